@@ -1,0 +1,32 @@
+# 码上办 — the two commands: `make run` (demo server) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test system-deps openapi bench clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+system-deps:
+	@scripts/ensure-system-deps
+
+run: $(INSTALLED) system-deps
+	@scripts/run-demo
+
+test: $(INSTALLED) system-deps
+	$(BIN)/python -m pytest
+
+# Rewrite the committed OpenAPI document after changing a schema or an endpoint.
+openapi: $(INSTALLED)
+	$(BIN)/python -m scripts.export_openapi
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/import_deputies.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

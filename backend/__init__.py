@@ -1,0 +1,74 @@
+"""码上办 — the Flask application. WSGI entry point: ``backend:create_app()``."""
+import logging
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .extensions import api, db, migrate
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    config = Config(app.instance_path)
+    app.config.from_object(config)
+    if test_config:
+        app.config.update(test_config)
+    config.__dict__.update({k: v for k, v in app.config.items() if k.isupper()})
+    config.check()
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    api.init_app(app)
+
+    from . import models  # noqa: F401  (every table registered before anything queries)
+    from .auth.routes import blp as auth_blp
+    from .auth.scope import load_current_user
+    from .errors import register_error_handlers
+    from .health import blp as health_blp
+    from .health import docs_assets
+    from .org.routes import deputies, regions, stations
+    from .qr.routes import blp as qr_blp
+    from .qr.routes import public_pages
+
+    for blueprint in (auth_blp, regions, stations, deputies, qr_blp, health_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(public_pages)
+    app.register_blueprint(docs_assets)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+
+    register_error_handlers(app)
+    app.before_request(load_current_user)
+
+    @app.after_request
+    def commit_or_rollback(response):
+        """One commit per request: everything a handler changed lands together, or nothing does."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite as a real database: WAL for concurrent readers, foreign keys enforced, waits on locks."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

@@ -1,0 +1,80 @@
+"""Signing in: WeChat citizens, deputies proving themselves by phone, administrators by password."""
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db_types import utcnow
+from ..errors import APIError, validation_failed
+from ..extensions import db
+from ..org.models import Deputy
+from ..wechat import WeChatError, get_client
+from ..wechat.client import INVALID_CODE_ERRCODES
+from .models import User
+
+# Compared against when the username is unknown, so that a miss costs as long as a hit.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def login_with_wechat(js_code) -> User:
+    """``wx.login`` code → the user with that openid, created on first login as a citizen."""
+    try:
+        session = get_client().code2session(js_code)
+    except WeChatError as exc:
+        if exc.errcode in INVALID_CODE_ERRCODES:
+            raise APIError(401, "unauthorized", "微信登录凭证无效或已过期，请重新进入小程序。") from exc
+        raise
+    openid = session["openid"]
+    user = db.session.scalar(select(User).where(User.openid == openid))
+    if user is None:
+        user = User(openid=openid)
+        db.session.add(user)
+    user.last_login_dt = utcnow()
+    db.session.flush()
+    return user
+
+
+def bind_phone(user, phone_code) -> User:
+    """Record the user's WeChat-verified phone; if it is an active deputy's, the user becomes that deputy."""
+    try:
+        phone = get_client().phone_number(phone_code)
+    except WeChatError as exc:
+        if exc.errcode in INVALID_CODE_ERRCODES:
+            raise validation_failed({"code": ["手机号授权已失效，请重新点击按钮授权。"]}, "手机号验证失败，请重新授权。") from exc
+        raise
+    user.phone = phone
+    deputy = db.session.scalar(select(Deputy).where(Deputy.phone == phone, Deputy.active.is_(True)))
+    if deputy is not None and user.deputy_id != deputy.id:
+        # The phone proves identity: a deputy who changes WeChat account moves their binding along.
+        previous = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
+        if previous is not None:
+            previous.deputy_id = None
+            db.session.flush()
+        user.deputy = deputy
+    db.session.flush()
+    return user
+
+
+def login_with_password(username, password) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    valid = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    if user is None or not user.password_hash or not valid or not user.is_admin:
+        raise APIError(401, "unauthorized", "用户名或密码错误。")
+    user.last_login_dt = utcnow()
+    db.session.flush()
+    return user
+
+
+def create_admin(username, password, region=None, display_name="") -> User:
+    """An administrator account; with ``region`` a region admin, else linked to stations later."""
+    if db.session.scalar(select(User).where(User.username == username)) is not None:
+        raise APIError(409, "conflict", "该用户名已存在。")
+    user = User(username=username, password_hash=generate_password_hash(password), admin_region=region,
+                display_name=display_name or username)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(user, password):
+    user.password_hash = generate_password_hash(password)
+    user.token_version += 1
+    db.session.flush()

@@ -1,0 +1,54 @@
+"""``flask --app backend ...`` commands for operators."""
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def register_cli(app):
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_data_command)
+
+
+@click.command("create-admin")
+@click.argument("name")
+@click.option("--password", required=True, help="the administrator's password (at least 8 characters)")
+@click.option("--region", "region_id", type=int, help="region id; without it, the super administrator over the root region")
+def create_admin_command(name, password, region_id):
+    """Create an administrator account."""
+    from .auth.services import create_admin
+    from .errors import APIError
+    from .org.models import Region, RegionLevel
+    from .org.services import create_region, root_region
+
+    if len(password) < 8:
+        raise click.BadParameter("密码至少 8 位。", param_hint="--password")
+    if region_id is None:
+        region = root_region() or create_region(None, {"name": "全部区域", "level": RegionLevel.province})
+    else:
+        region = db.session.get(Region, region_id)
+        if region is None:
+            raise click.BadParameter(f"区域 {region_id} 不存在。", param_hint="--region")
+    try:
+        user = create_admin(name, password, region)
+    except APIError as exc:
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"已创建管理员 {user.username}（管理区域：{region.name}，id={region.id}）。")
+
+
+@click.command("demo-data")
+@click.option("--force", is_flag=True, help="load even if the database already holds data")
+def demo_data_command(force):
+    """Load the demo region tree, stations, deputies and administrator (once)."""
+    from .demo import load_demo, print_demo_summary
+    from .org.models import Region
+
+    if db.session.scalar(select(Region.id).limit(1)) is not None and not force:
+        click.echo("数据库中已有数据，跳过演示数据导入（使用 --force 强制导入）。")
+    else:
+        load_demo()
+        db.session.commit()
+        click.echo("演示数据已导入。")
+    print_demo_summary(current_app.config["PUBLIC_BASE_URL"])

@@ -1,0 +1,58 @@
+"""Configuration from the environment, with safe defaults for a local run."""
+import os
+
+DEFAULT_SECRET = "dev-only-insecure-secret"
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    def __init__(self, instance_path):
+        env = os.environ
+        self.APP_ENV = env.get("APP_ENV", "development")
+        self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance_path, 'mashangban.sqlite')}"
+        )
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.WECHAT_MODE = env.get("WECHAT_MODE", "fake")
+        self.WECHAT_APPID = env.get("WECHAT_APPID", "wx-fake-appid")
+        self.WECHAT_SECRET = env.get("WECHAT_SECRET", "fake-secret")
+        # Where the WeChat client sends its requests. In fake mode this is the in-repo stand-in.
+        self.WECHAT_API_BASE = env.get(
+            "WECHAT_API_BASE",
+            "https://api.weixin.qq.com" if self.WECHAT_MODE == "live" else "http://127.0.0.1:5001",
+        ).rstrip("/")
+        self.WECHAT_TIMEOUT = float(env.get("WECHAT_TIMEOUT", "5"))
+        self.REDIS_URL = env.get("REDIS_URL") or None
+        self.UPLOAD_DIR = env.get("UPLOAD_DIR", os.path.join(instance_path, "uploads"))
+        self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        self.CJK_FONT_PATH = env.get("CJK_FONT_PATH") or None
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+        self.JSON_AS_ASCII = False
+
+        # flask-smorest / OpenAPI
+        self.API_TITLE = "码上办 API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "docs"
+        # Served from the application itself so the docs work on an offline intranet.
+        self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
+
+    def check(self):
+        if self.APP_ENV == "production" and self.SECRET_KEY == DEFAULT_SECRET:
+            raise RuntimeError("SECRET_KEY must be set in production; refusing to start with the default secret.")
+        if self.WECHAT_MODE not in ("fake", "live"):
+            raise RuntimeError("WECHAT_MODE must be 'fake' or 'live'.")
+
+
+def normalise_database_url(url):
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,117 @@
+"""The contract's single JSON error format.
+
+Every 4xx/5xx answer is ``{"error": code, "message": 中文说明, "errors": {field: [...]}}``.
+Domain code raises :class:`APIError` (or one of its helpers); everything else that reaches
+Flask as an ``HTTPException`` is translated here, so there is exactly one place that decides
+what an error looks like.
+"""
+import logging
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+# Default machine code and Chinese message per HTTP status.
+STATUS_DEFAULTS = {
+    400: ("bad_request", "请求格式不正确。"),
+    401: ("unauthorized", "请先登录，或登录已过期，请重新登录。"),
+    403: ("forbidden", "您没有权限进行此操作。"),
+    404: ("not_found", "您要找的内容不存在。"),
+    405: ("method_not_allowed", "不支持该请求方法。"),
+    409: ("conflict", "操作与当前数据状态冲突，请刷新后重试。"),
+    410: ("gone", "该内容已失效。"),
+    413: ("payload_too_large", "上传的内容过大。"),
+    415: ("unsupported_media", "不支持的文件或内容类型。"),
+    422: ("validation_failed", "提交的内容有误，请检查后重试。"),
+    429: ("rate_limited", "操作过于频繁，请稍后再试。"),
+    500: ("internal_error", "服务器出了点问题，请稍后重试。"),
+    503: ("service_unavailable", "服务暂时不可用，请稍后重试。"),
+}
+
+
+class APIError(Exception):
+    def __init__(self, status, error=None, message=None, errors=None):
+        super().__init__(message)
+        default_code, default_message = STATUS_DEFAULTS.get(status, STATUS_DEFAULTS[500])
+        self.status = status
+        self.error = error or default_code
+        self.message = message or default_message
+        self.errors = errors
+
+
+def not_found(message=None):
+    return APIError(404, "not_found", message)
+
+
+def forbidden(message=None):
+    return APIError(403, "forbidden", message)
+
+
+def conflict(message, error="conflict"):
+    return APIError(409, error, message)
+
+
+def validation_failed(errors, message=None):
+    return APIError(422, "validation_failed", message, errors)
+
+
+def error_response(status, error, message, errors=None):
+    body = {"error": error, "message": message}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def api_error_response(exc: APIError):
+    return error_response(exc.status, exc.error, exc.message, exc.errors)
+
+
+def _flatten_webargs_messages(messages):
+    """webargs nests messages by location ({"json": {...}, "query": {...}}); the contract has one map."""
+    flat = {}
+    for location, fields in (messages or {}).items():
+        if isinstance(fields, dict):
+            for field, msgs in fields.items():
+                flat[field] = msgs if isinstance(msgs, (list, dict)) else [msgs]
+        else:
+            flat[location] = fields if isinstance(fields, list) else [fields]
+    return flat
+
+
+def http_exception_response(exc: HTTPException):
+    status = exc.code or 500
+    code, message = STATUS_DEFAULTS.get(status, (f"http_{status}", exc.description or "请求失败。"))
+    data = getattr(exc, "data", None) or {}
+    if status == 422 and "messages" in data:
+        return error_response(422, "validation_failed", message, _flatten_webargs_messages(data["messages"]))
+    if status == 400 and "messages" in data:
+        # webargs answers 400 for a body that is not JSON at all.
+        return error_response(400, "bad_request", "请求体不是合法的 JSON。")
+    if status >= 500:
+        log.error("server error: %s", exc)
+    return error_response(status, code, data.get("message") or message)
+
+
+def register_error_handlers(app):
+    from .wechat.client import WeChatError, WeChatUnavailable
+
+    app.register_error_handler(APIError, api_error_response)
+    app.register_error_handler(HTTPException, http_exception_response)
+
+    @app.errorhandler(WeChatUnavailable)
+    def wechat_unavailable(exc):
+        log.warning("WeChat unavailable: %s", exc)
+        return error_response(503, "wechat_unavailable", "微信服务暂时不可用，请稍后重试。")
+
+    @app.errorhandler(WeChatError)
+    def wechat_error(exc):
+        log.error("WeChat refused a call: %s", exc)
+        return error_response(502, "wechat_error", "微信服务返回了错误，请稍后重试；如持续出现请联系管理员。")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):  # pragma: no cover - exercised only by bugs
+        log.exception("unhandled exception")
+        return http_exception_response(InternalServerError())

@@ -1,0 +1,163 @@
+import enum
+
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import UTCDateTime, str_enum, utcnow
+from ..extensions import db
+
+
+class RegionLevel(enum.StrEnum):
+    province = "province"
+    city = "city"
+    county = "county"
+    township = "township"
+    village = "village"
+
+
+REGION_LEVEL_LABELS = {
+    "province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）", "village": "村（社区）",
+}
+
+
+class DeputyLevel(enum.StrEnum):
+    """五级人大代表."""
+
+    national = "national"
+    provincial = "provincial"
+    city = "city"
+    county = "county"
+    township = "township"
+
+
+DEPUTY_LEVEL_LABELS = {
+    "national": "全国人大代表",
+    "provincial": "省人大代表",
+    "city": "市人大代表",
+    "county": "县（区）人大代表",
+    "township": "乡镇人大代表",
+}
+
+
+class StationKind(enum.StrEnum):
+    center = "center"  # 中心联络站
+    area = "area"  # 片区联络站
+    home = "home"  # 代表之家
+    point = "point"  # 联络点
+
+
+STATION_KIND_LABELS = {"center": "中心联络站", "area": "片区联络站", "home": "代表之家", "point": "联络点"}
+
+
+class Region(db.Model):
+    """A node of the region tree: province → city → county → township → village.
+
+    ``path`` is the materialised list of ancestor ids ("/1/5/12/") so that a subtree is one
+    indexed prefix match, whatever its depth.
+    """
+
+    __tablename__ = "regions"
+    __table_args__ = (
+        Index("ix_regions_path_prefix", "path", postgresql_ops={"path": "text_pattern_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[RegionLevel] = mapped_column(str_enum(RegionLevel, "region_level"))
+    path: Mapped[str] = mapped_column(String(255), default="")
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped["Region | None"] = relationship(remote_side=[id])
+
+    def contains(self, other: "Region") -> bool:
+        return other.path.startswith(self.path)
+
+    @property
+    def full_name(self):
+        return "".join(region.name for region in self.ancestors_and_self())
+
+    def ancestors_and_self(self):
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        by_id = {r.id: r for r in db.session.scalars(db.select(Region).where(Region.id.in_(ids)))}
+        return [by_id[i] for i in ids if i in by_id]
+
+
+station_deputies = Table(
+    "station_deputies",
+    db.metadata,
+    Column("station_id", ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True),
+    Column("deputy_id", ForeignKey("deputies.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+station_admins = Table(
+    "station_admins",
+    db.metadata,
+    Column("station_id", ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Station(db.Model):
+    """A liaison station (代表联络站/代表之家/联络点) where deputies meet citizens."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[StationKind] = mapped_column(str_enum(StationKind, "station_kind"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    open_hours: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship()
+    deputies: Mapped[list["Deputy"]] = relationship(
+        secondary=station_deputies, back_populates="stations", order_by="Deputy.id"
+    )
+    admins: Mapped[list["User"]] = relationship(  # noqa: F821 - defined in auth.models
+        secondary=station_admins, back_populates="admin_stations", order_by="User.id"
+    )
+
+
+class Deputy(db.Model):
+    """A people's congress deputy (人大代表) of one of the five levels."""
+
+    __tablename__ = "deputies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    level: Mapped[DeputyLevel] = mapped_column(str_enum(DeputyLevel, "deputy_level"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    term: Mapped[int | None] = mapped_column(Integer)  # 届
+    group: Mapped[str] = mapped_column("group_name", String(100), default="")  # 代表小组
+    # The deputy base is keyed by mobile number: it is how a WeChat user proves to be this deputy.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    region: Mapped[Region] = relationship()
+    stations: Mapped[list[Station]] = relationship(
+        secondary=station_deputies, back_populates="deputies", order_by="Station.id"
+    )
+
+
+def _live_qr_code(obj):
+    live = obj.live_qr
+    return live.code if live is not None else None
+
+
+Station.qr_code = property(_live_qr_code, doc="The station's current printed code (一站一码).")
+Deputy.qr_code = property(_live_qr_code, doc="The deputy's current printed code (一人一码).")
+Station.kind_label = property(lambda self: STATION_KIND_LABELS[self.kind.value])
+Station.region_name = property(lambda self: self.region.name)
+Station.deputy_ids = property(lambda self: [d.id for d in self.deputies])
+Station.admin_user_ids = property(lambda self: [u.id for u in self.admins])
+Deputy.level_label = property(lambda self: DEPUTY_LEVEL_LABELS[self.level.value])
+Deputy.region_name = property(lambda self: self.region.name)
+Deputy.station_ids = property(lambda self: [s.id for s in self.stations])

@@ -1,0 +1,217 @@
+"""Organisation API: /regions, /stations, /deputies (contract: Organisation)."""
+import math
+
+from flask_smorest import Blueprint
+from sqlalchemy import case, select
+
+from schemas.org import (
+    DeputyIn,
+    DeputyOut,
+    DeputyPatch,
+    DeputyPublicOut,
+    DeputyQuery,
+    RegionIn,
+    RegionOut,
+    RegionPatch,
+    RegionQuery,
+    StationIn,
+    StationOut,
+    StationPatch,
+    StationQuery,
+)
+from schemas.common import page_of
+
+from ..auth.scope import (
+    admin_required,
+    current_user,
+    deputy_scope_clause,
+    get_or_404,
+    managed_deputy_or_404,
+    managed_region_or_404,
+    managed_station_or_404,
+    manages_deputy,
+    region_subtree_clause,
+    roles_required,
+    station_scope_clause,
+)
+from ..errors import not_found
+from ..pagination import paginate
+from . import services
+from .models import Deputy, Region, Station, station_deputies
+
+regions = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域树")
+stations = Blueprint("stations", __name__, url_prefix="/api/v1/stations", description="代表联络站")
+deputies = Blueprint("deputies", __name__, url_prefix="/api/v1/deputies", description="人大代表")
+
+region_admin_required = roles_required("region_admin")
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+
+@regions.get("")
+@regions.arguments(RegionQuery, location="query")
+@regions.response(200, page_of(RegionOut))
+def list_regions(args):
+    query = select(Region).order_by(Region.path)
+    if "parent_id" in args:
+        query = query.where(Region.parent_id == args["parent_id"])
+    if args.get("q"):
+        query = query.where(Region.name.contains(args["q"]))
+    return paginate(query, args)
+
+
+@regions.post("")
+@region_admin_required
+@regions.arguments(RegionIn)
+@regions.response(201, RegionOut)
+def create_region(data):
+    return services.create_region(current_user(), data)
+
+
+@regions.get("/<int:region_id>")
+@regions.response(200, RegionOut)
+def get_region(region_id):
+    return get_or_404(Region, region_id, "区域不存在。")
+
+
+@regions.patch("/<int:region_id>")
+@region_admin_required
+@regions.arguments(RegionPatch)
+@regions.response(200, RegionOut)
+def update_region(data, region_id):
+    return services.update_region(managed_region_or_404(region_id), data)
+
+
+# --- stations --------------------------------------------------------------------------------
+
+
+def _distance_m(lat1, lng1, lat2, lng2):
+    """Great-circle distance (haversine), metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return int(round(2 * 6371008.8 * math.asin(math.sqrt(a))))
+
+
+@stations.get("")
+@stations.arguments(StationQuery, location="query")
+@stations.response(200, page_of(StationOut))
+def list_stations(args):
+    query = select(Station)
+    if "region_id" in args:
+        region = get_or_404(Region, args["region_id"], "区域不存在。")
+        query = query.where(region_subtree_clause(Station.region_id, region))
+    if "kind" in args:
+        query = query.where(Station.kind == args["kind"])
+    if args.get("q"):
+        query = query.where(Station.name.contains(args["q"]) | Station.address.contains(args["q"]))
+    if args.get("managed"):
+        query = query.where(station_scope_clause(current_user()))
+    near = args.get("near")
+    if near:
+        lat, lng = near
+        # Equirectangular distance is exact enough to order stations within a province and
+        # needs no trigonometry in SQL, so SQLite and PostgreSQL sort the same way.
+        k = math.cos(math.radians(lat))
+        no_coords = case((Station.lat.is_(None) | Station.lng.is_(None), 1), else_=0)
+        squared = (Station.lat - lat) * (Station.lat - lat) + (Station.lng - lng) * (Station.lng - lng) * (k * k)
+        query = query.order_by(no_coords, squared, Station.id)
+    else:
+        query = query.order_by(Station.id)
+    page = paginate(query, args)
+    if near:
+        for station in page["items"]:
+            station.distance_m = (
+                _distance_m(near[0], near[1], station.lat, station.lng) if station.lat is not None and station.lng is not None else None
+            )
+    return page
+
+
+@stations.post("")
+@region_admin_required
+@stations.arguments(StationIn)
+@stations.response(201, StationOut)
+def create_station(data):
+    return services.create_station(current_user(), data)
+
+
+@stations.get("/<int:station_id>")
+@stations.response(200, StationOut)
+def get_station(station_id):
+    return get_or_404(Station, station_id, "联络站不存在。")
+
+
+@stations.patch("/<int:station_id>")
+@admin_required
+@stations.arguments(StationPatch)
+@stations.response(200, StationOut)
+def update_station(data, station_id):
+    return services.update_station(current_user(), managed_station_or_404(station_id), data)
+
+
+# --- deputies --------------------------------------------------------------------------------
+
+
+def _public(deputy):
+    return DeputyPublicOut().dump(deputy)
+
+
+@deputies.get("")
+@deputies.arguments(DeputyQuery, location="query")
+@deputies.response(200, page_of(DeputyOut))
+def list_deputies(args):
+    """Administrators see the deputies in their scope in full; everyone else public profiles of active deputies."""
+    user = current_user()
+    is_admin = user is not None and user.is_admin
+    query = select(Deputy).order_by(Deputy.id)
+    if is_admin:
+        query = query.where(deputy_scope_clause(user))
+        if "active" in args:
+            query = query.where(Deputy.active == args["active"])
+    else:
+        query = query.where(Deputy.active.is_(True))
+    if "region_id" in args:
+        region = get_or_404(Region, args["region_id"], "区域不存在。")
+        query = query.where(region_subtree_clause(Deputy.region_id, region))
+    if "station_id" in args:
+        query = query.where(
+            Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == args["station_id"]))
+        )
+    if "level" in args:
+        query = query.where(Deputy.level == args["level"])
+    if args.get("group"):
+        query = query.where(Deputy.group == args["group"])
+    if args.get("q"):
+        query = query.where(Deputy.name.contains(args["q"]))
+    page = paginate(query, args)
+    if not is_admin:
+        page["items"] = [_public(d) for d in page["items"]]
+    return page
+
+
+@deputies.post("")
+@region_admin_required
+@deputies.arguments(DeputyIn)
+@deputies.response(201, DeputyOut)
+def create_deputy(data):
+    return services.create_deputy(current_user(), data)
+
+
+@deputies.get("/<int:deputy_id>")
+@deputies.response(200, DeputyOut)
+def get_deputy(deputy_id):
+    deputy = get_or_404(Deputy, deputy_id, "代表不存在。")
+    if manages_deputy(current_user(), deputy):
+        return deputy
+    if not deputy.active:
+        raise not_found("代表不存在。")
+    return _public(deputy)
+
+
+@deputies.patch("/<int:deputy_id>")
+@admin_required
+@deputies.arguments(DeputyPatch)
+@deputies.response(200, DeputyOut)
+def update_deputy(data, deputy_id):
+    return services.update_deputy(current_user(), managed_deputy_or_404(deputy_id), data)

@@ -1,0 +1,184 @@
+"""Write operations on regions, stations and deputies.
+
+Each takes validated data, changes objects, flushes, and never commits: the request handler
+(or the CLI command) commits once, so a failure leaves nothing half-written.
+"""
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..auth.scope import manages_deputy, manages_region, manages_station
+from ..errors import APIError, conflict, validation_failed
+from ..extensions import db
+from ..qr import services as qr_services
+from ..qr.models import QRKind
+from .models import Deputy, Region, Station
+
+
+def _region_in_scope(actor, region_id, field="region_id"):
+    region = db.session.get(Region, region_id)
+    if region is None or (actor is not None and not manages_region(actor, region)):
+        raise validation_failed({field: ["区域不存在，或不在您的管理范围内。"]})
+    return region
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+
+def root_region():
+    return db.session.scalar(select(Region).where(Region.parent_id.is_(None)).order_by(Region.id))
+
+
+def create_region(actor, data) -> Region:
+    parent_id = data.get("parent_id")
+    if parent_id is None:
+        if root_region() is not None:
+            raise validation_failed({"parent_id": ["已存在根区域，请指定上级区域。"]})
+        if actor is not None:
+            raise APIError(403, "forbidden", "只有系统初始化时才能创建根区域。")
+        parent = None
+    else:
+        parent = _region_in_scope(actor, parent_id, "parent_id")
+    region = Region(name=data["name"], level=data["level"], parent=parent)
+    db.session.add(region)
+    db.session.flush()
+    region.path = f"{parent.path if parent else '/'}{region.id}/"
+    db.session.flush()
+    return region
+
+
+def update_region(region, data) -> Region:
+    for key in ("name", "level"):
+        if key in data:
+            setattr(region, key, data[key])
+    db.session.flush()
+    return region
+
+
+# --- stations --------------------------------------------------------------------------------
+
+
+def _deputies_in_scope(actor, ids):
+    ids = list(dict.fromkeys(ids))
+    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids))).all() if ids else []
+    found = {d.id: d for d in deputies if actor is None or manages_deputy(actor, d)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise validation_failed({"deputy_ids": [f"代表不存在或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
+    return [found[i] for i in ids]
+
+
+def _admin_users(ids):
+    ids = list(dict.fromkeys(ids))
+    users = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
+    found = {u.id: u for u in users if u.username}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise validation_failed({"admin_user_ids": [f"管理员账号不存在：{', '.join(map(str, missing))}。"]})
+    return [found[i] for i in ids]
+
+
+def create_station(actor, data) -> Station:
+    region = _region_in_scope(actor, data["region_id"])
+    station = Station(
+        name=data["name"],
+        kind=data["kind"],
+        region=region,
+        address=data.get("address", ""),
+        lat=data.get("lat"),
+        lng=data.get("lng"),
+        open_hours=data.get("open_hours", ""),
+        description=data.get("description", ""),
+    )
+    station.deputies = _deputies_in_scope(actor, data.get("deputy_ids", []))
+    station.admins = _admin_users(data.get("admin_user_ids", []))
+    db.session.add(station)
+    db.session.flush()
+    qr_services.issue(QRKind.station, station.id)
+    return station
+
+
+def update_station(actor, station, data) -> Station:
+    if "region_id" in data:
+        station.region = _region_in_scope(actor, data["region_id"])
+    for key in ("name", "kind", "address", "lat", "lng", "open_hours", "description"):
+        if key in data:
+            setattr(station, key, data[key])
+    if "deputy_ids" in data:
+        station.deputies = _deputies_in_scope(actor, data["deputy_ids"])
+    if "admin_user_ids" in data:
+        if not manages_region(actor, station.region):
+            raise APIError(403, "forbidden", "只有区域管理员可以调整联络站管理员。")
+        station.admins = _admin_users(data["admin_user_ids"])
+    db.session.flush()
+    return station
+
+
+# --- deputies --------------------------------------------------------------------------------
+
+
+def _stations_in_scope(actor, ids):
+    ids = list(dict.fromkeys(ids))
+    stations = db.session.scalars(select(Station).where(Station.id.in_(ids))).all() if ids else []
+    found = {s.id: s for s in stations if actor is None or manages_station(actor, s)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise validation_failed({"station_ids": [f"联络站不存在或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
+    return [found[i] for i in ids]
+
+
+def _check_phone_free(phone, deputy=None):
+    if not phone:
+        return
+    other = db.session.scalar(select(Deputy).where(Deputy.phone == phone))
+    if other is not None and other is not deputy:
+        raise conflict("该手机号已登记在另一位代表名下。")
+
+
+def create_deputy(actor, data) -> Deputy:
+    region = _region_in_scope(actor, data["region_id"])
+    _check_phone_free(data.get("phone"))
+    deputy = Deputy(
+        name=data["name"],
+        level=data["level"],
+        region=region,
+        term=data.get("term"),
+        group=data.get("group", ""),
+        phone=data.get("phone"),
+        active=data.get("active", True),
+        bio=data.get("bio", ""),
+    )
+    deputy.stations = _stations_in_scope(actor, data.get("station_ids", []))
+    db.session.add(deputy)
+    db.session.flush()
+    if deputy.active:
+        qr_services.issue(QRKind.deputy, deputy.id)
+    return deputy
+
+
+def update_deputy(actor, deputy, data) -> Deputy:
+    if "region_id" in data:
+        deputy.region = _region_in_scope(actor, data["region_id"])
+    if "phone" in data:
+        _check_phone_free(data["phone"], deputy)
+    for key in ("name", "level", "term", "group", "phone", "bio"):
+        if key in data:
+            setattr(deputy, key, data[key])
+    if "station_ids" in data:
+        deputy.stations = _stations_in_scope(actor, data["station_ids"])
+    if "active" in data:
+        set_deputy_active(deputy, data["active"])
+    db.session.flush()
+    return deputy
+
+
+def set_deputy_active(deputy, active):
+    """A deputy leaving office loses their printed code; one returning gets a new one."""
+    if deputy.active == active:
+        return
+    deputy.active = active
+    db.session.flush()
+    if active:
+        qr_services.issue(QRKind.deputy, deputy.id)
+    elif deputy.live_qr is not None:
+        qr_services.revoke(deputy.live_qr)
+    db.session.expire(deputy, ["live_qr"])

@@ -1,0 +1,70 @@
+"""Issuing, resolving, revoking and rotating printed codes.
+
+Services change objects and ``flush()``; the request (or CLI command) commits once.
+"""
+import base64
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..db_types import utcnow
+from ..errors import APIError, not_found
+from ..extensions import db
+from .models import QRCode, QRKind
+
+CODE_BYTES = 10  # 80 random bits → 16 base32 characters; fits a mini-program code's 32-char scene.
+
+REVOKED_MESSAGES = {
+    QRKind.deputy: "这个二维码已停用：该代表可能已不再履职或已更换二维码。请扫描联络站张贴的最新二维码。",
+    QRKind.station: "这个二维码已停用：该联络站可能已撤并或已更换二维码。请扫描现场张贴的最新二维码。",
+    QRKind.activity: "这个签到码已失效，请扫描现场屏幕上的最新签到码。",
+}
+
+
+def new_code():
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii").lower().rstrip("=")
+
+
+def qr_url(code):
+    return f"{current_app.config['PUBLIC_BASE_URL']}/q/{code}"
+
+
+def issue(kind: QRKind, target_id: int) -> QRCode:
+    qr = QRCode(code=new_code(), target_kind=kind, target_id=target_id)
+    db.session.add(qr)
+    db.session.flush()
+    return qr
+
+
+def find(code: str) -> QRCode:
+    """The code as printed, revoked or not; unknown codes are 404."""
+    qr = db.session.scalar(select(QRCode).where(QRCode.code == code)) if _plausible(code) else None
+    if qr is None:
+        raise not_found("二维码无效：没有找到对应的代表或联络站。")
+    return qr
+
+
+def resolve(code: str) -> QRCode:
+    """A live code; a revoked one answers 410 with a sentence a citizen understands."""
+    qr = find(code)
+    if qr.revoked:
+        raise APIError(410, "qr_revoked", REVOKED_MESSAGES[qr.target_kind])
+    return qr
+
+
+def revoke(qr: QRCode) -> QRCode:
+    if not qr.revoked:
+        qr.revoked_dt = utcnow()
+        db.session.flush()
+    return qr
+
+
+def rotate(qr: QRCode) -> QRCode:
+    """Revoke this code and issue a new one for the same target (a poster was lost or misused)."""
+    revoke(qr)
+    return issue(qr.target_kind, qr.target_id)
+
+
+def _plausible(code):
+    return isinstance(code, str) and 0 < len(code) <= 32 and code.isalnum()

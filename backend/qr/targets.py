@@ -1,0 +1,66 @@
+"""What a code points at, as the public may see it, and what a scanner can do there."""
+from schemas.org import DeputyPublicOut, StationOut
+
+from ..errors import not_found
+from ..extensions import db
+from ..org.models import Deputy, Station
+from .models import QRCode, QRKind
+
+ACTIONS = {
+    QRKind.deputy: ["file_suggestion", "request_meeting"],
+    QRKind.station: ["file_suggestion", "view_deputies", "checkin"],
+    QRKind.activity: ["checkin"],
+}
+
+_MODELS = {QRKind.deputy: Deputy, QRKind.station: Station}
+
+
+def load_target(qr: QRCode):
+    model = _MODELS.get(qr.target_kind)
+    target = db.session.get(model, qr.target_id) if model else None
+    if target is None:
+        raise not_found("二维码无效：没有找到对应的代表或联络站。")
+    return target
+
+
+def public_profile(qr: QRCode, target):
+    if qr.target_kind is QRKind.deputy:
+        profile = DeputyPublicOut().dump(target)
+        profile["stations"] = [{"id": s.id, "name": s.name, "address": s.address} for s in target.stations]
+        return profile
+    profile = StationOut(exclude=("admin_user_ids", "distance_m")).dump(target)
+    profile["deputies"] = [
+        {"id": d.id, "name": d.name, "level": d.level.value, "level_label": d.level_label}
+        for d in target.deputies
+        if d.active
+    ]
+    return profile
+
+
+def label(qr: QRCode, target):
+    """The line printed under the code."""
+    if qr.target_kind is QRKind.deputy:
+        return f"{target.name} · {target.level_label}"
+    return target.name
+
+
+def poster_text(qr: QRCode, target):
+    """(title, name, details, instruction) for the A5 poster."""
+    if qr.target_kind is QRKind.deputy:
+        details = [target.level_label, target.region.full_name]
+        if target.stations:
+            details.append("所在联络站：" + "、".join(s.name for s in target.stations[:2]))
+        return ("人大代表 · 一人一码", target.name, details, "微信扫一扫，向代表提建议、约见代表")
+    details = [target.region.full_name]
+    if target.address:
+        details.append(target.address)
+    if target.open_hours:
+        details.append("接待时间：" + target.open_hours)
+    return ("人大代表联络站 · 一站一码", target.name, details, "微信扫一扫，反映问题、提出建议")
+
+
+def manager_check(qr: QRCode, target, user):
+    from ..auth.scope import manages_deputy, manages_station
+
+    check = manages_deputy if qr.target_kind is QRKind.deputy else manages_station
+    return check(user, target)

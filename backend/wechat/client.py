@@ -1,0 +1,143 @@
+"""The WeChat server API client: real HTTP, the same code in live and fake mode.
+
+Only the base URL differs: ``https://api.weixin.qq.com`` live, the in-repo stand-in
+(:mod:`backend.wechat.standin`) otherwise. Errors are raised as :class:`WeChatError` (WeChat said
+no) or :class:`WeChatUnavailable` (WeChat busy or unreachable: the caller should retry later).
+"""
+import logging
+
+import requests
+
+log = logging.getLogger(__name__)
+
+# errcodes that mean "the access token is stale": refresh it once and retry.
+TOKEN_ERRCODES = {40001, 40014, 42001}
+BUSY_ERRCODES = {-1, 45009}
+INVALID_CODE_ERRCODES = {40029, 40163, 40226}
+USER_REFUSED = 43101
+
+
+class WeChatError(Exception):
+    def __init__(self, errcode, errmsg=""):
+        super().__init__(f"WeChat errcode {errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+class WeChatUnavailable(Exception):
+    """WeChat could not be reached or said it is busy; nothing was decided."""
+
+
+class WeChatClient:
+    def __init__(self, base_url, appid, secret, token_store, timeout=5.0, session=None):
+        self.base_url = base_url.rstrip("/")
+        self.appid = appid
+        self.secret = secret
+        self.token_store = token_store
+        self.timeout = timeout
+        self.http = session or requests.Session()
+
+    # --- transport -------------------------------------------------------------------------
+
+    def _request(self, method, path, *, params=None, json=None, raw=False):
+        try:
+            response = self.http.request(
+                method, self.base_url + path, params=params, json=json, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise WeChatUnavailable(f"{path}: {exc.__class__.__name__}") from exc
+        if response.status_code >= 500:
+            raise WeChatUnavailable(f"{path}: HTTP {response.status_code}")
+        if raw and not response.headers.get("Content-Type", "").startswith("application/json"):
+            return response.content
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise WeChatUnavailable(f"{path}: answer is not JSON") from exc
+        errcode = body.get("errcode", 0)
+        if errcode in BUSY_ERRCODES:
+            raise WeChatUnavailable(f"{path}: busy ({errcode})")
+        if errcode:
+            raise WeChatError(errcode, body.get("errmsg", ""))
+        return body
+
+    def _with_token(self, method, path, *, json=None, raw=False):
+        """Call an endpoint that needs the access token; a stale token is refreshed once."""
+        token = self.access_token()
+        try:
+            return self._request(method, path, params={"access_token": token}, json=json, raw=raw)
+        except WeChatError as exc:
+            if exc.errcode not in TOKEN_ERRCODES:
+                raise
+            log.info("access token rejected (%s); refreshing", exc.errcode)
+            token = self.access_token(stale=token)
+            return self._request(method, path, params={"access_token": token}, json=json, raw=raw)
+
+    # --- access token ------------------------------------------------------------------------
+
+    def fetch_stable_token(self, force_refresh=False):
+        """``/cgi-bin/stable_token``: unlike the classic endpoint it does not invalidate other holders' tokens."""
+        body = self._request(
+            "POST",
+            "/cgi-bin/stable_token",
+            json={
+                "grant_type": "client_credential",
+                "appid": self.appid,
+                "secret": self.secret,
+                "force_refresh": force_refresh,
+            },
+        )
+        return body["access_token"], int(body["expires_in"])
+
+    def access_token(self, stale=None):
+        """The token shared by every worker; ``stale`` is one WeChat just rejected."""
+        return self.token_store.get("wechat_access_token", self.fetch_stable_token, stale=stale)
+
+    # --- the calls the product makes -------------------------------------------------------------
+
+    def code2session(self, js_code):
+        """``wx.login`` code → ``{"openid", "session_key", "unionid"?}``. Each code works once."""
+        return self._request(
+            "GET",
+            "/sns/jscode2session",
+            params={
+                "appid": self.appid,
+                "secret": self.secret,
+                "js_code": js_code,
+                "grant_type": "authorization_code",
+            },
+        )
+
+    def phone_number(self, code):
+        """The phone-number button's one-time code → the user's mobile number (no country code)."""
+        body = self._with_token("POST", "/wxa/business/getuserphonenumber", json={"code": code})
+        return body["phone_info"]["purePhoneNumber"]
+
+    def msg_sec_check(self, openid, content, scene=2):
+        """Text screening (v2). Returns WeChat's ``suggest``: ``pass``, ``review`` or ``risky``."""
+        body = self._with_token(
+            "POST",
+            "/wxa/msg_sec_check",
+            json={"content": content, "version": 2, "scene": scene, "openid": openid},
+        )
+        return body["result"]["suggest"]
+
+    def send_subscribe_message(self, openid, template_id, data, page=None):
+        """One subscribe message; raises WeChatError(43101) when the user did not consent."""
+        payload = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": {key: {"value": value} for key, value in data.items()},
+        }
+        if page:
+            payload["page"] = page
+        self._with_token("POST", "/cgi-bin/message/subscribe/send", json=payload)
+
+    def wxacode_unlimit(self, scene, page=None, width=430):
+        """A mini-program code image (PNG bytes); ``scene`` is at most 32 characters."""
+        if len(scene) > 32:
+            raise ValueError("scene is limited to 32 characters")
+        payload = {"scene": scene, "width": width, "check_path": False}
+        if page:
+            payload["page"] = page
+        return self._with_token("POST", "/wxa/getwxacodeunlimit", json=payload, raw=True)

@@ -1,0 +1,63 @@
+"""Building blocks shared by every resource's schemas."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from . import messages  # noqa: F401  (Chinese defaults before any field is built)
+
+
+class StrictSchema(Schema):
+    """Input schemas refuse unknown fields, so a typo is a clear 422 rather than silently ignored."""
+
+
+class QuerySchema(Schema):
+    """Query strings: unknown parameters (cache busters, tracking) are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageArgs(QuerySchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+_page_schemas = {}
+
+
+def page_of(item_schema):
+    """``{"items": [...], "total": N, "page": P, "per_page": K}`` for one item schema."""
+    name = item_schema.__name__.removesuffix("Schema").removesuffix("Out") + "Page"
+    if name not in _page_schemas:
+        _page_schemas[name] = type(
+            name,
+            (Schema,),
+            {
+                "items": fields.List(fields.Nested(item_schema), required=True),
+                "total": fields.Integer(required=True),
+                "page": fields.Integer(required=True),
+                "per_page": fields.Integer(required=True),
+            },
+        )
+    return _page_schemas[name]
+
+
+class Trimmed(fields.String):
+    """A string with surrounding whitespace removed, so "   " counts as empty."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def Text(max_length, required=False, min_length=None, **kwargs):  # noqa: N802 - reads like a field class
+    """Trimmed text with a length limit; required text must not be blank."""
+    min_length = 1 if required and min_length is None else min_length
+    return Trimmed(required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs)
+
+
+def Choice(enum_cls, **kwargs):  # noqa: N802
+    return fields.String(validate=validate.OneOf([m.value for m in enum_cls]), **kwargs)
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True, metadata={"description": "stable machine code"})
+    message = fields.String(required=True, metadata={"description": "中文说明"})
+    errors = fields.Dict(keys=fields.String(), metadata={"description": "field → messages (validation only)"})

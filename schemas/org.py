@@ -1,0 +1,179 @@
+from marshmallow import Schema, fields, validate
+
+from backend.org.models import DeputyLevel, RegionLevel, StationKind
+
+from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text
+
+_lat = dict(validate=validate.Range(min=-90, max=90), allow_none=True)
+_lng = dict(validate=validate.Range(min=-180, max=180), allow_none=True)
+_id = dict(validate=validate.Range(min=1, max=2**31 - 1))
+_phone = validate.Regexp(r"^1\d{10}$", error="手机号应为 11 位数字，以 1 开头。")
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+
+class RegionIn(StrictSchema):
+    name = Text(100, required=True)
+    level = Choice(RegionLevel, required=True)
+    parent_id = fields.Integer(allow_none=True, **_id)
+
+
+class RegionPatch(StrictSchema):
+    name = Text(100)
+    level = Choice(RegionLevel)
+
+
+class RegionOut(Schema):
+    id = fields.Integer(required=True)
+    parent_id = fields.Integer(allow_none=True)
+    name = fields.String(required=True)
+    level = fields.String(required=True)
+    full_name = fields.String()
+
+
+class RegionQuery(PageArgs):
+    parent_id = fields.Integer(**_id)
+    q = Text(100)
+
+
+# --- stations --------------------------------------------------------------------------------
+
+
+class StationIn(StrictSchema):
+    name = Text(100, required=True)
+    kind = Choice(StationKind, required=True)
+    region_id = fields.Integer(required=True, **_id)
+    address = Text(255, load_default="")
+    lat = fields.Float(**_lat)
+    lng = fields.Float(**_lng)
+    open_hours = Text(255, load_default="")
+    description = Text(2000, load_default="")
+    admin_user_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=50))
+    deputy_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=2000))
+
+
+class StationPatch(StrictSchema):
+    name = Text(100)
+    kind = Choice(StationKind)
+    region_id = fields.Integer(**_id)
+    address = Text(255)
+    lat = fields.Float(**_lat)
+    lng = fields.Float(**_lng)
+    open_hours = Text(255)
+    description = Text(2000)
+    admin_user_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=50))
+    deputy_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=2000))
+
+
+class StationOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    kind_label = fields.String()
+    region_id = fields.Integer(required=True)
+    region_name = fields.String()
+    address = fields.String()
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    open_hours = fields.String()
+    description = fields.String()
+    deputy_ids = fields.List(fields.Integer())
+    admin_user_ids = fields.List(fields.Integer())
+    qr_code = fields.String(allow_none=True)
+    distance_m = fields.Integer(allow_none=True, metadata={"description": "only with ?near="})
+
+
+class LatLng(fields.String):
+    """``near=lat,lng`` in a query string."""
+
+    default_error_messages = {"invalid": "坐标格式应为“纬度,经度”，例如 27.55,109.98。"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            lat, lng = (float(part) for part in str(value).split(","))
+        except ValueError:
+            raise self.make_error("invalid") from None
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise self.make_error("invalid")
+        return lat, lng
+
+
+class StationQuery(PageArgs):
+    region_id = fields.Integer(**_id)
+    kind = Choice(StationKind)
+    q = Text(100)
+    near = LatLng(metadata={"description": "lat,lng — sort by distance"})
+    managed = fields.Boolean(metadata={"description": "only the stations the caller administers"})
+
+
+# --- deputies --------------------------------------------------------------------------------
+
+
+class DeputyIn(StrictSchema):
+    name = Text(50, required=True)
+    level = Choice(DeputyLevel, required=True)
+    region_id = fields.Integer(required=True, **_id)
+    term = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=99))
+    group = Text(100, load_default="")
+    phone = fields.String(allow_none=True, validate=_phone)
+    active = fields.Boolean(load_default=True)
+    bio = Text(2000, load_default="")
+    station_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=50))
+
+
+class DeputyPatch(StrictSchema):
+    name = Text(50)
+    level = Choice(DeputyLevel)
+    region_id = fields.Integer(**_id)
+    term = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=99))
+    group = Text(100)
+    phone = fields.String(allow_none=True, validate=_phone)
+    active = fields.Boolean()
+    bio = Text(2000)
+    station_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=50))
+
+
+class DeputyPublicOut(Schema):
+    """What anyone may see of a deputy: no phone, nothing private."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    level = fields.String(required=True)
+    level_label = fields.String()
+    region_id = fields.Integer()
+    region_name = fields.String()
+    group = fields.String()
+    term = fields.Integer(allow_none=True)
+    bio = fields.String()
+    station_ids = fields.List(fields.Integer())
+    qr_code = fields.String(allow_none=True)
+
+
+class DeputyOut(DeputyPublicOut):
+    """An administrator's view of a deputy in their scope."""
+
+    phone = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class DeputyQuery(PageArgs):
+    region_id = fields.Integer(**_id)
+    station_id = fields.Integer(**_id)
+    level = Choice(DeputyLevel)
+    group = Text(100)
+    q = Text(50)
+    active = fields.Boolean()
+
+
+class ImportRowError(Schema):
+    row = fields.Integer(required=True)
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ImportResultOut(Schema):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    errors = fields.List(fields.Nested(ImportRowError), required=True)

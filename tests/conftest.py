@@ -1,0 +1,102 @@
+"""Test fixtures: the real app on a real database, and the offline WeChat stand-in over real HTTP.
+
+SQLite by default; PostgreSQL when ``TEST_DATABASE_URL`` is set (``.ci/run`` does both).
+Migrations run once per session; every test starts from empty tables.
+"""
+import os
+import threading
+
+import pytest
+import requests
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from backend import create_app
+from backend.extensions import db
+from backend.wechat.standin import create_standin_app
+
+from .factories import Factory
+
+
+class StandIn:
+    def __init__(self, base_url):
+        self.base_url = base_url
+
+    def messages(self):
+        return requests.get(self.base_url + "/__standin__/messages", timeout=5).json()["messages"]
+
+    def token_fetches(self):
+        return requests.get(self.base_url + "/__standin__/messages", timeout=5).json()["token_fetches"]
+
+    def clear(self):
+        requests.delete(self.base_url + "/__standin__/messages", timeout=5)
+
+
+def serve_in_thread(wsgi_app):
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def wechat_standin():
+    server, base_url = serve_in_thread(create_standin_app(token_ttl=600))
+    yield StandIn(base_url)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    from backend.config import normalise_database_url
+
+    url = normalise_database_url(url)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, wechat_standin, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WECHAT_MODE": "fake",
+        "WECHAT_API_BASE": wechat_standin.base_url,
+        "PUBLIC_BASE_URL": "https://msb.example.cn",
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        "SECRET_KEY": "test-secret",
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def app(_app, wechat_standin):
+    yield _app
+    with _app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    _app.extensions.pop("wechat_client", None)
+    wechat_standin.clear()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(app):
+    with app.app_context():
+        yield Factory(app)

@@ -1,0 +1,133 @@
+"""Signing in: WeChat citizens, deputies by phone, administrators by password."""
+import time
+
+
+def test_first_wechat_login_creates_a_citizen_and_the_same_code_owner_gets_the_same_user(client):
+    first = client.post("/api/v1/auth/wechat", json={"code": "alice"})
+    assert first.status_code == 200
+    assert first.json["user"]["roles"] == ["citizen"]
+    again = client.post("/api/v1/auth/wechat", json={"code": "alice"})
+    assert again.json["user"]["id"] == first.json["user"]["id"]
+
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {first.json['token']}"})
+    assert me.status_code == 200
+    assert me.json["roles"] == ["citizen"]
+    assert me.json["deputy_id"] is None
+
+
+def test_invalid_wechat_code_is_401_in_chinese(client):
+    response = client.post("/api/v1/auth/wechat", json={"code": "invalid"})
+    assert response.status_code == 401
+    assert response.json["error"] == "unauthorized"
+    assert "重新进入小程序" in response.json["message"]
+
+
+def test_wechat_busy_is_503_asking_to_retry(client):
+    response = client.post("/api/v1/auth/wechat", json={"code": "busy"})
+    assert response.status_code == 503
+    assert "稍后重试" in response.json["message"]
+
+
+def test_wechat_unreachable_is_503(app, client):
+    app.extensions.pop("wechat_client", None)
+    original = app.config["WECHAT_API_BASE"]
+    app.config["WECHAT_API_BASE"] = "http://127.0.0.1:9"  # nothing listens on the discard port
+    try:
+        response = client.post("/api/v1/auth/wechat", json={"code": "alice"})
+    finally:
+        app.config["WECHAT_API_BASE"] = original
+        app.extensions.pop("wechat_client", None)
+    assert response.status_code == 503
+    assert response.json["error"] == "wechat_unavailable"
+
+
+def test_deputy_binds_phone_and_sees_own_profile(client, factory):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    deputy = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station])
+    headers = factory.wechat_login("zhangwei")
+
+    bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=headers)
+    assert bound.status_code == 200
+    assert bound.json["user"]["roles"] == ["citizen", "deputy"]
+    assert bound.json["user"]["deputy_id"] == deputy.id
+    assert bound.json["user"]["phone_masked"] == "138****0003"
+
+    me = client.get("/api/v1/me", headers=headers).json
+    assert me["deputy_id"] == deputy.id
+    profile = client.get(f"/api/v1/deputies/{me['deputy_id']}", headers=headers)
+    assert profile.status_code == 200
+    assert profile.json["name"] == "张伟"
+    assert "phone" not in profile.json
+
+
+def test_binding_a_phone_that_is_no_deputy_keeps_a_citizen(client, factory):
+    headers = factory.wechat_login("bob")
+    response = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13912345678"}, headers=headers)
+    assert response.status_code == 200
+    assert response.json["user"]["roles"] == ["citizen"]
+    assert response.json["user"]["phone_masked"] == "139****5678"
+
+
+def test_inactive_deputy_phone_does_not_grant_the_role(client, factory):
+    tree = factory.tree()
+    factory.deputy(tree["hc"], phone="13800000099", active=False)
+    headers = factory.wechat_login("former")
+    response = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000099"}, headers=headers)
+    assert response.json["user"]["roles"] == ["citizen"]
+
+
+def test_invalid_phone_code_is_422_and_binds_nothing(client, factory):
+    headers = factory.wechat_login("carol")
+    response = client.post("/api/v1/auth/bind-phone", json={"code": "not-a-phone-code"}, headers=headers)
+    assert response.status_code == 422
+    assert response.json["error"] == "validation_failed"
+    assert "code" in response.json["errors"]
+    assert client.get("/api/v1/me", headers=headers).json["phone_masked"] is None
+
+
+def test_bind_phone_requires_login(client):
+    response = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"})
+    assert response.status_code == 401
+    assert response.json["error"] == "unauthorized"
+
+
+def test_deputy_moving_to_a_new_wechat_account_moves_the_binding(client, factory):
+    tree = factory.tree()
+    deputy = factory.deputy(tree["hc"], phone="13800000003")
+    old = factory.deputy_headers(deputy, "old-phone")
+    new = factory.deputy_headers(deputy, "new-phone")
+    assert client.get("/api/v1/me", headers=new).json["deputy_id"] == deputy.id
+    assert "deputy" not in client.get("/api/v1/me", headers=old).json["roles"]
+
+
+def test_admin_password_login(client, factory):
+    tree = factory.tree()
+    factory.admin("root", "s3cret-pass", tree["root"])
+    ok = client.post("/api/v1/auth/login", json={"username": "root", "password": "s3cret-pass"})
+    assert ok.status_code == 200
+    assert ok.json["user"]["roles"] == ["region_admin"]
+    assert ok.json["user"]["region_id"] == tree["root"].id
+
+    wrong = client.post("/api/v1/auth/login", json={"username": "root", "password": "nope"})
+    unknown = client.post("/api/v1/auth/login", json={"username": "ghost", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json["message"] == unknown.json["message"] == "用户名或密码错误。"
+
+
+def test_forged_and_expired_tokens_are_401(app, client, factory):
+    tree = factory.tree()
+    admin = factory.admin("root", region=tree["root"])
+    token = factory.token_for_admin(admin)
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
+
+    app.config["TOKEN_TTL_SECONDS"] = 1
+    try:
+        time.sleep(2.1)
+        expired = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    finally:
+        app.config["TOKEN_TTL_SECONDS"] = 3600
+    assert expired.status_code == 401
+    assert expired.json["error"] == "unauthorized"
