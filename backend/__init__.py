@@ -32,11 +32,15 @@ def create_app(test_config=None):
     from .errors import register_error_handlers
     from .health import blp as health_blp
     from .health import docs_assets
+    from .org.importer_routes import blp as import_blp
     from .org.routes import deputies, regions, stations
     from .qr.routes import blp as qr_blp
     from .qr.routes import public_pages
+    from .suggestions.public_routes import nearby_blp, public_blp, stats_blp
+    from .suggestions.routes import blp as suggestions_blp
+    from .uploads.routes import blp as uploads_blp
 
-    for blueprint in (auth_blp, regions, stations, deputies, qr_blp, health_blp):
+    for blueprint in (auth_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp, public_blp, uploads_blp, health_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)
     app.register_blueprint(docs_assets)

@@ -9,6 +9,8 @@ from .extensions import db
 def register_cli(app):
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(sweep_command)
+    app.cli.add_command(import_deputies_command)
 
 
 @click.command("create-admin")
@@ -52,3 +54,52 @@ def demo_data_command(force):
         db.session.commit()
         click.echo("演示数据已导入。")
     print_demo_summary(current_app.config["PUBLIC_BASE_URL"])
+
+
+@click.command("import-deputies")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--region", "region_id", type=int, help="import within this region's subtree; without it, the root region")
+def import_deputies_command(file, region_id):
+    """Import the deputy base from an .xlsx or .csv file (the same rules as POST /deputies/import)."""
+    from .errors import APIError
+    from .org import importer
+    from .org.models import Region
+    from .org.services import root_region
+
+    region = root_region() if region_id is None else db.session.get(Region, region_id)
+    if region is None:
+        if region_id is not None:
+            raise click.BadParameter(f"区域 {region_id} 不存在。", param_hint="--region")
+        raise click.ClickException("还没有任何区域：请先运行 create-admin 或 demo-data。")
+    with open(file, "rb") as f:
+        data = f.read()
+    try:
+        sheet = importer.read_sheet(data)
+        with click.progressbar(length=len(sheet), label=f"导入代表（{region.name}）") as bar:
+            result = importer.import_sheet(region, sheet, progress=bar.update)
+    except APIError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(
+        f"新增 {result['created']} 人，更新 {result['updated']} 人，未变化 {result['unchanged']} 人，"
+        f"有误 {len({e['row'] for e in result['errors']})} 行。"
+    )
+    for error in result["errors"]:
+        click.echo(f"  第 {error['row']} 行【{error['field']}】{error['message']}")
+
+
+@click.command("sweep")
+def sweep_command():
+    """Deadlines, reminders, auto-close, screening retries and the outbox. Safe to run from cron at any frequency."""
+    from .notifications.outbox import deliver_due
+    from .suggestions import sweep
+
+    screened = sweep.screen_pending()
+    overdue = sweep.flag_deadlines()
+    closed = sweep.auto_close()
+    delivery = deliver_due()
+    click.echo(
+        f"补做内容检测 {screened} 条；新标记超期 {overdue} 条；自动办结 {closed} 条；"
+        f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}。"
+    )

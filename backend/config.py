@@ -1,4 +1,5 @@
 """Configuration from the environment, with safe defaults for a local run."""
+import json
 import os
 
 DEFAULT_SECRET = "dev-only-insecure-secret"
@@ -6,6 +7,10 @@ DEFAULT_SECRET = "dev-only-insecure-secret"
 
 def _int(name, default):
     return int(os.environ.get(name, default))
+
+
+def _list(value, default):
+    return [item.strip() for item in value.split(",") if item.strip()] if value else default
 
 
 class Config:
@@ -28,10 +33,33 @@ class Config:
         self.WECHAT_TIMEOUT = float(env.get("WECHAT_TIMEOUT", "5"))
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.UPLOAD_DIR = env.get("UPLOAD_DIR", os.path.join(instance_path, "uploads"))
+        # Photo uploads: where they are kept ("local": files under UPLOAD_DIR), the largest file
+        # accepted, the most pixels decoded (decompression bombs), and the longest side kept.
+        self.UPLOAD_STORAGE = env.get("UPLOAD_STORAGE", "local")
+        self.UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+        self.UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
+        self.UPLOAD_MAX_SIDE = _int("UPLOAD_MAX_SIDE", 2560)
         self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
         self.CJK_FONT_PATH = env.get("CJK_FONT_PATH") or None
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         self.JSON_AS_ASCII = False
+
+        # 码上办 suggestions: categories and time limits are policy, so they are configuration.
+        self.SUGGESTION_CATEGORIES = _list(
+            env.get("SUGGESTION_CATEGORIES"), ["道路交通", "环境卫生", "教育医疗", "社会保障", "城市管理", "农业农村", "其他"]
+        )
+        self.ACCEPT_WITHIN_HOURS = _int("ACCEPT_WITHIN_HOURS", 24)
+        self.REPLY_WITHIN_DAYS = _int("REPLY_WITHIN_DAYS", 7)
+        # Per-category overrides: {"道路交通": {"accept_hours": 12, "reply_days": 5}}
+        self.SUGGESTION_DEADLINES = json.loads(env.get("SUGGESTION_DEADLINES", "{}"))
+        self.MAX_ROUNDS = _int("MAX_ROUNDS", 2)
+        self.AUTO_CLOSE_DAYS = _int("AUTO_CLOSE_DAYS", 7)
+        self.DUE_SOON_HOURS = _int("DUE_SOON_HOURS", 12)
+        # Subscribe-message template ids as registered in the mini-program's console.
+        self.WECHAT_TEMPLATES = {
+            "new_item": "tmpl-new-item", "accepted": "tmpl-accepted", "replied": "tmpl-replied",
+            "reopened": "tmpl-reopened", "overdue": "tmpl-overdue",
+        } | json.loads(env.get("WECHAT_TEMPLATES", "{}"))
 
         # flask-smorest / OpenAPI
         self.API_TITLE = "码上办 API"
@@ -42,6 +70,8 @@ class Config:
         self.OPENAPI_SWAGGER_UI_PATH = "docs"
         # Served from the application itself so the docs work on an offline intranet.
         self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
+        # Swagger UI would otherwise post the document to validator.swagger.io from every browser.
+        self.OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
 
     def check(self):
         if self.APP_ENV == "production" and self.SECRET_KEY == DEFAULT_SECRET:

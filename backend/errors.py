@@ -96,10 +96,17 @@ def http_exception_response(exc: HTTPException):
 
 
 def register_error_handlers(app):
+    from sqlalchemy.orm.exc import StaleDataError
+
     from .wechat.client import WeChatError, WeChatUnavailable
 
     app.register_error_handler(APIError, api_error_response)
     app.register_error_handler(HTTPException, http_exception_response)
+
+    @app.errorhandler(StaleDataError)
+    def concurrent_change(exc):
+        # Two people changed the same item at once (optimistic version check): the other one won.
+        return error_response(409, "conflict", "这条记录刚刚被其他人修改过，请刷新后重试。")
 
     @app.errorhandler(WeChatUnavailable)
     def wechat_unavailable(exc):

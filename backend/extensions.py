@@ -1,9 +1,12 @@
 """Flask extensions, created once and bound in create_app()."""
+from apispec import BasePlugin
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from schemas.common import ErrorSchema
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,8 +25,22 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 
+class ContractErrorBodies(BasePlugin):
+    """Documents an error response declared without a body (``alt_response(413, description=...)``)
+    as the contract's error body, which is what the error handler sends for every 4xx/5xx."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            for status, response in operation.get("responses", {}).items():
+                if str(status)[:1] in ("4", "5") and isinstance(response, dict) and "content" not in response:
+                    response["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
 class ApiWithContractErrors(Api):
     """flask-smorest Api whose HTTP errors use the contract's JSON error body."""
+
+    # Documents every error response in the OpenAPI document as the body we actually send.
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error):
         from .errors import http_exception_response
@@ -31,4 +48,4 @@ class ApiWithContractErrors(Api):
         return http_exception_response(error)
 
 
-api = ApiWithContractErrors()
+api = ApiWithContractErrors(spec_kwargs={"extra_plugins": [ContractErrorBodies()]})

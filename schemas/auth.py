@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from .common import StrictSchema, Text
+from .common import SafeString, StrictSchema, Text
 
 
 class WeChatLoginIn(StrictSchema):
@@ -13,7 +13,7 @@ class BindPhoneIn(StrictSchema):
 
 class PasswordLoginIn(StrictSchema):
     username = Text(64, required=True)
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+    password = SafeString(required=True, load_only=True, validate=validate.Length(min=1, max=128))
 
 
 class MeOut(Schema):

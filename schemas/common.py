@@ -40,7 +40,24 @@ def page_of(item_schema):
     return _page_schemas[name]
 
 
-class Trimmed(fields.String):
+class SafeString(fields.String):
+    """Text a database can store: JSON may carry NUL characters or unpaired surrogates (``"\\ud800"``),
+    which PostgreSQL and the UTF-8 encoder refuse, so they are a validation error rather than a 500."""
+
+    default_error_messages = {"invalid_chars": "文本包含无法识别的字符。"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("invalid_chars") from None
+        if "\x00" in value:
+            raise self.make_error("invalid_chars")
+        return value
+
+
+class Trimmed(SafeString):
     """A string with surrounding whitespace removed, so "   " counts as empty."""
 
     def _deserialize(self, value, attr, data, **kwargs):

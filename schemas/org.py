@@ -1,13 +1,19 @@
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from backend.org.models import DeputyLevel, RegionLevel, StationKind
 
-from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text
+from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text, Trimmed
 
 _lat = dict(validate=validate.Range(min=-90, max=90), allow_none=True)
 _lng = dict(validate=validate.Range(min=-180, max=180), allow_none=True)
 _id = dict(validate=validate.Range(min=1, max=2**31 - 1))
-_phone = validate.Regexp(r"^1\d{10}$", error="手机号应为 11 位数字，以 1 开头。")
+# In a JSON body an id must be a JSON integer: 1.5 would otherwise be truncated to 1, "1" accepted as 1.
+# (Query strings are text, so their ids stay non-strict.)
+_body_id = dict(strict=True, **_id)
+_term = dict(strict=True, allow_none=True, validate=validate.Range(min=1, max=99))
+# ASCII digits only: \d would also match full-width and other scripts' digits.
+_phone = validate.Regexp(r"^1[0-9]{10}$", error="手机号应为 11 位数字，以 1 开头。")
 
 
 # --- regions ---------------------------------------------------------------------------------
@@ -16,7 +22,7 @@ _phone = validate.Regexp(r"^1\d{10}$", error="手机号应为 11 位数字，以
 class RegionIn(StrictSchema):
     name = Text(100, required=True)
     level = Choice(RegionLevel, required=True)
-    parent_id = fields.Integer(allow_none=True, **_id)
+    parent_id = fields.Integer(allow_none=True, **_body_id)
 
 
 class RegionPatch(StrictSchema):
@@ -43,27 +49,27 @@ class RegionQuery(PageArgs):
 class StationIn(StrictSchema):
     name = Text(100, required=True)
     kind = Choice(StationKind, required=True)
-    region_id = fields.Integer(required=True, **_id)
+    region_id = fields.Integer(required=True, **_body_id)
     address = Text(255, load_default="")
     lat = fields.Float(**_lat)
     lng = fields.Float(**_lng)
     open_hours = Text(255, load_default="")
     description = Text(2000, load_default="")
-    admin_user_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=50))
-    deputy_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=2000))
+    admin_user_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=50))
+    deputy_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=2000))
 
 
 class StationPatch(StrictSchema):
     name = Text(100)
     kind = Choice(StationKind)
-    region_id = fields.Integer(**_id)
+    region_id = fields.Integer(**_body_id)
     address = Text(255)
     lat = fields.Float(**_lat)
     lng = fields.Float(**_lng)
     open_hours = Text(255)
     description = Text(2000)
-    admin_user_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=50))
-    deputy_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=2000))
+    admin_user_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=50))
+    deputy_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=2000))
 
 
 class StationOut(Schema):
@@ -113,25 +119,25 @@ class StationQuery(PageArgs):
 class DeputyIn(StrictSchema):
     name = Text(50, required=True)
     level = Choice(DeputyLevel, required=True)
-    region_id = fields.Integer(required=True, **_id)
-    term = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=99))
+    region_id = fields.Integer(required=True, **_body_id)
+    term = fields.Integer(**_term)
     group = Text(100, load_default="")
-    phone = fields.String(allow_none=True, validate=_phone)
+    phone = Trimmed(allow_none=True, validate=_phone)
     active = fields.Boolean(load_default=True)
     bio = Text(2000, load_default="")
-    station_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=50))
+    station_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=50))
 
 
 class DeputyPatch(StrictSchema):
     name = Text(50)
     level = Choice(DeputyLevel)
-    region_id = fields.Integer(**_id)
-    term = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=99))
+    region_id = fields.Integer(**_body_id)
+    term = fields.Integer(**_term)
     group = Text(100)
-    phone = fields.String(allow_none=True, validate=_phone)
+    phone = Trimmed(allow_none=True, validate=_phone)
     active = fields.Boolean()
     bio = Text(2000)
-    station_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=50))
+    station_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=50))
 
 
 class DeputyPublicOut(Schema):
@@ -164,6 +170,10 @@ class DeputyQuery(PageArgs):
     group = Text(100)
     q = Text(50)
     active = fields.Boolean()
+
+
+class DeputyImportIn(Schema):
+    file = Upload(required=True, metadata={"description": "代表名册：.xlsx，或 .csv（UTF-8 或 GBK）"})
 
 
 class ImportRowError(Schema):

@@ -86,7 +86,7 @@ def update_region(data, region_id):
 # --- stations --------------------------------------------------------------------------------
 
 
-def _distance_m(lat1, lng1, lat2, lng2):
+def distance_m(lat1, lng1, lat2, lng2):
     """Great-circle distance (haversine), metres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
@@ -121,10 +121,16 @@ def list_stations(args):
         query = query.order_by(Station.id)
     page = paginate(query, args)
     if near:
-        for station in page["items"]:
-            station.distance_m = (
-                _distance_m(near[0], near[1], station.lat, station.lng) if station.lat is not None and station.lng is not None else None
-            )
+        # Dumped here rather than set on the ORM objects: the distance belongs to this answer only.
+        page["items"] = [
+            {
+                **StationOut().dump(station),
+                "distance_m": distance_m(near[0], near[1], station.lat, station.lng)
+                if station.lat is not None and station.lng is not None
+                else None,
+            }
+            for station in page["items"]
+        ]
     return page
 
 

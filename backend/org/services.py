@@ -11,7 +11,10 @@ from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from ..qr import services as qr_services
 from ..qr.models import QRKind
-from .models import Deputy, Region, Station
+from .models import Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind
+
+
+PATH_ROOM = 255 - 11  # Region.path is String(255); a new level adds at most 10 digits and a slash
 
 
 def _region_in_scope(actor, region_id, field="region_id"):
@@ -38,7 +41,10 @@ def create_region(actor, data) -> Region:
         parent = None
     else:
         parent = _region_in_scope(actor, parent_id, "parent_id")
-    region = Region(name=data["name"], level=data["level"], parent=parent)
+        # The materialised path must fit its column; no real tree comes near this depth.
+        if len(parent.path) > PATH_ROOM:
+            raise validation_failed({"parent_id": ["区域层级过深，无法在此区域下再建下级区域。"]})
+    region = Region(name=data["name"], level=RegionLevel(data["level"]), parent=parent)
     db.session.add(region)
     db.session.flush()
     region.path = f"{parent.path if parent else '/'}{region.id}/"
@@ -47,9 +53,10 @@ def create_region(actor, data) -> Region:
 
 
 def update_region(region, data) -> Region:
-    for key in ("name", "level"):
-        if key in data:
-            setattr(region, key, data[key])
+    if "name" in data:
+        region.name = data["name"]
+    if "level" in data:
+        region.level = RegionLevel(data["level"])
     db.session.flush()
     return region
 
@@ -81,7 +88,7 @@ def create_station(actor, data) -> Station:
     region = _region_in_scope(actor, data["region_id"])
     station = Station(
         name=data["name"],
-        kind=data["kind"],
+        kind=StationKind(data["kind"]),
         region=region,
         address=data.get("address", ""),
         lat=data.get("lat"),
@@ -100,7 +107,9 @@ def create_station(actor, data) -> Station:
 def update_station(actor, station, data) -> Station:
     if "region_id" in data:
         station.region = _region_in_scope(actor, data["region_id"])
-    for key in ("name", "kind", "address", "lat", "lng", "open_hours", "description"):
+    if "kind" in data:
+        station.kind = StationKind(data["kind"])
+    for key in ("name", "address", "lat", "lng", "open_hours", "description"):
         if key in data:
             setattr(station, key, data[key])
     if "deputy_ids" in data:
@@ -139,7 +148,7 @@ def create_deputy(actor, data) -> Deputy:
     _check_phone_free(data.get("phone"))
     deputy = Deputy(
         name=data["name"],
-        level=data["level"],
+        level=DeputyLevel(data["level"]),
         region=region,
         term=data.get("term"),
         group=data.get("group", ""),
@@ -160,7 +169,9 @@ def update_deputy(actor, deputy, data) -> Deputy:
         deputy.region = _region_in_scope(actor, data["region_id"])
     if "phone" in data:
         _check_phone_free(data["phone"], deputy)
-    for key in ("name", "level", "term", "group", "phone", "bio"):
+    if "level" in data:
+        deputy.level = DeputyLevel(data["level"])
+    for key in ("name", "term", "group", "phone", "bio"):
         if key in data:
             setattr(deputy, key, data[key])
     if "station_ids" in data:

@@ -5,6 +5,7 @@ and the Dockerfile) or Noto Sans CJK are found automatically; ``CJK_FONT_PATH`` 
 """
 import io
 import os
+import re
 from functools import lru_cache
 
 import qrcode
@@ -15,7 +16,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from ..errors import APIError
 
 # Bump when the drawing changes, so that ETags change with it.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -28,6 +29,11 @@ A5_300DPI = (1748, 2480)  # 148 × 210 mm at 300 dpi
 CONGRESS_RED = (190, 22, 34)
 INK = (34, 34, 34)
 GREY = (96, 96, 96)
+LINE_SPACING = 1.3
+
+# Wrapping points: a run of printable ASCII (a number, a time range, a word) stays together,
+# every other character (Chinese) may break anywhere.
+_TOKENS = re.compile(r"[\x21-\x7e]+|\s+|.")
 
 
 def find_cjk_font_path(configured=None):
@@ -44,7 +50,7 @@ def font_path():
     return path
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _font(path, size):
     return ImageFont.truetype(path, size)
 
@@ -53,25 +59,69 @@ def font(size):
     return _font(font_path(), size)
 
 
-def _qr_matrix_image(url, box_size, border=2):
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
+def _qr_matrix(url):
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     qr.add_data(url)
     qr.make(fit=True)
+    return qr
+
+
+def _qr_image(qr, box_size, border):
+    qr.box_size, qr.border = box_size, border
     return qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
 
 
-def _fit_text(draw, text, max_width, size, min_size=14):
-    """The largest font (≤ size) at which ``text`` fits ``max_width``, and the text, shortened if need be."""
-    while size > min_size and draw.textlength(text, font=font(size)) > max_width:
-        size -= 2
-    f = font(size)
-    while draw.textlength(text, font=f) > max_width and len(text) > 1:
-        text = text[:-2] + "…"
-    return f, text
+def _wrap(draw, text, f, max_width):
+    """``text`` broken into lines no wider than ``max_width``."""
+    lines, line = [], ""
+    for token in _TOKENS.findall(text):
+        if draw.textlength(line + token, font=f) <= max_width:
+            line += token
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = token.lstrip()
+        while draw.textlength(line, font=f) > max_width and len(line) > 1:
+            # A single token wider than the line (a long URL): cut it where it overflows.
+            cut = len(line) - 1
+            while cut > 1 and draw.textlength(line[:cut], font=f) > max_width:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
 
 
-def _center(draw, y, text, f, width, fill):
-    draw.text(((width - draw.textlength(text, font=f)) / 2, y), text, font=f, fill=fill)
+def _ellipsize(draw, line, f, max_width):
+    while line and draw.textlength(line + "…", font=f) > max_width:
+        line = line[:-1]
+    return line.rstrip() + "…"
+
+
+def _fit(draw, text, max_width, size, min_size, max_lines=1):
+    """The font and lines for ``text``: one line at the largest size from ``size`` down to ``min_size``,
+    else as few lines as possible (at most ``max_lines``), else ``max_lines`` lines ending in "…"."""
+    for lines_allowed in range(1, max_lines + 1):
+        for s in range(size, min_size - 1, -2):
+            lines = _wrap(draw, text, font(s), max_width)
+            if len(lines) <= lines_allowed:
+                return font(s), lines
+    f = font(min_size)
+    lines = _wrap(draw, text, f, max_width)
+    return f, lines[: max_lines - 1] + [_ellipsize(draw, lines[max_lines - 1], f, max_width)]
+
+
+def _line_height(f):
+    return round(f.size * LINE_SPACING)
+
+
+def _draw_lines(draw, y, lines, f, width, fill):
+    """Centre ``lines`` horizontally from ``y`` down; returns the y below the last line."""
+    for line in lines:
+        draw.text((width / 2, y), line, font=f, fill=fill, anchor="ma")
+        y += _line_height(f)
+    return y
 
 
 def _png(image, dpi=None):
@@ -81,16 +131,22 @@ def _png(image, dpi=None):
 
 
 def code_image(url, label):
-    """The code with ``label`` (a name, in Chinese) printed under it."""
-    code = _qr_matrix_image(url, box_size=10, border=3)
+    """The code with ``label`` (a name, in Chinese) printed under it, on two lines if it is long."""
+    code = _qr_image(_qr_matrix(url), box_size=10, border=3)
     width = code.width
-    label_height = 64
+    measure = ImageDraw.Draw(code)
+    f, lines = _fit(measure, label, width - 24, 36, 24, max_lines=2)
+    label_height = len(lines) * _line_height(f) + 20
     canvas = Image.new("RGB", (width, code.height + label_height), "white")
     canvas.paste(code, (0, 0))
-    draw = ImageDraw.Draw(canvas)
-    f, text = _fit_text(draw, label, width - 24, 36)
-    _center(draw, code.height + (label_height - f.size) / 2 - 8, text, f, width, INK)
+    _draw_lines(ImageDraw.Draw(canvas), code.height, lines, f, width, INK)
     return _png(canvas)
+
+
+def _spaced_code(url):
+    """The code at the end of the URL in groups of four, for reading out over the phone."""
+    code = url.rsplit("/", 1)[-1]
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 def poster(url, title, name, details, instruction):
@@ -98,37 +154,48 @@ def poster(url, title, name, details, instruction):
 
     ``title`` heads the red band, ``name`` is the deputy's or station's name, ``details`` a few
     short lines (level, region, address, hours), ``instruction`` the one-line call to scan.
+    Text is laid out from the top, the footer from the bottom, and the code takes the space between.
     """
     width, height = A5_300DPI
     canvas = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(canvas)
     margin = 120
+    text_width = width - 2 * margin
 
-    draw.rectangle((0, 0, width, 300), fill=CONGRESS_RED)
-    f, text = _fit_text(draw, title, width - 2 * margin, 96)
-    _center(draw, 150 - f.size / 2 - 10, text, f, width, "white")
+    band = 300
+    draw.rectangle((0, 0, width, band), fill=CONGRESS_RED)
+    f, lines = _fit(draw, title, text_width, 96, 56)
+    _draw_lines(draw, (band - f.size) / 2 - 8, lines, f, width, "white")
 
-    y = 380
-    f, text = _fit_text(draw, name, width - 2 * margin, 120)
-    _center(draw, y, text, f, width, INK)
-    y += f.size + 50
-    for line in details[:4]:
-        f, text = _fit_text(draw, line, width - 2 * margin, 52)
-        _center(draw, y, text, f, width, GREY)
-        y += f.size + 24
+    f, lines = _fit(draw, name, text_width, 120, 80, max_lines=2)
+    y = _draw_lines(draw, band + 80, lines, f, width, INK) + 20
+    detail_lines = 0
+    for detail in details:
+        f, lines = _fit(draw, detail, text_width, 52, 40, max_lines=2)
+        lines = lines[: 5 - detail_lines]
+        if not lines:
+            break
+        y = _draw_lines(draw, y, lines, f, width, GREY)
+        detail_lines += len(lines)
+    top = y + 40
 
-    code = _qr_matrix_image(url, box_size=10, border=2)
-    side = min(1100, height - y - 520)
-    code = code.resize((side, side), Image.Resampling.NEAREST)
-    y += 40
-    canvas.paste(code, ((width - side) // 2, y))
-    y += side + 60
-
-    f, text = _fit_text(draw, instruction, width - 2 * margin, 72)
-    _center(draw, y, text, f, width, CONGRESS_RED)
-    y += f.size + 40
-    f, text = _fit_text(draw, "码上见 · 马上办", width - 2 * margin, 56)
-    _center(draw, y, text, f, width, GREY)
-
+    # Footer, from the bottom up: the red band, the slogan, the instruction, the code in letters.
     draw.rectangle((0, height - 60, width, height), fill=CONGRESS_RED)
+    slogan_f, slogan = _fit(draw, "码上见 · 马上办", text_width, 56, 40)
+    instruction_f, instruction_lines = _fit(draw, instruction, text_width, 72, 48, max_lines=2)
+    code_f = font(40)
+    y = height - 60 - 70 - _line_height(slogan_f)
+    _draw_lines(draw, y, slogan, slogan_f, width, GREY)
+    y -= len(instruction_lines) * _line_height(instruction_f) + 20
+    _draw_lines(draw, y, instruction_lines, instruction_f, width, CONGRESS_RED)
+    y -= _line_height(code_f) + 40
+    _draw_lines(draw, y, ["编号 " + _spaced_code(url)], code_f, width, GREY)
+    bottom = y - 20
+
+    # Whole pixels per module, so that every module prints the same size.
+    qr = _qr_matrix(url)
+    modules = qr.modules_count + 4  # with a two-module quiet zone
+    box = max(1, min(1100, bottom - top, text_width) // modules)
+    code = _qr_image(qr, box_size=box, border=2)
+    canvas.paste(code, ((width - code.width) // 2, top + (bottom - top - code.height) // 2))
     return _png(canvas, dpi=(300, 300))

@@ -14,6 +14,10 @@ from . import render, services, targets
 blp = Blueprint("qr", __name__, url_prefix="/api/v1/qr", description="一人一码、一站一码")
 public_pages = PlainBlueprint("qr_pages", __name__)
 
+# Short enough that a renamed target or a revoked code shows within minutes; revalidating is a cheap 304.
+IMAGE_CACHE_CONTROL = "public, max-age=600"
+POSTER_CACHE_CONTROL = "private, max-age=600"
+
 
 def _managed(code):
     """A code whose target the caller administers; anything else is 404."""
@@ -24,20 +28,24 @@ def _managed(code):
     return qr, target
 
 
-def _image_response(png, etag_parts, cache_control):
-    response = make_response(png)
-    response.mimetype = "image/png"
-    response.set_etag(hashlib.sha256("|".join(etag_parts).encode()).hexdigest()[:32])
+def _image_response(render_png, etag_parts, cache_control):
+    """A PNG with an ETag over what it shows; a matching If-None-Match is answered 304 without drawing."""
+    etag = hashlib.sha256("|".join(etag_parts).encode()).hexdigest()[:32]
+    if request.if_none_match.contains_weak(etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(render_png())
+        response.mimetype = "image/png"
+    response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control
-    return response.make_conditional(request)
+    return response
 
 
 @blp.get("/<code>")
 @blp.response(200, QRResolveOut)
 def resolve(code):
     """扫码：返回代表或联络站的公开信息和可进行的操作。"""
-    qr = services.resolve(code)
-    target = targets.load_target(qr)
+    qr, target = targets.resolve_live(code)
     return {
         "kind": qr.target_kind.value,
         "code": qr.code,
@@ -50,11 +58,12 @@ def resolve(code):
 @blp.get("/<code>/image.png")
 @blp.response(200, content_type="image/png", description="二维码图片（下方印有名称）")
 def image(code):
-    qr = services.resolve(code)
-    target = targets.load_target(qr)
+    qr, target = targets.resolve_live(code)
     label = targets.label(qr, target)
-    png = render.code_image(services.qr_url(qr.code), label)
-    return _image_response(png, [qr.code, label, render.RENDER_VERSION], "public, max-age=86400")
+    url = services.qr_url(qr.code)
+    return _image_response(
+        lambda: render.code_image(url, label), [url, label, render.RENDER_VERSION], IMAGE_CACHE_CONTROL
+    )
 
 
 @blp.get("/<code>/poster.png")
@@ -65,8 +74,12 @@ def poster(code):
     if qr.revoked:
         raise APIError(410, "qr_revoked", services.REVOKED_MESSAGES[qr.target_kind])
     title, name, details, instruction = targets.poster_text(qr, target)
-    png = render.poster(services.qr_url(qr.code), title, name, details, instruction)
-    return _image_response(png, [qr.code, title, name, *details, render.RENDER_VERSION], "private, max-age=3600")
+    url = services.qr_url(qr.code)
+    return _image_response(
+        lambda: render.poster(url, title, name, details, instruction),
+        [url, title, name, *details, instruction, render.RENDER_VERSION],
+        POSTER_CACHE_CONTROL,
+    )
 
 
 @blp.post("/<code>/revoke")
@@ -82,19 +95,24 @@ def revoke(code):
 @admin_required
 @blp.response(200, QRIssuedOut)
 def rotate(code):
-    qr, _ = _managed(code)
+    """Revoke the code and issue a new one; on a revoked code, re-issue for a target left without one."""
+    qr, target = _managed(code)
+    targets.check_reissue(qr, target)
     new = services.rotate(qr)
     return {"qr_code": new.code, "url": services.qr_url(new.code)}
+
+
+UNAVAILABLE_TITLES = {404: "二维码无效", 410: "二维码已停用"}
 
 
 @public_pages.get("/q/<code>")
 def landing(code):
     """The page a phone camera opens outside WeChat."""
     try:
-        qr = services.resolve(code)
-        target = targets.load_target(qr)
+        qr, target = targets.resolve_live(code)
     except APIError as exc:
-        return render_template("q_unavailable.html", message=exc.message), exc.status
+        title = UNAVAILABLE_TITLES.get(exc.status, "二维码暂时无法打开")
+        return render_template("q_unavailable.html", title=title, message=exc.message), exc.status
     return render_template(
         "q_landing.html",
         kind=qr.target_kind.value,

@@ -6,7 +6,7 @@ import base64
 import secrets
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..db_types import utcnow
 from ..errors import APIError, not_found
@@ -14,6 +14,7 @@ from ..extensions import db
 from .models import QRCode, QRKind
 
 CODE_BYTES = 10  # 80 random bits → 16 base32 characters; fits a mini-program code's 32-char scene.
+_CHUNK = 500  # ids per IN (...) in the bulk helpers
 
 REVOKED_MESSAGES = {
     QRKind.deputy: "这个二维码已停用：该代表可能已不再履职或已更换二维码。请扫描联络站张贴的最新二维码。",
@@ -35,6 +36,33 @@ def issue(kind: QRKind, target_id: int) -> QRCode:
     db.session.add(qr)
     db.session.flush()
     return qr
+
+
+def issue_many(kind: QRKind, target_ids) -> list[QRCode]:
+    """A new code for each of many targets that has no live one (a bulk import), written in one flush."""
+    target_ids = list(dict.fromkeys(target_ids))
+    live = set()
+    for start in range(0, len(target_ids), _CHUNK):
+        live.update(db.session.scalars(select(QRCode.target_id).where(
+            QRCode.target_kind == kind, QRCode.target_id.in_(target_ids[start:start + _CHUNK]), QRCode.revoked_dt.is_(None),
+        )))
+    codes = [QRCode(code=new_code(), target_kind=kind, target_id=i) for i in target_ids if i not in live]
+    db.session.add_all(codes)
+    db.session.flush()
+    return codes
+
+
+def revoke_many(kind: QRKind, target_ids):
+    """Revoke the live codes of many targets at once (deputies leaving office in a bulk import)."""
+    target_ids = list(target_ids)
+    now = utcnow()
+    for start in range(0, len(target_ids), _CHUNK):
+        db.session.execute(
+            update(QRCode)
+            .where(QRCode.target_kind == kind, QRCode.target_id.in_(target_ids[start:start + _CHUNK]),
+                   QRCode.revoked_dt.is_(None))
+            .values(revoked_dt=now)
+        )
 
 
 def find(code: str) -> QRCode:

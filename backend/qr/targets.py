@@ -1,9 +1,10 @@
 """What a code points at, as the public may see it, and what a scanner can do there."""
 from schemas.org import DeputyPublicOut, StationOut
 
-from ..errors import not_found
+from ..errors import APIError, conflict, not_found
 from ..extensions import db
 from ..org.models import Deputy, Station
+from . import services
 from .models import QRCode, QRKind
 
 ACTIONS = {
@@ -21,6 +22,25 @@ def load_target(qr: QRCode):
     if target is None:
         raise not_found("二维码无效：没有找到对应的代表或联络站。")
     return target
+
+
+def resolve_live(code):
+    """The live code and its target, as a scanner reaches them; revoked (or orphaned) codes answer 410."""
+    qr = services.resolve(code)
+    target = load_target(qr)
+    if qr.target_kind is QRKind.deputy and not target.active:
+        # Leaving office revokes the code; this guards data that reached the table another way.
+        raise APIError(410, "qr_revoked", services.REVOKED_MESSAGES[qr.target_kind])
+    return qr, target
+
+
+def check_reissue(qr: QRCode, target):
+    """Rotating must leave the target with exactly one live code, and none for a deputy out of office."""
+    if qr.target_kind is QRKind.deputy and not target.active:
+        raise conflict("该代表已停止履职，不能为其签发新的二维码。")
+    live = target.live_qr
+    if live is not None and live.id != qr.id:
+        raise conflict("这个二维码已经更换过，请对当前使用中的二维码进行操作。")
 
 
 def public_profile(qr: QRCode, target):

@@ -45,20 +45,25 @@ class WeChatClient:
                 method, self.base_url + path, params=params, json=json, timeout=self.timeout
             )
         except requests.RequestException as exc:
-            raise WeChatUnavailable(f"{path}: {exc.__class__.__name__}") from exc
+            # Only the class name: the exception's text holds the URL, with the secret or token in it.
+            raise WeChatUnavailable(f"{path}: {exc.__class__.__name__}") from None
         if response.status_code >= 500:
             raise WeChatUnavailable(f"{path}: HTTP {response.status_code}")
-        if raw and not response.headers.get("Content-Type", "").startswith("application/json"):
+        if raw and _is_image(response):
             return response.content
         try:
             body = response.json()
-        except ValueError as exc:
-            raise WeChatUnavailable(f"{path}: answer is not JSON") from exc
+        except ValueError:
+            raise WeChatUnavailable(f"{path}: answer is not JSON (HTTP {response.status_code})") from None
+        if not isinstance(body, dict):
+            raise WeChatUnavailable(f"{path}: answer is not a JSON object")
         errcode = body.get("errcode", 0)
         if errcode in BUSY_ERRCODES:
             raise WeChatUnavailable(f"{path}: busy ({errcode})")
         if errcode:
             raise WeChatError(errcode, body.get("errmsg", ""))
+        if raw:
+            raise WeChatUnavailable(f"{path}: expected an image, got JSON without an error")
         return body
 
     def _with_token(self, method, path, *, json=None, raw=False):
@@ -76,7 +81,11 @@ class WeChatClient:
     # --- access token ------------------------------------------------------------------------
 
     def fetch_stable_token(self, force_refresh=False):
-        """``/cgi-bin/stable_token``: unlike the classic endpoint it does not invalidate other holders' tokens."""
+        """``/cgi-bin/stable_token``: unlike the classic endpoint it does not invalidate other holders' tokens.
+
+        Normal mode returns the current token (WeChat renews it 5 minutes before expiry). Forced
+        mode invalidates the current token for everyone and is limited to 20 calls a day, 30 s apart.
+        """
         body = self._request(
             "POST",
             "/cgi-bin/stable_token",
@@ -87,11 +96,27 @@ class WeChatClient:
                 "force_refresh": force_refresh,
             },
         )
-        return body["access_token"], int(body["expires_in"])
+        try:
+            return body["access_token"], int(body["expires_in"])
+        except (KeyError, TypeError, ValueError):
+            raise WeChatUnavailable("/cgi-bin/stable_token: answer without a token") from None
+
+    def _fetch_token(self, stale=None):
+        """A token other than ``stale``: normal mode first; forced only if WeChat hands back ``stale``."""
+        token, expires_in = self.fetch_stable_token()
+        if stale is not None and token == stale:
+            log.warning("WeChat handed back the access token it rejected; forcing a refresh")
+            token, expires_in = self.fetch_stable_token(force_refresh=True)
+        return token, expires_in
+
+    @property
+    def token_name(self):
+        # Keyed by appid so that switching accounts (or fake → live) never reuses another's token.
+        return f"wechat_access_token:{self.appid}"[:64]
 
     def access_token(self, stale=None):
         """The token shared by every worker; ``stale`` is one WeChat just rejected."""
-        return self.token_store.get("wechat_access_token", self.fetch_stable_token, stale=stale)
+        return self.token_store.get(self.token_name, lambda: self._fetch_token(stale), stale=stale)
 
     # --- the calls the product makes -------------------------------------------------------------
 
@@ -141,3 +166,13 @@ class WeChatClient:
         if page:
             payload["page"] = page
         return self._with_token("POST", "/wxa/getwxacodeunlimit", json=payload, raw=True)
+
+
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")
+
+
+def _is_image(response):
+    """WeChat answers image endpoints with the image, or with a JSON error (whatever the Content-Type)."""
+    if response.headers.get("Content-Type", "").startswith("image/"):
+        return True
+    return response.content.startswith(_IMAGE_SIGNATURES)

@@ -7,8 +7,15 @@ It behaves as the API contract describes:
 * ``getuserphonenumber``: code ``phone-<digits>`` → that number; anything else → 40029.
 * ``msg_sec_check``: content containing ``违禁测试`` → ``risky``; otherwise ``pass``.
 * ``subscribe/send``: records each message (``GET /__standin__/messages``);
-  openid ``fake-openid-refuser`` → 43101.
-* token endpoints issue tokens that expire after ``token_ttl`` seconds, so refresh is exercised.
+  openid ``fake-openid-refuser`` → 43101; a value that is empty, not wrapped as ``{"value": ...}``
+  or longer than its type allows (``thing`` 20 characters, ``phrase`` 5, ``number``/``letter``/
+  ``character_string`` 32) → 47003, as WeChat answers.
+* ``stable_token`` issues tokens that expire after ``token_ttl`` seconds, so refresh is exercised.
+  Like WeChat, normal mode hands back the current token and renews it shortly before it expires
+  (5 minutes, or half its life for short test lifetimes; the old one stays valid until it
+  expires); forced mode invalidates the current token at once.
+  ``GET /__standin__/messages`` also reports ``token_fetches`` (tokens issued) and
+  ``token_requests`` (``{"normal": n, "forced": m}`` calls).
 
 Run it alone with ``python -m backend.wechat.standin --port 5001``.
 """
@@ -22,13 +29,22 @@ import qrcode
 from flask import Flask, jsonify, request, send_file
 
 FORBIDDEN_MARKER = "违禁测试"
+# subscribeMessage.send value limits by keyword type (characters).
+VALUE_LIMITS = {"thing": 20, "phrase": 5, "number": 32, "letter": 32, "character_string": 32}
 
 
 def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=7200):
     app = Flask(__name__)
     app.json.ensure_ascii = False
     lock = threading.Lock()
-    state = {"tokens": {}, "messages": [], "token_fetches": 0, "stable_token": None}
+    state = {
+        "tokens": {},
+        "messages": [],
+        "token_fetches": 0,
+        "token_requests": {"normal": 0, "forced": 0},
+        "stable_token": None,
+    }
+    renew_before = min(300, token_ttl / 2)
 
     def err(code, msg):
         return jsonify({"errcode": code, "errmsg": msg})
@@ -46,9 +62,12 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
 
     def issue_token(force):
         with lock:
+            state["token_requests"]["forced" if force else "normal"] += 1
             current = state["stable_token"]
-            if current and not force and state["tokens"].get(current, 0) > time.time():
+            if current and not force and state["tokens"].get(current, 0) - time.time() > renew_before:
                 return current, int(state["tokens"][current] - time.time())
+            if current and force:
+                state["tokens"].pop(current, None)  # forced mode invalidates the previous token
             token = "fake-at-" + secrets.token_hex(16)
             state["tokens"][token] = time.time() + token_ttl
             state["stable_token"] = token
@@ -108,6 +127,18 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
         body = request.get_json(silent=True) or {}
         if body.get("touser") == "fake-openid-refuser":
             return err(43101, "user refuse to accept the msg")
+        if not body.get("template_id"):
+            return err(40037, "invalid template_id")
+        data = body.get("data")
+        if not isinstance(data, dict) or not data:
+            return err(47003, "argument invalid! data is empty")
+        for key, item in data.items():
+            value = item.get("value") if isinstance(item, dict) else None
+            if value is None or value == "":
+                return err(47003, f"argument invalid! data.{key}.value is empty")
+            kind = key.rstrip("0123456789")
+            if kind in VALUE_LIMITS and len(str(value)) > VALUE_LIMITS[kind]:
+                return err(47003, f"argument invalid! data.{key}.value exceeds the limit")
         with lock:
             state["messages"].append(body)
         return err(0, "ok")
@@ -128,7 +159,11 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
     @app.get("/__standin__/messages")
     def messages():
         with lock:
-            return jsonify({"messages": list(state["messages"]), "token_fetches": state["token_fetches"]})
+            return jsonify({
+                "messages": list(state["messages"]),
+                "token_fetches": state["token_fetches"],
+                "token_requests": dict(state["token_requests"]),
+            })
 
     @app.delete("/__standin__/messages")
     def clear_messages():

@@ -1,0 +1,96 @@
+"""``Idempotency-Key``: a retried creating request from a flaky phone network returns the first result.
+
+A retry that arrives after the first request finished replays the stored answer; one that races it
+collides on the unique key and replays too (see ``idempotent``). Keys live 24 h.
+"""
+from datetime import timedelta
+from functools import wraps
+
+from flask import jsonify, request
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .auth.scope import current_user
+from .db_types import UTCDateTime, utcnow
+from .errors import APIError
+from .extensions import db
+
+KEY_TTL = timedelta(hours=24)
+
+
+class IdempotencyRecord(db.Model):
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_records_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(128))
+    endpoint: Mapped[str] = mapped_column(String(128))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def _replay(record):
+    if record.endpoint != request.endpoint:
+        raise APIError(422, "validation_failed", "该 Idempotency-Key 已用于其他操作，请使用新的值。",
+                       {"Idempotency-Key": ["重复使用于不同的操作。"]})
+    response = jsonify(record.body)
+    response.status_code = record.status_code
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _find(user_id, key):
+    return db.session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id,
+            IdempotencyRecord.key == key,
+            IdempotencyRecord.created_dt > utcnow() - KEY_TTL,
+        )
+    )
+
+
+def idempotent(view):
+    """Wrap a creating endpoint (inside its auth decorator) so that a repeated key replays the answer.
+
+    The key is stored with the answer at the end of the request, in the same transaction as what the
+    request created. If a concurrent retry with the same key committed first, the unique constraint
+    rejects ours: everything this request wrote is rolled back and the first answer is replayed.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        user = current_user()
+        if not key or user is None:
+            return view(*args, **kwargs)
+        if len(key) > 128:
+            raise APIError(422, "validation_failed", "Idempotency-Key 过长（最多 128 个字符）。",
+                           {"Idempotency-Key": ["最多 128 个字符。"]})
+        user_id = user.id
+        existing = _find(user_id, key)
+        if existing is not None:
+            return _replay(existing)
+        response = view(*args, **kwargs)
+        if response.status_code >= 400:
+            return response
+        db.session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key,
+                IdempotencyRecord.created_dt <= utcnow() - KEY_TTL,
+            )
+        )
+        db.session.add(IdempotencyRecord(
+            user_id=user_id, key=key, endpoint=request.endpoint,
+            status_code=response.status_code, body=response.get_json(),
+        ))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            return _replay(_find(user_id, key))
+        return response
+
+    return wrapped

@@ -1,0 +1,116 @@
+"""The transactional outbox: enqueue inside the change's transaction, deliver later with retries.
+
+A failed send never rolls back the change that caused it, because the change and the message
+are committed together and the send happens afterwards (``deliver_due``, run by the sweep).
+"""
+import logging
+from datetime import timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..auth.models import User
+from ..db_types import utcnow
+from ..extensions import db
+from ..wechat import WeChatError, WeChatUnavailable, get_client
+from ..wechat.client import USER_REFUSED
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+CHINA = timezone(timedelta(hours=8))
+
+
+def thing(text, limit=20):
+    """A WeChat ``thing`` value: at most 20 characters."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def china_time(dt):
+    return dt.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def enqueue(user, template, data, page="", dedupe_key=None):
+    """Queue a subscribe message to ``user``; a repeated ``dedupe_key`` queues nothing."""
+    if user is None or not user.openid:
+        return
+    values = dict(
+        dedupe_key=dedupe_key or f"{template}:{user.id}:{utcnow().timestamp()}",
+        user_id=user.id,
+        template=template,
+        data=data,
+        page=page,
+        status="pending",
+        attempts=0,
+        next_attempt_dt=utcnow(),
+        last_error="",
+        created_dt=utcnow(),
+    )
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+
+
+def _backoff(attempts):
+    return timedelta(seconds=min(30 * 2 ** attempts, 6 * 3600))
+
+
+def _claim(message):
+    """Take one message for this worker; a concurrent sweep that claimed it first wins."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == "pending", OutboxMessage.attempts == message.attempts)
+        .values(attempts=message.attempts + 1, next_attempt_dt=utcnow() + _backoff(message.attempts + 1))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _finish(message_id, **values):
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def deliver_due(limit=200):
+    """Send what is due. Returns {"sent": n, "refused": n, "retry": n, "failed": n}."""
+    counts = {"sent": 0, "refused": 0, "retry": 0, "failed": 0}
+    due = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.user_id, OutboxMessage.template,
+               OutboxMessage.data, OutboxMessage.page)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_dt <= utcnow())
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    templates = current_app.config["WECHAT_TEMPLATES"]
+    for message in due:
+        if not _claim(message):
+            continue
+        user = db.session.get(User, message.user_id)
+        try:
+            get_client().send_subscribe_message(user.openid, templates[message.template], message.data, message.page or None)
+        except WeChatError as exc:
+            if exc.errcode == USER_REFUSED:
+                _finish(message.id, status="refused", last_error=f"{exc.errcode} {exc.errmsg}")
+                counts["refused"] += 1
+                continue
+            error = f"{exc.errcode} {exc.errmsg}"
+        except WeChatUnavailable as exc:
+            error = str(exc)
+        else:
+            _finish(message.id, status="sent", sent_dt=utcnow(), last_error="")
+            counts["sent"] += 1
+            continue
+        if message.attempts + 1 >= MAX_ATTEMPTS:
+            _finish(message.id, status="failed", last_error=error)
+            counts["failed"] += 1
+        else:
+            _finish(message.id, last_error=error)
+            counts["retry"] += 1
+        log.warning("subscribe message %s not delivered: %s", message.id, error)
+    return counts

@@ -1,0 +1,525 @@
+"""Importing the deputy base (代表信息库) from the spreadsheets congress staff already keep.
+
+An upload is an .xlsx workbook or a CSV export (UTF-8, or GB18030 as a Chinese Excel writes it).
+Rows are matched to deputies by mobile number: a known number updates that deputy where the sheet
+differs, an unknown one creates a deputy with a printed code. Every bad row is reported with its
+spreadsheet row number and the column at fault, and never stops the good rows.
+
+Like every service this flushes and never commits: the request handler (or the CLI command) commits
+once, so the good rows land together. Everything the rows refer to (regions, stations, deputies by
+phone) is loaded up front, so ten thousand rows cost a handful of queries, not tens of thousands.
+"""
+import csv
+import io
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+import openpyxl
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, selectinload
+
+from ..auth.scope import region_subtree_clause
+from ..errors import APIError, conflict, validation_failed
+from ..extensions import db
+from ..qr import services as qr_services
+from ..qr.models import QRKind
+from .models import Deputy, DeputyLevel, Region, Station
+
+MAX_ROWS = 50_000  # a whole province's deputies of all five levels fit; a runaway sheet does not
+HEADER_SEARCH_ROWS = 20  # a title row or two ("XX市人大代表名册") may stand above the header
+FLUSH_EVERY = 1000
+QUERY_CHUNK = 500  # bound parameters per IN (...) query
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the Chinese column name, also the ``field`` of a row error
+    required: bool
+
+
+COLUMNS = (
+    Column("name", "姓名", True),
+    Column("level", "层级", True),
+    Column("region", "所属区域", True),
+    Column("phone", "手机号", True),
+    Column("stations", "联络站", False),
+    Column("group", "代表小组", False),
+    Column("term", "届次", False),
+    Column("active", "状态", False),
+)
+_COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
+# Other names the same columns go by in the sheets people keep.
+_HEADER_ALIASES = {
+    "手机": "手机号", "手机号码": "手机号", "移动电话": "手机号",
+    "级别": "层级", "代表层级": "层级", "代表级别": "层级",
+    "区域": "所属区域", "所在区域": "所属区域", "所属地区": "所属区域",
+    "所属联络站": "联络站", "联络站(点)": "联络站", "联络站点": "联络站",
+    "小组": "代表小组", "所在代表小组": "代表小组",
+    "届别": "届次", "届": "届次",
+    "在任状态": "状态", "履职状态": "状态",
+}
+_KEY_BY_HEADER = {c.header: c.key for c in COLUMNS}
+
+_UNSUPPORTED = "只支持 Excel 表格（.xlsx）或 CSV 文件；旧版 .xls 请在 Excel 中“另存为” .xlsx 后再导入。"
+_BINARY_MAGIC = (b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
+
+
+def _unsupported(message=_UNSUPPORTED):
+    return APIError(415, "unsupported_media", message)
+
+
+def _bad_file(message):
+    return validation_failed({"file": [message]}, message)
+
+
+# --- reading the file ------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """The data rows of an upload and where each column is; row numbers are the spreadsheet's."""
+
+    columns: dict  # column key → index in a row
+    rows: list  # [(row number, cell values)]
+
+    def __len__(self):
+        return len(self.rows)
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """Parse an upload by its content (not its name): .xlsx is a zip archive, anything else must be CSV text."""
+    if not data or not data.strip():
+        raise _bad_file("文件是空的，没有任何内容。")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if data.startswith(_BINARY_MAGIC):
+        raise _unsupported()
+    return _sheet_from(_csv_rows(_decode(data))) or _no_header()
+
+
+def _read_xlsx(data):
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a zip that is not a workbook (.docx, .zip, damaged) fails anywhere inside openpyxl
+        raise _unsupported("文件不是有效的 Excel 表格（.xlsx），可能已损坏；请重新导出后再导入。") from exc
+    try:
+        sheets = list(workbook.worksheets)
+        if workbook.active in sheets:  # the sheet that opens first, then the others (a "说明" tab may come first)
+            sheets.remove(workbook.active)
+            sheets.insert(0, workbook.active)
+        for worksheet in sheets:
+            worksheet.reset_dimensions()  # the stored dimension is often wrong in generated files
+            sheet = _sheet_from(_xlsx_rows(worksheet))
+            if sheet is not None:
+                return sheet
+    finally:
+        workbook.close()
+    return _no_header()
+
+
+def _xlsx_rows(worksheet):
+    try:
+        yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
+    except Exception as exc:  # damaged XML inside the archive
+        raise _unsupported("Excel 表格内容已损坏，无法读取；请重新导出后再导入。") from exc
+
+
+def _decode(data):
+    if b"\x00" in data[:4096]:
+        raise _unsupported()
+    # Excel saves "CSV UTF-8" with a BOM and plain "CSV" in the system code page (GBK on Chinese Windows).
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _unsupported("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 .xlsx 后再导入。")
+
+
+def _csv_rows(text):
+    try:
+        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+    except csv.Error as exc:  # a NUL byte or a runaway quoted field
+        raise _bad_file("CSV 文件格式不正确，无法读取；请在 Excel 中重新导出后再导入。") from exc
+
+
+def _no_header():
+    columns = "、".join(c.header for c in COLUMNS if c.required)
+    raise _bad_file(f"没有找到表头：表格第一行应为列名，至少包括{columns}。")
+
+
+def _header_name(value):
+    name = re.sub(r"[\s*]|\((必填|选填|可选|非必填)\)", "", _norm(_text(value)))
+    return _HEADER_ALIASES.get(name, name)
+
+
+def _sheet_from(rows):
+    """The header and data rows of one sheet, or None when no header shows in its first rows."""
+    names = None
+    for number, values in rows:
+        candidate = [_header_name(v) for v in values]
+        if "姓名" in candidate:
+            names = candidate
+            break
+        if number >= HEADER_SEARCH_ROWS:
+            return None
+    if names is None:
+        return None
+    missing = [c.header for c in COLUMNS if c.required and c.header not in names]
+    if missing:
+        raise _bad_file(f"表头缺少必填列：{'、'.join(missing)}。")
+    columns = {}
+    for index, name in enumerate(names):
+        key = _KEY_BY_HEADER.get(name)
+        if key is not None and key not in columns:
+            columns[key] = index
+    data = []
+    for number, values in rows:
+        if all(_text(v) == "" for v in values):
+            continue
+        if len(data) >= MAX_ROWS:
+            raise _bad_file(f"一个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
+        data.append((number, values))
+    if not data:
+        raise _bad_file("表头下面没有代表数据。")
+    return Sheet(columns, data)
+
+
+# --- cell values -----------------------------------------------------------------------------
+
+
+def _text(value):
+    """A cell as trimmed text; Excel keeps numbers such as phone numbers as floats (13800000001.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _norm(text):
+    """Full-width letters, digits and punctuation (（）／，：１３８) as their ASCII forms, for matching."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def _clean_name(text):
+    # Registers pad two-character names to line up with three-character ones ("王  芳").
+    return _CJK_GAP.sub("", text)
+
+
+_LEVEL_WORDS = {
+    "全国": DeputyLevel.national, "国家": DeputyLevel.national,
+    "省": DeputyLevel.provincial, "自治区": DeputyLevel.provincial,
+    "市": DeputyLevel.city, "地市": DeputyLevel.city, "地级市": DeputyLevel.city, "设区的市": DeputyLevel.city,
+    "州": DeputyLevel.city, "自治州": DeputyLevel.city,
+    "县": DeputyLevel.county, "区": DeputyLevel.county, "县区": DeputyLevel.county, "县市区": DeputyLevel.county,
+    "县级市": DeputyLevel.county, "市辖区": DeputyLevel.county, "旗": DeputyLevel.county,
+    "乡": DeputyLevel.township, "镇": DeputyLevel.township, "乡镇": DeputyLevel.township,
+    "街道": DeputyLevel.township, "乡镇街道": DeputyLevel.township, "民族乡": DeputyLevel.township,
+}
+
+
+def parse_level(text):
+    """全国人大代表 / 省级 / 市 / 县（区） / 街道 … → a DeputyLevel, or None."""
+    word = re.sub(r"[\s()]", "", _norm(text)).lower()
+    if word in DeputyLevel.__members__:
+        return DeputyLevel(word)
+    word = re.sub(r"(人大代表|人大|代表)$", "", word).removesuffix("级")
+    return _LEVEL_WORDS.get(word)
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def parse_term(text):
+    """17 / 17.0 / 十七 / 第十七届 → 17, or None."""
+    word = re.sub(r"\s", "", _norm(text)).removeprefix("第").removesuffix("届")
+    word = re.sub(r"(?<=\d)\.0+$", "", word)
+    if word.isascii() and word.isdigit():
+        number = int(word)
+    elif re.fullmatch(r"[一二两三四五六七八九]?十?[一二三四五六七八九]?", word) and word:
+        tens, ten, ones = word.rpartition("十") if "十" in word else ("", "", word)
+        number = (_CN_DIGITS.get(tens, 1) if ten else 0) * 10 + _CN_DIGITS.get(ones, 0)
+    else:
+        return None
+    return number if 1 <= number <= 99 else None
+
+
+_STATUS_WORDS = {"在任": True, "现任": True, "在职": True, "离任": False, "已离任": False, "卸任": False, "离职": False}
+
+
+def parse_phone(text):
+    """(phone, error message): spaces, dashes, a +86 prefix and a trailing .0 are tolerated."""
+    word = _norm(text)
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", word):
+        return None, f"手机号“{text}”被 Excel 显示成了科学计数法，请把该列设为“文本”格式后重新导出。"
+    word = re.sub(r"[\s\-\u2010-\u2015]", "", word)
+    word = re.sub(r"^\+?86(?=1\d{10}$)", "", word)
+    word = re.sub(r"(?<=\d)\.0+$", "", word)
+    if re.fullmatch(r"1\d{10}", word):
+        return word, None
+    return None, f"手机号“{text}”格式不正确，应为 11 位数字，以 1 开头。"
+
+
+# --- what the importer may refer to --------------------------------------------------------------
+
+
+class Scope:
+    """The regions and stations under the importing administrator's region, loaded once."""
+
+    def __init__(self, region: Region):
+        regions = db.session.scalars(select(Region).where(Region.path.startswith(region.path))).all()
+        self.regions = {r.id: r for r in regions}
+        names = {r.id: r.name for r in region.ancestors_and_self()} | {r.id: r.name for r in regions}
+        # Every tail of a region's ancestry names it: "鹤城区", "怀化市/鹤城区", "怀化市鹤城区", "湖南省/怀化市/鹤城区"…
+        self._regions_by_key = defaultdict(set)
+        for r in regions:
+            chain = [_norm(names[int(i)]) for i in r.path.strip("/").split("/") if i and int(i) in names]
+            for start in range(len(chain)):
+                tail = chain[start:]
+                self._regions_by_key["/".join(tail)].add(r.id)
+                self._regions_by_key["".join(tail)].add(r.id)
+        self._names = names
+        stations = db.session.scalars(
+            select(Station).where(region_subtree_clause(Station.region_id, region)).options(lazyload(Station.live_qr))
+        ).all()
+        self.stations = {s.id: s for s in stations}
+        self._stations_by_name = defaultdict(list)
+        for s in stations:
+            self._stations_by_name[_norm(s.name)].append(s)
+
+    def region_path(self, region):
+        return "/".join(self._names[int(i)] for i in region.path.strip("/").split("/") if i and int(i) in self._names)
+
+    def find_region(self, text):
+        """(region, error message)."""
+        parts = [p.strip() for p in re.split(r"[/>\\》\s]+", _norm(text)) if p.strip()]
+        ids = self._regions_by_key.get("/".join(parts), ())
+        if len(ids) == 1:
+            return self.regions[next(iter(ids))], None
+        if not ids:
+            return None, f"在您管理的区域中找不到“{text}”。"
+        paths = sorted(self.region_path(self.regions[i]) for i in ids)
+        return None, (
+            f"区域名称“{text}”在您管理的范围内不唯一（{'、'.join(paths[:3])}{'等' if len(paths) > 3 else ''}），"
+            f"请写出上级区域，例如“{paths[0]}”。"
+        )
+
+    def find_station(self, name, region):
+        """(station, error message); a name shared by several stations is settled by the deputy's region."""
+        candidates = self._stations_by_name.get(_norm(name), [])
+        if len(candidates) > 1 and region is not None:
+            candidates = [s for s in candidates if self._related(self.regions[s.region_id], region)]
+        if len(candidates) == 1:
+            return candidates[0], None
+        if not candidates:
+            return None, f"在您管理的范围内找不到联络站“{name}”。"
+        return None, f"联络站名称“{name}”在您管理的范围内不唯一，请先在系统中为这些联络站改用不同的名称。"
+
+    @staticmethod
+    def _related(a, b):
+        return a.path.startswith(b.path) or b.path.startswith(a.path)
+
+
+# --- one row -------------------------------------------------------------------------------------
+
+
+def _parse_row(sheet, number, values, scope):
+    """(fields, errors) of one data row; ``fields`` holds optional columns only when filled in."""
+    errors = []
+    fields = {}
+
+    def cell(key):
+        index = sheet.columns.get(key)
+        return _text(values[index]) if index is not None and index < len(values) else ""
+
+    def error(header, message):
+        errors.append({"row": number, "field": header, "message": message})
+
+    name = _clean_name(cell("name"))
+    if not name:
+        error("姓名", "姓名不能为空。")
+    elif len(name) > 50:
+        error("姓名", "姓名不能超过 50 个字符。")
+    fields["name"] = name
+
+    level_text = cell("level")
+    fields["level"] = parse_level(level_text) if level_text else None
+    if not level_text:
+        error("层级", "层级不能为空，应为全国、省、市、县（区）或乡镇。")
+    elif fields["level"] is None:
+        error("层级", f"无法识别的层级“{level_text}”，应为全国、省、市、县（区）或乡镇。")
+
+    region_text = cell("region")
+    fields["region"] = None
+    if not region_text:
+        error("所属区域", "所属区域不能为空。")
+    else:
+        fields["region"], message = scope.find_region(region_text)
+        if message:
+            error("所属区域", message)
+
+    phone_text = cell("phone")
+    fields["phone"] = None
+    if not phone_text:
+        error("手机号", "手机号不能为空。")
+    else:
+        fields["phone"], message = parse_phone(phone_text)
+        if message:
+            error("手机号", message)
+
+    stations_text = cell("stations")
+    if stations_text:
+        stations = {}
+        for station_name in filter(None, (p.strip() for p in re.split(r"[、,;\n]", _norm(stations_text)))):
+            station, message = scope.find_station(station_name, fields["region"])
+            if message:
+                error("联络站", message)
+            else:
+                stations[station.id] = station
+        fields["stations"] = list(stations.values())
+
+    group = cell("group")
+    if group:
+        if len(group) > 100:
+            error("代表小组", "代表小组名称不能超过 100 个字符。")
+        fields["group"] = group
+
+    term_text = cell("term")
+    if term_text:
+        fields["term"] = parse_term(term_text)
+        if fields["term"] is None:
+            error("届次", f"无法识别的届次“{term_text}”，应为 1 到 99 的数字，例如“17”或“第十七届”。")
+
+    status_text = cell("active")
+    if status_text:
+        fields["active"] = _STATUS_WORDS.get(re.sub(r"\s", "", status_text))
+        if fields["active"] is None:
+            error("状态", f"无法识别的状态“{status_text}”，应为“在任”或“离任”。")
+    return fields, errors
+
+
+def _update(deputy, fields, scope, status_changed):
+    """Change only what differs; True when anything did. Status changes are collected for their codes."""
+    changed = False
+    for key in ("name", "level", "group", "term"):
+        if key in fields and getattr(deputy, key) != fields[key]:
+            setattr(deputy, key, fields[key])
+            changed = True
+    if deputy.region_id != fields["region"].id:
+        deputy.region = fields["region"]
+        changed = True
+    if "stations" in fields:
+        # Links to stations beyond the importer's scope are not theirs to remove.
+        wanted = [s for s in deputy.stations if s.id not in scope.stations] + fields["stations"]
+        if {s.id for s in wanted} != {s.id for s in deputy.stations}:
+            deputy.stations = wanted
+            changed = True
+    if "active" in fields and deputy.active != fields["active"]:
+        deputy.active = fields["active"]
+        status_changed.append(deputy)
+        changed = True
+    return changed
+
+
+def _create(fields):
+    deputy = Deputy(
+        name=fields["name"],
+        level=fields["level"],
+        region=fields["region"],
+        phone=fields["phone"],
+        term=fields.get("term"),
+        group=fields.get("group", ""),
+        active=fields.get("active", True),
+    )
+    if fields.get("stations"):
+        deputy.stations = fields["stations"]
+    db.session.add(deputy)
+    return deputy
+
+
+def _deputies_by_phone(phones):
+    found = {}
+    for start in range(0, len(phones), QUERY_CHUNK):
+        query = (
+            select(Deputy)
+            .where(Deputy.phone.in_(phones[start:start + QUERY_CHUNK]))
+            # Codes are needed only for the few deputies whose status changes; loading them all
+            # would cost a join per chunk for nothing.
+            .options(selectinload(Deputy.stations).lazyload(Station.live_qr), lazyload(Deputy.live_qr))
+        )
+        found.update((d.phone, d) for d in db.session.scalars(query))
+    return found
+
+
+# --- the import ----------------------------------------------------------------------------------
+
+
+def import_deputies(region: Region, data: bytes, progress=None) -> dict:
+    """导入代表名册: parse an upload and upsert its rows within ``region``'s subtree."""
+    return import_sheet(region, read_sheet(data), progress)
+
+
+def import_sheet(region: Region, sheet: Sheet, progress=None) -> dict:
+    """Upsert the rows of ``sheet`` by phone within ``region``'s subtree.
+
+    A blank optional cell leaves that field of a known deputy as it is: a sheet that lacks a
+    column's data never wipes what the base already holds. Returns ``{created, updated, unchanged,
+    errors: [{row, field, message}]}``; ``progress(n)`` is told as rows are done (the CLI's bar).
+    """
+    scope = Scope(region)
+    errors = []
+    parsed = []
+    first_row_of_phone = {}
+    for number, values in sheet.rows:
+        fields, row_errors = _parse_row(sheet, number, values, scope)
+        phone = fields["phone"]
+        if phone is not None:
+            if phone in first_row_of_phone:
+                row_errors.append({"row": number, "field": "手机号",
+                                   "message": f"手机号与第 {first_row_of_phone[phone]} 行重复。"})
+            else:
+                first_row_of_phone[phone] = number
+        errors.extend(row_errors)
+        parsed.append((number, None if row_errors else fields))
+
+    existing = _deputies_by_phone(list(first_row_of_phone))
+    created, status_changed, counts, pending = [], [], {"updated": 0, "unchanged": 0}, 0
+    try:
+        for done, (number, fields) in enumerate(parsed, start=1):
+            if fields is not None:
+                deputy = existing.get(fields["phone"])
+                if deputy is None:
+                    created.append(_create(fields))
+                    pending += 1
+                elif deputy.region_id not in scope.regions:
+                    errors.append({"row": number, "field": "手机号",
+                                   "message": "该手机号已登记在您管理范围以外的代表名下，不能在此导入；请联系上级管理员。"})
+                elif _update(deputy, fields, scope, status_changed):
+                    counts["updated"] += 1
+                    pending += 1
+                else:
+                    counts["unchanged"] += 1
+            if pending >= FLUSH_EVERY:
+                db.session.flush()
+                pending = 0
+            if progress is not None and (done % 100 == 0 or done == len(parsed)):
+                progress(done % 100 or 100)
+        db.session.flush()
+        # The rule of services.create_deputy and set_deputy_active, in bulk: a deputy in office has a
+        # live printed code (一人一码), one who left office has none.
+        qr_services.revoke_many(QRKind.deputy, [d.id for d in status_changed if not d.active])
+        qr_services.issue_many(QRKind.deputy, [d.id for d in created + status_changed if d.active])
+    except IntegrityError as exc:
+        # Only a concurrent change between loading and writing gets here: nothing of this import is kept.
+        raise conflict("导入期间代表信息被他人同时修改，本次导入未生效，请重新导入。") from exc
+
+    errors.sort(key=lambda e: (e["row"], _COLUMN_ORDER.get(e["field"], 0)))
+    return {"created": len(created), "updated": counts["updated"], "unchanged": counts["unchanged"], "errors": errors}

@@ -1,0 +1,24 @@
+"""POST /api/v1/deputies/import: the deputy base from a spreadsheet (contract: Organisation)."""
+from flask_smorest import Blueprint
+
+from schemas.common import ErrorSchema
+from schemas.org import DeputyImportIn, ImportResultOut
+
+from ..auth.scope import current_user, roles_required
+from . import importer
+
+blp = Blueprint("deputy_import", __name__, url_prefix="/api/v1/deputies", description="代表信息库导入")
+
+
+@blp.post("/import")
+@roles_required("region_admin")
+@blp.arguments(DeputyImportIn, location="files")
+@blp.response(200, ImportResultOut)
+@blp.alt_response(413, schema=ErrorSchema, description="文件超过大小上限（payload_too_large）")
+@blp.alt_response(415, schema=ErrorSchema, description="不是 .xlsx 或 .csv 文件（unsupported_media）")
+def import_deputies(files):
+    """导入代表名册（.xlsx 或 .csv）：按手机号新增或更新本辖区的代表，逐行报告有误的行。
+
+    列：姓名、层级、所属区域、手机号（必填），联络站、代表小组、届次、状态（选填）。
+    """
+    return importer.import_deputies(current_user().admin_region, files["file"].read())

@@ -1,0 +1,162 @@
+import enum
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..db_types import UTCDateTime, str_enum, utcnow
+from ..extensions import db
+from ..org.models import Deputy, Region, Station
+
+
+class Status(enum.StrEnum):
+    pending = "pending"  # 待分派
+    assigned = "assigned"  # 待接单
+    accepted = "accepted"  # 办理中
+    forwarded = "forwarded"  # 转办中
+    replied = "replied"  # 已答复
+    closed = "closed"  # 已办结
+    rejected = "rejected"  # 不予受理
+    withdrawn = "withdrawn"  # 已撤回
+
+
+STATUS_LABELS = {
+    "pending": "待分派", "assigned": "待接单", "accepted": "办理中", "forwarded": "转办中",
+    "replied": "已答复", "closed": "已办结", "rejected": "不予受理", "withdrawn": "已撤回",
+}
+OPEN_STATUSES = (Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied)
+FINAL_STATUSES = (Status.closed, Status.rejected, Status.withdrawn)
+
+
+class Satisfaction(enum.StrEnum):
+    satisfied = "satisfied"  # 满意
+    basically_satisfied = "basically_satisfied"  # 基本满意
+    dissatisfied = "dissatisfied"  # 不满意
+
+
+SATISFACTION_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+
+
+class Suggestion(db.Model):
+    """A micro-suggestion (微建议) filed by a citizen through a deputy's or a station's code.
+
+    ``status`` only changes through :mod:`backend.suggestions.workflow`; ``version`` makes two
+    concurrent changes of one item collide, so exactly one wins.
+    """
+
+    __tablename__ = "suggestions"
+    __table_args__ = (
+        Index("ix_suggestions_deputy_status", "deputy_id", "status", "id"),
+        Index("ix_suggestions_station_status", "station_id", "status", "id"),
+        Index("ix_suggestions_citizen", "citizen_id", "id"),
+        Index("ix_suggestions_region_created", "region_id", "created_dt"),
+        Index("ix_suggestions_status_created", "status", "created_dt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Where it was filed: the station's or the deputy's code. region_id drives region scope and statistics.
+    filed_via: Mapped[str] = mapped_column(String(16))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    category: Mapped[str] = mapped_column(String(32))
+    content: Mapped[str] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    status: Mapped[Status] = mapped_column(str_enum(Status, "suggestion_status"))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_soon: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Content screening (msgSecCheck): pending until WeChat answers; risky items are held for review.
+    screening: Mapped[str] = mapped_column(String(16), default="pending")
+    held_for_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id"))
+
+    forward_target: Mapped[str | None] = mapped_column(String(32))
+    forward_department: Mapped[str | None] = mapped_column(String(100))
+    reply_content: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction, "satisfaction"))
+    implemented: Mapped[bool | None] = mapped_column(Boolean)  # 落实: the outcome was actually carried out
+
+    accept_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    reply_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    assigned_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    accepted_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    replied_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    closed_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    citizen: Mapped[User] = relationship(foreign_keys=[citizen_id])
+    station: Mapped[Station | None] = relationship()
+    deputy: Mapped[Deputy | None] = relationship()
+    region: Mapped[Region] = relationship()
+    events: Mapped[list["SuggestionEvent"]] = relationship(
+        back_populates="suggestion", order_by="SuggestionEvent.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list["Upload"]] = relationship(  # noqa: F821 - backend.uploads.models
+        order_by="Upload.id", primaryjoin="Upload.suggestion_id == Suggestion.id", viewonly=True
+    )
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status.value]
+
+    @property
+    def public(self):
+        return self.public_consent and self.status is Status.closed and not self.held_for_review
+
+
+class SuggestionEvent(db.Model):
+    """One line of the item's ledger (台账): who did what, when, from which status to which, and why."""
+
+    __tablename__ = "suggestion_events"
+    __table_args__ = (Index("ix_suggestion_events_suggestion", "suggestion_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict | None] = mapped_column(JSON)
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="events")
+
+
+class SuggestionRating(db.Model):
+    """The citizen's rating of one round's answer; one per round, enforced by the database."""
+
+    __tablename__ = "suggestion_ratings"
+    __table_args__ = (UniqueConstraint("suggestion_id", "round", name="uq_suggestion_ratings_round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    satisfaction: Mapped[Satisfaction] = mapped_column(str_enum(Satisfaction, "rating_satisfaction"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SuggestionFollower(db.Model):
+    """Citizens who follow an item besides its filer (e.g. after their duplicate was merged into it)."""
+
+    __tablename__ = "suggestion_followers"
+
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -1,0 +1,70 @@
+"""How one suggestion looks to one viewer: the only place that decides which personal data shows."""
+from .workflow import ACTION_LABELS, admin_role_for, is_assigned_deputy, is_owner
+
+
+def _brief(obj):
+    return {"id": obj.id, "name": obj.name} if obj is not None else None
+
+
+def present(item, viewer, timeline=False):
+    staff = admin_role_for(viewer, item) is not None or is_assigned_deputy(viewer, item)
+    body = {
+        "id": item.id,
+        "number": item.number,
+        "status": item.status.value,
+        "status_label": "审核中" if item.held_for_review and not staff else item.status_label,
+        "category": item.category,
+        "content": item.content,
+        "location": {"lat": item.lat, "lng": item.lng, "address": item.address} if item.lat is not None or item.address else None,
+        "anonymous": item.anonymous,
+        "public_consent": item.public_consent,
+        "round": item.round,
+        "overdue": item.overdue,
+        "due_soon": item.due_soon,
+        "supervised": item.supervised,
+        "public": item.public,
+        "held_for_review": item.held_for_review,
+        "merged_into": item.merged_into_id,
+        "station": _brief(item.station),
+        "deputy": _brief(item.deputy),
+        "forward_target": item.forward_target,
+        "forward_department": item.forward_department,
+        "reply_content": item.reply_content,
+        "satisfaction": item.satisfaction.value if item.satisfaction else None,
+        "attachments": [
+            {"id": a.id, "url": f"/api/v1/uploads/{a.key}", "width": a.width, "height": a.height} for a in item.attachments
+        ],
+        "created_at": item.created_dt,
+        "accept_due_at": item.accept_due_dt,
+        "reply_due_at": item.reply_due_dt,
+        "closed_at": item.closed_dt,
+    }
+    if staff:
+        # The handling deputy and administrators may need to call the citizen back; an anonymous
+        # filer's identity stays hidden, but the contact number they chose to leave does not.
+        body["contact_phone"] = item.contact_phone
+        body["citizen"] = None if item.anonymous else {"id": item.citizen_id, "phone_masked": item.citizen.phone_masked}
+    elif is_owner(viewer, item):
+        body["contact_phone"] = item.contact_phone
+    if timeline:
+        body["timeline"] = [_event(e, staff) for e in item.events]
+    return body
+
+
+def _event(event, staff):
+    entry = {
+        "action": event.action,
+        "action_label": ACTION_LABELS.get(event.action, event.action),
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor_role": event.actor_role,
+        "note": event.note,
+        "at": event.created_dt,
+    }
+    if staff:
+        entry["actor_name"] = event.actor_name
+        entry["actor_user_id"] = event.actor_user_id
+    elif event.actor_role == "deputy":
+        # A deputy is a public figure; station staff are not named to citizens.
+        entry["actor_name"] = event.actor_name
+    return entry

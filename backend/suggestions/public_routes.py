@@ -1,0 +1,122 @@
+"""Public and dashboard views of suggestions: statistics, published resolved items, nearby duplicates."""
+import math
+from datetime import timedelta
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from schemas.common import page_of
+from schemas.suggestions import FollowOut, NearbyOut, NearbyQuery, PublicQuery, PublicSuggestionOut, StatsOut, StatsQuery
+
+from ..auth.scope import admin_required, current_user, login_required
+from ..db_types import utcnow
+from ..errors import APIError
+from ..extensions import db
+from ..org.routes import distance_m
+from ..pagination import paginate
+from . import workflow
+from .models import OPEN_STATUSES, Status, Suggestion, SuggestionFollower
+from .queries import admin_scope_clause, apply_filters
+from .redact import redact
+from .stats import suggestion_stats
+
+stats_blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="统计")
+public_blp = Blueprint("public", __name__, url_prefix="/api/v1/public", description="公开信息")
+nearby_blp = Blueprint("suggestions_nearby", __name__, url_prefix="/api/v1/suggestions", description="码上办 微建议")
+
+DUPLICATE_RADIUS_M = 200
+DUPLICATE_WINDOW = timedelta(days=30)
+
+
+@stats_blp.get("/suggestions")
+@admin_required
+@stats_blp.arguments(StatsQuery, location="query")
+@stats_blp.response(200, StatsOut)
+def suggestion_statistics(args):
+    """办结率、按时办结率、满意率等，分母明确；可按区域、联络站、代表、类别、时间段筛选。"""
+    query = apply_filters(select(Suggestion).where(admin_scope_clause(current_user())), args)
+    return suggestion_stats(query)
+
+
+@public_blp.get("/suggestions")
+@public_blp.arguments(PublicQuery, location="query")
+@public_blp.response(200, page_of(PublicSuggestionOut))
+def published_suggestions(args):
+    """已办结、且群众同意公开的建议；已去除姓名、电话和详细地址。"""
+    query = (
+        select(Suggestion)
+        .where(
+            Suggestion.status == Status.closed,
+            Suggestion.public_consent.is_(True),
+            Suggestion.held_for_review.is_(False),
+            Suggestion.merged_into_id.is_(None),
+            Suggestion.screening.in_(["pass", "reviewed"]),
+        )
+        .order_by(Suggestion.closed_dt.desc(), Suggestion.id.desc())
+    )
+    query = apply_filters(query, args)
+    page = paginate(query, args)
+    page["items"] = [
+        {
+            "number": item.number,
+            "category": item.category,
+            "content": redact(item.content),
+            "reply_content": redact(item.reply_content),
+            "station": {"id": item.station.id, "name": item.station.name} if item.station else None,
+            "deputy": {"id": item.deputy.id, "name": item.deputy.name} if item.deputy else None,
+            "satisfaction": item.satisfaction.value if item.satisfaction else None,
+            "closed_at": item.closed_dt,
+        }
+        for item in page["items"]
+    ]
+    return page
+
+
+@nearby_blp.get("/nearby")
+@login_required
+@nearby_blp.arguments(NearbyQuery, location="query")
+@nearby_blp.response(200, NearbyOut)
+def nearby(args):
+    """提交前提示：200 米内、30 天内同类别且仍在办理的建议，可选择关注而不必重复提交。"""
+    lat, lng = args["lat"], args["lng"]
+    dlat = DUPLICATE_RADIUS_M / 111_320
+    dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
+    candidates = db.session.scalars(
+        select(Suggestion)
+        .where(
+            Suggestion.category == args["category"],
+            Suggestion.status.in_(OPEN_STATUSES),
+            Suggestion.held_for_review.is_(False),
+            Suggestion.merged_into_id.is_(None),
+            Suggestion.created_dt > utcnow() - DUPLICATE_WINDOW,
+            Suggestion.lat.between(lat - dlat, lat + dlat),
+            Suggestion.lng.between(lng - dlng, lng + dlng),
+        )
+        .order_by(Suggestion.id.desc())
+        .limit(50)
+    ).all()
+    found = []
+    for item in candidates:
+        meters = distance_m(lat, lng, item.lat, item.lng)
+        if meters <= DUPLICATE_RADIUS_M:
+            found.append({
+                "id": item.id, "number": item.number, "category": item.category,
+                "content": redact(item.content)[:100], "status": item.status.value,
+                "status_label": item.status_label, "distance_m": meters, "created_at": item.created_dt,
+            })
+    return {"items": sorted(found, key=lambda f: f["distance_m"])[:10]}
+
+
+@nearby_blp.post("/<int:suggestion_id>/follow")
+@login_required
+@nearby_blp.response(200, FollowOut)
+def follow(suggestion_id):
+    """关注一条已有的建议（代替重复提交），办理进展同样通知到您。"""
+    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
+    user = current_user()
+    if item is None or item.held_for_review or item.status not in OPEN_STATUSES or "citizen" not in user.roles:
+        raise APIError(404, "not_found", "建议不存在或已办结。")
+    if not workflow.is_owner(user, item) and db.session.get(SuggestionFollower, (item.id, user.id)) is None:
+        db.session.add(SuggestionFollower(suggestion_id=item.id, user_id=user.id))
+        db.session.flush()
+    return {"id": item.id, "number": item.number, "following": True}

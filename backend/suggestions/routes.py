@@ -1,0 +1,246 @@
+"""码上办 API: /suggestions and its steps. Handlers parse, find the item, call one service step."""
+from flask_smorest import Blueprint
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from schemas.common import page_of
+from schemas.suggestions import (
+    CategoriesOut,
+    DispatchIn,
+    ForwardIn,
+    MergeIn,
+    NoteIn,
+    OptionalNoteIn,
+    RateIn,
+    ReasonIn,
+    ReplyIn,
+    SuggestionIn,
+    SuggestionOut,
+    SuggestionQuery,
+)
+
+from ..auth.scope import current_user, login_required
+from ..errors import APIError, not_found
+from ..extensions import db
+from ..idempotency import idempotent
+from ..org.models import Deputy, Station
+from ..pagination import paginate
+from . import services, workflow
+from .models import Status, Suggestion, SuggestionFollower
+from .presenters import present
+from .queries import admin_scope_clause, apply_filters
+
+blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions", description="码上办 微建议")
+
+# What present() reads of every listed item, loaded with the page itself (joins for the single objects, one
+# more query for the photos) instead of one query per row: citizen and attachments were 40 of a page's 49.
+LIST_LOADING = (
+    joinedload(Suggestion.citizen),
+    joinedload(Suggestion.station).lazyload(Station.live_qr),
+    joinedload(Suggestion.deputy).lazyload(Deputy.live_qr),
+    joinedload(Suggestion.region),
+    selectinload(Suggestion.attachments),
+)
+
+
+def _item(suggestion_id):
+    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
+    if item is None or not workflow.can_see(current_user(), item):
+        raise not_found("建议不存在。")
+    return item
+
+
+def _step(suggestion_id, action):
+    item = _item(suggestion_id)
+    return item, workflow.actor_for(current_user(), item, action)
+
+
+def _detail(item):
+    return present(item, current_user(), timeline=True)
+
+
+@blp.get("/categories")
+@blp.response(200, CategoriesOut)
+def categories():
+    """可选的问题类别。"""
+    from flask import current_app
+
+    return {"categories": current_app.config["SUGGESTION_CATEGORIES"]}
+
+
+@blp.post("")
+@login_required
+@idempotent
+@blp.arguments(SuggestionIn)
+@blp.response(201, SuggestionOut)
+def file_suggestion(data):
+    """群众扫码提交建议。通过代表码提交直接交给该代表，通过联络站码提交等待分派。"""
+    user = current_user()
+    if "citizen" not in user.roles:
+        raise APIError(403, "forbidden", "请在微信中登录后提交建议。")
+    return _detail(services.file_suggestion(user, data))
+
+
+@blp.get("")
+@login_required
+@blp.arguments(SuggestionQuery, location="query")
+@blp.response(200, page_of(SuggestionOut))
+def list_suggestions(args):
+    """列表：群众看自己的，代表看交给自己的，管理员看管辖范围内的。"""
+    user = current_user()
+    scope = args.get("scope") or ("station" if user.is_admin else "assigned" if "deputy" in user.roles else "mine")
+    query = select(Suggestion)
+    if scope == "mine":
+        followed = select(SuggestionFollower.suggestion_id).where(SuggestionFollower.user_id == user.id)
+        query = query.where(or_(Suggestion.citizen_id == user.id, Suggestion.id.in_(followed)))
+    elif scope == "assigned":
+        if "deputy" not in user.roles:
+            raise APIError(403, "forbidden", "只有代表可以查看交办给自己的建议。")
+        query = query.where(Suggestion.deputy_id == user.deputy_id, Suggestion.held_for_review.is_(False))
+    else:
+        if not user.is_admin:
+            raise APIError(403, "forbidden", "只有管理员可以查看联络站的建议。")
+        query = query.where(admin_scope_clause(user))
+    query = apply_filters(query, args)
+    page = paginate(query.order_by(Suggestion.id.desc()).options(*LIST_LOADING), args)
+    page["items"] = [present(item, user) for item in page["items"]]
+    return page
+
+
+@blp.get("/<int:suggestion_id>")
+@login_required
+@blp.response(200, SuggestionOut)
+def get_suggestion(suggestion_id):
+    """详情与办理台账。"""
+    return _detail(_item(suggestion_id))
+
+
+@blp.post("/<int:suggestion_id>/dispatch")
+@login_required
+@blp.arguments(DispatchIn)
+@blp.response(200, SuggestionOut)
+def dispatch(data, suggestion_id):
+    """分派给代表。"""
+    item, actor = _step(suggestion_id, "dispatch")
+    return _detail(services.dispatch(item, actor, data["deputy_id"], data["note"]))
+
+
+@blp.post("/<int:suggestion_id>/accept")
+@login_required
+@blp.response(200, SuggestionOut)
+def accept(suggestion_id):
+    """代表接单。"""
+    item, actor = _step(suggestion_id, "accept")
+    return _detail(services.accept(item, actor))
+
+
+@blp.post("/<int:suggestion_id>/return")
+@login_required
+@blp.arguments(ReasonIn)
+@blp.response(200, SuggestionOut)
+def return_(data, suggestion_id):
+    """代表退回（须说明理由）。"""
+    item, actor = _step(suggestion_id, "return")
+    return _detail(services.return_to_station(item, actor, data["reason"]))
+
+
+@blp.post("/<int:suggestion_id>/progress")
+@login_required
+@blp.arguments(NoteIn)
+@blp.response(200, SuggestionOut)
+def progress(data, suggestion_id):
+    """记录办理进展。"""
+    item, actor = _step(suggestion_id, "progress")
+    return _detail(services.progress(item, actor, data["note"]))
+
+
+@blp.post("/<int:suggestion_id>/forward")
+@login_required
+@blp.arguments(ForwardIn)
+@blp.response(200, SuggestionOut)
+def forward(data, suggestion_id):
+    """转办到政府部门或 12345 热线人大代表通道。"""
+    item, actor = _step(suggestion_id, "forward")
+    return _detail(services.forward(item, actor, data["target"], data.get("department"), data["note"]))
+
+
+@blp.post("/<int:suggestion_id>/feedback")
+@login_required
+@blp.arguments(NoteIn)
+@blp.response(200, SuggestionOut)
+def feedback(data, suggestion_id):
+    """记录部门反馈。"""
+    item, actor = _step(suggestion_id, "feedback")
+    return _detail(services.feedback(item, actor, data["note"]))
+
+
+@blp.post("/<int:suggestion_id>/reply")
+@login_required
+@blp.arguments(ReplyIn)
+@blp.response(200, SuggestionOut)
+def reply(data, suggestion_id):
+    """代表答复群众。"""
+    item, actor = _step(suggestion_id, "reply")
+    return _detail(services.reply(item, actor, data["content"]))
+
+
+@blp.post("/<int:suggestion_id>/rate")
+@login_required
+@blp.arguments(RateIn)
+@blp.response(200, SuggestionOut)
+def rate(data, suggestion_id):
+    """群众评价：满意、基本满意办结；不满意重新交办。"""
+    item, actor = _step(suggestion_id, "rate")
+    return _detail(services.rate(item, actor, data["satisfaction"], data["comment"]))
+
+
+@blp.post("/<int:suggestion_id>/reject")
+@login_required
+@blp.arguments(ReasonIn)
+@blp.response(200, SuggestionOut)
+def reject(data, suggestion_id):
+    """不予受理（须说明理由）。"""
+    item, actor = _step(suggestion_id, "reject")
+    return _detail(services.reject(item, actor, data["reason"]))
+
+
+@blp.post("/<int:suggestion_id>/withdraw")
+@login_required
+@blp.response(200, SuggestionOut)
+def withdraw(suggestion_id):
+    """群众撤回。"""
+    item, actor = _step(suggestion_id, "withdraw")
+    return _detail(services.withdraw(item, actor))
+
+
+@blp.post("/<int:suggestion_id>/supervise")
+@login_required
+@blp.arguments(NoteIn)
+@blp.response(200, SuggestionOut)
+def supervise(data, suggestion_id):
+    """督办。"""
+    item, actor = _step(suggestion_id, "supervise")
+    return _detail(services.supervise(item, actor, data["note"]))
+
+
+@blp.post("/<int:suggestion_id>/release")
+@login_required
+@blp.arguments(OptionalNoteIn)
+@blp.response(200, SuggestionOut)
+def release(data, suggestion_id):
+    """内容审核通过，放行被拦截的建议。"""
+    item, actor = _step(suggestion_id, "release")
+    return _detail(services.release(item, actor, data["note"]))
+
+
+@blp.post("/<int:suggestion_id>/merge")
+@login_required
+@blp.arguments(MergeIn)
+@blp.response(200, SuggestionOut)
+def merge(data, suggestion_id):
+    """合并重复建议：本条以重复办结，群众改为关注保留的那一条。"""
+    item, actor = _step(suggestion_id, "merge")
+    into = db.session.get(Suggestion, data["into_id"])
+    if into is None or workflow.admin_role_for(current_user(), into) is None:
+        raise APIError(422, "validation_failed", "合并目标不存在或不在您的管理范围内。", {"into_id": ["建议不存在。"]})
+    return _detail(services.merge(item, actor, into))

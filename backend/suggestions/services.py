@@ -1,0 +1,312 @@
+"""码上办 steps: each validates its own data, moves the item through the workflow, sets deadlines,
+queues the notifications, flushes — and never commits (the request does, once)."""
+from datetime import timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.models import User
+from ..auth.scope import manages_deputy
+from ..db_types import utcnow
+from ..errors import APIError, validation_failed
+from ..extensions import db
+from ..notifications.outbox import china_time, enqueue, thing
+from ..org.models import Deputy
+from ..qr import services as qr_services
+from ..qr.models import QRKind
+from ..qr.targets import load_target
+from ..uploads.models import Upload
+from ..wechat import WeChatError, WeChatUnavailable, get_client
+from . import workflow
+from .models import STATUS_LABELS, Satisfaction, Status, Suggestion, SuggestionFollower, SuggestionRating
+from .workflow import SYSTEM, Actor
+
+CHINA = timezone(timedelta(hours=8))
+MAX_PHOTOS = 9
+
+
+def deadlines_for(category):
+    config = current_app.config
+    override = config["SUGGESTION_DEADLINES"].get(category, {})
+    return (
+        timedelta(hours=override.get("accept_hours", config["ACCEPT_WITHIN_HOURS"])),
+        timedelta(days=override.get("reply_days", config["REPLY_WITHIN_DAYS"])),
+    )
+
+
+def _deputy_user(deputy_id):
+    return db.session.scalar(select(User).where(User.deputy_id == deputy_id)) if deputy_id else None
+
+
+def _citizens(item):
+    """The filer and everyone following the item."""
+    followers = db.session.scalars(
+        select(User).join(SuggestionFollower, SuggestionFollower.user_id == User.id).where(
+            SuggestionFollower.suggestion_id == item.id
+        )
+    ).all()
+    return [item.citizen, *followers]
+
+
+def _notify(users, template, item, note, key):
+    data = {
+        "character_string1": item.number,
+        "thing2": thing(item.content),
+        "phrase3": STATUS_LABELS[item.status.value],
+        "thing4": thing(note),
+        "time5": china_time(utcnow()),
+    }
+    for user in users:
+        if user is not None:
+            enqueue(user, template, data, page=f"pages/suggestion/detail?id={item.id}",
+                    dedupe_key=f"{template}:{item.id}:{item.round}:{key}:{user.id}")
+
+
+def notify_overdue(users, item, stage):
+    note = "建议已超过接单时限，请尽快处理" if stage == "accept" else "建议已超过答复时限，请尽快答复"
+    _notify(users, "overdue", item, note, f"overdue-{stage}")
+
+
+def _assign(item, deputy, now):
+    accept_within, _ = deadlines_for(item.category)
+    item.deputy = deputy
+    item.assigned_dt = now
+    item.accept_due_dt = now + accept_within
+    item.reply_due_dt = None
+    item.overdue = item.due_soon = False
+    if not item.held_for_review:
+        _notify([_deputy_user(deputy.id)], "new_item", item, "您有一条新的群众建议待接单", f"assigned{item.version}")
+
+
+# --- filing --------------------------------------------------------------------------------------
+
+
+def _attachments(user, ids):
+    ids = list(dict.fromkeys(ids or []))
+    if len(ids) > MAX_PHOTOS:
+        raise validation_failed({"attachment_ids": [f"最多上传 {MAX_PHOTOS} 张照片。"]})
+    uploads = db.session.scalars(select(Upload).where(Upload.id.in_(ids))).all() if ids else []
+    usable = {u.id: u for u in uploads if u.owner_id == user.id and u.suggestion_id is None}
+    missing = [i for i in ids if i not in usable]
+    if missing:
+        raise validation_failed({"attachment_ids": ["照片不存在或已被使用，请重新上传。"]})
+    return [usable[i] for i in ids]
+
+
+def file_suggestion(user, data) -> Suggestion:
+    """A citizen files after scanning: through a deputy's code it goes to that deputy, through a station's it waits there."""
+    if data["category"] not in current_app.config["SUGGESTION_CATEGORIES"]:
+        raise validation_failed({"category": ["请选择有效的问题类别。"]})
+    qr = qr_services.resolve(data["qr_code"])
+    if qr.target_kind not in (QRKind.deputy, QRKind.station):
+        raise validation_failed({"qr_code": ["这个二维码不能用于提交建议。"]})
+    target = load_target(qr)
+    photos = _attachments(user, data.get("attachment_ids"))
+    # Ask WeChat before the first write: on SQLite a token refresh mid-transaction would wait on our own lock.
+    suggest = check_text(user, data["content"])
+    location = data.get("location") or {}
+    now = utcnow()
+    item = Suggestion(
+        citizen=user,
+        filed_via=qr.target_kind.value,
+        category=data["category"],
+        content=data["content"],
+        lat=location.get("lat"),
+        lng=location.get("lng"),
+        address=location.get("address", ""),
+        contact_phone=data.get("contact_phone"),
+        anonymous=data.get("anonymous", False),
+        public_consent=data.get("public_consent", False),
+        created_dt=now,
+    )
+    if qr.target_kind is QRKind.deputy:
+        item.status = Status.assigned
+        item.station = target.stations[0] if target.stations else None
+        item.region_id = target.region_id
+    else:
+        item.status = Status.pending
+        item.station = target
+        item.region_id = target.region_id
+    db.session.add(item)
+    db.session.flush()
+    item.number = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item.id:06d}"
+    for photo in photos:
+        photo.suggestion_id = item.id
+    workflow.record(item, "file", Actor(user, "citizen"), "", from_status=item.status)
+    apply_screening(item, suggest)
+    if qr.target_kind is QRKind.deputy:
+        _assign(item, target, now)
+    db.session.flush()
+    return item
+
+
+def check_text(user, content):
+    """WeChat's content screening (msgSecCheck v2): pass, review or risky; None when WeChat cannot answer now."""
+    try:
+        return get_client().msg_sec_check(user.openid or "", content)
+    except (WeChatUnavailable, WeChatError):
+        return None
+
+
+def apply_screening(item, suggest):
+    """Record the screening result; a risky item is held for an administrator. None: the sweep retries."""
+    if suggest is None:
+        item.screening = "pending"
+        return
+    item.screening = suggest
+    if suggest == "risky" and not item.held_for_review:
+        item.held_for_review = True
+        workflow.record(item, "hold", SYSTEM, "内容安全检测未通过，等待人工审核")
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+def dispatch(item, actor, deputy_id, note=""):
+    deputy = db.session.get(Deputy, deputy_id)
+    if deputy is None or not deputy.active or not manages_deputy(actor.user, deputy):
+        raise validation_failed({"deputy_id": ["代表不存在、已离任或不在您的管理范围内。"]})
+    workflow.apply(item, "dispatch", actor, note, data={"deputy_id": deputy.id, "deputy_name": deputy.name})
+    _assign(item, deputy, utcnow())
+    db.session.flush()
+    return item
+
+
+def accept(item, actor):
+    now = utcnow()
+    workflow.apply(item, "accept", actor)
+    _, reply_within = deadlines_for(item.category)
+    item.accepted_dt = now
+    item.reply_due_dt = now + reply_within
+    item.overdue = item.due_soon = False
+    _notify(_citizens(item), "accepted", item, "代表已接单，正在办理", "accepted")
+    db.session.flush()
+    return item
+
+
+def return_to_station(item, actor, reason):
+    workflow.apply(item, "return", actor, reason)
+    item.deputy = None
+    item.accept_due_dt = item.reply_due_dt = None
+    item.overdue = item.due_soon = False
+    db.session.flush()
+    return item
+
+
+def progress(item, actor, note):
+    workflow.apply(item, "progress", actor, note)
+    db.session.flush()
+    return item
+
+
+def forward(item, actor, target, department, note):
+    if target == "department" and not department:
+        raise validation_failed({"department": ["转办到政府部门时请填写部门名称。"]})
+    item.forward_target = target
+    item.forward_department = department if target == "department" else "12345 热线人大代表通道"
+    workflow.apply(item, "forward", actor, note, data={"target": target, "department": item.forward_department})
+    db.session.flush()
+    return item
+
+
+def feedback(item, actor, note):
+    workflow.apply(item, "feedback", actor, note, data={"department": item.forward_department})
+    db.session.flush()
+    return item
+
+
+def reply(item, actor, content):
+    workflow.apply(item, "reply", actor, content)
+    item.reply_content = content
+    item.replied_dt = utcnow()
+    item.overdue = item.due_soon = False
+    _notify(_citizens(item), "replied", item, "代表已答复，请查看并评价", "replied")
+    db.session.flush()
+    return item
+
+
+def rate(item, actor, satisfaction, comment=""):
+    """满意/基本满意 close the item; 不满意 sends it round again, up to MAX_ROUNDS, then closes it under supervision."""
+    satisfaction = Satisfaction(satisfaction)
+    now = utcnow()
+    rating = SuggestionRating(suggestion_id=item.id, round=item.round, satisfaction=satisfaction, comment=comment)
+    reopen = satisfaction is Satisfaction.dissatisfied and item.round < current_app.config["MAX_ROUNDS"]
+    to_status = Status.accepted if reopen else Status.closed
+    workflow.apply(item, "rate", actor, comment, to_status=to_status, data={"satisfaction": satisfaction.value})
+    item.satisfaction = satisfaction
+    if reopen:
+        _, reply_within = deadlines_for(item.category)
+        item.round += 1
+        item.reply_due_dt = now + reply_within
+        item.reply_content = None
+        _notify([*_citizens(item), _deputy_user(item.deputy_id)], "reopened", item, "群众不满意，建议已重新交办", "reopened")
+    else:
+        item.closed_dt = now
+        if satisfaction is Satisfaction.dissatisfied:
+            item.supervised = True
+            workflow.record(item, "supervise", SYSTEM, f"经 {item.round} 轮办理群众仍不满意，转入督办")
+    db.session.add(rating)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise APIError(409, "invalid_transition", "本轮答复已经评价过了。") from None
+    return item
+
+
+def reject(item, actor, reason):
+    workflow.apply(item, "reject", actor, reason)
+    item.closed_dt = utcnow()
+    db.session.flush()
+    return item
+
+
+def withdraw(item, actor):
+    workflow.apply(item, "withdraw", actor)
+    item.closed_dt = utcnow()
+    db.session.flush()
+    return item
+
+
+def supervise(item, actor, note):
+    workflow.apply(item, "supervise", actor, note)
+    item.supervised = True
+    db.session.flush()
+    return item
+
+
+def release(item, actor, note=""):
+    """An administrator clears an item held by content screening."""
+    if not item.held_for_review:
+        raise APIError(409, "invalid_transition", "这条建议没有处于待审核状态。")
+    workflow.apply(item, "release", actor, note)
+    item.held_for_review = False
+    item.screening = "reviewed"
+    if item.status is Status.assigned and item.deputy is not None:
+        _notify([_deputy_user(item.deputy_id)], "new_item", item, "您有一条新的群众建议待接单", "released")
+    db.session.flush()
+    return item
+
+
+def merge(item, actor, into):
+    """Close ``item`` as a duplicate of ``into``; its citizen follows ``into`` from now on."""
+    if into.id == item.id:
+        raise validation_failed({"into_id": ["不能合并到自身。"]})
+    if into.status not in workflow.TRANSITIONS["supervise"][0] or into.status is Status.closed or into.merged_into_id:
+        raise validation_failed({"into_id": ["目标建议已办结或已被合并，不能作为合并目标。"]})
+    # A timeline line alone does not bump ``into``'s version: touch it, so that a concurrent change of the
+    # target (say, its own merge into this item) collides instead of closing both. Touched before anything
+    # flushes, both rows are updated in one flush in id order, so crossing merges cannot deadlock either.
+    into.updated_dt = utcnow()
+    workflow.apply(item, "merge", actor, f"与 {into.number} 重复，已合并", data={"into_id": into.id})
+    item.merged_into_id = into.id
+    item.closed_dt = utcnow()
+    followers = {u.id for u in _citizens(into)}
+    for user in _citizens(item):
+        if user.id not in followers:
+            db.session.add(SuggestionFollower(suggestion_id=into.id, user_id=user.id))
+            followers.add(user.id)
+    workflow.record(into, "merged_in", actor, f"合并了重复建议 {item.number}", data={"from_id": item.id})
+    db.session.flush()
+    return item

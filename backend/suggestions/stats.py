@@ -1,0 +1,77 @@
+"""Dashboard rates with explicit denominators (see domain.md):
+
+* 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items past a deadline;
+* 按时办结率 on_time_rate = closed with the answer before its deadline ÷ should_be_closed;
+* 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated (closed items with a rating);
+* average hours from assignment to acceptance, and from filing to closing.
+
+Rejected, withdrawn and merged items are not work that should be closed, so they are left out of the rates.
+"""
+from sqlalchemy import and_, case, func, select
+
+from ..db_types import utcnow
+from ..extensions import db
+from .models import STATUS_LABELS, Satisfaction, Status, Suggestion
+
+
+def _hours_between(later, earlier):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier) / 3600.0
+    return (func.julianday(later) - func.julianday(earlier)) * 24.0
+
+
+def _rate(numerator, denominator):
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def suggestion_stats(base_query):
+    """Figures over the items ``base_query`` selects (already scoped and filtered)."""
+    now = utcnow()
+    items = base_query.subquery()
+    s = items.c
+    counted = and_(s.status.notin_([Status.rejected, Status.withdrawn]), s.merged_into_id.is_(None))
+    closed = and_(counted, s.status == Status.closed)
+    past_deadline = and_(
+        counted,
+        s.status.in_([Status.assigned, Status.accepted, Status.forwarded]),
+        ((s.status == Status.assigned) & (s.accept_due_dt < now)) | (s.reply_due_dt < now),
+    )
+    on_time = and_(closed, s.replied_dt.isnot(None), s.reply_due_dt.isnot(None), s.replied_dt <= s.reply_due_dt)
+    rated = and_(closed, s.satisfaction.isnot(None))
+    row = db.session.execute(
+        select(
+            func.count().label("total"),
+            _count(closed).label("closed"),
+            _count(past_deadline).label("past_deadline"),
+            _count(on_time).label("on_time"),
+            _count(rated).label("rated"),
+            _count(and_(rated, s.satisfaction == Satisfaction.satisfied)).label("satisfied"),
+            _count(and_(rated, s.satisfaction == Satisfaction.basically_satisfied)).label("basically"),
+            _count(s.overdue.is_(True)).label("overdue"),
+            _count(s.supervised.is_(True)).label("supervised"),
+            func.avg(case((s.accepted_dt.isnot(None), _hours_between(s.accepted_dt, s.assigned_dt)))).label("to_accept"),
+            func.avg(case((closed, _hours_between(s.closed_dt, s.created_dt)))).label("to_close"),
+        ).select_from(items)
+    ).one()
+    by_status = dict(db.session.execute(select(s.status, func.count()).select_from(items).group_by(s.status)).all())
+    by_category = dict(db.session.execute(select(s.category, func.count()).select_from(items).group_by(s.category)).all())
+    should_be_closed = row.closed + row.past_deadline
+    return {
+        "total": row.total,
+        "by_status": {status.value: by_status.get(status, 0) for status in Status},
+        "status_labels": STATUS_LABELS,
+        "by_category": by_category,
+        "closed_rate": _rate(row.closed, should_be_closed),
+        "on_time_rate": _rate(row.on_time, should_be_closed),
+        "satisfaction_rate": _rate(row.satisfied, row.rated),
+        "basic_satisfaction_rate": _rate(row.satisfied + row.basically, row.rated),
+        "avg_hours_to_accept": round(float(row.to_accept), 2) if row.to_accept is not None else None,
+        "avg_hours_to_close": round(float(row.to_close), 2) if row.to_close is not None else None,
+        "overdue": row.overdue,
+        "supervised": row.supervised,
+        "denominators": {"should_be_closed": should_be_closed, "closed": row.closed, "rated": row.rated},
+    }

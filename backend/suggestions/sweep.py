@@ -1,0 +1,108 @@
+"""The periodic sweep over suggestions: screening retries, deadline flags and reminders, auto-close.
+
+Every step claims its work with a conditional UPDATE (or the item's version check), so two sweeps
+running at once, or one running twice, never do anything twice.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.models import User
+from ..db_types import utcnow
+from ..extensions import db
+from . import services, workflow
+from .models import Status, Suggestion
+from .workflow import SYSTEM
+
+BATCH = 500
+
+
+def _overdue_clause(now):
+    return or_(
+        and_(Suggestion.status == Status.assigned, Suggestion.accept_due_dt < now),
+        and_(Suggestion.status.in_([Status.accepted, Status.forwarded]), Suggestion.reply_due_dt < now),
+    )
+
+
+def _due_soon_clause(now, soon):
+    return or_(
+        and_(Suggestion.status == Status.assigned, Suggestion.accept_due_dt >= now, Suggestion.accept_due_dt < soon),
+        and_(
+            Suggestion.status.in_([Status.accepted, Status.forwarded]),
+            Suggestion.reply_due_dt >= now,
+            Suggestion.reply_due_dt < soon,
+        ),
+    )
+
+
+def screen_pending():
+    """Items filed while WeChat's content check was unreachable."""
+    screened = 0
+    ids = db.session.scalars(select(Suggestion.id).where(Suggestion.screening == "pending").limit(BATCH)).all()
+    for item_id in ids:
+        item = db.session.get(Suggestion, item_id)
+        services.apply_screening(item, services.check_text(item.citizen, item.content))
+        try:
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            continue
+        screened += item.screening != "pending"
+    return screened
+
+
+def flag_deadlines():
+    """Set ``due_soon`` and ``overdue``; the first sweep to flag an item overdue sends the reminders."""
+    now = utcnow()
+    soon = now + timedelta(hours=current_app.config["DUE_SOON_HOURS"])
+    db.session.execute(
+        update(Suggestion).where(_due_soon_clause(now, soon), Suggestion.due_soon.is_(False))
+        .values(due_soon=True).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    newly = 0
+    candidates = db.session.scalars(
+        select(Suggestion.id).where(_overdue_clause(now), Suggestion.overdue.is_(False)).limit(BATCH)
+    ).all()
+    for item_id in candidates:
+        claimed = db.session.execute(
+            update(Suggestion).where(Suggestion.id == item_id, Suggestion.overdue.is_(False))
+            .values(overdue=True, due_soon=False).execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            continue
+        item = db.session.get(Suggestion, item_id)
+        db.session.refresh(item)
+        stage = "accept" if item.status is Status.assigned else "reply"
+        workflow.record(item, "remind", SYSTEM, "已超过接单时限" if stage == "accept" else "已超过答复时限")
+        station_admins = item.station.admins if item.station is not None else []
+        deputy_user = db.session.scalar(select(User).where(User.deputy_id == item.deputy_id))
+        services.notify_overdue([deputy_user, *station_admins], item, stage)
+        db.session.commit()
+        newly += 1
+    return newly
+
+
+def auto_close():
+    """Replied items the citizen left unrated for AUTO_CLOSE_DAYS close on their own."""
+    cutoff = utcnow() - timedelta(days=current_app.config["AUTO_CLOSE_DAYS"])
+    closed = 0
+    ids = db.session.scalars(
+        select(Suggestion.id).where(Suggestion.status == Status.replied, Suggestion.replied_dt < cutoff).limit(BATCH)
+    ).all()
+    for item_id in ids:
+        item = db.session.get(Suggestion, item_id)
+        if item.status is not Status.replied:
+            continue
+        workflow.apply(item, "auto_close", SYSTEM, f"答复后 {current_app.config['AUTO_CLOSE_DAYS']} 天未评价，自动办结")
+        item.closed_dt = utcnow()
+        try:
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            continue
+        closed += 1
+    return closed

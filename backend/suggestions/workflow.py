@@ -1,0 +1,168 @@
+"""The one place that says which step may happen to a suggestion, from which status, by whom.
+
+The API, the console and the sweep all call :func:`apply`; a step that is not allowed from the
+item's current status is a 409 ``invalid_transition`` and changes nothing. Who may take a step
+(``Actor``) is checked here too, so no caller can forget it.
+"""
+from dataclasses import dataclass
+
+from ..auth.scope import manages_region, manages_station
+from ..db_types import utcnow
+from ..errors import APIError, not_found
+from ..extensions import db
+from .models import STATUS_LABELS, Status, SuggestionEvent
+
+S = Status
+
+# action → (statuses it may start from, status it leads to; None = unchanged or decided by the step)
+TRANSITIONS = {
+    "dispatch": ((S.pending, S.assigned), S.assigned),
+    "accept": ((S.assigned,), S.accepted),
+    "return": ((S.assigned, S.accepted), S.pending),
+    "progress": ((S.accepted, S.forwarded), None),
+    "forward": ((S.accepted,), S.forwarded),
+    "feedback": ((S.forwarded,), S.accepted),
+    "reply": ((S.accepted,), S.replied),
+    "rate": ((S.replied,), None),  # closed, or back to accepted for another round
+    "auto_close": ((S.replied,), S.closed),
+    "reject": ((S.pending, S.assigned), S.rejected),
+    "withdraw": ((S.pending, S.assigned), S.withdrawn),
+    "supervise": ((S.pending, S.assigned, S.accepted, S.forwarded, S.replied, S.closed), None),
+    "merge": ((S.pending, S.assigned, S.accepted), S.closed),
+    "release": (tuple(Status), None),
+}
+
+ACTION_LABELS = {
+    "file": "提交建议", "dispatch": "分派", "accept": "接单", "return": "退回", "progress": "办理进展",
+    "forward": "转办", "feedback": "部门反馈", "reply": "答复", "rate": "评价", "auto_close": "逾期未评价自动办结",
+    "reject": "不予受理", "withdraw": "撤回", "supervise": "督办", "merge": "合并", "release": "审核通过",
+    "reopen": "不满意重办", "remind": "超期提醒", "merged_in": "合并重复建议", "hold": "内容待审核",
+}
+
+ROLE_LABELS = {
+    "citizen": "群众", "deputy": "代表", "station_admin": "联络站管理员", "region_admin": "人大工作人员",
+    "system": "系统",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes a step, and in which capacity."""
+
+    user: object
+    role: str  # citizen | deputy | station_admin | region_admin | system
+
+    @property
+    def name(self):
+        if self.user is None:
+            return "系统"
+        if self.role == "deputy" and self.user.deputy is not None:
+            return self.user.deputy.name
+        return self.user.display_name or ""
+
+
+SYSTEM = Actor(None, "system")
+
+
+# --- who may see and act ------------------------------------------------------------------------
+
+
+def admin_role_for(user, item):
+    """The admin capacity in which ``user`` manages ``item``, or None."""
+    if user is None:
+        return None
+    if manages_region(user, item.region):
+        return "region_admin"
+    if item.station is not None and manages_station(user, item.station):
+        return "station_admin"
+    return None
+
+
+def is_assigned_deputy(user, item):
+    return (
+        user is not None
+        and item.deputy_id is not None
+        and user.deputy_id == item.deputy_id
+        and "deputy" in user.roles
+    )
+
+
+def is_owner(user, item):
+    return user is not None and item.citizen_id == user.id
+
+
+def can_see(user, item):
+    if is_owner(user, item) or admin_role_for(user, item):
+        return True
+    if item.held_for_review:
+        return False
+    return is_assigned_deputy(user, item) or _follows(user, item)
+
+
+def _follows(user, item):
+    from .models import SuggestionFollower
+
+    return user is not None and db.session.get(SuggestionFollower, (item.id, user.id)) is not None
+
+
+def actor_for(user, item, action):
+    """The capacity in which ``user`` may take ``action`` on ``item``; 404 if they may not even see it."""
+    if not can_see(user, item):
+        raise not_found("建议不存在。")
+    admin_role = admin_role_for(user, item)
+    deputy = is_assigned_deputy(user, item) and not item.held_for_review
+    allowed = {
+        "dispatch": admin_role,
+        "accept": deputy and "deputy",
+        "return": deputy and "deputy",
+        "progress": (deputy and "deputy") or admin_role,
+        "forward": (deputy and "deputy") or admin_role,
+        "feedback": (deputy and "deputy") or admin_role,
+        "reply": deputy and "deputy",
+        "rate": is_owner(user, item) and "citizen",
+        "reject": admin_role,
+        "withdraw": is_owner(user, item) and "citizen",
+        "supervise": admin_role,
+        "merge": admin_role,
+        "release": admin_role,
+    }[action]
+    if not allowed:
+        raise APIError(403, "forbidden", "您无权对这条建议执行此操作。")
+    return Actor(user, allowed)
+
+
+# --- the transition itself --------------------------------------------------------------------
+
+
+def apply(item, action, actor: Actor, note="", to_status=None, data=None):
+    """Move ``item`` along ``action`` and write its timeline line in the same transaction."""
+    allowed_from, default_to = TRANSITIONS[action]
+    if item.status not in allowed_from:
+        raise APIError(
+            409,
+            "invalid_transition",
+            f"当前状态为“{STATUS_LABELS[item.status.value]}”，不能{ACTION_LABELS[action]}。",
+        )
+    from_status = item.status
+    target = to_status or default_to
+    if target is not None:
+        item.status = target
+    record(item, action, actor, note, from_status, data=data)
+    return item
+
+
+def record(item, action, actor: Actor, note="", from_status=None, data=None):
+    """A timeline line (台账) for a step, whether or not it changed the status."""
+    event = SuggestionEvent(
+        action=action,
+        from_status=(from_status or item.status).value,
+        to_status=item.status.value,
+        actor_role=actor.role,
+        actor_user_id=actor.user.id if actor.user is not None else None,
+        actor_name=actor.name,
+        note=note or "",
+        data=data,
+        created_dt=utcnow(),
+    )
+    item.events.append(event)
+    return event

@@ -1,0 +1,1 @@
+"""Photo uploads: decoded, size-limited, stripped of EXIF, re-encoded, stored behind one interface."""

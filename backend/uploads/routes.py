@@ -1,0 +1,129 @@
+"""码上办 API: /uploads — citizens' photos.
+
+``POST /uploads`` takes one image (multipart field ``file``), decodes it to decide what it is,
+strips every piece of metadata by re-encoding the pixels, and stores it under a random key.
+``GET /uploads/<key>`` serves it to the uploader and, once the photo is attached to a suggestion,
+to whoever may see that suggestion (``workflow.can_see``). Anyone else — including an anonymous
+caller — gets 404, exactly as for a key that does not exist, so a key cannot be probed.
+"""
+import logging
+
+from flask import Response, current_app, request
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload as UploadField
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from ..auth.scope import current_user, login_required
+from ..errors import APIError, not_found, validation_failed
+from ..extensions import db
+from ..idempotency import idempotent
+from ..suggestions import workflow
+from ..suggestions.models import Suggestion
+from . import images
+from .models import Upload
+from .storage import NotStored, get_storage, new_key, valid_key
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint("uploads", __name__, url_prefix="/api/v1/uploads", description="照片上传")
+
+NOT_FOUND_MESSAGE = "图片不存在。"
+CHUNK = 64 * 1024
+
+
+class UploadIn(Schema):
+    file = UploadField(required=True, error_messages={"required": "请选择要上传的图片。"},
+                       metadata={"description": "JPEG、PNG 或 WebP 图片"})
+
+
+class UploadOut(Schema):
+    id = fields.Integer(required=True, metadata={"description": "提交建议时放入 attachment_ids"})
+    url = fields.String(required=True)
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+
+
+def url_for_key(key):
+    return f"/api/v1/uploads/{key}"
+
+
+def _read_limited(file_storage, limit):
+    """The uploaded bytes, refusing (413) as soon as more than ``limit`` arrive."""
+    chunks, total = [], 0
+    while True:
+        chunk = file_storage.stream.read(CHUNK)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            raise APIError(413, "payload_too_large", f"图片不能超过 {limit / (1024 * 1024):g} MB，请压缩后重新上传。")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@blp.post("")
+@login_required
+@idempotent
+@blp.arguments(UploadIn, location="files")
+@blp.response(201, UploadOut)
+@blp.alt_response(413, description="文件过大或分辨率过高（payload_too_large）")
+@blp.alt_response(415, description="不是 JPEG、PNG 或 WebP 图片（unsupported_media）")
+def upload(files):
+    """上传一张照片。EXIF（含位置信息）会被去除，过大的图片会被缩小；返回的 id 用于提交建议时的 attachment_ids。"""
+    config = current_app.config
+    data = _read_limited(files["file"], config["UPLOAD_MAX_BYTES"])
+    if not data:
+        raise validation_failed({"file": ["上传的文件是空的。"]}, "上传的文件是空的，请重新选择图片。")
+    photo = images.clean(data, max_pixels=config["UPLOAD_MAX_PIXELS"], max_side=config["UPLOAD_MAX_SIDE"])
+
+    key = new_key(photo.extension)
+    storage = get_storage()
+    storage.save(key, photo.data, photo.content_type)
+    record = Upload(
+        key=key, owner_id=current_user().id, content_type=photo.content_type,
+        width=photo.width, height=photo.height, size=photo.size,
+    )
+    db.session.add(record)
+    try:
+        db.session.flush()
+    except Exception:
+        storage.delete(key)
+        raise
+    return {"id": record.id, "url": url_for_key(key), "width": record.width, "height": record.height}
+
+
+def _visible(user, record):
+    if user is not None and record.owner_id == user.id:
+        return True
+    if record.suggestion_id is None:
+        return False
+    item = db.session.get(Suggestion, record.suggestion_id)
+    return item is not None and workflow.can_see(user, item)
+
+
+@blp.get("/<string:key>")
+@blp.doc(responses={"200": {
+    "description": "图片本身；带 ETag，可用 If-None-Match 得到 304",
+    "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")},
+}})
+@blp.alt_response(404, description="图片不存在，或无权查看")
+def download(key):
+    """查看照片：上传者本人；照片附在建议上之后，能查看该建议的人。其他人（包括未登录）一律 404。"""
+    record = db.session.scalar(select(Upload).where(Upload.key == key)) if valid_key(key) else None
+    if record is None or not _visible(current_user(), record):
+        raise not_found(NOT_FOUND_MESSAGE)
+    try:
+        data = get_storage().open(key)
+    except NotStored:
+        log.warning("upload %s has a database row but no stored file", key)
+        raise not_found(NOT_FOUND_MESSAGE) from None
+    response = Response(data, mimetype=record.content_type)
+    # Keys are never reused and stored photos never change, so the key is a strong validator.
+    response.set_etag(key)
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    response.vary.add("Authorization")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = "inline"
+    return response.make_conditional(request)

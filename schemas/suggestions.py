@@ -1,0 +1,215 @@
+from marshmallow import Schema, fields, validate
+
+from backend.suggestions.models import Satisfaction, Status
+
+from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text
+
+_id = dict(validate=validate.Range(min=1, max=2**31 - 1))
+_phone = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
+
+
+class LocationIn(StrictSchema):
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    address = Text(255, load_default="")
+
+
+class SuggestionIn(StrictSchema):
+    qr_code = Text(32, required=True)
+    category = Text(32, required=True)
+    content = Text(1000, required=True)
+    location = fields.Nested(LocationIn, allow_none=True)
+    contact_phone = fields.String(allow_none=True, validate=_phone)
+    anonymous = fields.Boolean(load_default=False)
+    public_consent = fields.Boolean(load_default=False)
+    attachment_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=9, error="最多上传 9 张照片。"))
+
+
+class DispatchIn(StrictSchema):
+    deputy_id = fields.Integer(required=True, **_id)
+    note = Text(500, load_default="")
+
+
+class ReasonIn(StrictSchema):
+    reason = Text(500, required=True)
+
+
+class NoteIn(StrictSchema):
+    note = Text(2000, required=True)
+
+
+class OptionalNoteIn(StrictSchema):
+    note = Text(2000, load_default="")
+
+
+class ForwardIn(StrictSchema):
+    target = fields.String(required=True, validate=validate.OneOf(["department", "hotline_12345"]))
+    department = Text(100)
+    note = Text(2000, required=True)
+
+
+class ReplyIn(StrictSchema):
+    content = Text(2000, required=True)
+
+
+class RateIn(StrictSchema):
+    satisfaction = Choice(Satisfaction, required=True)
+    comment = Text(500, load_default="")
+
+
+class MergeIn(StrictSchema):
+    into_id = fields.Integer(required=True, **_id)
+
+
+class SuggestionQuery(PageArgs):
+    scope = fields.String(validate=validate.OneOf(["mine", "assigned", "station", "all"]))
+    status = Choice(Status)
+    category = Text(32)
+    overdue = fields.Boolean()
+    due_soon = fields.Boolean()
+    supervised = fields.Boolean()
+    held = fields.Boolean(metadata={"description": "only items held by content screening (admins)"})
+    station_id = fields.Integer(**_id)
+    deputy_id = fields.Integer(**_id)
+    region_id = fields.Integer(**_id)
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+
+class TimelineEntryOut(Schema):
+    action = fields.String(required=True)
+    action_label = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    actor_role = fields.String(required=True)
+    actor_name = fields.String(metadata={"description": "shown to citizens only for deputies"})
+    actor_user_id = fields.Integer(metadata={"description": "staff only"})
+    note = fields.String()
+    at = fields.DateTime(required=True)
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer(required=True)
+    url = fields.String(required=True)
+    width = fields.Integer()
+    height = fields.Integer()
+
+
+class BriefOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class LocationOut(Schema):
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    address = fields.String()
+
+
+class SuggestionOut(Schema):
+    """What the viewer may see: contact details only for the handling deputy and administrators."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True, metadata={"description": "tracking number, e.g. MSB-20261122-000123"})
+    status = fields.String(required=True)
+    status_label = fields.String()
+    category = fields.String()
+    content = fields.String()
+    location = fields.Nested(LocationOut, allow_none=True)
+    anonymous = fields.Boolean()
+    public_consent = fields.Boolean()
+    round = fields.Integer()
+    overdue = fields.Boolean()
+    due_soon = fields.Boolean()
+    supervised = fields.Boolean()
+    public = fields.Boolean()
+    held_for_review = fields.Boolean()
+    merged_into = fields.Integer(allow_none=True)
+    station = fields.Nested(BriefOut, allow_none=True)
+    deputy = fields.Nested(BriefOut, allow_none=True)
+    forward_target = fields.String(allow_none=True)
+    forward_department = fields.String(allow_none=True)
+    reply_content = fields.String(allow_none=True)
+    satisfaction = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    citizen = fields.Dict(allow_none=True)
+    attachments = fields.List(fields.Nested(AttachmentOut))
+    created_at = fields.DateTime()
+    accept_due_at = fields.DateTime(allow_none=True)
+    reply_due_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    timeline = fields.List(fields.Nested(TimelineEntryOut))
+
+
+class CategoriesOut(Schema):
+    categories = fields.List(fields.String(), required=True)
+
+
+class StatsQuery(QuerySchema):
+    region_id = fields.Integer(**_id)
+    station_id = fields.Integer(**_id)
+    deputy_id = fields.Integer(**_id)
+    category = Text(32)
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+
+class StatsOut(Schema):
+    total = fields.Integer(required=True)
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    status_labels = fields.Dict(keys=fields.String(), values=fields.String())
+    by_category = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    closed_rate = fields.Float(allow_none=True, metadata={"description": "closed ÷ should_be_closed"})
+    on_time_rate = fields.Float(allow_none=True, metadata={"description": "answered before the deadline ÷ should_be_closed"})
+    satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "满意 ÷ rated"})
+    basic_satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "(满意 + 基本满意) ÷ rated"})
+    avg_hours_to_accept = fields.Float(allow_none=True)
+    avg_hours_to_close = fields.Float(allow_none=True)
+    overdue = fields.Integer()
+    supervised = fields.Integer()
+    denominators = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class PublicQuery(PageArgs):
+    station_id = fields.Integer(**_id)
+    region_id = fields.Integer(**_id)
+
+
+class PublicSuggestionOut(Schema):
+    """A resolved item as the public sees it: no identity, no contact, no exact address, no photos."""
+
+    number = fields.String(required=True)
+    category = fields.String()
+    content = fields.String()
+    reply_content = fields.String(allow_none=True)
+    station = fields.Nested(BriefOut, allow_none=True)
+    deputy = fields.Nested(BriefOut, allow_none=True)
+    satisfaction = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class NearbyQuery(QuerySchema):
+    category = Text(32, required=True)
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+
+
+class NearbyItemOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    category = fields.String()
+    content = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    distance_m = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class NearbyOut(Schema):
+    items = fields.List(fields.Nested(NearbyItemOut), required=True)
+
+
+class FollowOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    following = fields.Boolean(required=True)

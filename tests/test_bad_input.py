@@ -1,0 +1,349 @@
+"""Whatever a client sends, the answer is the contract's JSON error in Chinese, never a 500, and nothing is written.
+
+Each write endpoint is fed malformed JSON, the wrong shape, wrong types, missing, blank, overlong and unknown
+fields, out-of-range numbers, unknown and oversized ids, other scopes' objects, the wrong role and no token.
+"""
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from backend.extensions import db
+
+API = "/api/v1"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class Callers(dict):
+    """Bearer headers per kind of caller, signed in on first use (an admin login costs a password hash)."""
+
+    def __init__(self, factory, tree, station):
+        super().__init__(anonymous={})
+        self.make = {
+            "super": lambda: factory.headers_for_admin(factory.admin("root", region=tree["root"])),
+            "hh_admin": lambda: factory.headers_for_admin(factory.admin("huaihua", region=tree["hh"])),
+            "station_admin": lambda: factory.headers_for_admin(factory.admin("chengbei", stations=[station])),
+            "citizen": lambda: factory.wechat_login("citizen"),
+        }
+
+    def __missing__(self, who):
+        self[who] = self.make[who]()
+        return self[who]
+
+
+@pytest.fixture
+def org(factory):
+    tree = factory.tree()
+    hc_station = factory.station(tree["hc"], "鹤城区城北联络站", lat=27.56, lng=109.99)
+    yl_station = factory.station(tree["yl"], "岳麓区中心联络站")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[hc_station])
+    chen = factory.deputy(tree["yl"], "陈明", phone="13800000005", stations=[yl_station])
+    ids = {
+        "root": tree["root"].id, "hh": tree["hh"].id, "cs": tree["cs"].id, "hc": tree["hc"].id, "yl": tree["yl"].id,
+        "hc_station": hc_station.id, "yl_station": yl_station.id, "zhang": zhang.id, "chen": chen.id,
+        "hc_station_qr": hc_station.qr_code, "yl_station_qr": yl_station.qr_code,
+    }
+    return {"headers": Callers(factory, tree, hc_station), "ids": ids}
+
+
+def snapshot():
+    """Every committed row of every table: a failed request must leave all of them as they were."""
+    with db.engine.connect() as conn:
+        return {
+            table.name: conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            for table in db.metadata.sorted_tables
+        }
+
+
+def assert_contract_error(response, status, code, field=None):
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
+    assert response.mimetype == "application/json"
+    body = response.json
+    assert body["error"] == code
+    assert CJK.search(body["message"]), body["message"]
+    assert set(body) <= {"error", "message", "errors"}
+    if field is not None:
+        assert field in body["errors"], body
+    for messages in body.get("errors", {}).values():
+        for message in messages if isinstance(messages, list) else [messages]:
+            assert CJK.search(str(message)), body["errors"]
+
+
+def check_refusals(client, org, cases):
+    """Send each case; collect every miss so one run shows them all."""
+    problems = []
+    for label, method, path, who, request, status, code, field in cases:
+        org["headers"][who]  # sign in before the snapshot: a login records its time
+        before = snapshot()
+        response = send(client, org, method, path, who, **request)
+        try:
+            assert_contract_error(response, status, code, field)
+            assert snapshot() == before, "the database changed"
+        except (AssertionError, KeyError, TypeError) as exc:
+            problems.append(f"{label}: {exc!r}")
+    assert not problems, "\n".join(problems)
+
+
+def fill(org, value):
+    """Replace "{name}" placeholders, at any depth, with the ids the org fixture created."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return org["ids"][value[1:-1]]
+    if isinstance(value, list):
+        return [fill(org, v) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(org, v) for k, v in value.items()}
+    return value
+
+
+def send(client, org, method, path, who, *, json=None, data=None, content_type=None, headers=None):
+    path = path.format(**org["ids"])
+    kwargs = {"headers": {**org["headers"][who], **(headers or {})}}
+    if data is not None:
+        kwargs.update(data=data, content_type=content_type or "application/json")
+    elif json is not None:
+        kwargs["json"] = json
+    return client.open(f"{API}{path}", method=method, **kwargs)
+
+
+# (method, path, caller, a valid body, a required text field, its maximum length)
+WRITES = {
+    "create_region": ("POST", "/regions", "super", {"name": "中方县", "level": "county", "parent_id": "{hh}"}, "name", 100),
+    "update_region": ("PATCH", "/regions/{hh}", "super", {"name": "怀化"}, "name", 100),
+    "create_station": ("POST", "/stations", "hh_admin", {"name": "新联络点", "kind": "point", "region_id": "{hc}"},
+                       "name", 100),
+    "update_station": ("PATCH", "/stations/{hc_station}", "station_admin", {"address": "人民路 20 号"}, "address", 255),
+    "create_deputy": ("POST", "/deputies", "hh_admin", {"name": "黄敏", "level": "township", "region_id": "{hc}"},
+                      "name", 50),
+    "update_deputy": ("PATCH", "/deputies/{zhang}", "station_admin", {"group": "第一小组"}, "group", 100),
+    "admin_login": ("POST", "/auth/login", "anonymous", {"username": "root", "password": "password123"}, "username", 64),
+    "wechat_login": ("POST", "/auth/wechat", "anonymous", {"code": "someone"}, "code", 128),
+    "bind_phone": ("POST", "/auth/bind-phone", "citizen", {"code": "phone-13900000000"}, "code", 128),
+}
+
+
+def bad_bodies(valid, text_field, max_length):
+    """(label, body, expected field) for one endpoint; a str body is sent as raw request text."""
+    yield "malformed_json", '{"name": "联络站", ', None
+    yield "json_array", [valid], "_schema"
+    yield "json_string", json.dumps("联络站", ensure_ascii=False), "_schema"
+    yield "json_number", "42", "_schema"
+    yield "json_null", "null", None
+    yield "unknown_field", {**valid, "nmae": "拼错的字段"}, "nmae"
+    yield "wrong_type", {**valid, text_field: 12345}, text_field
+    yield "null_text", {**valid, text_field: None}, text_field
+    yield "list_for_text", {**valid, text_field: ["联络站"]}, text_field
+    yield "overlong", {**valid, text_field: "长" * (max_length + 1)}, text_field
+    yield "nul_character", {**valid, text_field: "城北\u0000联络站"}, text_field
+    # A JSON escape that decodes to half a UTF-16 pair: no database can store it.
+    yield "lone_surrogate", {**valid, text_field: "\ud800"}, text_field
+
+
+@pytest.mark.parametrize("endpoint", list(WRITES))
+def test_malformed_bodies_are_refused_in_chinese_and_write_nothing(client, org, endpoint):
+    method, path, who, valid, text_field, max_length = WRITES[endpoint]
+    bodies = list(bad_bodies(valid, text_field, max_length))
+    if method == "POST":
+        bodies += [("missing_required", {}, text_field), ("blank", {**valid, text_field: "   "}, text_field)]
+    cases = []
+    for label, body, field in bodies:
+        status, code = (400, "bad_request") if label == "malformed_json" else (422, "validation_failed")
+        # json.dumps escapes non-ASCII, so the lone surrogate travels as the escape a client would send.
+        data = body if isinstance(body, str) else json.dumps(fill(org, body))
+        cases.append((label, method, path, who, {"data": data}, status, code, field))
+    check_refusals(client, org, cases)
+
+
+def test_the_valid_bodies_used_above_are_accepted(client, org):
+    """Guards the table: each 'valid' body does succeed, so the failures above are due to the bad part."""
+    for name, (method, path, who, valid, _, _) in WRITES.items():
+        response = send(client, org, method, path, who, json=fill(org, valid))
+        assert response.status_code in (200, 201), (name, response.json)
+
+
+# --- field-specific mistakes --------------------------------------------------------------------------
+
+FIELD_CASES = [
+    # (id, method, path, caller, body, expected field)
+    ("latitude_91", "POST", "/stations", "hh_admin", {"name": "站", "kind": "point", "region_id": "{hc}", "lat": 91}, "lat"),
+    ("longitude_181", "PATCH", "/stations/{hc_station}", "hh_admin", {"lng": -181}, "lng"),
+    ("latitude_as_text", "PATCH", "/stations/{hc_station}", "hh_admin", {"lat": "北纬27度"}, "lat"),
+    ("latitude_huge", "PATCH", "/stations/{hc_station}", "hh_admin", {"lat": 1e400}, "lat"),
+    ("unknown_kind", "POST", "/stations", "hh_admin", {"name": "站", "kind": "hall", "region_id": "{hc}"}, "kind"),
+    ("unknown_region", "POST", "/stations", "hh_admin", {"name": "站", "kind": "point", "region_id": 999999}, "region_id"),
+    ("region_id_over_int32", "POST", "/stations", "hh_admin",
+     {"name": "站", "kind": "point", "region_id": 2**31}, "region_id"),
+    ("region_id_huge", "POST", "/deputies", "hh_admin",
+     {"name": "代表", "level": "city", "region_id": 2**70}, "region_id"),
+    ("region_id_zero", "POST", "/deputies", "hh_admin", {"name": "代表", "level": "city", "region_id": 0}, "region_id"),
+    ("region_id_as_text", "POST", "/stations", "hh_admin",
+     {"name": "站", "kind": "point", "region_id": "5"}, "region_id"),
+    ("region_id_fraction", "POST", "/stations", "hh_admin",
+     {"name": "站", "kind": "point", "region_id": 4.5}, "region_id"),
+    ("region_id_boolean", "POST", "/stations", "hh_admin",
+     {"name": "站", "kind": "point", "region_id": True}, "region_id"),
+    ("region_of_another_city", "POST", "/deputies", "hh_admin",
+     {"name": "代表", "level": "city", "region_id": "{yl}"}, "region_id"),
+    ("parent_of_another_city", "POST", "/regions", "hh_admin",
+     {"name": "岳麓新区", "level": "township", "parent_id": "{yl}"}, "parent_id"),
+    ("unknown_parent", "POST", "/regions", "super", {"name": "新区", "level": "county", "parent_id": 999999}, "parent_id"),
+    ("second_root", "POST", "/regions", "super", {"name": "另一个省", "level": "province"}, "parent_id"),
+    ("unknown_level", "POST", "/regions", "super", {"name": "新区", "level": "galaxy", "parent_id": "{hh}"}, "level"),
+    ("unknown_deputy_ids", "PATCH", "/stations/{hc_station}", "hh_admin", {"deputy_ids": [999999]}, "deputy_ids"),
+    ("deputy_ids_over_int32", "PATCH", "/stations/{hc_station}", "hh_admin", {"deputy_ids": [2**40]}, "deputy_ids"),
+    ("deputy_ids_not_a_list", "PATCH", "/stations/{hc_station}", "hh_admin", {"deputy_ids": 5}, "deputy_ids"),
+    ("deputy_of_another_city", "PATCH", "/stations/{hc_station}", "hh_admin", {"deputy_ids": ["{chen}"]},
+     "deputy_ids"),
+    ("unknown_admin_user", "PATCH", "/stations/{hc_station}", "hh_admin", {"admin_user_ids": [999999]},
+     "admin_user_ids"),
+    ("station_of_another_city", "PATCH", "/deputies/{zhang}", "hh_admin", {"station_ids": ["{yl_station}"]},
+     "station_ids"),
+    ("unknown_station_ids", "POST", "/deputies", "hh_admin",
+     {"name": "代表", "level": "city", "region_id": "{hc}", "station_ids": [999999]}, "station_ids"),
+    ("phone_too_short", "PATCH", "/deputies/{zhang}", "hh_admin", {"phone": "12345"}, "phone"),
+    ("phone_with_letter", "PATCH", "/deputies/{zhang}", "hh_admin", {"phone": "1380000000O"}, "phone"),
+    ("phone_full_width_digits", "PATCH", "/deputies/{zhang}", "hh_admin", {"phone": "１３８００００００９９"}, "phone"),
+    ("phone_as_number", "PATCH", "/deputies/{zhang}", "hh_admin", {"phone": 13800000099}, "phone"),
+    ("active_as_text", "PATCH", "/deputies/{zhang}", "hh_admin", {"active": "也许"}, "active"),
+    ("term_out_of_range", "PATCH", "/deputies/{zhang}", "hh_admin", {"term": 100}, "term"),
+    ("term_fraction", "PATCH", "/deputies/{zhang}", "hh_admin", {"term": 14.5}, "term"),
+    ("unknown_deputy_level", "POST", "/deputies", "hh_admin",
+     {"name": "代表", "level": "galactic", "region_id": "{hc}"}, "level"),
+    ("station_admin_moves_station", "PATCH", "/stations/{hc_station}", "station_admin", {"region_id": "{hh}"},
+     "region_id"),
+    ("password_too_long", "POST", "/auth/login", "anonymous", {"username": "root", "password": "x" * 129}, "password"),
+]
+
+
+def test_field_mistakes_are_422_with_the_field_named(client, org):
+    check_refusals(client, org, [
+        (label, method, path, who, {"json": fill(org, body)}, 422, "validation_failed", field)
+        for label, method, path, who, body, field in FIELD_CASES
+    ])
+
+
+def test_a_phone_already_registered_is_409_and_changes_nothing(client, org):
+    org["headers"]["hh_admin"]
+    before = snapshot()
+    response = send(client, org, "POST", "/deputies", "hh_admin",
+                    json={"name": "重号", "level": "city", "region_id": org["ids"]["hc"], "phone": "13800000003"})
+    assert_contract_error(response, 409, "conflict")
+    assert snapshot() == before
+
+
+# --- ids in the URL, scopes, roles and tokens ---------------------------------------------------------
+
+URL_CASES = [
+    # (id, method, path, caller, body, status, code)
+    ("unknown_station", "PATCH", "/stations/999999", "super", {"name": "x"}, 404, "not_found"),
+    ("station_id_over_int32", "PATCH", f"/stations/{2**31}", "super", {"name": "x"}, 404, "not_found"),
+    ("station_id_over_int64", "GET", f"/stations/{2**64}", "anonymous", None, 404, "not_found"),
+    ("unknown_deputy", "PATCH", "/deputies/999999", "super", {"name": "x"}, 404, "not_found"),
+    ("deputy_id_over_int64", "PATCH", f"/deputies/{2**64}", "super", {"name": "x"}, 404, "not_found"),
+    ("region_id_over_int64", "GET", f"/regions/{2**64}", "anonymous", None, 404, "not_found"),
+    ("unknown_region", "PATCH", "/regions/999999", "super", {"name": "x"}, 404, "not_found"),
+    ("non_numeric_id", "PATCH", "/stations/abc", "super", {"name": "x"}, 404, "not_found"),
+    ("negative_id", "GET", "/deputies/-1", "anonymous", None, 404, "not_found"),
+    ("another_citys_station", "PATCH", "/stations/{yl_station}", "hh_admin", {"name": "x"}, 404, "not_found"),
+    ("another_citys_deputy", "PATCH", "/deputies/{chen}", "hh_admin", {"name": "x"}, 404, "not_found"),
+    ("another_citys_region", "PATCH", "/regions/{cs}", "hh_admin", {"name": "x"}, 404, "not_found"),
+    ("parent_region_of_own", "PATCH", "/regions/{root}", "hh_admin", {"name": "x"}, 404, "not_found"),
+    ("another_stations_deputy", "PATCH", "/deputies/{chen}", "station_admin", {"name": "x"}, 404, "not_found"),
+    ("another_citys_qr_revoke", "POST", "/qr/{yl_station_qr}/revoke", "hh_admin", None, 404, "not_found"),
+    ("another_citys_qr_rotate", "POST", "/qr/{yl_station_qr}/rotate", "station_admin", None, 404, "not_found"),
+    ("unknown_qr_revoke", "POST", "/qr/nosuchcode/revoke", "super", None, 404, "not_found"),
+    ("citizen_creates_station", "POST", "/stations", "citizen", {"name": "x", "kind": "point", "region_id": "{hc}"},
+     403, "forbidden"),
+    ("citizen_patches_station", "PATCH", "/stations/{hc_station}", "citizen", {"name": "x"}, 403, "forbidden"),
+    ("citizen_creates_deputy", "POST", "/deputies", "citizen", {"name": "x", "level": "city", "region_id": "{hc}"},
+     403, "forbidden"),
+    ("citizen_revokes_qr", "POST", "/qr/{hc_station_qr}/revoke", "citizen", None, 403, "forbidden"),
+    ("station_admin_creates_region", "POST", "/regions", "station_admin",
+     {"name": "x", "level": "county", "parent_id": "{hh}"}, 403, "forbidden"),
+    ("station_admin_patches_region", "PATCH", "/regions/{hc}", "station_admin", {"name": "x"}, 403, "forbidden"),
+    ("station_admin_creates_station", "POST", "/stations", "station_admin",
+     {"name": "x", "kind": "point", "region_id": "{hc}"}, 403, "forbidden"),
+    ("station_admin_creates_deputy", "POST", "/deputies", "station_admin",
+     {"name": "x", "level": "city", "region_id": "{hc}"}, 403, "forbidden"),
+    ("no_token_creates_region", "POST", "/regions", "anonymous", {"name": "x", "level": "county", "parent_id": "{hh}"},
+     401, "unauthorized"),
+    ("no_token_patches_region", "PATCH", "/regions/{hh}", "anonymous", {"name": "x"}, 401, "unauthorized"),
+    ("no_token_creates_station", "POST", "/stations", "anonymous", {"name": "x", "kind": "point", "region_id": "{hc}"},
+     401, "unauthorized"),
+    ("no_token_patches_station", "PATCH", "/stations/{hc_station}", "anonymous", {"name": "x"}, 401, "unauthorized"),
+    ("no_token_creates_deputy", "POST", "/deputies", "anonymous", {"name": "x", "level": "city", "region_id": "{hc}"},
+     401, "unauthorized"),
+    ("no_token_patches_deputy", "PATCH", "/deputies/{zhang}", "anonymous", {"name": "x"}, 401, "unauthorized"),
+    ("no_token_binds_phone", "POST", "/auth/bind-phone", "anonymous", {"code": "phone-13900000000"}, 401,
+     "unauthorized"),
+    ("no_token_revokes_qr", "POST", "/qr/{hc_station_qr}/revoke", "anonymous", None, 401, "unauthorized"),
+    ("no_token_rotates_qr", "POST", "/qr/{hc_station_qr}/rotate", "anonymous", None, 401, "unauthorized"),
+    # Authentication is checked before the body: no token with garbage is still 401.
+    ("no_token_and_bad_body", "POST", "/stations", "anonymous", [1, 2, 3], 401, "unauthorized"),
+    ("wrong_role_and_bad_body", "POST", "/stations", "citizen", {"nmae": 1}, 403, "forbidden"),
+]
+
+
+@pytest.mark.parametrize("caller", ["super", "hh_admin", "station_admin", "citizen", "anonymous"])
+def test_unknown_ids_other_scopes_roles_and_tokens(client, org, caller):
+    cases = [
+        (label, method, path, who, {"json": fill(org, body)}, status, code, None)
+        for label, method, path, who, body, status, code in URL_CASES
+        if who == caller
+    ]
+    assert cases
+    check_refusals(client, org, cases)
+
+
+def test_forged_or_malformed_tokens_are_401(client, org):
+    body = {"name": "x", "kind": "point", "region_id": org["ids"]["hc"]}
+    check_refusals(client, org, [
+        (authorization, "POST", "/stations", "anonymous",
+         {"json": body, "headers": {"Authorization": authorization}}, 401, "unauthorized", None)
+        for authorization in ["Bearer not-a-token", "Bearer ", "Basic cm9vdDpwYXNzd29yZDEyMw==", "Bearer 中文令牌",
+                              "token", "Bearer " + "x" * 5000]
+    ])
+
+
+# --- routing errors, big bodies, encoding -------------------------------------------------------------
+
+
+def test_an_unsupported_method_is_a_json_405(client, org):
+    check_refusals(client, org, [
+        (f"{method} {path}", method, path, "super", {}, 405, "method_not_allowed", None)
+        for method, path in [("DELETE", "/stations/{hc_station}"), ("PUT", "/regions"), ("DELETE", "/deputies"),
+                             ("PUT", "/deputies/{zhang}")]
+    ])
+
+
+def test_an_unknown_url_under_the_api_is_a_json_404(client, org):
+    check_refusals(client, org, [
+        (path, method, path, "anonymous", {}, 404, "not_found", None)
+        for method, path in [("GET", "/nope"), ("GET", "/stations/1/nope"), ("GET", "/deputies/abc"), ("GET", ""),
+                             ("POST", "/nope")]
+    ])
+
+
+def test_an_oversized_body_is_413(app, client, org):
+    org["headers"]["hh_admin"]
+    before = snapshot()
+    padding = "长" * (app.config["MAX_CONTENT_LENGTH"] // 3 + 10)
+    response = send(client, org, "POST", "/stations", "hh_admin",
+                    json={"name": "站", "kind": "point", "region_id": org["ids"]["hc"], "description": padding})
+    assert_contract_error(response, 413, "payload_too_large")
+    assert snapshot() == before
+
+
+def test_chinese_text_comes_back_as_utf8_not_escaped(client, org):
+    created = send(client, org, "POST", "/stations", "hh_admin",
+                   json={"name": "芙蓉区代表之家", "kind": "home", "region_id": org["ids"]["hc"]})
+    assert created.status_code == 201
+    raw = created.get_data()
+    assert "芙蓉区代表之家".encode("utf-8") in raw
+    assert b"\\u" not in raw
+
+    refused = send(client, org, "POST", "/stations", "hh_admin", json={"kind": "home"})
+    raw = refused.get_data()
+    assert "此项为必填项".encode("utf-8") in raw
+    assert "提交的内容有误".encode("utf-8") in raw
+    assert b"\\u" not in raw

@@ -1,0 +1,285 @@
+"""A region administrator imports the deputy base (代表信息库) from the spreadsheet the congress staff keep."""
+import csv
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from backend.extensions import db
+from backend.org.models import Deputy
+
+HEADER = ["姓名", "层级", "所属区域", "手机号", "联络站", "代表小组", "届次", "状态"]
+URL = "/api/v1/deputies/import"
+
+
+def xlsx(rows, header=HEADER, title=None):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.append([title])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_file(rows, header=HEADER, encoding="utf-8-sig"):
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue().encode(encoding)
+
+
+def upload(client, headers, data, filename="代表名册.xlsx"):
+    return client.post(URL, data={"file": (io.BytesIO(data), filename)}, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def listed(client, headers):
+    response = client.get("/api/v1/deputies?per_page=100", headers=headers)
+    assert response.status_code == 200
+    return {d["phone"]: d for d in response.json["items"]}
+
+
+@pytest.fixture
+def huaihua(factory):
+    """怀化市's administrator, with two stations in 鹤城区; 长沙市 lies outside their scope."""
+    tree = factory.tree()
+    north = factory.station(tree["hc"], "城北联络站")
+    south = factory.station(tree["hc"], "城南联络站")
+    factory.station(tree["yl"], "岳麓联络站")
+    admin = factory.admin(region=tree["hh"])
+    return {**tree, "north": north, "south": south, "headers": factory.headers_for_admin(admin)}
+
+
+def test_admin_imports_a_workbook_and_the_deputies_are_in_the_base_with_printed_codes(client, huaihua):
+    data = xlsx([
+        ["张伟", "市人大代表", "鹤城区", 13800000001, "城北联络站、城南联络站", "第一代表小组", "第十七届", "在任"],
+        ["李娜", "县（区）", "湖南省/怀化市/鹤城区", "138-0000-0002", "城北联络站", "", "17", ""],
+        ["王  芳", "乡镇人大代表", "怀化市>鹤城区", 13800000003.0, "", "", "十七", "离任"],
+    ])
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 200, response.json
+    assert response.json == {"created": 3, "updated": 0, "unchanged": 0, "errors": []}
+
+    deputies = listed(client, huaihua["headers"])
+    zhang = deputies["13800000001"]
+    assert zhang["name"] == "张伟"
+    assert zhang["level"] == "city"
+    assert zhang["region_id"] == huaihua["hc"].id
+    assert zhang["station_ids"] == [huaihua["north"].id, huaihua["south"].id]
+    assert zhang["group"] == "第一代表小组"
+    assert zhang["term"] == 17
+    assert zhang["active"] is True
+    assert deputies["13800000002"]["level"] == "county"
+    assert deputies["13800000002"]["station_ids"] == [huaihua["north"].id]
+    wang = deputies["13800000003"]
+    assert wang["name"] == "王芳"
+    assert (wang["level"], wang["term"], wang["active"]) == ("township", 17, False)
+
+    # Deputies in office can be scanned at once (一人一码); one who left office has no code.
+    scanned = client.get(f"/api/v1/qr/{zhang['qr_code']}")
+    assert scanned.status_code == 200
+    assert scanned.json["kind"] == "deputy"
+    assert scanned.json["target"]["name"] == "张伟"
+    assert client.get(f"/api/v1/qr/{deputies['13800000002']['qr_code']}").status_code == 200
+    assert wang["qr_code"] is None
+
+
+def test_every_way_registers_write_a_level_is_understood(client, huaihua):
+    levels = {"全国人大代表": "national", "省级": "provincial", "市人大代表": "city", "县（区）": "county",
+              "区": "county", "乡镇人大代表": "township", "街道": "township", "全国": "national", "省": "provincial",
+              "乡镇": "township", "县": "county", "市": "city"}
+    rows = [[f"代表{i}", level, "鹤城区", f"1390000{i:04d}"] for i, level in enumerate(levels)]
+    response = upload(client, huaihua["headers"], xlsx(rows, header=HEADER[:4]))
+    assert response.json["created"] == len(levels), response.json
+    deputies = listed(client, huaihua["headers"])
+    assert [deputies[f"1390000{i:04d}"]["level"] for i in range(len(levels))] == list(levels.values())
+
+
+def test_reimporting_the_same_file_changes_nothing(client, huaihua):
+    data = xlsx([
+        ["张伟", "市", "鹤城区", "13800000001", "城北联络站", "第一代表小组", "17", "在任"],
+        ["李娜", "县", "鹤城区", "13800000002", "", "", "", "离任"],
+    ])
+    assert upload(client, huaihua["headers"], data).json["created"] == 2
+    before = listed(client, huaihua["headers"])
+
+    again = upload(client, huaihua["headers"], data)
+    assert again.status_code == 200
+    assert again.json == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+    assert listed(client, huaihua["headers"]) == before
+
+
+def test_a_changed_row_updates_only_that_deputy_and_leaving_office_retires_the_code(client, factory, huaihua):
+    deputy = factory.deputy(huaihua["hc"], "张伟", phone="13800000001", stations=[huaihua["north"]], group="老小组", term=16)
+    code = deputy.qr_code
+    data = xlsx([
+        ["张伟", "city", "鹤城区", "13800000001", "城南联络站", "新小组", "", ""],
+        ["李娜", "县", "鹤城区", "13800000002", "", "", "", ""],
+    ])
+    response = upload(client, huaihua["headers"], data)
+    assert response.json == {"created": 1, "updated": 1, "unchanged": 0, "errors": []}
+    updated = listed(client, huaihua["headers"])["13800000001"]
+    assert updated["id"] == deputy.id
+    assert updated["group"] == "新小组"
+    assert updated["station_ids"] == [huaihua["south"].id]
+    assert updated["term"] == 16  # a blank cell keeps what the base holds
+    assert updated["qr_code"] == code
+
+    left = xlsx([["张伟", "city", "鹤城区", "13800000001", "城南联络站", "新小组", "", "离任"]])
+    assert upload(client, huaihua["headers"], left).json["updated"] == 1
+    retired = client.get(f"/api/v1/qr/{code}")
+    assert retired.status_code == 410
+    assert retired.json["error"] == "qr_revoked"
+    assert listed(client, huaihua["headers"])["13800000001"]["qr_code"] is None
+
+    back = xlsx([["张伟", "city", "鹤城区", "13800000001", "城南联络站", "新小组", "", "在任"]])
+    assert upload(client, huaihua["headers"], back).json["updated"] == 1
+    new_code = listed(client, huaihua["headers"])["13800000001"]["qr_code"]
+    assert new_code != code
+    assert client.get(f"/api/v1/qr/{new_code}").json["target"]["name"] == "张伟"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk"])
+def test_csv_exports_in_utf8_or_the_chinese_code_page_import_alike(client, huaihua, encoding):
+    header = [" 姓名 ", "层级", "所属区域 ", "手机号", "联络站", "备注"]
+    data = csv_file([
+        ["张伟", "市人大代表", "鹤城区", "13800000001.0", "城北联络站", "无关的列"],
+        ["李娜", "县（区）人大代表", "怀化市/鹤城区", "138 0000 0002", "", ""],
+    ], header=header, encoding=encoding)
+    response = upload(client, huaihua["headers"], data, filename="代表名册.csv")
+    assert response.status_code == 200, response.json
+    assert response.json == {"created": 2, "updated": 0, "unchanged": 0, "errors": []}
+    deputies = listed(client, huaihua["headers"])
+    assert deputies["13800000001"]["name"] == "张伟"
+    assert deputies["13800000001"]["station_ids"] == [huaihua["north"].id]
+    assert deputies["13800000002"]["level"] == "county"
+
+
+def test_bad_rows_are_reported_by_row_and_column_and_the_good_rows_still_land(client, factory, huaihua):
+    zhongfang = factory.region("中方县", "county", huaihua["hh"])
+    factory.region("城关镇", "township", huaihua["hc"])
+    factory.region("城关镇", "township", zhongfang)
+    outsider = factory.deputy(huaihua["yl"], "长沙代表", phone="13700000009")
+    data = xlsx([
+        ["张伟", "市", "鹤城区", "13800000001", "城北联络站", "", "", ""],      # 3: good
+        ["", "市", "鹤城区", "13800000002", "", "", "", ""],                    # 4: no name
+        ["赵六", "部级", "鹤城区", "13800000003", "", "", "", ""],              # 5: bad level
+        ["钱七", "市", "不存在区", "13800000004", "", "", "", ""],              # 6: unknown region
+        ["孙八", "乡镇", "城关镇", "13800000005", "", "", "", ""],              # 7: ambiguous region
+        ["周九", "乡镇", "中方县/城关镇", "13800000006", "", "", "", ""],       # 8: good
+        ["吴十", "市", "鹤城区", "1380000", "", "", "", ""],                    # 9: bad phone
+        ["郑一", "市", "鹤城区", "13800000007", "无此联络站", "", "", ""],      # 10: unknown station
+        ["张伟", "市", "鹤城区", "138 0000 0001", "", "", "", ""],              # 11: phone repeats row 3
+        ["冒名", "市", "鹤城区", "13700000009", "", "", "", ""],                # 12: another region's deputy
+        ["陈二", "市", "岳麓区", "13800000008", "岳麓联络站", "", "", ""],      # 13: region and station out of scope
+        ["", "", "", "", "", "", "", ""],                                        # 14: blank, skipped
+    ], title="怀化市人大代表名册")
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 200, response.json
+    assert (response.json["created"], response.json["updated"]) == (2, 0)
+    errors = response.json["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [
+        (4, "姓名"), (5, "层级"), (6, "所属区域"), (7, "所属区域"), (9, "手机号"), (10, "联络站"),
+        (11, "手机号"), (12, "手机号"), (13, "所属区域"), (13, "联络站"),
+    ]
+    messages = {(e["row"], e["field"]): e["message"] for e in errors}
+    assert messages[(4, "姓名")] == "姓名不能为空。"
+    assert "部级" in messages[(5, "层级")] and "全国、省、市、县（区）或乡镇" in messages[(5, "层级")]
+    assert "找不到“不存在区”" in messages[(6, "所属区域")]
+    assert "不唯一" in messages[(7, "所属区域")] and "湖南省/怀化市/鹤城区/城关镇" in messages[(7, "所属区域")]
+    assert "11 位数字" in messages[(9, "手机号")]
+    assert "找不到联络站“无此联络站”" in messages[(10, "联络站")]
+    assert messages[(11, "手机号")] == "手机号与第 3 行重复。"
+    assert "管理范围以外" in messages[(12, "手机号")]
+
+    deputies = listed(client, huaihua["headers"])
+    assert set(deputies) == {"13800000001", "13800000006"}
+    assert deputies["13800000006"]["region_id"] != huaihua["hc"].id
+    db.session.expire_all()
+    assert db.session.get(Deputy, outsider.id).name == "长沙代表"
+
+
+def test_only_region_administrators_may_import(client, factory, huaihua):
+    data = xlsx([["张伟", "市", "鹤城区", "13800000001", "", "", "", ""]])
+    station_admin = factory.admin(stations=[huaihua["north"]])
+    assert upload(client, factory.headers_for_admin(station_admin), data).status_code == 403
+    citizen = factory.wechat_login("citizen")
+    forbidden = upload(client, citizen, data)
+    assert forbidden.status_code == 403
+    assert forbidden.json["error"] == "forbidden"
+    anonymous = upload(client, {}, data)
+    assert anonymous.status_code == 401
+    assert anonymous.json["error"] == "unauthorized"
+    assert listed(client, huaihua["headers"]) == {}
+
+
+@pytest.mark.parametrize("content", [
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64,  # a legacy .xls
+    "zip",
+])
+def test_a_file_that_is_no_spreadsheet_is_415_whatever_its_name(client, huaihua, content):
+    if content == "zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("readme.txt", "not a workbook")
+        content = buffer.getvalue()
+    response = upload(client, huaihua["headers"], content, filename="代表名册.xlsx")
+    assert response.status_code == 415
+    assert response.json["error"] == "unsupported_media"
+    assert ".xlsx" in response.json["message"]
+
+
+def test_no_file_an_empty_file_or_a_missing_column_is_422_with_a_clear_message(client, huaihua):
+    missing = client.post(URL, data={}, headers=huaihua["headers"], content_type="multipart/form-data")
+    assert missing.status_code == 422
+    assert missing.json["error"] == "validation_failed"
+    assert "file" in missing.json["errors"]
+
+    empty = upload(client, huaihua["headers"], b"", filename="代表名册.csv")
+    assert empty.status_code == 422
+    assert empty.json["message"] == "文件是空的，没有任何内容。"
+
+    no_header = upload(client, huaihua["headers"], csv_file([["张伟", "市"]], header=["甲", "乙"]))
+    assert no_header.status_code == 422
+    assert "没有找到表头" in no_header.json["message"]
+
+    no_phone = upload(client, huaihua["headers"], xlsx([["张伟", "市", "鹤城区"]], header=HEADER[:3]))
+    assert no_phone.status_code == 422
+    assert no_phone.json["message"] == "表头缺少必填列：手机号。"
+    assert no_phone.json["errors"] == {"file": ["表头缺少必填列：手机号。"]}
+
+
+def test_an_upload_over_the_size_limit_is_413_in_the_contract_format(app, client, huaihua):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = upload(client, huaihua["headers"], b"x" * 4096, filename="代表名册.csv")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert response.status_code == 413
+    assert response.json["error"] == "payload_too_large"
+    assert response.json["message"]
+
+
+def test_operator_imports_from_the_command_line(app, client, factory, huaihua, tmp_path):
+    path = tmp_path / "代表名册.xlsx"
+    path.write_bytes(xlsx([
+        ["张伟", "市", "长沙市/岳麓区", "13800000001", "岳麓联络站", "", "", ""],
+        ["李娜", "县", "鹤城区", "1380000", "", "", "", ""],
+    ]))
+    result = app.test_cli_runner().invoke(args=["import-deputies", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "新增 1 人，更新 0 人，未变化 0 人，有误 1 行。" in result.output
+    assert "第 3 行【手机号】" in result.output
+
+    super_admin = factory.admin(region=huaihua["root"])
+    deputies = listed(client, factory.headers_for_admin(super_admin))
+    assert deputies["13800000001"]["region_id"] == huaihua["yl"].id
+    assert deputies["13800000001"]["qr_code"]

@@ -1,0 +1,310 @@
+"""The organisation API as administrators and the public use it: regions, stations, deputies."""
+import pytest
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def org(factory):
+    """Two cities under one province; a station and deputies in each; admins at three levels."""
+    tree = factory.tree()
+    hc_station = factory.station(tree["hc"], "鹤城区城北联络站", address="人民路 18 号", lat=27.5601, lng=109.9985)
+    hc_other = factory.station(tree["hc"], "鹤城区迎丰代表之家", kind="home", lat=27.5502, lng=110.0031)
+    yl_station = factory.station(tree["yl"], "岳麓区中心联络站", lat=28.2350, lng=112.9310)
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[hc_station])
+    liu = factory.deputy(tree["hc"], "刘芳", phone="13800000004", level="county", stations=[hc_other])
+    chen = factory.deputy(tree["yl"], "陈明", phone="13800000005", stations=[yl_station])
+    former = factory.deputy(tree["hc"], "吴前任", phone="13800000006", active=False, stations=[hc_station])
+    super_admin = factory.admin("root", region=tree["root"])
+    hh_admin = factory.admin("huaihua", region=tree["hh"])
+    station_admin = factory.admin("chengbei", stations=[hc_station])
+    return {
+        **tree,
+        "hc_station": hc_station,
+        "hc_other": hc_other,
+        "yl_station": yl_station,
+        "zhang": zhang,
+        "liu": liu,
+        "chen": chen,
+        "former": former,
+        "super": factory.headers_for_admin(super_admin),
+        "hh_admin": factory.headers_for_admin(hh_admin),
+        "station_admin": factory.headers_for_admin(station_admin),
+    }
+
+
+def ids(response):
+    assert response.status_code == 200, response.json
+    return [item["id"] for item in response.json["items"]]
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.json
+    assert response.json["error"] == code
+    assert response.json["message"]
+
+
+# --- a region administrator builds their organisation -------------------------------------------
+
+
+def test_region_admin_creates_a_region_a_station_with_a_code_and_a_deputy(client, org):
+    admin = org["hh_admin"]
+    region = client.post(f"{API}/regions", json={"name": "中方县", "level": "county", "parent_id": org["hh"].id},
+                         headers=admin)
+    assert region.status_code == 201, region.json
+    assert region.json["parent_id"] == org["hh"].id
+    assert region.json["full_name"] == "湖南省怀化市中方县"
+
+    station = client.post(f"{API}/stations", headers=admin, json={
+        "name": "  中方镇人大代表联络站  ", "kind": "center", "region_id": region.json["id"],
+        "address": "中方镇政府院内", "lat": 27.437, "lng": 109.946, "open_hours": "每月 15 日全天",
+    })
+    assert station.status_code == 201, station.json
+    assert station.json["name"] == "中方镇人大代表联络站"
+    assert station.json["kind_label"] == "中心联络站"
+    assert station.json["qr_code"]
+    assert client.get(f"{API}/qr/{station.json['qr_code']}").json["target"]["name"] == "中方镇人大代表联络站"
+
+    deputy = client.post(f"{API}/deputies", headers=admin, json={
+        "name": "黄敏", "level": "township", "region_id": region.json["id"], "phone": "13800000008",
+        "group": "中方镇代表小组", "station_ids": [station.json["id"]],
+    })
+    assert deputy.status_code == 201, deputy.json
+    assert deputy.json["phone"] == "13800000008"
+    assert deputy.json["active"] is True
+    assert deputy.json["qr_code"]
+    assert deputy.json["station_ids"] == [station.json["id"]]
+
+    seen_by_admin = client.get(f"{API}/deputies/{deputy.json['id']}", headers=admin).json
+    assert seen_by_admin["phone"] == "13800000008"
+    assert client.get(f"{API}/stations/{station.json['id']}").json["deputy_ids"] == [deputy.json["id"]]
+
+
+def test_region_admin_patches_a_station_and_a_deputy_in_their_subtree(client, org):
+    admin = org["hh_admin"]
+    station = client.patch(f"{API}/stations/{org['hc_station'].id}", json={"open_hours": "每周三下午"}, headers=admin)
+    assert station.status_code == 200, station.json
+    assert client.get(f"{API}/stations/{org['hc_station'].id}").json["open_hours"] == "每周三下午"
+
+    deputy = client.patch(f"{API}/deputies/{org['zhang'].id}", json={"group": "第一代表小组"}, headers=admin)
+    assert deputy.status_code == 200, deputy.json
+    assert deputy.json["group"] == "第一代表小组"
+
+
+def test_region_admin_of_huaihua_cannot_reach_into_changsha(client, org):
+    admin = org["hh_admin"]
+    assert_error(client.patch(f"{API}/stations/{org['yl_station'].id}", json={"name": "改名"}, headers=admin),
+                 404, "not_found")
+    assert_error(client.patch(f"{API}/deputies/{org['chen'].id}", json={"name": "改名"}, headers=admin),
+                 404, "not_found")
+    assert client.get(f"{API}/stations/{org['yl_station'].id}").json["name"] == "岳麓区中心联络站"
+    assert client.get(f"{API}/deputies/{org['chen'].id}").json["name"] == "陈明"
+
+    # Their admin lists hold only their own subtree, and a Changsha deputy shows only the public profile.
+    assert org["chen"].id not in ids(client.get(f"{API}/deputies", headers=admin))
+    assert org["yl_station"].id not in ids(client.get(f"{API}/stations?managed=true", headers=admin))
+    public_view = client.get(f"{API}/deputies/{org['chen'].id}", headers=admin).json
+    assert "phone" not in public_view
+
+    created = client.post(f"{API}/stations", headers=admin,
+                          json={"name": "越权联络站", "kind": "point", "region_id": org["yl"].id})
+    assert_error(created, 422, "validation_failed")
+    assert "region_id" in created.json["errors"]
+    assert_error(client.post(f"{API}/regions", headers=admin,
+                             json={"name": "越权区", "level": "county", "parent_id": org["cs"].id}),
+                 422, "validation_failed")
+    assert client.get(f"{API}/stations?q=越权").json["total"] == 0
+    assert client.get(f"{API}/regions?q=越权").json["total"] == 0
+
+
+def test_region_admin_cannot_move_a_station_out_of_their_subtree(client, org):
+    moved = client.patch(f"{API}/stations/{org['hc_station'].id}", json={"region_id": org["yl"].id},
+                         headers=org["hh_admin"])
+    assert_error(moved, 422, "validation_failed")
+    assert client.get(f"{API}/stations/{org['hc_station'].id}").json["region_id"] == org["hc"].id
+
+
+# --- a station administrator ----------------------------------------------------------------------
+
+
+def test_station_admin_edits_their_station_and_its_deputies_only(client, org):
+    admin = org["station_admin"]
+    own = client.patch(f"{API}/stations/{org['hc_station'].id}", json={"address": "人民路 20 号"}, headers=admin)
+    assert own.status_code == 200, own.json
+    assert own.json["address"] == "人民路 20 号"
+
+    deputy = client.patch(f"{API}/deputies/{org['zhang'].id}", json={"bio": "长期关注社区养老。"}, headers=admin)
+    assert deputy.status_code == 200, deputy.json
+    assert deputy.json["bio"] == "长期关注社区养老。"
+
+    assert_error(client.patch(f"{API}/stations/{org['hc_other'].id}", json={"address": "x"}, headers=admin),
+                 404, "not_found")
+    assert_error(client.patch(f"{API}/deputies/{org['liu'].id}", json={"bio": "x"}, headers=admin), 404, "not_found")
+    assert_error(client.patch(f"{API}/deputies/{org['chen'].id}", json={"bio": "x"}, headers=admin), 404, "not_found")
+    assert client.get(f"{API}/deputies/{org['liu'].id}").json["bio"] == ""
+
+
+def test_station_admin_cannot_create_stations_deputies_or_regions(client, org):
+    admin = org["station_admin"]
+    station = {"name": "新联络点", "kind": "point", "region_id": org["hc"].id}
+    assert_error(client.post(f"{API}/stations", json=station, headers=admin), 403, "forbidden")
+    deputy = {"name": "新代表", "level": "county", "region_id": org["hc"].id}
+    assert_error(client.post(f"{API}/deputies", json=deputy, headers=admin), 403, "forbidden")
+    assert_error(client.post(f"{API}/regions", json={"name": "新区", "level": "county", "parent_id": org["hh"].id},
+                             headers=admin), 403, "forbidden")
+    assert client.get(f"{API}/stations?q=新联络点").json["total"] == 0
+
+
+def test_station_admin_cannot_change_who_administers_the_station(client, org):
+    response = client.patch(f"{API}/stations/{org['hc_station'].id}", json={"admin_user_ids": []},
+                            headers=org["station_admin"])
+    assert_error(response, 403, "forbidden")
+    assert client.get(f"{API}/stations/{org['hc_station'].id}").json["admin_user_ids"] != []
+
+
+# --- what the public sees -------------------------------------------------------------------------
+
+
+def test_public_deputy_list_shows_active_deputies_without_phones(client, org, factory):
+    response = client.get(f"{API}/deputies?per_page=100")
+    assert set(ids(response)) == {org["zhang"].id, org["liu"].id, org["chen"].id}
+    assert "13800000" not in response.get_data(as_text=True)
+    for item in response.json["items"]:
+        assert "phone" not in item
+        assert "active" not in item
+
+    # A signed-in citizen is the public too.
+    citizen = client.get(f"{API}/deputies", headers=factory.wechat_login("citizen"))
+    assert "13800000" not in citizen.get_data(as_text=True)
+    assert citizen.json["total"] == 3
+
+
+def test_public_deputy_profile_has_no_phone_and_inactive_deputies_are_hidden(client, org):
+    profile = client.get(f"{API}/deputies/{org['zhang'].id}")
+    assert profile.status_code == 200
+    assert profile.json["name"] == "张伟"
+    assert "phone" not in profile.json
+    assert "13800000003" not in profile.get_data(as_text=True)
+
+    assert_error(client.get(f"{API}/deputies/{org['former'].id}"), 404, "not_found")
+    seen_by_admin = client.get(f"{API}/deputies/{org['former'].id}", headers=org["hh_admin"])
+    assert seen_by_admin.status_code == 200
+    assert seen_by_admin.json["active"] is False
+    assert seen_by_admin.json["phone"] == "13800000006"
+
+
+def test_inactive_deputy_is_404_to_an_admin_of_another_city(client, org, factory):
+    cs_admin = factory.headers_for_admin(factory.admin("changsha", region=org["cs"]))
+    assert_error(client.get(f"{API}/deputies/{org['former'].id}", headers=cs_admin), 404, "not_found")
+
+
+def test_station_profile_is_public(client, org):
+    response = client.get(f"{API}/stations/{org['hc_station'].id}")
+    assert response.status_code == 200
+    assert response.json["name"] == "鹤城区城北联络站"
+    assert response.json["qr_code"]
+
+
+def test_deactivating_a_deputy_hides_them_and_revokes_their_code(client, org):
+    code = client.get(f"{API}/deputies/{org['zhang'].id}").json["qr_code"]
+    response = client.patch(f"{API}/deputies/{org['zhang'].id}", json={"active": False}, headers=org["hh_admin"])
+    assert response.status_code == 200, response.json
+    assert response.json["active"] is False
+    assert org["zhang"].id not in ids(client.get(f"{API}/deputies"))
+    assert_error(client.get(f"{API}/qr/{code}"), 410, "qr_revoked")
+
+
+def test_phone_already_registered_is_a_conflict(client, org):
+    admin = org["hh_admin"]
+    created = client.post(f"{API}/deputies", headers=admin,
+                          json={"name": "重号", "level": "county", "region_id": org["hc"].id, "phone": "13800000003"})
+    assert_error(created, 409, "conflict")
+    assert "手机号" in created.json["message"]
+    patched = client.patch(f"{API}/deputies/{org['liu'].id}", json={"phone": "13800000003"}, headers=admin)
+    assert_error(patched, 409, "conflict")
+    assert client.get(f"{API}/deputies/{org['liu'].id}", headers=admin).json["phone"] == "13800000004"
+    assert client.get(f"{API}/deputies?q=重号", headers=admin).json["total"] == 0
+
+
+# --- finding stations and deputies ----------------------------------------------------------------
+
+
+def test_stations_near_a_point_sort_by_distance_and_stations_without_coordinates_come_last(client, org, factory):
+    nowhere = factory.station(org["hc"], "坐标待补联络点", kind="point")
+    response = client.get(f"{API}/stations?near=27.5600,109.9980")
+    assert response.status_code == 200
+    items = response.json["items"]
+    assert [s["id"] for s in items] == [org["hc_station"].id, org["hc_other"].id, org["yl_station"].id, nowhere.id]
+    distances = [s["distance_m"] for s in items]
+    assert distances[0] < 100
+    assert 1000 < distances[1] < 1500
+    assert distances[2] > 200_000
+    assert distances[3] is None
+
+    without_near = client.get(f"{API}/stations").json["items"]
+    assert [s["id"] for s in without_near] == sorted(s["id"] for s in without_near)
+    assert all(s.get("distance_m") is None for s in without_near)
+
+
+@pytest.mark.parametrize("near", ["abc", "27.5", "91,100", "27,181", "1,2,3", "nan,nan", "inf,0", ""])
+def test_a_bad_near_point_is_422_in_chinese(client, org, near):
+    response = client.get(f"{API}/stations", query_string={"near": near})
+    assert_error(response, 422, "validation_failed")
+    assert "near" in response.json["errors"]
+    assert "纬度" in response.json["errors"]["near"][0]
+
+
+def test_filters_narrow_the_lists(client, org):
+    # region_id covers the whole subtree: the city finds the county's stations and deputies.
+    assert set(ids(client.get(f"{API}/stations?region_id={org['hh'].id}"))) == {org["hc_station"].id, org["hc_other"].id}
+    assert ids(client.get(f"{API}/stations?region_id={org['cs'].id}")) == [org["yl_station"].id]
+    assert set(ids(client.get(f"{API}/deputies?region_id={org['hh'].id}"))) == {org["zhang"].id, org["liu"].id}
+    assert ids(client.get(f"{API}/stations?kind=home")) == [org["hc_other"].id]
+    assert ids(client.get(f"{API}/stations?q=迎丰")) == [org["hc_other"].id]
+    assert ids(client.get(f"{API}/deputies?level=county")) == [org["liu"].id]
+    assert ids(client.get(f"{API}/deputies?q=张")) == [org["zhang"].id]
+    assert ids(client.get(f"{API}/deputies?station_id={org['hc_station'].id}")) == [org["zhang"].id]
+    assert set(ids(client.get(f"{API}/deputies?station_id={org['hc_station'].id}", headers=org["hh_admin"]))) == {
+        org["zhang"].id, org["former"].id}
+    assert ids(client.get(f"{API}/deputies?active=false", headers=org["hh_admin"])) == [org["former"].id]
+    assert ids(client.get(f"{API}/regions?parent_id={org['hh'].id}")) == [org["hc"].id]
+    assert ids(client.get(f"{API}/regions?q=岳麓")) == [org["yl"].id]
+    assert_error(client.get(f"{API}/stations?region_id=999999"), 404, "not_found")
+
+
+def test_lists_are_paginated(client, org, factory):
+    for n in range(5):
+        factory.station(org["hc"], f"分页联络点{n}")
+    first = client.get(f"{API}/stations?q=分页&per_page=2")
+    assert first.status_code == 200
+    assert set(first.json) == {"items", "total", "page", "per_page"}
+    assert (first.json["total"], first.json["page"], first.json["per_page"]) == (5, 1, 2)
+    last = client.get(f"{API}/stations?q=分页&per_page=2&page=3").json
+    assert [s["name"] for s in last["items"]] == ["分页联络点4"]
+    assert client.get(f"{API}/stations?q=分页&per_page=2&page=4").json["items"] == []
+    assert client.get(f"{API}/stations?per_page=100").status_code == 200
+    for bad in ("per_page=101", "per_page=0", "page=0", "page=abc"):
+        response = client.get(f"{API}/stations?{bad}")
+        assert_error(response, 422, "validation_failed")
+        assert bad.split("=")[0] in response.json["errors"]
+
+
+# --- the super administrator ----------------------------------------------------------------------
+
+
+def test_super_admin_sees_and_edits_everything(client, org):
+    admin = org["super"]
+    everyone = ids(client.get(f"{API}/deputies?per_page=100", headers=admin))
+    assert set(everyone) == {org["zhang"].id, org["liu"].id, org["chen"].id, org["former"].id}
+    managed = ids(client.get(f"{API}/stations?managed=true", headers=admin))
+    assert set(managed) == {org["hc_station"].id, org["hc_other"].id, org["yl_station"].id}
+    assert client.patch(f"{API}/deputies/{org['chen'].id}", json={"term": 14}, headers=admin).json["term"] == 14
+    assert client.patch(f"{API}/regions/{org['cs'].id}", json={"name": "长沙市（省会）"},
+                        headers=admin).json["name"] == "长沙市（省会）"
+
+
+def test_a_second_root_region_is_refused(client, org):
+    response = client.post(f"{API}/regions", json={"name": "另一个省", "level": "province"}, headers=org["super"])
+    assert_error(response, 422, "validation_failed")
+    assert "parent_id" in response.json["errors"]
+    assert client.get(f"{API}/regions?q=另一个省").json["total"] == 0

@@ -1,0 +1,163 @@
+"""The sweep (deadlines, reminders, auto-close, outbox), statistics, public disclosure and duplicates."""
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from backend.db_types import utcnow
+from backend.extensions import db
+from backend.suggestions.models import Suggestion
+
+from .test_suggestions import file, step, world  # noqa: F401  (fixture)
+
+
+def sweep(app):
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def shift(app, item_id, **values):
+    """Move an item's clock: set its timestamps as if time had passed."""
+    with app.app_context():
+        db.session.execute(update(Suggestion).where(Suggestion.id == item_id).values(**values))
+        db.session.commit()
+
+
+def test_overdue_items_are_flagged_and_reminded_once(client, app, world, wechat_standin):  # noqa: F811
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    shift(app, item_id, accept_due_dt=utcnow() - timedelta(hours=1))
+
+    output = sweep(app)
+    assert "新标记超期 1 条" in output
+    item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
+    assert item["overdue"] is True
+    assert item["status"] == "assigned"  # a flag, not a state
+    assert [e["action"] for e in item["timeline"]].count("remind") == 1
+    overdue_messages = [m for m in wechat_standin.messages() if m["template_id"] == "tmpl-overdue"]
+    assert {m["touser"] for m in overdue_messages} == {"fake-openid-deputy%d" % world["zhang"].id}
+
+    assert "新标记超期 0 条" in sweep(app)
+    assert len([m for m in wechat_standin.messages() if m["template_id"] == "tmpl-overdue"]) == 1
+    assert client.get("/api/v1/suggestions?overdue=true", headers=world["admin"]).json["total"] == 1
+
+    # Accepting clears the flag and starts the reply clock.
+    accepted = step(client, world["zhang_h"], item_id, "accept").json
+    assert accepted["overdue"] is False and accepted["reply_due_at"]
+
+
+def test_due_soon_flag(client, app, world):  # noqa: F811
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    shift(app, item_id, accept_due_dt=utcnow() + timedelta(hours=2))
+    sweep(app)
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["due_soon"] is True
+
+
+def test_unrated_replies_close_automatically(client, app, world):  # noqa: F811
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], item_id, "accept")
+    step(client, world["zhang_h"], item_id, "reply", content="已处理。")
+    shift(app, item_id, replied_dt=utcnow() - timedelta(days=8))
+    assert "自动办结 1 条" in sweep(app)
+    item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).json
+    assert item["status"] == "closed"
+    assert item["timeline"][-1]["action"] == "auto_close"
+    assert "自动办结 0 条" in sweep(app)
+
+
+def test_refused_messages_are_recorded_not_retried(client, app, world, wechat_standin):  # noqa: F811
+    from backend.notifications.models import OutboxMessage
+
+    refuser = client.post("/api/v1/auth/wechat", json={"code": "refuser"}).json["token"]
+    headers = {"Authorization": f"Bearer {refuser}"}
+    item_id = file(client, headers, world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], item_id, "accept")
+    assert "用户拒收 1" in sweep(app)
+    assert "用户拒收 0" in sweep(app)
+    with app.app_context():
+        statuses = {m.template: m.status for m in db.session.query(OutboxMessage)}
+    assert statuses == {"new_item": "sent", "accepted": "refused"}
+
+
+def test_wechat_outage_keeps_the_filing_and_screens_it_later(client, app, world, wechat_standin):  # noqa: F811
+    original = app.config["WECHAT_API_BASE"]
+    app.config["WECHAT_API_BASE"] = "http://127.0.0.1:9"
+    app.extensions.pop("wechat_client", None)
+    try:
+        filed = file(client, world["citizen"], world["deputy_code"], content="违禁测试：断网时提交")
+        assert filed.status_code == 201
+        delivery = sweep(app)
+        assert "待重试 1" in delivery  # the deputy's notification waits for WeChat to come back
+    finally:
+        app.config["WECHAT_API_BASE"] = original
+        app.extensions.pop("wechat_client", None)
+    item_id = filed.json["id"]
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).status_code == 200
+    sweep(app)  # WeChat is back: the screening runs and holds the risky item
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["held_for_review"] is True
+
+
+def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811
+    def new():
+        return file(client, world["citizen"], world["deputy_code"]).json["id"]
+
+    satisfied, basic, overdue_open, rejected = new(), new(), new(), file(client, world["citizen"], world["station_code"]).json["id"]
+    for item_id, satisfaction in ((satisfied, "satisfied"), (basic, "basically_satisfied")):
+        step(client, world["zhang_h"], item_id, "accept")
+        step(client, world["zhang_h"], item_id, "reply", content="已处理。")
+        step(client, world["citizen"], item_id, "rate", satisfaction=satisfaction)
+    shift(app, overdue_open, accept_due_dt=utcnow() - timedelta(hours=3))
+    step(client, world["admin"], rejected, "reject", reason="重复提交")
+
+    stats = client.get("/api/v1/stats/suggestions", headers=world["admin"])
+    assert stats.status_code == 200
+    body = stats.json
+    assert body["total"] == 4
+    assert body["by_status"]["closed"] == 2 and body["by_status"]["rejected"] == 1
+    assert body["denominators"] == {"should_be_closed": 3, "closed": 2, "rated": 2}
+    assert body["closed_rate"] == round(2 / 3, 4)
+    assert body["on_time_rate"] == round(2 / 3, 4)
+    assert body["satisfaction_rate"] == 0.5
+    assert body["basic_satisfaction_rate"] == 1.0
+    assert body["by_category"] == {"城市管理": 4}
+    assert body["avg_hours_to_accept"] is not None
+
+    assert client.get("/api/v1/stats/suggestions", headers=world["citizen"]).status_code == 403
+    foreign = client.get("/api/v1/stats/suggestions", headers=world["other_admin"]).json
+    assert foreign["total"] == 0
+    by_deputy = client.get(f"/api/v1/stats/suggestions?deputy_id={world['li'].id}", headers=world["admin"]).json
+    assert by_deputy["total"] == 0
+
+
+def test_public_page_shows_consented_closed_items_without_personal_data(client, world):  # noqa: F811
+    content = "我是王小明，电话13912345678，住幸福小区3栋2单元501室，楼道灯坏了。"
+    published = file(client, world["citizen"], world["deputy_code"], content=content, public_consent=True).json["id"]
+    private = file(client, world["citizen"], world["deputy_code"], public_consent=False).json["id"]
+    for item_id in (published, private):
+        step(client, world["zhang_h"], item_id, "accept")
+        step(client, world["zhang_h"], item_id, "reply", content="已联系物业，请拨 0745-2345678 反馈。")
+        step(client, world["citizen"], item_id, "rate", satisfaction="satisfied")
+
+    page = client.get(f"/api/v1/public/suggestions?station_id={world['station'].id}")
+    assert page.status_code == 200
+    assert page.json["total"] == 1
+    shown = page.json["items"][0]
+    assert "13912345678" not in shown["content"] and "501" not in shown["content"]
+    assert "2345678" not in shown["reply_content"]
+    assert "楼道灯坏了" in shown["content"]
+    assert set(shown) == {"number", "category", "content", "reply_content", "station", "deputy", "satisfaction", "closed_at"}
+
+
+def test_nearby_duplicates_are_offered_and_can_be_followed(client, world):  # noqa: F811
+    first = file(client, world["citizen"], world["station_code"], location={"lat": 27.5600, "lng": 109.9900}).json["id"]
+    file(client, world["citizen"], world["station_code"], category="环境卫生", location={"lat": 27.5600, "lng": 109.9900})
+    file(client, world["citizen"], world["station_code"], location={"lat": 27.5700, "lng": 109.9900})  # ~1.1 km away
+
+    offered = client.get("/api/v1/suggestions/nearby?category=城市管理&lat=27.5605&lng=109.9902", headers=world["stranger"])
+    assert offered.status_code == 200
+    assert [i["id"] for i in offered.json["items"]] == [first]
+    assert offered.json["items"][0]["distance_m"] < 200
+
+    followed = client.post(f"/api/v1/suggestions/{first}/follow", headers=world["stranger"])
+    assert followed.status_code == 200 and followed.json["following"] is True
+    assert [i["id"] for i in client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]] == [first]
+    assert client.get("/api/v1/suggestions/nearby?category=城市管理&lat=200&lng=1", headers=world["stranger"]).status_code == 422

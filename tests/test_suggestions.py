@@ -1,0 +1,264 @@
+"""码上办 from scan to rating, through the HTTP API as citizens, deputies and administrators use it."""
+import pytest
+
+
+@pytest.fixture
+def world(factory):
+    """A city with one station, its administrator, two deputies bound in WeChat, and a citizen."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=27.56, lng=109.99)
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000004", stations=[station])
+    admin = factory.admin("chengbei", stations=[station])
+    other_admin = factory.admin("changsha", region=tree["cs"])
+    return {
+        "tree": tree,
+        "station": station,
+        "zhang": zhang,
+        "li": li,
+        "admin": factory.headers_for_admin(admin),
+        "other_admin": factory.headers_for_admin(other_admin),
+        "zhang_h": factory.deputy_headers(zhang),
+        "li_h": factory.deputy_headers(li),
+        "citizen": factory.wechat_login("citizen-wang"),
+        "stranger": factory.wechat_login("citizen-zhao"),
+        "deputy_code": zhang.qr_code,
+        "station_code": station.qr_code,
+    }
+
+
+def file(client, headers, code, content="小区门口路灯坏了一个月，晚上很黑。", **extra):
+    body = {"qr_code": code, "category": "城市管理", "content": content} | extra
+    return client.post("/api/v1/suggestions", json=body, headers=headers)
+
+
+def step(client, headers, item_id, action, **body):
+    return client.post(f"/api/v1/suggestions/{item_id}/{action}", json=body or None, headers=headers)
+
+
+def timeline_actions(client, headers, item_id):
+    return [e["action"] for e in client.get(f"/api/v1/suggestions/{item_id}", headers=headers).json["timeline"]]
+
+
+def delivered(wechat_standin, app):
+    """Run the outbox delivery as the sweep does, and return what the stand-in received."""
+    from backend.notifications.outbox import deliver_due
+
+    with app.app_context():
+        deliver_due()
+    return wechat_standin.messages()
+
+
+def test_full_loop_through_a_deputy_code(client, app, world, wechat_standin):
+    citizen, deputy = world["citizen"], world["zhang_h"]
+    filed = file(client, citizen, world["deputy_code"], location={"lat": 27.561, "lng": 109.991, "address": "人民路 18 号"},
+                 contact_phone="13912345678")
+    assert filed.status_code == 201, filed.json
+    item = filed.json
+    assert item["status"] == "assigned"
+    assert item["deputy"]["name"] == "张伟"
+    assert item["number"].startswith("MSB-") and item["number"].endswith(f"{item['id']:06d}")
+    item_id = item["id"]
+
+    # The deputy sees it in their inbox with the citizen's contact number.
+    inbox = client.get("/api/v1/suggestions?scope=assigned", headers=deputy).json
+    assert [i["id"] for i in inbox["items"]] == [item_id]
+    assert inbox["items"][0]["contact_phone"] == "13912345678"
+    assert [m["template_id"] for m in delivered(wechat_standin, app)] == ["tmpl-new-item"]
+
+    assert step(client, deputy, item_id, "accept").json["status"] == "accepted"
+    forwarded = step(client, deputy, item_id, "forward", target="department", department="市城管局", note="路灯归城管局维护")
+    assert forwarded.json["status"] == "forwarded"
+    assert forwarded.json["forward_department"] == "市城管局"
+    back = step(client, deputy, item_id, "feedback", note="城管局：已安排三日内维修")
+    assert back.json["status"] == "accepted"
+    replied = step(client, deputy, item_id, "reply", content="城管局已安排维修，请留意。")
+    assert replied.json["status"] == "replied"
+
+    # The citizen is not satisfied: the item comes back for a second round.
+    again = step(client, citizen, item_id, "rate", satisfaction="dissatisfied", comment="还没修好")
+    assert again.status_code == 200
+    assert again.json["status"] == "accepted"
+    assert again.json["round"] == 2
+    assert step(client, deputy, item_id, "reply", content="已督促城管局，今天已修好。").json["status"] == "replied"
+    closed = step(client, citizen, item_id, "rate", satisfaction="satisfied")
+    assert closed.json["status"] == "closed"
+    assert closed.json["satisfaction"] == "satisfied"
+
+    assert timeline_actions(client, citizen, item_id) == [
+        "file", "accept", "forward", "feedback", "reply", "rate", "reply", "rate",
+    ]
+    templates = [m["template_id"] for m in delivered(wechat_standin, app)]
+    assert templates == ["tmpl-new-item", "tmpl-accepted", "tmpl-replied", "tmpl-reopened", "tmpl-reopened", "tmpl-replied"]
+    citizen_messages = [m for m in wechat_standin.messages() if m["touser"] == "fake-openid-citizen-wang"]
+    assert {m["template_id"] for m in citizen_messages} == {"tmpl-accepted", "tmpl-replied", "tmpl-reopened"}
+    assert all(len(m["data"]["thing2"]["value"]) <= 20 for m in wechat_standin.messages())
+
+
+def test_citizen_timeline_hides_staff_identities(client, world):
+    item_id = file(client, world["citizen"], world["station_code"]).json["id"]
+    step(client, world["admin"], item_id, "dispatch", deputy_id=world["zhang"].id, note="请张代表处理")
+    step(client, world["zhang_h"], item_id, "accept")
+
+    for_citizen = client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).json["timeline"]
+    dispatch_line = next(e for e in for_citizen if e["action"] == "dispatch")
+    assert dispatch_line["actor_role"] == "station_admin"
+    assert "actor_name" not in dispatch_line and "actor_user_id" not in dispatch_line
+    accept_line = next(e for e in for_citizen if e["action"] == "accept")
+    assert accept_line["actor_name"] == "张伟"
+
+    for_admin = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["timeline"]
+    assert next(e for e in for_admin if e["action"] == "dispatch")["actor_name"] == "chengbei"
+
+
+def test_station_code_filings_wait_for_dispatch(client, world):
+    filed = file(client, world["citizen"], world["station_code"])
+    assert filed.status_code == 201
+    item_id = filed.json["id"]
+    assert filed.json["status"] == "pending"
+    assert filed.json["deputy"] is None
+
+    queue = client.get("/api/v1/suggestions?status=pending", headers=world["admin"]).json
+    assert [i["id"] for i in queue["items"]] == [item_id]
+    # No deputy can act on it before dispatch.
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 404
+
+    dispatched = step(client, world["admin"], item_id, "dispatch", deputy_id=world["li"].id)
+    assert dispatched.json["status"] == "assigned"
+    assert dispatched.json["deputy"]["name"] == "李娜"
+    assert dispatched.json["accept_due_at"] is not None
+    assert step(client, world["li_h"], item_id, "accept").json["status"] == "accepted"
+
+
+def test_return_sends_it_back_to_the_station(client, world):
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    missing_reason = step(client, world["zhang_h"], item_id, "return")
+    assert missing_reason.status_code == 422
+    returned = step(client, world["zhang_h"], item_id, "return", reason="不属于本人联系片区")
+    assert returned.json["status"] == "pending"
+    assert returned.json["deputy"] is None
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["zhang_h"]).status_code == 404
+    assert [i["id"] for i in client.get("/api/v1/suggestions", headers=world["admin"]).json["items"]] == [item_id]
+
+
+def test_dissatisfied_past_the_last_round_closes_under_supervision(client, world):
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], item_id, "accept")
+    for _ in range(2):
+        step(client, world["zhang_h"], item_id, "reply", content="已处理。")
+        rated = step(client, world["citizen"], item_id, "rate", satisfaction="dissatisfied")
+    assert rated.json["status"] == "closed"
+    assert rated.json["supervised"] is True
+    assert rated.json["round"] == 2
+
+
+def test_forbidden_transitions_are_409_and_change_nothing(client, world):
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    before = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
+
+    reply_early = step(client, world["zhang_h"], item_id, "reply", content="答复")
+    assert reply_early.status_code == 409
+    assert reply_early.json["error"] == "invalid_transition"
+    assert "待接单" in reply_early.json["message"]
+    assert step(client, world["citizen"], item_id, "rate", satisfaction="satisfied").status_code == 409
+    assert step(client, world["zhang_h"], item_id, "feedback", note="x").status_code == 409
+
+    after = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
+    assert after["status"] == before["status"]
+    assert after["timeline"] == before["timeline"]
+
+    assert step(client, world["citizen"], item_id, "withdraw").json["status"] == "withdrawn"
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 409
+
+
+def test_foreign_users_get_404_and_wrong_roles_403(client, world):
+    item_id = file(client, world["citizen"], world["station_code"]).json["id"]
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["stranger"]).status_code == 404
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["other_admin"]).status_code == 404
+    assert step(client, world["other_admin"], item_id, "dispatch", deputy_id=world["zhang"].id).status_code == 404
+    assert step(client, world["stranger"], item_id, "withdraw").status_code == 404
+    # The filer may see it but not dispatch it.
+    forbidden = step(client, world["citizen"], item_id, "dispatch", deputy_id=world["zhang"].id)
+    assert forbidden.status_code == 403
+    assert forbidden.json["error"] == "forbidden"
+    assert client.get("/api/v1/suggestions/999999", headers=world["admin"]).status_code == 404
+    assert client.get("/api/v1/suggestions", headers=world["stranger"]).json["total"] == 0
+    assert client.get("/api/v1/suggestions?scope=station", headers=world["citizen"]).status_code == 403
+
+
+def test_dispatch_to_a_deputy_outside_scope_is_422(client, factory, world):
+    far = factory.deputy(world["tree"]["yl"], "远方代表", phone="13800000077")
+    item_id = file(client, world["citizen"], world["station_code"]).json["id"]
+    response = step(client, world["admin"], item_id, "dispatch", deputy_id=far.id)
+    assert response.status_code == 422
+    assert "deputy_id" in response.json["errors"]
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["status"] == "pending"
+
+
+def test_bad_filings_are_rejected_clearly_and_write_nothing(client, world):
+    cases = [
+        ({"qr_code": world["deputy_code"], "category": "城市管理", "content": ""}, 422, "content"),
+        ({"qr_code": world["deputy_code"], "category": "城市管理", "content": "字" * 1001}, 422, "content"),
+        ({"qr_code": world["deputy_code"], "category": "外星人", "content": "内容"}, 422, "category"),
+        ({"qr_code": world["deputy_code"], "category": "城市管理", "content": "内容", "contact_phone": "12"}, 422, "contact_phone"),
+        ({"qr_code": world["deputy_code"], "category": "城市管理", "content": "内容", "attachment_ids": [424242]}, 422, "attachment_ids"),
+        ({"qr_code": world["deputy_code"], "category": "城市管理", "content": "内容", "location": {"lat": 100, "lng": 1}}, 422, "location"),
+        ({"qr_code": "nosuchcode", "category": "城市管理", "content": "内容"}, 404, None),
+    ]
+    for body, status, field in cases:
+        response = client.post("/api/v1/suggestions", json=body, headers=world["citizen"])
+        assert response.status_code == status, (body, response.json)
+        assert response.json["message"]
+        if field:
+            assert field in response.json["errors"]
+    assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["total"] == 0
+    assert client.post("/api/v1/suggestions", json={"qr_code": world["deputy_code"]}).status_code == 401
+
+
+def test_revoked_code_cannot_be_used_to_file(client, world):
+    client.post(f"/api/v1/qr/{world['station_code']}/revoke", headers=world["admin"])
+    response = file(client, world["citizen"], world["station_code"])
+    assert response.status_code == 410
+    assert response.json["error"] == "qr_revoked"
+
+
+def test_idempotency_key_returns_the_first_filing(client, world):
+    headers = world["citizen"] | {"Idempotency-Key": "retry-123"}
+    first = file(client, headers, world["deputy_code"])
+    second = file(client, headers, world["deputy_code"])
+    assert first.status_code == second.status_code == 201
+    assert second.json["id"] == first.json["id"]
+    assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["total"] == 1
+    # Another citizen's identical key is their own.
+    other = file(client, world["stranger"] | {"Idempotency-Key": "retry-123"}, world["deputy_code"])
+    assert other.json["id"] != first.json["id"]
+
+
+def test_risky_content_is_held_for_review_and_released_by_an_admin(client, world):
+    filed = file(client, world["citizen"], world["deputy_code"], content="这是一条违禁测试内容")
+    assert filed.status_code == 201
+    item_id = filed.json["id"]
+    assert filed.json["status_label"] == "审核中"
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["zhang_h"]).status_code == 404
+    held = client.get("/api/v1/suggestions?held=true", headers=world["admin"]).json
+    assert [i["id"] for i in held["items"]] == [item_id]
+
+    released = step(client, world["admin"], item_id, "release", note="人工审核无问题")
+    assert released.json["held_for_review"] is False
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["zhang_h"]).status_code == 200
+
+
+def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
+    first = file(client, world["citizen"], world["station_code"]).json["id"]
+    duplicate = file(client, world["stranger"], world["station_code"], content="门口路灯不亮").json["id"]
+    merged = step(client, world["admin"], duplicate, "merge", into_id=first)
+    assert merged.json["status"] == "closed"
+    assert merged.json["merged_into"] == first
+
+    # The second citizen now follows the surviving item and hears about it.
+    mine = client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]
+    assert {i["id"] for i in mine} == {first, duplicate}
+    step(client, world["admin"], first, "dispatch", deputy_id=world["zhang"].id)
+    step(client, world["zhang_h"], first, "accept")
+    recipients = {m["touser"] for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-accepted"}
+    assert recipients == {"fake-openid-citizen-wang", "fake-openid-citizen-zhao"}
