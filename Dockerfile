@@ -28,7 +28,7 @@ RUN pip install -r requirements.txt
 COPY backend/ backend/
 COPY schemas/ schemas/
 COPY migrations/ migrations/
-COPY deploy/ deploy/
+COPY deploy/gunicorn.conf.py deploy/healthcheck.py deploy/
 
 # Run as an unprivileged user. It owns only what the app writes: instance/ (created by the app at
 # start) and the upload directory (mount a volume there).

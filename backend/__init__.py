@@ -36,11 +36,18 @@ def create_app(test_config=None):
     from .org.routes import deputies, regions, stations
     from .qr.routes import blp as qr_blp
     from .qr.routes import public_pages
+    from .activities.routes import blp as activities_blp
+    from .activities.routes import checkins as checkins_blp
+    from .points.routes import points as points_blp
+    from .points.routes import rules as rules_blp
     from .suggestions.public_routes import nearby_blp, public_blp, stats_blp
     from .suggestions.routes import blp as suggestions_blp
     from .uploads.routes import blp as uploads_blp
 
-    for blueprint in (auth_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp, public_blp, uploads_blp, health_blp):
+    for blueprint in (
+        auth_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
+        public_blp, uploads_blp, activities_blp, checkins_blp, rules_blp, points_blp, health_blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)
     app.register_blueprint(docs_assets)

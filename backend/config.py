@@ -55,10 +55,17 @@ class Config:
         self.MAX_ROUNDS = _int("MAX_ROUNDS", 2)
         self.AUTO_CLOSE_DAYS = _int("AUTO_CLOSE_DAYS", 7)
         self.DUE_SOON_HOURS = _int("DUE_SOON_HOURS", 12)
+
+        # Activity check-in (扫码签到): how early/late a scan counts, and how far from the place.
+        self.CHECKIN_GRACE_MINUTES = _int("CHECKIN_GRACE_MINUTES", 30)
+        self.CHECKIN_RADIUS_M = _int("CHECKIN_RADIUS_M", 500)
+        self.CHECKIN_CODE_SECONDS = _int("CHECKIN_CODE_SECONDS", 30)
+        self.ACTIVITY_REMINDER_HOURS = _int("ACTIVITY_REMINDER_HOURS", 24)
         # Subscribe-message template ids as registered in the mini-program's console.
         self.WECHAT_TEMPLATES = {
             "new_item": "tmpl-new-item", "accepted": "tmpl-accepted", "replied": "tmpl-replied",
             "reopened": "tmpl-reopened", "overdue": "tmpl-overdue",
+            "activity": "tmpl-activity", "activity_reminder": "tmpl-activity-reminder",
         } | json.loads(env.get("WECHAT_TEMPLATES", "{}"))
 
         # flask-smorest / OpenAPI
@@ -78,6 +85,8 @@ class Config:
             raise RuntimeError("SECRET_KEY must be set in production; refusing to start with the default secret.")
         if self.WECHAT_MODE not in ("fake", "live"):
             raise RuntimeError("WECHAT_MODE must be 'fake' or 'live'.")
+        if self.WECHAT_MODE == "live" and (self.WECHAT_APPID, self.WECHAT_SECRET) == ("wx-fake-appid", "fake-secret"):
+            raise RuntimeError("WECHAT_MODE=live needs the mini-program's WECHAT_APPID and WECHAT_SECRET.")
 
 
 def normalise_database_url(url):

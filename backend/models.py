@@ -1,9 +1,11 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
+from .activities.models import Activity, ActivityParticipant  # noqa: F401
 from .auth.models import User  # noqa: F401
 from .org.models import Deputy, Region, Station, station_admins, station_deputies  # noqa: F401
 from .qr.models import QRCode  # noqa: F401
 from .wechat.models import ServiceToken  # noqa: F401
 from .idempotency import IdempotencyRecord  # noqa: F401
 from .notifications.models import OutboxMessage  # noqa: F401
+from .points.models import DeputyScore, PointEntry, ScoringRule  # noqa: F401
 from .suggestions.models import Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating  # noqa: F401
 from .uploads.models import Upload  # noqa: F401

@@ -76,6 +76,12 @@ def _app(database_url, wechat_standin, tmp_path_factory):
     })
     with app.app_context():
         upgrade()
+        # What the migrations seeded (the default rulebook): restored after every test's wipe.
+        app.config["_SEED_ROWS"] = {
+            table: [dict(row._mapping) for row in db.session.execute(table.select())]
+            for table in db.metadata.sorted_tables
+        }
+        db.session.remove()
     return app
 
 
@@ -87,6 +93,9 @@ def app(_app, wechat_standin):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+            for table, rows in _app.config["_SEED_ROWS"].items():
+                if rows:
+                    conn.execute(table.insert(), rows)
     _app.extensions.pop("wechat_client", None)
     wechat_standin.clear()
 

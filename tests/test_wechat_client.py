@@ -211,7 +211,6 @@ def new_store(request, app):
             opened.append(client)
             assert client.delete(token_key) == 1
 
-    make.kind = request.param
     make.poison = poison
     make.expire = expire
     yield make
@@ -360,19 +359,24 @@ def test_get_client_uses_the_configured_base_and_the_database_store(app):
     assert stored == f"wechat_access_token:{app.config['WECHAT_APPID']}", "token not written to the database"
 
 
-def test_a_caller_holding_an_uncommitted_write_can_still_fetch_the_token(app, wechat_standin):
+def test_a_caller_holding_an_uncommitted_write_can_still_fetch_the_token(app, standin):
     """A request that has written and not yet committed calls WeChat (say, to screen the text it is
     saving). On SQLite its transaction holds the database's only write lock: the token store must not
     wait for it, or the request waits on itself."""
     with app.app_context():
+        worker_a = wechat(standin, DatabaseTokenStore(db.engine))
         db.session.execute(insert(ServiceToken).values(name="unrelated", value="x", expires_dt=utcnow()))
         started = time.monotonic()
-        assert get_client().msg_sec_check("fake-openid-a", "你好") == "pass"
+        assert worker_a.msg_sec_check("fake-openid-a", "你好") == "pass"
         assert time.monotonic() - started < 3
         db.session.commit()
-        # Once the caller has committed, the token is shared as usual.
-        other_worker = WeChatClient(wechat_standin.base_url, APPID, SECRET, DatabaseTokenStore(db.engine))
-        assert other_worker.access_token() == get_client().access_token()
+
+        # Once the caller has committed, the token is shared: the next worker asks WeChat nothing.
+        assert worker_a.msg_sec_check("fake-openid-a", "再次") == "pass"
+        worker_b = wechat(standin, DatabaseTokenStore(db.engine))
+        assert worker_b.access_token() == worker_a.access_token()
+        assert standin.token_requests() == {"normal": 1, "forced": 0}
+        assert db.session.scalar(select(ServiceToken.value).where(ServiceToken.name == worker_a.token_name))
 
 
 # --- the shared access token -----------------------------------------------------------------

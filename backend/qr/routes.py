@@ -9,7 +9,10 @@ from schemas.qr import QRIssuedOut, QRResolveOut, QRRevokedOut
 
 from ..auth.scope import admin_required, current_user
 from ..errors import APIError, not_found
+from ..activities import rotating
+from ..activities import services as activity_services
 from . import render, services, targets
+from .models import QRKind
 
 blp = Blueprint("qr", __name__, url_prefix="/api/v1/qr", description="一人一码、一站一码")
 public_pages = PlainBlueprint("qr_pages", __name__)
@@ -44,7 +47,9 @@ def _image_response(render_png, etag_parts, cache_control):
 @blp.get("/<code>")
 @blp.response(200, QRResolveOut)
 def resolve(code):
-    """扫码：返回代表或联络站的公开信息和可进行的操作。"""
+    """扫码：返回代表、联络站或活动签到码的公开信息和可进行的操作。"""
+    if rotating.looks_rotating(code):
+        return _rotating_activity(code)
     qr, target = targets.resolve_live(code)
     return {
         "kind": qr.target_kind.value,
@@ -52,6 +57,23 @@ def resolve(code):
         "url": services.qr_url(qr.code),
         "target": targets.public_profile(qr, target),
         "actions": targets.ACTIONS[qr.target_kind],
+    }
+
+
+def _rotating_activity(code):
+    """An activity's rotating check-in code (一事一活动码) scanned with the QR endpoint."""
+    try:
+        activity = activity_services.activity_for_code(code)
+    except APIError as exc:
+        if exc.status != 409:
+            raise
+        raise APIError(410, "qr_revoked", services.REVOKED_MESSAGES[QRKind.activity]) from None
+    return {
+        "kind": QRKind.activity.value,
+        "code": code,
+        "url": services.qr_url(code),
+        "target": activity_services.public_profile(activity),
+        "actions": targets.ACTIONS[QRKind.activity],
     }
 
 

@@ -13,6 +13,7 @@ from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import Deputy
+from ..points import ledger
 from ..qr import services as qr_services
 from ..qr.models import QRKind
 from ..qr.targets import load_target
@@ -63,9 +64,14 @@ def _notify(users, template, item, note, key):
                     dedupe_key=f"{template}:{item.id}:{item.round}:{key}:{user.id}")
 
 
-def notify_overdue(users, item, stage):
+def mark_overdue(item, station_users):
+    """The first sweep to find the item past a deadline: timeline line, reminders, and for a late answer the deduction."""
+    stage = "accept" if item.status is Status.assigned else "reply"
+    workflow.record(item, "remind", SYSTEM, "已超过接单时限" if stage == "accept" else "已超过答复时限")
     note = "建议已超过接单时限，请尽快处理" if stage == "accept" else "建议已超过答复时限，请尽快答复"
-    _notify(users, "overdue", item, note, f"overdue-{stage}")
+    _notify([_deputy_user(item.deputy_id), *station_users], "overdue", item, note, f"overdue-{stage}")
+    if stage == "reply" and item.deputy_id is not None:
+        ledger.credit(item.deputy_id, "suggestion_overdue", "suggestion", item.id, f"建议超期未答复 {item.number}")
 
 
 def _assign(item, deputy, now):
@@ -246,6 +252,8 @@ def rate(item, actor, satisfaction, comment=""):
         if satisfaction is Satisfaction.dissatisfied:
             item.supervised = True
             workflow.record(item, "supervise", SYSTEM, f"经 {item.round} 轮办理群众仍不满意，转入督办")
+        else:
+            _credit_closing(item)
     db.session.add(rating)
     try:
         db.session.flush()
@@ -253,6 +261,24 @@ def rate(item, actor, satisfaction, comment=""):
         db.session.rollback()
         raise APIError(409, "invalid_transition", "本轮答复已经评价过了。") from None
     return item
+
+
+def auto_close(item, days):
+    """The sweep closes a replied item the citizen left unrated; the answer counts as given."""
+    workflow.apply(item, "auto_close", SYSTEM, f"答复后 {days} 天未评价，自动办结")
+    item.closed_dt = utcnow()
+    _credit_closing(item)
+    db.session.flush()
+    return item
+
+
+def _credit_closing(item):
+    """履职积分 from the suggestion loop: an item closed, and a satisfied rating."""
+    if item.deputy_id is None:
+        return
+    ledger.credit(item.deputy_id, "suggestion_closed", "suggestion", item.id, f"办结群众建议 {item.number}")
+    if item.satisfaction is Satisfaction.satisfied:
+        ledger.credit(item.deputy_id, "suggestion_satisfied", "suggestion", item.id, f"群众满意 {item.number}")
 
 
 def reject(item, actor, reason):

@@ -9,12 +9,10 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..auth.models import User
 from ..db_types import utcnow
 from ..extensions import db
-from . import services, workflow
+from . import services
 from .models import Status, Suggestion
-from .workflow import SYSTEM
 
 BATCH = 500
 
@@ -76,11 +74,7 @@ def flag_deadlines():
             continue
         item = db.session.get(Suggestion, item_id)
         db.session.refresh(item)
-        stage = "accept" if item.status is Status.assigned else "reply"
-        workflow.record(item, "remind", SYSTEM, "已超过接单时限" if stage == "accept" else "已超过答复时限")
-        station_admins = item.station.admins if item.station is not None else []
-        deputy_user = db.session.scalar(select(User).where(User.deputy_id == item.deputy_id))
-        services.notify_overdue([deputy_user, *station_admins], item, stage)
+        services.mark_overdue(item, item.station.admins if item.station is not None else [])
         db.session.commit()
         newly += 1
     return newly
@@ -97,8 +91,7 @@ def auto_close():
         item = db.session.get(Suggestion, item_id)
         if item.status is not Status.replied:
             continue
-        workflow.apply(item, "auto_close", SYSTEM, f"答复后 {current_app.config['AUTO_CLOSE_DAYS']} 天未评价，自动办结")
-        item.closed_dt = utcnow()
+        services.auto_close(item, current_app.config["AUTO_CLOSE_DAYS"])
         try:
             db.session.commit()
         except StaleDataError:

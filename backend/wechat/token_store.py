@@ -86,6 +86,10 @@ class DatabaseTokenStore:
         with self._memory_lock:
             value, expires = self._memory.get(name, (None, None))
         if value is not None and self._usable(value, expires, stale):
+            # Kept here because SQLite was busy when it was fetched: share it now if the database is free.
+            if self._persist_sqlite(name, value, expires, timeout_ms=0):
+                with self._memory_lock:
+                    self._memory.pop(name, None)
             return value
         return None
 
@@ -116,17 +120,17 @@ class DatabaseTokenStore:
             expires = utcnow() + timedelta(seconds=usable_seconds(expires_in))
             with self._memory_lock:
                 self._memory[name] = (value, expires)
-            if self._persist_sqlite(name, value, expires):
+            if self._persist_sqlite(name, value, expires, timeout_ms=self.PERSIST_TIMEOUT_MS):
                 with self._memory_lock:
                     self._memory.pop(name, None)
             return value
 
-    def _persist_sqlite(self, name, value, expires):
+    def _persist_sqlite(self, name, value, expires, timeout_ms):
         stmt = sqlite.insert(ServiceToken).values(name=name, value=value, expires_dt=expires)
         stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value, "expires_dt": expires})
         with self.engine.connect() as conn:
             previous = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
-            conn.exec_driver_sql(f"PRAGMA busy_timeout = {self.PERSIST_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(timeout_ms)}")
             try:
                 conn.execute(stmt)
                 conn.commit()

@@ -1,0 +1,107 @@
+import enum
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import UTCDateTime, str_enum, utcnow
+from ..extensions import db
+from ..org.models import Deputy, Region, Station
+
+
+class ActivityType(enum.StrEnum):
+    reception = "reception"
+    inspection = "inspection"
+    research = "research"
+    law_enforcement = "law_enforcement"
+    training = "training"
+    group = "group"
+    meeting = "meeting"
+    hearing = "hearing"
+    volunteer = "volunteer"
+    report = "report"
+    other = "other"
+
+
+ACTIVITY_TYPE_LABELS = {
+    "reception": "接待选民", "inspection": "视察", "research": "调研", "law_enforcement": "执法检查",
+    "training": "学习培训", "group": "代表小组活动", "meeting": "列席会议", "hearing": "听证旁听",
+    "volunteer": "志愿服务", "report": "述职", "other": "其他",
+}
+
+
+class ActivityStatus(enum.StrEnum):
+    published = "published"  # 已发单
+    closed = "closed"  # 已结单
+    cancelled = "cancelled"  # 已取消
+
+
+ACTIVITY_STATUS_LABELS = {"published": "已发单", "closed": "已结单", "cancelled": "已取消"}
+
+
+class ParticipantStatus(enum.StrEnum):
+    invited = "invited"  # 待接单
+    accepted = "accepted"  # 已接单
+    declined = "declined"  # 已请假
+    checked_in = "checked_in"  # 已签到
+    absent = "absent"  # 缺席
+
+
+PARTICIPANT_STATUS_LABELS = {
+    "invited": "待接单", "accepted": "已接单", "declined": "已请假", "checked_in": "已签到", "absent": "缺席",
+}
+
+
+class Activity(db.Model):
+    """An activity dispatched to deputies (发单). ``version`` makes two concurrent closes collide."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        Index("ix_activities_station_window", "station_id", "starts_dt", "ends_dt"),
+        Index("ix_activities_region_starts", "region_id", "starts_dt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    type: Mapped[ActivityType] = mapped_column(str_enum(ActivityType, "activity_type"))
+    status: Mapped[ActivityStatus] = mapped_column(str_enum(ActivityStatus, "activity_status"), default=ActivityStatus.published)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    place: Mapped[str] = mapped_column(String(255), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    starts_dt: Mapped[object] = mapped_column(UTCDateTime)
+    ends_dt: Mapped[object] = mapped_column(UTCDateTime)
+    points: Mapped[int | None] = mapped_column(Integer)  # overrides the rulebook's points for its type
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    closed_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    reminded_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    station: Mapped[Station | None] = relationship()
+    region: Mapped[Region] = relationship()
+    participants: Mapped[list["ActivityParticipant"]] = relationship(
+        back_populates="activity", order_by="ActivityParticipant.deputy_id", cascade="all, delete-orphan"
+    )
+
+
+class ActivityParticipant(db.Model):
+    __tablename__ = "activity_participants"
+    __table_args__ = (Index("ix_activity_participants_deputy", "deputy_id", "status"),)
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), primary_key=True)
+    status: Mapped[ParticipantStatus] = mapped_column(
+        str_enum(ParticipantStatus, "participant_status"), default=ParticipantStatus.invited
+    )
+    decline_reason: Mapped[str] = mapped_column(String(500), default="")
+    responded_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    checked_in_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    checkin_lat: Mapped[float | None] = mapped_column(Float)
+    checkin_lng: Mapped[float | None] = mapped_column(Float)
+
+    activity: Mapped[Activity] = relationship(back_populates="participants")
+    deputy: Mapped[Deputy] = relationship()

@@ -1,0 +1,187 @@
+"""Activities API: /activities (发单, 接单, 请假, 结单, 取消, rotating code) and /checkins (扫码签到)."""
+from flask_smorest import Blueprint
+from sqlalchemy import or_, select
+
+from schemas.activities import (
+    ActivityIn,
+    ActivityOut,
+    ActivityQuery,
+    CheckinCodeOut,
+    CheckinIn,
+    CheckinOut,
+    CloseOut,
+    DeclineIn,
+)
+from schemas.common import page_of
+
+from ..auth.scope import admin_required, current_user, login_required, region_subtree_clause, station_scope_clause
+from ..errors import APIError, not_found
+from ..extensions import db
+from ..idempotency import idempotent
+from ..org.models import Station
+from ..pagination import paginate
+from ..qr.services import qr_url
+from . import rotating, services
+from .models import (
+    ACTIVITY_STATUS_LABELS,
+    ACTIVITY_TYPE_LABELS,
+    PARTICIPANT_STATUS_LABELS,
+    Activity,
+    ActivityParticipant,
+    ActivityStatus,
+)
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities", description="履职活动：发单、接单、签到、结单")
+checkins = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", description="扫码签到")
+
+
+def present(activity, user, detail=False):
+    mine = services.participant(activity, user.deputy_id) if user is not None and user.deputy_id else None
+    body = {
+        "id": activity.id,
+        "title": activity.title,
+        "type": activity.type.value,
+        "type_label": ACTIVITY_TYPE_LABELS[activity.type.value],
+        "status": activity.status.value,
+        "status_label": ACTIVITY_STATUS_LABELS[activity.status.value],
+        "station": {"id": activity.station.id, "name": activity.station.name} if activity.station else None,
+        "region_id": activity.region_id,
+        "place": activity.place,
+        "lat": activity.lat,
+        "lng": activity.lng,
+        "starts_at": activity.starts_dt,
+        "ends_at": activity.ends_dt,
+        "points": activity.points,
+        "description": activity.description,
+        "my_status": mine.status.value if mine else None,
+    }
+    if detail:
+        body["participants"] = [
+            {
+                "deputy": {"id": p.deputy.id, "name": p.deputy.name, "level": p.deputy.level.value},
+                "status": p.status.value,
+                "status_label": PARTICIPANT_STATUS_LABELS[p.status.value],
+                "decline_reason": p.decline_reason,
+                "checked_in_at": p.checked_in_dt,
+            }
+            for p in activity.participants
+        ]
+    return body
+
+
+def _activity(activity_id):
+    activity = db.session.get(Activity, activity_id) if 0 < activity_id < 2**31 else None
+    if activity is None or not services.can_see(current_user(), activity):
+        raise not_found("活动不存在。")
+    return activity
+
+
+def _managed(activity_id):
+    activity = _activity(activity_id)
+    if not services.manages_activity(current_user(), activity):
+        raise APIError(403, "forbidden", "只有管辖该活动的管理员可以进行此操作。")
+    return activity
+
+
+@blp.post("")
+@admin_required
+@idempotent
+@blp.arguments(ActivityIn)
+@blp.response(201, ActivityOut)
+def dispatch(data):
+    """发单：向代表派发履职活动，受邀代表收到通知。"""
+    return present(services.dispatch(current_user(), data), current_user(), detail=True)
+
+
+@blp.get("")
+@login_required
+@blp.arguments(ActivityQuery, location="query")
+@blp.response(200, page_of(ActivityOut))
+def list_activities(args):
+    user = current_user()
+    scope = args.get("scope") or ("station" if user.is_admin else "mine")
+    query = select(Activity)
+    if scope == "mine":
+        if "deputy" not in user.roles:
+            raise APIError(403, "forbidden", "只有代表可以查看自己的活动。")
+        query = query.where(Activity.id.in_(
+            select(ActivityParticipant.activity_id).where(ActivityParticipant.deputy_id == user.deputy_id)
+        ))
+    else:
+        if not user.is_admin:
+            raise APIError(403, "forbidden", "只有管理员可以查看联络站的活动。")
+        clauses = [Activity.station_id.in_(select(Station.id).where(station_scope_clause(user)))]
+        if user.admin_region is not None:
+            clauses.append(region_subtree_clause(Activity.region_id, user.admin_region))
+        query = query.where(or_(*clauses))
+    for key in ("status", "type", "station_id"):
+        if key in args:
+            query = query.where(getattr(Activity, key) == args[key])
+    page = paginate(query.order_by(Activity.starts_dt.desc(), Activity.id.desc()), args)
+    page["items"] = [present(a, user) for a in page["items"]]
+    return page
+
+
+@blp.get("/<int:activity_id>")
+@login_required
+@blp.response(200, ActivityOut)
+def get_activity(activity_id):
+    return present(_activity(activity_id), current_user(), detail=True)
+
+
+@blp.post("/<int:activity_id>/accept")
+@login_required
+@blp.response(200, ActivityOut)
+def accept(activity_id):
+    """接单。"""
+    return present(services.accept(current_user(), _activity(activity_id)), current_user(), detail=True)
+
+
+@blp.post("/<int:activity_id>/decline")
+@login_required
+@blp.arguments(DeclineIn)
+@blp.response(200, ActivityOut)
+def decline(data, activity_id):
+    """请假（须说明理由）。"""
+    return present(services.decline(current_user(), _activity(activity_id), data["reason"]), current_user(), detail=True)
+
+
+@blp.get("/<int:activity_id>/checkin-code")
+@admin_required
+@blp.response(200, CheckinCodeOut)
+def checkin_code(activity_id):
+    """现场屏幕上的动态签到码，约每 30 秒更换一次。"""
+    activity = _managed(activity_id)
+    if activity.status is not ActivityStatus.published:
+        raise APIError(409, "invalid_transition", "活动已结单或已取消，不能再签到。")
+    code, expires = rotating.make_code(activity.id)
+    return {"qr_code": code, "url": qr_url(code), "expires_at": expires}
+
+
+@blp.post("/<int:activity_id>/close")
+@admin_required
+@blp.response(200, CloseOut)
+def close(activity_id):
+    """结单：已签到代表计入积分，未请假未签到的代表记为缺席。重复结单不会重复计分。"""
+    return {"summary": services.close(_managed(activity_id))}
+
+
+@blp.post("/<int:activity_id>/cancel")
+@admin_required
+@blp.response(200, ActivityOut)
+def cancel(activity_id):
+    """取消活动（结单前），不计积分。"""
+    return present(services.cancel(_managed(activity_id)), current_user(), detail=True)
+
+
+@checkins.post("")
+@login_required
+@idempotent
+@checkins.arguments(CheckinIn)
+@checkins.response(201, CheckinOut)
+@checkins.alt_response(200, schema=CheckinOut, description="already checked in: the first check-in")
+def check_in(data):
+    """扫码签到：扫联络站码或活动动态码。"""
+    activity, mine, created = services.check_in(current_user(), data["qr_code"], data.get("lat"), data.get("lng"))
+    body = {"activity_id": activity.id, "activity_title": activity.title, "checked_in_at": mine.checked_in_dt}
+    return body, (201 if created else 200)

@@ -1,0 +1,303 @@
+"""Activity steps: 发单 (dispatch), 接单/请假 (accept/decline), 扫码签到 (check in), 结单 (close), cancel.
+
+Services flush and never commit; the request commits once. Closing credits points through the
+ledger, whose unique constraint (and the activity's version check) makes double crediting impossible.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..auth.scope import manages_deputy, manages_region, manages_station
+from ..db_types import utcnow
+from ..errors import APIError, not_found, validation_failed
+from ..extensions import db
+from ..notifications.outbox import china_time, enqueue, thing
+from ..org.models import Deputy, Region, Station
+from ..org.routes import distance_m
+from ..points import ledger
+from ..qr import services as qr_services
+from ..qr.models import QRKind
+from . import rotating
+from .models import (
+    ACTIVITY_TYPE_LABELS,
+    Activity,
+    ActivityParticipant,
+    ActivityStatus,
+    ActivityType,
+    ParticipantStatus,
+)
+
+P = ParticipantStatus
+
+
+def refuse(message):
+    """A check-in or response that cannot be taken, with the reason in Chinese."""
+    return APIError(409, "checkin_refused", message)
+
+
+# --- visibility -----------------------------------------------------------------------------------
+
+
+def manages_activity(user, activity):
+    if user is None:
+        return False
+    if manages_region(user, activity.region):
+        return True
+    return activity.station is not None and manages_station(user, activity.station)
+
+
+def participant(activity, deputy_id):
+    return next((p for p in activity.participants if p.deputy_id == deputy_id), None)
+
+
+def can_see(user, activity):
+    if manages_activity(user, activity):
+        return True
+    return user is not None and "deputy" in user.roles and participant(activity, user.deputy_id) is not None
+
+
+def activity_for_code(code, now=None):
+    """The activity a rotating check-in code names: 409 when expired, 404 when forged or gone."""
+    activity = db.session.get(Activity, rotating.read_code(code, now))
+    if activity is None or activity.status is not ActivityStatus.published:
+        raise not_found("签到码无效，或活动已经结束。")
+    return activity
+
+
+def public_profile(activity):
+    return {
+        "id": activity.id,
+        "title": activity.title,
+        "type_label": ACTIVITY_TYPE_LABELS[activity.type.value],
+        "station": {"id": activity.station.id, "name": activity.station.name} if activity.station else None,
+        "place": activity.place,
+        "starts_at": activity.starts_dt.isoformat(),
+        "ends_at": activity.ends_dt.isoformat(),
+    }
+
+
+# --- 发单 ---------------------------------------------------------------------------------------------
+
+
+def _notify_deputies(activity, deputies, template, note, key):
+    users = {u.deputy_id: u for u in db.session.scalars(select(User).where(User.deputy_id.in_([d.id for d in deputies])))}
+    data = {
+        "thing1": thing(activity.title),
+        "phrase2": thing(ACTIVITY_TYPE_LABELS[activity.type.value], 5),
+        "time3": china_time(activity.starts_dt),
+        "thing4": thing(activity.place or (activity.station.name if activity.station else "")),
+        "thing5": thing(note),
+    }
+    for deputy in deputies:
+        enqueue(users.get(deputy.id), template, data, page=f"pages/activity/detail?id={activity.id}",
+                dedupe_key=f"{template}:{activity.id}:{deputy.id}:{key}")
+
+
+def dispatch(actor, data):
+    """发单: create the activity, invite every listed deputy and notify them."""
+    station = None
+    if data.get("station_id") is not None:
+        station = db.session.get(Station, data["station_id"])
+        if station is None or not manages_station(actor, station):
+            raise validation_failed({"station_id": ["联络站不存在，或不在您的管理范围内。"]})
+        region = station.region
+    else:
+        region = db.session.get(Region, data["region_id"]) if data.get("region_id") else None
+        if region is None or not manages_region(actor, region):
+            raise validation_failed({"region_id": ["不在联络站举办的活动须指定您管辖的区域。"]})
+        if data.get("lat") is None and not data.get("place"):
+            raise validation_failed({"place": ["请填写活动地点。"]})
+    if data["ends_at"] <= data["starts_at"]:
+        raise validation_failed({"ends_at": ["结束时间须晚于开始时间。"]})
+    ids = list(dict.fromkeys(data["deputy_ids"]))
+    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids))).all()
+    usable = {d.id: d for d in deputies if d.active and manages_deputy(actor, d)}
+    missing = [i for i in ids if i not in usable]
+    if missing:
+        raise validation_failed({"deputy_ids": [f"代表不存在、已离任或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
+    activity = Activity(
+        title=data["title"], type=ActivityType(data["type"]), station=station, region=region,
+        place=data.get("place") or (station.address if station else ""),
+        lat=data.get("lat", station.lat if station else None), lng=data.get("lng", station.lng if station else None),
+        starts_dt=data["starts_at"], ends_dt=data["ends_at"], points=data.get("points"),
+        description=data.get("description", ""), created_by_id=actor.id,
+    )
+    activity.participants = [ActivityParticipant(deputy_id=i) for i in ids]
+    db.session.add(activity)
+    db.session.flush()
+    _notify_deputies(activity, [usable[i] for i in ids], "activity", "您有一项新的履职活动，请接单", "dispatched")
+    return activity
+
+
+# --- 接单 / 请假 ----------------------------------------------------------------------------------------
+
+
+def _my_participation(user, activity):
+    if user is None or "deputy" not in user.roles:
+        raise APIError(403, "forbidden", "只有受邀代表可以操作。")
+    mine = participant(activity, user.deputy_id)
+    if mine is None:
+        raise not_found("活动不存在。")
+    if activity.status is not ActivityStatus.published:
+        raise APIError(409, "invalid_transition", "活动已结单或已取消。")
+    return mine
+
+
+def accept(user, activity):
+    mine = _my_participation(user, activity)
+    if mine.status not in (P.invited, P.declined):
+        raise APIError(409, "invalid_transition", "您已接单或已签到。")
+    mine.status = P.accepted
+    mine.responded_dt = utcnow()
+    db.session.flush()
+    return activity
+
+
+def decline(user, activity, reason):
+    mine = _my_participation(user, activity)
+    if mine.status not in (P.invited, P.accepted):
+        raise APIError(409, "invalid_transition", "已签到或已请假，不能再请假。")
+    mine.status = P.declined
+    mine.decline_reason = reason
+    mine.responded_dt = utcnow()
+    db.session.flush()
+    return activity
+
+
+# --- 扫码签到 -------------------------------------------------------------------------------------------
+
+
+def _window(activity):
+    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+    return activity.starts_dt - grace, activity.ends_dt + grace
+
+
+def _pick(activities, deputy_id, now):
+    """The deputy's activity among those at one place whose check-in window contains now, or a refusal."""
+    mine = [a for a in activities if participant(a, deputy_id) is not None]
+    if not mine:
+        if activities:
+            raise refuse("您不在本次活动的邀请名单中，不能签到。")
+        raise refuse("这里目前没有需要签到的活动。")
+    current = [a for a in mine if _window(a)[0] <= now <= _window(a)[1]]
+    if current:
+        return current[0]
+    upcoming = sorted((a for a in mine if _window(a)[0] > now), key=lambda a: a.starts_dt)
+    if upcoming:
+        opens = _window(upcoming[0])[0]
+        raise refuse(f"活动“{upcoming[0].title}”尚未开始签到，请于 {china_time(opens)} 之后扫码。")
+    raise refuse("活动签到时间已过，不能再签到。")
+
+
+def check_in(user, code, lat=None, lng=None):
+    """扫码签到 at a station's permanent code or an activity's rotating code.
+
+    Returns ``(activity, participant, created)``; a repeated scan returns the first check-in.
+    """
+    if user is None or "deputy" not in user.roles:
+        raise APIError(403, "forbidden", "只有代表可以扫码签到，请先绑定代表身份。")
+    now = utcnow()
+    if rotating.looks_rotating(code):
+        candidates = [activity_for_code(code, now)]
+    else:
+        qr = qr_services.resolve(code)
+        if qr.target_kind is not QRKind.station:
+            raise refuse("这不是联络站或活动的签到码。")
+        day = timedelta(days=1)
+        candidates = db.session.scalars(
+            select(Activity).where(
+                Activity.station_id == qr.target_id,
+                Activity.status == ActivityStatus.published,
+                Activity.starts_dt < now + day,
+                Activity.ends_dt > now - day,
+            ).order_by(Activity.starts_dt)
+        ).all()
+    candidates = [a for a in candidates if a.status is ActivityStatus.published]
+    activity = _pick(candidates, user.deputy_id, now)
+    mine = participant(activity, user.deputy_id)
+    if mine.status is P.checked_in:
+        return activity, mine, False
+    if mine.status is P.declined:
+        raise refuse("您已请假，如需参加请先取消请假（重新接单）后再签到。")
+    if activity.lat is not None and activity.lng is not None and lat is not None and lng is not None:
+        meters = distance_m(activity.lat, activity.lng, lat, lng)
+        radius = current_app.config["CHECKIN_RADIUS_M"]
+        if meters > radius:
+            raise refuse(f"您距离活动地点约 {meters} 米，超出 {radius} 米的签到范围，请到现场后再扫码。")
+    mine.status = P.checked_in
+    mine.checked_in_dt = now
+    mine.checkin_lat, mine.checkin_lng = lat, lng
+    db.session.flush()
+    return activity, mine, True
+
+
+# --- 结单 / 取消 --------------------------------------------------------------------------------------------
+
+
+def summary(activity):
+    counts = {status.value: 0 for status in ParticipantStatus}
+    for p in activity.participants:
+        counts[p.status.value] += 1
+    return counts
+
+
+def close(activity):
+    """结单: checked-in deputies earn the points, the rest who did not decline are absent and lose points."""
+    if activity.status is ActivityStatus.closed:
+        return summary(activity) | {"points_credited": 0, "already_closed": True}
+    if activity.status is ActivityStatus.cancelled:
+        raise APIError(409, "invalid_transition", "活动已取消，不能结单。")
+    now = utcnow()
+    credited = 0
+    label = ACTIVITY_TYPE_LABELS[activity.type.value]
+    for p in activity.participants:
+        if p.status is P.checked_in:
+            credited += ledger.credit(p.deputy_id, activity.type.value, "activity", activity.id,
+                                      f"{label}：{activity.title}", points=activity.points, at=now)
+        elif p.status in (P.invited, P.accepted):
+            p.status = P.absent
+            credited += ledger.credit(p.deputy_id, "absence", "activity", activity.id,
+                                      f"无故缺席：{activity.title}", at=now)
+    activity.status = ActivityStatus.closed
+    activity.closed_dt = now
+    db.session.flush()
+    return summary(activity) | {"points_credited": credited, "already_closed": False}
+
+
+def cancel(activity):
+    if activity.status is not ActivityStatus.published:
+        raise APIError(409, "invalid_transition", "只有未结单的活动可以取消。")
+    activity.status = ActivityStatus.cancelled
+    db.session.flush()
+    return activity
+
+
+def remind_upcoming():
+    """Sweep step: remind invited and accepted deputies before the start, once per activity."""
+    from sqlalchemy import update
+
+    now = utcnow()
+    horizon = now + timedelta(hours=current_app.config["ACTIVITY_REMINDER_HOURS"])
+    ids = db.session.scalars(
+        select(Activity.id).where(
+            Activity.status == ActivityStatus.published, Activity.reminded_dt.is_(None),
+            Activity.starts_dt > now, Activity.starts_dt <= horizon,
+        )
+    ).all()
+    reminded = 0
+    for activity_id in ids:
+        claimed = db.session.execute(
+            update(Activity).where(Activity.id == activity_id, Activity.reminded_dt.is_(None))
+            .values(reminded_dt=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            continue
+        activity = db.session.get(Activity, activity_id)
+        deputies = [p.deputy for p in activity.participants if p.status in (P.invited, P.accepted)]
+        _notify_deputies(activity, deputies, "activity_reminder", "活动即将开始，请准时参加并扫码签到", "reminder")
+        db.session.commit()
+        reminded += 1
+    return reminded

@@ -1,0 +1,115 @@
+"""履职档案: one deputy's year — activities with attendance, suggestions handled, points by rule — as
+JSON and as a spreadsheet a deputy can print for the report to voters (述职)."""
+import io
+from datetime import datetime, timedelta, timezone
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlalchemy import func, select
+
+from ..activities.models import ACTIVITY_TYPE_LABELS, PARTICIPANT_STATUS_LABELS, Activity, ActivityParticipant
+from ..extensions import db
+from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
+from .models import PointEntry, ScoringRule
+from .queries import total_and_rank
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def _year_bounds(year):
+    return datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
+
+
+def build(deputy, year):
+    start, end = _year_bounds(year)
+    rows = db.session.execute(
+        select(Activity.type, ActivityParticipant.status, func.count())
+        .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
+        .where(ActivityParticipant.deputy_id == deputy.id, Activity.starts_dt >= start, Activity.starts_dt < end)
+        .group_by(Activity.type, ActivityParticipant.status)
+    ).all()
+    activities = {}
+    for activity_type, status, count in rows:
+        entry = activities.setdefault(activity_type.value, {
+            "type": activity_type.value, "label": ACTIVITY_TYPE_LABELS[activity_type.value],
+            **{s: 0 for s in PARTICIPANT_STATUS_LABELS},
+        })
+        entry[status.value] = count
+
+    items = db.session.execute(
+        select(Suggestion.status, Suggestion.satisfaction, Suggestion.replied_dt, Suggestion.reply_due_dt)
+        .where(Suggestion.deputy_id == deputy.id, Suggestion.created_dt >= start, Suggestion.created_dt < end)
+    ).all()
+    closed = [i for i in items if i.status is Status.closed]
+    satisfaction = {key: sum(1 for i in closed if i.satisfaction and i.satisfaction.value == key) for key in SATISFACTION_LABELS}
+    suggestions = {
+        "received": len(items),
+        "closed": len(closed),
+        "closed_on_time": sum(1 for i in closed if i.replied_dt and i.reply_due_dt and i.replied_dt <= i.reply_due_dt),
+        "satisfaction": satisfaction,
+    }
+
+    labels = dict(db.session.execute(select(ScoringRule.code, ScoringRule.label)).all())
+    by_rule = db.session.execute(
+        select(PointEntry.rule_code, func.count(), func.sum(PointEntry.points))
+        .where(PointEntry.deputy_id == deputy.id, PointEntry.year == year)
+        .group_by(PointEntry.rule_code).order_by(PointEntry.rule_code)
+    ).all()
+    total, rank = total_and_rank(deputy.id, year)
+    return {
+        "deputy": {"id": deputy.id, "name": deputy.name, "level": deputy.level.value, "level_label": deputy.level_label,
+                   "region_name": deputy.region.full_name, "group": deputy.group},
+        "year": year,
+        "activities": sorted(activities.values(), key=lambda a: a["type"]),
+        "suggestions": suggestions,
+        "points": {
+            "total": total,
+            "rank": rank,
+            "by_rule": [{"rule_code": code, "label": labels.get(code, code), "count": count, "points": points}
+                        for code, count, points in by_rule],
+        },
+    }
+
+
+def to_xlsx(archive):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "履职档案"
+    deputy = archive["deputy"]
+    bold = Font(bold=True)
+    ws.append([f"{deputy['name']} {archive['year']} 年度履职档案"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"{deputy['level_label']} · {deputy['region_name']}" + (f" · {deputy['group']}" if deputy["group"] else "")])
+    ws.append([])
+    ws.append(["一、参加履职活动"])
+    ws.cell(ws.max_row, 1).font = bold
+    ws.append(["活动类型", "受邀", "签到", "请假", "缺席"])
+    for a in archive["activities"]:
+        invited = sum(a[s] for s in PARTICIPANT_STATUS_LABELS)
+        ws.append([a["label"], invited, a["checked_in"], a["declined"], a["absent"]])
+    ws.append([])
+    ws.append(["二、办理群众建议（码上办）"])
+    ws.cell(ws.max_row, 1).font = bold
+    s = archive["suggestions"]
+    ws.append(["收到", "办结", "按时办结", "满意", "基本满意", "不满意"])
+    ws.append([s["received"], s["closed"], s["closed_on_time"], s["satisfaction"]["satisfied"],
+               s["satisfaction"]["basically_satisfied"], s["satisfaction"]["dissatisfied"]])
+    ws.append([])
+    ws.append(["三、履职积分"])
+    ws.cell(ws.max_row, 1).font = bold
+    ws.append(["积分项目", "次数", "积分"])
+    for r in archive["points"]["by_rule"]:
+        ws.append([r["label"], r["count"], r["points"]])
+    ws.append(["合计", "", archive["points"]["total"]])
+    ws.cell(ws.max_row, 1).font = bold
+    if archive["points"]["rank"]:
+        ws.append(["年度排名", "", archive["points"]["rank"]])
+    ws.column_dimensions["A"].width = 28
+    for col in "BCDEF":
+        ws.column_dimensions[col].width = 12
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(vertical="center")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

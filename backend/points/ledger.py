@@ -1,0 +1,61 @@
+"""Crediting points: the only code that writes the ledger and the running totals."""
+from datetime import timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..db_types import utcnow
+from ..extensions import db
+from .models import DeputyScore, PointEntry, ScoringRule
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def _insert(model):
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def points_year(dt):
+    """Points count towards the calendar year in China time (a New Year's Eve activity belongs to the old year)."""
+    return dt.astimezone(CHINA).year
+
+
+def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None, at=None):
+    """Credit ``deputy_id`` under ``rule_code`` for one source, once. Returns the points credited (0 if none).
+
+    ``points`` overrides the rule's value (an activity with its own points); an inactive or unknown rule
+    credits nothing; a yearly cap limits what a positive rule can add in one year.
+    """
+    rule = db.session.get(ScoringRule, rule_code)
+    if rule is None or not rule.active:
+        return 0
+    at = at or utcnow()
+    year = points_year(at)
+    value = rule.points if points is None else points
+    if rule.yearly_cap is not None and value > 0:
+        earned = db.session.scalar(
+            select(func.coalesce(func.sum(PointEntry.points), 0)).where(
+                PointEntry.deputy_id == deputy_id, PointEntry.year == year, PointEntry.rule_code == rule_code
+            )
+        )
+        value = max(0, min(value, rule.yearly_cap - earned))
+        if value == 0:
+            return 0
+    inserted = db.session.execute(
+        _insert(PointEntry)
+        .values(deputy_id=deputy_id, year=year, points=value, rule_code=rule_code, reason=reason[:255],
+                source_type=source_type, source_id=source_id, created_dt=at)
+        .on_conflict_do_nothing(index_elements=["deputy_id", "rule_code", "source_type", "source_id"])
+        .returning(PointEntry.id)
+    ).first()
+    if inserted is None:
+        return 0  # already credited for this source
+    upsert = _insert(DeputyScore).values(deputy_id=deputy_id, year=year, total=value, reached_dt=at)
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["deputy_id", "year"],
+            set_={"total": DeputyScore.total + value, "reached_dt": at},
+        )
+    )
+    return value

@@ -1,0 +1,61 @@
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db_types import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class ScoringRule(db.Model):
+    """One line of the rulebook. Editing it changes only points earned afterwards: the ledger keeps
+    the points as they were when credited."""
+
+    __tablename__ = "scoring_rules"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int] = mapped_column(Integer)
+    # "activity" (code = the activity type), "absence", or "suggestion"
+    applies_to: Mapped[str] = mapped_column(String(16))
+    yearly_cap: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PointEntry(db.Model):
+    """A signed row of the ledger. Never edited: a correction is another row.
+
+    The unique constraint makes crediting the same deputy twice for the same rule and source impossible.
+    """
+
+    __tablename__ = "point_entries"
+    __table_args__ = (
+        UniqueConstraint("deputy_id", "rule_code", "source_type", "source_id", name="uq_point_entries_source"),
+        Index("ix_point_entries_deputy_year", "deputy_id", "year", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    rule_code: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    source_type: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(Integer)
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeputyScore(db.Model):
+    """The running total per deputy and year, kept in step with the ledger in the same transaction.
+
+    It is derived data, maintained only by :func:`backend.points.ledger.credit`, so that the
+    leaderboard is one indexed read instead of a sum over millions of ledger rows. ``reached_dt`` is when
+    the total last changed: among equal totals, whoever got there first ranks first.
+    """
+
+    __tablename__ = "deputy_scores"
+    __table_args__ = (Index("ix_deputy_scores_ranking", "year", "total", "reached_dt"),)
+
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    reached_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

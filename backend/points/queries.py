@@ -1,0 +1,50 @@
+"""Reading the points: a deputy's ledger, totals, ranks and the leaderboard (from the running totals)."""
+from sqlalchemy import func, select
+
+from ..auth.scope import region_subtree_clause
+from ..db_types import utcnow
+from ..extensions import db
+from ..org.models import Deputy, Region
+from .ledger import points_year
+from .models import DeputyScore, PointEntry
+
+
+def current_year():
+    return points_year(utcnow())
+
+
+def entries(deputy_id, year):
+    return db.session.scalars(
+        select(PointEntry).where(PointEntry.deputy_id == deputy_id, PointEntry.year == year).order_by(PointEntry.id)
+    ).all()
+
+
+def total_and_rank(deputy_id, year):
+    """The deputy's total and rank among all deputies with points that year (ties share a rank)."""
+    total = db.session.scalar(select(DeputyScore.total).where(DeputyScore.deputy_id == deputy_id, DeputyScore.year == year))
+    if total is None:
+        return 0, None
+    ahead = db.session.scalar(select(func.count()).where(DeputyScore.year == year, DeputyScore.total > total))
+    return total, ahead + 1
+
+
+def leaderboard(year, region: Region | None = None, level=None, group=None, limit=50):
+    query = (
+        select(Deputy.id, Deputy.name, Deputy.level, DeputyScore.total)
+        .join(DeputyScore, DeputyScore.deputy_id == Deputy.id)
+        .where(DeputyScore.year == year, Deputy.active.is_(True))
+        .order_by(DeputyScore.total.desc(), DeputyScore.reached_dt, Deputy.id)
+        .limit(limit)
+    )
+    if region is not None:
+        query = query.where(region_subtree_clause(Deputy.region_id, region))
+    if level:
+        query = query.where(Deputy.level == level)
+    if group:
+        query = query.where(Deputy.group == group)
+    rows, rank, previous = [], 0, None
+    for position, row in enumerate(db.session.execute(query), start=1):
+        if row.total != previous:
+            rank, previous = position, row.total
+        rows.append({"rank": rank, "deputy": {"id": row.id, "name": row.name, "level": row.level.value}, "points": row.total})
+    return rows

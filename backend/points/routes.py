@@ -1,0 +1,109 @@
+"""Points API: the rulebook, a deputy's points and archive, and the public leaderboard."""
+from urllib.parse import quote
+
+from flask import make_response
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from schemas.activities import (
+    ArchiveQuery,
+    LeaderboardQuery,
+    LeaderboardRowOut,
+    PointsOut,
+    ScoringRuleOut,
+    ScoringRulePut,
+    YearQuery,
+)
+
+from ..auth.scope import admin_required, current_user, get_or_404, login_required, manages_deputy, roles_required
+from ..errors import not_found
+from ..extensions import db
+from ..org.models import Deputy, Region
+from . import archive, queries
+from .models import ScoringRule
+
+rules = Blueprint("scoring_rules", __name__, url_prefix="/api/v1/scoring-rules", description="履职评分细则")
+points = Blueprint("points", __name__, url_prefix="/api/v1", description="履职积分与排行榜")
+
+
+@rules.get("")
+@admin_required
+@rules.response(200, ScoringRuleOut(many=True))
+def list_rules():
+    return db.session.scalars(select(ScoringRule).order_by(ScoringRule.applies_to, ScoringRule.code)).all()
+
+
+@rules.put("/<code>")
+@roles_required("region_admin")
+@rules.arguments(ScoringRulePut)
+@rules.response(200, ScoringRuleOut)
+def update_rule(data, code):
+    """修改一条评分细则：只影响此后获得的积分，已计入的积分不变。"""
+    rule = db.session.get(ScoringRule, code) if len(code) <= 32 else None
+    if rule is None:
+        raise not_found("评分细则不存在。")
+    for key in ("label", "points", "yearly_cap", "active"):
+        if key in data:
+            setattr(rule, key, data[key])
+    db.session.flush()
+    return rule
+
+
+def _own_or_managed(deputy_id):
+    """The deputy themselves or an administrator in scope; anyone else gets 404."""
+    deputy = get_or_404(Deputy, deputy_id, "代表不存在。")
+    user = current_user()
+    if not (user.deputy_id == deputy.id and "deputy" in user.roles) and not manages_deputy(user, deputy):
+        raise not_found("代表不存在。")
+    return deputy
+
+
+@points.get("/deputies/<int:deputy_id>/points")
+@login_required
+@points.arguments(YearQuery, location="query")
+@points.response(200, PointsOut)
+def deputy_points(args, deputy_id):
+    deputy = _own_or_managed(deputy_id)
+    year = args.get("year") or queries.current_year()
+    total, rank = queries.total_and_rank(deputy.id, year)
+    return {
+        "deputy_id": deputy.id,
+        "year": year,
+        "total": total,
+        "rank": rank,
+        "entries": [
+            {"points": e.points, "rule_code": e.rule_code, "reason": e.reason, "source_type": e.source_type,
+             "source_id": e.source_id, "at": e.created_dt}
+            for e in queries.entries(deputy.id, year)
+        ],
+    }
+
+
+@points.get("/deputies/<int:deputy_id>/archive")
+@login_required
+@points.arguments(ArchiveQuery, location="query")
+@points.response(200, description="履职档案 JSON，或 ?format=xlsx 的表格文件")
+def deputy_archive(args, deputy_id):
+    deputy = _own_or_managed(deputy_id)
+    data = archive.build(deputy, args.get("year") or queries.current_year())
+    if args["format"] != "xlsx":
+        return data
+    response = make_response(archive.to_xlsx(data))
+    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = f"履职档案-{deputy.name}-{data['year']}.xlsx"
+    response.headers["Content-Disposition"] = f"attachment; filename=archive.xlsx; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@points.get("/leaderboard")
+@points.arguments(LeaderboardQuery, location="query")
+@points.response(200, LeaderboardRowOut(many=True))
+def leaderboard(args):
+    """履职积分排行榜（公开：只显示姓名、层级和积分），同分同名次，先达到者在前。"""
+    region = None
+    if "region_id" in args:
+        region = db.session.get(Region, args["region_id"])
+        if region is None:
+            raise not_found("区域不存在。")
+    return queries.leaderboard(args.get("year") or queries.current_year(), region, args.get("level"),
+                               args.get("group"), args["limit"])

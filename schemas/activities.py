@@ -1,0 +1,146 @@
+from marshmallow import Schema, fields, validate
+
+from backend.activities.models import ActivityStatus, ActivityType
+
+from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text
+
+_id = dict(validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class ActivityIn(StrictSchema):
+    title = Text(100, required=True)
+    type = Choice(ActivityType, required=True)
+    station_id = fields.Integer(allow_none=True, **_id)
+    region_id = fields.Integer(allow_none=True, metadata={"description": "required when there is no station"}, **_id)
+    place = Text(255)
+    lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    ends_at = fields.AwareDateTime(required=True, format="iso")
+    deputy_ids = fields.List(fields.Integer(**_id), required=True, validate=validate.Length(min=1, max=500))
+    points = fields.Integer(allow_none=True, validate=validate.Range(min=-100, max=100))
+    description = Text(2000, load_default="")
+
+
+class DeclineIn(StrictSchema):
+    reason = Text(500, required=True)
+
+
+class CheckinIn(StrictSchema):
+    qr_code = Text(64, required=True)
+    lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+
+
+class ActivityQuery(PageArgs):
+    scope = fields.String(validate=validate.OneOf(["mine", "station", "all"]))
+    status = Choice(ActivityStatus)
+    type = Choice(ActivityType)
+    station_id = fields.Integer(**_id)
+
+
+class DeputyBriefOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    level = fields.String()
+
+
+class ParticipantOut(Schema):
+    deputy = fields.Nested(DeputyBriefOut)
+    status = fields.String()
+    status_label = fields.String()
+    decline_reason = fields.String()
+    checked_in_at = fields.DateTime(allow_none=True)
+
+
+class ActivityOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    type = fields.String(required=True)
+    type_label = fields.String()
+    status = fields.String(required=True)
+    status_label = fields.String()
+    station = fields.Dict(allow_none=True)
+    region_id = fields.Integer()
+    place = fields.String()
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    points = fields.Integer(allow_none=True, metadata={"description": "points for attending; the rulebook's when null"})
+    description = fields.String()
+    my_status = fields.String(allow_none=True, metadata={"description": "the calling deputy's participation"})
+    participants = fields.List(fields.Nested(ParticipantOut))
+
+
+class CloseOut(Schema):
+    summary = fields.Dict(required=True)
+
+
+class CheckinCodeOut(Schema):
+    qr_code = fields.String(required=True)
+    url = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class CheckinOut(Schema):
+    activity_id = fields.Integer(required=True)
+    activity_title = fields.String()
+    checked_in_at = fields.DateTime(required=True)
+
+
+# --- points ---------------------------------------------------------------------------------------
+
+
+class ScoringRuleOut(Schema):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    points = fields.Integer(required=True)
+    applies_to = fields.String(required=True)
+    yearly_cap = fields.Integer(allow_none=True)
+    active = fields.Boolean(required=True)
+
+
+class ScoringRulePut(StrictSchema):
+    label = Text(64)
+    points = fields.Integer(required=True, validate=validate.Range(min=-100, max=100))
+    yearly_cap = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10000))
+    active = fields.Boolean()
+
+
+class YearQuery(QuerySchema):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class ArchiveQuery(YearQuery):
+    format = fields.String(validate=validate.OneOf(["json", "xlsx"]), load_default="json")
+
+
+class PointEntryOut(Schema):
+    points = fields.Integer()
+    rule_code = fields.String()
+    reason = fields.String()
+    source_type = fields.String()
+    source_id = fields.Integer()
+    at = fields.DateTime()
+
+
+class PointsOut(Schema):
+    deputy_id = fields.Integer()
+    year = fields.Integer()
+    total = fields.Integer(required=True)
+    rank = fields.Integer(allow_none=True, metadata={"description": "among all deputies with points that year"})
+    entries = fields.List(fields.Nested(PointEntryOut), required=True)
+
+
+class LeaderboardQuery(YearQuery):
+    region_id = fields.Integer(**_id)
+    level = fields.String(validate=validate.OneOf(["national", "provincial", "city", "county", "township"]))
+    group = Text(100)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class LeaderboardRowOut(Schema):
+    rank = fields.Integer(required=True)
+    deputy = fields.Nested(DeputyBriefOut, required=True)
+    points = fields.Integer(required=True)

@@ -1,0 +1,275 @@
+"""发单 → 接单 → 扫码签到 → 结单 → 积分, through the HTTP API, and the leaderboard and archives it feeds."""
+from datetime import datetime, timedelta, timezone
+
+import openpyxl
+import io
+import pytest
+
+from backend.activities import rotating
+
+STATION = (27.5601, 109.9985)
+
+
+def iso(dt):
+    return dt.astimezone(timezone(timedelta(hours=8))).isoformat()
+
+
+@pytest.fixture
+def crew(factory):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    names = ["张伟", "李娜", "王强", "赵敏"]
+    deputies = [factory.deputy(tree["hc"], name, phone=f"1380000010{i}", stations=[station]) for i, name in enumerate(names)]
+    admin = factory.admin("chengbei", stations=[station])
+    return {
+        "tree": tree,
+        "station": station,
+        "deputies": deputies,
+        "headers": [factory.deputy_headers(d) for d in deputies],
+        "admin": factory.headers_for_admin(admin),
+        "root_admin": factory.headers_for_admin(factory.admin("root", region=tree["root"])),
+    }
+
+
+def dispatch(client, crew, deputies, starts=None, ends=None, **extra):
+    now = datetime.now(timezone.utc)
+    body = {
+        "title": "城北联络站进站接待选民",
+        "type": "reception",
+        "station_id": crew["station"].id,
+        "starts_at": iso(starts or now - timedelta(minutes=10)),
+        "ends_at": iso(ends or now + timedelta(hours=2)),
+        "deputy_ids": [d.id for d in deputies],
+    } | extra
+    return client.post("/api/v1/activities", json=body, headers=crew["admin"])
+
+
+def checkin(client, headers, code, lat=STATION[0], lng=STATION[1]):
+    return client.post("/api/v1/checkins", json={"qr_code": code, "lat": lat, "lng": lng}, headers=headers)
+
+
+def test_the_whole_loop_from_dispatch_to_points(client, app, crew, wechat_standin):
+    zhang, li, wang, zhao = crew["deputies"]
+    zh, lh, wh, zhh = crew["headers"]
+    created = dispatch(client, crew, [zhang, li, wang])
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+    assert [p["status"] for p in created.json["participants"]] == ["invited"] * 3
+
+    assert client.post(f"/api/v1/activities/{activity_id}/accept", headers=zh).json["my_status"] == "accepted"
+    declined = client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "出差在外"}, headers=lh)
+    assert declined.json["my_status"] == "declined"
+
+    code = crew["station"].qr_code
+    far = checkin(client, zh, code, lat=STATION[0] + 0.045, lng=STATION[1])  # about 5 km north
+    assert far.status_code == 409
+    assert "超出" in far.json["message"] and "米" in far.json["message"]
+    first = checkin(client, zh, code)
+    assert first.status_code == 201, first.json
+    assert first.json["activity_id"] == activity_id
+    again = checkin(client, zh, code)
+    assert again.status_code == 200
+    assert again.json["checked_in_at"] == first.json["checked_in_at"]
+
+    uninvited = checkin(client, zhh, code)
+    assert uninvited.status_code == 409
+    assert "邀请名单" in uninvited.json["message"]
+
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    assert closed.status_code == 200
+    assert closed.json["summary"]["checked_in"] == 1
+    assert closed.json["summary"]["absent"] == 1
+    assert closed.json["summary"]["declined"] == 1
+
+    detail = client.get(f"/api/v1/activities/{activity_id}", headers=crew["admin"]).json
+    assert {p["deputy"]["name"]: p["status"] for p in detail["participants"]} == {
+        "张伟": "checked_in", "李娜": "declined", "王强": "absent",
+    }
+    assert closed.json["summary"]["points_credited"] == 4, closed.json
+    board = client.get("/api/v1/leaderboard").json
+    assert board[0] == {"rank": 1, "deputy": {"id": zhang.id, "name": "张伟", "level": "city"}, "points": 5}
+    assert board[-1]["deputy"]["name"] == "王强" and board[-1]["points"] == -1
+    assert "李娜" not in [row["deputy"]["name"] for row in board]
+
+    zhang_points = client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json
+    assert zhang_points["total"] == 5
+    assert zhang_points["entries"][0]["rule_code"] == "reception"
+    assert client.get(f"/api/v1/deputies/{wang.id}/points", headers=wh).json["total"] == -1
+
+    archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=zh).json
+    assert archive["activities"][0]["checked_in"] == 1
+    assert archive["points"]["total"] == 5
+    wang_archive = client.get(f"/api/v1/deputies/{wang.id}/archive", headers=crew["admin"]).json
+    assert wang_archive["activities"][0]["absent"] == 1
+    assert wang_archive["points"]["by_rule"] == [{"rule_code": "absence", "label": "无故缺席活动", "count": 1, "points": -1}]
+
+    # Closing again changes nothing.
+    twice = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    assert twice.status_code == 200
+    assert twice.json["summary"]["points_credited"] == 0
+    assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["total"] == 5
+
+    # Every invited deputy was told about the activity through WeChat.
+    from backend.notifications.outbox import deliver_due
+
+    with app.app_context():
+        deliver_due()
+    invited = {m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity"}
+    assert invited == {f"fake-openid-deputy{d.id}" for d in (zhang, li, wang)}
+
+
+def test_check_in_refusals_say_why(client, crew):
+    zhang = crew["deputies"][0]
+    zh = crew["headers"][0]
+    now = datetime.now(timezone.utc)
+    dispatch(client, crew, [zhang], starts=now + timedelta(hours=3), ends=now + timedelta(hours=5))
+    early = checkin(client, zh, crew["station"].qr_code)
+    assert early.status_code == 409
+    assert "尚未开始签到" in early.json["message"]
+
+    late_id = dispatch(client, crew, [zhang], title="早上的视察", type="inspection",
+                       starts=now - timedelta(hours=5), ends=now - timedelta(hours=3)).json["id"]
+    assert late_id
+    assert "尚未开始" in checkin(client, zh, crew["station"].qr_code).json["message"]  # the upcoming one is named
+
+    citizen = client.post("/api/v1/auth/wechat", json={"code": "just-a-citizen"}).json["token"]
+    not_deputy = checkin(client, {"Authorization": f"Bearer {citizen}"}, crew["station"].qr_code)
+    assert not_deputy.status_code == 403
+
+    deputy_code = checkin(client, zh, zhang.qr_code)
+    assert deputy_code.status_code == 409
+    assert "签到码" in deputy_code.json["message"]
+
+
+def test_too_late_is_refused(client, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    now = datetime.now(timezone.utc)
+    dispatch(client, crew, [zhang], starts=now - timedelta(hours=5), ends=now - timedelta(hours=3))
+    late = checkin(client, zh, crew["station"].qr_code)
+    assert late.status_code == 409
+    assert "签到时间已过" in late.json["message"]
+
+
+def test_rotating_code_checks_in_and_expires(client, app, crew):
+    zhang, li = crew["deputies"][:2]
+    activity_id = dispatch(client, crew, [zhang, li], type="training", title="代表履职培训").json["id"]
+    screen = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"])
+    assert screen.status_code == 200
+    code = screen.json["qr_code"]
+    assert screen.json["url"].endswith("/q/" + code)
+    resolved = client.get(f"/api/v1/qr/{code}").json
+    assert resolved["kind"] == "activity" and resolved["actions"] == ["checkin"]
+
+    assert checkin(client, crew["headers"][0], code).status_code == 201
+    with app.test_request_context():
+        old_code, _ = rotating.make_code(activity_id, datetime.now(timezone.utc) - timedelta(seconds=75))
+    photo = checkin(client, crew["headers"][1], old_code)
+    assert photo.status_code == 409
+    assert "签到码已过期" in photo.json["message"]
+    assert client.get(f"/api/v1/qr/{old_code}").status_code == 410
+    forged = code[:-3] + ("aaa" if not code.endswith("aaa") else "bbb")
+    assert checkin(client, crew["headers"][1], forged).status_code == 404
+
+
+def test_rule_changes_apply_only_to_points_earned_afterwards(client, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    first = dispatch(client, crew, [zhang]).json["id"]
+    checkin(client, zh, crew["station"].qr_code)
+    client.post(f"/api/v1/activities/{first}/close", headers=crew["admin"])
+
+    rules = client.get("/api/v1/scoring-rules", headers=crew["root_admin"]).json
+    assert {r["code"]: r["points"] for r in rules}["reception"] == 5
+    assert client.put("/api/v1/scoring-rules/reception", json={"points": 8}, headers=crew["admin"]).status_code == 403
+    changed = client.put("/api/v1/scoring-rules/reception", json={"points": 8}, headers=crew["root_admin"])
+    assert changed.status_code == 200 and changed.json["points"] == 8
+
+    second = dispatch(client, crew, [zhang], title="第二次接待").json["id"]
+    checkin(client, zh, crew["station"].qr_code)
+    client.post(f"/api/v1/activities/{second}/close", headers=crew["admin"])
+    points = client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json
+    assert [e["points"] for e in points["entries"]] == [5, 8]
+    assert points["total"] == 13
+
+
+def test_leaderboard_ties_share_a_rank_and_the_first_to_reach_leads(client, crew):
+    zhang, li, wang = crew["deputies"][:3]
+    zh, lh, wh = crew["headers"][:3]
+    for deputy, headers in ((li, lh), (zhang, zh)):
+        activity_id = dispatch(client, crew, [deputy], title=f"{deputy.name}的接待").json["id"]
+        checkin(client, headers, crew["station"].qr_code)
+        client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    board = client.get("/api/v1/leaderboard").json
+    assert [(r["rank"], r["deputy"]["name"], r["points"]) for r in board] == [(1, "李娜", 5), (1, "张伟", 5)]
+    assert set(board[0]) == {"rank", "deputy", "points"}
+    assert set(board[0]["deputy"]) == {"id", "name", "level"}
+    assert client.get(f"/api/v1/leaderboard?region_id={crew['tree']['cs'].id}").json == []
+    assert client.get("/api/v1/leaderboard?level=national").json == []
+
+
+def test_archive_spreadsheet_opens_with_the_figures(client, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    checkin(client, zh, crew["station"].qr_code)
+    client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    response = client.get(f"/api/v1/deputies/{zhang.id}/archive?format=xlsx", headers=zh)
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert any("张伟" in str(c) and "履职档案" in str(c) for c in cells)
+    assert "接待选民" in cells and "合计" in cells
+
+
+def test_points_and_archives_are_private_and_activities_scoped(client, crew):
+    zhang, li = crew["deputies"][:2]
+    zh, lh = crew["headers"][:2]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=lh).status_code == 404
+    assert client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=lh).status_code == 404
+    assert client.get(f"/api/v1/activities/{activity_id}", headers=lh).status_code == 404
+    assert client.post(f"/api/v1/activities/{activity_id}/close", headers=zh).status_code == 403
+    assert client.post(f"/api/v1/activities/{activity_id}/accept", headers=lh).status_code == 404
+    assert client.get("/api/v1/activities", headers=zh).json["total"] == 1
+    assert client.get("/api/v1/activities", headers=lh).json["total"] == 0
+
+
+def test_bad_dispatches_are_422_and_write_nothing(client, factory, crew):
+    far = factory.deputy(crew["tree"]["yl"], "长沙代表", phone="13800000999")
+    now = datetime.now(timezone.utc)
+    cases = [
+        ({"deputy_ids": [far.id]}, "deputy_ids"),
+        ({"deputy_ids": []}, "deputy_ids"),
+        ({"type": "party"}, "type"),
+        ({"starts_at": "明天上午"}, "starts_at"),
+        ({"starts_at": "2026-11-23T09:00:00"}, "starts_at"),  # no offset
+        ({"ends_at": iso(now - timedelta(hours=1))}, "ends_at"),
+        ({"title": ""}, "title"),
+        ({"points": 1000}, "points"),
+    ]
+    for extra, field in cases:
+        response = dispatch(client, crew, crew["deputies"][:1], **extra)
+        assert response.status_code == 422, (extra, response.json)
+        assert field in response.json["errors"], (extra, response.json)
+    assert client.get("/api/v1/activities", headers=crew["admin"]).json["total"] == 0
+
+
+def test_cancelled_activities_earn_nothing(client, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    assert client.post(f"/api/v1/activities/{activity_id}/cancel", headers=crew["admin"]).json["status"] == "cancelled"
+    assert checkin(client, zh, crew["station"].qr_code).status_code == 409
+    assert client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).status_code == 409
+    assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["total"] == 0
+
+
+def test_suggestion_loop_credits_the_same_ledger(client, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    citizen = {"Authorization": "Bearer " + client.post("/api/v1/auth/wechat", json={"code": "cit"}).json["token"]}
+    item = client.post("/api/v1/suggestions", json={"qr_code": zhang.qr_code, "category": "道路交通", "content": "路口缺红绿灯"},
+                       headers=citizen).json["id"]
+    client.post(f"/api/v1/suggestions/{item}/accept", headers=zh)
+    client.post(f"/api/v1/suggestions/{item}/reply", json={"content": "已协调交警部门"}, headers=zh)
+    client.post(f"/api/v1/suggestions/{item}/rate", json={"satisfaction": "satisfied"}, headers=citizen)
+    points = client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json
+    assert sorted((e["rule_code"], e["points"]) for e in points["entries"]) == [("suggestion_closed", 3), ("suggestion_satisfied", 1)]
+    assert points["total"] == 4
