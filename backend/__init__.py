@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from .extensions import api, db, migrate
+from .extensions import api, csrf, db, limiter, migrate
 
 
 def create_app(test_config=None):
@@ -25,11 +25,15 @@ def create_app(test_config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     api.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
 
     from . import models  # noqa: F401  (every table registered before anything queries)
     from .auth.routes import blp as auth_blp
+    from .console import bp as console_bp
     from .auth.scope import load_current_user
     from .errors import register_error_handlers
+    from .security import register_security_headers
     from .health import blp as health_blp
     from .health import docs_assets
     from .org.importer_routes import blp as import_blp
@@ -50,11 +54,13 @@ def create_app(test_config=None):
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)
+    app.register_blueprint(console_bp)
     app.register_blueprint(docs_assets)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
 
     register_error_handlers(app)
+    register_security_headers(app)
     app.before_request(load_current_user)
 
     @app.after_request

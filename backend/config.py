@@ -40,6 +40,15 @@ class Config:
         self.UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
         self.UPLOAD_MAX_SIDE = _int("UPLOAD_MAX_SIDE", 2560)
         self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        # Console sessions (cookie): expire after a working day; CSRF checked on the console's forms only.
+        self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.APP_ENV == "production"
+        self.WTF_CSRF_CHECK_DEFAULT = False
+        self.RATELIMIT_STORAGE_URI = env.get("REDIS_URL") or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
         self.CJK_FONT_PATH = env.get("CJK_FONT_PATH") or None
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         self.JSON_AS_ASCII = False

@@ -1,8 +1,11 @@
 """Flask extensions, created once and bound in create_app()."""
 from apispec import BasePlugin
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -49,3 +52,9 @@ class ApiWithContractErrors(Api):
 
 
 api = ApiWithContractErrors(spec_kwargs={"extra_plugins": [ContractErrorBodies()]})
+
+
+# CSRF protects the console's cookie sessions only; the API authenticates with bearer tokens.
+csrf = CSRFProtect()
+# Counters live in Redis when REDIS_URL is set (shared by every app server), else in process memory.
+limiter = Limiter(key_func=get_remote_address)

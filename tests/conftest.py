@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from backend import create_app
-from backend.extensions import db
+from backend.extensions import db, limiter
 from backend.wechat.standin import create_standin_app
 
 from .factories import Factory
@@ -73,6 +73,8 @@ def _app(database_url, wechat_standin, tmp_path_factory):
         "PUBLIC_BASE_URL": "https://msb.example.cn",
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "SECRET_KEY": "test-secret",
+        # Tests log in far more often than a person; the rate limit test sets its own.
+        "LOGIN_RATE_LIMIT": "10000 per minute",
     })
     with app.app_context():
         upgrade()
@@ -97,6 +99,7 @@ def app(_app, wechat_standin):
                 if rows:
                     conn.execute(table.insert(), rows)
     _app.extensions.pop("wechat_client", None)
+    limiter.reset()
     wechat_standin.clear()
 
 

@@ -131,3 +131,15 @@ def test_forged_and_expired_tokens_are_401(app, client, factory):
         app.config["TOKEN_TTL_SECONDS"] = 3600
     assert expired.status_code == 401
     assert expired.json["error"] == "unauthorized"
+
+
+def test_password_guessing_is_rate_limited(app, client, factory):
+    tree = factory.tree()
+    factory.admin("root", "s3cret-pass", tree["root"])
+    app.config["LOGIN_RATE_LIMIT"] = "5 per minute"
+    try:
+        answers = [client.post("/api/v1/auth/login", json={"username": "root", "password": f"guess{i}"}) for i in range(6)]
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    assert answers[-1].json == {"error": "rate_limited", "message": "操作过于频繁，请稍后再试。"}

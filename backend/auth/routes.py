@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from schemas.auth import BindPhoneIn, MeOut, PasswordLoginIn, TokenOut, UserOut, WeChatLoginIn
 
+from ..extensions import limiter
 from . import services
 from .scope import current_user, login_required
 from .tokens import issue_token
@@ -45,6 +46,7 @@ def bind_phone(data):
 
 
 @blp.post("/auth/login")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 @blp.arguments(PasswordLoginIn)
 @blp.response(200, TokenOut)
 def password_login(data):

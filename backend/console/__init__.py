@@ -1,0 +1,71 @@
+"""The admin console for station administrators and congress staff (PC browser, cookie session).
+
+Pages call the same domain services as the API and see exactly what the API's scope rules allow.
+Every form posts a CSRF token; sessions expire after PERMANENT_SESSION_LIFETIME.
+"""
+from functools import wraps
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+
+from ..auth import services as auth_services
+from ..errors import APIError
+from ..extensions import csrf, db, limiter
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../templates/console")
+
+
+@bp.before_request
+def load_console_user():
+    """The signed-in administrator (from the session cookie) becomes ``g.user`` for the scope rules."""
+    from ..auth.models import User
+
+    if request.method == "POST":
+        csrf.protect()
+    user_id, version = session.get("uid"), session.get("v")
+    user = db.session.get(User, user_id) if user_id else None
+    g.user = user if user is not None and user.token_version == version and user.is_admin else None
+
+
+def console_login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            return redirect(url_for("console.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _safe_next(target):
+    return target if target and target.startswith("/console") and not target.startswith("//") else url_for("console.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        try:
+            user = auth_services.login_with_password(request.form.get("username", "")[:64], request.form.get("password", "")[:128])
+        except APIError as exc:
+            error = exc.message
+        else:
+            session.clear()
+            session.permanent = True
+            session["uid"], session["v"] = user.id, user.token_version
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("console/login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    flash("您已退出登录。")
+    return redirect(url_for("console.login"))
+
+
+@bp.get("/")
+@console_login_required
+def home():
+    return render_template("console/home.html")

@@ -1,0 +1,90 @@
+"""Browser tests: the real app served over HTTP, driven in Debian's headless Chromium by Playwright.
+
+Playwright cannot download its own browser here, so it drives /usr/bin/chromium. ``make test`` runs
+these when Chromium is present and says loudly when it is not; ``.ci/run`` installs Chromium and sets
+REQUIRE_BROWSER=1, which turns a missing browser into a failure instead of a skip.
+"""
+import os
+import shutil
+
+import pytest
+
+from ..conftest import serve_in_thread
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+MISSING = f"Chromium not found at {CHROMIUM}: browser tests NOT RUN (apt-get install chromium, or run .ci/run)"
+
+
+def _have_browser():
+    return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    if _have_browser():
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(MISSING)
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.skip(reason=MISSING))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _have_browser():
+        terminalreporter.write_sep("!", MISSING, red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real port; yields its base URL."""
+    server, base_url = serve_in_thread(app)
+    app.config["PUBLIC_BASE_URL"] = base_url
+    yield base_url
+    server.shutdown()
+    app.config["PUBLIC_BASE_URL"] = "https://msb.example.cn"
+
+
+@pytest.fixture
+def external_requests():
+    """Collects every request a page makes to anything but this machine (there must be none)."""
+    return []
+
+
+def watch_requests(page, base_url, external):
+    page.on("request", lambda request: None if request.url.startswith((base_url, "data:", "blob:")) else external.append(request.url))
+
+
+@pytest.fixture
+def desktop(browser, live_server, external_requests):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    watch_requests(page, live_server, external_requests)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server, external_requests):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True,
+        locale="zh-CN",
+        user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+    )
+    page = context.new_page()
+    watch_requests(page, live_server, external_requests)
+    yield page
+    context.close()
