@@ -47,6 +47,7 @@ def create_app(test_config=None):
     from .suggestions.public_routes import nearby_blp, public_blp, stats_blp
     from .suggestions.routes import blp as suggestions_blp
     from .uploads.routes import blp as uploads_blp
+    from .wechat.link_verify import bp as link_verify_bp
 
     for blueprint in (
         auth_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
@@ -54,10 +55,12 @@ def create_app(test_config=None):
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)
+    app.register_blueprint(link_verify_bp)  # WeChat's verification file for the /q/ link rule
     app.register_blueprint(console_bp)
     app.register_blueprint(docs_assets)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api.spec.options["security"] = [{"bearer": []}]
+    # Bearer token where an endpoint needs one; many (QR resolve, public lists, leaderboard) need none.
+    api.spec.options["security"] = [{"bearer": []}, {}]
 
     register_error_handlers(app)
     register_security_headers(app)

@@ -96,12 +96,22 @@ def http_exception_response(exc: HTTPException):
 
 
 def register_error_handlers(app):
+    from sqlalchemy.exc import IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
     from .wechat.client import WeChatError, WeChatUnavailable
 
     app.register_error_handler(APIError, api_error_response)
     app.register_error_handler(HTTPException, http_exception_response)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc):
+        # A uniqueness race the services' own checks could not see (two requests at the same instant).
+        from .extensions import db
+
+        db.session.rollback()
+        log.warning("integrity error answered 409: %s", exc.orig)
+        return error_response(409, "conflict", "数据刚刚被其他操作修改或已存在，请刷新后重试。")
 
     @app.errorhandler(StaleDataError)
     def concurrent_change(exc):

@@ -156,6 +156,7 @@ def test_malformed_bodies_are_refused_in_chinese_and_write_nothing(client, org, 
 
 def test_the_valid_bodies_used_above_are_accepted(client, org):
     """Guards the table: each 'valid' body does succeed, so the failures above are due to the bad part."""
+    org["headers"]["super"]  # the admin "root" whose login the table uses
     for name, (method, path, who, valid, _, _) in WRITES.items():
         response = send(client, org, method, path, who, json=fill(org, valid))
         assert response.status_code in (200, 201), (name, response.json)

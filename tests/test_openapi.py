@@ -1,7 +1,8 @@
 """The OpenAPI document: committed, complete, browsable offline, and true to the running app.
 
 The last test lets schemathesis generate requests from the document, valid and invalid, and sends them
-to the app on a database holding a small organisation: whatever it sends, the answer is never a 5xx.
+to the app on a database holding a small organisation, anonymously and as the super administrator:
+whatever it sends, the answer is never a 5xx.
 """
 import json
 import pathlib
@@ -9,10 +10,15 @@ import re
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from scripts.export_openapi import render_spec
 
@@ -123,7 +129,7 @@ def test_the_docs_page_loads_everything_from_the_app_itself(client):
 @pytest.fixture(params=["anonymous", "super_admin"])
 def caller_headers(request, factory):
     """Demo-like data (a province, two cities, stations with and without coordinates, active and former
-    deputies, a station administrator) and the headers of the caller the generated requests come from."""
+    deputies) and the headers of the caller the generated requests come from."""
     tree = factory.tree()
     near = factory.station(tree["hc"], "鹤城区城北联络站", address="人民路 18 号", lat=27.56, lng=109.99)
     far = factory.station(tree["yl"], "岳麓区中心联络站", kind="home")
@@ -136,28 +142,40 @@ def caller_headers(request, factory):
 
 
 # Generated from the committed document, which the first test above keeps equal to the app's own.
-schema = schemathesis.openapi.from_dict(json.loads(COMMITTED.read_text(encoding="utf-8")))
+api_document = schemathesis.openapi.from_dict(json.loads(COMMITTED.read_text(encoding="utf-8")))
+
+
+# The organisation endpoints are also held to their documented answers (status, content type, body
+# schema); the rest, images included, to "no 5xx" only.
+CONFORMING = re.compile(r"^/api/v1/(regions|stations|deputies)(/\{[a-z_]+\})?$")
 
 
 def test_generated_requests_never_get_a_server_error(app, caller_headers):
-    """Every operation, valid and invalid requests alike, images included: no answer is a 5xx.
+    """Every operation, valid and invalid requests alike: no answer is a 5xx.
 
-    One test per caller rather than per operation, so the organisation is built once, not 46 times.
+    One test per caller rather than per operation, so the organisation is built once, not once per operation.
     """
     failures = []
-    for result in schema.get_all_operations():
+    for result in api_document.get_all_operations():
         operation = result.ok()
+        checks = [not_a_server_error]
+        if CONFORMING.match(operation.path):
+            checks += [status_code_conformance, content_type_conformance, response_schema_conformance]
         cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
 
         @settings(max_examples=25, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         @given(case=cases)
-        def no_server_error(case):
+        def answers_properly(case):
+            if not caller_headers and case.headers:
+                # The document's global bearer scheme makes schemathesis invent tokens, each a quick 401;
+                # without them the anonymous run reaches what the public really can.
+                case.headers.pop("Authorization", None)
             response = case.call(app=app, headers=caller_headers)
-            case.validate_response(response, checks=[not_a_server_error])
+            case.validate_response(response, checks=checks)
 
         try:
-            no_server_error()
+            answers_properly()
         except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them all
             failures.append(f"{operation.label}: {exc}")
     assert not failures, "\n\n".join(failures)
