@@ -121,6 +121,27 @@ class Station(db.Model):
     admins: Mapped[list["User"]] = relationship(  # noqa: F821 - defined in auth.models
         secondary=station_admins, back_populates="admin_stations", order_by="User.id"
     )
+    # live_qr: the current printed code (一站一码), attached in qr/models.py
+
+    @property
+    def qr_code(self):
+        return self.live_qr.code if self.live_qr is not None else None
+
+    @property
+    def kind_label(self):
+        return STATION_KIND_LABELS[self.kind.value]
+
+    @property
+    def region_name(self):
+        return self.region.name
+
+    @property
+    def deputy_ids(self):
+        return [d.id for d in self.deputies]
+
+    @property
+    def admin_user_ids(self):
+        return [u.id for u in self.admins]
 
 
 class Deputy(db.Model):
@@ -145,19 +166,20 @@ class Deputy(db.Model):
     stations: Mapped[list[Station]] = relationship(
         secondary=station_deputies, back_populates="deputies", order_by="Station.id"
     )
+    # live_qr: the current printed code (一人一码), attached in qr/models.py
 
+    @property
+    def qr_code(self):
+        return self.live_qr.code if self.live_qr is not None else None
 
-def _live_qr_code(obj):
-    live = obj.live_qr
-    return live.code if live is not None else None
+    @property
+    def level_label(self):
+        return DEPUTY_LEVEL_LABELS[self.level.value]
 
+    @property
+    def region_name(self):
+        return self.region.name
 
-Station.qr_code = property(_live_qr_code, doc="The station's current printed code (一站一码).")
-Deputy.qr_code = property(_live_qr_code, doc="The deputy's current printed code (一人一码).")
-Station.kind_label = property(lambda self: STATION_KIND_LABELS[self.kind.value])
-Station.region_name = property(lambda self: self.region.name)
-Station.deputy_ids = property(lambda self: [d.id for d in self.deputies])
-Station.admin_user_ids = property(lambda self: [u.id for u in self.admins])
-Deputy.level_label = property(lambda self: DEPUTY_LEVEL_LABELS[self.level.value])
-Deputy.region_name = property(lambda self: self.region.name)
-Deputy.station_ids = property(lambda self: [s.id for s in self.stations])
+    @property
+    def station_ids(self):
+        return [s.id for s in self.stations]
