@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test system-deps openapi bench clean
+.PHONY: run test node-test system-deps openapi bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(INSTALLED) system-deps
 
 test: $(INSTALLED) system-deps
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory node-test
+
+# The mini-program stub's Node tests (unit, and end to end against the real backend); needs Node.js 20+.
+node-test: $(INSTALLED)
+	E2E_PYTHON=$(CURDIR)/$(BIN)/python miniprogram_stub/run-node-tests
 
 # Rewrite the committed OpenAPI document after changing a schema or an endpoint.
 openapi: $(INSTALLED)

@@ -1,5 +1,5 @@
 """The contract's list body: ``{"items": [...], "total": N, "page": P, "per_page": K}``."""
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from .extensions import db
 
@@ -7,5 +7,8 @@ from .extensions import db
 def paginate(query, args, *, count_query=None):
     page, per_page = args["page"], args["per_page"]
     total = db.session.scalar(count_query if count_query is not None else select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    # LIMIT/OFFSET written into the SQL, not bound: given "LIMIT ?", SQLite's planner walks the whole
+    # table in id order rather than use the filter's index (a station's empty queue read every row).
+    limit, offset = literal(per_page, literal_execute=True), literal((page - 1) * per_page, literal_execute=True)
+    items = db.session.scalars(query.limit(limit).offset(offset)).all()
     return {"items": items, "total": total, "page": page, "per_page": per_page}

@@ -1,0 +1,26 @@
+// The one place that says which server the mini-program talks to.
+// Local development: `make run` serves http://127.0.0.1:5000 (enable "不校验合法域名" in DevTools).
+// Production: the HTTPS origin configured as the mini-program's request/uploadFile/downloadFile domain.
+module.exports = {
+  // Server origin; the API lives under /api/v1.
+  baseUrl: 'http://127.0.0.1:5000',
+  apiPrefix: '/api/v1',
+  // Subscribe-message template ids as registered in the mini-program console (backend WECHAT_TEMPLATES).
+  // wx.requestSubscribeMessage accepts at most 3 ids per call.
+  subscribeTemplates: {
+    // asked of a citizen just before filing: accepted, replied, reopened
+    citizen: ['tmpl-accepted', 'tmpl-replied', 'tmpl-reopened'],
+    // asked of a deputy after binding and in the inbox: new item, overdue, activity
+    deputy: ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity'],
+  },
+  maxPhotos: 9,
+  // Offline demos only (the server in WECHAT_MODE=fake, with its WeChat stand-in): fixed codes in place of
+  // WeChat's, so that DevTools logs in as the same citizen every time (stand-in: code X → openid
+  // fake-openid-X) and can bind as a demo deputy (phone code phone-<digits>). Leave both empty in a real
+  // mini-program.
+  dev: {
+    loginCode: '', // e.g. 'devtools-citizen'
+    phoneCode: '', // e.g. 'phone-13800000003' (张伟 in the demo data)
+  },
+  requestTimeoutMs: 15000,
+};

@@ -1,0 +1,71 @@
+// A deputy's activities (发单 → 接单/请假 → 签到 → 结单), with accept and decline on each.
+const api = require('../../utils/api');
+const { loadPage } = require('../../utils/paged');
+const activity = require('../../utils/activity');
+
+Page({
+  data: {
+    isDeputy: true,
+    items: [],
+    page: 0,
+    total: 0,
+    hasMore: false,
+    loading: true,
+    error: '',
+  },
+
+  onShow() {
+    return this.load(true);
+  },
+
+  async load(reset) {
+    const user = await api.ensureLogin().catch(() => null);
+    if (!api.isDeputy(user)) {
+      this.setData({ isDeputy: false, loading: false, items: [] });
+      return [];
+    }
+    return loadPage(this, (paging) => api.activities(Object.assign({ scope: 'mine' }, paging)), {
+      reset, map: activity.presentActivity,
+    });
+  },
+
+  reload() {
+    return this.load(true);
+  },
+
+  onPullDownRefresh() {
+    return this.load(true).then(() => wx.stopPullDownRefresh());
+  },
+
+  onReachBottom() {
+    if (this.data.hasMore && !this.data.loading) return this.load(false);
+    return null;
+  },
+
+  replace(updated) {
+    if (!updated) return null;
+    const index = this.data.items.findIndex((a) => a.id === updated.id);
+    if (index >= 0) this.setData({ ['items[' + index + ']']: activity.presentActivity(updated) });
+    return updated;
+  },
+
+  async accept(e) {
+    return this.replace(await activity.accept(e.currentTarget.dataset.id));
+  },
+
+  async decline(e) {
+    return this.replace(await activity.decline(e.currentTarget.dataset.id));
+  },
+
+  open(e) {
+    wx.navigateTo({ url: '/pages/activity/detail?id=' + e.currentTarget.dataset.id });
+  },
+
+  checkin() {
+    wx.navigateTo({ url: '/pages/checkin/checkin' });
+  },
+
+  bind() {
+    wx.navigateTo({ url: '/pages/bind/bind' });
+  },
+});

@@ -1,0 +1,46 @@
+// One activity (the page the server's activity notices open: pages/activity/detail?id=...):
+// time, place, participants; 接单, 请假 and 签到.
+const api = require('../../utils/api');
+const activity = require('../../utils/activity');
+
+Page({
+  data: {
+    loading: true,
+    error: '',
+    activity: null,
+  },
+
+  onLoad(options) {
+    this.id = (options && options.id) || '';
+    return this.load();
+  },
+
+  async load() {
+    this.setData({ loading: !this.data.activity, error: '' });
+    try {
+      const a = await api.activity(this.id);
+      this.setData({ activity: activity.presentActivity(a), loading: false });
+      return a;
+    } catch (err) {
+      this.setData({ loading: false, error: err.message });
+      return null;
+    }
+  },
+
+  show(updated) {
+    if (updated) this.setData({ activity: activity.presentActivity(updated) });
+    return updated;
+  },
+
+  async accept() {
+    return this.show(await activity.accept(this.id));
+  },
+
+  async decline() {
+    return this.show(await activity.decline(this.id));
+  },
+
+  checkin() {
+    wx.navigateTo({ url: '/pages/checkin/checkin' });
+  },
+});

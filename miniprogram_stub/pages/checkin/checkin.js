@@ -1,0 +1,81 @@
+// 扫码签到: a deputy scans a station's code or an activity's rotating code (wx.scanCode, or arriving
+// from the scan entry with options.code); the phone's location goes with it (POST /checkins).
+const api = require('../../utils/api');
+const { codeFromScan } = require('../../utils/qr');
+const { formatTime } = require('../../utils/format');
+const { wxp, toast } = require('../../utils/wxp');
+
+Page({
+  data: {
+    status: 'idle', // idle | working | done | failed
+    message: '',
+    result: null, // {activityId, title, time}
+    code: '',
+  },
+
+  onLoad(options) {
+    // One Idempotency-Key per scanned code on this page: "重试" after a lost answer checks in once.
+    this.keys = {};
+    if (options && options.code) return this.checkIn(options.code);
+    return null;
+  },
+
+  async scan() {
+    let res;
+    try {
+      res = await wxp('scanCode', { onlyFromCamera: true, scanType: ['qrCode', 'wxCode'] });
+    } catch (e) {
+      return null; // cancelled
+    }
+    const code = codeFromScan(res);
+    if (!code) {
+      toast('无法识别的二维码');
+      return null;
+    }
+    return this.checkIn(code);
+  },
+
+  retry() {
+    return this.data.code ? this.checkIn(this.data.code) : this.scan();
+  },
+
+  async checkIn(code) {
+    this.setData({ status: 'working', message: '', result: null, code });
+    const user = await api.ensureLogin().catch(() => null);
+    if (!api.isDeputy(user)) {
+      this.setData({ status: 'failed', message: '只有人大代表可以扫码签到，请先绑定代表身份。' });
+      return null;
+    }
+    const body = { qr_code: code };
+    try {
+      const loc = await wxp('getLocation', { type: 'gcj02' });
+      body.lat = loc.latitude;
+      body.lng = loc.longitude;
+    } catch (e) {
+      // Without the location the server still checks the time window; tell the deputy why it may matter.
+      toast('未获取到位置，将仅按时间签到');
+    }
+    if (!this.keys) this.keys = {};
+    if (!this.keys[code]) this.keys[code] = api.newIdempotencyKey();
+    try {
+      const out = await api.checkin(body, this.keys[code]);
+      this.setData({
+        status: 'done',
+        result: { activityId: out.activity_id, title: out.activity_title || '', time: formatTime(out.checked_in_at) },
+      });
+      return out;
+    } catch (err) {
+      // e.g. 409 "这里目前没有需要签到的活动。": the server's sentence, on the page as well as in the modal.
+      this.setData({ status: 'failed', message: err.message });
+      return null;
+    }
+  },
+
+  openActivity() {
+    if (this.data.result) wx.redirectTo({ url: '/pages/activity/detail?id=' + this.data.result.activityId });
+  },
+
+  station() {
+    if (this.data.code) wx.redirectTo({ url: '/pages/card/card?code=' + encodeURIComponent(this.data.code) });
+  },
+});

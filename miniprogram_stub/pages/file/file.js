@@ -1,0 +1,238 @@
+// Filing a micro-suggestion (微建议) through a deputy's or a station's code: category, text, up to 9
+// photos (wx.chooseMedia → POST /uploads), location (wx.getLocation), anonymous and publish switches,
+// nearby open items of the same category (follow instead of filing twice), subscribe before submitting.
+const api = require('../../utils/api');
+const config = require('../../config');
+const { wxp, toast } = require('../../utils/wxp');
+const { formatTime } = require('../../utils/format');
+
+Page({
+  data: {
+    code: '',
+    targetName: '',
+    kind: '',
+    loading: true,
+    error: '',
+    categories: [],
+    categoryIndex: -1,
+    content: '',
+    contactPhone: '',
+    photos: [], // {key, path, status: 'uploading' | 'done' | 'failed', id}
+    maxPhotos: config.maxPhotos,
+    location: null, // {lat, lng, address}
+    locating: false,
+    anonymous: false,
+    publicConsent: false,
+    nearby: [],
+    submitting: false,
+  },
+
+  onLoad(options) {
+    const opts = options || {};
+    // One key for this filing: a retried submit (lost answer, second tap) cannot file twice.
+    this.submitKey = api.newIdempotencyKey();
+    this.setData({
+      code: opts.code || '',
+      targetName: opts.name ? decodeURIComponent(opts.name) : '',
+      kind: opts.kind || '',
+    });
+    return this.loadCategories();
+  },
+
+  async loadCategories() {
+    this.setData({ loading: true, error: '' });
+    try {
+      const res = await api.categories();
+      this.setData({ categories: res.categories || [], loading: false });
+    } catch (err) {
+      this.setData({ loading: false, error: err.message });
+    }
+  },
+
+  category() {
+    return this.data.categories[this.data.categoryIndex] || '';
+  },
+
+  onCategoryChange(e) {
+    this.setData({ categoryIndex: Number(e.detail.value) });
+    return this.checkNearby();
+  },
+
+  onContentInput(e) {
+    this.setData({ content: e.detail.value });
+  },
+
+  onPhoneInput(e) {
+    this.setData({ contactPhone: e.detail.value });
+  },
+
+  onAnonymousChange(e) {
+    this.setData({ anonymous: !!e.detail.value });
+  },
+
+  onPublicChange(e) {
+    this.setData({ publicConsent: !!e.detail.value });
+  },
+
+  // --- photos -------------------------------------------------------------------------------------
+
+  async choosePhotos() {
+    const room = this.data.maxPhotos - this.data.photos.length;
+    if (room <= 0) {
+      toast('最多上传 ' + this.data.maxPhotos + ' 张照片');
+      return [];
+    }
+    let res;
+    try {
+      res = await wxp('chooseMedia', {
+        count: room, mediaType: ['image'], sourceType: ['album', 'camera'], sizeType: ['compressed'],
+      });
+    } catch (e) {
+      return []; // cancelled
+    }
+    const added = (res.tempFiles || []).slice(0, room).map((f) => ({
+      key: api.newIdempotencyKey(), path: f.tempFilePath, status: 'uploading', id: null,
+    }));
+    this.setData({ photos: this.data.photos.concat(added) });
+    await Promise.all(added.map((p) => this.uploadPhoto(p.key)));
+    return added.map((p) => p.key);
+  },
+
+  updatePhoto(key, patch) {
+    const index = this.data.photos.findIndex((p) => p.key === key);
+    if (index < 0) return; // removed meanwhile
+    const changes = {};
+    Object.keys(patch).forEach((field) => { changes['photos[' + index + '].' + field] = patch[field]; });
+    this.setData(changes);
+  },
+
+  async uploadPhoto(key) {
+    const photo = this.data.photos.find((p) => p.key === key);
+    if (!photo) return null;
+    this.updatePhoto(key, { status: 'uploading' });
+    try {
+      // The photo's key goes with every retry of its upload: one stored image per photo.
+      const out = await api.uploadPhoto(photo.path, photo.key);
+      this.updatePhoto(key, { status: 'done', id: out.id });
+      return out;
+    } catch (err) {
+      this.updatePhoto(key, { status: 'failed' });
+      return null;
+    }
+  },
+
+  retryPhoto(e) {
+    return this.uploadPhoto(e.currentTarget.dataset.key);
+  },
+
+  removePhoto(e) {
+    const key = e.currentTarget.dataset.key;
+    this.setData({ photos: this.data.photos.filter((p) => p.key !== key) });
+  },
+
+  // --- location and nearby duplicates -------------------------------------------------------------
+
+  async locate() {
+    this.setData({ locating: true });
+    try {
+      const loc = await wxp('getLocation', { type: 'gcj02' });
+      this.setData({ location: { lat: loc.latitude, lng: loc.longitude, address: '' }, locating: false });
+    } catch (e) {
+      this.setData({ locating: false });
+      wx.showModal({
+        title: '无法获取位置',
+        content: '请在设置中允许“码上办”使用您的位置，或不填写位置直接提交。',
+        showCancel: false,
+      });
+      return null;
+    }
+    await this.checkNearby();
+    return this.data.location;
+  },
+
+  clearLocation() {
+    this.setData({ location: null, nearby: [] });
+  },
+
+  // Open items of the same category within 200 m: the citizen may follow one instead of filing again.
+  async checkNearby() {
+    const category = this.category();
+    const loc = this.data.location;
+    if (!category || !loc) {
+      this.setData({ nearby: [] });
+      return [];
+    }
+    try {
+      const res = await api.nearby({ category, lat: loc.lat, lng: loc.lng });
+      const nearby = (res.items || []).map((i) => Object.assign({}, i, { createdText: formatTime(i.created_at) }));
+      this.setData({ nearby });
+      return nearby;
+    } catch (err) {
+      this.setData({ nearby: [] });
+      return [];
+    }
+  },
+
+  async follow(e) {
+    const id = e.currentTarget.dataset.id;
+    try {
+      await api.suggestionAction(id, 'follow');
+    } catch (err) {
+      return null;
+    }
+    toast('已关注，办理进展会通知您', 'success');
+    wx.redirectTo({ url: '/pages/suggestion/detail?id=' + id });
+    return id;
+  },
+
+  // --- submit -------------------------------------------------------------------------------------
+
+  validate() {
+    if (!this.data.code) return '二维码信息缺失，请重新扫码。';
+    if (!this.category()) return '请选择问题类别';
+    if (!this.data.content.trim()) return '请填写问题描述';
+    if (this.data.photos.some((p) => p.status === 'uploading')) return '照片正在上传，请稍候';
+    if (this.data.photos.some((p) => p.status === 'failed')) return '有照片上传失败，请点击重试或删除后再提交。';
+    return '';
+  },
+
+  submit() {
+    if (this.data.submitting) return Promise.resolve(null);
+    const problem = this.validate();
+    if (problem) {
+      if (problem.length > 14) wx.showModal({ title: '提示', content: problem, showCancel: false });
+      else toast(problem);
+      return Promise.resolve(null);
+    }
+    // Ask for the progress notices first, in the tap itself (WeChat allows it only there).
+    // A refusal or failure does not stop the filing.
+    const asked = wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.citizen }).catch(() => null);
+    return asked.then(() => this.send());
+  },
+
+  async send() {
+    const d = this.data;
+    const body = {
+      qr_code: d.code,
+      category: this.category(),
+      content: d.content.trim(),
+      anonymous: d.anonymous,
+      public_consent: d.publicConsent,
+      attachment_ids: d.photos.map((p) => p.id),
+    };
+    if (d.location) body.location = { lat: d.location.lat, lng: d.location.lng, address: d.location.address || '' };
+    if (d.contactPhone.trim()) body.contact_phone = d.contactPhone.trim();
+    this.setData({ submitting: true });
+    try {
+      const item = await api.fileSuggestion(body, this.submitKey);
+      this.setData({ submitting: false });
+      toast('提交成功', 'success');
+      wx.redirectTo({ url: '/pages/suggestion/detail?id=' + item.id });
+      return item;
+    } catch (err) {
+      // Shown by the API module; the key stays, so tapping again cannot file twice.
+      this.setData({ submitting: false });
+      return null;
+    }
+  },
+});

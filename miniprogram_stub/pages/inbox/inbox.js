@@ -1,0 +1,101 @@
+// A deputy's inbox: 待接单, 办理中, 转办中 and 已超期, with a quick 接单; tap an item to handle it.
+const api = require('../../utils/api');
+const config = require('../../config');
+const { loadPage } = require('../../utils/paged');
+const { presentSuggestion } = require('../../utils/format');
+const { wxp, toast } = require('../../utils/wxp');
+
+const TABS = [
+  { key: 'assigned', label: '待接单', query: { status: 'assigned' } },
+  { key: 'accepted', label: '办理中', query: { status: 'accepted' } },
+  { key: 'forwarded', label: '转办中', query: { status: 'forwarded' } },
+  { key: 'overdue', label: '已超期', query: { overdue: true } },
+];
+
+Page({
+  data: {
+    tabs: TABS.map((t) => ({ key: t.key, label: t.label })),
+    tab: 'assigned',
+    isDeputy: true,
+    items: [],
+    page: 0,
+    total: 0,
+    hasMore: false,
+    loading: true,
+    error: '',
+  },
+
+  onLoad(options) {
+    if (options && options.tab && TABS.some((t) => t.key === options.tab)) this.setData({ tab: options.tab });
+  },
+
+  onShow() {
+    return this.load(true);
+  },
+
+  async load(reset) {
+    const user = await api.ensureLogin().catch(() => null);
+    if (!api.isDeputy(user)) {
+      this.setData({ isDeputy: false, loading: false, items: [] });
+      return [];
+    }
+    this.setData({ isDeputy: true });
+    const tab = TABS.find((t) => t.key === this.data.tab);
+    return loadPage(this, (paging) => api.suggestions(Object.assign({ scope: 'assigned' }, tab.query, paging)), {
+      reset, map: presentSuggestion,
+    });
+  },
+
+  switchTab(e) {
+    const key = e.currentTarget.dataset.key;
+    if (key === this.data.tab) return null;
+    this.setData({ tab: key, items: [] });
+    return this.load(true);
+  },
+
+  reload() {
+    return this.load(true);
+  },
+
+  onPullDownRefresh() {
+    return this.load(true).then(() => wx.stopPullDownRefresh());
+  },
+
+  onReachBottom() {
+    if (this.data.hasMore && !this.data.loading) return this.load(false);
+    return null;
+  },
+
+  async accept(e) {
+    const id = e.currentTarget.dataset.id;
+    try {
+      await api.suggestionAction(id, 'accept');
+    } catch (err) {
+      return null;
+    }
+    toast('已接单', 'success');
+    await this.load(true);
+    return id;
+  },
+
+  open(e) {
+    wx.navigateTo({ url: '/pages/suggestion/detail?id=' + e.currentTarget.dataset.id });
+  },
+
+  // Reminders of new items, overdue items and activities (one message per consent).
+  async subscribe() {
+    try {
+      const res = await wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.deputy });
+      const accepted = config.subscribeTemplates.deputy.filter((id) => res[id] === 'accept').length;
+      toast(accepted ? '已开启提醒' : '未开启提醒');
+      return accepted;
+    } catch (e) {
+      toast('未开启提醒');
+      return 0;
+    }
+  },
+
+  bind() {
+    wx.navigateTo({ url: '/pages/bind/bind' });
+  },
+});

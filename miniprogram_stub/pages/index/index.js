@@ -1,0 +1,47 @@
+// Home: scan a code, my suggestions; for deputies the inbox, activities, check-in and points.
+const api = require('../../utils/api');
+const { codeFromScan } = require('../../utils/qr');
+const { wxp, toast } = require('../../utils/wxp');
+
+Page({
+  data: {
+    loading: true,
+    user: null,
+    isDeputy: false,
+    error: '',
+  },
+
+  onShow() {
+    return this.refresh();
+  },
+
+  async refresh() {
+    this.setData({ loading: true, error: '' });
+    try {
+      const user = await api.ensureLogin();
+      this.setData({ user, isDeputy: api.isDeputy(user), loading: false });
+    } catch (err) {
+      this.setData({ loading: false, error: err.message });
+    }
+  },
+
+  async scan() {
+    let res;
+    try {
+      res = await wxp('scanCode', { scanType: ['qrCode', 'wxCode'] });
+    } catch (e) {
+      return null; // cancelled
+    }
+    const code = codeFromScan(res);
+    if (!code) {
+      toast('无法识别的二维码');
+      return null;
+    }
+    wx.navigateTo({ url: '/pages/scan/scan?code=' + encodeURIComponent(code) });
+    return code;
+  },
+
+  go(e) {
+    wx.navigateTo({ url: e.currentTarget.dataset.url });
+  },
+});

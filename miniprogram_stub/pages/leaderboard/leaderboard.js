@@ -1,0 +1,45 @@
+// The public leaderboard (履职积分实时公布): rank, name, level and points; ties share a rank.
+const api = require('../../utils/api');
+
+const LEVELS = [
+  { value: '', label: '全部层级' },
+  { value: 'national', label: '全国人大代表' },
+  { value: 'provincial', label: '省人大代表' },
+  { value: 'city', label: '市人大代表' },
+  { value: 'county', label: '县（区）人大代表' },
+  { value: 'township', label: '乡镇人大代表' },
+];
+
+Page({
+  data: {
+    loading: true,
+    error: '',
+    levels: LEVELS,
+    levelIndex: 0,
+    rows: [],
+    myDeputyId: null,
+  },
+
+  onShow() {
+    return this.load();
+  },
+
+  async load() {
+    this.setData({ loading: true, error: '' });
+    const user = await api.ensureLogin().catch(() => null);
+    try {
+      const rows = await api.leaderboard({ level: LEVELS[this.data.levelIndex].value, limit: 50 });
+      const keyed = (rows || []).map((r) => Object.assign({ key: r.deputy.id }, r));
+      this.setData({ loading: false, rows: keyed, myDeputyId: api.isDeputy(user) ? user.deputy_id : null });
+      return rows;
+    } catch (err) {
+      this.setData({ loading: false, error: err.message });
+      return null;
+    }
+  },
+
+  onLevelChange(e) {
+    this.setData({ levelIndex: Number(e.detail.value) });
+    return this.load();
+  },
+});

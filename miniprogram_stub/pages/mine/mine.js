@@ -1,0 +1,46 @@
+// My suggestions (filed or followed): number, status, flags; tap for the timeline and the rating form.
+const api = require('../../utils/api');
+const { loadPage } = require('../../utils/paged');
+const { presentSuggestion } = require('../../utils/format');
+
+Page({
+  data: {
+    items: [],
+    page: 0,
+    total: 0,
+    hasMore: false,
+    loading: true,
+    error: '',
+  },
+
+  onShow() {
+    return this.load(true);
+  },
+
+  load(reset) {
+    return loadPage(this, (paging) => api.suggestions(Object.assign({ scope: 'mine' }, paging)), {
+      reset, map: presentSuggestion,
+    });
+  },
+
+  reload() {
+    return this.load(true);
+  },
+
+  onPullDownRefresh() {
+    return this.load(true).then(() => wx.stopPullDownRefresh());
+  },
+
+  onReachBottom() {
+    if (this.data.hasMore && !this.data.loading) return this.load(false);
+    return null;
+  },
+
+  open(e) {
+    wx.navigateTo({ url: '/pages/suggestion/detail?id=' + e.currentTarget.dataset.id });
+  },
+
+  scan() {
+    wx.reLaunch({ url: '/pages/index/index' });
+  },
+});

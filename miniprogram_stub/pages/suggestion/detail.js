@@ -1,0 +1,176 @@
+// One suggestion with its timeline (台账). The path is the one the server's subscribe messages open
+// (pages/suggestion/detail?id=...), for citizens and deputies alike:
+// - the citizen who filed or follows it: status, reply, timeline, the rating form once replied, withdraw;
+// - the deputy it is assigned to: accept, return, progress, forward, department feedback, reply.
+const api = require('../../utils/api');
+const { wxp, toast } = require('../../utils/wxp');
+const { SATISFACTION, presentSuggestion } = require('../../utils/format');
+
+const FORWARD_TARGETS = [
+  { value: 'department', label: '政府职能部门' },
+  { value: 'hotline_12345', label: '12345 热线人大代表通道' },
+];
+
+const EMPTY_FORM = { note: '', reason: '', reply: '', department: '', forwardTargetIndex: 0 };
+
+Page({
+  data: {
+    loading: true,
+    error: '',
+    item: null,
+    photos: [],
+    isHandler: false,
+    canRate: false,
+    canWithdraw: false,
+    busy: false,
+    satisfactionOptions: SATISFACTION,
+    rating: { satisfaction: '', comment: '' },
+    forwardTargets: FORWARD_TARGETS,
+    form: Object.assign({}, EMPTY_FORM),
+  },
+
+  onLoad(options) {
+    this.id = (options && options.id) || '';
+    return this.load();
+  },
+
+  onPullDownRefresh() {
+    return this.load().then(() => wx.stopPullDownRefresh());
+  },
+
+  async load() {
+    this.setData({ loading: !this.data.item, error: '' });
+    try {
+      const item = await api.suggestion(this.id);
+      this.show(item);
+      this.setData({ loading: false });
+      await this.loadPhotos(item.attachments || []);
+      return item;
+    } catch (err) {
+      this.setData({ loading: false, error: err.message });
+      return null;
+    }
+  },
+
+  show(item) {
+    const user = api.getUser();
+    const isHandler = api.isDeputy(user) && !!item.deputy && item.deputy.id === user.deputy_id;
+    this.setData({
+      item: presentSuggestion(item),
+      isHandler,
+      canRate: !isHandler && item.status === 'replied',
+      canWithdraw: !isHandler && (item.status === 'pending' || item.status === 'assigned'),
+    });
+  },
+
+  // Photos are served to those who may see the item, with the token: fetched, then shown from a local path.
+  async loadPhotos(attachments) {
+    const photos = [];
+    for (const a of attachments) {
+      try {
+        photos.push(await api.downloadImage(a.url));
+      } catch (e) { /* a missing photo does not hide the item */ }
+    }
+    this.setData({ photos });
+  },
+
+  preview(e) {
+    wx.previewImage({ urls: this.data.photos, current: e.currentTarget.dataset.src });
+  },
+
+  // --- shared by every step -----------------------------------------------------------------------
+
+  onFormInput(e) {
+    this.setData({ ['form.' + e.currentTarget.dataset.field]: e.detail.value });
+  },
+
+  onForwardTargetChange(e) {
+    this.setData({ 'form.forwardTargetIndex': Number(e.detail.value) });
+  },
+
+  async act(action, body, done) {
+    if (this.data.busy) return null;
+    this.setData({ busy: true });
+    try {
+      const item = await api.suggestionAction(this.id, action, body);
+      this.show(item);
+      this.setData({ busy: false, form: Object.assign({}, EMPTY_FORM) });
+      toast(done, 'success');
+      return item;
+    } catch (err) {
+      this.setData({ busy: false }); // the message is shown by the API module
+      return null;
+    }
+  },
+
+  required(value, prompt) {
+    const text = String(value || '').trim();
+    if (!text) toast(prompt);
+    return text;
+  },
+
+  // --- the deputy ---------------------------------------------------------------------------------
+
+  accept() {
+    return this.act('accept', {}, '已接单');
+  },
+
+  returnItem() {
+    const reason = this.required(this.data.form.reason, '请填写退回理由');
+    return reason ? this.act('return', { reason }, '已退回') : null;
+  },
+
+  addProgress() {
+    const note = this.required(this.data.form.note, '请填写办理进展');
+    return note ? this.act('progress', { note }, '已记录进展') : null;
+  },
+
+  forward() {
+    const target = FORWARD_TARGETS[this.data.form.forwardTargetIndex].value;
+    const note = this.required(this.data.form.note, '请填写转办说明');
+    if (!note) return null;
+    const body = { target, note };
+    if (target === 'department') {
+      const department = this.required(this.data.form.department, '请填写承办部门');
+      if (!department) return null;
+      body.department = department;
+    }
+    return this.act('forward', body, '已转办');
+  },
+
+  feedback() {
+    const note = this.required(this.data.form.note, '请填写部门反馈');
+    return note ? this.act('feedback', { note }, '已记录反馈') : null;
+  },
+
+  reply() {
+    const content = this.required(this.data.form.reply, '请填写答复内容');
+    return content ? this.act('reply', { content }, '已答复') : null;
+  },
+
+  // --- the citizen --------------------------------------------------------------------------------
+
+  onSatisfactionChange(e) {
+    this.setData({ 'rating.satisfaction': e.detail.value });
+  },
+
+  onCommentInput(e) {
+    this.setData({ 'rating.comment': e.detail.value });
+  },
+
+  rate() {
+    const { satisfaction, comment } = this.data.rating;
+    if (!satisfaction) {
+      toast('请选择满意程度');
+      return null;
+    }
+    return this.act('rate', { satisfaction, comment: comment.trim() }, '感谢您的评价');
+  },
+
+  async withdraw() {
+    const res = await wxp('showModal', { title: '撤回建议', content: '撤回后将不再办理，确定撤回吗？' })
+      .catch(() => ({ confirm: false }));
+    if (!res.confirm) return null;
+    return this.act('withdraw', {}, '已撤回');
+  },
+});

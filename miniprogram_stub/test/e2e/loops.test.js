@@ -1,0 +1,296 @@
+// End to end, against the REAL backend (started once here, as `make run` does, on free ports and a fresh
+// SQLite database) with the offline WeChat stand-in. The stub's own API module and page handlers run on a
+// `wx` stand-in whose wx.request / wx.uploadFile / wx.downloadFile are REAL HTTP.
+//
+// 1. 码上办: a citizen scans a deputy's printed code (options.q), files with a photo; the deputy binds by
+//    phone, accepts and replies; the citizen rates and the item is closed.
+// 2. 发单 → 接单 → 扫码签到 → 结单 → 积分: an administrator dispatches an activity at station 1 through the
+//    API; the deputy accepts it in the stub, checks in by scanning the station's code with the location,
+//    and after the administrator closes it sees the points, the archive and the leaderboard.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const { startBackend, http, adminToken } = require('../support/backend');
+const { createFakeWx } = require('../support/fake-wx');
+const { httpTransport } = require('../support/http-transport');
+const { Phone, event } = require('../support/harness');
+const { writePng } = require('../support/png');
+
+const DEPUTY_PHONE = '13800000003'; // 张伟: files reach him through his code
+const CHECKIN_PHONE = '13800000005'; // 陈明, at station 1 (城北街道人大代表中心联络站) in the demo data
+
+let backend;
+let admin;
+let deputyRecord;
+let checkinDeputy;
+let tmp;
+
+// A phone: its own storage, modules and wx; the network is real HTTP to the backend.
+function phoneFor(loginCode, location) {
+  const wx = createFakeWx(httpTransport({ dir: tmp, log: process.env.E2E_LOG ? (...a) => console.error(...a) : null }), {
+    loginCode, location: location === undefined ? { latitude: 27.5612, longitude: 109.9971 } : location,
+  });
+  const phone = new Phone(wx);
+  phone.config().baseUrl = backend.baseUrl;
+  return phone;
+}
+
+// Generous limits: a loaded CI machine starts three Python processes here.
+const LIMIT = { timeout: 180000 };
+
+before(async () => {
+  backend = await startBackend();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-e2e-photos-'));
+  admin = await adminToken(backend.baseUrl);
+  const deputies = await http(backend.baseUrl, 'GET', '/deputies?per_page=100', undefined, admin);
+  deputyRecord = deputies.items.find((d) => d.phone === DEPUTY_PHONE);
+  assert.ok(deputyRecord && deputyRecord.qr_code, 'demo deputy with a code');
+  checkinDeputy = deputies.items.find((d) => d.phone === CHECKIN_PHONE);
+  assert.ok(checkinDeputy.station_ids.includes(1));
+}, LIMIT);
+
+after(async () => {
+  if (backend) await backend.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+}, LIMIT);
+
+// --- 1. the suggestion loop ---------------------------------------------------------------------------
+
+test('citizen scans a deputy code, files with a photo; the deputy accepts and replies; the citizen rates', LIMIT, async (t) => {
+  const citizen = phoneFor('citizen-e2e');
+  await citizen.launch();
+  assert.ok(citizen.wx.getStorageSync('msb_token'), 'logged in at launch');
+  assert.deepEqual(citizen.wx.getStorageSync('msb_user').roles, ['citizen']);
+
+  // WeChat opens the scan page with the printed link, URL-encoded, in options.q.
+  const link = `${backend.publicBaseUrl}/q/${deputyRecord.qr_code}`;
+  const scan = await citizen.open('pages/scan/scan', { q: encodeURIComponent(link), scancode_time: '1700000000' });
+  assert.match(citizen.wx.lastNavigation().url, /^\/pages\/card\/card\?code=/);
+  assert.equal(scan.data.message, '');
+
+  const card = await citizen.follow();
+  assert.equal(card.data.kind, 'deputy');
+  assert.equal(card.data.target.name, '张伟');
+  assert.equal(card.data.canFile, true);
+
+  card.fileSuggestion();
+  const file = await citizen.follow();
+  assert.equal(file.data.loading, false);
+  assert.ok(file.data.categories.includes('道路交通'));
+  assert.equal(file.data.targetName, '张伟');
+
+  await file.onCategoryChange(event({}, String(file.data.categories.indexOf('道路交通'))));
+  file.onContentInput(event({}, '人民路与迎丰路交叉口的红绿灯坏了三天，早晚高峰很危险。'));
+  await file.locate();
+  assert.deepEqual(file.data.location, { lat: 27.5612, lng: 109.9971, address: '' });
+  assert.deepEqual(file.data.nearby, [], 'nothing similar nearby yet');
+
+  const photo = writePng(path.join(tmp, 'traffic-light.png'), 32, 24);
+  citizen.wx.queue.media.push({ tempFiles: [{ tempFilePath: photo, size: fs.statSync(photo).size, fileType: 'image' }] });
+  await file.choosePhotos();
+  assert.equal(file.data.photos.length, 1);
+  assert.equal(file.data.photos[0].status, 'done');
+  assert.ok(file.data.photos[0].id > 0);
+  const upload = citizen.wx.calls.uploadFile[0];
+  assert.ok(upload.header['Idempotency-Key'], 'upload carries an Idempotency-Key');
+
+  file.onAnonymousChange(event({}, false));
+  file.onPublicChange(event({}, true));
+  const item = await file.submit();
+  assert.ok(item && item.id, 'filed');
+  assert.equal(item.status, 'assigned');
+  assert.equal(item.deputy.name, '张伟');
+  assert.equal(item.attachments.length, 1);
+  assert.equal(item.public_consent, true);
+  const subscribe = citizen.wx.order.findIndex((c) => c.name === 'requestSubscribeMessage');
+  const post = citizen.wx.order.findIndex((c) => c.name === 'request' && /\/api\/v1\/suggestions$/.test(c.url));
+  assert.ok(subscribe >= 0 && subscribe < post, 'subscribe asked before the suggestion is posted');
+  assert.deepEqual(citizen.wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-accepted', 'tmpl-replied', 'tmpl-reopened']);
+
+  await t.test('a second submit with the same key files nothing new', async () => {
+    const again = await file.send();
+    assert.equal(again.id, item.id);
+    const mine = await citizen.open('pages/mine/mine');
+    assert.equal(mine.data.items.length, 1);
+    assert.equal(mine.data.items[0].status_label, '待接单');
+  });
+
+  const detail = await citizen.follow(); // redirectTo the item after submitting
+  assert.equal(detail.route, 'pages/suggestion/detail');
+  assert.equal(detail.data.item.id, item.id);
+  assert.equal(detail.data.isHandler, false);
+  assert.equal(detail.data.canRate, false);
+  assert.equal(detail.data.photos.length, 1, 'the photo is fetched with the token');
+  const stored = fs.readFileSync(detail.data.photos[0]);
+  assert.ok(stored.subarray(1, 4).toString() === 'PNG' || stored.subarray(0, 2).toString('hex') === 'ffd8',
+    'an image came back');
+
+  // The deputy: logs in, binds by phone, finds the item in 待接单.
+  const deputy = phoneFor('deputy-x');
+  await deputy.launch();
+  const bind = await deputy.open('pages/bind/bind');
+  assert.equal(bind.data.isDeputy, false);
+  const bound = await bind.onGetPhoneNumber({ detail: { code: 'phone-' + DEPUTY_PHONE, errMsg: 'getPhoneNumber:ok' } });
+  assert.ok(bound.roles.includes('deputy'));
+  assert.equal(bound.deputy_id, deputyRecord.id);
+  assert.equal(deputy.wx.lastNavigation().url, '/pages/inbox/inbox');
+
+  const inbox = await deputy.follow();
+  assert.equal(inbox.data.tab, 'assigned');
+  assert.deepEqual(inbox.data.items.map((i) => i.id), [item.id]);
+  await inbox.accept(event({ id: item.id }));
+  assert.deepEqual(inbox.data.items, [], 'accepted: no longer waiting');
+  await inbox.switchTab(event({ key: 'accepted' }));
+  assert.deepEqual(inbox.data.items.map((i) => i.status_label), ['办理中']);
+
+  inbox.open(event({ id: item.id }));
+  const handle = await deputy.follow();
+  assert.equal(handle.data.isHandler, true);
+  assert.equal(handle.data.item.status, 'accepted');
+  handle.onFormInput(event({ field: 'note' }, '已联系交警大队，约定明日现场查看。'));
+  await handle.addProgress();
+  handle.onFormInput(event({ field: 'reply' }, '交警大队已于今日修复信号灯，感谢您的反映。'));
+  const replied = await handle.reply();
+  assert.equal(replied.status, 'replied');
+  assert.equal(handle.data.item.status_label, '已答复');
+  assert.deepEqual(handle.data.form.reply, '', 'form cleared');
+
+  // The citizen rates.
+  const again = await citizen.open('pages/suggestion/detail', { id: String(item.id) });
+  assert.equal(again.data.canRate, true);
+  assert.equal(again.data.item.reply_content, '交警大队已于今日修复信号灯，感谢您的反映。');
+  again.onSatisfactionChange(event({}, 'satisfied'));
+  again.onCommentInput(event({}, '修得很快'));
+  const rated = await again.rate();
+  assert.equal(rated.status, 'closed');
+  assert.equal(again.data.canRate, false);
+  assert.equal(again.data.item.satisfactionText, '满意');
+  const actions = again.data.item.timeline.map((e) => e.action);
+  for (const step of ['accept', 'progress', 'reply', 'rate']) assert.ok(actions.includes(step), `timeline has ${step}: ${actions}`);
+
+  // No error was shown to either of them along the way.
+  assert.deepEqual(citizen.wx.modals, []);
+  assert.deepEqual(deputy.wx.modals, []);
+
+  // A step the workflow does not allow: the server's 409 sentence reaches the user.
+  again.onSatisfactionChange(event({}, 'dissatisfied'));
+  assert.equal(await again.rate(), null);
+  const shown = citizen.wx.toasts.concat(citizen.wx.modals);
+  assert.ok(shown.some((m) => /[\u4e00-\u9fa5]/.test(m) && m !== '感谢您的评价'), shown.join(' | '));
+  assert.equal(again.data.item.status, 'closed');
+});
+
+test('a revoked code opens the page with its sentence', LIMIT, async () => {
+  const deputies = await http(backend.baseUrl, 'GET', '/deputies?per_page=100', undefined, admin);
+  const other = deputies.items.find((d) => d.phone === '13800000004');
+  await http(backend.baseUrl, 'POST', `/qr/${other.qr_code}/revoke`, {}, admin);
+
+  const citizen = phoneFor('citizen-revoked');
+  await citizen.open('pages/scan/scan', { scene: other.qr_code });
+  assert.match(citizen.wx.lastNavigation().url, /^\/pages\/unavailable\/unavailable\?status=410&message=/);
+  const page = await citizen.follow();
+  assert.equal(page.data.title, '二维码已停用');
+  assert.ok(page.data.message.length > 5, page.data.message);
+  assert.deepEqual(citizen.wx.toasts, [], 'the page explains it, not a toast');
+});
+
+// --- 2. the check-in-to-points loop --------------------------------------------------------------------
+
+test('a deputy accepts an activity, checks in by scanning the station code, and sees the points after closing', LIMIT, async () => {
+  const station = await http(backend.baseUrl, 'GET', '/stations/1', undefined, admin);
+  const now = Date.now();
+  const activity = await http(backend.baseUrl, 'POST', '/activities', {
+    title: '城北联络站接待选民日',
+    type: 'reception',
+    station_id: 1,
+    starts_at: new Date(now - 10 * 60 * 1000).toISOString(),
+    ends_at: new Date(now + 2 * 3600 * 1000).toISOString(),
+    deputy_ids: [checkinDeputy.id],
+    points: 5,
+  }, admin);
+
+  const deputy = phoneFor('deputy-y', { latitude: station.lat + 0.0003, longitude: station.lng - 0.0002 });
+  await deputy.launch();
+  const bind = await deputy.open('pages/bind/bind');
+  await bind.onGetPhoneNumber({ detail: { code: 'phone-' + CHECKIN_PHONE } });
+  assert.equal(bind.data.isDeputy, true);
+
+  // 接单
+  const list = await deputy.open('pages/activities/activities');
+  assert.deepEqual(list.data.items.map((a) => [a.id, a.my_status]), [[activity.id, 'invited']]);
+  assert.equal(list.data.items[0].myStatusLabel, '待接单');
+  await list.accept(event({ id: activity.id }));
+  assert.equal(list.data.items[0].my_status, 'accepted');
+  assert.equal(list.data.items[0].myStatusLabel, '已接单');
+
+  // 扫码签到 from the check-in page: wx.scanCode gives the printed link; wx.getLocation the place.
+  const checkin = await deputy.open('pages/checkin/checkin');
+  assert.equal(checkin.data.status, 'idle');
+  deputy.wx.queue.scan.push({ result: `${backend.publicBaseUrl}/q/${station.qr_code}`, scanType: 'QR_CODE', charSet: 'UTF-8' });
+  const out = await checkin.scan();
+  assert.equal(out.activity_id, activity.id);
+  assert.equal(checkin.data.status, 'done');
+  assert.equal(checkin.data.result.title, '城北联络站接待选民日');
+  const post = deputy.wx.requests.find((r) => /\/api\/v1\/checkins$/.test(r.url));
+  assert.ok(post.header['Idempotency-Key']);
+  assert.equal(post.data.qr_code, station.qr_code);
+  assert.ok(Math.abs(post.data.lat - station.lat) < 0.001 && Math.abs(post.data.lng - station.lng) < 0.001);
+
+  // The same code through WeChat's scan entry: a deputy at a station code is routed to check-in, and
+  // scanning again answers with the first check-in.
+  const scan = await deputy.open('pages/scan/scan', { q: encodeURIComponent(`${backend.publicBaseUrl}/q/${station.qr_code}`) });
+  assert.ok(scan);
+  assert.match(deputy.wx.lastNavigation().url, /^\/pages\/checkin\/checkin\?code=/);
+  const again = await deputy.follow();
+  assert.equal(again.data.status, 'done');
+  assert.equal(again.data.result.activityId, activity.id);
+
+  const detail = await deputy.open('pages/activity/detail', { id: String(activity.id) });
+  assert.equal(detail.data.activity.my_status, 'checked_in');
+
+  // 结单 by the administrator: the check-in turns into points.
+  const closed = await http(backend.baseUrl, 'POST', `/activities/${activity.id}/close`, {}, admin);
+  assert.equal(closed.summary.checked_in, 1);
+
+  const points = await deputy.open('pages/points/points');
+  assert.equal(points.data.isDeputy, true);
+  assert.equal(points.data.total, 5);
+  assert.ok(points.data.rank >= 1);
+  assert.equal(points.data.entries.length, 1);
+  assert.match(points.data.entries[0].reason, /城北联络站接待选民日/);
+
+  const archive = await deputy.open('pages/archive/archive');
+  const reception = archive.data.archive.activities.find((a) => a.type === 'reception');
+  assert.equal(reception.checked_in, 1);
+  assert.equal(archive.data.archive.points.total, 5);
+  assert.equal(archive.data.empty, false);
+
+  const board = await deputy.open('pages/leaderboard/leaderboard');
+  const mine = board.data.rows.find((r) => r.deputy.id === checkinDeputy.id);
+  assert.equal(mine.deputy.name, '陈明');
+  assert.equal(mine.points, 5);
+  assert.equal(board.data.myDeputyId, checkinDeputy.id);
+
+  assert.deepEqual(deputy.wx.modals, [], 'no error on the way');
+});
+
+test('a check-in with nothing to check in to shows the server sentence; a citizen cannot check in', LIMIT, async () => {
+  // Station 3 has no activity.
+  const other = await http(backend.baseUrl, 'GET', '/stations/3', undefined, admin);
+  const deputy = phoneFor('deputy-y', null); // the deputy bound above, who refuses the location
+  await deputy.launch();
+  const page = await deputy.open('pages/checkin/checkin', { code: other.qr_code });
+  assert.equal(page.data.status, 'failed');
+  assert.match(page.data.message, /没有需要签到的活动/);
+  assert.ok(deputy.wx.modals.concat(deputy.wx.toasts).some((m) => /没有需要签到的活动/.test(m)), 'message shown');
+  const post = deputy.wx.requests.find((r) => /\/api\/v1\/checkins$/.test(r.url));
+  assert.equal(post.data.lat, undefined, 'no location: none sent');
+
+  const citizen = phoneFor('citizen-checkin');
+  const citizenPage = await citizen.open('pages/checkin/checkin', { code: other.qr_code });
+  assert.equal(citizenPage.data.status, 'failed');
+  assert.match(citizenPage.data.message, /绑定代表身份/);
+});

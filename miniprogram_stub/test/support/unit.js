@@ -1,0 +1,37 @@
+// Unit-test fixtures: a phone whose wx talks to an in-memory router instead of a server.
+const { createFakeWx, routerTransport } = require('./fake-wx');
+const { Phone } = require('./harness');
+
+const CITIZEN = { id: 1, roles: ['citizen'], display_name: '', deputy_id: null };
+const DEPUTY = { id: 2, roles: ['citizen', 'deputy'], display_name: '张伟', deputy_id: 7, phone_masked: '138****0003' };
+
+const json = (statusCode, data) => ({ statusCode, data });
+const error = (statusCode, code, message, errors) => json(statusCode, Object.assign({ error: code, message }, errors ? { errors } : {}));
+
+// routes: {'GET /api/v1/x': (req) => json(200, ...)}; POST /auth/wechat answers with `user` and a new token.
+function unitPhone(routes, options) {
+  const opts = options || {};
+  let n = 0;
+  const all = Object.assign({
+    'POST /api/v1/auth/wechat': (req) => {
+      n += 1;
+      return json(200, { token: 'token-' + n + '-' + req.data.code, expires_in: 3600, user: opts.user || CITIZEN });
+    },
+  }, routes);
+  const transport = routerTransport(all);
+  const wx = createFakeWx(transport, { loginCode: opts.loginCode === undefined ? 'user-1' : opts.loginCode, location: opts.location });
+  const phone = new Phone(wx);
+  return { phone, wx, transport, routes: all };
+}
+
+// A SuggestionOut as the server answers it.
+function suggestion(overrides) {
+  return Object.assign({
+    id: 11, number: 'MSB-20260501-000011', status: 'assigned', status_label: '待接单', category: '道路交通',
+    content: '路灯不亮', created_at: '2026-05-01T01:30:00+00:00', overdue: false, due_soon: false, supervised: false,
+    held_for_review: false, deputy: { id: 7, name: '张伟' }, station: null, attachments: [], timeline: [],
+    reply_content: null, satisfaction: null,
+  }, overrides);
+}
+
+module.exports = { unitPhone, json, error, suggestion, CITIZEN, DEPUTY };

@@ -1,0 +1,18 @@
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+
+const format = require('../../utils/format');
+
+test('times are shown in China time whatever the zone they come in', () => {
+  assert.equal(format.formatTime('2026-05-01T01:30:00+00:00'), '2026-05-01 09:30');
+  assert.equal(format.formatTime('2026-05-01T23:05:00+08:00'), '2026-05-01 23:05');
+  assert.equal(format.formatTime(null), '');
+});
+
+test('flags and labels', () => {
+  assert.deepEqual(format.flagsOf({ overdue: true, due_soon: true, supervised: true }), ['已超期', '督办']);
+  assert.deepEqual(format.flagsOf({ due_soon: true }), ['临期']);
+  const item = format.presentSuggestion({ satisfaction: 'basically_satisfied', timeline: [{ at: '2026-05-01T00:00:00Z' }] });
+  assert.equal(item.satisfactionText, '基本满意');
+  assert.equal(item.timeline[0].atText, '2026-05-01 08:00');
+});

@@ -1,0 +1,289 @@
+// The citizen's pages with a wx stand-in: scan entry routing, card, filing, my items, detail and rating.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { unitPhone, json, error, suggestion, DEPUTY } = require('../support/unit');
+const { event } = require('../support/harness');
+
+const DEPUTY_QR = {
+  kind: 'deputy', code: 'dep1', url: 'https://msb.example.cn/q/dep1', actions: ['file_suggestion', 'request_meeting'],
+  target: { id: 7, name: '张伟', level: 'city', level_label: '市人大代表', region_name: '湖南省怀化市鹤城区', stations: [] },
+};
+const STATION_QR = {
+  kind: 'station', code: 'sta1', url: 'https://msb.example.cn/q/sta1', actions: ['file_suggestion', 'view_deputies', 'checkin'],
+  target: { id: 1, name: '城北街道人大代表中心联络站', kind_label: '中心联络站', deputies: [] },
+};
+const ACTIVITY_QR = { kind: 'activity', code: 'a'.repeat(27), url: '', actions: ['checkin'], target: { id: 3, title: '接待日' } };
+
+function qrRoutes() {
+  return {
+    'GET /api/v1/qr/dep1': () => json(200, DEPUTY_QR),
+    'GET /api/v1/qr/sta1': () => json(200, STATION_QR),
+    ['GET /api/v1/qr/' + 'a'.repeat(27)]: () => json(200, ACTIVITY_QR),
+    'GET /api/v1/qr/old1': () => error(410, 'qr_revoked', '该代表已不再履职，这个二维码已停用。您可以扫描所在联络站的二维码反映问题。'),
+    'GET /api/v1/qr/none': () => error(404, 'not_found', '二维码无效：没有找到对应的代表或联络站。'),
+    'GET /api/v1/qr/boom': () => error(500, 'internal_error', '服务器出错了，请稍后再试。'),
+  };
+}
+
+test('scan entry: a citizen goes to the deputy card (options.q) or the station card (options.scene)', async () => {
+  const { phone, wx } = unitPhone(qrRoutes());
+  const scan = await phone.open('pages/scan/scan', { q: encodeURIComponent('https://msb.example.cn/q/dep1') });
+  assert.equal(wx.lastNavigation().type, 'redirectTo');
+  assert.equal(wx.lastNavigation().url, '/pages/card/card?code=dep1');
+  const card = await phone.follow();
+  assert.equal(card.data.kind, 'deputy');
+  assert.equal(card.data.target.name, '张伟');
+  assert.equal(wx.requests.filter((r) => /\/qr\//.test(r.url)).length, 1, 'the card reuses the resolved code');
+  assert.ok(scan);
+
+  await phone.open('pages/scan/scan', { scene: 'sta1' });
+  assert.equal(wx.lastNavigation().url, '/pages/card/card?code=sta1');
+  const stationCard = await phone.follow();
+  assert.equal(stationCard.data.kind, 'station');
+  stationCard.fileSuggestion();
+  assert.match(wx.lastNavigation().url, /^\/pages\/file\/file\?code=sta1&name=%E5%9F%8E/);
+});
+
+test('scan entry: a deputy at a station or activity code is routed to check-in; at a deputy code to the card', async () => {
+  const { phone, wx } = unitPhone(qrRoutes(), { user: DEPUTY });
+  let scan = await phone.open('pages/scan/scan', { q: encodeURIComponent('https://msb.example.cn/q/sta1') });
+  assert.equal(wx.lastNavigation().url, '/pages/checkin/checkin?code=sta1');
+  scan = await phone.open('pages/scan/scan', { scene: 'a'.repeat(27) });
+  assert.equal(wx.lastNavigation().url, '/pages/checkin/checkin?code=' + 'a'.repeat(27));
+  scan = await phone.open('pages/scan/scan', { scene: 'dep1' });
+  assert.equal(wx.lastNavigation().url, '/pages/card/card?code=dep1');
+  assert.ok(scan);
+});
+
+test('scan entry: revoked and unknown codes open the page with the sentence, without a toast', async () => {
+  const { phone, wx } = unitPhone(qrRoutes());
+  await phone.open('pages/scan/scan', { q: encodeURIComponent('https://msb.example.cn/q/old1') });
+  const revoked = await phone.follow();
+  assert.equal(revoked.route, 'pages/unavailable/unavailable');
+  assert.equal(revoked.data.title, '二维码已停用');
+  assert.equal(revoked.data.message, '该代表已不再履职，这个二维码已停用。您可以扫描所在联络站的二维码反映问题。');
+  await phone.open('pages/scan/scan', { scene: 'none' });
+  const unknown = await phone.follow();
+  assert.equal(unknown.data.title, '二维码无效');
+  assert.deepEqual(wx.toasts.concat(wx.modals), []);
+});
+
+test('scan entry: an unrecognised link, a citizen at an activity code, a server error', async () => {
+  const { phone, wx } = unitPhone(qrRoutes());
+  const bad = await phone.open('pages/scan/scan', { q: encodeURIComponent('https://example.com/hello') });
+  assert.match(bad.data.message, /无法识别/);
+  assert.equal(bad.data.loading, false);
+  const activity = await phone.open('pages/scan/scan', { scene: 'a'.repeat(27) });
+  assert.match(activity.data.message, /活动签到码/);
+  const boom = await phone.open('pages/scan/scan', { scene: 'boom' });
+  assert.equal(boom.data.message, '服务器出错了，请稍后再试。');
+  assert.deepEqual(wx.modals.concat(wx.toasts), ['服务器出错了，请稍后再试。']);
+  assert.deepEqual(wx.navigations, []);
+});
+
+function filingRoutes(extra) {
+  const state = { uploads: 0, posts: [], nearbyQueries: [] };
+  const routes = Object.assign({
+    'GET /api/v1/suggestions/categories': () => json(200, { categories: ['道路交通', '环境卫生', '其他'] }),
+    'GET /api/v1/suggestions/nearby': (req) => {
+      state.nearbyQueries.push(req.query);
+      return json(200, { items: req.query.category === '环境卫生' ? [
+        { id: 40, number: 'MSB-40', category: '环境卫生', content: '垃圾站满了', status: 'accepted', status_label: '办理中', distance_m: 80, created_at: '2026-05-01T00:00:00+00:00' },
+      ] : [] });
+    },
+    'POST /api/v1/uploads': (req) => {
+      state.uploads += 1;
+      if (/bad/.test(req.filePath)) return error(415, 'unsupported_media', '只能上传 JPEG、PNG 或 WebP 格式的图片。');
+      return json(201, { id: 100 + state.uploads, url: '/api/v1/uploads/k' + state.uploads + '.png', width: 10, height: 10 });
+    },
+    'POST /api/v1/suggestions': (req) => {
+      state.posts.push(req);
+      return json(201, suggestion({ id: 12 }));
+    },
+    'POST /api/v1/suggestions/40/follow': () => json(200, { id: 40, number: 'MSB-40', following: true }),
+  }, extra);
+  return { routes, state };
+}
+
+test('filing: the form validates, uploads photos, asks to subscribe, then posts once with its key', async () => {
+  const { routes, state } = filingRoutes();
+  const { phone, wx } = unitPhone(routes);
+  const file = await phone.open('pages/file/file', { code: 'dep1', name: encodeURIComponent('张伟'), kind: 'deputy' });
+  assert.equal(file.data.loading, false);
+  assert.deepEqual(file.data.categories, ['道路交通', '环境卫生', '其他']);
+  assert.equal(file.data.targetName, '张伟');
+
+  await file.submit();
+  assert.deepEqual(wx.toasts, ['请选择问题类别']);
+  await file.onCategoryChange(event({}, '0'));
+  await file.submit();
+  assert.equal(wx.toasts[1], '请填写问题描述');
+  file.onContentInput(event({}, '  路灯坏了  '));
+
+  wx.queue.media.push({ tempFiles: [{ tempFilePath: '/tmp/one.jpg' }, { tempFilePath: '/tmp/bad.gif' }] });
+  await file.choosePhotos();
+  assert.equal(wx.calls.chooseMedia[0].count, 9);
+  assert.deepEqual(file.data.photos.map((p) => [p.status, p.id]), [['done', 101], ['failed', null]]);
+  assert.deepEqual(wx.modals, ['只能上传 JPEG、PNG 或 WebP 格式的图片。'], 'the upload error is shown');
+  await file.submit();
+  assert.match(wx.modals[1], /上传失败/);
+  assert.equal(state.posts.length, 0);
+  file.removePhoto(event({ key: file.data.photos[1].key }));
+  assert.equal(file.data.photos.length, 1);
+
+  await file.locate();
+  assert.deepEqual(file.data.location, { lat: 27.5601, lng: 109.9985, address: '' });
+  assert.deepEqual(state.nearbyQueries, [{ category: '道路交通', lat: '27.5601', lng: '109.9985' }]);
+  file.onAnonymousChange(event({}, true));
+  file.onPublicChange(event({}, true));
+  file.onPhoneInput(event({}, '13912345678'));
+
+  const item = await file.submit();
+  assert.equal(item.id, 12);
+  const post = state.posts[0];
+  assert.deepEqual(post.data, {
+    qr_code: 'dep1', category: '道路交通', content: '路灯坏了', anonymous: true, public_consent: true,
+    attachment_ids: [101], location: { lat: 27.5601, lng: 109.9985, address: '' }, contact_phone: '13912345678',
+  });
+  assert.ok(post.header['Idempotency-Key']);
+  const order = wx.order.map((c) => c.name + (c.url ? ' ' + c.url.replace(/^.*\/api\/v1/, '') : ''));
+  assert.ok(order.indexOf('requestSubscribeMessage') < order.indexOf('request /suggestions'), order.join(', '));
+  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-accepted', 'tmpl-replied', 'tmpl-reopened']);
+  assert.equal(wx.lastNavigation().url, '/pages/suggestion/detail?id=12');
+});
+
+test('filing: a lost answer and a second tap reuse the key; refusing notices does not stop filing', async () => {
+  let attempt = 0;
+  const { routes, state } = filingRoutes({
+    'POST /api/v1/suggestions': (req) => {
+      attempt += 1;
+      state.posts.push(req);
+      if (attempt === 1) throw new Error('connection reset');
+      return json(201, suggestion({ id: 13 }));
+    },
+  });
+  const { phone, wx } = unitPhone(routes);
+  wx.subscribeAnswer = 'fail';
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  await file.onCategoryChange(event({}, '2'));
+  file.onContentInput(event({}, '内容'));
+  assert.equal(await file.submit(), null);
+  assert.equal(file.data.submitting, false);
+  assert.deepEqual(wx.modals, ['网络连接失败，请检查网络后重试。']);
+  const item = await file.submit();
+  assert.equal(item.id, 13);
+  assert.equal(state.posts.length, 2);
+  assert.equal(state.posts[0].header['Idempotency-Key'], state.posts[1].header['Idempotency-Key']);
+  assert.equal(state.posts[1].data.location, undefined, 'no location: none sent');
+});
+
+test('filing: similar open items nearby are offered, and following one replaces filing', async () => {
+  const { routes, state } = filingRoutes();
+  const { phone, wx } = unitPhone(routes);
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  await file.locate();
+  assert.deepEqual(file.data.nearby, [], 'no category yet: no query');
+  await file.onCategoryChange(event({}, '1'));
+  assert.equal(file.data.nearby.length, 1);
+  assert.equal(file.data.nearby[0].createdText, '2026-05-01 08:00');
+  await file.follow(event({ id: 40 }));
+  assert.equal(wx.lastNavigation().url, '/pages/suggestion/detail?id=40');
+  assert.equal(state.posts.length, 0);
+});
+
+test('filing: at most 9 photos; location refused is explained', async () => {
+  const { routes } = filingRoutes();
+  const { phone, wx } = unitPhone(routes, { location: null });
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  wx.queue.media.push({ tempFiles: Array.from({ length: 7 }, (_, i) => ({ tempFilePath: '/tmp/p' + i + '.jpg' })) });
+  await file.choosePhotos();
+  wx.queue.media.push({ tempFiles: Array.from({ length: 5 }, (_, i) => ({ tempFilePath: '/tmp/q' + i + '.jpg' })) });
+  await file.choosePhotos();
+  assert.equal(wx.calls.chooseMedia[1].count, 2);
+  assert.equal(file.data.photos.length, 9);
+  assert.ok(file.data.photos.every((p) => p.status === 'done'));
+  await file.choosePhotos();
+  assert.deepEqual(wx.toasts, ['最多上传 9 张照片']);
+  assert.equal(wx.calls.chooseMedia.length, 2);
+  await file.locate();
+  assert.equal(file.data.location, null);
+  assert.match(wx.modals[0], /允许“码上办”使用您的位置/);
+});
+
+test('my items: loading, empty state, paging', async () => {
+  const pages = { 1: [suggestion({ id: 1 }), suggestion({ id: 2, overdue: true })], 2: [suggestion({ id: 3 })] };
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': (req) => json(200, { items: pages[req.query.page] || [], total: 3, page: Number(req.query.page), per_page: 20 }),
+  });
+  const mine = await phone.open('pages/mine/mine');
+  assert.equal(mine.data.loading, false);
+  assert.deepEqual(mine.data.items.map((i) => i.id), [1, 2]);
+  assert.deepEqual(mine.data.items[1].flags, ['已超期']);
+  assert.equal(mine.data.hasMore, true);
+  await mine.onReachBottom();
+  assert.deepEqual(mine.data.items.map((i) => i.id), [1, 2, 3]);
+  assert.equal(mine.data.hasMore, false);
+  assert.equal(mine.onReachBottom(), null);
+
+  const empty = unitPhone({ 'GET /api/v1/suggestions': () => json(200, { items: [], total: 0, page: 1, per_page: 20 }) });
+  const none = await empty.phone.open('pages/mine/mine');
+  assert.deepEqual(none.data.items, []);
+  assert.equal(none.data.loading, false);
+  assert.equal(none.data.error, '');
+});
+
+test('detail: the citizen sees the timeline and rates once replied', async () => {
+  const rated = [];
+  let current = suggestion({
+    status: 'replied', status_label: '已答复', reply_content: '已修复',
+    timeline: [{ action: 'reply', action_label: '答复', actor_role: 'deputy', actor_name: '张伟', at: '2026-05-02T02:00:00+00:00', note: '' }],
+    attachments: [{ id: 5, url: '/api/v1/uploads/k.png' }],
+  });
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, current),
+    'GET /api/v1/uploads/k.png': () => ({ statusCode: 200, tempFilePath: '/tmp/k.png' }),
+    'POST /api/v1/suggestions/11/rate': (req) => {
+      rated.push(req.data);
+      current = Object.assign({}, current, { status: 'closed', status_label: '已办结', satisfaction: req.data.satisfaction });
+      return json(200, current);
+    },
+  });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(detail.data.isHandler, false);
+  assert.equal(detail.data.canRate, true);
+  assert.equal(detail.data.canWithdraw, false);
+  assert.deepEqual(detail.data.photos, ['/tmp/k.png']);
+  assert.equal(detail.data.item.timeline[0].atText, '2026-05-02 10:00');
+  await detail.rate();
+  assert.deepEqual(wx.toasts, ['请选择满意程度']);
+  detail.onSatisfactionChange(event({}, 'dissatisfied'));
+  detail.onCommentInput(event({}, ' 还是不亮 '));
+  await detail.rate();
+  assert.deepEqual(rated, [{ satisfaction: 'dissatisfied', comment: '还是不亮' }]);
+  assert.equal(detail.data.canRate, false);
+  assert.equal(detail.data.item.satisfactionText, '不满意');
+});
+
+test('detail: a citizen may withdraw while it waits, after confirming', async () => {
+  let withdrawn = 0;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, suggestion({ status: 'pending', deputy: null })),
+    'POST /api/v1/suggestions/11/withdraw': () => { withdrawn += 1; return json(200, suggestion({ status: 'withdrawn', deputy: null })); },
+  });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(detail.data.canWithdraw, true);
+  wx.queue.modal.push({ confirm: false });
+  await detail.withdraw();
+  assert.equal(withdrawn, 0);
+  await detail.withdraw();
+  assert.equal(withdrawn, 1);
+  assert.equal(detail.data.canWithdraw, false);
+});
+
+test('detail: a missing item shows the message in place', async () => {
+  const { phone } = unitPhone({ 'GET /api/v1/suggestions/99': () => error(404, 'not_found', '建议不存在。') });
+  const detail = await phone.open('pages/suggestion/detail', { id: '99' });
+  assert.equal(detail.data.error, '建议不存在。');
+  assert.equal(detail.data.item, null);
+});

@@ -1,0 +1,294 @@
+// The deputy's pages with a wx stand-in: binding, inbox, handling, activities, check-in, points.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { unitPhone, json, error, suggestion, CITIZEN, DEPUTY } = require('../support/unit');
+const { event } = require('../support/harness');
+
+test('binding: the phone button code goes to /auth/bind-phone; a deputy lands in the inbox', async () => {
+  const bodies = [];
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/auth/bind-phone': (req) => { bodies.push(req.data); return json(200, { user: DEPUTY }); },
+    'GET /api/v1/suggestions': () => json(200, { items: [], total: 0, page: 1, per_page: 20 }),
+  });
+  const bind = await phone.open('pages/bind/bind');
+  assert.equal(bind.data.isDeputy, false);
+
+  // The user refused the phone number: no code, nothing sent.
+  assert.equal(await bind.onGetPhoneNumber({ detail: { errMsg: 'getPhoneNumber:fail user deny' } }), null);
+  assert.deepEqual(bodies, []);
+  assert.deepEqual(wx.toasts, ['需要授权手机号才能核对代表身份']);
+
+  const user = await bind.onGetPhoneNumber({ detail: { code: 'phone-13800000003', errMsg: 'getPhoneNumber:ok' } });
+  assert.deepEqual(bodies, [{ code: 'phone-13800000003' }]);
+  assert.deepEqual(user, DEPUTY);
+  assert.deepEqual(wx.getStorageSync('msb_user'), DEPUTY, 'the stored user is the deputy now');
+  assert.deepEqual(phone.app.globalData.user, DEPUTY);
+  assert.equal(wx.lastNavigation().url, '/pages/inbox/inbox');
+  const inbox = await phone.follow();
+  assert.equal(inbox.data.isDeputy, true);
+  assert.equal(inbox.data.error, '');
+});
+
+test('binding: a phone not in the deputy base is told so; an expired phone code shows the server message', async () => {
+  let answer = json(200, { user: Object.assign({}, CITIZEN, { phone_masked: '139****0000' }) });
+  const { phone, wx } = unitPhone({ 'POST /api/v1/auth/bind-phone': () => answer });
+  const bind = await phone.open('pages/bind/bind');
+  await bind.onGetPhoneNumber({ detail: { code: 'phone-13900000000' } });
+  assert.equal(bind.data.isDeputy, false);
+  assert.match(wx.modals[0], /不在人大代表名册中/);
+  assert.deepEqual(wx.navigations, []);
+  answer = error(422, 'validation_failed', '手机号验证失败，请重新授权。', { code: ['手机号授权已失效，请重新点击按钮授权。'] });
+  assert.equal(await bind.onGetPhoneNumber({ detail: { code: 'stale' } }), null);
+  assert.equal(wx.modals[1] || wx.toasts[0], '手机号验证失败，请重新授权。');
+  assert.equal(bind.data.binding, false);
+});
+
+test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue; accept from the list', async () => {
+  const queries = [];
+  let accepted = 0;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions': (req) => {
+      queries.push(req.query);
+      const items = req.query.status === 'assigned' && !accepted ? [suggestion()] : [];
+      return json(200, { items, total: items.length, page: 1, per_page: 20 });
+    },
+    'POST /api/v1/suggestions/11/accept': () => { accepted += 1; return json(200, suggestion({ status: 'accepted' })); },
+  }, { user: DEPUTY });
+  const inbox = await phone.open('pages/inbox/inbox');
+  assert.deepEqual(inbox.data.tabs.map((t) => t.label), ['待接单', '办理中', '转办中', '已超期']);
+  assert.deepEqual(inbox.data.items.map((i) => i.id), [11]);
+  await inbox.accept(event({ id: 11 }));
+  assert.equal(accepted, 1);
+  assert.deepEqual(inbox.data.items, []);
+  assert.deepEqual(wx.toasts, ['已接单']);
+  await inbox.switchTab(event({ key: 'accepted' }));
+  await inbox.switchTab(event({ key: 'forwarded' }));
+  await inbox.switchTab(event({ key: 'overdue' }));
+  assert.deepEqual(queries.map((q) => [q.scope, q.status || '', q.overdue || '']), [
+    ['assigned', 'assigned', ''], ['assigned', 'assigned', ''], ['assigned', 'accepted', ''],
+    ['assigned', 'forwarded', ''], ['assigned', '', 'true'],
+  ]);
+  const subscribed = await inbox.subscribe();
+  assert.equal(subscribed, 3);
+  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity']);
+});
+
+test('inbox, activities and points ask a citizen to bind first', async () => {
+  const { phone, wx } = unitPhone({});
+  for (const route of ['pages/inbox/inbox', 'pages/activities/activities', 'pages/points/points', 'pages/archive/archive']) {
+    const page = await phone.open(route);
+    assert.equal(page.data.isDeputy, false, route);
+    assert.equal(page.data.loading, false, route);
+  }
+  assert.deepEqual(wx.requests.map((r) => r.url.replace(/^.*\/api\/v1/, '')), ['/auth/wechat'], 'nothing else asked');
+});
+
+function handlingRoutes(status) {
+  const steps = [];
+  let current = suggestion({ status });
+  const step = (action, to) => (req) => {
+    steps.push([action, req.data]);
+    current = Object.assign({}, current, { status: to || current.status });
+    return json(200, current);
+  };
+  return {
+    steps,
+    routes: {
+      'GET /api/v1/suggestions/11': () => json(200, current),
+      'POST /api/v1/suggestions/11/accept': step('accept', 'accepted'),
+      'POST /api/v1/suggestions/11/return': step('return', 'pending'),
+      'POST /api/v1/suggestions/11/progress': step('progress'),
+      'POST /api/v1/suggestions/11/forward': step('forward', 'forwarded'),
+      'POST /api/v1/suggestions/11/feedback': step('feedback', 'accepted'),
+      'POST /api/v1/suggestions/11/reply': step('reply', 'replied'),
+    },
+  };
+}
+
+test('handling: accept, progress, forward (department needed), feedback, reply', async () => {
+  const { routes, steps } = handlingRoutes('assigned');
+  const { phone, wx } = unitPhone(routes, { user: DEPUTY });
+  const page = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(page.data.isHandler, true);
+  assert.equal(page.data.canRate, false);
+  await page.accept();
+  assert.equal(page.data.item.status, 'accepted');
+
+  await page.addProgress();
+  assert.equal(wx.toasts.at(-1), '请填写办理进展');
+  page.onFormInput(event({ field: 'note' }, '已到现场查看'));
+  await page.addProgress();
+  assert.equal(page.data.form.note, '', 'cleared after the step');
+
+  page.onFormInput(event({ field: 'note' }, '请住建局维修'));
+  await page.forward();
+  assert.equal(wx.toasts.at(-1), '请填写承办部门');
+  page.onFormInput(event({ field: 'department' }, '市住建局'));
+  await page.forward();
+  assert.equal(page.data.item.status, 'forwarded');
+
+  page.onFormInput(event({ field: 'note' }, '住建局：本周内修复'));
+  await page.feedback();
+  page.onFormInput(event({ field: 'reply' }, '已修复，感谢反映'));
+  await page.reply();
+  assert.equal(page.data.item.status, 'replied');
+  assert.deepEqual(steps, [
+    ['accept', {}],
+    ['progress', { note: '已到现场查看' }],
+    ['forward', { target: 'department', note: '请住建局维修', department: '市住建局' }],
+    ['feedback', { note: '住建局：本周内修复' }],
+    ['reply', { content: '已修复，感谢反映' }],
+  ]);
+});
+
+test('handling: return needs a reason; forwarding to 12345 needs no department; a refused step shows why', async () => {
+  const { routes, steps } = handlingRoutes('accepted');
+  routes['POST /api/v1/suggestions/11/reply'] = () => error(409, 'invalid_transition', '当前状态不能答复。');
+  const { phone, wx } = unitPhone(routes, { user: DEPUTY });
+  const page = await phone.open('pages/suggestion/detail', { id: '11' });
+  await page.returnItem();
+  assert.equal(wx.toasts.at(-1), '请填写退回理由');
+  page.onFormInput(event({ field: 'reply' }, '答复'));
+  assert.equal(await page.reply(), null);
+  assert.equal(wx.toasts.at(-1), '当前状态不能答复。');
+  assert.equal(page.data.busy, false);
+  page.onForwardTargetChange(event({}, '1'));
+  page.onFormInput(event({ field: 'note' }, '转 12345'));
+  await page.forward();
+  page.onFormInput(event({ field: 'reason' }, '不属于本人联系范围'));
+  await page.returnItem();
+  assert.deepEqual(steps, [
+    ['forward', { target: 'hotline_12345', note: '转 12345' }],
+    ['return', { reason: '不属于本人联系范围' }],
+  ]);
+});
+
+test('activities: accept, and decline with a reason asked in a modal', async () => {
+  const posted = [];
+  const activity = (overrides) => Object.assign({
+    id: 5, title: '接待选民', type: 'reception', type_label: '接待选民', status: 'published', status_label: '已发单',
+    starts_at: '2026-05-01T01:00:00+00:00', ends_at: '2026-05-01T04:00:00+00:00', my_status: 'invited',
+    station: { id: 1, name: '城北联络站' },
+  }, overrides);
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/activities': (req) => json(200, { items: [activity()], total: 1, page: 1, per_page: 20, _q: req.query }),
+    'POST /api/v1/activities/5/accept': () => { posted.push(['accept']); return json(200, activity({ my_status: 'accepted' })); },
+    'POST /api/v1/activities/5/decline': (req) => { posted.push(['decline', req.data]); return json(200, activity({ my_status: 'declined' })); },
+  }, { user: DEPUTY });
+  const list = await phone.open('pages/activities/activities');
+  assert.equal(list.data.items[0].startsText, '2026-05-01 09:00');
+  assert.equal(list.data.items[0].myStatusLabel, '待接单');
+  assert.match(wx.requests.at(-1).url, /scope=mine/);
+  await list.accept(event({ id: 5 }));
+  assert.equal(list.data.items[0].myStatusLabel, '已接单');
+
+  wx.queue.modal.push({ confirm: false });
+  await list.decline(event({ id: 5 }));
+  wx.queue.modal.push({ confirm: true, content: '  ' });
+  await list.decline(event({ id: 5 }));
+  assert.equal(wx.toasts.at(-1), '请填写请假理由');
+  wx.queue.modal.push({ confirm: true, content: '外出开会' });
+  await list.decline(event({ id: 5 }));
+  assert.equal(list.data.items[0].myStatusLabel, '已请假');
+  assert.deepEqual(posted, [['accept'], ['decline', { reason: '外出开会' }]]);
+  assert.equal(wx.calls.showModal[0].editable, true);
+});
+
+test('check-in: scans, sends the location, and keeps the key for a retry of the same code', async () => {
+  const posts = [];
+  let fail = true;
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/checkins': (req) => {
+      posts.push(req);
+      if (fail) { fail = false; throw new Error('timeout'); }
+      return json(201, { activity_id: 5, activity_title: '接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' });
+    },
+  }, { user: DEPUTY, location: { latitude: 27.56, longitude: 109.99 } });
+  const page = await phone.open('pages/checkin/checkin');
+  assert.equal(page.data.status, 'idle');
+  assert.equal(await page.scan(), null, 'scan cancelled');
+  wx.queue.scan.push({ result: 'https://msb.example.cn/q/sta1' });
+  await page.scan();
+  assert.equal(page.data.status, 'failed');
+  assert.equal(page.data.message, '网络连接失败，请检查网络后重试。');
+  await page.retry();
+  assert.equal(page.data.status, 'done');
+  assert.deepEqual(page.data.result, { activityId: 5, title: '接待选民', time: '2026-05-01 09:10' });
+  assert.deepEqual(posts.map((p) => p.data), [
+    { qr_code: 'sta1', lat: 27.56, lng: 109.99 }, { qr_code: 'sta1', lat: 27.56, lng: 109.99 },
+  ]);
+  assert.equal(posts[0].header['Idempotency-Key'], posts[1].header['Idempotency-Key']);
+  assert.deepEqual(wx.calls.scanCode[0].scanType, ['qrCode', 'wxCode']);
+  page.openActivity();
+  assert.equal(wx.lastNavigation().url, '/pages/activity/detail?id=5');
+});
+
+test('check-in: a 409 from the server is shown on the page', async () => {
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/checkins': () => error(409, 'checkin_refused', '您距离活动地点约 2300 米，超出 500 米的签到范围，请到现场后再扫码。'),
+  }, { user: DEPUTY });
+  const page = await phone.open('pages/checkin/checkin', { code: 'sta1' });
+  assert.equal(page.data.status, 'failed');
+  assert.match(page.data.message, /超出 500 米/);
+  assert.match(wx.modals[0], /超出 500 米/);
+});
+
+test('points, archive and leaderboard', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/deputies/7/points': (req) => json(200, {
+      deputy_id: 7, year: Number(req.query.year), total: 8, rank: 2,
+      entries: [{ points: 5, reason: '接待选民：接待日', rule_code: 'reception', at: '2026-05-01T04:00:00+00:00' },
+        { points: 3, reason: '建议办结', rule_code: 'suggestion_closed', at: '2026-05-02T04:00:00+00:00' }],
+    }),
+    'GET /api/v1/deputies/7/archive': () => json(200, {
+      deputy: { id: 7, name: '张伟', level_label: '市人大代表', region_name: '怀化市', group: '' }, year: 2026,
+      activities: [], suggestions: { received: 0, closed: 0, closed_on_time: 0, satisfaction: {} },
+      points: { total: 0, rank: null, by_rule: [] },
+    }),
+    'GET /api/v1/leaderboard': (req) => json(200, [
+      { rank: 1, deputy: { id: 3, name: '李建国', level: 'national' }, points: 10, _q: req.query },
+      { rank: 2, deputy: { id: 7, name: '张伟', level: 'city' }, points: 8 },
+    ]),
+  }, { user: DEPUTY });
+  const points = await phone.open('pages/points/points');
+  assert.equal(points.data.total, 8);
+  assert.equal(points.data.rank, 2);
+  assert.equal(points.data.entries[0].atText, '2026-05-01 12:00');
+  await points.onYearChange(event({}, '2025'));
+  assert.equal(points.data.year, 2025);
+  const archive = await phone.open('pages/archive/archive');
+  assert.equal(archive.data.empty, true, 'an empty year says so');
+  const board = await phone.open('pages/leaderboard/leaderboard');
+  assert.equal(board.data.rows.length, 2);
+  assert.equal(board.data.myDeputyId, 7);
+  await board.onLevelChange(event({}, '3'));
+  assert.equal(phone.wx.requests.at(-1).url.split('?')[1], 'level=city&limit=50');
+});
+
+test('home: scanning a mini-program code opens the scan entry with its code', async () => {
+  const { phone, wx } = unitPhone({}, { user: DEPUTY });
+  const home = await phone.open('pages/index/index');
+  assert.equal(home.data.isDeputy, true);
+  wx.queue.scan.push({ result: '', path: 'pages/scan/scan?scene=sta1', scanType: 'WX_CODE' });
+  await home.scan();
+  assert.equal(wx.lastNavigation().url, '/pages/scan/scan?code=sta1');
+  wx.queue.scan.push({ result: 'https://weixin.qq.com/x' });
+  await home.scan();
+  assert.equal(wx.toasts.at(-1), '无法识别的二维码');
+});
+
+test('offline demos: config.dev codes replace wx.login and the phone button', async () => {
+  const bodies = [];
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/auth/bind-phone': (req) => { bodies.push(req.data); return json(200, { user: DEPUTY }); },
+    'GET /api/v1/suggestions': () => json(200, { items: [], total: 0, page: 1, per_page: 20 }),
+  });
+  phone.config().dev = { loginCode: 'devtools-citizen', phoneCode: 'phone-13800000003' };
+  const bind = await phone.open('pages/bind/bind');
+  assert.equal(wx.calls.login, undefined, 'wx.login not used');
+  assert.deepEqual(wx.requests[0].data, { code: 'devtools-citizen' });
+  assert.equal(bind.data.devPhoneCode, 'phone-13800000003');
+  await bind.bindWithDevCode();
+  assert.deepEqual(bodies, [{ code: 'phone-13800000003' }]);
+});

@@ -1,0 +1,48 @@
+// 接单 and 请假 for an activity, shared by the list and the detail page.
+const api = require('./api');
+const { wxp, toast } = require('./wxp');
+const { formatTime, PARTICIPANT_LABELS } = require('./format');
+
+function presentActivity(a) {
+  return Object.assign({}, a, {
+    startsText: formatTime(a.starts_at),
+    endsText: formatTime(a.ends_at),
+    myStatusLabel: a.my_status ? PARTICIPANT_LABELS[a.my_status] || a.my_status : '',
+    open: a.status === 'published',
+    participants: (a.participants || []).map((p, i) => Object.assign({}, p, {
+      key: p.deputy ? p.deputy.id : i, checkedInText: formatTime(p.checked_in_at),
+    })),
+  });
+}
+
+async function accept(id) {
+  try {
+    const activity = await api.activityAction(id, 'accept');
+    toast('已接单', 'success');
+    return activity;
+  } catch (err) {
+    return null; // shown by the API module
+  }
+}
+
+// 请假 needs a reason: asked in an editable modal.
+async function decline(id) {
+  const res = await wxp('showModal', {
+    title: '请假', editable: true, placeholderText: '请填写请假理由', confirmText: '提交',
+  }).catch(() => ({ confirm: false }));
+  if (!res.confirm) return null;
+  const reason = String(res.content || '').trim();
+  if (!reason) {
+    toast('请填写请假理由');
+    return null;
+  }
+  try {
+    const activity = await api.activityAction(id, 'decline', { reason });
+    toast('已请假', 'success');
+    return activity;
+  } catch (err) {
+    return null;
+  }
+}
+
+module.exports = { presentActivity, accept, decline };

@@ -1,0 +1,275 @@
+// The one module that talks to the 码上办 server (API contract v1, under /api/v1).
+//
+// - Login: wx.login → POST /auth/wechat {code}; the token and user are kept with wx.setStorageSync.
+// - A 401 (token expired or forged) logs in again and repeats the request once.
+// - Creating requests (POST /suggestions, /uploads, /checkins) carry an Idempotency-Key, the same key
+//   on every retry of one user action, so a flaky network never files anything twice.
+// - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
+//   unless the caller says it handles that status itself (`quiet`).
+const config = require('../config');
+
+const TOKEN_KEY = 'msb_token';
+const USER_KEY = 'msb_user';
+
+const NETWORK_MESSAGE = '网络连接失败，请检查网络后重试。';
+const SERVER_MESSAGE = '服务暂时不可用，请稍后重试。';
+const LOGIN_MESSAGE = '微信登录失败，请稍后重试。';
+// A toast shows about two short lines; longer sentences go to a modal so nothing is cut off.
+const TOAST_MAX_CHARS = 14;
+
+// An Error with the contract's fields. Not a subclass of Error: compiled to ES5, subclasses of built-ins
+// lose their prototype on some base libraries; `isApiError` marks it instead.
+function ApiError(status, code, message, errors) {
+  const err = new Error(message);
+  err.name = 'ApiError';
+  err.isApiError = true;
+  err.status = status;
+  err.code = code;
+  err.errors = errors || null;
+  return err;
+}
+
+function apiUrl(path) {
+  if (/^https?:\/\//.test(path)) return path;
+  const base = String(config.baseUrl).replace(/\/+$/, '');
+  return base + (path.indexOf('/api/') === 0 ? path : config.apiPrefix + path);
+}
+
+function queryString(params) {
+  const parts = [];
+  Object.keys(params || {}).forEach((key) => {
+    const value = params[key];
+    if (value === undefined || value === null || value === '') return;
+    parts.push(encodeURIComponent(key) + '=' + encodeURIComponent(String(value)));
+  });
+  return parts.length ? '?' + parts.join('&') : '';
+}
+
+function newIdempotencyKey() {
+  const rand = () => (Math.random().toString(36).slice(2) + '00000000').slice(0, 8);
+  return 'mp-' + Date.now().toString(36) + '-' + rand() + rand();
+}
+
+function parseBody(data) {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch (e) {
+    return data;
+  }
+}
+
+function errorFrom(res) {
+  const body = parseBody(res.data);
+  if (body && typeof body === 'object' && body.message) {
+    return new ApiError(res.statusCode, body.error || 'error', body.message, body.errors);
+  }
+  return new ApiError(res.statusCode, 'http_' + res.statusCode, SERVER_MESSAGE);
+}
+
+function showError(err) {
+  const message = (err && err.message) || SERVER_MESSAGE;
+  if (message.length <= TOAST_MAX_CHARS) {
+    wx.showToast({ title: message, icon: 'none', duration: 2500 });
+  } else {
+    wx.showModal({ title: '提示', content: message, showCancel: false, confirmText: '知道了' });
+  }
+}
+
+// --- token and user --------------------------------------------------------------------------------
+
+function getToken() {
+  return wx.getStorageSync(TOKEN_KEY) || '';
+}
+
+function getUser() {
+  return wx.getStorageSync(USER_KEY) || null;
+}
+
+function setUser(user) {
+  wx.setStorageSync(USER_KEY, user);
+  if (typeof getApp === 'function') {
+    const app = getApp();
+    if (app && app.globalData) app.globalData.user = user;
+  }
+  return user;
+}
+
+function clearToken() {
+  wx.setStorageSync(TOKEN_KEY, '');
+}
+
+function isDeputy(user) {
+  return !!(user && Array.isArray(user.roles) && user.roles.indexOf('deputy') >= 0 && user.deputy_id);
+}
+
+// --- transport ---------------------------------------------------------------------------------------
+
+function send(method, path, data, header) {
+  return new Promise((resolve, reject) => {
+    wx.request({
+      url: apiUrl(path),
+      method,
+      data,
+      header: Object.assign({ 'content-type': 'application/json' }, header),
+      timeout: config.requestTimeoutMs,
+      success: (res) => resolve({ statusCode: res.statusCode, data: parseBody(res.data) }),
+      fail: () => reject(new ApiError(0, 'network_error', NETWORK_MESSAGE)),
+    });
+  });
+}
+
+let loginInFlight = null;
+
+async function doLogin() {
+  let code = config.dev && config.dev.loginCode; // offline demos only, see config.js
+  try {
+    if (!code) code = (await new Promise((resolve, reject) => wx.login({ success: resolve, fail: reject }))).code;
+  } catch (e) {
+    throw new ApiError(0, 'wx_login_failed', LOGIN_MESSAGE);
+  }
+  if (!code) throw new ApiError(0, 'wx_login_failed', LOGIN_MESSAGE);
+  const res = await send('POST', '/auth/wechat', { code });
+  if (res.statusCode !== 200) throw errorFrom(res);
+  wx.setStorageSync(TOKEN_KEY, res.data.token);
+  setUser(res.data.user);
+  return res.data.user;
+}
+
+// One login at a time: pages loading together share it.
+function login() {
+  if (!loginInFlight) {
+    loginInFlight = doLogin().then(
+      (user) => { loginInFlight = null; return user; },
+      (err) => { loginInFlight = null; throw err; },
+    );
+  }
+  return loginInFlight;
+}
+
+async function ensureLogin() {
+  if (getToken() && getUser()) return getUser();
+  return login();
+}
+
+function isQuiet(quiet, err) {
+  if (quiet === true) return true;
+  return Array.isArray(quiet) && quiet.indexOf(err.status) >= 0;
+}
+
+// Runs `attempt(headers)` (→ {statusCode, data}) logged in; on 401 logs in again and repeats it once.
+async function authorized(attempt, options) {
+  const opts = options || {};
+  try {
+    await ensureLogin();
+    const headers = () => {
+      const h = { Authorization: 'Bearer ' + getToken() };
+      if (opts.idempotencyKey) h['Idempotency-Key'] = opts.idempotencyKey;
+      return h;
+    };
+    let res = await attempt(headers());
+    if (res.statusCode === 401) {
+      clearToken();
+      await login();
+      res = await attempt(headers());
+    }
+    if (res.statusCode >= 400) throw errorFrom(res);
+    return res.data;
+  } catch (err) {
+    const error = err && err.isApiError ? err : new ApiError(0, 'client_error', SERVER_MESSAGE);
+    if (!isQuiet(opts.quiet, error)) showError(error);
+    throw error;
+  }
+}
+
+// call('GET', '/suggestions', {query: {scope: 'mine'}}); call('POST', '/suggestions', {data, idempotencyKey}).
+function call(method, path, options) {
+  const opts = options || {};
+  const fullPath = path + queryString(opts.query);
+  if (opts.auth === false) {
+    return send(method, fullPath, opts.data, {}).then((res) => {
+      if (res.statusCode >= 400) throw errorFrom(res);
+      return res.data;
+    }).catch((err) => {
+      if (!isQuiet(opts.quiet, err)) showError(err);
+      throw err;
+    });
+  }
+  return authorized((headers) => send(method, fullPath, opts.data, headers), opts);
+}
+
+// POST /uploads: one photo by wx.uploadFile (multipart field `file`), with its own Idempotency-Key.
+function upload(filePath, idempotencyKey, options) {
+  const opts = Object.assign({}, options, { idempotencyKey: idempotencyKey || newIdempotencyKey() });
+  return authorized((headers) => new Promise((resolve, reject) => {
+    wx.uploadFile({
+      url: apiUrl('/uploads'),
+      filePath,
+      name: 'file',
+      header: headers,
+      timeout: config.requestTimeoutMs * 4,
+      success: (res) => resolve({ statusCode: res.statusCode, data: parseBody(res.data) }),
+      fail: () => reject(new ApiError(0, 'network_error', NETWORK_MESSAGE)),
+    });
+  }), opts);
+}
+
+// A protected photo (GET /uploads/{key} needs the token, which <image src> cannot send) → a local path.
+function downloadImage(url, options) {
+  return authorized((headers) => new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: apiUrl(url),
+      header: headers,
+      success: (res) => resolve({ statusCode: res.statusCode, data: res.statusCode < 400 ? res.tempFilePath : '' }),
+      fail: () => reject(new ApiError(0, 'network_error', NETWORK_MESSAGE)),
+    });
+  }), Object.assign({ quiet: true }, options));
+}
+
+// --- the endpoints the pages use -------------------------------------------------------------------
+
+const enc = encodeURIComponent;
+
+module.exports = {
+  ApiError,
+  TOKEN_KEY,
+  USER_KEY,
+  apiUrl,
+  queryString,
+  newIdempotencyKey,
+  showError,
+  call,
+  upload,
+  downloadImage,
+  login,
+  ensureLogin,
+  getUser,
+  setUser,
+  getToken,
+  isDeputy,
+
+  me: () => call('GET', '/me').then(setUser),
+  bindPhone: (code) => call('POST', '/auth/bind-phone', { data: { code } }).then((res) => setUser(res.user)),
+
+  // 404 and 410 are the scan page's to explain, not a toast's.
+  resolveQr: (code) => call('GET', '/qr/' + enc(code), { quiet: [404, 410] }),
+
+  categories: () => call('GET', '/suggestions/categories'),
+  nearby: (query) => call('GET', '/suggestions/nearby', { query }),
+  fileSuggestion: (data, idempotencyKey) => call('POST', '/suggestions', { data, idempotencyKey }),
+  suggestions: (query) => call('GET', '/suggestions', { query }),
+  suggestion: (id) => call('GET', '/suggestions/' + enc(id)),
+  // accept | return | progress | forward | feedback | reply | rate | withdraw | follow
+  suggestionAction: (id, action, data) => call('POST', '/suggestions/' + enc(id) + '/' + action, { data: data || {} }),
+  uploadPhoto: (filePath, idempotencyKey) => upload(filePath, idempotencyKey),
+
+  activities: (query) => call('GET', '/activities', { query }),
+  activity: (id) => call('GET', '/activities/' + enc(id)),
+  // accept | decline
+  activityAction: (id, action, data) => call('POST', '/activities/' + enc(id) + '/' + action, { data: data || {} }),
+  checkin: (data, idempotencyKey) => call('POST', '/checkins', { data, idempotencyKey }),
+
+  points: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/points', { query: { year } }),
+  archive: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/archive', { query: { year } }),
+  leaderboard: (query) => call('GET', '/leaderboard', { query }),
+};

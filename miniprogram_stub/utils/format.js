@@ -1,0 +1,45 @@
+// Display helpers shared by the pages.
+const SATISFACTION = [
+  { value: 'satisfied', label: '满意' },
+  { value: 'basically_satisfied', label: '基本满意' },
+  { value: 'dissatisfied', label: '不满意' },
+];
+
+const SATISFACTION_LABELS = SATISFACTION.reduce((acc, s) => { acc[s.value] = s.label; return acc; }, {});
+
+const PARTICIPANT_LABELS = {
+  invited: '待接单', accepted: '已接单', declined: '已请假', checked_in: '已签到', absent: '缺席',
+};
+
+const pad = (n) => (n < 10 ? '0' + n : '' + n);
+
+// ISO 8601 with offset → "2026-05-01 09:30" in China time (UTC+8), whatever the phone's zone.
+function formatTime(iso) {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (isNaN(ms)) return String(iso);
+  const d = new Date(ms + 8 * 3600 * 1000);
+  return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' '
+    + pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
+}
+
+// The flags a list row shows next to the status.
+function flagsOf(item) {
+  const flags = [];
+  if (item.overdue) flags.push('已超期');
+  else if (item.due_soon) flags.push('临期');
+  if (item.supervised) flags.push('督办');
+  if (item.held_for_review) flags.push('审核中');
+  return flags;
+}
+
+function presentSuggestion(item) {
+  return Object.assign({}, item, {
+    createdText: formatTime(item.created_at),
+    flags: flagsOf(item),
+    satisfactionText: item.satisfaction ? SATISFACTION_LABELS[item.satisfaction] || item.satisfaction : '',
+    timeline: (item.timeline || []).map((t, i) => Object.assign({}, t, { key: i, atText: formatTime(t.at) })),
+  });
+}
+
+module.exports = { SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, formatTime, flagsOf, presentSuggestion };
