@@ -6,6 +6,7 @@ Every form posts a CSRF token; sessions expire after PERMANENT_SESSION_LIFETIME.
 from functools import wraps
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 
 from ..auth import services as auth_services
 from ..errors import APIError
@@ -68,4 +69,14 @@ def logout():
 @bp.get("/")
 @console_login_required
 def home():
-    return render_template("console/home.html")
+    return dashboard.render_dashboard()
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(exc):
+    """A console form posted without a valid token (usually a page left open too long): a page, not JSON."""
+    return render_template("console/dashboard_error.html", title="页面已过期", message="页面已过期，请刷新后重试。"), 400
+
+
+from . import activities, organisation, points  # noqa: E402,F401
+from . import dashboard, suggestions, exports  # noqa: E402,F401

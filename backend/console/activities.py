@@ -1,0 +1,441 @@
+"""Console pages for activities: 发单 with a deputy picker, live attendance, the check-in screen, 结单.
+
+Also the small helpers the console's organisation and points pages share: turning the domain's
+APIError into a flashed Chinese sentence (or a 404 page), and reading form fields.
+"""
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import flash, g, jsonify, make_response, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from schemas.activities import ActivityIn
+
+from ..activities import rotating, services
+from ..activities.models import (
+    ACTIVITY_STATUS_LABELS,
+    ACTIVITY_TYPE_LABELS,
+    PARTICIPANT_STATUS_LABELS,
+    Activity,
+    ActivityStatus,
+)
+from ..auth.scope import MAX_ID, deputy_scope_clause, region_subtree_clause, station_scope_clause
+from ..db_types import utcnow
+from ..errors import APIError, not_found
+from ..extensions import db
+from ..org.models import Deputy, Region, Station, station_deputies
+from ..pagination import paginate
+from ..points.models import PointEntry
+from ..qr import render
+from ..qr.services import qr_url
+from . import bp, console_login_required
+
+CHINA = timezone(timedelta(hours=8))
+PER_PAGE = 20
+PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
+REGION_CHOICES_LIMIT = 1000
+
+FIELD_LABELS = {
+    "title": "活动名称", "type": "活动类型", "station_id": "联络站", "region_id": "所属区域", "place": "活动地点",
+    "starts_at": "开始时间", "ends_at": "结束时间", "deputy_ids": "参加代表", "points": "积分",
+    "description": "活动说明", "lat": "纬度", "lng": "经度", "name": "名称", "kind": "类型", "address": "地址",
+    "open_hours": "接待时间", "level": "层级", "term": "届次", "group": "代表小组", "phone": "手机号",
+    "active": "在任状态", "bio": "简介", "station_ids": "所属联络站", "admin_user_ids": "管理员",
+    "label": "名称", "yearly_cap": "年度上限", "file": "文件",
+}
+
+
+# --- shared helpers (used by organisation.py and points.py too) ----------------------------------
+
+
+@bp.app_template_filter("china_dt")
+def china_dt(value, fmt="%Y-%m-%d %H:%M"):
+    """A stored UTC time as China time for display."""
+    return value.astimezone(CHINA).strftime(fmt) if value else ""
+
+
+def _flatten(messages, prefix=""):
+    """marshmallow's nested messages as readable lines."""
+    lines = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            label = FIELD_LABELS.get(key, "" if isinstance(key, int) else str(key))
+            lines.extend(_flatten(value, label or prefix))
+    elif isinstance(messages, (list, tuple)):
+        for value in messages:
+            lines.extend(_flatten(value, prefix))
+    else:
+        lines.append(f"{prefix}：{messages}" if prefix else str(messages))
+    return lines
+
+
+def error_lines(exc):
+    """The Chinese sentences an APIError or a ValidationError carries."""
+    if isinstance(exc, ValidationError):
+        return _flatten(exc.messages) or ["提交的内容有误，请检查后重试。"]
+    if exc.errors:
+        return _flatten(exc.errors)
+    return [exc.message]
+
+
+def back_url(fallback):
+    """Where to send the administrator after a refused action: the console page they came from."""
+    referrer = request.referrer or ""
+    parts = urlsplit(referrer)
+    if parts.netloc == request.host and parts.path.startswith("/console") and not parts.path.startswith("//"):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return fallback if fallback.startswith("/") else url_for(fallback)
+
+
+def not_found_page(message=None):
+    return render_template(
+        "console/activities_error.html", title="内容不存在",
+        message=message or "您要找的内容不存在，或不在您的管理范围内。",
+    ), 404
+
+
+def console_page(fallback="console.home"):
+    """Signed-in administrators only; the domain's refusals become pages, never a 500.
+
+    404 (including anything outside the administrator's scope) renders the not-found page; any other
+    refusal of a form post is flashed and the administrator is sent back to where they came from.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            try:
+                return view(*args, **kwargs)
+            except APIError as exc:
+                db.session.rollback()
+                if exc.status == 404:
+                    return not_found_page(exc.message)
+                lines, status = error_lines(exc), exc.status
+            except ValidationError as exc:
+                db.session.rollback()
+                lines, status = error_lines(exc), 422
+            except StaleDataError:
+                db.session.rollback()
+                lines, status = ["这条记录刚刚被其他人修改过，请刷新后重试。"], 409
+            except IntegrityError:
+                db.session.rollback()
+                lines, status = ["数据刚刚被其他操作修改或已存在，请刷新后重试。"], 409
+            if request.method == "GET":
+                return render_template("console/activities_error.html", title="无法完成操作", message="；".join(lines)), status
+            for line in lines:
+                flash(line)
+            return redirect(back_url(fallback))
+
+        return console_login_required(wrapped)
+
+    return decorator
+
+
+def parse_int(value, low=1, high=MAX_ID):
+    """An integer from a form or query field, or None."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+_CONTROL = dict.fromkeys(range(32))
+
+
+def query_text(name, max_length):
+    """A search box's text: trimmed, limited, without control characters (PostgreSQL refuses NUL)."""
+    return request.args.get(name, "").translate(_CONTROL).strip()[:max_length]
+
+
+def page_number():
+    return parse_int(request.args.get("page"), 1, 100000) or 1
+
+
+def is_region_admin(user):
+    return user is not None and user.admin_region_id is not None
+
+
+def managed_regions(user, limit=REGION_CHOICES_LIMIT):
+    """The regions an administrator manages, in tree order, with their depth for indentation."""
+    root = user.admin_region if is_region_admin(user) else None
+    if root is None:
+        return []
+    regions = db.session.scalars(
+        select(Region).where(Region.path.startswith(root.path)).order_by(Region.path).limit(limit)
+    ).all()
+    base = root.path.count("/")
+    return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - base} for r in regions]
+
+
+def managed_stations(user, limit=1000):
+    return db.session.scalars(select(Station).where(station_scope_clause(user)).order_by(Station.name, Station.id).limit(limit)).all()
+
+
+def deputy_option(deputy):
+    return {
+        "id": deputy.id, "name": deputy.name, "level_label": deputy.level_label,
+        "stations": "、".join(s.name for s in deputy.stations[:3]),
+    }
+
+
+def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=()):
+    """Active deputies the administrator manages, for the picker."""
+    query = select(Deputy).where(deputy_scope_clause(user), Deputy.active.is_(True))
+    if q:
+        query = query.where(or_(Deputy.name.contains(q, autoescape=True), Deputy.group.contains(q, autoescape=True)))
+    if station_id:
+        query = query.where(Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station_id)))
+    if exclude:
+        query = query.where(Deputy.id.not_in(list(exclude)))
+    return db.session.scalars(query.order_by(Deputy.name, Deputy.id).limit(limit)).all()
+
+
+def selected_deputies(user, ids):
+    ids = [i for i in ids if i]
+    if not ids:
+        return []
+    found = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids), deputy_scope_clause(user))).all()
+    by_id = {d.id: d for d in found}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
+@bp.get("/deputy-options")
+@console_page()
+def deputy_options_json():
+    """The deputy picker's search: active deputies in the administrator's scope."""
+    q = query_text("q", 50)
+    station_id = parse_int(request.args.get("station_id"))
+    exclude = [i for i in (parse_int(x) for x in request.args.get("exclude", "").split(",")[:500]) if i]
+    deputies = deputy_options(g.user, q, station_id, exclude=exclude)
+    return jsonify({"items": [deputy_option(d) for d in deputies], "limit": PICKER_LIMIT})
+
+
+# --- activities --------------------------------------------------------------------------------------
+
+
+def _scope_query(user):
+    clauses = [Activity.station_id.in_(select(Station.id).where(station_scope_clause(user)))]
+    if user.admin_region is not None:
+        clauses.append(region_subtree_clause(Activity.region_id, user.admin_region))
+    return select(Activity).where(or_(*clauses))
+
+
+def managed_activity_or_404(activity_id):
+    activity = db.session.get(Activity, activity_id) if 0 < activity_id <= MAX_ID else None
+    if activity is None or not services.manages_activity(g.user, activity):
+        raise not_found("活动不存在，或不在您的管理范围内。")
+    return activity
+
+
+@bp.get("/activities")
+@console_page()
+def activities():
+    query = _scope_query(g.user)
+    status = request.args.get("status", "")
+    kind = request.args.get("type", "")
+    q = query_text("q", 100)
+    if status in ACTIVITY_STATUS_LABELS:
+        query = query.where(Activity.status == status)
+    if kind in ACTIVITY_TYPE_LABELS:
+        query = query.where(Activity.type == kind)
+    if q:
+        query = query.where(Activity.title.contains(q, autoescape=True))
+    page = paginate(query.order_by(Activity.starts_dt.desc(), Activity.id.desc()), {"page": page_number(), "per_page": PER_PAGE})
+    return render_template(
+        "console/activities.html", page=page, status=status, type=kind, q=q,
+        status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,
+        counts={a.id: services.summary(a) for a in page["items"]},
+    )
+
+
+def _local_input(dt):
+    return dt.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M")
+
+
+def _china_iso(value):
+    """A datetime-local input (China time, no offset) as ISO 8601 with +08:00, or the raw text."""
+    value = (value or "").strip()
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=CHINA).isoformat()
+        except ValueError:
+            continue
+    return value or None
+
+
+def activity_data(form, user):
+    """The 发单 form as the API's ActivityIn would receive it, validated by the same schema."""
+    data = {
+        "title": form.get("title", ""),
+        "type": form.get("type", ""),
+        "starts_at": _china_iso(form.get("starts_at")),
+        "ends_at": _china_iso(form.get("ends_at")),
+        "deputy_ids": form.getlist("deputy_ids"),
+        "description": form.get("description", ""),
+    }
+    if form.get("place_mode") == "place" and is_region_admin(user):
+        data["region_id"] = form.get("region_id") or None
+        data["place"] = form.get("place", "")
+    else:
+        data["station_id"] = form.get("station_id") or None
+        if data["station_id"] is None:
+            raise ValidationError({"station_id": ["请选择举办活动的联络站。"]})
+    if form.get("points", "").strip():
+        data["points"] = form.get("points").strip()
+    data = {k: v for k, v in data.items() if v is not None}
+    if not data["deputy_ids"]:
+        raise ValidationError({"deputy_ids": ["请至少选择一位参加的代表。"]})
+    return ActivityIn().load(data)
+
+
+@bp.route("/activities/new", methods=["GET", "POST"])
+@console_page("console.activities")
+def activity_new():
+    user = g.user
+    errors = []
+    if request.method == "POST":
+        form = request.form
+        try:
+            activity = services.dispatch(user, activity_data(form, user))
+        except (APIError, ValidationError) as exc:
+            db.session.rollback()
+            errors = error_lines(exc)
+        else:
+            flash(f"已发单：“{activity.title}”，已通知 {len(activity.participants)} 位代表。")
+            return redirect(url_for("console.activity", activity_id=activity.id))
+        values = form
+        chosen_ids = [parse_int(i) for i in form.getlist("deputy_ids")]
+    else:
+        start = utcnow().replace(second=0, microsecond=0)
+        start -= timedelta(minutes=start.minute % 5)
+        values = {
+            "type": "reception", "place_mode": "station", "station_id": request.args.get("station_id", ""),
+            "starts_at": _local_input(start), "ends_at": _local_input(start + timedelta(hours=2)),
+        }
+        chosen_ids = []
+    chosen = selected_deputies(user, chosen_ids)
+    station_filter = parse_int(request.args.get("station_id"))
+    options = deputy_options(user, station_id=station_filter, exclude=[d.id for d in chosen])
+    for line in errors:
+        flash(line)
+    return render_template(
+        "console/activity_form.html", values=values, chosen=chosen, options=options,
+        stations=managed_stations(user), regions=managed_regions(user), can_use_place=is_region_admin(user),
+        type_labels=ACTIVITY_TYPE_LABELS, picker_limit=PICKER_LIMIT,
+    ), (422 if errors else 200)
+
+
+def _points_by_deputy(activity):
+    rows = db.session.execute(
+        select(PointEntry.deputy_id, PointEntry.points)
+        .where(PointEntry.source_type == "activity", PointEntry.source_id == activity.id)
+    ).all()
+    points = {}
+    for deputy_id, value in rows:
+        points[deputy_id] = points.get(deputy_id, 0) + value
+    return points
+
+
+def attendance(activity):
+    summary = services.summary(activity)
+    return {
+        "status": activity.status.value,
+        "status_label": ACTIVITY_STATUS_LABELS[activity.status.value],
+        "summary": summary,
+        "total": len(activity.participants),
+        "checked_in": summary["checked_in"],
+        "participants": [
+            {
+                "deputy_id": p.deputy_id,
+                "name": p.deputy.name,
+                "level_label": p.deputy.level_label,
+                "status": p.status.value,
+                "status_label": PARTICIPANT_STATUS_LABELS[p.status.value],
+                "checked_in_at": china_dt(p.checked_in_dt, "%m-%d %H:%M:%S"),
+                "decline_reason": p.decline_reason,
+            }
+            for p in activity.participants
+        ],
+    }
+
+
+@bp.get("/activities/<int:activity_id>")
+@console_page("console.activities")
+def activity(activity_id):
+    activity = managed_activity_or_404(activity_id)
+    points = _points_by_deputy(activity) if activity.status is ActivityStatus.closed else {}
+    return render_template(
+        "console/activity.html", activity=activity, data=attendance(activity), points=points,
+        points_total=sum(points.values()), type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
+    )
+
+
+@bp.get("/activities/<int:activity_id>/attendance.json")
+@console_page("console.activities")
+def activity_attendance(activity_id):
+    response = jsonify(attendance(managed_activity_or_404(activity_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/activities/<int:activity_id>/screen")
+@console_page("console.activities")
+def activity_screen(activity_id):
+    activity = managed_activity_or_404(activity_id)
+    return render_template("console/activity_screen.html", activity=activity, data=attendance(activity),
+                           period=15, type_labels=ACTIVITY_TYPE_LABELS)
+
+
+@bp.get("/activities/<int:activity_id>/checkin-code.png")
+@console_login_required
+def activity_checkin_png(activity_id):
+    """The rotating check-in code (一事一活动码) as a QR image for the screen; never cached."""
+
+    def plain(status, text):
+        response = make_response(text, status)
+        response.mimetype = "text/plain"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    activity = db.session.get(Activity, activity_id) if 0 < activity_id <= MAX_ID else None
+    if activity is None or not services.manages_activity(g.user, activity):
+        return plain(404, "活动不存在。")
+    if activity.status is not ActivityStatus.published:
+        return plain(409, f"活动{ACTIVITY_STATUS_LABELS[activity.status.value]}，签到码已停用。")
+    code, expires = rotating.make_code(activity.id)
+    try:
+        png = render.code_image(qr_url(code), activity.title)
+    except APIError as exc:
+        return plain(exc.status, exc.message)
+    response = make_response(png)
+    response.mimetype = "image/png"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Code-Expires"] = expires.isoformat()
+    return response
+
+
+@bp.post("/activities/<int:activity_id>/close")
+@console_page("console.activities")
+def activity_close(activity_id):
+    summary = services.close(managed_activity_or_404(activity_id))
+    if summary["already_closed"]:
+        flash("该活动此前已结单，本次未重复计分。")
+    else:
+        flash(
+            f"已结单：签到 {summary['checked_in']} 人，请假 {summary['declined']} 人，缺席 {summary['absent']} 人，"
+            f"共计入积分 {summary['points_credited']} 分。"
+        )
+    return redirect(url_for("console.activity", activity_id=activity_id))
+
+
+@bp.post("/activities/<int:activity_id>/cancel")
+@console_page("console.activities")
+def activity_cancel(activity_id):
+    services.cancel(managed_activity_or_404(activity_id))
+    flash("活动已取消，不计积分。")
+    return redirect(url_for("console.activity", activity_id=activity_id))

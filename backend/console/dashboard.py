@@ -1,0 +1,130 @@
+"""The console's home: the dashboard of the administrator's scope.
+
+Figures come from the same code as the API (``suggestion_stats`` over ``admin_scope_clause``); the
+charts are drawn in the browser by the vendored Chart.js from a JSON data block in the page, so no
+page loads anything from outside the application.
+"""
+from datetime import datetime, time, timedelta
+
+from flask import g, render_template, url_for
+from sqlalchemy import and_, case, func, select
+
+from ..auth.scope import deputy_scope_clause
+from ..db_types import utcnow
+from ..extensions import db
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy
+from ..points.models import DeputyScore
+from ..points.queries import current_year
+from ..suggestions.models import OPEN_STATUSES, STATUS_LABELS, Status, Suggestion
+from ..suggestions.queries import admin_scope_clause
+from ..suggestions.services import CHINA
+from ..suggestions.stats import suggestion_stats
+
+TREND_WEEKS = 12
+TOP_DEPUTIES = 10
+
+# One colour per status, the same in every chart and badge (see console.css .status-*).
+STATUS_COLOURS = {
+    "pending": "#d4380d", "assigned": "#d48806", "accepted": "#1d39c4", "forwarded": "#531dab",
+    "replied": "#08979c", "closed": "#389e0d", "rejected": "#8c8c8c", "withdrawn": "#bfbfbf",
+}
+
+
+def scoped_leaderboard(user, year, limit=TOP_DEPUTIES):
+    """The points ranking of the deputies ``user`` manages (ties share a rank, as on the public board)."""
+    query = (
+        select(Deputy.id, Deputy.name, Deputy.level, Deputy.group, DeputyScore.total)
+        .join(DeputyScore, DeputyScore.deputy_id == Deputy.id)
+        .where(DeputyScore.year == year, Deputy.active.is_(True), deputy_scope_clause(user))
+        .order_by(DeputyScore.total.desc(), DeputyScore.reached_dt, Deputy.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    rows, rank, previous = [], 0, None
+    for position, row in enumerate(db.session.execute(query), start=1):
+        if row.total != previous:
+            rank, previous = position, row.total
+        rows.append({
+            "rank": rank, "deputy_id": row.id, "name": row.name, "level": row.level.value,
+            "level_label": DEPUTY_LEVEL_LABELS[row.level.value], "group": row.group or "", "points": row.total,
+        })
+    return rows
+
+
+def week_starts(now=None, weeks=TREND_WEEKS):
+    """The Mondays (00:00 China time) that start the last ``weeks`` weeks, the current week last."""
+    today = (now or utcnow()).astimezone(CHINA).date()
+    monday = today - timedelta(days=today.weekday())
+    return [datetime.combine(monday - timedelta(weeks=weeks - 1 - i), time(), CHINA) for i in range(weeks)]
+
+
+def weekly_filings(scope, now=None):
+    """Items filed in each of the last TREND_WEEKS weeks, in one query."""
+    starts = week_starts(now)
+    ends = starts[1:] + [starts[-1] + timedelta(weeks=1)]
+    created = Suggestion.created_dt
+    columns = [
+        func.coalesce(func.sum(case((and_(created >= start, created < end), 1), else_=0)), 0).label(f"w{i}")
+        for i, (start, end) in enumerate(zip(starts, ends))
+    ]
+    row = db.session.execute(select(*columns).where(scope, created >= starts[0], created < ends[-1])).one()
+    return [{"week": start.strftime("%m-%d"), "count": int(row[i])} for i, start in enumerate(starts)]
+
+
+def dashboard_data(user):
+    scope = admin_scope_clause(user)
+    stats = suggestion_stats(select(Suggestion).where(scope))
+    open_items = and_(scope, Suggestion.status.in_(OPEN_STATUSES), Suggestion.merged_into_id.is_(None))
+
+    def count(*conditions):
+        return db.session.scalar(select(func.count()).select_from(Suggestion).where(*conditions))
+
+    year = current_year()
+    return {
+        "total": stats["total"],
+        "pending": stats["by_status"]["pending"],
+        "open": count(open_items),
+        "overdue": count(open_items, Suggestion.overdue.is_(True)),
+        "due_soon": count(open_items, Suggestion.due_soon.is_(True)),
+        "supervised": count(open_items, Suggestion.supervised.is_(True)),
+        "held": count(scope, Suggestion.held_for_review.is_(True)),
+        "rates": {
+            key: stats[key]
+            for key in ("closed_rate", "on_time_rate", "satisfaction_rate", "basic_satisfaction_rate")
+        },
+        "denominators": stats["denominators"],
+        "avg_hours_to_accept": stats["avg_hours_to_accept"],
+        "avg_hours_to_close": stats["avg_hours_to_close"],
+        "by_status": [
+            {"status": s.value, "label": STATUS_LABELS[s.value], "count": stats["by_status"][s.value],
+             "colour": STATUS_COLOURS[s.value]}
+            for s in Status
+        ],
+        "by_category": sorted(
+            ({"category": c, "count": n} for c, n in stats["by_category"].items()),
+            key=lambda r: (-r["count"], r["category"]),
+        ),
+        "trend": weekly_filings(scope),
+        "year": year,
+        "leaderboard": scoped_leaderboard(user, year),
+    }
+
+
+def scope_label(user):
+    if user.admin_region is not None:
+        return user.admin_region.name
+    return "、".join(s.name for s in user.admin_stations)
+
+
+def percent(rate):
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def render_dashboard():
+    """The console's home page (``console.home`` renders this)."""
+    user = g.user
+    data = dashboard_data(user)
+    return render_template(
+        "console/dashboard.html", data=data, scope_label=scope_label(user), percent=percent,
+        queue_url=lambda **filters: url_for("console.suggestions", **filters),
+    )

@@ -1,0 +1,183 @@
+""".xlsx exports for the console: the filtered queue, the statistics and the leaderboard, all within scope.
+
+Headers are Chinese; the download name is Chinese too (Content-Disposition carries it as UTF-8).
+Citizens' phone numbers and identities are never exported.
+"""
+from io import BytesIO
+
+from flask import current_app, g, request, send_file
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from ..db_types import utcnow
+from ..extensions import db
+from ..org.models import Station
+from ..points.queries import current_year
+from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
+from ..suggestions.queries import admin_scope_clause
+from ..suggestions.services import CHINA
+from ..suggestions.stats import suggestion_stats
+from . import bp, console_login_required
+from .dashboard import scope_label, scoped_leaderboard
+from .suggestions import cn_time, filtered_query
+
+MAX_EXPORT_ROWS = 50_000
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="BE1622")
+
+
+def _sheet(wb, title, headers, rows, widths=None):
+    """One sheet, streamed (write-only workbooks keep memory flat for a long queue)."""
+    ws = wb.create_sheet(title)
+    for index, header in enumerate(headers, start=1):
+        width = (widths or {}).get(header) or max(10, len(str(header)) * 2 + 4)
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append(list(row))
+    return ws
+
+
+def _send(wb, name):
+    buffer = BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    stamp = utcnow().astimezone(CHINA).strftime("%Y%m%d")
+    return send_file(
+        buffer,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{name}-{stamp}.xlsx",
+        max_age=0,
+    )
+
+
+def _new_workbook():
+    return Workbook(write_only=True)
+
+
+def _percent(rate):
+    return "" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _yes(flag):
+    return "是" if flag else ""
+
+
+@bp.get("/suggestions/export.xlsx")
+@console_login_required
+def export_suggestions():
+    """The queue as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
+    query, _ = filtered_query(g.user, request.args)
+    items = db.session.scalars(
+        query.options(
+            selectinload(Suggestion.station), selectinload(Suggestion.deputy), selectinload(Suggestion.region)
+        ).limit(MAX_EXPORT_ROWS)
+    ).all()
+    headers = [
+        "编号", "提交时间", "类别", "建议内容", "状态", "联络站", "承办代表", "所属区域", "提交渠道",
+        "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "接单时限", "答复时限", "答复内容", "满意度", "办结时间",
+    ]
+    merged_numbers = dict(db.session.execute(
+        select(Suggestion.id, Suggestion.number).where(
+            Suggestion.id.in_({i.merged_into_id for i in items if i.merged_into_id})
+        )
+    ).all()) if any(i.merged_into_id for i in items) else {}
+    rows = (
+        (
+            item.number, cn_time(item.created_dt), item.category, item.content, STATUS_LABELS[item.status.value],
+            item.station.name if item.station else "", item.deputy.name if item.deputy else "",
+            item.region.name if item.region else "", "代表码" if item.filed_via == "deputy" else "联络站码",
+            _yes(item.overdue), _yes(item.due_soon), _yes(item.supervised), _yes(item.held_for_review),
+            merged_numbers.get(item.merged_into_id, ""), item.round,
+            cn_time(item.accept_due_dt), cn_time(item.reply_due_dt), item.reply_content or "",
+            SATISFACTION_LABELS[item.satisfaction.value] if item.satisfaction else "", cn_time(item.closed_dt),
+        )
+        for item in items
+    )
+    wb = _new_workbook()
+    _sheet(wb, "建议清单", headers, rows, widths={"编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40,
+                                                   "联络站": 24, "接单时限": 18, "答复时限": 18, "办结时间": 18})
+    return _send(wb, "建议清单")
+
+
+def _station_rows(scope):
+    """Per station: filed, open, closed, overdue, supervised — one grouped query."""
+    open_statuses = [Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied]
+    rows = db.session.execute(
+        select(
+            Station.name,
+            func.count(Suggestion.id),
+            func.sum(case((Suggestion.status.in_(open_statuses), 1), else_=0)),
+            func.sum(case((Suggestion.status == Status.closed, 1), else_=0)),
+            func.sum(case((Suggestion.overdue.is_(True), 1), else_=0)),
+            func.sum(case((Suggestion.supervised.is_(True), 1), else_=0)),
+        )
+        .join(Station, Station.id == Suggestion.station_id)
+        .where(scope)
+        .group_by(Station.id, Station.name)
+        .order_by(func.count(Suggestion.id).desc(), Station.name)
+    ).all()
+    return [tuple(int(v or 0) if i else v for i, v in enumerate(row)) for row in rows]
+
+
+@bp.get("/stats/export.xlsx")
+@console_login_required
+def export_stats():
+    """The statistics of the administrator's scope, with the denominators they are computed from."""
+    user = g.user
+    scope = admin_scope_clause(user)
+    stats = suggestion_stats(select(Suggestion).where(scope))
+    d = stats["denominators"]
+    wb = _new_workbook()
+    summary = [
+        ("统计范围", scope_label(user), ""),
+        ("统计时间", cn_time(utcnow()), ""),
+        ("建议总数", stats["total"], "全部提交的建议"),
+        ("应办结数", d["should_be_closed"], "已办结 + 已超过时限仍未办结"),
+        ("已办结数", d["closed"], "不含不予受理、撤回、合并的建议"),
+        ("办结率", _percent(stats["closed_rate"]), "已办结 ÷ 应办结"),
+        ("按时办结率", _percent(stats["on_time_rate"]), "在答复时限内答复并办结 ÷ 应办结"),
+        ("已评价数", d["rated"], "已办结且群众已评价"),
+        ("满意率", _percent(stats["satisfaction_rate"]), "满意 ÷ 已评价"),
+        ("基本满意率", _percent(stats["basic_satisfaction_rate"]), "（满意 + 基本满意）÷ 已评价"),
+        ("平均接单用时（小时）", stats["avg_hours_to_accept"] if stats["avg_hours_to_accept"] is not None else "", "分派到接单"),
+        ("平均办结用时（小时）", stats["avg_hours_to_close"] if stats["avg_hours_to_close"] is not None else "", "提交到办结"),
+        ("超期件数", stats["overdue"], "带超期标记的建议"),
+        ("督办件数", stats["supervised"], "带督办标记的建议"),
+    ]
+    _sheet(wb, "总体指标", ["指标", "数值", "口径说明"], summary, widths={"指标": 22, "数值": 20, "口径说明": 40})
+    _sheet(wb, "按状态", ["状态", "件数"], [(STATUS_LABELS[s], n) for s, n in stats["by_status"].items()])
+    categories = list(current_app.config["SUGGESTION_CATEGORIES"])
+    categories += sorted(c for c in stats["by_category"] if c not in categories)
+    _sheet(wb, "按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])
+    _sheet(wb, "按联络站", ["联络站", "建议数", "办理中", "已办结", "超期", "督办"], _station_rows(scope),
+           widths={"联络站": 30})
+    return _send(wb, "建议统计")
+
+
+@bp.get("/leaderboard/export.xlsx")
+@console_login_required
+def export_leaderboard():
+    """履职积分排行 of the deputies the administrator manages, for a year (default: this year)."""
+    year = request.args.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else current_year()
+    rows = scoped_leaderboard(g.user, year, limit=None)
+    wb = _new_workbook()
+    _sheet(
+        wb, f"{year}年履职积分排行", ["名次", "代表", "代表层级", "代表小组", "积分"],
+        [(r["rank"], r["name"], r["level_label"], r["group"], r["points"]) for r in rows],
+        widths={"代表": 14, "代表层级": 18, "代表小组": 24},
+    )
+    return _send(wb, f"履职积分排行-{year}")

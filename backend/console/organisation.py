@@ -1,0 +1,419 @@
+"""Console pages for stations and deputies: lists with search, edit forms, QR images and posters,
+a zip of every poster in a region, and the deputy import with its row-by-row error report.
+
+Everything goes through the same domain code as the API: org.services for edits (validated by the
+API's PATCH schemas), qr.render/targets for images, org.importer for the spreadsheet.
+"""
+import re
+import zipfile
+from urllib.parse import quote
+
+from flask import Response, flash, g, jsonify, redirect, render_template, request, stream_with_context, url_for
+from marshmallow import ValidationError
+from sqlalchemy import func, or_, select
+
+from schemas.org import DeputyPatch, StationPatch
+
+from ..auth.scope import (
+    deputy_scope_clause,
+    managed_deputy_or_404,
+    managed_region_or_404,
+    managed_station_or_404,
+    manages_deputy,
+    manages_station,
+    region_subtree_clause,
+    station_scope_clause,
+)
+from ..errors import APIError, not_found
+from ..extensions import db
+from ..org import importer, services
+from ..org.models import (
+    DEPUTY_LEVEL_LABELS,
+    STATION_KIND_LABELS,
+    Deputy,
+    Region,
+    Station,
+    station_deputies,
+)
+from ..pagination import paginate
+from ..qr import render, targets
+from ..qr.services import qr_url
+from . import bp
+from .activities import (
+    PER_PAGE,
+    PICKER_LIMIT,
+    console_page,
+    deputy_options,
+    error_lines,
+    is_region_admin,
+    managed_regions,
+    managed_stations,
+    page_number,
+    parse_int,
+    query_text,
+)
+
+POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
+IMPORT_ERRORS_SHOWN = 1000
+
+
+def _like(column, q):
+    return column.contains(q, autoescape=True)
+
+
+def _text(form, key):
+    return form.get(key, "").strip()
+
+
+def _float_or_none(value):
+    value = (value or "").strip()
+    return value or None
+
+
+def _int_list(values, field):
+    ids = []
+    for value in values:
+        number = parse_int(value)
+        if number is None:
+            raise ValidationError({field: ["编号无效。"]})
+        ids.append(number)
+    return list(dict.fromkeys(ids))
+
+
+def _attachment(filename, fallback):
+    return f"attachment; filename={fallback}; filename*=UTF-8''{quote(filename)}"
+
+
+# --- stations ----------------------------------------------------------------------------------
+
+
+@bp.get("/stations")
+@console_page()
+def stations():
+    user = g.user
+    q = query_text("q", 100)
+    region_id = parse_int(request.args.get("region_id"))
+    query = select(Station).where(station_scope_clause(user))
+    if q:
+        query = query.where(or_(_like(Station.name, q), _like(Station.address, q)))
+    region = db.session.get(Region, region_id) if region_id else None
+    if region is not None:
+        query = query.where(region_subtree_clause(Station.region_id, region))
+    page = paginate(query.order_by(Station.region_id, Station.id), {"page": page_number(), "per_page": PER_PAGE})
+    return render_template(
+        "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
+        kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user),
+    )
+
+
+def station_data(form, user, station):
+    """The edit form as the API's StationPatch would receive it."""
+    data = {
+        "name": _text(form, "name"),
+        "kind": form.get("kind", ""),
+        "address": _text(form, "address"),
+        "lat": _float_or_none(form.get("lat")),
+        "lng": _float_or_none(form.get("lng")),
+        "open_hours": _text(form, "open_hours"),
+        "description": form.get("description", ""),
+    }
+    if is_region_admin(user) and form.get("region_id"):
+        region_id = parse_int(form.get("region_id"))
+        if region_id is None:
+            raise ValidationError({"region_id": ["请选择区域。"]})
+        if region_id != station.region_id:
+            data["region_id"] = region_id
+    if form.get("deputies_present"):
+        chosen = _int_list(form.getlist("deputy_ids"), "deputy_ids")
+        managed_now = [d.id for d in station.deputies if manages_deputy(user, d)]
+        if set(chosen) != set(managed_now):
+            # Deputies outside the administrator's scope stay where they are.
+            others = [d.id for d in station.deputies if not manages_deputy(user, d)]
+            data["deputy_ids"] = others + chosen
+    if not data["name"]:
+        raise ValidationError({"name": ["请填写联络站名称。"]})
+    data = StationPatch().load(data)
+    if (data.get("lat") is None) != (data.get("lng") is None):
+        raise ValidationError({"lat": ["经纬度须同时填写或同时留空。"]})
+    return data
+
+
+@bp.route("/stations/<int:station_id>", methods=["GET", "POST"])
+@console_page("console.stations")
+def station_edit(station_id):
+    user = g.user
+    station = managed_station_or_404(station_id)
+    if request.method == "POST":
+        services.update_station(user, station, station_data(request.form, user, station))
+        flash(f"已保存联络站“{station.name}”。")
+        return redirect(url_for("console.station_edit", station_id=station.id))
+    chosen = [d for d in station.deputies if manages_deputy(user, d)]
+    others = [d for d in station.deputies if not manages_deputy(user, d)]
+    return render_template(
+        "console/station_edit.html", station=station, chosen=chosen, others=others,
+        options=deputy_options(user, exclude=[d.id for d in chosen]), stations=managed_stations(user),
+        regions=managed_regions(user), kind_labels=STATION_KIND_LABELS, picker_limit=PICKER_LIMIT,
+        can_move=is_region_admin(user),
+    )
+
+
+# --- deputies ----------------------------------------------------------------------------------
+
+
+@bp.get("/deputies")
+@console_page()
+def deputies():
+    user = g.user
+    q = query_text("q", 50)
+    station_id = parse_int(request.args.get("station_id"))
+    level = request.args.get("level", "")
+    active = request.args.get("active", "1")
+    query = select(Deputy).where(deputy_scope_clause(user))
+    if q:
+        query = query.where(or_(_like(Deputy.name, q), _like(Deputy.group, q), Deputy.phone == q))
+    if station_id:
+        query = query.where(Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station_id)))
+    if level in DEPUTY_LEVEL_LABELS:
+        query = query.where(Deputy.level == level)
+    if active in ("1", "0"):
+        query = query.where(Deputy.active.is_(active == "1"))
+    page = paginate(query.order_by(Deputy.id), {"page": page_number(), "per_page": PER_PAGE})
+    return render_template(
+        "console/deputies.html", page=page, q=q, station_id=station_id or "", level=level, active=active,
+        stations=managed_stations(user), level_labels=DEPUTY_LEVEL_LABELS, can_import=is_region_admin(user),
+    )
+
+
+def deputy_data(form, user, deputy):
+    """The edit form as the API's DeputyPatch would receive it."""
+    term = _text(form, "term")
+    data = {
+        "name": _text(form, "name"),
+        "level": form.get("level", ""),
+        "term": parse_int(term, 1, 99) if term else None,
+        "group": _text(form, "group"),
+        "phone": _text(form, "phone") or None,
+        "active": form.get("active") == "1",
+        "bio": form.get("bio", ""),
+    }
+    if not data["name"]:
+        raise ValidationError({"name": ["请填写代表姓名。"]})
+    if term and data["term"] is None:
+        raise ValidationError({"term": ["届次应为 1 到 99 之间的整数。"]})
+    if is_region_admin(user) and form.get("region_id"):
+        region_id = parse_int(form.get("region_id"))
+        if region_id is None:
+            raise ValidationError({"region_id": ["请选择区域。"]})
+        if region_id != deputy.region_id:
+            data["region_id"] = region_id
+    if form.get("stations_present"):
+        chosen = _int_list(form.getlist("station_ids"), "station_ids")
+        managed_now = [s.id for s in deputy.stations if manages_station(user, s)]
+        if set(chosen) != set(managed_now):
+            others = [s.id for s in deputy.stations if not manages_station(user, s)]
+            data["station_ids"] = others + chosen
+    return DeputyPatch().load(data)
+
+
+@bp.route("/deputies/<int:deputy_id>", methods=["GET", "POST"])
+@console_page("console.deputies")
+def deputy_edit(deputy_id):
+    user = g.user
+    deputy = managed_deputy_or_404(deputy_id)
+    if request.method == "POST":
+        services.update_deputy(user, deputy, deputy_data(request.form, user, deputy))
+        flash(f"已保存代表“{deputy.name}”的信息。")
+        return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
+    station_choices = managed_stations(user, limit=500)
+    known = {s.id for s in station_choices}
+    station_choices += [s for s in deputy.stations if s.id not in known and manages_station(user, s)]
+    return render_template(
+        "console/deputy_edit.html", deputy=deputy, station_choices=station_choices,
+        current_station_ids={s.id for s in deputy.stations},
+        other_stations=[s for s in deputy.stations if not manages_station(user, s)],
+        regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, can_move=is_region_admin(user),
+    )
+
+
+# --- QR images and posters -----------------------------------------------------------------------
+
+
+def _png(data, filename=None):
+    response = Response(data, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-cache"
+    if filename:
+        response.headers["Content-Disposition"] = _attachment(filename, "poster.png")
+    return response
+
+
+def _live_code(target, what):
+    qr = target.live_qr
+    if qr is None:
+        raise not_found(f"该{what}目前没有在用的二维码。")
+    return qr
+
+
+def _code_image(target, what):
+    qr = _live_code(target, what)
+    return _png(render.code_image(qr_url(qr.code), targets.label(qr, target)))
+
+
+def _poster(target, what):
+    qr = _live_code(target, what)
+    title, name, details, instruction = targets.poster_text(qr, target)
+    png = render.poster(qr_url(qr.code), title, name, details, instruction)
+    return _png(png, f"海报-{target.name}.png" if request.args.get("download") else None)
+
+
+@bp.get("/stations/<int:station_id>/qr.png")
+@console_page("console.stations")
+def station_qr(station_id):
+    return _code_image(managed_station_or_404(station_id), "联络站")
+
+
+@bp.get("/stations/<int:station_id>/poster.png")
+@console_page("console.stations")
+def station_poster(station_id):
+    return _poster(managed_station_or_404(station_id), "联络站")
+
+
+@bp.get("/deputies/<int:deputy_id>/qr.png")
+@console_page("console.deputies")
+def deputy_qr(deputy_id):
+    return _code_image(managed_deputy_or_404(deputy_id), "代表")
+
+
+@bp.get("/deputies/<int:deputy_id>/poster.png")
+@console_page("console.deputies")
+def deputy_poster(deputy_id):
+    return _poster(managed_deputy_or_404(deputy_id), "代表")
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def _safe_name(text):
+    return _UNSAFE_NAME.sub("_", text).strip(" .") or "未命名"
+
+
+class _ZipSink:
+    """A write-only stream zipfile can write to while the response is being sent."""
+
+    def __init__(self):
+        self.chunks = []
+
+    def write(self, data):
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def take(self):
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+def _poster_jobs(station_query, deputy_query):
+    """What each poster shows, read from the database before streaming starts."""
+    jobs = []
+    used = set()
+
+    def add(folder, target):
+        qr = target.live_qr
+        if qr is None:
+            return
+        title, name, details, instruction = targets.poster_text(qr, target)
+        arcname = f"{folder}/{_safe_name(target.name)}-{qr.code[:6]}.png"
+        if arcname in used:
+            arcname = f"{folder}/{_safe_name(target.name)}-{qr.code}.png"
+        used.add(arcname)
+        jobs.append((arcname, qr_url(qr.code), title, name, details, instruction))
+
+    for station in db.session.scalars(station_query.order_by(Station.region_id, Station.id)):
+        add("联络站", station)
+    for deputy in db.session.scalars(deputy_query.order_by(Deputy.region_id, Deputy.id)):
+        add("代表", deputy)
+    return jobs
+
+
+@bp.get("/posters.zip")
+@console_page("console.stations")
+def posters_zip():
+    """Every station and deputy poster in a region subtree, as one zip for the print shop."""
+    user = g.user
+    region_id = parse_int(request.args.get("region_id"))
+    if region_id:
+        region = managed_region_or_404(region_id)
+    elif is_region_admin(user):
+        region = user.admin_region
+    else:
+        region = None
+    if region is not None:
+        station_query = select(Station).where(region_subtree_clause(Station.region_id, region))
+        deputy_query = select(Deputy).where(region_subtree_clause(Deputy.region_id, region))
+        label = region.name
+    else:  # a station administrator: their stations and the deputies assigned to them
+        station_query = select(Station).where(station_scope_clause(user))
+        deputy_query = select(Deputy).where(deputy_scope_clause(user))
+        label = "我管理的联络站"
+    deputy_query = deputy_query.where(Deputy.active.is_(True))
+    count = db.session.scalar(select(func.count()).select_from(station_query.subquery())) + db.session.scalar(
+        select(func.count()).select_from(deputy_query.subquery())
+    )
+    if count == 0 or count > POSTER_ZIP_LIMIT:
+        flash(f"“{label}”范围内没有可打印的海报。" if count == 0 else
+              f"“{label}”范围内共有 {count} 张海报，超过单次打包上限 {POSTER_ZIP_LIMIT} 张，请选择下级区域分批下载。")
+        return redirect(url_for("console.stations", region_id=region_id or None))
+    jobs = _poster_jobs(station_query, deputy_query)
+    render.font_path()  # no font: refuse now, with a message, rather than break the download midway
+
+    def generate():
+        sink = _ZipSink()
+        with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as archive:
+            for arcname, url, title, name, details, instruction in jobs:
+                archive.writestr(arcname, render.poster(url, title, name, details, instruction))
+                yield sink.take()
+        yield sink.take()
+
+    response = Response(stream_with_context(generate()), mimetype="application/zip")
+    response.headers["Content-Disposition"] = _attachment(f"海报-{_safe_name(label)}.zip", "posters.zip")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- deputy import -------------------------------------------------------------------------------
+
+
+def _wants_json():
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+@bp.route("/deputies/import", methods=["GET", "POST"])
+@console_page("console.deputies")
+def deputy_import():
+    user = g.user
+    allowed = is_region_admin(user)
+    result = error = None
+    status = 200
+    if request.method == "POST":
+        if not allowed:
+            raise APIError(403, "forbidden", "只有区域管理员可以导入代表名册。")
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise APIError(422, "validation_failed", "请选择要导入的 .xlsx 或 .csv 文件。")
+            result = importer.import_deputies(user.admin_region, upload.read())
+        except APIError as exc:
+            db.session.rollback()
+            error, status = "；".join(error_lines(exc)), exc.status
+            if _wants_json():
+                return jsonify({"error": exc.error, "message": error}), status
+        else:
+            if _wants_json():
+                return jsonify(result)
+    return render_template(
+        "console/import.html", allowed=allowed, result=result, error=error, columns=importer.COLUMNS,
+        shown=IMPORT_ERRORS_SHOWN, region=user.admin_region,
+    ), status

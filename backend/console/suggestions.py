@@ -1,0 +1,318 @@
+"""The console's suggestion queue, the item page, its photos, and every administrator action as a form.
+
+Actions go through the same workflow and services as the API (``workflow.actor_for`` decides who may
+act, the service validates and moves the item) and commit once. A refused step (409, 422, 403) is
+flashed in Chinese and the page comes back; an item outside the administrator's scope is a 404 page.
+"""
+from datetime import date
+
+from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
+from ..errors import APIError, validation_failed
+from ..extensions import db
+from ..org.models import Deputy, Station
+from ..suggestions import services, workflow
+from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
+from ..suggestions.presenters import present
+from ..suggestions.queries import admin_scope_clause, apply_filters
+from ..suggestions.services import CHINA
+from ..suggestions.workflow import ROLE_LABELS, TRANSITIONS
+from ..uploads.models import Upload
+from ..uploads.storage import NotStored, get_storage, valid_key
+from . import bp, console_login_required
+
+PER_PAGE = 20
+FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "held": "待审核"}
+NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
+STALE_MESSAGE = "这条建议刚刚被其他人修改过，请刷新后重试。"
+
+
+class ConsoleNotFound(Exception):
+    """Something the administrator may not see, or that does not exist: the same HTML 404 page."""
+
+    def __init__(self, message=NOT_FOUND_MESSAGE):
+        super().__init__(message)
+        self.message = message
+
+
+@bp.errorhandler(ConsoleNotFound)
+def console_not_found(exc):
+    return render_template("console/dashboard_error.html", title="未找到", message=exc.message), 404
+
+
+def cn_time(value, fmt="%Y-%m-%d %H:%M"):
+    return value.astimezone(CHINA).strftime(fmt) if value is not None else ""
+
+
+# --- the queue's filters (shared with the .xlsx export) ------------------------------------------
+
+
+def _int_arg(args, key):
+    value = (args.get(key) or "").strip()
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+
+
+def _date_arg(args, key):
+    try:
+        return date.fromisoformat((args.get(key) or "").strip())
+    except ValueError:
+        return None
+
+
+def parse_filters(args):
+    """The query string → (filters for ``apply_filters``, keyword, the cleaned values to echo in the form)."""
+    filters, form = {}, {}
+    status = args.get("status", "")
+    if status in STATUS_LABELS:
+        filters["status"] = Status(status)
+        form["status"] = status
+    for flag in FLAG_FILTERS:
+        if args.get(flag) in ("1", "on", "true"):
+            filters[flag] = True
+            form[flag] = "1"
+    category = (args.get("category") or "").strip()
+    if category in current_app.config["SUGGESTION_CATEGORIES"]:
+        filters["category"] = form["category"] = category
+    for key in ("station_id", "deputy_id"):
+        value = _int_arg(args, key)
+        if value is not None:
+            filters[key] = form[key] = value
+    for key, field in (("from", "date_from"), ("to", "date_to")):
+        value = _date_arg(args, key)
+        if value is not None:
+            filters[field] = value
+            form[key] = value.isoformat()
+    keyword = (args.get("q") or "").strip().replace("\x00", "")[:50]
+    if keyword:
+        form["q"] = keyword
+    return filters, keyword, form
+
+
+def filtered_query(user, args):
+    """The administrator's scope narrowed by the queue's filters, newest first."""
+    filters, keyword, form = parse_filters(args)
+    query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters)
+    if keyword:
+        escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(
+            Suggestion.number == keyword.upper(),
+            Suggestion.content.like(f"%{escaped}%", escape="\\"),
+        ))
+    return query.order_by(Suggestion.id.desc()), form
+
+
+def scoped_stations(user):
+    return db.session.scalars(select(Station).where(station_scope_clause(user)).order_by(Station.name, Station.id)).all()
+
+
+def scoped_deputies(user, station_id=None, limit=500):
+    query = select(Deputy).where(deputy_scope_clause(user)).order_by(Deputy.name, Deputy.id).limit(limit)
+    if station_id is not None:
+        query = query.where(Deputy.stations.any(Station.id == station_id))
+    return db.session.scalars(query).all()
+
+
+@bp.get("/suggestions")
+@console_login_required
+def suggestions():
+    from ..suggestions.routes import LIST_LOADING
+
+    user = g.user
+    query, form = filtered_query(user, request.args)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(_int_arg(request.args, "page") or 1, pages)
+    items = db.session.scalars(query.options(*LIST_LOADING).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    deputies = scoped_deputies(user, form.get("station_id"))
+    if form.get("deputy_id") and all(d.id != form["deputy_id"] for d in deputies):
+        chosen = db.session.get(Deputy, form["deputy_id"])
+        if chosen is not None and manages_deputy(user, chosen):
+            deputies.append(chosen)
+    return render_template(
+        "console/suggestions.html",
+        items=items, total=total, page=page, pages=pages, form=form,
+        statuses=STATUS_LABELS, flags=FLAG_FILTERS,
+        categories=current_app.config["SUGGESTION_CATEGORIES"],
+        stations=scoped_stations(user), deputies=deputies, cn_time=cn_time,
+        page_url=lambda p: url_for("console.suggestions", **form, page=p),
+        export_url=url_for("console.export_suggestions", **form),
+    )
+
+
+# --- one item ------------------------------------------------------------------------------------
+
+
+def item_or_404(suggestion_id):
+    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id <= MAX_ID else None
+    if item is None or not workflow.can_see(g.user, item):
+        raise ConsoleNotFound()
+    return item
+
+
+def dispatch_choices(user, item):
+    """Deputies the administrator may dispatch this item to: the station's first, then others of its region."""
+    own = [d for d in (item.station.deputies if item.station else []) if d.active and manages_deputy(user, d)]
+    own.sort(key=lambda d: (d.name, d.id))
+    seen = {d.id for d in own}
+    others = db.session.scalars(
+        select(Deputy)
+        .where(deputy_scope_clause(user), Deputy.active.is_(True), Deputy.region_id == item.region_id)
+        .order_by(Deputy.name, Deputy.id)
+        .limit(200)
+    ).all()
+    return own, [d for d in others if d.id not in seen]
+
+
+def available_actions(user, item):
+    """Which action forms to show: the administrator's, from the item's current status."""
+    if workflow.admin_role_for(user, item) is None:
+        return set()
+    actions = {a for a in ("dispatch", "reject", "merge", "supervise") if item.status in TRANSITIONS[a][0]}
+    if item.merged_into_id:
+        actions -= {"merge", "dispatch"}
+    if item.held_for_review:
+        actions.add("release")
+    return actions
+
+
+@bp.get("/suggestions/<int:suggestion_id>")
+@console_login_required
+def suggestion(suggestion_id):
+    user = g.user
+    item = item_or_404(suggestion_id)
+    body = present(item, user, timeline=True)
+    actions = available_actions(user, item)
+    own, others = dispatch_choices(user, item) if "dispatch" in actions else ([], [])
+    merged_in = db.session.scalars(
+        select(Suggestion).where(Suggestion.merged_into_id == item.id).order_by(Suggestion.id)
+    ).all()
+    merged_into = db.session.get(Suggestion, item.merged_into_id) if item.merged_into_id else None
+    return render_template(
+        "console/suggestion_detail.html",
+        item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
+        merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS,
+        satisfaction_labels=SATISFACTION_LABELS, cn_time=cn_time,
+    )
+
+
+@bp.get("/suggestions/<int:suggestion_id>/photos/<key>")
+@console_login_required
+def suggestion_photo(suggestion_id, key):
+    """A photo of an item, for administrators who may see the item (the API's photo URL needs a bearer token)."""
+    item = item_or_404(suggestion_id)
+    record = db.session.scalar(select(Upload).where(Upload.key == key)) if valid_key(key) else None
+    if record is None or record.suggestion_id != item.id:
+        raise ConsoleNotFound("图片不存在。")
+    try:
+        data = get_storage().open(key)
+    except NotStored:
+        raise ConsoleNotFound("图片不存在。") from None
+    response = Response(data, mimetype=record.content_type)
+    response.set_etag(key)
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    response.headers["Content-Disposition"] = "inline"
+    return response.make_conditional(request)
+
+
+# --- the actions ---------------------------------------------------------------------------------
+
+
+def error_message(exc):
+    """The Chinese sentence for a refused step: the field messages when there are any, else the message."""
+    details = []
+    for messages in (exc.errors or {}).values():
+        details.extend(messages if isinstance(messages, list) else [str(messages)])
+    return "".join(str(m) for m in details) or exc.message
+
+
+def form_text(name, label, max_length, required=True):
+    value = (request.form.get(name) or "").strip()
+    if "\x00" in value:
+        raise validation_failed({name: ["文本包含无法识别的字符。"]})
+    if required and not value:
+        raise validation_failed({name: [f"请填写{label}。"]})
+    if len(value) > max_length:
+        raise validation_failed({name: [f"{label}不能超过 {max_length} 个字。"]})
+    return value
+
+
+def _run(suggestion_id, action, step, success):
+    """Take one step as the signed-in administrator; flash the outcome and go back to the item."""
+    item = item_or_404(suggestion_id)
+    back = redirect(url_for("console.suggestion", suggestion_id=item.id))
+    try:
+        actor = workflow.actor_for(g.user, item, action)
+        step(item, actor)
+        db.session.commit()
+    except APIError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        flash(STALE_MESSAGE, "error")
+    else:
+        flash(success, "success")
+    return back
+
+
+@bp.post("/suggestions/<int:suggestion_id>/dispatch")
+@console_login_required
+def dispatch(suggestion_id):
+    def step(item, actor):
+        deputy_id = _int_arg(request.form, "deputy_id")
+        if deputy_id is None:
+            raise validation_failed({"deputy_id": ["请选择要分派的代表。"]})
+        services.dispatch(item, actor, deputy_id, form_text("note", "分派说明", 500, required=False))
+
+    return _run(suggestion_id, "dispatch", step, "已分派，等待代表接单。")
+
+
+@bp.post("/suggestions/<int:suggestion_id>/reject")
+@console_login_required
+def reject(suggestion_id):
+    def step(item, actor):
+        services.reject(item, actor, form_text("reason", "不予受理的理由", 500))
+
+    return _run(suggestion_id, "reject", step, "已作不予受理处理。")
+
+
+@bp.post("/suggestions/<int:suggestion_id>/supervise")
+@console_login_required
+def supervise(suggestion_id):
+    def step(item, actor):
+        services.supervise(item, actor, form_text("note", "督办意见", 2000))
+
+    return _run(suggestion_id, "supervise", step, "已督办。")
+
+
+@bp.post("/suggestions/<int:suggestion_id>/release")
+@console_login_required
+def release(suggestion_id):
+    def step(item, actor):
+        services.release(item, actor, form_text("note", "审核意见", 2000, required=False))
+
+    return _run(suggestion_id, "release", step, "已审核通过，建议恢复正常办理。")
+
+
+def _merge_target(value):
+    value = value.strip().upper()
+    if value.isdigit():
+        return db.session.get(Suggestion, int(value)) if 0 < int(value) <= MAX_ID else None
+    return db.session.scalar(select(Suggestion).where(Suggestion.number == value)) if value else None
+
+
+@bp.post("/suggestions/<int:suggestion_id>/merge")
+@console_login_required
+def merge(suggestion_id):
+    def step(item, actor):
+        into = _merge_target(form_text("into", "目标建议编号", 32))
+        if into is None or workflow.admin_role_for(g.user, into) is None:
+            raise APIError(422, "validation_failed", "合并目标不存在或不在您的管理范围内。")
+        services.merge(item, actor, into)
+
+    return _run(suggestion_id, "merge", step, "已合并到目标建议，群众将改为关注该建议。")

@@ -1,0 +1,87 @@
+/* Console: confirmations on irreversible forms, one-shot submit buttons, and the live attendance view. */
+(function () {
+  "use strict";
+
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    });
+  });
+
+  document.querySelectorAll("form[data-once], form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      // Disabled after the event, so the button's own value is still sent.
+      window.setTimeout(function () {
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  });
+
+  var section = document.getElementById("attendance");
+  if (!section || section.getAttribute("data-live") !== "true") {
+    return;
+  }
+  var url = section.getAttribute("data-url");
+  var rows = document.getElementById("att-rows");
+  var errorLine = section.querySelector(".att-error");
+  var timer = null;
+
+  function cell(text) {
+    var td = document.createElement("td");
+    td.textContent = text || "";
+    return td;
+  }
+
+  function render(data) {
+    document.getElementById("att-checked").textContent = data.checked_in;
+    document.getElementById("att-total").textContent = data.total;
+    section.querySelectorAll("#att-summary [data-key]").forEach(function (el) {
+      el.textContent = data.summary[el.getAttribute("data-key")];
+    });
+    var body = document.createDocumentFragment();
+    data.participants.forEach(function (p) {
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-deputy", p.deputy_id);
+      tr.appendChild(cell(p.name));
+      tr.appendChild(cell(p.level_label));
+      var status = cell("");
+      var badge = document.createElement("span");
+      badge.className = "badge p-" + p.status;
+      badge.textContent = p.status_label;
+      status.appendChild(badge);
+      tr.appendChild(status);
+      tr.appendChild(cell(p.checked_in_at));
+      tr.appendChild(cell(p.decline_reason));
+      body.appendChild(tr);
+    });
+    rows.replaceChildren(body);
+  }
+
+  function refresh() {
+    fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (!response.ok || type.indexOf("application/json") === -1) {
+          throw new Error(response.status === 404 ? "活动已不存在。" : "刷新失败，请检查网络或重新登录。");
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        errorLine.hidden = true;
+        render(data);
+        if (data.status !== "published") {
+          window.clearInterval(timer);
+          window.location.reload();  // closed or cancelled elsewhere: show the summary
+        }
+      })
+      .catch(function (error) {
+        errorLine.textContent = error.message;
+        errorLine.hidden = false;
+      });
+  }
+
+  timer = window.setInterval(refresh, 5000);
+})();

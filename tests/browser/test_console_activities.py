@@ -1,0 +1,111 @@
+"""In a real browser: 发单 through the console, check-in from the deputy's phone (the API), the live
+attendance view, the full-screen check-in code, 结单 and the leaderboard; and the deputy import."""
+import io
+import re
+
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect
+
+STATION = (27.5601, 109.9985)
+
+
+def sign_in(page, base_url, username, password="password123"):
+    page.goto(f"{base_url}/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    expect(page.locator(".who")).to_contain_text(username)
+
+
+def test_dispatch_check_in_close_and_points(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000102", stations=[station])
+    factory.deputy(tree["hc"], "王强", phone="13800000103", stations=[station])
+    factory.admin("chengbei", stations=[station])
+    page = desktop
+    page.on("dialog", lambda dialog: dialog.accept())  # 结单 asks for confirmation
+    sign_in(page, live_server, "chengbei")
+
+    # 发单: search the picker, choose two deputies, keep the default times (now, for two hours).
+    page.click("nav >> text=活动")
+    page.click("a.button:has-text('发单')")
+    page.fill("input[name=title]", "城北联络站进站接待选民")
+    page.select_option("select[name=station_id]", str(station.id))
+    page.fill(".picker-q", "张")
+    options = page.locator(".picker-options")
+    expect(options).not_to_contain_text("李娜")
+    options.locator("label:has-text('张伟') input").check()
+    expect(page.locator(".picker-chosen")).to_contain_text("张伟")
+    page.fill(".picker-q", "")
+    expect(options).to_contain_text("李娜")
+    options.locator("label:has-text('李娜') input").check()
+    expect(page.locator(".picker-count")).to_have_text("2")
+    page.click("button:has-text('发单并通知代表')")
+    expect(page.locator(".flash")).to_contain_text("已发单")
+    activity_id = int(re.search(r"/activities/(\d+)$", page.url).group(1))
+    expect(page.locator("#att-rows")).to_contain_text("待接单")
+
+    # The check-in screen shows the rotating code as a QR image that decodes to a /q/ link.
+    page.goto(f"{live_server}/console/activities/{activity_id}/screen")
+    image = page.locator("#checkin-qr")
+    expect(image).to_be_visible()
+    page.wait_for_function("document.getElementById('checkin-qr').naturalWidth > 0")
+    png = page.request.get(live_server + image.get_attribute("src"))
+    assert png.ok and png.headers["cache-control"] == "no-store"
+    url = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.body())))[0].text
+    assert url.startswith(f"{live_server}/q/a")
+    page.screenshot(path="/tmp/console-checkin-screen.png")
+
+    # 张伟 scans the station's code, 李娜 the code on the screen, from their phones.
+    scans = [(zhang, station.qr_code), (li, url.rsplit("/", 1)[1])]
+    for deputy, code in scans:
+        headers = factory.deputy_headers(deputy)
+        response = factory.client.post("/api/v1/checkins", json={"qr_code": code, "lat": STATION[0], "lng": STATION[1]},
+                                       headers=headers)
+        assert response.status_code == 201, response.json
+    expect(page.locator("#screen-checked")).to_have_text("2", timeout=10_000)
+
+    # The activity page follows the check-ins by itself.
+    page.goto(f"{live_server}/console/activities/{activity_id}")
+    rows = page.locator("#att-rows")
+    expect(rows.locator("tr", has_text="张伟")).to_contain_text("已签到")
+    expect(rows.locator("tr", has_text="李娜")).to_contain_text("已签到")
+    page.screenshot(path="/tmp/console-activity.png", full_page=True)
+
+    page.click("button.close-activity")
+    expect(page.locator(".flash")).to_contain_text("已结单：签到 2 人，请假 0 人，缺席 0 人，共计入积分 10 分")
+    expect(page.locator("#close-summary")).to_contain_text("结单结果")
+    expect(page.locator("#activity-status")).to_have_text("已结单")
+    page.screenshot(path="/tmp/console-activity-closed.png", full_page=True)
+
+    page.click("nav >> text=积分排行")
+    row = page.locator("table.leaderboard tr", has_text="张伟")
+    expect(row.locator(".points")).to_have_text("5")
+    expect(row.locator(".rank")).to_have_text("1")
+    assert external_requests == []
+
+
+def test_deputy_import_shows_progress_and_the_error_report(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    factory.station(tree["hc"], "城北联络站")
+    factory.admin("huaihua", region=tree["hh"])
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    page.click("nav >> text=代表")
+    page.click("text=导入代表名册")
+    sheet = "姓名,层级,所属区域,手机号,联络站\n王芳,市,鹤城区,13900000001,城北联络站\n赵磊,市,鹤城区,12345,\n"
+    page.set_input_files("input[name=file]", files=[{"name": "名册.csv", "mimeType": "text/csv",
+                                                     "buffer": sheet.encode("utf-8")}])
+    page.click("button:has-text('开始导入')")
+    expect(page.locator(".progress-text")).to_have_text("导入完成。")
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("1 新增")
+    expect(result.locator("table.import-errors tbody tr")).to_have_count(1)
+    expect(result.locator("table.import-errors tbody tr")).to_contain_text("手机号")
+    assert page.url.endswith("/console/deputies/import")  # the upload ran in the background
+    page.goto(f"{live_server}/console/deputies?q=王芳")
+    expect(page.locator("table.list")).to_contain_text("王芳")
+    assert external_requests == []

@@ -1,0 +1,382 @@
+"""The console's activity, organisation and points pages through the Flask test client.
+
+Administrators sign in with the login form (CSRF token scraped from the page) and see exactly what the
+API's scope rules allow: another region's station or deputy is a 404 page, never a 500.
+"""
+import csv
+import io
+import re
+import zipfile
+from datetime import datetime, timedelta, timezone
+
+import openpyxl
+import pytest
+import zxingcpp
+from flask import g, has_app_context
+from PIL import Image
+
+from backend.extensions import db
+from backend.points.models import ScoringRule
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+CHINA = timezone(timedelta(hours=8))
+STATION = (27.5601, 109.9985)
+
+
+def token_from(client, path):
+    # The factory fixture keeps one app context open for the whole test, so ``g`` outlives a request here
+    # (never in a server): drop flask-wtf's per-request token cache, or another client's token would show.
+    if has_app_context():
+        g.pop("csrf_token", None)
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    return TOKEN.search(page.get_data(as_text=True)).group(1)
+
+
+def sign_in(app, username, password="password123"):
+    client = app.test_client()
+    response = client.post("/console/login", data={
+        "username": username, "password": password, "csrf_token": token_from(client, "/console/login"),
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def post(client, path, data, page=None):
+    return client.post(path, data={"csrf_token": token_from(client, page or path), **data})
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def local(dt):
+    return dt.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def world(factory):
+    tree = factory.tree()
+    chengbei = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号",
+                               open_hours="每周三上午")
+    yuelu = factory.station(tree["yl"], "岳麓联络站", address="麓山路 1 号")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[chengbei], group="第一代表小组")
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000102", stations=[chengbei])
+    far = factory.deputy(tree["yl"], "周强", phone="13800000109", stations=[yuelu])
+    factory.admin("root", region=tree["root"])
+    factory.admin("huaihua", region=tree["hh"])
+    factory.admin("chengbei", stations=[chengbei])
+    return {"tree": tree, "chengbei": chengbei, "yuelu": yuelu, "zhang": zhang, "li": li, "far": far}
+
+
+@pytest.fixture
+def huaihua(app, world):
+    return sign_in(app, "huaihua")
+
+
+@pytest.fixture
+def station_admin(app, world):
+    return sign_in(app, "chengbei")
+
+
+def test_pages_need_a_signed_in_administrator(client, world):
+    for path in ("/console/activities", "/console/stations", "/console/deputies", "/console/rules",
+                 "/console/leaderboard", f"/console/stations/{world['chengbei'].id}/poster.png"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/console/login" in response.headers["Location"], path
+
+
+def test_another_regions_objects_are_not_found(huaihua, station_admin, world):
+    yuelu, far = world["yuelu"], world["far"]
+    for path in (f"/console/stations/{yuelu.id}", f"/console/stations/{yuelu.id}/poster.png",
+                 f"/console/stations/{yuelu.id}/qr.png", f"/console/deputies/{far.id}",
+                 f"/console/deputies/{far.id}/archive", f"/console/deputies/{far.id}/archive.xlsx",
+                 f"/console/deputies/{far.id}/poster.png", f"/console/posters.zip?region_id={world['tree']['yl'].id}",
+                 "/console/stations/99999999999", "/console/activities/12345"):
+        response = huaihua.get(path)
+        assert response.status_code == 404, path
+        assert "不存在" in text(response), path
+    refused = post(huaihua, f"/console/stations/{yuelu.id}", {"name": "改名"}, page="/console/stations")
+    assert refused.status_code == 404
+    assert db.session.get(type(yuelu), yuelu.id).name == "岳麓联络站"
+
+    listed = text(huaihua.get("/console/stations"))
+    assert "城北联络站" in listed and "岳麓联络站" not in listed
+    assert "周强" not in text(huaihua.get("/console/deputies"))
+    # A station administrator sees their own station and nothing of the city's other stations.
+    assert station_admin.get(f"/console/stations/{world['chengbei'].id}").status_code == 200
+    assert station_admin.get(f"/console/stations/{yuelu.id}").status_code == 404
+
+
+def test_editing_a_station_through_the_org_services(huaihua, world):
+    station = world["chengbei"]
+    path = f"/console/stations/{station.id}"
+    form = text(huaihua.get(path))
+    assert 'value="人民路 18 号"' in form and "张伟" in form
+    saved = post(huaihua, path, {
+        "name": "城北代表联络站", "kind": "area", "region_id": world["tree"]["hc"].id, "address": "人民路 20 号",
+        "lat": "27.56", "lng": "109.99", "open_hours": "每周三、周五上午", "description": "<b>欢迎</b>",
+        "deputies_present": "1", "deputy_ids": [world["zhang"].id],
+    })
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(path)
+    page = text(huaihua.get(path))
+    assert "已保存联络站“城北代表联络站”" in page
+    assert "&lt;b&gt;欢迎&lt;/b&gt;" in page  # escaped, never markup
+    db.session.expire_all()
+    station = db.session.get(type(station), station.id)
+    assert (station.name, station.kind.value, station.address, station.open_hours) == (
+        "城北代表联络站", "area", "人民路 20 号", "每周三、周五上午")
+    assert [d.name for d in station.deputies] == ["张伟"]
+
+    # A refusal from the schema or the services is flashed in Chinese and nothing changes.
+    bad = post(huaihua, path, {"name": "城北", "kind": "center", "lat": "95", "lng": "109.99"})
+    assert bad.status_code == 302
+    shown = text(huaihua.get(path))
+    assert "纬度" in shown
+    moved = post(huaihua, path, {"name": "城北", "kind": "center", "region_id": world["tree"]["yl"].id})
+    assert moved.status_code == 302
+    assert "不在您的管理范围内" in text(huaihua.get(path))
+    db.session.expire_all()
+    assert db.session.get(type(station), station.id).name == "城北代表联络站"
+
+
+def test_editing_a_deputy_and_leaving_office_revokes_the_code(huaihua, world):
+    zhang = world["zhang"]
+    path = f"/console/deputies/{zhang.id}"
+    assert "13800000101" in text(huaihua.get(path))
+    old_code = zhang.qr_code
+    saved = post(huaihua, path, {
+        "name": "张伟", "level": "county", "term": "17", "group": "第二代表小组", "phone": "13800000101",
+        "bio": "", "stations_present": "1", "station_ids": [world["chengbei"].id],
+    })
+    assert saved.status_code == 302
+    db.session.expire_all()
+    zhang = db.session.get(type(zhang), zhang.id)
+    assert (zhang.level.value, zhang.term, zhang.group, zhang.active) == ("county", 17, "第二代表小组", False)
+    assert zhang.qr_code is None and old_code
+    taken = post(huaihua, path, {"name": "张伟", "level": "city", "phone": "13800000102", "active": "1"})
+    assert taken.status_code == 302
+    assert "该手机号已登记在另一位代表名下" in text(huaihua.get(path))
+
+
+def csv_upload(rows, name="名册.csv"):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["姓名", "层级", "所属区域", "手机号", "联络站", "代表小组"])
+    writer.writerows(rows)
+    return (io.BytesIO(buffer.getvalue().encode("utf-8")), name)
+
+
+def test_import_shows_counts_and_the_row_error_report(huaihua, station_admin, world):
+    rows = [
+        ["王芳", "市", "鹤城区", "13900000001", "城北联络站", "第三代表小组"],
+        ["赵磊", "市", "鹤城区", "12345", "", ""],
+        ["", "县", "岳麓区", "13900000003", "", ""],
+    ]
+    response = huaihua.post("/console/deputies/import", data={
+        "csrf_token": token_from(huaihua, "/console/deputies/import"), "file": csv_upload(rows),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 200
+    page = text(response)
+    assert "导入结果" in page and "错误报告" in page
+    report = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)
+    assert [(row, field) for row, field, _ in report][:2] == [("3", "手机号"), ("4", "姓名")]
+    assert re.search(r"<strong>1</strong> 新增", page)
+    assert "王芳" in text(huaihua.get("/console/deputies?q=王芳"))
+
+    # The upload script asks for JSON: the same importer's answer.
+    again = huaihua.post("/console/deputies/import", data={
+        "csrf_token": token_from(huaihua, "/console/deputies/import"), "file": csv_upload(rows[:1]),
+    }, content_type="multipart/form-data", headers={"X-Requested-With": "XMLHttpRequest"})
+    assert again.status_code == 200
+    assert again.json == {"created": 0, "updated": 0, "unchanged": 1, "errors": []}
+
+    wrong = huaihua.post("/console/deputies/import", data={
+        "csrf_token": token_from(huaihua, "/console/deputies/import"), "file": (io.BytesIO(b"%PDF-1.4"), "a.pdf"),
+    }, content_type="multipart/form-data")
+    assert wrong.status_code == 415 and ".xlsx" in text(wrong)
+
+    assert "只有区域管理员可以导入" in text(station_admin.get("/console/deputies/import"))
+    refused = station_admin.post("/console/deputies/import", data={
+        "csrf_token": token_from(station_admin, "/console/deputies/import"), "file": csv_upload(rows),
+    }, content_type="multipart/form-data")
+    assert refused.status_code == 302
+
+
+def test_poster_zip_holds_every_poster_of_the_region(huaihua, station_admin, world):
+    response = huaihua.get(f"/console/posters.zip?region_id={world['tree']['hc'].id}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    names = sorted(archive.namelist())
+    assert len(names) == 3
+    assert [n.split("/")[0] for n in names].count("联络站") == 1
+    assert any(n.startswith("代表/张伟-") for n in names) and not any("周强" in n or "岳麓" in n for n in names)
+    for name in names:
+        image = Image.open(io.BytesIO(archive.read(name)))
+        image.load()
+        assert image.format == "PNG" and image.size == (1748, 2480)
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(archive.read(next(n for n in names if "张伟" in n)))))
+    assert decoded and decoded[0].text == f"https://msb.example.cn/q/{world['zhang'].qr_code}"
+
+    # A station administrator gets their own station and its deputies.
+    own = zipfile.ZipFile(io.BytesIO(station_admin.get("/console/posters.zip").get_data()))
+    assert len(own.namelist()) == 3
+
+    single = huaihua.get(f"/console/stations/{world['chengbei'].id}/poster.png?download=1")
+    assert single.status_code == 200 and single.mimetype == "image/png"
+    assert "attachment" in single.headers["Content-Disposition"]
+    qr = huaihua.get(f"/console/deputies/{world['li'].id}/qr.png")
+    assert zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.get_data())))[0].text.endswith(world["li"].qr_code)
+
+
+def test_only_region_administrators_edit_the_rulebook(huaihua, station_admin, world):
+    page = text(station_admin.get("/console/rules"))
+    assert "只有区域管理员可以修改评分细则" in page and "disabled" in page
+    refused = post(station_admin, "/console/rules", {"points-reception": "50", "active-reception": "1"})
+    assert refused.status_code == 302
+    assert "只有区域管理员可以修改评分细则" in text(station_admin.get("/console/rules"))
+    db.session.expire_all()
+    assert db.session.get(ScoringRule, "reception").points == 5
+
+    rules = {r.code: r for r in db.session.scalars(db.select(ScoringRule))}
+    form = {}
+    for code, rule in rules.items():
+        form[f"label-{code}"] = rule.label
+        form[f"points-{code}"] = str(rule.points)
+        form[f"cap-{code}"] = "" if rule.yearly_cap is None else str(rule.yearly_cap)
+        if rule.active:
+            form[f"active-{code}"] = "1"
+    bad = post(huaihua, "/console/rules", form | {"points-reception": "500"})
+    assert bad.status_code == 302
+    assert "接待选民" in text(huaihua.get("/console/rules"))
+    db.session.expire_all()
+    assert db.session.get(ScoringRule, "reception").points == 5
+    saved = post(huaihua, "/console/rules", form | {"points-reception": "8", "cap-reception": "40"}
+                 | {"active-training": ""})
+    assert saved.status_code == 302
+    assert "已保存 2 条修改" in text(huaihua.get("/console/rules"))
+    db.session.expire_all()
+    reception = db.session.get(ScoringRule, "reception")
+    assert (reception.points, reception.yearly_cap) == (8, 40)
+    assert db.session.get(ScoringRule, "training").active is False
+
+
+def dispatch_form(world, deputies, **extra):
+    now = datetime.now(timezone.utc)
+    return {
+        "title": "城北联络站进站接待选民", "type": "reception", "place_mode": "station",
+        "station_id": world["chengbei"].id, "starts_at": local(now - timedelta(minutes=10)),
+        "ends_at": local(now + timedelta(hours=2)), "deputy_ids": [d.id for d in deputies], "points": "",
+        "description": "",
+    } | extra
+
+
+def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory, world):
+    zhang, li = world["zhang"], world["li"]
+    form = text(station_admin.get("/console/activities/new"))
+    assert "张伟" in form and "周强" not in form
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [zhang, li]))
+    assert created.status_code == 302, text(created)
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    page = text(station_admin.get(path))
+    assert "已发单" in page and "待接单" in page
+
+    headers = factory.deputy_headers(zhang)
+    checkin = factory.client.post("/api/v1/checkins", json={"qr_code": world["chengbei"].qr_code,
+                                                             "lat": STATION[0], "lng": STATION[1]}, headers=headers)
+    assert checkin.status_code == 201, checkin.json
+    live = station_admin.get(f"/console/activities/{activity_id}/attendance.json")
+    assert live.headers["Cache-Control"] == "no-store"
+    assert {p["name"]: p["status_label"] for p in live.json["participants"]} == {"张伟": "已签到", "李娜": "待接单"}
+
+    screen = station_admin.get(f"/console/activities/{activity_id}/screen")
+    assert screen.status_code == 200 and "checkin-qr" in text(screen)
+    png = station_admin.get(f"/console/activities/{activity_id}/checkin-code.png")
+    assert png.mimetype == "image/png" and png.headers["Cache-Control"] == "no-store"
+    url = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.get_data())))[0].text
+    assert url.startswith("https://msb.example.cn/q/a")
+    assert factory.client.get(f"/api/v1/qr/{url.rsplit('/', 1)[1]}").json["kind"] == "activity"
+
+    closed = post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path)
+    assert closed.status_code == 302
+    page = text(station_admin.get(path))
+    assert "已结单：签到 1 人，请假 0 人，缺席 1 人，共计入积分 4 分" in page
+    assert "结单结果" in page
+    assert station_admin.get(f"/console/activities/{activity_id}/checkin-code.png").status_code == 409
+
+    board = text(station_admin.get("/console/leaderboard"))
+    assert re.search(r"张伟</td>\s*<td>[^<]+</td>\s*<td class=\"points\">5</td>", board)
+    archive = text(station_admin.get(f"/console/deputies/{zhang.id}/archive"))
+    assert '<strong id="archive-total">5</strong>' in archive
+    xlsx = station_admin.get(f"/console/deputies/{zhang.id}/archive.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.get_data())).active
+    assert "张伟" in sheet["A1"].value
+
+    # 结单 twice and cancelling a closed activity: flashed, never an error page.
+    again = post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path)
+    assert again.status_code == 302
+    assert "此前已结单" in text(station_admin.get(path))
+    cancel = post(station_admin, f"/console/activities/{activity_id}/cancel", {}, page=path)
+    assert cancel.status_code == 302
+    assert "只有未结单的活动可以取消" in text(station_admin.get(path))
+    assert "城北联络站进站接待选民" in text(station_admin.get("/console/activities?status=closed"))
+
+
+def test_dispatch_form_refusals_keep_the_form(station_admin, huaihua, world):
+    now = datetime.now(timezone.utc)
+    backwards = post(station_admin, "/console/activities/new", dispatch_form(
+        world, [world["zhang"]], starts_at=local(now + timedelta(hours=2)), ends_at=local(now)))
+    assert backwards.status_code == 422
+    page = text(backwards)
+    assert "结束时间须晚于开始时间" in page and 'value="城北联络站进站接待选民"' in page
+    assert re.search(rf'value="{world["zhang"].id}" checked', page)  # the chosen deputy stays chosen
+
+    nobody = post(station_admin, "/console/activities/new", dispatch_form(world, []))
+    assert nobody.status_code == 422 and "请至少选择一位参加的代表" in text(nobody)
+    outsider = post(huaihua, "/console/activities/new", dispatch_form(world, [world["far"]]))
+    assert outsider.status_code == 422 and "不在您的管理范围内" in text(outsider)
+    garbage = post(station_admin, "/console/activities/new", dispatch_form(
+        world, [world["zhang"]], starts_at="tomorrow", points="many", type="party"))
+    assert garbage.status_code == 422
+    assert "开始时间" in text(garbage) and "积分" in text(garbage)
+
+    # A region administrator may hold an activity away from a station.
+    away = post(huaihua, "/console/activities/new", dispatch_form(
+        world, [world["zhang"]], place_mode="place", region_id=world["tree"]["hc"].id, place="鹤城区人大常委会",
+        type="inspection", title="视察城区道路"))
+    assert away.status_code == 302
+    assert "鹤城区人大常委会" in text(huaihua.get(away.headers["Location"]))
+
+
+def test_deputy_picker_search_is_scoped(station_admin, huaihua, world):
+    found = station_admin.get("/console/deputy-options?q=张").json["items"]
+    assert [d["name"] for d in found] == ["张伟"]
+    assert station_admin.get("/console/deputy-options?q=周").json["items"] == []
+    by_station = huaihua.get(f"/console/deputy-options?station_id={world['chengbei'].id}&exclude={world['li'].id}").json
+    assert [d["name"] for d in by_station["items"]] == ["张伟"]
+
+
+def test_odd_input_is_never_a_server_error(huaihua, world):
+    for path in ("/console/stations?q=%00x&page=-3&region_id=abc", "/console/deputies?q=%00&station_id=99999999999&level=x",
+                 "/console/activities?q=%00&status=nope&type=%27&page=abc", "/console/deputy-options?q=%00&exclude=a,,-1",
+                 "/console/leaderboard?region_id=99999999999&group=%00&year=99999&level=x",
+                 f"/console/deputies/{world['zhang'].id}/archive?year=abc", "/console/activities/new?station_id=abc",
+                 "/console/posters.zip?region_id=abc"):
+        response = huaihua.get(path)
+        response.get_data()  # a streamed zip runs to its end
+        assert response.status_code < 500, path
+        assert response.status_code in (200, 302), (path, response.status_code)
+    bad = post(huaihua, "/console/activities/new", dispatch_form(world, [world["zhang"]]) | {
+        "deputy_ids": ["abc", "99999999999"], "station_id": "x", "title": "\x00"}, page="/console/activities/new")
+    assert bad.status_code == 422
+    station = post(huaihua, f"/console/stations/{world['chengbei'].id}", {
+        "name": "城北\x00", "kind": "moon", "lat": "north", "deputies_present": "1", "deputy_ids": ["x"]})
+    assert station.status_code == 302
+    deputy = post(huaihua, f"/console/deputies/{world['zhang'].id}", {"name": "张伟", "level": "city", "term": "abc",
+                                                                       "phone": "123", "station_ids": ["-1"]})
+    assert deputy.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(world["chengbei"]), world["chengbei"].id).name == "城北联络站"

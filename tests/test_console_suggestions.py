@@ -1,0 +1,371 @@
+"""The console's dashboard, suggestion queue, item page, actions and .xlsx exports, through the Flask test client.
+
+Administrators sign in by posting the login form with the CSRF token scraped from the page, exactly as a
+browser does; every action posts the token its page carried.
+"""
+import io
+import json
+import re
+from datetime import timedelta
+from urllib.parse import unquote
+
+import pytest
+from flask import g, has_app_context
+from openpyxl import load_workbook
+from PIL import Image
+
+from backend.db_types import utcnow
+from backend.extensions import db
+from backend.points import ledger
+from backend.suggestions.models import Suggestion
+
+from .test_suggestions import file, step, world  # noqa: F401  (fixture)
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path):
+    # The factory fixture keeps one app context open for the whole test, so ``g`` outlives a request here
+    # (never in a server): drop flask-wtf's per-request token cache, or another client's token would show.
+    if has_app_context():
+        g.pop("csrf_token", None)
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    match = TOKEN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def console_login(app, username, password="password123"):
+    client = app.test_client()
+    response = client.post(
+        "/console/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(client, "/console/login")},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def post_form(client, path, data, page=None):
+    """Post a console form with the token from the page that shows it (the item page by default)."""
+    token = csrf_token(client, page or path.rsplit("/", 1)[0])
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def flashes(response):
+    return re.findall(r'<p class="flash[^"]*" role="status">([^<]*)</p>', response.get_data(as_text=True))
+
+
+def item_json(client, headers, item_id):
+    return client.get(f"/api/v1/suggestions/{item_id}", headers=headers).json
+
+
+@pytest.fixture
+def admin(app, world):  # noqa: F811
+    return console_login(app, "chengbei")
+
+
+@pytest.fixture
+def pending(client, world):  # noqa: F811
+    response = file(client, world["citizen"], world["station_code"], content="城北菜市场门口积水严重，雨天无法通行。")
+    assert response.status_code == 201
+    return response.json
+
+
+# --- signing in, the dashboard ------------------------------------------------------------------
+
+
+def test_console_pages_need_a_signed_in_administrator(client, pending):
+    for path in ("/console/", "/console/suggestions", f"/console/suggestions/{pending['id']}",
+                 "/console/suggestions/export.xlsx", "/console/stats/export.xlsx", "/console/leaderboard/export.xlsx"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/console/login" in response.headers["Location"], path
+
+
+def test_dashboard_shows_the_scope_in_numbers_and_chart_data(app, client, world, pending, factory):  # noqa: F811
+    file(client, world["citizen"], world["deputy_code"], content="路口红绿灯时间太短，老人过马路来不及。")
+    with app.app_context():
+        ledger.credit(world["zhang"].id, "suggestion_closed", "suggestion", pending["id"], "测试积分")
+        db.session.commit()
+    admin = console_login(app, "chengbei")
+    page = admin.get("/console/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "工作台" in html and "城北联络站" in html
+    for canvas in ("chart-status", "chart-category", "chart-trend", "chart-leaderboard"):
+        assert f'id="{canvas}"' in html
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert "/static/vendor/chart-4.6.1.umd.min.js" in scripts and all(src.startswith("/static/") for src in scripts)
+    data = json.loads(re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>', html, re.S).group(1))
+    assert data["total"] == 2 and data["pending"] == 1
+    assert {s["status"]: s["count"] for s in data["by_status"]}["assigned"] == 1
+    assert data["by_category"] == [{"category": "城市管理", "count": 2}]
+    assert len(data["trend"]) == 12 and data["trend"][-1]["count"] == 2
+    assert [(r["rank"], r["name"], r["points"]) for r in data["leaderboard"]] == [(1, "张伟", 3)]
+
+    # Another region's administrator sees none of it.
+    other = console_login(app, "changsha")
+    other_data = json.loads(re.search(
+        r'id="dashboard-data">(.*?)</script>', other.get("/console/").get_data(as_text=True), re.S
+    ).group(1))
+    assert other_data["total"] == 0 and other_data["leaderboard"] == []
+    assert sum(w["count"] for w in other_data["trend"]) == 0
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def test_an_item_outside_the_scope_is_a_404_page(app, client, world, pending):  # noqa: F811
+    other = console_login(app, "changsha")
+    page = other.get(f"/console/suggestions/{pending['id']}")
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
+    assert "建议不存在，或不在您的管理范围内。" in page.get_data(as_text=True)
+    assert other.get("/console/suggestions/2147483648").status_code in (404,)
+    assert pending["number"] not in other.get("/console/suggestions").get_data(as_text=True)
+    # Its own forms cannot reach it either: a token from its own page, a 404, nothing changes.
+    token = csrf_token(other, "/console/suggestions")
+    response = other.post(
+        f"/console/suggestions/{pending['id']}/dispatch", data={"csrf_token": token, "deputy_id": world["zhang"].id}
+    )
+    assert response.status_code == 404
+    assert item_json(client, world["admin"], pending["id"])["status"] == "pending"
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+def test_queue_filters_and_pages(app, client, admin, world, pending):  # noqa: F811
+    assigned = file(client, world["citizen"], world["deputy_code"], category="道路交通", content="公交站台没有遮雨棚。").json
+    held = file(client, world["citizen"], world["station_code"], content="违禁测试 内容").json
+    with app.app_context():
+        item = db.session.get(Suggestion, assigned["id"])
+        item.overdue, item.supervised = True, True
+        old = db.session.get(Suggestion, pending["id"])
+        old.created_dt = utcnow() - timedelta(days=40)
+        db.session.commit()
+
+    def numbers(query=""):
+        return set(re.findall(r">(MSB-\d{8}-\d{6})</a>", admin.get("/console/suggestions" + query).get_data(as_text=True)))
+
+    assert numbers() == {pending["number"], assigned["number"], held["number"]}
+    assert numbers("?status=pending") == {pending["number"], held["number"]}
+    assert numbers("?overdue=1") == {assigned["number"]}
+    assert numbers("?supervised=1") == {assigned["number"]}
+    assert numbers("?held=1") == {held["number"]}
+    assert numbers("?category=道路交通") == {assigned["number"]}
+    assert numbers(f"?deputy_id={world['zhang'].id}") == {assigned["number"]}
+    assert numbers(f"?station_id={world['station'].id}&status=pending") == {pending["number"], held["number"]}
+    recent = (utcnow() - timedelta(days=7)).date().isoformat()
+    assert pending["number"] not in numbers(f"?from={recent}")
+    assert numbers(f"?to={(utcnow() - timedelta(days=30)).date().isoformat()}") == {pending["number"]}
+    assert numbers("?q=遮雨棚") == {assigned["number"]}
+    assert numbers(f"?q={pending['number']}") == {pending["number"]}
+    # Nonsense filters are ignored, not a 500.
+    assert admin.get("/console/suggestions?status=nope&station_id=abc&from=2025-13-01&page=-3").status_code == 200
+
+    for n in range(22):
+        file(client, world["citizen"], world["station_code"], content=f"第 {n} 条测试建议：楼道灯不亮。")
+    first = admin.get("/console/suggestions?status=pending")
+    assert "第 1 / 2 页" in first.get_data(as_text=True)
+    assert len(re.findall(r'<td class="nowrap"><a href="/console/suggestions/\d+">', first.get_data(as_text=True))) == 20
+    second = admin.get("/console/suggestions?status=pending&page=2").get_data(as_text=True)
+    assert len(re.findall(r'<td class="nowrap"><a href="/console/suggestions/\d+">', second)) == 4
+
+
+# --- the item page and its actions --------------------------------------------------------------
+
+
+def test_dispatch_through_the_form_moves_the_item_and_writes_the_timeline(client, admin, world, pending):  # noqa: F811
+    page = admin.get(f"/console/suggestions/{pending['id']}").get_data(as_text=True)
+    assert "城北菜市场门口积水严重" in page and "本站代表" in page and "张伟" in page and "李娜" in page
+    response = post_form(
+        admin, f"/console/suggestions/{pending['id']}/dispatch", {"deputy_id": world["zhang"].id, "note": "请张代表尽快处理"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/console/suggestions/{pending['id']}")
+    after = admin.get(response.headers["Location"])
+    assert flashes(after) == ["已分派，等待代表接单。"]
+    assert "待接单" in after.get_data(as_text=True)
+
+    item = item_json(client, world["admin"], pending["id"])
+    assert item["status"] == "assigned" and item["deputy"]["name"] == "张伟"
+    line = item["timeline"][-1]
+    assert (line["action"], line["note"], line["actor_name"], line["actor_role"]) == (
+        "dispatch", "请张代表尽快处理", "chengbei", "station_admin"
+    )
+    # The deputy can now accept it through the API, as for any other dispatch.
+    assert step(client, world["zhang_h"], pending["id"], "accept").json["status"] == "accepted"
+
+
+def test_refused_dispatches_flash_a_chinese_message_and_change_nothing(client, admin, world, factory, pending):  # noqa: F811
+    stranger = factory.deputy(world["tree"]["yl"], "岳麓代表", phone="13800000099")
+    url = f"/console/suggestions/{pending['id']}/dispatch"
+
+    no_choice = post_form(admin, url, {"deputy_id": ""})
+    assert flashes(admin.get(no_choice.headers["Location"])) == ["请选择要分派的代表。"]
+
+    outside = post_form(admin, url, {"deputy_id": stranger.id})
+    assert outside.status_code == 302
+    assert flashes(admin.get(outside.headers["Location"])) == ["代表不存在、已离任或不在您的管理范围内。"]
+    assert item_json(client, world["admin"], pending["id"])["status"] == "pending"
+
+    assert post_form(admin, f"/console/suggestions/{pending['id']}/reject", {"reason": "重复提交"}).status_code == 302
+    invalid = post_form(admin, url, {"deputy_id": world["zhang"].id})
+    assert invalid.status_code == 302
+    page = admin.get(invalid.headers["Location"])
+    assert flashes(page) == ["当前状态为“不予受理”，不能分派。"]
+    item = item_json(client, world["admin"], pending["id"])
+    assert item["status"] == "rejected" and [e["action"] for e in item["timeline"]] == ["file", "reject"]
+
+
+def test_reject_supervise_and_merge_through_forms(client, admin, world, pending):  # noqa: F811
+    other = file(client, world["stranger"], world["station_code"], content="菜市场门口积水，和别人反映的是同一处。").json
+    base = f"/console/suggestions/{other['id']}"
+
+    blank = post_form(admin, f"{base}/reject", {"reason": "  "})
+    assert flashes(admin.get(blank.headers["Location"])) == ["请填写不予受理的理由。"]
+    wrong = post_form(admin, f"{base}/merge", {"into": "MSB-00000000-999999"})
+    assert flashes(admin.get(wrong.headers["Location"])) == ["合并目标不存在或不在您的管理范围内。"]
+    itself = post_form(admin, f"{base}/merge", {"into": other["number"]})
+    assert flashes(admin.get(itself.headers["Location"])) == ["不能合并到自身。"]
+
+    merged = post_form(admin, f"{base}/merge", {"into": pending["number"]})
+    assert flashes(admin.get(merged.headers["Location"])) == ["已合并到目标建议，群众将改为关注该建议。"]
+    assert item_json(client, world["admin"], other["id"])["merged_into"] == pending["id"]
+    # Both citizens now follow the surviving item.
+    assert client.get(f"/api/v1/suggestions/{pending['id']}", headers=world["stranger"]).status_code == 200
+
+    supervised = post_form(admin, f"/console/suggestions/{pending['id']}/supervise", {"note": "请于本周内办结"})
+    assert flashes(admin.get(supervised.headers["Location"])) == ["已督办。"]
+    item = item_json(client, world["admin"], pending["id"])
+    assert item["supervised"] is True
+    assert [e["action"] for e in item["timeline"]][-2:] == ["merged_in", "supervise"]
+
+    rejected = post_form(admin, f"/console/suggestions/{pending['id']}/reject", {"reason": "不属于人大代表履职范围"})
+    assert flashes(admin.get(rejected.headers["Location"])) == ["已作不予受理处理。"]
+    assert item_json(client, world["admin"], pending["id"])["status"] == "rejected"
+
+
+def test_held_items_can_be_released_or_rejected(client, admin, world):  # noqa: F811
+    held = file(client, world["citizen"], world["station_code"], content="违禁测试 第一条").json
+    held_too = file(client, world["citizen"], world["station_code"], content="违禁测试 第二条").json
+    assert held["held_for_review"] is True
+    page = admin.get(f"/console/suggestions/{held['id']}").get_data(as_text=True)
+    assert "内容审核" in page and "审核通过" in page
+
+    released = post_form(admin, f"/console/suggestions/{held['id']}/release", {"note": "人工复核无违规内容"})
+    assert flashes(admin.get(released.headers["Location"])) == ["已审核通过，建议恢复正常办理。"]
+    assert item_json(client, world["admin"], held["id"])["held_for_review"] is False
+    again = post_form(admin, f"/console/suggestions/{held['id']}/release", {})
+    assert flashes(admin.get(again.headers["Location"])) == ["这条建议没有处于待审核状态。"]
+
+    rejected = post_form(admin, f"/console/suggestions/{held_too['id']}/reject", {"reason": "含违规内容"})
+    assert rejected.status_code == 302
+    item = item_json(client, world["admin"], held_too["id"])
+    assert item["status"] == "rejected" and item["held_for_review"] is True
+
+
+def test_photos_are_served_to_administrators_in_scope_only(app, client, admin, world):  # noqa: F811
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    upload = client.post(
+        "/api/v1/uploads", data={"file": (io.BytesIO(buffer.getvalue()), "p.jpg")}, headers=world["citizen"],
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, upload.json
+    key = upload.json["url"].rsplit("/", 1)[1]
+    item = file(client, world["citizen"], world["station_code"], attachment_ids=[upload.json["id"]]).json
+
+    page = admin.get(f"/console/suggestions/{item['id']}").get_data(as_text=True)
+    photo_url = f"/console/suggestions/{item['id']}/photos/{key}"
+    assert photo_url in page
+    photo = admin.get(photo_url)
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.data)).size == (40, 30)
+
+    other = console_login(app, "changsha")
+    assert other.get(photo_url).status_code == 404
+    assert client.get(photo_url).status_code == 302  # not signed in: to the login page
+    another = file(client, world["citizen"], world["station_code"]).json
+    assert admin.get(f"/console/suggestions/{another['id']}/photos/{key}").status_code == 404
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+def test_a_form_without_its_csrf_token_gets_a_chinese_page(admin, client, world, pending):  # noqa: F811
+    response = admin.post(f"/console/suggestions/{pending['id']}/dispatch", data={"deputy_id": world["zhang"].id})
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "页面已过期，请刷新后重试。" in response.get_data(as_text=True)
+    forged = admin.post(
+        f"/console/suggestions/{pending['id']}/dispatch", data={"deputy_id": world["zhang"].id, "csrf_token": "forged"}
+    )
+    assert forged.status_code == 400 and "页面已过期" in forged.get_data(as_text=True)
+    assert item_json(client, world["admin"], pending["id"])["status"] == "pending"
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+def _workbook(response):
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return load_workbook(io.BytesIO(response.data), read_only=True)
+
+
+def _filename(response):
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    return unquote(re.search(r"filename\*=UTF-8''([^;]+)", disposition).group(1))
+
+
+def test_queue_export_follows_the_filters(client, admin, world, pending):  # noqa: F811
+    assigned = file(client, world["citizen"], world["deputy_code"], content="公交站台没有遮雨棚。", contact_phone="13912345678").json
+    response = admin.get("/console/suggestions/export.xlsx")
+    assert _filename(response).startswith("建议清单-") and _filename(response).endswith(".xlsx")
+    rows = list(_workbook(response)["建议清单"].values)
+    assert rows[0][:5] == ("编号", "提交时间", "类别", "建议内容", "状态")
+    assert {(r[0], r[4]) for r in rows[1:]} == {(pending["number"], "待分派"), (assigned["number"], "待接单")}
+    assert not any("13912345678" in str(cell) for row in rows for cell in row)  # no phone numbers in exports
+
+    only_pending = list(_workbook(admin.get("/console/suggestions/export.xlsx?status=pending"))["建议清单"].values)
+    assert [r[0] for r in only_pending[1:]] == [pending["number"]]
+
+    other = console_login(client.application, "changsha")
+    assert list(_workbook(other.get("/console/suggestions/export.xlsx"))["建议清单"].values)[1:] == []
+
+
+def test_statistics_export(client, admin, world, pending):  # noqa: F811
+    file(client, world["citizen"], world["deputy_code"], category="道路交通").json
+    response = admin.get("/console/stats/export.xlsx")
+    assert _filename(response).startswith("建议统计-")
+    wb = _workbook(response)
+    assert wb.sheetnames == ["总体指标", "按状态", "按类别", "按联络站"]
+    summary = {row[0]: row[1] for row in wb["总体指标"].values}
+    assert summary["建议总数"] == 2 and summary["统计范围"] == "城北联络站"
+    by_status = dict(list(wb["按状态"].values)[1:])
+    assert by_status["待分派"] == 1 and by_status["待接单"] == 1
+    by_category = dict(list(wb["按类别"].values)[1:])
+    assert by_category["道路交通"] == 1 and by_category["城市管理"] == 1
+    assert list(wb["按联络站"].values)[1] == ("城北联络站", 2, 2, 0, 0, 0)
+
+
+def test_leaderboard_export(app, admin, world):  # noqa: F811
+    with app.app_context():
+        ledger.credit(world["zhang"].id, "suggestion_closed", "suggestion", 1, "测试")
+        ledger.credit(world["li"].id, "suggestion_closed", "suggestion", 2, "测试")
+        ledger.credit(world["li"].id, "suggestion_satisfied", "suggestion", 2, "测试")
+        db.session.commit()
+    response = admin.get("/console/leaderboard/export.xlsx")
+    assert _filename(response).startswith("履职积分排行-")
+    wb = _workbook(response)
+    rows = list(wb[wb.sheetnames[0]].values)
+    assert rows[0] == ("名次", "代表", "代表层级", "代表小组", "积分")
+    assert [r[1] for r in rows[1:]] == ["李娜", "张伟"]
+    assert rows[1][0] == 1 and rows[1][2] == "市人大代表" and rows[1][4] > rows[2][4]
+
+    other = console_login(app, "changsha")
+    wb = _workbook(other.get("/console/leaderboard/export.xlsx"))
+    assert list(wb[wb.sheetnames[0]].values)[1:] == []
