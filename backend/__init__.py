@@ -22,6 +22,11 @@ def create_app(test_config=None):
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     api.init_app(app)
@@ -55,6 +60,8 @@ def create_app(test_config=None):
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)
+    from .web.pages import bp as web_pages  # citizens' tracking pages, public pages
+    app.register_blueprint(web_pages)
     app.register_blueprint(link_verify_bp)  # WeChat's verification file for the /q/ link rule
     app.register_blueprint(console_bp)
     app.register_blueprint(docs_assets)

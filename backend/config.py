@@ -51,6 +51,9 @@ class Config:
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
         self.CJK_FONT_PATH = env.get("CJK_FONT_PATH") or None
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+        # How many reverse proxies stand in front (nginx, a load balancer): their X-Forwarded-For is
+        # trusted so that rate limits count citizens, not the proxy. 0 = none (a local run).
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.JSON_AS_ASCII = False
 
         # 码上办 suggestions: categories and time limits are policy, so they are configuration.

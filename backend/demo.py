@@ -78,6 +78,8 @@ def print_demo_summary(base_url):
     click.echo("== 码上办 演示环境 / demo ==")
     click.echo(f"管理员登录 admin login:  {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}   (POST {base_url}/api/v1/auth/login)")
     click.echo(f"联络站管理员 station admin: {DEMO_STATION_ADMIN[0]} / {DEMO_STATION_ADMIN[1]}")
+    click.echo(f"管理后台 console: {base_url}/console/")
+    click.echo(f"公开页面 public pages: {base_url}/public/stations  ·  {base_url}/public/leaderboard")
     click.echo(f"API 文档 docs: {base_url}/api/v1/docs")
     for station in db.session.scalars(select(Station).order_by(Station.id).limit(2)):
         click.echo(f"联络站码 station code  {station.name}: {base_url}/q/{station.qr_code}")

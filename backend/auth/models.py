@@ -17,6 +17,8 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A citizen who scanned outside WeChat: SHA-256 (hex) of the secret key their browser keeps (auth/web).
+    web_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -38,7 +40,7 @@ class User(db.Model):
     @property
     def roles(self):
         roles = []
-        if self.openid:
+        if self.openid or self.web_id:
             roles.append("citizen")
         if self.deputy is not None and self.deputy.active:
             roles.append("deputy")

@@ -1,10 +1,13 @@
-"""Auth API: /auth/wechat, /auth/bind-phone, /auth/login, /me."""
-from flask import current_app
+"""Auth API: /auth/wechat, /auth/bind-phone, /auth/login, /me, and /auth/web for citizens in a phone browser."""
+from flask import current_app, request
 from flask_smorest import Blueprint
+from marshmallow import fields
 
 from schemas.auth import BindPhoneIn, MeOut, PasswordLoginIn, TokenOut, UserOut, WeChatLoginIn
+from schemas.common import StrictSchema, Text
 
 from ..extensions import limiter
+from ..web.limits import configured
 from . import services
 from .scope import current_user, login_required
 from .tokens import issue_token
@@ -59,3 +62,32 @@ def password_login(data):
 @blp.response(200, MeOut)
 def get_me():
     return me(current_user())
+
+
+# --- citizens in a phone browser outside WeChat (the /q/{code} page) -----------------------------
+
+
+class WebLoginIn(StrictSchema):
+    key = Text(128, metadata={"description": "此前返回的浏览器身份密钥；不填则新建匿名群众身份"})
+
+
+class WebTokenOut(TokenOut):
+    key = fields.String(required=True, metadata={"description": "浏览器保存的身份密钥：令牌过期后凭它换取新令牌"})
+
+
+def _renewing():
+    """Trading a key for a new token creates nothing; only new identities count against the limit."""
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and bool(body.get("key"))
+
+
+@blp.post("/auth/web")
+@limiter.limit(configured("WEB_IDENTITY_RATE_LIMIT"), exempt_when=_renewing,
+               deduct_when=lambda response: response.status_code == 201)
+@blp.arguments(WebLoginIn)
+@blp.response(201, WebTokenOut, description="新建了匿名群众身份")
+@blp.alt_response(200, schema=WebTokenOut, description="已有身份换取了新令牌")
+def web_login(data):
+    """浏览器中的匿名群众身份（微信外扫码）：新建身份，或凭密钥换取新令牌。新建按 IP 限频。"""
+    user, key, created = services.login_with_web_key(data.get("key"))
+    return token_answer(user) | {"key": key}, 201 if created else 200

@@ -1,4 +1,8 @@
-"""Signing in: WeChat citizens, deputies proving themselves by phone, administrators by password."""
+"""Signing in: WeChat citizens, deputies proving themselves by phone, administrators by password,
+and citizens in a phone browser outside WeChat (an anonymous identity their browser keeps)."""
+import hashlib
+import secrets
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -78,3 +82,35 @@ def set_password(user, password):
     user.password_hash = generate_password_hash(password)
     user.token_version += 1
     db.session.flush()
+
+
+# --- citizens in a phone browser (no WeChat, so no openid) ---------------------------------------
+
+WEB_CITIZEN_NAME = "网页群众"
+
+
+def _web_id(key):
+    """What the database keeps of a browser's key: its SHA-256, so a leaked table cannot sign anyone in."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def login_with_web_key(key=None) -> tuple[User, str, bool]:
+    """An anonymous citizen identity kept by one browser: ``(user, key, created)``.
+
+    Without ``key`` a new citizen is created with a fresh random key, which the browser stores and
+    later trades for a new token when the old one expires. An unknown key is refused (401) rather than
+    adopted, so that nobody can pick a key for someone else's browser.
+    """
+    if key:
+        user = db.session.scalar(select(User).where(User.web_id == _web_id(key)))
+        if user is None:
+            raise APIError(401, "unauthorized", "浏览器中保存的身份已失效，请重新提交。")
+        created = False
+    else:
+        key = secrets.token_urlsafe(32)
+        user = User(web_id=_web_id(key), display_name=WEB_CITIZEN_NAME)
+        db.session.add(user)
+        created = True
+    user.last_login_dt = utcnow()
+    db.session.flush()
+    return user, key, created

@@ -38,12 +38,10 @@ def suggestion_statistics(args):
     return suggestion_stats(query)
 
 
-@public_blp.get("/suggestions")
-@public_blp.arguments(PublicQuery, location="query")
-@public_blp.response(200, page_of(PublicSuggestionOut))
-def published_suggestions(args):
-    """已办结、且群众同意公开的建议；已去除姓名、电话和详细地址。"""
-    query = (
+def published_query():
+    """What the public may see (this API and the public station pages): closed items whose citizen
+    agreed to publish them, that passed content screening and were not merged away; newest first."""
+    return (
         select(Suggestion)
         .where(
             Suggestion.status == Status.closed,
@@ -54,21 +52,29 @@ def published_suggestions(args):
         )
         .order_by(Suggestion.closed_dt.desc(), Suggestion.id.desc())
     )
-    query = apply_filters(query, args)
-    page = paginate(query, args)
-    page["items"] = [
-        {
-            "number": item.number,
-            "category": item.category,
-            "content": redact(item.content),
-            "reply_content": redact(item.reply_content),
-            "station": {"id": item.station.id, "name": item.station.name} if item.station else None,
-            "deputy": {"id": item.deputy.id, "name": item.deputy.name} if item.deputy else None,
-            "satisfaction": item.satisfaction.value if item.satisfaction else None,
-            "closed_at": item.closed_dt,
-        }
-        for item in page["items"]
-    ]
+
+
+def published_item(item):
+    """One published item with personal data removed."""
+    return {
+        "number": item.number,
+        "category": item.category,
+        "content": redact(item.content),
+        "reply_content": redact(item.reply_content),
+        "station": {"id": item.station.id, "name": item.station.name} if item.station else None,
+        "deputy": {"id": item.deputy.id, "name": item.deputy.name} if item.deputy else None,
+        "satisfaction": item.satisfaction.value if item.satisfaction else None,
+        "closed_at": item.closed_dt,
+    }
+
+
+@public_blp.get("/suggestions")
+@public_blp.arguments(PublicQuery, location="query")
+@public_blp.response(200, page_of(PublicSuggestionOut))
+def published_suggestions(args):
+    """已办结、且群众同意公开的建议；已去除姓名、电话和详细地址。"""
+    page = paginate(apply_filters(published_query(), args), args)
+    page["items"] = [published_item(item) for item in page["items"]]
     return page
 
 

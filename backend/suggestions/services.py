@@ -19,6 +19,7 @@ from ..qr.models import QRKind
 from ..qr.targets import load_target
 from ..uploads.models import Upload
 from ..wechat import WeChatError, WeChatUnavailable, get_client
+from ..wechat.client import INVALID_OPENID
 from . import workflow
 from .models import STATUS_LABELS, Satisfaction, Status, Suggestion, SuggestionFollower, SuggestionRating
 from .workflow import SYSTEM, Actor
@@ -148,22 +149,32 @@ def file_suggestion(user, data) -> Suggestion:
 
 
 def check_text(user, content):
-    """WeChat's content screening (msgSecCheck v2): pass, review or risky; None when WeChat cannot answer now."""
+    """WeChat's content screening (msgSecCheck v2): pass, review or risky; None when WeChat cannot answer now.
+
+    WeChat screens only on behalf of a mini-program user (an openid). Text it will not screen for that
+    reason — a citizen filing from a plain browser — goes to an administrator instead ("manual").
+    """
     try:
         return get_client().msg_sec_check(user.openid or "", content)
-    except (WeChatUnavailable, WeChatError):
+    except WeChatError as exc:
+        return "manual" if exc.errcode == INVALID_OPENID else None
+    except WeChatUnavailable:
         return None
 
 
 def apply_screening(item, suggest):
-    """Record the screening result; a risky item is held for an administrator. None: the sweep retries."""
+    """Record the screening result; risky or unscreenable items are held for an administrator.
+
+    None means WeChat could not answer now: the sweep retries.
+    """
     if suggest is None:
         item.screening = "pending"
         return
     item.screening = suggest
-    if suggest == "risky" and not item.held_for_review:
+    if suggest in ("risky", "manual") and not item.held_for_review:
         item.held_for_review = True
-        workflow.record(item, "hold", SYSTEM, "内容安全检测未通过，等待人工审核")
+        reason = "内容安全检测未通过，等待人工审核" if suggest == "risky" else "该内容无法自动检测，等待人工审核"
+        workflow.record(item, "hold", SYSTEM, reason)
 
 
 # --- the steps -----------------------------------------------------------------------------------

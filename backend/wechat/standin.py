@@ -33,7 +33,9 @@ FORBIDDEN_MARKER = "违禁测试"
 VALUE_LIMITS = {"thing": 20, "phrase": 5, "number": 32, "letter": 32, "character_string": 32}
 
 
-def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=7200):
+def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=7200, require_openid=False):
+    """``require_openid``: answer msg_sec_check without an openid with 40003, as live WeChat does.
+    Off by default so that the demo's browser-only citizens are screened like everyone else."""
     app = Flask(__name__)
     app.json.ensure_ascii = False
     lock = threading.Lock()
@@ -111,7 +113,10 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
     def msg_sec_check():
         if (bad := check_token()) is not None:
             return bad
-        content = (request.get_json(silent=True) or {}).get("content", "")
+        body = request.get_json(silent=True) or {}
+        if require_openid and not body.get("openid"):
+            return err(40003, "invalid openid")
+        content = body.get("content", "")
         risky = FORBIDDEN_MARKER in content
         return jsonify({
             "errcode": 0,

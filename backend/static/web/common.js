@@ -1,0 +1,168 @@
+/* 码上办 mobile web pages: the browser's anonymous citizen identity and calls to the API.
+ *
+ * Outside WeChat there is no openid, so the first time a citizen needs to be someone (a photo, a
+ * filing, the nearby check) the page asks POST /api/v1/auth/web for a new identity. The answer's key
+ * stays in localStorage and is traded for a fresh token when the token expires, so the private
+ * tracking link keeps working in this browser. User text is always inserted with textContent.
+ */
+(function () {
+  "use strict";
+
+  var KEY = "msb.web.key";
+  var TOKEN = "msb.web.token";
+  var memory = {};  // when localStorage is unavailable (private mode), the identity lasts for the page
+
+  function store() {
+    try {
+      var s = window.localStorage;
+      s.setItem("msb.probe", "1");
+      s.removeItem("msb.probe");
+      return s;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function getItem(name) {
+    var s = store();
+    return s ? s.getItem(name) : memory[name] || null;
+  }
+
+  function setItem(name, value) {
+    var s = store();
+    if (s) {
+      if (value === null) s.removeItem(name); else s.setItem(name, value);
+    } else if (value === null) {
+      delete memory[name];
+    } else {
+      memory[name] = value;
+    }
+  }
+
+  function randomKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  var MESSAGES = {
+    network: "网络连接不稳定，请检查网络后重试。",
+    rate_limited: "提交太频繁了，请稍后再试（每小时提交次数有限制）。",
+    server: "服务器暂时无法处理，请稍后重试。"
+  };
+
+  async function request(method, path, options) {
+    options = options || {};
+    var headers = { "Accept": "application/json" };
+    var body;
+    if (options.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(options.json);
+    } else if (options.form) {
+      body = options.form;
+    }
+    if (options.token) headers["Authorization"] = "Bearer " + options.token;
+    if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+    var response;
+    try {
+      response = await fetch(path, { method: method, headers: headers, body: body, credentials: "same-origin" });
+    } catch (e) {
+      return { ok: false, status: 0, error: "network", message: MESSAGES.network };
+    }
+    var data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (response.ok) return { ok: true, status: response.status, data: data };
+    var error = (data && data.error) || (response.status === 429 ? "rate_limited" : "server");
+    var message = response.status === 429 ? MESSAGES.rate_limited
+      : (data && data.message) || MESSAGES.server;
+    return { ok: false, status: response.status, error: error, message: message, errors: data && data.errors };
+  }
+
+  var pending = null;
+
+  /* The browser's token, creating or renewing the identity as needed. Returns null (with a message) on failure. */
+  async function identify(renew) {
+    if (!renew && getItem(TOKEN)) return { token: getItem(TOKEN) };
+    if (pending) return pending;
+    pending = (async function () {
+      var key = getItem(KEY);
+      var answer = await request("POST", "/api/v1/auth/web", { json: key ? { key: key } : {} });
+      if (!answer.ok && answer.status === 401 && key) {
+        // The stored key is no longer known: start a new identity.
+        setItem(KEY, null);
+        answer = await request("POST", "/api/v1/auth/web", { json: {} });
+      }
+      if (!answer.ok) return { token: null, message: answer.message };
+      setItem(KEY, answer.data.key);
+      setItem(TOKEN, answer.data.token);
+      return { token: answer.data.token };
+    })();
+    try { return await pending; } finally { pending = null; }
+  }
+
+  /* An API call as this browser's citizen; an expired token is renewed once with the stored key. */
+  async function api(method, path, options) {
+    options = Object.assign({}, options || {});
+    var who = await identify(false);
+    if (!who.token) return { ok: false, status: 0, error: "identity", message: who.message || MESSAGES.server };
+    options.token = who.token;
+    var answer = await request(method, path, options);
+    if (answer.status === 401 && getItem(KEY)) {
+      who = await identify(true);
+      if (!who.token) return answer;
+      options.token = who.token;
+      answer = await request(method, path, options);
+    }
+    return answer;
+  }
+
+  /* A photo the citizen uploaded, fetched with the token (an <img> cannot send one) and shown as a blob: URL. */
+  async function imageUrl(path) {
+    var token = getItem(TOKEN);
+    if (!token) return null;
+    try {
+      var response = await fetch(path, { headers: { "Authorization": "Bearer " + token } });
+      if (!response.ok) return null;
+      return URL.createObjectURL(await response.blob());
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function formatTime(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return "";
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  function show(node, visible) { if (node) node.hidden = !visible; }
+
+  function showError(node, message) {
+    node.textContent = message || "";
+    node.hidden = !message;
+  }
+
+  window.MSB = {
+    api: api,
+    request: request,
+    identify: identify,
+    hasIdentity: function () { return !!(getItem(TOKEN) || getItem(KEY)); },
+    imageUrl: imageUrl,
+    randomKey: randomKey,
+    el: el,
+    formatTime: formatTime,
+    show: show,
+    showError: showError,
+    messages: MESSAGES
+  };
+})();

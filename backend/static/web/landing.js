@@ -1,0 +1,270 @@
+/* /q/{code}: the citizen's form to file a suggestion to a deputy or a station (outside WeChat). */
+(function () {
+  "use strict";
+
+  var MSB = window.MSB;
+  var form = document.getElementById("file-form");
+  if (!form || !MSB) return;
+
+  var MAX_PHOTOS = 9;
+  var MAX_CHARS = 1000;
+  var SHRINK_ABOVE = 2.5 * 1024 * 1024;
+  var MAX_SIDE = 2560;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var category = $("category");
+  var content = $("content");
+  var counter = $("counter");
+  var photosBox = $("photos");
+  var photoAdd = $("photo-add");
+  var photoInput = $("photo-input");
+  var locateButton = $("locate");
+  var locateStatus = $("locate-status");
+  var address = $("address");
+  var nearbyBox = $("nearby");
+  var nearbyList = $("nearby-list");
+  var formError = $("form-error");
+  var submit = $("submit");
+
+  var photos = [];  // {id, tile, uploading, failed}
+  var position = null;  // {lat, lng}
+  var submitKey = MSB.randomKey();  // one Idempotency-Key per filing, kept across retries
+  var nearbyShownFor = "";
+
+  // --- categories -----------------------------------------------------------------------------
+
+  MSB.request("GET", "/api/v1/suggestions/categories").then(function (answer) {
+    if (!answer.ok) {
+      MSB.showError(formError, "问题类别加载失败，请刷新页面重试。");
+      return;
+    }
+    answer.data.categories.forEach(function (name) {
+      var option = MSB.el("option", null, name);
+      option.value = name;
+      category.appendChild(option);
+    });
+  });
+
+  category.addEventListener("change", checkNearby);
+
+  // --- text and its counter -------------------------------------------------------------------
+
+  function updateCounter() {
+    var length = content.value.length;
+    counter.textContent = length + "/" + MAX_CHARS;
+    counter.classList.toggle("near", length > MAX_CHARS * 0.9);
+  }
+  content.addEventListener("input", updateCounter);
+  updateCounter();
+
+  // --- photos ---------------------------------------------------------------------------------
+
+  function refreshPhotoAdd() {
+    MSB.show(photoAdd, photos.length < MAX_PHOTOS);
+  }
+
+  async function shrink(file) {
+    if (file.size <= SHRINK_ABOVE || !window.createImageBitmap) return file;
+    try {
+      var bitmap = await createImageBitmap(file);
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      var blob = await new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.85); });
+      return blob && blob.size < file.size ? blob : file;
+    } catch (e) {
+      return file;
+    }
+  }
+
+  function removePhoto(photo) {
+    photos = photos.filter(function (p) { return p !== photo; });
+    photo.tile.remove();
+    refreshPhotoAdd();
+  }
+
+  async function addPhoto(file) {
+    var photo = { id: null, uploading: true, failed: false };
+    var tile = MSB.el("div", "photo uploading");
+    var img = MSB.el("img");
+    img.alt = "照片预览";
+    img.src = URL.createObjectURL(file);
+    var state = MSB.el("span", "photo-state", "上传中…");
+    var remove = MSB.el("button", "photo-remove", "×");
+    remove.type = "button";
+    remove.setAttribute("aria-label", "删除这张照片");
+    remove.addEventListener("click", function () { removePhoto(photo); });
+    tile.appendChild(img);
+    tile.appendChild(state);
+    tile.appendChild(remove);
+    photo.tile = tile;
+    photosBox.insertBefore(tile, photoAdd);
+    photos.push(photo);
+    refreshPhotoAdd();
+
+    var blob = await shrink(file);
+    var data = new FormData();
+    data.append("file", blob, file.name || "photo.jpg");
+    var answer = await MSB.api("POST", "/api/v1/uploads", { form: data, idempotencyKey: MSB.randomKey() });
+    photo.uploading = false;
+    tile.classList.remove("uploading");
+    if (answer.ok) {
+      photo.id = answer.data.id;
+      state.remove();
+    } else {
+      photo.failed = true;
+      tile.classList.add("failed");
+      state.textContent = "上传失败";
+      MSB.showError(formError, answer.message);
+    }
+  }
+
+  photoInput.addEventListener("change", function () {
+    var files = Array.prototype.slice.call(photoInput.files || []);
+    var room = MAX_PHOTOS - photos.length;
+    if (files.length > room) {
+      MSB.showError(formError, "最多上传 " + MAX_PHOTOS + " 张照片，多出的照片没有添加。");
+      files = files.slice(0, room);
+    } else {
+      MSB.showError(formError, "");
+    }
+    files.forEach(addPhoto);
+    photoInput.value = "";
+  });
+
+  // --- location (optional) --------------------------------------------------------------------
+
+  locateButton.addEventListener("click", function () {
+    if (!navigator.geolocation || !window.isSecureContext) {
+      locateStatus.textContent = "当前浏览器无法获取位置，可以在内容中写明地点。";
+      return;
+    }
+    locateStatus.textContent = "正在获取位置…";
+    locateButton.disabled = true;
+    navigator.geolocation.getCurrentPosition(function (found) {
+      locateButton.disabled = false;
+      position = { lat: found.coords.latitude, lng: found.coords.longitude };
+      locateStatus.textContent = "已获取当前位置（精度约 " + Math.round(found.coords.accuracy || 0) + " 米）。";
+      locateButton.textContent = "重新获取位置";
+      MSB.show(address, true);
+      checkNearby();
+    }, function () {
+      locateButton.disabled = false;
+      locateStatus.textContent = "未能获取位置（可能未授权），不影响提交，可以在内容中写明地点。";
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+
+  // --- the same problem nearby: follow instead of filing again --------------------------------
+
+  async function checkNearby() {
+    if (!position || !category.value) return;
+    var probe = category.value + "|" + position.lat.toFixed(4) + "|" + position.lng.toFixed(4);
+    if (probe === nearbyShownFor) return;
+    nearbyShownFor = probe;
+    var query = "?category=" + encodeURIComponent(category.value) + "&lat=" + position.lat + "&lng=" + position.lng;
+    var answer = await MSB.api("GET", "/api/v1/suggestions/nearby" + query);
+    while (nearbyList.firstChild) nearbyList.removeChild(nearbyList.firstChild);
+    var items = answer.ok ? answer.data.items : [];
+    items.forEach(function (item) {
+      var li = MSB.el("li", "nearby-item");
+      var head = MSB.el("div", "nearby-head");
+      head.appendChild(MSB.el("span", "badge status-" + item.status, item.status_label));
+      head.appendChild(MSB.el("span", "small muted", "约 " + item.distance_m + " 米 · " + MSB.formatTime(item.created_at)));
+      li.appendChild(head);
+      li.appendChild(MSB.el("p", "nearby-text", item.content));
+      var follow = MSB.el("button", "btn secondary small-btn", "关注这一条");
+      follow.type = "button";
+      follow.addEventListener("click", async function () {
+        follow.disabled = true;
+        var followed = await MSB.api("POST", "/api/v1/suggestions/" + item.id + "/follow");
+        if (followed.ok) {
+          var done = MSB.el("p", "small followed");
+          done.appendChild(document.createTextNode("已关注，办理进展可在"));
+          var link = MSB.el("a", null, "这里查看");
+          link.href = "/track/" + item.id;
+          done.appendChild(link);
+          follow.replaceWith(done);
+        } else {
+          follow.disabled = false;
+          MSB.showError(formError, followed.message);
+        }
+      });
+      li.appendChild(follow);
+      nearbyList.appendChild(li);
+    });
+    MSB.show(nearbyBox, items.length > 0);
+  }
+
+  // --- filing ---------------------------------------------------------------------------------
+
+  function firstFieldError(errors) {
+    if (!errors) return null;
+    for (var field in errors) {
+      var messages = errors[field];
+      if (Array.isArray(messages) && messages.length && typeof messages[0] === "string") return messages[0];
+      if (messages && typeof messages === "object") {
+        var nested = firstFieldError(messages);
+        if (nested) return nested;
+      }
+    }
+    return null;
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    MSB.showError(formError, "");
+    if (!category.value) return MSB.showError(formError, "请选择问题类别。");
+    if (!content.value.trim()) return MSB.showError(formError, "请填写建议内容。");
+    if (photos.some(function (p) { return p.uploading; })) return MSB.showError(formError, "照片还在上传，请稍候再提交。");
+    if (photos.some(function (p) { return p.failed; })) return MSB.showError(formError, "有照片上传失败，请删除后重新添加。");
+
+    var body = {
+      qr_code: form.dataset.code,
+      category: category.value,
+      content: content.value,
+      anonymous: $("anonymous").checked,
+      public_consent: $("public_consent").checked
+    };
+    var phone = $("contact_phone").value.replace(/\s+/g, "");
+    if (phone) body.contact_phone = phone;
+    if (position) body.location = { lat: position.lat, lng: position.lng, address: address.value.trim() };
+    var ids = photos.map(function (p) { return p.id; }).filter(Boolean);
+    if (ids.length) body.attachment_ids = ids;
+
+    submit.disabled = true;
+    submit.textContent = "正在提交…";
+    var answer = await MSB.api("POST", "/api/v1/suggestions", { json: body, idempotencyKey: submitKey });
+    submit.disabled = false;
+    submit.textContent = "提交建议";
+    if (!answer.ok) {
+      MSB.showError(formError, answer.status === 422 ? (firstFieldError(answer.errors) || answer.message) : answer.message);
+      return;
+    }
+    submitKey = MSB.randomKey();
+    var link = window.location.origin + "/track/" + answer.data.id;
+    $("done-number").textContent = answer.data.number;
+    $("done-link").textContent = link;
+    $("done-link").href = link;
+    $("done-open").href = link;
+    MSB.show($("file-card"), false);
+    MSB.show($("done"), true);
+    window.scrollTo(0, 0);
+  });
+
+  $("again").addEventListener("click", function () {
+    form.reset();
+    photos.slice().forEach(removePhoto);
+    position = null;
+    nearbyShownFor = "";
+    MSB.show(address, false);
+    MSB.show(nearbyBox, false);
+    locateStatus.textContent = "";
+    locateButton.textContent = "获取当前位置";
+    updateCounter();
+    MSB.show($("done"), false);
+    MSB.show($("file-card"), true);
+    window.scrollTo(0, 0);
+  });
+})();

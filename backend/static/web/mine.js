@@ -1,0 +1,41 @@
+/* /track/: the suggestions filed (or followed) from this browser. */
+(function () {
+  "use strict";
+
+  var MSB = window.MSB;
+  var list = document.getElementById("items");
+  if (!list || !MSB) return;
+
+  var $ = function (id) { return document.getElementById(id); };
+
+  function done() { MSB.show($("loading"), false); }
+
+  async function load() {
+    if (!MSB.hasIdentity()) {
+      done();
+      return MSB.show($("empty"), true);
+    }
+    var answer = await MSB.api("GET", "/api/v1/suggestions?scope=mine&per_page=50");
+    done();
+    if (!answer.ok) return MSB.showError($("load-error"), answer.message);
+    var items = answer.data.items;
+    items.forEach(function (item) {
+      var li = MSB.el("li");
+      var link = MSB.el("a", "item-link");
+      link.href = "/track/" + item.id;
+      var head = MSB.el("div", "item-head");
+      head.appendChild(MSB.el("span", "number", item.number));
+      head.appendChild(MSB.el("span", "badge status-" + item.status, item.status_label));
+      link.appendChild(head);
+      var text = item.content.length > 60 ? item.content.slice(0, 60) + "…" : item.content;
+      link.appendChild(MSB.el("p", "item-text", text));
+      link.appendChild(MSB.el("p", "small muted", item.category + " · " + MSB.formatTime(item.created_at)));
+      li.appendChild(link);
+      list.appendChild(li);
+    });
+    MSB.show(list, items.length > 0);
+    MSB.show($("empty"), items.length === 0);
+  }
+
+  load();
+})();

@@ -1,0 +1,132 @@
+/* /track/{id}: the private tracking page — status, timeline, the answer and the rating form. */
+(function () {
+  "use strict";
+
+  var MSB = window.MSB;
+  var root = document.getElementById("track");
+  if (!root || !MSB) return;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var id = root.dataset.id;
+  var ROLE_NAMES = { citizen: "群众", deputy: "代表", station_admin: "联络站", region_admin: "人大工作人员", system: "系统" };
+  var SATISFACTION = { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意" };
+  var photosLoaded = false;
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  function noAccess() {
+    MSB.show($("loading"), false);
+    MSB.show($("detail"), false);
+    MSB.show($("no-access"), true);
+  }
+
+  async function loadPhotos(item) {
+    if (photosLoaded || !item.attachments || !item.attachments.length) return;
+    photosLoaded = true;
+    var box = $("d-photos");
+    MSB.show(box, true);
+    for (var i = 0; i < item.attachments.length; i++) {
+      var url = await MSB.imageUrl(item.attachments[i].url);
+      if (!url) continue;
+      var tile = MSB.el("a", "photo");
+      tile.href = url;
+      tile.target = "_blank";
+      var img = MSB.el("img");
+      img.alt = "照片 " + (i + 1);
+      img.src = url;
+      tile.appendChild(img);
+      box.appendChild(tile);
+    }
+  }
+
+  function render(item) {
+    MSB.show($("loading"), false);
+    MSB.show($("detail"), true);
+    $("d-number").textContent = item.number;
+    var status = $("d-status");
+    status.textContent = item.status_label;
+    status.className = "badge status-" + item.status;
+    var meta = [item.category, "提交于 " + MSB.formatTime(item.created_at)];
+    if (item.deputy) meta.push("承办代表：" + item.deputy.name);
+    else if (item.station) meta.push(item.station.name);
+    $("d-meta").textContent = meta.join(" · ");
+
+    var flags = $("d-flags");
+    clear(flags);
+    if (item.supervised) flags.appendChild(MSB.el("span", "tag tag-warn", "督办中"));
+    if (item.overdue) flags.appendChild(MSB.el("span", "tag tag-warn", "已超期"));
+    if (item.round > 1) flags.appendChild(MSB.el("span", "tag", "第 " + item.round + " 轮办理"));
+    MSB.show(flags, flags.childNodes.length > 0);
+
+    $("d-content").textContent = item.content;
+    loadPhotos(item);
+
+    MSB.show($("d-reply"), !!item.reply_content);
+    $("d-reply-text").textContent = item.reply_content || "";
+
+    var rated = $("d-rated");
+    if (item.satisfaction && item.status !== "replied") {
+      rated.textContent = "您的评价：" + (SATISFACTION[item.satisfaction] || item.satisfaction);
+      MSB.show(rated, true);
+    } else {
+      MSB.show(rated, false);
+    }
+
+    // Only the filer may rate or withdraw; followers see the progress. The API shows the contact
+    // phone field to the filer (and staff) only, so its presence marks this browser as the filer.
+    var owner = Object.prototype.hasOwnProperty.call(item, "contact_phone");
+    MSB.show($("rate-card"), owner && item.status === "replied");
+    MSB.show($("withdraw-card"), owner && (item.status === "pending" || item.status === "assigned"));
+
+    var timeline = $("timeline");
+    clear(timeline);
+    (item.timeline || []).slice().reverse().forEach(function (event) {
+      var li = MSB.el("li");
+      var head = MSB.el("div", "timeline-head");
+      head.appendChild(MSB.el("strong", null, event.action_label || event.action));
+      head.appendChild(MSB.el("span", "small muted", MSB.formatTime(event.at)));
+      li.appendChild(head);
+      var who = event.actor_role === "citizen" ? "我" : (event.actor_name || ROLE_NAMES[event.actor_role] || "");
+      if (event.actor_role === "deputy" && event.actor_name) who = event.actor_name + " 代表";
+      if (who) li.appendChild(MSB.el("p", "small muted", who));
+      if (event.note) li.appendChild(MSB.el("p", "timeline-note", event.note));
+      timeline.appendChild(li);
+    });
+    MSB.show($("timeline-card"), timeline.childNodes.length > 0);
+  }
+
+  async function load() {
+    if (!MSB.hasIdentity()) return noAccess();
+    var answer = await MSB.api("GET", "/api/v1/suggestions/" + encodeURIComponent(id));
+    if (answer.ok) return render(answer.data);
+    if (answer.status === 404 || answer.status === 403 || answer.status === 401) return noAccess();
+    MSB.show($("loading"), false);
+    MSB.showError($("load-error"), answer.message);
+  }
+
+  $("rate-form").addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var choice = document.querySelector("input[name=satisfaction]:checked");
+    if (!choice) return MSB.showError($("rate-error"), "请选择满意程度。");
+    MSB.showError($("rate-error"), "");
+    var button = $("rate-submit");
+    button.disabled = true;
+    var answer = await MSB.api("POST", "/api/v1/suggestions/" + encodeURIComponent(id) + "/rate", {
+      json: { satisfaction: choice.value, comment: $("comment").value }
+    });
+    button.disabled = false;
+    if (!answer.ok) return MSB.showError($("rate-error"), answer.status === 403 ? "只有提交这条建议的人可以评价。" : answer.message);
+    $("rate-form").reset();
+    render(answer.data);
+    window.scrollTo(0, 0);
+  });
+
+  $("withdraw").addEventListener("click", async function () {
+    if (!window.confirm("确定撤回这条建议吗？撤回后将不再办理。")) return;
+    var answer = await MSB.api("POST", "/api/v1/suggestions/" + encodeURIComponent(id) + "/withdraw");
+    if (!answer.ok) return MSB.showError($("load-error"), answer.message);
+    render(answer.data);
+  });
+
+  load();
+})();

@@ -1,0 +1,54 @@
+"""Rate limits for citizens filing from a phone browser, where there is no WeChat account behind a user.
+
+A WeChat citizen is one real account; a browser identity costs nothing to make, so creating one is
+limited per address, and filing through one is limited both per address and per identity. The limits
+are configuration (``WEB_IDENTITY_RATE_LIMIT``, ``WEB_FILING_RATE_LIMIT``, environment or app config).
+"""
+import os
+
+from flask import current_app
+from flask_limiter.util import get_remote_address
+
+from ..auth.scope import current_user
+from ..extensions import limiter
+
+DEFAULTS = {
+    "WEB_IDENTITY_RATE_LIMIT": "20 per hour",
+    "WEB_FILING_RATE_LIMIT": "10 per hour",
+}
+
+
+def configured(name):
+    """A limit string read at request time, so tests and operators can change it without a restart."""
+    return lambda: current_app.config.get(name) or os.environ.get(name) or DEFAULTS[name]
+
+
+def is_web_citizen(user):
+    return user is not None and user.web_id is not None and not user.openid
+
+
+def _not_web_citizen():
+    return not is_web_citizen(current_user())
+
+
+def _identity_key():
+    user = current_user()
+    return f"web-citizen:{user.id}" if user is not None else get_remote_address()
+
+
+def _created(response):
+    """Only what was actually filed counts; a form sent back with a mistake does not use up the quota."""
+    return response.status_code == 201
+
+
+def web_filing_limits(view):
+    """Decorate the filing endpoint: WEB_FILING_RATE_LIMIT per address and per browser identity.
+
+    WeChat citizens are exempt. Over the limit the answer is the contract's 429 ``rate_limited``.
+    """
+    limit = configured("WEB_FILING_RATE_LIMIT")
+    per_identity = limiter.limit(limit, key_func=_identity_key, exempt_when=_not_web_citizen,
+                                 deduct_when=_created, scope="web-filing-identity")
+    per_address = limiter.limit(limit, key_func=get_remote_address, exempt_when=_not_web_citizen,
+                                deduct_when=_created, scope="web-filing-address")
+    return per_address(per_identity(view))

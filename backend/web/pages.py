@@ -1,0 +1,217 @@
+"""The citizens' tracking pages (/track/...) and the public pages (/public/...).
+
+/q/{code} itself is served by ``backend.qr.routes`` (templates q_landing.html / q_unavailable.html);
+the helpers those templates need (the reception plan, date formatting) are registered here.
+
+Public pages show only what anyone may see: stations and deputies' public profiles, published items
+with personal data removed (the same query as GET /api/v1/public/suggestions), names and points,
+and aggregate figures. Everything a user wrote goes through Jinja's autoescaping.
+"""
+from datetime import timedelta, timezone
+from urllib.parse import urlencode
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
+from ..db_types import utcnow
+from ..extensions import db
+from ..org.models import Deputy, Region, Station
+from ..pagination import paginate
+from ..points.queries import current_year, leaderboard
+from ..suggestions.models import STATUS_LABELS, Suggestion
+from ..suggestions.public_routes import published_item, published_query
+from ..suggestions.stats import suggestion_stats
+
+bp = Blueprint("web", __name__)
+
+CHINA = timezone(timedelta(hours=8))
+WEEKDAYS = "一二三四五六日"
+SATISFACTION_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+RECEPTION_HORIZON = timedelta(days=60)
+PUBLISHED_PER_PAGE = 10
+STATIONS_PER_PAGE = 30
+LEADERBOARD_SIZE = 100
+
+
+# --- template helpers (also used by q_landing.html) ---------------------------------------------
+
+
+@bp.app_template_filter("cn_datetime")
+def cn_datetime(value):
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@bp.app_template_filter("cn_date")
+def cn_date(value):
+    return value.astimezone(CHINA).strftime("%Y-%m-%d") if value else ""
+
+
+@bp.app_template_filter("percent")
+def percent(rate):
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+@bp.app_template_filter("duration")
+def duration(hours):
+    """Average handling times: hours up to two days, then days."""
+    if hours is None:
+        return "—"
+    return f"{hours:.1f} 小时" if hours < 48 else f"{hours / 24:.1f} 天"
+
+
+def _slot(activity):
+    starts, ends = activity.starts_dt.astimezone(CHINA), activity.ends_dt.astimezone(CHINA)
+    day = f"{starts.month}月{starts.day}日（周{WEEKDAYS[starts.weekday()]}）"
+    until = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends.month}月{ends.day}日 {ends:%H:%M}"
+    return f"{day} {starts:%H:%M}–{until}"
+
+
+@bp.app_template_global()
+def reception_plan(station_id=None, deputy_id=None, limit=8):
+    """Upcoming reception days (接待选民 activities, 接待计划) at a station or with a deputy:
+    ``[{"when", "station", "place", "deputies": [names]}]``. Only public facts: time, place, names."""
+    now = utcnow()
+    query = (
+        select(Activity)
+        .where(
+            Activity.type == ActivityType.reception,
+            Activity.status == ActivityStatus.published,
+            Activity.ends_dt >= now,
+            Activity.starts_dt <= now + RECEPTION_HORIZON,
+        )
+        .options(selectinload(Activity.participants).selectinload(ActivityParticipant.deputy), selectinload(Activity.station))
+        .order_by(Activity.starts_dt, Activity.id)
+        .limit(limit)
+    )
+    if station_id is not None:
+        query = query.where(Activity.station_id == station_id)
+    if deputy_id is not None:
+        query = query.where(Activity.participants.any(
+            (ActivityParticipant.deputy_id == deputy_id) & (ActivityParticipant.status != ParticipantStatus.declined)
+        ))
+    plan = []
+    for activity in db.session.scalars(query):
+        plan.append({
+            "when": _slot(activity),
+            "station": activity.station.name if activity.station else "",
+            "place": activity.place or (activity.station.address if activity.station else ""),
+            "deputies": [
+                p.deputy.name for p in activity.participants
+                if p.status in (ParticipantStatus.invited, ParticipantStatus.accepted, ParticipantStatus.checked_in)
+                and p.deputy.active
+            ],
+        })
+    return plan
+
+
+def amap_link(station):
+    """An outbound link to the station on AMap (opened only when the user taps it; the page loads nothing)."""
+    if station.lat is None or station.lng is None:
+        return None
+    return "https://uri.amap.com/marker?" + urlencode({
+        "position": f"{station.lng:.6f},{station.lat:.6f}", "name": station.name, "src": "mashangban",
+    })
+
+
+def _page_arg(maximum=10000):
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 1 <= int(page) <= maximum else 1
+
+
+# --- citizens: following what they filed in this browser ----------------------------------------
+
+
+@bp.get("/track/")
+def my_suggestions():
+    """The items filed from this browser (read by the page's script with the browser's identity)."""
+    return render_template("public/my_suggestions.html")
+
+
+@bp.get("/track/<int:suggestion_id>")
+def track(suggestion_id):
+    """The private tracking link: works in the browser that filed the item (its identity is in localStorage)."""
+    if not 0 < suggestion_id < 2**31:
+        return render_template("public/not_found.html", message="没有找到这条建议。"), 404
+    return render_template("public/track.html", suggestion_id=suggestion_id,
+                           satisfaction_labels=SATISFACTION_LABELS)
+
+
+# --- public pages -------------------------------------------------------------------------------
+
+
+@bp.get("/public/")
+def public_home():
+    return redirect(url_for("web.stations"))
+
+
+@bp.get("/public/stations")
+def stations():
+    """Every station, searchable by name, address or region name."""
+    q = request.args.get("q", "").strip()[:50]
+    query = select(Station).join(Region, Station.region_id == Region.id).options(selectinload(Station.region))
+    if q:
+        like = f"%{q.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(Station.name.like(like), Station.address.like(like), Region.name.like(like)))
+    query = query.order_by(Region.path, Station.name, Station.id)
+    page = paginate(query, {"page": _page_arg(), "per_page": STATIONS_PER_PAGE})
+    return render_template("public/stations.html", page=page, q=q, pages=_pages(page))
+
+
+@bp.get("/public/stations/<int:station_id>")
+def station(station_id):
+    station = db.session.get(Station, station_id) if 0 < station_id < 2**31 else None
+    if station is None:
+        return render_template("public/not_found.html", message="没有找到这个联络站。"), 404
+    deputies = [d for d in station.deputies if d.active]
+    query = published_query().where(Suggestion.station_id == station.id)
+    page = paginate(query, {"page": _page_arg(), "per_page": PUBLISHED_PER_PAGE})
+    page["items"] = [published_item(item) for item in page["items"]]
+    return render_template(
+        "public/station.html", station=station, deputies=deputies, map_link=amap_link(station),
+        plan=reception_plan(station_id=station.id), published=page, pages=_pages(page),
+        satisfaction_labels=SATISFACTION_LABELS,
+    )
+
+
+@bp.get("/public/leaderboard")
+def points_leaderboard():
+    """履职积分榜: names and points only."""
+    this_year = current_year()
+    year = request.args.get("year", "")
+    year = int(year) if year.isdigit() and this_year - 10 <= int(year) <= this_year else this_year
+    rows = leaderboard(year, limit=LEADERBOARD_SIZE)
+    return render_template("public/leaderboard.html", rows=rows, year=year,
+                           years=list(range(this_year, this_year - 3, -1)))
+
+
+@bp.get("/public/stats")
+def stats():
+    """Headline figures for the whole deployment: counts and rates only."""
+    figures = suggestion_stats(select(Suggestion))
+    counts = {
+        "stations": db.session.scalar(select(func.count()).select_from(Station)),
+        "deputies": db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.active.is_(True))),
+    }
+    by_status = [
+        (STATUS_LABELS[status], count) for status, count in figures["by_status"].items() if count
+    ]
+    by_category = sorted(figures["by_category"].items(), key=lambda kv: (-kv[1], kv[0]))
+    return render_template(
+        "public/stats.html", figures=figures, counts=counts, by_status=_bars(by_status),
+        by_category=_bars(by_category),
+    )
+
+
+def _bars(pairs):
+    """(label, count, share of the largest as a percentage for the bar's width)."""
+    largest = max((count for _, count in pairs), default=0)
+    return [(label, count, round(count * 100 / largest, 1) if largest else 0) for label, count in pairs]
+
+
+def _pages(page):
+    last = max(1, -(-page["total"] // page["per_page"]))
+    return {"current": page["page"], "last": last,
+            "prev": page["page"] - 1 if page["page"] > 1 else None,
+            "next": page["page"] + 1 if page["page"] < last else None}

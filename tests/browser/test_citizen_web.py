@@ -1,0 +1,173 @@
+"""A citizen outside WeChat, on a phone-sized browser: scan (open /q/{code}), file with a photo, follow,
+rate; a revoked code; and nothing requested from outside the application."""
+import io
+import re
+
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import expect
+
+SHOTS = "/tmp"
+
+
+def jpeg(width=800, height=600):
+    image = Image.new("RGB", (width, height), (90, 120, 160))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((200, 150, 600, 450), fill=(230, 200, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def world(factory):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", address="鹤城区人民路 18 号", lat=27.56, lng=109.99,
+                              open_hours="每周二、周四 9:00-12:00")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station], group="鹤城区第一代表小组")
+    factory.deputy(tree["hc"], "李娜", phone="13800000004", stations=[station], level="county")
+    return {"tree": tree, "station": station, "zhang": zhang}
+
+
+def test_citizen_files_with_a_photo_then_rates_the_answer(phone, live_server, factory, world, external_requests):
+    zhang = world["zhang"]
+    phone.goto(f"{live_server}/q/{zhang.qr_code}")
+    expect(phone.locator("h1").first).to_have_text("张伟")
+    expect(phone.locator(".card-title")).to_have_text("向张伟代表提建议")
+
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", "小区门口的路灯坏了一个月，晚上出行很不方便，希望尽快维修。")
+    expect(phone.locator("#counter")).to_have_text("29/1000")
+    phone.set_input_files("#photo-input", files=[{"name": "lamp.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(phone.locator("#photos .photo")).to_have_count(1)
+    expect(phone.locator("#photos .photo.uploading")).to_have_count(0)
+    expect(phone.locator("#photos .photo-state")).to_have_count(0)
+    phone.fill("#contact_phone", "13912345678")
+    phone.locator("label.switch", has_text="同意公开").click()
+    expect(phone.locator("#public_consent")).to_be_checked()
+    phone.screenshot(path=f"{SHOTS}/citizen_form.png", full_page=True)
+
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    number = phone.locator("#done-number").inner_text()
+    assert re.fullmatch(r"MSB-\d{8}-\d{6}", number), number
+    link = phone.locator("#done-link").get_attribute("href")
+    assert link.startswith(f"{live_server}/track/")
+    phone.screenshot(path=f"{SHOTS}/citizen_filed.png", full_page=True)
+    item_id = int(link.rsplit("/", 1)[1])
+
+    # The page stored an anonymous identity in this browser.
+    assert phone.evaluate("() => !!localStorage.getItem('msb.web.key')")
+
+    # The deputy accepts and answers through the API, as the mini-program does.
+    deputy = factory.deputy_headers(zhang)
+    item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=deputy).json
+    assert item["number"] == number and item["contact_phone"] == "13912345678"
+    assert len(item["attachments"]) == 1 and item["public_consent"] is True
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/accept", headers=deputy).status_code == 200
+    replied = factory.client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy,
+                                  json={"content": "已联系城管部门，路灯已于今天修复。"})
+    assert replied.status_code == 200, replied.json
+
+    # Later, the same browser opens the private tracking link and rates the answer.
+    phone.goto(link)
+    expect(phone.locator("#d-number")).to_have_text(number)
+    expect(phone.locator("#d-status")).to_have_text("已答复")
+    expect(phone.locator("#d-reply-text")).to_have_text("已联系城管部门，路灯已于今天修复。")
+    expect(phone.locator("#d-photos img")).to_have_count(1)
+    expect(phone.locator("#rate-card")).to_be_visible()
+    phone.screenshot(path=f"{SHOTS}/citizen_track_replied.png", full_page=True)
+    phone.locator(".segmented label", has_text=re.compile("^满意$")).click()
+    phone.fill("#comment", "修得很快，谢谢代表！")
+    phone.click("#rate-submit")
+    expect(phone.locator("#d-status")).to_have_text("已办结")
+    expect(phone.locator("#d-rated")).to_have_text("您的评价：满意")
+    expect(phone.locator("#rate-card")).to_be_hidden()
+    expect(phone.locator("#timeline li").first).to_contain_text("评价")
+    phone.screenshot(path=f"{SHOTS}/citizen_track_closed.png", full_page=True)
+
+    closed = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=deputy).json
+    assert closed["status"] == "closed" and closed["satisfaction"] == "satisfied"
+
+    # The list of this browser's items links to it.
+    phone.goto(f"{live_server}/track/")
+    expect(phone.locator("#items li")).to_have_count(1)
+    expect(phone.locator("#items .badge")).to_have_text("已办结")
+    assert external_requests == []
+
+
+def test_another_browser_cannot_open_the_tracking_link(phone, live_server, factory, world, external_requests):
+    citizen = factory.client.post("/api/v1/auth/web", json={}).json
+    filed = factory.client.post("/api/v1/suggestions", headers={"Authorization": f"Bearer {citizen['token']}"},
+                                json={"qr_code": world["station"].qr_code, "category": "环境卫生", "content": "垃圾桶满了"})
+    assert filed.status_code == 201
+    phone.goto(f"{live_server}/track/{filed.json['id']}")
+    expect(phone.locator("#no-access")).to_be_visible()
+    expect(phone.locator("#no-access")).to_contain_text("只能在提交建议时使用的浏览器中打开")
+    assert "垃圾桶满了" not in phone.content()
+    assert external_requests == []
+
+
+def test_nearby_duplicate_is_offered_and_followed(phone, live_server, factory, world, external_requests):
+    # Someone already reported the same thing 50 m away, through WeChat.
+    wechat = factory.wechat_login("citizen-wang")
+    earlier = factory.client.post("/api/v1/suggestions", headers=wechat, json={
+        "qr_code": world["station"].qr_code, "category": "道路交通", "content": "人民路口红绿灯不亮，请联系 13912345678",
+        "location": {"lat": 27.5604, "lng": 109.9900},
+    })
+    assert earlier.status_code == 201, earlier.json
+
+    phone.context.grant_permissions(["geolocation"], origin=live_server)
+    phone.context.set_geolocation({"latitude": 27.5600, "longitude": 109.9900, "accuracy": 20})
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    expect(phone.locator(".card-title")).to_have_text("向联络站反映问题、提建议")
+    expect(phone.locator(".chips li")).to_have_count(2)
+    phone.select_option("#category", "道路交通")
+    phone.click("#locate")
+    expect(phone.locator("#locate-status")).to_contain_text("已获取当前位置")
+    expect(phone.locator("#nearby")).to_be_visible()
+    expect(phone.locator("#nearby-list li")).to_have_count(1)
+    expect(phone.locator(".nearby-text")).to_contain_text("人民路口红绿灯不亮")
+    assert "13912345678" not in phone.locator("#nearby").inner_text()
+    phone.screenshot(path=f"{SHOTS}/citizen_nearby.png", full_page=True)
+    phone.click("text=关注这一条")
+    expect(phone.locator(".followed")).to_contain_text("已关注")
+    phone.click(".followed a")
+    expect(phone.locator("#d-number")).to_have_text(earlier.json["number"])
+    expect(phone.locator("#d-status")).to_have_text("待分派")
+    # A follower sees the progress but may not withdraw (or rate) someone else's item.
+    expect(phone.locator("#withdraw-card")).to_be_hidden()
+    expect(phone.locator("#rate-card")).to_be_hidden()
+    assert external_requests == []
+
+
+def test_filing_over_the_limit_shows_a_chinese_sentence(phone, live_server, app, world, external_requests):
+    app.config["WEB_FILING_RATE_LIMIT"] = "1 per hour"
+    try:
+        phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+        phone.select_option("#category", "其他")
+        phone.fill("#content", "第一条建议")
+        phone.click("#submit")
+        expect(phone.locator("#done")).to_be_visible()
+        phone.click("#again")
+        phone.select_option("#category", "其他")
+        phone.fill("#content", "第二条建议")
+        phone.click("#submit")
+        expect(phone.locator("#form-error")).to_have_text(re.compile("提交太频繁了"))
+        expect(phone.locator("#done")).to_be_hidden()
+    finally:
+        app.config.pop("WEB_FILING_RATE_LIMIT", None)
+    assert external_requests == []
+
+
+def test_revoked_code_shows_a_clear_sentence(phone, live_server, factory, world, external_requests):
+    admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    code = world["station"].qr_code
+    assert factory.client.post(f"/api/v1/qr/{code}/revoke", headers=admin).status_code == 200
+    response = phone.goto(f"{live_server}/q/{code}")
+    assert response.status == 410
+    expect(phone.locator("h1")).to_have_text("二维码已停用")
+    expect(phone.locator(".notice-text")).to_contain_text("这个二维码已停用")
+    assert phone.locator("#file-form").count() == 0
+    phone.screenshot(path=f"{SHOTS}/citizen_revoked.png", full_page=True)
+    assert external_requests == []

@@ -1,0 +1,120 @@
+"""The public pages in a real browser: a station's page on a phone with its published item, and the
+leaderboard and statistics on a big screen; none of them requests anything outside the application."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+SHOTS = "/tmp"
+CHINA = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def world(factory):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", address="鹤城区人民路 18 号", lat=27.56, lng=109.99,
+                              open_hours="每周二、周四 9:00-12:00", description="城北街道中心联络站，设在街道便民服务中心二楼。")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000004", stations=[station], level="county")
+    admin = factory.headers_for_admin(factory.admin("root", region=tree["root"]))
+    return {"tree": tree, "station": station, "zhang": zhang, "li": li, "admin": admin}
+
+
+def closed_item(factory, deputy, content, public_consent=True, js_code="citizen-wang", satisfaction="satisfied"):
+    client = factory.client
+    citizen = factory.wechat_login(js_code)
+    deputy_headers = factory.deputy_headers(deputy)
+    filed = client.post("/api/v1/suggestions", headers=citizen, json={
+        "qr_code": deputy.qr_code, "category": "城市管理", "content": content, "public_consent": public_consent,
+    })
+    assert filed.status_code == 201, filed.json
+    item_id = filed.json["id"]
+    assert client.post(f"/api/v1/suggestions/{item_id}/accept", headers=deputy_headers).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy_headers,
+                       json={"content": "已协调城管部门处理，三日内完成维修。"}).status_code == 200
+    rated = client.post(f"/api/v1/suggestions/{item_id}/rate", headers=citizen, json={"satisfaction": satisfaction})
+    assert rated.json["status"] == "closed", rated.json
+    return rated.json
+
+
+def reception(factory, world, days_ahead=3):
+    starts = (datetime.now(CHINA) + timedelta(days=days_ahead)).replace(hour=9, minute=0, second=0, microsecond=0)
+    created = factory.client.post("/api/v1/activities", headers=world["admin"], json={
+        "title": "进站接待选民", "type": "reception", "station_id": world["station"].id,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=3)).isoformat(),
+        "deputy_ids": [world["zhang"].id, world["li"].id],
+    })
+    assert created.status_code == 201, created.json
+    return starts
+
+
+def test_public_station_page_on_a_phone_shows_the_published_item(phone, live_server, factory, world, external_requests):
+    closed_item(factory, world["zhang"], "人民路 12 号楼前的路灯坏了，晚上很黑。有事请打 13912345678。")
+    closed_item(factory, world["zhang"], "这一条群众没有同意公开", public_consent=False, js_code="citizen-zhao")
+    starts = reception(factory, world)
+
+    phone.goto(f"{live_server}/public/stations/{world['station'].id}")
+    expect(phone.locator("h1")).to_have_text("城北联络站")
+    expect(phone.locator(".chips li")).to_have_count(2)
+    expect(phone.locator(".plan li")).to_have_count(1)
+    expect(phone.locator(".plan li")).to_contain_text(f"{starts.month}月{starts.day}日")
+    expect(phone.locator(".plan li")).to_contain_text("张伟、李娜")
+    expect(phone.locator(".published > li")).to_have_count(1)
+    item = phone.locator(".published > li").first
+    expect(item).to_contain_text("路灯坏了")
+    expect(item).to_contain_text("已协调城管部门处理")
+    expect(item).to_contain_text("满意")
+    text = phone.locator("main").inner_text()
+    assert "13912345678" not in text and "12 号楼" not in text
+    assert "这一条群众没有同意公开" not in text
+    map_link = phone.locator("a.map-link").get_attribute("href")
+    assert map_link.startswith("https://uri.amap.com/marker?position=109.990000%2C27.560000")
+    # The page fits a phone: nothing wider than the viewport.
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=f"{SHOTS}/public_station_phone.png", full_page=True)
+    assert external_requests == []
+
+
+def test_station_list_leaderboard_and_statistics_on_a_big_screen(desktop, live_server, factory, world, external_requests):
+    closed_item(factory, world["zhang"], "小区垃圾清运不及时", satisfaction="satisfied")
+    closed_item(factory, world["li"], "公交站台缺少遮雨棚", js_code="citizen-zhao", satisfaction="basically_satisfied")
+    factory.station(world["tree"]["yl"], "岳麓区中心联络站", address="岳麓区麓山路 9 号")
+
+    desktop.goto(f"{live_server}/public/stations")
+    expect(desktop.locator(".station-list li")).to_have_count(2)
+    desktop.fill("input[name=q]", "岳麓")
+    desktop.click(".search button")
+    expect(desktop.locator(".station-list li")).to_have_count(1)
+    expect(desktop.locator(".station-list li")).to_contain_text("岳麓区中心联络站")
+    desktop.screenshot(path=f"{SHOTS}/public_stations_desktop.png", full_page=True)
+
+    desktop.click("text=履职积分榜")
+    expect(desktop.locator(".board tbody tr")).to_have_count(2)
+    expect(desktop.locator(".board tbody tr").first).to_contain_text("张伟")
+    expect(desktop.locator(".board tbody tr").first).to_contain_text("4")
+    desktop.screenshot(path=f"{SHOTS}/public_leaderboard_desktop.png", full_page=True)
+
+    desktop.click("text=数据统计")
+    expect(desktop.locator(".tile").first).to_contain_text("2")
+    expect(desktop.locator(".rates")).to_contain_text("50.0%")  # 满意率: 1 of 2 rated
+    expect(desktop.locator(".rates")).to_contain_text("100.0%")  # 基本满意率
+    expect(desktop.locator(".bars li")).to_have_count(2)  # by status (已办结), by category (城市管理)
+    assert "小区垃圾" not in desktop.content()
+    desktop.screenshot(path=f"{SHOTS}/public_stats_desktop.png", full_page=True)
+
+    desktop.goto(f"{live_server}/public/stations/{world['station'].id}")
+    expect(desktop.locator(".published > li")).to_have_count(2)
+    desktop.screenshot(path=f"{SHOTS}/public_station_desktop.png", full_page=True)
+    assert external_requests == []
+
+
+def test_statistics_on_a_phone(phone, live_server, factory, world, external_requests):
+    closed_item(factory, world["zhang"], "小区垃圾清运不及时")
+    phone.goto(f"{live_server}/public/stats")
+    expect(phone.locator("h1")).to_have_text("码上办 数据统计")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=f"{SHOTS}/public_stats_phone.png", full_page=True)
+    phone.goto(f"{live_server}/public/leaderboard")
+    expect(phone.locator(".board tbody tr")).to_have_count(1)
+    phone.screenshot(path=f"{SHOTS}/public_leaderboard_phone.png", full_page=True)
+    assert external_requests == []

@@ -1,0 +1,340 @@
+"""The citizens' web pages and the public pages, through the Flask test client.
+
+A citizen outside WeChat gets an anonymous identity from POST /api/v1/auth/web and files with it;
+filing and identity creation are rate limited; the public pages show only what anyone may see,
+with personal data removed and everything a user wrote escaped.
+"""
+import re
+
+import pytest
+
+from backend.extensions import limiter
+
+
+@pytest.fixture
+def world(factory):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", address="人民路 18 号", lat=27.56, lng=109.99,
+                              open_hours="每周二、周四 9:00-12:00")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station])
+    return {"tree": tree, "station": station, "zhang": zhang}
+
+
+def web_identity(client, ip="10.0.0.1"):
+    response = client.post("/api/v1/auth/web", json={}, environ_base={"REMOTE_ADDR": ip})
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def file(client, headers, code, content="小区门口路灯坏了一个月，晚上很黑。", ip="10.0.0.1", **extra):
+    body = {"qr_code": code, "category": "城市管理", "content": content} | extra
+    return client.post("/api/v1/suggestions", json=body, headers=headers, environ_base={"REMOTE_ADDR": ip})
+
+
+@pytest.fixture
+def config_override(app):
+    """Set app config values for one test and put the old ones back afterwards."""
+    saved = {}
+
+    def override(**values):
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key))
+            app.config[key] = value
+        limiter.reset()
+
+    yield override
+    for key, value in saved.items():
+        if value is None:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value
+    limiter.reset()
+
+
+# --- the anonymous web identity -----------------------------------------------------------------
+
+
+def test_web_identity_files_and_follows_its_suggestion(client, world):
+    identity = web_identity(client)
+    assert identity["user"]["roles"] == ["citizen"]
+    assert identity["key"] and identity["token"]
+    headers = bearer(identity["token"])
+
+    filed = file(client, headers, world["zhang"].qr_code, contact_phone="13912345678",
+                 location={"lat": 27.561, "lng": 109.991, "address": "人民路口"})
+    assert filed.status_code == 201, filed.json
+    assert filed.json["status"] == "assigned"
+    assert filed.json["deputy"]["name"] == "张伟"
+    item_id = filed.json["id"]
+
+    # The same browser sees it, in its list and on its own; nobody else does.
+    mine = client.get("/api/v1/suggestions?scope=mine", headers=headers).json
+    assert [i["id"] for i in mine["items"]] == [item_id]
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=headers).json["contact_phone"] == "13912345678"
+    stranger = bearer(web_identity(client)["token"])
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=stranger).status_code == 404
+
+    # The key trades for a new token of the same user (the token expires; the browser keeps the key).
+    renewed = client.post("/api/v1/auth/web", json={"key": identity["key"]})
+    assert renewed.status_code == 200
+    assert renewed.json["user"]["id"] == identity["user"]["id"]
+    again = client.get(f"/api/v1/suggestions/{item_id}", headers=bearer(renewed.json["token"]))
+    assert again.status_code == 200
+
+    # A key the server never issued is refused rather than adopted.
+    unknown = client.post("/api/v1/auth/web", json={"key": "made-up-key"})
+    assert unknown.status_code == 401
+    assert unknown.json["error"] == "unauthorized"
+
+
+def test_a_retried_submit_with_the_same_idempotency_key_files_once(client, world):
+    headers = bearer(web_identity(client)["token"]) | {"Idempotency-Key": "submit-1"}
+    first = file(client, headers, world["station"].qr_code)
+    second = file(client, headers, world["station"].qr_code)
+    assert first.status_code == second.status_code == 201
+    assert first.json["id"] == second.json["id"]
+    assert second.headers.get("Idempotent-Replayed") == "true"
+
+
+def test_photos_upload_with_the_web_identity(client, world):
+    import io
+
+    from PIL import Image
+
+    headers = bearer(web_identity(client)["token"])
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "JPEG")
+    uploaded = client.post("/api/v1/uploads", data={"file": (io.BytesIO(buffer.getvalue()), "p.jpg")},
+                           headers=headers, content_type="multipart/form-data")
+    assert uploaded.status_code == 201, uploaded.json
+    filed = file(client, headers, world["station"].qr_code, attachment_ids=[uploaded.json["id"]])
+    assert filed.status_code == 201, filed.json
+    assert len(filed.json["attachments"]) == 1
+
+
+# --- rate limits --------------------------------------------------------------------------------
+
+
+def test_filing_from_the_web_is_limited_per_identity_and_per_address(client, factory, world, config_override):
+    config_override(WEB_FILING_RATE_LIMIT="2 per hour")
+    code = world["station"].qr_code
+    alice = bearer(web_identity(client, "10.0.0.1")["token"])
+    bob = bearer(web_identity(client, "10.0.0.1")["token"])
+
+    # A form sent back with a mistake does not use up the quota.
+    assert file(client, alice, code, contact_phone="12345").status_code == 422
+    assert file(client, alice, code).status_code == 201
+    assert file(client, alice, code).status_code == 201
+
+    over = file(client, alice, code)
+    assert over.status_code == 429
+    assert over.json["error"] == "rate_limited"
+    assert re.search(r"[\u4e00-\u9fff]", over.json["message"]), over.json["message"]
+
+    # Per identity: the same browser from another address is still over its limit.
+    assert file(client, alice, code, ip="10.0.0.2").status_code == 429
+    # Per address: another identity from the same address is too.
+    assert file(client, bob, code, ip="10.0.0.1").status_code == 429
+    # Another identity elsewhere is not.
+    assert file(client, bob, code, ip="10.0.0.3").status_code == 201
+    # WeChat citizens are not limited this way.
+    wechat = factory.wechat_login("citizen-wang")
+    for _ in range(3):
+        assert file(client, wechat, code, ip="10.0.0.1").status_code == 201
+
+
+def test_creating_web_identities_is_limited_per_address(client, config_override):
+    config_override(WEB_IDENTITY_RATE_LIMIT="2 per hour")
+    first = web_identity(client, "10.0.0.9")
+    web_identity(client, "10.0.0.9")
+    over = client.post("/api/v1/auth/web", json={}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert over.status_code == 429
+    assert over.json["error"] == "rate_limited"
+    # Renewing an existing identity creates nothing and still works from that address.
+    renewed = client.post("/api/v1/auth/web", json={"key": first["key"]}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert renewed.status_code == 200
+    assert web_identity(client, "10.0.0.10")["token"]
+
+
+# --- /q/{code} and the tracking pages ----------------------------------------------------------
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
+
+
+def assert_strict_csp_page(html):
+    """Nothing the Content-Security-Policy would block: no inline script, style attribute or handler."""
+    assert not INLINE_SCRIPT.search(html), "inline <script> found"
+    assert not re.search(r"<[a-z][^>]*\sstyle\s*=", html, re.I) and "<style" not in html, "inline style found"
+    assert not INLINE_HANDLER.search(html), "inline event handler found"
+    assert not re.search(r"""(?:src|href)=["'](?:https?:)?//""", html.replace(
+        'href="https://uri.amap.com/', 'href="/amap/')), "external asset referenced"
+
+
+def test_deputy_code_page_has_the_card_and_the_form(client, world):
+    page = client.get(f"/q/{world['zhang'].qr_code}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "张伟" in html and "向张伟代表提建议" in html
+    assert f'data-code="{world["zhang"].qr_code}"' in html
+    assert "城北联络站" in html
+    assert "/static/web/landing.js" in html
+    assert_strict_csp_page(html)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_station_code_page_shows_deputies_and_reception_hours(client, world):
+    html = client.get(f"/q/{world['station'].qr_code}").get_data(as_text=True)
+    assert "城北联络站" in html and "张伟" in html
+    assert "每周二、周四 9:00-12:00" in html
+    assert "向联络站反映问题" in html
+    assert_strict_csp_page(html)
+
+
+def test_revoked_code_shows_a_sentence(client, factory, world):
+    admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    code = world["zhang"].qr_code
+    assert client.post(f"/api/v1/qr/{code}/revoke", headers=admin).status_code == 200
+    page = client.get(f"/q/{code}")
+    assert page.status_code == 410
+    html = page.get_data(as_text=True)
+    assert "二维码已停用" in html
+    assert "这个二维码已停用" in html
+    assert 'id="file-form"' not in html
+    assert_strict_csp_page(html)
+
+
+def test_tracking_pages_are_shells_for_the_browser_identity(client):
+    track = client.get("/track/42")
+    assert track.status_code == 200
+    html = track.get_data(as_text=True)
+    assert 'data-id="42"' in html and "/static/web/track.js" in html
+    assert_strict_csp_page(html)
+    assert client.get("/track/").status_code == 200
+    assert client.get("/track/99999999999").status_code == 404
+
+
+# --- public pages -------------------------------------------------------------------------------
+
+
+def closed_item(client, factory, deputy, content, public_consent, js_code="citizen-wang"):
+    """An item filed through the deputy's code, answered, and rated 满意."""
+    citizen = factory.wechat_login(js_code)
+    deputy_headers = factory.deputy_headers(deputy)
+    filed = client.post("/api/v1/suggestions", json={
+        "qr_code": deputy.qr_code, "category": "城市管理", "content": content, "public_consent": public_consent,
+    }, headers=citizen)
+    assert filed.status_code == 201, filed.json
+    item_id = filed.json["id"]
+    assert client.post(f"/api/v1/suggestions/{item_id}/accept", headers=deputy_headers).status_code == 200
+    replied = client.post(f"/api/v1/suggestions/{item_id}/reply", json={"content": "已联系城管局维修，请留意。"},
+                          headers=deputy_headers)
+    assert replied.status_code == 200, replied.json
+    rated = client.post(f"/api/v1/suggestions/{item_id}/rate", json={"satisfaction": "satisfied"}, headers=citizen)
+    assert rated.json["status"] == "closed"
+    return rated.json
+
+
+def test_public_station_page_shows_consented_items_without_personal_data(client, factory, world):
+    shown = closed_item(client, factory, world["zhang"], "路灯坏了，请打 13912345678 联系我，住3栋2单元501室", True)
+    hidden = closed_item(client, factory, world["zhang"], "这一条群众没有同意公开", False, js_code="citizen-zhao")
+
+    page = client.get(f"/public/stations/{world['station'].id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "城北联络站" in html and "人民路 18 号" in html and "张伟" in html
+    assert "每周二、周四 9:00-12:00" in html
+    assert "路灯坏了" in html
+    assert "13912345678" not in html and "501" not in html
+    assert "***" in html
+    assert "已联系城管局维修" in html and "满意" in html
+    assert "这一条群众没有同意公开" not in html
+    assert shown["number"] and hidden["number"]
+    # The outbound map link, which the page itself does not load.
+    assert 'href="https://uri.amap.com/marker?position=109.990000%2C27.560000' in html
+    assert_strict_csp_page(html)
+
+
+def test_public_pages_escape_what_citizens_wrote(client, factory, world):
+    closed_item(client, factory, world["zhang"], "<script>alert(1)</script><img src=x onerror=alert(2)>", True)
+    html = client.get(f"/public/stations/{world['station'].id}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert_strict_csp_page(html)
+
+
+def test_public_station_page_of_an_unknown_station_is_a_page_not_an_error(client):
+    page = client.get("/public/stations/12345")
+    assert page.status_code == 404
+    assert "没有找到这个联络站" in page.get_data(as_text=True)
+
+
+def test_station_list_search(client, factory, world):
+    factory.station(world["tree"]["yl"], "岳麓区中心联络站")
+    html = client.get("/public/stations?q=城北").get_data(as_text=True)
+    assert "城北联络站" in html and "岳麓区中心联络站" not in html
+    html = client.get("/public/stations").get_data(as_text=True)
+    assert "城北联络站" in html and "岳麓区中心联络站" in html
+    assert client.get("/public/").status_code == 302
+
+
+def test_leaderboard_page_shows_names_and_points_only(client, factory, world):
+    closed_item(client, factory, world["zhang"], "路面坑洼需要修补", True)
+    page = client.get("/public/leaderboard")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "张伟" in html
+    assert re.search(r'<td class="num">\s*4\s*</td>', html), "3 for the closed item + 1 for 满意"
+    assert "13800000003" not in html
+    assert_strict_csp_page(html)
+
+
+def test_stats_page_shows_aggregate_figures(client, factory, world):
+    closed_item(client, factory, world["zhang"], "路面坑洼需要修补，电话 13912345678", True)
+    web = bearer(web_identity(client)["token"])
+    assert file(client, web, world["station"].qr_code, content="东门路口积水严重").status_code == 201
+    page = client.get("/public/stats")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "办结率" in html and "满意率" in html
+    assert "100.0%" in html  # one rated item, 满意
+    assert "城市管理" in html and "待分派" in html
+    # Aggregates only: no item's text, number or phone.
+    assert "路面坑洼" not in html and "东门路口积水" not in html
+    assert "MSB-" not in html and "13912345678" not in html
+    assert_strict_csp_page(html)
+
+
+def test_live_wechat_cannot_screen_browser_filings_so_they_wait_for_an_administrator(app, client, factory, world):
+    """Live WeChat screens text only for a mini-program user; a browser citizen's item is held for review."""
+    from backend.wechat.standin import create_standin_app
+
+    from .conftest import serve_in_thread
+
+    server, strict_base = serve_in_thread(create_standin_app(require_openid=True))
+    original = app.config["WECHAT_API_BASE"]
+    app.config["WECHAT_API_BASE"] = strict_base
+    app.extensions.pop("wechat_client", None)
+    try:
+        token = web_identity(client)["token"]
+        filed = file(client, bearer(token), world["zhang"].qr_code)
+    finally:
+        app.config["WECHAT_API_BASE"] = original
+        app.extensions.pop("wechat_client", None)
+        server.shutdown()
+    assert filed.status_code == 201
+    assert filed.json["status_label"] == "审核中"
+    deputy = factory.deputy_headers(world["zhang"])
+    assert client.get(f"/api/v1/suggestions/{filed.json['id']}", headers=deputy).status_code == 404
+    admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    held = client.get("/api/v1/suggestions?held=true", headers=admin).json["items"]
+    assert [i["id"] for i in held] == [filed.json["id"]]
+    released = client.post(f"/api/v1/suggestions/{filed.json['id']}/release", json={}, headers=admin)
+    assert released.status_code == 200
+    assert client.get(f"/api/v1/suggestions/{filed.json['id']}", headers=deputy).status_code == 200
