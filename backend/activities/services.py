@@ -6,7 +6,8 @@ ledger, whose unique constraint (and the activity's version check) makes double 
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import User
 from ..auth.scope import manages_deputy, manages_region, manages_station
@@ -174,9 +175,12 @@ def _window(activity):
     return activity.starts_dt - grace, activity.ends_dt + grace
 
 
-def _pick(activities, deputy_id, now):
-    """The deputy's activity among those at one place whose check-in window contains now, or a refusal."""
-    mine = [a for a in activities if participant(a, deputy_id) is not None]
+def _pick(activities, invited, now):
+    """The deputy's activity among those at one place whose check-in window contains now, or a refusal.
+
+    ``invited`` holds the ids of the activities among them that the deputy is invited to.
+    """
+    mine = [a for a in activities if a.id in invited]
     if not mine:
         if activities:
             raise refuse("您不在本次活动的邀请名单中，不能签到。")
@@ -196,7 +200,12 @@ def check_in(user, code, lat=None, lng=None):
 
     Returns ``(activity, participant, created)``; a repeated scan returns the first check-in.
     """
-    if user is None or "deputy" not in user.roles:
+    # The deputy role as User.roles defines it (a linked, active deputy), read as one column: this is the
+    # hot path of a busy activity, and loading the Deputy would also load its QR code and more.
+    active = user is not None and user.deputy_id is not None and db.session.scalar(
+        select(Deputy.active).where(Deputy.id == user.deputy_id)
+    )
+    if not active:
         raise APIError(403, "forbidden", "只有代表可以扫码签到，请先绑定代表身份。")
     now = utcnow()
     if rotating.looks_rotating(code):
@@ -215,8 +224,16 @@ def check_in(user, code, lat=None, lng=None):
             ).order_by(Activity.starts_dt)
         ).all()
     candidates = [a for a in candidates if a.status is ActivityStatus.published]
-    activity = _pick(candidates, user.deputy_id, now)
-    mine = participant(activity, user.deputy_id)
+    # Only this deputy's participant rows, not every participant of every candidate.
+    rows = db.session.scalars(
+        select(ActivityParticipant).where(
+            ActivityParticipant.activity_id.in_([a.id for a in candidates]),
+            ActivityParticipant.deputy_id == user.deputy_id,
+        )
+    ).all() if candidates else []
+    invited = {p.activity_id: p for p in rows}
+    activity = _pick(candidates, invited, now)
+    mine = invited[activity.id]
     if mine.status is P.checked_in:
         return activity, mine, False
     if mine.status is P.declined:
@@ -226,11 +243,26 @@ def check_in(user, code, lat=None, lng=None):
         radius = current_app.config["CHECKIN_RADIUS_M"]
         if meters > radius:
             raise refuse(f"您距离活动地点约 {meters} 米，超出 {radius} 米的签到范围，请到现场后再扫码。")
-    mine.status = P.checked_in
-    mine.checked_in_dt = now
-    mine.checkin_lat, mine.checkin_lng = lat, lng
-    db.session.flush()
-    return activity, mine, True
+    # A conditional UPDATE, not an attribute change: of two scans at the same instant (a double tap,
+    # a retried request) exactly one matches the row; the other waits for it and answers with its check-in.
+    claimed = db.session.execute(
+        update(ActivityParticipant)
+        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == user.deputy_id,
+               ActivityParticipant.status.in_((P.invited, P.accepted)))
+        .values(status=P.checked_in, checked_in_dt=now, checkin_lat=lat, checkin_lng=lng)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed == 1:
+        for key, value in (("status", P.checked_in), ("checked_in_dt", now), ("checkin_lat", lat),
+                           ("checkin_lng", lng)):
+            set_committed_value(mine, key, value)
+        return activity, mine, True
+    db.session.refresh(mine)  # a concurrent scan (or a close) changed the row: answer with what it left
+    if mine.status is P.checked_in:
+        return activity, mine, False
+    if mine.status is P.declined:
+        raise refuse("您已请假，如需参加请先取消请假（重新接单）后再签到。")
+    raise refuse("活动已结单，不能再签到。")
 
 
 # --- 结单 / 取消 --------------------------------------------------------------------------------------------
@@ -244,25 +276,50 @@ def summary(activity):
 
 
 def close(activity):
-    """结单: checked-in deputies earn the points, the rest who did not decline are absent and lose points."""
+    """结单: checked-in deputies earn the points, the rest who did not decline are absent and lose points.
+
+    Safe against a second console closing at the same moment and against scans arriving meanwhile.
+    """
     if activity.status is ActivityStatus.closed:
         return summary(activity) | {"points_credited": 0, "already_closed": True}
     if activity.status is ActivityStatus.cancelled:
         raise APIError(409, "invalid_transition", "活动已取消，不能结单。")
     now = utcnow()
-    credited = 0
-    label = ACTIVITY_TYPE_LABELS[activity.type.value]
-    for p in activity.participants:
-        if p.status is P.checked_in:
-            credited += ledger.credit(p.deputy_id, activity.type.value, "activity", activity.id,
-                                      f"{label}：{activity.title}", points=activity.points, at=now)
-        elif p.status in (P.invited, P.accepted):
-            p.status = P.absent
-            credited += ledger.credit(p.deputy_id, "absence", "activity", activity.id,
-                                      f"无故缺席：{activity.title}", at=now)
+    # Claim the activity first. The version check makes a concurrent close fail right here (409, via
+    # StaleDataError) before it touches the ledger; on SQLite this also takes the write lock, so the
+    # reads below see every check-in committed before it.
     activity.status = ActivityStatus.closed
     activity.closed_dt = now
     db.session.flush()
+    # Who stayed away is decided row by row in the database, not from the participants loaded with the
+    # activity: a scan committing at this moment either lands first (its row no longer matches) or
+    # waits for this UPDATE and is then refused (see check_in).
+    absent = set(db.session.scalars(
+        update(ActivityParticipant)
+        .where(ActivityParticipant.activity_id == activity.id,
+               ActivityParticipant.status.in_((P.invited, P.accepted)))
+        .values(status=P.absent)
+        .returning(ActivityParticipant.deputy_id)
+        .execution_options(synchronize_session=False)
+    ))
+    present = set(db.session.scalars(
+        select(ActivityParticipant.deputy_id)
+        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.status == P.checked_in)
+    ))
+    credited = 0
+    label = ACTIVITY_TYPE_LABELS[activity.type.value]
+    for deputy_id in sorted(absent | present):  # one order for every close: no deadlock on deputy_scores
+        if deputy_id in present:
+            credited += ledger.credit(deputy_id, activity.type.value, "activity", activity.id,
+                                      f"{label}：{activity.title}", points=activity.points, at=now)
+        else:
+            credited += ledger.credit(deputy_id, "absence", "activity", activity.id,
+                                      f"无故缺席：{activity.title}", at=now)
+    # The participants as they are now, for the summary.
+    db.session.scalars(
+        select(ActivityParticipant).where(ActivityParticipant.activity_id == activity.id)
+        .execution_options(populate_existing=True)
+    ).all()
     return summary(activity) | {"points_credited": credited, "already_closed": False}
 
 
@@ -276,7 +333,6 @@ def cancel(activity):
 
 def remind_upcoming():
     """Sweep step: remind invited and accepted deputies before the start, once per activity."""
-    from sqlalchemy import update
 
     now = utcnow()
     horizon = now + timedelta(hours=current_app.config["ACTIVITY_REMINDER_HOURS"])

@@ -1,0 +1,555 @@
+"""履职积分 benchmark: the leaderboard and a deputy's rank at 2,000,000 ledger rows, and check-in throughput.
+
+    .venv/bin/python bench/points.py [--database-url postgresql://postgres@127.0.0.1:5432/bench_points]
+    .venv/bin/python bench/points.py --database-url sqlite:////tmp/bench_points.sqlite
+
+Builds two fresh databases with the real migrations (PostgreSQL by default; the large one at the
+given URL, the small one in a sibling database named ``<name>_small``, both created when missing and
+their ``public`` schema dropped and recreated; for SQLite, the file and ``<file>-small``):
+
+* large: a region tree (a province, 14 cities, 112 counties, 1,120 townships), 100,000 deputies spread
+  over regions, the five levels and 120 deputy groups, 2,000,000 ledger rows (``point_entries``, this
+  year and last) and the running totals (``deputy_scores``) that match them, all bulk-loaded in SQL
+  (``INSERT … SELECT`` over ``generate_series``; a recursive CTE on SQLite), then ANALYZE;
+* small: the same tree, 1,000 deputies and 10,000 ledger rows (enough for a full top 50 in a city).
+
+Then it measures in-process through ``app.test_client()``, single-threaded, after a warm-up, taking
+the large and the small database in alternating blocks so that a busy machine affects both alike:
+
+a. ``GET /api/v1/leaderboard?region_id=<a city>&limit=50`` and the same for the province (root);
+b. ``GET /api/v1/deputies/<id>/points`` as that deputy — total, rank and the year's entries — for a
+   deputy ranked in the middle of the field with the same number of entries in both databases;
+c. ``POST /api/v1/checkins`` with a station's code: 2,000 deputies (bound WeChat users) each checking in
+   once to their activity at one of 50 stations, beside a bare Flask JSON endpoint (``POST`` with a
+   small JSON body) measured in the same run with the same test client.
+
+It prints one table with the figures, their targets and PASS/FAIL, and always exits 0.
+``--explain`` also prints EXPLAIN ANALYZE of the SQL behind (a) and (b) on the large database.
+"""
+import argparse
+import logging
+import os
+import statistics
+import sys
+import threading
+import time
+from datetime import timedelta
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from flask import Flask, request  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, event, insert, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from backend import create_app  # noqa: E402
+from backend.auth.tokens import issue_token  # noqa: E402
+from backend.auth.models import User  # noqa: E402
+from backend.config import normalise_database_url  # noqa: E402
+from backend.db_types import utcnow  # noqa: E402
+from backend.extensions import db  # noqa: E402
+from backend.org.models import Region, Station  # noqa: E402
+from backend.points.queries import current_year  # noqa: E402
+from backend.qr.models import QRCode, QRKind  # noqa: E402
+from backend.qr.services import new_code  # noqa: E402
+from backend.wechat.standin import create_standin_app  # noqa: E402
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_points"
+CITIES, COUNTIES_PER_CITY, TOWNSHIPS_PER_COUNTY = 14, 8, 10
+GROUPS = 120
+CHECKIN_STATIONS, CHECKIN_PER_STATION = 50, 40
+PROBE_ENTRIES = 10  # the probed deputy has this many ledger rows this year, in both databases
+STATION_LAT, STATION_LNG = 27.5601, 109.9985
+
+# What the ledger rows are: (rule code, points, source type, share in percent). Default rulebook values.
+RULE_MIX = [
+    ("reception", 5, "activity", 30), ("inspection", 3, "activity", 10), ("research", 3, "activity", 8),
+    ("training", 2, "activity", 15), ("group", 2, "activity", 10), ("meeting", 3, "activity", 5),
+    ("volunteer", 10, "activity", 4), ("absence", -1, "activity", 3),
+    ("suggestion_closed", 3, "suggestion", 11), ("suggestion_satisfied", 1, "suggestion", 3),
+    ("suggestion_overdue", -1, "suggestion", 1),
+]
+assert sum(share for *_, share in RULE_MIX) == 100
+
+TARGET_GROWTH = 3.0
+TARGET_CHECKIN = 0.25
+
+
+def serve_in_thread(wsgi_app):
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+# --- databases -------------------------------------------------------------------------------------
+
+
+def small_url(url):
+    """The sibling database for the small figures."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(database=parsed.database + "-small").render_as_string(hide_password=False)
+    return parsed.set(database=parsed.database + "_small").render_as_string(hide_password=False)
+
+
+def fresh_database(url):
+    """An empty database at ``url``: a new SQLite file, or the PostgreSQL database (created when
+    missing) with its public schema dropped and recreated."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(parsed.database + suffix):
+                os.remove(parsed.database + suffix)
+        return url
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}):
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    server.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def build_app(database_url, standin_url):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WECHAT_MODE": "fake",
+        "WECHAT_API_BASE": standin_url,
+        "SECRET_KEY": "bench-secret",
+    })
+    with app.app_context():
+        upgrade()
+    # Alembic's fileConfig() disables every logger that existed before it; server errors should show.
+    for logger in logging.Logger.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger) and logger.name.startswith("backend"):
+            logger.disabled = False
+    logging.getLogger("backend").setLevel(logging.WARNING)
+    return app
+
+
+# --- seeding ---------------------------------------------------------------------------------------
+
+
+def region_tree(now):
+    """Rows for 湖南省 → 14 cities → 8 counties each → 10 townships each; ids are contiguous per level."""
+    rows = [dict(id=1, parent_id=None, name="湖南省", level="province", path="/1/", created_dt=now)]
+    cities = list(range(2, 2 + CITIES))
+    counties, townships = [], []
+    for c, city_id in enumerate(cities):
+        rows.append(dict(id=city_id, parent_id=1, name=f"第{c + 1}市", level="city", path=f"/1/{city_id}/",
+                         created_dt=now))
+    next_id = 2 + CITIES
+    for city_id in cities:
+        for k in range(COUNTIES_PER_CITY):
+            rows.append(dict(id=next_id, parent_id=city_id, name=f"{city_id}市第{k + 1}区", level="county",
+                             path=f"/1/{city_id}/{next_id}/", created_dt=now))
+            counties.append(next_id)
+            next_id += 1
+    for county_id in counties:
+        county_path = rows[county_id - 1]["path"]
+        for t in range(TOWNSHIPS_PER_COUNTY):
+            rows.append(dict(id=next_id, parent_id=county_id, name=f"{county_id}区第{t + 1}镇", level="township",
+                             path=f"{county_path}{next_id}/", created_dt=now))
+            townships.append(next_id)
+            next_id += 1
+    return rows, cities, counties, townships
+
+
+def series(dialect, count):
+    """``FROM`` clause yielding n = 1..count, with h a well-mixed non-negative hash of n."""
+    if dialect == "postgresql":
+        return f"(SELECT n, (n::bigint * 2654435761) % 4294967296 AS h FROM generate_series(1, {count}) AS n) AS s"
+    return (f"(WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {count}) "
+            f"SELECT n, (n * 2654435761) % 4294967296 AS h FROM seq) AS s")
+
+
+def bucket_case(expr, choices):
+    """CASE picking ``choices[i][0]`` for ``expr`` (0..99) by cumulative shares ``choices[i][1]``."""
+    parts, bound = [], 0
+    for value, share in choices[:-1]:
+        bound += share
+        parts.append(f"WHEN {expr} < {bound} THEN {value}")
+    return f"CASE {' '.join(parts)} ELSE {choices[-1][0]} END"
+
+
+def load_deputies(dialect, count, cities, counties, townships, now_sql):
+    """Deputies 1..count: 1 % national, 4 % provincial, 15 % city, 30 % county, 50 % township level,
+    each in a region of their level; 2 % have left office."""
+    level_expr = "(h / 3) % 100"
+    level = bucket_case(level_expr, [("'national'", 1), ("'provincial'", 4), ("'city'", 15), ("'county'", 30),
+                                     ("'township'", 50)])
+    city = f"({cities[0]} + (h / 11) % {len(cities)})"
+    county = f"({counties[0]} + (h / 11) % {len(counties)})"
+    township = f"({townships[0]} + (h / 11) % {len(townships)})"
+    region = bucket_case(level_expr, [("1", 1), (city, 4), (city, 15), (county, 30), (township, 50)])
+    db.session.execute(text(f"""
+        INSERT INTO deputies (id, name, level, region_id, term, group_name, phone, active, bio, created_dt, updated_dt)
+        SELECT n, '代表' || n, {level}, {region}, 14, '第' || ((h / 7) % {GROUPS} + 1) || '代表小组', NULL,
+               n % 50 <> 0, '', {now_sql}, {now_sql}
+        FROM {series(dialect, count)}
+    """))
+
+
+def load_ledger(dialect, rows, deputies, year):
+    """``rows`` ledger rows over deputies 1..deputies, 70 % this year, 30 % last year, each with its own
+    source so the unique constraint holds; then the running totals computed from them."""
+    rule = bucket_case("(h / 97) % 100", [(f"'{code}'", share) for code, _, _, share in RULE_MIX])
+    points = bucket_case("(h / 97) % 100", [(str(p), share) for _, p, _, share in RULE_MIX])
+    source = bucket_case("(h / 97) % 100", [(f"'{s}'", share) for _, _, s, share in RULE_MIX])
+    row_year = f"CASE WHEN (h / 7) % 10 < 7 THEN {year} ELSE {year - 1} END"
+    if dialect == "postgresql":
+        created = ("make_timestamptz(y, 1, 1, 0, 0, 0, 'Asia/Shanghai') + ((h / 13) % 300) * INTERVAL '1 day' "
+                   "+ (n % 86400) * INTERVAL '1 second'")
+    else:
+        created = ("datetime(printf('%04d-01-01 00:00:00', y), '-8 hours', '+' || ((h / 13) % 300) || ' days', "
+                   "'+' || (n % 86400) || ' seconds')")
+    db.session.execute(text(f"""
+        INSERT INTO point_entries (id, deputy_id, year, points, rule_code, reason, source_type, source_id, created_dt)
+        SELECT n, 1 + h % {deputies}, y, {points}, {rule}, '', {source}, n, {created}
+        FROM (SELECT n, h, {row_year} AS y FROM {series(dialect, rows)}) AS t
+    """))
+    db.session.execute(text("""
+        INSERT INTO deputy_scores (deputy_id, year, total, reached_dt)
+        SELECT deputy_id, year, SUM(points), MAX(created_dt) FROM point_entries GROUP BY deputy_id, year
+    """))
+
+
+def _reset_sequences(tables):
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in tables:
+        db.session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
+        ))
+
+
+def seed(app, deputies, entries, checkins):
+    """Everything the figures need. Returns the probes: ids, headers and check-in requests."""
+    year = current_year()
+    now = utcnow()
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        now_sql = "now()" if dialect == "postgresql" else "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+        regions, cities, counties, townships = region_tree(now)
+        db.session.execute(insert(Region.__table__), regions)
+        t0 = time.perf_counter()
+        load_deputies(dialect, deputies, cities, counties, townships, now_sql)
+        t1 = time.perf_counter()
+        load_ledger(dialect, entries, deputies, year)
+        t2 = time.perf_counter()
+
+        # The administrator (super admin: the root region's) and the probed deputy's user.
+        admin_id = 1
+        db.session.execute(insert(User.__table__), [dict(id=admin_id, username="bench-admin", display_name="管理员",
+                                                         admin_region_id=1, token_version=0, created_dt=now)])
+        probe = db.session.execute(text(f"""
+            SELECT s.deputy_id FROM deputy_scores s JOIN deputies d ON d.id = s.deputy_id
+            WHERE s.year = {year} AND d.active AND d.id > {checkins}
+              AND (SELECT count(*) FROM point_entries e WHERE e.deputy_id = s.deputy_id AND e.year = {year})
+                  = {PROBE_ENTRIES}
+            ORDER BY abs(s.total - (SELECT total FROM deputy_scores WHERE year = {year}
+                                    ORDER BY total DESC LIMIT 1 OFFSET {deputies // 2})), s.deputy_id
+            LIMIT 1
+        """)).scalar_one()
+        users = [dict(id=2, openid="fake-openid-probe", display_name="", deputy_id=probe, token_version=0,
+                      created_dt=now)]
+
+        # Check-in: one activity now at each of 50 stations, 40 invited deputies each, all bound in WeChat.
+        stations = min(CHECKIN_STATIONS, checkins // CHECKIN_PER_STATION)
+        if stations:
+            db.session.execute(insert(Station.__table__), [
+                dict(id=s, name=f"联络站{s}", kind="center", region_id=counties[s % len(counties)], address="人民路",
+                     lat=STATION_LAT, lng=STATION_LNG, open_hours="", description="", created_dt=now)
+                for s in range(1, stations + 1)
+            ])
+            codes = {s: new_code() for s in range(1, stations + 1)}
+            db.session.execute(insert(QRCode.__table__), [
+                dict(id=s, code=codes[s], target_kind=QRKind.station, target_id=s, created_dt=now)
+                for s in codes
+            ])
+            db.session.execute(text("""
+                INSERT INTO activities (id, title, type, status, station_id, region_id, place, lat, lng, starts_dt,
+                                        ends_dt, points, description, created_by_id, created_dt, version)
+                VALUES (:id, :title, 'reception', 'published', :id, :region, '人民路', :lat, :lng, :starts, :ends,
+                        NULL, '', 1, :now, 1)
+            """), [dict(id=s, title=f"联络站{s}进站接待", region=counties[s % len(counties)], lat=STATION_LAT,
+                        lng=STATION_LNG, starts=now - timedelta(minutes=10), ends=now + timedelta(hours=4), now=now)
+                   for s in codes])
+            checkers = list(range(1, stations * CHECKIN_PER_STATION + 1))
+            db.session.execute(text("""
+                INSERT INTO activity_participants (activity_id, deputy_id, status, decline_reason)
+                VALUES (:a, :d, 'accepted', '')
+            """), [dict(a=(d - 1) // CHECKIN_PER_STATION + 1, d=d) for d in checkers])
+            db.session.execute(text("UPDATE deputies SET active = true WHERE id <= :n"), {"n": len(checkers)})
+            users += [dict(id=100 + d, openid=f"fake-openid-deputy-{d}", display_name="", deputy_id=d,
+                           token_version=0, created_dt=now) for d in checkers]
+        db.session.execute(insert(User.__table__), users)
+        _reset_sequences(["regions", "deputies", "point_entries", "users", "stations", "qr_codes", "activities"])
+        db.session.commit()
+        t3 = time.perf_counter()
+        if dialect == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        t4 = time.perf_counter()
+
+        counts = db.session.execute(text(
+            f"SELECT (SELECT count(*) FROM deputies), (SELECT count(*) FROM point_entries), "
+            f"(SELECT count(*) FROM deputy_scores), (SELECT count(*) FROM deputy_scores WHERE year = {year}), "
+            f"(SELECT count(*) FROM deputies d JOIN regions r ON r.id = d.region_id "
+            f" WHERE r.path LIKE '/1/{cities[0]}/%' AND d.active)"
+        )).one()
+        tokens = {u.id: issue_token(u) for u in db.session.query(User).filter(User.id.in_([1, 2]))}
+        checkin_requests = []
+        if stations:
+            for user in db.session.query(User).filter(User.id > 100).order_by(User.id):
+                station = (user.deputy_id - 1) // CHECKIN_PER_STATION + 1
+                checkin_requests.append((
+                    {"Authorization": f"Bearer {issue_token(user)}"},
+                    {"qr_code": codes[station], "lat": STATION_LAT + 0.001, "lng": STATION_LNG},
+                ))
+            # Shuffle deterministically so that consecutive scans hit different stations.
+            checkin_requests = checkin_requests[::7] + [r for i, r in enumerate(checkin_requests) if i % 7]
+        db.session.remove()
+    return {
+        "year": year,
+        "city": cities[0],
+        "probe": probe,
+        "admin": {"Authorization": f"Bearer {tokens[1]}"},
+        "deputy": {"Authorization": f"Bearer {tokens[2]}"},
+        "checkins": checkin_requests,
+        "counts": dict(deputies=counts[0], entries=counts[1], scores=counts[2], scores_this_year=counts[3],
+                       city_deputies=counts[4]),
+        "timings": dict(deputies=t1 - t0, ledger=t2 - t1, rest=t3 - t2, analyze=t4 - t3),
+    }
+
+
+# --- measuring -------------------------------------------------------------------------------------
+
+
+def expect(status, rows=None):
+    def check(response):
+        if response.status_code != status:
+            raise SystemExit(f"unexpected answer {response.status_code}: {response.get_data(as_text=True)[:300]}")
+        if rows is not None and len(response.json) != rows:
+            raise SystemExit(f"expected {rows} leaderboard rows, got {len(response.json)}")
+
+    return check
+
+
+def timed(call, count, check, start=0):
+    """Latencies (s) of ``count`` calls and the elapsed wall time."""
+    latencies = []
+    started = time.perf_counter()
+    for i in range(start, start + count):
+        t0 = time.perf_counter()
+        response = call(i)
+        latencies.append(time.perf_counter() - t0)
+        check(response)
+    return latencies, time.perf_counter() - started
+
+
+def query_calls(app, info):
+    client = app.test_client()
+    city = f"/api/v1/leaderboard?region_id={info['city']}&limit=50"
+    root = "/api/v1/leaderboard?region_id=1&limit=50"
+    points = f"/api/v1/deputies/{info['probe']}/points"
+
+    def check_points(response):
+        expect(200)(response)
+        body = response.json
+        if body["rank"] is None or len(body["entries"]) != PROBE_ENTRIES:
+            raise SystemExit(f"unexpected points answer: {str(body)[:300]}")
+
+    return {
+        "city": (lambda i: client.get(city), expect(200, 50)),
+        "root": (lambda i: client.get(root), expect(200, 50)),
+        "points": (lambda i: client.get(points, headers=info["deputy"]), check_points),
+        "points_admin": (lambda i: client.get(points, headers=info["admin"]), check_points),
+    }
+
+
+def measure_queries(large_app, large, small_app, small, requests, blocks):
+    """Median ms per query and size, measured in alternating blocks after a warm-up."""
+    calls = {"large": query_calls(large_app, large), "small": query_calls(small_app, small)}
+    samples = {(size, name): [] for size in calls for name in calls[size]}
+    for size in calls:
+        for name, (call, check) in calls[size].items():
+            timed(call, max(10, requests // 10), check)
+    per_block = max(1, requests // blocks)
+    for _ in range(blocks):
+        for size in calls:
+            for name, (call, check) in calls[size].items():
+                samples[(size, name)] += timed(call, per_block, check)[0]
+    return {key: statistics.median(values) * 1000 for key, values in samples.items()}
+
+
+def bare_app():
+    bare = Flask("bare")
+
+    @bare.post("/ping")
+    def ping():
+        return {"ok": True, "echo": request.get_json()}
+
+    return bare
+
+
+def measure_checkins(app, info, bare, blocks=4):
+    """Check-ins (each deputy once, all answered 201), the bare endpoint and, for reference, the app's
+    cheapest endpoint (``GET /api/v1/health``: no auth, one ``SELECT 1``), in alternating blocks.
+
+    Returns ``{name: (requests/s, median ms)}``.
+    """
+    client, bare_client = app.test_client(), bare.test_client()
+    requests = info["checkins"]
+    calls = {
+        "checkin": (lambda i: client.post("/api/v1/checkins", json=requests[i][1], headers=requests[i][0]),
+                    expect(201), 1),
+        "bare": (lambda i: bare_client.post("/ping", json=requests[i % len(requests)][1],
+                                            headers=requests[i % len(requests)][0]), expect(200), 4),
+        "health": (lambda i: client.get("/api/v1/health"), expect(200), 1),
+    }
+    warmup = len(requests) // 10
+    per_block = (len(requests) - warmup) // blocks
+    done = {name: 0 for name in calls}
+    latencies = {name: [] for name in calls}
+    elapsed = {name: 0.0 for name in calls}
+    for name, (call, check, weight) in calls.items():
+        timed(call, warmup * weight, check)
+        done[name] += warmup * weight
+    for _ in range(blocks):
+        for name, (call, check, weight) in calls.items():
+            lat, seconds = timed(call, per_block * weight, check, start=done[name])
+            latencies[name] += lat
+            elapsed[name] += seconds
+            done[name] += per_block * weight
+    return {name: (len(latencies[name]) / elapsed[name], statistics.median(latencies[name]) * 1000) for name in calls}
+
+
+def explain(app, info):
+    """EXPLAIN ANALYZE of the SQL a leaderboard and a points request send about scores."""
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "deputy_scores" in statement and not statement.lstrip().upper().startswith("EXPLAIN"):
+            statements.append((statement, parameters))
+
+    client = app.test_client()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        client.get(f"/api/v1/leaderboard?region_id={info['city']}&limit=50")
+        client.get("/api/v1/leaderboard?region_id=1&limit=50")
+        client.get(f"/api/v1/deputies/{info['probe']}/points", headers=info["deputy"])
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    raw = engine.raw_connection()
+    try:
+        for statement, parameters in statements:
+            cursor = raw.cursor()
+            cursor.execute(prefix + statement, parameters)
+            print("\n" + " ".join(statement.split()))
+            print(f"  parameters: {parameters}")
+            for row in cursor.fetchall():
+                print("  " + " | ".join(str(c) for c in row))
+            cursor.close()
+        raw.rollback()
+    finally:
+        raw.close()
+
+
+# --- report ----------------------------------------------------------------------------------------
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL,
+                        help=f"large database (its public schema is dropped!); default {DEFAULT_URL}; "
+                             "the small one is <name>_small beside it (or <file>-small for SQLite)")
+    parser.add_argument("--deputies", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=2_000_000)
+    parser.add_argument("--small-deputies", type=int, default=1_000)
+    parser.add_argument("--small-entries", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=300, help="measured requests per query figure (default 300)")
+    parser.add_argument("--checkins", type=int, default=CHECKIN_STATIONS * CHECKIN_PER_STATION,
+                        help="deputies checking in (default 2000, 40 per station)")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the measured score queries")
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    url = normalise_database_url(args.database_url)
+    engine_name = "PostgreSQL" if make_url(url).get_backend_name() == "postgresql" else "SQLite"
+    standin, standin_url = serve_in_thread(create_standin_app())
+    started = time.perf_counter()
+    try:
+        large_app = build_app(fresh_database(url), standin_url)
+        large = seed(large_app, args.deputies, args.entries, args.checkins)
+        t = large["timings"]
+        print(f"[setup] {engine_name} large: {large['counts']['deputies']:,} deputies in {t['deputies']:.1f} s, "
+              f"{large['counts']['entries']:,} ledger rows + {large['counts']['scores']:,} totals in "
+              f"{t['ledger']:.1f} s, ANALYZE {t['analyze']:.1f} s", flush=True)
+        small_app = build_app(fresh_database(small_url(url)), standin_url)
+        small = seed(small_app, args.small_deputies, args.small_entries, 0)
+        print(f"[setup] {engine_name} small: {small['counts']['deputies']:,} deputies, "
+              f"{small['counts']['entries']:,} ledger rows, {small['counts']['scores']:,} totals", flush=True)
+        if args.explain:
+            explain(large_app, large)
+
+        medians = measure_queries(large_app, large, small_app, small, args.requests, blocks=5)
+        throughput = measure_checkins(large_app, large, bare_app())
+        for app in (large_app, small_app):
+            with app.app_context():
+                db.engine.dispose()
+    finally:
+        standin.shutdown()
+
+    figures = [
+        ("a", f"top 50 of a city ({large['counts']['city_deputies']:,} deputies)", "city"),
+        ("a", "top 50 of the province (root)", "root"),
+        ("b", "a deputy's total and rank (as deputy)", "points"),
+        ("b", "a deputy's total and rank (as admin)", "points_admin"),
+    ]
+    print()
+    print(f"履职积分 benchmark — {engine_name}; large: {large['counts']['deputies']:,} deputies, "
+          f"{large['counts']['entries']:,} ledger rows; small: {small['counts']['deputies']:,} deputies, "
+          f"{small['counts']['entries']:,} rows; in-process test client, single thread")
+    print(f"{'':2} {'measurement':40} {'large':>9} {'small':>9} {'ratio':>7} {'target':>8}  result")
+    print("-" * 88)
+    for part, name, key in figures:
+        big, little = medians[("large", key)], medians[("small", key)]
+        ratio = big / little
+        print(f"{part:2} {name:40} {big:7.2f}ms {little:7.2f}ms {ratio:7.2f} {'<= ' + str(TARGET_GROWTH):>8}  "
+              f"{verdict(ratio <= TARGET_GROWTH)}")
+    print("-" * 88)
+    (checkin_rps, checkin_ms), (bare_rps, bare_ms) = throughput["checkin"], throughput["bare"]
+    health_rps, health_ms = throughput["health"]
+    share = checkin_rps / bare_rps
+    print(f"{'':2} {'measurement':40} {'req/s':>9} {'median':>9} {'ratio':>7} {'target':>8}  result")
+    print(f"{'c':2} {'bare Flask JSON endpoint (POST)':40} {bare_rps:9.0f} {bare_ms:7.2f}ms {'':>7} {'baseline':>8}")
+    print(f"{'c':2} {'POST /checkins (station code), large db':40} {checkin_rps:9.0f} {checkin_ms:7.2f}ms "
+          f"{share:7.3f} {'>= ' + str(TARGET_CHECKIN):>8}  {verdict(share >= TARGET_CHECKIN)}")
+    print(f"{'c':2} {'(reference) GET /api/v1/health':40} {health_rps:9.0f} {health_ms:7.2f}ms "
+          f"{health_rps / bare_rps:7.3f} {'':>8}  info")
+    print("-" * 88)
+    print("ratio: (a), (b) median latency on the large database / on the small one; "
+          "(c) check-in requests/s / bare requests/s.")
+    print(f"total run time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+"""Activities raced over real HTTP to a threaded server: 结单 from two consoles at once, a double scan.
+
+Each race runs several times on fresh activities. Whatever the interleaving, nobody sees a 500; a
+close that loses answers 200 (it saw the activity closed) or 409 (it collided with the winner); the
+ledger holds exactly one credit per deputy and source; a double scan yields one check-in, answered
+201 once and 200 with the same ``checked_in_at`` the other time; a scan racing 结单 either counts
+(checked in, points) or is refused (absent, deduction), never both; and the running totals behind the
+leaderboard (``deputy_scores``) always equal the ledger's sums.
+"""
+import threading
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.points.models import DeputyScore, PointEntry
+
+from .conftest import serve_in_thread
+
+ROUNDS = 5
+STATION = (27.5601, 109.9985)
+RECEPTION = 5  # the default rulebook's points for 接待选民
+ABSENCE = -1  # and its deduction for 无故缺席
+
+
+@pytest.fixture(scope="module")
+def base_url(_app):
+    """The application behind a real threaded HTTP server, for the whole module."""
+    server, url = serve_in_thread(_app)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def team(factory, app, base_url):
+    """A station with coordinates, its administrator, a region administrator above it, four bound deputies."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    names = ["张伟", "李娜", "王强", "赵敏"]
+    deputies = [factory.deputy(tree["hc"], name, phone=f"1380000020{i}", stations=[station])
+                for i, name in enumerate(names)]
+    team = {
+        "base": base_url,
+        "station_id": station.id,
+        "station_code": station.qr_code,
+        "deputies": [d.id for d in deputies],
+        "names": {d.id: d.name for d in deputies},
+        "headers": [factory.deputy_headers(d) for d in deputies],
+        "station_admin": factory.headers_for_admin(factory.admin("chengbei", stations=[station])),
+        "region_admin": factory.headers_for_admin(factory.admin("huaihua", region=tree["hh"])),
+    }
+    # The server threads use their own sessions; this thread holds nothing open while they race.
+    db.session.close()
+    return team
+
+
+# --- HTTP helpers ----------------------------------------------------------------------------------
+
+
+def call(team, method, path, headers, body=None):
+    return requests.request(method, team["base"] + "/api/v1" + path, json=body, headers=headers, timeout=30)
+
+
+def ok(response, status=200):
+    assert response.status_code == status, (response.status_code, response.text)
+    return response.json()
+
+
+def dispatch(team, deputy_ids, title="城北联络站进站接待选民"):
+    now = datetime.now(timezone.utc)
+    body = {
+        "title": title,
+        "type": "reception",
+        "station_id": team["station_id"],
+        "starts_at": (now - timedelta(minutes=10)).isoformat(),
+        "ends_at": (now + timedelta(hours=2)).isoformat(),
+        "deputy_ids": deputy_ids,
+    }
+    return ok(call(team, "POST", "/activities", team["station_admin"], body), 201)["id"]
+
+
+def scan(team, headers, code):
+    return call(team, "POST", "/checkins", headers, {"qr_code": code, "lat": STATION[0], "lng": STATION[1]})
+
+
+def rotating_code(team, activity_id):
+    return ok(call(team, "GET", f"/activities/{activity_id}/checkin-code", team["station_admin"]))["qr_code"]
+
+
+def close(team, activity_id, headers):
+    return call(team, "POST", f"/activities/{activity_id}/close", headers)
+
+
+def points(team, index):
+    """A deputy's points as the deputy sees them."""
+    return ok(call(team, "GET", f"/deputies/{team['deputies'][index]}/points", team["headers"][index]))
+
+
+def leaderboard(team):
+    return ok(call(team, "GET", "/leaderboard?limit=100", {}))
+
+
+def race(*calls):
+    """Run the calls in parallel threads released together; their responses in the same order, none a 500."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, fn):
+        barrier.wait()
+        try:
+            results[index] = fn()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for result in results:
+        assert isinstance(result, requests.Response), result
+        assert result.status_code < 500, result.text
+    return results
+
+
+def assert_closes(responses):
+    """At least one close succeeded; every other one saw it closed (200) or collided with it (409)."""
+    assert any(r.status_code == 200 and not r.json()["summary"]["already_closed"] for r in responses), \
+        [r.text for r in responses]
+    for r in responses:
+        assert r.status_code in (200, 409), r.text
+        if r.status_code == 409:
+            assert r.json()["error"] in ("conflict", "invalid_transition"), r.text
+    credited = [r.json()["summary"]["points_credited"] for r in responses if r.status_code == 200]
+    assert sorted(credited)[:-1] == [0] * (len(credited) - 1), credited  # only one close credited anything
+
+
+def assert_scores_match_ledger(app):
+    """The running totals are exactly the ledger's sums, deputy by deputy and year by year."""
+    with app.app_context():
+        ledger = dict(
+            ((deputy_id, year), total) for deputy_id, year, total in db.session.execute(
+                select(PointEntry.deputy_id, PointEntry.year, func.sum(PointEntry.points))
+                .group_by(PointEntry.deputy_id, PointEntry.year)
+            )
+        )
+        scores = {(s.deputy_id, s.year): s.total for s in db.session.scalars(select(DeputyScore))}
+        source = (PointEntry.deputy_id, PointEntry.rule_code, PointEntry.source_type, PointEntry.source_id)
+        duplicates = db.session.execute(select(*source, func.count()).group_by(*source).having(func.count() > 1)).all()
+        db.session.remove()
+    assert ledger, "nothing was credited"
+    assert scores == ledger
+    assert duplicates == []
+
+
+# --- the races -------------------------------------------------------------------------------------
+
+
+def test_two_consoles_close_the_same_activity_at_once(app, team):
+    """结单 pressed at the same moment by the station's and the city's administrator credits once."""
+    zhang, li, wang, _ = team["deputies"]
+    zh, lh, wh, _ = team["headers"]
+    for round_ in range(1, ROUNDS + 1):
+        activity_id = dispatch(team, [zhang, li, wang], title=f"第{round_}次进站接待")
+        ok(call(team, "POST", f"/activities/{activity_id}/accept", lh))
+        ok(call(team, "POST", f"/activities/{activity_id}/decline", wh, {"reason": "出差在外"}))
+        assert ok(scan(team, zh, team["station_code"]), 201)["activity_id"] == activity_id
+
+        responses = race(lambda: close(team, activity_id, team["station_admin"]),
+                         lambda: close(team, activity_id, team["region_admin"]))
+        assert_closes(responses)
+        winner = next(r.json()["summary"] for r in responses if r.status_code == 200
+                      and not r.json()["summary"]["already_closed"])
+        assert (winner["checked_in"], winner["absent"], winner["declined"]) == (1, 1, 1)
+        assert winner["points_credited"] == RECEPTION + ABSENCE
+
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        assert detail["status"] == "closed"
+        assert {p["deputy"]["id"]: p["status"] for p in detail["participants"]} == {
+            zhang: "checked_in", li: "absent", wang: "declined",
+        }
+
+        mine = points(team, 0)
+        assert mine["total"] == RECEPTION * round_
+        assert sorted(e["source_id"] for e in mine["entries"] if e["source_type"] == "activity") == \
+            sorted(set(e["source_id"] for e in mine["entries"]))
+        assert [e for e in mine["entries"] if e["source_id"] == activity_id] == [
+            {"points": RECEPTION, "rule_code": "reception", "reason": f"接待选民：第{round_}次进站接待",
+             "source_type": "activity", "source_id": activity_id, "at": mine["entries"][-1]["at"]},
+        ]
+        absent = points(team, 1)
+        assert absent["total"] == ABSENCE * round_
+        assert [e["rule_code"] for e in absent["entries"] if e["source_id"] == activity_id] == ["absence"]
+        assert points(team, 2)["total"] == 0
+
+        board = leaderboard(team)
+        assert [(row["deputy"]["id"], row["points"]) for row in board] == [
+            (zhang, RECEPTION * round_), (li, ABSENCE * round_),
+        ]
+        assert [row["rank"] for row in board] == [1, 2]
+
+        # A third press after the dust settled changes nothing either.
+        again = ok(close(team, activity_id, team["region_admin"]))
+        assert again["summary"]["already_closed"] and again["summary"]["points_credited"] == 0
+    assert_scores_match_ledger(app)
+
+
+def test_a_deputy_scanning_twice_at_the_same_instant(app, team):
+    """Two scans from one phone (a double tap, a retried request) make one check-in."""
+    zhang, li = team["deputies"][:2]
+    zh = team["headers"][0]
+    for round_ in range(ROUNDS):
+        activity_id = dispatch(team, [zhang, li], title=f"第{round_ + 1}次接待")
+        if round_ % 2:
+            ok(call(team, "POST", f"/activities/{activity_id}/accept", zh))
+        # The station's permanent code and the activity's rotating code, by turns.
+        code = team["station_code"] if round_ % 2 == 0 else rotating_code(team, activity_id)
+        first, second = race(lambda: scan(team, zh, code), lambda: scan(team, zh, code))
+        assert sorted([first.status_code, second.status_code]) == [200, 201], (first.text, second.text)
+        assert first.json()["activity_id"] == second.json()["activity_id"] == activity_id
+        assert first.json()["checked_in_at"] == second.json()["checked_in_at"]
+
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        mine = next(p for p in detail["participants"] if p["deputy"]["id"] == zhang)
+        assert mine["status"] == "checked_in"
+        assert mine["checked_in_at"] == first.json()["checked_in_at"]
+        # And a later scan still returns that same check-in.
+        later = ok(scan(team, zh, code), 200)
+        assert later["checked_in_at"] == first.json()["checked_in_at"]
+
+        summary = ok(close(team, activity_id, team["station_admin"]))["summary"]
+        assert (summary["checked_in"], summary["absent"]) == (1, 1)
+    assert points(team, 0)["total"] == RECEPTION * ROUNDS
+    assert points(team, 1)["total"] == ABSENCE * ROUNDS
+    assert_scores_match_ledger(app)
+
+
+def test_many_activities_closed_at_once_keep_the_running_totals_exact(app, team):
+    """Several activities sharing deputies, each closed twice, all at the same moment: every deputy's
+    running total is upserted from many transactions at once and must still equal the ledger."""
+    deputies, headers = team["deputies"], team["headers"]
+    activities = []
+    for n in range(4):
+        activity_id = dispatch(team, deputies, title=f"集中接待{n + 1}")
+        code = rotating_code(team, activity_id)
+        for i in range(3):  # the last deputy never shows up
+            ok(scan(team, headers[i], code), 201)
+        activities.append(activity_id)
+
+    consoles = (team["station_admin"], team["region_admin"])
+    responses = race(*[
+        (lambda a=activity_id, h=console: close(team, a, h)) for activity_id in activities for console in consoles
+    ])
+    for n in range(len(activities)):
+        assert_closes(responses[2 * n:2 * n + 2])
+
+    expected = [RECEPTION * len(activities)] * 3 + [ABSENCE * len(activities)]
+    assert [points(team, i)["total"] for i in range(4)] == expected
+    for i in range(4):
+        sources = defaultdict(int)
+        for entry in points(team, i)["entries"]:
+            sources[entry["source_id"]] += 1
+        assert sources == {activity_id: 1 for activity_id in activities}
+    board = leaderboard(team)
+    assert [row["points"] for row in board] == expected
+    assert [row["rank"] for row in board] == [1, 1, 1, 4]
+    assert sorted(row["deputy"]["id"] for row in board) == sorted(deputies)
+    assert_scores_match_ledger(app)
+
+
+def test_scans_at_the_moment_of_closing(app, team):
+    """Three deputies scan while the administrator presses 结单. Each scan either lands before the close
+    (201: checked in, the activity's points) or is refused (409: absent, the deduction); a deputy is
+    never told "checked in" and then marked absent."""
+    deputies, headers = team["deputies"][:3], team["headers"][:3]
+    expected = defaultdict(int)
+    for round_ in range(ROUNDS):
+        activity_id = dispatch(team, deputies, title=f"第{round_ + 1}次接待")
+        responses = race(
+            lambda: close(team, activity_id, team["station_admin"]),
+            *[(lambda h=h: scan(team, h, team["station_code"])) for h in headers],
+        )
+        closed, scans = responses[0], responses[1:]
+        assert closed.status_code == 200, closed.text
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        status = {p["deputy"]["id"]: p for p in detail["participants"]}
+        for deputy_id, response in zip(deputies, scans):
+            if response.status_code == 201:
+                assert response.json()["activity_id"] == activity_id
+                assert status[deputy_id]["status"] == "checked_in", (response.text, status[deputy_id])
+                assert status[deputy_id]["checked_in_at"] == response.json()["checked_in_at"]
+                expected[deputy_id] += RECEPTION
+            else:
+                assert response.status_code == 409, response.text
+                assert response.json()["error"] == "checkin_refused", response.text
+                assert status[deputy_id]["status"] == "absent", (response.text, status[deputy_id])
+                expected[deputy_id] += ABSENCE
+        summary = closed.json()["summary"]
+        assert summary["checked_in"] == sum(r.status_code == 201 for r in scans)
+    assert [points(team, i)["total"] for i in range(3)] == [expected[d] for d in deputies]
+    assert_scores_match_ledger(app)
