@@ -273,3 +273,15 @@ def test_suggestion_loop_credits_the_same_ledger(client, crew):
     points = client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json
     assert sorted((e["rule_code"], e["points"]) for e in points["entries"]) == [("suggestion_closed", 3), ("suggestion_satisfied", 1)]
     assert points["total"] == 4
+
+
+def test_a_checked_in_deputy_cannot_take_leave_afterwards(client, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    assert checkin(client, zh, crew["station"].qr_code).status_code == 201
+    late_leave = client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "临时有事"}, headers=zh)
+    assert late_leave.status_code == 409
+    assert late_leave.json["message"] == "已签到或已请假，不能再请假。"
+    assert client.get(f"/api/v1/activities/{activity_id}", headers=zh).json["my_status"] == "checked_in"
+    missing_reason = client.post(f"/api/v1/activities/{activity_id}/decline", json={}, headers=zh)
+    assert missing_reason.status_code == 422 and "reason" in missing_reason.json["errors"]

@@ -146,25 +146,32 @@ def _my_participation(user, activity):
     return mine
 
 
-def accept(user, activity):
+def _respond(user, activity, allowed_from, message, **values):
+    """Change the deputy's own participation only if it is still in ``allowed_from``: a conditional
+    UPDATE, so a response racing a scan or 结单 cannot overwrite the check-in or the absence."""
     mine = _my_participation(user, activity)
-    if mine.status not in (P.invited, P.declined):
-        raise APIError(409, "invalid_transition", "您已接单或已签到。")
-    mine.status = P.accepted
-    mine.responded_dt = utcnow()
-    db.session.flush()
+    changed = db.session.execute(
+        update(ActivityParticipant)
+        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == mine.deputy_id,
+               ActivityParticipant.status.in_(allowed_from))
+        .values(responded_dt=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(mine)
+    if changed != 1:
+        raise APIError(409, "invalid_transition", message)
     return activity
+
+
+def accept(user, activity):
+    """接单 (also withdraws an earlier 请假)."""
+    return _respond(user, activity, (P.invited, P.declined), "您已接单或已签到。", status=P.accepted)
 
 
 def decline(user, activity, reason):
-    mine = _my_participation(user, activity)
-    if mine.status not in (P.invited, P.accepted):
-        raise APIError(409, "invalid_transition", "已签到或已请假，不能再请假。")
-    mine.status = P.declined
-    mine.decline_reason = reason
-    mine.responded_dt = utcnow()
-    db.session.flush()
-    return activity
+    """请假, with the reason."""
+    return _respond(user, activity, (P.invited, P.accepted), "已签到或已请假，不能再请假。",
+                    status=P.declined, decline_reason=reason)
 
 
 # --- 扫码签到 -------------------------------------------------------------------------------------------
