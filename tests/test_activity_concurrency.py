@@ -7,7 +7,6 @@ ledger holds exactly one credit per deputy and source; a double scan yields one 
 (checked in, points) or is refused (absent, deduction), never both; and the running totals behind the
 leaderboard (``deputy_scores``) always equal the ledger's sums.
 """
-import threading
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -19,6 +18,7 @@ from backend.extensions import db
 from backend.points.models import DeputyScore, PointEntry
 
 from .conftest import serve_in_thread
+from .parallel import released_together
 
 ROUNDS = 5
 STATION = (27.5601, 109.9985)
@@ -104,29 +104,6 @@ def leaderboard(team):
     return ok(call(team, "GET", "/leaderboard?limit=100", {}))
 
 
-def race(*calls):
-    """Run the calls in parallel threads released together; their responses in the same order, none a 500."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, fn):
-        barrier.wait()
-        try:
-            results[index] = fn()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for result in results:
-        assert isinstance(result, requests.Response), result
-        assert result.status_code < 500, result.text
-    return results
-
-
 def assert_closes(responses):
     """At least one close succeeded; every other one saw it closed (200) or collided with it (409)."""
     assert any(r.status_code == 200 and not r.json()["summary"]["already_closed"] for r in responses), \
@@ -170,7 +147,7 @@ def test_two_consoles_close_the_same_activity_at_once(app, team):
         ok(call(team, "POST", f"/activities/{activity_id}/decline", wh, {"reason": "出差在外"}))
         assert ok(scan(team, zh, team["station_code"]), 201)["activity_id"] == activity_id
 
-        responses = race(lambda: close(team, activity_id, team["station_admin"]),
+        responses = released_together(lambda: close(team, activity_id, team["station_admin"]),
                          lambda: close(team, activity_id, team["region_admin"]))
         assert_closes(responses)
         winner = next(r.json()["summary"] for r in responses if r.status_code == 200
@@ -219,7 +196,7 @@ def test_a_deputy_scanning_twice_at_the_same_instant(app, team):
             ok(call(team, "POST", f"/activities/{activity_id}/accept", zh))
         # The station's permanent code and the activity's rotating code, by turns.
         code = team["station_code"] if round_ % 2 == 0 else rotating_code(team, activity_id)
-        first, second = race(lambda: scan(team, zh, code), lambda: scan(team, zh, code))
+        first, second = released_together(lambda: scan(team, zh, code), lambda: scan(team, zh, code))
         assert sorted([first.status_code, second.status_code]) == [200, 201], (first.text, second.text)
         assert first.json()["activity_id"] == second.json()["activity_id"] == activity_id
         assert first.json()["checked_in_at"] == second.json()["checked_in_at"]
@@ -252,7 +229,7 @@ def test_many_activities_closed_at_once_keep_the_running_totals_exact(app, team)
         activities.append(activity_id)
 
     consoles = (team["station_admin"], team["region_admin"])
-    responses = race(*[
+    responses = released_together(*[
         (lambda a=activity_id, h=console: close(team, a, h)) for activity_id in activities for console in consoles
     ])
     for n in range(len(activities)):
@@ -280,7 +257,7 @@ def test_scans_at_the_moment_of_closing(app, team):
     expected = defaultdict(int)
     for round_ in range(ROUNDS):
         activity_id = dispatch(team, deputies, title=f"第{round_ + 1}次接待")
-        responses = race(
+        responses = released_together(
             lambda: close(team, activity_id, team["station_admin"]),
             *[(lambda h=h: scan(team, h, team["station_code"])) for h in headers],
         )

@@ -5,7 +5,6 @@ loser gets a 409 (``invalid_transition`` or ``conflict``), and the item's status
 the story of exactly the steps that were answered with success, in an order that could really
 have happened one after the other.
 """
-import threading
 
 import pytest
 import requests
@@ -15,6 +14,8 @@ from backend.extensions import db
 from backend.suggestions.models import SuggestionRating
 
 from .conftest import serve_in_thread
+
+from .parallel import released_together
 
 ROUNDS = 5
 LOSER_ERRORS = {"invalid_transition", "conflict"}
@@ -80,24 +81,8 @@ def race(*calls, also_allowed=()):
 
     A loser answers 409, or one of ``also_allowed`` when it can legitimately run second.
     """
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = released_together(*calls)
     for result in results:
-        assert isinstance(result, requests.Response), result
-        assert result.status_code < 500, result.text
         if result.status_code >= 400 and result.status_code not in also_allowed:
             assert result.status_code == 409, result.text
             assert result.json()["error"] in LOSER_ERRORS, result.text
