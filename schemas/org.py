@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.org.models import DeputyLevel, RegionLevel, StationKind
 
-from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text, Trimmed
+from .common import Choice, PageArgs, StrictSchema, Text, Trimmed
 
 _lat = dict(validate=validate.Range(min=-90, max=90), allow_none=True)
 _lng = dict(validate=validate.Range(min=-180, max=180), allow_none=True)

@@ -1,7 +1,7 @@
 """码上办 API: /suggestions and its steps. Handlers parse, find the item, call one service step."""
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from schemas.common import page_of
 from schemas.suggestions import (
@@ -27,7 +27,7 @@ from ..org.models import Deputy, Station
 from ..pagination import paginate
 from ..web.limits import web_filing_limits
 from . import services, workflow
-from .models import Status, Suggestion, SuggestionFollower
+from .models import Suggestion, SuggestionFollower
 from .presenters import present
 from .queries import admin_scope_clause, apply_filters
 

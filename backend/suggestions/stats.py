@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, select
 
 from ..db_types import utcnow
 from ..extensions import db
-from .models import STATUS_LABELS, Satisfaction, Status, Suggestion
+from .models import STATUS_LABELS, Satisfaction, Status
 
 
 def _hours_between(later, earlier):
