@@ -34,24 +34,25 @@ def create_app(test_config=None):
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (every table registered before anything queries)
+    from .activities.routes import blp as activities_blp
+    from .activities.routes import checkins as checkins_blp
     from .auth.routes import blp as auth_blp
-    from .console import bp as console_bp
     from .auth.scope import load_current_user
+    from .console import bp as console_bp
     from .errors import register_error_handlers
-    from .security import register_security_headers
     from .health import blp as health_blp
     from .health import docs_assets
     from .org.importer_routes import blp as import_blp
     from .org.routes import deputies, regions, stations
-    from .qr.routes import blp as qr_blp
-    from .qr.routes import public_pages
-    from .activities.routes import blp as activities_blp
-    from .activities.routes import checkins as checkins_blp
     from .points.routes import points as points_blp
     from .points.routes import rules as rules_blp
+    from .qr.routes import blp as qr_blp
+    from .qr.routes import public_pages
+    from .security import register_security_headers
     from .suggestions.public_routes import nearby_blp, public_blp, stats_blp
     from .suggestions.routes import blp as suggestions_blp
     from .uploads.routes import blp as uploads_blp
+    from .web.pages import bp as web_pages
     from .wechat.link_verify import bp as link_verify_bp
 
     for blueprint in (
@@ -59,9 +60,8 @@ def create_app(test_config=None):
         public_blp, uploads_blp, activities_blp, checkins_blp, rules_blp, points_blp, health_blp,
     ):
         api.register_blueprint(blueprint)
-    app.register_blueprint(public_pages)
-    from .web.pages import bp as web_pages  # citizens' tracking pages, public pages
-    app.register_blueprint(web_pages)
+    app.register_blueprint(public_pages)  # /q/{code}: the link inside every printed code
+    app.register_blueprint(web_pages)  # citizens' tracking pages, public pages
     app.register_blueprint(link_verify_bp)  # WeChat's verification file for the /q/ link rule
     app.register_blueprint(console_bp)
     app.register_blueprint(docs_assets)
