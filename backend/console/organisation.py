@@ -80,6 +80,24 @@ def _int_list(values, field):
     return list(dict.fromkeys(ids))
 
 
+def _region_change(form, user, current_region_id, data):
+    """A region admin may move a station or deputy to another region; station admins cannot."""
+    if is_region_admin(user) and form.get("region_id"):
+        region_id = parse_int(form.get("region_id"))
+        if region_id is None:
+            raise ValidationError({"region_id": ["请选择区域。"]})
+        if region_id != current_region_id:
+            data["region_id"] = region_id
+
+
+def _link_change(form, field, current, manages, data):
+    """The ticked links replace the ones the admin manages; links outside the admin's scope stay as they are."""
+    chosen = _int_list(form.getlist(field), field)
+    managed_now = [obj.id for obj in current if manages(obj)]
+    if set(chosen) != set(managed_now):
+        data[field] = [obj.id for obj in current if not manages(obj)] + chosen
+
+
 def _attachment(filename, fallback):
     return f"attachment; filename={fallback}; filename*=UTF-8''{quote(filename)}"
 
@@ -117,19 +135,9 @@ def station_data(form, user, station):
         "open_hours": _text(form, "open_hours"),
         "description": form.get("description", ""),
     }
-    if is_region_admin(user) and form.get("region_id"):
-        region_id = parse_int(form.get("region_id"))
-        if region_id is None:
-            raise ValidationError({"region_id": ["请选择区域。"]})
-        if region_id != station.region_id:
-            data["region_id"] = region_id
+    _region_change(form, user, station.region_id, data)
     if form.get("deputies_present"):
-        chosen = _int_list(form.getlist("deputy_ids"), "deputy_ids")
-        managed_now = [d.id for d in station.deputies if manages_deputy(user, d)]
-        if set(chosen) != set(managed_now):
-            # Deputies outside the administrator's scope stay where they are.
-            others = [d.id for d in station.deputies if not manages_deputy(user, d)]
-            data["deputy_ids"] = others + chosen
+        _link_change(form, "deputy_ids", station.deputies, lambda d: manages_deputy(user, d), data)
     if not data["name"]:
         raise ValidationError({"name": ["请填写联络站名称。"]})
     data = StationPatch().load(data)
@@ -200,18 +208,9 @@ def deputy_data(form, user, deputy):
         raise ValidationError({"name": ["请填写代表姓名。"]})
     if term and data["term"] is None:
         raise ValidationError({"term": ["届次应为 1 到 99 之间的整数。"]})
-    if is_region_admin(user) and form.get("region_id"):
-        region_id = parse_int(form.get("region_id"))
-        if region_id is None:
-            raise ValidationError({"region_id": ["请选择区域。"]})
-        if region_id != deputy.region_id:
-            data["region_id"] = region_id
+    _region_change(form, user, deputy.region_id, data)
     if form.get("stations_present"):
-        chosen = _int_list(form.getlist("station_ids"), "station_ids")
-        managed_now = [s.id for s in deputy.stations if manages_station(user, s)]
-        if set(chosen) != set(managed_now):
-            others = [s.id for s in deputy.stations if not manages_station(user, s)]
-            data["station_ids"] = others + chosen
+        _link_change(form, "station_ids", deputy.stations, lambda s: manages_station(user, s), data)
     return DeputyPatch().load(data)
 
 
