@@ -24,8 +24,7 @@ from sqlalchemy.orm import lazyload, selectinload
 from ..auth.scope import region_subtree_clause
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
-from ..qr import services as qr_services
-from ..qr.models import QRKind
+from . import services
 from .models import Deputy, DeputyLevel, Region, Station
 
 MAX_ROWS = 50_000  # a whole province's deputies of all five levels fit; a runaway sheet does not
@@ -513,10 +512,7 @@ def import_sheet(region: Region, sheet: Sheet, progress=None) -> dict:
             if progress is not None and (done % 100 == 0 or done == len(parsed)):
                 progress(done % 100 or 100)
         db.session.flush()
-        # The rule of services.create_deputy and set_deputy_active, in bulk: a deputy in office has a
-        # live printed code (一人一码), one who left office has none.
-        qr_services.revoke_many(QRKind.deputy, [d.id for d in status_changed if not d.active])
-        qr_services.issue_many(QRKind.deputy, [d.id for d in created + status_changed if d.active])
+        services.sync_deputy_codes(created + status_changed)
     except IntegrityError as exc:
         # Only a concurrent change between loading and writing gets here: nothing of this import is kept.
         raise conflict("导入期间代表信息被他人同时修改，本次导入未生效，请重新导入。") from exc

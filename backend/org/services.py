@@ -159,8 +159,7 @@ def create_deputy(actor, data) -> Deputy:
     deputy.stations = _stations_in_scope(actor, data.get("station_ids", []))
     db.session.add(deputy)
     db.session.flush()
-    if deputy.active:
-        qr_services.issue(QRKind.deputy, deputy.id)
+    sync_deputy_codes([deputy])
     return deputy
 
 
@@ -183,13 +182,19 @@ def update_deputy(actor, deputy, data) -> Deputy:
 
 
 def set_deputy_active(deputy, active):
-    """A deputy leaving office loses their printed code; one returning gets a new one."""
     if deputy.active == active:
         return
     deputy.active = active
     db.session.flush()
-    if active:
-        qr_services.issue(QRKind.deputy, deputy.id)
-    elif deputy.live_qr is not None:
-        qr_services.revoke(deputy.live_qr)
-    db.session.expire(deputy, ["live_qr"])
+    sync_deputy_codes([deputy])
+
+
+def sync_deputy_codes(deputies):
+    """一人一码 follows office: a deputy in office has a live printed code, one who left office has none.
+
+    Used for one deputy (create, PATCH) and for thousands (import) alike.
+    """
+    qr_services.revoke_many(QRKind.deputy, [d.id for d in deputies if not d.active])
+    qr_services.issue_many(QRKind.deputy, [d.id for d in deputies if d.active])
+    for deputy in deputies:
+        db.session.expire(deputy, ["live_qr"])
