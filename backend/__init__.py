@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from .config import Config
 from .extensions import api, csrf, db, limiter, migrate
+from .json_provider import JSONProvider
 
 
 def create_app(test_config=None):
@@ -19,7 +20,7 @@ def create_app(test_config=None):
         app.config.update(test_config)
     config.__dict__.update({k: v for k, v in app.config.items() if k.isupper()})
     config.check()
-    app.json.ensure_ascii = False
+    app.json = JSONProvider(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["TRUSTED_PROXIES"]:

@@ -1,5 +1,8 @@
 """码上办 from scan to rating, through the HTTP API as citizens, deputies and administrators use it."""
+import io
+
 import pytest
+from PIL import Image
 
 
 @pytest.fixture
@@ -262,3 +265,41 @@ def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
     step(client, world["zhang_h"], first, "accept")
     recipients = {m["touser"] for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-accepted"}
     assert recipients == {"fake-openid-citizen-wang", "fake-openid-citizen-zhao"}
+
+
+def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, factory, world):
+    """Lists are read by a faster path than one item (suggestions/listing.py); both must show each
+    viewer the same fields, the same names and the same personal data, or the same lack of it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    photo = client.post("/api/v1/uploads", data={"file": (io.BytesIO(buffer.getvalue()), "p.jpg")},
+                        headers=world["citizen"], content_type="multipart/form-data").json
+    with_photo = file(client, world["citizen"], world["deputy_code"], attachment_ids=[photo["id"]], contact_phone="13912345678",
+                      location={"lat": 27.561, "lng": 109.991, "address": "人民路 18 号"}).json
+    anonymous = file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营", anonymous=True).json
+    assert client.post(f"/api/v1/suggestions/{anonymous['id']}/follow", headers=world["citizen"]).status_code in (200, 201)
+    step(client, world["zhang_h"], with_photo["id"], "accept")
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+
+    for viewer, query, expected in (
+        (world["citizen"], "scope=mine", {with_photo["id"], anonymous["id"]}),  # their own and one they follow
+        (world["zhang_h"], "scope=assigned", {with_photo["id"]}),
+        (world["admin"], "scope=station", {with_photo["id"], anonymous["id"]}),
+        (root, "scope=station", {with_photo["id"], anonymous["id"]}),
+        (root, "status=pending", {anonymous["id"]}),
+    ):
+        listed = client.get(f"/api/v1/suggestions?{query}", headers=viewer)
+        assert listed.status_code == 200, listed.json
+        assert {item["id"] for item in listed.json["items"]} == expected and listed.json["total"] == len(expected)
+        for item in listed.json["items"]:
+            detail = client.get(f"/api/v1/suggestions/{item['id']}", headers=viewer).json
+            detail.pop("timeline")
+            assert item == detail, query
+
+    # The spot checks behind the comparison: the photo listed, the follower kept from a stranger's data.
+    inbox = client.get("/api/v1/suggestions?scope=assigned", headers=world["zhang_h"]).json["items"][0]
+    assert inbox["attachments"] == [{"id": photo["id"], "url": photo["url"], "width": 40, "height": 30}]
+    assert inbox["citizen"]["phone_masked"] is None or "****" in inbox["citizen"]["phone_masked"]
+    followed = next(i for i in client.get("/api/v1/suggestions", headers=world["citizen"]).json["items"]
+                    if i["id"] == anonymous["id"])
+    assert "citizen" not in followed and "contact_phone" not in followed

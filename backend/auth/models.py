@@ -1,9 +1,15 @@
-from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Integer, String, exists, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_admins
+
+
+def roles_from(*, citizen, deputy, station_admin, region_admin):
+    """The roles a user holds, always in this order; the one rule for User.roles and auth.scope.Caller."""
+    held = (("citizen", citizen), ("deputy", deputy), ("station_admin", station_admin), ("region_admin", region_admin))
+    return [role for role, has in held if has]
 
 
 class User(db.Model):
@@ -36,23 +42,43 @@ class User(db.Model):
     admin_stations: Mapped[list[Station]] = relationship(
         secondary=station_admins, back_populates="admins", order_by="Station.id"
     )
+    # Read with the signed-in user in the same SELECT (see auth.scope.load_current_user), so that
+    # deciding the caller's roles costs no query of its own; deferred everywhere else.
+    manages_any_station: Mapped[bool] = column_property(
+        exists().where(station_admins.c.user_id == id), deferred=True
+    )
 
     @property
     def roles(self):
-        roles = []
-        if self.openid or self.web_id:
-            roles.append("citizen")
-        if self.deputy is not None and self.deputy.active:
-            roles.append("deputy")
-        if self.admin_stations:
-            roles.append("station_admin")
-        if self.admin_region_id is not None:
-            roles.append("region_admin")
-        return roles
+        return roles_from(
+            citizen=bool(self.openid or self.web_id),
+            deputy=self.deputy is not None and self.deputy.active,
+            station_admin=self.is_station_admin,
+            region_admin=self.admin_region_id is not None,
+        )
+
+    @property
+    def is_station_admin(self):
+        # The list once this session has loaded it (it may have just been changed), else the flag.
+        if "admin_stations" in self.__dict__ or "manages_any_station" not in self.__dict__:
+            return bool(self.admin_stations)
+        return self.manages_any_station
+
+    @property
+    def admin_station_ids(self):
+        """Ids of the stations this user administers; one small query, remembered for the request."""
+        if "admin_stations" in self.__dict__:
+            return frozenset(s.id for s in self.admin_stations)
+        if not self.is_station_admin:
+            return frozenset()
+        if "_admin_station_ids" not in self.__dict__:
+            ids = db.session.scalars(select(station_admins.c.station_id).where(station_admins.c.user_id == self.id))
+            self.__dict__["_admin_station_ids"] = frozenset(ids)
+        return self.__dict__["_admin_station_ids"]
 
     @property
     def is_admin(self):
-        return self.admin_region_id is not None or bool(self.admin_stations)
+        return self.admin_region_id is not None or self.is_station_admin
 
     @property
     def phone_masked(self):

@@ -21,7 +21,7 @@ def me(user):
         "roles": user.roles,
         "display_name": user.display_name or (user.deputy.name if user.deputy else ""),
         "deputy_id": user.deputy_id if "deputy" in user.roles else None,
-        "station_ids": [s.id for s in user.admin_stations],
+        "station_ids": sorted(user.admin_station_ids),
         "region_id": user.admin_region_id,
         "phone_masked": user.phone_masked,
     }

@@ -4,21 +4,101 @@
 * a station administrator manages their stations and the deputies assigned to them;
 * anything outside the caller's scope answers 404, as if it did not exist.
 """
-from functools import wraps
+from functools import cache, wraps
+from typing import NamedTuple
 
 from flask import g, request
-from sqlalchemy import false, or_, select
+from sqlalchemy import bindparam, false, or_, select
+from sqlalchemy.orm import joinedload, undefer
 
 from ..errors import APIError, forbidden, not_found
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_admins, station_deputies
-from .models import User
+from .models import User, roles_from
 from .tokens import read_token
 
 
+@cache
+def _user_loading():
+    """What roles and scope read of a user, in the SELECT that loads them: the deputy they are bound
+    to, the region they administer and whether they administer any station. (Built on first use:
+    loader options configure the mappers, which must all be imported by then.)"""
+    return (
+        joinedload(User.deputy).lazyload(Deputy.live_qr),
+        joinedload(User.admin_region),
+        undefer(User.manages_any_station),
+    )
+
+
+class RegionRef(NamedTuple):
+    """A region as the scope rules see it: its id and materialised path."""
+
+    id: int
+    path: str
+
+    def contains(self, other):
+        return other.path.startswith(self.path)
+
+
+class Caller:
+    """Who is calling, as far as roles and scope need to know, read with one Core query per request.
+
+    It answers every question the scope predicates below and the presenters ask of a user (``id``,
+    ``roles``, ``deputy_id``, ``admin_region``, ``admin_station_ids``, ...), so read-only handlers
+    never load the ORM row; handlers that change data take :func:`current_user`, loaded on first use.
+    """
+
+    __slots__ = ("id", "token_version", "deputy_id", "admin_region_id", "admin_region", "is_station_admin",
+                 "roles", "_station_ids")
+
+    def __init__(self, row):
+        self.id, self.token_version, self.deputy_id = row.id, row.token_version, row.deputy_id
+        self.admin_region_id = row.admin_region_id
+        self.admin_region = RegionRef(row.admin_region_id, row.admin_path) if row.admin_region_id is not None else None
+        self.is_station_admin = bool(row.manages_any_station)
+        self.roles = roles_from(
+            citizen=bool(row.openid or row.web_id),
+            deputy=bool(row.deputy_active),
+            station_admin=self.is_station_admin,
+            region_admin=row.admin_region_id is not None,
+        )
+        self._station_ids = None
+
+    @property
+    def is_admin(self):
+        return self.admin_region_id is not None or self.is_station_admin
+
+    @property
+    def admin_station_ids(self):
+        if self._station_ids is None:
+            self._station_ids = frozenset(db.session.scalars(
+                select(station_admins.c.station_id).where(station_admins.c.user_id == self.id)
+            )) if self.is_station_admin else frozenset()
+        return self._station_ids
+
+
+@cache
+def _caller_statement():
+    """Built once (constructing it cost more than running it): the caller by ``:uid``."""
+    users, deputies, regions = User.__table__, Deputy.__table__, Region.__table__
+    return (
+        select(
+            users.c.id, users.c.token_version, users.c.openid, users.c.web_id, users.c.deputy_id,
+            users.c.admin_region_id, deputies.c.active.label("deputy_active"), regions.c.path.label("admin_path"),
+            select(station_admins.c.user_id).where(station_admins.c.user_id == users.c.id).exists()
+            .label("manages_any_station"),
+        )
+        .select_from(users)
+        .outerjoin(deputies, deputies.c.id == users.c.deputy_id)
+        .outerjoin(regions, regions.c.id == users.c.admin_region_id)
+        .where(users.c.id == bindparam("uid"))
+    )
+
+
 def load_current_user():
-    """Resolve the bearer token once per request; ``g.user`` is None for anonymous callers."""
-    g.user = None
+    """Resolve the bearer token once per request into ``g.caller`` (None for anonymous callers)."""
+    g.caller = None
+    g.pop("user", None)  # loaded on demand by current_user(); an app context can outlive a request
     header = request.headers.get("Authorization", "")
     if not header:
         return
@@ -26,20 +106,31 @@ def load_current_user():
     if scheme.lower() != "bearer" or not token.strip():
         raise APIError(401, "unauthorized", "登录凭证格式不正确，请重新登录。")
     payload = read_token(token.strip())
-    user = db.session.get(User, payload["uid"]) if payload else None
-    if user is None or user.token_version != payload.get("v"):
+    row = db.session.connection().execute(_caller_statement(), {"uid": payload["uid"]}).one_or_none() if payload else None
+    if row is None or row.token_version != payload.get("v"):
         raise APIError(401, "unauthorized", "登录已过期或无效，请重新登录。")
-    g.user = user
+    g.caller = Caller(row)
+
+
+def current_caller():
+    """The caller's identity and scope (:class:`Caller`), or None; costs no query."""
+    return g.get("caller")
 
 
 def current_user():
-    return g.get("user")
+    """The caller as an ORM ``User`` (what services change and link to), loaded on first use.
+
+    The console sets ``g.user`` itself from its session cookie."""
+    if "user" not in g:
+        caller = g.get("caller")
+        g.user = db.session.get(User, caller.id, options=_user_loading()) if caller is not None else None
+    return g.user
 
 
 def login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if current_user() is None:
+        if current_caller() is None:
             raise APIError(401, "unauthorized", "请先登录。")
         return view(*args, **kwargs)
 
@@ -50,10 +141,10 @@ def roles_required(*roles):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            user = current_user()
-            if user is None:
+            caller = current_caller()
+            if caller is None:
                 raise APIError(401, "unauthorized", "请先登录。")
-            if not set(roles) & set(user.roles):
+            if not set(roles) & set(caller.roles):
                 raise forbidden()
             return view(*args, **kwargs)
 
@@ -69,7 +160,7 @@ admin_required = roles_required("station_admin", "region_admin")
 
 
 def _admin_region(user):
-    return user.admin_region if user is not None and user.admin_region_id is not None else None
+    return user.admin_region if user is not None else None
 
 
 def manages_region(user, region):
@@ -82,7 +173,7 @@ def manages_station(user, station):
         return False
     if manages_region(user, station.region):
         return True
-    return any(s.id == station.id for s in user.admin_stations)
+    return station.id in user.admin_station_ids
 
 
 def manages_deputy(user, deputy):
@@ -90,7 +181,7 @@ def manages_deputy(user, deputy):
         return False
     if manages_region(user, deputy.region):
         return True
-    admin_station_ids = {s.id for s in user.admin_stations}
+    admin_station_ids = user.admin_station_ids
     return any(s.id in admin_station_ids for s in deputy.stations)
 
 
@@ -105,7 +196,7 @@ def station_scope_clause(user):
     root = _admin_region(user)
     if root is not None:
         clauses.append(region_subtree_clause(Station.region_id, root))
-    if user is not None and user.admin_stations:
+    if user is not None and user.is_station_admin:
         clauses.append(Station.id.in_(select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)))
     return or_(*clauses) if clauses else false()
 
@@ -116,7 +207,7 @@ def deputy_scope_clause(user):
     root = _admin_region(user)
     if root is not None:
         clauses.append(region_subtree_clause(Deputy.region_id, root))
-    if user is not None and user.admin_stations:
+    if user is not None and user.is_station_admin:
         managed = select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)
         clauses.append(
             Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id.in_(managed)))

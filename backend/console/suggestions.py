@@ -9,6 +9,7 @@ from datetime import date
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
@@ -116,17 +117,24 @@ def scoped_deputies(user, station_id=None, limit=500):
     return db.session.scalars(query).all()
 
 
+# What the queue's rows show, one query per relation for the whole page (an IN on the page's keys).
+_LIST_LOADING = (
+    selectinload(Suggestion.citizen),
+    selectinload(Suggestion.station).lazyload(Station.live_qr),
+    selectinload(Suggestion.deputy).lazyload(Deputy.live_qr),
+    selectinload(Suggestion.region),
+)
+
+
 @bp.get("/suggestions")
 @console_login_required
 def suggestions():
-    from ..suggestions.routes import LIST_LOADING
-
     user = g.user
     query, form = filtered_query(user, request.args)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, -(-total // PER_PAGE))
     page = min(_int_arg(request.args, "page") or 1, pages)
-    items = db.session.scalars(query.options(*LIST_LOADING).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    items = db.session.scalars(query.options(*_LIST_LOADING).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     deputies = scoped_deputies(user, form.get("station_id"))
     if form.get("deputy_id") and all(d.id != form["deputy_id"] for d in deputies):
         chosen = db.session.get(Deputy, form["deputy_id"])

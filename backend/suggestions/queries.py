@@ -1,14 +1,27 @@
-"""Query building shared by the lists, the statistics and the public pages."""
+"""Query building shared by the lists, the statistics and the public pages.
+
+Filters are written with named bound parameters (``filter_clauses``) and their values resolved
+separately (``filter_values``), so that a list can build its statement once per combination of
+filters and run it with each request's values (see listing.py); ``apply_filters`` joins the two for
+callers that build their query every time.
+"""
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
-from ..auth.scope import region_subtree_clause, station_scope_clause
+from ..auth.scope import RegionRef, region_subtree_clause, station_scope_clause
 from ..errors import not_found
 from ..extensions import db
 from ..org.models import Region, Station
 from .models import Suggestion
 from .services import CHINA
+
+# Filters that compare one column with the value given.
+_EQUALS = {
+    "status": Suggestion.status, "overdue": Suggestion.overdue, "due_soon": Suggestion.due_soon,
+    "supervised": Suggestion.supervised, "station_id": Suggestion.station_id, "deputy_id": Suggestion.deputy_id,
+    "held": Suggestion.held_for_review, "category": Suggestion.category,
+}
 
 
 def admin_scope_clause(user):
@@ -19,22 +32,34 @@ def admin_scope_clause(user):
     return or_(*clauses)
 
 
-def apply_filters(query, args):
-    """The filters every suggestion listing understands (see SuggestionQuery / StatsQuery)."""
-    for key in ("status", "overdue", "due_soon", "supervised", "station_id", "deputy_id"):
-        if key in args:
-            query = query.where(getattr(Suggestion, key) == args[key])
-    if "held" in args:
-        query = query.where(Suggestion.held_for_review == args["held"])
-    if args.get("category"):
-        query = query.where(Suggestion.category == args["category"])
+def filter_values(args):
+    """The bound values of the filters in ``args`` (see SuggestionQuery / StatsQuery), by parameter name."""
+    values = {key: args[key] for key in _EQUALS if key in args and (key != "category" or args[key])}
     if "region_id" in args:
         region = db.session.get(Region, args["region_id"])
         if region is None:
             raise not_found("区域不存在。")
-        query = query.where(region_subtree_clause(Suggestion.region_id, region))
+        values["region_path"] = region.path
     if "date_from" in args:
-        query = query.where(Suggestion.created_dt >= datetime.combine(args["date_from"], time(), CHINA))
+        values["date_from"] = datetime.combine(args["date_from"], time(), CHINA)
     if "date_to" in args:
-        query = query.where(Suggestion.created_dt < datetime.combine(args["date_to"] + timedelta(days=1), time(), CHINA))
-    return query
+        values["date_to"] = datetime.combine(args["date_to"] + timedelta(days=1), time(), CHINA)
+    return values
+
+
+def filter_clauses(names):
+    """WHERE clauses for the filters called ``names`` (keys of ``filter_values``), on bound parameters."""
+    clauses = [column == bindparam(key) for key, column in _EQUALS.items() if key in names]
+    if "region_path" in names:
+        clauses.append(region_subtree_clause(Suggestion.region_id, RegionRef(None, bindparam("region_path"))))
+    if "date_from" in names:
+        clauses.append(Suggestion.created_dt >= bindparam("date_from"))
+    if "date_to" in names:
+        clauses.append(Suggestion.created_dt < bindparam("date_to"))
+    return clauses
+
+
+def apply_filters(query, args):
+    """``query`` narrowed by the filters in ``args``."""
+    values = filter_values(args)
+    return query.where(*filter_clauses(values)).params(values) if values else query

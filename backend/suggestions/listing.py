@@ -1,0 +1,186 @@
+"""The suggestion lists (a deputy's inbox, a station's queue, a citizen's own items), read in Core.
+
+A list is the hottest read in the product: every deputy and every station administrator opens it
+many times a day. Loaded as ORM objects, a page cost a dozen queries and most of the request's
+time in object construction, and building its SQL anew each time cost more than running it. So:
+
+* the statements for one *shape* of list — scope, kind of administrator, filters present — are
+  built once and cached; each request only binds its values (the caller's id, region path, filter
+  values, page);
+* a page is read in four small queries: the count, the page's ids, those items joined to the names
+  they show (the joins touch one page, whatever the queue holds), and their photos;
+* rows are shown through the same ``present()`` as a single item, so what a viewer may see is
+  still decided in one place.
+"""
+from functools import cache, lru_cache
+from typing import NamedTuple
+
+from sqlalchemy import Integer, bindparam, false, func, or_, select
+
+from ..auth.models import User
+from ..auth.scope import RegionRef
+from ..errors import APIError
+from ..extensions import db
+from ..org.models import Deputy, Region, Station
+from ..uploads.models import Upload
+from .models import Suggestion, SuggestionFollower
+from .presenters import present
+from .queries import admin_scope_clause, filter_clauses, filter_values
+
+
+class Named(NamedTuple):
+    """A station or deputy as a list shows it; ``region`` is what the scope rules read."""
+
+    id: int
+    name: str
+    region: RegionRef | None = None
+
+
+class Attachment(NamedTuple):
+    id: int
+    key: str
+    width: int | None
+    height: int | None
+
+
+class Citizen(NamedTuple):
+    id: int
+    phone: str | None
+
+    phone_masked = User.phone_masked
+
+
+_ITEM_COLUMNS = (
+    "id", "number", "status", "category", "content", "lat", "lng", "address", "anonymous", "public_consent",
+    "round", "overdue", "due_soon", "supervised", "held_for_review", "merged_into_id", "station_id", "deputy_id",
+    "region_id", "citizen_id", "forward_target", "forward_department", "reply_content", "satisfaction",
+    "contact_phone", "created_dt", "accept_due_dt", "reply_due_dt", "closed_dt",
+)
+
+
+class ListedItem:
+    """One listed suggestion: the attributes ``present()`` and the scope rules read of a Suggestion."""
+
+    status_label = Suggestion.status_label
+    public = Suggestion.public
+
+    def __init__(self, row, attachments):
+        self.__dict__.update(zip(_ITEM_COLUMNS, row))
+        station_id, station_name, station_region_id, station_region_path, region_path, deputy_name, citizen_phone = \
+            row[len(_ITEM_COLUMNS):]
+        self.station = Named(station_id, station_name, RegionRef(station_region_id, station_region_path)) \
+            if station_id is not None else None
+        self.deputy = Named(self.deputy_id, deputy_name) if self.deputy_id is not None else None
+        self.region = RegionRef(self.region_id, region_path)
+        self.citizen = Citizen(self.citizen_id, citizen_phone)
+        self.attachments = attachments
+
+
+# --- statements, built once per shape ----------------------------------------------------------
+
+
+class _BoundCaller(NamedTuple):
+    """A caller whose id and region are bound parameters: what the scope rules need to build SQL
+    that any caller of the same kind can run."""
+
+    id: object
+    admin_region: RegionRef | None
+    is_station_admin: bool
+
+
+def _scope_clause(scope, region_admin, station_admin):
+    if scope == "mine":
+        followed = select(SuggestionFollower.suggestion_id).where(SuggestionFollower.user_id == bindparam("viewer_id"))
+        return or_(Suggestion.citizen_id == bindparam("viewer_id"), Suggestion.id.in_(followed))
+    if scope == "assigned":
+        return (Suggestion.deputy_id == bindparam("viewer_deputy_id")) & Suggestion.held_for_review.is_(false())
+    region = RegionRef(None, bindparam("viewer_region_path")) if region_admin else None
+    return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin))
+
+
+@lru_cache(maxsize=256)
+def _list_statements(scope, region_admin, station_admin, filters):
+    """(count, page ids) for one shape of list; LIMIT/OFFSET are written into the SQL when run, not
+    bound: given "LIMIT ?", SQLite's planner walks the table in id order instead of using an index."""
+    where = [_scope_clause(scope, region_admin, station_admin), *filter_clauses(filters)]
+    count = select(func.count()).select_from(Suggestion).where(*where)
+    ids = (
+        select(Suggestion.id).where(*where).order_by(Suggestion.id.desc())
+        .limit(bindparam("limit", type_=Integer, literal_execute=True))
+        .offset(bindparam("offset", type_=Integer, literal_execute=True))
+    )
+    return count, ids
+
+
+@cache
+def _rows_statement():
+    """The listed items, with the names they show, by id."""
+    items, stations, deputies, users = (m.__table__ for m in (Suggestion, Station, Deputy, User))
+    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
+    return (
+        select(
+            *(items.c[name] for name in _ITEM_COLUMNS),
+            stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
+            deputies.c.name, users.c.phone,
+        )
+        .select_from(items)
+        .outerjoin(stations, stations.c.id == items.c.station_id)
+        .outerjoin(station_region, station_region.c.id == stations.c.region_id)
+        .join(item_region, item_region.c.id == items.c.region_id)
+        .outerjoin(deputies, deputies.c.id == items.c.deputy_id)
+        .join(users, users.c.id == items.c.citizen_id)
+        .where(items.c.id.in_(bindparam("ids", expanding=True)))
+        .order_by(items.c.id.desc())
+    )
+
+
+@cache
+def _attachments_statement():
+    uploads = Upload.__table__
+    return (
+        select(uploads.c.suggestion_id, uploads.c.id, uploads.c.key, uploads.c.width, uploads.c.height)
+        .where(uploads.c.suggestion_id.in_(bindparam("ids", expanding=True)))
+        .order_by(uploads.c.id)
+    )
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+def default_scope(caller):
+    return "station" if caller.is_admin else "assigned" if "deputy" in caller.roles else "mine"
+
+
+def _scope_values(scope, caller):
+    if scope == "assigned":
+        if "deputy" not in caller.roles:
+            raise APIError(403, "forbidden", "只有代表可以查看交办给自己的建议。")
+        return {"viewer_deputy_id": caller.deputy_id}
+    if scope == "station":
+        if not caller.is_admin:
+            raise APIError(403, "forbidden", "只有管理员可以查看联络站的建议。")
+        if caller.admin_region is not None:
+            return {"viewer_id": caller.id, "viewer_region_path": caller.admin_region.path}
+    return {"viewer_id": caller.id}
+
+
+def list_page(caller, args):
+    """The contract's page body of the list ``args`` asks for (scope, filters, page), as ``caller`` sees it."""
+    scope = args.get("scope") or default_scope(caller)
+    values = _scope_values(scope, caller) | filter_values(args)
+    count, page_ids = _list_statements(
+        scope, caller.admin_region is not None, caller.is_station_admin,
+        frozenset(key for key in values if not key.startswith("viewer_")),
+    )
+    page, per_page = args["page"], args["per_page"]
+    connection = db.session.connection()
+    total = connection.scalar(count, values)
+    ids = connection.scalars(page_ids, values | {"limit": per_page, "offset": (page - 1) * per_page}).all() if total else []
+    items = []
+    if ids:
+        photos = {item_id: [] for item_id in ids}
+        for row in connection.execute(_attachments_statement(), {"ids": ids}):
+            photos[row.suggestion_id].append(Attachment(row.id, row.key, row.width, row.height))
+        items = [present(ListedItem(row, photos[row.id]), caller)
+                 for row in connection.execute(_rows_statement(), {"ids": ids})]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
