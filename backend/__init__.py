@@ -91,12 +91,16 @@ def create_app(test_config=None):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite as a real database: WAL for concurrent readers, foreign keys enforced, waits on locks."""
+    """SQLite as a real database: WAL for concurrent readers, foreign keys enforced, waits on locks.
+
+    synchronous=NORMAL is SQLite's advice for WAL: a commit no longer waits for the disk (the log is
+    synced at checkpoints), and a power cut can lose the last commits but never corrupts the file."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()

@@ -2,11 +2,10 @@
 import swagger_ui_bundle
 from flask import Blueprint as PlainBlueprint
 from flask import current_app, send_from_directory
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
-from .extensions import db
+from .extensions import Blueprint, db
 from .qr.render import find_cjk_font_path
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="运行状态")

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, dele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .auth.scope import current_user
+from .auth.scope import current_caller
 from .db_types import UTCDateTime, utcnow
 from .errors import APIError
 from .extensions import db
@@ -63,7 +63,7 @@ def idempotent(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         key = request.headers.get("Idempotency-Key", "").strip()
-        user = current_user()
+        user = current_caller()
         if not key or user is None:
             return view(*args, **kwargs)
         if len(key) > 128:

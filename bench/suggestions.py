@@ -6,18 +6,23 @@ Builds two fresh databases (temporary SQLite files; or, given a PostgreSQL URL, 
 dropping and recreating its ``public`` schema, plus a ``bench_small`` schema dropped again at the end),
 runs the migrations, seeds an organisation (a region tree, 50 stations, 500 deputies with bound
 WeChat users, citizens) and bulk-inserts ``--items`` suggestions into the first, 1,000 into the
-second. Then it measures, in-process through ``app.test_client()``, after a warm-up:
+second. Then it measures, after a warm-up:
 
-a. a bare Flask app answering ``{"ok": true}`` (the baseline);
+a. a bare Flask app answering ``{"ok": true}`` (the baseline, ``bench/bare_app.py``);
 b. filing through a deputy's code as a citizen (``msg_sec_check`` goes over HTTP to the WeChat
    stand-in, as in production);
 c. a deputy's inbox and a station administrator's pending queue (20 per page);
 d. the same two lists on the 1,000-item database.
 
-The requests of all kinds are measured in turn, so that a shared machine's changing load shifts
-them all alike. It prints one table with the figures, their targets and PASS/FAIL, and always exits 0.
+(a)–(c) are measured *served*, and the targets are judged on those figures: the app and the bare app each under
+gunicorn with the production settings (``deploy/gunicorn.conf.py``), loaded by wrk (Debian's ``wrk``)
+with keep-alive connections for a few seconds at a time, the kinds taken in turn over several rounds.
+All of (a)–(d) are also measured in-process through ``app.test_client()``, one request of each kind in
+turn, so that a shared machine's changing load shifts them all alike; (d) compares those latencies.
+It prints one table with the figures, their targets and PASS/FAIL, and always exits 0.
 """
 import argparse
+import json
 import logging
 import os
 import random
@@ -25,16 +30,13 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, insert, make_url, select, text  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from backend import create_app  # noqa: E402
 from backend.auth.models import User  # noqa: E402
@@ -47,6 +49,8 @@ from backend.qr.models import QRCode, QRKind  # noqa: E402
 from backend.qr.services import new_code  # noqa: E402
 from backend.suggestions.models import Satisfaction, Status, Suggestion  # noqa: E402
 from backend.wechat.standin import create_standin_app  # noqa: E402
+from bare_app import app as bare_app  # noqa: E402
+from served import CONNECTIONS, Served, lua_requests, serve_in_thread, wrk_available, wrk_rps  # noqa: E402
 
 STATIONS = 50
 DEPUTIES = 500
@@ -66,13 +70,6 @@ STATUS_MIX = [
 TARGET_FILING = 0.20
 TARGET_LIST = 0.40
 TARGET_GROWTH = 1.5
-
-
-def serve_in_thread(wsgi_app):
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 # --- databases -------------------------------------------------------------------------------------
@@ -301,22 +298,18 @@ def expect(status, full_page=False):
 
 
 def bare_meter():
-    bare = Flask("bare")
-
-    @bare.get("/ping")
-    def ping():
-        return {"ok": True}
-
-    client = bare.test_client()
+    client = bare_app.test_client()
     return Meter(lambda i: client.get("/ping"), expect(200))
+
+
+INBOX = "/api/v1/suggestions?scope=assigned&per_page=20"
+QUEUE = "/api/v1/suggestions?scope=station&status=pending&per_page=20"
 
 
 def list_meters(app, probe):
     client = app.test_client()
-    inbox = Meter(lambda i: client.get("/api/v1/suggestions?scope=assigned&per_page=20", headers=probe["deputy"]),
-                  expect(200, full_page=True))
-    queue = Meter(lambda i: client.get("/api/v1/suggestions?scope=station&status=pending&per_page=20",
-                                       headers=probe["admin"]), expect(200, full_page=True))
+    inbox = Meter(lambda i: client.get(INBOX, headers=probe["deputy"]), expect(200, full_page=True))
+    queue = Meter(lambda i: client.get(QUEUE, headers=probe["admin"]), expect(200, full_page=True))
     return inbox, queue
 
 
@@ -338,12 +331,51 @@ def verdict(ok):
     return "PASS" if ok else "FAIL"
 
 
+def served_figures(database_url, standin_url, tmpdir, probe, rounds, seconds):
+    """Requests/s of the bare app, filing, inbox and queue, each served by gunicorn and loaded by wrk,
+    measured in turn ``rounds`` times; returns {kind: [rps per round]}."""
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", "WECHAT_MODE": "fake",
+           "WECHAT_API_BASE": standin_url, "UPLOAD_DIR": tmpdir}
+    citizens, codes = probe["citizens"], probe["deputy_codes"]
+    filings = [
+        {"method": "POST", "path": "/api/v1/suggestions",
+         "headers": citizens[i % len(citizens)] | {"Content-Type": "application/json"},
+         "body": json.dumps({"qr_code": codes[i % len(codes)], "category": "城市管理",
+                             "content": f"压测建议 {i}：路口红绿灯时间太短。"}, ensure_ascii=False)}
+        for i in range(500)
+    ]
+    scripts = {
+        "bare": lua_requests([{"method": "GET", "path": "/ping"}]),
+        "filing": lua_requests(filings),
+        "inbox": lua_requests([{"method": "GET", "path": INBOX, "headers": probe["deputy"]}]),
+        "queue": lua_requests([{"method": "GET", "path": QUEUE, "headers": probe["admin"]}]),
+    }
+    bare = Served("bare_app:app", chdir=os.path.dirname(os.path.abspath(__file__)), ready_path="/ping", log_dir=tmpdir)
+    app = Served("backend:create_app()", env=env, ready_path="/api/v1/health", log_dir=tmpdir)
+    servers = {"bare": bare, "filing": app, "inbox": app, "queue": app}
+    figures = {kind: [] for kind in scripts}
+    try:
+        for kind, script in scripts.items():  # warm-up: imports, connection pools, caches
+            wrk_rps(servers[kind].url, script, seconds=1)
+        for n in range(rounds):
+            for kind, script in scripts.items():
+                figures[kind].append(wrk_rps(servers[kind].url, script, seconds=seconds).rps)
+            print(f"[served] round {n + 1}/{rounds}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in figures.items()),
+                  flush=True)
+    finally:
+        bare.stop()
+        app.stop()
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL URL to use (its public schema is dropped!); default: SQLite temp files")
     parser.add_argument("--items", type=int, default=100_000, help="suggestions in the large database (default 100000)")
-    parser.add_argument("--requests", type=int, default=500, help="measured requests per list figure (default 500)")
-    parser.add_argument("--filings", type=int, default=300, help="measured filings (default 300)")
+    parser.add_argument("--requests", type=int, default=500, help="in-process: measured requests per list figure (default 500)")
+    parser.add_argument("--filings", type=int, default=300, help="in-process: measured filings (default 300)")
+    parser.add_argument("--rounds", type=int, default=3, help="served: rounds of wrk runs (default 3)")
+    parser.add_argument("--seconds", type=int, default=5, help="served: seconds per wrk run (default 5)")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
@@ -351,9 +383,11 @@ def main():
     tmpdir = tempfile.mkdtemp(prefix="msb-bench-")
     engine_name = "PostgreSQL" if args.database_url else "SQLite"
     apps = []
+    served = None
     try:
         t0 = time.perf_counter()
-        large_app = build_app(fresh_database(args.database_url, tmpdir, "large"), standin_url, tmpdir)
+        large_url = fresh_database(args.database_url, tmpdir, "large")
+        large_app = build_app(large_url, standin_url, tmpdir)
         apps.append(large_app)
         large = seed(large_app, args.items)
         print(f"[setup] {engine_name}: {large['total']:,} suggestions seeded in {time.perf_counter() - t0:.1f} s",
@@ -377,7 +411,15 @@ def main():
                 meter.run(1)
             filing.run((step + 1) * args.filings // args.requests - step * args.filings // args.requests)
             if (step + 1) % 100 == 0:
-                print(f"[measure] {step + 1}/{args.requests}", flush=True)
+                print(f"[in-process] {step + 1}/{args.requests}", flush=True)
+        for app in apps:  # the served app opens its own connections to the same database
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        if wrk_available():
+            served = served_figures(large_url, standin_url, tmpdir, large, args.rounds, args.seconds)
+        else:
+            print("[served] skipped: wrk is not installed (Debian: apt-get install wrk)", flush=True)
     finally:
         for app in apps:
             with app.app_context():
@@ -387,31 +429,44 @@ def main():
         standin.shutdown()
         shutil.rmtree(tmpdir, ignore_errors=True)
 
-    def ratio_row(part, name, meter, target):
-        ratio = meter.rps / bare.rps
-        return part, name, meter, f"{ratio:.3f}", f">= {target:.2f}", verdict(ratio >= target)
+    def served_ratio(kind):
+        """Median over rounds of (kind's requests/s ÷ the bare app's in the same round)."""
+        return statistics.median(k / b for k, b in zip(served[kind], served["bare"]))
+
+    def row(part, name, meter, kind, target):
+        rps = f"{statistics.median(served[kind]):.0f}" if served else "-"
+        if served is None or target is None:
+            ratio, result = ("" if target is None else "-"), ("" if target is None else "NOT MEASURED")
+        else:
+            ratio, result = f"{served_ratio(kind):.3f}", verdict(served_ratio(kind) >= target)
+        target_text = "baseline" if target is None else f">= {target:.2f}"
+        return (f"{part:2} {name:34} {rps:>9} {ratio:>8} {target_text:>9}  {result:12}"
+                f"{meter.rps:9.0f} {meter.median_ms:10.2f} {meter.rps / bare.rps:8.3f}")
 
     def growth_row(name, large_meter, small_meter):
         growth = large_meter.median_ms / small_meter.median_ms
-        return "d", name, small_meter, f"{growth:.2f}", f"<= {TARGET_GROWTH:.1f}", verdict(growth <= TARGET_GROWTH)
+        return (f"d  {name:34} {'':>9} {growth:8.2f} {'<= ' + format(TARGET_GROWTH, '.1f'):>9}  "
+                f"{verdict(growth <= TARGET_GROWTH):12}{small_meter.rps:9.0f} {small_meter.median_ms:10.2f}")
 
-    rows = [
-        ("a", "bare Flask JSON endpoint", bare, "", "baseline", ""),
-        ratio_row("b", "file via deputy code (POST)", filing, TARGET_FILING),
-        ratio_row("c", "deputy inbox (scope=assigned)", inbox, TARGET_LIST),
-        ratio_row("c", "station queue (station, pending)", queue, TARGET_LIST),
-        growth_row(f"deputy inbox @ {small['total']:,} items", inbox, small_inbox),
-        growth_row(f"station queue @ {small['total']:,} items", queue, small_queue),
-    ]
+    workers, threads = os.environ.get("WEB_CONCURRENCY", "2"), os.environ.get("GUNICORN_THREADS", "4")
     print()
-    print(f"码上办 suggestions benchmark — {engine_name}, {large['total']:,} items (large) vs {small['total']:,} (small); "
-          "in-process test client, one thread, requests interleaved")
-    print(f"{'':2} {'measurement':34} {'req/s':>9} {'median ms':>10} {'ratio':>8} {'target':>8}  result")
-    print("-" * 86)
-    for part, name, meter, ratio, target, result in rows:
-        print(f"{part:2} {name:34} {meter.rps:9.0f} {meter.median_ms:10.2f} {ratio:>8} {target:>8}  {result}")
-    print("-" * 86)
-    print("ratio: (b), (c) requests/s relative to (a); (d) median latency at the large size / at the small size.")
+    print(f"码上办 suggestions benchmark — {engine_name}, {large['total']:,} items (large) vs {small['total']:,} (small)")
+    print(f"served: gunicorn {workers} workers × {threads} threads (deploy/gunicorn.conf.py), wrk with "
+          f"{CONNECTIONS} connections, {args.rounds} rounds of {args.seconds} s; "
+          "in-process: app.test_client(), one thread")
+    print(f"{'':2} {'':34} {'---------- served (targets) ----------':>42}  {'------- in-process -------':>28}")
+    print(f"{'':2} {'measurement':34} {'req/s':>9} {'ratio':>8} {'target':>9}  {'result':12}"
+          f"{'req/s':>9} {'median ms':>10} {'ratio':>8}")
+    print("-" * 113)
+    print(row("a", "bare Flask JSON endpoint", bare, "bare", None))
+    print(row("b", "file via deputy code (POST)", filing, "filing", TARGET_FILING))
+    print(row("c", "deputy inbox (scope=assigned)", inbox, "inbox", TARGET_LIST))
+    print(row("c", "station queue (station, pending)", queue, "queue", TARGET_LIST))
+    print(growth_row(f"deputy inbox @ {small['total']:,} items", inbox, small_inbox))
+    print(growth_row(f"station queue @ {small['total']:,} items", queue, small_queue))
+    print("-" * 113)
+    print("ratio: (b), (c) requests/s relative to (a) — served: the median of the rounds' ratios; (d) median in-process "
+          "latency at the large size / at the small size.")
     return 0
 
 

@@ -1,12 +1,11 @@
 """Auth API: /auth/wechat, /auth/bind-phone, /auth/login, /me, and /auth/web for citizens in a phone browser."""
 from flask import current_app, request
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from schemas.auth import BindPhoneIn, MeOut, PasswordLoginIn, TokenOut, UserOut, WeChatLoginIn
 from schemas.common import StrictSchema, Text
 
-from ..extensions import limiter
+from ..extensions import Blueprint, limiter
 from ..web.limits import configured
 from . import services
 from .scope import current_user, login_required

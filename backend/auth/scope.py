@@ -48,11 +48,12 @@ class Caller:
     never load the ORM row; handlers that change data take :func:`current_user`, loaded on first use.
     """
 
-    __slots__ = ("id", "token_version", "deputy_id", "admin_region_id", "admin_region", "is_station_admin",
-                 "roles", "_station_ids")
+    __slots__ = ("id", "token_version", "openid", "web_id", "deputy_id", "admin_region_id", "admin_region",
+                 "is_station_admin", "roles", "_station_ids")
 
     def __init__(self, row):
         self.id, self.token_version, self.deputy_id = row.id, row.token_version, row.deputy_id
+        self.openid, self.web_id = row.openid, row.web_id
         self.admin_region_id = row.admin_region_id
         self.admin_region = RegionRef(row.admin_region_id, row.admin_path) if row.admin_region_id is not None else None
         self.is_station_admin = bool(row.manages_any_station)

@@ -1,10 +1,10 @@
 """POST /api/v1/deputies/import: the deputy base from a spreadsheet (contract: Organisation)."""
-from flask_smorest import Blueprint
 
 from schemas.common import ErrorSchema
 from schemas.org import DeputyImportIn, ImportResultOut
 
 from ..auth.scope import current_user, roles_required
+from ..extensions import Blueprint
 from . import importer
 
 blp = Blueprint("deputy_import", __name__, url_prefix="/api/v1/deputies", description="代表信息库导入")

@@ -1,7 +1,6 @@
 """Organisation API: /regions, /stations, /deputies (contract: Organisation)."""
 import math
 
-from flask_smorest import Blueprint
 from sqlalchemy import case, select
 
 from schemas.org import (
@@ -35,6 +34,7 @@ from ..auth.scope import (
     station_scope_clause,
 )
 from ..errors import not_found
+from ..extensions import Blueprint
 from ..pagination import paginate
 from . import services
 from .models import Deputy, Region, Station, station_deputies

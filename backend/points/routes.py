@@ -2,7 +2,6 @@
 from urllib.parse import quote
 
 from flask import make_response
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from schemas.activities import (
@@ -17,7 +16,7 @@ from schemas.activities import (
 
 from ..auth.scope import admin_required, current_user, get_or_404, login_required, manages_deputy, roles_required
 from ..errors import not_found
-from ..extensions import db
+from ..extensions import Blueprint, db
 from ..org.models import Deputy, Region
 from . import archive, queries
 from .models import ScoringRule

@@ -3,14 +3,14 @@ import hashlib
 
 from flask import Blueprint as PlainBlueprint
 from flask import make_response, render_template, request
-from flask_smorest import Blueprint
 
 from schemas.qr import QRIssuedOut, QRResolveOut, QRRevokedOut
 
-from ..auth.scope import admin_required, current_user
-from ..errors import APIError, not_found
 from ..activities import rotating
 from ..activities import services as activity_services
+from ..auth.scope import admin_required, current_user
+from ..errors import APIError, not_found
+from ..extensions import Blueprint
 from . import render, services, targets
 from .models import QRKind
 

@@ -1,6 +1,8 @@
 """What a code points at, as the public may see it, and what a scanner can do there."""
 from schemas.org import DeputyPublicOut, StationOut
 
+from sqlalchemy.orm import lazyload, selectinload
+
 from ..errors import APIError, conflict, not_found
 from ..extensions import db
 from ..org.models import Deputy, Station
@@ -16,9 +18,17 @@ ACTIONS = {
 _MODELS = {QRKind.deputy: Deputy, QRKind.station: Station}
 
 
+def _target_loading(model):
+    """The scanned code is in hand, so the target's own live code is left to load if asked for; a
+    deputy's stations come with it (filing through a deputy's code files at their station)."""
+    if model is Deputy:
+        return [lazyload(Deputy.live_qr), selectinload(Deputy.stations).lazyload(Station.live_qr)]
+    return [lazyload(Station.live_qr)]
+
+
 def load_target(qr: QRCode):
     model = _MODELS.get(qr.target_kind)
-    target = db.session.get(model, qr.target_id) if model else None
+    target = db.session.get(model, qr.target_id, options=_target_loading(model)) if model else None
     if target is None:
         raise not_found("二维码无效：没有找到对应的代表或联络站。")
     return target

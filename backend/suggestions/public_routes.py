@@ -2,7 +2,6 @@
 import math
 from datetime import timedelta
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from schemas.common import page_of
@@ -11,7 +10,7 @@ from schemas.suggestions import FollowOut, NearbyOut, NearbyQuery, PublicQuery, 
 from ..auth.scope import admin_required, current_user, login_required
 from ..db_types import utcnow
 from ..errors import APIError
-from ..extensions import db
+from ..extensions import Blueprint, db
 from ..org.routes import distance_m
 from ..pagination import paginate
 from . import workflow

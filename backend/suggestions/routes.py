@@ -1,6 +1,5 @@
 """码上办 API: /suggestions and its steps. Handlers parse, find the item, call one service step."""
 from flask import current_app
-from flask_smorest import Blueprint
 
 from schemas.common import page_of
 from schemas.suggestions import (
@@ -20,7 +19,7 @@ from schemas.suggestions import (
 
 from ..auth.scope import current_caller, current_user, login_required
 from ..errors import APIError, not_found
-from ..extensions import db
+from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..web.limits import web_filing_limits
 from . import services, workflow

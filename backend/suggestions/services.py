@@ -5,6 +5,7 @@ from datetime import timedelta, timezone
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import User
 from ..auth.scope import manages_deputy
@@ -126,6 +127,7 @@ def file_suggestion(user, data) -> Suggestion:
         anonymous=data.get("anonymous", False),
         public_consent=data.get("public_consent", False),
         created_dt=now,
+        events=[],  # a new item's timeline is known to be empty: no query to find out
     )
     if qr.target_kind is QRKind.deputy:
         item.status = Status.assigned
@@ -140,6 +142,7 @@ def file_suggestion(user, data) -> Suggestion:
     item.number = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item.id:06d}"
     for photo in photos:
         photo.suggestion_id = item.id
+    set_committed_value(item, "attachments", photos)  # what the answer shows, without reading it back
     workflow.record(item, "file", Actor(user, "citizen"), "", from_status=item.status)
     apply_screening(item, suggest)
     if qr.target_kind is QRKind.deputy:

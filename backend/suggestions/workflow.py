@@ -69,7 +69,7 @@ SYSTEM = Actor(None, "system")
 
 def admin_role_for(user, item):
     """The admin capacity in which ``user`` manages ``item``, or None."""
-    if user is None:
+    if user is None or not user.is_admin:
         return None
     if manages_region(user, item.region):
         return "region_admin"

@@ -9,14 +9,13 @@ caller — gets 404, exactly as for a key that does not exist, so a key cannot b
 import logging
 
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from ..auth.scope import current_user, login_required
 from ..errors import APIError, not_found, validation_failed
-from ..extensions import db
+from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..suggestions import workflow
 from ..suggestions.models import Suggestion

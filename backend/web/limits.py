@@ -9,7 +9,7 @@ import os
 from flask import current_app
 from flask_limiter.util import get_remote_address
 
-from ..auth.scope import current_user
+from ..auth.scope import current_caller
 from ..extensions import limiter
 
 DEFAULTS = {
@@ -28,11 +28,11 @@ def is_web_citizen(user):
 
 
 def _not_web_citizen():
-    return not is_web_citizen(current_user())
+    return not is_web_citizen(current_caller())
 
 
 def _identity_key():
-    user = current_user()
+    user = current_caller()
     return f"web-citizen:{user.id}" if user is not None else get_remote_address()
 
 

@@ -1,0 +1,127 @@
+"""Throughput as phones meet it: an app served by gunicorn with the production settings, loaded by wrk.
+
+Shared by the benchmarks. ``Served`` starts one gunicorn (``deploy/gunicorn.conf.py``: 2 workers of
+4 threads unless WEB_CONCURRENCY / GUNICORN_THREADS say otherwise) on a free port; ``wrk_rps`` keeps
+a fixed number of keep-alive connections busy for a few seconds and returns requests per second.
+The bare Flask app in ``bare_app.py`` is served the same way, so both sides of every ratio pay the
+same server, network and client costs.
+
+wrk is Debian's ``wrk`` package (``apt-get install wrk``); its Lua scripts vary each request's body
+and headers, so filings are distinct items from distinct citizens.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from typing import NamedTuple
+
+from werkzeug.serving import make_server
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GUNICORN_CONFIG = os.path.join(ROOT, "deploy", "gunicorn.conf.py")
+CONNECTIONS = 8  # the production workers × threads: every server thread has a request to work on
+
+
+def wrk_available():
+    return shutil.which("wrk") is not None
+
+
+def serve_in_thread(wsgi_app):
+    """``wsgi_app`` on a free port in a thread of this process (the WeChat stand-in); (server, base URL)."""
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """``app_spec`` (``module:callable``) under gunicorn, importable from ``chdir``, with ``env`` added."""
+
+    def __init__(self, app_spec, env=None, chdir=ROOT, ready_path="/", log_dir=None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        log_dir = log_dir or tempfile.gettempdir()
+        self.log_path = os.path.join(log_dir, f"gunicorn-{self.port}.log")
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG, "--bind", f"127.0.0.1:{self.port}",
+             "--chdir", chdir, app_spec],
+            env=dict(os.environ, **(env or {}), PORT=str(self.port)), stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        self._wait_ready(ready_path)
+
+    def _wait_ready(self, path, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn for {self.url} exited; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"gunicorn for {self.url} did not answer within {timeout} s; see {self.log_path}")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+def lua_requests(requests):
+    """A wrk script that sends ``requests`` (dicts: method, path, headers, body) in turn, round robin."""
+    def quote(value):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+    entries = []
+    for r in requests:
+        headers = ", ".join(f"[{quote(k)}] = {quote(v)}" for k, v in r.get("headers", {}).items())
+        body = quote(r["body"]) if r.get("body") is not None else "nil"
+        entries.append(f"  wrk.format({quote(r['method'])}, {quote(r['path'])}, {{{headers}}}, {body}),")
+    return "\n".join([
+        "local requests = {", *entries, "}",
+        "local i = 0",
+        "request = function()",
+        "  i = i % #requests + 1",
+        "  return requests[i]",
+        "end",
+    ])
+
+
+class Load(NamedTuple):
+    rps: float  # requests per second
+    requests: int  # how many were sent in all
+
+
+def wrk_rps(base_url, script, seconds=5, connections=CONNECTIONS):
+    """Load ``base_url`` for ``seconds``; raises if any answer was not 2xx/3xx or a socket failed."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+        path = f.name
+    try:
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", path, base_url],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        os.unlink(path)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    if bad or errors:
+        raise SystemExit(f"wrk saw failed requests against {base_url}:\n{out}")
+    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+                int(re.search(r"(\d+) requests in", out).group(1)))
