@@ -93,7 +93,8 @@ def _scope_clause(scope, region_admin, station_admin):
         followed = select(SuggestionFollower.suggestion_id).where(SuggestionFollower.user_id == bindparam("viewer_id"))
         return or_(Suggestion.citizen_id == bindparam("viewer_id"), Suggestion.id.in_(followed))
     if scope == "assigned":
-        return (Suggestion.deputy_id == bindparam("viewer_deputy_id")) & Suggestion.held_for_review.is_(false())
+        # Spelled as ix_suggestions_deputy_inbox's condition, so that the planners use it.
+        return (Suggestion.deputy_id == bindparam("viewer_deputy_id")) & (Suggestion.held_for_review == false())
     region = RegionRef(None, bindparam("viewer_region_path")) if region_admin else None
     return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin))
 

@@ -1,6 +1,6 @@
 import enum
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -47,6 +47,9 @@ class Suggestion(db.Model):
     __tablename__ = "suggestions"
     __table_args__ = (
         Index("ix_suggestions_deputy_status", "deputy_id", "status", "id"),
+        # The deputy inbox's exact shape (listing.py): its page and its count read only this index.
+        Index("ix_suggestions_deputy_inbox", "deputy_id", "id", postgresql_where=text("held_for_review = false"),
+              sqlite_where=text("held_for_review = 0")),
         Index("ix_suggestions_station_status", "station_id", "status", "id"),
         Index("ix_suggestions_citizen", "citizen_id", "id"),
         Index("ix_suggestions_region_created", "region_id", "created_dt"),
