@@ -427,7 +427,8 @@ def served_checkins(database_url, standin_url, info, rounds, seconds):
 
     Each round gets its own deputies (every scan is a first check-in, answered 201), so ``--checkins``
     must leave enough for the rounds; a round that ran out would repeat scans, which are cheaper.
-    Returns {"checkin": [rps per round], "bare": [...]}.
+    Also the app's floor: ``GET /api/v1/health`` (no auth, one ``SELECT 1``) through the same stack.
+    Returns {"checkin": [rps per round], "bare": [...], "health": [...]}.
     """
     requests = info["checkins"][IN_PROCESS_CHECKINS:]
     warmup, per_round = 200, (len(requests) - 200) // rounds
@@ -444,13 +445,15 @@ def served_checkins(database_url, standin_url, info, rounds, seconds):
            "WECHAT_API_BASE": standin_url}
     bare = Served("bare_app:app", chdir=os.path.dirname(os.path.abspath(__file__)), ready_path="/ping")
     app = Served("backend:create_app()", env=env, ready_path="/api/v1/health")
-    figures = {"checkin": [], "bare": []}
+    health = lua_requests([{"method": "GET", "path": "/api/v1/health"}])
+    figures = {"checkin": [], "bare": [], "health": []}
     try:
         wrk_rps(bare.url, echo, seconds=1)
         wrk_rps(app.url, scans(requests[:warmup]), seconds=1)
         for n in range(rounds):
             batch = requests[warmup + n * per_round:warmup + (n + 1) * per_round]
             figures["bare"].append(wrk_rps(bare.url, echo, seconds=seconds).rps)
+            figures["health"].append(wrk_rps(app.url, health, seconds=seconds).rps)
             load = wrk_rps(app.url, scans(batch), seconds=seconds)
             if load.requests > len(batch):
                 raise SystemExit(f"round {n + 1} sent {load.requests} scans for {len(batch)} deputies: "
@@ -586,6 +589,9 @@ def main():
               f"{'':>9} {'':>7} {'baseline':>8}")
         print(f"{'c':2} {'served: POST /checkins (station code)':40} {statistics.median(served['checkin']):9.0f} "
               f"{'':>9} {share:7.3f} {'>= ' + str(TARGET_CHECKIN):>8}  {verdict(share >= TARGET_CHECKIN)}")
+        floor = statistics.median(h / b for h, b in zip(served["health"], served["bare"]))
+        print(f"{'':2} {'served: (reference) GET /api/v1/health':40} {statistics.median(served['health']):9.0f} "
+              f"{'':>9} {floor:7.3f} {'':>8}  info")
     else:
         print(f"{'c':2} {'served: POST /checkins (station code)':40} {'':>9} {'':>9} {'':>7} "
               f"{'>= ' + str(TARGET_CHECKIN):>8}  NOT MEASURED")

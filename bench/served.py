@@ -21,7 +21,7 @@ import time
 import urllib.request
 from typing import NamedTuple
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GUNICORN_CONFIG = os.path.join(ROOT, "deploy", "gunicorn.conf.py")
@@ -32,9 +32,14 @@ def wrk_available():
     return shutil.which("wrk") is not None
 
 
+class _KeepAliveHandler(WSGIRequestHandler):
+    # HTTP/1.1 keeps the connection open between requests, as WeChat's servers do for our client's pool.
+    protocol_version = "HTTP/1.1"
+
+
 def serve_in_thread(wsgi_app):
     """``wsgi_app`` on a free port in a thread of this process (the WeChat stand-in); (server, base URL)."""
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True, request_handler=_KeepAliveHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 

@@ -31,7 +31,7 @@ blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions", descr
 
 def _item(suggestion_id):
     item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
-    if item is None or not workflow.can_see(current_user(), item):
+    if item is None or not workflow.can_see(current_caller(), item):
         raise not_found("建议不存在。")
     return item
 
@@ -42,7 +42,7 @@ def _step(suggestion_id, action):
 
 
 def _detail(item):
-    return present(item, current_user(), timeline=True)
+    return present(item, current_caller(), timeline=True)
 
 
 @blp.get("/categories")
@@ -60,7 +60,7 @@ def categories():
 @blp.response(201, SuggestionOut)
 def file_suggestion(data):
     """群众扫码提交建议。通过代表码提交直接交给该代表，通过联络站码提交等待分派。"""
-    user = current_user()
+    user = current_caller()
     if "citizen" not in user.roles:
         raise APIError(403, "forbidden", "请在微信中登录后提交建议。")
     return _detail(services.file_suggestion(user, data))

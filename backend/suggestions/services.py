@@ -103,7 +103,10 @@ def _attachments(user, ids):
 
 
 def file_suggestion(user, data) -> Suggestion:
-    """A citizen files after scanning: through a deputy's code it goes to that deputy, through a station's it waits there."""
+    """A citizen files after scanning: through a deputy's code it goes to that deputy, through a station's it waits there.
+
+    ``user`` is the request's Caller (or a User): its id, openid and display name are all filing reads.
+    """
     if data["category"] not in current_app.config["SUGGESTION_CATEGORIES"]:
         raise validation_failed({"category": ["请选择有效的问题类别。"]})
     qr = qr_services.resolve(data["qr_code"])
@@ -116,7 +119,7 @@ def file_suggestion(user, data) -> Suggestion:
     location = data.get("location") or {}
     now = utcnow()
     item = Suggestion(
-        citizen=user,
+        citizen_id=user.id,
         filed_via=qr.target_kind.value,
         category=data["category"],
         content=data["content"],
