@@ -412,10 +412,8 @@ def main():
                 meter.run(1)
             if (step + 1) % 100 == 0:
                 print(f"[in-process] lists {step + 1}/{args.requests}", flush=True)
-        # Filings on their own, beside the bare endpoint. Interleaved with the lists, they ran against
-        # the large database only, and on PostgreSQL a list right after a filing in this process cost
-        # about 1.8 times as much (not psycopg's prepared-statement cache, not garbage collection;
-        # a plain UPDATE or a WeChat call in between does not do it): that read as (d) failing.
+        # Filings on their own, beside the bare endpoint: they write to the large database only, and
+        # (d) compares the two databases as they were seeded.
         filing.warm_up(max(10, args.filings // 10))
         for _ in range(args.filings):
             filing.run(1)
