@@ -12,6 +12,11 @@ def roles_from(*, citizen, deputy, station_admin, region_admin):
     return [role for role, has in held if has]
 
 
+def administered_station_ids(user_id):
+    """Ids of the stations ``user_id`` administers (one small query)."""
+    return frozenset(db.session.scalars(select(station_admins.c.station_id).where(station_admins.c.user_id == user_id)))
+
+
 class User(db.Model):
     """Anyone who signs in: a WeChat citizen, a deputy bound by phone, or an administrator.
 
@@ -72,8 +77,7 @@ class User(db.Model):
         if not self.is_station_admin:
             return frozenset()
         if "_admin_station_ids" not in self.__dict__:
-            ids = db.session.scalars(select(station_admins.c.station_id).where(station_admins.c.user_id == self.id))
-            self.__dict__["_admin_station_ids"] = frozenset(ids)
+            self.__dict__["_admin_station_ids"] = administered_station_ids(self.id)
         return self.__dict__["_admin_station_ids"]
 
     @property

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, undefer
 from ..errors import APIError, forbidden, not_found
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_admins, station_deputies
-from .models import User, roles_from
+from .models import User, administered_station_ids, roles_from
 from .tokens import read_token
 
 
@@ -72,9 +72,7 @@ class Caller:
     @property
     def admin_station_ids(self):
         if self._station_ids is None:
-            self._station_ids = frozenset(db.session.scalars(
-                select(station_admins.c.station_id).where(station_admins.c.user_id == self.id)
-            )) if self.is_station_admin else frozenset()
+            self._station_ids = administered_station_ids(self.id) if self.is_station_admin else frozenset()
         return self._station_ids
 
 
