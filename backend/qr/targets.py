@@ -1,7 +1,7 @@
 """What a code points at, as the public may see it, and what a scanner can do there."""
-from schemas.org import DeputyPublicOut, StationOut
-
 from sqlalchemy.orm import lazyload, selectinload
+
+from schemas.org import DeputyPublicOut, StationOut
 
 from ..errors import APIError, conflict, not_found
 from ..extensions import db

@@ -23,8 +23,8 @@ from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..web.limits import web_filing_limits
 from . import services, workflow
-from .models import Suggestion
 from .listing import list_page
+from .models import Suggestion
 from .presenters import present
 
 blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions", description="码上办 微建议")
