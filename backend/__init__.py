@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from .config import Config
 from .extensions import api, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
+from .security import CookieSessionInterface, SecurityHeaders
 
 
 def create_app(test_config=None):
@@ -21,6 +22,7 @@ def create_app(test_config=None):
     config.__dict__.update({k: v for k, v in app.config.items() if k.isupper()})
     config.check()
     app.json = JSONProvider(app)
+    app.session_interface = CookieSessionInterface()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["TRUSTED_PROXIES"]:
@@ -28,6 +30,7 @@ def create_app(test_config=None):
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     api.init_app(app)
@@ -49,7 +52,6 @@ def create_app(test_config=None):
     from .points.routes import rules as rules_blp
     from .qr.routes import blp as qr_blp
     from .qr.routes import public_pages
-    from .security import register_security_headers
     from .suggestions.public_routes import nearby_blp, public_blp, stats_blp
     from .suggestions.routes import blp as suggestions_blp
     from .uploads.routes import blp as uploads_blp
@@ -71,7 +73,6 @@ def create_app(test_config=None):
     api.spec.options["security"] = [{"bearer": []}, {}]
 
     register_error_handlers(app)
-    register_security_headers(app)
     app.before_request(load_current_user)
 
     @app.after_request

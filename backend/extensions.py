@@ -80,5 +80,19 @@ class Blueprint(flask_smorest.Blueprint):
 
 # CSRF protects the console's cookie sessions only; the API authenticates with bearer tokens.
 csrf = CSRFProtect()
+class EndpointLimiter(Limiter):
+    """flask-limiter, without its before-request pass while no limit applies to every request.
+
+    Our limits are per-endpoint decorators, and a decorated view checks its own limits when called;
+    the pass flask-limiter adds to every request would only find nothing (a sixth of a cheap request).
+    Once default, application-wide or blueprint limits are configured, the pass runs as usual."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        manager = self.limit_manager
+        if in_middleware and not (manager._default_limits or manager._application_limits or manager._blueprint_limits):
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
 # Counters live in Redis when REDIS_URL is set (shared by every app server), else in process memory.
-limiter = Limiter(key_func=get_remote_address)
+limiter = EndpointLimiter(key_func=get_remote_address)

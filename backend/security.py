@@ -1,4 +1,9 @@
-"""Security headers on every answer: pages load only the application's own assets and cannot be framed."""
+"""Security headers on every answer, and the console's session cookie read only when one is sent.
+
+Pages load only the application's own assets and cannot be framed. The headers are added where the
+response starts (WSGI), so they cost a list extension per request, not four header searches.
+"""
+from flask.sessions import SecureCookieSessionInterface
 
 STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -9,17 +14,36 @@ STRICT_CSP = (
 DOCS_CSP = STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
+DOCS_PATH = "/api/v1/docs"
+_COMMON = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"))
+_STRICT = (("Content-Security-Policy", STRICT_CSP), *_COMMON)
+_DOCS = (("Content-Security-Policy", DOCS_CSP), *_COMMON)
 
 
-def register_security_headers(app):
-    @app.after_request
-    def security_headers(response):
-        from flask import request
+class SecurityHeaders:
+    """WSGI middleware: each header above unless the response already set its own."""
 
-        response.headers.setdefault(
-            "Content-Security-Policy", DOCS_CSP if request.path == "/api/v1/docs" else STRICT_CSP
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        defaults = _DOCS if environ.get("PATH_INFO") == DOCS_PATH else _STRICT
+
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers.extend(item for item in defaults if item[0].lower() not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, skipped when the request carries no session cookie.
+
+    Only the console uses a session; API calls and public pages send none, and Flask would otherwise
+    build a signing serializer for each of them to find nothing."""
+
+    def open_session(self, app, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)

@@ -1,4 +1,6 @@
 """Signed, expiring API tokens (``Authorization: Bearer <token>``)."""
+from functools import lru_cache
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -6,7 +8,13 @@ _SALT = "api-token-v1"
 
 
 def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret_key):
+    """One serializer per key, not one per request."""
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
 def issue_token(user):

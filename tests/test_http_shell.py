@@ -1,0 +1,51 @@
+"""What every answer carries, whichever part of the product sends it: security headers, no stray
+session cookie, and rate limits that still apply where they are configured."""
+from flask import Flask
+
+from backend.extensions import EndpointLimiter
+from backend.security import DOCS_CSP, STRICT_CSP
+
+from .test_console_suggestions import console_login
+
+
+def _security_headers(response):
+    return {name: response.headers.get(name) for name in
+            ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")}
+
+
+STRICT = {"Content-Security-Policy": STRICT_CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+          "Referrer-Policy": "same-origin"}
+
+
+def test_api_answers_errors_and_pages_carry_the_security_headers(client):
+    for path, status in (("/api/v1/health", 200), ("/api/v1/no-such-thing", 404), ("/console/login", 200)):
+        response = client.get(path)
+        assert response.status_code == status, path
+        assert _security_headers(response) == STRICT, path
+        assert response.headers.getlist("X-Frame-Options") == ["DENY"], path  # added once, not twice
+
+
+def test_the_api_docs_page_may_run_its_inline_boot_script(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == DOCS_CSP
+    assert "script-src 'self' 'unsafe-inline'" in DOCS_CSP
+
+
+def test_api_calls_get_no_session_cookie_and_the_console_still_signs_in(app, client, factory):
+    factory.admin("clerk", "password123", factory.tree()["root"])
+    assert "Set-Cookie" not in client.get("/api/v1/health").headers
+
+    console = console_login(app, "clerk")
+    assert console.get("/console/").status_code == 200  # the session cookie is read back
+
+
+def test_an_operator_configured_default_limit_still_applies_to_every_request():
+    """EndpointLimiter skips flask-limiter's per-request pass only while no request-wide limit exists."""
+    app = Flask("limited")
+    limiter = EndpointLimiter(key_func=lambda: "one-client", default_limits=["2 per minute"],
+                              storage_uri="memory://")
+    limiter.init_app(app)
+    app.get("/plain")(lambda: {"ok": True})
+    client = app.test_client()
+    assert [client.get("/plain").status_code for _ in range(3)] == [200, 200, 429]
