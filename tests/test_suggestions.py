@@ -303,3 +303,15 @@ def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, factory, 
     followed = next(i for i in client.get("/api/v1/suggestions", headers=world["citizen"]).json["items"]
                     if i["id"] == anonymous["id"])
     assert "citizen" not in followed and "contact_phone" not in followed
+
+
+def test_lists_page_newest_first_with_the_total_on_every_page(client, world):
+    filed = [file(client, world["citizen"], world["deputy_code"], content=f"第 {n} 条：路灯不亮").json["id"] for n in range(5)]
+    pages = [client.get(f"/api/v1/suggestions?scope=assigned&per_page=2&page={page}", headers=world["zhang_h"]).json
+             for page in (1, 2, 3, 4)]
+    assert [[item["id"] for item in page["items"]] for page in pages] == [
+        filed[4:2:-1], filed[2:0:-1], filed[:1], []]
+    assert [(page["total"], page["page"], page["per_page"]) for page in pages] == [(5, n, 2) for n in (1, 2, 3, 4)]
+    # Filters narrow the total too; a list with nothing in it says so on its first page.
+    accepted = client.get("/api/v1/suggestions?scope=assigned&status=accepted", headers=world["zhang_h"]).json
+    assert (accepted["items"], accepted["total"]) == ([], 0)

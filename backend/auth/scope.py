@@ -189,14 +189,22 @@ def region_subtree_clause(column_region_id, region):
     return column_region_id.in_(select(Region.id).where(Region.path.startswith(region.path)))
 
 
-def station_scope_clause(user):
-    """SQL condition on ``Station`` limiting a query to the stations ``user`` manages."""
+def administered_stations(user):
+    """SELECT of the ids of the stations ``user`` is an administrator of (for ``IN``)."""
+    return select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)
+
+
+def station_scope_clause(user, station_id=Station.id):
+    """SQL condition on ``station_id`` (by default ``Station.id``) limiting a query to the stations
+    ``user`` manages. On a column of another table the stations table is read only for a region
+    administrator: a station administrator's stations come straight from their own rows."""
     clauses = []
     root = _admin_region(user)
     if root is not None:
-        clauses.append(region_subtree_clause(Station.region_id, root))
+        in_region = region_subtree_clause(Station.region_id, root)
+        clauses.append(in_region if station_id is Station.id else station_id.in_(select(Station.id).where(in_region)))
     if user is not None and user.is_station_admin:
-        clauses.append(Station.id.in_(select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)))
+        clauses.append(station_id.in_(administered_stations(user)))
     return or_(*clauses) if clauses else false()
 
 
@@ -207,10 +215,9 @@ def deputy_scope_clause(user):
     if root is not None:
         clauses.append(region_subtree_clause(Deputy.region_id, root))
     if user is not None and user.is_station_admin:
-        managed = select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)
-        clauses.append(
-            Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id.in_(managed)))
-        )
+        clauses.append(Deputy.id.in_(
+            select(station_deputies.c.deputy_id).where(station_deputies.c.station_id.in_(administered_stations(user)))
+        ))
     return or_(*clauses) if clauses else false()
 
 

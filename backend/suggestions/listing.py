@@ -7,8 +7,8 @@ time in object construction, and building its SQL anew each time cost more than 
 * the statements for one *shape* of list — scope, kind of administrator, filters present — are
   built once and cached; each request only binds its values (the caller's id, region path, filter
   values, page);
-* a page is read in four small queries: the count, the page's ids, those items joined to the names
-  they show (the joins touch one page, whatever the queue holds), and their photos;
+* a page is read in two queries: the page's items with their count and the names they show
+  (see ``_list_statements``), and their photos;
 * rows are shown through the same ``present()`` as a single item, so what a viewer may see is
   still decided in one place.
 """
@@ -67,7 +67,7 @@ class ListedItem:
     def __init__(self, row, attachments):
         self.__dict__.update(zip(_ITEM_COLUMNS, row))
         station_id, station_name, station_region_id, station_region_path, region_path, deputy_name, citizen_phone = \
-            row[len(_ITEM_COLUMNS):]
+            row[len(_ITEM_COLUMNS):len(_ITEM_COLUMNS) + 7]
         self.station = Named(station_id, station_name, RegionRef(station_region_id, station_region_path)) \
             if station_id is not None else None
         self.deputy = Named(self.deputy_id, deputy_name) if self.deputy_id is not None else None
@@ -99,40 +99,55 @@ def _scope_clause(scope, region_admin, station_admin):
     return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin))
 
 
+@cache
+def _item_columns():
+    """Each listed item's columns and the names it shows, and the joins that read them (whose
+    aliases the statement for each shape of list reuses)."""
+    items, stations, deputies, users = (m.__table__ for m in (Suggestion, Station, Deputy, User))
+    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
+    columns = (
+        *(items.c[name] for name in _ITEM_COLUMNS),
+        stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
+        deputies.c.name, users.c.phone,
+    )
+
+    def joined(source):
+        return (
+            source.outerjoin(stations, stations.c.id == items.c.station_id)
+            .outerjoin(station_region, station_region.c.id == stations.c.region_id)
+            .join(item_region, item_region.c.id == items.c.region_id)
+            .outerjoin(deputies, deputies.c.id == items.c.deputy_id)
+            .join(users, users.c.id == items.c.citizen_id)
+        )
+
+    return columns, joined
+
+
 @lru_cache(maxsize=256)
 def _list_statements(scope, region_admin, station_admin, filters):
-    """(count, page ids) for one shape of list; LIMIT/OFFSET are written into the SQL when run, not
-    bound: given "LIMIT ?", SQLite's planner walks the table in id order instead of using an index."""
+    """(page, count) for one shape of list.
+
+    The page is one query: the matching ids, newest first, cut to the page in a subquery, joined to
+    the names the items show (the joins touch one page, whatever the queue holds), each row also
+    carrying the count of every match (an uncorrelated subquery: run once). The count alone is only
+    needed for a page past the end. LIMIT/OFFSET are written into the SQL when run, not bound: given
+    "LIMIT ?", SQLite's planner walks the table in id order instead of using an index."""
     where = [_scope_clause(scope, region_admin, station_admin), *filter_clauses(filters)]
     count = select(func.count()).select_from(Suggestion).where(*where)
-    ids = (
+    page_ids = (
         select(Suggestion.id).where(*where).order_by(Suggestion.id.desc())
         .limit(bindparam("limit", type_=Integer, literal_execute=True))
         .offset(bindparam("offset", type_=Integer, literal_execute=True))
+        .subquery("page_ids")
     )
-    return count, ids
-
-
-@cache
-def _rows_statement():
-    """The listed items, with the names they show, by id."""
-    items, stations, deputies, users = (m.__table__ for m in (Suggestion, Station, Deputy, User))
-    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
-    return (
-        select(
-            *(items.c[name] for name in _ITEM_COLUMNS),
-            stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
-            deputies.c.name, users.c.phone,
-        )
-        .select_from(items)
-        .outerjoin(stations, stations.c.id == items.c.station_id)
-        .outerjoin(station_region, station_region.c.id == stations.c.region_id)
-        .join(item_region, item_region.c.id == items.c.region_id)
-        .outerjoin(deputies, deputies.c.id == items.c.deputy_id)
-        .join(users, users.c.id == items.c.citizen_id)
-        .where(items.c.id.in_(bindparam("ids", expanding=True)))
+    items = Suggestion.__table__
+    columns, joined = _item_columns()
+    page = (
+        select(*columns, count.scalar_subquery().label("total"))
+        .select_from(joined(items.join(page_ids, page_ids.c.id == items.c.id)))
         .order_by(items.c.id.desc())
     )
+    return page, count
 
 
 @cache
@@ -169,19 +184,18 @@ def list_page(caller, args):
     """The contract's page body of the list ``args`` asks for (scope, filters, page), as ``caller`` sees it."""
     scope = args.get("scope") or default_scope(caller)
     values = _scope_values(scope, caller) | filter_values(args)
-    count, page_ids = _list_statements(
+    page_statement, count = _list_statements(
         scope, caller.admin_region is not None, caller.is_station_admin,
         frozenset(key for key in values if not key.startswith("viewer_")),
     )
     page, per_page = args["page"], args["per_page"]
     connection = db.session.connection()
-    total = connection.scalar(count, values)
-    ids = connection.scalars(page_ids, values | {"limit": per_page, "offset": (page - 1) * per_page}).all() if total else []
-    items = []
-    if ids:
-        photos = {item_id: [] for item_id in ids}
-        for row in connection.execute(_attachments_statement(), {"ids": ids}):
-            photos[row.suggestion_id].append(Attachment(row.id, row.key, row.width, row.height))
-        items = [present(ListedItem(row, photos[row.id]), caller)
-                 for row in connection.execute(_rows_statement(), {"ids": ids})]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    rows = connection.execute(page_statement, values | {"limit": per_page, "offset": (page - 1) * per_page}).all()
+    if not rows:
+        total = connection.scalar(count, values) if page > 1 else 0
+        return {"items": [], "total": total, "page": page, "per_page": per_page}
+    photos = {row.id: [] for row in rows}
+    for photo in connection.execute(_attachments_statement(), {"ids": list(photos)}).all():
+        photos[photo.suggestion_id].append(Attachment(photo.id, photo.key, photo.width, photo.height))
+    items = [present(ListedItem(row, photos[row.id]), caller) for row in rows]
+    return {"items": items, "total": rows[0].total, "page": page, "per_page": per_page}

@@ -7,12 +7,12 @@ callers that build their query every time.
 """
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_
 
 from ..auth.scope import RegionRef, region_subtree_clause, station_scope_clause
 from ..errors import not_found
 from ..extensions import db
-from ..org.models import Region, Station
+from ..org.models import Region
 from .models import Suggestion
 from .services import CHINA
 
@@ -26,7 +26,7 @@ _EQUALS = {
 
 def admin_scope_clause(user):
     """Items at the stations the admin manages, and for a region admin everything in the subtree."""
-    clauses = [Suggestion.station_id.in_(select(Station.id).where(station_scope_clause(user)))]
+    clauses = [station_scope_clause(user, Suggestion.station_id)]
     if user.admin_region is not None:
         clauses.append(region_subtree_clause(Suggestion.region_id, user.admin_region))
     return or_(*clauses)
