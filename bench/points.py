@@ -22,8 +22,8 @@ b. ``GET /api/v1/deputies/<id>/points`` as that deputy — total, rank and the y
 c. ``POST /api/v1/checkins`` with a station's code: deputies (bound WeChat users) each checking in
    once to their activity at one of 50 stations, beside a bare Flask JSON endpoint (``POST`` with the
    same JSON body). The target figure is *served*: both apps under gunicorn with the production
-   settings (``deploy/gunicorn.conf.py``), loaded by wrk with keep-alive connections, rounds taken in
-   turn, every scan a first check-in (``--checkins`` deputies in all: 2,000 for the in-process
+   settings (``deploy/gunicorn.conf.py``), loaded by wrk with keep-alive connections, every run of
+   check-ins between two runs of the bare app, every scan a first check-in (``--checkins`` deputies in all: 2,000 for the in-process
    figures, the rest split over the served rounds). In-process figures are printed beside it.
 
 It prints one table with the figures, their targets and PASS/FAIL, and always exits 0.
@@ -56,7 +56,9 @@ from backend.qr.models import QRCode, QRKind  # noqa: E402
 from backend.qr.services import new_code  # noqa: E402
 from backend.wechat.standin import create_standin_app  # noqa: E402
 from bare_app import app as bare_app  # noqa: E402
-from served import CONNECTIONS, Served, lua_requests, serve_in_thread, wrk_available, wrk_rps  # noqa: E402
+from served import (  # noqa: E402
+    CONNECTIONS, Served, bracketed, lua_requests, serve_in_thread, wrk_available, wrk_rps,
+)
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_points"
 CITIES, COUNTIES_PER_CITY, TOWNSHIPS_PER_COUNTY = 14, 8, 10
@@ -423,12 +425,13 @@ def measure_checkins(app, info, bare, blocks=4):
 
 
 def served_checkins(database_url, standin_url, info, rounds, seconds):
-    """Check-ins and the bare app's ``POST /echo``, served by gunicorn and loaded by wrk, in turn.
+    """Check-ins and the app's floor, served by gunicorn and loaded by wrk, each run beside the bare
+    app's ``POST /echo`` (``served.bracketed``).
 
     Each round gets its own deputies (every scan is a first check-in, answered 201), so ``--checkins``
     must leave enough for the rounds; a round that ran out would repeat scans, which are cheaper.
-    Also the app's floor: ``GET /api/v1/health`` (no auth, one ``SELECT 1``) through the same stack.
-    Returns {"checkin": [rps per round], "bare": [...], "health": [...]}.
+    The floor is ``GET /api/v1/health`` (no auth, one ``SELECT 1``) through the same stack.
+    Returns ({"checkin": Bracketed, "health": Bracketed}, [bare Load per run]).
     """
     requests = info["checkins"][IN_PROCESS_CHECKINS:]
     warmup, per_round = 200, (len(requests) - 200) // rounds
@@ -439,32 +442,32 @@ def served_checkins(database_url, standin_url, info, rounds, seconds):
         return lua_requests([{"method": "POST", "path": "/api/v1/checkins", "body": json.dumps(body),
                               "headers": headers | {"Content-Type": "application/json"}} for headers, body in batch])
 
+    def batch(n):
+        return requests[warmup + n * per_round:warmup + (n + 1) * per_round]
+
     echo = lua_requests([{"method": "POST", "path": "/echo", "body": json.dumps(body),
                           "headers": headers | {"Content-Type": "application/json"}} for headers, body in requests[:500]])
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", "WECHAT_MODE": "fake",
            "WECHAT_API_BASE": standin_url}
     bare = Served("bare_app:app", chdir=os.path.dirname(os.path.abspath(__file__)), ready_path="/ping")
     app = Served("backend:create_app()", env=env, ready_path="/api/v1/health")
-    health = lua_requests([{"method": "GET", "path": "/api/v1/health"}])
-    figures = {"checkin": [], "bare": [], "health": []}
+    kinds = {
+        "checkin": (app.url, lambda n: scans(batch(n))),
+        "health": (app.url, lua_requests([{"method": "GET", "path": "/api/v1/health"}])),
+    }
     try:
         wrk_rps(bare.url, echo, seconds=1)
         wrk_rps(app.url, scans(requests[:warmup]), seconds=1)
-        for n in range(rounds):
-            batch = requests[warmup + n * per_round:warmup + (n + 1) * per_round]
-            figures["bare"].append(wrk_rps(bare.url, echo, seconds=seconds).rps)
-            figures["health"].append(wrk_rps(app.url, health, seconds=seconds).rps)
-            load = wrk_rps(app.url, scans(batch), seconds=seconds)
-            if load.requests > len(batch):
-                raise SystemExit(f"round {n + 1} sent {load.requests} scans for {len(batch)} deputies: "
-                                 "raise --checkins or lower --seconds")
-            figures["checkin"].append(load.rps)
-            print(f"[served] round {n + 1}/{rounds}: bare {figures['bare'][-1]:.0f}/s, "
-                  f"check-in {figures['checkin'][-1]:.0f}/s", flush=True)
+        results, bare_loads = bracketed((bare.url, echo), kinds, rounds, seconds,
+                                        report=lambda line: print(line, flush=True))
     finally:
         bare.stop()
         app.stop()
-    return figures
+    for n, load in enumerate(results["checkin"].loads):
+        if load.requests > len(batch(n)):
+            raise SystemExit(f"round {n + 1} sent {load.requests} scans for {len(batch(n))} deputies: "
+                             "raise --checkins or lower --seconds")
+    return results, bare_loads
 
 
 def explain(app, info):
@@ -521,8 +524,8 @@ def main():
     parser.add_argument("--checkins", type=int, default=12_000,
                         help=f"deputies checking in, each once (default 12000 at {CHECKIN_STATIONS} stations: "
                              f"{IN_PROCESS_CHECKINS} in-process, the rest served)")
-    parser.add_argument("--rounds", type=int, default=3, help="served: rounds of wrk runs (default 3)")
-    parser.add_argument("--seconds", type=int, default=4, help="served: seconds per wrk run (default 4)")
+    parser.add_argument("--rounds", type=int, default=5, help="served: rounds of wrk runs (default 5)")
+    parser.add_argument("--seconds", type=int, default=2, help="served: seconds per wrk run (default 2)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the measured score queries")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -584,14 +587,14 @@ def main():
           f"connections, {args.rounds} rounds of {args.seconds} s, every scan a first check-in")
     print(f"{'':2} {'measurement':40} {'req/s':>9} {'median':>9} {'ratio':>7} {'target':>8}  result")
     if served:
-        share = statistics.median(c / b for c, b in zip(served["checkin"], served["bare"]))
-        print(f"{'c':2} {'served: bare Flask JSON endpoint (POST)':40} {statistics.median(served['bare']):9.0f} "
-              f"{'':>9} {'':>7} {'baseline':>8}")
-        print(f"{'c':2} {'served: POST /checkins (station code)':40} {statistics.median(served['checkin']):9.0f} "
-              f"{'':>9} {share:7.3f} {'>= ' + str(TARGET_CHECKIN):>8}  {verdict(share >= TARGET_CHECKIN)}")
-        floor = statistics.median(h / b for h, b in zip(served["health"], served["bare"]))
-        print(f"{'':2} {'served: (reference) GET /api/v1/health':40} {statistics.median(served['health']):9.0f} "
-              f"{'':>9} {floor:7.3f} {'':>8}  info")
+        served, bare_loads = served
+        checkin, floor = served["checkin"], served["health"]
+        print(f"{'c':2} {'served: bare Flask JSON endpoint (POST)':40} "
+              f"{statistics.median(load.rps for load in bare_loads):9.0f} {'':>9} {'':>7} {'baseline':>8}")
+        print(f"{'c':2} {'served: POST /checkins (station code)':40} {checkin.rps:9.0f} "
+              f"{'':>9} {checkin.ratio:7.3f} {'>= ' + str(TARGET_CHECKIN):>8}  {verdict(checkin.ratio >= TARGET_CHECKIN)}")
+        print(f"{'':2} {'served: (reference) GET /api/v1/health':40} {floor.rps:9.0f} "
+              f"{'':>9} {floor.ratio:7.3f} {'':>8}  info")
     else:
         print(f"{'c':2} {'served: POST /checkins (station code)':40} {'':>9} {'':>9} {'':>7} "
               f"{'>= ' + str(TARGET_CHECKIN):>8}  NOT MEASURED")
@@ -602,7 +605,8 @@ def main():
           f"{health_rps / bare_rps:7.3f} {'':>8}  info")
     print("-" * 88)
     print("ratio: (a), (b) median latency on the large database / on the small one; (c) check-in requests/s / "
-          "bare requests/s (served: the median of the rounds' ratios).")
+          "bare requests/s (served: the median over rounds of each run's ratio to the mean of the bare runs just "
+          "before and after it).")
     print(f"total run time {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import statistics
 import time
 import urllib.request
 from typing import NamedTuple
@@ -130,3 +131,42 @@ def wrk_rps(base_url, script, seconds=5, connections=CONNECTIONS):
         raise SystemExit(f"wrk saw failed requests against {base_url}:\n{out}")
     return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
                 int(re.search(r"(\d+) requests in", out).group(1)))
+
+
+class Bracketed(NamedTuple):
+    """One kind of request measured over the rounds: its loads, and each one's ratio to the bare app."""
+
+    loads: list  # Load per round
+    ratios: list  # each round's requests/s over the mean of the bare runs just before and after it
+
+    @property
+    def rps(self):
+        return statistics.median(load.rps for load in self.loads)
+
+    @property
+    def ratio(self):
+        return statistics.median(self.ratios)
+
+
+def bracketed(bare, kinds, rounds, seconds, report=print):
+    """Measure every kind ``rounds`` times, each run between two runs of the bare app.
+
+    ``bare`` is (url, script); ``kinds`` maps a name to (url, script), where script may also be a
+    function of the round number (0-based) giving that round's script. On a shared machine whose
+    speed changes from one second to the next, a ratio taken against the bare runs right beside it
+    compares like with like, where separate runs of several seconds each could land on a fast and
+    a slow spell. Returns ({name: Bracketed}, [bare Load per run]).
+    """
+    bare_url, bare_script = bare
+    script_for = {name: (script if callable(script) else (lambda _n, s=script: s)) for name, (_, script) in kinds.items()}
+    results = {name: Bracketed([], []) for name in kinds}
+    bare_loads = [wrk_rps(bare_url, bare_script, seconds=seconds)]
+    for n in range(rounds):
+        for name, (url, _) in kinds.items():
+            load = wrk_rps(url, script_for[name](n), seconds=seconds)
+            bare_loads.append(wrk_rps(bare_url, bare_script, seconds=seconds))
+            results[name].loads.append(load)
+            results[name].ratios.append(load.rps / ((bare_loads[-2].rps + bare_loads[-1].rps) / 2))
+        report(f"[served] round {n + 1}/{rounds}: bare {bare_loads[-1].rps:.0f}/s, " + ", ".join(
+            f"{name} {r.loads[-1].rps:.0f}/s ({r.ratios[-1]:.2f})" for name, r in results.items()))
+    return results, bare_loads

@@ -16,7 +16,8 @@ d. the same two lists on the 1,000-item database.
 
 (a)–(c) are measured *served*, and the targets are judged on those figures: the app and the bare app each under
 gunicorn with the production settings (``deploy/gunicorn.conf.py``), loaded by wrk (Debian's ``wrk``)
-with keep-alive connections for a few seconds at a time, the kinds taken in turn over several rounds.
+with keep-alive connections for a few seconds at a time, the kinds taken in turn over several rounds,
+every run between two runs of the bare app (a ratio is taken against those two).
 All of (a)–(d) are also measured in-process through ``app.test_client()``, one request of each kind in
 turn, so that a shared machine's changing load shifts them all alike; (d) compares those latencies.
 It prints one table with the figures, their targets and PASS/FAIL, and always exits 0.
@@ -50,7 +51,9 @@ from backend.qr.services import new_code  # noqa: E402
 from backend.suggestions.models import Satisfaction, Status, Suggestion  # noqa: E402
 from backend.wechat.standin import create_standin_app  # noqa: E402
 from bare_app import app as bare_app  # noqa: E402
-from served import CONNECTIONS, Served, lua_requests, serve_in_thread, wrk_available, wrk_rps  # noqa: E402
+from served import (  # noqa: E402
+    CONNECTIONS, Served, bracketed, lua_requests, serve_in_thread, wrk_available, wrk_rps,
+)
 
 STATIONS = 50
 DEPUTIES = 500
@@ -332,8 +335,8 @@ def verdict(ok):
 
 
 def served_figures(database_url, standin_url, tmpdir, probe, rounds, seconds):
-    """Requests/s of the bare app, filing, inbox and queue, each served by gunicorn and loaded by wrk,
-    measured in turn ``rounds`` times; returns {kind: [rps per round]}."""
+    """Requests/s of filing, inbox, queue and the app's floor, each served by gunicorn, loaded by wrk
+    and taken beside the bare app's (``served.bracketed``); returns ({kind: Bracketed}, [bare Load])."""
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", "WECHAT_MODE": "fake",
            "WECHAT_API_BASE": standin_url, "UPLOAD_DIR": tmpdir}
     citizens, codes = probe["citizens"], probe["deputy_codes"]
@@ -344,30 +347,23 @@ def served_figures(database_url, standin_url, tmpdir, probe, rounds, seconds):
                              "content": f"压测建议 {i}：路口红绿灯时间太短。"}, ensure_ascii=False)}
         for i in range(500)
     ]
-    scripts = {
-        "bare": lua_requests([{"method": "GET", "path": "/ping"}]),
-        "filing": lua_requests(filings),
-        "inbox": lua_requests([{"method": "GET", "path": INBOX, "headers": probe["deputy"]}]),
-        "queue": lua_requests([{"method": "GET", "path": QUEUE, "headers": probe["admin"]}]),
-        # The app's floor: its cheapest endpoint (no auth, one SELECT 1) through the same stack.
-        "health": lua_requests([{"method": "GET", "path": "/api/v1/health"}]),
-    }
     bare = Served("bare_app:app", chdir=os.path.dirname(os.path.abspath(__file__)), ready_path="/ping", log_dir=tmpdir)
     app = Served("backend:create_app()", env=env, ready_path="/api/v1/health", log_dir=tmpdir)
-    servers = {"bare": bare, "filing": app, "inbox": app, "queue": app, "health": app}
-    figures = {kind: [] for kind in scripts}
+    kinds = {
+        "filing": (app.url, lua_requests(filings)),
+        "inbox": (app.url, lua_requests([{"method": "GET", "path": INBOX, "headers": probe["deputy"]}])),
+        "queue": (app.url, lua_requests([{"method": "GET", "path": QUEUE, "headers": probe["admin"]}])),
+        # The app's floor: its cheapest endpoint (no auth, one SELECT 1) through the same stack.
+        "health": (app.url, lua_requests([{"method": "GET", "path": "/api/v1/health"}])),
+    }
+    ping = (bare.url, lua_requests([{"method": "GET", "path": "/ping"}]))
     try:
-        for kind, script in scripts.items():  # warm-up: imports, connection pools, caches
-            wrk_rps(servers[kind].url, script, seconds=1)
-        for n in range(rounds):
-            for kind, script in scripts.items():
-                figures[kind].append(wrk_rps(servers[kind].url, script, seconds=seconds).rps)
-            print(f"[served] round {n + 1}/{rounds}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in figures.items()),
-                  flush=True)
+        for url, script in (ping, *kinds.values()):  # warm-up: imports, connection pools, caches
+            wrk_rps(url, script, seconds=1)
+        return bracketed(ping, kinds, rounds, seconds, report=lambda line: print(line, flush=True))
     finally:
         bare.stop()
         app.stop()
-    return figures
 
 
 def main():
@@ -376,8 +372,8 @@ def main():
     parser.add_argument("--items", type=int, default=100_000, help="suggestions in the large database (default 100000)")
     parser.add_argument("--requests", type=int, default=500, help="in-process: measured requests per list figure (default 500)")
     parser.add_argument("--filings", type=int, default=300, help="in-process: measured filings (default 300)")
-    parser.add_argument("--rounds", type=int, default=3, help="served: rounds of wrk runs (default 3)")
-    parser.add_argument("--seconds", type=int, default=5, help="served: seconds per wrk run (default 5)")
+    parser.add_argument("--rounds", type=int, default=5, help="served: rounds of wrk runs (default 5)")
+    parser.add_argument("--seconds", type=int, default=2, help="served: seconds per wrk run (default 2)")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
@@ -423,7 +419,7 @@ def main():
                 db.session.remove()
                 db.engine.dispose()
         if wrk_available():
-            served = served_figures(large_url, standin_url, tmpdir, large, args.rounds, args.seconds)
+            served, served_bare = served_figures(large_url, standin_url, tmpdir, large, args.rounds, args.seconds)
         else:
             print("[served] skipped: wrk is not installed (Debian: apt-get install wrk)", flush=True)
     finally:
@@ -435,18 +431,14 @@ def main():
         standin.shutdown()
         shutil.rmtree(tmpdir, ignore_errors=True)
 
-    def served_ratio(kind):
-        """Median over rounds of (kind's requests/s ÷ the bare app's in the same round)."""
-        return statistics.median(k / b for k, b in zip(served[kind], served["bare"]))
-
     def row(part, name, meter, kind, target):
-        rps = f"{statistics.median(served[kind]):.0f}" if served else "-"
         if served is None:
-            ratio, result = "-", ("" if target is None else "NOT MEASURED")
-        elif target is None:
-            ratio, result = ("" if kind == "bare" else f"{served_ratio(kind):.3f}"), ""
+            rps, ratio, result = "-", "-", ("" if target is None else "NOT MEASURED")
+        elif kind == "bare":
+            rps, ratio, result = f"{statistics.median(load.rps for load in served_bare):.0f}", "", ""
         else:
-            ratio, result = f"{served_ratio(kind):.3f}", verdict(served_ratio(kind) >= target)
+            rps, ratio = f"{served[kind].rps:.0f}", f"{served[kind].ratio:.3f}"
+            result = "" if target is None else verdict(served[kind].ratio >= target)
         target_text = "baseline" if kind == "bare" else "" if target is None else f">= {target:.2f}"
         in_process = (f"{meter.rps:9.0f} {meter.median_ms:10.2f} {meter.rps / bare.rps:8.3f}"
                       if meter is not None else "")
@@ -461,7 +453,7 @@ def main():
     print()
     print(f"码上办 suggestions benchmark — {engine_name}, {large['total']:,} items (large) vs {small['total']:,} (small)")
     print(f"served: gunicorn {workers} workers × {threads} threads (deploy/gunicorn.conf.py), wrk with "
-          f"{CONNECTIONS} connections, {args.rounds} rounds of {args.seconds} s; "
+          f"{CONNECTIONS} connections, {args.rounds} rounds of {args.seconds} s runs, each beside two of the bare app; "
           "in-process: app.test_client(), one thread")
     print(f"{'':2} {'':34} {'---------- served (targets) ----------':>42}  {'------- in-process -------':>28}")
     print(f"{'':2} {'measurement':34} {'req/s':>9} {'ratio':>8} {'target':>9}  {'result':12}"
@@ -475,8 +467,9 @@ def main():
     print(growth_row(f"deputy inbox @ {small['total']:,} items", inbox, small_inbox))
     print(growth_row(f"station queue @ {small['total']:,} items", queue, small_queue))
     print("-" * 113)
-    print("ratio: (b), (c) requests/s relative to (a) — served: the median of the rounds' ratios; (d) median in-process "
-          "latency at the large size / at the small size.")
+    print("ratio: (b), (c) requests/s relative to (a) — served: the median over rounds of each run's requests/s over "
+          "the mean of the bare runs just before and after it; (d) median in-process latency at the large size / at "
+          "the small size.")
     return 0
 
 
