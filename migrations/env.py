@@ -101,6 +101,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite alters a table by copying it and dropping the old one (batch mode). With foreign keys
+        # enforced, dropping a table others reference would act on their rows (cascades, or refusal),
+        # so enforcement is off while migrating (the pragma only takes effect outside a transaction),
+        # every reference is checked once the migrations are done, and it is back on afterwards.
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()  # end the transaction SQLAlchemy began, so the migrations get their own
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -109,6 +117,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                if broken:
+                    raise RuntimeError(f'the migrations left rows whose foreign keys point nowhere: {broken[:5]}')
+        if sqlite:
+            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+            connection.commit()
 
 
 if context.is_offline_mode():

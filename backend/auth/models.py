@@ -41,8 +41,12 @@ class User(db.Model):
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    # A console account (no openid of its own): the mini-program user its WeChat reminders go to,
+    # linked by scanning a one-time code (auth.wechat_link).
+    notify_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     deputy: Mapped[Deputy | None] = relationship()
+    notify_user: Mapped["User | None"] = relationship(remote_side=[id])
     admin_region: Mapped[Region | None] = relationship()
     admin_stations: Mapped[list[Station]] = relationship(
         secondary=station_admins, back_populates="admins", order_by="Station.id"
@@ -89,3 +93,20 @@ class User(db.Model):
         if not self.phone:
             return None
         return self.phone[:3] + "****" + self.phone[-4:] if len(self.phone) >= 7 else "****"
+
+
+class WeChatLinkCode(db.Model):
+    """A console account's one-time code for linking a WeChat user to receive its reminders.
+
+    Only the code's SHA-256 is kept; at most one code per account (a new one replaces the last).
+    """
+
+    __tablename__ = "wechat_link_codes"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_dt: Mapped[object] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    used_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
