@@ -12,6 +12,8 @@ module.exports = {
     citizen: ['tmpl-accepted', 'tmpl-replied', 'tmpl-reopened'],
     // asked of a deputy after binding and in the inbox: new item, overdue, activity
     deputy: ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity'],
+    // asked of a station administrator linking their console account (pages/link): overdue items
+    admin: ['tmpl-overdue'],
   },
   maxPhotos: 9,
   // Offline demos only (the server in WECHAT_MODE=fake, with its WeChat stand-in): fixed codes in place of

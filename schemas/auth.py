@@ -34,3 +34,17 @@ class TokenOut(Schema):
 
 class UserOut(Schema):
     user = fields.Nested(MeOut, required=True)
+
+
+class AdminLinkIn(StrictSchema):
+    code = Text(32, required=True, metadata={"description": "管理后台显示的一次性绑定码（扫码时为小程序码的 scene）"})
+
+
+class LinkedAccountOut(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+
+
+class AdminLinkOut(Schema):
+    account = fields.Nested(LinkedAccountOut, required=True, metadata={"description": "此后提醒发到本微信的管理账号"})

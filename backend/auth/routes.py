@@ -1,13 +1,16 @@
-"""Auth API: /auth/wechat, /auth/bind-phone, /auth/login, /me, and /auth/web for citizens in a phone browser."""
+"""Auth API: /auth/wechat, /auth/bind-phone, /auth/login, /me, /me/admin-link (console accounts' WeChat
+reminders), and /auth/web for citizens in a phone browser."""
 from flask import current_app, request
 from marshmallow import fields
 
-from schemas.auth import BindPhoneIn, MeOut, PasswordLoginIn, TokenOut, UserOut, WeChatLoginIn
+from schemas.auth import (
+    AdminLinkIn, AdminLinkOut, BindPhoneIn, MeOut, PasswordLoginIn, TokenOut, UserOut, WeChatLoginIn,
+)
 from schemas.common import StrictSchema, Text
 
 from ..extensions import Blueprint, limiter
 from ..web.limits import configured
-from . import services
+from . import services, wechat_link
 from .scope import current_user, login_required
 from .tokens import issue_token
 
@@ -61,6 +64,16 @@ def password_login(data):
 @blp.response(200, MeOut)
 def get_me():
     return me(current_user())
+
+
+@blp.post("/me/admin-link")
+@login_required
+@blp.arguments(AdminLinkIn)
+@blp.response(200, AdminLinkOut)
+def link_admin_account(data):
+    """绑定管理账号的微信提醒：在小程序中扫描管理后台显示的一次性绑定码，此后该账号的超期提醒发到本微信。"""
+    account = wechat_link.link(current_user(), data["code"])
+    return {"account": {"id": account.id, "username": account.username or "", "display_name": account.display_name}}
 
 
 # --- citizens in a phone browser outside WeChat (the /q/{code} page) -----------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..auth.models import User
+from ..auth.wechat_link import recipient
 from ..db_types import utcnow
 from ..extensions import db
 from ..wechat import WeChatError, WeChatUnavailable, get_client
@@ -34,7 +35,9 @@ def china_time(dt):
 
 
 def enqueue(user, template, data, page="", dedupe_key=None):
-    """Queue a subscribe message to ``user``; a repeated ``dedupe_key`` queues nothing."""
+    """Queue a subscribe message to ``user`` (for a console account: to the WeChat user it linked);
+    a repeated ``dedupe_key`` queues nothing."""
+    user = recipient(user)
     if user is None or not user.openid:
         return
     values = dict(

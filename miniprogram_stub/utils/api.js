@@ -250,6 +250,8 @@ module.exports = {
 
   me: () => call('GET', '/me').then(setUser),
   bindPhone: (code) => call('POST', '/auth/bind-phone', { data: { code } }).then((res) => setUser(res.user)),
+  // A console account's reminders to this WeChat user; the page shows refusals itself.
+  linkAdminAccount: (code) => call('POST', '/me/admin-link', { data: { code }, quiet: [403, 422] }),
 
   // 404 and 410 are the scan page's to explain, not a toast's.
   resolveQr: (code) => call('GET', '/qr/' + enc(code), { quiet: [404, 410] }),

@@ -43,4 +43,9 @@ Page({
   scan() {
     wx.reLaunch({ url: '/pages/index/index' });
   },
+
+  // For a station administrator who types the console's link code instead of scanning it.
+  linkAdmin() {
+    wx.navigateTo({ url: '/pages/link/link' });
+  },
 });

@@ -1,0 +1,89 @@
+"""WeChat reminders for console accounts.
+
+A station administrator signs in to the console with a password: the account has no openid, so
+WeChat cannot reach it. In the console they ask for a one-time code (a mini-program code to scan,
+and the same code as text to type); opening it in the mini-program links their WeChat user to the
+account, and from then on the account's reminders are sent to that user (``recipient``).
+"""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..db_types import utcnow
+from ..errors import APIError, validation_failed
+from ..extensions import db
+from .models import User, WeChatLinkCode
+
+CODE_LIFETIME = timedelta(minutes=10)
+# The mini-program page a link code opens; its scene is the code (at most 32 characters).
+LINK_PAGE = "pages/link/link"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen and typed
+CODE_LENGTH = 12  # 60 bits, alive for ten minutes
+
+
+def _digest(code):
+    return hashlib.sha256(normalise(code).encode()).hexdigest()
+
+
+def normalise(code):
+    """What the user typed, as the code was issued: upper case, without spaces or dashes."""
+    return "".join(ch for ch in str(code).upper() if ch not in " -")
+
+
+def display(code):
+    """``ABCD-EFGH-JKLM``: easier to read aloud and type."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def recipient(user):
+    """Who receives ``user``'s WeChat messages: the user, or the WeChat user linked to a console account."""
+    if user is None or user.openid or getattr(user, "notify_user_id", None) is None:
+        return user
+    return user.notify_user
+
+
+def new_code(account):
+    """A fresh one-time code for ``account``; any earlier code of theirs stops working."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    values = dict(user_id=account.id, code_hash=_digest(code), expires_dt=utcnow() + CODE_LIFETIME,
+                  used_by_id=None, used_dt=None)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(WeChatLinkCode).values(**values)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id"], set_={key: value for key, value in values.items() if key != "user_id"}))
+    return code
+
+
+def link(wechat_user, code):
+    """Link ``wechat_user`` to the account that issued ``code``; returns that account.
+
+    Sending the same code again from the same WeChat user (a retry) answers the same; a code used
+    by someone else, expired, replaced or unknown is refused and changes nothing.
+    """
+    if not wechat_user.openid:
+        raise APIError(403, "forbidden", "请在微信小程序中扫描管理后台显示的绑定码。")
+    digest, now = _digest(code), utcnow()
+    # Claimed in one conditional UPDATE: of two users sending one code at once, exactly one gets it.
+    claimed = db.session.execute(
+        update(WeChatLinkCode)
+        .where(WeChatLinkCode.code_hash == digest, WeChatLinkCode.used_by_id.is_(None), WeChatLinkCode.expires_dt > now)
+        .values(used_by_id=wechat_user.id, used_dt=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    row = db.session.scalar(select(WeChatLinkCode).where(WeChatLinkCode.code_hash == digest))
+    if row is None or row.used_by_id != wechat_user.id:
+        raise validation_failed({"code": ["绑定码无效或已过期，请在管理后台重新生成。"]}, "绑定码无效或已过期。")
+    account = db.session.get(User, row.user_id)
+    if claimed:
+        account.notify_user_id = wechat_user.id
+        db.session.flush()
+    return account
+
+
+def unlink(account):
+    account.notify_user_id = None
+    db.session.execute(delete(WeChatLinkCode).where(WeChatLinkCode.user_id == account.id))
+    db.session.flush()

@@ -1,0 +1,68 @@
+// A station administrator links their console account's reminders to this WeChat user (pages/link).
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { unitPhone, json, error } = require('../support/unit');
+
+const ACCOUNT = { id: 9, username: 'chengbei', display_name: '城北站管理员' };
+
+test('link: a scanned code is sent after a tap, with overdue reminders asked for first', async () => {
+  const bodies = [];
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/me/admin-link': (req) => { bodies.push(req.data); return json(200, { account: ACCOUNT }); },
+  });
+  const page = await phone.open('pages/link/link', { scene: 'ABCDEFGHJKLM' });
+  assert.equal(page.data.code, 'ABCDEFGHJKLM');
+  assert.deepEqual(bodies, [], 'nothing is linked before the user confirms');
+
+  assert.deepEqual(await page.confirm(), ACCOUNT);
+  assert.deepEqual(bodies, [{ code: 'ABCDEFGHJKLM' }]);
+  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-overdue']);
+  const asked = wx.order.find((call) => call.name === 'requestSubscribeMessage');
+  const sent = wx.order.find((call) => call.name === 'request' && /admin-link/.test(call.url));
+  assert.ok(asked.n < sent.n, 'consent is asked within the tap, before the network call');
+  assert.deepEqual(page.data.account, ACCOUNT);
+  assert.equal(page.data.subscribed, true);
+  assert.deepEqual(wx.toasts, ['绑定成功']);
+});
+
+test('link: a typed code may have dashes and small letters; a malformed one is not sent', async () => {
+  const bodies = [];
+  const { phone } = unitPhone({
+    'POST /api/v1/me/admin-link': (req) => { bodies.push(req.data); return json(200, { account: ACCOUNT }); },
+  });
+  const page = await phone.open('pages/link/link', {});
+  assert.equal(page.data.code, '');
+  page.onInput({ detail: { value: 'abcd-efg' } });
+  assert.equal(await page.confirm(), null);
+  assert.equal(page.data.error, '请输入管理后台显示的 12 位绑定码。');
+  page.onInput({ detail: { value: 'abcd-efgh-jklm' } });
+  assert.equal(page.data.error, '');
+  await page.confirm();
+  assert.deepEqual(bodies, [{ code: 'ABCDEFGHJKLM' }]);
+});
+
+test('link: an expired or used code shows the server\'s sentence on the page, not a toast', async () => {
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/me/admin-link': () => error(422, 'validation_failed', '绑定码无效或已过期。',
+      { code: ['绑定码无效或已过期，请在管理后台重新生成。'] }),
+  });
+  const page = await phone.open('pages/link/link', { scene: 'ABCDEFGHJKLM' });
+  assert.equal(await page.confirm(), null);
+  assert.equal(page.data.error, '绑定码无效或已过期。');
+  assert.equal(page.data.linking, false);
+  assert.equal(page.data.account, null);
+  assert.deepEqual(wx.toasts, []);
+  assert.deepEqual(wx.modals || [], []);
+});
+
+test('my suggestions page leads an administrator to the link page', async () => {
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions': () => json(200, { items: [], total: 0, page: 1, per_page: 20 }),
+  });
+  const mine = await phone.open('pages/mine/mine');
+  mine.linkAdmin();
+  assert.equal(wx.lastNavigation().url, '/pages/link/link');
+  const link = await phone.follow();
+  assert.equal(link.data.code, '');
+});

@@ -1,0 +1,109 @@
+"""Station administrators sign in to the console with a password; their WeChat reminders go to the
+mini-program user they link by scanning a one-time code shown in the console."""
+import base64
+import io
+import re
+from datetime import timedelta
+
+import zxingcpp
+from PIL import Image
+from sqlalchemy import update
+
+from backend.auth.models import WeChatLinkCode
+from backend.db_types import utcnow
+from backend.extensions import db
+
+from .test_console_suggestions import console_login, csrf_token
+from .test_suggestion_sweep_stats import shift, sweep
+from .test_suggestions import file, world  # noqa: F401  (fixture)
+
+CODE = re.compile(r'<strong class="code">([A-Z0-9-]+)</strong>')
+IMAGE = re.compile(r'<img class="link-code" src="data:image/png;base64,([^"]+)"')
+
+
+def new_link_code(console):
+    page = console.post("/console/wechat/code", data={"csrf_token": csrf_token(console, "/console/wechat")})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    return CODE.search(html).group(1), html
+
+
+def link(client, headers, code):
+    return client.post("/api/v1/me/admin-link", json={"code": code}, headers=headers)
+
+
+def overdue_recipients(wechat_standin):
+    return {m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-overdue"}
+
+
+def test_a_station_admin_links_wechat_in_the_console_and_gets_overdue_reminders(app, client, factory, world,
+                                                                               wechat_standin):
+    console = console_login(app, "chengbei")
+    assert "尚未绑定微信" in console.get("/console/wechat").get_data(as_text=True)
+    code, html = new_link_code(console)
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    # The mini-program code a phone scans opens the link page with the code as its scene.
+    image = Image.open(io.BytesIO(base64.b64decode(IMAGE.search(html).group(1))))
+    scene = code.replace("-", "")
+    assert [b.text for b in zxingcpp.read_barcodes(image)] == [f"wxacode:pages/link/link?scene={scene}"]
+
+    admin_phone = factory.wechat_login("admin-wang")
+    linked = link(client, admin_phone, scene)
+    assert linked.status_code == 200, linked.json
+    assert linked.json["account"]["username"] == "chengbei"
+    assert "已绑定微信" in console.get("/console/wechat").get_data(as_text=True)
+
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    shift(app, item_id, accept_due_dt=utcnow() - timedelta(hours=1))
+    sweep(app)
+    assert overdue_recipients(wechat_standin) == {f"fake-openid-deputy{world['zhang'].id}", "fake-openid-admin-wang"}
+
+    # Unlinked in the console: the next reminder goes to the deputy only.
+    wechat_standin.clear()
+    unlink = console.post("/console/wechat/unlink", data={"csrf_token": csrf_token(console, "/console/wechat")})
+    assert unlink.status_code == 302
+    assert "尚未绑定微信" in console.get("/console/wechat").get_data(as_text=True)
+    item_id = file(client, world["citizen"], world["deputy_code"], content="第二条：井盖松动").json["id"]
+    shift(app, item_id, accept_due_dt=utcnow() - timedelta(hours=1))
+    sweep(app)
+    assert overdue_recipients(wechat_standin) == {f"fake-openid-deputy{world['zhang'].id}"}
+
+
+def test_a_link_code_works_once_for_one_wechat_user_and_not_after_ten_minutes(app, client, factory, world):
+    console = console_login(app, "chengbei")
+    code, _ = new_link_code(console)
+    first, second = factory.wechat_login("admin-wang"), factory.wechat_login("someone-else")
+
+    typed = code.lower().replace("-", " ")  # typed by hand: any case, spaces or dashes
+    assert link(client, first, typed).status_code == 200
+    assert link(client, first, code).status_code == 200, "a retry from the same phone answers the same"
+    taken = link(client, second, code)
+    assert taken.status_code == 422
+    assert taken.json["errors"] == {"code": ["绑定码无效或已过期，请在管理后台重新生成。"]}
+    assert "已绑定微信" in console.get("/console/wechat").get_data(as_text=True)
+
+    # A new code replaces the old one; an expired one is refused; neither changes the link.
+    replaced, _ = new_link_code(console)
+    newest, _ = new_link_code(console)
+    assert link(client, second, replaced).status_code == 422
+    with app.app_context():
+        db.session.execute(update(WeChatLinkCode).values(expires_dt=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert link(client, second, newest).status_code == 422
+    assert link(client, second, "NOPE-NOPE-NOPE").status_code == 422
+
+
+def test_only_a_mini_program_user_can_link_and_bad_bodies_are_refused(app, client, factory, world):
+    console = console_login(app, "chengbei")
+    code, _ = new_link_code(console)
+    refused = link(client, world["admin"], code)  # a console account's own API token has no WeChat behind it
+    assert refused.status_code == 403
+    assert refused.json == {"error": "forbidden", "message": "请在微信小程序中扫描管理后台显示的绑定码。"}
+    browser = client.post("/api/v1/auth/web", json={}).json["token"]
+    assert link(client, {"Authorization": f"Bearer {browser}"}, code).status_code == 403
+    assert client.post("/api/v1/me/admin-link", json={"code": code}).status_code == 401
+    phone = factory.wechat_login("admin-wang")
+    for body in ({}, {"code": ""}, {"code": "x" * 33}, {"code": 12}, {"code": code, "extra": 1}):
+        answer = client.post("/api/v1/me/admin-link", json=body, headers=phone)
+        assert answer.status_code == 422 and answer.json["error"] == "validation_failed", body
+    assert link(client, phone, code).status_code == 200, "the refusals above used nothing up"
