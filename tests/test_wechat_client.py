@@ -218,8 +218,10 @@ def new_store(request, app):
         (resource.dispose if hasattr(resource, "dispose") else resource.close)()
 
 
-def wechat(server, store, timeout=5.0):
-    return WeChatClient(server.base_url, APPID, SECRET, store, timeout=timeout)
+def wechat(server, store, timeout=5.0, local_token_seconds=0):
+    """A client that asks ``store`` for the token on every call (the store is what these tests test);
+    the app's own client keeps it in the process for a while (see the test of that below)."""
+    return WeChatClient(server.base_url, APPID, SECRET, store, timeout=timeout, local_token_seconds=local_token_seconds)
 
 
 @pytest.fixture
@@ -275,6 +277,17 @@ def test_a_slow_wechat_times_out_as_unavailable(start_server, engine):
     with pytest.raises(WeChatUnavailable, match="Timeout"):
         wechat(slow_server, DatabaseTokenStore(engine), timeout=0.3).code2session("alice")
     assert time.monotonic() - started < 1.2
+
+
+def test_a_proxy_set_in_the_environment_is_used(standin, engine, monkeypatch):
+    """A government network may reach WeChat only through an HTTP proxy (HTTPS_PROXY / HTTP_PROXY):
+    read when the client is made. The stand-in serves as the proxy for a host that does not resolve."""
+    monkeypatch.setenv("HTTP_PROXY", standin.base_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    proxied = WeChatClient("http://api.weixin.invalid", APPID, SECRET, DatabaseTokenStore(engine), timeout=5)
+    monkeypatch.delenv("HTTP_PROXY")
+    assert proxied.code2session("alice")["openid"] == "fake-openid-alice"
 
 
 # --- calls with the access token -------------------------------------------------------------
@@ -380,6 +393,29 @@ def test_a_caller_holding_an_uncommitted_write_can_still_fetch_the_token(app, st
 
 
 # --- the shared access token -----------------------------------------------------------------
+
+
+class CountingStore:
+    def __init__(self, store):
+        self.store, self.reads = store, 0
+
+    def get(self, name, fetch, stale=None):
+        self.reads += 1
+        return self.store.get(name, fetch, stale=stale)
+
+
+def test_a_process_reuses_the_token_without_asking_the_store_and_replaces_it_once_rejected(standin, engine):
+    store = CountingStore(DatabaseTokenStore(engine))
+    client = wechat(standin, store, local_token_seconds=60)
+    for text in ("你好", "再次", "第三次"):
+        assert client.msg_sec_check("fake-openid-a", text) == "pass"
+    assert store.reads == 1, "one store read for three calls"
+
+    old = client.access_token()
+    new = standin.force_refresh_elsewhere()  # another holder of the secret: WeChat now rejects `old`
+    assert client.msg_sec_check("fake-openid-a", "刷新之后") == "pass"
+    assert client.access_token() == new != old
+    assert store.reads == 2
 
 
 def test_kept_lifetime_is_wechat_expiry_less_a_margin_of_at_most_half():

@@ -5,6 +5,7 @@ Only the base URL differs: ``https://api.weixin.qq.com`` live, the in-repo stand
 no) or :class:`WeChatUnavailable` (WeChat busy or unreachable: the caller should retry later).
 """
 import logging
+import time
 
 import requests
 
@@ -16,6 +17,10 @@ BUSY_ERRCODES = {-1, 45009}
 INVALID_CODE_ERRCODES = {40029, 40163, 40226}
 USER_REFUSED = 43101
 INVALID_OPENID = 40003
+# How long a process reuses the shared access token before asking the store again. The store is a
+# database row or a Redis key, a round trip (and a second database connection) per WeChat call
+# otherwise; a token that goes stale meanwhile is rejected once and replaced (see _with_token).
+LOCAL_TOKEN_SECONDS = 60.0
 
 
 class WeChatError(Exception):
@@ -30,13 +35,20 @@ class WeChatUnavailable(Exception):
 
 
 class WeChatClient:
-    def __init__(self, base_url, appid, secret, token_store, timeout=5.0, session=None):
+    def __init__(self, base_url, appid, secret, token_store, timeout=5.0, session=None,
+                 local_token_seconds=LOCAL_TOKEN_SECONDS):
         self.base_url = base_url.rstrip("/")
         self.appid = appid
         self.secret = secret
         self.token_store = token_store
         self.timeout = timeout
+        self.local_token_seconds = local_token_seconds
+        self._local_token = (None, 0.0)  # (token, monotonic time until which it is reused)
         self.http = session or requests.Session()
+        # Proxy settings come from the environment once, here: with trust_env, requests would look up
+        # the proxy variables and ~/.netrc again on every call.
+        self.http.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        self.http.trust_env = False
 
     # --- transport -------------------------------------------------------------------------
 
@@ -117,7 +129,12 @@ class WeChatClient:
 
     def access_token(self, stale=None):
         """The token shared by every worker; ``stale`` is one WeChat just rejected."""
-        return self.token_store.get(self.token_name, lambda: self._fetch_token(stale), stale=stale)
+        token, until = self._local_token
+        if token is not None and token != stale and time.monotonic() < until:
+            return token
+        token = self.token_store.get(self.token_name, lambda: self._fetch_token(stale), stale=stale)
+        self._local_token = (token, time.monotonic() + self.local_token_seconds)
+        return token
 
     # --- the calls the product makes -------------------------------------------------------------
 
