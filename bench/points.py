@@ -54,10 +54,9 @@ from backend.org.models import Region, Station  # noqa: E402
 from backend.points.queries import current_year  # noqa: E402
 from backend.qr.models import QRCode, QRKind  # noqa: E402
 from backend.qr.services import new_code  # noqa: E402
-from backend.wechat.standin import create_standin_app  # noqa: E402
 from bare_app import app as bare_app  # noqa: E402
 from served import (  # noqa: E402
-    CONNECTIONS, Served, bracketed, lua_requests, serve_in_thread, wrk_available, wrk_rps,
+    CONNECTIONS, Served, bracketed, lua_requests, serve_standin, wrk_available, wrk_rps,
 )
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_points"
@@ -532,7 +531,8 @@ def main():
 
     url = normalise_database_url(args.database_url)
     engine_name = "PostgreSQL" if make_url(url).get_backend_name() == "postgresql" else "SQLite"
-    standin, standin_url = serve_in_thread(create_standin_app())
+    standin = serve_standin()
+    standin_url = standin.url
     started = time.perf_counter()
     try:
         large_app = build_app(fresh_database(url), standin_url)
@@ -560,7 +560,7 @@ def main():
         else:
             print("[served] skipped: wrk is not installed (Debian: apt-get install wrk)", flush=True)
     finally:
-        standin.shutdown()
+        standin.stop()
 
     figures = [
         ("a", f"top 50 of a city ({large['counts']['city_deputies']:,} deputies)", "city"),

@@ -13,16 +13,13 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import statistics
 import time
 import urllib.request
 from typing import NamedTuple
-
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GUNICORN_CONFIG = os.path.join(ROOT, "deploy", "gunicorn.conf.py")
@@ -31,18 +28,6 @@ CONNECTIONS = 8  # the production workers × threads: every server thread has a 
 
 def wrk_available():
     return shutil.which("wrk") is not None
-
-
-class _KeepAliveHandler(WSGIRequestHandler):
-    # HTTP/1.1 keeps the connection open between requests, as WeChat's servers do for our client's pool.
-    protocol_version = "HTTP/1.1"
-
-
-def serve_in_thread(wsgi_app):
-    """``wsgi_app`` on a free port in a thread of this process (the WeChat stand-in); (server, base URL)."""
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True, request_handler=_KeepAliveHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 def _free_port():
@@ -86,6 +71,14 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._log.close()
+
+
+def serve_standin(log_dir=None):
+    """The WeChat stand-in under gunicorn: one worker (its tokens and messages live in memory) of
+    eight threads, keeping connections alive as WeChat's servers do. (Werkzeug's development server
+    closes every connection, and a new connection and thread per call cost more than the call.)"""
+    return Served("backend.wechat.standin:create_standin_app()", env={"WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "8"},
+                  ready_path="/__standin__/messages", log_dir=log_dir)
 
 
 def lua_requests(requests):

@@ -49,10 +49,9 @@ from backend.org.models import Deputy, Region, Station, station_admins, station_
 from backend.qr.models import QRCode, QRKind  # noqa: E402
 from backend.qr.services import new_code  # noqa: E402
 from backend.suggestions.models import Satisfaction, Status, Suggestion  # noqa: E402
-from backend.wechat.standin import create_standin_app  # noqa: E402
 from bare_app import app as bare_app  # noqa: E402
 from served import (  # noqa: E402
-    CONNECTIONS, Served, bracketed, lua_requests, serve_in_thread, wrk_available, wrk_rps,
+    CONNECTIONS, Served, bracketed, lua_requests, serve_standin, wrk_available, wrk_rps,
 )
 
 STATIONS = 50
@@ -377,7 +376,8 @@ def main():
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    standin, standin_url = serve_in_thread(create_standin_app())
+    standin = serve_standin()
+    standin_url = standin.url
     tmpdir = tempfile.mkdtemp(prefix="msb-bench-")
     engine_name = "PostgreSQL" if args.database_url else "SQLite"
     apps = []
@@ -428,7 +428,7 @@ def main():
                 db.session.remove()
                 db.engine.dispose()
         drop_small_schema(args.database_url)
-        standin.shutdown()
+        standin.stop()
         shutil.rmtree(tmpdir, ignore_errors=True)
 
     def row(part, name, meter, kind, target):
