@@ -57,6 +57,10 @@ _ITEM_COLUMNS = (
     "contact_phone", "created_dt", "accept_due_dt", "reply_due_dt", "closed_dt",
 )
 
+# After an item's own columns, each row carries the names it shows: its station's id, name, region id
+# and region path, its own region's path, its deputy's name and its citizen's phone (see _list_statements).
+_SHOWN_NAMES = 7
+
 
 class ListedItem:
     """One listed suggestion: the attributes ``present()`` and the scope rules read of a Suggestion."""
@@ -67,7 +71,7 @@ class ListedItem:
     def __init__(self, row, attachments):
         self.__dict__.update(zip(_ITEM_COLUMNS, row))
         station_id, station_name, station_region_id, station_region_path, region_path, deputy_name, citizen_phone = \
-            row[len(_ITEM_COLUMNS):len(_ITEM_COLUMNS) + 7]
+            row[len(_ITEM_COLUMNS):len(_ITEM_COLUMNS) + _SHOWN_NAMES]
         self.station = Named(station_id, station_name, RegionRef(station_region_id, station_region_path)) \
             if station_id is not None else None
         self.deputy = Named(self.deputy_id, deputy_name) if self.deputy_id is not None else None
@@ -99,30 +103,6 @@ def _scope_clause(scope, region_admin, station_admin):
     return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin))
 
 
-@cache
-def _item_columns():
-    """Each listed item's columns and the names it shows, and the joins that read them (whose
-    aliases the statement for each shape of list reuses)."""
-    items, stations, deputies, users = (m.__table__ for m in (Suggestion, Station, Deputy, User))
-    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
-    columns = (
-        *(items.c[name] for name in _ITEM_COLUMNS),
-        stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
-        deputies.c.name, users.c.phone,
-    )
-
-    def joined(source):
-        return (
-            source.outerjoin(stations, stations.c.id == items.c.station_id)
-            .outerjoin(station_region, station_region.c.id == stations.c.region_id)
-            .join(item_region, item_region.c.id == items.c.region_id)
-            .outerjoin(deputies, deputies.c.id == items.c.deputy_id)
-            .join(users, users.c.id == items.c.citizen_id)
-        )
-
-    return columns, joined
-
-
 @lru_cache(maxsize=256)
 def _list_statements(scope, region_admin, station_admin, filters):
     """(page, count) for one shape of list.
@@ -140,11 +120,23 @@ def _list_statements(scope, region_admin, station_admin, filters):
         .offset(bindparam("offset", type_=Integer, literal_execute=True))
         .subquery("page_ids")
     )
-    items = Suggestion.__table__
-    columns, joined = _item_columns()
+    items, stations, deputies, users = (m.__table__ for m in (Suggestion, Station, Deputy, User))
+    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
     page = (
-        select(*columns, count.scalar_subquery().label("total"))
-        .select_from(joined(items.join(page_ids, page_ids.c.id == items.c.id)))
+        select(
+            *(items.c[name] for name in _ITEM_COLUMNS),
+            # _SHOWN_NAMES, in ListedItem's order:
+            stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
+            deputies.c.name, users.c.phone,
+            count.scalar_subquery().label("total"),
+        )
+        .select_from(items)
+        .join(page_ids, page_ids.c.id == items.c.id)
+        .outerjoin(stations, stations.c.id == items.c.station_id)
+        .outerjoin(station_region, station_region.c.id == stations.c.region_id)
+        .join(item_region, item_region.c.id == items.c.region_id)
+        .outerjoin(deputies, deputies.c.id == items.c.deputy_id)
+        .join(users, users.c.id == items.c.citizen_id)
         .order_by(items.c.id.desc())
     )
     return page, count
