@@ -36,8 +36,8 @@ def overdue_recipients(wechat_standin):
     return {m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-overdue"}
 
 
-def test_a_station_admin_links_wechat_in_the_console_and_gets_overdue_reminders(app, client, factory, world,
-                                                                               wechat_standin):
+def test_a_station_admin_links_wechat_in_the_console_and_gets_overdue_reminders(
+        app, client, factory, world, wechat_standin):  # noqa: F811
     console = console_login(app, "chengbei")
     assert "尚未绑定微信" in console.get("/console/wechat").get_data(as_text=True)
     code, html = new_link_code(console)
@@ -69,7 +69,7 @@ def test_a_station_admin_links_wechat_in_the_console_and_gets_overdue_reminders(
     assert overdue_recipients(wechat_standin) == {f"fake-openid-deputy{world['zhang'].id}"}
 
 
-def test_a_link_code_works_once_for_one_wechat_user_and_not_after_ten_minutes(app, client, factory, world):
+def test_a_link_code_works_once_for_one_wechat_user_and_not_after_ten_minutes(app, client, factory, world):  # noqa: F811
     console = console_login(app, "chengbei")
     code, _ = new_link_code(console)
     first, second = factory.wechat_login("admin-wang"), factory.wechat_login("someone-else")
@@ -93,7 +93,7 @@ def test_a_link_code_works_once_for_one_wechat_user_and_not_after_ten_minutes(ap
     assert link(client, second, "NOPE-NOPE-NOPE").status_code == 422
 
 
-def test_only_a_mini_program_user_can_link_and_bad_bodies_are_refused(app, client, factory, world):
+def test_only_a_mini_program_user_can_link_and_bad_bodies_are_refused(app, client, factory, world):  # noqa: F811
     console = console_login(app, "chengbei")
     code, _ = new_link_code(console)
     refused = link(client, world["admin"], code)  # a console account's own API token has no WeChat behind it
