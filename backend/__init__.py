@@ -10,6 +10,7 @@ from .config import Config
 from .extensions import api, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
 from .security import CookieSessionInterface, SecurityHeaders
+from .transactions import end_request_transaction
 
 
 def create_app(test_config=None):
@@ -78,11 +79,7 @@ def create_app(test_config=None):
     @app.after_request
     def commit_or_rollback(response):
         """One commit per request: everything a handler changed lands together, or nothing does."""
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
+        return end_request_transaction(db.session(), response)
 
     from .cli import register_cli
 

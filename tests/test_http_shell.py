@@ -49,3 +49,58 @@ def test_an_operator_configured_default_limit_still_applies_to_every_request():
     app.get("/plain")(lambda: {"ok": True})
     client = app.test_client()
     assert [client.get("/plain").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def _transaction_ends(app, client, method, path, **request):
+    """How each transaction on the app's engine ended while ``client`` made the request."""
+    from sqlalchemy import event
+
+    from backend.extensions import db
+
+    ends = []
+    with app.app_context():
+        engine = db.engine
+    listeners = {"commit": lambda conn: ends.append("commit"), "rollback": lambda conn: ends.append("rollback")}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        response = client.open(path, method=method, **request)
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    return response, ends
+
+
+def test_a_refused_request_that_wrote_nothing_commits_its_reads(app, client, factory):
+    """psycopg drops a connection's prepared statements on ROLLBACK; a refusal that only read ends
+    with COMMIT instead (the same to the database), one that wrote is still rolled back."""
+    headers = factory.wechat_login("reader")
+    missing, ends = _transaction_ends(app, client, "GET", "/api/v1/suggestions/999999", headers=headers)
+    assert missing.status_code == 404 and ends == ["commit"]
+
+    bad, ends = _transaction_ends(app, client, "POST", "/api/v1/suggestions", headers=headers,
+                                  json={"qr_code": "nope", "category": "其他", "content": "路灯坏了"})
+    assert bad.status_code in (404, 422) and "rollback" not in ends
+
+
+def test_what_counts_as_written(app, factory):
+    from sqlalchemy import text
+
+    from backend.auth.models import User
+    from backend.extensions import db
+    from backend.transactions import wrote
+
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        assert not wrote(db.session())
+        db.session.execute(text("UPDATE users SET display_name = display_name WHERE id = -1"))
+        assert wrote(db.session()), "a statement that may change rows, even one that changed none"
+        db.session.rollback()
+        assert not wrote(db.session())
+        db.session.add(User(display_name="未写入"))
+        assert wrote(db.session()), "a pending object"
+        db.session.rollback()
+        db.session.execute(text("WITH nobody AS (SELECT -1 AS id) DELETE FROM users WHERE id IN (SELECT id FROM nobody)"))
+        assert wrote(db.session())
+        db.session.commit()
+        assert not wrote(db.session())
