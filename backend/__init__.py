@@ -2,7 +2,7 @@
 import logging
 import os
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -10,7 +10,10 @@ from .config import Config
 from .extensions import api, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
 from .security import CookieSessionInterface, SecurityHeaders
-from .transactions import end_request_transaction
+from .transactions import begin_request, end_request_transaction
+
+# Endpoints that only send files.
+FILE_ENDPOINTS = frozenset({None, "static", "docs_assets.swagger_asset"})
 
 
 def create_app(test_config=None):
@@ -74,6 +77,12 @@ def create_app(test_config=None):
     api.spec.options["security"] = [{"bearer": []}, {}]
 
     register_error_handlers(app)
+
+    @app.before_request
+    def open_request_connection():
+        if request.endpoint not in FILE_ENDPOINTS:  # files never touch the database
+            begin_request(db.session(), request.method)
+
     app.before_request(load_current_user)
 
     @app.after_request

@@ -10,21 +10,51 @@ for a list page's seven-table join) for its next several uses on that connection
 "Wrote" means: the session holds unflushed changes, or a statement that changes rows ran on the
 session's connection since its transaction began (noted by an engine event, so Core statements and
 flushes count alike).
+
+Requests with a safe method (GET, HEAD, OPTIONS) only read, and are held to it: a statement that
+would change rows fails. On PostgreSQL they also run outside a transaction, which saves the BEGIN
+and COMMIT round trips of every page view; it changes nothing they see, since at READ COMMITTED
+each statement reads its own snapshot inside a transaction too. (SQLite's driver opens no
+transaction for reads in the first place.)
 """
 import re
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY = "mashangban_read_only"  # an execution option of the request's connection
+
 # INSERT/UPDATE/DELETE/MERGE, also inside a WITH (a data-modifying CTE); SELECT ... FOR UPDATE only locks.
 _CHANGES_ROWS = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|MERGE)\b|^\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b",
                            re.IGNORECASE | re.DOTALL)
 
 
+class WriteInReadOnlyRequest(RuntimeError):
+    """A GET (or HEAD, OPTIONS) handler tried to change rows: a bug, refused before it reaches the database."""
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
     if "wrote" not in conn.info and _CHANGES_ROWS.match(statement):
+        if conn.get_execution_options().get(READ_ONLY):
+            raise WriteInReadOnlyRequest(f"a safe-method request tried to change rows: {statement[:80]}")
         conn.info["wrote"] = True
+
+
+def begin_request(session, method):
+    """Procure the request's connection; a safe method's reads only, outside a transaction on PostgreSQL."""
+    if method not in SAFE_METHODS:
+        return
+    if session.in_transaction():
+        # An app context kept open around requests (as tests do): the request joins the open transaction,
+        # still held to reading. The commit or rollback that ends the request releases the connection.
+        session.connection().execution_options(**{READ_ONLY: True})
+        return
+    options = {READ_ONLY: True}
+    if session.get_bind().dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    session.connection(execution_options=options)
 
 
 @event.listens_for(Engine, "commit")

@@ -104,3 +104,59 @@ def test_what_counts_as_written(app, factory):
         assert wrote(db.session())
         db.session.commit()
         assert not wrote(db.session())
+
+
+def _statement_contexts(app, client, method, path, **request):
+    """For each statement the request sent: (held to reading?, in autocommit?)."""
+    from sqlalchemy import event
+
+    from backend.extensions import db
+    from backend.transactions import READ_ONLY
+
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        dbapi = conn.connection.dbapi_connection
+        seen.append((bool(conn.get_execution_options().get(READ_ONLY)), getattr(dbapi, "autocommit", None) is True))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = client.open(path, method=method, **request)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return response, seen
+
+
+def test_page_views_only_read_and_on_postgresql_skip_the_transaction(app, client, factory):
+    from backend.extensions import db
+
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    headers = factory.wechat_login("reader")
+    listed, seen = _statement_contexts(app, client, "GET", "/api/v1/suggestions?scope=mine", headers=headers)
+    assert listed.status_code == 200 and seen
+    assert all(read_only and autocommit == postgresql for read_only, autocommit in seen), seen
+
+    written, seen = _statement_contexts(app, client, "POST", "/api/v1/auth/wechat", json={"code": "writer"})
+    assert written.status_code == 200 and seen
+    assert not any(read_only or autocommit for read_only, autocommit in seen), seen
+
+
+def test_a_statement_that_would_change_rows_in_a_page_view_is_refused(app, factory):
+    import pytest
+    from sqlalchemy import func, select, text
+
+    from backend.auth.models import User
+    from backend.extensions import db
+    from backend.transactions import READ_ONLY, WriteInReadOnlyRequest
+
+    factory.wechat_login("someone")
+    with app.app_context():
+        db.session.commit()
+        connection = db.session.connection(execution_options={READ_ONLY: True})
+        with pytest.raises(WriteInReadOnlyRequest):
+            connection.execute(text("UPDATE users SET display_name = '改过'"))
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.display_name == "改过")) == 0
