@@ -12,7 +12,7 @@ from flask import Response, flash, g, jsonify, redirect, render_template, reques
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 
-from schemas.org import DeputyPatch, StationPatch
+from schemas.org import DeputyIn, DeputyPatch, StationIn, StationPatch
 
 from ..auth.scope import (
     deputy_scope_clause,
@@ -37,6 +37,8 @@ from ..org.models import (
 )
 from ..pagination import paginate
 from ..qr import render, targets
+from ..qr import services as qr_services
+from ..qr.models import QRKind
 from ..qr.services import qr_url
 from . import bp
 from .activities import (
@@ -102,6 +104,28 @@ def _attachment(filename, fallback):
     return f"attachment; filename={fallback}; filename*=UTF-8''{quote(filename)}"
 
 
+def _chosen_region(form):
+    region_id = parse_int(form.get("region_id"))
+    if region_id is None:
+        raise ValidationError({"region_id": ["请选择所属区域。"]})
+    return region_id
+
+
+def _region_admin_only(what):
+    """Stations and deputies are created by region administrators (a station's own staff edit them)."""
+    if not is_region_admin(g.user):
+        raise APIError(403, "forbidden", f"只有区域管理员可以{what}。")
+    return g.user
+
+
+def _refused(template, exc, **context):
+    """A refused "new" form: shown again with what was typed and why it was refused."""
+    db.session.rollback()
+    for line in error_lines(exc):
+        flash(line)
+    return render_template(template, **context), 422
+
+
 # --- stations ----------------------------------------------------------------------------------
 
 
@@ -124,8 +148,8 @@ def stations():
     )
 
 
-def station_data(form, user, station):
-    """The edit form as the API's StationPatch would receive it."""
+def _station_fields(form):
+    """The fields the new and the edit form share, as the API's schemas receive them."""
     data = {
         "name": _text(form, "name"),
         "kind": form.get("kind", ""),
@@ -135,15 +159,56 @@ def station_data(form, user, station):
         "open_hours": _text(form, "open_hours"),
         "description": form.get("description", ""),
     }
-    _region_change(form, user, station.region_id, data)
-    if form.get("deputies_present"):
-        _link_change(form, "deputy_ids", station.deputies, lambda d: manages_deputy(user, d), data)
     if not data["name"]:
         raise ValidationError({"name": ["请填写联络站名称。"]})
-    data = StationPatch().load(data)
+    return data
+
+
+def _with_coordinates_paired(data):
     if (data.get("lat") is None) != (data.get("lng") is None):
         raise ValidationError({"lat": ["经纬度须同时填写或同时留空。"]})
     return data
+
+
+def station_data(form, user, station):
+    """The edit form as the API's StationPatch would receive it."""
+    data = _station_fields(form)
+    _region_change(form, user, station.region_id, data)
+    if form.get("deputies_present"):
+        _link_change(form, "deputy_ids", station.deputies, lambda d: manages_deputy(user, d), data)
+    return _with_coordinates_paired(StationPatch().load(data))
+
+
+def new_station_data(form):
+    """The new-station form as the API's StationIn would receive it."""
+    data = _station_fields(form) | {"region_id": _chosen_region(form)}
+    return _with_coordinates_paired(StationIn().load(data))
+
+
+def _station_values(station):
+    """What the edit form shows of a station."""
+    return {
+        "name": station.name, "kind": station.kind.value, "region_id": station.region_id, "address": station.address,
+        "lat": station.lat, "lng": station.lng, "open_hours": station.open_hours, "description": station.description,
+    }
+
+
+@bp.route("/stations/new", methods=["GET", "POST"])
+@console_page("console.stations")
+def station_new():
+    user = _region_admin_only("新建联络站")
+    if request.method == "POST":
+        try:
+            station = services.create_station(user, new_station_data(request.form))
+        except (APIError, ValidationError) as exc:
+            return _refused("console/station_new.html", exc, values=request.form,
+                            regions=managed_regions(user), kind_labels=STATION_KIND_LABELS)
+        flash(f"已新建联络站“{station.name}”，并生成了它的二维码。可在此添加进站代表、下载海报。")
+        return redirect(url_for("console.station_edit", station_id=station.id))
+    return render_template(
+        "console/station_new.html", values={"kind": "area", "region_id": request.args.get("region_id", "")},
+        regions=managed_regions(user), kind_labels=STATION_KIND_LABELS,
+    )
 
 
 @bp.route("/stations/<int:station_id>", methods=["GET", "POST"])
@@ -158,7 +223,7 @@ def station_edit(station_id):
     chosen = [d for d in station.deputies if manages_deputy(user, d)]
     others = [d for d in station.deputies if not manages_deputy(user, d)]
     return render_template(
-        "console/station_edit.html", station=station, chosen=chosen, others=others,
+        "console/station_edit.html", station=station, values=_station_values(station), chosen=chosen, others=others,
         options=deputy_options(user, exclude=[d.id for d in chosen]), stations=managed_stations(user),
         regions=managed_regions(user), kind_labels=STATION_KIND_LABELS, picker_limit=PICKER_LIMIT,
         can_move=is_region_admin(user),
@@ -192,8 +257,8 @@ def deputies():
     )
 
 
-def deputy_data(form, user, deputy):
-    """The edit form as the API's DeputyPatch would receive it."""
+def _deputy_fields(form):
+    """The fields the new and the edit form share, as the API's schemas receive them."""
     term = _text(form, "term")
     data = {
         "name": _text(form, "name"),
@@ -208,10 +273,54 @@ def deputy_data(form, user, deputy):
         raise ValidationError({"name": ["请填写代表姓名。"]})
     if term and data["term"] is None:
         raise ValidationError({"term": ["届次应为 1 到 99 之间的整数。"]})
+    return data
+
+
+def deputy_data(form, user, deputy):
+    """The edit form as the API's DeputyPatch would receive it."""
+    data = _deputy_fields(form)
     _region_change(form, user, deputy.region_id, data)
     if form.get("stations_present"):
         _link_change(form, "station_ids", deputy.stations, lambda s: manages_station(user, s), data)
     return DeputyPatch().load(data)
+
+
+def new_deputy_data(form):
+    """The new-deputy form as the API's DeputyIn would receive it."""
+    data = _deputy_fields(form) | {
+        "region_id": _chosen_region(form), "station_ids": _int_list(form.getlist("station_ids"), "station_ids"),
+    }
+    return DeputyIn().load(data)
+
+
+def _deputy_values(deputy):
+    """What the edit form shows of a deputy."""
+    return {
+        "name": deputy.name, "level": deputy.level.value, "region_id": deputy.region_id, "term": deputy.term,
+        "group": deputy.group, "phone": deputy.phone, "active": "1" if deputy.active else "", "bio": deputy.bio,
+    }
+
+
+@bp.route("/deputies/new", methods=["GET", "POST"])
+@console_page("console.deputies")
+def deputy_new():
+    user = _region_admin_only("新增代表")
+    station_choices = managed_stations(user, limit=500)
+    if request.method == "POST":
+        try:
+            deputy = services.create_deputy(user, new_deputy_data(request.form))
+        except (APIError, ValidationError) as exc:
+            checked = {parse_int(i) for i in request.form.getlist("station_ids")}
+            return _refused("console/deputy_new.html", exc, values=request.form, regions=managed_regions(user),
+                            level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
+                            checked_station_ids=checked)
+        flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"))
+        return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
+    return render_template(
+        "console/deputy_new.html", values={"level": "county", "active": "1", "region_id": request.args.get("region_id", "")},
+        regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
+        checked_station_ids=set(),
+    )
 
 
 @bp.route("/deputies/<int:deputy_id>", methods=["GET", "POST"])
@@ -227,11 +336,55 @@ def deputy_edit(deputy_id):
     known = {s.id for s in station_choices}
     station_choices += [s for s in deputy.stations if s.id not in known and manages_station(user, s)]
     return render_template(
-        "console/deputy_edit.html", deputy=deputy, station_choices=station_choices,
+        "console/deputy_edit.html", deputy=deputy, values=_deputy_values(deputy), station_choices=station_choices,
         current_station_ids={s.id for s in deputy.stations},
         other_stations=[s for s in deputy.stations if not manages_station(user, s)],
         regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, can_move=is_region_admin(user),
     )
+
+
+# --- replacing and withdrawing a printed code ----------------------------------------------------
+
+
+def _reissue(kind, target, what):
+    targets.reissue(kind, target)
+    flash(f"已为{what}“{target.name}”生成新的二维码，旧二维码已失效。请下载新海报重新张贴。")
+
+
+def _revoke(target, what):
+    if target.live_qr is None:
+        flash(f"该{what}目前没有在用的二维码。")
+        return
+    qr_services.revoke(target.live_qr)
+    flash(f"已停用{what}“{target.name}”的二维码。需要时可重新生成。")
+
+
+@bp.post("/stations/<int:station_id>/qr/reissue")
+@console_page("console.stations")
+def station_qr_reissue(station_id):
+    _reissue(QRKind.station, managed_station_or_404(station_id), "联络站")
+    return redirect(url_for("console.station_edit", station_id=station_id))
+
+
+@bp.post("/stations/<int:station_id>/qr/revoke")
+@console_page("console.stations")
+def station_qr_revoke(station_id):
+    _revoke(managed_station_or_404(station_id), "联络站")
+    return redirect(url_for("console.station_edit", station_id=station_id))
+
+
+@bp.post("/deputies/<int:deputy_id>/qr/reissue")
+@console_page("console.deputies")
+def deputy_qr_reissue(deputy_id):
+    _reissue(QRKind.deputy, managed_deputy_or_404(deputy_id), "代表")
+    return redirect(url_for("console.deputy_edit", deputy_id=deputy_id))
+
+
+@bp.post("/deputies/<int:deputy_id>/qr/revoke")
+@console_page("console.deputies")
+def deputy_qr_revoke(deputy_id):
+    _revoke(managed_deputy_or_404(deputy_id), "代表")
+    return redirect(url_for("console.deputy_edit", deputy_id=deputy_id))
 
 
 # --- QR images and posters -----------------------------------------------------------------------

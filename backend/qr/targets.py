@@ -44,13 +44,29 @@ def resolve_live(code):
     return qr, target
 
 
+OUT_OF_OFFICE = "该代表已停止履职，不能为其签发新的二维码。"
+
+
 def check_reissue(qr: QRCode, target):
     """Rotating must leave the target with exactly one live code, and none for a deputy out of office."""
     if qr.target_kind is QRKind.deputy and not target.active:
-        raise conflict("该代表已停止履职，不能为其签发新的二维码。")
+        raise conflict(OUT_OF_OFFICE)
     live = target.live_qr
     if live is not None and live.id != qr.id:
         raise conflict("这个二维码已经更换过，请对当前使用中的二维码进行操作。")
+
+
+def reissue(kind: QRKind, target) -> QRCode:
+    """A new printed code for ``target`` (a lost poster, a misused code, or none left); its live code
+    stops working. Two administrators doing this at once: the partial unique index on live codes
+    lets one commit and refuses the other."""
+    if kind is QRKind.deputy and not target.active:
+        raise conflict(OUT_OF_OFFICE)
+    if target.live_qr is not None:
+        services.revoke(target.live_qr)
+    new = services.issue(kind, target.id)
+    db.session.expire(target, ["live_qr"])
+    return new
 
 
 def public_profile(qr: QRCode, target):

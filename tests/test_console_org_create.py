@@ -1,0 +1,190 @@
+"""The console's "new station", "new deputy" and printed-code pages through the Flask test client.
+
+Region administrators create stations and deputies (each gets its printed code at once); any
+administrator of a station or deputy replaces or withdraws its code. Refused forms come back with what
+was typed and why, and change nothing.
+"""
+import io
+
+import zxingcpp
+from PIL import Image
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.org.models import Deputy, Station
+from backend.qr.models import QRCode
+from backend.qr.services import qr_url
+from tests.test_console_org_activities import (  # noqa: F401 - fixtures
+    huaihua,
+    post,
+    station_admin,
+    text,
+    world,
+)
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def decoded(png):
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def live_code(kind, target_id):
+    db.session.expire_all()
+    return db.session.scalar(select(QRCode.code).where(
+        QRCode.target_kind == kind, QRCode.target_id == target_id, QRCode.revoked_dt.is_(None)))
+
+
+def test_a_region_administrator_creates_a_station_with_its_code(huaihua, station_admin, world):  # noqa: F811
+    hc = world["tree"]["hc"]
+    assert "新建联络站" in text(huaihua.get("/console/stations"))
+    assert "新建联络站" not in text(station_admin.get("/console/stations"))
+    refused = station_admin.get("/console/stations/new")
+    assert refused.status_code == 403 and "只有区域管理员可以新建联络站" in text(refused)
+
+    form = text(huaihua.get(f"/console/stations/new?region_id={hc.id}"))
+    assert f'<option value="{hc.id}" selected>' in form
+    before = count(Station)
+    created = post(huaihua, "/console/stations/new", {
+        "name": "迎丰联络站", "kind": "home", "region_id": hc.id, "address": "迎丰路 8 号",
+        "lat": "27.55", "lng": "110.0", "open_hours": "每月 15 日上午", "description": "",
+    })
+    assert created.status_code == 302
+    station = db.session.scalar(select(Station).where(Station.name == "迎丰联络站"))
+    assert created.headers["Location"].endswith(f"/console/stations/{station.id}")
+    assert (station.kind.value, station.region_id, station.address, station.lat, station.open_hours) == (
+        "home", hc.id, "迎丰路 8 号", 27.55, "每月 15 日上午")
+    assert count(Station) == before + 1
+    page = text(huaihua.get(created.headers["Location"]))
+    assert "已新建联络站“迎丰联络站”，并生成了它的二维码" in page and "更换二维码" in page
+    code = live_code("station", station.id)
+    image = huaihua.get(f"/console/stations/{station.id}/qr.png")
+    assert image.status_code == 200 and decoded(image.data) == [qr_url(code)]
+
+
+def test_refused_station_forms_keep_what_was_typed(huaihua, world):  # noqa: F811
+    hc, yl = world["tree"]["hc"], world["tree"]["yl"]
+    before = count(Station)
+    typed = {"name": "迎丰联络站", "kind": "home", "region_id": hc.id, "address": "迎丰路 8 号",
+             "open_hours": "每月 15 日上午"}
+    for changes, message in (
+        ({"name": "  "}, "请填写联络站名称"),
+        ({"region_id": ""}, "请选择所属区域"),
+        ({"region_id": yl.id}, "区域不存在，或不在您的管理范围内"),
+        ({"lat": "27.5"}, "经纬度须同时填写或同时留空"),
+        ({"lat": "95", "lng": "110"}, "纬度：应大于或等于 -90 且小于或等于 90"),
+        ({"kind": "castle"}, "类型：取值应为以下之一"),
+        ({"region_id": "abc"}, "请选择所属区域"),
+    ):
+        refused = post(huaihua, "/console/stations/new", typed | changes)
+        assert refused.status_code == 422, changes
+        page = text(refused)
+        assert message in page, (changes, page[:2000])
+        assert 'value="迎丰路 8 号"' in page and "每月 15 日上午" in page
+    assert count(Station) == before
+
+
+def test_a_region_administrator_adds_a_deputy(huaihua, station_admin, world):  # noqa: F811
+    hc, chengbei = world["tree"]["hc"], world["chengbei"]
+    assert "新增代表" in text(huaihua.get("/console/deputies"))
+    assert station_admin.get("/console/deputies/new").status_code == 403
+    created = post(huaihua, "/console/deputies/new", {
+        "name": "王芳", "level": "county", "region_id": hc.id, "term": "17", "group": "第三代表小组",
+        "phone": "13800000188", "active": "1", "bio": "社区医生", "station_ids": [chengbei.id],
+    })
+    assert created.status_code == 302
+    deputy = db.session.scalar(select(Deputy).where(Deputy.name == "王芳"))
+    assert created.headers["Location"].endswith(f"/console/deputies/{deputy.id}")
+    assert (deputy.level.value, deputy.term, deputy.group, deputy.phone, deputy.active) == (
+        "county", 17, "第三代表小组", "13800000188", True)
+    assert [s.name for s in deputy.stations] == ["城北联络站"]
+    assert live_code("deputy", deputy.id)
+    page = text(huaihua.get(created.headers["Location"]))
+    assert "已新增代表“王芳”，并生成了其个人二维码" in page
+
+    # Not in office: recorded, but no printed code.
+    post(huaihua, "/console/deputies/new", {"name": "赵敏", "level": "township", "region_id": hc.id})
+    former = db.session.scalar(select(Deputy).where(Deputy.name == "赵敏"))
+    assert former.active is False and live_code("deputy", former.id) is None
+
+
+def test_refused_deputy_forms_keep_what_was_typed(huaihua, world):  # noqa: F811
+    hc, chengbei = world["tree"]["hc"], world["chengbei"]
+    before = count(Deputy)
+    typed = {"name": "王芳", "level": "county", "region_id": hc.id, "group": "第三代表小组", "active": "1",
+             "station_ids": [chengbei.id]}
+    for changes, message in (
+        ({"phone": "13800000101"}, "该手机号已登记在另一位代表名下"),
+        ({"phone": "12345"}, "手机号：手机号应为 11 位数字，以 1 开头"),
+        ({"term": "100"}, "届次应为 1 到 99 之间的整数"),
+        ({"name": ""}, "请填写代表姓名"),
+        ({"region_id": world["tree"]["yl"].id}, "不在您的管理范围内"),
+        ({"station_ids": [world["yuelu"].id]}, "联络站不存在或不在您的管理范围内"),
+        ({"station_ids": ["x"]}, "编号无效"),
+    ):
+        refused = post(huaihua, "/console/deputies/new", typed | changes)
+        assert refused.status_code == 422, changes
+        page = text(refused)
+        assert message in page, (changes, page[:2000])
+        assert 'value="第三代表小组"' in page
+    checked = text(post(huaihua, "/console/deputies/new", typed | {"phone": "12345"}))
+    assert f'value="{chengbei.id}" checked' in checked
+    assert count(Deputy) == before
+
+
+def test_replacing_and_withdrawing_a_printed_code(app, station_admin, huaihua, world):  # noqa: F811
+    station = world["chengbei"]
+    edit = f"/console/stations/{station.id}"
+    old = live_code("station", station.id)
+    replaced = post(station_admin, f"{edit}/qr/reissue", {}, page=edit)
+    assert replaced.status_code == 302 and replaced.headers["Location"].endswith(edit)
+    new = live_code("station", station.id)
+    assert new and new != old
+    assert "已为联络站“城北联络站”生成新的二维码，旧二维码已失效" in text(station_admin.get(edit))
+    api = app.test_client()
+    assert api.get(f"/api/v1/qr/{old}").status_code == 410
+    assert api.get(f"/api/v1/qr/{new}").status_code == 200
+
+    withdrawn = post(station_admin, f"{edit}/qr/revoke", {}, page=edit)
+    assert withdrawn.status_code == 302
+    assert live_code("station", station.id) is None
+    assert api.get(f"/api/v1/qr/{new}").json["error"] == "qr_revoked"
+    page = text(station_admin.get(edit))
+    assert "已停用联络站“城北联络站”的二维码" in page and "生成新二维码" in page
+    again = post(station_admin, f"{edit}/qr/revoke", {}, page=edit)
+    assert again.status_code == 302 and "目前没有在用的二维码" in text(station_admin.get(edit))
+    post(station_admin, f"{edit}/qr/reissue", {}, page=edit)
+    assert live_code("station", station.id) not in (None, old, new)
+
+    # Outside one's scope: not found, nothing changes.
+    yuelu = world["yuelu"]
+    code = live_code("station", yuelu.id)
+    refused = post(huaihua, f"/console/stations/{yuelu.id}/qr/revoke", {}, page="/console/stations")
+    assert refused.status_code == 404 and live_code("station", yuelu.id) == code
+
+
+def test_a_deputy_out_of_office_gets_no_new_code(huaihua, world):  # noqa: F811
+    zhang = world["zhang"]
+    edit = f"/console/deputies/{zhang.id}"
+    old = live_code("deputy", zhang.id)
+    post(huaihua, f"{edit}/qr/reissue", {}, page=edit)
+    assert live_code("deputy", zhang.id) not in (None, old)
+    post(huaihua, edit, {"name": "张伟", "level": "city", "phone": "13800000101", "stations_present": "1",
+                         "station_ids": [world["chengbei"].id]})  # "active" unticked: leaves office
+    assert live_code("deputy", zhang.id) is None
+    page = text(huaihua.get(edit))
+    assert "（已离任）" in page and "生成新二维码" not in page
+    refused = post(huaihua, f"{edit}/qr/reissue", {}, page=edit)
+    assert refused.status_code == 302
+    assert "该代表已停止履职，不能为其签发新的二维码" in text(huaihua.get(edit))
+    assert live_code("deputy", zhang.id) is None
+
+
+def test_code_actions_need_the_form_token(huaihua, world):  # noqa: F811
+    station = world["chengbei"]
+    code = live_code("station", station.id)
+    response = huaihua.post(f"/console/stations/{station.id}/qr/revoke")
+    assert response.status_code == 400 and "页面已过期" in text(response)
+    assert live_code("station", station.id) == code
