@@ -352,8 +352,10 @@ def served_figures(database_url, standin_url, tmpdir, probe, rounds, seconds):
         "filing": (app.url, lua_requests(filings)),
         "inbox": (app.url, lua_requests([{"method": "GET", "path": INBOX, "headers": probe["deputy"]}])),
         "queue": (app.url, lua_requests([{"method": "GET", "path": QUEUE, "headers": probe["admin"]}])),
-        # The app's floor: its cheapest endpoint (no auth, one SELECT 1) through the same stack.
+        # The app's floors through the same stack: its cheapest endpoint (no auth, one SELECT 1), and
+        # the cheapest signed-in one (the token checked, the caller read, their profile shown).
         "health": (app.url, lua_requests([{"method": "GET", "path": "/api/v1/health"}])),
+        "me": (app.url, lua_requests([{"method": "GET", "path": "/api/v1/me", "headers": probe["deputy"]}])),
     }
     ping = (bare.url, lua_requests([{"method": "GET", "path": "/ping"}]))
     try:
@@ -464,6 +466,7 @@ def main():
     print(row("c", "deputy inbox (scope=assigned)", inbox, "inbox", TARGET_LIST))
     print(row("c", "station queue (station, pending)", queue, "queue", TARGET_LIST))
     print(row("", "(reference) GET /api/v1/health", None, "health", None))
+    print(row("", "(reference) GET /api/v1/me, signed in", None, "me", None))
     print(growth_row(f"deputy inbox @ {small['total']:,} items", inbox, small_inbox))
     print(growth_row(f"station queue @ {small['total']:,} items", queue, small_queue))
     print("-" * 113)
