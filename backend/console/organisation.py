@@ -1,5 +1,6 @@
-"""Console pages for stations and deputies: lists with search, edit forms, QR images and posters,
-a zip of every poster in a region, and the deputy import with its row-by-row error report.
+"""Console pages for stations and deputies: lists with search, new and edit forms, QR images and
+posters, replacing or withdrawing a printed code, a zip of every poster in a region, and the deputy
+import with its row-by-row error report.
 
 Everything goes through the same domain code as the API: org.services for edits (validated by the
 API's PATCH schemas), qr.render/targets for images, org.importer for the spreadsheet.
