@@ -87,6 +87,16 @@ def _app(database_url, wechat_standin, tmp_path_factory):
     return app
 
 
+@pytest.fixture(scope="module")
+def base_url(_app):
+    """The application behind a real threaded HTTP server, for the whole module
+    (the race tests send real parallel requests to it)."""
+    server, url = serve_in_thread(_app)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture
 def app(_app, wechat_standin):
     yield _app

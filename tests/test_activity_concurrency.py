@@ -17,22 +17,12 @@ from sqlalchemy import func, select
 from backend.extensions import db
 from backend.points.models import DeputyScore, PointEntry
 
-from .conftest import serve_in_thread
 from .parallel import released_together
 
 ROUNDS = 5
 STATION = (27.5601, 109.9985)
 RECEPTION = 5  # the default rulebook's points for 接待选民
 ABSENCE = -1  # and its deduction for 无故缺席
-
-
-@pytest.fixture(scope="module")
-def base_url(_app):
-    """The application behind a real threaded HTTP server, for the whole module."""
-    server, url = serve_in_thread(_app)
-    yield url
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -4,25 +4,15 @@ Whatever the interleaving, exactly one replacement wins (200 with the new code),
 with 409 and a Chinese message, nobody sees a 500, and the target keeps exactly one live code: the
 winner's. (The partial unique index on live codes decides a true tie.)
 """
-import pytest
 import requests
 from sqlalchemy import select
 
 from backend.extensions import db
 from backend.qr.models import QRCode
 
-from .conftest import serve_in_thread
 from .parallel import released_together
 
 ROUNDS = 5
-
-
-@pytest.fixture(scope="module")
-def base_url(_app):
-    server, url = serve_in_thread(_app)
-    yield url
-    server.shutdown()
-    server.server_close()
 
 
 def live_codes(station_id):

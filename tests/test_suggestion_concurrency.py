@@ -13,21 +13,10 @@ from sqlalchemy import func, select
 from backend.extensions import db
 from backend.suggestions.models import SuggestionRating
 
-from .conftest import serve_in_thread
-
 from .parallel import released_together
 
 ROUNDS = 5
 LOSER_ERRORS = {"invalid_transition", "conflict"}
-
-
-@pytest.fixture(scope="module")
-def base_url(_app):
-    """The application behind a real threaded HTTP server, for the whole module."""
-    server, url = serve_in_thread(_app)
-    yield url
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
