@@ -96,7 +96,7 @@ def test_scanning_a_deputy_code_shows_the_public_profile_and_never_the_phone(cli
     assert body["kind"] == "deputy"
     assert body["code"] == code
     assert body["url"] == f"{BASE}/q/{code}"
-    assert body["actions"] == ["file_suggestion", "request_meeting"]
+    assert body["actions"] == ["file_suggestion"]
     target = body["target"]
     assert target["id"] == org["deputy_id"]
     assert target["name"] == "张伟"

@@ -9,8 +9,9 @@ from ..org.models import Deputy, Station
 from . import services
 from .models import QRCode, QRKind
 
+# Only what the product does: 约见代表 (booking a meeting) is not built yet, so it is not offered.
 ACTIONS = {
-    QRKind.deputy: ["file_suggestion", "request_meeting"],
+    QRKind.deputy: ["file_suggestion"],
     QRKind.station: ["file_suggestion", "view_deputies", "checkin"],
     QRKind.activity: ["checkin"],
 }

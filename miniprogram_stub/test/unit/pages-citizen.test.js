@@ -6,7 +6,7 @@ const { unitPhone, json, error, suggestion, DEPUTY } = require('../support/unit'
 const { event } = require('../support/harness');
 
 const DEPUTY_QR = {
-  kind: 'deputy', code: 'dep1', url: 'https://msb.example.cn/q/dep1', actions: ['file_suggestion', 'request_meeting'],
+  kind: 'deputy', code: 'dep1', url: 'https://msb.example.cn/q/dep1', actions: ['file_suggestion'],
   target: { id: 7, name: '张伟', level: 'city', level_label: '市人大代表', region_name: '湖南省怀化市鹤城区', stations: [] },
 };
 const STATION_QR = {
