@@ -4,7 +4,7 @@
 #   docker run --rm --env-file prod.env mashangban flask --app backend db upgrade   # migrations: a separate step
 #   docker run -d --env-file prod.env -p 8000:8000 -v msb-uploads:/data/uploads mashangban
 #
-# Production needs at least SECRET_KEY, DATABASE_URL, PUBLIC_BASE_URL, WECHAT_APPID and WECHAT_SECRET
+# Production needs at least SECRET_KEY, DATABASE_URL, PUBLIC_BASE_URL, WECHAT_APPID, WECHAT_SECRET and WECHAT_PUSH_TOKEN
 # (see README, "Docker").
 FROM python:3.11-slim
 

@@ -61,6 +61,7 @@ def create_app(test_config=None):
     from .uploads.routes import blp as uploads_blp
     from .web.pages import bp as web_pages
     from .wechat.link_verify import bp as link_verify_bp
+    from .wechat.push import bp as wechat_push_bp
 
     for blueprint in (
         auth_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
@@ -70,6 +71,7 @@ def create_app(test_config=None):
     app.register_blueprint(public_pages)  # /q/{code}: the link inside every printed code
     app.register_blueprint(web_pages)  # citizens' tracking pages, public pages
     app.register_blueprint(link_verify_bp)  # WeChat's verification file for the /q/ link rule
+    app.register_blueprint(wechat_push_bp)  # WeChat's message push: image-screening verdicts
     app.register_blueprint(console_bp)
     app.register_blueprint(docs_assets)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

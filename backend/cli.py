@@ -91,17 +91,21 @@ def import_deputies_command(file, region_id):
 
 @click.command("sweep")
 def sweep_command():
-    """Deadlines, reminders, auto-close, screening retries and the outbox. Safe to run from cron at any frequency."""
+    """Deadlines, reminders, auto-close, text and photo screening, and the outbox. Safe to run from cron at any frequency."""
     from .activities.services import remind_upcoming
     from .notifications.outbox import deliver_due
     from .suggestions import sweep
 
+    from .uploads.screening import submit_due
+
     screened = sweep.screen_pending()
+    photos = submit_due()
     overdue = sweep.flag_deadlines()
     closed = sweep.auto_close()
     reminded = remind_upcoming()
     delivery = deliver_due()
     click.echo(
-        f"补做内容检测 {screened} 条；新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；"
+        f"补做内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
+        f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}。"
     )

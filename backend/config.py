@@ -35,6 +35,11 @@ class Config:
             "https://api.weixin.qq.com" if self.WECHAT_MODE == "live" else "http://127.0.0.1:5001",
         ).rstrip("/")
         self.WECHAT_TIMEOUT = float(env.get("WECHAT_TIMEOUT", "5"))
+        # The Token of the mini-program's message push (开发管理 → 消息推送, plaintext mode, JSON): WeChat
+        # signs each push with it; image-screening verdicts arrive that way at /wechat/push.
+        self.WECHAT_PUSH_TOKEN = env.get("WECHAT_PUSH_TOKEN", "fake-push-token" if self.WECHAT_MODE == "fake" else "")
+        # A photo submitted for screening whose verdict has not arrived after this long is submitted again.
+        self.PHOTO_SCREEN_WAIT_MINUTES = _int("PHOTO_SCREEN_WAIT_MINUTES", 60)
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.UPLOAD_DIR = env.get("UPLOAD_DIR", os.path.join(instance_path, "uploads"))
         # Photo uploads: where they are kept ("local": files under UPLOAD_DIR), the largest file
@@ -103,6 +108,8 @@ class Config:
             raise RuntimeError("WECHAT_MODE must be 'fake' or 'live'.")
         if self.WECHAT_MODE == "live" and (self.WECHAT_APPID, self.WECHAT_SECRET) == ("wx-fake-appid", "fake-secret"):
             raise RuntimeError("WECHAT_MODE=live needs the mini-program's WECHAT_APPID and WECHAT_SECRET.")
+        if self.WECHAT_MODE == "live" and not self.WECHAT_PUSH_TOKEN:
+            raise RuntimeError("WECHAT_MODE=live needs WECHAT_PUSH_TOKEN, the Token of the mini-program's message push.")
 
 
 def normalise_database_url(url):

@@ -93,6 +93,11 @@ class AttachmentOut(Schema):
     url = fields.String(required=True)
     width = fields.Integer()
     height = fields.Integer()
+    screening = fields.String(metadata={
+        "description": "微信图片安全检测：pending/checking 检测中，pass/review 已通过，risky 未通过，manual 待人工审核，"
+                       "released 管理员已放行。未通过检测的照片只有上传者本人和管理员看得到",
+        "enum": ["pending", "checking", "pass", "review", "risky", "manual", "released"],
+    })
 
 
 class BriefOut(Schema):

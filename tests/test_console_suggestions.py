@@ -280,6 +280,8 @@ def test_photos_are_served_to_administrators_in_scope_only(app, client, admin, w
     page = admin.get(f"/console/suggestions/{item['id']}").get_data(as_text=True)
     photo_url = f"/console/suggestions/{item['id']}/photos/{key}"
     assert photo_url in page
+    # Administrators see a photo before WeChat's image screening has cleared it, marked as such.
+    assert '<figcaption class="tag">待检测</figcaption>' in page
     photo = admin.get(photo_url)
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     assert Image.open(io.BytesIO(photo.data)).size == (40, 30)

@@ -22,7 +22,7 @@ from ..suggestions.presenters import present
 from ..suggestions.queries import admin_scope_clause, apply_filters
 from ..suggestions.services import CHINA
 from ..suggestions.workflow import ROLE_LABELS, TRANSITIONS
-from ..uploads.models import Upload
+from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_login_required
 
@@ -203,7 +203,7 @@ def suggestion(suggestion_id):
         "console/suggestion_detail.html",
         item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS,
-        satisfaction_labels=SATISFACTION_LABELS, cn_time=cn_time,
+        satisfaction_labels=SATISFACTION_LABELS, photo_screening_labels=SCREENING_LABELS, cn_time=cn_time,
     )
 
 

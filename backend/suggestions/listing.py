@@ -41,6 +41,7 @@ class Attachment(NamedTuple):
     key: str
     width: int | None
     height: int | None
+    screening: str
 
 
 class Citizen(NamedTuple):
@@ -146,7 +147,8 @@ def _list_statements(scope, region_admin, station_admin, filters):
 def _attachments_statement():
     uploads = Upload.__table__
     return (
-        select(uploads.c.suggestion_id, uploads.c.id, uploads.c.key, uploads.c.width, uploads.c.height)
+        select(uploads.c.suggestion_id, uploads.c.id, uploads.c.key, uploads.c.width, uploads.c.height,
+               uploads.c.screening)
         .where(uploads.c.suggestion_id.in_(bindparam("ids", expanding=True)))
         .order_by(uploads.c.id)
     )
@@ -188,6 +190,6 @@ def list_page(caller, args):
         return {"items": [], "total": total, "page": page, "per_page": per_page}
     photos = {row.id: [] for row in rows}
     for photo in connection.execute(_attachments_statement(), {"ids": list(photos)}).all():
-        photos[photo.suggestion_id].append(Attachment(photo.id, photo.key, photo.width, photo.height))
+        photos[photo.suggestion_id].append(Attachment(photo.id, photo.key, photo.width, photo.height, photo.screening))
     items = [present(ListedItem(row, photos[row.id]), caller) for row in rows]
     return {"items": items, "total": rows[0].total, "page": page, "per_page": per_page}

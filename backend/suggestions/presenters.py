@@ -1,4 +1,5 @@
 """How one suggestion looks to one viewer: the only place that decides which personal data shows."""
+from ..uploads.models import SHOWN_SCREENINGS
 from .workflow import ACTION_LABELS, admin_role_for, is_assigned_deputy, is_owner
 
 
@@ -7,7 +8,10 @@ def _brief(obj):
 
 
 def present(item, viewer, timeline=False):
-    staff = admin_role_for(viewer, item) is not None or is_assigned_deputy(viewer, item)
+    admin = admin_role_for(viewer, item) is not None
+    staff = admin or is_assigned_deputy(viewer, item)
+    # A photo WeChat has not cleared shows only to the citizen who took it and to administrators.
+    all_photos = admin or is_owner(viewer, item)
     body = {
         "id": item.id,
         "number": item.number,
@@ -32,7 +36,8 @@ def present(item, viewer, timeline=False):
         "reply_content": item.reply_content,
         "satisfaction": item.satisfaction.value if item.satisfaction else None,
         "attachments": [
-            {"id": a.id, "url": f"/api/v1/uploads/{a.key}", "width": a.width, "height": a.height} for a in item.attachments
+            {"id": a.id, "url": f"/api/v1/uploads/{a.key}", "width": a.width, "height": a.height, "screening": a.screening}
+            for a in item.attachments if all_photos or a.screening in SHOWN_SCREENINGS
         ],
         "created_at": item.created_dt,
         "accept_due_at": item.accept_due_dt,

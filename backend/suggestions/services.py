@@ -3,7 +3,7 @@ queues the notifications, flushes — and never commits (the request does, once)
 from datetime import timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -177,10 +177,18 @@ def apply_screening(item, suggest):
         item.screening = "pending"
         return
     item.screening = suggest
-    if suggest in ("risky", "manual") and not item.held_for_review:
-        item.held_for_review = True
-        reason = "内容安全检测未通过，等待人工审核" if suggest == "risky" else "该内容无法自动检测，等待人工审核"
-        workflow.record(item, "hold", SYSTEM, reason)
+    if suggest in ("risky", "manual"):
+        hold(item, "内容安全检测未通过，等待人工审核" if suggest == "risky" else "该内容无法自动检测，等待人工审核")
+
+
+def hold(item, reason):
+    """Hide ``item`` from everyone but administrators until one of them releases (or rejects) it.
+
+    Content screening calls this for the item's text and for each of its photos; held once is enough."""
+    if item.held_for_review:
+        return
+    item.held_for_review = True
+    workflow.record(item, "hold", SYSTEM, reason)
 
 
 # --- the steps -----------------------------------------------------------------------------------
@@ -326,6 +334,11 @@ def release(item, actor, note=""):
     workflow.apply(item, "release", actor, note)
     item.held_for_review = False
     item.screening = "reviewed"
+    # The administrator has looked at the whole item, its photos included.
+    db.session.execute(
+        update(Upload).where(Upload.suggestion_id == item.id, Upload.screening.in_(["risky", "manual"]))
+        .values(screening="released", screen_next_dt=None)
+    )
     if item.status is Status.assigned and item.deputy is not None:
         _notify([_deputy_user(item.deputy_id)], "new_item", item, "您有一条新的群众建议待接单", "released")
     db.session.flush()

@@ -19,7 +19,7 @@ from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..suggestions import workflow
 from ..suggestions.models import Suggestion
-from . import images
+from . import images, screening
 from .models import Upload
 from .storage import NotStored, get_storage, new_key, valid_key
 
@@ -98,19 +98,27 @@ def _visible(user, record):
     if record.suggestion_id is None:
         return False
     item = db.session.get(Suggestion, record.suggestion_id)
-    return item is not None and workflow.can_see(user, item)
+    if item is None or not workflow.can_see(user, item):
+        return False
+    # Until WeChat clears it, only administrators see a photo beside its uploader.
+    return record.shown or workflow.admin_role_for(user, item) is not None
 
 
 @blp.get("/<string:key>")
-@blp.doc(responses={"200": {
+@blp.doc(parameters=[{"in": "query", "name": "sig", "required": False, "schema": {"type": "string"},
+                       "description": "微信图片安全检测取图用的签名（24 小时内有效），客户端不需要"}],
+         responses={"200": {
     "description": "图片本身；带 ETag，可用 If-None-Match 得到 304",
     "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")},
 }})
 @blp.alt_response(404, description="图片不存在，或无权查看")
 def download(key):
-    """查看照片：上传者本人；照片附在建议上之后，能查看该建议的人。其他人（包括未登录）一律 404。"""
+    """查看照片：上传者本人；照片附在建议上并通过微信图片安全检测之后，能查看该建议的人（管理员不必等检测）。其他人（包括未登录）一律 404。"""
     record = db.session.scalar(select(Upload).where(Upload.key == key)) if valid_key(key) else None
-    if record is None or not _visible(current_user(), record):
+    signature = request.args.get("sig")
+    # A signed URL is how WeChat's image screening fetches the photo (uploads/screening.py).
+    allowed = screening.signed_for(key, signature) if signature else record is not None and _visible(current_user(), record)
+    if record is None or not allowed:
         raise not_found(NOT_FOUND_MESSAGE)
     try:
         data = get_storage().open(key)

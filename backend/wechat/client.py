@@ -165,6 +165,19 @@ class WeChatClient:
         )
         return body["result"]["suggest"]
 
+    def media_check_async(self, openid, media_url, scene=2):
+        """Image screening (mediaCheckAsync v2): WeChat fetches ``media_url`` itself and pushes the
+        verdict to the mini-program's message-push URL later. Returns the ``trace_id`` that push carries."""
+        body = self._with_token(
+            "POST",
+            "/wxa/media_check_async",
+            json={"media_url": media_url, "media_type": 2, "version": 2, "scene": scene, "openid": openid},
+        )
+        trace_id = body.get("trace_id")
+        if not isinstance(trace_id, str) or not trace_id:
+            raise WeChatUnavailable("/wxa/media_check_async: answer without a trace_id")
+        return trace_id
+
     def send_subscribe_message(self, openid, template_id, data, page=None):
         """One subscribe message; raises WeChatError(43101) when the user did not consent."""
         payload = {

@@ -10,6 +10,13 @@ It behaves as the API contract describes:
   openid ``fake-openid-refuser`` → 43101; a value that is empty, not wrapped as ``{"value": ...}``
   or longer than its type allows (``thing`` 20 characters, ``phrase`` 5, ``number``/``letter``/
   ``character_string`` 32) → 47003, as WeChat answers.
+* ``media_check_async``: answers a ``trace_id`` at once and queues the verdict, as WeChat does.
+  Delivering the queue (``POST /__standin__/pushes/deliver``, or every half second with
+  ``auto_push``) fetches each ``media_url`` over HTTP as WeChat would, decodes it, and pushes
+  ``wxa_media_check`` to the message-push URL (``PUT /__standin__/push-target`` or ``--push-url``),
+  signed with the push token in plaintext mode: an image whose average colour is pure red →
+  ``risky``, anything else → ``pass``. A URL it cannot fetch or decode gets no push (WeChat would
+  not have a verdict either). ``GET /__standin__/media-checks`` lists the requests received.
 * ``stable_token`` issues tokens that expire after ``token_ttl`` seconds, so refresh is exercised.
   Like WeChat, normal mode hands back the current token and renews it shortly before it expires
   (5 minutes, or half its life for short test lifetimes; the old one stays valid until it
@@ -20,22 +27,36 @@ It behaves as the API contract describes:
 Run it alone with ``python -m backend.wechat.standin --port 5001``.
 """
 import argparse
+import hashlib
 import io
+import json
 import secrets
 import threading
 import time
 
 import qrcode
+import requests
 from flask import Flask, jsonify, request, send_file
+from PIL import Image, UnidentifiedImageError
 
 FORBIDDEN_MARKER = "违禁测试"
 # subscribeMessage.send value limits by keyword type (characters).
 VALUE_LIMITS = {"thing": 20, "phrase": 5, "number": 32, "letter": 32, "character_string": 32}
 
 
-def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=7200, require_openid=False):
+def _is_red(data):
+    """The stand-in's idea of a risky image: one whose average colour is pure red."""
+    with Image.open(io.BytesIO(data)) as image:
+        red, green, blue = image.convert("RGB").resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    return red >= 200 and green <= 40 and blue <= 40
+
+
+def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=7200, require_openid=False,
+                       push_url=None, push_token="fake-push-token", auto_push=False):
     """``require_openid``: answer msg_sec_check without an openid with 40003, as live WeChat does.
-    Off by default so that the demo's browser-only citizens are screened like everyone else."""
+    Off by default so that the demo's browser-only citizens are screened like everyone else.
+    ``push_url``/``push_token``: where media-check verdicts are pushed; ``auto_push`` delivers them
+    in the background instead of on request."""
     app = Flask(__name__)
     app.json.ensure_ascii = False
     lock = threading.Lock()
@@ -45,6 +66,9 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
         "token_fetches": 0,
         "token_requests": {"normal": 0, "forced": 0},
         "stable_token": None,
+        "media_checks": [],
+        "push_queue": [],
+        "push_target": {"url": push_url, "token": push_token},
     }
     renew_before = min(300, token_ttl / 2)
 
@@ -125,6 +149,84 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
             "trace_id": secrets.token_hex(8),
         })
 
+    @app.post("/wxa/media_check_async")
+    def media_check_async():
+        if (bad := check_token()) is not None:
+            return bad
+        body = request.get_json(silent=True) or {}
+        if require_openid and not body.get("openid"):
+            return err(40003, "invalid openid")
+        media_url = body.get("media_url")
+        if not isinstance(media_url, str) or not media_url.startswith(("http://", "https://")):
+            return err(47001, "data format error: media_url")
+        if body.get("media_type") not in (1, 2) or body.get("version") != 2 or body.get("scene") not in (1, 2, 3, 4):
+            return err(47001, "data format error")
+        check = {"trace_id": f"{secrets.token_hex(4)}-{secrets.token_hex(4)}-{secrets.token_hex(4)}",
+                 "media_url": media_url, "openid": body.get("openid", "")}
+        with lock:
+            state["media_checks"].append(check)
+            state["push_queue"].append(check)
+        return jsonify({"errcode": 0, "errmsg": "ok", "trace_id": check["trace_id"]})
+
+    def push(check):
+        """Fetch the image as WeChat would and push the verdict; returns what happened."""
+        target = state["push_target"]
+        try:
+            fetched = requests.get(check["media_url"], timeout=5)
+            risky = fetched.status_code == 200 and _is_red(fetched.content)
+        except (requests.RequestException, UnidentifiedImageError, OSError) as exc:
+            return {"trace_id": check["trace_id"], "outcome": f"fetch failed: {exc.__class__.__name__}"}
+        if fetched.status_code != 200:
+            return {"trace_id": check["trace_id"], "outcome": f"fetch failed: HTTP {fetched.status_code}"}
+        if not target["url"]:
+            return {"trace_id": check["trace_id"], "outcome": "no push url"}
+        suggest, label = ("risky", 20002) if risky else ("pass", 100)
+        event = {
+            "ToUserName": "gh_fake", "FromUserName": check["openid"], "CreateTime": int(time.time()),
+            "MsgType": "event", "Event": "wxa_media_check", "appid": appid, "trace_id": check["trace_id"],
+            "version": 2, "errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": label},
+            "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}],
+        }
+        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
+        signature = hashlib.sha1("".join(sorted([target["token"], timestamp, nonce])).encode()).hexdigest()
+        try:
+            answer = requests.post(target["url"], params={"signature": signature, "timestamp": timestamp, "nonce": nonce},
+                                   data=json.dumps(event, ensure_ascii=False).encode(),
+                                   headers={"Content-Type": "application/json"}, timeout=5)
+        except requests.RequestException as exc:
+            return {"trace_id": check["trace_id"], "outcome": f"push failed: {exc.__class__.__name__}"}
+        return {"trace_id": check["trace_id"], "suggest": suggest, "outcome": f"pushed: HTTP {answer.status_code}",
+                "answer": answer.text}
+
+    def deliver_pushes():
+        with lock:
+            queue, state["push_queue"] = state["push_queue"], []
+        return [push(check) for check in queue]
+
+    if auto_push:
+        def pusher():
+            while True:
+                time.sleep(0.5)
+                deliver_pushes()
+
+        threading.Thread(target=pusher, name="standin-pusher", daemon=True).start()
+
+    @app.put("/__standin__/push-target")
+    def set_push_target():
+        body = request.get_json(silent=True) or {}
+        with lock:
+            state["push_target"] = {"url": body.get("url"), "token": body.get("token", push_token)}
+        return err(0, "ok")
+
+    @app.post("/__standin__/pushes/deliver")
+    def deliver():
+        return jsonify({"pushes": deliver_pushes()})
+
+    @app.get("/__standin__/media-checks")
+    def media_checks():
+        with lock:
+            return jsonify({"media_checks": list(state["media_checks"])})
+
     @app.post("/cgi-bin/message/subscribe/send")
     def subscribe_send():
         if (bad := check_token()) is not None:
@@ -174,6 +276,8 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
     def clear_messages():
         with lock:
             state["messages"].clear()
+            state["media_checks"].clear()
+            state["push_queue"].clear()
         return err(0, "ok")
 
     return app
@@ -184,10 +288,14 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5001)
     parser.add_argument("--token-ttl", type=int, default=7200)
+    parser.add_argument("--push-url", help="the app's message-push URL (media-check verdicts are pushed there)")
+    parser.add_argument("--push-token", default="fake-push-token")
     args = parser.parse_args()
     from werkzeug.serving import run_simple
 
-    run_simple(args.host, args.port, create_standin_app(token_ttl=args.token_ttl), threaded=True)
+    app = create_standin_app(token_ttl=args.token_ttl, push_url=args.push_url, push_token=args.push_token,
+                             auto_push=bool(args.push_url))
+    run_simple(args.host, args.port, app, threaded=True)
 
 
 if __name__ == "__main__":

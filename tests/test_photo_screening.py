@@ -1,0 +1,230 @@
+"""WeChat's image screening of citizens' photos (mediaCheckAsync), end to end over real HTTP.
+
+The app is served by a real threaded server; the sweep submits each filed photo to the WeChat
+stand-in with a signed URL; the stand-in fetches the photo from that URL as WeChat would, decides
+(pure red → risky) and pushes the verdict, signed, to ``/wechat/push``.
+"""
+import hashlib
+import io
+import json
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+from PIL import Image
+from sqlalchemy import update
+
+from backend.db_types import utcnow
+from backend.extensions import db
+from backend.uploads.models import Upload
+
+from .test_suggestion_sweep_stats import sweep
+from .test_suggestions import step, timeline_actions, world  # noqa: F401  (fixture)
+from .test_uploads import encode, post_file
+
+PUSH_TOKEN = "fake-push-token"
+
+
+@pytest.fixture
+def served(app, base_url, wechat_standin, monkeypatch):
+    """Photo URLs handed to WeChat point at the served app, and the stand-in pushes verdicts to it."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", base_url)
+    requests.put(wechat_standin.base_url + "/__standin__/push-target",
+                 json={"url": base_url + "/wechat/push", "token": PUSH_TOKEN}, timeout=5)
+    wechat_standin.clear()
+    yield base_url
+    requests.put(wechat_standin.base_url + "/__standin__/push-target", json={"url": None}, timeout=5)
+
+
+def media_checks(wechat_standin):
+    return requests.get(wechat_standin.base_url + "/__standin__/media-checks", timeout=5).json()["media_checks"]
+
+
+def deliver_pushes(wechat_standin):
+    return requests.post(wechat_standin.base_url + "/__standin__/pushes/deliver", timeout=30).json()["pushes"]
+
+
+def street_photo():
+    image = Image.new("RGB", (80, 60), (90, 140, 200))
+    image.paste((60, 160, 80), (0, 30, 80, 60))
+    return encode(image, "JPEG", quality=90)
+
+
+def red_photo():
+    return encode(Image.new("RGB", (80, 60), (255, 0, 0)), "PNG")
+
+
+def file_with_photo(client, world, data, content_type="image/jpeg"):  # noqa: F811
+    upload = post_file(client, world["citizen"], data, content_type=content_type).json
+    filed = client.post("/api/v1/suggestions", headers=world["citizen"], json={
+        "qr_code": world["deputy_code"], "category": "环境卫生", "content": "河边堆满了建筑垃圾。",
+        "attachment_ids": [upload["id"]],
+    })
+    assert filed.status_code == 201, filed.json
+    return filed.json["id"], upload["url"]
+
+
+def item(client, headers, item_id):
+    return client.get(f"/api/v1/suggestions/{item_id}", headers=headers)
+
+
+def signed(query, token=PUSH_TOKEN):
+    timestamp, nonce = str(int(time.time())), "20261123"
+    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    return {"signature": signature, "timestamp": timestamp, "nonce": nonce} | query
+
+
+def verdict_event(trace_id, suggest):
+    return {"MsgType": "event", "Event": "wxa_media_check", "trace_id": trace_id, "version": 2,
+            "result": {"suggest": suggest, "label": 100}}
+
+
+def test_a_photo_shows_to_the_deputy_once_wechat_clears_it(client, world, served, wechat_standin):  # noqa: F811
+    item_id, url = file_with_photo(client, world, street_photo())
+
+    # Before the verdict: the citizen and the administrator see the photo, the deputy does not.
+    assert item(client, world["citizen"], item_id).json["attachments"][0]["screening"] == "pending"
+    assert len(item(client, world["admin"], item_id).json["attachments"]) == 1
+    assert item(client, world["zhang_h"], item_id).json["attachments"] == []
+    assert client.get(url, headers=world["zhang_h"]).status_code == 404
+    listed = client.get("/api/v1/suggestions?scope=assigned", headers=world["zhang_h"]).json["items"]
+    assert [i["attachments"] for i in listed if i["id"] == item_id] == [[]]
+
+    assert "照片送检 1 张" in sweep(client.application)
+    [check] = media_checks(wechat_standin)
+    assert check["openid"] == "fake-openid-citizen-wang"
+    assert check["media_url"].startswith(served + url + "?sig=")
+    assert item(client, world["admin"], item_id).json["attachments"][0]["screening"] == "checking"
+
+    # The stand-in fetches the photo through the signed URL, without signing in, and pushes "pass".
+    [push] = deliver_pushes(wechat_standin)
+    assert (push["suggest"], push["outcome"], push["answer"]) == ("pass", "pushed: HTTP 200", "success")
+
+    [photo] = item(client, world["zhang_h"], item_id).json["attachments"]
+    assert photo["screening"] == "pass"
+    downloaded = client.get(url, headers=world["zhang_h"])
+    assert downloaded.status_code == 200
+    assert Image.open(io.BytesIO(downloaded.data)).size == (80, 60)
+
+    # Nothing is submitted twice.
+    assert "照片送检 0 张" in sweep(client.application)
+    assert len(media_checks(wechat_standin)) == 1
+
+
+def test_a_risky_photo_holds_the_item_until_an_administrator_releases_it(client, world, served, wechat_standin):  # noqa: F811
+    item_id, url = file_with_photo(client, world, red_photo(), content_type="image/png")
+    sweep(client.application)
+    [push] = deliver_pushes(wechat_standin)
+    assert push["suggest"] == "risky"
+
+    held = item(client, world["admin"], item_id).json
+    assert held["held_for_review"] is True and held["attachments"][0]["screening"] == "risky"
+    assert held["timeline"][-1]["action"] == "hold"
+    assert held["timeline"][-1]["note"] == "照片内容安全检测未通过，等待人工审核"
+    assert item(client, world["zhang_h"], item_id).status_code == 404
+    assert client.get(url, headers=world["zhang_h"]).status_code == 404
+    mine = item(client, world["citizen"], item_id).json
+    assert mine["status_label"] == "审核中" and mine["attachments"][0]["screening"] == "risky"
+
+    # WeChat pushing the same verdict again decides nothing twice.
+    [check] = media_checks(wechat_standin)
+    again = requests.post(served + "/wechat/push", params=signed({}), timeout=5,
+                          data=json.dumps(verdict_event(check["trace_id"], "risky")),
+                          headers={"Content-Type": "application/json"})
+    assert again.text == "success"
+    assert timeline_actions(client, world["admin"], item_id).count("hold") == 1
+
+    assert step(client, world["admin"], item_id, "release", note="照片是河道污染的实拍，可以处理").status_code == 200
+    [photo] = item(client, world["zhang_h"], item_id).json["attachments"]
+    assert photo["screening"] == "released"
+    assert client.get(url, headers=world["zhang_h"]).status_code == 200
+
+
+def test_pushes_must_carry_a_valid_signature(client, world, served, wechat_standin):  # noqa: F811
+    item_id, _ = file_with_photo(client, world, red_photo(), content_type="image/png")
+    sweep(client.application)
+    [check] = media_checks(wechat_standin)
+
+    # WeChat checks the URL when it is configured: the echo comes back only for the right token.
+    assert requests.get(served + "/wechat/push", params=signed({"echostr": "abc123"}), timeout=5).text == "abc123"
+    refused = requests.get(served + "/wechat/push", params=signed({"echostr": "abc123"}, token="guess"), timeout=5)
+    assert refused.status_code == 403
+    assert refused.json() == {"error": "forbidden", "message": "消息推送签名无效。"}
+
+    # A forged "pass" changes nothing; unsigned or malformed pushes neither.
+    body = json.dumps(verdict_event(check["trace_id"], "pass"))
+    headers = {"Content-Type": "application/json"}
+    forged = requests.post(served + "/wechat/push", params=signed({}, token="guess"), data=body, headers=headers, timeout=5)
+    assert forged.status_code == 403
+    assert requests.post(served + "/wechat/push", data=body, headers=headers, timeout=5).status_code == 403
+    not_json = requests.post(served + "/wechat/push", params=signed({}), data="<xml/>", headers=headers, timeout=5)
+    assert not_json.status_code == 400 and not_json.json()["error"] == "validation_failed"
+    assert item(client, world["admin"], item_id).json["attachments"][0]["screening"] == "checking"
+
+    # A push for a submission we never made is acknowledged (WeChat would otherwise retry) and ignored.
+    unknown = requests.post(served + "/wechat/push", params=signed({}), timeout=5, headers=headers,
+                            data=json.dumps(verdict_event("no-such-trace", "risky")))
+    assert unknown.text == "success"
+    assert item(client, world["admin"], item_id).json["held_for_review"] is False
+
+
+def test_signed_urls_open_one_photo_only(client, world, served, wechat_standin):  # noqa: F811
+    item_id, url = file_with_photo(client, world, street_photo())
+    other_id, other_url = file_with_photo(client, world, street_photo())
+    sweep(client.application)
+    signed_urls = {check["media_url"].removeprefix(served) for check in media_checks(wechat_standin)}
+    assert len(signed_urls) == 2
+    first = next(u for u in signed_urls if u.startswith(url))
+    sig = first.split("sig=", 1)[1]
+
+    assert client.get(first).status_code == 200  # no sign-in: this is how WeChat fetches it
+    assert client.get(f"{other_url}?sig={sig}").status_code == 404
+    assert client.get(f"{url}?sig=forged{sig[6:]}").status_code == 404
+    assert client.get(f"{url}?sig=").status_code == 404
+
+
+def test_an_unreachable_wechat_delays_screening_and_loses_nothing(client, app, world, served, wechat_standin):  # noqa: F811
+    item_id, _ = file_with_photo(client, world, street_photo())
+    original = app.config["WECHAT_API_BASE"]
+    app.config["WECHAT_API_BASE"] = "http://127.0.0.1:9"
+    app.extensions.pop("wechat_client", None)
+    try:
+        assert "照片送检 0 张（转人工 0，待重试 1）" in sweep(app)
+    finally:
+        app.config["WECHAT_API_BASE"] = original
+        app.extensions.pop("wechat_client", None)
+    assert item(client, world["admin"], item_id).json["attachments"][0]["screening"] == "pending"
+    assert "照片送检 0 张" in sweep(app)  # the retry waits for its backoff
+
+    with app.app_context():
+        db.session.execute(update(Upload).values(screen_next_dt=None))
+        db.session.commit()
+    assert "照片送检 1 张" in sweep(app)
+    [check] = media_checks(wechat_standin)
+
+    # No verdict within PHOTO_SCREEN_WAIT_MINUTES: asked again; the first submission's late verdict is ignored.
+    with app.app_context():
+        db.session.execute(update(Upload).values(screen_next_dt=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert "照片送检 1 张" in sweep(app)
+    first, second = media_checks(wechat_standin)
+    assert first["trace_id"] != second["trace_id"]
+    late = requests.post(served + "/wechat/push", params=signed({}), timeout=5, headers={"Content-Type": "application/json"},
+                         data=json.dumps(verdict_event(first["trace_id"], "risky")))
+    assert late.text == "success"
+    assert item(client, world["admin"], item_id).json["held_for_review"] is False
+    deliver_pushes(wechat_standin)
+    assert item(client, world["zhang_h"], item_id).json["attachments"][0]["screening"] == "pass"
+
+
+def test_a_photo_wechat_never_screens_goes_to_an_administrator(client, app, world, served):  # noqa: F811
+    item_id, _ = file_with_photo(client, world, street_photo())
+    with app.app_context():
+        db.session.execute(update(Upload).values(screen_attempts=5))
+        db.session.commit()
+    assert "照片送检 0 张（转人工 1，待重试 0）" in sweep(app)
+    held = item(client, world["admin"], item_id).json
+    assert held["held_for_review"] is True and held["attachments"][0]["screening"] == "manual"
+    assert held["timeline"][-1]["note"] == "照片无法自动检测，等待人工审核"
+    assert item(client, world["zhang_h"], item_id).status_code == 404
