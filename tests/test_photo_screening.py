@@ -7,6 +7,7 @@ stand-in with a signed URL; the stand-in fetches the photo from that URL as WeCh
 import hashlib
 import io
 import json
+import threading
 import time
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from sqlalchemy import update
 from backend.db_types import utcnow
 from backend.extensions import db
 from backend.uploads.models import Upload
+from backend.uploads.screening import submit_due
 
 from .test_suggestion_sweep_stats import sweep
 from .test_suggestions import step, timeline_actions, world  # noqa: F401  (fixture)
@@ -228,3 +230,23 @@ def test_a_photo_wechat_never_screens_goes_to_an_administrator(client, app, worl
     assert held["held_for_review"] is True and held["attachments"][0]["screening"] == "manual"
     assert held["timeline"][-1]["note"] == "照片无法自动检测，等待人工审核"
     assert item(client, world["zhang_h"], item_id).status_code == 404
+
+
+def test_two_sweeps_at_once_submit_each_photo_once(client, app, world, served, wechat_standin):  # noqa: F811
+    for _ in range(3):
+        file_with_photo(client, world, street_photo())
+    results, start = [], threading.Barrier(2)
+
+    def sweep_photos():
+        with app.app_context():
+            start.wait()
+            results.append(submit_due())
+            db.session.remove()
+
+    threads = [threading.Thread(target=sweep_photos) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 2 and sum(r["submitted"] for r in results) == 3
+    assert len(media_checks(wechat_standin)) == 3
