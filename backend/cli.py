@@ -95,7 +95,6 @@ def sweep_command():
     from .activities.services import remind_upcoming
     from .notifications.outbox import deliver_due
     from .suggestions import sweep
-
     from .uploads.screening import submit_due
 
     screened = sweep.screen_pending()
