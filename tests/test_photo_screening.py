@@ -161,7 +161,17 @@ def test_pushes_must_carry_a_valid_signature(client, world, served, wechat_stand
     assert forged.status_code == 403
     assert requests.post(served + "/wechat/push", data=body, headers=headers, timeout=5).status_code == 403
     not_json = requests.post(served + "/wechat/push", params=signed({}), data="<xml/>", headers=headers, timeout=5)
-    assert not_json.status_code == 400 and not_json.json()["error"] == "validation_failed"
+    assert not_json.status_code == 400 and not_json.json() == {
+        "error": "validation_failed", "message": "消息推送内容不是 JSON 对象。"}
+    a_list = requests.post(served + "/wechat/push", params=signed({}), headers=headers, timeout=5,
+                           data=json.dumps([verdict_event(check["trace_id"], "pass")]))
+    assert a_list.status_code == 400 and a_list.json()["error"] == "validation_failed"
+    # Verdicts WeChat never sends are acknowledged and decide nothing.
+    for odd in (verdict_event(check["trace_id"], ["pass"]), verdict_event(check["trace_id"], None),
+                verdict_event(check["trace_id"], "approved"), {"Event": ["wxa_media_check"]}):
+        answer = requests.post(served + "/wechat/push", params=signed({}), data=json.dumps(odd),
+                               headers=headers, timeout=5)
+        assert (answer.status_code, answer.text) == (200, "success")
     assert item(client, world["admin"], item_id).json["attachments"][0]["screening"] == "checking"
 
     # A push for a submission we never made is acknowledged (WeChat would otherwise retry) and ignored.

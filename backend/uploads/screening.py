@@ -150,7 +150,7 @@ def _finish_manual(upload_id, counts, why):
 def apply_verdict(trace_id, suggest):
     """WeChat's verdict for the submission ``trace_id``. Returns whether it decided anything: an
     unknown trace, a superseded submission or a repeated push changes nothing."""
-    if suggest not in VERDICTS:
+    if not isinstance(suggest, str) or suggest not in VERDICTS:
         log.warning("media check %s: unexpected verdict %r ignored", trace_id, suggest)
         return False
     upload_id = db.session.scalar(
