@@ -133,13 +133,20 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
             "phone_info": {"phoneNumber": digits, "purePhoneNumber": digits, "countryCode": "86"},
         })
 
-    @app.post("/wxa/msg_sec_check")
-    def msg_sec_check():
+    def screening_request():
+        """(body, None) for a content-security call WeChat would take, else (None, its error answer)."""
         if (bad := check_token()) is not None:
-            return bad
+            return None, bad
         body = request.get_json(silent=True) or {}
         if require_openid and not body.get("openid"):
-            return err(40003, "invalid openid")
+            return None, err(40003, "invalid openid")
+        return body, None
+
+    @app.post("/wxa/msg_sec_check")
+    def msg_sec_check():
+        body, bad = screening_request()
+        if bad is not None:
+            return bad
         content = body.get("content", "")
         risky = FORBIDDEN_MARKER in content
         return jsonify({
@@ -151,11 +158,9 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
 
     @app.post("/wxa/media_check_async")
     def media_check_async():
-        if (bad := check_token()) is not None:
+        body, bad = screening_request()
+        if bad is not None:
             return bad
-        body = request.get_json(silent=True) or {}
-        if require_openid and not body.get("openid"):
-            return err(40003, "invalid openid")
         media_url = body.get("media_url")
         if not isinstance(media_url, str) or not media_url.startswith(("http://", "https://")):
             return err(47001, "data format error: media_url")
