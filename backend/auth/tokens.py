@@ -1,4 +1,4 @@
-"""Signed, expiring API tokens (``Authorization: Bearer <token>``)."""
+"""Signed, expiring API tokens (``Authorization: Bearer <token>``), and the signer behind them."""
 from functools import lru_cache
 
 from flask import current_app
@@ -7,14 +7,19 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 _SALT = "api-token-v1"
 
 
+def signer(salt):
+    """The app's signer of timed values for one purpose (``salt``): API tokens, photo URLs for WeChat."""
+    return _serializer_for(current_app.config["SECRET_KEY"], salt)
+
+
 def _serializer():
-    return _serializer_for(current_app.config["SECRET_KEY"])
+    return signer(_SALT)
 
 
-@lru_cache(maxsize=8)
-def _serializer_for(secret_key):
-    """One serializer per key, not one per request."""
-    return URLSafeTimedSerializer(secret_key, salt=_SALT)
+@lru_cache(maxsize=16)
+def _serializer_for(secret_key, salt):
+    """One serializer per key and purpose, not one per request."""
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
 def issue_token(user):

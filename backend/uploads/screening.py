@@ -17,13 +17,13 @@ citizen who took it and to administrators (``Upload.shown``).
 """
 import logging
 from datetime import timedelta
-from functools import lru_cache
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from sqlalchemy import and_, or_, select, update
 
 from ..auth.models import User
+from ..auth.tokens import signer
 from ..db_types import utcnow
 from ..extensions import db
 from ..suggestions import services
@@ -45,13 +45,8 @@ HOLD_REASONS = {
 }
 
 
-@lru_cache(maxsize=8)
-def _serializer_for(secret_key):
-    return URLSafeTimedSerializer(secret_key, salt="media-check-v1")
-
-
 def _serializer():
-    return _serializer_for(current_app.config["SECRET_KEY"])
+    return signer("media-check-v1")
 
 
 def media_url(key):
