@@ -104,7 +104,7 @@ def sweep_command():
     reminded = remind_upcoming()
     delivery = deliver_due()
     click.echo(
-        f"补做内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
+        f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
         f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}。"
     )

@@ -4,6 +4,14 @@ from backend.extensions import db
 from backend.org import services as org_services
 
 
+def screen(app):
+    """Screen new items' text as the sweep does (msgSecCheck, through the WeChat stand-in); how many were screened."""
+    from backend.suggestions.sweep import screen_pending
+
+    with app.app_context():
+        return screen_pending()
+
+
 class Factory:
     def __init__(self, app):
         self.app = app

@@ -19,6 +19,7 @@ from backend.extensions import db
 from backend.points import ledger
 from backend.suggestions.models import Suggestion
 
+from .factories import screen
 from .test_suggestions import file, step, world  # noqa: F401  (fixture)
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -138,6 +139,7 @@ def test_an_item_outside_the_scope_is_a_404_page(app, client, world, pending):  
 def test_queue_filters_and_pages(app, client, admin, world, pending):  # noqa: F811
     assigned = file(client, world["citizen"], world["deputy_code"], category="道路交通", content="公交站台没有遮雨棚。").json
     held = file(client, world["citizen"], world["station_code"], content="违禁测试 内容").json
+    screen(app)
     with app.app_context():
         item = db.session.get(Suggestion, assigned["id"])
         item.overdue, item.supervised = True, True
@@ -247,10 +249,12 @@ def test_reject_supervise_and_merge_through_forms(client, admin, world, pending)
     assert item_json(client, world["admin"], pending["id"])["status"] == "rejected"
 
 
-def test_held_items_can_be_released_or_rejected(client, admin, world):  # noqa: F811
+def test_held_items_can_be_released_or_rejected(app, client, admin, world):  # noqa: F811
     held = file(client, world["citizen"], world["station_code"], content="违禁测试 第一条").json
-    held_too = file(client, world["citizen"], world["station_code"], content="违禁测试 第二条").json
-    assert held["held_for_review"] is True
+    held_too = file(client, world["citizen"], world["deputy_code"], content="违禁测试 第二条").json
+    step(client, world["zhang_h"], held_too["id"], "accept")  # the deputy was quicker than the screening
+    assert screen(app) == 2
+    assert item_json(client, world["admin"], held["id"])["held_for_review"] is True
     page = admin.get(f"/console/suggestions/{held['id']}").get_data(as_text=True)
     assert "内容审核" in page and "审核通过" in page
 
@@ -260,10 +264,13 @@ def test_held_items_can_be_released_or_rejected(client, admin, world):  # noqa: 
     again = post_form(admin, f"/console/suggestions/{held['id']}/release", {})
     assert flashes(admin.get(again.headers["Location"])) == ["这条建议没有处于待审核状态。"]
 
+    # Held content may be refused at whatever stage the screening found it.
+    assert "不予受理" in admin.get(f"/console/suggestions/{held_too['id']}").get_data(as_text=True)
     rejected = post_form(admin, f"/console/suggestions/{held_too['id']}/reject", {"reason": "含违规内容"})
     assert rejected.status_code == 302
     item = item_json(client, world["admin"], held_too["id"])
     assert item["status"] == "rejected" and item["held_for_review"] is True
+    assert [e["action"] for e in item["timeline"]] == ["file", "accept", "hold", "reject"]
 
 
 def test_photos_are_served_to_administrators_in_scope_only(app, client, admin, world):  # noqa: F811

@@ -7,6 +7,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 from backend.suggestions.models import Suggestion
 
+from .factories import screen
 from .test_suggestions import file, step, world  # noqa: F401  (fixture)
 
 
@@ -70,6 +71,7 @@ def test_refused_messages_are_recorded_not_retried(client, app, world, wechat_st
     refuser = client.post("/api/v1/auth/wechat", json={"code": "refuser"}).json["token"]
     headers = {"Authorization": f"Bearer {refuser}"}
     item_id = file(client, headers, world["deputy_code"]).json["id"]
+    assert "消息发送成功 1" in sweep(app)  # screened, and the deputy told about it
     step(client, world["zhang_h"], item_id, "accept")
     assert "用户拒收 1" in sweep(app)
     assert "用户拒收 0" in sweep(app)
@@ -85,14 +87,13 @@ def test_wechat_outage_keeps_the_filing_and_screens_it_later(client, app, world,
     try:
         filed = file(client, world["citizen"], world["deputy_code"], content="违禁测试：断网时提交")
         assert filed.status_code == 201
-        delivery = sweep(app)
-        assert "待重试 1" in delivery  # the deputy's notification waits for WeChat to come back
+        assert "内容检测 0 条" in sweep(app)  # WeChat cannot screen it now; nothing is lost
     finally:
         app.config["WECHAT_API_BASE"] = original
         app.extensions.pop("wechat_client", None)
     item_id = filed.json["id"]
     assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).status_code == 200
-    sweep(app)  # WeChat is back: the screening runs and holds the risky item
+    assert "内容检测 1 条" in sweep(app)  # WeChat is back: the screening runs and holds the risky item
     assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["held_for_review"] is True
 
 
@@ -128,11 +129,14 @@ def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811
     assert by_deputy["total"] == 0
 
 
-def test_public_page_shows_consented_closed_items_without_personal_data(client, world):  # noqa: F811
+def test_public_page_shows_consented_closed_items_without_personal_data(client, app, world):  # noqa: F811
     content = "我是王小明，电话13912345678，住幸福小区3栋2单元501室，楼道灯坏了。"
     published = file(client, world["citizen"], world["deputy_code"], content=content, public_consent=True).json["id"]
     private = file(client, world["citizen"], world["deputy_code"], public_consent=False).json["id"]
-    for item_id in (published, private):
+    screen(app)
+    # Filed after the sweep ran: closed, consented, but its text never screened — never published.
+    unscreened = file(client, world["citizen"], world["deputy_code"], content="还没有经过内容检测", public_consent=True).json["id"]
+    for item_id in (published, private, unscreened):
         step(client, world["zhang_h"], item_id, "accept")
         step(client, world["zhang_h"], item_id, "reply", content="已联系物业，请拨 0745-2345678 反馈。")
         step(client, world["citizen"], item_id, "rate", satisfaction="satisfied")
@@ -147,10 +151,12 @@ def test_public_page_shows_consented_closed_items_without_personal_data(client, 
     assert set(shown) == {"number", "category", "content", "reply_content", "station", "deputy", "satisfaction", "closed_at"}
 
 
-def test_nearby_duplicates_are_offered_and_can_be_followed(client, world):  # noqa: F811
+def test_nearby_duplicates_are_offered_and_can_be_followed(client, app, world):  # noqa: F811
     first = file(client, world["citizen"], world["station_code"], location={"lat": 27.5600, "lng": 109.9900}).json["id"]
     file(client, world["citizen"], world["station_code"], category="环境卫生", location={"lat": 27.5600, "lng": 109.9900})
     file(client, world["citizen"], world["station_code"], location={"lat": 27.5700, "lng": 109.9900})  # ~1.1 km away
+    screen(app)  # other citizens see an item's words once they are screened
+    unscreened = file(client, world["citizen"], world["station_code"], location={"lat": 27.5600, "lng": 109.9900}).json["id"]
 
     offered = client.get("/api/v1/suggestions/nearby?category=城市管理&lat=27.5605&lng=109.9902", headers=world["stranger"])
     assert offered.status_code == 200
@@ -159,5 +165,6 @@ def test_nearby_duplicates_are_offered_and_can_be_followed(client, world):  # no
 
     followed = client.post(f"/api/v1/suggestions/{first}/follow", headers=world["stranger"])
     assert followed.status_code == 200 and followed.json["following"] is True
+    assert client.post(f"/api/v1/suggestions/{unscreened}/follow", headers=world["stranger"]).status_code == 404
     assert [i["id"] for i in client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]] == [first]
     assert client.get("/api/v1/suggestions/nearby?category=城市管理&lat=200&lng=1", headers=world["stranger"]).status_code == 422

@@ -4,6 +4,8 @@ import io
 import pytest
 from PIL import Image
 
+from .factories import screen
+
 
 @pytest.fixture
 def world(factory):
@@ -44,9 +46,10 @@ def timeline_actions(client, headers, item_id):
 
 
 def delivered(wechat_standin, app):
-    """Run the outbox delivery as the sweep does, and return what the stand-in received."""
+    """Screen new items' text and deliver the outbox as the sweep does; what the stand-in received."""
     from backend.notifications.outbox import deliver_due
 
+    screen(app)
     with app.app_context():
         deliver_due()
     return wechat_standin.messages()
@@ -237,11 +240,13 @@ def test_idempotency_key_returns_the_first_filing(client, world):
     assert other.json["id"] != first.json["id"]
 
 
-def test_risky_content_is_held_for_review_and_released_by_an_admin(client, world):
+def test_risky_content_is_held_for_review_and_released_by_an_admin(client, app, world, wechat_standin):
     filed = file(client, world["citizen"], world["deputy_code"], content="这是一条违禁测试内容")
     assert filed.status_code == 201
     item_id = filed.json["id"]
-    assert filed.json["status_label"] == "审核中"
+    assert screen(app) == 1  # the sweep screens it: WeChat finds it risky
+    mine = client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).json
+    assert mine["status_label"] == "审核中" and mine["timeline"][-1]["action"] == "hold"
     assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["zhang_h"]).status_code == 404
     held = client.get("/api/v1/suggestions?held=true", headers=world["admin"]).json
     assert [i["id"] for i in held["items"]] == [item_id]
@@ -249,6 +254,8 @@ def test_risky_content_is_held_for_review_and_released_by_an_admin(client, world
     released = step(client, world["admin"], item_id, "release", note="人工审核无问题")
     assert released.json["held_for_review"] is False
     assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["zhang_h"]).status_code == 200
+    # Only now, the text cleared, is the deputy told about it.
+    assert [m["template_id"] for m in delivered(wechat_standin, app)] == ["tmpl-new-item"]
 
 
 def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
@@ -267,7 +274,7 @@ def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
     assert recipients == {"fake-openid-citizen-wang", "fake-openid-citizen-zhao"}
 
 
-def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, factory, world):
+def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, app, factory, world):
     """Lists are read by a faster path than one item (suggestions/listing.py); both must show each
     viewer the same fields, the same names and the same personal data, or the same lack of it."""
     buffer = io.BytesIO()
@@ -277,6 +284,7 @@ def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, factory, 
     with_photo = file(client, world["citizen"], world["deputy_code"], attachment_ids=[photo["id"]], contact_phone="13912345678",
                       location={"lat": 27.561, "lng": 109.991, "address": "人民路 18 号"}).json
     anonymous = file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营", anonymous=True).json
+    screen(app)  # another citizen may follow an item once its text is screened
     assert client.post(f"/api/v1/suggestions/{anonymous['id']}/follow", headers=world["citizen"]).status_code in (200, 201)
     step(client, world["zhang_h"], with_photo["id"], "accept")
     root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))

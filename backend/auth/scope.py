@@ -48,12 +48,12 @@ class Caller:
     never load the ORM row; handlers that change data take :func:`current_user`, loaded on first use.
     """
 
-    __slots__ = ("id", "token_version", "openid", "web_id", "display_name", "deputy_id", "admin_region_id",
-                 "admin_region", "is_station_admin", "roles", "_station_ids")
+    __slots__ = ("id", "token_version", "openid", "web_id", "display_name", "phone", "deputy_id",
+                 "admin_region_id", "admin_region", "is_station_admin", "roles", "_station_ids")
 
     def __init__(self, row):
         self.id, self.token_version, self.deputy_id = row.id, row.token_version, row.deputy_id
-        self.openid, self.web_id, self.display_name = row.openid, row.web_id, row.display_name
+        self.openid, self.web_id, self.display_name, self.phone = row.openid, row.web_id, row.display_name, row.phone
         self.admin_region_id = row.admin_region_id
         self.admin_region = RegionRef(row.admin_region_id, row.admin_path) if row.admin_region_id is not None else None
         self.is_station_admin = bool(row.manages_any_station)
@@ -82,8 +82,9 @@ def _caller_statement():
     users, deputies, regions = User.__table__, Deputy.__table__, Region.__table__
     return (
         select(
-            users.c.id, users.c.token_version, users.c.openid, users.c.web_id, users.c.display_name, users.c.deputy_id,
-            users.c.admin_region_id, deputies.c.active.label("deputy_active"), regions.c.path.label("admin_path"),
+            users.c.id, users.c.token_version, users.c.openid, users.c.web_id, users.c.display_name, users.c.phone,
+            users.c.deputy_id, users.c.admin_region_id,
+            deputies.c.active.label("deputy_active"), regions.c.path.label("admin_path"),
             select(station_admins.c.user_id).where(station_admins.c.user_id == users.c.id).exists()
             .label("manages_any_station"),
         )

@@ -21,7 +21,7 @@ from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Sug
 from ..suggestions.presenters import present
 from ..suggestions.queries import admin_scope_clause, apply_filters
 from ..suggestions.services import CHINA
-from ..suggestions.workflow import ROLE_LABELS, TRANSITIONS
+from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_login_required
@@ -179,7 +179,7 @@ def available_actions(user, item):
     """Which action forms to show: the administrator's, from the item's current status."""
     if workflow.admin_role_for(user, item) is None:
         return set()
-    actions = {a for a in ("dispatch", "reject", "merge", "supervise") if item.status in TRANSITIONS[a][0]}
+    actions = {a for a in ("dispatch", "reject", "merge", "supervise") if item.status in workflow.starts_from(item, a)}
     if item.merged_into_id:
         actions -= {"merge", "dispatch"}
     if item.held_for_review:

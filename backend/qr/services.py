@@ -67,7 +67,7 @@ def revoke_many(kind: QRKind, target_ids):
 
 def find(code: str) -> QRCode:
     """The code as printed, revoked or not; unknown codes are 404."""
-    qr = db.session.scalar(select(QRCode).where(QRCode.code == code)) if _plausible(code) else None
+    qr = db.session.scalar(select(QRCode).where(QRCode.code == code)) if plausible_code(code) else None
     if qr is None:
         raise not_found("二维码无效：没有找到对应的代表或联络站。")
     return qr
@@ -94,5 +94,6 @@ def rotate(qr: QRCode) -> QRCode:
     return issue(qr.target_kind, qr.target_id)
 
 
-def _plausible(code):
+def plausible_code(code):
+    """Whether ``code`` could be one of ours (what new_code makes); anything else is not looked up."""
     return isinstance(code, str) and 0 < len(code) <= 32 and code.isalnum()

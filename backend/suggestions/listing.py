@@ -26,59 +26,25 @@ from ..uploads.models import Upload
 from .models import Suggestion, SuggestionFollower
 from .presenters import present
 from .queries import admin_scope_clause, filter_clauses, filter_values
-
-
-class Named(NamedTuple):
-    """A station or deputy as a list shows it; ``region`` is what the scope rules read."""
-
-    id: int
-    name: str
-    region: RegionRef | None = None
-
-
-class Attachment(NamedTuple):
-    id: int
-    key: str
-    width: int | None
-    height: int | None
-    screening: str
-
-
-class Citizen(NamedTuple):
-    id: int
-    phone: str | None
-
-    phone_masked = User.phone_masked
-
-
-_ITEM_COLUMNS = (
-    "id", "number", "status", "category", "content", "lat", "lng", "address", "anonymous", "public_consent",
-    "round", "overdue", "due_soon", "supervised", "held_for_review", "merged_into_id", "station_id", "deputy_id",
-    "region_id", "citizen_id", "forward_target", "forward_department", "reply_content", "satisfaction",
-    "contact_phone", "created_dt", "accept_due_dt", "reply_due_dt", "closed_dt",
-)
+from .snapshots import ITEM_COLUMNS, Attachment, Citizen, ItemSnapshot, Named
 
 # After an item's own columns, each row carries the names it shows: its station's id, name, region id
 # and region path, its own region's path, its deputy's name and its citizen's phone (see _list_statements).
 _SHOWN_NAMES = 7
 
 
-class ListedItem:
-    """One listed suggestion: the attributes ``present()`` and the scope rules read of a Suggestion."""
-
-    status_label = Suggestion.status_label
-    public = Suggestion.public
-
-    def __init__(self, row, attachments):
-        self.__dict__.update(zip(_ITEM_COLUMNS, row))
-        station_id, station_name, station_region_id, station_region_path, region_path, deputy_name, citizen_phone = \
-            row[len(_ITEM_COLUMNS):len(_ITEM_COLUMNS) + _SHOWN_NAMES]
-        self.station = Named(station_id, station_name, RegionRef(station_region_id, station_region_path)) \
-            if station_id is not None else None
-        self.deputy = Named(self.deputy_id, deputy_name) if self.deputy_id is not None else None
-        self.region = RegionRef(self.region_id, region_path)
-        self.citizen = Citizen(self.citizen_id, citizen_phone)
-        self.attachments = attachments
+def _snapshot(row, attachments):
+    """One listed suggestion, from a page row (``ITEM_COLUMNS``, then ``_SHOWN_NAMES``)."""
+    columns = dict(zip(ITEM_COLUMNS, row))
+    station_id, station_name, station_region_id, station_region_path, region_path, deputy_name, citizen_phone = \
+        row[len(ITEM_COLUMNS):len(ITEM_COLUMNS) + _SHOWN_NAMES]
+    station = Named(station_id, station_name, RegionRef(station_region_id, station_region_path)) \
+        if station_id is not None else None
+    deputy_id = columns["deputy_id"]
+    return ItemSnapshot(
+        columns, station, Named(deputy_id, deputy_name) if deputy_id is not None else None,
+        RegionRef(columns["region_id"], region_path), Citizen(columns["citizen_id"], citizen_phone), attachments,
+    )
 
 
 # --- statements, built once per shape ----------------------------------------------------------
@@ -125,7 +91,7 @@ def _list_statements(scope, region_admin, station_admin, filters):
     station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
     page = (
         select(
-            *(items.c[name] for name in _ITEM_COLUMNS),
+            *(items.c[name] for name in ITEM_COLUMNS),
             # _SHOWN_NAMES, in ListedItem's order:
             stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
             deputies.c.name, users.c.phone,
@@ -191,5 +157,5 @@ def list_page(caller, args):
     photos = {row.id: [] for row in rows}
     for photo in connection.execute(_attachments_statement(), {"ids": list(photos)}).all():
         photos[photo.suggestion_id].append(Attachment(photo.id, photo.key, photo.width, photo.height, photo.screening))
-    items = [present(ListedItem(row, photos[row.id]), caller) for row in rows]
+    items = [present(_snapshot(row, photos[row.id]), caller) for row in rows]
     return {"items": items, "total": rows[0].total, "page": page, "per_page": per_page}

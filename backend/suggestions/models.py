@@ -24,6 +24,11 @@ STATUS_LABELS = {
     "pending": "待分派", "assigned": "待接单", "accepted": "办理中", "forwarded": "转办中",
     "replied": "已答复", "closed": "已办结", "rejected": "不予受理", "withdrawn": "已撤回",
 }
+# The text's content screening (msgSecCheck), run by the sweep for every new item: "pending" until
+# WeChat answers; then WeChat's "pass" or "review", or "risky" (held for an administrator); "manual"
+# when WeChat will not screen it (held too); "reviewed" once an administrator released a held item.
+# Cleared text may reach the deputy's WeChat and other citizens' screens.
+CLEARED_SCREENINGS = frozenset({"pass", "review", "reviewed"})
 OPEN_STATUSES = (Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied)
 FINAL_STATUSES = (Status.closed, Status.rejected, Status.withdrawn)
 
@@ -78,7 +83,7 @@ class Suggestion(db.Model):
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     due_soon: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Content screening (msgSecCheck): pending until WeChat answers; risky items are held for review.
+    # Content screening (msgSecCheck) of the text, see CLEARED_SCREENINGS.
     screening: Mapped[str] = mapped_column(String(16), default="pending")
     held_for_review: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id"))

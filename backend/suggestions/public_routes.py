@@ -14,7 +14,7 @@ from ..extensions import Blueprint, db
 from ..org.routes import distance_m
 from ..pagination import paginate
 from . import workflow
-from .models import OPEN_STATUSES, Status, Suggestion, SuggestionFollower
+from .models import CLEARED_SCREENINGS, OPEN_STATUSES, Status, Suggestion, SuggestionFollower
 from .queries import admin_scope_clause, apply_filters
 from .redact import redact
 from .stats import suggestion_stats
@@ -92,6 +92,7 @@ def nearby(args):
             Suggestion.category == args["category"],
             Suggestion.status.in_(OPEN_STATUSES),
             Suggestion.held_for_review.is_(False),
+            Suggestion.screening.in_(CLEARED_SCREENINGS),  # other citizens' words: only once WeChat has screened them
             Suggestion.merged_into_id.is_(None),
             Suggestion.created_dt > utcnow() - DUPLICATE_WINDOW,
             Suggestion.lat.between(lat - dlat, lat + dlat),
@@ -119,7 +120,8 @@ def follow(suggestion_id):
     """关注一条已有的建议（代替重复提交），办理进展同样通知到您。"""
     item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
     user = current_user()
-    if item is None or item.held_for_review or item.status not in OPEN_STATUSES or "citizen" not in user.roles:
+    shown = item is not None and not item.held_for_review and item.screening in CLEARED_SCREENINGS
+    if not shown or item.status not in OPEN_STATUSES or "citizen" not in user.roles:
         raise APIError(404, "not_found", "建议不存在或已办结。")
     if not workflow.is_owner(user, item) and db.session.get(SuggestionFollower, (item.id, user.id)) is None:
         db.session.add(SuggestionFollower(suggestion_id=item.id, user_id=user.id))

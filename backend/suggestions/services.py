@@ -5,7 +5,6 @@ from datetime import timedelta, timezone
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import User
 from ..auth.scope import manages_deputy
@@ -15,15 +14,12 @@ from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import Deputy
 from ..points import ledger
-from ..qr import services as qr_services
-from ..qr.models import QRKind
-from ..qr.targets import load_target
 from ..uploads.models import Upload
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from ..wechat.client import INVALID_OPENID
 from . import workflow
-from .models import STATUS_LABELS, Satisfaction, Status, Suggestion, SuggestionFollower, SuggestionRating
-from .workflow import SYSTEM, Actor
+from .models import CLEARED_SCREENINGS, STATUS_LABELS, Satisfaction, Status, SuggestionFollower, SuggestionRating
+from .workflow import SYSTEM
 
 CHINA = timezone(timedelta(hours=8))
 MAX_PHOTOS = 9
@@ -83,75 +79,19 @@ def _assign(item, deputy, now):
     item.accept_due_dt = now + accept_within
     item.reply_due_dt = None
     item.overdue = item.due_soon = False
-    if not item.held_for_review:
-        _notify([_deputy_user(deputy.id)], "new_item", item, "您有一条新的群众建议待接单", f"assigned{item.version}")
+    notify_new_item(item, f"assigned{item.version}")
 
 
-# --- filing --------------------------------------------------------------------------------------
+def notify_new_item(item, key):
+    """Tell the item's deputy it awaits them, once it is theirs to accept and its text has cleared
+    screening: a WeChat message carries the text's first words, and an unscreened one may not.
+    Called where either becomes true (dispatch, screening, an administrator's release)."""
+    if (item.status is Status.assigned and item.deputy_id is not None and not item.held_for_review
+            and item.screening in CLEARED_SCREENINGS):
+        _notify([_deputy_user(item.deputy_id)], "new_item", item, "您有一条新的群众建议待接单", key)
 
 
-def _attachments(user, ids):
-    ids = list(dict.fromkeys(ids or []))
-    if len(ids) > MAX_PHOTOS:
-        raise validation_failed({"attachment_ids": [f"最多上传 {MAX_PHOTOS} 张照片。"]})
-    uploads = db.session.scalars(select(Upload).where(Upload.id.in_(ids))).all() if ids else []
-    usable = {u.id: u for u in uploads if u.owner_id == user.id and u.suggestion_id is None}
-    missing = [i for i in ids if i not in usable]
-    if missing:
-        raise validation_failed({"attachment_ids": ["照片不存在或已被使用，请重新上传。"]})
-    return [usable[i] for i in ids]
-
-
-def file_suggestion(user, data) -> Suggestion:
-    """A citizen files after scanning: through a deputy's code it goes to that deputy, through a station's it waits there.
-
-    ``user`` is the request's Caller (or a User): its id, openid and display name are all filing reads.
-    """
-    if data["category"] not in current_app.config["SUGGESTION_CATEGORIES"]:
-        raise validation_failed({"category": ["请选择有效的问题类别。"]})
-    qr = qr_services.resolve(data["qr_code"])
-    if qr.target_kind not in (QRKind.deputy, QRKind.station):
-        raise validation_failed({"qr_code": ["这个二维码不能用于提交建议。"]})
-    target = load_target(qr)
-    photos = _attachments(user, data.get("attachment_ids"))
-    # Ask WeChat before the first write: on SQLite a token refresh mid-transaction would wait on our own lock.
-    suggest = check_text(user, data["content"])
-    location = data.get("location") or {}
-    now = utcnow()
-    item = Suggestion(
-        citizen_id=user.id,
-        filed_via=qr.target_kind.value,
-        category=data["category"],
-        content=data["content"],
-        lat=location.get("lat"),
-        lng=location.get("lng"),
-        address=location.get("address", ""),
-        contact_phone=data.get("contact_phone"),
-        anonymous=data.get("anonymous", False),
-        public_consent=data.get("public_consent", False),
-        created_dt=now,
-        events=[],  # a new item's timeline is known to be empty: no query to find out
-    )
-    if qr.target_kind is QRKind.deputy:
-        item.status = Status.assigned
-        item.station = target.stations[0] if target.stations else None
-        item.region_id = target.region_id
-    else:
-        item.status = Status.pending
-        item.station = target
-        item.region_id = target.region_id
-    db.session.add(item)
-    db.session.flush()
-    item.number = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item.id:06d}"
-    for photo in photos:
-        photo.suggestion_id = item.id
-    set_committed_value(item, "attachments", photos)  # what the answer shows, without reading it back
-    workflow.record(item, "file", Actor(user, "citizen"), "", from_status=item.status)
-    apply_screening(item, suggest)
-    if qr.target_kind is QRKind.deputy:
-        _assign(item, target, now)
-    db.session.flush()
-    return item
+# --- content screening (the sweep screens every new item; see filing.py) -------------------------
 
 
 def check_text(user, content):
@@ -169,16 +109,18 @@ def check_text(user, content):
 
 
 def apply_screening(item, suggest):
-    """Record the screening result; risky or unscreenable items are held for an administrator.
+    """Record the screening result: cleared text goes on to its deputy; risky or unscreenable text is
+    held for an administrator.
 
-    None means WeChat could not answer now: the sweep retries.
+    None means WeChat could not answer now: the item stays pending and the next sweep retries.
     """
     if suggest is None:
-        item.screening = "pending"
         return
     item.screening = suggest
     if suggest in ("risky", "manual"):
         hold(item, "内容安全检测未通过，等待人工审核" if suggest == "risky" else "该内容无法自动检测，等待人工审核")
+    else:
+        notify_new_item(item, "screened")
 
 
 def hold(item, reason):
@@ -339,8 +281,7 @@ def release(item, actor, note=""):
         update(Upload).where(Upload.suggestion_id == item.id, Upload.screening.in_(["risky", "manual"]))
         .values(screening="released", screen_next_dt=None)
     )
-    if item.status is Status.assigned and item.deputy is not None:
-        _notify([_deputy_user(item.deputy_id)], "new_item", item, "您有一条新的群众建议待接单", "released")
+    notify_new_item(item, "released")
     db.session.flush()
     return item
 

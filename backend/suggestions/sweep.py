@@ -1,4 +1,4 @@
-"""The periodic sweep over suggestions: screening retries, deadline flags and reminders, auto-close.
+"""The periodic sweep over suggestions: content screening, deadline flags and reminders, auto-close.
 
 Every step claims its work with a conditional UPDATE (or the item's version check), so two sweeps
 running at once, or one running twice, never do anything twice.
@@ -36,7 +36,8 @@ def _due_soon_clause(now, soon):
 
 
 def screen_pending():
-    """Items filed while WeChat's content check was unreachable."""
+    """Screen new items' text with WeChat (filing does not wait for it, see filing.py); an item WeChat
+    cannot screen now stays pending for the next sweep. Returns how many were screened."""
     screened = 0
     ids = db.session.scalars(select(Suggestion.id).where(Suggestion.screening == "pending").limit(BATCH)).all()
     for item_id in ids:

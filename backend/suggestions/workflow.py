@@ -32,6 +32,18 @@ TRANSITIONS = {
     "release": (tuple(Status), None),
 }
 
+# Screening may hold an item at any stage (its photos are screened after filing, its text by the
+# sweep): an administrator reviewing held content may then refuse it whatever open status it reached.
+WHILE_HELD = {"reject": (S.pending, S.assigned, S.accepted, S.forwarded, S.replied)}
+
+
+def starts_from(item, action):
+    """The statuses ``item`` may take ``action`` from."""
+    if item.held_for_review and action in WHILE_HELD:
+        return WHILE_HELD[action]
+    return TRANSITIONS[action][0]
+
+
 ACTION_LABELS = {
     "file": "提交建议", "dispatch": "分派", "accept": "接单", "return": "退回", "progress": "办理进展",
     "forward": "转办", "feedback": "部门反馈", "reply": "答复", "rate": "评价", "auto_close": "逾期未评价自动办结",
@@ -136,8 +148,8 @@ def actor_for(user, item, action):
 
 def apply(item, action, actor: Actor, note="", to_status=None, data=None):
     """Move ``item`` along ``action`` and write its timeline line in the same transaction."""
-    allowed_from, default_to = TRANSITIONS[action]
-    if item.status not in allowed_from:
+    default_to = TRANSITIONS[action][1]
+    if item.status not in starts_from(item, action):
         raise APIError(
             409,
             "invalid_transition",

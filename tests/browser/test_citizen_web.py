@@ -7,6 +7,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from ..factories import screen
+
 SHOTS = "/tmp"
 
 
@@ -119,6 +121,7 @@ def test_nearby_duplicate_is_offered_and_followed(phone, live_server, factory, w
         "location": {"lat": 27.5604, "lng": 109.9900},
     })
     assert earlier.status_code == 201, earlier.json
+    screen(factory.app)  # other citizens see it once the sweep has screened its text
 
     phone.context.grant_permissions(["geolocation"], origin=live_server)
     phone.context.set_geolocation({"latitude": 27.5600, "longitude": 109.9900, "accuracy": 20})

@@ -1,0 +1,168 @@
+"""Filing a suggestion (码上办): the product's hottest write, in Core.
+
+A citizen scans a code and files. One query finds what the code points at (a deputy and their
+station, or a station) with the names the answer shows; three statements write the item, its
+number and the first line of its timeline; the request commits them together.
+
+The text is not screened here. WeChat's content check (msgSecCheck) is an HTTP call to another
+company's servers: waiting for it inside the filing made every filing as slow as WeChat and, with
+WeChat slow or down, held a server thread for each citizen filing. Every new item starts
+``screening = "pending"`` and the sweep screens it (``sweep.screen_pending``); the deputy is told
+about the item once its text has cleared (``services.notify_new_item``), and an item WeChat flags
+is held for an administrator as before. Until then the item reaches only the people it is
+addressed to — its citizen, its deputy, the station's staff — never a public page.
+"""
+from functools import cache
+
+from flask import current_app
+from sqlalchemy import bindparam, case, func, insert, select, update
+
+from ..auth.scope import RegionRef
+from ..db_types import utcnow
+from ..errors import APIError, not_found, validation_failed
+from ..extensions import db
+from ..org.models import Deputy, Region, Station, station_deputies
+from ..qr.models import QRCode, QRKind
+from ..qr.services import REVOKED_MESSAGES, plausible_code
+from ..uploads.models import Upload
+from .models import Status, Suggestion, SuggestionEvent
+from .services import CHINA, MAX_PHOTOS, deadlines_for
+from .snapshots import Attachment, Citizen, Event, ItemSnapshot, Named
+
+UNKNOWN_CODE = "二维码无效：没有找到对应的代表或联络站。"
+
+
+@cache
+def _target_statement():
+    """What a code points at, for filing: the code's kind and state, the deputy (for a deputy's code),
+    the station the item goes to (the station's own, or the deputy's first), the region the item
+    counts in (the deputy's, or the station's), and the names and region paths the answer shows."""
+    codes, deputies, stations = QRCode.__table__, Deputy.__table__, Station.__table__
+    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
+    is_deputy = codes.c.target_kind == QRKind.deputy
+    deputy_station = (
+        select(func.min(station_deputies.c.station_id)).where(station_deputies.c.deputy_id == deputies.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            codes.c.target_kind, codes.c.revoked_dt,
+            deputies.c.id.label("deputy_id"), deputies.c.name.label("deputy_name"),
+            deputies.c.active.label("deputy_active"),
+            stations.c.id.label("station_id"), stations.c.name.label("station_name"),
+            stations.c.region_id.label("station_region_id"),
+            station_region.c.path.label("station_region_path"), item_region.c.id.label("region_id"),
+            item_region.c.path.label("region_path"),
+        )
+        .select_from(codes)
+        .outerjoin(deputies, is_deputy & (deputies.c.id == codes.c.target_id))
+        .outerjoin(stations, stations.c.id == case((is_deputy, deputy_station), else_=codes.c.target_id))
+        .outerjoin(station_region, station_region.c.id == stations.c.region_id)
+        .outerjoin(item_region, item_region.c.id == case((is_deputy, deputies.c.region_id), else_=stations.c.region_id))
+        .where(codes.c.code == bindparam("code"))
+    )
+
+
+@cache
+def _writes():
+    """The filing's statements, built once: (insert the item, set its number, add a timeline line)."""
+    items = Suggestion.__table__
+    return (
+        insert(items).returning(items.c.id),
+        update(items).where(items.c.id == bindparam("item_id")).values(number=bindparam("item_number")),
+        insert(SuggestionEvent.__table__),
+    )
+
+
+@cache
+def _photo_statements():
+    """(the caller's unattached uploads among ``ids``, attach ``ids`` to ``item_id`` unless taken meanwhile)"""
+    uploads = Upload.__table__
+    ids = bindparam("ids", expanding=True)
+    return (
+        select(uploads.c.id, uploads.c.key, uploads.c.width, uploads.c.height, uploads.c.screening)
+        .where(uploads.c.id.in_(ids), uploads.c.owner_id == bindparam("owner_id"), uploads.c.suggestion_id.is_(None)),
+        update(uploads).where(uploads.c.id.in_(ids), uploads.c.suggestion_id.is_(None))
+        .values(suggestion_id=bindparam("item_id")),
+    )
+
+
+def _target(connection, code):
+    row = connection.execute(_target_statement(), {"code": code}).one_or_none() if plausible_code(code) else None
+    if row is None:
+        raise not_found(UNKNOWN_CODE)
+    kind = row.target_kind
+    if row.revoked_dt is not None:
+        raise APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
+    if kind not in (QRKind.deputy, QRKind.station):
+        raise validation_failed({"qr_code": ["这个二维码不能用于提交建议。"]})
+    if kind is QRKind.deputy and row.deputy_id is not None and not row.deputy_active:
+        # Leaving office revokes a deputy's code; this guards data that reached the table another way.
+        raise APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
+    if row.region_id is None:  # the code's deputy or station no longer exists
+        raise not_found(UNKNOWN_CODE)
+    return row
+
+
+def _photos(connection, user, ids):
+    """The citizen's own unattached uploads ``ids``, in the order given."""
+    ids = list(dict.fromkeys(ids or []))
+    if len(ids) > MAX_PHOTOS:
+        raise validation_failed({"attachment_ids": [f"最多上传 {MAX_PHOTOS} 张照片。"]})
+    if not ids:
+        return []
+    rows = connection.execute(_photo_statements()[0], {"ids": ids, "owner_id": user.id})
+    usable = {row.id: Attachment(*row) for row in rows}
+    if len(usable) != len(ids):
+        raise _photos_gone()
+    return [usable[i] for i in ids]
+
+
+def _photos_gone():
+    return validation_failed({"attachment_ids": ["照片不存在或已被使用，请重新上传。"]})
+
+
+def file_suggestion(user, data) -> ItemSnapshot:
+    """A citizen files after scanning: through a deputy's code it goes to that deputy, through a
+    station's it waits there for dispatch. ``user`` is the request's Caller (id, display name).
+
+    Returns the new item as its filer's answer shows it (``present``)."""
+    if data["category"] not in current_app.config["SUGGESTION_CATEGORIES"]:
+        raise validation_failed({"category": ["请选择有效的问题类别。"]})
+    connection = db.session.connection()
+    target = _target(connection, data["qr_code"])
+    photos = _photos(connection, user, data.get("attachment_ids"))
+    location = data.get("location") or {}
+    now = utcnow()
+    to_deputy = target.target_kind is QRKind.deputy
+    columns = dict(
+        citizen_id=user.id, filed_via=target.target_kind.value, category=data["category"], content=data["content"],
+        lat=location.get("lat"), lng=location.get("lng"), address=location.get("address", ""),
+        contact_phone=data.get("contact_phone"), anonymous=data.get("anonymous", False),
+        public_consent=data.get("public_consent", False), station_id=target.station_id,
+        deputy_id=target.deputy_id if to_deputy else None, region_id=target.region_id,
+        status=Status.assigned if to_deputy else Status.pending, screening="pending", held_for_review=False,
+        assigned_dt=now if to_deputy else None,
+        accept_due_dt=now + deadlines_for(data["category"])[0] if to_deputy else None, created_dt=now, updated_dt=now,
+    )
+    insert_item, set_number, insert_event = _writes()
+    item_id = connection.execute(insert_item, columns).scalar_one()
+    number = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item_id:06d}"
+    connection.execute(set_number, {"item_id": item_id, "item_number": number})
+    filed = Event("file", columns["status"].value, columns["status"].value, "citizen", user.id, user.display_name or "",
+                  "", now)
+    connection.execute(insert_event, {"suggestion_id": item_id, **filed._asdict()})
+    if photos:
+        attach = _photo_statements()[1]
+        attached = connection.execute(attach, {"ids": [p.id for p in photos], "item_id": item_id}).rowcount
+        if attached != len(photos):  # another filing took one of them a moment ago
+            raise _photos_gone()
+    columns |= dict(id=item_id, number=number, round=1, overdue=False, due_soon=False, supervised=False,
+                    merged_into_id=None, forward_target=None, forward_department=None, reply_content=None,
+                    satisfaction=None, reply_due_dt=None, closed_dt=None)
+    station = None if target.station_id is None else Named(
+        target.station_id, target.station_name, RegionRef(target.station_region_id, target.station_region_path))
+    return ItemSnapshot(
+        columns, station, Named(target.deputy_id, target.deputy_name) if to_deputy else None,
+        RegionRef(target.region_id, target.region_path), Citizen(user.id, user.phone), photos, [filed],
+    )
