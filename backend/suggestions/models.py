@@ -56,6 +56,9 @@ class Suggestion(db.Model):
         Index("ix_suggestions_deputy_inbox", "deputy_id", "id", postgresql_where=text("held_for_review = false"),
               sqlite_where=text("held_for_review = 0")),
         Index("ix_suggestions_station_status", "station_id", "status", "id"),
+        # The few items whose text the sweep has yet to screen (sweep.screen_pending).
+        Index("ix_suggestions_screening_pending", "id", postgresql_where=text("screening = 'pending'"),
+              sqlite_where=text("screening = 'pending'")),
         Index("ix_suggestions_citizen", "citizen_id", "id"),
         Index("ix_suggestions_region_created", "region_id", "created_dt"),
         Index("ix_suggestions_status_created", "status", "created_dt"),
