@@ -1,8 +1,9 @@
 """Signed, expiring API tokens (``Authorization: Bearer <token>``), and the signer behind them."""
+import time
 from functools import lru_cache
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 _SALT = "api-token-v1"
 
@@ -28,10 +29,27 @@ def issue_token(user):
 
 def read_token(token):
     """The token's payload, or None when it is forged, malformed or expired."""
+    verified = _verified(_serializer(), token)
+    if verified is None:
+        return None
+    payload, issued = verified
+    age = int(time.time()) - issued  # whole seconds, as itsdangerous counts them
+    if not 0 <= age <= current_app.config["TOKEN_TTL_SECONDS"]:
+        return None
+    return payload
+
+
+@lru_cache(maxsize=8192)
+def _verified(serializer, token):
+    """(payload, issue time) of a token signed by ``serializer``, or None.
+
+    A token never changes, so neither does what its signature says: a phone sends the same token
+    with every request, and checking it once per process spares each later request a signature
+    check and the decoding around it. Expiry is judged at every use, by ``read_token``."""
     try:
-        payload = _serializer().loads(token, max_age=current_app.config["TOKEN_TTL_SECONDS"])
-    except (BadSignature, SignatureExpired):
+        payload, issued = serializer.loads(token, return_timestamp=True)
+    except BadSignature:
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("uid"), int):
         return None
-    return payload
+    return payload, int(issued.timestamp())
