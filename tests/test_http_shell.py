@@ -160,3 +160,23 @@ def test_a_statement_that_would_change_rows_in_a_page_view_is_refused(app, facto
             connection.execute(text("UPDATE users SET display_name = '改过'"))
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(User).where(User.display_name == "改过")) == 0
+
+
+def test_a_query_string_is_read_once_and_every_request_gets_its_own_arguments(app, client, factory):
+    from backend.extensions import SchemaReusingParser
+    from schemas.suggestions import SuggestionQuery
+
+    parser = SchemaReusingParser()
+    with app.test_request_context("/api/v1/suggestions?scope=assigned&per_page=5&from=2026-11-01"):
+        first = parser.parse(SuggestionQuery, location="query")
+        first["per_page"] = 99  # a handler changing its arguments changes nobody else's
+    with app.test_request_context("/api/v1/suggestions?scope=assigned&per_page=5&from=2026-11-01"):
+        again = parser.parse(SuggestionQuery, location="query")
+    assert again["per_page"] == 5 and again["scope"] == "assigned" and again["page"] == 1
+    assert str(again["date_from"]) == "2026-11-01"
+
+    # A query string that fails validation is refused every time, with the contract's error.
+    citizen = factory.wechat_login("citizen-wang")
+    for _ in range(2):
+        refused = client.get("/api/v1/suggestions?per_page=500", headers=citizen)
+        assert refused.status_code == 422 and refused.json["errors"]["per_page"]
