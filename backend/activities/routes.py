@@ -20,7 +20,7 @@ from ..idempotency import idempotent
 from ..org.models import Station
 from ..pagination import paginate
 from ..qr.services import qr_url
-from . import rotating, services
+from . import checkin, rotating, services
 from .models import (
     ACTIVITY_STATUS_LABELS,
     ACTIVITY_TYPE_LABELS,
@@ -181,6 +181,7 @@ def cancel(activity_id):
 @checkins.alt_response(200, schema=CheckinOut, description="already checked in: the first check-in")
 def check_in(data):
     """扫码签到：扫联络站码或活动动态码。"""
-    activity, mine, created = services.check_in(current_caller(), data["qr_code"], data.get("lat"), data.get("lng"))
-    body = {"activity_id": activity.id, "activity_title": activity.title, "checked_in_at": mine.checked_in_dt}
+    activity, checked_in_dt, created = checkin.check_in(current_caller(), data["qr_code"], data.get("lat"),
+                                                        data.get("lng"))
+    body = {"activity_id": activity.id, "activity_title": activity.title, "checked_in_at": checked_in_dt}
     return body, (201 if created else 200)

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.models import User
 from ..auth.scope import manages_deputy, manages_region, manages_station
@@ -16,10 +15,7 @@ from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import Deputy, Region, Station
-from ..org.routes import distance_m
 from ..points import ledger
-from ..qr import services as qr_services
-from ..qr.models import QRKind
 from . import rotating
 from .models import (
     ACTIVITY_TYPE_LABELS,
@@ -172,101 +168,6 @@ def decline(user, activity, reason):
     """请假, with the reason."""
     return _respond(user, activity, (P.invited, P.accepted), "已签到或已请假，不能再请假。",
                     status=P.declined, decline_reason=reason)
-
-
-# --- 扫码签到 -------------------------------------------------------------------------------------------
-
-
-def _window(activity):
-    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
-    return activity.starts_dt - grace, activity.ends_dt + grace
-
-
-def _pick(activities, invited, now):
-    """The deputy's activity among those at one place whose check-in window contains now, or a refusal.
-
-    ``invited`` holds the ids of the activities among them that the deputy is invited to.
-    """
-    mine = [a for a in activities if a.id in invited]
-    if not mine:
-        if activities:
-            raise refuse("您不在本次活动的邀请名单中，不能签到。")
-        raise refuse("这里目前没有需要签到的活动。")
-    current = [a for a in mine if _window(a)[0] <= now <= _window(a)[1]]
-    if current:
-        return current[0]
-    upcoming = sorted((a for a in mine if _window(a)[0] > now), key=lambda a: a.starts_dt)
-    if upcoming:
-        opens = _window(upcoming[0])[0]
-        raise refuse(f"活动“{upcoming[0].title}”尚未开始签到，请于 {china_time(opens)} 之后扫码。")
-    raise refuse("活动签到时间已过，不能再签到。")
-
-
-def check_in(user, code, lat=None, lng=None):
-    """扫码签到 at a station's permanent code or an activity's rotating code.
-
-    Returns ``(activity, participant, created)``; a repeated scan returns the first check-in.
-    """
-    # ``user`` is the request's Caller on this hot path of a busy activity: its roles were read with
-    # the token check, so being a linked, active deputy costs no query here.
-    if user is None or "deputy" not in user.roles:
-        raise APIError(403, "forbidden", "只有代表可以扫码签到，请先绑定代表身份。")
-    now = utcnow()
-    if rotating.looks_rotating(code):
-        candidates = [activity_for_code(code, now)]
-    else:
-        qr = qr_services.resolve(code)
-        if qr.target_kind is not QRKind.station:
-            raise refuse("这不是联络站或活动的签到码。")
-        day = timedelta(days=1)
-        candidates = db.session.scalars(
-            select(Activity).where(
-                Activity.station_id == qr.target_id,
-                Activity.status == ActivityStatus.published,
-                Activity.starts_dt < now + day,
-                Activity.ends_dt > now - day,
-            ).order_by(Activity.starts_dt)
-        ).all()
-    candidates = [a for a in candidates if a.status is ActivityStatus.published]
-    # Only this deputy's participant rows, not every participant of every candidate.
-    rows = db.session.scalars(
-        select(ActivityParticipant).where(
-            ActivityParticipant.activity_id.in_([a.id for a in candidates]),
-            ActivityParticipant.deputy_id == user.deputy_id,
-        )
-    ).all() if candidates else []
-    invited = {p.activity_id: p for p in rows}
-    activity = _pick(candidates, invited, now)
-    mine = invited[activity.id]
-    if mine.status is P.checked_in:
-        return activity, mine, False
-    if mine.status is P.declined:
-        raise refuse("您已请假，如需参加请先取消请假（重新接单）后再签到。")
-    if activity.lat is not None and activity.lng is not None and lat is not None and lng is not None:
-        meters = distance_m(activity.lat, activity.lng, lat, lng)
-        radius = current_app.config["CHECKIN_RADIUS_M"]
-        if meters > radius:
-            raise refuse(f"您距离活动地点约 {meters} 米，超出 {radius} 米的签到范围，请到现场后再扫码。")
-    # A conditional UPDATE, not an attribute change: of two scans at the same instant (a double tap,
-    # a retried request) exactly one matches the row; the other waits for it and answers with its check-in.
-    claimed = db.session.execute(
-        update(ActivityParticipant)
-        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == user.deputy_id,
-               ActivityParticipant.status.in_((P.invited, P.accepted)))
-        .values(status=P.checked_in, checked_in_dt=now, checkin_lat=lat, checkin_lng=lng)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed == 1:
-        for key, value in (("status", P.checked_in), ("checked_in_dt", now), ("checkin_lat", lat),
-                           ("checkin_lng", lng)):
-            set_committed_value(mine, key, value)
-        return activity, mine, True
-    db.session.refresh(mine)  # a concurrent scan (or a close) changed the row: answer with what it left
-    if mine.status is P.checked_in:
-        return activity, mine, False
-    if mine.status is P.declined:
-        raise refuse("您已请假，如需参加请先取消请假（重新接单）后再签到。")
-    raise refuse("活动已结单，不能再签到。")
 
 
 # --- 结单 / 取消 --------------------------------------------------------------------------------------------

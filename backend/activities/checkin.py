@@ -1,0 +1,162 @@
+"""扫码签到: a deputy scans a station's permanent code or an activity's rotating code, in Core.
+
+At the start of an activity every invited deputy scans within a few minutes, each from a phone on a
+flaky network, so this is the activities' hottest path. One query finds the activities the scanned
+code stands for together with the scanning deputy's own place in each; one conditional UPDATE checks
+them in. Every refusal says why, in Chinese.
+"""
+from datetime import timedelta
+from functools import cache
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy import bindparam, select, update
+
+from ..db_types import utcnow
+from ..errors import APIError, not_found
+from ..extensions import db
+from ..notifications.outbox import china_time
+from ..org.routes import distance_m
+from ..qr.models import QRCode, QRKind
+from ..qr.services import REVOKED_MESSAGES, plausible_code
+from . import rotating
+from .models import Activity, ActivityParticipant, ActivityStatus, ParticipantStatus
+from .services import refuse
+
+P = ParticipantStatus
+DECLINED = "您已请假，如需参加请先取消请假（重新接单）后再签到。"
+
+
+class Candidate(NamedTuple):
+    """An activity the scan may be for, and the scanning deputy's participation in it (None: not invited)."""
+
+    id: int
+    title: str
+    starts_dt: object
+    ends_dt: object
+    lat: float | None
+    lng: float | None
+    mine: ParticipantStatus | None
+    checked_in_dt: object
+
+
+def _candidate_columns():
+    activities, participants = Activity.__table__, ActivityParticipant.__table__
+    return (activities.c.id, activities.c.title, activities.c.starts_dt, activities.c.ends_dt, activities.c.lat,
+            activities.c.lng, participants.c.status, participants.c.checked_in_dt)
+
+
+def _with_mine(query):
+    activities, participants = Activity.__table__, ActivityParticipant.__table__
+    return query.outerjoin(participants, (participants.c.activity_id == activities.c.id)
+                           & (participants.c.deputy_id == bindparam("scanner")))
+
+
+@cache
+def _at_station():
+    """A printed code, and when it is a station's, that station's published activities around now."""
+    codes, activities = QRCode.__table__, Activity.__table__
+    return _with_mine(
+        select(codes.c.target_kind, codes.c.revoked_dt, *_candidate_columns())
+        .select_from(codes)
+        .outerjoin(activities, (codes.c.target_kind == QRKind.station) & (activities.c.station_id == codes.c.target_id)
+                   & (activities.c.status == ActivityStatus.published) & (activities.c.starts_dt < bindparam("until"))
+                   & (activities.c.ends_dt > bindparam("since")))
+    ).where(codes.c.code == bindparam("code")).order_by(activities.c.starts_dt)
+
+
+@cache
+def _named():
+    """The published activity a rotating code names."""
+    activities = Activity.__table__
+    return _with_mine(select(*_candidate_columns()).select_from(activities)).where(
+        activities.c.id == bindparam("activity"), activities.c.status == ActivityStatus.published)
+
+
+@cache
+def _writes():
+    """(check the deputy in unless they declined or were marked absent meanwhile, read their row again),
+    for ``:scanner`` at ``:activity``."""
+    participants = ActivityParticipant.__table__
+    mine = (participants.c.activity_id == bindparam("activity")) & (participants.c.deputy_id == bindparam("scanner"))
+    return (
+        update(participants).where(mine, participants.c.status.in_((P.invited, P.accepted)))
+        .values(status=P.checked_in, checked_in_dt=bindparam("now"), checkin_lat=bindparam("lat"),
+                checkin_lng=bindparam("lng")),
+        select(participants.c.status, participants.c.checked_in_dt).where(mine),
+    )
+
+
+def _candidates(connection, code, deputy_id, now):
+    if rotating.looks_rotating(code):
+        rows = connection.execute(_named(), {"activity": rotating.read_code(code, now), "scanner": deputy_id})
+        candidates = [Candidate(*row) for row in rows]
+        if not candidates:
+            raise not_found("签到码无效，或活动已经结束。")
+        return candidates
+    day = timedelta(days=1)
+    rows = connection.execute(_at_station(), {"code": code, "scanner": deputy_id, "until": now + day,
+                                              "since": now - day}).all() if plausible_code(code) else []
+    if not rows:
+        raise not_found("二维码无效：没有找到对应的代表或联络站。")
+    kind, revoked = rows[0].target_kind, rows[0].revoked_dt
+    if revoked is not None:
+        raise APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
+    if kind is not QRKind.station:
+        raise refuse("这不是联络站或活动的签到码。")
+    return [Candidate(*row[2:]) for row in rows if row.id is not None]
+
+
+def _window(activity):
+    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+    return activity.starts_dt - grace, activity.ends_dt + grace
+
+
+def _pick(candidates, now):
+    """The deputy's activity among those at one place whose check-in window contains now, or a refusal."""
+    mine = [a for a in candidates if a.mine is not None]
+    if not mine:
+        if candidates:
+            raise refuse("您不在本次活动的邀请名单中，不能签到。")
+        raise refuse("这里目前没有需要签到的活动。")
+    current = [a for a in mine if _window(a)[0] <= now <= _window(a)[1]]
+    if current:
+        return current[0]
+    upcoming = sorted((a for a in mine if _window(a)[0] > now), key=lambda a: a.starts_dt)
+    if upcoming:
+        opens = _window(upcoming[0])[0]
+        raise refuse(f"活动“{upcoming[0].title}”尚未开始签到，请于 {china_time(opens)} 之后扫码。")
+    raise refuse("活动签到时间已过，不能再签到。")
+
+
+def check_in(user, code, lat=None, lng=None):
+    """扫码签到. ``user`` is the request's Caller: being a linked, active deputy was read with the token.
+
+    Returns ``(activity, checked_in_dt, created)``; a repeated scan returns the first check-in.
+    """
+    if user is None or "deputy" not in user.roles:
+        raise APIError(403, "forbidden", "只有代表可以扫码签到，请先绑定代表身份。")
+    now = utcnow()
+    connection = db.session.connection()
+    activity = _pick(_candidates(connection, code, user.deputy_id, now), now)
+    if activity.mine is P.checked_in:
+        return activity, activity.checked_in_dt, False
+    if activity.mine is P.declined:
+        raise refuse(DECLINED)
+    if activity.lat is not None and activity.lng is not None and lat is not None and lng is not None:
+        meters = distance_m(activity.lat, activity.lng, lat, lng)
+        radius = current_app.config["CHECKIN_RADIUS_M"]
+        if meters > radius:
+            raise refuse(f"您距离活动地点约 {meters} 米，超出 {radius} 米的签到范围，请到现场后再扫码。")
+    # A conditional UPDATE: of two scans at the same instant (a double tap, a retried request) exactly
+    # one matches the row; the other waits for it and answers with its check-in.
+    claim, reread = _writes()
+    mine = {"activity": activity.id, "scanner": user.deputy_id}
+    if connection.execute(claim, mine | {"now": now, "lat": lat, "lng": lng}).rowcount == 1:
+        return activity, now, True
+    status, checked_in_dt = connection.execute(reread, mine).one()  # a concurrent scan (or a close) changed it
+    if status is P.checked_in:
+        return activity, checked_in_dt, False
+    if status is P.declined:
+        raise refuse(DECLINED)
+    raise refuse("活动已结单，不能再签到。")
