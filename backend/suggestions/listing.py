@@ -15,7 +15,7 @@ time in object construction, and building its SQL anew each time cost more than 
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, bindparam, false, func, or_, select
+from sqlalchemy import Integer, bindparam, false, func, literal_column, or_, select
 
 from ..auth.models import User
 from ..auth.scope import RegionRef
@@ -71,20 +71,25 @@ def _scope_clause(scope, region_admin, station_admin):
 
 
 @lru_cache(maxsize=256)
-def _list_statements(scope, region_admin, station_admin, filters):
-    """(page, count) for one shape of list.
+def _list_statements(scope, region_admin, station_admin, filters, per_page):
+    """(page, count) for one shape of list and one page size.
 
     The page is one query: the matching ids, newest first, cut to the page in a subquery, joined to
     the names the items show (the joins touch one page, whatever the queue holds), each row also
     carrying the count of every match (an uncorrelated subquery: run once). The count alone is only
-    needed for a page past the end. LIMIT and OFFSET are bound like every other value: written into
-    the SQL at each run instead (SQLAlchemy's literal_execute), they made SQLAlchemy render the whole
-    statement anew every time, which cost more than running it."""
+    needed for a page past the end.
+
+    The page size is written into the SQL (a statement per size: phones ask for one or two), the
+    offset bound. Told only "LIMIT ?", both planners read a whole station's queue: SQLite walks
+    the table in id order instead of using the station's index (0.38 ms instead of 0.11 at 100,000
+    items), PostgreSQL's generic plan sorts the queue (1.9 ms instead of 0.55). Written in at each
+    run instead (SQLAlchemy's literal_execute), it made SQLAlchemy render the whole statement anew
+    every time, which cost more than running it."""
     where = [_scope_clause(scope, region_admin, station_admin), *filter_clauses(filters)]
     count = select(func.count()).select_from(Suggestion).where(*where)
     page_ids = (
         select(Suggestion.id).where(*where).order_by(Suggestion.id.desc())
-        .limit(bindparam("limit", type_=Integer))
+        .limit(literal_column(str(int(per_page)), Integer))
         .offset(bindparam("offset", type_=Integer))
         .subquery("page_ids")
     )
@@ -145,13 +150,13 @@ def list_page(caller, args):
     """The contract's page body of the list ``args`` asks for (scope, filters, page), as ``caller`` sees it."""
     scope = args.get("scope") or default_scope(caller)
     values = _scope_values(scope, caller) | filter_values(args)
+    page, per_page = args["page"], args["per_page"]
     page_statement, count = _list_statements(
         scope, caller.admin_region is not None, caller.is_station_admin,
-        frozenset(key for key in values if not key.startswith("viewer_")),
+        frozenset(key for key in values if not key.startswith("viewer_")), per_page,
     )
-    page, per_page = args["page"], args["per_page"]
     connection = db.session.connection()
-    rows = connection.execute(page_statement, values | {"limit": per_page, "offset": (page - 1) * per_page}).all()
+    rows = connection.execute(page_statement, values | {"offset": (page - 1) * per_page}).all()
     if not rows:
         total = connection.scalar(count, values) if page > 1 else 0
         return {"items": [], "total": total, "page": page, "per_page": per_page}
