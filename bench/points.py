@@ -56,7 +56,7 @@ from backend.qr.models import QRCode, QRKind  # noqa: E402
 from backend.qr.services import new_code  # noqa: E402
 from bare_app import app as bare_app  # noqa: E402
 from served import (  # noqa: E402
-    CONNECTIONS, Served, bracketed, lua_requests, serve_standin, wrk_available, wrk_rps,
+    CONNECTIONS, Served, bracketed, lua_requests, serve_standin, served_cpu_ms, wrk_available, wrk_rps,
 )
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_points"
@@ -451,13 +451,13 @@ def served_checkins(database_url, standin_url, info, rounds, seconds):
     bare = Served("bare_app:app", chdir=os.path.dirname(os.path.abspath(__file__)), ready_path="/ping")
     app = Served("backend:create_app()", env=env, ready_path="/api/v1/health")
     kinds = {
-        "checkin": (app.url, lambda n: scans(batch(n))),
-        "health": (app.url, lua_requests([{"method": "GET", "path": "/api/v1/health"}])),
+        "checkin": (app, lambda n: scans(batch(n))),
+        "health": (app, lua_requests([{"method": "GET", "path": "/api/v1/health"}])),
     }
     try:
-        wrk_rps(bare.url, echo, seconds=1)
-        wrk_rps(app.url, scans(requests[:warmup]), seconds=1)
-        results, bare_loads = bracketed((bare.url, echo), kinds, rounds, seconds,
+        wrk_rps(bare, echo, seconds=1)
+        wrk_rps(app, scans(requests[:warmup]), seconds=1)
+        results, bare_loads = bracketed((bare, echo), kinds, rounds, seconds,
                                         report=lambda line: print(line, flush=True))
     finally:
         bare.stop()
@@ -520,8 +520,8 @@ def main():
     parser.add_argument("--small-deputies", type=int, default=1_000)
     parser.add_argument("--small-entries", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=300, help="measured requests per query figure (default 300)")
-    parser.add_argument("--checkins", type=int, default=12_000,
-                        help=f"deputies checking in, each once (default 12000 at {CHECKIN_STATIONS} stations: "
+    parser.add_argument("--checkins", type=int, default=20_000,
+                        help=f"deputies checking in, each once (default %(default)s at {CHECKIN_STATIONS} stations: "
                              f"{IN_PROCESS_CHECKINS} in-process, the rest served)")
     parser.add_argument("--rounds", type=int, default=5, help="served: rounds of wrk runs (default 5)")
     parser.add_argument("--seconds", type=int, default=2, help="served: seconds per wrk run (default 2)")
@@ -589,12 +589,22 @@ def main():
     if served:
         served, bare_loads = served
         checkin, floor = served["checkin"], served["health"]
+        bare_cpu = served_cpu_ms(bare_loads)
+
+        def cpu(kind):
+            """The server's CPU time per request, and the bare app's over it (a steadier figure than rates)."""
+            if not bare_cpu or not kind.cpu_ms:
+                return ""
+            return f"   cpu {kind.cpu_ms:.3f} ms/request ({bare_cpu / kind.cpu_ms:.3f})"
+
         print(f"{'c':2} {'served: bare Flask JSON endpoint (POST)':40} "
-              f"{statistics.median(load.rps for load in bare_loads):9.0f} {'':>9} {'':>7} {'baseline':>8}")
+              f"{statistics.median(load.rps for load in bare_loads):9.0f} {'':>9} {'':>7} {'baseline':>8}"
+              + (f"        cpu {bare_cpu:.3f} ms/request" if bare_cpu else ""))
         print(f"{'c':2} {'served: POST /checkins (station code)':40} {checkin.rps:9.0f} "
-              f"{'':>9} {checkin.ratio:7.3f} {'>= ' + str(TARGET_CHECKIN):>8}  {verdict(checkin.ratio >= TARGET_CHECKIN)}")
+              f"{'':>9} {checkin.ratio:7.3f} {'>= ' + str(TARGET_CHECKIN):>8}  {verdict(checkin.ratio >= TARGET_CHECKIN)}"
+              + cpu(checkin))
         print(f"{'':2} {'served: (reference) GET /api/v1/health':40} {floor.rps:9.0f} "
-              f"{'':>9} {floor.ratio:7.3f} {'':>8}  info")
+              f"{'':>9} {floor.ratio:7.3f} {'':>8}  info" + cpu(floor))
     else:
         print(f"{'c':2} {'served: POST /checkins (station code)':40} {'':>9} {'':>9} {'':>7} "
               f"{'>= ' + str(TARGET_CHECKIN):>8}  NOT MEASURED")
@@ -606,7 +616,7 @@ def main():
     print("-" * 88)
     print("ratio: (a), (b) median latency on the large database / on the small one; (c) check-in requests/s / "
           "bare requests/s (served: the median over rounds of each run's ratio to the mean of the bare runs just "
-          "before and after it).")
+          "before and after it; cpu: the server's CPU time per request, median run, and the bare app's over it).")
     print(f"total run time {time.perf_counter() - started:.0f} s")
     return 0
 

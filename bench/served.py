@@ -64,6 +64,21 @@ class Served:
                 time.sleep(0.2)
         raise SystemExit(f"gunicorn for {self.url} did not answer within {timeout} s; see {self.log_path}")
 
+    def cpu_seconds(self):
+        """CPU time (user + system) the master and its workers have used so far; None off Linux."""
+        pids = [self.process.pid]
+        try:
+            with open(f"/proc/{self.process.pid}/task/{self.process.pid}/children") as f:
+                pids += [int(pid) for pid in f.read().split()]
+            total = 0
+            for pid in pids:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        except (FileNotFoundError, ProcessLookupError):
+            return None
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         self.process.terminate()
         try:
@@ -104,26 +119,33 @@ def lua_requests(requests):
 class Load(NamedTuple):
     rps: float  # requests per second
     requests: int  # how many were sent in all
+    cpu_ms: float | None  # the server's CPU time per request (master and workers), when known
 
 
-def wrk_rps(base_url, script, seconds=5, connections=CONNECTIONS):
-    """Load ``base_url`` for ``seconds``; raises if any answer was not 2xx/3xx or a socket failed."""
+def wrk_rps(served, script, seconds=5, connections=CONNECTIONS):
+    """Load ``served`` (a Served) for ``seconds``; raises if any answer was not 2xx/3xx or a socket failed.
+
+    Besides requests/s, the server's own CPU time per request: on a shared machine whose speed
+    changes from one second to the next, it moves far less than the rate does."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
         path = f.name
+    cpu_before = served.cpu_seconds()
     try:
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", path, base_url],
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", path, served.url],
             capture_output=True, text=True, check=True,
         ).stdout
     finally:
         os.unlink(path)
+    cpu_after = served.cpu_seconds()
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     if bad or errors:
-        raise SystemExit(f"wrk saw failed requests against {base_url}:\n{out}")
-    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-                int(re.search(r"(\d+) requests in", out).group(1)))
+        raise SystemExit(f"wrk saw failed requests against {served.url}:\n{out}")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu_ms = 1000 * (cpu_after - cpu_before) / requests if cpu_before is not None and cpu_after is not None else None
+    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), requests, cpu_ms)
 
 
 class Bracketed(NamedTuple):
@@ -140,24 +162,34 @@ class Bracketed(NamedTuple):
     def ratio(self):
         return statistics.median(self.ratios)
 
+    @property
+    def cpu_ms(self):
+        return served_cpu_ms(self.loads)
+
+
+def served_cpu_ms(loads):
+    """The median server CPU time per request over ``loads``, or None when it was not measured."""
+    known = [load.cpu_ms for load in loads if load.cpu_ms is not None]
+    return statistics.median(known) if known else None
+
 
 def bracketed(bare, kinds, rounds, seconds, report=print):
     """Measure every kind ``rounds`` times, each run between two runs of the bare app.
 
-    ``bare`` is (url, script); ``kinds`` maps a name to (url, script), where script may also be a
+    ``bare`` is (Served, script); ``kinds`` maps a name to (Served, script), where script may also be a
     function of the round number (0-based) giving that round's script. On a shared machine whose
     speed changes from one second to the next, a ratio taken against the bare runs right beside it
     compares like with like, where separate runs of several seconds each could land on a fast and
     a slow spell. Returns ({name: Bracketed}, [bare Load per run]).
     """
-    bare_url, bare_script = bare
+    bare_served, bare_script = bare
     script_for = {name: (script if callable(script) else (lambda _n, s=script: s)) for name, (_, script) in kinds.items()}
     results = {name: Bracketed([], []) for name in kinds}
-    bare_loads = [wrk_rps(bare_url, bare_script, seconds=seconds)]
+    bare_loads = [wrk_rps(bare_served, bare_script, seconds=seconds)]
     for n in range(rounds):
-        for name, (url, _) in kinds.items():
-            load = wrk_rps(url, script_for[name](n), seconds=seconds)
-            bare_loads.append(wrk_rps(bare_url, bare_script, seconds=seconds))
+        for name, (served, _) in kinds.items():
+            load = wrk_rps(served, script_for[name](n), seconds=seconds)
+            bare_loads.append(wrk_rps(bare_served, bare_script, seconds=seconds))
             results[name].loads.append(load)
             results[name].ratios.append(load.rps / ((bare_loads[-2].rps + bare_loads[-1].rps) / 2))
         report(f"[served] round {n + 1}/{rounds}: bare {bare_loads[-1].rps:.0f}/s, " + ", ".join(

@@ -9,8 +9,8 @@ WeChat users, citizens) and bulk-inserts ``--items`` suggestions into the first,
 second. Then it measures, after a warm-up:
 
 a. a bare Flask app answering ``{"ok": true}`` (the baseline, ``bench/bare_app.py``);
-b. filing through a deputy's code as a citizen (``msg_sec_check`` goes over HTTP to the WeChat
-   stand-in, as in production);
+b. filing through a deputy's code as a citizen (the text is screened afterwards by the sweep, which
+   the bench times on its own: ``msg_sec_check`` over HTTP to the WeChat stand-in, as in production);
 c. a deputy's inbox and a station administrator's pending queue (20 per page);
 d. the same two lists on the 1,000-item database.
 
@@ -49,9 +49,10 @@ from backend.org.models import Deputy, Region, Station, station_admins, station_
 from backend.qr.models import QRCode, QRKind  # noqa: E402
 from backend.qr.services import new_code  # noqa: E402
 from backend.suggestions.models import Satisfaction, Status, Suggestion  # noqa: E402
+from backend.suggestions.sweep import screen_pending  # noqa: E402
 from bare_app import app as bare_app  # noqa: E402
 from served import (  # noqa: E402
-    CONNECTIONS, Served, bracketed, lua_requests, serve_standin, wrk_available, wrk_rps,
+    CONNECTIONS, Served, bracketed, lua_requests, serve_standin, served_cpu_ms, wrk_available, wrk_rps,
 )
 
 STATIONS = 50
@@ -326,6 +327,17 @@ def filing_meter(app, probe):
     return Meter(file, expect(201))
 
 
+def screening_rate(app):
+    """Items per second the sweep screens: filing leaves each item's text for it (msgSecCheck over HTTP
+    to the stand-in, and the verdict written), so this is the work a filing defers, in one process."""
+    with app.app_context():
+        t0 = time.perf_counter()
+        screened = screen_pending()
+        elapsed = time.perf_counter() - t0
+        db.session.remove()
+    return screened / elapsed if screened else None
+
+
 # --- report ----------------------------------------------------------------------------------------
 
 
@@ -349,18 +361,18 @@ def served_figures(database_url, standin_url, tmpdir, probe, rounds, seconds):
     bare = Served("bare_app:app", chdir=os.path.dirname(os.path.abspath(__file__)), ready_path="/ping", log_dir=tmpdir)
     app = Served("backend:create_app()", env=env, ready_path="/api/v1/health", log_dir=tmpdir)
     kinds = {
-        "filing": (app.url, lua_requests(filings)),
-        "inbox": (app.url, lua_requests([{"method": "GET", "path": INBOX, "headers": probe["deputy"]}])),
-        "queue": (app.url, lua_requests([{"method": "GET", "path": QUEUE, "headers": probe["admin"]}])),
+        "filing": (app, lua_requests(filings)),
+        "inbox": (app, lua_requests([{"method": "GET", "path": INBOX, "headers": probe["deputy"]}])),
+        "queue": (app, lua_requests([{"method": "GET", "path": QUEUE, "headers": probe["admin"]}])),
         # The app's floors through the same stack: its cheapest endpoint (no auth, one SELECT 1), and
         # the cheapest signed-in one (the token checked, the caller read, their profile shown).
-        "health": (app.url, lua_requests([{"method": "GET", "path": "/api/v1/health"}])),
-        "me": (app.url, lua_requests([{"method": "GET", "path": "/api/v1/me", "headers": probe["deputy"]}])),
+        "health": (app, lua_requests([{"method": "GET", "path": "/api/v1/health"}])),
+        "me": (app, lua_requests([{"method": "GET", "path": "/api/v1/me", "headers": probe["deputy"]}])),
     }
-    ping = (bare.url, lua_requests([{"method": "GET", "path": "/ping"}]))
+    ping = (bare, lua_requests([{"method": "GET", "path": "/ping"}]))
     try:
-        for url, script in (ping, *kinds.values()):  # warm-up: imports, connection pools, caches
-            wrk_rps(url, script, seconds=1)
+        for served, script in (ping, *kinds.values()):  # warm-up: imports, connection pools, caches
+            wrk_rps(served, script, seconds=1)
         return bracketed(ping, kinds, rounds, seconds, report=lambda line: print(line, flush=True))
     finally:
         bare.stop()
@@ -416,6 +428,7 @@ def main():
         for _ in range(args.filings):
             filing.run(1)
             bare.run(1)
+        screening = screening_rate(large_app)
         for app in apps:  # the served app opens its own connections to the same database
             with app.app_context():
                 db.session.remove()
@@ -433,23 +446,29 @@ def main():
         standin.stop()
         shutil.rmtree(tmpdir, ignore_errors=True)
 
+    bare_cpu = served_cpu_ms(served_bare) if served is not None else None
+
     def row(part, name, meter, kind, target):
+        cpu, cpu_ratio = "", ""
         if served is None:
             rps, ratio, result = "-", "-", ("" if target is None else "NOT MEASURED")
         elif kind == "bare":
             rps, ratio, result = f"{statistics.median(load.rps for load in served_bare):.0f}", "", ""
+            cpu = f"{bare_cpu:.3f}" if bare_cpu else ""
         else:
             rps, ratio = f"{served[kind].rps:.0f}", f"{served[kind].ratio:.3f}"
             result = "" if target is None else verdict(served[kind].ratio >= target)
+            if bare_cpu and served[kind].cpu_ms:
+                cpu, cpu_ratio = f"{served[kind].cpu_ms:.3f}", f"{bare_cpu / served[kind].cpu_ms:.3f}"
         target_text = "baseline" if kind == "bare" else "" if target is None else f">= {target:.2f}"
         in_process = (f"{meter.rps:9.0f} {meter.median_ms:10.2f} {meter.rps / bare.rps:8.3f}"
                       if meter is not None else "")
-        return f"{part:2} {name:34} {rps:>9} {ratio:>8} {target_text:>9}  {result:12}{in_process}"
+        return f"{part:2} {name:34} {rps:>9} {ratio:>8} {target_text:>9}  {result:7}{cpu:>8} {cpu_ratio:>7}  {in_process}"
 
     def growth_row(name, large_meter, small_meter):
         growth = large_meter.median_ms / small_meter.median_ms
         return (f"d  {name:34} {'':>9} {growth:8.2f} {'<= ' + format(TARGET_GROWTH, '.1f'):>9}  "
-                f"{verdict(growth <= TARGET_GROWTH):12}{small_meter.rps:9.0f} {small_meter.median_ms:10.2f}")
+                f"{verdict(growth <= TARGET_GROWTH):7}{'':17}{small_meter.rps:9.0f} {small_meter.median_ms:10.2f}")
 
     workers, threads = os.environ.get("WEB_CONCURRENCY", "2"), os.environ.get("GUNICORN_THREADS", "4")
     print()
@@ -457,22 +476,26 @@ def main():
     print(f"served: gunicorn {workers} workers × {threads} threads (deploy/gunicorn.conf.py), wrk with "
           f"{CONNECTIONS} connections, {args.rounds} rounds of {args.seconds} s runs, each beside two of the bare app; "
           "in-process: app.test_client(), one thread")
-    print(f"{'':2} {'':34} {'---------- served (targets) ----------':>42}  {'------- in-process -------':>28}")
-    print(f"{'':2} {'measurement':34} {'req/s':>9} {'ratio':>8} {'target':>9}  {'result':12}"
+    print(f"{'':2} {'':34} {'------------------ served (targets) ------------------':>58}  "
+          f"{'------- in-process -------':>28}")
+    print(f"{'':2} {'measurement':34} {'req/s':>9} {'ratio':>8} {'target':>9}  {'result':7}{'cpu ms':>8} {'ratio':>7}  "
           f"{'req/s':>9} {'median ms':>10} {'ratio':>8}")
-    print("-" * 113)
+    print("-" * 128)
     print(row("a", "bare Flask JSON endpoint", bare, "bare", None))
     print(row("b", "file via deputy code (POST)", filing, "filing", TARGET_FILING))
     print(row("c", "deputy inbox (scope=assigned)", inbox, "inbox", TARGET_LIST))
     print(row("c", "station queue (station, pending)", queue, "queue", TARGET_LIST))
     print(row("", "(reference) GET /api/v1/health", None, "health", None))
     print(row("", "(reference) GET /api/v1/me, signed in", None, "me", None))
+    if screening:
+        print(f"{'':2} {'(deferred) sweep screens filed text':34} {screening:9.0f} items/s, in-process, one thread "
+              "(msgSecCheck over HTTP, verdict written)")
     print(growth_row(f"deputy inbox @ {small['total']:,} items", inbox, small_inbox))
     print(growth_row(f"station queue @ {small['total']:,} items", queue, small_queue))
-    print("-" * 113)
+    print("-" * 128)
     print("ratio: (b), (c) requests/s relative to (a) — served: the median over rounds of each run's requests/s over "
-          "the mean of the bare runs just before and after it; (d) median in-process latency at the large size / at "
-          "the small size.")
+          "the mean of the bare runs just before and after it; cpu ms: the server's CPU time per request (median "
+          "run), and the bare app's over it; (d) median in-process latency at the large size / at the small size.")
     return 0
 
 
