@@ -172,7 +172,7 @@ def rate(data, suggestion_id):
 @blp.arguments(ReasonIn)
 @blp.response(200, SuggestionOut)
 def reject(data, suggestion_id):
-    """不予受理（须说明理由）。"""
+    """不予受理（须说明理由）。待分派、待接单的建议可不予受理；内容检测未通过而待审核的建议，办理中亦可。"""
     item, actor = _step(suggestion_id, "reject")
     return _detail(services.reject(item, actor, data["reason"]))
 
