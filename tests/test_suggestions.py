@@ -228,6 +228,18 @@ def test_revoked_code_cannot_be_used_to_file(client, world):
     assert response.json["error"] == "qr_revoked"
 
 
+def test_a_deputy_out_of_office_takes_no_filings_even_if_their_code_was_left_live(app, client, world):
+    from backend.extensions import db
+    from backend.org.models import Deputy
+
+    with app.app_context():  # leaving office revokes the code; here the row changed some other way
+        db.session.get(Deputy, world["zhang"].id).active = False
+        db.session.commit()
+    response = file(client, world["citizen"], world["deputy_code"])
+    assert response.status_code == 410 and "不再履职" in response.json["message"]
+    assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["total"] == 0
+
+
 def test_idempotency_key_returns_the_first_filing(client, world):
     headers = world["citizen"] | {"Idempotency-Key": "retry-123"}
     first = file(client, headers, world["deputy_code"])
