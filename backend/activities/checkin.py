@@ -3,7 +3,7 @@
 At the start of an activity every invited deputy scans within a few minutes, each from a phone on a
 flaky network, so this is the activities' hottest path. One query finds the activities the scanned
 code stands for together with the scanning deputy's own place in each; one conditional UPDATE checks
-them in. Every refusal says why, in Chinese.
+the deputy in. Every refusal says why, in Chinese.
 """
 from datetime import timedelta
 from functools import cache
@@ -41,12 +41,14 @@ class Candidate(NamedTuple):
 
 
 def _candidate_columns():
+    """A Candidate's columns, in its order."""
     activities, participants = Activity.__table__, ActivityParticipant.__table__
     return (activities.c.id, activities.c.title, activities.c.starts_dt, activities.c.ends_dt, activities.c.lat,
             activities.c.lng, participants.c.status, participants.c.checked_in_dt)
 
 
 def _with_mine(query):
+    """``query`` joined to the scanning deputy's (``:scanner``) participation in each activity."""
     activities, participants = Activity.__table__, ActivityParticipant.__table__
     return query.outerjoin(participants, (participants.c.activity_id == activities.c.id)
                            & (participants.c.deputy_id == bindparam("scanner")))
@@ -88,6 +90,8 @@ def _writes():
 
 
 def _candidates(connection, code, deputy_id, now):
+    """The activities ``code`` stands for, each with the deputy's participation; a code that stands
+    for none is refused as a citizen would be (404 unknown, 410 withdrawn, 409 not a check-in code)."""
     if rotating.looks_rotating(code):
         rows = connection.execute(_named(), {"activity": rotating.read_code(code, now), "scanner": deputy_id})
         candidates = [Candidate(*row) for row in rows]
