@@ -98,7 +98,7 @@ def _list_statements(scope, region_admin, station_admin, filters, per_page):
     page = (
         select(
             *(items.c[name] for name in ITEM_COLUMNS),
-            # _SHOWN_NAMES, in ListedItem's order:
+            # _SHOWN_NAMES, in _snapshot's order:
             stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
             deputies.c.name, users.c.phone,
             count.scalar_subquery().label("total"),
