@@ -18,7 +18,7 @@ from ..extensions import db
 from ..notifications.outbox import china_time
 from ..org.routes import distance_m
 from ..qr.models import QRCode, QRKind
-from ..qr.services import REVOKED_MESSAGES, plausible_code
+from ..qr.services import plausible_code, unknown_code, withdrawn
 from . import rotating
 from .models import Activity, ActivityParticipant, ActivityStatus, ParticipantStatus
 from .services import refuse
@@ -102,10 +102,10 @@ def _candidates(connection, code, deputy_id, now):
     rows = connection.execute(_at_station(), {"code": code, "scanner": deputy_id, "until": now + day,
                                               "since": now - day}).all() if plausible_code(code) else []
     if not rows:
-        raise not_found("二维码无效：没有找到对应的代表或联络站。")
+        raise unknown_code()
     kind, revoked = rows[0].target_kind, rows[0].revoked_dt
     if revoked is not None:
-        raise APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
+        raise withdrawn(kind)
     if kind is not QRKind.station:
         raise refuse("这不是联络站或活动的签到码。")
     return [Candidate(*row[2:]) for row in rows if row.id is not None]

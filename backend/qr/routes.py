@@ -9,7 +9,7 @@ from schemas.qr import QRIssuedOut, QRResolveOut, QRRevokedOut
 from ..activities import rotating
 from ..activities import services as activity_services
 from ..auth.scope import admin_required, current_user
-from ..errors import APIError, not_found
+from ..errors import APIError
 from ..extensions import Blueprint
 from . import render, services, targets
 from .models import QRKind
@@ -27,7 +27,7 @@ def _managed(code):
     qr = services.find(code)
     target = targets.load_target(qr)
     if not targets.manager_check(qr, target, current_user()):
-        raise not_found("二维码无效：没有找到对应的代表或联络站。")
+        raise services.unknown_code()
     return qr, target
 
 
@@ -67,7 +67,7 @@ def _rotating_activity(code):
     except APIError as exc:
         if exc.status != 409:
             raise
-        raise APIError(410, "qr_revoked", services.REVOKED_MESSAGES[QRKind.activity]) from None
+        raise services.withdrawn(QRKind.activity) from None
     return {
         "kind": QRKind.activity.value,
         "code": code,
@@ -94,7 +94,7 @@ def image(code):
 def poster(code):
     qr, target = _managed(code)
     if qr.revoked:
-        raise APIError(410, "qr_revoked", services.REVOKED_MESSAGES[qr.target_kind])
+        raise services.withdrawn(qr.target_kind)
     title, name, details, instruction = targets.poster_text(qr, target)
     url = services.qr_url(qr.code)
     return _image_response(

@@ -65,19 +65,29 @@ def revoke_many(kind: QRKind, target_ids):
         )
 
 
+def unknown_code():
+    """The answer to a code that is not ours, or whose deputy or station is gone: 404."""
+    return not_found("二维码无效：没有找到对应的代表或联络站。")
+
+
+def withdrawn(kind: QRKind):
+    """The answer to a revoked code (or a deputy's, out of office): 410, with a sentence a citizen understands."""
+    return APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
+
+
 def find(code: str) -> QRCode:
     """The code as printed, revoked or not; unknown codes are 404."""
     qr = db.session.scalar(select(QRCode).where(QRCode.code == code)) if plausible_code(code) else None
     if qr is None:
-        raise not_found("二维码无效：没有找到对应的代表或联络站。")
+        raise unknown_code()
     return qr
 
 
 def resolve(code: str) -> QRCode:
-    """A live code; a revoked one answers 410 with a sentence a citizen understands."""
+    """A live code; a revoked one answers 410."""
     qr = find(code)
     if qr.revoked:
-        raise APIError(410, "qr_revoked", REVOKED_MESSAGES[qr.target_kind])
+        raise withdrawn(qr.target_kind)
     return qr
 
 

@@ -3,7 +3,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from schemas.org import DeputyPublicOut, StationOut
 
-from ..errors import APIError, conflict, not_found
+from ..errors import conflict
 from ..extensions import db
 from ..org.models import Deputy, Station
 from . import services
@@ -31,7 +31,7 @@ def load_target(qr: QRCode):
     model = _MODELS.get(qr.target_kind)
     target = db.session.get(model, qr.target_id, options=_target_loading(model)) if model else None
     if target is None:
-        raise not_found("二维码无效：没有找到对应的代表或联络站。")
+        raise services.unknown_code()
     return target
 
 
@@ -41,7 +41,7 @@ def resolve_live(code):
     target = load_target(qr)
     if qr.target_kind is QRKind.deputy and not target.active:
         # Leaving office revokes the code; this guards data that reached the table another way.
-        raise APIError(410, "qr_revoked", services.REVOKED_MESSAGES[qr.target_kind])
+        raise services.withdrawn(qr.target_kind)
     return qr, target
 
 
