@@ -19,18 +19,15 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 
 from ..auth.scope import RegionRef
 from ..db_types import utcnow
-from ..errors import APIError, not_found, validation_failed
+from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
-from ..qr.services import REVOKED_MESSAGES, plausible_code
+from ..qr.services import plausible_code, unknown_code, withdrawn
 from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
 from .services import CHINA, MAX_PHOTOS, deadlines_for
-from .snapshots import Attachment, Citizen, Event, ItemSnapshot, Named
-
-UNKNOWN_CODE = "二维码无效：没有找到对应的代表或联络站。"
-
+from .snapshots import ITEM_COLUMNS, Attachment, Citizen, Event, ItemSnapshot, Named
 
 @cache
 def _target_statement():
@@ -65,10 +62,11 @@ def _target_statement():
 
 @cache
 def _writes():
-    """The filing's statements, built once: (insert the item, set its number, add a timeline line)."""
+    """The filing's statements, built once: (insert the item, returning it as its answer shows it; set
+    its number; add a timeline line)."""
     items = Suggestion.__table__
     return (
-        insert(items).returning(items.c.id),
+        insert(items).returning(*(items.c[name] for name in ITEM_COLUMNS)),
         update(items).where(items.c.id == bindparam("item_id")).values(number=bindparam("item_number")),
         insert(SuggestionEvent.__table__),
     )
@@ -90,17 +88,17 @@ def _photo_statements():
 def _target(connection, code):
     row = connection.execute(_target_statement(), {"code": code}).one_or_none() if plausible_code(code) else None
     if row is None:
-        raise not_found(UNKNOWN_CODE)
+        raise unknown_code()
     kind = row.target_kind
     if row.revoked_dt is not None:
-        raise APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
+        raise withdrawn(kind)
     if kind not in (QRKind.deputy, QRKind.station):
         raise validation_failed({"qr_code": ["这个二维码不能用于提交建议。"]})
     if kind is QRKind.deputy and row.deputy_id is not None and not row.deputy_active:
         # Leaving office revokes a deputy's code; this guards data that reached the table another way.
-        raise APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
+        raise withdrawn(kind)
     if row.region_id is None:  # the code's deputy or station no longer exists
-        raise not_found(UNKNOWN_CODE)
+        raise unknown_code()
     return row
 
 
@@ -135,7 +133,7 @@ def file_suggestion(user, data) -> ItemSnapshot:
     location = data.get("location") or {}
     now = utcnow()
     to_deputy = target.target_kind is QRKind.deputy
-    columns = dict(
+    values = dict(
         citizen_id=user.id, filed_via=target.target_kind.value, category=data["category"], content=data["content"],
         lat=location.get("lat"), lng=location.get("lng"), address=location.get("address", ""),
         contact_phone=data.get("contact_phone"), anonymous=data.get("anonymous", False),
@@ -146,20 +144,18 @@ def file_suggestion(user, data) -> ItemSnapshot:
         accept_due_dt=now + deadlines_for(data["category"])[0] if to_deputy else None, created_dt=now, updated_dt=now,
     )
     insert_item, set_number, insert_event = _writes()
-    item_id = connection.execute(insert_item, columns).scalar_one()
-    number = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item_id:06d}"
-    connection.execute(set_number, {"item_id": item_id, "item_number": number})
-    filed = Event("file", columns["status"].value, columns["status"].value, "citizen", user.id, user.display_name or "",
-                  "", now)
+    columns = dict(connection.execute(insert_item, values).one()._mapping)
+    item_id = columns["id"]
+    columns["number"] = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item_id:06d}"
+    connection.execute(set_number, {"item_id": item_id, "item_number": columns["number"]})
+    status = columns["status"].value
+    filed = Event("file", status, status, "citizen", user.id, user.display_name or "", "", now)
     connection.execute(insert_event, {"suggestion_id": item_id, **filed._asdict()})
     if photos:
         attach = _photo_statements()[1]
         attached = connection.execute(attach, {"ids": [p.id for p in photos], "item_id": item_id}).rowcount
         if attached != len(photos):  # another filing took one of them a moment ago
             raise _photos_gone()
-    columns |= dict(id=item_id, number=number, round=1, overdue=False, due_soon=False, supervised=False,
-                    merged_into_id=None, forward_target=None, forward_department=None, reply_content=None,
-                    satisfaction=None, reply_due_dt=None, closed_dt=None)
     station = None if target.station_id is None else Named(
         target.station_id, target.station_name, RegionRef(target.station_region_id, target.station_region_path))
     return ItemSnapshot(
