@@ -1,4 +1,8 @@
 """Setup helpers: build organisation data through the domain services, and sign people in through the API."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
 from backend.auth import services as auth_services
 from backend.extensions import db
 from backend.org import services as org_services
@@ -10,6 +14,23 @@ def screen(app):
 
     with app.app_context():
         return screen_pending()
+
+
+@contextmanager
+def sent_statements(app, look=lambda conn, statement: statement):
+    """Inside the block, what ``look(connection, sql)`` makes of each statement sent to the database."""
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(look(conn, statement))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
 
 
 class Factory:

@@ -5,6 +5,7 @@ from flask import Flask
 from backend.extensions import EndpointLimiter
 from backend.security import DOCS_CSP, STRICT_CSP
 
+from .factories import sent_statements
 from .test_console_suggestions import console_login
 
 
@@ -108,24 +109,14 @@ def test_what_counts_as_written(app, factory):
 
 def _statement_contexts(app, client, method, path, **request):
     """For each statement the request sent: (held to reading?, in autocommit?)."""
-    from sqlalchemy import event
-
-    from backend.extensions import db
     from backend.transactions import READ_ONLY
 
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
+    def look(conn, statement):
         dbapi = conn.connection.dbapi_connection
-        seen.append((bool(conn.get_execution_options().get(READ_ONLY)), getattr(dbapi, "autocommit", None) is True))
+        return bool(conn.get_execution_options().get(READ_ONLY)), getattr(dbapi, "autocommit", None) is True
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with sent_statements(app, look) as seen:
         response = client.open(path, method=method, **request)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     return response, seen
 
 

@@ -4,7 +4,7 @@ import io
 import pytest
 from PIL import Image
 
-from .factories import screen
+from .factories import screen, sent_statements
 
 
 @pytest.fixture
@@ -35,6 +35,14 @@ def world(factory):
 def file(client, headers, code, content="小区门口路灯坏了一个月，晚上很黑。", **extra):
     body = {"qr_code": code, "category": "城市管理", "content": content} | extra
     return client.post("/api/v1/suggestions", json=body, headers=headers)
+
+
+def upload_photo(client, headers):
+    """A small JPEG uploaded as ``headers``' user: its answer (id, url, width, height)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    return client.post("/api/v1/uploads", data={"file": (io.BytesIO(buffer.getvalue()), "p.jpg")},
+                       headers=headers, content_type="multipart/form-data").json
 
 
 def step(client, headers, item_id, action, **body):
@@ -289,10 +297,7 @@ def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
 def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, app, factory, world):
     """Lists are read by a faster path than one item (suggestions/listing.py); both must show each
     viewer the same fields, the same names and the same personal data, or the same lack of it."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
-    photo = client.post("/api/v1/uploads", data={"file": (io.BytesIO(buffer.getvalue()), "p.jpg")},
-                        headers=world["citizen"], content_type="multipart/form-data").json
+    photo = upload_photo(client, world["citizen"])
     with_photo = file(client, world["citizen"], world["deputy_code"], attachment_ids=[photo["id"]], contact_phone="13912345678",
                       location={"lat": 27.561, "lng": 109.991, "address": "人民路 18 号"}).json
     anonymous = file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营", anonymous=True).json
@@ -329,6 +334,28 @@ def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, app, fact
     followed = next(i for i in client.get("/api/v1/suggestions", headers=world["citizen"]).json["items"]
                     if i["id"] == anonymous["id"])
     assert "citizen" not in followed and "contact_phone" not in followed
+
+
+def test_a_list_page_sends_three_statements_whoever_asks_and_however_full(client, app, factory, world):
+    """The caller (with the stations they administer), the page (its items, their names, the count),
+    the page's photos: a list is read with those three statements, for every kind of viewer, whether
+    its items have photos or not. (A station administrator's stations once took a fourth.)"""
+    for n in range(3):
+        photos = [upload_photo(client, world["citizen"])["id"] for _ in range(n)]
+        file(client, world["citizen"], world["deputy_code"], content=f"第 {n} 条：路灯不亮", attachment_ids=photos)
+    file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营")
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    for viewer, query, total in (
+        (world["citizen"], "scope=mine", 3),
+        (world["zhang_h"], "scope=assigned", 3),
+        (world["admin"], "scope=station", 4),
+        (world["admin"], "scope=station&status=pending", 1),
+        (root, "scope=station", 4),
+    ):
+        with sent_statements(app) as sent:
+            listed = client.get(f"/api/v1/suggestions?{query}", headers=viewer)
+        assert listed.status_code == 200 and listed.json["total"] == total, (query, listed.json)
+        assert len(sent) == 3, (query, sent)
 
 
 def test_lists_page_newest_first_with_the_total_on_every_page(client, world):
