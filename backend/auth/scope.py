@@ -8,7 +8,7 @@ from functools import cache, wraps
 from typing import NamedTuple
 
 from flask import g, request
-from sqlalchemy import String, bindparam, cast, false, func, or_, select
+from sqlalchemy import String, bindparam, cast, false, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload, undefer
 
 from ..errors import APIError, forbidden, not_found
@@ -82,7 +82,8 @@ def _caller_statement():
             users.c.id, users.c.token_version, users.c.openid, users.c.web_id, users.c.display_name, users.c.phone,
             users.c.deputy_id, users.c.admin_region_id,
             deputies.c.active.label("deputy_active"), regions.c.path.label("admin_path"),
-            select(func.aggregate_strings(cast(station_admins.c.station_id, String), ","))
+            # The separator as SQL text: a plain "," would be rendered into the statement at every run.
+            select(func.aggregate_strings(cast(station_admins.c.station_id, String), literal_column("','")))
             .where(station_admins.c.user_id == users.c.id).scalar_subquery().label("station_ids"),
         )
         .select_from(users)
