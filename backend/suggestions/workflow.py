@@ -176,5 +176,8 @@ def record(item, action, actor: Actor, note="", from_status=None, data=None):
         data=data,
         created_dt=utcnow(),
     )
-    item.events.append(event)
+    # Linked from the event's side: appending to item.events would first load the whole timeline (and
+    # flush the step half-done to do it); an unloaded timeline takes the new line when it is read.
+    event.suggestion = item
+    db.session.add(event)
     return event
