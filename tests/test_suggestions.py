@@ -358,6 +358,24 @@ def test_a_list_page_sends_three_statements_whoever_asks_and_however_full(client
         assert len(sent) == 3, (query, sent)
 
 
+def test_a_step_writes_the_item_once_and_reads_only_what_it_shows(client, app, world):
+    """Each step is one UPDATE of the item and one timeline line; the timeline is read once, for the
+    answer, after its new line is written; nobody's printed QR code is read."""
+    from backend.extensions import db
+
+    item = file(client, world["citizen"], world["station_code"]).json
+    for headers, action, body in ((world["admin"], "dispatch", {"deputy_id": world["zhang"].id}),
+                                  (world["zhang_h"], "accept", {}), (world["zhang_h"], "reply", {"content": "已修复"})):
+        db.session.remove()  # a session of its own, as every request has in production (the factory keeps one open)
+        with sent_statements(app) as sent:
+            answer = step(client, headers, item["id"], action, **body)
+        assert answer.status_code == 200 and answer.json["timeline"][-1]["action"] == action, answer.json
+        assert len([s for s in sent if s.startswith("UPDATE suggestions")]) == 1, (action, sent)
+        line = next(i for i, s in enumerate(sent) if s.startswith("INSERT INTO suggestion_events"))
+        assert min(i for i, s in enumerate(sent) if "FROM suggestion_events" in s) > line, (action, sent)
+        assert not any("qr_codes" in s for s in sent), (action, sent)
+
+
 def test_lists_page_newest_first_with_the_total_on_every_page(client, world):
     filed = [file(client, world["citizen"], world["deputy_code"], content=f"第 {n} 条：路灯不亮").json["id"] for n in range(5)]
     pages = [client.get(f"/api/v1/suggestions?scope=assigned&per_page=2&page={page}", headers=world["zhang_h"]).json

@@ -19,7 +19,7 @@ from ..org.models import Deputy, Station
 from ..suggestions import services, workflow
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
 from ..suggestions.presenters import present
-from ..suggestions.queries import admin_scope_clause, apply_filters
+from ..suggestions.queries import admin_scope_clause, apply_filters, load_item
 from ..suggestions.services import CHINA
 from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
@@ -155,7 +155,7 @@ def suggestions():
 
 
 def item_or_404(suggestion_id):
-    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id <= MAX_ID else None
+    item = load_item(suggestion_id)
     if item is None or not workflow.can_see(g.user, item):
         raise ConsoleNotFound()
     return item
@@ -310,7 +310,7 @@ def release(suggestion_id):
 def _merge_target(value):
     value = value.strip().upper()
     if value.isdigit():
-        return db.session.get(Suggestion, int(value)) if 0 < int(value) <= MAX_ID else None
+        return load_item(int(value))
     return db.session.scalar(select(Suggestion).where(Suggestion.number == value)) if value else None
 
 

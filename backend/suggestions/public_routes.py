@@ -15,7 +15,7 @@ from ..org.routes import distance_m
 from ..pagination import paginate
 from . import workflow
 from .models import CLEARED_SCREENINGS, OPEN_STATUSES, Status, Suggestion, SuggestionFollower
-from .queries import admin_scope_clause, apply_filters
+from .queries import admin_scope_clause, apply_filters, load_item
 from .redact import redact
 from .stats import suggestion_stats
 
@@ -118,7 +118,7 @@ def nearby(args):
 @nearby_blp.response(200, FollowOut)
 def follow(suggestion_id):
     """关注一条已有的建议（代替重复提交），办理进展同样通知到您。"""
-    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
+    item = load_item(suggestion_id)
     user = current_user()
     shown = item is not None and not item.held_for_review and item.screening in CLEARED_SCREENINGS
     if not shown or item.status not in OPEN_STATUSES or "citizen" not in user.roles:

@@ -6,13 +6,15 @@ filters and run it with each request's values (see listing.py); ``apply_filters`
 callers that build their query every time.
 """
 from datetime import datetime, time, timedelta
+from functools import cache
 
 from sqlalchemy import bindparam, or_
+from sqlalchemy.orm import defaultload
 
-from ..auth.scope import RegionRef, region_subtree_clause, station_scope_clause
+from ..auth.scope import MAX_ID, RegionRef, region_subtree_clause, station_scope_clause
 from ..errors import not_found
 from ..extensions import db
-from ..org.models import Region
+from ..org.models import Deputy, Region, Station
 from .models import Suggestion
 from .services import CHINA
 
@@ -22,6 +24,21 @@ _EQUALS = {
     "supervised": Suggestion.supervised, "station_id": Suggestion.station_id, "deputy_id": Suggestion.deputy_id,
     "held": Suggestion.held_for_review, "category": Suggestion.category,
 }
+
+
+@cache
+def _item_loading():
+    """An item's station and deputy as a step or its page reads them: without their printed codes,
+    which Station and Deputy otherwise load with them (for the organisation's lists)."""
+    return (defaultload(Suggestion.station).lazyload(Station.live_qr),
+            defaultload(Suggestion.deputy).lazyload(Deputy.live_qr))
+
+
+def load_item(suggestion_id):
+    """The suggestion with this id from a URL or a form, or None (also for an id no row can have)."""
+    if not 0 < suggestion_id <= MAX_ID:
+        return None
+    return db.session.get(Suggestion, suggestion_id, options=_item_loading())
 
 
 def admin_scope_clause(user):

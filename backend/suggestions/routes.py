@@ -19,18 +19,18 @@ from schemas.suggestions import (
 
 from ..auth.scope import current_caller, current_user, login_required
 from ..errors import APIError, not_found
-from ..extensions import Blueprint, db
+from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..web.limits import web_filing_limits
 from . import filing, services, workflow
 from .listing import list_page
-from .models import Suggestion
 from .presenters import present
+from .queries import load_item
 
 blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions", description="码上办 微建议")
 
 def _item(suggestion_id):
-    item = db.session.get(Suggestion, suggestion_id) if 0 < suggestion_id < 2**31 else None
+    item = load_item(suggestion_id)
     if item is None or not workflow.can_see(current_caller(), item):
         raise not_found("建议不存在。")
     return item
@@ -213,7 +213,7 @@ def release(data, suggestion_id):
 def merge(data, suggestion_id):
     """合并重复建议：本条以重复办结，群众改为关注保留的那一条。"""
     item, actor = _step(suggestion_id, "merge")
-    into = db.session.get(Suggestion, data["into_id"])
+    into = load_item(data["into_id"])
     if into is None or workflow.admin_role_for(current_user(), into) is None:
         raise APIError(422, "validation_failed", "合并目标不存在或不在您的管理范围内。", {"into_id": ["建议不存在。"]})
     return _detail(services.merge(item, actor, into))

@@ -5,6 +5,7 @@ from datetime import timedelta, timezone
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ..auth.models import User
 from ..auth.scope import manages_deputy
@@ -137,7 +138,7 @@ def hold(item, reason):
 
 
 def dispatch(item, actor, deputy_id, note=""):
-    deputy = db.session.get(Deputy, deputy_id)
+    deputy = db.session.get(Deputy, deputy_id, options=[lazyload(Deputy.live_qr)])  # not their printed code
     if deputy is None or not deputy.active or not manages_deputy(actor.user, deputy):
         raise validation_failed({"deputy_id": ["代表不存在、已离任或不在您的管理范围内。"]})
     workflow.apply(item, "dispatch", actor, note, data={"deputy_id": deputy.id, "deputy_name": deputy.name})
