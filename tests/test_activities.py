@@ -6,6 +6,9 @@ import io
 import pytest
 
 from backend.activities import rotating
+from backend.extensions import db
+
+from .factories import sent_statements
 
 STATION = (27.5601, 109.9985)
 
@@ -46,6 +49,26 @@ def dispatch(client, crew, deputies, starts=None, ends=None, **extra):
 
 def checkin(client, headers, code, lat=STATION[0], lng=STATION[1]):
     return client.post("/api/v1/checkins", json={"qr_code": code, "lat": lat, "lng": lng}, headers=headers)
+
+
+def test_an_activity_costs_the_same_statements_for_one_invitee_as_for_many(client, app, crew):
+    """Participants come with their deputies in one query: an activity's page and a deputy's 接单 send
+    as many statements for four invitees as for one, and read no printed QR code."""
+    zh = crew["headers"][0]
+    activities = [(dispatch(client, crew, invited).json["id"], len(invited))
+                  for invited in (crew["deputies"][:1], crew["deputies"])]
+    sent_by_size = []
+    for activity_id, invited in activities:
+        sizes = []
+        for method, path in (("GET", ""), ("POST", "/accept")):
+            db.session.remove()  # a session of its own, as every request has in production
+            with sent_statements(app) as sent:
+                answer = client.open(f"/api/v1/activities/{activity_id}{path}", method=method, headers=zh)
+            assert answer.status_code == 200 and len(answer.json["participants"]) == invited, answer.json
+            assert not any("qr_codes" in s for s in sent), sent
+            sizes.append(len(sent))
+        sent_by_size.append(sizes)
+    assert sent_by_size[0] == sent_by_size[1], sent_by_size
 
 
 def test_the_whole_loop_from_dispatch_to_points(client, app, crew, wechat_standin):

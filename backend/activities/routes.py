@@ -15,7 +15,7 @@ from schemas.common import page_of
 
 from ..auth.scope import admin_required, current_caller, current_user, login_required, region_subtree_clause, station_scope_clause
 from ..errors import APIError, not_found
-from ..extensions import Blueprint, db
+from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..org.models import Station
 from ..pagination import paginate
@@ -69,7 +69,7 @@ def present(activity, user, detail=False):
 
 
 def _activity(activity_id):
-    activity = db.session.get(Activity, activity_id) if 0 < activity_id < 2**31 else None
+    activity = services.load_activity(activity_id)
     if activity is None or not services.can_see(current_user(), activity):
         raise not_found("活动不存在。")
     return activity
@@ -116,7 +116,8 @@ def list_activities(args):
     for key in ("status", "type", "station_id"):
         if key in args:
             query = query.where(getattr(Activity, key) == args[key])
-    page = paginate(query.order_by(Activity.starts_dt.desc(), Activity.id.desc()), args)
+    query = query.order_by(Activity.starts_dt.desc(), Activity.id.desc()).options(*services.list_loading(user))
+    page = paginate(query, args)
     page["items"] = [present(a, user) for a in page["items"]]
     return page
 

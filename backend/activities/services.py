@@ -4,18 +4,21 @@ Services flush and never commit; the request commits once. Closing credits point
 ledger, whose unique constraint (and the activity's version check) makes double crediting impossible.
 """
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
 
 from ..auth.models import User
-from ..auth.scope import manages_deputy, manages_region, manages_station
+from ..auth.scope import MAX_ID, manages_deputy, manages_region, manages_station
 from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import Deputy, Region, Station
 from ..points import ledger
+from ..points.models import ScoringRule
 from . import rotating
 from .models import (
     ACTIVITY_TYPE_LABELS,
@@ -32,6 +35,33 @@ P = ParticipantStatus
 def refuse(message):
     """A check-in or response that cannot be taken, with the reason in Chinese."""
     return APIError(409, "checkin_refused", message)
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+@cache
+def _shown():
+    """An activity as its page and every step read it: its station without its printed code, and all
+    participants with their deputies in one query, however many were invited."""
+    return (defaultload(Activity.station).lazyload(Station.live_qr),
+            selectinload(Activity.participants).joinedload(ActivityParticipant.deputy).lazyload(Deputy.live_qr))
+
+
+def load_activity(activity_id):
+    """The activity with this id from a URL or a code, or None (also for an id no row can have)."""
+    if not 0 < activity_id <= MAX_ID:
+        return None
+    return db.session.get(Activity, activity_id, options=_shown())
+
+
+def list_loading(viewer):
+    """Loader options for a page of activities shown to ``viewer``: their stations without printed
+    codes, and for a deputy their own place in each (``my_status``) with one query for the page."""
+    options = [selectinload(Activity.station).lazyload(Station.live_qr)]
+    if viewer.deputy_id is not None:
+        options.append(selectinload(Activity.participants))
+    return options
 
 
 # --- visibility -----------------------------------------------------------------------------------
@@ -57,7 +87,7 @@ def can_see(user, activity):
 
 def activity_for_code(code, now=None):
     """The activity a rotating check-in code names: 409 when expired, 404 when forged or gone."""
-    activity = db.session.get(Activity, rotating.read_code(code, now))
+    activity = load_activity(rotating.read_code(code, now))
     if activity is None or activity.status is not ActivityStatus.published:
         raise not_found("签到码无效，或活动已经结束。")
     return activity
@@ -96,7 +126,7 @@ def dispatch(actor, data):
     """发单: create the activity, invite every listed deputy and notify them."""
     station = None
     if data.get("station_id") is not None:
-        station = db.session.get(Station, data["station_id"])
+        station = db.session.get(Station, data["station_id"], options=[lazyload(Station.live_qr)])
         if station is None or not manages_station(actor, station):
             raise validation_failed({"station_id": ["联络站不存在，或不在您的管理范围内。"]})
         region = station.region
@@ -109,7 +139,9 @@ def dispatch(actor, data):
     if data["ends_at"] <= data["starts_at"]:
         raise validation_failed({"ends_at": ["结束时间须晚于开始时间。"]})
     ids = list(dict.fromkeys(data["deputy_ids"]))
-    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids))).all()
+    # With what manages_deputy reads of each (their stations), not their printed codes.
+    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids)).options(
+        lazyload(Deputy.live_qr), selectinload(Deputy.stations).lazyload(Station.live_qr))).all()
     usable = {d.id: d for d in deputies if d.active and manages_deputy(actor, d)}
     missing = [i for i in ids if i not in usable]
     if missing:
@@ -121,7 +153,7 @@ def dispatch(actor, data):
         starts_dt=data["starts_at"], ends_dt=data["ends_at"], points=data.get("points"),
         description=data.get("description", ""), created_by_id=actor.id,
     )
-    activity.participants = [ActivityParticipant(deputy_id=i) for i in ids]
+    activity.participants = [ActivityParticipant(deputy=usable[i]) for i in ids]
     db.session.add(activity)
     db.session.flush()
     _notify_deputies(activity, [usable[i] for i in ids], "activity", "您有一项新的履职活动，请接单", "dispatched")
@@ -213,6 +245,9 @@ def close(activity):
     ))
     credited = 0
     label = ACTIVITY_TYPE_LABELS[activity.type.value]
+    # The two rules, read once: held here, they stay in the session, where each credit() finds them
+    # (the session forgets objects nothing refers to, and would read them again for every deputy).
+    rules = [db.session.get(ScoringRule, code) for code in (activity.type.value, "absence")]  # noqa: F841
     for deputy_id in sorted(absent | present):  # one order for every close: no deadlock on deputy_scores
         if deputy_id in present:
             credited += ledger.credit(deputy_id, activity.type.value, "activity", activity.id,
