@@ -243,11 +243,14 @@ def test_archive_spreadsheet_opens_with_the_figures(client, crew):
     assert "接待选民" in cells and "合计" in cells
 
 
-def test_points_and_archives_are_private_and_activities_scoped(client, crew):
+def test_points_and_archives_are_private_and_activities_scoped(client, factory, crew):
     zhang, li = crew["deputies"][:2]
     zh, lh = crew["headers"][:2]
     activity_id = dispatch(client, crew, [zhang]).json["id"]
     assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=lh).status_code == 404
+    outsider = factory.headers_for_admin(factory.admin("changsha", region=crew["tree"]["cs"]))
+    for admin, status in ((crew["admin"], 200), (crew["root_admin"], 200), (outsider, 404)):
+        assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=admin).status_code == status
     assert client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=lh).status_code == 404
     assert client.get(f"/api/v1/activities/{activity_id}", headers=lh).status_code == 404
     assert client.post(f"/api/v1/activities/{activity_id}/close", headers=zh).status_code == 403

@@ -226,8 +226,8 @@ def deputy_scope_clause(user):
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one in a URL would overflow the query, not just miss
 
 
-def get_or_404(model, ident, message=None):
-    obj = db.session.get(model, ident) if isinstance(ident, int) and 0 < ident <= MAX_ID else None
+def get_or_404(model, ident, message=None, options=()):
+    obj = db.session.get(model, ident, options=options) if isinstance(ident, int) and 0 < ident <= MAX_ID else None
     if obj is None:
         raise not_found(message)
     return obj

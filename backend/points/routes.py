@@ -3,6 +3,7 @@ from urllib.parse import quote
 
 from flask import make_response
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from schemas.activities import (
     ArchiveQuery,
@@ -14,7 +15,7 @@ from schemas.activities import (
     YearQuery,
 )
 
-from ..auth.scope import admin_required, current_user, get_or_404, login_required, manages_deputy, roles_required
+from ..auth.scope import admin_required, current_caller, get_or_404, login_required, manages_deputy, roles_required
 from ..errors import not_found
 from ..extensions import Blueprint, db
 from ..org.models import Deputy, Region
@@ -50,8 +51,8 @@ def update_rule(data, code):
 
 def _own_or_managed(deputy_id):
     """The deputy themselves or an administrator in scope; anyone else gets 404."""
-    deputy = get_or_404(Deputy, deputy_id, "代表不存在。")
-    user = current_user()
+    deputy = get_or_404(Deputy, deputy_id, "代表不存在。", options=[lazyload(Deputy.live_qr)])  # not their printed code
+    user = current_caller()
     if not (user.deputy_id == deputy.id and "deputy" in user.roles) and not manages_deputy(user, deputy):
         raise not_found("代表不存在。")
     return deputy
