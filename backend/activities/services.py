@@ -245,9 +245,9 @@ def close(activity):
     ))
     credited = 0
     label = ACTIVITY_TYPE_LABELS[activity.type.value]
-    # The two rules, read once: held here, they stay in the session, where each credit() finds them
-    # (the session forgets objects nothing refers to, and would read them again for every deputy).
-    rules = [db.session.get(ScoringRule, code) for code in (activity.type.value, "absence")]  # noqa: F841
+    # The two rules, read once and held until the loop ends: credit() finds them in the session, which
+    # forgets objects nothing refers to and would otherwise read them again for every deputy.
+    held_rules = [db.session.get(ScoringRule, code) for code in (activity.type.value, "absence")]
     for deputy_id in sorted(absent | present):  # one order for every close: no deadlock on deputy_scores
         if deputy_id in present:
             credited += ledger.credit(deputy_id, activity.type.value, "activity", activity.id,
@@ -255,6 +255,7 @@ def close(activity):
         else:
             credited += ledger.credit(deputy_id, "absence", "activity", activity.id,
                                       f"无故缺席：{activity.title}", at=now)
+    del held_rules
     # The participants as they are now, for the summary.
     db.session.scalars(
         select(ActivityParticipant).where(ActivityParticipant.activity_id == activity.id)
