@@ -1,7 +1,9 @@
 """Column types shared by every domain."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import JSON, DateTime, Enum
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -42,3 +44,23 @@ def str_enum(enum_cls, name):
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
     )
+
+
+class json_rows(FunctionElement):
+    """Aggregate: one JSON array holding, for each row, an array of ``columns`` — on SQLite ``[]`` for
+    no rows, on PostgreSQL NULL. Lets a query carry a few child rows per parent row in one column
+    (a list page's photos), so reading them costs no second query."""
+
+    type = JSON()
+    name = "json_rows"
+    inherit_cache = True
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element, compiler, **kw):
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw):
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"

@@ -7,18 +7,19 @@ time in object construction, and building its SQL anew each time cost more than 
 * the statements for one *shape* of list — scope, kind of administrator, filters present — are
   built once and cached; each request only binds its values (the caller's id, region path, filter
   values, page);
-* a page is read in two queries: the page's items with their count and the names they show
-  (see ``_list_statements``), and their photos;
+* a page is read in one query: the page's items with their count, the names they show and their
+  photos (see ``_list_statements``);
 * rows are shown through the same ``present()`` as a single item, so what a viewer may see is
   still decided in one place.
 """
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import Integer, bindparam, false, func, literal_column, or_, select
 
 from ..auth.models import User
 from ..auth.scope import RegionRef
+from ..db_types import json_rows
 from ..errors import APIError
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
@@ -33,8 +34,15 @@ from .snapshots import ITEM_COLUMNS, Attachment, Citizen, ItemSnapshot, Named
 _SHOWN_NAMES = 7
 
 
-def _snapshot(row, attachments):
-    """One listed suggestion, from a page row (``ITEM_COLUMNS``, then ``_SHOWN_NAMES``)."""
+def _attachments(photos):
+    """A row's ``photos`` column (JSON: [id, key, width, height, screening] per photo) as Attachments, in
+    upload order."""
+    return [Attachment(*photo) for photo in sorted(photos)] if photos else []
+
+
+def _snapshot(row):
+    """One listed suggestion, from a page row (``ITEM_COLUMNS``, then ``_SHOWN_NAMES``, the total and
+    the photos)."""
     columns = dict(zip(ITEM_COLUMNS, row))
     station_id, station_name, station_region_id, station_region_path, region_path, deputy_name, citizen_phone = \
         row[len(ITEM_COLUMNS):len(ITEM_COLUMNS) + _SHOWN_NAMES]
@@ -43,7 +51,8 @@ def _snapshot(row, attachments):
     deputy_id = columns["deputy_id"]
     return ItemSnapshot(
         columns, station, Named(deputy_id, deputy_name) if deputy_id is not None else None,
-        RegionRef(columns["region_id"], region_path), Citizen(columns["citizen_id"], citizen_phone), attachments,
+        RegionRef(columns["region_id"], region_path), Citizen(columns["citizen_id"], citizen_phone),
+        _attachments(row.photos),
     )
 
 
@@ -76,8 +85,9 @@ def _list_statements(scope, region_admin, station_admin, filters, per_page):
 
     The page is one query: the matching ids, newest first, cut to the page in a subquery, joined to
     the names the items show (the joins touch one page, whatever the queue holds), each row also
-    carrying the count of every match (an uncorrelated subquery: run once). The count alone is only
-    needed for a page past the end.
+    carrying the count of every match (an uncorrelated subquery: run once) and its photos (a
+    correlated subquery per row: one index lookup each). The count alone is only needed for a page
+    past the end.
 
     The page size is written into the SQL (a statement per size: phones ask for one or two), the
     offset bound. Told only "LIMIT ?", both planners read a whole station's queue: SQLite walks
@@ -93,7 +103,7 @@ def _list_statements(scope, region_admin, station_admin, filters, per_page):
         .offset(bindparam("offset", type_=Integer))
         .subquery("page_ids")
     )
-    items, stations, deputies, users = (m.__table__ for m in (Suggestion, Station, Deputy, User))
+    items, stations, deputies, users, uploads = (m.__table__ for m in (Suggestion, Station, Deputy, User, Upload))
     station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
     page = (
         select(
@@ -102,6 +112,8 @@ def _list_statements(scope, region_admin, station_admin, filters, per_page):
             stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
             deputies.c.name, users.c.phone,
             count.scalar_subquery().label("total"),
+            select(json_rows(uploads.c.id, uploads.c.key, uploads.c.width, uploads.c.height, uploads.c.screening))
+            .where(uploads.c.suggestion_id == items.c.id).scalar_subquery().label("photos"),
         )
         .select_from(items)
         .join(page_ids, page_ids.c.id == items.c.id)
@@ -113,17 +125,6 @@ def _list_statements(scope, region_admin, station_admin, filters, per_page):
         .order_by(items.c.id.desc())
     )
     return page, count
-
-
-@cache
-def _attachments_statement():
-    uploads = Upload.__table__
-    return (
-        select(uploads.c.suggestion_id, uploads.c.id, uploads.c.key, uploads.c.width, uploads.c.height,
-               uploads.c.screening)
-        .where(uploads.c.suggestion_id.in_(bindparam("ids", expanding=True)))
-        .order_by(uploads.c.id)
-    )
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -160,8 +161,5 @@ def list_page(caller, args):
     if not rows:
         total = connection.scalar(count, values) if page > 1 else 0
         return {"items": [], "total": total, "page": page, "per_page": per_page}
-    photos = {row.id: [] for row in rows}
-    for photo in connection.execute(_attachments_statement(), {"ids": list(photos)}).all():
-        photos[photo.suggestion_id].append(Attachment(photo.id, photo.key, photo.width, photo.height, photo.screening))
-    items = [present(_snapshot(row, photos[row.id]), caller) for row in rows]
+    items = [present(_snapshot(row), caller) for row in rows]
     return {"items": items, "total": rows[0].total, "page": page, "per_page": per_page}
