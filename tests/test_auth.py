@@ -54,7 +54,8 @@ def test_deputy_binds_phone_and_sees_own_profile(client, factory):
     assert bound.json["user"]["phone_masked"] == "138****0003"
 
     me = client.get("/api/v1/me", headers=headers).json
-    assert me["deputy_id"] == deputy.id
+    assert me == bound.json["user"]  # read from the request's caller, it matches the freshly bound user
+    assert me["deputy_id"] == deputy.id and me["display_name"] == "张伟"
     profile = client.get(f"/api/v1/deputies/{me['deputy_id']}", headers=headers)
     assert profile.status_code == 200
     assert profile.json["name"] == "张伟"
@@ -145,3 +146,16 @@ def test_password_guessing_is_rate_limited(app, client, factory):
         app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"
     assert [a.status_code for a in answers] == [401] * 5 + [429]
     assert answers[-1].json == {"error": "rate_limited", "message": "操作过于频繁，请稍后再试。"}
+
+
+def test_me_shows_an_administrator_their_stations_or_region(client, factory):
+    tree = factory.tree()
+    stations = [factory.station(tree["hc"], "城北联络站"), factory.station(tree["hc"], "城南联络站")]
+    station_ids, region_id = sorted(s.id for s in stations), tree["hh"].id
+    station_admin = factory.headers_for_admin(factory.admin("chengbei", stations=stations[::-1]))
+    region_admin = factory.headers_for_admin(factory.admin("huaihua", region=tree["hh"]))
+
+    me = client.get("/api/v1/me", headers=station_admin).json
+    assert (me["roles"], me["station_ids"], me["region_id"]) == (["station_admin"], station_ids, None)
+    me = client.get("/api/v1/me", headers=region_admin).json
+    assert (me["roles"], me["station_ids"], me["region_id"]) == (["region_admin"], [], region_id)

@@ -89,6 +89,10 @@ class User(db.Model):
         return self.admin_region_id is not None or self.is_station_admin
 
     @property
+    def deputy_name(self):
+        return self.deputy.name if self.deputy is not None else None
+
+    @property
     def phone_masked(self):
         if not self.phone:
             return None

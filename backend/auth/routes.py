@@ -11,17 +11,18 @@ from schemas.common import StrictSchema, Text
 from ..extensions import Blueprint, limiter
 from ..web.limits import configured
 from . import services, wechat_link
-from .scope import current_user, login_required
+from .scope import current_caller, current_user, login_required
 from .tokens import issue_token
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与身份")
 
 
 def me(user):
+    """The contract's profile of ``user``: an ORM User (just signed in or changed) or the request's Caller."""
     return {
         "id": user.id,
         "roles": user.roles,
-        "display_name": user.display_name or (user.deputy.name if user.deputy else ""),
+        "display_name": user.display_name or user.deputy_name or "",
         "deputy_id": user.deputy_id if "deputy" in user.roles else None,
         "station_ids": sorted(user.admin_station_ids),
         "region_id": user.admin_region_id,
@@ -63,7 +64,7 @@ def password_login(data):
 @login_required
 @blp.response(200, MeOut)
 def get_me():
-    return me(current_user())
+    return me(current_caller())
 
 
 @blp.post("/me/admin-link")

@@ -48,11 +48,14 @@ class Caller:
     never load the ORM row; handlers that change data take :func:`current_user`, loaded on first use.
     """
 
-    __slots__ = ("id", "token_version", "openid", "web_id", "display_name", "phone", "deputy_id",
+    __slots__ = ("id", "token_version", "openid", "web_id", "display_name", "phone", "deputy_id", "deputy_name",
                  "admin_region_id", "admin_region", "admin_station_ids", "is_station_admin", "roles")
 
+    phone_masked = User.phone_masked
+
     def __init__(self, row):
-        self.id, self.token_version, self.deputy_id = row.id, row.token_version, row.deputy_id
+        self.id, self.token_version = row.id, row.token_version
+        self.deputy_id, self.deputy_name = row.deputy_id, row.deputy_name
         self.openid, self.web_id, self.display_name, self.phone = row.openid, row.web_id, row.display_name, row.phone
         self.admin_region_id = row.admin_region_id
         self.admin_region = RegionRef(row.admin_region_id, row.admin_path) if row.admin_region_id is not None else None
@@ -81,7 +84,8 @@ def _caller_statement():
         select(
             users.c.id, users.c.token_version, users.c.openid, users.c.web_id, users.c.display_name, users.c.phone,
             users.c.deputy_id, users.c.admin_region_id,
-            deputies.c.active.label("deputy_active"), regions.c.path.label("admin_path"),
+            deputies.c.active.label("deputy_active"), deputies.c.name.label("deputy_name"),
+            regions.c.path.label("admin_path"),
             # The separator as SQL text: a plain "," would be rendered into the statement at every run.
             select(func.aggregate_strings(cast(station_admins.c.station_id, String), literal_column("','")))
             .where(station_admins.c.user_id == users.c.id).scalar_subquery().label("station_ids"),
