@@ -308,3 +308,40 @@ def test_a_second_root_region_is_refused(client, org):
     assert_error(response, 422, "validation_failed")
     assert "parent_id" in response.json["errors"]
     assert client.get(f"{API}/regions?q=另一个省").json["total"] == 0
+
+
+def test_lists_cost_the_same_statements_for_one_entry_or_many(app, client, factory, org):
+    """Stations, deputies and regions are listed with what each entry shows (its region's name, its
+    deputies or stations, its printed code) read once for the whole page: more entries, no more
+    statements — in the API and in the console."""
+    from backend.extensions import db
+    from backend.org.models import Region
+
+    from .factories import sent_statements
+    from .test_console_suggestions import console_login
+
+    console = console_login(app, "root")
+    pages = [(client, f"{API}/stations", {}), (client, f"{API}/stations?near=27.56,109.99", {}),
+             (client, f"{API}/deputies", org["super"]), (client, f"{API}/deputies", {}), (client, f"{API}/regions", {}),
+             (console, "/console/stations", {}), (console, "/console/deputies", {})]
+    hc_id, hh_id = org["hc"].id, org["hh"].id
+
+    def costs():
+        sizes, totals = [], []
+        for reader, path, headers in pages:
+            db.session.remove()  # a session of its own, as every request has in production
+            with sent_statements(app) as sent:
+                page = reader.get(path, headers=headers)
+            assert page.status_code == 200, path
+            sizes.append(len(sent))
+            totals.append(page.json["total"] if page.is_json else page.get_data(as_text=True).count("<tr>"))
+        return sizes, totals
+
+    sizes, totals = costs()
+    for n in range(3):
+        station = factory.station(db.session.get(Region, hc_id), f"新站{n}", lat=27.5, lng=109.9)
+        factory.deputy(db.session.get(Region, hc_id), f"新代表{n}", phone=f"1390000010{n}", stations=[station])
+        factory.region(f"新区{n}", "county", db.session.get(Region, hh_id))
+    more_sizes, more_totals = costs()
+    assert more_sizes == sizes
+    assert [after - before for before, after in zip(totals, more_totals)] == [3] * len(pages)

@@ -34,7 +34,9 @@ from ..org.models import (
     Deputy,
     Region,
     Station,
+    deputy_listing,
     station_deputies,
+    station_listing,
 )
 from ..pagination import paginate
 from ..qr import render, targets
@@ -142,7 +144,8 @@ def stations():
     region = db.session.get(Region, region_id) if region_id else None
     if region is not None:
         query = query.where(region_subtree_clause(Station.region_id, region))
-    page = paginate(query.order_by(Station.region_id, Station.id), {"page": page_number(), "per_page": PER_PAGE})
+    page = paginate(query.order_by(Station.region_id, Station.id).options(*station_listing()),
+                    {"page": page_number(), "per_page": PER_PAGE})
     return render_template(
         "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
         kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user),
@@ -251,7 +254,7 @@ def deputies():
         query = query.where(Deputy.level == level)
     if active in ("1", "0"):
         query = query.where(Deputy.active.is_(active == "1"))
-    page = paginate(query.order_by(Deputy.id), {"page": page_number(), "per_page": PER_PAGE})
+    page = paginate(query.order_by(Deputy.id).options(*deputy_listing()), {"page": page_number(), "per_page": PER_PAGE})
     return render_template(
         "console/deputies.html", page=page, q=q, station_id=station_id or "", level=level, active=active,
         stations=managed_stations(user), level_labels=DEPUTY_LEVEL_LABELS, can_import=is_region_admin(user),

@@ -1,7 +1,8 @@
 import enum
+from functools import cache
 
 from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..db_types import UTCDateTime, str_enum, utcnow
 from ..extensions import db
@@ -75,12 +76,25 @@ class Region(db.Model):
 
     @property
     def full_name(self):
-        return "".join(region.name for region in self.ancestors_and_self())
+        return full_names([self])[self.id]
+
+    @property
+    def path_ids(self):
+        """The ids on the path from the root down to this region, itself included."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
 
     def ancestors_and_self(self):
-        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        ids = self.path_ids
         by_id = {r.id: r for r in db.session.scalars(db.select(Region).where(Region.id.in_(ids)))}
         return [by_id[i] for i in ids if i in by_id]
+
+
+def full_names(regions):
+    """{id: "湖南省怀化市鹤城区"} for ``regions``: every name on their paths, read in one query."""
+    ids = {i for region in regions for i in region.path_ids}
+    rows = db.session.execute(db.select(Region.id, Region.name).where(Region.id.in_(ids))) if ids else ()
+    names = {row.id: row.name for row in rows}
+    return {region.id: "".join(names[i] for i in region.path_ids if i in names) for region in regions}
 
 
 station_deputies = Table(
@@ -183,3 +197,24 @@ class Deputy(db.Model):
     @property
     def station_ids(self):
         return [s.id for s in self.stations]
+
+
+# --- what a list of stations or deputies shows, read per page -------------------------------------
+# Built on first use: live_qr is attached to both models by qr/models.py.
+
+
+@cache
+def station_listing():
+    """Loader options for a page of stations as the API and the console list them — each one's region
+    name, deputies and administrators, and printed code — one query each for the whole page (the
+    deputies without their own codes)."""
+    return (selectinload(Station.region), selectinload(Station.deputies).lazyload(Deputy.live_qr),
+            selectinload(Station.admins))
+
+
+@cache
+def deputy_listing():
+    """Loader options for a page of deputies as the API and the console list them — each one's region
+    name, stations and printed code — one query each for the whole page (the stations without their
+    own codes)."""
+    return selectinload(Deputy.region), selectinload(Deputy.stations).lazyload(Station.live_qr)

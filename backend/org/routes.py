@@ -37,7 +37,7 @@ from ..errors import not_found
 from ..extensions import Blueprint
 from ..pagination import paginate
 from . import services
-from .models import Deputy, Region, Station, station_deputies
+from .models import Deputy, Region, Station, deputy_listing, full_names, station_deputies, station_listing
 
 regions = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域树")
 stations = Blueprint("stations", __name__, url_prefix="/api/v1/stations", description="代表联络站")
@@ -58,7 +58,11 @@ def list_regions(args):
         query = query.where(Region.parent_id == args["parent_id"])
     if args.get("q"):
         query = query.where(Region.name.contains(args["q"]))
-    return paginate(query, args)
+    page = paginate(query, args)
+    names = full_names(page["items"])  # one query for the whole page
+    page["items"] = [{"id": r.id, "parent_id": r.parent_id, "name": r.name, "level": r.level.value,
+                      "full_name": names[r.id]} for r in page["items"]]
+    return page
 
 
 @regions.post("")
@@ -119,7 +123,7 @@ def list_stations(args):
         query = query.order_by(no_coords, squared, Station.id)
     else:
         query = query.order_by(Station.id)
-    page = paginate(query, args)
+    page = paginate(query.options(*station_listing()), args)
     if near:
         # Dumped here rather than set on the ORM objects: the distance belongs to this answer only.
         page["items"] = [
@@ -190,7 +194,7 @@ def list_deputies(args):
         query = query.where(Deputy.group == args["group"])
     if args.get("q"):
         query = query.where(Deputy.name.contains(args["q"]))
-    page = paginate(query, args)
+    page = paginate(query.options(*deputy_listing()), args)
     if not is_admin:
         page["items"] = [_public(d) for d in page["items"]]
     return page
