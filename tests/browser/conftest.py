@@ -88,3 +88,11 @@ def phone(browser, live_server, external_requests):
     watch_requests(page, live_server, external_requests)
     yield page
     context.close()
+
+
+def drawn_width(image):
+    """The natural width of the <img> located by ``image`` once the browser is done with it (it may
+    still be loading when the page around it is ready): 0 if it was refused, by the page's security
+    policy say, or broken."""
+    image.page.wait_for_function("img => img.complete", arg=image.element_handle())
+    return image.evaluate("img => img.naturalWidth")

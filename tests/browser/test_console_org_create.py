@@ -2,6 +2,8 @@
 image the page's security policy lets through, and replacing the code after confirming."""
 import requests
 
+from .conftest import drawn_width
+
 
 def sign_in(page, base_url, username, password):
     page.goto(f"{base_url}/console/login")
@@ -30,7 +32,7 @@ def test_new_station_gets_a_code_that_can_be_replaced(desktop, live_server, fact
 
     assert "已新建联络站“迎丰联络站”" in desktop.locator(".flash").inner_text()
     image = desktop.locator(".qr-card img.qr-preview")
-    assert image.evaluate("img => img.complete && img.naturalWidth") >= 200  # drawn, not blocked by the CSP
+    assert drawn_width(image) >= 200  # drawn, not blocked by the CSP
     first = image.get_attribute("src")
     code_before = fetch(desktop, f"{live_server}{first}").content
 
