@@ -92,7 +92,7 @@ def test_another_regions_objects_are_not_found(huaihua, station_admin, world):
                  f"/console/stations/{yuelu.id}/qr.png", f"/console/deputies/{far.id}",
                  f"/console/deputies/{far.id}/archive", f"/console/deputies/{far.id}/archive.xlsx",
                  f"/console/deputies/{far.id}/poster.png", f"/console/posters.zip?region_id={world['tree']['yl'].id}",
-                 "/console/stations/99999999999", "/console/activities/12345"):
+                 "/console/stations/99999999999", "/console/activities/12345", f"/console/activities/{2**31}"):
         response = huaihua.get(path)
         assert response.status_code == 404, path
         assert "不存在" in text(response), path

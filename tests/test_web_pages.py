@@ -273,9 +273,10 @@ def test_public_pages_escape_what_citizens_wrote(client, factory, world):
 
 
 def test_public_station_page_of_an_unknown_station_is_a_page_not_an_error(client):
-    page = client.get("/public/stations/12345")
-    assert page.status_code == 404
-    assert "没有找到这个联络站" in page.get_data(as_text=True)
+    for station_id in (12345, 2**31):  # the second no row can have: it must not reach the database
+        page = client.get(f"/public/stations/{station_id}")
+        assert page.status_code == 404
+        assert "没有找到这个联络站" in page.get_data(as_text=True)
 
 
 def test_station_list_search(client, factory, world):

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
 
 from ..auth.models import User
-from ..auth.scope import MAX_ID, manages_deputy, manages_region, manages_station
+from ..auth.scope import get_by_id, manages_deputy, manages_region, manages_station
 from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -49,10 +49,8 @@ def _shown():
 
 
 def load_activity(activity_id):
-    """The activity with this id from a URL or a code, or None (also for an id no row can have)."""
-    if not 0 < activity_id <= MAX_ID:
-        return None
-    return db.session.get(Activity, activity_id, options=_shown())
+    """The activity with this id from a URL or a code, or None."""
+    return get_by_id(Activity, activity_id, _shown())
 
 
 def list_loading(viewer):

@@ -230,8 +230,16 @@ def deputy_scope_clause(user):
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one in a URL would overflow the query, not just miss
 
 
+def get_by_id(model, ident, options=()):
+    """The ``model`` row with id ``ident`` from a URL, form or code, or None — also for an id no row
+    can have, which must not reach the database (an out-of-range integer would fail there, not miss)."""
+    if not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+        return None
+    return db.session.get(model, ident, options=options)
+
+
 def get_or_404(model, ident, message=None, options=()):
-    obj = db.session.get(model, ident, options=options) if isinstance(ident, int) and 0 < ident <= MAX_ID else None
+    obj = get_by_id(model, ident, options)
     if obj is None:
         raise not_found(message)
     return obj

@@ -226,7 +226,7 @@ def _scope_query(user):
 
 
 def managed_activity_or_404(activity_id):
-    activity = db.session.get(Activity, activity_id) if 0 < activity_id <= MAX_ID else None
+    activity = services.load_activity(activity_id)
     if activity is None or not services.manages_activity(g.user, activity):
         raise not_found("活动不存在，或不在您的管理范围内。")
     return activity
@@ -402,7 +402,7 @@ def activity_checkin_png(activity_id):
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    activity = db.session.get(Activity, activity_id) if 0 < activity_id <= MAX_ID else None
+    activity = services.load_activity(activity_id)
     if activity is None or not services.manages_activity(g.user, activity):
         return plain(404, "活动不存在。")
     if activity.status is not ActivityStatus.published:

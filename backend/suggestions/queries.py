@@ -11,7 +11,7 @@ from functools import cache
 from sqlalchemy import bindparam, or_
 from sqlalchemy.orm import defaultload
 
-from ..auth.scope import MAX_ID, RegionRef, region_subtree_clause, station_scope_clause
+from ..auth.scope import RegionRef, get_by_id, region_subtree_clause, station_scope_clause
 from ..errors import not_found
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
@@ -35,10 +35,8 @@ def _item_loading():
 
 
 def load_item(suggestion_id):
-    """The suggestion with this id from a URL or a form, or None (also for an id no row can have)."""
-    if not 0 < suggestion_id <= MAX_ID:
-        return None
-    return db.session.get(Suggestion, suggestion_id, options=_item_loading())
+    """The suggestion with this id from a URL or a form, or None."""
+    return get_by_id(Suggestion, suggestion_id, _item_loading())
 
 
 def admin_scope_clause(user):

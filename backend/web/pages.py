@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
+from ..auth.scope import MAX_ID, get_by_id
 from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
@@ -132,7 +133,7 @@ def my_suggestions():
 @bp.get("/track/<int:suggestion_id>")
 def track(suggestion_id):
     """The private tracking link: works in the browser that filed the item (its identity is in localStorage)."""
-    if not 0 < suggestion_id < 2**31:
+    if not 0 < suggestion_id <= MAX_ID:
         return render_template("public/not_found.html", message="没有找到这条建议。"), 404
     return render_template("public/track.html", suggestion_id=suggestion_id,
                            satisfaction_labels=SATISFACTION_LABELS)
@@ -161,7 +162,7 @@ def stations():
 
 @bp.get("/public/stations/<int:station_id>")
 def station(station_id):
-    station = db.session.get(Station, station_id) if 0 < station_id < 2**31 else None
+    station = get_by_id(Station, station_id)
     if station is None:
         return render_template("public/not_found.html", message="没有找到这个联络站。"), 404
     deputies = [d for d in station.deputies if d.active]
