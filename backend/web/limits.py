@@ -28,10 +28,6 @@ def is_web_citizen(user):
     return user is not None and user.web_id is not None and not user.openid
 
 
-def _not_web_citizen():
-    return not is_web_citizen(current_caller())
-
-
 def _identity_key():
     user = current_caller()
     return f"web-citizen:{user.id}" if user is not None else get_remote_address()
@@ -45,14 +41,12 @@ def _created(response):
 def web_filing_limits(view):
     """Decorate the filing endpoint: WEB_FILING_RATE_LIMIT per address and per browser identity.
 
-    WeChat citizens are exempt, and skip flask-limiter altogether (resolving the limits only to find
-    them exempt was a tenth of a filing). Over the limit the answer is the contract's 429 ``rate_limited``.
+    WeChat citizens are exempt: their filings skip flask-limiter altogether (resolving the limits only
+    to find them exempt was a tenth of a filing). Over the limit the answer is the contract's 429 ``rate_limited``.
     """
     limit = configured("WEB_FILING_RATE_LIMIT")
-    per_identity = limiter.limit(limit, key_func=_identity_key, exempt_when=_not_web_citizen,
-                                 deduct_when=_created, scope="web-filing-identity")
-    per_address = limiter.limit(limit, key_func=get_remote_address, exempt_when=_not_web_citizen,
-                                deduct_when=_created, scope="web-filing-address")
+    per_identity = limiter.limit(limit, key_func=_identity_key, deduct_when=_created, scope="web-filing-identity")
+    per_address = limiter.limit(limit, key_func=get_remote_address, deduct_when=_created, scope="web-filing-address")
     limited = per_address(per_identity(view))
 
     @wraps(view)
