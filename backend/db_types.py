@@ -1,7 +1,8 @@
 """Column types shared by every domain."""
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, Enum
+import orjson
+from sqlalchemy import DateTime, Enum, Text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
@@ -46,12 +47,24 @@ def str_enum(enum_cls, name):
     )
 
 
+class _JSONRowsText(TypeDecorator):
+    """``json_rows``' value as the database writes it (text), read by orjson: several times faster than
+    the standard library, which SQLAlchemy's JSON type uses, on a column every list row carries. The
+    values are ours (ids, keys, sizes), never an integer beyond what orjson reads exactly."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return orjson.loads(value) if value is not None else None
+
+
 class json_rows(FunctionElement):
     """Aggregate: one JSON array holding, for each row, an array of ``columns`` — on SQLite ``[]`` for
     no rows, on PostgreSQL NULL. Lets a query carry a few child rows per parent row in one column
     (a list page's photos), so reading them costs no second query."""
 
-    type = JSON()
+    type = _JSONRowsText()
     name = "json_rows"
     inherit_cache = True
 
@@ -63,4 +76,5 @@ def _json_rows_sqlite(element, compiler, **kw):
 
 @compiles(json_rows, "postgresql")
 def _json_rows_postgresql(element, compiler, **kw):
-    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+    # As text: psycopg would otherwise decode the json itself, with the standard library.
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))::text"
