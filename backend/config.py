@@ -2,6 +2,8 @@
 import json
 import os
 
+from .wechat.push_crypto import aes_key_problem
+
 DEFAULT_SECRET = "dev-only-insecure-secret"
 
 
@@ -38,6 +40,9 @@ class Config:
         # The Token of the mini-program's message push (开发管理 → 消息推送, plaintext mode, JSON): WeChat
         # signs each push with it; image-screening verdicts arrive that way at /wechat/push.
         self.WECHAT_PUSH_TOKEN = env.get("WECHAT_PUSH_TOKEN", "fake-push-token" if self.WECHAT_MODE == "fake" else "")
+        # Its EncodingAESKey (消息加密密钥), when the push is set to 安全模式 or 兼容模式: pushes then arrive
+        # encrypted, and plaintext ones are refused. Empty: 明文模式.
+        self.WECHAT_PUSH_AES_KEY = env.get("WECHAT_PUSH_AES_KEY", "")
         # A photo submitted for screening whose verdict has not arrived after this long is submitted again.
         self.PHOTO_SCREEN_WAIT_MINUTES = _int("PHOTO_SCREEN_WAIT_MINUTES", 60)
         self.REDIS_URL = env.get("REDIS_URL") or None
@@ -110,6 +115,8 @@ class Config:
             raise RuntimeError("WECHAT_MODE=live needs the mini-program's WECHAT_APPID and WECHAT_SECRET.")
         if self.WECHAT_MODE == "live" and not self.WECHAT_PUSH_TOKEN:
             raise RuntimeError("WECHAT_MODE=live needs WECHAT_PUSH_TOKEN, the Token of the mini-program's message push.")
+        if self.WECHAT_PUSH_AES_KEY and (problem := aes_key_problem(self.WECHAT_PUSH_AES_KEY)):
+            raise RuntimeError(f"WECHAT_PUSH_AES_KEY is not the message push's EncodingAESKey: {problem}.")
 
 
 def normalise_database_url(url):

@@ -16,16 +16,19 @@ import requests
 from PIL import Image
 from sqlalchemy import update
 
+from backend import create_app
 from backend.db_types import utcnow
 from backend.extensions import db
 from backend.uploads.models import Upload
 from backend.uploads.screening import submit_due
+from backend.wechat.push_crypto import PushCipher, sign
 
 from .test_suggestion_sweep_stats import sweep
 from .test_suggestions import step, timeline_actions, world  # noqa: F401  (fixture)
 from .test_uploads import encode, post_file
 
 PUSH_TOKEN = "fake-push-token"
+PUSH_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aQ"  # an EncodingAESKey as WeChat generates one
 
 
 @pytest.fixture
@@ -75,6 +78,14 @@ def signed(query, token=PUSH_TOKEN):
     timestamp, nonce = str(int(time.time())), "20261123"
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce} | query
+
+
+def encrypted_push(event, key=PUSH_AES_KEY, appid="wx-fake-appid", token=PUSH_TOKEN):
+    """(query, body) of a push as WeChat sends it in 安全模式; ``event`` may be text that is not JSON."""
+    encrypted = PushCipher(key, appid).encrypt(event if isinstance(event, str) else json.dumps(event))
+    query = signed({"encrypt_type": "aes"}, token)
+    query["msg_signature"] = sign(token, query["timestamp"], query["nonce"], encrypted)
+    return query, json.dumps({"ToUserName": "gh_fake", "Encrypt": encrypted})
 
 
 def verdict_event(trace_id, suggest):
@@ -260,3 +271,73 @@ def test_two_sweeps_at_once_submit_each_photo_once(client, app, world, served, w
         thread.join(timeout=60)
     assert len(results) == 2 and sum(r["submitted"] for r in results) == 3
     assert len(media_checks(wechat_standin)) == 3
+
+
+def test_the_push_cipher_matches_wechats_published_sample():
+    # WeChat's own WXBizMsgCrypt test: this key, appid and 16-byte prefix give exactly this ciphertext.
+    cipher = PushCipher("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wxb11529c136998cb6")
+    sample = "jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg=="
+    assert cipher.encrypt("我是中文abcd123", random_prefix=b"aaaabbbbccccdddd") == sample
+    assert cipher.decrypt(sample) == "我是中文abcd123"
+
+
+@pytest.mark.parametrize("key, problem", [
+    (PUSH_AES_KEY[:-1], "43 characters"), (PUSH_AES_KEY[:-1] + "!", "letters, digits"),
+])
+def test_a_malformed_encoding_aes_key_stops_the_app_at_start(tmp_path, key, problem):
+    with pytest.raises(RuntimeError, match=problem):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}", "SECRET_KEY": "t",
+                    "WECHAT_PUSH_AES_KEY": key})
+
+
+@pytest.fixture
+def safe_mode(app, served, wechat_standin, monkeypatch):
+    """The message push set to 安全模式 on both sides: the stand-in encrypts, the app expects it."""
+    monkeypatch.setitem(app.config, "WECHAT_PUSH_AES_KEY", PUSH_AES_KEY)
+    requests.put(wechat_standin.base_url + "/__standin__/push-target", timeout=5,
+                 json={"url": served + "/wechat/push", "token": PUSH_TOKEN, "aes_key": PUSH_AES_KEY})
+    return served
+
+
+def test_in_safe_mode_verdicts_arrive_encrypted(client, world, safe_mode, wechat_standin):  # noqa: F811
+    item_id, _ = file_with_photo(client, world, red_photo(), content_type="image/png")
+    sweep(client.application)
+    [push] = deliver_pushes(wechat_standin)
+    assert (push["suggest"], push["outcome"], push["answer"]) == ("risky", "pushed: HTTP 200", "success")
+    held = item(client, world["admin"], item_id).json
+    assert held["held_for_review"] is True and held["attachments"][0]["screening"] == "risky"
+
+
+def test_in_safe_mode_only_wechats_encrypted_pushes_decide(client, world, safe_mode, wechat_standin):  # noqa: F811
+    item_id, _ = file_with_photo(client, world, red_photo(), content_type="image/png")
+    sweep(client.application)
+    [check] = media_checks(wechat_standin)
+    risky = verdict_event(check["trace_id"], "risky")
+    headers = {"Content-Type": "application/json"}
+
+    def push(query, body):
+        return requests.post(safe_mode + "/wechat/push", params=query, data=body, headers=headers, timeout=5)
+
+    plaintext = push(signed({}), json.dumps(risky))
+    assert plaintext.status_code == 403
+    assert plaintext.json() == {"error": "forbidden", "message": "消息推送未加密：已配置安全模式，只接受加密的推送。"}
+
+    query, body = encrypted_push(risky)
+    assert push(query | {"msg_signature": "0" * 40}, body).json()["message"] == "消息推送签名无效。"
+    assert push({k: v for k, v in query.items() if k != "msg_signature"}, body).status_code == 403
+    undecryptable = "消息推送无法解密：密钥或小程序不符。"
+    for query, body in (encrypted_push(risky, appid="wx-another-app"),
+                        encrypted_push(risky, key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")):
+        refused = push(query, body)
+        assert (refused.status_code, refused.json()["message"]) == (403, undecryptable)
+    # Signed with our token, but not a ciphertext at all.
+    query = signed({"encrypt_type": "aes"})
+    query["msg_signature"] = sign(PUSH_TOKEN, query["timestamp"], query["nonce"], "not-base64!")
+    assert push(query, json.dumps({"Encrypt": "not-base64!"})).json()["message"] == undecryptable
+    not_json = push(*encrypted_push("<xml><Event>wxa_media_check</Event></xml>"))
+    assert (not_json.status_code, not_json.json()["message"]) == (400, "消息推送内容不是 JSON 对象。")
+    assert item(client, world["admin"], item_id).json["held_for_review"] is False
+
+    accepted = push(*encrypted_push(risky))
+    assert (accepted.status_code, accepted.text) == (200, "success")
+    assert item(client, world["admin"], item_id).json["held_for_review"] is True

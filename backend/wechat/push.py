@@ -1,41 +1,77 @@
 """The mini-program's message push (消息推送): where WeChat sends events, e.g. image-screening verdicts.
 
 Configure it in the mini-program console (开发管理 → 开发设置 → 消息推送): URL
-``{PUBLIC_BASE_URL}/wechat/push``, Token = ``WECHAT_PUSH_TOKEN``, message encryption 明文模式
-(plaintext), data format JSON.
+``{PUBLIC_BASE_URL}/wechat/push``, Token = ``WECHAT_PUSH_TOKEN``, data format JSON, and message
+encryption either 明文模式 (plaintext) or, with ``WECHAT_PUSH_AES_KEY`` = its EncodingAESKey, 安全模式
+(encrypted; 兼容模式 works too).
 
 * ``GET`` is WeChat's check of the URL when it is saved: answer ``echostr`` if the signature holds.
-* ``POST`` carries one event. Every push is signed: ``signature`` = SHA-1 of the sorted token,
-  ``timestamp`` and ``nonce``. An unsigned or wrongly signed request is refused (403) and changes
-  nothing. WeChat expects ``success`` within 5 seconds and pushes again otherwise, so handling an
-  event twice must change nothing twice (see ``uploads.screening.apply_verdict``).
+* ``POST`` carries one event. Every push is signed: in plaintext ``signature`` = SHA-1 of the sorted
+  token, ``timestamp`` and ``nonce``; encrypted, ``msg_signature`` over those and the ciphertext,
+  which must also decrypt to a message for our appid (``push_crypto``). With an EncodingAESKey
+  configured, plaintext pushes are refused. A request that fails any of this is refused (403) and
+  changes nothing. WeChat expects ``success`` within 5 seconds and pushes again otherwise, so handling
+  an event twice must change nothing twice (see ``uploads.screening.apply_verdict``).
 """
-import hashlib
 import hmac
+import json
 import logging
+from functools import lru_cache
 
 from flask import Blueprint, Response, current_app, request
 
 from ..errors import APIError
 from ..extensions import csrf
+from .push_crypto import PushCipher, PushDecryptError, sign
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("wechat_push", __name__)
 
 
-def signature(token, timestamp, nonce):
-    return hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
-
-
-def _verify():
+def _verify(*encrypted):
+    """The request must be signed with our token: ``signature``, or ``msg_signature`` over the ciphertext."""
     token = current_app.config["WECHAT_PUSH_TOKEN"]
     args = request.args
-    given = args.get("signature", "")
+    given = args.get("msg_signature" if encrypted else "signature", "")
     if not token or not given or not hmac.compare_digest(
-        signature(token, args.get("timestamp", ""), args.get("nonce", "")), given
+        sign(token, args.get("timestamp", ""), args.get("nonce", ""), *encrypted), given
     ):
         raise APIError(403, "forbidden", "消息推送签名无效。")
+
+
+@lru_cache(maxsize=4)
+def _cipher(encoding_aes_key, appid):
+    return PushCipher(encoding_aes_key, appid)
+
+
+def _json_object(value):
+    if not isinstance(value, dict):
+        raise APIError(400, "validation_failed", "消息推送内容不是 JSON 对象。")
+    return value
+
+
+def _event():
+    """The pushed event, once it has proved to come from WeChat (and been decrypted, in 安全模式)."""
+    config = current_app.config
+    if not config["WECHAT_PUSH_AES_KEY"]:
+        _verify()
+        return _json_object(request.get_json(silent=True))
+    encrypted = _json_object(request.get_json(silent=True)).get("Encrypt")
+    if not isinstance(encrypted, str):
+        # Only WeChat can sign, but with 安全模式 configured a plaintext push is not how it sends.
+        raise APIError(403, "forbidden", "消息推送未加密：已配置安全模式，只接受加密的推送。")
+    _verify(encrypted)
+    try:
+        text = _cipher(config["WECHAT_PUSH_AES_KEY"], config["WECHAT_APPID"]).decrypt(encrypted)
+    except PushDecryptError as exc:
+        log.warning("message push refused: its ciphertext is %s", exc)
+        raise APIError(403, "forbidden", "消息推送无法解密：密钥或小程序不符。") from None
+    try:
+        event = json.loads(text)
+    except ValueError:
+        event = None
+    return _json_object(event)
 
 
 def _text(body):
@@ -51,10 +87,7 @@ def check_url():
 @bp.post("/wechat/push")
 @csrf.exempt
 def receive():
-    _verify()
-    event = request.get_json(silent=True)
-    if not isinstance(event, dict):
-        raise APIError(400, "validation_failed", "消息推送内容不是 JSON 对象。")
+    event = _event()
     if event.get("Event") == "wxa_media_check":
         from ..uploads.screening import apply_verdict
 

@@ -14,7 +14,8 @@ It behaves as the API contract describes:
   Delivering the queue (``POST /__standin__/pushes/deliver``, or every half second with
   ``auto_push``) fetches each ``media_url`` over HTTP as WeChat would, decodes it, and pushes
   ``wxa_media_check`` to the message-push URL (``PUT /__standin__/push-target`` or ``--push-url``),
-  signed with the push token in plaintext mode: an image whose average colour is pure red →
+  signed with the push token, in plaintext or, given the EncodingAESKey (``aes_key``), encrypted as
+  in 安全模式: an image whose average colour is pure red →
   ``risky``, anything else → ``pass``. A URL it cannot fetch or decode gets no push (WeChat would
   not have a verdict either). ``GET /__standin__/media-checks`` lists the requests received.
 * ``stable_token`` issues tokens that expire after ``token_ttl`` seconds, so refresh is exercised.
@@ -27,7 +28,6 @@ It behaves as the API contract describes:
 Run it alone with ``python -m backend.wechat.standin --port 5001``.
 """
 import argparse
-import hashlib
 import io
 import json
 import secrets
@@ -38,6 +38,8 @@ import qrcode
 import requests
 from flask import Flask, jsonify, request, send_file
 from PIL import Image, UnidentifiedImageError
+
+from .push_crypto import PushCipher, sign
 
 FORBIDDEN_MARKER = "违禁测试"
 # subscribeMessage.send value limits by keyword type (characters).
@@ -52,11 +54,12 @@ def _is_red(data):
 
 
 def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=7200, require_openid=False,
-                       push_url=None, push_token="fake-push-token", auto_push=False):
+                       push_url=None, push_token="fake-push-token", push_aes_key=None, auto_push=False):
     """``require_openid``: answer msg_sec_check without an openid with 40003, as live WeChat does.
     Off by default so that the demo's browser-only citizens are screened like everyone else.
-    ``push_url``/``push_token``: where media-check verdicts are pushed; ``auto_push`` delivers them
-    in the background instead of on request."""
+    ``push_url``/``push_token``/``push_aes_key``: where media-check verdicts are pushed, and how they
+    are signed (and encrypted, given an EncodingAESKey); ``auto_push`` delivers them in the background
+    instead of on request."""
     app = Flask(__name__)
     app.json.ensure_ascii = False
     lock = threading.Lock()
@@ -68,7 +71,7 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
         "stable_token": None,
         "media_checks": [],
         "push_queue": [],
-        "push_target": {"url": push_url, "token": push_token},
+        "push_target": {"url": push_url, "token": push_token, "aes_key": push_aes_key},
     }
     renew_before = min(300, token_ttl / 2)
 
@@ -193,10 +196,14 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
             "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}],
         }
         timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
-        signature = hashlib.sha1("".join(sorted([target["token"], timestamp, nonce])).encode()).hexdigest()
+        body = json.dumps(event, ensure_ascii=False)
+        params = {"signature": sign(target["token"], timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+        if target["aes_key"]:  # 安全模式: the event travels encrypted, signed with its ciphertext
+            encrypted = PushCipher(target["aes_key"], appid).encrypt(body)
+            body = json.dumps({"ToUserName": event["ToUserName"], "Encrypt": encrypted})
+            params |= {"encrypt_type": "aes", "msg_signature": sign(target["token"], timestamp, nonce, encrypted)}
         try:
-            answer = requests.post(target["url"], params={"signature": signature, "timestamp": timestamp, "nonce": nonce},
-                                   data=json.dumps(event, ensure_ascii=False).encode(),
+            answer = requests.post(target["url"], params=params, data=body.encode(),
                                    headers={"Content-Type": "application/json"}, timeout=5)
         except requests.RequestException as exc:
             return {"trace_id": check["trace_id"], "outcome": f"push failed: {exc.__class__.__name__}"}
@@ -220,7 +227,8 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
     def set_push_target():
         body = request.get_json(silent=True) or {}
         with lock:
-            state["push_target"] = {"url": body.get("url"), "token": body.get("token", push_token)}
+            state["push_target"] = {"url": body.get("url"), "token": body.get("token", push_token),
+                                    "aes_key": body.get("aes_key")}
         return err(0, "ok")
 
     @app.post("/__standin__/pushes/deliver")
@@ -295,11 +303,12 @@ def main():
     parser.add_argument("--token-ttl", type=int, default=7200)
     parser.add_argument("--push-url", help="the app's message-push URL (media-check verdicts are pushed there)")
     parser.add_argument("--push-token", default="fake-push-token")
+    parser.add_argument("--push-aes-key", help="the push's EncodingAESKey: push encrypted, as in 安全模式")
     args = parser.parse_args()
     from werkzeug.serving import run_simple
 
     app = create_standin_app(token_ttl=args.token_ttl, push_url=args.push_url, push_token=args.push_token,
-                             auto_push=bool(args.push_url))
+                             push_aes_key=args.push_aes_key or None, auto_push=bool(args.push_url))
     run_simple(args.host, args.port, app, threaded=True)
 
 
