@@ -351,6 +351,8 @@ def test_a_list_page_sends_two_statements_whoever_asks_and_however_full(client, 
         (world["admin"], "scope=station", 4),
         (world["admin"], "scope=station&status=pending", 1),
         (root, "scope=station", 4),
+        (root, "scope=all", 4),
+        (world["zhang_h"], "scope=all", 3),
     ):
         with sent_statements(app) as sent:
             listed = client.get(f"/api/v1/suggestions?{query}", headers=viewer)
@@ -359,6 +361,30 @@ def test_a_list_page_sends_two_statements_whoever_asks_and_however_full(client, 
     # The photos come in upload order, whatever order they were attached in (the last item filed had two).
     mine = client.get("/api/v1/suggestions?scope=mine", headers=world["citizen"]).json["items"]
     assert [a["id"] for a in mine[0]["attachments"]] == photos and [len(i["attachments"]) for i in mine] == [2, 1, 0]
+
+
+def test_scope_all_lists_everything_the_callers_roles_show(client, factory, world):
+    """scope=all: a citizen's own items, a deputy's assigned ones besides their own, an administrator's
+    scope (for a region administrator it once failed with a server error)."""
+    assigned = {file(client, world["citizen"], world["deputy_code"], content=f"第 {n} 条：路灯不亮").json["id"]
+                for n in range(2)}
+    waiting = file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营").json["id"]
+    own = file(client, world["zhang_h"], world["station_code"], content="代表本人反映：公交站台破损").json["id"]
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    for viewer, expected in (
+        (world["citizen"], assigned),
+        (world["stranger"], {waiting}),
+        (world["zhang_h"], assigned | {own}),
+        (world["li_h"], set()),
+        (world["admin"], assigned | {waiting, own}),
+        (root, assigned | {waiting, own}),
+        (world["other_admin"], set()),
+    ):
+        listed = client.get("/api/v1/suggestions?scope=all&per_page=100", headers=viewer)
+        assert listed.status_code == 200, listed.json
+        assert {i["id"] for i in listed.json["items"]} == expected and listed.json["total"] == len(expected)
+    pending = client.get("/api/v1/suggestions?scope=all&status=pending", headers=root).json
+    assert {i["id"] for i in pending["items"]} == {waiting, own}
 
 
 def test_a_step_writes_the_item_once_and_reads_only_what_it_shows(client, app, world):
