@@ -311,3 +311,54 @@ def test_a_checked_in_deputy_cannot_take_leave_afterwards(client, crew):
     assert client.get(f"/api/v1/activities/{activity_id}", headers=zh).json["my_status"] == "checked_in"
     missing_reason = client.post(f"/api/v1/activities/{activity_id}/decline", json={}, headers=zh)
     assert missing_reason.status_code == 422 and "reason" in missing_reason.json["errors"]
+
+
+def test_leave_from_one_activity_does_not_block_check_in_to_another_at_the_same_place(client, crew):
+    """Two activities open for check-in at one station: the deputy took leave from the first and
+    accepted the second; the scan checks them in to the second (it once refused them as on leave,
+    and closing then marked them absent)."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    now = datetime.now(timezone.utc)
+    on_leave = dispatch(client, crew, [zhang], starts=now - timedelta(minutes=20)).json["id"]
+    attending = dispatch(client, crew, [zhang], title="城北联络站代表小组活动", type="group").json["id"]
+    assert client.post(f"/api/v1/activities/{on_leave}/decline", json={"reason": "外出开会"}, headers=zh).status_code == 200
+    assert client.post(f"/api/v1/activities/{attending}/accept", headers=zh).status_code == 200
+
+    scanned = checkin(client, zh, crew["station"].qr_code)
+    assert scanned.status_code == 201 and scanned.json["activity_id"] == attending, scanned.json
+    again = checkin(client, zh, crew["station"].qr_code)
+    assert again.status_code == 200 and again.json["activity_id"] == attending
+
+    for activity_id in (on_leave, attending):
+        assert client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).status_code == 200
+    assert [client.get(f"/api/v1/activities/{a}", headers=zh).json["my_status"] for a in (on_leave, attending)] \
+        == ["declined", "checked_in"]
+    entries = client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["entries"]
+    assert [(e["source_id"], e["points"] > 0) for e in entries] == [(attending, True)]
+
+
+def test_a_rotating_code_of_an_ended_activity_says_so(client, app, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    for end, message in (("close", "活动已结单，不能再签到。"), ("cancel", "活动已取消，不能签到。")):
+        activity_id = dispatch(client, crew, [zhang]).json["id"]
+        code = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"]).json["qr_code"]
+        assert client.post(f"/api/v1/activities/{activity_id}/{end}", headers=crew["admin"]).status_code == 200
+        refused = checkin(client, zh, code)
+        assert (refused.status_code, refused.json["message"]) == (409, message)
+    with app.test_request_context():
+        never_existed, _ = rotating.make_code(2**31 - 1, datetime.now(timezone.utc))
+    assert checkin(client, zh, never_existed).status_code == 404
+
+
+def test_scope_all_lists_the_activities_every_role_of_the_caller_shows(client, factory, crew):
+    zhang, li = crew["deputies"][:2]
+    zhangs = dispatch(client, crew, [zhang]).json["id"]
+    lis = dispatch(client, crew, [li], title="城北联络站视察", type="inspection").json["id"]
+    outsider = factory.headers_for_admin(factory.admin("changsha", region=crew["tree"]["cs"]))
+    for viewer, expected in ((crew["headers"][0], [zhangs]), (crew["headers"][2], []),
+                             (crew["admin"], [lis, zhangs]), (crew["root_admin"], [lis, zhangs]), (outsider, [])):
+        listed = client.get("/api/v1/activities?scope=all", headers=viewer)
+        assert listed.status_code == 200 and sorted(a["id"] for a in listed.json["items"]) == sorted(expected)
+    citizen = client.post("/api/v1/auth/wechat", json={"code": "just-a-citizen"}).json["token"]
+    refused = client.get("/api/v1/activities?scope=all", headers={"Authorization": f"Bearer {citizen}"})
+    assert (refused.status_code, refused.json["message"]) == (403, "只有代表和管理员可以查看活动。")

@@ -25,6 +25,10 @@ from .services import refuse
 
 P = ParticipantStatus
 DECLINED = "您已请假，如需参加请先取消请假（重新接单）后再签到。"
+ENDED = {ActivityStatus.closed: "活动已结单，不能再签到。", ActivityStatus.cancelled: "活动已取消，不能签到。"}
+# Of two activities open for check-in at one place, the one the deputy is in: checked in (a repeated
+# scan), accepted, invited; one they took leave from only when there is no other.
+_PREFERENCE = {P.checked_in: 0, P.accepted: 1, P.invited: 2, P.declined: 3}
 
 
 class Candidate(NamedTuple):
@@ -93,10 +97,14 @@ def _candidates(connection, code, deputy_id, now):
     """The activities ``code`` stands for, each with the deputy's participation; a code that stands
     for none is refused as a citizen would be (404 unknown, 410 withdrawn, 409 not a check-in code)."""
     if rotating.looks_rotating(code):
-        rows = connection.execute(_named(), {"activity": rotating.read_code(code, now), "scanner": deputy_id})
-        candidates = [Candidate(*row) for row in rows]
-        if not candidates:
-            raise not_found("签到码无效，或活动已经结束。")
+        activity_id = rotating.read_code(code, now)
+        candidates = [Candidate(*row) for row in connection.execute(_named(), {"activity": activity_id,
+                                                                               "scanner": deputy_id})]
+        if not candidates:  # closed or cancelled since the code was shown
+            status = connection.scalar(select(Activity.status).where(Activity.id == activity_id))
+            if status is None:
+                raise not_found("签到码无效。")
+            raise refuse(ENDED[status])
         return candidates
     day = timedelta(days=1)
     rows = connection.execute(_at_station(), {"code": code, "scanner": deputy_id, "until": now + day,
@@ -125,7 +133,7 @@ def _pick(candidates, now):
         raise refuse("这里目前没有需要签到的活动。")
     current = [a for a in mine if _window(a)[0] <= now <= _window(a)[1]]
     if current:
-        return current[0]
+        return min(current, key=lambda a: _PREFERENCE.get(a.mine, len(_PREFERENCE)))
     upcoming = sorted((a for a in mine if _window(a)[0] > now), key=lambda a: a.starts_dt)
     if upcoming:
         opens = _window(upcoming[0])[0]
@@ -163,4 +171,4 @@ def check_in(user, code, lat=None, lng=None):
         return activity, checked_in_dt, False
     if status is P.declined:
         raise refuse(DECLINED)
-    raise refuse("活动已结单，不能再签到。")
+    raise refuse(ENDED[ActivityStatus.closed])

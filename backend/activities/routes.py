@@ -92,6 +92,13 @@ def dispatch(data):
     return present(services.dispatch(current_user(), data), current_user(), detail=True)
 
 
+_LIST_REFUSALS = {
+    "mine": "只有代表可以查看自己的活动。",
+    "station": "只有管理员可以查看联络站的活动。",
+    "all": "只有代表和管理员可以查看活动。",
+}
+
+
 @blp.get("")
 @login_required
 @blp.arguments(ActivityQuery, location="query")
@@ -99,20 +106,18 @@ def dispatch(data):
 def list_activities(args):
     user = current_user()
     scope = args.get("scope") or ("station" if user.is_admin else "mine")
-    query = select(Activity)
-    if scope == "mine":
-        if "deputy" not in user.roles:
-            raise APIError(403, "forbidden", "只有代表可以查看自己的活动。")
-        query = query.where(Activity.id.in_(
+    clauses = []  # scope "all": everything the caller's roles show, as a deputy and as an administrator
+    if scope in ("mine", "all") and "deputy" in user.roles:
+        clauses.append(Activity.id.in_(
             select(ActivityParticipant.activity_id).where(ActivityParticipant.deputy_id == user.deputy_id)
         ))
-    else:
-        if not user.is_admin:
-            raise APIError(403, "forbidden", "只有管理员可以查看联络站的活动。")
-        clauses = [Activity.station_id.in_(select(Station.id).where(station_scope_clause(user)))]
+    if scope in ("station", "all") and user.is_admin:
+        clauses.append(Activity.station_id.in_(select(Station.id).where(station_scope_clause(user))))
         if user.admin_region is not None:
             clauses.append(region_subtree_clause(Activity.region_id, user.admin_region))
-        query = query.where(or_(*clauses))
+    if not clauses:
+        raise APIError(403, "forbidden", _LIST_REFUSALS[scope])
+    query = select(Activity).where(or_(*clauses))
     for key in ("status", "type", "station_id"):
         if key in args:
             query = query.where(getattr(Activity, key) == args[key])
