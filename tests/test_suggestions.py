@@ -183,6 +183,15 @@ def test_forbidden_transitions_are_409_and_change_nothing(client, world):
 
     assert step(client, world["citizen"], item_id, "withdraw").json["status"] == "withdrawn"
     assert step(client, world["zhang_h"], item_id, "accept").status_code == 409
+    # A step the status forbids is 409 whatever was sent with it (it was 422 for input it would have refused).
+    other_id = file(client, world["citizen"], world["deputy_code"], content="另一条：井盖松动").json["id"]
+    for headers, action, body in (
+        (world["admin"], "dispatch", {"deputy_id": 2**31 - 1}),
+        (world["admin"], "forward", {"target": "department", "note": "转交"}),
+        (world["admin"], "merge", {"into_id": other_id}),
+    ):
+        refused = step(client, headers, item_id, action, **body)
+        assert (refused.status_code, refused.json["error"]) == (409, "invalid_transition"), (action, refused.json)
 
 
 def test_foreign_users_get_404_and_wrong_roles_403(client, world):
@@ -195,6 +204,11 @@ def test_foreign_users_get_404_and_wrong_roles_403(client, world):
     forbidden = step(client, world["citizen"], item_id, "dispatch", deputy_id=world["zhang"].id)
     assert forbidden.status_code == 403
     assert forbidden.json["error"] == "forbidden"
+    # 办理进展 is the handling deputy's alone; the administrator dispatches, forwards or supervises.
+    assert step(client, world["admin"], item_id, "dispatch", deputy_id=world["zhang"].id).status_code == 200
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+    assert step(client, world["admin"], item_id, "progress", note="已催办").status_code == 403
+    assert step(client, world["zhang_h"], item_id, "progress", note="已到现场查看").status_code == 200
     assert client.get("/api/v1/suggestions/999999", headers=world["admin"]).status_code == 404
     assert client.get("/api/v1/suggestions", headers=world["stranger"]).json["total"] == 0
     assert client.get("/api/v1/suggestions?scope=station", headers=world["citizen"]).status_code == 403

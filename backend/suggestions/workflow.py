@@ -127,7 +127,7 @@ def actor_for(user, item, action):
         "dispatch": admin_role,
         "accept": deputy and "deputy",
         "return": deputy and "deputy",
-        "progress": (deputy and "deputy") or admin_role,
+        "progress": deputy and "deputy",
         "forward": (deputy and "deputy") or admin_role,
         "feedback": (deputy and "deputy") or admin_role,
         "reply": deputy and "deputy",
@@ -140,21 +140,28 @@ def actor_for(user, item, action):
     }[action]
     if not allowed:
         raise APIError(403, "forbidden", "您无权对这条建议执行此操作。")
+    # Before the step reads its input: a step the status forbids is 409 whatever was sent with it.
+    check_transition(item, action)
     return Actor(user, allowed)
 
 
 # --- the transition itself --------------------------------------------------------------------
 
 
-def apply(item, action, actor: Actor, note="", to_status=None, data=None):
-    """Move ``item`` along ``action`` and write its timeline line in the same transaction."""
-    default_to = TRANSITIONS[action][1]
+def check_transition(item, action):
+    """409 ``invalid_transition`` unless ``action`` may start from ``item``'s status."""
     if item.status not in starts_from(item, action):
         raise APIError(
             409,
             "invalid_transition",
             f"当前状态为“{STATUS_LABELS[item.status.value]}”，不能{ACTION_LABELS[action]}。",
         )
+
+
+def apply(item, action, actor: Actor, note="", to_status=None, data=None):
+    """Move ``item`` along ``action`` and write its timeline line in the same transaction."""
+    default_to = TRANSITIONS[action][1]
+    check_transition(item, action)
     from_status = item.status
     target = to_status or default_to
     if target is not None:
