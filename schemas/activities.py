@@ -102,8 +102,13 @@ class ScoringRuleOut(Schema):
 
 
 class ScoringRulePut(StrictSchema):
+    """The rule as GET lists it, whole or in part: ``code`` and ``applies_to`` name the rule and may
+    be sent back, but not changed."""
+
+    code = fields.String()
+    applies_to = fields.String()
     label = Text(64)
-    points = fields.Integer(required=True, validate=validate.Range(min=-100, max=100))
+    points = fields.Integer(validate=validate.Range(min=-100, max=100))
     yearly_cap = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10000))
     active = fields.Boolean()
 

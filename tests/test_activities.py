@@ -203,8 +203,15 @@ def test_rule_changes_apply_only_to_points_earned_afterwards(client, crew):
     rules = client.get("/api/v1/scoring-rules", headers=crew["root_admin"]).json
     assert {r["code"]: r["points"] for r in rules}["reception"] == 5
     assert client.put("/api/v1/scoring-rules/reception", json={"points": 8}, headers=crew["admin"]).status_code == 403
-    changed = client.put("/api/v1/scoring-rules/reception", json={"points": 8}, headers=crew["root_admin"])
-    assert changed.status_code == 200 and changed.json["points"] == 8
+    # The rule as listed, sent back whole with its points changed (code and applies_to may not change).
+    reception = next(r for r in rules if r["code"] == "reception")
+    changed = client.put("/api/v1/scoring-rules/reception", json=reception | {"points": 8}, headers=crew["root_admin"])
+    assert changed.status_code == 200 and changed.json == reception | {"points": 8}
+    for field, value in (("code", "inspection"), ("applies_to", "suggestion")):
+        renamed = client.put("/api/v1/scoring-rules/reception", json=reception | {field: value}, headers=crew["root_admin"])
+        assert renamed.status_code == 422 and list(renamed.json["errors"]) == [field], renamed.json
+    paused = client.put("/api/v1/scoring-rules/inspection", json={"active": False}, headers=crew["root_admin"])
+    assert paused.status_code == 200 and paused.json["active"] is False and paused.json["points"] == 3
 
     second = dispatch(client, crew, [zhang], title="第二次接待").json["id"]
     checkin(client, zh, crew["station"].qr_code)

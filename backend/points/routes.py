@@ -16,7 +16,7 @@ from schemas.activities import (
 )
 
 from ..auth.scope import admin_required, current_caller, get_or_404, login_required, manages_deputy, roles_required
-from ..errors import not_found
+from ..errors import not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..org.models import Deputy, Region
 from . import archive, queries
@@ -42,6 +42,10 @@ def update_rule(data, code):
     rule = db.session.get(ScoringRule, code) if len(code) <= 32 else None
     if rule is None:
         raise not_found("评分细则不存在。")
+    fixed = {"code": "细则编码不能修改。", "applies_to": "细则的适用范围不能修改。"}
+    changed = {key: [message] for key, message in fixed.items() if data.get(key, getattr(rule, key)) != getattr(rule, key)}
+    if changed:
+        raise validation_failed(changed)
     for key in ("label", "points", "yearly_cap", "active"):
         if key in data:
             setattr(rule, key, data[key])
