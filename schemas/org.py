@@ -170,6 +170,7 @@ class DeputyQuery(PageArgs):
     group = Text(100)
     q = Text(50)
     active = fields.Boolean()
+    managed = fields.Boolean(metadata={"description": "only the deputies the caller administers"})
 
 
 class DeputyImportIn(Schema):

@@ -40,7 +40,7 @@ def upload(client, headers, data, filename="代表名册.xlsx"):
 
 
 def listed(client, headers):
-    response = client.get("/api/v1/deputies?per_page=100", headers=headers)
+    response = client.get("/api/v1/deputies?managed=true&per_page=100", headers=headers)
     assert response.status_code == 200
     return {d["phone"]: d for d in response.json["items"]}
 

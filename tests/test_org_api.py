@@ -100,8 +100,12 @@ def test_region_admin_of_huaihua_cannot_reach_into_changsha(client, org):
     assert client.get(f"{API}/stations/{org['yl_station'].id}").json["name"] == "岳麓区中心联络站"
     assert client.get(f"{API}/deputies/{org['chen'].id}").json["name"] == "陈明"
 
-    # Their admin lists hold only their own subtree, and a Changsha deputy shows only the public profile.
-    assert org["chen"].id not in ids(client.get(f"{API}/deputies", headers=admin))
+    # Their "managed" lists hold only their own subtree; elsewhere a Changsha deputy shows only the
+    # public profile, as to anyone, while their own deputies show in full.
+    assert org["chen"].id not in ids(client.get(f"{API}/deputies?managed=true", headers=admin))
+    everyone = {d["id"]: d for d in client.get(f"{API}/deputies?per_page=100", headers=admin).json["items"]}
+    assert "phone" not in everyone[org["chen"].id] and everyone[org["zhang"].id]["phone"] == "13800000003"
+    assert set(everyone) == set(ids(client.get(f"{API}/deputies?per_page=100"))) | {org["former"].id}
     assert org["yl_station"].id not in ids(client.get(f"{API}/stations?managed=true", headers=admin))
     public_view = client.get(f"{API}/deputies/{org['chen'].id}", headers=admin).json
     assert "phone" not in public_view

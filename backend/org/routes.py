@@ -171,16 +171,19 @@ def _public(deputy):
 @deputies.arguments(DeputyQuery, location="query")
 @deputies.response(200, page_of(DeputyOut))
 def list_deputies(args):
-    """Administrators see the deputies in their scope in full; everyone else public profiles of active deputies."""
+    """Everyone sees the public profiles of active deputies. An administrator also sees the deputies
+    in their scope who left office, and those in scope in full; ``managed`` keeps only those."""
     user = current_user()
     is_admin = user is not None and user.is_admin
     query = select(Deputy).order_by(Deputy.id)
-    if is_admin:
+    if is_admin and args.get("managed"):
         query = query.where(deputy_scope_clause(user))
-        if "active" in args:
-            query = query.where(Deputy.active == args["active"])
+    elif is_admin:
+        query = query.where(Deputy.active.is_(True) | deputy_scope_clause(user))
     else:
         query = query.where(Deputy.active.is_(True))
+    if is_admin and "active" in args:
+        query = query.where(Deputy.active == args["active"])
     if "region_id" in args:
         region = get_or_404(Region, args["region_id"], "区域不存在。")
         query = query.where(region_subtree_clause(Deputy.region_id, region))
@@ -195,8 +198,7 @@ def list_deputies(args):
     if args.get("q"):
         query = query.where(Deputy.name.contains(args["q"]))
     page = paginate(query.options(*deputy_listing()), args)
-    if not is_admin:
-        page["items"] = [_public(d) for d in page["items"]]
+    page["items"] = [d if is_admin and manages_deputy(user, d) else _public(d) for d in page["items"]]
     return page
 
 
