@@ -148,12 +148,26 @@ def test_station_admin_edits_their_station_and_its_deputies_only(client, org):
     assert client.get(f"{API}/deputies/{org['liu'].id}").json["bio"] == ""
 
 
-def test_station_admin_cannot_create_stations_deputies_or_regions(client, org):
+def test_station_admin_registers_deputies_at_their_station_only(client, org):
+    """进家入站: a station administrator registers a deputy who joins their station, elected in a
+    region that contains it (from its district up); any other deputy is beyond their scope."""
+    admin = org["station_admin"]
+    joining = {"name": "新代表", "level": "city", "region_id": org["hh"].id, "station_ids": [org["hc_station"].id]}
+    for refused in ({"station_ids": []}, {"region_id": org["yl"].id}, {"station_ids": [org["hc_other"].id]},
+                    {"station_ids": [org["hc_station"].id, org["yl_station"].id]}):
+        answer = client.post(f"{API}/deputies", json=joining | refused, headers=admin)
+        assert_error(answer, 422, "validation_failed")
+    created = client.post(f"{API}/deputies", json=joining, headers=admin)
+    assert created.status_code == 201, created.json
+    assert created.json["region_id"] == org["hh"].id and created.json["station_ids"] == [org["hc_station"].id]
+    assert created.json["id"] in ids(client.get(f"{API}/deputies?managed=true", headers=admin))
+    assert client.get(f"{API}/deputies?q=新代表").json["total"] == 1
+
+
+def test_station_admin_cannot_create_stations_or_regions(client, org):
     admin = org["station_admin"]
     station = {"name": "新联络点", "kind": "point", "region_id": org["hc"].id}
     assert_error(client.post(f"{API}/stations", json=station, headers=admin), 403, "forbidden")
-    deputy = {"name": "新代表", "level": "county", "region_id": org["hc"].id}
-    assert_error(client.post(f"{API}/deputies", json=deputy, headers=admin), 403, "forbidden")
     assert_error(client.post(f"{API}/regions", json={"name": "新区", "level": "county", "parent_id": org["hh"].id},
                              headers=admin), 403, "forbidden")
     assert client.get(f"{API}/stations?q=新联络点").json["total"] == 0

@@ -203,7 +203,7 @@ def list_deputies(args):
 
 
 @deputies.post("")
-@region_admin_required
+@admin_required
 @deputies.arguments(DeputyIn)
 @deputies.response(201, DeputyOut)
 def create_deputy(data):

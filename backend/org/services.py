@@ -143,8 +143,20 @@ def _check_phone_free(phone, deputy=None):
         raise conflict("该手机号已登记在另一位代表名下。")
 
 
+def _new_deputy_region(actor, region_id, stations):
+    """Where a new deputy was elected: in the actor's region, or — how a station administrator
+    registers one (进家入站) — a region containing all the actor's stations the deputy joins."""
+    region = db.session.get(Region, region_id)
+    if region is not None and (actor is None or manages_region(actor, region)):
+        return region
+    if region is not None and stations and all(s.region.path.startswith(region.path) for s in stations):
+        return region
+    raise validation_failed({"region_id": ["区域不存在，或不在您的管理范围内；联络站管理员登记代表时，区域须包含代表进驻的本站。"]})
+
+
 def create_deputy(actor, data) -> Deputy:
-    region = _region_in_scope(actor, data["region_id"])
+    stations = _stations_in_scope(actor, data.get("station_ids", []))
+    region = _new_deputy_region(actor, data["region_id"], stations)
     _check_phone_free(data.get("phone"))
     deputy = Deputy(
         name=data["name"],
@@ -156,7 +168,7 @@ def create_deputy(actor, data) -> Deputy:
         active=data.get("active", True),
         bio=data.get("bio", ""),
     )
-    deputy.stations = _stations_in_scope(actor, data.get("station_ids", []))
+    deputy.stations = stations
     db.session.add(deputy)
     db.session.flush()
     sync_deputy_codes([deputy])
