@@ -1,7 +1,8 @@
 """The sweep (deadlines, reminders, auto-close, outbox), statistics, public disclosure and duplicates."""
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import event, text, update
 
 from backend.db_types import utcnow
 from backend.extensions import db
@@ -168,3 +169,56 @@ def test_nearby_duplicates_are_offered_and_can_be_followed(client, app, world): 
     assert client.post(f"/api/v1/suggestions/{unscreened}/follow", headers=world["stranger"]).status_code == 404
     assert [i["id"] for i in client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]] == [first]
     assert client.get("/api/v1/suggestions/nearby?category=城市管理&lat=200&lng=1", headers=world["stranger"]).status_code == 422
+
+
+@contextmanager
+def meanwhile(app, before, statement, **values):
+    """Just before this session sends a statement starting with ``before``, another connection commits
+    ``statement`` (with ``values``): once, as a concurrent sweep or a deputy's request would."""
+    done = []
+
+    def competitor(conn, cursor, sql, parameters, context, executemany):
+        if not done and sql.lstrip().startswith(before):
+            done.append(True)
+            with db.engine.connect() as other:
+                other.execute(text(statement), values)
+                other.commit()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", competitor)
+    try:
+        yield done
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", competitor)
+
+
+def test_a_sweep_that_loses_an_item_to_another_moves_on(client, app, world):  # noqa: F811
+    """Two sweeps at once: the other one closes the item between this one's reading and writing it.
+    This one skips it and finishes its run (it used to stop with an error, leaving reminders and
+    messages undone)."""
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], item_id, "accept")
+    step(client, world["zhang_h"], item_id, "reply", content="已处理。")
+    shift(app, item_id, replied_dt=utcnow() - timedelta(days=8))
+    with meanwhile(app, "UPDATE suggestions SET status",
+                   "UPDATE suggestions SET status = 'closed', version = version + 1 WHERE id = :id", id=item_id) as done:
+        output = sweep(app)
+    assert done and "自动办结 0 条" in output and "消息发送成功" in output
+    item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).json
+    assert item["status"] == "closed" and "auto_close" not in [e["action"] for e in item["timeline"]]
+
+
+def test_an_item_accepted_while_the_sweep_runs_is_not_flagged_overdue(client, app, world, wechat_standin):  # noqa: F811
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    shift(app, item_id, accept_due_dt=utcnow() - timedelta(hours=1))
+    with meanwhile(app, "UPDATE suggestions SET overdue",
+                   "UPDATE suggestions SET status = 'accepted', reply_due_dt = :due, version = version + 1 WHERE id = :id",
+                   id=item_id, due=(utcnow() + timedelta(days=7)).replace(tzinfo=None)) as done:
+        output = sweep(app)
+    assert done and "新标记超期 0 条" in output
+    item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
+    assert item["status"] == "accepted" and item["overdue"] is False
+    assert "remind" not in [e["action"] for e in item["timeline"]]
+    assert not [m for m in wechat_standin.messages() if m["template_id"] == "tmpl-overdue"]
+    assert client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json["entries"] == []

@@ -1,7 +1,9 @@
 """The periodic sweep over suggestions: content screening, deadline flags and reminders, auto-close.
 
 Every step claims its work with a conditional UPDATE (or the item's version check), so two sweeps
-running at once, or one running twice, never do anything twice.
+running at once, or one running twice, never do anything twice. The sweep that loses a claim moves
+on to the next item: the version check fails at the step's first flush, which is why each item's
+whole step, not only its commit, is inside the ``try``.
 """
 from datetime import timedelta
 
@@ -42,10 +44,11 @@ def screen_pending():
     ids = db.session.scalars(select(Suggestion.id).where(Suggestion.screening == "pending").limit(BATCH)).all()
     for item_id in ids:
         item = db.session.get(Suggestion, item_id)
-        services.apply_screening(item, services.check_text(item.citizen, item.content))
+        verdict = services.check_text(item.citizen, item.content)
         try:
+            services.apply_screening(item, verdict)
             db.session.commit()
-        except StaleDataError:
+        except StaleDataError:  # another sweep screened it meanwhile
             db.session.rollback()
             continue
         screened += item.screening != "pending"
@@ -66,8 +69,9 @@ def flag_deadlines():
         select(Suggestion.id).where(_overdue_clause(now), Suggestion.overdue.is_(False)).limit(BATCH)
     ).all()
     for item_id in candidates:
+        # Still overdue at the claim: accepted or replied since the list was read, it is not.
         claimed = db.session.execute(
-            update(Suggestion).where(Suggestion.id == item_id, Suggestion.overdue.is_(False))
+            update(Suggestion).where(Suggestion.id == item_id, Suggestion.overdue.is_(False), _overdue_clause(now))
             .values(overdue=True, due_soon=False).execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
@@ -92,10 +96,10 @@ def auto_close():
         item = db.session.get(Suggestion, item_id)
         if item.status is not Status.replied:
             continue
-        services.auto_close(item, current_app.config["AUTO_CLOSE_DAYS"])
         try:
+            services.auto_close(item, current_app.config["AUTO_CLOSE_DAYS"])
             db.session.commit()
-        except StaleDataError:
+        except StaleDataError:  # rated, or closed by another sweep, meanwhile
             db.session.rollback()
             continue
         closed += 1

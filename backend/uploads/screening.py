@@ -21,6 +21,7 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
 from ..auth.tokens import signer
@@ -137,8 +138,13 @@ def submit_due(limit=BATCH):
 
 def _finish_manual(upload_id, counts, why):
     log.info("photo %s goes to an administrator: %s", upload_id, why)
-    _hold(upload_id, "manual")
-    db.session.commit()
+    try:
+        _hold(upload_id, "manual")
+        db.session.commit()
+    except StaleDataError:  # its suggestion changed meanwhile: the next sweep holds it
+        db.session.rollback()
+        counts["retry"] += 1
+        return
     counts["manual"] += 1
 
 
