@@ -308,6 +308,32 @@ def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
     assert recipients == {"fake-openid-citizen-wang", "fake-openid-citizen-zhao"}
 
 
+def test_followers_see_another_citizens_item_as_the_public_would(client, app, world, wechat_standin):
+    """A citizen following someone else's item (offered nearby, or merged in) reads its words without
+    personal data, with no address and no photos, in the item, the lists and the messages."""
+    filed = file(client, world["citizen"], world["deputy_code"], content="路灯坏了，请联系我13912345678",
+                 location={"lat": 27.5600, "lng": 109.9900, "address": "人民路 3栋2单元501室"},
+                 contact_phone="13912345678", attachment_ids=[upload_photo(client, world["citizen"])["id"]]).json
+    screen(app)
+    assert client.post(f"/api/v1/suggestions/{filed['id']}/follow", headers=world["stranger"]).status_code == 200
+    step(client, world["zhang_h"], filed["id"], "accept")
+    step(client, world["zhang_h"], filed["id"], "reply", content="已修复。回访电话 13800001111")
+
+    seen = client.get(f"/api/v1/suggestions/{filed['id']}", headers=world["stranger"]).json
+    listed = client.get("/api/v1/suggestions?scope=mine", headers=world["stranger"]).json["items"]
+    assert listed == [{k: v for k, v in seen.items() if k != "timeline"}]
+    assert seen["content"] == "路灯坏了，请联系我***" and seen["reply_content"] == "已修复。回访电话 ***"
+    assert seen["location"] is None and seen["attachments"] == []
+    assert "13912345678" not in str(seen) and "501" not in str(seen) and "citizen" not in seen
+    own = client.get(f"/api/v1/suggestions/{filed['id']}", headers=world["citizen"]).json
+    assert own["content"] == filed["content"] and own["location"]["address"] == "人民路 3栋2单元501室"
+
+    accepted = {m["touser"]: m["data"]["thing2"]["value"] for m in delivered(wechat_standin, app)
+                if m["template_id"] == "tmpl-accepted"}
+    assert accepted == {"fake-openid-citizen-wang": "路灯坏了，请联系我13912345678",
+                        "fake-openid-citizen-zhao": "路灯坏了，请联系我***"}
+
+
 def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, app, factory, world):
     """Lists are read by a faster path than one item (suggestions/listing.py); both must show each
     viewer the same fields, the same names and the same personal data, or the same lack of it."""

@@ -1,5 +1,6 @@
 """How one suggestion looks to one viewer: the only place that decides which personal data shows."""
 from ..uploads.models import SHOWN_SCREENINGS
+from .redact import redact
 from .workflow import ACTION_LABELS, admin_role_for, is_assigned_deputy, is_owner
 
 
@@ -10,16 +11,21 @@ def _brief(obj):
 def present(item, viewer, timeline=False):
     admin = admin_role_for(viewer, item) is not None
     staff = admin or is_assigned_deputy(viewer, item)
+    owner = is_owner(viewer, item)
+    # Anyone else sees the item because they follow it (offered nearby, or their duplicate was merged
+    # into it): as the public would, its words without personal data, no address, no photos.
+    private = staff or owner
     # A photo WeChat has not cleared shows only to the citizen who took it and to administrators.
-    all_photos = admin or is_owner(viewer, item)
+    all_photos = admin or owner
     body = {
         "id": item.id,
         "number": item.number,
         "status": item.status.value,
         "status_label": "审核中" if item.held_for_review and not staff else item.status_label,
         "category": item.category,
-        "content": item.content,
-        "location": {"lat": item.lat, "lng": item.lng, "address": item.address} if item.lat is not None or item.address else None,
+        "content": item.content if private else redact(item.content),
+        "location": {"lat": item.lat, "lng": item.lng, "address": item.address}
+        if private and (item.lat is not None or item.address) else None,
         "anonymous": item.anonymous,
         "public_consent": item.public_consent,
         "round": item.round,
@@ -33,11 +39,11 @@ def present(item, viewer, timeline=False):
         "deputy": _brief(item.deputy),
         "forward_target": item.forward_target,
         "forward_department": item.forward_department,
-        "reply_content": item.reply_content,
+        "reply_content": item.reply_content if private else redact(item.reply_content),
         "satisfaction": item.satisfaction.value if item.satisfaction else None,
         "attachments": [
             {"id": a.id, "url": f"/api/v1/uploads/{a.key}", "width": a.width, "height": a.height, "screening": a.screening}
-            for a in item.attachments if all_photos or a.screening in SHOWN_SCREENINGS
+            for a in item.attachments if private and (all_photos or a.screening in SHOWN_SCREENINGS)
         ],
         "created_at": item.created_dt,
         "accept_due_at": item.accept_due_dt,
@@ -49,21 +55,21 @@ def present(item, viewer, timeline=False):
         # filer's identity stays hidden, but the contact number they chose to leave does not.
         body["contact_phone"] = item.contact_phone
         body["citizen"] = None if item.anonymous else {"id": item.citizen_id, "phone_masked": item.citizen.phone_masked}
-    elif is_owner(viewer, item):
+    elif owner:
         body["contact_phone"] = item.contact_phone
     if timeline:
-        body["timeline"] = [_event(e, staff) for e in item.events]
+        body["timeline"] = [_event(e, staff, private) for e in item.events]
     return body
 
 
-def _event(event, staff):
+def _event(event, staff, private):
     entry = {
         "action": event.action,
         "action_label": ACTION_LABELS.get(event.action, event.action),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "actor_role": event.actor_role,
-        "note": event.note,
+        "note": event.note if private else redact(event.note),
         "at": event.created_dt,
     }
     if staff:

@@ -20,6 +20,7 @@ from ..wechat import WeChatError, WeChatUnavailable, get_client
 from ..wechat.client import INVALID_OPENID
 from . import workflow
 from .models import CLEARED_SCREENINGS, STATUS_LABELS, Satisfaction, Status, SuggestionFollower, SuggestionRating
+from .redact import redact
 from .workflow import SYSTEM
 
 CHINA = timezone(timedelta(hours=8))
@@ -39,17 +40,18 @@ def _deputy_user(deputy_id):
     return db.session.scalar(select(User).where(User.deputy_id == deputy_id)) if deputy_id else None
 
 
-def _citizens(item):
-    """The filer and everyone following the item."""
-    followers = db.session.scalars(
+def _followers(item):
+    """Everyone following the item: citizens who chose it instead of filing it again, or whose duplicate was merged into it."""
+    return db.session.scalars(
         select(User).join(SuggestionFollower, SuggestionFollower.user_id == User.id).where(
             SuggestionFollower.suggestion_id == item.id
         )
     ).all()
-    return [item.citizen, *followers]
 
 
-def _notify(users, template, item, note, key):
+def _notify(users, template, item, note, key, followers=()):
+    """A subscribe message about ``item`` to ``users`` (who filed or handle it) and to its ``followers``,
+    who read another citizen's words as the public would, without personal data."""
     data = {
         "character_string1": item.number,
         "thing2": thing(item.content),
@@ -57,9 +59,10 @@ def _notify(users, template, item, note, key):
         "thing4": thing(note),
         "time5": china_time(utcnow()),
     }
-    for user in users:
+    public = data | {"thing2": thing(redact(item.content))}
+    for user, values in [*((user, data) for user in users), *((user, public) for user in followers)]:
         if user is not None:
-            enqueue(user, template, data, page=f"pages/suggestion/detail?id={item.id}",
+            enqueue(user, template, values, page=f"pages/suggestion/detail?id={item.id}",
                     dedupe_key=f"{template}:{item.id}:{item.round}:{key}:{user.id}")
 
 
@@ -154,7 +157,7 @@ def accept(item, actor):
     item.accepted_dt = now
     item.reply_due_dt = now + reply_within
     item.overdue = item.due_soon = False
-    _notify(_citizens(item), "accepted", item, "代表已接单，正在办理", "accepted")
+    _notify([item.citizen], "accepted", item, "代表已接单，正在办理", "accepted", _followers(item))
     db.session.flush()
     return item
 
@@ -195,7 +198,7 @@ def reply(item, actor, content):
     item.reply_content = content
     item.replied_dt = utcnow()
     item.overdue = item.due_soon = False
-    _notify(_citizens(item), "replied", item, "代表已答复，请查看并评价", "replied")
+    _notify([item.citizen], "replied", item, "代表已答复，请查看并评价", "replied", _followers(item))
     db.session.flush()
     return item
 
@@ -214,7 +217,8 @@ def rate(item, actor, satisfaction, comment=""):
         item.round += 1
         item.reply_due_dt = now + reply_within
         item.reply_content = None
-        _notify([*_citizens(item), _deputy_user(item.deputy_id)], "reopened", item, "群众不满意，建议已重新交办", "reopened")
+        _notify([item.citizen, _deputy_user(item.deputy_id)], "reopened", item, "群众不满意，建议已重新交办", "reopened",
+                _followers(item))
     else:
         item.closed_dt = now
         if satisfaction is Satisfaction.dissatisfied:
@@ -300,8 +304,8 @@ def merge(item, actor, into):
     workflow.apply(item, "merge", actor, f"与 {into.number} 重复，已合并", data={"into_id": into.id})
     item.merged_into_id = into.id
     item.closed_dt = utcnow()
-    followers = {u.id for u in _citizens(into)}
-    for user in _citizens(item):
+    followers = {into.citizen_id, *(u.id for u in _followers(into))}
+    for user in [item.citizen, *_followers(item)]:
         if user.id not in followers:
             db.session.add(SuggestionFollower(suggestion_id=into.id, user_id=user.id))
             followers.add(user.id)
