@@ -369,3 +369,18 @@ def test_scope_all_lists_the_activities_every_role_of_the_caller_shows(client, f
     citizen = client.post("/api/v1/auth/wechat", json={"code": "just-a-citizen"}).json["token"]
     refused = client.get("/api/v1/activities?scope=all", headers={"Authorization": f"Bearer {citizen}"})
     assert (refused.status_code, refused.json["message"]) == (403, "只有代表和管理员可以查看活动。")
+
+
+def test_every_activity_type_reaches_the_deputy_through_wechat(client, app, crew, wechat_standin):
+    """WeChat refuses a subscribe message whose ``phrase`` is more than five Chinese characters (the
+    stand-in as well): 代表小组活动 goes as 小组活动, and every type's invitation is delivered."""
+    from backend.activities.models import ACTIVITY_TYPE_LABELS
+    from backend.notifications.outbox import deliver_due
+
+    zhang = crew["deputies"][0]
+    for kind in ACTIVITY_TYPE_LABELS:
+        assert dispatch(client, crew, [zhang], type=kind).status_code == 201
+    with app.app_context():
+        assert deliver_due()["failed"] == 0
+    phrases = [m["data"]["phrase2"]["value"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity"]
+    assert len(phrases) == len(ACTIVITY_TYPE_LABELS) and "小组活动" in phrases

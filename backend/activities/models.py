@@ -27,6 +27,8 @@ ACTIVITY_TYPE_LABELS = {
     "training": "学习培训", "group": "代表小组活动", "meeting": "列席会议", "hearing": "听证旁听",
     "volunteer": "志愿服务", "report": "述职", "other": "其他",
 }
+# As a WeChat subscribe message's ``phrase`` value: at most five Chinese characters, nothing else.
+ACTIVITY_TYPE_PHRASES = ACTIVITY_TYPE_LABELS | {"group": "小组活动"}
 
 
 class ActivityStatus(enum.StrEnum):

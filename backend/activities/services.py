@@ -22,6 +22,7 @@ from ..points.models import ScoringRule
 from . import rotating
 from .models import (
     ACTIVITY_TYPE_LABELS,
+    ACTIVITY_TYPE_PHRASES,
     Activity,
     ActivityParticipant,
     ActivityStatus,
@@ -110,7 +111,7 @@ def _notify_deputies(activity, deputies, template, note, key):
     users = {u.deputy_id: u for u in db.session.scalars(select(User).where(User.deputy_id.in_([d.id for d in deputies])))}
     data = {
         "thing1": thing(activity.title),
-        "phrase2": thing(ACTIVITY_TYPE_LABELS[activity.type.value], 5),
+        "phrase2": ACTIVITY_TYPE_PHRASES[activity.type.value],
         "time3": china_time(activity.starts_dt),
         "thing4": thing(activity.place or (activity.station.name if activity.station else "")),
         "thing5": thing(note),

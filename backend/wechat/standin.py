@@ -9,7 +9,7 @@ It behaves as the API contract describes:
 * ``subscribe/send``: records each message (``GET /__standin__/messages``);
   openid ``fake-openid-refuser`` → 43101; a value that is empty, not wrapped as ``{"value": ...}``
   or longer than its type allows (``thing`` 20 characters, ``phrase`` 5, ``number``/``letter``/
-  ``character_string`` 32) → 47003, as WeChat answers.
+  ``character_string`` 32), or a ``phrase`` that is not all Chinese characters → 47003, as WeChat answers.
 * ``media_check_async``: answers a ``trace_id`` at once and queues the verdict, as WeChat does.
   Delivering the queue (``POST /__standin__/pushes/deliver``, or every half second with
   ``auto_push``) fetches each ``media_url`` over HTTP as WeChat would, decodes it, and pushes
@@ -30,6 +30,7 @@ Run it alone with ``python -m backend.wechat.standin --port 5001``.
 import argparse
 import io
 import json
+import re
 import secrets
 import threading
 import time
@@ -44,6 +45,7 @@ from .push_crypto import PushCipher, sign
 FORBIDDEN_MARKER = "违禁测试"
 # subscribeMessage.send value limits by keyword type (characters).
 VALUE_LIMITS = {"thing": 20, "phrase": 5, "number": 32, "letter": 32, "character_string": 32}
+CHINESE_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _is_red(data):
@@ -259,6 +261,8 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
             kind = key.rstrip("0123456789")
             if kind in VALUE_LIMITS and len(str(value)) > VALUE_LIMITS[kind]:
                 return err(47003, f"argument invalid! data.{key}.value exceeds the limit")
+            if kind == "phrase" and not CHINESE_ONLY.fullmatch(str(value)):
+                return err(47003, f"argument invalid! data.{key}.value must be Chinese characters only")
         with lock:
             state["messages"].append(body)
         return err(0, "ok")
