@@ -270,3 +270,24 @@ def test_scans_at_the_moment_of_closing(app, team):
         assert summary["checked_in"] == sum(r.status_code == 201 for r in scans)
     assert [points(team, i)["total"] for i in range(3)] == [expected[d] for d in deputies]
     assert_scores_match_ledger(app)
+
+
+def test_closes_at_once_respect_a_yearly_cap(app, team):
+    """Three activities closed at the same instant, each crediting 接待选民 to the same four deputies,
+    with the rule capped at one activity's worth a year: every deputy ends at the cap (two closes
+    once read the sum below it together and both added)."""
+    rule = ok(call(team, "PUT", "/scoring-rules/reception", team["region_admin"], {"yearly_cap": RECEPTION}))
+    assert rule["yearly_cap"] == RECEPTION
+    activities = [dispatch(team, team["deputies"], title=f"第{n}场接待") for n in range(1, 4)]
+    for activity_id in activities:
+        code = rotating_code(team, activity_id)
+        for headers in team["headers"]:
+            assert ok(scan(team, headers, code), 201)["activity_id"] == activity_id
+
+    responses = released_together(*(lambda a=a: close(team, a, team["station_admin"]) for a in activities))
+    assert [r.status_code for r in responses] == [200] * 3
+    for index in range(len(team["deputies"])):
+        mine = points(team, index)
+        assert mine["total"] == RECEPTION, mine
+        assert sum(e["points"] for e in mine["entries"] if e["rule_code"] == "reception") == RECEPTION
+    assert_scores_match_ledger(app)

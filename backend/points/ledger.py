@@ -6,6 +6,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..org.models import Deputy
 from .models import DeputyScore, PointEntry, ScoringRule
 
 CHINA = timezone(timedelta(hours=8))
@@ -34,6 +35,10 @@ def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None,
     year = points_year(at)
     value = rule.points if points is None else points
     if rule.yearly_cap is not None and value > 0:
+        # One capped credit per deputy at a time: two closes at once would otherwise both read the sum
+        # below the cap and both add to it. The deputy's row is locked until commit (PostgreSQL's FOR NO
+        # KEY UPDATE, which the ledger's foreign-key checks do not wait for; SQLite writes one at a time).
+        db.session.execute(select(Deputy.id).where(Deputy.id == deputy_id).with_for_update(key_share=True))
         earned = db.session.scalar(
             select(func.coalesce(func.sum(PointEntry.points), 0)).where(
                 PointEntry.deputy_id == deputy_id, PointEntry.year == year, PointEntry.rule_code == rule_code
