@@ -384,3 +384,23 @@ def test_every_activity_type_reaches_the_deputy_through_wechat(client, app, crew
         assert deliver_due()["failed"] == 0
     phrases = [m["data"]["phrase2"]["value"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity"]
     assert len(phrases) == len(ACTIVITY_TYPE_LABELS) and "小组活动" in phrases
+
+
+def test_the_archive_counts_neither_cancelled_activities_nor_merged_duplicates(client, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    attended = dispatch(client, crew, [zhang]).json["id"]
+    checkin(client, zh, crew["station"].qr_code)
+    client.post(f"/api/v1/activities/{attended}/close", headers=crew["admin"])
+    called_off = dispatch(client, crew, [zhang], title="取消的视察", type="inspection").json["id"]
+    assert client.post(f"/api/v1/activities/{called_off}/cancel", headers=crew["admin"]).status_code == 200
+
+    citizen = {"Authorization": "Bearer " + client.post("/api/v1/auth/wechat", json={"code": "cit"}).json["token"]}
+    filed = [client.post("/api/v1/suggestions", headers=citizen, json={
+        "qr_code": zhang.qr_code, "category": "道路交通", "content": f"路口缺红绿灯（第 {n} 次反映）"}).json["id"]
+        for n in (1, 2)]
+    merged = client.post(f"/api/v1/suggestions/{filed[1]}/merge", json={"into_id": filed[0]}, headers=crew["admin"])
+    assert merged.status_code == 200 and merged.json["status"] == "closed"
+
+    archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=zh).json
+    assert [(a["type"], a["checked_in"], a["invited"]) for a in archive["activities"]] == [("reception", 1, 0)]
+    assert (archive["suggestions"]["received"], archive["suggestions"]["closed"]) == (1, 0)

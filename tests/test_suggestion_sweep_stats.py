@@ -130,6 +130,25 @@ def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811
     assert by_deputy["total"] == 0
 
 
+def test_an_item_closing_unrated_after_a_dissatisfied_round_counts_as_unrated(client, app, world):  # noqa: F811
+    """不满意 sends the item round again; if the citizen then leaves the second answer unrated, it closes
+    unrated: it once kept the first round's 不满意 and counted as rated in the statistics."""
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], item_id, "accept")
+    step(client, world["zhang_h"], item_id, "reply", content="已处理。")
+    reopened = step(client, world["citizen"], item_id, "rate", satisfaction="dissatisfied").json
+    assert (reopened["status"], reopened["round"], reopened["satisfaction"]) == ("accepted", 2, None)
+    step(client, world["zhang_h"], item_id, "reply", content="已再次协调，已修好。")
+    shift(app, item_id, replied_dt=utcnow() - timedelta(days=8))
+    assert "自动办结 1 条" in sweep(app)
+
+    item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
+    assert (item["status"], item["satisfaction"]) == ("closed", None)
+    stats = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+    assert stats["denominators"]["rated"] == 0 and stats["satisfaction_rate"] is None
+    assert stats["denominators"]["closed"] == 1
+
+
 def test_public_page_shows_consented_closed_items_without_personal_data(client, app, world):  # noqa: F811
     content = "我是王小明，电话13912345678，住幸福小区3栋2单元501室，楼道灯坏了。"
     published = file(client, world["citizen"], world["deputy_code"], content=content, public_consent=True).json["id"]

@@ -7,7 +7,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 
-from ..activities.models import ACTIVITY_TYPE_LABELS, PARTICIPANT_STATUS_LABELS, Activity, ActivityParticipant
+from ..activities.models import (
+    ACTIVITY_TYPE_LABELS,
+    PARTICIPANT_STATUS_LABELS,
+    Activity,
+    ActivityParticipant,
+    ActivityStatus,
+)
 from ..extensions import db
 from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
 from .models import PointEntry, ScoringRule
@@ -25,7 +31,8 @@ def build(deputy, year):
     rows = db.session.execute(
         select(Activity.type, ActivityParticipant.status, func.count())
         .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
-        .where(ActivityParticipant.deputy_id == deputy.id, Activity.starts_dt >= start, Activity.starts_dt < end)
+        .where(ActivityParticipant.deputy_id == deputy.id, Activity.starts_dt >= start, Activity.starts_dt < end,
+               Activity.status != ActivityStatus.cancelled)  # a cancelled activity asked nothing of anyone
         .group_by(Activity.type, ActivityParticipant.status)
     ).all()
     activities = {}
@@ -38,7 +45,8 @@ def build(deputy, year):
 
     items = db.session.execute(
         select(Suggestion.status, Suggestion.satisfaction, Suggestion.replied_dt, Suggestion.reply_due_dt)
-        .where(Suggestion.deputy_id == deputy.id, Suggestion.created_dt >= start, Suggestion.created_dt < end)
+        .where(Suggestion.deputy_id == deputy.id, Suggestion.created_dt >= start, Suggestion.created_dt < end,
+               Suggestion.merged_into_id.is_(None))  # a duplicate merged away counts once, as the item it joined
     ).all()
     closed = [i for i in items if i.status is Status.closed]
     satisfaction = {key: sum(1 for i in closed if i.satisfaction and i.satisfaction.value == key) for key in SATISFACTION_LABELS}

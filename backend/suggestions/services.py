@@ -211,7 +211,10 @@ def rate(item, actor, satisfaction, comment=""):
     reopen = satisfaction is Satisfaction.dissatisfied and item.round < current_app.config["MAX_ROUNDS"]
     to_status = Status.accepted if reopen else Status.closed
     workflow.apply(item, "rate", actor, comment, to_status=to_status, data={"satisfaction": satisfaction.value})
-    item.satisfaction = satisfaction
+    # The item's rating is its last round's: a re-opened item waits for a new one (the rounds' ratings
+    # stay in suggestion_ratings and the timeline). Kept, 不满意 would count an item that then closes
+    # unrated as rated 不满意 in the statistics and archives.
+    item.satisfaction = None if reopen else satisfaction
     if reopen:
         _, reply_within = deadlines_for(item.category)
         item.round += 1
