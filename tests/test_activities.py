@@ -404,3 +404,44 @@ def test_the_archive_counts_neither_cancelled_activities_nor_merged_duplicates(c
     archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=zh).json
     assert [(a["type"], a["checked_in"], a["invited"]) for a in archive["activities"]] == [("reception", 1, 0)]
     assert (archive["suggestions"]["received"], archive["suggestions"]["closed"]) == (1, 0)
+
+
+def test_an_administrator_corrects_points_with_a_new_ledger_row(client, factory, crew):
+    """积分更正: a signed row with its reason, never an edit of what was credited; the total, rank,
+    leaderboard and archive show it at once; only administrators in scope may, once per retried request."""
+    zhang, li = crew["deputies"][:2]
+    zh, lh = crew["headers"][:2]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    checkin(client, zh, crew["station"].qr_code)
+    client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    credited = client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["entries"]
+
+    url = f"/api/v1/deputies/{zhang.id}/points/corrections"
+    body = {"points": -2, "reason": "3 月 5 日接待活动签到后提前离开"}
+    retry = {**crew["admin"], "Idempotency-Key": "correction-1"}
+    corrected = client.post(url, json=body, headers=retry)
+    assert corrected.status_code == 201, corrected.json
+    assert client.post(url, json=body, headers=retry).json == corrected.json  # a retried request: once
+    assert corrected.json["total"] == 3
+    assert corrected.json["entries"][:-1] == credited  # what was credited is untouched
+    last = corrected.json["entries"][-1]
+    assert (last["points"], last["rule_code"], last["source_type"]) == (-2, "correction", "correction")
+    assert last["reason"] == "积分更正：3 月 5 日接待活动签到后提前离开"
+    board = client.get("/api/v1/leaderboard").json
+    assert [(row["deputy"]["id"], row["points"]) for row in board] == [(zhang.id, 3)]
+    archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=zh).json
+    assert {"rule_code": "correction", "label": "积分更正", "count": 1, "points": -2} in archive["points"]["by_rule"]
+
+    outsider = factory.headers_for_admin(factory.admin("changsha", region=crew["tree"]["cs"]))
+    assert client.post(url, json=body, headers=outsider).status_code == 404
+    assert client.post(url, json=body, headers=zh).status_code == 403
+    for bad, field in (({"points": 0, "reason": "x"}, "points"), ({"points": 101, "reason": "x"}, "points"),
+                       ({"points": 1, "reason": ""}, "reason"), ({"points": 1}, "reason"),
+                       ({"points": 1, "reason": "x", "year": 2100}, "year")):
+        refused = client.post(url, json=bad, headers=crew["admin"])
+        assert refused.status_code == 422 and field in refused.json["errors"], (bad, refused.json)
+    assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["total"] == 3
+    last_year = client.post(f"/api/v1/deputies/{li.id}/points/corrections", headers=crew["root_admin"],
+                            json={"points": 4, "reason": "补记去年漏记的视察", "year": datetime.now().year - 1})
+    assert last_year.status_code == 201 and last_year.json["year"] == datetime.now().year - 1
+    assert client.get(f"/api/v1/deputies/{li.id}/points", headers=lh).json["total"] == 0  # this year's

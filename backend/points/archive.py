@@ -16,6 +16,7 @@ from ..activities.models import (
 )
 from ..extensions import db
 from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
+from .ledger import CORRECTION, CORRECTION_LABEL
 from .models import PointEntry, ScoringRule
 from .queries import total_and_rank
 
@@ -57,7 +58,7 @@ def build(deputy, year):
         "satisfaction": satisfaction,
     }
 
-    labels = dict(db.session.execute(select(ScoringRule.code, ScoringRule.label)).all())
+    labels = dict(db.session.execute(select(ScoringRule.code, ScoringRule.label)).all()) | {CORRECTION: CORRECTION_LABEL}
     by_rule = db.session.execute(
         select(PointEntry.rule_code, func.count(), func.sum(PointEntry.points))
         .where(PointEntry.deputy_id == deputy.id, PointEntry.year == year)

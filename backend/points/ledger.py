@@ -7,9 +7,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import Deputy
-from .models import DeputyScore, PointEntry, ScoringRule
+from .models import DeputyScore, PointCorrection, PointEntry, ScoringRule
 
 CHINA = timezone(timedelta(hours=8))
+# The rule code and source type of an administrator's correction: not a line of the rulebook, so no
+# rule can switch corrections off or cap them.
+CORRECTION = "correction"
+CORRECTION_LABEL = "积分更正"
 
 
 def _insert(model):
@@ -47,6 +51,23 @@ def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None,
         value = max(0, min(value, rule.yearly_cap - earned))
         if value == 0:
             return 0
+    return _write(deputy_id, year, value, rule_code, source_type, source_id, reason, at)
+
+
+def correct(author, deputy_id, year, points, reason):
+    """积分更正 by the administrator ``author``: ``points`` (signed) added to the deputy's ``year``, as a
+    new ledger row; nothing already credited changes. Returns the PointCorrection."""
+    correction = PointCorrection(deputy_id=deputy_id, year=year, points=points, reason=reason,
+                                 author_user_id=author.id, author_name=author.display_name or "", created_dt=utcnow())
+    db.session.add(correction)
+    db.session.flush()
+    _write(deputy_id, year, points, CORRECTION, CORRECTION, correction.id, f"积分更正：{reason}", correction.created_dt)
+    return correction
+
+
+def _write(deputy_id, year, value, rule_code, source_type, source_id, reason, at):
+    """The ledger row and the running total, once per source; returns the points written (0 if the
+    source was credited already)."""
     inserted = db.session.execute(
         _insert(PointEntry)
         .values(deputy_id=deputy_id, year=year, points=value, rule_code=rule_code, reason=reason[:255],

@@ -44,6 +44,23 @@ class PointEntry(db.Model):
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PointCorrection(db.Model):
+    """积分更正: an administrator's correction of a deputy's points for a year, with the reason. Its
+    ledger row (rule ``correction``, source ``correction``/this id) carries the points; this row says
+    who made it."""
+
+    __tablename__ = "point_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_name: Mapped[str] = mapped_column(String(100), default="")
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class DeputyScore(db.Model):
     """The running total per deputy and year, kept in step with the ledger in the same transaction.
 

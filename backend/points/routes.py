@@ -7,6 +7,7 @@ from sqlalchemy.orm import lazyload
 
 from schemas.activities import (
     ArchiveQuery,
+    CorrectionIn,
     LeaderboardQuery,
     LeaderboardRowOut,
     PointsOut,
@@ -15,11 +16,21 @@ from schemas.activities import (
     YearQuery,
 )
 
-from ..auth.scope import admin_required, current_caller, get_or_404, login_required, manages_deputy, roles_required
+from ..auth.scope import (
+    admin_required,
+    current_caller,
+    current_user,
+    get_or_404,
+    login_required,
+    managed_deputy_or_404,
+    manages_deputy,
+    roles_required,
+)
 from ..errors import not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..org.models import Deputy, Region
-from . import archive, queries
+from ..idempotency import idempotent
+from . import archive, ledger, queries
 from .models import ScoringRule
 
 rules = Blueprint("scoring_rules", __name__, url_prefix="/api/v1/scoring-rules", description="履职评分细则")
@@ -68,7 +79,26 @@ def _own_or_managed(deputy_id):
 @points.response(200, PointsOut)
 def deputy_points(args, deputy_id):
     deputy = _own_or_managed(deputy_id)
-    year = args.get("year") or queries.current_year()
+    return _points(deputy, args.get("year") or queries.current_year())
+
+
+@points.post("/deputies/<int:deputy_id>/points/corrections")
+@admin_required
+@idempotent
+@points.arguments(CorrectionIn)
+@points.response(201, PointsOut)
+def correct_points(data, deputy_id):
+    """积分更正：管理员为所管代表补记或扣减积分，须写明原因；记为积分台账的新一行，已计入的积分不变。"""
+    deputy = managed_deputy_or_404(deputy_id)
+    year = data.get("year") or queries.current_year()
+    if year > queries.current_year():
+        raise validation_failed({"year": ["不能更正未来年度的积分。"]})
+    ledger.correct(current_user(), deputy.id, year, data["points"], data["reason"])
+    return _points(deputy, year)
+
+
+def _points(deputy, year):
+    """A deputy's total, rank and ledger for ``year``, as the contract's points answer."""
     total, rank = queries.total_and_rank(deputy.id, year)
     return {
         "deputy_id": deputy.id,
