@@ -1,22 +1,250 @@
-"""Removing personal data from text before it is published (PIPL: public display needs separate consent
-and removes phones, identity numbers and exact addresses). Citizens' names are never stored, so
-what remains is what they typed about themselves or others: numbers and door-level addresses."""
-import re
+"""Removing personal data from text before it is published.
 
-_PATTERNS = [
-    re.compile(r"\d{17}[\dXx]"),  # resident identity card number
-    re.compile(r"(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"),  # mobile phone
-    re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"),  # landline
-    # door-level address parts: 3栋2单元501室, 12号楼, 501室, 8号
-    re.compile(r"\d+\s*(?:栋|幢|号楼|座)(?:\s*\d+\s*单元)?(?:\s*\d+\s*(?:室|号|户))?"),
-    re.compile(r"\d+\s*(?:单元)\s*\d*\s*(?:室|号|户)?"),
-    re.compile(r"\d+\s*(?:室|户)"),
+A citizen's suggestion (and the reply to it) is shown to everyone on the public disclosure pages and,
+to other citizens, in the /nearby list. PIPL lets us publish it only without personal information, so
+``redact`` replaces with ``***`` whatever in the text identifies a person:
+
+* names: a Chinese surname (the ~120 most common, and common compound ones) in a context that says it
+  is a name — 我叫王小明, 我是王小明，, 本人姓陈, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家,
+  刘女士 / 陈师傅.  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
+  本人姓陈 -> 本人姓***): even a surname narrows a small community down to a household.  Officials'
+  titles (李书记, 王主任) are left alone: the person acts in office.
+* phone numbers: mobiles with or without +86/0086/86, spaces or hyphens; landlines with an area code
+  (0731-84567890, (0731)84567890, 0731 8456 7890); any number of 7 digits or more written after
+  电话/手机/拨打….
+* identity and bank-card numbers: any run of 15 or more digits, possibly grouped by spaces or hyphens
+  (15- and 18-digit ID cards, 16-19-digit bank cards).
+* e-mail addresses, WeChat IDs (微信号 / 微信：…) and QQ numbers.
+* door-level addresses: the number after a road, street or village (人民路88号 -> 人民路***), and the
+  building / unit / floor / flat chain (3栋2单元501室, 3号楼402, 三栋二单元五零一室, 3-2-501, 501室).
+  Road, village and estate names stay: they say where the problem is without saying who reported it.
+
+What is not personal stays: dates (11月26日, 26号), times, amounts, counts (3个路灯, 第2次, 两栋楼),
+bus routes (12路公交), floors on their own (5楼).  Matching is done on an NFKC-folded copy of the text
+(full-width digits and letters become ASCII), but only the matched pieces change: the rest of the text,
+full-width punctuation included, is returned as it was written.
+
+Recall matters more than precision here: a word mistaken for a name costs a few characters of a public
+text, a name let through cannot be taken back.  The name patterns still keep to contexts, and carry
+lists of everyday words that start or end with a surname character (方便, 马上, 保安, 语文…), so that
+ordinary sentences survive.
+"""
+import re
+import unicodedata
+
+MASK = "***"
+
+# --- building blocks ---------------------------------------------------------------------------
+
+_HAN = "\u4e00-\u9fff"
+_CN_DIGITS = "零〇一二三四五六七八九十百两"
+# A number as people write it in addresses: 88, 八十八, 五零一.
+_NUM = rf"(?:\d+|[{_CN_DIGITS}]+)"
+
+# The most common single-character surnames (about 120; 单 and the rarer surnames that are everyday
+# words — 凌晨, 旅游, 物业费, 平方米, 申请 — are left out).
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩邓冯曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任"
+    "卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付傅方邹熊白孟秦邱侯江尹薛闫阎段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴"
+    "严莫孔向常汤康易乔赖文施洪辛柯庄樊殷欧兰葛祝骆齐安倪邢鲁舒瞿滕伍涂聂岳"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
+    "令狐", "端木", "南宫", "独孤", "轩辕", "呼延",
+)
+# Words that end in a surname character: the character after these is not a surname
+# (保安师傅, 语文老师, 班主任老师, 历史老师, 对方说, 关于老师…).
+_NOT_SURNAME_AFTER = {
+    "任": "主责信担上前现继放", "文": "语中英公发原全行条图", "安": "保公治平长晚早", "史": "历",
+    "方": "对双警官地甲乙前后一各多他我药配处商业买卖", "金": "资现押租奖基黄罚美定订薪", "龙": "水",
+    "高": "提最升增太很越偏过较更", "石": "岩碎砂沙", "于": "关由对位属至等终处善", "易": "容交贸简不",
+    "程": "工过流课全路规日行编", "段": "路地时阶手片", "田": "农稻油", "江": "长沿", "黄": "发蛋",
+    "马": "斑", "常": "经正非异日平通反", "向": "方一", "万": "千上成数几", "余": "多其业剩",
+    "康": "健", "毛": "羽", "戴": "佩穿", "钱": "交价收付给要花赚挣有没", "洪": "防山", "施": "设措实",
+    "白": "明空", "叶": "树落茶", "林": "树园森竹", "苏": "江", "周": "四每上下本一这两三几",
+    "许": "允也或", "何": "如任为几", "梁": "桥", "谢": "感多答致道", "曾": "未不何", "钟": "分点时闹",
+    "陆": "大着登", "范": "规示防模典", "付": "支应交对", "侯": "时等问气守伺", "贺": "祝庆",
+    "顾": "照回光不", "孔": "面", "赖": "依信", "辛": "艰", "庄": "村农山", "齐": "整一", "涂": "糊",
+    "李": "行", "张": "紧主开扩夸慌",
+}
+# Everyday words that start with a surname character (万一, 方便, 高兴, 周边, 施工, 顾客…).
+_NOT_A_NAME = (
+    "万一|方便|方面|方法|方案|方式|方向|马上|马路|高兴|高度|高速|高层|高中|高三|高温|高空|高楼|安全|安排|安装|"
+    "安静|安置|周[一二三四五六日天末边围]|白天|白领|白色|金额|严重|严格|陆续|何时|何况|任何|任务|于是|常常|"
+    "常年|常住|石头|程序|文明|文化|文件|黄色|黄昏|江边|毛病|龙头|夏天|钟点|钟头|施工|顾客|武警|熊孩|洪水|"
+    "谢谢|康复|安卓"
+)
+# Characters that do not occur in given names but do follow surname characters in ordinary speech
+# (向社区, 曾多次, 周边, 高兴地, 严格来说…): a "given name" containing one is no name.
+_NOT_IN_GIVEN_NAME = (
+    "的了着过也都还又再就才在是和与跟同及对向给被把将让从到往于不没无很太更最已曾要会能可该应需得地们"
+    "我你您他她它咱这那哪谁啥些么什个次多几每各上下里外边面前后旁附近围社区物业街道路巷村镇乡县市省组"
+    "栋楼室号单元层居委部门局厅站所院校司公政府领导城管理相关级便法式案度排装经续额重格件序况务问题时"
+    "候人员众户主说称反映投诉表示告举报电话手机码来去今昨此其并而但或即住厂商店卖买专农点乱"
+)
+_GIVEN = rf"(?:(?![{_NOT_IN_GIVEN_NAME}])[{_HAN}])"
+
+
+def _surname(exclude=""):
+    """A surname at this position, unless it is the tail or the head of an everyday word."""
+    guarded = [rf"(?<![{_NOT_SURNAME_AFTER[s]}]){s}" for s in _SURNAMES
+               if s in _NOT_SURNAME_AFTER and s not in exclude]
+    plain = "".join(s for s in _SURNAMES if s not in _NOT_SURNAME_AFTER and s not in exclude)
+    return rf"(?!{_NOT_A_NAME})(?:{'|'.join(_COMPOUND_SURNAMES)}|[{plain}]|{'|'.join(guarded)})"
+
+
+_SURNAME = _surname()
+# 向 (towards), 曾 (once) and 于 (at) mostly start 向物业反映, 曾多次投诉, 于近日反映, not names.
+_SURNAME_BEFORE_VERB = _surname(exclude="向曾于")
+# What may follow a name that someone introduces: punctuation, a digit, the end, or the next item
+# of a self-introduction (电话, 住在…).
+_AFTER_NAME = (
+    r"(?=[\s\d,.;:!?()\[\]<>\"'，。、；：！？（）【】《》“”‘’…—-]|$"
+    r"|电话|手机|联系|微信|家住|住在|现住|今年|是|反映|投诉|举报|表示|说|称|告诉|的电话|的手机)"
+)
+# A full name someone gives: surname + one or two characters, ending where _AFTER_NAME says.
+_NAME = rf"{_SURNAME}{_GIVEN}{{1,2}}{_AFTER_NAME}"
+# Officials in office (李书记说, 王主任表示): not taken for a name.
+_OFFICIAL = (
+    "书记|主任|局长|处长|科长|所长|站长|村长|镇长|乡长|县长|市长|区长|部长|厅长|院长|校长|队长|组长|代表|委员"
+    "|干部|警官|法官"
+)
+# Titles for private persons after a surname.
+_HONORIFIC = "先生|女士|小姐|老师|师傅|阿姨|大爷|大妈|大娘|大姐|大哥|大叔|奶奶|爷爷|婆婆|老板|经理|医生|律师"
+
+# --- the patterns: each removes the whole match, or only its group "pii" ------------------------
+
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# WeChat IDs (6-20 characters starting with a letter) and QQ numbers after their label;
+# a WeChat "ID" that is a phone number is caught as a phone.
+_IM_HANDLE = re.compile(
+    r"(?:微信号?|V信|薇信|(?i:wechat|weixin|vx|wx))\s*(?:号码?|(?i:id))?\s*(?:是|为)?\s*:?\s*"
+    r"(?P<pii>[A-Za-z][-_A-Za-z0-9]{5,19})"
+    r"|(?i:qq)\s*(?:号码?)?\s*(?:是|为)?\s*:?\s*(?P<qq>\d{5,12})"
+)
+# Identity cards (15 or 18 digits, last maybe X) and bank cards (16-19): 15 or more digits, in groups
+# of at least three separated by a space or a hyphen (430102 19900101 1234); counted by _long_enough.
+_LONG_NUMBER = re.compile(r"(?<!\d)\d{3,}(?:[ -]\d{3,})*(?:[ -]\d{1,2})?[Xx]?(?![\dA-Za-z])")
+# Mobile numbers: 1[3-9]x xxxx xxxx, with an optional +86 / 0086 / 86 / (+86) prefix.
+_MOBILE = re.compile(r"(?<![\d+])(?:\(?(?:\+|00)\s*86\)?[\s-]*|86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+# Landlines with an area code: 0731-84567890, (0731)84567890, 0731 8456 7890, 0745-2345678.
+_LANDLINE = re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)")
+# Any number of seven digits or more after a word that announces one (电话：84567890, 拨打 8456 7890).
+_ANNOUNCED_NUMBER = re.compile(
+    r"(?:电话|手机|座机|号码|拨打|致电|联系方式)\s*(?:号码?)?\s*(?:是|为)?\s*:?\s*"
+    r"(?P<pii>\(?\+?\d(?:[\s()-]?\d){6,13})(?!\d)"
+)
+# The door number after a road, street, lane or village (and its 组): 人民路88号, 芙蓉中路二段100号,
+# 东风村5组28号, 人民路88-1号院.  12路公交 has no 号 and stays.
+_DOOR_NUMBER = re.compile(
+    rf"(?:[路街巷弄村组段]|胡同)\s*(?P<pii>(?:{_NUM}\s*[组队]\s*)?{_NUM}(?:\s*[-之附]\s*{_NUM})*\s*号(?!线)[院楼]?)"
+)
+# Building, unit, floor and flat: 3栋2单元501室, 3号楼402, B座1205, 2单元501, 三栋二单元五零一室.
+# A building number alone is removed in digits (3栋, 12号楼) but not in words (两栋楼, 一座桥: counts).
+_FLAT = re.compile(
+    rf"""
+    (?:(?:\d+|[A-Za-z])\s*(?:号楼|栋|幢|座|号院)|[{_CN_DIGITS}]+\s*(?:号楼|栋|幢|座)(?=\s*{_NUM}\s*(?:单元|[楼层室号户])))
+        (?:[\s-]*{_NUM}\s*单元)?
+        (?:[\s-]*{_NUM}\s*[楼层](?!房))?
+        (?:[\s-]*(?:{_NUM}\s*(?:室|号房|房间?|号|户)|\d{{3,4}}(?!\d)|[零〇一二三四五六七八九]{{3,4}}))?
+        (?![楼房])
+    | {_NUM}\s*单元
+        (?:[\s-]*{_NUM}\s*[楼层])?
+        (?:[\s-]*(?:{_NUM}\s*(?:室|号房|房间?|号|户)|\d{{3,4}}(?!\d)|[零〇一二三四五六七八九]{{3,4}}))?
+    """,
+    re.VERBOSE,
+)
+# Building-unit-flat in digits: 3-2-501.
+_FLAT_TRIPLE = re.compile(r"(?<![\d-])\d{1,2}-\d{1,2}-\d{3,4}(?![\d-])")
+# A flat number on its own: 501室, 1203房, 五零一室 (3室1厅 is a layout and stays).
+_ROOM = re.compile(r"(?<!\d)(?:\d{3,5}|[零〇一二三四五六七八九]{3,4})\s*(?:室|房间?|号房)")
+# A flat number after "upstairs", "next door", "lives in": 楼上602, 隔壁501, 住在1203 (住了300天 stays).
+_FLAT_MENTIONED = re.compile(
+    r"(?:楼上|楼下|隔壁|对门|对面|住在?|家住)\s*(?P<pii>\d{3,4}|[零〇一二三四五六七八九]{3,4})"
+    r"(?![\d年月日号元块个路次多余万千百米平吨条辆人户天岁%.:点分])"
+)
+# After a label: 姓名：王小明, 联系人：刘女士, 投诉人:张三 — any two to four characters;
+# without the colon only a name that starts with a surname (请联系人民医院 stays).
+_NAME_AFTER_LABEL = re.compile(
+    rf"(?:姓名|联系人|反映人|投诉人|举报人|申请人|户主|称呼)"
+    rf"(?:\s*:\s*(?P<pii>[{_HAN}]{{2,4}}?{_AFTER_NAME}|[{_HAN}]{{2,3}})|\s*(?P<named>{_NAME}))"
+)
+# Someone saying who they are: 我叫王小明, 他叫李明，, 我是王小明，, 本人王小明, 本人是王小明。
+# (我叫王师傅来修 is a title, 我是周边居民 / 我是常德人 no name: the name must end at _AFTER_NAME.)
+_NAME_INTRODUCED = re.compile(rf"(?:(?:名字|名|我|他|她)叫|我是|本人是?)\s*(?P<pii>{_NAME})")
+# A surname given on its own: 本人姓陈, 我姓王, 一位姓刘的….
+_SURNAME_GIVEN = re.compile(rf"(?:我|本人|他|她|对方|一位|那位|这位|个)姓\s*(?P<pii>{_SURNAME})")
+# A name before what the person said or did, or their home or phone: 李四反映, 张三说, 王五投诉,
+# 王五家, 李四的电话 (but not 家园/家具, 大家, 商家, 听说, 名称…).
+_NAME_BEFORE_VERB = re.compile(
+    rf"(?P<pii>{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}{{1,2}}?)"
+    r"(?:反映|投诉|举报|表示|告诉|声称|(?<![听据传小演解游劝虽再就还又都也来而胡瞎乱诉述学如])说"
+    r"|(?<![名简号声自俗统宣堪职尊昵爱总通并著])称|(?:的)?(?:电话|手机|微信)"
+    r"|(?<![大人东老自我你他她作画行专国商店厂卖买农管回娘婆亲邻皇])家(?![园苑居具电属庭常务乡政装纺用禽畜私]))"
+)
+# A surname with a title: 刘女士, 陈师傅, 王大爷, 欧阳老师.
+_NAME_WITH_TITLE = re.compile(rf"{_SURNAME}(?:{_HONORIFIC})")
+
+
+def _long_enough(match):
+    return sum(c.isdigit() for c in match.group()) >= 15
+
+
+_RULES = [
+    (_EMAIL, None),
+    (_IM_HANDLE, None),
+    (_LONG_NUMBER, _long_enough),
+    (_MOBILE, None),
+    (_LANDLINE, None),
+    (_ANNOUNCED_NUMBER, None),
+    (_DOOR_NUMBER, None),
+    (_FLAT, None),
+    (_FLAT_TRIPLE, None),
+    (_ROOM, None),
+    (_FLAT_MENTIONED, None),
+    (_NAME_AFTER_LABEL, None),
+    (_NAME_INTRODUCED, None),
+    (_SURNAME_GIVEN, None),
+    (_NAME_BEFORE_VERB, None),
+    (_NAME_WITH_TITLE, None),
 ]
 
 
+def _fold(text):
+    """NFKC, one character at a time and only where it stays one character, so that positions in the
+    folded text are positions in the original: １３８ -> 138, ＋ -> +, ： -> :, （ -> (."""
+    folded = []
+    for char in text:
+        normal = unicodedata.normalize("NFKC", char)
+        folded.append(normal if len(normal) == 1 else char)
+    return "".join(folded)
+
+
+def _spans(folded):
+    """(start, end) of every piece to remove; a match removes its named group if it has one that
+    took part, else the whole match."""
+    for pattern, keep in _RULES:
+        for match in pattern.finditer(folded):
+            if keep is not None and not keep(match):
+                continue
+            groups = [name for name, value in match.groupdict().items() if value is not None]
+            yield match.span(groups[0]) if groups else match.span()
+
+
 def redact(text):
+    """The text with names, phone, ID and bank-card numbers, e-mail / WeChat / QQ handles and
+    door-level addresses replaced by ``***``; None and "" are returned as they are."""
     if not text:
         return text
-    for pattern in _PATTERNS:
-        text = pattern.sub("***", text)
-    return text
+    merged = []
+    for start, end in sorted(_spans(_fold(text))):
+        if merged and start <= merged[-1][1]:  # overlapping or touching pieces become one ***
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, position = [], 0
+    for start, end in merged:
+        pieces += [text[position:start], MASK]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
