@@ -325,6 +325,28 @@ def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory
     assert "城北联络站进站接待选民" in text(station_admin.get("/console/activities?status=closed"))
 
 
+def test_a_correction_from_the_archive_page(station_admin, world):
+    """积分更正 in the console: the form on a deputy's archive adds a signed ledger row with its reason and
+    who made it; a refused form (no reason, 0 points) changes nothing and says why."""
+    zhang = world["zhang"]
+    path = f"/console/deputies/{zhang.id}/archive"
+    url = f"/console/deputies/{zhang.id}/points/corrections"
+    for bad, message in (({"points": "3", "reason": ""}, "原因：长度应在 1 到 200 个字符之间"),
+                         ({"points": "0", "reason": "补记"}, "积分：更正的积分不能为 0")):
+        refused = post(station_admin, url, bad, page=path)
+        assert refused.status_code == 302
+        flashed = re.findall(r'<p class="flash[^"]*" role="status">([^<]*)</p>', text(station_admin.get(path)))
+        assert any(message in line for line in flashed), flashed
+    assert '<strong id="archive-total">0</strong>' in text(station_admin.get(path))
+
+    saved = post(station_admin, url, {"points": "3", "reason": "补记 3 月 5 日接待选民"}, page=path)
+    assert saved.status_code == 302
+    page = text(station_admin.get(path))
+    assert "已记入积分更正 +3 分" in page and '<strong id="archive-total">3</strong>' in page
+    row = re.search(r'<table class="list" id="corrections">.*?</table>', page, re.S).group()
+    assert "+3" in row and "补记 3 月 5 日接待选民" in row and "chengbei" in row
+
+
 def test_dispatch_form_refusals_keep_the_form(station_admin, huaihua, world):
     now = datetime.now(timezone.utc)
     backwards = post(station_admin, "/console/activities/new", dispatch_form(

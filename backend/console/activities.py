@@ -45,7 +45,7 @@ FIELD_LABELS = {
     "description": "活动说明", "lat": "纬度", "lng": "经度", "name": "名称", "kind": "类型", "address": "地址",
     "open_hours": "接待时间", "level": "层级", "term": "届次", "group": "代表小组", "phone": "手机号",
     "active": "在任状态", "bio": "简介", "station_ids": "所属联络站", "admin_user_ids": "管理员",
-    "label": "名称", "yearly_cap": "年度上限", "file": "文件",
+    "label": "名称", "yearly_cap": "年度上限", "file": "文件", "reason": "原因", "year": "年度",
 }
 
 

@@ -8,14 +8,14 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from schemas.activities import ScoringRulePut
+from schemas.activities import CorrectionIn, ScoringRulePut
 
 from ..auth.scope import deputy_scope_clause, managed_deputy_or_404, region_subtree_clause
 from ..errors import APIError
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
-from ..points import archive, queries
-from ..points.models import ScoringRule
+from ..points import archive, ledger, queries
+from ..points.models import PointCorrection, ScoringRule
 from . import bp
 from .activities import console_page, error_lines, is_region_admin, managed_regions, parse_int, query_text
 
@@ -116,8 +116,27 @@ def leaderboard():
 def deputy_archive(deputy_id):
     deputy = managed_deputy_or_404(deputy_id)
     year = _year()
+    corrections = db.session.scalars(
+        select(PointCorrection).where(PointCorrection.deputy_id == deputy.id, PointCorrection.year == year)
+        .order_by(PointCorrection.id)
+    ).all()
     return render_template("console/archive.html", deputy=deputy, data=archive.build(deputy, year), year=year,
-                           this_year=queries.current_year())
+                           this_year=queries.current_year(), corrections=corrections)
+
+
+@bp.post("/deputies/<int:deputy_id>/points/corrections")
+@console_page("console.deputies")
+def deputy_points_correction(deputy_id):
+    """积分更正 from the archive page: the API's schema and ledger.correct, so both judge alike."""
+    deputy = managed_deputy_or_404(deputy_id)
+    form = {"points": request.form.get("points", "").strip(), "reason": request.form.get("reason", "")}
+    if request.form.get("year", "").strip():
+        form["year"] = request.form["year"].strip()
+    data = CorrectionIn().load(form)
+    year = data.get("year") or queries.current_year()
+    ledger.correct(g.user, deputy.id, year, data["points"], data["reason"])
+    flash(f"已记入积分更正 {data['points']:+d} 分。已计入的积分不变，更正记为新的一行。")
+    return redirect(url_for("console.deputy_archive", deputy_id=deputy.id, year=year))
 
 
 @bp.get("/deputies/<int:deputy_id>/archive.xlsx")

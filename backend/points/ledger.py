@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db_types import utcnow
+from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy
 from .models import DeputyScore, PointCorrection, PointEntry, ScoringRule
@@ -57,8 +58,11 @@ def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None,
 def correct(author, deputy_id, year, points, reason):
     """积分更正 by the administrator ``author``: ``points`` (signed) added to the deputy's ``year``, as a
     new ledger row; nothing already credited changes. Returns the PointCorrection."""
+    if year > points_year(utcnow()):
+        raise validation_failed({"year": ["不能更正未来年度的积分。"]})
     correction = PointCorrection(deputy_id=deputy_id, year=year, points=points, reason=reason,
-                                 author_user_id=author.id, author_name=author.display_name or "", created_dt=utcnow())
+                                 author_user_id=author.id, created_dt=utcnow(),
+                                 author_name=author.display_name or getattr(author, "username", None) or "")
     db.session.add(correction)
     db.session.flush()
     _write(deputy_id, year, points, CORRECTION, CORRECTION, correction.id, f"积分更正：{reason}", correction.created_dt)

@@ -91,8 +91,6 @@ def correct_points(data, deputy_id):
     """积分更正：管理员为所管代表补记或扣减积分，须写明原因；记为积分台账的新一行，已计入的积分不变。"""
     deputy = managed_deputy_or_404(deputy_id)
     year = data.get("year") or queries.current_year()
-    if year > queries.current_year():
-        raise validation_failed({"year": ["不能更正未来年度的积分。"]})
     ledger.correct(current_user(), deputy.id, year, data["points"], data["reason"])
     return _points(deputy, year)
 
