@@ -1,4 +1,5 @@
 """Flask extensions, created once and bound in create_app()."""
+import json
 import threading
 
 import flask
@@ -81,6 +82,16 @@ class SchemaReusingParser(FlaskParser):
                 schema = self._schemas[argmap] = argmap()
             return schema
         return super()._get_schema(argmap, req)
+
+    def _raw_load_json(self, req):
+        """The body as JSON; a body the decoder gives up on (nested thousands deep, a number of
+        thousands of digits) is invalid JSON like any other, not a server error."""
+        try:
+            return super()._raw_load_json(req)
+        except (RecursionError, ValueError) as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            raise json.JSONDecodeError(f"unreadable JSON: {exc.__class__.__name__}", "?", 0) from None
 
     def parse(self, argmap, req=None, *, location=None, **kwargs):
         if location != "query" or not isinstance(argmap, type) or kwargs.get("validate") is not None:

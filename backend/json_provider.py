@@ -32,7 +32,10 @@ class JSONProvider(BaseJSONProvider):
         return json.dumps(obj, **kwargs)
 
     def loads(self, s, **kwargs):
-        return json.loads(s, **kwargs)
+        try:
+            return json.loads(s, **kwargs)
+        except RecursionError:  # nested thousands deep: unreadable, as Flask treats any ValueError
+            raise ValueError("JSON nested too deeply") from None
 
     def response(self, *args, **kwargs):
         obj = self._prepare_response_obj(args, kwargs)

@@ -122,9 +122,15 @@ WRITES = {
 }
 
 
+UNREADABLE = {"malformed_json", "nested_too_deep", "number_of_5000_digits"}  # not JSON at all: 400
+
+
 def bad_bodies(valid, text_field, max_length):
     """(label, body, expected field) for one endpoint; a str body is sent as raw request text."""
     yield "malformed_json", '{"name": "联络站", ', None
+    # What the JSON decoder gives up on rather than misreads: no server error either.
+    yield "nested_too_deep", "[" * 100_000, None
+    yield "number_of_5000_digits", '{"n": ' + "7" * 5000 + "}", None
     yield "json_array", [valid], "_schema"
     yield "json_string", json.dumps("联络站", ensure_ascii=False), "_schema"
     yield "json_number", "42", "_schema"
@@ -147,7 +153,7 @@ def test_malformed_bodies_are_refused_in_chinese_and_write_nothing(client, org, 
         bodies += [("missing_required", {}, text_field), ("blank", {**valid, text_field: "   "}, text_field)]
     cases = []
     for label, body, field in bodies:
-        status, code = (400, "bad_request") if label == "malformed_json" else (422, "validation_failed")
+        status, code = (400, "bad_request") if label in UNREADABLE else (422, "validation_failed")
         # json.dumps escapes non-ASCII, so the lone surrogate travels as the escape a client would send.
         data = body if isinstance(body, str) else json.dumps(fill(org, body))
         cases.append((label, method, path, who, {"data": data}, status, code, field))
