@@ -2,7 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.activities.models import ActivityStatus, ActivityType
 
-from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text
+from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
 
 _id = dict(validate=validate.Range(min=1, max=2**31 - 1))
 
@@ -15,8 +15,8 @@ class ActivityIn(StrictSchema):
     place = Text(255)
     lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
-    starts_at = fields.AwareDateTime(required=True, format="iso")
-    ends_at = fields.AwareDateTime(required=True, format="iso")
+    starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
+    ends_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
     deputy_ids = fields.List(fields.Integer(**_id), required=True, validate=validate.Length(min=1, max=500))
     points = fields.Integer(allow_none=True, validate=validate.Range(min=-100, max=100))
     description = Text(2000, load_default="")

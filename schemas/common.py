@@ -1,7 +1,18 @@
 """Building blocks shared by every resource's schemas."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from . import messages  # noqa: F401  (Chinese defaults before any field is built)
+
+
+# The years this service deals in: terms, activities, statistics periods. A date outside them is a typo
+# (0001-01-01, 9999-12-31), and arithmetic on it (a grace period, "the day after") would overflow.
+SERVICE_YEARS = range(2000, 2101)
+
+
+def in_service_years(value):
+    """Validator of a date or datetime field: refused outside SERVICE_YEARS."""
+    if value.year not in SERVICE_YEARS:
+        raise ValidationError(f"日期须在 {SERVICE_YEARS.start} 年至 {SERVICE_YEARS.stop - 1} 年之间。")
 
 
 class StrictSchema(Schema):

@@ -2,7 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.suggestions.models import Satisfaction, Status
 
-from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text
+from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
 
 _id = dict(validate=validate.Range(min=1, max=2**31 - 1))
 _phone = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
@@ -72,8 +72,8 @@ class SuggestionQuery(PageArgs):
     station_id = fields.Integer(**_id)
     deputy_id = fields.Integer(**_id)
     region_id = fields.Integer(**_id)
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = fields.Date(data_key="from", validate=in_service_years)
+    date_to = fields.Date(data_key="to", validate=in_service_years)
 
 
 class TimelineEntryOut(Schema):
@@ -155,8 +155,8 @@ class StatsQuery(QuerySchema):
     station_id = fields.Integer(**_id)
     deputy_id = fields.Integer(**_id)
     category = Text(32)
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = fields.Date(data_key="from", validate=in_service_years)
+    date_to = fields.Date(data_key="to", validate=in_service_years)
 
 
 class StatsOut(Schema):

@@ -445,3 +445,21 @@ def test_an_administrator_corrects_points_with_a_new_ledger_row(client, factory,
                             json={"points": 4, "reason": "补记去年漏记的视察", "year": datetime.now().year - 1})
     assert last_year.status_code == 201 and last_year.json["year"] == datetime.now().year - 1
     assert client.get(f"/api/v1/deputies/{li.id}/points", headers=lh).json["total"] == 0  # this year's
+
+
+def test_dates_outside_the_service_years_are_422_not_overflows(client, crew):
+    """0001-01-01 or 9999-12-31 (a typo, or a probe): refused by name, never a server error when the
+    time is converted to UTC, a grace period is added, or "the day after" is computed."""
+    for starts, ends in (("0001-01-01T00:00:00+14:00", None), (None, "9999-12-31T23:59:59-12:00"),
+                         ("9999-12-31T22:00:00+00:00", "9999-12-31T23:00:00+00:00")):
+        body = {k: v for k, v in (("starts_at", starts), ("ends_at", ends)) if v}
+        refused = client.post("/api/v1/activities", headers=crew["admin"], json={
+            "title": "日期有误的活动", "type": "reception", "station_id": crew["station"].id,
+            "starts_at": "2026-11-26T09:00:00+08:00", "ends_at": "2026-11-26T11:00:00+08:00",
+            "deputy_ids": [crew["deputies"][0].id]} | body)
+        assert refused.status_code == 422, refused.json
+        assert set(refused.json["errors"]) == set(body) and "2000 年至 2100 年" in str(refused.json["errors"])
+    for query in ("from=0001-01-01", "to=9999-12-31"):
+        for path in ("/api/v1/suggestions", "/api/v1/stats/suggestions"):
+            answer = client.get(f"{path}?{query}", headers=crew["admin"])
+            assert answer.status_code == 422 and answer.json["error"] == "validation_failed", (path, query)

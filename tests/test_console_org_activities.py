@@ -386,7 +386,9 @@ def test_odd_input_is_never_a_server_error(huaihua, world):
                  "/console/activities?q=%00&status=nope&type=%27&page=abc", "/console/deputy-options?q=%00&exclude=a,,-1",
                  "/console/leaderboard?region_id=99999999999&group=%00&year=99999&level=x",
                  f"/console/deputies/{world['zhang'].id}/archive?year=abc", "/console/activities/new?station_id=abc",
-                 "/console/posters.zip?region_id=abc"):
+                 "/console/posters.zip?region_id=abc", "/console/suggestions?page=²&station_id=²&deputy_id=²",
+                 "/console/suggestions?from=0001-01-01&to=9999-12-31", "/console/suggestions/export.xlsx?from=0001-01-01",
+                 "/console/leaderboard/export.xlsx?year=²"):
         response = huaihua.get(path)
         response.get_data()  # a streamed zip runs to its end
         assert response.status_code < 500, path
@@ -394,6 +396,9 @@ def test_odd_input_is_never_a_server_error(huaihua, world):
     bad = post(huaihua, "/console/activities/new", dispatch_form(world, [world["zhang"]]) | {
         "deputy_ids": ["abc", "99999999999"], "station_id": "x", "title": "\x00"}, page="/console/activities/new")
     assert bad.status_code == 422
+    year_one = post(huaihua, "/console/activities/new", dispatch_form(world, [world["zhang"]], starts_at="0001-01-01T00:00"),
+                    page="/console/activities/new")
+    assert year_one.status_code == 422 and "2000 年至 2100 年" in text(year_one)
     station = post(huaihua, f"/console/stations/{world['chengbei'].id}", {
         "name": "城北\x00", "kind": "moon", "lat": "north", "deputies_present": "1", "deputy_ids": ["x"]})
     assert station.status_code == 302

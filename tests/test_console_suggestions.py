@@ -204,8 +204,9 @@ def test_refused_dispatches_flash_a_chinese_message_and_change_nothing(client, a
     stranger = factory.deputy(world["tree"]["yl"], "岳麓代表", phone="13800000099")
     url = f"/console/suggestions/{pending['id']}/dispatch"
 
-    no_choice = post_form(admin, url, {"deputy_id": ""})
-    assert flashes(admin.get(no_choice.headers["Location"])) == ["请选择要分派的代表。"]
+    for unusable in ("", "²", "7" * 5000):  # "²" passes str.isdigit(); int() refuses it and 5000 digits
+        no_choice = post_form(admin, url, {"deputy_id": unusable})
+        assert flashes(admin.get(no_choice.headers["Location"])) == ["请选择要分派的代表。"]
 
     outside = post_form(admin, url, {"deputy_id": stranger.id})
     assert outside.status_code == 302
@@ -227,8 +228,10 @@ def test_reject_supervise_and_merge_through_forms(client, admin, world, pending)
 
     blank = post_form(admin, f"{base}/reject", {"reason": "  "})
     assert flashes(admin.get(blank.headers["Location"])) == ["请填写不予受理的理由。"]
-    wrong = post_form(admin, f"{base}/merge", {"into": "MSB-00000000-999999"})
-    assert flashes(admin.get(wrong.headers["Location"])) == ["合并目标不存在或不在您的管理范围内。"]
+    for wrong_target, message in (("MSB-00000000-999999", "合并目标不存在或不在您的管理范围内。"),
+                                  ("²", "合并目标不存在或不在您的管理范围内。"), ("7" * 5000, "目标建议编号不能超过 32 个字。")):
+        wrong = post_form(admin, f"{base}/merge", {"into": wrong_target})
+        assert flashes(admin.get(wrong.headers["Location"])) == [message]
     itself = post_form(admin, f"{base}/merge", {"into": other["number"]})
     assert flashes(admin.get(itself.headers["Location"])) == ["不能合并到自身。"]
 

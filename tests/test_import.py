@@ -179,6 +179,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_the_good_rows_still_land(cl
         ["冒名", "市", "鹤城区", "13700000009", "", "", "", ""],                # 12: another region's deputy
         ["陈二", "市", "岳麓区", "13800000008", "岳麓联络站", "", "", ""],      # 13: region and station out of scope
         ["", "", "", "", "", "", "", ""],                                        # 14: blank, skipped
+        ["冯三", "市", "鹤城区", "13800000010", "", "", "1" * 5000, ""],       # 15: a term no int() reads
     ], title="怀化市人大代表名册")
     response = upload(client, huaihua["headers"], data)
     assert response.status_code == 200, response.json
@@ -186,7 +187,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_the_good_rows_still_land(cl
     errors = response.json["errors"]
     assert [(e["row"], e["field"]) for e in errors] == [
         (4, "姓名"), (5, "层级"), (6, "所属区域"), (7, "所属区域"), (9, "手机号"), (10, "联络站"),
-        (11, "手机号"), (12, "手机号"), (13, "所属区域"), (13, "联络站"),
+        (11, "手机号"), (12, "手机号"), (13, "所属区域"), (13, "联络站"), (15, "届次"),
     ]
     messages = {(e["row"], e["field"]): e["message"] for e in errors}
     assert messages[(4, "姓名")] == "姓名不能为空。"

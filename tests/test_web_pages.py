@@ -279,6 +279,14 @@ def test_public_station_page_of_an_unknown_station_is_a_page_not_an_error(client
         assert "没有找到这个联络站" in page.get_data(as_text=True)
 
 
+def test_odd_page_and_year_numbers_fall_back_to_the_first_page_and_this_year(client, world):
+    """"²" passes str.isdigit() and int() refuses it; so does a number of 5000 digits."""
+    for odd in ("²", "7" * 5000, "-1", "abc"):
+        for path in (f"/public/stations?page={odd}", f"/public/stations/{world['station'].id}?page={odd}",
+                     f"/public/leaderboard?year={odd}"):
+            assert client.get(path).status_code == 200, (path[:60], odd[:10])
+
+
 def test_station_list_search(client, factory, world):
     factory.station(world["tree"]["yl"], "岳麓区中心联络站")
     html = client.get("/public/stations?q=城北").get_data(as_text=True)

@@ -23,10 +23,11 @@ from ..activities.models import (
     Activity,
     ActivityStatus,
 )
-from ..auth.scope import MAX_ID, deputy_scope_clause, region_subtree_clause, station_scope_clause
+from ..auth.scope import deputy_scope_clause, region_subtree_clause, station_scope_clause
 from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
+from ..forms import parse_int
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..pagination import paginate
 from ..points.models import PointEntry
@@ -133,15 +134,6 @@ def console_page(fallback="console.home"):
         return console_login_required(wrapped)
 
     return decorator
-
-
-def parse_int(value, low=1, high=MAX_ID):
-    """An integer from a form or query field, or None."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
 
 
 _CONTROL = dict.fromkeys(range(32))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..forms import parse_int
 from ..org.models import Station
 from ..points.queries import current_year
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
@@ -171,8 +172,7 @@ def export_stats():
 @console_login_required
 def export_leaderboard():
     """履职积分排行 of the deputies the administrator manages, for a year (default: this year)."""
-    year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else current_year()
+    year = parse_int(request.args.get("year"), 2000, 2100) or current_year()
     rows = scoped_leaderboard(g.user, year, limit=None)
     wb = _new_workbook()
     _sheet(

@@ -27,6 +27,7 @@ from ..auth.scope import (
 )
 from ..errors import APIError, not_found
 from ..extensions import db
+from ..forms import parse_int
 from ..org import importer, services
 from ..org.models import (
     DEPUTY_LEVEL_LABELS,
@@ -54,7 +55,6 @@ from .activities import (
     managed_regions,
     managed_stations,
     page_number,
-    parse_int,
     query_text,
 )
 

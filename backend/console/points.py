@@ -13,11 +13,12 @@ from schemas.activities import CorrectionIn, ScoringRulePut
 from ..auth.scope import deputy_scope_clause, managed_deputy_or_404, region_subtree_clause
 from ..errors import APIError
 from ..extensions import db
+from ..forms import parse_int
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
 from ..points import archive, ledger, queries
 from ..points.models import PointCorrection, ScoringRule
 from . import bp
-from .activities import console_page, error_lines, is_region_admin, managed_regions, parse_int, query_text
+from .activities import console_page, error_lines, is_region_admin, managed_regions, query_text
 
 APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议"}
 LEADERBOARD_LIMIT = 100

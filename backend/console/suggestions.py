@@ -12,9 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
+from schemas.common import SERVICE_YEARS
+
+from ..auth.scope import deputy_scope_clause, manages_deputy, station_scope_clause
 from ..errors import APIError, validation_failed
 from ..extensions import db
+from ..forms import parse_int
 from ..org.models import Deputy, Station
 from ..suggestions import services, workflow
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
@@ -53,15 +56,15 @@ def cn_time(value, fmt="%Y-%m-%d %H:%M"):
 
 
 def _int_arg(args, key):
-    value = (args.get(key) or "").strip()
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+    return parse_int(args.get(key))
 
 
 def _date_arg(args, key):
     try:
-        return date.fromisoformat((args.get(key) or "").strip())
+        value = date.fromisoformat((args.get(key) or "").strip())
     except ValueError:
         return None
+    return value if value.year in SERVICE_YEARS else None
 
 
 def parse_filters(args):
@@ -309,8 +312,8 @@ def release(suggestion_id):
 
 def _merge_target(value):
     value = value.strip().upper()
-    if value.isdigit():
-        return load_item(int(value))
+    if parse_int(value) is not None:
+        return load_item(parse_int(value))
     return db.session.scalar(select(Suggestion).where(Suggestion.number == value)) if value else None
 
 

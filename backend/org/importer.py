@@ -241,7 +241,7 @@ def parse_term(text):
     """17 / 17.0 / 十七 / 第十七届 → 17, or None."""
     word = re.sub(r"\s", "", _norm(text)).removeprefix("第").removesuffix("届")
     word = re.sub(r"(?<=\d)\.0+$", "", word)
-    if word.isascii() and word.isdigit():
+    if word.isascii() and word.isdigit() and len(word) <= 4:
         number = int(word)
     elif re.fullmatch(r"[一二两三四五六七八九]?十?[一二三四五六七八九]?", word) and word:
         tens, ten, ones = word.rpartition("十") if "十" in word else ("", "", word)

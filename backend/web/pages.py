@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
 from ..auth.scope import MAX_ID, get_by_id
+from ..forms import parse_int
 from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
@@ -117,8 +118,7 @@ def amap_link(station):
 
 
 def _page_arg(maximum=10000):
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 1 <= int(page) <= maximum else 1
+    return parse_int(request.args.get("page"), 1, maximum) or 1
 
 
 # --- citizens: following what they filed in this browser ----------------------------------------
@@ -180,8 +180,7 @@ def station(station_id):
 def points_leaderboard():
     """履职积分榜: names and points only."""
     this_year = current_year()
-    year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and this_year - 10 <= int(year) <= this_year else this_year
+    year = parse_int(request.args.get("year"), this_year - 10, this_year) or this_year
     rows = leaderboard(year, limit=LEADERBOARD_SIZE)
     return render_template("public/leaderboard.html", rows=rows, year=year,
                            years=list(range(this_year, this_year - 3, -1)))
