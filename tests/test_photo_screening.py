@@ -163,6 +163,8 @@ def test_pushes_must_carry_a_valid_signature(client, world, served, wechat_stand
     assert requests.get(served + "/wechat/push", params=signed({"echostr": "abc123"}), timeout=5).text == "abc123"
     refused = requests.get(served + "/wechat/push", params=signed({"echostr": "abc123"}, token="guess"), timeout=5)
     assert refused.status_code == 403
+    chinese = requests.get(served + "/wechat/push", params=signed({"echostr": "abc123"}) | {"signature": "签名"}, timeout=5)
+    assert chinese.status_code == 403
     assert refused.json() == {"error": "forbidden", "message": "消息推送签名无效。"}
 
     # A forged "pass" changes nothing; unsigned or malformed pushes neither.

@@ -34,9 +34,8 @@ def _verify(*encrypted):
     token = current_app.config["WECHAT_PUSH_TOKEN"]
     args = request.args
     given = args.get("msg_signature" if encrypted else "signature", "")
-    if not token or not given or not hmac.compare_digest(
-        sign(token, args.get("timestamp", ""), args.get("nonce", ""), *encrypted), given
-    ):
+    expected = sign(token, args.get("timestamp", ""), args.get("nonce", ""), *encrypted)
+    if not token or not given or not hmac.compare_digest(expected.encode(), given.encode()):  # bytes: any text
         raise APIError(403, "forbidden", "消息推送签名无效。")
 
 
