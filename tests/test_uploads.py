@@ -6,12 +6,15 @@ import warnings
 from pathlib import Path
 
 import pytest
+import requests
 from PIL import Image
 from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.uploads.models import Upload
 from backend.wechat import get_client
+
+from .parallel import released_together
 
 URL = "/api/v1/uploads"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -266,6 +269,22 @@ def test_idempotency_key_retry_stores_one_photo(client, app, citizen):
     other = post_file(client, citizen, jpeg_with_gps(), extra_headers={"Idempotency-Key": "photo-retry-2"})
     assert other.json["id"] != first.json["id"]
     assert len(stored_files(app)) == len(before) + 2
+
+
+def test_retries_sent_at_the_same_instant_store_one_photo(app, base_url, citizen):
+    """Eight copies of one upload released together (a phone retrying on a flaky network): one row,
+    and one file on disk; the losers' files go with their rolled-back rows."""
+    before = stored_files(app)
+    db.session.close()  # the server threads use their own sessions
+
+    def send():
+        return requests.post(base_url + URL, headers={**citizen, "Idempotency-Key": "photo-race-1"}, timeout=30,
+                             files={"file": ("photo.jpg", jpeg_with_gps(), "image/jpeg")})
+
+    answers = released_together(*[send] * 8)
+    assert {a.status_code for a in answers} == {201} and len({a.json()["id"] for a in answers}) == 1
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 1
+    assert len(stored_files(app)) == len(before) + 1
 
 
 # --- who may download -------------------------------------------------------------------------

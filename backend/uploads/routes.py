@@ -21,7 +21,7 @@ from ..suggestions import workflow
 from ..suggestions.models import Suggestion
 from . import images, screening
 from .models import Upload
-from .storage import NotStored, get_storage, new_key, valid_key
+from .storage import NotStored, get_storage, new_key, save_in_transaction, valid_key
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +77,13 @@ def upload(files):
     photo = images.clean(data, max_pixels=config["UPLOAD_MAX_PIXELS"], max_side=config["UPLOAD_MAX_SIDE"])
 
     key = new_key(photo.extension)
-    storage = get_storage()
-    storage.save(key, photo.data, photo.content_type)
+    save_in_transaction(db.session(), get_storage(), key, photo.data, photo.content_type)
     record = Upload(
         key=key, owner_id=current_user().id, content_type=photo.content_type,
         width=photo.width, height=photo.height, size=photo.size,
     )
     db.session.add(record)
-    try:
-        db.session.flush()
-    except Exception:
-        storage.delete(key)
-        raise
+    db.session.flush()
     return {"id": record.id, "url": url_for_key(key), "width": record.width, "height": record.height}
 
 

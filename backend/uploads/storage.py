@@ -10,6 +10,8 @@ import secrets
 import tempfile
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,48}\.(jpg|png|webp)$")
 
@@ -89,6 +91,28 @@ class LocalStorage(Storage):
             os.unlink(self._path(key))
         except (FileNotFoundError, NotStored):
             pass
+
+
+def save_in_transaction(session, storage, key, data, content_type):
+    """Save bytes that belong with rows ``session`` is about to write: should its transaction roll
+    back (a failed flush, a refused request, a retried request that lost to its twin), the bytes are
+    deleted with it, so no file outlives the row that would have named it."""
+    storage.save(key, data, content_type)
+    session.info.setdefault(_SAVED, []).append((storage, key))
+
+
+_SAVED = "mashangban_saved_files"
+
+
+@event.listens_for(Session, "after_rollback")
+def _delete_saved(session):
+    for storage, key in session.info.pop(_SAVED, []):
+        storage.delete(key)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_saved(session):
+    session.info.pop(_SAVED, None)
 
 
 def get_storage(app=None):
