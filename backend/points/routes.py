@@ -28,8 +28,8 @@ from ..auth.scope import (
 )
 from ..errors import not_found, validation_failed
 from ..extensions import Blueprint, db
-from ..org.models import Deputy, Region
 from ..idempotency import idempotent
+from ..org.models import Deputy, Region
 from . import archive, ledger, queries
 from .models import ScoringRule
 
