@@ -59,7 +59,7 @@ def _notify(users, template, item, note, key, followers=()):
         "thing4": thing(note),
         "time5": china_time(utcnow()),
     }
-    public = data | {"thing2": thing(redact(item.content))}
+    public = data | {"thing2": thing(redact(item.content))} if followers else data
     for user, values in [*((user, data) for user in users), *((user, public) for user in followers)]:
         if user is not None:
             enqueue(user, template, values, page=f"pages/suggestion/detail?id={item.id}",
