@@ -88,9 +88,9 @@ class SchemaReusingParser(FlaskParser):
         thousands of digits) is invalid JSON like any other, not a server error."""
         try:
             return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
         except (RecursionError, ValueError) as exc:
-            if isinstance(exc, json.JSONDecodeError):
-                raise
             raise json.JSONDecodeError(f"unreadable JSON: {exc.__class__.__name__}", "?", 0) from None
 
     def parse(self, argmap, req=None, *, location=None, **kwargs):
