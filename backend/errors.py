@@ -96,7 +96,7 @@ def http_exception_response(exc: HTTPException):
 
 
 def register_error_handlers(app):
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import DataError, IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
     from .wechat.client import WeChatError, WeChatUnavailable
@@ -112,6 +112,16 @@ def register_error_handlers(app):
         db.session.rollback()
         log.warning("integrity error answered 409: %s", exc.orig)
         return error_response(409, "conflict", "数据刚刚被其他操作修改或已存在，请刷新后重试。")
+
+    @app.errorhandler(DataError)
+    def unstorable_value(exc):
+        # A value the database cannot hold or compare that no validation caught (PostgreSQL refuses a
+        # NUL character in text): the request's fault, answered as such, never a server error.
+        from .extensions import db
+
+        db.session.rollback()
+        log.warning("data error answered 400: %s", exc.orig)
+        return error_response(400, "bad_request", "请求中含有无法处理的字符或数值。")
 
     @app.errorhandler(StaleDataError)
     def concurrent_change(exc):

@@ -69,6 +69,9 @@ def idempotent(view):
         if len(key) > 128:
             raise APIError(422, "validation_failed", "Idempotency-Key 过长（最多 128 个字符）。",
                            {"Idempotency-Key": ["最多 128 个字符。"]})
+        if not key.isprintable():
+            raise APIError(422, "validation_failed", "Idempotency-Key 含有控制字符。",
+                           {"Idempotency-Key": ["只能包含可见字符。"]})
         user_id = user.id
         existing = _find(user_id, key)
         if existing is not None:

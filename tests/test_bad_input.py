@@ -360,3 +360,18 @@ def test_chinese_text_comes_back_as_utf8_not_escaped(client, org):
     assert "此项为必填项".encode("utf-8") in raw
     assert "提交的内容有误".encode("utf-8") in raw
     assert b"\\u" not in raw
+
+
+def test_nul_characters_outside_the_body_are_refused_not_500(client, org):
+    """A NUL in a header, a path or a login name: PostgreSQL refuses to even compare such text, so
+    each is turned away before it reaches a query (SQLite would have stored it)."""
+    check_refusals(client, org, [
+        ("nul_idempotency_key", "POST", "/deputies/{zhang}/points/corrections", "super",
+         {"json": {"points": 1, "reason": "补记"}, "headers": {"Idempotency-Key": "a\x00b"}}, 422, "validation_failed",
+         "Idempotency-Key"),
+        ("nul_rule_code", "PUT", "/scoring-rules/a%00", "super", {"json": {"points": 1}}, 404, "not_found", None),
+        ("nul_username", "POST", "/auth/login", "anonymous", {"json": {"username": "ro\x00ot", "password": "x"}},
+         422, "validation_failed", "username"),
+    ])
+    ghost = client.post("/api/v1/auth/login", data='{"username": "\\ud800", "password": "x"}', content_type="application/json")
+    assert ghost.status_code == 422 and "username" in ghost.json["errors"]

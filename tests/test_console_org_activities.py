@@ -381,6 +381,15 @@ def test_deputy_picker_search_is_scoped(station_admin, huaihua, world):
     assert [d["name"] for d in by_station["items"]] == ["张伟"]
 
 
+def test_a_login_name_no_account_can_have_is_refused_like_a_wrong_password(app):
+    """A NUL in the name field: PostgreSQL refuses to even compare it."""
+    for name in ("ro\x00ot", "\x00"):
+        client = app.test_client()
+        answer = client.post("/console/login", data={"username": name, "password": "password123",
+                                                     "csrf_token": token_from(client, "/console/login")})
+        assert answer.status_code < 500 and "用户名或密码错误" in text(answer), (name, answer.status_code)
+
+
 def test_odd_input_is_never_a_server_error(huaihua, world):
     for path in ("/console/stations?q=%00x&page=-3&region_id=abc", "/console/deputies?q=%00&station_id=99999999999&level=x",
                  "/console/activities?q=%00&status=nope&type=%27&page=abc", "/console/deputy-options?q=%00&exclude=a,,-1",

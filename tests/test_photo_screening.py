@@ -187,6 +187,11 @@ def test_pushes_must_carry_a_valid_signature(client, world, served, wechat_stand
         assert (answer.status_code, answer.text) == (200, "success")
     assert item(client, world["admin"], item_id).json["attachments"][0]["screening"] == "checking"
 
+    # Trace ids WeChat never sends (a NUL, non-ASCII) name no submission: acknowledged, nothing decided.
+    for odd_trace in ("trace\x00", "追踪号", "x" * 500):
+        answer = requests.post(served + "/wechat/push", params=signed({}), headers=headers, timeout=5,
+                               data=json.dumps(verdict_event(odd_trace, "risky")))
+        assert (answer.status_code, answer.text) == (200, "success")
     # A push for a submission we never made is acknowledged (WeChat would otherwise retry) and ignored.
     unknown = requests.post(served + "/wechat/push", params=signed({}), timeout=5, headers=headers,
                             data=json.dumps(verdict_event("no-such-trace", "risky")))
@@ -336,8 +341,9 @@ def test_in_safe_mode_only_wechats_encrypted_pushes_decide(client, world, safe_m
     query = signed({"encrypt_type": "aes"})
     query["msg_signature"] = sign(PUSH_TOKEN, query["timestamp"], query["nonce"], "not-base64!")
     assert push(query, json.dumps({"Encrypt": "not-base64!"})).json()["message"] == undecryptable
-    not_json = push(*encrypted_push("<xml><Event>wxa_media_check</Event></xml>"))
-    assert (not_json.status_code, not_json.json()["message"]) == (400, "消息推送内容不是 JSON 对象。")
+    for unreadable in ("<xml><Event>wxa_media_check</Event></xml>", "[" * 100_000):
+        not_json = push(*encrypted_push(unreadable))
+        assert (not_json.status_code, not_json.json()["message"]) == (400, "消息推送内容不是 JSON 对象。")
     assert item(client, world["admin"], item_id).json["held_for_review"] is False
 
     accepted = push(*encrypted_push(risky))

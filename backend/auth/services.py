@@ -58,7 +58,8 @@ def bind_phone(user, phone_code) -> User:
 
 
 def login_with_password(username, password) -> User:
-    user = db.session.scalar(select(User).where(User.username == username))
+    # A name no account can have (a NUL, which PostgreSQL refuses to compare) is simply not found.
+    user = db.session.scalar(select(User).where(User.username == username)) if username.isprintable() else None
     valid = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     if user is None or not user.password_hash or not valid or not user.is_admin:
         raise APIError(401, "unauthorized", "用户名或密码错误。")

@@ -50,7 +50,7 @@ def list_rules():
 @rules.response(200, ScoringRuleOut)
 def update_rule(data, code):
     """修改一条评分细则：只影响此后获得的积分，已计入的积分不变。"""
-    rule = db.session.get(ScoringRule, code) if len(code) <= 32 else None
+    rule = db.session.get(ScoringRule, code) if len(code) <= 32 and code.isprintable() else None
     if rule is None:
         raise not_found("评分细则不存在。")
     fixed = {"code": "细则编码不能修改。", "applies_to": "细则的适用范围不能修改。"}

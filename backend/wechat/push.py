@@ -68,7 +68,7 @@ def _event():
         raise APIError(403, "forbidden", "消息推送无法解密：密钥或小程序不符。") from None
     try:
         event = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         event = None
     return _json_object(event)
 
@@ -92,7 +92,9 @@ def receive():
 
         result = event.get("result") if isinstance(event.get("result"), dict) else {}
         trace_id = event.get("trace_id")
-        if isinstance(trace_id, str) and not apply_verdict(trace_id, result.get("suggest")):
+        # WeChat's trace ids are short ASCII; anything else names no submission of ours.
+        known_shape = isinstance(trace_id, str) and trace_id.isascii() and trace_id.isprintable() and len(trace_id) <= 128
+        if known_shape and not apply_verdict(trace_id, result.get("suggest")):
             log.info("media check %s: nothing to decide (unknown, superseded or already decided)", trace_id)
     else:
         log.info("message push %r ignored", event.get("Event") or event.get("MsgType"))
