@@ -114,11 +114,11 @@ class ScoringRulePut(StrictSchema):
 
 
 class CorrectionIn(StrictSchema):
-    points = fields.Integer(required=True, validate=[
+    points = fields.Integer(required=True, strict=True, validate=[
         validate.Range(min=-100, max=100), validate.NoneOf([0], error="更正的积分不能为 0。"),
     ], metadata={"description": "signed: added to (or, negative, taken from) the year's total"})
     reason = Text(200, required=True)
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100),
+    year = fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100),
                           metadata={"description": "the year corrected; default the current one"})
 
 

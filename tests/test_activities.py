@@ -437,7 +437,8 @@ def test_an_administrator_corrects_points_with_a_new_ledger_row(client, factory,
     assert client.post(url, json=body, headers=zh).status_code == 403
     for bad, field in (({"points": 0, "reason": "x"}, "points"), ({"points": 101, "reason": "x"}, "points"),
                        ({"points": 1, "reason": ""}, "reason"), ({"points": 1}, "reason"),
-                       ({"points": 1, "reason": "x", "year": 2100}, "year")):
+                       ({"points": 1, "reason": "x", "year": 2100}, "year"), ({"points": 1.9, "reason": "x"}, "points"),
+                       ({"points": 1, "reason": "x", "year": 2025.7}, "year"), ({"points": "2", "reason": "x"}, "points")):
         refused = client.post(url, json=bad, headers=crew["admin"])
         assert refused.status_code == 422 and field in refused.json["errors"], (bad, refused.json)
     assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["total"] == 3

@@ -363,3 +363,18 @@ def test_lists_cost_the_same_statements_for_one_entry_or_many(app, client, facto
     more_sizes, more_totals = costs()
     assert more_sizes == sizes
     assert [after - before for before, after in zip(totals, more_totals)] == [3] * len(pages)
+
+
+def test_a_retried_create_makes_one_deputy_station_or_region(client, org):
+    """The same Idempotency-Key sent twice (a retry after a lost answer) creates once and replays the answer."""
+    for path, body in (
+        ("/deputies", {"name": "新代表", "level": "city", "region_id": org["hh"].id}),
+        ("/stations", {"name": "新联络点", "kind": "point", "region_id": org["hc"].id}),
+        ("/regions", {"name": "中方县", "level": "county", "parent_id": org["hh"].id}),
+    ):
+        headers = {**org["hh_admin"], "Idempotency-Key": f"create-{path}"}
+        first, again = (client.post(f"{API}{path}", json=body, headers=headers) for _ in range(2))
+        assert first.status_code == again.status_code == 201 and again.json == first.json, (path, again.json)
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        listed = client.get(f"{API}{path}?per_page=100", headers=org["hh_admin"]).json["items"]
+        assert [i["name"] for i in listed].count(body["name"]) == 1

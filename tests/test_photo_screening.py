@@ -337,6 +337,8 @@ def test_in_safe_mode_only_wechats_encrypted_pushes_decide(client, world, safe_m
                         encrypted_push(risky, key="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")):
         refused = push(query, body)
         assert (refused.status_code, refused.json()["message"]) == (403, undecryptable)
+    # Not even ASCII, so not base64 (and not something a signature could be computed over).
+    assert push(signed({"encrypt_type": "aes"}), '{"Encrypt": "\\ud800"}').json()["message"] == undecryptable
     # Signed with our token, but not a ciphertext at all.
     query = signed({"encrypt_type": "aes"})
     query["msg_signature"] = sign(PUSH_TOKEN, query["timestamp"], query["nonce"], "not-base64!")

@@ -125,14 +125,21 @@ def deputy_archive(deputy_id):
                            this_year=queries.current_year(), corrections=corrections)
 
 
+def _integer(text):
+    number = parse_int(text, -(2**31), 2**31 - 1)
+    return number if number is not None else text.strip()
+
+
 @bp.post("/deputies/<int:deputy_id>/points/corrections")
 @console_page("console.deputies")
 def deputy_points_correction(deputy_id):
     """积分更正 from the archive page: the API's schema and ledger.correct, so both judge alike."""
     deputy = managed_deputy_or_404(deputy_id)
-    form = {"points": request.form.get("points", "").strip(), "reason": request.form.get("reason", "")}
+    # Numbers as the API receives them (the schema's integers are strict); what is no integer stays
+    # text, for the schema to refuse by name.
+    form = {"points": _integer(request.form.get("points", "")), "reason": request.form.get("reason", "")}
     if request.form.get("year", "").strip():
-        form["year"] = request.form["year"].strip()
+        form["year"] = _integer(request.form["year"])
     data = CorrectionIn().load(form)
     year = data.get("year") or queries.current_year()
     ledger.correct(g.user, deputy.id, year, data["points"], data["reason"])

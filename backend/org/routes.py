@@ -35,6 +35,7 @@ from ..auth.scope import (
 )
 from ..errors import not_found
 from ..extensions import Blueprint
+from ..idempotency import idempotent
 from ..pagination import paginate
 from . import services
 from .models import Deputy, Region, Station, deputy_listing, full_names, station_deputies, station_listing
@@ -67,6 +68,7 @@ def list_regions(args):
 
 @regions.post("")
 @region_admin_required
+@idempotent
 @regions.arguments(RegionIn)
 @regions.response(201, RegionOut)
 def create_region(data):
@@ -140,6 +142,7 @@ def list_stations(args):
 
 @stations.post("")
 @region_admin_required
+@idempotent
 @stations.arguments(StationIn)
 @stations.response(201, StationOut)
 def create_station(data):
@@ -204,6 +207,7 @@ def list_deputies(args):
 
 @deputies.post("")
 @admin_required
+@idempotent
 @deputies.arguments(DeputyIn)
 @deputies.response(201, DeputyOut)
 def create_deputy(data):

@@ -150,7 +150,7 @@ def public_home():
 @bp.get("/public/stations")
 def stations():
     """Every station, searchable by name, address or region name."""
-    q = request.args.get("q", "").strip()[:50]
+    q = request.args.get("q", "").replace("\x00", "").strip()[:50]
     query = select(Station).join(Region, Station.region_id == Region.id).options(selectinload(Station.region))
     if q:
         like = f"%{q.replace('%', '').replace('_', '')}%"

@@ -60,8 +60,10 @@ def _event():
     if not isinstance(encrypted, str):
         # Only WeChat can sign, but with 安全模式 configured a plaintext push is not how it sends.
         raise APIError(403, "forbidden", "消息推送未加密：已配置安全模式，只接受加密的推送。")
-    _verify(encrypted)
     try:
+        if not encrypted.isascii():  # base64 is ASCII; this could not even be signed
+            raise PushDecryptError("not base64")
+        _verify(encrypted)
         text = _cipher(config["WECHAT_PUSH_AES_KEY"], config["WECHAT_APPID"]).decrypt(encrypted)
     except PushDecryptError as exc:
         log.warning("message push refused: its ciphertext is %s", exc)
