@@ -99,11 +99,24 @@ class ScoringRuleOut(Schema):
     applies_to = fields.String(required=True)
     yearly_cap = fields.Integer(allow_none=True)
     active = fields.Boolean(required=True)
+    set_by_region_id = fields.Integer(allow_none=True, dump_only=True, metadata={
+        "description": "the region whose congress set this line: the root's for the deployment's rulebook"})
+    set_by_region_name = fields.String(allow_none=True, dump_only=True)
+    inherited = fields.Boolean(dump_only=True, metadata={
+        "description": "true when the line is in force here because a region above set it"})
+
+
+class RulebookQuery(QuerySchema):
+    """Whose rulebook: a region's (each congress sets its own); by default the caller's region, the
+    super administrator's being the deployment's."""
+
+    region_id = fields.Integer(metadata={"description": "the region whose rulebook is read or edited"})
 
 
 class ScoringRulePut(StrictSchema):
     """The rule as GET lists it, whole or in part: ``code`` and ``applies_to`` name the rule and may
-    be sent back, but not changed."""
+    be sent back, but not changed; what GET says about where the line comes from may be sent back
+    too and is ignored (a typo in a field name is still refused)."""
 
     code = fields.String()
     applies_to = fields.String()
@@ -111,6 +124,9 @@ class ScoringRulePut(StrictSchema):
     points = fields.Integer(validate=validate.Range(min=-100, max=100))
     yearly_cap = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10000))
     active = fields.Boolean()
+    set_by_region_id = fields.Raw(allow_none=True, load_only=True, metadata={"description": "ignored"})
+    set_by_region_name = fields.Raw(allow_none=True, load_only=True, metadata={"description": "ignored"})
+    inherited = fields.Raw(load_only=True, metadata={"description": "ignored"})
 
 
 class CorrectionIn(StrictSchema):

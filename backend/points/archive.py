@@ -16,8 +16,9 @@ from ..activities.models import (
 )
 from ..extensions import db
 from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
+from . import rulebook
 from .ledger import CORRECTION, CORRECTION_LABEL
-from .models import PointEntry, ScoringRule
+from .models import PointEntry
 from .queries import total_and_rank
 
 CHINA = timezone(timedelta(hours=8))
@@ -58,7 +59,8 @@ def build(deputy, year):
         "satisfaction": satisfaction,
     }
 
-    labels = dict(db.session.execute(select(ScoringRule.code, ScoringRule.label)).all()) | {CORRECTION: CORRECTION_LABEL}
+    # The lines' names as the deputy's own congress words them.
+    labels = {rule.code: rule.label for rule in rulebook.in_force(deputy.region)} | {CORRECTION: CORRECTION_LABEL}
     by_rule = db.session.execute(
         select(PointEntry.rule_code, func.count(), func.sum(PointEntry.points))
         .where(PointEntry.deputy_id == deputy.id, PointEntry.year == year)

@@ -8,7 +8,8 @@ from ..db_types import utcnow
 from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy
-from .models import DeputyScore, PointCorrection, PointEntry, ScoringRule
+from . import rulebook
+from .models import DeputyScore, PointCorrection, PointEntry
 
 CHINA = timezone(timedelta(hours=8))
 # The rule code and source type of an administrator's correction: not a line of the rulebook, so no
@@ -27,13 +28,16 @@ def points_year(dt):
     return dt.astimezone(CHINA).year
 
 
-def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None, at=None):
+def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None, at=None, rule=None):
     """Credit ``deputy_id`` under ``rule_code`` for one source, once. Returns the points credited (0 if none).
 
-    ``points`` overrides the rule's value (an activity with its own points); an inactive or unknown rule
-    credits nothing; a yearly cap limits what a positive rule can add in one year.
+    The line is the one in force for the deputy (their own region's rulebook, ``rulebook``); ``rule``
+    passes it when the caller resolved it already. ``points`` overrides the line's value (an activity
+    with its own points); an inactive or unknown line credits nothing; a yearly cap limits what a
+    positive line can add in one year.
     """
-    rule = db.session.get(ScoringRule, rule_code)
+    if rule is None:
+        rule = rulebook.for_deputy(deputy_id, rule_code)
     if rule is None or not rule.active:
         return 0
     at = at or utcnow()

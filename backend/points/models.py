@@ -21,6 +21,27 @@ class ScoringRule(db.Model):
     updated_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class ScoringRuleOverride(db.Model):
+    """A congress's own line of the rulebook (each congress sets its 评分细则, domain.md).
+
+    ``scoring_rules`` is the deployment's rulebook, the root region's; a region's administrators
+    set a line of their own here, whole (label, points, cap, active), and it is in force for the
+    deputies of that region and of every region below it that has not set that line itself.
+    ``backend.points.rulebook`` resolves which line applies; editing one changes only points earned
+    afterwards, as for the deployment's rules.
+    """
+
+    __tablename__ = "scoring_rule_overrides"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(ForeignKey("scoring_rules.code"), primary_key=True)
+    label: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int] = mapped_column(Integer)
+    yearly_cap: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class PointEntry(db.Model):
     """A signed row of the ledger. Never edited: a correction is another row.
 

@@ -2,7 +2,6 @@
 from urllib.parse import quote
 
 from flask import make_response
-from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from schemas.activities import (
@@ -11,6 +10,7 @@ from schemas.activities import (
     LeaderboardQuery,
     LeaderboardRowOut,
     PointsOut,
+    RulebookQuery,
     ScoringRuleOut,
     ScoringRulePut,
     YearQuery,
@@ -24,14 +24,15 @@ from ..auth.scope import (
     login_required,
     managed_deputy_or_404,
     manages_deputy,
+    manages_region,
     roles_required,
 )
-from ..errors import not_found, validation_failed
+from ..errors import APIError, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region
-from . import archive, ledger, queries
-from .models import ScoringRule
+from ..org.services import root_region
+from . import archive, ledger, queries, rulebook
 
 rules = Blueprint("scoring_rules", __name__, url_prefix="/api/v1/scoring-rules", description="履职评分细则")
 points = Blueprint("points", __name__, url_prefix="/api/v1", description="履职积分与排行榜")
@@ -39,29 +40,71 @@ points = Blueprint("points", __name__, url_prefix="/api/v1", description="履职
 
 @rules.get("")
 @admin_required
+@rules.arguments(RulebookQuery, location="query")
 @rules.response(200, ScoringRuleOut(many=True))
-def list_rules():
-    return db.session.scalars(select(ScoringRule).order_by(ScoringRule.applies_to, ScoringRule.code)).all()
+def list_rules(args):
+    """评分细则：某区域现行的细则（默认为本人所管区域；每级人大可自定条目，未自定的沿用上级）。"""
+    region = _rulebook_region(args)
+    return [_rule_out(rule, region) for rule in rulebook.in_force(region)]
 
 
 @rules.put("/<code>")
 @roles_required("region_admin")
+@rules.arguments(RulebookQuery, location="query")
 @rules.arguments(ScoringRulePut)
 @rules.response(200, ScoringRuleOut)
-def update_rule(data, code):
-    """修改一条评分细则：只影响此后获得的积分，已计入的积分不变。"""
-    rule = db.session.get(ScoringRule, code) if len(code) <= 32 and code.isprintable() else None
-    if rule is None:
-        raise not_found("评分细则不存在。")
+def update_rule(args, data, code):
+    """修改一条评分细则：超级管理员改的是全域细则，其他区域管理员改的是本区域（或所管下级区域）自己的条目；只影响此后获得的积分，已计入的积分不变。"""
+    region = _editable_region(args)
+    current = rulebook.line(region, _rule_code(code))
     fixed = {"code": "细则编码不能修改。", "applies_to": "细则的适用范围不能修改。"}
-    changed = {key: [message] for key, message in fixed.items() if data.get(key, getattr(rule, key)) != getattr(rule, key)}
+    changed = {key: [message] for key, message in fixed.items() if data.get(key, getattr(current, key)) != getattr(current, key)}
     if changed:
         raise validation_failed(changed)
-    for key in ("label", "points", "yearly_cap", "active"):
-        if key in data:
-            setattr(rule, key, data[key])
-    db.session.flush()
-    return rule
+    return _rule_out(rulebook.set_line(region, current.code, data), region)
+
+
+@rules.delete("/<code>")
+@roles_required("region_admin")
+@rules.arguments(RulebookQuery, location="query")
+@rules.response(200, ScoringRuleOut)
+def reset_rule(args, code):
+    """撤销本区域自定的一条细则，恢复沿用上级的条目；只影响此后获得的积分。"""
+    region = _editable_region(args)
+    return _rule_out(rulebook.reset_line(region, _rule_code(code)), region)
+
+
+def _rule_code(code):
+    if len(code) <= 32 and code.isprintable():
+        return code
+    raise not_found("评分细则不存在。")
+
+
+def _rulebook_region(args):
+    """The region whose rulebook is asked for: ``region_id``, else the caller's own region, else the root."""
+    if "region_id" in args:
+        return get_or_404(Region, args["region_id"], "区域不存在。")
+    user = current_caller()
+    if user.admin_region_id is not None:
+        return db.session.get(Region, user.admin_region_id)
+    return root_region()
+
+
+def _editable_region(args):
+    region = _rulebook_region(args)
+    if region is None or not manages_region(current_caller(), region):
+        raise APIError(403, "forbidden", "只能修改本人所管区域的评分细则。")
+    return region
+
+
+def _rule_out(rule, region):
+    return {
+        "code": rule.code, "label": rule.label, "points": rule.points, "applies_to": rule.applies_to,
+        "yearly_cap": rule.yearly_cap, "active": rule.active,
+        "set_by_region_id": rule.region.id if rule.region is not None else None,
+        "set_by_region_name": rule.region.name if rule.region is not None else None,
+        "inherited": rule.region is not None and region is not None and rule.region.id != region.id,
+    }
 
 
 def _own_or_managed(deputy_id):

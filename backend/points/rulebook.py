@@ -1,0 +1,153 @@
+"""Which rulebook applies: each congress sets its own 代表履职评分细则 (domain.md).
+
+``scoring_rules`` is the deployment's rulebook — the root region's congress's, kept by the super
+administrator. Any other region's administrators may set lines of their own
+(``scoring_rule_overrides``); a line is in force for the deputies of that region and of every region
+below it that has not set the same line: a county follows its city's rulebook, and the city the
+province's, until its own congress adopts a different line. A deputy earns by the rulebook of their
+own region, the congress that elected them.
+
+This module is the only place that answers "which line applies"; the ledger credits by it and the
+API and the console show and edit through it.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from ..db_types import utcnow
+from ..errors import APIError, not_found
+from ..extensions import db
+from ..org.models import Deputy, Region
+from ..org.services import root_region
+from .models import ScoringRule, ScoringRuleOverride
+
+EDITABLE = ("label", "points", "yearly_cap", "active")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A line of the rulebook as it is in force somewhere; ``region`` is the region that set it
+    (the root's for the deployment's own lines; None only before any region exists)."""
+
+    code: str
+    label: str
+    points: int
+    applies_to: str
+    yearly_cap: int | None
+    active: bool
+    region: Region | None = None
+
+
+def _path_ids(path):
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _base_rules():
+    return db.session.scalars(select(ScoringRule).order_by(ScoringRule.applies_to, ScoringRule.code)).all()
+
+
+def _nearest_overrides(path_ids, codes=None):
+    """{code: ScoringRuleOverride}: for each code, the line set nearest the end of ``path_ids`` (root
+    first), among the regions on it."""
+    if not path_ids:
+        return {}
+    query = select(ScoringRuleOverride).where(ScoringRuleOverride.region_id.in_(path_ids))
+    if codes is not None:
+        query = query.where(ScoringRuleOverride.code.in_(codes))
+    depth = {region_id: index for index, region_id in enumerate(path_ids)}
+    nearest = {}
+    for line in sorted(db.session.scalars(query), key=lambda line: depth[line.region_id]):
+        nearest[line.code] = line  # deeper lines come later and win
+    return nearest
+
+
+def _rule(base, override, regions, root):
+    if override is None:
+        return Rule(base.code, base.label, base.points, base.applies_to, base.yearly_cap, base.active, root)
+    return Rule(base.code, override.label, override.points, base.applies_to, override.yearly_cap, override.active,
+                regions.get(override.region_id))
+
+
+def _regions(ids):
+    return {r.id: r for r in db.session.scalars(select(Region).where(Region.id.in_(ids)))} if ids else {}
+
+
+def in_force(region):
+    """The whole rulebook in force in ``region`` (None or the root: the deployment's), in display order."""
+    root = root_region()
+    path_ids = _path_ids(region.path) if region is not None else []
+    nearest = _nearest_overrides(path_ids)
+    regions = _regions({line.region_id for line in nearest.values()})
+    return [_rule(base, nearest.get(base.code), regions, root) for base in _base_rules()]
+
+
+def line(region, code):
+    """The line ``code`` in force in ``region``; 404 for a code the rulebook does not have."""
+    return next((rule for rule in in_force(region) if rule.code == code), None) or _no_such_rule()
+
+
+def _no_such_rule():
+    raise not_found("评分细则不存在。")
+
+
+def for_deputies(deputy_ids, codes):
+    """{deputy_id: {code: Rule}} — the lines each deputy earns by (their own region's rulebook), for
+    ``codes``; a code the rulebook lacks is left out. Three queries however many deputies."""
+    bases = {rule.code: rule for rule in db.session.scalars(select(ScoringRule).where(ScoringRule.code.in_(codes)))}
+    paths = dict(db.session.execute(
+        select(Deputy.id, Region.path).join(Region, Region.id == Deputy.region_id).where(Deputy.id.in_(deputy_ids))
+    ).all()) if deputy_ids and bases else {}
+    all_ids = sorted({region_id for path in set(paths.values()) for region_id in _path_ids(path)})
+    lines = db.session.scalars(select(ScoringRuleOverride).where(
+        ScoringRuleOverride.region_id.in_(all_ids), ScoringRuleOverride.code.in_(list(bases)))).all() if all_ids else []
+    by_region = {}
+    for override in lines:
+        by_region.setdefault(override.region_id, {})[override.code] = override
+    root = root_region()
+    regions = _regions(set(by_region))
+    resolved = {}
+    for deputy_id, path in paths.items():
+        nearest = {}
+        for region_id in _path_ids(path):
+            nearest.update(by_region.get(region_id, {}))
+        resolved[deputy_id] = {code: _rule(base, nearest.get(code), regions, root) for code, base in bases.items()}
+    return resolved
+
+
+def for_deputy(deputy_id, code):
+    """The line ``code`` that ``deputy_id`` earns by, or None if the rulebook has no such line."""
+    return for_deputies([deputy_id], [code]).get(deputy_id, {}).get(code)
+
+
+def _is_root(region):
+    return region is None or region.parent_id is None
+
+
+def set_line(region, code, changes):
+    """Edit the line ``code`` of ``region``'s rulebook with ``changes`` (any of EDITABLE); the root's
+    edits are the deployment's rulebook, any other region's become its own line, made from the line
+    in force there. Returns the line now in force in ``region``."""
+    changes = {key: value for key, value in changes.items() if key in EDITABLE}
+    if _is_root(region):
+        target = db.session.get(ScoringRule, code) or _no_such_rule()
+    else:
+        target = db.session.get(ScoringRuleOverride, (region.id, code))
+        if target is None:
+            current = line(region, code)
+            target = ScoringRuleOverride(region_id=region.id, code=code, updated_dt=utcnow(),
+                                         **{key: getattr(current, key) for key in EDITABLE})
+            db.session.add(target)
+    for key, value in changes.items():
+        setattr(target, key, value)
+    db.session.flush()
+    return line(region, code)
+
+
+def reset_line(region, code):
+    """Withdraw ``region``'s own line ``code``: the line set above it is in force again. Returns it."""
+    if _is_root(region):
+        raise APIError(409, "conflict", "全域评分细则只能修改，不能撤销。")
+    line(region, code)  # 404 for an unknown code
+    db.session.execute(delete(ScoringRuleOverride).where(ScoringRuleOverride.region_id == region.id,
+                                                         ScoringRuleOverride.code == code))
+    return line(region, code)
