@@ -16,7 +16,8 @@ from flask import g, has_app_context
 from PIL import Image
 
 from backend.extensions import db
-from backend.points.models import ScoringRule
+from backend.points import rulebook
+from backend.points.models import ScoringRule, ScoringRuleOverride
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHINA = timezone(timedelta(hours=8))
@@ -231,36 +232,124 @@ def test_poster_zip_holds_every_poster_of_the_region(huaihua, station_admin, wor
     assert zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.get_data())))[0].text.endswith(world["li"].qr_code)
 
 
-def test_only_region_administrators_edit_the_rulebook(huaihua, station_admin, world):
+def rulebook_form(region):
+    """The rulebook form as the page fills it in for ``region``: every line in force there, unchanged."""
+    form = {"region_id": str(region.id)}
+    for rule in rulebook.in_force(region):
+        form[f"label-{rule.code}"] = rule.label
+        form[f"points-{rule.code}"] = str(rule.points)
+        form[f"cap-{rule.code}"] = "" if rule.yearly_cap is None else str(rule.yearly_cap)
+        if rule.active:
+            form[f"active-{rule.code}"] = "1"
+    return form
+
+
+def rule_row(page, code):
+    """The table row of the line ``code`` on the rulebook page."""
+    rows = re.findall(r"<tr>.*?</tr>", page, re.DOTALL)
+    return next(row for row in rows if f'name="points-{code}"' in row)
+
+
+def overrides():
+    db.session.expire_all()
+    return {(o.region_id, o.code): o for o in db.session.scalars(db.select(ScoringRuleOverride))}
+
+
+def test_station_administrators_read_any_rulebook_but_cannot_edit(station_admin, world):
+    tree = world["tree"]
     page = text(station_admin.get("/console/rules"))
     assert "只有区域管理员可以修改评分细则" in page and "disabled" in page
-    refused = post(station_admin, "/console/rules", {"points-reception": "50", "active-reception": "1"})
+    assert "每级人大可制定本级的评分细则；未自定的条目沿用上级；修改只影响此后获得的积分。" in page
+    assert "全域细则" in rule_row(page, "reception") and "保存修改" not in page
+    assert "怀化市" in page and "长沙市" in page  # any region may be chosen to read
+    city = text(station_admin.get(f"/console/rules?region_id={tree['hh'].id}"))
+    assert "沿用：湖南省" in rule_row(city, "reception") and "disabled" in city and "保存修改" not in city
+
+    refused = post(station_admin, "/console/rules", rulebook_form(tree["hh"]) | {"points-reception": "50"},
+                   page=f"/console/rules?region_id={tree['hh'].id}")
     assert refused.status_code == 302
-    assert "只有区域管理员可以修改评分细则" in text(station_admin.get("/console/rules"))
-    db.session.expire_all()
+    assert refused.headers["Location"].endswith(f"/console/rules?region_id={tree['hh'].id}")
+    assert "只有区域管理员可以修改评分细则" in text(station_admin.get(refused.headers["Location"]))
+    assert overrides() == {}
+    assert db.session.get(ScoringRule, "reception").points == 5
+    assert station_admin.get("/console/rules?region_id=999999").status_code == 404
+
+
+def test_a_city_sets_its_own_rulebook_lines(app, huaihua, world):
+    tree = world["tree"]
+    city_page = f"/console/rules?region_id={tree['hh'].id}"
+    page = text(huaihua.get("/console/rules"))  # by default: the administrator's own region
+    assert "怀化市" in page and "沿用：湖南省" in rule_row(page, "reception")
+    assert "鹤城区" in page and "长沙市" not in page  # the selector: the regions above and under their own
+    assert '<td class="source">本区域自定' not in page and 'name="reset-' not in page
+    assert f'name="region_id" value="{tree["hh"].id}"' in page
+
+    # Saving the form as it is makes nothing the city's own: the lines it follows stay inherited.
+    unchanged = post(huaihua, "/console/rules", rulebook_form(tree["hh"]), page=city_page)
+    assert unchanged.headers["Location"].endswith(city_page)
+    assert "没有需要保存的修改" in text(huaihua.get(city_page))
+    assert overrides() == {}
+
+    bad = post(huaihua, "/console/rules", rulebook_form(tree["hh"]) | {"points-reception": "500"}, page=city_page)
+    assert bad.status_code == 302 and bad.headers["Location"].endswith(city_page)
+    assert "接待选民" in text(huaihua.get(city_page))
+    assert overrides() == {}
+
+    form = rulebook_form(tree["hh"]) | {"points-reception": "8", "cap-reception": "40"}
+    form.pop("active-training")
+    saved = post(huaihua, "/console/rules", form, page=city_page)
+    assert saved.headers["Location"].endswith(city_page)
+    page = text(huaihua.get(city_page))
+    assert "已保存 2 条修改，只影响此后获得的积分，已计入的积分不变。" in page
+    row = rule_row(page, "reception")
+    assert "本区域自定" in row and 'value="8"' in row and 'value="40"' in row and 'name="reset-reception"' in row
+    assert "本区域自定" in rule_row(page, "training") and "沿用：湖南省" in rule_row(page, "meeting")
+    assert set(overrides()) == {(tree["hh"].id, "reception"), (tree["hh"].id, "training")}
+
+    # The city's deputies (鹤城区, below it) earn by the city's line; the root's rulebook is as it was.
+    county = {rule.code: rule for rule in rulebook.in_force(tree["hc"])}
+    reception = county["reception"]
+    assert (reception.points, reception.yearly_cap, reception.region.id) == (8, 40, tree["hh"].id)
+    assert county["training"].active is False
+    assert "沿用：怀化市" in rule_row(text(huaihua.get(f"/console/rules?region_id={tree['hc'].id}")), "reception")
+    assert db.session.get(ScoringRule, "reception").points == 5
+    root_page = text(sign_in(app, "root").get("/console/rules"))
+    assert "全域细则" in rule_row(root_page, "reception") and 'value="5"' in rule_row(root_page, "reception")
+    other_city = {rule.code: rule for rule in rulebook.in_force(tree["yl"])}
+    assert other_city["reception"].points == 5
+
+    # Withdrawing the city's own line: the province's is in force again.
+    withdrawn = post(huaihua, "/console/rules", rulebook_form(tree["hh"]) | {"reset-reception": "1"}, page=city_page)
+    assert withdrawn.headers["Location"].endswith(city_page)
+    page = text(huaihua.get(city_page))
+    assert "已撤销本区域自定的 1 条细则：“接待选民（进站接待）”，恢复沿用上级" in page
+    row = rule_row(page, "reception")
+    assert "沿用：湖南省" in row and 'value="5"' in row
+    assert set(overrides()) == {(tree["hh"].id, "training")}
+
+
+def test_a_region_administrator_edits_only_the_regions_they_manage(app, huaihua, world):
+    tree = world["tree"]
+    other = f"/console/rules?region_id={tree['cs'].id}"
+    page = text(huaihua.get(other))
+    assert "您只能修改本人所管区域的评分细则" in page and "disabled" in page and "保存修改" not in page
+    refused = post(huaihua, "/console/rules", rulebook_form(tree["cs"]) | {"points-reception": "9"}, page=other)
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(other)
+    assert "只能修改本人所管区域的评分细则。" in text(huaihua.get(other))
+    root = f"/console/rules?region_id={tree['root'].id}"
+    refused = post(huaihua, "/console/rules", rulebook_form(tree["root"]) | {"points-reception": "9"}, page=root)
+    assert "只能修改本人所管区域的评分细则。" in text(huaihua.get(root))
+    assert overrides() == {}
     assert db.session.get(ScoringRule, "reception").points == 5
 
-    rules = {r.code: r for r in db.session.scalars(db.select(ScoringRule))}
-    form = {}
-    for code, rule in rules.items():
-        form[f"label-{code}"] = rule.label
-        form[f"points-{code}"] = str(rule.points)
-        form[f"cap-{code}"] = "" if rule.yearly_cap is None else str(rule.yearly_cap)
-        if rule.active:
-            form[f"active-{code}"] = "1"
-    bad = post(huaihua, "/console/rules", form | {"points-reception": "500"})
-    assert bad.status_code == 302
-    assert "接待选民" in text(huaihua.get("/console/rules"))
-    db.session.expire_all()
-    assert db.session.get(ScoringRule, "reception").points == 5
-    saved = post(huaihua, "/console/rules", form | {"points-reception": "8", "cap-reception": "40"}
-                 | {"active-training": ""})
-    assert saved.status_code == 302
-    assert "已保存 2 条修改" in text(huaihua.get("/console/rules"))
-    db.session.expire_all()
-    reception = db.session.get(ScoringRule, "reception")
-    assert (reception.points, reception.yearly_cap) == (8, 40)
-    assert db.session.get(ScoringRule, "training").active is False
+    # The super administrator's edits are the deployment's rulebook, which the city follows.
+    superadmin = sign_in(app, "root")
+    saved = post(superadmin, "/console/rules", rulebook_form(tree["root"]) | {"points-reception": "6"})
+    assert "已保存 1 条修改" in text(superadmin.get(saved.headers["Location"]))
+    assert overrides() == {}
+    assert db.session.get(ScoringRule, "reception").points == 6
+    row = rule_row(text(huaihua.get("/console/rules")), "reception")
+    assert "沿用：湖南省" in row and 'value="6"' in row
 
 
 def dispatch_form(world, deputies, **extra):

@@ -1,4 +1,4 @@
-"""Console pages for points: the rulebook editor, the leaderboard and each deputy's archive.
+"""Console pages for points: the rulebook editor (a region's 评分细则), the leaderboard and each deputy's archive.
 
 Editing a rule changes only points earned afterwards: the ledger keeps every credited row as it was.
 """
@@ -6,19 +6,20 @@ from urllib.parse import quote
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from schemas.activities import CorrectionIn, ScoringRulePut
 
-from ..auth.scope import deputy_scope_clause, managed_deputy_or_404, region_subtree_clause
+from ..auth.scope import deputy_scope_clause, managed_deputy_or_404, manages_region, region_subtree_clause
 from ..errors import APIError
 from ..extensions import db
 from ..forms import parse_int
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
-from ..points import archive, ledger, queries
-from ..points.models import PointCorrection, ScoringRule
+from ..org.services import root_region
+from ..points import archive, ledger, queries, rulebook
+from ..points.models import PointCorrection
 from . import bp
-from .activities import console_page, error_lines, is_region_admin, managed_regions, query_text
+from .activities import REGION_CHOICES_LIMIT, console_page, error_lines, is_region_admin, managed_regions, query_text
 
 APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议"}
 LEADERBOARD_LIMIT = 100
@@ -29,30 +30,112 @@ def _year():
 
 
 # --- the rulebook ----------------------------------------------------------------------------------
+# Each congress sets its own 评分细则 (backend.points.rulebook): the page shows and edits one region's
+# rulebook, the lines in force there, each with the region that set it.
 
 
-def _rules():
-    return db.session.scalars(select(ScoringRule).order_by(ScoringRule.applies_to, ScoringRule.code)).all()
+def _region_arg(value):
+    """The region named by ``value`` (404 for one that does not exist); None if ``value`` names none."""
+    region_id = parse_int(value)
+    if region_id is None:
+        return None
+    return db.session.get(Region, region_id) or _no_such_region()
+
+
+def _no_such_region():
+    raise APIError(404, "not_found", "区域不存在。")
+
+
+def _rulebook_region(user, value):
+    """The region whose rulebook is shown: ``value``, else the administrator's own region, else the
+    root (a station administrator's default: the deployment's rulebook)."""
+    region = _region_arg(value)
+    if region is None and is_region_admin(user):
+        region = db.session.get(Region, user.admin_region_id)
+    return region or root_region()
+
+
+def _rulebook_regions(user):
+    """The regions offered in the selector, in tree order: a region administrator's own region, those
+    above it (to compare, read-only) and those under it; a station administrator may read any."""
+    root = root_region()
+    if root is None:
+        return []
+    query = select(Region).order_by(Region.path).limit(REGION_CHOICES_LIMIT)
+    if is_region_admin(user):
+        own = user.admin_region.path
+        above = [int(part) for part in own.strip("/").split("/") if part]
+        query = query.where(or_(Region.id.in_(above), Region.path.startswith(own)))
+    base = root.path.count("/")
+    return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - base} for r in db.session.scalars(query)]
+
+
+def _own(rule, region):
+    """Whether ``rule`` is ``region``'s own line, one it may withdraw (the root's lines are the deployment's)."""
+    return not rulebook.is_root(region) and rule.region is not None and rule.region.id == region.id
+
+
+def _source(rule, region):
+    if rulebook.is_root(region) and (rule.region is None or rulebook.is_root(rule.region)):
+        return "全域细则"
+    if rule.region is not None and region is not None and rule.region.id == region.id:
+        return "本区域自定"
+    return f"沿用：{rule.region.name}" if rule.region is not None else "沿用：全域细则"
+
+
+def _rules(region):
+    """The lines in force in ``region``, as the page shows them."""
+    return [{"code": rule.code, "label": rule.label, "points": rule.points, "applies_to": rule.applies_to,
+             "yearly_cap": rule.yearly_cap, "active": rule.active, "source": _source(rule, region),
+             "own": _own(rule, region), "updated_dt": rule.updated_dt} for rule in rulebook.in_force(region)]
 
 
 @bp.route("/rules", methods=["GET", "POST"])
 @console_page("console.rules")
 def rules():
     user = g.user
-    can_edit = is_region_admin(user)
     if request.method == "POST":
-        if not can_edit:
-            raise APIError(403, "forbidden", "只有区域管理员可以修改评分细则。")
-        changed = _save_rules(request.form)
-        flash(f"已保存 {changed} 条修改，只影响此后获得的积分，已计入的积分不变。" if changed else "没有需要保存的修改。")
-        return redirect(url_for("console.rules"))
-    return render_template("console/rules.html", rules=_rules(), can_edit=can_edit, applies_to=APPLIES_TO_LABELS)
+        region = _rulebook_region(user, request.form.get("region_id") or request.args.get("region_id"))
+        try:
+            if not is_region_admin(user):
+                raise APIError(403, "forbidden", "只有区域管理员可以修改评分细则。")
+            if region is None or not manages_region(user, region):
+                raise APIError(403, "forbidden", "只能修改本人所管区域的评分细则。")
+            changed, withdrawn = _save_rules(region, request.form)
+        except (APIError, ValidationError) as exc:
+            # Refused before anything was written; back to the same region's page, not the default one.
+            if isinstance(exc, APIError) and exc.status == 404:
+                raise
+            db.session.rollback()
+            for line in error_lines(exc):
+                flash(line)
+            return redirect(url_for("console.rules", region_id=region.id if region else None))
+        if changed:
+            flash(f"已保存 {changed} 条修改，只影响此后获得的积分，已计入的积分不变。")
+        if withdrawn:
+            labels = "、".join(f"“{label}”" for label in withdrawn)
+            flash(f"已撤销本区域自定的 {len(withdrawn)} 条细则：{labels}，恢复沿用上级；只影响此后获得的积分，已计入的积分不变。")
+        if not changed and not withdrawn:
+            flash("没有需要保存的修改。")
+        return redirect(url_for("console.rules", region_id=region.id if region else None))
+    region = _rulebook_region(user, request.args.get("region_id"))
+    can_edit = is_region_admin(user) and region is not None and manages_region(user, region)
+    return render_template(
+        "console/rules.html", rules=_rules(region), region=region, is_root=rulebook.is_root(region), can_edit=can_edit,
+        is_region_admin=is_region_admin(user), regions=_rulebook_regions(user), applies_to=APPLIES_TO_LABELS,
+    )
 
 
-def _save_rules(form):
-    """Validate every row with the API's schema first; save only when all rows are valid."""
-    updates, problems = [], []
-    for rule in _rules():
+def _save_rules(region, form):
+    """Validate every row with the API's schema first; save only when all rows are valid, and only
+    the lines whose values differ from those in force (saving the form as it is must not make the
+    lines ``region`` follows from above its own). Rows ticked ``reset-<code>`` withdraw the region's
+    own line instead. Returns (lines changed, labels of the lines withdrawn)."""
+    updates, resets, problems = [], [], []
+    for rule in rulebook.in_force(region):
+        if _own(rule, region) and form.get(f"reset-{rule.code}") == "1":
+            resets.append(rule)
+            continue
         if f"points-{rule.code}" not in form:
             continue
         cap = form.get(f"cap-{rule.code}", "").strip()
@@ -72,13 +155,14 @@ def _save_rules(form):
     for rule, data in updates:
         if data.get("label") == "":
             data.pop("label")
-        values = {key: data[key] for key in ("label", "points", "yearly_cap", "active") if key in data}
+        values = {key: data[key] for key in rulebook.EDITABLE if key in data}
         if any(getattr(rule, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(rule, key, value)
+            rulebook.set_line(region, rule.code, values)
             changed += 1
+    for rule in resets:
+        rulebook.reset_line(region, rule.code)
     db.session.flush()
-    return changed
+    return changed, [rule.label for rule in resets]
 
 
 # --- the leaderboard -------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class Rule:
     yearly_cap: int | None
     active: bool
     region: Region | None = None
+    updated_dt: object = None  # when the line was last changed by whoever set it
 
 
 def _path_ids(path):
@@ -46,14 +47,12 @@ def _base_rules():
     return db.session.scalars(select(ScoringRule).order_by(ScoringRule.applies_to, ScoringRule.code)).all()
 
 
-def _nearest_overrides(path_ids, codes=None):
+def _nearest_overrides(path_ids):
     """{code: ScoringRuleOverride}: for each code, the line set nearest the end of ``path_ids`` (root
     first), among the regions on it."""
     if not path_ids:
         return {}
     query = select(ScoringRuleOverride).where(ScoringRuleOverride.region_id.in_(path_ids))
-    if codes is not None:
-        query = query.where(ScoringRuleOverride.code.in_(codes))
     depth = {region_id: index for index, region_id in enumerate(path_ids)}
     nearest = {}
     for line in sorted(db.session.scalars(query), key=lambda line: depth[line.region_id]):
@@ -63,9 +62,10 @@ def _nearest_overrides(path_ids, codes=None):
 
 def _rule(base, override, regions, root):
     if override is None:
-        return Rule(base.code, base.label, base.points, base.applies_to, base.yearly_cap, base.active, root)
+        return Rule(base.code, base.label, base.points, base.applies_to, base.yearly_cap, base.active, root,
+                    base.updated_dt)
     return Rule(base.code, override.label, override.points, base.applies_to, override.yearly_cap, override.active,
-                regions.get(override.region_id))
+                regions.get(override.region_id), override.updated_dt)
 
 
 def _regions(ids):
@@ -119,7 +119,8 @@ def for_deputy(deputy_id, code):
     return for_deputies([deputy_id], [code]).get(deputy_id, {}).get(code)
 
 
-def _is_root(region):
+def is_root(region):
+    """Whether ``region``'s rulebook is the deployment's (the root's; None stands for it too)."""
     return region is None or region.parent_id is None
 
 
@@ -128,7 +129,7 @@ def set_line(region, code, changes):
     edits are the deployment's rulebook, any other region's become its own line, made from the line
     in force there. Returns the line now in force in ``region``."""
     changes = {key: value for key, value in changes.items() if key in EDITABLE}
-    if _is_root(region):
+    if is_root(region):
         target = db.session.get(ScoringRule, code) or _no_such_rule()
     else:
         target = db.session.get(ScoringRuleOverride, (region.id, code))
@@ -145,7 +146,7 @@ def set_line(region, code, changes):
 
 def reset_line(region, code):
     """Withdraw ``region``'s own line ``code``: the line set above it is in force again. Returns it."""
-    if _is_root(region):
+    if is_root(region):
         raise APIError(409, "conflict", "全域评分细则只能修改，不能撤销。")
     line(region, code)  # 404 for an unknown code
     db.session.execute(delete(ScoringRuleOverride).where(ScoringRuleOverride.region_id == region.id,
