@@ -76,7 +76,7 @@ def import_deputies_command(file, region_id):
     try:
         sheet = importer.read_sheet(data)
         with click.progressbar(length=len(sheet), label=f"导入代表（{region.name}）") as bar:
-            result = importer.import_sheet(region, sheet, progress=bar.update)
+            result = importer.import_sheet(importer.Scope.of_region(region), sheet, progress=bar.update)
     except APIError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc

@@ -168,7 +168,7 @@ def csv_upload(rows, name="名册.csv"):
     return (io.BytesIO(buffer.getvalue().encode("utf-8")), name)
 
 
-def test_import_shows_counts_and_the_row_error_report(huaihua, station_admin, world):
+def test_import_shows_counts_and_the_row_error_report(huaihua, world):
     rows = [
         ["王芳", "市", "鹤城区", "13900000001", "城北联络站", "第三代表小组"],
         ["赵磊", "市", "鹤城区", "12345", "", ""],
@@ -197,11 +197,24 @@ def test_import_shows_counts_and_the_row_error_report(huaihua, station_admin, wo
     }, content_type="multipart/form-data")
     assert wrong.status_code == 415 and ".xlsx" in text(wrong)
 
-    assert "只有区域管理员可以导入" in text(station_admin.get("/console/deputies/import"))
-    refused = station_admin.post("/console/deputies/import", data={
+
+def test_a_station_administrator_imports_the_deputies_of_their_station(station_admin, world):
+    form = text(station_admin.get("/console/deputies/import"))
+    assert "进驻您管理的联络站（城北联络站）的代表" in form and "不填即为本站" in form
+    assert "导入代表名册" in text(station_admin.get("/console/deputies"))
+    rows = [
+        ["王芳", "县", "鹤城区", "13900000001", "", ""],  # at their only station
+        ["赵磊", "县", "岳麓区", "13900000002", "", ""],  # a region that does not contain it
+    ]
+    response = station_admin.post("/console/deputies/import", data={
         "csrf_token": token_from(station_admin, "/console/deputies/import"), "file": csv_upload(rows),
     }, content_type="multipart/form-data")
-    assert refused.status_code == 302
+    assert response.status_code == 200
+    page = text(response)
+    assert re.search(r"<strong>1</strong> 新增", page)
+    assert re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page) == [
+        ("3", "所属区域", "“岳麓区”不是您所管联络站所在的区域或其上级区域。")]
+    assert "王芳" in text(station_admin.get("/console/deputies?q=王芳"))
 
 
 def test_poster_zip_holds_every_poster_of_the_region(huaihua, station_admin, world):

@@ -1,4 +1,4 @@
-"""A region administrator imports the deputy base (代表信息库) from the spreadsheet the congress staff keep."""
+"""Administrators import the deputy base (代表信息库) from the spreadsheet the congress staff keep."""
 import csv
 import io
 import zipfile
@@ -206,10 +206,50 @@ def test_bad_rows_are_reported_by_row_and_column_and_the_good_rows_still_land(cl
     assert db.session.get(Deputy, outsider.id).name == "长沙代表"
 
 
-def test_only_region_administrators_may_import(client, factory, huaihua):
+def test_a_station_administrator_imports_the_deputies_received_at_their_station(client, factory, huaihua):
+    """进家入站: the rows are at their station (by default their only one), in a region that contains
+    it; deputies received elsewhere, and a deputy's region, stay the region administrators'."""
+    north, south = huaihua["north"], huaihua["south"]
+    factory.deputy(huaihua["hc"], "南站代表", phone="13800000009", stations=[south])
+    both = factory.deputy(huaihua["hc"], "两站代表", phone="13800000008", stations=[north, south])
+    factory.deputy(huaihua["hc"], "北站代表", phone="13800000007", stations=[north])
+    headers = factory.headers_for_admin(factory.admin(stations=[north]))
+    result = upload(client, headers, xlsx([
+        ["张伟", "市", "怀化市", "13800000001", "", "", "", ""],
+        ["李娜", "县", "鹤城区", "13800000002", "城北联络站", "第一小组", "", ""],
+        ["王强", "县", "岳麓区", "13800000003", "城北联络站", "", "", ""],
+        ["赵敏", "县", "鹤城区", "13800000004", "城南联络站", "", "", ""],
+        ["南站代表", "县", "鹤城区", "13800000009", "城北联络站", "", "", ""],
+        ["两站代表（改名）", "县", "鹤城区", "13800000008", "", "", "", ""],
+        ["北站代表", "县", "怀化市", "13800000007", "", "", "", ""],
+    ]))
+    assert result.status_code == 200, result.json
+    assert {key: result.json[key] for key in ("created", "updated", "unchanged")} == {"created": 2, "updated": 1, "unchanged": 0}
+    assert [(e["row"], e["field"], e["message"]) for e in result.json["errors"]] == [
+        (4, "所属区域", "“岳麓区”不是您所管联络站所在的区域或其上级区域。"),
+        (5, "联络站", "在您管理的范围内找不到联络站“城南联络站”。"),
+        (6, "手机号", "该手机号已登记在未进驻您所管联络站的代表名下，不能在此导入；请联系区域管理员。"),
+        (8, "手机号", "联络站管理员不能修改代表的所属区域，请联系区域管理员。"),
+    ]
+    mine = listed(client, headers)
+    assert {phone: (d["name"], d["region_id"]) for phone, d in mine.items()} == {
+        "13800000001": ("张伟", huaihua["hh"].id), "13800000002": ("李娜", huaihua["hc"].id),
+        "13800000008": ("两站代表（改名）", huaihua["hc"].id), "13800000007": ("北站代表", huaihua["hc"].id),
+    }
+    assert all(d["qr_code"] for d in mine.values())
+    db.session.expire_all()
+    assert {s.name for s in db.session.get(Deputy, both.id).stations} == {"城北联络站", "城南联络站"}
+
+    # With two stations, a row must say which.
+    two = factory.headers_for_admin(factory.admin(stations=[north, south]))
+    unsure = upload(client, two, xlsx([["孙丽", "县", "鹤城区", "13800000005", "", "", "", ""]]))
+    assert [(e["field"], e["message"]) for e in unsure.json["errors"]] == [
+        ("联络站", "请填写代表进驻的联络站（须为您管理的联络站）。")]
+    assert unsure.json["created"] == 0
+
+
+def test_citizens_and_strangers_may_not_import(client, factory, huaihua):
     data = xlsx([["张伟", "市", "鹤城区", "13800000001", "", "", "", ""]])
-    station_admin = factory.admin(stations=[huaihua["north"]])
-    assert upload(client, factory.headers_for_admin(station_admin), data).status_code == 403
     citizen = factory.wechat_login("citizen")
     forbidden = upload(client, citizen, data)
     assert forbidden.status_code == 403

@@ -257,7 +257,7 @@ def deputies():
     page = paginate(query.order_by(Deputy.id).options(*deputy_listing()), {"page": page_number(), "per_page": PER_PAGE})
     return render_template(
         "console/deputies.html", page=page, q=q, station_id=station_id or "", level=level, active=active,
-        stations=managed_stations(user), level_labels=DEPUTY_LEVEL_LABELS, can_import=is_region_admin(user),
+        stations=managed_stations(user), level_labels=DEPUTY_LEVEL_LABELS, can_create=is_region_admin(user),
     )
 
 
@@ -550,17 +550,14 @@ def _wants_json():
 @console_page("console.deputies")
 def deputy_import():
     user = g.user
-    allowed = is_region_admin(user)
     result = error = None
     status = 200
     if request.method == "POST":
-        if not allowed:
-            raise APIError(403, "forbidden", "只有区域管理员可以导入代表名册。")
         upload = request.files.get("file")
         try:
             if upload is None or not upload.filename:
                 raise APIError(422, "validation_failed", "请选择要导入的 .xlsx 或 .csv 文件。")
-            result = importer.import_deputies(user.admin_region, upload.read())
+            result = importer.import_deputies(importer.Scope.of_user(user), upload.read())
         except APIError as exc:
             db.session.rollback()
             error, status = "；".join(error_lines(exc)), exc.status
@@ -570,6 +567,6 @@ def deputy_import():
             if _wants_json():
                 return jsonify(result)
     return render_template(
-        "console/import.html", allowed=allowed, result=result, error=error, columns=importer.COLUMNS,
-        shown=IMPORT_ERRORS_SHOWN, region=user.admin_region,
+        "console/import.html", result=result, error=error, columns=importer.COLUMNS, shown=IMPORT_ERRORS_SHOWN,
+        region=user.admin_region, stations=[] if is_region_admin(user) else managed_stations(user),
     ), status

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
-from ..auth.scope import region_subtree_clause
+from ..auth.scope import administered_stations, region_subtree_clause
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from . import services
@@ -271,12 +271,21 @@ def parse_phone(text):
 
 
 class Scope:
-    """The regions and stations under the importing administrator's region, loaded once."""
+    """What an import may refer to and change, loaded once.
 
-    def __init__(self, region: Region):
-        regions = db.session.scalars(select(Region).where(Region.path.startswith(region.path))).all()
+    A region administrator's: the regions and stations of their subtree, and the deputies of its
+    regions. A station administrator's (进家入站, as ``POST /deputies`` lets them register one): the
+    stations they administer, the regions a deputy received there may belong to (those containing the
+    station: its region and the regions above), and the deputies already received at their stations;
+    every row must name one of their stations (or default to their only one), and the deputy's region
+    stays the region administrators' to change.
+    """
+
+    def __init__(self, regions, stations, station_admin=False):
+        self.station_admin = station_admin
         self.regions = {r.id: r for r in regions}
-        names = {r.id: r.name for r in region.ancestors_and_self()} | {r.id: r.name for r in regions}
+        ancestor_ids = {int(i) for r in regions for i in r.path.strip("/").split("/") if i}
+        names = {r.id: r.name for r in db.session.scalars(select(Region).where(Region.id.in_(ancestor_ids)))}
         # Every tail of a region's ancestry names it: "鹤城区", "怀化市/鹤城区", "怀化市鹤城区", "湖南省/怀化市/鹤城区"…
         self._regions_by_key = defaultdict(set)
         for r in regions:
@@ -286,13 +295,58 @@ class Scope:
                 self._regions_by_key["/".join(tail)].add(r.id)
                 self._regions_by_key["".join(tail)].add(r.id)
         self._names = names
-        stations = db.session.scalars(
-            select(Station).where(region_subtree_clause(Station.region_id, region)).options(lazyload(Station.live_qr))
-        ).all()
         self.stations = {s.id: s for s in stations}
         self._stations_by_name = defaultdict(list)
         for s in stations:
             self._stations_by_name[_norm(s.name)].append(s)
+
+    @classmethod
+    def of_region(cls, region: Region):
+        regions = db.session.scalars(select(Region).where(Region.path.startswith(region.path))).all()
+        stations = db.session.scalars(
+            select(Station).where(region_subtree_clause(Station.region_id, region)).options(lazyload(Station.live_qr))
+        ).all()
+        return cls(regions, stations)
+
+    @classmethod
+    def of_user(cls, user):
+        """The scope of an administrator's import: their region's, else their stations'."""
+        if user.admin_region is not None:
+            return cls.of_region(user.admin_region)
+        stations = db.session.scalars(
+            select(Station).where(Station.id.in_(administered_stations(user))).options(lazyload(Station.live_qr))
+        ).all()
+        return cls.of_stations(stations)
+
+    @classmethod
+    def of_stations(cls, stations):
+        ids = {int(i) for s in stations for i in s.region.path.strip("/").split("/") if i}
+        return cls(db.session.scalars(select(Region).where(Region.id.in_(ids))).all(), stations, station_admin=True)
+
+    def check_row(self, fields, error):
+        """A station administrator's rows: at their stations, in a region that contains them."""
+        if not self.station_admin:
+            return
+        if "stations" not in fields:
+            if len(self.stations) != 1:
+                error("联络站", "请填写代表进驻的联络站（须为您管理的联络站）。")
+                return
+            fields["stations"] = list(self.stations.values())
+        region = fields["region"]
+        if region is not None and not all(s.region.path.startswith(region.path) for s in fields["stations"]):
+            error("所属区域", "所属区域须包含代表进驻的联络站。")
+
+    def may_change(self, deputy, fields):
+        """None, or why this import may not change ``deputy`` (a known phone number)."""
+        if not self.station_admin:
+            if deputy.region_id not in self.regions:
+                return "该手机号已登记在您管理范围以外的代表名下，不能在此导入；请联系上级管理员。"
+            return None
+        if not any(s.id in self.stations for s in deputy.stations):
+            return "该手机号已登记在未进驻您所管联络站的代表名下，不能在此导入；请联系区域管理员。"
+        if deputy.region_id != fields["region"].id:
+            return "联络站管理员不能修改代表的所属区域，请联系区域管理员。"
+        return None
 
     def region_path(self, region):
         return "/".join(self._names[int(i)] for i in region.path.strip("/").split("/") if i and int(i) in self._names)
@@ -303,6 +357,8 @@ class Scope:
         ids = self._regions_by_key.get("/".join(parts), ())
         if len(ids) == 1:
             return self.regions[next(iter(ids))], None
+        if not ids and self.station_admin:
+            return None, f"“{text}”不是您所管联络站所在的区域或其上级区域。"
         if not ids:
             return None, f"在您管理的区域中找不到“{text}”。"
         paths = sorted(self.region_path(self.regions[i]) for i in ids)
@@ -402,6 +458,7 @@ def _parse_row(sheet, number, values, scope):
         fields["active"] = _STATUS_WORDS.get(re.sub(r"\s", "", status_text))
         if fields["active"] is None:
             error("状态", f"无法识别的状态“{status_text}”，应为“在任”或“离任”。")
+    scope.check_row(fields, error)
     return fields, errors
 
 
@@ -461,19 +518,18 @@ def _deputies_by_phone(phones):
 # --- the import ----------------------------------------------------------------------------------
 
 
-def import_deputies(region: Region, data: bytes, progress=None) -> dict:
-    """导入代表名册: parse an upload and upsert its rows within ``region``'s subtree."""
-    return import_sheet(region, read_sheet(data), progress)
+def import_deputies(scope: "Scope", data: bytes, progress=None) -> dict:
+    """导入代表名册: parse an upload and upsert its rows within ``scope`` (``Scope.of_region``, ``Scope.of_stations``)."""
+    return import_sheet(scope, read_sheet(data), progress)
 
 
-def import_sheet(region: Region, sheet: Sheet, progress=None) -> dict:
-    """Upsert the rows of ``sheet`` by phone within ``region``'s subtree.
+def import_sheet(scope: "Scope", sheet: Sheet, progress=None) -> dict:
+    """Upsert the rows of ``sheet`` by phone within ``scope``.
 
     A blank optional cell leaves that field of a known deputy as it is: a sheet that lacks a
     column's data never wipes what the base already holds. Returns ``{created, updated, unchanged,
     errors: [{row, field, message}]}``; ``progress(n)`` is told as rows are done (the CLI's bar).
     """
-    scope = Scope(region)
     errors = []
     parsed = []
     first_row_of_phone = {}
@@ -498,9 +554,8 @@ def import_sheet(region: Region, sheet: Sheet, progress=None) -> dict:
                 if deputy is None:
                     created.append(_create(fields))
                     pending += 1
-                elif deputy.region_id not in scope.regions:
-                    errors.append({"row": number, "field": "手机号",
-                                   "message": "该手机号已登记在您管理范围以外的代表名下，不能在此导入；请联系上级管理员。"})
+                elif (refusal := scope.may_change(deputy, fields)) is not None:
+                    errors.append({"row": number, "field": "手机号", "message": refusal})
                 elif _update(deputy, fields, scope, status_changed):
                     counts["updated"] += 1
                     pending += 1

@@ -3,7 +3,7 @@
 from schemas.common import ErrorSchema
 from schemas.org import DeputyImportIn, ImportResultOut
 
-from ..auth.scope import current_user, roles_required
+from ..auth.scope import admin_required, current_user
 from ..extensions import Blueprint
 from . import importer
 
@@ -11,7 +11,7 @@ blp = Blueprint("deputy_import", __name__, url_prefix="/api/v1/deputies", descri
 
 
 @blp.post("/import")
-@roles_required("region_admin")
+@admin_required
 @blp.arguments(DeputyImportIn, location="files")
 @blp.response(200, ImportResultOut)
 @blp.alt_response(413, schema=ErrorSchema, description="文件超过大小上限（payload_too_large）")
@@ -20,5 +20,7 @@ def import_deputies(files):
     """导入代表名册（.xlsx 或 .csv）：按手机号新增或更新本辖区的代表，逐行报告有误的行。
 
     列：姓名、层级、所属区域、手机号（必填），联络站、代表小组、届次、状态（选填）。
+    联络站管理员导入的是进驻本站的代表：每行须填写本人管理的联络站（只管一个站时可不填），
+    所属区域须包含该站，已登记代表的所属区域不能在此修改。
     """
-    return importer.import_deputies(current_user().admin_region, files["file"].read())
+    return importer.import_deputies(importer.Scope.of_user(current_user()), files["file"].read())
