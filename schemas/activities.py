@@ -110,7 +110,7 @@ class RulebookQuery(QuerySchema):
     """Whose rulebook: a region's (each congress sets its own); by default the caller's region, the
     super administrator's being the deployment's."""
 
-    region_id = fields.Integer(metadata={"description": "the region whose rulebook is read or edited"})
+    region_id = fields.Integer(metadata={"description": "the region whose rulebook is read or edited"}, **_id)
 
 
 class ScoringRulePut(StrictSchema):

@@ -169,6 +169,7 @@ def test_the_super_administrator_edits_the_deployments_rulebook(client, congress
     ("hc", "PUT", "reception", 999999, 404, "not_found", "区域不存在。"),
     ("hc", "GET", "", 999999, 404, "not_found", "区域不存在。"),
     ("hc", "GET", "", "abc", 422, "validation_failed", None),
+    ("hc", "PUT", "reception", 2**40, 422, "validation_failed", None),
 ])
 def test_refusals_say_why_and_change_nothing(client, congresses, who, method, path, query, status, error, message):
     tree, admins = congresses["tree"], congresses["admins"]
