@@ -3,9 +3,16 @@ from datetime import datetime, timezone
 
 import orjson
 from sqlalchemy import DateTime, Enum, Text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
+
+
+def conflict_insert(model, bind):
+    """An INSERT into ``model`` that can end in ON CONFLICT DO NOTHING / DO UPDATE, for ``bind``'s
+    database: PostgreSQL and SQLite spell the clause alike, but SQLAlchemy builds it per dialect."""
+    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(model)
 
 
 def utcnow():

@@ -10,9 +10,8 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db_types import utcnow
+from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
 from .models import User, WeChatLinkCode
@@ -50,8 +49,7 @@ def new_code(account):
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     values = dict(user_id=account.id, code_hash=_digest(code), expires_dt=utcnow() + CODE_LIFETIME,
                   used_by_id=None, used_dt=None)
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(WeChatLinkCode).values(**values)
+    statement = conflict_insert(WeChatLinkCode, db.session.get_bind()).values(**values)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["user_id"], set_={key: value for key, value in values.items() if key != "user_id"}))
     return code

@@ -8,11 +8,10 @@ from datetime import timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..auth.models import User
 from ..auth.wechat_link import recipient
-from ..db_types import utcnow
+from ..db_types import conflict_insert, utcnow
 from ..extensions import db
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from ..wechat.client import USER_REFUSED
@@ -52,8 +51,8 @@ def enqueue(user, template, data, page="", dedupe_key=None):
         last_error="",
         created_dt=utcnow(),
     )
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    db.session.execute(conflict_insert(OutboxMessage, db.session.get_bind()).values(**values)
+                       .on_conflict_do_nothing(index_elements=["dedupe_key"]))
 
 
 def _backoff(attempts):

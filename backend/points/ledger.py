@@ -2,9 +2,8 @@
 from datetime import timedelta, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db_types import utcnow
+from ..db_types import conflict_insert, utcnow
 from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy
@@ -19,8 +18,7 @@ CORRECTION_LABEL = "积分更正"
 
 
 def _insert(model):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+    return conflict_insert(model, db.session.get_bind())
 
 
 def points_year(dt):

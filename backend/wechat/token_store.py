@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import timedelta, timezone
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 
 try:
@@ -25,7 +25,7 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: threads of one process are still serialised
     fcntl = None
 
-from ..db_types import utcnow
+from ..db_types import conflict_insert, utcnow
 from .models import ServiceToken
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,7 @@ class DatabaseTokenStore:
         self._memory_lock = threading.Lock()
 
     def _insert_placeholder(self, conn, name):
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(ServiceToken).values(name=name, value="", expires_dt=utcnow())
+        stmt = conflict_insert(ServiceToken, conn).values(name=name, value="", expires_dt=utcnow())
         conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
 
     @staticmethod
