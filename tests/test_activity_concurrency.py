@@ -15,7 +15,7 @@ import requests
 from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.points.models import DeputyScore, PointEntry
+from backend.points.models import DeputyScore, PointEntry, ScoringRuleOverride
 
 from .parallel import released_together
 
@@ -42,6 +42,8 @@ def team(factory, app, base_url):
         "headers": [factory.deputy_headers(d) for d in deputies],
         "station_admin": factory.headers_for_admin(factory.admin("chengbei", stations=[station])),
         "region_admin": factory.headers_for_admin(factory.admin("huaihua", region=tree["hh"])),
+        "county_admin": factory.headers_for_admin(factory.admin("hecheng", region=tree["hc"])),
+        "county_id": tree["hc"].id,
     }
     # The server threads use their own sessions; this thread holds nothing open while they race.
     db.session.close()
@@ -291,3 +293,22 @@ def test_closes_at_once_respect_a_yearly_cap(app, team):
         assert mine["total"] == RECEPTION, mine
         assert sum(e["points"] for e in mine["entries"] if e["rule_code"] == "reception") == RECEPTION
     assert_scores_match_ledger(app)
+
+
+def test_a_countys_line_set_from_two_consoles_at_once_is_one_line(app, team):
+    """The city's and the county's administrators set the same line of the county's rulebook at the
+    same moment: both succeed (the later edit wins, as for any two edits) and the county holds that
+    line once (both used to find no line and insert one; the second insert failed with a 500)."""
+    codes = ("inspection", "research", "training", "meeting", "hearing")
+    for code in codes:
+        responses = released_together(
+            lambda: call(team, "PUT", f"/scoring-rules/{code}?region_id={team['county_id']}", team["region_admin"],
+                         {"points": 7}),
+            lambda: call(team, "PUT", f"/scoring-rules/{code}", team["county_admin"], {"points": 9}),
+        )
+        assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+        line = {r["code"]: r for r in ok(call(team, "GET", "/scoring-rules", team["county_admin"]))}[code]
+        assert (line["points"] in (7, 9), line["set_by_region_id"], line["inherited"]) == (True, team["county_id"], False)
+    with app.app_context():
+        lines = db.session.execute(select(ScoringRuleOverride.region_id, ScoringRuleOverride.code)).all()
+    assert sorted(lines) == sorted((team["county_id"], code) for code in codes)

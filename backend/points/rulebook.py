@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from ..db_types import utcnow
+from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..org.models import Deputy, Region
@@ -134,10 +134,15 @@ def set_line(region, code, changes):
     else:
         target = db.session.get(ScoringRuleOverride, (region.id, code))
         if target is None:
+            # Made from the line in force; two administrators making it at once both get the one row
+            # (the later edit then wins, as for any two edits of a line).
             current = line(region, code)
-            target = ScoringRuleOverride(region_id=region.id, code=code, updated_dt=utcnow(),
-                                         **{key: getattr(current, key) for key in EDITABLE})
-            db.session.add(target)
+            db.session.execute(
+                conflict_insert(ScoringRuleOverride, db.session.get_bind())
+                .values(region_id=region.id, code=code, updated_dt=utcnow(), **{key: getattr(current, key) for key in EDITABLE})
+                .on_conflict_do_nothing(index_elements=["region_id", "code"])
+            )
+            target = db.session.get(ScoringRuleOverride, (region.id, code))
     for key, value in changes.items():
         setattr(target, key, value)
     db.session.flush()
