@@ -141,6 +141,25 @@ def test_editing_a_station_through_the_org_services(huaihua, world):
     assert db.session.get(type(station), station.id).name == "城北代表联络站"
 
 
+def test_a_station_administrator_edits_a_deputy_who_is_also_received_elsewhere(station_admin, world):
+    """张伟 is received at 城北 (this administrator's) and at 岳麓 (another city's): the page says the
+    other station is left alone, and saving — with his stations changed or not — leaves it (saving
+    used to be refused: the form sent the other station back, which was not the administrator's)."""
+    zhang, chengbei, yuelu = world["zhang"], world["chengbei"], world["yuelu"]
+    zhang.stations.append(yuelu)
+    db.session.commit()
+    path = f"/console/deputies/{zhang.id}"
+    assert "另属不在您管理范围内的联络站（不会改动）：岳麓联络站" in text(station_admin.get(path))
+    form = {"name": "张伟", "level": "city", "term": "", "group": "第一代表小组", "phone": "13800000101", "bio": "",
+            "active": "1", "stations_present": "1"}
+    for ticked, now_at in (([chengbei.id], {"城北联络站", "岳麓联络站"}), ([], {"岳麓联络站"})):
+        saved = post(station_admin, path, form | {"station_ids": ticked})
+        assert saved.status_code == 302
+        assert "已保存代表“张伟”的信息" in text(station_admin.get(saved.headers["Location"]))
+        db.session.expire_all()
+        assert {s.name for s in db.session.get(type(zhang), zhang.id).stations} == now_at
+
+
 def test_editing_a_deputy_and_leaving_office_revokes_the_code(huaihua, world):
     zhang = world["zhang"]
     path = f"/console/deputies/{zhang.id}"

@@ -148,6 +148,39 @@ def test_station_admin_edits_their_station_and_its_deputies_only(client, org):
     assert client.get(f"{API}/deputies/{org['liu'].id}").json["bio"] == ""
 
 
+def test_links_outside_an_administrators_scope_stay_as_they_are(client, org):
+    """A deputy received at the station administrator's station and at another city's: whatever the
+    station administrator sends for his stations, the other city's link is not theirs to remove
+    (it used to vanish silently, and listing it was refused). The same for a station's deputies."""
+    admin, zhang, hc, yl = org["station_admin"], org["zhang"], org["hc_station"], org["yl_station"]
+
+    def stations_of(deputy):
+        return sorted(client.get(f"{API}/deputies/{deputy.id}", headers=org["super"]).json["station_ids"])
+
+    assert client.patch(f"{API}/deputies/{zhang.id}", json={"station_ids": [hc.id, yl.id]},
+                        headers=org["super"]).status_code == 200
+    for sent in ([hc.id], [hc.id, yl.id], [yl.id, hc.id, hc.id]):
+        response = client.patch(f"{API}/deputies/{zhang.id}", json={"station_ids": sent}, headers=admin)
+        assert response.status_code == 200, response.json
+        assert stations_of(zhang) == sorted([hc.id, yl.id])
+    refused = client.patch(f"{API}/deputies/{zhang.id}", json={"station_ids": [hc.id, org["hc_other"].id]}, headers=admin)
+    assert_error(refused, 422, "validation_failed")
+    assert stations_of(zhang) == sorted([hc.id, yl.id])
+    # Unticking their own station hands the deputy back: he stays at the other city's.
+    assert client.patch(f"{API}/deputies/{zhang.id}", json={"station_ids": []}, headers=admin).status_code == 200
+    assert stations_of(zhang) == [yl.id]
+    assert "phone" in client.get(f"{API}/deputies/{zhang.id}", headers=org["super"]).json
+    assert "phone" not in client.get(f"{API}/deputies/{zhang.id}", headers=admin).json  # no longer theirs: public profile
+
+    # A station in 怀化市 that also receives a 长沙市 deputy: the city's administrator resets its deputies.
+    chen, liu = org["chen"], org["liu"]
+    assert client.patch(f"{API}/stations/{hc.id}", json={"deputy_ids": [chen.id, liu.id]},
+                        headers=org["super"]).status_code == 200
+    reset = client.patch(f"{API}/stations/{hc.id}", json={"deputy_ids": [org["former"].id]}, headers=org["hh_admin"])
+    assert reset.status_code == 200, reset.json
+    assert sorted(reset.json["deputy_ids"]) == sorted([chen.id, org["former"].id])
+
+
 def test_station_admin_registers_deputies_at_their_station_only(client, org):
     """进家入站: a station administrator registers a deputy who joins their station, elected in a
     region that contains it (from its district up); any other deputy is beyond their scope."""

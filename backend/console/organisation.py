@@ -100,7 +100,7 @@ def _link_change(form, field, current, manages, data):
     chosen = _int_list(form.getlist(field), field)
     managed_now = [obj.id for obj in current if manages(obj)]
     if set(chosen) != set(managed_now):
-        data[field] = [obj.id for obj in current if not manages(obj)] + chosen
+        data[field] = chosen
 
 
 def _attachment(filename, fallback):

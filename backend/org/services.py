@@ -74,6 +74,16 @@ def _deputies_in_scope(actor, ids):
     return [found[i] for i in ids]
 
 
+def _relinked(current, ids, manages, in_scope):
+    """The links after an administrator sets them to ``ids``: those within their scope (``manages``)
+    become exactly ``ids``, each checked by ``in_scope``; those outside it stay as they are — not theirs
+    to add or remove, and listing one that exists changes nothing (a deputy received at another
+    administrator's station too keeps that station)."""
+    outside = [obj for obj in current if not manages(obj)]
+    kept = {obj.id for obj in outside}
+    return outside + in_scope([i for i in ids if i not in kept])
+
+
 def _admin_users(ids):
     ids = list(dict.fromkeys(ids))
     users = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
@@ -113,7 +123,9 @@ def update_station(actor, station, data) -> Station:
         if key in data:
             setattr(station, key, data[key])
     if "deputy_ids" in data:
-        station.deputies = _deputies_in_scope(actor, data["deputy_ids"])
+        station.deputies = _relinked(
+            station.deputies, data["deputy_ids"], lambda d: actor is None or manages_deputy(actor, d),
+            lambda ids: _deputies_in_scope(actor, ids))
     if "admin_user_ids" in data:
         if not manages_region(actor, station.region):
             raise APIError(403, "forbidden", "只有区域管理员可以调整联络站管理员。")
@@ -186,7 +198,9 @@ def update_deputy(actor, deputy, data) -> Deputy:
         if key in data:
             setattr(deputy, key, data[key])
     if "station_ids" in data:
-        deputy.stations = _stations_in_scope(actor, data["station_ids"])
+        deputy.stations = _relinked(
+            deputy.stations, data["station_ids"], lambda s: actor is None or manages_station(actor, s),
+            lambda ids: _stations_in_scope(actor, ids))
     if "active" in data:
         set_deputy_active(deputy, data["active"])
     db.session.flush()
