@@ -47,16 +47,25 @@ def _base_rules():
     return db.session.scalars(select(ScoringRule).order_by(ScoringRule.applies_to, ScoringRule.code)).all()
 
 
-def _nearest_overrides(path_ids):
-    """{code: ScoringRuleOverride}: for each code, the line set nearest the end of ``path_ids`` (root
-    first), among the regions on it."""
-    if not path_ids:
+def _lines_by_region(region_ids, codes=None):
+    """{region_id: {code: ScoringRuleOverride}}: the lines the regions ``region_ids`` set (of ``codes``)."""
+    if not region_ids:
         return {}
-    query = select(ScoringRuleOverride).where(ScoringRuleOverride.region_id.in_(path_ids))
-    depth = {region_id: index for index, region_id in enumerate(path_ids)}
+    query = select(ScoringRuleOverride).where(ScoringRuleOverride.region_id.in_(region_ids))
+    if codes is not None:
+        query = query.where(ScoringRuleOverride.code.in_(codes))
+    by_region = {}
+    for override in db.session.scalars(query):
+        by_region.setdefault(override.region_id, {})[override.code] = override
+    return by_region
+
+
+def _nearest(by_region, path_ids):
+    """{code: ScoringRuleOverride}: for each code, the line set by the region nearest the end of
+    ``path_ids`` (root first: a nearer region's line replaces a farther one's)."""
     nearest = {}
-    for line in sorted(db.session.scalars(query), key=lambda line: depth[line.region_id]):
-        nearest[line.code] = line  # deeper lines come later and win
+    for region_id in path_ids:
+        nearest.update(by_region.get(region_id, {}))
     return nearest
 
 
@@ -76,7 +85,7 @@ def in_force(region):
     """The whole rulebook in force in ``region`` (None or the root: the deployment's), in display order."""
     root = root_region()
     path_ids = _path_ids(region.path) if region is not None else []
-    nearest = _nearest_overrides(path_ids)
+    nearest = _nearest(_lines_by_region(path_ids), path_ids)
     regions = _regions({line.region_id for line in nearest.values()})
     return [_rule(base, nearest.get(base.code), regions, root) for base in _base_rules()]
 
@@ -92,24 +101,17 @@ def _no_such_rule():
 
 def for_deputies(deputy_ids, codes):
     """{deputy_id: {code: Rule}} — the lines each deputy earns by (their own region's rulebook), for
-    ``codes``; a code the rulebook lacks is left out. Three queries however many deputies."""
+    ``codes``; a code the rulebook lacks is left out. The same few queries however many deputies."""
     bases = {rule.code: rule for rule in db.session.scalars(select(ScoringRule).where(ScoringRule.code.in_(codes)))}
     paths = dict(db.session.execute(
         select(Deputy.id, Region.path).join(Region, Region.id == Deputy.region_id).where(Deputy.id.in_(deputy_ids))
     ).all()) if deputy_ids and bases else {}
-    all_ids = sorted({region_id for path in set(paths.values()) for region_id in _path_ids(path)})
-    lines = db.session.scalars(select(ScoringRuleOverride).where(
-        ScoringRuleOverride.region_id.in_(all_ids), ScoringRuleOverride.code.in_(list(bases)))).all() if all_ids else []
-    by_region = {}
-    for override in lines:
-        by_region.setdefault(override.region_id, {})[override.code] = override
+    by_region = _lines_by_region(sorted({i for path in set(paths.values()) for i in _path_ids(path)}), list(bases))
     root = root_region()
     regions = _regions(set(by_region))
     resolved = {}
     for deputy_id, path in paths.items():
-        nearest = {}
-        for region_id in _path_ids(path):
-            nearest.update(by_region.get(region_id, {}))
+        nearest = _nearest(by_region, _path_ids(path))
         resolved[deputy_id] = {code: _rule(base, nearest.get(code), regions, root) for code, base in bases.items()}
     return resolved
 
@@ -137,9 +139,10 @@ def set_line(region, code, changes):
             # Made from the line in force; two administrators making it at once both get the one row
             # (the later edit then wins, as for any two edits of a line).
             current = line(region, code)
+            copied = {key: getattr(current, key) for key in EDITABLE}
             db.session.execute(
                 conflict_insert(ScoringRuleOverride, db.session.get_bind())
-                .values(region_id=region.id, code=code, updated_dt=utcnow(), **{key: getattr(current, key) for key in EDITABLE})
+                .values(region_id=region.id, code=code, updated_dt=utcnow(), **copied)
                 .on_conflict_do_nothing(index_elements=["region_id", "code"])
             )
             target = db.session.get(ScoringRuleOverride, (region.id, code))
