@@ -149,15 +149,21 @@ def test_a_station_administrator_edits_a_deputy_who_is_also_received_elsewhere(s
     zhang.stations.append(yuelu)
     db.session.commit()
     path = f"/console/deputies/{zhang.id}"
-    assert "另属不在您管理范围内的联络站（不会改动）：岳麓联络站" in text(station_admin.get(path))
-    form = {"name": "张伟", "level": "city", "term": "", "group": "第一代表小组", "phone": "13800000101", "bio": "",
+    page = text(station_admin.get(path))
+    assert "另属不在您管理范围内的联络站（不会改动）：岳麓联络站" in page
+    # His own details are 鹤城区's to change, not one of his stations': shown, not editable.
+    assert "其基本信息、二维码和积分更正须由其所属区域（湖南省怀化市鹤城区）的管理员办理" in page
+    assert re.search(r'name="phone"[^>]*disabled', page) and "停用二维码" not in page
+    form = {"name": "张伟伟", "level": "city", "term": "", "group": "第一代表小组", "phone": "13900000000", "bio": "",
             "active": "1", "stations_present": "1"}
     for ticked, now_at in (([chengbei.id], {"城北联络站", "岳麓联络站"}), ([], {"岳麓联络站"})):
         saved = post(station_admin, path, form | {"station_ids": ticked})
         assert saved.status_code == 302
         assert "已保存代表“张伟”的信息" in text(station_admin.get(saved.headers["Location"]))
         db.session.expire_all()
-        assert {s.name for s in db.session.get(type(zhang), zhang.id).stations} == now_at
+        saved_zhang = db.session.get(type(zhang), zhang.id)
+        assert {s.name for s in saved_zhang.stations} == now_at
+        assert (saved_zhang.name, saved_zhang.phone) == ("张伟", "13800000101")
 
 
 def test_editing_a_deputy_and_leaving_office_revokes_the_code(huaihua, world):

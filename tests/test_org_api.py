@@ -151,7 +151,7 @@ def test_station_admin_edits_their_station_and_its_deputies_only(client, org):
 def test_links_outside_an_administrators_scope_stay_as_they_are(client, org):
     """A deputy received at the station administrator's station and at another city's: whatever the
     station administrator sends for his stations, the other city's link is not theirs to remove
-    (it used to vanish silently, and listing it was refused). The same for a station's deputies."""
+    (it used to vanish silently, and listing it was refused)."""
     admin, zhang, hc, yl = org["station_admin"], org["zhang"], org["hc_station"], org["yl_station"]
 
     def stations_of(deputy):
@@ -172,13 +172,51 @@ def test_links_outside_an_administrators_scope_stay_as_they_are(client, org):
     assert "phone" in client.get(f"{API}/deputies/{zhang.id}", headers=org["super"]).json
     assert "phone" not in client.get(f"{API}/deputies/{zhang.id}", headers=admin).json  # no longer theirs: public profile
 
-    # A station in 怀化市 that also receives a 长沙市 deputy: the city's administrator resets its deputies.
+    # A station in 怀化市 that also receives a 长沙市 deputy: who the station receives is the city's to
+    # decide, the 长沙市 deputy included (listing him used to be refused as outside their scope).
     chen, liu = org["chen"], org["liu"]
     assert client.patch(f"{API}/stations/{hc.id}", json={"deputy_ids": [chen.id, liu.id]},
                         headers=org["super"]).status_code == 200
-    reset = client.patch(f"{API}/stations/{hc.id}", json={"deputy_ids": [org["former"].id]}, headers=org["hh_admin"])
+    reset = client.patch(f"{API}/stations/{hc.id}", json={"deputy_ids": [chen.id, org["former"].id]},
+                         headers=org["hh_admin"])
     assert reset.status_code == 200, reset.json
     assert sorted(reset.json["deputy_ids"]) == sorted([chen.id, org["former"].id])
+
+
+def test_a_deputy_received_elsewhere_too_is_worked_with_not_rewritten(client, org):
+    """陈明, elected in 长沙市, is received at 岳麓 and at 怀化市's 城北 station. 城北's administrator and
+    怀化市's work with him (he appears in their lists; the city may invite him and see his points),
+    but what is his as a whole — phone, office, level, printed code, points — stays with 长沙市: one
+    station's staff could rebind his identity to another phone, retire him or rewrite his points."""
+    chen, hc = org["chen"], org["hc_station"]
+    assert client.patch(f"{API}/deputies/{chen.id}", json={"station_ids": [org["yl_station"].id, hc.id]},
+                        headers=org["super"]).status_code == 200
+    refusal = "该代表还进驻您管理范围以外的联络站，{}须由其所属区域的管理员办理。"
+    for admin in ("station_admin", "hh_admin"):
+        headers = org[admin]
+        assert chen.id in ids(client.get(f"{API}/deputies?managed=true", headers=headers))
+        for change in ({"phone": "13911112222"}, {"active": False}, {"level": "national"}, {"name": "陈明明"}):
+            refused = client.patch(f"{API}/deputies/{chen.id}", json=change, headers=headers)
+            assert_error(refused, 403, "forbidden")
+            assert refused.json["message"] == refusal.format("修改代表的基本信息")
+        # Sending his details back unchanged with his stations is no change to him.
+        same = client.patch(f"{API}/deputies/{chen.id}", json={"phone": "13800000005", "station_ids": [hc.id]},
+                            headers=headers)
+        assert same.status_code == 200, same.json
+        for path, what in (("revoke", "停用其二维码"), ("rotate", "更换其二维码")):
+            response = client.post(f"{API}/qr/{chen.qr_code}/{path}", headers=headers)
+            assert_error(response, 403, "forbidden")
+            assert response.json["message"] == refusal.format(what)
+        corrected = client.post(f"{API}/deputies/{chen.id}/points/corrections", json={"points": 100, "reason": "测试"},
+                                headers=headers)
+        assert (corrected.status_code, corrected.json["message"]) == (403, refusal.format("更正其积分"))
+        assert client.get(f"{API}/deputies/{chen.id}/points", headers=headers).status_code == 200
+    profile = client.get(f"{API}/deputies/{chen.id}", headers=org["super"]).json
+    assert (profile["phone"], profile["active"], profile["level"], profile["name"]) == ("13800000005", True, "city", "陈明")
+    assert client.get(f"{API}/qr/{chen.qr_code}").status_code == 200
+    assert client.get(f"{API}/deputies/{chen.id}/points", headers=org["super"]).json["total"] == 0
+    # 长沙市's own administrator (here the super administrator) still changes him.
+    assert client.patch(f"{API}/deputies/{chen.id}", json={"group": "第二小组"}, headers=org["super"]).status_code == 200
 
 
 def test_station_admin_registers_deputies_at_their_station_only(client, org):

@@ -1,7 +1,12 @@
 """The one place that decides who may see and change what.
 
-* a region administrator manages the subtree under their region (the root's admin: everything);
+* a region administrator manages the subtree under their region (the root's admin: everything):
+  its stations, the deputies elected there and the deputies received at its stations;
 * a station administrator manages their stations and the deputies assigned to them;
+* what belongs to a deputy as a whole — identity (phone), office, level, name, printed code, points —
+  is changed only by whoever *owns* the deputy: an administrator of the region that elected them, or
+  one who manages every station the deputy is received at. A deputy received at another
+  administrator's station too is worked with (dispatched, invited, linked), not rewritten;
 * anything outside the caller's scope answers 404, as if it did not exist.
 """
 from functools import cache, wraps
@@ -179,12 +184,22 @@ def manages_station(user, station):
 
 
 def manages_deputy(user, deputy):
+    """Whether ``user`` works with ``deputy``: elected in their region, or received at one of their stations."""
     if user is None or deputy is None:
         return False
     if manages_region(user, deputy.region):
         return True
-    admin_station_ids = user.admin_station_ids
-    return any(s.id in admin_station_ids for s in deputy.stations)
+    return any(manages_station(user, s) for s in deputy.stations)
+
+
+def owns_deputy(user, deputy):
+    """Whether ``user`` may change what belongs to ``deputy`` as a whole: an administrator of the
+    region that elected them, or of every station they are received at."""
+    if user is None or deputy is None:
+        return False
+    if manages_region(user, deputy.region):
+        return True
+    return bool(deputy.stations) and all(manages_station(user, s) for s in deputy.stations)
 
 
 def region_subtree_clause(column_region_id, region):
@@ -217,10 +232,9 @@ def deputy_scope_clause(user):
     root = _admin_region(user)
     if root is not None:
         clauses.append(region_subtree_clause(Deputy.region_id, root))
-    if user is not None and user.is_station_admin:
-        clauses.append(Deputy.id.in_(
-            select(station_deputies.c.deputy_id).where(station_deputies.c.station_id.in_(administered_stations(user)))
-        ))
+    stations = station_scope_clause(user, station_deputies.c.station_id)
+    if root is not None or (user is not None and user.is_station_admin):
+        clauses.append(Deputy.id.in_(select(station_deputies.c.deputy_id).where(stations)))
     return or_(*clauses) if clauses else false()
 
 
@@ -257,6 +271,19 @@ def managed_deputy_or_404(deputy_id):
     if not manages_deputy(current_user(), deputy):
         raise not_found("代表不存在。")
     return deputy
+
+
+def owned_deputy_or_404(deputy_id, what):
+    """A deputy the caller owns (``owns_deputy``); 404 outside their scope, 403 for one they only
+    work with, saying who does ``what``."""
+    deputy = managed_deputy_or_404(deputy_id)
+    if not owns_deputy(current_user(), deputy):
+        raise not_owned(what)
+    return deputy
+
+
+def not_owned(what):
+    return APIError(403, "forbidden", f"该代表还进驻您管理范围以外的联络站，{what}须由其所属区域的管理员办理。")
 
 
 def managed_region_or_404(region_id):

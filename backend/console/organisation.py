@@ -22,6 +22,8 @@ from ..auth.scope import (
     managed_station_or_404,
     manages_deputy,
     manages_station,
+    owned_deputy_or_404,
+    owns_deputy,
     region_subtree_clause,
     station_scope_clause,
 )
@@ -282,8 +284,10 @@ def _deputy_fields(form):
 
 def deputy_data(form, user, deputy):
     """The edit form as the API's DeputyPatch would receive it."""
-    data = _deputy_fields(form)
-    _region_change(form, user, deputy.region_id, data)
+    data = {}
+    if owns_deputy(user, deputy):  # otherwise the page shows the deputy's own details without fields to send
+        data = _deputy_fields(form)
+        _region_change(form, user, deputy.region_id, data)
     if form.get("stations_present"):
         _link_change(form, "station_ids", deputy.stations, lambda s: manages_station(user, s), data)
     return DeputyPatch().load(data)
@@ -344,6 +348,7 @@ def deputy_edit(deputy_id):
         current_station_ids={s.id for s in deputy.stations},
         other_stations=[s for s in deputy.stations if not manages_station(user, s)],
         regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, can_move=is_region_admin(user),
+        owns=owns_deputy(user, deputy),
     )
 
 
@@ -380,14 +385,14 @@ def station_qr_revoke(station_id):
 @bp.post("/deputies/<int:deputy_id>/qr/reissue")
 @console_page("console.deputies")
 def deputy_qr_reissue(deputy_id):
-    _reissue(QRKind.deputy, managed_deputy_or_404(deputy_id), "代表")
+    _reissue(QRKind.deputy, owned_deputy_or_404(deputy_id, "更换其二维码"), "代表")
     return redirect(url_for("console.deputy_edit", deputy_id=deputy_id))
 
 
 @bp.post("/deputies/<int:deputy_id>/qr/revoke")
 @console_page("console.deputies")
 def deputy_qr_revoke(deputy_id):
-    _revoke(managed_deputy_or_404(deputy_id), "代表")
+    _revoke(owned_deputy_or_404(deputy_id, "停用其二维码"), "代表")
     return redirect(url_for("console.deputy_edit", deputy_id=deputy_id))
 
 

@@ -10,7 +10,14 @@ from sqlalchemy import or_, select
 
 from schemas.activities import CorrectionIn, ScoringRulePut
 
-from ..auth.scope import deputy_scope_clause, managed_deputy_or_404, manages_region, region_subtree_clause
+from ..auth.scope import (
+    deputy_scope_clause,
+    managed_deputy_or_404,
+    manages_region,
+    owned_deputy_or_404,
+    owns_deputy,
+    region_subtree_clause,
+)
 from ..errors import APIError
 from ..extensions import db
 from ..forms import parse_int
@@ -206,7 +213,7 @@ def deputy_archive(deputy_id):
         .order_by(PointCorrection.id)
     ).all()
     return render_template("console/archive.html", deputy=deputy, data=archive.build(deputy, year), year=year,
-                           this_year=queries.current_year(), corrections=corrections)
+                           this_year=queries.current_year(), corrections=corrections, owns=owns_deputy(g.user, deputy))
 
 
 def _integer(text):
@@ -218,7 +225,7 @@ def _integer(text):
 @console_page("console.deputies")
 def deputy_points_correction(deputy_id):
     """积分更正 from the archive page: the API's schema and ledger.correct, so both judge alike."""
-    deputy = managed_deputy_or_404(deputy_id)
+    deputy = owned_deputy_or_404(deputy_id, "更正其积分")
     # Numbers as the API receives them (the schema's integers are strict); what is no integer stays
     # text, for the schema to refuse by name.
     form = {"points": _integer(request.form.get("points", "")), "reason": request.form.get("reason", "")}

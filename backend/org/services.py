@@ -6,7 +6,7 @@ Each takes validated data, changes objects, flushes, and never commits: the requ
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..auth.scope import manages_deputy, manages_region, manages_station
+from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from ..qr import services as qr_services
@@ -187,7 +187,19 @@ def create_deputy(actor, data) -> Deputy:
     return deputy
 
 
+# What belongs to a deputy as a whole: only an administrator who owns the deputy changes it.
+_WHOLE_DEPUTY = ("region_id", "name", "level", "term", "group", "phone", "bio", "active")
+
+
+def _changes_whole_deputy(deputy, data):
+    current = {"region_id": deputy.region_id, "level": deputy.level.value} | {
+        key: getattr(deputy, key) for key in _WHOLE_DEPUTY if key not in ("region_id", "level")}
+    return [key for key in _WHOLE_DEPUTY if key in data and data[key] != current[key]]
+
+
 def update_deputy(actor, deputy, data) -> Deputy:
+    if actor is not None and _changes_whole_deputy(deputy, data) and not owns_deputy(actor, deputy):
+        raise not_owned("修改代表的基本信息")
     if "region_id" in data:
         deputy.region = _region_in_scope(actor, data["region_id"])
     if "phone" in data:

@@ -22,7 +22,7 @@ from ..auth.scope import (
     current_user,
     get_or_404,
     login_required,
-    managed_deputy_or_404,
+    owned_deputy_or_404,
     manages_deputy,
     manages_region,
     roles_required,
@@ -132,7 +132,7 @@ def deputy_points(args, deputy_id):
 @points.response(201, PointsOut)
 def correct_points(data, deputy_id):
     """积分更正：管理员为所管代表补记或扣减积分，须写明原因；记为积分台账的新一行，已计入的积分不变。"""
-    deputy = managed_deputy_or_404(deputy_id)
+    deputy = owned_deputy_or_404(deputy_id, "更正其积分")
     year = data.get("year") or queries.current_year()
     ledger.correct(current_user(), deputy.id, year, data["points"], data["reason"])
     return _points(deputy, year)

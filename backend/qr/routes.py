@@ -8,7 +8,7 @@ from schemas.qr import QRIssuedOut, QRResolveOut, QRRevokedOut
 
 from ..activities import rotating
 from ..activities import services as activity_services
-from ..auth.scope import admin_required, current_user
+from ..auth.scope import admin_required, current_user, not_owned, owns_deputy
 from ..errors import APIError
 from ..extensions import Blueprint
 from . import render, services, targets
@@ -28,6 +28,15 @@ def _managed(code):
     target = targets.load_target(qr)
     if not targets.manager_check(qr, target, current_user()):
         raise services.unknown_code()
+    return qr, target
+
+
+def _changeable(code, what):
+    """A code the caller may withdraw or replace: a deputy's only by whoever owns the deputy (the code
+    is theirs everywhere they are received)."""
+    qr, target = _managed(code)
+    if qr.target_kind is QRKind.deputy and not owns_deputy(current_user(), target):
+        raise not_owned(what)
     return qr, target
 
 
@@ -108,7 +117,7 @@ def poster(code):
 @admin_required
 @blp.response(200, QRRevokedOut)
 def revoke(code):
-    qr, _ = _managed(code)
+    qr, _ = _changeable(code, "停用其二维码")
     services.revoke(qr)
     return {"qr_code": qr.code, "revoked": True}
 
@@ -118,7 +127,7 @@ def revoke(code):
 @blp.response(200, QRIssuedOut)
 def rotate(code):
     """Revoke the code and issue a new one; on a revoked code, re-issue for a target left without one."""
-    qr, target = _managed(code)
+    qr, target = _changeable(code, "更换其二维码")
     targets.check_reissue(qr, target)
     new = services.rotate(qr)
     return {"qr_code": new.code, "url": services.qr_url(new.code)}
