@@ -29,6 +29,9 @@ STATUS_LABELS = {
 # when WeChat will not screen it (held too); "reviewed" once an administrator released a held item.
 # Cleared text may reach the deputy's WeChat and other citizens' screens.
 CLEARED_SCREENINGS = frozenset({"pass", "review", "reviewed"})
+# Published on the public pages only when WeChat passed it outright or an administrator reviewed it
+# ("review" is WeChat asking for a person to look).
+PUBLISHABLE_SCREENINGS = frozenset({"pass", "reviewed"})
 OPEN_STATUSES = (Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied)
 FINAL_STATUSES = (Status.closed, Status.rejected, Status.withdrawn)
 
@@ -126,7 +129,9 @@ class Suggestion(db.Model):
 
     @property
     def public(self):
-        return self.public_consent and self.status is Status.closed and not self.held_for_review
+        """Whether the public pages show it: the same conditions as ``public_routes.published_query``."""
+        return (self.public_consent and self.status is Status.closed and not self.held_for_review
+                and self.merged_into_id is None and self.screening in PUBLISHABLE_SCREENINGS)
 
 
 class SuggestionEvent(db.Model):

@@ -14,7 +14,7 @@ from ..extensions import Blueprint, db
 from ..org.routes import distance_m
 from ..pagination import paginate
 from . import workflow
-from .models import CLEARED_SCREENINGS, OPEN_STATUSES, Status, Suggestion, SuggestionFollower
+from .models import CLEARED_SCREENINGS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
 from .queries import admin_scope_clause, apply_filters, load_item
 from .redact import redact
 from .stats import suggestion_stats
@@ -47,7 +47,7 @@ def published_query():
             Suggestion.public_consent.is_(True),
             Suggestion.held_for_review.is_(False),
             Suggestion.merged_into_id.is_(None),
-            Suggestion.screening.in_(["pass", "reviewed"]),
+            Suggestion.screening.in_(PUBLISHABLE_SCREENINGS),
         )
         .order_by(Suggestion.closed_dt.desc(), Suggestion.id.desc())
     )

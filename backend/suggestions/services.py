@@ -79,20 +79,34 @@ def mark_overdue(item, station_users):
 def _assign(item, deputy, now):
     accept_within, _ = deadlines_for(item.category)
     item.deputy = deputy
+    item.deputy_id = deputy.id  # now, not at the flush: notify_new_item below reads it
     item.assigned_dt = now
     item.accept_due_dt = now + accept_within
     item.reply_due_dt = None
+    item.accepted_dt = None  # a new assignment awaits its own 接单 (and the average time to accept, its own)
     item.overdue = item.due_soon = False
-    notify_new_item(item, f"assigned{item.version}")
+    notify_new_item(item)
 
 
-def notify_new_item(item, key):
+def notify_new_item(item):
     """Tell the item's deputy it awaits them, once it is theirs to accept and its text has cleared
     screening: a WeChat message carries the text's first words, and an unscreened one may not.
-    Called where either becomes true (dispatch, screening, an administrator's release)."""
+    Called where either becomes true (dispatch, screening, an administrator's release); once per
+    assignment, whichever comes last (a photo held after the text cleared must not tell them twice)."""
     if (item.status is Status.assigned and item.deputy_id is not None and not item.held_for_review
             and item.screening in CLEARED_SCREENINGS):
-        _notify([_deputy_user(item.deputy_id)], "new_item", item, "您有一条新的群众建议待接单", key)
+        assignment = int(item.assigned_dt.timestamp() * 1000)
+        _notify([_deputy_user(item.deputy_id)], "new_item", item, "您有一条新的群众建议待接单", f"assigned-{assignment}")
+
+
+def _restart_clock(item, now):
+    """A held item's deputy could not act on it: released, the stage it is in starts afresh."""
+    accept_within, reply_within = deadlines_for(item.category)
+    if item.status is Status.assigned:
+        item.accept_due_dt = now + accept_within
+    elif item.status in (Status.accepted, Status.forwarded):
+        item.reply_due_dt = now + reply_within
+    item.overdue = item.due_soon = False
 
 
 # --- content screening (the sweep screens every new item; see filing.py) -------------------------
@@ -124,7 +138,7 @@ def apply_screening(item, suggest):
     if suggest in ("risky", "manual"):
         hold(item, "内容安全检测未通过，等待人工审核" if suggest == "risky" else "该内容无法自动检测，等待人工审核")
     else:
-        notify_new_item(item, "screened")
+        notify_new_item(item)
 
 
 def hold(item, reason):
@@ -284,12 +298,13 @@ def release(item, actor, note=""):
     workflow.apply(item, "release", actor, note)
     item.held_for_review = False
     item.screening = "reviewed"
+    _restart_clock(item, utcnow())
     # The administrator has looked at the whole item, its photos included.
     db.session.execute(
         update(Upload).where(Upload.suggestion_id == item.id, Upload.screening.in_(["risky", "manual"]))
         .values(screening="released", screen_next_dt=None)
     )
-    notify_new_item(item, "released")
+    notify_new_item(item)
     db.session.flush()
     return item
 

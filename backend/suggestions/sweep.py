@@ -19,15 +19,22 @@ from .models import Status, Suggestion
 BATCH = 500
 
 
+def _clock_runs():
+    """Deadlines run while the deputy can act on the item: not while it is held for an administrator's
+    review, nor before its text is screened (a reminder carries the text's first words). A held item
+    released starts its stage afresh (``services.release``)."""
+    return and_(Suggestion.held_for_review.is_(False), Suggestion.screening != "pending")
+
+
 def _overdue_clause(now):
-    return or_(
+    return _clock_runs() & or_(
         and_(Suggestion.status == Status.assigned, Suggestion.accept_due_dt < now),
         and_(Suggestion.status.in_([Status.accepted, Status.forwarded]), Suggestion.reply_due_dt < now),
     )
 
 
 def _due_soon_clause(now, soon):
-    return or_(
+    return _clock_runs() & or_(
         and_(Suggestion.status == Status.assigned, Suggestion.accept_due_dt >= now, Suggestion.accept_due_dt < soon),
         and_(
             Suggestion.status.in_([Status.accepted, Status.forwarded]),

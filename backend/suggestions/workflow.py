@@ -34,6 +34,8 @@ TRANSITIONS = {
 
 # Screening may hold an item at any stage (its photos are screened after filing, its text by the
 # sweep): an administrator reviewing held content may then refuse it whatever open status it reached.
+# The statuses in which a deadline runs: waiting for the deputy's 接单, or for their answer.
+CLOCK_STATUSES = frozenset({S.assigned, S.accepted, S.forwarded})
 WHILE_HELD = {"reject": (S.pending, S.assigned, S.accepted, S.forwarded, S.replied)}
 
 
@@ -166,6 +168,8 @@ def apply(item, action, actor: Actor, note="", to_status=None, data=None):
     target = to_status or default_to
     if target is not None:
         item.status = target
+    if item.status not in CLOCK_STATUSES:  # overdue and due soon are flags on work still to do
+        item.overdue = item.due_soon = False
     record(item, action, actor, note, from_status, data=data)
     return item
 
