@@ -1,5 +1,6 @@
 """Deadlines run while the deputy can act: not while an item is held for review; flags belong to open
-work; a deputy is told of an assignment once; the public flag agrees with the public pages."""
+work; a deputy is told of an assignment once, a citizen of every answer; the public flag agrees with
+the public pages."""
 from datetime import timedelta
 
 from backend.db_types import utcnow
@@ -104,3 +105,13 @@ def test_a_merged_item_does_not_claim_to_be_public(client, app, world):  # noqa:
     assert answer.status_code == 200, answer.json
     assert (answer.json["status"], answer.json["public"]) == ("closed", False)
     assert client.get("/api/v1/public/suggestions").json["total"] == 0
+
+
+def test_a_rejected_item_tells_its_citizen_why(client, app, world, wechat_standin):  # noqa: F811
+    """不予受理 is the answer to the suggestion: the citizen is told, with the reason (they were told nothing)."""
+    item_id = file(client, world["citizen"], world["station_code"]).json["id"]
+    screen(app)
+    assert step(client, world["admin"], item_id, "reject", reason="属于物业管理事项，请联系物业").status_code == 200
+    told = messages(wechat_standin, app, "tmpl-replied")
+    assert [(m["touser"], m["data"]["phrase3"]["value"], m["data"]["thing4"]["value"]) for m in told] == [
+        ("fake-openid-citizen-wang", "不予受理", "不予受理：属于物业管理事项，请联系物业")]

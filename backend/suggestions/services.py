@@ -271,8 +271,11 @@ def _credit_closing(item):
 
 
 def reject(item, actor, reason):
+    """不予受理: closed with the reason, which the citizen is told as the answer to their suggestion
+    (件件有回音; the reply template, which they subscribed to when filing)."""
     workflow.apply(item, "reject", actor, reason)
     item.closed_dt = utcnow()
+    _notify([item.citizen], "replied", item, f"不予受理：{reason}", "rejected", _followers(item))
     db.session.flush()
     return item
 
