@@ -144,6 +144,24 @@ def test_station_code_filings_wait_for_dispatch(client, world):
     assert step(client, world["li_h"], item_id, "accept").json["status"] == "accepted"
 
 
+def test_a_deputy_code_filing_waits_at_a_station_of_the_deputys_own_region(client, factory, world):
+    """A 长沙市 deputy also received at 怀化市's 城北 station (the older, lower id): the item is triaged
+    in 长沙市, not by another city's staff who would see the citizen's phone."""
+    tree = world["tree"]
+    yuelu = factory.station(tree["yl"], "岳麓联络站")
+    chen = factory.deputy(tree["yl"], "陈明", phone="13800000009", stations=[world["station"], yuelu])
+    changsha = world["other_admin"]
+    response = file(client, world["citizen"], chen.qr_code, contact_phone="13912345678")
+    assert response.status_code == 201, response.json
+    item = response.json
+    assert item["station"]["name"] == "岳麓联络站"
+    assert client.get(f"/api/v1/suggestions/{item['id']}", headers=changsha).json["contact_phone"] == "13912345678"
+    assert client.get(f"/api/v1/suggestions/{item['id']}", headers=world["admin"]).status_code == 404
+    # A deputy received nowhere in their own region: their first station.
+    wu = factory.deputy(tree["cs"], "吴强", phone="13800000010", stations=[world["station"]])
+    assert file(client, world["citizen"], wu.qr_code).json["station"]["name"] == "城北联络站"
+
+
 def test_return_sends_it_back_to_the_station(client, world):
     item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
     missing_reason = step(client, world["zhang_h"], item_id, "return")

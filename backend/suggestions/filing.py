@@ -15,7 +15,7 @@ addressed to — its citizen, its deputy, the station's staff — never a public
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 
 from ..auth.scope import RegionRef
 from ..db_types import utcnow
@@ -32,13 +32,24 @@ from .snapshots import ITEM_COLUMNS, Attachment, Citizen, Event, ItemSnapshot, N
 @cache
 def _target_statement():
     """What a code points at, for filing: the code's kind and state, the deputy (for a deputy's code),
-    the station the item goes to (the station's own, or the deputy's first), the region the item
+    the station the item goes to (the station's own, or one of the deputy's, see below), the region the item
     counts in (the deputy's, or the station's), and the names and region paths the answer shows."""
     codes, deputies, stations = QRCode.__table__, Deputy.__table__, Station.__table__
     station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
     is_deputy = codes.c.target_kind == QRKind.deputy
+    # A deputy's item waits at one of their stations: one in the region that elected them (a 长沙 deputy
+    # also received at a 怀化 station is triaged in 长沙, whose staff may see the citizen's phone), the
+    # first such by id; only a deputy received nowhere in their own region goes to their first station.
+    own_stations = Station.__table__.alias("own_stations")
+    station_home, deputy_home = Region.__table__.alias("station_home"), Region.__table__.alias("deputy_home")
     deputy_station = (
-        select(func.min(station_deputies.c.station_id)).where(station_deputies.c.deputy_id == deputies.c.id)
+        select(station_deputies.c.station_id)
+        .join(own_stations, own_stations.c.id == station_deputies.c.station_id)
+        .join(station_home, station_home.c.id == own_stations.c.region_id)
+        .where(station_deputies.c.deputy_id == deputies.c.id, deputy_home.c.id == deputies.c.region_id)
+        .order_by(case((station_home.c.path.startswith(deputy_home.c.path), 0), else_=1),
+                  station_deputies.c.station_id)
+        .limit(1)
         .scalar_subquery()
     )
     return (
