@@ -5,6 +5,7 @@ administrator of a station or deputy replaces or withdraws its code. Refused for
 was typed and why, and change nothing.
 """
 import io
+import re
 
 import zxingcpp
 from PIL import Image
@@ -86,10 +87,9 @@ def test_refused_station_forms_keep_what_was_typed(huaihua, world):  # noqa: F81
     assert count(Station) == before
 
 
-def test_a_region_administrator_adds_a_deputy(huaihua, station_admin, world):  # noqa: F811
+def test_a_region_administrator_adds_a_deputy(huaihua, world):  # noqa: F811
     hc, chengbei = world["tree"]["hc"], world["chengbei"]
     assert "新增代表" in text(huaihua.get("/console/deputies"))
-    assert station_admin.get("/console/deputies/new").status_code == 403
     created = post(huaihua, "/console/deputies/new", {
         "name": "王芳", "level": "county", "region_id": hc.id, "term": "17", "group": "第三代表小组",
         "phone": "13800000188", "active": "1", "bio": "社区医生", "station_ids": [chengbei.id],
@@ -108,6 +108,28 @@ def test_a_region_administrator_adds_a_deputy(huaihua, station_admin, world):  #
     post(huaihua, "/console/deputies/new", {"name": "赵敏", "level": "township", "region_id": hc.id})
     former = db.session.scalar(select(Deputy).where(Deputy.name == "赵敏"))
     assert former.active is False and live_code("deputy", former.id) is None
+
+
+def test_a_station_administrator_registers_a_deputy_received_at_their_station(station_admin, world):  # noqa: F811
+    """进家入站, as POST /api/v1/deputies allows it: at their own station (ticked for them when it is their
+    only one), of a region that contains it — the station's region or one above it."""
+    tree, chengbei = world["tree"], world["chengbei"]
+    form = text(station_admin.get("/console/deputies/new"))
+    assert "联络站管理员登记的是进驻本站的代表" in form
+    assert re.search(rf'value="{chengbei.id}" checked', form)
+    offered = re.findall(r'<option value="(\d+)"', form)
+    assert sorted(map(int, offered)) == sorted(r.id for r in (tree["root"], tree["hh"], tree["hc"]))
+    created = post(station_admin, "/console/deputies/new", {
+        "name": "孙丽", "level": "city", "region_id": tree["hh"].id, "phone": "13800000199", "active": "1",
+        "station_ids": [chengbei.id],
+    })
+    assert created.status_code == 302, text(created)[:500]
+    deputy = db.session.scalar(select(Deputy).where(Deputy.name == "孙丽"))
+    assert (deputy.region_id, [s.name for s in deputy.stations]) == (tree["hh"].id, ["城北联络站"])
+    refused = post(station_admin, "/console/deputies/new", {
+        "name": "周平", "level": "county", "region_id": tree["yl"].id, "active": "1", "station_ids": [chengbei.id],
+    })
+    assert refused.status_code == 422 and "区域须包含代表进驻的本站" in text(refused)
 
 
 def test_refused_deputy_forms_keep_what_was_typed(huaihua, world):  # noqa: F811

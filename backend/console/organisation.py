@@ -117,7 +117,7 @@ def _chosen_region(form):
 
 
 def _region_admin_only(what):
-    """Stations and deputies are created by region administrators (a station's own staff edit them)."""
+    """Stations are created by region administrators (a station's own staff edit them)."""
     if not is_region_admin(g.user):
         raise APIError(403, "forbidden", f"只有区域管理员可以{what}。")
     return g.user
@@ -259,7 +259,7 @@ def deputies():
     page = paginate(query.order_by(Deputy.id).options(*deputy_listing()), {"page": page_number(), "per_page": PER_PAGE})
     return render_template(
         "console/deputies.html", page=page, q=q, station_id=station_id or "", level=level, active=active,
-        stations=managed_stations(user), level_labels=DEPUTY_LEVEL_LABELS, can_create=is_region_admin(user),
+        stations=managed_stations(user), level_labels=DEPUTY_LEVEL_LABELS,
     )
 
 
@@ -312,23 +312,35 @@ def _deputy_values(deputy):
 @bp.route("/deputies/new", methods=["GET", "POST"])
 @console_page("console.deputies")
 def deputy_new():
-    user = _region_admin_only("新增代表")
+    """A region administrator registers a deputy of their region; a station administrator one received at
+    their stations (进家入站), of a region containing them — as POST /api/v1/deputies allows."""
+    user = g.user
     station_choices = managed_stations(user, limit=500)
+    regions = managed_regions(user) if is_region_admin(user) else _regions_above(station_choices)
     if request.method == "POST":
         try:
             deputy = services.create_deputy(user, new_deputy_data(request.form))
         except (APIError, ValidationError) as exc:
             checked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return _refused("console/deputy_new.html", exc, values=request.form, regions=managed_regions(user),
+            return _refused("console/deputy_new.html", exc, values=request.form, regions=regions,
                             level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
-                            checked_station_ids=checked)
+                            checked_station_ids=checked, station_admin=not is_region_admin(user))
         flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"))
         return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
+    checked = {station_choices[0].id} if len(station_choices) == 1 and not is_region_admin(user) else set()
     return render_template(
         "console/deputy_new.html", values={"level": "county", "active": "1", "region_id": request.args.get("region_id", "")},
-        regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
-        checked_station_ids=set(),
+        regions=regions, level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
+        checked_station_ids=checked, station_admin=not is_region_admin(user),
     )
+
+
+def _regions_above(stations):
+    """The regions a deputy received at ``stations`` may have been elected in: each station's region and
+    those above it, in tree order, as the region picker lists them."""
+    ids = {int(part) for s in stations for part in s.region.path.strip("/").split("/") if part}
+    regions = db.session.scalars(select(Region).where(Region.id.in_(ids)).order_by(Region.path)).all() if ids else []
+    return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - 2} for r in regions]  # the root: "/1/", depth 0
 
 
 @bp.route("/deputies/<int:deputy_id>", methods=["GET", "POST"])
