@@ -6,7 +6,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 
 * names: a Chinese surname (the ~120 most common, and common compound ones) in a context that says it
   is a name — 我叫王小明, 我是王小明，, 本人姓陈, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家,
-  刘女士 / 陈师傅.  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
+  刘女士 / 陈师傅 / 李建国先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
+  感谢王小明的反映, 已联系刘建华.  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
   本人姓陈 -> 本人姓***): even a surname narrows a small community down to a household.  Officials'
   titles (李书记, 王主任) are left alone: the person acts in office.
 * phone numbers: mobiles with or without +86/0086/86, spaces or hyphens; landlines with an area code
@@ -181,8 +182,18 @@ _NAME_BEFORE_VERB = re.compile(
     r"|(?<![名简号声自俗统宣堪职尊昵爱总通并著])称|(?:的)?(?:电话|手机|微信)"
     r"|(?<![大人东老自我你他她作画行专国商店厂卖买农管回娘婆亲邻皇])家(?![园苑居具电属庭常务乡政装纺用禽畜私]))"
 )
-# A surname with a title: 刘女士, 陈师傅, 王大爷, 欧阳老师.
-_NAME_WITH_TITLE = re.compile(rf"{_SURNAME}(?:{_HONORIFIC})")
+# A surname, perhaps with the given name, and a title: 刘女士, 陈师傅, 王大爷, 欧阳老师, 李建国先生,
+# 王小明同志 (but not 高中老师 or 安装师傅: everyday words are no surnames).
+_NAME_WITH_TITLE = re.compile(rf"{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{0,2}}?(?:{_HONORIFIC}|同志)")
+# The person a reply speaks to, as replies begin and end: 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
+# 感谢王小明的反映, 已电话联系刘建华, 一位叫陈大勇的居民.
+_ADDRESSEE = rf"(?P<pii>{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{1,2}}?)(?:同志|先生|女士)?"
+_NAME_GREETED = re.compile(rf"{_ADDRESSEE}\s*[,:]?\s*(?:您好|你好)")
+_NAME_SALUTED = re.compile(rf"(?:尊敬的|亲爱的|(?:回复|答复|致)\s*:\s*){_ADDRESSEE}\s*[,:!]")
+_NAME_THANKED = re.compile(rf"感谢(?:您|你)?{_ADDRESSEE}(?:的|对|反映|提出)")
+_NAME_CONTACTED = re.compile(rf"联系(?:了|上)?\s*(?P<pii>{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{1,2}}{_AFTER_NAME})")
+_NAME_CALLED = re.compile(
+    rf"(?<![呼喊尖吼鸣大])叫\s*(?P<pii>{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{1,2}}(?:(?=的)|{_AFTER_NAME}))")
 
 
 def _long_enough(match):
@@ -206,6 +217,11 @@ _RULES = [
     (_SURNAME_GIVEN, None),
     (_NAME_BEFORE_VERB, None),
     (_NAME_WITH_TITLE, None),
+    (_NAME_GREETED, None),
+    (_NAME_SALUTED, None),
+    (_NAME_THANKED, None),
+    (_NAME_CONTACTED, None),
+    (_NAME_CALLED, None),
 ]
 
 
