@@ -120,9 +120,9 @@ class ScoringRulePut(StrictSchema):
 
     code = fields.String()
     applies_to = fields.String()
-    label = Text(64)
-    points = fields.Integer(validate=validate.Range(min=-100, max=100))
-    yearly_cap = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10000))
+    label = Text(64, min_length=1)
+    points = fields.Integer(strict=True, validate=validate.Range(min=-100, max=100))
+    yearly_cap = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=10000))
     active = fields.Boolean()
     set_by_region_id = fields.Raw(allow_none=True, load_only=True, metadata={"description": "ignored"})
     set_by_region_name = fields.Raw(allow_none=True, load_only=True, metadata={"description": "ignored"})

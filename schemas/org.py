@@ -129,7 +129,7 @@ class DeputyIn(StrictSchema):
 
 
 class DeputyPatch(StrictSchema):
-    name = Text(50)
+    name = Text(50, min_length=1)
     level = Choice(DeputyLevel)
     region_id = fields.Integer(**_body_id)
     term = fields.Integer(**_term)

@@ -366,6 +366,17 @@ def test_a_city_sets_its_own_rulebook_lines(app, huaihua, world):
     assert set(overrides()) == {(tree["hh"].id, "training")}
 
 
+def test_a_rulebook_form_naming_no_region_saves_nothing(huaihua, world):
+    """A region id that is no region must not fall back to the administrator's own rulebook."""
+    city = world["tree"]["hh"]
+    for value in ("0", "-1", "abc", "", str(2**63)):
+        response = post(huaihua, "/console/rules", rulebook_form(city) | {"region_id": value, "points-reception": "7"})
+        assert response.status_code == 404, value
+        assert "区域不存在" in text(response)
+    assert huaihua.get("/console/rules?region_id=abc").status_code == 404
+    assert overrides() == {}
+
+
 def test_a_region_administrator_edits_only_the_regions_they_manage(app, huaihua, world):
     tree = world["tree"]
     other = f"/console/rules?region_id={tree['cs'].id}"

@@ -5,6 +5,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from backend.extensions import db
 from backend.org.models import Deputy
@@ -208,11 +209,13 @@ def test_bad_rows_are_reported_by_row_and_column_and_the_good_rows_still_land(cl
 
 def test_a_station_administrator_imports_the_deputies_received_at_their_station(client, factory, huaihua):
     """进家入站: the rows are at their station (by default their only one), in a region that contains
-    it; deputies received elsewhere, and a deputy's region, stay the region administrators'."""
+    it; deputies received elsewhere, a deputy's region, and the details of a deputy also received at
+    other administrators' stations stay the region administrators'."""
     north, south = huaihua["north"], huaihua["south"]
     factory.deputy(huaihua["hc"], "南站代表", phone="13800000009", stations=[south])
     both = factory.deputy(huaihua["hc"], "两站代表", phone="13800000008", stations=[north, south])
     factory.deputy(huaihua["hc"], "北站代表", phone="13800000007", stations=[north])
+    factory.deputy(huaihua["hc"], "北站老代表", phone="13800000006", stations=[north])
     headers = factory.headers_for_admin(factory.admin(stations=[north]))
     result = upload(client, headers, xlsx([
         ["张伟", "市", "怀化市", "13800000001", "", "", "", ""],
@@ -220,8 +223,9 @@ def test_a_station_administrator_imports_the_deputies_received_at_their_station(
         ["王强", "县", "岳麓区", "13800000003", "城北联络站", "", "", ""],
         ["赵敏", "县", "鹤城区", "13800000004", "城南联络站", "", "", ""],
         ["南站代表", "县", "鹤城区", "13800000009", "城北联络站", "", "", ""],
-        ["两站代表（改名）", "县", "鹤城区", "13800000008", "", "", "", ""],
-        ["北站代表", "县", "怀化市", "13800000007", "", "", "", ""],
+        ["两站代表（改名）", "市", "鹤城区", "13800000008", "", "", "", ""],
+        ["北站代表", "市", "怀化市", "13800000007", "", "", "", ""],
+        ["北站老代表（改名）", "市", "鹤城区", "13800000006", "、", "", "", ""],
     ]))
     assert result.status_code == 200, result.json
     assert {key: result.json[key] for key in ("created", "updated", "unchanged")} == {"created": 2, "updated": 1, "unchanged": 0}
@@ -229,12 +233,14 @@ def test_a_station_administrator_imports_the_deputies_received_at_their_station(
         (4, "所属区域", "“岳麓区”不是您所管联络站所在的区域或其上级区域。"),
         (5, "联络站", "在您管理的范围内找不到联络站“城南联络站”。"),
         (6, "手机号", "该手机号已登记在未进驻您所管联络站的代表名下，不能在此导入；请联系区域管理员。"),
+        (7, "手机号", "该代表还进驻您管理范围以外的联络站，修改其基本信息须由其所属区域的管理员办理。"),
         (8, "手机号", "联络站管理员不能修改代表的所属区域，请联系区域管理员。"),
     ]
     mine = listed(client, headers)
     assert {phone: (d["name"], d["region_id"]) for phone, d in mine.items()} == {
         "13800000001": ("张伟", huaihua["hh"].id), "13800000002": ("李娜", huaihua["hc"].id),
-        "13800000008": ("两站代表（改名）", huaihua["hc"].id), "13800000007": ("北站代表", huaihua["hc"].id),
+        "13800000008": ("两站代表", huaihua["hc"].id), "13800000007": ("北站代表", huaihua["hc"].id),
+        "13800000006": ("北站老代表（改名）", huaihua["hc"].id),
     }
     assert all(d["qr_code"] for d in mine.values())
     db.session.expire_all()
@@ -242,10 +248,24 @@ def test_a_station_administrator_imports_the_deputies_received_at_their_station(
 
     # With two stations, a row must say which.
     two = factory.headers_for_admin(factory.admin(stations=[north, south]))
-    unsure = upload(client, two, xlsx([["孙丽", "县", "鹤城区", "13800000005", "", "", "", ""]]))
-    assert [(e["field"], e["message"]) for e in unsure.json["errors"]] == [
-        ("联络站", "请填写代表进驻的联络站（须为您管理的联络站）。")]
+    unsure = upload(client, two, xlsx([["孙丽", "县", "鹤城区", "13800000005", "", "", "", ""],
+                                       ["钱进", "县", "鹤城区", "13800000011", "、", "", "", ""]]))
+    assert [(e["row"], e["field"], e["message"]) for e in unsure.json["errors"]] == [
+        (2, "联络站", "请填写代表进驻的联络站（须为您管理的联络站）。"),
+        (3, "联络站", "请填写代表进驻的联络站（须为您管理的联络站）。")]
     assert unsure.json["created"] == 0
+
+
+def test_a_nul_character_in_a_cell_is_dropped(client, huaihua):
+    """A damaged export with a NUL past the first bytes (which would refuse the file as binary): the
+    name is kept without it (PostgreSQL refused the whole file with a 400 and SQLite stored it)."""
+    padding = [[f"代表{i}", "县", "鹤城区", f"138{i:08d}", "", "", "", ""] for i in range(100, 250)]
+    data = csv_file(padding + [["坏\x00人", "县", "鹤城区", "13899999999", "", "", "", ""]])
+    assert b"\x00" not in data[:4096] and b"\x00" in data
+    result = upload(client, huaihua["headers"], data, filename="名册.csv")
+    assert result.status_code == 200, result.json
+    assert (result.json["created"], result.json["errors"]) == (151, [])
+    assert db.session.scalar(select(Deputy.name).where(Deputy.phone == "13899999999")) == "坏人"
 
 
 def test_citizens_and_strangers_may_not_import(client, factory, huaihua):

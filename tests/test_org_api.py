@@ -200,8 +200,8 @@ def test_a_deputy_received_elsewhere_too_is_worked_with_not_rewritten(client, or
             assert_error(refused, 403, "forbidden")
             assert refused.json["message"] == refusal.format("修改代表的基本信息")
         # Sending his details back unchanged with his stations is no change to him.
-        same = client.patch(f"{API}/deputies/{chen.id}", json={"phone": "13800000005", "station_ids": [hc.id]},
-                            headers=headers)
+        same = client.patch(f"{API}/deputies/{chen.id}", headers=headers, json={
+            "phone": "13800000005", "region_id": org["yl"].id, "level": "city", "station_ids": [hc.id]})
         assert same.status_code == 200, same.json
         for path, what in (("revoke", "停用其二维码"), ("rotate", "更换其二维码")):
             response = client.post(f"{API}/qr/{chen.qr_code}/{path}", headers=headers)
@@ -217,6 +217,14 @@ def test_a_deputy_received_elsewhere_too_is_worked_with_not_rewritten(client, or
     assert client.get(f"{API}/deputies/{chen.id}/points", headers=org["super"]).json["total"] == 0
     # 长沙市's own administrator (here the super administrator) still changes him.
     assert client.patch(f"{API}/deputies/{chen.id}", json={"group": "第二小组"}, headers=org["super"]).status_code == 200
+
+
+def test_a_deputys_name_cannot_be_blanked(client, org):
+    for name in ("", "   "):
+        response = client.patch(f"{API}/deputies/{org['zhang'].id}", json={"name": name}, headers=org["hh_admin"])
+        assert_error(response, 422, "validation_failed")
+        assert list(response.json["errors"]) == ["name"]
+    assert client.get(f"{API}/deputies/{org['zhang'].id}").json["name"] == "张伟"
 
 
 def test_station_admin_registers_deputies_at_their_station_only(client, org):

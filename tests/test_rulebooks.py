@@ -184,6 +184,28 @@ def test_refusals_say_why_and_change_nothing(client, congresses, who, method, pa
         assert rules(client, admins["root"], region_id=tree[key].id)["reception"]["points"] == 5
 
 
+def test_a_put_that_changes_nothing_keeps_the_region_following(client, congresses):
+    """Sent back as listed, or empty: the county's line stays the city's, and follows its later changes."""
+    admins, tree = congresses["admins"], congresses["tree"]
+    listed = rules(client, admins["hc"])["reception"]
+    for body in ({}, listed, {"points": 5}):
+        kept = put(client, admins["hc"], "reception", body)
+        assert (kept.status_code, kept.json["inherited"], kept.json["set_by_region_name"]) == (200, True, "湖南省")
+    assert put(client, admins["hh"], "reception", {"points": 9}).status_code == 200
+    assert rules(client, admins["hc"])["reception"]["points"] == 9
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"points": 1.5}, "points"), ({"points": "7"}, "points"), ({"yearly_cap": 2.9}, "yearly_cap"),
+    ({"label": ""}, "label"), ({"label": "   "}, "label"), ({"active": "maybe"}, "active"),
+])
+def test_a_rule_takes_whole_numbers_and_a_name(client, congresses, body, field):
+    response = put(client, congresses["admins"]["hc"], "reception", body)
+    assert (response.status_code, list(response.json.get("errors", {}))) == (422, [field]), response.json
+    line = rules(client, congresses["admins"]["hc"])["reception"]
+    assert (line["points"], line["label"], line["inherited"]) == (5, "接待选民（进站接待）", True)
+
+
 def test_a_rule_sent_back_as_listed_is_accepted_and_a_misspelt_field_is_not(client, congresses):
     admins = congresses["admins"]
     listed = rules(client, admins["hc"])["reception"]

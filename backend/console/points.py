@@ -42,11 +42,12 @@ def _year():
 
 
 def _region_arg(value):
-    """The region named by ``value`` (404 for one that does not exist); None if ``value`` names none."""
-    region_id = parse_int(value)
-    if region_id is None:
+    """The region named by ``value``, None when no region is named; 404 for anything else — a value
+    that is no region must not fall back to the administrator's own rulebook."""
+    if value is None:
         return None
-    return db.session.get(Region, region_id) or _no_such_region()
+    region_id = parse_int(value)
+    return (db.session.get(Region, region_id) if region_id is not None else None) or _no_such_region()
 
 
 def _no_such_region():
@@ -102,7 +103,7 @@ def _rules(region):
 def rules():
     user = g.user
     if request.method == "POST":
-        region = _rulebook_region(user, request.form.get("region_id") or request.args.get("region_id"))
+        region = _rulebook_region(user, request.form.get("region_id", request.args.get("region_id")))
         try:
             if not is_region_admin(user):
                 raise APIError(403, "forbidden", "只有区域管理员可以修改评分细则。")
@@ -145,11 +146,13 @@ def _save_rules(region, form):
             continue
         if f"points-{rule.code}" not in form:
             continue
+        # Numbers as the API receives them (its integers are strict; what is no integer stays text, for
+        # the schema to refuse by name); a label left blank keeps the line's name.
         cap = form.get(f"cap-{rule.code}", "").strip()
         data = {
-            "label": form.get(f"label-{rule.code}", rule.label),
-            "points": form.get(f"points-{rule.code}", "").strip(),
-            "yearly_cap": cap or None,
+            "label": form.get(f"label-{rule.code}", "").strip() or rule.label,
+            "points": _integer(form.get(f"points-{rule.code}", "")),
+            "yearly_cap": _integer(cap) if cap else None,
             "active": form.get(f"active-{rule.code}") == "1",
         }
         try:
@@ -160,8 +163,6 @@ def _save_rules(region, form):
         raise ValidationError(problems)
     changed = 0
     for rule, data in updates:
-        if data.get("label") == "":
-            data.pop("label")
         values = {key: data[key] for key in rulebook.EDITABLE if key in data}
         if any(getattr(rule, key) != value for key, value in values.items()):
             rulebook.set_line(region, rule.code, values)

@@ -192,12 +192,13 @@ def _sheet_from(rows):
 
 
 def _text(value):
-    """A cell as trimmed text; Excel keeps numbers such as phone numbers as floats (13800000001.0)."""
+    """A cell as trimmed text; Excel keeps numbers such as phone numbers as floats (13800000001.0). NUL
+    characters (a damaged export) are dropped: no database stores them in text."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def _norm(text):
@@ -346,6 +347,10 @@ class Scope:
             return "该手机号已登记在未进驻您所管联络站的代表名下，不能在此导入；请联系区域管理员。"
         if deputy.region_id != fields["region"].id:
             return "联络站管理员不能修改代表的所属区域，请联系区域管理员。"
+        # A deputy also received at other administrators' stations: only their link to these stations is
+        # this import's to change; their details stay with their region (auth.scope.owns_deputy).
+        if not all(s.id in self.stations for s in deputy.stations) and _changes_details(deputy, fields):
+            return "该代表还进驻您管理范围以外的联络站，修改其基本信息须由其所属区域的管理员办理。"
         return None
 
     def region_path(self, region):
@@ -430,10 +435,11 @@ def _parse_row(sheet, number, values, scope):
         if message:
             error("手机号", message)
 
-    stations_text = cell("stations")
-    if stations_text:
+    # A cell of separators only ("、") names no station: as blank, it leaves the deputy's stations alone.
+    station_names = [p.strip() for p in re.split(r"[、,;\n]", _norm(cell("stations"))) if p.strip()]
+    if station_names:
         stations = {}
-        for station_name in filter(None, (p.strip() for p in re.split(r"[、,;\n]", _norm(stations_text)))):
+        for station_name in station_names:
             station, message = scope.find_station(station_name, fields["region"])
             if message:
                 error("联络站", message)
@@ -460,6 +466,12 @@ def _parse_row(sheet, number, values, scope):
             error("状态", f"无法识别的状态“{status_text}”，应为“在任”或“离任”。")
     scope.check_row(fields, error)
     return fields, errors
+
+
+def _changes_details(deputy, fields):
+    """Whether a row changes anything of the deputy's own (not their stations)."""
+    return (any(key in fields and getattr(deputy, key) != fields[key] for key in ("name", "level", "group", "term"))
+            or ("active" in fields and deputy.active != fields["active"]))
 
 
 def _update(deputy, fields, scope, status_changed):

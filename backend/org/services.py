@@ -200,7 +200,7 @@ def _changes_whole_deputy(deputy, data):
 def update_deputy(actor, deputy, data) -> Deputy:
     if actor is not None and _changes_whole_deputy(deputy, data) and not owns_deputy(actor, deputy):
         raise not_owned("修改代表的基本信息")
-    if "region_id" in data:
+    if "region_id" in data and data["region_id"] != deputy.region_id:  # sent back unchanged: no move
         deputy.region = _region_in_scope(actor, data["region_id"])
     if "phone" in data:
         _check_phone_free(data["phone"], deputy)

@@ -136,9 +136,11 @@ def set_line(region, code, changes):
     else:
         target = db.session.get(ScoringRuleOverride, (region.id, code))
         if target is None:
+            current = line(region, code)
+            if all(getattr(current, key) == value for key, value in changes.items()):
+                return current  # nothing differs: the region keeps following the line set above it
             # Made from the line in force; two administrators making it at once both get the one row
             # (the later edit then wins, as for any two edits of a line).
-            current = line(region, code)
             copied = {key: getattr(current, key) for key in EDITABLE}
             db.session.execute(
                 conflict_insert(ScoringRuleOverride, db.session.get_bind())
