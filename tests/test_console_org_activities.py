@@ -156,10 +156,14 @@ def test_a_station_administrator_edits_a_deputy_who_is_also_received_elsewhere(s
     assert re.search(r'name="phone"[^>]*disabled', page) and "停用二维码" not in page
     form = {"name": "张伟伟", "level": "city", "term": "", "group": "第一代表小组", "phone": "13900000000", "bio": "",
             "active": "1", "stations_present": "1"}
-    for ticked, now_at in (([chengbei.id], {"城北联络站", "岳麓联络站"}), ([], {"岳麓联络站"})):
+    for ticked, now_at, said in (
+        ([chengbei.id], {"城北联络站", "岳麓联络站"}, "已保存代表“张伟”的信息"),
+        ([], {"岳麓联络站"}, "已保存：代表“张伟”不再进驻您管理的联络站，已移出您的代表列表"),
+    ):
         saved = post(station_admin, path, form | {"station_ids": ticked})
         assert saved.status_code == 302
-        assert "已保存代表“张伟”的信息" in text(station_admin.get(saved.headers["Location"]))
+        shown = station_admin.get(saved.headers["Location"])
+        assert shown.status_code == 200 and said in text(shown)
         db.session.expire_all()
         saved_zhang = db.session.get(type(zhang), zhang.id)
         assert {s.name for s in saved_zhang.stations} == now_at

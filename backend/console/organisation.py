@@ -350,6 +350,9 @@ def deputy_edit(deputy_id):
     deputy = managed_deputy_or_404(deputy_id)
     if request.method == "POST":
         services.update_deputy(user, deputy, deputy_data(request.form, user, deputy))
+        if not manages_deputy(user, deputy):  # unticked from the last of the administrator's stations
+            flash(f"已保存：代表“{deputy.name}”不再进驻您管理的联络站，已移出您的代表列表。")
+            return redirect(url_for("console.deputies"))
         flash(f"已保存代表“{deputy.name}”的信息。")
         return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
     station_choices = managed_stations(user, limit=500)
