@@ -1,8 +1,11 @@
 """Rate limits for citizens filing from a phone browser, where there is no WeChat account behind a user.
 
 A WeChat citizen is one real account; a browser identity costs nothing to make, so creating one is
-limited per address, and filing through one is limited both per address and per identity. The limits
-are configuration (``WEB_IDENTITY_RATE_LIMIT``, ``WEB_FILING_RATE_LIMIT``, environment or app config).
+limited per address, and filing through one is limited per identity and, more loosely, per address:
+one address is often many people — a station's Wi-Fi on a reception day, a carrier's NAT in front of a
+whole district's phones — so its limit only stops a flood, while each person is held to their own.
+The limits are configuration (``WEB_IDENTITY_RATE_LIMIT``, ``WEB_FILING_RATE_LIMIT``,
+``WEB_FILING_ADDRESS_RATE_LIMIT``; environment or app config).
 """
 import os
 from functools import wraps
@@ -14,8 +17,9 @@ from ..auth.scope import current_caller
 from ..extensions import limiter
 
 DEFAULTS = {
-    "WEB_IDENTITY_RATE_LIMIT": "20 per hour",
-    "WEB_FILING_RATE_LIMIT": "10 per hour",
+    "WEB_IDENTITY_RATE_LIMIT": "100 per hour",  # new browser identities per address
+    "WEB_FILING_RATE_LIMIT": "10 per hour",  # filings per browser identity
+    "WEB_FILING_ADDRESS_RATE_LIMIT": "100 per hour",  # filings per address, by everyone behind it
 }
 
 
@@ -39,14 +43,16 @@ def _created(response):
 
 
 def web_filing_limits(view):
-    """Decorate the filing endpoint: WEB_FILING_RATE_LIMIT per address and per browser identity.
+    """Decorate the filing endpoint: WEB_FILING_RATE_LIMIT per browser identity and
+    WEB_FILING_ADDRESS_RATE_LIMIT per address.
 
     WeChat citizens are exempt: their filings skip flask-limiter altogether (resolving the limits only
     to find them exempt was a tenth of a filing). Over the limit the answer is the contract's 429 ``rate_limited``.
     """
-    limit = configured("WEB_FILING_RATE_LIMIT")
-    per_identity = limiter.limit(limit, key_func=_identity_key, deduct_when=_created, scope="web-filing-identity")
-    per_address = limiter.limit(limit, key_func=get_remote_address, deduct_when=_created, scope="web-filing-address")
+    per_identity = limiter.limit(configured("WEB_FILING_RATE_LIMIT"), key_func=_identity_key, deduct_when=_created,
+                                 scope="web-filing-identity")
+    per_address = limiter.limit(configured("WEB_FILING_ADDRESS_RATE_LIMIT"), key_func=get_remote_address,
+                                deduct_when=_created, scope="web-filing-address")
     limited = per_address(per_identity(view))
 
     @wraps(view)
