@@ -243,6 +243,9 @@ def close(activity):
     ))
     credited = 0
     label = ACTIVITY_TYPE_LABELS[activity.type.value]
+    # The points count towards the year the activity was held in, by its start in China time (the year
+    # the archive counts it in), however late it is closed; they are credited now (``at``).
+    year = ledger.points_year(activity.starts_dt)
     # Each deputy earns by their own congress's rulebook: the two lines for everyone, in three queries.
     deputy_ids = sorted(absent | present)  # one order for every close: no deadlock on deputy_scores
     lines = rulebook.for_deputies(deputy_ids, (activity.type.value, "absence"))
@@ -251,10 +254,11 @@ def close(activity):
         if deputy_id in present:
             credited += ledger.credit(deputy_id, activity.type.value, "activity", activity.id,
                                       f"{label}：{activity.title}", points=activity.points, at=now,
-                                      rule=rules.get(activity.type.value))
+                                      year=year, rule=rules.get(activity.type.value))
         else:
             credited += ledger.credit(deputy_id, "absence", "activity", activity.id,
-                                      f"无故缺席：{activity.title}", at=now, rule=rules.get("absence"))
+                                      f"无故缺席：{activity.title}", at=now, year=year,
+                                      rule=rules.get("absence"))
     # The participants as they are now, for the summary.
     db.session.scalars(
         select(ActivityParticipant).where(ActivityParticipant.activity_id == activity.id)

@@ -26,20 +26,25 @@ def points_year(dt):
     return dt.astimezone(CHINA).year
 
 
-def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None, at=None, rule=None):
+def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None, at=None, rule=None, year=None):
     """Credit ``deputy_id`` under ``rule_code`` for one source, once. Returns the points credited (0 if none).
 
     The line is the one in force for the deputy (their own region's rulebook, ``rulebook``); ``rule``
     passes it when the caller resolved it already. ``points`` overrides the line's value (an activity
     with its own points); an inactive or unknown line credits nothing; a yearly cap limits what a
     positive line can add in one year.
+
+    ``at`` is when the points are credited (the row's time, and among equal totals who got there
+    first); ``year`` is the year they count towards, by default the year of ``at``. An activity passes
+    the year it was held in, which its 结单 may follow past New Year.
     """
     if rule is None:
         rule = rulebook.for_deputy(deputy_id, rule_code)
     if rule is None or not rule.active:
         return 0
     at = at or utcnow()
-    year = points_year(at)
+    if year is None:
+        year = points_year(at)
     value = rule.points if points is None else points
     if rule.yearly_cap is not None and value > 0:
         # One capped credit per deputy at a time: two closes at once would otherwise both read the sum

@@ -1,0 +1,110 @@
+"""Activities at their edges: New Year's Eve, an activity with no place, back-to-back activities at
+one station, scans after the window, leave and 结单 around the start, cancelling, and a rank beside
+deputies who left office."""
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import update
+
+import backend.activities.services as activity_services
+from backend.activities.models import Activity, ActivityParticipant, ParticipantStatus
+from backend.extensions import db
+
+from .test_activities import crew, dispatch  # noqa: F401
+
+CHINA = timezone(timedelta(hours=8))
+VOLUNTEER = 10  # the default rulebook's points for 志愿服务
+ABSENCE = -1
+
+
+def points(client, deputy, headers, year=None):
+    query = f"?year={year}" if year else ""
+    return client.get(f"/api/v1/deputies/{deputy.id}/points{query}", headers=headers).json
+
+
+def archive(client, deputy, headers, year):
+    return client.get(f"/api/v1/deputies/{deputy.id}/archive?year={year}", headers=headers).json
+
+
+def board(client, year=None):
+    query = f"?year={year}" if year else ""
+    return [(row["rank"], row["deputy"]["id"], row["points"]) for row in client.get(f"/api/v1/leaderboard{query}").json]
+
+
+def held_on_new_years_eve(client, app, crew, deputies, attended, title="跨年志愿服务"):
+    """A volunteer activity from 20:00 to 23:30 on 31 December 2025 (China time); ``attended`` checked in
+    at 20:05 (set in the database: a scan can only be now)."""
+    starts = datetime(2025, 12, 31, 20, 0, tzinfo=CHINA)
+    created = dispatch(client, crew, deputies, starts=starts, ends=starts + timedelta(hours=3, minutes=30),
+                       title=title, type="volunteer")
+    assert created.status_code == 201, created.json
+    with app.app_context():
+        db.session.execute(update(ActivityParticipant).where(
+            ActivityParticipant.activity_id == created.json["id"],
+            ActivityParticipant.deputy_id.in_([d.id for d in attended]),
+        ).values(status=ParticipantStatus.checked_in, checked_in_dt=starts + timedelta(minutes=5)))
+        db.session.commit()
+    return created.json["id"]
+
+
+def close_at(client, crew, activity_id, monkeypatch, when):
+    monkeypatch.setattr(activity_services, "utcnow", lambda: when)
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    monkeypatch.undo()
+    assert closed.status_code == 200, closed.json
+    return closed.json["summary"]
+
+
+# --- 1. the year an activity's points count towards ----------------------------------------------------
+
+
+def test_a_new_years_eve_activity_closed_after_midnight_counts_in_the_old_year(client, app, crew, monkeypatch):
+    """结单 twenty minutes into 2026 of an activity held on 31 December 2025: the points and the
+    absence are 2025's — in the deputy's points, the archive (which counts the activity in 2025) and
+    the leaderboard — while the ledger row keeps the time it was credited."""
+    zhang, li = crew["deputies"][:2]
+    zh, lh = crew["headers"][:2]
+    activity_id = held_on_new_years_eve(client, app, crew, [zhang, li], attended=[zhang])
+    closed_at = datetime(2026, 1, 1, 0, 20, tzinfo=CHINA)
+    summary = close_at(client, crew, activity_id, monkeypatch, closed_at)
+    assert (summary["checked_in"], summary["absent"], summary["points_credited"]) == (1, 1, VOLUNTEER + ABSENCE)
+
+    old_year = points(client, zhang, zh, 2025)
+    assert old_year["total"] == VOLUNTEER and old_year["rank"] == 1
+    assert [(e["points"], e["source_id"]) for e in old_year["entries"]] == [(VOLUNTEER, activity_id)]
+    assert datetime.fromisoformat(old_year["entries"][0]["at"]) == closed_at  # credited when it was closed
+    assert points(client, zhang, zh, 2026) | {"entries": None} == {
+        "deputy_id": zhang.id, "year": 2026, "total": 0, "rank": None, "entries": None}
+    assert points(client, zhang, zh, 2026)["entries"] == []
+    assert points(client, li, lh, 2025)["total"] == ABSENCE
+
+    in_2025 = archive(client, zhang, zh, 2025)
+    assert [(a["type"], a["checked_in"]) for a in in_2025["activities"]] == [("volunteer", 1)]
+    assert (in_2025["points"]["total"], in_2025["points"]["rank"]) == (VOLUNTEER, 1)
+    assert in_2025["points"]["by_rule"] == [
+        {"rule_code": "volunteer", "label": "志愿服务（公益活动）", "count": 1, "points": VOLUNTEER}]
+    in_2026 = archive(client, zhang, zh, 2026)
+    assert (in_2026["activities"], in_2026["points"]["total"], in_2026["points"]["by_rule"]) == ([], 0, [])
+    assert archive(client, li, lh, 2025)["points"]["total"] == ABSENCE
+
+    assert board(client, 2025) == [(1, zhang.id, VOLUNTEER), (2, li.id, ABSENCE)]
+    assert board(client, 2026) == []
+
+
+def test_a_yearly_cap_counts_the_year_the_activity_was_held(client, app, crew, monkeypatch):
+    """With 志愿服务 capped at one activity's worth a year, a deputy who reached the cap in 2025 earns
+    nothing more for the New Year's Eve activity closed in 2026 (it once went to 2026, uncapped)."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    rule = client.put("/api/v1/scoring-rules/volunteer", json={"yearly_cap": VOLUNTEER}, headers=crew["root_admin"])
+    assert rule.status_code == 200 and rule.json["yearly_cap"] == VOLUNTEER
+    earlier = held_on_new_years_eve(client, app, crew, [zhang], attended=[zhang], title="年末敬老志愿服务")
+    with app.app_context():  # held a week before
+        db.session.execute(update(Activity).where(Activity.id == earlier).values(
+            starts_dt=datetime(2025, 12, 24, 20, 0, tzinfo=CHINA), ends_dt=datetime(2025, 12, 24, 23, 30, tzinfo=CHINA)))
+        db.session.commit()
+    assert close_at(client, crew, earlier, monkeypatch, datetime(2025, 12, 25, 9, 0, tzinfo=CHINA))[
+        "points_credited"] == VOLUNTEER
+    eve = held_on_new_years_eve(client, app, crew, [zhang], attended=[zhang])
+    assert close_at(client, crew, eve, monkeypatch, datetime(2026, 1, 1, 0, 20, tzinfo=CHINA))["points_credited"] == 0
+    assert points(client, zhang, zh, 2025)["total"] == VOLUNTEER
+    assert points(client, zhang, zh, 2026)["total"] == 0
+
