@@ -8,12 +8,18 @@ from sqlalchemy import update
 import backend.activities.services as activity_services
 from backend.activities.models import Activity, ActivityParticipant, ParticipantStatus
 from backend.extensions import db
+from backend.notifications.outbox import deliver_due
 
-from .test_activities import crew, dispatch  # noqa: F401
+from .test_activities import crew, dispatch, iso  # noqa: F401
 
 CHINA = timezone(timedelta(hours=8))
 VOLUNTEER = 10  # the default rulebook's points for 志愿服务
 ABSENCE = -1
+
+
+def deliver(app):
+    with app.app_context():
+        return deliver_due()
 
 
 def points(client, deputy, headers, year=None):
@@ -107,4 +113,25 @@ def test_a_yearly_cap_counts_the_year_the_activity_was_held(client, app, crew, m
     assert close_at(client, crew, eve, monkeypatch, datetime(2026, 1, 1, 0, 20, tzinfo=CHINA))["points_credited"] == 0
     assert points(client, zhang, zh, 2025)["total"] == VOLUNTEER
     assert points(client, zhang, zh, 2026)["total"] == 0
+
+
+# --- 2. an invitation for an activity with no place ------------------------------------------------------
+
+
+def test_an_activity_given_only_on_the_map_is_announced_with_its_region(client, app, crew, wechat_standin):
+    """A region administrator's activity with coordinates and no place: the invitation's 活动地点 is
+    the region with a pointer to the details (it was empty, and WeChat refused the message)."""
+    zhang = crew["deputies"][0]
+    now = datetime.now(timezone.utc)
+    created = client.post("/api/v1/activities", headers=crew["root_admin"], json={
+        "title": "田间调研", "type": "research", "region_id": crew["tree"]["hc"].id, "lat": 27.6, "lng": 110.0,
+        "starts_at": iso(now + timedelta(days=3)), "ends_at": iso(now + timedelta(days=3, hours=2)),
+        "deputy_ids": [zhang.id]})
+    assert created.status_code == 201, created.json
+    assert (created.json["place"], created.json["station"]) == ("", None)
+    assert deliver(app) == {"sent": 1, "refused": 0, "retry": 0, "failed": 0}
+    [message] = wechat_standin.messages()
+    assert message["template_id"] == "tmpl-activity" and message["touser"] == f"fake-openid-deputy{zhang.id}"
+    assert message["data"]["thing4"] == {"value": "鹤城区（地点见活动详情）"}
+    assert message["data"]["thing1"] == {"value": "田间调研"}
 

@@ -106,13 +106,22 @@ def public_profile(activity):
 # --- 发单 ---------------------------------------------------------------------------------------------
 
 
+def _where(activity):
+    """The activity's place as a ``thing`` value, never empty (WeChat refuses the message): its place,
+    else its station's name, else (an activity given only as a point on the map) its region's."""
+    return (thing(activity.place) or (thing(activity.station.name) if activity.station else "")
+            or thing(f"{activity.region.name}（地点见活动详情）"))
+
+
 def _notify_deputies(activity, deputies, template, note, key):
+    """One message per deputy about ``activity`` (the templates 发单, reminder and cancellation share
+    these fields)."""
     users = {u.deputy_id: u for u in db.session.scalars(select(User).where(User.deputy_id.in_([d.id for d in deputies])))}
     data = {
         "thing1": thing(activity.title),
         "phrase2": ACTIVITY_TYPE_PHRASES[activity.type.value],
         "time3": china_time(activity.starts_dt),
-        "thing4": thing(activity.place or (activity.station.name if activity.station else "")),
+        "thing4": _where(activity),
         "thing5": thing(note),
     }
     for deputy in deputies:
