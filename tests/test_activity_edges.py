@@ -7,13 +7,15 @@ from sqlalchemy import update
 
 import backend.activities.services as activity_services
 from backend.activities.models import Activity, ActivityParticipant, ParticipantStatus
+from backend.db_types import utcnow
 from backend.extensions import db
 from backend.notifications.outbox import deliver_due
 
-from .test_activities import crew, dispatch, iso  # noqa: F401
+from .test_activities import checkin, crew, dispatch, iso  # noqa: F401
 
 CHINA = timezone(timedelta(hours=8))
 VOLUNTEER = 10  # the default rulebook's points for 志愿服务
+RECEPTION = 5
 ABSENCE = -1
 
 
@@ -134,4 +136,69 @@ def test_an_activity_given_only_on_the_map_is_announced_with_its_region(client, 
     assert message["template_id"] == "tmpl-activity" and message["touser"] == f"fake-openid-deputy{zhang.id}"
     assert message["data"]["thing4"] == {"value": "鹤城区（地点见活动详情）"}
     assert message["data"]["thing1"] == {"value": "田间调研"}
+
+
+# --- 3, 4. which activity a scan is for ------------------------------------------------------------------
+
+
+def test_back_to_back_activities_at_one_station_check_the_deputy_in_to_the_second(client, app, crew):
+    """Checked in to the morning's reception, whose window (with its grace period) is still open, the
+    deputy scans again when the group activity at the same station has begun: the scan checks them in
+    to it (it answered with the morning's check-in, and 结单 then marked them absent from the second)."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    now = datetime.now(timezone.utc)
+    morning = dispatch(client, crew, [zhang], title="上午进站接待", starts=now - timedelta(hours=2),
+                       ends=now + timedelta(minutes=10)).json["id"]
+    first = checkin(client, zh, crew["station"].qr_code)
+    assert (first.status_code, first.json["activity_id"]) == (201, morning)
+    group = dispatch(client, crew, [zhang], title="代表小组活动", type="group", starts=now - timedelta(minutes=5),
+                     ends=now + timedelta(hours=2)).json["id"]
+
+    second = checkin(client, zh, crew["station"].qr_code)
+    assert (second.status_code, second.json["activity_id"]) == (201, group), second.json
+    again = checkin(client, zh, crew["station"].qr_code)  # nothing new: the check-in it made
+    assert (again.status_code, again.json["activity_id"], again.json["checked_in_at"]) == \
+        (200, group, second.json["checked_in_at"])
+
+    for activity_id in (morning, group):
+        summary = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).json["summary"]
+        assert (summary["checked_in"], summary["absent"]) == (1, 0)
+    assert points(client, zhang, zh)["total"] == RECEPTION + 2
+
+
+def _shift(app, activity_id, starts_ago, ends_ago):
+    now = utcnow()
+    with app.app_context():
+        db.session.execute(update(Activity).where(Activity.id == activity_id).values(
+            starts_dt=now - starts_ago, ends_dt=now - ends_ago))
+        db.session.commit()
+
+
+def test_a_second_scan_after_the_window_closed_returns_the_first_check_in(client, app, crew):
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    first = checkin(client, zh, crew["station"].qr_code)
+    assert first.status_code == 201
+    _shift(app, activity_id, starts_ago=timedelta(hours=3), ends_ago=timedelta(minutes=31))  # grace: 30 minutes
+    again = checkin(client, zh, crew["station"].qr_code)
+    assert (again.status_code, again.json["activity_id"], again.json["checked_in_at"]) == \
+        (200, activity_id, first.json["checked_in_at"]), again.json
+    code = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"]).json["qr_code"]
+    rotating = checkin(client, zh, code)
+    assert (rotating.status_code, rotating.json["checked_in_at"]) == (200, first.json["checked_in_at"])
+
+
+def test_a_scan_nearer_the_next_activity_than_yesterdays_check_in_is_for_the_next(client, app, crew):
+    """Yesterday's check-in is the answer to a scan only while it is nearer than the next activity's
+    check-in: early in the morning the deputy is told when today's opens."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    yesterday = dispatch(client, crew, [zhang], title="昨天的接待").json["id"]
+    assert checkin(client, zh, crew["station"].qr_code).status_code == 201
+    _shift(app, yesterday, starts_ago=timedelta(hours=20), ends_ago=timedelta(hours=18))
+    now = datetime.now(timezone.utc)
+    dispatch(client, crew, [zhang], title="今天的视察", type="inspection", starts=now + timedelta(minutes=40),
+             ends=now + timedelta(hours=3))
+    early = checkin(client, zh, crew["station"].qr_code)
+    assert early.status_code == 409
+    assert early.json["message"].startswith("活动“今天的视察”尚未开始签到")
 

@@ -26,9 +26,11 @@ from .services import refuse
 P = ParticipantStatus
 DECLINED = "您已请假，如需参加请先取消请假（重新接单）后再签到。"
 ENDED = {ActivityStatus.closed: "活动已结单，不能再签到。", ActivityStatus.cancelled: "活动已取消，不能签到。"}
-# Of two activities open for check-in at one place, the one the deputy is in: checked in (a repeated
-# scan), accepted, invited; one they took leave from only when there is no other.
-_PREFERENCE = {P.checked_in: 0, P.accepted: 1, P.invited: 2, P.declined: 3}
+# Of two activities open for check-in at one place, one the deputy can still check in to (accepted, then
+# invited) before one they are checked in to already: back to back, a scan once the second has begun
+# is for the second (the first's window stays open for its grace period). With nothing new, a repeated
+# scan answers with the latest check-in; one they took leave from only when there is no other.
+_PREFERENCE = {P.accepted: 0, P.invited: 1, P.checked_in: 2, P.declined: 3}
 
 
 class Candidate(NamedTuple):
@@ -124,8 +126,21 @@ def _window(activity):
     return activity.starts_dt - grace, activity.ends_dt + grace
 
 
+def _preference(candidate):
+    """Sort key over the activities open for check-in (see _PREFERENCE): of two to check in to, the
+    earlier; of two check-ins, the later."""
+    order = _PREFERENCE.get(candidate.mine, len(_PREFERENCE))
+    if candidate.mine is P.checked_in:
+        return order, -candidate.checked_in_dt.timestamp()
+    return order, candidate.starts_dt.timestamp()
+
+
 def _pick(candidates, now):
-    """The deputy's activity among those at one place whose check-in window contains now, or a refusal."""
+    """The deputy's activity among those at one place whose check-in window contains now, or a refusal.
+
+    Outside every window, a deputy who checked in to an earlier activity there (a second scan after it)
+    gets that check-in, unless the next activity's window is nearer: a scan early in the morning is
+    for the day's activity, not yesterday's."""
     mine = [a for a in candidates if a.mine is not None]
     if not mine:
         if candidates:
@@ -133,8 +148,12 @@ def _pick(candidates, now):
         raise refuse("这里目前没有需要签到的活动。")
     current = [a for a in mine if _window(a)[0] <= now <= _window(a)[1]]
     if current:
-        return min(current, key=lambda a: _PREFERENCE.get(a.mine, len(_PREFERENCE)))
+        return min(current, key=_preference)
     upcoming = sorted((a for a in mine if _window(a)[0] > now), key=lambda a: a.starts_dt)
+    attended = [a for a in mine if a.mine is P.checked_in and _window(a)[1] < now]
+    last = max(attended, key=lambda a: a.ends_dt, default=None)
+    if last is not None and (not upcoming or now - _window(last)[1] < _window(upcoming[0])[0] - now):
+        return last
     if upcoming:
         opens = _window(upcoming[0])[0]
         raise refuse(f"活动“{upcoming[0].title}”尚未开始签到，请于 {china_time(opens)} 之后扫码。")
