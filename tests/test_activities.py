@@ -5,7 +5,11 @@ import openpyxl
 import io
 import pytest
 
+from sqlalchemy import update
+
 from backend.activities import rotating
+from backend.activities.models import Activity
+from backend.db_types import utcnow
 from backend.extensions import db
 
 from .factories import sent_statements
@@ -51,6 +55,13 @@ def checkin(client, headers, code, lat=STATION[0], lng=STATION[1]):
     return client.post("/api/v1/checkins", json={"qr_code": code, "lat": lat, "lng": lng}, headers=headers)
 
 
+def begin(app, activity_id, ago=timedelta(minutes=10)):
+    """Time passes until the activity has begun (``ago``): 请假 is over, 结单 allowed."""
+    with app.app_context():
+        db.session.execute(update(Activity).where(Activity.id == activity_id).values(starts_dt=utcnow() - ago))
+        db.session.commit()
+
+
 def test_an_activity_costs_the_same_statements_for_one_invitee_as_for_many(client, app, crew):
     """Participants come with their deputies in one query: an activity's page and a deputy's 接单 send
     as many statements for four invitees as for one, and read no printed QR code."""
@@ -74,7 +85,9 @@ def test_an_activity_costs_the_same_statements_for_one_invitee_as_for_many(clien
 def test_the_whole_loop_from_dispatch_to_points(client, app, crew, wechat_standin):
     zhang, li, wang, zhao = crew["deputies"]
     zh, lh, wh, zhh = crew["headers"]
-    created = dispatch(client, crew, [zhang, li, wang])
+    # Starting in ten minutes: leave is asked before the start, check-in opens half an hour before it.
+    now = datetime.now(timezone.utc)
+    created = dispatch(client, crew, [zhang, li, wang], starts=now + timedelta(minutes=10))
     assert created.status_code == 201, created.json
     activity_id = created.json["id"]
     assert [p["status"] for p in created.json["participants"]] == ["invited"] * 3
@@ -98,6 +111,7 @@ def test_the_whole_loop_from_dispatch_to_points(client, app, crew, wechat_standi
     assert uninvited.status_code == 409
     assert "邀请名单" in uninvited.json["message"]
 
+    begin(app, activity_id)
     closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
     assert closed.status_code == 200
     assert closed.json["summary"]["checked_in"] == 1
@@ -320,13 +334,13 @@ def test_a_checked_in_deputy_cannot_take_leave_afterwards(client, crew):
     assert missing_reason.status_code == 422 and "reason" in missing_reason.json["errors"]
 
 
-def test_leave_from_one_activity_does_not_block_check_in_to_another_at_the_same_place(client, crew):
+def test_leave_from_one_activity_does_not_block_check_in_to_another_at_the_same_place(client, app, crew):
     """Two activities open for check-in at one station: the deputy took leave from the first and
     accepted the second; the scan checks them in to the second (it once refused them as on leave,
     and closing then marked them absent)."""
     zhang, zh = crew["deputies"][0], crew["headers"][0]
     now = datetime.now(timezone.utc)
-    on_leave = dispatch(client, crew, [zhang], starts=now - timedelta(minutes=20)).json["id"]
+    on_leave = dispatch(client, crew, [zhang], starts=now + timedelta(minutes=20)).json["id"]
     attending = dispatch(client, crew, [zhang], title="城北联络站代表小组活动", type="group").json["id"]
     assert client.post(f"/api/v1/activities/{on_leave}/decline", json={"reason": "外出开会"}, headers=zh).status_code == 200
     assert client.post(f"/api/v1/activities/{attending}/accept", headers=zh).status_code == 200
@@ -336,6 +350,7 @@ def test_leave_from_one_activity_does_not_block_check_in_to_another_at_the_same_
     again = checkin(client, zh, crew["station"].qr_code)
     assert again.status_code == 200 and again.json["activity_id"] == attending
 
+    begin(app, on_leave)
     for activity_id in (on_leave, attending):
         assert client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).status_code == 200
     assert [client.get(f"/api/v1/activities/{a}", headers=zh).json["my_status"] for a in (on_leave, attending)] \

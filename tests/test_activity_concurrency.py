@@ -12,8 +12,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from backend.activities.models import Activity
 from backend.extensions import db
 from backend.points.models import DeputyScore, PointEntry, ScoringRuleOverride
 
@@ -62,17 +63,26 @@ def ok(response, status=200):
     return response.json()
 
 
-def dispatch(team, deputy_ids, title="城北联络站进站接待选民"):
+def dispatch(team, deputy_ids, title="城北联络站进站接待选民", starts_in=timedelta(minutes=-10)):
     now = datetime.now(timezone.utc)
     body = {
         "title": title,
         "type": "reception",
         "station_id": team["station_id"],
-        "starts_at": (now - timedelta(minutes=10)).isoformat(),
+        "starts_at": (now + starts_in).isoformat(),
         "ends_at": (now + timedelta(hours=2)).isoformat(),
         "deputy_ids": deputy_ids,
     }
     return ok(call(team, "POST", "/activities", team["station_admin"], body), 201)["id"]
+
+
+def begin(app, activity_id):
+    """Time passes until the activity has begun: 请假 is over, 结单 allowed."""
+    with app.app_context():
+        db.session.execute(update(Activity).where(Activity.id == activity_id)
+                           .values(starts_dt=datetime.now(timezone.utc) - timedelta(minutes=10)))
+        db.session.commit()
+        db.session.remove()
 
 
 def scan(team, headers, code):
@@ -134,10 +144,12 @@ def test_two_consoles_close_the_same_activity_at_once(app, team):
     zhang, li, wang, _ = team["deputies"]
     zh, lh, wh, _ = team["headers"]
     for round_ in range(1, ROUNDS + 1):
-        activity_id = dispatch(team, [zhang, li, wang], title=f"第{round_}次进站接待")
+        # Leave is asked before the start; check-in opens half an hour before it.
+        activity_id = dispatch(team, [zhang, li, wang], title=f"第{round_}次进站接待", starts_in=timedelta(minutes=10))
         ok(call(team, "POST", f"/activities/{activity_id}/accept", lh))
         ok(call(team, "POST", f"/activities/{activity_id}/decline", wh, {"reason": "出差在外"}))
         assert ok(scan(team, zh, team["station_code"]), 201)["activity_id"] == activity_id
+        begin(app, activity_id)
 
         responses = released_together(lambda: close(team, activity_id, team["station_admin"]),
                          lambda: close(team, activity_id, team["region_admin"]))

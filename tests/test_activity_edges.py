@@ -11,7 +11,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 from backend.notifications.outbox import deliver_due
 
-from .test_activities import checkin, crew, dispatch, iso  # noqa: F401
+from .test_activities import begin, checkin, crew, dispatch, iso  # noqa: F401
 
 CHINA = timezone(timedelta(hours=8))
 VOLUNTEER = 10  # the default rulebook's points for 志愿服务
@@ -201,4 +201,50 @@ def test_a_scan_nearer_the_next_activity_than_yesterdays_check_in_is_for_the_nex
     early = checkin(client, zh, crew["station"].qr_code)
     assert early.status_code == 409
     assert early.json["message"].startswith("活动“今天的视察”尚未开始签到")
+
+
+# --- 5. 请假 and 结单 around the start ----------------------------------------------------------------------
+
+
+def test_leave_is_asked_before_the_activity_starts(client, app, crew):
+    """请假 once the activity has begun (or ended, before 结单) is refused: it dodged the deduction for
+    staying away. Before the start it is taken."""
+    zhang, li = crew["deputies"][:2]
+    zh, lh = crew["headers"][:2]
+    now = datetime.now(timezone.utc)
+    ended = dispatch(client, crew, [zhang], starts=now - timedelta(hours=5), ends=now - timedelta(hours=3)).json["id"]
+    running = dispatch(client, crew, [zhang], title="正在进行的接待", starts=now - timedelta(minutes=1)).json["id"]
+    for activity_id in (ended, running):
+        late = client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "补请假"}, headers=zh)
+        assert (late.status_code, late.json["error"], late.json["message"]) == \
+            (409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
+        assert client.get(f"/api/v1/activities/{activity_id}", headers=zh).json["my_status"] == "invited"
+    summary = client.post(f"/api/v1/activities/{ended}/close", headers=crew["admin"]).json["summary"]
+    assert (summary["absent"], summary["declined"]) == (1, 0)
+    assert points(client, zhang, zh)["total"] == ABSENCE
+
+    upcoming = dispatch(client, crew, [li], title="明天的视察", type="inspection", starts=now + timedelta(days=1),
+                        ends=now + timedelta(days=1, hours=2)).json["id"]
+    asked = client.post(f"/api/v1/activities/{upcoming}/decline", json={"reason": "出差在外"}, headers=lh)
+    assert (asked.status_code, asked.json["my_status"]) == (200, "declined")
+
+
+def test_an_activity_is_closed_only_once_it_has_begun(client, app, crew):
+    """结单 two days before the start marked everyone absent (−1 each): refused, pointing at 取消活动;
+    once it has begun it closes."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    now = datetime.now(timezone.utc)
+    activity_id = dispatch(client, crew, [zhang], starts=now + timedelta(days=2),
+                           ends=now + timedelta(days=2, hours=2)).json["id"]
+    assert client.post(f"/api/v1/activities/{activity_id}/accept", headers=zh).status_code == 200
+    early = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    assert (early.status_code, early.json["error"], early.json["message"]) == \
+        (409, "invalid_transition", "活动尚未开始，不能结单；如活动不再举行，请取消活动。")
+    detail = client.get(f"/api/v1/activities/{activity_id}", headers=zh).json
+    assert (detail["status"], detail["my_status"]) == ("published", "accepted")
+    assert points(client, zhang, zh)["total"] == 0
+
+    begin(app, activity_id)
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    assert closed.status_code == 200 and closed.json["summary"]["absent"] == 1
 

@@ -147,7 +147,7 @@ def accept(activity_id):
 @blp.arguments(DeclineIn)
 @blp.response(200, ActivityOut)
 def decline(data, activity_id):
-    """请假（须说明理由）。"""
+    """请假（须说明理由）：须在活动开始前提出，活动开始后不能再请假。"""
     return present(services.decline(current_user(), _activity(activity_id), data["reason"]), current_user(), detail=True)
 
 
@@ -167,7 +167,7 @@ def checkin_code(activity_id):
 @admin_required
 @blp.response(200, CloseOut)
 def close(activity_id):
-    """结单：已签到代表计入积分，未请假未签到的代表记为缺席。重复结单不会重复计分。"""
+    """结单：已签到代表计入积分（计入活动举办的年度），未请假未签到的代表记为缺席。活动开始后才能结单；重复结单不会重复计分。"""
     return {"summary": services.close(_managed(activity_id))}
 
 

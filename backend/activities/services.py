@@ -204,7 +204,11 @@ def accept(user, activity):
 
 
 def decline(user, activity, reason):
-    """请假, with the reason."""
+    """请假, with the reason, before the activity starts: leave is asked in advance, and a deputy who is
+    not there once it has begun is absent (so 请假 never races 结单, which waits for the start)."""
+    mine = _my_participation(user, activity)
+    if mine.status in (P.invited, P.accepted) and utcnow() >= activity.starts_dt:
+        raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
     return _respond(user, activity, (P.invited, P.accepted), "已签到或已请假，不能再请假。",
                     status=P.declined, decline_reason=reason)
 
@@ -229,6 +233,9 @@ def close(activity):
     if activity.status is ActivityStatus.cancelled:
         raise APIError(409, "invalid_transition", "活动已取消，不能结单。")
     now = utcnow()
+    if now < activity.starts_dt:
+        # Nobody could have checked in or stayed away yet: closing now would mark everyone absent.
+        raise APIError(409, "invalid_transition", "活动尚未开始，不能结单；如活动不再举行，请取消活动。")
     # Claim the activity first. The version check makes a concurrent close fail right here (409, via
     # StaleDataError) before it touches the ledger; on SQLite this also takes the write lock, so the
     # reads below see every check-in committed before it.
