@@ -92,6 +92,7 @@ class Config:
             "new_item": "tmpl-new-item", "accepted": "tmpl-accepted", "replied": "tmpl-replied",
             "reopened": "tmpl-reopened", "overdue": "tmpl-overdue",
             "activity": "tmpl-activity", "activity_reminder": "tmpl-activity-reminder",
+            "activity_cancelled": "tmpl-activity-cancelled",
         } | json.loads(env.get("WECHAT_TEMPLATES", "{}"))
 
         # flask-smorest / OpenAPI

@@ -248,3 +248,31 @@ def test_an_activity_is_closed_only_once_it_has_begun(client, app, crew):
     closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
     assert closed.status_code == 200 and closed.json["summary"]["absent"] == 1
 
+
+# --- 6. cancelling tells the deputies -------------------------------------------------------------------
+
+
+def test_cancelling_tells_the_deputies_still_expected(client, app, crew, wechat_standin):
+    zhang, li, wang = crew["deputies"][:3]
+    zh, lh, wh = crew["headers"][:3]
+    now = datetime.now(timezone.utc)
+    activity_id = dispatch(client, crew, [zhang, li, wang], starts=now + timedelta(hours=3),
+                           ends=now + timedelta(hours=5)).json["id"]
+    assert client.post(f"/api/v1/activities/{activity_id}/accept", headers=zh).status_code == 200
+    assert client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "出差"}, headers=wh).status_code == 200
+    deliver(app)
+    wechat_standin.clear()
+
+    assert client.post(f"/api/v1/activities/{activity_id}/cancel", headers=crew["admin"]).json["status"] == "cancelled"
+    assert client.post(f"/api/v1/activities/{activity_id}/cancel", headers=crew["admin"]).status_code == 409
+    assert deliver(app) == {"sent": 2, "refused": 0, "retry": 0, "failed": 0}
+    messages = wechat_standin.messages()
+    assert {m["touser"] for m in messages} == {f"fake-openid-deputy{d.id}" for d in (zhang, li)}  # not on leave
+    for message in messages:
+        assert message["template_id"] == "tmpl-activity-cancelled"
+        assert message["page"] == f"pages/activity/detail?id={activity_id}"
+        assert {k: v["value"] for k, v in message["data"].items()} == {
+            "thing1": "城北联络站进站接待选民", "phrase2": "接待选民",
+            "time3": (now + timedelta(hours=3)).astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+            "thing4": "人民路 18 号", "thing5": "活动已取消，无需参加"}
+

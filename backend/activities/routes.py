@@ -175,7 +175,7 @@ def close(activity_id):
 @admin_required
 @blp.response(200, ActivityOut)
 def cancel(activity_id):
-    """取消活动（结单前），不计积分。"""
+    """取消活动（结单前），不计积分；待接单和已接单的代表收到取消通知。"""
     return present(services.cancel(_managed(activity_id)), current_user(), detail=True)
 
 

@@ -284,10 +284,13 @@ def close(activity):
 
 
 def cancel(activity):
+    """取消活动 before 结单: no points, and the deputies still expected there (invited or accepted) are told."""
     if activity.status is not ActivityStatus.published:
         raise APIError(409, "invalid_transition", "只有未结单的活动可以取消。")
     activity.status = ActivityStatus.cancelled
     db.session.flush()
+    expected = [p.deputy for p in activity.participants if p.status in (P.invited, P.accepted)]
+    _notify_deputies(activity, expected, "activity_cancelled", "活动已取消，无需参加", "cancelled")
     return activity
 
 
