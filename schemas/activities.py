@@ -159,7 +159,9 @@ class PointsOut(Schema):
     deputy_id = fields.Integer()
     year = fields.Integer()
     total = fields.Integer(required=True)
-    rank = fields.Integer(allow_none=True, metadata={"description": "among all deputies with points that year"})
+    rank = fields.Integer(allow_none=True, metadata={
+        "description": "as the leaderboard ranks: among the deputies in office with points that year, ties "
+                       "sharing a rank; null without points or for a deputy who left office"})
     entries = fields.List(fields.Nested(PointEntryOut), required=True)
 
 

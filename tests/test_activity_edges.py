@@ -276,3 +276,34 @@ def test_cancelling_tells_the_deputies_still_expected(client, app, crew, wechat_
             "time3": (now + timedelta(hours=3)).astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
             "thing4": "人民路 18 号", "thing5": "活动已取消，无需参加"}
 
+
+# --- 7. a deputy's rank is the leaderboard's ----------------------------------------------------------------
+
+
+def test_a_deputys_rank_is_the_leaderboards_beside_deputies_who_left_office(client, app, crew):
+    """张伟 leads and then leaves office: the leaderboard drops him, and every deputy's rank in their
+    points and archive is the leaderboard's (王强's was one lower, counting 张伟). 张伟 keeps his total
+    and has no rank."""
+    zhang, li, wang, zhao = crew["deputies"]
+    zh, lh, wh, zhh = crew["headers"]
+    first = dispatch(client, crew, [zhang, li, wang], title="第一次接待").json["id"]
+    for headers in (zh, lh):
+        assert checkin(client, headers, crew["station"].qr_code).status_code == 201
+    client.post(f"/api/v1/activities/{first}/close", headers=crew["admin"])
+    second = dispatch(client, crew, [zhang, zhao], title="第二次接待").json["id"]
+    for headers in (zh, zhh):
+        assert checkin(client, headers, crew["station"].qr_code).status_code == 201
+    client.post(f"/api/v1/activities/{second}/close", headers=crew["admin"])
+    assert board(client)[0] == (1, zhang.id, 2 * RECEPTION)
+
+    retired = client.patch(f"/api/v1/deputies/{zhang.id}", json={"active": False}, headers=crew["root_admin"])
+    assert retired.status_code == 200, retired.json
+    ranks = board(client)
+    assert ranks == [(1, li.id, RECEPTION), (1, zhao.id, RECEPTION), (3, wang.id, ABSENCE)]
+    year = datetime.now(CHINA).year
+    for deputy, headers in ((li, lh), (zhao, zhh), (wang, wh)):
+        rank = next(r for r, deputy_id, _ in ranks if deputy_id == deputy.id)
+        assert points(client, deputy, headers)["rank"] == rank, deputy.name
+        assert archive(client, deputy, headers, year)["points"]["rank"] == rank, deputy.name
+    gone = points(client, zhang, crew["admin"])
+    assert (gone["total"], gone["rank"]) == (2 * RECEPTION, None)
