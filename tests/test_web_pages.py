@@ -225,6 +225,18 @@ def test_tracking_pages_are_shells_for_the_browser_identity(client):
     assert client.get("/track/99999999999").status_code == 404
 
 
+def test_the_site_icon_is_served_and_linked(client, world):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    assert icon.get_data(as_text=True).lstrip().startswith("<svg")
+    assert "max-age" in icon.headers["Cache-Control"]
+    for path in (f"/q/{world['zhang'].qr_code}", "/track/", "/public/stats", "/q/AbCdEfGh1234"):
+        html = client.get(path).get_data(as_text=True)
+        href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+        assert client.get(href).status_code == 200, path
+
+
 # --- public pages -------------------------------------------------------------------------------
 
 

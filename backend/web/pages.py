@@ -10,7 +10,7 @@ and aggregate figures. Everything a user wrote goes through Jinja's autoescaping
 from datetime import timedelta, timezone
 from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -119,6 +119,16 @@ def amap_link(station):
 
 def _page_arg(maximum=10000):
     return parse_int(request.args.get("page"), 1, maximum) or 1
+
+
+# --- the site's icon -----------------------------------------------------------------------------
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links (the console's pages link none): the
+    same small SVG the pages link."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 # --- citizens: following what they filed in this browser ----------------------------------------
