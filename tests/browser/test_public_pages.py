@@ -121,3 +121,26 @@ def test_statistics_on_a_phone(phone, live_server, factory, world, external_requ
     expect(phone.locator(".board tbody tr")).to_have_count(1)
     phone.screenshot(path=f"{SHOTS}/public_leaderboard_phone.png", full_page=True)
     assert external_requests == []
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_rate_tiles_fit_a_small_phone_at_100_percent(browser, live_server, factory, world, width):
+    closed_item(factory, world["zhang"], "小区垃圾清运不及时")  # every rate is 100.0%
+    context = browser.new_context(viewport={"width": width, "height": 700}, device_scale_factor=2, is_mobile=True,
+                                  locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/public/stats")
+        expect(page.locator(".tiles.rates .tile-value")).to_have_text(["100.0%"] * 4)
+        fit = page.evaluate("""() => {
+            const card = document.querySelector('.tiles.rates').closest('.card');
+            const inner = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);
+            return Array.from(document.querySelectorAll('.tile, .tile-value, .tile-label, .tile-note')).map(e => ({
+                text: e.textContent.trim().slice(0, 12),
+                right: e.getBoundingClientRect().right, inner: inner,
+                clipped: e.scrollWidth > e.clientWidth + 0.5}));
+        }""")
+        assert [f for f in fit if f["right"] > f["inner"] + 0.5 or f["clipped"]] == []
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
