@@ -28,6 +28,74 @@ def wechat_item(factory, world, content="人民路口红绿灯不亮，请尽快
     return filed.json, citizen
 
 
+# Everything a finger taps on the citizen's and the public pages; the switches' and the rating's own
+# inputs are hidden inside their labels, which are the targets.
+TAP_TARGETS = """() => Array.from(document.querySelectorAll(
+    'a, button, select, textarea, input:not([type=checkbox]):not([type=radio]):not([type=file]), label.switch, .segmented label, .photo-add'))
+  .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .map(e => { const r = e.getBoundingClientRect();
+              return {what: e.outerHTML.slice(0, 70), width: Math.round(r.width * 10) / 10, height: Math.round(r.height * 10) / 10}; })"""
+
+
+def small_targets(page):
+    targets = page.evaluate(TAP_TARGETS)
+    assert targets, "no tap targets found"
+    return [t for t in targets if t["width"] < 44 or t["height"] < 44]
+
+
+def test_tap_targets_are_at_least_44_px_on_a_small_phone(browser, live_server, factory, world, admin):  # noqa: F811
+    context = browser.new_context(viewport={"width": 320, "height": 640}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    try:
+        wechat_item(factory, world)  # the same problem, nearby
+        revoked = factory.deputy(world["tree"]["hc"], "王芳", stations=[world["station"]])
+        assert factory.client.post(f"/api/v1/qr/{revoked.qr_code}/revoke", headers=admin).status_code == 200
+
+        # The form, with a photo, and the same problem nearby offered and followed.
+        page.context.grant_permissions(["geolocation"], origin=live_server)
+        page.context.set_geolocation({"latitude": 27.5600, "longitude": 109.9900, "accuracy": 20})
+        page.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+        page.set_input_files("#photo-input", files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+        expect(page.locator("#photos .photo.uploading")).to_have_count(0)
+        remove = page.locator(".photo-remove").bounding_box()
+        tile = page.locator("#photos .photo").bounding_box()
+        assert remove["x"] + remove["width"] <= tile["x"] + tile["width"] + 0.5  # still inside its photo
+        page.select_option("#category", "道路交通")
+        page.click("#locate")
+        expect(page.locator("#nearby-list li")).to_have_count(1)
+        assert small_targets(page) == []
+        page.click("text=关注这一条")
+        expect(page.locator(".followed a")).to_be_visible()
+        assert small_targets(page) == []
+
+        page.fill("#content", "路灯坏了")
+        page.click("#submit")
+        expect(page.locator("#done")).to_be_visible()
+        assert small_targets(page) == []
+        mine = int(page.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+
+        deputy = factory.deputy_headers(world["zhang"])
+        assert factory.client.post(f"/api/v1/suggestions/{mine}/accept", headers=deputy).status_code == 200
+        assert factory.client.post(f"/api/v1/suggestions/{mine}/reply", headers=deputy,
+                                   json={"content": "已修复。"}).status_code == 200
+        page.goto(f"{live_server}/track/{mine}")
+        expect(page.locator("#rate-card")).to_be_visible()
+        assert small_targets(page) == []
+
+        page.goto(f"{live_server}/track/")
+        expect(page.locator("#items li")).to_have_count(2)
+        assert small_targets(page) == []
+
+        for path in ("/public/stations", f"/public/stations/{world['station'].id}", "/public/leaderboard",
+                     "/public/stats", f"/q/{revoked.qr_code}", "/q/AbCdEfGh1234", f"/q/{world['station'].qr_code}"):
+            page.goto(live_server + path)
+            assert small_targets(page) == [], path
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, path
+    finally:
+        context.close()
+
+
 def test_every_page_has_an_icon(phone, live_server, world, external_requests):  # noqa: F811
     for path in (f"/q/{world['zhang'].qr_code}", "/track/", "/public/stats"):
         phone.goto(live_server + path)

@@ -92,9 +92,12 @@
     img.alt = "照片预览";
     img.src = URL.createObjectURL(file);
     var state = MSB.el("span", "photo-state", "上传中…");
-    var remove = MSB.el("button", "photo-remove", "×");
+    var remove = MSB.el("button", "photo-remove");
     remove.type = "button";
     remove.setAttribute("aria-label", "删除这张照片");
+    var cross = MSB.el("span", null, "×");
+    cross.setAttribute("aria-hidden", "true");
+    remove.appendChild(cross);
     remove.addEventListener("click", function () { removePhoto(photo); });
     tile.appendChild(img);
     tile.appendChild(state);
