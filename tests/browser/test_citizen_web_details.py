@@ -28,6 +28,53 @@ def wechat_item(factory, world, content="人民路口红绿灯不亮，请尽快
     return filed.json, citizen
 
 
+def follow_in_page(page, item_id):
+    """Follow an item as this browser's citizen, as the form's 关注这一条 button does."""
+    answer = page.evaluate("id => MSB.api('POST', '/api/v1/suggestions/' + id + '/follow')", item_id)
+    assert answer["ok"], answer
+
+
+def file_in_page(page, live_server, code, content):
+    page.goto(f"{live_server}/q/{code}")
+    page.select_option("#category", "道路交通")
+    page.fill("#content", content)
+    page.click("#submit")
+    expect(page.locator("#done")).to_be_visible()
+    return int(page.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+
+
+def test_a_follower_sees_the_filers_steps_as_a_citizens_not_as_their_own(
+        phone, live_server, factory, world, admin, external_requests):  # noqa: F811
+    earlier, wang = wechat_item(factory, world)
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    follow_in_page(phone, earlier["id"])
+    # Handled and rated by the citizen who filed it (not this browser).
+    deputy = factory.deputy_headers(world["zhang"])
+    client = factory.client
+    assert client.post(f"/api/v1/suggestions/{earlier['id']}/dispatch", headers=admin,
+                       json={"deputy_id": world["zhang"].id}).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{earlier['id']}/accept", headers=deputy).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{earlier['id']}/reply", headers=deputy,
+                       json={"content": "已联系交警部门修复。"}).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{earlier['id']}/rate", headers=wang,
+                       json={"satisfaction": "satisfied"}).status_code == 200
+
+    phone.goto(f"{live_server}/track/{earlier['id']}")
+    expect(phone.locator("#d-status")).to_have_text("已办结")
+    filed = phone.locator("#timeline li", has_text="提交建议")
+    rated = phone.locator("#timeline li", has_text="评价")
+    expect(filed.locator(".timeline-actor")).to_have_text("群众")
+    expect(rated.locator(".timeline-actor")).to_have_text("群众")
+    expect(phone.locator("#timeline")).not_to_contain_text("我")
+    expect(phone.locator("#d-rated")).to_have_text("群众评价：满意")
+
+    # This browser's own item: its steps are "我".
+    mine = file_in_page(phone, live_server, world["station"].qr_code, "红绿灯坏了")
+    phone.goto(f"{live_server}/track/{mine}")
+    expect(phone.locator("#timeline li", has_text="提交建议").locator(".timeline-actor")).to_have_text("我")
+    assert external_requests == []
+
+
 # Everything a finger taps on the citizen's and the public pages; the switches' and the rating's own
 # inputs are hidden inside their labels, which are the targets.
 TAP_TARGETS = """() => Array.from(document.querySelectorAll(

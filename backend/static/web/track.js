@@ -64,17 +64,18 @@
     MSB.show($("d-reply"), !!item.reply_content);
     $("d-reply-text").textContent = item.reply_content || "";
 
+    // Only the filer may rate or withdraw; followers see the progress. The API shows the contact
+    // phone field to the filer (and staff) only, so its presence marks this browser as the filer.
+    var owner = Object.prototype.hasOwnProperty.call(item, "contact_phone");
+
     var rated = $("d-rated");
     if (item.satisfaction && item.status !== "replied") {
-      rated.textContent = "您的评价：" + (SATISFACTION[item.satisfaction] || item.satisfaction);
+      rated.textContent = (owner ? "您的评价：" : "群众评价：") + (SATISFACTION[item.satisfaction] || item.satisfaction);
       MSB.show(rated, true);
     } else {
       MSB.show(rated, false);
     }
 
-    // Only the filer may rate or withdraw; followers see the progress. The API shows the contact
-    // phone field to the filer (and staff) only, so its presence marks this browser as the filer.
-    var owner = Object.prototype.hasOwnProperty.call(item, "contact_phone");
     MSB.show($("rate-card"), owner && item.status === "replied");
     MSB.show($("withdraw-card"), owner && (item.status === "pending" || item.status === "assigned"));
 
@@ -86,9 +87,12 @@
       head.appendChild(MSB.el("strong", null, event.action_label || event.action));
       head.appendChild(MSB.el("span", "small muted", MSB.formatTime(event.at)));
       li.appendChild(head);
-      var who = event.actor_role === "citizen" ? "我" : (event.actor_name || ROLE_NAMES[event.actor_role] || "");
+      // A citizen's steps on an item (filing, rating, withdrawing) are all its filer's: "我" to the
+      // filer, "群众" to a citizen who follows it.
+      var who = event.actor_role === "citizen" ? (owner ? "我" : ROLE_NAMES.citizen)
+        : (event.actor_name || ROLE_NAMES[event.actor_role] || "");
       if (event.actor_role === "deputy" && event.actor_name) who = event.actor_name + " 代表";
-      if (who) li.appendChild(MSB.el("p", "small muted", who));
+      if (who) li.appendChild(MSB.el("p", "small muted timeline-actor", who));
       if (event.note) li.appendChild(MSB.el("p", "timeline-note", event.note));
       timeline.appendChild(li);
     });
