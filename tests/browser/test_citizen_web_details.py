@@ -75,6 +75,34 @@ def test_a_follower_sees_the_filers_steps_as_a_citizens_not_as_their_own(
     assert external_requests == []
 
 
+def test_an_item_merged_into_another_says_so_and_links_to_the_one_being_handled(
+        phone, live_server, factory, world, admin, external_requests):  # noqa: F811
+    earlier, _ = wechat_item(factory, world)
+    mine = file_in_page(phone, live_server, world["station"].qr_code, "红绿灯坏了")
+    merged = factory.client.post(f"/api/v1/suggestions/{mine}/merge", headers=admin, json={"into_id": earlier["id"]})
+    assert merged.status_code == 200, merged.json
+
+    phone.goto(f"{live_server}/track/{mine}")
+    expect(phone.locator("#d-status")).to_have_text("已合并")
+    notice = phone.locator("#d-merged")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("已与另一条相同的建议合并办理")
+    expect(notice.locator("a")).to_have_attribute("href", f"/track/{earlier['id']}")
+    assert small_targets(phone) == []
+    notice.locator("a").click()
+    expect(phone.locator("#d-number")).to_have_text(earlier["number"])
+    expect(phone.locator("#d-status")).to_have_text("待分派")
+
+    phone.goto(f"{live_server}/track/")
+    mine_row = phone.locator("#items li", has=phone.locator(f'a.item-link[href="/track/{mine}"]'))
+    expect(mine_row.locator(".badge")).to_have_text("已合并")
+    expect(mine_row).not_to_contain_text("已办结")
+    expect(mine_row.locator("a.merged-link")).to_have_attribute("href", f"/track/{earlier['id']}")
+    expect(mine_row.locator("a.merged-link")).to_contain_text("查看合并后的办理进展")
+    assert small_targets(phone) == []
+    assert external_requests == []
+
+
 # Everything a finger taps on the citizen's and the public pages; the switches' and the rating's own
 # inputs are hidden inside their labels, which are the targets.
 TAP_TARGETS = """() => Array.from(document.querySelectorAll(

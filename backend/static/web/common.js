@@ -147,6 +147,13 @@
 
   function show(node, visible) { if (node) node.hidden = !visible; }
 
+  /* An item's status as a citizen should read it: one merged into another is 已合并 (its own status is
+   * closed, but nothing was done on it), not 已办结. */
+  function statusOf(item) {
+    if (item.merged_into) return { label: "已合并", className: "badge status-merged" };
+    return { label: item.status_label, className: "badge status-" + item.status };
+  }
+
   function showError(node, message) {
     node.textContent = message || "";
     node.hidden = !message;
@@ -162,6 +169,7 @@
     el: el,
     formatTime: formatTime,
     show: show,
+    statusOf: statusOf,
     showError: showError,
     messages: MESSAGES
   };

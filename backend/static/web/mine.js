@@ -25,12 +25,19 @@
       link.href = "/track/" + item.id;
       var head = MSB.el("div", "item-head");
       head.appendChild(MSB.el("span", "number", item.number));
-      head.appendChild(MSB.el("span", "badge status-" + item.status, item.status_label));
+      var shown = MSB.statusOf(item);
+      head.appendChild(MSB.el("span", shown.className, shown.label));
       link.appendChild(head);
       var text = item.content.length > 60 ? item.content.slice(0, 60) + "…" : item.content;
       link.appendChild(MSB.el("p", "item-text", text));
       link.appendChild(MSB.el("p", "small muted", item.category + " · " + MSB.formatTime(item.created_at)));
       li.appendChild(link);
+      if (item.merged_into) {
+        // The item being handled in its place (this browser follows it, so it is in the list too).
+        var merged = MSB.el("a", "merged-link more-link", "查看合并后的办理进展 ›");
+        merged.href = "/track/" + encodeURIComponent(item.merged_into);
+        li.appendChild(merged);
+      }
       list.appendChild(li);
     });
     MSB.show(list, items.length > 0);

@@ -44,8 +44,11 @@
     MSB.show($("detail"), true);
     $("d-number").textContent = item.number;
     var status = $("d-status");
-    status.textContent = item.status_label;
-    status.className = "badge status-" + item.status;
+    var shown = MSB.statusOf(item);
+    status.textContent = shown.label;
+    status.className = shown.className;
+    MSB.show($("d-merged"), !!item.merged_into);
+    if (item.merged_into) $("d-merged-link").href = "/track/" + encodeURIComponent(item.merged_into);
     var meta = [item.category, "提交于 " + MSB.formatTime(item.created_at)];
     if (item.deputy) meta.push("承办代表：" + item.deputy.name);
     else if (item.station) meta.push(item.station.name);
