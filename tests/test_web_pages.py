@@ -225,6 +225,53 @@ def test_tracking_pages_are_shells_for_the_browser_identity(client):
     assert client.get("/track/99999999999").status_code == 404
 
 
+def test_the_filing_form_posts_and_its_categories_are_in_the_page(client, app, world):
+    html = client.get(f"/q/{world['zhang'].qr_code}").get_data(as_text=True)
+    form = re.search(r"<form[^>]*id=\"file-form\"[^>]*>", html).group(0)
+    assert 'method="post"' in form  # never a GET that puts the text and the phone in the address
+    for name in app.config["SUGGESTION_CATEGORIES"]:
+        assert f'<option value="{name}">{name}</option>' in html
+    assert "<noscript>" in html and "JavaScript" in html
+
+
+def test_a_form_posted_without_the_pages_script_comes_back_as_typed_with_a_notice(client, app, world):
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+
+    code = world["zhang"].qr_code
+    posted = client.post(f"/q/{code}", data={
+        "category": "城市管理", "content": "路灯坏了 <b>一个月</b>", "contact_phone": "13912345678",
+        "anonymous": "on", "address": "人民路口",
+    })
+    assert posted.status_code == 200
+    assert posted.headers["Cache-Control"] == "no-store"
+    html = posted.get_data(as_text=True)
+    assert "尚未提交" in html and "JavaScript" in html
+    assert re.search(r"<textarea[^>]*>\n路灯坏了 &lt;b&gt;一个月&lt;/b&gt;</textarea>", html)
+    assert '<option value="城市管理" selected>城市管理</option>' in html
+    assert 'value="13912345678"' in html
+    assert re.search(r'<input type="checkbox" name="anonymous" id="anonymous" checked>', html)
+    assert_strict_csp_page(html)
+    with app.app_context():
+        assert db.session.query(Suggestion).count() == 0  # nothing was filed
+
+    # Odd or oversized fields are not echoed beyond what the form allows.
+    odd = client.post(f"/q/{code}", data={"category": "不存在的类别", "content": "好" * 5000})
+    html = odd.get_data(as_text=True)
+    assert "selected" not in html.split('id="category"', 1)[1].split("</select>", 1)[0]
+    assert "好" * 1000 in html and "好" * 1001 not in html
+
+    # An unknown or withdrawn code answers the same page as when opened.
+    assert client.post("/q/AbCdEfGh1234", data={"content": "x"}).status_code == 404
+
+
+def test_pages_that_need_the_script_say_so_without_it(client):
+    for path in ("/track/", "/track/42"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<noscript>" in html and "JavaScript" in html, path
+        assert re.search(r'id="loading"[^>]*hidden|hidden[^>]*id="loading"', html), path  # shown by the script
+
+
 def test_the_site_icon_is_served_and_linked(client, world):
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200

@@ -1,7 +1,8 @@
 """The citizens' tracking pages (/track/...) and the public pages (/public/...).
 
 /q/{code} itself is served by ``backend.qr.routes`` (templates q_landing.html / q_unavailable.html);
-the helpers those templates need (the reception plan, date formatting) are registered here.
+the helpers those templates need (the reception plan, date formatting) are registered here, and so is
+the answer to its form posted by a browser that did not run the page's script.
 
 Public pages show only what anyone may see: stations and deputies' public profiles, published items
 with personal data removed (the same query as GET /api/v1/public/suggestions), names and points,
@@ -10,18 +11,23 @@ and aggregate figures. Everything a user wrote goes through Jinja's autoescaping
 from datetime import timedelta, timezone
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint, current_app, make_response, redirect, render_template, request, send_from_directory, url_for,
+)
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
 from ..auth.scope import MAX_ID, get_by_id
+from ..errors import APIError
 from ..forms import parse_int
 from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
 from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
+from ..qr import routes as qr_routes
+from ..qr import targets as qr_targets
 from ..suggestions.models import STATUS_LABELS, Suggestion
 from ..suggestions.public_routes import published_item, published_query
 from ..suggestions.stats import suggestion_stats
@@ -119,6 +125,36 @@ def amap_link(station):
 
 def _page_arg(maximum=10000):
     return parse_int(request.args.get("page"), 1, maximum) or 1
+
+
+# --- /q/{code} posted without its script --------------------------------------------------------
+
+
+@bp.post("/q/<code>")
+def landing_posted(code):
+    """The filing form sent by a browser that did not run landing.js (scripts off, or the script did
+    not load). The script files through the API with the browser's identity; this only gives the page
+    back as it was typed, with a notice that it was not filed. The form posts rather than gets so the
+    text and phone number stay out of the address bar, history and logs."""
+    try:
+        qr, target = qr_targets.resolve_live(code)
+    except APIError:
+        return qr_routes.landing(code)  # an unknown or withdrawn code: the page it opens to
+    form = request.form
+    category = form.get("category", "")
+    posted = {
+        "category": category if category in current_app.config["SUGGESTION_CATEGORIES"] else "",
+        "content": form.get("content", "").replace("\x00", "")[:1000],
+        "contact_phone": form.get("contact_phone", "").replace("\x00", "")[:20],
+        "anonymous": bool(form.get("anonymous")),
+        "public_consent": bool(form.get("public_consent")),
+    }
+    response = make_response(render_template(
+        "q_landing.html", kind=qr.target_kind.value, code=qr.code, profile=qr_targets.public_profile(qr, target),
+        posted=posted,
+    ))
+    response.headers["Cache-Control"] = "no-store"  # it holds what was typed, the phone number too
+    return response
 
 
 # --- the site's icon -----------------------------------------------------------------------------

@@ -103,6 +103,50 @@ def test_an_item_merged_into_another_says_so_and_links_to_the_one_being_handled(
     assert external_requests == []
 
 
+def test_without_javascript_the_form_posts_keeps_the_text_and_says_why(browser, live_server, factory, world):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+        expect(page.locator(".noscript-notice")).to_contain_text("JavaScript")
+        page.select_option("#category", "城市管理")
+        page.fill("#content", "没有脚本时提交的建议内容")
+        page.fill("#contact_phone", "13912345678")
+        page.click("#submit")
+        page.wait_for_load_state()
+        assert "13912345678" not in page.url and "content=" not in page.url
+        assert page.url == f"{live_server}/q/{world['zhang'].qr_code}"
+        expect(page.locator("#content")).to_have_value("没有脚本时提交的建议内容")
+        expect(page.locator("#category")).to_have_value("城市管理")
+        notice = page.locator("#posted-notice")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("建议尚未提交")
+        expect(notice).to_contain_text("JavaScript")
+        assert notice.bounding_box()["y"] < page.locator("#content").bounding_box()["y"]  # seen before the form
+
+        for path in ("/track/", "/track/1"):
+            page.goto(live_server + path)
+            expect(page.locator(".noscript-notice")).to_contain_text("JavaScript")
+            expect(page.locator("#loading")).to_be_hidden()
+    finally:
+        context.close()
+    assert factory.client.get("/api/v1/public/suggestions").json["total"] == 0
+
+
+def test_a_tracking_page_whose_script_did_not_load_says_what_to_do(phone, live_server):
+    phone.goto(f"{live_server}/track/")
+    expect(phone.locator("#empty")).to_be_visible()
+    expect(phone.locator(".script-late")).to_have_count(0)  # the script ran: no hint
+
+    phone.route("**/static/web/mine.js", lambda route: route.abort())
+    phone.goto(f"{live_server}/track/")
+    hint = phone.locator(".script-late")
+    expect(hint).to_be_hidden()  # not at once: the script may still be on its way
+    expect(hint).to_be_visible(timeout=15000)
+    expect(hint).to_contain_text("请检查网络后刷新本页")
+    expect(phone.locator("#loading")).to_be_hidden()
+
+
 # Everything a finger taps on the citizen's and the public pages; the switches' and the rating's own
 # inputs are hidden inside their labels, which are the targets.
 TAP_TARGETS = """() => Array.from(document.querySelectorAll(

@@ -147,6 +147,11 @@
 
   function show(node, visible) { if (node) node.hidden = !visible; }
 
+  /* The page's own script is running: take away the hint shown when it takes too long (static/mobile.css). */
+  function started() {
+    Array.prototype.forEach.call(document.querySelectorAll(".script-late"), function (node) { node.remove(); });
+  }
+
   /* An item's status as a citizen should read it: one merged into another is 已合并 (its own status is
    * closed, but nothing was done on it), not 已办结. */
   function statusOf(item) {
@@ -169,6 +174,7 @@
     el: el,
     formatTime: formatTime,
     show: show,
+    started: started,
     statusOf: statusOf,
     showError: showError,
     messages: MESSAGES

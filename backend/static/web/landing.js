@@ -31,19 +31,26 @@
   var submitKey = MSB.randomKey();  // one Idempotency-Key per filing, kept across retries
   var nearbyShownFor = "";
 
-  // --- categories -----------------------------------------------------------------------------
+  MSB.started();
+  // The page came back from a post made without this script; the script runs now, so it can file.
+  var postedNotice = $("posted-notice");
+  if (postedNotice) postedNotice.remove();
 
-  MSB.request("GET", "/api/v1/suggestions/categories").then(function (answer) {
-    if (!answer.ok) {
-      MSB.showError(formError, "问题类别加载失败，请刷新页面重试。");
-      return;
-    }
-    answer.data.categories.forEach(function (name) {
-      var option = MSB.el("option", null, name);
-      option.value = name;
-      category.appendChild(option);
+  // --- categories (in the page; asked for only if it has none) ---------------------------------
+
+  if (category.options.length <= 1) {
+    MSB.request("GET", "/api/v1/suggestions/categories").then(function (answer) {
+      if (!answer.ok) {
+        MSB.showError(formError, "问题类别加载失败，请刷新页面重试。");
+        return;
+      }
+      answer.data.categories.forEach(function (name) {
+        var option = MSB.el("option", null, name);
+        option.value = name;
+        category.appendChild(option);
+      });
     });
-  });
+  }
 
   category.addEventListener("change", checkNearby);
 
@@ -258,6 +265,13 @@
 
   $("again").addEventListener("click", function () {
     form.reset();
+    // A page given back after a post made without the script has what was typed as the fields'
+    // defaults, which reset() restores: a new suggestion starts empty.
+    category.value = "";
+    content.value = "";
+    $("contact_phone").value = "";
+    $("anonymous").checked = false;
+    $("public_consent").checked = false;
     photos.slice().forEach(removePhoto);
     position = null;
     nearbyShownFor = "";

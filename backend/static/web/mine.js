@@ -11,10 +11,12 @@
   function done() { MSB.show($("loading"), false); }
 
   async function load() {
+    MSB.started();
     if (!MSB.hasIdentity()) {
       done();
       return MSB.show($("empty"), true);
     }
+    MSB.show($("loading"), true);
     var answer = await MSB.api("GET", "/api/v1/suggestions?scope=mine&per_page=50");
     done();
     if (!answer.ok) return MSB.showError($("load-error"), answer.message);

@@ -103,7 +103,9 @@
   }
 
   async function load() {
+    MSB.started();
     if (!MSB.hasIdentity()) return noAccess();
+    MSB.show($("loading"), true);
     var answer = await MSB.api("GET", "/api/v1/suggestions/" + encodeURIComponent(id));
     if (answer.ok) return render(answer.data);
     if (answer.status === 404 || answer.status === 403 || answer.status === 401) return noAccess();
