@@ -147,6 +147,26 @@ def test_a_tracking_page_whose_script_did_not_load_says_what_to_do(phone, live_s
     expect(phone.locator("#loading")).to_be_hidden()
 
 
+def test_removing_a_photo_that_failed_to_upload_clears_its_error(phone, live_server, world, external_requests):  # noqa: F811
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    phone.set_input_files("#photo-input", files=[{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"hello" * 100}])
+    expect(phone.locator("#photos .photo.failed")).to_have_count(1)
+    expect(phone.locator("#form-error")).to_be_visible()
+    phone.locator(".photo-remove").click()
+    expect(phone.locator("#photos .photo")).to_have_count(0)
+    expect(phone.locator("#form-error")).to_be_hidden()
+
+    # With two failed photos, removing one leaves the other's error; removing both clears it.
+    phone.set_input_files("#photo-input", files=[
+        {"name": f"notes{i}.jpg", "mimeType": "image/jpeg", "buffer": b"hello" * 100} for i in range(2)])
+    expect(phone.locator("#photos .photo.failed")).to_have_count(2)
+    phone.locator(".photo-remove").first.click()
+    expect(phone.locator("#form-error")).to_be_visible()
+    phone.locator(".photo-remove").first.click()
+    expect(phone.locator("#form-error")).to_be_hidden()
+    assert external_requests == []
+
+
 # Everything a finger taps on the citizen's and the public pages; the switches' and the rating's own
 # inputs are hidden inside their labels, which are the targets.
 TAP_TARGETS = """() => Array.from(document.querySelectorAll(

@@ -26,7 +26,8 @@
   var formError = $("form-error");
   var submit = $("submit");
 
-  var photos = [];  // {id, tile, uploading, failed}
+  var photos = [];  // {id, tile, uploading, failed, message}
+  var photoMessage = null;  // the form's error when it is about the photos (cleared as they are removed)
   var position = null;  // {lat, lng}
   var submitKey = MSB.randomKey();  // one Idempotency-Key per filing, kept across retries
   var nearbyShownFor = "";
@@ -83,6 +84,27 @@
       return blob && blob.size < file.size ? blob : file;
     } catch (e) {
       return file;
+      URL.revokeObjectURL(loaded.url);
+    }
+  }
+
+  function showPhotoError(message) {
+    photoMessage = message;
+    MSB.showError(formError, message);
+  }
+
+  /* After a photo is removed, the form's error about photos says what is still wrong, or goes. */
+  function refreshPhotoError() {
+    if (photoMessage === null || formError.hidden || formError.textContent !== photoMessage) {
+      photoMessage = null;
+      return;
+    }
+    var failed = photos.filter(function (p) { return p.failed; });
+    if (failed.length) {
+      showPhotoError(failed[failed.length - 1].message);
+    } else {
+      photoMessage = null;
+      MSB.showError(formError, "");
     }
   }
 
@@ -90,6 +112,7 @@
     photos = photos.filter(function (p) { return p !== photo; });
     photo.tile.remove();
     refreshPhotoAdd();
+    refreshPhotoError();
   }
 
   async function addPhoto(file) {
@@ -125,9 +148,10 @@
       state.remove();
     } else {
       photo.failed = true;
+      photo.message = answer.message;
       tile.classList.add("failed");
       state.textContent = "上传失败";
-      MSB.showError(formError, answer.message);
+      if (photos.indexOf(photo) !== -1) showPhotoError(answer.message);  // unless removed while uploading
     }
   }
 
@@ -135,7 +159,7 @@
     var files = Array.prototype.slice.call(photoInput.files || []);
     var room = MAX_PHOTOS - photos.length;
     if (files.length > room) {
-      MSB.showError(formError, "最多上传 " + MAX_PHOTOS + " 张照片，多出的照片没有添加。");
+      showPhotoError("最多上传 " + MAX_PHOTOS + " 张照片，多出的照片没有添加。");
       files = files.slice(0, room);
     } else {
       MSB.showError(formError, "");
@@ -228,7 +252,7 @@
     if (!category.value) return MSB.showError(formError, "请选择问题类别。");
     if (!content.value.trim()) return MSB.showError(formError, "请填写建议内容。");
     if (photos.some(function (p) { return p.uploading; })) return MSB.showError(formError, "照片还在上传，请稍候再提交。");
-    if (photos.some(function (p) { return p.failed; })) return MSB.showError(formError, "有照片上传失败，请删除后重新添加。");
+    if (photos.some(function (p) { return p.failed; })) return showPhotoError("有照片上传失败，请删除后重新添加。");
 
     var body = {
       qr_code: form.dataset.code,
