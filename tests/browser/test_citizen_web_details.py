@@ -167,6 +167,35 @@ def test_removing_a_photo_that_failed_to_upload_clears_its_error(phone, live_ser
     assert external_requests == []
 
 
+def test_a_photo_over_the_pixel_limit_is_shrunk_in_the_browser(phone, live_server, app, factory, world, external_requests):  # noqa: F811
+    limit = 4_000_000
+    app.config["UPLOAD_MAX_PIXELS"], saved = limit, app.config["UPLOAD_MAX_PIXELS"]
+    try:
+        big = Image.new("RGB", (2700, 1800), (90, 120, 160))  # 4.86 million pixels, a few kB
+        buffer = io.BytesIO()
+        big.save(buffer, "JPEG", quality=80)
+        assert len(buffer.getvalue()) < 2.5 * 1024 * 1024
+        phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+        phone.set_input_files("#photo-input", files=[{"name": "big.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}])
+        expect(phone.locator("#photos .photo")).to_have_count(1)
+        expect(phone.locator("#photos .photo.uploading")).to_have_count(0, timeout=20000)
+        expect(phone.locator("#photos .photo.failed")).to_have_count(0)
+        expect(phone.locator("#form-error")).to_be_hidden()
+        phone.select_option("#category", "城市管理")
+        phone.fill("#content", "路面塌陷")
+        phone.click("#submit")
+        expect(phone.locator("#done")).to_be_visible()
+        item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+        token = phone.evaluate("() => localStorage.getItem('msb.web.token')")
+        item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers={"Authorization": f"Bearer {token}"}).json
+        [photo] = item["attachments"]
+        assert photo["width"] * photo["height"] <= limit
+        assert abs(photo["width"] / photo["height"] - 1.5) < 0.01
+    finally:
+        app.config["UPLOAD_MAX_PIXELS"] = saved
+    assert external_requests == []
+
+
 # Everything a finger taps on the citizen's and the public pages; the switches' and the rating's own
 # inputs are hidden inside their labels, which are the targets.
 TAP_TARGETS = """() => Array.from(document.querySelectorAll(

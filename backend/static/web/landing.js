@@ -9,7 +9,10 @@
   var MAX_PHOTOS = 9;
   var MAX_CHARS = 1000;
   var SHRINK_ABOVE = 2.5 * 1024 * 1024;
-  var MAX_SIDE = 2560;
+  // The server's limits (UPLOAD_MAX_PIXELS, UPLOAD_MAX_SIDE): a photo over the pixel count is refused,
+  // and none is kept wider or higher than the side.
+  var MAX_PIXELS = parseInt(form.dataset.maxPixels, 10) || 40000000;
+  var MAX_SIDE = parseInt(form.dataset.maxSide, 10) || 2560;
 
   var $ = function (id) { return document.getElementById(id); };
   var category = $("category");
@@ -71,19 +74,37 @@
     MSB.show(photoAdd, photos.length < MAX_PHOTOS);
   }
 
+  function loadImage(file) {
+    return new Promise(function (resolve) {
+      var url = URL.createObjectURL(file);
+      var image = new Image();
+      image.onload = function () { resolve({ image: image, url: url }); };
+      image.onerror = function () { URL.revokeObjectURL(url); resolve(null); };
+      image.src = url;
+    });
+  }
+
+  /* A photo the server would refuse for its pixel count, or one heavy to send, redrawn smaller as a
+   * JPEG: within MAX_PIXELS and MAX_SIDE. Anything the browser cannot draw goes as it is (the server
+   * says what is wrong with it). */
   async function shrink(file) {
-    if (file.size <= SHRINK_ABOVE || !window.createImageBitmap) return file;
+    var loaded = await loadImage(file);
+    if (!loaded) return file;
     try {
-      var bitmap = await createImageBitmap(file);
-      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var width = loaded.image.naturalWidth, height = loaded.image.naturalHeight;
+      var tooManyPixels = width * height > MAX_PIXELS;
+      if (!width || !height || (!tooManyPixels && file.size <= SHRINK_ABOVE)) return file;
+      var scale = Math.min(1, MAX_SIDE / Math.max(width, height), Math.sqrt(MAX_PIXELS / (width * height)) * 0.999);
       var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      canvas.width = Math.max(1, Math.floor(width * scale));
+      canvas.height = Math.max(1, Math.floor(height * scale));
+      canvas.getContext("2d").drawImage(loaded.image, 0, 0, canvas.width, canvas.height);
       var blob = await new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.85); });
-      return blob && blob.size < file.size ? blob : file;
+      // Over the pixel count the original would be refused, however small; otherwise keep the lighter one.
+      return blob && (tooManyPixels || blob.size < file.size) ? blob : file;
     } catch (e) {
       return file;
+    } finally {
       URL.revokeObjectURL(loaded.url);
     }
   }
