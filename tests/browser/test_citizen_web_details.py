@@ -196,6 +196,32 @@ def test_a_photo_over_the_pixel_limit_is_shrunk_in_the_browser(phone, live_serve
     assert external_requests == []
 
 
+def test_a_too_long_text_is_reported_at_the_content_field(phone, live_server, world, external_requests):  # noqa: F811
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    phone.select_option("#category", "城市管理")
+    # maxlength stops typing and pasting; a script (an input method, an extension) can still go past it.
+    phone.eval_on_selector("#content", "e => { e.value = '好'.repeat(1001); e.dispatchEvent(new Event('input')); }")
+    phone.click("#submit")
+    expect(phone.locator("#form-error")).to_have_text(re.compile(r"^建议内容：.*1000"))
+    field_error = phone.locator("#content-error")
+    expect(field_error).to_be_visible()
+    expect(field_error).to_contain_text("1000")
+    expect(phone.locator("#content")).to_have_attribute("aria-invalid", "true")
+    # The message sits with the field: right under the text box, above the photos.
+    content_box = phone.locator("#content").bounding_box()
+    error_box = field_error.bounding_box()
+    photos_box = phone.locator("#photos").bounding_box()
+    assert content_box["y"] < error_box["y"] < photos_box["y"]
+
+    # Fixing the text clears the field's message.
+    phone.fill("#content", "路灯坏了")
+    expect(field_error).to_be_hidden()
+    expect(phone.locator("#content")).not_to_have_attribute("aria-invalid", "true")
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    assert external_requests == []
+
+
 # Everything a finger taps on the citizen's and the public pages; the switches' and the rating's own
 # inputs are hidden inside their labels, which are the targets.
 TAP_TARGETS = """() => Array.from(document.querySelectorAll(

@@ -13,6 +13,11 @@
   // and none is kept wider or higher than the side.
   var MAX_PIXELS = parseInt(form.dataset.maxPixels, 10) || 40000000;
   var MAX_SIDE = parseInt(form.dataset.maxSide, 10) || 2560;
+  // What the API's field errors are about, to say so in the message.
+  var FIELD_LABELS = {
+    category: "问题类别", content: "建议内容", contact_phone: "联系电话", location: "位置",
+    attachment_ids: "照片", anonymous: "匿名提交", public_consent: "同意公开"
+  };
 
   var $ = function (id) { return document.getElementById(id); };
   var category = $("category");
@@ -67,6 +72,47 @@
   }
   content.addEventListener("input", updateCounter);
   updateCounter();
+
+  // --- a field's own error, shown under it -----------------------------------------------------
+
+  function setFieldError(field, message) {
+    var control = $(field);
+    var box = $(field + "-error");
+    if (!control || !box) return;
+    MSB.showError(box, message);
+    if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
+  }
+
+  function clearFieldErrors() {
+    Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
+  }
+
+  [category, content, $("contact_phone")].forEach(function (control) {
+    control.addEventListener(control.tagName === "SELECT" ? "change" : "input", function () {
+      setFieldError(control.id, "");
+    });
+  });
+
+  /* The first field error of a 422 as [field, message]; nested ones (location.lat) count for their field. */
+  function firstFieldError(errors) {
+    if (!errors) return null;
+    for (var field in errors) {
+      var messages = errors[field];
+      if (Array.isArray(messages) && messages.length && typeof messages[0] === "string") return [field, messages[0]];
+      if (messages && typeof messages === "object") {
+        var nested = firstFieldError(messages);
+        if (nested) return [field, nested[1]];
+      }
+    }
+    return null;
+  }
+
+  /* A mistake in one field: said under the field, and by the submit button naming the field. */
+  function showFieldError(field, message) {
+    setFieldError(field, message);
+    var label = FIELD_LABELS[field];
+    MSB.showError(formError, label && message.indexOf(label) === -1 ? label + "：" + message : message);
+  }
 
   // --- photos ---------------------------------------------------------------------------------
 
@@ -254,24 +300,12 @@
 
   // --- filing ---------------------------------------------------------------------------------
 
-  function firstFieldError(errors) {
-    if (!errors) return null;
-    for (var field in errors) {
-      var messages = errors[field];
-      if (Array.isArray(messages) && messages.length && typeof messages[0] === "string") return messages[0];
-      if (messages && typeof messages === "object") {
-        var nested = firstFieldError(messages);
-        if (nested) return nested;
-      }
-    }
-    return null;
-  }
-
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     MSB.showError(formError, "");
-    if (!category.value) return MSB.showError(formError, "请选择问题类别。");
-    if (!content.value.trim()) return MSB.showError(formError, "请填写建议内容。");
+    clearFieldErrors();
+    if (!category.value) return showFieldError("category", "请选择问题类别。");
+    if (!content.value.trim()) return showFieldError("content", "请填写建议内容。");
     if (photos.some(function (p) { return p.uploading; })) return MSB.showError(formError, "照片还在上传，请稍候再提交。");
     if (photos.some(function (p) { return p.failed; })) return showPhotoError("有照片上传失败，请删除后重新添加。");
 
@@ -294,7 +328,9 @@
     submit.disabled = false;
     submit.textContent = "提交建议";
     if (!answer.ok) {
-      MSB.showError(formError, answer.status === 422 ? (firstFieldError(answer.errors) || answer.message) : answer.message);
+      var fieldError = answer.status === 422 ? firstFieldError(answer.errors) : null;
+      if (fieldError) showFieldError(fieldError[0], fieldError[1]);
+      else MSB.showError(formError, answer.message);
       return;
     }
     submitKey = MSB.randomKey();
@@ -317,6 +353,7 @@
     $("contact_phone").value = "";
     $("anonymous").checked = false;
     $("public_consent").checked = false;
+    clearFieldErrors();
     photos.slice().forEach(removePhoto);
     position = null;
     nearbyShownFor = "";
