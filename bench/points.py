@@ -213,8 +213,9 @@ def load_ledger(dialect, rows, deputies, year):
         FROM (SELECT n, h, {row_year} AS y FROM {series(dialect, rows)}) AS t
     """))
     db.session.execute(text("""
-        INSERT INTO deputy_scores (deputy_id, year, total, reached_dt)
-        SELECT deputy_id, year, SUM(points), MAX(created_dt) FROM point_entries GROUP BY deputy_id, year
+        INSERT INTO deputy_scores (deputy_id, year, total, reached_dt, in_office)
+        SELECT e.deputy_id, e.year, SUM(e.points), MAX(e.created_dt), d.active
+        FROM point_entries e JOIN deputies d ON d.id = e.deputy_id GROUP BY e.deputy_id, e.year, d.active
     """))
 
 

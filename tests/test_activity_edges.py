@@ -307,3 +307,16 @@ def test_a_deputys_rank_is_the_leaderboards_beside_deputies_who_left_office(clie
         assert archive(client, deputy, headers, year)["points"]["rank"] == rank, deputy.name
     gone = points(client, zhang, crew["admin"])
     assert (gone["total"], gone["rank"]) == (2 * RECEPTION, None)
+
+    # Back in office, and a correction made while out of it: ranks follow office either way.
+    back = client.patch(f"/api/v1/deputies/{zhang.id}", json={"active": True}, headers=crew["root_admin"])
+    assert back.status_code == 200, back.json
+    assert board(client)[0] == (1, zhang.id, 2 * RECEPTION)
+    assert points(client, zhang, zh)["rank"] == 1 and points(client, li, lh)["rank"] == 2
+    assert client.patch(f"/api/v1/deputies/{wang.id}", json={"active": False},
+                        headers=crew["root_admin"]).status_code == 200
+    corrected = client.post(f"/api/v1/deputies/{wang.id}/points/corrections", headers=crew["root_admin"],
+                            json={"points": 20, "reason": "补记去年的述职", "year": year - 1})
+    assert corrected.status_code == 201, corrected.json
+    assert (corrected.json["total"], corrected.json["rank"]) == (20, None)
+    assert points(client, li, lh)["rank"] == 2

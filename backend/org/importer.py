@@ -579,7 +579,7 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None) -> dict:
             if progress is not None and (done % 100 == 0 or done == len(parsed)):
                 progress(done % 100 or 100)
         db.session.flush()
-        services.sync_deputy_codes(created + status_changed)
+        services.sync_office(created + status_changed)
     except IntegrityError as exc:
         # Only a concurrent change between loading and writing gets here: nothing of this import is kept.
         raise conflict("导入期间代表信息被他人同时修改，本次导入未生效，请重新导入。") from exc

@@ -3,12 +3,13 @@
 Each takes validated data, changes objects, flushes, and never commits: the request handler
 (or the CLI command) commits once, so a failure leaves nothing half-written.
 """
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..auth.models import User
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
+from ..points.models import DeputyScore
 from ..qr import services as qr_services
 from ..qr.models import QRKind
 from .models import Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind
@@ -183,7 +184,7 @@ def create_deputy(actor, data) -> Deputy:
     deputy.stations = stations
     db.session.add(deputy)
     db.session.flush()
-    sync_deputy_codes([deputy])
+    sync_office([deputy])
     return deputy
 
 
@@ -224,14 +225,21 @@ def set_deputy_active(deputy, active):
         return
     deputy.active = active
     db.session.flush()
-    sync_deputy_codes([deputy])
+    sync_office([deputy])
 
 
-def sync_deputy_codes(deputies):
-    """一人一码 follows office: a deputy in office has a live printed code, one who left office has none.
+def sync_office(deputies):
+    """What follows office, wherever it is given or left: 一人一码 — a deputy in office has a live printed
+    code, one who left office has none — and their running point totals, which a rank counts only in
+    office (the leaderboard shows only deputies in office).
 
     Used for one deputy (create, PATCH) and for thousands (import) alike.
     """
+    for active in (False, True):
+        ids = [d.id for d in deputies if d.active is active]
+        for start in range(0, len(ids), 500):
+            db.session.execute(update(DeputyScore).where(DeputyScore.deputy_id.in_(ids[start:start + 500]))
+                               .values(in_office=active).execution_options(synchronize_session=False))
     qr_services.revoke_many(QRKind.deputy, [d.id for d in deputies if not d.active])
     qr_services.issue_many(QRKind.deputy, [d.id for d in deputies if d.active])
     for deputy in deputies:

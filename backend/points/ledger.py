@@ -88,7 +88,10 @@ def _write(deputy_id, year, value, rule_code, source_type, source_id, reason, at
     ).first()
     if inserted is None:
         return 0  # already credited for this source
-    upsert = _insert(DeputyScore).values(deputy_id=deputy_id, year=year, total=value, reached_dt=at)
+    # A year's first total takes the deputy's office as it is; org.services.sync_office keeps it after.
+    in_office = select(Deputy.active).where(Deputy.id == deputy_id).scalar_subquery()
+    upsert = _insert(DeputyScore).values(deputy_id=deputy_id, year=year, total=value, reached_dt=at,
+                                         in_office=in_office)
     db.session.execute(
         upsert.on_conflict_do_update(
             index_elements=["deputy_id", "year"],

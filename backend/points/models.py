@@ -1,9 +1,8 @@
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
-from ..org.models import Deputy
 
 
 class ScoringRule(db.Model):
@@ -88,7 +87,8 @@ class DeputyScore(db.Model):
 
     It is derived data, maintained only by :func:`backend.points.ledger.credit`, so that the
     leaderboard is one indexed read instead of a sum over millions of ledger rows. ``reached_dt`` is when
-    the total last changed: among equal totals, whoever got there first ranks first.
+    the total last changed: among equal totals, whoever got there first ranks first. ``in_office``
+    follows the deputy's office (``org.services.sync_office``): a rank counts only the totals in office.
     """
 
     __tablename__ = "deputy_scores"
@@ -97,13 +97,13 @@ class DeputyScore(db.Model):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     total: Mapped[int] = mapped_column(Integer, default=0)
     reached_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    in_office: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 # In the leaderboard's exact order (see queries.leaderboard): a top 50 is an index-only walk that stops
-# after 50 rows, and a rank is an index-only count of the totals above (migration 0005).
+# after 50 rows (migration 0005).
 Index("ix_deputy_scores_leaderboard", DeputyScore.year, DeputyScore.total.desc(), DeputyScore.reached_dt,
       DeputyScore.deputy_id)
-# The deputies who left office, a few among all (migration 0012): a rank leaves their totals out, as the
-# leaderboard does, by hashing these ids once rather than looking up every total above in deputies.
-Index("ix_deputies_retired", Deputy.id, postgresql_where=Deputy.active.is_(False),
-      sqlite_where=Deputy.active.is_(False))
+# A rank is an index-only count of the totals in office above the deputy's (migration 0013).
+Index("ix_deputy_scores_rank_in_office", DeputyScore.year, DeputyScore.total,
+      postgresql_where=text("in_office"), sqlite_where=text("in_office"))

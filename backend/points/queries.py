@@ -24,20 +24,17 @@ def total_and_rank(deputy_id, year):
     with points that year, ties sharing a rank. A deputy who left office has no rank (the leaderboard
     does not show them)."""
     score = db.session.execute(
-        select(DeputyScore.total, Deputy.active).join(Deputy, Deputy.id == DeputyScore.deputy_id)
+        select(DeputyScore.total, DeputyScore.in_office)
         .where(DeputyScore.deputy_id == deputy_id, DeputyScore.year == year)
     ).first()
     if score is None:
         return 0, None
-    if not score.active:
+    if not score.in_office:
         return score.total, None
-    # Never a sum over the ledger: an index-only count of the totals above (ix_deputy_scores_leaderboard),
-    # less those of deputies who left office, whose few ids come from a partial index (ix_deputies_retired)
-    # and are hashed once. Joining every total above to deputies would look each one up: at mid-field
-    # among 100,000 deputies that took about four times as long (bench/points.py, bench/README.md).
-    retired = select(Deputy.id).where(Deputy.active.is_(False))
+    # Never a sum over the ledger: an index-only count of the totals in office above this one
+    # (ix_deputy_scores_rank_in_office, migration 0013).
     ahead = db.session.scalar(select(func.count()).where(
-        DeputyScore.year == year, DeputyScore.total > score.total, DeputyScore.deputy_id.not_in(retired)))
+        DeputyScore.year == year, DeputyScore.total > score.total, DeputyScore.in_office))
     return score.total, ahead + 1
 
 
