@@ -467,6 +467,17 @@ def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory
     assert "城北联络站进站接待选民" in text(station_admin.get("/console/activities?status=closed"))
 
 
+def test_an_activity_not_yet_begun_offers_no_close(station_admin, world):
+    """结单 is refused before the start: the page does not offer it, and says what to do instead."""
+    now = datetime.now(timezone.utc)
+    created = post(station_admin, "/console/activities/new", dispatch_form(
+        world, [world["zhang"]], starts_at=local(now + timedelta(days=2)), ends_at=local(now + timedelta(days=2, hours=2))))
+    assert created.status_code == 302, text(created)
+    page = text(station_admin.get(created.headers["Location"]))
+    assert "close-activity" not in page and "活动开始后才能结单；如不再举行，请取消活动。" in page
+    assert "取消活动" in page
+
+
 def test_a_correction_from_the_archive_page(station_admin, world):
     """积分更正 in the console: the form on a deputy's archive adds a signed ledger row with its reason and
     who made it; a refused form (no reason, 0 points) changes nothing and says why."""

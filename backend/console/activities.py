@@ -364,6 +364,7 @@ def activity(activity_id):
     return render_template(
         "console/activity.html", activity=activity, data=attendance(activity), points=points,
         points_total=sum(points.values()), type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
+        started=activity.starts_dt <= utcnow(),  # 结单 only once it has begun (activities.services.close)
     )
 
 
