@@ -57,10 +57,7 @@ def _no_such_region():
 def _rulebook_region(user, value):
     """The region whose rulebook is shown: ``value``, else the administrator's own region, else the
     root (a station administrator's default: the deployment's rulebook)."""
-    region = _region_arg(value)
-    if region is None and is_region_admin(user):
-        region = db.session.get(Region, user.admin_region_id)
-    return region or root_region()
+    return _region_arg(value) or rulebook.own_region(user)
 
 
 def _rulebook_regions(user):

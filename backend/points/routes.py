@@ -31,7 +31,6 @@ from ..errors import APIError, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region
-from ..org.services import root_region
 from . import archive, ledger, queries, rulebook
 
 rules = Blueprint("scoring_rules", __name__, url_prefix="/api/v1/scoring-rules", description="履职评分细则")
@@ -84,10 +83,7 @@ def _rulebook_region(args):
     """The region whose rulebook is asked for: ``region_id``, else the caller's own region, else the root."""
     if "region_id" in args:
         return get_or_404(Region, args["region_id"], "区域不存在。")
-    user = current_caller()
-    if user.admin_region_id is not None:
-        return db.session.get(Region, user.admin_region_id)
-    return root_region()
+    return rulebook.own_region(current_caller())
 
 
 def _editable_region(args):

@@ -121,6 +121,14 @@ def for_deputy(deputy_id, code):
     return for_deputies([deputy_id], [code]).get(deputy_id, {}).get(code)
 
 
+def own_region(user):
+    """The rulebook an administrator reads and edits unless they name another: their own region's;
+    a station administrator's is the deployment's (the root's)."""
+    if user.admin_region_id is not None:
+        return db.session.get(Region, user.admin_region_id)
+    return root_region()
+
+
 def is_root(region):
     """Whether ``region``'s rulebook is the deployment's (the root's; None stands for it too)."""
     return region is None or region.parent_id is None
