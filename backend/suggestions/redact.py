@@ -187,13 +187,14 @@ _NAME_BEFORE_VERB = re.compile(
 _NAME_WITH_TITLE = re.compile(rf"{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{0,2}}?(?:{_HONORIFIC}|同志)")
 # The person a reply speaks to, as replies begin and end: 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
 # 感谢王小明的反映, 已电话联系刘建华, 一位叫陈大勇的居民.
-_ADDRESSEE = rf"(?P<pii>{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{1,2}}?)(?:同志|先生|女士)?"
+_PERSON = rf"{_SURNAME}(?!{_OFFICIAL}){_GIVEN}"  # a surname and given-name characters, no official's title
+_ADDRESSEE = rf"(?P<pii>{_PERSON}{{1,2}}?)(?:同志|先生|女士)?"
 _NAME_GREETED = re.compile(rf"{_ADDRESSEE}\s*[,:]?\s*(?:您好|你好)")
 _NAME_SALUTED = re.compile(rf"(?:尊敬的|亲爱的|(?:回复|答复|致)\s*:\s*){_ADDRESSEE}\s*[,:!]")
 _NAME_THANKED = re.compile(rf"感谢(?:您|你)?{_ADDRESSEE}(?:的|对|反映|提出)")
-_NAME_CONTACTED = re.compile(rf"联系(?:了|上)?\s*(?P<pii>{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{1,2}}{_AFTER_NAME})")
+_NAME_CONTACTED = re.compile(rf"联系(?:了|上)?\s*(?P<pii>{_PERSON}{{1,2}}{_AFTER_NAME})")
 _NAME_CALLED = re.compile(
-    rf"(?<![呼喊尖吼鸣大])叫\s*(?P<pii>{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{1,2}}(?:(?=的)|{_AFTER_NAME}))")
+    rf"(?<![呼喊尖吼鸣大])叫\s*(?P<pii>{_PERSON}{{1,2}}(?:(?=的)|{_AFTER_NAME}))")
 
 
 def _long_enough(match):
