@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
-from ..auth.scope import administered_stations, region_subtree_clause
+from ..auth.scope import administered_stations, manages_deputy, owns_deputy, region_subtree_clause
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from . import services
@@ -282,8 +282,8 @@ class Scope:
     stays the region administrators' to change.
     """
 
-    def __init__(self, regions, stations, station_admin=False):
-        self.station_admin = station_admin
+    def __init__(self, regions, stations, station_admin=None):
+        self.station_admin = station_admin  # the station administrator importing, if it is one
         self.regions = {r.id: r for r in regions}
         ancestor_ids = {int(i) for r in regions for i in r.path.strip("/").split("/") if i}
         names = {r.id: r.name for r in db.session.scalars(select(Region).where(Region.id.in_(ancestor_ids)))}
@@ -317,12 +317,8 @@ class Scope:
         stations = db.session.scalars(
             select(Station).where(Station.id.in_(administered_stations(user))).options(lazyload(Station.live_qr))
         ).all()
-        return cls.of_stations(stations)
-
-    @classmethod
-    def of_stations(cls, stations):
         ids = {int(i) for s in stations for i in s.region.path.strip("/").split("/") if i}
-        return cls(db.session.scalars(select(Region).where(Region.id.in_(ids))).all(), stations, station_admin=True)
+        return cls(db.session.scalars(select(Region).where(Region.id.in_(ids))).all(), stations, station_admin=user)
 
     def check_row(self, fields, error):
         """A station administrator's rows: at their stations, in a region that contains them."""
@@ -343,13 +339,13 @@ class Scope:
             if deputy.region_id not in self.regions:
                 return "该手机号已登记在您管理范围以外的代表名下，不能在此导入；请联系上级管理员。"
             return None
-        if not any(s.id in self.stations for s in deputy.stations):
+        if not manages_deputy(self.station_admin, deputy):
             return "该手机号已登记在未进驻您所管联络站的代表名下，不能在此导入；请联系区域管理员。"
         if deputy.region_id != fields["region"].id:
             return "联络站管理员不能修改代表的所属区域，请联系区域管理员。"
         # A deputy also received at other administrators' stations: only their link to these stations is
-        # this import's to change; their details stay with their region (auth.scope.owns_deputy).
-        if not all(s.id in self.stations for s in deputy.stations) and _changes_details(deputy, fields):
+        # this import's to change; their details stay with their region.
+        if not owns_deputy(self.station_admin, deputy) and _changes_details(deputy, fields):
             return "该代表还进驻您管理范围以外的联络站，修改其基本信息须由其所属区域的管理员办理。"
         return None
 
@@ -531,7 +527,7 @@ def _deputies_by_phone(phones):
 
 
 def import_deputies(scope: "Scope", data: bytes, progress=None) -> dict:
-    """导入代表名册: parse an upload and upsert its rows within ``scope`` (``Scope.of_region``, ``Scope.of_stations``)."""
+    """导入代表名册: parse an upload and upsert its rows within ``scope`` (``Scope.of_region``, ``Scope.of_user``)."""
     return import_sheet(scope, read_sheet(data), progress)
 
 
