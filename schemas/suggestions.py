@@ -172,6 +172,7 @@ class StatsOut(Schema):
     avg_hours_to_close = fields.Float(allow_none=True)
     overdue = fields.Integer()
     supervised = fields.Integer()
+    merged = fields.Integer(metadata={"description": "duplicates closed by merging (within by_status.closed)"})
     denominators = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 

@@ -387,6 +387,24 @@ def test_stats_page_shows_aggregate_figures(client, factory, world):
     assert_strict_csp_page(html)
 
 
+def test_stats_page_counts_a_merged_duplicate_apart_from_closed_items(client, factory, world):
+    """已办结 in the bars agrees with the 已办结 tile: a duplicate closed by merging shows as 已合并."""
+    closed_item(client, factory, world["zhang"], "路面坑洼需要修补", True)
+    web = bearer(web_identity(client)["token"])
+    first = file(client, web, world["station"].qr_code, content="东门路口积水严重").json["id"]
+    second = file(client, web, world["station"].qr_code, content="东门路口积水，下雨天过不去").json["id"]
+    admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    merged = client.post(f"/api/v1/suggestions/{second}/merge", json={"into_id": first}, headers=admin)
+    assert merged.status_code == 200, merged.json
+    api = client.get("/api/v1/stats/suggestions", headers=admin).json
+    assert (api["total"], api["by_status"]["closed"], api["merged"]) == (3, 2, 1)
+
+    html = client.get("/public/stats").get_data(as_text=True)
+    bars = dict(re.findall(r'<span class="bar-label">(.+?)</span>.*?<span class="bar-count">(\d+)</span>', html, re.S))
+    assert bars == {"已办结": "1", "已合并": "1", "待分派": "1", "城市管理": "3"}
+    assert re.search(r'tile-value">1</span><span class="tile-label">已办结', html)
+
+
 def test_live_wechat_cannot_screen_browser_filings_so_they_wait_for_an_administrator(app, client, factory, world):
     """Live WeChat screens text only for a mini-program user; a browser citizen's item is held for review."""
     from backend.wechat.standin import create_standin_app

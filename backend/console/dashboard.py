@@ -15,10 +15,10 @@ from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy
 from ..points.models import DeputyScore
 from ..points.queries import current_year
-from ..suggestions.models import OPEN_STATUSES, STATUS_LABELS, Status, Suggestion
+from ..suggestions.models import OPEN_STATUSES, Suggestion
 from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
-from ..suggestions.stats import suggestion_stats
+from ..suggestions.stats import status_breakdown, suggestion_stats
 
 TREND_WEEKS = 12
 TOP_DEPUTIES = 10
@@ -26,7 +26,7 @@ TOP_DEPUTIES = 10
 # One colour per status, the same in every chart and badge (see console.css .status-*).
 STATUS_COLOURS = {
     "pending": "#d4380d", "assigned": "#d48806", "accepted": "#1d39c4", "forwarded": "#531dab",
-    "replied": "#08979c", "closed": "#389e0d", "rejected": "#8c8c8c", "withdrawn": "#bfbfbf",
+    "replied": "#08979c", "closed": "#389e0d", "merged": "#95de64", "rejected": "#8c8c8c", "withdrawn": "#bfbfbf",
 }
 
 
@@ -96,9 +96,8 @@ def dashboard_data(user):
         "avg_hours_to_accept": stats["avg_hours_to_accept"],
         "avg_hours_to_close": stats["avg_hours_to_close"],
         "by_status": [
-            {"status": s.value, "label": STATUS_LABELS[s.value], "count": stats["by_status"][s.value],
-             "colour": STATUS_COLOURS[s.value]}
-            for s in Status
+            {"status": key, "label": label, "count": count, "colour": STATUS_COLOURS[key]}
+            for key, label, count in status_breakdown(stats)
         ],
         "by_category": sorted(
             ({"category": c, "count": n} for c, n in stats["by_category"].items()),

@@ -21,7 +21,7 @@ from ..points.queries import current_year
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
 from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
-from ..suggestions.stats import suggestion_stats
+from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
 from .dashboard import scope_label, scoped_leaderboard
 from .suggestions import cn_time, filtered_query
@@ -114,14 +114,14 @@ def export_suggestions():
 
 
 def _station_rows(scope):
-    """Per station: filed, open, closed, overdue, supervised — one grouped query."""
+    """Per station: filed, open, closed (merged duplicates not), overdue, supervised — one grouped query."""
     open_statuses = [Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied]
     rows = db.session.execute(
         select(
             Station.name,
             func.count(Suggestion.id),
             func.sum(case((Suggestion.status.in_(open_statuses), 1), else_=0)),
-            func.sum(case((Suggestion.status == Status.closed, 1), else_=0)),
+            func.sum(case(((Suggestion.status == Status.closed) & Suggestion.merged_into_id.is_(None), 1), else_=0)),
             func.sum(case((Suggestion.overdue.is_(True), 1), else_=0)),
             func.sum(case((Suggestion.supervised.is_(True), 1), else_=0)),
         )
@@ -159,7 +159,7 @@ def export_stats():
         ("督办件数", stats["supervised"], "带督办标记的建议"),
     ]
     _sheet(wb, "总体指标", ["指标", "数值", "口径说明"], summary, widths={"指标": 22, "数值": 20, "口径说明": 40})
-    _sheet(wb, "按状态", ["状态", "件数"], [(STATUS_LABELS[s], n) for s, n in stats["by_status"].items()])
+    _sheet(wb, "按状态", ["状态", "件数"], [(label, n) for _, label, n in status_breakdown(stats)])
     categories = list(current_app.config["SUGGESTION_CATEGORIES"])
     categories += sorted(c for c in stats["by_category"] if c not in categories)
     _sheet(wb, "按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])

@@ -28,9 +28,9 @@ from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
 from ..qr import routes as qr_routes
 from ..qr import targets as qr_targets
-from ..suggestions.models import STATUS_LABELS, Suggestion
+from ..suggestions.models import Suggestion
 from ..suggestions.public_routes import published_item, published_query
-from ..suggestions.stats import suggestion_stats
+from ..suggestions.stats import status_breakdown, suggestion_stats
 
 bp = Blueprint("web", __name__)
 
@@ -240,9 +240,7 @@ def stats():
         "stations": db.session.scalar(select(func.count()).select_from(Station)),
         "deputies": db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.active.is_(True))),
     }
-    by_status = [
-        (STATUS_LABELS[status], count) for status, count in figures["by_status"].items() if count
-    ]
+    by_status = [(label, count) for _, label, count in status_breakdown(figures) if count]
     by_category = sorted(figures["by_category"].items(), key=lambda kv: (-kv[1], kv[0]))
     return render_template(
         "public/stats.html", figures=figures, counts=counts, by_status=_bars(by_status),
