@@ -1,5 +1,6 @@
 // 接单 and 请假 for an activity, shared by the list and the detail page.
 const api = require('./api');
+const config = require('../config');
 const { wxp, toast } = require('./wxp');
 const { formatTime, PARTICIPANT_LABELS } = require('./format');
 
@@ -15,7 +16,11 @@ function presentActivity(a) {
   });
 }
 
+// Each subscribe consent allows one message: 接单 is where a deputy wants the reminder before the start
+// and word of a cancellation, asked in the tap itself (WeChat allows it only there). A refusal or a
+// failure does not stop the acceptance.
 async function accept(id) {
+  await wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.activity }).catch(() => null);
   try {
     const activity = await api.activityAction(id, 'accept');
     toast('已接单', 'success');
