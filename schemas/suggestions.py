@@ -50,6 +50,9 @@ class ForwardIn(StrictSchema):
 
 class ReplyIn(StrictSchema):
     content = Text(2000, required=True)
+    implemented = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "落实: whether the problem was actually solved (true), or the answer explains why not or "
+                       "when (false); counted by the statistics' implementation_rate"})
 
 
 class RateIn(StrictSchema):
@@ -135,6 +138,8 @@ class SuggestionOut(Schema):
     forward_target = fields.String(allow_none=True)
     forward_department = fields.String(allow_none=True)
     reply_content = fields.String(allow_none=True)
+    implemented = fields.Boolean(allow_none=True, metadata={"description": "落实, as the deputy's reply recorded it"})
+    implemented_label = fields.String(allow_none=True, metadata={"description": "已落实 / 未落实，已答复说明"})
     satisfaction = fields.String(allow_none=True)
     contact_phone = fields.String(allow_none=True)
     citizen = fields.Dict(allow_none=True)
@@ -168,10 +173,12 @@ class StatsOut(Schema):
     on_time_rate = fields.Float(allow_none=True, metadata={"description": "answered before the deadline ÷ should_be_closed"})
     satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "满意 ÷ rated"})
     basic_satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "(满意 + 基本满意) ÷ rated"})
+    implementation_rate = fields.Float(allow_none=True, metadata={"description": "落实率: closed and implemented ÷ closed"})
     avg_hours_to_accept = fields.Float(allow_none=True)
     avg_hours_to_close = fields.Float(allow_none=True)
     overdue = fields.Integer()
     supervised = fields.Integer()
+    implemented = fields.Integer(metadata={"description": "closed items whose reply recorded the problem solved"})
     merged = fields.Integer(metadata={"description": "duplicates closed by merging (within by_status.closed)"})
     denominators = fields.Dict(keys=fields.String(), values=fields.Integer())
 
@@ -188,6 +195,8 @@ class PublicSuggestionOut(Schema):
     category = fields.String()
     content = fields.String()
     reply_content = fields.String(allow_none=True)
+    implemented = fields.Boolean(allow_none=True, metadata={"description": "落实, as the deputy's reply recorded it"})
+    implemented_label = fields.String(allow_none=True)
     station = fields.Nested(BriefOut, allow_none=True)
     deputy = fields.Nested(BriefOut, allow_none=True)
     satisfaction = fields.String(allow_none=True)

@@ -168,7 +168,8 @@ def test_public_page_shows_consented_closed_items_without_personal_data(client, 
     assert "13912345678" not in shown["content"] and "501" not in shown["content"]
     assert "2345678" not in shown["reply_content"]
     assert "楼道灯坏了" in shown["content"]
-    assert set(shown) == {"number", "category", "content", "reply_content", "station", "deputy", "satisfaction", "closed_at"}
+    assert set(shown) == {"number", "category", "content", "reply_content", "implemented", "implemented_label", "station",
+                          "deputy", "satisfaction", "closed_at"}
 
 
 def test_nearby_duplicates_are_offered_and_can_be_followed(client, app, world):  # noqa: F811

@@ -90,9 +90,10 @@ def dashboard_data(user):
         "held": count(scope, Suggestion.held_for_review.is_(True)),
         "rates": {
             key: stats[key]
-            for key in ("closed_rate", "on_time_rate", "satisfaction_rate", "basic_satisfaction_rate")
+            for key in ("closed_rate", "on_time_rate", "satisfaction_rate", "basic_satisfaction_rate", "implementation_rate")
         },
         "denominators": stats["denominators"],
+        "implemented": stats["implemented"],
         "avg_hours_to_accept": stats["avg_hours_to_accept"],
         "avg_hours_to_close": stats["avg_hours_to_close"],
         "by_status": [

@@ -153,6 +153,8 @@ def export_stats():
         ("已评价数", d["rated"], "已办结且群众已评价"),
         ("满意率", _percent(stats["satisfaction_rate"]), "满意 ÷ 已评价"),
         ("基本满意率", _percent(stats["basic_satisfaction_rate"]), "（满意 + 基本满意）÷ 已评价"),
+        ("已落实数", stats["implemented"], "已办结且代表答复时注明已落实"),
+        ("落实率", _percent(stats["implementation_rate"]), "已落实 ÷ 已办结"),
         ("平均接单用时（小时）", stats["avg_hours_to_accept"] if stats["avg_hours_to_accept"] is not None else "", "分派到接单"),
         ("平均办结用时（小时）", stats["avg_hours_to_close"] if stats["avg_hours_to_close"] is not None else "", "提交到办结"),
         ("超期件数", stats["overdue"], "带超期标记的建议"),

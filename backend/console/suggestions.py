@@ -20,7 +20,7 @@ from ..extensions import db
 from ..forms import parse_int
 from ..org.models import Deputy, Station
 from ..suggestions import services, workflow
-from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
+from ..suggestions.models import IMPLEMENTED_LABELS, SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
 from ..suggestions.presenters import present
 from ..suggestions.queries import admin_scope_clause, apply_filters, load_item
 from ..suggestions.services import CHINA
@@ -206,7 +206,7 @@ def suggestion(suggestion_id):
         "console/suggestion_detail.html",
         item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS,
-        satisfaction_labels=SATISFACTION_LABELS, photo_screening_labels=SCREENING_LABELS, cn_time=cn_time,
+        satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS, photo_screening_labels=SCREENING_LABELS, cn_time=cn_time,
     )
 
 

@@ -46,7 +46,8 @@ def build(deputy, year):
         entry[status.value] = count
 
     items = db.session.execute(
-        select(Suggestion.status, Suggestion.satisfaction, Suggestion.replied_dt, Suggestion.reply_due_dt)
+        select(Suggestion.status, Suggestion.satisfaction, Suggestion.replied_dt, Suggestion.reply_due_dt,
+               Suggestion.implemented)
         .where(Suggestion.deputy_id == deputy.id, Suggestion.created_dt >= start, Suggestion.created_dt < end,
                Suggestion.merged_into_id.is_(None))  # a duplicate merged away counts once, as the item it joined
     ).all()
@@ -56,6 +57,7 @@ def build(deputy, year):
         "received": len(items),
         "closed": len(closed),
         "closed_on_time": sum(1 for i in closed if i.replied_dt and i.reply_due_dt and i.replied_dt <= i.reply_due_dt),
+        "closed_implemented": sum(1 for i in closed if i.implemented),
         "satisfaction": satisfaction,
     }
 
@@ -102,8 +104,8 @@ def to_xlsx(archive):
     ws.append(["二、办理群众建议（码上办）"])
     ws.cell(ws.max_row, 1).font = bold
     s = archive["suggestions"]
-    ws.append(["收到", "办结", "按时办结", "满意", "基本满意", "不满意"])
-    ws.append([s["received"], s["closed"], s["closed_on_time"], s["satisfaction"]["satisfied"],
+    ws.append(["收到", "办结", "按时办结", "已落实", "满意", "基本满意", "不满意"])
+    ws.append([s["received"], s["closed"], s["closed_on_time"], s["closed_implemented"], s["satisfaction"]["satisfied"],
                s["satisfaction"]["basically_satisfied"], s["satisfaction"]["dissatisfied"]])
     ws.append([])
     ws.append(["三、履职积分"])

@@ -43,6 +43,8 @@ class Satisfaction(enum.StrEnum):
 
 
 SATISFACTION_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+# 落实: what the deputy's reply recorded of the outcome (None: the reply did not say).
+IMPLEMENTED_LABELS = {True: "已落实", False: "未落实，已答复说明"}
 
 
 class Suggestion(db.Model):

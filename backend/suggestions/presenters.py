@@ -1,5 +1,6 @@
 """How one suggestion looks to one viewer: the only place that decides which personal data shows."""
 from ..uploads.models import SHOWN_SCREENINGS
+from .models import IMPLEMENTED_LABELS
 from .redact import redact
 from .workflow import ACTION_LABELS, admin_role_for, is_assigned_deputy, is_owner
 
@@ -40,6 +41,8 @@ def present(item, viewer, timeline=False):
         "forward_target": item.forward_target,
         "forward_department": item.forward_department,
         "reply_content": item.reply_content if private else redact(item.reply_content),
+        "implemented": item.implemented,
+        "implemented_label": IMPLEMENTED_LABELS.get(item.implemented),
         "satisfaction": item.satisfaction.value if item.satisfaction else None,
         "attachments": [
             {"id": a.id, "url": f"/api/v1/uploads/{a.key}", "width": a.width, "height": a.height, "screening": a.screening}

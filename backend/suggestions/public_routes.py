@@ -14,7 +14,7 @@ from ..extensions import Blueprint, db
 from ..org.routes import distance_m
 from ..pagination import paginate
 from . import workflow
-from .models import CLEARED_SCREENINGS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
+from .models import CLEARED_SCREENINGS, IMPLEMENTED_LABELS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
 from .queries import admin_scope_clause, apply_filters, load_item
 from .redact import redact
 from .stats import suggestion_stats
@@ -60,6 +60,8 @@ def published_item(item):
         "category": item.category,
         "content": redact(item.content),
         "reply_content": redact(item.reply_content),
+        "implemented": item.implemented,
+        "implemented_label": IMPLEMENTED_LABELS.get(item.implemented),
         "station": {"id": item.station.id, "name": item.station.name} if item.station else None,
         "deputy": {"id": item.deputy.id, "name": item.deputy.name} if item.deputy else None,
         "satisfaction": item.satisfaction.value if item.satisfaction else None,

@@ -154,7 +154,7 @@ def feedback(data, suggestion_id):
 def reply(data, suggestion_id):
     """代表答复群众。"""
     item, actor = _step(suggestion_id, "reply")
-    return _detail(services.reply(item, actor, data["content"]))
+    return _detail(services.reply(item, actor, data["content"], data["implemented"]))
 
 
 @blp.post("/<int:suggestion_id>/rate")

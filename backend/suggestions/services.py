@@ -207,9 +207,11 @@ def feedback(item, actor, note):
     return item
 
 
-def reply(item, actor, content):
-    workflow.apply(item, "reply", actor, content)
+def reply(item, actor, content, implemented=None):
+    """The deputy's answer; ``implemented`` (落实) says whether the problem was solved or the answer explains why not."""
+    workflow.apply(item, "reply", actor, content, data=None if implemented is None else {"implemented": implemented})
     item.reply_content = content
+    item.implemented = implemented
     item.replied_dt = utcnow()
     item.overdue = item.due_soon = False
     _notify([item.citizen], "replied", item, "代表已答复，请查看并评价", "replied", _followers(item))
@@ -233,7 +235,7 @@ def rate(item, actor, satisfaction, comment=""):
         _, reply_within = deadlines_for(item.category)
         item.round += 1
         item.reply_due_dt = now + reply_within
-        item.reply_content = None
+        item.reply_content = item.implemented = None
         _notify([item.citizen, _deputy_user(item.deputy_id)], "reopened", item, "群众不满意，建议已重新交办", "reopened",
                 _followers(item))
     else:

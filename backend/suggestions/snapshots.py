@@ -48,7 +48,7 @@ class Event(NamedTuple):
 ITEM_COLUMNS = (
     "id", "number", "status", "category", "content", "lat", "lng", "address", "anonymous", "public_consent",
     "round", "overdue", "due_soon", "supervised", "held_for_review", "merged_into_id", "station_id", "deputy_id",
-    "region_id", "citizen_id", "forward_target", "forward_department", "reply_content", "satisfaction",
+    "region_id", "citizen_id", "forward_target", "forward_department", "reply_content", "implemented", "satisfaction",
     "contact_phone", "created_dt", "accept_due_dt", "reply_due_dt", "closed_dt", "screening",
 )
 

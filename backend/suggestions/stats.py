@@ -3,6 +3,8 @@
 * 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items past a deadline;
 * 按时办结率 on_time_rate = closed with the answer before its deadline ÷ should_be_closed;
 * 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated (closed items with a rating);
+* 落实率 implementation_rate = closed items whose reply recorded the problem solved ÷ closed (a reply that
+  recorded nothing counts as not implemented: the rate claims only what deputies stated);
 * average hours from assignment to acceptance, and from filing to closing.
 
 Rejected, withdrawn and merged items are not work that should be closed, so they are left out of the rates.
@@ -75,6 +77,7 @@ def suggestion_stats(base_query):
             _count(s.overdue.is_(True)).label("overdue"),
             _count(s.supervised.is_(True)).label("supervised"),
             _count(s.merged_into_id.isnot(None)).label("merged"),
+            _count(and_(closed, s.implemented.is_(True))).label("implemented"),
             func.avg(case((s.accepted_dt.isnot(None), _hours_between(s.accepted_dt, s.assigned_dt)))).label("to_accept"),
             func.avg(case((closed, _hours_between(s.closed_dt, s.created_dt)))).label("to_close"),
         ).select_from(items)
@@ -91,10 +94,12 @@ def suggestion_stats(base_query):
         "on_time_rate": _rate(row.on_time, should_be_closed),
         "satisfaction_rate": _rate(row.satisfied, row.rated),
         "basic_satisfaction_rate": _rate(row.satisfied + row.basically, row.rated),
+        "implementation_rate": _rate(row.implemented, row.closed),
         "avg_hours_to_accept": round(float(row.to_accept), 2) if row.to_accept is not None else None,
         "avg_hours_to_close": round(float(row.to_close), 2) if row.to_close is not None else None,
         "overdue": row.overdue,
         "supervised": row.supervised,
         "merged": row.merged,
+        "implemented": row.implemented,
         "denominators": {"should_be_closed": should_be_closed, "closed": row.closed, "rated": row.rated},
     }

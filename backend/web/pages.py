@@ -28,7 +28,7 @@ from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
 from ..qr import routes as qr_routes
 from ..qr import targets as qr_targets
-from ..suggestions.models import Suggestion
+from ..suggestions.models import SATISFACTION_LABELS, Suggestion
 from ..suggestions.public_routes import published_item, published_query
 from ..suggestions.stats import status_breakdown, suggestion_stats
 
@@ -36,7 +36,6 @@ bp = Blueprint("web", __name__)
 
 CHINA = timezone(timedelta(hours=8))
 WEEKDAYS = "一二三四五六日"
-SATISFACTION_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 RECEPTION_HORIZON = timedelta(days=60)
 PUBLISHED_PER_PAGE = 10
 STATIONS_PER_PAGE = 30

@@ -71,7 +71,7 @@ def test_citizen_files_with_a_photo_then_rates_the_answer(phone, live_server, fa
     assert item["attachments"] == []
     assert factory.client.post(f"/api/v1/suggestions/{item_id}/accept", headers=deputy).status_code == 200
     replied = factory.client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy,
-                                  json={"content": "已联系城管部门，路灯已于今天修复。"})
+                                  json={"content": "已联系城管部门，路灯已于今天修复。", "implemented": True})
     assert replied.status_code == 200, replied.json
 
     # Later, the same browser opens the private tracking link and rates the answer.
@@ -79,6 +79,7 @@ def test_citizen_files_with_a_photo_then_rates_the_answer(phone, live_server, fa
     expect(phone.locator("#d-number")).to_have_text(number)
     expect(phone.locator("#d-status")).to_have_text("已答复")
     expect(phone.locator("#d-reply-text")).to_have_text("已联系城管部门，路灯已于今天修复。")
+    expect(phone.locator("#d-implemented")).to_have_text("办理结果：已落实")
     expect(phone.locator("#d-photos img")).to_have_count(1)
     expect(phone.locator("#rate-card")).to_be_visible()
     phone.screenshot(path=f"{SHOTS}/citizen_track_replied.png", full_page=True)

@@ -34,7 +34,7 @@ def closed_item(factory, deputy, content, public_consent=True, js_code="citizen-
     screen(factory.app)  # the sweep screens the text: only screened text is ever published
     assert client.post(f"/api/v1/suggestions/{item_id}/accept", headers=deputy_headers).status_code == 200
     assert client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy_headers,
-                       json={"content": "已协调城管部门处理，三日内完成维修。"}).status_code == 200
+                       json={"content": "已协调城管部门处理，维修已完成。", "implemented": True}).status_code == 200
     rated = client.post(f"/api/v1/suggestions/{item_id}/rate", headers=citizen, json={"satisfaction": satisfaction})
     assert rated.json["status"] == "closed", rated.json
     return rated.json
@@ -131,7 +131,7 @@ def test_rate_tiles_fit_a_small_phone_at_100_percent(browser, live_server, facto
     page = context.new_page()
     try:
         page.goto(f"{live_server}/public/stats")
-        expect(page.locator(".tiles.rates .tile-value")).to_have_text(["100.0%"] * 4)
+        expect(page.locator(".tiles.rates .tile-value")).to_have_text(["100.0%"] * 5)
         fit = page.evaluate("""() => {
             const card = document.querySelector('.tiles.rates').closest('.card');
             const inner = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);

@@ -66,6 +66,8 @@
 
     MSB.show($("d-reply"), !!item.reply_content);
     $("d-reply-text").textContent = item.reply_content || "";
+    MSB.show($("d-implemented"), !!item.implemented_label);
+    $("d-implemented").textContent = item.implemented_label ? "办理结果：" + item.implemented_label : "";
 
     // Only the filer may rate or withdraw; followers see the progress. The API shows the contact
     // phone field to the filer (and staff) only, so its presence marks this browser as the filer.
