@@ -204,6 +204,8 @@ Page({
       else toast(problem);
       return Promise.resolve(null);
     }
+    // Busy from the tap on: a second tap while WeChat asks for consent must not file a second time.
+    this.setData({ submitting: true });
     // Ask for the progress notices first, in the tap itself (WeChat allows it only there).
     // A refusal or failure does not stop the filing.
     const asked = wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.citizen }).catch(() => null);
@@ -222,7 +224,6 @@ Page({
     };
     if (d.location) body.location = { lat: d.location.lat, lng: d.location.lng, address: d.location.address || '' };
     if (d.contactPhone.trim()) body.contact_phone = d.contactPhone.trim();
-    this.setData({ submitting: true });
     try {
       const item = await api.fileSuggestion(body, this.submitKey);
       this.setData({ submitting: false });

@@ -178,6 +178,22 @@ test('filing: a lost answer and a second tap reuse the key; refusing notices doe
   assert.equal(state.posts[1].data.location, undefined, 'no location: none sent');
 });
 
+test('filing: a double tap on 提交 files once and opens the item once', async () => {
+  const { routes, state } = filingRoutes();
+  const { phone, wx } = unitPhone(routes);
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  await file.onCategoryChange(event({}, '2'));
+  file.onContentInput(event({}, '路灯不亮'));
+  // Both taps land before WeChat has answered the consent dialog of the first.
+  const [first, second] = await Promise.all([file.submit(), file.submit()]);
+  assert.equal(first.id, 12);
+  assert.equal(second, null);
+  assert.equal(state.posts.length, 1);
+  assert.equal(wx.calls.requestSubscribeMessage.length, 1);
+  assert.equal(wx.calls.redirectTo.length, 1);
+  assert.equal(file.data.submitting, false);
+});
+
 test('filing: similar open items nearby are offered, and following one replaces filing', async () => {
   const { routes, state } = filingRoutes();
   const { phone, wx } = unitPhone(routes);
