@@ -68,10 +68,16 @@ Page({
 
   async accept(e) {
     const id = e.currentTarget.dataset.id;
+    // A double tap sends one 接单 (the second would be refused as already accepted).
+    if (!this.accepting) this.accepting = {};
+    if (this.accepting[id]) return null;
+    this.accepting[id] = true;
     try {
       await api.suggestionAction(id, 'accept');
     } catch (err) {
       return null;
+    } finally {
+      delete this.accepting[id];
     }
     toast('已接单', 'success');
     await this.load(true);

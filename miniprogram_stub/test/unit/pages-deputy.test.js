@@ -84,6 +84,39 @@ test('inbox, activities and points ask a citizen to bind first', async () => {
   assert.deepEqual(wx.requests.map((r) => r.url.replace(/^.*\/api\/v1/, '')), ['/auth/wechat'], 'nothing else asked');
 });
 
+test('a double tap on 接单 (inbox, activity list, activity page) sends one request and shows no refusal', async () => {
+  const activity = { id: 5, title: '接待选民', type: 'reception', type_label: '接待选民', status: 'published', status_label: '已发单',
+    starts_at: '2026-05-01T01:00:00+00:00', ends_at: '2026-05-01T04:00:00+00:00', my_status: 'invited' };
+  const posts = { suggestion: 0, activity: 0 };
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions': () => json(200, { items: posts.suggestion ? [] : [suggestion()], total: posts.suggestion ? 0 : 1, page: 1, per_page: 20 }),
+    'POST /api/v1/suggestions/11/accept': () => {
+      posts.suggestion += 1;
+      return posts.suggestion > 1 ? error(409, 'invalid_transition', '当前状态为“办理中”，不能接单。') : json(200, suggestion({ status: 'accepted' }));
+    },
+    'GET /api/v1/activities': () => json(200, { items: [activity], total: 1, page: 1, per_page: 20 }),
+    'GET /api/v1/activities/5': () => json(200, activity),
+    'POST /api/v1/activities/5/accept': () => {
+      posts.activity += 1;
+      return posts.activity > 1 ? error(409, 'invalid_transition', '您已接单或已签到。') : json(200, Object.assign({}, activity, { my_status: 'accepted' }));
+    },
+  }, { user: DEPUTY });
+  const inbox = await phone.open('pages/inbox/inbox');
+  await Promise.all([inbox.accept(event({ id: 11 })), inbox.accept(event({ id: 11 }))]);
+  assert.equal(posts.suggestion, 1);
+  const list = await phone.open('pages/activities/activities');
+  await Promise.all([list.accept(event({ id: 5 })), list.accept(event({ id: 5 }))]);
+  assert.equal(posts.activity, 1);
+  assert.equal(list.data.items[0].my_status, 'accepted');
+  const detail = await phone.open('pages/activity/detail', { id: '5' });
+  posts.activity = 0;
+  await Promise.all([detail.accept(), detail.accept()]);
+  assert.equal(posts.activity, 1);
+  assert.equal(detail.data.activity.my_status, 'accepted');
+  assert.deepEqual(wx.toasts, ['已接单', '已接单', '已接单']);
+  assert.deepEqual(wx.modals, []);
+});
+
 function handlingRoutes(status) {
   const steps = [];
   let current = suggestion({ status });
