@@ -33,8 +33,17 @@ function flagsOf(item) {
   return flags;
 }
 
+// Whether the viewer is the citizen who filed the item, the only one who may rate or withdraw it. The API
+// shows `contact_phone` to the filer and to the item's staff (who also get `citizen`), never to a citizen
+// who only follows it (offered nearby, or their duplicate was merged into it); the web pages read it so too.
+function filedByViewer(item) {
+  const has = (key) => Object.prototype.hasOwnProperty.call(item, key);
+  return has('contact_phone') && !has('citizen');
+}
+
 function presentSuggestion(item) {
   return Object.assign({}, item, {
+    own: filedByViewer(item),
     createdText: formatTime(item.created_at),
     flags: flagsOf(item),
     satisfactionText: item.satisfaction ? SATISFACTION_LABELS[item.satisfaction] || item.satisfaction : '',
@@ -42,4 +51,6 @@ function presentSuggestion(item) {
   });
 }
 
-module.exports = { SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, formatTime, flagsOf, presentSuggestion };
+module.exports = {
+  SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, formatTime, flagsOf, filedByViewer, presentSuggestion,
+};

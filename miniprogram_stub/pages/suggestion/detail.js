@@ -55,11 +55,13 @@ Page({
   show(item) {
     const user = api.getUser();
     const isHandler = api.isDeputy(user) && !!item.deputy && item.deputy.id === user.deputy_id;
+    const shown = presentSuggestion(item);
+    // Only its filer rates or withdraws an item: not a citizen who follows it, nor a deputy who returned it.
     this.setData({
-      item: presentSuggestion(item),
+      item: shown,
       isHandler,
-      canRate: !isHandler && item.status === 'replied',
-      canWithdraw: !isHandler && (item.status === 'pending' || item.status === 'assigned'),
+      canRate: shown.own && item.status === 'replied',
+      canWithdraw: shown.own && (item.status === 'pending' || item.status === 'assigned'),
     });
   },
 

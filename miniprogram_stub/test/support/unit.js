@@ -24,14 +24,26 @@ function unitPhone(routes, options) {
   return { phone, wx, transport, routes: all };
 }
 
-// A SuggestionOut as the server answers it.
+// A SuggestionOut as the server answers it to the citizen who filed it (who sees `contact_phone`).
 function suggestion(overrides) {
   return Object.assign({
     id: 11, number: 'MSB-20260501-000011', status: 'assigned', status_label: '待接单', category: '道路交通',
     content: '路灯不亮', created_at: '2026-05-01T01:30:00+00:00', overdue: false, due_soon: false, supervised: false,
     held_for_review: false, deputy: { id: 7, name: '张伟' }, station: null, attachments: [], timeline: [],
-    reply_content: null, satisfaction: null,
+    reply_content: null, satisfaction: null, merged_into: null, anonymous: false, public_consent: false, contact_phone: null,
   }, overrides);
 }
 
-module.exports = { unitPhone, json, error, suggestion, CITIZEN, DEPUTY };
+// The same item as its deputy and its administrators see it: with the filer (`citizen`, null if anonymous).
+function staffView(overrides) {
+  return suggestion(Object.assign({ citizen: { id: 1, phone_masked: '139****5678' } }, overrides));
+}
+
+// The same item as a citizen who follows it sees it: no contact details at all.
+function followerView(overrides) {
+  const item = suggestion(overrides);
+  delete item.contact_phone;
+  return item;
+}
+
+module.exports = { unitPhone, json, error, suggestion, staffView, followerView, CITIZEN, DEPUTY };

@@ -2,7 +2,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { unitPhone, json, error, suggestion, DEPUTY } = require('../support/unit');
+const { unitPhone, json, error, suggestion, followerView, DEPUTY } = require('../support/unit');
 const { event } = require('../support/harness');
 
 const DEPUTY_QR = {
@@ -294,6 +294,22 @@ test('detail: a citizen may withdraw while it waits, after confirming', async ()
   assert.equal(withdrawn, 0);
   await detail.withdraw();
   assert.equal(withdrawn, 1);
+  assert.equal(detail.data.canWithdraw, false);
+});
+
+test('a citizen who follows an item (not theirs) is not offered rating or withdrawing, in the list or the item', async () => {
+  let current = followerView({ id: 40, status: 'replied', status_label: '已答复', reply_content: '已修复' });
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': () => json(200, { items: [current, suggestion({ id: 12, status: 'replied', status_label: '已答复' })], total: 2, page: 1, per_page: 20 }),
+    'GET /api/v1/suggestions/40': () => json(200, current),
+  });
+  const mine = await phone.open('pages/mine/mine');
+  assert.deepEqual(mine.data.items.map((i) => [i.id, i.own]), [[40, false], [12, true]]);
+  const detail = await phone.open('pages/suggestion/detail', { id: '40' });
+  assert.equal(detail.data.item.reply_content, '已修复');
+  assert.equal(detail.data.canRate, false);
+  current = followerView({ id: 40, status: 'pending', status_label: '待分派', deputy: null });
+  await detail.load();
   assert.equal(detail.data.canWithdraw, false);
 });
 

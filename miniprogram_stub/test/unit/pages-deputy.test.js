@@ -2,7 +2,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { unitPhone, json, error, suggestion, CITIZEN, DEPUTY } = require('../support/unit');
+const { unitPhone, json, error, suggestion, staffView, followerView, CITIZEN, DEPUTY } = require('../support/unit');
 const { event } = require('../support/harness');
 
 test('binding: the phone button code goes to /auth/bind-phone; a deputy lands in the inbox', async () => {
@@ -119,7 +119,7 @@ test('a double tap on 接单 (inbox, activity list, activity page) sends one req
 
 function handlingRoutes(status) {
   const steps = [];
-  let current = suggestion({ status });
+  let current = staffView({ status });
   const step = (action, to) => (req) => {
     steps.push([action, req.data]);
     current = Object.assign({}, current, { status: to || current.status });
@@ -173,6 +173,23 @@ test('handling: accept, progress, forward (department needed), feedback, reply',
     ['feedback', { note: '住建局：本周内修复' }],
     ['reply', { content: '已修复，感谢反映' }],
   ]);
+});
+
+test('handling: after 退回 the deputy is not offered the citizen\'s 撤回 or rating', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, staffView({ status: 'accepted', status_label: '办理中' })),
+    // Returned, the item is no longer the deputy's: the server answers with what anyone else may see.
+    'POST /api/v1/suggestions/11/return': () => json(200, followerView({ status: 'pending', status_label: '待分派', deputy: null })),
+  }, { user: DEPUTY });
+  const page = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(page.data.isHandler, true);
+  assert.equal(page.data.canWithdraw, false);
+  page.onFormInput(event({ field: 'reason' }, '不属于本人联系范围'));
+  await page.returnItem();
+  assert.equal(page.data.item.status, 'pending');
+  assert.equal(page.data.isHandler, false);
+  assert.equal(page.data.canWithdraw, false);
+  assert.equal(page.data.canRate, false);
 });
 
 test('handling: return needs a reason; forwarding to 12345 needs no department; a refused step shows why', async () => {
