@@ -41,9 +41,15 @@ function filedByViewer(item) {
   return has('contact_phone') && !has('citizen');
 }
 
+// The status as a citizen reads it: a duplicate merged into another item is 已合并, not 已办结.
+function statusText(item) {
+  return item.merged_into ? '已合并' : item.status_label;
+}
+
 function presentSuggestion(item) {
   return Object.assign({}, item, {
     own: filedByViewer(item),
+    statusText: statusText(item),
     createdText: formatTime(item.created_at),
     flags: flagsOf(item),
     satisfactionText: item.satisfaction ? SATISFACTION_LABELS[item.satisfaction] || item.satisfaction : '',

@@ -65,6 +65,12 @@ Page({
     });
   },
 
+  // A duplicate merged into another item: that item carries on, and its progress reaches this citizen.
+  openMerged() {
+    const into = this.data.item && this.data.item.merged_into;
+    if (into) wx.navigateTo({ url: '/pages/suggestion/detail?id=' + into });
+  },
+
   // Photos are served to those who may see the item, with the token: fetched, then shown from a local path.
   async loadPhotos(attachments) {
     const photos = [];

@@ -313,6 +313,27 @@ test('a citizen who follows an item (not theirs) is not offered rating or withdr
   assert.equal(detail.data.canWithdraw, false);
 });
 
+test('a duplicate merged into another item reads 已合并 (not 已办结) and leads to the surviving item', async () => {
+  const merged = suggestion({
+    id: 11, status: 'closed', status_label: '已办结', merged_into: 40,
+    timeline: [{ action: 'merge', action_label: '合并', actor_role: 'station_admin', note: '与 MSB-40 重复，已合并', at: '2026-05-02T02:00:00+00:00' }],
+  });
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions': () => json(200, { items: [merged], total: 1, page: 1, per_page: 20 }),
+    'GET /api/v1/suggestions/11': () => json(200, merged),
+    'GET /api/v1/suggestions/40': () => json(200, followerView({ id: 40, status: 'accepted', status_label: '办理中' })),
+  });
+  const mine = await phone.open('pages/mine/mine');
+  assert.equal(mine.data.items[0].statusText, '已合并');
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(detail.data.item.statusText, '已合并');
+  assert.equal(detail.data.canRate, false);
+  detail.openMerged();
+  assert.equal(wx.lastNavigation().url, '/pages/suggestion/detail?id=40');
+  const surviving = await phone.follow();
+  assert.equal(surviving.data.item.statusText, '办理中');
+});
+
 test('detail: a missing item shows the message in place', async () => {
   const { phone } = unitPhone({ 'GET /api/v1/suggestions/99': () => error(404, 'not_found', '建议不存在。') });
   const detail = await phone.open('pages/suggestion/detail', { id: '99' });
