@@ -46,8 +46,25 @@ function statusText(item) {
   return item.merged_into ? '已合并' : item.status_label;
 }
 
+// What the filer chose when filing, in their words: shown to them and to those handling the item.
+function choicesText(item) {
+  return (item.anonymous ? '匿名提交' : '实名提交') + ' · ' + (item.public_consent ? '同意办结后公开' : '不公开');
+}
+
+// The place, as the item records it: the address when there is one, else the coordinates.
+function placeText(location) {
+  if (!location) return '';
+  if (location.address) return location.address;
+  if (typeof location.lat !== 'number' || typeof location.lng !== 'number') return '';
+  return '经纬度 ' + location.lat.toFixed(5) + ', ' + location.lng.toFixed(5);
+}
+
 function presentSuggestion(item) {
   return Object.assign({}, item, {
+    choicesText: choicesText(item),
+    placeText: placeText(item.location),
+    acceptDueText: formatTime(item.accept_due_at),
+    replyDueText: formatTime(item.reply_due_at),
     own: filedByViewer(item),
     statusText: statusText(item),
     createdText: formatTime(item.created_at),

@@ -65,6 +65,19 @@ Page({
     });
   },
 
+  // The handling deputy calls the citizen back on the number they left.
+  call() {
+    const phone = this.data.item && this.data.item.contact_phone;
+    if (phone) wx.makePhoneCall({ phoneNumber: phone, fail: () => null });
+  },
+
+  // Where the problem is, on WeChat's map (the location was taken with getLocation's gcj02).
+  openMap() {
+    const loc = this.data.item && this.data.item.location;
+    if (!loc || typeof loc.lat !== 'number' || typeof loc.lng !== 'number') return;
+    wx.openLocation({ latitude: loc.lat, longitude: loc.lng, name: this.data.item.category || '', address: loc.address || '', fail: () => null });
+  },
+
   // A duplicate merged into another item: that item carries on, and its progress reaches this citizen.
   openMerged() {
     const into = this.data.item && this.data.item.merged_into;

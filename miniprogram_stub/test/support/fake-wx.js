@@ -94,6 +94,8 @@ function createFakeWx(transport, options) {
     setNavigationBarTitle(o) { record('setNavigationBarTitle', o); },
     stopPullDownRefresh(o) { record('stopPullDownRefresh', o); },
     previewImage(o) { record('previewImage', o); },
+    makePhoneCall(o) { record('makePhoneCall', o); later(() => done(o, {})); },
+    openLocation(o) { record('openLocation', o); later(() => done(o, {})); },
 
     // --- navigation (the harness opens the target page when a test follows it)
     navigateTo(o) { nav('navigateTo', o); },

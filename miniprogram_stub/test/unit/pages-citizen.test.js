@@ -281,6 +281,19 @@ test('detail: the citizen sees the timeline and rates once replied', async () =>
   assert.equal(detail.data.item.satisfactionText, '不满意');
 });
 
+test('detail: the filer sees what they chose (anonymous, publishing) and the number they left', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, suggestion({
+      anonymous: false, public_consent: false, contact_phone: '13912345678', location: { lat: 27.56, lng: 109.99, address: '人民路 8 号' },
+    })),
+  });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(detail.data.item.own, true);
+  assert.equal(detail.data.item.choicesText, '实名提交 · 不公开');
+  assert.equal(detail.data.item.placeText, '人民路 8 号');
+  assert.equal(detail.data.item.contact_phone, '13912345678');
+});
+
 test('detail: a citizen may withdraw while it waits, after confirming', async () => {
   let withdrawn = 0;
   const { phone, wx } = unitPhone({

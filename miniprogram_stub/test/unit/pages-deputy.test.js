@@ -175,6 +175,25 @@ test('handling: accept, progress, forward (department needed), feedback, reply',
   ]);
 });
 
+test('handling: the deputy sees the number the citizen left (and can call it), the place, the choices and the deadline', async () => {
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, staffView({
+      status: 'assigned', anonymous: true, public_consent: true, citizen: null, contact_phone: '13912345678',
+      location: { lat: 27.560123, lng: 109.998456, address: '' }, accept_due_at: '2026-05-02T01:30:00+00:00',
+    })),
+  }, { user: DEPUTY });
+  const page = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(page.data.isHandler, true);
+  assert.equal(page.data.item.own, false);
+  assert.equal(page.data.item.choicesText, '匿名提交 · 同意办结后公开');
+  assert.equal(page.data.item.placeText, '经纬度 27.56012, 109.99846');
+  assert.equal(page.data.item.acceptDueText, '2026-05-02 09:30');
+  page.call();
+  assert.deepEqual(wx.calls.makePhoneCall.map((c) => c.phoneNumber), ['13912345678']);
+  page.openMap();
+  assert.deepEqual([wx.calls.openLocation[0].latitude, wx.calls.openLocation[0].longitude], [27.560123, 109.998456]);
+});
+
 test('handling: after 退回 the deputy is not offered the citizen\'s 撤回 or rating', async () => {
   const { phone } = unitPhone({
     'GET /api/v1/suggestions/11': () => json(200, staffView({ status: 'accepted', status_label: '办理中' })),
