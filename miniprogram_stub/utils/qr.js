@@ -30,21 +30,30 @@ function codeFromOptions(options) {
   return '';
 }
 
+// A mini-program code of this mini-program, as wx.scanCode gives it: `path` is the page it opens and its
+// scene, "pages/link/link?scene=ABCD…" → {route: 'pages/link/link', scene: 'ABCD…'}; otherwise null.
+function pageFromScan(res) {
+  const match = String((res && res.path) || '').match(/^\/?([\w/-]+)\?(?:[^#]*&)?scene=([^&#]+)/);
+  return match ? { route: match[1], scene: safeDecode(match[2]) } : null;
+}
+
+// The one-time code of a console account's WeChat reminders (pages/link), scanned in the mini-program.
+function linkCodeFromScan(res) {
+  const page = pageFromScan(res);
+  return page && page.route === 'pages/link/link' ? page.scene : '';
+}
+
 // wx.scanCode's result: an ordinary QR code gives the link in `result`; a mini-program code of this
-// mini-program gives `path` with `scene=<code>`.
+// mini-program gives `path` with `scene=<code>` (the scan page's: another page's scene is no deputy's or
+// station's code).
 function codeFromScan(res) {
   const r = res || {};
-  if (r.path) {
-    const match = String(r.path).match(/[?&]scene=([^&#]+)/);
-    if (match) {
-      const scene = safeDecode(match[1]);
-      if (CODE.test(scene)) return scene;
-    }
-  }
+  const page = pageFromScan(r);
+  if (page) return page.route !== 'pages/link/link' && CODE.test(page.scene) ? page.scene : '';
   const fromLink = codeFromLink(r.result);
   if (fromLink) return fromLink;
   const raw = String(r.result || '').trim();
   return CODE.test(raw) ? raw : '';
 }
 
-module.exports = { codeFromLink, codeFromOptions, codeFromScan };
+module.exports = { codeFromLink, codeFromOptions, codeFromScan, linkCodeFromScan };

@@ -1,6 +1,6 @@
 // Home: scan a code, my suggestions; for deputies the inbox, activities, check-in and points.
 const api = require('../../utils/api');
-const { codeFromScan } = require('../../utils/qr');
+const { codeFromScan, linkCodeFromScan } = require('../../utils/qr');
 const { wxp, toast } = require('../../utils/wxp');
 
 Page({
@@ -31,6 +31,13 @@ Page({
       res = await wxp('scanCode', { scanType: ['qrCode', 'wxCode'] });
     } catch (e) {
       return null; // cancelled
+    }
+    // The console's code for an administrator's WeChat reminders opens its own page, as it does from
+    // WeChat's scanner.
+    const linkCode = linkCodeFromScan(res);
+    if (linkCode) {
+      wx.navigateTo({ url: '/pages/link/link?scene=' + encodeURIComponent(linkCode) });
+      return linkCode;
     }
     const code = codeFromScan(res);
     if (!code) {

@@ -66,3 +66,16 @@ test('my suggestions page leads an administrator to the link page', async () => 
   const link = await phone.follow();
   assert.equal(link.data.code, '');
 });
+
+test('link: the console\'s code scanned with 扫一扫 inside the mini-program opens the link page, not 二维码无效', async () => {
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/qr/ABCDEFGHJKLM': () => error(404, 'not_found', '二维码无效：没有找到对应的代表或联络站。'),
+  });
+  const home = await phone.open('pages/index/index');
+  wx.queue.scan.push({ result: '*', path: 'pages/link/link?scene=ABCDEFGHJKLM', scanType: 'WX_CODE' });
+  await home.scan();
+  assert.equal(wx.lastNavigation().url, '/pages/link/link?scene=ABCDEFGHJKLM');
+  const link = await phone.follow();
+  assert.equal(link.data.code, 'ABCDEFGHJKLM');
+  assert.ok(!wx.requests.some((r) => /\/qr\//.test(r.url)), 'not looked up as a deputy or station code');
+});

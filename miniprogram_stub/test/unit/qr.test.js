@@ -28,4 +28,9 @@ test('wx.scanCode results', () => {
   assert.equal(qr.codeFromScan({ result: 'a2345678901234567890123456' }), 'a2345678901234567890123456', 'a bare rotating code');
   assert.equal(qr.codeFromScan({ result: 'https://weixin.qq.com/r/xyz' }), '');
   assert.equal(qr.codeFromScan({ result: '你好' }), '');
+  assert.equal(qr.codeFromScan({ result: '*', path: '/pages/scan/scan?from=x&scene=abc123', scanType: 'WX_CODE' }), 'abc123');
+  // The console's code for an administrator's reminders is no deputy's or station's code.
+  assert.equal(qr.codeFromScan({ result: '*', path: 'pages/link/link?scene=ABCDEFGHJKLM', scanType: 'WX_CODE' }), '');
+  assert.equal(qr.linkCodeFromScan({ result: '*', path: 'pages/link/link?scene=ABCDEFGHJKLM', scanType: 'WX_CODE' }), 'ABCDEFGHJKLM');
+  assert.equal(qr.linkCodeFromScan({ result: 'https://msb.example.cn/q/abcd' }), '');
 });
