@@ -74,6 +74,29 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
   assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity']);
 });
 
+test('inbox: switching tabs while the first tab is still loading shows the second tab, not the late first answer', async () => {
+  let releaseFirst;
+  const firstAnswered = new Promise((resolve) => { releaseFirst = resolve; });
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': (req) => {
+      if (req.query.status === 'assigned') {
+        return firstAnswered.then(() => json(200, { items: [suggestion({ id: 1 })], total: 1, page: 1, per_page: 20 }));
+      }
+      return json(200, { items: [suggestion({ id: 2, status: 'accepted', status_label: '办理中' })], total: 1, page: 1, per_page: 20 });
+    },
+  }, { user: DEPUTY });
+  const inbox = phone.instance('pages/inbox/inbox');
+  const first = inbox.onShow();
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the 待接单 request is out
+  await inbox.switchTab(event({ key: 'accepted' }));
+  assert.deepEqual(inbox.data.items.map((i) => i.id), [2]);
+  releaseFirst();
+  await first;
+  assert.equal(inbox.data.tab, 'accepted');
+  assert.deepEqual(inbox.data.items.map((i) => i.id), [2], 'the late 待接单 answer is dropped');
+  assert.equal(inbox.data.loading, false);
+});
+
 test('inbox, activities and points ask a citizen to bind first', async () => {
   const { phone, wx } = unitPhone({});
   for (const route of ['pages/inbox/inbox', 'pages/activities/activities', 'pages/points/points', 'pages/archive/archive']) {
