@@ -29,7 +29,10 @@ function flagsOf(item) {
   if (item.overdue) flags.push('已超期');
   else if (item.due_soon) flags.push('临期');
   if (item.supervised) flags.push('督办');
-  if (item.held_for_review) flags.push('审核中');
+  // 不满意 sent it back: the deputy and the citizen see which round this is.
+  if (item.round > 1) flags.push('第 ' + item.round + ' 轮办理');
+  // A citizen's status already reads 审核中 while the item is held: not twice.
+  if (item.held_for_review && item.status_label !== '审核中') flags.push('审核中');
   return flags;
 }
 

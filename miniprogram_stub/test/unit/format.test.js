@@ -16,3 +16,11 @@ test('flags and labels', () => {
   assert.equal(item.satisfactionText, '基本满意');
   assert.equal(item.timeline[0].atText, '2026-05-01 08:00');
 });
+
+test('an item sent back by 不满意 shows its round; a held item says 审核中 once', () => {
+  assert.deepEqual(format.flagsOf({ round: 1 }), []);
+  assert.deepEqual(format.flagsOf({ round: 2, overdue: true }), ['已超期', '第 2 轮办理']);
+  // The citizen's status reads 审核中 already; staff see the real status and the flag.
+  assert.deepEqual(format.flagsOf({ held_for_review: true, status_label: '审核中' }), []);
+  assert.deepEqual(format.flagsOf({ held_for_review: true, status_label: '待分派' }), ['审核中']);
+});
