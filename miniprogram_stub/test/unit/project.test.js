@@ -88,3 +88,11 @@ test('the subscribe template ids match the server defaults', () => {
     for (const id of list) assert.ok(server.includes(id), id);
   }
 });
+
+test('the filing form promises only what anonymity does: a contact phone left is still given to those handling it', () => {
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/file/file.wxml'), 'utf8');
+  const label = (wxml.match(/<text>(匿名提交[^<]*)<\/text>/) || [])[1];
+  assert.ok(label, 'the anonymous switch has its label');
+  assert.doesNotMatch(label, /看不到[^；）]*电话/, label);
+  assert.match(label, /联系电话仍会提供给办理人员/);
+});
