@@ -14,8 +14,6 @@ Page({
   },
 
   onLoad(options) {
-    // One Idempotency-Key per scanned code on this page: "重试" after a lost answer checks in once.
-    this.keys = {};
     if (options && options.code) return this.checkIn(options.code);
     return null;
   },
@@ -35,11 +33,19 @@ Page({
     return this.checkIn(code);
   },
 
+  // "重试" repeats the same check-in with its Idempotency-Key: after a lost answer it checks in once.
   retry() {
-    return this.data.code ? this.checkIn(this.data.code) : this.scan();
+    return this.data.code ? this.checkIn(this.data.code, true) : this.scan();
   },
 
-  async checkIn(code) {
+  // Each scan is a new check-in with a new key (the afternoon's activity at the same station is not the
+  // morning's); only a retry reuses the key.
+  async checkIn(code, retrying) {
+    if (this.data.status === 'working') return null; // a second tap while it is on its way
+    if (!retrying || !this.key || this.keyCode !== code) {
+      this.key = api.newIdempotencyKey();
+      this.keyCode = code;
+    }
     this.setData({ status: 'working', message: '', result: null, code });
     const user = await api.ensureLogin().catch(() => null);
     if (!api.isDeputy(user)) {
@@ -55,10 +61,8 @@ Page({
       // Without the location the server still checks the time window; tell the deputy why it may matter.
       toast('未获取到位置，将仅按时间签到');
     }
-    if (!this.keys) this.keys = {};
-    if (!this.keys[code]) this.keys[code] = api.newIdempotencyKey();
     try {
-      const out = await api.checkin(body, this.keys[code]);
+      const out = await api.checkin(body, this.key);
       this.setData({
         status: 'done',
         result: { activityId: out.activity_id, title: out.activity_title || '', time: formatTime(out.checked_in_at) },

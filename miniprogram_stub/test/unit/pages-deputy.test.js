@@ -320,6 +320,36 @@ test('check-in: scans, sends the location, and keeps the key for a retry of the 
   assert.equal(wx.lastNavigation().url, '/pages/activity/detail?id=5');
 });
 
+test('check-in: a new scan of the same station code is a new check-in (new key); only 重试 reuses the key', async () => {
+  const seen = {};
+  const posts = [];
+  const { phone, wx } = unitPhone({
+    // The server replays the first answer for a key it has seen, as Idempotency-Key promises.
+    'POST /api/v1/checkins': (req) => {
+      const key = req.header['Idempotency-Key'];
+      posts.push(key);
+      if (!seen[key]) {
+        const n = Object.keys(seen).length;
+        seen[key] = json(201, { activity_id: 5 + n, activity_title: n ? '下午：代表小组活动' : '上午：接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' });
+      }
+      return seen[key];
+    },
+  }, { user: DEPUTY });
+  const page = await phone.open('pages/checkin/checkin');
+  wx.queue.scan.push({ result: 'https://msb.example.cn/q/sta1' });
+  await page.scan();
+  assert.equal(page.data.result.title, '上午：接待选民');
+  // The afternoon, the page still open: the deputy scans the same station's code for the next activity.
+  wx.queue.scan.push({ result: 'https://msb.example.cn/q/sta1' });
+  await page.scan();
+  assert.equal(page.data.result.title, '下午：代表小组活动');
+  assert.notEqual(posts[0], posts[1]);
+  // A double tap while a check-in is on its way sends it once.
+  await Promise.all([page.retry(), page.retry()]);
+  assert.equal(posts.length, 3);
+  assert.equal(posts[2], posts[1], '重试 keeps the key');
+});
+
 test('check-in: a 409 from the server is shown on the page', async () => {
   const { phone, wx } = unitPhone({
     'POST /api/v1/checkins': () => error(409, 'checkin_refused', '您距离活动地点约 2300 米，超出 500 米的签到范围，请到现场后再扫码。'),
