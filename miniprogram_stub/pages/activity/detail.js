@@ -15,6 +15,15 @@ Page({
     return this.load();
   },
 
+  // Back from 扫码签到 (or anywhere), the page shows the activity as it is now, not as it was.
+  onShow() {
+    if (!this.shownOnce) {
+      this.shownOnce = true; // the first show is onLoad's
+      return null;
+    }
+    return this.load();
+  },
+
   async load() {
     this.setData({ loading: !this.data.activity, error: '' });
     try {

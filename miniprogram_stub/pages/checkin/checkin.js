@@ -75,8 +75,17 @@ Page({
     }
   },
 
+  // Back to the activity's page when the deputy came from it (it refreshes on show), else open it.
   openActivity() {
-    if (this.data.result) wx.redirectTo({ url: '/pages/activity/detail?id=' + this.data.result.activityId });
+    if (!this.data.result) return;
+    const id = String(this.data.result.activityId);
+    const pages = getCurrentPages();
+    const previous = pages[pages.length - 2];
+    if (previous && previous.route === 'pages/activity/detail' && String(previous.id) === id) {
+      wx.navigateBack();
+      return;
+    }
+    wx.redirectTo({ url: '/pages/activity/detail?id=' + id });
   },
 
   station() {

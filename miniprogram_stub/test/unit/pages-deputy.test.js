@@ -350,6 +350,30 @@ test('check-in: a new scan of the same station code is a new check-in (new key);
   assert.equal(posts[2], posts[1], '重试 keeps the key');
 });
 
+test('activity page: back from 扫码签到 it shows 已签到, not the 已接单 it was opened with', async () => {
+  let mine = 'accepted';
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/activities/5': () => json(200, {
+      id: 5, title: '接待选民', type: 'reception', type_label: '接待选民', status: 'published', status_label: '已发单',
+      starts_at: '2026-05-01T01:00:00+00:00', ends_at: '2026-05-01T04:00:00+00:00', my_status: mine, participants: [],
+    }),
+    'POST /api/v1/checkins': () => { mine = 'checked_in'; return json(201, { activity_id: 5, activity_title: '接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' }); },
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/activity/detail', { id: '5' });
+  assert.equal(detail.data.activity.myStatusLabel, '已接单');
+  assert.equal(wx.requests.filter((r) => /activities\/5$/.test(r.url)).length, 1, 'opening loads it once');
+  detail.checkin();
+  const checkin = await phone.follow();
+  wx.queue.scan.push({ result: 'https://msb.example.cn/q/sta1' });
+  await checkin.scan();
+  assert.equal(checkin.data.status, 'done');
+  checkin.openActivity();
+  assert.equal(wx.calls.navigateBack.length, 1, '查看活动 goes back to the page it came from');
+  assert.equal(wx.calls.redirectTo, undefined);
+  await detail.onShow(); // shown again after navigateBack
+  assert.equal(detail.data.activity.myStatusLabel, '已签到');
+});
+
 test('check-in: a 409 from the server is shown on the page', async () => {
   const { phone, wx } = unitPhone({
     'POST /api/v1/checkins': () => error(409, 'checkin_refused', '您距离活动地点约 2300 米，超出 500 米的签到范围，请到现场后再扫码。'),
