@@ -123,6 +123,9 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts and re
   assert.equal(detail.data.item.id, item.id);
   assert.equal(detail.data.isHandler, false);
   assert.equal(detail.data.canRate, false);
+  assert.equal(detail.data.item.own, true, 'the server shows the filer as the filer');
+  assert.equal(detail.data.canWithdraw, true);
+  assert.equal(detail.data.item.choicesText, '实名提交 · 同意办结后公开');
   assert.equal(detail.data.photos.length, 1, 'the photo is fetched with the token');
   const stored = fs.readFileSync(detail.data.photos[0]);
   assert.ok(stored.subarray(1, 4).toString() === 'PNG' || stored.subarray(0, 2).toString('hex') === 'ffd8',
@@ -150,6 +153,10 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts and re
   const handle = await deputy.follow();
   assert.equal(handle.data.isHandler, true);
   assert.equal(handle.data.item.status, 'accepted');
+  assert.equal(handle.data.item.own, false, 'the handling deputy is not taken for the filer');
+  assert.equal(handle.data.canWithdraw, false);
+  assert.ok(handle.data.item.replyDueText, 'the reply deadline is shown');
+  assert.match(handle.data.item.placeText, /^经纬度 27\.5612/);
   handle.onFormInput(event({ field: 'note' }, '已联系交警大队，约定明日现场查看。'));
   await handle.addProgress();
   handle.onFormInput(event({ field: 'reply' }, '交警大队已于今日修复信号灯，感谢您的反映。'));
