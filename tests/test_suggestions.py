@@ -351,6 +351,11 @@ def test_followers_see_another_citizens_item_as_the_public_would(client, app, wo
                 if m["template_id"] == "tmpl-accepted"}
     assert accepted == {"fake-openid-citizen-wang": "路灯坏了，请联系我13912345678",
                         "fake-openid-citizen-zhao": "路灯坏了，请联系我***"}
+    # Only the filer rates: a follower is told of the answer, not asked to rate it.
+    replied = {m["touser"]: m["data"]["thing4"]["value"] for m in delivered(wechat_standin, app)
+               if m["template_id"] == "tmpl-replied"}
+    assert replied == {"fake-openid-citizen-wang": "代表已答复，请查看并评价",
+                       "fake-openid-citizen-zhao": "代表已答复，请查看答复"}
 
 
 def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, app, factory, world):

@@ -49,9 +49,10 @@ def _followers(item):
     ).all()
 
 
-def _notify(users, template, item, note, key, followers=()):
+def _notify(users, template, item, note, key, followers=(), follower_note=None):
     """A subscribe message about ``item`` to ``users`` (who filed or handle it) and to its ``followers``,
-    who read another citizen's words as the public would, without personal data."""
+    who read another citizen's words as the public would, without personal data, and ``follower_note``
+    where ``note`` asks for what only the filer may do."""
     data = {
         "character_string1": item.number,
         "thing2": thing(item.content),
@@ -59,7 +60,7 @@ def _notify(users, template, item, note, key, followers=()):
         "thing4": thing(note),
         "time5": china_time(utcnow()),
     }
-    public = data | {"thing2": thing(redact(item.content))} if followers else data
+    public = data | {"thing2": thing(redact(item.content)), "thing4": thing(follower_note or note)} if followers else data
     for user, values in [*((user, data) for user in users), *((user, public) for user in followers)]:
         if user is not None:
             enqueue(user, template, values, page=f"pages/suggestion/detail?id={item.id}",
@@ -214,7 +215,8 @@ def reply(item, actor, content, implemented=None):
     item.implemented = implemented
     item.replied_dt = utcnow()
     item.overdue = item.due_soon = False
-    _notify([item.citizen], "replied", item, "代表已答复，请查看并评价", "replied", _followers(item))
+    _notify([item.citizen], "replied", item, "代表已答复，请查看并评价", "replied", _followers(item),
+            follower_note="代表已答复，请查看答复")
     db.session.flush()
     return item
 
