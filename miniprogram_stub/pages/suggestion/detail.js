@@ -11,7 +11,13 @@ const FORWARD_TARGETS = [
   { value: 'hotline_12345', label: '12345 热线人大代表通道' },
 ];
 
-const EMPTY_FORM = { note: '', reason: '', reply: '', department: '', forwardTargetIndex: 0 };
+// 落实: the reply says whether the problem was solved, for the citizen and the 落实率.
+const OUTCOMES = [
+  { value: 'true', label: '已落实（问题已解决）' },
+  { value: 'false', label: '未落实（已答复说明原因或计划）' },
+];
+
+const EMPTY_FORM = { note: '', reason: '', reply: '', implemented: '', department: '', forwardTargetIndex: 0 };
 
 Page({
   data: {
@@ -26,6 +32,7 @@ Page({
     satisfactionOptions: SATISFACTION,
     rating: { satisfaction: '', comment: '' },
     forwardTargets: FORWARD_TARGETS,
+    outcomes: OUTCOMES,
     form: Object.assign({}, EMPTY_FORM),
   },
 
@@ -105,6 +112,10 @@ Page({
     this.setData({ ['form.' + e.currentTarget.dataset.field]: e.detail.value });
   },
 
+  onOutcomeChange(e) {
+    this.setData({ 'form.implemented': e.detail.value });
+  },
+
   onForwardTargetChange(e) {
     this.setData({ 'form.forwardTargetIndex': Number(e.detail.value) });
   },
@@ -166,7 +177,13 @@ Page({
 
   reply() {
     const content = this.required(this.data.form.reply, '请填写答复内容');
-    return content ? this.act('reply', { content }, '已答复') : null;
+    if (!content) return null;
+    const implemented = this.data.form.implemented;
+    if (!implemented) {
+      toast('请选择办理结果');
+      return null;
+    }
+    return this.act('reply', { content, implemented: implemented === 'true' }, '已答复');
   },
 
   // --- the citizen --------------------------------------------------------------------------------

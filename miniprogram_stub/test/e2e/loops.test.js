@@ -160,6 +160,7 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts and re
   handle.onFormInput(event({ field: 'note' }, '已联系交警大队，约定明日现场查看。'));
   await handle.addProgress();
   handle.onFormInput(event({ field: 'reply' }, '交警大队已于今日修复信号灯，感谢您的反映。'));
+  handle.onOutcomeChange(event({}, 'true'));
   const replied = await handle.reply();
   assert.equal(replied.status, 'replied');
   assert.equal(handle.data.item.status_label, '已答复');
@@ -169,6 +170,7 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts and re
   const again = await citizen.open('pages/suggestion/detail', { id: String(item.id) });
   assert.equal(again.data.canRate, true);
   assert.equal(again.data.item.reply_content, '交警大队已于今日修复信号灯，感谢您的反映。');
+  assert.equal(again.data.item.implemented_label, '已落实');
   again.onSatisfactionChange(event({}, 'satisfied'));
   again.onCommentInput(event({}, '修得很快'));
   const rated = await again.rate();

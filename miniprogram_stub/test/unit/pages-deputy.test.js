@@ -187,14 +187,18 @@ test('handling: accept, progress, forward (department needed), feedback, reply',
   page.onFormInput(event({ field: 'note' }, '住建局：本周内修复'));
   await page.feedback();
   page.onFormInput(event({ field: 'reply' }, '已修复，感谢反映'));
+  assert.equal(await page.reply(), null, 'the outcome (落实) is asked for');
+  assert.equal(wx.toasts.at(-1), '请选择办理结果');
+  page.onOutcomeChange(event({}, 'true'));
   await page.reply();
   assert.equal(page.data.item.status, 'replied');
+  assert.equal(page.data.form.implemented, '', 'cleared after the step');
   assert.deepEqual(steps, [
     ['accept', {}],
     ['progress', { note: '已到现场查看' }],
     ['forward', { target: 'department', note: '请住建局维修', department: '市住建局' }],
     ['feedback', { note: '住建局：本周内修复' }],
-    ['reply', { content: '已修复，感谢反映' }],
+    ['reply', { content: '已修复，感谢反映', implemented: true }],
   ]);
 });
 
@@ -242,6 +246,7 @@ test('handling: return needs a reason; forwarding to 12345 needs no department; 
   await page.returnItem();
   assert.equal(wx.toasts.at(-1), '请填写退回理由');
   page.onFormInput(event({ field: 'reply' }, '答复'));
+  page.onOutcomeChange(event({}, 'false'));
   assert.equal(await page.reply(), null);
   assert.equal(wx.toasts.at(-1), '当前状态不能答复。');
   assert.equal(page.data.busy, false);
@@ -393,7 +398,7 @@ test('points, archive and leaderboard', async () => {
     }),
     'GET /api/v1/deputies/7/archive': () => json(200, {
       deputy: { id: 7, name: '张伟', level_label: '市人大代表', region_name: '怀化市', group: '' }, year: 2026,
-      activities: [], suggestions: { received: 0, closed: 0, closed_on_time: 0, satisfaction: {} },
+      activities: [], suggestions: { received: 0, closed: 0, closed_on_time: 0, closed_implemented: 0, satisfaction: {} },
       points: { total: 0, rank: null, by_rule: [] },
     }),
     'GET /api/v1/leaderboard': (req) => json(200, [
