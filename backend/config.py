@@ -93,6 +93,7 @@ class Config:
             "reopened": "tmpl-reopened", "overdue": "tmpl-overdue",
             "activity": "tmpl-activity", "activity_reminder": "tmpl-activity-reminder",
             "activity_cancelled": "tmpl-activity-cancelled",
+            "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
         } | json.loads(env.get("WECHAT_TEMPLATES", "{}"))
 
         # flask-smorest / OpenAPI

@@ -1,5 +1,6 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 from .activities.models import Activity, ActivityParticipant  # noqa: F401
+from .appointments.models import Appointment  # noqa: F401
 from .auth.models import User, WeChatLinkCode  # noqa: F401
 from .org.models import Deputy, Region, Station, station_admins, station_deputies  # noqa: F401
 from .qr.models import QRCode  # noqa: F401

@@ -5,7 +5,7 @@ from backend.suggestions.models import Satisfaction, Status
 from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
 
 _id = dict(validate=validate.Range(min=1, max=2**31 - 1))
-_phone = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
+PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
 
 
 class LocationIn(StrictSchema):
@@ -19,7 +19,7 @@ class SuggestionIn(StrictSchema):
     category = Text(32, required=True)
     content = Text(1000, required=True)
     location = fields.Nested(LocationIn, allow_none=True)
-    contact_phone = fields.String(allow_none=True, validate=_phone)
+    contact_phone = fields.String(allow_none=True, validate=PHONE)
     anonymous = fields.Boolean(load_default=False)
     public_consent = fields.Boolean(load_default=False)
     attachment_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=9, error="最多上传 9 张照片。"))

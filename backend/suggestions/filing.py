@@ -96,7 +96,9 @@ def _photo_statements():
     )
 
 
-def _target(connection, code):
+def code_target(connection, code, refusal="这个二维码不能用于提交建议。"):
+    """What a deputy's or a station's printed ``code`` points at (``_target_statement``'s row), or the
+    contract's error: unknown, withdrawn, or a code of another kind (``refusal``)."""
     row = connection.execute(_target_statement(), {"code": code}).one_or_none() if plausible_code(code) else None
     if row is None:
         raise unknown_code()
@@ -104,7 +106,7 @@ def _target(connection, code):
     if row.revoked_dt is not None:
         raise withdrawn(kind)
     if kind not in (QRKind.deputy, QRKind.station):
-        raise validation_failed({"qr_code": ["这个二维码不能用于提交建议。"]})
+        raise validation_failed({"qr_code": [refusal]})
     if kind is QRKind.deputy and row.deputy_id is not None and not row.deputy_active:
         # Leaving office revokes a deputy's code; this guards data that reached the table another way.
         raise withdrawn(kind)
@@ -139,7 +141,7 @@ def file_suggestion(user, data) -> ItemSnapshot:
     if data["category"] not in current_app.config["SUGGESTION_CATEGORIES"]:
         raise validation_failed({"category": ["请选择有效的问题类别。"]})
     connection = db.session.connection()
-    target = _target(connection, data["qr_code"])
+    target = code_target(connection, data["qr_code"])
     photos = _photos(connection, user, data.get("attachment_ids"))
     location = data.get("location") or {}
     now = utcnow()

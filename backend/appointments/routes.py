@@ -1,0 +1,154 @@
+"""约见代表 API: /appointments — request, list, read, and the answers (confirm, decline, complete, cancel)."""
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from schemas.appointments import (
+    AppointmentIn,
+    AppointmentNoteIn,
+    AppointmentOut,
+    AppointmentQuery,
+    AppointmentReasonIn,
+    ConfirmIn,
+)
+from schemas.common import page_of
+
+from ..auth.scope import current_user, login_required, region_subtree_clause, station_scope_clause
+from ..errors import APIError, not_found
+from ..extensions import Blueprint
+from ..idempotency import idempotent
+from ..org.models import Station
+from ..pagination import paginate
+from ..web.limits import web_filing_limits
+from . import services
+from .models import Appointment
+
+blp = Blueprint("appointments", __name__, url_prefix="/api/v1/appointments", description="约见代表")
+
+
+def present(appointment, user):
+    handler = services.handles(user, appointment)
+    activity = appointment.activity
+    body = {
+        "id": appointment.id,
+        "number": appointment.number,
+        "status": appointment.status.value,
+        "status_label": appointment.status_label,
+        "topic": appointment.topic,
+        "name": appointment.name,
+        "contact_phone": appointment.contact_phone,  # only its citizen and those who answer ever see one
+        "preferred_time": appointment.preferred_time,
+        "deputy": {"id": appointment.deputy.id, "name": appointment.deputy.name} if appointment.deputy else None,
+        "station": {"id": appointment.station.id, "name": appointment.station.name} if appointment.station else None,
+        "activity": {"id": activity.id, "title": activity.title, "starts_at": activity.starts_dt,
+                     "ends_at": activity.ends_dt, "place": activity.place} if activity else None,
+        "meet_at": appointment.meet_dt,
+        "place": appointment.place,
+        "answer": appointment.answer,
+        # Station staff are not named to citizens (as in a suggestion's timeline); a deputy is a public figure.
+        "answered_by": appointment.answered_by_name if handler or _by_deputy(appointment) else None,
+        "answered_at": appointment.answered_dt,
+        "created_at": appointment.created_dt,
+        "actions": services.actions_for(user, appointment),
+    }
+    return body
+
+
+def _by_deputy(appointment):
+    return appointment.deputy is not None and appointment.answered_by_name == appointment.deputy.name
+
+
+def _loading():
+    return (selectinload(Appointment.deputy), selectinload(Appointment.station), selectinload(Appointment.activity))
+
+
+def _visible(appointment_id):
+    appointment = services.load(appointment_id)
+    if appointment is None or not services.can_see(current_user(), appointment):
+        raise not_found("约见不存在。")
+    return appointment
+
+
+@blp.post("")
+@login_required
+@web_filing_limits
+@idempotent
+@blp.arguments(AppointmentIn)
+@blp.response(201, AppointmentOut)
+def request_meeting(data):
+    """约见代表：扫代表码约见该代表，扫联络站码约见进站代表；选择接待安排或填写希望见面的时间。"""
+    return present(services.request(current_user(), data), current_user())
+
+
+@blp.get("")
+@login_required
+@blp.arguments(AppointmentQuery, location="query")
+@blp.response(200, page_of(AppointmentOut))
+def list_appointments(args):
+    """mine：我提出的约见；handling：约见我的（代表）或本联络站、本区域的约见（管理员）。"""
+    user = current_user()
+    handling = "deputy" in user.roles or user.is_admin
+    scope = args.get("scope") or ("handling" if handling else "mine")
+    if scope == "mine":
+        clauses = [Appointment.citizen_id == user.id]
+    else:
+        if not handling:
+            raise APIError(403, "forbidden", "只有代表和管理员可以查看收到的约见。")
+        clauses = []
+        if "deputy" in user.roles:
+            clauses.append(Appointment.deputy_id == user.deputy_id)
+        if user.is_admin:
+            clauses.append(Appointment.station_id.in_(select(Station.id).where(station_scope_clause(user))))
+            if user.admin_region is not None:
+                clauses.append(region_subtree_clause(Appointment.region_id, user.admin_region))
+    query = select(Appointment).where(or_(*clauses))
+    for key in ("status", "station_id"):
+        if key in args:
+            query = query.where(getattr(Appointment, key) == args[key])
+    query = query.order_by(Appointment.id.desc()).options(*_loading())
+    page = paginate(query, args)
+    page["items"] = [present(a, user) for a in page["items"]]
+    return page
+
+
+@blp.get("/<int:appointment_id>")
+@login_required
+@blp.response(200, AppointmentOut)
+def get_appointment(appointment_id):
+    return present(_visible(appointment_id), current_user())
+
+
+@blp.post("/<int:appointment_id>/confirm")
+@login_required
+@blp.arguments(ConfirmIn)
+@blp.response(200, AppointmentOut)
+def confirm(data, appointment_id):
+    """确认约见（已确认的可再次确认以改约）：见面时间、地点（默认为接待安排或联络站的地点）、说明；群众收到通知。"""
+    appointment = services.confirm(_visible(appointment_id), current_user(), data["meet_at"], data["place"], data["note"])
+    return present(appointment, current_user())
+
+
+@blp.post("/<int:appointment_id>/decline")
+@login_required
+@blp.arguments(AppointmentReasonIn)
+@blp.response(200, AppointmentOut)
+def decline(data, appointment_id):
+    """婉拒约见（须说明理由）；群众收到通知。"""
+    return present(services.decline(_visible(appointment_id), current_user(), data["reason"]), current_user())
+
+
+@blp.post("/<int:appointment_id>/complete")
+@login_required
+@blp.arguments(AppointmentNoteIn)
+@blp.response(200, AppointmentOut)
+def complete(data, appointment_id):
+    """见面后标记已接待，可记录接待情况。"""
+    return present(services.complete(_visible(appointment_id), current_user(), data["note"]), current_user())
+
+
+@blp.post("/<int:appointment_id>/cancel")
+@login_required
+@blp.arguments(AppointmentNoteIn)
+@blp.response(200, AppointmentOut)
+def cancel(data, appointment_id):
+    """群众取消约见；代表和联络站收到通知。"""
+    return present(services.cancel(_visible(appointment_id), current_user(), data["note"]), current_user())

@@ -1,0 +1,217 @@
+"""约见代表: requesting a meeting, and answering it (确认/改约, 婉拒, 取消, 已接待).
+
+Who answers: the deputy the request is addressed to, and the administrators of its station or region
+(a station-code request is the station's to arrange). Only the citizen who asked may cancel. Every
+answer tells the other side through the outbox; a failing WeChat never loses the request.
+"""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
+from ..auth.models import User
+from ..auth.scope import get_by_id, manages_region, manages_station
+from ..db_types import utcnow
+from ..errors import APIError, validation_failed
+from ..extensions import db
+from ..notifications.outbox import china_time, enqueue, thing
+from ..qr.models import QRKind
+from ..suggestions.filing import code_target
+from ..suggestions.services import CHINA
+from .models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
+
+OPEN = (AppointmentStatus.requested, AppointmentStatus.confirmed)
+# Each answer: the statuses it starts from, who gives it, and the status it leaves.
+ANSWERS = {
+    "confirm": (OPEN, "handler", AppointmentStatus.confirmed),
+    "decline": (OPEN, "handler", AppointmentStatus.declined),
+    "complete": ((AppointmentStatus.confirmed,), "handler", AppointmentStatus.completed),
+    "cancel": (OPEN, "citizen", AppointmentStatus.cancelled),
+}
+ANSWER_LABELS = {"confirm": "确认约见", "decline": "婉拒约见", "complete": "标记已接待", "cancel": "取消约见"}
+
+
+def page_path(appointment):
+    return f"pages/appointment/detail?id={appointment.id}"
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+
+def is_citizen(user, appointment):
+    return user is not None and user.id == appointment.citizen_id
+
+
+def handles(user, appointment):
+    """The deputy it is addressed to, or an administrator of its station or region."""
+    if user is None:
+        return False
+    if appointment.deputy_id is not None and user.deputy_id == appointment.deputy_id and "deputy" in user.roles:
+        return True
+    return manages_station(user, appointment.station) or manages_region(user, appointment.region)
+
+
+def can_see(user, appointment):
+    return is_citizen(user, appointment) or handles(user, appointment)
+
+
+def actions_for(user, appointment):
+    """The answers ``user`` may give now, in the order a screen offers them."""
+    allowed = []
+    for action, (sources, who, _) in ANSWERS.items():
+        if appointment.status not in sources:
+            continue
+        if (who == "citizen" and is_citizen(user, appointment)) or (who == "handler" and handles(user, appointment)):
+            allowed.append(action)
+    return allowed
+
+
+def load(appointment_id):
+    return get_by_id(Appointment, appointment_id)
+
+
+# --- requesting -----------------------------------------------------------------------------------
+
+
+def _reception_day(activity_id, station_id, deputy_id, now):
+    """The chosen reception day (接待选民): upcoming, at the request's station, or with its deputy."""
+    activity = get_by_id(Activity, activity_id)
+    usable = (
+        activity is not None and activity.type is ActivityType.reception and activity.status is ActivityStatus.published
+        and activity.ends_dt > now
+    )
+    if usable and deputy_id is not None:
+        usable = db.session.scalar(select(ActivityParticipant.status).where(
+            ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == deputy_id,
+        )) not in (None, ParticipantStatus.declined)
+    elif usable:
+        usable = activity.station_id == station_id
+    if not usable:
+        raise validation_failed({"activity_id": ["所选接待安排不存在、已结束或不接待这次约见，请重新选择。"]})
+    return activity
+
+
+def request(user, data):
+    """A citizen asks to meet the deputy (deputy's code) or a deputy at the station (station's code)."""
+    if not data.get("activity_id") and not data.get("preferred_time"):
+        raise validation_failed({"preferred_time": ["请选择接待安排，或填写希望见面的时间。"]})
+    target = code_target(db.session.connection(), data["qr_code"], "这个二维码不能用于约见代表。")
+    now = utcnow()
+    deputy_id = target.deputy_id if target.target_kind is QRKind.deputy else None
+    activity = _reception_day(data["activity_id"], target.station_id, deputy_id, now) if data.get("activity_id") else None
+    appointment = Appointment(
+        citizen_id=user.id, deputy_id=deputy_id, station_id=target.station_id, region_id=target.region_id,
+        activity_id=activity.id if activity else None, topic=data["topic"], name=data.get("name", ""),
+        contact_phone=data["contact_phone"], preferred_time=data.get("preferred_time", ""),
+        status=AppointmentStatus.requested, created_dt=now, updated_dt=now,
+    )
+    db.session.add(appointment)
+    db.session.flush()
+    appointment.number = f"YJ-{now.astimezone(CHINA):%Y%m%d}-{appointment.id:06d}"
+    _tell_handlers(appointment, "有群众约见，请确认时间", "requested")
+    db.session.flush()
+    return appointment
+
+
+# --- answering ------------------------------------------------------------------------------------
+
+
+def _answer(appointment, user, action, note):
+    sources, who, target = ANSWERS[action]
+    allowed = is_citizen(user, appointment) if who == "citizen" else handles(user, appointment)
+    if not allowed:
+        message = "只有提出约见的群众可以取消。" if who == "citizen" else "只有被约见的代表或联络站管理员可以答复约见。"
+        raise APIError(403, "forbidden", message)
+    if appointment.status not in sources:
+        raise APIError(409, "invalid_transition",
+                       f"约见{appointment.status_label}，不能{ANSWER_LABELS[action]}。")
+    appointment.status = target
+    appointment.answer = note
+    appointment.answered_by_id = user.id
+    appointment.answered_by_name = _name_of(user)
+    appointment.answered_dt = utcnow()
+
+
+def _name_of(user):
+    return user.deputy_name or user.display_name or user.username or ""
+
+
+def confirm(appointment, user, meet_dt, place, note):
+    """确认 (or 改约, once confirmed): a time in the future and a place (by default the reception day's or the station's)."""
+    if meet_dt <= utcnow():
+        raise validation_failed({"meet_at": ["见面时间须晚于现在。"]})
+    _answer(appointment, user, "confirm", note)
+    appointment.meet_dt = meet_dt
+    appointment.place = place or _default_place(appointment)
+    _tell_citizen(appointment, note or "请按约定时间前往", f"confirmed-{appointment.version}")
+    db.session.flush()
+    return appointment
+
+
+def _default_place(appointment):
+    if appointment.activity is not None and appointment.activity.place:
+        return appointment.activity.place
+    station = appointment.station
+    if station is None:
+        return ""
+    return f"{station.name}（{station.address}）" if station.address else station.name
+
+
+def decline(appointment, user, reason):
+    _answer(appointment, user, "decline", reason)
+    _tell_citizen(appointment, reason, "declined")
+    db.session.flush()
+    return appointment
+
+
+def complete(appointment, user, note):
+    if appointment.meet_dt is not None and appointment.meet_dt - timedelta(hours=1) > utcnow():
+        raise APIError(409, "invalid_transition", "约定的见面时间还没到，不能标记为已接待。")
+    _answer(appointment, user, "complete", note)
+    db.session.flush()
+    return appointment
+
+
+def cancel(appointment, user, reason):
+    _answer(appointment, user, "cancel", reason)
+    _tell_handlers(appointment, "群众已取消约见" + (f"：{reason}" if reason else ""), "cancelled")
+    db.session.flush()
+    return appointment
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+
+def _handlers(appointment):
+    """Whom a new or cancelled request concerns: its deputy, and its station's administrators."""
+    users = []
+    if appointment.deputy_id is not None:
+        users.append(db.session.scalar(select(User).where(User.deputy_id == appointment.deputy_id)))
+    if appointment.station is not None:
+        users.extend(appointment.station.admins)
+    return [u for u in users if u is not None]
+
+
+def _tell_handlers(appointment, note, event):
+    data = {
+        "character_string1": appointment.number,
+        "thing2": thing(appointment.topic),
+        "phrase3": APPOINTMENT_STATUS_LABELS[appointment.status.value],
+        "thing4": thing(note),
+        "time5": china_time(appointment.created_dt),
+    }
+    for user in _handlers(appointment):
+        enqueue(user, "appointment", data, page=page_path(appointment),
+                dedupe_key=f"appointment:{appointment.id}:{event}:{user.id}")
+
+
+def _tell_citizen(appointment, note, event):
+    data = {
+        "thing1": thing(appointment.topic),
+        "time2": china_time(appointment.meet_dt or appointment.created_dt),
+        "thing3": thing(appointment.place or "待定"),
+        "phrase4": APPOINTMENT_STATUS_LABELS[appointment.status.value],
+        "thing5": thing(note),
+    }
+    enqueue(appointment.citizen, "appointment_result", data, page=page_path(appointment),
+            dedupe_key=f"appointment-result:{appointment.id}:{event}")

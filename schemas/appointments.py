@@ -1,0 +1,74 @@
+from marshmallow import Schema, fields, validate
+
+from backend.appointments.models import AppointmentStatus
+
+from .common import Choice, PageArgs, StrictSchema, Text, in_service_years
+from .suggestions import PHONE
+
+_id = dict(validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class AppointmentIn(StrictSchema):
+    qr_code = Text(32, required=True)
+    topic = Text(500, required=True, metadata={"description": "what the citizen wants to talk about"})
+    contact_phone = fields.String(required=True, validate=PHONE)
+    name = Text(20, load_default="", metadata={"description": "how to address the citizen, e.g. 王先生"})
+    activity_id = fields.Integer(allow_none=True, metadata={"description": "a reception day (接待选民) from the plan"},
+                                 **_id)
+    preferred_time = Text(100, load_default="", metadata={"description": "required without activity_id"})
+
+
+class ConfirmIn(StrictSchema):
+    meet_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
+    place = Text(255, load_default="")
+    note = Text(500, load_default="")
+
+
+class AppointmentReasonIn(StrictSchema):
+    reason = Text(500, required=True)
+
+
+class AppointmentNoteIn(StrictSchema):
+    note = Text(500, load_default="")
+
+
+class AppointmentQuery(PageArgs):
+    scope = fields.String(validate=validate.OneOf(["mine", "handling"]))
+    status = Choice(AppointmentStatus)
+    station_id = fields.Integer(**_id)
+
+
+class _Brief(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class _ReceptionDay(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    place = fields.String()
+
+
+class AppointmentOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    topic = fields.String()
+    name = fields.String()
+    contact_phone = fields.String(metadata={"description": "to the citizen and to those who answer"})
+    preferred_time = fields.String()
+    deputy = fields.Nested(_Brief, allow_none=True)
+    station = fields.Nested(_Brief, allow_none=True)
+    activity = fields.Nested(_ReceptionDay, allow_none=True)
+    meet_at = fields.DateTime(allow_none=True)
+    place = fields.String()
+    answer = fields.String(metadata={"description": "the confirmation's note, or why it was declined or cancelled"})
+    answered_by = fields.String(allow_none=True, metadata={"description": "who answered, for those who answer"})
+    answered_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    actions = fields.List(fields.String(), metadata={
+        "description": "what the caller may do now: confirm, decline, complete (the deputy, the station's staff), "
+                       "cancel (the citizen)"})

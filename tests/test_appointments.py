@@ -1,0 +1,221 @@
+"""约见代表 through the HTTP API: a citizen asks to meet a deputy; the deputy or the station answers."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from sqlalchemy import func, select, update
+
+from backend.appointments.models import Appointment
+from backend.db_types import utcnow
+from backend.extensions import db
+
+from .parallel import released_together
+from .test_suggestions import delivered
+
+CHINA = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def world(factory):
+    """A station with its administrator and two deputies bound in WeChat, two citizens, another region's admin."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", address="人民路 18 号")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000004", stations=[station])
+    return {
+        "tree": tree, "station": station, "zhang": zhang, "li": li,
+        "admin": factory.headers_for_admin(factory.admin("chengbei", stations=[station])),
+        "other_admin": factory.headers_for_admin(factory.admin("changsha", region=tree["cs"])),
+        "zhang_h": factory.deputy_headers(zhang),
+        "li_h": factory.deputy_headers(li),
+        "citizen": factory.wechat_login("citizen-wang"),
+        "stranger": factory.wechat_login("citizen-zhao"),
+        "zhang_code": zhang.qr_code, "li_code": li.qr_code, "station_code": station.qr_code,
+        "zhang_openid": f"fake-openid-deputy{zhang.id}",
+    }
+
+
+def ask(client, headers, code, **extra):
+    body = {"qr_code": code, "topic": "想当面反映小区加装电梯的困难", "contact_phone": "13912345678",
+            "preferred_time": "下周二上午"} | extra
+    return client.post("/api/v1/appointments", json=body, headers=headers)
+
+
+def answer(client, headers, appointment_id, action, **body):
+    return client.post(f"/api/v1/appointments/{appointment_id}/{action}", json=body, headers=headers)
+
+
+def later(days=2, hour=9):
+    return (datetime.now(CHINA) + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def reception(client, world, deputies, days=3):
+    """A 接待选民 day at the station with ``deputies`` invited: its id."""
+    starts = later(days)
+    created = client.post("/api/v1/activities", headers=world["admin"], json={
+        "title": "代表进站接待", "type": "reception", "station_id": world["station"].id,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=3)).isoformat(),
+        "deputy_ids": [d.id for d in deputies],
+    })
+    assert created.status_code == 201, created.json
+    return created.json["id"]
+
+
+def messages(wechat_standin, app, template):
+    return [m for m in delivered(wechat_standin, app) if m["template_id"] == template]
+
+
+def test_a_citizen_meets_a_deputy_from_request_to_meeting(client, app, world, wechat_standin):
+    asked = ask(client, world["citizen"], world["zhang_code"], name="王先生")
+    assert asked.status_code == 201, asked.json
+    appointment = asked.json
+    assert appointment["number"].startswith("YJ-") and appointment["status_label"] == "待确认"
+    assert (appointment["deputy"]["name"], appointment["station"]["name"]) == ("张伟", "城北联络站")
+    assert appointment["actions"] == ["cancel"]
+
+    # The deputy and the station's administrator are told; both see it, with the number to call back.
+    told = messages(wechat_standin, app, "tmpl-appointment")
+    assert [(m["touser"], m["data"]["thing4"]["value"]) for m in told] == [
+        (world["zhang_openid"], "有群众约见，请确认时间")]
+    inbox = client.get("/api/v1/appointments", headers=world["zhang_h"]).json
+    assert [(a["id"], a["contact_phone"], a["name"]) for a in inbox["items"]] == [(appointment["id"], "13912345678", "王先生")]
+    assert inbox["items"][0]["actions"] == ["confirm", "decline"]
+    queue = client.get("/api/v1/appointments?scope=handling&status=requested", headers=world["admin"]).json
+    assert [a["id"] for a in queue["items"]] == [appointment["id"]]
+
+    # The deputy confirms a time; the place defaults to the station's; the citizen is told.
+    meet = later(2, 15)
+    confirmed = answer(client, world["zhang_h"], appointment["id"], "confirm", meet_at=meet.isoformat(), note="请带上相关材料")
+    assert confirmed.status_code == 200, confirmed.json
+    assert (confirmed.json["status_label"], confirmed.json["place"]) == ("已确认", "城北联络站（人民路 18 号）")
+    assert confirmed.json["answered_by"] == "张伟"
+    result = messages(wechat_standin, app, "tmpl-appointment-result")
+    assert [(m["touser"], m["data"]["phrase4"]["value"], m["data"]["time2"]["value"]) for m in result] == [
+        ("fake-openid-citizen-wang", "已确认", meet.strftime("%Y-%m-%d %H:%M"))]
+    mine = client.get("/api/v1/appointments", headers=world["citizen"]).json["items"]
+    assert [(a["status"], a["answer"], a["answered_by"]) for a in mine] == [("confirmed", "请带上相关材料", "张伟")]
+
+    # 改约: confirmed again at another time, and the citizen is told again.
+    moved = answer(client, world["zhang_h"], appointment["id"], "confirm", meet_at=later(3, 9).isoformat(),
+                   place="社区居委会二楼")
+    assert moved.json["place"] == "社区居委会二楼"
+    assert len(messages(wechat_standin, app, "tmpl-appointment-result")) == 2
+
+    # Not before the meeting: then 已接待, and nothing more.
+    early = answer(client, world["zhang_h"], appointment["id"], "complete")
+    assert (early.status_code, early.json["message"]) == (409, "约定的见面时间还没到，不能标记为已接待。")
+    with app.app_context():
+        db.session.execute(update(Appointment).values(meet_dt=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+    done = answer(client, world["zhang_h"], appointment["id"], "complete", note="已当面听取意见，转社区协调")
+    assert (done.status_code, done.json["status_label"], done.json["actions"]) == (200, "已接待", [])
+    late = answer(client, world["citizen"], appointment["id"], "cancel")
+    assert (late.status_code, late.json["error"], late.json["message"]) == (409, "invalid_transition", "约见已接待，不能取消约见。")
+
+
+def test_a_station_code_books_a_reception_day(client, app, world, wechat_standin):
+    day = reception(client, world, [world["li"]])
+    booked = ask(client, world["citizen"], world["station_code"], activity_id=day, preferred_time="")
+    assert booked.status_code == 201, booked.json
+    assert (booked.json["deputy"], booked.json["activity"]["id"]) == (None, day)
+    # The station arranges it: its administrator answers; the place defaults to the reception day's station.
+    confirmed = answer(client, world["admin"], booked.json["id"], "confirm", meet_at=later(3, 10).isoformat())
+    assert confirmed.status_code == 200, confirmed.json
+    assert confirmed.json["answered_by"] == "chengbei"
+    # A citizen does not see which member of staff answered.
+    seen = client.get(f"/api/v1/appointments/{booked.json['id']}", headers=world["citizen"]).json
+    assert (seen["status"], seen["answered_by"]) == ("confirmed", None)
+
+    # Through a deputy's code, a reception day where that deputy does not receive is refused.
+    wrong = ask(client, world["citizen"], world["zhang_code"], activity_id=day)
+    assert wrong.status_code == 422
+    assert wrong.json["errors"] == {"activity_id": ["所选接待安排不存在、已结束或不接待这次约见，请重新选择。"]}
+
+
+def test_bad_requests_are_refused_by_name_and_write_nothing(client, app, world):
+    code = world["zhang_code"]
+    cases = [
+        (ask(client, world["citizen"], code, preferred_time=""), 422,
+         {"preferred_time": ["请选择接待安排，或填写希望见面的时间。"]}),
+        (ask(client, world["citizen"], code, contact_phone="12345"), 422,
+         {"contact_phone": ["联系电话格式不正确，请填写手机号或座机号。"]}),
+        (ask(client, world["citizen"], code, topic="   "), 422, {"topic": ["长度应在 1 到 500 个字符之间。"]}),
+        (ask(client, world["citizen"], code, activity_id=2**31), 422, None),
+        (ask(client, world["citizen"], code, activity_id=999), 422, None),
+        (ask(client, world["citizen"], "not-a-code"), 404, None),
+    ]
+    for response, status, errors in cases:
+        assert response.status_code == status, response.json
+        assert response.json["message"]
+        if errors is not None:
+            assert response.json["errors"] == errors
+    revoked = client.post(f"/api/v1/qr/{code}/revoke", headers=world["admin"])
+    assert revoked.status_code == 200, revoked.json
+    gone = ask(client, world["citizen"], code)
+    assert gone.status_code == 410 and gone.json["message"]
+    assert client.post("/api/v1/appointments", json={"qr_code": code}).status_code == 401
+    past = ask(client, world["citizen"], world["li_code"]).json["id"]
+    in_past = answer(client, world["li_h"], past, "confirm", meet_at="2020-01-01T09:00:00+08:00")
+    assert (in_past.status_code, in_past.json["errors"]) == (422, {"meet_at": ["见面时间须晚于现在。"]})
+    blank = answer(client, world["li_h"], past, "decline", reason=" ")
+    assert blank.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1
+        assert db.session.get(Appointment, past).status.value == "requested"
+
+
+def test_only_the_people_concerned_see_or_answer_it(client, world):
+    appointment = ask(client, world["citizen"], world["zhang_code"]).json
+    path = f"/api/v1/appointments/{appointment['id']}"
+    for outsider in ("stranger", "li_h", "other_admin"):
+        assert client.get(path, headers=world[outsider]).status_code == 404, outsider
+        assert answer(client, world[outsider], appointment["id"], "decline", reason="没空").status_code == 404
+    assert client.get("/api/v1/appointments", headers=world["stranger"]).json["items"] == []
+    assert client.get("/api/v1/appointments?scope=handling", headers=world["stranger"]).status_code == 403
+    assert client.get("/api/v1/appointments?scope=handling", headers=world["other_admin"]).json["items"] == []
+    refused = answer(client, world["citizen"], appointment["id"], "confirm", meet_at=later().isoformat())
+    assert (refused.status_code, refused.json["message"]) == (403, "只有被约见的代表或联络站管理员可以答复约见。")
+    not_theirs = answer(client, world["zhang_h"], appointment["id"], "cancel")
+    assert (not_theirs.status_code, not_theirs.json["message"]) == (403, "只有提出约见的群众可以取消。")
+
+
+def test_a_cancelled_request_tells_the_deputy_and_a_declined_one_tells_the_citizen(client, app, world, wechat_standin):
+    first = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    cancelled = answer(client, world["citizen"], first, "cancel", note="问题已经解决了")
+    assert cancelled.json["status_label"] == "已取消"
+    notes = [m["data"]["thing4"]["value"] for m in messages(wechat_standin, app, "tmpl-appointment")
+             if m["touser"] == world["zhang_openid"]]
+    assert notes == ["有群众约见，请确认时间", "群众已取消约见：问题已经解决了"]
+
+    second = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    declined = answer(client, world["zhang_h"], second, "decline", reason="近期在外地学习，请约李娜代表")
+    assert declined.json["status_label"] == "已婉拒" and declined.json["actions"] == []
+    result = messages(wechat_standin, app, "tmpl-appointment-result")
+    assert [(m["data"]["phrase4"]["value"], m["data"]["thing5"]["value"]) for m in result] == [
+        ("已婉拒", "近期在外地学习，请约李娜代表")]
+
+
+def test_a_retried_request_is_one_appointment(client, app, world):
+    headers = world["citizen"] | {"Idempotency-Key": "yj-retry-1"}
+    first, second = ask(client, headers, world["zhang_code"]), ask(client, headers, world["zhang_code"])
+    assert first.status_code == second.status_code == 201
+    assert first.json["id"] == second.json["id"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1
+
+
+def test_a_cancel_and_a_confirmation_at_once_one_wins(client, world, base_url):
+    """The citizen cancels while the deputy confirms: exactly one answer holds, the other is a 409."""
+    meet = later().isoformat()
+    for _ in range(4):
+        appointment_id = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+        url = f"{base_url}/api/v1/appointments/{appointment_id}"
+        db.session.close()
+        cancel, confirm = released_together(
+            lambda: requests.post(url + "/cancel", json={}, headers=world["citizen"], timeout=30),
+            lambda: requests.post(url + "/confirm", json={"meet_at": meet}, headers=world["zhang_h"], timeout=30),
+        )
+        statuses = sorted([cancel.status_code, confirm.status_code])
+        assert statuses == [200, 409], (cancel.json(), confirm.json())
+        final = client.get(f"/api/v1/appointments/{appointment_id}", headers=world["citizen"]).json["status"]
+        assert final == ("cancelled" if cancel.status_code == 200 else "confirmed")
