@@ -58,6 +58,7 @@ class Appointment(db.Model):
     answer: Mapped[str] = mapped_column(String(500), default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_by_name: Mapped[str] = mapped_column(String(100), default="")
+    answered_by_role: Mapped[str] = mapped_column(String(16), default="")  # citizen, deputy or staff
     answered_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

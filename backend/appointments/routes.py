@@ -45,16 +45,12 @@ def present(appointment, user):
         "place": appointment.place,
         "answer": appointment.answer,
         # Station staff are not named to citizens (as in a suggestion's timeline); a deputy is a public figure.
-        "answered_by": appointment.answered_by_name if handler or _by_deputy(appointment) else None,
+        "answered_by": appointment.answered_by_name if handler or appointment.answered_by_role != "staff" else None,
         "answered_at": appointment.answered_dt,
         "created_at": appointment.created_dt,
         "actions": services.actions_for(user, appointment),
     }
     return body
-
-
-def _by_deputy(appointment):
-    return appointment.deputy is not None and appointment.answered_by_name == appointment.deputy.name
 
 
 def _loading():

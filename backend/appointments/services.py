@@ -129,6 +129,8 @@ def _answer(appointment, user, action, note):
     appointment.answer = note
     appointment.answered_by_id = user.id
     appointment.answered_by_name = _name_of(user)
+    appointment.answered_by_role = who if who == "citizen" else (
+        "deputy" if user.deputy_id is not None and user.deputy_id == appointment.deputy_id else "staff")
     appointment.answered_dt = utcnow()
 
 

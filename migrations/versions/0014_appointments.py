@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('answer', sa.String(length=500), nullable=False),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('answered_by_name', sa.String(length=100), nullable=False),
+    sa.Column('answered_by_role', sa.String(length=16), nullable=False),
     sa.Column('answered_dt', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_dt', sa.DateTime(timezone=True), nullable=False),
