@@ -60,6 +60,9 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.APP_ENV == "production"
         self.WTF_CSRF_CHECK_DEFAULT = False
+        # A form's token lasts as long as the session (flask-wtf's own default is an hour): a page left
+        # open over a meeting must still post, not answer 页面已过期 and lose what was typed.
+        self.WTF_CSRF_TIME_LIMIT = self.PERMANENT_SESSION_LIFETIME
         self.RATELIMIT_STORAGE_URI = env.get("REDIS_URL") or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")

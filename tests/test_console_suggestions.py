@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import pytest
 from flask import g, has_app_context
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -316,6 +317,34 @@ def test_a_form_without_its_csrf_token_gets_a_chinese_page(admin, client, world,
     )
     assert forged.status_code == 400 and "页面已过期" in forged.get_data(as_text=True)
     assert item_json(client, world["admin"], pending["id"])["status"] == "pending"
+
+
+def _token_issued_ago(app, client, seconds):
+    """The session's form token as a page showed it ``seconds`` ago (signed as flask-wtf signs it)."""
+    class Then(TimestampSigner):
+        def get_timestamp(self):
+            return super().get_timestamp() - seconds
+
+    csrf_token(client, "/console/")  # the session holds its raw token from the first page on
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token", signer=Then).dumps(raw)
+
+
+def test_a_page_left_open_for_hours_still_posts_within_the_session(app, admin, client, world, pending):  # noqa: F811
+    """The item page opened before a two-hour meeting: 分派 afterwards works (the form's token used to
+    expire after flask-wtf's default hour, though the session lasts a working day: 页面已过期, the typed note
+    lost). A token older than the session is still refused."""
+    item_page = f"/console/suggestions/{pending['id']}"
+    stale = _token_issued_ago(app, admin, app.config["PERMANENT_SESSION_LIFETIME"] + 60)
+    refused = admin.post(f"{item_page}/dispatch", data={"csrf_token": stale, "deputy_id": world["zhang"].id})
+    assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
+
+    token = _token_issued_ago(app, admin, 2 * 3600)
+    dispatched = admin.post(f"{item_page}/dispatch", data={"csrf_token": token, "deputy_id": world["zhang"].id})
+    assert dispatched.status_code == 302
+    assert flashes(admin.get(dispatched.headers["Location"])) == ["已分派，等待代表接单。"]
+    assert item_json(client, world["admin"], pending["id"])["status"] == "assigned"
 
 
 # --- exports ---------------------------------------------------------------------------------------
