@@ -129,16 +129,24 @@ def test_editing_a_station_through_the_org_services(huaihua, world):
         "城北代表联络站", "area", "人民路 20 号", "每周三、周五上午")
     assert [d.name for d in station.deputies] == ["张伟"]
 
-    # A refusal from the schema or the services is flashed in Chinese and nothing changes.
-    bad = post(huaihua, path, {"name": "城北", "kind": "center", "lat": "95", "lng": "109.99"})
-    assert bad.status_code == 302
-    shown = text(huaihua.get(path))
-    assert "纬度" in shown
+    # A refusal from the schema or the services says why in Chinese, nothing changes, and the form comes
+    # back as it was typed (it used to come back with the saved values: every other edit was lost).
+    bad = post(huaihua, path, {"name": "城北", "kind": "center", "lat": "95", "lng": "109.99", "address": "人民路 22 号",
+                               "open_hours": "每周一全天", "deputies_present": "1", "deputy_ids": [world["li"].id]})
+    assert bad.status_code == 422
+    shown = text(bad)
+    assert "纬度：应大于或等于 -90 且小于或等于 90。" in shown
+    assert 'value="城北"' in shown and 'value="人民路 22 号"' in shown and 'value="每周一全天"' in shown
+    assert 'value="95"' in shown and re.search(r'<option value="center" selected>', shown)
+    assert re.search(rf'value="{world["li"].id}" checked', shown)  # the deputy ticked stays ticked
+    assert not re.search(rf'value="{world["zhang"].id}" checked', shown)
+    assert "<h1>城北代表联络站</h1>" in shown  # the heading names the station as saved
     moved = post(huaihua, path, {"name": "城北", "kind": "center", "region_id": world["tree"]["yl"].id})
-    assert moved.status_code == 302
-    assert "不在您的管理范围内" in text(huaihua.get(path))
+    assert moved.status_code == 422
+    assert "不在您的管理范围内" in text(moved)
     db.session.expire_all()
-    assert db.session.get(type(station), station.id).name == "城北代表联络站"
+    station = db.session.get(type(station), station.id)
+    assert (station.name, station.address, [d.name for d in station.deputies]) == ("城北代表联络站", "人民路 20 号", ["张伟"])
 
 
 def test_a_station_administrator_edits_a_deputy_who_is_also_received_elsewhere(station_admin, world):
@@ -184,9 +192,19 @@ def test_editing_a_deputy_and_leaving_office_revokes_the_code(huaihua, world):
     zhang = db.session.get(type(zhang), zhang.id)
     assert (zhang.level.value, zhang.term, zhang.group, zhang.active) == ("county", 17, "第二代表小组", False)
     assert zhang.qr_code is None and old_code
-    taken = post(huaihua, path, {"name": "张伟", "level": "city", "phone": "13800000102", "active": "1"})
-    assert taken.status_code == 302
-    assert "该手机号已登记在另一位代表名下" in text(huaihua.get(path))
+    # Refused: said in Chinese, nothing saved, and the form as it was typed, not as it was saved.
+    taken = post(huaihua, path, {"name": "张伟", "level": "city", "term": "18", "group": "第三代表小组", "phone": "13800000102",
+                                 "active": "1", "bio": "长期关注城北老旧小区改造", "stations_present": "1", "station_ids": []})
+    assert taken.status_code == 422
+    page = text(taken)
+    assert "该手机号已登记在另一位代表名下" in page
+    assert 'value="第三代表小组"' in page and 'value="13800000102"' in page and 'value="18"' in page
+    assert "长期关注城北老旧小区改造</textarea>" in page and re.search(r'<option value="city" selected>', page)
+    assert re.search(r'name="active" value="1" checked', page)
+    assert not re.search(rf'name="station_ids" value="{world["chengbei"].id}" checked', page)
+    db.session.expire_all()
+    zhang = db.session.get(type(zhang), zhang.id)
+    assert (zhang.level.value, zhang.group, zhang.active, zhang.phone) == ("county", "第二代表小组", False, "13800000101")
 
 
 def csv_upload(rows, name="名册.csv"):
@@ -563,9 +581,9 @@ def test_odd_input_is_never_a_server_error(huaihua, world):
     assert year_one.status_code == 422 and "2000 年至 2100 年" in text(year_one)
     station = post(huaihua, f"/console/stations/{world['chengbei'].id}", {
         "name": "城北\x00", "kind": "moon", "lat": "north", "deputies_present": "1", "deputy_ids": ["x"]})
-    assert station.status_code == 302
+    assert station.status_code == 422
     deputy = post(huaihua, f"/console/deputies/{world['zhang'].id}", {"name": "张伟", "level": "city", "term": "abc",
                                                                        "phone": "123", "station_ids": ["-1"]})
-    assert deputy.status_code == 302
+    assert deputy.status_code == 422
     db.session.expire_all()
     assert db.session.get(type(world["chengbei"]), world["chengbei"].id).name == "城北联络站"

@@ -58,6 +58,7 @@ from .activities import (
     managed_stations,
     page_number,
     query_text,
+    selected_deputies,
 )
 
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
@@ -223,13 +224,27 @@ def station_edit(station_id):
     user = g.user
     station = managed_station_or_404(station_id)
     if request.method == "POST":
-        services.update_station(user, station, station_data(request.form, user, station))
+        try:
+            services.update_station(user, station, station_data(request.form, user, station))
+        except (APIError, ValidationError) as exc:
+            if isinstance(exc, APIError) and exc.status == 404:
+                raise
+            db.session.rollback()  # before reading the page's data: the station as it is saved
+            # Shown again as typed, with the deputies ticked as they were ticked.
+            ticked = [parse_int(i) for i in request.form.getlist("deputy_ids")]
+            chosen = [d for d in selected_deputies(user, ticked) if manages_deputy(user, d)]
+            return _refused("console/station_edit.html", exc, **_station_page(station, request.form, chosen))
         flash(f"已保存联络站“{station.name}”。")
         return redirect(url_for("console.station_edit", station_id=station.id))
     chosen = [d for d in station.deputies if manages_deputy(user, d)]
-    others = [d for d in station.deputies if not manages_deputy(user, d)]
-    return render_template(
-        "console/station_edit.html", station=station, values=_station_values(station), chosen=chosen, others=others,
+    return render_template("console/station_edit.html", **_station_page(station, _station_values(station), chosen))
+
+
+def _station_page(station, values, chosen):
+    """What the station's edit page shows: ``values`` in its fields, ``chosen`` ticked in the picker."""
+    user = g.user
+    return dict(
+        station=station, values=values, chosen=chosen, others=[d for d in station.deputies if not manages_deputy(user, d)],
         options=deputy_options(user, exclude=[d.id for d in chosen]), stations=managed_stations(user),
         regions=managed_regions(user), kind_labels=STATION_KIND_LABELS, picker_limit=PICKER_LIMIT,
         can_move=is_region_admin(user),
@@ -349,18 +364,33 @@ def deputy_edit(deputy_id):
     user = g.user
     deputy = managed_deputy_or_404(deputy_id)
     if request.method == "POST":
-        services.update_deputy(user, deputy, deputy_data(request.form, user, deputy))
+        try:
+            services.update_deputy(user, deputy, deputy_data(request.form, user, deputy))
+        except (APIError, ValidationError) as exc:
+            if isinstance(exc, APIError) and exc.status == 404:
+                raise
+            db.session.rollback()  # before reading the page's data: the deputy as they are saved
+            # Shown again as typed (a locked deputy's own details were not sent: shown as they are).
+            values = request.form if owns_deputy(user, deputy) else _deputy_values(deputy)
+            ticked = {parse_int(i) for i in request.form.getlist("station_ids")}
+            return _refused("console/deputy_edit.html", exc, **_deputy_page(deputy, values, ticked))
         if not manages_deputy(user, deputy):  # unticked from the last of the administrator's stations
             flash(f"已保存：代表“{deputy.name}”不再进驻您管理的联络站，已移出您的代表列表。")
             return redirect(url_for("console.deputies"))
         flash(f"已保存代表“{deputy.name}”的信息。")
         return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
+    return render_template("console/deputy_edit.html", **_deputy_page(deputy, _deputy_values(deputy),
+                                                                      {s.id for s in deputy.stations}))
+
+
+def _deputy_page(deputy, values, ticked_station_ids):
+    """What the deputy's edit page shows: ``values`` in its fields, ``ticked_station_ids`` ticked."""
+    user = g.user
     station_choices = managed_stations(user, limit=500)
     known = {s.id for s in station_choices}
     station_choices += [s for s in deputy.stations if s.id not in known and manages_station(user, s)]
-    return render_template(
-        "console/deputy_edit.html", deputy=deputy, values=_deputy_values(deputy), station_choices=station_choices,
-        current_station_ids={s.id for s in deputy.stations},
+    return dict(
+        deputy=deputy, values=values, station_choices=station_choices, current_station_ids=ticked_station_ids,
         other_stations=[s for s in deputy.stations if not manages_station(user, s)],
         regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, can_move=is_region_admin(user),
         owns=owns_deputy(user, deputy),
