@@ -56,3 +56,42 @@ def test_new_station_gets_a_code_that_can_be_replaced(desktop, live_server, fact
     assert fetch(desktop, f"{live_server}{first}").status_code == 404
     assert desktop.locator("button:has-text('生成新二维码')").count() == 1
     assert external_requests == []
+
+
+def test_unticking_in_office_asks_before_the_deputy_leaves_office(desktop, live_server, factory, external_requests):
+    """Unticking 在任 and saving stops the deputy's printed code for good (a new code means new posters):
+    it asks first, as 停用二维码 does; it used to save at once."""
+    from backend.extensions import db
+    from backend.org.models import Deputy
+
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    code = zhang.qr_code
+    factory.admin("chengbei", "s3cret-pass", stations=[station])
+    sign_in(desktop, live_server, "chengbei", "s3cret-pass")
+    questions, answer = [], {"accept": False}
+    desktop.on("dialog", lambda dialog: (questions.append(dialog.message),
+                                         dialog.accept() if answer["accept"] else dialog.dismiss()))
+
+    desktop.goto(f"{live_server}/console/deputies/{zhang.id}")
+    desktop.fill("input[name=group]", "第一代表小组")
+    desktop.click("button:has-text('保存')")  # still in office: nothing to ask
+    assert "已保存代表“张伟”的信息" in desktop.locator(".flash").inner_text()
+    assert questions == []
+
+    desktop.uncheck("input[name=active]")
+    desktop.click("button:has-text('保存')")  # declined: nothing is posted
+    assert questions and "二维码立即停用" in questions[0] and "需重新打印海报" in questions[0]
+    assert desktop.locator("button:has-text('保存')").is_enabled()  # the form can still be saved
+    db.session.expire_all()
+    kept = db.session.get(Deputy, zhang.id)
+    assert kept.active is True and kept.qr_code == code
+
+    answer["accept"] = True
+    desktop.click("button:has-text('保存')")
+    assert "已保存代表“张伟”的信息" in desktop.locator(".flash").inner_text()
+    db.session.expire_all()
+    left = db.session.get(Deputy, zhang.id)
+    assert left.active is False and left.qr_code is None
+    assert external_requests == []

@@ -11,6 +11,20 @@
     });
   });
 
+  // A box that was ticked when the page opened and whose unticking cannot be undone (a deputy leaving
+  // office stops their printed code): saving the form unticked asks first.
+  document.querySelectorAll("input[data-confirm-untick]").forEach(function (box) {
+    if (!box.form) {
+      return;
+    }
+    box.form.addEventListener("submit", function (event) {
+      if (box.defaultChecked && !box.checked && !window.confirm(box.getAttribute("data-confirm-untick"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    });
+  });
+
   document.querySelectorAll("form[data-once], form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function () {
       // Disabled after the event, so the button's own value is still sent.
