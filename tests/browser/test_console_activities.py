@@ -109,3 +109,40 @@ def test_deputy_import_shows_progress_and_the_error_report(desktop, live_server,
     page.goto(f"{live_server}/console/deputies?q=王芳")
     expect(page.locator("table.list")).to_contain_text("王芳")
     assert external_requests == []
+
+
+def test_a_correction_is_posted_once_however_often_the_button_is_pressed(desktop, live_server, factory, external_requests):
+    """积分更正 on the archive page: once the form is sent its button is disabled, as on every other console
+    form, so a second press while the answer is on its way cannot credit the correction twice (the page
+    loaded no script for it)."""
+    from backend.extensions import db
+    from backend.points.models import PointCorrection
+
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    factory.admin("chengbei", stations=[station])
+    sign_in(desktop, live_server, "chengbei")
+    desktop.goto(f"{live_server}/console/deputies/{zhang.id}/archive")
+    desktop.fill("input[name=points]", "3")
+    desktop.fill("input[name=reason]", "补记 3 月 5 日接待选民")
+    button = desktop.locator("button:has-text('记入更正')")
+
+    # The first press, its answer not come yet (a 204 leaves the page where it is): pressing again sends nothing.
+    sent = []
+    desktop.route("**/points/corrections", lambda route: (sent.append(route.request.method), route.fulfill(status=204)))
+    button.click()
+    expect(button).to_be_disabled()
+    button.click(force=True)
+    assert sent == ["POST"]
+    assert db.session.scalars(db.select(PointCorrection)).all() == []
+
+    # Answered, the page says what was credited, once.
+    desktop.unroute("**/points/corrections")
+    desktop.reload()
+    desktop.fill("input[name=points]", "3")
+    desktop.fill("input[name=reason]", "补记 3 月 5 日接待选民")
+    button.click()
+    expect(desktop.locator(".flash")).to_contain_text("已记入积分更正 +3 分")
+    assert [(c.points, c.reason) for c in db.session.scalars(db.select(PointCorrection))] == [(3, "补记 3 月 5 日接待选民")]
+    assert external_requests == []
