@@ -3,11 +3,12 @@
 Administrators sign in by posting the login form with the CSRF token scraped from the page, exactly as a
 browser does; every action posts the token its page carried.
 """
+import html
 import io
 import json
 import re
 from datetime import timedelta
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from flask import g, has_app_context
@@ -174,6 +175,32 @@ def test_queue_filters_and_pages(app, client, admin, world, pending):  # noqa: F
     assert len(re.findall(r'<td class="nowrap"><a href="/console/suggestions/\d+">', first.get_data(as_text=True))) == 20
     second = admin.get("/console/suggestions?status=pending&page=2").get_data(as_text=True)
     assert len(re.findall(r'<td class="nowrap"><a href="/console/suggestions/\d+">', second)) == 4
+
+
+def test_the_item_page_leads_back_to_the_queue_as_it_was_left(client, admin, world, pending):  # noqa: F811
+    """Working down 待分派, page 2: the item page's 建议办理 and 返回列表 lead back to 待分派, page 2, also
+    after a step taken there (they led to the whole queue, page 1: the filter was to be set again for each item)."""
+    for n in range(22):
+        file(client, world["citizen"], world["station_code"], content=f"第 {n} 条测试建议：楼道灯不亮。")
+    queue = admin.get("/console/suggestions?status=pending&category=城市管理&page=2").get_data(as_text=True)
+    first = re.search(r'<td class="nowrap"><a href="/console/suggestions/(\d+)">', queue).group(1)
+
+    def links_back(page):
+        crumb = re.search(r'<p class="crumbs"><a href="([^"]+)">建议办理</a>', page).group(1)
+        button = re.search(r'<a class="button secondary" href="([^"]+)" id="back-to-queue">返回列表</a>', page).group(1)
+        assert crumb == button
+        parts = urlsplit(html.unescape(crumb))
+        return parts.path, parse_qs(parts.query)
+
+    left = ("/console/suggestions", {"status": ["pending"], "category": ["城市管理"], "page": ["2"]})
+    assert links_back(admin.get(f"/console/suggestions/{first}").get_data(as_text=True)) == left
+    dispatched = post_form(admin, f"/console/suggestions/{first}/dispatch", {"deputy_id": world["zhang"].id})
+    after = admin.get(dispatched.headers["Location"]).get_data(as_text=True)
+    assert "已分派，等待代表接单。" in after and links_back(after) == left
+
+    # The whole queue, page 1, once that is where the administrator was.
+    admin.get("/console/suggestions")
+    assert links_back(admin.get(f"/console/suggestions/{first}").get_data(as_text=True)) == ("/console/suggestions", {})
 
 
 # --- the item page and its actions --------------------------------------------------------------

@@ -6,7 +6,7 @@ flashed in Chinese and the page comes back; an item outside the administrator's 
 """
 from datetime import date
 
-from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -32,6 +32,7 @@ from . import bp, console_login_required
 PER_PAGE = 20
 FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "held": "待审核"}
 NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
+QUEUE_KEY = "queue"  # the session's note of the queue's last filter and page
 STALE_MESSAGE = "这条建议刚刚被其他人修改过，请刷新后重试。"
 
 
@@ -138,6 +139,8 @@ def suggestions():
     pages = max(1, -(-total // PER_PAGE))
     page = min(_int_arg(request.args, "page") or 1, pages)
     items = db.session.scalars(query.options(*_LIST_LOADING).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    # The item pages lead back here, to this filter and page, however many steps the administrator takes there.
+    session[QUEUE_KEY] = form | ({"page": page} if page > 1 else {})
     deputies = scoped_deputies(user, form.get("station_id"))
     if form.get("deputy_id") and all(d.id != form["deputy_id"] for d in deputies):
         chosen = db.session.get(Deputy, form["deputy_id"])
@@ -205,9 +208,16 @@ def suggestion(suggestion_id):
     return render_template(
         "console/suggestion_detail.html",
         item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
-        merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS,
-        satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS, photo_screening_labels=SCREENING_LABELS, cn_time=cn_time,
+        merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, queue_url=queue_url(),
+        satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
+        photo_screening_labels=SCREENING_LABELS, cn_time=cn_time,
     )
+
+
+def queue_url():
+    """The queue as the administrator last left it (filter and page), else the whole queue."""
+    remembered = session.get(QUEUE_KEY)
+    return url_for("console.suggestions", **(remembered if isinstance(remembered, dict) else {}))
 
 
 @bp.get("/suggestions/<int:suggestion_id>/photos/<key>")
