@@ -56,7 +56,18 @@ def login():
             session["uid"], session["v"] = user.id, user.token_version
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("console/login.html", error=error), (401 if error else 200)
+    return render_template("console/login.html", error=error, username=_typed_username()), (401 if error else 200)
+
+
+def _typed_username():
+    return request.form.get("username", "")[:64] if request.method == "POST" else ""
+
+
+@bp.errorhandler(429)
+def too_many_attempts(exc):
+    """Over the sign-in limit (counted per address: a whole office may share one): the sign-in page
+    says so in Chinese, with the name typed still there; not the API's JSON."""
+    return render_template("console/login.html", error="登录尝试过于频繁，请稍后再试。", username=_typed_username()), 429
 
 
 @bp.post("/logout")

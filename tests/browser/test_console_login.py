@@ -21,3 +21,25 @@ def test_admin_signs_in_and_out(desktop, live_server, factory, external_requests
     desktop.click("text=退出")
     assert "/console/login" in desktop.url
     assert external_requests == []
+
+
+def test_a_refused_sign_in_keeps_the_name_and_says_why_in_chinese(app, desktop, live_server, factory, external_requests):
+    """A wrong password keeps the name typed (it was blanked); past the sign-in limit — counted per address,
+    which a whole office may share — the sign-in page says so in Chinese (it showed the API's raw JSON)."""
+    tree = factory.tree()
+    factory.admin("chengbei", "s3cret-pass", tree["root"])
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    try:
+        desktop.goto(f"{live_server}/console/login")
+        for attempt in range(3):
+            desktop.fill("input[name=password]", f"wrong-{attempt}")
+            if attempt == 0:
+                desktop.fill("input[name=username]", "chengbei")
+            desktop.click("button[type=submit]")
+            assert desktop.input_value("input[name=username]") == "chengbei"
+            assert desktop.evaluate("document.activeElement.name") == "password"
+        assert desktop.locator("h1").inner_text() == "管理员登录"
+        assert desktop.locator(".error").inner_text() == "登录尝试过于频繁，请稍后再试。"
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"
+    assert external_requests == []
