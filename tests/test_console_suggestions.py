@@ -177,6 +177,29 @@ def test_queue_filters_and_pages(app, client, admin, world, pending):  # noqa: F
     assert len(re.findall(r'<td class="nowrap"><a href="/console/suggestions/\d+">', second)) == 4
 
 
+def test_the_dashboards_figures_lead_to_the_items_they_count(client, admin, world, pending):  # noqa: F811
+    """督办中 counts the supervised items still to be handled; its link shows those, not also the ones
+    supervised once and since finished (the queue had no 未办结 filter: the list and the figure disagreed)."""
+    finished = file(client, world["stranger"], world["station_code"], content="菜市场门口积水，和别人反映的是同一处。").json
+    for item in (pending, finished):
+        post_form(admin, f"/console/suggestions/{item['id']}/supervise", {"note": "请尽快分派办理"})
+    post_form(admin, f"/console/suggestions/{finished['id']}/reject", {"reason": "重复提交"})
+
+    dashboard = admin.get("/console/").get_data(as_text=True)
+    card = re.search(r'<a class="kpi" href="([^"]+)"><span class="kpi-label">督办中</span><strong>(\d+)</strong>', dashboard)
+    assert card.group(2) == "1"
+    listed = admin.get(html.unescape(card.group(1))).get_data(as_text=True)
+    assert re.findall(r">(MSB-\d{8}-\d{6})</a>", listed) == [pending["number"]]
+    assert "共 1 件（已筛选）" in listed
+    assert re.search(r'<input type="checkbox" name="open" value="1" checked> 未办结', listed)
+
+    # 未办结 as a filter of its own, among the quick ones; everything supervised is still one tick away.
+    quick = re.search(r'<a href="([^"]+)" class="[^"]*">未办结</a>', listed).group(1)
+    assert re.findall(r">(MSB-\d{8}-\d{6})</a>", admin.get(html.unescape(quick)).get_data(as_text=True)) == [pending["number"]]
+    every = admin.get("/console/suggestions?supervised=1").get_data(as_text=True)
+    assert set(re.findall(r">(MSB-\d{8}-\d{6})</a>", every)) == {pending["number"], finished["number"]}
+
+
 def test_the_item_page_leads_back_to_the_queue_as_it_was_left(client, admin, world, pending):  # noqa: F811
     """Working down 待分派, page 2: the item page's 建议办理 and 返回列表 lead back to 待分派, page 2, also
     after a step taken there (they led to the whole queue, page 1: the filter was to be set again for each item)."""

@@ -20,7 +20,14 @@ from ..extensions import db
 from ..forms import parse_int
 from ..org.models import Deputy, Station
 from ..suggestions import services, workflow
-from ..suggestions.models import IMPLEMENTED_LABELS, SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
+from ..suggestions.models import (
+    IMPLEMENTED_LABELS,
+    OPEN_STATUSES,
+    SATISFACTION_LABELS,
+    STATUS_LABELS,
+    Status,
+    Suggestion,
+)
 from ..suggestions.presenters import present
 from ..suggestions.queries import admin_scope_clause, apply_filters, load_item
 from ..suggestions.services import CHINA
@@ -79,6 +86,8 @@ def parse_filters(args):
         if args.get(flag) in ("1", "on", "true"):
             filters[flag] = True
             form[flag] = "1"
+    if args.get("open") in ("1", "on", "true"):
+        form["open"] = "1"
     category = (args.get("category") or "").strip()
     if category in current_app.config["SUGGESTION_CATEGORIES"]:
         filters["category"] = form["category"] = category
@@ -101,6 +110,8 @@ def filtered_query(user, args):
     """The administrator's scope narrowed by the queue's filters, newest first."""
     filters, keyword, form = parse_filters(args)
     query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters)
+    if form.get("open"):  # 未办结, as the dashboard counts it: still to be handled, merged duplicates not
+        query = query.where(Suggestion.status.in_(OPEN_STATUSES), Suggestion.merged_into_id.is_(None))
     if keyword:
         escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(or_(
