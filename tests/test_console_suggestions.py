@@ -464,3 +464,16 @@ def test_leaderboard_export(app, admin, world):  # noqa: F811
     other = console_login(app, "changsha")
     wb = _workbook(other.get("/console/leaderboard/export.xlsx"))
     assert list(wb[wb.sheetnames[0]].values)[1:] == []
+
+
+def test_a_console_address_that_is_no_page_answers_with_a_console_page(admin, client):
+    """A mistyped link, an old bookmark, a form's address opened as a page: a page in Chinese with the way
+    back (it was the API's raw JSON); the API's own answers stay JSON."""
+    for path, status in (("/console/suggestion", 404), ("/console/suggestions/abc", 404),
+                         ("/console/suggestions/1/dispatch", 405)):
+        page = admin.get(path)
+        assert (page.status_code, page.mimetype) == (status, "text/html"), path
+        assert "您要找的页面不存在，请从导航栏重新进入。" in page.get_data(as_text=True)
+        assert 'href="/console/">返回工作台</a>' in page.get_data(as_text=True)
+    assert client.get("/api/v1/nothing-here").json == {"error": "not_found", "message": "您要找的内容不存在。"}
+    assert client.put("/api/v1/health").json["error"] == "method_not_allowed"

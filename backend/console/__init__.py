@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_wtf.csrf import CSRFError
 
 from ..auth import services as auth_services
-from ..errors import APIError
+from ..errors import APIError, http_exception_response
 from ..extensions import csrf, db, limiter
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../templates/console")
@@ -81,6 +81,17 @@ def logout():
 @console_login_required
 def home():
     return dashboard.render_dashboard()
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def console_address_error(exc):
+    """A console address that is no page (a mistyped link, an old bookmark, a form's address opened as
+    a page): a console page in Chinese. Every other address answers as before, the API with its JSON."""
+    if request.path != "/console" and not request.path.startswith("/console/"):
+        return http_exception_response(exc)
+    return render_template("console/dashboard_error.html", title="页面不存在",
+                           message="您要找的页面不存在，请从导航栏重新进入。"), exc.code
 
 
 @bp.errorhandler(CSRFError)
