@@ -1,12 +1,27 @@
 from marshmallow import Schema, fields
 
 
+class ReceptionDayOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    when = fields.String(metadata={"description": "e.g. 5月6日（周三） 09:00–12:00, China time"})
+    station = fields.String(metadata={"description": "the station's name"})
+    station_id = fields.Integer(allow_none=True)
+    place = fields.String()
+    deputies = fields.List(fields.String(), metadata={"description": "the receiving deputies' names"})
+
+
 class QRResolveOut(Schema):
     kind = fields.String(required=True, metadata={"description": "deputy | station | activity"})
     code = fields.String(required=True)
     url = fields.String(required=True)
     target = fields.Dict(required=True, metadata={"description": "the target's public profile"})
     actions = fields.List(fields.String(), required=True)
+    reception_days = fields.List(fields.Nested(ReceptionDayOut), metadata={
+        "description": "deputy and station codes: upcoming 接待选民 days (接待计划), soonest first; "
+                       "an id is what POST /appointments takes as activity_id"})
 
 
 class QRIssuedOut(Schema):

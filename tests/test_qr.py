@@ -5,6 +5,7 @@ Images are checked the way a phone would: decoded with a real QR reader (zxing-c
 import base64
 import io
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import zxingcpp
@@ -96,7 +97,8 @@ def test_scanning_a_deputy_code_shows_the_public_profile_and_never_the_phone(cli
     assert body["kind"] == "deputy"
     assert body["code"] == code
     assert body["url"] == f"{BASE}/q/{code}"
-    assert body["actions"] == ["file_suggestion"]
+    assert body["actions"] == ["file_suggestion", "request_appointment"]
+    assert body["reception_days"] == []
     target = body["target"]
     assert target["id"] == org["deputy_id"]
     assert target["name"] == "张伟"
@@ -117,7 +119,7 @@ def test_scanning_a_station_code_shows_the_station_and_its_deputies_in_office(cl
     body = response.json
     assert body["kind"] == "station"
     assert body["url"] == f"{BASE}/q/{code}"
-    assert body["actions"] == ["file_suggestion", "view_deputies", "checkin"]
+    assert body["actions"] == ["file_suggestion", "view_deputies", "checkin", "request_appointment"]
     target = body["target"]
     assert target["id"] == org["station_id"]
     assert target["name"] == "城北联络站"
@@ -128,6 +130,52 @@ def test_scanning_a_station_code_shows_the_station_and_its_deputies_in_office(cl
     raw = response.get_data(as_text=True)
     assert PHONE not in raw and "13700000001" not in raw
     assert not any("phone" in key for key in keys_of(body))
+
+
+def test_a_code_carries_the_upcoming_reception_days_a_citizen_can_book(client, factory, org):
+    """接待计划 on the card: a station's days, a deputy's own days; each id books a meeting (约见代表)."""
+    starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+
+    def reception(title, days, deputy_ids):
+        created = client.post("/api/v1/activities", headers=org["admin"], json={
+            "title": title, "type": "reception", "station_id": org["station_id"],
+            "starts_at": (starts + timedelta(days=days)).isoformat(),
+            "ends_at": (starts + timedelta(days=days, hours=3)).isoformat(), "deputy_ids": deputy_ids,
+        })
+        assert created.status_code == 201, created.json
+        return created.json["id"]
+
+    li = factory.deputy(org["tree"]["hc"], "李娜", phone="13800000004", stations=[org["station"]])
+    later = reception("代表进站接待（二）", 5, [li.id])
+    with_zhang = reception("代表进站接待", 1, [org["deputy_id"]])
+    inspection = client.post("/api/v1/activities", headers=org["admin"], json={
+        "title": "视察", "type": "inspection", "station_id": org["station_id"],
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "deputy_ids": [org["deputy_id"]],
+    })
+    assert inspection.status_code == 201, inspection.json
+
+    station = client.get(f"/api/v1/qr/{station_code(client, org['station_id'])}").json
+    assert [d["id"] for d in station["reception_days"]] == [with_zhang, later]  # soonest first, receptions only
+    day = station["reception_days"][0]
+    assert day["title"] == "代表进站接待"
+    assert day["station"] == "城北联络站" and day["station_id"] == org["station_id"]
+    assert day["deputies"] == ["张伟"]
+    assert station["reception_days"][1]["deputies"] == ["李娜"]
+    assert day["place"] == "鹤城区迎丰西路128号"
+    assert re.match(r"^\d+月\d+日（周.） \d\d:\d\d–\d\d:\d\d$", day["when"]), day["when"]
+    assert datetime.fromisoformat(day["starts_at"]) == starts + timedelta(days=1)
+
+    code = deputy_code(client, org["deputy_id"])
+    deputy = client.get(f"/api/v1/qr/{code}").json
+    assert [d["id"] for d in deputy["reception_days"]] == [with_zhang]  # only the days he receives on
+    assert PHONE not in str(deputy["reception_days"])
+
+    booked = client.post("/api/v1/appointments", headers=factory.wechat_login("citizen-wang"), json={
+        "qr_code": code, "topic": "想当面反映加装电梯的事", "contact_phone": "13912340000", "activity_id": with_zhang,
+    })
+    assert booked.status_code == 201, booked.json
+    assert booked.json["activity"]["id"] == with_zhang
 
 
 def test_an_unknown_code_is_404_in_chinese(client, org):

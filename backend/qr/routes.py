@@ -56,7 +56,7 @@ def _image_response(render_png, etag_parts, cache_control):
 @blp.get("/<code>")
 @blp.response(200, QRResolveOut)
 def resolve(code):
-    """扫码：返回代表、联络站或活动签到码的公开信息和可进行的操作。"""
+    """扫码：返回代表、联络站或活动签到码的公开信息和可进行的操作；代表和联络站附近期接待安排（可约见）。"""
     if rotating.looks_rotating(code):
         return _rotating_activity(code)
     qr, target = targets.resolve_live(code)
@@ -66,6 +66,7 @@ def resolve(code):
         "url": services.qr_url(qr.code),
         "target": targets.public_profile(qr, target),
         "actions": targets.ACTIONS[qr.target_kind],
+        "reception_days": targets.reception_days(qr, target),
     }
 
 

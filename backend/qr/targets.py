@@ -3,16 +3,18 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from schemas.org import DeputyPublicOut, StationOut
 
+from ..activities import plan
 from ..errors import conflict
 from ..extensions import db
 from ..org.models import Deputy, Station
 from . import services
 from .models import QRCode, QRKind
 
-# Only what the product does: 约见代表 (booking a meeting) is not built yet, so it is not offered.
+# Only what the product does. request_appointment: 约见代表 (POST /appointments), on a reception day from
+# the code's ``reception_days`` or at a time the citizen suggests.
 ACTIONS = {
-    QRKind.deputy: ["file_suggestion"],
-    QRKind.station: ["file_suggestion", "view_deputies", "checkin"],
+    QRKind.deputy: ["file_suggestion", "request_appointment"],
+    QRKind.station: ["file_suggestion", "view_deputies", "checkin", "request_appointment"],
     QRKind.activity: ["checkin"],
 }
 
@@ -82,6 +84,14 @@ def public_profile(qr: QRCode, target):
         if d.active
     ]
     return profile
+
+
+def reception_days(qr: QRCode, target):
+    """The upcoming reception days a citizen can book (约见代表's ``activity_id``): the station's, or
+    the ones the deputy receives on."""
+    if qr.target_kind is QRKind.deputy:
+        return plan.reception_plan(deputy_id=target.id)
+    return plan.reception_plan(station_id=target.id)
 
 
 def label(qr: QRCode, target):

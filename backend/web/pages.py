@@ -17,11 +17,10 @@ from flask import (
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
+from ..activities import plan
 from ..auth.scope import MAX_ID, get_by_id
 from ..errors import APIError
 from ..forms import parse_int
-from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
 from ..pagination import paginate
@@ -35,8 +34,6 @@ from ..suggestions.stats import status_breakdown, suggestion_stats
 bp = Blueprint("web", __name__)
 
 CHINA = timezone(timedelta(hours=8))
-WEEKDAYS = "一二三四五六日"
-RECEPTION_HORIZON = timedelta(days=60)
 PUBLISHED_PER_PAGE = 10
 STATIONS_PER_PAGE = 30
 LEADERBOARD_SIZE = 100
@@ -68,49 +65,10 @@ def duration(hours):
     return f"{hours:.1f} 小时" if hours < 48 else f"{hours / 24:.1f} 天"
 
 
-def _slot(activity):
-    starts, ends = activity.starts_dt.astimezone(CHINA), activity.ends_dt.astimezone(CHINA)
-    day = f"{starts.month}月{starts.day}日（周{WEEKDAYS[starts.weekday()]}）"
-    until = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends.month}月{ends.day}日 {ends:%H:%M}"
-    return f"{day} {starts:%H:%M}–{until}"
-
-
 @bp.app_template_global()
 def reception_plan(station_id=None, deputy_id=None, limit=8):
-    """Upcoming reception days (接待选民 activities, 接待计划) at a station or with a deputy:
-    ``[{"when", "station", "place", "deputies": [names]}]``. Only public facts: time, place, names."""
-    now = utcnow()
-    query = (
-        select(Activity)
-        .where(
-            Activity.type == ActivityType.reception,
-            Activity.status == ActivityStatus.published,
-            Activity.ends_dt >= now,
-            Activity.starts_dt <= now + RECEPTION_HORIZON,
-        )
-        .options(selectinload(Activity.participants).selectinload(ActivityParticipant.deputy), selectinload(Activity.station))
-        .order_by(Activity.starts_dt, Activity.id)
-        .limit(limit)
-    )
-    if station_id is not None:
-        query = query.where(Activity.station_id == station_id)
-    if deputy_id is not None:
-        query = query.where(Activity.participants.any(
-            (ActivityParticipant.deputy_id == deputy_id) & (ActivityParticipant.status != ParticipantStatus.declined)
-        ))
-    plan = []
-    for activity in db.session.scalars(query):
-        plan.append({
-            "when": _slot(activity),
-            "station": activity.station.name if activity.station else "",
-            "place": activity.place or (activity.station.address if activity.station else ""),
-            "deputies": [
-                p.deputy.name for p in activity.participants
-                if p.status in (ParticipantStatus.invited, ParticipantStatus.accepted, ParticipantStatus.checked_in)
-                and p.deputy.active
-            ],
-        })
-    return plan
+    """Upcoming reception days (接待计划) at a station or with a deputy; see ``activities.plan``."""
+    return plan.reception_plan(station_id=station_id, deputy_id=deputy_id, limit=limit)
 
 
 def amap_link(station):
