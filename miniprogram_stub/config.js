@@ -14,6 +14,10 @@ module.exports = {
     deputy: ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity'],
     // asked of a deputy accepting an activity (接单): the reminder before it starts, and a cancellation
     activity: ['tmpl-activity-reminder', 'tmpl-activity-cancelled'],
+    // asked of a citizen asking to meet a deputy (约见代表, pages/appointment/new): confirmed or declined
+    appointmentResult: ['tmpl-appointment-result'],
+    // asked of a deputy on 约见我的 (开启提醒): a new request or a cancellation
+    appointment: ['tmpl-appointment'],
     // asked of a station administrator linking their console account (pages/link): overdue items
     admin: ['tmpl-overdue'],
   },

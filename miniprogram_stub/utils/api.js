@@ -2,7 +2,7 @@
 //
 // - Login: wx.login → POST /auth/wechat {code}; the token and user are kept with wx.setStorageSync.
 // - A 401 (token expired or forged) logs in again and repeats the request once.
-// - Creating requests (POST /suggestions, /uploads, /checkins) carry an Idempotency-Key, the same key
+// - Creating requests (POST /suggestions, /uploads, /checkins, /appointments) carry an Idempotency-Key, the same key
 //   on every retry of one user action, so a flaky network never files anything twice.
 // - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
 //   unless the caller says it handles that status itself (`quiet`).
@@ -65,6 +65,20 @@ function errorFrom(res) {
     return new ApiError(res.statusCode, body.error || 'error', body.message, body.errors);
   }
   return new ApiError(res.statusCode, 'http_' + res.statusCode, SERVER_MESSAGE);
+}
+
+// A 422's own sentences ({errors: {field: [sentence]}}), for a form to show in place of the general
+// "提交的内容有误" message; other errors give their message.
+function errorDetail(err) {
+  const found = [];
+  const collect = (value) => {
+    if (typeof value === 'string') found.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === 'object') Object.keys(value).forEach((key) => collect(value[key]));
+  };
+  collect(err && err.errors);
+  const unique = found.filter((text, i) => found.indexOf(text) === i);
+  return unique.length ? unique.join('\n') : (err && err.message) || SERVER_MESSAGE;
 }
 
 function showError(err) {
@@ -237,6 +251,7 @@ module.exports = {
   apiUrl,
   queryString,
   newIdempotencyKey,
+  errorDetail,
   showError,
   call,
   upload,
@@ -270,6 +285,14 @@ module.exports = {
   // accept | decline
   activityAction: (id, action, data) => call('POST', '/activities/' + enc(id) + '/' + action, { data: data || {} }),
   checkin: (data, idempotencyKey) => call('POST', '/checkins', { data, idempotencyKey }),
+
+  // 约见代表. A form explains its own 422 (errorDetail); each answer returns the appointment as it is now.
+  requestAppointment: (data, idempotencyKey) => call('POST', '/appointments', { data, idempotencyKey, quiet: [422] }),
+  appointments: (query) => call('GET', '/appointments', { query }),
+  appointment: (id) => call('GET', '/appointments/' + enc(id)),
+  // confirm | decline | complete | cancel
+  appointmentAction: (id, action, data) => call('POST', '/appointments/' + enc(id) + '/' + action, { data: data || {} }),
+  station: (id) => call('GET', '/stations/' + enc(id), { quiet: true }),
 
   points: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/points', { query: { year } }),
   archive: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/archive', { query: { year } }),

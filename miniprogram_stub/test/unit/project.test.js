@@ -43,6 +43,7 @@ test('every page has its .js, .json, .wxml and .wxss, and valid JSON', () => {
   // The pages the server's subscribe messages open.
   assert.ok(appJson.pages.includes('pages/suggestion/detail'));
   assert.ok(appJson.pages.includes('pages/activity/detail'));
+  assert.ok(appJson.pages.includes('pages/appointment/detail'));
   assert.ok(appJson.pages.includes('pages/scan/scan'));
 });
 
@@ -82,7 +83,7 @@ test('code uses only relative requires and nothing from Node', () => {
 test('the subscribe template ids match the server defaults', () => {
   const config = require('../../config');
   const server = ['tmpl-new-item', 'tmpl-accepted', 'tmpl-replied', 'tmpl-reopened', 'tmpl-overdue', 'tmpl-activity', 'tmpl-activity-reminder',
-    'tmpl-activity-cancelled'];
+    'tmpl-activity-cancelled', 'tmpl-appointment', 'tmpl-appointment-result'];
   for (const list of Object.values(config.subscribeTemplates)) {
     assert.ok(list.length <= 3, 'WeChat asks for at most 3 at once');
     for (const id of list) assert.ok(server.includes(id), id);
