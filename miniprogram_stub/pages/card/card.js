@@ -1,5 +1,7 @@
-// The card a citizen sees after scanning: a deputy (一人一码) or a station (一站一码), and "提建议".
+// The card a citizen sees after scanning: a deputy (一人一码) or a station (一站一码), "提建议", and
+// "约见代表" with the upcoming reception days (接待计划) the code carries.
 const api = require('../../utils/api');
+const { presentDay } = require('../../utils/appointment');
 
 Page({
   data: {
@@ -9,6 +11,8 @@ Page({
     code: '',
     target: null,
     canFile: false,
+    canAppoint: false,
+    days: [],
   },
 
   onLoad(options) {
@@ -39,7 +43,11 @@ Page({
       code: qr.code,
       target: qr.target,
       canFile: (qr.actions || []).indexOf('file_suggestion') >= 0,
+      canAppoint: (qr.actions || []).indexOf('request_appointment') >= 0,
+      days: (qr.reception_days || []).map(presentDay),
     });
+    // The booking page reads the plan from here rather than asking again.
+    app.globalData.lastQr = qr;
     wx.setNavigationBarTitle({ title: qr.target.name || '码上办' });
     return qr;
   },
@@ -48,6 +56,14 @@ Page({
     const name = this.data.target ? this.data.target.name : '';
     wx.navigateTo({
       url: '/pages/file/file?code=' + encodeURIComponent(this.data.code) + '&name=' + encodeURIComponent(name)
+        + '&kind=' + this.data.kind,
+    });
+  },
+
+  requestAppointment() {
+    const name = this.data.target ? this.data.target.name : '';
+    wx.navigateTo({
+      url: '/pages/appointment/new?code=' + encodeURIComponent(this.data.code) + '&name=' + encodeURIComponent(name)
         + '&kind=' + this.data.kind,
     });
   },

@@ -1,0 +1,159 @@
+// 约见代表: a citizen asks to meet the deputy of the scanned code, or a deputy at the scanned station —
+// on a reception day from the code's plan (reception_days) or at a time they suggest. Subscribe to the
+// answer in the tap, one Idempotency-Key per request, then the appointment's page.
+const api = require('../../utils/api');
+const config = require('../../config');
+const { wxp, toast } = require('../../utils/wxp');
+const {
+  PHONE_PATTERN, TOPIC_MAX, NAME_MAX, PREFERRED_MAX, presentDay,
+} = require('../../utils/appointment');
+
+const OTHER = 'other';
+// The last contact phone given, offered again next time (kept on this phone only).
+const PHONE_KEY = 'msb_appointment_phone';
+
+Page({
+  data: {
+    code: '',
+    kind: '',
+    targetName: '',
+    loading: true,
+    error: '',
+    days: [],
+    choice: '', // a day's id as a string, or 'other'
+    topic: '',
+    name: '',
+    contactPhone: '',
+    preferredTime: '',
+    topicMax: TOPIC_MAX,
+    nameMax: NAME_MAX,
+    preferredMax: PREFERRED_MAX,
+    submitting: false,
+  },
+
+  onLoad(options) {
+    const opts = options || {};
+    // One key for this request: a retried submit (lost answer, second tap) cannot ask twice.
+    this.submitKey = api.newIdempotencyKey();
+    this.setData({
+      code: opts.code ? decodeURIComponent(opts.code) : '',
+      kind: opts.kind || '',
+      targetName: opts.name ? decodeURIComponent(opts.name) : '',
+      contactPhone: wx.getStorageSync(PHONE_KEY) || '',
+    });
+    return this.load();
+  },
+
+  // The plan comes with the code: the card's answer when it is at hand, else asked again.
+  async load() {
+    if (!this.data.code) {
+      this.setData({ loading: false, error: '二维码信息缺失，请重新扫码。' });
+      return null;
+    }
+    const app = getApp();
+    let qr = app.globalData.lastQr && app.globalData.lastQr.code === this.data.code ? app.globalData.lastQr : null;
+    this.setData({ loading: !qr, error: '' });
+    if (!qr) {
+      try {
+        qr = await api.resolveQr(this.data.code);
+      } catch (err) {
+        this.setData({ loading: false, error: err.message });
+        return null;
+      }
+    }
+    const days = (qr.reception_days || []).map(presentDay);
+    this.setData({
+      loading: false,
+      kind: qr.kind,
+      targetName: (qr.target && qr.target.name) || this.data.targetName,
+      days,
+      // Without a plan the suggested time is the only way: chosen already.
+      choice: days.length ? this.data.choice : OTHER,
+    });
+    return qr;
+  },
+
+  onTopicInput(e) {
+    this.setData({ topic: e.detail.value });
+  },
+
+  onNameInput(e) {
+    this.setData({ name: e.detail.value });
+  },
+
+  onPhoneInput(e) {
+    this.setData({ contactPhone: e.detail.value });
+  },
+
+  onChoiceChange(e) {
+    this.setData({ choice: e.detail.value });
+  },
+
+  onPreferredInput(e) {
+    this.setData({ preferredTime: e.detail.value });
+  },
+
+  // --- submit -------------------------------------------------------------------------------------
+
+  validate() {
+    const d = this.data;
+    if (!d.code) return '二维码信息缺失，请重新扫码。';
+    const topic = d.topic.trim();
+    if (!topic) return '请填写约见事由';
+    if (topic.length > TOPIC_MAX) return '约见事由不能超过 ' + TOPIC_MAX + ' 字';
+    if (d.name.trim().length > NAME_MAX) return '称呼不能超过 ' + NAME_MAX + ' 字';
+    const phone = d.contactPhone.trim();
+    if (!phone) return '请填写联系电话';
+    if (!PHONE_PATTERN.test(phone)) return '联系电话格式不正确，请填写手机号或座机号。';
+    if (!d.choice) return '请选择接待日，或填写希望见面的时间。';
+    if (d.choice === OTHER) {
+      const preferred = d.preferredTime.trim();
+      if (!preferred) return '请填写希望见面的时间';
+      if (preferred.length > PREFERRED_MAX) return '希望见面的时间不能超过 ' + PREFERRED_MAX + ' 字';
+    }
+    return '';
+  },
+
+  submit() {
+    if (this.data.submitting) return Promise.resolve(null);
+    const problem = this.validate();
+    if (problem) {
+      if (problem.length > 14) wx.showModal({ title: '提示', content: problem, showCancel: false });
+      else toast(problem);
+      return Promise.resolve(null);
+    }
+    // Busy from the tap on: a second tap while WeChat asks for consent must not ask twice.
+    this.setData({ submitting: true });
+    // The answer (confirmed or declined) is a subscribe message: asked in the tap itself, the only place
+    // WeChat allows it. A refusal or a failure does not stop the request.
+    const asked = wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.appointmentResult }).catch(() => null);
+    return asked.then(() => this.send());
+  },
+
+  async send() {
+    const d = this.data;
+    const body = {
+      qr_code: d.code,
+      topic: d.topic.trim(),
+      contact_phone: d.contactPhone.trim(),
+      name: d.name.trim(),
+    };
+    if (d.choice === OTHER) body.preferred_time = d.preferredTime.trim();
+    else body.activity_id = Number(d.choice);
+    try {
+      const appointment = await api.requestAppointment(body, this.submitKey);
+      this.setData({ submitting: false });
+      wx.setStorageSync(PHONE_KEY, body.contact_phone);
+      toast('已提交约见', 'success');
+      wx.redirectTo({ url: '/pages/appointment/detail?id=' + appointment.id });
+      return appointment;
+    } catch (err) {
+      // The key stays, so tapping again cannot ask twice. A 422 says what to correct, in the server's words.
+      this.setData({ submitting: false });
+      if (err.status === 422) {
+        wx.showModal({ title: '请检查填写的内容', content: api.errorDetail(err), showCancel: false, confirmText: '知道了' });
+      }
+      return null;
+    }
+  },
+});

@@ -1,0 +1,100 @@
+// 约见 lists. scope=handling: 约见我的, the requests addressed to a deputy (待确认 / 已确认 / 全部), with
+// 开启提醒 for new requests; scope=mine (the default): a citizen's own requests. Tap one for its page.
+const api = require('../../utils/api');
+const config = require('../../config');
+const { loadPage } = require('../../utils/paged');
+const { wxp, toast } = require('../../utils/wxp');
+const { STATUS_TABS, presentAppointment } = require('../../utils/appointment');
+
+const ALL = STATUS_TABS[STATUS_TABS.length - 1].key;
+
+Page({
+  data: {
+    scope: 'mine',
+    tabs: STATUS_TABS.map((t) => ({ key: t.key, label: t.label })),
+    tab: ALL,
+    isDeputy: true,
+    items: [],
+    page: 0,
+    total: 0,
+    hasMore: false,
+    loading: true,
+    error: '',
+  },
+
+  onLoad(options) {
+    const opts = options || {};
+    const scope = opts.scope === 'handling' ? 'handling' : 'mine';
+    let tab = scope === 'handling' ? STATUS_TABS[0].key : ALL;
+    if (opts.tab && STATUS_TABS.some((t) => t.key === opts.tab)) tab = opts.tab;
+    this.setData({ scope, tab });
+    wx.setNavigationBarTitle({ title: scope === 'handling' ? '约见我的' : '我的约见' });
+  },
+
+  // Shown again after answering one on its page: the list reflects it.
+  onShow() {
+    return this.load(true);
+  },
+
+  async load(reset) {
+    const handling = this.data.scope === 'handling';
+    if (handling) {
+      const user = await api.ensureLogin().catch(() => null);
+      if (!api.isDeputy(user)) {
+        this.setData({ isDeputy: false, loading: false, items: [] });
+        return [];
+      }
+      this.setData({ isDeputy: true });
+    }
+    const tab = STATUS_TABS.find((t) => t.key === this.data.tab) || STATUS_TABS[STATUS_TABS.length - 1];
+    return loadPage(this, (paging) => api.appointments(Object.assign({ scope: this.data.scope }, tab.query, paging)), {
+      reset, map: presentAppointment,
+    });
+  },
+
+  switchTab(e) {
+    const key = e.currentTarget.dataset.key;
+    if (key === this.data.tab) return null;
+    this.setData({ tab: key, items: [] });
+    return this.load(true);
+  },
+
+  reload() {
+    return this.load(true);
+  },
+
+  onPullDownRefresh() {
+    return this.load(true).then(() => wx.stopPullDownRefresh());
+  },
+
+  onReachBottom() {
+    if (this.data.hasMore && !this.data.loading) return this.load(false);
+    return null;
+  },
+
+  open(e) {
+    wx.navigateTo({ url: '/pages/appointment/detail?id=' + e.currentTarget.dataset.id });
+  },
+
+  // A new request or a cancellation (one message per consent), asked in this tap.
+  async subscribe() {
+    const ids = config.subscribeTemplates.appointment;
+    try {
+      const res = await wxp('requestSubscribeMessage', { tmplIds: ids });
+      const accepted = ids.filter((id) => res[id] === 'accept').length;
+      toast(accepted ? '已开启提醒' : '未开启提醒');
+      return accepted;
+    } catch (e) {
+      toast('未开启提醒');
+      return 0;
+    }
+  },
+
+  bind() {
+    wx.navigateTo({ url: '/pages/bind/bind' });
+  },
+
+  scan() {
+    wx.reLaunch({ url: '/pages/index/index' });
+  },
+});
