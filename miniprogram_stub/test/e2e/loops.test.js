@@ -7,6 +7,8 @@
 // 2. 发单 → 接单 → 扫码签到 → 结单 → 积分: an administrator dispatches an activity at station 1 through the
 //    API; the deputy accepts it in the stub, checks in by scanning the station's code with the location,
 //    and after the administrator closes it sees the points, the archive and the leaderboard.
+// 3. 约见代表: a citizen scans a deputy's code and asks to meet at a time they suggest; the deputy binds,
+//    finds it in 约见我的 and confirms a time; the citizen sees 已确认 with the time and the place.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
@@ -21,6 +23,7 @@ const { writePng } = require('../support/png');
 
 const DEPUTY_PHONE = '13800000003'; // 张伟: files reach him through his code
 const CHECKIN_PHONE = '13800000005'; // 陈明, at station 1 (城北街道人大代表中心联络站) in the demo data
+const APPOINTMENT_PHONE = '13800000006'; // 杨丽: asked to meet in the appointment walk
 
 let backend;
 let admin;
@@ -302,4 +305,92 @@ test('a check-in with nothing to check in to shows the server sentence; a citize
   const citizenPage = await citizen.open('pages/checkin/checkin', { code: other.qr_code });
   assert.equal(citizenPage.data.status, 'failed');
   assert.match(citizenPage.data.message, /绑定代表身份/);
+});
+
+// --- 3. 约见代表 ----------------------------------------------------------------------------------------
+
+test('a citizen asks to meet a deputy at a suggested time; the deputy confirms; the citizen sees when and where', LIMIT, async () => {
+  const deputies = await http(backend.baseUrl, 'GET', '/deputies?per_page=100', undefined, admin);
+  const yang = deputies.items.find((d) => d.phone === APPOINTMENT_PHONE);
+  assert.ok(yang && yang.qr_code, 'demo deputy with a code');
+
+  // The citizen scans her printed code; the card offers 约见代表.
+  const citizen = phoneFor('citizen-appointment');
+  await citizen.open('pages/scan/scan', { q: encodeURIComponent(`${backend.publicBaseUrl}/q/${yang.qr_code}`) });
+  const card = await citizen.follow();
+  assert.equal(card.data.target.name, yang.name);
+  assert.equal(card.data.canAppoint, true);
+  assert.ok(Array.isArray(card.data.days), 'the reception plan comes with the code');
+  card.requestAppointment();
+  const form = await citizen.follow();
+  assert.equal(form.route, 'pages/appointment/new');
+  assert.equal(form.data.targetName, yang.name);
+
+  form.onTopicInput(event({}, '想当面反映小区加装电梯的困难'));
+  form.onNameInput(event({}, '王先生'));
+  form.onPhoneInput(event({}, '13912345678'));
+  form.onChoiceChange(event({}, 'other'));
+  form.onPreferredInput(event({}, '下周二上午'));
+  const asked = await form.submit();
+  assert.ok(asked && asked.id, 'asked');
+  assert.equal(asked.status_label, '待确认');
+  assert.equal(asked.deputy.name, yang.name);
+  assert.deepEqual(asked.actions, ['cancel']);
+  const post = citizen.wx.requests.find((r) => /\/api\/v1\/appointments$/.test(r.url));
+  assert.ok(post.header['Idempotency-Key']);
+  assert.deepEqual(citizen.wx.calls.requestSubscribeMessage.pop().tmplIds, ['tmpl-appointment-result']);
+  assert.equal(await form.send().then((again) => again.id), asked.id, 'the same key asks nothing new');
+
+  const waiting = await citizen.follow(); // redirectTo the appointment
+  assert.equal(waiting.route, 'pages/appointment/detail');
+  assert.equal(waiting.data.item.status_label, '待确认');
+  assert.equal(waiting.data.item.requestedText, '下周二上午');
+  assert.equal(waiting.data.item.canCancel, true);
+  assert.equal(waiting.data.handler, false);
+
+  // The deputy binds by phone and finds it in 约见我的 (待确认).
+  const deputy = phoneFor('deputy-appointment');
+  await deputy.launch();
+  const bind = await deputy.open('pages/bind/bind');
+  await bind.onGetPhoneNumber({ detail: { code: 'phone-' + APPOINTMENT_PHONE } });
+  assert.equal(bind.data.isDeputy, true);
+  const list = await deputy.open('pages/appointments/appointments', { scope: 'handling' });
+  assert.equal(list.data.tab, 'requested');
+  assert.deepEqual(list.data.items.map((a) => [a.id, a.name, a.status_label]), [[asked.id, '王先生', '待确认']]);
+  await list.subscribe();
+  assert.deepEqual(deputy.wx.calls.requestSubscribeMessage.pop().tmplIds, ['tmpl-appointment']);
+  list.open(event({ id: asked.id }));
+  const handle = await deputy.follow();
+  assert.equal(handle.data.handler, true);
+  assert.equal(handle.data.item.contact_phone, '13912345678', 'the deputy sees the number to call back');
+  assert.equal(handle.data.item.canConfirm, true);
+
+  // 确认: the day after tomorrow at 10:00 China time; the place left blank for the station's.
+  const day = new Date(Date.now() + 2 * 24 * 3600 * 1000 + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  handle.onDateChange(event({}, day));
+  handle.onTimeChange(event({}, '10:00'));
+  handle.onFormInput(event({ field: 'note' }, '请携带小区居民的联名材料'));
+  const confirmed = await handle.confirm();
+  assert.equal(confirmed.status, 'confirmed');
+  assert.equal(handle.data.item.meetText, `${day} 10:00`);
+  assert.ok(handle.data.item.place, 'the default place');
+  assert.equal(handle.data.item.canComplete, true);
+  await list.onShow();
+  assert.deepEqual(list.data.items, [], 'no longer waiting');
+
+  // The citizen sees 已确认 with the time and the place, in the list and on the page.
+  const mine = await citizen.open('pages/appointments/appointments', { scope: 'mine' });
+  assert.deepEqual(mine.data.items.map((a) => [a.id, a.status_label, a.meetText]), [[asked.id, '已确认', `${day} 10:00`]]);
+  const seen = await citizen.open('pages/appointment/detail', { id: String(asked.id) });
+  assert.equal(seen.data.item.status_label, '已确认');
+  assert.equal(seen.data.item.meetText, `${day} 10:00`);
+  assert.equal(seen.data.item.place, confirmed.place);
+  assert.match(seen.data.item.place, new RegExp(confirmed.station.name));
+  assert.equal(seen.data.item.answer, '请携带小区居民的联名材料');
+  assert.equal(seen.data.item.canCancel, true);
+  const station = await http(backend.baseUrl, 'GET', `/stations/${confirmed.station.id}`);
+  assert.equal(!!seen.data.stationLocation, typeof station.lat === 'number', '查看地图 where the station has coordinates');
+
+  assert.deepEqual(citizen.wx.modals, [], 'no error on the way');
+  assert.deepEqual(deputy.wx.modals, []);
 });
