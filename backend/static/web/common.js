@@ -145,6 +145,19 @@
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
 
+  var WEEKDAYS = "日一二三四五六";
+
+  /* A time span as a citizen reads a reception day: "2025-03-04（周二）09:00–12:00". */
+  function formatSpan(startIso, endIso) {
+    var start = formatTime(startIso);
+    if (!start) return "";
+    var day = new Date(startIso);
+    var text = start.slice(0, 10) + "（周" + WEEKDAYS.charAt(day.getDay()) + "）" + start.slice(11);
+    var end = formatTime(endIso);
+    if (!end) return text;
+    return text + "–" + (end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end);
+  }
+
   function show(node, visible) { if (node) node.hidden = !visible; }
 
   /* The page's own script is running: take away the hint shown when it takes too long (static/mobile.css). */
@@ -164,6 +177,29 @@
     node.hidden = !message;
   }
 
+  /* A mistake in one field, said under it: the control ``id`` and its message box ``id + "-error"``. */
+  function setFieldError(id, message) {
+    var control = document.getElementById(id);
+    var box = document.getElementById(id + "-error");
+    if (!control || !box) return;
+    showError(box, message);
+    if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
+  }
+
+  /* The first field error of a 422 as [field, message]; nested ones (location.lat) count for their field. */
+  function firstFieldError(errors) {
+    if (!errors) return null;
+    for (var field in errors) {
+      var messages = errors[field];
+      if (Array.isArray(messages) && messages.length && typeof messages[0] === "string") return [field, messages[0]];
+      if (messages && typeof messages === "object") {
+        var nested = firstFieldError(messages);
+        if (nested) return [field, nested[1]];
+      }
+    }
+    return null;
+  }
+
   window.MSB = {
     api: api,
     request: request,
@@ -173,10 +209,13 @@
     randomKey: randomKey,
     el: el,
     formatTime: formatTime,
+    formatSpan: formatSpan,
     show: show,
     started: started,
     statusOf: statusOf,
     showError: showError,
+    setFieldError: setFieldError,
+    firstFieldError: firstFieldError,
     messages: MESSAGES
   };
 })();

@@ -75,13 +75,7 @@
 
   // --- a field's own error, shown under it -----------------------------------------------------
 
-  function setFieldError(field, message) {
-    var control = $(field);
-    var box = $(field + "-error");
-    if (!control || !box) return;
-    MSB.showError(box, message);
-    if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
-  }
+  var setFieldError = MSB.setFieldError;
 
   function clearFieldErrors() {
     Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
@@ -92,20 +86,6 @@
       setFieldError(control.id, "");
     });
   });
-
-  /* The first field error of a 422 as [field, message]; nested ones (location.lat) count for their field. */
-  function firstFieldError(errors) {
-    if (!errors) return null;
-    for (var field in errors) {
-      var messages = errors[field];
-      if (Array.isArray(messages) && messages.length && typeof messages[0] === "string") return [field, messages[0]];
-      if (messages && typeof messages === "object") {
-        var nested = firstFieldError(messages);
-        if (nested) return [field, nested[1]];
-      }
-    }
-    return null;
-  }
 
   /* A mistake in one field: said under the field, and by the submit button naming the field. */
   function showFieldError(field, message) {
@@ -328,7 +308,7 @@
     submit.disabled = false;
     submit.textContent = "提交建议";
     if (!answer.ok) {
-      var fieldError = answer.status === 422 ? firstFieldError(answer.errors) : null;
+      var fieldError = answer.status === 422 ? MSB.firstFieldError(answer.errors) : null;
       if (fieldError) showFieldError(fieldError[0], fieldError[1]);
       else MSB.showError(formError, answer.message);
       return;
