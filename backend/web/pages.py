@@ -17,7 +17,10 @@ from flask import (
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from schemas.suggestions import PHONE
+
 from ..activities import plan
+from ..appointments.models import Appointment
 from ..auth.scope import MAX_ID, get_by_id
 from ..errors import APIError
 from ..forms import parse_int
@@ -71,6 +74,13 @@ def reception_plan(station_id=None, deputy_id=None, limit=8):
     return plan.reception_plan(station_id=station_id, deputy_id=deputy_id, limit=limit)
 
 
+@bp.app_template_global()
+def phone_rule():
+    """The API's rule for a contact phone (schemas.suggestions.PHONE), for a form to check it the same
+    way before sending: ``{"pattern", "message"}``."""
+    return {"pattern": PHONE.regex.pattern, "message": PHONE.error}
+
+
 def amap_link(station):
     """An outbound link to the station on AMap (opened only when the user taps it; the page loads nothing)."""
     if station.lat is None or station.lng is None:
@@ -98,6 +108,8 @@ def landing_posted(code):
     except APIError:
         return qr_routes.landing(code)  # an unknown or withdrawn code: the page it opens to
     form = request.form
+    if form.get("form") == "appointment":
+        return _appointment_posted(qr, target, form)
     category = form.get("category", "")
     posted = {
         "category": category if category in current_app.config["SUGGESTION_CATEGORIES"] else "",
@@ -111,6 +123,25 @@ def landing_posted(code):
         posted=posted,
     ))
     response.headers["Cache-Control"] = "no-store"  # it holds what was typed, the phone number too
+    return response
+
+
+def _appointment_posted(qr, target, form):
+    """The 约见代表 form sent without landing's scripts: given back as typed, with a notice, as the
+    filing form is (nothing is requested: the request needs the browser's identity, kept by the script)."""
+    day = form.get("activity_id", "")
+    posted = {
+        "topic": form.get("topic", "").replace("\x00", "")[:500],
+        "name": form.get("name", "").replace("\x00", "")[:20],
+        "contact_phone": form.get("contact_phone", "").replace("\x00", "")[:20],
+        "activity_id": day if day == "other" or (day.isdigit() and len(day) <= 10) else "",
+        "preferred_time": form.get("preferred_time", "").replace("\x00", "")[:100],
+    }
+    response = make_response(render_template(
+        "q_landing.html", kind=qr.target_kind.value, code=qr.code, profile=qr_targets.public_profile(qr, target),
+        appointment_posted=posted,
+    ))
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -140,6 +171,18 @@ def track(suggestion_id):
         return render_template("public/not_found.html", message="没有找到这条建议。"), 404
     return render_template("public/track.html", suggestion_id=suggestion_id,
                            satisfaction_labels=SATISFACTION_LABELS)
+
+
+# --- citizens: following an appointment (约见代表) requested in this browser ---------------------
+
+
+@bp.get("/appointments/<int:appointment_id>")
+def appointment(appointment_id):
+    """The private page of an appointment: a shell the page's script fills in with the browser's
+    identity (GET /api/v1/appointments/{id}); nothing of the request is in the page itself."""
+    if get_by_id(Appointment, appointment_id) is None:
+        return render_template("public/not_found.html", message="没有找到这个约见。"), 404
+    return render_template("public/appointment.html", appointment_id=appointment_id)
 
 
 # --- public pages -------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_without_javascript_the_form_posts_keeps_the_text_and_says_why(browser, 
     page = context.new_page()
     try:
         page.goto(f"{live_server}/q/{world['zhang'].qr_code}")
-        expect(page.locator(".noscript-notice")).to_contain_text("JavaScript")
+        expect(page.locator("#file-card .noscript-notice")).to_contain_text("JavaScript")
         page.select_option("#category", "城市管理")
         page.fill("#content", "没有脚本时提交的建议内容")
         page.fill("#contact_phone", "13912345678")

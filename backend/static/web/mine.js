@@ -1,4 +1,4 @@
-/* /track/: the suggestions filed (or followed) from this browser. */
+/* /track/: the suggestions filed (or followed) from this browser, and the appointments (约见代表) asked for in it. */
 (function () {
   "use strict";
 
@@ -46,5 +46,37 @@
     MSB.show($("empty"), items.length === 0);
   }
 
+  /* The appointments: a card of their own, shown when there are any (or when they could not be read). */
+  async function loadAppointments() {
+    if (!MSB.hasIdentity()) return;
+    var answer = await MSB.api("GET", "/api/v1/appointments?scope=mine&per_page=50");
+    var box = $("appts");
+    if (!answer.ok) {
+      MSB.show($("appts-card"), true);
+      return MSB.showError($("appts-error"), answer.message);
+    }
+    answer.data.items.forEach(function (item) {
+      var li = MSB.el("li");
+      var link = MSB.el("a", "item-link");
+      link.href = "/appointments/" + item.id;
+      var head = MSB.el("div", "item-head");
+      head.appendChild(MSB.el("span", "number", item.number));
+      var shown = MSB.statusOf(item);
+      head.appendChild(MSB.el("span", shown.className, shown.label));
+      link.appendChild(head);
+      var text = item.topic.length > 60 ? item.topic.slice(0, 60) + "…" : item.topic;
+      link.appendChild(MSB.el("p", "item-text", text));
+      var who = item.deputy ? item.deputy.name + " 代表" : (item.station ? item.station.name : "");
+      var when = item.status === "confirmed" && item.meet_at ? "见面时间 " + MSB.formatTime(item.meet_at)
+        : item.activity ? "接待安排 " + MSB.formatSpan(item.activity.starts_at, item.activity.ends_at)
+          : "希望时间 " + item.preferred_time;
+      link.appendChild(MSB.el("p", "small muted", who + " · " + when));
+      li.appendChild(link);
+      box.appendChild(li);
+    });
+    MSB.show($("appts-card"), answer.data.items.length > 0);
+  }
+
   load();
+  loadAppointments();
 })();

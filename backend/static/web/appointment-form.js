@@ -1,0 +1,158 @@
+/* /q/{code}: 约见代表 — the tab bar between the two services, and the form asking to meet a deputy
+ * (POST /api/v1/appointments with the browser's identity, as the filing form files). */
+(function () {
+  "use strict";
+
+  var MSB = window.MSB;
+  var form = document.getElementById("appt-form");
+  if (!form || !MSB) return;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var MAX_CHARS = 500;
+  // The API's fields, in the order of the form, and what they are called there.
+  var FIELD_LABELS = {
+    topic: "约见事项", activity_id: "见面时间", preferred_time: "希望见面的时间", name: "称呼", contact_phone: "联系电话"
+  };
+  var PHONE = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
+  var PHONE_MESSAGE = form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
+
+  var topic = $("appt-topic");
+  var counter = $("appt-counter");
+  var days = $("appt-activity_id");  // the reception days to choose from; absent when the plan is empty
+  var preferredField = $("appt-preferred-field");
+  var preferred = $("appt-preferred_time");
+  var phone = $("appt-contact_phone");
+  var formError = $("appt-error");
+  var submit = $("appt-submit");
+  var submitKey = MSB.randomKey();  // one Idempotency-Key per request, kept across retries
+
+  MSB.started();
+  var postedNotice = $("appt-posted-notice");  // the page came back from a post made without this script
+  if (postedNotice) postedNotice.remove();
+
+  // --- the tab bar: one service at a time --------------------------------------------------------
+
+  var panels = { file: $("file-panel"), appt: $("appt-panel") };
+  var tabs = { file: $("tab-file"), appt: $("tab-appt") };
+
+  function choose(name, remember) {
+    Object.keys(panels).forEach(function (key) {
+      MSB.show(panels[key], key === name);
+      if (key === name) tabs[key].setAttribute("aria-current", "true"); else tabs[key].removeAttribute("aria-current");
+    });
+    if (remember && window.history.replaceState) {
+      window.history.replaceState(null, "", name === "appt" ? "#appt-panel" : window.location.pathname + window.location.search);
+    }
+  }
+
+  Object.keys(tabs).forEach(function (key) {
+    tabs[key].setAttribute("aria-controls", panels[key].id);
+    tabs[key].addEventListener("click", function (event) {
+      event.preventDefault();
+      choose(key, true);
+    });
+  });
+  choose(window.location.hash === "#appt-panel" || postedNotice ? "appt" : "file", false);
+
+  // --- the topic and its counter ------------------------------------------------------------------
+
+  function updateCounter() {
+    var length = topic.value.length;
+    counter.textContent = length + "/" + MAX_CHARS;
+    counter.classList.toggle("near", length > MAX_CHARS * 0.9);
+  }
+  topic.addEventListener("input", updateCounter);
+  updateCounter();
+
+  // --- a reception day from the plan, or a time the citizen suggests -----------------------------
+
+  function chosenDay() {
+    var checked = form.querySelector("input[name=activity_id]:checked");
+    return checked ? checked.value : "";
+  }
+
+  /* With a plan, the free-text time is asked for only when 其他时间 is chosen. */
+  function refreshPreferred() {
+    if (!days) return;
+    MSB.show(preferredField, chosenDay() === "other");
+  }
+  if (days) {
+    days.addEventListener("change", function () {
+      setFieldError("activity_id", "");
+      refreshPreferred();
+      if (chosenDay() === "other") preferred.focus();
+    });
+  }
+  refreshPreferred();
+
+  // --- field errors ---------------------------------------------------------------------------
+
+  function setFieldError(field, message) { MSB.setFieldError("appt-" + field, message); }
+
+  function clearFieldErrors() {
+    Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
+  }
+
+  /* A mistake in one field: said under the field, and above the submit button naming the field. */
+  function showFieldError(field, message) {
+    if (!FIELD_LABELS[field]) return MSB.showError(formError, message);
+    if (field === "preferred_time" && days && chosenDay() !== "other") field = "activity_id";
+    setFieldError(field, message);
+    var label = FIELD_LABELS[field];
+    MSB.showError(formError, message.indexOf(label) === -1 ? label + "：" + message : message);
+    var control = field === "activity_id" ? days.querySelector("input") : $("appt-" + field);
+    if (control) control.focus();
+  }
+
+  [topic, preferred, $("appt-name"), phone].forEach(function (control) {
+    control.addEventListener("input", function () { setFieldError(control.id.slice(5), ""); });
+  });
+
+  // --- sending ----------------------------------------------------------------------------------
+
+  function busy(sending) {
+    submit.disabled = sending;
+    submit.textContent = sending ? "正在提交…" : "提交约见";
+    if (sending) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (submit.disabled) return;
+    MSB.showError(formError, "");
+    clearFieldErrors();
+    var day = chosenDay();
+    var when = preferred.value.trim();
+    var number = phone.value.replace(/\s+/g, "");
+    if (!topic.value.trim()) return showFieldError("topic", "请填写约见事项。");
+    if (days && !day) return showFieldError("activity_id", "请选择接待安排，或选择“其他时间”并填写希望见面的时间。");
+    if ((!days || day === "other") && !when) return showFieldError("preferred_time", "请填写希望见面的时间。");
+    if (!number) return showFieldError("contact_phone", "请填写联系电话，便于确认见面安排。");
+    if (!PHONE.test(number)) return showFieldError("contact_phone", PHONE_MESSAGE);
+
+    var body = { qr_code: form.dataset.code, topic: topic.value, contact_phone: number };
+    var name = $("appt-name").value.trim();
+    if (name) body.name = name;
+    if (day && day !== "other") body.activity_id = parseInt(day, 10);
+    else body.preferred_time = when;
+
+    busy(true);
+    var answer = await MSB.api("POST", "/api/v1/appointments", { json: body, idempotencyKey: submitKey });
+    busy(false);
+    if (!answer.ok) {
+      var fieldError = answer.status === 422 ? MSB.firstFieldError(answer.errors) : null;
+      if (fieldError) showFieldError(fieldError[0], fieldError[1]);
+      else MSB.showError(formError, answer.message);
+      return;
+    }
+    submitKey = MSB.randomKey();
+    var link = window.location.origin + "/appointments/" + answer.data.id;
+    $("appt-done-number").textContent = answer.data.number;
+    $("appt-done-link").textContent = link;
+    $("appt-done-link").href = link;
+    $("appt-done-open").href = link;
+    MSB.show($("appt-card"), false);
+    MSB.show($("appt-done"), true);
+    window.scrollTo(0, 0);
+  });
+})();
