@@ -13,7 +13,7 @@
   // What the page says under the status, and what the answer's words are, for each status.
   var STATUS_NOTES = {
     requested: "已提交，等待代表或联络站确认。确认后，见面时间和地点会显示在本页。",
-    confirmed: "见面时间和地点已确认，请按时前往。如需改期，请电话联系联络站。",
+    confirmed: "见面时间和地点已确认，请按时前往。",
     declined: "代表或联络站暂时无法安排这次约见。",
     cancelled: "您已取消这次约见。",
     completed: "代表已接待，感谢您的参与。"
@@ -47,7 +47,7 @@
     // The meeting: shown once a time is set (and kept on the page of one that took place).
     var meeting = item.meet_at && (item.status === "confirmed" || item.status === "completed");
     MSB.show($("a-meeting"), !!meeting);
-    $("a-meet-at").textContent = meeting ? MSB.formatTime(item.meet_at) : "";
+    $("a-meet-at").textContent = meeting ? MSB.formatSpan(item.meet_at) : "";
     $("a-place").textContent = meeting ? (item.place || "待通知") : "";
     var by = $("a-confirmed-by");
     by.textContent = item.status === "confirmed" && item.answered_by ? "由" + item.answered_by + "代表确认" : "";
