@@ -93,6 +93,7 @@ def import_deputies_command(file, region_id):
 def sweep_command():
     """Deadlines, reminders, auto-close, text and photo screening, and the outbox. Safe to run from cron at any frequency."""
     from .activities.services import remind_upcoming
+    from .appointments.services import remind_meetings, remind_unanswered
     from .notifications.outbox import deliver_due
     from .suggestions import sweep
     from .uploads.screening import submit_due
@@ -102,9 +103,10 @@ def sweep_command():
     overdue = sweep.flag_deadlines()
     closed = sweep.auto_close()
     reminded = remind_upcoming()
+    appointments = remind_unanswered() + remind_meetings()
     delivery = deliver_due()
     click.echo(
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
-        f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；"
+        f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}。"
     )

@@ -90,6 +90,10 @@ class Config:
         self.CHECKIN_RADIUS_M = _int("CHECKIN_RADIUS_M", 500)
         self.CHECKIN_CODE_SECONDS = _int("CHECKIN_CODE_SECONDS", 30)
         self.ACTIVITY_REMINDER_HOURS = _int("ACTIVITY_REMINDER_HOURS", 24)
+        # 约见代表: a request unanswered this long reminds its deputy and station once; a confirmed meeting
+        # reminds both sides this long before it.
+        self.APPOINTMENT_ANSWER_HOURS = _int("APPOINTMENT_ANSWER_HOURS", 48)
+        self.APPOINTMENT_REMINDER_HOURS = _int("APPOINTMENT_REMINDER_HOURS", 24)
         # Subscribe-message template ids as registered in the mini-program's console.
         self.WECHAT_TEMPLATES = {
             "new_item": "tmpl-new-item", "accepted": "tmpl-accepted", "replied": "tmpl-replied",

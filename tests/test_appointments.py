@@ -219,3 +219,35 @@ def test_a_cancel_and_a_confirmation_at_once_one_wins(client, world, base_url):
         assert statuses == [200, 409], (cancel.json(), confirm.json())
         final = client.get(f"/api/v1/appointments/{appointment_id}", headers=world["citizen"]).json["status"]
         assert final == ("cancelled" if cancel.status_code == 200 else "confirmed")
+
+
+def sweep(app):
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_sweep_reminds_an_unanswered_request_once_and_both_sides_before_the_meeting(client, app, world, wechat_standin):
+    waiting = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    meeting = ask(client, world["stranger"], world["zhang_code"], name="赵女士").json["id"]
+    with app.app_context():  # asked three days ago
+        db.session.execute(update(Appointment).values(created_dt=utcnow() - timedelta(days=3)))
+        db.session.commit()
+    soon = datetime.now(CHINA) + timedelta(hours=5)
+    assert answer(client, world["zhang_h"], meeting, "confirm", meet_at=soon.isoformat()).status_code == 200
+    assert "约见提醒 2 项" in sweep(app)
+    assert "约见提醒 0 项" in sweep(app)  # each reminder once
+
+    to_deputy = [m["data"]["thing4"]["value"] for m in messages(wechat_standin, app, "tmpl-appointment")
+                 if m["touser"] == world["zhang_openid"]]
+    assert to_deputy.count("约见尚未答复，请尽快确认或婉拒") == 1  # the request still waiting; not the confirmed one
+    results = messages(wechat_standin, app, "tmpl-appointment-result")
+    reminders = [(m["touser"], m["data"]["thing5"]["value"]) for m in results if m["data"]["thing5"]["value"] != "请按约定时间前往"]
+    assert reminders == [("fake-openid-citizen-zhao", "约见即将开始，请按时前往"), (world["zhang_openid"], "约见群众：赵女士")]
+
+    # Moved to another time in reach: reminded again, at the new time.
+    later_today = soon + timedelta(hours=2)
+    assert answer(client, world["zhang_h"], meeting, "confirm", meet_at=later_today.isoformat()).status_code == 200
+    assert "约见提醒 1 项" in sweep(app)
+    with app.app_context():
+        assert db.session.get(Appointment, waiting).reminded_dt is not None

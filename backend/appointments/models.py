@@ -1,7 +1,7 @@
 """约见代表: a citizen who scanned a deputy's or a station's code asks to meet a deputy in person."""
 import enum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..activities.models import Activity
@@ -35,6 +35,13 @@ class Appointment(db.Model):
         Index("ix_appointments_station_status", "station_id", "status", "id"),
         Index("ix_appointments_citizen", "citizen_id", "id"),
         Index("ix_appointments_region_created", "region_id", "created_dt"),
+        # The sweep's two reminders read only the few rows still due one (services.remind_*).
+        Index("ix_appointments_awaiting_answer", "created_dt",
+              postgresql_where=text("status = 'requested' AND reminded_dt IS NULL"),
+              sqlite_where=text("status = 'requested' AND reminded_dt IS NULL")),
+        Index("ix_appointments_meeting_ahead", "meet_dt",
+              postgresql_where=text("status = 'confirmed' AND meet_reminded_dt IS NULL"),
+              sqlite_where=text("status = 'confirmed' AND meet_reminded_dt IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +67,10 @@ class Appointment(db.Model):
     answered_by_name: Mapped[str] = mapped_column(String(100), default="")
     answered_by_role: Mapped[str] = mapped_column(String(16), default="")  # citizen, deputy or staff
     answered_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    # The sweep's reminders, each sent once: of a request left unanswered, and of the meeting ahead
+    # (cleared when the meeting is moved, so that the new time is reminded too).
+    reminded_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    meet_reminded_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

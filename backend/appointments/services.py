@@ -6,7 +6,8 @@ answer tells the other side through the outbox; a failing WeChat never loses the
 """
 from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, update
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
 from ..auth.models import User
@@ -144,6 +145,7 @@ def confirm(appointment, user, meet_dt, place, note):
         raise validation_failed({"meet_at": ["见面时间须晚于现在。"]})
     _answer(appointment, user, "confirm", note)
     appointment.meet_dt = meet_dt
+    appointment.meet_reminded_dt = None  # a moved meeting is reminded at its new time
     appointment.place = place or _default_place(appointment)
     _tell_citizen(appointment, note or "请按约定时间前往", f"confirmed-{appointment.version}")
     db.session.flush()
@@ -184,13 +186,15 @@ def cancel(appointment, user, reason):
 # --- messages -------------------------------------------------------------------------------------
 
 
+def _deputy_user(appointment):
+    if appointment.deputy_id is None:
+        return None
+    return db.session.scalar(select(User).where(User.deputy_id == appointment.deputy_id))
+
+
 def _handlers(appointment):
     """Whom a new or cancelled request concerns: its deputy, and its station's administrators."""
-    users = []
-    if appointment.deputy_id is not None:
-        users.append(db.session.scalar(select(User).where(User.deputy_id == appointment.deputy_id)))
-    if appointment.station is not None:
-        users.extend(appointment.station.admins)
+    users = [_deputy_user(appointment), *(appointment.station.admins if appointment.station is not None else [])]
     return [u for u in users if u is not None]
 
 
@@ -207,13 +211,71 @@ def _tell_handlers(appointment, note, event):
                 dedupe_key=f"appointment:{appointment.id}:{event}:{user.id}")
 
 
-def _tell_citizen(appointment, note, event):
-    data = {
+def _result_data(appointment, note):
+    return {
         "thing1": thing(appointment.topic),
         "time2": china_time(appointment.meet_dt or appointment.created_dt),
         "thing3": thing(appointment.place or "待定"),
         "phrase4": APPOINTMENT_STATUS_LABELS[appointment.status.value],
         "thing5": thing(note),
     }
-    enqueue(appointment.citizen, "appointment_result", data, page=page_path(appointment),
+
+
+def _tell_citizen(appointment, note, event):
+    enqueue(appointment.citizen, "appointment_result", _result_data(appointment, note), page=page_path(appointment),
             dedupe_key=f"appointment-result:{appointment.id}:{event}")
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+
+def _claim(appointment_id, column, condition):
+    """Mark one appointment's reminder as sent, unless another sweep did a moment ago: whether it is ours."""
+    claimed = db.session.execute(
+        update(Appointment).where(Appointment.id == appointment_id, column.is_(None), condition)
+        .values({column: utcnow()}).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+    return claimed == 1
+
+
+def remind_unanswered():
+    """Sweep step: a request nobody answered within APPOINTMENT_ANSWER_HOURS reminds its deputy and its
+    station's administrators, once."""
+    cutoff = utcnow() - timedelta(hours=current_app.config["APPOINTMENT_ANSWER_HOURS"])
+    awaiting = Appointment.status == AppointmentStatus.requested
+    ids = db.session.scalars(select(Appointment.id).where(
+        awaiting, Appointment.reminded_dt.is_(None), Appointment.created_dt <= cutoff)).all()
+    reminded = 0
+    for appointment_id in ids:
+        if not _claim(appointment_id, Appointment.reminded_dt, awaiting):
+            continue
+        _tell_handlers(db.session.get(Appointment, appointment_id), "约见尚未答复，请尽快确认或婉拒", "overdue")
+        db.session.commit()
+        reminded += 1
+    return reminded
+
+
+def remind_meetings():
+    """Sweep step: APPOINTMENT_REMINDER_HOURS before a confirmed meeting, remind the citizen and the
+    deputy, once per time agreed."""
+    now = utcnow()
+    horizon = now + timedelta(hours=current_app.config["APPOINTMENT_REMINDER_HOURS"])
+    ahead = Appointment.status == AppointmentStatus.confirmed
+    ids = db.session.scalars(select(Appointment.id).where(
+        ahead, Appointment.meet_reminded_dt.is_(None), Appointment.meet_dt > now, Appointment.meet_dt <= horizon)).all()
+    reminded = 0
+    for appointment_id in ids:
+        if not _claim(appointment_id, Appointment.meet_reminded_dt, ahead):
+            continue
+        appointment = db.session.get(Appointment, appointment_id)
+        event = f"meeting-{appointment.meet_dt.timestamp():.0f}"
+        _tell_citizen(appointment, "约见即将开始，请按时前往", event)
+        deputy = _deputy_user(appointment)
+        if deputy is not None:
+            enqueue(deputy, "appointment_result", _result_data(appointment, f"约见群众：{appointment.name or '群众'}"),
+                    page=page_path(appointment), dedupe_key=f"appointment-meeting:{appointment.id}:{event}:{deputy.id}")
+        db.session.commit()
+        reminded += 1
+    return reminded

@@ -37,6 +37,8 @@ def upgrade():
     sa.Column('answered_by_name', sa.String(length=100), nullable=False),
     sa.Column('answered_by_role', sa.String(length=16), nullable=False),
     sa.Column('answered_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('meet_reminded_dt', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -54,10 +56,18 @@ def upgrade():
         batch_op.create_index('ix_appointments_deputy_status', ['deputy_id', 'status', 'id'], unique=False)
         batch_op.create_index('ix_appointments_region_created', ['region_id', 'created_dt'], unique=False)
         batch_op.create_index('ix_appointments_station_status', ['station_id', 'status', 'id'], unique=False)
+        batch_op.create_index('ix_appointments_awaiting_answer', ['created_dt'], unique=False,
+                              postgresql_where=sa.text("status = 'requested' AND reminded_dt IS NULL"),
+                              sqlite_where=sa.text("status = 'requested' AND reminded_dt IS NULL"))
+        batch_op.create_index('ix_appointments_meeting_ahead', ['meet_dt'], unique=False,
+                              postgresql_where=sa.text("status = 'confirmed' AND meet_reminded_dt IS NULL"),
+                              sqlite_where=sa.text("status = 'confirmed' AND meet_reminded_dt IS NULL"))
 
 
 def downgrade():
     with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.drop_index('ix_appointments_meeting_ahead')
+        batch_op.drop_index('ix_appointments_awaiting_answer')
         batch_op.drop_index('ix_appointments_station_status')
         batch_op.drop_index('ix_appointments_region_created')
         batch_op.drop_index('ix_appointments_deputy_status')
