@@ -14,7 +14,8 @@ module.exports = {
     deputy: ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity'],
     // asked of a deputy accepting an activity (接单): the reminder before it starts, and a cancellation
     activity: ['tmpl-activity-reminder', 'tmpl-activity-cancelled'],
-    // asked of a citizen asking to meet a deputy (约见代表, pages/appointment/new): confirmed or declined
+    // asked of a citizen asking to meet a deputy (约见代表, pages/appointment/new): confirmed or declined, and
+    // the reminder before the meeting; asked of a deputy confirming one (the reminder)
     appointmentResult: ['tmpl-appointment-result'],
     // asked of a deputy on 约见我的 (开启提醒): a new request or a cancellation
     appointment: ['tmpl-appointment'],

@@ -5,6 +5,7 @@
 //   move it: 改约) with a date, a time and a place, 婉拒 with a reason, 标记已接待 once met.
 // What the viewer may do comes from the server's `actions`.
 const api = require('../../utils/api');
+const config = require('../../config');
 const { wxp, toast } = require('../../utils/wxp');
 const { chinaParts, meetAt, presentAppointment } = require('../../utils/appointment');
 
@@ -137,8 +138,16 @@ Page({
       toast('见面时间须晚于现在');
       return null;
     }
+    if (this.data.busy) return null;
     const moving = this.data.item.status === 'confirmed';
-    return this.act('confirm', { meet_at: at, place: f.place.trim(), note: f.note.trim() }, moving ? '已改约' : '已确认');
+    // The sweep reminds the deputy before the meeting (as it does the citizen): asked in this tap, busy
+    // from the tap on, and a refusal does not stop the confirmation.
+    this.setData({ busy: true });
+    const asked = wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.appointmentResult }).catch(() => null);
+    return asked.then(() => {
+      this.setData({ busy: false }); // act() takes it again at once
+      return this.act('confirm', { meet_at: at, place: f.place.trim(), note: f.note.trim() }, moving ? '已改约' : '已确认');
+    });
   },
 
   decline() {

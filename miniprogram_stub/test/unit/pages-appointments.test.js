@@ -275,6 +275,8 @@ test('detail, deputy: the phone with 拨打; 确认 with date, time and place; �
   const confirmed = await first;
   assert.equal(confirmed.status, 'confirmed');
   assert.deepEqual(posts[0], ['confirm', { meet_at: when.iso, place: '', note: '请携带相关材料' }], 'a blank place: the default');
+  // Consent for the reminder before the meeting, asked once, in the tap, before the request.
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-appointment-result']]);
   assert.equal(page.data.item.meetText, when.date + ' 14:30');
   assert.equal(page.data.item.place, '城北站');
   assert.deepEqual([page.data.form.date, page.data.form.time, page.data.form.note], [when.date, '14:30', ''],
