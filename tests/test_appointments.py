@@ -204,21 +204,23 @@ def test_a_retried_request_is_one_appointment(client, app, world):
         assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1
 
 
-def test_a_cancel_and_a_confirmation_at_once_one_wins(client, world, base_url):
-    """The citizen cancels while the deputy confirms: exactly one answer holds, the other is a 409."""
-    meet = later().isoformat()
+def test_a_cancel_and_a_refusal_at_once_one_wins(client, world, base_url):
+    """The citizen cancels while the deputy declines: both end the request, so exactly one answer holds
+    and the other is a 409. (A confirmation and a cancel may both hold: a confirmed meeting can still be
+    cancelled.)"""
     for _ in range(4):
         appointment_id = ask(client, world["citizen"], world["zhang_code"]).json["id"]
         url = f"{base_url}/api/v1/appointments/{appointment_id}"
         db.session.close()
-        cancel, confirm = released_together(
+        cancel, decline = released_together(
             lambda: requests.post(url + "/cancel", json={}, headers=world["citizen"], timeout=30),
-            lambda: requests.post(url + "/confirm", json={"meet_at": meet}, headers=world["zhang_h"], timeout=30),
+            lambda: requests.post(url + "/decline", json={"reason": "近期不在本地"}, headers=world["zhang_h"], timeout=30),
         )
-        statuses = sorted([cancel.status_code, confirm.status_code])
-        assert statuses == [200, 409], (cancel.json(), confirm.json())
+        assert sorted([cancel.status_code, decline.status_code]) == [200, 409], (cancel.json(), decline.json())
+        loser = cancel if cancel.status_code == 409 else decline
+        assert loser.json()["error"] in ("invalid_transition", "conflict")
         final = client.get(f"/api/v1/appointments/{appointment_id}", headers=world["citizen"]).json["status"]
-        assert final == ("cancelled" if cancel.status_code == 200 else "confirmed")
+        assert final == ("cancelled" if cancel.status_code == 200 else "declined")
 
 
 def sweep(app):
