@@ -12,11 +12,10 @@ from schemas.appointments import (
 )
 from schemas.common import page_of
 
-from ..auth.scope import current_user, login_required, region_subtree_clause, station_scope_clause
+from ..auth.scope import current_user, login_required
 from ..errors import APIError, not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
-from ..org.models import Station
 from ..pagination import paginate
 from ..web.limits import web_filing_limits
 from . import services
@@ -93,9 +92,7 @@ def list_appointments(args):
         if "deputy" in user.roles:
             clauses.append(Appointment.deputy_id == user.deputy_id)
         if user.is_admin:
-            clauses.append(Appointment.station_id.in_(select(Station.id).where(station_scope_clause(user))))
-            if user.admin_region is not None:
-                clauses.append(region_subtree_clause(Appointment.region_id, user.admin_region))
+            clauses.append(services.admin_scope_clause(user))
     query = select(Appointment).where(or_(*clauses))
     for key in ("status", "station_id"):
         if key in args:

@@ -7,11 +7,11 @@ answer tells the other side through the outbox; a failing WeChat never loses the
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
 from ..auth.models import User
-from ..auth.scope import get_by_id, manages_region, manages_station
+from ..auth.scope import get_by_id, manages_region, manages_station, region_subtree_clause, station_scope_clause
 from ..db_types import utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
@@ -50,6 +50,15 @@ def handles(user, appointment):
     if appointment.deputy_id is not None and user.deputy_id == appointment.deputy_id and "deputy" in user.roles:
         return True
     return manages_station(user, appointment.station) or manages_region(user, appointment.region)
+
+
+def admin_scope_clause(user):
+    """SQL condition: the requests an administrator handles — at their stations, and for a region
+    administrator everything in their region's subtree (``handles`` for a whole list)."""
+    clauses = [station_scope_clause(user, Appointment.station_id)]
+    if user.admin_region is not None:
+        clauses.append(region_subtree_clause(Appointment.region_id, user.admin_region))
+    return or_(*clauses)
 
 
 def can_see(user, appointment):
@@ -146,13 +155,14 @@ def confirm(appointment, user, meet_dt, place, note):
     _answer(appointment, user, "confirm", note)
     appointment.meet_dt = meet_dt
     appointment.meet_reminded_dt = None  # a moved meeting is reminded at its new time
-    appointment.place = place or _default_place(appointment)
+    appointment.place = place or default_place(appointment)
     _tell_citizen(appointment, note or "请按约定时间前往", f"confirmed-{appointment.version}")
     db.session.flush()
     return appointment
 
 
-def _default_place(appointment):
+def default_place(appointment):
+    """Where a confirmation without a place meets: the reception day's place, else the station's."""
     if appointment.activity is not None and appointment.activity.place:
         return appointment.activity.place
     station = appointment.station
