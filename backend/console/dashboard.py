@@ -19,6 +19,7 @@ from ..suggestions.models import OPEN_STATUSES, Suggestion
 from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
+from .appointments import requested_count
 
 TREND_WEEKS = 12
 TOP_DEPUTIES = 10
@@ -88,6 +89,7 @@ def dashboard_data(user):
         "due_soon": count(open_items, Suggestion.due_soon.is_(True)),
         "supervised": count(open_items, Suggestion.supervised.is_(True)),
         "held": count(scope, Suggestion.held_for_review.is_(True)),
+        "appointments_requested": requested_count(user),  # 待确认约见
         "rates": {
             key: stats[key]
             for key in ("closed_rate", "on_time_rate", "satisfaction_rate", "basic_satisfaction_rate", "implementation_rate")

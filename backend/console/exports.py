@@ -1,4 +1,4 @@
-""".xlsx exports for the console: the filtered queue, the statistics and the leaderboard, all within scope.
+""".xlsx exports for the console: the filtered queue, the 约见 list, the statistics and the leaderboard, all within scope.
 
 Headers are Chinese; the download name is Chinese too (Content-Disposition carries it as UTF-8).
 Citizens' phone numbers and identities are never exported.
@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from ..appointments.models import Appointment
 from ..db_types import utcnow
 from ..extensions import db
 from ..forms import parse_int
@@ -24,6 +25,7 @@ from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
 from .dashboard import scope_label, scoped_leaderboard
+from .appointments import filtered_query as appointment_query
 from .suggestions import cn_time, filtered_query
 
 MAX_EXPORT_ROWS = 50_000
@@ -111,6 +113,32 @@ def export_suggestions():
     _sheet(wb, "建议清单", headers, rows, widths={"编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40,
                                                    "联络站": 24, "接单时限": 18, "答复时限": 18, "办结时间": 18})
     return _send(wb, "建议清单")
+
+
+@bp.get("/appointments/export.xlsx")
+@console_login_required
+def export_appointments():
+    """约见 as filtered on screen, every page of it. Without the citizen's phone (nor their 称呼)."""
+    query, _ = appointment_query(g.user, request.args)
+    items = db.session.scalars(query.options(
+        selectinload(Appointment.station), selectinload(Appointment.deputy), selectinload(Appointment.activity),
+    ).limit(MAX_EXPORT_ROWS)).all()
+    headers = ["编号", "提交时间", "状态", "约见事由", "约见对象", "联络站", "接待安排 / 希望时间",
+               "见面时间", "见面地点", "答复说明", "答复时间"]
+    rows = (
+        (
+            a.number, cn_time(a.created_dt), a.status_label, a.topic, a.deputy.name if a.deputy else "联络站安排",
+            a.station.name if a.station else "",
+            f"{a.activity.title} {cn_time(a.activity.starts_dt)}" if a.activity else a.preferred_time,
+            cn_time(a.meet_dt), a.place, a.answer, cn_time(a.answered_dt),
+        )
+        for a in items
+    )
+    wb = _new_workbook()
+    _sheet(wb, "约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
+                                                   "接待安排 / 希望时间": 30, "见面时间": 18, "见面地点": 30,
+                                                   "答复说明": 40, "答复时间": 18})
+    return _send(wb, "约见清单")
 
 
 def _station_rows(scope):

@@ -1,0 +1,225 @@
+"""The console's 约见 pages: the requests in the administrator's scope, one request, and its answers as forms.
+
+Station-code requests have no deputy and are answered only by the station's administrators, here.
+Answers go through ``appointments.services`` exactly as the API's do (who may answer, from which status,
+the time in the future, the default place) and commit once. A refused answer is flashed in Chinese and
+the page comes back with the form as typed; a request outside the administrator's scope is a 404 page.
+"""
+from datetime import datetime
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from schemas.common import in_service_years
+
+from ..appointments import services
+from ..appointments.models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
+from ..errors import APIError, validation_failed
+from ..extensions import db
+from ..forms import parse_int
+from ..org.models import Deputy, Station
+from ..pagination import paginate
+from . import bp, console_login_required
+from .activities import page_number
+from .suggestions import CHINA, ConsoleNotFound, cn_time, error_message, form_text, scoped_stations
+
+PER_PAGE = 20
+DEFAULT_STATUS = "requested"  # 待确认: what is waiting for an answer
+ALL = "all"
+NOT_FOUND_MESSAGE = "约见不存在，或不在您的管理范围内。"
+STALE_MESSAGE = "这条约见刚刚被其他人修改过，请刷新后重试。"
+LIST_KEY = "appointments_list"  # the session's note of the list's last filter and page
+ANSWER_SUCCESS = {
+    "confirm": "已确认约见，已通知群众。",
+    "reschedule": "已改约，已通知群众新的时间地点。",
+    "decline": "已婉拒约见，已通知群众。",
+    "complete": "已标记为已接待。",
+}
+
+_LIST_LOADING = (
+    selectinload(Appointment.station).lazyload(Station.live_qr),
+    selectinload(Appointment.deputy).lazyload(Deputy.live_qr),
+    selectinload(Appointment.activity),
+)
+
+
+# --- the list (shared with the .xlsx export) ------------------------------------------------------
+
+
+def parse_filters(args):
+    """The query string → the cleaned filter values (status defaults to 待确认; ``all`` for every status)."""
+    status = args.get("status", "")
+    form = {"status": status if status in APPOINTMENT_STATUS_LABELS or status == ALL else DEFAULT_STATUS}
+    station_id = parse_int(args.get("station_id"))
+    if station_id is not None:
+        form["station_id"] = station_id
+    keyword = (args.get("q") or "").translate(dict.fromkeys(range(32))).strip()[:50]
+    if keyword:
+        form["q"] = keyword
+    return form
+
+
+def filtered_query(user, args):
+    """The administrator's requests (the API's ``scope=handling`` for an administrator), filtered, newest first."""
+    form = parse_filters(args)
+    query = select(Appointment).where(services.admin_scope_clause(user))
+    if form["status"] != ALL:
+        query = query.where(Appointment.status == AppointmentStatus(form["status"]))
+    if "station_id" in form:
+        query = query.where(Appointment.station_id == form["station_id"])
+    if "q" in form:
+        q = form["q"]
+        query = query.where(or_(
+            Appointment.number.contains(q.upper(), autoescape=True),
+            Appointment.topic.contains(q, autoescape=True),
+            Appointment.name.contains(q, autoescape=True),
+        ))
+    return query.order_by(Appointment.id.desc()), form
+
+
+def _link_args(form):
+    """The filter as link arguments: the default status is left out, so the plain address is 待确认."""
+    return {k: v for k, v in form.items() if not (k == "status" and v == DEFAULT_STATUS)}
+
+
+@bp.get("/appointments")
+@console_login_required
+def appointments():
+    user = g.user
+    query, form = filtered_query(user, request.args)
+    page = paginate(query.options(*_LIST_LOADING), {"page": page_number(), "per_page": PER_PAGE})
+    pages = max(1, -(-page["total"] // PER_PAGE))
+    args = _link_args(form)
+    # The request's page leads back here, to this filter and page, whatever is answered there.
+    session[LIST_KEY] = args | ({"page": page["page"]} if page["page"] > 1 else {})
+    return render_template(
+        "console/appointments.html", items=page["items"], total=page["total"], page=page["page"], pages=pages,
+        form=form, statuses=APPOINTMENT_STATUS_LABELS, stations=scoped_stations(user), cn_time=cn_time,
+        page_url=lambda p: url_for("console.appointments", **args, page=p),
+        export_url=url_for("console.export_appointments", **args),
+    )
+
+
+def list_url():
+    remembered = session.get(LIST_KEY)
+    return url_for("console.appointments", **(remembered if isinstance(remembered, dict) else {}))
+
+
+def requested_count(user):
+    """待确认 requests in the administrator's scope (the dashboard's figure)."""
+    return db.session.scalar(select(func.count()).select_from(Appointment).where(
+        services.admin_scope_clause(user), Appointment.status == AppointmentStatus.requested))
+
+
+# --- one request ---------------------------------------------------------------------------------
+
+
+def appointment_or_404(appointment_id):
+    appointment = services.load(appointment_id)
+    if appointment is None or not services.handles(g.user, appointment):
+        raise ConsoleNotFound(NOT_FOUND_MESSAGE)
+    return appointment
+
+
+def _local_input(value):
+    return value.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M") if value is not None else ""
+
+
+def _form_values(appointment):
+    """What the answer forms hold when the page opens: for 改约 the time and place already agreed;
+    for a booked reception day its start."""
+    meet = appointment.meet_dt or (appointment.activity.starts_dt if appointment.activity else None)
+    return {"meet_at": _local_input(meet), "place": appointment.place if appointment.meet_dt else ""}
+
+
+def render_appointment(appointment, refused=None, status=200):
+    """The request's page; ``refused`` names the form whose answer was refused, shown again as typed."""
+    return render_template(
+        "console/appointment_detail.html", item=appointment, actions=services.actions_for(g.user, appointment),
+        defaults=_form_values(appointment), typed=request.form if refused else {}, refused=refused,
+        default_place=services.default_place(appointment), list_url=list_url(), cn_time=cn_time,
+    ), status
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@console_login_required
+def appointment(appointment_id):
+    return render_appointment(appointment_or_404(appointment_id))
+
+
+# --- the answers ---------------------------------------------------------------------------------
+
+
+def meet_at_field():
+    """The datetime-local input (China time, no offset) as an aware datetime."""
+    value = (request.form.get("meet_at") or "").strip()
+    if not value:
+        raise validation_failed({"meet_at": ["请填写见面时间。"]})
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            meet = datetime.strptime(value, fmt).replace(tzinfo=CHINA)
+        except ValueError:
+            continue
+        try:
+            in_service_years(meet)
+        except ValidationError as exc:
+            raise validation_failed({"meet_at": exc.messages}) from None
+        return meet
+    raise validation_failed({"meet_at": ["见面时间格式不正确，请重新选择。"]})
+
+
+def _answer(appointment_id, form_name, step):
+    """Give one answer as the signed-in administrator: on success back to the request with a message;
+    refused, the page again with the form as typed and the reason."""
+    appointment = appointment_or_404(appointment_id)
+    success = ANSWER_SUCCESS["reschedule" if form_name == "confirm" and appointment.meet_dt else form_name]
+    try:
+        step(appointment)
+        db.session.commit()
+    except APIError as exc:
+        if exc.status == 404:
+            raise
+        message, status = error_message(exc), exc.status
+    except (StaleDataError, IntegrityError):
+        message, status = STALE_MESSAGE, 409
+    else:
+        flash(success, "success")
+        return redirect(url_for("console.appointment", appointment_id=appointment.id))
+    db.session.rollback()
+    flash(message, "error")
+    appointment = appointment_or_404(appointment_id)  # as it is saved now (another answer may have won)
+    return render_appointment(appointment, refused=form_name, status=status)
+
+
+@bp.post("/appointments/<int:appointment_id>/confirm")
+@console_login_required
+def appointment_confirm(appointment_id):
+    def step(appointment):
+        meet = meet_at_field()
+        place = form_text("place", "见面地点", 255, required=False)
+        note = form_text("note", "给群众的说明", 500, required=False)
+        services.confirm(appointment, g.user, meet, place, note)
+
+    return _answer(appointment_id, "confirm", step)
+
+
+@bp.post("/appointments/<int:appointment_id>/decline")
+@console_login_required
+def appointment_decline(appointment_id):
+    def step(appointment):
+        services.decline(appointment, g.user, form_text("reason", "婉拒理由", 500))
+
+    return _answer(appointment_id, "decline", step)
+
+
+@bp.post("/appointments/<int:appointment_id>/complete")
+@console_login_required
+def appointment_complete(appointment_id):
+    def step(appointment):
+        services.complete(appointment, g.user, form_text("record", "接待情况", 500, required=False))
+
+    return _answer(appointment_id, "complete", step)
