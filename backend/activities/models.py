@@ -1,6 +1,6 @@
 import enum
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, str_enum, utcnow
@@ -60,6 +60,10 @@ class Activity(db.Model):
     __table_args__ = (
         Index("ix_activities_station_window", "station_id", "starts_dt", "ends_dt"),
         Index("ix_activities_region_starts", "region_id", "starts_dt"),
+        # The sweep's reminders (services.remind_upcoming): the published activities not yet reminded.
+        Index("ix_activities_reminder_due", "starts_dt",
+              postgresql_where=text("status = 'published' AND reminded_dt IS NULL"),
+              sqlite_where=text("status = 'published' AND reminded_dt IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

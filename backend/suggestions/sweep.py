@@ -67,7 +67,8 @@ def flag_deadlines():
     now = utcnow()
     soon = now + timedelta(hours=current_app.config["DUE_SOON_HOURS"])
     db.session.execute(
-        update(Suggestion).where(_due_soon_clause(now, soon), Suggestion.due_soon.is_(False))
+        # Not overdue either (an item past its deadline is never due soon): the words of the deadline indexes.
+        update(Suggestion).where(_due_soon_clause(now, soon), Suggestion.overdue.is_(False), Suggestion.due_soon.is_(False))
         .values(due_soon=True).execution_options(synchronize_session=False)
     )
     db.session.commit()
