@@ -9,6 +9,8 @@
 
 Rejected, withdrawn and merged items are not work that should be closed, so they are left out of the rates.
 """
+from types import SimpleNamespace
+
 from sqlalchemy import and_, case, func, select
 
 from ..db_types import utcnow
@@ -31,6 +33,8 @@ def _count(condition):
 
 
 MERGED_LABEL = "已合并"
+_SUMMED = ("total", "closed", "past_deadline", "on_time", "rated", "satisfied", "basically", "overdue", "supervised",
+           "merged", "implemented", "to_accept_sum", "to_accept_count", "to_close_sum", "to_close_count")
 
 
 def status_breakdown(figures):
@@ -65,8 +69,14 @@ def suggestion_stats(base_query):
     )
     on_time = and_(closed, s.replied_dt.isnot(None), s.reply_due_dt.isnot(None), s.replied_dt <= s.reply_due_dt)
     rated = and_(closed, s.satisfaction.isnot(None))
-    row = db.session.execute(
+    to_accept = case((s.accepted_dt.isnot(None), _hours_between(s.accepted_dt, s.assigned_dt)))
+    to_close = case((closed, _hours_between(s.closed_dt, s.created_dt)))
+    # One pass over the items, grouped by status and category: every figure below is a sum over the groups
+    # (the averages too, from their sums and counts). Three queries used to read the items three times,
+    # which for a province's 1,500,000 items on every dashboard and public page view was most of its time.
+    groups = db.session.execute(
         select(
+            s.status, s.category,
             func.count().label("total"),
             _count(closed).label("closed"),
             _count(past_deadline).label("past_deadline"),
@@ -78,12 +88,20 @@ def suggestion_stats(base_query):
             _count(s.supervised.is_(True)).label("supervised"),
             _count(s.merged_into_id.isnot(None)).label("merged"),
             _count(and_(closed, s.implemented.is_(True))).label("implemented"),
-            func.avg(case((s.accepted_dt.isnot(None), _hours_between(s.accepted_dt, s.assigned_dt)))).label("to_accept"),
-            func.avg(case((closed, _hours_between(s.closed_dt, s.created_dt)))).label("to_close"),
-        ).select_from(items)
-    ).one()
-    by_status = dict(db.session.execute(select(s.status, func.count()).select_from(items).group_by(s.status)).all())
-    by_category = dict(db.session.execute(select(s.category, func.count()).select_from(items).group_by(s.category)).all())
+            func.sum(to_accept).label("to_accept_sum"), func.count(to_accept).label("to_accept_count"),
+            func.sum(to_close).label("to_close_sum"), func.count(to_close).label("to_close_count"),
+        ).select_from(items).group_by(s.status, s.category)
+    ).all()
+    sums = dict.fromkeys(_SUMMED, 0)
+    by_status, by_category = {}, {}
+    for group in groups:
+        for key in _SUMMED:
+            sums[key] += group._mapping[key] or 0
+        by_status[group.status] = by_status.get(group.status, 0) + group.total
+        by_category[group.category] = by_category.get(group.category, 0) + group.total
+    row = SimpleNamespace(**sums)
+    row.to_accept = row.to_accept_sum / row.to_accept_count if row.to_accept_count else None
+    row.to_close = row.to_close_sum / row.to_close_count if row.to_close_count else None
     should_be_closed = row.closed + row.past_deadline
     return {
         "total": row.total,
