@@ -11,6 +11,7 @@ from flask import flash, g, jsonify, make_response, redirect, render_template, r
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from schemas.activities import ActivityIn
@@ -237,11 +238,13 @@ def activities():
         query = query.where(Activity.type == kind)
     if q:
         query = query.where(Activity.title.contains(q, autoescape=True))
-    page = paginate(query.order_by(Activity.starts_dt.desc(), Activity.id.desc()), {"page": page_number(), "per_page": PER_PAGE})
+    query = query.order_by(Activity.starts_dt.desc(), Activity.id.desc()).options(
+        selectinload(Activity.station).lazyload(Station.live_qr))
+    page = paginate(query, {"page": page_number(), "per_page": PER_PAGE})
     return render_template(
         "console/activities.html", page=page, status=status, type=kind, q=q,
         status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,
-        counts={a.id: services.summary(a) for a in page["items"]},
+        counts=services.summaries(page["items"]),
     )
 
 
