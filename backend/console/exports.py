@@ -11,13 +11,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
 from ..appointments.models import Appointment
 from ..db_types import utcnow
 from ..extensions import db
 from ..forms import parse_int
-from ..org.models import Station
+from ..org.models import Deputy, Region, Station
 from ..points.queries import current_year
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
 from ..suggestions.queries import admin_scope_clause
@@ -78,40 +78,60 @@ def _yes(flag):
     return "是" if flag else ""
 
 
+EXPORT_BATCH = 2000  # rows read at a time: an export holds one batch, whatever its size
+
+
+def _export_rows(query, limit=MAX_EXPORT_ROWS):
+    """The sheet's rows for the items ``query`` selects (newest first), with the names they show, read in
+    batches of EXPORT_BATCH by id (each batch starts below the last id of the one before). Loading every
+    item with its station, deputy and region as ORM objects took about 300 MB for 50,000 items."""
+    merged = aliased(Suggestion)
+    statement = (
+        query.with_only_columns(
+            Suggestion.id, Suggestion.number, Suggestion.created_dt, Suggestion.category, Suggestion.content,
+            Suggestion.status, Station.name, Deputy.name, Region.name, Suggestion.filed_via, Suggestion.overdue,
+            Suggestion.due_soon, Suggestion.supervised, Suggestion.held_for_review, merged.number,
+            Suggestion.round, Suggestion.accept_due_dt, Suggestion.reply_due_dt, Suggestion.reply_content,
+            Suggestion.satisfaction, Suggestion.closed_dt,
+            maintain_column_froms=False,
+        )
+        .select_from(Suggestion)
+        .outerjoin(Station, Station.id == Suggestion.station_id)
+        .outerjoin(Deputy, Deputy.id == Suggestion.deputy_id)
+        .outerjoin(Region, Region.id == Suggestion.region_id)
+        .outerjoin(merged, merged.id == Suggestion.merged_into_id)
+    )
+    last_id, left = None, limit
+    while left > 0:
+        batch = statement if last_id is None else statement.where(Suggestion.id < last_id)
+        rows = db.session.execute(batch.limit(min(EXPORT_BATCH, left))).all()
+        for (_, number, created, category, content, status, station, deputy, region, filed_via, overdue, due_soon,
+             supervised, held, merged_number, round_, accept_due, reply_due, reply, satisfaction, closed) in rows:
+            yield (
+                number, cn_time(created), category, content, STATUS_LABELS[status.value], station or "", deputy or "",
+                region or "", "代表码" if filed_via == "deputy" else "联络站码",
+                _yes(overdue), _yes(due_soon), _yes(supervised), _yes(held), merged_number or "", round_,
+                cn_time(accept_due), cn_time(reply_due), reply or "",
+                SATISFACTION_LABELS[satisfaction.value] if satisfaction else "", cn_time(closed),
+            )
+        if len(rows) < EXPORT_BATCH:
+            return
+        last_id, left = rows[-1][0], left - len(rows)
+
+
 @bp.get("/suggestions/export.xlsx")
 @console_login_required
 def export_suggestions():
     """The queue as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
     query, _ = filtered_query(g.user, request.args)
-    items = db.session.scalars(
-        query.options(
-            selectinload(Suggestion.station), selectinload(Suggestion.deputy), selectinload(Suggestion.region)
-        ).limit(MAX_EXPORT_ROWS)
-    ).all()
     headers = [
         "编号", "提交时间", "类别", "建议内容", "状态", "联络站", "承办代表", "所属区域", "提交渠道",
         "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "接单时限", "答复时限", "答复内容", "满意度", "办结时间",
     ]
-    merged_numbers = dict(db.session.execute(
-        select(Suggestion.id, Suggestion.number).where(
-            Suggestion.id.in_({i.merged_into_id for i in items if i.merged_into_id})
-        )
-    ).all()) if any(i.merged_into_id for i in items) else {}
-    rows = (
-        (
-            item.number, cn_time(item.created_dt), item.category, item.content, STATUS_LABELS[item.status.value],
-            item.station.name if item.station else "", item.deputy.name if item.deputy else "",
-            item.region.name if item.region else "", "代表码" if item.filed_via == "deputy" else "联络站码",
-            _yes(item.overdue), _yes(item.due_soon), _yes(item.supervised), _yes(item.held_for_review),
-            merged_numbers.get(item.merged_into_id, ""), item.round,
-            cn_time(item.accept_due_dt), cn_time(item.reply_due_dt), item.reply_content or "",
-            SATISFACTION_LABELS[item.satisfaction.value] if item.satisfaction else "", cn_time(item.closed_dt),
-        )
-        for item in items
-    )
     wb = _new_workbook()
-    _sheet(wb, "建议清单", headers, rows, widths={"编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40,
-                                                   "联络站": 24, "接单时限": 18, "答复时限": 18, "办结时间": 18})
+    _sheet(wb, "建议清单", headers, _export_rows(query), widths={
+        "编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40, "联络站": 24, "接单时限": 18, "答复时限": 18,
+        "办结时间": 18})
     return _send(wb, "建议清单")
 
 
