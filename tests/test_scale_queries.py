@@ -1,0 +1,130 @@
+"""What keeps administrators' and public requests cheap at a province's scale (bench/province.py): the
+statements a page sends do not grow with what it shows, exports read in batches, and the indexes the
+sweep and the public list rely on exist. Counted, never timed."""
+from contextlib import contextmanager
+from datetime import timedelta
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import event, inspect
+
+from backend.db_types import utcnow
+from backend.extensions import db
+
+from .test_console_suggestions import admin, console_login, pending, post_form  # noqa: F401  (fixtures)
+from .test_suggestions import file, world  # noqa: F401  (fixture)
+
+
+@contextmanager
+def statements(app):
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_the_migrations_add_the_published_deadline_and_reminder_indexes(app):
+    with app.app_context():
+        inspector = inspect(db.engine)
+        suggestions = {index["name"] for index in inspector.get_indexes("suggestions")}
+        activities = {index["name"] for index in inspector.get_indexes("activities")}
+    assert {"ix_suggestions_published", "ix_suggestions_accept_due", "ix_suggestions_reply_due"} <= suggestions
+    assert "ix_activities_reminder_due" in activities
+
+
+def _activity(client, world, deputies):  # noqa: F811
+    start = utcnow() + timedelta(days=2)
+    response = client.post("/api/v1/activities", headers=world["admin"], json={
+        "title": "进站接待", "type": "reception", "station_id": world["station"].id,
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "deputy_ids": [d.id for d in deputies]})
+    assert response.status_code == 201, response.json
+
+
+def test_the_console_activity_list_counts_participants_in_one_query(app, client, world, admin):  # noqa: F811
+    _activity(client, world, [world["zhang"]])
+    with statements(app) as few:
+        page = admin.get("/console/activities")
+    assert page.status_code == 200 and "0 / 1" in page.get_data(as_text=True)
+    for _ in range(4):
+        _activity(client, world, [world["zhang"], world["li"]])
+    with statements(app) as many:
+        page = admin.get("/console/activities")
+    assert page.get_data(as_text=True).count("0 / 2") == 4
+    assert len(many) == len(few)
+
+
+def test_statistics_read_the_items_once(app, client, world, pending):  # noqa: F811
+    file(client, world["citizen"], world["deputy_code"], category="道路交通")
+    with statements(app) as seen:
+        figures = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+    assert figures["total"] == 2 and figures["by_status"]["pending"] == 1 and figures["by_status"]["assigned"] == 1
+    assert figures["by_category"] == {"道路交通": 1, "城市管理": 1}
+    assert sum(" suggestions" in s and s.lstrip().upper().startswith("SELECT") and "FROM users" not in s
+               for s in seen) == 1
+
+
+def test_the_public_list_names_stations_and_deputies_in_a_query_per_page(app, client, world, factory):  # noqa: F811
+    from backend.suggestions.models import Status, Suggestion
+
+    def publish(count):
+        with app.app_context():
+            from backend.auth.models import User
+            citizen_id = db.session.scalar(db.select(User.id).where(User.username == "chengbei"))
+            for n in range(count):
+                station = factory.station(world["tree"]["hc"])
+                deputy = factory.deputy(world["tree"]["hc"], stations=[station])
+                db.session.add(Suggestion(
+                    citizen_id=citizen_id, filed_via="station", station_id=station.id, deputy_id=deputy.id,
+                    region_id=station.region_id, category="城市管理", content=f"已办结的建议 {n}", status=Status.closed,
+                    public_consent=True, screening="pass", closed_dt=utcnow()))
+            db.session.commit()
+
+    publish(1)
+    with statements(app) as few:
+        assert client.get("/api/v1/public/suggestions").json["total"] == 1
+    publish(4)
+    with statements(app) as many:
+        body = client.get("/api/v1/public/suggestions").json
+    assert body["total"] == 5 and all(item["station"] and item["deputy"] for item in body["items"])
+    assert len(many) == len(few)
+
+
+def test_the_queue_export_reads_in_batches_and_keeps_every_row(client, world, admin, pending, monkeypatch):  # noqa: F811
+    from backend.console import exports
+
+    numbers = [pending["number"]]
+    for n in range(4):
+        numbers.append(file(client, world["citizen"], world["deputy_code"], content=f"第{n}条：路灯坏了。").json["number"])
+    post_form(admin, f"/console/suggestions/{pending['id']}/merge", {"into": numbers[1]})
+    monkeypatch.setattr(exports, "EXPORT_BATCH", 2)
+    rows = list(load_workbook(BytesIO(admin.get("/console/suggestions/export.xlsx").data))["建议清单"].values)[1:]
+    assert [r[0] for r in rows] == numbers[::-1]  # newest first, across three batches
+    assert rows[-1][5] == "城北联络站" and rows[-1][13] == numbers[1]  # station, merged into
+    assert rows[0][6] == "张伟" and rows[0][4] == "待接单"
+
+
+def test_the_queue_offers_a_chosen_station_beyond_the_choices_shown(app, world, admin, factory, monkeypatch):  # noqa: F811
+    from backend.console import suggestions
+
+    hidden = factory.station(world["tree"]["hc"], "一联络站")
+    other = factory.station(world["tree"]["hc"], "甲联络站")
+    with app.app_context():
+        from backend.auth.models import User
+        user = db.session.scalar(db.select(User).where(User.username == "chengbei"))
+        db.session.add(user)
+        user.admin_stations.extend([db.session.merge(hidden), db.session.merge(other)])
+        db.session.commit()
+    monkeypatch.setattr(suggestions, "STATION_CHOICES_LIMIT", 1)
+    page = admin.get(f"/console/suggestions?station_id={other.id}").get_data(as_text=True)
+    assert f'<option value="{hidden.id}"' in page  # the first by name (一 sorts before 城 and 甲)
+    assert f'<option value="{other.id}" selected' in page
+    assert "城北联络站</option>" not in page  # beyond the limit, not chosen
