@@ -26,4 +26,32 @@ async function loadPage(page, fetchPage, options) {
   }
 }
 
-module.exports = { loadPage, PER_PAGE };
+// What every paged list page does alike, given its own load(reset): mixed into the page's definition,
+// Page(listPage({ data, load, ... })). A page with tabs keeps the chosen one in data.tab.
+const LIST_HANDLERS = {
+  switchTab(e) {
+    const key = e.currentTarget.dataset.key;
+    if (key === this.data.tab) return null;
+    this.setData({ tab: key, items: [] });
+    return this.load(true);
+  },
+
+  reload() {
+    return this.load(true);
+  },
+
+  onPullDownRefresh() {
+    return this.load(true).then(() => wx.stopPullDownRefresh());
+  },
+
+  onReachBottom() {
+    if (this.data.hasMore && !this.data.loading) return this.load(false);
+    return null;
+  },
+};
+
+function listPage(definition) {
+  return Object.assign({}, LIST_HANDLERS, definition);
+}
+
+module.exports = { loadPage, listPage, PER_PAGE };

@@ -1,9 +1,9 @@
 // A deputy's activities (发单 → 接单/请假 → 签到 → 结单), with accept and decline on each.
 const api = require('../../utils/api');
-const { loadPage } = require('../../utils/paged');
+const { listPage, loadPage } = require('../../utils/paged');
 const activity = require('../../utils/activity');
 
-Page({
+Page(listPage({
   data: {
     isDeputy: true,
     items: [],
@@ -27,19 +27,6 @@ Page({
     return loadPage(this, (paging) => api.activities(Object.assign({ scope: 'mine' }, paging)), {
       reset, map: activity.presentActivity,
     });
-  },
-
-  reload() {
-    return this.load(true);
-  },
-
-  onPullDownRefresh() {
-    return this.load(true).then(() => wx.stopPullDownRefresh());
-  },
-
-  onReachBottom() {
-    if (this.data.hasMore && !this.data.loading) return this.load(false);
-    return null;
   },
 
   replace(updated) {
@@ -68,4 +55,4 @@ Page({
   bind() {
     wx.navigateTo({ url: '/pages/bind/bind' });
   },
-});
+}));

@@ -2,13 +2,13 @@
 // 开启提醒 for new requests; scope=mine (the default): a citizen's own requests. Tap one for its page.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { loadPage } = require('../../utils/paged');
+const { listPage, loadPage } = require('../../utils/paged');
 const { wxp, toast } = require('../../utils/wxp');
 const { STATUS_TABS, presentAppointment } = require('../../utils/appointment');
 
 const ALL = STATUS_TABS[STATUS_TABS.length - 1].key;
 
-Page({
+Page(listPage({
   data: {
     scope: 'mine',
     tabs: STATUS_TABS.map((t) => ({ key: t.key, label: t.label })),
@@ -52,26 +52,6 @@ Page({
     });
   },
 
-  switchTab(e) {
-    const key = e.currentTarget.dataset.key;
-    if (key === this.data.tab) return null;
-    this.setData({ tab: key, items: [] });
-    return this.load(true);
-  },
-
-  reload() {
-    return this.load(true);
-  },
-
-  onPullDownRefresh() {
-    return this.load(true).then(() => wx.stopPullDownRefresh());
-  },
-
-  onReachBottom() {
-    if (this.data.hasMore && !this.data.loading) return this.load(false);
-    return null;
-  },
-
   open(e) {
     wx.navigateTo({ url: '/pages/appointment/detail?id=' + e.currentTarget.dataset.id });
   },
@@ -97,4 +77,4 @@ Page({
   scan() {
     wx.reLaunch({ url: '/pages/index/index' });
   },
-});
+}));

@@ -1,7 +1,7 @@
 // A deputy's inbox: 待接单, 办理中, 转办中 and 已超期, with a quick 接单; tap an item to handle it.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { loadPage } = require('../../utils/paged');
+const { listPage, loadPage } = require('../../utils/paged');
 const { presentSuggestion } = require('../../utils/format');
 const { wxp, toast } = require('../../utils/wxp');
 
@@ -12,7 +12,7 @@ const TABS = [
   { key: 'overdue', label: '已超期', query: { overdue: true } },
 ];
 
-Page({
+Page(listPage({
   data: {
     tabs: TABS.map((t) => ({ key: t.key, label: t.label })),
     tab: 'assigned',
@@ -44,26 +44,6 @@ Page({
     return loadPage(this, (paging) => api.suggestions(Object.assign({ scope: 'assigned' }, tab.query, paging)), {
       reset, map: presentSuggestion,
     });
-  },
-
-  switchTab(e) {
-    const key = e.currentTarget.dataset.key;
-    if (key === this.data.tab) return null;
-    this.setData({ tab: key, items: [] });
-    return this.load(true);
-  },
-
-  reload() {
-    return this.load(true);
-  },
-
-  onPullDownRefresh() {
-    return this.load(true).then(() => wx.stopPullDownRefresh());
-  },
-
-  onReachBottom() {
-    if (this.data.hasMore && !this.data.loading) return this.load(false);
-    return null;
   },
 
   async accept(e) {
@@ -104,4 +84,4 @@ Page({
   bind() {
     wx.navigateTo({ url: '/pages/bind/bind' });
   },
-});
+}));

@@ -1,9 +1,9 @@
 // My suggestions (filed or followed): number, status, flags; tap for the timeline and the rating form.
 const api = require('../../utils/api');
-const { loadPage } = require('../../utils/paged');
+const { listPage, loadPage } = require('../../utils/paged');
 const { presentSuggestion } = require('../../utils/format');
 
-Page({
+Page(listPage({
   data: {
     items: [],
     page: 0,
@@ -23,19 +23,6 @@ Page({
     });
   },
 
-  reload() {
-    return this.load(true);
-  },
-
-  onPullDownRefresh() {
-    return this.load(true).then(() => wx.stopPullDownRefresh());
-  },
-
-  onReachBottom() {
-    if (this.data.hasMore && !this.data.loading) return this.load(false);
-    return null;
-  },
-
   open(e) {
     wx.navigateTo({ url: '/pages/suggestion/detail?id=' + e.currentTarget.dataset.id });
   },
@@ -48,4 +35,4 @@ Page({
   linkAdmin() {
     wx.navigateTo({ url: '/pages/link/link' });
   },
-});
+}));
