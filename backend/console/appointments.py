@@ -92,15 +92,12 @@ def appointments():
     user = g.user
     query, form = filtered_query(user, request.args)
     page = paginate(query.options(*_LIST_LOADING), {"page": page_number(), "per_page": PER_PAGE})
-    pages = max(1, -(-page["total"] // PER_PAGE))
     args = _link_args(form)
     # The request's page leads back here, to this filter and page, whatever is answered there.
     session[LIST_KEY] = args | ({"page": page["page"]} if page["page"] > 1 else {})
     return render_template(
-        "console/appointments.html", items=page["items"], total=page["total"], page=page["page"], pages=pages,
-        form=form, statuses=APPOINTMENT_STATUS_LABELS, stations=scoped_stations(user), cn_time=cn_time,
-        page_url=lambda p: url_for("console.appointments", **args, page=p),
-        export_url=url_for("console.export_appointments", **args),
+        "console/appointments.html", page=page, form=form, statuses=APPOINTMENT_STATUS_LABELS,
+        stations=scoped_stations(user), cn_time=cn_time, export_url=url_for("console.export_appointments", **args),
     )
 
 
