@@ -140,19 +140,10 @@
     var answer = await MSB.api("POST", "/api/v1/appointments", { json: body, idempotencyKey: submitKey });
     busy(false);
     if (!answer.ok) {
-      var fieldError = answer.status === 422 ? MSB.firstFieldError(answer.errors) : null;
-      if (fieldError) showFieldError(fieldError[0], fieldError[1]);
-      else MSB.showError(formError, answer.message);
+      MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
     submitKey = MSB.randomKey();
-    var link = window.location.origin + "/appointments/" + answer.data.id;
-    $("appt-done-number").textContent = answer.data.number;
-    $("appt-done-link").textContent = link;
-    $("appt-done-link").href = link;
-    $("appt-done-open").href = link;
-    MSB.show($("appt-card"), false);
-    MSB.show($("appt-done"), true);
-    window.scrollTo(0, 0);
+    MSB.showDone("appt-", $("appt-card"), answer.data.number, "/appointments/" + answer.data.id);
   });
 })();

@@ -200,6 +200,28 @@
     return null;
   }
 
+  /* A refused answer: a 422 naming a field is said under it (``showFieldError(field, message)``), any
+     other refusal in ``formError``. */
+  function showRefusal(answer, showFieldError, formError) {
+    var fieldError = answer.status === 422 ? firstFieldError(answer.errors) : null;
+    if (fieldError) showFieldError(fieldError[0], fieldError[1]);
+    else showError(formError, answer.message);
+  }
+
+  /* What was just filed or asked: its number and private link (``path``) in the card with ids
+     ``prefix + "done"``, ``"-number"``, ``"-link"``, ``"-open"``, in place of ``formCard``. */
+  function showDone(prefix, formCard, number, path) {
+    var link = window.location.origin + path;
+    document.getElementById(prefix + "done-number").textContent = number;
+    var shown = document.getElementById(prefix + "done-link");
+    shown.textContent = link;
+    shown.href = link;
+    document.getElementById(prefix + "done-open").href = link;
+    show(formCard, false);
+    show(document.getElementById(prefix + "done"), true);
+    window.scrollTo(0, 0);
+  }
+
   window.MSB = {
     api: api,
     request: request,
@@ -216,6 +238,8 @@
     showError: showError,
     setFieldError: setFieldError,
     firstFieldError: firstFieldError,
+    showRefusal: showRefusal,
+    showDone: showDone,
     messages: MESSAGES
   };
 })();

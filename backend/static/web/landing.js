@@ -308,20 +308,11 @@
     submit.disabled = false;
     submit.textContent = "提交建议";
     if (!answer.ok) {
-      var fieldError = answer.status === 422 ? MSB.firstFieldError(answer.errors) : null;
-      if (fieldError) showFieldError(fieldError[0], fieldError[1]);
-      else MSB.showError(formError, answer.message);
+      MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
     submitKey = MSB.randomKey();
-    var link = window.location.origin + "/track/" + answer.data.id;
-    $("done-number").textContent = answer.data.number;
-    $("done-link").textContent = link;
-    $("done-link").href = link;
-    $("done-open").href = link;
-    MSB.show($("file-card"), false);
-    MSB.show($("done"), true);
-    window.scrollTo(0, 0);
+    MSB.showDone("", $("file-card"), answer.data.number, "/track/" + answer.data.id);
   });
 
   $("again").addEventListener("click", function () {
