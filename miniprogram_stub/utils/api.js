@@ -7,6 +7,7 @@
 // - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
 //   unless the caller says it handles that status itself (`quiet`).
 const config = require('../config');
+const { say } = require('./wxp');
 
 const TOKEN_KEY = 'msb_token';
 const USER_KEY = 'msb_user';
@@ -14,8 +15,6 @@ const USER_KEY = 'msb_user';
 const NETWORK_MESSAGE = '网络连接失败，请检查网络后重试。';
 const SERVER_MESSAGE = '服务暂时不可用，请稍后重试。';
 const LOGIN_MESSAGE = '微信登录失败，请稍后重试。';
-// A toast shows about two short lines; longer sentences go to a modal so nothing is cut off.
-const TOAST_MAX_CHARS = 14;
 
 // An Error with the contract's fields. Not a subclass of Error: compiled to ES5, subclasses of built-ins
 // lose their prototype on some base libraries; `isApiError` marks it instead.
@@ -82,12 +81,7 @@ function errorDetail(err) {
 }
 
 function showError(err) {
-  const message = (err && err.message) || SERVER_MESSAGE;
-  if (message.length <= TOAST_MAX_CHARS) {
-    wx.showToast({ title: message, icon: 'none', duration: 2500 });
-  } else {
-    wx.showModal({ title: '提示', content: message, showCancel: false, confirmText: '知道了' });
-  }
+  say((err && err.message) || SERVER_MESSAGE);
 }
 
 // --- token and user --------------------------------------------------------------------------------

@@ -9,4 +9,15 @@ function toast(title, icon) {
   wx.showToast({ title, icon: icon || 'none', duration: 2000 });
 }
 
-module.exports = { wxp, toast };
+// A toast holds about 14 characters: a longer sentence for the user is a modal.
+const TOAST_MAX_CHARS = 14;
+
+function say(message) {
+  if (message.length <= TOAST_MAX_CHARS) {
+    wx.showToast({ title: message, icon: 'none', duration: 2500 });
+  } else {
+    wx.showModal({ title: '提示', content: message, showCancel: false, confirmText: '知道了' });
+  }
+}
+
+module.exports = { wxp, toast, say };

@@ -3,7 +3,7 @@
 // answer in the tap, one Idempotency-Key per request, then the appointment's page.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { wxp, toast } = require('../../utils/wxp');
+const { wxp, toast, say } = require('../../utils/wxp');
 const {
   PHONE_PATTERN, TOPIC_MAX, NAME_MAX, PREFERRED_MAX, presentDay,
 } = require('../../utils/appointment');
@@ -118,8 +118,7 @@ Page({
     if (this.data.submitting) return Promise.resolve(null);
     const problem = this.validate();
     if (problem) {
-      if (problem.length > 14) wx.showModal({ title: '提示', content: problem, showCancel: false });
-      else toast(problem);
+      say(problem);
       return Promise.resolve(null);
     }
     // Busy from the tap on: a second tap while WeChat asks for consent must not ask twice.

@@ -3,7 +3,7 @@
 // nearby open items of the same category (follow instead of filing twice), subscribe before submitting.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { wxp, toast } = require('../../utils/wxp');
+const { wxp, toast, say } = require('../../utils/wxp');
 const { formatTime } = require('../../utils/format');
 
 Page({
@@ -200,8 +200,7 @@ Page({
     if (this.data.submitting) return Promise.resolve(null);
     const problem = this.validate();
     if (problem) {
-      if (problem.length > 14) wx.showModal({ title: '提示', content: problem, showCancel: false });
-      else toast(problem);
+      say(problem);
       return Promise.resolve(null);
     }
     // Busy from the tap on: a second tap while WeChat asks for consent must not file a second time.
