@@ -20,4 +20,19 @@ function say(message) {
   }
 }
 
-module.exports = { wxp, toast, say };
+// A form sent from a tap (the page's submit handler): the page's own check first (``validate()``: a
+// sentence, or '' when all is well); then busy (``data.submitting``) from the tap on, so that a second
+// tap while WeChat asks sends nothing; then WeChat's consent for ``tmplIds``, which it allows only in a
+// tap (a refusal or a failure does not stop the form); then the page's ``send()``.
+function submitWithConsent(page, tmplIds) {
+  if (page.data.submitting) return Promise.resolve(null);
+  const problem = page.validate();
+  if (problem) {
+    say(problem);
+    return Promise.resolve(null);
+  }
+  page.setData({ submitting: true });
+  return wxp('requestSubscribeMessage', { tmplIds }).catch(() => null).then(() => page.send());
+}
+
+module.exports = { wxp, toast, say, submitWithConsent };

@@ -3,7 +3,7 @@
 // answer in the tap, one Idempotency-Key per request, then the appointment's page.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { wxp, toast, say } = require('../../utils/wxp');
+const { toast, submitWithConsent } = require('../../utils/wxp');
 const {
   PHONE_PATTERN, TOPIC_MAX, NAME_MAX, PREFERRED_MAX, presentDay,
 } = require('../../utils/appointment');
@@ -114,19 +114,9 @@ Page({
     return '';
   },
 
+  // The answer (confirmed or declined) is a subscribe message, asked for in the tap, before the request.
   submit() {
-    if (this.data.submitting) return Promise.resolve(null);
-    const problem = this.validate();
-    if (problem) {
-      say(problem);
-      return Promise.resolve(null);
-    }
-    // Busy from the tap on: a second tap while WeChat asks for consent must not ask twice.
-    this.setData({ submitting: true });
-    // The answer (confirmed or declined) is a subscribe message: asked in the tap itself, the only place
-    // WeChat allows it. A refusal or a failure does not stop the request.
-    const asked = wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.appointmentResult }).catch(() => null);
-    return asked.then(() => this.send());
+    return submitWithConsent(this, config.subscribeTemplates.appointmentResult);
   },
 
   async send() {

@@ -3,7 +3,7 @@
 // nearby open items of the same category (follow instead of filing twice), subscribe before submitting.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { wxp, toast, say } = require('../../utils/wxp');
+const { wxp, toast, submitWithConsent } = require('../../utils/wxp');
 const { formatTime } = require('../../utils/format');
 
 Page({
@@ -196,19 +196,9 @@ Page({
     return '';
   },
 
+  // The progress notices are asked for in the tap, before the filing.
   submit() {
-    if (this.data.submitting) return Promise.resolve(null);
-    const problem = this.validate();
-    if (problem) {
-      say(problem);
-      return Promise.resolve(null);
-    }
-    // Busy from the tap on: a second tap while WeChat asks for consent must not file a second time.
-    this.setData({ submitting: true });
-    // Ask for the progress notices first, in the tap itself (WeChat allows it only there).
-    // A refusal or failure does not stop the filing.
-    const asked = wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.citizen }).catch(() => null);
-    return asked.then(() => this.send());
+    return submitWithConsent(this, config.subscribeTemplates.citizen);
   },
 
   async send() {
