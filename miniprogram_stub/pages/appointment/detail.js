@@ -47,6 +47,16 @@ Page({
     }
   },
 
+  // The citizen's consent at the request let WeChat carry the confirmation; the sweep's reminder before
+  // the meeting needs another, asked in this tap.
+  async remindMe() {
+    const ids = config.subscribeTemplates.appointmentResult;
+    const res = await wxp('requestSubscribeMessage', { tmplIds: ids }).catch(() => ({}));
+    const accepted = ids.some((id) => res[id] === 'accept');
+    toast(accepted ? '将在见面前提醒您' : '未开启提醒');
+    return accepted;
+  },
+
   // Those who answer see the citizen's phone; the deputy it is addressed to stays one after it is closed.
   show(item, resetForm) {
     const user = api.getUser();

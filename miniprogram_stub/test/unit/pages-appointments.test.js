@@ -225,6 +225,10 @@ test('detail, citizen: a confirmed meeting shows the time, the place and the sta
   assert.deepEqual(page.data.stationLocation, { lat: 27.56, lng: 109.99, name: '城北街道人大代表中心联络站', address: '人民路 18 号' });
   page.openMap();
   assert.deepEqual([wx.calls.openLocation[0].latitude, wx.calls.openLocation[0].longitude], [27.56, 109.99]);
+  // 见面前提醒我: the consent for the sweep's reminder, asked in the tap.
+  assert.equal(await page.remindMe(), true);
+  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-appointment-result']);
+  assert.equal(wx.toasts.at(-1), '将在见面前提醒您');
 
   // A station without coordinates, or not reachable: no map, and nothing said about it.
   const { phone: other, wx: otherWx } = unitPhone({
