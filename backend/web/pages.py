@@ -20,7 +20,6 @@ from sqlalchemy.orm import selectinload
 from schemas.suggestions import PHONE
 
 from ..activities import plan
-from ..appointments.models import Appointment
 from ..auth.scope import MAX_ID, get_by_id
 from ..errors import APIError
 from ..forms import parse_int
@@ -179,8 +178,9 @@ def track(suggestion_id):
 @bp.get("/appointments/<int:appointment_id>")
 def appointment(appointment_id):
     """The private page of an appointment: a shell the page's script fills in with the browser's
-    identity (GET /api/v1/appointments/{id}); nothing of the request is in the page itself."""
-    if get_by_id(Appointment, appointment_id) is None:
+    identity (GET /api/v1/appointments/{id}); nothing of the request is in the page itself, and, as for
+    /track/, not even whether it exists (the API tells only those who may see it)."""
+    if not 0 < appointment_id <= MAX_ID:
         return render_template("public/not_found.html", message="没有找到这个约见。"), 404
     return render_template("public/appointment.html", appointment_id=appointment_id)
 

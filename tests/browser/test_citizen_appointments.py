@@ -345,8 +345,6 @@ def test_without_javascript_the_appointment_form_comes_back_as_typed(browser, li
         expect(page.locator(f"#appt-activity_id input[value='{day}']")).to_be_checked()
         expect(page.locator("#appt-contact_phone")).to_have_value("13912345678")
         expect(page.locator("#posted-notice")).to_have_count(0)  # the filing form was not the one sent
-        page.goto(f"{live_server}/appointments/1")
-        assert page.locator("h1").first.inner_text() == "未找到"
     finally:
         context.close()
     assert count_appointments(app) == 0
