@@ -24,8 +24,8 @@ from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
-from .dashboard import scope_label, scoped_leaderboard
 from .appointments import filtered_query as appointment_query
+from .dashboard import scope_label, scoped_leaderboard
 from .suggestions import cn_time, filtered_query
 
 MAX_EXPORT_ROWS = 50_000
