@@ -311,6 +311,8 @@ def test_held_items_can_be_released_or_rejected(app, client, admin, world):  # n
     assert item_json(client, world["admin"], held["id"])["held_for_review"] is True
     page = admin.get(f"/console/suggestions/{held['id']}").get_data(as_text=True)
     assert "内容审核" in page and "审核通过" in page
+    # The sweep's step is the system's, said once (not 系统 · 系统).
+    assert re.search(r'<span class="who">系统</span>', page) and "系统 · 系统" not in page
 
     released = post_form(admin, f"/console/suggestions/{held['id']}/release", {"note": "人工复核无违规内容"})
     assert flashes(admin.get(released.headers["Location"])) == ["已审核通过，建议恢复正常办理。"]
