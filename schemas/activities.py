@@ -26,6 +26,10 @@ class DeclineIn(StrictSchema):
     reason = Text(500, required=True)
 
 
+class HandCheckinIn(StrictSchema):
+    reason = Text(200, required=True, metadata={"description": "why the deputy could not scan (补签原因)"})
+
+
 class CheckinIn(StrictSchema):
     qr_code = Text(64, required=True)
     lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
@@ -51,6 +55,9 @@ class ParticipantOut(Schema):
     status_label = fields.String()
     decline_reason = fields.String()
     checked_in_at = fields.DateTime(allow_none=True)
+    checked_in_by_admin = fields.Boolean(metadata={
+        "description": "补签: checked in by hand by an administrator; shown to administrators only"})
+    checkin_note = fields.String(metadata={"description": "the 补签 reason; shown to administrators only"})
 
 
 class ActivityOut(Schema):

@@ -108,6 +108,10 @@ class ActivityParticipant(db.Model):
     checked_in_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     checkin_lat: Mapped[float | None] = mapped_column(Float)
     checkin_lng: Mapped[float | None] = mapped_column(Float)
+    # 补签: the administrator who checked the deputy in by hand (their phone could not scan), and why;
+    # None for a deputy's own scan.
+    checkin_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checkin_note: Mapped[str] = mapped_column(String(200), default="")
 
     activity: Mapped[Activity] = relationship(back_populates="participants")
     deputy: Mapped[Deputy] = relationship()

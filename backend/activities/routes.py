@@ -1,4 +1,4 @@
-"""Activities API: /activities (发单, 接单, 请假, 结单, 取消, rotating code) and /checkins (扫码签到)."""
+"""Activities API: /activities (发单, 接单, 请假, 补签, 结单, 取消, rotating code) and /checkins (扫码签到)."""
 from sqlalchemy import or_, select
 
 from schemas.activities import (
@@ -10,6 +10,7 @@ from schemas.activities import (
     CheckinOut,
     CloseOut,
     DeclineIn,
+    HandCheckinIn,
 )
 from schemas.common import page_of
 
@@ -65,6 +66,10 @@ def present(activity, user, detail=False):
             }
             for p in activity.participants
         ]
+        if user is not None and user.is_admin and services.manages_activity(user, activity):
+            for entry, p in zip(body["participants"], activity.participants):
+                entry["checked_in_by_admin"] = p.checkin_by_id is not None
+                entry["checkin_note"] = p.checkin_note
     return body
 
 
@@ -161,6 +166,17 @@ def checkin_code(activity_id):
         raise APIError(409, "invalid_transition", "活动已结单或已取消，不能再签到。")
     code, expires = rotating.make_code(activity.id)
     return {"qr_code": code, "url": qr_url(code), "expires_at": expires}
+
+
+@blp.post("/<int:activity_id>/participants/<int:deputy_id>/checkin")
+@admin_required
+@blp.arguments(HandCheckinIn)
+@blp.response(200, ActivityOut)
+def check_in_by_hand(data, activity_id, deputy_id):
+    """补签（须说明原因）：代表到场但手机无法扫码时，由管辖该活动的管理员为其签到。活动开始后、结单或取消前，仅限待接单或已接单的代表。"""
+    activity = _managed(activity_id)
+    return present(services.check_in_by_hand(current_user(), activity, deputy_id, data["reason"]), current_user(),
+                   detail=True)
 
 
 @blp.post("/<int:activity_id>/close")

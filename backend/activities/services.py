@@ -1,4 +1,5 @@
-"""Activity steps: 发单 (dispatch), 接单/请假 (accept/decline), 扫码签到 (check in), 结单 (close), cancel.
+"""Activity steps: 发单 (dispatch), 接单/请假 (accept/decline), 扫码签到 (check in), 补签 (check in by hand),
+结单 (close), cancel.
 
 Services flush and never commit; the request commits once. Closing credits points through the
 ledger, whose unique constraint (and the activity's version check) makes double crediting impossible.
@@ -211,6 +212,62 @@ def decline(user, activity, reason):
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
     return _respond(user, activity, (P.invited, P.accepted), "已签到或已请假，不能再请假。",
                     status=P.declined, decline_reason=reason)
+
+
+# --- 补签 ---------------------------------------------------------------------------------------------
+
+
+def hand_check_in_refusal(activity, mine, now=None):
+    """Why ``mine`` (a participant of ``activity``) cannot be checked in by hand now, as an APIError, or
+    None when they can. 补签 is for a deputy who was there but could not scan: while the activity is
+    published, once it has started, and only for an invited or accepted participant."""
+    if activity.status is ActivityStatus.closed:
+        return APIError(409, "invalid_transition", "活动已结单，不能再补签。")
+    if activity.status is ActivityStatus.cancelled:
+        return APIError(409, "invalid_transition", "活动已取消，不能补签。")
+    if (now or utcnow()) < activity.starts_dt:
+        return APIError(409, "invalid_transition", "活动尚未开始，不能补签；活动开始后才能为未能扫码的代表补签。")
+    if mine.status is P.checked_in:
+        return APIError(409, "invalid_transition", "该代表已签到，无需补签。")
+    if mine.status is P.declined:
+        return APIError(409, "invalid_transition", "该代表已请假，不能补签。")
+    if mine.status is P.absent:
+        return APIError(409, "invalid_transition", "该代表已记为缺席，不能补签。")
+    return None
+
+
+def can_check_in_by_hand(activity, mine, now=None):
+    return hand_check_in_refusal(activity, mine, now) is None
+
+
+def check_in_by_hand(actor, activity, deputy_id, reason):
+    """补签: an administrator who manages ``activity`` checks in a participant whose phone could not scan,
+    saying why. The caller has checked that ``actor`` manages the activity. A conditional UPDATE, as a
+    scan's: a scan or 结单 landing meanwhile wins, and this is refused."""
+    mine = participant(activity, deputy_id)
+    if mine is None:
+        raise not_found("该代表不在本次活动的邀请名单中。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise validation_failed({"reason": ["请填写补签原因。"]})
+    if len(reason) > 200:
+        raise validation_failed({"reason": ["补签原因不能超过 200 个字。"]})
+    now = utcnow()
+    refusal = hand_check_in_refusal(activity, mine, now)
+    if refusal is not None:
+        raise refusal
+    changed = db.session.execute(
+        update(ActivityParticipant)
+        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == deputy_id,
+               ActivityParticipant.status.in_((P.invited, P.accepted)))
+        .values(status=P.checked_in, checked_in_dt=now, checkin_by_id=actor.id, checkin_note=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(mine)
+    if changed != 1:
+        raise hand_check_in_refusal(activity, mine, now) or APIError(
+            409, "invalid_transition", "该代表的签到状态刚刚发生变化，请刷新后重试。")
+    return activity
 
 
 # --- 结单 / 取消 --------------------------------------------------------------------------------------------
