@@ -494,6 +494,73 @@ def test_an_activity_not_yet_begun_offers_no_close(station_admin, world):
     page = text(station_admin.get(created.headers["Location"]))
     assert "close-activity" not in page and "活动开始后才能结单；如不再举行，请取消活动。" in page
     assert "取消活动" in page
+    assert "hand-checkin" not in page  # 补签 too waits for the start
+
+
+def hand_checkin_path(activity_id, deputy):
+    return f"/console/activities/{activity_id}/participants/{deputy.id}/checkin"
+
+
+def participant_row(activity_id, deputy):
+    from backend.activities.models import ActivityParticipant
+
+    db.session.expire_all()
+    p = db.session.get(ActivityParticipant, (activity_id, deputy.id))
+    return p.status.value, p.checkin_by_id, p.checkin_note
+
+
+def test_a_deputy_who_could_not_scan_is_checked_in_by_hand(app, station_admin, factory, world):
+    """补签 on the activity page: a form per participant who can be checked in by hand, the reason
+    required; refusals are flashed and write nothing; closing counts the deputy as checked in."""
+    zhang, li = world["zhang"], world["li"]
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [zhang, li]))
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    page = text(station_admin.get(path))
+    assert page.count('class="hand-checkin"') == 2
+    assert hand_checkin_path(activity_id, zhang) in page and hand_checkin_path(activity_id, li) in page
+
+    blank = post(station_admin, hand_checkin_path(activity_id, zhang), {"reason": "  "}, page=path)
+    assert blank.status_code == 302
+    assert "原因：请填写补签原因。" in text(station_admin.get(path))
+    assert participant_row(activity_id, zhang) == ("invited", None, "")
+
+    done = post(station_admin, hand_checkin_path(activity_id, zhang), {"reason": "手机没电，无法扫码"}, page=path)
+    assert done.status_code == 302 and done.headers["Location"].endswith(path)
+    page = text(station_admin.get(path))
+    assert "已为张伟补签。" in page
+    zhang_row = re.search(rf'<tr data-deputy="{zhang.id}">.*?</tr>', page, re.S).group(0)
+    assert "已签到" in zhang_row and "补签" in zhang_row and "手机没电，无法扫码（chengbei）" in zhang_row
+    assert "hand-checkin" not in zhang_row and hand_checkin_path(activity_id, li) in page
+    status, by, note = participant_row(activity_id, zhang)
+    assert (status, note) == ("checked_in", "手机没电，无法扫码") and by is not None
+    live = station_admin.get(f"/console/activities/{activity_id}/attendance.json").json
+    assert {p["name"]: (p["by_hand"], p["checkin_note"], p["can_check_in"]) for p in live["participants"]} == {
+        "张伟": (True, "手机没电，无法扫码", False), "李娜": (False, "", True)}
+
+    again = post(station_admin, hand_checkin_path(activity_id, zhang), {"reason": "再补一次"}, page=path)
+    assert again.status_code == 302
+    assert "该代表已签到，无需补签。" in text(station_admin.get(path))
+    assert participant_row(activity_id, zhang)[2] == "手机没电，无法扫码"
+
+    # Not invited, or another station's administrator: the not-found page, nothing written.
+    missing = post(station_admin, hand_checkin_path(activity_id, world["far"]), {"reason": "手机没电"}, page=path)
+    assert missing.status_code == 404 and "该代表不在本次活动的邀请名单中。" in text(missing)
+    factory.admin("yuelu", stations=[world["yuelu"]])
+    other = sign_in(app, "yuelu")
+    elsewhere = post(other, hand_checkin_path(activity_id, li), {"reason": "手机没电"}, page="/console/activities")
+    assert elsewhere.status_code == 404
+    assert participant_row(activity_id, li) == ("invited", None, "")
+
+    closed = post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path)
+    assert closed.status_code == 302
+    page = text(station_admin.get(path))
+    assert "已结单：签到 1 人，请假 0 人，缺席 1 人" in page
+    assert "hand-checkin" not in page and "手机没电，无法扫码" in page  # the mark stays after 结单
+    late = post(station_admin, hand_checkin_path(activity_id, li), {"reason": "手机没电"}, page=path)
+    assert late.status_code == 302
+    assert "活动已结单，不能再补签。" in text(station_admin.get(path))
+    assert participant_row(activity_id, li) == ("absent", None, "")
 
 
 def test_a_correction_from_the_archive_page(station_admin, world):

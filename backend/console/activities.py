@@ -1,4 +1,4 @@
-"""Console pages for activities: 发单 with a deputy picker, live attendance, the check-in screen, 结单.
+"""Console pages for activities: 发单 with a deputy picker, live attendance, the check-in screen, 补签, 结单.
 
 Also the small helpers the console's organisation and points pages share: turning the domain's
 APIError into a flashed Chinese sentence (or a 404 page), and reading form fields.
@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from schemas.activities import ActivityIn
 
 from ..activities import rotating, services
+from ..auth.models import User
 from ..activities.models import (
     ACTIVITY_STATUS_LABELS,
     ACTIVITY_TYPE_LABELS,
@@ -336,8 +337,19 @@ def _points_by_deputy(activity):
     return points
 
 
+def _hand_checkers(activity):
+    """The names of the administrators who checked participants in by hand (补签), in one query."""
+    ids = {p.checkin_by_id for p in activity.participants if p.checkin_by_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids)))
+    return {user_id: display_name or username or "" for user_id, display_name, username in rows}
+
+
 def attendance(activity):
     summary = services.summary(activity)
+    now = utcnow()
+    checkers = _hand_checkers(activity)
     return {
         "status": activity.status.value,
         "status_label": ACTIVITY_STATUS_LABELS[activity.status.value],
@@ -353,6 +365,10 @@ def attendance(activity):
                 "status_label": PARTICIPANT_STATUS_LABELS[p.status.value],
                 "checked_in_at": china_dt(p.checked_in_dt, "%m-%d %H:%M:%S"),
                 "decline_reason": p.decline_reason,
+                "by_hand": p.checkin_by_id is not None,
+                "checkin_note": p.checkin_note,
+                "checkin_by": checkers.get(p.checkin_by_id, ""),
+                "can_check_in": services.can_check_in_by_hand(activity, p, now),
             }
             for p in activity.participants
         ],
@@ -426,6 +442,15 @@ def activity_close(activity_id):
             f"已结单：签到 {summary['checked_in']} 人，请假 {summary['declined']} 人，缺席 {summary['absent']} 人，"
             f"共计入积分 {summary['points_credited']} 分。"
         )
+    return redirect(url_for("console.activity", activity_id=activity_id))
+
+
+@bp.post("/activities/<int:activity_id>/participants/<int:deputy_id>/checkin")
+@console_page("console.activities")
+def activity_check_in_by_hand(activity_id, deputy_id):
+    activity = services.check_in_by_hand(g.user, managed_activity_or_404(activity_id), deputy_id,
+                                         request.form.get("reason", ""))
+    flash(f"已为{services.participant(activity, deputy_id).deputy.name}补签。")
     return redirect(url_for("console.activity", activity_id=activity_id))
 
 

@@ -43,35 +43,62 @@
   var errorLine = section.querySelector(".att-error");
   var timer = null;
 
-  function cell(text) {
+  function cell(text, className) {
     var td = document.createElement("td");
     td.textContent = text || "";
+    if (className) {
+      td.className = className;
+    }
     return td;
   }
 
+  function fillStatus(td, p) {
+    var badge = document.createElement("span");
+    badge.className = "badge p-" + p.status;
+    badge.textContent = p.status_label;
+    td.replaceChildren(badge);
+  }
+
+  // The check-in time, and for a 补签 the mark, the reason and who made it.
+  function fillTime(td, p) {
+    td.replaceChildren(document.createTextNode(p.checked_in_at || ""));
+    if (!p.by_hand) {
+      return;
+    }
+    var mark = document.createElement("span");
+    mark.className = "badge by-hand";
+    mark.textContent = "补签";
+    var note = document.createElement("small");
+    note.className = "muted checkin-note";
+    note.textContent = p.checkin_note + (p.checkin_by ? "（" + p.checkin_by + "）" : "");
+    td.append(" ", mark, document.createElement("br"), note);
+  }
+
+  // Rows are updated in place (the invited deputies never change after 发单), so a 补签 reason being
+  // typed keeps its text and focus; a row's 补签 form goes once the deputy can no longer be checked in by hand.
   function render(data) {
     document.getElementById("att-checked").textContent = data.checked_in;
     document.getElementById("att-total").textContent = data.total;
     section.querySelectorAll("#att-summary [data-key]").forEach(function (el) {
       el.textContent = data.summary[el.getAttribute("data-key")];
     });
-    var body = document.createDocumentFragment();
     data.participants.forEach(function (p) {
-      var tr = document.createElement("tr");
-      tr.setAttribute("data-deputy", p.deputy_id);
-      tr.appendChild(cell(p.name));
-      tr.appendChild(cell(p.level_label));
-      var status = cell("");
-      var badge = document.createElement("span");
-      badge.className = "badge p-" + p.status;
-      badge.textContent = p.status_label;
-      status.appendChild(badge);
-      tr.appendChild(status);
-      tr.appendChild(cell(p.checked_in_at));
-      tr.appendChild(cell(p.decline_reason));
-      body.appendChild(tr);
+      var tr = rows.querySelector('tr[data-deputy="' + p.deputy_id + '"]');
+      if (!tr) {
+        tr = document.createElement("tr");
+        tr.setAttribute("data-deputy", p.deputy_id);
+        tr.append(cell(p.name), cell(p.level_label), cell("", "att-status"), cell("", "att-time"),
+                  cell("", "att-reason"));
+        rows.appendChild(tr);
+      }
+      fillStatus(tr.querySelector(".att-status"), p);
+      fillTime(tr.querySelector(".att-time"), p);
+      tr.querySelector(".att-reason").textContent = p.decline_reason || "";
+      var hand = tr.querySelector(".att-hand form");
+      if (hand && !p.can_check_in) {
+        hand.remove();
+      }
     });
-    rows.replaceChildren(body);
   }
 
   function refresh() {
