@@ -563,6 +563,32 @@ def test_a_deputy_who_could_not_scan_is_checked_in_by_hand(app, station_admin, f
     assert participant_row(activity_id, li) == ("absent", None, "")
 
 
+def test_the_activity_list_filters_by_station_and_keeps_it_in_the_pager(huaihua, factory, world, monkeypatch):
+    import backend.console.activities as console_activities
+
+    chengnan = factory.station(world["tree"]["hc"], "城南联络站")
+    for title, station in (("城北一", world["chengbei"]), ("城北二", world["chengbei"]), ("城南一", chengnan)):
+        created = post(huaihua, "/console/activities/new",
+                       dispatch_form(world, [world["zhang"]], title=title, station_id=station.id))
+        assert created.status_code == 302, text(created)
+    listed = text(huaihua.get("/console/activities"))
+    assert "城北一" in listed and "城南一" in listed
+    assert f'<option value="{chengnan.id}" >城南联络站</option>' in listed
+    assert "岳麓联络站" not in listed  # another city's station is not offered
+
+    monkeypatch.setattr(console_activities, "PER_PAGE", 1)
+    first = text(huaihua.get(f"/console/activities?station_id={world['chengbei'].id}"))
+    assert f'<option value="{world["chengbei"].id}" selected>城北联络站</option>' in first
+    assert "城北二" in first and "城北一" not in first and "城南一" not in first and "共 2 条" in first
+    following = re.search(r'<a href="([^"]+)">下一页</a>', first).group(1).replace("&amp;", "&")
+    assert f"station_id={world['chengbei'].id}" in following
+    second = text(huaihua.get(following))
+    assert "城北一" in second and "城南一" not in second
+    # Another city's station finds nothing, and is not offered either.
+    outside = text(huaihua.get(f"/console/activities?station_id={world['yuelu'].id}"))
+    assert "还没有活动" in outside and "岳麓联络站" not in outside
+
+
 def test_a_correction_from_the_archive_page(station_admin, world):
     """积分更正 in the console: the form on a deputy's archive adds a signed ledger row with its reason and
     who made it; a refused form (no reason, 0 points) changes nothing and says why."""

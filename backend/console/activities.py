@@ -25,7 +25,7 @@ from ..activities.models import (
     Activity,
     ActivityStatus,
 )
-from ..auth.scope import deputy_scope_clause, region_subtree_clause, station_scope_clause
+from ..auth.scope import deputy_scope_clause, manages_station, region_subtree_clause, station_scope_clause
 from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
@@ -36,6 +36,7 @@ from ..points.models import PointEntry
 from ..qr import render
 from ..qr.services import qr_url
 from . import bp, console_login_required
+from .suggestions import scoped_stations
 
 CHINA = timezone(timedelta(hours=8))
 PER_PAGE = 20
@@ -226,6 +227,17 @@ def managed_activity_or_404(activity_id):
     return activity
 
 
+def _station_choices(user, chosen_id):
+    """The list's station filter: the suggestion queue's choices, and the chosen station if it is the
+    administrator's but beyond the first ones offered."""
+    stations = scoped_stations(user)
+    if chosen_id and all(s.id != chosen_id for s in stations):
+        chosen = db.session.get(Station, chosen_id)
+        if chosen is not None and manages_station(user, chosen):
+            stations.append(chosen)
+    return stations
+
+
 @bp.get("/activities")
 @console_page()
 def activities():
@@ -233,6 +245,9 @@ def activities():
     status = request.args.get("status", "")
     kind = request.args.get("type", "")
     q = query_text("q", 100)
+    station_id = parse_int(request.args.get("station_id"))
+    if station_id:  # a station outside the administrator's scope finds nothing: the scope query holds
+        query = query.where(Activity.station_id == station_id)
     if status in ACTIVITY_STATUS_LABELS:
         query = query.where(Activity.status == status)
     if kind in ACTIVITY_TYPE_LABELS:
@@ -243,8 +258,8 @@ def activities():
         selectinload(Activity.station).lazyload(Station.live_qr))
     page = paginate(query, {"page": page_number(), "per_page": PER_PAGE})
     return render_template(
-        "console/activities.html", page=page, status=status, type=kind, q=q,
-        status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,
+        "console/activities.html", page=page, status=status, type=kind, q=q, station_id=station_id,
+        stations=_station_choices(g.user, station_id), status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,
         counts=services.summaries(page["items"]),
     )
 
