@@ -59,6 +59,11 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
     assert url.startswith(f"{live_server}/q/a")
     page.screenshot(path="/tmp/console-checkin-screen.png")
 
+    # The activity's page is open on another tab while the deputies arrive.
+    watching = page.context.new_page()
+    watching.goto(f"{live_server}/console/activities/{activity_id}")
+    expect(watching.locator("#att-rows tr", has_text="张伟")).not_to_contain_text("已签到")
+
     # 张伟 scans the station's code, 李娜 the code on the screen, from their phones.
     scans = [(zhang, station.qr_code), (li, url.rsplit("/", 1)[1])]
     for deputy, code in scans:
@@ -67,6 +72,10 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
                                        headers=headers)
         assert response.status_code == 201, response.json
     expect(page.locator("#screen-checked")).to_have_text("2", timeout=10_000)
+    # The open page follows the check-ins by itself, row by row, without a reload.
+    for name in ("张伟", "李娜"):
+        expect(watching.locator("#att-rows tr", has_text=name)).to_contain_text("已签到", timeout=10_000)
+    watching.close()
 
     # The activity page follows the check-ins by itself.
     page.goto(f"{live_server}/console/activities/{activity_id}")
