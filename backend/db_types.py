@@ -1,5 +1,5 @@
 """Column types shared by every domain."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import orjson
 from sqlalchemy import DateTime, Enum, Text
@@ -13,6 +13,10 @@ def conflict_insert(model, bind):
     """An INSERT into ``model`` that can end in ON CONFLICT DO NOTHING / DO UPDATE, for ``bind``'s
     database: PostgreSQL and SQLite spell the clause alike, but SQLAlchemy builds it per dialect."""
     return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(model)
+
+
+# China Standard Time, in which every user reads a time and a "day" or "year" begins (stored times are UTC).
+CHINA = timezone(timedelta(hours=8))
 
 
 def utcnow():

@@ -4,16 +4,15 @@ Shown on the station's public page and the code's landing page, and carried by `
 that the mini-program's card can offer them for 约见代表 (``activity_id``). Only public facts: the day,
 the place, the deputies' names.
 """
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..db_types import utcnow
+from ..db_types import CHINA, utcnow
 from ..extensions import db
 from .models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
 
-CHINA = timezone(timedelta(hours=8))
 WEEKDAYS = "一二三四五六日"
 RECEPTION_HORIZON = timedelta(days=60)
 

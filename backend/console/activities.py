@@ -3,7 +3,7 @@
 Also the small helpers the console's organisation and points pages share: turning the domain's
 APIError into a flashed Chinese sentence (or a 404 page), and reading form fields.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -26,7 +26,7 @@ from ..activities.models import (
     ActivityStatus,
 )
 from ..auth.scope import deputy_scope_clause, manages_station, region_subtree_clause, station_scope_clause
-from ..db_types import utcnow
+from ..db_types import CHINA, utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..forms import parse_int
@@ -38,7 +38,6 @@ from ..qr.services import qr_url
 from . import bp, console_login_required
 from .suggestions import scoped_stations
 
-CHINA = timezone(timedelta(hours=8))
 PER_PAGE = 20
 PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
 REGION_CHOICES_LIMIT = 1000

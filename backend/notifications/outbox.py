@@ -4,14 +4,14 @@ A failed send never rolls back the change that caused it, because the change and
 are committed together and the send happens afterwards (``deliver_due``, run by the sweep).
 """
 import logging
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from ..auth.models import User
 from ..auth.wechat_link import recipient
-from ..db_types import conflict_insert, utcnow
+from ..db_types import CHINA, conflict_insert, utcnow
 from ..extensions import db
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from ..wechat.client import USER_REFUSED
@@ -20,7 +20,6 @@ from .models import OutboxMessage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CHINA = timezone(timedelta(hours=8))
 
 
 def thing(text, limit=20):

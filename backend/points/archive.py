@@ -1,7 +1,7 @@
 """履职档案: one deputy's year — activities with attendance, suggestions handled, points by rule — as
 JSON and as a spreadsheet a deputy can print for the report to voters (述职)."""
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -14,6 +14,7 @@ from ..activities.models import (
     ActivityParticipant,
     ActivityStatus,
 )
+from ..db_types import CHINA
 from ..extensions import db
 from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
 from . import rulebook
@@ -21,7 +22,6 @@ from .ledger import CORRECTION, CORRECTION_LABEL
 from .models import PointEntry
 from .queries import total_and_rank
 
-CHINA = timezone(timedelta(hours=8))
 
 
 def _year_bounds(year):

@@ -1,16 +1,14 @@
 """Crediting points: the only code that writes the ledger and the running totals."""
-from datetime import timedelta, timezone
 
 from sqlalchemy import func, select
 
-from ..db_types import conflict_insert, utcnow
+from ..db_types import CHINA, conflict_insert, utcnow
 from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy
 from . import rulebook
 from .models import DeputyScore, PointCorrection, PointEntry
 
-CHINA = timezone(timedelta(hours=8))
 # The rule code and source type of an administrator's correction: not a line of the rulebook, so no
 # rule can switch corrections off or cap them.
 CORRECTION = "correction"

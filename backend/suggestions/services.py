@@ -1,6 +1,6 @@
 """码上办 steps: each validates its own data, moves the item through the workflow, sets deadlines,
 queues the notifications, flushes — and never commits (the request does, once)."""
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -9,7 +9,7 @@ from sqlalchemy.orm import lazyload
 
 from ..auth.models import User
 from ..auth.scope import manages_deputy
-from ..db_types import utcnow
+from ..db_types import CHINA, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
@@ -23,7 +23,6 @@ from .models import CLEARED_SCREENINGS, STATUS_LABELS, Satisfaction, Status, Sug
 from .redact import redact
 from .workflow import SYSTEM
 
-CHINA = timezone(timedelta(hours=8))
 MAX_PHOTOS = 9
 
 

@@ -8,7 +8,6 @@ Public pages show only what anyone may see: stations and deputies' public profil
 with personal data removed (the same query as GET /api/v1/public/suggestions), names and points,
 and aggregate figures. Everything a user wrote goes through Jinja's autoescaping.
 """
-from datetime import timedelta, timezone
 from urllib.parse import urlencode
 
 from flask import (
@@ -21,6 +20,7 @@ from schemas.suggestions import PHONE
 
 from ..activities import plan
 from ..auth.scope import MAX_ID, get_by_id
+from ..db_types import CHINA
 from ..errors import APIError
 from ..forms import parse_int
 from ..extensions import db
@@ -35,7 +35,6 @@ from ..suggestions.stats import status_breakdown, suggestion_stats
 
 bp = Blueprint("web", __name__)
 
-CHINA = timezone(timedelta(hours=8))
 PUBLISHED_PER_PAGE = 10
 STATIONS_PER_PAGE = 30
 LEADERBOARD_SIZE = 100
