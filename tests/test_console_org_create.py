@@ -141,7 +141,7 @@ def test_refused_deputy_forms_keep_what_was_typed(huaihua, world):  # noqa: F811
         ({"phone": "13800000101"}, "该手机号已登记在另一位代表名下"),
         ({"phone": "12345"}, "手机号：手机号应为 11 位数字，以 1 开头"),
         ({"term": "100"}, "届次应为 1 到 99 之间的整数"),
-        ({"name": ""}, "请填写代表姓名"),
+        ({"name": ""}, "姓名：请填写代表姓名"),
         ({"region_id": world["tree"]["yl"].id}, "不在您的管理范围内"),
         ({"station_ids": [world["yuelu"].id]}, "联络站不存在或不在您的管理范围内"),
         ({"station_ids": ["x"]}, "编号无效"),

@@ -61,27 +61,29 @@ def china_dt(value, fmt="%Y-%m-%d %H:%M"):
     return value.astimezone(CHINA).strftime(fmt) if value else ""
 
 
-def _flatten(messages, prefix=""):
+def _flatten(messages, labels, prefix=""):
     """marshmallow's nested messages as readable lines."""
     lines = []
     if isinstance(messages, dict):
         for key, value in messages.items():
-            label = FIELD_LABELS.get(key, "" if isinstance(key, int) else str(key))
-            lines.extend(_flatten(value, label or prefix))
+            label = labels.get(key, "" if isinstance(key, int) else str(key))
+            lines.extend(_flatten(value, labels, label or prefix))
     elif isinstance(messages, (list, tuple)):
         for value in messages:
-            lines.extend(_flatten(value, prefix))
+            lines.extend(_flatten(value, labels, prefix))
     else:
         lines.append(f"{prefix}：{messages}" if prefix else str(messages))
     return lines
 
 
-def error_lines(exc):
-    """The Chinese sentences an APIError or a ValidationError carries."""
+def error_lines(exc, labels=None):
+    """The Chinese sentences an APIError or a ValidationError carries; ``labels`` names a form's own fields
+    where the shared names do not fit (a deputy's ``name`` is 姓名, a station's 名称)."""
+    labels = {**FIELD_LABELS, **(labels or {})}
     if isinstance(exc, ValidationError):
-        return _flatten(exc.messages) or ["提交的内容有误，请检查后重试。"]
+        return _flatten(exc.messages, labels) or ["提交的内容有误，请检查后重试。"]
     if exc.errors:
-        return _flatten(exc.errors)
+        return _flatten(exc.errors, labels)
     return [exc.message]
 
 

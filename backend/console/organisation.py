@@ -63,6 +63,7 @@ from .activities import (
 
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
 IMPORT_ERRORS_SHOWN = 1000
+DEPUTY_LABELS = {"name": "姓名"}  # the shared labels call a name 名称 (stations, rules)
 
 
 def _like(column, q):
@@ -124,10 +125,10 @@ def _region_admin_only(what):
     return g.user
 
 
-def _refused(template, exc, **context):
+def _refused(template, exc, labels=None, **context):
     """A refused "new" form: shown again with what was typed and why it was refused."""
     db.session.rollback()
-    for line in error_lines(exc):
+    for line in error_lines(exc, labels):
         flash(line)
     return render_template(template, **context), 422
 
@@ -337,7 +338,7 @@ def deputy_new():
             deputy = services.create_deputy(user, new_deputy_data(request.form))
         except (APIError, ValidationError) as exc:
             checked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return _refused("console/deputy_new.html", exc, values=request.form, regions=regions,
+            return _refused("console/deputy_new.html", exc, DEPUTY_LABELS, values=request.form, regions=regions,
                             level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
                             checked_station_ids=checked, station_admin=not is_region_admin(user))
         flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"))
@@ -373,7 +374,7 @@ def deputy_edit(deputy_id):
             # Shown again as typed (a locked deputy's own details were not sent: shown as they are).
             values = request.form if owns_deputy(user, deputy) else _deputy_values(deputy)
             ticked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return _refused("console/deputy_edit.html", exc, **_deputy_page(deputy, values, ticked))
+            return _refused("console/deputy_edit.html", exc, DEPUTY_LABELS, **_deputy_page(deputy, values, ticked))
         if not manages_deputy(user, deputy):  # unticked from the last of the administrator's stations
             flash(f"已保存：代表“{deputy.name}”不再进驻您管理的联络站，已移出您的代表列表。")
             return redirect(url_for("console.deputies"))
