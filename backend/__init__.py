@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from .extensions import api, csrf, db, limiter, migrate
+from .extensions import api, cache, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
 from .security import CookieSessionInterface, SecurityHeaders
 from .transactions import begin_request, end_request_transaction
@@ -40,6 +40,7 @@ def create_app(test_config=None):
     api.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
 
     from . import models  # noqa: F401  (every table registered before anything queries)
     from .activities.routes import blp as activities_blp

@@ -64,6 +64,13 @@ class Config:
         # open over a meeting must still post, not answer 页面已过期 and lose what was typed.
         self.WTF_CSRF_TIME_LIMIT = self.PERMANENT_SESSION_LIFETIME
         self.RATELIMIT_STORAGE_URI = env.get("REDIS_URL") or "memory://"
+        # The public statistics page reads every item (seconds at a province's size, for anyone who asks):
+        # its figures are computed at most once per this many seconds. 0: computed for every request.
+        self.PUBLIC_STATS_CACHE_SECONDS = _int("PUBLIC_STATS_CACHE_SECONDS", 300)
+        self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
+        self.CACHE_REDIS_URL = self.REDIS_URL
+        self.CACHE_KEY_PREFIX = "msb:cache:"
+        self.CACHE_DEFAULT_TIMEOUT = self.PUBLIC_STATS_CACHE_SECONDS
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
         self.CJK_FONT_PATH = env.get("CJK_FONT_PATH") or None

@@ -5,6 +5,7 @@ import threading
 import flask
 import flask_smorest
 from apispec import BasePlugin
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -132,3 +133,8 @@ class EndpointLimiter(Limiter):
 
 # Counters live in Redis when REDIS_URL is set (shared by every app server), else in process memory.
 limiter = EndpointLimiter(key_func=get_remote_address)
+
+# Figures that are costly to compute and may be a few minutes old (the public statistics page): kept in
+# Redis when REDIS_URL is set (one computation serves every app server), else in process memory. A
+# cache that cannot be reached is logged and bypassed, never an error page.
+cache = Cache()

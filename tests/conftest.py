@@ -5,18 +5,22 @@ Migrations run once per session; every test starts from empty tables.
 """
 import os
 import threading
+import uuid
 
 import pytest
+import redis
 import requests
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from backend import create_app
-from backend.extensions import db, limiter
+from backend.extensions import cache, db, limiter
 from backend.wechat.standin import create_standin_app
 
 from .factories import Factory
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
 class StandIn:
@@ -108,6 +112,7 @@ def app(_app, wechat_standin):
             for table, rows in _app.config["_SEED_ROWS"].items():
                 if rows:
                     conn.execute(table.insert(), rows)
+        cache.clear()  # figures computed from this test's rows
     _app.extensions.pop("wechat_client", None)
     limiter.reset()
     wechat_standin.clear()
@@ -122,3 +127,19 @@ def client(app):
 def factory(app):
     with app.app_context():
         yield Factory(app)
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own in the test Redis db; its keys are deleted afterwards."""
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"!!! REDIS NOT REACHABLE at {REDIS_TEST_URL} ({exc.__class__.__name__}): Redis NOT TESTED !!!")
+    prefix = f"test-{uuid.uuid4().hex}:"
+    yield prefix
+    keys = client.keys(prefix + "*")
+    if keys:
+        client.delete(*keys)
+    client.close()

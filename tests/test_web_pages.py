@@ -10,6 +10,7 @@ import pytest
 
 from backend.extensions import limiter
 
+from .conftest import REDIS_TEST_URL
 from .factories import screen
 
 
@@ -403,6 +404,49 @@ def test_stats_page_counts_a_merged_duplicate_apart_from_closed_items(client, fa
     bars = dict(re.findall(r'<span class="bar-label">(.+?)</span>.*?<span class="bar-count">(\d+)</span>', html, re.S))
     assert bars == {"已办结": "1", "已合并": "1", "待分派": "1", "城市管理": "3"}
     assert re.search(r'tile-value">1</span><span class="tile-label">已办结', html)
+
+
+def received(html):
+    """The stats page's 收到建议 tile."""
+    return re.search(r'tile-value">(\d+)</span><span class="tile-label">收到建议', html).group(1)
+
+
+def test_stats_page_is_computed_once_per_period_and_says_when(client, world, config_override):
+    """The figures read every item: anyone asking within PUBLIC_STATS_CACHE_SECONDS gets the same ones."""
+    web = bearer(web_identity(client)["token"])
+    assert file(client, web, world["station"].qr_code, content="东门路口积水严重").status_code == 201
+    first = client.get("/public/stats").get_data(as_text=True)
+    assert received(first) == "1"
+    assert re.search(r"统计时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}，每 5 分钟更新。", first)
+
+    assert file(client, web, world["station"].qr_code, content="西门路灯不亮").status_code == 201
+    assert received(client.get("/public/stats").get_data(as_text=True)) == "1"
+
+    config_override(PUBLIC_STATS_CACHE_SECONDS=0)  # off: every request counts afresh
+    fresh = client.get("/public/stats").get_data(as_text=True)
+    assert received(fresh) == "2" and "分钟更新" not in fresh
+
+
+def test_stats_figures_are_shared_through_redis_and_a_lost_redis_only_costs_time(app, client, world, redis_prefix):
+    """Two app servers with one REDIS_URL compute the figures once; with Redis gone the page still answers."""
+    from backend import create_app
+
+    def server(redis_url):
+        return create_app({
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret",
+            "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": redis_prefix,
+        }).test_client()
+
+    one, two = server(REDIS_TEST_URL), server(REDIS_TEST_URL)
+    web = bearer(web_identity(client)["token"])
+    assert file(client, web, world["station"].qr_code, content="东门路口积水严重").status_code == 201
+    assert received(one.get("/public/stats").get_data(as_text=True)) == "1"
+    assert file(client, web, world["station"].qr_code, content="西门路灯不亮").status_code == 201
+    assert received(two.get("/public/stats").get_data(as_text=True)) == "1"  # the figures server one computed
+
+    unreachable = server("redis://127.0.0.1:1/0")
+    page = unreachable.get("/public/stats")
+    assert page.status_code == 200 and received(page.get_data(as_text=True)) == "2"
 
 
 def test_live_wechat_cannot_screen_browser_filings_so_they_wait_for_an_administrator(app, client, factory, world):

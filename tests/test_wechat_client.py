@@ -12,7 +12,6 @@ import socket
 import threading
 import time
 import traceback
-import uuid
 from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
@@ -31,10 +30,9 @@ from backend.wechat.models import ServiceToken
 from backend.wechat.standin import create_standin_app
 from backend.wechat.token_store import DatabaseTokenStore, RedisTokenStore, usable_seconds
 
-from .conftest import serve_in_thread
+from .conftest import REDIS_TEST_URL, serve_in_thread
 
 APPID, SECRET = "wx-fake-appid", "fake-secret"
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
 # --- servers ---------------------------------------------------------------------------------
@@ -149,22 +147,6 @@ def free_port():
 def engine(app):
     with app.app_context():
         yield db.engine
-
-
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of this test's own in the test Redis db; its keys are deleted afterwards."""
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"!!! REDIS NOT REACHABLE at {REDIS_TEST_URL} ({exc.__class__.__name__}): Redis token store NOT TESTED !!!")
-    prefix = f"test-{uuid.uuid4().hex}:"
-    yield prefix
-    keys = client.keys(prefix + "*")
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 @pytest.fixture(params=["database", "redis"])

@@ -20,10 +20,10 @@ from schemas.suggestions import PHONE
 
 from ..activities import plan
 from ..auth.scope import MAX_ID, get_by_id
-from ..db_types import CHINA
+from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..forms import parse_int
-from ..extensions import db
+from ..extensions import cache, db
 from ..org.models import Deputy, Region, Station
 from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
@@ -231,19 +231,29 @@ def points_leaderboard():
                            years=list(range(this_year, this_year - 3, -1)))
 
 
+@cache.cached(key_prefix="public-stats", unless=lambda: current_app.config["PUBLIC_STATS_CACHE_SECONDS"] <= 0)
+def _deployment_figures():
+    """The whole deployment's figures and when they were computed: at most once per
+    PUBLIC_STATS_CACHE_SECONDS, for anyone who asks (reading every item takes seconds at a province's size)."""
+    return {
+        "figures": suggestion_stats(select(Suggestion)),
+        "stations": db.session.scalar(select(func.count()).select_from(Station)),
+        "deputies": db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.active.is_(True))),
+        "as_of": utcnow(),
+    }
+
+
 @bp.get("/public/stats")
 def stats():
     """Headline figures for the whole deployment: counts and rates only."""
-    figures = suggestion_stats(select(Suggestion))
-    counts = {
-        "stations": db.session.scalar(select(func.count()).select_from(Station)),
-        "deputies": db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.active.is_(True))),
-    }
+    snapshot = _deployment_figures()
+    figures = snapshot["figures"]
     by_status = [(label, count) for _, label, count in status_breakdown(figures) if count]
     by_category = sorted(figures["by_category"].items(), key=lambda kv: (-kv[1], kv[0]))
     return render_template(
-        "public/stats.html", figures=figures, counts=counts, by_status=_bars(by_status),
-        by_category=_bars(by_category),
+        "public/stats.html", figures=figures, counts=snapshot, by_status=_bars(by_status),
+        by_category=_bars(by_category), as_of=snapshot["as_of"].astimezone(CHINA),
+        refresh_minutes=-(-current_app.config["PUBLIC_STATS_CACHE_SECONDS"] // 60),
     )
 
 
