@@ -27,7 +27,7 @@ deputies (``--deputies``, default 140,000 over the five levels) and its ledger (
 
 Then it measures, in-process through ``app.test_client()``, each request below (``--runs`` times after
 a warm-up; the median) as a super administrator (the province), a city's and a county's region
-administrator, a station administrator and the public, and prints, per request, its median time, its
+administrator, a station administrator, a citizen and the public, and prints, per request, its median time, its
 statements and the slowest statement's share; with ``--explain`` every statement's plan. Console pages
 are signed in with a session cookie; exports print their peak memory (``--rss``: each export in a
 fresh process, the growth of its peak RSS over the process's after a warm-up). Always exits 0.
@@ -324,6 +324,8 @@ def probes(app):
         ("api suggestions deputy_id (province)", SUPER_ADMIN, f"/api/v1/suggestions?scope=station&deputy_id={deputy}"),
         ("api suggestions supervised (county)", COUNTY_ADMIN, "/api/v1/suggestions?scope=station&supervised=true"),
         ("api suggestions all (station admin)", station_admin, "/api/v1/suggestions?scope=all"),
+        # API, a citizen's own items (我的建议): filed and followed
+        ("api suggestions mine (citizen)", CITIZEN_BASE + 1234, "/api/v1/suggestions?scope=mine"),
         ("api suggestions page 500 (province)", SUPER_ADMIN, "/api/v1/suggestions?scope=station&page=500"),
         ("api stats (province)", SUPER_ADMIN, "/api/v1/stats/suggestions"),
         ("api stats (city)", CITY_ADMIN, "/api/v1/stats/suggestions"),

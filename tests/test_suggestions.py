@@ -434,14 +434,17 @@ def test_scope_all_lists_everything_the_callers_roles_show(client, factory, worl
                 for n in range(2)}
     waiting = file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营").json["id"]
     own = file(client, world["zhang_h"], world["station_code"], content="代表本人反映：公交站台破损").json["id"]
+    # Filed by the deputy through their own code: theirs twice over (filed, assigned), listed once.
+    twice = file(client, world["zhang_h"], world["deputy_code"], content="代表本人反映：井盖缺失").json["id"]
+    assigned_to_zhang = assigned | {twice}
     root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
     for viewer, expected in (
         (world["citizen"], assigned),
         (world["stranger"], {waiting}),
-        (world["zhang_h"], assigned | {own}),
+        (world["zhang_h"], assigned_to_zhang | {own}),
         (world["li_h"], set()),
-        (world["admin"], assigned | {waiting, own}),
-        (root, assigned | {waiting, own}),
+        (world["admin"], assigned_to_zhang | {waiting, own}),
+        (root, assigned_to_zhang | {waiting, own}),
         (world["other_admin"], set()),
     ):
         listed = client.get("/api/v1/suggestions?scope=all&per_page=100", headers=viewer)

@@ -15,7 +15,7 @@ time in object construction, and building its SQL anew each time cost more than 
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, bindparam, false, func, literal_column, or_, select
+from sqlalchemy import Integer, bindparam, false, func, literal_column, or_, select, union_all
 
 from ..auth.models import User
 from ..auth.scope import RegionRef
@@ -69,21 +69,38 @@ class _BoundCaller(NamedTuple):
 
 
 def _scope_clause(scope, region_admin, station_admin, deputy):
-    if scope == "all":
-        # Everything the caller may see, whatever the role: their own and followed items, what is
-        # assigned to them as a deputy, their scope as an administrator.
-        clauses = [_scope_clause("mine", region_admin, station_admin, deputy)]
-        if deputy:
-            clauses.append(_scope_clause("assigned", region_admin, station_admin, deputy))
-        if region_admin or station_admin:
-            clauses.append(_scope_clause("station", region_admin, station_admin, deputy))
-        return or_(*clauses)
-    if scope == "mine":
-        followed = select(SuggestionFollower.suggestion_id).where(SuggestionFollower.user_id == bindparam("viewer_id"))
-        return or_(Suggestion.citizen_id == bindparam("viewer_id"), Suggestion.id.in_(followed))
+    """The items a list of ``scope`` shows a caller of this kind (ids and region path bound later).
+
+    The items that reach the caller personally (filed, followed, assigned to them as a deputy, at
+    their stations) are found by id, one index lookup per way, joined by UNION ALL. Written as an OR
+    of those conditions, PostgreSQL can use none of the indexes and reads the whole table: a
+    citizen's 我的建议 took 0.3 s to count and 0.5 s to page at a province's 1.5 million items,
+    against 1 ms by id. A region administrator's subtree stays a condition: it is a large share of
+    the table, which the OR reads best in id order (by id, the province's count took 11 s)."""
     if scope == "assigned":
-        # Spelled as ix_suggestions_deputy_inbox's condition, so that the planners use it.
-        return (Suggestion.deputy_id == bindparam("viewer_deputy_id")) & (Suggestion.held_for_review == false())
+        return _assigned()
+    if scope == "station":
+        return _administered(region_admin, station_admin)
+    viewer = bindparam("viewer_id")
+    ways = [
+        select(Suggestion.id).where(Suggestion.citizen_id == viewer),
+        select(SuggestionFollower.suggestion_id).where(SuggestionFollower.user_id == viewer),
+    ]
+    if scope == "all":  # everything the caller may see, whatever the role
+        if deputy:
+            ways.append(select(Suggestion.id).where(_assigned()))
+        if station_admin:
+            ways.append(select(Suggestion.id).where(_administered(False, True)))
+    personal = Suggestion.id.in_(union_all(*ways))
+    return or_(personal, _administered(True, False)) if scope == "all" and region_admin else personal
+
+
+def _assigned():
+    # Spelled as ix_suggestions_deputy_inbox's condition, so that the planners use it.
+    return (Suggestion.deputy_id == bindparam("viewer_deputy_id")) & (Suggestion.held_for_review == false())
+
+
+def _administered(region_admin, station_admin):
     region = RegionRef(None, bindparam("viewer_region_path")) if region_admin else None
     return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin))
 
