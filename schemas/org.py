@@ -109,7 +109,8 @@ class StationQuery(PageArgs):
     region_id = fields.Integer(**_id)
     kind = Choice(StationKind)
     q = Text(100)
-    near = LatLng(metadata={"description": "lat,lng — sort by distance"})
+    near = LatLng(metadata={"description": "lat,lng — sort by distance. GCJ-02, as stations' coordinates are kept "
+                                           "(China's maps; wx.getLocation with type gcj02)"})
     managed = fields.Boolean(metadata={"description": "only the stations the caller administers"})
 
 

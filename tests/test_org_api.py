@@ -1,6 +1,8 @@
 """The organisation API as administrators and the public use it: regions, stations, deputies."""
 import pytest
 
+from backend.org.nearby import gcj02_from_wgs84
+
 API = "/api/v1"
 
 
@@ -349,6 +351,15 @@ def test_a_bad_near_point_is_422_in_chinese(client, org, near):
     assert_error(response, 422, "validation_failed")
     assert "near" in response.json["errors"]
     assert "纬度" in response.json["errors"]["near"][0]
+
+
+def test_a_gps_position_is_converted_to_the_coordinates_stations_are_kept_in():
+    """Reference values of the published WGS-84 → GCJ-02 conversion (Shanghai, Shenzhen, Beijing)."""
+    for wgs, gcj in [((31.1774276, 121.5272106), (31.17530398364597, 121.531541859215)),
+                     ((22.543847, 113.912316), (22.540796131694766, 113.9171764808363)),
+                     ((39.911954, 116.377817), (39.91334545536069, 116.38404722455657))]:
+        assert gcj02_from_wgs84(*wgs) == pytest.approx(gcj, abs=1e-9)
+    assert gcj02_from_wgs84(48.8566, 2.3522) == (48.8566, 2.3522)  # outside China, unchanged
 
 
 def test_filters_narrow_the_lists(client, org):

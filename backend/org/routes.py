@@ -1,7 +1,7 @@
 """Organisation API: /regions, /stations, /deputies (contract: Organisation)."""
 import math
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from schemas.org import (
     DeputyIn,
@@ -37,7 +37,7 @@ from ..errors import not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..pagination import paginate
-from . import services
+from . import nearby, services
 from .models import Deputy, Region, Station, deputy_listing, full_names, station_deputies, station_listing
 
 regions = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域树")
@@ -116,13 +116,7 @@ def list_stations(args):
         query = query.where(station_scope_clause(current_user()))
     near = args.get("near")
     if near:
-        lat, lng = near
-        # Equirectangular distance is exact enough to order stations within a province and
-        # needs no trigonometry in SQL, so SQLite and PostgreSQL sort the same way.
-        k = math.cos(math.radians(lat))
-        no_coords = case((Station.lat.is_(None) | Station.lng.is_(None), 1), else_=0)
-        squared = (Station.lat - lat) * (Station.lat - lat) + (Station.lng - lng) * (Station.lng - lng) * (k * k)
-        query = query.order_by(no_coords, squared, Station.id)
+        query = nearby.order_by_distance(query, *near)
     else:
         query = query.order_by(Station.id)
     page = paginate(query.options(*station_listing()), args)

@@ -1,0 +1,58 @@
+"""找站点 (电子地图智能导航找站点): stations nearest to a citizen.
+
+Stations' ``lat``/``lng`` are GCJ-02, the coordinates of China's maps (AMap, Tencent) and of the
+mini-program's ``wx.getLocation({type: 'gcj02'})``, in which deputies check in and citizens file. A
+browser's ``navigator.geolocation`` answers in WGS-84 (GPS), some 100–700 m away inside China, so a
+web page's position is converted with ``gcj02_from_wgs84`` before it is compared with a station.
+"""
+import math
+
+from sqlalchemy import case
+
+from .models import Station
+
+# GCJ-02's published parameters: the Krasovsky 1940 ellipsoid.
+_A = 6378245.0
+_EE = 0.00669342162296594323
+
+
+def order_by_distance(query, lat, lng):
+    """``query`` (of stations) nearest to (lat, lng) first; stations without coordinates last.
+
+    Equirectangular distance is exact enough to order stations within a province and needs no
+    trigonometry in SQL, so SQLite and PostgreSQL sort the same way."""
+    k = math.cos(math.radians(lat))
+    no_coords = case((Station.lat.is_(None) | Station.lng.is_(None), 1), else_=0)
+    squared = (Station.lat - lat) * (Station.lat - lat) + (Station.lng - lng) * (Station.lng - lng) * (k * k)
+    return query.order_by(no_coords, squared, Station.id)
+
+
+def _outside_china(lat, lng):
+    return not (72.004 <= lng <= 137.8347 and 0.8293 <= lat <= 55.8271)
+
+
+def _shift_lat(x, y):
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    return ret
+
+
+def _shift_lng(x, y):
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    return ret
+
+
+def gcj02_from_wgs84(lat, lng):
+    """A GPS (WGS-84) position as China's maps draw it (GCJ-02); unchanged outside China."""
+    if _outside_china(lat, lng):
+        return lat, lng
+    rad = math.radians(lat)
+    magic = 1 - _EE * math.sin(rad) ** 2
+    dlat = _shift_lat(lng - 105.0, lat - 35.0) * 180.0 / ((_A * (1 - _EE)) / (magic * math.sqrt(magic)) * math.pi)
+    dlng = _shift_lng(lng - 105.0, lat - 35.0) * 180.0 / (_A / math.sqrt(magic) * math.cos(rad) * math.pi)
+    return lat + dlat, lng + dlng
