@@ -4,11 +4,13 @@ A citizen outside WeChat gets an anonymous identity from POST /api/v1/auth/web a
 filing and identity creation are rate limited; the public pages show only what anyone may see,
 with personal data removed and everything a user wrote escaped.
 """
+import math
 import re
 
 import pytest
 
 from backend.extensions import limiter
+from backend.org.nearby import gcj02_from_wgs84
 
 from .conftest import REDIS_TEST_URL
 from .factories import screen
@@ -359,6 +361,102 @@ def test_station_list_search(client, factory, world):
     html = client.get("/public/stations").get_data(as_text=True)
     assert "城北联络站" in html and "岳麓区中心联络站" in html
     assert client.get("/public/").status_code == 302
+
+
+# --- 查找附近的联络站 ----------------------------------------------------------------------------
+
+HERE = (28.1700, 112.9300)  # a citizen in Changsha, as the browser's GPS puts them (WGS-84)
+METRE = 180 / (math.pi * 6371008.8)  # degrees of latitude in a metre, on the sphere distance_m uses
+
+
+def test_distances_read_in_metres_then_kilometres():
+    from backend.web.pages import distance
+
+    assert [distance(m) for m in (0, 350, 999, 1000, 1249, 99949, 99950, 126000)] == [
+        "0 米", "350 米", "999 米", "1.0 公里", "1.2 公里", "99.9 公里", "100 公里", "126 公里"]
+
+
+@pytest.fixture
+def around_here(factory, world):
+    """Stations placed as China's maps place them (GCJ-02) around a citizen standing at HERE."""
+    lat, lng = gcj02_from_wgs84(*HERE)
+    yl = world["tree"]["yl"]
+    return {
+        "north": factory.station(yl, "岳麓区中心联络站", address="麓山路 9 号", lat=lat + 350 * METRE, lng=lng,
+                                 open_hours="每月 5 日 9:00–11:30"),
+        "south": factory.station(yl, "桃子湖社区联络点", lat=lat - 1200 * METRE, lng=lng),
+        "unplaced": factory.station(yl, "岳麓区代表之家"),
+    }
+
+
+def station_names(html):
+    return re.findall(r'<a class="station-link"[^>]*>\s*<strong>(.+?)</strong>', html)
+
+
+def test_nearby_stations_come_nearest_first_with_their_distance(client, world, around_here):
+    page = client.get("/public/stations", query_string={"near": "%.4f,%.4f" % HERE})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # Huaihua's station is some 290 km away; a station without coordinates comes last.
+    assert station_names(html) == ["岳麓区中心联络站", "桃子湖社区联络点", "城北联络站", "岳麓区代表之家"]
+    distances = re.findall(r'<span class="distance">(.+?)</span>', html)
+    # 350 m as the maps measure it: the browser's GPS position was converted before comparing.
+    assert distances[:2] == ["距您 350 米", "距您 1.2 公里"]
+    assert re.fullmatch(r"距您 2\d\d 公里", distances[2]), distances[2]
+    assert distances[3] == "暂无位置信息"
+    assert "按与您的距离由近到远排列" in html and "接待时间：每月 5 日 9:00–11:30" in html
+    assert html.count('class="nav-link"') == 3  # 导航 for every station the map can show
+    assert 'href="https://uri.amap.com/marker?position=' in html
+    assert 'class="page-notice"' not in html
+    # A search keeps the order by distance.
+    assert '<input type="hidden" name="near" value="28.17000,112.93000">' in html
+    searched = client.get("/public/stations", query_string={"near": "%.4f,%.4f" % HERE, "q": "岳麓"})
+    assert station_names(searched.get_data(as_text=True)) == ["岳麓区中心联络站", "桃子湖社区联络点", "岳麓区代表之家"]
+    assert_strict_csp_page(html)
+
+    # Without a position: by region, no distances, 导航 still there.
+    html = client.get("/public/stations").get_data(as_text=True)
+    assert 'class="distance"' not in html and 'name="near"' not in html
+    assert html.count('class="nav-link"') == 3
+    assert "/static/web/stations.js" in html and 'id="finder"' in html
+
+
+def test_the_pages_of_nearby_stations_keep_the_position(client, world, around_here, monkeypatch):
+    monkeypatch.setattr("backend.web.pages.STATIONS_PER_PAGE", 2)
+    html = client.get("/public/stations", query_string={"near": "%.4f,%.4f" % HERE}).get_data(as_text=True)
+    assert station_names(html) == ["岳麓区中心联络站", "桃子湖社区联络点"]
+    next_page = re.search(r'<a href="([^"]+)">下一页', html).group(1).replace("&amp;", "&")
+    assert "near=28.17000%2C112.93000" in next_page or "near=28.17000,112.93000" in next_page
+    assert station_names(client.get(next_page).get_data(as_text=True)) == ["城北联络站", "岳麓区代表之家"]
+
+
+@pytest.mark.parametrize("near", [
+    "abc", "28.17", "91,100", "28,181", "1,2,3", "nan,nan", "inf,0", "²,1", "\x00,1", "28.17,", "1" * 5000 + ",1",
+])
+def test_a_position_that_is_not_one_is_ignored_with_a_notice(client, world, around_here, near):
+    page = client.get("/public/stations", query_string={"near": near})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "未能识别位置信息，联络站仍按区域排列" in html
+    assert 'class="distance"' not in html and 'name="near"' not in html
+    assert len(station_names(html)) == 4
+    assert_strict_csp_page(html)
+
+
+def test_an_empty_position_is_no_position(client, world):
+    html = client.get("/public/stations?near=&q=城北").get_data(as_text=True)
+    assert "未能识别" not in html and 'class="distance"' not in html
+    assert station_names(html) == ["城北联络站"]
+
+
+def test_station_code_page_offers_directions_to_the_station(client, factory, world):
+    html = client.get(f"/q/{world['station'].qr_code}").get_data(as_text=True)
+    assert 'href="https://uri.amap.com/marker?position=109.990000%2C27.560000' in html
+    assert "导航到联络站" in html
+    assert_strict_csp_page(html)
+    assert "uri.amap.com" not in client.get(f"/q/{world['zhang'].qr_code}").get_data(as_text=True)
+    unplaced = factory.station(world["tree"]["hc"], "未标注位置的联络站")
+    assert "导航到联络站" not in client.get(f"/q/{unplaced.qr_code}").get_data(as_text=True)
 
 
 def test_leaderboard_page_shows_names_and_points_only(client, factory, world):

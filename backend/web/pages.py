@@ -13,9 +13,11 @@ from urllib.parse import urlencode
 from flask import (
     Blueprint, current_app, make_response, redirect, render_template, request, send_from_directory, url_for,
 )
+from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from schemas.org import LatLng
 from schemas.suggestions import PHONE
 
 from ..activities import plan
@@ -24,7 +26,9 @@ from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..forms import parse_int
 from ..extensions import cache, db
+from ..org import nearby
 from ..org.models import Deputy, Region, Station
+from ..org.routes import distance_m
 from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
 from ..qr import routes as qr_routes
@@ -79,13 +83,31 @@ def phone_rule():
     return {"pattern": PHONE.regex.pattern, "message": PHONE.error}
 
 
+@bp.app_template_global()
 def amap_link(station):
-    """An outbound link to the station on AMap (opened only when the user taps it; the page loads nothing)."""
-    if station.lat is None or station.lng is None:
+    """An outbound link to the station on AMap, where 导航 starts the route (opened only when the user
+    taps it; the page loads nothing). ``station``: a Station or its public profile; AMap reads the
+    position as GCJ-02, the system stations are kept in (see ``org.nearby``)."""
+    lat, lng = _field(station, "lat"), _field(station, "lng")
+    if lat is None or lng is None:
         return None
     return "https://uri.amap.com/marker?" + urlencode({
-        "position": f"{station.lng:.6f},{station.lat:.6f}", "name": station.name, "src": "mashangban",
+        "position": f"{lng:.6f},{lat:.6f}", "name": _field(station, "name"), "src": "mashangban",
     })
+
+
+def _field(obj, name):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name)
+
+
+@bp.app_template_filter("distance")
+def distance(meters):
+    """How far a station is: 350 米, 1.2 公里, 126 公里."""
+    if meters < 1000:
+        return f"{meters} 米"
+    if meters < 99950:
+        return f"{meters / 1000:.1f} 公里"
+    return f"{meters / 1000:.0f} 公里"
 
 
 def _page_arg(maximum=10000):
@@ -194,15 +216,41 @@ def public_home():
 
 @bp.get("/public/stations")
 def stations():
-    """Every station, searchable by name, address or region name."""
+    """Every station, searchable by name, address or region name; with ``near`` (查找附近的联络站:
+    the browser's position, WGS-84 as navigator.geolocation gives it) nearest first, with the distance.
+    A ``near`` that is not a position is ignored with a notice."""
     q = request.args.get("q", "").replace("\x00", "").strip()[:50]
+    near, near_notice = _near_arg()
     query = select(Station).join(Region, Station.region_id == Region.id).options(selectinload(Station.region))
     if q:
         like = f"%{q.replace('%', '').replace('_', '')}%"
         query = query.where(or_(Station.name.like(like), Station.address.like(like), Region.name.like(like)))
-    query = query.order_by(Region.path, Station.name, Station.id)
+    here = nearby.gcj02_from_wgs84(*near) if near else None
+    if here:
+        query = nearby.order_by_distance(query, *here)
+    else:
+        query = query.order_by(Region.path, Station.name, Station.id)
     page = paginate(query, {"page": _page_arg(), "per_page": STATIONS_PER_PAGE})
-    return render_template("public/stations.html", page=page, q=q, pages=_pages(page))
+    distances = {
+        s.id: distance_m(here[0], here[1], s.lat, s.lng)
+        for s in page["items"] if s.lat is not None and s.lng is not None
+    } if here else {}
+    return render_template(
+        "public/stations.html", page=page, q=q, pages=_pages(page), distances=distances,
+        near=f"{near[0]:.5f},{near[1]:.5f}" if near else None, near_notice=near_notice,
+    )
+
+
+def _near_arg():
+    """(lat, lng) from ``near=lat,lng``, read as the API reads it; or None, with a notice when the
+    value was not a position."""
+    value = request.args.get("near", "").strip()
+    if not value:
+        return None, None
+    try:
+        return LatLng().deserialize(value[:100]), None
+    except ValidationError:
+        return None, "未能识别位置信息，联络站仍按区域排列。可以重新点击“查找附近的联络站”，或按名称查找。"
 
 
 @bp.get("/public/stations/<int:station_id>")
