@@ -287,6 +287,8 @@ module.exports = {
   // confirm | decline | complete | cancel
   appointmentAction: (id, action, data) => call('POST', '/appointments/' + enc(id) + '/' + action, { data: data || {} }),
   station: (id) => call('GET', '/stations/' + enc(id), { quiet: true }),
+  // 附近联络站: {near: 'lat,lng' (gcj02), q, page, per_page} → stations nearest first, with distance_m.
+  stations: (query) => call('GET', '/stations', { query }),
 
   points: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/points', { query: { year } }),
   archive: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/archive', { query: { year } }),

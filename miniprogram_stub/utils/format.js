@@ -62,6 +62,14 @@ function placeText(location) {
   return '经纬度 ' + location.lat.toFixed(5) + ', ' + location.lng.toFixed(5);
 }
 
+// How far a station is (the API's distance_m): 350 米, 1.2 公里, 126 公里; '' when unknown.
+function distanceText(meters) {
+  if (typeof meters !== 'number' || !(meters >= 0)) return '';
+  if (meters < 1000) return Math.round(meters) + ' 米';
+  if (meters < 99950) return (meters / 1000).toFixed(1) + ' 公里';
+  return Math.round(meters / 1000) + ' 公里';
+}
+
 function presentSuggestion(item) {
   return Object.assign({}, item, {
     choicesText: choicesText(item),
@@ -79,4 +87,5 @@ function presentSuggestion(item) {
 
 module.exports = {
   SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, formatTime, flagsOf, filedByViewer, presentSuggestion,
+  distanceText,
 };

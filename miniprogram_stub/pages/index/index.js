@@ -1,5 +1,5 @@
-// Home: scan a code, my suggestions and appointments; for deputies the inbox, 约见我的, activities,
-// check-in and points.
+// Home: scan a code, find the nearest station (附近联络站), my suggestions and appointments; for deputies
+// the inbox, 约见我的, activities, check-in and points.
 const api = require('../../utils/api');
 const { codeFromScan, linkCodeFromScan } = require('../../utils/qr');
 const { wxp, toast } = require('../../utils/wxp');

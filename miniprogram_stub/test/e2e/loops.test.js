@@ -9,6 +9,8 @@
 //    and after the administrator closes it sees the points, the archive and the leaderboard.
 // 3. 约见代表: a citizen scans a deputy's code and asks to meet at a time they suggest; the deputy binds,
 //    finds it in 约见我的 and confirms a time; the citizen sees 已确认 with the time and the place.
+// 4. 找站点: a citizen near a station finds it first in 附近联络站, opens its card through its code to file
+//    or ask to meet, and has 导航 to it; a citizen who refuses the location finds a station by name.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
@@ -393,4 +395,51 @@ test('a citizen asks to meet a deputy at a suggested time; the deputy confirms; 
 
   assert.deepEqual(citizen.wx.modals, [], 'no error on the way');
   assert.deepEqual(deputy.wx.modals, []);
+});
+
+// --- 4. 找站点 ---------------------------------------------------------------------------------------------
+
+test('a citizen finds the nearest station, opens its card and has 导航 to it; without the location, by name', LIMIT, async () => {
+  // About 90 m from 迎丰街道人大代表之家 (27.5502, 110.0031 in the demo data), as wx.getLocation's gcj02 gives it.
+  const citizen = phoneFor('citizen-nearby', { latitude: 27.5510, longitude: 110.0030 });
+  const home = await citizen.open('pages/index/index');
+  home.go(event({ url: '/pages/nearby/nearby' }));
+  const nearby = await citizen.follow();
+  assert.equal(nearby.data.located, true);
+  assert.deepEqual(nearby.data.items.map((s) => s.name), [
+    '迎丰街道人大代表之家', '城北街道人大代表中心联络站', '红星社区代表联络点', '中方镇人大代表联络站',
+  ]);
+  const [nearest, second] = nearby.data.items;
+  assert.ok(nearest.distance_m < 150, String(nearest.distance_m));
+  assert.match(nearest.distanceText, /^\d+ 米$/);
+  assert.match(second.distanceText, /^1\.\d 公里$/);
+  assert.equal(nearest.open_hours, '每月 10 日 9:00–12:00');
+
+  nearby.navigate(event({ index: 0 }));
+  const map = citizen.wx.calls.openLocation[0];
+  assert.deepEqual([map.latitude, map.longitude, map.name, map.address], [27.5502, 110.0031, nearest.name, '鹤城区迎丰中路 66 号']);
+
+  // The station's printed code is public: the list opens the same card a scan opens.
+  assert.ok(nearest.qr_code, 'the station has its code');
+  nearby.open(event({ index: 0 }));
+  const card = await citizen.follow();
+  assert.equal(card.route, 'pages/card/card');
+  assert.equal(card.data.kind, 'station');
+  assert.equal(card.data.target.name, '迎丰街道人大代表之家');
+  assert.equal(card.data.canFile, true);
+  assert.equal(card.data.canAppoint, true);
+  assert.ok(card.data.target.deputies.length > 0, 'its deputies');
+  card.fileSuggestion();
+  assert.match(citizen.wx.lastNavigation().url, new RegExp('^/pages/file/file\\?code=' + nearest.qr_code + '&'));
+
+  // Refused: the page says why; a search by name finds the station anyway.
+  const refuser = phoneFor('citizen-nearby-refused', null);
+  const refused = await refuser.open('pages/nearby/nearby');
+  assert.equal(refused.data.canOpenSetting, true);
+  assert.match(refused.data.problem, /未获得位置权限/);
+  refused.onKeywordInput(event({}, '城北'));
+  await refused.search();
+  assert.deepEqual(refused.data.items.map((s) => [s.name, s.distanceText]), [['城北街道人大代表中心联络站', '']]);
+
+  assert.deepEqual(citizen.wx.modals.concat(refuser.wx.modals), [], 'no error on the way');
 });

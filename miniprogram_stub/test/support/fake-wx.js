@@ -4,7 +4,8 @@
 // as a little router, and that end-to-end tests implement with real HTTP (see http-transport.js).
 // Everything the user would do or see is scripted and recorded:
 //   wx.queue.scan / media / modal: answers for wx.scanCode / chooseMedia / showModal (FIFO);
-//   wx.location: what getLocation answers (null → the user refused);
+//   wx.location: what getLocation answers (null → it fails with wx.locationError, by default the user's refusal);
+//   wx.authSetting: what openSetting answers (the user's choices when they come back from the settings);
 //   wx.loginCodes: codes wx.login hands out (the last one repeats);
 //   wx.subscribeAnswer: 'accept' | 'reject' | 'fail';
 //   wx.calls.<name>: the options of every call, wx.toasts / modals / navigations / requests for short.
@@ -31,6 +32,8 @@ function createFakeWx(transport, options) {
     calls,
     queue: { scan: [], media: [], modal: [] },
     location: opts.location === undefined ? { latitude: 27.5601, longitude: 109.9985 } : opts.location,
+    locationError: 'getLocation:fail auth deny',
+    authSetting: {},
     loginCodes: [].concat(opts.loginCode === undefined ? 'user-1' : opts.loginCode),
     subscribeAnswer: 'accept',
     transport,
@@ -114,7 +117,12 @@ function createFakeWx(transport, options) {
       record('getLocation', o);
       const loc = wx.location;
       later(() => (loc ? done(o, Object.assign({ accuracy: 30, errMsg: 'getLocation:ok' }, loc))
-        : failed(o, 'getLocation:fail auth deny')));
+        : failed(o, wx.locationError)));
+    },
+    openSetting(o) {
+      record('openSetting', o);
+      const authSetting = Object.assign({}, wx.authSetting);
+      later(() => done(o, { authSetting, errMsg: 'openSetting:ok' }));
     },
     chooseMedia(o) {
       record('chooseMedia', o);

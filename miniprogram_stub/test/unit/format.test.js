@@ -24,3 +24,10 @@ test('an item sent back by 不满意 shows its round; a held item says 审核中
   assert.deepEqual(format.flagsOf({ held_for_review: true, status_label: '审核中' }), []);
   assert.deepEqual(format.flagsOf({ held_for_review: true, status_label: '待分派' }), ['审核中']);
 });
+
+test('a station distance reads in metres, then kilometres', () => {
+  assert.deepEqual([0, 350, 999, 1000, 1249, 99949, 99950, 126000].map(format.distanceText),
+    ['0 米', '350 米', '999 米', '1.0 公里', '1.2 公里', '99.9 公里', '100 公里', '126 公里']);
+  assert.equal(format.distanceText(null), '');
+  assert.equal(format.distanceText(undefined), '');
+});
