@@ -24,9 +24,9 @@
     status.textContent = "正在获取您的位置…";
     button.disabled = true;
     navigator.geolocation.getCurrentPosition(function (found) {
-      // About 10 m is plenty to find a station, and no more of the citizen's position than that
+      // About 100 m is plenty to find a station, and no more of the citizen's position than that
       // goes into the address.
-      var near = found.coords.latitude.toFixed(4) + "," + found.coords.longitude.toFixed(4);
+      var near = found.coords.latitude.toFixed(3) + "," + found.coords.longitude.toFixed(3);
       status.textContent = "已获取位置，正在查找附近的联络站…";
       window.location.assign(finder.dataset.url + "?near=" + encodeURIComponent(near));
     }, function (error) {
