@@ -1,5 +1,6 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
+from backend.org.nearby import gcj02_from_wgs84
 from backend.suggestions.models import Satisfaction, Status
 
 from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
@@ -8,9 +9,25 @@ _id = dict(validate=validate.Range(min=1, max=2**31 - 1))
 PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
 
 
-class LocationIn(StrictSchema):
+class Position(Schema):
+    """A point as the client has it, kept and compared as GCJ-02 (the system of stations' coordinates,
+    China's maps and ``wx.getLocation({type: 'gcj02'})``); a browser's GPS position says ``wgs84``."""
+
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    system = fields.String(
+        load_default="gcj02", validate=validate.OneOf(["gcj02", "wgs84"], error="坐标系应为 gcj02 或 wgs84。"),
+        load_only=True, metadata={"description": "gcj02 (default: the mini-program, China's maps) or wgs84 (a browser's GPS)"},
+    )
+
+    @post_load
+    def as_gcj02(self, data, **kwargs):
+        if data.pop("system") == "wgs84":
+            data["lat"], data["lng"] = gcj02_from_wgs84(data["lat"], data["lng"])
+        return data
+
+
+class LocationIn(Position, StrictSchema):
     address = Text(255, load_default="")
 
 
@@ -203,10 +220,8 @@ class PublicSuggestionOut(Schema):
     closed_at = fields.DateTime(allow_none=True)
 
 
-class NearbyQuery(QuerySchema):
+class NearbyQuery(Position, QuerySchema):
     category = Text(32, required=True)
-    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
-    lng = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
 
 
 class NearbyItemOut(Schema):

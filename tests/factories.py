@@ -6,6 +6,7 @@ from sqlalchemy import event
 from backend.auth import services as auth_services
 from backend.extensions import db
 from backend.org import services as org_services
+from backend.org.nearby import gcj02_from_wgs84
 
 
 def screen(app):
@@ -105,3 +106,13 @@ class Factory:
         response = self.client.post("/api/v1/auth/bind-phone", json={"code": f"phone-{deputy.phone}"}, headers=headers)
         assert response.status_code == 200, response.json
         return headers
+
+
+def gps_of(lat, lng):
+    """The GPS (WGS-84) position a phone's browser reports at a point China's maps (GCJ-02) show at
+    (lat, lng): gcj02_from_wgs84 inverted by a few fixed-point steps, to well under a metre."""
+    w_lat, w_lng = lat, lng
+    for _ in range(4):
+        g_lat, g_lng = gcj02_from_wgs84(w_lat, w_lng)
+        w_lat, w_lng = w_lat - (g_lat - lat), w_lng - (g_lng - lng)
+    return w_lat, w_lng

@@ -8,7 +8,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 from backend.suggestions.models import Suggestion
 
-from .factories import screen
+from .factories import gps_of, screen
 from .test_suggestions import file, step, world  # noqa: F401  (fixture)
 
 
@@ -189,6 +189,33 @@ def test_nearby_duplicates_are_offered_and_can_be_followed(client, app, world): 
     assert client.post(f"/api/v1/suggestions/{unscreened}/follow", headers=world["stranger"]).status_code == 404
     assert [i["id"] for i in client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]] == [first]
     assert client.get("/api/v1/suggestions/nearby?category=城市管理&lat=200&lng=1", headers=world["stranger"]).status_code == 422
+
+
+def test_a_browsers_gps_position_is_kept_and_compared_as_chinas_maps_show_it(client, app, world):  # noqa: F811
+    """A browser reports GPS (wgs84), hundreds of metres from where the mini-program and the stations'
+    maps (gcj02) put the same spot: converted, the same corner is the same corner."""
+    corner = {"lat": 27.5600, "lng": 109.9900}  # as WeChat and China's maps place it
+    wechat = file(client, world["citizen"], world["station_code"], location=corner).json["id"]
+    screen(app)  # offered to other citizens once its words are screened
+    gps_lat, gps_lng = gps_of(corner["lat"], corner["lng"])
+
+    probe = f"/api/v1/suggestions/nearby?category=城市管理&lat={gps_lat}&lng={gps_lng}"
+    as_gps = client.get(probe + "&system=wgs84", headers=world["stranger"]).json["items"]
+    assert [(i["id"], i["distance_m"]) for i in as_gps] == [(wechat, 0)]
+    assert client.get(probe, headers=world["stranger"]).json["items"] == []  # read as gcj02: far off
+
+    browser = file(client, world["citizen"], world["station_code"], content="同一路口，路灯不亮",
+                   location={"lat": gps_lat, "lng": gps_lng, "system": "wgs84", "address": "人民路口"})
+    assert browser.status_code == 201, browser.json
+    kept = browser.json["location"]
+    assert (round(kept["lat"], 5), round(kept["lng"], 5), kept["address"]) == (27.56, 109.99, "人民路口")
+    assert "system" not in kept
+
+    before = client.get("/api/v1/suggestions?scope=mine", headers=world["citizen"]).json["total"]
+    refused = file(client, world["citizen"], world["station_code"], location={**corner, "system": "bd09"})
+    assert refused.status_code == 422
+    assert refused.json["errors"]["location"]["system"] == ["坐标系应为 gcj02 或 wgs84。"]
+    assert client.get("/api/v1/suggestions?scope=mine", headers=world["citizen"]).json["total"] == before
 
 
 @contextmanager

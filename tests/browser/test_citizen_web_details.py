@@ -9,7 +9,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from ..factories import screen
-from .test_citizen_web import jpeg, world  # noqa: F401 (the fixture)
+from .test_citizen_web import PHONE_GPS, jpeg, world  # noqa: F401 (the fixture)
 
 
 @pytest.fixture
@@ -248,7 +248,7 @@ def test_tap_targets_are_at_least_44_px_on_a_small_phone(browser, live_server, f
 
         # The form, with a photo, and the same problem nearby offered and followed.
         page.context.grant_permissions(["geolocation"], origin=live_server)
-        page.context.set_geolocation({"latitude": 27.5600, "longitude": 109.9900, "accuracy": 20})
+        page.context.set_geolocation(PHONE_GPS)
         page.goto(f"{live_server}/q/{world['zhang'].qr_code}")
         page.set_input_files("#photo-input", files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
         expect(page.locator("#photos .photo.uploading")).to_have_count(0)

@@ -244,7 +244,7 @@
     var probe = category.value + "|" + position.lat.toFixed(4) + "|" + position.lng.toFixed(4);
     if (probe === nearbyShownFor) return;
     nearbyShownFor = probe;
-    var query = "?category=" + encodeURIComponent(category.value) + "&lat=" + position.lat + "&lng=" + position.lng;
+    var query = "?category=" + encodeURIComponent(category.value) + "&lat=" + position.lat + "&lng=" + position.lng + "&system=wgs84";
     var answer = await MSB.api("GET", "/api/v1/suggestions/nearby" + query);
     while (nearbyList.firstChild) nearbyList.removeChild(nearbyList.firstChild);
     var items = answer.ok ? answer.data.items : [];
@@ -298,7 +298,8 @@
     };
     var phone = $("contact_phone").value.replace(/\s+/g, "");
     if (phone) body.contact_phone = phone;
-    if (position) body.location = { lat: position.lat, lng: position.lng, address: address.value.trim() };
+    // A browser's position is GPS (WGS-84); the server turns it into China's maps' system.
+    if (position) body.location = { lat: position.lat, lng: position.lng, system: "wgs84", address: address.value.trim() };
     var ids = photos.map(function (p) { return p.id; }).filter(Boolean);
     if (ids.length) body.attachment_ids = ids;
 
