@@ -112,6 +112,11 @@ class Suggestion(db.Model):
 
     forward_target: Mapped[str | None] = mapped_column(String(32))
     forward_department: Mapped[str | None] = mapped_column(String(100))
+    # The latest work order (转办工单): its number at the department or the hotline, and the deputy's
+    # satisfaction with how it was handled (None until the feedback says); every one is a SuggestionWorkOrder.
+    forward_work_order_no: Mapped[str | None] = mapped_column(String(50))
+    department_satisfaction: Mapped[Satisfaction | None] = mapped_column(
+        str_enum(Satisfaction, "department_satisfaction"))
     reply_content: Mapped[str | None] = mapped_column(Text)
     satisfaction: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction, "satisfaction"))
     implemented: Mapped[bool | None] = mapped_column(Boolean)  # 落实: the outcome was actually carried out
@@ -134,6 +139,9 @@ class Suggestion(db.Model):
     region: Mapped[Region] = relationship()
     events: Mapped[list["SuggestionEvent"]] = relationship(
         back_populates="suggestion", order_by="SuggestionEvent.id", cascade="all, delete-orphan"
+    )
+    work_orders: Mapped[list["SuggestionWorkOrder"]] = relationship(
+        order_by="SuggestionWorkOrder.id", cascade="all, delete-orphan", back_populates="suggestion"
     )
     attachments: Mapped[list["Upload"]] = relationship(  # noqa: F821 - backend.uploads.models
         order_by="Upload.id", primaryjoin="Upload.suggestion_id == Suggestion.id", viewonly=True
@@ -169,6 +177,30 @@ class SuggestionEvent(db.Model):
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="events")
+
+
+class SuggestionWorkOrder(db.Model):
+    """One forwarding (转办) of an item to a department or to the 12345 hotline's deputy channel, as a
+    work order (工单): its number there, when it went and when the answer came back, and the deputy's
+    satisfaction with that answer. Read by the item page and the statistics per department."""
+
+    __tablename__ = "suggestion_work_orders"
+    __table_args__ = (Index("ix_suggestion_work_orders_suggestion", "suggestion_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(32))  # department | hotline_12345
+    department: Mapped[str] = mapped_column(String(100))
+    work_order_no: Mapped[str | None] = mapped_column(String(50))
+    forwarded_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    feedback_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    satisfaction: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction, "work_order_satisfaction"))
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="work_orders")
+
+    @property
+    def satisfaction_label(self):
+        return SATISFACTION_LABELS[self.satisfaction.value] if self.satisfaction else None
 
 
 class SuggestionRating(db.Model):
