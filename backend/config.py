@@ -104,7 +104,7 @@ class Config:
         # Subscribe-message template ids as registered in the mini-program's console.
         self.WECHAT_TEMPLATES = {
             "new_item": "tmpl-new-item", "accepted": "tmpl-accepted", "replied": "tmpl-replied",
-            "reopened": "tmpl-reopened", "overdue": "tmpl-overdue",
+            "reopened": "tmpl-reopened", "overdue": "tmpl-overdue", "supervised": "tmpl-supervised",
             "activity": "tmpl-activity", "activity_reminder": "tmpl-activity-reminder",
             "activity_cancelled": "tmpl-activity-cancelled",
             "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",

@@ -63,6 +63,17 @@ class ForwardIn(StrictSchema):
     target = fields.String(required=True, validate=validate.OneOf(["department", "hotline_12345"]))
     department = Text(100)
     note = Text(2000, required=True)
+    work_order_no = Text(50, allow_none=True, metadata={
+        "description": "工单编号: the work order's number at the department or the 12345 hotline"})
+
+
+class FeedbackIn(StrictSchema):
+    note = Text(2000, required=True)
+    department_satisfaction = fields.String(
+        load_default=None, allow_none=True,
+        validate=validate.OneOf([m.value for m in Satisfaction], error="满意度应为满意、基本满意或不满意。"),
+        metadata={"description": "the deputy's satisfaction with the department's handling (代表满意度); "
+                                 "dissatisfied puts the item under supervision (督办)"})
 
 
 class ReplyIn(StrictSchema):
@@ -106,6 +117,17 @@ class TimelineEntryOut(Schema):
     actor_user_id = fields.Integer(metadata={"description": "staff only"})
     note = fields.String()
     at = fields.DateTime(required=True)
+
+
+class WorkOrderOut(Schema):
+    target = fields.String(metadata={"enum": ["department", "hotline_12345"]})
+    department = fields.String()
+    work_order_no = fields.String(allow_none=True, metadata={"description": "the item's citizen and staff only"})
+    forwarded_at = fields.DateTime()
+    feedback_at = fields.DateTime(allow_none=True)
+    satisfaction = fields.String(allow_none=True, metadata={
+        "description": "the deputy's satisfaction with the department's handling; the item's citizen and staff only"})
+    satisfaction_label = fields.String(allow_none=True)
 
 
 class AttachmentOut(Schema):
@@ -154,6 +176,11 @@ class SuggestionOut(Schema):
     deputy = fields.Nested(BriefOut, allow_none=True)
     forward_target = fields.String(allow_none=True)
     forward_department = fields.String(allow_none=True)
+    work_order_no = fields.String(allow_none=True, metadata={
+        "description": "the latest work order's number (工单编号); the item's citizen and staff only"})
+    department_satisfaction = fields.String(allow_none=True, metadata={
+        "description": "the deputy's satisfaction with the latest work order's handling; the item's citizen and staff only"})
+    department_satisfaction_label = fields.String(allow_none=True)
     reply_content = fields.String(allow_none=True)
     implemented = fields.Boolean(allow_none=True, metadata={"description": "落实, as the deputy's reply recorded it"})
     implemented_label = fields.String(allow_none=True, metadata={"description": "已落实 / 未落实，已答复说明"})
@@ -166,6 +193,8 @@ class SuggestionOut(Schema):
     reply_due_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     timeline = fields.List(fields.Nested(TimelineEntryOut))
+    work_orders = fields.List(fields.Nested(WorkOrderOut), metadata={
+        "description": "转办工单, oldest first: with the timeline (the item's own page), not in lists"})
 
 
 class CategoriesOut(Schema):

@@ -340,7 +340,7 @@ def test_followers_see_another_citizens_item_as_the_public_would(client, app, wo
 
     seen = client.get(f"/api/v1/suggestions/{filed['id']}", headers=world["stranger"]).json
     listed = client.get("/api/v1/suggestions?scope=mine", headers=world["stranger"]).json["items"]
-    assert listed == [{k: v for k, v in seen.items() if k != "timeline"}]
+    assert listed == [{k: v for k, v in seen.items() if k not in ("timeline", "work_orders")}]
     assert seen["content"] == "路灯坏了，请联系我***" and seen["reply_content"] == "已修复。回访电话 ***"
     assert seen["location"] is None and seen["attachments"] == []
     assert "13912345678" not in str(seen) and "501" not in str(seen) and "citizen" not in seen
@@ -382,7 +382,7 @@ def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, app, fact
         assert {item["id"] for item in listed.json["items"]} == expected and listed.json["total"] == len(expected)
         for item in listed.json["items"]:
             detail = client.get(f"/api/v1/suggestions/{item['id']}", headers=viewer).json
-            detail.pop("timeline")
+            detail.pop("timeline"), detail.pop("work_orders")  # the item's own page only
             assert item == detail, query
 
     # The spot checks behind the comparison: the photo listed to the citizen who took it and to the
@@ -455,17 +455,24 @@ def test_scope_all_lists_everything_the_callers_roles_show(client, factory, worl
 
 
 def test_a_step_writes_the_item_once_and_reads_only_what_it_shows(client, app, world):
-    """Each step is one UPDATE of the item and one timeline line; the timeline is read once, for the
-    answer, after its new line is written; nobody's printed QR code is read."""
+    """Each step is one UPDATE of the item and one timeline line (a dissatisfied feedback adds its 督办); the
+    timeline is read once, for the answer, after its new line is written; nobody's printed QR code is read."""
     from backend.extensions import db
 
     item = file(client, world["citizen"], world["station_code"]).json
     for headers, action, body in ((world["admin"], "dispatch", {"deputy_id": world["zhang"].id}),
-                                  (world["zhang_h"], "accept", {}), (world["zhang_h"], "reply", {"content": "已修复"})):
+                                  (world["zhang_h"], "accept", {}),
+                                  (world["zhang_h"], "forward", {"target": "hotline_12345", "note": "转 12345",
+                                                                 "work_order_no": "RX1"}),
+                                  (world["zhang_h"], "feedback", {"note": "热线已答复",
+                                                                  "department_satisfaction": "dissatisfied"}),
+                                  (world["zhang_h"], "reply", {"content": "已修复"})):
         db.session.remove()  # a session of its own, as every request has in production (the factory keeps one open)
         with sent_statements(app) as sent:
             answer = step(client, headers, item["id"], action, **body)
-        assert answer.status_code == 200 and answer.json["timeline"][-1]["action"] == action, answer.json
+        written = [action, "supervise"] if action == "feedback" else [action]  # 不满意: a 督办 line too
+        assert answer.status_code == 200, answer.json
+        assert [e["action"] for e in answer.json["timeline"]][-len(written):] == written, answer.json
         assert len([s for s in sent if s.startswith("UPDATE suggestions")]) == 1, (action, sent)
         line = next(i for i, s in enumerate(sent) if s.startswith("INSERT INTO suggestion_events"))
         assert min(i for i, s in enumerate(sent) if "FROM suggestion_events" in s) > line, (action, sent)

@@ -1,6 +1,6 @@
 """How one suggestion looks to one viewer: the only place that decides which personal data shows."""
 from ..uploads.models import SHOWN_SCREENINGS
-from .models import IMPLEMENTED_LABELS
+from .models import IMPLEMENTED_LABELS, SATISFACTION_LABELS
 from .redact import redact
 from .workflow import ACTION_LABELS, admin_role_for, is_assigned_deputy, is_owner
 
@@ -18,6 +18,7 @@ def present(item, viewer, timeline=False):
     private = staff or owner
     # A photo WeChat has not cleared shows only to the citizen who took it and to administrators.
     all_photos = admin or owner
+    department_satisfaction = item.department_satisfaction if private else None
     body = {
         "id": item.id,
         "number": item.number,
@@ -40,6 +41,12 @@ def present(item, viewer, timeline=False):
         "deputy": _brief(item.deputy),
         "forward_target": item.forward_target,
         "forward_department": item.forward_department,
+        # A work order's number finds the ticket at the hotline, where the citizen's report and contact
+        # are: like the deputy's view of the department's answer, it is for the item's citizen and staff.
+        "work_order_no": item.forward_work_order_no if private else None,
+        "department_satisfaction": department_satisfaction.value if department_satisfaction else None,
+        "department_satisfaction_label": SATISFACTION_LABELS[department_satisfaction.value]
+        if department_satisfaction else None,
         "reply_content": item.reply_content if private else redact(item.reply_content),
         "implemented": item.implemented,
         "implemented_label": IMPLEMENTED_LABELS.get(item.implemented),
@@ -62,7 +69,20 @@ def present(item, viewer, timeline=False):
         body["contact_phone"] = item.contact_phone
     if timeline:
         body["timeline"] = [_event(e, staff, private) for e in item.events]
+        body["work_orders"] = [_work_order(w, private) for w in item.work_orders]
     return body
+
+
+def _work_order(work_order, private):
+    return {
+        "target": work_order.target,
+        "department": work_order.department,
+        "work_order_no": work_order.work_order_no if private else None,
+        "forwarded_at": work_order.forwarded_dt,
+        "feedback_at": work_order.feedback_dt,
+        "satisfaction": work_order.satisfaction.value if private and work_order.satisfaction else None,
+        "satisfaction_label": work_order.satisfaction_label if private else None,
+    }
 
 
 def _event(event, staff, private):

@@ -5,6 +5,7 @@ from schemas.common import page_of
 from schemas.suggestions import (
     CategoriesOut,
     DispatchIn,
+    FeedbackIn,
     ForwardIn,
     MergeIn,
     NoteIn,
@@ -132,19 +133,20 @@ def progress(data, suggestion_id):
 @blp.arguments(ForwardIn)
 @blp.response(200, SuggestionOut)
 def forward(data, suggestion_id):
-    """转办到政府部门或 12345 热线人大代表通道。"""
+    """转办到政府部门或 12345 热线人大代表通道，可填写工单编号。"""
     item, actor = _step(suggestion_id, "forward")
-    return _detail(services.forward(item, actor, data["target"], data.get("department"), data["note"]))
+    return _detail(services.forward(item, actor, data["target"], data.get("department"), data["note"],
+                                    data.get("work_order_no")))
 
 
 @blp.post("/<int:suggestion_id>/feedback")
 @login_required
-@blp.arguments(NoteIn)
+@blp.arguments(FeedbackIn)
 @blp.response(200, SuggestionOut)
 def feedback(data, suggestion_id):
-    """记录部门反馈。"""
+    """记录部门反馈及代表对办理结果的满意度；不满意的工单转入督办。"""
     item, actor = _step(suggestion_id, "feedback")
-    return _detail(services.feedback(item, actor, data["note"]))
+    return _detail(services.feedback(item, actor, data["note"], data["department_satisfaction"]))
 
 
 @blp.post("/<int:suggestion_id>/reply")

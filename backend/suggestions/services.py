@@ -19,11 +19,20 @@ from ..uploads.models import Upload
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from ..wechat.client import INVALID_OPENID
 from . import workflow
-from .models import CLEARED_SCREENINGS, STATUS_LABELS, Satisfaction, Status, SuggestionFollower, SuggestionRating
+from .models import (
+    CLEARED_SCREENINGS,
+    STATUS_LABELS,
+    Satisfaction,
+    Status,
+    SuggestionFollower,
+    SuggestionRating,
+    SuggestionWorkOrder,
+)
 from .redact import redact
 from .workflow import SYSTEM
 
 MAX_PHOTOS = 9
+HOTLINE_CHANNEL = "12345 热线人大代表通道"  # the department a work order at the hotline is counted under
 
 
 def deadlines_for(category):
@@ -191,18 +200,44 @@ def progress(item, actor, note):
     return item
 
 
-def forward(item, actor, target, department, note):
+def forward(item, actor, target, department, note, work_order_no=None):
+    """转办: a new work order at a department or the 12345 hotline, with its number there if it has one."""
     if target == "department" and not department:
         raise validation_failed({"department": ["转办到政府部门时请填写部门名称。"]})
+    department = department if target == "department" else HOTLINE_CHANNEL
+    work_order_no = work_order_no or None
     item.forward_target = target
-    item.forward_department = department if target == "department" else "12345 热线人大代表通道"
-    workflow.apply(item, "forward", actor, note, data={"target": target, "department": item.forward_department})
+    item.forward_department = department
+    item.forward_work_order_no = work_order_no
+    item.department_satisfaction = None  # the new work order's, once its feedback says
+    workflow.apply(item, "forward", actor, note,
+                   data={"target": target, "department": department, "work_order_no": work_order_no})
+    db.session.add(SuggestionWorkOrder(suggestion=item, target=target, department=department,
+                                       work_order_no=work_order_no, forwarded_dt=utcnow()))
     db.session.flush()
     return item
 
 
-def feedback(item, actor, note):
-    workflow.apply(item, "feedback", actor, note, data={"department": item.forward_department})
+def feedback(item, actor, note, department_satisfaction=None):
+    """部门反馈: the department's answer, and the deputy's satisfaction with it. 不满意 puts the item under
+    supervision (督办) and tells the station's administrators, who lead the on-site supervision (现场督办);
+    the deputy may then forward it again."""
+    satisfaction = Satisfaction(department_satisfaction) if department_satisfaction else None
+    work_order = item.work_orders[-1]  # a forwarded item's last step was its forwarding: this is still open
+    workflow.apply(item, "feedback", actor, note, data={
+        "department": item.forward_department, "work_order_no": item.forward_work_order_no,
+        "satisfaction": satisfaction.value if satisfaction else None,
+    })
+    work_order.feedback_dt = utcnow()
+    work_order.satisfaction = satisfaction
+    item.department_satisfaction = satisfaction
+    if satisfaction is Satisfaction.dissatisfied:
+        item.supervised = True
+        number = f"（工单 {work_order.work_order_no}）" if work_order.work_order_no else ""
+        workflow.record(item, "supervise", SYSTEM, f"代表对{work_order.department}的办理结果不满意{number}，转入督办",
+                        data={"work_order_id": work_order.id})
+        _notify(item.station.admins if item.station is not None else [], "supervised", item,
+                "代表对部门办理不满意，请组织现场督办", f"work-order-{work_order.id}")
     db.session.flush()
     return item
 

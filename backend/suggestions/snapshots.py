@@ -48,7 +48,8 @@ class Event(NamedTuple):
 ITEM_COLUMNS = (
     "id", "number", "status", "category", "content", "lat", "lng", "address", "anonymous", "public_consent",
     "round", "overdue", "due_soon", "supervised", "held_for_review", "merged_into_id", "station_id", "deputy_id",
-    "region_id", "citizen_id", "forward_target", "forward_department", "reply_content", "implemented", "satisfaction",
+    "region_id", "citizen_id", "forward_target", "forward_department", "forward_work_order_no",
+    "department_satisfaction", "reply_content", "implemented", "satisfaction",
     "contact_phone", "created_dt", "accept_due_dt", "reply_due_dt", "closed_dt", "screening",
 )
 
@@ -58,6 +59,7 @@ class ItemSnapshot:
 
     status_label = Suggestion.status_label
     public = Suggestion.public
+    work_orders = ()  # a snapshot is a new item (filing) or a listed one: no work orders shown
 
     def __init__(self, columns, station, deputy, region, citizen, attachments, events=()):
         self.__dict__.update(columns)

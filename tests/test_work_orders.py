@@ -1,0 +1,188 @@
+"""转办工单: a deputy forwards an item to a department or the 12345 hotline under a work order number, records
+the answer with how satisfied they are with it; 不满意 puts the item under the station's supervision (督办).
+Through the HTTP API, as deputies, citizens and administrators use it."""
+import pytest
+
+from .factories import screen
+from .test_console_suggestions import console_login
+from .test_suggestions import delivered, file, step, world  # noqa: F401  (fixture)
+from .test_wechat_link import link, new_link_code
+
+HOTLINE = "12345 热线人大代表通道"
+
+
+@pytest.fixture
+def accepted(client, world):  # noqa: F811
+    """An item filed through 张伟's code and accepted by him."""
+    item = file(client, world["citizen"], world["deputy_code"], content="幸福路与建设路口信号灯坏了三天。").json
+    assert step(client, world["zhang_h"], item["id"], "accept").status_code == 200
+    return item
+
+
+def item_as(client, headers, item_id):
+    return client.get(f"/api/v1/suggestions/{item_id}", headers=headers).json
+
+
+def forward(client, headers, item_id, **body):
+    return step(client, headers, item_id, "forward", **({"note": "请相关部门处理。"} | body))
+
+
+def feedback(client, headers, item_id, **body):
+    return step(client, headers, item_id, "feedback", **({"note": "部门已答复。"} | body))
+
+
+def test_a_dissatisfied_work_order_goes_to_supervision_and_the_deputy_forwards_again(
+        app, client, factory, world, accepted, wechat_standin):  # noqa: F811
+    # The station's administrator receives reminders in WeChat (console → 微信提醒).
+    code, _ = new_link_code(console_login(app, "chengbei"))
+    assert link(client, factory.wechat_login("admin-wang"), code).status_code == 200
+    delivered(wechat_standin, app)
+    wechat_standin.clear()
+    deputy, item_id = world["zhang_h"], accepted["id"]
+
+    forwarded = forward(client, deputy, item_id, target="hotline_12345", work_order_no="  RX20261127001 ",
+                        note="通过 12345 人大代表通道转交警部门。")
+    assert forwarded.status_code == 200, forwarded.json
+    body = forwarded.json
+    assert (body["status"], body["forward_department"], body["work_order_no"]) == ("forwarded", HOTLINE, "RX20261127001")
+    assert body["department_satisfaction"] is None
+    [order] = body["work_orders"]
+    assert order["forwarded_at"] is not None
+    assert {k: v for k, v in order.items() if k != "forwarded_at"} == {
+        "target": "hotline_12345", "department": HOTLINE, "work_order_no": "RX20261127001", "feedback_at": None,
+        "satisfaction": None, "satisfaction_label": None,
+    }
+
+    answered = feedback(client, deputy, item_id, note="热线回复：已转交警大队，暂无维修时间。",
+                        department_satisfaction="dissatisfied")
+    assert answered.status_code == 200, answered.json
+    body = answered.json
+    assert (body["status"], body["supervised"]) == ("accepted", True)
+    assert (body["department_satisfaction"], body["department_satisfaction_label"]) == ("dissatisfied", "不满意")
+    assert body["work_orders"][0]["feedback_at"] is not None
+    assert body["work_orders"][0]["satisfaction_label"] == "不满意"
+    last_two = [(e["action"], e["actor_role"], e.get("actor_name"), e["note"]) for e in body["timeline"][-2:]]
+    assert last_two == [
+        ("feedback", "deputy", "张伟", "热线回复：已转交警大队，暂无维修时间。"),
+        ("supervise", "system", "系统", f"代表对{HOTLINE}的办理结果不满意（工单 RX20261127001），转入督办"),
+    ]
+    # The citizen reads it in the timeline too, and sees it flagged.
+    for_citizen = item_as(client, world["citizen"], item_id)
+    assert for_citizen["supervised"] is True and for_citizen["timeline"][-1]["action_label"] == "督办"
+
+    # The station's administrator is told, once, in WeChat; the deputy and the citizen are not.
+    messages = delivered(wechat_standin, app)
+    assert [(m["touser"], m["template_id"]) for m in messages] == [("fake-openid-admin-wang", "tmpl-supervised")]
+    data = {key: value["value"] for key, value in messages[0]["data"].items()}
+    assert data["character_string1"] == accepted["number"]
+    assert data["thing4"] == "代表对部门办理不满意，请组织现场督办"
+    assert data["phrase3"] == "办理中"
+    assert all(len(data[key]) <= 20 for key in ("thing2", "thing4"))
+    assert [i["id"] for i in client.get("/api/v1/suggestions?supervised=true", headers=world["admin"]).json["items"]] \
+        == [item_id]
+
+    # Back with the deputy, who forwards it again, now to the department itself and without a number.
+    again = forward(client, deputy, item_id, target="department", department="市公安局交警支队", note="直接转交警支队。")
+    assert again.status_code == 200, again.json
+    assert (again.json["forward_department"], again.json["work_order_no"]) == ("市公安局交警支队", None)
+    assert again.json["department_satisfaction"] is None, "the new work order is not answered yet"
+    done = feedback(client, deputy, item_id, note="交警支队：今日已修复。", department_satisfaction="satisfied").json
+    assert (done["status"], done["department_satisfaction"], done["supervised"]) == ("accepted", "satisfied", True)
+    assert [(w["department"], w["work_order_no"], w["satisfaction"]) for w in done["work_orders"]] == [
+        (HOTLINE, "RX20261127001", "dissatisfied"), ("市公安局交警支队", None, "satisfied")]
+    assert [e["action"] for e in done["timeline"]] == [
+        "file", "accept", "forward", "feedback", "supervise", "forward", "feedback"]
+    assert delivered(wechat_standin, app) == messages, "a satisfied answer tells nobody"
+    assert step(client, deputy, item_id, "reply", content="信号灯已修复，感谢反映。").json["status"] == "replied"
+
+
+def test_the_citizen_sees_the_work_order_a_follower_sees_only_where_it_went(app, client, world, accepted):  # noqa: F811
+    """A work order's number finds the ticket at the hotline, where the citizen's report and phone are:
+    the item's citizen and staff see it, and the deputy's verdict on the answer; a citizen who follows
+    the item sees that it went to the department, as they see the department already."""
+    screen(app)
+    assert client.post(f"/api/v1/suggestions/{accepted['id']}/follow", headers=world["stranger"]).status_code == 200
+    forward(client, world["zhang_h"], accepted["id"], target="department", department="县住建局", work_order_no="ZJ-0042")
+    feedback(client, world["zhang_h"], accepted["id"], department_satisfaction="basically_satisfied")
+
+    for viewer in ("citizen", "zhang_h", "admin"):
+        seen = item_as(client, world[viewer], accepted["id"])
+        assert (seen["work_order_no"], seen["department_satisfaction"]) == ("ZJ-0042", "basically_satisfied"), viewer
+        assert [(w["department"], w["work_order_no"], w["satisfaction_label"]) for w in seen["work_orders"]] == [
+            ("县住建局", "ZJ-0042", "基本满意")], viewer
+    follower = item_as(client, world["stranger"], accepted["id"])
+    assert follower["forward_department"] == "县住建局"
+    assert (follower["work_order_no"], follower["department_satisfaction"]) == (None, None)
+    assert [(w["department"], w["work_order_no"], w["satisfaction"]) for w in follower["work_orders"]] == [
+        ("县住建局", None, None)]
+    assert "ZJ-0042" not in str(follower)
+    listed = client.get("/api/v1/suggestions?scope=mine", headers=world["stranger"]).json["items"]
+    assert "ZJ-0042" not in str(listed)
+
+
+def test_bad_work_order_input_is_422_in_chinese_and_changes_nothing(client, world, accepted):  # noqa: F811
+    deputy, item_id = world["zhang_h"], accepted["id"]
+    before = item_as(client, world["admin"], item_id)
+
+    for body, field, message in (
+        ({"target": "hotline_12345", "work_order_no": "R" * 51}, "work_order_no", "长度不能超过 50 个字符。"),
+        ({"target": "hotline_12345", "work_order_no": 20261127001}, "work_order_no", "应为文本。"),
+        ({"target": "hotline_12345", "work_order_no": ["RX1"]}, "work_order_no", "应为文本。"),
+    ):
+        refused = forward(client, deputy, item_id, **body)
+        assert refused.status_code == 422, refused.json
+        assert refused.json["error"] == "validation_failed"
+        assert refused.json["errors"] == {field: [message]}
+    assert item_as(client, world["admin"], item_id) == before
+
+    # Fifty characters once trimmed are fine; a blank number is no number.
+    assert forward(client, deputy, item_id, target="hotline_12345", work_order_no=f"  {'R' * 50}  ").json[
+        "work_order_no"] == "R" * 50
+    forwarded = item_as(client, world["admin"], item_id)
+    for body, message in (
+        ({"department_satisfaction": "very_satisfied"}, "满意度应为满意、基本满意或不满意。"),
+        ({"department_satisfaction": 3}, "应为文本。"),
+        ({"department_satisfaction": "不满意"}, "满意度应为满意、基本满意或不满意。"),
+    ):
+        refused = feedback(client, deputy, item_id, **body)
+        assert refused.status_code == 422, refused.json
+        assert refused.json["errors"] == {"department_satisfaction": [message]}
+    missing_note = step(client, deputy, item_id, "feedback", department_satisfaction="dissatisfied")
+    assert (missing_note.status_code, missing_note.json["errors"]) == (422, {"note": ["此项为必填项。"]})
+    after = item_as(client, world["admin"], item_id)
+    assert after == forwarded
+    assert (after["status"], after["supervised"], after["work_orders"][0]["feedback_at"]) == ("forwarded", False, None)
+
+    # The contract's feedback, a note alone, still answers the work order: with no verdict, and no supervision.
+    plain = feedback(client, deputy, item_id, note="热线已回复。")
+    assert plain.status_code == 200, plain.json
+    assert (plain.json["status"], plain.json["supervised"], plain.json["department_satisfaction"]) == (
+        "accepted", False, None)
+    assert plain.json["work_orders"][0]["feedback_at"] is not None
+    blank = forward(client, deputy, item_id, target="hotline_12345", work_order_no="   ")
+    assert blank.status_code == 200 and blank.json["work_order_no"] is None
+
+
+def test_only_the_items_deputy_and_its_administrators_forward_and_record_feedback(client, factory, world, accepted):  # noqa: F811
+    item_id = accepted["id"]
+    before = item_as(client, world["admin"], item_id)
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    for headers in (world["li_h"], world["other_admin"], world["stranger"]):
+        assert forward(client, headers, item_id, target="hotline_12345", work_order_no="RX1").status_code == 404
+    refused = forward(client, world["citizen"], item_id, target="hotline_12345")
+    assert (refused.status_code, refused.json["error"]) == (403, "forbidden")
+    assert item_as(client, world["admin"], item_id) == before
+
+    # The station's administrator forwards; a region administrator above it records the answer.
+    assert forward(client, world["admin"], item_id, target="department", department="县水利局",
+                   work_order_no="SL-7").status_code == 200
+    for headers in (world["li_h"], world["other_admin"]):
+        assert feedback(client, headers, item_id, department_satisfaction="dissatisfied").status_code == 404
+    assert feedback(client, world["citizen"], item_id, department_satisfaction="dissatisfied").status_code == 403
+    answered = feedback(client, root, item_id, department_satisfaction="satisfied")
+    assert answered.status_code == 200, answered.json
+    assert [(e["action"], e["actor_role"]) for e in answered.json["timeline"][-2:]] == [
+        ("forward", "station_admin"), ("feedback", "region_admin")]
+    # Answered, the work order takes no second feedback.
+    again = feedback(client, world["zhang_h"], item_id, department_satisfaction="dissatisfied")
+    assert (again.status_code, again.json["error"]) == (409, "invalid_transition")
