@@ -210,6 +210,17 @@ class StatsQuery(QuerySchema):
     date_to = fields.Date(data_key="to", validate=in_service_years)
 
 
+class DepartmentStatsOut(Schema):
+    department = fields.String(required=True, metadata={"description": "承办部门, or 12345 热线人大代表通道"})
+    work_orders = fields.Integer(required=True)
+    with_feedback = fields.Integer(required=True)
+    satisfied = fields.Integer(required=True)
+    basically_satisfied = fields.Integer(required=True)
+    dissatisfied = fields.Integer(required=True)
+    rated = fields.Integer(required=True)
+    satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "(满意 + 基本满意) ÷ rated"})
+
+
 class StatsOut(Schema):
     total = fields.Integer(required=True)
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
@@ -226,7 +237,14 @@ class StatsOut(Schema):
     supervised = fields.Integer()
     implemented = fields.Integer(metadata={"description": "closed items whose reply recorded the problem solved"})
     merged = fields.Integer(metadata={"description": "duplicates closed by merging (within by_status.closed)"})
-    denominators = fields.Dict(keys=fields.String(), values=fields.Integer())
+    work_orders = fields.Integer(metadata={"description": "转办工单: forwards of these items to departments and the hotline"})
+    work_orders_with_feedback = fields.Integer(metadata={"description": "work orders whose feedback is recorded"})
+    work_order_satisfaction_rate = fields.Float(allow_none=True, metadata={
+        "description": "(满意 + 基本满意) ÷ denominators.work_orders_rated (the deputy's satisfaction with the department)"})
+    by_department = fields.List(fields.Nested(DepartmentStatsOut))
+    denominators = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "should_be_closed, closed, rated, work_orders_rated (work orders whose feedback recorded "
+                       "the deputy's satisfaction)"})
 
 
 class PublicQuery(PageArgs):

@@ -62,14 +62,22 @@ def test_the_console_activity_list_counts_participants_in_one_query(app, client,
     assert len(many) == len(few)
 
 
-def test_statistics_read_the_items_once(app, client, world, pending):  # noqa: F811
-    file(client, world["citizen"], world["deputy_code"], category="道路交通")
+def test_statistics_read_the_items_once_and_their_work_orders_once(app, client, world, pending):  # noqa: F811
+    """The items' figures are one grouped read of the items; the work orders' (per department, however
+    many) one grouped read of the work orders joined to them."""
+    for department in ("县住建局", "县城管局", "县交通局"):
+        item = file(client, world["citizen"], world["deputy_code"], category="道路交通").json
+        client.post(f"/api/v1/suggestions/{item['id']}/accept", headers=world["zhang_h"])
+        client.post(f"/api/v1/suggestions/{item['id']}/forward", headers=world["zhang_h"],
+                    json={"target": "department", "department": department, "note": "转办"})
     with statements(app) as seen:
         figures = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
-    assert figures["total"] == 2 and figures["by_status"]["pending"] == 1 and figures["by_status"]["assigned"] == 1
-    assert figures["by_category"] == {"道路交通": 1, "城市管理": 1}
-    assert sum(" suggestions" in s and s.lstrip().upper().startswith("SELECT") and "FROM users" not in s
-               for s in seen) == 1
+    assert figures["total"] == 4 and figures["by_status"]["pending"] == 1 and figures["by_status"]["forwarded"] == 3
+    assert figures["by_category"] == {"道路交通": 3, "城市管理": 1}
+    assert [d["department"] for d in figures["by_department"]] == ["县交通局", "县住建局", "县城管局"]
+    reads = [s for s in seen if " suggestions" in s and s.lstrip().upper().startswith("SELECT") and "FROM users" not in s]
+    assert len(reads) == 2
+    assert sum("suggestion_work_orders" in s for s in reads) == 1
 
 
 def test_the_public_list_names_stations_and_deputies_in_a_query_per_page(app, client, world, factory):  # noqa: F811

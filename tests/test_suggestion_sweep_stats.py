@@ -115,7 +115,7 @@ def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811
     body = stats.json
     assert body["total"] == 4
     assert body["by_status"]["closed"] == 2 and body["by_status"]["rejected"] == 1
-    assert body["denominators"] == {"should_be_closed": 3, "closed": 2, "rated": 2}
+    assert body["denominators"] == {"should_be_closed": 3, "closed": 2, "rated": 2, "work_orders_rated": 0}
     assert body["closed_rate"] == round(2 / 3, 4)
     assert body["on_time_rate"] == round(2 / 3, 4)
     assert body["satisfaction_rate"] == 0.5

@@ -1,7 +1,12 @@
 """转办工单: a deputy forwards an item to a department or the 12345 hotline under a work order number, records
-the answer with how satisfied they are with it; 不满意 puts the item under the station's supervision (督办).
-Through the HTTP API, as deputies, citizens and administrators use it."""
+the answer with how satisfied they are with it; 不满意 puts the item under the station's supervision (督办),
+and the statistics follow each department's work orders. Through the HTTP API, as deputies, citizens and
+administrators use it."""
+from datetime import timedelta
+
 import pytest
+
+from backend.db_types import CHINA, utcnow
 
 from .factories import screen
 from .test_console_suggestions import console_login
@@ -186,3 +191,65 @@ def test_only_the_items_deputy_and_its_administrators_forward_and_record_feedbac
     # Answered, the work order takes no second feedback.
     again = feedback(client, world["zhang_h"], item_id, department_satisfaction="dissatisfied")
     assert (again.status_code, again.json["error"]) == (409, "invalid_transition")
+
+
+def test_work_order_statistics_per_department_with_explicit_denominators(client, factory, world):  # noqa: F811
+    deputy = world["zhang_h"]
+
+    def handled(category="城市管理", content="路灯坏了。"):
+        item_id = file(client, world["citizen"], world["deputy_code"], category=category, content=content).json["id"]
+        assert step(client, deputy, item_id, "accept").status_code == 200
+        return item_id
+
+    def order(item_id, satisfaction=None, **body):
+        assert forward(client, deputy, item_id, **body).status_code == 200
+        if satisfaction != "open":
+            answer = {"department_satisfaction": satisfaction} if satisfaction else {}
+            assert feedback(client, deputy, item_id, **answer).status_code == 200
+
+    housing = {"target": "department", "department": "县住建局"}
+    first = handled()
+    order(first, "dissatisfied", **housing)
+    order(first, "satisfied", **housing)
+    order(handled(category="道路交通"), "basically_satisfied", target="hotline_12345", work_order_no="RX1")
+    third = handled()
+    order(third, None, **housing)  # answered without the deputy's verdict: not rated
+    order(third, "open", target="department", department="县城管局")
+    # Another city's item, forwarded to a department of the same name: not in this station's figures.
+    yuelu = factory.station(world["tree"]["yl"], "岳麓联络站")
+    chen = factory.deputy(world["tree"]["yl"], "陈明", phone="13800000009", stations=[yuelu])
+    chen_h = factory.deputy_headers(chen)
+    far = file(client, world["citizen"], chen.qr_code).json["id"]
+    step(client, chen_h, far, "accept")
+    forward(client, chen_h, far, **housing)
+    feedback(client, chen_h, far, department_satisfaction="satisfied")
+
+    stats = client.get("/api/v1/stats/suggestions", headers=world["admin"])
+    assert stats.status_code == 200, stats.json
+    figures = stats.json
+    assert (figures["work_orders"], figures["work_orders_with_feedback"]) == (5, 4)
+    assert figures["denominators"]["work_orders_rated"] == 3
+    assert figures["work_order_satisfaction_rate"] == round(2 / 3, 4)
+    assert figures["supervised"] == 1
+    assert figures["by_department"] == [
+        {"department": "县住建局", "work_orders": 3, "with_feedback": 3, "satisfied": 1, "basically_satisfied": 0,
+         "dissatisfied": 1, "rated": 2, "satisfaction_rate": 0.5},
+        {"department": HOTLINE, "work_orders": 1, "with_feedback": 1, "satisfied": 0, "basically_satisfied": 1,
+         "dissatisfied": 0, "rated": 1, "satisfaction_rate": 1.0},
+        {"department": "县城管局", "work_orders": 1, "with_feedback": 0, "satisfied": 0, "basically_satisfied": 0,
+         "dissatisfied": 0, "rated": 0, "satisfaction_rate": None},
+    ]
+
+    # The same filters as every other figure: category, deputy, station, period, scope.
+    def departments(query, headers=world["admin"]):
+        answer = client.get(f"/api/v1/stats/suggestions?{query}", headers=headers).json
+        return [(d["department"], d["work_orders"]) for d in answer["by_department"]], answer["work_order_satisfaction_rate"]
+
+    assert departments("category=道路交通") == ([(HOTLINE, 1)], 1.0)
+    assert departments(f"deputy_id={world['li'].id}") == ([], None)
+    assert departments(f"station_id={world['station'].id}")[0] == [("县住建局", 3), (HOTLINE, 1), ("县城管局", 1)]
+    tomorrow = (utcnow().astimezone(CHINA) + timedelta(days=1)).date().isoformat()
+    assert departments(f"from={tomorrow}") == ([], None)
+    assert departments("", world["other_admin"]) == ([("县住建局", 1)], 1.0)
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    assert departments("", root) == ([("县住建局", 4), (HOTLINE, 1), ("县城管局", 1)], 0.75)

@@ -34,9 +34,9 @@ DUPLICATE_WINDOW = timedelta(days=30)
 @stats_blp.arguments(StatsQuery, location="query")
 @stats_blp.response(200, StatsOut)
 def suggestion_statistics(args):
-    """办结率、按时办结率、满意率等，分母明确；可按区域、联络站、代表、类别、时间段筛选。"""
+    """办结率、按时办结率、满意率、转办工单满意率（按承办部门）等，分母明确；可按区域、联络站、代表、类别、时间段筛选。"""
     query = apply_filters(select(Suggestion).where(admin_scope_clause(current_user())), args)
-    return suggestion_stats(query)
+    return suggestion_stats(query, work_orders=True)
 
 
 def published_query():

@@ -5,7 +5,10 @@
 * 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated (closed items with a rating);
 * 落实率 implementation_rate = closed items whose reply recorded the problem solved ÷ closed (a reply that
   recorded nothing counts as not implemented: the rate claims only what deputies stated);
-* average hours from assignment to acceptance, and from filing to closing.
+* average hours from assignment to acceptance, and from filing to closing;
+* with ``work_orders=True``, the 转办工单 (work orders at departments and the 12345 hotline) of those items:
+  工单满意率 work_order_satisfaction_rate = (满意 + 基本满意) ÷ work orders whose feedback recorded the
+  deputy's satisfaction, overall and per department.
 
 Rejected, withdrawn and merged items are not work that should be closed, so they are left out of the rates.
 """
@@ -15,7 +18,7 @@ from sqlalchemy import and_, case, func, select
 
 from ..db_types import utcnow
 from ..extensions import db
-from .models import STATUS_LABELS, Satisfaction, Status
+from .models import STATUS_LABELS, Satisfaction, Status, SuggestionWorkOrder
 
 
 def _hours_between(later, earlier):
@@ -35,6 +38,7 @@ def _count(condition):
 MERGED_LABEL = "已合并"
 _SUMMED = ("total", "closed", "past_deadline", "on_time", "rated", "satisfied", "basically", "overdue", "supervised",
            "merged", "implemented", "to_accept_sum", "to_accept_count", "to_close_sum", "to_close_count")
+_WORK_ORDER_COUNTS = ("work_orders", "with_feedback", "satisfied", "basically_satisfied", "dissatisfied")
 
 
 def status_breakdown(figures):
@@ -55,8 +59,9 @@ def status_breakdown(figures):
     return rows
 
 
-def suggestion_stats(base_query):
-    """Figures over the items ``base_query`` selects (already scoped and filtered)."""
+def suggestion_stats(base_query, work_orders=False):
+    """Figures over the items ``base_query`` selects (already scoped and filtered), with their work
+    orders' if ``work_orders`` (the API and the console; the public page shows none)."""
     now = utcnow()
     items = base_query.subquery()
     s = items.c
@@ -103,7 +108,7 @@ def suggestion_stats(base_query):
     row.to_accept = row.to_accept_sum / row.to_accept_count if row.to_accept_count else None
     row.to_close = row.to_close_sum / row.to_close_count if row.to_close_count else None
     should_be_closed = row.closed + row.past_deadline
-    return {
+    figures = {
         "total": row.total,
         "by_status": {status.value: by_status.get(status, 0) for status in Status},
         "status_labels": STATUS_LABELS,
@@ -120,4 +125,47 @@ def suggestion_stats(base_query):
         "merged": row.merged,
         "implemented": row.implemented,
         "denominators": {"should_be_closed": should_be_closed, "closed": row.closed, "rated": row.rated},
+    }
+    if work_orders:
+        orders = work_order_stats(items)
+        figures["denominators"]["work_orders_rated"] = orders.pop("work_orders_rated")
+        figures |= orders
+    return figures
+
+
+def work_order_stats(items):
+    """The work orders of ``items`` (a subquery of suggestions) per department, and their sums: one
+    grouped query over the work orders, joined to the items by ``ix_suggestion_work_orders_suggestion``.
+
+    A work order is rated when its feedback said how satisfied the deputy was with the department's
+    handling: the API also takes feedback without it, as the contract first had it."""
+    w = SuggestionWorkOrder
+    rows = db.session.execute(
+        select(
+            w.department,
+            func.count().label("work_orders"),
+            _count(w.feedback_dt.isnot(None)).label("with_feedback"),
+            _count(w.satisfaction == Satisfaction.satisfied).label("satisfied"),
+            _count(w.satisfaction == Satisfaction.basically_satisfied).label("basically_satisfied"),
+            _count(w.satisfaction == Satisfaction.dissatisfied).label("dissatisfied"),
+        )
+        .join(items, items.c.id == w.suggestion_id)
+        .group_by(w.department)
+    ).all()
+    by_department = []
+    for row in rows:
+        figures = {key: int(row._mapping[key]) for key in _WORK_ORDER_COUNTS}
+        rated = figures["satisfied"] + figures["basically_satisfied"] + figures["dissatisfied"]
+        by_department.append({
+            "department": row.department, **figures, "rated": rated,
+            "satisfaction_rate": _rate(figures["satisfied"] + figures["basically_satisfied"], rated),
+        })
+    by_department.sort(key=lambda d: (-d["work_orders"], d["department"]))
+    sums = {key: sum(d[key] for d in by_department) for key in (*_WORK_ORDER_COUNTS, "rated")}
+    return {
+        "work_orders": sums["work_orders"],
+        "work_orders_with_feedback": sums["with_feedback"],
+        "work_orders_rated": sums["rated"],
+        "work_order_satisfaction_rate": _rate(sums["satisfied"] + sums["basically_satisfied"], sums["rated"]),
+        "by_department": by_department,
     }
