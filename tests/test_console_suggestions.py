@@ -303,6 +303,73 @@ def test_reject_supervise_and_merge_through_forms(client, admin, world, pending)
     assert item_json(client, world["admin"], pending["id"])["status"] == "rejected"
 
 
+def test_forward_and_feedback_through_forms_record_work_orders_and_supervision(client, admin, world, pending):  # noqa: F811
+    """转办 with a work order number, then the department's answer with the deputy's satisfaction:
+    不满意 puts the item under supervision (督办); the item page lists the work orders, the queue's 督办
+    filter finds it, the dashboard and the exports count it by department."""
+    step(client, world["admin"], pending["id"], "dispatch", deputy_id=world["zhang"].id)
+    step(client, world["zhang_h"], pending["id"], "accept")
+    base = f"/console/suggestions/{pending['id']}"
+    page = admin.get(base).get_data(as_text=True)
+    assert 'name="work_order_no"' in page and 'name="department_satisfaction"' not in page
+
+    blank = post_form(admin, f"{base}/forward", {"target": "department", "department": "县住建局", "note": " "})
+    assert flashes(admin.get(blank.headers["Location"])) == ["请填写转办说明。"]
+    too_long = post_form(admin, f"{base}/forward", {"target": "department", "department": "县住建局",
+                                                    "work_order_no": "Z" * 51, "note": "请住建局处理"})
+    assert flashes(admin.get(too_long.headers["Location"])) == ["工单编号不能超过 50 个字。"]
+    assert item_json(client, world["admin"], pending["id"])["status"] == "accepted"
+    forwarded = post_form(admin, f"{base}/forward", {"target": "department", "department": "县住建局",
+                                                     "work_order_no": " ZJ-2026-001 ", "note": "请住建局处理"})
+    assert flashes(admin.get(forwarded.headers["Location"])) == ["已转办，等待部门反馈。"]
+    page = admin.get(base).get_data(as_text=True)
+    assert 'name="department_satisfaction" value="dissatisfied"' in page and 'name="work_order_no"' not in page
+
+    for choice in ({}, {"department_satisfaction": "great"}):
+        unanswered = post_form(admin, f"{base}/feedback", {"note": "住建局：下周处理", **choice})
+        assert flashes(admin.get(unanswered.headers["Location"])) == ["请选择代表对部门办理结果的满意度。"]
+    assert item_json(client, world["admin"], pending["id"])["status"] == "forwarded"
+    answered = post_form(admin, f"{base}/feedback", {"note": "住建局：下周处理", "department_satisfaction": "dissatisfied"})
+    shown = admin.get(answered.headers["Location"])
+    assert flashes(shown) == ["已记录部门反馈。代表不满意，已转入督办，请组织现场督办。"]
+    after = shown.get_data(as_text=True)
+    assert '<span class="tag tag-supervised">督办</span>' in after
+    rows = re.findall(r'<tr class="work-order">(.*?)</tr>', after, re.S)
+    cells = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)] for row in rows]
+    assert [row[:2] + row[4:] for row in cells] == [["县住建局", "ZJ-2026-001", "不满意"]]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", when) for when in cells[0][2:4]), cells  # 转办, 反馈
+    assert "代表对县住建局的办理结果不满意（工单 ZJ-2026-001），转入督办" in after
+    assert re.findall(r">(MSB-\d{8}-\d{6})</a>", admin.get("/console/suggestions?supervised=1").get_data(as_text=True)) \
+        == [pending["number"]]
+
+    # The dashboard: the work-order satisfaction rate over the rated work orders, and the department's row.
+    dashboard = admin.get("/console/").get_data(as_text=True)
+    rate = re.search(r'id="rate-work_order_satisfaction_rate">.*?<strong>([^<]+)</strong>.*?kpi-note">([^<]+)<', dashboard, re.S)
+    assert rate.groups() == ("0.0%", "（满意＋基本满意）÷ 代表已评价工单 1")
+    department = re.search(r'<tr class="department">(.*?)</tr>', dashboard, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", department) == ["县住建局", "1", "1", "0", "0", "1", "0.0%"]
+
+    # The exports: the queue's work order columns, the statistics' sheet per department.
+    queue = list(_workbook(admin.get("/console/suggestions/export.xlsx"))["建议清单"].values)
+    columns = [queue[0].index(name) for name in ("转办部门", "工单编号", "代表对部门办理满意度", "督办")]
+    assert [queue[1][i] for i in columns] == ["县住建局", "ZJ-2026-001", "不满意", "是"]
+    wb = _workbook(admin.get("/console/stats/export.xlsx"))
+    summary = {row[0]: row[1] for row in wb["总体指标"].values}
+    assert (summary["转办工单数"], summary["已反馈工单数"], summary["已评价工单数"], summary["工单满意率"]) == (1, 1, 1, "0.0%")
+    assert list(wb["按承办部门"].values) == [
+        ("承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"), ("县住建局", 1, 1, 0, 0, 1, "0.0%")]
+
+    # Forwarded again, to the hotline: no department is asked for, and the deputy's satisfaction is recorded.
+    post_form(admin, f"{base}/forward", {"target": "hotline_12345", "department": "忽略", "note": "转 12345 热线督办"})
+    post_form(admin, f"{base}/feedback", {"note": "热线：已修复", "department_satisfaction": "satisfied"})
+    item = item_json(client, world["admin"], pending["id"])
+    assert [(w["department"], w["work_order_no"], w["satisfaction"]) for w in item["work_orders"]] == [
+        ("县住建局", "ZJ-2026-001", "dissatisfied"), ("12345 热线人大代表通道", None, "satisfied")]
+    assert [(e["action"], e["actor_role"]) for e in item["timeline"][-5:]] == [
+        ("forward", "station_admin"), ("feedback", "station_admin"), ("supervise", "system"),
+        ("forward", "station_admin"), ("feedback", "station_admin")]
+
+
 def test_held_items_can_be_released_or_rejected(app, client, admin, world):  # noqa: F811
     held = file(client, world["citizen"], world["station_code"], content="违禁测试 第一条").json
     held_too = file(client, world["citizen"], world["deputy_code"], content="违禁测试 第二条").json
@@ -437,7 +504,7 @@ def test_statistics_export(client, admin, world, pending):  # noqa: F811
     response = admin.get("/console/stats/export.xlsx")
     assert _filename(response).startswith("建议统计-")
     wb = _workbook(response)
-    assert wb.sheetnames == ["总体指标", "按状态", "按类别", "按联络站"]
+    assert wb.sheetnames == ["总体指标", "按状态", "按类别", "按联络站", "按承办部门"]
     summary = {row[0]: row[1] for row in wb["总体指标"].values}
     assert summary["建议总数"] == 3 and summary["统计范围"] == "城北联络站"
     assert summary["已办结数"] == 0

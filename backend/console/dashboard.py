@@ -23,6 +23,7 @@ from .appointments import requested_count
 
 TREND_WEEKS = 12
 TOP_DEPUTIES = 10
+TOP_DEPARTMENTS = 15  # the dashboard's table; the statistics export lists every department
 
 # One colour per status, the same in every chart and badge (see console.css .status-*).
 STATUS_COLOURS = {
@@ -74,7 +75,7 @@ def weekly_filings(scope, now=None):
 
 def dashboard_data(user):
     scope = admin_scope_clause(user)
-    stats = suggestion_stats(select(Suggestion).where(scope))
+    stats = suggestion_stats(select(Suggestion).where(scope), work_orders=True)
     is_open = and_(Suggestion.status.in_(OPEN_STATUSES), Suggestion.merged_into_id.is_(None))
 
     def count(*conditions):
@@ -100,7 +101,8 @@ def dashboard_data(user):
         "appointments_requested": requested_count(user),  # 待确认约见
         "rates": {
             key: stats[key]
-            for key in ("closed_rate", "on_time_rate", "satisfaction_rate", "basic_satisfaction_rate", "implementation_rate")
+            for key in ("closed_rate", "on_time_rate", "satisfaction_rate", "basic_satisfaction_rate", "implementation_rate",
+                        "work_order_satisfaction_rate")
         },
         "denominators": stats["denominators"],
         "implemented": stats["implemented"],
@@ -114,6 +116,10 @@ def dashboard_data(user):
             ({"category": c, "count": n} for c, n in stats["by_category"].items()),
             key=lambda r: (-r["count"], r["category"]),
         ),
+        "work_orders": stats["work_orders"],
+        "work_orders_with_feedback": stats["work_orders_with_feedback"],
+        "departments": len(stats["by_department"]),
+        "by_department": stats["by_department"][:TOP_DEPARTMENTS],
         "trend": weekly_filings(scope),
         "year": year,
         "leaderboard": scoped_leaderboard(user, year),

@@ -78,6 +78,10 @@ def _yes(flag):
     return "是" if flag else ""
 
 
+def _label(satisfaction):
+    return SATISFACTION_LABELS[satisfaction.value] if satisfaction else ""
+
+
 EXPORT_BATCH = 2000  # rows read at a time: an export holds one batch, whatever its size
 
 
@@ -91,7 +95,8 @@ def _export_rows(query, limit=MAX_EXPORT_ROWS):
             Suggestion.id, Suggestion.number, Suggestion.created_dt, Suggestion.category, Suggestion.content,
             Suggestion.status, Station.name, Deputy.name, Region.name, Suggestion.filed_via, Suggestion.overdue,
             Suggestion.due_soon, Suggestion.supervised, Suggestion.held_for_review, merged.number,
-            Suggestion.round, Suggestion.accept_due_dt, Suggestion.reply_due_dt, Suggestion.reply_content,
+            Suggestion.round, Suggestion.accept_due_dt, Suggestion.reply_due_dt, Suggestion.forward_department,
+            Suggestion.forward_work_order_no, Suggestion.department_satisfaction, Suggestion.reply_content,
             Suggestion.satisfaction, Suggestion.closed_dt,
             maintain_column_froms=False,
         )
@@ -106,13 +111,14 @@ def _export_rows(query, limit=MAX_EXPORT_ROWS):
         batch = statement if last_id is None else statement.where(Suggestion.id < last_id)
         rows = db.session.execute(batch.limit(min(EXPORT_BATCH, left))).all()
         for (_, number, created, category, content, status, station, deputy, region, filed_via, overdue, due_soon,
-             supervised, held, merged_number, round_, accept_due, reply_due, reply, satisfaction, closed) in rows:
+             supervised, held, merged_number, round_, accept_due, reply_due, department, work_order_no,
+             department_satisfaction, reply, satisfaction, closed) in rows:
             yield (
                 number, cn_time(created), category, content, STATUS_LABELS[status.value], station or "", deputy or "",
                 region or "", "代表码" if filed_via == "deputy" else "联络站码",
                 _yes(overdue), _yes(due_soon), _yes(supervised), _yes(held), merged_number or "", round_,
-                cn_time(accept_due), cn_time(reply_due), reply or "",
-                SATISFACTION_LABELS[satisfaction.value] if satisfaction else "", cn_time(closed),
+                cn_time(accept_due), cn_time(reply_due), department or "", work_order_no or "",
+                _label(department_satisfaction), reply or "", _label(satisfaction), cn_time(closed),
             )
         if len(rows) < EXPORT_BATCH:
             return
@@ -126,12 +132,13 @@ def export_suggestions():
     query, _ = filtered_query(g.user, request.args)
     headers = [
         "编号", "提交时间", "类别", "建议内容", "状态", "联络站", "承办代表", "所属区域", "提交渠道",
-        "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "接单时限", "答复时限", "答复内容", "满意度", "办结时间",
+        "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "接单时限", "答复时限", "转办部门", "工单编号",
+        "代表对部门办理满意度", "答复内容", "满意度", "办结时间",
     ]
     wb = _new_workbook()
     _sheet(wb, "建议清单", headers, _export_rows(query), widths={
         "编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40, "联络站": 24, "接单时限": 18, "答复时限": 18,
-        "办结时间": 18})
+        "转办部门": 24, "工单编号": 22, "代表对部门办理满意度": 20, "办结时间": 18})
     return _send(wb, "建议清单")
 
 
@@ -187,7 +194,7 @@ def export_stats():
     """The statistics of the administrator's scope, with the denominators they are computed from."""
     user = g.user
     scope = admin_scope_clause(user)
-    stats = suggestion_stats(select(Suggestion).where(scope))
+    stats = suggestion_stats(select(Suggestion).where(scope), work_orders=True)
     d = stats["denominators"]
     wb = _new_workbook()
     summary = [
@@ -207,6 +214,10 @@ def export_stats():
         ("平均办结用时（小时）", stats["avg_hours_to_close"] if stats["avg_hours_to_close"] is not None else "", "提交到办结"),
         ("超期件数", stats["overdue"], "带超期标记的建议"),
         ("督办件数", stats["supervised"], "带督办标记的建议"),
+        ("转办工单数", stats["work_orders"], "转办到政府部门或 12345 热线的工单（每次转办一件）"),
+        ("已反馈工单数", stats["work_orders_with_feedback"], "已记录部门反馈的工单"),
+        ("已评价工单数", d["work_orders_rated"], "部门反馈时记录了代表满意度的工单"),
+        ("工单满意率", _percent(stats["work_order_satisfaction_rate"]), "（满意 + 基本满意）÷ 已评价工单"),
     ]
     _sheet(wb, "总体指标", ["指标", "数值", "口径说明"], summary, widths={"指标": 22, "数值": 20, "口径说明": 40})
     _sheet(wb, "按状态", ["状态", "件数"], [(label, n) for _, label, n in status_breakdown(stats)])
@@ -215,6 +226,11 @@ def export_stats():
     _sheet(wb, "按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])
     _sheet(wb, "按联络站", ["联络站", "建议数", "办理中", "已办结", "超期", "督办"], _station_rows(scope),
            widths={"联络站": 30})
+    _sheet(wb, "按承办部门", ["承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"], (
+        (r["department"], r["work_orders"], r["with_feedback"], r["satisfied"], r["basically_satisfied"],
+         r["dissatisfied"], _percent(r["satisfaction_rate"]))
+        for r in stats["by_department"]
+    ), widths={"承办部门": 30})
     return _send(wb, "建议统计")
 
 

@@ -25,6 +25,7 @@ from ..suggestions.models import (
     OPEN_STATUSES,
     SATISFACTION_LABELS,
     STATUS_LABELS,
+    Satisfaction,
     Status,
     Suggestion,
 )
@@ -41,6 +42,7 @@ FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办
 NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
 QUEUE_KEY = "queue"  # the session's note of the queue's last filter and page
 STALE_MESSAGE = "这条建议刚刚被其他人修改过，请刷新后重试。"
+FORWARD_TARGETS = {"department": "政府职能部门", "hotline_12345": services.HOTLINE_CHANNEL}
 
 
 class ConsoleNotFound(Exception):
@@ -211,11 +213,13 @@ def available_actions(user, item):
     """Which action forms to show: the administrator's, from the item's current status."""
     if workflow.admin_role_for(user, item) is None:
         return set()
-    actions = {a for a in ("dispatch", "reject", "merge", "supervise") if item.status in workflow.starts_from(item, a)}
+    actions = {a for a in ("dispatch", "reject", "merge", "supervise", "forward", "feedback")
+               if item.status in workflow.starts_from(item, a)}
     if item.merged_into_id:
         actions -= {"merge", "dispatch"}
     if item.held_for_review:
         actions.add("release")
+        actions -= {"forward", "feedback"}  # the deputy cannot act on it either until it is released
     return actions
 
 
@@ -236,7 +240,7 @@ def suggestion(suggestion_id):
         item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
-        photo_screening_labels=SCREENING_LABELS, cn_time=cn_time,
+        photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
     )
 
 
@@ -289,7 +293,8 @@ def form_text(name, label, max_length, required=True):
 
 
 def _run(suggestion_id, action, step, success):
-    """Take one step as the signed-in administrator; flash the outcome and go back to the item."""
+    """Take one step as the signed-in administrator; flash the outcome (``success``, or what
+    ``success(item)`` says) and go back to the item."""
     item = item_or_404(suggestion_id)
     back = redirect(url_for("console.suggestion", suggestion_id=item.id))
     try:
@@ -303,7 +308,7 @@ def _run(suggestion_id, action, step, success):
         db.session.rollback()
         flash(STALE_MESSAGE, "error")
     else:
-        flash(success, "success")
+        flash(success(item) if callable(success) else success, "success")
     return back
 
 
@@ -335,6 +340,38 @@ def supervise(suggestion_id):
         services.supervise(item, actor, form_text("note", "督办意见", 2000))
 
     return _run(suggestion_id, "supervise", step, "已督办。")
+
+
+@bp.post("/suggestions/<int:suggestion_id>/forward")
+@console_login_required
+def forward(suggestion_id):
+    def step(item, actor):
+        target = request.form.get("target")
+        if target not in FORWARD_TARGETS:
+            raise validation_failed({"target": ["请选择转办对象。"]})
+        department = form_text("department", "承办部门", 100, required=False) if target == "department" else None
+        work_order_no = form_text("work_order_no", "工单编号", 50, required=False)
+        services.forward(item, actor, target, department, form_text("note", "转办说明", 2000), work_order_no)
+
+    return _run(suggestion_id, "forward", step, "已转办，等待部门反馈。")
+
+
+@bp.post("/suggestions/<int:suggestion_id>/feedback")
+@console_login_required
+def feedback(suggestion_id):
+    def step(item, actor):
+        note = form_text("note", "部门反馈", 2000)
+        satisfaction = request.form.get("department_satisfaction")
+        if satisfaction not in SATISFACTION_LABELS:
+            raise validation_failed({"department_satisfaction": ["请选择代表对部门办理结果的满意度。"]})
+        services.feedback(item, actor, note, satisfaction)
+
+    def success(item):
+        if item.department_satisfaction is Satisfaction.dissatisfied:
+            return "已记录部门反馈。代表不满意，已转入督办，请组织现场督办。"
+        return "已记录部门反馈。"
+
+    return _run(suggestion_id, "feedback", step, success)
 
 
 @bp.post("/suggestions/<int:suggestion_id>/release")
