@@ -19,8 +19,9 @@ module.exports = {
     appointmentResult: ['tmpl-appointment-result'],
     // asked of a deputy on 约见我的 (开启提醒): a new request or a cancellation
     appointment: ['tmpl-appointment'],
-    // asked of a station administrator linking their console account (pages/link): overdue items
-    admin: ['tmpl-overdue'],
+    // asked of a station administrator linking their console account (pages/link): overdue items, and items
+    // put under supervision (督办) because the deputy was not satisfied with a department's handling
+    admin: ['tmpl-overdue', 'tmpl-supervised'],
   },
   maxPhotos: 9,
   // Offline demos only (the server in WECHAT_MODE=fake, with its WeChat stand-in): fixed codes in place of

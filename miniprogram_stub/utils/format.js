@@ -82,6 +82,10 @@ function presentSuggestion(item) {
     flags: flagsOf(item),
     satisfactionText: item.satisfaction ? SATISFACTION_LABELS[item.satisfaction] || item.satisfaction : '',
     timeline: (item.timeline || []).map((t, i) => Object.assign({}, t, { key: i, atText: formatTime(t.at) })),
+    // 转办工单, on the item's own page: the number and the deputy's satisfaction for its citizen and staff.
+    workOrders: (item.work_orders || []).map((w, i) => Object.assign({}, w, {
+      key: i, forwardedText: formatTime(w.forwarded_at), feedbackText: formatTime(w.feedback_at),
+    })),
   });
 }
 

@@ -1,6 +1,7 @@
 // A station administrator's WeChat reminders: the console (微信提醒) shows a one-time code as a mini-program
 // code whose scene is the code, and as text to type. Linking sends POST /me/admin-link {code} as this
-// WeChat user; from then on the console account's overdue reminders come here as subscribe messages.
+// WeChat user; from then on the console account's overdue and supervision (督办) reminders come here as
+// subscribe messages.
 const api = require('../../utils/api');
 const config = require('../../config');
 const { wxp, toast } = require('../../utils/wxp');
@@ -57,7 +58,7 @@ Page({
       return null;
     }
     const accepted = await consent;
-    const subscribed = !!accepted && config.subscribeTemplates.admin.some((id) => accepted[id] === 'accept');
+    const subscribed = !!accepted && config.subscribeTemplates.admin.every((id) => accepted[id] === 'accept');
     this.setData({ linking: false, account: answer.account, subscribed });
     toast('绑定成功', 'success');
     return answer.account;

@@ -1,7 +1,8 @@
 // One suggestion with its timeline (台账). The path is the one the server's subscribe messages open
 // (pages/suggestion/detail?id=...), for citizens and deputies alike:
 // - the citizen who filed or follows it: status, reply, timeline, the rating form once replied, withdraw;
-// - the deputy it is assigned to: accept, return, progress, forward, department feedback, reply.
+// - the deputy it is assigned to: accept, return, progress, forward (with the work order's number),
+//   department feedback (with the deputy's satisfaction: 不满意 puts the item under supervision), reply.
 const api = require('../../utils/api');
 const { wxp, toast } = require('../../utils/wxp');
 const { SATISFACTION, presentSuggestion } = require('../../utils/format');
@@ -17,7 +18,10 @@ const OUTCOMES = [
   { value: 'false', label: '未落实（已答复说明原因或计划）' },
 ];
 
-const EMPTY_FORM = { note: '', reason: '', reply: '', implemented: '', department: '', forwardTargetIndex: 0 };
+const EMPTY_FORM = {
+  note: '', reason: '', reply: '', implemented: '', department: '', workOrderNo: '', departmentSatisfaction: '',
+  forwardTargetIndex: 0,
+};
 
 Page({
   data: {
@@ -120,6 +124,10 @@ Page({
     this.setData({ 'form.forwardTargetIndex': Number(e.detail.value) });
   },
 
+  onDepartmentSatisfactionChange(e) {
+    this.setData({ 'form.departmentSatisfaction': e.detail.value });
+  },
+
   async act(action, body, done) {
     if (this.data.busy) return null;
     this.setData({ busy: true });
@@ -167,12 +175,24 @@ Page({
       if (!department) return null;
       body.department = department;
     }
+    // 工单编号: the number the department or the 12345 hotline gave the work order, when there is one.
+    const workOrderNo = String(this.data.form.workOrderNo || '').trim();
+    if (workOrderNo) body.work_order_no = workOrderNo;
     return this.act('forward', body, '已转办');
   },
 
+  // The department's answer and how satisfied the deputy is with it: 不满意 puts the item under the
+  // station's supervision (督办), and the deputy may forward it again.
   feedback() {
     const note = this.required(this.data.form.note, '请填写部门反馈');
-    return note ? this.act('feedback', { note }, '已记录反馈') : null;
+    if (!note) return null;
+    const satisfaction = this.data.form.departmentSatisfaction;
+    if (!satisfaction) {
+      toast('请选择对部门办理结果的满意度');
+      return null;
+    }
+    const done = satisfaction === 'dissatisfied' ? '已转入督办' : '已记录反馈';
+    return this.act('feedback', { note, department_satisfaction: satisfaction }, done);
   },
 
   reply() {

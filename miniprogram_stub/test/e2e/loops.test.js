@@ -3,7 +3,8 @@
 // `wx` stand-in whose wx.request / wx.uploadFile / wx.downloadFile are REAL HTTP.
 //
 // 1. 码上办: a citizen scans a deputy's printed code (options.q), files with a photo; the deputy binds by
-//    phone, accepts and replies; the citizen rates and the item is closed.
+//    phone, accepts, forwards it to the 12345 hotline (dissatisfied: 督办) and to a department, and
+//    replies; the citizen rates and the item is closed.
 // 2. 发单 → 接单 → 扫码签到 → 结单 → 积分: an administrator dispatches an activity at station 1 through the
 //    API; the deputy accepts it in the stub, checks in by scanning the station's code with the location,
 //    and after the administrator closes it sees the points, the archive and the leaderboard.
@@ -64,7 +65,7 @@ after(async () => {
 
 // --- 1. the suggestion loop ---------------------------------------------------------------------------
 
-test('citizen scans a deputy code, files with a photo; the deputy accepts and replies; the citizen rates', LIMIT, async (t) => {
+test('citizen scans a deputy code, files with a photo; the deputy accepts, forwards and replies; the citizen rates', LIMIT, async (t) => {
   const citizen = phoneFor('citizen-e2e');
   await citizen.launch();
   assert.ok(citizen.wx.getStorageSync('msb_token'), 'logged in at launch');
@@ -164,6 +165,32 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts and re
   assert.match(handle.data.item.placeText, /^经纬度 27\.5612/);
   handle.onFormInput(event({ field: 'note' }, '已联系交警大队，约定明日现场查看。'));
   await handle.addProgress();
+
+  // 转办 to the 12345 hotline with its work order number; the answer does not satisfy the deputy: 督办.
+  handle.onForwardTargetChange(event({}, '1'));
+  handle.onFormInput(event({ field: 'note' }, '请 12345 热线转交警部门维修信号灯。'));
+  handle.onFormInput(event({ field: 'workOrderNo' }, 'RX20260501001'));
+  const forwarded = await handle.forward();
+  assert.equal(forwarded.status, 'forwarded');
+  assert.equal(forwarded.work_order_no, 'RX20260501001');
+  handle.onFormInput(event({ field: 'note' }, '热线回复：已转交，暂无维修时间。'));
+  handle.onDepartmentSatisfactionChange(event({}, 'dissatisfied'));
+  const supervised = await handle.feedback();
+  assert.equal(supervised.status, 'accepted');
+  assert.equal(supervised.supervised, true);
+  assert.ok(handle.data.item.flags.includes('督办'));
+  assert.deepEqual(handle.data.item.workOrders.map((w) => [w.department, w.work_order_no, w.satisfaction_label]),
+    [['12345 热线人大代表通道', 'RX20260501001', '不满意']]);
+  // Forwarded again, to the department itself; this time the deputy is satisfied.
+  handle.onForwardTargetChange(event({}, '0'));
+  handle.onFormInput(event({ field: 'department' }, '市公安局交警支队'));
+  handle.onFormInput(event({ field: 'note' }, '督办后直接转交警支队。'));
+  await handle.forward();
+  handle.onFormInput(event({ field: 'note' }, '交警支队：已安排今日维修。'));
+  handle.onDepartmentSatisfactionChange(event({}, 'satisfied'));
+  await handle.feedback();
+  assert.deepEqual(handle.data.item.workOrders.map((w) => [w.department, w.work_order_no, w.satisfaction_label]),
+    [['12345 热线人大代表通道', 'RX20260501001', '不满意'], ['市公安局交警支队', null, '满意']]);
   handle.onFormInput(event({ field: 'reply' }, '交警大队已于今日修复信号灯，感谢您的反映。'));
   handle.onOutcomeChange(event({}, 'true'));
   const replied = await handle.reply();
@@ -183,7 +210,12 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts and re
   assert.equal(again.data.canRate, false);
   assert.equal(again.data.item.satisfactionText, '满意');
   const actions = again.data.item.timeline.map((e) => e.action);
-  for (const step of ['accept', 'progress', 'reply', 'rate']) assert.ok(actions.includes(step), `timeline has ${step}: ${actions}`);
+  for (const step of ['accept', 'progress', 'forward', 'feedback', 'supervise', 'reply', 'rate']) {
+    assert.ok(actions.includes(step), `timeline has ${step}: ${actions}`);
+  }
+  // The citizen sees where it was forwarded, under which numbers, and how the deputy judged the answers.
+  assert.deepEqual(again.data.item.workOrders.map((w) => [w.department, w.work_order_no, w.satisfaction_label]),
+    [['12345 热线人大代表通道', 'RX20260501001', '不满意'], ['市公安局交警支队', null, '满意']]);
 
   // No error was shown to either of them along the way.
   assert.deepEqual(citizen.wx.modals, []);

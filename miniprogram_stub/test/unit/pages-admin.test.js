@@ -6,7 +6,7 @@ const { unitPhone, json, error } = require('../support/unit');
 
 const ACCOUNT = { id: 9, username: 'chengbei', display_name: '城北站管理员' };
 
-test('link: a scanned code is sent after a tap, with overdue reminders asked for first', async () => {
+test('link: a scanned code is sent after a tap, with overdue and supervision reminders asked for first', async () => {
   const bodies = [];
   const { phone, wx } = unitPhone({
     'POST /api/v1/me/admin-link': (req) => { bodies.push(req.data); return json(200, { account: ACCOUNT }); },
@@ -17,7 +17,7 @@ test('link: a scanned code is sent after a tap, with overdue reminders asked for
 
   assert.deepEqual(await page.confirm(), ACCOUNT);
   assert.deepEqual(bodies, [{ code: 'ABCDEFGHJKLM' }]);
-  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-overdue']);
+  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-overdue', 'tmpl-supervised']);
   const asked = wx.order.find((call) => call.name === 'requestSubscribeMessage');
   const sent = wx.order.find((call) => call.name === 'request' && /admin-link/.test(call.url));
   assert.ok(asked.n < sent.n, 'consent is asked within the tap, before the network call');

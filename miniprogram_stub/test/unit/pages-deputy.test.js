@@ -162,7 +162,7 @@ function handlingRoutes(status) {
   };
 }
 
-test('handling: accept, progress, forward (department needed), feedback, reply', async () => {
+test('handling: accept, progress, forward (department needed, work order number), feedback (satisfaction needed), reply', async () => {
   const { routes, steps } = handlingRoutes('assigned');
   const { phone, wx } = unitPhone(routes, { user: DEPUTY });
   const page = await phone.open('pages/suggestion/detail', { id: '11' });
@@ -181,11 +181,18 @@ test('handling: accept, progress, forward (department needed), feedback, reply',
   await page.forward();
   assert.equal(wx.toasts.at(-1), '请填写承办部门');
   page.onFormInput(event({ field: 'department' }, '市住建局'));
+  page.onFormInput(event({ field: 'workOrderNo' }, '  ZJ-2026-0501  '));
   await page.forward();
   assert.equal(page.data.item.status, 'forwarded');
+  assert.equal(page.data.form.workOrderNo, '', 'cleared after the step');
 
   page.onFormInput(event({ field: 'note' }, '住建局：本周内修复'));
+  assert.equal(await page.feedback(), null, 'the deputy\'s satisfaction is asked for');
+  assert.equal(wx.toasts.at(-1), '请选择对部门办理结果的满意度');
+  page.onDepartmentSatisfactionChange(event({}, 'basically_satisfied'));
   await page.feedback();
+  assert.equal(page.data.item.status, 'accepted');
+  assert.equal(page.data.form.departmentSatisfaction, '', 'cleared after the step');
   page.onFormInput(event({ field: 'reply' }, '已修复，感谢反映'));
   assert.equal(await page.reply(), null, 'the outcome (落实) is asked for');
   assert.equal(wx.toasts.at(-1), '请选择办理结果');
@@ -196,8 +203,8 @@ test('handling: accept, progress, forward (department needed), feedback, reply',
   assert.deepEqual(steps, [
     ['accept', {}],
     ['progress', { note: '已到现场查看' }],
-    ['forward', { target: 'department', note: '请住建局维修', department: '市住建局' }],
-    ['feedback', { note: '住建局：本周内修复' }],
+    ['forward', { target: 'department', note: '请住建局维修', department: '市住建局', work_order_no: 'ZJ-2026-0501' }],
+    ['feedback', { note: '住建局：本周内修复', department_satisfaction: 'basically_satisfied' }],
     ['reply', { content: '已修复，感谢反映', implemented: true }],
   ]);
 });
@@ -259,6 +266,40 @@ test('handling: return needs a reason; forwarding to 12345 needs no department; 
     ['forward', { target: 'hotline_12345', note: '转 12345' }],
     ['return', { reason: '不属于本人联系范围' }],
   ]);
+});
+
+test('handling: a dissatisfied feedback says the item is supervised; the work orders show with their numbers', async () => {
+  const orders = [
+    { target: 'hotline_12345', department: '12345 热线人大代表通道', work_order_no: 'RX20260501001',
+      forwarded_at: '2026-05-01T02:00:00+00:00', feedback_at: '2026-05-02T06:30:00+00:00',
+      satisfaction: 'dissatisfied', satisfaction_label: '不满意' },
+  ];
+  const bodies = [];
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, staffView({
+      status: 'forwarded', status_label: '转办中', forward_department: '12345 热线人大代表通道',
+      work_order_no: 'RX20260501001', work_orders: [Object.assign({}, orders[0], { feedback_at: null, satisfaction: null, satisfaction_label: null })],
+    })),
+    'POST /api/v1/suggestions/11/feedback': (req) => {
+      bodies.push(req.data);
+      return json(200, staffView({
+        status: 'accepted', status_label: '办理中', supervised: true, department_satisfaction: 'dissatisfied',
+        department_satisfaction_label: '不满意', work_order_no: 'RX20260501001', work_orders: orders,
+      }));
+    },
+  }, { user: DEPUTY });
+  const page = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.deepEqual(page.data.item.workOrders.map((w) => [w.department, w.work_order_no, w.forwardedText, w.feedbackText]),
+    [['12345 热线人大代表通道', 'RX20260501001', '2026-05-01 10:00', '']]);
+  page.onFormInput(event({ field: 'note' }, '热线回复：已转交供电公司，未说明时间'));
+  page.onDepartmentSatisfactionChange(event({}, 'dissatisfied'));
+  await page.feedback();
+  assert.deepEqual(bodies, [{ note: '热线回复：已转交供电公司，未说明时间', department_satisfaction: 'dissatisfied' }]);
+  assert.deepEqual(wx.toasts, ['已转入督办']);
+  assert.deepEqual(page.data.item.flags, ['督办']);
+  assert.equal(page.data.item.status, 'accepted', 'back to the deputy, who may forward it again');
+  const [order] = page.data.item.workOrders;
+  assert.deepEqual([order.feedbackText, order.satisfaction_label], ['2026-05-02 14:30', '不满意']);
 });
 
 test('activities: accept, and decline with a reason asked in a modal', async () => {

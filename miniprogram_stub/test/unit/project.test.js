@@ -82,8 +82,8 @@ test('code uses only relative requires and nothing from Node', () => {
 
 test('the subscribe template ids match the server defaults', () => {
   const config = require('../../config');
-  const server = ['tmpl-new-item', 'tmpl-accepted', 'tmpl-replied', 'tmpl-reopened', 'tmpl-overdue', 'tmpl-activity', 'tmpl-activity-reminder',
-    'tmpl-activity-cancelled', 'tmpl-appointment', 'tmpl-appointment-result'];
+  const server = ['tmpl-new-item', 'tmpl-accepted', 'tmpl-replied', 'tmpl-reopened', 'tmpl-overdue', 'tmpl-supervised',
+    'tmpl-activity', 'tmpl-activity-reminder', 'tmpl-activity-cancelled', 'tmpl-appointment', 'tmpl-appointment-result'];
   for (const list of Object.values(config.subscribeTemplates)) {
     assert.ok(list.length <= 3, 'WeChat asks for at most 3 at once');
     for (const id of list) assert.ok(server.includes(id), id);
