@@ -21,6 +21,8 @@ deputies (``--deputies``, default 140,000 over the five levels) and its ledger (
   recent ones spread over the open statuses; the sweep's flags already set (an item past its deadline
   is flagged overdue, one due within the warning window due soon), so that a sweep finds what a
   sweep a minute ago left — next to nothing; a photo on one item in five; one in two hundred merged;
+  a work order (转办工单) on every forwarded item (open) and on one in five of those accepted, replied or
+  closed (answered), at sixteen departments and the 12345 hotline;
 * ``--activities`` activities (default 40,000) over the same three years at the stations, five
   invited deputies each, those past closed, the next two months' published (and reminded when due);
 * 500,000 delivered notifications.
@@ -195,6 +197,31 @@ def load_suggestions(items, stations, deputies, townships):
     """))
 
 
+# The departments work orders go to (转办): a county's bureaus by their common names, and the 12345 hotline.
+DEPARTMENTS = ["住建局", "城管局", "交通运输局", "生态环境局", "水利局", "卫健委", "教育局", "人社局", "民政局",
+               "市场监管局", "农业农村局", "自然资源局", "公安局", "供电公司", "自来水公司", "街道办事处"]
+
+
+def load_work_orders():
+    """A work order (转办工单) for every forwarded item, open, and for one in five of the items accepted,
+    replied or closed, answered with the deputy's satisfaction; one in eight at the 12345 hotline."""
+    departments = f"(ARRAY[{', '.join(repr(d) for d in DEPARTMENTS)}])[1 + (id / 8) % {len(DEPARTMENTS)}]"
+    db.session.execute(text(f"""
+        INSERT INTO suggestion_work_orders (suggestion_id, target, department, work_order_no, forwarded_dt,
+                                            feedback_dt, satisfaction)
+        SELECT id, CASE WHEN id % 8 = 0 THEN 'hotline_12345' ELSE 'department' END,
+               CASE WHEN id % 8 = 0 THEN '12345 热线人大代表通道' ELSE {departments} END,
+               CASE WHEN id % 2 = 0 THEN 'GD' || id END, accepted_dt + INTERVAL '1 hour',
+               CASE WHEN status <> 'forwarded' THEN accepted_dt + INTERVAL '3 days' END,
+               CASE WHEN status <> 'forwarded' THEN (ARRAY['satisfied', 'satisfied', 'basically_satisfied',
+                                                           'dissatisfied'])[1 + (id / 3) % 4] END
+        FROM suggestions
+        WHERE accepted_dt IS NOT NULL AND (status = 'forwarded' OR (status IN ('accepted', 'replied', 'closed')
+                                                                    AND id % 5 = 0))
+        ORDER BY id
+    """))
+
+
 def load_activities(activities, stations, deputies, townships, admin_id):
     """``activities`` over YEARS years up to two months ahead, PARTICIPANTS deputies each."""
     first, count = townships[0], len(townships)
@@ -260,10 +287,11 @@ def seed(app, args):
         step("codes", load_codes, args.stations, args.deputies, now)
         step("citizens", load_citizens, now)
         step("suggestions", load_suggestions, args.items, args.stations, args.deputies, townships)
+        step("work orders", load_work_orders)
         step("activities", load_activities, args.activities, args.stations, args.deputies, townships, SUPER_ADMIN)
         step("outbox", load_outbox)
         for table in ("regions", "deputies", "point_entries", "users", "stations", "qr_codes", "suggestions",
-                      "uploads", "activities", "outbox_messages"):
+                      "suggestion_work_orders", "uploads", "activities", "outbox_messages"):
             db.session.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
             ))
