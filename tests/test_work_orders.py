@@ -123,6 +123,9 @@ def test_the_citizen_sees_the_work_order_a_follower_sees_only_where_it_went(app,
     assert "ZJ-0042" not in str(follower)
     listed = client.get("/api/v1/suggestions?scope=mine", headers=world["stranger"]).json["items"]
     assert "ZJ-0042" not in str(listed)
+    # The lists (read apart from the item's page) show the citizen the latest work order as its page does.
+    [own] = client.get("/api/v1/suggestions?scope=mine", headers=world["citizen"]).json["items"]
+    assert (own["work_order_no"], own["department_satisfaction_label"]) == ("ZJ-0042", "基本满意")
 
 
 def test_bad_work_order_input_is_422_in_chinese_and_changes_nothing(client, world, accepted):  # noqa: F811
