@@ -69,7 +69,7 @@ def test_a_dissatisfied_work_order_goes_to_supervision_and_the_deputy_forwards_a
     last_two = [(e["action"], e["actor_role"], e.get("actor_name"), e["note"]) for e in body["timeline"][-2:]]
     assert last_two == [
         ("feedback", "deputy", "张伟", "热线回复：已转交警大队，暂无维修时间。"),
-        ("supervise", "system", "系统", f"代表对{HOTLINE}的办理结果不满意（工单 RX20261127001），转入督办"),
+        ("supervise", "system", "系统", f"代表对{HOTLINE}的办理结果不满意，转入督办"),
     ]
     # The citizen reads it in the timeline too, and sees it flagged.
     for_citizen = item_as(client, world["citizen"], item_id)
@@ -108,15 +108,16 @@ def test_the_citizen_sees_the_work_order_a_follower_sees_only_where_it_went(app,
     screen(app)
     assert client.post(f"/api/v1/suggestions/{accepted['id']}/follow", headers=world["stranger"]).status_code == 200
     forward(client, world["zhang_h"], accepted["id"], target="department", department="县住建局", work_order_no="ZJ-0042")
-    feedback(client, world["zhang_h"], accepted["id"], department_satisfaction="basically_satisfied")
+    feedback(client, world["zhang_h"], accepted["id"], department_satisfaction="dissatisfied")
 
     for viewer in ("citizen", "zhang_h", "admin"):
         seen = item_as(client, world[viewer], accepted["id"])
-        assert (seen["work_order_no"], seen["department_satisfaction"]) == ("ZJ-0042", "basically_satisfied"), viewer
+        assert (seen["work_order_no"], seen["department_satisfaction"]) == ("ZJ-0042", "dissatisfied"), viewer
         assert [(w["department"], w["work_order_no"], w["satisfaction_label"]) for w in seen["work_orders"]] == [
-            ("县住建局", "ZJ-0042", "基本满意")], viewer
+            ("县住建局", "ZJ-0042", "不满意")], viewer
     follower = item_as(client, world["stranger"], accepted["id"])
-    assert follower["forward_department"] == "县住建局"
+    assert follower["forward_department"] == "县住建局" and follower["supervised"] is True
+    assert follower["timeline"][-1]["note"] == "代表对县住建局的办理结果不满意，转入督办"
     assert (follower["work_order_no"], follower["department_satisfaction"]) == (None, None)
     assert [(w["department"], w["work_order_no"], w["satisfaction"]) for w in follower["work_orders"]] == [
         ("县住建局", None, None)]
@@ -125,7 +126,7 @@ def test_the_citizen_sees_the_work_order_a_follower_sees_only_where_it_went(app,
     assert "ZJ-0042" not in str(listed)
     # The lists (read apart from the item's page) show the citizen the latest work order as its page does.
     [own] = client.get("/api/v1/suggestions?scope=mine", headers=world["citizen"]).json["items"]
-    assert (own["work_order_no"], own["department_satisfaction_label"]) == ("ZJ-0042", "基本满意")
+    assert (own["work_order_no"], own["department_satisfaction_label"]) == ("ZJ-0042", "不满意")
 
 
 def test_bad_work_order_input_is_422_in_chinese_and_changes_nothing(client, world, accepted):  # noqa: F811

@@ -233,8 +233,8 @@ def feedback(item, actor, note, department_satisfaction=None):
     item.department_satisfaction = satisfaction
     if satisfaction is Satisfaction.dissatisfied:
         item.supervised = True
-        number = f"（工单 {work_order.work_order_no}）" if work_order.work_order_no else ""
-        workflow.record(item, "supervise", SYSTEM, f"代表对{work_order.department}的办理结果不满意{number}，转入督办",
+        # Without the work order's number, which the timeline would show to the item's followers.
+        workflow.record(item, "supervise", SYSTEM, f"代表对{work_order.department}的办理结果不满意，转入督办",
                         data={"work_order_id": work_order.id})
         _notify(item.station.admins if item.station is not None else [], "supervised", item,
                 "代表对部门办理不满意，请组织现场督办", f"work-order-{work_order.id}")
