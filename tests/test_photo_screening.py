@@ -154,6 +154,28 @@ def test_a_risky_photo_holds_the_item_until_an_administrator_releases_it(client,
     assert client.get(url, headers=world["zhang_h"]).status_code == 200
 
 
+def test_an_item_held_while_in_hand_goes_to_no_department_until_released(client, world, served, wechat_standin):  # noqa: F811
+    """A photo found risky after the deputy accepted: the item is held where it is, and nobody forwards
+    it (its words and photo would leave the system) until an administrator has released it."""
+    item_id, _ = file_with_photo(client, world, red_photo(), content_type="image/png")
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+    sweep(client.application)
+    deliver_pushes(wechat_standin)
+    assert item(client, world["admin"], item_id).json["held_for_review"] is True
+
+    to_the_bureau = {"target": "department", "department": "区城管局", "note": "请区城管局清理。"}
+    refused = step(client, world["admin"], item_id, "forward", **to_the_bureau)
+    assert refused.status_code == 409
+    assert refused.json == {"error": "invalid_transition", "message": "内容待审核，审核通过后才能转办。"}
+    held = item(client, world["admin"], item_id).json
+    assert (held["status"], held["forward_department"], held["work_orders"]) == ("accepted", None, [])
+    assert step(client, world["zhang_h"], item_id, "forward", **to_the_bureau).status_code == 404
+
+    assert step(client, world["admin"], item_id, "release", note="河道污染的实拍").status_code == 200
+    forwarded = step(client, world["zhang_h"], item_id, "forward", **to_the_bureau)
+    assert forwarded.status_code == 200 and forwarded.json["status"] == "forwarded"
+
+
 def test_pushes_must_carry_a_valid_signature(client, world, served, wechat_standin):  # noqa: F811
     item_id, _ = file_with_photo(client, world, red_photo(), content_type="image/png")
     sweep(client.application)

@@ -219,7 +219,6 @@ def available_actions(user, item):
         actions -= {"merge", "dispatch"}
     if item.held_for_review:
         actions.add("release")
-        actions -= {"forward", "feedback"}  # the deputy cannot act on it either until it is released
     return actions
 
 

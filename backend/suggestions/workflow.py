@@ -32,11 +32,12 @@ TRANSITIONS = {
     "release": (tuple(Status), None),
 }
 
-# Screening may hold an item at any stage (its photos are screened after filing, its text by the
-# sweep): an administrator reviewing held content may then refuse it whatever open status it reached.
 # The statuses in which a deadline runs: waiting for the deputy's 接单, or for their answer.
 CLOCK_STATUSES = frozenset({S.assigned, S.accepted, S.forwarded})
-WHILE_HELD = {"reject": (S.pending, S.assigned, S.accepted, S.forwarded, S.replied)}
+# Screening may hold an item at any stage (its photos are screened after filing, its text by the
+# sweep): an administrator reviewing held content may then refuse it whatever open status it reached,
+# and nobody sends it to a department until it is released (its deputy cannot act on it either).
+WHILE_HELD = {"reject": (S.pending, S.assigned, S.accepted, S.forwarded, S.replied), "forward": (), "feedback": ()}
 
 
 def starts_from(item, action):
@@ -153,11 +154,9 @@ def actor_for(user, item, action):
 def check_transition(item, action):
     """409 ``invalid_transition`` unless ``action`` may start from ``item``'s status."""
     if item.status not in starts_from(item, action):
-        raise APIError(
-            409,
-            "invalid_transition",
-            f"当前状态为“{STATUS_LABELS[item.status.value]}”，不能{ACTION_LABELS[action]}。",
-        )
+        why = "内容待审核，审核通过后才能" if item.held_for_review and action in WHILE_HELD \
+            else f"当前状态为“{STATUS_LABELS[item.status.value]}”，不能"
+        raise APIError(409, "invalid_transition", f"{why}{ACTION_LABELS[action]}。")
 
 
 def apply(item, action, actor: Actor, note="", to_status=None, data=None):
