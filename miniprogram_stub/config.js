@@ -12,6 +12,8 @@ module.exports = {
     citizen: ['tmpl-accepted', 'tmpl-replied', 'tmpl-reopened'],
     // asked of a deputy after binding and in the inbox: new item, overdue, activity
     deputy: ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity'],
+    // asked of a deputy accepting an item (接单, in the inbox or on the item's page): 督办 while they handle it
+    handling: ['tmpl-supervised'],
     // asked of a deputy accepting an activity (接单): the reminder before it starts, and a cancellation
     activity: ['tmpl-activity-reminder', 'tmpl-activity-cancelled'],
     // asked of a citizen asking to meet a deputy (约见代表, pages/appointment/new): confirmed or declined, and

@@ -257,3 +257,32 @@ def test_work_order_statistics_per_department_with_explicit_denominators(client,
     assert departments("", world["other_admin"]) == ([("县住建局", 1)], 1.0)
     root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
     assert departments("", root) == ([("县住建局", 4), (HOTLINE, 1), ("县城管局", 1)], 0.75)
+
+
+def test_supervision_reaches_the_deputy_handling_the_item_and_the_station_when_rounds_run_out(
+        app, client, factory, world, accepted, wechat_standin):  # noqa: F811
+    """An administrator's 督办 tells the deputy handling an open item to press on; a citizen still
+    dissatisfied after the last round closes the item under supervision and tells the station."""
+    code, _ = new_link_code(console_login(app, "chengbei"))
+    assert link(client, factory.wechat_login("admin-wang"), code).status_code == 200
+    delivered(wechat_standin, app)
+    wechat_standin.clear()
+    item_id, deputy_openid = accepted["id"], f"fake-openid-deputy{world['zhang'].id}"
+
+    def supervised_messages():
+        return [(m["touser"], m["data"]["thing4"]["value"]) for m in delivered(wechat_standin, app)
+                if m["template_id"] == "tmpl-supervised"]
+
+    assert step(client, world["admin"], item_id, "supervise", note="群众反映强烈，请加快办理").status_code == 200
+    assert supervised_messages() == [(deputy_openid, "此建议已列入督办，请加快办理")]
+
+    wechat_standin.clear()
+    for _ in range(2):
+        assert step(client, world["zhang_h"], item_id, "reply", content="已协调处理。").status_code == 200
+        rated = step(client, world["citizen"], item_id, "rate", satisfaction="dissatisfied")
+    assert (rated.json["status"], rated.json["supervised"]) == ("closed", True)
+    assert supervised_messages() == [("fake-openid-admin-wang", "群众仍不满意，请组织督办")]
+
+    wechat_standin.clear()
+    assert step(client, world["admin"], item_id, "supervise", note="复核").status_code == 200
+    assert supervised_messages() == [], "a closed item has nobody to press on"

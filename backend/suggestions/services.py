@@ -75,6 +75,11 @@ def _notify(users, template, item, note, key, followers=(), follower_note=None):
                     dedupe_key=f"{template}:{item.id}:{item.round}:{key}:{user.id}")
 
 
+def station_admins(item):
+    """Who runs the item's station, told of what needs the station's hand (a deadline missed, 督办)."""
+    return item.station.admins if item.station is not None else []
+
+
 def mark_overdue(item, station_users):
     """The first sweep to find the item past a deadline: timeline line, reminders, and for a late answer the deduction."""
     stage = "accept" if item.status is Status.assigned else "reply"
@@ -236,7 +241,7 @@ def feedback(item, actor, note, department_satisfaction=None):
         # Without the work order's number, which the timeline would show to the item's followers.
         workflow.record(item, "supervise", SYSTEM, f"代表对{work_order.department}的办理结果不满意，转入督办",
                         data={"work_order_id": work_order.id})
-        _notify(item.station.admins if item.station is not None else [], "supervised", item,
+        _notify(station_admins(item), "supervised", item,
                 "代表对部门办理不满意，请组织现场督办", f"work-order-{work_order.id}")
     db.session.flush()
     return item
@@ -279,6 +284,7 @@ def rate(item, actor, satisfaction, comment=""):
         if satisfaction is Satisfaction.dissatisfied:
             item.supervised = True
             workflow.record(item, "supervise", SYSTEM, f"经 {item.round} 轮办理群众仍不满意，转入督办")
+            _notify(station_admins(item), "supervised", item, "群众仍不满意，请组织督办", "rounds-exhausted")
         else:
             _credit_closing(item)
     db.session.add(rating)
@@ -326,8 +332,11 @@ def withdraw(item, actor):
 
 
 def supervise(item, actor, note):
+    """督办 by an administrator: the deputy handling an open item is told to press on."""
     workflow.apply(item, "supervise", actor, note)
     item.supervised = True
+    if item.status in (Status.assigned, Status.accepted, Status.forwarded):
+        _notify([_deputy_user(item.deputy_id)], "supervised", item, "此建议已列入督办，请加快办理", "supervised-by-admin")
     db.session.flush()
     return item
 

@@ -87,7 +87,7 @@ def flag_deadlines():
             continue
         item = db.session.get(Suggestion, item_id)
         db.session.refresh(item)
-        services.mark_overdue(item, item.station.admins if item.station is not None else [])
+        services.mark_overdue(item, services.station_admins(item))
         db.session.commit()
         newly += 1
     return newly

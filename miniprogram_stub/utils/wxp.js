@@ -32,7 +32,12 @@ function submitWithConsent(page, tmplIds) {
     return Promise.resolve(null);
   }
   page.setData({ submitting: true });
-  return wxp('requestSubscribeMessage', { tmplIds }).catch(() => null).then(() => page.send());
+  return consent(tmplIds).then(() => page.send());
 }
 
-module.exports = { wxp, toast, say, submitWithConsent };
+// WeChat's consent for ``tmplIds``, asked in a tap; a refusal or a failure is the user's choice and stops nothing.
+function consent(tmplIds) {
+  return wxp('requestSubscribeMessage', { tmplIds }).catch(() => null);
+}
+
+module.exports = { wxp, toast, say, submitWithConsent, consent };

@@ -3,7 +3,7 @@ const api = require('../../utils/api');
 const config = require('../../config');
 const { listPage, loadPage } = require('../../utils/paged');
 const { presentSuggestion } = require('../../utils/format');
-const { wxp, toast } = require('../../utils/wxp');
+const { consent, wxp, toast } = require('../../utils/wxp');
 
 const TABS = [
   { key: 'assigned', label: '待接单', query: { status: 'assigned' } },
@@ -53,6 +53,7 @@ Page(listPage({
     if (this.accepting[id]) return null;
     this.accepting[id] = true;
     try {
+      await consent(config.subscribeTemplates.handling); // 督办 while they handle it
       await api.suggestionAction(id, 'accept');
     } catch (err) {
       return null;

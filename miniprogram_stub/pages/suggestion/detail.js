@@ -4,7 +4,8 @@
 // - the deputy it is assigned to: accept, return, progress, forward (with the work order's number),
 //   department feedback (with the deputy's satisfaction: 不满意 puts the item under supervision), reply.
 const api = require('../../utils/api');
-const { wxp, toast } = require('../../utils/wxp');
+const config = require('../../config');
+const { consent, wxp, toast } = require('../../utils/wxp');
 const { SATISFACTION, presentSuggestion } = require('../../utils/format');
 
 const FORWARD_TARGETS = [
@@ -151,7 +152,12 @@ Page({
 
   // --- the deputy ---------------------------------------------------------------------------------
 
-  accept() {
+  // 接单, with WeChat's consent for 督办 while the deputy handles it (asked in the tap, as WeChat requires).
+  async accept() {
+    if (this.data.busy || this.consenting) return null;
+    this.consenting = true;
+    await consent(config.subscribeTemplates.handling);
+    this.consenting = false;
     return this.act('accept', {}, '已接单');
   },
 

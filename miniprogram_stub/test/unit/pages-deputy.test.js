@@ -62,6 +62,10 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
   assert.equal(accepted, 1);
   assert.deepEqual(inbox.data.items, []);
   assert.deepEqual(wx.toasts, ['已接单']);
+  // In the tap, before 接单: consent to be told of 督办 while handling it.
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-supervised']]);
+  const order = wx.order.map((c) => c.name + (c.url ? ' ' + c.url.replace(/^.*\/api\/v1/, '') : ''));
+  assert.ok(order.indexOf('requestSubscribeMessage') < order.indexOf('request /suggestions/11/accept'), order.join(', '));
   await inbox.switchTab(event({ key: 'accepted' }));
   await inbox.switchTab(event({ key: 'forwarded' }));
   await inbox.switchTab(event({ key: 'overdue' }));
@@ -71,7 +75,7 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
   ]);
   const subscribed = await inbox.subscribe();
   assert.equal(subscribed, 3);
-  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity']);
+  assert.deepEqual(wx.calls.requestSubscribeMessage.at(-1).tmplIds, ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity']);
 });
 
 test('inbox: switching tabs while the first tab is still loading shows the second tab, not the late first answer', async () => {
@@ -168,8 +172,10 @@ test('handling: accept, progress, forward (department needed, work order number)
   const page = await phone.open('pages/suggestion/detail', { id: '11' });
   assert.equal(page.data.isHandler, true);
   assert.equal(page.data.canRate, false);
-  await page.accept();
+  await Promise.all([page.accept(), page.accept()]); // a double tap: asked once, accepted once
   assert.equal(page.data.item.status, 'accepted');
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-supervised']]);
+  assert.equal(steps.filter(([action]) => action === 'accept').length, 1);
 
   await page.addProgress();
   assert.equal(wx.toasts.at(-1), '请填写办理进展');
