@@ -75,6 +75,29 @@ def test_a_follower_sees_the_filers_steps_as_a_citizens_not_as_their_own(
     assert external_requests == []
 
 
+def test_the_filer_sees_where_the_deputy_forwarded_it_and_the_work_order_number(
+        phone, live_server, factory, world, admin, external_requests):  # noqa: F811
+    mine = file_in_page(phone, live_server, world["station"].qr_code, "人民路口红绿灯坏了")
+    deputy, client = factory.deputy_headers(world["zhang"]), factory.client
+    assert client.post(f"/api/v1/suggestions/{mine}/dispatch", headers=admin,
+                       json={"deputy_id": world["zhang"].id}).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{mine}/accept", headers=deputy).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{mine}/forward", headers=deputy, json={
+        "target": "hotline_12345", "work_order_no": "RX-0042", "note": "已通过 12345 人大代表通道反映。"}).status_code == 200
+
+    phone.goto(f"{live_server}/track/{mine}")
+    expect(phone.locator("#d-status")).to_have_text("转办中")
+    expect(phone.locator("#d-work-orders li")).to_have_text(["转办至12345 热线人大代表通道 · 工单编号 RX-0042 · 等待部门反馈"])
+
+    assert client.post(f"/api/v1/suggestions/{mine}/feedback", headers=deputy, json={
+        "note": "热线回复：三日内修复。", "department_satisfaction": "basically_satisfied"}).status_code == 200
+    phone.reload()
+    expect(phone.locator("#d-work-orders li")).to_have_text(
+        ["转办至12345 热线人大代表通道 · 工单编号 RX-0042 · 部门已反馈 · 代表评价：基本满意"])
+    phone.screenshot(path="/tmp/track_work_orders.png", full_page=True)
+    assert external_requests == []
+
+
 def test_an_item_merged_into_another_says_so_and_links_to_the_one_being_handled(
         phone, live_server, factory, world, admin, external_requests):  # noqa: F811
     earlier, _ = wechat_item(factory, world)

@@ -64,6 +64,19 @@
     $("d-content").textContent = item.content;
     loadPhotos(item);
 
+    // Where the deputy sent it (转办): the department or the 12345 hotline, and for the filer the work
+    // order's number to quote there and the deputy's verdict on the department's answer.
+    var orders = $("d-work-orders");
+    clear(orders);
+    (item.work_orders || []).forEach(function (order) {
+      var parts = ["转办至" + order.department];
+      if (order.work_order_no) parts.push("工单编号 " + order.work_order_no);
+      parts.push(order.feedback_at ? "部门已反馈" : "等待部门反馈");
+      if (order.satisfaction_label) parts.push("代表评价：" + order.satisfaction_label);
+      orders.appendChild(MSB.el("li", null, parts.join(" · ")));
+    });
+    MSB.show(orders, orders.childNodes.length > 0);
+
     MSB.show($("d-reply"), !!item.reply_content);
     $("d-reply-text").textContent = item.reply_content || "";
     MSB.show($("d-implemented"), !!item.implemented_label);
