@@ -16,7 +16,7 @@ from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..notifications.outbox import china_time
-from ..org.routes import distance_m
+from ..org.nearby import distance_m
 from ..qr.models import QRCode, QRKind
 from ..qr.services import plausible_code, unknown_code, withdrawn
 from . import rotating

@@ -1,4 +1,4 @@
-"""找站点 (电子地图智能导航找站点): stations nearest to a citizen.
+"""Where things are: distances, stations nearest to a citizen (找站点, 电子地图智能导航找站点).
 
 Stations' ``lat``/``lng`` are GCJ-02, the coordinates of China's maps (AMap, Tencent) and of the
 mini-program's ``wx.getLocation({type: 'gcj02'})``, in which deputies check in and citizens file. A
@@ -25,6 +25,14 @@ def order_by_distance(query, lat, lng):
     no_coords = case((Station.lat.is_(None) | Station.lng.is_(None), 1), else_=0)
     squared = (Station.lat - lat) * (Station.lat - lat) + (Station.lng - lng) * (Station.lng - lng) * (k * k)
     return query.order_by(no_coords, squared, Station.id)
+
+
+def distance_m(lat1, lng1, lat2, lng2):
+    """Great-circle distance (haversine), metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return int(round(2 * 6371008.8 * math.asin(math.sqrt(a))))
 
 
 def _outside_china(lat, lng):

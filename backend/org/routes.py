@@ -1,5 +1,4 @@
 """Organisation API: /regions, /stations, /deputies (contract: Organisation)."""
-import math
 
 from sqlalchemy import select
 
@@ -92,14 +91,6 @@ def update_region(data, region_id):
 # --- stations --------------------------------------------------------------------------------
 
 
-def distance_m(lat1, lng1, lat2, lng2):
-    """Great-circle distance (haversine), metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return int(round(2 * 6371008.8 * math.asin(math.sqrt(a))))
-
-
 @stations.get("")
 @stations.arguments(StationQuery, location="query")
 @stations.response(200, page_of(StationOut))
@@ -125,7 +116,7 @@ def list_stations(args):
         page["items"] = [
             {
                 **StationOut().dump(station),
-                "distance_m": distance_m(near[0], near[1], station.lat, station.lng)
+                "distance_m": nearby.distance_m(near[0], near[1], station.lat, station.lng)
                 if station.lat is not None and station.lng is not None
                 else None,
             }

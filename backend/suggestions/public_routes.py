@@ -13,7 +13,7 @@ from ..db_types import utcnow
 from ..errors import APIError
 from ..extensions import Blueprint, db
 from ..org.models import Deputy, Station
-from ..org.routes import distance_m
+from ..org.nearby import distance_m
 from ..pagination import paginate
 from . import workflow
 from .models import CLEARED_SCREENINGS, IMPLEMENTED_LABELS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower

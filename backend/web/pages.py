@@ -28,7 +28,6 @@ from ..forms import parse_int
 from ..extensions import cache, db
 from ..org import nearby
 from ..org.models import Deputy, Region, Station
-from ..org.routes import distance_m
 from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
 from ..qr import routes as qr_routes
@@ -232,7 +231,7 @@ def stations():
         query = query.order_by(Region.path, Station.name, Station.id)
     page = paginate(query, {"page": _page_arg(), "per_page": STATIONS_PER_PAGE})
     distances = {
-        s.id: distance_m(here[0], here[1], s.lat, s.lng)
+        s.id: nearby.distance_m(here[0], here[1], s.lat, s.lng)
         for s in page["items"] if s.lat is not None and s.lng is not None
     } if here else {}
     return render_template(
