@@ -1,4 +1,6 @@
 """Building blocks shared by every resource's schemas."""
+import unicodedata
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from . import messages  # noqa: F401  (Chinese defaults before any field is built)
@@ -79,6 +81,31 @@ def Text(max_length, required=False, min_length=None, **kwargs):  # noqa: N802 -
     """Trimmed text with a length limit; required text must not be blank."""
     min_length = 1 if required and min_length is None else min_length
     return Trimmed(required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs)
+
+
+def has_control_characters(value):
+    """Whether ``value`` holds a line break, a tab, another control character or an invisible format
+    character (zero-width space, a bidi override): none belongs in a one-line name or number, where it
+    hides what is typed, breaks the line it is shown on and is refused by spreadsheets."""
+    return any(unicodedata.category(char) in ("Cc", "Cf") for char in value)
+
+
+class SingleLine(Trimmed):
+    """A trimmed one-line string: a name or a number that people read, type again and export."""
+
+    default_error_messages = {"control_chars": "不能包含换行、制表符等控制字符或不可见字符。"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if has_control_characters(value):
+            raise self.make_error("control_chars")
+        return value
+
+
+def Line(max_length, required=False, **kwargs):  # noqa: N802 - reads like a field class
+    """Like ``Text``, on one line."""
+    return SingleLine(required=required, validate=validate.Length(min=1 if required else None, max=max_length),
+                      **kwargs)
 
 
 def Choice(enum_cls, **kwargs):  # noqa: N802

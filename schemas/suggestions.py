@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, post_load, validate
 from backend.org.nearby import gcj02_from_wgs84
 from backend.suggestions.models import Satisfaction, Status
 
-from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
+from .common import Choice, Line, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
 
 _id = dict(validate=validate.Range(min=1, max=2**31 - 1))
 PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
@@ -61,9 +61,9 @@ class OptionalNoteIn(StrictSchema):
 
 class ForwardIn(StrictSchema):
     target = fields.String(required=True, validate=validate.OneOf(["department", "hotline_12345"]))
-    department = Text(100)
+    department = Line(100)
     note = Text(2000, required=True)
-    work_order_no = Text(50, allow_none=True, metadata={
+    work_order_no = Line(50, allow_none=True, metadata={
         "description": "工单编号: the work order's number at the department or the 12345 hotline"})
 
 

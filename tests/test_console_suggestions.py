@@ -546,3 +546,18 @@ def test_a_console_address_that_is_no_page_answers_with_a_console_page(admin, cl
         assert 'href="/console/">返回工作台</a>' in page.get_data(as_text=True)
     assert client.get("/api/v1/nothing-here").json == {"error": "not_found", "message": "您要找的内容不存在。"}
     assert client.put("/api/v1/health").json["error"] == "method_not_allowed"
+
+
+def test_the_forward_form_refuses_control_characters_in_the_number_and_department(client, admin, world, pending):  # noqa: F811
+    step(client, world["admin"], pending["id"], "dispatch", deputy_id=world["zhang"].id)
+    step(client, world["zhang_h"], pending["id"], "accept")
+    base = f"/console/suggestions/{pending['id']}"
+    for form, message in (
+        ({"department": "县住建局", "work_order_no": "ZJ\x01001"}, "工单编号不能包含换行、制表符等控制字符或不可见字符。"),
+        ({"department": "县住建局", "work_order_no": "ZJ\r\n001"}, "工单编号不能包含换行、制表符等控制字符或不可见字符。"),
+        ({"department": "县住\x0b建局"}, "承办部门不能包含换行、制表符等控制字符或不可见字符。"),
+    ):
+        refused = post_form(admin, f"{base}/forward", {"target": "department", "note": "请住建局处理", **form})
+        assert flashes(admin.get(refused.headers["Location"])) == [message]
+    item = item_json(client, world["admin"], pending["id"])
+    assert (item["status"], item["work_orders"]) == ("accepted", [])

@@ -286,3 +286,27 @@ def test_supervision_reaches_the_deputy_handling_the_item_and_the_station_when_r
     wechat_standin.clear()
     assert step(client, world["admin"], item_id, "supervise", note="复核").status_code == 200
     assert supervised_messages() == [], "a closed item has nobody to press on"
+
+
+def test_a_work_order_number_or_department_with_control_characters_is_refused(client, world, accepted):  # noqa: F811
+    """A number is typed again at the hotline and a department is read on the dashboard and exported to
+    Excel (which refuses control characters): neither takes a line break, a tab, a control or an
+    invisible character."""
+    deputy, item_id = world["zhang_h"], accepted["id"]
+    before = item_as(client, world["admin"], item_id)
+    refused_message = "不能包含换行、制表符等控制字符或不可见字符。"
+    for body, field in (
+        ({"target": "hotline_12345", "work_order_no": "RX\x01\x02"}, "work_order_no"),
+        ({"target": "hotline_12345", "work_order_no": "RX2026\n1127"}, "work_order_no"),
+        ({"target": "hotline_12345", "work_order_no": "RX2026\t1127"}, "work_order_no"),
+        ({"target": "hotline_12345", "work_order_no": "RX\u200b2026"}, "work_order_no"),
+        ({"target": "department", "department": "县住建局\x07"}, "department"),
+        ({"target": "department", "department": "县住\u202e建局"}, "department"),
+    ):
+        refused = forward(client, deputy, item_id, **body)
+        assert refused.status_code == 422, (body, refused.json)
+        assert refused.json["errors"] == {field: [refused_message]}, body
+    assert item_as(client, world["admin"], item_id) == before
+    # Surrounding whitespace, line breaks included, is trimmed as before.
+    kept = forward(client, deputy, item_id, target="department", department="\n县住建局\t", work_order_no=" ZJ-1\n")
+    assert (kept.json["forward_department"], kept.json["work_order_no"]) == ("县住建局", "ZJ-1")

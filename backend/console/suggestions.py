@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from schemas.common import SERVICE_YEARS
+from schemas.common import SERVICE_YEARS, has_control_characters
 
 from ..auth.scope import deputy_scope_clause, manages_deputy, manages_station, station_scope_clause
 from ..errors import APIError, validation_failed
@@ -280,10 +280,12 @@ def error_message(exc):
     return "".join(str(m) for m in details) or exc.message
 
 
-def form_text(name, label, max_length, required=True):
+def form_text(name, label, max_length, required=True, single_line=False):
     value = (request.form.get(name) or "").strip()
     if "\x00" in value:
         raise validation_failed({name: ["文本包含无法识别的字符。"]})
+    if single_line and has_control_characters(value):
+        raise validation_failed({name: [f"{label}不能包含换行、制表符等控制字符或不可见字符。"]})
     if required and not value:
         raise validation_failed({name: [f"请填写{label}。"]})
     if len(value) > max_length:
@@ -348,8 +350,9 @@ def forward(suggestion_id):
         target = request.form.get("target")
         if target not in FORWARD_TARGETS:
             raise validation_failed({"target": ["请选择转办对象。"]})
-        department = form_text("department", "承办部门", 100, required=False) if target == "department" else None
-        work_order_no = form_text("work_order_no", "工单编号", 50, required=False)
+        department = form_text("department", "承办部门", 100, required=False, single_line=True) \
+            if target == "department" else None
+        work_order_no = form_text("work_order_no", "工单编号", 50, required=False, single_line=True)
         services.forward(item, actor, target, department, form_text("note", "转办说明", 2000), work_order_no)
 
     return _run(suggestion_id, "forward", step, "已转办，等待部门反馈。")
