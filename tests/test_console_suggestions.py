@@ -561,3 +561,27 @@ def test_the_forward_form_refuses_control_characters_in_the_number_and_departmen
         assert flashes(admin.get(refused.headers["Location"])) == [message]
     item = item_json(client, world["admin"], pending["id"])
     assert (item["status"], item["work_orders"]) == ("accepted", [])
+
+
+def test_exports_drop_control_characters_a_worksheet_refuses(app, client, admin, world):  # noqa: F811
+    """A citizen's words may hold a control character, and work orders kept before forwarding refused
+    them may too: the exports drop the character rather than fail with a 500."""
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion, SuggestionWorkOrder
+
+    filed = file(client, world["citizen"], world["deputy_code"], content="幸福路\x01路灯坏了\x1b。")
+    assert filed.status_code == 201, filed.json
+    step(client, world["zhang_h"], filed.json["id"], "accept")
+    assert step(client, world["zhang_h"], filed.json["id"], "forward", target="department", department="县住建局",
+                note="请处理。").status_code == 200
+    with app.app_context():
+        item = db.session.get(Suggestion, filed.json["id"])
+        item.forward_department = item.forward_work_order_no = "县住建局\x07"
+        db.session.execute(db.update(SuggestionWorkOrder).values(department="县住建局\x07"))
+        db.session.commit()
+
+    queue = list(_workbook(admin.get("/console/suggestions/export.xlsx"))["建议清单"].values)
+    columns = [queue[0].index(name) for name in ("建议内容", "转办部门", "工单编号")]
+    assert [queue[1][i] for i in columns] == ["幸福路路灯坏了。", "县住建局", "县住建局"]
+    departments = list(_workbook(admin.get("/console/stats/export.xlsx"))["按承办部门"].values)
+    assert departments[1][:2] == ("县住建局", 1)

@@ -8,6 +8,7 @@ from io import BytesIO
 from flask import current_app, g, request, send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
@@ -48,8 +49,14 @@ def _sheet(wb, title, headers, rows, widths=None):
         header_cells.append(cell)
     ws.append(header_cells)
     for row in rows:
-        ws.append(list(row))
+        ws.append([_cell_value(value) for value in row])
     return ws
+
+
+def _cell_value(value):
+    """Text as a worksheet takes it: control characters a citizen's words (or data kept before they were
+    refused) may hold would make openpyxl refuse the whole export."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _send(wb, name):
