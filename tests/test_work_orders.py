@@ -310,3 +310,36 @@ def test_a_work_order_number_or_department_with_control_characters_is_refused(cl
     # Surrounding whitespace, line breaks included, is trimmed as before.
     kept = forward(client, deputy, item_id, target="department", department="\n县住建局\t", work_order_no=" ZJ-1\n")
     assert (kept.json["forward_department"], kept.json["work_order_no"]) == ("县住建局", "ZJ-1")
+
+
+def test_feedback_on_an_item_forwarded_without_an_open_work_order_opens_one_for_that_forwarding(
+        app, client, world, accepted):  # noqa: F811
+    """An item forwarded by the code before work orders while migration 0017 ran has none for that
+    forwarding, or only answered ones from before: its feedback answers a work order made for its
+    latest forwarding (as the migration made them), never an answered one again, and is never a 500."""
+    from sqlalchemy import delete, update
+
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion, SuggestionWorkOrder
+
+    deputy, item_id = world["zhang_h"], accepted["id"]
+    forward(client, deputy, item_id, target="department", department="县住建局", work_order_no="ZJ-1")
+    with app.app_context():  # the work order is missing, as if forwarded by the old code
+        db.session.execute(delete(SuggestionWorkOrder))
+        db.session.commit()
+    answered = feedback(client, deputy, item_id, department_satisfaction="dissatisfied")
+    assert answered.status_code == 200, answered.json
+    [order] = answered.json["work_orders"]
+    assert (order["department"], order["work_order_no"], order["satisfaction"]) == ("县住建局", None, "dissatisfied")
+    assert order["forwarded_at"] < order["feedback_at"]
+    assert answered.json["timeline"][-1]["note"] == "代表对县住建局的办理结果不满意，转入督办"
+
+    # Forwarded again by the old code: the item says where, but no new work order was written.
+    with app.app_context():
+        db.session.execute(update(Suggestion).values(status="forwarded", forward_target="hotline_12345",
+                                                     forward_department=HOTLINE))
+        db.session.commit()
+    again = feedback(client, deputy, item_id, department_satisfaction="satisfied")
+    assert again.status_code == 200, again.json
+    assert [(w["department"], w["satisfaction"]) for w in again.json["work_orders"]] == [
+        ("县住建局", "dissatisfied"), (HOTLINE, "satisfied")], "the answered work order keeps its verdict"

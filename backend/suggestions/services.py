@@ -24,6 +24,7 @@ from .models import (
     STATUS_LABELS,
     Satisfaction,
     Status,
+    SuggestionEvent,
     SuggestionFollower,
     SuggestionRating,
     SuggestionWorkOrder,
@@ -223,14 +224,35 @@ def forward(item, actor, target, department, note, work_order_no=None):
     return item
 
 
+def _open_work_order(item):
+    """The work order a feedback answers: the item's last one, still open since a forwarded item's last
+    step was its forwarding. An item forwarded with no work order left for it (by the code before work
+    orders, still serving while 0017 ran, or seeded data) gets one now for its latest forwarding, as the
+    migration made them: never is an answered work order answered again, nor is the feedback a 500."""
+    latest = item.work_orders[-1] if item.work_orders else None
+    if latest is not None and latest.feedback_dt is None:
+        return latest
+    forwarded_dt = db.session.scalar(
+        select(SuggestionEvent.created_dt)
+        .where(SuggestionEvent.suggestion_id == item.id, SuggestionEvent.action == "forward")
+        .order_by(SuggestionEvent.id.desc()).limit(1)
+    )
+    work_order = SuggestionWorkOrder(
+        suggestion=item, target=item.forward_target or "department", department=item.forward_department or "",
+        work_order_no=None, forwarded_dt=forwarded_dt or utcnow())
+    db.session.add(work_order)
+    db.session.flush()  # its id, which the 督办 line names
+    return work_order
+
+
 def feedback(item, actor, note, department_satisfaction=None):
     """部门反馈: the department's answer, and the deputy's satisfaction with it. 不满意 puts the item under
     supervision (督办) and tells the station's administrators, who lead the on-site supervision (现场督办);
     the deputy may then forward it again."""
     satisfaction = Satisfaction(department_satisfaction) if department_satisfaction else None
-    work_order = item.work_orders[-1]  # a forwarded item's last step was its forwarding: this is still open
+    work_order = _open_work_order(item)
     workflow.apply(item, "feedback", actor, note, data={
-        "department": item.forward_department, "work_order_no": item.forward_work_order_no,
+        "department": work_order.department, "work_order_no": work_order.work_order_no,
         "satisfaction": satisfaction.value if satisfaction else None,
     })
     work_order.feedback_dt = utcnow()
