@@ -443,6 +443,17 @@ def test_a_position_that_is_not_one_is_ignored_with_a_notice(client, world, arou
     assert_strict_csp_page(html)
 
 
+@pytest.mark.parametrize("near", ["40.71280,-74.00600", "-33.86880,151.20930", "51.50740,-0.12780"])
+def test_a_position_outside_china_lists_the_stations_by_region_with_a_notice(client, world, around_here, near):
+    """No station is near New York, Sydney or London, and a flat-map ordering over 12,000 km listed
+    them out of the order of the distances it showed: the list stays by region, and says why."""
+    html = client.get("/public/stations", query_string={"near": near}).get_data(as_text=True)
+    assert "您的位置不在国内，附近没有联络站，联络站仍按区域排列" in html
+    assert 'class="distance"' not in html and 'name="near"' not in html and "由近到远" not in html
+    assert len(station_names(html)) == 4
+    assert_strict_csp_page(html)
+
+
 def test_an_empty_position_is_no_position(client, world):
     html = client.get("/public/stations?near=&q=城北").get_data(as_text=True)
     assert "未能识别" not in html and 'class="distance"' not in html

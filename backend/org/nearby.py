@@ -35,7 +35,10 @@ def distance_m(lat1, lng1, lat2, lng2):
     return int(round(2 * 6371008.8 * math.asin(math.sqrt(a))))
 
 
-def _outside_china(lat, lng):
+def outside_china(lat, lng):
+    """Whether the point lies outside the box GCJ-02 shifts (China and its neighbours' edges): no station
+    is near it, and ``order_by_distance``'s flat-map ordering, exact within a province, goes wrong over
+    thousands of kilometres (across a pole or the antimeridian)."""
     return not (72.004 <= lng <= 137.8347 and 0.8293 <= lat <= 55.8271)
 
 
@@ -57,7 +60,7 @@ def _shift_lng(x, y):
 
 def gcj02_from_wgs84(lat, lng):
     """A GPS (WGS-84) position as China's maps draw it (GCJ-02); unchanged outside China."""
-    if _outside_china(lat, lng):
+    if outside_china(lat, lng):
         return lat, lng
     rad = math.radians(lat)
     magic = 1 - _EE * math.sin(rad) ** 2

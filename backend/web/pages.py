@@ -247,9 +247,12 @@ def _near_arg():
     if not value:
         return None, None
     try:
-        return LatLng().deserialize(value[:100]), None
+        near = LatLng().deserialize(value[:100])
     except ValidationError:
         return None, "未能识别位置信息，联络站仍按区域排列。可以重新点击“查找附近的联络站”，或按名称查找。"
+    if nearby.outside_china(*near):
+        return None, "您的位置不在国内，附近没有联络站，联络站仍按区域排列。可以按名称、地址或区域查找。"
+    return near, None
 
 
 @bp.get("/public/stations/<int:station_id>")
