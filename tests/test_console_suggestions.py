@@ -335,7 +335,7 @@ def test_forward_and_feedback_through_forms_record_work_orders_and_supervision(c
     after = shown.get_data(as_text=True)
     assert '<span class="tag tag-supervised">督办</span>' in after
     rows = re.findall(r'<tr class="work-order">(.*?)</tr>', after, re.S)
-    cells = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)] for row in rows]
+    cells = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
     assert [row[:2] + row[4:] for row in cells] == [["县住建局", "ZJ-2026-001", "不满意"]]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", when) for when in cells[0][2:4]), cells  # 转办, 反馈
     assert "代表对县住建局的办理结果不满意，转入督办" in after

@@ -2,6 +2,7 @@
 
 The charts are drawn by the vendored Chart.js under the strict CSP; nothing is loaded from outside the app.
 """
+from backend.auth.models import User
 from backend.extensions import db
 from backend.points import ledger
 
@@ -102,4 +103,43 @@ def test_admin_sees_the_charts_and_dispatches_a_pending_item(desktop, live_serve
     assert desktop.locator("table.queue tbody tr").count() == 3
 
     assert problems == []
+    assert external_requests == []
+
+
+def test_the_work_orders_fit_a_phone_and_the_forms_take_the_number_and_satisfaction(
+        phone, live_server, factory, external_requests):
+    """An administrator on the phone forwards with a long work order number and records the deputy's
+    satisfaction: the work order table scrolls inside its card instead of widening the page."""
+    world = _world(factory)
+    item = world["pending"]
+    deputy = factory.deputy_headers(world["zhang"])
+    client = factory.client
+    admin = factory.headers_for_admin(db.session.query(User).filter_by(username="chengbei").one(), "station12345")
+    assert client.post(f"/api/v1/suggestions/{item['id']}/dispatch", json={"deputy_id": world["zhang"].id},
+                       headers=admin).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{item['id']}/accept", headers=deputy).status_code == 200
+
+    phone.goto(f"{live_server}/console/")
+    phone.fill("input[name=username]", "chengbei")
+    phone.fill("input[name=password]", "station12345")
+    phone.click("button[type=submit]")
+    phone.goto(f"{live_server}/console/suggestions/{item['id']}")
+    phone.select_option("select[name=target]", "department")
+    phone.fill("input[name=department]", "鹤城区住房和城乡建设局城市道路照明管理所")
+    phone.fill("input[name=work_order_no]", "ZJ" + "2026112700" * 4 + "12345678")
+    phone.fill("textarea[name=note]", "请住建局处理。")
+    phone.click("form[action$='/forward'] button[type=submit]")
+    phone.wait_for_selector(".flash-success")
+    phone.fill("form[action$='/feedback'] textarea[name=note]", "住建局：已列入维修计划。")
+    phone.check("input[name=department_satisfaction][value=basically_satisfied]")
+    phone.click("form[action$='/feedback'] button[type=submit]")
+    phone.wait_for_selector(".flash-success")
+    assert phone.locator(".flash-success").inner_text() == "已记录部门反馈。"
+    row = phone.locator("#work-orders tr.work-order")
+    assert "基本满意" in row.inner_text() and "ZJ2026112700" in row.inner_text()
+    phone.screenshot(path="/tmp/console_work_orders_phone.png", full_page=True)
+    viewport = phone.viewport_size["width"]
+    for selector in ("#work-orders", ".detail-main"):
+        box = phone.locator(selector).bounding_box()
+        assert box["x"] + box["width"] <= viewport, (selector, box)
     assert external_requests == []
