@@ -11,6 +11,7 @@ from backend.activities import rotating
 from backend.activities.models import Activity
 from backend.db_types import utcnow
 from backend.extensions import db
+from backend.org.models import Deputy
 
 from .factories import sent_statements
 
@@ -262,6 +263,18 @@ def test_archive_spreadsheet_opens_with_the_figures(client, crew):
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert any("张伟" in str(c) and "履职档案" in str(c) for c in cells)
     assert "接待选民" in cells and "合计" in cells
+
+
+def test_archive_spreadsheet_opens_when_a_name_holds_a_control_character(client, crew):
+    """A name kept with a control character (imported before imports dropped them): the spreadsheet
+    leaves it out rather than failing to be written."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    db.session.execute(update(Deputy).where(Deputy.id == zhang.id).values(name="张\x0b伟", group="第一\x07小组"))
+    db.session.commit()
+    response = client.get(f"/api/v1/deputies/{zhang.id}/archive?format=xlsx", headers=zh)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet["A1"].value.startswith("张伟 ") and sheet["A2"].value.endswith(" · 第一小组")
 
 
 def test_points_and_archives_are_private_and_activities_scoped(client, factory, crew):

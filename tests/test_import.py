@@ -162,6 +162,17 @@ def test_csv_exports_in_utf8_or_the_chinese_code_page_import_alike(client, huaih
     assert deputies["13800000002"]["level"] == "county"
 
 
+def test_control_characters_in_cells_are_dropped(client, huaihua):
+    """A cell's line break kept as a vertical tab, a stray bell: spreadsheet debris that no name holds,
+    and that would fail every spreadsheet the name is exported to."""
+    data = csv_file([["张\x0b伟", "市人大代表", "鹤城区", "13800000001", "城北联络站", "第一\x07小组"]],
+                    header=["姓名", "层级", "所属区域", "手机号", "联络站", "代表小组"])
+    response = upload(client, huaihua["headers"], data, filename="代表名册.csv")
+    assert response.status_code == 200 and response.json["created"] == 1, response.json
+    imported = listed(client, huaihua["headers"])["13800000001"]
+    assert (imported["name"], imported["group"]) == ("张伟", "第一小组")
+
+
 def test_bad_rows_are_reported_by_row_and_column_and_the_good_rows_still_land(client, factory, huaihua):
     zhongfang = factory.region("中方县", "county", huaihua["hh"])
     factory.region("城关镇", "township", huaihua["hc"])

@@ -8,7 +8,6 @@ from io import BytesIO
 from flask import current_app, g, request, send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
@@ -20,6 +19,7 @@ from ..extensions import db
 from ..forms import parse_int
 from ..org.models import Deputy, Region, Station
 from ..points.queries import current_year
+from ..spreadsheets import cell_value
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
 from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
@@ -49,14 +49,8 @@ def _sheet(wb, title, headers, rows, widths=None):
         header_cells.append(cell)
     ws.append(header_cells)
     for row in rows:
-        ws.append([_cell_value(value) for value in row])
+        ws.append([cell_value(value) for value in row])
     return ws
-
-
-def _cell_value(value):
-    """Text as a worksheet takes it: control characters a citizen's words (or data kept before they were
-    refused) may hold would make openpyxl refuse the whole export."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _send(wb, name):

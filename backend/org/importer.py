@@ -24,6 +24,7 @@ from sqlalchemy.orm import lazyload, selectinload
 from ..auth.scope import administered_stations, manages_deputy, owns_deputy, region_subtree_clause
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
+from ..spreadsheets import cell_value
 from . import services
 from .models import Deputy, DeputyLevel, Region, Station
 
@@ -192,13 +193,14 @@ def _sheet_from(rows):
 
 
 def _text(value):
-    """A cell as trimmed text; Excel keeps numbers such as phone numbers as floats (13800000001.0). NUL
-    characters (a damaged export) are dropped: no database stores them in text."""
+    """A cell as trimmed text; Excel keeps numbers such as phone numbers as floats (13800000001.0).
+    Control characters (NUL from a damaged export, a vertical tab from a cell's line break) are dropped:
+    no database stores NUL, and a name holding one would fail every spreadsheet it is exported to."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).replace("\x00", "").strip()
+    return cell_value(str(value)).strip()
 
 
 def _norm(text):

@@ -16,6 +16,7 @@ from ..activities.models import (
 )
 from ..db_types import CHINA
 from ..extensions import db
+from ..spreadsheets import cell_value
 from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
 from . import rulebook
 from .ledger import CORRECTION, CORRECTION_LABEL
@@ -90,33 +91,37 @@ def to_xlsx(archive):
     ws.title = "履职档案"
     deputy = archive["deputy"]
     bold = Font(bold=True)
-    ws.append([f"{deputy['name']} {archive['year']} 年度履职档案"])
+
+    def add(values):
+        ws.append([cell_value(value) for value in values])  # names and labels imported from elsewhere
+
+    add([f"{deputy['name']} {archive['year']} 年度履职档案"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"{deputy['level_label']} · {deputy['region_name']}" + (f" · {deputy['group']}" if deputy["group"] else "")])
-    ws.append([])
-    ws.append(["一、参加履职活动"])
+    add([f"{deputy['level_label']} · {deputy['region_name']}" + (f" · {deputy['group']}" if deputy["group"] else "")])
+    add([])
+    add(["一、参加履职活动"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append(["活动类型", "受邀", "签到", "请假", "缺席"])
+    add(["活动类型", "受邀", "签到", "请假", "缺席"])
     for a in archive["activities"]:
         invited = sum(a[s] for s in PARTICIPANT_STATUS_LABELS)
-        ws.append([a["label"], invited, a["checked_in"], a["declined"], a["absent"]])
-    ws.append([])
-    ws.append(["二、办理群众建议（码上办）"])
+        add([a["label"], invited, a["checked_in"], a["declined"], a["absent"]])
+    add([])
+    add(["二、办理群众建议（码上办）"])
     ws.cell(ws.max_row, 1).font = bold
     s = archive["suggestions"]
-    ws.append(["收到", "办结", "按时办结", "已落实", "满意", "基本满意", "不满意"])
-    ws.append([s["received"], s["closed"], s["closed_on_time"], s["closed_implemented"], s["satisfaction"]["satisfied"],
+    add(["收到", "办结", "按时办结", "已落实", "满意", "基本满意", "不满意"])
+    add([s["received"], s["closed"], s["closed_on_time"], s["closed_implemented"], s["satisfaction"]["satisfied"],
                s["satisfaction"]["basically_satisfied"], s["satisfaction"]["dissatisfied"]])
-    ws.append([])
-    ws.append(["三、履职积分"])
+    add([])
+    add(["三、履职积分"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append(["积分项目", "次数", "积分"])
+    add(["积分项目", "次数", "积分"])
     for r in archive["points"]["by_rule"]:
-        ws.append([r["label"], r["count"], r["points"]])
-    ws.append(["合计", "", archive["points"]["total"]])
+        add([r["label"], r["count"], r["points"]])
+    add(["合计", "", archive["points"]["total"]])
     ws.cell(ws.max_row, 1).font = bold
     if archive["points"]["rank"]:
-        ws.append(["年度排名", "", archive["points"]["rank"]])
+        add(["年度排名", "", archive["points"]["rank"]])
     ws.column_dimensions["A"].width = 28
     for col in "BCDEF":
         ws.column_dimensions[col].width = 12
