@@ -27,7 +27,8 @@ async function loadPage(page, fetchPage, options) {
 }
 
 // What every paged list page does alike, given its own load(reset): mixed into the page's definition,
-// Page(listPage({ data, load, ... })). A page with tabs keeps the chosen one in data.tab.
+// Page(listPage({ data, load, ... })), with the list's state (listState()) in its data. A page with tabs keeps
+// the chosen one in data.tab.
 const LIST_HANDLERS = {
   switchTab(e) {
     const key = e.currentTarget.dataset.key;
@@ -50,8 +51,13 @@ const LIST_HANDLERS = {
   },
 };
 
+// A list's state as a page opens: loading its first page. A page's own data adds to it or overrides it.
+function listState() {
+  return { items: [], page: 0, total: 0, hasMore: false, loading: true, error: '' };
+}
+
 function listPage(definition) {
-  return Object.assign({}, LIST_HANDLERS, definition);
+  return Object.assign({}, LIST_HANDLERS, definition, { data: Object.assign(listState(), definition.data) });
 }
 
 module.exports = { loadPage, listPage, PER_PAGE };

@@ -6,12 +6,6 @@ const activity = require('../../utils/activity');
 Page(listPage({
   data: {
     isDeputy: true,
-    items: [],
-    page: 0,
-    total: 0,
-    hasMore: false,
-    loading: true,
-    error: '',
   },
 
   onShow() {

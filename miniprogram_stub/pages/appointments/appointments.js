@@ -14,12 +14,6 @@ Page(listPage({
     tabs: STATUS_TABS.map((t) => ({ key: t.key, label: t.label })),
     tab: ALL,
     isDeputy: true,
-    items: [],
-    page: 0,
-    total: 0,
-    hasMore: false,
-    loading: true,
-    error: '',
   },
 
   onLoad(options) {

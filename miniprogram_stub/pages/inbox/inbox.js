@@ -17,12 +17,6 @@ Page(listPage({
     tabs: TABS.map((t) => ({ key: t.key, label: t.label })),
     tab: 'assigned',
     isDeputy: true,
-    items: [],
-    page: 0,
-    total: 0,
-    hasMore: false,
-    loading: true,
-    error: '',
   },
 
   onLoad(options) {

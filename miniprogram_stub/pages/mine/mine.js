@@ -4,15 +4,6 @@ const { listPage, loadPage } = require('../../utils/paged');
 const { presentSuggestion } = require('../../utils/format');
 
 Page(listPage({
-  data: {
-    items: [],
-    page: 0,
-    total: 0,
-    hasMore: false,
-    loading: true,
-    error: '',
-  },
-
   onShow() {
     return this.load(true);
   },

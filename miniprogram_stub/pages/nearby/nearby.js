@@ -21,12 +21,7 @@ function presentStation(station) {
 
 Page(listPage({
   data: {
-    items: [],
-    page: 0,
-    total: 0,
-    hasMore: false,
-    loading: false,
-    error: '',
+    loading: false, // nothing to list until there is a location or a search
     locating: true,
     located: false,
     problem: '', // why there is no location, when there is none
