@@ -87,7 +87,8 @@ class StationOut(Schema):
     deputy_ids = fields.List(fields.Integer())
     admin_user_ids = fields.List(fields.Integer())
     qr_code = fields.String(allow_none=True)
-    distance_m = fields.Integer(allow_none=True, metadata={"description": "only with ?near="})
+    distance_m = fields.Integer(allow_none=True, metadata={"description": "only with ?near=: great-circle metres "
+                                                                          "from that point; null without coordinates"})
 
 
 class LatLng(fields.String):
@@ -109,8 +110,11 @@ class StationQuery(PageArgs):
     region_id = fields.Integer(**_id)
     kind = Choice(StationKind)
     q = Text(100)
-    near = LatLng(metadata={"description": "lat,lng — sort by distance. GCJ-02, as stations' coordinates are kept "
-                                           "(China's maps; wx.getLocation with type gcj02)"})
+    near = LatLng(metadata={"description": "lat,lng — nearest first, each station with its `distance_m` (great-circle "
+                                           "metres), the list in the order of those figures; stations without "
+                                           "coordinates last. GCJ-02, as stations' coordinates are kept (China's maps; "
+                                           "wx.getLocation with type gcj02), which outside China is plain GPS: a point "
+                                           "abroad is answered as well, nearest first, thousands of kilometres away"})
     managed = fields.Boolean(metadata={"description": "only the stations the caller administers"})
 
 

@@ -345,6 +345,36 @@ def test_stations_near_a_point_sort_by_distance_and_stations_without_coordinates
     assert all(s.get("distance_m") is None for s in without_near)
 
 
+@pytest.mark.parametrize("near", ["61.2181,-149.9003", "40.7128,-74.0060", "51.5074,-0.1278", "-33.8688,151.2093",
+                                  "21.3069,-157.8583", "-41.2865,174.7762"])
+def test_stations_near_a_point_outside_china_come_in_the_order_of_the_distances_shown(client, org, factory, near):
+    """A traveller abroad (Anchorage, New York, London, Sydney, Honolulu, Wellington) asks for the stations
+    near them: nearest first by the great-circle distance each one shows, page after page. A flat-map order
+    put Urumqi before Harbin seen from Anchorage, 7,243 km before 5,364 km."""
+    harbin = factory.station(org["hc"], "哈尔滨联络站", lat=45.8038, lng=126.5350)
+    urumqi = factory.station(org["hc"], "乌鲁木齐联络站", lat=43.8256, lng=87.6168)
+    nowhere = factory.station(org["hc"], "坐标待补联络点", kind="point")
+    pages = [client.get(f"{API}/stations", query_string={"near": near, "per_page": 2, "page": n}) for n in (1, 2, 3)]
+    assert [page.status_code for page in pages] == [200] * 3
+    assert [page.json["total"] for page in pages] == [6] * 3
+    items = [item for page in pages for item in page.json["items"]]
+    assert len({item["id"] for item in items}) == 6
+    assert items[-1]["id"] == nowhere.id and items[-1]["distance_m"] is None
+    distances = [item["distance_m"] for item in items[:-1]]
+    assert distances == sorted(distances) and distances[0] > 2_000_000
+    if near.startswith("61.2181"):
+        assert [item["id"] for item in items[:2]] == [harbin.id, urumqi.id]
+        assert [d // 1000 for d in distances[:2]] == [5364, 7243]
+
+
+def test_stations_near_a_point_in_china_keep_their_order(client, org, factory):
+    """Inside China the order stays the one computed in the database, exact within a province."""
+    harbin = factory.station(org["hc"], "哈尔滨联络站", lat=45.8038, lng=126.5350)
+    items = client.get(f"{API}/stations?near=28.2000,112.9000").json["items"]
+    assert [s["id"] for s in items] == [org["yl_station"].id, org["hc_other"].id, org["hc_station"].id, harbin.id]
+    assert [s["distance_m"] for s in items] == sorted(s["distance_m"] for s in items)
+
+
 @pytest.mark.parametrize("near", ["abc", "27.5", "91,100", "27,181", "1,2,3", "nan,nan", "inf,0", ""])
 def test_a_bad_near_point_is_422_in_chinese(client, org, near):
     response = client.get(f"{API}/stations", query_string={"near": near})

@@ -7,7 +7,7 @@ web page's position is converted with ``gcj02_from_wgs84`` before it is compared
 """
 import math
 
-from sqlalchemy import case
+from sqlalchemy import case, func
 
 from .models import Station
 
@@ -17,12 +17,21 @@ _EE = 0.00669342162296594323
 
 
 def order_by_distance(query, lat, lng):
-    """``query`` (of stations) nearest to (lat, lng) first; stations without coordinates last.
+    """``query`` (of stations) nearest to (lat, lng) first, in the order of ``distance_m``; stations
+    without coordinates last.
 
-    Equirectangular distance is exact enough to order stations within a province and needs no
-    trigonometry in SQL, so SQLite and PostgreSQL sort the same way."""
-    k = math.cos(math.radians(lat))
+    Within China an equirectangular distance orders them: exact enough within a province, and cheap.
+    From farther away (a traveller abroad) it goes wrong over thousands of kilometres, across the
+    antimeridian or near a pole, so there they are ordered by the haversine's own term, which grows
+    with the great-circle distance shown (SQLite's math functions and PostgreSQL's both have sin and cos)."""
     no_coords = case((Station.lat.is_(None) | Station.lng.is_(None), 1), else_=0)
+    if outside_china(lat, lng):
+        half_dlat = func.sin((Station.lat - lat) * (math.pi / 360))
+        half_dlng = func.sin((Station.lng - lng) * (math.pi / 360))
+        cos_lat = math.cos(math.radians(lat)) * func.cos(Station.lat * (math.pi / 180))
+        hav = half_dlat * half_dlat + cos_lat * half_dlng * half_dlng
+        return query.order_by(no_coords, hav, Station.id)
+    k = math.cos(math.radians(lat))
     squared = (Station.lat - lat) * (Station.lat - lat) + (Station.lng - lng) * (Station.lng - lng) * (k * k)
     return query.order_by(no_coords, squared, Station.id)
 
@@ -37,8 +46,8 @@ def distance_m(lat1, lng1, lat2, lng2):
 
 def outside_china(lat, lng):
     """Whether the point lies outside the box GCJ-02 shifts (China and its neighbours' edges): no station
-    is near it, and ``order_by_distance``'s flat-map ordering, exact within a province, goes wrong over
-    thousands of kilometres (across a pole or the antimeridian)."""
+    is near it, and a flat-map ordering, exact within a province, goes wrong over thousands of
+    kilometres (across a pole or the antimeridian)."""
     return not (72.004 <= lng <= 137.8347 and 0.8293 <= lat <= 55.8271)
 
 

@@ -473,5 +473,15 @@ test('a citizen finds the nearest station, opens its card and has 导航 to it; 
   await refused.search();
   assert.deepEqual(refused.data.items.map((s) => [s.name, s.distanceText]), [['城北街道人大代表中心联络站', '']]);
 
-  assert.deepEqual(citizen.wx.modals.concat(refuser.wx.modals), [], 'no error on the way');
+  // Abroad (a traveller in Anchorage): the stations all the same, nearest first by the distances shown.
+  const traveller = phoneFor('citizen-nearby-abroad', { latitude: 61.2181, longitude: -149.9003 });
+  const abroad = await traveller.open('pages/nearby/nearby');
+  assert.equal(abroad.data.located, true);
+  assert.equal(abroad.data.problem, '');
+  const far = abroad.data.items.map((s) => s.distance_m);
+  assert.equal(far.length, 4);
+  assert.deepEqual(far, far.slice().sort((a, b) => a - b));
+  assert.ok(abroad.data.items.every((s) => /^\d{4} 公里$/.test(s.distanceText)), abroad.data.items.map((s) => s.distanceText).join());
+
+  assert.deepEqual(citizen.wx.modals.concat(refuser.wx.modals, traveller.wx.modals), [], 'no error on the way');
 });
