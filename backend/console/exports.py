@@ -19,7 +19,7 @@ from ..extensions import db
 from ..forms import parse_int
 from ..org.models import Deputy, Region, Station
 from ..points.queries import current_year
-from ..spreadsheets import cell_value
+from ..spreadsheets import cell
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
 from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
@@ -43,13 +43,13 @@ def _sheet(wb, title, headers, rows, widths=None):
     ws.freeze_panes = "A2"
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(ws, value=header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        header_cells.append(cell)
+        heading = WriteOnlyCell(ws, value=header)
+        heading.font, heading.fill = HEADER_FONT, HEADER_FILL
+        heading.alignment = Alignment(horizontal="center", vertical="center")
+        header_cells.append(heading)
     ws.append(header_cells)
     for row in rows:
-        ws.append([cell_value(value) for value in row])
+        ws.append([cell(ws, value) for value in row])
     return ws
 
 

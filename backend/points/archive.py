@@ -16,7 +16,7 @@ from ..activities.models import (
 )
 from ..db_types import CHINA
 from ..extensions import db
-from ..spreadsheets import cell_value
+from ..spreadsheets import cell
 from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
 from . import rulebook
 from .ledger import CORRECTION, CORRECTION_LABEL
@@ -93,7 +93,7 @@ def to_xlsx(archive):
     bold = Font(bold=True)
 
     def add(values):
-        ws.append([cell_value(value) for value in values])  # names and labels imported from elsewhere
+        ws.append([cell(ws, value) for value in values])  # names and labels imported from elsewhere
 
     add([f"{deputy['name']} {archive['year']} 年度履职档案"])
     ws["A1"].font = Font(bold=True, size=14)
@@ -126,8 +126,8 @@ def to_xlsx(archive):
     for col in "BCDEF":
         ws.column_dimensions[col].width = 12
     for row in ws.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(vertical="center")
+        for written in row:
+            written.alignment = Alignment(vertical="center")
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
