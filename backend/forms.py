@@ -12,3 +12,10 @@ def parse_int(value, low=1, high=MAX_ID):
     except (TypeError, ValueError):
         return None
     return number if low <= number <= high else None
+
+
+def number_or_text(value):
+    """A form field as a strict integer field of the API's schemas receives it: the number typed, or
+    else the text itself, for the schema to refuse by name (2.5 is no number of points)."""
+    number = parse_int(value, -(2**31), 2**31 - 1)
+    return number if number is not None else str(value).strip()

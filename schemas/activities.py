@@ -18,7 +18,7 @@ class ActivityIn(StrictSchema):
     starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
     ends_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
     deputy_ids = fields.List(fields.Integer(**_id), required=True, validate=validate.Length(min=1, max=500))
-    points = fields.Integer(allow_none=True, validate=validate.Range(min=-100, max=100))
+    points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100))
     description = Text(2000, load_default="")
 
 

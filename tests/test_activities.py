@@ -321,6 +321,8 @@ def test_bad_dispatches_are_422_and_write_nothing(client, factory, crew):
         ({"ends_at": iso(now - timedelta(hours=1))}, "ends_at"),
         ({"title": ""}, "title"),
         ({"points": 1000}, "points"),
+        ({"points": 2.5}, "points"),  # not 2: points are whole, as the rulebook's
+        ({"points": "5"}, "points"),  # a number, as the rulebook's
     ]
     for extra, field in cases:
         response = dispatch(client, crew, crew["deputies"][:1], **extra)

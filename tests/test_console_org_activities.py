@@ -485,6 +485,19 @@ def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory
     assert "城北联络站进站接待选民" in text(station_admin.get("/console/activities?status=closed"))
 
 
+def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admin, world):
+    """The 发单 form's 积分 is typed text: a whole number is the activity's points, 2.5 is refused by
+    name (as the API refuses it) and dispatches nothing."""
+    from backend.activities.models import Activity
+
+    refused = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points="2.5"))
+    assert refused.status_code == 422 and "积分：应为整数。" in text(refused)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points=" 8 "))
+    assert created.status_code == 302, text(created)
+    assert db.session.get(Activity, int(created.headers["Location"].rsplit("/", 1)[1])).points == 8
+
+
 def test_an_activity_not_yet_begun_offers_no_close(station_admin, world):
     """结单 is refused before the start: the page does not offer it, and says what to do instead."""
     now = datetime.now(timezone.utc)

@@ -29,7 +29,7 @@ from ..auth.scope import deputy_scope_clause, manages_station, region_subtree_cl
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
-from ..forms import parse_int
+from ..forms import number_or_text, parse_int
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..pagination import paginate
 from ..points.models import PointEntry
@@ -298,7 +298,7 @@ def activity_data(form, user):
         if data["station_id"] is None:
             raise ValidationError({"station_id": ["请选择举办活动的联络站。"]})
     if form.get("points", "").strip():
-        data["points"] = form.get("points").strip()
+        data["points"] = number_or_text(form.get("points"))
     data = {k: v for k, v in data.items() if v is not None}
     if not data["deputy_ids"]:
         raise ValidationError({"deputy_ids": ["请至少选择一位参加的代表。"]})

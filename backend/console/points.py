@@ -20,7 +20,7 @@ from ..auth.scope import (
 )
 from ..errors import APIError
 from ..extensions import db
-from ..forms import parse_int
+from ..forms import number_or_text, parse_int
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
 from ..org.services import root_region
 from ..points import archive, ledger, queries, rulebook
@@ -148,8 +148,8 @@ def _save_rules(region, form):
         cap = form.get(f"cap-{rule.code}", "").strip()
         data = {
             "label": form.get(f"label-{rule.code}", "").strip() or rule.label,
-            "points": _integer(form.get(f"points-{rule.code}", "")),
-            "yearly_cap": _integer(cap) if cap else None,
+            "points": number_or_text(form.get(f"points-{rule.code}", "")),
+            "yearly_cap": number_or_text(cap) if cap else None,
             "active": form.get(f"active-{rule.code}") == "1",
         }
         try:
@@ -214,11 +214,6 @@ def deputy_archive(deputy_id):
                            this_year=queries.current_year(), corrections=corrections, owns=owns_deputy(g.user, deputy))
 
 
-def _integer(text):
-    number = parse_int(text, -(2**31), 2**31 - 1)
-    return number if number is not None else text.strip()
-
-
 @bp.post("/deputies/<int:deputy_id>/points/corrections")
 @console_page("console.deputies")
 def deputy_points_correction(deputy_id):
@@ -226,9 +221,9 @@ def deputy_points_correction(deputy_id):
     deputy = owned_deputy_or_404(deputy_id, "更正其积分")
     # Numbers as the API receives them (the schema's integers are strict); what is no integer stays
     # text, for the schema to refuse by name.
-    form = {"points": _integer(request.form.get("points", "")), "reason": request.form.get("reason", "")}
+    form = {"points": number_or_text(request.form.get("points", "")), "reason": request.form.get("reason", "")}
     if request.form.get("year", "").strip():
-        form["year"] = _integer(request.form["year"])
+        form["year"] = number_or_text(request.form["year"])
     data = CorrectionIn().load(form)
     year = data.get("year") or queries.current_year()
     ledger.correct(g.user, deputy.id, year, data["points"], data["reason"])
