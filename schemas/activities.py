@@ -53,7 +53,8 @@ class ParticipantOut(Schema):
     deputy = fields.Nested(DeputyBriefOut)
     status = fields.String()
     status_label = fields.String()
-    decline_reason = fields.String()
+    decline_reason = fields.String(metadata={
+        "description": "the 请假 reason; shown to the deputy themselves and to administrators only"})
     checked_in_at = fields.DateTime(allow_none=True)
     checked_in_by_admin = fields.Boolean(metadata={
         "description": "补签: checked in by hand by an administrator; shown to administrators only"})

@@ -63,6 +63,27 @@ def begin(app, activity_id, ago=timedelta(minutes=10)):
         db.session.commit()
 
 
+def test_a_deputys_reason_for_leave_is_theirs_and_the_administrators_only(client, crew):
+    """请假 asks why ("住院手术"): the deputy who took leave and the administrators who manage the
+    activity read the reason; the other deputies invited see only that they are on leave."""
+    zhang, li = crew["deputies"][:2]
+    zh, lh = crew["headers"][:2]
+    starts = datetime.now(timezone.utc) + timedelta(days=1)
+    activity_id = dispatch(client, crew, [zhang, li], starts=starts, ends=starts + timedelta(hours=2)).json["id"]
+    assert client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "住院手术"},
+                       headers=lh).status_code == 200
+
+    def leave_of(headers, path=f"/api/v1/activities/{activity_id}"):
+        participants = client.get(path, headers=headers).json["participants"]
+        return {p["deputy"]["name"]: (p["status"], p.get("decline_reason")) for p in participants}
+
+    assert leave_of(zh)["李娜"] == ("declined", None)
+    assert leave_of(lh)["李娜"] == ("declined", "住院手术")
+    assert leave_of(crew["admin"])["李娜"] == ("declined", "住院手术")
+    accepted = client.post(f"/api/v1/activities/{activity_id}/accept", headers=zh).json["participants"]
+    assert "住院手术" not in str(accepted)
+
+
 def test_an_activity_costs_the_same_statements_for_one_invitee_as_for_many(client, app, crew):
     """Participants come with their deputies in one query: an activity's page and a deputy's 接单 send
     as many statements for four invitees as for one, and read no printed QR code."""

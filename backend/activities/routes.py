@@ -61,13 +61,16 @@ def present(activity, user, detail=False):
                 "deputy": {"id": p.deputy.id, "name": p.deputy.name, "level": p.deputy.level.value},
                 "status": p.status.value,
                 "status_label": PARTICIPANT_STATUS_LABELS[p.status.value],
-                "decline_reason": p.decline_reason,
                 "checked_in_at": p.checked_in_dt,
             }
             for p in activity.participants
         ]
+        # Why a deputy took leave (请假) is theirs: the other deputies invited see only that they did.
+        if mine is not None:
+            body["participants"][activity.participants.index(mine)]["decline_reason"] = mine.decline_reason
         if user is not None and user.is_admin and services.manages_activity(user, activity):
             for entry, p in zip(body["participants"], activity.participants):
+                entry["decline_reason"] = p.decline_reason
                 entry["checked_in_by_admin"] = p.checkin_by_id is not None
                 entry["checkin_note"] = p.checkin_note
     return body
