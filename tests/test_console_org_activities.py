@@ -498,6 +498,17 @@ def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admi
     assert db.session.get(Activity, int(created.headers["Location"].rsplit("/", 1)[1])).points == 8
 
 
+def test_the_screen_shows_the_check_in_code_of_an_activity_titled_on_two_lines(station_admin, world):
+    """A title sent with a line break (the API takes it): the screen's rotating code is drawn with the
+    title on one line, not a 500 where the deputies wait to scan."""
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]],
+                                                                         title="进站接待\n选民"))
+    assert created.status_code == 302, text(created)
+    png = station_admin.get(f"{created.headers['Location']}/checkin-code.png")
+    assert png.status_code == 200 and png.mimetype == "image/png", png.get_data(as_text=True)
+    assert zxingcpp.read_barcodes(Image.open(io.BytesIO(png.get_data())))[0].text.startswith("https://msb.example.cn/q/a")
+
+
 def test_an_activity_not_yet_begun_offers_no_close(station_admin, world):
     """结单 is refused before the start: the page does not offer it, and says what to do instead."""
     now = datetime.now(timezone.utc)

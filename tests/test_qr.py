@@ -439,6 +439,17 @@ def test_a_long_station_name_still_scans_and_stays_inside_the_image(client, fact
     assert not has_dark_pixels(label.crop((label.width - 4, 0, label.width, label.height)))
 
 
+def test_a_name_with_a_line_break_is_printed_on_one_line(client, factory, org):
+    """A name typed or imported with a line break in it: the image and the poster draw it as one
+    line (the image wraps long names itself), instead of failing with a 500 on a printed code."""
+    station = factory.station(org["tree"]["hc"], "城北街道\r\n人大代表\t联络站")
+    code = station_code(client, station.id)
+    image = client.get(f"/api/v1/qr/{code}/image.png")
+    assert image.status_code == 200 and decode(image.data) == [f"{BASE}/q/{code}"]
+    poster = client.get(f"/api/v1/qr/{code}/poster.png", headers=org["admin"])
+    assert poster.status_code == 200 and decode(poster.data) == [f"{BASE}/q/{code}"]
+
+
 # --- the poster ---------------------------------------------------------------------------------
 
 

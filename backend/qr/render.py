@@ -16,7 +16,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from ..errors import APIError
 
 # Bump when the drawing changes, so that ETags change with it.
-RENDER_VERSION = "3"
+RENDER_VERSION = "4"
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -72,9 +72,11 @@ def _qr_image(qr, box_size, border):
 
 
 def _wrap(draw, text, f, max_width):
-    """``text`` broken into lines no wider than ``max_width``."""
+    """``text`` broken into lines no wider than ``max_width``. A run of whitespace is one space: a line
+    break typed or imported into a name is no line of its own here (and Pillow cannot measure one)."""
     lines, line = [], ""
     for token in _TOKENS.findall(text):
+        token = " " if token.isspace() else token
         if draw.textlength(line + token, font=f) <= max_width:
             line += token
             continue
