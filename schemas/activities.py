@@ -2,22 +2,21 @@ from marshmallow import Schema, fields, validate
 
 from backend.activities.models import ActivityStatus, ActivityType
 
-from .common import Choice, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, QuerySchema, StrictSchema, Text
 
-_id = dict(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class ActivityIn(StrictSchema):
-    title = Text(100, required=True)
+    title = Line(100, required=True)
     type = Choice(ActivityType, required=True)
-    station_id = fields.Integer(allow_none=True, **_id)
-    region_id = fields.Integer(allow_none=True, metadata={"description": "required when there is no station"}, **_id)
+    station_id = BodyId(allow_none=True)
+    region_id = BodyId(allow_none=True, metadata={"description": "required when there is no station"})
     place = Text(255)
     lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
     ends_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
-    deputy_ids = fields.List(fields.Integer(**_id), required=True, validate=validate.Length(min=1, max=500))
+    deputy_ids = fields.List(BodyId(), required=True, validate=validate.Length(min=1, max=500))
     points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100))
     description = Text(2000, load_default="")
 
@@ -40,7 +39,7 @@ class ActivityQuery(PageArgs):
     scope = fields.String(validate=validate.OneOf(["mine", "station", "all"]))
     status = Choice(ActivityStatus)
     type = Choice(ActivityType)
-    station_id = fields.Integer(**_id)
+    station_id = Id()
 
 
 class DeputyBriefOut(Schema):
@@ -118,7 +117,7 @@ class RulebookQuery(QuerySchema):
     """Whose rulebook: a region's (each congress sets its own); by default the caller's region, the
     super administrator's being the deployment's."""
 
-    region_id = fields.Integer(metadata={"description": "the region whose rulebook is read or edited"}, **_id)
+    region_id = Id(metadata={"description": "the region whose rulebook is read or edited"})
 
 
 class ScoringRulePut(StrictSchema):
@@ -128,7 +127,7 @@ class ScoringRulePut(StrictSchema):
 
     code = fields.String()
     applies_to = fields.String()
-    label = Text(64, min_length=1)
+    label = Line(64, min_length=1)
     points = fields.Integer(strict=True, validate=validate.Range(min=-100, max=100))
     yearly_cap = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=10000))
     active = fields.Boolean()
@@ -174,7 +173,7 @@ class PointsOut(Schema):
 
 
 class LeaderboardQuery(YearQuery):
-    region_id = fields.Integer(**_id)
+    region_id = Id()
     level = fields.String(validate=validate.OneOf(["national", "provincial", "city", "county", "township"]))
     group = Text(100)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

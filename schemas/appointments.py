@@ -2,19 +2,17 @@ from marshmallow import Schema, fields, validate
 
 from backend.appointments.models import AppointmentStatus
 
-from .common import Choice, PageArgs, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, StrictSchema, Text
 from .suggestions import PHONE
 
-_id = dict(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class AppointmentIn(StrictSchema):
     qr_code = Text(32, required=True)
     topic = Text(500, required=True, metadata={"description": "what the citizen wants to talk about"})
     contact_phone = fields.String(required=True, validate=PHONE)
-    name = Text(20, load_default="", metadata={"description": "how to address the citizen, e.g. 王先生"})
-    activity_id = fields.Integer(allow_none=True, metadata={"description": "a reception day (接待选民) from the plan"},
-                                 **_id)
+    name = Line(20, load_default="", metadata={"description": "how to address the citizen, e.g. 王先生"})
+    activity_id = BodyId(allow_none=True, metadata={"description": "a reception day (接待选民) from the plan"})
     preferred_time = Text(100, load_default="", metadata={"description": "required without activity_id"})
 
 
@@ -35,7 +33,7 @@ class AppointmentNoteIn(StrictSchema):
 class AppointmentQuery(PageArgs):
     scope = fields.String(validate=validate.OneOf(["mine", "handling"]))
     status = Choice(AppointmentStatus)
-    station_id = fields.Integer(**_id)
+    station_id = Id()
 
 
 class _Brief(Schema):

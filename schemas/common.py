@@ -17,6 +17,20 @@ def in_service_years(value):
         raise ValidationError(f"日期须在 {SERVICE_YEARS.start} 年至 {SERVICE_YEARS.stop - 1} 年之间。")
 
 
+# Ids are positive and fit the 32-bit integer columns (an id past them would be a database error).
+ID_RANGE = validate.Range(min=1, max=2**31 - 1)
+
+
+def Id(**kwargs):  # noqa: N802 - reads like a field class
+    """An id in a query string, which is text: "12" is the id 12."""
+    return fields.Integer(validate=ID_RANGE, **kwargs)
+
+
+def BodyId(**kwargs):  # noqa: N802
+    """An id in a JSON body: a JSON integer. Without strict, 1.5 would be read as the id 1 and "1" as 1."""
+    return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)
+
+
 class StrictSchema(Schema):
     """Input schemas refuse unknown fields, so a typo is a clear 422 rather than silently ignored."""
 
@@ -102,10 +116,10 @@ class SingleLine(Trimmed):
         return value
 
 
-def Line(max_length, required=False, **kwargs):  # noqa: N802 - reads like a field class
+def Line(max_length, required=False, min_length=None, **kwargs):  # noqa: N802 - reads like a field class
     """Like ``Text``, on one line."""
-    return SingleLine(required=required, validate=validate.Length(min=1 if required else None, max=max_length),
-                      **kwargs)
+    min_length = 1 if required and min_length is None else min_length
+    return SingleLine(required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs)
 
 
 def Choice(enum_cls, **kwargs):  # noqa: N802

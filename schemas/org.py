@@ -3,14 +3,10 @@ from marshmallow import Schema, fields, validate
 
 from backend.org.models import DeputyLevel, RegionLevel, StationKind
 
-from .common import Choice, PageArgs, StrictSchema, Text, Trimmed
+from .common import BodyId, Choice, Id, Line, PageArgs, StrictSchema, Text, Trimmed
 
 _lat = dict(validate=validate.Range(min=-90, max=90), allow_none=True)
 _lng = dict(validate=validate.Range(min=-180, max=180), allow_none=True)
-_id = dict(validate=validate.Range(min=1, max=2**31 - 1))
-# In a JSON body an id must be a JSON integer: 1.5 would otherwise be truncated to 1, "1" accepted as 1.
-# (Query strings are text, so their ids stay non-strict.)
-_body_id = dict(strict=True, **_id)
 _term = dict(strict=True, allow_none=True, validate=validate.Range(min=1, max=99))
 # ASCII digits only: \d would also match full-width and other scripts' digits.
 _phone = validate.Regexp(r"^1[0-9]{10}$", error="手机号应为 11 位数字，以 1 开头。")
@@ -20,13 +16,13 @@ _phone = validate.Regexp(r"^1[0-9]{10}$", error="手机号应为 11 位数字，
 
 
 class RegionIn(StrictSchema):
-    name = Text(100, required=True)
+    name = Line(100, required=True)
     level = Choice(RegionLevel, required=True)
-    parent_id = fields.Integer(allow_none=True, **_body_id)
+    parent_id = BodyId(allow_none=True)
 
 
 class RegionPatch(StrictSchema):
-    name = Text(100)
+    name = Line(100)
     level = Choice(RegionLevel)
 
 
@@ -39,7 +35,7 @@ class RegionOut(Schema):
 
 
 class RegionQuery(PageArgs):
-    parent_id = fields.Integer(**_id)
+    parent_id = Id()
     q = Text(100)
 
 
@@ -47,29 +43,29 @@ class RegionQuery(PageArgs):
 
 
 class StationIn(StrictSchema):
-    name = Text(100, required=True)
+    name = Line(100, required=True)
     kind = Choice(StationKind, required=True)
-    region_id = fields.Integer(required=True, **_body_id)
+    region_id = BodyId(required=True)
     address = Text(255, load_default="")
     lat = fields.Float(**_lat)
     lng = fields.Float(**_lng)
     open_hours = Text(255, load_default="")
     description = Text(2000, load_default="")
-    admin_user_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=50))
-    deputy_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=2000))
+    admin_user_ids = fields.List(BodyId(), validate=validate.Length(max=50))
+    deputy_ids = fields.List(BodyId(), validate=validate.Length(max=2000))
 
 
 class StationPatch(StrictSchema):
-    name = Text(100)
+    name = Line(100)
     kind = Choice(StationKind)
-    region_id = fields.Integer(**_body_id)
+    region_id = BodyId()
     address = Text(255)
     lat = fields.Float(**_lat)
     lng = fields.Float(**_lng)
     open_hours = Text(255)
     description = Text(2000)
-    admin_user_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=50))
-    deputy_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=2000))
+    admin_user_ids = fields.List(BodyId(), validate=validate.Length(max=50))
+    deputy_ids = fields.List(BodyId(), validate=validate.Length(max=2000))
 
 
 class StationOut(Schema):
@@ -107,7 +103,7 @@ class LatLng(fields.String):
 
 
 class StationQuery(PageArgs):
-    region_id = fields.Integer(**_id)
+    region_id = Id()
     kind = Choice(StationKind)
     q = Text(100)
     near = LatLng(metadata={"description": "lat,lng — nearest first, each station with its `distance_m` (great-circle "
@@ -122,27 +118,27 @@ class StationQuery(PageArgs):
 
 
 class DeputyIn(StrictSchema):
-    name = Text(50, required=True)
+    name = Line(50, required=True)
     level = Choice(DeputyLevel, required=True)
-    region_id = fields.Integer(required=True, **_body_id)
+    region_id = BodyId(required=True)
     term = fields.Integer(**_term)
-    group = Text(100, load_default="")
+    group = Line(100, load_default="")
     phone = Trimmed(allow_none=True, validate=_phone)
     active = fields.Boolean(load_default=True)
     bio = Text(2000, load_default="")
-    station_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=50))
+    station_ids = fields.List(BodyId(), validate=validate.Length(max=50))
 
 
 class DeputyPatch(StrictSchema):
-    name = Text(50, min_length=1)
+    name = Line(50, min_length=1)
     level = Choice(DeputyLevel)
-    region_id = fields.Integer(**_body_id)
+    region_id = BodyId()
     term = fields.Integer(**_term)
-    group = Text(100)
+    group = Line(100)
     phone = Trimmed(allow_none=True, validate=_phone)
     active = fields.Boolean()
     bio = Text(2000)
-    station_ids = fields.List(fields.Integer(**_body_id), validate=validate.Length(max=50))
+    station_ids = fields.List(BodyId(), validate=validate.Length(max=50))
 
 
 class DeputyPublicOut(Schema):
@@ -169,8 +165,8 @@ class DeputyOut(DeputyPublicOut):
 
 
 class DeputyQuery(PageArgs):
-    region_id = fields.Integer(**_id)
-    station_id = fields.Integer(**_id)
+    region_id = Id()
+    station_id = Id()
     level = Choice(DeputyLevel)
     group = Text(100)
     q = Text(50)

@@ -3,9 +3,8 @@ from marshmallow import Schema, fields, post_load, validate
 from backend.org.nearby import gcj02_from_wgs84
 from backend.suggestions.models import Satisfaction, Status
 
-from .common import Choice, Line, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, QuerySchema, StrictSchema, Text
 
-_id = dict(validate=validate.Range(min=1, max=2**31 - 1))
 PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
 
 
@@ -39,11 +38,11 @@ class SuggestionIn(StrictSchema):
     contact_phone = fields.String(allow_none=True, validate=PHONE)
     anonymous = fields.Boolean(load_default=False)
     public_consent = fields.Boolean(load_default=False)
-    attachment_ids = fields.List(fields.Integer(**_id), validate=validate.Length(max=9, error="最多上传 9 张照片。"))
+    attachment_ids = fields.List(BodyId(), validate=validate.Length(max=9, error="最多上传 9 张照片。"))
 
 
 class DispatchIn(StrictSchema):
-    deputy_id = fields.Integer(required=True, **_id)
+    deputy_id = BodyId(required=True)
     note = Text(500, load_default="")
 
 
@@ -89,7 +88,7 @@ class RateIn(StrictSchema):
 
 
 class MergeIn(StrictSchema):
-    into_id = fields.Integer(required=True, **_id)
+    into_id = BodyId(required=True)
 
 
 class SuggestionQuery(PageArgs):
@@ -100,9 +99,9 @@ class SuggestionQuery(PageArgs):
     due_soon = fields.Boolean()
     supervised = fields.Boolean()
     held = fields.Boolean(metadata={"description": "only items held by content screening (admins)"})
-    station_id = fields.Integer(**_id)
-    deputy_id = fields.Integer(**_id)
-    region_id = fields.Integer(**_id)
+    station_id = Id()
+    deputy_id = Id()
+    region_id = Id()
     date_from = fields.Date(data_key="from", validate=in_service_years)
     date_to = fields.Date(data_key="to", validate=in_service_years)
 
@@ -202,9 +201,9 @@ class CategoriesOut(Schema):
 
 
 class StatsQuery(QuerySchema):
-    region_id = fields.Integer(**_id)
-    station_id = fields.Integer(**_id)
-    deputy_id = fields.Integer(**_id)
+    region_id = Id()
+    station_id = Id()
+    deputy_id = Id()
     category = Text(32)
     date_from = fields.Date(data_key="from", validate=in_service_years)
     date_to = fields.Date(data_key="to", validate=in_service_years)
@@ -248,8 +247,8 @@ class StatsOut(Schema):
 
 
 class PublicQuery(PageArgs):
-    station_id = fields.Integer(**_id)
-    region_id = fields.Integer(**_id)
+    station_id = Id()
+    region_id = Id()
 
 
 class PublicSuggestionOut(Schema):

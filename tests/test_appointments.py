@@ -126,6 +126,11 @@ def test_a_station_code_books_a_reception_day(client, app, world, wechat_standin
     seen = client.get(f"/api/v1/appointments/{booked.json['id']}", headers=world["citizen"]).json
     assert (seen["status"], seen["answered_by"]) == ("confirmed", None)
 
+    # A reception day's id is a JSON integer: day + 0.5 or "day" is not taken for that day.
+    for fuzzy in (day + 0.5, str(day)):
+        refused = ask(client, world["citizen"], world["station_code"], activity_id=fuzzy, preferred_time="")
+        assert (refused.status_code, refused.json["errors"]) == (422, {"activity_id": ["应为整数。"]})
+
     # Through a deputy's code, a reception day where that deputy does not receive is refused.
     wrong = ask(client, world["citizen"], world["zhang_code"], activity_id=day)
     assert wrong.status_code == 422

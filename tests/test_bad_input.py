@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from backend.extensions import db
 
+from .test_suggestions import upload_photo
+
 API = "/api/v1"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -219,6 +221,12 @@ FIELD_CASES = [
     ("station_admin_moves_station", "PATCH", "/stations/{hc_station}", "station_admin", {"region_id": "{hh}"},
      "region_id"),
     ("password_too_long", "POST", "/auth/login", "anonymous", {"username": "root", "password": "x" * 129}, "password"),
+    # Names are one line: a line break or an invisible character in one breaks printed codes and exports.
+    ("region_name_two_lines", "PATCH", "/regions/{hh}", "super", {"name": "怀化\n市"}, "name"),
+    ("station_name_two_lines", "POST", "/stations", "hh_admin",
+     {"name": "城北\n联络站", "kind": "point", "region_id": "{hc}"}, "name"),
+    ("deputy_name_zero_width", "PATCH", "/deputies/{zhang}", "hh_admin", {"name": "张\u200b伟"}, "name"),
+    ("deputy_group_two_lines", "PATCH", "/deputies/{zhang}", "hh_admin", {"group": "第一\n小组"}, "group"),
 ]
 
 
@@ -315,6 +323,47 @@ def test_forged_or_malformed_tokens_are_401(client, org):
          {"json": body, "headers": {"Authorization": authorization}}, 401, "unauthorized", None)
         for authorization in ["Bearer not-a-token", "Bearer ", "Basic cm9vdDpwYXNzd29yZDEyMw==", "Bearer 中文令牌",
                               "token", "Bearer " + "x" * 5000]
+    ])
+
+
+def test_ids_in_any_body_are_json_integers_not_rounded(client, org):
+    """1.5 is no id, nor is "5": each is refused by name rather than read as the id 1 or 5, whatever the resource."""
+    ids, headers = org["ids"], org["headers"]
+    def filed(content):
+        response = client.post(f"{API}/suggestions", headers=headers["citizen"], json={
+            "qr_code": ids["hc_station_qr"], "category": "道路交通", "content": content})
+        assert response.status_code == 201, response.json
+        return response.json["id"]
+
+    item, other = filed("城北路口的红绿灯坏了。"), filed("城北路口红绿灯不亮。")
+    photo = upload_photo(client, headers["citizen"])["id"]
+    zhang, station = ids["zhang"], ids["hc_station"]
+    starts = "2100-01-01T09:00:00+08:00"  # any valid window: the id alone is wrong
+    activity = {"title": "进站接待", "type": "reception", "starts_at": starts, "ends_at": "2100-01-01T11:00:00+08:00"}
+    cases = []
+    for fuzzy in (0.5, "text"):
+        def near(id_):
+            return id_ + 0.5 if fuzzy == 0.5 else str(id_)
+        cases += [
+            (f"dispatch_deputy_id_{fuzzy}", "POST", f"/suggestions/{item}/dispatch", "station_admin",
+             {"deputy_id": near(zhang)}, "deputy_id"),
+            (f"merge_into_id_{fuzzy}", "POST", f"/suggestions/{item}/merge", "station_admin",
+             {"into_id": near(other)}, "into_id"),
+            (f"filing_attachment_ids_{fuzzy}", "POST", "/suggestions", "citizen",
+             {"qr_code": ids["hc_station_qr"], "category": "道路交通", "content": "路灯不亮。",
+              "attachment_ids": [near(photo)]}, "attachment_ids"),
+            (f"activity_station_id_{fuzzy}", "POST", "/activities", "hh_admin",
+             {**activity, "station_id": near(station), "deputy_ids": [zhang]}, "station_id"),
+            (f"activity_deputy_ids_{fuzzy}", "POST", "/activities", "hh_admin",
+             {**activity, "station_id": station, "deputy_ids": [near(zhang)]}, "deputy_ids"),
+            (f"activity_region_id_{fuzzy}", "POST", "/activities", "hh_admin",
+             {**activity, "region_id": near(ids["hc"]), "place": "市民广场", "deputy_ids": [zhang]}, "region_id"),
+        ]
+    cases.append(("activity_title_two_lines", "POST", "/activities", "hh_admin",
+                  {**activity, "title": "进站\n接待", "station_id": station, "deputy_ids": [zhang]}, "title"))
+    check_refusals(client, org, [
+        (label, method, path, who, {"json": body}, 422, "validation_failed", field)
+        for label, method, path, who, body, field in cases
     ])
 
 

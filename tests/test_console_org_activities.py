@@ -15,6 +15,7 @@ import zxingcpp
 from flask import g, has_app_context
 from PIL import Image
 
+from backend.activities.models import Activity
 from backend.extensions import db
 from backend.points import rulebook
 from backend.points.models import ScoringRule, ScoringRuleOverride
@@ -488,7 +489,6 @@ def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory
 def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admin, world):
     """The 发单 form's 积分 is typed text: a whole number is the activity's points, 2.5 is refused by
     name (as the API refuses it) and dispatches nothing."""
-    from backend.activities.models import Activity
 
     refused = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points="2.5"))
     assert refused.status_code == 422 and "积分：应为整数。" in text(refused)
@@ -498,12 +498,18 @@ def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admi
     assert db.session.get(Activity, int(created.headers["Location"].rsplit("/", 1)[1])).points == 8
 
 
-def test_the_screen_shows_the_check_in_code_of_an_activity_titled_on_two_lines(station_admin, world):
-    """A title sent with a line break (the API takes it): the screen's rotating code is drawn with the
-    title on one line, not a 500 where the deputies wait to scan."""
-    created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]],
+def test_a_title_on_two_lines_is_refused_and_one_kept_from_before_still_shows_its_code(station_admin, world):
+    """A title is one line: the form says so. One stored with a line break before that rule (the API took
+    it) still gets the screen's rotating code, drawn with the title on one line, not a 500 where the
+    deputies wait to scan."""
+    refused = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]],
                                                                          title="进站接待\n选民"))
+    assert refused.status_code == 422 and "不能包含换行" in text(refused)
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
     assert created.status_code == 302, text(created)
+    activity = db.session.get(Activity, int(created.headers["Location"].rsplit("/", 1)[1]))
+    activity.title = "进站接待\n选民"
+    db.session.commit()
     png = station_admin.get(f"{created.headers['Location']}/checkin-code.png")
     assert png.status_code == 200 and png.mimetype == "image/png", png.get_data(as_text=True)
     assert zxingcpp.read_barcodes(Image.open(io.BytesIO(png.get_data())))[0].text.startswith("https://msb.example.cn/q/a")

@@ -287,14 +287,14 @@ def activity_data(form, user):
         "type": form.get("type", ""),
         "starts_at": _china_iso(form.get("starts_at")),
         "ends_at": _china_iso(form.get("ends_at")),
-        "deputy_ids": form.getlist("deputy_ids"),
+        "deputy_ids": [number_or_text(value) for value in form.getlist("deputy_ids")],
         "description": form.get("description", ""),
     }
     if form.get("place_mode") == "place" and is_region_admin(user):
-        data["region_id"] = form.get("region_id") or None
+        data["region_id"] = number_or_text(form.get("region_id")) if form.get("region_id") else None
         data["place"] = form.get("place", "")
     else:
-        data["station_id"] = form.get("station_id") or None
+        data["station_id"] = number_or_text(form.get("station_id")) if form.get("station_id") else None
         if data["station_id"] is None:
             raise ValidationError({"station_id": ["请选择举办活动的联络站。"]})
     if form.get("points", "").strip():
