@@ -136,3 +136,21 @@ def test_the_queue_offers_a_chosen_station_beyond_the_choices_shown(app, world, 
     assert f'<option value="{hidden.id}"' in page  # the first by name (一 sorts before 城 and 甲)
     assert f'<option value="{other.id}" selected' in page
     assert "城北联络站</option>" not in page  # beyond the limit, not chosen
+
+
+def test_the_super_administrator_reads_every_item_without_a_region_condition(app, client, world, factory, pending):  # noqa: F811
+    """The root region's administrator sees every item: the list, its count and the statistics carry no
+    subtree test for the planner to check row by row (at a province's size the count read the whole
+    table for it). A city's administrator still sees their subtree only."""
+    assert file(client, world["citizen"], world["deputy_code"]).status_code == 201
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    with statements(app) as seen:
+        assert client.get("/api/v1/suggestions?scope=station", headers=root).json["total"] == 2
+        assert client.get("/api/v1/suggestions?scope=all&status=pending", headers=root).json["total"] == 1
+        assert client.get("/api/v1/stats/suggestions", headers=root).json["total"] == 2
+    reads = [s for s in seen if " suggestions" in s and "FROM users" not in s]
+    assert len(reads) == 4 and not any("regions.path LIKE" in s for s in reads)
+
+    with statements(app) as seen:
+        assert client.get("/api/v1/suggestions?scope=station", headers=world["other_admin"]).json["total"] == 0
+    assert any("regions.path LIKE" in s for s in seen if " suggestions" in s and "FROM users" not in s)

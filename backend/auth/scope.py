@@ -13,7 +13,7 @@ from functools import cache, wraps
 from typing import NamedTuple
 
 from flask import g, request
-from sqlalchemy import String, bindparam, cast, false, func, literal_column, or_, select
+from sqlalchemy import String, bindparam, cast, false, func, literal_column, or_, select, true
 from sqlalchemy.orm import joinedload, undefer
 
 from ..errors import APIError, forbidden, not_found
@@ -43,6 +43,13 @@ class RegionRef(NamedTuple):
 
     def contains(self, other):
         return other.path.startswith(self.path)
+
+
+def is_root(region):
+    """Whether ``region`` (a Region or a RegionRef with its path) is the root of the tree, whose
+    subtree is every region: its path names only itself ("/1/"). One root only: create_region refuses
+    a second."""
+    return isinstance(region.path, str) and region.path.count("/") == 2
 
 
 class Caller:
@@ -203,7 +210,14 @@ def owns_deputy(user, deputy):
 
 
 def region_subtree_clause(column_region_id, region):
-    """SQL condition: ``column_region_id`` lies in ``region``'s subtree (one indexed prefix match)."""
+    """SQL condition: ``column_region_id`` lies in ``region``'s subtree (one indexed prefix match).
+
+    The root's subtree holds every region, and every row has one (``region_id`` is never null): no
+    condition at all. Written as the match, the planner cannot know it holds for every row and reads
+    the whole table to test it; without it, the query's other conditions choose the index (at a
+    province's 1,500,000 items, the super administrator's list count took 0.67 s, see bench/README.md)."""
+    if is_root(region):
+        return true()
     return column_region_id.in_(select(Region.id).where(Region.path.startswith(region.path)))
 
 

@@ -15,10 +15,10 @@ time in object construction, and building its SQL anew each time cost more than 
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, bindparam, false, func, literal_column, or_, select, union_all
+from sqlalchemy import Integer, bindparam, false, func, literal_column, or_, select, true, union_all
 
 from ..auth.models import User
-from ..auth.scope import RegionRef
+from ..auth.scope import RegionRef, is_root
 from ..db_types import json_rows
 from ..errors import APIError
 from ..extensions import db
@@ -69,7 +69,8 @@ class _BoundCaller(NamedTuple):
 
 
 def _scope_clause(scope, region_admin, station_admin, deputy):
-    """The items a list of ``scope`` shows a caller of this kind (ids and region path bound later).
+    """The items a list of ``scope`` shows a caller of this kind (ids and region path bound later);
+    ``region_admin``: None, "subtree" or "root" (see _region_shape).
 
     The items that reach the caller personally (filed, followed, assigned to them as a deputy, at
     their stations) are found by id, one index lookup per way, joined by UNION ALL. Written as an OR
@@ -92,7 +93,7 @@ def _scope_clause(scope, region_admin, station_admin, deputy):
         if station_admin:
             ways.append(select(Suggestion.id).where(_administered(False, True)))
     personal = Suggestion.id.in_(union_all(*ways))
-    return or_(personal, _administered(True, False)) if scope == "all" and region_admin else personal
+    return or_(personal, _administered(region_admin, False)) if scope == "all" and region_admin else personal
 
 
 def _assigned():
@@ -101,6 +102,8 @@ def _assigned():
 
 
 def _administered(region_admin, station_admin):
+    if region_admin == "root":  # every item, see region_subtree_clause
+        return true()
     region = RegionRef(None, bindparam("viewer_region_path")) if region_admin else None
     return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin))
 
@@ -156,6 +159,14 @@ def _list_statements(scope, region_admin, station_admin, deputy, filters, per_pa
 # --- the list ------------------------------------------------------------------------------------
 
 
+def _region_shape(caller):
+    """The caller's region as the statements see it: the root's administrator sees every item, with no
+    condition to test; another region's administrator their subtree (its path bound); None."""
+    if caller.admin_region is None:
+        return None
+    return "root" if is_root(caller.admin_region) else "subtree"
+
+
 def default_scope(caller):
     return "station" if caller.is_admin else "assigned" if "deputy" in caller.roles else "mine"
 
@@ -186,7 +197,7 @@ def list_page(caller, args):
     values = _scope_values(scope, caller) | filter_values(args)
     page, per_page = args["page"], args["per_page"]
     page_statement, count = _list_statements(
-        scope, caller.admin_region is not None, caller.is_station_admin, "viewer_deputy_id" in values,
+        scope, _region_shape(caller), caller.is_station_admin, "viewer_deputy_id" in values,
         frozenset(key for key in values if not key.startswith("viewer_")), per_page,
     )
     connection = db.session.connection()
