@@ -67,6 +67,10 @@ class Config:
         # The public statistics page reads every item (seconds at a province's size, for anyone who asks):
         # its figures are computed at most once per this many seconds. 0: computed for every request.
         self.PUBLIC_STATS_CACHE_SECONDS = _int("PUBLIC_STATS_CACHE_SECONDS", 300)
+        # A region administrator's console dashboard reads every item of their subtree (seconds for a
+        # province): its figures are computed at most once per this many seconds for each region, and the
+        # page says when. Their lists stay exact. 0: computed for every view.
+        self.DASHBOARD_CACHE_SECONDS = _int("DASHBOARD_CACHE_SECONDS", 300)
         self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
         self.CACHE_REDIS_URL = self.REDIS_URL
         self.CACHE_KEY_PREFIX = "msb:cache:"
