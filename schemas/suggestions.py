@@ -98,7 +98,7 @@ class SuggestionQuery(PageArgs):
     overdue = fields.Boolean()
     due_soon = fields.Boolean()
     supervised = fields.Boolean()
-    held = fields.Boolean(metadata={"description": "only items held by content screening (admins)"})
+    held = fields.Boolean(metadata={"description": "only items held by content screening and still to be released or refused (admins); false: all others"})
     station_id = Id()
     deputy_id = Id()
     region_id = Id()

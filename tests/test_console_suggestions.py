@@ -396,6 +396,16 @@ def test_held_items_can_be_released_or_rejected(app, client, admin, world):  # n
     assert item["status"] == "rejected" and item["held_for_review"] is True
     assert [e["action"] for e in item["timeline"]] == ["file", "accept", "hold", "reject"]
 
+    # Refused, its words stay hidden but wait for no review: not offered for release, not releasable (which
+    # would unhide them), not counted or listed as 待审核; its citizen reads 不予受理.
+    assert 'action="/console/suggestions/%d/release"' % held_too["id"] not in \
+        admin.get(f"/console/suggestions/{held_too['id']}").get_data(as_text=True)
+    late = post_form(admin, f"/console/suggestions/{held_too['id']}/release", {})
+    assert flashes(admin.get(late.headers["Location"])) == ["这条建议没有处于待审核状态。"]
+    assert item_json(client, world["citizen"], held_too["id"])["status_label"] == "不予受理"
+    assert client.get("/api/v1/suggestions?held=true", headers=world["admin"]).json["items"] == []
+    assert re.search(r"内容待审核</span><strong>0</strong>", admin.get("/console/").get_data(as_text=True))
+
 
 def test_photos_are_served_to_administrators_in_scope_only(app, client, admin, world):  # noqa: F811
     buffer = io.BytesIO()

@@ -24,7 +24,7 @@ from ..extensions import cache, db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy
 from ..points.models import DeputyScore
 from ..points.queries import current_year
-from ..suggestions.models import OPEN_STATUSES, Suggestion
+from ..suggestions.models import OPEN_STATUSES, Suggestion, awaiting_review_clause
 from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
@@ -98,7 +98,7 @@ def dashboard_data(user):
         count(is_open, Suggestion.overdue.is_(True)).label("overdue"),
         count(is_open, Suggestion.due_soon.is_(True)).label("due_soon"),
         count(is_open, Suggestion.supervised.is_(True)).label("supervised"),
-        count(Suggestion.held_for_review.is_(True)).label("held"),
+        count(awaiting_review_clause()).label("held"),
     ).where(scope)).one()
     year = current_year()
     return {

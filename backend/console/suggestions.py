@@ -217,7 +217,7 @@ def available_actions(user, item):
                if item.status in workflow.starts_from(item, a)}
     if item.merged_into_id:
         actions -= {"merge", "dispatch"}
-    if item.held_for_review:
+    if item.awaiting_review:
         actions.add("release")
     return actions
 

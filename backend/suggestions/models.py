@@ -1,6 +1,8 @@
 import enum
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -34,6 +36,8 @@ CLEARED_SCREENINGS = frozenset({"pass", "review", "reviewed"})
 PUBLISHABLE_SCREENINGS = frozenset({"pass", "reviewed"})
 OPEN_STATUSES = (Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied)
 FINAL_STATUSES = (Status.closed, Status.rejected, Status.withdrawn)
+# A held item refused (不予受理) or withdrawn keeps its words hidden, but nobody is to review them any more.
+REVIEW_ENDED = (Status.rejected, Status.withdrawn)
 
 
 class Satisfaction(enum.StrEnum):
@@ -152,10 +156,21 @@ class Suggestion(db.Model):
         return STATUS_LABELS[self.status.value]
 
     @property
+    def awaiting_review(self):
+        """Held by content screening, and still to be released or refused (see ``awaiting_review_clause``)."""
+        return self.held_for_review and self.status not in REVIEW_ENDED
+
+    @property
     def public(self):
         """Whether the public pages show it: the same conditions as ``public_routes.published_query``."""
         return (self.public_consent and self.status is Status.closed and not self.held_for_review
                 and self.merged_into_id is None and self.screening in PUBLISHABLE_SCREENINGS)
+
+
+
+def awaiting_review_clause():
+    """SQL of ``Suggestion.awaiting_review``: what the administrators' 内容待审核 counts and lists."""
+    return and_(Suggestion.held_for_review.is_(True), Suggestion.status.notin_(REVIEW_ENDED))
 
 
 class SuggestionEvent(db.Model):

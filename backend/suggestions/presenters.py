@@ -23,7 +23,7 @@ def present(item, viewer, timeline=False):
         "id": item.id,
         "number": item.number,
         "status": item.status.value,
-        "status_label": "审核中" if item.held_for_review and not staff else item.status_label,
+        "status_label": "审核中" if item.awaiting_review and not staff else item.status_label,
         "category": item.category,
         "content": item.content if private else redact(item.content),
         "location": {"lat": item.lat, "lng": item.lng, "address": item.address}

@@ -15,14 +15,14 @@ from ..auth.scope import RegionRef, get_by_id, region_subtree_clause, station_sc
 from ..errors import not_found
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
-from .models import Suggestion
+from .models import Suggestion, awaiting_review_clause
 from .services import CHINA
 
 # Filters that compare one column with the value given.
 _EQUALS = {
     "status": Suggestion.status, "overdue": Suggestion.overdue, "due_soon": Suggestion.due_soon,
     "supervised": Suggestion.supervised, "station_id": Suggestion.station_id, "deputy_id": Suggestion.deputy_id,
-    "held": Suggestion.held_for_review, "category": Suggestion.category,
+    "category": Suggestion.category,
 }
 
 
@@ -50,6 +50,8 @@ def admin_scope_clause(user):
 def filter_values(args):
     """The bound values of the filters in ``args`` (see SuggestionQuery / StatsQuery), by parameter name."""
     values = {key: args[key] for key in _EQUALS if key in args and (key != "category" or args[key])}
+    if "held" in args:  # held and still to be reviewed (awaiting_review_clause)
+        values["held"] = args["held"]
     if "region_id" in args:
         region = db.session.get(Region, args["region_id"])
         if region is None:
@@ -65,6 +67,8 @@ def filter_values(args):
 def filter_clauses(names):
     """WHERE clauses for the filters called ``names`` (keys of ``filter_values``), on bound parameters."""
     clauses = [column == bindparam(key) for key, column in _EQUALS.items() if key in names]
+    if "held" in names:
+        clauses.append(awaiting_review_clause() == bindparam("held"))
     if "region_path" in names:
         clauses.append(region_subtree_clause(Suggestion.region_id, RegionRef(None, bindparam("region_path"))))
     if "date_from" in names:

@@ -365,7 +365,7 @@ def supervise(item, actor, note):
 
 def release(item, actor, note=""):
     """An administrator clears an item held by content screening."""
-    if not item.held_for_review:
+    if not item.awaiting_review:
         raise APIError(409, "invalid_transition", "这条建议没有处于待审核状态。")
     workflow.apply(item, "release", actor, note)
     item.held_for_review = False

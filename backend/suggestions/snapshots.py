@@ -59,6 +59,7 @@ class ItemSnapshot:
 
     status_label = Suggestion.status_label
     public = Suggestion.public
+    awaiting_review = Suggestion.awaiting_review
     work_orders = ()  # a snapshot is a new item (filing) or a listed one: no work orders shown
 
     def __init__(self, columns, station, deputy, region, citizen, attachments, events=()):
