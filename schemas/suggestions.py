@@ -112,8 +112,8 @@ class TimelineEntryOut(Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     actor_role = fields.String(required=True)
-    actor_name = fields.String(metadata={"description": "shown to citizens only for deputies"})
-    actor_user_id = fields.Integer(metadata={"description": "staff only"})
+    actor_name = fields.String(metadata={"description": "shown to citizens only for deputies; to nobody for an anonymous filer's own steps"})
+    actor_user_id = fields.Integer(metadata={"description": "staff only; never for an anonymous filer's own steps"})
     note = fields.String()
     at = fields.DateTime(required=True)
 

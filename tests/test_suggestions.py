@@ -125,6 +125,28 @@ def test_citizen_timeline_hides_staff_identities(client, world):
     assert next(e for e in for_admin if e["action"] == "dispatch")["actor_name"] == "chengbei"
 
 
+def test_an_anonymous_filer_cannot_be_told_apart_by_the_timeline(client, world):
+    """匿名提交: the deputy and the staff see neither who filed it nor anything that ties it to the
+    citizen's other items, which show them as the citizen (their id and masked phone)."""
+    bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13912345678"}, headers=world["citizen"])
+    assert bound.status_code == 200
+    named = file(client, world["citizen"], world["deputy_code"], content="路口红绿灯坏了").json
+    anonymous = file(client, world["citizen"], world["deputy_code"], content="邻居占道经营", anonymous=True).json
+    step(client, world["citizen"], anonymous["id"], "withdraw")
+
+    for staff in (world["zhang_h"], world["admin"]):
+        citizen = client.get(f"/api/v1/suggestions/{named['id']}", headers=staff).json["citizen"]
+        assert citizen["phone_masked"] == "139****5678"
+        seen = client.get(f"/api/v1/suggestions/{anonymous['id']}", headers=staff).json
+        assert seen["citizen"] is None
+        citizen_lines = [e for e in seen["timeline"] if e["actor_role"] == "citizen"]
+        assert [e["action"] for e in citizen_lines] == ["file", "withdraw"]
+        assert all("actor_user_id" not in e and "actor_name" not in e for e in citizen_lines)
+        assert "5678" not in str(seen)
+    # The filer still sees their own item whole.
+    assert client.get(f"/api/v1/suggestions/{anonymous['id']}", headers=world["citizen"]).json["anonymous"] is True
+
+
 def test_station_code_filings_wait_for_dispatch(client, world):
     filed = file(client, world["citizen"], world["station_code"])
     assert filed.status_code == 201

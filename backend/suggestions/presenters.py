@@ -68,7 +68,7 @@ def present(item, viewer, timeline=False):
     elif owner:
         body["contact_phone"] = item.contact_phone
     if timeline:
-        body["timeline"] = [_event(e, staff, private) for e in item.events]
+        body["timeline"] = [_event(e, staff, private, item.anonymous) for e in item.events]
         body["work_orders"] = [_work_order(w, private) for w in item.work_orders]
     return body
 
@@ -85,7 +85,7 @@ def _work_order(work_order, private):
     }
 
 
-def _event(event, staff, private):
+def _event(event, staff, private, anonymous):
     entry = {
         "action": event.action,
         "action_label": ACTION_LABELS.get(event.action, event.action),
@@ -95,7 +95,8 @@ def _event(event, staff, private):
         "note": event.note if private else redact(event.note),
         "at": event.created_dt,
     }
-    if staff:
+    if staff and not (anonymous and event.actor_role == "citizen"):
+        # An anonymous filer's own steps name nobody: their user id is the one their other items show.
         entry["actor_name"] = event.actor_name
         entry["actor_user_id"] = event.actor_user_id
     elif event.actor_role == "deputy":
