@@ -86,6 +86,23 @@ def test_console_pages_need_a_signed_in_administrator(client, pending):
         assert response.status_code == 302 and "/console/login" in response.headers["Location"], path
 
 
+def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(app, client, world):  # noqa: F811
+    """退出 on a shared office computer: a copy of the session cookie taken before (another browser
+    profile, a proxy's log) no longer opens the console, nor does the account's API token."""
+    admin = console_login(app, "chengbei")
+    copied = app.test_client()
+    copied.set_cookie("session", admin.get_cookie("session").value)
+    assert copied.get("/console/").status_code == 200
+
+    signed_out = admin.post("/console/logout", data={"csrf_token": csrf_token(admin, "/console/")})
+    assert signed_out.status_code == 302 and signed_out.headers["Location"].endswith("/console/login")
+    for browser in (admin, copied):
+        page = browser.get("/console/")
+        assert page.status_code == 302 and "/console/login" in page.headers["Location"]
+    assert client.get("/api/v1/me", headers=world["admin"]).status_code == 401
+    assert console_login(app, "chengbei").get("/console/").status_code == 200  # signing in again works
+
+
 def test_dashboard_shows_the_scope_in_numbers_and_chart_data(app, client, world, pending, factory):  # noqa: F811
     file(client, world["citizen"], world["deputy_code"], content="路口红绿灯时间太短，老人过马路来不及。")
     with app.app_context():

@@ -81,6 +81,13 @@ def create_admin(username, password, region=None, display_name="") -> User:
 
 def set_password(user, password):
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+
+
+def end_sessions(user):
+    """Sign ``user`` out everywhere: every console session cookie and API token issued so far stops
+    working. A console session is a signed cookie, not a server-side record: clearing it in one browser
+    leaves any copy of it valid until it expires, unless the version it carries is no longer the user's."""
     user.token_version += 1
     db.session.flush()
 

@@ -1,7 +1,8 @@
 """The admin console for station administrators and congress staff (PC browser, cookie session).
 
 Pages call the same domain services as the API and see exactly what the API's scope rules allow.
-Every form posts a CSRF token; sessions expire after PERMANENT_SESSION_LIFETIME.
+Every form posts a CSRF token; sessions expire after PERMANENT_SESSION_LIFETIME, and 退出 ends every
+session and API token of the account (auth.services.end_sessions).
 """
 from functools import wraps
 
@@ -72,6 +73,9 @@ def too_many_attempts(exc):
 
 @bp.post("/logout")
 def logout():
+    if g.user is not None:
+        auth_services.end_sessions(g.user)
+        db.session.commit()
     session.clear()
     flash("您已退出登录。")
     return redirect(url_for("console.login"))
