@@ -684,6 +684,20 @@ def test_a_login_name_no_account_can_have_is_refused_like_a_wrong_password(app):
         assert answer.status_code < 500 and "用户名或密码错误" in text(answer), (name, answer.status_code)
 
 
+def test_signing_in_returns_only_to_a_console_page(app, world):
+    """``next`` leads back to the console page the administrator was sent away from, never elsewhere: a
+    link that only looks like the console's, or one carrying a line break (a crafted link once signed the
+    administrator in, then answered with a server error), goes to the console's home."""
+    for target, expected in (("/console/suggestions?status=pending", "/console/suggestions?status=pending"),
+                             ("https://evil.example/console", "/console/"), ("//evil.example/console", "/console/"),
+                             ("/console/%0d%0aSet-Cookie:%20x=1", "/console/"), ("/console/%09x", "/console/")):
+        client = app.test_client()
+        answer = client.post(f"/console/login?next={target}", data={
+            "username": "chengbei", "password": "password123", "csrf_token": token_from(client, "/console/login")})
+        assert answer.status_code == 302, (target, answer.status_code)
+        assert answer.headers["Location"] == expected, target
+
+
 def test_odd_input_is_never_a_server_error(huaihua, world):
     for path in ("/console/stations?q=%00x&page=-3&region_id=abc", "/console/deputies?q=%00&station_id=99999999999&level=x",
                  "/console/activities?q=%00&status=nope&type=%27&page=abc", "/console/deputy-options?q=%00&exclude=a,,-1",

@@ -39,7 +39,11 @@ def console_login_required(view):
 
 
 def _safe_next(target):
-    return target if target and target.startswith("/console") and not target.startswith("//") else url_for("console.home")
+    """A console page of this site to return to after signing in, else the home page. A line break or
+    tab cannot go into the Location header (a 500 after the sign-in had succeeded)."""
+    if target and target.startswith("/console") and target.isprintable():
+        return target
+    return url_for("console.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
