@@ -125,6 +125,21 @@ def test_a_photo_shows_to_the_deputy_once_wechat_clears_it(client, world, served
     assert len(media_checks(wechat_standin)) == 1
 
 
+def test_a_cleared_photo_stays_with_the_item_s_citizen_and_staff(client, world, served, wechat_standin):  # noqa: F811
+    """Another citizen following the item (offered nearby) reads it as the public would, without its
+    photos (a face, a licence plate, a front door): its photo's address, were it to reach them, opens nothing."""
+    item_id, url = file_with_photo(client, world, street_photo())
+    sweep(client.application)  # the text cleared, the photo sent to WeChat
+    [push] = deliver_pushes(wechat_standin)
+    assert push["suggest"] == "pass"
+    assert client.post(f"/api/v1/suggestions/{item_id}/follow", headers=world["stranger"]).status_code == 200
+
+    assert item(client, world["stranger"], item_id).json["attachments"] == []
+    assert client.get(url, headers=world["stranger"]).status_code == 404
+    for staff in (world["citizen"], world["zhang_h"], world["admin"]):
+        assert client.get(url, headers=staff).status_code == 200
+
+
 def test_a_risky_photo_holds_the_item_until_an_administrator_releases_it(client, world, served, wechat_standin):  # noqa: F811
     item_id, url = file_with_photo(client, world, red_photo(), content_type="image/png")
     sweep(client.application)

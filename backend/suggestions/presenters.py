@@ -9,6 +9,18 @@ def _brief(obj):
     return {"id": obj.id, "name": obj.name} if obj is not None else None
 
 
+def photos_shown(viewer, item):
+    """Which of ``item``'s photos ``viewer`` sees, as a test of a photo's screening verdict: every one to
+    its citizen and its administrators, those WeChat cleared to the deputy handling it, none to anyone
+    else (a follower reads the item as the public would: no faces, number plates or front doors).
+    The item's page, its lists and the photo's own address (uploads) all ask this."""
+    if is_owner(viewer, item) or admin_role_for(viewer, item) is not None:
+        return lambda screening: True
+    if is_assigned_deputy(viewer, item):
+        return SHOWN_SCREENINGS.__contains__
+    return lambda screening: False
+
+
 def present(item, viewer, timeline=False):
     admin = admin_role_for(viewer, item) is not None
     staff = admin or is_assigned_deputy(viewer, item)
@@ -16,8 +28,7 @@ def present(item, viewer, timeline=False):
     # Anyone else sees the item because they follow it (offered nearby, or their duplicate was merged
     # into it): as the public would, its words without personal data, no address, no photos.
     private = staff or owner
-    # A photo WeChat has not cleared shows only to the citizen who took it and to administrators.
-    all_photos = admin or owner
+    shows_photo = photos_shown(viewer, item)
     department_satisfaction = item.department_satisfaction if private else None
     body = {
         "id": item.id,
@@ -53,7 +64,7 @@ def present(item, viewer, timeline=False):
         "satisfaction": item.satisfaction.value if item.satisfaction else None,
         "attachments": [
             {"id": a.id, "url": f"/api/v1/uploads/{a.key}", "width": a.width, "height": a.height, "screening": a.screening}
-            for a in item.attachments if private and (all_photos or a.screening in SHOWN_SCREENINGS)
+            for a in item.attachments if shows_photo(a.screening)
         ],
         "created_at": item.created_dt,
         "accept_due_at": item.accept_due_dt,

@@ -3,8 +3,9 @@
 ``POST /uploads`` takes one image (multipart field ``file``), decodes it to decide what it is,
 strips every piece of metadata by re-encoding the pixels, and stores it under a random key.
 ``GET /uploads/<key>`` serves it to the uploader and, once the photo is attached to a suggestion,
-to whoever may see that suggestion (``workflow.can_see``). Anyone else — including an anonymous
-caller — gets 404, exactly as for a key that does not exist, so a key cannot be probed.
+to whoever that suggestion's page shows it to (``presenters.photos_shown``: its citizen, administrators,
+the deputy handling it once WeChat cleared it; never a citizen who only follows it). Anyone else —
+including an anonymous caller — gets 404, exactly as for a key that does not exist, so a key cannot be probed.
 """
 import logging
 
@@ -19,6 +20,7 @@ from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..suggestions import workflow
 from ..suggestions.models import Suggestion
+from ..suggestions.presenters import photos_shown
 from . import images, screening
 from .models import Upload
 from .storage import NotStored, get_storage, new_key, save_in_transaction, valid_key
@@ -93,10 +95,7 @@ def _visible(user, record):
     if record.suggestion_id is None:
         return False
     item = db.session.get(Suggestion, record.suggestion_id)
-    if item is None or not workflow.can_see(user, item):
-        return False
-    # Until WeChat clears it, only administrators see a photo beside its uploader.
-    return record.shown or workflow.admin_role_for(user, item) is not None
+    return item is not None and workflow.can_see(user, item) and photos_shown(user, item)(record.screening)
 
 
 @blp.get("/<string:key>")
@@ -108,7 +107,7 @@ def _visible(user, record):
 }})
 @blp.alt_response(404, description="图片不存在，或无权查看")
 def download(key):
-    """查看照片：上传者本人；照片附在建议上并通过微信图片安全检测之后，能查看该建议的人（管理员不必等检测）。其他人（包括未登录）一律 404。"""
+    """查看照片：上传者本人；照片附在建议上之后，提交建议的群众和管辖的管理员随时可看，承办代表须等微信图片安全检测通过；关注该建议的其他群众和其他人（包括未登录）一律 404。"""
     record = db.session.scalar(select(Upload).where(Upload.key == key)) if valid_key(key) else None
     signature = request.args.get("sig")
     # A signed URL is how WeChat's image screening fetches the photo (uploads/screening.py).
