@@ -8,6 +8,7 @@ from .extensions import db
 
 def register_cli(app):
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(set_password_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(sweep_command)
     app.cli.add_command(import_deputies_command)
@@ -38,6 +39,24 @@ def create_admin_command(name, password, region_id):
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"已创建管理员 {user.username}（管理区域：{region.name}，id={region.id}）。")
+
+
+@click.command("set-password")
+@click.argument("name")
+@click.option("--password", required=True, help="the new password (at least 8 characters)")
+def set_password_command(name, password):
+    """Give an administrator a new password; their console sessions and API tokens stop working."""
+    from .auth.models import User
+    from .auth.services import set_password
+
+    if len(password) < 8:
+        raise click.BadParameter("密码至少 8 位。", param_hint="--password")
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None:
+        raise click.ClickException(f"没有名为 {name} 的管理员账号。")
+    set_password(user, password)
+    db.session.commit()
+    click.echo(f"已为管理员 {name} 设置新密码；此前的登录（管理后台和接口令牌）均已失效。")
 
 
 @click.command("demo-data")

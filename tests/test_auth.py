@@ -1,6 +1,8 @@
 """Signing in: WeChat citizens, deputies by phone, administrators by password."""
 import time
 
+from .test_console_suggestions import console_login
+
 
 def test_first_wechat_login_creates_a_citizen_and_the_same_code_owner_gets_the_same_user(client):
     first = client.post("/api/v1/auth/wechat", json={"code": "alice"})
@@ -146,6 +148,28 @@ def test_password_guessing_is_rate_limited(app, client, factory):
         app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"
     assert [a.status_code for a in answers] == [401] * 5 + [429]
     assert answers[-1].json == {"error": "rate_limited", "message": "操作过于频繁，请稍后再试。"}
+
+
+def test_an_operator_replaces_a_leaked_password_and_every_session_of_it_ends(app, client, factory):
+    """A console password that leaked is replaced by the operator (there was no way to change one): the
+    old password, the console sessions and the API tokens signed in with it all stop working."""
+    clerk = factory.admin("clerk", "leaked-pass", factory.tree()["root"])
+    api = factory.headers_for_admin(clerk, "leaked-pass")
+    console = console_login(app, "clerk", "leaked-pass")
+
+    short = app.test_cli_runner().invoke(args=["set-password", "clerk", "--password", "short"])
+    assert short.exit_code != 0 and "密码至少 8 位" in short.output
+    unknown = app.test_cli_runner().invoke(args=["set-password", "ghost", "--password", "new-pass-123"])
+    assert unknown.exit_code != 0 and "没有名为 ghost 的管理员" in unknown.output
+    changed = app.test_cli_runner().invoke(args=["set-password", "clerk", "--password", "new-pass-123"])
+    assert changed.exit_code == 0, changed.output
+    assert "已为管理员 clerk 设置新密码" in changed.output
+
+    assert client.get("/api/v1/me", headers=api).status_code == 401
+    assert "/console/login" in console.get("/console/").headers["Location"]
+    old = client.post("/api/v1/auth/login", json={"username": "clerk", "password": "leaked-pass"})
+    new = client.post("/api/v1/auth/login", json={"username": "clerk", "password": "new-pass-123"})
+    assert (old.status_code, new.status_code) == (401, 200)
 
 
 def test_me_shows_an_administrator_their_stations_or_region(client, factory):
