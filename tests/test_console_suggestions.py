@@ -96,6 +96,7 @@ def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(app, client, 
 
     signed_out = admin.post("/console/logout", data={"csrf_token": csrf_token(admin, "/console/")})
     assert signed_out.status_code == 302 and signed_out.headers["Location"].endswith("/console/login")
+    assert flashes(admin.get(signed_out.headers["Location"])) == ["您已退出登录，此账号在其他浏览器和设备上的登录也已失效。"]
     for browser in (admin, copied):
         page = browser.get("/console/")
         assert page.status_code == 302 and "/console/login" in page.headers["Location"]
