@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 
 from .factories import screen, sent_statements
+from .test_web_pages import config_override  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -346,6 +347,35 @@ def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
     step(client, world["zhang_h"], first, "accept")
     recipients = {m["touser"] for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-accepted"}
     assert recipients == {"fake-openid-citizen-wang", "fake-openid-citizen-zhao"}
+
+
+def test_following_and_duplicates_nearby_are_limited_per_citizen(client, app, world, factory, config_override):  # noqa: F811
+    """Other citizens' open items are offered (redacted) so that nobody files the same problem twice, not
+    to be read wholesale: each citizen may follow FOLLOW_RATE_LIMIT items and ask what is nearby
+    NEARBY_RATE_LIMIT times, each on their own quota, and is told in Chinese when over it."""
+    config_override(FOLLOW_RATE_LIMIT="2 per day", NEARBY_RATE_LIMIT="3 per hour")
+    near = {"lat": 27.5600, "lng": 109.9900}
+    items = [file(client, world["citizen"], world["station_code"], content=f"第 {n} 处路灯坏了。", location=near)
+             .json["id"] for n in range(3)]
+    assert screen(app) == 3
+
+    def follow(headers, item):
+        return client.post(f"/api/v1/suggestions/{item}/follow", headers=headers)
+
+    def nearby(headers):
+        return client.get("/api/v1/suggestions/nearby", query_string={**near, "category": "城市管理"}, headers=headers)
+
+    assert [follow(world["stranger"], item).status_code for item in items[:2]] == [200, 200]
+    over = follow(world["stranger"], items[2])
+    assert (over.status_code, over.json["error"], over.json["message"]) == (429, "rate_limited", "操作过于频繁，请稍后再试。")
+    assert [len(nearby(world["stranger"]).json["items"]) for _ in range(3)] == [3, 3, 3]
+    assert nearby(world["stranger"]).status_code == 429
+
+    neighbour = factory.wechat_login("citizen-li")
+    assert follow(neighbour, items[2]).status_code == 200
+    assert nearby(neighbour).status_code == 200
+    followers = client.get(f"/api/v1/suggestions/{items[2]}", headers=world["stranger"])
+    assert followers.status_code == 404  # the refused follow followed nothing
 
 
 def test_followers_see_another_citizens_item_as_the_public_would(client, app, world, wechat_standin):

@@ -15,6 +15,7 @@ from ..extensions import Blueprint, db
 from ..org.models import Deputy, Station
 from ..org.nearby import distance_m
 from ..pagination import paginate
+from ..web.limits import per_citizen
 from . import workflow
 from .models import CLEARED_SCREENINGS, IMPLEMENTED_LABELS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
 from .queries import admin_scope_clause, apply_filters, load_item
@@ -85,6 +86,7 @@ def published_suggestions(args):
 
 
 @nearby_blp.get("/nearby")
+@per_citizen("NEARBY_RATE_LIMIT")
 @login_required
 @nearby_blp.arguments(NearbyQuery, location="query")
 @nearby_blp.response(200, NearbyOut)
@@ -121,6 +123,7 @@ def nearby(args):
 
 
 @nearby_blp.post("/<int:suggestion_id>/follow")
+@per_citizen("FOLLOW_RATE_LIMIT")
 @login_required
 @nearby_blp.response(200, FollowOut)
 def follow(suggestion_id):

@@ -1,4 +1,10 @@
-"""Rate limits for citizens filing from a phone browser, where there is no WeChat account behind a user.
+"""Rate limits for citizens: filing from a phone browser, and reading other citizens' open items.
+
+Other citizens' open items are shown, redacted, where one could file the same problem twice (the
+duplicates nearby, an item to follow instead): enough for that, and limited per citizen
+(``NEARBY_RATE_LIMIT``, ``FOLLOW_RATE_LIMIT``) so that they cannot be read wholesale, id after id.
+
+Filing from a phone browser has no WeChat account behind the user.
 
 A WeChat citizen is one real account; a browser identity costs nothing to make, so creating one is
 limited per address, and filing through one is limited per identity and, more loosely, per address:
@@ -20,6 +26,8 @@ DEFAULTS = {
     "WEB_IDENTITY_RATE_LIMIT": "100 per hour",  # new browser identities per address
     "WEB_FILING_RATE_LIMIT": "10 per hour",  # filings per browser identity
     "WEB_FILING_ADDRESS_RATE_LIMIT": "100 per hour",  # filings per address, by everyone behind it
+    "NEARBY_RATE_LIMIT": "120 per hour",  # asking for duplicates nearby, per citizen (each pin moved, each category)
+    "FOLLOW_RATE_LIMIT": "30 per day",  # items followed, per citizen
 }
 
 
@@ -35,6 +43,16 @@ def is_web_citizen(user):
 def _identity_key():
     user = current_caller()
     return f"web-citizen:{user.id}" if user is not None else get_remote_address()
+
+
+def _user_key():
+    user = current_caller()
+    return f"user:{user.id}" if user is not None else get_remote_address()
+
+
+def per_citizen(name):
+    """Decorate an endpoint with the configured limit ``name``, counted per signed-in user."""
+    return limiter.limit(configured(name), key_func=_user_key, scope=name.lower())
 
 
 def _created(response):
