@@ -14,21 +14,27 @@ def photos_shown(viewer, item):
     its citizen and its administrators, those WeChat cleared to the deputy handling it, none to anyone
     else (a follower reads the item as the public would: no faces, number plates or front doors).
     The item's page, its lists and the photo's own address (uploads) all ask this."""
-    if is_owner(viewer, item) or admin_role_for(viewer, item) is not None:
+    return _photo_rule(is_owner(viewer, item) or admin_role_for(viewer, item) is not None,
+                       is_assigned_deputy(viewer, item))
+
+
+def _photo_rule(owner_or_admin, handling_deputy):
+    if owner_or_admin:
         return lambda screening: True
-    if is_assigned_deputy(viewer, item):
+    if handling_deputy:
         return SHOWN_SCREENINGS.__contains__
     return lambda screening: False
 
 
 def present(item, viewer, timeline=False):
     admin = admin_role_for(viewer, item) is not None
-    staff = admin or is_assigned_deputy(viewer, item)
+    deputy = is_assigned_deputy(viewer, item)
+    staff = admin or deputy
     owner = is_owner(viewer, item)
     # Anyone else sees the item because they follow it (offered nearby, or their duplicate was merged
     # into it): as the public would, its words without personal data, no address, no photos.
     private = staff or owner
-    shows_photo = photos_shown(viewer, item)
+    shows_photo = _photo_rule(owner or admin, deputy)  # photos_shown, from what is known here
     department_satisfaction = item.department_satisfaction if private else None
     body = {
         "id": item.id,
