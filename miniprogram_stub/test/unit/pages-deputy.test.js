@@ -343,6 +343,31 @@ test('activities: accept, and decline with a reason asked in a modal', async () 
   assert.equal(wx.calls.showModal[0].editable, true);
 });
 
+test('activities: 请假 is offered only before the start, which the server requires; 接单 and 签到 stay', async () => {
+  const hour = 3600 * 1000;
+  const at = (ms) => new Date(ms).toISOString();
+  const activity = (id, startsIn, myStatus) => ({
+    id, title: '接待选民', type: 'reception', type_label: '接待选民', status: 'published', status_label: '已发单',
+    starts_at: at(Date.now() + startsIn), ends_at: at(Date.now() + startsIn + 3 * hour), my_status: myStatus, participants: [],
+  });
+  const items = [activity(5, 2 * hour, 'invited'), activity(6, -hour, 'invited'), activity(7, -hour, 'accepted'),
+    activity(8, -hour, 'declined')];
+  const { phone } = unitPhone({
+    'GET /api/v1/activities': () => json(200, { items, total: items.length, page: 1, per_page: 20 }),
+    'GET /api/v1/activities/6': () => json(200, items[1]),
+  }, { user: DEPUTY });
+  const list = await phone.open('pages/activities/activities');
+  assert.deepEqual(list.data.items.map((a) => [a.id, a.canAccept, a.canDecline, a.canCheckin]), [
+    [5, true, true, true],
+    [6, true, false, true], // begun: 请假 would be refused (活动已经开始，不能再请假)
+    [7, false, false, true],
+    [8, true, false, false],
+  ]);
+  const detail = await phone.open('pages/activity/detail', { id: '6' });
+  assert.equal(detail.data.activity.canDecline, false);
+  assert.equal(detail.data.activity.canCheckin, true);
+});
+
 test('check-in: scans, sends the location, and keeps the key for a retry of the same code', async () => {
   const posts = [];
   let fail = true;
