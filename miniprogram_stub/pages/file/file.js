@@ -3,7 +3,7 @@
 // nearby open items of the same category (follow instead of filing twice), subscribe before submitting.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { wxp, toast, submitWithConsent } = require('../../utils/wxp');
+const { wxp, toast, submitWithConsent, consent } = require('../../utils/wxp');
 const { formatTime } = require('../../utils/format');
 
 Page({
@@ -173,14 +173,23 @@ Page({
     }
   },
 
+  // The notices a follower gets are those of filing (accepted, replied, reopened): asked in this tap, as
+  // WeChat requires; a refusal does not stop following.
   async follow(e) {
     const id = e.currentTarget.dataset.id;
+    if (this.following) return null; // a double tap follows once
+    this.following = true;
+    const ids = config.subscribeTemplates.citizen;
+    const answer = await consent(ids);
     try {
       await api.suggestionAction(id, 'follow');
     } catch (err) {
       return null;
+    } finally {
+      this.following = false;
     }
-    toast('已关注，办理进展会通知您', 'success');
+    const notified = !!answer && ids.some((t) => answer[t] === 'accept');
+    toast(notified ? '已关注，办理进展会通知您' : '已关注', 'success');
     wx.redirectTo({ url: '/pages/suggestion/detail?id=' + id });
     return id;
   },

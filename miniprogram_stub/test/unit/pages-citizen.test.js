@@ -208,6 +208,26 @@ test('filing: similar open items nearby are offered, and following one replaces 
   assert.equal(state.posts.length, 0);
 });
 
+test('filing: 关注 asks, in the tap and before following, for the notices it promises (accepted, replied, reopened)', async () => {
+  const { routes } = filingRoutes();
+  const { phone, wx } = unitPhone(routes);
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  await file.locate();
+  await file.onCategoryChange(event({}, '1'));
+  await Promise.all([file.follow(event({ id: 40 })), file.follow(event({ id: 40 }))]); // a double tap
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-accepted', 'tmpl-replied', 'tmpl-reopened']]);
+  const order = wx.order.map((c) => c.name + (c.url ? ' ' + c.url.replace(/^.*\/api\/v1/, '') : ''));
+  assert.ok(order.indexOf('requestSubscribeMessage') < order.indexOf('request /suggestions/40/follow'), order.join(', '));
+  assert.equal(wx.requests.filter((r) => /\/follow$/.test(r.url)).length, 1);
+  assert.deepEqual(wx.toasts, ['已关注，办理进展会通知您']);
+
+  // Refusing the notices does not stop following.
+  wx.subscribeAnswer = 'reject';
+  await file.follow(event({ id: 40 }));
+  assert.equal(wx.requests.filter((r) => /\/follow$/.test(r.url)).length, 2);
+  assert.equal(wx.toasts.at(-1), '已关注', 'no promise of notices the user refused');
+});
+
 test('filing: at most 9 photos; location refused is explained', async () => {
   const { routes } = filingRoutes();
   const { phone, wx } = unitPhone(routes, { location: null });
