@@ -14,6 +14,11 @@ module.exports = {
     deputy: ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity'],
     // asked of a deputy accepting an item (接单, in the inbox or on the item's page): 督办 while they handle it
     handling: ['tmpl-supervised'],
+    // asked of a deputy answering (答复): the server tells them when the citizen is not satisfied (重新交办)
+    replying: ['tmpl-reopened'],
+    // asked of a citizen rating 不满意: filing's consents are spent by the first answer and this re-opening,
+    // so the next round's answer, and a re-opening after it, each need a new one
+    reopening: ['tmpl-replied', 'tmpl-reopened'],
     // asked of a deputy accepting an activity (接单): the reminder before it starts, and a cancellation
     activity: ['tmpl-activity-reminder', 'tmpl-activity-cancelled'],
     // asked of a citizen asking to meet a deputy (约见代表, pages/appointment/new): confirmed or declined, and

@@ -144,6 +144,16 @@ Page({
     }
   },
 
+  // A step after WeChat's consent for ``tmplIds``, asked in the tap (as WeChat requires), once for a
+  // double tap; a refusal does not stop the step.
+  async actWithConsent(tmplIds, action, body, done) {
+    if (this.data.busy || this.consenting) return null;
+    this.consenting = true;
+    await consent(tmplIds);
+    this.consenting = false;
+    return this.act(action, body, done);
+  },
+
   required(value, prompt) {
     const text = String(value || '').trim();
     if (!text) toast(prompt);
@@ -153,12 +163,8 @@ Page({
   // --- the deputy ---------------------------------------------------------------------------------
 
   // 接单, with WeChat's consent for 督办 while the deputy handles it (asked in the tap, as WeChat requires).
-  async accept() {
-    if (this.data.busy || this.consenting) return null;
-    this.consenting = true;
-    await consent(config.subscribeTemplates.handling);
-    this.consenting = false;
-    return this.act('accept', {}, '已接单');
+  accept() {
+    return this.actWithConsent(config.subscribeTemplates.handling, 'accept', {}, '已接单');
   },
 
   returnItem() {
@@ -209,7 +215,8 @@ Page({
       toast('请选择办理结果');
       return null;
     }
-    return this.act('reply', { content, implemented: implemented === 'true' }, '已答复');
+    // With consent to be told if the citizen is not satisfied and the item comes back (重新交办).
+    return this.actWithConsent(config.subscribeTemplates.replying, 'reply', { content, implemented: implemented === 'true' }, '已答复');
   },
 
   // --- the citizen --------------------------------------------------------------------------------
@@ -228,7 +235,10 @@ Page({
       toast('请选择满意程度');
       return null;
     }
-    return this.act('rate', { satisfaction, comment: comment.trim() }, '感谢您的评价');
+    const body = { satisfaction, comment: comment.trim() };
+    // 不满意 sends the item round again: the citizen is asked to be told of its next answer.
+    if (satisfaction === 'dissatisfied') return this.actWithConsent(config.subscribeTemplates.reopening, 'rate', body, '感谢您的评价');
+    return this.act('rate', body, '感谢您的评价');
   },
 
   async withdraw() {

@@ -301,6 +301,36 @@ test('detail: the citizen sees the timeline and rates once replied', async () =>
   assert.equal(detail.data.item.satisfactionText, '不满意');
 });
 
+test('detail: rating 不满意 asks, in the tap, for the next round\'s answer and re-opening notices; 满意 asks nothing', async () => {
+  const rated = [];
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, suggestion({ status: 'replied', status_label: '已答复', reply_content: '已修复' })),
+    'POST /api/v1/suggestions/11/rate': (req) => {
+      rated.push(req.data);
+      return json(200, suggestion({ status: 'accepted', status_label: '办理中', round: 2 }));
+    },
+  });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  detail.onSatisfactionChange(event({}, 'dissatisfied'));
+  await Promise.all([detail.rate(), detail.rate()]); // a double tap: asked once, rated once
+  // The consents given at filing are spent by the first reply and this re-opening: the second round's
+  // answer reaches the citizen only with a new one.
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-replied', 'tmpl-reopened']]);
+  const order = wx.order.map((c) => c.name + (c.url ? ' ' + c.url.replace(/^.*\/api\/v1/, '') : ''));
+  assert.ok(order.indexOf('requestSubscribeMessage') < order.indexOf('request /suggestions/11/rate'), order.join(', '));
+  assert.deepEqual(rated, [{ satisfaction: 'dissatisfied', comment: '' }]);
+
+  const closing = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, suggestion({ status: 'replied', status_label: '已答复', reply_content: '已修复' })),
+    'POST /api/v1/suggestions/11/rate': () => json(200, suggestion({ status: 'closed', status_label: '已办结', satisfaction: 'satisfied' })),
+  });
+  const other = await closing.phone.open('pages/suggestion/detail', { id: '11' });
+  other.onSatisfactionChange(event({}, 'satisfied'));
+  await other.rate();
+  assert.equal(other.data.item.status, 'closed');
+  assert.equal(closing.wx.calls.requestSubscribeMessage, undefined, 'closed: nothing more to be told');
+});
+
 test('detail: the filer sees what they chose (anonymous, publishing) and the number they left', async () => {
   const { phone } = unitPhone({
     'GET /api/v1/suggestions/11': () => json(200, suggestion({

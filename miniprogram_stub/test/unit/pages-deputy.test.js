@@ -215,6 +215,21 @@ test('handling: accept, progress, forward (department needed, work order number)
   ]);
 });
 
+test('handling: 答复 asks, in the tap and before answering, for the notice the server sends the deputy on 不满意 (reopened)', async () => {
+  const { routes, steps } = handlingRoutes('accepted');
+  const { phone, wx } = unitPhone(routes, { user: DEPUTY });
+  const page = await phone.open('pages/suggestion/detail', { id: '11' });
+  page.onFormInput(event({ field: 'reply' }, '已修复'));
+  page.onOutcomeChange(event({}, 'true'));
+  wx.subscribeAnswer = 'reject'; // a refusal does not stop the answer
+  await Promise.all([page.reply(), page.reply()]); // a double tap: asked once, answered once
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-reopened']]);
+  const order = wx.order.map((c) => c.name + (c.url ? ' ' + c.url.replace(/^.*\/api\/v1/, '') : ''));
+  assert.ok(order.indexOf('requestSubscribeMessage') < order.indexOf('request /suggestions/11/reply'), order.join(', '));
+  assert.deepEqual(steps, [['reply', { content: '已修复', implemented: true }]]);
+  assert.equal(page.data.item.status, 'replied');
+});
+
 test('handling: the deputy sees the number the citizen left (and can call it), the place, the choices and the deadline', async () => {
   const { phone, wx } = unitPhone({
     'GET /api/v1/suggestions/11': () => json(200, staffView({
