@@ -267,7 +267,8 @@ module.exports = {
 
   categories: () => call('GET', '/suggestions/categories'),
   nearby: (query) => call('GET', '/suggestions/nearby', { query }),
-  fileSuggestion: (data, idempotencyKey) => call('POST', '/suggestions', { data, idempotencyKey }),
+  // The filing form explains its own 422 (errorDetail).
+  fileSuggestion: (data, idempotencyKey) => call('POST', '/suggestions', { data, idempotencyKey, quiet: [422] }),
   suggestions: (query) => call('GET', '/suggestions', { query }),
   suggestion: (id) => call('GET', '/suggestions/' + enc(id)),
   // accept | return | progress | forward | feedback | reply | rate | withdraw | follow

@@ -1,9 +1,6 @@
 // 约见代表: what the appointment pages share — how an appointment reads, the phone check the server
 // makes, and China-time dates for the confirm pickers.
-const { formatTime } = require('./format');
-
-// As the server checks a contact phone (schemas/suggestions.py PHONE): a mobile or a landline.
-const PHONE_PATTERN = /^1\d{10}$|^0\d{2,3}-?\d{7,8}$/;
+const { formatTime, PHONE_PATTERN } = require('./format');
 
 const TOPIC_MAX = 500;
 const NAME_MAX = 20;

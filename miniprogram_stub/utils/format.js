@@ -11,6 +11,11 @@ const PARTICIPANT_LABELS = {
   invited: '待接单', accepted: '已接单', declined: '已请假', checked_in: '已签到', absent: '缺席',
 };
 
+// As the server checks a contact phone (schemas/suggestions.py PHONE), for filing and 约见 alike: a mobile
+// or a landline.
+const PHONE_PATTERN = /^1\d{10}$|^0\d{2,3}-?\d{7,8}$/;
+const PHONE_MESSAGE = '联系电话格式不正确，请填写手机号或座机号。';
+
 const pad = (n) => (n < 10 ? '0' + n : '' + n);
 
 // ISO 8601 with offset → "2026-05-01 09:30" in China time (UTC+8), whatever the phone's zone.
@@ -90,6 +95,7 @@ function presentSuggestion(item) {
 }
 
 module.exports = {
+  PHONE_PATTERN, PHONE_MESSAGE,
   SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, formatTime, flagsOf, filedByViewer, presentSuggestion,
   distanceText,
 };

@@ -4,6 +4,7 @@
 const api = require('../../utils/api');
 const config = require('../../config');
 const { toast, submitWithConsent } = require('../../utils/wxp');
+const { PHONE_MESSAGE } = require('../../utils/format');
 const {
   PHONE_PATTERN, TOPIC_MAX, NAME_MAX, PREFERRED_MAX, presentDay,
 } = require('../../utils/appointment');
@@ -104,7 +105,7 @@ Page({
     if (d.name.trim().length > NAME_MAX) return '称呼不能超过 ' + NAME_MAX + ' 字';
     const phone = d.contactPhone.trim();
     if (!phone) return '请填写联系电话';
-    if (!PHONE_PATTERN.test(phone)) return '联系电话格式不正确，请填写手机号或座机号。';
+    if (!PHONE_PATTERN.test(phone)) return PHONE_MESSAGE;
     if (!d.choice) return '请选择接待日，或填写希望见面的时间。';
     if (d.choice === OTHER) {
       const preferred = d.preferredTime.trim();

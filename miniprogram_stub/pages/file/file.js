@@ -4,7 +4,7 @@
 const api = require('../../utils/api');
 const config = require('../../config');
 const { wxp, toast, submitWithConsent, consent } = require('../../utils/wxp');
-const { formatTime } = require('../../utils/format');
+const { formatTime, PHONE_PATTERN, PHONE_MESSAGE } = require('../../utils/format');
 
 Page({
   data: {
@@ -200,6 +200,8 @@ Page({
     if (!this.data.code) return '二维码信息缺失，请重新扫码。';
     if (!this.category()) return '请选择问题类别';
     if (!this.data.content.trim()) return '请填写问题描述';
+    const phone = this.data.contactPhone.trim();
+    if (phone && !PHONE_PATTERN.test(phone)) return PHONE_MESSAGE;
     if (this.data.photos.some((p) => p.status === 'uploading')) return '照片正在上传，请稍候';
     if (this.data.photos.some((p) => p.status === 'failed')) return '有照片上传失败，请点击重试或删除后再提交。';
     return '';
@@ -229,8 +231,12 @@ Page({
       wx.redirectTo({ url: '/pages/suggestion/detail?id=' + item.id });
       return item;
     } catch (err) {
-      // Shown by the API module; the key stays, so tapping again cannot file twice.
+      // The key stays, so tapping again cannot file twice. A 422 says what to correct, in the server's
+      // words (the API module showed only its general sentence).
       this.setData({ submitting: false });
+      if (err.status === 422) {
+        wx.showModal({ title: '请检查填写的内容', content: api.errorDetail(err), showCancel: false, confirmText: '知道了' });
+      }
       return null;
     }
   },

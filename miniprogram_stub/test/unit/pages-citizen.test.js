@@ -178,6 +178,30 @@ test('filing: a lost answer and a second tap reuse the key; refusing notices doe
   assert.equal(state.posts[1].data.location, undefined, 'no location: none sent');
 });
 
+test('filing: a contact phone the server would refuse is caught on the form; a 422 shows the field\'s own sentence', async () => {
+  const { routes, state } = filingRoutes({
+    'POST /api/v1/suggestions': (req) => {
+      state.posts.push(req);
+      return error(422, 'validation_failed', '提交的内容有误，请检查后重试。', { category: ['问题类别无效，请重新选择。'] });
+    },
+  });
+  const { phone, wx } = unitPhone(routes);
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  await file.onCategoryChange(event({}, '2'));
+  file.onContentInput(event({}, '路灯不亮'));
+  file.onPhoneInput(event({}, '1391234567'));
+  assert.equal(await file.submit(), null);
+  assert.deepEqual(wx.modals, ['联系电话格式不正确，请填写手机号或座机号。']);
+  assert.equal(state.posts.length, 0, 'nothing sent');
+  file.onPhoneInput(event({}, '0745-2345678'));
+  assert.equal(await file.submit(), null);
+  assert.equal(state.posts.length, 1);
+  assert.equal(state.posts[0].data.contact_phone, '0745-2345678');
+  // Not the general "提交的内容有误": what to correct, in the server's words, once.
+  assert.deepEqual(wx.modals.slice(1), ['问题类别无效，请重新选择。']);
+  assert.equal(file.data.submitting, false);
+});
+
 test('filing: a double tap on 提交 files once and opens the item once', async () => {
   const { routes, state } = filingRoutes();
   const { phone, wx } = unitPhone(routes);
