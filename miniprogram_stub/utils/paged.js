@@ -15,8 +15,14 @@ async function loadPage(page, fetchPage, options) {
     const res = await fetchPage({ page: next, per_page: PER_PAGE });
     if (page.pagedSeq !== seq) return null;
     const rows = (res.items || []).map(opts.map || ((x) => x));
-    const items = reset ? rows : page.data.items.concat(rows);
-    page.setData({ items, page: next, total: res.total, hasMore: items.length < res.total, loading: false });
+    // Lists come newest first: one added since the last page pushes a row already shown onto the next
+    // one, which would show twice (and share its wx:key).
+    const shown = reset ? {} : page.data.items.reduce((ids, item) => { ids[item.id] = true; return ids; }, {});
+    const items = reset ? rows : page.data.items.concat(rows.filter((row) => !shown[row.id]));
+    // More while the server has more; a page that came back empty ends it (rows skipped as already shown
+    // leave fewer than `total`).
+    const hasMore = rows.length > 0 && items.length < res.total;
+    page.setData({ items, page: next, total: res.total, hasMore, loading: false });
     return items;
   } catch (err) {
     if (page.pagedSeq !== seq) return null;

@@ -293,6 +293,29 @@ test('my items: loading, empty state, paging', async () => {
   assert.equal(none.data.error, '');
 });
 
+test('my items: an item filed while scrolling shifts the pages, and no row shows twice', async () => {
+  let ids = Array.from({ length: 41 }, (_, i) => 41 - i); // newest first, as the server lists them
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': (req) => {
+      const page = Number(req.query.page);
+      const perPage = Number(req.query.per_page);
+      const items = ids.slice((page - 1) * perPage, page * perPage).map((id) => suggestion({ id }));
+      return json(200, { items, total: ids.length, page, per_page: perPage });
+    },
+  });
+  const mine = await phone.open('pages/mine/mine');
+  assert.equal(mine.data.items.length, 20);
+  ids = [42].concat(ids); // filed on another phone meanwhile: page 2 now starts with page 1's last row
+  await mine.onReachBottom();
+  await mine.onReachBottom();
+  while (mine.data.hasMore) await mine.onReachBottom(); // never stuck asking for more
+  const shown = mine.data.items.map((i) => i.id);
+  assert.deepEqual(shown, Array.from({ length: 41 }, (_, i) => 41 - i), 'each row once');
+  assert.equal(mine.data.loading, false);
+  await mine.onPullDownRefresh();
+  assert.deepEqual(mine.data.items.slice(0, 2).map((i) => i.id), [42, 41], 'pulling down shows the new one');
+});
+
 test('detail: the citizen sees the timeline and rates once replied', async () => {
   const rated = [];
   let current = suggestion({
