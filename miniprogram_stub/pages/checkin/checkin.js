@@ -47,7 +47,14 @@ Page({
       this.keyCode = code;
     }
     this.setData({ status: 'working', message: '', result: null, code });
-    const user = await api.ensureLogin().catch(() => null);
+    let user;
+    try {
+      user = await api.ensureLogin();
+    } catch (err) {
+      // No login (no network, WeChat failing) is said so, with 重试: not taken for a citizen (请先绑定代表身份).
+      this.setData({ status: 'failed', message: err.message });
+      return null;
+    }
     if (!api.isDeputy(user)) {
       this.setData({ status: 'failed', message: '只有人大代表可以扫码签到，请先绑定代表身份。' });
       return null;

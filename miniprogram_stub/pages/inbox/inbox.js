@@ -28,7 +28,14 @@ Page(listPage({
   },
 
   async load(reset) {
-    const user = await api.ensureLogin().catch(() => null);
+    let user;
+    try {
+      user = await api.ensureLogin();
+    } catch (err) {
+      // No login (no network, WeChat failing) is said so, with 重试: not taken for a citizen (请先绑定代表身份).
+      this.setData({ loading: false, error: err.message });
+      return null;
+    }
     if (!api.isDeputy(user)) {
       this.setData({ isDeputy: false, loading: false, items: [] });
       return [];

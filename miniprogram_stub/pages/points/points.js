@@ -19,7 +19,14 @@ Page({
 
   async load() {
     this.setData({ loading: true, error: '' });
-    const user = await api.ensureLogin().catch(() => null);
+    let user;
+    try {
+      user = await api.ensureLogin();
+    } catch (err) {
+      // No login (no network, WeChat failing) is said so, with 重试: not taken for a citizen (请先绑定代表身份).
+      this.setData({ loading: false, error: err.message });
+      return null;
+    }
     if (!api.isDeputy(user)) {
       this.setData({ loading: false, isDeputy: false });
       return null;

@@ -111,6 +111,36 @@ test('inbox, activities and points ask a citizen to bind first', async () => {
   assert.deepEqual(wx.requests.map((r) => r.url.replace(/^.*\/api\/v1/, '')), ['/auth/wechat'], 'nothing else asked');
 });
 
+test('a login that fails (no network) says so on the deputy\'s pages, not 请先绑定代表身份', async () => {
+  let online = false;
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/auth/wechat': (req) => {
+      if (!online) throw new Error('no network');
+      return json(200, { token: 'token-' + req.data.code, user: DEPUTY });
+    },
+    'GET /api/v1/suggestions': () => json(200, { items: [suggestion()], total: 1, page: 1, per_page: 20 }),
+  });
+  for (const route of ['pages/inbox/inbox', 'pages/activities/activities', 'pages/points/points', 'pages/archive/archive']) {
+    const page = await phone.open(route);
+    assert.equal(page.data.isDeputy, true, route);
+    assert.equal(page.data.loading, false, route);
+    assert.equal(page.data.error, '网络连接失败，请检查网络后重试。', route);
+  }
+  const handling = await phone.open('pages/appointments/appointments', { scope: 'handling' });
+  assert.equal(handling.data.isDeputy, true);
+  assert.equal(handling.data.error, '网络连接失败，请检查网络后重试。');
+  const checkin = await phone.open('pages/checkin/checkin', { code: 'sta1' });
+  assert.equal(checkin.data.status, 'failed');
+  assert.equal(checkin.data.message, '网络连接失败，请检查网络后重试。');
+
+  online = true; // 重试 once the network is back
+  const inbox = phone.stack.find((p) => p.route === 'pages/inbox/inbox');
+  await inbox.reload();
+  assert.equal(inbox.data.error, '');
+  assert.deepEqual(inbox.data.items.map((i) => i.id), [11]);
+  assert.ok(wx.calls.login.length >= 2);
+});
+
 test('a double tap on 接单 (inbox, activity list, activity page) sends one request and shows no refusal', async () => {
   const activity = { id: 5, title: '接待选民', type: 'reception', type_label: '接待选民', status: 'published', status_label: '已发单',
     starts_at: '2026-05-01T01:00:00+00:00', ends_at: '2026-05-01T04:00:00+00:00', my_status: 'invited' };
