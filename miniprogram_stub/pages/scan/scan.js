@@ -12,6 +12,7 @@ Page({
   data: {
     loading: true,
     message: '',
+    canRetry: false, // the code was read but not resolved (network, server): 重试 without scanning again
   },
 
   onLoad(options) {
@@ -20,6 +21,7 @@ Page({
 
   // Returns where it routed: {route, url} (for tests and logs).
   async resolve(options) {
+    this.scanOptions = options;
     const code = codeFromOptions(options);
     if (!code) {
       this.setData({ loading: false, message: UNRECOGNISED });
@@ -30,7 +32,7 @@ Page({
     try {
       user = await api.ensureLogin();
     } catch (err) {
-      this.setData({ loading: false, message: err.message });
+      this.setData({ loading: false, message: err.message, canRetry: true });
       return { route: 'error' };
     }
     try {
@@ -40,7 +42,7 @@ Page({
         return this.go('unavailable', '/pages/unavailable/unavailable?status=' + err.status
           + '&message=' + encodeURIComponent(err.message));
       }
-      this.setData({ loading: false, message: err.message });
+      this.setData({ loading: false, message: err.message, canRetry: true });
       return { route: 'error' };
     }
     getApp().globalData.lastQr = qr;
@@ -53,6 +55,11 @@ Page({
       return { route: 'error' };
     }
     return this.go('card', '/pages/card/card?code=' + enc(qr.code));
+  },
+
+  retry() {
+    this.setData({ loading: true, message: '', canRetry: false });
+    return this.resolve(this.scanOptions || {});
   },
 
   go(route, url) {

@@ -82,6 +82,26 @@ test('scan entry: an unrecognised link, a citizen at an activity code, a server 
   assert.deepEqual(wx.navigations, []);
 });
 
+test('scan entry: a network failure says so and 重试 resolves the same code, without scanning again', async () => {
+  let online = false;
+  const routes = qrRoutes();
+  routes['GET /api/v1/qr/dep1'] = () => {
+    if (!online) throw new Error('timeout');
+    return json(200, DEPUTY_QR);
+  };
+  const { phone, wx } = unitPhone(routes);
+  const scan = await phone.open('pages/scan/scan', { q: encodeURIComponent('https://msb.example.cn/q/dep1') });
+  assert.equal(scan.data.message, '网络连接失败，请检查网络后重试。');
+  assert.equal(scan.data.canRetry, true);
+  assert.deepEqual(wx.navigations, []);
+  online = true;
+  await scan.retry();
+  assert.equal(wx.lastNavigation().url, '/pages/card/card?code=dep1');
+
+  const bad = await phone.open('pages/scan/scan', { q: encodeURIComponent('https://example.com/hello') });
+  assert.equal(bad.data.canRetry, false, 'nothing to retry: the code is not ours');
+});
+
 function filingRoutes(extra) {
   const state = { uploads: 0, posts: [], nearbyQueries: [] };
   const routes = Object.assign({
