@@ -111,6 +111,25 @@ function isDeputy(user) {
   return !!(user && Array.isArray(user.roles) && user.roles.indexOf('deputy') >= 0 && user.deputy_id);
 }
 
+// A deputy's page (inbox, activities, points, archive, 约见我的): the user when a bound deputy, else null
+// with the page showing why: 请先绑定代表身份 (data.isDeputy false) for a citizen, or the login's own error
+// (no network, WeChat failing) with 重试, which says nothing about being a deputy.
+async function deputyOf(page) {
+  let user;
+  try {
+    user = await ensureLogin();
+  } catch (err) {
+    page.setData({ loading: false, error: err.message });
+    return null;
+  }
+  page.setData({ isDeputy: isDeputy(user) });
+  if (!isDeputy(user)) {
+    page.setData({ loading: false });
+    return null;
+  }
+  return user;
+}
+
 // --- transport ---------------------------------------------------------------------------------------
 
 function send(method, path, data, header) {
@@ -256,6 +275,7 @@ module.exports = {
   setUser,
   getToken,
   isDeputy,
+  deputyOf,
 
   me: () => call('GET', '/me').then(setUser),
   bindPhone: (code) => call('POST', '/auth/bind-phone', { data: { code } }).then((res) => setUser(res.user)),

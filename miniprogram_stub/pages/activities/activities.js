@@ -13,18 +13,7 @@ Page(listPage({
   },
 
   async load(reset) {
-    let user;
-    try {
-      user = await api.ensureLogin();
-    } catch (err) {
-      // No login (no network, WeChat failing) is said so, with 重试: not taken for a citizen (请先绑定代表身份).
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
-    if (!api.isDeputy(user)) {
-      this.setData({ isDeputy: false, loading: false, items: [] });
-      return [];
-    }
+    if (!await api.deputyOf(this)) return null;
     return loadPage(this, (paging) => api.activities(Object.assign({ scope: 'mine' }, paging)), {
       reset, map: activity.presentActivity,
     });

@@ -32,21 +32,7 @@ Page(listPage({
 
   async load(reset) {
     const handling = this.data.scope === 'handling';
-    if (handling) {
-      let user;
-      try {
-        user = await api.ensureLogin();
-      } catch (err) {
-        // No login (no network, WeChat failing) is said so, with 重试: not taken for a citizen (请先绑定代表身份).
-        this.setData({ loading: false, error: err.message });
-        return null;
-      }
-      if (!api.isDeputy(user)) {
-        this.setData({ isDeputy: false, loading: false, items: [] });
-        return [];
-      }
-      this.setData({ isDeputy: true });
-    }
+    if (handling && !await api.deputyOf(this)) return null;
     const tab = STATUS_TABS.find((t) => t.key === this.data.tab) || STATUS_TABS[STATUS_TABS.length - 1];
     return loadPage(this, (paging) => api.appointments(Object.assign({ scope: this.data.scope }, tab.query, paging)), {
       reset, map: presentAppointment,

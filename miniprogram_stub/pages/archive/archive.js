@@ -17,18 +17,8 @@ Page({
 
   async load() {
     this.setData({ loading: true, error: '' });
-    let user;
-    try {
-      user = await api.ensureLogin();
-    } catch (err) {
-      // No login (no network, WeChat failing) is said so, with 重试: not taken for a citizen (请先绑定代表身份).
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
-    if (!api.isDeputy(user)) {
-      this.setData({ loading: false, isDeputy: false });
-      return null;
-    }
+    const user = await api.deputyOf(this);
+    if (!user) return null;
     try {
       const archive = await api.archive(user.deputy_id, this.data.year);
       const empty = !archive.activities.length && !archive.suggestions.received && !archive.points.by_rule.length;
