@@ -67,15 +67,17 @@ function errorFrom(res) {
 }
 
 // A 422's own sentences ({errors: {field: [sentence]}}), for a form to show in place of the general
-// "提交的内容有误" message; other errors give their message.
-function errorDetail(err) {
+// "提交的内容有误" message, each after its field's name where `labels` ({field: '工单编号'}) has it; other
+// errors give their message.
+function errorDetail(err, labels) {
   const found = [];
-  const collect = (value) => {
-    if (typeof value === 'string') found.push(value);
-    else if (Array.isArray(value)) value.forEach(collect);
-    else if (value && typeof value === 'object') Object.keys(value).forEach((key) => collect(value[key]));
+  const collect = (value, prefix) => {
+    if (typeof value === 'string') found.push(prefix + value);
+    else if (Array.isArray(value)) value.forEach((v) => collect(v, prefix));
+    else if (value && typeof value === 'object') Object.keys(value).forEach((key) => collect(value[key], prefix));
   };
-  collect(err && err.errors);
+  const errors = (err && err.errors) || {};
+  Object.keys(errors).forEach((field) => collect(errors[field], labels && labels[field] ? labels[field] + '：' : ''));
   const unique = found.filter((text, i) => found.indexOf(text) === i);
   return unique.length ? unique.join('\n') : (err && err.message) || SERVER_MESSAGE;
 }
@@ -291,8 +293,10 @@ module.exports = {
   fileSuggestion: (data, idempotencyKey) => call('POST', '/suggestions', { data, idempotencyKey, quiet: [422] }),
   suggestions: (query) => call('GET', '/suggestions', { query }),
   suggestion: (id) => call('GET', '/suggestions/' + enc(id)),
-  // accept | return | progress | forward | feedback | reply | rate | withdraw | follow
-  suggestionAction: (id, action, data) => call('POST', '/suggestions/' + enc(id) + '/' + action, { data: data || {} }),
+  // accept | return | progress | forward | feedback | reply | rate | withdraw | follow; options: {quiet} for a
+  // form that explains its own 422.
+  suggestionAction: (id, action, data, options) => call('POST', '/suggestions/' + enc(id) + '/' + action,
+    Object.assign({ data: data || {} }, options)),
   uploadPhoto: (filePath, idempotencyKey) => upload(filePath, idempotencyKey),
 
   activities: (query) => call('GET', '/activities', { query }),

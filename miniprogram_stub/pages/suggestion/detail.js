@@ -19,6 +19,12 @@ const OUTCOMES = [
   { value: 'false', label: '未落实（已答复说明原因或计划）' },
 ];
 
+// The fields of the steps' bodies as the forms name them, for the server's sentences on a 422.
+const FIELD_LABELS = {
+  note: '说明', reason: '退回理由', department: '承办部门', work_order_no: '工单编号', content: '答复内容',
+  comment: '评价意见', target: '转办到', department_satisfaction: '满意度', satisfaction: '满意程度', implemented: '办理结果',
+};
+
 const EMPTY_FORM = {
   note: '', reason: '', reply: '', implemented: '', department: '', workOrderNo: '', departmentSatisfaction: '',
   forwardTargetIndex: 0,
@@ -133,13 +139,16 @@ Page({
     if (this.data.busy) return null;
     this.setData({ busy: true });
     try {
-      const item = await api.suggestionAction(this.id, action, body);
+      const item = await api.suggestionAction(this.id, action, body, { quiet: [422] });
       this.show(item);
       this.setData({ busy: false, form: Object.assign({}, EMPTY_FORM) });
       toast(done, 'success');
       return item;
     } catch (err) {
-      this.setData({ busy: false }); // the message is shown by the API module
+      this.setData({ busy: false }); // the message is shown by the API module, a 422's here: what to correct
+      if (err.status === 422) {
+        wx.showModal({ title: '请检查填写的内容', content: api.errorDetail(err, FIELD_LABELS), showCancel: false, confirmText: '知道了' });
+      }
       return null;
     }
   },

@@ -319,6 +319,24 @@ test('handling: return needs a reason; forwarding to 12345 needs no department; 
   ]);
 });
 
+test('handling: a step the server refuses as invalid says which field and why, once, and keeps what was typed', async () => {
+  const { routes, steps } = handlingRoutes('accepted');
+  routes['POST /api/v1/suggestions/11/forward'] = () => error(422, 'validation_failed', '提交的内容有误，请检查后重试。', {
+    work_order_no: ['不能包含换行、制表符等控制字符或不可见字符。'],
+  });
+  const { phone, wx } = unitPhone(routes, { user: DEPUTY });
+  const page = await phone.open('pages/suggestion/detail', { id: '11' });
+  page.onForwardTargetChange(event({}, '1'));
+  page.onFormInput(event({ field: 'note' }, '转 12345'));
+  page.onFormInput(event({ field: 'workOrderNo' }, 'RX2026\u200b0501')); // pasted with an invisible character
+  assert.equal(await page.forward(), null);
+  assert.deepEqual(wx.modals, ['工单编号：不能包含换行、制表符等控制字符或不可见字符。']);
+  assert.deepEqual(wx.toasts, []);
+  assert.equal(page.data.form.workOrderNo, 'RX2026\u200b0501', 'kept, to be corrected');
+  assert.equal(page.data.busy, false);
+  assert.deepEqual(steps, []);
+});
+
 test('handling: a dissatisfied feedback says the item is supervised; the work orders show with their numbers', async () => {
   const orders = [
     { target: 'hotline_12345', department: '12345 热线人大代表通道', work_order_no: 'RX20260501001',
