@@ -82,6 +82,11 @@ function errorDetail(err, labels) {
   return unique.length ? unique.join('\n') : (err && err.message) || SERVER_MESSAGE;
 }
 
+// A form's 422: what to correct, in the server's sentences, in place of the general one.
+function showCorrections(err, labels) {
+  wx.showModal({ title: '请检查填写的内容', content: errorDetail(err, labels), showCancel: false, confirmText: '知道了' });
+}
+
 function showError(err) {
   say((err && err.message) || SERVER_MESSAGE);
 }
@@ -267,6 +272,7 @@ module.exports = {
   queryString,
   newIdempotencyKey,
   errorDetail,
+  showCorrections,
   showError,
   call,
   upload,

@@ -1,6 +1,6 @@
 // 约见代表: what the appointment pages share — how an appointment reads, the phone check the server
 // makes, and China-time dates for the confirm pickers.
-const { formatTime, PHONE_PATTERN } = require('./format');
+const { formatTime, PHONE_PATTERN, PHONE_MESSAGE } = require('./format');
 
 const TOPIC_MAX = 500;
 const NAME_MAX = 20;
@@ -80,6 +80,6 @@ function presentDay(day) {
 }
 
 module.exports = {
-  PHONE_PATTERN, TOPIC_MAX, NAME_MAX, PREFERRED_MAX, STATUS_TABS,
+  PHONE_PATTERN, PHONE_MESSAGE, TOPIC_MAX, NAME_MAX, PREFERRED_MAX, STATUS_TABS,
   chinaParts, meetAt, spanText, presentAppointment, presentDay,
 };

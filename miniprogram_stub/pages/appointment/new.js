@@ -4,9 +4,8 @@
 const api = require('../../utils/api');
 const config = require('../../config');
 const { toast, submitWithConsent } = require('../../utils/wxp');
-const { PHONE_MESSAGE } = require('../../utils/format');
 const {
-  PHONE_PATTERN, TOPIC_MAX, NAME_MAX, PREFERRED_MAX, presentDay,
+  PHONE_PATTERN, PHONE_MESSAGE, TOPIC_MAX, NAME_MAX, PREFERRED_MAX, presentDay,
 } = require('../../utils/appointment');
 
 const OTHER = 'other';
@@ -141,7 +140,7 @@ Page({
       // The key stays, so tapping again cannot ask twice. A 422 says what to correct, in the server's words.
       this.setData({ submitting: false });
       if (err.status === 422) {
-        wx.showModal({ title: '请检查填写的内容', content: api.errorDetail(err), showCancel: false, confirmText: '知道了' });
+        api.showCorrections(err);
       }
       return null;
     }

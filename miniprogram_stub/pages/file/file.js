@@ -235,7 +235,7 @@ Page({
       // words (the API module showed only its general sentence).
       this.setData({ submitting: false });
       if (err.status === 422) {
-        wx.showModal({ title: '请检查填写的内容', content: api.errorDetail(err), showCancel: false, confirmText: '知道了' });
+        api.showCorrections(err);
       }
       return null;
     }

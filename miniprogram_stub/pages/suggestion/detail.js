@@ -147,7 +147,7 @@ Page({
     } catch (err) {
       this.setData({ busy: false }); // the message is shown by the API module, a 422's here: what to correct
       if (err.status === 422) {
-        wx.showModal({ title: '请检查填写的内容', content: api.errorDetail(err, FIELD_LABELS), showCancel: false, confirmText: '知道了' });
+        api.showCorrections(err, FIELD_LABELS);
       }
       return null;
     }
