@@ -77,7 +77,9 @@ class Config:
         self.CACHE_KEY_PREFIX = "msb:cache:"
         self.CACHE_DEFAULT_TIMEOUT = self.PUBLIC_STATS_CACHE_SECONDS
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")  # per address
+        # Failed sign-ins per account name, from wherever they come (backend/auth/limits.py).
+        self.LOGIN_ACCOUNT_RATE_LIMIT = env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
         self.CJK_FONT_PATH = env.get("CJK_FONT_PATH") or None
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         # How many reverse proxies stand in front (nginx, a load balancer): their X-Forwarded-For is

@@ -79,6 +79,7 @@ def _app(database_url, wechat_standin, tmp_path_factory):
         "SECRET_KEY": "test-secret",
         # Tests log in far more often than a person; the rate limit test sets its own.
         "LOGIN_RATE_LIMIT": "10000 per minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "10000 per minute",
     })
     with app.app_context():
         upgrade()

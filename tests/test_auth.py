@@ -1,7 +1,7 @@
 """Signing in: WeChat citizens, deputies by phone, administrators by password."""
 import time
 
-from .test_console_suggestions import console_login
+from .test_console_suggestions import console_login, csrf_token
 
 
 def test_first_wechat_login_creates_a_citizen_and_the_same_code_owner_gets_the_same_user(client):
@@ -148,6 +148,33 @@ def test_password_guessing_is_rate_limited(app, client, factory):
         app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"
     assert [a.status_code for a in answers] == [401] * 5 + [429]
     assert answers[-1].json == {"error": "rate_limited", "message": "操作过于频繁，请稍后再试。"}
+
+
+def test_guessing_one_account_from_many_addresses_is_limited_per_account(app, client, factory):
+    """Guesses spread over many machines, each under its own address's limit, still meet the account's:
+    LOGIN_ACCOUNT_RATE_LIMIT failed sign-ins, in the API and the console alike; then even the right
+    password waits out the window. Signing in successfully costs nothing, and other accounts are not held."""
+    tree = factory.tree()
+    factory.admin("root", "s3cret-pass", tree["root"])
+    factory.admin("huaihua", "other-pass", tree["hh"])
+    app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = "3 per 15 minutes"
+    try:
+        def api(name, password, address):
+            return client.post("/api/v1/auth/login", json={"username": name, "password": password},
+                               environ_base={"REMOTE_ADDR": address}).status_code
+
+        def console(name, password, address):
+            form = {"username": name, "password": password, "csrf_token": csrf_token(client, "/console/login")}
+            return client.post("/console/login", data=form, environ_base={"REMOTE_ADDR": address}).status_code
+
+        assert [api("root", "s3cret-pass", "10.1.0.1") for _ in range(4)] == [200] * 4
+        assert [api("root", "guess", "10.1.0.2"), console("root", "guess", "10.1.0.3"),
+                api("root", "guess", "10.1.0.4")] == [401, 401, 401]
+        assert api("root", "s3cret-pass", "10.1.0.5") == 429
+        assert console("root", "s3cret-pass", "10.1.0.6") == 429
+        assert api("huaihua", "other-pass", "10.1.0.2") == 200
+    finally:
+        app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = "10000 per minute"
 
 
 def test_an_operator_replaces_a_leaked_password_and_every_session_of_it_ends(app, client, factory):

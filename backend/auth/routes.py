@@ -11,6 +11,7 @@ from schemas.common import StrictSchema, Text
 from ..extensions import Blueprint, limiter
 from ..web.limits import configured
 from . import services, wechat_link
+from .limits import sign_in_limits
 from .scope import current_caller, current_user, login_required
 from .tokens import issue_token
 
@@ -52,7 +53,7 @@ def bind_phone(data):
 
 
 @blp.post("/auth/login")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@sign_in_limits
 @blp.arguments(PasswordLoginIn)
 @blp.response(200, TokenOut)
 def password_login(data):

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_wtf.csrf import CSRFError
 
 from ..auth import services as auth_services
+from ..auth.limits import sign_in_limits
 from ..errors import APIError, http_exception_response
 from ..extensions import csrf, db, limiter
 
@@ -47,7 +48,7 @@ def _safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@sign_in_limits
 def login():
     error = None
     if request.method == "POST":
@@ -70,8 +71,8 @@ def _typed_username():
 
 @bp.errorhandler(429)
 def too_many_attempts(exc):
-    """Over the sign-in limit (counted per address: a whole office may share one): the sign-in page
-    says so in Chinese, with the name typed still there; not the API's JSON."""
+    """Over a sign-in limit (per address, or failures per account name: auth/limits.py): the sign-in
+    page says so in Chinese, with the name typed still there; not the API's JSON."""
     return render_template("console/login.html", error="登录尝试过于频繁，请稍后再试。", username=_typed_username()), 429
 
 
