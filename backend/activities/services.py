@@ -9,7 +9,7 @@ from functools import cache
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
+from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from ..auth.models import User
 from ..auth.scope import get_by_id, manages_deputy, manages_region, manages_station

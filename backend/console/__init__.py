@@ -6,13 +6,13 @@ session and API token of the account (auth.services.end_sessions).
 """
 from functools import wraps
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from ..auth import services as auth_services
 from ..auth.limits import sign_in_limits
 from ..errors import APIError, http_exception_response
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../templates/console")
 
