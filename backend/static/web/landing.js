@@ -87,11 +87,14 @@
     });
   });
 
-  /* A mistake in one field: said under the field, and by the submit button naming the field. */
+  /* A mistake in one field: said under the field, and by the submit button naming the field; the
+   * field takes the focus, so the citizen is at it (and a screen reader reads its message). */
   function showFieldError(field, message) {
     setFieldError(field, message);
     var label = FIELD_LABELS[field];
     MSB.showError(formError, label && message.indexOf(label) === -1 ? label + "：" + message : message);
+    var control = $(field);
+    if (control && !control.hidden) control.focus();
   }
 
   // --- photos ---------------------------------------------------------------------------------
