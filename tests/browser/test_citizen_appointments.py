@@ -273,6 +273,18 @@ def test_mistakes_are_said_beside_their_fields(phone, live_server, app, factory,
     assert external_requests == []
 
 
+def test_a_mobile_number_with_dashes_or_the_country_code_is_taken(phone, live_server, factory, world, external_requests):
+    open_appointment_tab(phone, live_server, world["zhang"].qr_code)
+    phone.fill("#appt-topic", "想反映噪音扰民")
+    phone.fill("#appt-preferred_time", "周三下午")
+    phone.fill("#appt-contact_phone", "+86 139-1234-5678")
+    phone.click("#appt-submit")
+    appointment_id, _ = submitted_id(phone)
+    seen = factory.client.get(f"/api/v1/appointments/{appointment_id}", headers=factory.deputy_headers(world["zhang"])).json
+    assert seen["contact_phone"] == "13912345678"
+    assert external_requests == []
+
+
 def test_busy_while_sending_and_a_retry_after_a_lost_answer_asks_once(
         phone, live_server, app, factory, world, external_requests):
     open_appointment_tab(phone, live_server, world["zhang"].qr_code)

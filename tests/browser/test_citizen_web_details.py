@@ -353,3 +353,19 @@ def test_a_mistake_takes_the_citizen_to_its_field_and_keeps_what_was_typed(
     expect(phone.locator("#contact_phone")).to_have_value("12345")
     expect(phone.locator("#done")).to_be_hidden()
     assert external_requests == []
+
+
+@pytest.mark.parametrize("typed", ["138-1234-5678", "+86 138 1234 5678", "0086-13812345678", "１３８１２３４５６７８"])
+def test_a_mobile_number_written_as_people_write_it_is_taken(phone, live_server, factory, world, typed, external_requests):  # noqa: F811
+    """Grouped with dashes, with the country code, or in full-width digits from a Chinese keyboard: it is
+    a mobile number, and the deputy reads it as one."""
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", "路灯坏了")
+    phone.fill("#contact_phone", typed)
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+    item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=factory.deputy_headers(world["zhang"])).json
+    assert item["contact_phone"] == "13812345678"
+    assert external_requests == []

@@ -123,7 +123,7 @@
     clearFieldErrors();
     var day = chosenDay();
     var when = preferred.value.trim();
-    var number = phone.value.replace(/\s+/g, "");
+    var number = MSB.phoneNumber(phone.value);
     if (!topic.value.trim()) return showFieldError("topic", "请填写约见事项。");
     if (days && !day) return showFieldError("activity_id", "请选择接待安排，或选择“其他时间”并填写希望见面的时间。");
     if ((!days || day === "other") && !when) return showFieldError("preferred_time", "请填写希望见面的时间。");

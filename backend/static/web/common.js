@@ -158,6 +158,17 @@
     return text + "–" + (end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end);
   }
 
+  /* A contact phone as the API takes it (schemas.suggestions.PHONE), from the way people write one:
+   * spaces, a mobile number grouped with dashes or led by the country code (+86, 0086), full-width digits
+   * from a Chinese keyboard. A landline keeps the dash after its area code. */
+  function phoneNumber(value) {
+    var text = String(value || "").replace(/[\uFF10-\uFF19\uFF0B\uFF0D]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
+    }).replace(/\s+/g, "");
+    var mobile = text.replace(/-/g, "").replace(/^(\+?86|0086)/, "");
+    return /^1\d{10}$/.test(mobile) ? mobile : text;
+  }
+
   function show(node, visible) { if (node) node.hidden = !visible; }
 
   /* The page's own script is running: take away the hint shown when it takes too long (static/mobile.css). */
@@ -232,6 +243,7 @@
     el: el,
     formatTime: formatTime,
     formatSpan: formatSpan,
+    phoneNumber: phoneNumber,
     show: show,
     started: started,
     statusOf: statusOf,

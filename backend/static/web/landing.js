@@ -299,7 +299,7 @@
       anonymous: $("anonymous").checked,
       public_consent: $("public_consent").checked
     };
-    var phone = $("contact_phone").value.replace(/\s+/g, "");
+    var phone = MSB.phoneNumber($("contact_phone").value);
     if (phone) body.contact_phone = phone;
     // A browser's position is GPS (WGS-84); the server turns it into China's maps' system.
     if (position) body.location = { lat: position.lat, lng: position.lng, system: "wgs84", address: address.value.trim() };
