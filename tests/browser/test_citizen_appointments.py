@@ -273,6 +273,23 @@ def test_mistakes_are_said_beside_their_fields(phone, live_server, app, factory,
     assert external_requests == []
 
 
+def test_back_after_asking_shows_the_request_not_the_form_again(phone, live_server, app, world, external_requests):
+    open_appointment_tab(phone, live_server, world["zhang"].qr_code)
+    phone.fill("#appt-topic", "想反映噪音扰民")
+    phone.fill("#appt-preferred_time", "周三下午")
+    phone.fill("#appt-contact_phone", "13912345678")
+    phone.click("#appt-submit")
+    appointment_id, _ = submitted_id(phone)
+    phone.click("#appt-done-open")
+    expect(phone.locator("#a-status")).to_have_text("待确认")
+    phone.go_back()
+    expect(phone.locator("#appt-done")).to_be_visible()
+    expect(phone.locator("#appt-card")).to_be_hidden()
+    assert submitted_id(phone)[0] == appointment_id
+    assert count_appointments(app) == 1
+    assert external_requests == []
+
+
 def test_a_mobile_number_with_dashes_or_the_country_code_is_taken(phone, live_server, factory, world, external_requests):
     open_appointment_tab(phone, live_server, world["zhang"].qr_code)
     phone.fill("#appt-topic", "想反映噪音扰民")

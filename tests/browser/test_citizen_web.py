@@ -7,6 +7,9 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from backend.extensions import db
+from backend.suggestions.models import Suggestion
+
 from ..factories import gps_of, screen
 
 # The phone's GPS 50 m south of the reported crossing (27.5604, 109.9900 on China's maps): a browser
@@ -104,6 +107,37 @@ def test_citizen_files_with_a_photo_then_rates_the_answer(phone, live_server, fa
     phone.goto(f"{live_server}/track/")
     expect(phone.locator("#items li")).to_have_count(1)
     expect(phone.locator("#items .badge")).to_have_text("已办结")
+    assert external_requests == []
+
+
+def test_back_or_reload_after_filing_shows_the_filed_item_not_the_form_again(phone, live_server, app, world, external_requests):
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    phone.select_option("#category", "环境卫生")
+    phone.fill("#content", "河边垃圾没人清理")
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    number = phone.locator("#done-number").inner_text()
+    phone.click("#done-open")
+    expect(phone.locator("#d-number")).to_have_text(number)
+
+    # Back on the code's page: what was filed, not the form as it was typed (a second tap filed it twice).
+    phone.go_back()
+    expect(phone.locator("#done")).to_be_visible()
+    expect(phone.locator("#done-number")).to_have_text(number)
+    expect(phone.locator("#file-card")).to_be_hidden()
+    phone.reload()
+    expect(phone.locator("#done-number")).to_have_text(number)
+    expect(phone.locator("#file-card")).to_be_hidden()
+
+    # 再提一条 starts an empty form, and a reload then keeps it.
+    phone.click("#again")
+    expect(phone.locator("#file-card")).to_be_visible()
+    expect(phone.locator("#content")).to_have_value("")
+    phone.reload()
+    expect(phone.locator("#file-card")).to_be_visible()
+    expect(phone.locator("#done")).to_be_hidden()
+    with app.app_context():
+        assert db.session.query(Suggestion).count() == 1
     assert external_requests == []
 
 

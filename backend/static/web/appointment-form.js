@@ -41,7 +41,9 @@
       if (key === name) tabs[key].setAttribute("aria-current", "true"); else tabs[key].removeAttribute("aria-current");
     });
     if (remember && window.history.replaceState) {
-      window.history.replaceState(null, "", name === "appt" ? "#appt-panel" : window.location.pathname + window.location.search);
+      // The entry's state is kept: it may hold what was just sent (MSB.showDone).
+      window.history.replaceState(window.history.state, "",
+        name === "appt" ? "#appt-panel" : window.location.pathname + window.location.search);
     }
   }
 
@@ -109,6 +111,8 @@
   });
 
   // --- sending ----------------------------------------------------------------------------------
+
+  MSB.restoreDone("appt-", $("appt-card"));
 
   function busy(sending) {
     submit.disabled = sending;

@@ -220,8 +220,28 @@
   }
 
   /* What was just filed or asked: its number and private link (``path``) in the card with ids
-     ``prefix + "done"``, ``"-number"``, ``"-link"``, ``"-open"``, in place of ``formCard``. */
+     ``prefix + "done"``, ``"-number"``, ``"-link"``, ``"-open"``, in place of ``formCard``. The page's
+     history entry keeps it, so the back button or a reload comes back to it (restoreDone), not to the
+     form as it was typed, which one more tap would send again. */
   function showDone(prefix, formCard, number, path) {
+    rememberDone(prefix, { number: number, path: path });
+    showDoneCard(prefix, formCard, number, path);
+    window.scrollTo(0, 0);
+  }
+
+  function rememberDone(prefix, done) {
+    var state = Object.assign({}, window.history.state || {});
+    if (done) state[prefix + "done"] = done; else delete state[prefix + "done"];
+    window.history.replaceState(state, "");
+  }
+
+  /* The card ``showDone`` left in this history entry, if any, shown again. */
+  function restoreDone(prefix, formCard) {
+    var done = (window.history.state || {})[prefix + "done"];
+    if (done) showDoneCard(prefix, formCard, done.number, done.path);
+  }
+
+  function showDoneCard(prefix, formCard, number, path) {
     var link = window.location.origin + path;
     document.getElementById(prefix + "done-number").textContent = number;
     var shown = document.getElementById(prefix + "done-link");
@@ -230,7 +250,6 @@
     document.getElementById(prefix + "done-open").href = link;
     show(formCard, false);
     show(document.getElementById(prefix + "done"), true);
-    window.scrollTo(0, 0);
   }
 
   window.MSB = {
@@ -252,6 +271,8 @@
     firstFieldError: firstFieldError,
     showRefusal: showRefusal,
     showDone: showDone,
+    restoreDone: restoreDone,
+    forgetDone: function (prefix) { rememberDone(prefix, null); },
     messages: MESSAGES
   };
 })();

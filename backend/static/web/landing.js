@@ -319,7 +319,10 @@
     MSB.showDone("", $("file-card"), answer.data.number, "/track/" + answer.data.id);
   });
 
+  MSB.restoreDone("", $("file-card"));
+
   $("again").addEventListener("click", function () {
+    MSB.forgetDone("");
     form.reset();
     // A page given back after a post made without the script has what was typed as the fields'
     // defaults, which reset() restores: a new suggestion starts empty.
