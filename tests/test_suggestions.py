@@ -315,6 +315,31 @@ def test_idempotency_key_returns_the_first_filing(client, world):
     assert other.json["id"] != first.json["id"]
 
 
+def test_a_rating_or_withdrawal_sent_again_with_its_key_returns_the_first_answer(client, world):
+    """A phone that lost the answer sends the same step again: it is taken once, and the retry reads how
+    it went instead of 409 当前状态为“办理中”，不能评价."""
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    assert client.post(f"/api/v1/suggestions/{item_id}/accept", headers=world["zhang_h"]).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{item_id}/reply", headers=world["zhang_h"],
+                       json={"content": "已报修。"}).status_code == 200
+    headers = world["citizen"] | {"Idempotency-Key": "rate-1"}
+    first = client.post(f"/api/v1/suggestions/{item_id}/rate", headers=headers, json={"satisfaction": "dissatisfied"})
+    again = client.post(f"/api/v1/suggestions/{item_id}/rate", headers=headers, json={"satisfaction": "dissatisfied"})
+    assert first.status_code == again.status_code == 200
+    assert again.json["status"] == "accepted" and again.json["round"] == 2
+    item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).json
+    assert [e["action"] for e in item["timeline"]].count("rate") == 1
+
+    other = file(client, world["citizen"], world["station_code"]).json["id"]
+    headers = world["citizen"] | {"Idempotency-Key": "withdraw-1"}
+    first = client.post(f"/api/v1/suggestions/{other}/withdraw", headers=headers)
+    again = client.post(f"/api/v1/suggestions/{other}/withdraw", headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json["status"] == "withdrawn"
+    # Without a key, a second withdrawal is the refused step it always was.
+    assert client.post(f"/api/v1/suggestions/{other}/withdraw", headers=world["citizen"]).status_code == 409
+
+
 def test_risky_content_is_held_for_review_and_released_by_an_admin(client, app, world, wechat_standin):
     filed = file(client, world["citizen"], world["deputy_code"], content="这是一条违禁测试内容")
     assert filed.status_code == 201

@@ -161,6 +161,7 @@ def reply(data, suggestion_id):
 
 @blp.post("/<int:suggestion_id>/rate")
 @login_required
+@idempotent  # a phone that lost the answer and taps again reads how it went, not 409
 @blp.arguments(RateIn)
 @blp.response(200, SuggestionOut)
 def rate(data, suggestion_id):
@@ -181,6 +182,7 @@ def reject(data, suggestion_id):
 
 @blp.post("/<int:suggestion_id>/withdraw")
 @login_required
+@idempotent
 @blp.response(200, SuggestionOut)
 def withdraw(suggestion_id):
     """群众撤回。"""

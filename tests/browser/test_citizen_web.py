@@ -141,6 +141,94 @@ def test_back_or_reload_after_filing_shows_the_filed_item_not_the_form_again(pho
     assert external_requests == []
 
 
+def lose_the_first_answer(page, pattern):
+    """The first request matching ``pattern`` reaches the server, but its answer is lost on the way back
+    (a phone between two cell towers); later ones go through. Returns the Idempotency-Keys sent."""
+    keys = []
+
+    def route(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(pattern, route)
+    return keys
+
+
+def test_a_rating_or_withdrawal_whose_answer_was_lost_is_sent_again_once(
+        phone, live_server, factory, world, external_requests):
+    zhang = world["zhang"]
+    phone.goto(f"{live_server}/q/{zhang.qr_code}")
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", "路灯坏了")
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    link = phone.locator("#done-link").get_attribute("href")
+    item_id = int(link.rsplit("/", 1)[1])
+    deputy = factory.deputy_headers(zhang)
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/accept", headers=deputy).status_code == 200
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy,
+                               json={"content": "已报修。"}).status_code == 200
+
+    phone.goto(link)
+    keys = lose_the_first_answer(phone, "**/rate")
+    phone.locator(".segmented label", has_text="不满意").click()
+    phone.fill("#comment", "还是不亮")
+    phone.click("#rate-submit")
+    expect(phone.locator("#rate-error")).to_contain_text("网络连接不稳定")
+    phone.click("#rate-submit")
+    # The rating had arrived: the page shows it taken, the item back with the deputy for a second round.
+    expect(phone.locator("#d-status")).to_have_text("办理中")
+    expect(phone.locator("#d-flags")).to_contain_text("第 2 轮办理")
+    expect(phone.locator("#rate-card")).to_be_hidden()
+    expect(phone.locator("#rate-error")).to_be_hidden()
+    assert keys[0] and keys[0] == keys[1]
+    item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=deputy).json
+    assert [e["action"] for e in item["timeline"]].count("rate") == 1
+
+    # 撤回 on another item, its answer lost too.
+    mine = factory.client.post("/api/v1/suggestions", headers={"Authorization": "Bearer " + phone.evaluate(
+        "() => localStorage.getItem('msb.web.token')")}, json={
+        "qr_code": world["station"].qr_code, "category": "环境卫生", "content": "垃圾桶满了"}).json["id"]
+    phone.goto(f"{live_server}/track/{mine}")
+    keys = lose_the_first_answer(phone, "**/withdraw")
+    phone.on("dialog", lambda dialog: dialog.accept())
+    phone.click("#withdraw")
+    expect(phone.locator("#load-error")).to_contain_text("网络连接不稳定")
+    phone.click("#withdraw")
+    expect(phone.locator("#d-status")).to_have_text("已撤回")
+    expect(phone.locator("#load-error")).to_be_hidden()
+    expect(phone.locator("#withdraw-card")).to_be_hidden()
+    assert keys[0] and keys[0] == keys[1]
+    assert external_requests == []
+
+
+def test_a_withdrawal_after_the_station_refused_the_item_shows_where_it_stands(
+        phone, live_server, factory, world, external_requests):
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    phone.select_option("#category", "其他")
+    phone.fill("#content", "测试一下")
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    phone.click("#done-open")
+    expect(phone.locator("#d-status")).to_have_text("待分派")
+    item_id = int(phone.url.rsplit("/", 1)[1])
+    admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/reject", headers=admin,
+                               json={"reason": "内容与联络站工作无关"}).status_code == 200
+
+    phone.on("dialog", lambda dialog: dialog.accept())
+    phone.click("#withdraw")
+    expect(phone.locator("#d-status")).to_have_text("不予受理")
+    expect(phone.locator("#load-error")).to_contain_text("不能撤回")
+    expect(phone.locator("#withdraw-card")).to_be_hidden()
+    expect(phone.locator("#timeline")).to_contain_text("内容与联络站工作无关")
+    assert external_requests == []
+
+
 def test_another_browser_cannot_open_the_tracking_link(phone, live_server, factory, world, external_requests):
     citizen = factory.client.post("/api/v1/auth/web", json={}).json
     filed = factory.client.post("/api/v1/suggestions", headers={"Authorization": f"Bearer {citizen['token']}"},

@@ -128,6 +128,23 @@
     MSB.showError($("load-error"), answer.message);
   }
 
+  // One Idempotency-Key per step, kept across retries: an answer lost on the way back is read on the
+  // next tap instead of 409 (the step was taken).
+  var rateKey = MSB.randomKey();
+  var withdrawKey = MSB.randomKey();
+
+  /* A step refused because the item moved on meanwhile (the station refused it, the deputy answered
+   * again): the page shows where it stands now, with the reason in ``errorBox``. */
+  async function refusedStep(answer, errorBox) {
+    MSB.showError(errorBox, answer.message);
+    if (answer.status !== 409) return;
+    var fresh = await MSB.api("GET", "/api/v1/suggestions/" + encodeURIComponent(id));
+    if (!fresh.ok) return;
+    render(fresh.data);
+    MSB.showError($("rate-error"), "");
+    MSB.showError($("load-error"), answer.message);
+  }
+
   $("rate-form").addEventListener("submit", async function (event) {
     event.preventDefault();
     var choice = document.querySelector("input[name=satisfaction]:checked");
@@ -136,19 +153,26 @@
     var button = $("rate-submit");
     button.disabled = true;
     var answer = await MSB.api("POST", "/api/v1/suggestions/" + encodeURIComponent(id) + "/rate", {
-      json: { satisfaction: choice.value, comment: $("comment").value }
+      json: { satisfaction: choice.value, comment: $("comment").value }, idempotencyKey: rateKey
     });
     button.disabled = false;
-    if (!answer.ok) return MSB.showError($("rate-error"), answer.status === 403 ? "只有提交这条建议的人可以评价。" : answer.message);
+    if (!answer.ok) {
+      if (answer.status === 403) return MSB.showError($("rate-error"), "只有提交这条建议的人可以评价。");
+      return refusedStep(answer, $("rate-error"));
+    }
+    rateKey = MSB.randomKey();  // the next round's rating is another step
     $("rate-form").reset();
+    MSB.showError($("load-error"), "");
     render(answer.data);
     window.scrollTo(0, 0);
   });
 
   $("withdraw").addEventListener("click", async function () {
     if (!window.confirm("确定撤回这条建议吗？撤回后将不再办理。")) return;
-    var answer = await MSB.api("POST", "/api/v1/suggestions/" + encodeURIComponent(id) + "/withdraw");
-    if (!answer.ok) return MSB.showError($("load-error"), answer.message);
+    var answer = await MSB.api("POST", "/api/v1/suggestions/" + encodeURIComponent(id) + "/withdraw",
+                               { idempotencyKey: withdrawKey });
+    if (!answer.ok) return refusedStep(answer, $("load-error"));
+    MSB.showError($("load-error"), "");
     render(answer.data);
   });
 
