@@ -190,6 +190,42 @@ def test_removing_a_photo_that_failed_to_upload_clears_its_error(phone, live_ser
     assert external_requests == []
 
 
+def test_a_photo_whose_upload_was_cut_off_is_sent_again_from_its_tile(phone, live_server, factory, world, external_requests):  # noqa: F811
+    keys = []
+
+    def cut_off_the_first(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    phone.route("**/api/v1/uploads", cut_off_the_first)
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    phone.set_input_files("#photo-input", files=[{"name": "lamp.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    tile = phone.locator("#photos .photo")
+    expect(tile).to_have_class(re.compile("failed"))
+    expect(phone.locator("#form-error")).to_contain_text("照片上传失败")
+    expect(phone.locator("#form-error")).to_contain_text("重试")
+    retry = tile.get_by_role("button", name="重试")
+    expect(retry).to_be_visible()
+    assert small_targets(phone) == []
+
+    retry.click()
+    expect(tile).not_to_have_class(re.compile("failed|uploading"))
+    expect(phone.locator("#form-error")).to_be_hidden()
+    assert keys[0] and keys[0] == keys[1]  # the same photo: one upload however many tries
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", "路灯坏了")
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+    token = phone.evaluate("() => localStorage.getItem('msb.web.token')")
+    item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers={"Authorization": f"Bearer {token}"}).json
+    assert len(item["attachments"]) == 1
+    assert external_requests == []
+
+
 def test_a_photo_over_the_pixel_limit_is_shrunk_in_the_browser(phone, live_server, app, factory, world, external_requests):  # noqa: F811
     limit = 4_000_000
     app.config["UPLOAD_MAX_PIXELS"], saved = limit, app.config["UPLOAD_MAX_PIXELS"]

@@ -34,7 +34,8 @@
   var formError = $("form-error");
   var submit = $("submit");
 
-  var photos = [];  // {id, tile, uploading, failed, message}
+  var photos = [];  // {id, tile, state, blob, name, key, uploading, failed, retry, message}
+  var RETRY_MESSAGE = "照片上传失败：网络连接不稳定或服务器繁忙。请检查网络后点照片上的“重试”，或删除这张照片。";
   var photoMessage = null;  // the form's error when it is about the photos (cleared as they are removed)
   var position = null;  // {lat, lng}
   var submitKey = MSB.randomKey();  // one Idempotency-Key per filing, kept across retries
@@ -143,7 +144,7 @@
     MSB.showError(formError, message);
   }
 
-  /* After a photo is removed, the form's error about photos says what is still wrong, or goes. */
+  /* After a photo is removed or sent again, the form's error about photos says what is still wrong, or goes. */
   function refreshPhotoError() {
     if (photoMessage === null || formError.hidden || formError.textContent !== photoMessage) {
       photoMessage = null;
@@ -187,22 +188,50 @@
     photos.push(photo);
     refreshPhotoAdd();
 
-    var blob = await shrink(file);
+    photo.blob = await shrink(file);
+    photo.name = file.name || "photo.jpg";
+    photo.key = MSB.randomKey();  // kept for a retry: the same photo is stored once
+    photo.state = state;
+    upload(photo);
+  }
+
+  async function upload(photo) {
     var data = new FormData();
-    data.append("file", blob, file.name || "photo.jpg");
-    var answer = await MSB.api("POST", "/api/v1/uploads", { form: data, idempotencyKey: MSB.randomKey() });
+    data.append("file", photo.blob, photo.name);
+    var answer = await MSB.api("POST", "/api/v1/uploads", { form: data, idempotencyKey: photo.key });
     photo.uploading = false;
-    tile.classList.remove("uploading");
+    photo.tile.classList.remove("uploading");
     if (answer.ok) {
       photo.id = answer.data.id;
-      state.remove();
-    } else {
-      photo.failed = true;
-      photo.message = answer.message;
-      tile.classList.add("failed");
-      state.textContent = "上传失败";
-      if (photos.indexOf(photo) !== -1) showPhotoError(answer.message);  // unless removed while uploading
+      photo.failed = false;
+      photo.state.remove();
+      refreshPhotoError();
+      return;
     }
+    photo.failed = true;
+    photo.tile.classList.add("failed");
+    // Cut off or the server busy: the same photo may go again from its tile. Refused (its format, its
+    // size): it may not, and the server's sentence says what to do.
+    photo.retry = answer.status === 0 || answer.status >= 500;
+    photo.message = photo.retry ? RETRY_MESSAGE : answer.message;
+    var state = MSB.el(photo.retry ? "button" : "span", "photo-state", photo.retry ? "上传失败\n点此重试" : "上传失败");
+    if (photo.retry) {
+      state.type = "button";
+      state.addEventListener("click", function () { retryPhoto(photo); });
+    }
+    photo.state.replaceWith(state);
+    photo.state = state;
+    if (photos.indexOf(photo) !== -1) showPhotoError(photo.message);  // unless removed while uploading
+  }
+
+  function retryPhoto(photo) {
+    photo.uploading = true;
+    photo.tile.classList.remove("failed");
+    photo.tile.classList.add("uploading");
+    var state = MSB.el("span", "photo-state", "上传中…");
+    photo.state.replaceWith(state);
+    photo.state = state;
+    upload(photo);
   }
 
   photoInput.addEventListener("change", function () {
@@ -290,6 +319,7 @@
     if (!category.value) return showFieldError("category", "请选择问题类别。");
     if (!content.value.trim()) return showFieldError("content", "请填写建议内容。");
     if (photos.some(function (p) { return p.uploading; })) return MSB.showError(formError, "照片还在上传，请稍候再提交。");
+    if (photos.some(function (p) { return p.failed && p.retry; })) return showPhotoError(RETRY_MESSAGE);
     if (photos.some(function (p) { return p.failed; })) return showPhotoError("有照片上传失败，请删除后重新添加。");
 
     var body = {
