@@ -349,6 +349,51 @@ def test_tap_targets_are_at_least_44_px_on_a_small_phone(browser, live_server, f
         context.close()
 
 
+# Text whose contrast with what is behind it is under WCAG AA (4.5:1, 3:1 from 24 px or bold 18.66 px),
+# and form controls nothing names (no label, no aria-label).
+READABILITY = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const behind = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+                                                          if (c.length === 3 || c[3] > 0.5) return c; } return [255, 255, 255]; };
+  const faint = [];
+  for (const e of document.querySelectorAll('body *')) {
+    if (!e.getClientRects().length || ![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const style = getComputedStyle(e);
+    if (style.visibility === 'hidden') continue;
+    const [a, b] = [lum(rgb(style.color)), lum(behind(e))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    if (ratio < (size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5)) faint.push(e.textContent.trim().slice(0, 20) + ' ' + ratio.toFixed(2));
+  }
+  const unnamed = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(c => !c.labels.length && !c.getAttribute('aria-label')).map(c => c.outerHTML.slice(0, 60));
+  return {faint, unnamed};
+}"""
+
+
+def test_text_is_readable_and_every_field_is_named_on_a_small_phone(browser, live_server, factory, world, admin):  # noqa: F811
+    context = browser.new_context(viewport={"width": 320, "height": 640}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    try:
+        withdrawn = file_in_page(page, live_server, world["station"].qr_code, "路灯坏了")
+        page.goto(f"{live_server}/track/{withdrawn}")
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.click("#withdraw")
+        expect(page.locator("#d-status")).to_have_text("已撤回")
+        for path in (f"/track/{withdrawn}", "/track/", f"/q/{world['station'].qr_code}", f"/q/{world['zhang'].qr_code}",
+                     "/q/AbCdEfGh1234", "/public/stations", f"/public/stations/{world['station'].id}",
+                     "/public/leaderboard", "/public/stats"):
+            page.goto(live_server + path)
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("() => document.documentElement.lang") == "zh-CN", path
+            assert page.evaluate(READABILITY) == {"faint": [], "unnamed": []}, path
+    finally:
+        context.close()
+
+
 def test_every_page_has_an_icon(phone, live_server, world, external_requests):  # noqa: F811
     for path in (f"/q/{world['zhang'].qr_code}", "/track/", "/public/stats"):
         phone.goto(live_server + path)
