@@ -390,6 +390,7 @@ def test_another_browser_cannot_open_the_appointment(phone, live_server, factory
     phone.evaluate("() => MSB.identify(false)")
     phone.goto(f"{live_server}/appointments/{asked.json['id']}")
     expect(phone.locator("#no-access")).to_be_visible()
+    expect(phone.locator("#no-access")).not_to_contain_text("小程序")  # a WeChat account is someone else to us
     expect(phone.locator("#cancel-card")).to_be_hidden()
     content = phone.content()
     assert "别人的约见事项" not in content and "13912345678" not in content

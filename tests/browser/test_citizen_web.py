@@ -237,6 +237,9 @@ def test_another_browser_cannot_open_the_tracking_link(phone, live_server, facto
     phone.goto(f"{live_server}/track/{filed.json['id']}")
     expect(phone.locator("#no-access")).to_be_visible()
     expect(phone.locator("#no-access")).to_contain_text("只能在提交建议时使用的浏览器中打开")
+    # What else they can do; not the mini-program, where their WeChat account is someone else to us.
+    expect(phone.locator("#no-access")).to_contain_text("凭建议编号向联络站查询")
+    expect(phone.locator("#no-access")).not_to_contain_text("小程序")
     assert "垃圾桶满了" not in phone.content()
     assert external_requests == []
 
