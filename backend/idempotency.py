@@ -14,9 +14,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .auth.scope import current_caller
 from .db_types import UTCDateTime, utcnow
 from .errors import APIError
-from .extensions import db
+from .extensions import Blueprint, db
 
 KEY_TTL = timedelta(hours=24)
+# How the OpenAPI document shows the header on every endpoint that takes it.
+HEADER_DOC = {
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 128},
+    "description": "a new random value per action, the same on every retry of it: a retry within 24 h "
+                   "returns the first answer and does nothing again",
+}
 
 
 class IdempotencyRecord(db.Model):
@@ -96,4 +102,4 @@ def idempotent(view):
             return _replay(_find(user_id, key))
         return response
 
-    return wrapped
+    return Blueprint.doc(parameters=[HEADER_DOC])(wrapped)

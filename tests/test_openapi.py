@@ -78,6 +78,19 @@ def test_every_contract_path_is_documented(live_spec):
     assert not missing, f"documented in the contract but not in the OpenAPI document: {missing}"
 
 
+def test_the_creating_requests_of_the_contract_document_their_idempotency_key(live_spec):
+    """The contract's Idempotency-Key (filing, uploads, check-ins), and the steps a phone may retry (a
+    rating, a withdrawal), are in the document as a header an integrator can find."""
+    def takes_key(method, path):
+        parameters = live_spec["paths"]["/api/v1" + path][method].get("parameters", [])
+        return any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in parameters)
+
+    expected = [("post", "/suggestions"), ("post", "/uploads"), ("post", "/checkins"),
+                ("post", "/suggestions/{suggestion_id}/rate"), ("post", "/suggestions/{suggestion_id}/withdraw")]
+    assert [operation for operation in expected if not takes_key(*operation)] == []
+    assert not takes_key("post", "/suggestions/{suggestion_id}/accept")  # only where the server honours it
+
+
 def test_every_error_response_is_documented_as_the_contract_error(live_spec):
     error = live_spec["components"]["schemas"]["Error"]
     assert set(error["properties"]) == {"error", "message", "errors"}
