@@ -154,3 +154,26 @@ def test_the_super_administrator_reads_every_item_without_a_region_condition(app
     with statements(app) as seen:
         assert client.get("/api/v1/suggestions?scope=station", headers=world["other_admin"]).json["total"] == 0
     assert any("regions.path LIKE" in s for s in seen if " suggestions" in s and "FROM users" not in s)
+
+
+def test_a_station_administrator_pages_the_queue_by_the_station_id(app, client, world, factory, pending):  # noqa: F811
+    """An administrator of one station (most are) has its id written into the list's condition, so the
+    station's index gives the queue newest first with no sort; one of several stations, or of a region
+    and a station, still sees exactly theirs."""
+    tree = world["tree"]
+    second = factory.station(tree["hc"], "城南联络站")
+    elsewhere = factory.station(tree["cs"], "岳麓联络站")
+    for station in (second, elsewhere):
+        assert file(client, world["citizen"], station.qr_code).status_code == 201
+    both = factory.headers_for_admin(factory.admin("two-stations", stations=[world["station"], second]))
+    region_and_station = factory.headers_for_admin(factory.admin("cs-and-second", region=tree["cs"], stations=[second]))
+
+    def queue(headers, scope="station"):
+        return sorted(i["station"]["name"] for i in client.get(f"/api/v1/suggestions?scope={scope}", headers=headers).json["items"])
+
+    with statements(app) as seen:
+        assert queue(world["admin"]) == queue(world["admin"], "all") == ["城北联络站"]
+    reads = [s for s in seen if " suggestions" in s and "FROM users" not in s]
+    assert len(reads) == 2 and not any("station_admins" in s for s in reads)
+    assert queue(both) == ["城北联络站", "城南联络站"]
+    assert queue(region_and_station) == queue(region_and_station, "all") == ["城南联络站", "岳麓联络站"]

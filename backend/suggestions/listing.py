@@ -70,7 +70,8 @@ class _BoundCaller(NamedTuple):
 
 def _scope_clause(scope, region_admin, station_admin, deputy):
     """The items a list of ``scope`` shows a caller of this kind (ids and region path bound later);
-    ``region_admin``: None, "subtree" or "root" (see _region_shape).
+    ``region_admin``: None, "subtree" or "root" (see _region_shape); ``station_admin``: None, "one" or
+    "many" (see _station_shape).
 
     The items that reach the caller personally (filed, followed, assigned to them as a deputy, at
     their stations) are found by id, one index lookup per way, joined by UNION ALL. Written as an OR
@@ -100,9 +101,9 @@ def _scope_clause(scope, region_admin, station_admin, deputy):
         if deputy:
             ways.append(select(Suggestion.id).where(_assigned()))
         if station_admin:
-            ways.append(select(Suggestion.id).where(_administered(False, True)))
+            ways.append(select(Suggestion.id).where(_administered(None, station_admin)))
     personal = Suggestion.id.in_(union_all(*ways))
-    return or_(personal, _administered(region_admin, False)) if scope == "all" and region_admin else personal
+    return or_(personal, _administered(region_admin, None)) if scope == "all" and region_admin else personal
 
 
 def _assigned():
@@ -111,10 +112,18 @@ def _assigned():
 
 
 def _administered(region_admin, station_admin):
+    """The items of the stations and the region administered. One station's id is bound as such: as
+    ``IN`` (the administrator's stations), both planners read every item of the station matching the
+    filters and sort them for the page (a station's pending queue: 0.71 ms on SQLite at 20,000 items);
+    as ``=``, the station's index gives them newest first and the page stops at 20 (0.28 ms)."""
     if region_admin == "root":  # every item, see region_subtree_clause
         return true()
     region = RegionRef(None, bindparam("viewer_region_path")) if region_admin else None
-    return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin))
+    if station_admin == "one":
+        at_station = Suggestion.station_id == bindparam("viewer_station_id")
+        return or_(at_station, admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, False))) \
+            if region else at_station
+    return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin == "many"))
 
 
 @lru_cache(maxsize=256)
@@ -176,28 +185,34 @@ def _region_shape(caller):
     return "root" if is_root(caller.admin_region) else "subtree"
 
 
+def _station_shape(caller):
+    """The caller's stations as the statements see them: one (its id bound), several (read from
+    station_admins in the statement), None."""
+    if not caller.admin_station_ids:
+        return None
+    return "one" if len(caller.admin_station_ids) == 1 else "many"
+
+
 def default_scope(caller):
     return "station" if caller.is_admin else "assigned" if "deputy" in caller.roles else "mine"
 
 
 def _scope_values(scope, caller):
-    if scope == "all":
-        values = {"viewer_id": caller.id}
-        if "deputy" in caller.roles:
-            values["viewer_deputy_id"] = caller.deputy_id
-        if caller.admin_region is not None:
-            values["viewer_region_path"] = caller.admin_region.path
-        return values
     if scope == "assigned":
         if "deputy" not in caller.roles:
             raise APIError(403, "forbidden", "只有代表可以查看交办给自己的建议。")
         return {"viewer_deputy_id": caller.deputy_id}
-    if scope == "station":
-        if not caller.is_admin:
-            raise APIError(403, "forbidden", "只有管理员可以查看联络站的建议。")
+    if scope == "station" and not caller.is_admin:
+        raise APIError(403, "forbidden", "只有管理员可以查看联络站的建议。")
+    values = {"viewer_id": caller.id}
+    if scope == "all" and "deputy" in caller.roles:
+        values["viewer_deputy_id"] = caller.deputy_id
+    if scope in ("all", "station"):
         if caller.admin_region is not None:
-            return {"viewer_id": caller.id, "viewer_region_path": caller.admin_region.path}
-    return {"viewer_id": caller.id}
+            values["viewer_region_path"] = caller.admin_region.path
+        if _station_shape(caller) == "one":
+            (values["viewer_station_id"],) = caller.admin_station_ids
+    return values
 
 
 def list_page(caller, args):
@@ -206,7 +221,7 @@ def list_page(caller, args):
     values = _scope_values(scope, caller) | filter_values(args)
     page, per_page = args["page"], args["per_page"]
     page_statement, count = _list_statements(
-        scope, _region_shape(caller), caller.is_station_admin, "viewer_deputy_id" in values,
+        scope, _region_shape(caller), _station_shape(caller), "viewer_deputy_id" in values,
         frozenset(key for key in values if not key.startswith("viewer_")), per_page,
     )
     connection = db.session.connection()
