@@ -6,6 +6,7 @@ from sqlalchemy import event, text, update
 
 from backend.db_types import utcnow
 from backend.extensions import db
+from backend.notifications.models import OutboxMessage
 from backend.suggestions.models import Suggestion
 
 from .factories import gps_of, screen
@@ -96,6 +97,80 @@ def test_wechat_outage_keeps_the_filing_and_screens_it_later(client, app, world,
     assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).status_code == 200
     assert "内容检测 1 条" in sweep(app)  # WeChat is back: the screening runs and holds the risky item
     assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["held_for_review"] is True
+
+
+@contextmanager
+def wechat_down(app):
+    """WeChat unreachable (nothing listens on the port) until the block ends."""
+    original = app.config["WECHAT_API_BASE"]
+    app.config["WECHAT_API_BASE"] = "http://127.0.0.1:9"
+    app.extensions.pop("wechat_client", None)
+    try:
+        yield
+    finally:
+        app.config["WECHAT_API_BASE"] = original
+        app.extensions.pop("wechat_client", None)
+
+
+def wait_out_backoff(app):
+    """Time passes: every queued message's next attempt is due."""
+    with app.app_context():
+        db.session.execute(update(OutboxMessage).values(next_attempt_dt=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+
+
+def told(wechat_standin, openid):
+    return [(m["data"]["character_string1"]["value"], m["template_id"])
+            for m in wechat_standin.messages() if m["touser"] == openid]
+
+
+def test_a_long_wechat_outage_loses_no_message_and_keeps_each_citizens_order(client, app, world, wechat_standin):  # noqa: F811
+    numbers = [file(client, world["citizen"], world["deputy_code"], content=f"第{n}号路灯不亮").json["number"]
+               for n in range(3)]
+    sweep(app)  # screened while WeChat is up; the deputy is told
+    items = client.get("/api/v1/suggestions", headers=world["zhang_h"]).json["items"]
+    ids = [next(i["id"] for i in items if i["number"] == number) for number in numbers]
+    with wechat_down(app):
+        for item_id in ids:
+            step(client, world["zhang_h"], item_id, "accept")
+        for item_id in ids:
+            step(client, world["zhang_h"], item_id, "reply", content="已修好。")
+        for _ in range(10):  # hours of outage, every message's backoff waited out each time
+            output = sweep(app)
+            # One try per run while WeChat cannot be reached, not one (and a timeout) per message.
+            assert "待重试 1，放弃 0" in output
+            wait_out_backoff(app)
+    wechat_standin.clear()
+    for _ in range(2):
+        wait_out_backoff(app)
+        assert "放弃 0" in sweep(app)
+    expected = [(number, "tmpl-accepted") for number in numbers] + [(number, "tmpl-replied") for number in numbers]
+    assert told(wechat_standin, "fake-openid-citizen-wang") == expected
+    with app.app_context():
+        assert {m.status for m in db.session.query(OutboxMessage)} == {"sent"}
+
+
+def test_a_message_wechat_rejects_is_given_up_at_once_and_holds_back_nothing(client, app, world, wechat_standin):  # noqa: F811
+    from backend.auth.models import User
+    from backend.notifications.outbox import enqueue
+
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    sweep(app)
+    with app.app_context():
+        citizen = db.session.query(User).filter_by(openid="fake-openid-citizen-wang").one()
+        # A value over WeChat's 20-character limit for a thing: WeChat answers 47003 every time.
+        enqueue(citizen, "accepted", {"character_string1": "X", "thing2": "这是一条超过二十个字的消息内容，微信一定会拒绝它的"},
+                dedupe_key="poisoned")
+        db.session.commit()
+    number = step(client, world["zhang_h"], item_id, "accept").json["number"]
+    wechat_standin.clear()
+    assert "消息发送成功 1，用户拒收 0，待重试 0，放弃 1" in sweep(app)
+    assert told(wechat_standin, "fake-openid-citizen-wang") == [(number, "tmpl-accepted")]
+    wait_out_backoff(app)
+    assert "待重试 0，放弃 0" in sweep(app)
+    with app.app_context():
+        poisoned = db.session.query(OutboxMessage).filter_by(dedupe_key="poisoned").one()
+    assert poisoned.status == "failed" and poisoned.attempts == 1 and poisoned.last_error.startswith("47003")
 
 
 def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811

@@ -9,7 +9,8 @@ class OutboxMessage(db.Model):
     """A message to send, written in the same transaction as the change that causes it.
 
     ``status``: pending → sent | refused (43101: the user gave no consent; not retried) | failed
-    (gave up after the retry budget). ``dedupe_key`` makes "notify once" a database guarantee.
+    (WeChat would not take it, or could not be reached for days). ``dedupe_key`` makes "notify once" a
+    database guarantee.
     """
 
     __tablename__ = "outbox_messages"

@@ -2,24 +2,31 @@
 
 A failed send never rolls back the change that caused it, because the change and the message
 are committed together and the send happens afterwards (``deliver_due``, run by the sweep).
+A user's messages reach them in the order they were queued: one left for a later try holds back
+that user's later ones (an item's 已答复 never arrives before its 已受理).
 """
 import logging
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..auth.wechat_link import recipient
 from ..db_types import CHINA, conflict_insert, utcnow
 from ..extensions import db
 from ..wechat import WeChatError, WeChatUnavailable, get_client
-from ..wechat.client import USER_REFUSED
+from ..wechat.client import TOKEN_ERRCODES, USER_REFUSED
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+# Tries of a message WeChat keeps rejecting for a stale access token; any other answer of WeChat's
+# (47003 a value it will not take, 40003 an unknown openid…) is final at once, as retrying cannot change it.
 MAX_ATTEMPTS = 8
+# WeChat unreachable is nobody's fault and costs a message no tries: it waits for WeChat this long.
+UNREACHABLE_GIVE_UP = timedelta(days=3)
 
 
 def thing(text, limit=20):
@@ -78,40 +85,56 @@ def _finish(message_id, **values):
 
 
 def deliver_due(limit=200):
-    """Send what is due. Returns {"sent": n, "refused": n, "retry": n, "failed": n}."""
+    """Send what is due. Returns {"sent": n, "refused": n, "retry": n, "failed": n}.
+
+    WeChat unreachable ends the run at the first message that finds it so (it waits out its backoff):
+    the others are neither tried, each costing a timeout, nor charged a try."""
     counts = {"sent": 0, "refused": 0, "retry": 0, "failed": 0}
+    now = utcnow()
+    earlier = aliased(OutboxMessage)
     due = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.user_id, OutboxMessage.template,
-               OutboxMessage.data, OutboxMessage.page)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_dt <= utcnow())
+               OutboxMessage.data, OutboxMessage.page, OutboxMessage.created_dt)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_dt <= now,
+               ~select(earlier.id).where(earlier.user_id == OutboxMessage.user_id, earlier.status == "pending",
+                                         earlier.id < OutboxMessage.id, earlier.next_attempt_dt > now).exists())
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
     db.session.commit()
     templates = current_app.config["WECHAT_TEMPLATES"]
+    waiting = set()  # users with a message left for later in this run: their later ones wait for it
     for message in due:
-        if not _claim(message):
+        if message.user_id in waiting or not _claim(message):
+            waiting.add(message.user_id)
             continue
         user = db.session.get(User, message.user_id)
         try:
             get_client().send_subscribe_message(user.openid, templates[message.template], message.data, message.page or None)
         except WeChatError as exc:
+            error = f"{exc.errcode} {exc.errmsg}"
             if exc.errcode == USER_REFUSED:
-                _finish(message.id, status="refused", last_error=f"{exc.errcode} {exc.errmsg}")
+                _finish(message.id, status="refused", last_error=error)
                 counts["refused"] += 1
                 continue
-            error = f"{exc.errcode} {exc.errmsg}"
-        except WeChatUnavailable as exc:
-            error = str(exc)
-        else:
-            _finish(message.id, status="sent", sent_dt=utcnow(), last_error="")
-            counts["sent"] += 1
+            if exc.errcode in TOKEN_ERRCODES and message.attempts + 1 < MAX_ATTEMPTS:
+                _finish(message.id, last_error=error)
+                counts["retry"] += 1
+                waiting.add(message.user_id)
+            else:
+                _finish(message.id, status="failed", last_error=error)
+                counts["failed"] += 1
+            log.warning("subscribe message %s not delivered: %s", message.id, error)
             continue
-        if message.attempts + 1 >= MAX_ATTEMPTS:
-            _finish(message.id, status="failed", last_error=error)
-            counts["failed"] += 1
-        else:
-            _finish(message.id, last_error=error)
-            counts["retry"] += 1
-        log.warning("subscribe message %s not delivered: %s", message.id, error)
+        except WeChatUnavailable as exc:
+            log.warning("subscribe message %s not delivered: %s", message.id, exc)
+            if utcnow() - message.created_dt > UNREACHABLE_GIVE_UP:
+                _finish(message.id, status="failed", last_error=str(exc))
+                counts["failed"] += 1
+            else:
+                _finish(message.id, last_error=str(exc))
+                counts["retry"] += 1
+            break
+        _finish(message.id, status="sent", sent_dt=utcnow(), last_error="")
+        counts["sent"] += 1
     return counts
