@@ -33,6 +33,13 @@ class StandIn:
     def token_fetches(self):
         return requests.get(self.base_url + "/__standin__/messages", timeout=5).json()["token_fetches"]
 
+    def fail(self, failures):
+        """Make endpoints answer an errcode (``{path: errcode}``); ``{}`` heals them. Returns how many
+        requests the previous failures refused, by path."""
+        refused = requests.get(self.base_url + "/__standin__/failures", timeout=5).json()["refused"]
+        requests.put(self.base_url + "/__standin__/failures", json=failures, timeout=5)
+        return refused
+
     def clear(self):
         requests.delete(self.base_url + "/__standin__/messages", timeout=5)
 

@@ -124,6 +124,30 @@ def told(wechat_standin, openid):
             for m in wechat_standin.messages() if m["touser"] == openid]
 
 
+def test_text_wechat_will_no_longer_screen_goes_to_an_administrator(client, app, world, wechat_standin):  # noqa: F811
+    with wechat_down(app):
+        item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+        sweep(app)
+    # Back hours later, WeChat screens text only for a user who opened the mini-program in the last
+    # two hours (61010): this citizen has not, and asking again will not change that.
+    wechat_standin.fail({"/wxa/msg_sec_check": 61010})
+    output = sweep(app)
+    wechat_standin.fail({})
+    assert "内容检测 1 条" in output
+    item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
+    assert item["held_for_review"] is True and item["timeline"][-1]["action"] == "hold"
+
+
+def test_a_busy_wechat_is_asked_once_a_sweep_not_once_an_item(client, app, world, wechat_standin):  # noqa: F811
+    wechat_standin.fail({"/wxa/msg_sec_check": -1})
+    for n in range(3):
+        file(client, world["citizen"], world["deputy_code"], content=f"第{n}号路灯不亮")
+    assert "内容检测 0 条" in sweep(app)
+    # Each ask may cost a timeout: a sweep that asked for every item could run for an hour.
+    assert wechat_standin.fail({}) == {"/wxa/msg_sec_check": 1}
+    assert "内容检测 3 条" in sweep(app)
+
+
 def test_a_long_wechat_outage_loses_no_message_and_keeps_each_citizens_order(client, app, world, wechat_standin):  # noqa: F811
     numbers = [file(client, world["citizen"], world["deputy_code"], content=f"第{n}号路灯不亮").json["number"]
                for n in range(3)]

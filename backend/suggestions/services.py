@@ -17,7 +17,7 @@ from ..org.models import Deputy
 from ..points import ledger
 from ..uploads.models import Upload
 from ..wechat import WeChatError, WeChatUnavailable, get_client
-from ..wechat.client import INVALID_OPENID
+from ..wechat.client import TOKEN_ERRCODES
 from . import workflow
 from .models import (
     CLEARED_SCREENINGS,
@@ -130,13 +130,15 @@ def _restart_clock(item, now):
 def check_text(user, content):
     """WeChat's content screening (msgSecCheck v2): pass, review or risky; None when WeChat cannot answer now.
 
-    WeChat screens only on behalf of a mini-program user (an openid). Text it will not screen for that
-    reason — a citizen filing from a plain browser — goes to an administrator instead ("manual").
+    WeChat screens only on behalf of a mini-program user (an openid) who opened it in the last two
+    hours. Text it will not screen — a citizen filing from a plain browser (40003), one who has not
+    been back since WeChat was last reachable (61010) — goes to an administrator instead ("manual"):
+    asking again would not change WeChat's answer, and the item would wait, unseen, for ever.
     """
     try:
         return get_client().msg_sec_check(user.openid or "", content)
     except WeChatError as exc:
-        return "manual" if exc.errcode == INVALID_OPENID else None
+        return None if exc.errcode in TOKEN_ERRCODES else "manual"
     except WeChatUnavailable:
         return None
 

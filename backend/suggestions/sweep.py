@@ -45,13 +45,19 @@ def _due_soon_clause(now, soon):
 
 
 def screen_pending():
-    """Screen new items' text with WeChat (filing does not wait for it, see filing.py); an item WeChat
-    cannot screen now stays pending for the next sweep. Returns how many were screened."""
+    """Screen new items' text with WeChat (filing does not wait for it, see filing.py), oldest first.
+    WeChat unable to answer now ends the run: that item and the rest stay pending for the next sweep,
+    rather than each waiting out its own timeout. Returns how many were screened."""
     screened = 0
-    ids = db.session.scalars(select(Suggestion.id).where(Suggestion.screening == "pending").limit(BATCH)).all()
+    ids = db.session.scalars(
+        select(Suggestion.id).where(Suggestion.screening == "pending").order_by(Suggestion.id).limit(BATCH)
+    ).all()
     for item_id in ids:
         item = db.session.get(Suggestion, item_id)
         verdict = services.check_text(item.citizen, item.content)
+        if verdict is None:
+            db.session.rollback()
+            break
         try:
             services.apply_screening(item, verdict)
             db.session.commit()

@@ -25,6 +25,10 @@ It behaves as the API contract describes:
   ``GET /__standin__/messages`` also reports ``token_fetches`` (tokens issued) and
   ``token_requests`` (``{"normal": n, "forced": m}`` calls).
 
+* Failures on demand: ``PUT /__standin__/failures`` with ``{"/wxa/msg_sec_check": 61010}`` makes
+  that endpoint answer that errcode (``-1``: system busy) until cleared with ``{}``;
+  ``GET /__standin__/failures`` says how many requests each failing endpoint refused.
+
 Run it alone with ``python -m backend.wechat.standin --port 5001``.
 """
 import argparse
@@ -74,11 +78,35 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
         "media_checks": [],
         "push_queue": [],
         "push_target": {"url": push_url, "token": push_token, "aes_key": push_aes_key},
+        "failures": {},  # path -> errcode it answers instead
+        "refused": {},  # path -> requests answered with the failure
     }
     renew_before = min(300, token_ttl / 2)
 
     def err(code, msg):
         return jsonify({"errcode": code, "errmsg": msg})
+
+    @app.before_request
+    def fail_on_demand():
+        with lock:
+            errcode = state["failures"].get(request.path)
+            if errcode is not None:
+                state["refused"][request.path] = state["refused"].get(request.path, 0) + 1
+        if errcode is not None:
+            return err(errcode, "failure set with /__standin__/failures")
+        return None
+
+    @app.put("/__standin__/failures")
+    def set_failures():
+        with lock:
+            state["failures"] = dict(request.get_json(silent=True) or {})
+            state["refused"] = {}
+        return err(0, "ok")
+
+    @app.get("/__standin__/failures")
+    def failures():
+        with lock:
+            return jsonify({"failures": state["failures"], "refused": state["refused"]})
 
     def check_token():
         """None when the request's access_token is good, else the error answer."""
@@ -295,6 +323,7 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
             state["messages"].clear()
             state["media_checks"].clear()
             state["push_queue"].clear()
+            state["failures"], state["refused"] = {}, {}
         return err(0, "ok")
 
     return app
