@@ -285,6 +285,20 @@ def test_an_unreachable_wechat_delays_screening_and_loses_nothing(client, app, w
     assert item(client, world["zhang_h"], item_id).json["attachments"][0]["screening"] == "pass"
 
 
+def test_a_busy_wechat_is_sent_one_photo_a_sweep_not_every_photo(client, app, world, served, wechat_standin):  # noqa: F811
+    for _ in range(3):
+        file_with_photo(client, world, street_photo())
+    wechat_standin.fail({"/wxa/media_check_async": -1})
+    # Each submission may cost a timeout: a sweep that tried every photo could run for an hour.
+    assert "照片送检 0 张（转人工 0，待重试 1）" in sweep(app)
+    assert wechat_standin.fail({}) == {"/wxa/media_check_async": 1}
+    with app.app_context():
+        db.session.execute(update(Upload).values(screen_next_dt=None))
+        db.session.commit()
+    assert "照片送检 3 张" in sweep(app)
+    assert len(media_checks(wechat_standin)) == 3
+
+
 def test_a_photo_wechat_never_screens_goes_to_an_administrator(client, app, world, served):  # noqa: F811
     item_id, _ = file_with_photo(client, world, street_photo())
     with app.app_context():

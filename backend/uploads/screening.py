@@ -123,9 +123,10 @@ def submit_due(limit=BATCH):
             counts["retry"] += 1
             continue
         except WeChatUnavailable as exc:
+            # The rest wait for the next sweep, untried: each try could cost a timeout.
             log.warning("photo %s not submitted for screening: %s", photo.id, exc)
             counts["retry"] += 1
-            continue
+            break
         db.session.execute(
             update(Upload).where(Upload.id == photo.id)
             .values(screening="checking", trace_id=trace_id, screen_next_dt=utcnow() + wait)
