@@ -174,6 +174,19 @@ def test_a_long_wechat_outage_loses_no_message_and_keeps_each_citizens_order(cli
         assert {m.status for m in db.session.query(OutboxMessage)} == {"sent"}
 
 
+def test_a_message_wechat_cannot_be_reached_for_three_days_is_given_up(client, app, world, wechat_standin):  # noqa: F811
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    sweep(app)
+    with wechat_down(app):
+        step(client, world["zhang_h"], item_id, "accept")
+        assert "待重试 1，放弃 0" in sweep(app)
+        with app.app_context():
+            db.session.execute(update(OutboxMessage).values(created_dt=utcnow() - timedelta(days=3, minutes=1)))
+            db.session.commit()
+        wait_out_backoff(app)
+        assert "待重试 0，放弃 1" in sweep(app)
+
+
 def test_a_message_wechat_rejects_is_given_up_at_once_and_holds_back_nothing(client, app, world, wechat_standin):  # noqa: F811
     from backend.auth.models import User
     from backend.notifications.outbox import enqueue
