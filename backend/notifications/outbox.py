@@ -87,8 +87,8 @@ def _finish(message_id, **values):
 def deliver_due(limit=200):
     """Send what is due. Returns {"sent": n, "refused": n, "retry": n, "failed": n}.
 
-    WeChat unreachable ends the run at the first message that finds it so (it waits out its backoff):
-    the others are neither tried, each costing a timeout, nor charged a try."""
+    WeChat unreachable ends the run at the first message that finds it so, to be tried again at the
+    next run: the others are neither tried, each costing a timeout, nor charged a try."""
     counts = {"sent": 0, "refused": 0, "retry": 0, "failed": 0}
     now = utcnow()
     earlier = aliased(OutboxMessage)
@@ -132,7 +132,9 @@ def deliver_due(limit=200):
                 _finish(message.id, status="failed", last_error=str(exc))
                 counts["failed"] += 1
             else:
-                _finish(message.id, last_error=str(exc))
+                # Its try given back and tried at the next run: while WeChat is away a run costs one
+                # timeout, and once it is back this message, and its user's later ones, go at once.
+                _finish(message.id, attempts=message.attempts, next_attempt_dt=utcnow(), last_error=str(exc))
                 counts["retry"] += 1
             break
         _finish(message.id, status="sent", sent_dt=utcnow(), last_error="")
