@@ -355,3 +355,19 @@ def test_operator_imports_from_the_command_line(app, client, factory, huaihua, t
     deputies = listed(client, factory.headers_for_admin(super_admin))
     assert deputies["13800000001"]["region_id"] == huaihua["yl"].id
     assert deputies["13800000001"]["qr_code"]
+
+
+def test_headers_as_registers_write_them_are_understood(client, huaihua):
+    """代表姓名 and 联系电话 (often typed over two lines in the cell) head most registers; where a sheet
+    also has a 手机号 column beside an office 联系电话, the 手机号 column is the one read."""
+    data = xlsx([["张伟", "市", "鹤城区", "13800000001"]], header=["代表姓名", "层级", "所属区域", "联系\n电话"])
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 200, response.json
+    assert response.json["created"] == 1
+    assert listed(client, huaihua["headers"])["13800000001"]["name"] == "张伟"
+
+    both = xlsx([["李娜", "县", "鹤城区", "0745-2222222", "13800000002"]],
+                header=["姓名", "层级", "所属区域", "联系电话", "手机号"])
+    response = upload(client, huaihua["headers"], both)
+    assert (response.json["created"], response.json["errors"]) == (1, [])
+    assert "13800000002" in listed(client, huaihua["headers"])

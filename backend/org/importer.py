@@ -52,9 +52,11 @@ COLUMNS = (
     Column("active", "状态", False),
 )
 _COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
-# Other names the same columns go by in the sheets people keep.
+# Other names the same columns go by in the sheets people keep. A column under its own name wins over
+# one under another name: a register may have an office 联系电话 beside the 手机号.
 _HEADER_ALIASES = {
-    "手机": "手机号", "手机号码": "手机号", "移动电话": "手机号",
+    "代表姓名": "姓名",
+    "手机": "手机号", "手机号码": "手机号", "移动电话": "手机号", "联系电话": "手机号", "联系方式": "手机号",
     "级别": "层级", "代表层级": "层级", "代表级别": "层级",
     "区域": "所属区域", "所在区域": "所属区域", "所属地区": "所属区域",
     "所属联络站": "联络站", "联络站(点)": "联络站", "联络站点": "联络站",
@@ -153,8 +155,9 @@ def _no_header():
 
 
 def _header_name(value):
+    """(column name, whether the header wrote it under another name)."""
     name = re.sub(r"[\s*]|\((必填|选填|可选|非必填)\)", "", _norm(_text(value)))
-    return _HEADER_ALIASES.get(name, name)
+    return _HEADER_ALIASES.get(name, name), name in _HEADER_ALIASES
 
 
 def _sheet_from(rows):
@@ -162,18 +165,18 @@ def _sheet_from(rows):
     names = None
     for number, values in rows:
         candidate = [_header_name(v) for v in values]
-        if "姓名" in candidate:
+        if any(name == "姓名" for name, _ in candidate):
             names = candidate
             break
         if number >= HEADER_SEARCH_ROWS:
             return None
     if names is None:
         return None
-    missing = [c.header for c in COLUMNS if c.required and c.header not in names]
+    missing = [c.header for c in COLUMNS if c.required and c.header not in {name for name, _ in names}]
     if missing:
         raise _bad_file(f"表头缺少必填列：{'、'.join(missing)}。")
     columns = {}
-    for index, name in enumerate(names):
+    for index, (name, alias) in sorted(enumerate(names), key=lambda item: item[1][1]):
         key = _KEY_BY_HEADER.get(name)
         if key is not None and key not in columns:
             columns[key] = index
