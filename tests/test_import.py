@@ -371,3 +371,15 @@ def test_headers_as_registers_write_them_are_understood(client, huaihua):
     response = upload(client, huaihua["headers"], both)
     assert (response.json["created"], response.json["errors"]) == (1, [])
     assert "13800000002" in listed(client, huaihua["headers"])
+
+
+@pytest.mark.parametrize("separator, encoding", [(";", "utf-8-sig"), ("\t", "gb18030"), ("\t", "utf-16")])
+def test_text_exports_separated_by_semicolons_or_tabs_import_alike(client, huaihua, separator, encoding):
+    """Excel on a European locale separates CSV by semicolons; Excel's and WPS's "Unicode 文本" is
+    UTF-16 separated by tabs, as is a register pasted from a spreadsheet into a text file."""
+    lines = ["怀化市人大代表名册", "姓名,层级,所属区域,手机号,联络站", "张伟,市,鹤城区,13800000001,城北联络站、城南联络站"]
+    data = "\r\n".join(line.replace(",", separator) for line in lines).encode(encoding)
+    response = upload(client, huaihua["headers"], data, filename="代表名册.txt")
+    assert response.status_code == 200, response.json
+    assert (response.json["created"], response.json["errors"]) == (1, [])
+    assert len(listed(client, huaihua["headers"])["13800000001"]["station_ids"]) == 2

@@ -31,6 +31,7 @@ from .models import Deputy, DeputyLevel, Region, Station
 MAX_ROWS = 50_000  # a whole province's deputies of all five levels fit; a runaway sheet does not
 HEADER_SEARCH_ROWS = 20  # a title row or two ("XX市人大代表名册") may stand above the header
 FLUSH_EVERY = 1000
+CSV_SEPARATORS = (",", ";", "\t")
 QUERY_CHUNK = 500  # bound parameters per IN (...) query
 
 
@@ -67,6 +68,7 @@ _HEADER_ALIASES = {
 _KEY_BY_HEADER = {c.header: c.key for c in COLUMNS}
 
 _UNSUPPORTED = "只支持 Excel 表格（.xlsx）或 CSV 文件；旧版 .xls 请在 Excel 中“另存为” .xlsx 后再导入。"
+_UNKNOWN_ENCODING = "无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 .xlsx 后再导入。"
 _BINARY_MAGIC = (b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
 
 
@@ -100,7 +102,14 @@ def read_sheet(data: bytes) -> Sheet:
         return _read_xlsx(data)
     if data.startswith(_BINARY_MAGIC):
         raise _unsupported()
-    return _sheet_from(_csv_rows(_decode(data))) or _no_header()
+    text = _decode(data)
+    # Commas, or semicolons (Excel on a European locale), or tabs ("Unicode 文本", a pasted register):
+    # the separator is the one that splits out a header.
+    for separator in CSV_SEPARATORS:
+        sheet = _sheet_from(_csv_rows(text, separator))
+        if sheet is not None:
+            return sheet
+    return _no_header()
 
 
 def _read_xlsx(data):
@@ -131,6 +140,11 @@ def _xlsx_rows(worksheet):
 
 
 def _decode(data):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode 文本" from Excel or WPS
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _unsupported(_UNKNOWN_ENCODING) from exc
     if b"\x00" in data[:4096]:
         raise _unsupported()
     # Excel saves "CSV UTF-8" with a BOM and plain "CSV" in the system code page (GBK on Chinese Windows).
@@ -139,12 +153,12 @@ def _decode(data):
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise _unsupported("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 .xlsx 后再导入。")
+    raise _unsupported(_UNKNOWN_ENCODING)
 
 
-def _csv_rows(text):
+def _csv_rows(text, separator):
     try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=separator), start=1)
     except csv.Error as exc:  # a NUL byte or a runaway quoted field
         raise _bad_file("CSV 文件格式不正确，无法读取；请在 Excel 中重新导出后再导入。") from exc
 
