@@ -383,3 +383,35 @@ def test_text_exports_separated_by_semicolons_or_tabs_import_alike(client, huaih
     assert response.status_code == 200, response.json
     assert (response.json["created"], response.json["errors"]) == (1, [])
     assert len(listed(client, huaihua["headers"])["13800000001"]["station_ids"]) == 2
+
+
+def test_a_workbook_with_a_register_on_each_of_several_sheets_is_refused_naming_them(client, huaihua):
+    """One sheet per county is how many registers are kept: reading only the first imported 1 of the
+    file's deputies and said nothing of the rest. A 说明 sheet and a hidden list of levels are no
+    registers and do not count."""
+    workbook = openpyxl.Workbook()
+    notes = workbook.active
+    notes.title = "说明"
+    notes.append(["手机号必须填写"])
+    for title, phone in (("鹤城区", "13800000001"), ("中方县", "13800000002")):
+        sheet = workbook.create_sheet(title)
+        sheet.append(HEADER[:4])
+        sheet.append(["张伟", "市", "鹤城区", phone])
+    hidden = workbook.create_sheet("旧名册")
+    hidden.append(HEADER[:4])
+    hidden.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    response = upload(client, huaihua["headers"], buffer.getvalue())
+    assert response.status_code == 422
+    assert response.json["message"] == (
+        "工作簿中有 2 个工作表都是代表名册（鹤城区、中方县），一次只能导入一个工作表：请合并到一个工作表，"
+        "或把每个工作表另存为单独的文件后逐个导入。")
+    assert listed(client, huaihua["headers"]) == {}
+
+    del workbook["中方县"]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(client, huaihua["headers"], buffer.getvalue())
+    assert (response.status_code, response.json["created"]) == (200, 1)

@@ -99,37 +99,49 @@ def read_sheet(data: bytes) -> Sheet:
     if not data or not data.strip():
         raise _bad_file("文件是空的，没有任何内容。")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if data.startswith(_BINARY_MAGIC):
+        sheet = _read_xlsx(data)
+    elif data.startswith(_BINARY_MAGIC):
         raise _unsupported()
-    text = _decode(data)
-    # Commas, or semicolons (Excel on a European locale), or tabs ("Unicode 文本", a pasted register):
-    # the separator is the one that splits out a header.
-    for separator in CSV_SEPARATORS:
-        sheet = _sheet_from(_csv_rows(text, separator))
-        if sheet is not None:
-            return sheet
-    return _no_header()
+    else:
+        text = _decode(data)
+        # Commas, or semicolons (Excel on a European locale), or tabs ("Unicode 文本", a pasted register):
+        # the separator is the one that splits out a header.
+        sheets = (_sheet_from(_csv_rows(text, separator)) for separator in CSV_SEPARATORS)
+        sheet = next((sheet for sheet in sheets if sheet is not None), None)
+    if sheet is None:
+        _no_header()
+    if not sheet.rows:
+        raise _bad_file("表头下面没有代表数据。")
+    return sheet
 
 
 def _read_xlsx(data):
+    """The one sheet holding a register; a workbook with one on several sheets is refused, naming them
+    (one sheet per county is common, and importing the first alone would pass over the others unsaid)."""
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a zip that is not a workbook (.docx, .zip, damaged) fails anywhere inside openpyxl
         raise _unsupported("文件不是有效的 Excel 表格（.xlsx），可能已损坏；请重新导出后再导入。") from exc
     try:
-        sheets = list(workbook.worksheets)
-        if workbook.active in sheets:  # the sheet that opens first, then the others (a "说明" tab may come first)
-            sheets.remove(workbook.active)
-            sheets.insert(0, workbook.active)
+        # The sheet that opens first, then the others (a "说明" tab may come first); hidden sheets (an
+        # old copy, the lists behind a drop-down) are read only when no visible sheet holds a register.
+        sheets = sorted(workbook.worksheets, key=lambda w: (w.sheet_state != "visible", w is not workbook.active))
+        found = {}
         for worksheet in sheets:
+            if found and worksheet.sheet_state != "visible":
+                break
             worksheet.reset_dimensions()  # the stored dimension is often wrong in generated files
             sheet = _sheet_from(_xlsx_rows(worksheet))
-            if sheet is not None:
-                return sheet
+            if sheet is not None and (sheet.rows or not found):
+                found[worksheet.title] = sheet
     finally:
         workbook.close()
-    return _no_header()
+    registers = [title for title, sheet in found.items() if sheet.rows]
+    if len(registers) > 1:
+        message = (f"工作簿中有 {len(registers)} 个工作表都是代表名册（{'、'.join(registers)}），一次只能导入一个工作表："
+                   "请合并到一个工作表，或把每个工作表另存为单独的文件后逐个导入。")
+        raise _bad_file(message)
+    return found[registers[0]] if registers else next(iter(found.values()), None)
 
 
 def _xlsx_rows(worksheet):
@@ -201,8 +213,6 @@ def _sheet_from(rows):
         if len(data) >= MAX_ROWS:
             raise _bad_file(f"一个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
         data.append((number, values))
-    if not data:
-        raise _bad_file("表头下面没有代表数据。")
     return Sheet(columns, data)
 
 
