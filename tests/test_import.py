@@ -415,3 +415,17 @@ def test_a_workbook_with_a_register_on_each_of_several_sheets_is_refused_naming_
     workbook.save(buffer)
     response = upload(client, huaihua["headers"], buffer.getvalue())
     assert (response.status_code, response.json["created"]) == (200, 1)
+
+
+def test_an_id_number_in_the_phone_column_is_never_echoed_back(client, huaihua):
+    """Registers keep 身份证号 beside the phone; one pasted into the phone column is reported without
+    repeating it (the report is shown, printed and passed around)."""
+    data = xlsx([["张伟", "市", "鹤城区", "43012219900101123X", "430122199001011234"],
+                 ["李娜", "市", "鹤城区", 430122199001011234, ""]], header=HEADER[:4] + ["身份证号"])
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 200
+    assert [(e["row"], e["field"], e["message"]) for e in response.json["errors"]] == [
+        (2, "手机号", "手机号一栏填的像是身份证号码，请填写代表的 11 位手机号。"),
+        (3, "手机号", "手机号一栏填的像是身份证号码，请填写代表的 11 位手机号。"),
+    ]
+    assert "4301221990" not in response.get_data(as_text=True)

@@ -294,6 +294,8 @@ def parse_phone(text):
     word = re.sub(r"(?<=\d)\.0+$", "", word)
     if re.fullmatch(r"1\d{10}", word):
         return word, None
+    if re.fullmatch(r"\d{17}[\dXx]|\d{15}", word):  # never repeated: the report is shown and passed around
+        return None, "手机号一栏填的像是身份证号码，请填写代表的 11 位手机号。"
     return None, f"手机号“{text}”格式不正确，应为 11 位数字，以 1 开头。"
 
 
