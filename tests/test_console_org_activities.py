@@ -724,3 +724,12 @@ def test_odd_input_is_never_a_server_error(huaihua, world):
     assert deputy.status_code == 422
     db.session.expire_all()
     assert db.session.get(type(world["chengbei"]), world["chengbei"].id).name == "城北联络站"
+
+
+def test_a_register_over_the_upload_limit_is_refused_on_the_import_page_saying_the_limit(huaihua):
+    response = huaihua.post("/console/deputies/import", data={
+        "csrf_token": token_from(huaihua, "/console/deputies/import"),
+        "file": (io.BytesIO(b"x" * (20 * 1024 * 1024 + 1)), "代表名册.csv"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "导入失败：上传的文件超过 20 MB 的上限，请拆分成几个文件后分批导入。" in text(response)

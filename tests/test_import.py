@@ -429,3 +429,20 @@ def test_an_id_number_in_the_phone_column_is_never_echoed_back(client, huaihua):
         (3, "手机号", "手机号一栏填的像是身份证号码，请填写代表的 11 位手机号。"),
     ]
     assert "4301221990" not in response.get_data(as_text=True)
+
+
+def test_an_old_excel_or_wps_workbook_is_refused_saying_how_to_save_it(client, huaihua):
+    """.xls and WPS's .et are the same kind of file inside; renamed to .xlsx they are still refused."""
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
+    for filename in ("代表名册.et", "代表名册.xlsx"):
+        response = upload(client, huaihua["headers"], ole, filename=filename)
+        assert response.status_code == 415
+        assert response.json["message"] == (
+            "只支持 Excel 表格（.xlsx）或 CSV 文件；旧版 Excel（.xls）或 WPS 表格（.et）文件请打开后"
+            "“另存为”Excel 工作簿（.xlsx）再导入。")
+
+
+def test_an_upload_over_the_size_limit_says_the_limit_and_what_to_do(client, huaihua):
+    response = upload(client, huaihua["headers"], b"x" * (20 * 1024 * 1024 + 1), filename="代表名册.csv")
+    assert response.status_code == 413
+    assert response.json["message"] == "上传的文件超过 20 MB 的上限，请拆分成几个文件后分批导入。"

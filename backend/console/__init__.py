@@ -22,11 +22,11 @@ def load_console_user():
     """The signed-in administrator (from the session cookie) becomes ``g.user`` for the scope rules."""
     from ..auth.models import User
 
-    if request.method == "POST":
-        csrf.protect()
     user_id, version = session.get("uid"), session.get("v")
     user = db.session.get(User, user_id) if user_id else None
     g.user = user if user is not None and user.token_version == version and user.is_admin else None
+    if request.method == "POST":  # after g.user: an upload over the limit fails here, on a page for them
+        csrf.protect()
 
 
 def console_login_required(view):

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from flask import Response, flash, g, jsonify, redirect, render_template, request, stream_with_context, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.org import DeputyIn, DeputyPatch, StationIn, StationPatch
 
@@ -27,7 +28,7 @@ from ..auth.scope import (
     region_subtree_clause,
     station_scope_clause,
 )
-from ..errors import APIError, not_found
+from ..errors import APIError, http_exception_response, not_found
 from ..extensions import db
 from ..forms import parse_int
 from ..org import importer, services
@@ -600,24 +601,41 @@ def _wants_json():
 @bp.route("/deputies/import", methods=["GET", "POST"])
 @console_page("console.deputies")
 def deputy_import():
-    user = g.user
-    result = error = None
-    status = 200
+    result = None
     if request.method == "POST":
         upload = request.files.get("file")
         try:
             if upload is None or not upload.filename:
                 raise APIError(422, "validation_failed", "请选择要导入的 .xlsx 或 .csv 文件。")
-            result = importer.import_deputies(importer.Scope.of_user(user), upload.read())
+            result = importer.import_deputies(importer.Scope.of_user(g.user), upload.read())
         except APIError as exc:
             db.session.rollback()
-            error, status = "；".join(error_lines(exc)), exc.status
-            if _wants_json():
-                return jsonify({"error": exc.error, "message": error}), status
+            return _import_failed(exc)
         else:
             if _wants_json():
                 return jsonify(result)
+    return _import_page(result=result)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(exc):
+    """A file over MAX_CONTENT_LENGTH (the import's is the console's only upload), found as soon as the
+    CSRF check reads the form: the import page says the limit, not the API's bare JSON."""
+    if g.get("user") is None:
+        return http_exception_response(exc)
+    return _import_failed(importer.too_large())
+
+
+def _import_failed(exc):
+    error = "；".join(error_lines(exc))
+    if _wants_json():
+        return jsonify({"error": exc.error, "message": error}), exc.status
+    return _import_page(error=error), exc.status
+
+
+def _import_page(result=None, error=None):
+    user = g.user
     return render_template(
         "console/import.html", result=result, error=error, columns=importer.COLUMNS, shown=IMPORT_ERRORS_SHOWN,
         region=user.admin_region, stations=[] if is_region_admin(user) else managed_stations(user),
-    ), status
+    )

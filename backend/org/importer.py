@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import openpyxl
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
@@ -67,13 +68,20 @@ _HEADER_ALIASES = {
 }
 _KEY_BY_HEADER = {c.header: c.key for c in COLUMNS}
 
-_UNSUPPORTED = "只支持 Excel 表格（.xlsx）或 CSV 文件；旧版 .xls 请在 Excel 中“另存为” .xlsx 后再导入。"
+_UNSUPPORTED = ("只支持 Excel 表格（.xlsx）或 CSV 文件；旧版 Excel（.xls）或 WPS 表格（.et）文件请打开后"
+                "“另存为”Excel 工作簿（.xlsx）再导入。")
 _UNKNOWN_ENCODING = "无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 .xlsx 后再导入。"
 _BINARY_MAGIC = (b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
 
 
 def _unsupported(message=_UNSUPPORTED):
     return APIError(415, "unsupported_media", message)
+
+
+def too_large():
+    """An upload over MAX_CONTENT_LENGTH: the limit, and what to do about it."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+    return APIError(413, "payload_too_large", f"上传的文件超过 {limit:g} MB 的上限，请拆分成几个文件后分批导入。")
 
 
 def _bad_file(message):

@@ -1,13 +1,21 @@
 """POST /api/v1/deputies/import: the deputy base from a spreadsheet (contract: Organisation)."""
 
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from schemas.common import ErrorSchema
 from schemas.org import DeputyImportIn, ImportResultOut
 
 from ..auth.scope import admin_required, current_user
+from ..errors import api_error_response
 from ..extensions import Blueprint
 from . import importer
 
 blp = Blueprint("deputy_import", __name__, url_prefix="/api/v1/deputies", description="代表信息库导入")
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def file_too_large(exc):
+    return api_error_response(importer.too_large())
 
 
 @blp.post("/import")
