@@ -446,3 +446,22 @@ def test_an_upload_over_the_size_limit_says_the_limit_and_what_to_do(client, hua
     response = upload(client, huaihua["headers"], b"x" * (20 * 1024 * 1024 + 1), filename="代表名册.csv")
     assert response.status_code == 413
     assert response.json["message"] == "上传的文件超过 20 MB 的上限，请拆分成几个文件后分批导入。"
+
+
+def test_a_totals_row_a_signature_line_and_a_repeated_header_are_no_deputies(client, huaihua):
+    """Registers kept in blocks repeat the header above each block and end in 合计 and 填表人 lines:
+    each was reported as a row missing its 层级, 所属区域 and 手机号, on every import of the file."""
+    data = xlsx([
+        ["张伟", "市", "鹤城区", "13800000001"],
+        [],
+        HEADER[:4],
+        ["李娜", "县", "鹤城区", "13800000002"],
+        ["合计", "", "", ""],
+        ["总计：2人"],
+        ["填表人：王芳", "", "审核人：李强", ""],
+        ["刘洋", "", "", ""],
+    ], header=HEADER[:4], title="怀化市人大代表名册（2026年）")
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 200, response.json
+    assert response.json["created"] == 2
+    assert [(e["row"], e["field"]) for e in response.json["errors"]] == [(10, "层级"), (10, "所属区域"), (10, "手机号")]

@@ -216,12 +216,29 @@ def _sheet_from(rows):
             columns[key] = index
     data = []
     for number, values in rows:
-        if all(_text(v) == "" for v in values):
+        if all(_text(v) == "" for v in values) or _not_a_deputy(values, columns):
             continue
         if len(data) >= MAX_ROWS:
             raise _bad_file(f"一个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
         data.append((number, values))
     return Sheet(columns, data)
+
+
+_FOOTER = re.compile(r"(合计|总计|小计|共计|填表人|制表人|审核人|填报人|填表日期|制表日期)")
+
+
+def _not_a_deputy(values, columns):
+    """The header again above a block of the register, or a totals or signature line (合计, 填表人：…)
+    with no phone number: registers are printed and signed, and reporting these lines as rows missing
+    their 层级 and 手机号 on every import would bury the real mistakes."""
+    def cell(key):
+        index = columns.get(key)
+        return values[index] if index is not None and index < len(values) else None
+
+    if _header_name(cell("name"))[0] == "姓名":
+        return True
+    first = next((text for text in map(_text, values) if text), "")
+    return not _text(cell("phone")) and _FOOTER.match(_norm(first)) is not None
 
 
 # --- cell values -----------------------------------------------------------------------------
