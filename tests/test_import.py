@@ -465,3 +465,13 @@ def test_a_totals_row_a_signature_line_and_a_repeated_header_are_no_deputies(cli
     assert response.status_code == 200, response.json
     assert response.json["created"] == 2
     assert [(e["row"], e["field"]) for e in response.json["errors"]] == [(10, "层级"), (10, "所属区域"), (10, "手机号")]
+
+
+def test_a_workbook_with_an_opening_password_is_refused_asking_to_remove_it(client, huaihua):
+    """Registers hold personal data and are often saved with a password; Excel and WPS then write an
+    encrypted container (the stream EncryptedPackage) that looks like an old .xls from outside, and the
+    staff member was told to save the .xlsx they had as .xlsx."""
+    encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024 + "EncryptedPackage".encode("utf-16-le")
+    response = upload(client, huaihua["headers"], encrypted)
+    assert response.status_code == 415
+    assert response.json["message"] == "文件设置了打开密码，无法读取：请在 Excel 或 WPS 中打开，取消打开密码后保存，再导入。"

@@ -71,7 +71,8 @@ _KEY_BY_HEADER = {c.header: c.key for c in COLUMNS}
 _UNSUPPORTED = ("只支持 Excel 表格（.xlsx）或 CSV 文件；旧版 Excel（.xls）或 WPS 表格（.et）文件请打开后"
                 "“另存为”Excel 工作簿（.xlsx）再导入。")
 _UNKNOWN_ENCODING = "无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 .xlsx 后再导入。"
-_BINARY_MAGIC = (b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls, WPS .et, and a password-protected .xlsx
+_BINARY_MAGIC = (_OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
 
 
 def _unsupported(message=_UNSUPPORTED):
@@ -108,6 +109,9 @@ def read_sheet(data: bytes) -> Sheet:
         raise _bad_file("文件是空的，没有任何内容。")
     if data.startswith(b"PK\x03\x04"):
         sheet = _read_xlsx(data)
+    elif data.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
+        # A workbook saved with an opening password is an encrypted package in an old-style container.
+        raise _unsupported("文件设置了打开密码，无法读取：请在 Excel 或 WPS 中打开，取消打开密码后保存，再导入。")
     elif data.startswith(_BINARY_MAGIC):
         raise _unsupported()
     else:
