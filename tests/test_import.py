@@ -475,3 +475,14 @@ def test_a_workbook_with_an_opening_password_is_refused_asking_to_remove_it(clie
     response = upload(client, huaihua["headers"], encrypted)
     assert response.status_code == 415
     assert response.json["message"] == "文件设置了打开密码，无法读取：请在 Excel 或 WPS 中打开，取消打开密码后保存，再导入。"
+
+
+def test_a_column_is_the_deputy_in_office_answered_yes_or_no_retires_those_who_left(client, huaihua):
+    """A register's 是否在任 column (是/否) was passed over: a deputy marked 否 got a live code to print."""
+    data = xlsx([["张伟", "市", "鹤城区", "13800000001", "是"], ["李娜", "市", "鹤城区", "13800000002", "否"]],
+                header=HEADER[:4] + ["是否在任"])
+    response = upload(client, huaihua["headers"], data)
+    assert (response.json["created"], response.json["errors"]) == (2, [])
+    deputies = listed(client, huaihua["headers"])
+    assert (deputies["13800000001"]["active"], deputies["13800000002"]["active"]) == (True, False)
+    assert deputies["13800000002"]["qr_code"] is None

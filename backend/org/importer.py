@@ -64,7 +64,7 @@ _HEADER_ALIASES = {
     "所属联络站": "联络站", "联络站(点)": "联络站", "联络站点": "联络站",
     "小组": "代表小组", "所在代表小组": "代表小组",
     "届别": "届次", "届": "届次",
-    "在任状态": "状态", "履职状态": "状态",
+    "在任状态": "状态", "履职状态": "状态", "是否在任": "状态",
 }
 _KEY_BY_HEADER = {c.header: c.key for c in COLUMNS}
 
@@ -310,7 +310,8 @@ def parse_term(text):
     return number if 1 <= number <= 99 else None
 
 
-_STATUS_WORDS = {"在任": True, "现任": True, "在职": True, "离任": False, "已离任": False, "卸任": False, "离职": False}
+_STATUS_WORDS = {"在任": True, "现任": True, "在职": True, "离任": False, "已离任": False, "卸任": False, "离职": False,
+                 "是": True, "否": False}  # 是否在任
 
 
 def parse_phone(text):
