@@ -74,6 +74,13 @@ def open_appointment_tab(page, live_server, code):
     expect(page.locator("#file-card")).to_be_hidden()
 
 
+def fill_request(page, contact_phone="13912345678"):
+    """A deputy's 约见 form filled in as a citizen would: what about, when, and how to reach them."""
+    page.fill("#appt-topic", "想反映噪音扰民")
+    page.fill("#appt-preferred_time", "周三下午")
+    page.fill("#appt-contact_phone", contact_phone)
+
+
 def submitted_id(page):
     expect(page.locator("#appt-done")).to_be_visible()
     link = page.locator("#appt-done-link").get_attribute("href")
@@ -275,9 +282,7 @@ def test_mistakes_are_said_beside_their_fields(phone, live_server, app, factory,
 
 def test_back_after_asking_shows_the_request_not_the_form_again(phone, live_server, app, world, external_requests):
     open_appointment_tab(phone, live_server, world["zhang"].qr_code)
-    phone.fill("#appt-topic", "想反映噪音扰民")
-    phone.fill("#appt-preferred_time", "周三下午")
-    phone.fill("#appt-contact_phone", "13912345678")
+    fill_request(phone)
     phone.click("#appt-submit")
     appointment_id, _ = submitted_id(phone)
     phone.click("#appt-done-open")
@@ -292,9 +297,7 @@ def test_back_after_asking_shows_the_request_not_the_form_again(phone, live_serv
 
 def test_a_mobile_number_with_dashes_or_the_country_code_is_taken(phone, live_server, factory, world, external_requests):
     open_appointment_tab(phone, live_server, world["zhang"].qr_code)
-    phone.fill("#appt-topic", "想反映噪音扰民")
-    phone.fill("#appt-preferred_time", "周三下午")
-    phone.fill("#appt-contact_phone", "+86 139-1234-5678")
+    fill_request(phone, "+86 139-1234-5678")
     phone.click("#appt-submit")
     appointment_id, _ = submitted_id(phone)
     seen = factory.client.get(f"/api/v1/appointments/{appointment_id}", headers=factory.deputy_headers(world["zhang"])).json
@@ -305,9 +308,7 @@ def test_a_mobile_number_with_dashes_or_the_country_code_is_taken(phone, live_se
 def test_busy_while_sending_and_a_retry_after_a_lost_answer_asks_once(
         phone, live_server, app, factory, world, external_requests):
     open_appointment_tab(phone, live_server, world["zhang"].qr_code)
-    phone.fill("#appt-topic", "想反映噪音扰民")
-    phone.fill("#appt-preferred_time", "周三下午")
-    phone.fill("#appt-contact_phone", "13912345678")
+    fill_request(phone)
 
     # The first answer is lost on the way back (the request did reach the server); the citizen taps again.
     keys = []

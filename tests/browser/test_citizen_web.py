@@ -141,6 +141,16 @@ def test_back_or_reload_after_filing_shows_the_filed_item_not_the_form_again(pho
     assert external_requests == []
 
 
+def file_in_page(page, live_server, code, content):
+    """A citizen files ``content`` through ``code`` and reads 提交成功: the item's id."""
+    page.goto(f"{live_server}/q/{code}")
+    page.select_option("#category", "道路交通")
+    page.fill("#content", content)
+    page.click("#submit")
+    expect(page.locator("#done")).to_be_visible()
+    return int(page.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+
+
 def lose_the_first_answer(page, pattern):
     """The first request matching ``pattern`` reaches the server, but its answer is lost on the way back
     (a phone between two cell towers); later ones go through. Returns the Idempotency-Keys sent."""
@@ -208,14 +218,9 @@ def test_a_rating_or_withdrawal_whose_answer_was_lost_is_sent_again_once(
 
 def test_a_withdrawal_after_the_station_refused_the_item_shows_where_it_stands(
         phone, live_server, factory, world, external_requests):
-    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
-    phone.select_option("#category", "其他")
-    phone.fill("#content", "测试一下")
-    phone.click("#submit")
-    expect(phone.locator("#done")).to_be_visible()
+    item_id = file_in_page(phone, live_server, world["station"].qr_code, "测试一下")
     phone.click("#done-open")
     expect(phone.locator("#d-status")).to_have_text("待分派")
-    item_id = int(phone.url.rsplit("/", 1)[1])
     admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
     assert factory.client.post(f"/api/v1/suggestions/{item_id}/reject", headers=admin,
                                json={"reason": "内容与联络站工作无关"}).status_code == 200
@@ -281,11 +286,7 @@ def test_nearby_duplicate_is_offered_and_followed(phone, live_server, factory, w
 def test_filing_over_the_limit_shows_a_chinese_sentence(phone, live_server, app, world, external_requests):
     app.config["WEB_FILING_RATE_LIMIT"] = "1 per hour"
     try:
-        phone.goto(f"{live_server}/q/{world['station'].qr_code}")
-        phone.select_option("#category", "其他")
-        phone.fill("#content", "第一条建议")
-        phone.click("#submit")
-        expect(phone.locator("#done")).to_be_visible()
+        file_in_page(phone, live_server, world["station"].qr_code, "第一条建议")
         phone.click("#again")
         phone.select_option("#category", "其他")
         phone.fill("#content", "第二条建议")

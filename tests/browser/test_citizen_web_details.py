@@ -9,7 +9,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from ..factories import screen
-from .test_citizen_web import PHONE_GPS, jpeg, world  # noqa: F401 (the fixture)
+from .test_citizen_web import PHONE_GPS, file_in_page, jpeg, world  # noqa: F401 (the fixture)
 
 
 @pytest.fixture
@@ -32,15 +32,6 @@ def follow_in_page(page, item_id):
     """Follow an item as this browser's citizen, as the form's 关注这一条 button does."""
     answer = page.evaluate("id => MSB.api('POST', '/api/v1/suggestions/' + id + '/follow')", item_id)
     assert answer["ok"], answer
-
-
-def file_in_page(page, live_server, code, content):
-    page.goto(f"{live_server}/q/{code}")
-    page.select_option("#category", "道路交通")
-    page.fill("#content", content)
-    page.click("#submit")
-    expect(page.locator("#done")).to_be_visible()
-    return int(page.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
 
 
 def test_a_follower_sees_the_filers_steps_as_a_citizens_not_as_their_own(
@@ -189,6 +180,16 @@ def test_removing_a_photo_that_failed_to_upload_clears_its_error(phone, live_ser
     expect(phone.locator("#form-error")).to_be_hidden()
     assert external_requests == []
 
+def send_and_read(phone, factory, content):
+    """Send the filing form (photos chosen before) with ``content``; the item as its citizen's browser reads it."""
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", content)
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+    token = phone.evaluate("() => localStorage.getItem('msb.web.token')")
+    return factory.client.get(f"/api/v1/suggestions/{item_id}", headers={"Authorization": f"Bearer {token}"}).json
+
 
 def test_a_photo_whose_upload_was_cut_off_is_sent_again_from_its_tile(phone, live_server, factory, world, external_requests):  # noqa: F811
     keys = []
@@ -215,13 +216,7 @@ def test_a_photo_whose_upload_was_cut_off_is_sent_again_from_its_tile(phone, liv
     expect(tile).not_to_have_class(re.compile("failed|uploading"))
     expect(phone.locator("#form-error")).to_be_hidden()
     assert keys[0] and keys[0] == keys[1]  # the same photo: one upload however many tries
-    phone.select_option("#category", "城市管理")
-    phone.fill("#content", "路灯坏了")
-    phone.click("#submit")
-    expect(phone.locator("#done")).to_be_visible()
-    item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
-    token = phone.evaluate("() => localStorage.getItem('msb.web.token')")
-    item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers={"Authorization": f"Bearer {token}"}).json
+    item = send_and_read(phone, factory, "路灯坏了")
     assert len(item["attachments"]) == 1
     assert external_requests == []
 
@@ -240,14 +235,7 @@ def test_a_photo_over_the_pixel_limit_is_shrunk_in_the_browser(phone, live_serve
         expect(phone.locator("#photos .photo.uploading")).to_have_count(0, timeout=20000)
         expect(phone.locator("#photos .photo.failed")).to_have_count(0)
         expect(phone.locator("#form-error")).to_be_hidden()
-        phone.select_option("#category", "城市管理")
-        phone.fill("#content", "路面塌陷")
-        phone.click("#submit")
-        expect(phone.locator("#done")).to_be_visible()
-        item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
-        token = phone.evaluate("() => localStorage.getItem('msb.web.token')")
-        item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers={"Authorization": f"Bearer {token}"}).json
-        [photo] = item["attachments"]
+        [photo] = send_and_read(phone, factory, "路面塌陷")["attachments"]
         assert photo["width"] * photo["height"] <= limit
         assert abs(photo["width"] / photo["height"] - 1.5) < 0.01
     finally:
