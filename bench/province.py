@@ -335,8 +335,6 @@ def plan_time(plan):
 def probes(app):
     """(name, who, path) for every request measured, with the ids the seed gives them."""
     with app.app_context():
-        city = db.session.scalar(text(f"SELECT admin_region_id FROM users WHERE id = {CITY_ADMIN}"))
-        county = db.session.scalar(text(f"SELECT admin_region_id FROM users WHERE id = {COUNTY_ADMIN}"))
         station = db.session.scalar(text("SELECT station_id FROM suggestions GROUP BY station_id "
                                          "ORDER BY count(*) DESC LIMIT 1"))
         deputy = db.session.scalar(text(f"SELECT deputy_id FROM station_deputies WHERE station_id = {station} LIMIT 1"))

@@ -186,7 +186,7 @@ def test_refusals_say_why_and_change_nothing(client, congresses, who, method, pa
 
 def test_a_put_that_changes_nothing_keeps_the_region_following(client, congresses):
     """Sent back as listed, or empty: the county's line stays the city's, and follows its later changes."""
-    admins, tree = congresses["admins"], congresses["tree"]
+    admins = congresses["admins"]
     listed = rules(client, admins["hc"])["reception"]
     for body in ({}, listed, {"points": 5}):
         kept = put(client, admins["hc"], "reception", body)
