@@ -41,7 +41,6 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
