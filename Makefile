@@ -18,8 +18,11 @@ system-deps:
 run: $(INSTALLED) system-deps
 	@scripts/run-demo
 
+# Two pytest workers (pytest-xdist), one per core here; on PostgreSQL each works in a database of its own
+# beside the one named (tests/conftest.py). TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 test: $(INSTALLED) system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 	$(MAKE) --no-print-directory node-test
 
 # The mini-program stub's Node tests (unit, and end to end against the real backend); needs Node.js 20+.

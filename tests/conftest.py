@@ -11,7 +11,7 @@ import pytest
 import redis
 import requests
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from backend import create_app
@@ -65,13 +65,21 @@ def database_url(tmp_path_factory):
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     from backend.config import normalise_database_url
 
-    url = normalise_database_url(url)
+    url = make_url(normalise_database_url(url))
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # pytest -n: each worker on a database of its own beside the one named ("test_gw0", …)
+        server = create_engine(url, isolation_level="AUTOCOMMIT")
+        url = url.set(database=f"{url.database}_{worker}")
+        with server.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}):
+                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        server.dispose()
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return url
+    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
