@@ -393,30 +393,26 @@ def test_every_page_has_an_icon(phone, live_server, world, external_requests):  
     assert external_requests == []
 
 
-def focused(page):
-    return page.evaluate("() => document.activeElement && document.activeElement.id")
-
-
 def test_a_mistake_takes_the_citizen_to_its_field_and_keeps_what_was_typed(
         phone, live_server, world, external_requests):  # noqa: F811
     phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
     phone.fill("#content", "小区门口路灯坏了 💡 一个月了")
     phone.click("#submit")
     expect(phone.locator("#category-error")).to_have_text("请选择问题类别。")
-    assert focused(phone) == "category"
+    expect(phone.locator("#category")).to_be_focused()
 
     phone.select_option("#category", "城市管理")
     phone.fill("#content", "   \n  ")
     phone.click("#submit")
     expect(phone.locator("#content-error")).to_have_text("请填写建议内容。")
-    assert focused(phone) == "content"
+    expect(phone.locator("#content")).to_be_focused()
 
     # What only the server knows (a phone it cannot read), said under the field it is about.
     phone.fill("#content", "小区门口路灯坏了 💡 一个月了")
     phone.fill("#contact_phone", "12345")
     phone.click("#submit")
     expect(phone.locator("#contact_phone-error")).to_have_text("联系电话格式不正确，请填写手机号或座机号。")
-    assert focused(phone) == "contact_phone"
+    expect(phone.locator("#contact_phone")).to_be_focused()
     expect(phone.locator("#content")).to_have_value("小区门口路灯坏了 💡 一个月了")
     expect(phone.locator("#category")).to_have_value("城市管理")
     expect(phone.locator("#contact_phone")).to_have_value("12345")
