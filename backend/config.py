@@ -67,9 +67,10 @@ class Config:
         # The public statistics page reads every item (seconds at a province's size, for anyone who asks):
         # its figures are computed at most once per this many seconds. 0: computed for every request.
         self.PUBLIC_STATS_CACHE_SECONDS = _int("PUBLIC_STATS_CACHE_SECONDS", 300)
-        # The console dashboard reads every item of the administrator's scope (seconds for a province):
-        # figures that took DASHBOARD_CACHE_AFTER_MS or more to count are kept this many seconds per scope,
-        # and the page says when they were counted. Lists stay exact. 0: counted at every view.
+        # The console dashboard and the statistics API read every item of the administrator's scope
+        # (seconds for a province): figures that took DASHBOARD_CACHE_AFTER_MS or more to count are kept
+        # this many seconds per scope and filters, and say when they were counted (backend/slow_figures.py).
+        # Lists stay exact. 0: counted at every request.
         self.DASHBOARD_CACHE_SECONDS = _int("DASHBOARD_CACHE_SECONDS", 300)
         self.DASHBOARD_CACHE_AFTER_MS = _int("DASHBOARD_CACHE_AFTER_MS", 1000)
         self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"

@@ -244,6 +244,9 @@ class StatsOut(Schema):
     denominators = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "should_be_closed, closed, rated, work_orders_rated (work orders whose feedback recorded "
                        "the deputy's satisfaction)"})
+    as_of = fields.DateTime(allow_none=True, metadata={
+        "description": "when figures slow to count were counted (kept for DASHBOARD_CACHE_SECONDS); null when "
+                       "counted for this request"})
 
 
 class PublicQuery(PageArgs):

@@ -11,6 +11,7 @@ from backend.suggestions.models import Suggestion
 
 from .factories import gps_of, screen
 from .test_suggestions import file, step, world  # noqa: F401  (fixture)
+from .test_web_pages import config_override  # noqa: F401  (fixture)
 
 
 def sweep(app):
@@ -239,6 +240,29 @@ def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811
     assert foreign["total"] == 0
     by_deputy = client.get(f"/api/v1/stats/suggestions?deputy_id={world['li'].id}", headers=world["admin"]).json
     assert by_deputy["total"] == 0
+
+
+def test_statistics_slow_to_count_are_kept_for_a_period_and_say_when(client, app, world, config_override):  # noqa: F811
+    """A province's figures take seconds to count: like the console's dashboard, the API keeps figures
+    that took DASHBOARD_CACHE_AFTER_MS for DASHBOARD_CACHE_SECONDS and says when they were counted
+    (``as_of``); other filters and other scopes are counted for themselves. Fast figures stay live."""
+    file(client, world["citizen"], world["deputy_code"])
+    live = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+    assert (live["total"], live["as_of"]) == (1, None)
+
+    config_override(DASHBOARD_CACHE_AFTER_MS=0)  # as if counting took seconds
+    kept = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+    assert kept["total"] == 1 and kept["as_of"] is not None
+    file(client, world["citizen"], world["deputy_code"])
+    again = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+    assert (again["total"], again["as_of"]) == (1, kept["as_of"])
+    by_category = client.get("/api/v1/stats/suggestions?category=城市管理", headers=world["admin"]).json
+    assert by_category["total"] == 2  # another question, counted afresh
+    assert client.get("/api/v1/stats/suggestions", headers=world["other_admin"]).json["total"] == 0
+
+    config_override(DASHBOARD_CACHE_SECONDS=0)  # off: every request counts afresh
+    fresh = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+    assert (fresh["total"], fresh["as_of"]) == (2, None)
 
 
 def test_an_item_closing_unrated_after_a_dissatisfied_round_counts_as_unrated(client, app, world):  # noqa: F811

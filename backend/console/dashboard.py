@@ -4,33 +4,29 @@ Figures come from the same code as the API (``suggestion_stats`` over ``admin_sc
 charts are drawn in the browser by the vendored Chart.js from a JSON data block in the page, so no
 page loads anything from outside the application.
 
-Figures that are slow to count are kept for DASHBOARD_CACHE_SECONDS per scope, shared by every app
-server through the cache (Redis when REDIS_URL is set), as the public statistics are: at a province's
+Figures that are slow to count are kept for a while per scope (``slow_figures``): at a province's
 1,500,000 items, counting them took about 5 s (the items' grouped pass, their work orders per department,
 the open items' flags), and at a city's about 2 s (bench/province.py). The page then says when they were
 counted; the lists its figures link to stay exact. A county's or a station's figures take milliseconds and
 are counted at every view.
 """
-import logging
 from datetime import datetime, time, timedelta
-from time import perf_counter
 
 from flask import current_app, g, render_template, url_for
 from sqlalchemy import and_, case, func, select
 
 from ..auth.scope import deputy_scope_clause
 from ..db_types import utcnow
-from ..extensions import cache, db
+from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy
 from ..points.models import DeputyScore
 from ..points.queries import current_year
+from ..slow_figures import kept_if_slow, scope_key
 from ..suggestions.models import OPEN_STATUSES, Suggestion, awaiting_review_clause
 from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from .appointments import requested_count
-
-log = logging.getLogger(__name__)
 
 TREND_WEEKS = 12
 TOP_DEPUTIES = 10
@@ -138,34 +134,8 @@ def dashboard_data(user):
 
 
 def dashboard_snapshot(user):
-    """(``dashboard_data``, when it was computed if the figures are kept, else None: counted for this view).
-
-    Figures that took DASHBOARD_CACHE_AFTER_MS or more to count are kept for DASHBOARD_CACHE_SECONDS per
-    scope (the region, and the stations administered), so a province's administrators pay for them once
-    per period; a scope counted faster (a county, a station) stays live at every view. A cache that
-    cannot be reached is logged and bypassed, as for the public statistics."""
-    config = current_app.config
-    if config["DASHBOARD_CACHE_SECONDS"] <= 0:
-        return dashboard_data(user), None
-    region = user.admin_region.id if user.admin_region is not None else "-"
-    key = f"dashboard:{region}:{','.join(map(str, sorted(user.admin_station_ids)))}"
-    try:
-        kept = cache.get(key)
-    except Exception:
-        log.exception("dashboard figures: the cache could not be read")
-        kept = None
-    if kept is not None:
-        return kept["data"], kept["as_of"]
-    as_of, started = utcnow(), perf_counter()
-    data = dashboard_data(user)
-    if (perf_counter() - started) * 1000 < config["DASHBOARD_CACHE_AFTER_MS"]:
-        return data, None
-    try:
-        cache.set(key, {"data": data, "as_of": as_of}, timeout=config["DASHBOARD_CACHE_SECONDS"])
-    except Exception:
-        log.exception("dashboard figures: the cache could not be written")
-        return data, None
-    return data, as_of
+    """(``dashboard_data``, when it was counted if the figures were kept, else None: see ``slow_figures``)."""
+    return kept_if_slow(f"dashboard:{scope_key(user)}", lambda: dashboard_data(user))
 
 
 def scope_label(user):

@@ -1,4 +1,5 @@
 """Public and dashboard views of suggestions: statistics, published resolved items, nearby duplicates."""
+import json
 import math
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from ..extensions import Blueprint, db
 from ..org.models import Deputy, Station
 from ..org.nearby import distance_m
 from ..pagination import paginate
+from ..slow_figures import kept_if_slow, scope_key
 from ..web.limits import per_citizen
 from . import workflow
 from .models import CLEARED_SCREENINGS, IMPLEMENTED_LABELS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
@@ -35,9 +37,14 @@ DUPLICATE_WINDOW = timedelta(days=30)
 @stats_blp.arguments(StatsQuery, location="query")
 @stats_blp.response(200, StatsOut)
 def suggestion_statistics(args):
-    """办结率、按时办结率、满意率、转办工单满意率（按承办部门）等，分母明确；可按区域、联络站、代表、类别、时间段筛选。"""
-    query = apply_filters(select(Suggestion).where(admin_scope_clause(current_user())), args)
-    return suggestion_stats(query, work_orders=True)
+    """办结率、按时办结率、满意率、转办工单满意率（按承办部门）等，分母明确；可按区域、联络站、代表、类别、时间段筛选。
+
+    统计量大、计算耗时的结果会保留一段时间（与管理后台首页相同），`as_of` 为统计时间；实时计算时为 null。"""
+    user = current_user()
+    query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), args)
+    key = f"stats:{scope_key(user)}:{json.dumps(args, sort_keys=True, default=str, ensure_ascii=False)}"
+    figures, as_of = kept_if_slow(key, lambda: suggestion_stats(query, work_orders=True))
+    return {**figures, "as_of": as_of}
 
 
 def published_query():
