@@ -56,4 +56,11 @@ function codeFromScan(res) {
   return CODE.test(raw) ? raw : '';
 }
 
-module.exports = { codeFromLink, codeFromOptions, codeFromScan, linkCodeFromScan };
+// An activity's rotating check-in code (一事一活动码, shown on a screen at the activity): "a" and 26 base32
+// characters, a length printed codes never have (backend/activities/rotating.py). It is nobody's card, and
+// it expires within two minutes.
+function isActivityCode(code) {
+  return /^a[a-z2-7]{26}$/.test(String(code || ''));
+}
+
+module.exports = { codeFromLink, codeFromOptions, codeFromScan, linkCodeFromScan, isActivityCode };

@@ -3,10 +3,16 @@
 const api = require('../../utils/api');
 const { presentDay } = require('../../utils/appointment');
 
+// What the card shows: a deputy's or a station's code. An activity's check-in code (a deputy's failed
+// check-in may lead here with it) has no card to show.
+const CARD_KINDS = ['deputy', 'station'];
+const NOT_A_CARD = '这是活动签到码，只用于受邀代表到场签到，不能查看名片或提建议。';
+
 Page({
   data: {
     loading: true,
     error: '',
+    canRetry: false, // the code was not resolved (network, server): 重试 may
     kind: '',
     code: '',
     target: null,
@@ -23,7 +29,7 @@ Page({
   async load() {
     const app = getApp();
     let qr = app.globalData.lastQr && app.globalData.lastQr.code === this.code ? app.globalData.lastQr : null;
-    this.setData({ loading: !qr, error: '' });
+    this.setData({ loading: !qr, error: '', canRetry: false });
     if (!qr) {
       try {
         qr = await api.resolveQr(this.code);
@@ -33,9 +39,13 @@ Page({
             url: '/pages/unavailable/unavailable?status=' + err.status + '&message=' + encodeURIComponent(err.message),
           });
         }
-        this.setData({ loading: false, error: err.message });
+        this.setData({ loading: false, error: err.message, canRetry: err.status !== 404 && err.status !== 410 });
         return null;
       }
+    }
+    if (CARD_KINDS.indexOf(qr.kind) < 0) {
+      this.setData({ loading: false, error: NOT_A_CARD });
+      return null;
     }
     this.setData({
       loading: false,
@@ -70,5 +80,9 @@ Page({
 
   mine() {
     wx.navigateTo({ url: '/pages/mine/mine' });
+  },
+
+  home() {
+    wx.reLaunch({ url: '/pages/index/index' });
   },
 });

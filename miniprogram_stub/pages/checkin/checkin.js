@@ -1,9 +1,19 @@
 // 扫码签到: a deputy scans a station's code or an activity's rotating code (wx.scanCode, or arriving
 // from the scan entry with options.code); the phone's location goes with it (POST /checkins).
 const api = require('../../utils/api');
-const { codeFromScan } = require('../../utils/qr');
+const { codeFromScan, isActivityCode } = require('../../utils/qr');
 const { formatTime } = require('../../utils/format');
 const { wxp, toast } = require('../../utils/wxp');
+
+// 重试 sends the same code again: of use after a lost answer or a server failing, or a refusal that may
+// pass later at a station's code (too far, too early); not for a code the server does not know or has
+// withdrawn (404, 410), nor for an activity's rotating code it refused (expired within two minutes: only a
+// new scan of the screen helps).
+function retryable(code, err) {
+  if (!err.status || err.status >= 500) return true;
+  if (err.status === 404 || err.status === 410) return false;
+  return !isActivityCode(code);
+}
 
 Page({
   data: {
@@ -11,6 +21,8 @@ Page({
     message: '',
     result: null, // {activityId, title, time}
     code: '',
+    canRetry: true, // 重试 could pass: not for a code the server refused for good
+    canViewStation: false, // the code is a station's: its card (查看联络站)
   },
 
   onLoad(options) {
@@ -46,7 +58,7 @@ Page({
       this.key = api.newIdempotencyKey();
       this.keyCode = code;
     }
-    this.setData({ status: 'working', message: '', result: null, code });
+    this.setData({ status: 'working', message: '', result: null, code, canRetry: true, canViewStation: !isActivityCode(code) });
     let user;
     try {
       user = await api.ensureLogin();
@@ -77,7 +89,7 @@ Page({
       return out;
     } catch (err) {
       // e.g. 409 "这里目前没有需要签到的活动。": the server's sentence, on the page as well as in the modal.
-      this.setData({ status: 'failed', message: err.message });
+      this.setData({ status: 'failed', message: err.message, canRetry: retryable(code, err) });
       return null;
     }
   },
@@ -95,7 +107,8 @@ Page({
     wx.redirectTo({ url: '/pages/activity/detail?id=' + id });
   },
 
+  // A station's card; an activity's code has none (the card would be empty).
   station() {
-    if (this.data.code) wx.redirectTo({ url: '/pages/card/card?code=' + encodeURIComponent(this.data.code) });
+    if (this.data.code && this.data.canViewStation) wx.redirectTo({ url: '/pages/card/card?code=' + encodeURIComponent(this.data.code) });
   },
 });

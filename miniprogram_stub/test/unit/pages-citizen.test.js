@@ -102,6 +102,45 @@ test('scan entry: a network failure says so and 重试 resolves the same code, w
   assert.equal(bad.data.canRetry, false, 'nothing to retry: the code is not ours');
 });
 
+test('card: an activity\'s check-in code is no card: it says so and leads home, never an empty card', async () => {
+  // The code a deputy's failed check-in left behind (the scan entry resolved it, so the card has it at hand),
+  // and the same code opened without it.
+  const { phone, wx } = unitPhone(qrRoutes(), { user: DEPUTY });
+  await phone.launch();
+  phone.app.globalData.lastQr = ACTIVITY_QR;
+  for (const kept of [true, false]) {
+    if (!kept) phone.app.globalData.lastQr = null;
+    const card = await phone.open('pages/card/card', { code: ACTIVITY_QR.code });
+    assert.equal(card.data.loading, false);
+    assert.equal(card.data.error, '这是活动签到码，只用于受邀代表到场签到，不能查看名片或提建议。');
+    assert.equal(card.data.canRetry, false, 'asking again cannot make it a card');
+    assert.equal(card.data.canFile, false);
+    assert.equal(card.data.canAppoint, false);
+    card.home();
+    assert.equal(wx.lastNavigation().type, 'reLaunch');
+    assert.equal(wx.lastNavigation().url, '/pages/index/index');
+  }
+  assert.deepEqual(wx.toasts.concat(wx.modals), []);
+});
+
+test('card: a code that could not be resolved offers 重试 for a network failure, and 返回首页', async () => {
+  let online = false;
+  const routes = qrRoutes();
+  routes['GET /api/v1/qr/sta1'] = () => {
+    if (!online) throw new Error('timeout');
+    return json(200, STATION_QR);
+  };
+  const { phone } = unitPhone(routes);
+  const card = await phone.open('pages/card/card', { code: 'sta1' });
+  assert.equal(card.data.error, '网络连接失败，请检查网络后重试。');
+  assert.equal(card.data.canRetry, true);
+  online = true;
+  await card.load();
+  assert.equal(card.data.error, '');
+  assert.equal(card.data.kind, 'station');
+  assert.equal(card.data.target.name, '城北街道人大代表中心联络站');
+});
+
 function filingRoutes(extra) {
   const state = { uploads: 0, posts: [], nearbyQueries: [] };
   const routes = Object.assign({

@@ -524,6 +524,40 @@ test('check-in: a 409 from the server is shown on the page', async () => {
   assert.match(wx.modals[0], /超出 500 米/);
 });
 
+test('check-in: an expired activity code says why and asks for a new scan, with no 查看联络站 leading to an empty card', async () => {
+  const ROTATING = 'a' + 'b'.repeat(26);
+  const posts = [];
+  const { phone, wx } = unitPhone({
+    ['GET /api/v1/qr/' + ROTATING]: () => json(200, {
+      kind: 'activity', code: ROTATING, url: '', actions: ['checkin'],
+      target: { id: 5, title: '接待选民', type_label: '接待选民', station: { id: 1, name: '城北街道人大代表中心联络站' } },
+    }),
+    // Valid when the scan entry resolved it, expired by the time the check-in arrives.
+    'POST /api/v1/checkins': (req) => {
+      posts.push(req.data.qr_code);
+      return error(409, 'checkin_refused', '签到码已过期，请扫描现场屏幕上的最新签到码。');
+    },
+  }, { user: DEPUTY });
+  await phone.open('pages/scan/scan', { scene: ROTATING });
+  const checkin = await phone.follow();
+  assert.equal(checkin.route, 'pages/checkin/checkin');
+  assert.equal(checkin.data.status, 'failed');
+  assert.equal(checkin.data.message, '签到码已过期，请扫描现场屏幕上的最新签到码。');
+  // The same expired code cannot pass again, and it is no station's: 扫码签到 (a new scan) is the way on.
+  assert.equal(checkin.data.canRetry, false);
+  assert.equal(checkin.data.canViewStation, false);
+  checkin.station();
+  assert.equal(wx.lastNavigation().url, '/pages/checkin/checkin?code=' + ROTATING, 'no card opened');
+  wx.queue.scan.push({ result: 'https://msb.example.cn/q/sta1' });
+  await checkin.scan();
+  assert.deepEqual(posts, [ROTATING, 'sta1']);
+  // A station's code refused for now (too far, too early) may pass on 重试, and its card is there.
+  assert.equal(checkin.data.canRetry, true);
+  assert.equal(checkin.data.canViewStation, true);
+  checkin.station();
+  assert.equal(wx.lastNavigation().url, '/pages/card/card?code=sta1');
+});
+
 test('points, archive and leaderboard', async () => {
   const { phone } = unitPhone({
     'GET /api/v1/deputies/7/points': (req) => json(200, {

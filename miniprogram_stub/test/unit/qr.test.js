@@ -34,3 +34,12 @@ test('wx.scanCode results', () => {
   assert.equal(qr.linkCodeFromScan({ result: '*', path: 'pages/link/link?scene=ABCDEFGHJKLM', scanType: 'WX_CODE' }), 'ABCDEFGHJKLM');
   assert.equal(qr.linkCodeFromScan({ result: 'https://msb.example.cn/q/abcd' }), '');
 });
+
+test('an activity\'s rotating check-in code is told from a printed one', () => {
+  assert.equal(qr.isActivityCode('aaaqaaaaaaaaaaaaaaaabcdefgh'), true);
+  assert.equal(qr.isActivityCode('5r2tvezgw37csjlo'), false, 'a printed code (16 characters)');
+  assert.equal(qr.isActivityCode('aaaqeayeaudaocaj'), false, 'a printed code starting with a');
+  assert.equal(qr.isActivityCode('b' + 'a'.repeat(26)), false);
+  assert.equal(qr.isActivityCode(''), false);
+  assert.equal(qr.isActivityCode(undefined), false);
+});
