@@ -32,6 +32,13 @@ async function loadPage(page, fetchPage, options) {
   }
 }
 
+// Nothing to ask for (a page waiting for a location or a search): an empty list, on which no load still on
+// its way may land.
+function clearList(page) {
+  page.pagedSeq = (page.pagedSeq || 0) + 1;
+  page.setData({ items: [], page: 0, total: 0, hasMore: false, loading: false, error: '' });
+}
+
 // What every paged list page does alike, given its own load(reset): mixed into the page's definition,
 // Page(listPage({ data, load, ... })), with the list's state (listState()) in its data. A page with tabs keeps
 // the chosen one in data.tab.
@@ -66,4 +73,4 @@ function listPage(definition) {
   return Object.assign({}, LIST_HANDLERS, definition, { data: Object.assign(listState(), definition.data) });
 }
 
-module.exports = { loadPage, listPage, PER_PAGE };
+module.exports = { loadPage, clearList, listPage, PER_PAGE };

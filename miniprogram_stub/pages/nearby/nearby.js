@@ -4,7 +4,7 @@
 // card a scan opens — details, deputies, reception days, 提建议, 约见代表. Without the location: why,
 // 去设置 when the user refused it (wx.openSetting), and the search by name or address that works anyway.
 const api = require('../../utils/api');
-const { listPage, loadPage } = require('../../utils/paged');
+const { clearList, listPage, loadPage } = require('../../utils/paged');
 const { distanceText } = require('../../utils/format');
 const { wxp } = require('../../utils/wxp');
 
@@ -39,19 +39,26 @@ Page(listPage({
     return this.locate().then(() => wx.stopPullDownRefresh());
   },
 
+  // Only the latest attempt counts: a phone slow to answer an earlier one (the page opening, then a pull
+  // or 重新定位) must not put back where the citizen was, or a refusal, over what came after it.
   async locate() {
+    const seq = (this.locateSeq || 0) + 1;
+    this.locateSeq = seq;
     this.setData({ locating: true, problem: '', canOpenSetting: false });
+    let near = '';
+    let problem = null;
     try {
       const loc = await wxp('getLocation', { type: 'gcj02' });
-      this.near = loc.latitude.toFixed(6) + ',' + loc.longitude.toFixed(6);
-      this.setData({ locating: false, located: true });
+      near = loc.latitude.toFixed(6) + ',' + loc.longitude.toFixed(6);
     } catch (err) {
       // "getLocation:fail auth deny" (this time or before): the user's choice, which 去设置 can change.
       // Anything else (location off, or WeChat not allowed it by the phone) is the phone's setting.
-      const refused = /auth/.test((err && err.errMsg) || '');
-      this.near = '';
-      this.setData({ locating: false, located: false, canOpenSetting: refused, problem: refused ? REFUSED : UNAVAILABLE });
+      problem = /auth/.test((err && err.errMsg) || '') ? REFUSED : UNAVAILABLE;
     }
+    if (this.locateSeq !== seq) return null;
+    this.near = near;
+    if (problem) this.setData({ locating: false, located: false, canOpenSetting: problem === REFUSED, problem });
+    else this.setData({ locating: false, located: true });
     return this.load(true);
   },
 
@@ -61,7 +68,7 @@ Page(listPage({
     if (this.near) query.near = this.near;
     if (this.data.searched) query.q = this.data.searched;
     if (!query.near && !query.q) {
-      this.setData({ items: [], page: 0, total: 0, hasMore: false, loading: false });
+      clearList(this);
       return Promise.resolve([]);
     }
     return loadPage(this, (paging) => api.stations(Object.assign({}, query, paging)), { reset, map: presentStation });

@@ -4,7 +4,8 @@
 // as a little router, and that end-to-end tests implement with real HTTP (see http-transport.js).
 // Everything the user would do or see is scripted and recorded:
 //   wx.queue.scan / media / modal: answers for wx.scanCode / chooseMedia / showModal (FIFO);
-//   wx.location: what getLocation answers (null → it fails with wx.locationError, by default the user's refusal);
+//   wx.location: what getLocation answers (null → it fails with wx.locationError, by default the user's refusal;
+//     a function → its answer, or the promise of one, for each call);
 //   wx.authSetting: what openSetting answers (the user's choices when they come back from the settings);
 //   wx.loginCodes: codes wx.login hands out (the last one repeats);
 //   wx.subscribeAnswer: 'accept' | 'reject' | 'fail';
@@ -115,9 +116,11 @@ function createFakeWx(transport, options) {
     },
     getLocation(o) {
       record('getLocation', o);
-      const loc = wx.location;
-      later(() => (loc ? done(o, Object.assign({ accuracy: 30, errMsg: 'getLocation:ok' }, loc))
-        : failed(o, wx.locationError)));
+      // A function stands for a phone slow to find itself: its answer (or promise of one) is the location.
+      const answer = typeof wx.location === 'function' ? wx.location() : wx.location;
+      Promise.resolve(answer).then((loc) => later(() => (loc
+        ? done(o, Object.assign({ accuracy: 30, errMsg: 'getLocation:ok' }, loc))
+        : failed(o, wx.locationError))));
     },
     openSetting(o) {
       record('openSetting', o);

@@ -156,3 +156,86 @@ test('nearby: location off on the phone is not a refusal: no 去设置, 重新�
   assert.equal(page.data.items.length, 1);
   assert.equal(wx.calls.stopPullDownRefresh.length, 1);
 });
+
+// A promise the test settles by hand: an answer held back until a later one has arrived.
+function held() {
+  let release;
+  const promise = new Promise((resolve) => { release = resolve; });
+  return { promise, release };
+}
+
+test('nearby: an earlier search answering after a later one does not replace its results', async () => {
+  const { routes, state } = stationRoutes([station(1, { name: '迎丰街道人大代表之家' }), station(2, { name: '城北街道人大代表中心联络站' })]);
+  const slow = held();
+  const list = routes['GET /api/v1/stations'];
+  routes['GET /api/v1/stations'] = (req) => (req.query.q === '城北' ? slow.promise.then(() => list(req)) : list(req));
+  const { phone } = unitPhone(routes, { location: HERE });
+  const page = await phone.open('pages/nearby/nearby');
+  page.onKeywordInput(event({}, '城北'));
+  const first = page.search();
+  page.onKeywordInput(event({}, '迎丰'));
+  await page.search();
+  assert.deepEqual(page.data.items.map((s) => s.name), ['迎丰街道人大代表之家']);
+  slow.release();
+  await first;
+  assert.equal(state.queries.length, 3);
+  assert.deepEqual(page.data.items.map((s) => s.name), ['迎丰街道人大代表之家'], 'the late 城北 answer is dropped');
+  assert.equal(page.data.searched, '迎丰');
+  assert.equal(page.data.loading, false);
+});
+
+test('nearby: a search cleared while it is on its way leaves nothing listed when it answers', async () => {
+  const { routes } = stationRoutes([station(1, { name: '迎丰街道人大代表之家' })]);
+  const slow = held();
+  const list = routes['GET /api/v1/stations'];
+  routes['GET /api/v1/stations'] = (req) => slow.promise.then(() => list(req));
+  const { phone } = unitPhone(routes, { location: null });
+  const page = await phone.open('pages/nearby/nearby');
+  page.onKeywordInput(event({}, '迎丰'));
+  const searching = page.search();
+  await page.clearSearch(); // no location, no search: nothing to list
+  assert.deepEqual(page.data.items, []);
+  slow.release();
+  await searching;
+  assert.deepEqual(page.data.items, [], 'the late answer to the cleared search is dropped');
+  assert.equal(page.data.searched, '');
+  assert.equal(page.data.loading, false);
+});
+
+test('nearby: a location found late (or refused late) does not replace the one found after it', async () => {
+  const THERE = { latitude: 28.2001, longitude: 112.9702 };
+  const { routes, state } = stationRoutes([station(1), station(2)]);
+  const { phone, wx } = unitPhone(routes, { location: HERE });
+  const firstFix = held();
+  wx.location = () => firstFix.promise; // the phone is slow to find itself as the page opens
+  const opening = phone.open('pages/nearby/nearby');
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(phone.current().data.locating, true);
+  const page = phone.current();
+  // The citizen pulls down meanwhile, and this time the phone answers at once, elsewhere.
+  wx.location = THERE;
+  await page.onPullDownRefresh();
+  assert.deepEqual(state.queries.map((q) => q.near), ['28.200100,112.970200']);
+  assert.equal(wx.calls.stopPullDownRefresh.length, 1);
+  // The first fix arrives at last, from where the citizen was: it changes nothing.
+  firstFix.release(HERE);
+  await opening;
+  assert.deepEqual(state.queries.map((q) => q.near), ['28.200100,112.970200'], 'the stale place is not listed');
+  assert.equal(page.data.located, true);
+  assert.equal(page.data.locating, false);
+  assert.equal(page.data.loading, false);
+  assert.equal(page.data.items.length, 2);
+
+  // A refusal that comes late does not undo a location found after it either.
+  const lateRefusal = held();
+  wx.location = () => lateRefusal.promise;
+  const relocating = page.locate();
+  wx.location = HERE;
+  await page.locate();
+  lateRefusal.release(null);
+  await relocating;
+  assert.equal(page.data.located, true);
+  assert.equal(page.data.problem, '');
+  assert.equal(state.queries.at(-1).near, '27.550500,110.002800');
+  assert.equal(page.data.items.length, 2);
+});
