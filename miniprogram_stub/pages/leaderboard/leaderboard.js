@@ -24,15 +24,20 @@ Page({
     return this.load();
   },
 
+  // Only the latest load shows: a level chosen while the last one loads must not get that level's late answer.
   async load() {
+    const seq = (this.loadSeq || 0) + 1;
+    this.loadSeq = seq;
     this.setData({ loading: true, error: '' });
     const user = await api.ensureLogin().catch(() => null);
     try {
       const rows = await api.leaderboard({ level: LEVELS[this.data.levelIndex].value, limit: 50 });
+      if (this.loadSeq !== seq) return null;
       const keyed = (rows || []).map((r) => Object.assign({ key: r.deputy.id }, r));
       this.setData({ loading: false, rows: keyed, myDeputyId: api.isDeputy(user) ? user.deputy_id : null });
       return rows;
     } catch (err) {
+      if (this.loadSeq !== seq) return null;
       this.setData({ loading: false, error: err.message });
       return null;
     }

@@ -17,12 +17,16 @@ Page({
     return this.load();
   },
 
+  // Only the latest load shows: a year chosen while the last one loads must not get that year's late answer.
   async load() {
+    const seq = (this.loadSeq || 0) + 1;
+    this.loadSeq = seq;
     this.setData({ loading: true, error: '' });
     const user = await api.deputyOf(this);
-    if (!user) return null;
+    if (!user || this.loadSeq !== seq) return null;
     try {
       const res = await api.points(user.deputy_id, this.data.year);
+      if (this.loadSeq !== seq) return null;
       this.setData({
         loading: false,
         total: res.total,
@@ -31,6 +35,7 @@ Page({
       });
       return res;
     } catch (err) {
+      if (this.loadSeq !== seq) return null;
       this.setData({ loading: false, error: err.message });
       return null;
     }

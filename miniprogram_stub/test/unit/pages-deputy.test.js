@@ -590,6 +590,49 @@ test('points, archive and leaderboard', async () => {
   assert.equal(phone.wx.requests.at(-1).url.split('?')[1], 'level=city&limit=50');
 });
 
+test('points, archive and leaderboard: a year or level chosen while the last one loads shows its own figures, not the late ones', async () => {
+  // The year the page opens with answers slowly; the one chosen next answers at once.
+  const opened = String(new Date().getFullYear());
+  const chosen = String(Number(opened) - 1);
+  let release;
+  const slow = new Promise((resolve) => { release = resolve; });
+  const later = (req, key, answer) => (req.query[key] === opened || req.query[key] === '' ? slow.then(() => answer) : answer);
+  const { phone } = unitPhone({
+    'GET /api/v1/deputies/7/points': (req) => later(req, 'year', json(200, {
+      deputy_id: 7, year: Number(req.query.year), total: Number(req.query.year) - 2000, rank: 1, entries: [],
+    })),
+    'GET /api/v1/deputies/7/archive': (req) => later(req, 'year', json(200, {
+      deputy: { id: 7, name: '张伟', level_label: '市人大代表', region_name: '怀化市', group: '' }, year: Number(req.query.year),
+      activities: [], suggestions: { received: Number(req.query.year) - 2000, closed: 0, closed_on_time: 0, closed_implemented: 0, satisfaction: {} },
+      points: { total: 0, rank: null, by_rule: [] },
+    })),
+    'GET /api/v1/leaderboard': (req) => later(req, 'level', json(200, [
+      { rank: 1, deputy: { id: req.query.level ? 7 : 3, name: req.query.level ? '张伟' : '李建国', level: 'city' }, points: 10 },
+    ])),
+  }, { user: DEPUTY });
+  const pages = {};
+  const opening = ['pages/points/points', 'pages/archive/archive', 'pages/leaderboard/leaderboard'].map((route) => {
+    const page = phone.instance(route);
+    pages[route.split('/')[1]] = page;
+    return page.onShow();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the first loads are out
+  await pages.points.onYearChange(event({}, chosen));
+  await pages.archive.onYearChange(event({}, chosen));
+  await pages.leaderboard.onLevelChange(event({}, '3'));
+  release();
+  await Promise.all(opening);
+  assert.equal(pages.points.data.year, Number(chosen));
+  assert.equal(pages.points.data.total, Number(chosen) - 2000, 'the total of the year shown, not the late answer for ' + opened);
+  assert.equal(pages.points.data.loading, false);
+  assert.equal(pages.archive.data.year, Number(chosen));
+  assert.equal(pages.archive.data.archive.year, Number(chosen));
+  assert.equal(pages.archive.data.loading, false);
+  assert.equal(pages.leaderboard.data.levelIndex, 3);
+  assert.deepEqual(pages.leaderboard.data.rows.map((r) => r.deputy.name), ['张伟']);
+  assert.equal(pages.leaderboard.data.loading, false);
+});
+
 test('home: scanning a mini-program code opens the scan entry with its code', async () => {
   const { phone, wx } = unitPhone({}, { user: DEPUTY });
   const home = await phone.open('pages/index/index');
