@@ -191,7 +191,8 @@ function isQuiet(quiet, err) {
   return Array.isArray(quiet) && quiet.indexOf(err.status) >= 0;
 }
 
-// Runs `attempt(headers)` (→ {statusCode, data}) logged in; on 401 logs in again and repeats it once.
+// Runs `attempt(headers)` (→ {statusCode, data}) logged in; on 401 logs in again (once for requests refused
+// together) and repeats it once.
 async function authorized(attempt, options) {
   const opts = options || {};
   try {
@@ -201,10 +202,14 @@ async function authorized(attempt, options) {
       if (opts.idempotencyKey) h['Idempotency-Key'] = opts.idempotencyKey;
       return h;
     };
+    const sent = getToken();
     let res = await attempt(headers());
     if (res.statusCode === 401) {
-      clearToken();
-      await login();
+      // Refused with a token another request has renewed meanwhile: repeat with the new one; else log in.
+      if (getToken() === sent) {
+        clearToken();
+        await login();
+      }
       res = await attempt(headers());
     }
     if (res.statusCode >= 400) throw errorFrom(res);

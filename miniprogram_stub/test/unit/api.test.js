@@ -47,6 +47,29 @@ test('a 401 logs in again and repeats the request once, with the same Idempotenc
   assert.deepEqual(wx.toasts.concat(wx.modals), [], 'the renewal is silent');
 });
 
+test('requests refused together with an expired token share one new login, however late their 401 arrives', async () => {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const answer = (req, data) => (req.header.Authorization === 'Bearer stale' ? error(401, 'unauthorized', '登录已过期，请重新登录。') : json(200, data));
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/me': (req) => answer(req, CITIZEN),
+    // Sent with the expired token too, its 401 comes back only after the first request has logged in again.
+    'GET /api/v1/suggestions/categories': (req) => (req.header.Authorization === 'Bearer stale'
+      ? held.then(() => answer(req)) : answer(req, { categories: ['其他'] })),
+  }, { loginCode: ['first', 'second'] });
+  wx.setStorageSync('msb_token', 'stale');
+  wx.setStorageSync('msb_user', CITIZEN);
+  const api = apiOf(phone);
+  const slow = api.categories();
+  assert.deepEqual(await api.me(), CITIZEN);
+  release();
+  assert.deepEqual(await slow, { categories: ['其他'] });
+  assert.equal(wx.calls.login.length, 1, 'one wx.login');
+  assert.equal(wx.requests.filter((r) => /auth\/wechat/.test(r.url)).length, 1);
+  assert.equal(wx.getStorageSync('msb_token'), 'token-1-first');
+  assert.deepEqual(wx.toasts.concat(wx.modals), []);
+});
+
 test('a second 401 is not retried forever: the message is shown', async () => {
   let calls = 0;
   const { phone, wx } = unitPhone({
