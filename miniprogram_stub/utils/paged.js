@@ -13,15 +13,27 @@ async function loadPage(page, fetchPage, options) {
   page.setData({ loading: true, error: '' });
   try {
     const res = await fetchPage({ page: next, per_page: PER_PAGE });
+    // Rows that left the list since the last page (taken, withdrawn, answered elsewhere) slid the rows
+    // after them back onto pages already shown, where the next page no longer has them: those pages are
+    // asked again, as far back as the list shrank.
+    const shrunk = reset ? 0 : page.data.total - res.total;
+    let found = [];
+    for (let p = Math.max(1, next - Math.ceil(shrunk / PER_PAGE)); p < next && page.pagedSeq === seq; p += 1) {
+      found = found.concat((await fetchPage({ page: p, per_page: PER_PAGE })).items || []);
+    }
     if (page.pagedSeq !== seq) return null;
-    const rows = (res.items || []).map(opts.map || ((x) => x));
+    const rows = found.concat(res.items || []).map(opts.map || ((x) => x));
     // Lists come newest first: one added since the last page pushes a row already shown onto the next
     // one, which would show twice (and share its wx:key).
     const shown = reset ? {} : page.data.items.reduce((ids, item) => { ids[item.id] = true; return ids; }, {});
-    const items = reset ? rows : page.data.items.concat(rows.filter((row) => !shown[row.id]));
-    // More while the server has more; a page that came back empty ends it (rows skipped as already shown
-    // leave fewer than `total`).
-    const hasMore = rows.length > 0 && items.length < res.total;
+    const items = reset ? rows : page.data.items.slice();
+    rows.forEach((row) => {
+      if (reset || shown[row.id]) return;
+      shown[row.id] = true;
+      items.push(row);
+    });
+    // More while the server has rows beyond this page; a page that came back empty ends it.
+    const hasMore = (res.items || []).length > 0 && (next - 1) * PER_PAGE + res.items.length < res.total;
     page.setData({ items, page: next, total: res.total, hasMore, loading: false });
     return items;
   } catch (err) {

@@ -101,6 +101,37 @@ test('inbox: switching tabs while the first tab is still loading shows the secon
   assert.equal(inbox.data.loading, false);
 });
 
+test('inbox: items leaving 待接单 while the deputy scrolls (withdrawn, reassigned) hide none of those after them', async () => {
+  // [items listed, pages scrolled before, items that leave meanwhile]
+  const cases = [
+    [45, 1, [44, 40, 33, 30]],
+    [80, 2, Array.from({ length: 30 }, (_, i) => 79 - 2 * i)], // more than a page's worth: two pages slide back
+  ];
+  for (const [count, scrolled, leaving] of cases) {
+    let ids = Array.from({ length: count }, (_, i) => count - i); // newest first, as the server lists them
+    const { phone } = unitPhone({
+      'GET /api/v1/suggestions': (req) => {
+        const page = Number(req.query.page);
+        const perPage = Number(req.query.per_page);
+        const items = ids.slice((page - 1) * perPage, page * perPage).map((id) => suggestion({ id }));
+        return json(200, { items, total: ids.length, page, per_page: perPage });
+      },
+    }, { user: DEPUTY });
+    const inbox = await phone.open('pages/inbox/inbox');
+    for (let i = 1; i < scrolled; i += 1) await inbox.onReachBottom();
+    assert.equal(inbox.data.items.length, 20 * scrolled);
+    // Meanwhile some of the pages shown leave the tab: the rows after them slide back.
+    ids = ids.filter((id) => leaving.indexOf(id) < 0);
+    while (inbox.data.hasMore) await inbox.onReachBottom();
+    const shown = inbox.data.items.map((i) => i.id);
+    assert.deepEqual(ids.filter((id) => shown.indexOf(id) < 0), [], 'every item still waiting is listed');
+    assert.deepEqual(shown.filter((id) => leaving.indexOf(id) < 0), ids, 'each row once, newest first');
+    assert.equal(inbox.data.loading, false);
+    await inbox.onPullDownRefresh();
+    assert.deepEqual(inbox.data.items.map((i) => i.id), ids.slice(0, 20), 'pulling down shows the tab as it is now');
+  }
+});
+
 test('inbox, activities and points ask a citizen to bind first', async () => {
   const { phone, wx } = unitPhone({});
   for (const route of ['pages/inbox/inbox', 'pages/activities/activities', 'pages/points/points', 'pages/archive/archive']) {
