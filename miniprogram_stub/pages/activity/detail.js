@@ -24,20 +24,28 @@ Page({
     return this.load();
   },
 
+  // Only the latest word on the activity shows: a load still on its way when 接单 or 请假 answers is dropped,
+  // as is one overtaken by a later load.
   async load() {
+    const seq = (this.loadSeq || 0) + 1;
+    this.loadSeq = seq;
     this.setData({ loading: !this.data.activity, error: '' });
     try {
       const a = await api.activity(this.id);
+      if (this.loadSeq !== seq) return null; // a step answered (or a later load asked) meanwhile: this is older
       this.setData({ activity: activity.presentActivity(a), loading: false });
       return a;
     } catch (err) {
+      if (this.loadSeq !== seq) return null;
       this.setData({ loading: false, error: err.message });
       return null;
     }
   },
 
   show(updated) {
-    if (updated) this.setData({ activity: activity.presentActivity(updated) });
+    if (!updated) return updated;
+    this.loadSeq = (this.loadSeq || 0) + 1;
+    this.setData({ activity: activity.presentActivity(updated) });
     return updated;
   },
 

@@ -33,15 +33,21 @@ Page({
     return this.load().then(() => wx.stopPullDownRefresh());
   },
 
+  // Only the latest word on the appointment shows: a refresh still on its way when an answer (确认, 婉拒…)
+  // comes back is dropped, as is one overtaken by a later refresh.
   async load() {
+    const seq = (this.loadSeq || 0) + 1;
+    this.loadSeq = seq;
     this.setData({ loading: !this.data.item, error: '' });
     try {
       const item = await api.appointment(this.id);
+      if (this.loadSeq !== seq) return null; // a step answered (or a later load asked) meanwhile: this is older
       this.show(item, true);
       this.setData({ loading: false });
       await this.loadStation(item);
       return item;
     } catch (err) {
+      if (this.loadSeq !== seq) return null;
       this.setData({ loading: false, error: err.message });
       return null;
     }
@@ -124,6 +130,7 @@ Page({
     this.setData({ busy: true });
     try {
       const item = await api.appointmentAction(this.id, action, body);
+      this.loadSeq = (this.loadSeq || 0) + 1;
       this.show(item, true);
       this.setData({ busy: false });
       toast(done, 'success');

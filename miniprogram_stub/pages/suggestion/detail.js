@@ -56,15 +56,21 @@ Page({
     return this.load().then(() => wx.stopPullDownRefresh());
   },
 
+  // Only the latest word on the item shows: a refresh still on its way when a step answers (the step's
+  // answer is the item as it is now) is dropped, as is one overtaken by a later refresh.
   async load() {
+    const seq = (this.loadSeq || 0) + 1;
+    this.loadSeq = seq;
     this.setData({ loading: !this.data.item, error: '' });
     try {
       const item = await api.suggestion(this.id);
+      if (this.loadSeq !== seq) return null; // a step answered (or a later load asked) meanwhile: this is older
       this.show(item);
       this.setData({ loading: false });
       await this.loadPhotos(item.attachments || []);
       return item;
     } catch (err) {
+      if (this.loadSeq !== seq) return null;
       this.setData({ loading: false, error: err.message });
       return null;
     }
@@ -140,6 +146,7 @@ Page({
     this.setData({ busy: true });
     try {
       const item = await api.suggestionAction(this.id, action, body, { quiet: [422] });
+      this.loadSeq = (this.loadSeq || 0) + 1;
       this.show(item);
       this.setData({ busy: false, form: Object.assign({}, EMPTY_FORM) });
       toast(done, 'success');

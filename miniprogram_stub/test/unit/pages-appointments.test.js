@@ -328,6 +328,33 @@ test('detail, deputy: 婉拒 with a reason; a refusal from the server is shown a
   assert.deepEqual(posts[1], { reason: '近期在外地学习' });
 });
 
+test('detail, deputy: a refresh answering after 确认 shows the confirmed meeting, not the request before it', async () => {
+  let current = appointment({ actions: ['confirm', 'decline'] });
+  let hold = null;
+  const { phone } = unitPhone({
+    'GET /api/v1/appointments/5': () => {
+      const answer = json(200, current);
+      return hold ? hold.then(() => answer) : answer;
+    },
+    'GET /api/v1/stations/1': () => json(200, { id: 1, name: '城北站', lat: null, lng: null }),
+    'POST /api/v1/appointments/5/confirm': (req) => {
+      current = Object.assign({}, current, { status: 'confirmed', status_label: '已确认', meet_at: req.data.meet_at, actions: ['confirm', 'decline', 'complete'] });
+      return json(200, current);
+    },
+  }, { user: DEPUTY });
+  const page = await phone.open('pages/appointment/detail', { id: '5' });
+  let release;
+  hold = new Promise((resolve) => { release = resolve; });
+  const refreshing = page.onPullDownRefresh();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  await page.confirm();
+  assert.equal(page.data.item.status, 'confirmed');
+  release();
+  await refreshing;
+  assert.equal(page.data.item.status, 'confirmed', 'the late answer from before 确认 is dropped');
+  assert.equal(page.data.item.status_label, '已确认');
+});
+
 test('detail: an appointment one may not see shows the server\'s sentence with 重试', async () => {
   const { phone } = unitPhone({ 'GET /api/v1/appointments/9': () => error(404, 'not_found', '约见不存在。') });
   const page = await phone.open('pages/appointment/detail', { id: '9' });

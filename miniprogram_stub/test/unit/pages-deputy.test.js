@@ -205,6 +205,42 @@ test('a double tap on 接单 (inbox, activity list, activity page) sends one req
   assert.deepEqual(wx.modals, []);
 });
 
+test('item and activity pages: a refresh answering after a step shows the step\'s result, not the state before it', async () => {
+  let item = staffView({ status: 'assigned' });
+  let activity = { id: 5, title: '接待选民', type: 'reception', type_label: '接待选民', status: 'published', status_label: '已发单',
+    starts_at: '2030-05-01T01:00:00+00:00', ends_at: '2030-05-01T04:00:00+00:00', my_status: 'invited', participants: [] };
+  let hold = null; // while set, reads answer with what was true when asked, once it is released
+  const read = (current) => {
+    const answer = json(200, current);
+    return hold ? hold.then(() => answer) : answer;
+  };
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions/11': () => read(item),
+    'POST /api/v1/suggestions/11/accept': () => { item = Object.assign({}, item, { status: 'accepted', status_label: '办理中' }); return json(200, item); },
+    'GET /api/v1/activities/5': () => read(activity),
+    'POST /api/v1/activities/5/accept': () => { activity = Object.assign({}, activity, { my_status: 'accepted' }); return json(200, activity); },
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  const act = await phone.open('pages/activity/detail', { id: '5' });
+  let release;
+  hold = new Promise((resolve) => { release = resolve; });
+  const refreshing = [detail.onPullDownRefresh(), act.onShow()]; // pulled down; shown again
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  await detail.accept();
+  await act.accept();
+  assert.equal(detail.data.item.status, 'accepted');
+  assert.equal(act.data.activity.my_status, 'accepted');
+  release();
+  await Promise.all(refreshing);
+  assert.equal(detail.data.item.status, 'accepted', 'the item as 接单 left it');
+  assert.equal(act.data.activity.my_status, 'accepted', 'the activity as 接单 left it');
+  assert.equal(detail.data.loading, false);
+  assert.equal(act.data.loading, false);
+  hold = null;
+  await detail.onPullDownRefresh();
+  assert.equal(detail.data.item.status, 'accepted', 'a later refresh shows the item again');
+});
+
 function handlingRoutes(status) {
   const steps = [];
   let current = staffView({ status });
