@@ -30,6 +30,7 @@ Page({
 
   // <button open-type="getPhoneNumber" bindgetphonenumber="onGetPhoneNumber">
   async onGetPhoneNumber(e) {
+    if (this.data.binding) return null; // a double tap: WeChat's phone code is good once
     const code = e && e.detail && e.detail.code;
     if (!code) {
       toast('需要授权手机号才能核对代表身份');

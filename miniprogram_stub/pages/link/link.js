@@ -43,6 +43,7 @@ Page({
   },
 
   async link(code) {
+    if (this.data.linking) return null; // a double tap links once
     if (!CODE.test(code)) {
       this.setData({ error: '请输入管理后台显示的 12 位绑定码。' });
       return null;

@@ -26,6 +26,19 @@ test('link: a scanned code is sent after a tap, with overdue and supervision rem
   assert.deepEqual(wx.toasts, ['绑定成功']);
 });
 
+test('link: a double tap on 确认绑定 links once', async () => {
+  const bodies = [];
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/me/admin-link': (req) => { bodies.push(req.data); return json(200, { account: ACCOUNT }); },
+  });
+  const page = await phone.open('pages/link/link', { scene: 'ABCDEFGHJKLM' });
+  await Promise.all([page.confirm(), page.confirm()]);
+  assert.deepEqual(bodies, [{ code: 'ABCDEFGHJKLM' }]);
+  assert.equal(wx.calls.requestSubscribeMessage.length, 1);
+  assert.deepEqual(wx.toasts, ['绑定成功']);
+  assert.deepEqual(page.data.account, ACCOUNT);
+});
+
 test('link: a typed code may have dashes and small letters; a malformed one is not sent', async () => {
   const bodies = [];
   const { phone } = unitPhone({

@@ -44,6 +44,25 @@ test('binding: a phone not in the deputy base is told so; an expired phone code 
   assert.equal(bind.data.binding, false);
 });
 
+test('binding: a double tap binds once, with no refusal of the spent phone code after the success', async () => {
+  const used = new Set();
+  const { phone, wx } = unitPhone({
+    // WeChat's phone code is good once.
+    'POST /api/v1/auth/bind-phone': (req) => {
+      if (used.has(req.data.code)) return error(422, 'validation_failed', '手机号验证失败，请重新授权。');
+      used.add(req.data.code);
+      return json(200, { user: DEPUTY });
+    },
+  });
+  const bind = await phone.open('pages/bind/bind');
+  const tap = { detail: { code: 'phone-13800000003', errMsg: 'getPhoneNumber:ok' } };
+  await Promise.all([bind.onGetPhoneNumber(tap), bind.onGetPhoneNumber(tap)]);
+  assert.equal(wx.requests.filter((r) => /bind-phone/.test(r.url)).length, 1);
+  assert.deepEqual(wx.toasts.concat(wx.modals), ['已绑定代表身份']);
+  assert.equal(wx.navigations.length, 1);
+  assert.equal(bind.data.isDeputy, true);
+});
+
 test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue; accept from the list', async () => {
   const queries = [];
   let accepted = 0;
