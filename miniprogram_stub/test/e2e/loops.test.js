@@ -7,7 +7,8 @@
 //    replies; the citizen rates and the item is closed.
 // 2. 发单 → 接单 → 扫码签到 → 结单 → 积分: an administrator dispatches an activity at station 1 through the
 //    API; the deputy accepts it in the stub, checks in by scanning the station's code with the location,
-//    and after the administrator closes it sees the points, the archive and the leaderboard.
+//    and after the administrator closes it sees the points, the archive and the leaderboard; refused at
+//    an activity's screen code, they are asked to scan anew, and the card says the code is no card.
 // 3. 约见代表: a citizen scans a deputy's code and asks to meet at a time they suggest; the deputy binds,
 //    finds it in 约见我的 and confirms a time; the citizen sees 已确认 with the time and the place.
 // 4. 找站点: a citizen near a station finds it first in 附近联络站, opens its card through its code to file
@@ -339,6 +340,36 @@ test('a check-in with nothing to check in to shows the server sentence; a citize
   const citizenPage = await citizen.open('pages/checkin/checkin', { code: other.qr_code });
   assert.equal(citizenPage.data.status, 'failed');
   assert.match(citizenPage.data.message, /绑定代表身份/);
+});
+
+test('a deputy refused at an activity\'s screen code is asked to scan anew, and no card opens empty', LIMIT, async () => {
+  // An activity at station 3 to which 陈明 (bound above) is not invited; its screen shows the rotating code.
+  const now = Date.now();
+  const activity = await http(backend.baseUrl, 'POST', '/activities', {
+    title: '代表小组学习', type: 'reception', station_id: 3,
+    starts_at: new Date(now - 10 * 60 * 1000).toISOString(), ends_at: new Date(now + 3600 * 1000).toISOString(),
+    deputy_ids: [deputyRecord.id], points: 2,
+  }, admin);
+  const screen = await http(backend.baseUrl, 'GET', `/activities/${activity.id}/checkin-code`, undefined, admin);
+  const deputy = phoneFor('deputy-y', null);
+  await deputy.launch();
+  await deputy.open('pages/scan/scan', { scene: screen.qr_code });
+  assert.match(deputy.wx.lastNavigation().url, /^\/pages\/checkin\/checkin\?code=/);
+  const checkin = await deputy.follow();
+  assert.equal(checkin.data.status, 'failed');
+  assert.equal(checkin.data.message, '您不在本次活动的邀请名单中，不能签到。');
+  assert.equal(checkin.data.canRetry, false, 'the screen\'s code is gone in a minute: a new scan, not 重试');
+  assert.equal(checkin.data.canViewStation, false, 'an activity\'s code has no station card');
+  // The card the scan entry's answer is at hand for says what the code is.
+  const card = await deputy.open('pages/card/card', { code: screen.qr_code });
+  assert.equal(card.data.error, '这是活动签到码，只用于受邀代表到场签到，不能查看名片或提建议。');
+  assert.equal(card.data.kind, '');
+
+  // A forged screen code: the page that says so.
+  await deputy.open('pages/scan/scan', { scene: 'a' + 'b'.repeat(26) });
+  const unknown = await deputy.follow();
+  assert.equal(unknown.route, 'pages/unavailable/unavailable');
+  assert.equal(unknown.data.message, '签到码无效。');
 });
 
 // --- 3. 约见代表 ----------------------------------------------------------------------------------------
