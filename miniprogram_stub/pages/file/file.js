@@ -151,26 +151,31 @@ Page({
   },
 
   clearLocation() {
+    this.nearbySeq = (this.nearbySeq || 0) + 1; // an answer on its way is for the place cleared
     this.setData({ location: null, nearby: [] });
   },
 
   // Open items of the same category within 200 m: the citizen may follow one instead of filing again.
+  // Only the answer for the category and place chosen last shows: an earlier one arriving late is dropped.
   async checkNearby() {
+    const seq = (this.nearbySeq || 0) + 1;
+    this.nearbySeq = seq;
     const category = this.category();
     const loc = this.data.location;
     if (!category || !loc) {
       this.setData({ nearby: [] });
       return [];
     }
+    let nearby = [];
     try {
       const res = await api.nearby({ category, lat: loc.lat, lng: loc.lng });
-      const nearby = (res.items || []).map((i) => Object.assign({}, i, { createdText: formatTime(i.created_at) }));
-      this.setData({ nearby });
-      return nearby;
+      nearby = (res.items || []).map((i) => Object.assign({}, i, { createdText: formatTime(i.created_at) }));
     } catch (err) {
-      this.setData({ nearby: [] });
-      return [];
+      nearby = [];
     }
+    if (this.nearbySeq !== seq) return [];
+    this.setData({ nearby });
+    return nearby;
   },
 
   // The notices a follower gets are those of filing (accepted, replied, reopened): asked in this tap, as

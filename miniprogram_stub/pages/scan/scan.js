@@ -58,6 +58,7 @@ Page({
   },
 
   retry() {
+    if (this.data.loading) return null; // a double tap resolves once
     this.setData({ loading: true, message: '', canRetry: false });
     return this.resolve(this.scanOptions || {});
   },

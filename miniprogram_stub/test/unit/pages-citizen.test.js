@@ -141,6 +141,22 @@ test('card: a code that could not be resolved offers 重试 for a network failur
   assert.equal(card.data.target.name, '城北街道人大代表中心联络站');
 });
 
+test('scan entry: a double tap on 重试 opens the card once', async () => {
+  let online = false;
+  const routes = qrRoutes();
+  routes['GET /api/v1/qr/dep1'] = () => {
+    if (!online) throw new Error('timeout');
+    return json(200, DEPUTY_QR);
+  };
+  const { phone, wx } = unitPhone(routes);
+  const scan = await phone.open('pages/scan/scan', { scene: 'dep1' });
+  assert.equal(scan.data.canRetry, true);
+  online = true;
+  await Promise.all([scan.retry(), scan.retry()]);
+  assert.equal(wx.requests.filter((r) => /\/qr\//.test(r.url)).length, 2, 'the failed one and one retry');
+  assert.deepEqual(wx.navigations.map((n) => n.url), ['/pages/card/card?code=dep1']);
+});
+
 function filingRoutes(extra) {
   const state = { uploads: 0, posts: [], nearbyQueries: [] };
   const routes = Object.assign({
@@ -289,6 +305,34 @@ test('filing: similar open items nearby are offered, and following one replaces 
   await file.follow(event({ id: 40 }));
   assert.equal(wx.lastNavigation().url, '/pages/suggestion/detail?id=40');
   assert.equal(state.posts.length, 0);
+});
+
+test('filing: the similar items shown are those of the category and place chosen last, whatever answers late', async () => {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const { routes } = filingRoutes();
+  const nearby = routes['GET /api/v1/suggestions/nearby'];
+  // 环境卫生's similar items come back slowly.
+  routes['GET /api/v1/suggestions/nearby'] = (req) => (req.query.category === '环境卫生' ? held.then(() => nearby(req)) : nearby(req));
+  const { phone } = unitPhone(routes);
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  await file.locate();
+  const first = file.onCategoryChange(event({}, '1')); // 环境卫生, then at once 道路交通
+  await file.onCategoryChange(event({}, '0'));
+  release();
+  await first;
+  assert.equal(file.category(), '道路交通');
+  assert.deepEqual(file.data.nearby, [], 'no 环境卫生 items offered to follow under 道路交通');
+
+  // Cleared the place while they were on their way: none either.
+  let again;
+  const heldAgain = new Promise((resolve) => { again = resolve; });
+  routes['GET /api/v1/suggestions/nearby'] = (req) => heldAgain.then(() => nearby(req));
+  const second = file.onCategoryChange(event({}, '1'));
+  file.clearLocation();
+  again();
+  await second;
+  assert.deepEqual(file.data.nearby, []);
 });
 
 test('filing: 关注 asks, in the tap and before following, for the notices it promises (accepted, replied, reopened)', async () => {
