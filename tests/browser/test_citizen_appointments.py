@@ -427,3 +427,38 @@ def test_appointment_pages_fit_a_small_phone_with_big_enough_targets(browser, li
     finally:
         page.context.close()
     assert external_requests == []
+
+
+def test_times_read_in_china_time_on_a_phone_set_to_another_zone(browser, live_server, factory, world, external_requests):
+    """A phone kept on Xinjiang time (UTC+6), as many in Xinjiang are, or a traveller's: the meeting and the
+    reception day read as the deputy and the station set them, in China time — the time the landing page's
+    plan, the console and the WeChat messages say — not two hours earlier."""
+    day, starts = reception_day(factory, world, [world["zhang"]], days=3)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", timezone_id="Asia/Urumqi")
+    page = context.new_page()
+    watch_requests(page, live_server, external_requests)
+    try:
+        open_appointment_tab(page, live_server, world["zhang"].qr_code)
+        expect(page.locator("#appt-activity_id .choice").first).to_contain_text("09:00–12:00")  # the plan, as printed
+        page.fill("#appt-topic", "想反映公交站台积水")
+        page.locator("#appt-activity_id .choice").first.click()
+        page.fill("#appt-contact_phone", "13912345678")
+        page.click("#appt-submit")
+        appointment_id, _ = submitted_id(page)
+        page.click("#appt-done-open")
+        expect(page.locator("#a-when")).to_have_text(
+            f"{starts:%Y-%m-%d}（周{weekday_of(starts)}）09:00–12:00 · 鹤城区人民路 18 号")
+
+        # 23:30 in China is 21:30 in Urumqi: the day must not slip either (a midnight in between would).
+        meet = later(4, 23).replace(minute=30)
+        confirmed = factory.client.post(f"/api/v1/appointments/{appointment_id}/confirm",
+                                        headers=factory.deputy_headers(world["zhang"]), json={"meet_at": meet.isoformat()})
+        assert confirmed.status_code == 200, confirmed.json
+        page.reload()
+        expect(page.locator("#a-meet-at")).to_have_text(f"{meet:%Y-%m-%d}（周{weekday_of(meet)}）23:30")
+        page.goto(f"{live_server}/track/")
+        expect(page.locator("#appts li")).to_contain_text("见面时间 " + meet.strftime("%Y-%m-%d %H:%M"))
+    finally:
+        context.close()
+    assert external_requests == []

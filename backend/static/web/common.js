@@ -138,21 +138,31 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  /* The moment ``iso`` names, shifted so that its UTC fields read China time (UTC+8), whatever zone
+   * the phone is set to (Xinjiang time, a traveller's): every time the site shows is China's, as the
+   * pages rendered by the server, the console and the WeChat messages show it. */
+  function chinaClock(iso) {
+    if (!iso) return null;
+    var ms = Date.parse(iso);
+    return isNaN(ms) ? null : new Date(ms + 8 * 3600 * 1000);
+  }
+
+  /* "2025-03-04 09:30" in China time. */
   function formatTime(iso) {
-    if (!iso) return "";
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return "";
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    var d = chinaClock(iso);
+    if (!d) return "";
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
   }
 
   var WEEKDAYS = "日一二三四五六";
 
-  /* A time span as a citizen reads a reception day: "2025-03-04（周二）09:00–12:00". */
+  /* A time span as a citizen reads a reception day: "2025-03-04（周二）09:00–12:00", in China time. */
   function formatSpan(startIso, endIso) {
     var start = formatTime(startIso);
     if (!start) return "";
-    var day = new Date(startIso);
-    var text = start.slice(0, 10) + "（周" + WEEKDAYS.charAt(day.getDay()) + "）" + start.slice(11);
+    var day = chinaClock(startIso);
+    var text = start.slice(0, 10) + "（周" + WEEKDAYS.charAt(day.getUTCDay()) + "）" + start.slice(11);
     var end = formatTime(endIso);
     if (!end) return text;
     return text + "–" + (end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end);
