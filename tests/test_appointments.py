@@ -258,3 +258,31 @@ def test_the_sweep_reminds_an_unanswered_request_once_and_both_sides_before_the_
     assert "约见提醒 1 项" in sweep(app)
     with app.app_context():
         assert db.session.get(Appointment, waiting).reminded_dt is not None
+
+
+def test_a_browsers_retry_at_its_limit_returns_the_request_made_and_uses_no_quota(client, app, world):
+    """A phone browser's answer lost on a flaky network: the page sends the request again with the same
+    Idempotency-Key. The retry returns the request it made (as a filing's retry does), even when that
+    request used up the browser's quota, and a retry is not counted as another request."""
+    from .test_web_pages import bearer, web_identity
+
+    saved = app.config.get("WEB_FILING_RATE_LIMIT")
+    app.config["WEB_FILING_RATE_LIMIT"] = "2 per hour"
+    try:
+        browser = bearer(web_identity(client)["token"])
+        first = ask(client, browser | {"Idempotency-Key": "yj-web-1"}, world["zhang_code"])
+        again = ask(client, browser | {"Idempotency-Key": "yj-web-1"}, world["zhang_code"])
+        assert (first.status_code, again.status_code, again.json["id"]) == (201, 201, first.json["id"])
+        second = ask(client, browser | {"Idempotency-Key": "yj-web-2"}, world["zhang_code"])
+        assert second.status_code == 201, second.json  # the retry above used none of the two
+        retried = ask(client, browser | {"Idempotency-Key": "yj-web-2"}, world["zhang_code"])
+        assert (retried.status_code, retried.json["id"]) == (201, second.json["id"]), retried.json
+        over = ask(client, browser | {"Idempotency-Key": "yj-web-3"}, world["zhang_code"])
+        assert (over.status_code, over.json["error"]) == (429, "rate_limited")
+    finally:
+        if saved is None:
+            app.config.pop("WEB_FILING_RATE_LIMIT", None)
+        else:
+            app.config["WEB_FILING_RATE_LIMIT"] = saved
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Appointment)) == 2

@@ -65,8 +65,8 @@ def _visible(appointment_id):
 
 @blp.post("")
 @login_required
+@idempotent  # outside the limits, as for a filing: a retry returns the request made and uses no quota
 @web_filing_limits
-@idempotent
 @blp.arguments(AppointmentIn)
 @blp.response(201, AppointmentOut)
 def request_meeting(data):
