@@ -286,3 +286,18 @@ def test_a_browsers_retry_at_its_limit_returns_the_request_made_and_uses_no_quot
             app.config["WEB_FILING_RATE_LIMIT"] = saved
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Appointment)) == 2
+
+
+def test_a_meeting_years_ahead_is_a_typo_refused_by_name(client, app, world, wechat_standin):
+    """2062 typed for 2026: the citizen would be told of a meeting decades away, and reminded never. A
+    meeting is set within a year; a refused time changes nothing and tells nobody."""
+    appointment_id = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    for typo in (later(days=367), datetime(2062, 5, 6, 9, 0, tzinfo=CHINA), datetime(2100, 12, 31, 9, 0, tzinfo=CHINA)):
+        refused = answer(client, world["zhang_h"], appointment_id, "confirm", meet_at=typo.isoformat())
+        assert (refused.status_code, refused.json["error"], refused.json["errors"]) == \
+            (422, "validation_failed", {"meet_at": ["见面时间须在一年之内，请检查年份。"]}), typo
+    seen = client.get(f"/api/v1/appointments/{appointment_id}", headers=world["citizen"]).json
+    assert (seen["status"], seen["meet_at"]) == ("requested", None)
+    assert messages(wechat_standin, app, "tmpl-appointment-result") == []
+    in_a_year = answer(client, world["zhang_h"], appointment_id, "confirm", meet_at=later(days=360).isoformat())
+    assert in_a_year.status_code == 200, in_a_year.json

@@ -177,6 +177,7 @@ def test_refused_answers_come_back_as_typed_and_write_nothing(app, client, world
         ("", "请填写见面时间。"),
         ("明天上午", "见面时间格式不正确，请重新选择。"),
         ("1999-01-01T09:00", "日期须在"),
+        ("2062-05-06T09:00", "见面时间须在一年之内"),  # a mistyped year
     ):
         refused = post_form(admin, f"{path}/confirm", {"meet_at": typed, "place": "二楼会议室", "note": "请准时到"})
         assert refused.status_code == 422, typed

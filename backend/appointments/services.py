@@ -148,10 +148,18 @@ def _name_of(user):
     return user.deputy_name or user.display_name or user.username or ""
 
 
+# How far ahead a meeting may be set: further is a mistyped year (2062 for 2026), never reminded in time.
+MEETING_HORIZON = timedelta(days=366)
+
+
 def confirm(appointment, user, meet_dt, place, note):
-    """确认 (or 改约, once confirmed): a time in the future and a place (by default the reception day's or the station's)."""
-    if meet_dt <= utcnow():
+    """确认 (or 改约, once confirmed): a time in the future, within a year, and a place (by default the
+    reception day's or the station's)."""
+    now = utcnow()
+    if meet_dt <= now:
         raise validation_failed({"meet_at": ["见面时间须晚于现在。"]})
+    if meet_dt > now + MEETING_HORIZON:
+        raise validation_failed({"meet_at": ["见面时间须在一年之内，请检查年份。"]})
     _answer(appointment, user, "confirm", note)
     appointment.meet_dt = meet_dt
     appointment.meet_reminded_dt = None  # a moved meeting is reminded at its new time
