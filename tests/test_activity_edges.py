@@ -229,6 +229,40 @@ def test_leave_is_asked_before_the_activity_starts(client, app, crew):
     assert (asked.status_code, asked.json["my_status"]) == (200, "declined")
 
 
+def test_once_it_is_over_accepting_is_refused_and_leave_taken_stands(client, app, crew):
+    """A deputy who took leave looks through activities not yet closed and taps 接单 on one that ended
+    yesterday: that withdrew the leave, and 结单 then marked them absent and took a point. Once the
+    check-in window has closed nobody can come any more: 接单 is refused and the leave stands. Until then
+    (the grace period after the end included) a deputy on leave who came after all may still accept."""
+    zhang, li, wang = crew["deputies"][:3]
+    zh, lh, wh = crew["headers"][:3]
+    now = datetime.now(timezone.utc)
+    activity_id = dispatch(client, crew, [zhang, li, wang], starts=now + timedelta(days=1),
+                           ends=now + timedelta(days=1, hours=2)).json["id"]
+    assert client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "出差在外"}, headers=zh).status_code == 200
+    assert client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "外出学习"}, headers=lh).status_code == 200
+
+    def held(starts, ends):
+        with app.app_context():
+            db.session.execute(update(Activity).where(Activity.id == activity_id).values(starts_dt=starts, ends_dt=ends))
+            db.session.commit()
+
+    held(now - timedelta(hours=3), now - timedelta(minutes=20))  # ended 20 minutes ago: within the grace period
+    came = client.post(f"/api/v1/activities/{activity_id}/accept", headers=lh)
+    assert (came.status_code, came.json["my_status"]) == (200, "accepted")
+
+    held(now - timedelta(days=1, hours=3), now - timedelta(days=1))  # ended yesterday
+    for headers, status in ((zh, "declined"), (wh, "invited")):
+        late = client.post(f"/api/v1/activities/{activity_id}/accept", headers=headers)
+        assert (late.status_code, late.json["error"], late.json["message"]) == \
+            (409, "invalid_transition", "活动已经结束，不能再接单。")
+        assert client.get(f"/api/v1/activities/{activity_id}", headers=headers).json["my_status"] == status
+
+    summary = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).json["summary"]
+    assert (summary["declined"], summary["absent"]) == (1, 2)
+    assert points(client, zhang, zh)["total"] == 0  # the leave stands: no deduction
+
+
 def test_an_activity_is_closed_only_once_it_has_begun(client, app, crew):
     """结单 two days before the start marked everyone absent (−1 each): refused, pointing at 取消活动;
     once it has begun it closes."""

@@ -146,7 +146,7 @@ def get_activity(activity_id):
 @login_required
 @blp.response(200, ActivityOut)
 def accept(activity_id):
-    """接单。"""
+    """接单（请假后也可重新接单）：活动结束后不能再接单。"""
     return present(services.accept(current_user(), _activity(activity_id)), current_user(), detail=True)
 
 

@@ -200,7 +200,12 @@ def _respond(user, activity, allowed_from, message, **values):
 
 
 def accept(user, activity):
-    """接单 (also withdraws an earlier 请假)."""
+    """接单 (also withdraws an earlier 请假), until the check-in window closes: after it nobody can come, and
+    a leave withdrawn then would only turn into an absence at 结单."""
+    _my_participation(user, activity)
+    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+    if utcnow() > activity.ends_dt + grace:
+        raise APIError(409, "invalid_transition", "活动已经结束，不能再接单。")
     return _respond(user, activity, (P.invited, P.declined), "您已接单或已签到。", status=P.accepted)
 
 

@@ -4,19 +4,21 @@ const config = require('../config');
 const { wxp, toast } = require('./wxp');
 const { formatTime, PARTICIPANT_LABELS } = require('./format');
 
-// What the deputy may do, as the server allows it: 接单 while invited or on leave (withdrawing the leave),
-// 请假 only before the start (after it the server refuses: 活动已经开始，不能再请假), 签到 while expected.
+// What the deputy may do, as the server allows it: 接单 while invited or on leave (withdrawing the leave)
+// until the activity is over (after it the server refuses: 活动已经结束，不能再接单), 请假 only before the start
+// (after it the server refuses: 活动已经开始，不能再请假), 签到 while expected.
 function presentActivity(a) {
   const open = a.status === 'published';
   const mine = a.my_status;
   const started = Date.parse(a.starts_at) <= Date.now();
+  const ended = Date.parse(a.ends_at) <= Date.now();
   return Object.assign({}, a, {
     startsText: formatTime(a.starts_at),
     endsText: formatTime(a.ends_at),
     myStatusLabel: mine ? PARTICIPANT_LABELS[mine] || mine : '',
     open,
     started,
-    canAccept: open && (mine === 'invited' || mine === 'declined'),
+    canAccept: open && !ended && (mine === 'invited' || mine === 'declined'),
     canDecline: open && !started && (mine === 'invited' || mine === 'accepted'),
     canCheckin: open && (mine === 'invited' || mine === 'accepted'),
     participants: (a.participants || []).map((p, i) => Object.assign({}, p, {

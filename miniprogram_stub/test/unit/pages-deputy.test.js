@@ -492,7 +492,7 @@ test('activities: accept, and decline with a reason asked in a modal', async () 
   assert.equal(wx.calls.showModal[0].editable, true);
 });
 
-test('activities: 请假 is offered only before the start, which the server requires; 接单 and 签到 stay', async () => {
+test('activities: 请假 is offered only before the start, which the server requires; 接单 until the end; 签到 stays', async () => {
   const hour = 3600 * 1000;
   const at = (ms) => new Date(ms).toISOString();
   const activity = (id, startsIn, myStatus) => ({
@@ -500,7 +500,7 @@ test('activities: 请假 is offered only before the start, which the server requ
     starts_at: at(Date.now() + startsIn), ends_at: at(Date.now() + startsIn + 3 * hour), my_status: myStatus, participants: [],
   });
   const items = [activity(5, 2 * hour, 'invited'), activity(6, -hour, 'invited'), activity(7, -hour, 'accepted'),
-    activity(8, -hour, 'declined')];
+    activity(8, -hour, 'declined'), activity(9, -27 * hour, 'declined')];
   const { phone } = unitPhone({
     'GET /api/v1/activities': () => json(200, { items, total: items.length, page: 1, per_page: 20 }),
     'GET /api/v1/activities/6': () => json(200, items[1]),
@@ -511,6 +511,7 @@ test('activities: 请假 is offered only before the start, which the server requ
     [6, true, false, true], // begun: 请假 would be refused (活动已经开始，不能再请假)
     [7, false, false, true],
     [8, true, false, false],
+    [9, false, false, false], // ended yesterday: 接单 would be refused (活动已经结束，不能再接单), the leave stands
   ]);
   const detail = await phone.open('pages/activity/detail', { id: '6' });
   assert.equal(detail.data.activity.canDecline, false);
