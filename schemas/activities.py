@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.activities.models import ActivityStatus, ActivityType
 
@@ -6,7 +6,18 @@ from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, QueryS
 
 
 
-class ActivityIn(StrictSchema):
+class _Position:
+    """``lat`` and ``lng`` come together or not at all: half a position is no place (a scan sending one
+    would skip the distance check)."""
+
+    @validates_schema
+    def _both_or_neither(self, data, **kwargs):
+        lat, lng = data.get("lat"), data.get("lng")
+        if (lat is None) != (lng is None):
+            raise ValidationError("请同时提供纬度和经度。", field_name="lng" if lng is None else "lat")
+
+
+class ActivityIn(_Position, StrictSchema):
     title = Line(100, required=True)
     type = Choice(ActivityType, required=True)
     station_id = BodyId(allow_none=True)
@@ -29,7 +40,7 @@ class HandCheckinIn(StrictSchema):
     reason = Text(200, required=True, metadata={"description": "why the deputy could not scan (补签原因)"})
 
 
-class CheckinIn(StrictSchema):
+class CheckinIn(_Position, StrictSchema):
     qr_code = Text(64, required=True)
     lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))

@@ -39,7 +39,7 @@ def crew(factory):
     }
 
 
-def dispatch(client, crew, deputies, starts=None, ends=None, **extra):
+def dispatch(client, crew, deputies, starts=None, ends=None, headers=None, **extra):
     now = datetime.now(timezone.utc)
     body = {
         "title": "城北联络站进站接待选民",
@@ -49,7 +49,7 @@ def dispatch(client, crew, deputies, starts=None, ends=None, **extra):
         "ends_at": iso(ends or now + timedelta(hours=2)),
         "deputy_ids": [d.id for d in deputies],
     } | extra
-    return client.post("/api/v1/activities", json=body, headers=crew["admin"])
+    return client.post("/api/v1/activities", json=body, headers=headers or crew["admin"])
 
 
 def checkin(client, headers, code, lat=STATION[0], lng=STATION[1]):
@@ -198,6 +198,24 @@ def test_check_in_refusals_say_why(client, crew):
     deputy_code = checkin(client, zh, zhang.qr_code)
     assert deputy_code.status_code == 409
     assert "签到码" in deputy_code.json["message"]
+
+
+def test_half_a_position_is_refused_not_taken_for_none(client, crew):
+    """A latitude without its longitude (or the other way round) is no position: a scan sending one
+    skipped the distance check (a deputy 1,400 km away was checked in), and an activity given one had
+    a point that was nowhere. Both are 422 naming the missing half, and write nothing."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    for half, missing in (({"lat": 40.0}, "lng"), ({"lng": 116.4}, "lat"), ({"lat": 40.0, "lng": None}, "lng")):
+        scan = client.post("/api/v1/checkins", json={"qr_code": crew["station"].qr_code} | half, headers=zh)
+        assert (scan.status_code, scan.json["errors"]) == (422, {missing: ["请同时提供纬度和经度。"]}), scan.json
+    assert client.get(f"/api/v1/activities/{activity_id}", headers=zh).json["my_status"] == "invited"
+
+    for half, missing in (({"lat": 27.5}, "lng"), ({"lng": 109.9}, "lat")):
+        placed = dispatch(client, crew, [zhang], station_id=None, region_id=crew["tree"]["hc"].id, place="鹤城区政府",
+                          headers=crew["root_admin"], **half)
+        assert (placed.status_code, placed.json["errors"]) == (422, {missing: ["请同时提供纬度和经度。"]}), placed.json
+    assert client.get("/api/v1/activities?scope=station", headers=crew["root_admin"]).json["total"] == 1
 
 
 def test_too_late_is_refused(client, crew):
