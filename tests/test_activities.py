@@ -377,6 +377,10 @@ def test_cancelled_activities_earn_nothing(client, crew):
     assert checkin(client, zh, crew["station"].qr_code).status_code == 409
     assert client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).status_code == 409
     assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["total"] == 0
+    # Cancelled again (a second tab, a retry): said as it is, not as if it had been closed.
+    again = client.post(f"/api/v1/activities/{activity_id}/cancel", headers=crew["admin"])
+    assert (again.status_code, again.json["error"], again.json["message"]) == \
+        (409, "invalid_transition", "活动已取消，无需再次取消。")
 
 
 def test_suggestion_loop_credits_the_same_ledger(client, crew):

@@ -363,6 +363,8 @@ def close(activity):
 
 def cancel(activity):
     """取消活动 before 结单: no points, and the deputies still expected there (invited or accepted) are told."""
+    if activity.status is ActivityStatus.cancelled:
+        raise APIError(409, "invalid_transition", "活动已取消，无需再次取消。")
     if activity.status is not ActivityStatus.published:
         raise APIError(409, "invalid_transition", "只有未结单的活动可以取消。")
     activity.status = ActivityStatus.cancelled
