@@ -159,6 +159,9 @@ def test_bad_requests_are_refused_by_name_and_write_nothing(client, app, world):
     gone = ask(client, world["citizen"], code)
     assert gone.status_code == 410 and gone.json["message"]
     assert client.post("/api/v1/appointments", json={"qr_code": code}).status_code == 401
+    # A console account is nobody's citizen: it files nothing, as with suggestions.
+    staff = ask(client, world["admin"], world["li_code"])
+    assert (staff.status_code, staff.json["error"], staff.json["message"]) == (403, "forbidden", "请在微信中登录后约见代表。")
     past = ask(client, world["citizen"], world["li_code"]).json["id"]
     in_past = answer(client, world["li_h"], past, "confirm", meet_at="2020-01-01T09:00:00+08:00")
     assert (in_past.status_code, in_past.json["errors"]) == (422, {"meet_at": ["见面时间须晚于现在。"]})

@@ -12,7 +12,7 @@ from schemas.appointments import (
 )
 from schemas.common import page_of
 
-from ..auth.scope import current_user, login_required
+from ..auth.scope import current_caller, current_user, login_required
 from ..errors import APIError, not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
@@ -71,6 +71,8 @@ def _visible(appointment_id):
 @blp.response(201, AppointmentOut)
 def request_meeting(data):
     """约见代表：扫代表码约见该代表，扫联络站码约见进站代表；选择接待安排或填写希望见面的时间。"""
+    if "citizen" not in current_caller().roles:  # a console account, as for filing a suggestion
+        raise APIError(403, "forbidden", "请在微信中登录后约见代表。")
     return present(services.request(current_user(), data), current_user())
 
 
