@@ -47,6 +47,9 @@ class _ReceptionDay(Schema):
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     place = fields.String()
+    status = fields.String(metadata={"description": "the reception day's: published, or cancelled (取消活动) "
+                                                    "since it was chosen; closed once held"})
+    status_label = fields.String()
 
 
 class AppointmentOut(Schema):

@@ -304,3 +304,24 @@ def test_a_meeting_years_ahead_is_a_typo_refused_by_name(client, app, world, wec
     assert messages(wechat_standin, app, "tmpl-appointment-result") == []
     in_a_year = answer(client, world["zhang_h"], appointment_id, "confirm", meet_at=later(days=360).isoformat())
     assert in_a_year.status_code == 200, in_a_year.json
+
+
+def test_a_cancelled_reception_day_tells_the_citizens_waiting_for_it(client, app, world, wechat_standin):
+    """The station cancels a reception day citizens chose for their meeting: each one still waiting (待确认)
+    is told that day is off and the station will arrange another, and their request says so; it stays
+    待确认 for the deputy or the station to answer. A request already cancelled hears nothing more."""
+    day = reception(client, world, [world["li"]])
+    waiting = ask(client, world["citizen"], world["station_code"], activity_id=day, preferred_time="").json["id"]
+    withdrawn = ask(client, world["stranger"], world["station_code"], activity_id=day, preferred_time="").json["id"]
+    assert answer(client, world["stranger"], withdrawn, "cancel").status_code == 200
+
+    assert client.post(f"/api/v1/activities/{day}/cancel", headers=world["admin"]).status_code == 200
+    told = messages(wechat_standin, app, "tmpl-appointment-result")
+    assert [(m["touser"], m["data"]["phrase4"]["value"], m["data"]["thing5"]["value"]) for m in told] == [
+        ("fake-openid-citizen-wang", "待确认", "所选接待日已取消，将另行安排")]
+    seen = client.get(f"/api/v1/appointments/{waiting}", headers=world["citizen"]).json
+    assert (seen["status"], seen["activity"]["id"], seen["activity"]["status"], seen["activity"]["status_label"]) == \
+        ("requested", day, "cancelled", "已取消")
+    assert seen["actions"] == ["cancel"]
+    handling = client.get(f"/api/v1/appointments/{waiting}", headers=world["admin"]).json
+    assert (handling["activity"]["status_label"], handling["actions"]) == ("已取消", ["confirm", "decline"])

@@ -98,6 +98,16 @@ def test_the_list_shows_what_the_station_needs_to_answer(app, client, world, sta
     created = utcnow().astimezone(CHINA).strftime("%Y-%m-%d")
     assert created in row
 
+    # The reception day cancelled since: the list and the request's page say so beside it.
+    assert "已取消" not in rows[booked["number"]]
+    assert client.post(f"/api/v1/activities/{day}/cancel", headers=world["admin"]).status_code == 200
+    admin = console_login(app, "chengbei")
+    page = admin.get("/console/appointments").get_data(as_text=True)
+    rows = {n: row for row in re.findall(r"<tr>(.*?)</tr>", page, re.S) for n in NUMBER.findall(row)}
+    assert "（该接待日已取消）" in rows[booked["number"]]
+    detail = admin.get(f"/console/appointments/{booked['id']}").get_data(as_text=True)
+    assert "（该接待日已取消，请另行确认时间或婉拒）" in detail
+
 
 def test_filters_and_pages(app, client, world, more):  # noqa: F811
     waiting = ask(client, world["citizen"], world["station_code"], topic="楼道堆放杂物", name="李阿姨").json

@@ -362,7 +362,8 @@ def close(activity):
 
 
 def cancel(activity):
-    """取消活动 before 结单: no points, and the deputies still expected there (invited or accepted) are told."""
+    """取消活动 before 结单: no points, and the deputies still expected there (invited or accepted) are told,
+    and for a reception day the citizens waiting to meet a deputy on it (约见代表)."""
     if activity.status is ActivityStatus.cancelled:
         raise APIError(409, "invalid_transition", "活动已取消，无需再次取消。")
     if activity.status is not ActivityStatus.published:
@@ -371,6 +372,10 @@ def cancel(activity):
     db.session.flush()
     expected = [p.deputy for p in activity.participants if p.status in (P.invited, P.accepted)]
     _notify_deputies(activity, expected, "activity_cancelled", "活动已取消，无需参加", "cancelled")
+    if activity.type is ActivityType.reception:
+        from ..appointments.services import reception_day_cancelled  # appointments build on activities
+
+        reception_day_cancelled(activity)  # the citizens who chose this day to meet a deputy
     return activity
 
 

@@ -18,6 +18,7 @@ from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..pagination import paginate
 from ..web.limits import web_filing_limits
+from ..activities.models import ACTIVITY_STATUS_LABELS
 from . import services
 from .models import Appointment
 
@@ -39,7 +40,8 @@ def present(appointment, user):
         "deputy": {"id": appointment.deputy.id, "name": appointment.deputy.name} if appointment.deputy else None,
         "station": {"id": appointment.station.id, "name": appointment.station.name} if appointment.station else None,
         "activity": {"id": activity.id, "title": activity.title, "starts_at": activity.starts_dt,
-                     "ends_at": activity.ends_dt, "place": activity.place} if activity else None,
+                     "ends_at": activity.ends_dt, "place": activity.place, "status": activity.status.value,
+                     "status_label": ACTIVITY_STATUS_LABELS[activity.status.value]} if activity else None,
         "meet_at": appointment.meet_dt,
         "place": appointment.place,
         "answer": appointment.answer,

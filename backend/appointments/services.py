@@ -230,9 +230,11 @@ def _tell_handlers(appointment, note, event):
 
 
 def _result_data(appointment, note):
+    # The meeting's time: agreed, else the reception day chosen, else when it was asked.
+    when = appointment.meet_dt or (appointment.activity.starts_dt if appointment.activity else appointment.created_dt)
     return {
         "thing1": thing(appointment.topic),
-        "time2": china_time(appointment.meet_dt or appointment.created_dt),
+        "time2": china_time(when),
         "thing3": thing(appointment.place or "待定"),
         "phrase4": APPOINTMENT_STATUS_LABELS[appointment.status.value],
         "thing5": thing(note),
@@ -242,6 +244,15 @@ def _result_data(appointment, note):
 def _tell_citizen(appointment, note, event):
     enqueue(appointment.citizen, "appointment_result", _result_data(appointment, note), page=page_path(appointment),
             dedupe_key=f"appointment-result:{appointment.id}:{event}")
+
+
+def reception_day_cancelled(activity):
+    """取消活动 of a reception day: each citizen who chose it and is still waiting (待确认) is told it is
+    off; their request stays 待确认, for the deputy or the station to confirm another time or decline."""
+    waiting = db.session.scalars(select(Appointment).where(
+        Appointment.activity_id == activity.id, Appointment.status == AppointmentStatus.requested)).all()
+    for appointment in waiting:
+        _tell_citizen(appointment, "所选接待日已取消，将另行安排", f"reception-cancelled-{activity.id}")
 
 
 # --- the sweep ------------------------------------------------------------------------------------

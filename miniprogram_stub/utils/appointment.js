@@ -47,9 +47,13 @@ function targetText(a) {
   return a.station ? a.station.name : '';
 }
 
-// What the citizen asked for: a reception day from the plan, or the time they suggested.
+// What the citizen asked for: a reception day from the plan (and whether the station cancelled it since),
+// or the time they suggested.
 function requestedText(a) {
-  if (a.activity) return '接待日 ' + spanText(a.activity.starts_at, a.activity.ends_at);
+  if (a.activity) {
+    return '接待日 ' + spanText(a.activity.starts_at, a.activity.ends_at)
+      + (a.activity.status === 'cancelled' ? '（该接待日已取消）' : '');
+  }
   return a.preferred_time || '';
 }
 

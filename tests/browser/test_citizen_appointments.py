@@ -219,6 +219,17 @@ def test_a_station_code_books_a_reception_day_and_a_refusal_is_shown(
     expect(phone.locator("#a-when")).to_have_text(f"{starts:%Y-%m-%d}（周{weekday_of(starts)}）09:00–12:00 · 鹤城区人民路 18 号")
     expect(phone.locator(".a-name").first).to_be_hidden()  # no 称呼 given
 
+    # The station cancels that reception day: the page says so, and that the station arranges another.
+    cancelled = factory.client.post(f"/api/v1/activities/{first_day}/cancel", headers=world["admin"])
+    assert cancelled.status_code == 200, cancelled.json
+    phone.reload()
+    expect(phone.locator("#a-when")).to_have_text(
+        f"{starts:%Y-%m-%d}（周{weekday_of(starts)}）09:00–12:00 · 鹤城区人民路 18 号（该接待日已取消，联络站将另行安排）")
+    expect(phone.locator("#a-status")).to_have_text("待确认")
+    phone.goto(f"{live_server}/track/")
+    expect(phone.locator("#appts li")).to_contain_text("（该接待日已取消）")
+    phone.goto(f"{live_server}/appointments/{appointment_id}")
+
     # The station declines with a reason: the page says so and offers nothing more.
     declined = factory.client.post(f"/api/v1/appointments/{appointment_id}/decline", headers=world["admin"],
                                    json={"reason": "当天接待名额已满，请改约下周"})

@@ -63,7 +63,9 @@
     if (item.activity) {
       $("a-when-label").textContent = "接待安排";
       $("a-when").textContent = MSB.formatSpan(item.activity.starts_at, item.activity.ends_at) +
-        (item.activity.place ? " · " + item.activity.place : "");
+        (item.activity.place ? " · " + item.activity.place : "") +
+        (item.activity.status === "cancelled"
+          ? (item.status === "requested" ? "（该接待日已取消，联络站将另行安排）" : "（该接待日已取消）") : "");
     } else {
       $("a-when-label").textContent = "希望时间";
       $("a-when").textContent = item.preferred_time;

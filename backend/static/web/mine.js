@@ -68,7 +68,8 @@
       link.appendChild(MSB.el("p", "item-text", text));
       var who = item.deputy ? item.deputy.name + " 代表" : (item.station ? item.station.name : "");
       var when = item.status === "confirmed" && item.meet_at ? "见面时间 " + MSB.formatTime(item.meet_at)
-        : item.activity ? "接待安排 " + MSB.formatSpan(item.activity.starts_at, item.activity.ends_at)
+        : item.activity ? "接待安排 " + MSB.formatSpan(item.activity.starts_at, item.activity.ends_at) +
+          (item.activity.status === "cancelled" ? "（该接待日已取消）" : "")
           : "希望时间 " + item.preferred_time;
       link.appendChild(MSB.el("p", "small muted", who + " · " + when));
       li.appendChild(link);

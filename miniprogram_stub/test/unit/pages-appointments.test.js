@@ -431,6 +431,11 @@ test('我的约见: a citizen\'s own, every status; an empty list offers to scan
   rows = [appointment({ activity: { id: 31, title: '代表进站接待', starts_at: DAY.starts_at, ends_at: DAY.ends_at, place: DAY.place } })];
   await list.onShow();
   assert.equal(list.data.items[0].requestedText, '接待日 2030-05-06 09:00–12:00');
+  // The station cancelled that day since: said beside it.
+  rows = [appointment({ activity: { id: 31, title: '代表进站接待', starts_at: DAY.starts_at, ends_at: DAY.ends_at, place: DAY.place,
+    status: 'cancelled', status_label: '已取消' } })];
+  await list.onShow();
+  assert.equal(list.data.items[0].requestedText, '接待日 2030-05-06 09:00–12:00（该接待日已取消）');
   fail = true;
   await list.reload();
   assert.equal(list.data.error, '服务器出了点问题，请稍后重试。');
