@@ -325,3 +325,27 @@ def test_a_cancelled_reception_day_tells_the_citizens_waiting_for_it(client, app
     assert seen["actions"] == ["cancel"]
     handling = client.get(f"/api/v1/appointments/{waiting}", headers=world["admin"]).json
     assert (handling["activity"]["status_label"], handling["actions"]) == ("已取消", ["confirm", "decline"])
+
+
+def test_a_deputy_who_left_office_is_no_longer_told_of_the_requests_addressed_to_them(client, app, world, wechat_standin):
+    """Requests made before the deputy left office stay with their station, whose staff answer them; the
+    former deputy, who can no longer see or answer them, is not sent the reminders with the citizens'
+    topics and names. The citizen is still reminded of the meeting the station keeps."""
+    waiting = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    meeting = ask(client, world["stranger"], world["zhang_code"], name="赵女士").json["id"]
+    soon = datetime.now(CHINA) + timedelta(hours=5)
+    assert answer(client, world["zhang_h"], meeting, "confirm", meet_at=soon.isoformat()).status_code == 200
+    with app.app_context():  # asked three days ago
+        db.session.execute(update(Appointment).values(created_dt=utcnow() - timedelta(days=3)))
+        db.session.commit()
+    delivered(wechat_standin, app)  # what was sent while they were in office
+    wechat_standin.clear()
+    left = client.patch(f"/api/v1/deputies/{world['zhang'].id}", json={"active": False}, headers=world["admin"])
+    assert left.status_code == 200, left.json
+
+    assert "约见提醒 2 项" in sweep(app)
+    sent = delivered(wechat_standin, app)
+    assert [m["touser"] for m in sent if m["touser"] == world["zhang_openid"]] == []
+    assert [(m["touser"], m["data"]["thing5"]["value"]) for m in sent if m["template_id"] == "tmpl-appointment-result"] \
+        == [("fake-openid-citizen-zhao", "约见即将开始，请按时前往")]
+    assert client.get(f"/api/v1/appointments/{waiting}", headers=world["admin"]).json["actions"] == ["confirm", "decline"]

@@ -16,6 +16,7 @@ from ..db_types import utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
+from ..org.models import Deputy
 from ..qr.models import QRKind
 from ..suggestions.filing import code_target
 from ..suggestions.services import CHINA
@@ -205,9 +206,12 @@ def cancel(appointment, user, reason):
 
 
 def _deputy_user(appointment):
+    """The WeChat user of the deputy it is addressed to, while in office: a deputy who left can no longer
+    see or answer it, and is not told of it (its station's staff are)."""
     if appointment.deputy_id is None:
         return None
-    return db.session.scalar(select(User).where(User.deputy_id == appointment.deputy_id))
+    return db.session.scalar(select(User).join(Deputy, Deputy.id == User.deputy_id).where(
+        User.deputy_id == appointment.deputy_id, Deputy.active.is_(True)))
 
 
 def _handlers(appointment):
