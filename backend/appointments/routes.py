@@ -12,13 +12,13 @@ from schemas.appointments import (
 )
 from schemas.common import page_of
 
+from ..activities.models import ACTIVITY_STATUS_LABELS
 from ..auth.scope import current_caller, current_user, login_required
 from ..errors import APIError, not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..pagination import paginate
 from ..web.limits import web_filing_limits
-from ..activities.models import ACTIVITY_STATUS_LABELS
 from . import services
 from .models import Appointment
 
