@@ -69,6 +69,23 @@ test('scan entry: revoked and unknown codes open the page with the sentence, wit
   assert.deepEqual(wx.toasts.concat(wx.modals), []);
 });
 
+test('a code that cannot be used offers 重新扫码, which opens the next code in its place', async () => {
+  const { phone, wx } = unitPhone(qrRoutes());
+  await phone.open('pages/scan/scan', { scene: 'old1' });
+  const revoked = await phone.follow();
+  assert.equal(await revoked.rescan(), null, 'scan cancelled: the page stays');
+  wx.queue.scan.push({ result: 'https://example.com/hello' });
+  assert.equal(await revoked.rescan(), null);
+  assert.deepEqual(wx.toasts, ['无法识别的二维码']);
+  wx.queue.scan.push({ result: 'https://msb.example.cn/q/sta1' });
+  assert.equal(await revoked.rescan(), 'sta1');
+  assert.equal(wx.lastNavigation().type, 'redirectTo');
+  assert.equal(wx.lastNavigation().url, '/pages/scan/scan?code=sta1');
+  await phone.follow();
+  const card = await phone.follow();
+  assert.equal(card.data.kind, 'station');
+});
+
 test('scan entry: an unrecognised link, a citizen at an activity code, a server error', async () => {
   const { phone, wx } = unitPhone(qrRoutes());
   const bad = await phone.open('pages/scan/scan', { q: encodeURIComponent('https://example.com/hello') });
