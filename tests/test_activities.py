@@ -446,6 +446,15 @@ def test_a_rotating_code_of_an_ended_activity_says_so(client, app, crew):
     assert checkin(client, zh, never_existed).status_code == 404
 
 
+def test_a_deputys_code_scanned_to_check_in_says_it_is_no_check_in_code(client, crew):
+    """Its own error code, so that the phone offers neither 重试 nor the card of a station it is not."""
+    zhang, li = crew["deputies"][:2]
+    dispatch(client, crew, [zhang])
+    refused = checkin(client, crew["headers"][0], li.qr_code)
+    assert (refused.status_code, refused.json) == (
+        409, {"error": "not_checkin_code", "message": "这不是联络站或活动的签到码，请扫描联络站或活动现场的签到码。"})
+
+
 def test_scope_all_lists_the_activities_every_role_of_the_caller_shows(client, factory, crew):
     zhang, li = crew["deputies"][:2]
     zhangs = dispatch(client, crew, [zhang]).json["id"]

@@ -117,7 +117,8 @@ def _candidates(connection, code, deputy_id, now):
     if revoked is not None:
         raise withdrawn(kind)
     if kind is not QRKind.station:
-        raise refuse("这不是联络站或活动的签到码。")
+        # Its own code: the phone offers neither 重试 nor the card of a station this is not.
+        raise APIError(409, "not_checkin_code", "这不是联络站或活动的签到码，请扫描联络站或活动现场的签到码。")
     return [Candidate(*row[2:]) for row in rows if row.id is not None]
 
 

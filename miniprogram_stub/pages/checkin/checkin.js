@@ -5,13 +5,16 @@ const { codeFromScan, isActivityCode } = require('../../utils/qr');
 const { formatTime } = require('../../utils/format');
 const { wxp, toast } = require('../../utils/wxp');
 
+// The server's refusal of a code that is neither a station's nor an activity's: it has no station card.
+const NOT_CHECKIN_CODE = 'not_checkin_code';
+
 // 重试 sends the same code again: of use after a lost answer or a server failing, or a refusal that may
 // pass later at a station's code (too far, too early); not for a code the server does not know or has
-// withdrawn (404, 410), nor for an activity's rotating code it refused (expired within two minutes: only a
-// new scan of the screen helps).
+// withdrawn (404, 410), nor one that is no check-in code (a deputy's), nor for an activity's rotating code
+// it refused (expired within two minutes: only a new scan of the screen helps).
 function retryable(code, err) {
   if (!err.status || err.status >= 500) return true;
-  if (err.status === 404 || err.status === 410) return false;
+  if (err.status === 404 || err.status === 410 || err.code === NOT_CHECKIN_CODE) return false;
   return !isActivityCode(code);
 }
 
@@ -89,7 +92,10 @@ Page({
       return out;
     } catch (err) {
       // e.g. 409 "这里目前没有需要签到的活动。": the server's sentence, on the page as well as in the modal.
-      this.setData({ status: 'failed', message: err.message, canRetry: retryable(code, err) });
+      this.setData({
+        status: 'failed', message: err.message, canRetry: retryable(code, err),
+        canViewStation: this.data.canViewStation && err.code !== NOT_CHECKIN_CODE,
+      });
       return null;
     }
   },

@@ -645,6 +645,21 @@ test('check-in: an expired activity code says why and asks for a new scan, with 
   assert.equal(wx.lastNavigation().url, '/pages/card/card?code=sta1');
 });
 
+test('check-in: a deputy\'s code is no check-in code: no 重试, and no 查看联络站 opening that deputy\'s card', async () => {
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/checkins': () => error(409, 'not_checkin_code', '这不是联络站或活动的签到码，请扫描联络站或活动现场的签到码。'),
+  }, { user: DEPUTY });
+  const checkin = await phone.open('pages/checkin/checkin');
+  wx.queue.scan.push({ result: 'https://msb.example.cn/q/dep1' });
+  await checkin.scan();
+  assert.equal(checkin.data.status, 'failed');
+  assert.equal(checkin.data.message, '这不是联络站或活动的签到码，请扫描联络站或活动现场的签到码。');
+  assert.equal(checkin.data.canRetry, false);
+  assert.equal(checkin.data.canViewStation, false);
+  checkin.station();
+  assert.deepEqual(wx.navigations, [], 'no card opened');
+});
+
 test('points, archive and leaderboard', async () => {
   const { phone } = unitPhone({
     'GET /api/v1/deputies/7/points': (req) => json(200, {
