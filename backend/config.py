@@ -1,14 +1,83 @@
-"""Configuration from the environment, with safe defaults for a local run."""
+"""Configuration from the environment, with safe defaults for a local run.
+
+A setting the app cannot run with stops it at start with one line naming the variable
+(:class:`ConfigError`), never a traceback later or a silently different behaviour."""
 import json
 import os
+import tempfile
+from urllib.parse import urlsplit
+
+import click
 
 from .wechat.push_crypto import aes_key_problem
 
 DEFAULT_SECRET = "dev-only-insecure-secret"
+MIN_SECRET_LENGTH = 32
+SECRET_HINT = "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成"
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+# Subscribe-message template ids: the stand-in's names, replaced by the ids registered in the
+# mini-program's console (WECHAT_TEMPLATES) when WeChat is live.
+FAKE_TEMPLATES = {
+    "new_item": "tmpl-new-item", "accepted": "tmpl-accepted", "replied": "tmpl-replied",
+    "reopened": "tmpl-reopened", "overdue": "tmpl-overdue", "supervised": "tmpl-supervised",
+    "activity": "tmpl-activity", "activity_reminder": "tmpl-activity-reminder",
+    "activity_cancelled": "tmpl-activity-cancelled",
+    "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
+}
+DEADLINE_KEYS = ("accept_hours", "reply_days")
+
+
+class ConfigError(click.ClickException, RuntimeError):
+    """A setting the app cannot run with. Raised while the app is created, so nothing starts: the
+    ``flask`` commands print its one line and exit with 1, gunicorn's workers fail to boot with it."""
+
+    def __init__(self, message):
+        super().__init__(f"配置错误：{message}")
+
+
+def _setting(name, default=None):
+    """The variable's value, or ``default`` when it is unset or blank (``NAME=`` in an env file)."""
+    value = os.environ.get(name, "").strip()
+    return value or default
 
 
 def _int(name, default):
-    return int(os.environ.get(name, default))
+    value = _setting(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} 应为整数，当前为 {value!r}。") from None
+    if number < 0:
+        raise ConfigError(f"{name} 不能为负数，当前为 {number}。")
+    return number
+
+
+def _seconds(name, default):
+    value = _setting(name)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise ConfigError(f"{name} 应为秒数（大于 0，如 5），当前为 {value!r}。")
+    return seconds
+
+
+def _json_object(name):
+    value = _setting(name)
+    if value is None:
+        return {}
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{name} 不是合法的 JSON（第 {exc.pos + 1} 个字符：{exc.msg}）。") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name} 应为 JSON 对象（{{...}}），当前为 {value!r}。")
+    return data
 
 
 def _list(value, default):
@@ -17,39 +86,41 @@ def _list(value, default):
 
 class Config:
     def __init__(self, instance_path):
-        env = os.environ
-        self.APP_ENV = env.get("APP_ENV", "development")
-        self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET)
+        env = _setting
+        self.APP_ENV = env("APP_ENV", "development")
+        self.SECRET_KEY = env("SECRET_KEY", DEFAULT_SECRET)
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
-            env.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance_path, 'mashangban.sqlite')}"
+            env("DATABASE_URL") or f"sqlite:///{os.path.join(instance_path, 'mashangban.sqlite')}"
         )
         # Hand out the connection returned last: a request that also opened a second connection (the
         # WeChat token store does, mid-transaction) otherwise left the pool alternating between two,
         # and on PostgreSQL every request after such a filing ran about 1.8 times slower.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_use_lifo": True}
-        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-        self.WECHAT_MODE = env.get("WECHAT_MODE", "fake")
-        self.WECHAT_APPID = env.get("WECHAT_APPID", "wx-fake-appid")
-        self.WECHAT_SECRET = env.get("WECHAT_SECRET", "fake-secret")
+        self.PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
+        # Production says which WeChat it talks to: unset, it would be the offline stand-in.
+        self.wechat_mode_given = env("WECHAT_MODE") is not None
+        self.WECHAT_MODE = env("WECHAT_MODE", "fake")
+        self.WECHAT_APPID = env("WECHAT_APPID", "wx-fake-appid")
+        self.WECHAT_SECRET = env("WECHAT_SECRET", "fake-secret")
         # Where the WeChat client sends its requests. In fake mode this is the in-repo stand-in.
-        self.WECHAT_API_BASE = env.get(
+        self.WECHAT_API_BASE = env(
             "WECHAT_API_BASE",
             "https://api.weixin.qq.com" if self.WECHAT_MODE == "live" else "http://127.0.0.1:5001",
         ).rstrip("/")
-        self.WECHAT_TIMEOUT = float(env.get("WECHAT_TIMEOUT", "5"))
+        self.WECHAT_TIMEOUT = _seconds("WECHAT_TIMEOUT", 5.0)
         # The Token of the mini-program's message push (开发管理 → 消息推送, plaintext mode, JSON): WeChat
         # signs each push with it; image-screening verdicts arrive that way at /wechat/push.
-        self.WECHAT_PUSH_TOKEN = env.get("WECHAT_PUSH_TOKEN", "fake-push-token" if self.WECHAT_MODE == "fake" else "")
+        self.WECHAT_PUSH_TOKEN = env("WECHAT_PUSH_TOKEN", "fake-push-token" if self.WECHAT_MODE == "fake" else "")
         # Its EncodingAESKey (消息加密密钥), when the push is set to 安全模式 or 兼容模式: pushes then arrive
         # encrypted, and plaintext ones are refused. Empty: 明文模式.
-        self.WECHAT_PUSH_AES_KEY = env.get("WECHAT_PUSH_AES_KEY", "")
+        self.WECHAT_PUSH_AES_KEY = env("WECHAT_PUSH_AES_KEY", "")
         # A photo submitted for screening whose verdict has not arrived after this long is submitted again.
         self.PHOTO_SCREEN_WAIT_MINUTES = _int("PHOTO_SCREEN_WAIT_MINUTES", 60)
-        self.REDIS_URL = env.get("REDIS_URL") or None
-        self.UPLOAD_DIR = env.get("UPLOAD_DIR", os.path.join(instance_path, "uploads"))
+        self.REDIS_URL = env("REDIS_URL")
+        self.UPLOAD_DIR = env("UPLOAD_DIR", os.path.join(instance_path, "uploads"))
         # Photo uploads: where they are kept ("local": files under UPLOAD_DIR), the largest file
         # accepted, the most pixels decoded (decompression bombs), and the longest side kept.
-        self.UPLOAD_STORAGE = env.get("UPLOAD_STORAGE", "local")
+        self.UPLOAD_STORAGE = env("UPLOAD_STORAGE", "local")
         self.UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
         self.UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
         self.UPLOAD_MAX_SIDE = _int("UPLOAD_MAX_SIDE", 2560)
@@ -63,7 +134,7 @@ class Config:
         # A form's token lasts as long as the session (flask-wtf's own default is an hour): a page left
         # open over a meeting must still post, not answer 页面已过期 and lose what was typed.
         self.WTF_CSRF_TIME_LIMIT = self.PERMANENT_SESSION_LIFETIME
-        self.RATELIMIT_STORAGE_URI = env.get("REDIS_URL") or "memory://"
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         # The public statistics page reads every item (seconds at a province's size, for anyone who asks):
         # its figures are computed at most once per this many seconds. 0: computed for every request.
         self.PUBLIC_STATS_CACHE_SECONDS = _int("PUBLIC_STATS_CACHE_SECONDS", 300)
@@ -78,10 +149,10 @@ class Config:
         self.CACHE_KEY_PREFIX = "msb:cache:"
         self.CACHE_DEFAULT_TIMEOUT = self.PUBLIC_STATS_CACHE_SECONDS
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")  # per address
+        self.LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")  # per address
         # Failed sign-ins per account name, from wherever they come (backend/auth/limits.py).
-        self.LOGIN_ACCOUNT_RATE_LIMIT = env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
-        self.CJK_FONT_PATH = env.get("CJK_FONT_PATH") or None
+        self.LOGIN_ACCOUNT_RATE_LIMIT = env("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+        self.CJK_FONT_PATH = env("CJK_FONT_PATH") or None
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         # How many reverse proxies stand in front (nginx, a load balancer): their X-Forwarded-For is
         # trusted so that rate limits count citizens, not the proxy. 0 = none (a local run).
@@ -90,12 +161,12 @@ class Config:
 
         # 码上办 suggestions: categories and time limits are policy, so they are configuration.
         self.SUGGESTION_CATEGORIES = _list(
-            env.get("SUGGESTION_CATEGORIES"), ["道路交通", "环境卫生", "教育医疗", "社会保障", "城市管理", "农业农村", "其他"]
+            env("SUGGESTION_CATEGORIES"), ["道路交通", "环境卫生", "教育医疗", "社会保障", "城市管理", "农业农村", "其他"]
         )
         self.ACCEPT_WITHIN_HOURS = _int("ACCEPT_WITHIN_HOURS", 24)
         self.REPLY_WITHIN_DAYS = _int("REPLY_WITHIN_DAYS", 7)
         # Per-category overrides: {"道路交通": {"accept_hours": 12, "reply_days": 5}}
-        self.SUGGESTION_DEADLINES = json.loads(env.get("SUGGESTION_DEADLINES", "{}"))
+        self.SUGGESTION_DEADLINES = _json_object("SUGGESTION_DEADLINES")
         self.MAX_ROUNDS = _int("MAX_ROUNDS", 2)
         self.AUTO_CLOSE_DAYS = _int("AUTO_CLOSE_DAYS", 7)
         self.DUE_SOON_HOURS = _int("DUE_SOON_HOURS", 12)
@@ -110,13 +181,7 @@ class Config:
         self.APPOINTMENT_ANSWER_HOURS = _int("APPOINTMENT_ANSWER_HOURS", 48)
         self.APPOINTMENT_REMINDER_HOURS = _int("APPOINTMENT_REMINDER_HOURS", 24)
         # Subscribe-message template ids as registered in the mini-program's console.
-        self.WECHAT_TEMPLATES = {
-            "new_item": "tmpl-new-item", "accepted": "tmpl-accepted", "replied": "tmpl-replied",
-            "reopened": "tmpl-reopened", "overdue": "tmpl-overdue", "supervised": "tmpl-supervised",
-            "activity": "tmpl-activity", "activity_reminder": "tmpl-activity-reminder",
-            "activity_cancelled": "tmpl-activity-cancelled",
-            "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
-        } | json.loads(env.get("WECHAT_TEMPLATES", "{}"))
+        self.WECHAT_TEMPLATES = FAKE_TEMPLATES | _json_object("WECHAT_TEMPLATES")
 
         # flask-smorest / OpenAPI
         self.API_TITLE = "码上办 API"
@@ -131,16 +196,104 @@ class Config:
         self.OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
 
     def check(self):
-        if self.APP_ENV == "production" and self.SECRET_KEY == DEFAULT_SECRET:
-            raise RuntimeError("SECRET_KEY must be set in production; refusing to start with the default secret.")
+        """Refuse, naming the variable, what the app cannot run with (called before anything starts)."""
+        production = self.APP_ENV == "production"
+        if production and self.SECRET_KEY == DEFAULT_SECRET:
+            raise ConfigError(f"APP_ENV=production 时必须设置 SECRET_KEY（至少 {MIN_SECRET_LENGTH} 个字符的随机串，{SECRET_HINT}）。")
+        if production and len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"SECRET_KEY 太短（{len(self.SECRET_KEY)} 个字符），生产环境至少 {MIN_SECRET_LENGTH} 个字符；{SECRET_HINT}。")
+        self._check_database_url()
+        if self.REDIS_URL:
+            from redis.connection import parse_url
+
+            try:
+                parse_url(self.REDIS_URL)
+            except ValueError:
+                raise ConfigError("REDIS_URL 应形如 redis://主机:6379/0（或 rediss://、unix://）。") from None
+        self._check_public_base_url(production)
+        self._check_wechat(production)
+        self._check_policy()
+        self._check_rate_limits()
+        self._check_uploads()
+
+    def _check_database_url(self):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(self.SQLALCHEMY_DATABASE_URI).get_backend_name()
+        except ArgumentError:
+            # Not the URL itself: it holds the database password.
+            raise ConfigError("DATABASE_URL 不是数据库地址，应形如 postgresql://用户:密码@主机:5432/mashangban。") from None
+        if backend not in ("postgresql", "sqlite"):
+            raise ConfigError(f"DATABASE_URL 须为 PostgreSQL（postgresql://…）或 SQLite（sqlite:///…）数据库，当前为 {backend}。")
+
+    def _check_public_base_url(self, production):
+        url = urlsplit(self.PUBLIC_BASE_URL)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise ConfigError(f"PUBLIC_BASE_URL 应为完整的网址，如 https://msb.example.gov.cn，当前为 {self.PUBLIC_BASE_URL!r}。")
+        if production and self.WECHAT_MODE == "live" and (url.scheme != "https" or self.PUBLIC_BASE_URL == DEFAULT_PUBLIC_BASE_URL):
+            # Printed inside every QR code, and where WeChat pushes its verdicts: a public https origin.
+            raise ConfigError("WECHAT_MODE=live 时 PUBLIC_BASE_URL 须为本服务的公网 https:// 地址（印在每个二维码里，"
+                              f"微信消息推送也发到这里），当前为 {self.PUBLIC_BASE_URL!r}。")
+
+    def _check_wechat(self, production):
+        if production and not self.wechat_mode_given:
+            raise ConfigError("APP_ENV=production 时须设置 WECHAT_MODE：live（正式的微信）或 fake（离线演示，配合模拟服务）。")
         if self.WECHAT_MODE not in ("fake", "live"):
-            raise RuntimeError("WECHAT_MODE must be 'fake' or 'live'.")
-        if self.WECHAT_MODE == "live" and (self.WECHAT_APPID, self.WECHAT_SECRET) == ("wx-fake-appid", "fake-secret"):
-            raise RuntimeError("WECHAT_MODE=live needs the mini-program's WECHAT_APPID and WECHAT_SECRET.")
-        if self.WECHAT_MODE == "live" and not self.WECHAT_PUSH_TOKEN:
-            raise RuntimeError("WECHAT_MODE=live needs WECHAT_PUSH_TOKEN, the Token of the mini-program's message push.")
+            raise ConfigError(f"WECHAT_MODE 应为 fake 或 live，当前为 {self.WECHAT_MODE!r}。")
+        live = self.WECHAT_MODE == "live"
+        if live and (self.WECHAT_APPID, self.WECHAT_SECRET) == ("wx-fake-appid", "fake-secret"):
+            raise ConfigError("WECHAT_MODE=live 需要小程序的 WECHAT_APPID 和 WECHAT_SECRET。")
+        if live and not self.WECHAT_PUSH_TOKEN:
+            raise ConfigError("WECHAT_MODE=live 需要 WECHAT_PUSH_TOKEN，即小程序“消息推送”配置中的令牌（Token）。")
         if self.WECHAT_PUSH_AES_KEY and (problem := aes_key_problem(self.WECHAT_PUSH_AES_KEY)):
-            raise RuntimeError(f"WECHAT_PUSH_AES_KEY is not the message push's EncodingAESKey: {problem}.")
+            raise ConfigError(f"WECHAT_PUSH_AES_KEY 不是消息推送的 EncodingAESKey：{problem}。")
+        unknown = sorted(set(self.WECHAT_TEMPLATES) - set(FAKE_TEMPLATES))
+        if unknown:
+            raise ConfigError(f"WECHAT_TEMPLATES 中没有这些模板：{'、'.join(unknown)}；可设置的有：{'、'.join(FAKE_TEMPLATES)}。")
+        if any(not isinstance(v, str) or not v.strip() for v in self.WECHAT_TEMPLATES.values()):
+            raise ConfigError("WECHAT_TEMPLATES 中每个模板的值应为模板 ID（字符串）。")
+        missing = [key for key, value in self.WECHAT_TEMPLATES.items() if live and value == FAKE_TEMPLATES[key]]
+        if missing:
+            # Every message of an unset kind would be refused by WeChat (invalid template_id) and lost.
+            raise ConfigError(f"WECHAT_MODE=live 需要在 WECHAT_TEMPLATES 中填写小程序后台申请的全部订阅消息模板 ID，尚缺：{'、'.join(missing)}。")
+
+    def _check_policy(self):
+        shape = '{"accept_hours": 小时数, "reply_days": 天数}'
+        for category, deadlines in self.SUGGESTION_DEADLINES.items():
+            if category not in self.SUGGESTION_CATEGORIES:
+                raise ConfigError(f"SUGGESTION_DEADLINES 中的类别“{category}”不在 SUGGESTION_CATEGORIES 中"
+                                  f"（{'、'.join(self.SUGGESTION_CATEGORIES)}）。")
+            if not isinstance(deadlines, dict) or set(deadlines) - set(DEADLINE_KEYS) or any(
+                not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in deadlines.values()
+            ):
+                raise ConfigError(f"SUGGESTION_DEADLINES 中“{category}”的时限应写作 {shape}。")
+
+    def _check_rate_limits(self):
+        from limits import parse_many
+
+        from .web.limits import DEFAULTS
+
+        values = {name: getattr(self, name) for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT")}
+        # The citizens' limits are read at each request, from the app config or else the environment.
+        values |= {name: getattr(self, name, None) or _setting(name) or default for name, default in DEFAULTS.items()}
+        for name, value in values.items():
+            try:
+                parse_many(value)
+            except ValueError:
+                raise ConfigError(f"{name} 应写作“10 per minute”或“10 per minute;60 per hour”，当前为 {value!r}。") from None
+
+    def _check_uploads(self):
+        if self.UPLOAD_STORAGE != "local":
+            raise ConfigError(f"UPLOAD_STORAGE 目前只能为 local（照片存放在 UPLOAD_DIR），当前为 {self.UPLOAD_STORAGE!r}。")
+        try:
+            os.makedirs(self.UPLOAD_DIR, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.UPLOAD_DIR):
+                pass
+        except OSError as exc:
+            raise ConfigError(f"UPLOAD_DIR {self.UPLOAD_DIR} 无法写入（{exc.strerror}）：群众上传的照片存放在这里，"
+                              f"请创建该目录并让运行本服务的用户（uid {os.getuid()}）可写。") from None
 
 
 def normalise_database_url(url):

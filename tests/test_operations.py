@@ -1,0 +1,154 @@
+"""Running the service as an operator does: settings from the environment, the ``flask --app backend``
+commands, gunicorn with deploy/gunicorn.conf.py, and Redis or PostgreSQL going away underneath.
+
+A mistake in the settings stops the app at start with one clear line naming the variable; a service
+that goes away while the app runs is answered with the contract's JSON error or bypassed, never a
+traceback or an HTML error page."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from flask.cli import cli
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from backend import create_app
+from backend.extensions import db
+
+from .test_suggestions import file, world  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_SECRET = "5f0c2a9e7d41b8c36e2f9a0d4b7c1e83a6d5f2b9c0e47a18d3f6b2c9e05a7d14"
+# Every setting the app reads, so that nothing of the machine running the tests leaks into a run.
+APP_SETTINGS = (
+    "APP_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "UPLOAD_STORAGE",
+    "WECHAT_MODE", "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_API_BASE", "WECHAT_PUSH_TOKEN", "WECHAT_PUSH_AES_KEY",
+    "WECHAT_TEMPLATES", "WECHAT_TIMEOUT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "WEB_IDENTITY_RATE_LIMIT",
+    "WEB_FILING_RATE_LIMIT", "WEB_FILING_ADDRESS_RATE_LIMIT", "NEARBY_RATE_LIMIT", "FOLLOW_RATE_LIMIT",
+    "SUGGESTION_DEADLINES", "SUGGESTION_CATEGORIES", "MAX_ROUNDS", "AUTO_CLOSE_DAYS", "TRUSTED_PROXIES",
+)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def production(tmp_path, wechat_base="http://127.0.0.1:9", **overrides):
+    """A complete production environment on a database file of its own (values of None unset a variable)."""
+    env = {name: None for name in APP_SETTINGS} | {
+        "APP_ENV": "production",
+        "SECRET_KEY": STRONG_SECRET,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'msb.sqlite'}",
+        "PUBLIC_BASE_URL": "https://msb.example.gov.cn",
+        "WECHAT_MODE": "fake",
+        "WECHAT_API_BASE": wechat_base,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    return env | overrides
+
+
+def flask_command(env, *args):
+    """``flask --app backend ARGS`` as the operator types it: its exit code and what it printed."""
+    full = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
+    full |= {k: v for k, v in env.items() if v is not None}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "backend", *args], cwd=ROOT, env=full,
+                          capture_output=True, text=True, timeout=120)
+
+
+# --- settings at start ---------------------------------------------------------------------------
+
+TEMPLATE_KEYS = ("new_item", "accepted", "replied", "reopened", "overdue", "supervised", "activity",
+                 "activity_reminder", "activity_cancelled", "appointment", "appointment_result")
+LIVE = {
+    "WECHAT_MODE": "live", "WECHAT_APPID": "wx0123456789abcdef", "WECHAT_SECRET": "mini-program-secret",
+    "WECHAT_PUSH_TOKEN": "push-token", "WECHAT_API_BASE": None,
+    "WECHAT_TEMPLATES": json.dumps({key: f"id-of-{key}" for key in TEMPLATE_KEYS}),
+}
+BAD_SETTINGS = [
+    ({"SECRET_KEY": None}, "SECRET_KEY"),
+    ({"SECRET_KEY": ""}, "SECRET_KEY"),
+    ({"SECRET_KEY": "changeme"}, "SECRET_KEY 太短"),
+    ({"WECHAT_MODE": None}, "WECHAT_MODE"),
+    ({"WECHAT_MODE": "test"}, "WECHAT_MODE"),
+    ({"MAX_ROUNDS": "two"}, "MAX_ROUNDS 应为整数"),
+    ({"AUTO_CLOSE_DAYS": "-1"}, "AUTO_CLOSE_DAYS 不能为负数"),
+    ({"WECHAT_TIMEOUT": "fast"}, "WECHAT_TIMEOUT 应为秒数"),
+    ({"SUGGESTION_DEADLINES": "{道路交通: 12}"}, "SUGGESTION_DEADLINES 不是合法的 JSON"),
+    ({"SUGGESTION_DEADLINES": '{"道路交通": 12}'}, "SUGGESTION_DEADLINES"),
+    ({"SUGGESTION_DEADLINES": '{"道路": {"accept_hours": 12}}'}, "道路"),
+    ({"WECHAT_TEMPLATES": '{"new-item": "abc"}'}, "new-item"),
+    ({"DATABASE_URL": "postgres//msb:secret@db/mashangban"}, "DATABASE_URL"),
+    ({"DATABASE_URL": "mysql://msb:secret@db/mashangban"}, "DATABASE_URL"),
+    ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL"),
+    ({"LOGIN_RATE_LIMIT": "ten per minute"}, "LOGIN_RATE_LIMIT"),
+    ({"FOLLOW_RATE_LIMIT": "lots"}, "FOLLOW_RATE_LIMIT"),
+    ({"PUBLIC_BASE_URL": "msb.example.gov.cn"}, "PUBLIC_BASE_URL"),
+    ({"UPLOAD_STORAGE": "s3"}, "UPLOAD_STORAGE"),
+    (LIVE | {"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
+    (LIVE | {"PUBLIC_BASE_URL": "http://msb.example.gov.cn"}, "https"),
+    (LIVE | {"WECHAT_TEMPLATES": '{"new_item": "abc"}'}, "WECHAT_TEMPLATES"),
+]
+
+
+@pytest.mark.parametrize("overrides, message", BAD_SETTINGS, ids=[m for _, m in BAD_SETTINGS])
+def test_a_setting_the_app_cannot_run_with_stops_it_at_start_naming_it(tmp_path, overrides, message):
+    result = CliRunnerOf(production(tmp_path, **overrides)).invoke("sweep")
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # a message, not a traceback
+    assert result.output.startswith("Error: 配置错误："), result.output
+    assert message in result.output
+    assert "secret@" not in result.output  # a database URL's password is never printed
+    assert not (tmp_path / "msb.sqlite").exists()  # stopped before anything was touched
+
+
+def test_an_upload_directory_that_cannot_be_written_stops_the_app_at_start(tmp_path):
+    (tmp_path / "a-file").write_text("not a directory")
+    result = CliRunnerOf(production(tmp_path, UPLOAD_DIR=str(tmp_path / "a-file" / "uploads"))).invoke("sweep")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "UPLOAD_DIR" in result.output and str(tmp_path / "a-file" / "uploads") in result.output
+
+
+def test_the_upload_directory_is_created_at_start(tmp_path):
+    result = CliRunnerOf(production(tmp_path, UPLOAD_DIR=str(tmp_path / "data" / "uploads"))).invoke("routes")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "uploads").is_dir()
+
+
+class CliRunnerOf:
+    """flask's own command line, run in this process with ``env`` as the environment."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def invoke(self, *args):
+        from click.testing import CliRunner
+
+        return CliRunner().invoke(cli, ["--app", "backend", *args], env=self.env)
+
+
+def test_the_operator_sees_one_line_and_exit_code_1_for_a_bad_setting(tmp_path):
+    result = flask_command(production(tmp_path, MAX_ROUNDS="two"), "sweep")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == "Error: 配置错误：MAX_ROUNDS 应为整数，当前为 'two'。"
+
+
+def test_gunicorn_with_a_bad_setting_stops_and_says_why(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
+    env |= {k: v for k, v in production(tmp_path, SECRET_KEY="short").items() if v is not None}
+    env |= {"PORT": str(free_port()), "WEB_CONCURRENCY": "1"}
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+                             "backend:create_app()"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "配置错误：SECRET_KEY 太短" in result.stdout + result.stderr
