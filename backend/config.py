@@ -135,6 +135,9 @@ class Config:
         # open over a meeting must still post, not answer 页面已过期 and lose what was typed.
         self.WTF_CSRF_TIME_LIMIT = self.PERMANENT_SESSION_LIFETIME
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis down (at start or later): each app server counts in its own memory until Redis is back,
+        # so sign-ins and filings stay limited instead of failing with a server error.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         # The public statistics page reads every item (seconds at a province's size, for anyone who asks):
         # its figures are computed at most once per this many seconds. 0: computed for every request.
         self.PUBLIC_STATS_CACHE_SECONDS = _int("PUBLIC_STATS_CACHE_SECONDS", 300)

@@ -152,3 +152,137 @@ def test_gunicorn_with_a_bad_setting_stops_and_says_why(tmp_path):
                              "backend:create_app()"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "配置错误：SECRET_KEY 太短" in result.stdout + result.stderr
+
+
+# --- a deployment: migrated, an administrator, gunicorn with deploy/gunicorn.conf.py -------------------
+
+ADMIN = {"username": "root", "password": "Rootpass2024"}
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, wechat_standin):
+    """A production environment on a database file of its own, migrated, with its super administrator."""
+    env = production(tmp_path_factory.mktemp("deployment"), wechat_base=wechat_standin.base_url)
+    for args in (("db", "upgrade"), ("create-admin", ADMIN["username"], "--password", ADMIN["password"])):
+        result = flask_command(env, *args)
+        assert result.returncode == 0, result.stderr
+    return env
+
+
+class Served:
+    """gunicorn serving the app as deploy/gunicorn.conf.py has it, one worker so that limits are exact."""
+
+    def __init__(self, env):
+        self.port = free_port()
+        full = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
+        full |= {k: v for k, v in env.items() if v is not None} | {"PORT": str(self.port), "WEB_CONCURRENCY": "1"}
+        self.log = open(Path(env["UPLOAD_DIR"]).parent / f"gunicorn-{self.port}.log", "w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "backend:create_app()"],
+            cwd=ROOT, env=full, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        for _ in range(200):
+            try:
+                if requests.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                assert self.process.poll() is None, self.output()
+                time.sleep(0.1)
+        raise AssertionError(f"gunicorn did not answer: {self.output()}")
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+@pytest.fixture
+def serve():
+    started = []
+
+    def start(env):
+        started.append(Served(env))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.stop()
+
+
+class PrivateRedis:
+    """A Redis server of the test's own, so that it can be stopped under the app."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        import redis
+
+        self.client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                self.client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis():
+    if shutil.which("redis-server") is None:
+        pytest.skip("!!! redis-server NOT INSTALLED: Redis going down under the app NOT TESTED !!!")
+    server = PrivateRedis()
+    yield server
+    server.stop()
+
+
+def sign_in(url):
+    return requests.post(url + "/api/v1/auth/login", json=ADMIN, timeout=10)
+
+
+def test_sign_in_limits_hold_when_redis_is_down_at_start(deployment, serve):
+    served = serve(deployment | {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "LOGIN_RATE_LIMIT": "3 per minute"})
+    answers = [sign_in(served.url) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[-1].json()["error"] == "rate_limited"
+    stats = requests.get(served.url + "/public/stats", timeout=10)
+    assert stats.status_code == 200 and "统计" in stats.text
+
+
+def test_sign_in_limits_hold_when_redis_goes_down_under_the_app(deployment, serve, private_redis):
+    served = serve(deployment | {"REDIS_URL": private_redis.url, "LOGIN_RATE_LIMIT": "3 per minute"})
+    assert sign_in(served.url).status_code == 200
+    assert private_redis.client.dbsize() > 0  # the count was kept in Redis
+    private_redis.stop()
+
+    answers = [sign_in(served.url) for _ in range(4)]
+    # Counted afresh in the app's memory: limited still, never a server error.
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert requests.get(served.url + "/public/stats", timeout=10).status_code == 200
+
+
+def test_the_sweep_screens_and_sends_while_redis_is_down(client, world, database_url, wechat_standin, tmp_path):  # noqa: F811
+    """The WeChat access token lives in Redis when REDIS_URL is set; Redis being down must not stop the sweep."""
+    assert file(client, world["citizen"], world["deputy_code"]).status_code == 201
+    env = production(tmp_path, wechat_base=wechat_standin.base_url, DATABASE_URL=database_url,
+                     REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    result = flask_command(env, "sweep")
+    assert result.returncode == 0, result.stderr
+    assert "内容检测 1 条" in result.stdout
+    # Its text cleared, the deputy is told of the new item.
+    assert [m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-new-item"] == [
+        "fake-openid-deputy%d" % world["zhang"].id]

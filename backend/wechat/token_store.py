@@ -16,6 +16,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta, timezone
 
+import redis
 from sqlalchemy import select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
@@ -185,6 +186,16 @@ class RedisTokenStore:
         return value
 
     def get(self, name, fetch, stale=None, wait_seconds=10.0):
+        try:
+            return self._get(name, fetch, stale, wait_seconds)
+        except redis.RedisError as exc:
+            # Redis down: the token is fetched without being shared. Harmless, as the stable token's
+            # normal mode hands every caller the same token and invalidates none; the caller keeps it
+            # for a while (WeChatClient.access_token), and Redis shares it again once it is back.
+            log.warning("Redis unreachable for the WeChat token (%s); fetching it directly", exc.__class__.__name__)
+            return fetch()[0]
+
+    def _get(self, name, fetch, stale, wait_seconds):
         key, lock_key = self.prefix + name, self.prefix + name + ":lock"
         deadline = time.monotonic() + wait_seconds
         while True:
