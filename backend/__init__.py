@@ -12,8 +12,9 @@ from .json_provider import JSONProvider
 from .security import CookieSessionInterface, SecurityHeaders
 from .transactions import begin_request, end_request_transaction
 
-# Endpoints that only send files.
-FILE_ENDPOINTS = frozenset({None, "static", "docs_assets.swagger_asset"})
+# Endpoints that open no request connection up front: those that only send files, and the health check,
+# which tries the database itself so as to answer with what it found when the database is down.
+NO_REQUEST_CONNECTION = frozenset({None, "static", "docs_assets.swagger_asset", "health.health"})
 
 
 def create_app(test_config=None):
@@ -84,7 +85,7 @@ def create_app(test_config=None):
 
     @app.before_request
     def open_request_connection():
-        if request.endpoint not in FILE_ENDPOINTS:  # files never touch the database
+        if request.endpoint not in NO_REQUEST_CONNECTION:
             begin_request(db.session(), request.method)
 
     app.before_request(load_current_user)

@@ -96,7 +96,8 @@ def http_exception_response(exc: HTTPException):
 
 
 def register_error_handlers(app):
-    from sqlalchemy.exc import DataError, IntegrityError
+    from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
     from sqlalchemy.orm.exc import StaleDataError
 
     from .wechat.client import WeChatError, WeChatUnavailable
@@ -123,6 +124,18 @@ def register_error_handlers(app):
         log.warning("data error answered 400: %s", exc.orig)
         return error_response(400, "bad_request", "请求中含有无法处理的字符或数值。")
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(exc):
+        # The database went away during the request (restarted, unreachable, every connection busy):
+        # nothing of the request was kept, and asking again shortly will do.
+        from .extensions import db
+
+        db.session.rollback()
+        log.error("database unavailable, answered 503: %s", getattr(exc, "orig", None) or exc)
+        return error_response(503, "service_unavailable", STATUS_DEFAULTS[503][1])
+
     @app.errorhandler(StaleDataError)
     def concurrent_change(exc):
         # Two people changed the same item at once (optimistic version check): the other one won.
@@ -140,5 +153,8 @@ def register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def unexpected(exc):  # pragma: no cover - exercised only by bugs
+        from .extensions import db
+
         log.exception("unhandled exception")
+        db.session.rollback()  # whatever state it left the session in, the answer is still the JSON error
         return http_exception_response(InternalServerError())

@@ -60,6 +60,8 @@ def begin_request(session, method):
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _transaction_ended(conn):
+    if conn.invalidated:  # the server dropped it (the rollback after a lost connection): nothing to forget
+        return
     conn.info.pop("wrote", None)
 
 
