@@ -1,7 +1,12 @@
 """``flask --app backend ...`` commands for operators."""
+import functools
+import logging
+
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from .extensions import db
 
@@ -14,10 +19,47 @@ def register_cli(app):
     app.cli.add_command(import_deputies_command)
 
 
+def needs_database(command):
+    """Run ``command`` only on a database that is reachable and migrated to this version of the code:
+    otherwise one line says what to do, rather than a traceback from the first query (cron mails those)."""
+
+    @functools.wraps(command)
+    @with_appcontext
+    def checked(*args, **kwargs):
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        scripts = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+        head = scripts.get_current_head()
+        quiet = logging.getLogger("alembic.runtime.migration")  # its "Context impl" lines, at every sweep
+        level = quiet.level
+        quiet.setLevel(logging.WARNING)
+        try:
+            with db.engine.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
+            raise click.ClickException(f"无法连接数据库（DATABASE_URL）：{reason}") from None
+        finally:
+            quiet.setLevel(level)
+        if current is None:
+            raise click.ClickException("数据库尚未建表：请先运行 flask --app backend db upgrade。")
+        if current != head:
+            if current not in {script.revision for script in scripts.walk_revisions()}:
+                raise click.ClickException(f"数据库的版本 {current} 比本程序新（程序最高为 {head}）：请部署与数据库相符的程序版本。")
+            raise click.ClickException(
+                f"数据库还没有升级到本版本（数据库 {current}，程序需要 {head}）：请先运行 flask --app backend db upgrade。"
+            )
+        return command(*args, **kwargs)
+
+    return checked
+
+
 @click.command("create-admin")
 @click.argument("name")
 @click.option("--password", required=True, help="the administrator's password (at least 8 characters)")
 @click.option("--region", "region_id", type=int, help="region id; without it, the super administrator over the root region")
+@needs_database
 def create_admin_command(name, password, region_id):
     """Create an administrator account."""
     from .auth.services import create_admin
@@ -44,6 +86,7 @@ def create_admin_command(name, password, region_id):
 @click.command("set-password")
 @click.argument("name")
 @click.option("--password", required=True, help="the new password (at least 8 characters)")
+@needs_database
 def set_password_command(name, password):
     """Give an administrator a new password; their console sessions and API tokens stop working."""
     from .auth.models import User
@@ -61,6 +104,7 @@ def set_password_command(name, password):
 
 @click.command("demo-data")
 @click.option("--force", is_flag=True, help="load even if the database already holds data")
+@needs_database
 def demo_data_command(force):
     """Load the demo region tree, stations, deputies and administrator (once)."""
     from .demo import load_demo, print_demo_summary
@@ -78,6 +122,7 @@ def demo_data_command(force):
 @click.command("import-deputies")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--region", "region_id", type=int, help="import within this region's subtree; without it, the root region")
+@needs_database
 def import_deputies_command(file, region_id):
     """Import the deputy base from an .xlsx or .csv file (the same rules as POST /deputies/import)."""
     from .errors import APIError
@@ -109,6 +154,7 @@ def import_deputies_command(file, region_id):
 
 
 @click.command("sweep")
+@needs_database
 def sweep_command():
     """Deadlines, reminders, auto-close, text and photo screening, and the outbox. Safe to run from cron at any frequency."""
     from .activities.services import remind_upcoming

@@ -343,3 +343,49 @@ def test_with_the_database_unreachable_health_says_so_and_requests_are_answered_
     board = client.get("/api/v1/leaderboard")
     assert board.status_code == 503
     assert board.json == {"error": "service_unavailable", "message": "服务暂时不可用，请稍后重试。"}
+
+
+# --- the commands on a database that is not ready ------------------------------------------------------
+
+def app_on(tmp_path, database_file="msb.sqlite"):
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / database_file}",
+                       "UPLOAD_DIR": str(tmp_path / "uploads"), "SECRET_KEY": "t"})
+
+
+OPERATOR_COMMANDS = [
+    ["sweep"],
+    ["create-admin", "root", "--password", "Rootpass2024"],
+    ["set-password", "root", "--password", "Rootpass2024"],
+    ["demo-data"],
+    ["import-deputies", "{register}"],
+]
+
+
+@pytest.mark.parametrize("args", OPERATOR_COMMANDS, ids=[a[0] for a in OPERATOR_COMMANDS])
+def test_a_command_on_a_database_never_migrated_says_to_migrate_first(tmp_path, args):
+    register = tmp_path / "代表名册.csv"
+    register.write_text("姓名,层级,所属区域,手机号\n张伟,市级,江州市,13800000001\n", encoding="utf-8")
+    result = app_on(tmp_path).test_cli_runner().invoke(args=[a.format(register=register) for a in args])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Error: 数据库尚未建表：请先运行 flask --app backend db upgrade。" in result.output
+
+
+def test_a_command_on_a_database_one_migration_behind_says_to_upgrade(tmp_path):
+    app = app_on(tmp_path)
+    with app.app_context():
+        upgrade(revision="0016")
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "数据库还没有升级到本版本（数据库 0016" in result.output
+    assert "请先运行 flask --app backend db upgrade" in result.output
+
+    with app.app_context():
+        upgrade()
+    assert app.test_cli_runner().invoke(args=["sweep"]).exit_code == 0
+
+
+def test_a_command_with_the_database_unreachable_says_so_in_one_line(tmp_path):
+    result = app_on(tmp_path, "no-such-dir/msb.sqlite").test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "Error: 无法连接数据库（DATABASE_URL）：" in result.output
