@@ -110,6 +110,9 @@ def demo_data_command(force):
     from .demo import load_demo, print_demo_summary
     from .org.models import Region
 
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("生产环境（APP_ENV=production）不导入演示数据：演示管理员的密码是公开的。"
+                                   "如确为演示环境，请设置 APP_ENV=development。")
     if db.session.scalar(select(Region.id).limit(1)) is not None and not force:
         click.echo("数据库中已有数据，跳过演示数据导入（使用 --force 强制导入）。")
     else:

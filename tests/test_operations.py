@@ -389,3 +389,14 @@ def test_a_command_with_the_database_unreachable_says_so_in_one_line(tmp_path):
     result = app_on(tmp_path, "no-such-dir/msb.sqlite").test_cli_runner().invoke(args=["sweep"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert "Error: 无法连接数据库（DATABASE_URL）：" in result.output
+
+
+def test_demo_data_with_its_published_password_is_refused_in_production(tmp_path):
+    cli_ = CliRunnerOf(production(tmp_path))
+    assert cli_.invoke("db", "upgrade").exit_code == 0
+
+    refused = cli_.invoke("demo-data")
+    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.exception
+    assert "Error: 生产环境（APP_ENV=production）不导入演示数据" in refused.output
+    no_admin = cli_.invoke("set-password", "admin", "--password", "admin12345")
+    assert "没有名为 admin 的管理员账号" in no_admin.output
