@@ -12,6 +12,8 @@ from .extensions import db
 
 
 def register_cli(app):
+    app.cli.add_command(create_region_command)
+    app.cli.add_command(regions_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(set_password_command)
     app.cli.add_command(demo_data_command)
@@ -55,10 +57,67 @@ def needs_database(command):
     return checked
 
 
+REGION_LEVELS = ("province", "city", "county", "township", "village")
+
+
+@click.command("create-region")
+@click.argument("name")
+@click.option("--level", required=True, type=click.Choice(REGION_LEVELS),
+              help="province 省, city 市, county 县（区）, township 乡镇（街道）, village 村（社区）")
+@click.option("--parent", "parent_id", type=int,
+              help="the id of the region above (see the regions command); without it, the root region, once")
+@needs_database
+def create_region_command(name, level, parent_id):
+    """Create a region: first the root (the congress this deployment serves), then those under it."""
+    from marshmallow import ValidationError
+    from sqlalchemy import func
+
+    from schemas.org import RegionIn
+
+    from .org.models import REGION_LEVEL_LABELS, Region
+    from .org.services import create_region, root_region
+
+    try:
+        data = RegionIn().load({"name": name, "level": level, "parent_id": parent_id})
+    except ValidationError as exc:
+        raise click.BadParameter("；".join(exc.messages.get("name", [])) or str(exc.messages), param_hint="NAME") from None
+    if parent_id is None:
+        if (root := root_region()) is not None:
+            raise click.ClickException(f"已有根区域 {root.name}（id={root.id}），请用 --parent 指定上级区域。")
+    elif db.session.get(Region, parent_id) is None:
+        raise click.BadParameter(f"区域 {parent_id} 不存在。", param_hint="--parent")
+    twin = db.session.scalar(select(Region).where(
+        Region.parent_id.is_(None) if parent_id is None else Region.parent_id == parent_id,
+        func.lower(Region.name) == data["name"].lower(),
+    ))
+    if twin is not None:
+        raise click.ClickException(f"区域“{twin.full_name}”已存在（id={twin.id}）。")
+    region = create_region(None, data)
+    db.session.commit()
+    click.echo(f"已创建区域 {region.full_name}（{REGION_LEVEL_LABELS[level]}，id={region.id}）。")
+
+
+@click.command("regions")
+@needs_database
+def regions_command():
+    """List the regions with their ids, each under the one above it."""
+    from .org.models import REGION_LEVEL_LABELS, Region, full_names
+
+    regions = db.session.scalars(select(Region).order_by(Region.path)).all()
+    if not regions:
+        raise click.ClickException("还没有任何区域：请先运行 create-region 创建根区域。")
+    names = full_names(regions)
+    click.echo("id\t全称\t层级")
+    for region in regions:
+        click.echo(f"{region.id}\t{names[region.id]}\t{REGION_LEVEL_LABELS[region.level]}")
+
+
 @click.command("create-admin")
 @click.argument("name")
 @click.option("--password", required=True, help="the administrator's password (at least 8 characters)")
-@click.option("--region", "region_id", type=int, help="region id; without it, the super administrator over the root region")
+@click.option("--region", "region_id", type=int,
+              help="region id (see the regions command); without it, the super administrator over the root region "
+                   "(created as 全部区域 if there is none: run create-region first to name it)")
 @needs_database
 def create_admin_command(name, password, region_id):
     """Create an administrator account."""
@@ -127,7 +186,12 @@ def demo_data_command(force):
 @click.option("--region", "region_id", type=int, help="import within this region's subtree; without it, the root region")
 @needs_database
 def import_deputies_command(file, region_id):
-    """Import the deputy base from an .xlsx or .csv file (the same rules as POST /deputies/import)."""
+    """Import the deputy base from an .xlsx or .csv file (the same rules as POST /deputies/import).
+
+    Columns, named in the first row (or the row under a title): 姓名, 层级, 所属区域, 手机号 (required),
+    联络站, 代表小组, 届次, 状态. Deputies are matched by 手机号: known ones are updated, new ones created
+    with their QR code. Rows with mistakes are listed and skipped, the others imported (exit code 0);
+    importing the same file again changes nothing."""
     from .errors import APIError
     from .org import importer
     from .org.models import Region

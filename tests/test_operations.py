@@ -400,3 +400,39 @@ def test_demo_data_with_its_published_password_is_refused_in_production(tmp_path
     assert "Error: 生产环境（APP_ENV=production）不导入演示数据" in refused.output
     no_admin = cli_.invoke("set-password", "admin", "--password", "admin12345")
     assert "没有名为 admin 的管理员账号" in no_admin.output
+
+
+# --- the region tree from the command line -------------------------------------------------------------
+
+def test_an_operator_builds_the_region_tree_from_the_command_line(app, client):
+    """The console has no page for regions: a new deployment's tree, its root the congress it serves
+    (a city), is built with create-region before and after the first administrator."""
+    run = app.test_cli_runner().invoke
+
+    city = run(args=["create-region", "江州市", "--level", "city"])
+    assert city.exit_code == 0, city.output
+    assert "已创建区域 江州市（市，id=" in city.output
+    city_id = int(city.output.split("id=")[1].split("）")[0])
+    admin = run(args=["create-admin", "root", "--password", "Rootpass2024"])
+    assert "管理区域：江州市" in admin.output
+    county = run(args=["create-region", "东湖区", "--level", "county", "--parent", str(city_id)])
+    assert county.exit_code == 0 and "已创建区域 江州市东湖区（县（区），id=" in county.output
+
+    again = run(args=["create-region", "东湖区", "--level", "county", "--parent", str(city_id)])
+    assert again.exit_code == 1 and "区域“江州市东湖区”已存在（id=" in again.output
+    second_root = run(args=["create-region", "西湖区", "--level", "county"])
+    assert second_root.exit_code == 1 and "已有根区域 江州市（id=%d），请用 --parent 指定上级区域。" % city_id in second_root.output
+    no_parent = run(args=["create-region", "西湖区", "--level", "county", "--parent", "999999"])
+    assert no_parent.exit_code == 2 and "区域 999999 不存在" in no_parent.output
+    bad_level = run(args=["create-region", "西湖区", "--level", "district", "--parent", str(city_id)])
+    assert bad_level.exit_code == 2 and "district" in bad_level.output
+    too_long = run(args=["create-region", "长" * 101, "--level", "county", "--parent", str(city_id)])
+    assert too_long.exit_code == 2 and "100" in too_long.output
+
+    listed = run(args=["regions"])
+    assert listed.exit_code == 0
+    assert [line.split()[1:] for line in listed.output.splitlines()[1:]] == [["江州市", "市"], ["江州市东湖区", "县（区）"]]
+
+    token = client.post("/api/v1/auth/login", json=ADMIN).json["token"]
+    regions = client.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"}).json
+    assert [r["full_name"] for r in regions["items"]] == ["江州市", "江州市东湖区"]
