@@ -436,3 +436,17 @@ def test_an_operator_builds_the_region_tree_from_the_command_line(app, client):
     token = client.post("/api/v1/auth/login", json=ADMIN).json["token"]
     regions = client.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"}).json
     assert [r["full_name"] for r in regions["items"]] == ["江州市", "江州市东湖区"]
+
+
+def test_a_console_form_refused_behind_a_proxy_that_hides_the_host_is_logged_with_why(app, factory, caplog):
+    """nginx without ``proxy_set_header Host $host`` in front of https: every console form answers 页面已过期
+    (the CSRF check compares the page's origin with the host the app sees). The log says which check failed."""
+    factory.admin("root", ADMIN["password"], factory.tree()["root"])
+    browser = app.test_client()
+    page = browser.get("/console/login", base_url="https://127.0.0.1:8000").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    refused = browser.post("/console/login", base_url="https://127.0.0.1:8000",
+                           headers={"Referer": "https://msb.example.gov.cn/console/login"},
+                           data=ADMIN | {"csrf_token": token})
+    assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
+    assert "console form refused (CSRF): The referrer does not match the host." in caplog.text

@@ -4,6 +4,7 @@ Pages call the same domain services as the API and see exactly what the API's sc
 Every form posts a CSRF token; sessions expire after PERMANENT_SESSION_LIFETIME, and 退出 ends every
 session and API token of the account (auth.services.end_sessions).
 """
+import logging
 from functools import wraps
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
@@ -13,6 +14,8 @@ from ..auth import services as auth_services
 from ..auth.limits import sign_in_limits
 from ..errors import APIError, http_exception_response
 from ..extensions import csrf, db
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../templates/console")
 
@@ -104,7 +107,9 @@ def console_address_error(exc):
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(exc):
-    """A console form posted without a valid token (usually a page left open too long): a page, not JSON."""
+    """A console form posted without a valid token (usually a page left open too long): a page, not JSON.
+    The reason goes to the log: behind a proxy that does not pass the Host, every form fails here."""
+    log.warning("console form refused (CSRF): %s", exc.description)
     return render_template("console/dashboard_error.html", title="页面已过期", message="页面已过期，请刷新后重试。"), 400
 
 
