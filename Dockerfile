@@ -4,7 +4,8 @@
 #   docker run --rm --env-file prod.env mashangban flask --app backend db upgrade   # migrations: a separate step
 #   docker run -d --env-file prod.env -p 8000:8000 -v msb-uploads:/data/uploads mashangban
 #
-# Production needs at least SECRET_KEY, DATABASE_URL, PUBLIC_BASE_URL, WECHAT_APPID, WECHAT_SECRET and WECHAT_PUSH_TOKEN
+# Production needs at least SECRET_KEY, DATABASE_URL, PUBLIC_BASE_URL, WECHAT_APPID, WECHAT_SECRET, WECHAT_PUSH_TOKEN
+# and WECHAT_TEMPLATES
 # (see README, "Docker").
 FROM python:3.11-slim
 
@@ -38,7 +39,7 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home -
 USER app
 
 # APP_ENV=production: the app refuses to start with the default SECRET_KEY.
-# WECHAT_MODE=live: the offline stand-in is not in this image (override both for a demo).
+# WECHAT_MODE=live: the real WeChat (a demo sets WECHAT_MODE=fake and runs the stand-in from this image, see README).
 ENV APP_ENV=production \
     WECHAT_MODE=live \
     PORT=8000 \
