@@ -8,7 +8,7 @@ what an error looks like.
 import logging
 
 from flask import jsonify
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,18 @@ def http_exception_response(exc: HTTPException):
     return error_response(status, code, data.get("message") or message)
 
 
+def server_error_response(status):
+    """A 5xx answer: the contract's JSON for the API and WeChat's push, a page in Chinese for the pages
+    people open in a browser (a printed code, the public pages, the console). The page uses no database."""
+    from flask import render_template, request
+
+    code, message = STATUS_DEFAULTS[status]
+    if request.path.startswith(("/api/", "/wechat/")):
+        return error_response(status, code, message)
+    title = "服务暂时不可用" if status == 503 else "服务器出了点问题"
+    return render_template("q_unavailable.html", title=title, message=message), status
+
+
 def register_error_handlers(app):
     from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -134,7 +146,7 @@ def register_error_handlers(app):
 
         db.session.rollback()
         log.error("database unavailable, answered 503: %s", getattr(exc, "orig", None) or exc)
-        return error_response(503, "service_unavailable", STATUS_DEFAULTS[503][1])
+        return server_error_response(503)
 
     @app.errorhandler(StaleDataError)
     def concurrent_change(exc):
@@ -156,5 +168,5 @@ def register_error_handlers(app):
         from .extensions import db
 
         log.exception("unhandled exception")
-        db.session.rollback()  # whatever state it left the session in, the answer is still the JSON error
-        return http_exception_response(InternalServerError())
+        db.session.rollback()  # whatever state it left the session in, the answer is still the error
+        return server_error_response(500)

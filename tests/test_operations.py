@@ -343,6 +343,11 @@ def test_with_the_database_unreachable_health_says_so_and_requests_are_answered_
     board = client.get("/api/v1/leaderboard")
     assert board.status_code == 503
     assert board.json == {"error": "service_unavailable", "message": "服务暂时不可用，请稍后重试。"}
+    # A citizen who scans a printed code, and an administrator in the console, get a page.
+    for page in ("/q/abcdefgh12345678", "/public/stations", "/console/"):
+        answer = client.get(page)
+        assert answer.status_code == 503 and answer.mimetype == "text/html", page
+        assert "服务暂时不可用，请稍后重试。" in answer.get_data(as_text=True)
 
 
 # --- the commands on a database that is not ready ------------------------------------------------------
