@@ -1,4 +1,7 @@
-"""Health check and the offline API docs' static assets."""
+"""Health check and the offline API docs' static assets.
+
+The status is the database's: without it nothing works. Redis is reported beside it, not in the status:
+while it is down the app serves on (see config.py), so a load balancer must keep the server."""
 import swagger_ui_bundle
 from flask import Blueprint as PlainBlueprint
 from flask import current_app, send_from_directory
@@ -15,7 +18,30 @@ docs_assets = PlainBlueprint("docs_assets", __name__)
 class HealthOut(Schema):
     status = fields.String(required=True)
     database = fields.String(required=True)
+    redis = fields.String(required=True, metadata={
+        "description": "ok; unavailable (the app serves on: limits counted in memory, figures uncached); "
+                       "unset (REDIS_URL not set)",
+        "enum": ["ok", "unavailable", "unset"],
+    })
     cjk_font = fields.Boolean(required=True)
+
+
+def _redis_state():
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return "unset"
+    client = current_app.extensions.get("health_redis")
+    if client is None:
+        import redis
+
+        # Short timeouts: a Redis that does not answer must not hold up the health check.
+        client = current_app.extensions["health_redis"] = redis.Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+        return "ok"
+    except Exception:  # noqa: BLE001 - any failure means Redis cannot be used now
+        return "unavailable"
 
 
 @blp.get("/health")
@@ -31,6 +57,7 @@ def health():
     body = {
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
+        "redis": _redis_state(),
         "cjk_font": find_cjk_font_path(current_app.config.get("CJK_FONT_PATH")) is not None,
     }
     return body, (200 if database == "ok" else 503)

@@ -262,13 +262,19 @@ def test_sign_in_limits_hold_when_redis_is_down_at_start(deployment, serve):
     assert answers[-1].json()["error"] == "rate_limited"
     stats = requests.get(served.url + "/public/stats", timeout=10)
     assert stats.status_code == 200 and "统计" in stats.text
+    health = requests.get(served.url + "/api/v1/health", timeout=10)
+    # Still serving (a load balancer keeps it), and the operator's monitoring sees Redis is down.
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert health.json()["redis"] == "unavailable"
 
 
 def test_sign_in_limits_hold_when_redis_goes_down_under_the_app(deployment, serve, private_redis):
     served = serve(deployment | {"REDIS_URL": private_redis.url, "LOGIN_RATE_LIMIT": "3 per minute"})
     assert sign_in(served.url).status_code == 200
     assert private_redis.client.dbsize() > 0  # the count was kept in Redis
+    assert requests.get(served.url + "/api/v1/health", timeout=10).json()["redis"] == "ok"
     private_redis.stop()
+    assert requests.get(served.url + "/api/v1/health", timeout=10).json()["redis"] == "unavailable"
 
     answers = [sign_in(served.url) for _ in range(4)]
     # Counted afresh in the app's memory: limited still, never a server error.
@@ -340,6 +346,7 @@ def test_with_the_database_unreachable_health_says_so_and_requests_are_answered_
     health = client.get("/api/v1/health")
     assert health.status_code == 503
     assert health.json["status"] == "degraded" and health.json["database"] == "unavailable"
+    assert health.json["redis"] == "unset"
     board = client.get("/api/v1/leaderboard")
     assert board.status_code == 503
     assert board.json == {"error": "service_unavailable", "message": "服务暂时不可用，请稍后重试。"}
