@@ -165,7 +165,7 @@ def set_password_command(name, password):
 @click.option("--force", is_flag=True, help="load even if the database already holds data")
 @needs_database
 def demo_data_command(force):
-    """Load the demo region tree, stations, deputies and administrator (once)."""
+    """Load the demo region tree, stations, deputies and administrator (once; never under APP_ENV=production)."""
     from .demo import load_demo, print_demo_summary
     from .org.models import Region
 
