@@ -249,6 +249,9 @@ class Config:
         if self.WECHAT_MODE not in ("fake", "live"):
             raise ConfigError(f"WECHAT_MODE 应为 fake 或 live，当前为 {self.WECHAT_MODE!r}。")
         live = self.WECHAT_MODE == "live"
+        base = urlsplit(self.WECHAT_API_BASE)
+        if base.scheme not in ("http", "https") or not base.netloc:
+            raise ConfigError(f"WECHAT_API_BASE 应为完整的网址，如 https://api.weixin.qq.com，当前为 {self.WECHAT_API_BASE!r}。")
         if live and (self.WECHAT_APPID, self.WECHAT_SECRET) == ("wx-fake-appid", "fake-secret"):
             raise ConfigError("WECHAT_MODE=live 需要小程序的 WECHAT_APPID 和 WECHAT_SECRET。")
         if live and not self.WECHAT_PUSH_TOKEN:

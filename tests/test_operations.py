@@ -94,6 +94,7 @@ BAD_SETTINGS = [
     ({"LOGIN_RATE_LIMIT": "ten per minute"}, "LOGIN_RATE_LIMIT"),
     ({"FOLLOW_RATE_LIMIT": "lots"}, "FOLLOW_RATE_LIMIT"),
     ({"PUBLIC_BASE_URL": "msb.example.gov.cn"}, "PUBLIC_BASE_URL"),
+    ({"WECHAT_API_BASE": "api.weixin.qq.com"}, "WECHAT_API_BASE"),
     ({"UPLOAD_STORAGE": "s3"}, "UPLOAD_STORAGE"),
     (LIVE | {"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
     (LIVE | {"PUBLIC_BASE_URL": "http://msb.example.gov.cn"}, "https"),
