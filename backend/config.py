@@ -21,7 +21,7 @@ FAKE_TEMPLATES = {
     "new_item": "tmpl-new-item", "accepted": "tmpl-accepted", "replied": "tmpl-replied",
     "reopened": "tmpl-reopened", "overdue": "tmpl-overdue", "supervised": "tmpl-supervised",
     "activity": "tmpl-activity", "activity_reminder": "tmpl-activity-reminder",
-    "activity_cancelled": "tmpl-activity-cancelled",
+    "activity_cancelled": "tmpl-activity-cancelled", "activity_changed": "tmpl-activity-changed",
     "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
 }
 DEADLINE_KEYS = ("accept_hours", "reply_days")

@@ -32,6 +32,26 @@ class ActivityIn(_Position, StrictSchema):
     description = Text(2000, load_default="")
 
 
+class ActivityPatch(_Position, StrictSchema):
+    """改期、改地点、补充邀请: only the fields sent change. The type and the station stay as dispatched."""
+
+    title = Line(100, min_length=1)
+    place = Text(255, metadata={"description": "blank at a station: the station's address"})
+    lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    starts_at = fields.AwareDateTime(format="iso", validate=in_service_years, metadata={
+        "description": "may not change once the activity has started"})
+    ends_at = fields.AwareDateTime(format="iso", validate=in_service_years)
+    points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100),
+                            metadata={"description": "null: the rulebook's points for the type"})
+    description = Text(2000)
+    add_deputy_ids = fields.List(BodyId(), validate=validate.Length(max=500), metadata={
+        "description": "deputies to invite, notified as at 发单; those invited already are left as they are"})
+    remove_deputy_ids = fields.List(BodyId(), validate=validate.Length(max=500), metadata={
+        "description": "invited, accepted or declined deputies to take off (a checked-in one: 409); "
+                       "ids not invited are ignored"})
+
+
 class DeclineIn(StrictSchema):
     reason = Text(500, required=True)
 

@@ -324,3 +324,122 @@ def test_a_countys_line_set_from_two_consoles_at_once_is_one_line(app, team):
     with app.app_context():
         lines = db.session.execute(select(ScoringRuleOverride.region_id, ScoringRuleOverride.code)).all()
     assert sorted(lines) == sorted((team["county_id"], code) for code in codes)
+
+
+# --- 改期、补充邀请 racing the other steps ---------------------------------------------------------------
+
+
+def edit(team, activity_id, body, headers=None):
+    return call(team, "PATCH", f"/activities/{activity_id}", headers or team["station_admin"], body)
+
+
+def test_an_edit_racing_close_never_leaves_an_edited_closed_activity(app, team):
+    """The station's administrator adds 王强 and renames the activity while the city's presses 结单.
+    Either the edit lands first (and 结单 counts 王强, absent) or 结单 does (and the edit is refused
+    409, nothing changed): a closed activity never holds a deputy still "invited", and never a
+    name or a deputy given after its points were counted."""
+    zhang, li, wang, _ = team["deputies"]
+    outcomes = set()
+    for round_ in range(1, ROUNDS + 1):
+        activity_id = dispatch(team, [zhang, li], title=f"第{round_}次接待")
+        assert ok(scan(team, team["headers"][0], team["station_code"]), 201)["activity_id"] == activity_id
+        edited, closed = released_together(
+            lambda: edit(team, activity_id, {"title": f"第{round_}次接待（改）", "add_deputy_ids": [wang]}),
+            lambda: close(team, activity_id, team["region_admin"]))
+        assert edited.status_code in (200, 409) and closed.status_code in (200, 409), (edited.text, closed.text)
+        assert 200 in (edited.status_code, closed.status_code), (edited.text, closed.text)
+        if closed.status_code == 409:  # it read the activity before the edit committed: pressed again
+            ok(close(team, activity_id, team["region_admin"]))
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        status = {p["deputy"]["id"]: p["status"] for p in detail["participants"]}
+        assert detail["status"] == "closed"
+        if edited.status_code == 200:
+            assert (detail["title"], status) == (f"第{round_}次接待（改）", {zhang: "checked_in", li: "absent", wang: "absent"})
+        else:
+            assert edited.json()["message"] in ("活动已结单，不能再修改。", "这条记录刚刚被其他人修改过，请刷新后重试。"), edited.text
+            assert (detail["title"], status) == (f"第{round_}次接待", {zhang: "checked_in", li: "absent"})
+        outcomes.add(edited.status_code)
+    assert_scores_match_ledger(app)
+
+
+def test_an_edit_racing_cancel_is_either_before_it_or_refused(app, team):
+    zhang, li, wang, _ = team["deputies"]
+    for round_ in range(1, ROUNDS + 1):
+        activity_id = dispatch(team, [zhang, li], title=f"第{round_}次视察", starts_in=timedelta(hours=1))
+        later = datetime.now(timezone.utc) + timedelta(hours=3)
+        body = {"starts_at": later.isoformat(), "ends_at": (later + timedelta(hours=2)).isoformat(), "add_deputy_ids": [wang]}
+        edited, cancelled = released_together(
+            lambda: edit(team, activity_id, body),
+            lambda: call(team, "POST", f"/activities/{activity_id}/cancel", team["region_admin"]))
+        assert edited.status_code in (200, 409) and cancelled.status_code in (200, 409), (edited.text, cancelled.text)
+        if cancelled.status_code == 409:
+            ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["region_admin"]))
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        assert detail["status"] == "cancelled"
+        invited = {p["deputy"]["id"] for p in detail["participants"]}
+        assert invited == ({zhang, li, wang} if edited.status_code == 200 else {zhang, li}), (edited.text, detail)
+
+
+def test_a_deputy_taken_off_at_the_moment_they_scan(app, team):
+    """The administrator takes 张伟 off the list as he scans at the door: the scan lands first (201,
+    checked in, and taking him off is refused by name) or the removal does (he is told he is not on the
+    list); never both, never a 500."""
+    zhang, li = team["deputies"][:2]
+    seen = set()
+    for round_ in range(1, 2 * ROUNDS + 1):
+        activity_id = dispatch(team, [zhang, li], title=f"第{round_}次接待")
+        removed, scanned = released_together(
+            lambda: edit(team, activity_id, {"remove_deputy_ids": [zhang]}),
+            lambda: scan(team, team["headers"][0], team["station_code"]))
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        status = {p["deputy"]["id"]: p["status"] for p in detail["participants"]}
+        if removed.status_code == 200:
+            assert (scanned.status_code, scanned.json()["error"]) == (409, "checkin_refused"), scanned.text
+            assert "邀请名单" in scanned.json()["message"], scanned.text
+            assert status == {li: "invited"}
+        else:
+            assert removed.status_code == 409, removed.text
+            assert removed.json()["message"] in ("张伟已签到，不能移出活动。", "张伟刚刚已签到，不能移出活动。"), removed.text
+            assert scanned.status_code == 201 and status == {zhang: "checked_in", li: "invited"}, scanned.text
+        seen.add(removed.status_code)
+        ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["station_admin"]))  # the next round's station is free
+
+
+def test_a_deputy_taken_off_at_the_moment_they_answer(app, team):
+    """接单 or 请假 pressed as the administrator takes the deputy off: the answer lands first and the
+    deputy is then taken off, or it is refused as for anyone not invited; never a 500."""
+    zhang, li = team["deputies"][:2]
+    starts_in = timedelta(hours=1)
+    for round_ in range(1, ROUNDS + 1):
+        activity_id = dispatch(team, [zhang, li], title=f"第{round_}次调研", starts_in=starts_in)
+        step = ("accept", None) if round_ % 2 else ("decline", {"reason": "外出开会"})
+        removed, answered = released_together(
+            lambda: edit(team, activity_id, {"remove_deputy_ids": [zhang]}),
+            lambda: call(team, "POST", f"/activities/{activity_id}/{step[0]}", team["headers"][0], step[1]))
+        assert removed.status_code == 200, removed.text
+        assert answered.status_code in (200, 404, 409), answered.text
+        if answered.status_code != 200:
+            assert answered.json()["message"] in ("活动不存在。", "您已不在本次活动的邀请名单中。"), answered.text
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        assert {p["deputy"]["id"] for p in detail["participants"]} == {li}
+
+
+def test_a_deputy_taken_off_at_the_moment_an_administrator_checks_them_in_by_hand(app, team):
+    """补签 from one console while another takes the deputy off: one of the two wins, said in Chinese."""
+    zhang, li = team["deputies"][:2]
+    for round_ in range(1, ROUNDS + 1):
+        activity_id = dispatch(team, [zhang, li], title=f"第{round_}次培训")
+        removed, by_hand = released_together(
+            lambda: edit(team, activity_id, {"remove_deputy_ids": [zhang]}),
+            lambda: call(team, "POST", f"/activities/{activity_id}/participants/{zhang}/checkin", team["region_admin"],
+                         {"reason": "手机没电"}))
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        status = {p["deputy"]["id"]: p["status"] for p in detail["participants"]}
+        if removed.status_code == 200:
+            assert by_hand.status_code in (404, 409), by_hand.text
+            assert by_hand.json()["message"] in ("该代表不在本次活动的邀请名单中。", "该代表刚刚已被移出本次活动，无需补签。")
+            assert status == {li: "invited"}
+        else:
+            assert removed.json()["message"] in ("张伟已签到，不能移出活动。", "张伟刚刚已签到，不能移出活动。"), removed.text
+            assert by_hand.status_code == 200 and status == {zhang: "checked_in", li: "invited"}, by_hand.text
+        ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["station_admin"]))

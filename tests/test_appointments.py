@@ -349,3 +349,38 @@ def test_a_deputy_who_left_office_is_no_longer_told_of_the_requests_addressed_to
     assert [(m["touser"], m["data"]["thing5"]["value"]) for m in sent if m["template_id"] == "tmpl-appointment-result"] \
         == [("fake-openid-citizen-zhao", "约见即将开始，请按时前往")]
     assert client.get(f"/api/v1/appointments/{waiting}", headers=world["admin"]).json["actions"] == ["confirm", "decline"]
+
+
+def test_a_moved_reception_day_tells_the_citizens_waiting_for_it(client, app, factory, world, wechat_standin):
+    """The station moves a reception day citizens chose (改期) to another afternoon: each one still waiting
+    (待确认) is told its new time and place, and their request shows them; a request withdrawn hears
+    nothing. The deputy a citizen asked to meet on it taken off the day: that citizen is told the deputy
+    will not be there, and the station will arrange another time; the others hear nothing more."""
+    day = reception(client, world, [world["zhang"], world["li"]])
+    waiting = ask(client, world["citizen"], world["station_code"], activity_id=day, preferred_time="").json["id"]
+    withdrawn = ask(client, world["stranger"], world["station_code"], activity_id=day, preferred_time="").json["id"]
+    assert answer(client, world["stranger"], withdrawn, "cancel").status_code == 200
+    with_li = ask(client, factory.wechat_login("citizen-li"), world["li_code"], activity_id=day, preferred_time="")
+    assert with_li.status_code == 201, with_li.json
+    messages(wechat_standin, app, "tmpl-appointment-result")
+    wechat_standin.clear()
+
+    starts = later(4, 14)
+    moved = client.patch(f"/api/v1/activities/{day}", headers=world["admin"], json={
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=3)).isoformat()})
+    assert moved.status_code == 200, moved.json
+    told = messages(wechat_standin, app, "tmpl-appointment-result")
+    assert sorted((m["touser"], m["data"]["time2"]["value"], m["data"]["thing3"]["value"], m["data"]["phrase4"]["value"],
+                   m["data"]["thing5"]["value"]) for m in told) == [
+        (openid, f"{starts:%Y-%m-%d} 14:00", "人民路 18 号", "待确认", "所选接待日时间已调整，请留意")
+        for openid in ("fake-openid-citizen-li", "fake-openid-citizen-wang")]
+    seen = client.get(f"/api/v1/appointments/{waiting}", headers=world["citizen"]).json
+    assert (seen["status"], datetime.fromisoformat(seen["activity"]["starts_at"])) == ("requested", starts)
+
+    wechat_standin.clear()
+    assert client.patch(f"/api/v1/activities/{day}", headers=world["admin"],
+                        json={"remove_deputy_ids": [world["li"].id]}).status_code == 200
+    told = messages(wechat_standin, app, "tmpl-appointment-result")
+    assert [(m["touser"], m["data"]["thing5"]["value"]) for m in told] == [
+        ("fake-openid-citizen-li", "该代表不参加所选接待日，将另行安排")]
+    assert client.get(f"/api/v1/appointments/{with_li.json['id']}", headers=world["admin"]).json["status"] == "requested"

@@ -24,6 +24,7 @@ from .models import Activity, ActivityParticipant, ActivityStatus, ParticipantSt
 from .services import refuse
 
 P = ParticipantStatus
+NOT_INVITED = "您不在本次活动的邀请名单中，不能签到。"
 DECLINED = "您已请假，如需参加请先取消请假（重新接单）后再签到。"
 ENDED = {ActivityStatus.closed: "活动已结单，不能再签到。", ActivityStatus.cancelled: "活动已取消，不能签到。"}
 # Of two activities open for check-in at one place, one the deputy can still check in to (accepted, then
@@ -145,7 +146,7 @@ def _pick(candidates, now):
     mine = [a for a in candidates if a.mine is not None]
     if not mine:
         if candidates:
-            raise refuse("您不在本次活动的邀请名单中，不能签到。")
+            raise refuse(NOT_INVITED)
         raise refuse("这里目前没有需要签到的活动。")
     current = [a for a in mine if _window(a)[0] <= now <= _window(a)[1]]
     if current:
@@ -186,7 +187,10 @@ def check_in(user, code, lat=None, lng=None):
     mine = {"activity": activity.id, "scanner": user.deputy_id}
     if connection.execute(claim, mine | {"now": now, "lat": lat, "lng": lng}).rowcount == 1:
         return activity, now, True
-    status, checked_in_dt = connection.execute(reread, mine).one()  # a concurrent scan (or a close) changed it
+    row = connection.execute(reread, mine).one_or_none()  # a concurrent scan, a close or an edit changed it
+    if row is None:  # taken off the list meanwhile (改期、补充邀请)
+        raise refuse(NOT_INVITED)
+    status, checked_in_dt = row
     if status is P.checked_in:
         return activity, checked_in_dt, False
     if status is P.declined:

@@ -1,9 +1,10 @@
-"""Activities API: /activities (发单, 接单, 请假, 补签, 结单, 取消, rotating code) and /checkins (扫码签到)."""
+"""Activities API: /activities (发单, 修改, 接单, 请假, 补签, 结单, 取消, rotating code) and /checkins (扫码签到)."""
 from sqlalchemy import or_, select
 
 from schemas.activities import (
     ActivityIn,
     ActivityOut,
+    ActivityPatch,
     ActivityQuery,
     CheckinCodeOut,
     CheckinIn,
@@ -140,6 +141,19 @@ def list_activities(args):
 @blp.response(200, ActivityOut)
 def get_activity(activity_id):
     return present(_activity(activity_id), current_user(), detail=True)
+
+
+@blp.patch("/<int:activity_id>")
+@admin_required
+@blp.arguments(ActivityPatch)
+@blp.response(200, ActivityOut)
+def edit(data, activity_id):
+    """修改活动（改期、改地点、补充邀请）：结单或取消前可修改名称、说明、地点、时间和积分，补充邀请代表或移出未签到的代表。
+
+    代表的接单、请假记录保持不变；时间或地点变更时，待接单和已接单的代表收到变更通知，已发出的活动提醒按新时间重新提醒；
+    新邀请的代表收到发单通知，被移出的代表收到无需参加的通知；接待日变更时，选择该接待日、待确认的约见群众也会收到通知。
+    活动开始后不能更改开始时间，但可以延长或修改结束时间、地点和名称；已签到的代表不能移出（409）。"""
+    return present(services.edit(current_user(), _managed(activity_id), data), current_user(), detail=True)
 
 
 @blp.post("/<int:activity_id>/accept")

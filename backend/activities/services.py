@@ -8,8 +8,9 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import defaultload, lazyload, selectinload
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ..auth.models import User
 from ..auth.scope import get_by_id, manages_deputy, manages_region, manages_station
@@ -130,6 +131,19 @@ def _notify_deputies(activity, deputies, template, note, key):
                 dedupe_key=f"{template}:{activity.id}:{deputy.id}:{key}")
 
 
+def _invitable(actor, ids, field):
+    """``{id: deputy}`` of the deputies ``ids`` names, each in office and one ``actor`` may invite; any
+    other id is 422 under ``field``, the same sentence at 发单 and when deputies are added later."""
+    # With what manages_deputy reads of each (their stations), not their printed codes.
+    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids)).options(
+        lazyload(Deputy.live_qr), selectinload(Deputy.stations).lazyload(Station.live_qr))).all()
+    usable = {d.id: d for d in deputies if d.active and manages_deputy(actor, d)}
+    missing = [i for i in ids if i not in usable]
+    if missing:
+        raise validation_failed({field: [f"代表不存在、已离任或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
+    return usable
+
+
 def dispatch(actor, data):
     """发单: create the activity, invite every listed deputy and notify them."""
     station = None
@@ -147,13 +161,7 @@ def dispatch(actor, data):
     if data["ends_at"] <= data["starts_at"]:
         raise validation_failed({"ends_at": ["结束时间须晚于开始时间。"]})
     ids = list(dict.fromkeys(data["deputy_ids"]))
-    # With what manages_deputy reads of each (their stations), not their printed codes.
-    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids)).options(
-        lazyload(Deputy.live_qr), selectinload(Deputy.stations).lazyload(Station.live_qr))).all()
-    usable = {d.id: d for d in deputies if d.active and manages_deputy(actor, d)}
-    missing = [i for i in ids if i not in usable]
-    if missing:
-        raise validation_failed({"deputy_ids": [f"代表不存在、已离任或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
+    usable = _invitable(actor, ids, "deputy_ids")
     activity = Activity(
         title=data["title"], type=ActivityType(data["type"]), station=station, region=region,
         place=data.get("place") or (station.address if station else ""),
@@ -165,6 +173,145 @@ def dispatch(actor, data):
     db.session.add(activity)
     db.session.flush()
     _notify_deputies(activity, [usable[i] for i in ids], "activity", "您有一项新的履职活动，请接单", "dispatched")
+    return activity
+
+
+# --- 改期、改地点、补充邀请 ---------------------------------------------------------------------------------
+
+EXPECTED = (P.invited, P.accepted)  # the deputies an activity still counts on: told of every change
+REMOVABLE = (P.invited, P.accepted, P.declined)  # a deputy who checked in was there: never taken off
+
+
+def _edited_times(activity, data, now):
+    """The activity's new (starts, ends), checked as at 发单, and whether the start moved: a start that
+    has come (or that a deputy already checked in for) stays, the end may still be moved."""
+    starts, ends = data.get("starts_at", activity.starts_dt), data.get("ends_at", activity.ends_dt)
+    moved = starts != activity.starts_dt
+    if moved and activity.starts_dt <= now:
+        raise APIError(409, "invalid_transition", "活动已经开始，不能更改开始时间；可以修改结束时间、地点或名称。")
+    if moved and any(p.status is P.checked_in for p in activity.participants):
+        raise APIError(409, "invalid_transition", "已有代表签到，不能更改开始时间。")
+    if ends <= starts:
+        if "ends_at" in data:
+            raise validation_failed({"ends_at": ["结束时间须晚于开始时间。"]})
+        raise validation_failed({"starts_at": [f"开始时间须早于结束时间（{china_time(ends)}）。"]})
+    return starts, ends, moved
+
+
+def _edited_place(activity, data):
+    """The activity's new (place, lat, lng). At a station, a place left blank is the station's address,
+    as at 发单. Elsewhere a new place given without its position drops the old one: a check-in at the new
+    place would be measured against the old and refused."""
+    place, lat, lng = activity.place, activity.lat, activity.lng
+    if "place" in data:
+        place = data["place"] or (activity.station.address if activity.station else "")
+        if activity.station is None and place != activity.place:
+            lat = lng = None
+    if "lat" in data:  # with "lng": the schema takes both or neither
+        lat, lng = data["lat"], data["lng"]
+    if activity.station is None and lat is None and not place:
+        raise validation_failed({"place": ["请填写活动地点。"]})
+    return place, lat, lng
+
+
+def _change_note(moved, relocated, retimed, ends):
+    """What changed, as a ``thing`` value (at most 20 characters) for the deputies still expected."""
+    if moved and relocated:
+        return "活动时间和地点已变更，请留意"
+    if moved:
+        return "活动时间已变更，请按新时间参加"
+    if relocated:
+        return "活动地点已变更，请按新地点参加"
+    if retimed:
+        return f"结束时间改为{china_time(ends)[5:]}"
+    return None
+
+
+def edit(actor, activity, data):
+    """改期、改地点、补充邀请: correct a published activity after 发单 without losing the deputies' answers.
+
+    ``data`` (ActivityPatch) may change the title, description, place (and position), times and points,
+    invite more deputies (``add_deputy_ids``, as at 发单) and take invited, accepted or declined ones off
+    (``remove_deputy_ids``). The deputies still expected are told of a new time or place, a reminder sent
+    for the old time is sent again for the new one, the deputies added are invited and those taken off
+    told, and for a reception day the citizens waiting to meet a deputy on it (约见代表).
+
+    Safe against 结单 and 取消 at the same moment: every edit updates the activity's row under its
+    version check, so whichever commits second is refused (409) and never edits a closed activity;
+    a deputy taken off is deleted only while not checked in, so a scan landing meanwhile wins.
+    """
+    if activity.status is ActivityStatus.closed:
+        raise APIError(409, "invalid_transition", "活动已结单，不能再修改。")
+    if activity.status is ActivityStatus.cancelled:
+        raise APIError(409, "invalid_transition", "活动已取消，不能再修改。")
+    now = utcnow()
+    starts, ends, moved = _edited_times(activity, data, now)
+    place, lat, lng = _edited_place(activity, data)
+    relocated = place != activity.place
+    retimed = moved or ends != activity.ends_dt
+
+    adding = list(dict.fromkeys(data.get("add_deputy_ids", ())))
+    removing = list(dict.fromkeys(data.get("remove_deputy_ids", ())))
+    both = [i for i in adding if i in removing]
+    if both:
+        raise validation_failed({"remove_deputy_ids": [f"同一位代表不能同时添加和移出：{', '.join(map(str, both))}。"]})
+    current = {p.deputy_id: p for p in activity.participants}
+    adding = [i for i in adding if i not in current]  # invited already: a retried request changes nothing
+    leaving = [current[i] for i in removing if i in current]
+    if adding and now > ends:
+        raise APIError(409, "invalid_transition", "活动已经结束，不能再邀请代表。")
+    invited = _invitable(actor, adding, "add_deputy_ids") if adding else {}
+    for p in leaving:
+        if p.status not in REMOVABLE:
+            raise APIError(409, "invalid_transition", f"{p.deputy.name}已签到，不能移出活动。")
+    if len(current) - len(leaving) + len(adding) == 0:
+        raise validation_failed({"remove_deputy_ids": ["活动至少要有一位参加的代表；如活动不再举行，请取消活动。"]})
+
+    for key in ("title", "description", "points"):
+        if key in data:
+            setattr(activity, key, data[key])
+    activity.place, activity.lat, activity.lng = place, lat, lng
+    activity.starts_dt, activity.ends_dt = starts, ends
+    if moved:
+        activity.reminded_dt = None  # the sweep reminds again, ahead of the new start
+    # Always an UPDATE of the activity's row under its version check, also when only the deputies change:
+    # a 结单 or 取消 committed since the activity was read makes this fail here (409), before anything else.
+    flag_modified(activity, "title")
+    db.session.flush()
+
+    gone = []
+    if leaving:
+        ids = [p.deputy_id for p in leaving]
+        deleted = set(db.session.scalars(
+            delete(ActivityParticipant)
+            .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id.in_(ids),
+                   ActivityParticipant.status.in_(REMOVABLE))
+            .returning(ActivityParticipant.deputy_id)
+            .execution_options(synchronize_session=False)
+        ))
+        late = [p for p in leaving if p.deputy_id not in deleted]
+        if late:  # scanned in meanwhile
+            raise APIError(409, "invalid_transition", f"{late[0].deputy.name}刚刚已签到，不能移出活动。")
+        gone = [(p.deputy, p.status) for p in leaving]
+        set_committed_value(activity, "participants", [p for p in activity.participants if p not in leaving])
+        for p in leaving:
+            db.session.expunge(p)
+    for i in adding:
+        activity.participants.append(ActivityParticipant(deputy=invited[i]))
+    db.session.flush()
+
+    key = f"v{activity.version}"
+    note = _change_note(moved, relocated, retimed, ends)
+    if note:
+        expected = [p.deputy for p in activity.participants if p.status in EXPECTED and p.deputy_id not in invited]
+        _notify_deputies(activity, expected, "activity_changed", note, f"changed-{key}")
+    _notify_deputies(activity, [invited[i] for i in adding], "activity", "您有一项新的履职活动，请接单", f"added-{key}")
+    _notify_deputies(activity, [d for d, status in gone if status in EXPECTED], "activity_cancelled",
+                     "活动安排调整，您无需参加", f"removed-{key}")
+    if activity.type is ActivityType.reception and (moved or relocated or gone):
+        from ..appointments.services import reception_day_changed  # appointments build on activities
+
+        reception_day_changed(activity, moved, relocated, {d.id for d, _ in gone})
     return activity
 
 
@@ -193,10 +340,22 @@ def _respond(user, activity, allowed_from, message, **values):
         .values(responded_dt=utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(mine)
     if changed != 1:
+        _reread(mine, "您已不在本次活动的邀请名单中。")
         raise APIError(409, "invalid_transition", message)
+    db.session.refresh(mine)
     return activity
+
+
+def _reread(mine, gone):
+    """Read ``mine`` again after a conditional UPDATE matched nothing; 409 saying ``gone`` when an
+    administrator took the deputy off the list meanwhile (its row is no more)."""
+    status = db.session.scalar(select(ActivityParticipant.status).where(
+        ActivityParticipant.activity_id == mine.activity_id, ActivityParticipant.deputy_id == mine.deputy_id))
+    if status is None:
+        db.session.expunge(mine)
+        raise APIError(409, "invalid_transition", gone)
+    db.session.refresh(mine)
 
 
 def accept(user, activity):
@@ -268,10 +427,11 @@ def check_in_by_hand(actor, activity, deputy_id, reason):
         .values(status=P.checked_in, checked_in_dt=now, checkin_by_id=actor.id, checkin_note=reason)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(mine)
     if changed != 1:
+        _reread(mine, "该代表刚刚已被移出本次活动，无需补签。")
         raise hand_check_in_refusal(activity, mine, now) or APIError(
             409, "invalid_transition", "该代表的签到状态刚刚发生变化，请刷新后重试。")
+    db.session.refresh(mine)
     return activity
 
 
@@ -401,7 +561,9 @@ def remind_upcoming():
             continue
         activity = db.session.get(Activity, activity_id)
         deputies = [p.deputy for p in activity.participants if p.status in (P.invited, P.accepted)]
-        _notify_deputies(activity, deputies, "activity_reminder", "活动即将开始，请准时参加并扫码签到", "reminder")
+        # Keyed by the start: an activity moved after its reminder is reminded again for its new time.
+        _notify_deputies(activity, deputies, "activity_reminder", "活动即将开始，请准时参加并扫码签到",
+                         f"reminder-{activity.starts_dt.timestamp():.0f}")
         db.session.commit()
         reminded += 1
     return reminded

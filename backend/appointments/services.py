@@ -259,6 +259,28 @@ def reception_day_cancelled(activity):
         _tell_citizen(appointment, "所选接待日已取消，将另行安排", f"reception-cancelled-{activity.id}")
 
 
+def reception_day_changed(activity, moved, relocated, removed_deputy_ids):
+    """改期 or 改地点 of a reception day, or deputies taken off it: each citizen who chose it and is still
+    waiting (待确认) is told its new time and place, or that the deputy they asked to meet will not be
+    there; their request stays 待确认, for the deputy or the station to confirm a time or decline."""
+    waiting = db.session.scalars(select(Appointment).where(
+        Appointment.activity_id == activity.id, Appointment.status == AppointmentStatus.requested)).all()
+    for appointment in waiting:
+        if appointment.deputy_id is not None and appointment.deputy_id in removed_deputy_ids:
+            note = "该代表不参加所选接待日，将另行安排"
+        elif moved and relocated:
+            note = "所选接待日时间和地点已调整"
+        elif moved:
+            note = "所选接待日时间已调整，请留意"
+        elif relocated:
+            note = "所选接待日地点已调整，请留意"
+        else:
+            continue
+        data = _result_data(appointment, note) | {"thing3": thing(default_place(appointment) or "待定")}
+        enqueue(appointment.citizen, "appointment_result", data, page=page_path(appointment),
+                dedupe_key=f"appointment-result:{appointment.id}:reception-changed-{activity.id}-{activity.version}")
+
+
 # --- the sweep ------------------------------------------------------------------------------------
 
 
