@@ -40,8 +40,8 @@ function once(id, step) {
   );
 }
 
-// Each subscribe consent allows one message: 接单 is where a deputy wants the reminder before the start
-// and word of a cancellation, asked in the tap itself (WeChat allows it only there). A refusal or a
+// Each subscribe consent allows one message: 接单 is where a deputy wants the reminder before the start,
+// word of a cancellation and of a new time or place, asked in the tap itself (WeChat allows it only there). A refusal or a
 // failure does not stop the acceptance.
 function accept(id) {
   return once(id, async () => {

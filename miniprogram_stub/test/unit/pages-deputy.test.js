@@ -475,8 +475,9 @@ test('activities: accept, and decline with a reason asked in a modal', async () 
   assert.match(wx.requests.at(-1).url, /scope=mine/);
   await list.accept(event({ id: 5 }));
   assert.equal(list.data.items[0].myStatusLabel, '已接单');
-  // 接单 asks, in the tap and before the request, for the reminder and a cancellation notice.
-  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-activity-reminder', 'tmpl-activity-cancelled']);
+  // 接单 asks, in the tap and before the request, for the reminder, a cancellation and a change of time or place.
+  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds,
+    ['tmpl-activity-reminder', 'tmpl-activity-cancelled', 'tmpl-activity-changed']);
   const order = wx.order.map((c) => c.name + (c.url ? ' ' + c.url.replace(/^.*\/api\/v1/, '') : ''));
   assert.ok(order.indexOf('requestSubscribeMessage') < order.indexOf('request /activities/5/accept'), order.join(', '));
 

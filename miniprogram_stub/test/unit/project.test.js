@@ -83,7 +83,8 @@ test('code uses only relative requires and nothing from Node', () => {
 test('the subscribe template ids match the server defaults', () => {
   const config = require('../../config');
   const server = ['tmpl-new-item', 'tmpl-accepted', 'tmpl-replied', 'tmpl-reopened', 'tmpl-overdue', 'tmpl-supervised',
-    'tmpl-activity', 'tmpl-activity-reminder', 'tmpl-activity-cancelled', 'tmpl-appointment', 'tmpl-appointment-result'];
+    'tmpl-activity', 'tmpl-activity-reminder', 'tmpl-activity-cancelled', 'tmpl-activity-changed', 'tmpl-appointment',
+    'tmpl-appointment-result'];
   for (const list of Object.values(config.subscribeTemplates)) {
     assert.ok(list.length <= 3, 'WeChat asks for at most 3 at once');
     for (const id of list) assert.ok(server.includes(id), id);
