@@ -733,3 +733,97 @@ def test_a_register_over_the_upload_limit_is_refused_on_the_import_page_saying_t
     }, content_type="multipart/form-data")
     assert response.status_code == 413
     assert "导入失败：上传的文件超过 20 MB 的上限，请拆分成几个文件后分批导入。" in text(response)
+
+
+def edit_form(page):
+    """The 编辑 form as the page shows it: every field's value, sent back as a browser would."""
+    values = dict(re.findall(r'<input name="(title|place)"[^>]*value="([^"]*)"', page))
+    values |= dict(re.findall(r'<input type="datetime-local" name="(starts_at|ends_at)" required value="([^"]*)"', page))
+    values["points"] = re.search(r'name="points"[^>]*value="([^"]*)"', page).group(1)
+    values["description"] = re.search(r'<textarea name="description"[^>]*>([^<]*)</textarea>', page).group(1)
+    return values
+
+
+def test_an_activity_is_corrected_on_its_edit_page(app, station_admin, factory, world, wechat_standin):
+    """编辑, reached from the activity's page: the 发单 fields filled in, the participants with 移出, the picker
+    to invite more. Saving says what changed and who was told; a refusal is said as at 发单 and saves nothing."""
+    zhang, li = world["zhang"], world["li"]
+    wang = factory.deputy(world["tree"]["hc"], "王强", phone="13800000103", stations=[world["chengbei"]])
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    starts = now + timedelta(days=2)
+    created = post(station_admin, "/console/activities/new", dispatch_form(
+        world, [zhang, li], starts_at=local(starts), ends_at=local(starts + timedelta(hours=2)), points="6"))
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    assert f'href="/console/activities/{activity_id}/edit"' in text(station_admin.get(path))
+    assert factory.client.post(f"/api/v1/activities/{activity_id}/accept",
+                               headers=factory.deputy_headers(li)).status_code == 200
+
+    page = text(station_admin.get(f"{path}/edit"))
+    form = edit_form(page)
+    assert form == {"title": "城北联络站进站接待选民", "place": "人民路 18 号", "starts_at": local(starts),
+                    "ends_at": local(starts + timedelta(hours=2)), "points": "6", "description": ""}
+    assert "接待选民" in page and "城北联络站" in page and 'name="type"' not in page  # the type stays
+    rows = dict(re.findall(r'<tr data-deputy="(\d+)">(.*?)</tr>', page, re.S))
+    assert "待接单" in rows[str(zhang.id)] and "已接单" in rows[str(li.id)]
+    assert f'name="remove_deputy_ids" value="{li.id}"' in page
+    picker = page[page.index("补充邀请代表"):]
+    assert "王强" in picker and "张伟" not in picker.split("picker-options")[1]  # those invited are not offered
+
+    # Refused as at 发单, by the same words: nothing saved, the form keeps what was typed.
+    later = starts + timedelta(hours=5)
+    bad = post(station_admin, f"{path}/edit", form | {"ends_at": local(starts - timedelta(hours=1)), "title": "改过的名称"})
+    assert bad.status_code == 422 and "结束时间：结束时间须晚于开始时间。" in text(bad) and "改过的名称" in text(bad)
+    fraction = post(station_admin, f"{path}/edit", form | {"points": "2.5"})
+    assert fraction.status_code == 422 and "积分：应为整数。" in text(fraction)
+    assert db.session.get(Activity, activity_id).title == "城北联络站进站接待选民"
+
+    saved = post(station_admin, f"{path}/edit", form | {
+        "starts_at": local(later), "ends_at": local(later + timedelta(hours=2)), "place": "城北联络站二楼会议室",
+        "points": "", "add_deputy_ids": [wang.id], "remove_deputy_ids": [zhang.id]})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(path), text(saved)
+    page = text(station_admin.get(path))
+    assert "已保存修改：“城北联络站进站接待选民”；时间或地点的变更已通知 1 位代表；已邀请 1 位代表；已移出 1 位代表。" in page
+    assert f"{later.astimezone(CHINA):%Y-%m-%d %H:%M}" in page and "城北联络站二楼会议室" in page and "按评分细则" in page
+    db.session.expire_all()
+    activity = db.session.get(Activity, activity_id)
+    assert {p.deputy.name: p.status.value for p in activity.participants} == {"李娜": "accepted", "王强": "invited"}
+    assert (activity.starts_dt, activity.points) == (later, None)
+
+
+def test_the_edit_page_of_a_begun_or_ended_activity(app, station_admin, factory, world):
+    """Begun (dispatched through the API, to the second): the start is shown read-only and the form sent
+    back as shown saves. A checked-in deputy has no 移出. Closed: the page says it cannot be edited.
+    Another station's administrator: not found."""
+    zhang, li = world["zhang"], world["li"]
+    admin_api = factory.headers_for_admin(factory.admin("chengbei-api", stations=[world["chengbei"]]))
+    now = datetime.now(timezone.utc)
+    created = factory.client.post("/api/v1/activities", headers=admin_api, json={
+        "title": "城北联络站进站接待选民", "type": "reception", "station_id": world["chengbei"].id,
+        "starts_at": (now - timedelta(minutes=10, seconds=17)).isoformat(),
+        "ends_at": (now + timedelta(hours=2)).isoformat(), "deputy_ids": [zhang.id, li.id]})
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+    scan = factory.client.post("/api/v1/checkins", headers=factory.deputy_headers(zhang), json={
+        "qr_code": world["chengbei"].qr_code, "lat": STATION[0], "lng": STATION[1]})
+    assert scan.status_code == 201, scan.json
+    path = f"/console/activities/{activity_id}"
+
+    page = text(station_admin.get(f"{path}/edit"))
+    assert re.search(r'name="starts_at" required value="[^"]+" readonly', page)
+    assert "活动已经开始，开始时间不能更改；可以延长结束时间。" in page
+    assert f'name="remove_deputy_ids" value="{zhang.id}"' not in page and "已签到，不能移出" in page
+    form = edit_form(page)
+    extended = post(station_admin, f"{path}/edit", form | {"ends_at": local(now + timedelta(hours=3))})
+    assert extended.status_code == 302, text(extended)
+    assert "已保存修改" in text(station_admin.get(path))
+
+    removed = post(station_admin, f"{path}/edit", form | {"remove_deputy_ids": [zhang.id]})
+    assert removed.status_code == 409 and "张伟已签到，不能移出活动。" in text(removed)
+
+    factory.admin("yuelu", stations=[world["yuelu"]])
+    assert sign_in(app, "yuelu").get(f"{path}/edit").status_code == 404
+    assert factory.client.post(f"/api/v1/activities/{activity_id}/close", headers=admin_api).status_code == 200
+    closed = station_admin.get(f"{path}/edit")
+    assert closed.status_code == 409 and "活动已结单，不能再修改。" in text(closed)
+    assert 'id="edit-activity"' not in text(station_admin.get(path))

@@ -227,6 +227,15 @@ def _change_note(moved, relocated, retimed, ends):
     return None
 
 
+def edit_refusal(activity):
+    """Why ``activity`` cannot be edited at all, as an APIError, or None: only a published one can."""
+    if activity.status is ActivityStatus.closed:
+        return APIError(409, "invalid_transition", "活动已结单，不能再修改。")
+    if activity.status is ActivityStatus.cancelled:
+        return APIError(409, "invalid_transition", "活动已取消，不能再修改。")
+    return None
+
+
 def edit(actor, activity, data):
     """改期、改地点、补充邀请: correct a published activity after 发单 without losing the deputies' answers.
 
@@ -240,10 +249,9 @@ def edit(actor, activity, data):
     version check, so whichever commits second is refused (409) and never edits a closed activity;
     a deputy taken off is deleted only while not checked in, so a scan landing meanwhile wins.
     """
-    if activity.status is ActivityStatus.closed:
-        raise APIError(409, "invalid_transition", "活动已结单，不能再修改。")
-    if activity.status is ActivityStatus.cancelled:
-        raise APIError(409, "invalid_transition", "活动已取消，不能再修改。")
+    refusal = edit_refusal(activity)
+    if refusal is not None:
+        raise refusal
     now = utcnow()
     starts, ends, moved = _edited_times(activity, data, now)
     place, lat, lng = _edited_place(activity, data)

@@ -1,4 +1,5 @@
-"""Console pages for activities: 发单 with a deputy picker, live attendance, the check-in screen, 补签, 结单.
+"""Console pages for activities: 发单 with a deputy picker, 编辑 (改期、改地点、补充邀请), live attendance, the
+check-in screen, 补签, 结单.
 
 Also the small helpers the console's organisation and points pages share: turning the domain's
 APIError into a flashed Chinese sentence (or a 404 page), and reading form fields.
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from schemas.activities import ActivityIn
+from schemas.activities import ActivityIn, ActivityPatch
 
 from ..activities import rotating, services
 from ..auth.models import User
@@ -44,7 +45,8 @@ REGION_CHOICES_LIMIT = 1000
 
 FIELD_LABELS = {
     "title": "活动名称", "type": "活动类型", "station_id": "联络站", "region_id": "所属区域", "place": "活动地点",
-    "starts_at": "开始时间", "ends_at": "结束时间", "deputy_ids": "参加代表", "points": "积分",
+    "starts_at": "开始时间", "ends_at": "结束时间", "deputy_ids": "参加代表", "add_deputy_ids": "补充邀请代表",
+    "remove_deputy_ids": "移出代表", "points": "积分",
     "description": "活动说明", "lat": "纬度", "lng": "经度", "name": "名称", "kind": "类型", "address": "地址",
     "open_hours": "接待时间", "level": "层级", "term": "届次", "group": "代表小组", "phone": "手机号",
     "active": "在任状态", "bio": "简介", "station_ids": "所属联络站", "admin_user_ids": "管理员",
@@ -280,6 +282,11 @@ def _china_iso(value):
     return value or None
 
 
+def _points(form):
+    """The 积分 box: a number typed (whole, as the schema checks), or None when left blank (the rulebook's)."""
+    return number_or_text(form.get("points")) if form.get("points", "").strip() else None
+
+
 def activity_data(form, user):
     """The 发单 form as the API's ActivityIn would receive it, validated by the same schema."""
     data = {
@@ -289,6 +296,7 @@ def activity_data(form, user):
         "ends_at": _china_iso(form.get("ends_at")),
         "deputy_ids": [number_or_text(value) for value in form.getlist("deputy_ids")],
         "description": form.get("description", ""),
+        "points": _points(form),
     }
     if form.get("place_mode") == "place" and is_region_admin(user):
         data["region_id"] = number_or_text(form.get("region_id")) if form.get("region_id") else None
@@ -297,8 +305,6 @@ def activity_data(form, user):
         data["station_id"] = number_or_text(form.get("station_id")) if form.get("station_id") else None
         if data["station_id"] is None:
             raise ValidationError({"station_id": ["请选择举办活动的联络站。"]})
-    if form.get("points", "").strip():
-        data["points"] = number_or_text(form.get("points"))
     data = {k: v for k, v in data.items() if v is not None}
     if not data["deputy_ids"]:
         raise ValidationError({"deputy_ids": ["请至少选择一位参加的代表。"]})
@@ -340,6 +346,87 @@ def activity_new():
         stations=managed_stations(user), regions=managed_regions(user), can_use_place=is_region_admin(user),
         type_labels=ACTIVITY_TYPE_LABELS, picker_limit=PICKER_LIMIT,
     ), (422 if errors else 200)
+
+
+def activity_patch_data(form, activity):
+    """The 编辑 form as the API's ActivityPatch would receive it, validated by the same schema. A time left
+    as the form showed it is not sent: the form shows minutes, an activity dispatched through the API may
+    hold seconds, and a start sent back a few seconds off would read as moved (refused once begun)."""
+    data = {
+        "title": form.get("title", ""),
+        "place": form.get("place", ""),
+        "points": _points(form),
+        "description": form.get("description", ""),
+        "add_deputy_ids": [number_or_text(value) for value in form.getlist("add_deputy_ids")],
+        "remove_deputy_ids": [number_or_text(value) for value in form.getlist("remove_deputy_ids")],
+    }
+    for key, current in (("starts_at", activity.starts_dt), ("ends_at", activity.ends_dt)):
+        if form.get(key, "").strip() != _local_input(current):
+            data[key] = _china_iso(form.get(key))
+    return ActivityPatch().load(data)
+
+
+def _edit_values(activity):
+    return {
+        "title": activity.title, "place": activity.place, "starts_at": _local_input(activity.starts_dt),
+        "ends_at": _local_input(activity.ends_dt), "description": activity.description,
+        "points": "" if activity.points is None else activity.points,
+    }
+
+
+def _edited_summary(activity, before):
+    """The flash after 编辑: what changed and who was told."""
+    when_where, invited = before
+    ids = {p.deputy_id for p in activity.participants}
+    added, removed = ids - invited, invited - ids
+    lines = [f"已保存修改：“{activity.title}”"]
+    if (activity.starts_dt, activity.ends_dt, activity.place) != when_where:
+        told = sum(p.status in services.EXPECTED and p.deputy_id not in added for p in activity.participants)
+        lines.append(f"时间或地点的变更已通知 {told} 位代表")
+    if added:
+        lines.append(f"已邀请 {len(added)} 位代表")
+    if removed:
+        lines.append(f"已移出 {len(removed)} 位代表")
+    return "；".join(lines) + "。"
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@console_page("console.activities")
+def activity_edit(activity_id):
+    """编辑: the 发单 form's fields for a published activity, its participants to take off, and the picker to
+    invite more."""
+    user = g.user
+    activity = managed_activity_or_404(activity_id)
+    refusal = services.edit_refusal(activity)
+    if refusal is not None:
+        raise refusal
+    errors, status = [], 200
+    if request.method == "POST":
+        form = request.form
+        before = ((activity.starts_dt, activity.ends_dt, activity.place), {p.deputy_id for p in activity.participants})
+        try:
+            services.edit(user, activity, activity_patch_data(form, activity))
+        except (APIError, ValidationError) as exc:
+            db.session.rollback()
+            errors, status = error_lines(exc), getattr(exc, "status", 422)
+        else:
+            flash(_edited_summary(activity, before))
+            return redirect(url_for("console.activity", activity_id=activity.id))
+        values, removing = form, form.getlist("remove_deputy_ids")
+        chosen = selected_deputies(user, [parse_int(i) for i in form.getlist("add_deputy_ids")])
+    else:
+        values, removing, chosen = _edit_values(activity), [], []
+    invited = [p.deputy_id for p in activity.participants]
+    for line in errors:
+        flash(line)
+    return render_template(
+        "console/activity_edit.html", activity=activity, values=values, removing=removing,
+        participants=activity.participants, chosen=chosen,
+        options=deputy_options(user, exclude=invited + [d.id for d in chosen]), stations=managed_stations(user),
+        picker_limit=PICKER_LIMIT, can_invite=utcnow() <= activity.ends_dt, started=activity.starts_dt <= utcnow(),
+        type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
+        participant_labels=PARTICIPANT_STATUS_LABELS,
+    ), status
 
 
 def _points_by_deputy(activity):

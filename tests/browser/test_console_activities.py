@@ -155,3 +155,75 @@ def test_a_correction_is_posted_once_however_often_the_button_is_pressed(desktop
     expect(desktop.locator(".flash")).to_contain_text("已记入积分更正 +3 分")
     assert [(c.points, c.reason) for c in db.session.scalars(db.select(PointCorrection))] == [(3, "补记 3 月 5 日接待选民")]
     assert external_requests == []
+
+
+def test_an_activity_is_moved_and_its_deputies_changed_on_the_edit_page(desktop, live_server, factory, external_requests):
+    """编辑 from the activity's page: a wrong end time is refused in the 发单 form's words and keeps what was
+    typed; then the activity moves to the afternoon in another room, 李娜 is taken off and 王强, forgotten at
+    发单, invited from the picker. The activity page says so, and a second tab watching the attendance
+    follows the new list by itself."""
+    from datetime import datetime, timedelta, timezone
+
+    china = timezone(timedelta(hours=8))
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000102", stations=[station])
+    factory.deputy(tree["hc"], "王强", phone="13800000103", stations=[station])
+    admin = factory.admin("chengbei", stations=[station])
+    morning = (datetime.now(china) + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
+        "title": "城北联络站进站接待选民", "type": "reception", "station_id": station.id,
+        "starts_at": morning.isoformat(), "ends_at": (morning + timedelta(hours=2)).isoformat(),
+        "deputy_ids": [zhang.id, li.id]})
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+    page = desktop
+    sign_in(page, live_server, "chengbei")
+    watching = page.context.new_page()
+    watching.goto(f"{live_server}/console/activities/{activity_id}")
+    expect(watching.locator("#att-rows tr")).to_have_count(2)
+
+    page.goto(f"{live_server}/console/activities/{activity_id}")
+    page.click("#edit-activity")
+    expect(page.locator("h1")).to_contain_text("编辑活动")
+    expect(page.locator("input[name=place]")).to_have_value("人民路 18 号")
+    day = f"{morning:%Y-%m-%d}"
+    expect(page.locator("input[name=starts_at]")).to_have_value(f"{day}T09:00")
+
+    page.fill("input[name=ends_at]", f"{day}T08:00")
+    page.fill("input[name=title]", "城北联络站下午接待选民")
+    page.click("button:has-text('保存修改')")
+    expect(page.locator(".flash")).to_contain_text("结束时间：结束时间须晚于开始时间。")
+    expect(page.locator("input[name=title]")).to_have_value("城北联络站下午接待选民")
+
+    page.fill("input[name=starts_at]", f"{day}T14:00")
+    page.fill("input[name=ends_at]", f"{day}T17:00")
+    page.fill("input[name=place]", "城北联络站二楼会议室")
+    page.check("input[aria-label='移出李娜']")
+    picker = page.locator("[data-picker]")
+    page.fill(".picker-q", "王")
+    options = picker.locator(".picker-options")
+    expect(options).to_contain_text("王强")
+    expect(options).not_to_contain_text("张伟")  # invited already: never offered
+    options.locator("label:has-text('王强') input").check()
+    expect(picker.locator(".picker-count")).to_have_text("1")
+    page.screenshot(path="/tmp/console-activity-edit.png", full_page=True)
+    page.click("button:has-text('保存修改')")
+
+    expect(page.locator(".flash")).to_have_text(
+        "已保存修改：“城北联络站下午接待选民”；时间或地点的变更已通知 1 位代表；已邀请 1 位代表；已移出 1 位代表。")
+    facts = page.locator("section.facts")
+    expect(facts).to_contain_text(f"{day} 14:00 – {day} 17:00")
+    expect(facts).to_contain_text("城北联络站二楼会议室")
+    rows = page.locator("#att-rows")
+    expect(rows.locator("tr")).to_have_count(2)
+    expect(rows.locator("tr", has_text="王强")).to_contain_text("待接单")
+    expect(rows).not_to_contain_text("李娜")
+    page.screenshot(path="/tmp/console-activity-edited.png", full_page=True)
+
+    # The tab opened before the edit follows the new list without a reload.
+    expect(watching.locator("#att-rows")).not_to_contain_text("李娜", timeout=10_000)
+    expect(watching.locator("#att-rows tr", has_text="王强")).to_contain_text("待接单", timeout=10_000)
+    watching.close()
+    assert external_requests == []

@@ -10,6 +10,7 @@
     var chosen = picker.querySelector(".picker-chosen");
     var options = picker.querySelector(".picker-options");
     var count = picker.querySelector(".picker-count");
+    var excluded = (picker.getAttribute("data-exclude") || "").split(",").filter(Boolean);
     var timer = null;
     var serial = 0;
 
@@ -63,7 +64,7 @@
 
     function search() {
       var mine = ++serial;
-      var params = new URLSearchParams({ q: q.value.trim(), station_id: station.value, exclude: chosenIds().join(",") });
+      var params = new URLSearchParams({ q: q.value.trim(), station_id: station.value, exclude: chosenIds().concat(excluded).join(",") });
       fetch(url + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
           if (!response.ok) {

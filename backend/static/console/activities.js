@@ -74,9 +74,17 @@
     td.append(" ", mark, document.createElement("br"), note);
   }
 
-  // Rows are updated in place (the invited deputies never change after 发单), so a 补签 reason being
-  // typed keeps its text and focus; a row's 补签 form goes once the deputy can no longer be checked in by hand.
+  // Rows are updated in place, so a 补签 reason being typed keeps its text and focus; a row's 补签 form goes
+  // once the deputy can no longer be checked in by hand. A deputy invited or taken off since (编辑) gets a row
+  // or loses theirs.
   function render(data) {
+    var current = {};
+    data.participants.forEach(function (p) { current[String(p.deputy_id)] = true; });
+    rows.querySelectorAll("tr[data-deputy]").forEach(function (tr) {
+      if (!current[tr.getAttribute("data-deputy")]) {
+        tr.remove();
+      }
+    });
     document.getElementById("att-checked").textContent = data.checked_in;
     document.getElementById("att-total").textContent = data.total;
     section.querySelectorAll("#att-summary [data-key]").forEach(function (el) {
@@ -89,6 +97,9 @@
         tr.setAttribute("data-deputy", p.deputy_id);
         tr.append(cell(p.name), cell(p.level_label), cell("", "att-status"), cell("", "att-time"),
                   cell("", "att-reason"));
+        if (rows.querySelector("td.att-hand")) {
+          tr.append(cell("", "att-hand"));  // 补签 for a deputy added meanwhile: after a reload of the page
+        }
         rows.appendChild(tr);
       }
       fillStatus(tr.querySelector(".att-status"), p);
