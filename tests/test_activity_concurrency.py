@@ -439,3 +439,90 @@ def test_a_deputy_taken_off_at_the_moment_an_administrator_checks_them_in_by_han
             assert removed.json()["message"] in ("张伟已签到，不能移出活动。", "张伟刚刚已签到，不能移出活动。"), removed.text
             assert by_hand.status_code == 200 and status == {zhang: "checked_in", li: "invited"}, by_hand.text
         ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["station_admin"]))
+
+
+def test_accepting_at_the_moment_of_closing(app, team):
+    """Three deputies who took leave tap 接单 while the administrator presses 结单. Each 接单 either lands
+    before the close (200, and 结单 then marks them absent like anyone accepted who did not come) or is
+    refused (409: the activity is closed, their leave stands); nobody is left 已接单 in a closed activity."""
+    deputies, headers = team["deputies"][:3], team["headers"][:3]
+    expected = defaultdict(int)
+    for round_ in range(ROUNDS):
+        activity_id = dispatch(team, deputies, title=f"第{round_ + 1}次接待", starts_in=timedelta(minutes=10))
+        for h in headers:
+            ok(call(team, "POST", f"/activities/{activity_id}/decline", h, {"reason": "出差在外"}))
+        begin(app, activity_id)
+        responses = released_together(
+            lambda: close(team, activity_id, team["station_admin"]),
+            *[(lambda h=h: call(team, "POST", f"/activities/{activity_id}/accept", h)) for h in headers],
+        )
+        closed, accepts = responses[0], responses[1:]
+        assert closed.status_code == 200, closed.text
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        status = {p["deputy"]["id"]: p["status"] for p in detail["participants"]}
+        for deputy_id, response in zip(deputies, accepts):
+            if response.status_code == 200:
+                assert status[deputy_id] == "absent", (round_, response.text, status)
+                expected[deputy_id] += ABSENCE
+            else:
+                assert (response.status_code, response.json()["error"], response.json()["message"]) == \
+                    (409, "invalid_transition", "活动已结单，不能再接单。"), (round_, response.text)
+                assert status[deputy_id] == "declined", (round_, response.text, status)
+        summary = closed.json()["summary"]
+        assert (summary["absent"], summary["declined"], summary["accepted"]) == \
+            (sum(r.status_code == 200 for r in accepts), sum(r.status_code == 409 for r in accepts), 0)
+    assert [points(team, i)["total"] for i in range(3)] == [expected[d] for d in deputies]
+
+
+def _cancelled_at_once(team, activity_id, *calls):
+    """取消 pressed by the county's administrator while ``calls`` run: (the cancel's answer, theirs)."""
+    responses = released_together(
+        lambda: call(team, "POST", f"/activities/{activity_id}/cancel", team["county_admin"]), *calls)
+    cancelled = responses[0]
+    assert cancelled.status_code == 200, cancelled.text
+    return cancelled.json(), responses[1:]
+
+
+def test_scans_at_the_moment_of_cancelling(app, team):
+    """Three deputies scan while the administrator cancels the activity. A scan lands before the cancel
+    (201, and the cancel, which tells the deputies still expected, sees them checked in) or is refused
+    (409 活动已取消); a deputy is never told "checked in" by an activity cancelled without them."""
+    deputies, headers = team["deputies"][:3], team["headers"][:3]
+    for round_ in range(ROUNDS):
+        activity_id = dispatch(team, deputies, title=f"第{round_ + 1}次接待")
+        code = team["station_code"] if round_ % 2 == 0 else rotating_code(team, activity_id)
+        cancelled, scans = _cancelled_at_once(team, activity_id, *[(lambda h=h: scan(team, h, code)) for h in headers])
+        seen = {p["deputy"]["id"]: p["status"] for p in cancelled["participants"]}
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        assert detail["status"] == "cancelled"
+        status = {p["deputy"]["id"]: p["status"] for p in detail["participants"]}
+        for deputy_id, response in zip(deputies, scans):
+            if response.status_code == 201:
+                assert seen[deputy_id] == status[deputy_id] == "checked_in", (round_, response.text, seen)
+            else:
+                # (A station's code scanned once the cancel has committed finds nothing to check in to.)
+                assert (response.status_code, response.json()["error"]) == (409, "checkin_refused"), response.text
+                assert response.json()["message"] in ("活动已取消，不能签到。", "这里目前没有需要签到的活动。"), \
+                    (round_, response.text)
+                assert seen[deputy_id] == status[deputy_id] == "invited", (round_, response.text, seen)
+
+
+def test_hand_checkins_at_the_moment_of_cancelling(app, team):
+    """补签 by the station's administrator for three deputies while the county's administrator cancels:
+    each 补签 lands before the cancel (200, seen by the cancel) or is refused (409 活动已取消，不能补签)."""
+    deputies = team["deputies"][:3]
+    for round_ in range(ROUNDS):
+        activity_id = dispatch(team, deputies, title=f"第{round_ + 1}次接待")
+        cancelled, hands = _cancelled_at_once(team, activity_id, *[
+            (lambda d=d: call(team, "POST", f"/activities/{activity_id}/participants/{d}/checkin",
+                              team["station_admin"], {"reason": "手机没电"})) for d in deputies])
+        seen = {p["deputy"]["id"]: p["status"] for p in cancelled["participants"]}
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        status = {p["deputy"]["id"]: p["status"] for p in detail["participants"]}
+        for deputy_id, response in zip(deputies, hands):
+            if response.status_code == 200:
+                assert seen[deputy_id] == status[deputy_id] == "checked_in", (round_, response.text, seen)
+            else:
+                assert (response.status_code, response.json()["error"], response.json()["message"]) == \
+                    (409, "invalid_transition", "活动已取消，不能补签。"), (round_, response.text)
+                assert seen[deputy_id] == status[deputy_id] == "invited", (round_, response.text, seen)

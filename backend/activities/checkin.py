@@ -2,8 +2,9 @@
 
 At the start of an activity every invited deputy scans within a few minutes, each from a phone on a
 flaky network, so this is the activities' hottest path. One query finds the activities the scanned
-code stands for together with the scanning deputy's own place in each; one conditional UPDATE checks
-the deputy in. Every refusal says why, in Chinese.
+code stands for together with the scanning deputy's own place in each; the chosen activity's row is
+held against a 结单 or 取消 at the same instant (services.hold), and one conditional UPDATE checks the
+deputy in. Every refusal says why, in Chinese.
 """
 from datetime import timedelta
 from functools import cache
@@ -21,7 +22,7 @@ from ..qr.models import QRCode, QRKind
 from ..qr.services import plausible_code, unknown_code, withdrawn
 from . import rotating
 from .models import Activity, ActivityParticipant, ActivityStatus, ParticipantStatus
-from .services import refuse
+from .services import refuse, still_published
 
 P = ParticipantStatus
 NOT_INVITED = "您不在本次活动的邀请名单中，不能签到。"
@@ -84,15 +85,19 @@ def _named():
 
 @cache
 def _writes():
-    """(check the deputy in unless they declined or were marked absent meanwhile, read their row again),
-    for ``:scanner`` at ``:activity``."""
-    participants = ActivityParticipant.__table__
+    """(hold the activity's row and read its status (services.hold), check the deputy in unless they
+    declined or were marked absent or the activity ended meanwhile, read their row and the activity's
+    status again), for ``:scanner`` at ``:activity``."""
+    activities, participants = Activity.__table__, ActivityParticipant.__table__
     mine = (participants.c.activity_id == bindparam("activity")) & (participants.c.deputy_id == bindparam("scanner"))
     return (
-        update(participants).where(mine, participants.c.status.in_((P.invited, P.accepted)))
+        select(activities.c.status).where(activities.c.id == bindparam("activity")).with_for_update(read=True),
+        update(participants).where(mine, participants.c.status.in_((P.invited, P.accepted)),
+                                   still_published(bindparam("activity")))
         .values(status=P.checked_in, checked_in_dt=bindparam("now"), checkin_lat=bindparam("lat"),
                 checkin_lng=bindparam("lng")),
-        select(participants.c.status, participants.c.checked_in_dt).where(mine),
+        select(participants.c.status, participants.c.checked_in_dt, activities.c.status)
+        .join(activities, activities.c.id == participants.c.activity_id).where(mine),
     )
 
 
@@ -181,18 +186,25 @@ def check_in(user, code, lat=None, lng=None):
         radius = current_app.config["CHECKIN_RADIUS_M"]
         if meters > radius:
             raise refuse(f"您距离活动地点约 {meters} 米，超出 {radius} 米的签到范围，请到现场后再扫码。")
-    # A conditional UPDATE: of two scans at the same instant (a double tap, a retried request) exactly
-    # one matches the row; the other waits for it and answers with its check-in.
-    claim, reread = _writes()
+    # The activity's row held first: a 结单 or 取消 at this instant either comes first (and is read here)
+    # or waits for this check-in. Then a conditional UPDATE: of two scans at the same instant (a double
+    # tap, a retried request) exactly one matches the row; the other waits for it and answers with its
+    # check-in.
+    hold, claim, reread = _writes()
     mine = {"activity": activity.id, "scanner": user.deputy_id}
+    ended = connection.execute(hold, mine).scalar_one()
+    if ended is not ActivityStatus.published:
+        raise refuse(ENDED[ended])
     if connection.execute(claim, mine | {"now": now, "lat": lat, "lng": lng}).rowcount == 1:
         return activity, now, True
-    row = connection.execute(reread, mine).one_or_none()  # a concurrent scan, a close or an edit changed it
+    # A concurrent scan changed the row, an edit took the deputy off the list, or (SQLite) a 结单 or 取消
+    # committed since the read above.
+    row = connection.execute(reread, mine).one_or_none()
     if row is None:  # taken off the list meanwhile (改期、补充邀请)
         raise refuse(NOT_INVITED)
-    status, checked_in_dt = row
+    status, checked_in_dt, ended = row
     if status is P.checked_in:
         return activity, checked_in_dt, False
     if status is P.declined:
         raise refuse(DECLINED)
-    raise refuse(ENDED[ActivityStatus.closed])
+    raise refuse(ENDED.get(ended, ENDED[ActivityStatus.closed]))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
@@ -103,6 +103,25 @@ def public_profile(activity):
         "starts_at": activity.starts_dt.isoformat(),
         "ends_at": activity.ends_dt.isoformat(),
     }
+
+
+# --- holding the activity against 结单 and 取消 ---------------------------------------------------------
+
+
+def still_published(activity_id):
+    """SQL condition for a participant's row written while the activity is published (接单, 请假, a scan,
+    补签): checked by the write itself. SQLite lets one writer in at a time, so a 结单 or 取消 committed
+    a moment earlier is seen here; on PostgreSQL ``hold`` waits for it first."""
+    return exists().where(Activity.id == activity_id, Activity.status == ActivityStatus.published)
+
+
+def hold(activity):
+    """Read ``activity``'s status again with its row held until this request ends (PostgreSQL's FOR
+    SHARE: responses and scans do not wait for one another, but 结单 and 取消, which update the row, wait
+    for them, and one arriving after either reads its status). Taken before writing a participant's row,
+    so that of a scan and a 取消 (or a 接单 and a 结单) at the same instant exactly one comes first."""
+    db.session.refresh(activity, ["status", "version"], with_for_update={"read": True})
+    return activity.status
 
 
 # --- 发单 ---------------------------------------------------------------------------------------------
@@ -326,29 +345,41 @@ def edit(actor, activity, data):
 # --- 接单 / 请假 ----------------------------------------------------------------------------------------
 
 
-def _my_participation(user, activity):
+_ENDED = {ActivityStatus.closed: "活动已结单，不能再{}。", ActivityStatus.cancelled: "活动已取消，不能{}。"}
+
+
+def _refuse_once_ended(activity, step):
+    if activity.status is not ActivityStatus.published:
+        raise APIError(409, "invalid_transition", _ENDED[activity.status].format(step))
+
+
+def _my_participation(user, activity, step):
     if user is None or "deputy" not in user.roles:
         raise APIError(403, "forbidden", "只有受邀代表可以操作。")
     mine = participant(activity, user.deputy_id)
     if mine is None:
         raise not_found("活动不存在。")
-    if activity.status is not ActivityStatus.published:
-        raise APIError(409, "invalid_transition", "活动已结单或已取消。")
+    _refuse_once_ended(activity, step)
     return mine
 
 
-def _respond(user, activity, allowed_from, message, **values):
-    """Change the deputy's own participation only if it is still in ``allowed_from``: a conditional
-    UPDATE, so a response racing a scan or 结单 cannot overwrite the check-in or the absence."""
-    mine = _my_participation(user, activity)
+def _respond(user, activity, step, allowed_from, message, **values):
+    """Change the deputy's own participation only if it is still in ``allowed_from`` and the activity
+    still published: a conditional UPDATE after ``hold``, so a response racing a scan cannot overwrite
+    the check-in, nor one racing 结单 or 取消 leave a deputy 已接单 in an activity closed without them."""
+    mine = _my_participation(user, activity, step)
+    hold(activity)
+    _refuse_once_ended(activity, step)
     changed = db.session.execute(
         update(ActivityParticipant)
         .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == mine.deputy_id,
-               ActivityParticipant.status.in_(allowed_from))
+               ActivityParticipant.status.in_(allowed_from), still_published(activity.id))
         .values(responded_dt=utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
+        hold(activity)  # on SQLite: ended by a 结单 or 取消 committed since the read above
+        _refuse_once_ended(activity, step)
         _reread(mine, "您已不在本次活动的邀请名单中。")
         raise APIError(409, "invalid_transition", message)
     db.session.refresh(mine)
@@ -369,20 +400,20 @@ def _reread(mine, gone):
 def accept(user, activity):
     """接单 (also withdraws an earlier 请假), until the check-in window closes: after it nobody can come, and
     a leave withdrawn then would only turn into an absence at 结单."""
-    _my_participation(user, activity)
+    _my_participation(user, activity, "接单")
     grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
     if utcnow() > activity.ends_dt + grace:
         raise APIError(409, "invalid_transition", "活动已经结束，不能再接单。")
-    return _respond(user, activity, (P.invited, P.declined), "您已接单或已签到。", status=P.accepted)
+    return _respond(user, activity, "接单", (P.invited, P.declined), "您已接单或已签到。", status=P.accepted)
 
 
 def decline(user, activity, reason):
     """请假, with the reason, before the activity starts: leave is asked in advance, and a deputy who is
     not there once it has begun is absent (so 请假 never races 结单, which waits for the start)."""
-    mine = _my_participation(user, activity)
+    mine = _my_participation(user, activity, "请假")
     if mine.status in (P.invited, P.accepted) and utcnow() >= activity.starts_dt:
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
-    return _respond(user, activity, (P.invited, P.accepted), "已签到或已请假，不能再请假。",
+    return _respond(user, activity, "请假", (P.invited, P.accepted), "已签到或已请假，不能再请假。",
                     status=P.declined, decline_reason=reason)
 
 
@@ -425,17 +456,19 @@ def check_in_by_hand(actor, activity, deputy_id, reason):
     if len(reason) > 200:
         raise validation_failed({"reason": ["补签原因不能超过 200 个字。"]})
     now = utcnow()
+    hold(activity)  # a 结单 or 取消 at this instant comes first (and is seen here) or waits for this 补签
     refusal = hand_check_in_refusal(activity, mine, now)
     if refusal is not None:
         raise refusal
     changed = db.session.execute(
         update(ActivityParticipant)
         .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == deputy_id,
-               ActivityParticipant.status.in_((P.invited, P.accepted)))
+               ActivityParticipant.status.in_((P.invited, P.accepted)), still_published(activity.id))
         .values(status=P.checked_in, checked_in_dt=now, checkin_by_id=actor.id, checkin_note=reason)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
+        hold(activity)
         _reread(mine, "该代表刚刚已被移出本次活动，无需补签。")
         raise hand_check_in_refusal(activity, mine, now) or APIError(
             409, "invalid_transition", "该代表的签到状态刚刚发生变化，请刷新后重试。")
@@ -538,6 +571,12 @@ def cancel(activity):
         raise APIError(409, "invalid_transition", "只有未结单的活动可以取消。")
     activity.status = ActivityStatus.cancelled
     db.session.flush()
+    # The row is ours now (the version check refuses a concurrent close or cancel): the participants as
+    # they are, with every scan, 接单 or 补签 that came first, and none after (see ``hold``).
+    db.session.scalars(
+        select(ActivityParticipant).where(ActivityParticipant.activity_id == activity.id)
+        .execution_options(populate_existing=True)
+    ).all()
     expected = [p.deputy for p in activity.participants if p.status in (P.invited, P.accepted)]
     _notify_deputies(activity, expected, "activity_cancelled", "活动已取消，无需参加", "cancelled")
     if activity.type is ActivityType.reception:
