@@ -546,15 +546,47 @@ def test_an_administrator_corrects_points_with_a_new_ledger_row(client, factory,
     assert client.get(f"/api/v1/deputies/{li.id}/points", headers=lh).json["total"] == 0  # this year's
 
 
+def test_an_activity_starts_within_a_year_and_lasts_at_most_a_week(client, crew):
+    """发单 for 2099, or lasting until 2100, was taken: a mistyped year is never reminded or held, and a
+    never-ending activity took the station's scans whenever nothing else was on. An activity starts
+    within a year and lasts at most 7 days; one held earlier today can still be recorded (补签, 结单),
+    one from long ago cannot. Each refusal is 422 naming the field, and nothing is dispatched."""
+    zhang = crew["deputies"][0]
+    now = datetime.now(timezone.utc)
+    cases = (
+        (now + timedelta(days=367), timedelta(hours=2), "starts_at", "开始时间须在一年之内，请检查年份。"),
+        (datetime(2099, 5, 6, 9, 0, tzinfo=timezone(timedelta(hours=8))), timedelta(hours=3), "starts_at",
+         "开始时间须在一年之内，请检查年份。"),
+        (now - timedelta(minutes=10), datetime(2100, 12, 31, 18, 0, tzinfo=timezone(timedelta(hours=8))) - now, "ends_at",
+         "活动时长不能超过 7 天，请检查结束时间。"),
+        (now + timedelta(days=1), timedelta(days=7, minutes=1), "ends_at", "活动时长不能超过 7 天，请检查结束时间。"),
+        (now - timedelta(days=3), timedelta(hours=2), "starts_at",
+         "开始时间不能早于 24 小时之前；更早举行的活动请通过积分更正补记。"),
+    )
+    for starts, lasting, field, message in cases:
+        refused = dispatch(client, crew, [zhang], starts=starts, ends=starts + lasting)
+        assert (refused.status_code, refused.json["error"], refused.json["errors"]) == \
+            (422, "validation_failed", {field: [message]}), (starts, lasting, refused.json)
+    assert client.get("/api/v1/activities?scope=station", headers=crew["admin"]).json["total"] == 0
+
+    # Within the bounds: one that began 23 hours ago, recorded now; a week-long training a year ahead.
+    morning = dispatch(client, crew, [zhang], starts=now - timedelta(hours=23), ends=now - timedelta(hours=20))
+    assert morning.status_code == 201, morning.json
+    ahead = dispatch(client, crew, [zhang], type="training", starts=now + timedelta(days=365),
+                     ends=now + timedelta(days=372))
+    assert ahead.status_code == 201, ahead.json
+
+
 def test_dates_outside_the_service_years_are_422_not_overflows(client, crew):
     """0001-01-01 or 9999-12-31 (a typo, or a probe): refused by name, never a server error when the
     time is converted to UTC, a grace period is added, or "the day after" is computed."""
     for starts, ends in (("0001-01-01T00:00:00+14:00", None), (None, "9999-12-31T23:59:59-12:00"),
                          ("9999-12-31T22:00:00+00:00", "9999-12-31T23:00:00+00:00")):
         body = {k: v for k, v in (("starts_at", starts), ("ends_at", ends)) if v}
+        tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
         refused = client.post("/api/v1/activities", headers=crew["admin"], json={
             "title": "日期有误的活动", "type": "reception", "station_id": crew["station"].id,
-            "starts_at": "2026-11-26T09:00:00+08:00", "ends_at": "2026-11-26T11:00:00+08:00",
+            "starts_at": iso(tomorrow), "ends_at": iso(tomorrow + timedelta(hours=2)),
             "deputy_ids": [crew["deputies"][0].id]} | body)
         assert refused.status_code == 422, refused.json
         assert set(refused.json["errors"]) == set(body) and "2000 年至 2100 年" in str(refused.json["errors"])

@@ -5,6 +5,7 @@ fields, out-of-range numbers, unknown and oversized ids, other scopes' objects, 
 """
 import json
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -338,8 +339,9 @@ def test_ids_in_any_body_are_json_integers_not_rounded(client, org):
     item, other = filed("城北路口的红绿灯坏了。"), filed("城北路口红绿灯不亮。")
     photo = upload_photo(client, headers["citizen"])["id"]
     zhang, station = ids["zhang"], ids["hc_station"]
-    starts = "2100-01-01T09:00:00+08:00"  # any valid window: the id alone is wrong
-    activity = {"title": "进站接待", "type": "reception", "starts_at": starts, "ends_at": "2100-01-01T11:00:00+08:00"}
+    starts = datetime.now(timezone.utc) + timedelta(days=1)  # any valid window: the id alone is wrong
+    activity = {"title": "进站接待", "type": "reception", "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat()}
     cases = []
     for fuzzy in (0.5, "text"):
         def near(id_):

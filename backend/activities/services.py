@@ -163,6 +163,35 @@ def _invitable(actor, ids, field):
     return usable
 
 
+# When an activity may be: starting within a year (further is a mistyped year, never reminded nor held),
+# or up to a day ago (an activity held earlier today, dispatched afterwards to record who came: 补签,
+# 结单); lasting a week at most (a reception day is hours; an activity with no end would take a station's
+# scans whenever nothing else is on).
+ACTIVITY_HORIZON = timedelta(days=366)
+RECORDED_AFTERWARDS = timedelta(hours=24)
+LONGEST_ACTIVITY = timedelta(days=7)
+
+
+def _check_start(starts, now):
+    """A start given at 发单, or moved later: within a year, and not before yesterday."""
+    if starts > now + ACTIVITY_HORIZON:
+        raise validation_failed({"starts_at": ["开始时间须在一年之内，请检查年份。"]})
+    if starts < now - RECORDED_AFTERWARDS:
+        raise validation_failed({"starts_at": ["开始时间不能早于 24 小时之前；更早举行的活动请通过积分更正补记。"]})
+
+
+def _check_length(starts, ends):
+    if ends - starts > LONGEST_ACTIVITY:
+        raise validation_failed({"ends_at": ["活动时长不能超过 7 天，请检查结束时间。"]})
+
+
+def _check_window(starts, ends):
+    if ends <= starts:
+        raise validation_failed({"ends_at": ["结束时间须晚于开始时间。"]})
+    _check_start(starts, utcnow())
+    _check_length(starts, ends)
+
+
 def dispatch(actor, data):
     """发单: create the activity, invite every listed deputy and notify them."""
     station = None
@@ -177,8 +206,7 @@ def dispatch(actor, data):
             raise validation_failed({"region_id": ["不在联络站举办的活动须指定您管辖的区域。"]})
         if data.get("lat") is None and not data.get("place"):
             raise validation_failed({"place": ["请填写活动地点。"]})
-    if data["ends_at"] <= data["starts_at"]:
-        raise validation_failed({"ends_at": ["结束时间须晚于开始时间。"]})
+    _check_window(data["starts_at"], data["ends_at"])
     ids = list(dict.fromkeys(data["deputy_ids"]))
     usable = _invitable(actor, ids, "deputy_ids")
     activity = Activity(
@@ -214,6 +242,9 @@ def _edited_times(activity, data, now):
         if "ends_at" in data:
             raise validation_failed({"ends_at": ["结束时间须晚于开始时间。"]})
         raise validation_failed({"starts_at": [f"开始时间须早于结束时间（{china_time(ends)}）。"]})
+    if moved:
+        _check_start(starts, now)
+    _check_length(starts, ends)
     return starts, ends, moved
 
 
