@@ -384,3 +384,36 @@ def test_a_moved_reception_day_tells_the_citizens_waiting_for_it(client, app, fa
     assert [(m["touser"], m["data"]["thing5"]["value"]) for m in told] == [
         ("fake-openid-citizen-li", "该代表不参加所选接待日，将另行安排")]
     assert client.get(f"/api/v1/appointments/{with_li.json['id']}", headers=world["admin"]).json["status"] == "requested"
+
+
+def test_once_the_meeting_time_has_passed_the_citizen_cannot_cancel_it(client, app, world, wechat_standin):
+    """A confirmed meeting whose time has passed was held (or missed): the citizen cancelling it then
+    overwrote the meeting, and the deputy could no longer mark it 已接待. The citizen is refused (409,
+    and no cancel is offered), the deputy is told nothing, and the deputy still completes it. Before
+    the time the citizen may still cancel."""
+    upcoming = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    held = ask(client, world["citizen"], world["zhang_code"], topic="想反映菜市场噪音扰民").json["id"]
+    for appointment_id in (upcoming, held):
+        confirmed = answer(client, world["zhang_h"], appointment_id, "confirm", meet_at=later(2, 15).isoformat())
+        assert confirmed.status_code == 200, confirmed.json
+        assert confirmed.json["actions"] == ["confirm", "decline", "complete"]
+    with app.app_context():  # the meeting was an hour ago
+        db.session.execute(update(Appointment).where(Appointment.id == held).values(meet_dt=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    delivered(wechat_standin, app)
+    wechat_standin.clear()
+
+    seen = client.get(f"/api/v1/appointments/{held}", headers=world["citizen"]).json
+    assert (seen["status"], seen["actions"]) == ("confirmed", [])
+    late = answer(client, world["citizen"], held, "cancel", note="不想去了")
+    assert (late.status_code, late.json["error"], late.json["message"]) == \
+        (409, "invalid_transition", "约定的见面时间已过，不能再取消约见。")
+    assert client.get(f"/api/v1/appointments/{held}", headers=world["citizen"]).json["status"] == "confirmed"
+    assert delivered(wechat_standin, app) == []
+    done = answer(client, world["zhang_h"], held, "complete", note="已当面听取意见")
+    assert (done.status_code, done.json["status_label"], done.json["answer"]) == (200, "已接待", "已当面听取意见")
+
+    assert client.get(f"/api/v1/appointments/{upcoming}", headers=world["citizen"]).json["actions"] == ["cancel"]
+    early = answer(client, world["citizen"], upcoming, "cancel", note="时间冲突")
+    assert (early.status_code, early.json["status_label"]) == (200, "已取消")
+

@@ -30,6 +30,7 @@ ANSWERS = {
     "complete": ((AppointmentStatus.confirmed,), "handler", AppointmentStatus.completed),
     "cancel": (OPEN, "citizen", AppointmentStatus.cancelled),
 }
+TOO_LATE_TO_CANCEL = "约定的见面时间已过，不能再取消约见。"
 ANSWER_LABELS = {"confirm": "确认约见", "decline": "婉拒约见", "complete": "标记已接待", "cancel": "取消约见"}
 
 
@@ -66,11 +67,18 @@ def can_see(user, appointment):
     return is_citizen(user, appointment) or handles(user, appointment)
 
 
+def meeting_passed(appointment, now=None):
+    """A confirmed meeting whose time has come: held (or missed), no longer the citizen's to cancel; the
+    deputy or the station records it (已接待) or declines it."""
+    return (appointment.status is AppointmentStatus.confirmed and appointment.meet_dt is not None
+            and appointment.meet_dt <= (now or utcnow()))
+
+
 def actions_for(user, appointment):
     """The answers ``user`` may give now, in the order a screen offers them."""
     allowed = []
     for action, (sources, who, _) in ANSWERS.items():
-        if appointment.status not in sources:
+        if appointment.status not in sources or (action == "cancel" and meeting_passed(appointment)):
             continue
         if (who == "citizen" and is_citizen(user, appointment)) or (who == "handler" and handles(user, appointment)):
             allowed.append(action)
@@ -127,7 +135,9 @@ def request(user, data):
 # --- answering ------------------------------------------------------------------------------------
 
 
-def _answer(appointment, user, action, note):
+def _answer(appointment, user, action, note, refusal=None):
+    """Give ``action``'s answer, or refuse it: 403 for the wrong person, 409 from the wrong status or with
+    ``refusal`` (a rule of that answer's own)."""
     sources, who, target = ANSWERS[action]
     allowed = is_citizen(user, appointment) if who == "citizen" else handles(user, appointment)
     if not allowed:
@@ -136,6 +146,8 @@ def _answer(appointment, user, action, note):
     if appointment.status not in sources:
         raise APIError(409, "invalid_transition",
                        f"约见{appointment.status_label}，不能{ANSWER_LABELS[action]}。")
+    if refusal is not None:
+        raise APIError(409, "invalid_transition", refusal)
     appointment.status = target
     appointment.answer = note
     appointment.answered_by_id = user.id
@@ -196,7 +208,7 @@ def complete(appointment, user, note):
 
 
 def cancel(appointment, user, reason):
-    _answer(appointment, user, "cancel", reason)
+    _answer(appointment, user, "cancel", reason, refusal=TOO_LATE_TO_CANCEL if meeting_passed(appointment) else None)
     _tell_handlers(appointment, "群众已取消约见" + (f"：{reason}" if reason else ""), "cancelled")
     db.session.flush()
     return appointment
