@@ -79,7 +79,7 @@ def test_a_citizen_meets_a_deputy_from_request_to_meeting(client, app, world, we
         (world["zhang_openid"], "有群众约见，请确认时间")]
     inbox = client.get("/api/v1/appointments", headers=world["zhang_h"]).json
     assert [(a["id"], a["contact_phone"], a["name"]) for a in inbox["items"]] == [(appointment["id"], "13912345678", "王先生")]
-    assert inbox["items"][0]["actions"] == ["confirm", "decline"]
+    assert inbox["items"][0]["actions"] == ["confirm", "decline", "complete"]  # complete: a citizen who walks in
     queue = client.get("/api/v1/appointments?scope=handling&status=requested", headers=world["admin"]).json
     assert [a["id"] for a in queue["items"]] == [appointment["id"]]
 
@@ -324,7 +324,7 @@ def test_a_cancelled_reception_day_tells_the_citizens_waiting_for_it(client, app
         ("requested", day, "cancelled", "已取消")
     assert seen["actions"] == ["cancel"]
     handling = client.get(f"/api/v1/appointments/{waiting}", headers=world["admin"]).json
-    assert (handling["activity"]["status_label"], handling["actions"]) == ("已取消", ["confirm", "decline"])
+    assert (handling["activity"]["status_label"], handling["actions"]) == ("已取消", ["confirm", "decline", "complete"])
 
 
 def test_a_deputy_who_left_office_is_no_longer_told_of_the_requests_addressed_to_them(client, app, world, wechat_standin):
@@ -348,7 +348,8 @@ def test_a_deputy_who_left_office_is_no_longer_told_of_the_requests_addressed_to
     assert [m["touser"] for m in sent if m["touser"] == world["zhang_openid"]] == []
     assert [(m["touser"], m["data"]["thing5"]["value"]) for m in sent if m["template_id"] == "tmpl-appointment-result"] \
         == [("fake-openid-citizen-zhao", "约见即将开始，请按时前往")]
-    assert client.get(f"/api/v1/appointments/{waiting}", headers=world["admin"]).json["actions"] == ["confirm", "decline"]
+    assert client.get(f"/api/v1/appointments/{waiting}", headers=world["admin"]).json["actions"] == \
+        ["confirm", "decline", "complete"]
 
 
 def test_a_moved_reception_day_tells_the_citizens_waiting_for_it(client, app, factory, world, wechat_standin):
@@ -417,3 +418,35 @@ def test_once_the_meeting_time_has_passed_the_citizen_cannot_cancel_it(client, a
     early = answer(client, world["citizen"], upcoming, "cancel", note="时间冲突")
     assert (early.status_code, early.json["status_label"]) == (200, "已取消")
 
+
+def test_a_citizen_who_walks_in_is_marked_received_at_once(client, app, world, wechat_standin):
+    """A citizen who asked to meet walks into the station and is received there and then: the deputy (or
+    the station's staff) marks the request 已接待 straight from 待确认, the meeting time is now and the
+    place the station's, and the citizen is told once that they were received, not of a meeting ahead."""
+    by_deputy = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    by_station = ask(client, world["stranger"], world["station_code"]).json["id"]
+    assert client.get(f"/api/v1/appointments/{by_deputy}", headers=world["zhang_h"]).json["actions"] == \
+        ["confirm", "decline", "complete"]
+    assert client.get(f"/api/v1/appointments/{by_deputy}", headers=world["citizen"]).json["actions"] == ["cancel"]
+    delivered(wechat_standin, app)
+    wechat_standin.clear()
+
+    for appointment_id, headers, by in ((by_deputy, world["zhang_h"], "张伟"), (by_station, world["admin"], "chengbei")):
+        before = utcnow()
+        done = answer(client, headers, appointment_id, "complete", note="群众来站当面反映，已记录")
+        assert done.status_code == 200, done.json
+        assert (done.json["status_label"], done.json["answer"], done.json["answered_by"], done.json["actions"]) == \
+            ("已接待", "群众来站当面反映，已记录", by, [])
+        assert done.json["place"] == "城北联络站（人民路 18 号）"
+        met = datetime.fromisoformat(done.json["meet_at"])
+        assert before - timedelta(seconds=1) <= met <= utcnow()
+        again = answer(client, headers, appointment_id, "complete")
+        assert (again.status_code, again.json["message"]) == (409, "约见已接待，不能标记已接待。")
+    told = messages(wechat_standin, app, "tmpl-appointment-result")
+    assert sorted((m["touser"], m["data"]["phrase4"]["value"], m["data"]["thing3"]["value"], m["data"]["thing5"]["value"])
+                  for m in told) == [
+        ("fake-openid-citizen-wang", "已接待", "城北联络站（人民路 18 号）", "群众来站当面反映，已记录"),
+        ("fake-openid-citizen-zhao", "已接待", "城北联络站（人民路 18 号）", "群众来站当面反映，已记录"),
+    ]
+    seen = client.get(f"/api/v1/appointments/{by_station}", headers=world["stranger"]).json
+    assert (seen["status_label"], seen["answered_by"], seen["actions"]) == ("已接待", None, [])

@@ -155,7 +155,7 @@ def test_the_station_confirms_a_station_code_request_then_moves_it(app, client, 
         assert label in page, label
     assert "留空则为：城北联络站（人民路 18 号）" in page
     assert 'data-confirm="婉拒后群众会收到通知' in page
-    assert "标记已接待" not in page  # not before it is confirmed
+    assert "群众未约定时间、直接来站并已当面接待的，可直接标记" in page  # a walk-in, received at once
 
     meet = later(2, 15)
     done = post_form(admin, f"{path}/confirm", {"meet_at": local(meet), "place": " ", "note": "请带上相关材料"})
@@ -199,9 +199,6 @@ def test_refused_answers_come_back_as_typed_and_write_nothing(app, client, world
 
     blank = post_form(admin, f"{path}/decline", {"reason": "   "})
     assert (blank.status_code, flashes(blank)) == (422, ["请填写婉拒理由。"])
-    early = post_form(admin, f"{path}/complete", {"record": "已接待"})
-    assert (early.status_code, flashes(early)) == (409, ["约见待确认，不能标记已接待。"])
-    assert ">已接待</textarea>" not in early.get_data(as_text=True)  # no such form before it is confirmed
     assert stored(app, station_request["id"]) == before
 
     # Wrong status: once declined, nothing more.
@@ -230,6 +227,23 @@ def test_completing_a_meeting_once_its_time_has_come(app, client, world):  # noq
     assert flashes(admin.get(done.headers["Location"])) == ["已标记为已接待。"]
     assert stored(app, appointment["id"])[0::3] == ("completed", "已当面听取意见，转社区协调")
     assert numbers(admin, "?status=completed") == {appointment["number"]}
+
+
+def test_a_citizen_who_walks_in_is_marked_received_from_the_request(app, client, world, station_request):  # noqa: F811
+    """The citizen who asked through the station's code walks in and is received there and then: the
+    station marks the 待确认 request 已接待 on its page, met now at the station, and the citizen is told."""
+    admin = console_login(app, "chengbei")
+    path = f"/console/appointments/{station_request['id']}"
+    before = utcnow()
+    done = post_form(admin, f"{path}/complete", {"record": "群众来站当面反映，已记录"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(path)
+    after = admin.get(path)
+    assert flashes(after) == ["已标记为已接待，已通知群众。"]
+    assert 'id="appointment-status">已接待<' in after.get_data(as_text=True)
+    status, met, place, record, _ = stored(app, station_request["id"])
+    assert (status, place, record) == ("completed", "城北联络站（人民路 18 号）", "群众来站当面反映，已记录")
+    assert before - timedelta(seconds=1) <= met <= utcnow()
+    assert numbers(admin, "?status=completed") == {station_request["number"]}
 
 
 def test_a_request_outside_the_scope_is_a_404_page(app, client, world, more, station_request):  # noqa: F811

@@ -23,11 +23,12 @@ from ..suggestions.services import CHINA
 from .models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
 
 OPEN = (AppointmentStatus.requested, AppointmentStatus.confirmed)
-# Each answer: the statuses it starts from, who gives it, and the status it leaves.
+# Each answer: the statuses it starts from, who gives it, and the status it leaves. 已接待 also straight
+# from 待确认: a citizen who walks into the station is received there and then, with no time to agree.
 ANSWERS = {
     "confirm": (OPEN, "handler", AppointmentStatus.confirmed),
     "decline": (OPEN, "handler", AppointmentStatus.declined),
-    "complete": ((AppointmentStatus.confirmed,), "handler", AppointmentStatus.completed),
+    "complete": (OPEN, "handler", AppointmentStatus.completed),
     "cancel": (OPEN, "citizen", AppointmentStatus.cancelled),
 }
 TOO_LATE_TO_CANCEL = "约定的见面时间已过，不能再取消约见。"
@@ -200,9 +201,16 @@ def decline(appointment, user, reason):
 
 
 def complete(appointment, user, note):
+    """已接待: a confirmed meeting from an hour before its time; a request still 待确认 at once (the citizen
+    walked in and was received), recorded as met now at the default place, and the citizen is told."""
     if appointment.meet_dt is not None and appointment.meet_dt - timedelta(hours=1) > utcnow():
         raise APIError(409, "invalid_transition", "约定的见面时间还没到，不能标记为已接待。")
+    walked_in = appointment.status is AppointmentStatus.requested
     _answer(appointment, user, "complete", note)
+    if walked_in:
+        appointment.meet_dt = appointment.answered_dt
+        appointment.place = default_place(appointment)
+        _tell_citizen(appointment, note or "代表已当面接待", "completed")
     db.session.flush()
     return appointment
 

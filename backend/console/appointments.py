@@ -38,6 +38,7 @@ ANSWER_SUCCESS = {
     "reschedule": "已改约，已通知群众新的时间地点。",
     "decline": "已婉拒约见，已通知群众。",
     "complete": "已标记为已接待。",
+    "walk_in": "已标记为已接待，已通知群众。",  # from 待确认: the citizen walked in and was received
 }
 
 _LIST_LOADING = (
@@ -173,7 +174,12 @@ def _answer(appointment_id, form_name, step):
     """Give one answer as the signed-in administrator: on success back to the request with a message;
     refused, the page again with the form as typed and the reason."""
     appointment = appointment_or_404(appointment_id)
-    success = ANSWER_SUCCESS["reschedule" if form_name == "confirm" and appointment.meet_dt else form_name]
+    if form_name == "confirm" and appointment.meet_dt:
+        success = ANSWER_SUCCESS["reschedule"]
+    elif form_name == "complete" and appointment.status is AppointmentStatus.requested:
+        success = ANSWER_SUCCESS["walk_in"]
+    else:
+        success = ANSWER_SUCCESS[form_name]
     try:
         step(appointment)
         db.session.commit()

@@ -429,6 +429,7 @@ test('a citizen asks to meet a deputy at a suggested time; the deputy confirms; 
   assert.equal(handle.data.handler, true);
   assert.equal(handle.data.item.contact_phone, '13912345678', 'the deputy sees the number to call back');
   assert.equal(handle.data.item.canConfirm, true);
+  assert.equal(handle.data.item.canComplete, true, 'a citizen who walks in is marked received at once');
 
   // 确认: the day after tomorrow at 10:00 China time; the place left blank for the station's.
   const day = new Date(Date.now() + 2 * 24 * 3600 * 1000 + 8 * 3600 * 1000).toISOString().slice(0, 10);
