@@ -251,7 +251,8 @@ def test_an_ended_activity_invites_nobody_more(client, crew):
 
 
 def test_bad_edits_are_422_and_change_nothing(client, crew):
-    """The times are checked as at 发单; every field as its 发单 field; unknown fields are refused."""
+    """The times are checked as at 发单 (the start when it moves); every field as its 发单 field; unknown
+    fields are refused."""
     zhang = crew["deputies"][0]
     activity_id = upcoming(client, crew, [zhang])
     before = client.get(f"/api/v1/activities/{activity_id}", headers=crew["admin"]).json
@@ -259,6 +260,12 @@ def test_bad_edits_are_422_and_change_nothing(client, crew):
         ({"ends_at": iso(tomorrow(8))}, {"ends_at": ["结束时间须晚于开始时间。"]}),
         ({"starts_at": iso(tomorrow(12))}, {"starts_at": [f"开始时间须早于结束时间（{tomorrow(11):%Y-%m-%d} 11:00）。"]}),
         ({"starts_at": iso(tomorrow(12)), "ends_at": iso(tomorrow(12))}, {"ends_at": ["结束时间须晚于开始时间。"]}),
+        # The bounds of 发单: a start within a year and not before yesterday, a week at most.
+        ({"starts_at": iso(tomorrow(9) + timedelta(days=400)), "ends_at": iso(tomorrow(11) + timedelta(days=400))},
+         {"starts_at": ["开始时间须在一年之内，请检查年份。"]}),
+        ({"starts_at": iso(tomorrow(9) - timedelta(days=3)), "ends_at": iso(tomorrow(11) - timedelta(days=3))},
+         {"starts_at": ["开始时间不能早于 24 小时之前；更早举行的活动请通过积分更正补记。"]}),
+        ({"ends_at": iso(tomorrow(11) + timedelta(days=8))}, {"ends_at": ["活动时长不能超过 7 天，请检查结束时间。"]}),
         ({"starts_at": "明天上午"}, None),
         ({"starts_at": "2026-11-23T09:00:00"}, None),  # no offset
         ({"ends_at": "9999-12-31T23:00:00+00:00"}, None),
