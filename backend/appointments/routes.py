@@ -138,7 +138,7 @@ def decline(data, appointment_id):
 @blp.arguments(AppointmentNoteIn)
 @blp.response(200, AppointmentOut)
 def complete(data, appointment_id):
-    """见面后标记已接待，可记录接待情况。"""
+    """见面后标记已接待，可记录接待情况；群众未经确认直接到站（待确认）的，也可直接标记已接待，见面时间记为当前时间。"""
     return present(services.complete(_visible(appointment_id), current_user(), data["note"]), current_user())
 
 
@@ -147,5 +147,5 @@ def complete(data, appointment_id):
 @blp.arguments(AppointmentNoteIn)
 @blp.response(200, AppointmentOut)
 def cancel(data, appointment_id):
-    """群众取消约见；代表和联络站收到通知。"""
+    """群众取消约见（约定的见面时间已过则不能取消）；代表和联络站收到通知。"""
     return present(services.cancel(_visible(appointment_id), current_user(), data["note"]), current_user())
