@@ -5,10 +5,12 @@ import zipfile
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from backend.extensions import db
-from backend.org.models import Deputy
+from backend.org.models import Deputy, Station
+from backend.points import ledger
+from backend.qr.models import QRCode
 
 HEADER = ["姓名", "层级", "所属区域", "手机号", "联络站", "代表小组", "届次", "状态"]
 URL = "/api/v1/deputies/import"
@@ -486,3 +488,109 @@ def test_a_column_is_the_deputy_in_office_answered_yes_or_no_retires_those_who_l
     deputies = listed(client, huaihua["headers"])
     assert (deputies["13800000001"]["active"], deputies["13800000002"]["active"]) == (True, False)
     assert deputies["13800000002"]["qr_code"] is None
+
+
+def test_a_sheet_of_new_changed_unchanged_departing_and_wrong_rows_lands_row_by_row(client, factory, huaihua):
+    """The register as it comes back a year on: most deputies as they were, some changed, some gone, a few
+    new, a few rows wrong. Each known deputy changes only where the sheet says something else; blank cells
+    keep what the base holds; links to stations outside the importer's scope stay; who leaves office loses
+    their code and their place on the leaderboard, who comes back gets a new code."""
+    north, south, hc, hh = huaihua["north"], huaihua["south"], huaihua["hc"], huaihua["hh"]
+    yuelu = db.session.scalar(select(Station).where(Station.name == "岳麓联络站"))
+    kept = factory.deputy(hc, "张伟", phone="13800000001", stations=[north], group="第一小组", term=17)
+    changed = factory.deputy(hc, "李娜", phone="13800000002", level="county", stations=[north], group="老小组", term=16)
+    shared = factory.deputy(hc, "王强", phone="13800000003", stations=[north, yuelu])
+    leaving = factory.deputy(hc, "赵敏", phone="13800000004", stations=[north])
+    returning = factory.deputy(hc, "钱进", phone="13800000005", active=False)
+    outsider = factory.deputy(huaihua["yl"], "长沙代表", phone="13700000009")
+    ledger.credit(leaving.id, "suggestion_closed", "suggestion", 1, "测试积分")
+    ledger.credit(kept.id, "suggestion_closed", "suggestion", 2, "测试积分")
+    db.session.commit()
+    board = client.get(f"/api/v1/leaderboard?region_id={hh.id}").json
+    assert {r["deputy"]["name"] for r in board} == {"张伟", "赵敏"}
+    codes = {d.phone: d.qr_code for d in (kept, changed, shared, leaving)}
+    assert returning.qr_code is None
+
+    response = upload(client, huaihua["headers"], xlsx([
+        ["张伟", "市", "鹤城区", "13800000001", "城北联络站", "第一小组", "17", "在任"],  # 2: as it was
+        ["李娜", "市", "怀化市", "13800000002", "城南联络站", "", "", ""],              # 3: level, region, station
+        ["王强", "市", "鹤城区", "13800000003", "城南联络站", "", "", ""],              # 4: station within scope
+        ["赵敏", "市", "鹤城区", "13800000004", "", "", "", "离任"],                   # 5: leaves office
+        ["钱进", "市", "鹤城区", "13800000005", "", "", "", "在任"],                   # 6: back in office
+        ["孙丽", "县", "鹤城区", "13800000011", "城北联络站、城南联络站", "第二小组", "17", ""],  # 7: new
+        ["周杰", "县", "鹤城区", "13800000012", "", "", "", "离任"],                   # 8: new, out of office
+        ["吴刚", "部级", "鹤城区", "13800000013", "", "", "", ""],                     # 9: bad level
+        ["李娜", "市", "鹤城区", "13800000002", "", "", "", ""],                       # 10: phone repeats row 3
+        ["冒名", "市", "鹤城区", "13700000009", "", "", "", ""],                       # 11: another region's deputy
+    ]))
+    assert response.status_code == 200, response.json
+    assert {key: response.json[key] for key in ("created", "updated", "unchanged")} == {
+        "created": 2, "updated": 4, "unchanged": 1}
+    assert [(e["row"], e["field"]) for e in response.json["errors"]] == [(9, "层级"), (10, "手机号"), (11, "手机号")]
+
+    super_admin = factory.headers_for_admin(factory.admin(region=huaihua["root"]))
+    deputies = listed(client, super_admin)
+    assert len(deputies) == 8
+    as_was = deputies["13800000001"]
+    assert (as_was["id"], as_was["name"], as_was["level"], as_was["group"], as_was["term"]) == (
+        kept.id, "张伟", "city", "第一小组", 17)
+    assert (as_was["station_ids"], as_was["qr_code"]) == ([north.id], codes["13800000001"])
+    li = deputies["13800000002"]
+    assert (li["id"], li["level"], li["region_id"], li["station_ids"]) == (changed.id, "city", hh.id, [south.id])
+    assert (li["group"], li["term"], li["active"], li["qr_code"]) == ("老小组", 16, True, codes["13800000002"])
+    assert deputies["13800000003"]["station_ids"] == sorted([south.id, yuelu.id])
+    assert deputies["13800000004"]["station_ids"] == [north.id]
+    assert (deputies["13800000004"]["active"], deputies["13800000004"]["qr_code"]) == (False, None)
+    assert client.get(f"/api/v1/qr/{codes['13800000004']}").status_code == 410
+    back = deputies["13800000005"]
+    assert back["active"] is True
+    assert client.get(f"/api/v1/qr/{back['qr_code']}").json["target"]["name"] == "钱进"
+    new = deputies["13800000011"]
+    assert (new["name"], new["level"], new["region_id"], new["group"], new["term"], new["active"]) == (
+        "孙丽", "county", hc.id, "第二小组", 17, True)
+    assert new["station_ids"] == sorted([north.id, south.id])
+    assert client.get(f"/api/v1/qr/{new['qr_code']}").json["target"]["name"] == "孙丽"
+    assert (deputies["13800000012"]["active"], deputies["13800000012"]["qr_code"]) == (False, None)
+    assert deputies["13700000009"]["name"] == "长沙代表" and deputies["13700000009"]["id"] == outsider.id
+    assert "13800000013" not in deputies
+    board = client.get(f"/api/v1/leaderboard?region_id={hh.id}").json
+    assert [r["deputy"]["name"] for r in board] == ["张伟"]
+
+    # The same sheet again changes nothing and issues no code.
+    again = upload(client, huaihua["headers"], xlsx([
+        ["张伟", "市", "鹤城区", "13800000001", "城北联络站", "第一小组", "17", "在任"],
+        ["李娜", "市", "怀化市", "13800000002", "城南联络站", "", "", ""],
+        ["孙丽", "县", "鹤城区", "13800000011", "城北联络站、城南联络站", "第二小组", "17", ""],
+        ["周杰", "县", "鹤城区", "13800000012", "", "", "", "离任"],
+    ]))
+    assert {key: again.json[key] for key in ("created", "updated", "unchanged")} == {
+        "created": 0, "updated": 0, "unchanged": 4}
+    assert listed(client, super_admin) == deputies
+
+
+def test_an_import_that_meets_a_concurrent_change_keeps_nothing(app, client, huaihua):
+    """Another administrator registers the sheet's last phone number after the import looked the numbers
+    up and before it wrote that row: the whole import is refused, and none of its rows stay, not even those
+    written before it met the number."""
+    rows = [[f"代表{i}", "县", "鹤城区", f"138{i:08d}", "城北联络站", "", "", ""] for i in range(3000)]
+    data = csv_file(rows)
+
+    def register_first_row_meanwhile(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO DEPUTIES") and not conn.info.get("raced"):
+            conn.info["raced"] = True
+            cursor.execute(
+                "INSERT INTO deputies (name, level, region_id, group_name, phone, active, bio) "
+                f"VALUES ('同时登记', 'county', {huaihua['hc'].id}, '', '13800002999', {'true' if conn.dialect.name == 'postgresql' else '1'}, '')")
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", register_first_row_meanwhile)
+    try:
+        response = upload(client, huaihua["headers"], data, filename="代表名册.csv")
+    finally:
+        event.remove(engine, "before_cursor_execute", register_first_row_meanwhile)
+    assert response.status_code == 409, response.json
+    assert response.json["message"] == "导入期间代表信息被他人同时修改，本次导入未生效，请重新导入。"
+    assert listed(client, huaihua["headers"]) == {}
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Deputy)) == 0
+    assert db.session.scalar(select(func.count()).select_from(QRCode).where(QRCode.target_kind == "deputy")) == 0
