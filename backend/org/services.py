@@ -16,6 +16,7 @@ from .models import Deputy, DeputyLevel, Region, RegionLevel, Station, StationKi
 
 
 PATH_ROOM = 255 - 11  # Region.path is String(255); a new level adds at most 10 digits and a slash
+_CHUNK = 2000  # ids per IN (...) in bulk statements
 
 
 def _region_in_scope(actor, region_id, field="region_id"):
@@ -233,14 +234,20 @@ def sync_office(deputies):
     code, one who left office has none — and their running point totals, which a rank counts only in
     office (the leaderboard shows only deputies in office).
 
-    Used for one deputy (create, PATCH) and for thousands (import) alike.
+    Used for one deputy (create, PATCH); an import of thousands calls ``sync_office_of_ids``.
     """
-    for active in (False, True):
-        ids = [d.id for d in deputies if d.active is active]
-        for start in range(0, len(ids), 500):
-            db.session.execute(update(DeputyScore).where(DeputyScore.deputy_id.in_(ids[start:start + 500]))
-                               .values(in_office=active).execution_options(synchronize_session=False))
-    qr_services.revoke_many(QRKind.deputy, [d.id for d in deputies if not d.active])
-    qr_services.issue_many(QRKind.deputy, [d.id for d in deputies if d.active])
+    sync_office_of_ids([d.id for d in deputies if d.active], [d.id for d in deputies if not d.active])
     for deputy in deputies:
         db.session.expire(deputy, ["live_qr"])
+
+
+def sync_office_of_ids(in_office, left_office, new=False):
+    """``sync_office`` for many deputies known by id, in set-based statements. ``new``: they were inserted
+    in this transaction, so they have neither point totals to flag nor codes to revoke yet."""
+    if not new:
+        for active, ids in ((False, list(left_office)), (True, list(in_office))):
+            for start in range(0, len(ids), _CHUNK):
+                db.session.execute(update(DeputyScore).where(DeputyScore.deputy_id.in_(ids[start:start + _CHUNK]))
+                                   .values(in_office=active).execution_options(synchronize_session=False))
+        qr_services.revoke_many(QRKind.deputy, left_office)
+    qr_services.issue_many(QRKind.deputy, in_office)
