@@ -569,18 +569,21 @@ def test_a_sheet_of_new_changed_unchanged_departing_and_wrong_rows_lands_row_by_
 
 
 def test_an_import_that_meets_a_concurrent_change_keeps_nothing(app, client, huaihua):
-    """Another administrator registers the sheet's last phone number after the import looked the numbers
-    up and before it wrote that row: the whole import is refused, and none of its rows stay, not even those
-    written before it met the number."""
+    """Another administrator registers the sheet's last phone number after the import looked it up, just
+    before the import writes that row: the whole import is refused, and none of its rows stay, not even
+    those written before it met the number."""
     rows = [[f"代表{i}", "县", "鹤城区", f"138{i:08d}", "城北联络站", "", "", ""] for i in range(3000)]
     data = csv_file(rows)
 
     def register_first_row_meanwhile(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO DEPUTIES") and not conn.info.get("raced"):
+        if (statement.lstrip().upper().startswith("INSERT INTO DEPUTIES") and "13800002999" in str(parameters)
+                and not conn.info.get("raced")):
             conn.info["raced"] = True
+            active = "true" if conn.dialect.name == "postgresql" else "1"
             cursor.execute(
-                "INSERT INTO deputies (name, level, region_id, group_name, phone, active, bio) "
-                f"VALUES ('同时登记', 'county', {huaihua['hc'].id}, '', '13800002999', {'true' if conn.dialect.name == 'postgresql' else '1'}, '')")
+                "INSERT INTO deputies (name, level, region_id, group_name, phone, active, bio, created_dt, updated_dt) "
+                f"VALUES ('同时登记', 'county', {huaihua['hc'].id}, '', '13800002999', {active}, '', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
 
     engine = db.engine
     event.listen(engine, "before_cursor_execute", register_first_row_meanwhile)
