@@ -634,6 +634,8 @@ class _Writes:
                     new_in_office.append(deputy_id)
             services.sync_office_of_ids(new_in_office, (), new=True)
         if self.updates:
+            # One executemany per set of changed columns: the ORM groups consecutive rows only.
+            self.updates.sort(key=lambda row: tuple(row))
             db.session.execute(update(Deputy), self.updates)
         if self.unlinked:
             db.session.execute(delete(station_deputies).where(
