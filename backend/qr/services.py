@@ -40,7 +40,7 @@ def issue(kind: QRKind, target_id: int) -> QRCode:
 
 def issue_many(kind: QRKind, target_ids) -> int:
     """A new code for each of many targets that has no live one (a bulk import), in set-based statements:
-    one look-up of the live codes and one multi-row INSERT per chunk. Returns how many were issued."""
+    one look-up of the live codes and one executemany INSERT per chunk. Returns how many were issued."""
     target_ids = list(dict.fromkeys(target_ids))
     now = utcnow()
     issued = 0
