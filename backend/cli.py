@@ -1,6 +1,7 @@
 """``flask --app backend ...`` commands for operators."""
 import functools
 import logging
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -8,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
+from .db_types import CHINA
 from .extensions import db
 
 
@@ -238,6 +240,7 @@ def sweep_command():
     appointments = remind_unanswered() + remind_meetings()
     delivery = deliver_due()
     click.echo(
+        f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
         f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}。"

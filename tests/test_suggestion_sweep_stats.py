@@ -1,6 +1,6 @@
 """The sweep (deadlines, reminders, auto-close, outbox), statistics, public disclosure and duplicates."""
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import event, text, update
 
@@ -33,6 +33,9 @@ def test_overdue_items_are_flagged_and_reminded_once(client, app, world, wechat_
 
     output = sweep(app)
     assert "新标记超期 1 条" in output
+    # One line per run in the cron log, stamped in China time: an operator reads when each run was.
+    stamp = datetime.strptime(output[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone(timedelta(hours=8)))
+    assert abs(stamp - utcnow()) < timedelta(minutes=5) and output.count("\n") == 1
     item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
     assert item["overdue"] is True
     assert item["status"] == "assigned"  # a flag, not a state
