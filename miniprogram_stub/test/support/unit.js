@@ -46,4 +46,16 @@ function followerView(overrides) {
   return item;
 }
 
-module.exports = { unitPhone, json, error, suggestion, staffView, followerView, CITIZEN, DEPUTY };
+// GET /api/v1/suggestions as the server pages it, over the ids ``currentIds()`` gives at each request
+// (newest first): a test changes them between pages as other phones would.
+function pagedSuggestions(currentIds) {
+  return (req) => {
+    const ids = currentIds();
+    const page = Number(req.query.page);
+    const perPage = Number(req.query.per_page);
+    const items = ids.slice((page - 1) * perPage, page * perPage).map((id) => suggestion({ id }));
+    return json(200, { items, total: ids.length, page, per_page: perPage });
+  };
+}
+
+module.exports = { unitPhone, json, error, suggestion, pagedSuggestions, staffView, followerView, CITIZEN, DEPUTY };

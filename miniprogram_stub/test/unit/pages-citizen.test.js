@@ -2,7 +2,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { unitPhone, json, error, suggestion, followerView, DEPUTY } = require('../support/unit');
+const { unitPhone, json, error, suggestion, pagedSuggestions, followerView, DEPUTY } = require('../support/unit');
 const { event } = require('../support/harness');
 
 const DEPUTY_QR = {
@@ -24,6 +24,17 @@ function qrRoutes() {
     'GET /api/v1/qr/none': () => error(404, 'not_found', '二维码无效：没有找到对应的代表或联络站。'),
     'GET /api/v1/qr/boom': () => error(500, 'internal_error', '服务器出错了，请稍后再试。'),
   };
+}
+
+// The code routes with ``code``'s answer failing as a lost network until ``network.online`` is set.
+function offlineAt(code, answer) {
+  const network = { online: false };
+  const routes = qrRoutes();
+  routes['GET /api/v1/qr/' + code] = () => {
+    if (!network.online) throw new Error('timeout');
+    return json(200, answer);
+  };
+  return { routes, network };
 }
 
 test('scan entry: a citizen goes to the deputy card (options.q) or the station card (options.scene)', async () => {
@@ -100,18 +111,13 @@ test('scan entry: an unrecognised link, a citizen at an activity code, a server 
 });
 
 test('scan entry: a network failure says so and 重试 resolves the same code, without scanning again', async () => {
-  let online = false;
-  const routes = qrRoutes();
-  routes['GET /api/v1/qr/dep1'] = () => {
-    if (!online) throw new Error('timeout');
-    return json(200, DEPUTY_QR);
-  };
+  const { routes, network } = offlineAt('dep1', DEPUTY_QR);
   const { phone, wx } = unitPhone(routes);
   const scan = await phone.open('pages/scan/scan', { q: encodeURIComponent('https://msb.example.cn/q/dep1') });
   assert.equal(scan.data.message, '网络连接失败，请检查网络后重试。');
   assert.equal(scan.data.canRetry, true);
   assert.deepEqual(wx.navigations, []);
-  online = true;
+  network.online = true;
   await scan.retry();
   assert.equal(wx.lastNavigation().url, '/pages/card/card?code=dep1');
 
@@ -141,17 +147,12 @@ test('card: an activity\'s check-in code is no card: it says so and leads home, 
 });
 
 test('card: a code that could not be resolved offers 重试 for a network failure, and 返回首页', async () => {
-  let online = false;
-  const routes = qrRoutes();
-  routes['GET /api/v1/qr/sta1'] = () => {
-    if (!online) throw new Error('timeout');
-    return json(200, STATION_QR);
-  };
+  const { routes, network } = offlineAt('sta1', STATION_QR);
   const { phone } = unitPhone(routes);
   const card = await phone.open('pages/card/card', { code: 'sta1' });
   assert.equal(card.data.error, '网络连接失败，请检查网络后重试。');
   assert.equal(card.data.canRetry, true);
-  online = true;
+  network.online = true;
   await card.load();
   assert.equal(card.data.error, '');
   assert.equal(card.data.kind, 'station');
@@ -159,16 +160,11 @@ test('card: a code that could not be resolved offers 重试 for a network failur
 });
 
 test('scan entry: a double tap on 重试 opens the card once', async () => {
-  let online = false;
-  const routes = qrRoutes();
-  routes['GET /api/v1/qr/dep1'] = () => {
-    if (!online) throw new Error('timeout');
-    return json(200, DEPUTY_QR);
-  };
+  const { routes, network } = offlineAt('dep1', DEPUTY_QR);
   const { phone, wx } = unitPhone(routes);
   const scan = await phone.open('pages/scan/scan', { scene: 'dep1' });
   assert.equal(scan.data.canRetry, true);
-  online = true;
+  network.online = true;
   await Promise.all([scan.retry(), scan.retry()]);
   assert.equal(wx.requests.filter((r) => /\/qr\//.test(r.url)).length, 2, 'the failed one and one retry');
   assert.deepEqual(wx.navigations.map((n) => n.url), ['/pages/card/card?code=dep1']);
@@ -416,12 +412,7 @@ test('my items: loading, empty state, paging', async () => {
 test('my items: an item filed while scrolling shifts the pages, and no row shows twice', async () => {
   let ids = Array.from({ length: 41 }, (_, i) => 41 - i); // newest first, as the server lists them
   const { phone } = unitPhone({
-    'GET /api/v1/suggestions': (req) => {
-      const page = Number(req.query.page);
-      const perPage = Number(req.query.per_page);
-      const items = ids.slice((page - 1) * perPage, page * perPage).map((id) => suggestion({ id }));
-      return json(200, { items, total: ids.length, page, per_page: perPage });
-    },
+    'GET /api/v1/suggestions': pagedSuggestions(() => ids),
   });
   const mine = await phone.open('pages/mine/mine');
   assert.equal(mine.data.items.length, 20);

@@ -2,7 +2,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { unitPhone, json, error, suggestion, staffView, followerView, CITIZEN, DEPUTY } = require('../support/unit');
+const { unitPhone, json, error, suggestion, pagedSuggestions, staffView, followerView, CITIZEN, DEPUTY } = require('../support/unit');
 const { event } = require('../support/harness');
 
 test('binding: the phone button code goes to /auth/bind-phone; a deputy lands in the inbox', async () => {
@@ -129,12 +129,7 @@ test('inbox: items leaving 待接单 while the deputy scrolls (withdrawn, reassi
   for (const [count, scrolled, leaving] of cases) {
     let ids = Array.from({ length: count }, (_, i) => count - i); // newest first, as the server lists them
     const { phone } = unitPhone({
-      'GET /api/v1/suggestions': (req) => {
-        const page = Number(req.query.page);
-        const perPage = Number(req.query.per_page);
-        const items = ids.slice((page - 1) * perPage, page * perPage).map((id) => suggestion({ id }));
-        return json(200, { items, total: ids.length, page, per_page: perPage });
-      },
+      'GET /api/v1/suggestions': pagedSuggestions(() => ids),
     }, { user: DEPUTY });
     const inbox = await phone.open('pages/inbox/inbox');
     for (let i = 1; i < scrolled; i += 1) await inbox.onReachBottom();
