@@ -169,4 +169,19 @@ class Phone {
   }
 }
 
-module.exports = { Phone, event, parseUrl, setPath, ROOT };
+// Resolves once ``condition()`` holds, letting the pages' pending work run meanwhile: no fixed sleep,
+// which a loaded machine outlasts. Fails after a few seconds naming what it waited for.
+async function until(condition, what) {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('waited in vain for ' + what);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+// How many requests ``wx`` has sent whose URL matches ``pattern``.
+function asked(wx, pattern) {
+  return wx.requests.filter((r) => pattern.test(r.url)).length;
+}
+
+module.exports = { Phone, event, parseUrl, setPath, until, asked, ROOT };

@@ -4,7 +4,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { unitPhone, json, error, DEPUTY } = require('../support/unit');
-const { event } = require('../support/harness');
+const { event, until, asked } = require('../support/harness');
 
 const HOUR = 3600 * 1000;
 // A China-time day and clock (the pickers' values) a few days ahead, whatever this machine's zone.
@@ -331,7 +331,7 @@ test('detail, deputy: 婉拒 with a reason; a refusal from the server is shown a
 test('detail, deputy: a refresh answering after 确认 shows the confirmed meeting, not the request before it', async () => {
   let current = appointment({ actions: ['confirm', 'decline'] });
   let hold = null;
-  const { phone } = unitPhone({
+  const { phone, wx } = unitPhone({
     'GET /api/v1/appointments/5': () => {
       const answer = json(200, current);
       return hold ? hold.then(() => answer) : answer;
@@ -346,7 +346,7 @@ test('detail, deputy: a refresh answering after 确认 shows the confirmed meeti
   let release;
   hold = new Promise((resolve) => { release = resolve; });
   const refreshing = page.onPullDownRefresh();
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await until(() => asked(wx, /\/appointments\/5$/) === 2, 'the refresh to be asked');
   await page.confirm();
   assert.equal(page.data.item.status, 'confirmed');
   release();

@@ -3,7 +3,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { unitPhone, json, error, suggestion, pagedSuggestions, staffView, followerView, CITIZEN, DEPUTY } = require('../support/unit');
-const { event } = require('../support/harness');
+const { event, until, asked } = require('../support/harness');
 
 test('binding: the phone button code goes to /auth/bind-phone; a deputy lands in the inbox', async () => {
   const bodies = [];
@@ -100,7 +100,7 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
 test('inbox: switching tabs while the first tab is still loading shows the second tab, not the late first answer', async () => {
   let releaseFirst;
   const firstAnswered = new Promise((resolve) => { releaseFirst = resolve; });
-  const { phone } = unitPhone({
+  const { phone, wx } = unitPhone({
     'GET /api/v1/suggestions': (req) => {
       if (req.query.status === 'assigned') {
         return firstAnswered.then(() => json(200, { items: [suggestion({ id: 1 })], total: 1, page: 1, per_page: 20 }));
@@ -110,7 +110,7 @@ test('inbox: switching tabs while the first tab is still loading shows the secon
   }, { user: DEPUTY });
   const inbox = phone.instance('pages/inbox/inbox');
   const first = inbox.onShow();
-  await new Promise((resolve) => setTimeout(resolve, 10)); // the 待接单 request is out
+  await until(() => asked(wx, /status=assigned/) === 1, 'the 待接单 request to be out');
   await inbox.switchTab(event({ key: 'accepted' }));
   assert.deepEqual(inbox.data.items.map((i) => i.id), [2]);
   releaseFirst();
@@ -228,7 +228,7 @@ test('item and activity pages: a refresh answering after a step shows the step\'
     const answer = json(200, current);
     return hold ? hold.then(() => answer) : answer;
   };
-  const { phone } = unitPhone({
+  const { phone, wx } = unitPhone({
     'GET /api/v1/suggestions/11': () => read(item),
     'POST /api/v1/suggestions/11/accept': () => { item = Object.assign({}, item, { status: 'accepted', status_label: '办理中' }); return json(200, item); },
     'GET /api/v1/activities/5': () => read(activity),
@@ -239,7 +239,7 @@ test('item and activity pages: a refresh answering after a step shows the step\'
   let release;
   hold = new Promise((resolve) => { release = resolve; });
   const refreshing = [detail.onPullDownRefresh(), act.onShow()]; // pulled down; shown again
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await until(() => asked(wx, /\/suggestions\/11$/) === 2 && asked(wx, /\/activities\/5$/) === 2, 'the refreshes to be asked');
   await detail.accept();
   await act.accept();
   assert.equal(detail.data.item.status, 'accepted');
@@ -695,7 +695,7 @@ test('points, archive and leaderboard: a year or level chosen while the last one
   let release;
   const slow = new Promise((resolve) => { release = resolve; });
   const later = (req, key, answer) => (req.query[key] === opened || req.query[key] === '' ? slow.then(() => answer) : answer);
-  const { phone } = unitPhone({
+  const { phone, wx } = unitPhone({
     'GET /api/v1/deputies/7/points': (req) => later(req, 'year', json(200, {
       deputy_id: 7, year: Number(req.query.year), total: Number(req.query.year) - 2000, rank: 1, entries: [],
     })),
@@ -714,7 +714,7 @@ test('points, archive and leaderboard: a year or level chosen while the last one
     pages[route.split('/')[1]] = page;
     return page.onShow();
   });
-  await new Promise((resolve) => setTimeout(resolve, 10)); // the first loads are out
+  await until(() => asked(wx, /\/points\?/) && asked(wx, /\/archive\?/) && asked(wx, /\/leaderboard\?/), 'the first loads to be out');
   await pages.points.onYearChange(event({}, chosen));
   await pages.archive.onYearChange(event({}, chosen));
   await pages.leaderboard.onLevelChange(event({}, '3'));

@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 
 const { unitPhone, json } = require('../support/unit');
-const { event, ROOT } = require('../support/harness');
+const { event, until, ROOT } = require('../support/harness');
 
 const HERE = { latitude: 27.5505, longitude: 110.0028 };
 
@@ -209,8 +209,7 @@ test('nearby: a location found late (or refused late) does not replace the one f
   const firstFix = held();
   wx.location = () => firstFix.promise; // the phone is slow to find itself as the page opens
   const opening = phone.open('pages/nearby/nearby');
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.equal(phone.current().data.locating, true);
+  await until(() => phone.current() && phone.current().data.locating, 'the page to be locating');
   const page = phone.current();
   // The citizen pulls down meanwhile, and this time the phone answers at once, elsewhere.
   wx.location = THERE;
