@@ -91,6 +91,24 @@ class ParticipantOut(Schema):
     checkin_note = fields.String(metadata={"description": "the 补签 reason; shown to administrators only"})
 
 
+class ActivityEventOut(Schema):
+    action = fields.String(required=True, metadata={
+        "description": "dispatched 发单 · edited 修改活动 · cancelled 取消活动 · closed 结单 · checked_in_by_hand 补签 · "
+                       "accepted 接单 · declined 请假 · checked_in 扫码签到"})
+    action_label = fields.String(required=True)
+    actor_role = fields.String(required=True, metadata={"description": "station_admin, region_admin or deputy"})
+    actor_role_label = fields.String()
+    actor_name = fields.String(metadata={
+        "description": "as at the time: the administrator's display name (or username), the deputy's name"})
+    actor_user_id = fields.Integer(allow_none=True)
+    deputy_id = fields.Integer(allow_none=True, metadata={
+        "description": "the deputy the step concerned: 补签's, and the deputies' own steps"})
+    note = fields.String(metadata={
+        "description": "what the step did, in Chinese: an edit's changes (时间由…改为…；地点改为…；邀请…；移出…), "
+                       "结单's counts and who was marked absent, 补签's and 请假's reasons"})
+    at = fields.DateTime(required=True)
+
+
 class ActivityOut(Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -109,6 +127,9 @@ class ActivityOut(Schema):
     description = fields.String()
     my_status = fields.String(allow_none=True, metadata={"description": "the calling deputy's participation"})
     participants = fields.List(fields.Nested(ParticipantOut))
+    events = fields.List(fields.Nested(ActivityEventOut), metadata={
+        "description": "操作记录 (台账), oldest first: on an activity's own page (and the answers to its steps), "
+                       "for the administrators who manage it only"})
 
 
 class CloseOut(Schema):

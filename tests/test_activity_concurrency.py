@@ -164,6 +164,9 @@ def test_two_consoles_close_the_same_activity_at_once(app, team):
         assert {p["deputy"]["id"]: p["status"] for p in detail["participants"]} == {
             zhang: "checked_in", li: "absent", wang: "declined",
         }
+        # One 结单 in the record, by whichever administrator won.
+        closings = [e for e in detail["events"] if e["action"] == "closed"]
+        assert len(closings) == 1 and closings[0]["actor_name"] in ("chengbei", "huaihua"), detail["events"]
 
         mine = points(team, 0)
         assert mine["total"] == RECEPTION * round_
@@ -209,6 +212,9 @@ def test_a_deputy_scanning_twice_at_the_same_instant(app, team):
         mine = next(p for p in detail["participants"] if p["deputy"]["id"] == zhang)
         assert mine["status"] == "checked_in"
         assert mine["checked_in_at"] == first.json()["checked_in_at"]
+        scans = [e for e in detail["events"] if e["action"] == "checked_in"]
+        assert [(e["actor_name"], e["deputy_id"], e["at"]) for e in scans] == [
+            ("张伟", zhang, first.json()["checked_in_at"])], detail["events"]
         # And a later scan still returns that same check-in.
         later = ok(scan(team, zh, code), 200)
         assert later["checked_in_at"] == first.json()["checked_in_at"]

@@ -1,6 +1,8 @@
 """The migrations build exactly the schema the models describe (the test database is built by them)."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, make_url, text
 
 
 def test_the_migrated_schema_matches_the_models(app):
@@ -99,4 +101,111 @@ def test_forwardings_made_before_work_orders_become_work_orders(tmp_path):
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT id, status FROM suggestions ORDER BY id")).all() == [
                 (1, "accepted"), (2, "forwarded")]
+        db.engine.dispose()
+
+
+@pytest.fixture
+def scratch_url(database_url, tmp_path):
+    """A database of its own for a migration test: a file on SQLite; on PostgreSQL one beside the tests'."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    url = make_url(database_url)
+    scratch = url.set(database=f"{url.database}_scratch")
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}"'))
+        conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
+    yield scratch.render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+    server.dispose()
+
+
+def test_activities_held_before_the_record_get_the_lines_their_rows_tell(scratch_url):
+    """0018 on a database with activities: each gets the lines its rows still tell, oldest first — 发单 by
+    whom, each deputy's latest answer (with the reason for leave), their scans, 补签 by whom and why —
+    marked as written from them; nothing is invented for what no row kept (who closed it). Steps taken
+    afterwards follow them. Downgraded, the record goes and the activities stay."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, select
+
+    from backend import create_app
+    from backend.activities.models import ActivityEvent
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    postgres = not scratch_url.startswith("sqlite")
+
+    def at(hour, minute=0):
+        return f"2026-11-20 {hour:02}:{minute:02}:00" + ("+00" if postgres else "")
+
+    with app.app_context():
+        upgrade(revision="0017")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
+                              "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at(0)})
+            conn.execute(text("INSERT INTO deputies (id, name, level, region_id, group_name, active, bio, created_dt, "
+                              "updated_dt) VALUES (:id, :name, 'county', 1, '', :yes, '', :at, :at)"),
+                         [{"id": i, "name": name, "yes": True, "at": at(0)}
+                          for i, name in ((1, "张伟"), (2, "李娜"), (3, "王强"), (4, "赵敏"))])
+            conn.execute(text("INSERT INTO users (id, username, display_name, deputy_id, admin_region_id, "
+                              "token_version, created_dt) VALUES (:id, :username, :display, :deputy, :region, 0, :at)"), [
+                {"id": 7, "username": "liujing", "display": "刘静", "deputy": None, "region": 1, "at": at(0)},
+                {"id": 8, "username": None, "display": "", "deputy": 1, "region": None, "at": at(0)},
+                {"id": 9, "username": None, "display": "", "deputy": 2, "region": None, "at": at(0)},
+            ])
+            conn.execute(text("INSERT INTO activities (id, title, type, status, region_id, place, starts_dt, ends_dt, "
+                              "description, created_by_id, created_dt, closed_dt, version) VALUES (:id, '进站接待', "
+                              "'reception', :status, 1, '人民路 18 号', :starts, :ends, '', 7, :created, :closed, 1)"), [
+                {"id": 1, "status": "closed", "starts": at(9), "ends": at(11), "created": at(1), "closed": at(12)},
+                {"id": 2, "status": "published", "starts": at(9), "ends": at(11), "created": at(2), "closed": None},
+            ])
+            conn.execute(text(
+                "INSERT INTO activity_participants (activity_id, deputy_id, status, decline_reason, responded_dt, "
+                "checked_in_dt, checkin_by_id, checkin_note) VALUES (:activity, :deputy, :status, :reason, :responded, "
+                ":checked_in, :by, :note)"), [
+                {"activity": 1, "deputy": 1, "status": "checked_in", "reason": "", "responded": at(3),
+                 "checked_in": at(8, 55), "by": None, "note": ""},
+                {"activity": 1, "deputy": 2, "status": "declined", "reason": "出差在外", "responded": at(4),
+                 "checked_in": None, "by": None, "note": ""},
+                {"activity": 1, "deputy": 3, "status": "checked_in", "reason": "", "responded": None,
+                 "checked_in": at(9, 30), "by": 7, "note": "手机没电"},
+                {"activity": 1, "deputy": 4, "status": "absent", "reason": "", "responded": None,
+                 "checked_in": None, "by": None, "note": ""},
+                {"activity": 2, "deputy": 1, "status": "invited", "reason": "", "responded": None,
+                 "checked_in": None, "by": None, "note": ""},
+            ])
+        upgrade()
+
+        def lines():
+            db.session.expire_all()
+            return [(e.activity_id, e.action.value, e.actor_role, e.actor_user_id, e.actor_name, e.deputy_id, e.note,
+                     f"{e.created_dt:%H:%M}")
+                    for e in db.session.scalars(select(ActivityEvent).order_by(ActivityEvent.id))]
+
+        note = "据升级前的数据补记"
+        written = lines()
+        assert sorted(written, key=lambda line: line[0]) == written  # each activity's lines together
+        assert written == [
+            (1, "dispatched", "region_admin", 7, "刘静", None, note, "01:00"),
+            (1, "accepted", "deputy", 8, "张伟", 1, note, "03:00"),
+            (1, "declined", "deputy", 9, "李娜", 2, f"请假理由：出差在外（{note}）", "04:00"),
+            (1, "checked_in", "deputy", 8, "张伟", 1, note, "08:55"),
+            (1, "checked_in_by_hand", "region_admin", 7, "刘静", 3, f"为王强补签，原因：手机没电（{note}）", "09:30"),
+            (2, "dispatched", "region_admin", 7, "刘静", None, note, "02:00"),
+        ]
+        # The app writes on after them: a line added now is the activity's newest.
+        db.session.add(ActivityEvent(activity_id=1, action="edited", actor_role="region_admin", actor_name="刘静",
+                                     note="名称改为“进站接待选民”"))
+        db.session.commit()
+        assert lines()[-1][:2] == (1, "edited")
+        db.session.remove()
+
+        downgrade(revision="0017")
+        assert "activity_events" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, status FROM activities ORDER BY id")).all() == [
+                (1, "closed"), (2, "published")]
+            assert conn.execute(text("SELECT count(*) FROM activity_participants")).scalar() == 5
         db.engine.dispose()

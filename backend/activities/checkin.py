@@ -11,7 +11,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from ..db_types import utcnow
 from ..errors import APIError, not_found
@@ -21,7 +21,7 @@ from ..org.nearby import distance_m
 from ..qr.models import QRCode, QRKind
 from ..qr.services import plausible_code, unknown_code, withdrawn
 from . import rotating
-from .models import Activity, ActivityParticipant, ActivityStatus, ParticipantStatus
+from .models import Activity, ActivityEvent, ActivityParticipant, ActivityStatus, EventAction, ParticipantStatus
 from .services import refuse, still_published
 
 P = ParticipantStatus
@@ -86,9 +86,9 @@ def _named():
 @cache
 def _writes():
     """(hold the activity's row and read its status (services.hold), check the deputy in unless they
-    declined or were marked absent or the activity ended meanwhile, read their row and the activity's
-    status again), for ``:scanner`` at ``:activity``."""
-    activities, participants = Activity.__table__, ActivityParticipant.__table__
+    declined or were marked absent or the activity ended meanwhile, write the check-in's line in the
+    activity's record, read their row and the activity's status again), for ``:scanner`` at ``:activity``."""
+    activities, participants, events = Activity.__table__, ActivityParticipant.__table__, ActivityEvent.__table__
     mine = (participants.c.activity_id == bindparam("activity")) & (participants.c.deputy_id == bindparam("scanner"))
     return (
         select(activities.c.status).where(activities.c.id == bindparam("activity")).with_for_update(read=True),
@@ -96,6 +96,9 @@ def _writes():
                                    still_published(bindparam("activity")))
         .values(status=P.checked_in, checked_in_dt=bindparam("now"), checkin_lat=bindparam("lat"),
                 checkin_lng=bindparam("lng")),
+        insert(events).values(activity_id=bindparam("activity"), action=EventAction.checked_in, actor_role="deputy",
+                              actor_user_id=bindparam("user"), actor_name=bindparam("name"),
+                              deputy_id=bindparam("scanner"), note=bindparam("note"), created_dt=bindparam("now")),
         select(participants.c.status, participants.c.checked_in_dt, activities.c.status)
         .join(activities, activities.c.id == participants.c.activity_id).where(mine),
     )
@@ -181,21 +184,25 @@ def check_in(user, code, lat=None, lng=None):
         return activity, activity.checked_in_dt, False
     if activity.mine is P.declined:
         raise refuse(DECLINED)
+    note = ""
     if activity.lat is not None and activity.lng is not None and lat is not None and lng is not None:
         meters = distance_m(activity.lat, activity.lng, lat, lng)
         radius = current_app.config["CHECKIN_RADIUS_M"]
         if meters > radius:
             raise refuse(f"您距离活动地点约 {meters} 米，超出 {radius} 米的签到范围，请到现场后再扫码。")
+        note = f"距活动地点约 {meters} 米"
     # The activity's row held first: a 结单 or 取消 at this instant either comes first (and is read here)
     # or waits for this check-in. Then a conditional UPDATE: of two scans at the same instant (a double
     # tap, a retried request) exactly one matches the row; the other waits for it and answers with its
-    # check-in.
-    hold, claim, reread = _writes()
+    # check-in. The one that matched writes the check-in's line in the record: one INSERT, of what is known
+    # here (the deputy's name came with the token).
+    hold, claim, log, reread = _writes()
     mine = {"activity": activity.id, "scanner": user.deputy_id}
     ended = connection.execute(hold, mine).scalar_one()
     if ended is not ActivityStatus.published:
         raise refuse(ENDED[ended])
     if connection.execute(claim, mine | {"now": now, "lat": lat, "lng": lng}).rowcount == 1:
+        connection.execute(log, mine | {"user": user.id, "name": user.deputy_name, "note": note, "now": now})
         return activity, now, True
     # A concurrent scan changed the row, an edit took the deputy off the list, or (SQLite) a 结单 or 取消
     # committed since the read above.

@@ -92,6 +92,9 @@ class Activity(db.Model):
     participants: Mapped[list["ActivityParticipant"]] = relationship(
         back_populates="activity", order_by="ActivityParticipant.deputy_id", cascade="all, delete-orphan"
     )
+    events: Mapped[list["ActivityEvent"]] = relationship(
+        back_populates="activity", order_by="ActivityEvent.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class ActivityParticipant(db.Model):
@@ -115,3 +118,45 @@ class ActivityParticipant(db.Model):
 
     activity: Mapped[Activity] = relationship(back_populates="participants")
     deputy: Mapped[Deputy] = relationship()
+
+
+class EventAction(enum.StrEnum):
+    dispatched = "dispatched"  # 发单
+    edited = "edited"  # 修改（改期、改地点、补充邀请、移出）
+    cancelled = "cancelled"  # 取消活动
+    closed = "closed"  # 结单
+    checked_in_by_hand = "checked_in_by_hand"  # 补签
+    accepted = "accepted"  # 代表接单
+    declined = "declined"  # 代表请假
+    checked_in = "checked_in"  # 代表扫码签到
+
+
+EVENT_ACTION_LABELS = {
+    "dispatched": "发单", "edited": "修改活动", "cancelled": "取消活动", "closed": "结单", "checked_in_by_hand": "补签",
+    "accepted": "接单", "declined": "请假", "checked_in": "扫码签到",
+}
+EVENT_ROLE_LABELS = {"station_admin": "联络站管理员", "region_admin": "人大工作人员", "deputy": "代表"}
+
+
+class ActivityEvent(db.Model):
+    """One line of the activity's record (台账): who did what to it, when, and the details in Chinese —
+    the administrators' steps (发单, 修改, 取消, 结单, 补签) and the deputies' own (接单, 请假, 扫码签到).
+
+    Written in the same transaction as the step; a step refused or one that changes nothing writes none.
+    ``actor_name`` is the name at the time (an administrator's display name or username, a deputy's
+    name); ``deputy_id`` is the deputy a step concerned (补签, and the deputies' own steps)."""
+
+    __tablename__ = "activity_events"
+    __table_args__ = (Index("ix_activity_events_activity", "activity_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    action: Mapped[EventAction] = mapped_column(str_enum(EventAction, "activity_event_action"))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(100), default="")
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="events")

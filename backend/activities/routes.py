@@ -26,6 +26,8 @@ from . import checkin, rotating, services
 from .models import (
     ACTIVITY_STATUS_LABELS,
     ACTIVITY_TYPE_LABELS,
+    EVENT_ACTION_LABELS,
+    EVENT_ROLE_LABELS,
     PARTICIPANT_STATUS_LABELS,
     Activity,
     ActivityParticipant,
@@ -74,7 +76,23 @@ def present(activity, user, detail=False):
                 entry["decline_reason"] = p.decline_reason
                 entry["checked_in_by_admin"] = p.checkin_by_id is not None
                 entry["checkin_note"] = p.checkin_note
+            # The record (台账) names who did what, leave reasons included: its administrators' only.
+            body["events"] = [present_event(e) for e in activity.events]
     return body
+
+
+def present_event(event):
+    return {
+        "action": event.action.value,
+        "action_label": EVENT_ACTION_LABELS[event.action.value],
+        "actor_role": event.actor_role,
+        "actor_role_label": EVENT_ROLE_LABELS.get(event.actor_role, event.actor_role),
+        "actor_name": event.actor_name,
+        "actor_user_id": event.actor_user_id,
+        "deputy_id": event.deputy_id,
+        "note": event.note,
+        "at": event.created_dt,
+    }
 
 
 def _activity(activity_id):
@@ -140,6 +158,11 @@ def list_activities(args):
 @login_required
 @blp.response(200, ActivityOut)
 def get_activity(activity_id):
+    """活动详情：受邀代表和管辖该活动的管理员可查看。
+
+    管辖该活动的管理员另可看到每位代表的请假理由、补签情况，以及活动的操作记录（`events`，台账，按时间先后）：
+    谁在何时发单、修改（改期、改地点、补充邀请、移出代表）、补签、结单或取消，以及代表本人的接单、请假和扫码签到。
+    代表看不到操作记录，也看不到其他代表的请假理由。"""
     return present(_activity(activity_id), current_user(), detail=True)
 
 
@@ -201,7 +224,7 @@ def check_in_by_hand(data, activity_id, deputy_id):
 @blp.response(200, CloseOut)
 def close(activity_id):
     """结单：已签到代表计入积分（计入活动举办的年度），未请假未签到的代表记为缺席。活动开始后才能结单；重复结单不会重复计分。"""
-    return {"summary": services.close(_managed(activity_id))}
+    return {"summary": services.close(current_user(), _managed(activity_id))}
 
 
 @blp.post("/<int:activity_id>/cancel")
@@ -209,7 +232,7 @@ def close(activity_id):
 @blp.response(200, ActivityOut)
 def cancel(activity_id):
     """取消活动（结单前），不计积分；待接单和已接单的代表收到取消通知。"""
-    return present(services.cancel(_managed(activity_id)), current_user(), detail=True)
+    return present(services.cancel(current_user(), _managed(activity_id)), current_user(), detail=True)
 
 
 @checkins.post("")

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ..auth.models import User
 from ..auth.scope import get_by_id, manages_deputy, manages_region, manages_station
-from ..db_types import utcnow
+from ..db_types import CHINA, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
@@ -24,10 +24,13 @@ from . import rotating
 from .models import (
     ACTIVITY_TYPE_LABELS,
     ACTIVITY_TYPE_PHRASES,
+    PARTICIPANT_STATUS_LABELS,
     Activity,
+    ActivityEvent,
     ActivityParticipant,
     ActivityStatus,
     ActivityType,
+    EventAction,
     ParticipantStatus,
 )
 
@@ -103,6 +106,60 @@ def public_profile(activity):
         "starts_at": activity.starts_dt.isoformat(),
         "ends_at": activity.ends_dt.isoformat(),
     }
+
+
+# --- the record (台账) ----------------------------------------------------------------------------------
+
+
+DEPUTY_ACTIONS = frozenset({EventAction.accepted, EventAction.declined, EventAction.checked_in})
+
+
+def record(activity, action, actor, note="", deputy=None, at=None):
+    """A line of ``activity``'s record, in the step's transaction, for a step that changed something:
+    ``actor`` (a User) took it as an administrator who manages the activity, or, for the deputies' own
+    steps (DEPUTY_ACTIONS), as ``deputy``. ``deputy`` is also the one an administrator's step concerned
+    (补签). The deputies' scans write theirs in Core, on the hot path (checkin.py)."""
+    if action in DEPUTY_ACTIONS:
+        role, name = "deputy", deputy.name
+    else:
+        role = "region_admin" if manages_region(actor, activity.region) else "station_admin"
+        name = actor.display_name or actor.username or ""
+    event = ActivityEvent(action=action, actor_role=role, actor_user_id=actor.id, actor_name=name,
+                          deputy_id=deputy.id if deputy is not None else None, note=note, created_dt=at or utcnow())
+    # Linked from the event's side, as a suggestion's timeline line: appending to activity.events would
+    # load the whole record first; an unloaded record takes the new line when it is read.
+    event.activity = activity
+    db.session.add(event)
+    return event
+
+
+def window_text(starts, ends):
+    """An activity's time as its record says it, in China time: 11-28 09:00–11:00 (with the end's day
+    when it ends on another)."""
+    starts, ends = starts.astimezone(CHINA), ends.astimezone(CHINA)
+    end = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%m-%d %H:%M}"
+    return f"{starts:%m-%d %H:%M}–{end}"
+
+
+def _place_text(activity):
+    """Where the activity is, as 发单's line says it: the station and its place, or the place alone."""
+    if activity.station is not None:
+        return f"{activity.station.name}（{activity.place}）" if activity.place else activity.station.name
+    return activity.place or "地图上标注的位置"
+
+
+def _names(deputies):
+    return "、".join(d.name for d in deputies)
+
+
+def _points_text(points):
+    return "按评分细则" if points is None else f"{points} 分"
+
+
+def counts_text(counts, keys=("checked_in", "accepted", "invited", "declined", "absent")):
+    """``summary()`` counts as a sentence: 已签到 2 人，已请假 1 人 (the statuses with anyone in them)."""
+    parts = [f"{PARTICIPANT_STATUS_LABELS[key]} {counts[key]} 人" for key in keys if counts.get(key)]
+    return "，".join(parts) or "无受邀代表"
 
 
 # --- holding the activity against 结单 and 取消 ---------------------------------------------------------
@@ -219,7 +276,11 @@ def dispatch(actor, data):
     activity.participants = [ActivityParticipant(deputy=usable[i]) for i in ids]
     db.session.add(activity)
     db.session.flush()
-    _notify_deputies(activity, [usable[i] for i in ids], "activity", "您有一项新的履职活动，请接单", "dispatched")
+    invited = [usable[i] for i in ids]
+    record(activity, EventAction.dispatched, actor,
+           f"{window_text(activity.starts_dt, activity.ends_dt)}，{_place_text(activity)}；"
+           f"邀请 {len(invited)} 位代表：{_names(invited)}", at=activity.created_dt)
+    _notify_deputies(activity, invited, "activity", "您有一项新的履职活动，请接单", "dispatched")
     return activity
 
 
@@ -277,6 +338,31 @@ def _change_note(moved, relocated, retimed, ends):
     return None
 
 
+def _edit_changes(activity, data, window, position, adding, leaving):
+    """What an edit changes, one phrase each, for the record (before the activity is changed): nothing
+    for an edit that repeats what is there."""
+    changes = []
+    if "title" in data and data["title"] != activity.title:
+        changes.append(f"名称改为“{data['title']}”")
+    if window != (activity.starts_dt, activity.ends_dt):
+        changes.append(f"时间由 {window_text(activity.starts_dt, activity.ends_dt)} 改为 {window_text(*window)}")
+    place, lat, lng = position
+    if place != activity.place:
+        changes.append(f"地点改为“{place}”" if place else "地点改为地图上标注的位置")
+    if (lat, lng) != (activity.lat, activity.lng):
+        changes.append("签到位置已更新" if lat is not None else "签到位置已清除（新地点未标注位置）")
+    if "points" in data and data["points"] != activity.points:
+        changes.append(f"积分由 {_points_text(activity.points)} 改为 {_points_text(data['points'])}")
+    if "description" in data and data["description"] != activity.description:
+        changes.append("修改了活动说明")
+    if adding:
+        changes.append(f"邀请 {_names(adding)}")
+    if leaving:
+        changes.append("移出 " + "、".join(f"{p.deputy.name}（{PARTICIPANT_STATUS_LABELS[p.status.value]}）"
+                                          for p in leaving))
+    return changes
+
+
 def edit_refusal(activity):
     """Why ``activity`` cannot be edited at all, as an APIError, or None: only a published one can."""
     if activity.status is ActivityStatus.closed:
@@ -324,6 +410,7 @@ def edit(actor, activity, data):
             raise APIError(409, "invalid_transition", f"{p.deputy.name}已签到，不能移出活动。")
     if len(current) - len(leaving) + len(adding) == 0:
         raise validation_failed({"remove_deputy_ids": ["活动至少要有一位参加的代表；如活动不再举行，请取消活动。"]})
+    changes = _edit_changes(activity, data, (starts, ends), (place, lat, lng), [invited[i] for i in adding], leaving)
 
     for key in ("title", "description", "points"):
         if key in data:
@@ -357,6 +444,8 @@ def edit(actor, activity, data):
     for i in adding:
         activity.participants.append(ActivityParticipant(deputy=invited[i]))
     db.session.flush()
+    if changes:  # a retried edit finds nothing left to change, and leaves no line
+        record(activity, EventAction.edited, actor, "；".join(changes), at=now)
 
     key = f"v{activity.version}"
     note = _change_note(moved, relocated, retimed, ends)
@@ -397,8 +486,10 @@ def _my_participation(user, activity, step):
 def _respond(user, activity, step, allowed_from, message, **values):
     """Change the deputy's own participation only if it is still in ``allowed_from`` and the activity
     still published: a conditional UPDATE after ``hold``, so a response racing a scan cannot overwrite
-    the check-in, nor one racing 结单 or 取消 leave a deputy 已接单 in an activity closed without them."""
+    the check-in, nor one racing 结单 or 取消 leave a deputy 已接单 in an activity closed without them.
+    Returns the participation as it was before."""
     mine = _my_participation(user, activity, step)
+    before = mine.status
     hold(activity)
     _refuse_once_ended(activity, step)
     changed = db.session.execute(
@@ -414,7 +505,7 @@ def _respond(user, activity, step, allowed_from, message, **values):
         _reread(mine, "您已不在本次活动的邀请名单中。")
         raise APIError(409, "invalid_transition", message)
     db.session.refresh(mine)
-    return activity
+    return before, mine
 
 
 def _reread(mine, gone):
@@ -435,7 +526,10 @@ def accept(user, activity):
     grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
     if utcnow() > activity.ends_dt + grace:
         raise APIError(409, "invalid_transition", "活动已经结束，不能再接单。")
-    return _respond(user, activity, "接单", (P.invited, P.declined), "您已接单或已签到。", status=P.accepted)
+    before, mine = _respond(user, activity, "接单", (P.invited, P.declined), "您已接单或已签到。", status=P.accepted)
+    record(activity, EventAction.accepted, user, "撤销请假，重新接单" if before is P.declined else "",
+           deputy=mine.deputy, at=mine.responded_dt)
+    return activity
 
 
 def decline(user, activity, reason):
@@ -444,8 +538,10 @@ def decline(user, activity, reason):
     mine = _my_participation(user, activity, "请假")
     if mine.status in (P.invited, P.accepted) and utcnow() >= activity.starts_dt:
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
-    return _respond(user, activity, "请假", (P.invited, P.accepted), "已签到或已请假，不能再请假。",
-                    status=P.declined, decline_reason=reason)
+    _, mine = _respond(user, activity, "请假", (P.invited, P.accepted), "已签到或已请假，不能再请假。",
+                       status=P.declined, decline_reason=reason)
+    record(activity, EventAction.declined, user, f"请假理由：{reason}", deputy=mine.deputy, at=mine.responded_dt)
+    return activity
 
 
 # --- 补签 ---------------------------------------------------------------------------------------------
@@ -504,6 +600,8 @@ def check_in_by_hand(actor, activity, deputy_id, reason):
         raise hand_check_in_refusal(activity, mine, now) or APIError(
             409, "invalid_transition", "该代表的签到状态刚刚发生变化，请刷新后重试。")
     db.session.refresh(mine)
+    record(activity, EventAction.checked_in_by_hand, actor, f"为{mine.deputy.name}补签，原因：{reason}",
+           deputy=mine.deputy, at=now)
     return activity
 
 
@@ -533,8 +631,9 @@ def summaries(activities):
     return counts
 
 
-def close(activity):
-    """结单: checked-in deputies earn the points, the rest who did not decline are absent and lose points.
+def close(actor, activity):
+    """结单 by ``actor``: checked-in deputies earn the points, the rest who did not decline are absent and
+    lose points. A second 结单 changes nothing and leaves no line in the record.
 
     Safe against a second console closing at the same moment and against scans arriving meanwhile.
     """
@@ -590,12 +689,17 @@ def close(activity):
         select(ActivityParticipant).where(ActivityParticipant.activity_id == activity.id)
         .execution_options(populate_existing=True)
     ).all()
-    return summary(activity) | {"points_credited": credited, "already_closed": False}
+    counts = summary(activity)
+    note = f"{counts_text(counts, ('checked_in', 'declined', 'absent'))}；计入积分 {credited} 分"
+    if absent:  # who lost points, as the record is asked when a deputy disputes them
+        note += f"；记为缺席：{_names(p.deputy for p in activity.participants if p.deputy_id in absent)}"
+    record(activity, EventAction.closed, actor, note, at=now)
+    return counts | {"points_credited": credited, "already_closed": False}
 
 
-def cancel(activity):
-    """取消活动 before 结单: no points, and the deputies still expected there (invited or accepted) are told,
-    and for a reception day the citizens waiting to meet a deputy on it (约见代表)."""
+def cancel(actor, activity):
+    """取消活动 by ``actor`` before 结单: no points, and the deputies still expected there (invited or
+    accepted) are told, and for a reception day the citizens waiting to meet a deputy on it (约见代表)."""
     if activity.status is ActivityStatus.cancelled:
         raise APIError(409, "invalid_transition", "活动已取消，无需再次取消。")
     if activity.status is not ActivityStatus.published:
@@ -609,6 +713,7 @@ def cancel(activity):
         .execution_options(populate_existing=True)
     ).all()
     expected = [p.deputy for p in activity.participants if p.status in (P.invited, P.accepted)]
+    record(activity, EventAction.cancelled, actor, f"取消时：{counts_text(summary(activity))}")
     _notify_deputies(activity, expected, "activity_cancelled", "活动已取消，无需参加", "cancelled")
     if activity.type is ActivityType.reception:
         from ..appointments.services import reception_day_cancelled  # appointments build on activities

@@ -537,7 +537,7 @@ def activity_checkin_png(activity_id):
 @bp.post("/activities/<int:activity_id>/close")
 @console_page("console.activities")
 def activity_close(activity_id):
-    summary = services.close(managed_activity_or_404(activity_id))
+    summary = services.close(g.user, managed_activity_or_404(activity_id))
     if summary["already_closed"]:
         flash("该活动此前已结单，本次未重复计分。")
     else:
@@ -560,6 +560,6 @@ def activity_check_in_by_hand(activity_id, deputy_id):
 @bp.post("/activities/<int:activity_id>/cancel")
 @console_page("console.activities")
 def activity_cancel(activity_id):
-    services.cancel(managed_activity_or_404(activity_id))
+    services.cancel(g.user, managed_activity_or_404(activity_id))
     flash("活动已取消，不计积分。")
     return redirect(url_for("console.activity", activity_id=activity_id))
