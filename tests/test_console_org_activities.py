@@ -827,3 +827,51 @@ def test_the_edit_page_of_a_begun_or_ended_activity(app, station_admin, factory,
     closed = station_admin.get(f"{path}/edit")
     assert closed.status_code == 409 and "活动已结单，不能再修改。" in text(closed)
     assert 'id="edit-activity"' not in text(station_admin.get(path))
+
+
+def record_on_page(page):
+    """The activity page's 操作记录, oldest first: (China time, what, who, note) per line."""
+    section = re.search(r'<section class="card" id="activity-record">(.*?)</section>', page, re.S).group(1)
+    return [(when, what, " ".join(who.split()), note) for when, what, who, note in re.findall(
+        r'<div class="when">(.*?)</div>\s*<div class="what">\s*<strong>(.*?)</strong>\s*<span class="who">(.*?)</span>'
+        r'\s*(?:<p class="note">(.*?)</p>)?', section, re.S)]
+
+
+def test_the_activity_page_shows_who_did_what_in_china_time(app, station_admin, factory, world):
+    """操作记录 on the activity's page: 发单, an edit (a form saved unchanged adds nothing), 张伟's 接单 and
+    scan, 李娜's 补签 and 结单, oldest first, in China time, with who did each."""
+    from backend.activities.models import ActivityEvent
+
+    zhang, li = world["zhang"], world["li"]
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [zhang, li]))
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    assert [line[1:3] for line in record_on_page(text(station_admin.get(path)))] == [("发单", "联络站管理员 · chengbei")]
+
+    form = edit_form(text(station_admin.get(f"{path}/edit")))
+    assert post(station_admin, f"{path}/edit", form).status_code == 302  # saved as shown: nothing changed
+    assert post(station_admin, f"{path}/edit", form | {"title": "城北联络站接待选民"}).status_code == 302
+    deputy = factory.deputy_headers(zhang)
+    assert factory.client.post(f"/api/v1/activities/{activity_id}/accept", headers=deputy).status_code == 200
+    assert factory.client.post("/api/v1/checkins", json={"qr_code": world["chengbei"].qr_code, "lat": STATION[0],
+                                                         "lng": STATION[1]}, headers=deputy).status_code == 201
+    assert post(station_admin, hand_checkin_path(activity_id, li), {"reason": "手机没电，无法扫码"},
+                page=path).status_code == 302
+    assert post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path).status_code == 302
+
+    page = text(station_admin.get(path))
+    assert "<h2>操作记录" in page
+    db.session.expire_all()
+    times = [f"{e.created_dt.astimezone(CHINA):%Y-%m-%d %H:%M}" for e in
+             db.session.query(ActivityEvent).filter_by(activity_id=activity_id).order_by(ActivityEvent.id)]
+    activity = db.session.get(Activity, activity_id)
+    starts, ends = activity.starts_dt.astimezone(CHINA), activity.ends_dt.astimezone(CHINA)
+    window = f"{starts:%m-%d %H:%M}–{ends:%H:%M}" if ends.date() == starts.date() else f"{starts:%m-%d %H:%M}–{ends:%m-%d %H:%M}"
+    assert record_on_page(page) == list(zip(times, *zip(*[
+        ("发单", "联络站管理员 · chengbei", f"{window}，城北联络站（人民路 18 号）；邀请 2 位代表：张伟、李娜"),
+        ("修改活动", "联络站管理员 · chengbei", "名称改为“城北联络站接待选民”"),
+        ("接单", "代表 · 张伟", ""),
+        ("扫码签到", "代表 · 张伟", "距活动地点约 0 米"),
+        ("补签", "联络站管理员 · chengbei", "为李娜补签，原因：手机没电，无法扫码"),
+        ("结单", "联络站管理员 · chengbei", "已签到 2 人；计入积分 10 分"),
+    ])))

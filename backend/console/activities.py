@@ -22,6 +22,8 @@ from ..auth.models import User
 from ..activities.models import (
     ACTIVITY_STATUS_LABELS,
     ACTIVITY_TYPE_LABELS,
+    EVENT_ACTION_LABELS,
+    EVENT_ROLE_LABELS,
     PARTICIPANT_STATUS_LABELS,
     Activity,
     ActivityStatus,
@@ -487,6 +489,7 @@ def activity(activity_id):
         "console/activity.html", activity=activity, data=attendance(activity), points=points,
         points_total=sum(points.values()), type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
         started=activity.starts_dt <= utcnow(),  # 结单 only once it has begun (activities.services.close)
+        events=activity.events, action_labels=EVENT_ACTION_LABELS, role_labels=EVENT_ROLE_LABELS,
     )
 
 
