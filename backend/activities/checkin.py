@@ -11,7 +11,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, literal, select, update
 
 from ..db_types import utcnow
 from ..errors import APIError, not_found
@@ -84,21 +84,43 @@ def _named():
 
 
 @cache
-def _writes():
-    """(hold the activity's row and read its status (services.hold), check the deputy in unless they
-    declined or were marked absent or the activity ended meanwhile, write the check-in's line in the
-    activity's record, read their row and the activity's status again), for ``:scanner`` at ``:activity``."""
+def _writes(dialect):
+    """(hold the activity's row and read its status (services.hold); check the deputy in unless they
+    declined or were marked absent or the activity ended meanwhile, and write the check-in's line in the
+    activity's record; read their row and the activity's status again), for ``:scanner`` at ``:activity``.
+
+    On PostgreSQL the check-in and its line are one statement (the UPDATE in a WITH, the INSERT taking
+    the row it claimed): a round trip fewer on the hottest path. SQLite has no UPDATE in a WITH: two."""
     activities, participants, events = Activity.__table__, ActivityParticipant.__table__, ActivityEvent.__table__
     mine = (participants.c.activity_id == bindparam("activity")) & (participants.c.deputy_id == bindparam("scanner"))
-    return (
-        select(activities.c.status).where(activities.c.id == bindparam("activity")).with_for_update(read=True),
+    claim = (
         update(participants).where(mine, participants.c.status.in_((P.invited, P.accepted)),
                                    still_published(bindparam("activity")))
         .values(status=P.checked_in, checked_in_dt=bindparam("now"), checkin_lat=bindparam("lat"),
-                checkin_lng=bindparam("lng")),
-        insert(events).values(activity_id=bindparam("activity"), action=EventAction.checked_in, actor_role="deputy",
-                              actor_user_id=bindparam("user"), actor_name=bindparam("name"),
-                              deputy_id=bindparam("scanner"), note=bindparam("note"), created_dt=bindparam("now")),
+                checkin_lng=bindparam("lng"))
+    )
+    line = {  # typed: on PostgreSQL they are a SELECT's columns
+        "action": literal(EventAction.checked_in, events.c.action.type),
+        "actor_role": literal("deputy", events.c.actor_role.type),
+        "actor_user_id": bindparam("user", type_=events.c.actor_user_id.type),
+        "actor_name": bindparam("name", type_=events.c.actor_name.type),
+        "note": bindparam("note", type_=events.c.note.type),
+    }
+    if dialect == "postgresql":
+        claimed = claim.returning(participants.c.activity_id, participants.c.deputy_id,
+                                  participants.c.checked_in_dt).cte("claimed")
+        columns = [claimed.c.activity_id, claimed.c.deputy_id, claimed.c.checked_in_dt,
+                   *(value.label(name) for name, value in line.items())]
+        # preserve_rowcount: SQLAlchemy keeps an UPDATE's count of rows, not an INSERT's.
+        writes = [insert(events).from_select(["activity_id", "deputy_id", "created_dt", *line],
+                                             select(*columns).select_from(claimed))
+                  .add_cte(claimed, nest_here=True).execution_options(preserve_rowcount=True)]
+    else:
+        writes = [claim, insert(events).values(activity_id=bindparam("activity"), deputy_id=bindparam("scanner"),
+                                               created_dt=bindparam("now"), **line)]
+    return (
+        select(activities.c.status).where(activities.c.id == bindparam("activity")).with_for_update(read=True),
+        writes,
         select(participants.c.status, participants.c.checked_in_dt, activities.c.status)
         .join(activities, activities.c.id == participants.c.activity_id).where(mine),
     )
@@ -196,13 +218,15 @@ def check_in(user, code, lat=None, lng=None):
     # tap, a retried request) exactly one matches the row; the other waits for it and answers with its
     # check-in. The one that matched writes the check-in's line in the record: one INSERT, of what is known
     # here (the deputy's name came with the token).
-    hold, claim, log, reread = _writes()
+    hold, writes, reread = _writes(connection.dialect.name)
     mine = {"activity": activity.id, "scanner": user.deputy_id}
     ended = connection.execute(hold, mine).scalar_one()
     if ended is not ActivityStatus.published:
         raise refuse(ENDED[ended])
-    if connection.execute(claim, mine | {"now": now, "lat": lat, "lng": lng}).rowcount == 1:
-        connection.execute(log, mine | {"user": user.id, "name": user.deputy_name, "note": note, "now": now})
+    values = mine | {"now": now, "lat": lat, "lng": lng, "user": user.id, "name": user.deputy_name, "note": note}
+    if connection.execute(writes[0], values).rowcount == 1:
+        for statement in writes[1:]:  # SQLite: the line, after the check-in
+            connection.execute(statement, values)
         return activity, now, True
     # A concurrent scan changed the row, an edit took the deputy off the list, or (SQLite) a 结单 or 取消
     # committed since the read above.
