@@ -327,6 +327,36 @@ def test_a_cancelled_reception_day_tells_the_citizens_waiting_for_it(client, app
     assert (handling["activity"]["status_label"], handling["actions"]) == ("已取消", ["confirm", "decline", "complete"])
 
 
+def test_a_confirmed_meeting_on_a_reception_day_cancelled_or_moved_is_to_be_agreed_again(client, app, world, wechat_standin):
+    """A meeting already confirmed for a reception day: when the day is moved or cancelled, the citizen
+    is told a new time will be agreed (they would have come on a day the station no longer receives), and
+    the deputy hears the meeting is to be agreed again (改约). The meeting stays as it was until they do."""
+    for end in ("patch", "cancel"):
+        day = reception(client, world, [world["zhang"]])
+        appointment_id = ask(client, world["citizen"], world["zhang_code"], activity_id=day, preferred_time="").json["id"]
+        confirmed = answer(client, world["zhang_h"], appointment_id, "confirm", meet_at=later(3, 10).isoformat())
+        assert confirmed.status_code == 200, confirmed.json
+        delivered(wechat_standin, app)
+        wechat_standin.clear()
+
+        if end == "patch":
+            starts = later(5, 14)
+            changed = client.patch(f"/api/v1/activities/{day}", headers=world["admin"], json={
+                "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=3)).isoformat()})
+        else:
+            changed = client.post(f"/api/v1/activities/{day}/cancel", headers=world["admin"])
+        assert changed.status_code == 200, changed.json
+        sent = delivered(wechat_standin, app)
+        to_citizen = [(m["data"]["phrase4"]["value"], m["data"]["thing5"]["value"]) for m in sent
+                      if m["template_id"] == "tmpl-appointment-result"]
+        assert to_citizen == [("已确认", "接待日已调整，将与您重新约定时间")], (end, sent)
+        to_deputy = [m["data"]["thing4"]["value"] for m in sent
+                     if m["template_id"] == "tmpl-appointment" and m["touser"] == world["zhang_openid"]]
+        assert to_deputy == ["接待日已调整，请与群众改约"], (end, sent)
+        seen = client.get(f"/api/v1/appointments/{appointment_id}", headers=world["citizen"]).json
+        assert seen["status"] == "confirmed"
+
+
 def test_a_deputy_who_left_office_is_no_longer_told_of_the_requests_addressed_to_them(client, app, world, wechat_standin):
     """Requests made before the deputy left office stay with their station, whose staff answer them; the
     former deputy, who can no longer see or answer them, is not sent the reminders with the citizens'

@@ -270,22 +270,37 @@ def _tell_citizen(appointment, note, event):
             dedupe_key=f"appointment-result:{appointment.id}:{event}")
 
 
+def _on_day(activity, status):
+    return db.session.scalars(select(Appointment).where(
+        Appointment.activity_id == activity.id, Appointment.status == status)).all()
+
+
+def _to_agree_again(appointments, event):
+    """Meetings confirmed for a reception day that was then moved or cancelled: the citizen would come on a
+    day the station no longer receives. They are told a new time will be agreed, and the deputy and the
+    station that it is theirs to agree (改约); the meeting stands as confirmed until then."""
+    for appointment in appointments:
+        _tell_citizen(appointment, "接待日已调整，将与您重新约定时间", event)
+        _tell_handlers(appointment, "接待日已调整，请与群众改约", event)
+
+
 def reception_day_cancelled(activity):
     """取消活动 of a reception day: each citizen who chose it and is still waiting (待确认) is told it is
-    off; their request stays 待确认, for the deputy or the station to confirm another time or decline."""
-    waiting = db.session.scalars(select(Appointment).where(
-        Appointment.activity_id == activity.id, Appointment.status == AppointmentStatus.requested)).all()
-    for appointment in waiting:
-        _tell_citizen(appointment, "所选接待日已取消，将另行安排", f"reception-cancelled-{activity.id}")
+    off; their request stays 待确认, for the deputy or the station to confirm another time or decline.
+    Meetings already confirmed on it are to be agreed again."""
+    event = f"reception-cancelled-{activity.id}"
+    for appointment in _on_day(activity, AppointmentStatus.requested):
+        _tell_citizen(appointment, "所选接待日已取消，将另行安排", event)
+    _to_agree_again(_on_day(activity, AppointmentStatus.confirmed), event)
 
 
 def reception_day_changed(activity, moved, relocated, removed_deputy_ids):
     """改期 or 改地点 of a reception day, or deputies taken off it: each citizen who chose it and is still
     waiting (待确认) is told its new time and place, or that the deputy they asked to meet will not be
-    there; their request stays 待确认, for the deputy or the station to confirm a time or decline."""
-    waiting = db.session.scalars(select(Appointment).where(
-        Appointment.activity_id == activity.id, Appointment.status == AppointmentStatus.requested)).all()
-    for appointment in waiting:
+    there; their request stays 待确认, for the deputy or the station to confirm a time or decline.
+    Meetings already confirmed on it, if it moved or their deputy was taken off, are to be agreed again."""
+    event = f"reception-changed-{activity.id}-{activity.version}"
+    for appointment in _on_day(activity, AppointmentStatus.requested):
         if appointment.deputy_id is not None and appointment.deputy_id in removed_deputy_ids:
             note = "该代表不参加所选接待日，将另行安排"
         elif moved and relocated:
@@ -298,7 +313,9 @@ def reception_day_changed(activity, moved, relocated, removed_deputy_ids):
             continue
         data = _result_data(appointment, note) | {"thing3": thing(default_place(appointment) or "待定")}
         enqueue(appointment.citizen, "appointment_result", data, page=page_path(appointment),
-                dedupe_key=f"appointment-result:{appointment.id}:reception-changed-{activity.id}-{activity.version}")
+                dedupe_key=f"appointment-result:{appointment.id}:{event}")
+    _to_agree_again([a for a in _on_day(activity, AppointmentStatus.confirmed)
+                     if moved or relocated or a.deputy_id in removed_deputy_ids], event)
 
 
 # --- the sweep ------------------------------------------------------------------------------------
