@@ -356,6 +356,18 @@ def test_a_confirmed_meeting_on_a_reception_day_cancelled_or_moved_is_to_be_agre
         seen = client.get(f"/api/v1/appointments/{appointment_id}", headers=world["citizen"]).json
         assert seen["status"] == "confirmed"
 
+    # A meeting already held on a day whose place is then corrected: nothing to agree again.
+    day = reception(client, world, [world["zhang"]])
+    held = ask(client, world["citizen"], world["zhang_code"], activity_id=day, preferred_time="").json["id"]
+    assert answer(client, world["zhang_h"], held, "confirm", meet_at=later(3, 10).isoformat()).status_code == 200
+    with app.app_context():
+        db.session.execute(update(Appointment).where(Appointment.id == held).values(meet_dt=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    delivered(wechat_standin, app)
+    wechat_standin.clear()
+    assert client.patch(f"/api/v1/activities/{day}", headers=world["admin"], json={"place": "二楼会议室"}).status_code == 200
+    assert [m for m in delivered(wechat_standin, app) if m["template_id"].startswith("tmpl-appointment")] == []
+
 
 def test_a_deputy_who_left_office_is_no_longer_told_of_the_requests_addressed_to_them(client, app, world, wechat_standin):
     """Requests made before the deputy left office stay with their station, whose staff answer them; the

@@ -278,8 +278,12 @@ def _on_day(activity, status):
 def _to_agree_again(appointments, event):
     """Meetings confirmed for a reception day that was then moved or cancelled: the citizen would come on a
     day the station no longer receives. They are told a new time will be agreed, and the deputy and the
-    station that it is theirs to agree (改约); the meeting stands as confirmed until then."""
+    station that it is theirs to agree (改约); the meeting stands as confirmed until then. A meeting whose
+    time has passed was held (or missed): nothing to agree again."""
+    now = utcnow()
     for appointment in appointments:
+        if meeting_passed(appointment, now):
+            continue
         _tell_citizen(appointment, "接待日已调整，将与您重新约定时间", event)
         _tell_handlers(appointment, "接待日已调整，请与群众改约", event)
 
