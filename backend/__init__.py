@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from .config import Config
 from .extensions import api, cache, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
+from .pool_ping import ping_idle_connections
 from .security import CookieSessionInterface, SecurityHeaders
 from .transactions import begin_request, end_request_transaction
 
@@ -37,6 +38,9 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_idle_connections(engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     api.init_app(app)
     csrf.init_app(app)

@@ -96,8 +96,7 @@ class Config:
         # WeChat token store does, mid-transaction) otherwise left the pool alternating between two,
         # and on PostgreSQL every request after such a filing ran about 1.8 times slower.
         # No pre-ping: it is a round trip before every request (7 % of an authenticated list's throughput
-        # on PostgreSQL here). After a PostgreSQL restart the first request that meets a dropped
-        # connection answers 503 (errors.py) and SQLAlchemy then replaces every pooled connection.
+        # on PostgreSQL here). Only a connection left idle for a while is pinged (pool_ping.py).
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_use_lifo": True}
         self.PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
         # Production says which WeChat it talks to: unset, it would be the offline stand-in.
