@@ -6,7 +6,7 @@ from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import Config
+from .config import Config, ConfigError
 from .extensions import api, cache, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
 from .pool_ping import ping_idle_connections
@@ -21,12 +21,16 @@ NO_REQUEST_CONNECTION = frozenset({None, "static", "docs_assets.swagger_asset", 
 def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
-    config = Config(app.instance_path)
-    app.config.from_object(config)
-    if test_config:
-        app.config.update(test_config)
-    config.__dict__.update({k: v for k, v in app.config.items() if k.isupper()})
-    config.check()
+    try:
+        config = Config(app.instance_path)
+        app.config.from_object(config)
+        if test_config:
+            app.config.update(test_config)
+        config.__dict__.update({k: v for k, v in app.config.items() if k.isupper()})
+        config.check()
+    except ConfigError as error:
+        error.end_flask_command()
+        raise
     app.json = JSONProvider(app)
     app.session_interface = CookieSessionInterface()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

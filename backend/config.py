@@ -4,6 +4,7 @@ A setting the app cannot run with stops it at start with one line naming the var
 (:class:`ConfigError`), never a traceback later or a silently different behaviour."""
 import json
 import os
+import sys
 import tempfile
 from urllib.parse import urlsplit
 
@@ -33,6 +34,14 @@ class ConfigError(click.ClickException, RuntimeError):
 
     def __init__(self, message):
         super().__init__(f"配置错误：{message}")
+
+    def end_flask_command(self):
+        """Inside a ``flask`` command, print the line and exit with 1 now. Flask creates the app to list
+        its commands for ``flask --app backend --help`` and prints any error of that as a traceback
+        before its help, exiting 0: only SystemExit passes through it."""
+        if click.get_current_context(silent=True) is not None:
+            self.show()
+            sys.exit(self.exit_code)
 
 
 def _setting(name, default=None):

@@ -145,6 +145,25 @@ def test_the_operator_sees_one_line_and_exit_code_1_for_a_bad_setting(tmp_path):
     assert result.stderr.strip() == "Error: 配置错误：MAX_ROUNDS 应为整数，当前为 'two'。"
 
 
+# Flask lists the app's commands for --help by creating the app, and printed a traceback of any error
+# there before its help; the app's own commands, Flask's and Flask-Migrate's create it when they run.
+COMMANDS = [("--help",), ("routes",), ("db", "upgrade"), ("sweep",), ("create-admin", "root", "--help")]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(args) for args in COMMANDS])
+@pytest.mark.parametrize("overrides, line", [
+    ({"SECRET_KEY": "changeme"}, "Error: 配置错误：SECRET_KEY 太短（8 个字符），生产环境至少 32 个字符；"
+                                 "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成。"),
+    ({"LOGIN_RATE_LIMIT": "ten per minute"}, "Error: 配置错误：LOGIN_RATE_LIMIT 应写作“10 per minute”"
+                                             "或“10 per minute;60 per hour”，当前为 'ten per minute'。"),
+], ids=["weak secret", "malformed rate limit"])
+def test_every_flask_command_with_a_bad_setting_prints_only_the_line_and_fails(tmp_path, args, overrides, line):
+    result = flask_command(production(tmp_path, **overrides), *args)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.strip() == line
+    assert result.stdout == ""  # not the help, as if nothing were wrong
+
+
 def test_gunicorn_with_a_bad_setting_stops_and_says_why(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     env |= {k: v for k, v in production(tmp_path, SECRET_KEY="short").items() if v is not None}
