@@ -63,7 +63,7 @@ def _int(name, default):
     return number
 
 
-def _seconds(name, default):
+def _seconds(name, default, example="5"):
     value = _setting(name)
     if value is None:
         return default
@@ -72,7 +72,7 @@ def _seconds(name, default):
     except ValueError:
         seconds = 0
     if not seconds > 0:
-        raise ConfigError(f"{name} 应为秒数（大于 0，如 5），当前为 {value!r}。")
+        raise ConfigError(f"{name} 应为秒数（大于 0，如 {example}），当前为 {value!r}。")
     return seconds
 
 
@@ -87,6 +87,20 @@ def _json_object(name):
     if not isinstance(data, dict):
         raise ConfigError(f"{name} 应为 JSON 对象（{{...}}），当前为 {value!r}。")
     return data
+
+
+def redis_options(timeout):
+    """redis-py's options for every client of the app's Redis: ``timeout`` seconds to connect and for each
+    answer, and one immediate retry of a broken connection (Redis restarted) but none of a timeout.
+
+    redis-py's own are 5 s each and ten retries with backoff: a Redis that takes connections and never
+    answers (a firewall dropping its replies) held every request that touched it for minutes."""
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError
+    from redis.retry import Retry
+
+    return {"socket_connect_timeout": timeout, "socket_timeout": timeout,
+            "retry": Retry(NoBackoff(), 1, supported_errors=(ConnectionError,))}
 
 
 def _list(value, default):
@@ -128,6 +142,11 @@ class Config:
         # A photo submitted for screening whose verdict has not arrived after this long is submitted again.
         self.PHOTO_SCREEN_WAIT_MINUTES = _int("PHOTO_SCREEN_WAIT_MINUTES", 60)
         self.REDIS_URL = env("REDIS_URL")
+        # The longest the app waits on Redis to connect or to answer, in seconds: past it Redis is bypassed
+        # as when it is down (limits counted in memory, figures counted afresh, the WeChat token fetched).
+        self.REDIS_TIMEOUT = _seconds("REDIS_TIMEOUT", 0.5, example="0.5")
+        # Given to every Redis client the app opens (backend/extensions.py's redis_client too).
+        self.REDIS_OPTIONS = redis_options(self.REDIS_TIMEOUT)
         self.UPLOAD_DIR = env("UPLOAD_DIR", os.path.join(instance_path, "uploads"))
         # Photo uploads: where they are kept ("local": files under UPLOAD_DIR), the largest file
         # accepted, the most pixels decoded (decompression bombs), and the longest side kept.
@@ -146,6 +165,7 @@ class Config:
         # open over a meeting must still post, not answer 页面已过期 and lose what was typed.
         self.WTF_CSRF_TIME_LIMIT = self.PERMANENT_SESSION_LIFETIME
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_STORAGE_OPTIONS = dict(self.REDIS_OPTIONS) if self.REDIS_URL else {}
         # Redis down (at start or later): each app server counts in its own memory until Redis is back,
         # so sign-ins and filings stay limited instead of failing with a server error.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -160,6 +180,7 @@ class Config:
         self.DASHBOARD_CACHE_AFTER_MS = _int("DASHBOARD_CACHE_AFTER_MS", 1000)
         self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
         self.CACHE_REDIS_URL = self.REDIS_URL
+        self.CACHE_OPTIONS = dict(self.REDIS_OPTIONS) if self.REDIS_URL else None
         self.CACHE_KEY_PREFIX = "msb:cache:"
         self.CACHE_DEFAULT_TIMEOUT = self.PUBLIC_STATS_CACHE_SECONDS
         self.RATELIMIT_HEADERS_ENABLED = True

@@ -138,3 +138,10 @@ limiter = EndpointLimiter(key_func=get_remote_address)
 # Redis when REDIS_URL is set (one computation serves every app server), else in process memory. A
 # cache that cannot be reached is logged and bypassed, never an error page.
 cache = Cache()
+
+
+def redis_client(config):
+    """A client of the app's Redis (REDIS_URL), with the options of every other (REDIS_TIMEOUT)."""
+    import redis
+
+    return redis.Redis.from_url(config["REDIS_URL"], **config["REDIS_OPTIONS"])

@@ -8,7 +8,7 @@ from flask import current_app, send_from_directory
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
-from .extensions import Blueprint, db
+from .extensions import Blueprint, db, redis_client
 from .qr.render import find_cjk_font_path
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="运行状态")
@@ -32,11 +32,8 @@ def _redis_state():
         return "unset"
     client = current_app.extensions.get("health_redis")
     if client is None:
-        import redis
-
-        # Short timeouts: a Redis that does not answer must not hold up the health check.
-        client = current_app.extensions["health_redis"] = redis.Redis.from_url(
-            url, socket_connect_timeout=1, socket_timeout=1)
+        # REDIS_TIMEOUT's short timeouts: a Redis that does not answer must not hold up the health check.
+        client = current_app.extensions["health_redis"] = redis_client(current_app.config)
     try:
         client.ping()
         return "ok"

@@ -9,8 +9,10 @@ import os
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -35,6 +37,7 @@ APP_SETTINGS = (
     "WECHAT_TEMPLATES", "WECHAT_TIMEOUT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "WEB_IDENTITY_RATE_LIMIT",
     "WEB_FILING_RATE_LIMIT", "WEB_FILING_ADDRESS_RATE_LIMIT", "NEARBY_RATE_LIMIT", "FOLLOW_RATE_LIMIT",
     "SUGGESTION_DEADLINES", "SUGGESTION_CATEGORIES", "MAX_ROUNDS", "AUTO_CLOSE_DAYS", "TRUSTED_PROXIES",
+    "REDIS_TIMEOUT",
 )
 
 
@@ -91,6 +94,8 @@ BAD_SETTINGS = [
     ({"DATABASE_URL": "postgres//msb:secret@db/mashangban"}, "DATABASE_URL"),
     ({"DATABASE_URL": "mysql://msb:secret@db/mashangban"}, "DATABASE_URL"),
     ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL"),
+    ({"REDIS_TIMEOUT": "soon"}, "REDIS_TIMEOUT 应为秒数"),
+    ({"REDIS_TIMEOUT": "0"}, "REDIS_TIMEOUT 应为秒数"),
     ({"LOGIN_RATE_LIMIT": "ten per minute"}, "LOGIN_RATE_LIMIT"),
     ({"FOLLOW_RATE_LIMIT": "lots"}, "FOLLOW_RATE_LIMIT"),
     ({"PUBLIC_BASE_URL": "msb.example.gov.cn"}, "PUBLIC_BASE_URL"),
@@ -271,6 +276,36 @@ def private_redis():
     server.stop()
 
 
+class SilentRedis:
+    """A Redis that takes connections and never answers, as one behind a firewall that drops its replies."""
+
+    def __init__(self):
+        released = self.released = threading.Event()
+        self.connections = 0
+
+        class Hold(socketserver.BaseRequestHandler):
+            def handle(handler):
+                self.connections += 1
+                released.wait()
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Hold)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"redis://127.0.0.1:{self.server.server_address[1]}/0"
+
+    def stop(self):
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def silent_redis():
+    server = SilentRedis()
+    yield server
+    server.stop()
+
+
 def sign_in(url):
     return requests.post(url + "/api/v1/auth/login", json=ADMIN, timeout=10)
 
@@ -302,11 +337,27 @@ def test_sign_in_limits_hold_when_redis_goes_down_under_the_app(deployment, serv
     assert requests.get(served.url + "/public/stats", timeout=10).status_code == 200
 
 
-def test_the_sweep_screens_and_sends_while_redis_is_down(client, world, database_url, wechat_standin, tmp_path):  # noqa: F811
+def test_sign_in_limits_hold_when_redis_takes_connections_and_never_answers(deployment, serve, silent_redis):
+    """Each Redis command gives up after REDIS_TIMEOUT: with redis-py's own timeouts and retries a sign-in
+    waited on a silent Redis for minutes, past the client's patience."""
+    served = serve(deployment | {"REDIS_URL": silent_redis.url, "LOGIN_RATE_LIMIT": "3 per minute"})
+    answers = [sign_in(served.url) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[-1].json()["error"] == "rate_limited"
+    stats = requests.get(served.url + "/public/stats", timeout=10)
+    assert stats.status_code == 200 and "统计" in stats.text
+    health = requests.get(served.url + "/api/v1/health", timeout=10)
+    assert health.status_code == 200 and health.json()["redis"] == "unavailable"
+    assert silent_redis.connections > 0  # the app did ask this Redis
+
+
+@pytest.mark.parametrize("redis_down", ["refused", "silent"])
+def test_the_sweep_screens_and_sends_while_redis_is_down(client, world, database_url, wechat_standin, tmp_path,  # noqa: F811
+                                                         silent_redis, redis_down):
     """The WeChat access token lives in Redis when REDIS_URL is set; Redis being down must not stop the sweep."""
     assert file(client, world["citizen"], world["deputy_code"]).status_code == 201
-    env = production(tmp_path, wechat_base=wechat_standin.base_url, DATABASE_URL=database_url,
-                     REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    redis_url = silent_redis.url if redis_down == "silent" else f"redis://127.0.0.1:{free_port()}/0"
+    env = production(tmp_path, wechat_base=wechat_standin.base_url, DATABASE_URL=database_url, REDIS_URL=redis_url)
     result = flask_command(env, "sweep")
     assert result.returncode == 0, result.stderr
     assert "内容检测 1 条" in result.stdout

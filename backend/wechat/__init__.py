@@ -10,11 +10,10 @@ def get_client() -> WeChatClient:
     if client is None:
         config = current_app.config
         if config["REDIS_URL"]:
-            import redis
-
+            from ..extensions import redis_client
             from .token_store import RedisTokenStore
 
-            store = RedisTokenStore(redis.Redis.from_url(config["REDIS_URL"]))
+            store = RedisTokenStore(redis_client(config))
         else:
             from ..extensions import db
             from .token_store import DatabaseTokenStore
