@@ -40,4 +40,18 @@ function consent(tmplIds) {
   return wxp('requestSubscribeMessage', { tmplIds }).catch(() => null);
 }
 
-module.exports = { wxp, toast, say, submitWithConsent, consent };
+// An action the user is asked to be sure of first (撤回建议, 取消约见): ``act(res)`` runs once they confirm,
+// with WeChat's answer (``res.content``: what they typed in an editable dialog). One at a time per page: a
+// second tap while the dialog is open, while the action is on its way, or while another of the page's
+// actions is (``data.busy``) opens no second dialog.
+function confirmFirst(page, options, act) {
+  if (page.confirming || page.data.busy) return Promise.resolve(null);
+  page.confirming = true;
+  const done = (result) => { page.confirming = false; return result; };
+  return wxp('showModal', options)
+    .catch(() => ({ confirm: false }))
+    .then((res) => (res.confirm ? act(res) : null))
+    .then(done, (err) => { done(); throw err; });
+}
+
+module.exports = { wxp, toast, say, submitWithConsent, consent, confirmFirst };

@@ -6,7 +6,7 @@
 // What the viewer may do comes from the server's `actions`.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { wxp, toast } = require('../../utils/wxp');
+const { confirmFirst, wxp, toast } = require('../../utils/wxp');
 const { chinaParts, meetAt, presentAppointment } = require('../../utils/appointment');
 
 const EMPTY_FORM = { date: '', time: '', place: '', note: '', reason: '', completeNote: '' };
@@ -181,14 +181,11 @@ Page({
   },
 
   // The citizen: asked to be sure, with an optional reason the deputy is told.
-  async cancel() {
-    if (this.data.busy) return null;
-    const res = await wxp('showModal', {
+  cancel() {
+    return confirmFirst(this, {
       // Editable: WeChat shows `content` as the box's text, so only the title asks.
       title: '确定取消这次约见吗？', editable: true, placeholderText: '取消原因（选填），将告知代表',
       confirmText: '取消约见', cancelText: '再想想',
-    }).catch(() => ({ confirm: false }));
-    if (!res.confirm) return null;
-    return this.act('cancel', { note: String(res.content || '').trim() }, '已取消');
+    }, (res) => this.act('cancel', { note: String(res.content || '').trim() }, '已取消'));
   },
 });

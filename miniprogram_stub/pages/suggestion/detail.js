@@ -5,7 +5,7 @@
 //   department feedback (with the deputy's satisfaction: 不满意 puts the item under supervision), reply.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { consent, wxp, toast } = require('../../utils/wxp');
+const { confirmFirst, consent, toast } = require('../../utils/wxp');
 const { SATISFACTION, presentSuggestion } = require('../../utils/format');
 
 const FORWARD_TARGETS = [
@@ -257,10 +257,8 @@ Page({
     return this.act('rate', body, '感谢您的评价');
   },
 
-  async withdraw() {
-    const res = await wxp('showModal', { title: '撤回建议', content: '撤回后将不再办理，确定撤回吗？' })
-      .catch(() => ({ confirm: false }));
-    if (!res.confirm) return null;
-    return this.act('withdraw', {}, '已撤回');
+  withdraw() {
+    return confirmFirst(this, { title: '撤回建议', content: '撤回后将不再办理，确定撤回吗？' },
+      () => this.act('withdraw', {}, '已撤回'));
   },
 });

@@ -210,6 +210,41 @@ test('detail, citizen: what was asked, the phone they left, 取消约见 after a
   assert.ok(wx.toasts.includes('已取消'));
 });
 
+test('detail, citizen: a double tap on 取消约见 asks once and cancels once; a tap while it is on its way asks nothing', async () => {
+  const posts = [];
+  let current = appointment();
+  let release = () => null;
+  let hold = null;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/appointments/5': () => json(200, current),
+    'POST /api/v1/appointments/5/cancel': (req) => {
+      posts.push(req.data);
+      current = appointment({ status: 'cancelled', status_label: '已取消', answer: req.data.note, actions: [] });
+      const answer = json(200, current);
+      return hold ? hold.then(() => answer) : answer;
+    },
+  });
+  const page = await phone.open('pages/appointment/detail', { id: '5' });
+  // Two taps before the dialog closes: one dialog, whose answer decides.
+  wx.queue.modal.push({ confirm: false });
+  assert.deepEqual(await Promise.all([page.cancel(), page.cancel()]), [null, null]);
+  assert.equal(wx.calls.showModal.length, 1);
+  assert.deepEqual(posts, []);
+
+  // Confirmed, then tapped again while the cancellation is on its way.
+  hold = new Promise((resolve) => { release = resolve; });
+  wx.queue.modal.push({ confirm: true, content: '问题已解决' });
+  const first = page.cancel();
+  await until(() => posts.length === 1, 'the cancellation to be sent');
+  assert.equal(await page.cancel(), null);
+  release();
+  assert.equal((await first).status, 'cancelled');
+  assert.equal(wx.calls.showModal.length, 2, 'the first tap\'s dialog and the second tap\'s, nothing more');
+  assert.deepEqual(posts, [{ note: '问题已解决' }]);
+  assert.deepEqual(wx.toasts, ['已取消']);
+  assert.equal(page.data.item.canCancel, false);
+});
+
 test('detail, citizen: a confirmed meeting shows the time, the place and the station\'s map', async () => {
   const confirmed = appointment({
     status: 'confirmed', status_label: '已确认', meet_at: '2030-05-06T01:30:00+00:00', place: '城北街道人大代表中心联络站（人民路 18 号）',

@@ -3,7 +3,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { unitPhone, json, error, suggestion, pagedSuggestions, followerView, DEPUTY } = require('../support/unit');
-const { event } = require('../support/harness');
+const { event, until, asked } = require('../support/harness');
 
 const DEPUTY_QR = {
   kind: 'deputy', code: 'dep1', url: 'https://msb.example.cn/q/dep1', actions: ['file_suggestion'],
@@ -515,6 +515,38 @@ test('detail: a citizen may withdraw while it waits, after confirming', async ()
   assert.equal(withdrawn, 0);
   await detail.withdraw();
   assert.equal(withdrawn, 1);
+  assert.equal(detail.data.canWithdraw, false);
+});
+
+test('detail: a double tap on 撤回建议 asks once and withdraws once; a tap while it is on its way asks nothing', async () => {
+  let withdrawn = 0;
+  let release = () => null;
+  let hold = null;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, suggestion({ status: 'pending', deputy: null })),
+    'POST /api/v1/suggestions/11/withdraw': () => {
+      withdrawn += 1;
+      const answer = json(200, suggestion({ status: 'withdrawn', deputy: null }));
+      return hold ? hold.then(() => answer) : answer;
+    },
+  });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  // Two taps before the dialog closes.
+  wx.queue.modal.push({ confirm: false });
+  assert.deepEqual(await Promise.all([detail.withdraw(), detail.withdraw()]), [null, null]);
+  assert.equal(wx.calls.showModal.length, 1);
+  assert.equal(withdrawn, 0);
+
+  // Confirmed, then tapped again while the withdrawal is on its way.
+  hold = new Promise((resolve) => { release = resolve; });
+  const first = detail.withdraw();
+  await until(() => asked(wx, /\/withdraw$/) === 1, 'the withdrawal to be sent');
+  assert.equal(await detail.withdraw(), null);
+  release();
+  assert.equal((await first).status, 'withdrawn');
+  assert.equal(wx.calls.showModal.length, 2, 'the first tap\'s dialog and the second tap\'s, nothing more');
+  assert.equal(withdrawn, 1);
+  assert.deepEqual(wx.toasts, ['已撤回']);
   assert.equal(detail.data.canWithdraw, false);
 });
 
