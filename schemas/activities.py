@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.activities.models import ActivityStatus, ActivityType
+from backend.activities.models import ActivityStatus, ActivityType, EventAction
 
 from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, QuerySchema, StrictSchema, Text
 
@@ -73,6 +73,14 @@ class ActivityQuery(PageArgs):
     station_id = Id()
 
 
+class ActivityEventQuery(PageArgs):
+    """The record (操作记录) a page at a time, oldest first; narrowed to one deputy or one kind of step."""
+
+    deputy_id = Id(metadata={"description": "the lines that concern this deputy: their own 接单, 请假 and scans, "
+                                            "and a 补签 of theirs (发单, 修改 and 结单 name deputies in their note)"})
+    action = Choice(EventAction, metadata={"description": "one kind of step, as `action` in the lines"})
+
+
 class DeputyBriefOut(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -92,6 +100,7 @@ class ParticipantOut(Schema):
 
 
 class ActivityEventOut(Schema):
+    id = fields.Integer(required=True, metadata={"description": "increases in the order the lines were written"})
     action = fields.String(required=True, metadata={
         "description": "dispatched 发单 · edited 修改活动 · cancelled 取消活动 · closed 结单 · checked_in_by_hand 补签 · "
                        "accepted 接单 · declined 请假 · checked_in 扫码签到"})
@@ -128,8 +137,12 @@ class ActivityOut(Schema):
     my_status = fields.String(allow_none=True, metadata={"description": "the calling deputy's participation"})
     participants = fields.List(fields.Nested(ParticipantOut))
     events = fields.List(fields.Nested(ActivityEventOut), metadata={
-        "description": "操作记录 (台账), oldest first: on an activity's own page (and the answers to its steps), "
-                       "for the administrators who manage it only"})
+        "description": "操作记录 (台账): its latest 50 lines, oldest first, on an activity's own page (and the "
+                       "answers to its steps), for the administrators who manage it only; the whole record "
+                       "page by page: GET /activities/{id}/events"})
+    events_total = fields.Integer(metadata={
+        "description": "how many lines the record holds in all (more than `events` carries: read the rest "
+                       "from GET /activities/{id}/events); with `events` only"})
 
 
 class CloseOut(Schema):

@@ -191,3 +191,106 @@ def test_a_scan_writes_its_line_with_one_insert_and_reads_nothing_more(client, a
         assert checkin(client, crew["headers"][0], code).status_code == 200
     assert not any("activity_events" in s for s in again), again
     assert lines_in_database(activity_id) == 2  # 发单 and the scan
+
+
+def a_crowded_record(activity_id, lines, deputy_ids):
+    """``lines`` more 接单 lines, as a city-wide plenary's deputies write them, one after another (the
+    record of hundreds of deputies, without inviting hundreds)."""
+    start = datetime.now(timezone.utc)
+    db.session.add_all(ActivityEvent(
+        activity_id=activity_id, action="accepted", actor_role="deputy", actor_name=f"代表{i:03d}",
+        deputy_id=deputy_ids[i % len(deputy_ids)], note=f"第 {i} 条", created_dt=start + timedelta(seconds=i))
+        for i in range(lines))
+    db.session.commit()
+
+
+def test_the_record_is_read_page_by_page_oldest_first(client, crew):
+    """An activity with a long record: GET /activities/{id}/events pages it as every list does
+    (?page=&per_page=, at most 100), oldest first, each line once across the pages; the detail carries
+    only the latest lines and how many there are in all."""
+    zhang, li = crew["deputies"][:2]
+    activity_id = dispatch(client, crew, [zhang, li], starts=tomorrow(9), ends=tomorrow(11)).json["id"]
+    a_crowded_record(activity_id, 129, [zhang.id, li.id])
+    assert client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "出差在外"},
+                       headers=crew["headers"][1]).status_code == 200
+    path = f"/api/v1/activities/{activity_id}/events"
+
+    first = client.get(path, headers=crew["admin"])
+    assert first.status_code == 200, first.json
+    assert (first.json["total"], first.json["page"], first.json["per_page"], len(first.json["items"])) == (131, 1, 20, 20)
+    assert first.json["items"][0]["action_label"] == "发单"
+    assert [e["note"] for e in first.json["items"][1:4]] == ["第 0 条", "第 1 条", "第 2 条"]
+
+    pages = [client.get(path, query_string={"page": n, "per_page": 50}, headers=crew["admin"]).json for n in (1, 2, 3)]
+    assert [len(p["items"]) for p in pages] == [50, 50, 31]
+    lines = [e for p in pages for e in p["items"]]
+    assert [e["id"] for e in lines] == sorted({e["id"] for e in lines})  # oldest first, none twice, none left out
+    assert pages[1]["items"][0]["note"] == "第 49 条"
+    assert (lines[-1]["action"], lines[-1]["note"]) == ("declined", "请假理由：出差在外")
+    assert client.get(path, query_string={"page": 4, "per_page": 50}, headers=crew["admin"]).json == {
+        "items": [], "total": 131, "page": 4, "per_page": 50}
+
+    # The contract's bounds: 100 lines a page at most; a page is a whole number from 1.
+    assert len(client.get(path, query_string={"per_page": 100}, headers=crew["admin"]).json["items"]) == 100
+    for bad in ({"per_page": 101}, {"per_page": 0}, {"page": 0}, {"page": "二"}):
+        refused = client.get(path, query_string=bad, headers=crew["admin"])
+        assert (refused.status_code, refused.json["error"], list(refused.json["errors"])) == \
+            (422, "validation_failed", list(bad)), bad
+
+    # The detail (and the answer to a step) carries the latest 50 lines, oldest first, and the count.
+    detail = client.get(f"/api/v1/activities/{activity_id}", headers=crew["admin"]).json
+    assert detail["events_total"] == 131
+    assert [e["id"] for e in detail["events"]] == [e["id"] for e in lines[-50:]]
+    edited = client.patch(f"/api/v1/activities/{activity_id}", json={"title": "全市代表集中视察"}, headers=crew["admin"])
+    assert edited.json["events_total"] == 132 and len(edited.json["events"]) == 50
+    assert edited.json["events"][-1]["note"] == "名称改为“全市代表集中视察”"
+
+
+def test_the_record_is_filtered_by_deputy_and_by_step(client, app, crew):
+    """An auditor asked about one deputy reads the lines that concern them (their own 接单, 请假 and scans,
+    and a 补签 of theirs); or every line of one kind; or both."""
+    zhang, li, wang = crew["deputies"][:3]
+    activity_id = dispatch(client, crew, [zhang, li, wang], starts=tomorrow(9), ends=tomorrow(11)).json["id"]
+    for headers in crew["headers"][0], crew["headers"][2]:
+        assert client.post(f"/api/v1/activities/{activity_id}/accept", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "出差在外"},
+                       headers=crew["headers"][1]).status_code == 200
+    begin(app, activity_id)
+    assert client.post(f"/api/v1/activities/{activity_id}/participants/{wang.id}/checkin",
+                       json={"reason": "手机没电，无法扫码"}, headers=crew["admin"]).status_code == 200
+    path = f"/api/v1/activities/{activity_id}/events"
+
+    def read(**query):
+        response = client.get(path, query_string=query, headers=crew["admin"])
+        assert response.status_code == 200, response.json
+        return response.json["total"], [(e["action"], e["actor_name"]) for e in response.json["items"]]
+
+    assert read(deputy_id=wang.id) == (2, [("accepted", "王强"), ("checked_in_by_hand", "chengbei")])
+    assert read(deputy_id=li.id) == (1, [("declined", "李娜")])
+    assert read(action="accepted") == (2, [("accepted", "张伟"), ("accepted", "王强")])
+    assert read(action="accepted", deputy_id=zhang.id) == (1, [("accepted", "张伟")])
+    assert read(deputy_id=crew["deputies"][3].id) == (0, [])
+    for bad in ({"action": "deleted"}, {"deputy_id": "王强"}, {"deputy_id": 0}):
+        refused = client.get(path, query_string=bad, headers=crew["admin"])
+        assert (refused.status_code, list(refused.json["errors"])) == (422, list(bad)), bad
+
+
+def test_only_the_administrators_who_manage_the_activity_read_its_record(client, crew, factory):
+    """As on the detail: its administrators read the record; a deputy invited sees the activity but not
+    its record (403); anyone to whom the activity is not theirs to see finds no such activity (404)."""
+    zhang = crew["deputies"][0]
+    activity_id = dispatch(client, crew, [zhang], starts=tomorrow(9), ends=tomorrow(11)).json["id"]
+    path = f"/api/v1/activities/{activity_id}/events"
+    for headers in crew["admin"], crew["root_admin"]:
+        assert client.get(path, headers=headers).json["total"] == 1
+
+    invited = client.get(path, headers=crew["headers"][0])
+    assert (invited.status_code, invited.json["error"], invited.json["message"]) == (
+        403, "forbidden", "只有管辖该活动的管理员可以查看操作记录。")
+    chengnan = factory.station(crew["tree"]["hc"], "城南联络站")
+    other_admin = factory.headers_for_admin(factory.admin("chengnan", stations=[chengnan]))
+    for headers in crew["headers"][1], other_admin, factory.wechat_login("citizen-wang"):
+        hidden = client.get(path, headers=headers)
+        assert (hidden.status_code, hidden.json["error"], hidden.json["message"]) == (404, "not_found", "活动不存在。")
+    assert client.get("/api/v1/activities/99999/events", headers=crew["admin"]).status_code == 404
+    assert client.get(path).status_code == 401

@@ -1,7 +1,7 @@
 import enum
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, str_enum, utcnow
 from ..extensions import db
@@ -92,8 +92,10 @@ class Activity(db.Model):
     participants: Mapped[list["ActivityParticipant"]] = relationship(
         back_populates="activity", order_by="ActivityParticipant.deputy_id", cascade="all, delete-orphan"
     )
-    events: Mapped[list["ActivityEvent"]] = relationship(
-        back_populates="activity", order_by="ActivityEvent.id", cascade="all, delete-orphan", passive_deletes=True
+    # Never loaded whole: a city-wide plenary's record runs to thousands of lines. It is read a page at a
+    # time (services.record_lines) and written line by line (services.record).
+    events: WriteOnlyMapped["ActivityEvent"] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", passive_deletes=True
     )
 
 

@@ -2,6 +2,8 @@
 from sqlalchemy import or_, select
 
 from schemas.activities import (
+    ActivityEventOut,
+    ActivityEventQuery,
     ActivityIn,
     ActivityOut,
     ActivityPatch,
@@ -76,13 +78,16 @@ def present(activity, user, detail=False):
                 entry["decline_reason"] = p.decline_reason
                 entry["checked_in_by_admin"] = p.checkin_by_id is not None
                 entry["checkin_note"] = p.checkin_note
-            # The record (台账) names who did what, leave reasons included: its administrators' only.
-            body["events"] = [present_event(e) for e in activity.events]
+            # The record (台账) names who did what, leave reasons included: its administrators' only. Its
+            # latest lines: the whole of a long one is read page by page (GET /activities/{id}/events).
+            lines, body["events_total"] = services.latest_lines(activity)
+            body["events"] = [present_event(e) for e in lines]
     return body
 
 
 def present_event(event):
     return {
+        "id": event.id,
         "action": event.action.value,
         "action_label": EVENT_ACTION_LABELS[event.action.value],
         "actor_role": event.actor_role,
@@ -160,10 +165,28 @@ def list_activities(args):
 def get_activity(activity_id):
     """活动详情：受邀代表和管辖该活动的管理员可查看。
 
-    管辖该活动的管理员另可看到每位代表的请假理由、补签情况，以及活动的操作记录（`events`，台账，按时间先后）：
-    谁在何时发单、修改（改期、改地点、补充邀请、移出代表）、补签、结单或取消，以及代表本人的接单、请假和扫码签到。
+    管辖该活动的管理员另可看到每位代表的请假理由、补签情况，以及活动的操作记录（台账）：谁在何时发单、修改（改期、
+    改地点、补充邀请、移出代表）、补签、结单或取消，以及代表本人的接单、请假和扫码签到。`events` 为最近的 50 条
+    （按时间先后），`events_total` 为记录总条数；超过 50 条时，完整记录请分页读取 `GET /activities/{id}/events`。
     代表看不到操作记录，也看不到其他代表的请假理由。"""
     return present(_activity(activity_id), current_user(), detail=True)
+
+
+@blp.get("/<int:activity_id>/events")
+@login_required
+@blp.arguments(ActivityEventQuery, location="query")
+@blp.response(200, page_of(ActivityEventOut))
+def list_events(args, activity_id):
+    """活动的操作记录（台账），分页，按时间先后（最早的在前）：仅管辖该活动的管理员可查看。
+
+    可按代表（`deputy_id`：该代表本人的接单、请假、扫码签到，以及为其补签）或操作类型（`action`）筛选。
+    受邀代表查看时返回 403；看不到该活动的用户返回 404。活动详情只附带最近 50 条记录（`events`）及总条数（`events_total`）。"""
+    activity = _activity(activity_id)
+    if not services.manages_activity(current_user(), activity):
+        raise APIError(403, "forbidden", "只有管辖该活动的管理员可以查看操作记录。")
+    page = paginate(services.record_lines(activity, args.get("deputy_id"), args.get("action")), args)
+    page["items"] = [present_event(e) for e in page["items"]]
+    return page
 
 
 @blp.patch("/<int:activity_id>")

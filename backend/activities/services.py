@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, literal, select, update
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
@@ -131,6 +131,35 @@ def record(activity, action, actor, note="", deputy=None, at=None):
     event.activity = activity
     db.session.add(event)
     return event
+
+
+# The lines an activity's detail carries: its latest, enough for an ordinary activity's whole record; a
+# longer one is read page by page (GET /activities/{id}/events).
+LATEST_LINES = 50
+
+
+def record_lines(activity, deputy_id=None, action=None):
+    """The query of ``activity``'s record, oldest first: in the order the lines were written, which is the
+    order of their ids (the migration that filled in earlier activities inserted theirs in time order).
+    Narrowed to the lines that concern one deputy, or to one kind of step."""
+    query = select(ActivityEvent).where(ActivityEvent.activity_id == activity.id)
+    if deputy_id is not None:
+        query = query.where(ActivityEvent.deputy_id == deputy_id)
+    if action is not None:
+        query = query.where(ActivityEvent.action == EventAction(action))
+    return query.order_by(ActivityEvent.id)
+
+
+def latest_lines(activity, limit=LATEST_LINES):
+    """``(lines, total)``: the latest ``limit`` lines of ``activity``'s record, oldest first, and how many it
+    holds in all — two reads along the record's index, however long it is."""
+    total = db.session.scalar(select(func.count()).select_from(ActivityEvent)
+                              .where(ActivityEvent.activity_id == activity.id))
+    # The limit written into the SQL, as pagination.paginate does: given "LIMIT ?", SQLite's planner may
+    # walk every activity's lines backwards by id rather than this activity's along its index.
+    latest = db.session.scalars(select(ActivityEvent).where(ActivityEvent.activity_id == activity.id)
+                                .order_by(ActivityEvent.id.desc()).limit(literal(limit, literal_execute=True))).all()
+    return latest[::-1], total
 
 
 def window_text(starts, ends):
