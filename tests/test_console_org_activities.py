@@ -875,3 +875,30 @@ def test_the_activity_page_shows_who_did_what_in_china_time(app, station_admin, 
         ("补签", "联络站管理员 · chengbei", "为李娜补签，原因：手机没电，无法扫码"),
         ("结单", "联络站管理员 · chengbei", "已签到 2 人；计入积分 10 分"),
     ])))
+
+
+def test_the_record_on_the_activity_page_is_found_by_a_deputys_name(app, station_admin, factory, world):
+    """查找 by a deputy's name on the activity page: that deputy's own steps and the administrators' lines
+    that name them (invited at 发单, taken off by 修改); a name nobody bears, or a LIKE wildcard, finds
+    nothing; 显示全部记录 brings every line back."""
+    zhang, li = world["zhang"], world["li"]
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [zhang, li]))
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    assert factory.client.post(f"/api/v1/activities/{activity_id}/accept",
+                               headers=factory.deputy_headers(zhang)).status_code == 200
+    form = edit_form(text(station_admin.get(f"{path}/edit")))
+    assert post(station_admin, f"{path}/edit", form | {"remove_deputy_ids": [li.id]}).status_code == 302
+
+    def found(q):
+        return [line[1:] for line in record_on_page(text(station_admin.get(path, query_string={"record_q": q})))]
+
+    assert [what for what, _, _ in found("")] == ["发单", "接单", "修改活动"]
+    assert [(what, who) for what, who, _ in found("张伟")] == [("发单", "联络站管理员 · chengbei"), ("接单", "代表 · 张伟")]
+    taken_off = found("李娜")
+    assert [what for what, _, _ in taken_off] == ["发单", "修改活动"]
+    assert taken_off[0][2].endswith("邀请 2 位代表：张伟、李娜") and taken_off[1][2] == "移出 李娜（待接单）"
+    for nothing in ("周强", "%"):
+        page = text(station_admin.get(path, query_string={"record_q": nothing}))
+        assert record_on_page(page) == [] and f"没有与“{nothing}”有关的记录。" in page
+        assert 'id="activity-record"' in page and "显示全部记录" in page

@@ -26,6 +26,7 @@ from ..activities.models import (
     EVENT_ROLE_LABELS,
     PARTICIPANT_STATUS_LABELS,
     Activity,
+    ActivityEvent,
     ActivityStatus,
 )
 from ..auth.scope import deputy_scope_clause, manages_station, region_subtree_clause, station_scope_clause
@@ -42,6 +43,7 @@ from . import bp, console_login_required
 from .suggestions import scoped_stations
 
 PER_PAGE = 20
+RECORD_PER_PAGE = 50  # lines of an activity's 操作记录 on its page
 PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
 REGION_CHOICES_LIMIT = 1000
 
@@ -480,16 +482,30 @@ def attendance(activity):
     }
 
 
+def record_page(activity, q):
+    """A page of ``activity``'s record (操作记录), oldest first, RECORD_PER_PAGE lines (``?record_page=``);
+    with ``q``, the lines about a deputy of that name: their own steps and 补签, and the administrators'
+    lines that name them (invited at 发单, added or taken off by 修改, marked absent at 结单)."""
+    query = services.record_lines(activity)
+    if q:
+        query = query.outerjoin(Deputy, Deputy.id == ActivityEvent.deputy_id).where(or_(
+            Deputy.name.contains(q, autoescape=True), ActivityEvent.note.contains(q, autoescape=True)))
+    number = parse_int(request.args.get("record_page"), 1, 100000) or 1
+    return paginate(query, {"page": number, "per_page": RECORD_PER_PAGE})
+
+
 @bp.get("/activities/<int:activity_id>")
 @console_page("console.activities")
 def activity(activity_id):
     activity = managed_activity_or_404(activity_id)
     points = _points_by_deputy(activity) if activity.status is ActivityStatus.closed else {}
+    record_q = request.args.get("record_q", "").strip()[:50]
     return render_template(
         "console/activity.html", activity=activity, data=attendance(activity), points=points,
         points_total=sum(points.values()), type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
         started=activity.starts_dt <= utcnow(),  # 结单 only once it has begun (activities.services.close)
-        events=activity.events, action_labels=EVENT_ACTION_LABELS, role_labels=EVENT_ROLE_LABELS,
+        record=record_page(activity, record_q), record_q=record_q,
+        action_labels=EVENT_ACTION_LABELS, role_labels=EVENT_ROLE_LABELS,
     )
 
 

@@ -227,3 +227,69 @@ def test_an_activity_is_moved_and_its_deputies_changed_on_the_edit_page(desktop,
     expect(watching.locator("#att-rows tr", has_text="王强")).to_contain_text("待接单", timeout=10_000)
     watching.close()
     assert external_requests == []
+
+
+def test_a_long_record_is_read_page_by_page_and_by_a_deputys_name(desktop, live_server, factory, external_requests):
+    """A plenary's 操作记录 on its page: 50 lines a page, oldest first, so 发单 opens page 1 and the latest
+    line closes the last; 下一页 goes on to the later lines and 上一页 comes back. Looking for one deputy
+    keeps to their lines from page to page."""
+    from datetime import datetime, timedelta, timezone
+
+    from backend.activities.models import ActivityEvent
+    from backend.extensions import db
+
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000102", stations=[station])
+    admin = factory.admin("chengbei", stations=[station])
+    starts = datetime.now(timezone.utc) + timedelta(days=1)
+    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
+        "title": "全市代表集中视察", "type": "inspection", "station_id": station.id, "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=3)).isoformat(), "deputy_ids": [zhang.id, li.id]})
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+    # 119 more lines, as hundreds of deputies answering write them: 接单 by 张伟 and 李娜 in turn.
+    now = datetime.now(timezone.utc)
+    db.session.add_all(ActivityEvent(
+        activity_id=activity_id, action="accepted", actor_role="deputy", actor_name=(zhang, li)[i % 2].name,
+        deputy_id=(zhang, li)[i % 2].id, note=f"第 {i} 条", created_dt=now + timedelta(seconds=i)) for i in range(119))
+    db.session.commit()
+
+    page = desktop
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/{activity_id}")
+    record = page.locator("#activity-record")
+    lines = record.locator("#record > li")
+    expect(lines).to_have_count(50)
+    expect(lines.first).to_contain_text("发单")
+    expect(lines.nth(1)).to_contain_text("第 0 条")
+    expect(lines.last).to_contain_text("第 48 条")
+    expect(record.locator(".pager")).to_contain_text("第 1 / 3 页，共 120 条")
+
+    record.locator(".pager a:has-text('下一页')").click()
+    expect(record.locator(".pager")).to_contain_text("第 2 / 3 页，共 120 条")
+    expect(lines).to_have_count(50)
+    expect(lines.first).to_contain_text("第 49 条")  # the line after page 1's last: later lines, none skipped
+    expect(lines.last).to_contain_text("第 98 条")
+    assert page.url.endswith(f"/console/activities/{activity_id}?record_page=2#activity-record")
+    record.locator(".pager a:has-text('下一页')").click()
+    expect(lines).to_have_count(20)
+    expect(lines.last).to_contain_text("第 118 条")  # the latest closes the last page
+    record.locator(".pager a:has-text('上一页')").click()
+    expect(lines.first).to_contain_text("第 49 条")
+
+    # 李娜's lines: 发单, which names her, and her 59 接单, two pages of them.
+    record.locator("input[name=record_q]").fill("李娜")
+    record.locator("button:has-text('查找')").click()
+    expect(record.locator(".pager")).to_contain_text("第 1 / 2 页，共 60 条")
+    expect(lines.first).to_contain_text("发单")
+    expect(record.locator("#record .who", has_text="张伟")).to_have_count(0)
+    record.locator(".pager a:has-text('下一页')").click()
+    expect(lines).to_have_count(10)
+    expect(lines.last).to_contain_text("第 117 条")
+    expect(record.locator("#record .who")).to_have_text(["代表 · 李娜"] * 10)
+    expect(record.locator("input[name=record_q]")).to_have_value("李娜")
+    record.locator("a:has-text('显示全部记录')").click()
+    expect(record.locator(".pager")).to_contain_text("第 1 / 3 页，共 120 条")
+    assert external_requests == []
