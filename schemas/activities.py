@@ -33,9 +33,14 @@ class ActivityIn(_Position, StrictSchema):
 
 
 class ActivityPatch(_Position, StrictSchema):
-    """改期、改地点、补充邀请: only the fields sent change. The type and the station stay as dispatched."""
+    """改期、改地点、补充邀请, a wrong type corrected: only the fields sent change. The station stays as
+    dispatched (its printed code checks deputies in)."""
 
     title = Line(100, min_length=1)
+    type = Choice(ActivityType, metadata={
+        "description": "a wrong type corrected before 结单: 结单 credits the new type's line of the rulebook "
+                       "(unless `points` is set); a reception day citizens chose to meet a deputy on, their "
+                       "request still open, stays one (409)"})
     place = Text(255, metadata={"description": "blank at a station: the station's address"})
     lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))

@@ -11,7 +11,7 @@ from backend.extensions import db
 from backend.notifications.models import OutboxMessage
 from backend.notifications.outbox import deliver_due
 
-from .test_activities import checkin, crew, dispatch, iso  # noqa: F401
+from .test_activities import begin, checkin, crew, dispatch, iso  # noqa: F401
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -234,10 +234,13 @@ def test_only_a_published_activity_may_be_edited(client, app, crew):
     cancelled_id = upcoming(client, crew, [zhang])
     assert client.post(f"/api/v1/activities/{cancelled_id}/cancel", headers=crew["admin"]).status_code == 200
     for activity_id, message in ((closed_id, "活动已结单，不能再修改。"), (cancelled_id, "活动已取消，不能再修改。")):
-        refused = edit(client, activity_id, crew["admin"], title="改名", add_deputy_ids=[crew["deputies"][1].id])
-        assert (refused.status_code, refused.json["error"], refused.json["message"]) == (409, "invalid_transition", message)
+        for change in {"title": "改名", "add_deputy_ids": [crew["deputies"][1].id]}, {"type": "inspection"}:
+            refused = edit(client, activity_id, crew["admin"], **change)
+            assert (refused.status_code, refused.json["error"], refused.json["message"]) == (
+                409, "invalid_transition", message)
         shown = client.get(f"/api/v1/activities/{activity_id}", headers=crew["admin"]).json
         assert shown["title"] == "城北联络站进站接待选民" and len(shown["participants"]) == 1
+        assert shown["type"] == "reception"
 
 
 def test_an_ended_activity_invites_nobody_more(client, crew):
@@ -275,7 +278,8 @@ def test_bad_edits_are_422_and_change_nothing(client, crew):
         ({"points": 2.5}, None),
         ({"lat": 27.5}, {"lng": ["请同时提供纬度和经度。"]}),
         ({"add_deputy_ids": ["张伟"]}, None),
-        ({"type": "inspection"}, None),  # the type stays as dispatched
+        ({"type": "parade"}, None),
+        ({"type": None}, None),
         ({"station_id": crew["station"].id}, None),
         ({"deputy_ids": [zhang.id]}, None),
     ]
@@ -335,3 +339,33 @@ def test_the_outbox_holds_one_message_per_deputy_and_change(client, app, crew):
     assert db.session.get(Activity, activity_id).starts_dt == tomorrow(15)
     assert sorted(db.session.scalars(select(ActivityParticipant.deputy_id)
                                      .where(ActivityParticipant.activity_id == activity_id))) == sorted([zhang.id, li.id])
+
+
+def test_a_wrong_type_is_corrected_before_closing_and_the_points_follow_it(client, app, crew, wechat_standin):
+    """A 视察 dispatched as 接待选民 by mistake: corrected before 结单, the record says from what to what,
+    nobody is sent a message for it (the deputies see the new type on the activity), a retried correction
+    adds nothing, and 结单 credits the 视察 line of the rulebook (3 points, not the reception's 5)."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    activity_id = upcoming(client, crew, [zhang])
+    delivered(app, wechat_standin, "tmpl-activity")
+    wechat_standin.clear()
+
+    for _ in range(2):
+        corrected = edit(client, activity_id, crew["admin"], type="inspection")
+        assert corrected.status_code == 200, corrected.json
+    assert (corrected.json["type"], corrected.json["type_label"]) == ("inspection", "视察")
+    assert [(e["action"], e["note"]) for e in corrected.json["events"]][1:] == [("edited", "类型由“接待选民”改为“视察”")]
+    assert client.get(f"/api/v1/activities/{activity_id}", headers=zh).json["type_label"] == "视察"
+    with app.app_context():
+        assert deliver_due()["sent"] == 0
+    assert wechat_standin.messages() == []
+
+    begin(app, activity_id)
+    assert checkin(client, zh, crew["station"].qr_code).status_code == 201
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    assert closed.json["summary"]["points_credited"] == 3
+    entries = client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["entries"]
+    assert [(e["rule_code"], e["points"], e["reason"]) for e in entries] == [
+        ("inspection", 3, "视察：城北联络站进站接待选民")]
+    archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=zh).json
+    assert [(a["type"], a["checked_in"]) for a in archive["activities"]] == [("inspection", 1)]

@@ -492,3 +492,39 @@ def test_a_citizen_who_walks_in_is_marked_received_at_once(client, app, world, w
     ]
     seen = client.get(f"/api/v1/appointments/{by_station}", headers=world["stranger"]).json
     assert (seen["status_label"], seen["answered_by"], seen["actions"]) == ("已接待", None, [])
+
+
+def test_a_reception_day_citizens_chose_stays_one_until_their_requests_are_answered(client, world):
+    """Correcting an activity's type (PATCH type): a reception day a citizen chose to meet a deputy on,
+    their request still open, cannot become another kind of activity (409, nothing changed); once the
+    station has declined it, it can, and it leaves the station's plan. Another activity made a reception
+    day joins the plan, for citizens to choose."""
+    day = reception(client, world, [world["zhang"]])
+    asked = ask(client, world["citizen"], world["station_code"], activity_id=day, preferred_time="")
+    assert asked.status_code == 201, asked.json
+
+    def plan():
+        return [d["id"] for d in client.get(f"/api/v1/qr/{world['station_code']}").json["reception_days"]]
+
+    refused = client.patch(f"/api/v1/activities/{day}", json={"type": "inspection", "title": "代表视察"},
+                           headers=world["admin"])
+    assert (refused.status_code, refused.json["error"], refused.json["message"]) == (
+        409, "invalid_transition",
+        "已有 1 件群众约见选择了这个接待日（待确认或已确认），不能再改为其他类型；请先答复这些约见。")
+    shown = client.get(f"/api/v1/activities/{day}", headers=world["admin"]).json
+    assert (shown["type"], shown["title"], shown["events_total"]) == ("reception", "代表进站接待", 1)
+    assert plan() == [day]
+
+    assert answer(client, world["admin"], asked.json["id"], "decline", reason="当天改为视察，请另约时间").status_code == 200
+    retyped = client.patch(f"/api/v1/activities/{day}", json={"type": "inspection"}, headers=world["admin"])
+    assert retyped.status_code == 200, retyped.json
+    assert plan() == []
+
+    starts = later(5)
+    other = client.post("/api/v1/activities", headers=world["admin"], json={
+        "title": "代表小组活动", "type": "group", "station_id": world["station"].id,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "deputy_ids": [world["li"].id]}).json["id"]
+    assert client.patch(f"/api/v1/activities/{other}", json={"type": "reception"},
+                        headers=world["admin"]).status_code == 200
+    assert plan() == [other]

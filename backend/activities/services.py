@@ -373,6 +373,8 @@ def _edit_changes(activity, data, window, position, adding, leaving):
     changes = []
     if "title" in data and data["title"] != activity.title:
         changes.append(f"名称改为“{data['title']}”")
+    if "type" in data and data["type"] != activity.type.value:
+        changes.append(f"类型由“{ACTIVITY_TYPE_LABELS[activity.type.value]}”改为“{ACTIVITY_TYPE_LABELS[data['type']]}”")
     if window != (activity.starts_dt, activity.ends_dt):
         changes.append(f"时间由 {window_text(activity.starts_dt, activity.ends_dt)} 改为 {window_text(*window)}")
     place, lat, lng = position
@@ -401,10 +403,28 @@ def edit_refusal(activity):
     return None
 
 
-def edit(actor, activity, data):
-    """改期、改地点、补充邀请: correct a published activity after 发单 without losing the deputies' answers.
+def _retyped(activity, data):
+    """The activity's type after the edit: a mistake corrected before 结单, which credits the points by the
+    type's line (the ledger and the archive then agree). A reception day (接待选民) stays one while citizens'
+    requests to meet a deputy on it (约见代表) are open: they chose it from the station's plan, and another
+    kind of activity would leave them waiting on a day nobody receives. Deputies are not told: the type
+    changes neither when nor where they go, and every message costs one of their subscriptions."""
+    retyped = ActivityType(data.get("type", activity.type))
+    if activity.type is ActivityType.reception and retyped is not ActivityType.reception:
+        from ..appointments.services import open_on_day  # appointments build on activities
 
-    ``data`` (ActivityPatch) may change the title, description, place (and position), times and points,
+        waiting = open_on_day(activity)
+        if waiting:
+            raise APIError(409, "invalid_transition", f"已有 {waiting} 件群众约见选择了这个接待日（待确认或已确认），"
+                                                      "不能再改为其他类型；请先答复这些约见。")
+    return retyped
+
+
+def edit(actor, activity, data):
+    """改期、改地点、补充邀请, or a wrong type corrected: change a published activity after 发单 without
+    losing the deputies' answers.
+
+    ``data`` (ActivityPatch) may change the title, type, description, place (and position), times and points,
     invite more deputies (``add_deputy_ids``, as at 发单) and take invited, accepted or declined ones off
     (``remove_deputy_ids``). The deputies still expected are told of a new time or place, a reminder sent
     for the old time is sent again for the new one, the deputies added are invited and those taken off
@@ -420,6 +440,7 @@ def edit(actor, activity, data):
     now = utcnow()
     starts, ends, moved = _edited_times(activity, data, now)
     place, lat, lng = _edited_place(activity, data)
+    retyped = _retyped(activity, data)
     relocated = place != activity.place
     retimed = moved or ends != activity.ends_dt
 
@@ -444,6 +465,7 @@ def edit(actor, activity, data):
     for key in ("title", "description", "points"):
         if key in data:
             setattr(activity, key, data[key])
+    activity.type = retyped
     activity.place, activity.lat, activity.lng = place, lat, lng
     activity.starts_dt, activity.ends_dt = starts, ends
     if moved:

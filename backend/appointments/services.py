@@ -7,7 +7,7 @@ answer tells the other side through the outbox; a failing WeChat never loses the
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
 from ..auth.models import User
@@ -268,6 +268,13 @@ def _result_data(appointment, note):
 def _tell_citizen(appointment, note, event):
     enqueue(appointment.citizen, "appointment_result", _result_data(appointment, note), page=page_path(appointment),
             dedupe_key=f"appointment-result:{appointment.id}:{event}")
+
+
+def open_on_day(activity):
+    """How many requests to meet a deputy on the reception day ``activity`` are still open (待确认 or
+    已确认)."""
+    return db.session.scalar(select(func.count()).select_from(Appointment).where(
+        Appointment.activity_id == activity.id, Appointment.status.in_(OPEN)))
 
 
 def _on_day(activity, status):
