@@ -741,6 +741,8 @@ def edit_form(page):
     values |= dict(re.findall(r'<input type="datetime-local" name="(starts_at|ends_at)" required value="([^"]*)"', page))
     values["points"] = re.search(r'name="points"[^>]*value="([^"]*)"', page).group(1)
     values["description"] = re.search(r'<textarea name="description"[^>]*>([^<]*)</textarea>', page).group(1)
+    types = re.search(r'<select name="type".*?</select>', page, re.S).group(0)
+    values["type"] = re.search(r'<option value="(\w+)" selected>', types).group(1)
     return values
 
 
@@ -761,9 +763,10 @@ def test_an_activity_is_corrected_on_its_edit_page(app, station_admin, factory, 
 
     page = text(station_admin.get(f"{path}/edit"))
     form = edit_form(page)
-    assert form == {"title": "城北联络站进站接待选民", "place": "人民路 18 号", "starts_at": local(starts),
-                    "ends_at": local(starts + timedelta(hours=2)), "points": "6", "description": ""}
-    assert "接待选民" in page and "城北联络站" in page and 'name="type"' not in page  # the type stays
+    assert form == {"title": "城北联络站进站接待选民", "type": "reception", "place": "人民路 18 号",
+                    "starts_at": local(starts), "ends_at": local(starts + timedelta(hours=2)), "points": "6",
+                    "description": ""}
+    assert "城北联络站" in page and 'name="station_id"' not in page  # the station stays
     rows = dict(re.findall(r'<tr data-deputy="(\d+)">(.*?)</tr>', page, re.S))
     assert "待接单" in rows[str(zhang.id)] and "已接单" in rows[str(li.id)]
     assert f'name="remove_deputy_ids" value="{li.id}"' in page
@@ -902,3 +905,35 @@ def test_the_record_on_the_activity_page_is_found_by_a_deputys_name(app, station
         page = text(station_admin.get(path, query_string={"record_q": nothing}))
         assert record_on_page(page) == [] and f"没有与“{nothing}”有关的记录。" in page
         assert 'id="activity-record"' in page and "显示全部记录" in page
+
+
+def test_a_wrong_type_is_corrected_on_the_edit_page(app, station_admin, factory, world):
+    """编辑 offers the type: 视察 dispatched as 接待选民 is corrected, the page says so and its record tells
+    from what to what; a type no activity has is refused by the form's words and saves nothing; once
+    closed, the page cannot be edited."""
+    zhang = world["zhang"]
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [zhang]))
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    form = edit_form(text(station_admin.get(f"{path}/edit")))
+
+    bad = post(station_admin, f"{path}/edit", form | {"type": "parade"})
+    assert bad.status_code == 422 and "活动类型：" in text(bad)
+    assert db.session.get(Activity, activity_id).type.value == "reception"
+
+    saved = post(station_admin, f"{path}/edit", form | {"type": "inspection"})
+    assert saved.status_code == 302, text(saved)
+    page = text(station_admin.get(path))
+    assert "已保存修改：“城北联络站进站接待选民”；类型改为视察。" in page
+    assert "<dt>类型</dt><dd>视察</dd>" in page
+    assert record_on_page(page)[-1][1:] == ("修改活动", "联络站管理员 · chengbei", "类型由“接待选民”改为“视察”")
+    edit_page = text(station_admin.get(f"{path}/edit"))
+    assert edit_form(edit_page)["type"] == "inspection"
+
+    deputy = factory.deputy_headers(zhang)
+    assert factory.client.post("/api/v1/checkins", json={"qr_code": world["chengbei"].qr_code, "lat": STATION[0],
+                                                         "lng": STATION[1]}, headers=deputy).status_code == 201
+    assert post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path).status_code == 302
+    assert "共计入积分 3 分" in text(station_admin.get(path))
+    closed = station_admin.get(f"{path}/edit")
+    assert closed.status_code == 409 and "活动已结单，不能再修改。" in text(closed)

@@ -358,6 +358,7 @@ def activity_patch_data(form, activity):
     hold seconds, and a start sent back a few seconds off would read as moved (refused once begun)."""
     data = {
         "title": form.get("title", ""),
+        "type": form.get("type", activity.type.value),  # a form from before the type could change keeps it
         "place": form.get("place", ""),
         "points": _points(form),
         "description": form.get("description", ""),
@@ -372,7 +373,8 @@ def activity_patch_data(form, activity):
 
 def _edit_values(activity):
     return {
-        "title": activity.title, "place": activity.place, "starts_at": _local_input(activity.starts_dt),
+        "title": activity.title, "type": activity.type.value, "place": activity.place,
+        "starts_at": _local_input(activity.starts_dt),
         "ends_at": _local_input(activity.ends_dt), "description": activity.description,
         "points": "" if activity.points is None else activity.points,
     }
@@ -380,10 +382,12 @@ def _edit_values(activity):
 
 def _edited_summary(activity, before):
     """The flash after 编辑: what changed and who was told."""
-    when_where, invited = before
+    when_where, invited, type_ = before
     ids = {p.deputy_id for p in activity.participants}
     added, removed = ids - invited, invited - ids
     lines = [f"已保存修改：“{activity.title}”"]
+    if activity.type is not type_:
+        lines.append(f"类型改为{ACTIVITY_TYPE_LABELS[activity.type.value]}")
     if (activity.starts_dt, activity.ends_dt, activity.place) != when_where:
         told = sum(p.status in services.EXPECTED and p.deputy_id not in added for p in activity.participants)
         lines.append(f"时间或地点的变更已通知 {told} 位代表")
@@ -407,7 +411,8 @@ def activity_edit(activity_id):
     errors, status = [], 200
     if request.method == "POST":
         form = request.form
-        before = ((activity.starts_dt, activity.ends_dt, activity.place), {p.deputy_id for p in activity.participants})
+        before = ((activity.starts_dt, activity.ends_dt, activity.place), {p.deputy_id for p in activity.participants},
+                  activity.type)
         try:
             services.edit(user, activity, activity_patch_data(form, activity))
         except (APIError, ValidationError) as exc:
