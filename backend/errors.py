@@ -95,6 +95,19 @@ def http_exception_response(exc: HTTPException):
     return error_response(status, code, data.get("message") or message)
 
 
+def address_error_response(exc: HTTPException):
+    """An address that is no page, or a page asked with the wrong method (404, 405): the contract's JSON
+    for the API and WeChat's push; for an address a person opened in a browser (a link cut short in a
+    chat, a slash a scanner app added, the site's bare address), a page in Chinese with the ways on.
+    The console answers its own addresses with its pages (console.console_address_error)."""
+    from flask import render_template, request
+
+    if request.path.startswith(("/api/", "/wechat/")):
+        return http_exception_response(exc)
+    return render_template("q_unavailable.html", title="页面不存在",
+                           message="您要找的页面不存在，请检查链接是否完整。"), exc.code
+
+
 def server_error_response(status):
     """A 5xx answer: the contract's JSON for the API and WeChat's push, a page in Chinese for the pages
     people open in a browser (a printed code, the public pages, the console). The page uses no database."""

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..auth import services as auth_services
 from ..auth.limits import sign_in_limits
-from ..errors import APIError, http_exception_response
+from ..errors import APIError, address_error_response
 from ..extensions import csrf, db
 
 log = logging.getLogger(__name__)
@@ -98,9 +98,10 @@ def home():
 @bp.app_errorhandler(405)
 def console_address_error(exc):
     """A console address that is no page (a mistyped link, an old bookmark, a form's address opened as
-    a page): a console page in Chinese. Every other address answers as before, the API with its JSON."""
+    a page): a console page in Chinese. Every other address: a citizen's page in Chinese, the API's JSON
+    (errors.address_error_response)."""
     if request.path != "/console" and not request.path.startswith("/console/"):
-        return http_exception_response(exc)
+        return address_error_response(exc)
     return render_template("console/dashboard_error.html", title="页面不存在",
                            message="您要找的页面不存在，请从导航栏重新进入。"), exc.code
 

@@ -309,3 +309,22 @@ def test_revoked_code_shows_a_clear_sentence(phone, live_server, factory, world,
     assert phone.locator("#file-form").count() == 0
     phone.screenshot(path=f"{SHOTS}/citizen_revoked.png", full_page=True)
     assert external_requests == []
+
+
+def test_an_address_that_is_no_page_answers_with_a_page_not_json(phone, live_server, world, external_requests):
+    """A link cut short or mistyped in a chat, a slash added by a scanner app, the site's bare address: a
+    page in Chinese with the ways on (it was the API's raw JSON); the API's own answers stay JSON."""
+    code = world["station"].qr_code
+    for path, status in (("/", 404), ("/q/", 404), (f"/q/{code}/", 404), ("/track/abc", 404),
+                         ("/appointments/abc", 404), ("/public/stations/abc", 404), ("/public/suggestions", 404)):
+        response = phone.goto(live_server + path)
+        assert response.status == status, path
+        assert response.headers["content-type"].startswith("text/html"), path
+        expect(phone.locator("h1")).to_have_text("页面不存在")
+        expect(phone.locator("main")).to_contain_text("您要找的页面不存在")
+        expect(phone.locator("main")).not_to_contain_text("not_found")
+        expect(phone.locator(f"a[href='/public/stations']").first).to_be_visible()
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390, path
+    api = phone.request.get(f"{live_server}/api/v1/nothing-here")
+    assert api.status == 404 and api.json() == {"error": "not_found", "message": "您要找的内容不存在。"}
+    assert external_requests == []
