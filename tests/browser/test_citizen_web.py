@@ -328,3 +328,34 @@ def test_an_address_that_is_no_page_answers_with_a_page_not_json(phone, live_ser
     api = phone.request.get(f"{live_server}/api/v1/nothing-here")
     assert api.status == 404 and api.json() == {"error": "not_found", "message": "您要找的内容不存在。"}
     assert external_requests == []
+
+
+def test_in_the_last_round_the_rating_form_does_not_promise_another_round(
+        phone, live_server, app, factory, world, external_requests):
+    """不满意 hands the item back to the deputy only up to MAX_ROUNDS; in the last round it closes the item
+    and puts it under supervision (督办), and the form says so before the citizen chooses."""
+    assert app.config["MAX_ROUNDS"] == 2
+    zhang = world["zhang"]
+    item_id = file_in_page(phone, live_server, zhang.qr_code, "路灯坏了")
+    deputy = factory.deputy_headers(zhang)
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/accept", headers=deputy).status_code == 200
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy,
+                               json={"content": "已报修。"}).status_code == 200
+
+    phone.goto(f"{live_server}/track/{item_id}")
+    expect(phone.locator("#rate-hint")).to_have_text("选择“不满意”，建议将重新交办。")
+    phone.locator(".segmented label", has_text="不满意").click()
+    phone.click("#rate-submit")
+    expect(phone.locator("#d-flags")).to_contain_text("第 2 轮办理")
+
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy,
+                               json={"content": "已再次报修。"}).status_code == 200
+    phone.reload()
+    expect(phone.locator("#rate-card")).to_be_visible()
+    expect(phone.locator("#rate-hint")).to_have_text(
+        "这是最后一轮办理：选择“不满意”，建议将办结并转入督办，不再重新交办。")
+    phone.locator(".segmented label", has_text="不满意").click()
+    phone.click("#rate-submit")
+    expect(phone.locator("#d-status")).to_have_text("已办结")
+    expect(phone.locator("#d-flags")).to_contain_text("督办中")
+    assert external_requests == []

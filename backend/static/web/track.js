@@ -8,6 +8,8 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var id = root.dataset.id;
+  // MAX_ROUNDS: 不满意 in an earlier round hands the item back to the deputy; in the last, it closes it under 督办.
+  var maxRounds = parseInt(root.dataset.maxRounds, 10) || 2;
   var ROLE_NAMES = { citizen: "群众", deputy: "代表", station_admin: "联络站", region_admin: "人大工作人员", system: "系统" };
   var SATISFACTION = { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意" };
   var photosLoaded = false;
@@ -95,6 +97,9 @@
     }
 
     MSB.show($("rate-card"), owner && item.status === "replied");
+    $("rate-hint").textContent = item.round >= maxRounds
+      ? "这是最后一轮办理：选择“不满意”，建议将办结并转入督办，不再重新交办。"
+      : "选择“不满意”，建议将重新交办。";
     MSB.show($("withdraw-card"), owner && (item.status === "pending" || item.status === "assigned"));
 
     var timeline = $("timeline");
