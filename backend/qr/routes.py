@@ -140,6 +140,11 @@ UNAVAILABLE_TITLES = {404: "二维码无效", 410: "二维码已停用"}
 @public_pages.get("/q/<code>")
 def landing(code):
     """The page a phone camera opens outside WeChat."""
+    if rotating.looks_rotating(code):
+        # An activity's check-in screen (一事一活动码) scanned with the camera: checking in needs the
+        # deputy's WeChat identity, so the page says where to scan it rather than that it is invalid.
+        return render_template("q_unavailable.html", title="请在微信中扫码签到",
+                               message="这是活动现场的签到码，只能在微信中签到：请打开微信“扫一扫”，扫描现场屏幕上的签到码。")
     try:
         qr, target = targets.resolve_live(code)
     except APIError as exc:

@@ -2,6 +2,7 @@
 rate; a revoked code; and nothing requested from outside the application."""
 import io
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from PIL import Image, ImageDraw
@@ -358,4 +359,31 @@ def test_in_the_last_round_the_rating_form_does_not_promise_another_round(
     phone.click("#rate-submit")
     expect(phone.locator("#d-status")).to_have_text("已办结")
     expect(phone.locator("#d-flags")).to_contain_text("督办中")
+    assert external_requests == []
+
+
+def test_an_activitys_check_in_code_opened_in_a_phone_browser_says_to_scan_it_in_wechat(
+        phone, live_server, factory, world, external_requests):
+    """A deputy at an activity points the phone's camera, not WeChat, at the screen's check-in code
+    (一事一活动码): the page says how to check in, not that the code is invalid."""
+    admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    starts = datetime.now(timezone.utc) + timedelta(minutes=10)
+    activity = factory.client.post("/api/v1/activities", headers=admin, json={
+        "title": "代表进站接待", "type": "reception", "station_id": world["station"].id,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=3)).isoformat(),
+        "deputy_ids": [world["zhang"].id],
+    })
+    assert activity.status_code == 201, activity.json
+    screen_code = factory.client.get(f"/api/v1/activities/{activity.json['id']}/checkin-code", headers=admin)
+    assert screen_code.status_code == 200, screen_code.json
+    url = screen_code.json["url"]
+    assert url.startswith(f"{live_server}/q/")
+
+    response = phone.goto(url)
+    assert response.status == 200
+    expect(phone.locator("h1")).to_have_text("请在微信中扫码签到")
+    expect(phone.locator(".notice-text")).to_have_text(
+        "这是活动现场的签到码，只能在微信中签到：请打开微信“扫一扫”，扫描现场屏幕上的签到码。")
+    expect(phone.locator("main")).not_to_contain_text("二维码无效")
+    assert phone.locator("#file-form").count() == 0
     assert external_requests == []
