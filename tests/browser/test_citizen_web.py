@@ -387,3 +387,47 @@ def test_an_activitys_check_in_code_opened_in_a_phone_browser_says_to_scan_it_in
     expect(phone.locator("main")).not_to_contain_text("二维码无效")
     assert phone.locator("#file-form").count() == 0
     assert external_requests == []
+
+
+def test_a_filing_whose_answer_never_comes_can_be_sent_again_and_is_filed_once(
+        phone, live_server, app, world, external_requests):
+    """On a flaky network the request reached the server, which filed it, and the answer is stuck on the
+    way back: the page does not stay at 正在提交… for ever; it says the network failed, and the tap that
+    sends it again (the same Idempotency-Key) shows the item already filed, not a second one."""
+    phone.clock.install()
+    keys, stuck = [], []
+
+    def answer_never_comes(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()  # filed on the server
+            stuck.append(route)  # and its answer never arrives
+        else:
+            route.continue_()
+
+    phone.route("**/api/v1/suggestions", answer_never_comes)
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    phone.select_option("#category", "环境卫生")
+    phone.fill("#content", "河边垃圾没人清理")
+    phone.click("#submit")
+    expect(phone.locator("#submit")).to_have_text("正在提交…")
+    expect(phone.locator("#submit")).to_be_disabled()
+    # The server has filed it (asked as this browser's citizen, beside the stuck request).
+    phone.wait_for_function("""async () => {
+        const mine = await fetch('/api/v1/suggestions?scope=mine',
+                                 {headers: {Authorization: 'Bearer ' + localStorage.getItem('msb.web.token')}});
+        return mine.ok && (await mine.json()).total === 1;
+    }""", polling=100)
+    assert len(keys) == 1
+
+    phone.clock.run_for(60_000)
+    expect(phone.locator("#form-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
+    expect(phone.locator("#submit")).to_be_enabled()
+    expect(phone.locator("#content")).to_have_value("河边垃圾没人清理")
+
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    assert keys[0] and keys == [keys[0], keys[0]]
+    with app.app_context():
+        assert db.session.query(Suggestion).count() == 1
+    assert external_requests == []

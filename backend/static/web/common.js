@@ -51,6 +51,14 @@
     server: "服务器暂时无法处理，请稍后重试。"
   };
 
+  /* How long a request without a file may take. On a flaky network an answer can be stuck on the way
+   * back for minutes, the page busy (正在提交…) all that time and the citizen's only way out a reload,
+   * which forgets the filing's Idempotency-Key. Cut off, the page says the network failed, and the
+   * next tap sends the same key: the server answers with what the first request did, if it arrived.
+   * An upload (``options.form``) has no limit: a big photo is slow on a weak signal, and its tile can
+   * be removed meanwhile. */
+  var TIMEOUT_MS = 30000;
+
   async function request(method, path, options) {
     options = options || {};
     var headers = { "Accept": "application/json" };
@@ -63,14 +71,23 @@
     }
     if (options.token) headers["Authorization"] = "Bearer " + options.token;
     if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+    var controller = options.form || !window.AbortController ? null : new AbortController();
+    var timer = controller ? window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
     var response;
+    var data = null;
     try {
-      response = await fetch(path, { method: method, headers: headers, body: body, credentials: "same-origin" });
+      response = await fetch(path, {
+        method: method, headers: headers, body: body, credentials: "same-origin",
+        signal: controller ? controller.signal : undefined
+      });
+      try { data = await response.json(); } catch (e) { data = null; }
     } catch (e) {
       return { ok: false, status: 0, error: "network", message: MESSAGES.network };
+    } finally {
+      window.clearTimeout(timer);
     }
-    var data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
+    // Cut off while its body was on the way: as lost as an answer that never came.
+    if (controller && controller.signal.aborted) return { ok: false, status: 0, error: "network", message: MESSAGES.network };
     if (response.ok) return { ok: true, status: response.status, data: data };
     var error = (data && data.error) || (response.status === 429 ? "rate_limited" : "server");
     var message = response.status === 429 ? MESSAGES.rate_limited
