@@ -434,3 +434,43 @@ def test_a_mobile_number_written_as_people_write_it_is_taken(phone, live_server,
     item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=factory.deputy_headers(world["zhang"])).json
     assert item["contact_phone"] == "13812345678"
     assert external_requests == []
+
+
+def test_a_photo_taken_with_the_position_is_stored_without_it_and_an_anonymous_filing_names_nobody(
+        phone, live_server, app, factory, world, external_requests):  # noqa: F811
+    """A phone's camera writes where the photo was taken into it (EXIF GPS): the photo a citizen adds on
+    the page is kept without it. Filed anonymously, without a phone number, agreeing to publication."""
+    from backend.extensions import db
+    from backend.uploads.models import Upload
+    from backend.uploads.storage import get_storage
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (27.0, 33.0, 36.0), 3: "E", 4: (109.0, 59.0, 24.0)}  # the GPS IFD
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(jpeg())).save(buffer, "JPEG", exif=exif.tobytes())
+    taken = buffer.getvalue()
+    assert Image.open(io.BytesIO(taken)).getexif().get_ifd(0x8825) and b"PhoneMaker" in taken  # as the camera wrote it
+
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", "路灯坏了，见照片")
+    phone.set_input_files("#photo-input", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": taken}])
+    expect(phone.locator("#photos .photo")).to_have_count(1)
+    expect(phone.locator("#photos .photo-state")).to_have_count(0)
+    phone.locator("label.switch", has_text="匿名提交").click()
+    phone.locator("label.switch", has_text="同意公开").click()
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+
+    item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=factory.deputy_headers(world["zhang"])).json
+    assert (item["anonymous"], item["public_consent"], item["citizen"], item["contact_phone"]) == (True, True, None, None)
+    with app.app_context():
+        keys = [u.key for u in db.session.query(Upload).filter_by(suggestion_id=item_id)]
+        assert len(keys) == 1
+        stored = get_storage().open(keys[0])
+    kept = Image.open(io.BytesIO(stored))
+    assert kept.size == (800, 600)
+    assert dict(kept.getexif()) == {} and b"PhoneMaker" not in stored
+    assert external_requests == []
