@@ -431,3 +431,37 @@ def test_a_filing_whose_answer_never_comes_can_be_sent_again_and_is_filed_once(
     with app.app_context():
         assert db.session.query(Suggestion).count() == 1
     assert external_requests == []
+
+
+def test_a_browser_that_keeps_no_site_data_is_told_the_link_will_not_work_later(
+        browser, phone, live_server, world, external_requests):
+    """Site data blocked (a scanner app's bare web view, a browser set so): the identity lives only as
+    long as the page, so the private link cannot open the item later; the page says to note the number
+    instead of promising the link."""
+    code = world["station"].qr_code
+    file_in_page(phone, live_server, code, "路灯坏了")
+    expect(phone.locator("#done-unkept")).to_be_hidden()
+
+    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    context.add_init_script("""Object.defineProperty(window, 'localStorage', {
+        get() { throw new DOMException('The operation is insecure.', 'SecurityError'); }});""")
+    page = context.new_page()
+    try:
+        file_in_page(page, live_server, code, "井盖丢了")
+        unkept = page.locator("#done-unkept")
+        expect(unkept).to_be_visible()
+        expect(unkept).to_have_text("注意：本浏览器不能保存网站数据，关闭本页后无法再用上面的链接查看。"
+                                    "请记下或截图保存编号，可凭编号向联络站查询。")
+
+        page.click("#tab-appt")
+        page.fill("#appt-topic", "想反映噪音扰民")
+        page.fill("#appt-preferred_time", "周三下午")
+        page.fill("#appt-contact_phone", "13912345678")
+        page.click("#appt-submit")
+        expect(page.locator("#appt-done")).to_be_visible()
+        expect(page.locator("#appt-done-unkept")).to_be_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    finally:
+        context.close()
+    assert external_requests == []

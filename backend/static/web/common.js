@@ -275,6 +275,8 @@
     shown.textContent = link;
     shown.href = link;
     document.getElementById(prefix + "done-open").href = link;
+    // Without site storage the identity ends with the page: the link will not open the item later.
+    show(document.getElementById(prefix + "done-unkept"), !store());
     show(formCard, false);
     show(document.getElementById(prefix + "done"), true);
   }
