@@ -12,6 +12,7 @@ from backend.extensions import db
 from backend.suggestions.models import Suggestion
 
 from ..factories import gps_of, screen
+from .conftest import watch_requests
 
 # The phone's GPS 50 m south of the reported crossing (27.5604, 109.9900 on China's maps): a browser
 # reports WGS-84, some hundreds of metres from where China's maps draw the same spot.
@@ -462,6 +463,36 @@ def test_a_browser_that_keeps_no_site_data_is_told_the_link_will_not_work_later(
         expect(page.locator("#appt-done")).to_be_visible()
         expect(page.locator("#appt-done-unkept")).to_be_visible()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    finally:
+        context.close()
+    assert external_requests == []
+
+
+def test_after_filing_on_a_small_phone_the_success_card_is_on_screen(
+        browser, live_server, factory, world, external_requests):
+    """A station's page is long (its deputies, its reception days): after 提交 the page went to its top,
+    the station's card, and 提交成功 with the number was below the screen, as if nothing had happened."""
+    for name in ("王秀兰", "陈明", "刘洋"):
+        factory.deputy(world["tree"]["hc"], name, stations=[world["station"]], level="county")
+    context = browser.new_context(viewport={"width": 320, "height": 568}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    page = context.new_page()
+    watch_requests(page, live_server, external_requests)
+    try:
+        file_in_page(page, live_server, world["station"].qr_code, "井盖丢了")
+        expect(page.locator("#done h2")).to_be_in_viewport()
+        expect(page.locator("#done-number")).to_be_in_viewport()
+
+        page.click("#again")
+        expect(page.locator("#file-card h2")).to_be_in_viewport()
+
+        page.click("#tab-appt")
+        page.fill("#appt-topic", "想反映噪音扰民")
+        page.fill("#appt-preferred_time", "周三下午")
+        page.fill("#appt-contact_phone", "13912345678")
+        page.click("#appt-submit")
+        expect(page.locator("#appt-done h2")).to_be_in_viewport()
+        expect(page.locator("#appt-done-number")).to_be_in_viewport()
     finally:
         context.close()
     assert external_requests == []

@@ -253,7 +253,8 @@
   function showDone(prefix, formCard, number, path) {
     rememberDone(prefix, { number: number, path: path });
     showDoneCard(prefix, formCard, number, path);
-    window.scrollTo(0, 0);
+    // The card, not the page's top: below a station's card on a small phone it would be off the screen.
+    document.getElementById(prefix + "done").scrollIntoView({ block: "start" });
   }
 
   function rememberDone(prefix, done) {

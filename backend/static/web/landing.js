@@ -372,6 +372,6 @@
     updateCounter();
     MSB.show($("done"), false);
     MSB.show($("file-card"), true);
-    window.scrollTo(0, 0);
+    $("file-card").scrollIntoView({ block: "start" });
   });
 })();
