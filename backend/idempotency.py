@@ -3,6 +3,7 @@
 A retry that arrives after the first request finished replays the stored answer; one that races it
 collides on the unique key and replays too (see ``idempotent``). Keys live 24 h.
 """
+import secrets
 from datetime import timedelta
 from functools import wraps
 
@@ -103,3 +104,36 @@ def idempotent(view):
         return response
 
     return Blueprint.doc(parameters=[HEADER_DOC])(wrapped)
+
+
+# --- console forms --------------------------------------------------------------------------------
+# A console page gives each of its forms a fresh key (``form_key``); the form sent twice (a double click,
+# the browser sending it again) carries the same key, and its second post is told the first's outcome.
+
+FORM_KEY_FIELD = "form_key"
+
+
+def new_form_key():
+    return secrets.token_urlsafe(16)
+
+
+def posted_form_key(form):
+    """The key the posted form carries, or None when it carries none that could be one."""
+    key = (form.get(FORM_KEY_FIELD) or "").strip()
+    return key if key and len(key) <= 128 and key.isprintable() else None
+
+
+def form_already_sent(user_id, key):
+    return key is not None and _find(user_id, key) is not None
+
+
+def remember_form(user_id, key):
+    """Note, in the step's transaction, that the form with ``key`` took its step (the commit then fails
+    on the unique key if a twin of the form committed first)."""
+    if key is None:
+        return
+    db.session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id,
+                                        IdempotencyRecord.created_dt <= utcnow() - KEY_TTL)
+    )
+    db.session.add(IdempotencyRecord(user_id=user_id, key=key, endpoint=request.endpoint, status_code=302, body={}))

@@ -389,6 +389,36 @@ def test_forward_and_feedback_through_forms_record_work_orders_and_supervision(c
         ("forward", "station_admin"), ("feedback", "station_admin")]
 
 
+def form_fields(client, path, action):
+    """The hidden fields of the form posting to ``action`` on the page at ``path``, as the browser sends them."""
+    csrf_token(client, "/console/")  # forgets a token cached for another client (see csrf_token)
+    page = client.get(path).get_data(as_text=True)
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S)
+    assert form, f"no form posting to {action}"
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(1)))
+
+
+def test_a_form_sent_twice_takes_its_step_once(client, admin, world, pending):  # noqa: F811
+    """A double click on 督办 or 分派 (or a browser sending the form again) posts the same form twice: the
+    deputy got two 督办 messages and the 台账 two lines. The second post of a form is the first's outcome."""
+    item_page = f"/console/suggestions/{pending['id']}"
+    supervise = form_fields(admin, item_page, f"{item_page}/supervise") | {"note": "请尽快分派办理"}
+    dispatch = form_fields(admin, item_page, f"{item_page}/dispatch") | {"deputy_id": world["zhang"].id}
+    for data in (supervise, supervise, dispatch, dispatch):
+        sent = admin.post(f"{item_page}/{'supervise' if 'note' in data else 'dispatch'}", data=data)
+        assert sent.status_code == 302 and sent.headers["Location"].endswith(item_page)
+        assert flashes(admin.get(sent.headers["Location"])) == \
+            ["已督办。" if "note" in data else "已分派，等待代表接单。"]
+    item = item_json(client, world["admin"], pending["id"])
+    assert [e["action"] for e in item["timeline"]] == ["file", "supervise", "dispatch"]
+
+    # A new page is a new form: the same step taken again on purpose is taken.
+    again = form_fields(admin, item_page, f"{item_page}/supervise")
+    admin.post(f"{item_page}/supervise", data=again | {"note": "再次督办"})
+    item = item_json(client, world["admin"], pending["id"])
+    assert [e["action"] for e in item["timeline"]] == ["file", "supervise", "dispatch", "supervise"]
+
+
 def test_held_items_can_be_released_or_rejected(app, client, admin, world):  # noqa: F811
     held = file(client, world["citizen"], world["station_code"], content="违禁测试 第一条").json
     held_too = file(client, world["citizen"], world["deputy_code"], content="违禁测试 第二条").json

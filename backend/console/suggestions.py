@@ -17,6 +17,7 @@ from schemas.common import SERVICE_YEARS, has_control_characters
 from ..auth.scope import deputy_scope_clause, manages_deputy, manages_station, station_scope_clause
 from ..errors import APIError, validation_failed
 from ..extensions import db
+from ..idempotency import form_already_sent, new_form_key, posted_form_key, remember_form
 from ..forms import parse_int
 from ..org.models import Deputy, Station
 from ..suggestions import services, workflow
@@ -240,6 +241,7 @@ def suggestion(suggestion_id):
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
+        form_key=new_form_key,
     )
 
 
@@ -295,18 +297,33 @@ def form_text(name, label, max_length, required=True, single_line=False):
 
 def _run(suggestion_id, action, step, success):
     """Take one step as the signed-in administrator; flash the outcome (``success``, or what
-    ``success(item)`` says) and go back to the item."""
+    ``success(item)`` says) and go back to the item.
+
+    A form that took its step once (its ``form_key`` is remembered with the step) only says so again:
+    a double click, or the browser sending the form twice, must not dispatch, 督办 or notify twice."""
     item = item_or_404(suggestion_id)
     back = redirect(url_for("console.suggestion", suggestion_id=item.id))
+    user_id, key = g.user.id, posted_form_key(request.form)
+
+    def succeeded():
+        done = item_or_404(suggestion_id)
+        flash(success(done) if callable(success) else success, "success")
+        return back
+
+    if form_already_sent(user_id, key):
+        return succeeded()
     try:
         actor = workflow.actor_for(g.user, item, action)
         step(item, actor)
+        remember_form(user_id, key)
         db.session.commit()
     except APIError as exc:
         db.session.rollback()
         flash(error_message(exc), "error")
     except (StaleDataError, IntegrityError):
         db.session.rollback()
+        if form_already_sent(user_id, key):  # its twin, sent at the same moment, took the step
+            return succeeded()
         flash(STALE_MESSAGE, "error")
     else:
         flash(success(item) if callable(success) else success, "success")
