@@ -1,8 +1,9 @@
 """The console's suggestion queue, the item page, its photos, and every administrator action as a form.
 
 Actions go through the same workflow and services as the API (``workflow.actor_for`` decides who may
-act, the service validates and moves the item) and commit once. A refused step (409, 422, 403) is
-flashed in Chinese and the page comes back; an item outside the administrator's scope is a 404 page.
+act, the service validates and moves the item) and commit once. A refused step (409, 422, 403) brings
+the page back with its form as typed and the reason, in Chinese, in the form; an item outside the
+administrator's scope is a 404 page.
 """
 from datetime import date
 
@@ -226,8 +227,14 @@ def available_actions(user, item):
 @bp.get("/suggestions/<int:suggestion_id>")
 @console_login_required
 def suggestion(suggestion_id):
+    return render_item(item_or_404(suggestion_id))
+
+
+def render_item(item, refused=None, status=200):
+    """The item's page. ``refused`` = (the form whose step was refused, why, the field to fill): that form
+    comes back as typed with the reason in it (a form in the side column is out of sight of the top of
+    the page); if the item has moved on and no longer offers it, the reason is said at the top."""
     user = g.user
-    item = item_or_404(suggestion_id)
     body = present(item, user, timeline=True)
     actions = available_actions(user, item)
     own, others = dispatch_choices(user, item) if "dispatch" in actions else ([], [])
@@ -235,14 +242,19 @@ def suggestion(suggestion_id):
         select(Suggestion).where(Suggestion.merged_into_id == item.id).order_by(Suggestion.id)
     ).all()
     merged_into = db.session.get(Suggestion, item.merged_into_id) if item.merged_into_id else None
+    form_name, message, field = refused or (None, None, None)
+    if form_name is not None and form_name not in actions:
+        flash(message, "error")
+        form_name = None
     return render_template(
         "console/suggestion_detail.html",
         item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
-        form_key=new_form_key,
-    )
+        form_key=new_form_key, refused=form_name, refused_message=message, refused_field=field,
+        typed=request.form if form_name else {},
+    ), status
 
 
 def queue_url():
@@ -297,7 +309,7 @@ def form_text(name, label, max_length, required=True, single_line=False):
 
 def _run(suggestion_id, action, step, success):
     """Take one step as the signed-in administrator; flash the outcome (``success``, or what
-    ``success(item)`` says) and go back to the item.
+    ``success(item)`` says) and go back to the item. Refused, the item's page with the form as typed.
 
     A form that took its step once (its ``form_key`` is remembered with the step) only says so again:
     a double click, or the browser sending the form twice, must not dispatch, 督办 or notify twice."""
@@ -319,15 +331,28 @@ def _run(suggestion_id, action, step, success):
         db.session.commit()
     except APIError as exc:
         db.session.rollback()
-        flash(error_message(exc), "error")
+        if exc.status == 404:
+            raise ConsoleNotFound() from None
+        refused = (action, error_message(exc), _field_to_fill(exc)), exc.status
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         if form_already_sent(user_id, key):  # its twin, sent at the same moment, took the step
             return succeeded()
-        flash(STALE_MESSAGE, "error")
+        refused = (action, STALE_MESSAGE, None), 409
     else:
         flash(success(item) if callable(success) else success, "success")
-    return back
+        return back
+    # As it is saved now (another administrator's step may be why this one was refused).
+    return render_item(item_or_404(suggestion_id), *refused)
+
+
+# The API's names of the fields a refused step names, as the console's forms call them.
+_FORM_FIELDS = {"into_id": "into"}
+
+
+def _field_to_fill(exc):
+    fields = list(exc.errors or {})
+    return _FORM_FIELDS.get(fields[0], fields[0]) if fields else None
 
 
 @bp.post("/suggestions/<int:suggestion_id>/dispatch")
@@ -415,7 +440,7 @@ def merge(suggestion_id):
     def step(item, actor):
         into = _merge_target(form_text("into", "目标建议编号", 32))
         if into is None or workflow.admin_role_for(g.user, into) is None:
-            raise APIError(422, "validation_failed", "合并目标不存在或不在您的管理范围内。")
+            raise validation_failed({"into": ["合并目标不存在或不在您的管理范围内。"]})
         services.merge(item, actor, into)
 
     return _run(suggestion_id, "merge", step, "已合并到目标建议，群众将改为关注该建议。")

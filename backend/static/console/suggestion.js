@@ -14,4 +14,22 @@
       window.setTimeout(function () { button.disabled = true; }, 0);
     }
   });
+
+  // A refused step came back with its form as typed: the cursor goes to the box the reason is about
+  // (else the form's first one), which brings the form and its reason into sight.
+  var refused = document.getElementById("refused");
+  if (refused) {
+    var form = refused.closest("form");
+    var named = refused.getAttribute("data-field");
+    var field = (named && form.elements.namedItem(named)) ||
+      form.querySelector("select, textarea, input:not([type=hidden])");
+    if (field && typeof field.focus !== "function") {
+      field = field[0];  // a group of radio buttons: the first of them
+    }
+    if (field && typeof field.focus === "function") {
+      field.focus();
+    } else {
+      refused.scrollIntoView({ block: "center" });
+    }
+  }
 })();

@@ -1,0 +1,69 @@
+"""A station administrator triaging the suggestion queue in a real browser, on a PC screen (1366×768)
+and a smaller one (1024 wide)."""
+import pytest
+from playwright.sync_api import expect
+
+from ..test_suggestions import file, step, world  # noqa: F401  (fixture)
+from .conftest import watch_requests
+from .test_console_activities import sign_in
+
+
+@pytest.fixture
+def pc(browser, live_server, external_requests):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    watch_requests(page, live_server, external_requests)
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    context.close()
+
+
+def _pending(factory, world, content="城北菜市场门口积水严重，雨天无法通行。"):  # noqa: F811
+    response = file(factory.client, world["citizen"], world["station_code"], content=content)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def _timeline_actions(factory, world, item):  # noqa: F811
+    body = factory.client.get(f"/api/v1/suggestions/{item['id']}", headers=world["admin"]).json
+    return [e["action"] for e in body["timeline"]]
+
+
+def test_a_refused_step_keeps_what_was_typed_and_says_why_beside_it(pc, live_server, factory, world,  # noqa: F811
+                                                                     external_requests):
+    """转办 to a department without naming it: the note typed for it came back empty, and the reason was
+    at the top of the page, out of sight of the form. Now the form says why, keeps the words, and the
+    cursor is in the box to fill; the same for 合并 to a number that is not one."""
+    item = _pending(factory, world)
+    duplicate = _pending(factory, world, "菜市场门口积水，和别人反映的是同一处。")
+    step(factory.client, world["admin"], item["id"], "dispatch", deputy_id=world["zhang"].id)
+    step(factory.client, world["zhang_h"], item["id"], "accept")
+    sign_in(pc, live_server, "chengbei")
+
+    pc.goto(f"{live_server}/console/suggestions/{item['id']}")
+    forward = pc.locator("#forward")
+    forward.locator("select[name=target]").select_option("department")
+    forward.locator("input[name=work_order_no]").fill("ZJ20261127001")
+    forward.locator("textarea[name=note]").fill("请住建局尽快维修，群众希望一周内修好。")
+    forward.locator("button[type=submit]").click()
+    expect(forward.locator("[role=alert]")).to_have_text("转办到政府部门时请填写部门名称。")
+    expect(forward.locator("textarea[name=note]")).to_have_value("请住建局尽快维修，群众希望一周内修好。")
+    expect(forward.locator("input[name=work_order_no]")).to_have_value("ZJ20261127001")
+    expect(forward.locator("select[name=target]")).to_have_value("department")
+    expect(forward.locator("input[name=department]")).to_be_focused()
+    expect(pc.locator("#item-status")).to_have_text("办理中")
+
+    forward.locator("input[name=department]").fill("鹤城区住建局")
+    forward.locator("button[type=submit]").click()
+    expect(pc.locator(".flash-success")).to_have_text("已转办，等待部门反馈。")
+    expect(pc.locator("#item-status")).to_have_text("转办中")
+
+    pc.goto(f"{live_server}/console/suggestions/{duplicate['id']}")
+    merge = pc.locator("form[action$='/merge']")
+    merge.locator("input[name=into]").fill("MSB-2026112-00001")
+    merge.locator("button[type=submit]").click()
+    expect(merge.locator("[role=alert]")).to_have_text("合并目标不存在或不在您的管理范围内。")
+    expect(merge.locator("input[name=into]")).to_have_value("MSB-2026112-00001")
+    expect(merge.locator("input[name=into]")).to_be_focused()
+    assert _timeline_actions(factory, world, duplicate) == ["file"]
+    assert external_requests == []
