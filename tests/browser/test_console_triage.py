@@ -67,3 +67,25 @@ def test_a_refused_step_keeps_what_was_typed_and_says_why_beside_it(pc, live_ser
     expect(merge.locator("input[name=into]")).to_be_focused()
     assert _timeline_actions(factory, world, duplicate) == ["file"]
     assert external_requests == []
+
+
+def test_the_queue_shows_every_column_on_a_1024_wide_screen(browser, live_server, factory, world, app):  # noqa: F811
+    """At 1024 wide the queue's last column, 时限 (the deadline the administrator chases), was cut off
+    at the card's edge: it had to be scrolled to sideways, row by row."""
+    from ..factories import screen
+
+    held = _pending(factory, world, "违禁测试 小区门口的广告牌")
+    assigned = file(factory.client, world["citizen"], world["deputy_code"], content="公交站台没有遮雨棚。").json
+    assert screen(app) == 2
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/suggestions")
+    rows = page.locator("table.queue tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text=held["number"])).to_contain_text("待审核")
+    expect(rows.filter(has_text=assigned["number"]).locator("td").last).to_contain_text("接单")
+    card = page.locator(".table-card")
+    assert card.evaluate("card => card.scrollWidth <= card.clientWidth"), card.evaluate(
+        "card => [card.scrollWidth, card.clientWidth]")
+    context.close()
