@@ -142,6 +142,20 @@ def test_dashboard_shows_the_scope_in_numbers_and_chart_data(app, client, world,
     assert sum(w["count"] for w in other_data["trend"]) == 0
 
 
+def test_the_dashboards_total_names_the_open_items_as_the_queue_does(client, admin, world, pending):  # noqa: F811
+    """建议总数 said "办理中 2 件" for every item still open, waiting ones included, while the chart beside
+    it and the queue call only the accepted items 办理中 (here none): 未办结, as the queue's filter says."""
+    file(client, world["citizen"], world["deputy_code"], content="路口红绿灯时间太短，老人过马路来不及。")
+    page = admin.get("/console/").get_data(as_text=True)
+    total = re.search(r'<span class="kpi-label">建议总数</span><strong>(\d+)</strong><span class="kpi-note">([^<]*)</span>', page)
+    assert total.groups() == ("2", "未办结 2 件")
+    listed = admin.get("/console/suggestions?status=accepted").get_data(as_text=True)
+    assert "没有符合条件的建议。" in listed
+    # The statistics export's column of the same count, per station.
+    by_station = list(_workbook(admin.get("/console/stats/export.xlsx"))["按联络站"].values)
+    assert by_station[:2] == [("联络站", "建议数", "未办结", "已办结", "超期", "督办"), ("城北联络站", 2, 2, 0, 0, 0)]
+
+
 # --- scope -------------------------------------------------------------------------------------
 
 

@@ -225,7 +225,7 @@ def export_stats():
     categories = list(current_app.config["SUGGESTION_CATEGORIES"])
     categories += sorted(c for c in stats["by_category"] if c not in categories)
     _sheet(wb, "按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])
-    _sheet(wb, "按联络站", ["联络站", "建议数", "办理中", "已办结", "超期", "督办"], _station_rows(scope),
+    _sheet(wb, "按联络站", ["联络站", "建议数", "未办结", "已办结", "超期", "督办"], _station_rows(scope),
            widths={"联络站": 30})
     _sheet(wb, "按承办部门", ["承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"], (
         (r["department"], r["work_orders"], r["with_feedback"], r["satisfied"], r["basically_satisfied"],
