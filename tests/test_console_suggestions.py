@@ -292,6 +292,21 @@ def test_dispatch_through_the_form_moves_the_item_and_writes_the_timeline(client
     assert step(client, world["zhang_h"], pending["id"], "accept").json["status"] == "accepted"
 
 
+def test_the_timeline_names_whom_an_item_was_dispatched_and_forwarded_to(client, admin, world, pending):  # noqa: F811
+    """台账 of an item dispatched to 张伟, then 改派 to 李娜: both lines read only 分派, the same, and a
+    forwarding did not say where to. Each line now says to whom, or to which department."""
+    base = f"/console/suggestions/{pending['id']}"
+    post_form(admin, f"{base}/dispatch", {"deputy_id": world["zhang"].id, "note": "请张代表跟进"})
+    post_form(admin, f"{base}/dispatch", {"deputy_id": world["li"].id})
+    step(client, world["li_h"], pending["id"], "accept")
+    post_form(admin, f"{base}/forward", {"target": "department", "department": "鹤城区住建局",
+                                         "work_order_no": "ZJ001", "note": "请住建局维修"})
+    page = admin.get(base).get_data(as_text=True)
+    timeline = re.search(r'<ol class="timeline" id="timeline">(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r"<strong>([^<]*)</strong>", timeline) == [
+        "提交建议", "分派给 张伟", "改派给 李娜", "接单", "转办至 鹤城区住建局（工单 ZJ001）"]
+
+
 def test_refused_dispatches_flash_a_chinese_message_and_change_nothing(client, admin, world, factory, pending):  # noqa: F811
     stranger = factory.deputy(world["tree"]["yl"], "岳麓代表", phone="13800000099")
     url = f"/console/suggestions/{pending['id']}/dispatch"

@@ -34,7 +34,7 @@ from ..suggestions.models import (
 from ..suggestions.presenters import present
 from ..suggestions.queries import admin_scope_clause, apply_filters, load_item
 from ..suggestions.services import CHINA
-from ..suggestions.workflow import ROLE_LABELS
+from ..suggestions.workflow import ACTION_LABELS, ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_login_required
@@ -252,9 +252,24 @@ def render_item(item, refused=None, status=200):
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
-        form_key=new_form_key, refused=form_name, refused_message=message, refused_field=field,
+        headlines=timeline_headlines(item), form_key=new_form_key, refused=form_name, refused_message=message, refused_field=field,
         typed=request.form if form_name else {},
     ), status
+
+
+def timeline_headlines(item):
+    """What each line of the item's 台账 says was done, with whom it was given to where the line's own
+    record says (a dispatch's deputy, a forwarding's department): 分派 then 改派 read the same otherwise."""
+    headlines = []
+    for event in item.events:
+        data = event.data or {}
+        label = ACTION_LABELS.get(event.action, event.action)
+        if event.action == "dispatch" and data.get("deputy_name"):
+            label = f"{'改派' if event.from_status == Status.assigned.value else '分派'}给 {data['deputy_name']}"
+        elif event.action == "forward" and data.get("department"):
+            label = f"转办至 {data['department']}" + (f"（工单 {data['work_order_no']}）" if data.get("work_order_no") else "")
+        headlines.append(label)
+    return headlines
 
 
 def queue_url():
