@@ -307,6 +307,28 @@ def test_the_timeline_names_whom_an_item_was_dispatched_and_forwarded_to(client,
         "提交建议", "分派给 张伟", "改派给 李娜", "接单", "转办至 鹤城区住建局（工单 ZJ001）"]
 
 
+def test_the_forms_say_which_words_the_citizen_reads(app, client, admin, world, pending):  # noqa: F811
+    """Every note an administrator writes on a step goes into the 台账 the citizen who filed the item
+    reads (分派说明, 督办意见, 不予受理理由…), yet the forms did not say so, as 约见's 婉拒理由 does: a
+    remark meant for the deputy reached the citizen."""
+    base = f"/console/suggestions/{pending['id']}"
+    post_form(admin, f"{base}/dispatch", {"deputy_id": world["zhang"].id, "note": "请张代表跟进"})
+    assert item_json(client, world["citizen"], pending["id"])["timeline"][-1]["note"] == "请张代表跟进"
+
+    def notes(path):
+        return re.findall(r"<label>([^<]*)<textarea", admin.get(path).get_data(as_text=True))
+
+    assert notes(base) == ["分派说明（可选，群众可见）", "督办意见（群众可见）", "理由（群众可见）"]
+    step(client, world["zhang_h"], pending["id"], "accept")
+    assert notes(base) == ["转办说明（群众可见）", "督办意见（群众可见）"]
+    post_form(admin, f"{base}/forward", {"target": "hotline_12345", "note": "请热线处理"})
+    assert notes(base) == ["反馈内容（群众可见）", "督办意见（群众可见）"]
+
+    held = file(client, world["citizen"], world["station_code"], content="违禁测试 内容").json
+    screen(app)
+    assert notes(f"/console/suggestions/{held['id']}")[:2] == ["审核意见（可选，群众可见）", "不予受理理由（群众可见）"]
+
+
 def test_refused_dispatches_flash_a_chinese_message_and_change_nothing(client, admin, world, factory, pending):  # noqa: F811
     stranger = factory.deputy(world["tree"]["yl"], "岳麓代表", phone="13800000099")
     url = f"/console/suggestions/{pending['id']}/dispatch"
