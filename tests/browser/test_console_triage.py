@@ -89,3 +89,23 @@ def test_the_queue_shows_every_column_on_a_1024_wide_screen(browser, live_server
     assert card.evaluate("card => card.scrollWidth <= card.clientWidth"), card.evaluate(
         "card => [card.scrollWidth, card.clientWidth]")
     context.close()
+
+
+def test_merging_asks_with_the_number_typed(browser, live_server, factory, world):  # noqa: F811
+    """合并 cannot be undone and its target is typed by hand: the question named no item, so a mistyped
+    number was merged into without a second look. It now names the number typed."""
+    item = _pending(factory, world)
+    duplicate = _pending(factory, world, "菜市场门口积水，和别人反映的是同一处。")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    questions = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/suggestions/{duplicate['id']}")
+    merge = page.locator("form[action$='/merge']")
+    merge.locator("input[name=into]").fill(f" {item['number'].lower()} ")
+    merge.locator("button[type=submit]").click()
+    expect(merge.locator("button[type=submit]")).to_be_enabled()
+    assert questions == [f"确定将本条作为重复建议合并到 {item['number']} 吗？合并后本条以重复办结，不能撤销。"]
+    assert _timeline_actions(factory, world, duplicate) == ["file"]
+    context.close()

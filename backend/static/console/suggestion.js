@@ -4,6 +4,13 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question) {
+      // {into}: the item number typed in that field, as the server reads it (trimmed, upper case).
+      question = question.replace(/\{(\w+)\}/g, function (_, name) {
+        var field = form.elements.namedItem(name);
+        return field ? field.value.trim().toUpperCase() : "";
+      });
+    }
     if (question && !window.confirm(question)) {
       event.preventDefault();
       return;
