@@ -225,9 +225,11 @@ def import_deputies_command(file, region_id):
 @click.command("sweep")
 @needs_database
 def sweep_command():
-    """Deadlines, reminders, auto-close, text and photo screening, and the outbox. Safe to run from cron at any frequency."""
+    """Deadlines, reminders, auto-close, text and photo screening, the outbox, and expired Idempotency-Keys.
+    Safe to run from cron at any frequency."""
     from .activities.services import remind_upcoming
     from .appointments.services import remind_meetings, remind_unanswered
+    from .idempotency import purge_expired
     from .notifications.outbox import deliver_due
     from .suggestions import sweep
     from .uploads.screening import submit_due
@@ -239,6 +241,7 @@ def sweep_command():
     reminded = remind_upcoming()
     appointments = remind_unanswered() + remind_meetings()
     delivery = deliver_due()
+    purge_expired()
     click.echo(
         f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"

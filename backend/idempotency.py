@@ -59,6 +59,24 @@ def _find(user_id, key):
     )
 
 
+PURGE_BATCH = 5000
+
+
+def purge_expired(now=None):
+    """Delete the keys older than ``KEY_TTL`` (the sweep's work), a batch per transaction so that no
+    statement holds the table for long; returns how many went. Without it the table kept a row for
+    every filing, rating and console step ever taken: a province's hundreds of thousands a month."""
+    cutoff = (now or utcnow()) - KEY_TTL
+    purged = 0
+    while True:
+        batch = select(IdempotencyRecord.id).where(IdempotencyRecord.created_dt <= cutoff).limit(PURGE_BATCH)
+        gone = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(batch))).rowcount
+        db.session.commit()
+        purged += gone
+        if gone < PURGE_BATCH:
+            return purged
+
+
 def idempotent(view):
     """Wrap a creating endpoint (inside its auth decorator) so that a repeated key replays the answer.
 

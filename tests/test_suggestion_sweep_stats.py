@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import event, text, update
+from sqlalchemy import event, select, text, update
 
 from backend.db_types import utcnow
 from backend.extensions import db
@@ -407,3 +407,27 @@ def test_an_item_accepted_while_the_sweep_runs_is_not_flagged_overdue(client, ap
     assert "remind" not in [e["action"] for e in item["timeline"]]
     assert not [m for m in wechat_standin.messages() if m["template_id"] == "tmpl-overdue"]
     assert client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json["entries"] == []
+
+
+def test_the_sweep_forgets_idempotency_keys_after_a_day_and_keeps_the_fresh_ones(
+        client, app, world, monkeypatch):  # noqa: F811
+    from backend import idempotency
+    from backend.idempotency import IdempotencyRecord
+
+    monkeypatch.setattr(idempotency, "PURGE_BATCH", 1)  # several batches, as a province's day of keys takes
+    old = file(client, world["citizen"] | {"Idempotency-Key": "yesterday"}, world["deputy_code"]).json["id"]
+    file(client, world["stranger"] | {"Idempotency-Key": "last-week"}, world["deputy_code"])
+    fresh = file(client, world["citizen"] | {"Idempotency-Key": "just-now"}, world["deputy_code"]).json["id"]
+    with app.app_context():
+        for key, age in (("yesterday", timedelta(hours=25)), ("last-week", timedelta(days=7))):
+            db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == key)
+                               .values(created_dt=utcnow() - age))
+        db.session.commit()
+
+    sweep(app)
+    with app.app_context():
+        assert db.session.scalars(select(IdempotencyRecord.key)).all() == ["just-now"]
+    # A phone retrying within the day still reads its first answer; the expired key files anew.
+    assert file(client, world["citizen"] | {"Idempotency-Key": "just-now"}, world["deputy_code"]).json["id"] == fresh
+    again = file(client, world["citizen"] | {"Idempotency-Key": "yesterday"}, world["deputy_code"])
+    assert again.status_code == 201 and again.json["id"] not in (old, fresh)
