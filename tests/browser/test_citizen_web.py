@@ -153,6 +153,15 @@ def file_in_page(page, live_server, code, content):
     return int(page.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
 
 
+def ask_to_meet_in_page(page):
+    """On the code's page, a citizen asks to meet a deputy at a time of their own choosing."""
+    page.click("#tab-appt")
+    page.fill("#appt-topic", "想反映噪音扰民")
+    page.fill("#appt-preferred_time", "周三下午")
+    page.fill("#appt-contact_phone", "13912345678")
+    page.click("#appt-submit")
+
+
 def lose_the_first_answer(page, pattern):
     """The first request matching ``pattern`` reaches the server, but its answer is lost on the way back
     (a phone between two cell towers); later ones go through. Returns the Idempotency-Keys sent."""
@@ -455,11 +464,7 @@ def test_a_browser_that_keeps_no_site_data_is_told_the_link_will_not_work_later(
         expect(unkept).to_have_text("注意：本浏览器不能保存网站数据，关闭本页后无法再用上面的链接查看。"
                                     "请记下或截图保存编号，可凭编号向联络站查询。")
 
-        page.click("#tab-appt")
-        page.fill("#appt-topic", "想反映噪音扰民")
-        page.fill("#appt-preferred_time", "周三下午")
-        page.fill("#appt-contact_phone", "13912345678")
-        page.click("#appt-submit")
+        ask_to_meet_in_page(page)
         expect(page.locator("#appt-done")).to_be_visible()
         expect(page.locator("#appt-done-unkept")).to_be_visible()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
@@ -486,11 +491,7 @@ def test_after_filing_on_a_small_phone_the_success_card_is_on_screen(
         page.click("#again")
         expect(page.locator("#file-card h2")).to_be_in_viewport()
 
-        page.click("#tab-appt")
-        page.fill("#appt-topic", "想反映噪音扰民")
-        page.fill("#appt-preferred_time", "周三下午")
-        page.fill("#appt-contact_phone", "13912345678")
-        page.click("#appt-submit")
+        ask_to_meet_in_page(page)
         expect(page.locator("#appt-done h2")).to_be_in_viewport()
         expect(page.locator("#appt-done-number")).to_be_in_viewport()
     finally:
