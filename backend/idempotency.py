@@ -147,11 +147,8 @@ def form_already_sent(user_id, key):
 
 def remember_form(user_id, key):
     """Note, in the step's transaction, that the form with ``key`` took its step (the commit then fails
-    on the unique key if a twin of the form committed first)."""
+    on the unique key if a twin of the form committed first). Form keys are random, never reused: the
+    sweep forgets them after a day (``purge_expired``)."""
     if key is None:
         return
-    db.session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id,
-                                        IdempotencyRecord.created_dt <= utcnow() - KEY_TTL)
-    )
     db.session.add(IdempotencyRecord(user_id=user_id, key=key, endpoint=request.endpoint, status_code=302, body={}))
