@@ -905,6 +905,8 @@ def test_the_record_on_the_activity_page_is_found_by_a_deputys_name(app, station
         page = text(station_admin.get(path, query_string={"record_q": nothing}))
         assert record_on_page(page) == [] and f"没有与“{nothing}”有关的记录。" in page
         assert 'id="activity-record"' in page and "显示全部记录" in page
+    # A NUL typed or pasted into the box (PostgreSQL's text cannot hold one) reads as the name without it.
+    assert [what for what, _, _ in found("李\x00娜")] == ["发单", "修改活动"]
 
 
 def test_a_wrong_type_is_corrected_on_the_edit_page(app, station_admin, factory, world):

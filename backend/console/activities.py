@@ -504,7 +504,7 @@ def record_page(activity, q):
 def activity(activity_id):
     activity = managed_activity_or_404(activity_id)
     points = _points_by_deputy(activity) if activity.status is ActivityStatus.closed else {}
-    record_q = request.args.get("record_q", "").strip()[:50]
+    record_q = request.args.get("record_q", "").replace("\x00", "").strip()[:50]
     return render_template(
         "console/activity.html", activity=activity, data=attendance(activity), points=points,
         points_total=sum(points.values()), type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
