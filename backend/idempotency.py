@@ -141,14 +141,17 @@ def posted_form_key(form):
     return key if key and len(key) <= 128 and key.isprintable() else None
 
 
-def form_already_sent(user_id, key):
-    return key is not None and _find(user_id, key) is not None
+def sent_form(user_id, key):
+    """The record of the form with ``key`` that took its step, or None."""
+    return None if key is None else _find(user_id, key)
 
 
-def remember_form(user_id, key):
-    """Note, in the step's transaction, that the form with ``key`` took its step (the commit then fails
-    on the unique key if a twin of the form committed first). Form keys are random, never reused: the
-    sweep forgets them after a day (``purge_expired``)."""
+def remember_form(user_id, key, outcome):
+    """Note, in the step's transaction, that the form with ``key`` took its step, with its ``outcome``
+    (where it led, what it said: console.once); the commit then fails on the unique key if a twin of
+    the form committed first. Form keys are random, never reused: the sweep forgets them after a day
+    (``purge_expired``)."""
     if key is None:
         return
-    db.session.add(IdempotencyRecord(user_id=user_id, key=key, endpoint=request.endpoint, status_code=302, body={}))
+    db.session.add(IdempotencyRecord(user_id=user_id, key=key, endpoint=request.endpoint, status_code=302,
+                                     body=outcome))

@@ -5,14 +5,23 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backend.appointments.models import Appointment
 from backend.db_types import utcnow
 from backend.extensions import db
+from backend.notifications.models import OutboxMessage
 
 from .test_appointments import CHINA, ask, later, reception, world  # noqa: F401  (fixture)
-from .test_console_suggestions import _filename, _workbook, console_login, csrf_token, flashes, post_form
+from .test_console_suggestions import (
+    _filename,
+    _workbook,
+    console_login,
+    csrf_token,
+    flashes,
+    form_fields,
+    post_form,
+)
 
 NUMBER = re.compile(r">(YJ-\d{8}-\d{6})</a>")
 
@@ -308,3 +317,21 @@ def test_export_follows_the_filters_without_phone_numbers(app, client, world, mo
 
     outsider = console_login(app, "changsha")
     assert list(_workbook(outsider.get("/console/appointments/export.xlsx?status=all"))["约见清单"].values)[1:] == []
+
+
+def test_a_confirmation_sent_twice_tells_the_citizen_once(app, client, world, station_request):  # noqa: F811
+    """确认 double-clicked: the second post found the meeting agreed, took it for 改约 and told the citizen
+    the meeting had moved. A form sent again now answers as the first did (console.once)."""
+    admin = console_login(app, "chengbei")
+    path = f"/console/appointments/{station_request['id']}"
+    fields = form_fields(admin, path, f"{path}/confirm")
+    assert fields.get("form_key")
+    meet = later(2, 15)
+    for _ in range(2):
+        sent = admin.post(f"{path}/confirm", data=fields | {"meet_at": local(meet), "note": "请带上相关材料"})
+        assert sent.status_code == 302 and sent.headers["Location"].endswith(path)
+        assert flashes(admin.get(path)) == ["已确认约见，已通知群众。"]
+    with app.app_context():
+        told = db.session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.template == "appointment_result")).all()
+    assert len(told) == 1 and told[0].startswith(f"appointment-result:{station_request['id']}:confirmed")

@@ -40,6 +40,7 @@ from ..points.models import PointEntry
 from ..qr import render
 from ..qr.services import qr_url
 from . import bp, console_login_required
+from .once import taken_once
 from .suggestions import scoped_stations
 
 PER_PAGE = 20
@@ -117,10 +118,12 @@ def console_page(fallback="console.home"):
     """
 
     def decorator(view):
+        once = taken_once(view)
+
         @wraps(view)
         def wrapped(*args, **kwargs):
             try:
-                return view(*args, **kwargs)
+                return once(*args, **kwargs)
             except APIError as exc:
                 db.session.rollback()
                 if exc.status == 404:

@@ -7,12 +7,10 @@ the page comes back with the form as typed; a request outside the administrator'
 """
 from datetime import datetime
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, render_template, request, session, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from schemas.common import in_service_years
 
@@ -25,6 +23,7 @@ from ..org.models import Deputy, Station
 from ..pagination import paginate
 from . import bp, console_login_required
 from .activities import page_number
+from .once import Collided, take_once
 from .suggestions import CHINA, ConsoleNotFound, cn_time, error_message, form_text, scoped_stations
 
 PER_PAGE = 20
@@ -172,7 +171,8 @@ def meet_at_field():
 
 def _answer(appointment_id, form_name, step):
     """Give one answer as the signed-in administrator: on success back to the request with a message;
-    refused, the page again with the form as typed and the reason."""
+    refused, the page again with the form as typed and the reason. A form sent twice answers once
+    (console.once): a second 确认 would tell the citizen the meeting had moved."""
     appointment = appointment_or_404(appointment_id)
     if form_name == "confirm" and appointment.meet_dt:
         success = ANSWER_SUCCESS["reschedule"]
@@ -180,19 +180,19 @@ def _answer(appointment_id, form_name, step):
         success = ANSWER_SUCCESS["walk_in"]
     else:
         success = ANSWER_SUCCESS[form_name]
-    try:
+
+    def take():
         step(appointment)
-        db.session.commit()
+        flash(success, "success")
+
+    try:
+        return take_once(url_for("console.appointment", appointment_id=appointment.id), take)
     except APIError as exc:
         if exc.status == 404:
             raise
         message, status = error_message(exc), exc.status
-    except (StaleDataError, IntegrityError):
+    except Collided:
         message, status = STALE_MESSAGE, 409
-    else:
-        flash(success, "success")
-        return redirect(url_for("console.appointment", appointment_id=appointment.id))
-    db.session.rollback()
     flash(message, "error")
     appointment = appointment_or_404(appointment_id)  # as it is saved now (another answer may have won)
     return render_appointment(appointment, refused=form_name, status=status)

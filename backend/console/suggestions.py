@@ -7,18 +7,15 @@ administrator's scope is a 404 page.
 """
 from datetime import date
 
-from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, current_app, flash, g, render_template, request, session, url_for
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from schemas.common import SERVICE_YEARS, has_control_characters
 
 from ..auth.scope import deputy_scope_clause, manages_deputy, manages_station, station_scope_clause
 from ..errors import APIError, validation_failed
 from ..extensions import db
-from ..idempotency import form_already_sent, new_form_key, posted_form_key, remember_form
 from ..forms import parse_int
 from ..org.models import Deputy, Station
 from ..suggestions import services, workflow
@@ -38,6 +35,7 @@ from ..suggestions.workflow import ACTION_LABELS, ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_login_required
+from .once import Collided, take_once
 
 PER_PAGE = 20
 FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "held": "待审核"}
@@ -252,7 +250,7 @@ def render_item(item, refused=None, status=200):
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
-        headlines=timeline_headlines(item), form_key=new_form_key, refused=form_name, refused_message=message, refused_field=field,
+        headlines=timeline_headlines(item), refused=form_name, refused_message=message, refused_field=field,
         typed=request.form if form_name else {},
     ), status
 
@@ -326,37 +324,22 @@ def _run(suggestion_id, action, step, success):
     """Take one step as the signed-in administrator; flash the outcome (``success``, or what
     ``success(item)`` says) and go back to the item. Refused, the item's page with the form as typed.
 
-    A form that took its step once (its ``form_key`` is remembered with the step) only says so again:
-    a double click, or the browser sending the form twice, must not dispatch, 督办 or notify twice."""
+    A form that took its step once only says so again (console.once): a double click, or the browser
+    sending the form twice, must not dispatch, 督办 or notify twice."""
     item = item_or_404(suggestion_id)
-    back = redirect(url_for("console.suggestion", suggestion_id=item.id))
-    user_id, key = g.user.id, posted_form_key(request.form)
 
-    def succeeded():
-        done = item_or_404(suggestion_id)
-        flash(success(done) if callable(success) else success, "success")
-        return back
+    def take():
+        step(item, workflow.actor_for(g.user, item, action))
+        flash(success(item) if callable(success) else success, "success")
 
-    if form_already_sent(user_id, key):
-        return succeeded()
     try:
-        actor = workflow.actor_for(g.user, item, action)
-        step(item, actor)
-        remember_form(user_id, key)
-        db.session.commit()
+        return take_once(url_for("console.suggestion", suggestion_id=item.id), take)
     except APIError as exc:
-        db.session.rollback()
         if exc.status == 404:
             raise ConsoleNotFound() from None
         refused = (action, error_message(exc), _field_to_fill(exc)), exc.status
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        if form_already_sent(user_id, key):  # its twin, sent at the same moment, took the step
-            return succeeded()
+    except Collided:
         refused = (action, STALE_MESSAGE, None), 409
-    else:
-        flash(success(item) if callable(success) else success, "success")
-        return back
     # As it is saved now (another administrator's step may be why this one was refused).
     return render_item(item_or_404(suggestion_id), *refused)
 
