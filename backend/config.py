@@ -211,6 +211,8 @@ class Config:
         self.CHECKIN_RADIUS_M = _int("CHECKIN_RADIUS_M", 500)
         self.CHECKIN_CODE_SECONDS = _int("CHECKIN_CODE_SECONDS", 30)
         self.ACTIVITY_REMINDER_HOURS = _int("ACTIVITY_REMINDER_HOURS", 24)
+        # The most deputies one activity invites (its pages and 结单 handle them all at once).
+        self.ACTIVITY_MAX_DEPUTIES = _int("ACTIVITY_MAX_DEPUTIES", 1000)
         # 约见代表: a request unanswered this long reminds its deputy and station once; a confirmed meeting
         # reminds both sides this long before it.
         self.APPOINTMENT_ANSWER_HOURS = _int("APPOINTMENT_ANSWER_HOURS", 48)

@@ -27,7 +27,9 @@ class ActivityIn(_Position, StrictSchema):
     lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
     ends_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
-    deputy_ids = fields.List(BodyId(), required=True, validate=validate.Length(min=1, max=500))
+    deputy_ids = fields.List(BodyId(), required=True, validate=validate.Length(min=1, max=500), metadata={
+        "description": "an activity invites at most ACTIVITY_MAX_DEPUTIES deputies in all (1,000 by default): "
+                       "beyond it, here or by add_deputy_ids, 422"})
     points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100))
     description = Text(2000, load_default="")
 

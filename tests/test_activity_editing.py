@@ -369,3 +369,23 @@ def test_a_wrong_type_is_corrected_before_closing_and_the_points_follow_it(clien
         ("inspection", 3, "视察：城北联络站进站接待选民")]
     archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=zh).json
     assert [(a["type"], a["checked_in"]) for a in archive["activities"]] == [("inspection", 1)]
+
+
+def test_an_activity_invites_at_most_the_configured_number_of_deputies(client, app, crew, monkeypatch):
+    """ACTIVITY_MAX_DEPUTIES (1,000 by default; 3 here) bounds an activity's list at 发单 and at 补充邀请:
+    its attendance page, screen and 结单 handle every participant at once."""
+    monkeypatch.setitem(app.config, "ACTIVITY_MAX_DEPUTIES", 3)
+    zhang, li, wang, zhao = crew["deputies"]
+    too_many = dispatch(client, crew, [zhang, li, wang, zhao], starts=tomorrow(9), ends=tomorrow(11))
+    assert (too_many.status_code, too_many.json["errors"]) == (422, {"deputy_ids": ["一项活动最多邀请 3 位代表。"]})
+    assert db.session.scalars(select(Activity)).all() == []
+
+    activity_id = upcoming(client, crew, [zhang, li])
+    over = edit(client, activity_id, crew["admin"], add_deputy_ids=[wang.id, zhao.id])
+    assert (over.status_code, over.json["errors"]) == (422, {"add_deputy_ids": [
+        "一项活动最多邀请 3 位代表。本活动已有 2 位，最多还能邀请 1 位。"]})
+    assert statuses(client, activity_id, crew["admin"]) == {"张伟": "invited", "李娜": "invited"}
+    # Taking one off makes room for two.
+    swapped = edit(client, activity_id, crew["admin"], remove_deputy_ids=[li.id], add_deputy_ids=[wang.id, zhao.id])
+    assert swapped.status_code == 200, swapped.json
+    assert statuses(client, activity_id, crew["admin"]) == {"张伟": "invited", "王强": "invited", "赵敏": "invited"}

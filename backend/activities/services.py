@@ -294,6 +294,7 @@ def dispatch(actor, data):
             raise validation_failed({"place": ["请填写活动地点。"]})
     _check_window(data["starts_at"], data["ends_at"])
     ids = list(dict.fromkeys(data["deputy_ids"]))
+    _check_size(0, len(ids), "deputy_ids")
     usable = _invitable(actor, ids, "deputy_ids")
     activity = Activity(
         title=data["title"], type=ActivityType(data["type"]), station=station, region=region,
@@ -314,6 +315,15 @@ def dispatch(actor, data):
 
 
 # --- 改期、改地点、补充邀请 ---------------------------------------------------------------------------------
+
+def _check_size(staying, adding, field):
+    """An activity invites at most ACTIVITY_MAX_DEPUTIES deputies (1,000: a province's congress in full):
+    its attendance page, screen and 结单 handle every participant at once."""
+    most = current_app.config["ACTIVITY_MAX_DEPUTIES"]
+    if staying + adding > most:
+        room = f"本活动已有 {staying} 位，最多还能邀请 {max(most - staying, 0)} 位。" if staying else ""
+        raise validation_failed({field: [f"一项活动最多邀请 {most} 位代表。{room}"]})
+
 
 EXPECTED = (P.invited, P.accepted)  # the deputies an activity still counts on: told of every change
 REMOVABLE = (P.invited, P.accepted, P.declined)  # a deputy who checked in was there: never taken off
@@ -460,6 +470,7 @@ def edit(actor, activity, data):
             raise APIError(409, "invalid_transition", f"{p.deputy.name}已签到，不能移出活动。")
     if len(current) - len(leaving) + len(adding) == 0:
         raise validation_failed({"remove_deputy_ids": ["活动至少要有一位参加的代表；如活动不再举行，请取消活动。"]})
+    _check_size(len(current) - len(leaving), len(adding), "add_deputy_ids")
     changes = _edit_changes(activity, data, (starts, ends), (place, lat, lng), [invited[i] for i in adding], leaving)
 
     for key in ("title", "description", "points"):
