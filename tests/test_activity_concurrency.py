@@ -5,7 +5,9 @@ close that loses answers 200 (it saw the activity closed) or 409 (it collided wi
 ledger holds exactly one credit per deputy and source; a double scan yields one check-in, answered
 201 once and 200 with the same ``checked_in_at`` the other time; a scan racing 结单 either counts
 (checked in, points) or is refused (absent, deduction), never both; and the running totals behind the
-leaderboard (``deputy_scores``) always equal the ledger's sums.
+leaderboard (``deputy_scores``) always equal the ledger's sums. A citizen booking a reception day (约见代表) as the
+station changes it (another type, 取消, 改期, a deputy taken off) books before the change, which then
+refuses or tells them, or is refused; never booked on a day that no longer receives them, untold.
 """
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
@@ -15,7 +17,9 @@ import requests
 from sqlalchemy import func, select, update
 
 from backend.activities.models import Activity
+from backend.appointments.models import Appointment
 from backend.extensions import db
+from backend.notifications.models import OutboxMessage
 from backend.points.models import DeputyScore, PointEntry, ScoringRuleOverride
 
 from .parallel import released_together
@@ -45,6 +49,8 @@ def team(factory, app, base_url):
         "region_admin": factory.headers_for_admin(factory.admin("huaihua", region=tree["hh"])),
         "county_admin": factory.headers_for_admin(factory.admin("hecheng", region=tree["hc"])),
         "county_id": tree["hc"].id,
+        "deputy_codes": [d.qr_code for d in deputies],
+        "citizen": factory.wechat_login("citizen-wang"),
     }
     # The server threads use their own sessions; this thread holds nothing open while they race.
     db.session.close()
@@ -532,3 +538,97 @@ def test_hand_checkins_at_the_moment_of_cancelling(app, team):
                 assert (response.status_code, response.json()["error"], response.json()["message"]) == \
                     (409, "invalid_transition", "活动已取消，不能补签。"), (round_, response.text)
                 assert seen[deputy_id] == status[deputy_id] == "invited", (round_, response.text, seen)
+
+
+# --- 约见代表 racing the reception day's own changes ----------------------------------------------------
+
+CHOSEN_DAY_GONE = "所选接待安排不存在、已结束或不接待这次约见，请重新选择。"  # the day already changed when read
+
+
+def book(team, activity_id, code):
+    """The citizen asks to meet a deputy on the reception day ``activity_id``, through ``code``."""
+    return call(team, "POST", "/appointments", team["citizen"], {
+        "qr_code": code, "topic": "想当面反映小区加装电梯的困难", "contact_phone": "13912345678", "activity_id": activity_id})
+
+
+def told_on(app, activity_id):
+    """``{appointment id: what its citizen was told since (the notes of their messages)}`` for the
+    requests made for the day ``activity_id``."""
+    with app.app_context():
+        ids = db.session.scalars(select(Appointment.id).where(Appointment.activity_id == activity_id)).all()
+        told = {i: sorted(m.data["thing5"] for m in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like(f"appointment-result:{i}:%")))) for i in ids}
+        db.session.remove()
+    return told
+
+
+def assert_booking_refused(response, message):
+    """Refused with the day's state read as the request began (422, the form's field), or, when the day
+    changed while it was being booked, as it is now (409, what changed)."""
+    body = response.json()
+    if response.status_code == 422:
+        assert (body["error"], body["errors"]) == ("validation_failed", {"activity_id": [CHOSEN_DAY_GONE]}), body
+    else:
+        assert (response.status_code, body["error"], body["message"]) == (409, "invalid_transition", message), body
+
+
+LATER = timedelta(hours=5)
+
+
+def _changes(team, activity_id, starts):
+    later = starts + LATER
+    return {
+        "retype": lambda: edit(team, activity_id, {"type": "inspection"}),
+        "cancel": lambda: call(team, "POST", f"/activities/{activity_id}/cancel", team["region_admin"]),
+        "move": lambda: edit(team, activity_id, {"starts_at": later.isoformat(),
+                                                 "ends_at": (later + timedelta(hours=2)).isoformat()}),
+        "take_off": lambda: edit(team, activity_id, {"remove_deputy_ids": [team["deputies"][0]]}),
+    }
+
+
+@pytest.mark.parametrize("change", ["retype", "cancel", "move", "take_off"])
+def test_a_booking_at_the_moment_the_station_changes_the_reception_day(app, team, change):
+    """The citizen books a reception day (through the station's code, or 张伟's to meet him) as the
+    station's administrator makes it another kind of activity, cancels it, moves it to the afternoon or
+    takes 张伟 off it. The booking comes first, and the change then refuses (another type: a citizen
+    chose the day) or tells the citizen (取消, 改期, the deputy not there); or the change comes first,
+    and the booking is refused saying why (or is made for the day as it is now). Never a request on a
+    day that no longer receives it that nobody was told of."""
+    zhang, li = team["deputies"][:2]
+    code = team["deputy_codes"][0] if change == "take_off" else team["station_code"]
+    for round_ in range(1, 4 * ROUNDS + 1):
+        activity_id = dispatch(team, [zhang, li], title=f"第{round_}次进站接待", starts_in=timedelta(minutes=30))
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        starts = datetime.fromisoformat(detail["starts_at"])
+        booked, changed = released_together(lambda: book(team, activity_id, code), _changes(team, activity_id, starts)[change])
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        told = told_on(app, activity_id)
+        if booked.status_code != 201:
+            assert changed.status_code == 200, (booked.text, changed.text)
+            assert told == {}, (round_, booked.text, told)
+            assert (detail["type"], detail["status"]) == (
+                "inspection" if change == "retype" else "reception", "cancelled" if change == "cancel" else "published")
+            assert_booking_refused(booked, {
+                "retype": "所选活动已不是接待选民的安排，请重新选择接待安排，或填写希望见面的时间。",
+                "cancel": "所选接待日已取消，请重新选择接待安排，或填写希望见面的时间。",
+                "take_off": "该代表不参加所选接待日，请重新选择接待安排，或填写希望见面的时间。",
+            }.get(change))
+            continue
+        mine = booked.json()
+        assert list(told) == [mine["id"]], (round_, mine, told)
+        if change == "retype":
+            assert changed.status_code == 409, (round_, "booked, and then another type all the same", changed.text)
+            assert (changed.json()["error"], changed.json()["message"]) == ("invalid_transition",
+                "已有 1 件群众约见选择了这个接待日（待确认或已确认），不能再改为其他类型；请先答复这些约见。"), (round_, changed.text)
+            assert (detail["type"], told[mine["id"]]) == ("reception", [])
+            continue
+        assert changed.status_code == 200, (round_, changed.text)
+        if change == "cancel":
+            assert told[mine["id"]] == ["所选接待日已取消，将另行安排"], (round_, mine, told)
+        elif change == "take_off":
+            assert told[mine["id"]] == ["该代表不参加所选接待日，将另行安排"], (round_, mine, told)
+        else:  # booked for the day as it was (and told it moved), or as it is now
+            shown = datetime.fromisoformat(mine["activity"]["starts_at"])
+            assert (shown, told[mine["id"]]) in ((starts, ["所选接待日时间已调整，请留意"]), (starts + LATER, [])), \
+                (round_, mine, told)
+            assert datetime.fromisoformat(detail["starts_at"]) == starts + LATER

@@ -201,12 +201,14 @@ def still_published(activity_id):
     return exists().where(Activity.id == activity_id, Activity.status == ActivityStatus.published)
 
 
-def hold(activity):
-    """Read ``activity``'s status again with its row held until this request ends (PostgreSQL's FOR
-    SHARE: responses and scans do not wait for one another, but 结单 and 取消, which update the row, wait
-    for them, and one arriving after either reads its status). Taken before writing a participant's row,
-    so that of a scan and a 取消 (or a 接单 and a 结单) at the same instant exactly one comes first."""
-    db.session.refresh(activity, ["status", "version"], with_for_update={"read": True})
+def hold(activity, *also):
+    """Read ``activity``'s status again (and the attributes named in ``also``) with its row held until
+    this request ends (PostgreSQL's FOR SHARE: responses, scans and bookings do not wait for one another,
+    but 结单, 取消 and edits, which update the row, wait for them, and one arriving after any of those
+    reads what it left). Taken before writing a participant's row, so that of a scan and a 取消 (or a
+    接单 and a 结单) at the same instant exactly one comes first; and by a booking (约见代表) on a
+    reception day, against the day's own changes."""
+    db.session.refresh(activity, ["status", "version", *also], with_for_update={"read": True})
     return activity.status
 
 
@@ -413,21 +415,19 @@ def edit_refusal(activity):
     return None
 
 
-def _retyped(activity, data):
-    """The activity's type after the edit: a mistake corrected before 结单, which credits the points by the
-    type's line (the ledger and the archive then agree). A reception day (接待选民) stays one while citizens'
-    requests to meet a deputy on it (约见代表) are open: they chose it from the station's plan, and another
-    kind of activity would leave them waiting on a day nobody receives. Deputies are not told: the type
-    changes neither when nor where they go, and every message costs one of their subscriptions."""
-    retyped = ActivityType(data.get("type", activity.type))
-    if activity.type is ActivityType.reception and retyped is not ActivityType.reception:
-        from ..appointments.services import open_on_day  # appointments build on activities
+def _refuse_while_chosen(activity):
+    """A reception day (接待选民) whose type is being corrected stays one while citizens' requests to meet
+    a deputy on it (约见代表) are open: they chose it from the station's plan, and another kind of activity
+    would leave them waiting on a day nobody receives. Counted once the edit has updated the activity's
+    row: on PostgreSQL the row is then locked until the edit ends, and a booking holds it (``hold``)
+    before it decides, so a booking at this instant either committed before (and is counted here) or
+    waits and finds the day another type; on SQLite the update took the write lock."""
+    from ..appointments.services import open_on_day  # appointments build on activities
 
-        waiting = open_on_day(activity)
-        if waiting:
-            raise APIError(409, "invalid_transition", f"已有 {waiting} 件群众约见选择了这个接待日（待确认或已确认），"
-                                                      "不能再改为其他类型；请先答复这些约见。")
-    return retyped
+    waiting = open_on_day(activity)
+    if waiting:
+        raise APIError(409, "invalid_transition", f"已有 {waiting} 件群众约见选择了这个接待日（待确认或已确认），"
+                                                  "不能再改为其他类型；请先答复这些约见。")
 
 
 def edit(actor, activity, data):
@@ -450,7 +450,11 @@ def edit(actor, activity, data):
     now = utcnow()
     starts, ends, moved = _edited_times(activity, data, now)
     place, lat, lng = _edited_place(activity, data)
-    retyped = _retyped(activity, data)
+    # The type: a mistake corrected before 结单, which credits the points by the type's line (the ledger
+    # and the archive then agree). Deputies are not told: the type changes neither when nor where they
+    # go, and every message costs one of their subscriptions.
+    retyped = ActivityType(data.get("type", activity.type))
+    leaves_reception = activity.type is ActivityType.reception and retyped is not ActivityType.reception
     relocated = place != activity.place
     retimed = moved or ends != activity.ends_dt
 
@@ -483,8 +487,12 @@ def edit(actor, activity, data):
         activity.reminded_dt = None  # the sweep reminds again, ahead of the new start
     # Always an UPDATE of the activity's row under its version check, also when only the deputies change:
     # a 结单 or 取消 committed since the activity was read makes this fail here (409), before anything else.
+    # The row is then ours until the edit ends (a booking's ``hold`` waits for it): what is read below
+    # sees every booking committed before it, and none comes after.
     flag_modified(activity, "title")
     db.session.flush()
+    if leaves_reception:
+        _refuse_while_chosen(activity)
 
     gone = []
     if leaving:

@@ -72,7 +72,10 @@ def _visible(appointment_id):
 @blp.arguments(AppointmentIn)
 @blp.response(201, AppointmentOut)
 def request_meeting(data):
-    """约见代表：扫代表码约见该代表，扫联络站码约见进站代表；选择接待安排或填写希望见面的时间。"""
+    """约见代表：扫代表码约见该代表，扫联络站码约见进站代表；选择接待安排或填写希望见面的时间。
+
+    所选接待安排不存在、已结束或不接待这次约见时返回 422（activity_id）；提交的同时该接待日恰被取消、改为其他类型
+    或所约代表被移出的，返回 409 并说明原因，约见不会提交。"""
     if "citizen" not in current_caller().roles:  # a console account, as for filing a suggestion
         raise APIError(403, "forbidden", "请在微信中登录后约见代表。")
     return present(services.request(current_user(), data), current_user())

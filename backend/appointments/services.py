@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
+from ..activities.services import hold
 from ..auth.models import User
 from ..auth.scope import get_by_id, manages_region, manages_station, region_subtree_clause, station_scope_clause
 from ..db_types import utcnow
@@ -93,22 +94,45 @@ def load(appointment_id):
 # --- requesting -----------------------------------------------------------------------------------
 
 
+CHOOSE_AGAIN = "请重新选择接待安排，或填写希望见面的时间。"
+
+
+def _day_refusal(activity, station_id, deputy_id, now):
+    """Why the reception day (接待选民) ``activity`` takes no request now, as a sentence, or None: it must
+    be one, upcoming, at the request's station, or with its deputy (not on leave from it)."""
+    if activity.type is not ActivityType.reception:
+        return f"所选活动已不是接待选民的安排，{CHOOSE_AGAIN}"
+    if activity.status is ActivityStatus.cancelled:
+        return f"所选接待日已取消，{CHOOSE_AGAIN}"
+    if activity.status is not ActivityStatus.published or activity.ends_dt <= now:
+        return f"所选接待日已结束，{CHOOSE_AGAIN}"
+    if deputy_id is None:
+        return None if activity.station_id == station_id else f"所选接待日不在这个联络站，{CHOOSE_AGAIN}"
+    taking_part = db.session.scalar(select(ActivityParticipant.status).where(
+        ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == deputy_id))
+    if taking_part in (None, ParticipantStatus.declined):
+        return f"该代表不参加所选接待日，{CHOOSE_AGAIN}"
+    return None
+
+
 def _reception_day(activity_id, station_id, deputy_id, now):
-    """The chosen reception day (接待选民): upcoming, at the request's station, or with its deputy."""
+    """The chosen reception day, as the request finds it (422 when it takes no request)."""
     activity = get_by_id(Activity, activity_id)
-    usable = (
-        activity is not None and activity.type is ActivityType.reception and activity.status is ActivityStatus.published
-        and activity.ends_dt > now
-    )
-    if usable and deputy_id is not None:
-        usable = db.session.scalar(select(ActivityParticipant.status).where(
-            ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == deputy_id,
-        )) not in (None, ParticipantStatus.declined)
-    elif usable:
-        usable = activity.station_id == station_id
-    if not usable:
+    if activity is None or _day_refusal(activity, station_id, deputy_id, now) is not None:
         raise validation_failed({"activity_id": ["所选接待安排不存在、已结束或不接待这次约见，请重新选择。"]})
     return activity
+
+
+def _still_receiving(activity, station_id, deputy_id, now):
+    """The chosen day read again once the request is written, with its row held until the request ends
+    (``hold``): a change of type, 取消, 改期 or a deputy taken off at this instant either committed before
+    (and is seen here: 409, saying what changed) or waits for this request, and then finds it (another
+    type is refused, the others tell the citizen). On SQLite the request's INSERT took the write lock, so
+    this read sees every change committed before it."""
+    hold(activity, "type", "starts_dt", "ends_dt", "place")
+    refusal = _day_refusal(activity, station_id, deputy_id, now)
+    if refusal is not None:
+        raise APIError(409, "invalid_transition", refusal)
 
 
 def request(user, data):
@@ -127,6 +151,8 @@ def request(user, data):
     )
     db.session.add(appointment)
     db.session.flush()
+    if activity is not None:
+        _still_receiving(activity, target.station_id, deputy_id, now)
     appointment.number = f"YJ-{now.astimezone(CHINA):%Y%m%d}-{appointment.id:06d}"
     _tell_handlers(appointment, "有群众约见，请确认时间", "requested")
     db.session.flush()
