@@ -33,7 +33,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+
+
+def compared_by_autogenerate(obj, name, type_, reflected, compare_to):
+    """Alembic's autogenerate (and the migrations test) leaves out an index on expressions marked
+    ``info={"compare": False}``: PostgreSQL reads such an index back in its own words (casts, ``= ANY``,
+    a CASE over several lines) and SQLite not at all, so Alembic would drop and create it at every
+    revision. tests/test_scale_queries.py checks instead that the planner uses it for the query it serves."""
+    index = compare_to if reflected else obj
+    return not (type_ == "index" and index is not None and index.info.get("compare") is False)
+
+
+migrate = Migrate(include_object=compared_by_autogenerate)
 
 
 class ContractErrorBodies(BasePlugin):

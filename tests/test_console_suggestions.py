@@ -747,3 +747,130 @@ def test_a_dashboard_slow_to_count_is_kept_for_a_period_and_says_when_while_the_
     config_override(DASHBOARD_CACHE_SECONDS=0)  # off: every view counts afresh
     fresh = city.get("/console/")
     assert total(fresh) == 2 and "统计时间" not in fresh.get_data(as_text=True)
+
+
+# --- the queue's order ------------------------------------------------------------------------
+
+
+QUEUE_NUMBERS = re.compile(r'<td class="nowrap"><a href="/console/suggestions/\d+">(MSB-\d{8}-\d+)</a>')
+
+
+def _queue_numbers(page):
+    """The numbers of the queue's rows, top to bottom."""
+    return QUEUE_NUMBERS.findall(page.get_data(as_text=True))
+
+
+def _link(page, text):
+    """The address of the link ``text`` on the page."""
+    match = re.search(rf'<a [^>]*href="([^"]+)"[^>]*>{re.escape(text)}</a>', page.get_data(as_text=True))
+    assert match, f"no link {text}"
+    return html.unescape(match.group(1))
+
+
+def _sort_choices(page):
+    """The queue's 排序 choices as (label, its address, whether chosen)."""
+    nav = re.search(r'<nav class="sort-choices" aria-label="排序">(.*?)</nav>', page.get_data(as_text=True), re.S)
+    assert nav, "no 排序 on the page"
+    return [(label, html.unescape(href), bool(current))
+            for href, current, label in re.findall(r'<a href="([^"]+)"( aria-current="true")?>([^<]+)</a>', nav.group(1))]
+
+
+@pytest.fixture
+def staged(app, client, admin, world):  # noqa: F811
+    """Five items of the station, filed in this order, at each stage of the workflow:
+    rejected (不予受理), overdue to be accepted (超期), pending (待分派), being handled with its reply due
+    in an hour, waiting to be accepted within a day."""
+    def filed(code, content):
+        response = file(client, world["citizen"], code, content=content)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    items = {
+        "rejected": filed(world["station_code"], "广告牌太多，影响市容。"),
+        "overdue": filed(world["deputy_code"], "幸福路的井盖松动，车一压就响。"),
+        "pending": filed(world["station_code"], "城北菜市场门口积水严重。"),
+        "handled": filed(world["station_code"], "公交站台没有遮雨棚。"),
+        "to_accept": filed(world["deputy_code"], "小区门口路灯坏了一个月。"),
+    }
+    post_form(admin, f"/console/suggestions/{items['rejected']['id']}/reject", {"reason": "不属于代表联络站受理范围"})
+    post_form(admin, f"/console/suggestions/{items['handled']['id']}/dispatch", {"deputy_id": world["li"].id})
+    assert step(client, world["li_h"], items["handled"]["id"], "accept").status_code == 200
+    now = utcnow()
+    with app.app_context():
+        overdue = db.session.get(Suggestion, items["overdue"]["id"])
+        overdue.accept_due_dt, overdue.overdue = now - timedelta(hours=3), True
+        db.session.get(Suggestion, items["handled"]["id"]).reply_due_dt = now + timedelta(hours=1)
+        db.session.get(Suggestion, items["to_accept"]["id"]).accept_due_dt = now + timedelta(hours=20)
+        db.session.commit()
+    return {name: item["number"] for name, item in items.items()}
+
+
+def test_the_queue_sorts_newest_first_by_deadline_or_earliest_first(admin, staged):
+    """按期限: the deadline the station chases first on top — to accept for an item waiting for its
+    deputy, to reply for one being handled — then the open items without a running deadline, then the
+    finished ones; 最早提交: the order they were filed in. Newest first stays the default."""
+    newest = admin.get("/console/suggestions")
+    assert _queue_numbers(newest) == [staged[name] for name in ("to_accept", "handled", "pending", "overdue", "rejected")]
+    assert [(label, chosen) for label, _, chosen in _sort_choices(newest)] == [
+        ("最新提交", True), ("按期限", False), ("最早提交", False)]
+
+    by_deadline = admin.get(_link(newest, "按期限"))
+    assert _queue_numbers(by_deadline) == [
+        staged[name] for name in ("overdue", "handled", "to_accept", "pending", "rejected")]
+    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", by_deadline.get_data(as_text=True), re.S).group(1)
+    assert "超期" in first_row and "接单" in first_row
+    assert [(label, chosen) for label, _, chosen in _sort_choices(by_deadline)] == [
+        ("最新提交", False), ("按期限", True), ("最早提交", False)]
+    assert "共 5 件</p>" in by_deadline.get_data(as_text=True)  # an order is no filter
+
+    earliest = admin.get(_link(by_deadline, "最早提交"))
+    assert _queue_numbers(earliest) == [staged[name] for name in ("rejected", "overdue", "pending", "handled", "to_accept")]
+    assert _queue_numbers(admin.get("/console/suggestions?sort=nonsense")) == _queue_numbers(newest)
+
+
+def test_the_order_goes_with_the_filters_and_the_filters_with_the_order(admin, staged):
+    """An order chosen on 未办结 keeps 未办结; filtering, a quick filter, and the order chosen stay."""
+    open_items = admin.get("/console/suggestions?open=1")
+    by_deadline = admin.get(_link(open_items, "按期限"))
+    assert parse_qs(urlsplit(_link(open_items, "按期限")).query) == {"open": ["1"], "sort": ["due"]}
+    assert _queue_numbers(by_deadline) == [staged[name] for name in ("overdue", "handled", "to_accept", "pending")]
+    assert re.search(r'<input type="hidden" name="sort" value="due">', by_deadline.get_data(as_text=True))
+    overdue_only = _link(by_deadline, "超期")
+    assert parse_qs(urlsplit(overdue_only).query) == {"overdue": ["1"], "sort": ["due"]}
+    assert re.search(r'<a href="[^"]+" class="active">超期</a>', admin.get(overdue_only).get_data(as_text=True))
+
+
+def test_the_order_is_kept_across_pages_the_item_page_and_the_export(client, admin, world, staged, monkeypatch):  # noqa: F811
+    """Working down the queue 按期限, page 2: the pager, the item page's way back and the Excel export
+    keep the order, and the export lists every row in the order the pages show them — read in batches
+    as a province's export is."""
+    from backend.console import exports
+
+    for n in range(18):
+        file(client, world["citizen"], world["station_code"], content=f"第 {n} 条测试建议：楼道灯不亮。")
+    monkeypatch.setattr(exports, "EXPORT_BATCH", 4)
+    orders = {}
+    for sort in ("due", "oldest", None):
+        kept = {"sort": [sort]} if sort else {}
+        first = admin.get("/console/suggestions" + (f"?sort={sort}" if sort else ""))
+        assert "第 1 / 2 页" in first.get_data(as_text=True)
+        second_url = _link(first, "下一页")
+        assert parse_qs(urlsplit(second_url).query) == {"page": ["2"]} | kept
+        second = admin.get(second_url)
+        assert parse_qs(urlsplit(_link(second, "上一页")).query) == {"page": ["1"]} | kept
+        shown = orders[sort] = _queue_numbers(first) + _queue_numbers(second)
+        assert len(shown) == len(set(shown)) == 23
+
+        export_url = _link(second, "导出当前筛选（Excel）")
+        assert parse_qs(urlsplit(export_url).query) == kept
+        exported = list(_workbook(admin.get(export_url))["建议清单"].values)
+        assert [row[0] for row in exported[1:]] == shown, sort
+
+        opened = re.search(r'<td class="nowrap"><a href="(/console/suggestions/\d+)">', second.get_data(as_text=True))
+        back = _link(admin.get(opened.group(1)), "返回列表")
+        assert parse_qs(urlsplit(back).query) == {"page": ["2"]} | kept
+
+    assert orders["due"][:3] == [staged["overdue"], staged["handled"], staged["to_accept"]]
+    assert orders["due"][3] == staged["pending"] and orders["due"][-1] == staged["rejected"]
+    assert orders["oldest"] == orders[None][::-1] and orders["oldest"][0] == staged["rejected"]
+

@@ -27,7 +27,7 @@ from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
 from .appointments import filtered_query as appointment_query
 from .dashboard import scope_label, scoped_leaderboard
-from .suggestions import cn_time, filtered_query
+from .suggestions import cn_time, filtered_query, queue_order
 
 MAX_EXPORT_ROWS = 50_000
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -86,19 +86,20 @@ def _label(satisfaction):
 EXPORT_BATCH = 2000  # rows read at a time: an export holds one batch, whatever its size
 
 
-def _export_rows(query, limit=MAX_EXPORT_ROWS):
-    """The sheet's rows for the items ``query`` selects (newest first), with the names they show, read in
-    batches of EXPORT_BATCH by id (each batch starts below the last id of the one before). Loading every
-    item with its station, deputy and region as ORM objects took about 300 MB for 50,000 items."""
+def _export_rows(query, order, limit=MAX_EXPORT_ROWS):
+    """The sheet's rows for the items ``query`` selects in ``order`` (a ``QueueOrder``), with the names they
+    show, read in batches of EXPORT_BATCH (each batch starts after the last row of the one before, by its
+    position in the order). Loading every item with its station, deputy and region as ORM objects took
+    about 300 MB for 50,000 items."""
     merged = aliased(Suggestion)
     statement = (
         query.with_only_columns(
-            Suggestion.id, Suggestion.number, Suggestion.created_dt, Suggestion.category, Suggestion.content,
+            Suggestion.number, Suggestion.created_dt, Suggestion.category, Suggestion.content,
             Suggestion.status, Station.name, Deputy.name, Region.name, Suggestion.filed_via, Suggestion.overdue,
             Suggestion.due_soon, Suggestion.supervised, Suggestion.held_for_review, merged.number,
             Suggestion.round, Suggestion.accept_due_dt, Suggestion.reply_due_dt, Suggestion.forward_department,
             Suggestion.forward_work_order_no, Suggestion.department_satisfaction, Suggestion.reply_content,
-            Suggestion.satisfaction, Suggestion.closed_dt,
+            Suggestion.satisfaction, Suggestion.closed_dt, *order.keys,
             maintain_column_froms=False,
         )
         .select_from(Suggestion)
@@ -107,13 +108,14 @@ def _export_rows(query, limit=MAX_EXPORT_ROWS):
         .outerjoin(Region, Region.id == Suggestion.region_id)
         .outerjoin(merged, merged.id == Suggestion.merged_into_id)
     )
-    last_id, left = None, limit
+    shown = -len(order.keys)  # the row's columns the sheet shows; its position in the order after them
+    last, left = None, limit
     while left > 0:
-        batch = statement if last_id is None else statement.where(Suggestion.id < last_id)
+        batch = statement if last is None else statement.where(order.after(last[shown:]))
         rows = db.session.execute(batch.limit(min(EXPORT_BATCH, left))).all()
-        for (_, number, created, category, content, status, station, deputy, region, filed_via, overdue, due_soon,
+        for (number, created, category, content, status, station, deputy, region, filed_via, overdue, due_soon,
              supervised, held, merged_number, round_, accept_due, reply_due, department, work_order_no,
-             department_satisfaction, reply, satisfaction, closed) in rows:
+             department_satisfaction, reply, satisfaction, closed) in (row[:shown] for row in rows):
             yield (
                 number, cn_time(created), category, content, STATUS_LABELS[status.value], station or "", deputy or "",
                 region or "", "代表码" if filed_via == "deputy" else "联络站码",
@@ -123,21 +125,21 @@ def _export_rows(query, limit=MAX_EXPORT_ROWS):
             )
         if len(rows) < EXPORT_BATCH:
             return
-        last_id, left = rows[-1][0], left - len(rows)
+        last, left = rows[-1], left - len(rows)
 
 
 @bp.get("/suggestions/export.xlsx")
 @console_login_required
 def export_suggestions():
-    """The queue as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
-    query, _ = filtered_query(g.user, request.args)
+    """The queue as filtered and ordered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
+    query, form = filtered_query(g.user, request.args)
     headers = [
         "编号", "提交时间", "类别", "建议内容", "状态", "联络站", "承办代表", "所属区域", "提交渠道",
         "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "接单时限", "答复时限", "转办部门", "工单编号",
         "代表对部门办理满意度", "答复内容", "满意度", "办结时间",
     ]
     wb = _new_workbook()
-    _sheet(wb, "建议清单", headers, _export_rows(query), widths={
+    _sheet(wb, "建议清单", headers, _export_rows(query, queue_order(form)), widths={
         "编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40, "联络站": 24, "接单时限": 18, "答复时限": 18,
         "转办部门": 24, "工单编号": 22, "代表对部门办理满意度": 20, "办结时间": 18})
     return _send(wb, "建议清单")

@@ -6,9 +6,10 @@ the page back with its form as typed and the reason, in Chinese, in the form; an
 administrator's scope is a 404 page.
 """
 from datetime import date
+from typing import NamedTuple
 
 from flask import Response, current_app, flash, g, render_template, request, session, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import lazyload, selectinload
 
 from schemas.common import SERVICE_YEARS, has_control_characters
@@ -20,9 +21,11 @@ from ..forms import parse_int
 from ..org.models import Deputy, Station
 from ..suggestions import services, workflow
 from ..suggestions.models import (
+    DEADLINE_STAGE,
     IMPLEMENTED_LABELS,
     OPEN_STATUSES,
     SATISFACTION_LABELS,
+    STAGE_DEADLINE,
     STATUS_LABELS,
     Satisfaction,
     Status,
@@ -62,7 +65,36 @@ def cn_time(value, fmt="%Y-%m-%d %H:%M"):
     return value.astimezone(CHINA).strftime(fmt) if value is not None else ""
 
 
-# --- the queue's filters (shared with the .xlsx export) ------------------------------------------
+# --- the queue's filters and order (shared with the .xlsx export) --------------------------------
+
+
+class QueueOrder(NamedTuple):
+    """An order of the queue: its columns, most significant first, all one way. Each row's values of
+    them are its position, from which the export reads on (see ``after``)."""
+
+    label: str
+    keys: tuple
+    descending: bool = False
+
+    def clauses(self):
+        return [key.desc() for key in self.keys] if self.descending else list(self.keys)
+
+    def after(self, position):
+        """The rows after the one at ``position`` (its values of ``keys``) in this order."""
+        keys, values = tuple_(*self.keys), tuple_(*position)
+        return keys < values if self.descending else keys > values
+
+
+# The queue's 排序, by the query string's ``sort`` ("" the default).
+QUEUE_ORDERS = {
+    "": QueueOrder("最新提交", (Suggestion.id,), descending=True),
+    "due": QueueOrder("按期限", (DEADLINE_STAGE, STAGE_DEADLINE, Suggestion.id)),
+    "oldest": QueueOrder("最早提交", (Suggestion.id,)),
+}
+
+
+def queue_order(form):
+    return QUEUE_ORDERS[form.get("sort", "")]
 
 
 def _int_arg(args, key):
@@ -78,7 +110,8 @@ def _date_arg(args, key):
 
 
 def parse_filters(args):
-    """The query string → (filters for ``apply_filters``, keyword, the cleaned values to echo in the form)."""
+    """The query string → (filters for ``apply_filters``, keyword, the cleaned values to echo in the form,
+    with the order chosen as ``sort`` unless it is the default)."""
     filters, form = {}, {}
     status = args.get("status", "")
     if status in STATUS_LABELS:
@@ -105,11 +138,14 @@ def parse_filters(args):
     keyword = (args.get("q") or "").strip().replace("\x00", "")[:50]
     if keyword:
         form["q"] = keyword
+    sort = args.get("sort", "")
+    if sort and sort in QUEUE_ORDERS:
+        form["sort"] = sort
     return filters, keyword, form
 
 
 def filtered_query(user, args):
-    """The administrator's scope narrowed by the queue's filters, newest first."""
+    """The administrator's scope narrowed by the queue's filters, in the order chosen (newest first)."""
     filters, keyword, form = parse_filters(args)
     query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters)
     if form.get("open"):  # 未办结, as the dashboard counts it: still to be handled, merged duplicates not
@@ -120,7 +156,7 @@ def filtered_query(user, args):
             Suggestion.number == keyword.upper(),
             Suggestion.content.like(f"%{escaped}%", escape="\\"),
         ))
-    return query.order_by(Suggestion.id.desc()), form
+    return query.order_by(*queue_order(form).clauses()), form
 
 
 STATION_CHOICES_LIMIT = 1000
@@ -174,9 +210,14 @@ def suggestions():
         chosen_station = db.session.get(Station, form["station_id"])
         if chosen_station is not None and manages_station(user, chosen_station):
             stations.append(chosen_station)
+    filters = {key: value for key, value in form.items() if key != "sort"}
+    sort = form.get("sort", "")
     return render_template(
         "console/suggestions.html",
-        items=items, total=total, page=page, pages=pages, form=form,
+        items=items, total=total, page=page, pages=pages, form=form, filtered=bool(filters),
+        order_args={"sort": sort} if sort else {},
+        sort_choices=[(order.label, url_for("console.suggestions", **filters, **({"sort": key} if key else {})),
+                       key == sort) for key, order in QUEUE_ORDERS.items()],
         statuses=STATUS_LABELS, flags=FLAG_FILTERS,
         categories=current_app.config["SUGGESTION_CATEGORIES"],
         stations=stations, deputies=deputies, cn_time=cn_time,

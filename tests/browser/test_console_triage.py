@@ -109,3 +109,41 @@ def test_merging_asks_with_the_number_typed(browser, live_server, factory, world
     assert questions == [f"确定将本条作为重复建议合并到 {item['number']} 吗？合并后本条以重复办结，不能撤销。"]
     assert _timeline_actions(factory, world, duplicate) == ["file"]
     context.close()
+
+
+def test_the_administrator_puts_the_overdue_item_on_top_with_by_deadline(pc, live_server, factory, world,  # noqa: F811
+                                                                        external_requests):
+    """按期限: the item whose deputy let the time to accept it run out, filed first and so at the bottom
+    of the newest-first queue, is at the top, flagged 超期; the item page leads back to the queue in
+    that order."""
+    from datetime import timedelta
+
+    from backend.db_types import utcnow
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+
+    late = file(factory.client, world["citizen"], world["deputy_code"], content="幸福路的井盖松动，车一压就响。").json
+    waiting = file(factory.client, world["citizen"], world["deputy_code"], content="公交站台没有遮雨棚。").json
+    newest = _pending(factory, world)
+    item = db.session.get(Suggestion, late["id"])
+    item.accept_due_dt, item.overdue = utcnow() - timedelta(hours=2), True
+    db.session.commit()
+    sign_in(pc, live_server, "chengbei")
+
+    pc.goto(f"{live_server}/console/suggestions")
+    rows = pc.locator("table.queue tbody tr")
+    expect(rows.first).to_contain_text(newest["number"])
+    expect(rows.last).to_contain_text(late["number"])
+
+    pc.get_by_role("navigation", name="排序").get_by_role("link", name="按期限").click()
+    expect(rows.first).to_contain_text(late["number"])
+    expect(rows.first.locator(".tag-overdue")).to_have_text("超期")
+    expect(rows.nth(1)).to_contain_text(waiting["number"])
+    expect(rows.last).to_contain_text(newest["number"])
+    expect(pc.get_by_role("navigation", name="排序").locator("[aria-current=true]")).to_have_text("按期限")
+
+    rows.first.get_by_role("link", name=late["number"]).click()
+    pc.locator("#back-to-queue").click()
+    expect(rows.first).to_contain_text(late["number"])
+    expect(pc.get_by_role("navigation", name="排序").locator("[aria-current=true]")).to_have_text("按期限")
+    assert external_requests == []
