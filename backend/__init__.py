@@ -109,15 +109,21 @@ def create_app(test_config=None):
     return app
 
 
+def _reverse(value):
+    return None if value is None else str(value)[::-1]
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite as a real database: WAL for concurrent readers, foreign keys enforced, waits on locks.
+    """SQLite as a real database: WAL for concurrent readers, foreign keys enforced, waits on locks, and
+    PostgreSQL's ``reverse``, which the suggestions' number index is built on (suggestions/models.py).
 
     synchronous=NORMAL is SQLite's advice for WAL: a commit no longer waits for the disk (the log is
     synced at checkpoints), and a power cut can lose the last commits but never corrupts the file."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    dbapi_connection.create_function("reverse", 1, _reverse, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

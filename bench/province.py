@@ -338,6 +338,8 @@ def probes(app):
                                          "ORDER BY count(*) DESC LIMIT 1"))
         deputy = db.session.scalar(text(f"SELECT deputy_id FROM station_deputies WHERE station_id = {station} LIMIT 1"))
     station_admin = ADMIN_BASE + station
+    # A number as a citizen reads it out on the phone (the console's keyword box finds it by its tail too).
+    number = db.session.scalar(text("SELECT number FROM suggestions WHERE id = (SELECT max(id) / 3 FROM suggestions)"))
     return [
         # API, administrators
         ("api suggestions all (province)", SUPER_ADMIN, "/api/v1/suggestions?scope=all"),
@@ -381,6 +383,9 @@ def probes(app):
         ("console queue by deadline (province)", SUPER_ADMIN, "/console/suggestions?sort=due"),
         ("console queue by deadline open (city)", CITY_ADMIN, "/console/suggestions?open=1&sort=due"),
         ("console queue by deadline (station admin)", station_admin, "/console/suggestions?sort=due"),
+        ("console queue number (province)", SUPER_ADMIN, f"/console/suggestions?q={number}"),
+        ("console queue number tail 6 (province)", SUPER_ADMIN, f"/console/suggestions?q={number[-6:]}"),
+        ("console queue number tail 3 (city)", CITY_ADMIN, f"/console/suggestions?q={number[-3:]}"),
         ("console queue station (province)", SUPER_ADMIN, f"/console/suggestions?station_id={station}"),
         ("console queue (station admin)", station_admin, "/console/suggestions?status=pending"),
         ("console deputies (province)", SUPER_ADMIN, "/console/deputies"),

@@ -749,7 +749,7 @@ def test_a_dashboard_slow_to_count_is_kept_for_a_period_and_says_when_while_the_
     assert total(fresh) == 2 and "统计时间" not in fresh.get_data(as_text=True)
 
 
-# --- the queue's order ------------------------------------------------------------------------
+# --- the queue's order and its number search ----------------------------------------------------
 
 
 QUEUE_NUMBERS = re.compile(r'<td class="nowrap"><a href="/console/suggestions/\d+">(MSB-\d{8}-\d+)</a>')
@@ -874,3 +874,36 @@ def test_the_order_is_kept_across_pages_the_item_page_and_the_export(client, adm
     assert orders["due"][3] == staged["pending"] and orders["due"][-1] == staged["rejected"]
     assert orders["oldest"] == orders[None][::-1] and orders["oldest"][0] == staged["rejected"]
 
+
+def test_the_keyword_finds_an_item_by_its_number_as_a_citizen_reads_it_out(client, admin, world, staged):  # noqa: F811
+    """On the phone a citizen reads out the whole number, with or without MSB and its dashes, or only
+    its last digits: each finds the item, and the page says it looked for a number. Words, and fewer
+    than three digits, search the content as before."""
+    def full_width(text):  # as a Chinese input method types it
+        return "".join(chr(ord(c) + 0xFEE0) for c in text)
+
+    number = staged["handled"]
+    _, day, sequence = number.split("-")
+    whole = day + sequence
+    for typed, digits in ((number, whole), (number.lower(), whole), (f" {number} ", whole), (whole, whole),
+                          (f"MSB{whole}", whole), (f"{day}-{sequence}", whole), (f"msb {day} {sequence}", whole),
+                          (full_width(f"MSB-{day}-{sequence}"), whole), (sequence, sequence),
+                          (sequence[-3:], sequence[-3:]), (full_width(sequence), sequence)):
+        page = admin.get("/console/suggestions", query_string={"q": typed})
+        assert _queue_numbers(page) == [number], typed
+        assert f"按编号查找：编号末尾为 {digits} 的建议" in page.get_data(as_text=True), typed
+    assert _queue_numbers(admin.get("/console/suggestions?q=MSB-20991231-000000")) == []
+    # A number's start, or its tail written with more than its digits, is no number to look for.
+    for typed in (f"MSB-{day[:4]}", f"MSB-{sequence}", f"{sequence[:3]} {sequence[3:]}"):
+        page = admin.get("/console/suggestions", query_string={"q": typed})
+        assert _queue_numbers(page) == [] and "按编号查找" not in page.get_data(as_text=True), typed
+
+    lamp = file(client, world["citizen"], world["station_code"], content="幸福路128号门口的路灯坏了。").json
+    words = admin.get("/console/suggestions?q=遮雨棚")
+    assert _queue_numbers(words) == [number] and "按编号查找" not in words.get_data(as_text=True)
+    assert _queue_numbers(admin.get("/console/suggestions?q=128号")) == [lamp["number"]]
+    assert _queue_numbers(admin.get("/console/suggestions?q=28")) == [lamp["number"]]
+    # Another station's administrator does not find it by its number.
+    other = console_login(client.application, "changsha")
+    assert _queue_numbers(other.get("/console/suggestions", query_string={"q": number})) == []
+    assert _queue_numbers(other.get("/console/suggestions", query_string={"q": sequence})) == []

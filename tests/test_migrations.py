@@ -212,3 +212,61 @@ def test_activities_held_before_the_record_get_the_lines_their_rows_tell(scratch
             assert conn.execute(text("SELECT count(*) FROM activity_participants")).scalar() == 5
         db.engine.dispose()
 
+
+def _index_names(table):
+    """The table's indexes, those on expressions too (which SQLAlchemy does not read back from SQLite)."""
+    from backend.extensions import db
+
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            return set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"),
+                                    {"t": table}))
+        return set(conn.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": table}))
+
+
+def test_items_numbered_before_0019_are_found_by_their_numbers_tail(scratch_url):
+    """0019 on a database with items: the number index covers the items already there, so the console's
+    keyword box finds each by the last digits of its number (or all of them) straight after the upgrade;
+    one filed a moment ago and not numbered yet is found by none. Downgraded, the indexes go and the
+    items stay."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from backend import create_app
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+    from backend.suggestions.queries import number_ends_with
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
+    numbers = {1: "MSB-20261122-000123", 2: "MSB-20261122-001123", 3: "MSB-20261123-000124", 4: None}
+    with app.app_context():
+        upgrade(revision="0018")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
+                              "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at})
+            conn.execute(text("INSERT INTO users (id, username, display_name, token_version, created_dt) "
+                              "VALUES (7, NULL, '', 0, :at)"), {"at": at})
+            conn.execute(text(
+                "INSERT INTO suggestions (id, number, citizen_id, filed_via, region_id, category, content, address, "
+                "anonymous, public_consent, status, round, supervised, overdue, due_soon, screening, held_for_review, "
+                "created_dt, updated_dt, version) VALUES (:id, :number, 7, 'station', 1, '城市管理', '路灯坏了', '', "
+                ":no, :no, 'pending', 1, :no, :no, :no, 'pass', :no, :at, :at, 1)"),
+                [{"id": i, "number": number, "no": False, "at": at} for i, number in numbers.items()])
+        upgrade()
+        assert {"ix_suggestions_number_reversed", "ix_suggestions_deadline_order"} <= _index_names("suggestions")
+
+        def ending(digits):
+            return set(db.session.scalars(select(Suggestion.id).where(number_ends_with(digits))))
+
+        assert ending("123") == {1, 2}
+        assert ending("000123") == {1}
+        assert ending("20261122001123") == {2}
+        assert ending("124") == {3}
+        db.session.remove()
+
+        downgrade(revision="0018")
+        assert not {"ix_suggestions_number_reversed", "ix_suggestions_deadline_order"} & _index_names("suggestions")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, number FROM suggestions ORDER BY id")).all() == list(numbers.items())
+        db.engine.dispose()

@@ -191,6 +191,14 @@ STAGE_DEADLINE = func.coalesce(
 )
 Index("ix_suggestions_deadline_order", DEADLINE_STAGE, STAGE_DEADLINE, Suggestion.id, info={"compare": False})
 
+# The number without its dashes, last character first (MSB-20261122-000123 → 32100022116202BSM): the last
+# digits of a number, as a citizen reads them out on the phone, are the start of it, which an index finds
+# (on PostgreSQL with the pattern operators, whatever the database's collation). SQLite is given a
+# ``reverse`` function (backend/__init__.py).
+NUMBER_REVERSED = func.reverse(func.replace(Suggestion.number, literal_column("'-'"), literal_column("''")),
+                               type_=String)
+Index("ix_suggestions_number_reversed", NUMBER_REVERSED.label("number_reversed"),
+      postgresql_ops={"number_reversed": "text_pattern_ops"}, info={"compare": False})
 
 
 def awaiting_review_clause():

@@ -5,6 +5,8 @@ separately (``filter_values``), so that a list can build its statement once per 
 filters and run it with each request's values (see listing.py); ``apply_filters`` joins the two for
 callers that build their query every time.
 """
+import re
+import unicodedata
 from datetime import datetime, time, timedelta
 from functools import cache
 
@@ -15,7 +17,7 @@ from ..auth.scope import RegionRef, get_by_id, region_subtree_clause, station_sc
 from ..errors import not_found
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
-from .models import Suggestion, awaiting_review_clause
+from .models import NUMBER_REVERSED, Suggestion, awaiting_review_clause
 from .services import CHINA
 
 # Filters that compare one column with the value given.
@@ -82,3 +84,28 @@ def apply_filters(query, args):
     """``query`` narrowed by the filters in ``args``."""
     values = filter_values(args)
     return query.where(*filter_clauses(values)).params(values) if values else query
+
+
+NUMBER_TAIL_MIN = 3  # digits: fewer match too many items to tell one from another
+WHOLE_NUMBER_DIGITS = 14  # the date's 8 and at least 6 of the sequence (filing.py)
+_NUMBER_SEPARATORS = re.compile(r"[\s-]")
+
+
+def typed_number(keyword):
+    """The digits of a suggestion number as a citizen reads it out on the phone and an administrator
+    types it — whole (MSB-20261122-000123, in any case, with or without MSB, its dashes or spaces, in
+    full-width characters too) or only its last digits, at least NUMBER_TAIL_MIN of them — else None.
+    Only a whole number may be written with more than its digits: "MSB-2026" is a search of the content."""
+    text = unicodedata.normalize("NFKC", keyword).strip().upper()
+    digits = _NUMBER_SEPARATORS.sub("", text.removeprefix("MSB"))
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if len(digits) >= WHOLE_NUMBER_DIGITS or (digits == text and len(digits) >= NUMBER_TAIL_MIN):
+        return digits
+    return None
+
+
+def number_ends_with(digits):
+    """The items whose number ends with ``digits`` (a whole number's are all of them): the start of
+    ``NUMBER_REVERSED``, which its index finds without reading the table."""
+    return NUMBER_REVERSED.like(digits[::-1] + "%")
