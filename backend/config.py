@@ -155,6 +155,9 @@ class Config:
         self.UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
         self.UPLOAD_MAX_SIDE = _int("UPLOAD_MAX_SIDE", 2560)
         self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        # Administrators' passwords: werkzeug's scrypt, slow on purpose. Not read from the environment; only
+        # the test suite (tests/conftest.py), which hashes thousands of throwaway passwords, sets a cheap one.
+        self.PASSWORD_HASH_METHOD = "scrypt"
         # Console sessions (cookie): expire after a working day; CSRF checked on the console's forms only.
         self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
         self.SESSION_COOKIE_HTTPONLY = True

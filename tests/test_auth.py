@@ -1,6 +1,11 @@
 """Signing in: WeChat citizens, deputies by phone, administrators by password."""
 import time
 
+from backend import create_app
+from backend.auth import services as auth_services
+from backend.extensions import db
+from backend.org.models import Region
+
 from .test_console_suggestions import console_login, csrf_token
 
 
@@ -116,6 +121,21 @@ def test_admin_password_login(client, factory):
     unknown = client.post("/api/v1/auth/login", json={"username": "ghost", "password": "nope"})
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json["message"] == unknown.json["message"] == "用户名或密码错误。"
+
+
+def test_outside_the_suite_a_password_is_kept_as_a_slow_scrypt_hash(database_url, client, factory):
+    """The suite hashes passwords cheaply (tests/conftest.py); an app started as in production keeps
+    werkzeug's scrypt, and the suite's app signs that account in all the same."""
+    root_id = factory.tree()["root"].id
+    served = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "s" * 32})
+    with served.app_context():
+        user = auth_services.create_admin("root", "s3cret-pass", db.session.get(Region, root_id))
+        db.session.commit()
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
+        db.engine.dispose()
+    ok = client.post("/api/v1/auth/login", json={"username": "root", "password": "s3cret-pass"})
+    assert ok.status_code == 200
+    assert client.post("/api/v1/auth/login", json={"username": "root", "password": "nope"}).status_code == 401
 
 
 def test_forged_and_expired_tokens_are_401(app, client, factory):

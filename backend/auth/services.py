@@ -1,8 +1,10 @@
 """Signing in: WeChat citizens, deputies proving themselves by phone, administrators by password,
 and citizens in a phone browser outside WeChat (an anonymous identity their browser keeps)."""
+import functools
 import hashlib
 import secrets
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,8 +16,15 @@ from ..wechat import WeChatError, get_client
 from ..wechat.client import INVALID_CODE_ERRCODES
 from .models import User
 
-# Compared against when the username is unknown, so that a miss costs as long as a hit.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+def _password_hash(password):
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash(method):
+    """Compared against when the username is unknown, so that a miss costs as long as a hit."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def login_with_wechat(js_code) -> User:
@@ -60,7 +69,10 @@ def bind_phone(user, phone_code) -> User:
 def login_with_password(username, password) -> User:
     # A name no account can have (a NUL, which PostgreSQL refuses to compare) is simply not found.
     user = db.session.scalar(select(User).where(User.username == username)) if username.isprintable() else None
-    valid = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    if user and user.password_hash:
+        valid = check_password_hash(user.password_hash, password)
+    else:
+        valid = check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     if user is None or not user.password_hash or not valid or not user.is_admin:
         raise APIError(401, "unauthorized", "用户名或密码错误。")
     user.last_login_dt = utcnow()
@@ -72,7 +84,7 @@ def create_admin(username, password, region=None, display_name="") -> User:
     """An administrator account; with ``region`` a region admin, else linked to stations later."""
     if db.session.scalar(select(User).where(User.username == username)) is not None:
         raise APIError(409, "conflict", "该用户名已存在。")
-    user = User(username=username, password_hash=generate_password_hash(password), admin_region=region,
+    user = User(username=username, password_hash=_password_hash(password), admin_region=region,
                 display_name=display_name or username)
     db.session.add(user)
     db.session.flush()
@@ -80,7 +92,7 @@ def create_admin(username, password, region=None, display_name="") -> User:
 
 
 def set_password(user, password):
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _password_hash(password)
     end_sessions(user)
 
 
