@@ -20,10 +20,17 @@ run: $(INSTALLED) system-deps
 
 # Two pytest workers (pytest-xdist), one per core here; on PostgreSQL each works in a database of its own
 # beside the one named (tests/conftest.py). TEST_WORKERS=0 runs the suite in one process.
+# The Node tests never use TEST_DATABASE_URL (their backend runs on a SQLite file of its own), so a second
+# run on PostgreSQL would repeat the first exactly: .ci/run's PostgreSQL pass sets NODE_TESTS=0.
 TEST_WORKERS ?= 2
+NODE_TESTS ?= 1
 test: $(INSTALLED) system-deps
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+ifeq ($(NODE_TESTS),0)
+	@echo "== mini-program stub: Node tests not run (NODE_TESTS=0); they do not depend on the database =="
+else
 	$(MAKE) --no-print-directory node-test
+endif
 
 # The mini-program stub's Node tests (unit, and end to end against the real backend); needs Node.js 20+.
 node-test: $(INSTALLED)

@@ -72,6 +72,8 @@ async function startBackend() {
     PYTHONUNBUFFERED: '1',
     PYTHONPATH: [REPO, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
   });
+  // Always this SQLite file, whatever database the pytest suite runs on: so .ci/run's PostgreSQL pass skips
+  // these tests (NODE_TESTS=0 in the Makefile). Serve PostgreSQL here and that pass must run them again.
   delete env.TEST_DATABASE_URL;
 
   const children = [];
