@@ -134,7 +134,10 @@ def test_scanning_a_station_code_shows_the_station_and_its_deputies_in_office(cl
 
 def test_a_code_carries_the_upcoming_reception_days_a_citizen_can_book(client, factory, org):
     """接待计划 on the card: a station's days, a deputy's own days; each id books a meeting (约见代表)."""
-    starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+    # 09:00 China time: a day that starts "now" late in the evening ran past midnight, and its ``when`` read
+    # "11月30日（周一） 21:04–12月1日 00:04", not one day's times.
+    china = timezone(timedelta(hours=8))
+    starts = (datetime.now(china) + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
 
     def reception(title, days, deputy_ids):
         created = client.post("/api/v1/activities", headers=org["admin"], json={
