@@ -216,13 +216,18 @@ def test_a_rating_or_withdrawal_whose_answer_was_lost_is_sent_again_once(
         "qr_code": world["station"].qr_code, "category": "环境卫生", "content": "垃圾桶满了"}).json["id"]
     phone.goto(f"{live_server}/track/{mine}")
     keys = lose_the_first_answer(phone, "**/withdraw")
-    phone.on("dialog", lambda dialog: dialog.accept())
     phone.click("#withdraw")
-    expect(phone.locator("#load-error")).to_contain_text("网络连接不稳定")
-    phone.click("#withdraw")
+    phone.click("#withdraw-yes")
+    # Said by the buttons, which stay there to try again.
+    expect(phone.locator("#withdraw-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
+    expect(phone.locator("#withdraw-yes")).to_be_enabled()
+    expect(phone.locator("#withdraw-yes")).to_have_text("确定撤回")
+    expect(phone.locator("#withdraw-no")).to_be_enabled()
+    expect(phone.locator("#d-status")).to_have_text("待分派")
+    phone.click("#withdraw-yes")
     expect(phone.locator("#d-status")).to_have_text("已撤回")
-    expect(phone.locator("#load-error")).to_be_hidden()
     expect(phone.locator("#withdraw-card")).to_be_hidden()
+    expect(phone.locator("#load-error")).to_be_hidden()
     assert keys[0] and keys[0] == keys[1]
     assert external_requests == []
 
@@ -236,12 +241,82 @@ def test_a_withdrawal_after_the_station_refused_the_item_shows_where_it_stands(
     assert factory.client.post(f"/api/v1/suggestions/{item_id}/reject", headers=admin,
                                json={"reason": "内容与联络站工作无关"}).status_code == 200
 
-    phone.on("dialog", lambda dialog: dialog.accept())
     phone.click("#withdraw")
+    phone.click("#withdraw-yes")
     expect(phone.locator("#d-status")).to_have_text("不予受理")
     expect(phone.locator("#load-error")).to_contain_text("不能撤回")
     expect(phone.locator("#withdraw-card")).to_be_hidden()
     expect(phone.locator("#timeline")).to_contain_text("内容与联络站工作无关")
+    assert external_requests == []
+
+
+def test_withdrawing_is_asked_in_the_page_and_thinking_again_keeps_the_item(
+        phone, live_server, factory, world, external_requests):
+    """撤回 asks in the page, not with the browser's confirm box (which in-app browsers may suppress):
+    再想想 keeps the item, 确定撤回 withdraws it; both work from the keyboard."""
+    dialogs = []
+    phone.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    item_id = file_in_page(phone, live_server, world["station"].qr_code, "路灯坏了")
+    phone.click("#done-open")
+    expect(phone.locator("#d-status")).to_have_text("待分派")
+    panel = phone.locator("#withdraw-confirm")
+    expect(panel).to_be_hidden()
+
+    phone.click("#withdraw")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("确定撤回这条建议？撤回后不能恢复。")
+    expect(phone.locator("#withdraw-yes")).to_have_text("确定撤回")
+    expect(phone.locator("#withdraw-no")).to_have_text("再想想")
+    expect(phone.locator("#withdraw-yes")).to_be_focused()
+    phone.click("#withdraw-no")
+    expect(panel).to_be_hidden()
+    expect(phone.locator("#withdraw")).to_be_focused()
+    expect(phone.locator("#withdraw")).to_have_attribute("aria-expanded", "false")
+
+    # From the keyboard: Enter opens it, Escape closes it, Enter on 确定撤回 withdraws.
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#withdraw-yes")).to_be_focused()
+    phone.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(phone.locator("#withdraw")).to_be_focused()
+    phone.reload()
+    expect(phone.locator("#d-status")).to_have_text("待分派")  # nothing was sent
+
+    phone.locator("#withdraw").focus()
+    phone.keyboard.press("Enter")
+    phone.keyboard.press("Tab")
+    expect(phone.locator("#withdraw-no")).to_be_focused()
+    phone.keyboard.press("Shift+Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#d-status")).to_have_text("已撤回")
+    expect(phone.locator("#withdraw-card")).to_be_hidden()
+    assert dialogs == []
+    admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=admin).json
+    assert item["status"] == "withdrawn"
+    assert [e["action"] for e in item["timeline"]].count("withdraw") == 1
+    assert external_requests == []
+
+
+def test_a_withdrawal_already_made_in_another_tab_is_said_in_the_page(
+        phone, live_server, factory, world, external_requests):
+    item_id = file_in_page(phone, live_server, world["station"].qr_code, "路灯坏了")
+    phone.click("#done-open")
+    expect(phone.locator("#d-status")).to_have_text("待分派")
+    phone.click("#withdraw")
+
+    # Meanwhile the citizen withdraws it in another tab of the same browser.
+    other = phone.context.new_page()
+    other.goto(f"{live_server}/track/{item_id}")
+    other.click("#withdraw")
+    other.click("#withdraw-yes")
+    expect(other.locator("#d-status")).to_have_text("已撤回")
+    other.close()
+
+    phone.click("#withdraw-yes")
+    expect(phone.locator("#load-error")).to_have_text("当前状态为“已撤回”，不能撤回。")
+    expect(phone.locator("#d-status")).to_have_text("已撤回")
+    expect(phone.locator("#withdraw-card")).to_be_hidden()
     assert external_requests == []
 
 

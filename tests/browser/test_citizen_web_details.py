@@ -368,8 +368,8 @@ def test_text_is_readable_and_every_field_is_named_on_a_small_phone(browser, liv
     try:
         withdrawn = file_in_page(page, live_server, world["station"].qr_code, "路灯坏了")
         page.goto(f"{live_server}/track/{withdrawn}")
-        page.on("dialog", lambda dialog: dialog.accept())
         page.click("#withdraw")
+        page.click("#withdraw-yes")
         expect(page.locator("#d-status")).to_have_text("已撤回")
         for path in (f"/track/{withdrawn}", "/track/", f"/q/{world['station'].qr_code}", f"/q/{world['zhang'].qr_code}",
                      "/q/AbCdEfGh1234", "/public/stations", f"/public/stations/{world['station'].id}",

@@ -93,22 +93,7 @@
 
   // --- 取消约见, asked twice -------------------------------------------------------------------
 
-  function askToCancel(open) {
-    MSB.show($("cancel-confirm"), open);
-    MSB.show($("cancel"), !open);
-    $("cancel").setAttribute("aria-expanded", open ? "true" : "false");
-    MSB.showError($("cancel-error"), "");
-  }
-
-  $("cancel").addEventListener("click", function () {
-    askToCancel(true);
-    $("cancel-yes").focus();
-  });
-
-  $("cancel-no").addEventListener("click", function () {
-    askToCancel(false);
-    $("cancel").focus();
-  });
+  var askToCancel = MSB.askFirst($("cancel"), $("cancel-confirm"), $("cancel-yes"), $("cancel-no"), $("cancel-error"));
 
   $("cancel-yes").addEventListener("click", async function () {
     var button = $("cancel-yes");

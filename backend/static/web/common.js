@@ -215,6 +215,31 @@
     node.hidden = !message;
   }
 
+  /* A step asked twice in the page (撤回, 取消约见), not with window.confirm, which some in-app browsers
+   * suppress: ``trigger`` opens ``panel`` in its place with the focus on ``yes``; ``no`` or Escape closes
+   * it and gives the focus back. Returns ``ask(open)``, to open or close it (and clear ``errorBox``). */
+  function askFirst(trigger, panel, yes, no, errorBox) {
+    function ask(open) {
+      show(panel, open);
+      show(trigger, !open);
+      trigger.setAttribute("aria-expanded", open ? "true" : "false");
+      showError(errorBox, "");
+    }
+    function keep() {
+      ask(false);
+      trigger.focus();
+    }
+    trigger.addEventListener("click", function () {
+      ask(true);
+      yes.focus();
+    });
+    no.addEventListener("click", keep);
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !yes.disabled) keep();
+    });
+    return ask;
+  }
+
   /* A mistake in one field, said under it: the control ``id`` and its message box ``id + "-error"``. */
   function setFieldError(id, message) {
     var control = document.getElementById(id);
@@ -297,6 +322,7 @@
     started: started,
     statusOf: statusOf,
     showError: showError,
+    askFirst: askFirst,
     setFieldError: setFieldError,
     firstFieldError: firstFieldError,
     showRefusal: showRefusal,

@@ -100,7 +100,9 @@
     $("rate-hint").textContent = item.round >= maxRounds
       ? "这是最后一轮办理：选择“不满意”，建议将办结并转入督办，不再重新交办。"
       : "选择“不满意”，建议将重新交办。";
-    MSB.show($("withdraw-card"), owner && (item.status === "pending" || item.status === "assigned"));
+    var withdrawable = owner && (item.status === "pending" || item.status === "assigned");
+    MSB.show($("withdraw-card"), withdrawable);
+    if (!withdrawable) askToWithdraw(false);
 
     var timeline = $("timeline");
     clear(timeline);
@@ -172,11 +174,26 @@
     window.scrollTo(0, 0);
   });
 
-  $("withdraw").addEventListener("click", async function () {
-    if (!window.confirm("确定撤回这条建议吗？撤回后将不再办理。")) return;
+  // 撤回, asked in the page first (确定撤回 / 再想想).
+  var askToWithdraw = MSB.askFirst($("withdraw"), $("withdraw-confirm"), $("withdraw-yes"), $("withdraw-no"),
+                                   $("withdraw-error"));
+
+  function withdrawing(sending) {
+    $("withdraw-yes").disabled = sending;
+    $("withdraw-no").disabled = sending;
+    $("withdraw-yes").textContent = sending ? "正在撤回…" : "确定撤回";
+  }
+
+  $("withdraw-yes").addEventListener("click", async function () {
+    if ($("withdraw-yes").disabled) return;
+    MSB.showError($("withdraw-error"), "");
+    withdrawing(true);
     var answer = await MSB.api("POST", "/api/v1/suggestions/" + encodeURIComponent(id) + "/withdraw",
                                { idempotencyKey: withdrawKey });
-    if (!answer.ok) return refusedStep(answer, $("load-error"));
+    withdrawing(false);
+    // Refused because the item moved on (withdrawn in another tab, refused by the station): the page
+    // shows where it stands, with the reason at its top; otherwise the reason is said by the buttons.
+    if (!answer.ok) return refusedStep(answer, $("withdraw-error"));
     MSB.showError($("load-error"), "");
     render(answer.data);
   });
