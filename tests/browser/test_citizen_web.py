@@ -518,6 +518,85 @@ def test_a_filing_whose_answer_never_comes_can_be_sent_again_and_is_filed_once(
     assert external_requests == []
 
 
+def fill_the_form_with_a_photo_and_the_position(page, live_server, code, content):
+    page.context.grant_permissions(["geolocation"], origin=live_server)
+    page.context.set_geolocation(PHONE_GPS)
+    page.goto(f"{live_server}/q/{code}")
+    page.select_option("#category", "环境卫生")
+    page.fill("#content", content)
+    page.set_input_files("#photo-input", files=[{"name": "river.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(page.locator("#photos .photo.uploading")).to_have_count(0)
+    page.click("#locate")
+    expect(page.locator("#locate-status")).to_contain_text("已获取当前位置")
+    page.fill("#address", "河堤公园东门")
+    page.fill("#contact_phone", "13912345678")
+    page.locator("label.switch", has_text="同意公开").click()
+
+
+def test_a_filing_whose_answer_was_lost_is_filed_once_after_a_reload(
+        phone, live_server, app, world, external_requests):
+    """The filing reached the server, which filed it, and its answer was lost on the way back; the citizen
+    reloads (the way out everyone knows) and taps 提交建议 again. The draft comes back as it was sent, with
+    its Idempotency-Key, and the page shows the item filed the first time instead of filing it again."""
+    keys = lose_the_first_answer(phone, "**/api/v1/suggestions")
+    fill_the_form_with_a_photo_and_the_position(phone, live_server, world["station"].qr_code, "河边垃圾没人清理")
+    phone.click("#submit")
+    expect(phone.locator("#form-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
+    with app.app_context():
+        first = db.session.query(Suggestion).one()
+        number, photos = first.number, len(first.attachments)
+    assert photos == 1
+
+    phone.reload()
+    expect(phone.locator("#draft-notice")).to_be_visible()
+    expect(phone.locator("#category")).to_have_value("环境卫生")
+    expect(phone.locator("#content")).to_have_value("河边垃圾没人清理")
+    expect(phone.locator("#contact_phone")).to_have_value("13912345678")
+    expect(phone.locator("#public_consent")).to_be_checked()
+    expect(phone.locator("#anonymous")).not_to_be_checked()
+    expect(phone.locator("#address")).to_have_value("河堤公园东门")
+    expect(phone.locator("#photos .photo img")).to_have_count(1)
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    expect(phone.locator("#done-number")).to_have_text(number)
+    assert keys[0] and keys == [keys[0], keys[0]]
+    with app.app_context():
+        filed = db.session.query(Suggestion).one()
+        assert (filed.number, filed.address, len(filed.attachments)) == (number, "河堤公园东门", 1)
+
+    # Confirmed, the draft is forgotten: 再提一条 and a reload give an empty form.
+    phone.click("#again")
+    phone.reload()
+    expect(phone.locator("#file-card")).to_be_visible()
+    expect(phone.locator("#content")).to_have_value("")
+    expect(phone.locator("#draft-notice")).to_be_hidden()
+    expect(phone.locator("#photos .photo")).to_have_count(0)
+    assert external_requests == []
+
+
+def test_a_draft_changed_after_its_answer_was_lost_is_filed_as_a_new_suggestion(
+        phone, live_server, app, world, external_requests):
+    """The server answers a repeated Idempotency-Key with the first filing, whatever the new request
+    says: a draft the citizen changed goes with a new key, or the change would be silently dropped."""
+    keys = lose_the_first_answer(phone, "**/api/v1/suggestions")
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    phone.select_option("#category", "环境卫生")
+    phone.fill("#content", "河边垃圾没人清理")
+    phone.click("#submit")
+    expect(phone.locator("#form-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
+
+    phone.reload()
+    expect(phone.locator("#content")).to_have_value("河边垃圾没人清理")
+    phone.fill("#content", "河边垃圾没人清理，已经一个星期了")
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    assert len(keys) == 2 and keys[0] != keys[1]
+    with app.app_context():
+        assert sorted(s.content for s in db.session.query(Suggestion)) == [
+            "河边垃圾没人清理", "河边垃圾没人清理，已经一个星期了"]
+    assert external_requests == []
+
+
 def test_a_browser_that_keeps_no_site_data_is_told_the_link_will_not_work_later(
         browser, phone, live_server, world, external_requests):
     """Site data blocked (a scanner app's bare web view, a browser set so): the identity lives only as

@@ -10,11 +10,13 @@
 
   var KEY = "msb.web.key";
   var TOKEN = "msb.web.token";
-  var memory = {};  // when localStorage is unavailable (private mode), the identity lasts for the page
+  var UNSENT = "msb.web.unsent.";
+  var memory = {};  // when site storage is unavailable (private mode), what it would keep lasts for the page
 
-  function store() {
+  /* localStorage, or with ``kind`` "sessionStorage" the tab's; null when the browser keeps no site data. */
+  function store(kind) {
     try {
-      var s = window.localStorage;
+      var s = window[kind || "localStorage"];
       s.setItem("msb.probe", "1");
       s.removeItem("msb.probe");
       return s;
@@ -23,13 +25,13 @@
     }
   }
 
-  function getItem(name) {
-    var s = store();
+  function getItem(name, kind) {
+    var s = store(kind);
     return s ? s.getItem(name) : memory[name] || null;
   }
 
-  function setItem(name, value) {
-    var s = store();
+  function setItem(name, value, kind) {
+    var s = store(kind);
     if (s) {
       if (value === null) s.removeItem(name); else s.setItem(name, value);
     } else if (value === null) {
@@ -44,6 +46,33 @@
     window.crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
+
+  /* A creating request not yet confirmed (a filing): its Idempotency-Key is kept in this tab with
+   * the body it sends, from the tap until an answer says it was done. A reload while the answer is stuck
+   * forgot the key, and the same draft sent again was filed twice; now the page gives the draft back
+   * (``unsent``), and sent unchanged it goes with the same key, so the server answers with what the
+   * first request did. A changed draft gets a new key: the server answers a repeated key with the first
+   * result whatever the new body says, so the change would be lost. ``extra``: what the page needs to
+   * show the draft again (not sent). The tab's storage, not localStorage: it holds a phone number, and a
+   * draft belongs to the visit that wrote it. */
+  function keyFor(name, body, extra) {
+    var kept = unsent(name);
+    var key = kept && JSON.stringify(kept.body) === JSON.stringify(body) ? kept.key : randomKey();
+    setItem(UNSENT + name, JSON.stringify({ key: key, body: body, extra: extra || null }), "sessionStorage");
+    return key;
+  }
+
+  /* What ``keyFor`` kept under ``name`` and no answer confirmed: {key, body, extra}, or null. */
+  function unsent(name) {
+    try {
+      var kept = JSON.parse(getItem(UNSENT + name, "sessionStorage"));
+      return kept && kept.key && kept.body ? kept : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function confirmed(name) { setItem(UNSENT + name, null, "sessionStorage"); }
 
   var MESSAGES = {
     network: "网络连接不稳定，请检查网络后重试。",
@@ -314,6 +343,9 @@
     hasIdentity: function () { return !!(getItem(TOKEN) || getItem(KEY)); },
     imageUrl: imageUrl,
     randomKey: randomKey,
+    keyFor: keyFor,
+    unsent: unsent,
+    confirmed: confirmed,
     el: el,
     formatTime: formatTime,
     formatSpan: formatSpan,

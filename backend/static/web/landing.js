@@ -33,12 +33,13 @@
   var nearbyList = $("nearby-list");
   var formError = $("form-error");
   var submit = $("submit");
+  var draftNotice = $("draft-notice");
 
-  var photos = [];  // {id, tile, state, blob, name, key, uploading, failed, retry, message}
+  var photos = [];  // {id, url, tile, state, blob, name, key, uploading, failed, retry, message}
   var RETRY_MESSAGE = "照片上传失败：网络连接不稳定或服务器繁忙。请检查网络后点照片上的“重试”，或删除这张照片。";
   var photoMessage = null;  // the form's error when it is about the photos (cleared as they are removed)
   var position = null;  // {lat, lng}
-  var submitKey = MSB.randomKey();  // one Idempotency-Key per filing, kept across retries
+  var DRAFT = "filing." + form.dataset.code;  // the filing's Idempotency-Key is kept with it (MSB.keyFor)
   var nearbyShownFor = "";
 
   MSB.started();
@@ -166,13 +167,11 @@
     refreshPhotoError();
   }
 
-  async function addPhoto(file) {
-    var photo = { id: null, uploading: true, failed: false };
-    var tile = MSB.el("div", "photo uploading");
+  /* The tile of ``photo`` (with its 删除 button), added to the form; returns its <img>. */
+  function addTile(photo) {
+    var tile = MSB.el("div", "photo");
     var img = MSB.el("img");
     img.alt = "照片预览";
-    img.src = URL.createObjectURL(file);
-    var state = MSB.el("span", "photo-state", "上传中…");
     var remove = MSB.el("button", "photo-remove");
     remove.type = "button";
     remove.setAttribute("aria-label", "删除这张照片");
@@ -181,12 +180,20 @@
     remove.appendChild(cross);
     remove.addEventListener("click", function () { removePhoto(photo); });
     tile.appendChild(img);
-    tile.appendChild(state);
     tile.appendChild(remove);
     photo.tile = tile;
     photosBox.insertBefore(tile, photoAdd);
     photos.push(photo);
     refreshPhotoAdd();
+    return img;
+  }
+
+  async function addPhoto(file) {
+    var photo = { id: null, uploading: true, failed: false };
+    addTile(photo).src = URL.createObjectURL(file);
+    photo.tile.classList.add("uploading");
+    var state = MSB.el("span", "photo-state", "上传中…");
+    photo.tile.insertBefore(state, photo.tile.lastChild);
 
     photo.blob = await shrink(file);
     photo.name = file.name || "photo.jpg";
@@ -203,6 +210,7 @@
     photo.tile.classList.remove("uploading");
     if (answer.ok) {
       photo.id = answer.data.id;
+      photo.url = answer.data.url;
       photo.failed = false;
       photo.state.remove();
       refreshPhotoError();
@@ -314,6 +322,7 @@
 
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
+    MSB.show(draftNotice, false);
     MSB.showError(formError, "");
     clearFieldErrors();
     if (!category.value) return showFieldError("category", "请选择问题类别。");
@@ -336,23 +345,56 @@
     var ids = photos.map(function (p) { return p.id; }).filter(Boolean);
     if (ids.length) body.attachment_ids = ids;
 
+    // The same draft sent again (a retry, or after a reload) goes with the same key; a changed one with a new key.
+    var key = MSB.keyFor(DRAFT, body, {
+      photos: photos.filter(function (p) { return p.id; }).map(function (p) { return { id: p.id, url: p.url }; })
+    });
     submit.disabled = true;
     submit.textContent = "正在提交…";
-    var answer = await MSB.api("POST", "/api/v1/suggestions", { json: body, idempotencyKey: submitKey });
+    var answer = await MSB.api("POST", "/api/v1/suggestions", { json: body, idempotencyKey: key });
     submit.disabled = false;
     submit.textContent = "提交建议";
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
-    submitKey = MSB.randomKey();
+    MSB.confirmed(DRAFT);
     MSB.showDone("", $("file-card"), answer.data.number, "/track/" + answer.data.id);
   });
 
   MSB.restoreDone("", $("file-card"));
 
+  /* A filing whose answer never came before the page was reloaded: the form as it was sent, with a
+   * notice; sent unchanged, it goes with the same Idempotency-Key (MSB.keyFor). */
+  function restoreDraft() {
+    var kept = MSB.unsent(DRAFT);
+    if (!kept || postedNotice || !$("done").hidden) return;
+    var body = kept.body;
+    category.value = body.category;
+    content.value = body.content;
+    updateCounter();
+    $("contact_phone").value = body.contact_phone || "";
+    $("anonymous").checked = !!body.anonymous;
+    $("public_consent").checked = !!body.public_consent;
+    if (body.location) {
+      position = { lat: body.location.lat, lng: body.location.lng };
+      address.value = body.location.address || "";
+      MSB.show(address, true);
+      locateStatus.textContent = "已恢复上次获取的位置。";
+      locateButton.textContent = "重新获取位置";
+    }
+    ((kept.extra && kept.extra.photos) || []).forEach(async function (photo) {
+      var img = addTile({ id: photo.id, url: photo.url, uploading: false, failed: false });
+      var shown = await MSB.imageUrl(photo.url);
+      if (shown) img.src = shown;
+    });
+    MSB.show(draftNotice, true);
+  }
+  restoreDraft();
+
   $("again").addEventListener("click", function () {
     MSB.forgetDone("");
+    MSB.show(draftNotice, false);
     form.reset();
     // A page given back after a post made without the script has what was typed as the fields'
     // defaults, which reset() restores: a new suggestion starts empty.
