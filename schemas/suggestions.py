@@ -251,6 +251,7 @@ class StatsOut(Schema):
 
 class PublicQuery(PageArgs):
     station_id = Id()
+    deputy_id = Id(metadata={"description": "the items the deputy handled, with or without a station"})
     region_id = Id()
 
 

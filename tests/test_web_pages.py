@@ -329,13 +329,78 @@ def test_public_station_page_shows_consented_items_without_personal_data(client,
     assert_strict_csp_page(html)
 
 
+def test_the_public_list_by_deputy_has_the_items_of_a_deputy_received_at_no_station(client, factory, world):
+    """Items filed through the code of a deputy who has no station carry no station: the list by
+    station never shows them, the list by deputy does, with the same rules and the same redaction."""
+    wang = factory.deputy(world["tree"]["hc"], "王芳", phone="13800000009")
+    shown = closed_item(client, factory, wang, "路灯坏了，请打 13912345678 联系我，住3栋2单元501室", True)
+    closed_item(client, factory, wang, "这一条群众没有同意公开", False, js_code="citizen-zhao")
+    closed_item(client, factory, world["zhang"], "张伟代表办理的另一件事", True, js_code="citizen-li")
+    still_open = client.post("/api/v1/suggestions", headers=factory.wechat_login("citizen-sun"), json={
+        "qr_code": wang.qr_code, "category": "城市管理", "content": "还在办理中的一件事", "public_consent": True})
+    assert still_open.status_code == 201, still_open.json
+
+    page = client.get(f"/api/v1/public/suggestions?deputy_id={wang.id}")
+    assert page.status_code == 200, page.json
+    assert page.json["total"] == 1
+    item = page.json["items"][0]
+    assert item["number"] == shown["number"]
+    assert item["station"] is None and item["deputy"] == {"id": wang.id, "name": "王芳"}
+    assert "13912345678" not in item["content"] and "501" not in item["content"] and "***" in item["content"]
+    assert "13800000009" not in page.get_data(as_text=True)
+    by_station = client.get(f"/api/v1/public/suggestions?station_id={world['station'].id}").json
+    assert [i["deputy"]["name"] for i in by_station["items"]] == ["张伟"]
+    assert client.get(f"/api/v1/public/suggestions?deputy_id={world['zhang'].id}").json["total"] == 1
+    refused = client.get("/api/v1/public/suggestions?deputy_id=abc")
+    assert refused.status_code == 422 and refused.json["error"] == "validation_failed"
+
+
+def test_a_deputys_public_page_shows_their_published_items_without_personal_data(client, factory, world):
+    wang = factory.deputy(world["tree"]["hc"], "王芳", phone="13800000009", group="鹤城区第二代表小组",
+                          bio="长期关注老旧小区改造。")
+    closed_item(client, factory, wang, "路灯坏了，请打 13912345678 联系我，住3栋2单元501室", True)
+    closed_item(client, factory, wang, "这一条群众没有同意公开", False, js_code="citizen-zhao")
+    closed_item(client, factory, world["zhang"], "张伟代表办理的另一件事", True, js_code="citizen-li")
+
+    page = client.get(f"/public/deputies/{wang.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "王芳" in html and "市人大代表" in html and "鹤城区第二代表小组" in html and "长期关注老旧小区改造。" in html
+    assert "已办结的群众建议" in html and "路灯坏了" in html and "***" in html
+    assert "已联系城管局维修" in html and "满意" in html
+    assert "13912345678" not in html and "501" not in html and "13800000009" not in html
+    assert "这一条群众没有同意公开" not in html and "张伟代表办理的另一件事" not in html
+    assert f'href="/q/{wang.qr_code}"' in html  # 提建议 to the deputy from their page
+    assert_strict_csp_page(html)
+
+    # The deputy's code page leads to it, and a station's page to its deputies' pages.
+    assert f'href="/public/deputies/{wang.id}"' in client.get(f"/q/{wang.qr_code}").get_data(as_text=True)
+    station_page = client.get(f"/public/stations/{world['station'].id}").get_data(as_text=True)
+    assert f'href="/public/deputies/{world["zhang"].id}"' in station_page
+    zhang_page = client.get(f"/public/deputies/{world['zhang'].id}").get_data(as_text=True)
+    assert "张伟代表办理的另一件事" in zhang_page and "路灯坏了" not in zhang_page
+    assert f'href="/public/stations/{world["station"].id}"' in zhang_page
+
+
+def test_the_public_page_of_an_unknown_or_former_deputy_is_a_page_not_an_error(client, factory, world):
+    admin = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    former = factory.deputy(world["tree"]["hc"], "赵强")
+    assert client.patch(f"/api/v1/deputies/{former.id}", headers=admin, json={"active": False}).status_code == 200
+    for deputy_id in (12345, 2**31, former.id):
+        page = client.get(f"/public/deputies/{deputy_id}")
+        assert page.status_code == 404
+        html = page.get_data(as_text=True)
+        assert "没有找到这位代表" in html and "赵强" not in html
+
+
 def test_public_pages_escape_what_citizens_wrote(client, factory, world):
     closed_item(client, factory, world["zhang"], "<script>alert(1)</script><img src=x onerror=alert(2)>", True)
-    html = client.get(f"/public/stations/{world['station'].id}").get_data(as_text=True)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script>alert(1)" not in html
-    assert "<img src=x" not in html
-    assert_strict_csp_page(html)
+    for path in (f"/public/stations/{world['station'].id}", f"/public/deputies/{world['zhang'].id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
+        assert "<script>alert(1)" not in html
+        assert "<img src=x" not in html
+        assert_strict_csp_page(html)
 
 
 def test_public_station_page_of_an_unknown_station_is_a_page_not_an_error(client):
@@ -349,7 +414,7 @@ def test_odd_page_and_year_numbers_fall_back_to_the_first_page_and_this_year(cli
     """"²" passes str.isdigit() and int() refuses it; so does a number of 5000 digits."""
     for odd in ("²", "7" * 5000, "-1", "abc"):
         for path in (f"/public/stations?page={odd}", f"/public/stations/{world['station'].id}?page={odd}",
-                     f"/public/leaderboard?year={odd}"):
+                     f"/public/deputies/{world['zhang'].id}?page={odd}", f"/public/leaderboard?year={odd}"):
             assert client.get(path).status_code == 200, (path[:60], odd[:10])
 
 

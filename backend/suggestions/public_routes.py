@@ -48,7 +48,7 @@ def suggestion_statistics(args):
 
 
 def published_query():
-    """What the public may see (this API and the public station pages): closed items whose citizen
+    """What the public may see (this API and the public station and deputy pages): closed items whose citizen
     agreed to publish them, that passed content screening and were not merged away; newest first."""
     return (
         select(Suggestion)
@@ -86,7 +86,9 @@ def published_item(item):
 @public_blp.arguments(PublicQuery, location="query")
 @public_blp.response(200, page_of(PublicSuggestionOut))
 def published_suggestions(args):
-    """已办结、且群众同意公开的建议；已去除姓名、电话和详细地址。"""
+    """已办结、且群众同意公开的建议；已去除姓名、电话和详细地址。
+
+    可按联络站（`station_id`）、承办代表（`deputy_id`，包括未进驻联络站的代表办理的建议）或区域（`region_id`）筛选。"""
     page = paginate(apply_filters(published_query(), args), args)
     page["items"] = [published_item(item) for item in page["items"]]
     return page

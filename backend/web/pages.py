@@ -271,6 +271,23 @@ def station(station_id):
     )
 
 
+@bp.get("/public/deputies/<int:deputy_id>")
+def deputy(deputy_id):
+    """A deputy's public page: the public profile (as GET /api/v1/deputies/{id} shows anyone, so only
+    a deputy in office), reception days, and the items they handled that may be published, whether or
+    not they are received at a station (a deputy with none has their items on no station's page)."""
+    deputy = get_by_id(Deputy, deputy_id)
+    if deputy is None or not deputy.active:
+        return render_template("public/not_found.html", message="没有找到这位代表。"), 404
+    query = published_query().where(Suggestion.deputy_id == deputy.id)
+    page = paginate(query, {"page": _page_arg(), "per_page": PUBLISHED_PER_PAGE})
+    page["items"] = [published_item(item) for item in page["items"]]
+    return render_template(
+        "public/deputy.html", deputy=deputy, plan=reception_plan(deputy_id=deputy.id), published=page,
+        pages=_pages(page), satisfaction_labels=SATISFACTION_LABELS,
+    )
+
+
 @bp.get("/public/leaderboard")
 def points_leaderboard():
     """履职积分榜: names and points only."""

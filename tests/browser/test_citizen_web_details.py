@@ -328,8 +328,9 @@ def test_tap_targets_are_at_least_44_px_on_a_small_phone(browser, live_server, f
         expect(page.locator("#items li")).to_have_count(2)
         assert small_targets(page) == []
 
-        for path in ("/public/stations", f"/public/stations/{world['station'].id}", "/public/leaderboard",
-                     "/public/stats", f"/q/{revoked.qr_code}", "/q/AbCdEfGh1234", f"/q/{world['station'].qr_code}"):
+        for path in ("/public/stations", f"/public/stations/{world['station'].id}", f"/public/deputies/{world['zhang'].id}",
+                     "/public/leaderboard", "/public/stats", f"/q/{revoked.qr_code}", "/q/AbCdEfGh1234",
+                     f"/q/{world['station'].qr_code}"):
             page.goto(live_server + path)
             assert small_targets(page) == [], path
             assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, path
@@ -373,7 +374,7 @@ def test_text_is_readable_and_every_field_is_named_on_a_small_phone(browser, liv
         expect(page.locator("#d-status")).to_have_text("已撤回")
         for path in (f"/track/{withdrawn}", "/track/", f"/q/{world['station'].qr_code}", f"/q/{world['zhang'].qr_code}",
                      "/q/AbCdEfGh1234", "/public/stations", f"/public/stations/{world['station'].id}",
-                     "/public/leaderboard", "/public/stats"):
+                     f"/public/deputies/{world['zhang'].id}", "/public/leaderboard", "/public/stats"):
             page.goto(live_server + path)
             page.wait_for_load_state("networkidle")
             assert page.evaluate("() => document.documentElement.lang") == "zh-CN", path

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..factories import screen
+from .test_citizen_web_details import small_targets
 
 SHOTS = "/tmp"
 CHINA = timezone(timedelta(hours=8))
@@ -75,6 +76,46 @@ def test_public_station_page_on_a_phone_shows_the_published_item(phone, live_ser
     # The page fits a phone: nothing wider than the viewport.
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=f"{SHOTS}/public_station_phone.png", full_page=True)
+    assert external_requests == []
+
+
+def test_a_deputy_without_a_station_has_their_published_items_on_their_own_page(
+        phone, live_server, factory, world, external_requests):
+    """A deputy received at no station: what they handled was on no public page. Their code's page
+    leads to their own page, which lists it with the personal data removed."""
+    wang = factory.deputy(world["tree"]["hc"], "王芳", phone="13800000009", group="鹤城区第二代表小组")
+    closed_item(factory, wang, "人民路 12 号楼前的路灯坏了，晚上很黑。有事请打 13912345678。")
+    closed_item(factory, wang, "这一条群众没有同意公开", public_consent=False, js_code="citizen-zhao")
+
+    phone.goto(f"{live_server}/public/stations/{world['station'].id}")
+    expect(phone.locator(".published > li")).to_have_count(0)
+    phone.goto(f"{live_server}/q/{wang.qr_code}")
+    phone.click("text=查看代表公开信息和已办结事项")
+    expect(phone.locator("h1")).to_have_text("王芳")
+    expect(phone.locator(".profile")).to_contain_text("鹤城区第二代表小组")
+    expect(phone.locator(".published > li")).to_have_count(1)
+    item = phone.locator(".published > li").first
+    expect(item).to_contain_text("路灯坏了")
+    expect(item).to_contain_text("王芳 代表答复")
+    expect(item).to_contain_text("已协调城管部门处理")
+    text = phone.locator("main").inner_text()
+    assert "13912345678" not in text and "12 号楼" not in text and "13800000009" not in text
+    assert "这一条群众没有同意公开" not in text
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert small_targets(phone) == []
+    phone.screenshot(path=f"{SHOTS}/public_deputy_phone.png", full_page=True)
+
+    # Back to filing from the deputy's page; a station's deputies and the leaderboard lead to theirs.
+    phone.click("text=向王芳代表提建议、约见代表")
+    expect(phone.locator(".card-title")).to_have_text("向王芳代表提建议")
+    phone.goto(f"{live_server}/public/stations/{world['station'].id}")
+    phone.locator(".chips a", has_text="李娜").click()
+    expect(phone.locator("h1")).to_have_text("李娜")
+    expect(phone.locator(".facts")).to_contain_text("城北联络站")
+    phone.goto(f"{live_server}/public/leaderboard")
+    assert small_targets(phone) == []
+    phone.locator(".board a", has_text="王芳").click()
+    expect(phone.locator("h1")).to_have_text("王芳")
     assert external_requests == []
 
 
