@@ -222,6 +222,7 @@ def test_a_rating_or_withdrawal_whose_answer_was_lost_is_sent_again_once(
     expect(phone.locator("#withdraw-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
     expect(phone.locator("#withdraw-yes")).to_be_enabled()
     expect(phone.locator("#withdraw-yes")).to_have_text("确定撤回")
+    expect(phone.locator("#withdraw-yes")).to_be_focused()
     expect(phone.locator("#withdraw-no")).to_be_enabled()
     expect(phone.locator("#d-status")).to_have_text("待分派")
     phone.click("#withdraw-yes")

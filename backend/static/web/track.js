@@ -191,9 +191,14 @@
     var answer = await MSB.api("POST", "/api/v1/suggestions/" + encodeURIComponent(id) + "/withdraw",
                                { idempotencyKey: withdrawKey });
     withdrawing(false);
-    // Refused because the item moved on (withdrawn in another tab, refused by the station): the page
-    // shows where it stands, with the reason at its top; otherwise the reason is said by the buttons.
-    if (!answer.ok) return refusedStep(answer, $("withdraw-error"));
+    if (!answer.ok) {
+      // Refused because the item moved on (withdrawn in another tab, refused by the station): the page
+      // shows where it stands, with the reason at its top; otherwise the reason is said by the buttons,
+      // and the focus, lost while they were disabled, is back on 确定撤回 to try again.
+      await refusedStep(answer, $("withdraw-error"));
+      if (!$("withdraw-confirm").hidden) $("withdraw-yes").focus();
+      return;
+    }
     MSB.showError($("load-error"), "");
     render(answer.data);
   });
