@@ -14,6 +14,7 @@ Two posts of one form at the same instant both find the key unused; the unique k
 from functools import wraps
 
 from flask import flash, g, redirect, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,8 +30,6 @@ from . import bp
 @bp.app_template_global()
 def form_fields():
     """The hidden fields every console form posts: its CSRF token and its one-time key."""
-    from flask_wtf.csrf import generate_csrf
-
     return Markup(
         f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
         f'<input type="hidden" name="{FORM_KEY_FIELD}" value="{new_form_key()}">'
