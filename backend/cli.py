@@ -21,6 +21,7 @@ def register_cli(app):
     app.cli.add_command(demo_data_command)
     app.cli.add_command(sweep_command)
     app.cli.add_command(import_deputies_command)
+    app.cli.add_command(workdays_command)
 
 
 def needs_database(command):
@@ -248,3 +249,114 @@ def sweep_command():
         f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}。"
     )
+
+
+WEEKDAYS = "一二三四五六日"
+MAX_RANGE_DAYS = 31  # the longest arrangement is 春节's nine days; a longer range is a typing mistake
+
+
+def _day(ctx, param, value):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"“{value}”不是有效日期，请写作 2027-02-05 这样的形式。") from None
+
+
+def _days(first, last, param_hint="LAST"):
+    from datetime import timedelta
+
+    last = last or first
+    if last < first or (last - first).days >= MAX_RANGE_DAYS:
+        raise click.BadParameter(f"结束日期应不早于开始日期，且一次最多 {MAX_RANGE_DAYS} 天。", param_hint=param_hint)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _shown(day):
+    return f"{day.isoformat()}（星期{WEEKDAYS[day.weekday()]}）"
+
+
+@click.group("workdays")
+def workdays_command():
+    """The working-day calendar (工作日历) reply deadlines are counted on.
+
+    Weekends rest and weekdays work, except the days of the State Council's yearly arrangement
+    (国务院办公厅关于部分节假日安排的通知, published each November): enter its holidays (放假) and its
+    make-up working weekend days (调休上班) for the coming year with ``add``. A year with no day entered
+    is counted by weekends alone."""
+
+
+@workdays_command.command("list")
+@click.argument("year", type=click.IntRange(2000, 2100))
+@needs_database
+def workdays_list_command(year):
+    """List a year's holidays and make-up working days."""
+    from datetime import date
+
+    from .workdays.models import KIND_LABELS, DayKind, WorkCalendarDay
+
+    days = db.session.scalars(select(WorkCalendarDay).where(
+        WorkCalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(WorkCalendarDay.day)).all()
+    if not days:
+        click.echo(f"工作日历中没有 {year} 年的放假安排：录入之前，该年按周末双休计算工作日。")
+        return
+    click.echo("日期\t类别\t名称")
+    for day in days:
+        click.echo(f"{_shown(day.day)}\t{KIND_LABELS[day.kind.value]}\t{day.name}")
+    holidays = sum(day.kind is DayKind.holiday for day in days)
+    click.echo(f"{year} 年：工作日放假 {holidays} 天，周末调休上班 {len(days) - holidays} 天。")
+
+
+@workdays_command.command("add")
+@click.argument("first", callback=_day)
+@click.argument("last", required=False, callback=_day)
+@click.option("--kind", required=True, type=click.Choice(["holiday", "workday"]),
+              help="holiday 放假 (the weekdays from FIRST to LAST), workday 调休上班 (weekend days)")
+@click.option("--name", required=True, help="the holiday's name, as the arrangement writes it: 春节, 国庆节 …")
+@needs_database
+def workdays_add_command(first, last, kind, name):
+    """Enter holidays (放假) or make-up working days (调休上班).
+
+    The days from FIRST to LAST (or FIRST alone), e.g. ``add 2027-02-05 2027-02-11 --kind holiday
+    --name 春节``; a day already entered is replaced. Deadlines set afterwards count on them."""
+    from .workdays.models import KIND_LABELS, DayKind, WorkCalendarDay
+
+    name = name.strip()
+    if not name or len(name) > 32:
+        raise click.BadParameter("名称不能为空，且不超过 32 个字。", param_hint="--name")
+    days = _days(first, last)
+    if kind == "holiday":
+        days = [day for day in days if day.weekday() < 5]  # a weekend day rests anyway
+        if not days:
+            raise click.BadParameter("所选日期都是周末，本来就休息，无需录入。", param_hint="FIRST")
+    elif weekday := next((day for day in days if day.weekday() < 5), None):
+        raise click.BadParameter(f"{_shown(weekday)}本来就是工作日：调休上班只录入周末。", param_hint="FIRST")
+    for day in days:
+        db.session.merge(WorkCalendarDay(day=day, kind=DayKind(kind), name=name))
+    db.session.commit()
+    shown = "、".join(_shown(day) for day in days)
+    click.echo(f"已录入{KIND_LABELS[kind]}（{name}）{len(days)} 天：{shown}。")
+
+
+@workdays_command.command("remove")
+@click.argument("first", callback=_day)
+@click.argument("last", required=False, callback=_day)
+@needs_database
+def workdays_remove_command(first, last):
+    """Remove days entered by mistake.
+
+    The days from FIRST to LAST (or FIRST alone) follow the weekend rule again. Deadlines already
+    set keep their dates."""
+    from sqlalchemy import delete
+
+    from .workdays.models import WorkCalendarDay
+
+    days = _days(first, last)
+    removed = db.session.execute(delete(WorkCalendarDay).where(WorkCalendarDay.day.in_(days))).rowcount
+    db.session.commit()
+    if not removed:
+        raise click.ClickException("所选日期不在工作日历中，没有删除任何一天。")
+    click.echo(f"已删除 {removed} 天：这些日期恢复按周末双休计算。")

@@ -25,7 +25,9 @@ FAKE_TEMPLATES = {
     "activity_cancelled": "tmpl-activity-cancelled", "activity_changed": "tmpl-activity-changed",
     "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
 }
-DEADLINE_KEYS = ("accept_hours", "reply_days")
+DEADLINE_KEYS = ("accept_hours", "reply_days", "days_kind")
+# How a reply's days are counted: working days (工作日, on the national calendar) or calendar days.
+DAYS_KINDS = ("working", "calendar")
 
 
 class ConfigError(click.ClickException, RuntimeError):
@@ -203,7 +205,8 @@ class Config:
         )
         self.ACCEPT_WITHIN_HOURS = _int("ACCEPT_WITHIN_HOURS", 24)
         self.REPLY_WITHIN_DAYS = _int("REPLY_WITHIN_DAYS", 7)
-        # Per-category overrides: {"道路交通": {"accept_hours": 12, "reply_days": 5}}
+        self.REPLY_DAYS_KIND = _setting("REPLY_DAYS_KIND") or "working"
+        # Per-category overrides: {"道路交通": {"accept_hours": 12, "reply_days": 5, "days_kind": "calendar"}}
         self.SUGGESTION_DEADLINES = _json_object("SUGGESTION_DEADLINES")
         self.MAX_ROUNDS = _int("MAX_ROUNDS", 2)
         self.AUTO_CLOSE_DAYS = _int("AUTO_CLOSE_DAYS", 7)
@@ -303,13 +306,17 @@ class Config:
             raise ConfigError(f"WECHAT_MODE=live 需要在 WECHAT_TEMPLATES 中填写小程序后台申请的全部订阅消息模板 ID，尚缺：{'、'.join(missing)}。")
 
     def _check_policy(self):
-        shape = '{"accept_hours": 小时数, "reply_days": 天数}'
+        kinds = "working（工作日）或 calendar（自然日）"
+        if self.REPLY_DAYS_KIND not in DAYS_KINDS:
+            raise ConfigError(f"REPLY_DAYS_KIND 应为 {kinds}，而不是“{self.REPLY_DAYS_KIND}”。")
+        shape = '{"accept_hours": 小时数, "reply_days": 天数, "days_kind": "working" 或 "calendar"}'
         for category, deadlines in self.SUGGESTION_DEADLINES.items():
             if category not in self.SUGGESTION_CATEGORIES:
                 raise ConfigError(f"SUGGESTION_DEADLINES 中的类别“{category}”不在 SUGGESTION_CATEGORIES 中"
                                   f"（{'、'.join(self.SUGGESTION_CATEGORIES)}）。")
             if not isinstance(deadlines, dict) or set(deadlines) - set(DEADLINE_KEYS) or any(
-                not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in deadlines.values()
+                (v not in DAYS_KINDS) if k == "days_kind" else (not isinstance(v, int) or isinstance(v, bool) or v < 0)
+                for k, v in deadlines.items()
             ):
                 raise ConfigError(f"SUGGESTION_DEADLINES 中“{category}”的时限应写作 {shape}。")
 

@@ -26,7 +26,7 @@ from ..qr.models import QRCode, QRKind
 from ..qr.services import plausible_code, unknown_code, withdrawn
 from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
-from .services import CHINA, MAX_PHOTOS, deadlines_for
+from .services import CHINA, MAX_PHOTOS, due_at
 from .snapshots import ITEM_COLUMNS, Attachment, Citizen, Event, ItemSnapshot, Named
 
 @cache
@@ -154,7 +154,7 @@ def file_suggestion(user, data) -> ItemSnapshot:
         deputy_id=target.deputy_id if to_deputy else None, region_id=target.region_id,
         status=Status.assigned if to_deputy else Status.pending, screening="pending", held_for_review=False,
         assigned_dt=now if to_deputy else None,
-        accept_due_dt=now + deadlines_for(data["category"])[0] if to_deputy else None, created_dt=now, updated_dt=now,
+        accept_due_dt=due_at(data["category"], "accept", now) if to_deputy else None, created_dt=now, updated_dt=now,
     )
     insert_item, set_number, insert_event = _writes()
     columns = dict(connection.execute(insert_item, values).one()._mapping)

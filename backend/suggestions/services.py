@@ -1,6 +1,6 @@
 """码上办 steps: each validates its own data, moves the item through the workflow, sets deadlines,
 queues the notifications, flushes — and never commits (the request does, once)."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -18,6 +18,7 @@ from ..points import ledger
 from ..uploads.models import Upload
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from ..wechat.client import TOKEN_ERRCODES
+from ..workdays.calendar import add_working_days
 from . import workflow
 from .models import (
     CLEARED_SCREENINGS,
@@ -33,16 +34,27 @@ from .redact import redact
 from .workflow import SYSTEM
 
 MAX_PHOTOS = 9
+END_OF_DAY = time(23, 59, 59)
 HOTLINE_CHANNEL = "12345 热线人大代表通道"  # the department a work order at the hotline is counted under
 
 
-def deadlines_for(category):
+def due_at(category, stage, start):
+    """When the ``stage`` ("accept" or "reply") of an item of ``category``, begun at ``start``, is due.
+
+    接单 is due ACCEPT_WITHIN_HOURS hours on. The reply, REPLY_WITHIN_DAYS days on (per category in
+    SUGGESTION_DEADLINES), counted as REPLY_DAYS_KIND says: ``working`` — at the end (23:59:59 China
+    time) of the N-th working day after the day of ``start``, the day itself not counted, as a
+    period of days runs in Chinese law (民法典第二百零一、二百零三条) and as a deputy and a citizen read
+    "7 个工作日内答复"; ``calendar`` — exactly N × 24 hours on."""
     config = current_app.config
     override = config["SUGGESTION_DEADLINES"].get(category, {})
-    return (
-        timedelta(hours=override.get("accept_hours", config["ACCEPT_WITHIN_HOURS"])),
-        timedelta(days=override.get("reply_days", config["REPLY_WITHIN_DAYS"])),
-    )
+    if stage == "accept":
+        return start + timedelta(hours=override.get("accept_hours", config["ACCEPT_WITHIN_HOURS"]))
+    days = override.get("reply_days", config["REPLY_WITHIN_DAYS"])
+    if override.get("days_kind", config["REPLY_DAYS_KIND"]) == "calendar":
+        return start + timedelta(days=days)
+    last_day = add_working_days(start.astimezone(CHINA).date(), days)
+    return datetime.combine(last_day, END_OF_DAY, CHINA).astimezone(timezone.utc)
 
 
 def _deputy_user(deputy_id):
@@ -92,11 +104,10 @@ def mark_overdue(item, station_users):
 
 
 def _assign(item, deputy, now):
-    accept_within, _ = deadlines_for(item.category)
     item.deputy = deputy
     item.deputy_id = deputy.id  # now, not at the flush: notify_new_item below reads it
     item.assigned_dt = now
-    item.accept_due_dt = now + accept_within
+    item.accept_due_dt = due_at(item.category, "accept", now)
     item.reply_due_dt = None
     item.accepted_dt = None  # a new assignment awaits its own 接单 (and the average time to accept, its own)
     item.overdue = item.due_soon = False
@@ -116,11 +127,10 @@ def notify_new_item(item):
 
 def _restart_clock(item, now):
     """A held item's deputy could not act on it: released, the stage it is in starts afresh."""
-    accept_within, reply_within = deadlines_for(item.category)
     if item.status is Status.assigned:
-        item.accept_due_dt = now + accept_within
+        item.accept_due_dt = due_at(item.category, "accept", now)
     elif item.status in (Status.accepted, Status.forwarded):
-        item.reply_due_dt = now + reply_within
+        item.reply_due_dt = due_at(item.category, "reply", now)
     item.overdue = item.due_soon = False
 
 
@@ -184,9 +194,8 @@ def dispatch(item, actor, deputy_id, note=""):
 def accept(item, actor):
     now = utcnow()
     workflow.apply(item, "accept", actor)
-    _, reply_within = deadlines_for(item.category)
     item.accepted_dt = now
-    item.reply_due_dt = now + reply_within
+    item.reply_due_dt = due_at(item.category, "reply", now)
     item.overdue = item.due_soon = False
     _notify([item.citizen], "accepted", item, "代表已接单，正在办理", "accepted", _followers(item))
     db.session.flush()
@@ -297,9 +306,8 @@ def rate(item, actor, satisfaction, comment=""):
     # unrated as rated 不满意 in the statistics and archives.
     item.satisfaction = None if reopen else satisfaction
     if reopen:
-        _, reply_within = deadlines_for(item.category)
         item.round += 1
-        item.reply_due_dt = now + reply_within
+        item.reply_due_dt = due_at(item.category, "reply", now)
         item.reply_content = item.implemented = None
         _notify([item.citizen, _deputy_user(item.deputy_id)], "reopened", item, "群众不满意，建议已重新交办", "reopened",
                 _followers(item))
