@@ -1,7 +1,7 @@
 """work_calendar_days: the national working-day calendar's exceptional days (放假 and 调休上班)
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-27 13:00:00.000000
 
 Weekends rest and weekdays work, except the days of the State Council's yearly arrangement (国务院办公厅
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
