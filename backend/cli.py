@@ -1,7 +1,7 @@
 """``flask --app backend ...`` commands for operators."""
 import functools
 import logging
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import click
 from flask import current_app
@@ -256,8 +256,6 @@ MAX_RANGE_DAYS = 31  # the longest arrangement is 春节's nine days; a longer r
 
 
 def _day(ctx, param, value):
-    from datetime import date
-
     if value is None:
         return None
     try:
@@ -267,8 +265,6 @@ def _day(ctx, param, value):
 
 
 def _days(first, last, param_hint="LAST"):
-    from datetime import timedelta
-
     last = last or first
     if last < first or (last - first).days >= MAX_RANGE_DAYS:
         raise click.BadParameter(f"结束日期应不早于开始日期，且一次最多 {MAX_RANGE_DAYS} 天。", param_hint=param_hint)
@@ -294,8 +290,6 @@ def workdays_command():
 @needs_database
 def workdays_list_command(year):
     """List a year's holidays and make-up working days."""
-    from datetime import date
-
     from .workdays.models import KIND_LABELS, DayKind, WorkCalendarDay
 
     days = db.session.scalars(select(WorkCalendarDay).where(
