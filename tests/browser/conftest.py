@@ -68,6 +68,23 @@ def watch_requests(page, base_url, external):
     page.on("request", lambda request: None if request.url.startswith((base_url, "data:", "blob:")) else external.append(request.url))
 
 
+def lose_the_first_answer(page, pattern):
+    """The first request matching ``pattern`` reaches the server, but its answer is lost on the way back
+    (a phone between two cell towers); later ones go through. Returns the Idempotency-Keys sent."""
+    keys = []
+
+    def route(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(pattern, route)
+    return keys
+
+
 @pytest.fixture
 def desktop(browser, live_server, external_requests):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")

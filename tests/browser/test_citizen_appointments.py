@@ -12,7 +12,7 @@ from backend.appointments.models import Appointment
 from backend.extensions import db
 from schemas.suggestions import PHONE
 
-from .conftest import watch_requests
+from .conftest import lose_the_first_answer, watch_requests
 from .test_citizen_web_details import small_targets
 
 SHOTS = "/tmp"
@@ -322,17 +322,7 @@ def test_busy_while_sending_and_a_retry_after_a_lost_answer_asks_once(
     fill_request(phone)
 
     # The first answer is lost on the way back (the request did reach the server); the citizen taps again.
-    keys = []
-
-    def lose_the_first_answer(route):
-        keys.append(route.request.headers.get("idempotency-key"))
-        if len(keys) == 1:
-            route.fetch()  # reaches the server, which creates the appointment
-            route.abort("connectionreset")
-        else:
-            route.continue_()
-
-    phone.route("**/api/v1/appointments", lose_the_first_answer)
+    keys = lose_the_first_answer(phone, "**/api/v1/appointments")
     phone.click("#appt-submit")
     expect(phone.locator("#appt-error")).to_contain_text("网络连接不稳定")
     expect(phone.locator("#appt-submit")).to_be_enabled()
@@ -360,6 +350,84 @@ def test_busy_while_sending_and_a_retry_after_a_lost_answer_asks_once(
     assert count_appointments(app) == 1
     with app.app_context():
         assert db.session.query(Appointment).one().id == appointment_id
+    assert external_requests == []
+
+
+def test_an_appointment_whose_answer_was_lost_is_made_once_after_a_reload(
+        phone, live_server, app, factory, world, external_requests):
+    """The request reached the server, which made the appointment, and its answer was lost on the way back;
+    the citizen reloads and taps 提交约见 again. The form comes back as it was sent, with its
+    Idempotency-Key, and the page shows the appointment made the first time instead of asking twice."""
+    day, _ = reception_day(factory, world, [world["zhang"]])
+    keys = lose_the_first_answer(phone, "**/api/v1/appointments")
+    open_appointment_tab(phone, live_server, world["zhang"].qr_code)
+    phone.fill("#appt-topic", "想反映噪音扰民")
+    phone.locator(f"#appt-activity_id input[value='{day}']").check()
+    phone.fill("#appt-name", "王先生")
+    phone.fill("#appt-contact_phone", "13912345678")
+    phone.click("#appt-submit")
+    expect(phone.locator("#appt-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
+    with app.app_context():
+        first = db.session.query(Appointment).one()
+        first_id, number = first.id, first.number
+
+    phone.reload()
+    expect(phone.locator("#appt-draft-notice")).to_be_visible()
+    expect(phone.locator("#appt-draft-notice")).to_contain_text("您填写的内容已恢复")
+    expect(phone.locator("#appt-topic")).to_have_value("想反映噪音扰民")
+    expect(phone.locator(f"#appt-activity_id input[value='{day}']")).to_be_checked()
+    expect(phone.locator("#appt-name")).to_have_value("王先生")
+    expect(phone.locator("#appt-contact_phone")).to_have_value("13912345678")
+    phone.click("#appt-submit")
+    assert submitted_id(phone)[0] == first_id
+    expect(phone.locator("#appt-done-number")).to_have_text(number)
+    assert keys[0] and keys == [keys[0], keys[0]]
+    assert count_appointments(app) == 1
+
+    # Confirmed, the draft is forgotten: the page opened again has an empty form and no notice.
+    open_appointment_tab(phone, live_server, world["zhang"].qr_code)
+    expect(phone.locator("#appt-topic")).to_have_value("")
+    expect(phone.locator("#appt-draft-notice")).to_be_hidden()
+    assert external_requests == []
+
+
+def test_an_appointment_changed_after_its_answer_was_lost_is_asked_as_a_new_one(
+        phone, live_server, app, world, external_requests):
+    """The server answers a repeated Idempotency-Key with the first appointment, whatever the new request
+    says: a request the citizen changed goes with a new key, or the change would be silently dropped.
+    The tab the citizen was on comes back too, though the address no longer says it."""
+    keys = lose_the_first_answer(phone, "**/api/v1/appointments")
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    phone.click("#tab-appt")
+    fill_request(phone)
+    phone.click("#appt-submit")
+    expect(phone.locator("#appt-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
+
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    expect(phone.locator("#appt-draft-notice")).to_be_visible()
+    expect(phone.locator("#appt-preferred_time")).to_have_value("周三下午")
+    phone.fill("#appt-preferred_time", "周四上午")
+    phone.click("#appt-submit")
+    submitted_id(phone)
+    assert len(keys) == 2 and keys[0] != keys[1]
+    with app.app_context():
+        assert sorted(a.preferred_time for a in db.session.query(Appointment)) == ["周三下午", "周四上午"]
+    assert external_requests == []
+
+
+def test_an_appointment_changed_after_a_lost_answer_without_a_reload_is_asked_as_a_new_one(
+        phone, live_server, app, world, external_requests):
+    keys = lose_the_first_answer(phone, "**/api/v1/appointments")
+    open_appointment_tab(phone, live_server, world["zhang"].qr_code)
+    fill_request(phone)
+    phone.click("#appt-submit")
+    expect(phone.locator("#appt-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
+    phone.fill("#appt-preferred_time", "周四上午")
+    phone.click("#appt-submit")
+    submitted_id(phone)
+    assert len(keys) == 2 and keys[0] != keys[1]
+    with app.app_context():
+        assert sorted(a.preferred_time for a in db.session.query(Appointment)) == ["周三下午", "周四上午"]
     assert external_requests == []
 
 

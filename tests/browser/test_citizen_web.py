@@ -12,7 +12,7 @@ from backend.extensions import db
 from backend.suggestions.models import Suggestion
 
 from ..factories import gps_of, screen
-from .conftest import watch_requests
+from .conftest import lose_the_first_answer, watch_requests
 
 # The phone's GPS 50 m south of the reported crossing (27.5604, 109.9900 on China's maps): a browser
 # reports WGS-84, some hundreds of metres from where China's maps draw the same spot.
@@ -160,23 +160,6 @@ def ask_to_meet_in_page(page):
     page.fill("#appt-preferred_time", "周三下午")
     page.fill("#appt-contact_phone", "13912345678")
     page.click("#appt-submit")
-
-
-def lose_the_first_answer(page, pattern):
-    """The first request matching ``pattern`` reaches the server, but its answer is lost on the way back
-    (a phone between two cell towers); later ones go through. Returns the Idempotency-Keys sent."""
-    keys = []
-
-    def route(route):
-        keys.append(route.request.headers.get("idempotency-key"))
-        if len(keys) == 1:
-            route.fetch()
-            route.abort("connectionreset")
-        else:
-            route.continue_()
-
-    page.route(pattern, route)
-    return keys
 
 
 def test_a_rating_or_withdrawal_whose_answer_was_lost_is_sent_again_once(

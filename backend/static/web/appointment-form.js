@@ -24,7 +24,8 @@
   var phone = $("appt-contact_phone");
   var formError = $("appt-error");
   var submit = $("appt-submit");
-  var submitKey = MSB.randomKey();  // one Idempotency-Key per request, kept across retries
+  var draftNotice = $("appt-draft-notice");
+  var DRAFT = "appointment." + form.dataset.code;  // the request's Idempotency-Key is kept with it (MSB.keyFor)
 
   MSB.started();
   var postedNotice = $("appt-posted-notice");  // the page came back from a post made without this script
@@ -123,6 +124,7 @@
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     if (submit.disabled) return;
+    MSB.show(draftNotice, false);
     MSB.showError(formError, "");
     clearFieldErrors();
     var day = chosenDay();
@@ -140,14 +142,42 @@
     if (day && day !== "other") body.activity_id = parseInt(day, 10);
     else body.preferred_time = when;
 
+    // The same request sent again (a retry, or after a reload) goes with the same key; a changed one with a new key.
+    var key = MSB.keyFor(DRAFT, body);
     busy(true);
-    var answer = await MSB.api("POST", "/api/v1/appointments", { json: body, idempotencyKey: submitKey });
+    var answer = await MSB.api("POST", "/api/v1/appointments", { json: body, idempotencyKey: key });
     busy(false);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
-    submitKey = MSB.randomKey();
+    MSB.confirmed(DRAFT);
     MSB.showDone("appt-", $("appt-card"), answer.data.number, "/appointments/" + answer.data.id);
   });
+
+  /* A request whose answer never came before the page was reloaded: the form as it was sent, on its tab,
+   * with a notice; sent unchanged, it goes with the same Idempotency-Key (MSB.keyFor). */
+  function restoreDraft() {
+    var kept = MSB.unsent(DRAFT);
+    if (!kept || postedNotice || !$("appt-done").hidden) return;
+    var body = kept.body;
+    topic.value = body.topic || "";
+    updateCounter();
+    $("appt-name").value = body.name || "";
+    phone.value = body.contact_phone || "";
+    preferred.value = body.preferred_time || "";
+    if (days) {
+      // A reception day no longer in the plan is left unchosen: the citizen chooses again.
+      var value = body.activity_id ? String(body.activity_id) : "other";
+      Array.prototype.forEach.call(days.querySelectorAll("input[name=activity_id]"), function (input) {
+        input.checked = input.value === value;
+      });
+      refreshPreferred();
+    }
+    // The filing's own restored draft, if any, keeps its tab; otherwise this one is shown.
+    var filingNotice = $("draft-notice");
+    if (!filingNotice || filingNotice.hidden) choose("appt", true);
+    MSB.show(draftNotice, true);
+  }
+  restoreDraft();
 })();

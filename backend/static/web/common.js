@@ -47,7 +47,7 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  /* A creating request not yet confirmed (a filing): its Idempotency-Key is kept in this tab with
+  /* A creating request not yet confirmed (a filing, a request to meet): its Idempotency-Key is kept in this tab with
    * the body it sends, from the tap until an answer says it was done. A reload while the answer is stuck
    * forgot the key, and the same draft sent again was filed twice; now the page gives the draft back
    * (``unsent``), and sent unchanged it goes with the same key, so the server answers with what the
