@@ -416,6 +416,29 @@ def test_an_appointment_changed_after_its_answer_was_lost_is_asked_as_a_new_one(
     assert external_requests == []
 
 
+def test_a_request_the_server_refused_is_not_given_back_as_unconfirmed_after_a_reload(
+        phone, live_server, app, factory, world, external_requests):
+    """A refusal is an answer: nothing was made, and a reload must not say that no answer came (the
+    draft kept for a lost answer is forgotten)."""
+    day, _ = reception_day(factory, world, [world["li"]], days=3)
+    open_appointment_tab(phone, live_server, world["station"].qr_code)
+    phone.fill("#appt-topic", "反映菜市场周边占道经营的问题")
+    phone.fill("#appt-contact_phone", "0745-2345678")
+    phone.locator("#appt-activity_id .choice").first.click()
+    # Meanwhile the station cancels that reception day.
+    assert factory.client.post(f"/api/v1/activities/{day}/cancel", headers=world["admin"]).status_code == 200
+    phone.click("#appt-submit")
+    expect(phone.locator("#appt-activity_id-error")).to_contain_text("所选接待安排不存在、已结束或不接待这次约见")
+
+    phone.reload()
+    phone.click("#tab-appt")
+    expect(phone.locator("#appt-card")).to_be_visible()
+    expect(phone.locator("#appt-draft-notice")).to_be_hidden()
+    expect(phone.locator("#appt-topic")).to_have_value("")
+    assert count_appointments(app) == 0
+    assert external_requests == []
+
+
 def test_without_javascript_the_appointment_form_comes_back_as_typed(browser, live_server, app, factory, world):
     day, _ = reception_day(factory, world, [world["zhang"]])
     context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="zh-CN")

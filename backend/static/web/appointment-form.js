@@ -147,11 +147,11 @@
     busy(true);
     var answer = await MSB.api("POST", "/api/v1/appointments", { json: body, idempotencyKey: key });
     busy(false);
+    MSB.settled(DRAFT, answer);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
-    MSB.confirmed(DRAFT);
     MSB.showDone("appt-", $("appt-card"), answer.data.number, "/appointments/" + answer.data.id);
   });
 

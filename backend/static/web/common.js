@@ -72,7 +72,14 @@
     }
   }
 
-  function confirmed(name) { setItem(UNSENT + name, null, "sessionStorage"); }
+  /* Whether ``answer`` settled the request kept under ``name``: done, or refused (a 4xx: nothing was made,
+   * and a reload must not say that no answer came). Its draft is then forgotten. No answer (the network),
+   * a gateway's timeout or a server error may hide a request that was done: the draft and its key stay. */
+  function settled(name, answer) {
+    if (answer.ok || (answer.status >= 400 && answer.status < 500 && answer.status !== 408)) {
+      setItem(UNSENT + name, null, "sessionStorage");
+    }
+  }
 
   var MESSAGES = {
     network: "网络连接不稳定，请检查网络后重试。",
@@ -345,7 +352,7 @@
     randomKey: randomKey,
     keyFor: keyFor,
     unsent: unsent,
-    confirmed: confirmed,
+    settled: settled,
     el: el,
     formatTime: formatTime,
     formatSpan: formatSpan,

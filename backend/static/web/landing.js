@@ -354,11 +354,11 @@
     var answer = await MSB.api("POST", "/api/v1/suggestions", { json: body, idempotencyKey: key });
     submit.disabled = false;
     submit.textContent = "提交建议";
+    MSB.settled(DRAFT, answer);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
-    MSB.confirmed(DRAFT);
     MSB.showDone("", $("file-card"), answer.data.number, "/track/" + answer.data.id);
   });
 
