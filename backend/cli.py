@@ -1,7 +1,7 @@
 """``flask --app backend ...`` commands for operators."""
 import functools
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import click
 from flask import current_app
@@ -251,10 +251,6 @@ def sweep_command():
     )
 
 
-WEEKDAYS = "一二三四五六日"
-MAX_RANGE_DAYS = 31  # the longest arrangement is 春节's nine days; a longer range is a typing mistake
-
-
 def _day(ctx, param, value):
     if value is None:
         return None
@@ -264,15 +260,17 @@ def _day(ctx, param, value):
         raise click.BadParameter(f"“{value}”不是有效日期，请写作 2027-02-05 这样的形式。") from None
 
 
-def _days(first, last, param_hint="LAST"):
-    last = last or first
-    if last < first or (last - first).days >= MAX_RANGE_DAYS:
-        raise click.BadParameter(f"结束日期应不早于开始日期，且一次最多 {MAX_RANGE_DAYS} 天。", param_hint=param_hint)
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+def _calendar_step(step):
+    """Run a change of the working-day calendar (workdays.services) and commit it; a refusal is the
+    command's one-line error."""
+    from .errors import APIError
 
-
-def _shown(day):
-    return f"{day.isoformat()}（星期{WEEKDAYS[day.weekday()]}）"
+    try:
+        result = step()
+    except APIError as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    return result
 
 
 @click.group("workdays")
@@ -281,8 +279,8 @@ def workdays_command():
 
     Weekends rest and weekdays work, except the days of the State Council's yearly arrangement
     (国务院办公厅关于部分节假日安排的通知, published each November): enter its holidays (放假) and its
-    make-up working weekend days (调休上班) for the coming year with ``add``. A year with no day entered
-    is counted by weekends alone."""
+    make-up working weekend days (调休上班) for the coming year with ``add`` (or on the console's 工作日历
+    page). A year with no day entered is counted by weekends alone."""
 
 
 @workdays_command.command("list")
@@ -290,16 +288,16 @@ def workdays_command():
 @needs_database
 def workdays_list_command(year):
     """List a year's holidays and make-up working days."""
-    from .workdays.models import KIND_LABELS, DayKind, WorkCalendarDay
+    from .workdays.models import KIND_LABELS, DayKind
+    from .workdays.services import shown, year_days
 
-    days = db.session.scalars(select(WorkCalendarDay).where(
-        WorkCalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(WorkCalendarDay.day)).all()
+    days = year_days(year)
     if not days:
         click.echo(f"工作日历中没有 {year} 年的放假安排：录入之前，该年按周末双休计算工作日。")
         return
     click.echo("日期\t类别\t名称")
     for day in days:
-        click.echo(f"{_shown(day.day)}\t{KIND_LABELS[day.kind.value]}\t{day.name}")
+        click.echo(f"{shown(day.day)}\t{KIND_LABELS[day.kind.value]}\t{day.name}")
     holidays = sum(day.kind is DayKind.holiday for day in days)
     click.echo(f"{year} 年：工作日放假 {holidays} 天，周末调休上班 {len(days) - holidays} 天。")
 
@@ -316,23 +314,11 @@ def workdays_add_command(first, last, kind, name):
 
     The days from FIRST to LAST (or FIRST alone), e.g. ``add 2027-02-05 2027-02-11 --kind holiday
     --name 春节``; a day already entered is replaced. Deadlines set afterwards count on them."""
-    from .workdays.models import KIND_LABELS, DayKind, WorkCalendarDay
+    from .workdays.models import KIND_LABELS
+    from .workdays.services import enter, shown
 
-    name = name.strip()
-    if not name or len(name) > 32:
-        raise click.BadParameter("名称不能为空，且不超过 32 个字。", param_hint="--name")
-    days = _days(first, last)
-    if kind == "holiday":
-        days = [day for day in days if day.weekday() < 5]  # a weekend day rests anyway
-        if not days:
-            raise click.BadParameter("所选日期都是周末，本来就休息，无需录入。", param_hint="FIRST")
-    elif weekday := next((day for day in days if day.weekday() < 5), None):
-        raise click.BadParameter(f"{_shown(weekday)}本来就是工作日：调休上班只录入周末。", param_hint="FIRST")
-    for day in days:
-        db.session.merge(WorkCalendarDay(day=day, kind=DayKind(kind), name=name))
-    db.session.commit()
-    shown = "、".join(_shown(day) for day in days)
-    click.echo(f"已录入{KIND_LABELS[kind]}（{name}）{len(days)} 天：{shown}。")
+    days = _calendar_step(lambda: enter(first, last, kind, name))
+    click.echo(f"已录入{KIND_LABELS[kind]}（{name.strip()}）{len(days)} 天：{'、'.join(shown(day) for day in days)}。")
 
 
 @workdays_command.command("remove")
@@ -344,13 +330,7 @@ def workdays_remove_command(first, last):
 
     The days from FIRST to LAST (or FIRST alone) follow the weekend rule again. Deadlines already
     set keep their dates."""
-    from sqlalchemy import delete
+    from .workdays.services import remove
 
-    from .workdays.models import WorkCalendarDay
-
-    days = _days(first, last)
-    removed = db.session.execute(delete(WorkCalendarDay).where(WorkCalendarDay.day.in_(days))).rowcount
-    db.session.commit()
-    if not removed:
-        raise click.ClickException("所选日期不在工作日历中，没有删除任何一天。")
+    removed = _calendar_step(lambda: remove(first, last))
     click.echo(f"已删除 {removed} 天：这些日期恢复按周末双休计算。")
