@@ -15,7 +15,7 @@ from backend.workdays import calendar
 from backend.workdays.models import WorkCalendarDay
 
 from .factories import screen, sent_statements
-from .test_console_suggestions import console_login
+from .test_console_suggestions import console_login, flashes, form_fields, post_form
 from .test_suggestions import file, step, world  # noqa: F401  (fixture)
 from .test_web_pages import config_override  # noqa: F401  (fixture)
 
@@ -186,3 +186,52 @@ def test_the_days_kind_settings_are_read_at_start(tmp_path):
         config = create_app().config
     assert config["REPLY_DAYS_KIND"] == "calendar"
     assert config["SUGGESTION_DEADLINES"]["道路交通"]["days_kind"] == "working"
+
+
+def test_the_console_shows_the_calendar_and_root_administrators_edit_it(app, factory, world, without_2027):  # noqa: F811
+    """工作日历 in the console: any administrator reads a year; only the root region's administrators enter
+    next year's arrangement or take a day back, by the same rules as the command."""
+    factory.admin("root", region=world["tree"]["root"])
+    root, station = console_login(app, "root"), console_login(app, "chengbei")
+    page = station.get("/console/workdays?year=2026").get_data(as_text=True)
+    assert "2026-10-10（星期六）</td><td>调休上班</td><td>国庆节" in page
+    assert "2026 年：工作日放假 19 天，周末调休上班 6 天。" in page
+    assert "工作日历由全域（根区域）管理员维护，您可以查看。" in page and 'id="workdays-add"' not in page
+    assert '<a href="/console/workdays">工作日历</a>' in page
+    assert "没有 2027 年的放假安排" in root.get("/console/workdays?year=2027").get_data(as_text=True)
+
+    def add(client, **fields):
+        hidden = form_fields(client, "/console/workdays?year=2027", "/console/workdays")
+        return client.post("/console/workdays", data=hidden | fields)
+
+    for fields, message in (
+        ({"first": "2027-02-03", "kind": "workday", "name": "春节"}, "2027-02-03（星期三）本来就是工作日：调休上班只录入周末。"),
+        ({"first": "2027-02-06", "last": "2027-02-07", "kind": "holiday", "name": "春节"}, "所选日期都是周末，本来就休息，无需录入。"),
+        ({"first": "2027-03-01", "last": "2027-02-01", "kind": "holiday", "name": "春节"}, "结束日期应不早于开始日期，且一次最多 31 天。"),
+        ({"first": "", "kind": "holiday", "name": "春节"}, "请选择日期。"),
+        ({"first": "2027-03-01", "kind": "party", "name": "春节"}, "请选择放假或调休上班。"),
+        ({"first": "2027-03-01", "kind": "holiday", "name": " "}, "名称不能为空，且不超过 32 个字。"),
+    ):
+        sent = add(root, **fields)
+        assert sent.status_code == 302, fields
+        assert flashes(root.get(sent.headers["Location"])) == [message], fields
+    assert "没有 2027 年的放假安排" in root.get("/console/workdays?year=2027").get_data(as_text=True)
+
+    sent = add(root, first="2027-02-05", last="2027-02-11", kind="holiday", name="春节")
+    assert sent.headers["Location"].endswith("/console/workdays?year=2027")
+    shown = root.get(sent.headers["Location"])
+    assert flashes(shown)[0].startswith("已录入放假（春节）5 天：2027-02-05（星期五）、2027-02-08（星期一）")
+    assert "2027 年：工作日放假 5 天，周末调休上班 0 天。" in shown.get_data(as_text=True)
+    # A station administrator may not, whatever they post.
+    forbidden = post_form(station, "/console/workdays", {"first": "2027-02-20", "kind": "workday", "name": "春节"},
+                          page="/console/workdays?year=2027")
+    assert flashes(station.get(forbidden.headers["Location"])) == ["只有全域（根区域）管理员可以修改工作日历。"]
+
+    removed = root.post("/console/workdays/remove", data=form_fields(
+        root, "/console/workdays?year=2027", "/console/workdays/remove") | {"first": "2027-02-05"})
+    assert flashes(root.get(removed.headers["Location"])) == [
+        "已删除 1 天（2027-02-05（星期五））：该日恢复按周末双休计算；已定的答复时限不变。"]
+    with app.app_context():
+        left = db.session.scalars(select(WorkCalendarDay.day).where(WorkCalendarDay.day >= date(2027, 1, 1))).all()
+    assert [day.isoformat() for day in left] == ["2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11"]
+    assert "2027-02-05" not in root.get("/console/workdays?year=2027").get_data(as_text=True)

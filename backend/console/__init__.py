@@ -115,4 +115,4 @@ def csrf_failed(exc):
 
 
 from . import activities, organisation, points  # noqa: E402,F401
-from . import dashboard, suggestions, appointments, exports, wechat  # noqa: E402,F401
+from . import dashboard, suggestions, appointments, exports, wechat, workdays  # noqa: E402,F401

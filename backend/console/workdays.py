@@ -1,0 +1,74 @@
+"""工作日历: the national working-day calendar reply deadlines are counted on (backend/workdays). Every
+administrator may read a year; the administrators of the root region enter the State Council's
+arrangement for the coming year when it is published (each November), or take back a day entered by
+mistake, with the same rules as ``flask --app backend workdays``."""
+from datetime import date
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from ..errors import APIError
+from ..forms import parse_int
+from ..org.services import root_region
+from ..points.queries import current_year
+from ..workdays.models import KIND_LABELS, DayKind
+from ..workdays.services import enter, remove, shown, year_days
+from . import bp
+from .activities import console_page
+
+
+def may_edit(user):
+    root = root_region()
+    return root is not None and user.admin_region_id == root.id
+
+
+def _date(name, required=True):
+    value = (request.form.get(name) or "").strip()
+    if not value and not required:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise APIError(422, "validation_failed", "请选择日期。" if not value else f"“{value[:20]}”不是有效日期。") from None
+
+
+def _editor_only():
+    if not may_edit(g.user):
+        raise APIError(403, "forbidden", "只有全域（根区域）管理员可以修改工作日历。")
+
+
+@bp.get("/workdays")
+@console_page()
+def workdays():
+    year = parse_int(request.args.get("year"), 2000, 2100) or current_year()
+    days = year_days(year)
+    return render_template(
+        "console/workdays.html", year=year, days=days, shown=shown, kind_labels=KIND_LABELS,
+        holidays=sum(day.kind is DayKind.holiday for day in days), can_edit=may_edit(g.user),
+    )
+
+
+@bp.post("/workdays")
+@console_page("console.workdays")
+def workdays_add():
+    _editor_only()
+    kind = request.form.get("kind", "")
+    if kind not in KIND_LABELS:
+        raise APIError(422, "validation_failed", "请选择放假或调休上班。")
+    first, last = _date("first"), _date("last", required=False)
+    try:
+        days = enter(first, last, kind, request.form.get("name", ""))
+    except APIError as exc:  # its sentence, not its fields' names: the form has its own labels
+        raise APIError(exc.status, exc.error, exc.message) from None
+    flash(f"已录入{KIND_LABELS[kind]}（{request.form['name'].strip()}）{len(days)} 天："
+          f"{'、'.join(shown(day) for day in days)}。此后的答复时限按新的日历计算。")
+    return redirect(url_for("console.workdays", year=first.year))
+
+
+@bp.post("/workdays/remove")
+@console_page("console.workdays")
+def workdays_remove():
+    _editor_only()
+    first = _date("first")
+    removed = remove(first, None)
+    flash(f"已删除 {removed} 天（{shown(first)}）：该日恢复按周末双休计算；已定的答复时限不变。")
+    return redirect(url_for("console.workdays", year=first.year))
