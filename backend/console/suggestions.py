@@ -32,7 +32,7 @@ from ..suggestions.models import (
     Suggestion,
 )
 from ..suggestions.presenters import present
-from ..suggestions.queries import admin_scope_clause, apply_filters, load_item, number_ends_with, typed_number
+from ..suggestions.queries import admin_scope_clause, apply_filters, keyword_clause, load_item, typed_number
 from ..suggestions.services import CHINA
 from ..suggestions.workflow import ACTION_LABELS, ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
@@ -147,17 +147,13 @@ def parse_filters(args):
 def filtered_query(user, args):
     """The administrator's scope narrowed by the queue's filters, in the order chosen (newest first).
 
-    A keyword that reads as a number (``typed_number``) finds the items whose number ends with it,
-    through an index; any other searches the content, as it must, by reading every item in scope."""
+    The keyword finds items by number or content (``keyword_clause``)."""
     filters, keyword, form = parse_filters(args)
     query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters)
     if form.get("open"):  # 未办结, as the dashboard counts it: still to be handled, merged duplicates not
         query = query.where(Suggestion.status.in_(OPEN_STATUSES), Suggestion.merged_into_id.is_(None))
-    if keyword and (digits := typed_number(keyword)):
-        query = query.where(number_ends_with(digits))
-    elif keyword:
-        escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Suggestion.content.like(f"%{escaped}%", escape="\\"))
+    if keyword:
+        query = query.where(keyword_clause(keyword))
     return query.order_by(*queue_order(form).clauses()), form
 
 

@@ -109,3 +109,13 @@ def number_ends_with(digits):
     """The items whose number ends with ``digits`` (a whole number's are all of them): the start of
     ``NUMBER_REVERSED``, which its index finds without reading the table."""
     return NUMBER_REVERSED.like(digits[::-1] + "%")
+
+
+def keyword_clause(keyword):
+    """The items a search box's ``keyword`` finds: one that reads as a number (``typed_number``) finds the
+    items whose number ends with it, through an index; any other searches the content, as it must, by
+    reading every item the rest of the query leaves."""
+    if digits := typed_number(keyword):
+        return number_ends_with(digits)
+    escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Suggestion.content.like(f"%{escaped}%", escape="\\")
