@@ -25,7 +25,7 @@ FAKE_TEMPLATES = {
     "activity_cancelled": "tmpl-activity-cancelled", "activity_changed": "tmpl-activity-changed",
     "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
 }
-DEADLINE_KEYS = ("accept_hours", "reply_days", "days_kind")
+DEADLINE_KEYS = ("accept_hours", "accept_working_days", "reply_days", "days_kind")
 # How a reply's days are counted: working days (工作日, on the national calendar) or calendar days.
 DAYS_KINDS = ("working", "calendar")
 
@@ -204,9 +204,12 @@ class Config:
             env("SUGGESTION_CATEGORIES"), ["道路交通", "环境卫生", "教育医疗", "社会保障", "城市管理", "农业农村", "其他"]
         )
         self.ACCEPT_WITHIN_HOURS = _int("ACCEPT_WITHIN_HOURS", 24)
+        # 接单 within N working days instead (as 12345 work orders are signed for within 1), when set above 0.
+        self.ACCEPT_WITHIN_WORKING_DAYS = _int("ACCEPT_WITHIN_WORKING_DAYS", 0)
         self.REPLY_WITHIN_DAYS = _int("REPLY_WITHIN_DAYS", 7)
         self.REPLY_DAYS_KIND = _setting("REPLY_DAYS_KIND") or "working"
-        # Per-category overrides: {"道路交通": {"accept_hours": 12, "reply_days": 5, "days_kind": "calendar"}}
+        # Per-category overrides: {"道路交通": {"accept_hours": 12, "reply_days": 5, "days_kind": "calendar"}};
+        # "accept_working_days" in place of "accept_hours" counts 接单 in working days.
         self.SUGGESTION_DEADLINES = _json_object("SUGGESTION_DEADLINES")
         self.MAX_ROUNDS = _int("MAX_ROUNDS", 2)
         self.AUTO_CLOSE_DAYS = _int("AUTO_CLOSE_DAYS", 7)
@@ -309,7 +312,8 @@ class Config:
         kinds = "working（工作日）或 calendar（自然日）"
         if self.REPLY_DAYS_KIND not in DAYS_KINDS:
             raise ConfigError(f"REPLY_DAYS_KIND 应为 {kinds}，而不是“{self.REPLY_DAYS_KIND}”。")
-        shape = '{"accept_hours": 小时数, "reply_days": 天数, "days_kind": "working" 或 "calendar"}'
+        shape = ('{"accept_hours": 小时数 或 "accept_working_days": 工作日数, "reply_days": 天数, '
+                 '"days_kind": "working" 或 "calendar"}')
         for category, deadlines in self.SUGGESTION_DEADLINES.items():
             if category not in self.SUGGESTION_CATEGORIES:
                 raise ConfigError(f"SUGGESTION_DEADLINES 中的类别“{category}”不在 SUGGESTION_CATEGORIES 中"
@@ -317,7 +321,7 @@ class Config:
             if not isinstance(deadlines, dict) or set(deadlines) - set(DEADLINE_KEYS) or any(
                 (v not in DAYS_KINDS) if k == "days_kind" else (not isinstance(v, int) or isinstance(v, bool) or v < 0)
                 for k, v in deadlines.items()
-            ):
+            ) or {"accept_hours", "accept_working_days"} <= set(deadlines):
                 raise ConfigError(f"SUGGESTION_DEADLINES 中“{category}”的时限应写作 {shape}。")
 
     def _check_rate_limits(self):

@@ -37,7 +37,7 @@ APP_SETTINGS = (
     "WECHAT_TEMPLATES", "WECHAT_TIMEOUT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "WEB_IDENTITY_RATE_LIMIT",
     "WEB_FILING_RATE_LIMIT", "WEB_FILING_ADDRESS_RATE_LIMIT", "NEARBY_RATE_LIMIT", "FOLLOW_RATE_LIMIT",
     "SUGGESTION_DEADLINES", "SUGGESTION_CATEGORIES", "MAX_ROUNDS", "AUTO_CLOSE_DAYS", "TRUSTED_PROXIES",
-    "REDIS_TIMEOUT", "REPLY_DAYS_KIND",
+    "REDIS_TIMEOUT", "REPLY_DAYS_KIND", "ACCEPT_WITHIN_WORKING_DAYS",
 )
 
 
@@ -93,6 +93,9 @@ BAD_SETTINGS = [
     ({"REPLY_DAYS_KIND": "weekdays"}, "REPLY_DAYS_KIND 应为 working（工作日）或 calendar（自然日）"),
     ({"SUGGESTION_DEADLINES": '{"道路交通": {"reply_days": 5, "days_kind": "natural"}}'}, "“道路交通”的时限应写作"),
     ({"SUGGESTION_DEADLINES": '{"道路交通": {"reply_days": "5"}}'}, "“道路交通”的时限应写作"),
+    ({"SUGGESTION_DEADLINES": '{"道路交通": {"accept_hours": 12, "accept_working_days": 1}}'},
+     "“道路交通”的时限应写作"),
+    ({"ACCEPT_WITHIN_WORKING_DAYS": "-1"}, "ACCEPT_WITHIN_WORKING_DAYS 不能为负数"),
     ({"WECHAT_TEMPLATES": '{"new-item": "abc"}'}, "new-item"),
     ({"DATABASE_URL": "postgres//msb:secret@db/mashangban"}, "DATABASE_URL"),
     ({"DATABASE_URL": "mysql://msb:secret@db/mashangban"}, "DATABASE_URL"),

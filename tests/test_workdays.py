@@ -89,6 +89,48 @@ def test_calendar_days_as_before_and_per_category(app, config_override):  # noqa
         assert due_at("城市管理", "accept", start) == start + timedelta(hours=24)
 
 
+def accept_due(app, start, category="城市管理"):
+    with app.app_context():
+        return due_at(category, "accept", start).astimezone(CHINA)
+
+
+def test_accept_in_working_days_when_set(app, config_override):  # noqa: F811
+    # 12345 work orders are signed for within 1 working day: filed on Friday evening, 接单 is due at the
+    # end of Monday, not on Saturday evening as 24 hours would have it.
+    friday_evening = china(2026, 11, 20, 18, 0)
+    assert accept_due(app, friday_evening) == friday_evening + timedelta(hours=24)
+    config_override(ACCEPT_WITHIN_WORKING_DAYS=1)
+    assert accept_due(app, friday_evening) == china(2026, 11, 23, 23, 59, 59)
+    # Before 国庆: 30 Sep, then 1–7 Oct rest; the first working day after is Thursday 8 Oct.
+    assert accept_due(app, china(2026, 9, 30, 9, 0)) == china(2026, 10, 8, 23, 59, 59)
+    # A category keeps its own hours; another counts its own working days.
+    config_override(SUGGESTION_DEADLINES={"道路交通": {"accept_hours": 12}, "教育医疗": {"accept_working_days": 2}})
+    assert accept_due(app, friday_evening, "道路交通") == friday_evening + timedelta(hours=12)
+    assert accept_due(app, friday_evening, "教育医疗") == china(2026, 11, 24, 23, 59, 59)
+    assert accept_due(app, friday_evening) == china(2026, 11, 23, 23, 59, 59)
+    # 0 working days for a category: its 接单 is counted in hours again.
+    config_override(ACCEPT_WITHIN_WORKING_DAYS=0, SUGGESTION_DEADLINES={"教育医疗": {"accept_working_days": 2}})
+    assert accept_due(app, friday_evening) == friday_evening + timedelta(hours=24)
+    assert accept_due(app, friday_evening, "教育医疗") == china(2026, 11, 24, 23, 59, 59)
+
+
+def test_a_filing_to_a_deputy_is_due_for_acceptance_in_working_days(client, app, world, config_override,  # noqa: F811
+                                                                  warnings_afresh):
+    config_override(ACCEPT_WITHIN_WORKING_DAYS=1)
+    with app.app_context():  # weekends alone, whatever today is: the next weekday after the filing's day
+        db.session.execute(delete(WorkCalendarDay))
+        db.session.commit()
+    filed = file(client, world["citizen"], world["deputy_code"])
+    assert filed.status_code == 201, filed.json
+    with app.app_context():
+        created = db.session.scalar(select(Suggestion.created_dt).where(Suggestion.id == filed.json["id"]))
+    day = created.astimezone(CHINA).date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    assert datetime.fromisoformat(filed.json["accept_due_at"]) == datetime(
+        day.year, day.month, day.day, 23, 59, 59, tzinfo=CHINA)
+
+
 def test_the_calendar_is_read_in_one_query(app):
     with sent_statements(app) as sent:
         reply_due(app, china(2026, 12, 24, 10, 0))  # across the new year

@@ -41,18 +41,29 @@ HOTLINE_CHANNEL = "12345 热线人大代表通道"  # the department a work orde
 def due_at(category, stage, start):
     """When the ``stage`` ("accept" or "reply") of an item of ``category``, begun at ``start``, is due.
 
-    接单 is due ACCEPT_WITHIN_HOURS hours on. The reply, REPLY_WITHIN_DAYS days on (per category in
-    SUGGESTION_DEADLINES), counted as REPLY_DAYS_KIND says: ``working`` — at the end (23:59:59 China
-    time) of the N-th working day after the day of ``start``, the day itself not counted, as a
+    接单 is due ACCEPT_WITHIN_HOURS hours on, or, with ACCEPT_WITHIN_WORKING_DAYS set, at the end of that
+    many working days as below (per category in SUGGESTION_DEADLINES: ``accept_hours`` or
+    ``accept_working_days``). The reply, REPLY_WITHIN_DAYS days on (per category ``reply_days``),
+    counted as REPLY_DAYS_KIND (per category ``days_kind``) says: ``working`` — at the end (23:59:59
+    China time) of the N-th working day after the day of ``start``, the day itself not counted, as a
     period of days runs in Chinese law (民法典第二百零一、二百零三条) and as a deputy and a citizen read
     "7 个工作日内答复"; ``calendar`` — exactly N × 24 hours on."""
     config = current_app.config
     override = config["SUGGESTION_DEADLINES"].get(category, {})
     if stage == "accept":
-        return start + timedelta(hours=override.get("accept_hours", config["ACCEPT_WITHIN_HOURS"]))
+        if "accept_hours" in override:
+            return start + timedelta(hours=override["accept_hours"])
+        if working_days := override.get("accept_working_days", config["ACCEPT_WITHIN_WORKING_DAYS"]):
+            return end_of_working_days(start, working_days)
+        return start + timedelta(hours=config["ACCEPT_WITHIN_HOURS"])
     days = override.get("reply_days", config["REPLY_WITHIN_DAYS"])
     if override.get("days_kind", config["REPLY_DAYS_KIND"]) == "calendar":
         return start + timedelta(days=days)
+    return end_of_working_days(start, days)
+
+
+def end_of_working_days(start, days):
+    """The end (23:59:59 China time) of the ``days``-th working day after the day of ``start``."""
     last_day = add_working_days(start.astimezone(CHINA).date(), days)
     return datetime.combine(last_day, END_OF_DAY, CHINA).astimezone(timezone.utc)
 
