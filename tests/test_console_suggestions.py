@@ -634,7 +634,9 @@ def test_statistics_export(client, admin, world, pending):  # noqa: F811
     assert list(wb["按联络站"].values)[1] == ("城北联络站", 3, 2, 0, 0, 0)
 
 
-def test_leaderboard_export(app, admin, world):  # noqa: F811
+def test_leaderboard_export_ranks_every_deputy_in_scope(app, admin, world, factory):  # noqa: F811
+    wang = factory.deputy(world["tree"]["hc"], "王芳", phone="13800000005", stations=[world["station"]])
+    factory.deputy(world["tree"]["yl"], "岳麓代表", phone="13800000099")  # Changsha's, not Chengbei's
     with app.app_context():
         ledger.credit(world["zhang"].id, "suggestion_closed", "suggestion", 1, "测试")
         ledger.credit(world["li"].id, "suggestion_closed", "suggestion", 2, "测试")
@@ -645,12 +647,40 @@ def test_leaderboard_export(app, admin, world):  # noqa: F811
     wb = _workbook(response)
     rows = list(wb[wb.sheetnames[0]].values)
     assert rows[0] == ("名次", "代表", "代表层级", "代表小组", "积分")
-    assert [r[1] for r in rows[1:]] == ["李娜", "张伟"]
-    assert rows[1][0] == 1 and rows[1][2] == "市人大代表" and rows[1][4] > rows[2][4]
+    # Every deputy the administrator manages: one without a point this year stands last, at 0.
+    assert [r[1] for r in rows[1:]] == ["李娜", "张伟", "王芳"]
+    assert [r[0] for r in rows[1:]] == [1, 2, 3] and rows[1][2] == "市人大代表"
+    assert rows[1][4] > rows[2][4] > rows[3][4] == 0
+    assert wang.name == "王芳"
 
     other = console_login(app, "changsha")
     wb = _workbook(other.get("/console/leaderboard/export.xlsx"))
-    assert list(wb[wb.sheetnames[0]].values)[1:] == []
+    assert [(r[0], r[1], r[4]) for r in list(wb[wb.sheetnames[0]].values)[1:]] == [(1, "岳麓代表", 0)]
+
+
+def test_the_leaderboard_lists_the_lowest_scorers_for_a_talk(app, admin, world, factory):  # noqa: F811
+    """末位: the deputies the administrator answers for, lowest first, those without a point at 0, ranked from
+    the bottom (倒数名次, ties equal), each with their archive; the public board's top stays as it was."""
+    for name, phone in (("王芳", "13800000005"), ("赵磊", "13800000006")):
+        factory.deputy(world["tree"]["hc"], name, phone=phone, stations=[world["station"]])
+    factory.deputy(world["tree"]["yl"], "岳麓代表", phone="13800000099")  # another region's
+    with app.app_context():
+        ledger.credit(world["zhang"].id, "suggestion_closed", "suggestion", 1, "测试")
+        ledger.credit(world["li"].id, "suggestion_closed", "suggestion", 2, "测试")
+        ledger.credit(world["li"].id, "suggestion_satisfied", "suggestion", 2, "测试")
+        db.session.commit()
+    page = admin.get("/console/leaderboard?order=lowest").get_data(as_text=True)
+    assert "积分最低者在前" in page and "<th>倒数名次</th>" in page
+    listed = re.findall(r'<td class="rank">(\d+)</td>\s*<td>([^<]+)</td>.*?<td class="points">(-?\d+)</td>', page, re.S)
+    assert [(int(rank), name) for rank, name, _ in listed] == [(1, "赵磊"), (1, "王芳"), (3, "张伟"), (4, "李娜")]
+    assert [int(points) for *_, points in listed][:2] == [0, 0]
+    assert "岳麓代表" not in page
+    assert page.count("履职档案</a>") == 4
+    top = admin.get("/console/leaderboard").get_data(as_text=True)
+    assert "王芳" not in top and re.search(r'<td class="rank">1</td>\s*<td>李娜</td>', top)
+    # The filters narrow it: no deputy of the administrator's is a national one.
+    assert "该范围内没有您管辖的在任代表。" in admin.get(
+        "/console/leaderboard?order=lowest&level=national").get_data(as_text=True)
 
 
 def test_a_console_address_that_is_no_page_answers_with_a_console_page(admin, client):

@@ -39,23 +39,38 @@ STATUS_COLOURS = {
 }
 
 
-def scoped_leaderboard(user, year, limit=TOP_DEPUTIES):
-    """The points ranking of the deputies ``user`` manages (ties share a rank, as on the public board)."""
+def scoped_leaderboard(user, year, limit=TOP_DEPUTIES, *, everyone=False, lowest=False, where=()):
+    """The points ranking of the deputies ``user`` manages (and ``where`` selects), ties sharing a rank as
+    on the public board, whoever reached the score first ahead.
+
+    With ``everyone``, deputies without a point that year stand at 0, after those with points: an annual
+    review (述职, 评优, the 约谈 of the lowest scorers) ranks every deputy, not only the ledger's. With
+    ``lowest``, the same ranking read from its end, ranked from the bottom (倒数名次)."""
+    points = func.coalesce(DeputyScore.total, 0) if everyone else DeputyScore.total
+    scored = (DeputyScore.deputy_id == Deputy.id) & (DeputyScore.year == year)
     query = (
-        select(Deputy.id, Deputy.name, Deputy.level, Deputy.group, DeputyScore.total)
-        .join(DeputyScore, DeputyScore.deputy_id == Deputy.id)
-        .where(DeputyScore.year == year, Deputy.active.is_(True), deputy_scope_clause(user))
-        .order_by(DeputyScore.total.desc(), DeputyScore.reached_dt, Deputy.id)
+        select(Deputy.id, Deputy.name, Deputy.level, Deputy.group, points.label("points"))
+        .where(Deputy.active.is_(True), deputy_scope_clause(user), *where)
     )
+    # (column, descending), the top first
+    order = [(points, True), (DeputyScore.reached_dt, False), (Deputy.id, False)]
+    if everyone:  # no score row: after every equal total that has one (SQLite would sort NULL first)
+        query = query.outerjoin(DeputyScore, scored)
+        order.insert(1, (DeputyScore.reached_dt.is_(None), False))
+    else:
+        query = query.join(DeputyScore, scored)
+    if lowest:
+        order = [(column, not descending) for column, descending in order]
+    query = query.order_by(*(column.desc() if descending else column.asc() for column, descending in order))
     if limit:
         query = query.limit(limit)
     rows, rank, previous = [], 0, None
     for position, row in enumerate(db.session.execute(query), start=1):
-        if row.total != previous:
-            rank, previous = position, row.total
+        if row.points != previous:
+            rank, previous = position, row.points
         rows.append({
             "rank": rank, "deputy_id": row.id, "name": row.name, "level": row.level.value,
-            "level_label": DEPUTY_LEVEL_LABELS[row.level.value], "group": row.group or "", "points": row.total,
+            "level_label": DEPUTY_LEVEL_LABELS[row.level.value], "group": row.group or "", "points": row.points,
         })
     return rows
 

@@ -240,9 +240,10 @@ def export_stats():
 @bp.get("/leaderboard/export.xlsx")
 @console_login_required
 def export_leaderboard():
-    """履职积分排行 of the deputies the administrator manages, for a year (default: this year)."""
+    """履职积分排行 of every deputy the administrator manages, for a year (default: this year); those without
+    a point that year at 0, last."""
     year = parse_int(request.args.get("year"), 2000, 2100) or current_year()
-    rows = scoped_leaderboard(g.user, year, limit=None)
+    rows = scoped_leaderboard(g.user, year, limit=None, everyone=True)
     wb = _new_workbook()
     _sheet(
         wb, f"{year}年履职积分排行", ["名次", "代表", "代表层级", "代表小组", "积分"],

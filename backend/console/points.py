@@ -26,6 +26,7 @@ from ..org.services import root_region
 from ..points import archive, ledger, queries, rulebook
 from ..points.models import PointCorrection
 from . import bp
+from .dashboard import scoped_leaderboard
 from .activities import REGION_CHOICES_LIMIT, console_page, error_lines, is_region_admin, managed_regions, query_text
 
 APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议"}
@@ -185,16 +186,27 @@ def leaderboard():
     level = request.args.get("level", "")
     level = level if level in DEPUTY_LEVEL_LABELS else ""
     group = query_text("group", 100)
-    rows = queries.leaderboard(year, region, level or None, group or None, LEADERBOARD_LIMIT)
-    ids = [row["deputy"]["id"] for row in rows]
-    managed = set(db.session.scalars(select(Deputy.id).where(Deputy.id.in_(ids), deputy_scope_clause(user)))) if ids else set()
+    lowest = request.args.get("order") == "lowest"
+    if lowest:  # 末位: the deputies this administrator answers for, each at 0 without a point
+        where = [Deputy.level == level] if level else []
+        where += [Deputy.group == group] if group else []
+        where += [region_subtree_clause(Deputy.region_id, region)] if region is not None else []
+        rows = [{"rank": r["rank"], "deputy": {"id": r["deputy_id"], "name": r["name"], "level": r["level"]},
+                 "group": r["group"], "points": r["points"]}
+                for r in scoped_leaderboard(user, year, LEADERBOARD_LIMIT, everyone=True, lowest=True, where=where)]
+        managed = {row["deputy"]["id"] for row in rows}
+    else:
+        rows = queries.leaderboard(year, region, level or None, group or None, LEADERBOARD_LIMIT)
+        ids = [row["deputy"]["id"] for row in rows]
+        managed = set(db.session.scalars(
+            select(Deputy.id).where(Deputy.id.in_(ids), deputy_scope_clause(user)))) if ids else set()
     group_query = select(Deputy.group).where(deputy_scope_clause(user), Deputy.group != "").distinct().order_by(Deputy.group).limit(200)
     if region is not None:
         group_query = group_query.where(region_subtree_clause(Deputy.region_id, region))
     return render_template(
         "console/leaderboard.html", rows=rows, year=year, regions=regions, region=region, region_id=region.id if region else "",
         level=level, group=group, groups=db.session.scalars(group_query).all(), managed=managed,
-        level_labels=DEPUTY_LEVEL_LABELS, limit=LEADERBOARD_LIMIT,
+        level_labels=DEPUTY_LEVEL_LABELS, limit=LEADERBOARD_LIMIT, lowest=lowest,
     )
 
 
