@@ -168,8 +168,10 @@ def set_password_command(name, password):
 @click.option("--force", is_flag=True, help="load even if the database already holds data")
 @needs_database
 def demo_data_command(force):
-    """Load the demo region tree, stations, deputies and administrator (once; never under APP_ENV=production)."""
+    """Load the demo region tree, stations, deputies and administrators, and what its people have done: suggestions
+    at every step, activities, an appointment (once; never under APP_ENV=production)."""
     from .demo import load_demo, print_demo_summary
+    from .demo_stories import play as play_demo_stories
     from .org.models import Region
 
     if current_app.config["APP_ENV"] == "production":
@@ -180,6 +182,7 @@ def demo_data_command(force):
     else:
         load_demo()
         db.session.commit()
+        play_demo_stories()
         click.echo("演示数据已导入。")
     print_demo_summary(current_app.config["PUBLIC_BASE_URL"])
 

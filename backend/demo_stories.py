@@ -1,0 +1,202 @@
+"""What the demo's people have done by the time `make run` opens: suggestions at every step of their life,
+an activity closed with its points, another dispatched, and a citizen's request to meet a deputy.
+
+Everything goes through the HTTP API, as the mini-program and the console would send it, so the items
+carry their real timelines, points and notifications. The requests run on a thread of their own, where
+each one gets its own application context as in a server (the command's context would share ``g``).
+"""
+import io
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from PIL import Image, ImageDraw
+from sqlalchemy import select
+
+from .auth.models import User
+from .auth.tokens import issue_token
+from .extensions import db
+from .org.models import Deputy, Station
+
+CITIZENS = ("demo-citizen-1", "demo-citizen-2", "demo-citizen-3")
+# The deputies who act in the stories, bound to WeChat users of their own. Whoever binds one of their
+# phones in the mini-program (offline: phone code phone-<手机号>) takes the binding over. The first two are
+# the deputies whose codes the demo's summary prints. The mini-program's end-to-end tests act as 张伟, 刘芳,
+# 陈明 and 杨丽 from a clean slate: the stories leave them alone.
+ACTING_DEPUTIES = ("李建国", "王秀兰", "赵强", "徐磊")
+
+
+class DemoStoryError(RuntimeError):
+    """A step of the demo's stories was refused: the demo data no longer fit the product's rules."""
+
+
+class Caller:
+    """One person's requests to the API, with their token; a refusal stops the stories."""
+
+    def __init__(self, client, token):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def send(self, method, path, body=None, **kwargs):
+        response = self.client.open(f"/api/v1{path}", method=method, json=body, headers=self.headers, **kwargs)
+        if response.status_code >= 400:
+            raise DemoStoryError(f"{method} {path} → {response.status_code}: {response.get_data(as_text=True)}")
+        return response.json
+
+    def post(self, path, body=None):
+        return self.send("POST", path, body)
+
+    def step(self, item, action, **body):
+        return self.post(f"/suggestions/{item['id']}/{action}", body or None)
+
+
+def _photo():
+    """A street lamp at night, as a citizen's phone would send it (a JPEG the upload cleans)."""
+    image = Image.new("RGB", (640, 480), "#1d2333")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 380, 640, 480), fill="#3b3f4a")
+    draw.rectangle((300, 120, 312, 380), fill="#6b7280")
+    draw.ellipse((270, 90, 342, 140), fill="#4b5563")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def _tokens():
+    """An API token for each person in the stories: the citizens and the acting deputies (their WeChat users
+    created here) and the two administrators."""
+    citizens = {f"citizen{i}": User(openid=openid) for i, openid in enumerate(CITIZENS, 1)}
+    deputies = db.session.scalars(select(Deputy).where(Deputy.name.in_(ACTING_DEPUTIES))).all()
+    bound = {d.name: User(openid=f"demo-deputy-{d.id}", phone=d.phone, deputy_id=d.id) for d in deputies}
+    db.session.add_all([*citizens.values(), *bound.values()])
+    db.session.flush()
+    admins = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(("admin", "chengbei"))))}
+    return {key: issue_token(user) for key, user in (citizens | bound | admins).items()}
+
+
+def play(load_photo=_photo):
+    """Play the stories in the current app's database, whose organisation ``demo.load_demo`` built."""
+    tokens = _tokens()
+    stations = {s.name: s for s in db.session.scalars(select(Station))}
+    deputies = {d.name: d for d in db.session.scalars(select(Deputy))}
+    codes = {"城北": stations["城北街道人大代表中心联络站"].qr_code, **{name: d.qr_code for name, d in deputies.items()}}
+    station_ids = {"城北": stations["城北街道人大代表中心联络站"].id, "迎丰": stations["迎丰街道人大代表之家"].id}
+    deputy_ids = {name: d.id for name, d in deputies.items()}
+    db.session.commit()
+    client = current_app.test_client()
+    callers = {key: Caller(client, token) for key, token in tokens.items()}
+    with ThreadPoolExecutor(1) as thread:  # outside this command's app context (see the module's note)
+        thread.submit(_suggestions, callers, codes, deputy_ids, load_photo).result()
+        thread.submit(_activities, callers, station_ids, deputy_ids, codes).result()
+
+
+def _file(caller, code, category, content, **extra):
+    return caller.post("/suggestions", {"qr_code": code, "category": category, "content": content} | extra)
+
+
+def _suggestions(c, codes, deputy_ids, load_photo):
+    wang, li, zhao = c["citizen1"], c["citizen2"], c["citizen3"]
+    admin, station = c["admin"], c["chengbei"]
+
+    # Waiting at the station for the administrator to dispatch (待分派).
+    _file(wang, codes["城北"], "道路交通", "人民路与迎丰路交叉口的红绿灯行人通行时间太短，老人和孩子过马路来不及，建议延长。",
+          public_consent=True, location={"lat": 27.5606, "lng": 109.9979, "address": "人民路与迎丰路交叉口"})
+    _file(zhao, codes["城北"], "环境卫生", "城北农贸市场后门垃圾清运不及时，夏天气味很大，希望增加清运次数。",
+          contact_phone="13900000003")
+    # Dispatched, waiting for the deputy to accept (待接单).
+    waiting = _file(li, codes["城北"], "教育医疗", "红星社区卫生服务站周末不开门，老人看病配药不方便，建议周末安排值班。",
+                    public_consent=True)
+    station.step(waiting, "dispatch", deputy_id=deputy_ids["王秀兰"], note="请王秀兰代表联系社区卫生服务站了解情况。")
+    # Refused with a reason (不予受理).
+    refused = _file(zhao, codes["城北"], "其他", "希望小区物业降低停车费。")
+    station.step(refused, "reject", reason="属于业主与物业之间的合同事项，建议通过业主委员会协商解决。")
+
+    # Filed to 李建国 with a photo, accepted, forwarded to the 12345 hotline (转办中).
+    photo = wang.send("POST", "/uploads", data={"file": (io.BytesIO(load_photo()), "路灯.jpg")},
+                      content_type="multipart/form-data")
+    lamp = _file(wang, codes["李建国"], "城市管理", "红星路 23 号到 45 号之间有三盏路灯坏了快一个月，晚上漆黑一片，居民出行很不安全。",
+                 attachment_ids=[photo["id"]], public_consent=True, contact_phone="13900000001")
+    c["李建国"].step(lamp, "accept")
+    c["李建国"].step(lamp, "forward", target="hotline_12345", work_order_no="HH20261127-0153",
+                   note="已通过 12345 热线人大代表通道转城市管理部门处理。")
+
+    # Filed to 李建国: handled with the department and closed 满意, published on the station's page.
+    drain = _file(li, codes["李建国"], "城市管理", "城北街道人民路 18 号附近下水道堵塞，一下雨路面就积水，行人只能绕行。",
+                  public_consent=True, contact_phone="13900000002")
+    c["李建国"].step(drain, "accept")
+    c["李建国"].step(drain, "forward", target="department", department="鹤城区住房和城乡建设局",
+                   note="请区住建局安排疏通。", work_order_no="HCZJ-2026-0412")
+    c["李建国"].step(drain, "feedback", note="区住建局已于 11 月 20 日完成疏通，并更换了破损的雨水篦子。",
+                   department_satisfaction="satisfied")
+    c["李建国"].step(drain, "reply", content="您好，下水道已疏通、雨水篦子已更换，近几次降雨未再积水。感谢您的反映！",
+                   implemented=True)
+    li.step(drain, "rate", satisfaction="satisfied", comment="处理很快，谢谢李代表！")
+
+    # Filed to 徐磊: replied, waiting for the citizen's rating (已答复).
+    bus = _file(zhao, codes["徐磊"], "道路交通", "5 路公交车晚上 8 点以后就停运了，下夜班的职工回家很不方便，建议延长运营时间。")
+    c["徐磊"].step(bus, "accept")
+    c["徐磊"].step(bus, "reply", content="已与市公交公司沟通，5 路公交计划自下月起末班车延长至 21:30，届时将在站牌公示。",
+                     implemented=False)
+
+    # Filed to 王秀兰: closed 基本满意.
+    bench = _file(wang, codes["王秀兰"], "城市管理", "红星社区小广场的健身器材有两件松动了，存在安全隐患。", public_consent=True)
+    c["王秀兰"].step(bench, "accept")
+    c["王秀兰"].step(bench, "progress", note="已到现场查看，联系社区安排维修。")
+    c["王秀兰"].step(bench, "reply", content="社区已加固松动的器材，并在器材旁张贴了安全使用提示。", implemented=True)
+    wang.step(bench, "rate", satisfaction="basically_satisfied", comment="修好了，希望以后定期检查。")
+
+    # Filed to 赵强: the citizen was not satisfied, so it came back for a second round (二次交办), supervised.
+    noise = _file(li, codes["赵强"], "环境卫生", "迎丰中路一家烧烤店每天营业到凌晨两点，油烟和噪音严重影响楼上居民休息。")
+    c["赵强"].step(noise, "accept")
+    c["赵强"].step(noise, "reply", content="已向街道反映，执法中队上门进行了劝导。", implemented=False)
+    li.step(noise, "rate", satisfaction="dissatisfied", comment="劝导后第二天照旧，问题没有解决。")
+    admin.step(noise, "supervise", note="群众不满意，请赵强代表会同街道、环保部门现场督办。")
+
+    # Filed to 李建国: still to be accepted (待接单).
+    _file(zhao, codes["李建国"], "社会保障", "想咨询一下灵活就业人员怎么参加职工养老保险，社区说不清楚。")
+
+
+def _china(days, hour, minute=0):
+    """``days`` from today at ``hour``:``minute`` China time, in UTC."""
+    china = timezone(timedelta(hours=8))
+    today = datetime.now(china).date() + timedelta(days=days)
+    return datetime(today.year, today.month, today.day, hour, minute, tzinfo=china).astimezone(timezone.utc)
+
+
+def _activities(c, station_ids, deputy_ids, codes):
+    admin, station = c["admin"], c["chengbei"]
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+
+    # A reception day that ended an hour ago, closed (结单) with 李建国 checked in by hand (补签) and 王秀兰
+    # absent, so that the leaderboard and the archives show points.
+    held = station.post("/activities", {
+        "title": "城北联络站进站接待选民", "type": "reception", "station_id": station_ids["城北"],
+        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now - timedelta(hours=1)).isoformat(),
+        "deputy_ids": [deputy_ids["李建国"], deputy_ids["王秀兰"]],
+        "description": "听取群众对老旧小区改造的意见建议。",
+    })
+    station.post(f"/activities/{held['id']}/participants/{deputy_ids['李建国']}/checkin",
+                 {"reason": "代表到场，手机没电无法扫码。"})
+    station.post(f"/activities/{held['id']}/close")
+
+    # Next week: an inspection dispatched by the city's administrator; one deputy accepted, one asked leave.
+    inspection = admin.post("/activities", {
+        "title": "视察迎丰街道老旧小区改造工程", "type": "inspection", "station_id": station_ids["迎丰"],
+        "starts_at": _china(7, 9).isoformat(), "ends_at": _china(7, 11, 30).isoformat(),
+        "deputy_ids": [deputy_ids["赵强"], deputy_ids["徐磊"], deputy_ids["王秀兰"]],
+        "description": "实地查看改造进度，听取居民意见。",
+    })
+    c["赵强"].post(f"/activities/{inspection['id']}/accept")
+    c["徐磊"].post(f"/activities/{inspection['id']}/decline", {"reason": "当天参加市人大常委会专题调研。"})
+
+    # In three days: a reception day at 城北, which a citizen has asked to meet 李建国 at (待确认的约见).
+    reception = station.post("/activities", {
+        "title": "城北联络站代表接待日", "type": "reception", "station_id": station_ids["城北"],
+        "starts_at": _china(3, 9).isoformat(), "ends_at": _china(3, 11, 30).isoformat(),
+        "deputy_ids": [deputy_ids["李建国"], deputy_ids["王秀兰"]],
+    })
+    c["李建国"].post(f"/activities/{reception['id']}/accept")
+    c["citizen1"].post("/appointments", {
+        "qr_code": codes["李建国"], "topic": "想当面反映小区加装电梯的资金分摊问题。", "contact_phone": "13900000001",
+        "name": "王先生", "activity_id": reception["id"],
+    })

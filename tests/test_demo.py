@@ -1,0 +1,85 @@
+"""The demo `make run` opens: not an empty product, but a slice of a city whose people have been at work —
+suggestions at every step of their life, an activity closed with its points, an appointment to confirm."""
+import io
+from collections import Counter
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from backend.auth.models import User
+from backend.extensions import db
+from backend.suggestions.models import Suggestion
+
+from .factories import screen
+
+
+def load(app):
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def admin_headers(client, username="admin", password="admin12345"):
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+def test_the_demo_shows_suggestions_at_every_step(app, client):
+    assert "演示数据已导入。" in load(app)
+    admin = admin_headers(client)
+    items = client.get("/api/v1/suggestions?scope=all&per_page=50", headers=admin).json["items"]
+    assert Counter(i["status"] for i in items) == {
+        "pending": 2, "assigned": 2, "accepted": 1, "forwarded": 1, "replied": 1, "closed": 2, "rejected": 1}
+
+    # The item handled with a department and closed 满意 carries each step in its timeline.
+    drain = next(i for i in items if "下水道" in i["content"])
+    detail = client.get(f"/api/v1/suggestions/{drain['id']}", headers=admin).json
+    assert [e["action"] for e in detail["timeline"]] == ["file", "accept", "forward", "feedback", "reply", "rate"]
+    assert detail["satisfaction"] == "satisfied"
+    # The one rated 不满意 came back for a second round, under supervision.
+    noise = next(i for i in items if "烧烤店" in i["content"])
+    assert (noise["status"], noise["round"], noise["supervised"]) == ("accepted", 2, True)
+
+    # The photo a citizen sent is there and decodes.
+    lamp = client.get(f"/api/v1/suggestions/{next(i for i in items if '路灯' in i['content'])['id']}",
+                      headers=admin).json
+    photo = client.get(lamp["attachments"][0]["url"], headers=admin)
+    assert photo.status_code == 200
+    image = Image.open(io.BytesIO(photo.get_data()))
+    assert image.size == (640, 480)
+
+    # Published once screened, without the citizen's phone: the two closed items whose citizens consented.
+    screen(app)
+    public = client.get("/api/v1/public/suggestions").json
+    assert sorted(i["number"] for i in public["items"]) == sorted(
+        i["number"] for i in items if i["status"] == "closed")
+    assert "13900000002" not in str(public)
+
+
+def test_the_demo_has_points_activities_and_an_appointment(app, client):
+    load(app)
+    board = client.get("/api/v1/leaderboard").json
+    assert board[0]["deputy"]["name"] == "李建国" and board[0]["points"] > 0
+
+    # 王秀兰 was absent from the reception day she was invited to (缺席) and lost the rulebook's point.
+    admin = admin_headers(client)
+    wang = next(row["deputy"]["id"] for row in board if row["deputy"]["name"] == "王秀兰")
+    entries = client.get(f"/api/v1/deputies/{wang}/points", headers=admin).json["entries"]
+    assert [e["points"] for e in entries if "缺席" in e["reason"]] == [-1], entries
+    activities = client.get("/api/v1/activities?scope=all", headers=admin).json["items"]
+    assert Counter(a["status"] for a in activities) == {"closed": 1, "published": 2}
+    station = admin_headers(client, "chengbei", "station12345")
+    appointments = client.get("/api/v1/appointments", headers=station).json["items"]
+    assert [(a["status"], a["topic"][:6]) for a in appointments] == [("requested", "想当面反映小")]
+
+
+def test_loading_the_demo_twice_adds_nothing(app):
+    load(app)
+    with app.app_context():
+        before = (db.session.scalar(select(func.count()).select_from(Suggestion)),
+                  db.session.scalar(select(func.count()).select_from(User)))
+    assert "数据库中已有数据，跳过演示数据导入" in load(app)
+    with app.app_context():
+        assert (db.session.scalar(select(func.count()).select_from(Suggestion)),
+                db.session.scalar(select(func.count()).select_from(User))) == before == (10, before[1])
