@@ -74,7 +74,7 @@ def _tokens():
     return {key: issue_token(user) for key, user in (citizens | bound | admins).items()}
 
 
-def play(load_photo=_photo):
+def play():
     """Play the stories in the current app's database, whose organisation ``demo.load_demo`` built."""
     tokens = _tokens()
     stations = {s.name: s for s in db.session.scalars(select(Station))}
@@ -86,7 +86,7 @@ def play(load_photo=_photo):
     client = current_app.test_client()
     callers = {key: Caller(client, token) for key, token in tokens.items()}
     with ThreadPoolExecutor(1) as thread:  # outside this command's app context (see the module's note)
-        thread.submit(_suggestions, callers, codes, deputy_ids, load_photo).result()
+        thread.submit(_suggestions, callers, codes, deputy_ids).result()
         thread.submit(_activities, callers, station_ids, deputy_ids, codes).result()
 
 
@@ -94,7 +94,7 @@ def _file(caller, code, category, content, **extra):
     return caller.post("/suggestions", {"qr_code": code, "category": category, "content": content} | extra)
 
 
-def _suggestions(c, codes, deputy_ids, load_photo):
+def _suggestions(c, codes, deputy_ids):
     wang, li, zhao = c["citizen1"], c["citizen2"], c["citizen3"]
     admin, station = c["admin"], c["chengbei"]
 
@@ -112,7 +112,7 @@ def _suggestions(c, codes, deputy_ids, load_photo):
     station.step(refused, "reject", reason="属于业主与物业之间的合同事项，建议通过业主委员会协商解决。")
 
     # Filed to 李建国 with a photo, accepted, forwarded to the 12345 hotline (转办中).
-    photo = wang.send("POST", "/uploads", data={"file": (io.BytesIO(load_photo()), "路灯.jpg")},
+    photo = wang.send("POST", "/uploads", data={"file": (io.BytesIO(_photo()), "路灯.jpg")},
                       content_type="multipart/form-data")
     lamp = _file(wang, codes["李建国"], "城市管理", "红星路 23 号到 45 号之间有三盏路灯坏了快一个月，晚上漆黑一片，居民出行很不安全。",
                  attachment_ids=[photo["id"]], public_consent=True, contact_phone="13900000001")
