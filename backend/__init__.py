@@ -55,6 +55,7 @@ def create_app(test_config=None):
     from .activities.routes import blp as activities_blp
     from .activities.routes import checkins as checkins_blp
     from .appointments.routes import blp as appointments_blp
+    from .auth.account_routes import blp as admins_blp
     from .auth.routes import blp as auth_blp
     from .auth.scope import load_current_user
     from .console import bp as console_bp
@@ -75,7 +76,7 @@ def create_app(test_config=None):
     from .wechat.push import bp as wechat_push_bp
 
     for blueprint in (
-        auth_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
+        auth_blp, admins_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
         public_blp, uploads_blp, activities_blp, checkins_blp, rules_blp, points_blp, appointments_blp, health_blp,
     ):
         api.register_blueprint(blueprint)

@@ -119,30 +119,48 @@ def regions_command():
 @click.argument("name")
 @click.option("--password", required=True, help="the administrator's password (at least 8 characters)")
 @click.option("--region", "region_id", type=int,
-              help="region id (see the regions command); without it, the super administrator over the root region "
-                   "(created as 全部区域 if there is none: run create-region first to name it)")
+              help="region id (see the regions command); without it and without --station, the super administrator "
+                   "over the root region (created as 全部区域 if there is none: run create-region first to name it)")
+@click.option("--station", "station_ids", type=int, multiple=True,
+              help="station id, repeatable: a station administrator (联络站管理员) of these stations")
+@click.option("--display-name", default="", help="the name shown in the console (姓名); without it, NAME")
 @needs_database
-def create_admin_command(name, password, region_id):
-    """Create an administrator account."""
-    from .auth.services import create_admin
+def create_admin_command(name, password, region_id, station_ids, display_name):
+    """Create an administrator account: a region administrator (--region, or the root region), or a
+    station administrator (--station, once per station). Region administrators then manage accounts in
+    the console's 管理员账号 page."""
+    from .auth.services import MIN_PASSWORD_LENGTH, create_admin
     from .errors import APIError
-    from .org.models import Region, RegionLevel
+    from .org.models import Region, RegionLevel, Station
     from .org.services import create_region, root_region
 
-    if len(password) < 8:
-        raise click.BadParameter("密码至少 8 位。", param_hint="--password")
-    if region_id is None:
-        region = root_region() or create_region(None, {"name": "全部区域", "level": RegionLevel.province})
-    else:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
+    if region_id is not None and station_ids:
+        raise click.UsageError("--region 和 --station 只能选用其一：区域管理员和联络站管理员请分别建账号。")
+    stations = []
+    for station_id in dict.fromkeys(station_ids):
+        station = db.session.get(Station, station_id)
+        if station is None:
+            raise click.BadParameter(f"联络站 {station_id} 不存在。", param_hint="--station")
+        stations.append(station)
+    region = None
+    if region_id is not None:
         region = db.session.get(Region, region_id)
         if region is None:
             raise click.BadParameter(f"区域 {region_id} 不存在。", param_hint="--region")
+    elif not stations:
+        region = root_region() or create_region(None, {"name": "全部区域", "level": RegionLevel.province})
     try:
-        user = create_admin(name, password, region)
+        user = create_admin(name, password, region, display_name.strip())
     except APIError as exc:
         raise click.ClickException(exc.message) from exc
+    user.admin_stations = stations
     db.session.commit()
-    click.echo(f"已创建管理员 {user.username}（管理区域：{region.name}，id={region.id}）。")
+    if stations:
+        click.echo(f"已创建联络站管理员 {user.username}（管理联络站：{'、'.join(s.name for s in stations)}）。")
+    else:
+        click.echo(f"已创建管理员 {user.username}（管理区域：{region.name}，id={region.id}）。")
 
 
 @click.command("set-password")
@@ -152,10 +170,10 @@ def create_admin_command(name, password, region_id):
 def set_password_command(name, password):
     """Give an administrator a new password; their console sessions and API tokens stop working."""
     from .auth.models import User
-    from .auth.services import set_password
+    from .auth.services import MIN_PASSWORD_LENGTH, set_password
 
-    if len(password) < 8:
-        raise click.BadParameter("密码至少 8 位。", param_hint="--password")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
         raise click.ClickException(f"没有名为 {name} 的管理员账号。")

@@ -41,6 +41,9 @@ class User(db.Model):
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    # An administrator account disabled by another administrator (已停用): it cannot sign in, and its
+    # token_version was bumped so that its sessions and tokens ended (auth.accounts).
+    disabled_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     # A console account (no openid of its own): the mini-program user its WeChat reminders go to,
     # linked by scanning a one-time code (auth.wechat_link).
     notify_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

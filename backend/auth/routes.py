@@ -6,13 +6,14 @@ from marshmallow import fields
 from schemas.auth import (
     AdminLinkIn, AdminLinkOut, BindPhoneIn, MeOut, PasswordLoginIn, TokenOut, UserOut, WeChatLoginIn,
 )
+from schemas.admins import OwnPasswordIn
 from schemas.common import StrictSchema, Text
 
 from ..extensions import Blueprint, limiter
 from ..web.limits import configured
 from . import services, wechat_link
 from .limits import sign_in_limits
-from .scope import current_caller, current_user, login_required
+from .scope import admin_required, current_caller, current_user, login_required
 from .tokens import issue_token
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与身份")
@@ -76,6 +77,17 @@ def link_admin_account(data):
     """绑定管理账号的微信提醒：在小程序中扫描管理后台显示的一次性绑定码，此后该账号的超期提醒发到本微信。"""
     account = wechat_link.link(current_user(), data["code"])
     return {"account": {"id": account.id, "username": account.username or "", "display_name": account.display_name}}
+
+
+@blp.post("/me/password")
+@admin_required
+@blp.arguments(OwnPasswordIn)
+@blp.response(200, TokenOut)
+def change_own_password(data):
+    """修改本人密码（管理员）：须提供当前密码；此后本账号在其他浏览器和设备上的登录全部失效，本次返回新的令牌。"""
+    user = current_user()
+    services.change_own_password(user, data["current_password"], data["new_password"])
+    return token_answer(user)
 
 
 # --- citizens in a phone browser outside WeChat (the /q/{code} page) -----------------------------

@@ -95,7 +95,7 @@ def _caller_statement():
     return (
         select(
             users.c.id, users.c.token_version, users.c.openid, users.c.web_id, users.c.display_name, users.c.phone,
-            users.c.deputy_id, users.c.admin_region_id,
+            users.c.deputy_id, users.c.admin_region_id, users.c.disabled_dt,
             deputies.c.active.label("deputy_active"), deputies.c.name.label("deputy_name"),
             regions.c.path.label("admin_path"),
             # The separator as SQL text: a plain "," would be rendered into the statement at every run.
@@ -121,7 +121,8 @@ def load_current_user():
         raise APIError(401, "unauthorized", "登录凭证格式不正确，请重新登录。")
     payload = read_token(token.strip())
     row = db.session.connection().execute(_caller_statement(), {"uid": payload["uid"]}).one_or_none() if payload else None
-    if row is None or row.token_version != payload.get("v"):
+    # A disabled account's version was bumped too; its own check stands should anything skip the bump.
+    if row is None or row.token_version != payload.get("v") or row.disabled_dt is not None:
         raise APIError(401, "unauthorized", "登录已过期或无效，请重新登录。")
     g.caller = Caller(row)
 

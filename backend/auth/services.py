@@ -6,15 +6,22 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db_types import utcnow
-from ..errors import APIError, validation_failed
+from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from ..org.models import Deputy
 from ..wechat import WeChatError, get_client
 from ..wechat.client import INVALID_CODE_ERRCODES
 from .models import User
+
+
+MIN_PASSWORD_LENGTH = 8  # an administrator's password, wherever it is set (command, console, API)
+MAX_PASSWORD_LENGTH = 128
+USERNAME_TAKEN = "该用户名已存在。"
+ACCOUNT_DISABLED = "该账号已停用，无法登录。如需继续使用，请联系上级管理员启用。"
 
 
 def _password_hash(password):
@@ -75,6 +82,8 @@ def login_with_password(username, password) -> User:
         valid = check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     if user is None or not user.password_hash or not valid or not user.is_admin:
         raise APIError(401, "unauthorized", "用户名或密码错误。")
+    if user.disabled_dt is not None:  # said only to whoever knows the password
+        raise APIError(403, "account_disabled", ACCOUNT_DISABLED)
     user.last_login_dt = utcnow()
     db.session.flush()
     return user
@@ -82,18 +91,40 @@ def login_with_password(username, password) -> User:
 
 def create_admin(username, password, region=None, display_name="") -> User:
     """An administrator account; with ``region`` a region admin, else linked to stations later."""
-    if db.session.scalar(select(User).where(User.username == username)) is not None:
-        raise APIError(409, "conflict", "该用户名已存在。")
+    if _username_taken(username):
+        raise conflict(USERNAME_TAKEN)
     user = User(username=username, password_hash=_password_hash(password), admin_region=region,
                 display_name=display_name or username)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request made the same name at the same instant and committed first (the unique
+        # index let only one in): nothing of this one is kept, and it is told why.
+        db.session.rollback()
+        if _username_taken(username):
+            raise conflict(USERNAME_TAKEN) from None
+        raise
     return user
+
+
+def _username_taken(username):
+    return db.session.scalar(select(User.id).where(User.username == username)) is not None
 
 
 def set_password(user, password):
     user.password_hash = _password_hash(password)
     end_sessions(user)
+
+
+def change_own_password(user, current, new):
+    """An administrator's own new password, given the current one: every other session and token of
+    theirs ends (the caller issues the one they are using anew)."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise validation_failed({"current_password": ["当前密码不正确。"]}, "当前密码不正确。")
+    if check_password_hash(user.password_hash, new):
+        raise validation_failed({"new_password": ["新密码不能与当前密码相同。"]}, "新密码不能与当前密码相同。")
+    set_password(user, new)
 
 
 def end_sessions(user):

@@ -27,7 +27,8 @@ def load_console_user():
 
     user_id, version = session.get("uid"), session.get("v")
     user = db.session.get(User, user_id) if user_id else None
-    g.user = user if user is not None and user.token_version == version and user.is_admin else None
+    signed_in = user is not None and user.token_version == version and user.disabled_dt is None
+    g.user = user if signed_in and user.is_admin else None
     if request.method == "POST":  # after g.user: an upload over the limit fails here, on a page for them
         csrf.protect()
 

@@ -1,0 +1,136 @@
+"""Administrator accounts managed by region administrators (管理员账号), in the console and the API.
+
+* A region administrator sees the accounts in their scope: the region administrators of their region's
+  subtree (their own region's too) and the administrators of the stations they manage. The root region's
+  administrators (super administrators) also see accounts linked to nothing yet.
+* They act (create, edit, reset a password, disable) on a region administrator only **strictly below**
+  their own region — a peer of their own region is made and managed by the region above — except the root
+  region's administrators, who have no region above and manage each other. A station administrator is
+  theirs when every station the account administers is in their scope; one that also administers a station
+  elsewhere is shown, and managed by an administrator over both.
+* Nobody disables, moves or resets themselves here (their own password: ``change_own_password``).
+* Outside the scope an account answers 404, as every object does.
+
+Each function flushes and never commits: the request (or the command) commits once.
+"""
+from sqlalchemy import false, or_, select
+
+from ..db_types import utcnow
+from ..errors import APIError, not_found, validation_failed
+from ..extensions import db
+from ..org.models import Region, station_admins
+from ..org.services import _stations_in_scope
+from .models import User
+from .scope import MAX_ID, is_root, manages_region, manages_station, region_subtree_clause, station_scope_clause
+from .services import create_admin, end_sessions, set_password
+
+NOT_FOUND = "管理员账号不存在。"
+
+
+def account_scope_clause(actor):
+    """SQL condition on ``User``: the administrator accounts ``actor`` (a region administrator) sees."""
+    region = actor.admin_region if actor is not None else None
+    if region is None:
+        return false()
+    if is_root(region):
+        return User.username.is_not(None)
+    return User.username.is_not(None) & or_(
+        region_subtree_clause(User.admin_region_id, region),
+        User.id.in_(select(station_admins.c.user_id).where(station_scope_clause(actor, station_admins.c.station_id))),
+    )
+
+
+def account_or_404(actor, user_id):
+    """The account with ``user_id`` if ``actor`` sees it, else 404."""
+    if not isinstance(user_id, int) or not 0 < user_id <= MAX_ID:
+        raise not_found(NOT_FOUND)
+    seen = db.session.scalar(select(User.id).where(User.id == user_id, account_scope_clause(actor)))
+    if seen is None:
+        raise not_found(NOT_FOUND)
+    return db.session.get(User, user_id)
+
+
+def may_assign_region(actor, region):
+    """Whether ``actor`` may make or move a region administrator to ``region``: strictly below their own
+    region, or anywhere when they administer the root."""
+    root = actor.admin_region
+    if not manages_region(actor, region):
+        return False
+    return is_root(root) or region.id != root.id
+
+
+def refusal(actor, account):
+    """Why ``actor`` may not manage ``account`` (a Chinese sentence), or None when they may."""
+    if account.admin_region is not None and not may_assign_region(actor, account.admin_region):
+        return "该账号是您所在区域或上级区域的管理员，须由上级区域的管理员办理。"
+    if any(not manages_station(actor, station) for station in account.admin_stations):
+        return "该账号还管理您管理范围以外的联络站，须由管理这些联络站的上级区域管理员办理。"
+    return None
+
+
+def _managed(actor, account):
+    reason = refusal(actor, account)
+    if reason is not None:
+        raise APIError(403, "forbidden", reason)
+
+
+def _assignable_region(actor, region_id):
+    region = db.session.get(Region, region_id)
+    if region is None or not manages_region(actor, region):
+        raise validation_failed({"region_id": ["区域不存在，或不在您的管理范围内。"]})
+    if not may_assign_region(actor, region):
+        raise validation_failed({"region_id": ["只能为您所管区域的下级区域设置区域管理员；本级区域的管理员须由上级区域的管理员设置。"]})
+    return region
+
+
+def create_account(actor, data) -> User:
+    """A new station administrator (``station_ids``) or region administrator (``region_id``)."""
+    region = _assignable_region(actor, data["region_id"]) if data.get("region_id") is not None else None
+    stations = _stations_in_scope(actor, data.get("station_ids") or [])
+    user = create_admin(data["username"], data["password"], region, data.get("display_name", ""))
+    user.admin_stations = stations
+    db.session.flush()
+    return user
+
+
+def update_account(actor, account, data) -> User:
+    """Display name, stations or region, and 停用/启用 of an account ``actor`` manages."""
+    own = account.id == actor.id
+    if not own or set(data) - {"display_name"}:
+        if own:
+            raise APIError(403, "forbidden", "不能停用自己的账号，也不能调整自己的管理范围；如需调整，请联系上级区域的管理员。")
+        _managed(actor, account)
+    if "display_name" in data:
+        account.display_name = data["display_name"] or account.username
+    if data.get("region_id") is not None:
+        if account.admin_stations:
+            raise validation_failed({"region_id": ["联络站管理员账号不能改为区域管理员，请另建区域管理员账号。"]})
+        account.admin_region = _assignable_region(actor, data["region_id"])
+    if "station_ids" in data:
+        if account.admin_region_id is not None:
+            raise validation_failed({"station_ids": ["区域管理员账号不能改为联络站管理员，请另建联络站管理员账号。"]})
+        if not data["station_ids"]:
+            raise validation_failed({"station_ids": ["请至少选择一个联络站。"]})
+        account.admin_stations = _stations_in_scope(actor, data["station_ids"])
+    if "disabled" in data:
+        set_disabled(account, data["disabled"])
+    db.session.flush()
+    return account
+
+
+def set_disabled(account, disabled):
+    """停用 (its sessions and tokens end at once) or 启用 an account; the same state again changes nothing."""
+    if disabled and account.disabled_dt is None:
+        account.disabled_dt = utcnow()
+        end_sessions(account)
+    elif not disabled and account.disabled_dt is not None:
+        account.disabled_dt = None
+        db.session.flush()
+
+
+def reset_password(actor, account, password):
+    """A new password for an account ``actor`` manages; its sessions and tokens end."""
+    if account.id == actor.id:
+        raise APIError(403, "forbidden", "不能在这里重置自己的密码，请使用“修改密码”。")
+    _managed(actor, account)
+    set_password(account, password)

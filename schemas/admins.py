@@ -1,0 +1,84 @@
+"""Administrator accounts (管理员账号) and passwords."""
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from .common import BodyId, Line, PageArgs, SafeString, StrictSchema
+
+
+def Password(**kwargs):  # noqa: N802 - reads like a field class
+    """A password as typed: never trimmed, never dumped, 8 to 128 characters (as the create-admin command)."""
+    return SafeString(load_only=True, validate=validate.Length(min=8, max=128, error="密码须为 8 至 128 个字符。"),
+                      **kwargs)
+
+
+def _username(value):
+    if any(char.isspace() for char in value):
+        raise ValidationError("用户名不能包含空格。")
+
+
+class AdminQuery(PageArgs):
+    q = Line(64, metadata={"description": "按姓名或用户名搜索"})
+
+
+class AdminIn(StrictSchema):
+    username = Line(64, required=True, min_length=2, metadata={"description": "登录用户名，2 至 64 个字符，不含空格"})
+    display_name = Line(64, load_default="", metadata={"description": "姓名；不填则同用户名"})
+    password = Password(required=True, metadata={"description": "初始密码（至少 8 位）"})
+    station_ids = fields.List(BodyId(), validate=validate.Length(max=200),
+                              metadata={"description": "联络站管理员：所管联络站（一个或多个）"})
+    region_id = BodyId(metadata={"description": "区域管理员：所管区域（本人所管区域的下级区域；根区域管理员不限）"})
+
+    @validates_schema
+    def one_kind(self, data, **kwargs):
+        if data.get("region_id") is not None and data.get("station_ids"):
+            raise ValidationError("区域管理员和联络站管理员请分别建账号：所管区域和所管联络站只能填写一项。", "region_id")
+        if data.get("region_id") is None and not data.get("station_ids"):
+            raise ValidationError("请选择所管联络站（联络站管理员）或所管区域（区域管理员）。", "station_ids")
+
+    @validates("username")
+    def username_rules(self, value, **kwargs):
+        _username(value)  # after trimming: spaces inside the name
+
+
+class AdminPatch(StrictSchema):
+    display_name = Line(64)
+    station_ids = fields.List(BodyId(), validate=validate.Length(max=200))
+    region_id = BodyId()
+    disabled = fields.Boolean(truthy={True}, falsy={False}, metadata={"description": "true 停用（登录随即失效）；false 启用"})
+
+    @validates_schema
+    def one_kind(self, data, **kwargs):
+        if "region_id" in data and "station_ids" in data:
+            raise ValidationError("所管区域和所管联络站只能修改其中一项。", "region_id")
+
+
+class PasswordResetIn(StrictSchema):
+    password = Password(required=True, metadata={"description": "新密码（至少 8 位）；该账号此前的登录随即失效"})
+
+
+class OwnPasswordIn(StrictSchema):
+    current_password = SafeString(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+    new_password = Password(required=True)
+
+
+class AdminRegionOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class AdminStationOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class AdminOut(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True, metadata={"description": "region_admin / station_admin"})
+    region = fields.Nested(AdminRegionOut, allow_none=True, metadata={"description": "区域管理员所管区域"})
+    stations = fields.List(fields.Nested(AdminStationOut), required=True, metadata={"description": "联络站管理员所管联络站"})
+    disabled = fields.Boolean(required=True, metadata={"description": "已停用"})
+    disabled_at = fields.DateTime(allow_none=True)
+    last_login_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    manageable = fields.Boolean(required=True, metadata={"description": "调用者能否修改、重置密码、停用该账号"})
