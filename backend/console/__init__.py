@@ -54,19 +54,19 @@ def _safe_next(target):
 @bp.route("/login", methods=["GET", "POST"])
 @sign_in_limits
 def login():
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             user = auth_services.login_with_password(request.form.get("username", "")[:64], request.form.get("password", "")[:128])
         except APIError as exc:
-            error = exc.message
+            error, status = exc.message, exc.status  # 401 a wrong password, 403 a disabled account
         else:
             session.clear()
             session.permanent = True
             session["uid"], session["v"] = user.id, user.token_version
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("console/login.html", error=error, username=_typed_username()), (401 if error else 200)
+    return render_template("console/login.html", error=error, username=_typed_username()), status
 
 
 def _typed_username():
@@ -116,4 +116,4 @@ def csrf_failed(exc):
 
 
 from . import activities, organisation, points  # noqa: E402,F401
-from . import dashboard, suggestions, appointments, exports, wechat, workdays  # noqa: E402,F401
+from . import dashboard, suggestions, appointments, exports, wechat, workdays, accounts  # noqa: E402,F401

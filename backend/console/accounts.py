@@ -1,0 +1,166 @@
+"""管理员账号: region administrators manage the administrator accounts in their scope (auth.accounts, the
+same rules as the /admins API): a list searchable by name or username, 新建 a station or a lower region's
+administrator, 编辑 (name, stations or region), 重置密码, 停用/启用. And 修改密码, every administrator's
+own: the other sessions and tokens of the account end, the browser it is changed in stays signed in."""
+from flask import flash, g, redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
+
+from schemas.admins import AdminIn, AdminPatch, OwnPasswordIn, PasswordResetIn
+
+from ..auth import accounts
+from ..auth.account_routes import account_query
+from ..auth.services import change_own_password
+from ..errors import APIError
+from ..forms import parse_int
+from ..pagination import paginate
+from . import bp
+from .activities import PER_PAGE, console_page, is_region_admin, managed_regions, managed_stations, page_number, query_text
+from .organisation import _int_list, _refused
+
+STATION_CHOICES_LIMIT = 5000  # a city's 1,400 stations and more, in one list to tick from
+LABELS = {"username": "用户名", "display_name": "姓名", "password": "密码", "station_ids": "所管联络站",
+          "region_id": "所管区域", "current_password": "当前密码", "new_password": "新密码", "disabled": "状态"}
+
+
+def _region_admin_only():
+    if not is_region_admin(g.user):
+        raise APIError(403, "forbidden", "只有区域管理员可以管理管理员账号。")
+    return g.user
+
+
+def _choices(user):
+    """The stations and regions an account may be given by ``user``."""
+    regions = [r for r in managed_regions(user) if r["depth"] > 0 or accounts.is_root(user.admin_region)]
+    return {"stations": managed_stations(user, STATION_CHOICES_LIMIT), "regions": regions,
+            "station_limit": STATION_CHOICES_LIMIT}
+
+
+@bp.get("/admins")
+@console_page()
+def admins():
+    user = _region_admin_only()
+    q = query_text("q", 64)
+    page = paginate(account_query(user, q), {"page": page_number(), "per_page": PER_PAGE})
+    return render_template("console/admins.html", page=page, q=q, refusal=accounts.refusal)
+
+
+def _new_account_data(form):
+    """The new-account form as the API's AdminIn would receive it."""
+    data = {"username": form.get("username", ""), "display_name": form.get("display_name", ""),
+            "password": form.get("password", "")}
+    if form.get("password") != form.get("password2"):
+        raise ValidationError({"password": ["两次输入的初始密码不一致。"]})
+    if form.get("kind") == "region":
+        data["region_id"] = parse_int(form.get("region_id"))
+        if data["region_id"] is None:
+            raise ValidationError({"region_id": ["请选择所管区域。"]})
+    else:
+        data["station_ids"] = _int_list(form.getlist("station_ids"), "station_ids")
+    return AdminIn().load(data)
+
+
+@bp.route("/admins/new", methods=["GET", "POST"])
+@console_page("console.admins")
+def admin_new():
+    user = _region_admin_only()
+    if request.method == "POST":
+        try:
+            account = accounts.create_account(user, _new_account_data(request.form))
+        except (APIError, ValidationError) as exc:
+            return _refused("console/admin_new.html", exc, LABELS, values=request.form,
+                            checked={parse_int(i) for i in request.form.getlist("station_ids")}, **_choices(user))
+        kind = "区域管理员" if account.admin_region_id else "联络站管理员"
+        flash(f"已新建{kind}账号“{account.display_name}”（用户名 {account.username}）。请将用户名和初始密码告知本人，并提醒其登录后修改密码。")
+        return redirect(url_for("console.admin_edit", user_id=account.id))
+    return render_template("console/admin_new.html", values={"kind": "station"}, checked=set(), **_choices(user))
+
+
+def _account_changes(form, account):
+    """The edit form as the API's AdminPatch would receive it: what changed."""
+    data = {"display_name": form.get("display_name", "")}
+    if account.admin_region_id is not None:
+        region_id = parse_int(form.get("region_id"))
+        if region_id is None:
+            raise ValidationError({"region_id": ["请选择所管区域。"]})
+        if region_id != account.admin_region_id:
+            data["region_id"] = region_id
+    elif form.get("stations_present"):
+        chosen = _int_list(form.getlist("station_ids"), "station_ids")
+        if set(chosen) != {s.id for s in account.admin_stations}:
+            data["station_ids"] = chosen
+    return AdminPatch().load(data)
+
+
+def _account_page(account, values, checked):
+    user = g.user
+    return dict(account=account, values=values, checked=checked, own=account.id == user.id,
+                refusal=None if account.id == user.id else accounts.refusal(user, account), **_choices(user))
+
+
+def _account_values(account):
+    return {"display_name": account.display_name, "region_id": account.admin_region_id or ""}
+
+
+@bp.route("/admins/<int:user_id>", methods=["GET", "POST"])
+@console_page("console.admins")
+def admin_edit(user_id):
+    user = _region_admin_only()
+    account = accounts.account_or_404(user, user_id)
+    if request.method == "POST":
+        try:
+            accounts.update_account(user, account, _account_changes(request.form, account))
+        except (APIError, ValidationError) as exc:
+            if isinstance(exc, APIError) and exc.status in (403, 404):
+                raise
+            checked = {parse_int(i) for i in request.form.getlist("station_ids")}
+            return _refused("console/admin_edit.html", exc, LABELS, **_account_page(account, request.form, checked))
+        flash(f"已保存管理员账号“{account.display_name}”。")
+        return redirect(url_for("console.admin_edit", user_id=account.id))
+    checked = {s.id for s in account.admin_stations}
+    return render_template("console/admin_edit.html", **_account_page(account, _account_values(account), checked))
+
+
+@bp.post("/admins/<int:user_id>/password")
+@console_page("console.admins")
+def admin_password(user_id):
+    user = _region_admin_only()
+    account = accounts.account_or_404(user, user_id)
+    if request.form.get("password") != request.form.get("password2"):
+        raise APIError(422, "validation_failed", "两次输入的新密码不一致。")
+    data = PasswordResetIn().load({"password": request.form.get("password", "")})
+    accounts.reset_password(user, account, data["password"])
+    flash(f"已重置“{account.display_name}”的密码，该账号此前的登录（管理后台和小程序接口）均已失效。请将新密码告知本人。")
+    return redirect(url_for("console.admin_edit", user_id=account.id))
+
+
+@bp.post("/admins/<int:user_id>/disabled")
+@console_page("console.admins")
+def admin_disabled(user_id):
+    user = _region_admin_only()
+    account = accounts.account_or_404(user, user_id)
+    disabled = request.form.get("disabled") == "1"
+    accounts.update_account(user, account, {"disabled": disabled})
+    flash(f"已停用“{account.display_name}”的账号，其登录随即失效，也不能再登录。" if disabled
+          else f"已启用“{account.display_name}”的账号，可以重新登录。")
+    return redirect(url_for("console.admin_edit", user_id=account.id))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@console_page("console.own_password")
+def own_password():
+    user = g.user
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("new_password") != form.get("new_password2"):
+                raise ValidationError({"new_password": ["两次输入的新密码不一致。"]})
+            data = OwnPasswordIn().load({"current_password": form.get("current_password", ""),
+                                         "new_password": form.get("new_password", "")})
+            change_own_password(user, data["current_password"], data["new_password"])
+        except (APIError, ValidationError) as exc:
+            return _refused("console/password.html", exc, LABELS)
+        session["v"] = user.token_version  # this browser stays signed in; every other session ended
+        flash("密码已修改。此账号在其他浏览器和设备上的登录（含小程序接口令牌）均已失效，本浏览器保持登录。")
+        return redirect(url_for("console.own_password"))
+    return render_template("console/password.html")
+
