@@ -107,3 +107,19 @@ def test_only_a_mini_program_user_can_link_and_bad_bodies_are_refused(app, clien
         answer = client.post("/api/v1/me/admin-link", json=body, headers=phone)
         assert answer.status_code == 422 and answer.json["error"] == "validation_failed", body
     assert link(client, phone, code).status_code == 200, "the refusals above used nothing up"
+
+
+def test_a_disabled_station_admin_is_not_reminded(app, client, factory, world, wechat_standin):  # noqa: F811
+    """停用: the account's linked WeChat is told nothing more of the station's items until it is enabled."""
+    console = console_login(app, "chengbei")
+    code, _ = new_link_code(console)
+    assert link(client, factory.wechat_login("admin-wang"), code).status_code == 200
+    huaihua = factory.admin("huaihua", region=world["tree"]["hh"])  # over the station's region
+    clerk = client.get("/api/v1/me", headers=world["admin"]).json["id"]
+    answer = client.patch(f"/api/v1/admins/{clerk}", json={"disabled": True}, headers=factory.headers_for_admin(huaihua))
+    assert answer.status_code == 200, answer.json
+
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    shift(app, item_id, accept_due_dt=utcnow() - timedelta(hours=1))
+    sweep(app)
+    assert overdue_recipients(wechat_standin) == {f"fake-openid-deputy{world['zhang'].id}"}

@@ -262,7 +262,7 @@ def _deputy_user(appointment):
 
 def _handlers(appointment):
     """Whom a new or cancelled request concerns: its deputy, and its station's administrators."""
-    users = [_deputy_user(appointment), *(appointment.station.admins if appointment.station is not None else [])]
+    users = [_deputy_user(appointment), *(appointment.station.serving_admins if appointment.station is not None else [])]
     return [u for u in users if u is not None]
 
 

@@ -157,6 +157,11 @@ class Station(db.Model):
     def admin_user_ids(self):
         return [u.id for u in self.admins]
 
+    @property
+    def serving_admins(self):
+        """Its administrators whose accounts are not disabled (停用): those told of what needs the station."""
+        return [u for u in self.admins if u.disabled_dt is None]
+
 
 class Deputy(db.Model):
     """A people's congress deputy (人大代表) of one of the five levels."""

@@ -101,7 +101,7 @@ def _notify(users, template, item, note, key, followers=(), follower_note=None):
 
 def station_admins(item):
     """Who runs the item's station, told of what needs the station's hand (a deadline missed, 督办)."""
-    return item.station.admins if item.station is not None else []
+    return item.station.serving_admins if item.station is not None else []
 
 
 def mark_overdue(item, station_users):
