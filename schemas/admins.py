@@ -2,6 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from .common import BodyId, Line, PageArgs, SafeString, StrictSchema
+from .suggestions import BriefOut
 
 
 def Password(**kwargs):  # noqa: N802 - reads like a field class
@@ -60,23 +61,13 @@ class OwnPasswordIn(StrictSchema):
     new_password = Password(required=True)
 
 
-class AdminRegionOut(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-
-
-class AdminStationOut(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-
-
 class AdminOut(Schema):
     id = fields.Integer(required=True)
     username = fields.String(required=True)
     display_name = fields.String(required=True)
     roles = fields.List(fields.String(), required=True, metadata={"description": "region_admin / station_admin"})
-    region = fields.Nested(AdminRegionOut, allow_none=True, metadata={"description": "区域管理员所管区域"})
-    stations = fields.List(fields.Nested(AdminStationOut), required=True, metadata={"description": "联络站管理员所管联络站"})
+    region = fields.Nested(BriefOut, allow_none=True, metadata={"description": "区域管理员所管区域"})
+    stations = fields.List(fields.Nested(BriefOut), required=True, metadata={"description": "联络站管理员所管联络站"})
     disabled = fields.Boolean(required=True, metadata={"description": "已停用"})
     disabled_at = fields.DateTime(allow_none=True)
     last_login_at = fields.DateTime(allow_none=True)
