@@ -11,26 +11,13 @@ from sqlalchemy import func, select
 from backend.auth.models import User
 from backend.extensions import db
 
+from .test_admin_accounts import world  # noqa: F401 - fixture
 from .test_console_forms_once import FLASH, form_on, sent_twice
 from .test_console_org_activities import sign_in, text, token_from
 
 
 @pytest.fixture
-def world(factory):
-    tree = factory.tree()
-    chengbei = factory.station(tree["hc"], "城北联络站")
-    chengnan = factory.station(tree["hc"], "城南联络站")
-    yuelu = factory.station(tree["yl"], "岳麓联络站")
-    factory.admin("root", region=tree["root"])
-    huaihua = factory.admin("huaihua", region=tree["hh"])
-    clerk = factory.admin("chengbei", stations=[chengbei])
-    far = factory.admin("yuelu", stations=[yuelu])
-    return {"tree": tree, "chengbei": chengbei, "chengnan": chengnan, "yuelu": yuelu, "huaihua": huaihua,
-            "clerk": clerk, "far": far}
-
-
-@pytest.fixture
-def huaihua(app, world):
+def huaihua(app, world):  # noqa: F811
     return sign_in(app, "huaihua")
 
 
@@ -54,7 +41,7 @@ def new_station_admin(world, username="chengnan", **extra):
             "password2": "first-pass-1", "station_ids": [str(world["chengnan"].id)], **extra}
 
 
-def test_the_list_shows_the_accounts_in_scope(huaihua, world, factory):
+def test_the_list_shows_the_accounts_in_scope(huaihua, world, factory):  # noqa: F811
     factory.admin("hecheng", region=world["tree"]["hc"])
     page = text(huaihua.get("/console/admins"))
     assert '管理员账号</a>' in page  # the nav entry
@@ -70,7 +57,7 @@ def test_the_list_shows_the_accounts_in_scope(huaihua, world, factory):
     assert "hecheng" in searched and "chengbei</td>" not in searched
 
 
-def test_a_station_admin_has_no_such_page(app, world):
+def test_a_station_admin_has_no_such_page(app, world):  # noqa: F811
     clerk = sign_in(app, "chengbei")
     home = text(clerk.get("/console/"))
     assert "管理员账号" not in home and "修改密码" in home
@@ -80,7 +67,7 @@ def test_a_station_admin_has_no_such_page(app, world):
     assert clerk.get("/console/admins/new").status_code == 403
 
 
-def test_a_station_admin_is_created_and_signs_in(app, huaihua, world):
+def test_a_station_admin_is_created_and_signs_in(app, huaihua, world):  # noqa: F811
     fields = form_on(huaihua, "/console/admins/new")
     response = huaihua.post("/console/admins/new", data=new_station_admin(world) | fields)
     assert flashes(huaihua, response) == [
@@ -92,7 +79,7 @@ def test_a_station_admin_is_created_and_signs_in(app, huaihua, world):
     assert "城南联络站" in text(new_admin.get("/console/stations"))
 
 
-def test_a_region_admin_is_created_for_a_region_below_only(huaihua, world):
+def test_a_region_admin_is_created_for_a_region_below_only(huaihua, world):  # noqa: F811
     page = text(huaihua.get("/console/admins/new"))
     region_select = re.search(r'<select name="region_id">(.*?)</select>', page, re.S).group(1)
     assert "鹤城区" in region_select and "怀化市" not in region_select
@@ -109,7 +96,7 @@ def test_a_region_admin_is_created_for_a_region_below_only(huaihua, world):
     assert accounts("huaihua2") == 0
 
 
-def test_bad_input_is_shown_again_in_chinese(huaihua, world):
+def test_bad_input_is_shown_again_in_chinese(huaihua, world):  # noqa: F811
     cases = [
         (new_station_admin(world, username="chengbei"), ["该用户名已存在。"]),
         (new_station_admin(world, password2="other-pass-1"), ["密码：两次输入的初始密码不一致。"]),
@@ -128,7 +115,7 @@ def test_bad_input_is_shown_again_in_chinese(huaihua, world):
     assert accounts("chengnan") == 0 and accounts("a b") == 0
 
 
-def test_a_new_account_form_sent_twice_makes_one_account(huaihua, world):
+def test_a_new_account_form_sent_twice_makes_one_account(huaihua, world):  # noqa: F811
     fields = form_on(huaihua, "/console/admins/new")
     location, messages = sent_twice(huaihua, "/console/admins/new", new_station_admin(world) | fields)
     assert messages == ["已新建联络站管理员账号“王芳”（用户名 chengnan）。请将用户名和初始密码告知本人，并提醒其登录后修改密码。"]
@@ -136,7 +123,7 @@ def test_a_new_account_form_sent_twice_makes_one_account(huaihua, world):
     assert location.endswith(f"/console/admins/{account('chengnan').id}")
 
 
-def test_editing_resetting_and_disabling_a_station_admin(app, huaihua, world):
+def test_editing_resetting_and_disabling_a_station_admin(app, huaihua, world):  # noqa: F811
     clerk_id = world["clerk"].id
     edit = f"/console/admins/{clerk_id}"
     clerk_browser = sign_in(app, "chengbei")
@@ -169,7 +156,7 @@ def test_editing_resetting_and_disabling_a_station_admin(app, huaihua, world):
     sign_in(app, "chengbei", "Reset-pass-9")
 
 
-def test_no_one_acts_on_themselves_or_outside_their_scope(huaihua, world, factory):
+def test_no_one_acts_on_themselves_or_outside_their_scope(huaihua, world, factory):  # noqa: F811
     mine = f"/console/admins/{world['huaihua'].id}"
     page = text(huaihua.get(mine))
     assert "这是您本人的账号" in page and "停用账号" not in page and "重置密码" not in page
@@ -178,7 +165,7 @@ def test_no_one_acts_on_themselves_or_outside_their_scope(huaihua, world, factor
     assert "不能停用自己的账号" in flashes(huaihua, refused)[0]
     assert account("huaihua").disabled_dt is None
 
-    far = f"/console/admins/{world['far'].id}"
+    far = f"/console/admins/{world['far_clerk'].id}"
     assert huaihua.get(far).status_code == 404
     refused = huaihua.post(f"{far}/password", data={"password": "Reset-pass-9", "password2": "Reset-pass-9",
                                                    "csrf_token": token_from(huaihua, mine)})
@@ -189,7 +176,7 @@ def test_no_one_acts_on_themselves_or_outside_their_scope(huaihua, world, factor
     assert "须由上级区域的管理员办理" in page and "停用账号" not in page
 
 
-def test_an_admin_changes_their_own_password_and_stays_signed_in(app, world):
+def test_an_admin_changes_their_own_password_and_stays_signed_in(app, world):  # noqa: F811
     clerk = sign_in(app, "chengbei")
     other_browser = sign_in(app, "chengbei")
     wrong = clerk.post("/console/password", data={
