@@ -15,6 +15,7 @@ from backend.auth import services as auth_services
 from backend.auth.models import User
 from backend.extensions import db
 
+from .factories import sent_statements
 from .parallel import released_together
 
 
@@ -282,3 +283,22 @@ def test_create_admin_command_makes_a_station_admin(app, factory, world):
     taken = runner.invoke(args=["create-admin", "clerk2", "--password", "first-pass-1", "--station", str(ids[0])])
     assert taken.exit_code != 0 and "该用户名已存在。" in taken.output
     assert accounts("clerk3") == 0 and accounts("clerk4") == 0
+
+
+def test_a_page_of_accounts_costs_the_same_statements_however_many_it_lists(app, client, factory, world):
+    """Whether the viewer manages each listed account is decided on what the page loaded with it."""
+    hh = headers(factory, "huaihua")
+
+    def statements_for_the_list():
+        db.session.expire_all()
+        with sent_statements(app) as sent:
+            page = client.get("/api/v1/admins?per_page=100", headers=hh)
+        assert page.status_code == 200
+        return len(sent), page.json["total"]
+
+    few = statements_for_the_list()
+    for n in range(6):
+        station = factory.station(factory.region(f"乡镇{n}", "township", world["tree"]["hc"]), f"新站{n}")
+        factory.admin(f"clerk{n}", stations=[station, world["chengnan"]])
+    many = statements_for_the_list()
+    assert many == (few[0], few[1] + 6)

@@ -160,6 +160,8 @@ def test_no_one_acts_on_themselves_or_outside_their_scope(huaihua, world, factor
     mine = f"/console/admins/{world['huaihua'].id}"
     page = text(huaihua.get(mine))
     assert "这是您本人的账号" in page and "停用账号" not in page and "重置密码" not in page
+    renamed = huaihua.post(mine, data={"display_name": "怀化市人大", "csrf_token": token_from(huaihua, mine)})
+    assert flashes(huaihua, renamed) == ["已保存管理员账号“怀化市人大”。"]
     action = f"{mine}/disabled"
     refused = huaihua.post(action, data={"disabled": "1", "csrf_token": token_from(huaihua, mine)})
     assert "不能停用自己的账号" in flashes(huaihua, refused)[0]

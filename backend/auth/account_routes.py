@@ -7,6 +7,7 @@ from schemas.common import page_of
 
 from ..extensions import Blueprint
 from ..idempotency import idempotent
+from ..org.models import Station
 from ..pagination import paginate
 from . import accounts
 from .models import User
@@ -18,8 +19,9 @@ region_admin_required = roles_required("region_admin")
 
 
 def account_listing():
-    """What a listed account shows, loaded with the page: its region and its stations."""
-    return joinedload(User.admin_region), selectinload(User.admin_stations)
+    """What a listed account shows, loaded with the page: its region, its stations and their regions
+    (whether the viewer manages the account is decided on them)."""
+    return joinedload(User.admin_region), selectinload(User.admin_stations).joinedload(Station.region)
 
 
 def account_query(actor, q=""):

@@ -78,7 +78,7 @@ def admin_new():
 def _account_changes(form, account):
     """The edit form as the API's AdminPatch would receive it: what changed."""
     data = {"display_name": form.get("display_name", "")}
-    if account.admin_region_id is not None:
+    if account.admin_region_id is not None and "region_id" in form:  # not on one's own page
         region_id = parse_int(form.get("region_id"))
         if region_id is None:
             raise ValidationError({"region_id": ["请选择所管区域。"]})
