@@ -2,6 +2,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from backend.org.nearby import gcj02_from_wgs84
 from backend.suggestions.models import Satisfaction, Status
+from backend.suggestions.queries import DEFAULT_ORDER, LIST_ORDERS
 
 from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, QuerySchema, StrictSchema, Text
 
@@ -104,6 +105,16 @@ class SuggestionQuery(PageArgs):
     region_id = Id()
     date_from = fields.Date(data_key="from", validate=in_service_years)
     date_to = fields.Date(data_key="to", validate=in_service_years)
+    sort = fields.String(
+        load_default=DEFAULT_ORDER,
+        validate=validate.OneOf(list(LIST_ORDERS), error="排序方式应为 {}。".format(
+            "、".join(f"{key}（{order.label}）" for key, order in LIST_ORDERS.items()))),
+        metadata={"description": "newest (default: newest first), due (按期限: the running deadline first — to accept, "
+                                 "then to reply — then open items without one, then finished ones, each by filing "
+                                 "time) or oldest (earliest filed first); as the console's queue"})
+    q = Text(50, metadata={"description": "search, as the console's: a number whole (MSB-20261122-000123, in any "
+                                          "spelling) or its last digits (at least 3) finds the items whose number "
+                                          "ends with them; other text searches the content. Only within the list's scope"})
 
 
 class TimelineEntryOut(Schema):

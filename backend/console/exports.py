@@ -87,7 +87,7 @@ EXPORT_BATCH = 2000  # rows read at a time: an export holds one batch, whatever 
 
 
 def _export_rows(query, order, limit=MAX_EXPORT_ROWS):
-    """The sheet's rows for the items ``query`` selects in ``order`` (a ``QueueOrder``), with the names they
+    """The sheet's rows for the items ``query`` selects in ``order`` (a ``ListOrder``), with the names they
     show, read in batches of EXPORT_BATCH (each batch starts after the last row of the one before, by its
     position in the order). Loading every item with its station, deputy and region as ORM objects took
     about 300 MB for 50,000 items."""

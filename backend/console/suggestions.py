@@ -6,10 +6,8 @@ the page back with its form as typed and the reason, in Chinese, in the form; an
 administrator's scope is a 404 page.
 """
 from datetime import date
-from typing import NamedTuple
-
 from flask import Response, current_app, flash, g, render_template, request, session, url_for
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from schemas.common import SERVICE_YEARS, has_control_characters
@@ -21,18 +19,24 @@ from ..forms import parse_int
 from ..org.models import Deputy, Station
 from ..suggestions import services, workflow
 from ..suggestions.models import (
-    DEADLINE_STAGE,
     IMPLEMENTED_LABELS,
     OPEN_STATUSES,
     SATISFACTION_LABELS,
-    STAGE_DEADLINE,
     STATUS_LABELS,
     Satisfaction,
     Status,
     Suggestion,
 )
 from ..suggestions.presenters import present
-from ..suggestions.queries import admin_scope_clause, apply_filters, keyword_clause, load_item, typed_number
+from ..suggestions.queries import (
+    DEFAULT_ORDER,
+    LIST_ORDERS,
+    admin_scope_clause,
+    apply_filters,
+    keyword_clause,
+    load_item,
+    typed_number,
+)
 from ..suggestions.services import CHINA
 from ..suggestions.workflow import ACTION_LABELS, ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
@@ -68,29 +72,8 @@ def cn_time(value, fmt="%Y-%m-%d %H:%M"):
 # --- the queue's filters and order (shared with the .xlsx export) --------------------------------
 
 
-class QueueOrder(NamedTuple):
-    """An order of the queue: its columns, most significant first, all one way. Each row's values of
-    them are its position, from which the export reads on (see ``after``)."""
-
-    label: str
-    keys: tuple
-    descending: bool = False
-
-    def clauses(self):
-        return [key.desc() for key in self.keys] if self.descending else list(self.keys)
-
-    def after(self, position):
-        """The rows after the one at ``position`` (its values of ``keys``) in this order."""
-        keys, values = tuple_(*self.keys), tuple_(*position)
-        return keys < values if self.descending else keys > values
-
-
-# The queue's 排序, by the query string's ``sort`` ("" the default).
-QUEUE_ORDERS = {
-    "": QueueOrder("最新提交", (Suggestion.id,), descending=True),
-    "due": QueueOrder("按期限", (DEADLINE_STAGE, STAGE_DEADLINE, Suggestion.id)),
-    "oldest": QueueOrder("最早提交", (Suggestion.id,)),
-}
+# The queue's 排序 (the lists' orders), by the query string's ``sort``: "" the default.
+QUEUE_ORDERS = {"" if key == DEFAULT_ORDER else key: order for key, order in LIST_ORDERS.items()}
 
 
 def queue_order(form):

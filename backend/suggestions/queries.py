@@ -9,15 +9,16 @@ import re
 import unicodedata
 from datetime import datetime, time, timedelta
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, or_
+from sqlalchemy import bindparam, or_, tuple_
 from sqlalchemy.orm import defaultload
 
 from ..auth.scope import RegionRef, get_by_id, region_subtree_clause, station_scope_clause
 from ..errors import not_found
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
-from .models import NUMBER_REVERSED, Suggestion, awaiting_review_clause
+from .models import DEADLINE_STAGE, NUMBER_REVERSED, STAGE_DEADLINE, Suggestion, awaiting_review_clause
 from .services import CHINA
 
 # Filters that compare one column with the value given.
@@ -111,11 +112,59 @@ def number_ends_with(digits):
     return NUMBER_REVERSED.like(digits[::-1] + "%")
 
 
+def keyword_values(keyword):
+    """The bound value of a search box's ``keyword``, by parameter name (see ``keyword_clause``): the
+    reversed number's start for one that reads as a number (``typed_number``), else a pattern of the content."""
+    if digits := typed_number(keyword):
+        return {"number_start": digits[::-1] + "%"}
+    escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return {"content_pattern": f"%{escaped}%"}
+
+
+def keyword_clauses(names):
+    """The WHERE clause of a keyword whose value ``keyword_values`` named as one of ``names``, on a bound
+    parameter, so that a list builds it once for every number and once for every text searched."""
+    if "number_start" in names:
+        return [NUMBER_REVERSED.like(bindparam("number_start"))]
+    if "content_pattern" in names:
+        return [Suggestion.content.like(bindparam("content_pattern"), escape="\\")]
+    return []
+
+
 def keyword_clause(keyword):
     """The items a search box's ``keyword`` finds: one that reads as a number (``typed_number``) finds the
     items whose number ends with it, through an index; any other searches the content, as it must, by
     reading every item the rest of the query leaves."""
-    if digits := typed_number(keyword):
-        return number_ends_with(digits)
-    escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Suggestion.content.like(f"%{escaped}%", escape="\\")
+    values = keyword_values(keyword)
+    (clause,) = keyword_clauses(values)
+    return clause.params(values)
+
+
+# --- the lists' orders ---------------------------------------------------------------------------
+
+
+class ListOrder(NamedTuple):
+    """An order of a list of suggestions: its columns, most significant first, all one way. Each row's
+    values of them are its position, from which the console's export reads on (see ``after``)."""
+
+    label: str
+    keys: tuple
+    descending: bool = False
+
+    def clauses(self):
+        return [key.desc() for key in self.keys] if self.descending else list(self.keys)
+
+    def after(self, position):
+        """The rows after the one at ``position`` (its values of ``keys``) in this order."""
+        keys, values = tuple_(*self.keys), tuple_(*position)
+        return keys < values if self.descending else keys > values
+
+
+# The orders a list offers (the API's ``sort``, the console queue's 排序), the default first: newest
+# first; 按期限, what is due first (ix_suggestions_deadline_order, see models.DEADLINE_STAGE); earliest first.
+DEFAULT_ORDER = "newest"
+LIST_ORDERS = {
+    DEFAULT_ORDER: ListOrder("最新提交", (Suggestion.id,), descending=True),
+    "due": ListOrder("按期限", (DEADLINE_STAGE, STAGE_DEADLINE, Suggestion.id)),
+    "oldest": ListOrder("最早提交", (Suggestion.id,)),
+}
