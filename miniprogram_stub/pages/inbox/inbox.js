@@ -1,4 +1,7 @@
-// A deputy's inbox: 待接单, 办理中, 转办中 and 已超期, with a quick 接单; tap an item to handle it.
+// A deputy's inbox: 待接单, 办理中, 转办中 and 已超期, with a quick 接单; tap an item to handle it. Newest
+// first, or 按期限 (what is due first: the deadline to accept, to reply); the search finds an item by its
+// number — whole, or its last digits as a citizen reads them out on the phone — or by its words, among all
+// of the deputy's items (a citizen calling about an item does not know its tab, nor may it be in one).
 const api = require('../../utils/api');
 const config = require('../../config');
 const { listPage, loadPage } = require('../../utils/paged');
@@ -11,11 +14,20 @@ const TABS = [
   { key: 'forwarded', label: '转办中', query: { status: 'forwarded' } },
   { key: 'overdue', label: '已超期', query: { overdue: true } },
 ];
+// The server's orders (sort=): newest first, the default, or 按期限.
+const SORTS = [
+  { key: 'newest', label: '最新' },
+  { key: 'due', label: '按期限' },
+];
 
 Page(listPage({
   data: {
     tabs: TABS.map((t) => ({ key: t.key, label: t.label })),
     tab: 'assigned',
+    sorts: SORTS,
+    sort: 'newest',
+    keyword: '',
+    searched: '', // the search of the list shown: while there is one, it lists all of the deputy's items
     isDeputy: true,
   },
 
@@ -29,10 +41,43 @@ Page(listPage({
 
   async load(reset) {
     if (!await api.deputyOf(this)) return null;
-    const tab = TABS.find((t) => t.key === this.data.tab);
-    return loadPage(this, (paging) => api.suggestions(Object.assign({ scope: 'assigned' }, tab.query, paging)), {
+    const query = { scope: 'assigned', sort: this.data.sort };
+    if (this.data.searched) query.q = this.data.searched;
+    else Object.assign(query, TABS.find((t) => t.key === this.data.tab).query);
+    return loadPage(this, (paging) => api.suggestions(Object.assign({}, query, paging)), {
       reset, map: presentSuggestion,
     });
+  },
+
+  // A tab ends the search: it shows that tab again.
+  switchTab(e) {
+    const key = e.currentTarget.dataset.key;
+    if (key === this.data.tab && !this.data.searched) return null;
+    this.setData({ tab: key, items: [], keyword: '', searched: '' });
+    return this.load(true);
+  },
+
+  switchSort(e) {
+    const key = e.currentTarget.dataset.key;
+    if (key === this.data.sort || !SORTS.some((s) => s.key === key)) return null;
+    this.setData({ sort: key });
+    return this.load(true);
+  },
+
+  onKeywordInput(e) {
+    this.setData({ keyword: e.detail.value });
+  },
+
+  search() {
+    const keyword = (this.data.keyword || '').trim();
+    if (keyword === this.data.searched) return this.load(true);
+    this.setData({ keyword, searched: keyword, items: [] });
+    return this.load(true);
+  },
+
+  clearSearch() {
+    this.setData({ keyword: '', searched: '', items: [] });
+    return this.load(true);
   },
 
   async accept(e) {

@@ -28,6 +28,7 @@ const { writePng } = require('../support/png');
 const DEPUTY_PHONE = '13800000003'; // 张伟: files reach him through his code
 const CHECKIN_PHONE = '13800000005'; // 陈明, at station 1 (城北街道人大代表中心联络站) in the demo data
 const APPOINTMENT_PHONE = '13800000006'; // 杨丽: asked to meet in the appointment walk
+const INBOX_PHONE = '13800000008'; // 黄敏: sorts and searches the inbox
 
 let backend;
 let admin;
@@ -228,6 +229,55 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts, forwa
   const shown = citizen.wx.toasts.concat(citizen.wx.modals);
   assert.ok(shown.some((m) => /[\u4e00-\u9fa5]/.test(m) && m !== '感谢您的评价'), shown.join(' | '));
   assert.equal(again.data.item.status, 'closed');
+});
+
+test('a deputy sorts the inbox 按期限 and finds the item a citizen calls about by its last digits, never another deputy\'s', LIMIT, async () => {
+  const deputies = await http(backend.baseUrl, 'GET', '/deputies?per_page=100', undefined, admin);
+  const huang = deputies.items.find((d) => d.phone === INBOX_PHONE);
+  const zhou = deputies.items.find((d) => d.phone === '13800000009');
+  const citizenToken = (await http(backend.baseUrl, 'POST', '/auth/wechat', { code: 'citizen-inbox' })).token;
+  const fileTo = (deputy, content) => http(backend.baseUrl, 'POST', '/suggestions',
+    { qr_code: deputy.qr_code, category: '城市管理', content }, citizenToken);
+  const first = await fileTo(huang, '中方镇老街的路灯坏了好几盏，晚上看不清路。');
+  const second = await fileTo(huang, '镇卫生院门口的人行道砖块松动，老人容易绊倒。');
+  const third = await fileTo(huang, '菜市场旁边的垃圾桶满了没人清理，气味很大。');
+  const elsewhere = await fileTo(zhou, '中方镇中学门口上下学时段车辆乱停。');
+
+  const deputy = phoneFor('deputy-inbox');
+  await deputy.launch();
+  const bind = await deputy.open('pages/bind/bind');
+  await bind.onGetPhoneNumber({ detail: { code: 'phone-' + INBOX_PHONE, errMsg: 'getPhoneNumber:ok' } });
+  const inbox = await deputy.follow();
+  const shown = () => inbox.data.items.map((i) => i.id);
+  assert.equal(inbox.route, 'pages/inbox/inbox');
+  assert.deepEqual(shown(), [third.id, second.id, first.id], '待接单, newest first');
+
+  // 按期限: the one to accept first on top — the first filed, its 24 hours running out first.
+  await inbox.switchSort(event({ key: 'due' }));
+  assert.deepEqual(shown(), [first.id, second.id, third.id]);
+
+  // A citizen calls and reads out the last digits of the number; the deputy accepted that item meanwhile,
+  // so it is no longer in 待接单: the search finds it among all of the deputy's items.
+  await inbox.accept(event({ id: second.id }));
+  inbox.onKeywordInput(event({}, second.number.slice(-4)));
+  await inbox.search();
+  assert.deepEqual(inbox.data.items.map((i) => [i.id, i.status_label]), [[second.id, '办理中']]);
+  inbox.onKeywordInput(event({}, second.number.toLowerCase().replace(/-/g, ' ')));
+  await inbox.search();
+  assert.deepEqual(shown(), [second.id], 'the whole number, however it is typed');
+  inbox.onKeywordInput(event({}, '垃圾桶'));
+  await inbox.search();
+  assert.deepEqual(shown(), [third.id], 'or words of it');
+  // Another deputy's item is not found, by its number or its words.
+  for (const typed of [elsewhere.number, elsewhere.number.slice(-4), '乱停']) {
+    inbox.onKeywordInput(event({}, typed));
+    await inbox.search();
+    assert.deepEqual([shown(), inbox.data.loading, inbox.data.error], [[], false, ''], typed);
+  }
+
+  await inbox.clearSearch();
+  assert.deepEqual([inbox.data.tab, inbox.data.sort, shown()], ['assigned', 'due', [first.id, third.id]]);
+  assert.deepEqual(deputy.wx.modals.concat(deputy.wx.toasts), ['已绑定代表身份', '已接单'], 'no error on the way');
 });
 
 test('a revoked code opens the page with its sentence', LIMIT, async () => {

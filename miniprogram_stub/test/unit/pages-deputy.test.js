@@ -97,6 +97,70 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
   assert.deepEqual(wx.calls.requestSubscribeMessage.at(-1).tmplIds, ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity']);
 });
 
+test('inbox: 按期限 and the search by number or words ask the server; a search spans every tab until a tab or 清除', async () => {
+  const queries = [];
+  let slow = null;
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': (req) => {
+      queries.push(Object.assign({}, req.query));
+      if (req.query.q === '路灯' && slow) return slow.then(() => json(200, { items: [suggestion({ id: 3 })], total: 1, page: 1, per_page: 20 }));
+      const found = { '011': [11], 'MSB-20260501-000012': [12] }[req.query.q];
+      const ids = req.query.q ? found || [] : req.query.sort === 'due' ? [2, 1] : [1, 2];
+      const items = ids.map((id) => suggestion({ id, number: 'MSB-20260501-0000' + id }));
+      return json(200, { items, total: items.length, page: 1, per_page: 20 });
+    },
+  }, { user: DEPUTY });
+  const shown = (inbox) => inbox.data.items.map((i) => i.id);
+  const inbox = await phone.open('pages/inbox/inbox');
+  assert.deepEqual(inbox.data.sorts.map((s) => s.label), ['最新', '按期限']);
+  assert.equal(inbox.data.sort, 'newest');
+  assert.deepEqual(queries.at(-1), { scope: 'assigned', status: 'assigned', sort: 'newest', page: '1', per_page: '20' });
+
+  await inbox.switchSort(event({ key: 'due' }));
+  assert.deepEqual(shown(inbox), [2, 1]);
+  assert.deepEqual(queries.at(-1), { scope: 'assigned', status: 'assigned', sort: 'due', page: '1', per_page: '20' });
+  assert.equal(await inbox.switchSort(event({ key: 'due' })), null, 'the order shown: nothing asked');
+  await inbox.switchTab(event({ key: 'accepted' }));
+  assert.deepEqual([queries.at(-1).status, queries.at(-1).sort], ['accepted', 'due'], 'the order stays across tabs');
+  const asked = queries.length;
+
+  // The last digits a citizen reads out, typed with spaces around: every one of the deputy's items, whatever its tab.
+  inbox.onKeywordInput(event({}, ' 011 '));
+  await inbox.search();
+  assert.deepEqual(queries.at(-1), { scope: 'assigned', sort: 'due', q: '011', page: '1', per_page: '20' });
+  assert.deepEqual(shown(inbox), [11]);
+  assert.deepEqual([inbox.data.keyword, inbox.data.searched], ['011', '011']);
+  inbox.onKeywordInput(event({}, 'MSB-20260501-000012'));
+  await inbox.search();
+  assert.deepEqual(shown(inbox), [12]);
+  inbox.onKeywordInput(event({}, '井盖'));
+  await inbox.search();
+  assert.deepEqual([shown(inbox), inbox.data.loading, inbox.data.error], [[], false, ''], 'nothing found');
+  assert.equal(queries.length, asked + 3);
+
+  // A tab, even the one chosen before, ends the search; so does 清除.
+  await inbox.switchTab(event({ key: 'accepted' }));
+  assert.deepEqual(queries.at(-1), { scope: 'assigned', status: 'accepted', sort: 'due', page: '1', per_page: '20' });
+  assert.deepEqual([inbox.data.keyword, inbox.data.searched], ['', '']);
+  inbox.onKeywordInput(event({}, '011'));
+  await inbox.search();
+  await inbox.clearSearch();
+  assert.deepEqual(queries.at(-1), { scope: 'assigned', status: 'accepted', sort: 'due', page: '1', per_page: '20' });
+  assert.deepEqual(shown(inbox), [2, 1]);
+
+  // Only the latest search shows: a slow answer to an earlier one is dropped.
+  let answer;
+  slow = new Promise((resolve) => { answer = resolve; });
+  inbox.onKeywordInput(event({}, '路灯'));
+  const first = inbox.search();
+  await until(() => queries.at(-1).q === '路灯', 'the first search to be out');
+  inbox.onKeywordInput(event({}, '011'));
+  await inbox.search();
+  answer();
+  await first;
+  assert.deepEqual([shown(inbox), inbox.data.searched], [[11], '011']);
+});
+
 test('inbox: switching tabs while the first tab is still loading shows the second tab, not the late first answer', async () => {
   let releaseFirst;
   const firstAnswered = new Promise((resolve) => { releaseFirst = resolve; });
