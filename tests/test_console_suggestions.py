@@ -15,6 +15,7 @@ from flask import g, has_app_context
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import update
 
 from backend.db_types import utcnow
 from backend.extensions import db
@@ -351,6 +352,53 @@ def test_refused_dispatches_flash_a_chinese_message_and_change_nothing(client, a
     assert item["status"] == "rejected" and [e["action"] for e in item["timeline"]] == ["file", "reject"]
 
 
+def test_the_merge_form_takes_the_surviving_items_number_as_a_citizen_reads_it(app, client, admin, world, factory, pending):  # noqa: F811
+    """合并到: the number whole, however it is typed, or its last digits (at least 3) when one item of the
+    administrator's own ends with them — the item being merged aside; several say how many."""
+    def filed(code, number):
+        item = file(client, world["stranger"], code, content=f"同一处积水，再次反映（{number}）。").json
+        with app.app_context():
+            db.session.execute(update(Suggestion).where(Suggestion.id == item["id"]).values(number=number))
+            db.session.commit()
+        return item["id"]
+
+    elsewhere = factory.station(world["tree"]["cs"], "岳麓联络站")
+    survivor = filed(world["station_code"], "MSB-20261101-001777")
+    filed(world["station_code"], "MSB-20261102-000777")
+    filed(elsewhere.qr_code, "MSB-20261103-002777")  # another region's: neither found nor counted
+    duplicate = filed(world["station_code"], "MSB-20261104-003778")
+    filed(world["station_code"], "MSB-20261105-004778")
+    base = f"/console/suggestions/{duplicate}"
+    not_found = "合并目标不存在或不在您的管理范围内。"
+    for typed, message in (
+        ("777", "编号末尾为 777 的建议有 2 条，请多填几位或填写完整编号。"),
+        ("2777", not_found),
+        ("MSB-20261103-002777", not_found),
+        ("20261103002777", not_found),
+        ("MSB-20261104-003778", "不能合并到自身。"),
+        ("MSB-20260101-999999", not_found),
+        ("12", "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"),
+        ("MSB-2026", "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"),
+        ("积水", "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"),
+    ):
+        assert refusal(post_form(admin, f"{base}/merge", {"into": typed})) == [message], typed
+    assert [e["action"] for e in item_json(client, world["admin"], duplicate)["timeline"]] == ["file"]
+
+    # "778" is this item's and one other's tail: the other is meant.
+    merged = post_form(admin, f"{base}/merge", {"into": "778"})
+    assert flashes(admin.get(merged.headers["Location"])) == ["已合并到目标建议，群众将改为关注该建议。"]
+    assert item_json(client, world["admin"], duplicate)["merged_into"] == duplicate + 1
+    # The whole number in any spelling, and a unique tail.
+    for typed in ("msb 20261101 001777", "ＭＳＢ－２０２６１１０１－００１７７７", "20261101001777", "1777", " 001777 "):
+        again = filed(world["station_code"], f"MSB-20261106-{survivor + 5000:06d}")
+        merged = post_form(admin, f"/console/suggestions/{again}/merge", {"into": typed})
+        assert merged.status_code == 302, (typed, refusal(merged))
+        assert item_json(client, world["admin"], again)["merged_into"] == survivor, typed
+        with app.app_context():  # out of the way of the next spelling's tail
+            db.session.execute(update(Suggestion).where(Suggestion.id == again).values(number=f"MSB-20261107-{again:06d}"))
+            db.session.commit()
+
+
 def test_reject_supervise_and_merge_through_forms(client, admin, world, pending):  # noqa: F811
     other = file(client, world["stranger"], world["station_code"], content="菜市场门口积水，和别人反映的是同一处。").json
     base = f"/console/suggestions/{other['id']}"
@@ -358,7 +406,8 @@ def test_reject_supervise_and_merge_through_forms(client, admin, world, pending)
     blank = post_form(admin, f"{base}/reject", {"reason": "  "})
     assert refusal(blank) == ["请填写不予受理的理由。"]
     for wrong_target, message in (("MSB-00000000-999999", "合并目标不存在或不在您的管理范围内。"),
-                                  ("²", "合并目标不存在或不在您的管理范围内。"), ("7" * 5000, "目标建议编号不能超过 32 个字。")):
+                                  ("²", "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"),
+                                  ("7" * 5000, "目标建议编号不能超过 32 个字。")):
         wrong = post_form(admin, f"{base}/merge", {"into": wrong_target})
         assert refusal(wrong) == [message]
     itself = post_form(admin, f"{base}/merge", {"into": other["number"]})

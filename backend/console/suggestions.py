@@ -31,10 +31,12 @@ from ..suggestions.presenters import present
 from ..suggestions.queries import (
     DEFAULT_ORDER,
     LIST_ORDERS,
+    WHOLE_NUMBER_DIGITS,
     admin_scope_clause,
     apply_filters,
     keyword_clause,
     load_item,
+    number_ends_with,
     typed_number,
 )
 from ..suggestions.services import CHINA
@@ -447,20 +449,33 @@ def release(suggestion_id):
     return _run(suggestion_id, "release", step, "已审核通过，建议恢复正常办理。")
 
 
-def _merge_target(value):
-    value = value.strip().upper()
-    if parse_int(value) is not None:
-        return load_item(parse_int(value))
-    return db.session.scalar(select(Suggestion).where(Suggestion.number == value)) if value else None
+MERGE_TARGET_UNREADABLE = "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"
+MERGE_TARGET_NOT_FOUND = "合并目标不存在或不在您的管理范围内。"
+
+
+def _merge_target(user, item, typed):
+    """The surviving item an administrator names as a citizen quotes its number (``typed_number``): whole, in
+    any spelling, or its last digits when one item of their scope ends with them — this one aside, which
+    cannot be its own target. Else the reason, for the form."""
+    digits = typed_number(typed)
+    if digits is None:
+        raise validation_failed({"into": [MERGE_TARGET_UNREADABLE]})
+    query = select(Suggestion).where(number_ends_with(digits))
+    if len(digits) < WHOLE_NUMBER_DIGITS:
+        query = query.where(admin_scope_clause(user), Suggestion.id != item.id)
+    found = db.session.scalars(query.limit(2)).all()
+    if len(found) > 1:
+        count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        raise validation_failed({"into": [f"编号末尾为 {digits} 的建议有 {count} 条，请多填几位或填写完整编号。"]})
+    if not found or workflow.admin_role_for(user, found[0]) is None:
+        raise validation_failed({"into": [MERGE_TARGET_NOT_FOUND]})
+    return found[0]
 
 
 @bp.post("/suggestions/<int:suggestion_id>/merge")
 @console_login_required
 def merge(suggestion_id):
     def step(item, actor):
-        into = _merge_target(form_text("into", "目标建议编号", 32))
-        if into is None or workflow.admin_role_for(g.user, into) is None:
-            raise validation_failed({"into": ["合并目标不存在或不在您的管理范围内。"]})
-        services.merge(item, actor, into)
+        services.merge(item, actor, _merge_target(g.user, item, form_text("into", "目标建议编号", 32)))
 
     return _run(suggestion_id, "merge", step, "已合并到目标建议，群众将改为关注该建议。")

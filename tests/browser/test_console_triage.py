@@ -62,7 +62,7 @@ def test_a_refused_step_keeps_what_was_typed_and_says_why_beside_it(pc, live_ser
     merge = pc.locator("form[action$='/merge']")
     merge.locator("input[name=into]").fill("MSB-2026112-00001")
     merge.locator("button[type=submit]").click()
-    expect(merge.locator("[role=alert]")).to_have_text("合并目标不存在或不在您的管理范围内。")
+    expect(merge.locator("[role=alert]")).to_have_text("请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。")
     expect(merge.locator("input[name=into]")).to_have_value("MSB-2026112-00001")
     expect(merge.locator("input[name=into]")).to_be_focused()
     assert _timeline_actions(factory, world, duplicate) == ["file"]
