@@ -11,6 +11,12 @@ found by ``ix_suggestions_deputy_inbox``, every item the deputy was ever given w
 the inbox's condition (``held_for_review`` false) and that order after the deputy: a page is the first
 entries of the deputy's, whatever they hold. The expressions are written as the models write them
 (see 0019).
+
+On PostgreSQL the index also carries (INCLUDE) the columns the two expressions are computed from, so
+that the page's ids are read from the index alone. Without them each entry read meant a visit to the
+table, and the generic plan of the prepared statement — priced for an unknown OFFSET, entries read and
+skipped — cost more than a plan for the values at hand: PostgreSQL planned the seven-table page anew
+at every request (1.6 ms of 2.1 at 100,000 items; 0.49 with the columns, as newest first).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -32,6 +38,7 @@ def upgrade():
     op.create_index('ix_suggestions_deputy_inbox_due', 'suggestions',
                     [sa.text('deputy_id'), sa.text(f'({DEADLINE_STAGE})'), sa.text(f'({STAGE_DEADLINE})'), sa.text('id')],
                     unique=False, postgresql_where=sa.text('held_for_review = false'),
+                    postgresql_include=['status', 'accept_due_dt', 'reply_due_dt', 'created_dt'],
                     sqlite_where=sa.text('held_for_review = 0'))
 
 
