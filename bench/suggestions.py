@@ -11,8 +11,9 @@ second. Then it measures, after a warm-up:
 a. a bare Flask app answering ``{"ok": true}`` (the baseline, ``bench/bare_app.py``);
 b. filing through a deputy's code as a citizen (the text is screened afterwards by the sweep, which
    the bench times on its own: ``msg_sec_check`` over HTTP to the WeChat stand-in, as in production);
-c. a deputy's inbox and a station administrator's pending queue (20 per page);
-d. the same two lists on the 1,000-item database.
+c. a deputy's inbox (newest first, and 按期限: ``sort=due``, what is due first) and a station
+   administrator's pending queue (20 per page);
+d. the same lists on the 1,000-item database.
 
 (a)–(c) are measured *served*, and the targets are judged on those figures: the app and the bare app each under
 gunicorn with the production settings (``deploy/gunicorn.conf.py``), loaded by wrk (Debian's ``wrk``)
@@ -307,13 +308,15 @@ def bare_meter():
 
 INBOX = "/api/v1/suggestions?scope=assigned&per_page=20"
 QUEUE = "/api/v1/suggestions?scope=station&status=pending&per_page=20"
+INBOX_DUE = INBOX + "&sort=due"
 
 
 def list_meters(app, probe):
     client = app.test_client()
     inbox = Meter(lambda i: client.get(INBOX, headers=probe["deputy"]), expect(200, full_page=True))
     queue = Meter(lambda i: client.get(QUEUE, headers=probe["admin"]), expect(200, full_page=True))
-    return inbox, queue
+    inbox_due = Meter(lambda i: client.get(INBOX_DUE, headers=probe["deputy"]), expect(200, full_page=True))
+    return inbox, queue, inbox_due
 
 
 def filing_meter(app, probe):
@@ -364,6 +367,7 @@ def served_figures(database_url, standin_url, tmpdir, probe, rounds, seconds):
         "filing": (app, lua_requests(filings)),
         "inbox": (app, lua_requests([{"method": "GET", "path": INBOX, "headers": probe["deputy"]}])),
         "queue": (app, lua_requests([{"method": "GET", "path": QUEUE, "headers": probe["admin"]}])),
+        "inbox_due": (app, lua_requests([{"method": "GET", "path": INBOX_DUE, "headers": probe["deputy"]}])),
         # The app's floors through the same stack: its cheapest endpoint (no auth, one SELECT 1), and
         # the cheapest signed-in one (the token checked, the caller read, their profile shown).
         "health": (app, lua_requests([{"method": "GET", "path": "/api/v1/health"}])),
@@ -409,10 +413,10 @@ def main():
         small = seed(small_app, SMALL_ITEMS)
 
         bare = bare_meter()
-        inbox, queue = list_meters(large_app, large)
-        small_inbox, small_queue = list_meters(small_app, small)
+        inbox, queue, inbox_due = list_meters(large_app, large)
+        small_inbox, small_queue, small_inbox_due = list_meters(small_app, small)
         filing = filing_meter(large_app, large)
-        meters = [bare, inbox, queue, small_inbox, small_queue]
+        meters = [bare, inbox, queue, inbox_due, small_inbox, small_queue, small_inbox_due]
         for meter in meters:
             meter.warm_up(max(10, args.requests // 10))
         # One request of each kind per step, in turn, so that all figures see the same machine: on a
@@ -484,6 +488,7 @@ def main():
     print(row("a", "bare Flask JSON endpoint", bare, "bare", None))
     print(row("b", "file via deputy code (POST)", filing, "filing", TARGET_FILING))
     print(row("c", "deputy inbox (scope=assigned)", inbox, "inbox", TARGET_LIST))
+    print(row("c", "deputy inbox (scope=assigned, sort=due)", inbox_due, "inbox_due", TARGET_LIST))
     print(row("c", "station queue (station, pending)", queue, "queue", TARGET_LIST))
     print(row("", "(reference) GET /api/v1/health", None, "health", None))
     print(row("", "(reference) GET /api/v1/me, signed in", None, "me", None))
@@ -491,6 +496,7 @@ def main():
         print(f"{'':2} {'(deferred) sweep screens filed text':34} {screening:9.0f} items/s, in-process, one thread "
               "(msgSecCheck over HTTP, verdict written)")
     print(growth_row(f"deputy inbox @ {small['total']:,} items", inbox, small_inbox))
+    print(growth_row(f"deputy inbox sort=due @ {small['total']:,} items", inbox_due, small_inbox_due))
     print(growth_row(f"station queue @ {small['total']:,} items", queue, small_queue))
     print("-" * 128)
     print("ratio: (b), (c) requests/s relative to (a) — served: the median over rounds of each run's requests/s over "
