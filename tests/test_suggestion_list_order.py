@@ -163,7 +163,7 @@ def test_an_order_or_a_search_is_a_statement_built_once_and_read_in_two(app, cli
 
 def test_a_deputys_inbox_by_deadline_reads_the_first_of_their_entries_in_its_index(app, client, world, inbox):
     """按期限, a deputy's page is the first entries of theirs in ix_suggestions_deputy_inbox_due (migration
-    0021), not a sort of every item they were ever given (which grew with the table), nor a walk of all items."""
+    0022), not a sort of every item they were ever given (which grew with the table), nor a walk of all items."""
     with app.app_context():
         engine = db.engine
     sent = []

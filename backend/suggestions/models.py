@@ -195,7 +195,7 @@ Index("ix_suggestions_deadline_order", DEADLINE_STAGE, STAGE_DEADLINE, Suggestio
 # A deputy's inbox 按期限 (listing.py: the API's sort=due) in its exact shape, as ix_suggestions_deputy_inbox is
 # newest first: its first page is the first 20 of the deputy's entries, not a sort of all they were ever given.
 # On PostgreSQL it carries the columns the order is computed from, so that the page is read from the index
-# alone (see migration 0021).
+# alone (see migration 0022).
 Index("ix_suggestions_deputy_inbox_due", Suggestion.deputy_id, DEADLINE_STAGE, STAGE_DEADLINE, Suggestion.id,
       postgresql_where=text("held_for_review = false"), sqlite_where=text("held_for_review = 0"),
       postgresql_include=DEADLINE_COLUMNS, info={"compare": False})
