@@ -136,8 +136,9 @@ def keyword_clause(keyword):
     items whose number ends with it, through an index; any other searches the content, as it must, by
     reading every item the rest of the query leaves."""
     values = keyword_values(keyword)
-    (clause,) = keyword_clauses(values)
-    return clause.params(values)
+    if "number_start" in values:
+        return NUMBER_REVERSED.like(values["number_start"])
+    return Suggestion.content.like(values["content_pattern"], escape="\\")
 
 
 # --- the lists' orders ---------------------------------------------------------------------------
