@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.activities.models import ActivityStatus, ActivityType, EventAction
+from backend.activities.models import ActivityStatus, ActivityType, EventAction, ParticipantStatus
 
 from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, QuerySchema, StrictSchema, Text
 
@@ -88,6 +88,16 @@ class ActivityEventQuery(PageArgs):
     action = Choice(EventAction, metadata={"description": "one kind of step, as `action` in the lines"})
 
 
+class ParticipantQuery(PageArgs):
+    """An activity's roster (参加代表) a page at a time, in the order it was entered."""
+
+    status = fields.String(
+        validate=validate.OneOf([m.value for m in ParticipantStatus], error=(
+            "签到状态应为 invited（待接单）、accepted（已接单）、declined（已请假）、checked_in（已签到）或 absent（缺席）。")),
+        metadata={"description": "invited 待接单 · accepted 已接单 · declined 已请假 · checked_in 已签到 · absent 缺席"})
+    q = Line(50, metadata={"description": "a part of the deputy's name"})
+
+
 class DeputyBriefOut(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -142,7 +152,18 @@ class ActivityOut(Schema):
     points = fields.Integer(allow_none=True, metadata={"description": "points for attending; the rulebook's when null"})
     description = fields.String()
     my_status = fields.String(allow_none=True, metadata={"description": "the calling deputy's participation"})
-    participants = fields.List(fields.Nested(ParticipantOut))
+    participants = fields.List(fields.Nested(ParticipantOut), metadata={
+        "description": "参加代表 on an activity's own page (and the answers to its steps): the first 100 in the "
+                       "order the list was entered, and the calling deputy's own entry if not among them; "
+                       "names and statuses only, never phones; a leave reason only to the deputy themselves "
+                       "and to administrators. The whole roster, filtered and page by page, for the "
+                       "administrators who manage the activity: GET /activities/{id}/participants"})
+    participants_total = fields.Integer(metadata={
+        "description": "how many deputies are invited in all (more than `participants` carries when over 100); "
+                       "with `participants` only"})
+    participant_counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "deputies per participant status: `{invited, accepted, declined, checked_in, absent}`; "
+                       "with `participants` only"})
     events = fields.List(fields.Nested(ActivityEventOut), metadata={
         "description": "操作记录 (台账): its latest 50 lines, oldest first, on an activity's own page (and the "
                        "answers to its steps), for the administrators who manage it only; the whole record "

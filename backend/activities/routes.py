@@ -14,12 +14,14 @@ from schemas.activities import (
     CloseOut,
     DeclineIn,
     HandCheckinIn,
+    ParticipantOut,
+    ParticipantQuery,
 )
 from schemas.common import page_of
 
 from ..auth.scope import admin_required, current_caller, current_user, login_required, region_subtree_clause, station_scope_clause
 from ..errors import APIError, not_found
-from ..extensions import Blueprint
+from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Station
 from ..pagination import paginate
@@ -38,6 +40,8 @@ from .models import (
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities", description="履职活动：发单、接单、签到、结单")
 checkins = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", description="扫码签到")
+
+PARTICIPANTS_SHOWN = 100  # deputies an activity's detail names; the rest: GET /activities/{id}/participants
 
 
 def present(activity, user, detail=False):
@@ -61,28 +65,38 @@ def present(activity, user, detail=False):
         "my_status": mine.status.value if mine else None,
     }
     if detail:
-        body["participants"] = [
-            {
-                "deputy": {"id": p.deputy.id, "name": p.deputy.name, "level": p.deputy.level.value},
-                "status": p.status.value,
-                "status_label": PARTICIPANT_STATUS_LABELS[p.status.value],
-                "checked_in_at": p.checked_in_dt,
-            }
-            for p in activity.participants
-        ]
-        # Why a deputy took leave (请假) is theirs: the other deputies invited see only that they did.
-        if mine is not None:
-            body["participants"][activity.participants.index(mine)]["decline_reason"] = mine.decline_reason
-        if user is not None and user.is_admin and services.manages_activity(user, activity):
-            for entry, p in zip(body["participants"], activity.participants):
-                entry["decline_reason"] = p.decline_reason
-                entry["checked_in_by_admin"] = p.checkin_by_id is not None
-                entry["checkin_note"] = p.checkin_note
+        manager = user is not None and user.is_admin and services.manages_activity(user, activity)
+        shown = db.session.scalars(services.roster_query(activity).limit(PARTICIPANTS_SHOWN)).all()
+        if mine is not None and mine not in shown:
+            shown.append(mine)
+        body["participants"] = [present_participant(p, manager, p is mine) for p in shown]
+        counts = services.summaries([activity])[activity.id]
+        body["participants_total"] = counts.pop("total")
+        body["participant_counts"] = counts
+        if manager:
             # The record (台账) names who did what, leave reasons included: its administrators' only. Its
             # latest lines: the whole of a long one is read page by page (GET /activities/{id}/events).
             lines, body["events_total"] = services.latest_lines(activity)
             body["events"] = [present_event(e) for e in lines]
     return body
+
+
+def present_participant(p, manager=False, mine=False):
+    """One deputy of the roster: their name and level (as the public leaderboard shows them, never a phone)
+    and their status. Why a deputy took leave (请假) is theirs: the other deputies invited see only that
+    they did; the administrators who manage the activity read it, and how a 补签 was made."""
+    entry = {
+        "deputy": {"id": p.deputy.id, "name": p.deputy.name, "level": p.deputy.level.value},
+        "status": p.status.value,
+        "status_label": PARTICIPANT_STATUS_LABELS[p.status.value],
+        "checked_in_at": p.checked_in_dt,
+    }
+    if manager or mine:
+        entry["decline_reason"] = p.decline_reason
+    if manager:
+        entry["checked_in_by_admin"] = p.checkin_by_id is not None
+        entry["checkin_note"] = p.checkin_note
+    return entry
 
 
 def present_event(event):
@@ -100,8 +114,8 @@ def present_event(event):
     }
 
 
-def _activity(activity_id):
-    activity = services.load_activity(activity_id)
+def _activity(activity_id, roster=True):
+    activity = services.load_activity(activity_id, roster)
     if activity is None or not services.can_see(current_user(), activity):
         raise not_found("活动不存在。")
     return activity
@@ -169,7 +183,25 @@ def get_activity(activity_id):
     改地点、补充邀请、移出代表）、补签、结单或取消，以及代表本人的接单、请假和扫码签到。`events` 为最近的 50 条
     （按时间先后），`events_total` 为记录总条数；超过 50 条时，完整记录请分页读取 `GET /activities/{id}/events`。
     代表看不到操作记录，也看不到其他代表的请假理由。"""
-    return present(_activity(activity_id), current_user(), detail=True)
+    return present(_activity(activity_id, roster=False), current_user(), detail=True)
+
+
+@blp.get("/<int:activity_id>/participants")
+@login_required
+@blp.arguments(ParticipantQuery, location="query")
+@blp.response(200, page_of(ParticipantOut))
+def list_participants(args, activity_id):
+    """参加代表名单，分页，按发单时的顺序：仅管辖该活动的管理员可查看，含请假理由和补签情况（不含手机号）。
+
+    可按签到状态（`status`：invited 待接单、accepted 已接单、declined 已请假、checked_in 已签到、absent 缺席）
+    和代表姓名（`q`，姓名的一部分）筛选。各状态人数见活动详情的 `participant_counts`。
+    受邀代表查看时返回 403；看不到该活动的用户返回 404。"""
+    activity = _activity(activity_id, roster=False)
+    if not services.manages_activity(current_user(), activity):
+        raise APIError(403, "forbidden", "只有管辖该活动的管理员可以查看参加代表名单。")
+    page = paginate(services.roster_query(activity, args.get("status"), args.get("q", "")), args)
+    page["items"] = [present_participant(p, manager=True) for p in page["items"]]
+    return page
 
 
 @blp.get("/<int:activity_id>/events")

@@ -8,8 +8,8 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, literal, select, update
-from sqlalchemy.orm import defaultload, lazyload, selectinload
+from sqlalchemy import delete, exists, func, inspect as inspect_state, literal, select, update
+from sqlalchemy.orm import contains_eager, defaultload, lazyload, raiseload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ..auth.models import User
@@ -53,9 +53,33 @@ def _shown():
             selectinload(Activity.participants).joinedload(ActivityParticipant.deputy).lazyload(Deputy.live_qr))
 
 
-def load_activity(activity_id):
-    """The activity with this id from a URL or a code, or None."""
-    return get_by_id(Activity, activity_id, _shown())
+@cache
+def _without_roster():
+    """An activity as a page that reads its roster a page at a time sees it: its participants are never
+    loaded whole (touching them is an error, not a thousand rows read by surprise)."""
+    return (defaultload(Activity.station).lazyload(Station.live_qr), raiseload(Activity.participants))
+
+
+def load_activity(activity_id, roster=True):
+    """The activity with this id from a URL or a code, or None; without ``roster``, its participants are
+    left unread (``roster_query`` pages them, ``summaries`` counts them)."""
+    return get_by_id(Activity, activity_id, _shown() if roster else _without_roster())
+
+
+def roster_query(activity, status=None, q=""):
+    """The activity's participants with their deputies, in the order the list was entered (by deputy),
+    narrowed to one status and to a part of a deputy's name: a query to page, never loaded whole."""
+    query = (
+        select(ActivityParticipant).join(ActivityParticipant.deputy)
+        .where(ActivityParticipant.activity_id == activity.id)
+        .options(contains_eager(ActivityParticipant.deputy).lazyload(Deputy.live_qr))
+        .order_by(ActivityParticipant.deputy_id)
+    )
+    if status:
+        query = query.where(ActivityParticipant.status == status)
+    if q:
+        query = query.where(Deputy.name.contains(q, autoescape=True))
+    return query
 
 
 def list_loading(viewer):
@@ -79,6 +103,10 @@ def manages_activity(user, activity):
 
 
 def participant(activity, deputy_id):
+    if "participants" in inspect_state(activity).unloaded:  # loaded without its roster: read the one row
+        if deputy_id is None:
+            return None
+        return db.session.scalars(roster_query(activity).where(ActivityParticipant.deputy_id == deputy_id)).first()
     return next((p for p in activity.participants if p.deputy_id == deputy_id), None)
 
 
