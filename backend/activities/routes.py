@@ -121,8 +121,8 @@ def _activity(activity_id, roster=True):
     return activity
 
 
-def _managed(activity_id):
-    activity = _activity(activity_id)
+def _managed(activity_id, roster=True):
+    activity = _activity(activity_id, roster)
     if not services.manages_activity(current_user(), activity):
         raise APIError(403, "forbidden", "只有管辖该活动的管理员可以进行此操作。")
     return activity
@@ -242,7 +242,7 @@ def edit(data, activity_id):
 @blp.response(200, ActivityOut)
 def accept(activity_id):
     """接单（请假后也可重新接单）：活动结束后不能再接单。"""
-    return present(services.accept(current_user(), _activity(activity_id)), current_user(), detail=True)
+    return present(services.accept(current_user(), _activity(activity_id, roster=False)), current_user(), detail=True)
 
 
 @blp.post("/<int:activity_id>/decline")
@@ -251,7 +251,8 @@ def accept(activity_id):
 @blp.response(200, ActivityOut)
 def decline(data, activity_id):
     """请假（须说明理由）：须在活动开始前提出，活动开始后不能再请假。"""
-    return present(services.decline(current_user(), _activity(activity_id), data["reason"]), current_user(), detail=True)
+    return present(services.decline(current_user(), _activity(activity_id, roster=False), data["reason"]), current_user(),
+                   detail=True)
 
 
 @blp.get("/<int:activity_id>/checkin-code")
@@ -272,7 +273,7 @@ def checkin_code(activity_id):
 @blp.response(200, ActivityOut)
 def check_in_by_hand(data, activity_id, deputy_id):
     """补签（须说明原因）：代表到场但手机无法扫码时，由管辖该活动的管理员为其签到。活动开始后、结单或取消前，仅限待接单或已接单的代表。"""
-    activity = _managed(activity_id)
+    activity = _managed(activity_id, roster=False)
     return present(services.check_in_by_hand(current_user(), activity, deputy_id, data["reason"]), current_user(),
                    detail=True)
 

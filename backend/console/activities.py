@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -45,6 +45,7 @@ from .suggestions import scoped_stations
 
 PER_PAGE = 20
 RECORD_PER_PAGE = 50  # lines of an activity's 操作记录 on its page
+ROSTER_PER_PAGE = 50  # deputies on a page of an activity's attendance (出勤情况)
 PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
 REGION_CHOICES_LIMIT = 1000
 
@@ -152,9 +153,10 @@ def console_page(fallback="console.home"):
 _CONTROL = dict.fromkeys(range(32))
 
 
-def query_text(name, max_length):
-    """A search box's text: trimmed, limited, without control characters (PostgreSQL refuses NUL)."""
-    return request.args.get(name, "").translate(_CONTROL).strip()[:max_length]
+def query_text(name, max_length, values=None):
+    """A search box's text (from the query string, or ``values``: a form's): trimmed, limited, without
+    control characters (PostgreSQL refuses NUL)."""
+    return (request.args if values is None else values).get(name, "").translate(_CONTROL).strip()[:max_length]
 
 
 def page_number():
@@ -230,8 +232,10 @@ def _scope_query(user):
     return select(Activity).where(or_(*clauses))
 
 
-def managed_activity_or_404(activity_id):
-    activity = services.load_activity(activity_id)
+def managed_activity_or_404(activity_id, roster=True):
+    """The activity an administrator manages, or the not-found page; without ``roster`` its participants
+    are left unread (pages that show them read a page of them)."""
+    activity = services.load_activity(activity_id, roster)
     if activity is None or not services.manages_activity(g.user, activity):
         raise not_found("活动不存在，或不在您的管理范围内。")
     return activity
@@ -441,36 +445,54 @@ def activity_edit(activity_id):
     ), status
 
 
-def _points_by_deputy(activity):
+def _points_by_deputy(activity, deputy_ids):
+    """The points 结单 credited, to each of ``deputy_ids`` (a page of the roster) and in all: two queries."""
+    of_activity = (PointEntry.source_type == "activity", PointEntry.source_id == activity.id)
     rows = db.session.execute(
-        select(PointEntry.deputy_id, PointEntry.points)
-        .where(PointEntry.source_type == "activity", PointEntry.source_id == activity.id)
-    ).all()
-    points = {}
-    for deputy_id, value in rows:
-        points[deputy_id] = points.get(deputy_id, 0) + value
-    return points
+        select(PointEntry.deputy_id, func.sum(PointEntry.points))
+        .where(*of_activity, PointEntry.deputy_id.in_(deputy_ids)).group_by(PointEntry.deputy_id)
+    ).all() if deputy_ids else []
+    total = db.session.scalar(select(func.coalesce(func.sum(PointEntry.points), 0)).where(*of_activity))
+    return dict(rows), total
 
 
-def _hand_checkers(activity):
-    """The names of the administrators who checked participants in by hand (补签), in one query."""
-    ids = {p.checkin_by_id for p in activity.participants if p.checkin_by_id is not None}
+def _hand_checkers(participants):
+    """The names of the administrators who checked ``participants`` in by hand (补签), in one query."""
+    ids = {p.checkin_by_id for p in participants if p.checkin_by_id is not None}
     if not ids:
         return {}
     rows = db.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids)))
     return {user_id: display_name or username or "" for user_id, display_name, username in rows}
 
 
-def attendance(activity):
-    summary = services.summary(activity)
+def roster_args(values):
+    """The attendance list's filter and page (``status``, ``q``, ``page``) from a query string or a row's
+    form, as given: a 补签 returns to the page and filter it was made from."""
+    status = values.get("status", "")
+    return {
+        "status": status if status in PARTICIPANT_STATUS_LABELS else "",
+        "q": query_text("q", 50, values),
+        "page": parse_int(values.get("page"), 1, 100000) or 1,
+    }
+
+
+def attendance(activity, args=None):
+    """The attendance view (出勤情况): counts per status over everyone invited (one grouped query) and one
+    page of the roster, narrowed by ``args`` (``roster_args``); never the whole roster at once."""
+    args = args or roster_args({})
+    summary = services.summaries([activity])[activity.id]  # with "total": everyone invited
+    page = paginate(services.roster_query(activity, args["status"], args["q"]),
+                    {"page": args["page"], "per_page": ROSTER_PER_PAGE})
     now = utcnow()
-    checkers = _hand_checkers(activity)
+    checkers = _hand_checkers(page["items"])
     return {
         "status": activity.status.value,
         "status_label": ACTIVITY_STATUS_LABELS[activity.status.value],
         "summary": summary,
-        "total": len(activity.participants),
+        "total": summary["total"],
         "checked_in": summary["checked_in"],
+        "filter": args,
+        "page": {"page": page["page"], "per_page": page["per_page"], "total": page["total"]},
         "participants": [
             {
                 "deputy_id": p.deputy_id,
@@ -485,9 +507,15 @@ def attendance(activity):
                 "checkin_by": checkers.get(p.checkin_by_id, ""),
                 "can_check_in": services.can_check_in_by_hand(activity, p, now),
             }
-            for p in activity.participants
+            for p in page["items"]
         ],
     }
+
+
+def roster_url(activity_id, args):
+    """The activity's page at this filter and page of its attendance list (unfiltered: the page itself)."""
+    chosen = {key: value for key, value in args.items() if value and not (key == "page" and value == 1)}
+    return url_for("console.activity", activity_id=activity_id, _anchor="attendance" if chosen else None, **chosen)
 
 
 def record_page(activity, q):
@@ -505,12 +533,15 @@ def record_page(activity, q):
 @bp.get("/activities/<int:activity_id>")
 @console_page("console.activities")
 def activity(activity_id):
-    activity = managed_activity_or_404(activity_id)
-    points = _points_by_deputy(activity) if activity.status is ActivityStatus.closed else {}
+    activity = managed_activity_or_404(activity_id, roster=False)
+    data = attendance(activity, roster_args(request.args))
+    closed = activity.status is ActivityStatus.closed
+    points, points_total = _points_by_deputy(activity, [p["deputy_id"] for p in data["participants"]]) if closed else ({}, 0)
     record_q = request.args.get("record_q", "").replace("\x00", "").strip()[:50]
     return render_template(
-        "console/activity.html", activity=activity, data=attendance(activity), points=points,
-        points_total=sum(points.values()), type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
+        "console/activity.html", activity=activity, data=data, points=points, closed=closed,
+        points_total=points_total, type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
+        participant_labels=PARTICIPANT_STATUS_LABELS,
         started=activity.starts_dt <= utcnow(),  # 结单 only once it has begun (activities.services.close)
         record=record_page(activity, record_q), record_q=record_q,
         action_labels=EVENT_ACTION_LABELS, role_labels=EVENT_ROLE_LABELS,
@@ -520,7 +551,7 @@ def activity(activity_id):
 @bp.get("/activities/<int:activity_id>/attendance.json")
 @console_page("console.activities")
 def activity_attendance(activity_id):
-    response = jsonify(attendance(managed_activity_or_404(activity_id)))
+    response = jsonify(attendance(managed_activity_or_404(activity_id, roster=False), roster_args(request.args)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -528,7 +559,7 @@ def activity_attendance(activity_id):
 @bp.get("/activities/<int:activity_id>/screen")
 @console_page("console.activities")
 def activity_screen(activity_id):
-    activity = managed_activity_or_404(activity_id)
+    activity = managed_activity_or_404(activity_id, roster=False)
     return render_template("console/activity_screen.html", activity=activity, data=attendance(activity),
                            period=15, type_labels=ACTIVITY_TYPE_LABELS)
 
@@ -578,10 +609,10 @@ def activity_close(activity_id):
 @bp.post("/activities/<int:activity_id>/participants/<int:deputy_id>/checkin")
 @console_page("console.activities")
 def activity_check_in_by_hand(activity_id, deputy_id):
-    activity = services.check_in_by_hand(g.user, managed_activity_or_404(activity_id), deputy_id,
+    activity = services.check_in_by_hand(g.user, managed_activity_or_404(activity_id, roster=False), deputy_id,
                                          request.form.get("reason", ""))
     flash(f"已为{services.participant(activity, deputy_id).deputy.name}补签。")
-    return redirect(url_for("console.activity", activity_id=activity_id))
+    return redirect(roster_url(activity_id, roster_args(request.form)))
 
 
 @bp.post("/activities/<int:activity_id>/cancel")

@@ -38,8 +38,10 @@
   if (!section || section.getAttribute("data-live") !== "true") {
     return;
   }
-  var url = section.getAttribute("data-url");
+  // The page of the list shown, as filtered (status, name, page): the same query string asks for it.
+  var url = section.getAttribute("data-url") + window.location.search;
   var rows = document.getElementById("att-rows");
+  var empty = document.getElementById("att-empty");
   var errorLine = section.querySelector(".att-error");
   var timer = null;
 
@@ -75,8 +77,8 @@
   }
 
   // Rows are updated in place, so a 补签 reason being typed keeps its text and focus; a row's 补签 form goes
-  // once the deputy can no longer be checked in by hand. A deputy invited or taken off since (编辑) gets a row
-  // or loses theirs.
+  // once the deputy can no longer be checked in by hand. A deputy invited or taken off since (编辑), or who
+  // entered or left the status filtered for (a scan), gets a row or loses theirs.
   function render(data) {
     var current = {};
     data.participants.forEach(function (p) { current[String(p.deputy_id)] = true; });
@@ -90,6 +92,7 @@
     section.querySelectorAll("#att-summary [data-key]").forEach(function (el) {
       el.textContent = data.summary[el.getAttribute("data-key")];
     });
+    empty.hidden = data.participants.length > 0;
     data.participants.forEach(function (p) {
       var tr = rows.querySelector('tr[data-deputy="' + p.deputy_id + '"]');
       if (!tr) {

@@ -1,0 +1,138 @@
+"""The attendance list (出勤情况) on an activity's console page at a whole district's size: a page of the
+roster at a time, filtered by status and found by name, with the counts per status over everyone invited;
+补签 from a filtered page returns to it."""
+import re
+
+import pytest
+
+import backend.console.activities as console_activities
+
+from .factories import sent_statements
+from .test_console_org_activities import (  # noqa: F401  (fixtures)
+    STATION,
+    dispatch_form,
+    hand_checkin_path,
+    participant_row,
+    post,
+    station_admin,
+    text,
+    world,
+)
+
+
+def rows(page):
+    """The deputies' names in the attendance list, top to bottom."""
+    body = re.search(r'<tbody id="att-rows">(.*?)</tbody>', page, re.S).group(1)
+    return re.findall(r'<tr data-deputy="\d+">\s*<td>([^<]+)</td>', body)
+
+
+def count(page, key):
+    return int(re.search(rf'<strong data-key="{key}">(\d+)</strong>', page).group(1))
+
+
+@pytest.fixture
+def roster(app, station_admin, factory, world):
+    """Seven deputies invited to an activity under way: 张伟 scanned in, the rest have not answered."""
+    more = [factory.deputy(world["tree"]["hc"], name, phone=f"1390000030{i}", stations=[world["chengbei"]])
+            for i, name in enumerate(["王强", "赵敏", "孙丽", "周杰", "吴刚"])]
+    deputies = [world["zhang"], world["li"]] + more
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, deputies, title="全区代表学习培训"))
+    assert created.status_code == 302, text(created)
+    path = created.headers["Location"]
+    headers = factory.deputy_headers(world["zhang"])
+    scan = factory.client.post("/api/v1/checkins", json={"qr_code": world["chengbei"].qr_code, "lat": STATION[0],
+                                                          "lng": STATION[1]}, headers=headers)
+    assert scan.status_code == 201, scan.json
+    return {"path": path, "id": int(path.rsplit("/", 1)[1]), "deputies": deputies}
+
+
+def test_the_attendance_list_is_paged_filtered_and_counted(station_admin, roster, monkeypatch):
+    monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 3)
+    path = roster["path"]
+    first = text(station_admin.get(path))
+    assert rows(first) == ["张伟", "李娜", "王强"]
+    assert "第 1 / 3 页，共 7 条" in first
+    assert (count(first, "total"), count(first, "checked_in"), count(first, "invited")) == (7, 1, 6)
+    assert (count(first, "accepted"), count(first, "declined"), count(first, "absent")) == (0, 0, 0)
+    following = re.search(r'<a href="([^"]+)">下一页</a>', first).group(1).replace("&amp;", "&")
+    assert rows(text(station_admin.get(following))) == ["赵敏", "孙丽", "周杰"]
+    last = text(station_admin.get(f"{path}?page=3"))
+    assert rows(last) == ["吴刚"] and "第 3 / 3 页，共 7 条" in last
+    beyond = text(station_admin.get(f"{path}?page=9"))
+    assert rows(beyond) == [] and "这一页没有代表。" in beyond
+
+    checked = text(station_admin.get(f"{path}?status=checked_in"))
+    assert rows(checked) == ["张伟"] and "共 1 条" in checked
+    assert count(checked, "total") == 7 and count(checked, "invited") == 6  # the counts are everyone's
+    assert '<option value="checked_in" selected>已签到</option>' in checked
+    waiting = text(station_admin.get(f"{path}?status=invited&page=2"))
+    assert rows(waiting) == ["孙丽", "周杰", "吴刚"]
+    assert "第 2 / 2 页，共 6 条" in waiting
+    previous = re.search(r'<a href="([^"]+)">上一页</a>', waiting).group(1).replace("&amp;", "&")
+    assert "status=invited" in previous and "page=1" in previous  # the pager keeps the filter
+
+    assert rows(text(station_admin.get(f"{path}?q=%20孙%20"))) == ["孙丽"]
+    nobody = text(station_admin.get(f"{path}?q=孙&status=checked_in"))
+    assert rows(nobody) == [] and "没有符合条件的代表。" in nobody and 'value="孙"' in nobody
+    assert rows(text(station_admin.get(f"{path}?q=%25"))) == []  # "%" is searched for, not a wildcard
+
+    # Odd values show the whole list's first page rather than an error.
+    odd = station_admin.get(f"{path}?status=present&page=abc&q=%00")
+    assert odd.status_code == 200 and rows(text(odd)) == ["张伟", "李娜", "王强"]
+
+    live = station_admin.get(f"/console/activities/{roster['id']}/attendance.json?status=invited&page=2").json
+    assert [p["name"] for p in live["participants"]] == ["孙丽", "周杰", "吴刚"]
+    assert live["page"] == {"page": 2, "per_page": 3, "total": 6}
+    assert live["total"] == 7 and live["checked_in"] == 1 and live["summary"]["invited"] == 6
+
+
+def test_hand_check_in_returns_to_the_page_and_filter_it_was_made_from(station_admin, roster, monkeypatch):
+    monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 3)
+    wu = roster["deputies"][-1]
+    shown = f"{roster['path']}?status=invited&q=%E5%90%B4&page=1"  # q=吴
+    page = text(station_admin.get(shown))
+    form = re.search(r'<form method="post" class="hand-checkin".*?</form>', page, re.S).group(0)
+    assert hand_checkin_path(roster["id"], wu) in form
+    assert '<input type="hidden" name="status" value="invited">' in form and '<input type="hidden" name="q" value="吴">' in form
+
+    done = post(station_admin, hand_checkin_path(roster["id"], wu),
+                {"reason": "手机没电，无法扫码", "status": "invited", "q": "吴", "page": "2"}, page=shown)
+    assert done.status_code == 302
+    assert done.headers["Location"] == f"/console/activities/{roster['id']}?status=invited&q=%E5%90%B4&page=2#attendance"
+    assert participant_row(roster["id"], wu)[0] == "checked_in"
+    back = text(station_admin.get(done.headers["Location"].split("#")[0]))
+    assert "已为吴刚补签。" in back and count(back, "checked_in") == 2
+
+    # Refused (checked in already): the page it came from says why.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    again = station_admin.post(hand_checkin_path(roster["id"], wu), headers={"Referer": f"http://localhost{shown}"},
+                               data={"csrf_token": token, "reason": "再补一次", "status": "invited"})
+    assert again.status_code == 302 and again.headers["Location"] == shown
+    assert "该代表已签到，无需补签。" in text(station_admin.get(shown))
+
+
+def test_the_page_sends_as_many_statements_for_seven_deputies_as_for_one(app, station_admin, roster, world):
+    one = post(station_admin, "/console/activities/new", dispatch_form(world, [world["li"]], title="小范围接待"))
+    assert one.status_code == 302, text(one)
+
+    def sent(path):
+        with sent_statements(app) as seen:
+            assert station_admin.get(path).status_code == 200
+        return len(seen)
+
+    for suffix in ("", "?status=invited&q=李", "/attendance.json", "/screen"):
+        assert sent(one.headers["Location"] + suffix) == sent(roster["path"] + suffix)
+
+
+def test_a_closed_activitys_list_shows_the_points_of_its_page(station_admin, roster, monkeypatch):
+    assert post(station_admin, f"{roster['path']}/close", {}, page=roster["path"]).status_code == 302
+    monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 3)
+    page = text(station_admin.get(roster["path"]))
+    assert "<th>积分</th>" in page and count(page, "absent") == 6
+    zhang = re.search(r'<tr data-deputy="\d+">\s*<td>张伟</td>.*?</tr>', page, re.S).group(0)
+    assert re.search(r"<td>5</td>", zhang)  # the rulebook's points for 接待选民, 张伟's alone
+    li = re.search(r'<tr data-deputy="\d+">\s*<td>李娜</td>.*?</tr>', page, re.S).group(0)
+    assert re.search(r"<td>-1</td>", li)  # absent: the rulebook's deduction
+    assert "<strong>-1</strong> 计入积分" in page  # in all: 5 for 张伟, 6 absences at -1
+    absent = text(station_admin.get(f"{roster['path']}?status=absent&page=2"))
+    assert rows(absent) == ["孙丽", "周杰", "吴刚"]
