@@ -293,3 +293,60 @@ def test_a_long_record_is_read_page_by_page_and_by_a_deputys_name(desktop, live_
     record.locator("a:has-text('显示全部记录')").click()
     expect(record.locator(".pager")).to_contain_text("第 1 / 3 页，共 120 条")
     assert external_requests == []
+
+
+def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keeps_the_filter(
+        desktop, live_server, factory, external_requests):
+    """出勤情况 filtered to 待接单, as an administrator watches who is still missing: a deputy who scans leaves
+    the list by itself and the counts follow; 补签 from the filtered list returns to it, and once nobody is
+    left the list says so."""
+    from datetime import datetime, timedelta, timezone
+
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    zhang, li, wang = (factory.deputy(tree["hc"], name, phone=f"1380000010{i}", stations=[station])
+                       for i, name in enumerate(["张伟", "李娜", "王强"], start=1))
+    admin = factory.admin("chengbei", stations=[station])
+    now = datetime.now(timezone.utc)
+    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
+        "title": "全区代表学习培训", "type": "training", "station_id": station.id,
+        "starts_at": (now - timedelta(minutes=10)).isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat(),
+        "deputy_ids": [zhang.id, li.id, wang.id]})
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+    page = desktop
+    page.on("dialog", lambda dialog: dialog.accept())  # 补签 asks for confirmation
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/{activity_id}")
+    page.click("#att-summary a:has-text('待接单')")
+    expect(page.locator("#att-summary a.active")).to_contain_text("待接单 3")
+    rows = page.locator("#att-rows tr")
+    expect(rows).to_have_count(3)
+
+    scanned = factory.client.post("/api/v1/checkins", headers=factory.deputy_headers(zhang), json={
+        "qr_code": station.qr_code, "lat": STATION[0], "lng": STATION[1]})
+    assert scanned.status_code == 201, scanned.json
+    expect(rows).to_have_count(2, timeout=10_000)
+    expect(page.locator("#att-rows")).not_to_contain_text("张伟")
+    expect(page.locator('#att-summary [data-key="checked_in"]')).to_have_text("1")
+    expect(page.locator('#att-summary [data-key="invited"]')).to_have_text("2")
+
+    page.fill("input[aria-label='李娜的补签原因']", "手机没电，无法扫码")
+    page.locator("tr", has_text="李娜").locator("button:has-text('补签')").click()
+    expect(page.locator(".flash")).to_contain_text("已为李娜补签。")
+    assert "status=invited" in page.url
+    expect(rows).to_have_count(1)
+    expect(page.locator("#att-rows")).to_contain_text("王强")
+
+    page.fill("#att-filters input[name=q]", "王")
+    page.click("#att-filters button:has-text('筛选')")
+    expect(rows).to_have_count(1)
+    assert "q=%E7%8E%8B" in page.url and "status=invited" in page.url
+    scanned = factory.client.post("/api/v1/checkins", headers=factory.deputy_headers(wang), json={
+        "qr_code": station.qr_code, "lat": STATION[0], "lng": STATION[1]})
+    assert scanned.status_code == 201, scanned.json
+    expect(rows).to_have_count(0, timeout=10_000)
+    expect(page.locator("#att-empty")).to_have_text("没有符合条件的代表。")
+    expect(page.locator('#att-summary [data-key="checked_in"]')).to_have_text("3")
+    page.screenshot(path="/tmp/console-attendance-filtered.png", full_page=True)
+    assert external_requests == []
