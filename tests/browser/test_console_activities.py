@@ -330,12 +330,14 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
     expect(page.locator("#att-rows")).not_to_contain_text("张伟")
     expect(page.locator('#att-summary [data-key="checked_in"]')).to_have_text("1")
     expect(page.locator('#att-summary [data-key="invited"]')).to_have_text("2")
+    expect(page.locator("#att-changed")).to_contain_text("符合条件的代表已有变化，刷新页面可查看最新的分页。")
 
     page.fill("input[aria-label='李娜的补签原因']", "手机没电，无法扫码")
     page.locator("tr", has_text="李娜").locator("button:has-text('补签')").click()
     expect(page.locator(".flash")).to_contain_text("已为李娜补签。")
     assert "status=invited" in page.url
     expect(rows).to_have_count(1)
+    expect(page.locator("#att-changed")).to_be_hidden()
     expect(page.locator("#att-rows")).to_contain_text("王强")
 
     page.fill("#att-filters input[name=q]", "王")

@@ -93,6 +93,9 @@
       el.textContent = data.summary[el.getAttribute("data-key")];
     });
     empty.hidden = data.participants.length > 0;
+    // The pager counts the list as the page opened: once that count is out of date, say so.
+    document.getElementById("att-changed").hidden =
+      String(data.page.total) === document.getElementById("att-pager").getAttribute("data-total");
     data.participants.forEach(function (p) {
       var tr = rows.querySelector('tr[data-deputy="' + p.deputy_id + '"]');
       if (!tr) {
