@@ -24,7 +24,18 @@ function presentActivity(a) {
     participants: (a.participants || []).map((p, i) => Object.assign({}, p, {
       key: p.deputy ? p.deputy.id : i, checkedInText: formatTime(p.checked_in_at),
     })),
+    participantsNote: participantsNote(a),
   });
+}
+
+// A large activity (列席会议 for a whole district) names its first 100 deputies and the deputy's own
+// entry: say how many are invited in all, and how many have checked in.
+function participantsNote(a) {
+  const shown = (a.participants || []).length;
+  const total = a.participants_total;
+  if (!total || total <= shown) return '';
+  const checkedIn = (a.participant_counts && a.participant_counts.checked_in) || 0;
+  return `共 ${total} 位代表受邀，已签到 ${checkedIn} 位；此处列出其中 ${shown} 位。`;
 }
 
 // One 接单 or 请假 at a time per activity: a double tap must not send a second one, which the server

@@ -578,6 +578,26 @@ test('activities: 请假 is offered only before the start, which the server requ
   assert.equal(detail.data.activity.canCheckin, true);
 });
 
+test('activity page: a large activity names some of its deputies and says how many are invited in all', async () => {
+  const entry = (id, name, status, label) => ({ deputy: { id, name, level: 'county' }, status, status_label: label, checked_in_at: null });
+  const base = { id: 5, title: '全区代表列席人代会', type: 'meeting', type_label: '列席会议', status: 'published', status_label: '已发单',
+    starts_at: '2030-05-01T01:00:00+00:00', ends_at: '2030-05-01T04:00:00+00:00', my_status: 'invited' };
+  const counts = { invited: 600, accepted: 0, declined: 0, checked_in: 400, absent: 0 };
+  const large = Object.assign({}, base, { participants: [entry(1, '代表0001', 'checked_in', '已签到'), entry(900, '代表0900', 'invited', '待接单')],
+    participants_total: 1000, participant_counts: counts });
+  const small = Object.assign({}, base, { id: 6, participants: [entry(1, '张伟', 'invited', '待接单')], participants_total: 1,
+    participant_counts: Object.assign({}, counts, { invited: 1, checked_in: 0 }) });
+  const { phone } = unitPhone({
+    'GET /api/v1/activities/5': () => json(200, large),
+    'GET /api/v1/activities/6': () => json(200, small),
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/activity/detail', { id: '5' });
+  assert.deepEqual(detail.data.activity.participants.map((p) => p.deputy.name), ['代表0001', '代表0900']);
+  assert.equal(detail.data.activity.participantsNote, '共 1000 位代表受邀，已签到 400 位；此处列出其中 2 位。');
+  const whole = await phone.open('pages/activity/detail', { id: '6' });
+  assert.equal(whole.data.activity.participantsNote, '', 'everyone is named: nothing to add');
+});
+
 test('check-in: scans, sends the location, and keeps the key for a retry of the same code', async () => {
   const posts = [];
   let fail = true;
