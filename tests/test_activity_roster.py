@@ -142,3 +142,17 @@ def test_the_statements_sent_do_not_grow_with_the_roster(app, client, crew, rost
         assert sent(f"/api/v1/activities/{small}{suffix}", crew["admin"]) == sent(roster["path"] + suffix, crew["admin"])
     zhang_h = crew["headers"][0]
     assert sent(f"/api/v1/activities/{small}", zhang_h) == sent(roster["path"], zhang_h)
+
+
+def test_an_activity_read_without_its_roster_is_read_whole_when_a_step_needs_it(app, client, crew):
+    """A page reads an activity without its roster; a step later in the same session (结单 reads every
+    participant) gets the whole roster, not an error."""
+    from backend.activities import services
+
+    activity_id = dispatch(client, crew, crew["deputies"][:2]).json["id"]
+    with app.app_context():
+        bare = services.load_activity(activity_id, roster=False)
+        assert services.participant(bare, crew["deputies"][1].id).deputy.name == "李娜"
+        whole = services.load_activity(activity_id)
+        assert whole is bare
+        assert [p.deputy.name for p in whole.participants] == ["张伟", "李娜"]

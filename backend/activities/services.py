@@ -63,7 +63,11 @@ def _without_roster():
 def load_activity(activity_id, roster=True):
     """The activity with this id from a URL or a code, or None; without ``roster``, its participants are
     left unread (``roster_query`` pages them, ``summaries`` counts them)."""
-    return get_by_id(Activity, activity_id, _shown() if roster else _without_roster())
+    activity = get_by_id(Activity, activity_id, _shown() if roster else _without_roster())
+    if roster and activity is not None and "participants" in inspect_state(activity).unloaded:
+        # Read earlier in this session without its roster (how it was loaded stays with it): read it whole.
+        activity = db.session.get(Activity, activity.id, options=_shown(), populate_existing=True)
+    return activity
 
 
 def roster_query(activity, status=None, q=""):
