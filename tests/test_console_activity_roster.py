@@ -136,3 +136,21 @@ def test_a_closed_activitys_list_shows_the_points_of_its_page(station_admin, ros
     assert "<strong>-1</strong> 计入积分" in page  # in all: 5 for 张伟, 6 absences at -1
     absent = text(station_admin.get(f"{roster['path']}?status=absent&page=2"))
     assert rows(absent) == ["孙丽", "周杰", "吴刚"]
+
+
+def test_the_deputy_picker_reads_the_deputies_stations_for_the_whole_list_at_once(app, station_admin, factory, world):
+    """发单 and 编辑 offer up to 100 deputies with their stations: one query for all their stations, not one
+    per deputy offered."""
+    def sent():
+        with sent_statements(app) as seen:
+            page = station_admin.get("/console/activities/new")
+        assert page.status_code == 200
+        return len(seen), text(page)
+
+    few, page = sent()
+    assert "张伟" in page and "李娜" in page
+    for i in range(5):
+        factory.deputy(world["tree"]["hc"], f"新代表{i}", phone=f"1390000040{i}", stations=[world["chengbei"]])
+    many, page = sent()
+    assert page.count("城北联络站</small>") >= 7
+    assert many == few

@@ -12,7 +12,7 @@ from flask import flash, g, jsonify, make_response, redirect, render_template, r
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from schemas.activities import ActivityIn, ActivityPatch
@@ -190,6 +190,11 @@ def deputy_option(deputy):
     }
 
 
+def _picked():
+    """Deputies as the picker shows them: with their stations (one query for the list), without codes."""
+    return lazyload(Deputy.live_qr), selectinload(Deputy.stations).lazyload(Station.live_qr)
+
+
 def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=()):
     """Active deputies the administrator manages, for the picker."""
     query = select(Deputy).where(deputy_scope_clause(user), Deputy.active.is_(True))
@@ -199,14 +204,14 @@ def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=()):
         query = query.where(Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station_id)))
     if exclude:
         query = query.where(Deputy.id.not_in(list(exclude)))
-    return db.session.scalars(query.order_by(Deputy.name, Deputy.id).limit(limit)).all()
+    return db.session.scalars(query.order_by(Deputy.name, Deputy.id).limit(limit).options(*_picked())).all()
 
 
 def selected_deputies(user, ids):
     ids = [i for i in ids if i]
     if not ids:
         return []
-    found = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids), deputy_scope_clause(user))).all()
+    found = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids), deputy_scope_clause(user)).options(*_picked())).all()
     by_id = {d.id: d for d in found}
     return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
