@@ -11,12 +11,11 @@ a whole district) and a small one inviting 10; in the large one 40 % have checke
 
 Then, in-process through ``app.test_client()`` after a warm-up, each request ``--repeat`` times, both
 activities in alternating turns: the console's attendance page (出勤情况) unfiltered, filtered and
-searched, and a later page; its live JSON, the check-in screen and the edit page (编辑); the API's activity detail (as the
-administrator and as a deputy invited) and its paged roster. It prints, per request, the median
-milliseconds for the large and the small activity, the statements sent to the database for each (which
-are equal but for the edit page, whose picker reads the stations of the deputies it offers, none at 1,000)
-and the size of the answer. It always exits 0: it
-reports, it does not gate.
+searched, and a later page; its live JSON, the check-in screen and the edit page (编辑); the API's
+activity detail (as the administrator and as a deputy invited) and its paged roster. It prints, per
+request, the median milliseconds for the large and the small activity, the statements sent to the
+database for each (equal but for the edit page, whose picker reads the stations of the deputies it
+offers, none at 1,000) and the size of the answer. It always exits 0: it reports, it does not gate.
 """
 import argparse
 import os
