@@ -156,3 +156,21 @@ def test_an_activity_read_without_its_roster_is_read_whole_when_a_step_needs_it(
         whole = services.load_activity(activity_id)
         assert whole is bare
         assert [p.deputy.name for p in whole.participants] == ["张伟", "李娜"]
+
+
+def test_a_deputys_activity_list_reads_their_own_place_in_each_not_every_roster(app, client, crew, roster):
+    """The list shows the deputy's own status in each activity (my_status), read for the page in one query
+    that names the deputy: not the thousand other participations of a city-wide meeting."""
+    import re
+
+    dispatch(client, crew, crew["deputies"][:1], title="小范围接待")
+    with sent_statements(app) as seen:
+        listed = client.get("/api/v1/activities?scope=mine", headers=crew["headers"][1])
+    assert listed.status_code == 200
+    assert [(a["title"], a["my_status"]) for a in listed.json["items"]] == [("全区代表学习培训", "declined")]
+    with sent_statements(app) as seen:
+        listed = client.get("/api/v1/activities?scope=mine", headers=crew["headers"][0])
+    assert sorted((a["title"], a["my_status"]) for a in listed.json["items"]) == [
+        ("全区代表学习培训", "checked_in"), ("小范围接待", "invited")]
+    rosters = [s for s in seen if re.search(r"FROM activity_participants\b", s)]
+    assert rosters and all("activity_participants.deputy_id =" in s for s in rosters), rosters

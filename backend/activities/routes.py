@@ -44,8 +44,13 @@ checkins = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", descri
 PARTICIPANTS_SHOWN = 100  # deputies an activity's detail names; the rest: GET /activities/{id}/participants
 
 
-def present(activity, user, detail=False):
-    mine = services.participant(activity, user.deputy_id) if user is not None and user.deputy_id else None
+def present(activity, user, detail=False, places=None):
+    """The activity as ``user`` sees it; ``places``: the caller's participations in a page of activities
+    (services.own_places), read once for the page."""
+    if places is not None:
+        mine = places.get(activity.id)
+    else:
+        mine = services.participant(activity, user.deputy_id) if user is not None and user.deputy_id else None
     body = {
         "id": activity.id,
         "title": activity.title,
@@ -167,9 +172,10 @@ def list_activities(args):
     for key in ("status", "type", "station_id"):
         if key in args:
             query = query.where(getattr(Activity, key) == args[key])
-    query = query.order_by(Activity.starts_dt.desc(), Activity.id.desc()).options(*services.list_loading(user))
+    query = query.order_by(Activity.starts_dt.desc(), Activity.id.desc()).options(*services.list_loading())
     page = paginate(query, args)
-    page["items"] = [present(a, user) for a in page["items"]]
+    places = services.own_places(page["items"], user.deputy_id)
+    page["items"] = [present(a, user, places=places) for a in page["items"]]
     return page
 
 

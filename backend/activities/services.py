@@ -86,13 +86,20 @@ def roster_query(activity, status=None, q=""):
     return query
 
 
-def list_loading(viewer):
-    """Loader options for a page of activities shown to ``viewer``: their stations without printed
-    codes, and for a deputy their own place in each (``my_status``) with one query for the page."""
-    options = [selectinload(Activity.station).lazyload(Station.live_qr)]
-    if viewer.deputy_id is not None:
-        options.append(selectinload(Activity.participants))
-    return options
+def list_loading():
+    """Loader options for a page of activities: their stations without printed codes. Not their rosters:
+    a deputy's own place in each is read for the whole page at once (``own_places``)."""
+    return [selectinload(Activity.station).lazyload(Station.live_qr)]
+
+
+def own_places(activities, deputy_id):
+    """``{activity id: the deputy's participation}`` in a page of activities, in one query: never each
+    activity's whole roster (a city-wide meeting invites a thousand)."""
+    if deputy_id is None or not activities:
+        return {}
+    rows = db.session.scalars(select(ActivityParticipant).where(
+        ActivityParticipant.deputy_id == deputy_id, ActivityParticipant.activity_id.in_([a.id for a in activities])))
+    return {p.activity_id: p for p in rows}
 
 
 # --- visibility -----------------------------------------------------------------------------------
