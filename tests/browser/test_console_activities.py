@@ -353,3 +353,45 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
     expect(page.locator('#att-summary [data-key="checked_in"]')).to_have_text("3")
     page.screenshot(path="/tmp/console-attendance-filtered.png", full_page=True)
     assert external_requests == []
+
+
+def test_a_large_activitys_invited_deputies_are_found_by_name_on_the_edit_page(
+        desktop, live_server, factory, external_requests):
+    """编辑 of an activity with many deputies: the list of those invited narrows to a name typed, and a
+    deputy ticked to be taken off stays ticked while the administrator looks for another."""
+    from datetime import datetime, timedelta, timezone
+
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    deputies = [factory.deputy(tree["hc"], f"代表{i:02d}", phone=f"138000002{i:02d}", stations=[station])
+                for i in range(1, 13)]
+    admin = factory.admin("chengbei", stations=[station])
+    starts = datetime.now(timezone.utc) + timedelta(days=1)
+    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
+        "title": "全区代表学习培训", "type": "training", "station_id": station.id,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "deputy_ids": [d.id for d in deputies]})
+    assert created.status_code == 201, created.json
+    page = desktop
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/{created.json['id']}/edit")
+    rows = page.locator("#edit-participants tr:visible")
+    expect(rows).to_have_count(12)
+    find = page.locator("input[aria-label='查找已邀请的代表']")
+    find.fill("代表03")
+    expect(rows).to_have_count(1)
+    expect(page.locator("[data-participants-filter] span")).to_have_text("找到 1 位（共 12 位）")
+    page.check("input[aria-label='移出代表03']")
+    find.fill("代表1")
+    expect(rows).to_have_count(3)  # 代表10, 代表11, 代表12
+    find.press("Enter")  # finds; does not save
+    expect(page.locator("h1")).to_contain_text("编辑活动")
+    page.check("input[aria-label='移出代表11']")
+    find.fill("")
+    expect(rows).to_have_count(12)
+    expect(page.locator("[data-participants-filter] span")).to_have_text("")
+    page.click("button:has-text('保存修改')")
+    expect(page.locator(".flash")).to_have_text("已保存修改：“全区代表学习培训”；已移出 2 位代表。")
+    expect(page.locator("#att-rows tr")).to_have_count(10)
+    expect(page.locator("#att-rows")).not_to_contain_text("代表03")
+    assert external_requests == []

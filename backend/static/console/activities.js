@@ -34,6 +34,30 @@
     });
   });
 
+  // 编辑 of a large activity: the invited deputies' list narrowed to a name. Rows only hide, so a deputy
+  // ticked to be taken off stays ticked (and is sent) while the administrator looks for another.
+  document.querySelectorAll("[data-participants-filter]").forEach(function (box) {
+    var input = box.querySelector("input");
+    var note = box.querySelector("span");
+    var rows = box.closest("fieldset").querySelectorAll("tbody tr[data-deputy]");
+    input.addEventListener("input", function () {
+      var text = input.value.trim();
+      var shown = 0;
+      rows.forEach(function (tr) {
+        var match = !text || tr.cells[0].textContent.indexOf(text) !== -1;
+        tr.hidden = !match;
+        shown += match ? 1 : 0;
+      });
+      note.textContent = text ? "找到 " + shown + " 位（共 " + rows.length + " 位）" : "";
+    });
+    // Enter in the box finds; it does not save the form.
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+      }
+    });
+  });
+
   var section = document.getElementById("attendance");
   if (!section || section.getAttribute("data-live") !== "true") {
     return;
