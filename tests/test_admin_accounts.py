@@ -17,6 +17,7 @@ from backend.extensions import db
 
 from .factories import sent_statements
 from .parallel import released_together
+from .test_web_pages import config_override  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -205,6 +206,24 @@ def test_an_admin_changes_their_own_password(client, factory, world):
     citizen = factory.wechat_login("citizen-1")
     assert client.post("/api/v1/me/password", headers=citizen,
                        json={"current_password": "x", "new_password": "brand-new-pass"}).status_code == 403
+
+
+def test_guessing_ones_own_password_is_limited_as_signing_in_is(client, factory, world, config_override):  # noqa: F811
+    """A token left on a phone is no way to find the password out: refused changes count against the
+    account like failed sign-ins, and past the limit even the right password waits."""
+    config_override(LOGIN_ACCOUNT_RATE_LIMIT="3 per minute")
+    mine, other = headers(factory, "chengbei"), headers(factory, "huaihua")
+    for guess in ("guess-one-1", "guess-two-2", "guess-three-3"):
+        refused = client.post("/api/v1/me/password", headers=mine,
+                              json={"current_password": guess, "new_password": "brand-new-pass"})
+        assert refused.status_code == 422, refused.json
+    limited = client.post("/api/v1/me/password", headers=mine,
+                          json={"current_password": "password123", "new_password": "brand-new-pass"})
+    assert limited.status_code == 429 and limited.json["message"] == "操作过于频繁，请稍后再试。"
+    assert login(client, "chengbei", "brand-new-pass").status_code == 401  # not changed
+    # Another account's changes are its own.
+    assert client.post("/api/v1/me/password", headers=other,
+                       json={"current_password": "password123", "new_password": "brand-new-pass"}).status_code == 200
 
 
 def test_bad_input_is_refused_in_chinese(client, factory, world):

@@ -14,6 +14,7 @@ from backend.extensions import db
 from .test_admin_accounts import world  # noqa: F401 - fixture
 from .test_console_forms_once import FLASH, form_on, sent_twice
 from .test_console_org_activities import sign_in, text, token_from
+from .test_web_pages import config_override  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -197,3 +198,19 @@ def test_an_admin_changes_their_own_password_and_stays_signed_in(app, world):  #
     assert clerk.get("/console/").status_code == 200
     assert other_browser.get("/console/").status_code == 302
     sign_in(app, "chengbei", "brand-new-pass")
+
+
+def test_guessing_ones_own_password_in_the_console_is_limited(app, world, config_override):  # noqa: F811
+    config_override(LOGIN_ACCOUNT_RATE_LIMIT="2 per minute")
+    clerk = sign_in(app, "chengbei")
+    for guess in ("guess-one-1", "guess-two-2"):
+        assert clerk.post("/console/password", data={
+            "current_password": guess, "new_password": "brand-new-pass", "new_password2": "brand-new-pass",
+            "csrf_token": token_from(clerk, "/console/password")}).status_code == 422
+    limited = clerk.post("/console/password", data={
+        "current_password": "password123", "new_password": "brand-new-pass", "new_password2": "brand-new-pass",
+        "csrf_token": token_from(clerk, "/console/password")})
+    assert limited.status_code == 429
+    assert FLASH.findall(text(limited)) == ["密码修改失败次数过多，请稍后再试。"]
+    assert "修改密码" in text(limited) and clerk.get("/console/").status_code == 200  # still signed in
+    sign_in(app, "chengbei", "password123")  # the password did not change

@@ -12,7 +12,7 @@ from schemas.common import StrictSchema, Text
 from ..extensions import Blueprint, limiter
 from ..web.limits import configured
 from . import services, wechat_link
-from .limits import sign_in_limits
+from .limits import own_password_limits, sign_in_limits
 from .scope import admin_required, current_caller, current_user, login_required
 from .tokens import issue_token
 
@@ -81,6 +81,7 @@ def link_admin_account(data):
 
 @blp.post("/me/password")
 @admin_required
+@own_password_limits
 @blp.arguments(OwnPasswordIn)
 @blp.response(200, TokenOut)
 def change_own_password(data):

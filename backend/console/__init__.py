@@ -76,7 +76,11 @@ def _typed_username():
 @bp.errorhandler(429)
 def too_many_attempts(exc):
     """Over a sign-in limit (per address, or failures per account name: auth/limits.py): the sign-in
-    page says so in Chinese, with the name typed still there; not the API's JSON."""
+    page says so in Chinese, with the name typed still there; not the API's JSON. Over the limit of
+    refused changes of one's own password, the password page says so."""
+    if request.endpoint == "console.own_password":
+        flash("密码修改失败次数过多，请稍后再试。")
+        return render_template("console/password.html"), 429
     return render_template("console/login.html", error="登录尝试过于频繁，请稍后再试。", username=_typed_username()), 429
 
 

@@ -9,6 +9,7 @@ from schemas.admins import AdminIn, AdminPatch, OwnPasswordIn, PasswordResetIn
 
 from ..auth import accounts
 from ..auth.account_routes import account_query
+from ..auth.limits import own_password_limits
 from ..auth.services import change_own_password
 from ..errors import APIError
 from ..forms import parse_int
@@ -147,6 +148,7 @@ def admin_disabled(user_id):
 
 @bp.route("/password", methods=["GET", "POST"])
 @console_page("console.own_password")
+@own_password_limits
 def own_password():
     user = g.user
     if request.method == "POST":
