@@ -17,6 +17,8 @@ deputies (``--deputies``, default 140,000 over the five levels) and its ledger (
   printed code; every deputy received at one station (a township deputy at one of their township's),
   one in ten at a second; every deputy a printed code;
 * 300,000 citizens; ``--items`` suggestions (default 1,500,000) filed over three years, newest last,
+  their texts put together from common phrases with a rarer one in one item in 5,000 (``PLACES`` …
+  ``RARE``: the keyword search's common and rare words), the content's index built after them,
   in a system that has been running: old items closed, rejected or withdrawn bar a few stragglers,
   recent ones spread over the open statuses; the sweep's flags already set (an item past its deadline
   is flagged overdue, one due within the warning window due soon), so that a sweep finds what a
@@ -32,7 +34,9 @@ a warm-up; the median) as a super administrator (the province), a city's and a c
 administrator, a station administrator, a citizen and the public, and prints, per request, its median time, its
 statements and the slowest statement's share; with ``--explain`` every statement's plan. Console pages
 are signed in with a session cookie; exports print their peak memory (``--rss``: each export in a
-fresh process, the growth of its peak RSS over the process's after a warm-up). Always exits 0.
+fresh process, the growth of its peak RSS over the process's after a warm-up); ``--keyword-before``
+also times the keyword searches as they were before migration 0023 (``content LIKE`` alone, every match
+counted). Always exits 0.
 """
 import argparse
 import os
@@ -41,6 +45,8 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -52,10 +58,13 @@ from backend.db_types import utcnow  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.org.models import Region  # noqa: E402
 from backend.points.queries import current_year  # noqa: E402
+from backend.suggestions.models import Suggestion  # noqa: E402
+from backend.suggestions.queries import keyword_clause  # noqa: E402
 from points import bucket_case, build_app, fresh_database, load_deputies, load_ledger, region_tree, series  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/scale_seed"
 CITIZENS = 300_000
+CONTENT_INDEX = next(index for index in Suggestion.__table__.indexes if index.name == "ix_suggestions_content_grams")
 CITIZEN_BASE = 1_000_000  # citizens' user ids start above it; stations' administrators' at ADMIN_BASE
 ADMIN_BASE = 100_000
 SUPER_ADMIN, CITY_ADMIN, COUNTY_ADMIN = 1, 2, 3
@@ -135,6 +144,29 @@ def load_citizens(now):
     """), {"now": now})
 
 
+# What citizens write, put together from a place, a problem, what it causes and what they ask (12 × 15 × 6 × 5
+# sentences, each problem in one item in fifteen), with a rarer complaint in one item in 5,000: the keyword
+# search's common words (路灯 in one item in fifteen: a full first page at once) and rare ones (臭气, 化粪池: a
+# city's few matches, so a search reads to the end of the scope unless an index finds them).
+PLACES = ["小区门口", "学校附近", "菜市场旁", "公交站台", "老旧小区", "村委会前", "主干道上", "公园里面", "河道两岸", "医院周边",
+          "工业园区", "商业步行街"]
+PROBLEMS = ["的路灯坏了", "噪音扰民严重", "垃圾清运不及时", "停车位不足", "道路坑洼不平", "下水道堵塞", "绿化带缺乏养护",
+            "违章搭建很多", "积水严重", "交通拥堵", "油烟污染", "无障碍设施缺失", "充电桩太少", "电梯老化", "自来水水压低"]
+EFFECTS = ["晚上出行不方便", "影响居民休息", "存在安全隐患", "群众意见很大", "已反映多次未解决", "老人小孩出行困难"]
+ASKS = ["尽快修复", "相关部门处理", "加强管理", "统筹规划解决", "安排专人巡查"]
+RARE = "另外，附近化粪池满溢，臭气熏天。"
+
+
+def _pick(words, step):
+    return f"(ARRAY[{', '.join(repr(w) for w in words)}])[1 + (h / {step}) % {len(words)}]"
+
+
+CONTENT = (f"'第 ' || n || ' 条建议：' || {_pick(PLACES, 1)} || {_pick(PROBLEMS, len(PLACES))} || '，' || "
+           f"{_pick(EFFECTS, len(PLACES) * len(PROBLEMS))} || '，希望' || "
+           f"{_pick(ASKS, len(PLACES) * len(PROBLEMS) * len(EFFECTS))} || '。' || "
+           f"CASE WHEN h % 5000 = 0 THEN '{RARE}' ELSE '' END")
+
+
 def load_suggestions(items, stations, deputies, townships):
     """``items`` suggestions over YEARS years, newest last, statuses by age (RECENT/MONTHS/OLD_MIX)."""
     first, count = townships[0], len(townships)
@@ -152,7 +184,7 @@ def load_suggestions(items, stations, deputies, townships):
         SELECT n, 'MSB-' || to_char(created AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(n::text, 7, '0'),
                {CITIZEN_BASE} + 1 + h % {CITIZENS}, CASE WHEN dispatched AND h % 5 < 3 THEN 'deputy' ELSE 'station' END,
                station, CASE WHEN dispatched THEN 1 + (h / 3) % {deputies} END, {first} + (station - 1) % {count},
-               {category}, '第 ' || n || ' 条建议：小区门口的路灯坏了，晚上出行不方便，希望尽快修复。', '',
+               {category}, {CONTENT}, '',
                CASE WHEN n % 3 = 0 THEN '13912345678' END, n % 10 = 0, n % 4 = 0,
                st, 1, n % 97 = 0, false, false, 'pass',
                n % 2003 = 0, CASE WHEN st = 'closed' AND n % 200 = 0 THEN n - 1 END,
@@ -285,7 +317,11 @@ def seed(app, args):
         step("station links", link_deputies, args.stations, townships)
         step("codes", load_codes, args.stations, args.deputies, now)
         step("citizens", load_citizens, now)
+        # The content's index (migration 0023) is built once the items are in, as the migration builds it on
+        # a site's items: much faster than maintaining it row by row through the bulk insert.
+        db.session.execute(text("DROP INDEX ix_suggestions_content_grams"))
         step("suggestions", load_suggestions, args.items, args.stations, args.deputies, townships)
+        step("content index", lambda: CONTENT_INDEX.create(db.session.connection()))
         step("work orders", load_work_orders)
         step("activities", load_activities, args.activities, args.stations, args.deputies, townships, SUPER_ADMIN)
         step("outbox", load_outbox)
@@ -380,6 +416,7 @@ def probes(app):
         ("console queue (province)", SUPER_ADMIN, "/console/suggestions"),
         ("console queue overdue (city)", CITY_ADMIN, "/console/suggestions?overdue=1"),
         ("console queue keyword (city)", CITY_ADMIN, "/console/suggestions?q=MSB-2025"),
+        *keyword_probes(),
         ("console queue by deadline (province)", SUPER_ADMIN, "/console/suggestions?sort=due"),
         ("console queue by deadline open (city)", CITY_ADMIN, "/console/suggestions?open=1&sort=due"),
         ("console queue by deadline (station admin)", station_admin, "/console/suggestions?sort=due"),
@@ -411,6 +448,40 @@ def probes(app):
         ("public station page", None, f"/public/stations/{station}"),
         ("public leaderboard", None, "/public/leaderboard"),
     ]
+
+
+# The console queue's search of the content (queries.keyword_clause): words of 1, 2, 3 and 4 characters,
+# common (路灯, in one item in fifteen: the first page fills at once) and rare (臭气, in one in 5,000: a city
+# has a few dozen, the newest-first walk would read the whole scope), and a word no item holds.
+KEYWORDS = [("灯", "1 char, common"), ("路灯", "2 chars, common"), ("臭气", "2 chars, rare"),
+            ("化粪池", "3 chars, rare"), ("路灯坏了", "4 chars, common"), ("臭气熏天", "4 chars, rare"),
+            ("积水路灯", "4 chars, none")]
+
+
+def keyword_probes():
+    probes = []
+    for who, scope in ((CITY_ADMIN, "city"), (SUPER_ADMIN, "province")):
+        for word, kind in KEYWORDS:
+            probes.append((f"console queue keyword {kind} ({scope})", who, f"/console/suggestions?q={quote(word)}"))
+    for word, kind in (("臭气", "2 chars, rare"), ("路灯", "2 chars, common")):
+        probes.append((f"export suggestions keyword {kind} (city)", CITY_ADMIN,
+                       f"/console/suggestions/export.xlsx?q={quote(word)}"))
+    return probes
+
+
+@contextmanager
+def keyword_search_before():
+    """The keyword search as it was before migration 0023: ``content LIKE`` alone (``keyword_clause``'s
+    ``frequent`` way), every match counted."""
+    from backend.console import suggestions as queue
+
+    saved = queue.keyword_clause, queue.KEYWORD_COUNT_CAP
+    queue.keyword_clause = lambda keyword, frequent=False: keyword_clause(keyword, frequent=True)
+    queue.KEYWORD_COUNT_CAP = 10 ** 9
+    try:
+        yield
+    finally:
+        queue.keyword_clause, queue.KEYWORD_COUNT_CAP = saved
 
 
 def client_for(app, who, cache):
@@ -527,6 +598,8 @@ def main():
     parser.add_argument("--explain", nargs="?", type=int, const=3, default=None, metavar="N",
                         help="EXPLAIN ANALYZE every statement; print the N slowest plans per request (default 3)")
     parser.add_argument("--sql", action="store_true", help="time every statement (EXPLAIN ANALYZE), print no plans")
+    parser.add_argument("--keyword-before", action="store_true",
+                        help="also time the keyword searches as before migration 0023 (LIKE alone, exact count)")
     parser.add_argument("--rss", action="store_true", help="peak memory of each export, in a fresh process")
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     parser.add_argument("--rss-user", type=int, help=argparse.SUPPRESS)
@@ -551,6 +624,10 @@ def main():
         recorder = Statements(db.engine)
         show = args.explain if args.explain is not None else (0 if args.sql else None)
         measure(app, recorder, args.only, args.runs, show)
+        if args.keyword_before:
+            print("\nthe keyword searches as before migration 0023 (content LIKE alone, every match counted):")
+            with keyword_search_before():
+                measure(app, recorder, ["keyword"], args.runs, show)
         if not args.only or any("sweep" in word for word in args.only):
             measure_sweep(app, recorder, show)
     if args.rss:

@@ -986,3 +986,60 @@ def test_the_keyword_finds_an_item_by_its_number_as_a_citizen_reads_it_out(clien
     other = console_login(client.application, "changsha")
     assert _queue_numbers(other.get("/console/suggestions", query_string={"q": number})) == []
     assert _queue_numbers(other.get("/console/suggestions", query_string={"q": sequence})) == []
+
+
+def test_the_keyword_finds_the_words_of_the_content_whatever_their_length(client, admin, world):  # noqa: F811
+    """Words of one, two, three or more characters find exactly the items whose content holds them, in
+    order, and ``%`` or ``_`` are characters like any other; digits too few for a number are words."""
+    contents = {
+        "lamp": "幸福路128号门口的路灯坏了。", "noise": "夜间施工噪音扰民，影响休息。", "percent": "满意度只有50%，希望改进。",
+        "underscore": "网站账号a_b登录不了。", "plain": "小区里的路面坑洼不平。", "lamps": "楼道灯不亮，路口的灯也坏了。",
+    }
+    numbers = {}
+    for name, content in contents.items():
+        response = file(client, world["citizen"], world["station_code"], content=content)
+        assert response.status_code == 201, response.json
+        numbers[name] = response.json["number"]
+
+    def found(keyword):
+        return _queue_numbers(admin.get("/console/suggestions", query_string={"q": keyword}))
+
+    newest_first = list(numbers)[::-1]
+    for keyword, names in (("灯", ["lamps", "lamp"]), ("路灯", ["lamp"]), ("噪音", ["noise"]), ("灯坏", ["lamp"]),
+                           ("路灯坏", ["lamp"]), ("噪音扰民", ["noise"]), ("夜间施工噪音扰民", ["noise"]),
+                           ("50%", ["percent"]), ("%", ["percent"]), ("0%，", ["percent"]), ("_", ["underscore"]),
+                           ("a_b", ["underscore"]), ("a_", ["underscore"]), ("路", ["lamps", "plain", "lamp"]),
+                           ("12", ["lamp"]), ("128号", ["lamp"]), ("灯路", []), ("噪声", []), ("%%", []),
+                           ("a%b", []), ("ab", []), ("坏了。", ["lamps", "lamp"])):
+        assert found(keyword) == [numbers[name] for name in newest_first if name in names], keyword
+
+
+def test_a_keyword_matching_many_items_caps_its_count_and_the_export_keeps_every_row(
+        client, admin, world, monkeypatch):  # noqa: F811
+    """Past KEYWORD_COUNT_CAP matches the queue says "more than" instead of counting every item (at a
+    province's size the exact count of a common word read every match), pages as far as the cap and
+    says why it stops; the export of the same search still holds every matching item. A count within
+    the cap, or a search with no words, is exact."""
+    from backend.console import suggestions as queue
+
+    monkeypatch.setattr(queue, "KEYWORD_COUNT_CAP", 4)
+    monkeypatch.setattr(queue, "PER_PAGE", 2)
+    filed = [file(client, world["citizen"], world["station_code"], content=f"第 {n} 处路灯不亮。").json["number"]
+             for n in range(5)]
+    other = file(client, world["citizen"], world["station_code"], content="噪音扰民。").json["number"]
+
+    first = admin.get("/console/suggestions?q=路灯").get_data(as_text=True)
+    assert "共 4+ 件（已筛选）" in first
+    assert "符合条件的建议超过 4 件，列表只列出前 4 件" in first and "导出" in first
+    assert "第 1 / 2 页" in first
+    last = admin.get("/console/suggestions?q=路灯&page=3")
+    assert _queue_numbers(last) == filed[::-1][2:4] and "第 2 / 2 页" in last.get_data(as_text=True)
+    assert "下一页" not in last.get_data(as_text=True)
+
+    rows = list(_workbook(admin.get("/console/suggestions/export.xlsx?q=路灯"))["建议清单"].values)[1:]
+    assert [row[0] for row in rows] == filed[::-1]
+
+    exact = admin.get("/console/suggestions?q=第 4 处").get_data(as_text=True)
+    assert "共 1 件（已筛选）" in exact and "列表只列出" not in exact
+    everything = admin.get("/console/suggestions").get_data(as_text=True)
+    assert "共 6 件" in everything and "列表只列出" not in everything and other in everything

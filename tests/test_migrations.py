@@ -224,6 +224,25 @@ def _index_names(table):
         return set(conn.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": table}))
 
 
+def _insert_items(url, items):
+    """Suggestions as an older schema holds them (each with its id, number and content), in a county of
+    their own, filed by one citizen, pending."""
+    from backend.extensions import db
+
+    at = "2026-11-22 08:00:00" + ("" if url.startswith("sqlite") else "+00")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
+                          "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at})
+        conn.execute(text("INSERT INTO users (id, username, display_name, token_version, created_dt) "
+                          "VALUES (7, NULL, '', 0, :at)"), {"at": at})
+        conn.execute(text(
+            "INSERT INTO suggestions (id, number, citizen_id, filed_via, region_id, category, content, address, "
+            "anonymous, public_consent, status, round, supervised, overdue, due_soon, screening, held_for_review, "
+            "created_dt, updated_dt, version) VALUES (:id, :number, 7, 'station', 1, '城市管理', :content, '', "
+            ":no, :no, 'pending', 1, :no, :no, :no, 'pass', :no, :at, :at, 1)"),
+            [item | {"no": False, "at": at} for item in items])
+
+
 def test_items_numbered_before_0019_are_found_by_their_numbers_tail(scratch_url):
     """0019 on a database with items: the number index covers the items already there, so the console's
     keyword box finds each by the last digits of its number (or all of them) straight after the upgrade;
@@ -238,21 +257,10 @@ def test_items_numbered_before_0019_are_found_by_their_numbers_tail(scratch_url)
     from backend.suggestions.queries import number_ends_with
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
-    at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
     numbers = {1: "MSB-20261122-000123", 2: "MSB-20261122-001123", 3: "MSB-20261123-000124", 4: None}
     with app.app_context():
         upgrade(revision="0018")
-        with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
-                              "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at})
-            conn.execute(text("INSERT INTO users (id, username, display_name, token_version, created_dt) "
-                              "VALUES (7, NULL, '', 0, :at)"), {"at": at})
-            conn.execute(text(
-                "INSERT INTO suggestions (id, number, citizen_id, filed_via, region_id, category, content, address, "
-                "anonymous, public_consent, status, round, supervised, overdue, due_soon, screening, held_for_review, "
-                "created_dt, updated_dt, version) VALUES (:id, :number, 7, 'station', 1, '城市管理', '路灯坏了', '', "
-                ":no, :no, 'pending', 1, :no, :no, :no, 'pass', :no, :at, :at, 1)"),
-                [{"id": i, "number": number, "no": False, "at": at} for i, number in numbers.items()])
+        _insert_items(scratch_url, [{"id": i, "number": number, "content": "路灯坏了"} for i, number in numbers.items()])
         upgrade()
         assert {"ix_suggestions_number_reversed", "ix_suggestions_deadline_order"} <= _index_names("suggestions")
 
@@ -269,4 +277,45 @@ def test_items_numbered_before_0019_are_found_by_their_numbers_tail(scratch_url)
         assert not {"ix_suggestions_number_reversed", "ix_suggestions_deadline_order"} & _index_names("suggestions")
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT id, number FROM suggestions ORDER BY id")).all() == list(numbers.items())
+        db.engine.dispose()
+
+
+def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_url):
+    """0023 on a database with items: on PostgreSQL the index of the content's characters and pairs covers
+    the items already there, so the keyword search finds each straight after the upgrade (SQLite reads
+    the content, before and after). Downgraded, the index and its function go and the items stay."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from backend import create_app
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+    from backend.suggestions.queries import keyword_clause
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    postgres = not scratch_url.startswith("sqlite")
+    contents = {1: "小区门口路灯坏了。", 2: "夜间施工噪音扰民。", 3: "路口的灯不亮。"}
+    with app.app_context():
+        upgrade(revision="0022")
+        _insert_items(scratch_url, [{"id": i, "number": None, "content": content} for i, content in contents.items()])
+        upgrade()
+        assert ("ix_suggestions_content_grams" in _index_names("suggestions")) == postgres
+
+        def holding(keyword):
+            return set(db.session.scalars(select(Suggestion.id).where(keyword_clause(keyword))))
+
+        assert holding("路灯") == {1}
+        assert holding("灯") == {1, 3}
+        assert holding("噪音扰民") == {2}
+        assert holding("灯坏了") == {1}
+        assert holding("灯不坏") == set()
+        db.session.remove()
+
+        downgrade(revision="0022")
+        assert "ix_suggestions_content_grams" not in _index_names("suggestions")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, content FROM suggestions ORDER BY id")).all() == list(contents.items())
+            if postgres:
+                assert conn.execute(text("SELECT count(*) FROM pg_proc WHERE proname = 'suggestion_content_grams'")
+                                    ).scalar() == 0
         db.engine.dispose()

@@ -16,11 +16,12 @@ from .test_suggestions import file, world  # noqa: F401  (fixture)
 
 
 @contextmanager
-def statements(app):
+def statements(app, with_parameters=False):
+    """The statements the app sends meanwhile (with their parameters, to explain them: ``_plan``)."""
     seen = []
 
     def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
+        seen.append((statement, parameters) if with_parameters else statement)
 
     with app.app_context():
         engine = db.engine
@@ -198,23 +199,13 @@ def test_the_queue_by_deadline_and_by_a_numbers_tail_read_their_indexes(app, cli
     assert file(client, world["citizen"], world["deputy_code"]).status_code == 201
     factory.admin("root", region=world["tree"]["root"])
     root = console_login(app, "root")
-    sent = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        sent.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(app, with_parameters=True) as sent:
         assert pending["number"] in root.get("/console/suggestions?sort=due").get_data(as_text=True)
         page = [(s, p) for s, p in sent if s.lstrip().startswith("SELECT suggestions.id") and "LIMIT" in s]
         sent.clear()
         tail = pending["number"][-4:]
         assert pending["number"] in root.get(f"/console/suggestions?q={tail}").get_data(as_text=True)
         count = [(s, p) for s, p in sent if s.lstrip().startswith("SELECT count(*)") and "reverse(" in s]
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
     assert len(page) == 1 and len(count) == 1
     assert "ix_suggestions_deadline_order" in _plan(app, *page[0], ("enable_seqscan", "enable_sort"))
@@ -222,3 +213,23 @@ def test_the_queue_by_deadline_and_by_a_numbers_tail_read_their_indexes(app, cli
         postgres = db.engine.dialect.name == "postgresql"
     if postgres:  # SQLite's LIKE ignores case, so no index serves it there (nor need it, at SQLite's sizes)
         assert "ix_suggestions_number_reversed" in _plan(app, *count[0], ("enable_seqscan",))
+
+
+def test_a_content_keyword_is_looked_up_in_the_index_of_the_contents_pairs(app, client, world, factory, pending):  # noqa: F811
+    """On PostgreSQL a keyword of two characters or more, and of one, finds its candidates in
+    ix_suggestions_content_grams (migration 0023), not by reading every item in scope: the count
+    and the page of a city's search, whose words no B-tree serves. SQLite reads the content."""
+    assert file(client, world["citizen"], world["deputy_code"], content="夜间施工噪音扰民。").status_code == 201
+    factory.admin("root", region=world["tree"]["root"])
+    root = console_login(app, "root")
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    for keyword in ("噪音", "噪音扰民", "噪"):
+        with statements(app, with_parameters=True) as sent:
+            assert "夜间施工噪音扰民" in root.get(f"/console/suggestions?q={keyword}").get_data(as_text=True)
+        reads = [(s, p) for s, p in sent if "suggestions.content LIKE" in s]
+        assert len(reads) == 2, keyword  # the count and the page
+        if postgres:
+            for statement, parameters in reads:
+                plan = _plan(app, statement, parameters, ("enable_seqscan", "enable_indexscan"))
+                assert "ix_suggestions_content_grams" in plan, (keyword, plan)

@@ -2,8 +2,9 @@ import enum
 
 from sqlalchemy import (
     JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case, func, literal_column,
-    text,
+    text, type_coerce,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -208,6 +209,12 @@ NUMBER_REVERSED = func.reverse(func.replace(Suggestion.number, literal_column("'
                                type_=String)
 Index("ix_suggestions_number_reversed", NUMBER_REVERSED.label("number_reversed"),
       postgresql_ops={"number_reversed": "text_pattern_ops"}, info={"compare": False})
+
+# The content's single characters and pairs of adjacent characters (路灯坏了 → 路, 灯, 坏, 了, 路灯, 灯坏, 坏了), a
+# function of PostgreSQL's (migration 0023) with a GIN index: the keyword search's candidates
+# (queries.keyword_clause). SQLite has neither: it reads the content.
+CONTENT_GRAMS = type_coerce(func.suggestion_content_grams(Suggestion.content).collate("C"), ARRAY(Text))
+Index("ix_suggestions_content_grams", CONTENT_GRAMS, postgresql_using="gin", info={"compare": False})
 
 
 def awaiting_review_clause():
