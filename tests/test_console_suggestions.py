@@ -15,7 +15,7 @@ from flask import g, has_app_context
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from backend.db_types import utcnow
 from backend.extensions import db
@@ -1012,6 +1012,39 @@ def test_the_keyword_finds_the_words_of_the_content_whatever_their_length(client
                            ("12", ["lamp"]), ("128号", ["lamp"]), ("灯路", []), ("噪声", []), ("%%", []),
                            ("a%b", []), ("ab", []), ("坏了。", ["lamps", "lamp"])):
         assert found(keyword) == [numbers[name] for name in newest_first if name in names], keyword
+
+
+def test_an_item_is_found_by_its_words_through_its_workflow_and_the_sweeps_flags(client, admin, world):  # noqa: F811
+    """The pieces of an item's content are written once, when it is filed (on PostgreSQL by a trigger
+    into suggestion_content_grams): a filed item is found at once, and after each step of its workflow
+    and a flag set in bulk, as the sweep does, it is found once, in its new state, and its pieces were
+    not written again."""
+    def pieces():
+        with client.application.app_context():
+            if db.engine.dialect.name != "postgresql":
+                return None
+            return db.session.execute(text("SELECT suggestion_id, xmin::text FROM suggestion_content_grams "
+                                            "ORDER BY suggestion_id")).all()
+
+    filed = file(client, world["citizen"], world["deputy_code"], content="幸福小区北门的井盖松动，车辆经过响声很大。").json
+    other = file(client, world["citizen"], world["station_code"], content="幸福小区的路灯不亮。").json
+    written = pieces()
+    assert written is None or [row[0] for row in written] == [filed["id"], other["id"]]
+
+    def found(keyword):
+        return _queue_numbers(admin.get("/console/suggestions", query_string={"q": keyword}))
+
+    assert found("井盖松动") == [filed["number"]] and found("幸福小区") == [other["number"], filed["number"]]
+    deputy = world["zhang_h"]
+    for action, body in (("accept", {}), ("reply", {"content": "已联系市政更换井盖。"})):
+        assert step(client, deputy, filed["id"], action, **body).status_code == 200, action
+        assert found("井盖松动") == [filed["number"]], action
+    with client.application.app_context():
+        db.session.execute(update(Suggestion).values(overdue=True))
+        db.session.commit()
+    assert found("井盖") == [filed["number"]] and found("路灯") == [other["number"]]
+    assert found("市政") == []  # the reply's words are not the content's
+    assert pieces() == written
 
 
 def test_a_keyword_matching_many_items_caps_its_count_and_the_export_keeps_every_row(

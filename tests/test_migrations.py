@@ -281,9 +281,11 @@ def test_items_numbered_before_0019_are_found_by_their_numbers_tail(scratch_url)
 
 
 def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_url):
-    """0023 on a database with items: on PostgreSQL the index of the content's characters and pairs covers
-    the items already there, so the keyword search finds each straight after the upgrade (SQLite reads
-    the content, before and after). Downgraded, the index and its function go and the items stay."""
+    """0023 on a database with items: on PostgreSQL the side table of the content's characters and pairs
+    covers the items already there, so the keyword search finds each straight after the upgrade, and an
+    item filed afterwards is added by the trigger (SQLite reads the content, before and after). A step
+    of an item's workflow rewrites its row but not its pieces. Downgraded, the table, its trigger and
+    functions go and the items stay."""
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import select
 
@@ -299,7 +301,7 @@ def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_
         upgrade(revision="0022")
         _insert_items(scratch_url, [{"id": i, "number": None, "content": content} for i, content in contents.items()])
         upgrade()
-        assert ("ix_suggestions_content_grams" in _index_names("suggestions")) == postgres
+        assert ("ix_suggestion_content_grams_grams" in _index_names("suggestion_content_grams")) == postgres
 
         def holding(keyword):
             return set(db.session.scalars(select(Suggestion.id).where(keyword_clause(keyword))))
@@ -309,13 +311,31 @@ def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_
         assert holding("噪音扰民") == {2}
         assert holding("灯坏了") == {1}
         assert holding("灯不坏") == set()
+
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO suggestions (id, citizen_id, filed_via, region_id, category, content, "
+                              "address, anonymous, public_consent, status, round, supervised, overdue, due_soon, "
+                              "screening, held_for_review, created_dt, updated_dt, version) "
+                              "SELECT 4, citizen_id, filed_via, region_id, category, '楼道路灯不亮。', address, anonymous, "
+                              "public_consent, status, round, supervised, overdue, due_soon, screening, "
+                              "held_for_review, created_dt, updated_dt, version FROM suggestions WHERE id = 1"))
+        assert holding("路灯") == {1, 4}
+        assert holding("楼道") == {4}
+        if postgres:
+            pieces = "SELECT suggestion_id, xmin::text, grams FROM suggestion_content_grams ORDER BY suggestion_id"
+            with db.engine.begin() as conn:
+                before = conn.execute(text(pieces)).all()
+                conn.execute(text("UPDATE suggestions SET status = 'closed', overdue = true, version = version + 1"))
+                assert conn.execute(text(pieces)).all() == before and len(before) == 4
         db.session.remove()
 
         downgrade(revision="0022")
-        assert "ix_suggestions_content_grams" not in _index_names("suggestions")
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT id, content FROM suggestions ORDER BY id")).all() == list(contents.items())
+            assert conn.execute(text("SELECT id, content FROM suggestions WHERE id < 4 ORDER BY id")
+                                ).all() == list(contents.items())
             if postgres:
-                assert conn.execute(text("SELECT count(*) FROM pg_proc WHERE proname = 'suggestion_content_grams'")
-                                    ).scalar() == 0
+                assert conn.execute(text(
+                    "SELECT to_regclass('suggestion_content_grams') IS NULL, "
+                    "(SELECT count(*) FROM pg_proc WHERE proname LIKE 'suggestion_content_grams%'), "
+                    "(SELECT count(*) FROM pg_trigger WHERE tgname = 'suggestions_content_grams')")).one() == (True, 0, 0)
         db.engine.dispose()

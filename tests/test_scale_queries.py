@@ -217,7 +217,7 @@ def test_the_queue_by_deadline_and_by_a_numbers_tail_read_their_indexes(app, cli
 
 def test_a_content_keyword_is_looked_up_in_the_index_of_the_contents_pairs(app, client, world, factory, pending):  # noqa: F811
     """On PostgreSQL a keyword of two characters or more, and of one, finds its candidates in
-    ix_suggestions_content_grams (migration 0023), not by reading every item in scope: the count
+    ix_suggestion_content_grams_grams (migration 0023), not by reading every item in scope: the count
     and the page of a city's search, whose words no B-tree serves. SQLite reads the content."""
     assert file(client, world["citizen"], world["deputy_code"], content="夜间施工噪音扰民。").status_code == 201
     factory.admin("root", region=world["tree"]["root"])
@@ -232,4 +232,29 @@ def test_a_content_keyword_is_looked_up_in_the_index_of_the_contents_pairs(app, 
         if postgres:
             for statement, parameters in reads:
                 plan = _plan(app, statement, parameters, ("enable_seqscan", "enable_indexscan"))
-                assert "ix_suggestions_content_grams" in plan, (keyword, plan)
+                assert "ix_suggestion_content_grams_grams" in plan, (keyword, plan)
+
+
+def test_the_apis_content_search_reads_the_side_tables_index(app, client, world, factory, pending):  # noqa: F811
+    """The API's q= of a word (an administrator's list, a citizen's own) finds exactly the items whose
+    content holds it; on PostgreSQL its page and count ask ix_suggestion_content_grams_grams for the
+    candidates, the keyword's pieces a bound array, so that the list's cached statement serves every
+    word of that shape (two words, one statement text)."""
+    assert file(client, world["citizen"], world["deputy_code"], content="夜间施工噪音扰民。").status_code == 201
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    texts = set()
+    for keyword, headers, scope, expected in (("噪音", root, "station", 1), ("扰民", root, "station", 1),
+                                              ("积水", root, "all", 1), ("噪音", world["citizen"], "mine", 1),
+                                              ("噪声", root, "station", 0)):
+        with statements(app, with_parameters=True) as sent:
+            page = client.get(f"/api/v1/suggestions?scope={scope}&q={keyword}", headers=headers).json
+        assert page["total"] == expected and all(keyword in item["content"] for item in page["items"]), keyword
+        reads = [(s, p) for s, p in sent if "suggestions.content LIKE" in s]
+        assert len(reads) == 1, keyword
+        if postgres and headers is root:
+            texts.add(reads[0][0]) if scope == "station" else None
+            plan = _plan(app, *reads[0], ("enable_seqscan", "enable_indexscan"))
+            assert "ix_suggestion_content_grams_grams" in plan, (keyword, plan)
+    assert len(texts) == (1 if postgres else 0)

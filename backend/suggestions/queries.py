@@ -11,7 +11,8 @@ from datetime import datetime, time, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, or_, tuple_
+from sqlalchemy import Text, and_, bindparam, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import defaultload
 
 from ..auth.scope import RegionRef, get_by_id, region_subtree_clause, station_scope_clause
@@ -113,27 +114,16 @@ def number_ends_with(digits):
 
 
 def keyword_values(keyword):
-    """The bound value of a search box's ``keyword``, by parameter name (see ``keyword_clause``): the
-    reversed number's start for one that reads as a number (``typed_number``), else a pattern of the content."""
+    """The bound values of a search box's ``keyword``, by parameter name (see ``keyword_clause``): the
+    reversed number's start for one that reads as a number (``typed_number``), else a pattern of the content
+    and, on PostgreSQL, the pieces of it every content holding it holds (``content_grams``)."""
     if digits := typed_number(keyword):
         return {"number_start": digits[::-1] + "%"}
-    return {"content_pattern": _content_pattern(keyword)}
-
-
-def _content_pattern(keyword):
-    """The ``LIKE`` pattern of a content holding ``keyword``, its ``%`` and ``_`` as themselves."""
     escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def keyword_clauses(names):
-    """The WHERE clause of a keyword whose value ``keyword_values`` named as one of ``names``, on a bound
-    parameter, so that a list builds it once for every number and once for every text searched."""
-    if "number_start" in names:
-        return [NUMBER_REVERSED.like(bindparam("number_start"))]
-    if "content_pattern" in names:
-        return [Suggestion.content.like(bindparam("content_pattern"), escape="\\")]
-    return []
+    values = {"content_pattern": f"%{escaped}%"}
+    if db.session.get_bind().dialect.name == "postgresql":
+        values["content_grams"] = content_grams(keyword)
+    return values
 
 
 def content_grams(keyword):
@@ -142,28 +132,46 @@ def content_grams(keyword):
     return sorted({keyword[i:i + 2] for i in range(max(len(keyword) - 1, 1))})
 
 
+def keyword_clauses(names):
+    """The WHERE clauses of a keyword whose values ``keyword_values`` named as some of ``names``, on bound
+    parameters, so that a list builds them once for every number and once for every text searched."""
+    return _keyword_clauses({name: bindparam(name) for name in ("number_start", "content_pattern") if name in names}
+                            | ({"content_grams": bindparam("content_grams", type_=ARRAY(Text))}
+                               if "content_grams" in names else {}))
+
+
 def keyword_clause(keyword, frequent=False):
-    """The items a search box's ``keyword`` finds: one that reads as a number (``typed_number``) finds the
-    items whose number ends with it, through an index; any other those whose content holds it. On
-    PostgreSQL the index of the content's characters and pairs (``CONTENT_GRAMS``) gives the candidates
-    and ``LIKE`` keeps the exact matches; SQLite reads the content of every item the rest of the query
-    leaves.
+    """The items a search box's ``keyword`` finds, with its values written in: one that reads as a number
+    (``typed_number``) finds the items whose number ends with it, through an index; any other those whose
+    content holds it. On PostgreSQL the index of the content's characters and pairs (``CONTENT_GRAMS``)
+    gives the candidates and ``LIKE`` keeps the exact matches; SQLite reads the content of every item the
+    rest of the query leaves.
 
     ``frequent``: the caller has counted more matches than a page needs many times over (the console's
     capped count), so the content alone is tested: walking the list's order and testing each item meets a
-    page of matches within a few thousand items, where the index would hand over every match to be sorted. PostgreSQL
-    cannot tell the two cases apart itself: it takes a word's pairs as independent (路灯坏了 in one item in
-    fifteen, each of its three pairs too: it expected 300 matches of 1,000,000, not 67,000)."""
-    if digits := typed_number(keyword):
-        return number_ends_with(digits)
-    if frequent or db.session.get_bind().dialect.name != "postgresql":
-        return content_contains(keyword)
-    return and_(CONTENT_GRAMS.contains(content_grams(keyword)), content_contains(keyword))
+    page of matches within a few thousand items, where the index would hand over every match to be
+    sorted. PostgreSQL cannot tell the two cases apart itself: it takes a word's pairs as independent
+    (路灯坏了 in one item in fifteen, each of its three pairs too: it expected 300 matches of 1,000,000, not
+    67,000)."""
+    values = keyword_values(keyword)
+    if frequent:
+        values.pop("content_grams", None)
+    return and_(*_keyword_clauses(values))
 
 
-def content_contains(keyword):
-    """The items whose content holds ``keyword``, its ``%`` and ``_`` as themselves: read item by item."""
-    return Suggestion.content.like(_content_pattern(keyword), escape="\\")
+def _keyword_clauses(values):
+    """``keyword_clauses`` with ``values`` by name, bound parameters or the values themselves. The pieces
+    are looked up in the side table (``IN``: PostgreSQL reads the index's few candidates of a rare word
+    into a hash, or, for a common one, tests each item it walks against the hash of them all)."""
+    if "number_start" in values:
+        return [NUMBER_REVERSED.like(values["number_start"])]
+    clauses = []
+    if "content_grams" in values:
+        clauses.append(Suggestion.id.in_(
+            select(CONTENT_GRAMS.c.suggestion_id).where(CONTENT_GRAMS.c.grams.contains(values["content_grams"]))))
+    if "content_pattern" in values:
+        clauses.append(Suggestion.content.like(values["content_pattern"], escape="\\"))
+    return clauses
 
 
 # --- the lists' orders ---------------------------------------------------------------------------
