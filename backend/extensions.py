@@ -35,8 +35,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-# Tables the migrations make on PostgreSQL only, with no model in db.metadata (suggestions.models.CONTENT_GRAMS).
-POSTGRESQL_ONLY_TABLES = {"suggestion_content_grams"}
+# Tables the migrations make on PostgreSQL only, with no model in db.metadata (suggestions.models.SEARCH_TEXTS).
+POSTGRESQL_ONLY_TABLES = {"suggestion_search_texts"}
 
 
 def compared_by_autogenerate(obj, name, type_, reflected, compare_to):

@@ -58,13 +58,11 @@ from backend.db_types import utcnow  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.org.models import Region  # noqa: E402
 from backend.points.queries import current_year  # noqa: E402
-from backend.suggestions.models import Suggestion  # noqa: E402
 from backend.suggestions.queries import keyword_clause  # noqa: E402
 from points import bucket_case, build_app, fresh_database, load_deputies, load_ledger, region_tree, series  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/scale_seed"
 CITIZENS = 300_000
-CONTENT_INDEX = next(index for index in Suggestion.__table__.indexes if index.name == "ix_suggestions_content_grams")
 CITIZEN_BASE = 1_000_000  # citizens' user ids start above it; stations' administrators' at ADMIN_BASE
 ADMIN_BASE = 100_000
 SUPER_ADMIN, CITY_ADMIN, COUNTY_ADMIN = 1, 2, 3
@@ -317,11 +315,17 @@ def seed(app, args):
         step("station links", link_deputies, args.stations, townships)
         step("codes", load_codes, args.stations, args.deputies, now)
         step("citizens", load_citizens, now)
-        # The content's index (migration 0023) is built once the items are in, as the migration builds it on
-        # a site's items: much faster than maintaining it row by row through the bulk insert.
-        db.session.execute(text("DROP INDEX ix_suggestions_content_grams"))
+        # The content's copy for the keyword search (migration 0023) is written once the items are in, and its
+        # index built over them, as the migration does on a site's items: much faster than row by row.
+        index = db.session.scalar(text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_suggestion_search_texts_grams'"))
+        db.session.execute(text("DROP INDEX ix_suggestion_search_texts_grams"))
+        db.session.execute(text("ALTER TABLE suggestions DISABLE TRIGGER suggestions_search_text"))
         step("suggestions", load_suggestions, args.items, args.stations, args.deputies, townships)
-        step("content index", lambda: CONTENT_INDEX.create(db.session.connection()))
+        step("search texts", lambda: db.session.execute(text(
+            "INSERT INTO suggestion_search_texts (suggestion_id, content) SELECT id, content FROM suggestions")))
+        step("search texts' index", lambda: db.session.execute(text(index)))
+        db.session.execute(text("ALTER TABLE suggestions ENABLE TRIGGER suggestions_search_text"))
         step("work orders", load_work_orders)
         step("activities", load_activities, args.activities, args.stations, args.deputies, townships, SUPER_ADMIN)
         step("outbox", load_outbox)

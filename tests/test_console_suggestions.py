@@ -1016,14 +1016,14 @@ def test_the_keyword_finds_the_words_of_the_content_whatever_their_length(client
 
 def test_an_item_is_found_by_its_words_through_its_workflow_and_the_sweeps_flags(client, admin, world):  # noqa: F811
     """The pieces of an item's content are written once, when it is filed (on PostgreSQL by a trigger
-    into suggestion_content_grams): a filed item is found at once, and after each step of its workflow
+    into suggestion_search_texts): a filed item is found at once, and after each step of its workflow
     and a flag set in bulk, as the sweep does, it is found once, in its new state, and its pieces were
     not written again."""
     def pieces():
         with client.application.app_context():
             if db.engine.dialect.name != "postgresql":
                 return None
-            return db.session.execute(text("SELECT suggestion_id, xmin::text FROM suggestion_content_grams "
+            return db.session.execute(text("SELECT suggestion_id, xmin::text FROM suggestion_search_texts "
                                             "ORDER BY suggestion_id")).all()
 
     filed = file(client, world["citizen"], world["deputy_code"], content="幸福小区北门的井盖松动，车辆经过响声很大。").json

@@ -301,7 +301,7 @@ def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_
         upgrade(revision="0022")
         _insert_items(scratch_url, [{"id": i, "number": None, "content": content} for i, content in contents.items()])
         upgrade()
-        assert ("ix_suggestion_content_grams_grams" in _index_names("suggestion_content_grams")) == postgres
+        assert ("ix_suggestion_search_texts_grams" in _index_names("suggestion_search_texts")) == postgres
 
         def holding(keyword):
             return set(db.session.scalars(select(Suggestion.id).where(keyword_clause(keyword))))
@@ -322,7 +322,7 @@ def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_
         assert holding("路灯") == {1, 4}
         assert holding("楼道") == {4}
         if postgres:
-            pieces = "SELECT suggestion_id, xmin::text, grams FROM suggestion_content_grams ORDER BY suggestion_id"
+            pieces = "SELECT suggestion_id, xmin::text, content FROM suggestion_search_texts ORDER BY suggestion_id"
             with db.engine.begin() as conn:
                 before = conn.execute(text(pieces)).all()
                 conn.execute(text("UPDATE suggestions SET status = 'closed', overdue = true, version = version + 1"))
@@ -335,7 +335,8 @@ def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_
                                 ).all() == list(contents.items())
             if postgres:
                 assert conn.execute(text(
-                    "SELECT to_regclass('suggestion_content_grams') IS NULL, "
-                    "(SELECT count(*) FROM pg_proc WHERE proname LIKE 'suggestion_content_grams%'), "
-                    "(SELECT count(*) FROM pg_trigger WHERE tgname = 'suggestions_content_grams')")).one() == (True, 0, 0)
+                    "SELECT to_regclass('suggestion_search_texts') IS NULL, "
+                    "(SELECT count(*) FROM pg_proc WHERE proname IN "
+                    "('suggestion_content_grams', 'suggestion_search_text_write')), "
+                    "(SELECT count(*) FROM pg_trigger WHERE tgname = 'suggestions_search_text')")).one() == (True, 0, 0)
         db.engine.dispose()

@@ -217,7 +217,7 @@ def test_the_queue_by_deadline_and_by_a_numbers_tail_read_their_indexes(app, cli
 
 def test_a_content_keyword_is_looked_up_in_the_index_of_the_contents_pairs(app, client, world, factory, pending):  # noqa: F811
     """On PostgreSQL a keyword of two characters or more, and of one, finds its candidates in
-    ix_suggestion_content_grams_grams (migration 0023), not by reading every item in scope: the count
+    ix_suggestion_search_texts_grams (migration 0023), not by reading every item in scope: the count
     and the page of a city's search, whose words no B-tree serves. SQLite reads the content."""
     assert file(client, world["citizen"], world["deputy_code"], content="夜间施工噪音扰民。").status_code == 201
     factory.admin("root", region=world["tree"]["root"])
@@ -232,12 +232,12 @@ def test_a_content_keyword_is_looked_up_in_the_index_of_the_contents_pairs(app, 
         if postgres:
             for statement, parameters in reads:
                 plan = _plan(app, statement, parameters, ("enable_seqscan", "enable_indexscan"))
-                assert "ix_suggestion_content_grams_grams" in plan, (keyword, plan)
+                assert "ix_suggestion_search_texts_grams" in plan, (keyword, plan)
 
 
 def test_the_apis_content_search_reads_the_side_tables_index(app, client, world, factory, pending):  # noqa: F811
     """The API's q= of a word (an administrator's list, a citizen's own) finds exactly the items whose
-    content holds it; on PostgreSQL its page and count ask ix_suggestion_content_grams_grams for the
+    content holds it; on PostgreSQL its page and count ask ix_suggestion_search_texts_grams for the
     candidates, the keyword's pieces a bound array, so that the list's cached statement serves every
     word of that shape (two words, one statement text)."""
     assert file(client, world["citizen"], world["deputy_code"], content="夜间施工噪音扰民。").status_code == 201
@@ -256,5 +256,30 @@ def test_the_apis_content_search_reads_the_side_tables_index(app, client, world,
         if postgres and headers is root:
             texts.add(reads[0][0]) if scope == "station" else None
             plan = _plan(app, *reads[0], ("enable_seqscan", "enable_indexscan"))
-            assert "ix_suggestion_content_grams_grams" in plan, (keyword, plan)
+            assert "ix_suggestion_search_texts_grams" in plan, (keyword, plan)
     assert len(texts) == (1 if postgres else 0)
+
+
+def test_a_word_many_items_hold_walks_the_list_instead_of_its_candidates(
+        app, client, world, factory, pending, monkeypatch):  # noqa: F811
+    """A word held by more than FEW_CANDIDATES items is searched by testing the content of each item the
+    list walks (a page of its matches comes soon), a rarer one through its candidates; both find exactly
+    the items holding it, in the console and in the API."""
+    from backend.suggestions import queries
+
+    monkeypatch.setattr(queries, "FEW_CANDIDATES", 1)
+    for content in ("楼道积水，路灯不亮。", "路口积水严重。"):
+        assert file(client, world["citizen"], world["station_code"], content=content).status_code == 201
+    factory.admin("root", region=world["tree"]["root"])
+    root = console_login(app, "root")
+    headers = factory.headers_for_admin(factory.admin("root-api", region=world["tree"]["root"]))
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    for keyword, expected, indexed in (("积水", 3, False), ("路灯", 1, True)):
+        with statements(app) as sent:
+            page = client.get(f"/api/v1/suggestions?scope=station&q={keyword}", headers=headers).json
+            queue = root.get(f"/console/suggestions?q={keyword}").get_data(as_text=True)
+        assert page["total"] == expected and all(keyword in item["content"] for item in page["items"]), keyword
+        assert f"共 {expected} 件" in queue, keyword
+        reads = [s for s in sent if "suggestions.content LIKE" in s]
+        assert len(reads) == 3 and all(("suggestion_content_grams(" in s) == (indexed and postgres) for s in reads)

@@ -230,7 +230,9 @@ def list_page(caller, args):
     ``caller`` sees it. The search (``q``) is one more condition on the scope's: it finds only what the
     list would show anyway."""
     scope = args.get("scope") or default_scope(caller)
-    values = _scope_values(scope, caller) | filter_values(args) | (keyword_values(args["q"]) if args.get("q") else {})
+    values = _scope_values(scope, caller) | filter_values(args)
+    if args.get("q"):  # an administrator's list is a station's or a region's: its words are looked up
+        values |= keyword_values(args["q"], indexed=caller.is_admin)
     page, per_page = args["page"], args["per_page"]
     page_statement, count = _list_statements(
         scope, _region_shape(caller), _station_shape(caller), "viewer_deputy_id" in values,

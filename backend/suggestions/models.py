@@ -2,7 +2,7 @@ import enum
 
 from sqlalchemy import (
     JSON, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, and_, case,
-    func, literal_column, text,
+    func, literal_column, text, type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -210,15 +210,17 @@ NUMBER_REVERSED = func.reverse(func.replace(Suggestion.number, literal_column("'
 Index("ix_suggestions_number_reversed", NUMBER_REVERSED.label("number_reversed"),
       postgresql_ops={"number_reversed": "text_pattern_ops"}, info={"compare": False})
 
-# The content's single characters and pairs of adjacent characters (路灯坏了 → 路, 灯, 坏, 了, 路灯, 灯坏, 坏了), one
-# row per item, with a GIN index of them: the keyword search's candidates (queries.keyword_clauses). PostgreSQL
-# only (migration 0023: the table, the function computing the pieces and the trigger writing them when an item
-# is filed), so it is kept out of db.metadata: SQLite has none of it and reads the content.
-CONTENT_GRAMS = Table(
-    "suggestion_content_grams", MetaData(),
+# A copy of each item's content, written once, when the item is filed, by a trigger of PostgreSQL's (migration
+# 0023), with a GIN index of its single characters and pairs of adjacent characters (路灯坏了 → 路, 灯, 坏, 了,
+# 路灯, 灯坏, 坏了): the keyword search's candidates (queries.keyword_clauses). Beside the items rather than an
+# index on them, whose every new row version (each workflow step, each flag the sweep sets) recomputed the
+# pieces. PostgreSQL only, so it is kept out of db.metadata: SQLite has none of it and reads the content.
+SEARCH_TEXTS = Table(
+    "suggestion_search_texts", MetaData(),
     Column("suggestion_id", Integer, ForeignKey(Suggestion.id, ondelete="CASCADE"), primary_key=True),
-    Column("grams", ARRAY(Text), nullable=False),
+    Column("content", Text, nullable=False),
 )
+CONTENT_GRAMS = type_coerce(func.suggestion_content_grams(SEARCH_TEXTS.c.content).collate("C"), ARRAY(Text))
 
 
 def awaiting_review_clause():

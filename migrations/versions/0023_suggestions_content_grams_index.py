@@ -45,16 +45,16 @@ $$
 """
 
 
-# Writes an item's pieces when it is filed, and again were its content ever changed (nothing does: the
-# content is the citizen's text as filed). A workflow step or a sweep's flag, which writes a new version of
-# the item's row, leaves the pieces alone: UPDATE OF content fires only for a statement setting the content.
-CONTENT_GRAMS_TRIGGER_FUNCTION = """
-CREATE FUNCTION suggestion_content_grams_write() RETURNS trigger
+# Copies an item's content into suggestion_search_texts when it is filed, and again were its content ever
+# changed (nothing does: the content is the citizen's text as filed). A workflow step or a sweep's flag,
+# which writes a new version of the item's row, leaves the copy and its index alone: UPDATE OF content
+# fires only for a statement setting the content.
+SEARCH_TEXT_TRIGGER_FUNCTION = """
+CREATE FUNCTION suggestion_search_text_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO suggestion_content_grams (suggestion_id, grams)
-    VALUES (NEW.id, suggestion_content_grams(NEW.content))
-    ON CONFLICT (suggestion_id) DO UPDATE SET grams = EXCLUDED.grams;
+    INSERT INTO suggestion_search_texts (suggestion_id, content) VALUES (NEW.id, NEW.content)
+    ON CONFLICT (suggestion_id) DO UPDATE SET content = EXCLUDED.content;
     RETURN NULL;
 END
 $$
@@ -65,27 +65,27 @@ def upgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
     op.execute(CONTENT_GRAMS_FUNCTION)
+    op.execute('CREATE TABLE suggestion_search_texts ('
+               'suggestion_id integer PRIMARY KEY REFERENCES suggestions (id) ON DELETE CASCADE, '
+               'content text NOT NULL)')
+    op.execute(SEARCH_TEXT_TRIGGER_FUNCTION)
+    op.execute('CREATE TRIGGER suggestions_search_text AFTER INSERT OR UPDATE OF content ON suggestions '
+               'FOR EACH ROW EXECUTE FUNCTION suggestion_search_text_write()')
+    # The items already there, then the index over them all: much faster than maintaining it row by row.
+    op.execute('INSERT INTO suggestion_search_texts (suggestion_id, content) SELECT id, content FROM suggestions')
     # Compared bytewise (COLLATE "C"): the database's collation (C.UTF-8, zh_CN.UTF-8) would sort every key
     # through the C library, which made building the index and every write to it twice as slow.
-    op.execute('CREATE TABLE suggestion_content_grams ('
-               'suggestion_id integer PRIMARY KEY REFERENCES suggestions (id) ON DELETE CASCADE, '
-               'grams text[] COLLATE "C" NOT NULL)')
-    op.execute(CONTENT_GRAMS_TRIGGER_FUNCTION)
-    op.execute('CREATE TRIGGER suggestions_content_grams AFTER INSERT OR UPDATE OF content ON suggestions '
-               'FOR EACH ROW EXECUTE FUNCTION suggestion_content_grams_write()')
-    # The items already there, then the index over them all: much faster than maintaining it row by row.
-    op.execute('INSERT INTO suggestion_content_grams (suggestion_id, grams) '
-               'SELECT id, suggestion_content_grams(content) FROM suggestions')
-    op.execute('CREATE INDEX ix_suggestion_content_grams_grams ON suggestion_content_grams USING gin (grams)')
+    op.execute('CREATE INDEX ix_suggestion_search_texts_grams ON suggestion_search_texts '
+               'USING gin ((suggestion_content_grams(content)) COLLATE "C")')
     # How many items hold a character or a pair (whether to walk the queue newest first or ask the index)
-    # PostgreSQL reads from the column's statistics, which only ANALYZE gathers.
-    op.execute('ANALYZE suggestion_content_grams')
+    # PostgreSQL reads from the statistics of the index's expression, which only ANALYZE gathers.
+    op.execute('ANALYZE suggestion_search_texts')
 
 
 def downgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
-    op.execute('DROP TRIGGER suggestions_content_grams ON suggestions')
-    op.execute('DROP FUNCTION suggestion_content_grams_write()')
-    op.execute('DROP TABLE suggestion_content_grams')
+    op.execute('DROP TRIGGER suggestions_search_text ON suggestions')
+    op.execute('DROP FUNCTION suggestion_search_text_write()')
+    op.execute('DROP TABLE suggestion_search_texts')
     op.execute('DROP FUNCTION suggestion_content_grams(text)')
