@@ -18,7 +18,7 @@ deputies (``--deputies``, default 140,000 over the five levels) and its ledger (
   one in ten at a second; every deputy a printed code;
 * 300,000 citizens; ``--items`` suggestions (default 1,500,000) filed over three years, newest last,
   their texts put together from common phrases with a rarer one in one item in 5,000 (``PLACES`` …
-  ``RARE``: the keyword search's common and rare words), the content's index built after them,
+  ``RARE``: the keyword search's common and rare words), their search copies and its index written after them,
   in a system that has been running: old items closed, rejected or withdrawn bar a few stragglers,
   recent ones spread over the open statuses; the sweep's flags already set (an item past its deadline
   is flagged overdue, one due within the warning window due soon), so that a sweep finds what a

@@ -171,10 +171,7 @@ def keyword_clause(keyword, frequent=False):
     sorted. PostgreSQL cannot tell the two cases apart itself: it takes a word's pairs as independent
     (路灯坏了 in one item in fifteen, each of its three pairs too: it expected 300 matches of 1,000,000, not
     67,000)."""
-    values = keyword_values(keyword)
-    if frequent:
-        values.pop("content_grams", None)
-    return and_(*_keyword_clauses(values))
+    return and_(*_keyword_clauses(keyword_values(keyword, indexed=not frequent)))
 
 
 def _keyword_clauses(values):
