@@ -162,8 +162,9 @@ def keyword_clause(keyword, frequent=False):
     """The items a search box's ``keyword`` finds, with its values written in: one that reads as a number
     (``typed_number``) finds the items whose number ends with it, through an index; any other those whose
     content holds it. On PostgreSQL the index of the content's characters and pairs (``CONTENT_GRAMS``)
-    gives the candidates and ``LIKE`` keeps the exact matches; SQLite reads the content of every item the
-    rest of the query leaves.
+    gives a word's candidates if few items hold it (``keyword_values``) and ``LIKE`` keeps the exact
+    matches; SQLite, and PostgreSQL for a common word, read the content of each item the rest of the query
+    leaves, in the list's order.
 
     ``frequent``: the caller has counted more matches than a page needs many times over (the console's
     capped count), so the content alone is tested: walking the list's order and testing each item meets a
