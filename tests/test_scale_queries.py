@@ -180,14 +180,17 @@ def test_a_station_administrator_pages_the_queue_by_the_station_id(app, client, 
     assert queue(region_and_station) == queue(region_and_station, "all") == ["城南联络站", "岳麓联络站"]
 
 
-def _plan(app, statement, parameters, postgres_settings=()):
-    """The database's plan of a statement the app sent, as one text."""
+def _plan(app, statement, parameters, postgres_settings=(), postgres_without=()):
+    """The database's plan of a statement the app sent, as one text. On PostgreSQL, ``postgres_without``
+    names indexes left out of the choice (dropped in the transaction, which is rolled back)."""
     with app.app_context(), db.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
             return "\n".join(row[-1] for row in rows)
         for setting in postgres_settings:  # the few rows here would be read whole: say what else it could do
             conn.exec_driver_sql(f"SET LOCAL {setting} = off")
+        for index in postgres_without:
+            conn.exec_driver_sql(f"DROP INDEX {index}")
         return "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))
 
 
