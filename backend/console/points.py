@@ -174,6 +174,12 @@ def _save_rules(region, form):
 # --- the leaderboard -------------------------------------------------------------------------------
 
 
+def _board_row(row):
+    """A row of ``scoped_leaderboard`` in the public board's shape, which the page shows, with its group."""
+    deputy = {"id": row["deputy_id"], "name": row["name"], "level": row["level"]}
+    return {"rank": row["rank"], "deputy": deputy, "group": row["group"], "points": row["points"]}
+
+
 @bp.get("/leaderboard")
 @console_page()
 def leaderboard():
@@ -191,9 +197,8 @@ def leaderboard():
         where = [Deputy.level == level] if level else []
         where += [Deputy.group == group] if group else []
         where += [region_subtree_clause(Deputy.region_id, region)] if region is not None else []
-        rows = [{"rank": r["rank"], "deputy": {"id": r["deputy_id"], "name": r["name"], "level": r["level"]},
-                 "group": r["group"], "points": r["points"]}
-                for r in scoped_leaderboard(user, year, LEADERBOARD_LIMIT, everyone=True, lowest=True, where=where)]
+        rows = [_board_row(r) for r in scoped_leaderboard(user, year, LEADERBOARD_LIMIT, everyone=True, lowest=True,
+                                                          where=where)]
         managed = {row["deputy"]["id"] for row in rows}
     else:
         rows = queries.leaderboard(year, region, level or None, group or None, LEADERBOARD_LIMIT)
