@@ -488,7 +488,7 @@ def main():
     print(row("a", "bare Flask JSON endpoint", bare, "bare", None))
     print(row("b", "file via deputy code (POST)", filing, "filing", TARGET_FILING))
     print(row("c", "deputy inbox (scope=assigned)", inbox, "inbox", TARGET_LIST))
-    print(row("c", "deputy inbox (scope=assigned, sort=due)", inbox_due, "inbox_due", TARGET_LIST))
+    print(row("c", "deputy inbox (assigned, sort=due)", inbox_due, "inbox_due", TARGET_LIST))
     print(row("c", "station queue (station, pending)", queue, "queue", TARGET_LIST))
     print(row("", "(reference) GET /api/v1/health", None, "health", None))
     print(row("", "(reference) GET /api/v1/me, signed in", None, "me", None))
