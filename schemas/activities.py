@@ -2,8 +2,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.activities.models import ActivityStatus, ActivityType, EventAction, ParticipantStatus
 
-from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, QuerySchema, StrictSchema, Text
+from .common import BodyId, Choice, Id, in_service_years, Items, Line, PageArgs, QuerySchema, StrictSchema, Text
 
+
+
+# Deputy ids one request may name: a bound on the request, not the activity's own, which is
+# ACTIVITY_MAX_DEPUTIES (configurable; 1,000 by default), said in its own words (activities.services).
+DEPUTY_IDS = Items(max=5000)
+DEPUTY_IDS_GIVEN = Items(min=1, max=5000)
 
 
 class _Position:
@@ -27,7 +33,7 @@ class ActivityIn(_Position, StrictSchema):
     lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
     ends_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
-    deputy_ids = fields.List(BodyId(), required=True, validate=validate.Length(min=1, max=500), metadata={
+    deputy_ids = fields.List(BodyId(), required=True, validate=DEPUTY_IDS_GIVEN, metadata={
         "description": "an activity invites at most ACTIVITY_MAX_DEPUTIES deputies in all (1,000 by default): "
                        "beyond it, here or by add_deputy_ids, 422"})
     points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100))
@@ -52,9 +58,9 @@ class ActivityPatch(_Position, StrictSchema):
     points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100),
                             metadata={"description": "null: the rulebook's points for the type"})
     description = Text(2000)
-    add_deputy_ids = fields.List(BodyId(), validate=validate.Length(max=500), metadata={
+    add_deputy_ids = fields.List(BodyId(), validate=DEPUTY_IDS, metadata={
         "description": "deputies to invite, notified as at 发单; those invited already are left as they are"})
-    remove_deputy_ids = fields.List(BodyId(), validate=validate.Length(max=500), metadata={
+    remove_deputy_ids = fields.List(BodyId(), validate=DEPUTY_IDS, metadata={
         "description": "invited, accepted or declined deputies to take off (a checked-in one: 409); "
                        "ids not invited are ignored"})
 

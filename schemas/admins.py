@@ -1,7 +1,7 @@
 """Administrator accounts (管理员账号) and passwords."""
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from .common import BodyId, Line, PageArgs, SafeString, StrictSchema
+from .common import BodyId, Items, Line, PageArgs, SafeString, StrictSchema
 from .suggestions import BriefOut
 
 
@@ -24,7 +24,7 @@ class AdminIn(StrictSchema):
     username = Line(64, required=True, min_length=2, metadata={"description": "登录用户名，2 至 64 个字符，不含空格"})
     display_name = Line(64, load_default="", metadata={"description": "姓名；不填则同用户名"})
     password = Password(required=True, metadata={"description": "初始密码（至少 8 位）"})
-    station_ids = fields.List(BodyId(), validate=validate.Length(max=200),
+    station_ids = fields.List(BodyId(), validate=Items(max=200),
                               metadata={"description": "联络站管理员：所管联络站（一个或多个）"})
     region_id = BodyId(metadata={"description": "区域管理员：所管区域（本人所管区域的下级区域；根区域管理员不限）"})
 
@@ -42,7 +42,7 @@ class AdminIn(StrictSchema):
 
 class AdminPatch(StrictSchema):
     display_name = Line(64)
-    station_ids = fields.List(BodyId(), validate=validate.Length(max=200))
+    station_ids = fields.List(BodyId(), validate=Items(max=200))
     region_id = BodyId()
     disabled = fields.Boolean(truthy={True}, falsy={False}, metadata={"description": "true 停用（登录随即失效）；false 启用"})
 

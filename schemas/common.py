@@ -31,6 +31,15 @@ def BodyId(**kwargs):  # noqa: N802
     return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)
 
 
+class Items(validate.Length):
+    """How many entries a list may hold, said as entries (项), not as a text's characters (字符)."""
+
+    message_min = "至少应有 {min} 项。"
+    message_max = "最多 {max} 项。"
+    message_all = "应有 {min} 到 {max} 项。"
+    message_equal = "应为 {equal} 项。"
+
+
 class StrictSchema(Schema):
     """Input schemas refuse unknown fields, so a typo is a clear 422 rather than silently ignored."""
 

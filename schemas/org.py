@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.org.models import DeputyLevel, RegionLevel, StationKind
 
-from .common import BodyId, Choice, Id, Line, PageArgs, StrictSchema, Text, Trimmed
+from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, Trimmed
 
 _lat = dict(validate=validate.Range(min=-90, max=90), allow_none=True)
 _lng = dict(validate=validate.Range(min=-180, max=180), allow_none=True)
@@ -51,8 +51,8 @@ class StationIn(StrictSchema):
     lng = fields.Float(**_lng)
     open_hours = Text(255, load_default="")
     description = Text(2000, load_default="")
-    admin_user_ids = fields.List(BodyId(), validate=validate.Length(max=50))
-    deputy_ids = fields.List(BodyId(), validate=validate.Length(max=2000))
+    admin_user_ids = fields.List(BodyId(), validate=Items(max=50))
+    deputy_ids = fields.List(BodyId(), validate=Items(max=2000))
 
 
 class StationPatch(StrictSchema):
@@ -64,8 +64,8 @@ class StationPatch(StrictSchema):
     lng = fields.Float(**_lng)
     open_hours = Text(255)
     description = Text(2000)
-    admin_user_ids = fields.List(BodyId(), validate=validate.Length(max=50))
-    deputy_ids = fields.List(BodyId(), validate=validate.Length(max=2000))
+    admin_user_ids = fields.List(BodyId(), validate=Items(max=50))
+    deputy_ids = fields.List(BodyId(), validate=Items(max=2000))
 
 
 class StationOut(Schema):
@@ -126,7 +126,7 @@ class DeputyIn(StrictSchema):
     phone = Trimmed(allow_none=True, validate=_phone)
     active = fields.Boolean(load_default=True)
     bio = Text(2000, load_default="")
-    station_ids = fields.List(BodyId(), validate=validate.Length(max=50))
+    station_ids = fields.List(BodyId(), validate=Items(max=50))
 
 
 class DeputyPatch(StrictSchema):
@@ -138,7 +138,7 @@ class DeputyPatch(StrictSchema):
     phone = Trimmed(allow_none=True, validate=_phone)
     active = fields.Boolean()
     bio = Text(2000)
-    station_ids = fields.List(BodyId(), validate=validate.Length(max=50))
+    station_ids = fields.List(BodyId(), validate=Items(max=50))
 
 
 class DeputyPublicOut(Schema):

@@ -371,6 +371,27 @@ def test_a_wrong_type_is_corrected_before_closing_and_the_points_follow_it(clien
     assert [(a["type"], a["checked_in"]) for a in archive["activities"]] == [("inspection", 1)]
 
 
+def test_a_list_too_long_is_counted_in_entries_and_the_activitys_own_bound_speaks_first(client, app, crew):
+    """A request names at most 5,000 deputies, said as entries (项), not characters; below that, 发单 of
+    600 meets the activity's own bound (ACTIVITY_MAX_DEPUTIES, 1,000) or, here, deputies who do not exist
+    — never "at most 500", which made 1,000 take a 发单 and a 补充邀请."""
+    zhang = crew["deputies"][0]
+    body = {"title": "城北联络站进站接待选民", "type": "reception", "station_id": crew["station"].id,
+            "starts_at": iso(tomorrow(9)), "ends_at": iso(tomorrow(11))}
+    huge = client.post("/api/v1/activities", json=body | {"deputy_ids": list(range(1, 5002))}, headers=crew["admin"])
+    assert (huge.status_code, huge.json["errors"]) == (422, {"deputy_ids": ["应有 1 到 5000 项。"]})
+    empty = client.post("/api/v1/activities", json=body | {"deputy_ids": []}, headers=crew["admin"])
+    assert (empty.status_code, empty.json["errors"]) == (422, {"deputy_ids": ["应有 1 到 5000 项。"]})
+    edited = client.post("/api/v1/activities", json=body | {"deputy_ids": [zhang.id]}, headers=crew["admin"])
+    too_many_off = client.patch(f"/api/v1/activities/{edited.json['id']}", headers=crew["admin"],
+                                json={"remove_deputy_ids": list(range(1, 5002))})
+    assert (too_many_off.status_code, too_many_off.json["errors"]) == (422, {"remove_deputy_ids": ["最多 5000 项。"]})
+    many = client.post("/api/v1/activities", json=body | {"deputy_ids": [zhang.id, *range(10**6, 10**6 + 599)]},
+                       headers=crew["admin"])
+    assert many.status_code == 422 and "项" not in str(many.json["errors"]), many.json
+    assert len(db.session.scalars(select(Activity)).all()) == 1  # the one edited above
+
+
 def test_an_activity_invites_at_most_the_configured_number_of_deputies(client, app, crew, monkeypatch):
     """ACTIVITY_MAX_DEPUTIES (1,000 by default; 3 here) bounds an activity's list at 发单 and at 补充邀请:
     its attendance page, screen and 结单 handle every participant at once."""
