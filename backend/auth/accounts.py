@@ -19,7 +19,7 @@ from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..org.models import Region, station_admins
-from ..org.services import _stations_in_scope
+from ..org.services import stations_in_scope
 from .models import User
 from .scope import MAX_ID, is_root, manages_region, manages_station, region_subtree_clause, station_scope_clause
 from .services import create_admin, end_sessions, set_password
@@ -86,7 +86,7 @@ def _assignable_region(actor, region_id):
 def create_account(actor, data) -> User:
     """A new station administrator (``station_ids``) or region administrator (``region_id``)."""
     region = _assignable_region(actor, data["region_id"]) if data.get("region_id") is not None else None
-    stations = _stations_in_scope(actor, data.get("station_ids") or [])
+    stations = stations_in_scope(actor, data.get("station_ids") or [])
     user = create_admin(data["username"], data["password"], region, data.get("display_name", ""))
     user.admin_stations = stations
     db.session.flush()
@@ -111,7 +111,7 @@ def update_account(actor, account, data) -> User:
             raise validation_failed({"station_ids": ["区域管理员账号不能改为联络站管理员，请另建联络站管理员账号。"]})
         if not data["station_ids"]:
             raise validation_failed({"station_ids": ["请至少选择一个联络站。"]})
-        account.admin_stations = _stations_in_scope(actor, data["station_ids"])
+        account.admin_stations = stations_in_scope(actor, data["station_ids"])
     if "disabled" in data:
         set_disabled(account, data["disabled"])
     db.session.flush()

@@ -20,7 +20,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy
 from ..points.models import DeputyScore
-from ..points.queries import current_year
+from ..points.queries import current_year, ranked
 from ..slow_figures import kept_if_slow, scope_key
 from ..suggestions.models import OPEN_STATUSES, Suggestion, awaiting_review_clause
 from ..suggestions.queries import admin_scope_clause
@@ -64,15 +64,10 @@ def scoped_leaderboard(user, year, limit=TOP_DEPUTIES, *, everyone=False, lowest
     query = query.order_by(*(column.desc() if descending else column.asc() for column, descending in order))
     if limit:
         query = query.limit(limit)
-    rows, rank, previous = [], 0, None
-    for position, row in enumerate(db.session.execute(query), start=1):
-        if row.points != previous:
-            rank, previous = position, row.points
-        rows.append({
-            "rank": rank, "deputy_id": row.id, "name": row.name, "level": row.level.value,
-            "level_label": DEPUTY_LEVEL_LABELS[row.level.value], "group": row.group or "", "points": row.points,
-        })
-    return rows
+    return [{
+        "rank": rank, "deputy_id": row.id, "name": row.name, "level": row.level.value,
+        "level_label": DEPUTY_LEVEL_LABELS[row.level.value], "group": row.group or "", "points": row.points,
+    } for rank, row in ranked(db.session.execute(query), lambda row: row.points)]
 
 
 def week_starts(now=None, weeks=TREND_WEEKS):

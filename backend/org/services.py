@@ -139,7 +139,7 @@ def update_station(actor, station, data) -> Station:
 # --- deputies --------------------------------------------------------------------------------
 
 
-def _stations_in_scope(actor, ids):
+def stations_in_scope(actor, ids):
     ids = list(dict.fromkeys(ids))
     stations = db.session.scalars(select(Station).where(Station.id.in_(ids))).all() if ids else []
     found = {s.id: s for s in stations if actor is None or manages_station(actor, s)}
@@ -169,7 +169,7 @@ def _new_deputy_region(actor, region_id, stations):
 
 
 def create_deputy(actor, data) -> Deputy:
-    stations = _stations_in_scope(actor, data.get("station_ids", []))
+    stations = stations_in_scope(actor, data.get("station_ids", []))
     region = _new_deputy_region(actor, data["region_id"], stations)
     _check_phone_free(data.get("phone"))
     deputy = Deputy(
@@ -214,7 +214,7 @@ def update_deputy(actor, deputy, data) -> Deputy:
     if "station_ids" in data:
         deputy.stations = _relinked(
             deputy.stations, data["station_ids"], lambda s: actor is None or manages_station(actor, s),
-            lambda ids: _stations_in_scope(actor, ids))
+            lambda ids: stations_in_scope(actor, ids))
     if "active" in data:
         set_deputy_active(deputy, data["active"])
     db.session.flush()

@@ -52,9 +52,15 @@ def leaderboard(year, region: Region | None = None, level=None, group=None, limi
         query = query.where(Deputy.level == level)
     if group:
         query = query.where(Deputy.group == group)
-    rows, rank, previous = [], 0, None
-    for position, row in enumerate(db.session.execute(query), start=1):
-        if row.total != previous:
-            rank, previous = position, row.total
-        rows.append({"rank": rank, "deputy": {"id": row.id, "name": row.name, "level": row.level.value}, "points": row.total})
-    return rows
+    return [{"rank": rank, "deputy": {"id": row.id, "name": row.name, "level": row.level.value}, "points": row.total}
+            for rank, row in ranked(db.session.execute(query), lambda row: row.total)]
+
+
+def ranked(rows, points):
+    """(rank, row) for ``rows`` in the board's order: equal ``points`` share a rank, the next takes its
+    position (1, 2, 2, 4), as every leaderboard ranks."""
+    rank, previous = 0, None
+    for position, row in enumerate(rows, start=1):
+        if points(row) != previous:
+            rank, previous = position, points(row)
+        yield rank, row
