@@ -11,9 +11,11 @@ from .factories import sent_statements
 from .test_console_org_activities import (  # noqa: F401  (fixtures)
     STATION,
     dispatch_form,
+    edit_form,
     hand_checkin_path,
     participant_row,
     post,
+    sign_in,
     station_admin,
     text,
     world,
@@ -23,6 +25,12 @@ from .test_console_org_activities import (  # noqa: F401  (fixtures)
 def rows(page):
     """The deputies' names in the attendance list, top to bottom."""
     body = re.search(r'<tbody id="att-rows">(.*?)</tbody>', page, re.S).group(1)
+    return re.findall(r'<tr data-deputy="\d+">\s*<td>([^<]+)</td>', body)
+
+
+def edit_rows(page):
+    """The invited deputies' names on the 编辑 page, top to bottom."""
+    body = re.search(r'<tbody id="edit-participants">(.*?)</tbody>', page, re.S).group(1)
     return re.findall(r'<tr data-deputy="\d+">\s*<td>([^<]+)</td>', body)
 
 
@@ -111,7 +119,9 @@ def test_hand_check_in_returns_to_the_page_and_filter_it_was_made_from(station_a
     assert "该代表已签到，无需补签。" in text(station_admin.get(shown))
 
 
-def test_the_page_sends_as_many_statements_for_seven_deputies_as_for_one(app, station_admin, roster, world):
+def test_the_page_sends_as_many_statements_for_seven_deputies_as_for_one(app, station_admin, roster, world, factory):
+    # One deputy invited to neither, so that both 编辑 pages offer someone in the picker.
+    factory.deputy(world["tree"]["hc"], "新代表", phone="13900000500", stations=[world["chengbei"]])
     one = post(station_admin, "/console/activities/new", dispatch_form(world, [world["li"]], title="小范围接待"))
     assert one.status_code == 302, text(one)
 
@@ -120,7 +130,7 @@ def test_the_page_sends_as_many_statements_for_seven_deputies_as_for_one(app, st
             assert station_admin.get(path).status_code == 200
         return len(seen)
 
-    for suffix in ("", "?status=invited&q=李", "/attendance.json", "/screen"):
+    for suffix in ("", "?status=invited&q=李", "/attendance.json", "/screen", "/edit", "/edit?status=invited&q=李&page=2"):
         assert sent(one.headers["Location"] + suffix) == sent(roster["path"] + suffix)
 
 
@@ -154,3 +164,95 @@ def test_the_deputy_picker_reads_the_deputies_stations_for_the_whole_list_at_onc
     many, page = sent()
     assert page.count("城北联络站</small>") >= 7
     assert many == few
+
+
+def test_the_edit_page_shows_the_invited_deputies_a_page_at_a_time(station_admin, roster, monkeypatch):
+    """编辑 of a thousand-deputy meeting: those invited are paged, filtered by status and found by name on
+    the server, as on the attendance list; the legend counts everyone invited."""
+    monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 3)
+    edit = roster["path"] + "/edit"
+    first = text(station_admin.get(edit))
+    assert edit_rows(first) == ["张伟", "李娜", "王强"]
+    assert "已邀请的代表（7 位）" in first and "第 1 / 3 页，共 7 条" in first
+    following = re.search(r'<a href="([^"]+)">下一页</a>', first).group(1).replace("&amp;", "&")
+    assert following.startswith(edit + "?")
+    assert edit_rows(text(station_admin.get(following))) == ["赵敏", "孙丽", "周杰"]
+    assert edit_rows(text(station_admin.get(f"{edit}?page=3"))) == ["吴刚"]
+
+    found = text(station_admin.get(f"{edit}?q=%20孙%20"))
+    assert edit_rows(found) == ["孙丽"] and 'value="孙"' in found
+    checked = text(station_admin.get(f"{edit}?status=checked_in"))
+    assert edit_rows(checked) == ["张伟"] and "已签到，不能移出" in checked
+    assert '<option value="checked_in" selected>已签到（1）</option>' in checked  # with the counts of everyone
+    waiting = text(station_admin.get(f"{edit}?status=invited&page=2"))
+    assert edit_rows(waiting) == ["孙丽", "周杰", "吴刚"]
+    previous = re.search(r'<a href="([^"]+)">上一页</a>', waiting).group(1).replace("&amp;", "&")
+    assert previous.startswith(edit + "?") and "status=invited" in previous and "page=1" in previous
+    nobody = text(station_admin.get(f"{edit}?q=孙&status=checked_in"))
+    assert edit_rows(nobody) == [] and "没有符合条件的代表。" in nobody
+    odd = station_admin.get(f"{edit}?status=present&page=abc&q=%00")
+    assert odd.status_code == 200 and edit_rows(text(odd)) == ["张伟", "李娜", "王强"]
+
+
+def test_deputies_are_taken_off_from_any_page_and_a_refusal_keeps_the_page_and_the_ticks(
+        station_admin, roster, monkeypatch):
+    """移出 from the third page, with another deputy ticked on the second page carried along (the page's
+    script carries ticks across pages in the address): a refused save comes back to the same page and
+    filter with both still ticked; saving takes both off."""
+    monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 3)
+    edit = roster["path"] + "/edit"
+    sun, wu = roster["deputies"][4], roster["deputies"][6]
+    shown = f"{edit}?page=3&remove_deputy_ids={sun.id}"
+    page = text(station_admin.get(shown))
+    assert edit_rows(page) == ["吴刚"]
+    assert f'<input type="hidden" name="remove_deputy_ids" value="{sun.id}">' in page  # ticked elsewhere
+    assert "另有 1 位不在本页的代表已勾选移出" in page
+    form = edit_form(page)
+    kept = dict(re.findall(r'<input type="hidden" name="(status|q|page)" value="([^"]*)">', page))
+    assert kept == {"page": "3"}
+
+    bad = post(station_admin, edit, form | kept | {"ends_at": "2000-01-01T08:00",
+                                                   "remove_deputy_ids": [str(wu.id), str(sun.id)]}, page=shown)
+    assert bad.status_code == 422
+    again = text(bad)
+    assert edit_rows(again) == ["吴刚"] and "第 3 / 3 页，共 7 条" in again
+    assert re.search(rf'name="remove_deputy_ids" value="{wu.id}" checked', again)
+    assert f'<input type="hidden" name="remove_deputy_ids" value="{sun.id}">' in again
+    assert '<input type="hidden" name="page" value="3">' in again
+
+    saved = post(station_admin, edit, form | kept | {"remove_deputy_ids": [str(wu.id), str(sun.id)]}, page=shown)
+    assert saved.status_code == 302, text(saved)
+    after = text(station_admin.get(saved.headers["Location"]))
+    assert "已移出 2 位代表" in after and count(after, "total") == 5
+
+
+def test_the_picker_leaves_out_the_activitys_deputies_on_the_server(app, station_admin, roster, factory, world):
+    """补充邀请: the deputies invited already are never offered, however many: the picker names the activity
+    (``activity_id``), not a list of ids; another station's administrator gets nothing of it."""
+    new = factory.deputy(world["tree"]["hc"], "新代表", phone="13900000500", stations=[world["chengbei"]])
+    page = text(station_admin.get(roster["path"] + "/edit"))
+    picker = re.search(r'<fieldset class="picker".*?</fieldset>', page, re.S).group(0)
+    assert f'data-activity-id="{roster["id"]}"' in picker and "data-exclude" not in picker
+    offered = re.search(r'<ul class="picker-list picker-options">(.*?)</ul>', picker, re.S).group(1)
+    assert "新代表" in offered and "张伟" not in offered and "吴刚" not in offered
+
+    items = station_admin.get(f"/console/deputy-options?activity_id={roster['id']}").json["items"]
+    assert [d["name"] for d in items] == ["新代表"]
+    chosen = station_admin.get(f"/console/deputy-options?activity_id={roster['id']}&exclude={new.id}").json
+    assert chosen["items"] == []
+    assert len(station_admin.get("/console/deputy-options").json["items"]) == 8  # without it: everyone
+
+    factory.admin("yuelu", stations=[world["yuelu"]])
+    other = sign_in(app, "yuelu").get(f"/console/deputy-options?activity_id={roster['id']}")
+    assert other.status_code == 404
+    assert station_admin.get("/console/deputy-options?activity_id=abc").status_code == 200
+
+
+def test_the_edit_page_never_reads_the_whole_roster(app, station_admin, roster):
+    """What the 编辑 page reads of the roster is bounded: counts, a page, and the picker's subquery; never
+    every participant (a thousand rows for a city-wide meeting)."""
+    with sent_statements(app) as seen:
+        assert station_admin.get(roster["path"] + "/edit").status_code == 200
+    unbounded = [s for s in seen if re.match(r"\s*SELECT activity_participants\.", s) and "LIMIT" not in s
+                 and "count(" not in s]
+    assert unbounded == []

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import flash, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ from ..activities.models import (
     PARTICIPANT_STATUS_LABELS,
     Activity,
     ActivityEvent,
+    ActivityParticipant,
     ActivityStatus,
 )
 from ..auth.scope import deputy_scope_clause, manages_station, region_subtree_clause, station_scope_clause
@@ -195,8 +196,9 @@ def _picked():
     return lazyload(Deputy.live_qr), selectinload(Deputy.stations).lazyload(Station.live_qr)
 
 
-def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=()):
-    """Active deputies the administrator manages, for the picker."""
+def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=(), activity=None):
+    """Active deputies the administrator manages, for the picker; with ``activity``, not those it invites
+    already (left out by a subquery: a thousand of them are no list of ids)."""
     query = select(Deputy).where(deputy_scope_clause(user), Deputy.active.is_(True))
     if q:
         query = query.where(or_(Deputy.name.contains(q, autoescape=True), Deputy.group.contains(q, autoescape=True)))
@@ -204,6 +206,9 @@ def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=()):
         query = query.where(Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station_id)))
     if exclude:
         query = query.where(Deputy.id.not_in(list(exclude)))
+    if activity is not None:
+        query = query.where(Deputy.id.not_in(
+            select(ActivityParticipant.deputy_id).where(ActivityParticipant.activity_id == activity.id)))
     return db.session.scalars(query.order_by(Deputy.name, Deputy.id).limit(limit).options(*_picked())).all()
 
 
@@ -219,11 +224,14 @@ def selected_deputies(user, ids):
 @bp.get("/deputy-options")
 @console_page()
 def deputy_options_json():
-    """The deputy picker's search: active deputies in the administrator's scope."""
+    """The deputy picker's search: active deputies in the administrator's scope; with ``activity_id`` (补充邀请,
+    an activity the administrator manages), not those the activity invites already."""
     q = query_text("q", 50)
     station_id = parse_int(request.args.get("station_id"))
     exclude = [i for i in (parse_int(x) for x in request.args.get("exclude", "").split(",")[:500]) if i]
-    deputies = deputy_options(g.user, q, station_id, exclude=exclude)
+    activity_id = parse_int(request.args.get("activity_id"))
+    activity = managed_activity_or_404(activity_id, roster=False) if activity_id else None
+    deputies = deputy_options(g.user, q, station_id, exclude=exclude, activity=activity)
     return jsonify({"items": [deputy_option(d) for d in deputies], "limit": PICKER_LIMIT})
 
 
@@ -410,17 +418,26 @@ def _edited_summary(activity, before):
     return "；".join(lines) + "。"
 
 
+def _ticked(values):
+    """The deputies ticked to be taken off (移出), as ids: from the form, or from the address when the
+    administrator turned a page of the list (the page's script carries the ticks along)."""
+    most = current_app.config["ACTIVITY_MAX_DEPUTIES"]
+    return list(dict.fromkeys(i for i in (parse_int(v) for v in values.getlist("remove_deputy_ids")[:most]) if i))
+
+
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
 @console_page("console.activities")
 def activity_edit(activity_id):
-    """编辑: the 发单 form's fields for a published activity, its participants to take off, and the picker to
-    invite more."""
+    """编辑: the 发单 form's fields for a published activity, its participants to take off a page at a time
+    (filtered as the attendance list is), and the picker to invite more. Shown, the roster is never read
+    whole; saved, ``services.edit`` reads it."""
     user = g.user
-    activity = managed_activity_or_404(activity_id)
+    activity = managed_activity_or_404(activity_id, roster=request.method == "POST")
     refusal = services.edit_refusal(activity)
     if refusal is not None:
         raise refusal
     errors, status = [], 200
+    args = roster_args(request.form if request.method == "POST" else request.args)
     if request.method == "POST":
         form = request.form
         before = ((activity.starts_dt, activity.ends_dt, activity.place), {p.deputy_id for p in activity.participants},
@@ -433,17 +450,24 @@ def activity_edit(activity_id):
         else:
             flash(_edited_summary(activity, before))
             return redirect(url_for("console.activity", activity_id=activity.id))
-        values, removing = form, form.getlist("remove_deputy_ids")
+        values = form
         chosen = selected_deputies(user, [parse_int(i) for i in form.getlist("add_deputy_ids")])
     else:
-        values, removing, chosen = _edit_values(activity), [], []
-    invited = [p.deputy_id for p in activity.participants]
+        values, chosen = _edit_values(activity), []
+    removing = _ticked(request.form if request.method == "POST" else request.args)
+    data = attendance(activity, args)
+    shown = {p["deputy_id"] for p in data["participants"]}
     for line in errors:
         flash(line)
     return render_template(
-        "console/activity_edit.html", activity=activity, values=values, removing=removing,
-        participants=activity.participants, chosen=chosen,
-        options=deputy_options(user, exclude=invited + [d.id for d in chosen]), stations=managed_stations(user),
+        "console/activity_edit.html", activity=activity, values=values, data=data,
+        removing=[i for i in removing if i in shown], ticked_elsewhere=[i for i in removing if i not in shown],
+        chosen=chosen, options=deputy_options(user, exclude=[d.id for d in chosen], activity=activity),
+        stations=managed_stations(user),
+        # The pager's links: the list's filter, whether it came in the address or (a refused save) the form;
+        # not the ticks, which the page's script adds as they stand when a link is followed.
+        pager_args={"activity_id": activity.id, "status": args["status"] or None, "q": args["q"] or None,
+                    "remove_deputy_ids": None},
         picker_limit=PICKER_LIMIT, can_invite=utcnow() <= activity.ends_dt, started=activity.starts_dt <= utcnow(),
         type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
         participant_labels=PARTICIPANT_STATUS_LABELS,

@@ -355,12 +355,16 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
     assert external_requests == []
 
 
-def test_a_large_activitys_invited_deputies_are_found_by_name_on_the_edit_page(
-        desktop, live_server, factory, external_requests):
-    """编辑 of an activity with many deputies: the list of those invited narrows to a name typed, and a
-    deputy ticked to be taken off stays ticked while the administrator looks for another."""
+def test_a_large_activitys_invited_deputies_are_paged_and_found_on_the_edit_page(
+        desktop, live_server, factory, external_requests, monkeypatch):
+    """编辑 of an activity with many deputies: the list of those invited is paged and found by name on the
+    server; a deputy ticked to be taken off stays ticked while the administrator turns pages and looks for
+    another, and both are taken off on saving. Other changes not saved are asked about before a page turns."""
     from datetime import datetime, timedelta, timezone
 
+    import backend.console.activities as console_activities
+
+    monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 5)
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
     deputies = [factory.deputy(tree["hc"], f"代表{i:02d}", phone=f"138000002{i:02d}", stations=[station])
@@ -375,23 +379,40 @@ def test_a_large_activitys_invited_deputies_are_found_by_name_on_the_edit_page(
     page = desktop
     sign_in(page, live_server, "chengbei")
     page.goto(f"{live_server}/console/activities/{created.json['id']}/edit")
-    rows = page.locator("#edit-participants tr:visible")
-    expect(rows).to_have_count(12)
+    rows = page.locator("#edit-participants tr")
+    roster = page.locator("#edit-roster")
+    expect(rows).to_have_count(5)
+    expect(roster.locator(".pager")).to_contain_text("第 1 / 3 页，共 12 条")
     find = page.locator("input[aria-label='查找已邀请的代表']")
     find.fill("代表03")
+    find.press("Enter")  # finds; does not save
     expect(rows).to_have_count(1)
-    expect(page.locator("[data-participants-filter] span")).to_have_text("找到 1 位（共 12 位）")
+    expect(page.locator("h1")).to_contain_text("编辑活动")
     page.check("input[aria-label='移出代表03']")
     find.fill("代表1")
+    roster.locator("button:has-text('查找')").click()
     expect(rows).to_have_count(3)  # 代表10, 代表11, 代表12
-    find.press("Enter")  # finds; does not save
-    expect(page.locator("h1")).to_contain_text("编辑活动")
+    expect(page.locator("#ticked-elsewhere")).to_have_text("另有 1 位不在本页的代表已勾选移出，保存时一并移出。")
     page.check("input[aria-label='移出代表11']")
-    find.fill("")
-    expect(rows).to_have_count(12)
-    expect(page.locator("[data-participants-filter] span")).to_have_text("")
+    page.screenshot(path="/tmp/console-activity-edit-roster.png", full_page=True)
+    roster.locator("a:has-text('显示全部代表')").click()
+    expect(rows).to_have_count(5)
+    expect(page.locator("input[aria-label='移出代表03']")).to_be_checked()
+    expect(page.locator("#ticked-elsewhere")).to_contain_text("另有 1 位")
+
+    # A title typed and not saved: turning the page asks first; declined, nothing is left.
+    page.fill("input[name=title]", "改过的名称")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    roster.locator("a:has-text('下一页')").click()
+    expect(page.locator("input[name=title]")).to_have_value("改过的名称")
+    expect(rows.first).to_contain_text("代表01")
+    page.fill("input[name=title]", "全区代表学习培训")
+    roster.locator("a:has-text('下一页')").click()
+    expect(rows.first).to_contain_text("代表06")
+    expect(page.locator("#ticked-elsewhere")).to_contain_text("另有 2 位")
     page.click("button:has-text('保存修改')")
     expect(page.locator(".flash")).to_have_text("已保存修改：“全区代表学习培训”；已移出 2 位代表。")
-    expect(page.locator("#att-rows tr")).to_have_count(10)
-    expect(page.locator("#att-rows")).not_to_contain_text("代表03")
+    expect(page.locator("#att-total")).to_have_text("10")
+    page.goto(f"{live_server}/console/activities/{created.json['id']}?q=代表03")
+    expect(page.locator("#att-empty")).to_have_text("没有符合条件的代表。")
     assert external_requests == []

@@ -10,7 +10,8 @@
     var chosen = picker.querySelector(".picker-chosen");
     var options = picker.querySelector(".picker-options");
     var count = picker.querySelector(".picker-count");
-    var excluded = (picker.getAttribute("data-exclude") || "").split(",").filter(Boolean);
+    // Adding to an activity: the server leaves out the deputies it invites already.
+    var activityId = picker.getAttribute("data-activity-id") || "";
     var timer = null;
     var serial = 0;
 
@@ -64,7 +65,12 @@
 
     function search() {
       var mine = ++serial;
-      var params = new URLSearchParams({ q: q.value.trim(), station_id: station.value, exclude: chosenIds().concat(excluded).join(",") });
+      var picked = chosenIds();
+      // The server leaves out up to 500 chosen; more are left out here.
+      var params = new URLSearchParams({ q: q.value.trim(), station_id: station.value, exclude: picked.slice(0, 500).join(",") });
+      if (activityId) {
+        params.set("activity_id", activityId);
+      }
       fetch(url + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
           if (!response.ok) {
@@ -77,8 +83,9 @@
             return;  // a newer search answered first
           }
           var list = document.createDocumentFragment();
-          data.items.forEach(function (deputy) { list.appendChild(item(deputy, false)); });
-          if (!data.items.length) {
+          var items = data.items.filter(function (deputy) { return picked.indexOf(String(deputy.id)) === -1; });
+          items.forEach(function (deputy) { list.appendChild(item(deputy, false)); });
+          if (!items.length) {
             list.appendChild(note("没有符合条件的代表。"));
           }
           options.replaceChildren(list);

@@ -34,29 +34,49 @@
     });
   });
 
-  // 编辑 of a large activity: the invited deputies' list narrowed to a name. Rows only hide, so a deputy
-  // ticked to be taken off stays ticked (and is sent) while the administrator looks for another.
-  document.querySelectorAll("[data-participants-filter]").forEach(function (box) {
-    var input = box.querySelector("input");
-    var note = box.querySelector("span");
-    var rows = box.closest("fieldset").querySelectorAll("tbody tr[data-deputy]");
-    input.addEventListener("input", function () {
-      var text = input.value.trim();
-      var shown = 0;
-      rows.forEach(function (tr) {
-        var match = !text || tr.cells[0].textContent.indexOf(text) !== -1;
-        tr.hidden = !match;
-        shown += match ? 1 : 0;
-      });
-      note.textContent = text ? "找到 " + shown + " 位（共 " + rows.length + " 位）" : "";
-    });
-    // Enter in the box finds; it does not save the form.
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") {
-        event.preventDefault();
+  // 编辑: the invited deputies' list is paged and filtered on the server. Turning a page or filtering
+  // carries the deputies ticked to be taken off (移出) along in the address, so ticks made on several
+  // pages are saved together; other changes not saved yet are asked about before they are left.
+  var roster = document.getElementById("edit-roster");
+  if (roster) {
+    var editForm = roster.closest("form");
+    var filter = document.getElementById("roster-filter");
+    var others = function () {
+      var data = new FormData(editForm);
+      data.delete("remove_deputy_ids");
+      return new URLSearchParams(data).toString();
+    };
+    var opened = others();
+    var go = function (address) {
+      if (others() !== opened && !window.confirm("翻页或查找将放弃尚未保存的修改（勾选的移出除外），确定继续吗？")) {
+        return;
       }
+      var target = new URL(address, window.location.href);
+      target.searchParams.delete("remove_deputy_ids");
+      editForm.querySelectorAll('input[name="remove_deputy_ids"]').forEach(function (box) {
+        if (box.type === "hidden" || box.checked) {
+          target.searchParams.append("remove_deputy_ids", box.value);
+        }
+      });
+      window.location.assign(target.toString());
+    };
+    roster.querySelectorAll("[data-roster-pager] a, a[data-roster-link]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        go(link.href);
+      });
     });
-  });
+    filter.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var target = new URL(filter.action, window.location.href);
+      new FormData(filter).forEach(function (value, key) {
+        if (value) {
+          target.searchParams.set(key, value);
+        }
+      });
+      go(target.toString());
+    });
+  }
 
   var section = document.getElementById("attendance");
   if (!section || section.getAttribute("data-live") !== "true") {
