@@ -10,7 +10,11 @@ class ReceptionDayOut(Schema):
     station = fields.String(metadata={"description": "the station's name"})
     station_id = fields.Integer(allow_none=True)
     place = fields.String()
-    deputies = fields.List(fields.String(), metadata={"description": "the receiving deputies' names"})
+    deputies = fields.List(fields.String(), metadata={
+        "description": "the receiving deputies' names: the first 12 (by the roster's order) when more receive"})
+    deputies_total = fields.Integer(metadata={
+        "description": "how many deputies receive in all (more than `deputies` names when over 12: "
+                       "shown as 等 N 位代表)"})
 
 
 class QRResolveOut(Schema):

@@ -181,6 +181,60 @@ def test_a_code_carries_the_upcoming_reception_days_a_citizen_can_book(client, f
     assert booked.json["activity"]["id"] == with_zhang
 
 
+
+def test_a_crowded_reception_day_names_a_few_deputies_and_counts_them_all(app, client, factory, org):
+    """A reception day a whole district receives on: the plan names the first deputies (by the roster's
+    order) and counts everyone still expected, on the card (``deputies_total``) and on the public pages
+    ("等 N 位代表"); what it costs to read does not grow with the roster or the number of days."""
+    from backend.activities import plan
+    from backend.extensions import db
+
+    from .factories import sent_statements
+
+    starts = (datetime.now(timezone(timedelta(hours=8))) + timedelta(days=2)).replace(hour=9, minute=0, second=0,
+                                                                                   microsecond=0)
+
+    def reception(days, deputy_ids):
+        created = client.post("/api/v1/activities", headers=org["admin"], json={
+            "title": "代表进站接待", "type": "reception", "station_id": org["station_id"],
+            "starts_at": (starts + timedelta(days=days)).isoformat(),
+            "ends_at": (starts + timedelta(days=days, hours=3)).isoformat(), "deputy_ids": deputy_ids})
+        assert created.status_code == 201, created.json
+        return created.json["id"]
+
+    code = station_code(client, org["station_id"])
+
+    def statements():
+        with sent_statements(app) as seen:
+            assert client.get(f"/api/v1/qr/{code}").status_code == 200
+        return len(seen)
+
+    reception(1, [org["deputy_id"]])
+    few = statements()
+
+    crowd = [factory.deputy(org["tree"]["hc"], f"代表{i:02d}", phone=f"139000011{i:02d}", stations=[org["station"]])
+             for i in range(1, 17)]
+    crowded = reception(3, [d.id for d in crowd])
+    declined = client.post(f"/api/v1/activities/{crowded}/decline", json={"reason": "出差在外"},
+                           headers=factory.deputy_headers(crowd[0]))
+    assert declined.status_code == 200, declined.json
+    crowd[1].active = False  # left office since
+    db.session.commit()
+    assert statements() == few  # one more day, sixteen more deputies: not one more statement
+
+    days = client.get(f"/api/v1/qr/{code}").json["reception_days"]
+    assert [d["deputies"] for d in days][0] == ["张伟"] and days[0]["deputies_total"] == 1
+    day = days[1]
+    assert day["deputies"] == [f"代表{i:02d}" for i in range(3, 3 + plan.PLAN_NAMES)]  # 12 of them
+    assert day["deputies_total"] == 14  # neither 代表01 (declined) nor 代表02 (out of office)
+
+    named = "、".join(day["deputies"]) + "等 14 位代表"
+    for path in (f"/public/stations/{org['station_id']}", f"/q/{code}"):
+        page = client.get(path).get_data(as_text=True)
+        shown = re.search(r'<ul class="plan">.*?</ul>', page, re.S).group(0)
+        assert named in shown and "代表15" not in shown, path
+        assert "张伟" in shown and "张伟等" not in shown  # everyone named: no count
+
 def test_an_unknown_code_is_404_in_chinese(client, org):
     real = station_code(client, org["station_id"])
     unknown = "a" * 16 if real != "a" * 16 else "b" * 16

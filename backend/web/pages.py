@@ -75,6 +75,15 @@ def reception_plan(station_id=None, deputy_id=None, limit=8):
     return plan.reception_plan(station_id=station_id, deputy_id=deputy_id, limit=limit)
 
 
+@bp.app_template_filter("receivers")
+def receivers_text(day):
+    """A reception day's deputies as the pages say them: "张伟、李娜", or "张伟、李娜等 40 位代表" when the
+    plan names only the first of them."""
+    names = "、".join(day["deputies"])
+    total = day.get("deputies_total", len(day["deputies"]))
+    return f"{names}等 {total} 位代表" if total > len(day["deputies"]) else names
+
+
 @bp.app_template_global()
 def phone_rule():
     """The API's rule for a contact phone (schemas.suggestions.PHONE), for a form to check it the same

@@ -73,9 +73,12 @@ function presentAppointment(a) {
   });
 }
 
-// A reception day from GET /qr/{code}'s reception_days, as the booking form lists it.
+// A reception day from GET /qr/{code}'s reception_days, as the booking form lists it. A crowded day
+// names its first deputies and counts them all (deputies_total; absent from an older server's answer).
 function presentDay(day) {
-  const who = (day.deputies || []).length ? '接待代表：' + day.deputies.join('、') : '';
+  const names = day.deputies || [];
+  const more = day.deputies_total > names.length ? '等 ' + day.deputies_total + ' 位代表' : '';
+  const who = names.length ? '接待代表：' + names.join('、') + more : '';
   return Object.assign({}, day, {
     value: String(day.id),
     label: day.when || spanText(day.starts_at, day.ends_at),

@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 
 const { unitPhone, json, error, DEPUTY } = require('../support/unit');
 const { event, until, asked } = require('../support/harness');
+const { presentDay } = require('../../utils/appointment');
 
 const HOUR = 3600 * 1000;
 // A China-time day and clock (the pickers' values) a few days ahead, whatever this machine's zone.
@@ -52,6 +53,14 @@ function requestRoutes(extra) {
   }, extra);
   return { routes, state };
 }
+
+test('a crowded reception day names its first deputies and says how many receive in all', () => {
+  const crowded = Object.assign({}, DAY, { deputies: ['张伟', '李娜'], deputies_total: 40 });
+  assert.equal(presentDay(crowded).detail, '城北街道人大代表中心联络站 · 人民路 18 号 · 接待代表：张伟、李娜等 40 位代表');
+  const everyone = Object.assign({}, DAY, { deputies: ['张伟', '李娜'], deputies_total: 2 });
+  assert.equal(presentDay(everyone).detail, '城北街道人大代表中心联络站 · 人民路 18 号 · 接待代表：张伟、李娜');
+  assert.equal(presentDay(DAY).detail, '城北街道人大代表中心联络站 · 人民路 18 号 · 接待代表：张伟', 'a server without the count');
+});
 
 test('card: a deputy code offers 约见代表 with its reception days; the form reuses the card\'s answer', async () => {
   const { routes } = requestRoutes();
