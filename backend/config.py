@@ -226,6 +226,9 @@ class Config:
         # reminds both sides this long before it.
         self.APPOINTMENT_ANSWER_HOURS = _int("APPOINTMENT_ANSWER_HOURS", 48)
         self.APPOINTMENT_REMINDER_HOURS = _int("APPOINTMENT_REMINDER_HOURS", 24)
+        # The console lists this many stations (by name) in a page's station choices; the station picker
+        # searches the rest of a province's 20,000 as the administrator types.
+        self.CONSOLE_STATION_CHOICES = max(1, _int("CONSOLE_STATION_CHOICES", 1000))
         # Subscribe-message template ids as registered in the mini-program's console.
         self.WECHAT_TEMPLATES = FAKE_TEMPLATES | _json_object("WECHAT_TEMPLATES")
 

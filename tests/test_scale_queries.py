@@ -122,8 +122,6 @@ def test_the_queue_export_reads_in_batches_and_keeps_every_row(client, world, ad
 
 
 def test_the_queue_offers_a_chosen_station_beyond_the_choices_shown(app, world, admin, factory, monkeypatch):  # noqa: F811
-    from backend.console import suggestions
-
     hidden = factory.station(world["tree"]["hc"], "一联络站")
     other = factory.station(world["tree"]["hc"], "甲联络站")
     with app.app_context():
@@ -132,7 +130,7 @@ def test_the_queue_offers_a_chosen_station_beyond_the_choices_shown(app, world, 
         db.session.add(user)
         user.admin_stations.extend([db.session.merge(hidden), db.session.merge(other)])
         db.session.commit()
-    monkeypatch.setattr(suggestions, "STATION_CHOICES_LIMIT", 1)
+    monkeypatch.setitem(app.config, "CONSOLE_STATION_CHOICES", 1)
     page = admin.get(f"/console/suggestions?station_id={other.id}").get_data(as_text=True)
     assert f'<option value="{hidden.id}"' in page  # the first by name (一 sorts before 城 and 甲)
     assert f'<option value="{other.id}" selected' in page

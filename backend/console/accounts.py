@@ -15,10 +15,10 @@ from ..errors import APIError
 from ..forms import parse_int
 from ..pagination import paginate
 from . import bp
-from .activities import PER_PAGE, console_page, is_region_admin, managed_regions, managed_stations, page_number, query_text
+from .activities import PER_PAGE, console_page, is_region_admin, managed_regions, page_number, query_text
 from .organisation import _int_list, _refused
+from .suggestions import scoped_stations
 
-STATION_CHOICES_LIMIT = 5000  # a city's 1,400 stations and more, in one list to tick from
 LABELS = {"username": "用户名", "display_name": "姓名", "password": "密码", "station_ids": "所管联络站",
           "region_id": "所管区域", "current_password": "当前密码", "new_password": "新密码", "disabled": "状态"}
 
@@ -29,11 +29,11 @@ def _region_admin_only():
     return g.user
 
 
-def _choices(user):
-    """The stations and regions an account may be given by ``user``."""
+def _choices(user, checked=()):
+    """The stations and regions an account may be given by ``user``: the first stations by name and the
+    ``checked`` ones (the station picker searches the rest)."""
     regions = [r for r in managed_regions(user) if r["depth"] > 0 or accounts.is_root(user.admin_region)]
-    return {"stations": managed_stations(user, STATION_CHOICES_LIMIT), "regions": regions,
-            "station_limit": STATION_CHOICES_LIMIT}
+    return {"stations": scoped_stations(user, checked), "regions": regions}
 
 
 @bp.get("/admins")
@@ -68,8 +68,9 @@ def admin_new():
         try:
             account = accounts.create_account(user, _new_account_data(request.form))
         except (APIError, ValidationError) as exc:
-            return _refused("console/admin_new.html", exc, LABELS, values=request.form,
-                            checked={parse_int(i) for i in request.form.getlist("station_ids")}, **_choices(user))
+            checked = {parse_int(i) for i in request.form.getlist("station_ids")}
+            return _refused("console/admin_new.html", exc, LABELS, values=request.form, checked=checked,
+                            **_choices(user, checked))
         kind = "区域管理员" if account.admin_region_id else "联络站管理员"
         flash(f"已新建{kind}账号“{account.display_name}”（用户名 {account.username}）。请将用户名和初始密码告知本人，并提醒其登录后修改密码。")
         return redirect(url_for("console.admin_edit", user_id=account.id))
@@ -95,7 +96,7 @@ def _account_changes(form, account):
 def _account_page(account, values, checked):
     user = g.user
     return dict(account=account, values=values, checked=checked, own=account.id == user.id,
-                refusal=None if account.id == user.id else accounts.refusal(user, account), **_choices(user))
+                refusal=None if account.id == user.id else accounts.refusal(user, account), **_choices(user, checked))
 
 
 def _account_values(account):

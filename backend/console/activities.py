@@ -30,9 +30,9 @@ from ..activities.models import (
     ActivityParticipant,
     ActivityStatus,
 )
-from ..auth.scope import deputy_scope_clause, manages_station, region_subtree_clause, station_scope_clause
+from ..auth.scope import deputy_scope_clause, get_by_id, region_subtree_clause, station_scope_clause
 from ..db_types import CHINA, utcnow
-from ..errors import APIError, not_found
+from ..errors import APIError, error_response, not_found
 from ..extensions import db
 from ..forms import number_or_text, parse_int
 from ..org.models import Deputy, Region, Station, station_deputies
@@ -48,6 +48,7 @@ PER_PAGE = 20
 RECORD_PER_PAGE = 50  # lines of an activity's 操作记录 on its page
 ROSTER_PER_PAGE = 50  # deputies on a page of an activity's attendance (出勤情况)
 PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
+STATION_OPTIONS_LIMIT = 50  # stations the station picker offers for one search (?limit= asks fewer)
 REGION_CHOICES_LIMIT = 1000
 
 FIELD_LABELS = {
@@ -180,10 +181,6 @@ def managed_regions(user, limit=REGION_CHOICES_LIMIT):
     return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - base} for r in regions]
 
 
-def managed_stations(user, limit=1000):
-    return db.session.scalars(select(Station).where(station_scope_clause(user)).order_by(Station.name, Station.id).limit(limit)).all()
-
-
 def deputy_option(deputy):
     return {
         "id": deputy.id, "name": deputy.name, "level_label": deputy.level_label,
@@ -235,6 +232,42 @@ def deputy_options_json():
     return jsonify({"items": [deputy_option(d) for d in deputies], "limit": PICKER_LIMIT})
 
 
+def station_option(station):
+    return {"id": station.id, "name": station.name, "region": station.region.name, "address": station.address or ""}
+
+
+@bp.get("/station-options")
+def station_options_json():
+    """The station picker's search (station-picker.js): the stations in the administrator's scope whose
+    name or address holds ``q``, within the region ``region_id`` and below it if given, by name; at most
+    ``limit`` (STATION_OPTIONS_LIMIT), and whether more match. Refusals are JSON, in Chinese."""
+    user = g.get("user")
+    if user is None:
+        return error_response(401, "unauthorized", "登录已失效，请刷新页面后重新登录。")
+    limit = STATION_OPTIONS_LIMIT
+    if request.args.get("limit", "").strip():
+        limit = parse_int(request.args["limit"], 1, STATION_OPTIONS_LIMIT)
+        if limit is None:
+            return error_response(422, "validation_failed", f"每次返回的数量应为 1 到 {STATION_OPTIONS_LIMIT} 之间的整数。")
+    query = select(Station).where(station_scope_clause(user))
+    if request.args.get("region_id", "").strip():
+        region_id = parse_int(request.args["region_id"])
+        if region_id is None:
+            return error_response(422, "validation_failed", "区域编号应为正整数。")
+        region = get_by_id(Region, region_id)
+        if region is None:
+            return error_response(404, "not_found", "区域不存在。")
+        query = query.where(region_subtree_clause(Station.region_id, region))
+    q = query_text("q", 50)
+    if q:
+        query = query.where(or_(Station.name.contains(q, autoescape=True), Station.address.contains(q, autoescape=True)))
+    stations = db.session.scalars(
+        query.order_by(Station.name, Station.id).limit(limit + 1)
+        .options(lazyload(Station.live_qr), selectinload(Station.region))
+    ).all()
+    return jsonify({"items": [station_option(s) for s in stations[:limit]], "more": len(stations) > limit, "limit": limit})
+
+
 # --- activities --------------------------------------------------------------------------------------
 
 
@@ -252,17 +285,6 @@ def managed_activity_or_404(activity_id, roster=True):
     if activity is None or not services.manages_activity(g.user, activity):
         raise not_found("活动不存在，或不在您的管理范围内。")
     return activity
-
-
-def _station_choices(user, chosen_id):
-    """The list's station filter: the suggestion queue's choices, and the chosen station if it is the
-    administrator's but beyond the first ones offered."""
-    stations = scoped_stations(user)
-    if chosen_id and all(s.id != chosen_id for s in stations):
-        chosen = db.session.get(Station, chosen_id)
-        if chosen is not None and manages_station(user, chosen):
-            stations.append(chosen)
-    return stations
 
 
 @bp.get("/activities")
@@ -286,7 +308,7 @@ def activities():
     page = paginate(query, {"page": page_number(), "per_page": PER_PAGE})
     return render_template(
         "console/activities.html", page=page, status=status, type=kind, q=q, station_id=station_id,
-        stations=_station_choices(g.user, station_id), status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,
+        stations=scoped_stations(g.user, [station_id]), status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,
         counts=services.summaries(page["items"]),
     )
 
@@ -367,7 +389,8 @@ def activity_new():
         flash(line)
     return render_template(
         "console/activity_form.html", values=values, chosen=chosen, options=options,
-        stations=managed_stations(user), regions=managed_regions(user), can_use_place=is_region_admin(user),
+        stations=scoped_stations(user, [station_filter, parse_int(values.get("station_id"))]), regions=managed_regions(user),
+        can_use_place=is_region_admin(user),
         type_labels=ACTIVITY_TYPE_LABELS, picker_limit=PICKER_LIMIT,
     ), (422 if errors else 200)
 
@@ -463,7 +486,7 @@ def activity_edit(activity_id):
         "console/activity_edit.html", activity=activity, values=values, data=data,
         removing=[i for i in removing if i in shown], ticked_elsewhere=[i for i in removing if i not in shown],
         chosen=chosen, options=deputy_options(user, exclude=[d.id for d in chosen], activity=activity),
-        stations=managed_stations(user),
+        stations=scoped_stations(user),
         # The pager's links: the list's filter, whether it came in the address or (a refused save) the form;
         # not the ticks, which the page's script adds as they stand when a link is followed.
         pager_args={"activity_id": activity.id, "status": args["status"] or None, "q": args["q"] or None,

@@ -97,7 +97,8 @@ def appointments():
     session[LIST_KEY] = args | ({"page": page["page"]} if page["page"] > 1 else {})
     return render_template(
         "console/appointments.html", page=page, form=form, statuses=APPOINTMENT_STATUS_LABELS,
-        stations=scoped_stations(user), cn_time=cn_time, export_url=url_for("console.export_appointments", **args),
+        stations=scoped_stations(user, [form.get("station_id")]), cn_time=cn_time,
+        export_url=url_for("console.export_appointments", **args),
     )
 
 

@@ -56,11 +56,11 @@ from .activities import (
     error_lines,
     is_region_admin,
     managed_regions,
-    managed_stations,
     page_number,
     query_text,
     selected_deputies,
 )
+from .suggestions import scoped_stations
 
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
 IMPORT_ERRORS_SHOWN = 1000
@@ -247,7 +247,7 @@ def _station_page(station, values, chosen):
     user = g.user
     return dict(
         station=station, values=values, chosen=chosen, others=[d for d in station.deputies if not manages_deputy(user, d)],
-        options=deputy_options(user, exclude=[d.id for d in chosen]), stations=managed_stations(user),
+        options=deputy_options(user, exclude=[d.id for d in chosen]), stations=scoped_stations(user),
         regions=managed_regions(user), kind_labels=STATION_KIND_LABELS, picker_limit=PICKER_LIMIT,
         can_move=is_region_admin(user),
     )
@@ -276,7 +276,7 @@ def deputies():
     page = paginate(query.order_by(Deputy.id).options(*deputy_listing()), {"page": page_number(), "per_page": PER_PAGE})
     return render_template(
         "console/deputies.html", page=page, q=q, station_id=station_id or "", level=level, active=active,
-        stations=managed_stations(user), level_labels=DEPUTY_LEVEL_LABELS,
+        stations=scoped_stations(user, [station_id]), level_labels=DEPUTY_LEVEL_LABELS,
     )
 
 
@@ -332,13 +332,13 @@ def deputy_new():
     """A region administrator registers a deputy of their region; a station administrator one received at
     their stations (进家入站), of a region containing them — as POST /api/v1/deputies allows."""
     user = g.user
-    station_choices = managed_stations(user, limit=500)
+    checked = {parse_int(i) for i in request.form.getlist("station_ids")}  # a refused form's ticks
+    station_choices = scoped_stations(user, checked)
     regions = managed_regions(user) if is_region_admin(user) else _regions_above(station_choices)
     if request.method == "POST":
         try:
             deputy = services.create_deputy(user, new_deputy_data(request.form))
         except (APIError, ValidationError) as exc:
-            checked = {parse_int(i) for i in request.form.getlist("station_ids")}
             return _refused("console/deputy_new.html", exc, DEPUTY_LABELS, values=request.form, regions=regions,
                             level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
                             checked_station_ids=checked, station_admin=not is_region_admin(user))
@@ -388,9 +388,7 @@ def deputy_edit(deputy_id):
 def _deputy_page(deputy, values, ticked_station_ids):
     """What the deputy's edit page shows: ``values`` in its fields, ``ticked_station_ids`` ticked."""
     user = g.user
-    station_choices = managed_stations(user, limit=500)
-    known = {s.id for s in station_choices}
-    station_choices += [s for s in deputy.stations if s.id not in known and manages_station(user, s)]
+    station_choices = scoped_stations(user, {*ticked_station_ids, *(s.id for s in deputy.stations)})
     return dict(
         deputy=deputy, values=values, station_choices=station_choices, current_station_ids=ticked_station_ids,
         other_stations=[s for s in deputy.stations if not manages_station(user, s)],
@@ -637,5 +635,5 @@ def _import_page(result=None, error=None):
     user = g.user
     return render_template(
         "console/import.html", result=result, error=error, columns=importer.COLUMNS, shown=IMPORT_ERRORS_SHOWN,
-        region=user.admin_region, stations=[] if is_region_admin(user) else managed_stations(user),
+        region=user.admin_region, stations=[] if is_region_admin(user) else scoped_stations(user),
     )

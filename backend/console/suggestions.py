@@ -12,7 +12,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from schemas.common import SERVICE_YEARS, has_control_characters
 
-from ..auth.scope import deputy_scope_clause, manages_deputy, manages_station, station_scope_clause
+from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
 from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..forms import parse_int
@@ -147,18 +147,31 @@ def filtered_query(user, args, frequent=False):
     return query.order_by(*queue_order(form).clauses()), form
 
 
-STATION_CHOICES_LIMIT = 1000
+def station_choices_limit():
+    """How many stations a page lists to choose from (CONSOLE_STATION_CHOICES); the station picker
+    (station-picker.js, GET /console/station-options) searches the rest as the administrator types."""
+    return current_app.config["CONSOLE_STATION_CHOICES"]
 
 
-def scoped_stations(user, limit=None):
-    """The queue's station filter: the stations in scope by name, at most ``limit`` (as the deputies page
-    offers them), without their printed codes. A province's 20,000 stations, each with its code, took 50
-    queries and 0.9 MB of HTML on every view of the queue."""
-    return db.session.scalars(
+def scoped_stations(user, chosen_ids=(), limit=None):
+    """The stations a page offers to choose from: those in scope by name, at most ``limit`` (by default
+    ``station_choices_limit()``), without their printed codes; and after them the ``chosen_ids`` (a form's
+    or a query string's; None and impossible ids are skipped) in scope beyond the first ones, so that a
+    filter's or a form's choice stays shown, and stays chosen when the form is sent again. A province's
+    20,000 stations, each with its code, took 50 queries and 0.9 MB of HTML on every view of the queue."""
+    stations = db.session.scalars(
         select(Station).where(station_scope_clause(user)).order_by(Station.name, Station.id)
-        .limit(limit or STATION_CHOICES_LIMIT)
+        .limit(limit or station_choices_limit())
         .options(lazyload(Station.live_qr))
     ).all()
+    listed = {s.id for s in stations}
+    beyond = [i for i in dict.fromkeys(chosen_ids) if isinstance(i, int) and 0 < i <= MAX_ID and i not in listed]
+    if beyond:
+        stations += db.session.scalars(
+            select(Station).where(Station.id.in_(beyond), station_scope_clause(user)).order_by(Station.name, Station.id)
+            .options(lazyload(Station.live_qr))
+        ).all()
+    return stations
 
 
 def scoped_deputies(user, station_id=None, limit=500):
@@ -201,11 +214,7 @@ def suggestions():
         chosen = db.session.get(Deputy, form["deputy_id"])
         if chosen is not None and manages_deputy(user, chosen):
             deputies.append(chosen)
-    stations = scoped_stations(user)
-    if form.get("station_id") and all(s.id != form["station_id"] for s in stations):
-        chosen_station = db.session.get(Station, form["station_id"])
-        if chosen_station is not None and manages_station(user, chosen_station):
-            stations.append(chosen_station)
+    stations = scoped_stations(user, [form.get("station_id")])
     filters = {key: value for key, value in form.items() if key != "sort"}
     sort = form.get("sort", "")
     return render_template(
