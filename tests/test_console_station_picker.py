@@ -95,6 +95,10 @@ def test_pages_list_the_first_stations_and_always_the_chosen_one(app, world, mor
     # Another administrator's station is never added, chosen or not.
     elsewhere = text(huaihua.get(f"/console/activities?station_id={world['yuelu'].id}"))
     assert "岳麓联络站" not in elsewhere
+    # An administrator whose stations are all listed, and few, has no search beside them.
+    monkeypatch.setitem(app.config, "CONSOLE_STATION_CHOICES", 1000)
+    assert "data-station-picker" not in text(huaihua.get("/console/activities"))
+    assert "data-station-picker" not in text(sign_in(app, "chengbei").get("/console/deputies/new"))
     form = text(huaihua.get(f"/console/activities/new?station_id={far}"))
     assert ">城北联络站</option>" in form and f'<option value="{far}" selected>芷江联络站</option>' in form
 

@@ -72,8 +72,14 @@ def test_a_dispatch_and_the_activity_filter_reach_a_station_beyond_the_list(desk
     select = place.locator("select[name=station_id]")
     expect(select.locator("option")).to_have_count(3)  # 请选择联络站 and the first two
     desktop.fill("input[name=title]", "芷江联络站进站接待选民")
-    place.locator(".station-q").fill("芷江")
     results = place.locator(".station-results")
+    place.locator(".station-q").fill("城")
+    expect(results.locator(".station-result")).to_have_count(2)
+    expect(results).to_contain_text("城南联络站 鹤城区")
+    desktop.screenshot(path="/tmp/console-station-picker-results.png")
+    desktop.click("h1")  # a click elsewhere puts the matches away
+    expect(results).to_be_hidden()
+    place.locator(".station-q").fill("芷江")
     expect(results.locator(".station-result")).to_have_count(1)
     expect(results).to_contain_text("芷江联络站")
     place.locator(".station-q").press("Enter")  # picks the first match
@@ -102,7 +108,10 @@ def test_a_dispatch_and_the_activity_filter_reach_a_station_beyond_the_list(desk
     filters.locator(".station-q").fill("芷")
     found = filters.locator(".station-result")
     expect(found).to_have_count(1)  # 芷江路联络站 is another city's
-    found.click()
+    filters.locator(".station-q").press("ArrowDown")  # from the keyboard: down to the match, Enter
+    expect(found).to_be_focused()
+    desktop.keyboard.press("Enter")
+    expect(filters.locator("select[name=station_id]")).to_have_value(str(far.id))
     filters.locator("button[type=submit]").click()
     expect(desktop).to_have_url(re.compile(rf"station_id={far.id}"))
     expect(desktop.locator("table")).to_contain_text("芷江联络站进站接待选民")

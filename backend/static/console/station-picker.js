@@ -149,7 +149,32 @@
         if (first) {
           first.click();
         }
+      } else if (event.key === "ArrowDown") {
+        var top = results.querySelector(".station-result");
+        if (top) {
+          event.preventDefault();
+          top.focus();
+        }
       } else if (event.key === "Escape") {
+        search.cancel();
+        close();
+      }
+    });
+    results.addEventListener("keydown", function (event) {  // up and down the matches; Escape back to the box
+      var buttons = Array.prototype.slice.call(results.querySelectorAll(".station-result"));
+      var at = buttons.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var next = at + (event.key === "ArrowDown" ? 1 : -1);
+        (next < 0 ? box : buttons[Math.min(next, buttons.length - 1)]).focus();
+      } else if (event.key === "Escape") {
+        box.focus();
+        search.cancel();
+        close();
+      }
+    });
+    document.addEventListener("click", function (event) {  // a click elsewhere puts the matches away
+      if (!wrap.contains(event.target)) {
         search.cancel();
         close();
       }
