@@ -40,8 +40,12 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait for the page to get there; on a 2-core machine running two test workers a page
+    # that posts a form and redirects has been seen to take over Playwright's default 5 s. Waiting
+    # longer costs nothing when the page is right, and a wrong page still fails.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
