@@ -79,7 +79,7 @@ def too_many_attempts(exc):
     page says so in Chinese, with the name typed still there; not the API's JSON. Over the limit of
     refused changes of one's own password, the password page says so."""
     if request.endpoint == "console.own_password":
-        flash("密码修改失败次数过多，请稍后再试。")
+        flash("密码修改失败次数过多，请稍后再试。", "error")
         return render_template("console/password.html"), 429
     return render_template("console/login.html", error="登录尝试过于频繁，请稍后再试。", username=_typed_username()), 429
 

@@ -72,7 +72,8 @@ def admin_new():
             return _refused("console/admin_new.html", exc, LABELS, values=request.form, checked=checked,
                             **_choices(user, checked))
         kind = "区域管理员" if account.admin_region_id else "联络站管理员"
-        flash(f"已新建{kind}账号“{account.display_name}”（用户名 {account.username}）。请将用户名和初始密码告知本人，并提醒其登录后修改密码。")
+        flash(f"已新建{kind}账号“{account.display_name}”（用户名 {account.username}）。请将用户名和初始密码告知本人，"
+              "并提醒其登录后修改密码。", "success")
         return redirect(url_for("console.admin_edit", user_id=account.id))
     return render_template("console/admin_new.html", values={"kind": "station"}, checked=set(), **_choices(user))
 
@@ -116,7 +117,7 @@ def admin_edit(user_id):
                 raise
             checked = {parse_int(i) for i in request.form.getlist("station_ids")}
             return _refused("console/admin_edit.html", exc, LABELS, **_account_page(account, request.form, checked))
-        flash(f"已保存管理员账号“{account.display_name}”。")
+        flash(f"已保存管理员账号“{account.display_name}”。", "success")
         return redirect(url_for("console.admin_edit", user_id=account.id))
     checked = {s.id for s in account.admin_stations}
     return render_template("console/admin_edit.html", **_account_page(account, _account_values(account), checked))
@@ -131,7 +132,8 @@ def admin_password(user_id):
         raise APIError(422, "validation_failed", "两次输入的新密码不一致。")
     data = PasswordResetIn().load({"password": request.form.get("password", "")})
     accounts.reset_password(user, account, data["password"])
-    flash(f"已重置“{account.display_name}”的密码，该账号此前的登录（管理后台和小程序接口）均已失效。请将新密码告知本人。")
+    flash(f"已重置“{account.display_name}”的密码，该账号此前的登录（管理后台和小程序接口）均已失效。请将新密码告知本人。",
+          "success")
     return redirect(url_for("console.admin_edit", user_id=account.id))
 
 
@@ -143,7 +145,7 @@ def admin_disabled(user_id):
     disabled = request.form.get("disabled") == "1"
     accounts.update_account(user, account, {"disabled": disabled})
     flash(f"已停用“{account.display_name}”的账号，其登录随即失效，也不能再登录。" if disabled
-          else f"已启用“{account.display_name}”的账号，可以重新登录。")
+          else f"已启用“{account.display_name}”的账号，可以重新登录。", "success")
     return redirect(url_for("console.admin_edit", user_id=account.id))
 
 
@@ -163,7 +165,7 @@ def own_password():
         except (APIError, ValidationError) as exc:
             return _refused("console/password.html", exc, LABELS)
         session["v"] = user.token_version  # this browser stays signed in; every other session ended
-        flash("密码已修改。此账号在其他浏览器和设备上的登录（含小程序接口令牌）均已失效，本浏览器保持登录。")
+        flash("密码已修改。此账号在其他浏览器和设备上的登录（含小程序接口令牌）均已失效，本浏览器保持登录。", "success")
         return redirect(url_for("console.own_password"))
     return render_template("console/password.html")
 

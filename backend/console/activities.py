@@ -144,7 +144,7 @@ def console_page(fallback="console.home"):
             if request.method == "GET":
                 return render_template("console/activities_error.html", title="无法完成操作", message="；".join(lines)), status
             for line in lines:
-                flash(line)
+                flash(line, "error")
             return redirect(back_url(fallback))
 
         return console_login_required(wrapped)
@@ -370,7 +370,7 @@ def activity_new():
             db.session.rollback()
             errors = error_lines(exc)
         else:
-            flash(f"已发单：“{activity.title}”，已通知 {len(activity.participants)} 位代表。")
+            flash(f"已发单：“{activity.title}”，已通知 {len(activity.participants)} 位代表。", "success")
             return redirect(url_for("console.activity", activity_id=activity.id))
         values = form
         chosen_ids = [parse_int(i) for i in form.getlist("deputy_ids")]
@@ -386,7 +386,7 @@ def activity_new():
     station_filter = parse_int(request.args.get("station_id"))
     options = deputy_options(user, station_id=station_filter, exclude=[d.id for d in chosen])
     for line in errors:
-        flash(line)
+        flash(line, "error")
     return render_template(
         "console/activity_form.html", values=values, chosen=chosen, options=options,
         stations=scoped_stations(user, [station_filter, parse_int(values.get("station_id"))]), regions=managed_regions(user),
@@ -471,7 +471,7 @@ def activity_edit(activity_id):
             db.session.rollback()
             errors, status = error_lines(exc), getattr(exc, "status", 422)
         else:
-            flash(_edited_summary(activity, before))
+            flash(_edited_summary(activity, before), "success")
             return redirect(url_for("console.activity", activity_id=activity.id))
         values = form
         chosen = selected_deputies(user, [parse_int(i) for i in form.getlist("add_deputy_ids")])
@@ -481,7 +481,7 @@ def activity_edit(activity_id):
     data = attendance(activity, args)
     shown = {p["deputy_id"] for p in data["participants"]}
     for line in errors:
-        flash(line)
+        flash(line, "error")
     return render_template(
         "console/activity_edit.html", activity=activity, values=values, data=data,
         removing=[i for i in removing if i in shown], ticked_elsewhere=[i for i in removing if i not in shown],
@@ -653,7 +653,8 @@ def activity_close(activity_id):
     else:
         flash(
             f"已结单：签到 {summary['checked_in']} 人，请假 {summary['declined']} 人，缺席 {summary['absent']} 人，"
-            f"共计入积分 {summary['points_credited']} 分。"
+            f"共计入积分 {summary['points_credited']} 分。",
+            "success",
         )
     return redirect(url_for("console.activity", activity_id=activity_id))
 
@@ -663,7 +664,7 @@ def activity_close(activity_id):
 def activity_check_in_by_hand(activity_id, deputy_id):
     activity = services.check_in_by_hand(g.user, managed_activity_or_404(activity_id, roster=False), deputy_id,
                                          request.form.get("reason", ""))
-    flash(f"已为{services.participant(activity, deputy_id).deputy.name}补签。")
+    flash(f"已为{services.participant(activity, deputy_id).deputy.name}补签。", "success")
     return redirect(roster_url(activity_id, roster_args(request.form)))
 
 
@@ -671,5 +672,5 @@ def activity_check_in_by_hand(activity_id, deputy_id):
 @console_page("console.activities")
 def activity_cancel(activity_id):
     services.cancel(g.user, managed_activity_or_404(activity_id))
-    flash("活动已取消，不计积分。")
+    flash("活动已取消，不计积分。", "success")
     return redirect(url_for("console.activity", activity_id=activity_id))

@@ -130,7 +130,7 @@ def _refused(template, exc, labels=None, **context):
     """A refused "new" form: shown again with what was typed and why it was refused."""
     db.session.rollback()
     for line in error_lines(exc, labels):
-        flash(line)
+        flash(line, "error")
     return render_template(template, **context), 422
 
 
@@ -212,7 +212,7 @@ def station_new():
         except (APIError, ValidationError) as exc:
             return _refused("console/station_new.html", exc, values=request.form,
                             regions=managed_regions(user), kind_labels=STATION_KIND_LABELS)
-        flash(f"已新建联络站“{station.name}”，并生成了它的二维码。可在此添加进站代表、下载海报。")
+        flash(f"已新建联络站“{station.name}”，并生成了它的二维码。可在此添加进站代表、下载海报。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
     return render_template(
         "console/station_new.html", values={"kind": "area", "region_id": request.args.get("region_id", "")},
@@ -236,7 +236,7 @@ def station_edit(station_id):
             ticked = [parse_int(i) for i in request.form.getlist("deputy_ids")]
             chosen = [d for d in selected_deputies(user, ticked) if manages_deputy(user, d)]
             return _refused("console/station_edit.html", exc, **_station_page(station, request.form, chosen))
-        flash(f"已保存联络站“{station.name}”。")
+        flash(f"已保存联络站“{station.name}”。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
     chosen = [d for d in station.deputies if manages_deputy(user, d)]
     return render_template("console/station_edit.html", **_station_page(station, _station_values(station), chosen))
@@ -342,7 +342,7 @@ def deputy_new():
             return _refused("console/deputy_new.html", exc, DEPUTY_LABELS, values=request.form, regions=regions,
                             level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
                             checked_station_ids=checked, station_admin=not is_region_admin(user))
-        flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"))
+        flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"), "success")
         return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
     checked = {station_choices[0].id} if len(station_choices) == 1 and not is_region_admin(user) else set()
     return render_template(
@@ -377,9 +377,9 @@ def deputy_edit(deputy_id):
             ticked = {parse_int(i) for i in request.form.getlist("station_ids")}
             return _refused("console/deputy_edit.html", exc, DEPUTY_LABELS, **_deputy_page(deputy, values, ticked))
         if not manages_deputy(user, deputy):  # unticked from the last of the administrator's stations
-            flash(f"已保存：代表“{deputy.name}”不再进驻您管理的联络站，已移出您的代表列表。")
+            flash(f"已保存：代表“{deputy.name}”不再进驻您管理的联络站，已移出您的代表列表。", "success")
             return redirect(url_for("console.deputies"))
-        flash(f"已保存代表“{deputy.name}”的信息。")
+        flash(f"已保存代表“{deputy.name}”的信息。", "success")
         return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
     return render_template("console/deputy_edit.html", **_deputy_page(deputy, _deputy_values(deputy),
                                                                       {s.id for s in deputy.stations}))
@@ -402,7 +402,7 @@ def _deputy_page(deputy, values, ticked_station_ids):
 
 def _reissue(kind, target, what):
     targets.reissue(kind, target)
-    flash(f"已为{what}“{target.name}”生成新的二维码，旧二维码已失效。请下载新海报重新张贴。")
+    flash(f"已为{what}“{target.name}”生成新的二维码，旧二维码已失效。请下载新海报重新张贴。", "success")
 
 
 def _revoke(target, what):
@@ -410,7 +410,7 @@ def _revoke(target, what):
         flash(f"该{what}目前没有在用的二维码。")
         return
     qr_services.revoke(target.live_qr)
-    flash(f"已停用{what}“{target.name}”的二维码。需要时可重新生成。")
+    flash(f"已停用{what}“{target.name}”的二维码。需要时可重新生成。", "success")
 
 
 @bp.post("/stations/<int:station_id>/qr/reissue")

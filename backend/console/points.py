@@ -114,13 +114,14 @@ def rules():
                 raise
             db.session.rollback()
             for line in error_lines(exc):
-                flash(line)
+                flash(line, "error")
             return redirect(url_for("console.rules", region_id=region.id if region else None))
         if changed:
-            flash(f"已保存 {changed} 条修改，只影响此后获得的积分，已计入的积分不变。")
+            flash(f"已保存 {changed} 条修改，只影响此后获得的积分，已计入的积分不变。", "success")
         if withdrawn:
             labels = "、".join(f"“{label}”" for label in withdrawn)
-            flash(f"已撤销本区域自定的 {len(withdrawn)} 条细则：{labels}，恢复沿用上级；只影响此后获得的积分，已计入的积分不变。")
+            flash(f"已撤销本区域自定的 {len(withdrawn)} 条细则：{labels}，恢复沿用上级；只影响此后获得的积分，已计入的积分不变。",
+                  "success")
         if not changed and not withdrawn:
             flash("没有需要保存的修改。")
         return redirect(url_for("console.rules", region_id=region.id if region else None))
@@ -244,7 +245,7 @@ def deputy_points_correction(deputy_id):
     data = CorrectionIn().load(form)
     year = data.get("year") or queries.current_year()
     ledger.correct(g.user, deputy.id, year, data["points"], data["reason"])
-    flash(f"已记入积分更正 {data['points']:+d} 分。已计入的积分不变，更正记为新的一行。")
+    flash(f"已记入积分更正 {data['points']:+d} 分。已计入的积分不变，更正记为新的一行。", "success")
     return redirect(url_for("console.deputy_archive", deputy_id=deputy.id, year=year))
 
 

@@ -53,5 +53,5 @@ def wechat_code():
 def wechat_unlink():
     wechat_link.unlink(g.user)
     db.session.commit()
-    flash("已解除微信绑定，此后不再向该微信发送提醒。")
+    flash("已解除微信绑定，此后不再向该微信发送提醒。", "success")
     return redirect(url_for("console.wechat"))

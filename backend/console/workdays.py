@@ -60,7 +60,7 @@ def workdays_add():
     except APIError as exc:  # its sentence, not its fields' names: the form has its own labels
         raise APIError(exc.status, exc.error, exc.message) from None
     flash(f"已录入{KIND_LABELS[kind]}（{request.form['name'].strip()}）{len(days)} 天："
-          f"{'、'.join(shown(day) for day in days)}。此后的答复时限按新的日历计算。")
+          f"{'、'.join(shown(day) for day in days)}。此后的答复时限按新的日历计算。", "success")
     return redirect(url_for("console.workdays", year=first.year))
 
 
@@ -70,5 +70,5 @@ def workdays_remove():
     _editor_only()
     first = _date("first")
     removed = remove(first, None)
-    flash(f"已删除 {removed} 天（{shown(first)}）：该日恢复按周末双休计算；已定的答复时限不变。")
+    flash(f"已删除 {removed} 天（{shown(first)}）：该日恢复按周末双休计算；已定的答复时限不变。", "success")
     return redirect(url_for("console.workdays", year=first.year))

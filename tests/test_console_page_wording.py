@@ -1,0 +1,59 @@
+"""What a station's staff read on the console pages: a refusal looks like a refusal and a step taken like a
+success on every page (not only on a suggestion's)."""
+import re
+
+from .test_console_org_activities import (  # noqa: F401 (fixtures)
+    dispatch_form, huaihua, post, rulebook_form, station_admin, text, world,
+)
+
+FLASH = re.compile(r'<p class="flash (flash-[a-z]+)" role="status">([^<]*)</p>')
+
+
+def flashes(client, response):
+    page = text(client.get(response.headers["Location"])) if response.status_code == 302 else text(response)
+    return [(kind, message) for kind, message in FLASH.findall(page)]
+
+
+def test_activity_refusals_show_as_errors_and_steps_taken_as_successes(station_admin, world):  # noqa: F811
+    nobody = post(station_admin, "/console/activities/new", dispatch_form(world, []))
+    assert nobody.status_code == 422
+    assert flashes(station_admin, nobody) == [("flash-error", "参加代表：请至少选择一位参加的代表。")]
+
+    sent = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    assert sent.status_code == 302
+    assert flashes(station_admin, sent) == [("flash-success", "已发单：“城北联络站进站接待选民”，已通知 1 位代表。")]
+    activity_page = sent.headers["Location"]
+
+    closed = post(station_admin, f"{activity_page}/close", {}, page=activity_page)
+    kind, message = flashes(station_admin, closed)[0]
+    assert (kind, message.startswith("已结单：")) == ("flash-success", True)
+    again = post(station_admin, f"{activity_page}/cancel", {}, page=activity_page)
+    assert flashes(station_admin, again)[0][0] == "flash-error"
+
+
+def test_organisation_and_rulebook_pages_tell_refusals_from_successes(station_admin, huaihua, world):  # noqa: F811
+    bad_phone = post(station_admin, "/console/deputies/new", {
+        "name": "王芳", "level": "county", "region_id": world["tree"]["hc"].id, "phone": "123",
+        "station_ids": world["chengbei"].id, "active": "1",
+    })
+    assert bad_phone.status_code == 422
+    [(kind, message)] = flashes(station_admin, bad_phone)
+    assert kind == "flash-error" and "手机号" in message
+
+    added = post(station_admin, "/console/deputies/new", {
+        "name": "王芳", "level": "county", "region_id": world["tree"]["hc"].id, "phone": "13900000201",
+        "station_ids": world["chengbei"].id, "active": "1",
+    })
+    assert added.status_code == 302
+    assert flashes(station_admin, added) == [("flash-success", "已新增代表“王芳”，并生成了其个人二维码。")]
+
+    city_page = f"/console/rules?region_id={world['tree']['hh'].id}"
+    refused = post(station_admin, "/console/rules", rulebook_form(world["tree"]["hh"]) | {"points-reception": "50"},
+                   page=city_page)
+    assert flashes(station_admin, refused)[0][0] == "flash-error"
+    saved = post(huaihua, "/console/rules", rulebook_form(world["tree"]["hh"]) | {"points-reception": "6"},
+                 page=city_page)
+    assert flashes(huaihua, saved)[0][0] == "flash-success"
+    unchanged = post(huaihua, "/console/rules", rulebook_form(world["tree"]["hh"]) | {"points-reception": "6"},
+                     page=city_page)
+    assert flashes(huaihua, unchanged) == [("flash-message", "没有需要保存的修改。")]
