@@ -1,9 +1,9 @@
 """What a station's staff read on the console pages: a refusal looks like a refusal and a step taken like a
-success on every page (not only on a suggestion's)."""
+success on every page (not only on a suggestion's), and the import counts the rows it skipped."""
 import re
 
 from .test_console_org_activities import (  # noqa: F401 (fixtures)
-    dispatch_form, huaihua, post, rulebook_form, station_admin, text, world,
+    csv_upload, dispatch_form, huaihua, post, rulebook_form, station_admin, text, token_from, world,
 )
 
 FLASH = re.compile(r'<p class="flash (flash-[a-z]+)" role="status">([^<]*)</p>')
@@ -57,3 +57,18 @@ def test_organisation_and_rulebook_pages_tell_refusals_from_successes(station_ad
     unchanged = post(huaihua, "/console/rules", rulebook_form(world["tree"]["hh"]) | {"points-reception": "6"},
                      page=city_page)
     assert flashes(huaihua, unchanged) == [("flash-message", "没有需要保存的修改。")]
+
+
+def test_the_import_counts_the_rows_it_skipped_not_their_problems(huaihua, world):  # noqa: F811
+    rows = [
+        ["王芳", "市", "鹤城区", "13900000001", "城北联络站", ""],
+        ["赵磊", "乱写", "不存在区", "12345", "", ""],  # three problems, one row
+        ["", "县", "鹤城区", "13900000003", "", ""],
+    ]
+    response = huaihua.post("/console/deputies/import", data={
+        "csrf_token": token_from(huaihua, "/console/deputies/import"), "file": csv_upload(rows),
+    }, content_type="multipart/form-data")
+    page = text(response)
+    assert re.findall(r"<strong>(\d+)</strong> 行有误", page) == ["2"]
+    assert len(re.findall(r"<tr><td>(\d+)</td>", page)) == 4
+    assert "共 4 处问题" in page

@@ -105,15 +105,18 @@ def test_deputy_import_shows_progress_and_the_error_report(desktop, live_server,
     sign_in(page, live_server, "huaihua")
     page.click("nav >> text=代表")
     page.click("text=导入代表名册")
-    sheet = "姓名,层级,所属区域,手机号,联络站\n王芳,市,鹤城区,13900000001,城北联络站\n赵磊,市,鹤城区,12345,\n"
+    sheet = ("姓名,层级,所属区域,手机号,联络站\n王芳,市,鹤城区,13900000001,城北联络站\n赵磊,市,鹤城区,12345,\n"
+             "孙丽,乱写,鹤城区,1,\n")  # two problems in one row: still one row skipped
     page.set_input_files("input[name=file]", files=[{"name": "名册.csv", "mimeType": "text/csv",
                                                      "buffer": sheet.encode("utf-8")}])
     page.click("button:has-text('开始导入')")
     expect(page.locator(".progress-text")).to_have_text("导入完成。")
     result = page.locator("#import-result")
     expect(result).to_contain_text("1 新增")
-    expect(result.locator("table.import-errors tbody tr")).to_have_count(1)
-    expect(result.locator("table.import-errors tbody tr")).to_contain_text("手机号")
+    expect(result).to_contain_text("2 行有误")
+    expect(result).to_contain_text("错误报告（共 3 处问题）")
+    expect(result.locator("table.import-errors tbody tr")).to_have_count(3)
+    expect(result.locator("table.import-errors tbody tr").first).to_contain_text("手机号")
     assert page.url.endswith("/console/deputies/import")  # the upload ran in the background
     page.goto(f"{live_server}/console/deputies?q=王芳")
     expect(page.locator("table.list")).to_contain_text("王芳")

@@ -35,7 +35,9 @@
     var section = el("section", null, "card");
     section.appendChild(el("h2", "导入结果"));
     var counts = el("ul", null, "counts");
-    [[result.created, "新增"], [result.updated, "更新"], [result.unchanged, "未变化"], [result.errors.length, "行有误"]]
+    var rows = {};  // a row may have several problems: count the rows skipped, not the problems
+    result.errors.forEach(function (e) { rows[e.row] = true; });
+    [[result.created, "新增"], [result.updated, "更新"], [result.unchanged, "未变化"], [Object.keys(rows).length, "行有误"]]
       .forEach(function (pair) {
         var li = el("li");
         li.appendChild(el("strong", pair[0]));
@@ -44,7 +46,7 @@
       });
     section.appendChild(counts);
     if (result.errors.length) {
-      section.appendChild(el("h3", "错误报告"));
+      section.appendChild(el("h3", "错误报告（共 " + result.errors.length + " 处问题）"));
       var table = el("table", null, "list import-errors");
       var head = el("tr");
       ["行号", "列", "问题"].forEach(function (h) { head.appendChild(el("th", h)); });
