@@ -320,7 +320,7 @@ def test_station_administrators_read_any_rulebook_but_cannot_edit(station_admin,
     tree = world["tree"]
     page = text(station_admin.get("/console/rules"))
     assert "只有区域管理员可以修改评分细则" in page and "disabled" in page
-    assert "每级人大可制定本级的评分细则；未自定的条目沿用上级；修改只影响此后获得的积分。" in page
+    assert "每级人大可制定本级的评分细则；未自定的条目沿用上级。" in page
     assert "全域细则" in rule_row(page, "reception") and "保存修改" not in page
     assert "怀化市" in page and "长沙市" in page  # any region may be chosen to read
     city = text(station_admin.get(f"/console/rules?region_id={tree['hh'].id}"))

@@ -1,5 +1,6 @@
 """What a station's staff read on the console pages: a refusal looks like a refusal and a step taken like a
-success on every page (not only on a suggestion's), and the import counts the rows it skipped."""
+success on every page (not only on a suggestion's), the import counts the rows it skipped, and the
+rulebook names its items without the codes the program knows them by."""
 import re
 
 from .test_console_org_activities import (  # noqa: F401 (fixtures)
@@ -72,3 +73,13 @@ def test_the_import_counts_the_rows_it_skipped_not_their_problems(huaihua, world
     assert re.findall(r"<strong>(\d+)</strong> 行有误", page) == ["2"]
     assert len(re.findall(r"<tr><td>(\d+)</td>", page)) == 4
     assert "共 4 处问题" in page
+
+
+def test_the_rulebook_shows_the_items_names_without_internal_codes(station_admin, huaihua, world):  # noqa: F811
+    for client in (station_admin, huaihua):
+        html = text(client.get("/console/rules"))
+        assert "接待选民" in html and "无故缺席活动" in html  # as text, or in the inputs that rename them
+        page = re.sub(r"<[^>]+>", " ", html)  # what is read: the codes stay in the fields' names
+        for code in ("reception", "law_enforcement", "suggestion_closed", "absence"):
+            assert code not in page
+        assert page.count("只影响此后获得的积分") == 1
