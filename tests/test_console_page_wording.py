@@ -1,10 +1,11 @@
 """What a station's staff read on the console pages: a refusal looks like a refusal and a step taken like a
-success on every page (not only on a suggestion's), the import counts the rows it skipped, and the
-rulebook names its items without the codes the program knows them by."""
+success on every page (not only on a suggestion's); the import counts the rows it skipped; the rulebook
+names its items without the codes the program knows them by; an activity over midnight shows the day it ends."""
 import re
+from datetime import datetime, timedelta, timezone
 
 from .test_console_org_activities import (  # noqa: F401 (fixtures)
-    csv_upload, dispatch_form, huaihua, post, rulebook_form, station_admin, text, token_from, world,
+    csv_upload, dispatch_form, huaihua, local, post, rulebook_form, station_admin, text, token_from, world,
 )
 
 FLASH = re.compile(r'<p class="flash (flash-[a-z]+)" role="status">([^<]*)</p>')
@@ -83,3 +84,21 @@ def test_the_rulebook_shows_the_items_names_without_internal_codes(station_admin
         for code in ("reception", "law_enforcement", "suggestion_closed", "absence"):
             assert code not in page
         assert page.count("只影响此后获得的积分") == 1
+
+
+def test_the_activity_list_names_the_day_an_activity_ends_when_it_is_not_the_first(station_admin, world):  # noqa: F811
+    china = timezone(timedelta(hours=8))
+    tomorrow = datetime.now(china).date() + timedelta(days=1)
+    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 22, 30, tzinfo=china)
+    day, next_day = f"{start:%Y-%m-%d}", f"{start + timedelta(days=1):%m-%d}"
+    overnight = post(station_admin, "/console/activities/new", dispatch_form(
+        world, [world["zhang"]], title="夜间巡查", starts_at=local(start), ends_at=local(start + timedelta(hours=2))))
+    same_day = post(station_admin, "/console/activities/new", dispatch_form(
+        world, [world["zhang"]], title="上午接待", starts_at=local(start - timedelta(hours=13)),
+        ends_at=local(start - timedelta(hours=11))))
+    assert overnight.status_code == same_day.status_code == 302
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(station_admin.get("/console/activities"))))
+    assert f"{day} 22:30 – {next_day} 00:30" in page
+    assert f"{day} 09:30 – 11:30" in page
+    screen = re.sub(r"\s+", " ", text(station_admin.get(overnight.headers["Location"] + "/screen")))
+    assert f"{day} 22:30 – {next_day} 00:30" in screen

@@ -71,6 +71,17 @@ def china_dt(value, fmt="%Y-%m-%d %H:%M"):
     return value.astimezone(CHINA).strftime(fmt) if value else ""
 
 
+@bp.app_template_filter("china_end")
+def china_end(ends, starts):
+    """An end time after its start: the time alone on the day it starts, else with its day (an evening
+    activity over midnight: 22:30 – 05-07 00:30)."""
+    if not ends:
+        return ""
+    if starts and ends.astimezone(CHINA).date() == starts.astimezone(CHINA).date():
+        return china_dt(ends, "%H:%M")
+    return china_dt(ends, "%m-%d %H:%M")
+
+
 def _flatten(messages, labels, prefix=""):
     """marshmallow's nested messages as readable lines."""
     lines = []
