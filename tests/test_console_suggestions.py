@@ -376,6 +376,7 @@ def test_the_merge_form_takes_the_surviving_items_number_as_a_citizen_reads_it(a
         ("MSB-20261103-002777", not_found),
         ("20261103002777", not_found),
         ("MSB-20261104-003778", "不能合并到自身。"),
+        ("3778", "不能合并到自身。"),  # its own tail only: not "not found", which sends one looking for it
         ("MSB-20260101-999999", not_found),
         ("12", "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"),
         ("MSB-2026", "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"),

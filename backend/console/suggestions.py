@@ -5,6 +5,7 @@ act, the service validates and moves the item) and commit once. A refused step (
 the page back with its form as typed and the reason, in Chinese, in the form; an item outside the
 administrator's scope is a 404 page.
 """
+import re
 from datetime import date
 from flask import Response, current_app, flash, g, render_template, request, session, url_for
 from sqlalchemy import func, select
@@ -473,6 +474,7 @@ def release(suggestion_id):
 
 MERGE_TARGET_UNREADABLE = "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"
 MERGE_TARGET_NOT_FOUND = "合并目标不存在或不在您的管理范围内。"
+MERGE_ITSELF = "不能合并到自身。"
 
 
 def _merge_target(user, item, typed):
@@ -489,6 +491,8 @@ def _merge_target(user, item, typed):
     if len(found) > 1:
         count = db.session.scalar(select(func.count()).select_from(query.subquery()))
         raise validation_failed({"into": [f"编号末尾为 {digits} 的建议有 {count} 条，请多填几位或填写完整编号。"]})
+    if not found and len(digits) < WHOLE_NUMBER_DIGITS and re.sub(r"\D", "", item.number).endswith(digits):
+        raise validation_failed({"into": [MERGE_ITSELF]})  # its own tail, no other's: not "not found"
     if not found or workflow.admin_role_for(user, found[0]) is None:
         raise validation_failed({"into": [MERGE_TARGET_NOT_FOUND]})
     return found[0]
