@@ -1,6 +1,7 @@
 """What a station's staff read on the console pages: a refusal looks like a refusal and a step taken like a
 success on every page (not only on a suggestion's); the import counts the rows it skipped; the rulebook
-names its items without the codes the program knows them by; an activity over midnight shows the day it ends."""
+names its items without the codes the program knows them by; an activity over midnight shows the day it ends;
+a page that cannot be opened leads back to where the administrator was, not only to the dashboard."""
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -102,3 +103,17 @@ def test_the_activity_list_names_the_day_an_activity_ends_when_it_is_not_the_fir
     assert f"{day} 09:30 – 11:30" in page
     screen = re.sub(r"\s+", " ", text(station_admin.get(overnight.headers["Location"] + "/screen")))
     assert f"{day} 22:30 – {next_day} 00:30" in screen
+
+
+def test_a_page_that_cannot_be_opened_leads_back_where_the_administrator_was(station_admin, world):  # noqa: F811
+    sent = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    activity_page = sent.headers["Location"]
+    post(station_admin, f"{activity_page}/close", {}, page=activity_page)
+    # A tab left open on 编辑 before 结单, reloaded: the reason, and the way back to the activity.
+    refused = station_admin.get(f"{activity_page}/edit", headers={"Referer": f"http://localhost{activity_page}"})
+    assert refused.status_code == 409
+    page = text(refused)
+    assert "活动已结单，不能再修改。" in page
+    assert f'<a class="button" href="{activity_page}">返回上一页</a>' in page and "返回首页" in page
+    bookmarked = text(station_admin.get(f"{activity_page}/edit"))  # no page before it: the activity list
+    assert '<a class="button" href="/console/activities">返回上一页</a>' in bookmarked

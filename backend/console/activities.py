@@ -153,7 +153,8 @@ def console_page(fallback="console.home"):
                 db.session.rollback()
                 lines, status = ["数据刚刚被其他操作修改或已存在，请刷新后重试。"], 409
             if request.method == "GET":
-                return render_template("console/activities_error.html", title="无法完成操作", message="；".join(lines)), status
+                return render_template("console/activities_error.html", title="无法完成操作", message="；".join(lines),
+                                       back=back_url(fallback)), status
             for line in lines:
                 flash(line, "error")
             return redirect(back_url(fallback))
