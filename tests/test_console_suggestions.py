@@ -205,6 +205,11 @@ def test_queue_filters_and_pages(app, client, admin, world, pending):  # noqa: F
     recent = (utcnow() - timedelta(days=7)).date().isoformat()
     assert pending["number"] not in numbers(f"?from={recent}")
     assert numbers(f"?to={(utcnow() - timedelta(days=30)).date().isoformat()}") == {pending["number"]}
+    # The two dates typed the wrong way round: the days between them, shown in order, not an empty queue.
+    long_ago, ahead = ((utcnow() + timedelta(days=days)).date().isoformat() for days in (-50, 1))
+    swapped = admin.get(f"/console/suggestions?from={ahead}&to={long_ago}").get_data(as_text=True)
+    assert f'name="from" value="{long_ago}"' in swapped and f'name="to" value="{ahead}"' in swapped
+    assert numbers(f"?from={ahead}&to={long_ago}") == numbers()
     assert numbers("?q=遮雨棚") == {assigned["number"]}
     assert numbers(f"?q={pending['number']}") == {pending["number"]}
     # Nonsense filters are ignored, not a 500.

@@ -120,8 +120,11 @@ def parse_filters(args):
         value = _int_arg(args, key)
         if value is not None:
             filters[key] = form[key] = value
+    dates = {key: _date_arg(args, key) for key in ("from", "to")}
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:  # typed the wrong way round: the days between
+        dates = {"from": dates["to"], "to": dates["from"]}
     for key, field in (("from", "date_from"), ("to", "date_to")):
-        value = _date_arg(args, key)
+        value = dates[key]
         if value is not None:
             filters[field] = value
             form[key] = value.isoformat()
