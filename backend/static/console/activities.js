@@ -167,7 +167,9 @@
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (!response.ok || type.indexOf("application/json") === -1) {
-          throw new Error(response.status === 404 ? "活动已不存在。" : "刷新失败，请检查网络或重新登录。");
+          var refused = new Error(response.status === 404 ? "活动已不存在。" : "刷新失败，请检查网络或重新登录。");
+          refused.ours = true;
+          throw refused;
         }
         return response.json();
       })
@@ -180,7 +182,8 @@
         }
       })
       .catch(function (error) {
-        errorLine.textContent = error.message;
+        // Ours say why in Chinese; the browser's own (no network: "Failed to fetch") never reach the page.
+        errorLine.textContent = error && error.ours ? error.message : "刷新失败，请检查网络或重新登录。";
         errorLine.hidden = false;
       });
   }
