@@ -21,7 +21,12 @@ class QRResolveOut(Schema):
     kind = fields.String(required=True, metadata={"description": "deputy | station | activity"})
     code = fields.String(required=True)
     url = fields.String(required=True)
-    target = fields.Dict(required=True, metadata={"description": "the target's public profile"})
+    target = fields.Dict(required=True, metadata={
+        "description": "the target's public profile. A station's names its deputies in office (进站代表) in "
+                       "`deputies` ({id, name, level, level_label}) and `deputy_ids`: the first 20 in the "
+                       "roster's order when more are received, all of them counted in `deputies_total` "
+                       "(the whole roster, paged and searchable by name: GET /deputies?station_id=&q=). "
+                       "A deputy's names their stations in `stations` ({id, name, address})"})
     actions = fields.List(fields.String(), required=True)
     reception_days = fields.List(fields.Nested(ReceptionDayOut), metadata={
         "description": "deputy and station codes: upcoming 接待选民 days (接待计划), soonest first; "

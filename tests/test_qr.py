@@ -126,10 +126,44 @@ def test_scanning_a_station_code_shows_the_station_and_its_deputies_in_office(cl
     assert target["address"] == "鹤城区迎丰西路128号"
     assert target["open_hours"] == "每周一至周五 9:00-17:00"
     assert [d["name"] for d in target["deputies"]] == ["张伟"]  # 王芳 is out of office
+    assert target["deputy_ids"] == [org["deputy_id"]] and target["deputies_total"] == 1
     assert "admin_user_ids" not in target
     raw = response.get_data(as_text=True)
     assert PHONE not in raw and "13700000001" not in raw
     assert not any("phone" in key for key in keys_of(body))
+
+
+def test_a_large_stations_code_names_its_first_deputies_and_counts_them_all(app, client, factory, org):
+    """A district's station receives hundreds of deputies: the card names the first of them (by the
+    roster's order, those in office) and counts them all; the rest are a paged list away, found by name.
+    What the answer costs to read does not grow with the roster."""
+    from backend.extensions import db
+    from backend.org.models import ROSTER_NAMES
+
+    from .factories import sent_statements
+
+    code = station_code(client, org["station_id"])
+
+    def statements():
+        with sent_statements(app) as seen:
+            assert client.get(f"/api/v1/qr/{code}").status_code == 200
+        return len(seen)
+
+    few = statements()
+    crowd = [factory.deputy(org["tree"]["hc"], f"代表{i:02d}", stations=[org["station"]])
+             for i in range(1, ROSTER_NAMES + 6)]
+    crowd[0].active = False  # left office since
+    db.session.commit()
+    assert statements() == few  # 25 more deputies: not one more statement
+
+    target = client.get(f"/api/v1/qr/{code}").json["target"]
+    names = ["张伟"] + [f"代表{i:02d}" for i in range(2, ROSTER_NAMES + 1)]
+    assert [d["name"] for d in target["deputies"]] == names  # 20 of them
+    assert target["deputy_ids"] == [d["id"] for d in target["deputies"]]
+    assert target["deputies_total"] == 1 + ROSTER_NAMES + 4  # neither 王芳 nor 代表01: out of office
+
+    rest = client.get("/api/v1/deputies", query_string={"station_id": org["station_id"], "q": "代表24"})
+    assert [d["name"] for d in rest.json["items"]] == ["代表24"]
 
 
 def test_a_code_carries_the_upcoming_reception_days_a_citizen_can_book(client, factory, org):

@@ -418,6 +418,82 @@ def test_odd_page_and_year_numbers_fall_back_to_the_first_page_and_this_year(cli
             assert client.get(path).status_code == 200, (path[:60], odd[:10])
 
 
+def chip_names(html):
+    """The deputies a page lists, as their links read."""
+    return re.findall(r'href="/public/deputies/\d+">([^<]+)<small>', html)
+
+
+def test_a_large_stations_pages_name_its_first_deputies_and_page_through_them_all(app, client, factory, world):
+    """A district's station may receive hundreds of deputies (进站代表): its page and its code's page name
+    the first of them, say how many there are and link to them all, 50 a page and found by name; what
+    each page costs to read does not grow with the roster."""
+    from backend.extensions import db
+    from backend.org.models import ROSTER_NAMES
+    from backend.web.pages import ROSTER_PER_PAGE
+
+    from .factories import sent_statements
+
+    station = world["station"]
+    pages = {"station": f"/public/stations/{station.id}", "landing": f"/q/{station.qr_code}",
+             "roster": f"/public/stations/{station.id}/deputies"}
+
+    def statements():
+        counts = {}
+        for name, path in pages.items():
+            db.session.expire_all()  # the test's session is the requests': each reads afresh
+            with sent_statements(app) as seen:
+                assert client.get(path).status_code == 200, path
+            counts[name] = len(seen)
+        return counts
+
+    few = statements()
+    crowd = [factory.deputy(world["tree"]["hc"], f"代表{i:02d}", stations=[station])
+             for i in range(1, ROSTER_PER_PAGE + 7)]
+    crowd[0].active = False  # left office since: neither named nor counted
+    db.session.commit()
+    assert statements() == few  # 56 more deputies: not one more statement on any of the pages
+    total = 1 + ROSTER_PER_PAGE + 5
+    first = ["张伟"] + [f"代表{i:02d}" for i in range(2, ROSTER_NAMES + 1)]
+
+    html = client.get(pages["station"]).get_data(as_text=True)
+    assert chip_names(html) == first
+    assert f"进站代表 <small class=\"muted\">{total} 名</small>" in html
+    assert f"查看全部 {total} 位代表，可按姓名查找" in html and f'href="{pages["roster"]}"' in html
+
+    html = client.get(pages["landing"]).get_data(as_text=True)
+    assert chip_names(html) == first
+    assert f"查看全部 {total} 位进站代表" in html and f'href="{pages["roster"]}"' in html
+
+    html = client.get(pages["roster"]).get_data(as_text=True)
+    assert chip_names(html) == ["张伟"] + [f"代表{i:02d}" for i in range(2, ROSTER_PER_PAGE + 1)]
+    assert f"共 {total} 位代表" in html and "第 1 / 2 页" in html and "下一页" in html
+    html = client.get(pages["roster"] + "?page=2").get_data(as_text=True)
+    assert chip_names(html) == [f"代表{i:02d}" for i in range(ROSTER_PER_PAGE + 1, ROSTER_PER_PAGE + 7)]
+    assert "第 2 / 2 页" in html and "上一页" in html
+    html = client.get(pages["roster"] + "?page=9").get_data(as_text=True)
+    assert chip_names(html) == [] and f"共 {total} 位代表" in html and "这一页没有代表" in html
+
+    html = client.get(pages["roster"], query_string={"q": "代表55"}).get_data(as_text=True)
+    assert chip_names(html) == ["代表55"] and "姓名含“代表55”的代表共 1 位" in html
+    html = client.get(pages["roster"], query_string={"q": "代表01"}).get_data(as_text=True)
+    assert chip_names(html) == [] and "没有找到姓名含“代表01”的代表" in html  # out of office
+    for odd in ("%", "_", "\x00代表", "代" * 80):
+        assert client.get(pages["roster"], query_string={"q": odd}).status_code == 200, odd
+
+    lone = factory.station(world["tree"]["hc"], "城南联络点")
+    html = client.get(f"/public/stations/{lone.id}").get_data(as_text=True)
+    assert "暂无代表信息" in html and "查看全部" not in html
+    assert "暂无代表信息" in client.get(f"/public/stations/{lone.id}/deputies").get_data(as_text=True)
+    missing = client.get("/public/stations/12345/deputies")
+    assert missing.status_code == 404 and "没有找到这个联络站" in missing.get_data(as_text=True)
+
+
+def test_a_small_stations_pages_list_every_deputy_with_no_link_to_more(client, world):
+    for path in (f"/public/stations/{world['station'].id}", f"/q/{world['station'].qr_code}"):
+        html = client.get(path).get_data(as_text=True)
+        assert chip_names(html) == ["张伟"] and "查看全部" not in html
+
+
 def test_station_list_search(client, factory, world):
     factory.station(world["tree"]["yl"], "岳麓区中心联络站")
     assert client.get("/public/stations?q=%00城北").status_code == 200  # PostgreSQL refuses to compare a NUL

@@ -1,7 +1,7 @@
 import enum
 from functools import cache
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, func, literal, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..db_types import UTCDateTime, str_enum, utcnow
@@ -223,3 +223,27 @@ def deputy_listing():
     name, stations and printed code — one query each for the whole page (the stations without their
     own codes)."""
     return selectinload(Deputy.region), selectinload(Deputy.stations).lazyload(Station.live_qr)
+
+
+# --- a station's deputies as the public sees them (进站代表) ----------------------------------------
+
+ROSTER_NAMES = 20  # deputies a station's card names (public page, /q/ page, the QR answer); the rest are counted
+
+
+def station_roster(station_id, limit=ROSTER_NAMES, offset=0, q=""):
+    """``(deputies, total)``: the deputies in office received at the station, ``limit`` of them from
+    ``offset`` in the roster's order (by id, as ``Station.deputies``), and how many there are in all
+    (with ``q``, whose name contains it). One query whatever the roster (the database counts while it
+    sends the page); a page past the end costs one more, to count."""
+    members = select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station_id)
+    where = [Deputy.active.is_(True), Deputy.id.in_(members)]
+    if q:
+        where.append(Deputy.name.contains(q, autoescape=True))
+    rows = db.session.execute(
+        select(Deputy, func.count().over().label("total")).where(*where).order_by(Deputy.id)
+        .limit(literal(limit, literal_execute=True)).offset(literal(offset, literal_execute=True))
+    ).all()
+    if rows:
+        return [row[0] for row in rows], rows[0].total
+    total = db.session.scalar(select(func.count()).select_from(Deputy).where(*where)) if offset else 0
+    return [], total

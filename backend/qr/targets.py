@@ -6,7 +6,7 @@ from schemas.org import DeputyPublicOut, StationOut
 from ..activities import plan
 from ..errors import conflict
 from ..extensions import db
-from ..org.models import Deputy, Station
+from ..org.models import Deputy, Station, station_roster
 from . import services
 from .models import QRCode, QRKind
 
@@ -77,12 +77,15 @@ def public_profile(qr: QRCode, target):
         profile = DeputyPublicOut().dump(target)
         profile["stations"] = [{"id": s.id, "name": s.name, "address": s.address} for s in target.stations]
         return profile
-    profile = StationOut(exclude=("admin_user_ids", "distance_m")).dump(target)
+    # A district's station may receive hundreds of deputies: the card names the first of them and counts
+    # them all; the rest are on its public page's roster (查看全部) and GET /api/v1/deputies?station_id=.
+    profile = StationOut(exclude=("admin_user_ids", "distance_m", "deputy_ids")).dump(target)
+    deputies, total = station_roster(target.id)
     profile["deputies"] = [
-        {"id": d.id, "name": d.name, "level": d.level.value, "level_label": d.level_label}
-        for d in target.deputies
-        if d.active
+        {"id": d.id, "name": d.name, "level": d.level.value, "level_label": d.level_label} for d in deputies
     ]
+    profile["deputy_ids"] = [d.id for d in deputies]
+    profile["deputies_total"] = total
     return profile
 
 

@@ -27,7 +27,7 @@ from ..errors import APIError
 from ..forms import parse_int
 from ..extensions import cache, db
 from ..org import nearby
-from ..org.models import Deputy, Region, Station
+from ..org.models import Deputy, Region, Station, station_roster
 from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
 from ..qr import routes as qr_routes
@@ -40,6 +40,7 @@ bp = Blueprint("web", __name__)
 
 PUBLISHED_PER_PAGE = 10
 STATIONS_PER_PAGE = 30
+ROSTER_PER_PAGE = 50  # a station's deputies on its 查看全部 page
 LEADERBOARD_SIZE = 100
 
 
@@ -269,15 +270,30 @@ def station(station_id):
     station = get_by_id(Station, station_id)
     if station is None:
         return render_template("public/not_found.html", message="没有找到这个联络站。"), 404
-    deputies = [d for d in station.deputies if d.active]
+    deputies, deputies_total = station_roster(station.id)  # the first of them; 查看全部 has them all
     query = published_query().where(Suggestion.station_id == station.id)
     page = paginate(query, {"page": _page_arg(), "per_page": PUBLISHED_PER_PAGE})
     page["items"] = [published_item(item) for item in page["items"]]
     return render_template(
-        "public/station.html", station=station, deputies=deputies, map_link=amap_link(station),
+        "public/station.html", station=station, deputies=deputies, deputies_total=deputies_total,
+        map_link=amap_link(station),
         plan=reception_plan(station_id=station.id), published=page, pages=_pages(page),
         satisfaction_labels=SATISFACTION_LABELS,
     )
+
+
+@bp.get("/public/stations/<int:station_id>/deputies")
+def station_deputies(station_id):
+    """进站代表, all of them (查看全部): a district's station may receive hundreds, so they are paged, in the
+    roster's order, and found by name (``q``)."""
+    station = get_by_id(Station, station_id)
+    if station is None:
+        return render_template("public/not_found.html", message="没有找到这个联络站。"), 404
+    q = request.args.get("q", "").replace("\x00", "").strip()[:50]
+    number = _page_arg()
+    deputies, total = station_roster(station.id, limit=ROSTER_PER_PAGE, offset=(number - 1) * ROSTER_PER_PAGE, q=q)
+    page = {"items": deputies, "total": total, "page": number, "per_page": ROSTER_PER_PAGE}
+    return render_template("public/station_deputies.html", station=station, page=page, q=q, pages=_pages(page))
 
 
 @bp.get("/public/deputies/<int:deputy_id>")
