@@ -326,6 +326,9 @@ module.exports = {
   // 附近联络站: {near: 'lat,lng' (gcj02), q, page, per_page} → stations nearest first, with distance_m.
   stations: (query) => call('GET', '/stations', { query }),
 
+  // A station's deputies (进站代表), public profiles: {station_id, q (name), page, per_page}.
+  deputies: (query) => call('GET', '/deputies', { query }),
+
   points: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/points', { query: { year } }),
   archive: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/archive', { query: { year } }),
   leaderboard: (query) => call('GET', '/leaderboard', { query }),

@@ -19,6 +19,7 @@ Page({
     canFile: false,
     canAppoint: false,
     days: [],
+    moreDeputies: false, // a station receiving more deputies than its code names (deputies_total)
   },
 
   onLoad(options) {
@@ -55,6 +56,7 @@ Page({
       canFile: (qr.actions || []).indexOf('file_suggestion') >= 0,
       canAppoint: (qr.actions || []).indexOf('request_appointment') >= 0,
       days: (qr.reception_days || []).map(presentDay),
+      moreDeputies: qr.kind === 'station' && qr.target.deputies_total > (qr.target.deputies || []).length,
     });
     // The booking page reads the plan from here rather than asking again.
     app.globalData.lastQr = qr;
@@ -75,6 +77,14 @@ Page({
     wx.navigateTo({
       url: '/pages/appointment/new?code=' + encodeURIComponent(this.data.code) + '&name=' + encodeURIComponent(name)
         + '&kind=' + this.data.kind,
+    });
+  },
+
+  // 查看全部: a large station's card names its first deputies; the whole roster is paged, found by name.
+  allDeputies() {
+    const target = this.data.target || {};
+    wx.navigateTo({
+      url: '/pages/deputies/deputies?station_id=' + target.id + '&name=' + encodeURIComponent(target.name || ''),
     });
   },
 
