@@ -78,7 +78,7 @@ def main():
             ("page: /public/stations/{id}", "/public/stations/{id}"),
             ("page: …/deputies (查看全部)", "/public/stations/{id}/deputies"),
             ("page: …/deputies?page=3", "/public/stations/{id}/deputies?page=3"),
-            ("page: …/deputies?q=代表0009", "/public/stations/{id}/deputies?q=" + quote("代表0009")),
+            ("page: …/deputies?q=100 (a name)", "/public/stations/{id}/deputies?q=" + quote("100")),
         ]
         seen = []
         event.listen(engine, "before_cursor_execute", lambda *a: seen.append(1))

@@ -2,7 +2,7 @@ import enum
 from functools import cache
 
 from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, func, literal, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship, selectinload
 
 from ..db_types import UTCDateTime, str_enum, utcnow
 from ..extensions import db
@@ -242,6 +242,7 @@ def station_roster(station_id, limit=ROSTER_NAMES, offset=0, q=""):
     rows = db.session.execute(
         select(Deputy, func.count().over().label("total")).where(*where).order_by(Deputy.id)
         .limit(literal(limit, literal_execute=True)).offset(literal(offset, literal_execute=True))
+        .options(lazyload(Deputy.live_qr))  # their own codes are not shown where they are listed
     ).all()
     if rows:
         return [row[0] for row in rows], rows[0].total
