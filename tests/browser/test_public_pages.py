@@ -79,6 +79,37 @@ def test_public_station_page_on_a_phone_shows_the_published_item(phone, live_ser
     assert external_requests == []
 
 
+def test_a_large_stations_deputies_on_a_phone_first_twenty_then_all_paged_and_by_name(
+        phone, live_server, factory, world, external_requests):
+    """A district's station receives many deputies: the page names 20 and says how many; 查看全部 pages
+    through them, 50 a page; the name search finds one; every page fits the phone."""
+    for i in range(1, 54):
+        factory.deputy(world["tree"]["hc"], f"代表{i:02d}", stations=[world["station"]])
+    phone.goto(f"{live_server}/public/stations/{world['station'].id}")
+    expect(phone.locator(".chips li")).to_have_count(20)
+    expect(phone.locator("h2", has_text="进站代表")).to_contain_text("55 名")
+    phone.get_by_role("link", name="查看全部 55 位代表，可按姓名查找 ›").click()
+
+    expect(phone.locator("h1")).to_have_text("进站代表")
+    expect(phone.locator(".chips li")).to_have_count(50)
+    expect(phone.get_by_text("共 55 位代表")).to_be_visible()
+    expect(phone.locator(".pager")).to_contain_text("第 1 / 2 页")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    phone.get_by_role("link", name="下一页 ›").click()
+    expect(phone.locator(".chips li")).to_have_count(5)
+    expect(phone.locator(".chips li").last).to_contain_text("代表53")
+
+    phone.get_by_role("searchbox", name="按姓名查找代表").fill("代表37")
+    phone.get_by_role("button", name="查找").click()
+    expect(phone.locator(".chips li")).to_have_count(1)
+    expect(phone.locator(".chips li")).to_contain_text("代表37")
+    expect(phone.get_by_text("姓名含“代表37”的代表共 1 位")).to_be_visible()
+    expect(phone.locator(".pager")).to_have_count(0)
+    phone.locator(".chips li a").click()
+    expect(phone.locator("h1")).to_have_text("代表37")
+    assert external_requests == []
+
+
 def test_a_deputy_without_a_station_has_their_published_items_on_their_own_page(
         phone, live_server, factory, world, external_requests):
     """A deputy received at no station: what they handled was on no public page. Their code's page
