@@ -472,6 +472,8 @@ def test_a_large_stations_pages_name_its_first_deputies_and_page_through_them_al
     assert "第 2 / 2 页" in html and "上一页" in html
     html = client.get(pages["roster"] + "?page=9").get_data(as_text=True)
     assert chip_names(html) == [] and f"共 {total} 位代表" in html and "这一页没有代表" in html
+    html = client.get(pages["roster"], query_string={"q": "代表", "page": 9}).get_data(as_text=True)
+    assert "姓名含“代表”的代表共 55 位" in html and "这一页没有代表" in html
 
     html = client.get(pages["roster"], query_string={"q": "代表55"}).get_data(as_text=True)
     assert chip_names(html) == ["代表55"] and "姓名含“代表55”的代表共 1 位" in html
