@@ -44,6 +44,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
     build a signing serializer for each of them to find nothing."""
 
     def open_session(self, app, request):
-        if self.get_cookie_name(app) not in request.cookies:
+        # No Cookie header at all (API calls): not even the header's parse.
+        if "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)

@@ -15,7 +15,9 @@ Requests with a safe method (GET, HEAD, OPTIONS) only read, and are held to it: 
 would change rows fails. On PostgreSQL they also run outside a transaction, which saves the BEGIN
 and COMMIT round trips of every page view; it changes nothing they see, since at READ COMMITTED
 each statement reads its own snapshot inside a transaction too. (SQLite's driver opens no
-transaction for reads in the first place.)
+transaction for reads in the first place.) Such a request, when it succeeds having loaded no ORM
+objects (the lists, ``/me``: Core reads), ends by closing the session: a commit would run the unit of
+work only to find nothing to flush, expire or keep.
 """
 import re
 
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY = "mashangban_read_only"  # an execution option of the request's connection
+_OWN_READ_ONLY = "mashangban_own_read_only"  # in session.info: begin_request procured a read-only connection
 
 # INSERT/UPDATE/DELETE/MERGE, also inside a WITH (a data-modifying CTE); SELECT ... FOR UPDATE only locks.
 _CHANGES_ROWS = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|MERGE)\b|^\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b",
@@ -55,6 +58,7 @@ def begin_request(session, method):
     if session.get_bind().dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
     session.connection(execution_options=options)
+    session.info[_OWN_READ_ONLY] = True
 
 
 @event.listens_for(Engine, "commit")
@@ -78,6 +82,13 @@ def wrote(session):
 
 
 def end_request_transaction(session, response):
+    own_read_only = session.info.pop(_OWN_READ_ONLY, False)
+    if own_read_only and response.status_code < 400 and not session.identity_map and not session.new:
+        # Nothing was or could be written, and no loaded object is left to expire: only the connection
+        # goes back. (Objects a handler loaded keep the commit, which expires them; one it added, the
+        # commit's flush, which refuses to write it; a refusal ends as below.)
+        session.close()
+        return response
     if response.status_code < 400 or not wrote(session):
         session.commit()
     else:
