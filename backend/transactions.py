@@ -47,6 +47,7 @@ def _note_writes(conn, cursor, statement, parameters, context, executemany):
 
 def begin_request(session, method):
     """Procure the request's connection; a safe method's reads only, outside a transaction on PostgreSQL."""
+    session.info.pop(_OWN_READ_ONLY, None)  # a request whose end never ran must not let a write be closed
     if method not in SAFE_METHODS:
         return
     if session.in_transaction():

@@ -171,3 +171,22 @@ def test_a_query_string_is_read_once_and_every_request_gets_its_own_arguments(ap
     for _ in range(2):
         refused = client.get("/api/v1/suggestions?per_page=500", headers=citizen)
         assert refused.status_code == 422 and refused.json["errors"]["per_page"]
+
+
+def test_a_filing_after_a_read_in_the_same_session_is_kept(app, client, factory):
+    """A successful read that loaded no ORM objects (a list) ends by closing its session rather than
+    committing it; a filing after it in the same session (an app context kept open, as here) is kept."""
+    from backend.extensions import db
+
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    code = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station]).qr_code
+    citizen = factory.wechat_login("citizen-wang")
+    db.session.commit()  # the requests below open their own connections, as a server's do
+    assert client.get("/api/v1/suggestions", headers=citizen).json["total"] == 0
+    filed = client.post("/api/v1/suggestions", headers=citizen,
+                        json={"qr_code": code, "category": "城市管理", "content": "路口红绿灯时间太短。"})
+    assert filed.status_code == 201
+    db.session.remove()
+    listed = client.get("/api/v1/suggestions", headers=citizen).json
+    assert [item["number"] for item in listed["items"]] == [filed.json["number"]]
