@@ -13,22 +13,17 @@ import io
 import os
 import random
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import openpyxl  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
 
-from backend import create_app  # noqa: E402
 from backend.auth import services as auth_services  # noqa: E402
-from backend.config import normalise_database_url  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.org import importer  # noqa: E402
 from backend.org import services as org_services  # noqa: E402
-from backend.org.models import Deputy  # noqa: E402
+from fresh import database_kind, empty_app  # noqa: E402
 
 LEVELS = ["全国人大代表", "省人大代表", "市人大代表", "县（区）人大代表", "乡镇人大代表"]
 PASSWORD = "bench-password"
@@ -109,13 +104,8 @@ def main():
     parser.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite file")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = normalise_database_url(args.database_url) if args.database_url else f"sqlite:///{tmp}/bench.sqlite"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WECHAT_MODE": "fake"})
+    with empty_app(args.database_url) as app:
         with app.app_context():
-            upgrade()
-            if db.session.scalar(select(func.count()).select_from(Deputy)):
-                sys.exit("the database already holds deputies; give the bench an empty one")
             places, stations = build_organisation()
             data = workbook(args.rows, places, stations)
             db.session.remove()
@@ -123,7 +113,7 @@ def main():
         client = app.test_client()
         login = client.post("/api/v1/auth/login", json={"username": "bench-admin", "password": PASSWORD})
         headers = {"Authorization": f"Bearer {login.get_json()['token']}"}
-        print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}, "
+        print(f"database: {database_kind(app)}, "
               f"{len(places) + 5} regions, {sum(map(len, stations.values()))} stations, file {len(data) / 1024:.0f} KiB")
 
         first, seconds = timed_import(client, headers, data)

@@ -15,20 +15,16 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, func, select, text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
-from backend import create_app  # noqa: E402
-from backend.config import normalise_database_url  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.org import services as org_services  # noqa: E402
-from backend.org.models import Deputy  # noqa: E402
+from fresh import database_kind, empty_app  # noqa: E402
 
 SMALL = 10
 
@@ -57,13 +53,8 @@ def main():
     parser.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite file")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = normalise_database_url(args.database_url) if args.database_url else f"sqlite:///{tmp}/bench.sqlite"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WECHAT_MODE": "fake"})
+    with empty_app(args.database_url) as app:
         with app.app_context():
-            upgrade()
-            if db.session.scalar(select(func.count()).select_from(Deputy)):
-                sys.exit("the database already holds deputies; give the bench an empty one")
             started = time.perf_counter()
             large, small = build(args.deputies)
             if db.engine.dialect.name == "postgresql":
@@ -71,7 +62,7 @@ def main():
                 # (a nested loop over 1,000 printed codes for each deputy: ten deputies cost 0.3 s).
                 db.session.execute(text("ANALYZE"))
                 db.session.commit()
-            print(f"database: {url.split('://')[0]}, {args.deputies} deputies built in "
+            print(f"database: {database_kind(app)}, {args.deputies} deputies built in "
                   f"{time.perf_counter() - started:.1f} s")
             engine = db.engine
             db.session.remove()

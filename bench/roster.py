@@ -22,25 +22,21 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, func, select, update  # noqa: E402
+from sqlalchemy import event, update  # noqa: E402
 
-from backend import create_app  # noqa: E402
 from backend.activities.models import ActivityParticipant, ParticipantStatus  # noqa: E402
 from backend.auth import services as auth_services  # noqa: E402
 from backend.auth.models import User  # noqa: E402
 from backend.auth.tokens import issue_token  # noqa: E402
-from backend.config import normalise_database_url  # noqa: E402
 from backend.db_types import utcnow  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.org import services as org_services  # noqa: E402
-from backend.org.models import Deputy  # noqa: E402
+from fresh import database_kind, empty_app  # noqa: E402
 
 PASSWORD = "bench-password"
 SMALL = 10
@@ -117,17 +113,11 @@ def main():
     parser.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite file")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = normalise_database_url(args.database_url) if args.database_url else f"sqlite:///{tmp}/bench.sqlite"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WECHAT_MODE": "fake",
-                          "ACTIVITY_MAX_DEPUTIES": max(args.deputies, 1000)})
+    with empty_app(args.database_url, ACTIVITY_MAX_DEPUTIES=max(args.deputies, 1000)) as app:
         with app.app_context():
-            upgrade()
-            if db.session.scalar(select(func.count()).select_from(Deputy)):
-                sys.exit("the database already holds deputies; give the bench an empty one")
             started = time.perf_counter()
             station_id, deputy_ids, admin_token, deputy_token = build(args.deputies)
-            print(f"database: {url.split('://')[0]}, {args.deputies} deputies built in {time.perf_counter() - started:.1f} s")
+            print(f"database: {database_kind(app)}, {args.deputies} deputies built in {time.perf_counter() - started:.1f} s")
             engine = db.engine
             db.session.remove()
 
