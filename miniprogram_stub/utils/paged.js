@@ -85,4 +85,29 @@ function listPage(definition) {
   return Object.assign({}, LIST_HANDLERS, definition, { data: Object.assign(listState(), definition.data) });
 }
 
-module.exports = { loadPage, clearList, listPage, PER_PAGE };
+// A list with a search box: data.keyword is what is typed, data.searched the keyword of the list shown,
+// which the page's load(reset) sends. A new keyword empties the list while its first page loads.
+const SEARCH_HANDLERS = {
+  onKeywordInput(e) {
+    this.setData({ keyword: e.detail.value });
+  },
+
+  search() {
+    const keyword = (this.data.keyword || '').trim();
+    if (keyword !== this.data.searched) this.setData({ keyword, searched: keyword, items: [] });
+    return this.load(true);
+  },
+
+  clearSearch() {
+    this.setData({ keyword: '', searched: '', items: [] });
+    return this.load(true);
+  },
+};
+
+function searchableListPage(definition) {
+  const page = listPage(Object.assign({}, SEARCH_HANDLERS, definition));
+  page.data = Object.assign({ keyword: '', searched: '' }, page.data);
+  return page;
+}
+
+module.exports = { loadPage, clearList, listPage, searchableListPage, PER_PAGE };

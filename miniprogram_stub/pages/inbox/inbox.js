@@ -4,7 +4,7 @@
 // of the deputy's items (a citizen calling about an item does not know its tab, nor may it be in one).
 const api = require('../../utils/api');
 const config = require('../../config');
-const { listPage, loadPage } = require('../../utils/paged');
+const { loadPage, searchableListPage } = require('../../utils/paged');
 const { presentSuggestion } = require('../../utils/format');
 const { consent, wxp, toast } = require('../../utils/wxp');
 
@@ -20,7 +20,7 @@ const SORTS = [
   { key: 'due', label: '按期限' },
 ];
 
-Page(listPage({
+Page(searchableListPage({
   data: {
     tabs: TABS.map((t) => ({ key: t.key, label: t.label })),
     tab: 'assigned',
@@ -61,22 +61,6 @@ Page(listPage({
     const key = e.currentTarget.dataset.key;
     if (key === this.data.sort || !SORTS.some((s) => s.key === key)) return null;
     this.setData({ sort: key });
-    return this.load(true);
-  },
-
-  onKeywordInput(e) {
-    this.setData({ keyword: e.detail.value });
-  },
-
-  search() {
-    const keyword = (this.data.keyword || '').trim();
-    if (keyword === this.data.searched) return this.load(true);
-    this.setData({ keyword, searched: keyword, items: [] });
-    return this.load(true);
-  },
-
-  clearSearch() {
-    this.setData({ keyword: '', searched: '', items: [] });
     return this.load(true);
   },
 

@@ -4,7 +4,7 @@
 // card a scan opens — details, deputies, reception days, 提建议, 约见代表. Without the location: why,
 // 去设置 when the user refused it (wx.openSetting), and the search by name or address that works anyway.
 const api = require('../../utils/api');
-const { clearList, listPage, loadPage } = require('../../utils/paged');
+const { clearList, loadPage, searchableListPage } = require('../../utils/paged');
 const { distanceText } = require('../../utils/format');
 const { wxp } = require('../../utils/wxp');
 
@@ -19,15 +19,13 @@ function presentStation(station) {
   });
 }
 
-Page(listPage({
+Page(searchableListPage({
   data: {
     loading: false, // nothing to list until there is a location or a search
     locating: true,
     located: false,
     problem: '', // why there is no location, when there is none
     canOpenSetting: false, // the user refused: the setting can allow it
-    keyword: '',
-    searched: '', // the keyword of the list shown
   },
 
   onLoad() {
@@ -72,21 +70,6 @@ Page(listPage({
       return Promise.resolve([]);
     }
     return loadPage(this, (paging) => api.stations(Object.assign({}, query, paging)), { reset, map: presentStation });
-  },
-
-  onKeywordInput(e) {
-    this.setData({ keyword: e.detail.value });
-  },
-
-  search() {
-    const keyword = (this.data.keyword || '').trim();
-    this.setData({ keyword, searched: keyword });
-    return this.load(true);
-  },
-
-  clearSearch() {
-    this.setData({ keyword: '', searched: '' });
-    return this.load(true);
   },
 
   async openSettings() {
