@@ -939,3 +939,32 @@ def test_a_wrong_type_is_corrected_on_the_edit_page(app, station_admin, factory,
     assert "共计入积分 3 分" in text(station_admin.get(path))
     closed = station_admin.get(f"{path}/edit")
     assert closed.status_code == 409 and "活动已结单，不能再修改。" in text(closed)
+
+
+def test_deputies_on_leave_are_not_counted_as_expected(app, station_admin, factory, world):
+    """应到 is everyone invited but the deputies on leave (已请假): the check-in screen, the activity's 出勤情况
+    and the activities' list give one and the same figure, with 请假 N 人 beside it on the screen."""
+    from backend.activities.models import ActivityParticipant, ParticipantStatus
+
+    third = factory.deputy(world["tree"]["hc"], "王芳", phone="13800000103", stations=[world["chengbei"]])
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"], world["li"], third]))
+    assert created.status_code == 302, text(created)
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    statuses = {world["zhang"].id: ParticipantStatus.checked_in, third.id: ParticipantStatus.declined}
+    for p in db.session.scalars(db.select(ActivityParticipant).filter_by(activity_id=activity_id)):
+        p.status = statuses.get(p.deputy_id, p.status)
+    db.session.commit()
+
+    def plain(response):
+        return re.sub(r"<[^>]+>", "", re.sub(r"\s+", " ", text(response)))
+
+    screen = plain(station_admin.get(f"{path}/screen"))
+    assert "已签到 1 / 应到 2 人 · 请假 1 人" in screen
+    assert "/ 3 人" not in screen
+    page = plain(station_admin.get(path))
+    assert "签到 1 / 应到 2 · 请假 1" in page
+    live = station_admin.get(f"/console/activities/{activity_id}/attendance.json").json
+    assert (live["checked_in"], live["expected"], live["declined"]) == (1, 2, 1)
+    listed = plain(station_admin.get("/console/activities"))
+    assert "签到 / 应到" in listed and "1 / 2" in listed

@@ -740,6 +740,12 @@ def summaries(activities):
     return counts
 
 
+def expected_count(counts):
+    """应到 from ``summaries()`` counts: everyone invited but the deputies on leave (已请假), that is those
+    still to come (待接单, 已接单), those who came (已签到) and those marked absent at 结单 (缺席)."""
+    return counts["total"] - counts["declined"]
+
+
 def close(actor, activity):
     """结单 by ``actor``: checked-in deputies earn the points, the rest who did not decline are absent and
     lose points. A second 结单 changes nothing and leaves no line in the record.

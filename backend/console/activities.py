@@ -321,7 +321,7 @@ def activities():
     return render_template(
         "console/activities.html", page=page, status=status, type=kind, q=q, station_id=station_id,
         stations=scoped_stations(g.user, [station_id]), status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,
-        counts=services.summaries(page["items"]),
+        counts={key: c | {"expected": services.expected_count(c)} for key, c in services.summaries(page["items"]).items()},
     )
 
 
@@ -554,6 +554,8 @@ def attendance(activity, args=None):
         "status_label": ACTIVITY_STATUS_LABELS[activity.status.value],
         "summary": summary,
         "total": summary["total"],
+        "expected": services.expected_count(summary),  # 应到: the screen, 出勤情况 and the list say the same
+        "declined": summary["declined"],
         "checked_in": summary["checked_in"],
         "filter": args,
         "page": {"page": page["page"], "per_page": page["per_page"], "total": page["total"]},

@@ -415,7 +415,7 @@ def test_a_large_activitys_invited_deputies_are_paged_and_found_on_the_edit_page
     expect(page.locator("#ticked-elsewhere")).to_contain_text("另有 2 位")
     page.click("button:has-text('保存修改')")
     expect(page.locator(".flash")).to_have_text("已保存修改：“全区代表学习培训”；已移出 2 位代表。")
-    expect(page.locator("#att-total")).to_have_text("10")
+    expect(page.locator("#att-expected")).to_have_text("10")
     page.goto(f"{live_server}/console/activities/{created.json['id']}?q=代表03")
     expect(page.locator("#att-empty")).to_have_text("没有符合条件的代表。")
     assert external_requests == []

@@ -12,6 +12,8 @@
   var img = document.getElementById("checkin-qr");
   var stopped = document.getElementById("screen-stopped");
   var checked = document.getElementById("screen-checked");
+  var expected = document.getElementById("screen-expected");
+  var declined = document.getElementById("screen-declined");
   var timers = [];
 
   function stop(text) {
@@ -53,6 +55,8 @@
           return;
         }
         checked.textContent = data.checked_in;
+        expected.textContent = data.expected;
+        declined.textContent = data.declined;
         if (data.status !== "published") {
           stop("活动" + data.status_label + "，签到已停止。");
         }

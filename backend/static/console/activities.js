@@ -132,7 +132,8 @@
       }
     });
     document.getElementById("att-checked").textContent = data.checked_in;
-    document.getElementById("att-total").textContent = data.total;
+    document.getElementById("att-expected").textContent = data.expected;
+    document.getElementById("att-declined").textContent = data.declined;
     section.querySelectorAll("#att-summary [data-key]").forEach(function (el) {
       el.textContent = data.summary[el.getAttribute("data-key")];
     });
