@@ -968,3 +968,56 @@ def test_deputies_on_leave_are_not_counted_as_expected(app, station_admin, facto
     assert (live["checked_in"], live["expected"], live["declined"]) == (1, 2, 1)
     listed = plain(station_admin.get("/console/activities"))
     assert "签到 / 应到" in listed and "1 / 2" in listed
+
+
+def xlsx_upload(workbook, name="名册.xlsx"):
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return (buffer, name)
+
+
+def test_the_import_template_downloads_and_round_trips(huaihua, world):
+    """下载导入模板: the importer's own header, an example row marked 示例 and skipped on import, and a
+    填写说明 sheet; a clerk's row typed under the example imports that deputy."""
+    page = text(huaihua.get("/console/deputies/import"))
+    assert "下载导入模板" in page and "示例行导入时自动跳过" in page
+    response = huaihua.get("/console/deputies/import-template.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "attachment" in response.headers["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    sheet = workbook.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert headers == ["姓名", "层级", "所属区域", "手机号", "联络站", "代表小组", "届次", "状态"]
+    example = [c.value for c in sheet[2]]
+    assert example[0].startswith("示例：") and example[2] == "怀化市"  # the administrator's own region
+    assert all(sheet.column_dimensions[letter].width >= 10 for letter in "ABCDEFGH")
+    notes = workbook["填写说明"]
+    explained = "\n".join(str(c.value) for row in notes.iter_rows() for c in row if c.value)
+    assert "全国、省、市、县（区）或乡镇" in explained and "在任" in explained
+
+    def upload(book):
+        return huaihua.post("/console/deputies/import", data={
+            "csrf_token": token_from(huaihua, "/console/deputies/import"), "file": xlsx_upload(book),
+        }, content_type="multipart/form-data")
+
+    # The template as downloaded: nothing but the example, said so plainly; no deputy named 示例.
+    unchanged = upload(workbook)
+    assert unchanged.status_code == 422
+    assert "只有模板的示例行" in text(unchanged)
+
+    # A clerk's row under the example: that deputy is imported, the example skipped, no error reported.
+    sheet.append(["王芳", "县（区）", "鹤城区", "13900000077", "城北联络站", "第三代表小组", "第十七届", "在任"])
+    filled = upload(workbook)
+    assert filled.status_code == 200, text(filled)
+    page = text(filled)
+    assert re.search(r"<strong>1</strong> 新增", page) and "错误报告" not in page
+    assert "王芳" in text(huaihua.get("/console/deputies?q=王芳"))
+    assert db.session.scalar(db.select(db.func.count()).select_from(type(world["zhang"]))
+                             .where(type(world["zhang"]).name.startswith("示例"))) == 0
+
+
+def test_a_station_administrators_template_names_their_station(station_admin, world):
+    workbook = openpyxl.load_workbook(io.BytesIO(station_admin.get("/console/deputies/import-template.xlsx").get_data()))
+    assert [c.value for c in workbook.worksheets[0][2]][4] == "城北联络站"

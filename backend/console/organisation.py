@@ -615,6 +615,21 @@ def deputy_import():
     return _import_page(result=result)
 
 
+@bp.get("/deputies/import-template.xlsx")
+@console_page("console.deputies")
+def deputy_import_template():
+    """下载导入模板: the importer's columns, with an example row naming the administrator's region and
+    (a station administrator's) station."""
+    user = g.user
+    stations = [] if is_region_admin(user) else scoped_stations(user, limit=1)
+    region = user.admin_region or (stations[0].region if stations else None)
+    data = importer.template(region.name if region else "", stations[0].name if stations else "")
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = _attachment("代表名册导入模板.xlsx", "deputy-import-template.xlsx")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(exc):
     """A file over MAX_CONTENT_LENGTH (the import's is the console's only upload), found as soon as the

@@ -19,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import openpyxl
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from flask import current_app
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -56,6 +58,23 @@ COLUMNS = (
     Column("term", "届次", False),
     Column("active", "状态", False),
 )
+# The downloadable template (下载导入模板): its example row's 姓名 starts with this mark and is skipped on
+# import (a clerk who types their rows under it need not delete it), and its notes sheet is never read.
+EXAMPLE_MARK = "示例："
+INSTRUCTIONS_SHEET = "填写说明"
+LEVELS_TEXT = "全国、省、市、县（区）或乡镇"
+COLUMN_NOTES = {
+    "姓名": "代表姓名，不超过 50 个字。",
+    "层级": f"{LEVELS_TEXT}；也可写“省级”“县级人大代表”等。",
+    "所属区域": "代表所属的区域名称，如“鹤城区”；重名时连同上级一起写，如“怀化市/鹤城区”。须在您的管理范围内。",
+    "手机号": "代表本人的 11 位手机号，按手机号匹配：已有的代表更新信息，新的手机号新增代表。"
+              "请把这一列设为“文本”格式，以免 Excel 显示成科学计数法。",
+    "联络站": "代表进驻的联络站名称，多个用顿号（、）分隔；不填则不改变已有代表进驻的联络站。",
+    "代表小组": "所在代表小组名称，不超过 100 个字。",
+    "届次": "1 到 99 的数字，如“17”或“第十七届”。",
+    "状态": "“在任”或“离任”；新增代表不填即为在任。",
+}
+_TEMPLATE_WIDTHS = {"姓名": 14, "层级": 12, "所属区域": 20, "手机号": 16, "联络站": 24, "代表小组": 18, "届次": 12, "状态": 10}
 _COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
 # Other names the same columns go by in the sheets people keep. A column under its own name wins over
 # one under another name: a register may have an office 联系电话 beside the 手机号.
@@ -101,6 +120,7 @@ class Sheet:
 
     columns: dict  # column key → index in a row
     rows: list  # [(row number, cell values)]
+    examples: int = 0  # the template's example rows, skipped
 
     def __len__(self):
         return len(self.rows)
@@ -125,6 +145,8 @@ def read_sheet(data: bytes) -> Sheet:
         sheet = next((sheet for sheet in sheets if sheet is not None), None)
     if sheet is None:
         _no_header()
+    if not sheet.rows and sheet.examples:
+        raise _bad_file("表格中只有模板的示例行：请在示例行下面逐行填写代表信息后再导入（示例行不会导入）。")
     if not sheet.rows:
         raise _bad_file("表头下面没有代表数据。")
     return sheet
@@ -145,6 +167,8 @@ def _read_xlsx(data):
         for worksheet in sheets:
             if found and worksheet.sheet_state != "visible":
                 break
+            if worksheet.title == INSTRUCTIONS_SHEET:  # the template's notes name every column
+                continue
             worksheet.reset_dimensions()  # the stored dimension is often wrong in generated files
             sheet = _sheet_from(_xlsx_rows(worksheet))
             if sheet is not None and (sheet.rows or not found):
@@ -222,13 +246,23 @@ def _sheet_from(rows):
         if key is not None and key not in columns:
             columns[key] = index
     data = []
+    examples = 0
     for number, values in rows:
         if all(_text(v) == "" for v in values) or _not_a_deputy(values, columns):
+            continue
+        if _is_example(values, columns):
+            examples += 1
             continue
         if len(data) >= MAX_ROWS:
             raise _bad_file(f"一个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
         data.append((number, values))
-    return Sheet(columns, data)
+    return Sheet(columns, data, examples)
+
+
+def _is_example(values, columns):
+    """The template's example row: its 姓名 starts with 示例： (or 示例:)."""
+    index = columns["name"]
+    return index < len(values) and _norm(_text(values[index])).startswith(_norm(EXAMPLE_MARK))
 
 
 _FOOTER = re.compile(r"(合计|总计|小计|共计|填表人|制表人|审核人|填报人|填表日期|制表日期)")
@@ -662,6 +696,41 @@ def _forget(deputy_ids):
 
 
 # --- the import ----------------------------------------------------------------------------------
+
+
+def template(region_name, station_name):
+    """下载导入模板 as .xlsx bytes: the header row the importer reads, one example row (marked, and skipped
+    on import) naming the administrator's own region and station, and a 填写说明 sheet on each column."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "代表名册"
+    sheet.append([c.header for c in COLUMNS])
+    sheet.append([f"{EXAMPLE_MARK}张三", "县（区）", region_name, "13800000000", station_name,
+                  "第一代表小组", "第十七届", "在任"])
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = _TEMPLATE_WIDTHS.get(column.header, 12)
+        sheet[f"{letter}1"].font = Font(bold=True, color="BE1622" if column.required else None)
+        sheet[f"{letter}2"].font = Font(italic=True, color="808080")
+        sheet.column_dimensions[letter].number_format = "@"  # phone numbers stay text, never 1.38E+10
+    sheet.freeze_panes = "A2"
+
+    notes = workbook.create_sheet(INSTRUCTIONS_SHEET)
+    notes.append(["列名", "是否必填", "填写说明"])
+    for column in COLUMNS:
+        notes.append([column.header, "必填" if column.required else "选填", COLUMN_NOTES[column.header]])
+    notes.append([])
+    notes.append(["说明", "", f"第 2 行是示例，姓名以“{EXAMPLE_MARK}”开头的行导入时自动跳过，可保留或删除；"
+                            "请从第 3 行起每行填写一位代表。第一行表头请勿修改。"])
+    for letter, width in (("A", 12), ("B", 10), ("C", 80)):
+        notes.column_dimensions[letter].width = width
+    for row in notes.iter_rows(min_row=2):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+    for c in notes[1]:
+        c.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def import_deputies(scope: "Scope", data: bytes, progress=None) -> dict:
