@@ -117,3 +117,16 @@ def test_a_page_that_cannot_be_opened_leads_back_where_the_administrator_was(sta
     assert f'<a class="button" href="{activity_page}">返回上一页</a>' in page and "返回首页" in page
     bookmarked = text(station_admin.get(f"{activity_page}/edit"))  # no page before it: the activity list
     assert '<a class="button" href="/console/activities">返回上一页</a>' in bookmarked
+
+
+def test_an_empty_list_says_so_without_counting_nought_under_it(station_admin, world):  # noqa: F811
+    """An empty list's own message stands alone: no "共 0 条" printed under it; a list with rows counts them."""
+    sent = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    activity_page = sent.headers["Location"]
+    nobody = text(station_admin.get(f"{activity_page}?q=不存在的代表&record_q=不存在的代表"))
+    assert "没有符合条件的代表。" in nobody and "没有与“不存在的代表”有关的记录。" in nobody
+    assert "共 0 条" not in nobody
+    assert "共 1 条" in text(station_admin.get(activity_page))
+    for path in ("/console/deputies?q=不存在的代表", "/console/activities?q=不存在的活动"):
+        assert "共 0 条" not in text(station_admin.get(path)), path
+    assert "共 1 条" in text(station_admin.get("/console/activities"))

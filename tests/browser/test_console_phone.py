@@ -124,3 +124,39 @@ def test_no_console_page_is_wider_than_a_phone(browser, live_server, station_wor
     finally:
         context.close()
     assert external_requests == []
+
+
+# The inputs whose placeholder is wider than the box it is drawn in (cut off on the screen), by name.
+CUT_PLACEHOLDERS = """() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  const found = [];
+  for (const input of document.querySelectorAll('input[placeholder], textarea[placeholder]')) {
+    const box = input.getBoundingClientRect();
+    if (!box.width || !input.placeholder || input.tagName === 'TEXTAREA') continue;
+    const style = getComputedStyle(input);
+    ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const needed = ctx.measureText(input.placeholder).width;
+    if (needed > room + 0.5) found.push(`${input.name}: “${input.placeholder}” ${Math.round(needed)} > ${Math.round(room)}`);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_no_placeholder_is_cut_off(browser, live_server, station_world, external_requests, width):
+    """补签原因 on 出勤情况, the 操作记录 search and every other hint typed in grey fit their boxes."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "chengbei")
+        cut = {}
+        for path in console_pages(station_world):
+            assert page.goto(live_server + path).status == 200, path
+            found = page.evaluate(CUT_PLACEHOLDERS)
+            if found:
+                cut[path] = found
+        assert cut == {}
+    finally:
+        context.close()
+    assert external_requests == []
