@@ -405,6 +405,25 @@ def test_the_merge_form_takes_the_surviving_items_number_as_a_citizen_reads_it(a
             db.session.commit()
 
 
+def test_the_merge_form_looks_the_number_up_before_it_asks(client, admin, world, pending):  # noqa: F811
+    """Before 合并 asks to be sure, the page looks the typed number up as the merge itself will read it:
+    the item found (its number, words and status) to name in the question, or the reason none is."""
+    other = file(client, world["stranger"], world["station_code"], content="菜市场门口积水，和别人反映的是同一处。").json
+    lookup = f"/console/suggestions/{other['id']}/merge-target"
+    found = admin.get(lookup, query_string={"into": f" {pending['number'][-6:]} "})
+    assert found.status_code == 200
+    assert found.json == {"number": pending["number"], "excerpt": "城北菜市场门口积水严重，雨天无法通行。",
+                          "status_label": "待分派"}
+    for typed, message in (("MSB-00000000-999999", "合并目标不存在或不在您的管理范围内。"),
+                           (other["number"], "不能合并到自身。"),
+                           ("12", "请填写目标建议的完整编号（如 MSB-20261122-000123），或编号末尾至少 3 位数字。"),
+                           ("7" * 5000, "目标建议编号不能超过 32 个字。")):
+        refused = admin.get(lookup, query_string={"into": typed})
+        assert (refused.status_code, refused.json.get("message")) == (422, message), (typed, refused.json)
+    assert admin.get("/console/suggestions/99999999/merge-target?into=123").status_code == 404
+    assert [e["action"] for e in item_json(client, world["admin"], other["id"])["timeline"]] == ["file"]
+
+
 def test_reject_supervise_and_merge_through_forms(client, admin, world, pending):  # noqa: F811
     other = file(client, world["stranger"], world["station_code"], content="菜市场门口积水，和别人反映的是同一处。").json
     base = f"/console/suggestions/{other['id']}"

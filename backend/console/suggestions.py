@@ -7,7 +7,7 @@ administrator's scope is a 404 page.
 """
 import re
 from datetime import date
-from flask import Response, current_app, flash, g, render_template, request, session, url_for
+from flask import Response, current_app, flash, g, jsonify, render_template, request, session, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
@@ -357,8 +357,9 @@ def error_message(exc):
     return "".join(str(m) for m in details) or exc.message
 
 
-def form_text(name, label, max_length, required=True, single_line=False):
-    value = (request.form.get(name) or "").strip()
+def form_text(name, label, max_length, required=True, single_line=False, values=None):
+    """A form's field (or ``values``': a query string's) as typed, trimmed and checked; else the reason."""
+    value = ((request.form if values is None else values).get(name) or "").strip()
     if "\x00" in value:
         raise validation_failed({name: ["文本包含无法识别的字符。"]})
     if single_line and has_control_characters(value):
@@ -498,7 +499,27 @@ def _merge_target(user, item, typed):
         raise validation_failed({"into": [MERGE_ITSELF]})  # its own tail, no other's: not "not found"
     if not found or workflow.admin_role_for(user, found[0]) is None:
         raise validation_failed({"into": [MERGE_TARGET_NOT_FOUND]})
+    if found[0].id == item.id:  # its own whole number (services.merge refuses it too)
+        raise validation_failed({"into": [MERGE_ITSELF]})
     return found[0]
+
+
+MERGE_EXCERPT = 20  # characters of the found item's words in the question 合并 asks
+
+
+@bp.get("/suggestions/<int:suggestion_id>/merge-target")
+@console_login_required
+def merge_target(suggestion_id):
+    """The item 合并到 would merge this one into, looked up as the merge reads the number typed, for the
+    question the page asks before merging: its number, words and status; or the reason there is none."""
+    item = item_or_404(suggestion_id)
+    try:
+        target = _merge_target(g.user, item, form_text("into", "目标建议编号", 32, values=request.args))
+    except APIError as exc:
+        return jsonify({"error": exc.error, "message": error_message(exc)}), exc.status
+    words = " ".join(target.content.split())
+    excerpt = words if len(words) <= MERGE_EXCERPT else words[:MERGE_EXCERPT - 1] + "…"
+    return jsonify({"number": target.number, "excerpt": excerpt, "status_label": STATUS_LABELS[target.status.value]})
 
 
 @bp.post("/suggestions/<int:suggestion_id>/merge")

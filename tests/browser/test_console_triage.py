@@ -91,23 +91,42 @@ def test_the_queue_shows_every_column_on_a_1024_wide_screen(browser, live_server
     context.close()
 
 
-def test_merging_asks_with_the_number_typed(browser, live_server, factory, world):  # noqa: F811
-    """合并 cannot be undone and its target is typed by hand: the question named no item, so a mistyped
-    number was merged into without a second look. It now names the number typed."""
+def test_merging_asks_naming_the_item_found_for_the_number_typed(browser, live_server, factory, world):  # noqa: F811
+    """合并 cannot be undone and its target is typed by hand: the question names the item the number
+    finds (looked up as the merge reads it: number, status, words), never the number as typed; a number
+    that finds none is not asked about, and the page says why."""
     item = _pending(factory, world)
     duplicate = _pending(factory, world, "菜市场门口积水，和别人反映的是同一处。")
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
     questions = []
-    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    accepting = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message),
+                                      dialog.accept() if accepting else dialog.dismiss()))
     sign_in(page, live_server, "chengbei")
     page.goto(f"{live_server}/console/suggestions/{duplicate['id']}")
     merge = page.locator("form[action$='/merge']")
     merge.locator("input[name=into]").fill(f" {item['number'].lower()} ")
-    merge.locator("button[type=submit]").click()
+    with page.expect_event("dialog"):  # asked once the number is looked up
+        merge.locator("button[type=submit]").click()
     expect(merge.locator("button[type=submit]")).to_be_enabled()
-    assert questions == [f"确定将本条作为重复建议合并到 {item['number']} 吗？合并后本条以重复办结，不能撤销。"]
+    assert questions == [f"确定将本条作为重复建议合并到 {item['number']}（待分派：“城北菜市场门口积水严重，雨天无法通行。”）吗？"
+                         "合并后本条以重复办结，不能撤销。"]
     assert _timeline_actions(factory, world, duplicate) == ["file"]
+
+    # A number no item of theirs has: no question about it, the page says why.
+    merge.locator("input[name=into]").fill("MSB-20200101-999999")
+    merge.locator("button[type=submit]").click()
+    expect(page.locator("#refused")).to_contain_text("合并目标不存在或不在您的管理范围内。")
+    assert len(questions) == 1
+
+    # Asked again and accepted: merged.
+    accepting.append(True)
+    merge = page.locator("form[action$='/merge']")
+    merge.locator("input[name=into]").fill(item["number"][-6:])
+    merge.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("已合并到目标建议")
+    assert _timeline_actions(factory, world, duplicate) == ["file", "merge"]
     context.close()
 
 

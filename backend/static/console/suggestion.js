@@ -4,12 +4,15 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question) {
-      // {into}: the item number typed in that field, as the server reads it (trimmed, upper case).
-      question = question.replace(/\{(\w+)\}/g, function (_, name) {
-        var field = form.elements.namedItem(name);
-        return field ? field.value.trim().toUpperCase() : "";
-      });
+    var lookup = form.getAttribute && form.getAttribute("data-merge-lookup");
+    if (lookup) {
+      if (form.getAttribute("data-looked-up") !== "yes") {
+        event.preventDefault();
+        mergeAfterLookup(form, lookup, question);
+        return;
+      }
+      form.removeAttribute("data-looked-up");  // asked already; a later submission asks again
+      question = null;
     }
     if (question && !window.confirm(question)) {
       event.preventDefault();
@@ -21,6 +24,44 @@
       window.setTimeout(function () { button.disabled = true; }, 0);
     }
   });
+
+  // 合并到: the number typed is looked up as the merge will read it, and the question names the item
+  // found (its number, status and words), never the number as typed. None found: the form is sent
+  // as it is, and the page says why, as the merge itself refuses it. The lookup unreachable: the
+  // form's own question, which names no item.
+  function mergeAfterLookup(form, lookup, fallback) {
+    if (form.getAttribute("data-looking") === "yes") {
+      return;  // a second click while the first is being looked up
+    }
+    form.setAttribute("data-looking", "yes");
+    var field = form.elements.namedItem("into");
+    fetch(lookup + "?into=" + encodeURIComponent(field.value), {
+      credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === -1) {
+          throw new Error("not an answer");
+        }
+        return response.json().then(function (body) {
+          return response.ok ? "确定将本条作为重复建议合并到 " + body.number + "（" + body.status_label + "：“" +
+            body.excerpt + "”）吗？合并后本条以重复办结，不能撤销。" : null;
+        });
+      })
+      .catch(function () { return fallback; })
+      .then(function (asked) {
+        form.removeAttribute("data-looking");
+        if (asked && !window.confirm(asked)) {
+          return;
+        }
+        form.setAttribute("data-looked-up", "yes");
+        if (form.requestSubmit) {
+          form.requestSubmit();
+        } else {
+          form.submit();
+        }
+      });
+  }
 
   // A refused step came back with its form as typed: the cursor goes to the box the reason is about
   // (else the form's first one), which brings the form and its reason into sight.
