@@ -119,3 +119,50 @@ def test_a_dispatch_and_the_activity_filter_reach_a_station_beyond_the_list(desk
     expect(filters.locator("select[name=station_id]")).to_have_value(str(far.id))  # shown, though beyond the list
     desktop.screenshot(path="/tmp/console-station-picker-filter.png", full_page=True)
     assert external_requests == []
+
+
+def test_the_deputy_picker_filters_by_a_station_found_by_searching(desktop, live_server, stations, factory,
+                                                                   external_requests):
+    far = stations["far"]
+    north, south = stations["listed"]
+    factory.deputy(stations["zhijiang"], "杨帆", phone="13800000201", stations=[far])
+    factory.deputy(stations["tree"]["hc"], "张伟", phone="13800000202", stations=[north])
+    factory.deputy(stations["tree"]["hc"], "李娜", phone="13800000203", stations=[south])
+    sign_in(desktop, live_server, "huaihua")
+
+    desktop.goto(f"{live_server}/console/activities/new")
+    desktop.fill("input[name=title]", "城北联络站进站接待选民")
+    desktop.select_option("fieldset.place select[name=station_id]", str(north.id))
+    picker = desktop.locator("[data-picker]")
+    chosen = picker.locator(".picker-chosen")
+    options = picker.locator(".picker-options")
+    options.locator("label:has-text('张伟') input").check()
+    expect(picker.locator(".picker-count")).to_have_text("1")
+
+    # The picker's station filter: a station beyond the list, found by searching, narrows the deputies offered.
+    filters = picker.locator(".picker-filters")
+    filters.locator(".station-q").fill("芷江")
+    expect(filters.locator(".station-result")).to_have_count(1)
+    filters.locator(".station-q").press("Enter")
+    expect(filters.locator("select.picker-station")).to_have_value(str(far.id))
+    expect(options.locator("label")).to_have_count(1)
+    expect(options).to_contain_text("杨帆")
+    picker.locator("button:has-text('全选搜索结果')").click()
+    expect(chosen).to_contain_text("杨帆")
+    expect(picker.locator(".picker-count")).to_have_text("2")
+
+    # All stations again: the chosen stay in 已选 and are not offered twice.
+    filters.locator("select.picker-station").select_option("")
+    expect(options).to_contain_text("李娜")
+    expect(options).not_to_contain_text("张伟")
+    expect(options).not_to_contain_text("杨帆")
+    chosen.locator("label:has-text('张伟') input").uncheck()  # back to 可选
+    expect(options).to_contain_text("张伟")
+    expect(picker.locator(".picker-count")).to_have_text("1")
+
+    desktop.click("button:has-text('发单并通知代表')")
+    expect(desktop.locator(".flash")).to_contain_text("已发单")
+    rows = desktop.locator("#att-rows")
+    expect(rows.locator("tr")).to_have_count(1)
+    expect(rows).to_contain_text("杨帆")
+    assert external_requests == []
