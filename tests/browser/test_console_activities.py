@@ -39,6 +39,8 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
     expect(options).not_to_contain_text("李娜")
     options.locator("label:has-text('张伟') input").check()
     expect(page.locator(".picker-chosen")).to_contain_text("张伟")
+    page.press(".picker-q", "Enter")  # searching does not send the form
+    expect(page.locator("h1")).to_have_text("发单：派发履职活动")
     page.fill(".picker-q", "")
     expect(options).to_contain_text("李娜")
     options.locator("label:has-text('李娜') input").check()

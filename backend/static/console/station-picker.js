@@ -5,19 +5,14 @@
    offered under the box; the one picked becomes the select's choice (added to it if the page did not list
    it), and the select tells its form as if chosen by hand.
    <fieldset data-station-picker="URL" data-name="station_ids">: stations to tick (an administrator
-   account's, a deputy's), as the deputy picker works: ticked ones stay in 已选 across searches.
+   account's, a deputy's), the tick picker (tick-picker.js) as the deputy picker: ticked ones stay in 已选
+   across searches; an empty search shows the page's own list again.
    Without this script the page's own list still works. */
 (function () {
   "use strict";
 
-  var WAIT = 250;  // ms after the last keystroke before searching
-
-  function note(text) {
-    var li = document.createElement("li");
-    li.className = "muted";
-    li.textContent = text;
-    return li;
-  }
+  var note = window.tickPicker.note;
+  var searcher = window.tickPicker.searcher;
 
   function detail(station) {
     return [station.region, station.address].filter(Boolean).join(" · ");
@@ -32,47 +27,6 @@
     box.maxLength = 50;
     box.autocomplete = "off";
     return box;
-  }
-
-  /* Runs ``show(data)`` with the matches for ``query()`` once typing pauses; a late answer to an older
-     search is dropped. ``show(null, message)`` on a failure. */
-  function searcher(url, query, show) {
-    var timer = null;
-    var serial = 0;
-
-    function run() {
-      var mine = ++serial;
-      fetch(url + "?" + query().toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          return response.json().catch(function () { return {}; }).then(function (data) {
-            if (!response.ok || !data.items) {
-              throw new Error(data.message || "搜索失败，请稍后重试。");
-            }
-            return data;
-          });
-        })
-        .then(function (data) {
-          if (mine === serial) {
-            show(data);
-          }
-        })
-        .catch(function (error) {
-          if (mine === serial) {
-            show(null, error.message);
-          }
-        });
-    }
-
-    return {
-      soon: function () {
-        window.clearTimeout(timer);
-        timer = window.setTimeout(run, WAIT);
-      },
-      cancel: function () {
-        window.clearTimeout(timer);
-        serial++;
-      },
-    };
   }
 
   function setupSelect(select) {
@@ -182,95 +136,20 @@
   }
 
   function setupChecklist(picker) {
-    var url = picker.getAttribute("data-station-picker");
-    var name = picker.getAttribute("data-name") || "station_ids";
-    var chosen = picker.querySelector(".picker-chosen");
-    var options = picker.querySelector(".picker-options");
-    var count = picker.querySelector(".picker-count");
-    var listed = Array.prototype.slice.call(options.children);  // the page's own list, for an empty search
     var filters = document.createElement("div");
     filters.className = "picker-filters";
     var box = searchBox();
     filters.appendChild(box);
     picker.querySelector("legend").insertAdjacentElement("afterend", filters);
-
-    function chosenIds() {
-      return Array.prototype.map.call(chosen.querySelectorAll("input[type=checkbox]"), function (b) { return b.value; });
-    }
-
-    function updateCount() {
-      count.textContent = chosen.querySelectorAll("input[type=checkbox]:checked").length;
-    }
-
-    function item(station) {
-      var li = document.createElement("li");
-      var label = document.createElement("label");
-      var tick = document.createElement("input");
-      tick.type = "checkbox";
-      tick.name = name;
-      tick.value = String(station.id);
-      var small = document.createElement("small");
-      small.textContent = detail(station);
-      label.appendChild(tick);
-      label.appendChild(document.createTextNode(" " + station.name + " "));
-      label.appendChild(small);
-      li.appendChild(label);
-      return li;
-    }
-
-    picker.addEventListener("change", function (event) {
-      var tick = event.target;
-      if (!tick.matches || !tick.matches("input[type=checkbox]")) {
-        return;
-      }
-      var li = tick.closest("li");
-      if (tick.checked && options.contains(li)) {
-        chosen.appendChild(li);
-      } else if (!tick.checked && chosen.contains(li)) {
-        options.insertBefore(li, options.firstChild);
-      }
-      updateCount();
+    window.tickPicker.setup(picker, {
+      url: picker.getAttribute("data-station-picker"),
+      box: box,
+      name: picker.getAttribute("data-name") || "station_ids",
+      none: "没有其他符合条件的联络站。",
+      restoreListed: true,
+      params: function () { return new URLSearchParams({ q: box.value.trim() }); },
+      render: function (station) { return { name: station.name, detail: detail(station) }; },
     });
-
-    function showListed() {
-      var taken = chosenIds();
-      options.replaceChildren.apply(options, listed.filter(function (li) {
-        var tick = li.querySelector("input[type=checkbox]");
-        return !tick || (!tick.checked && taken.indexOf(tick.value) < 0);
-      }));
-    }
-
-    var search = searcher(url, function () { return new URLSearchParams({ q: box.value.trim() }); }, function (data, error) {
-      var list = document.createDocumentFragment();
-      if (!data) {
-        list.appendChild(note(error));
-      } else {
-        var taken = chosenIds();
-        var fresh = data.items.filter(function (station) { return taken.indexOf(String(station.id)) < 0; });
-        fresh.forEach(function (station) { list.appendChild(item(station)); });
-        if (!fresh.length) {
-          list.appendChild(note("没有其他符合条件的联络站。"));
-        } else if (data.more) {
-          list.appendChild(note("只显示前 " + data.limit + " 个，请输入更完整的名称。"));
-        }
-      }
-      options.replaceChildren(list);
-    });
-
-    box.addEventListener("input", function () {
-      if (box.value.trim()) {
-        search.soon();
-      } else {
-        search.cancel();
-        showListed();
-      }
-    });
-    box.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") {
-        event.preventDefault();  // searching is not sending the form
-      }
-    });
-    updateCount();
   }
 
   document.querySelectorAll("select[data-station-picker]").forEach(setupSelect);
