@@ -1,7 +1,7 @@
 """What a station's staff read in a real browser: the console's plain links (返回…列表, 履职档案, 打开二维码图片…)
 wear the console's red, as the links in its tables and breadcrumbs do, never the browser's default blue (or its
 purple once visited); the live attendance view says in Chinese when it cannot refresh, never the browser's
-English ("Failed to fetch")."""
+English ("Failed to fetch"), nor does the pickers' search."""
 from playwright.sync_api import expect
 
 from .test_console_activities import sign_in
@@ -49,4 +49,22 @@ def test_the_live_attendance_says_in_chinese_that_it_cannot_refresh(desktop, liv
     error = page.locator(".att-error")
     expect(error).to_be_visible(timeout=15000)  # the view refreshes every 5 seconds
     expect(error).to_have_text("刷新失败，请检查网络或重新登录。")
+    assert external_requests == []
+
+
+def test_the_deputy_search_says_in_chinese_that_the_network_failed(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    factory.admin("chengbei", stations=[station])
+    page = desktop
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/new")
+
+    page.route("**/console/deputy-options*", lambda route: route.abort("internetdisconnected"))
+    page.locator(".picker-q").fill("张")
+    expect(page.locator(".picker-options")).to_have_text("搜索失败，请检查网络后重试。")
+    page.unroute("**/console/deputy-options*")
+    page.locator(".picker-q").fill("张伟")
+    expect(page.locator(".picker-options")).to_contain_text("张伟")
     assert external_requests == []

@@ -38,7 +38,9 @@ window.tickPicker = (function () {
         .then(function (response) {
           return response.json().catch(function () { return {}; }).then(function (data) {
             if (!response.ok || !data.items) {
-              throw new Error(data.message || "搜索失败，请稍后重试。");
+              var refused = new Error(data.message || "搜索失败，请稍后重试。");
+              refused.answered = true;
+              throw refused;
             }
             return data;
           });
@@ -49,8 +51,8 @@ window.tickPicker = (function () {
           }
         })
         .catch(function (error) {
-          if (mine === serial) {
-            show(null, error.message);
+          if (mine === serial) {  // no answer at all: the browser's own words ("Failed to fetch") are English
+            show(null, error.answered ? error.message : "搜索失败，请检查网络后重试。");
           }
         });
     }
