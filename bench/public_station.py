@@ -13,18 +13,17 @@ always exits 0: it reports, it does not gate.
 """
 import argparse
 import os
-import statistics
 import sys
 import time
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from backend.extensions import db  # noqa: E402
 from backend.org import services as org_services  # noqa: E402
-from fresh import database_kind, empty_app  # noqa: E402
+from fresh import Probe, database_kind, empty_app, figures, large_and_small  # noqa: E402
 
 SMALL = 10
 
@@ -76,37 +75,20 @@ def main():
             ("page: …/deputies?page=3", "/public/stations/{id}/deputies?page=3"),
             ("page: …/deputies?q=100 (a name)", "/public/stations/{id}/deputies?q=" + quote("100")),
         ]
-        seen = []
-        event.listen(engine, "before_cursor_execute", lambda *a: seen.append(1))
-
-        def run(path):
-            seen.clear()
-            began = time.perf_counter()
-            response = client.get(path)
-            elapsed = (time.perf_counter() - began) * 1000
-            return elapsed, len(seen), len(response.get_data()), response.status_code
-
+        probe = Probe(engine)
         for _, path in probes:  # warm-up
             for station_id, code in (large, small):
-                run(path.format(id=station_id, code=code))
+                client.get(path.format(id=station_id, code=code))
         print(f"{'request':32} {f'{args.deputies:,}: ms':>10} {f'{SMALL}: ms':>8} {'statements':>11} "
               f"{f'KiB ({args.deputies:,})':>12}")
         for label, path in probes:
-            times = {0: [], 1: []}
-            counts, size, status = {}, 0, 200
-            for _ in range(args.repeat):
-                for which, (station_id, code) in enumerate((large, small)):
-                    elapsed, statements, length, status = run(path.format(id=station_id, code=code))
-                    times[which].append(elapsed)
-                    counts[which] = statements
-                    if which == 0:
-                        size = length
-            if status != 200:
-                print(f"{label:32} answered {status}")
+            found = large_and_small(probe, lambda station: client.get(path.format(id=station[0], code=station[1])),
+                                    large, small, args.repeat)
+            statuses = [answer.status_code for answer in found["answers"]]
+            if statuses != [200, 200]:
+                print(f"{label:32} answered {statuses}")
                 continue
-            same = "" if counts[0] == counts[1] else "  differs"
-            print(f"{label:32} {statistics.median(times[0]):10.1f} {statistics.median(times[1]):8.1f} "
-                  f"{counts[0]:>5} / {counts[1]:<4}{same} {size / 1024:10.1f}")
+            print(f"{label:32} {figures(found)}")
         with app.app_context():
             db.engine.dispose()
 

@@ -20,14 +20,13 @@ offers, none at 1,000) and the size of the answer. It always exits 0: it reports
 import argparse
 import os
 import re
-import statistics
 import sys
 import time
 from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import event, update  # noqa: E402
+from sqlalchemy import update  # noqa: E402
 
 from backend.activities.models import ActivityParticipant, ParticipantStatus  # noqa: E402
 from backend.auth import services as auth_services  # noqa: E402
@@ -36,7 +35,7 @@ from backend.auth.tokens import issue_token  # noqa: E402
 from backend.db_types import utcnow  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.org import services as org_services  # noqa: E402
-from fresh import database_kind, empty_app  # noqa: E402
+from fresh import Probe, database_kind, empty_app, figures, large_and_small  # noqa: E402
 
 PASSWORD = "bench-password"
 SMALL = 10
@@ -145,35 +144,18 @@ def main():
             ("API: participants checked_in p3", api,
              "/api/v1/activities/{id}/participants?status=checked_in&page=3&per_page=50", admin),
         ]
-        seen = []
-        event.listen(engine, "before_cursor_execute", lambda *a: seen.append(1))
-
-        def run(client, path, headers):
-            seen.clear()
-            began = time.perf_counter()
-            response = client.get(path, headers=headers)
-            elapsed = (time.perf_counter() - began) * 1000
-            if response.status_code != 200:
-                sys.exit(f"{path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
-            return elapsed, len(seen), len(response.get_data())
-
+        probe = Probe(engine)
         for _, client, path, headers in probes:  # warm-up
             for activity_id in (large, small):
-                run(client, path.format(id=activity_id), headers)
+                client.get(path.format(id=activity_id), headers=headers)
         print(f"{'request':34} {'1,000: ms':>10} {f'{SMALL}: ms':>8} {'statements':>11} {'KiB (1,000)':>12}")
         for label, client, path, headers in probes:
-            times = {large: [], small: []}
-            counts, size = {}, 0
-            for _ in range(args.repeat):
-                for activity_id in (large, small):
-                    elapsed, statements, length = run(client, path.format(id=activity_id), headers)
-                    times[activity_id].append(elapsed)
-                    counts[activity_id] = statements
-                    if activity_id == large:
-                        size = length
-            same = "" if counts[large] == counts[small] else "  differs"
-            print(f"{label:34} {statistics.median(times[large]):10.1f} {statistics.median(times[small]):8.1f} "
-                  f"{counts[large]:>5} / {counts[small]:<4}{same} {size / 1024:10.1f}")
+            found = large_and_small(probe, lambda activity_id: client.get(path.format(id=activity_id), headers=headers),
+                                    large, small, args.repeat)
+            for response in found["answers"]:
+                if response.status_code != 200:
+                    sys.exit(f"{path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+            print(f"{label:34} {figures(found)}")
         with app.app_context():
             db.engine.dispose()
 
