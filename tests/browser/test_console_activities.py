@@ -18,6 +18,15 @@ def sign_in(page, base_url, username, password="password123"):
     expect(page.locator(".who")).to_contain_text(username)
 
 
+def dispatched(factory, admin, station, deputies, title, kind, starts, ends):
+    """发单 through the API, as ``admin``: the new activity's id."""
+    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
+        "title": title, "type": kind, "station_id": station.id, "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat(), "deputy_ids": [d.id for d in deputies]})
+    assert created.status_code == 201, created.json
+    return created.json["id"]
+
+
 def test_dispatch_check_in_close_and_points(desktop, live_server, factory, external_requests):
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
@@ -177,12 +186,8 @@ def test_an_activity_is_moved_and_its_deputies_changed_on_the_edit_page(desktop,
     factory.deputy(tree["hc"], "王强", phone="13800000103", stations=[station])
     admin = factory.admin("chengbei", stations=[station])
     morning = (datetime.now(china) + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
-        "title": "城北联络站进站接待选民", "type": "reception", "station_id": station.id,
-        "starts_at": morning.isoformat(), "ends_at": (morning + timedelta(hours=2)).isoformat(),
-        "deputy_ids": [zhang.id, li.id]})
-    assert created.status_code == 201, created.json
-    activity_id = created.json["id"]
+    activity_id = dispatched(factory, admin, station, [zhang, li], "城北联络站进站接待选民", "reception",
+                             morning, morning + timedelta(hours=2))
     page = desktop
     sign_in(page, live_server, "chengbei")
     watching = page.context.new_page()
@@ -249,11 +254,8 @@ def test_a_long_record_is_read_page_by_page_and_by_a_deputys_name(desktop, live_
     li = factory.deputy(tree["hc"], "李娜", phone="13800000102", stations=[station])
     admin = factory.admin("chengbei", stations=[station])
     starts = datetime.now(timezone.utc) + timedelta(days=1)
-    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
-        "title": "全市代表集中视察", "type": "inspection", "station_id": station.id, "starts_at": starts.isoformat(),
-        "ends_at": (starts + timedelta(hours=3)).isoformat(), "deputy_ids": [zhang.id, li.id]})
-    assert created.status_code == 201, created.json
-    activity_id = created.json["id"]
+    activity_id = dispatched(factory, admin, station, [zhang, li], "全市代表集中视察", "inspection",
+                             starts, starts + timedelta(hours=3))
     # 119 more lines, as hundreds of deputies answering write them: 接单 by 张伟 and 李娜 in turn.
     now = datetime.now(timezone.utc)
     db.session.add_all(ActivityEvent(
@@ -313,12 +315,8 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
                        for i, name in enumerate(["张伟", "李娜", "王强"], start=1))
     admin = factory.admin("chengbei", stations=[station])
     now = datetime.now(timezone.utc)
-    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
-        "title": "全区代表学习培训", "type": "training", "station_id": station.id,
-        "starts_at": (now - timedelta(minutes=10)).isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat(),
-        "deputy_ids": [zhang.id, li.id, wang.id]})
-    assert created.status_code == 201, created.json
-    activity_id = created.json["id"]
+    activity_id = dispatched(factory, admin, station, [zhang, li, wang], "全区代表学习培训", "training",
+                             now - timedelta(minutes=10), now + timedelta(hours=2))
     page = desktop
     page.on("dialog", lambda dialog: dialog.accept())  # 补签 asks for confirmation
     sign_in(page, live_server, "chengbei")
@@ -376,14 +374,11 @@ def test_a_large_activitys_invited_deputies_are_paged_and_found_on_the_edit_page
                 for i in range(1, 13)]
     admin = factory.admin("chengbei", stations=[station])
     starts = datetime.now(timezone.utc) + timedelta(days=1)
-    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
-        "title": "全区代表学习培训", "type": "training", "station_id": station.id,
-        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(),
-        "deputy_ids": [d.id for d in deputies]})
-    assert created.status_code == 201, created.json
+    activity_id = dispatched(factory, admin, station, deputies, "全区代表学习培训", "training",
+                             starts, starts + timedelta(hours=2))
     page = desktop
     sign_in(page, live_server, "chengbei")
-    page.goto(f"{live_server}/console/activities/{created.json['id']}/edit")
+    page.goto(f"{live_server}/console/activities/{activity_id}/edit")
     rows = page.locator("#edit-participants tr")
     roster = page.locator("#edit-roster")
     expect(rows).to_have_count(5)
@@ -418,6 +413,6 @@ def test_a_large_activitys_invited_deputies_are_paged_and_found_on_the_edit_page
     page.click("button:has-text('保存修改')")
     expect(page.locator(".flash")).to_have_text("已保存修改：“全区代表学习培训”；已移出 2 位代表。")
     expect(page.locator("#att-expected")).to_have_text("10")
-    page.goto(f"{live_server}/console/activities/{created.json['id']}?q=代表03")
+    page.goto(f"{live_server}/console/activities/{activity_id}?q=代表03")
     expect(page.locator("#att-empty")).to_have_text("没有符合条件的代表。")
     assert external_requests == []
