@@ -244,7 +244,9 @@ def test_the_picker_leaves_out_the_activitys_deputies_on_the_server(app, station
 
     factory.admin("yuelu", stations=[world["yuelu"]])
     other = sign_in(app, "yuelu").get(f"/console/deputy-options?activity_id={roster['id']}")
-    assert other.status_code == 404
+    assert (other.status_code, other.json["message"]) == (404, "活动不存在，或不在您的管理范围内。")
+    live = sign_in(app, "yuelu").get(f"/console/activities/{roster['id']}/attendance.json")
+    assert (live.status_code, live.json["message"]) == (404, "活动不存在，或不在您的管理范围内。")
     assert station_admin.get("/console/deputy-options?activity_id=abc").status_code == 200
 
 

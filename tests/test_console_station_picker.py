@@ -76,9 +76,12 @@ def test_odd_text_and_signed_out_callers_get_json(app, world):  # noqa: F811
     huaihua = sign_in(app, "huaihua")
     assert names(huaihua.get("/console/station-options?q=%00城北%01")) == ["城北联络站"]
     assert names(huaihua.get("/console/station-options?q=" + "城" * 500)) == []
-    signed_out = app.test_client().get("/console/station-options?q=城")
-    assert signed_out.status_code == 401 and signed_out.json["error"] == "unauthorized"
-    assert "登录" in signed_out.json["message"]
+    # The console's other answers to its scripts likewise: JSON, never the sign-in page.
+    for path in ("/console/station-options?q=城", "/console/deputy-options?q=张", "/console/activities/1/attendance.json",
+                 "/console/suggestions/1/merge-target?into=123"):
+        signed_out = app.test_client().get(path)
+        assert signed_out.status_code == 401 and signed_out.json["error"] == "unauthorized", path
+        assert "登录" in signed_out.json["message"]
 
 
 def test_pages_list_the_first_stations_and_always_the_chosen_one(app, world, more, monkeypatch):  # noqa: F811

@@ -420,7 +420,8 @@ def test_the_merge_form_looks_the_number_up_before_it_asks(client, admin, world,
                            ("7" * 5000, "目标建议编号不能超过 32 个字。")):
         refused = admin.get(lookup, query_string={"into": typed})
         assert (refused.status_code, refused.json.get("message")) == (422, message), (typed, refused.json)
-    assert admin.get("/console/suggestions/99999999/merge-target?into=123").status_code == 404
+    unknown = admin.get("/console/suggestions/99999999/merge-target?into=123")
+    assert (unknown.status_code, unknown.json["message"]) == (404, "建议不存在，或不在您的管理范围内。")
     assert [e["action"] for e in item_json(client, world["admin"], other["id"])["timeline"]] == ["file"]
 
 

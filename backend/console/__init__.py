@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..auth import services as auth_services
 from ..auth.limits import sign_in_limits
-from ..errors import APIError, address_error_response
+from ..errors import APIError, address_error_response, error_response
 from ..extensions import csrf, db
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,32 @@ def console_login_required(view):
         if g.get("user") is None:
             return redirect(url_for("console.login", next=request.full_path))
         return view(*args, **kwargs)
+
+    return wrapped
+
+
+def error_message(exc):
+    """The Chinese sentence for a refused step: the field messages when there are any, else the message."""
+    details = []
+    for messages in (exc.errors or {}).values():
+        details.extend(messages if isinstance(messages, list) else [str(messages)])
+    return "".join(str(m) for m in details) or exc.message
+
+
+def console_json(view):
+    """The console's JSON answers to its own scripts (the pickers' searches, 合并到's look-up, the live
+    attendance): signed out is 401 and a refusal is the API's JSON error, both in Chinese; never a page
+    or a redirect to the sign-in page, which a script cannot read."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            return error_response(401, "unauthorized", "登录已失效，请刷新页面后重新登录。")
+        try:
+            return view(*args, **kwargs)
+        except APIError as exc:
+            db.session.rollback()
+            return error_response(exc.status, exc.error, error_message(exc))
 
     return wrapped
 

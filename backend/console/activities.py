@@ -40,7 +40,7 @@ from ..pagination import paginate
 from ..points.models import PointEntry
 from ..qr import render
 from ..qr.services import qr_url
-from . import bp, console_login_required
+from . import bp, console_json, console_login_required
 from .once import taken_once
 from .suggestions import scoped_stations
 
@@ -231,7 +231,7 @@ def selected_deputies(user, ids):
 
 
 @bp.get("/deputy-options")
-@console_page()
+@console_json
 def deputy_options_json():
     """The deputy picker's search: active deputies in the administrator's scope; with ``activity_id`` (补充邀请,
     an activity the administrator manages), not those the activity invites already."""
@@ -249,13 +249,12 @@ def station_option(station):
 
 
 @bp.get("/station-options")
+@console_json
 def station_options_json():
     """The station picker's search (station-picker.js): the stations in the administrator's scope whose
     name or address holds ``q``, within the region ``region_id`` and below it if given, by name; at most
-    ``limit`` (STATION_OPTIONS_LIMIT), and whether more match. Refusals are JSON, in Chinese."""
-    user = g.get("user")
-    if user is None:
-        return error_response(401, "unauthorized", "登录已失效，请刷新页面后重新登录。")
+    ``limit`` (STATION_OPTIONS_LIMIT), and whether more match."""
+    user = g.user
     limit = STATION_OPTIONS_LIMIT
     if request.args.get("limit", "").strip():
         limit = parse_int(request.args["limit"], 1, STATION_OPTIONS_LIMIT)
@@ -615,7 +614,7 @@ def activity(activity_id):
 
 
 @bp.get("/activities/<int:activity_id>/attendance.json")
-@console_page("console.activities")
+@console_json
 def activity_attendance(activity_id):
     response = jsonify(attendance(managed_activity_or_404(activity_id, roster=False), roster_args(request.args)))
     response.headers["Cache-Control"] = "no-store"

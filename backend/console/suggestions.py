@@ -14,7 +14,7 @@ from sqlalchemy.orm import lazyload, selectinload
 from schemas.common import SERVICE_YEARS, has_control_characters
 
 from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
-from ..errors import APIError, validation_failed
+from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import parse_int
 from ..org.models import Deputy, Station
@@ -44,7 +44,7 @@ from ..suggestions.services import CHINA
 from ..suggestions.workflow import ACTION_LABELS, ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
-from . import bp, console_login_required
+from . import bp, console_json, console_login_required, error_message
 from .once import Collided, take_once
 
 PER_PAGE = 20
@@ -349,14 +349,6 @@ def suggestion_photo(suggestion_id, key):
 # --- the actions ---------------------------------------------------------------------------------
 
 
-def error_message(exc):
-    """The Chinese sentence for a refused step: the field messages when there are any, else the message."""
-    details = []
-    for messages in (exc.errors or {}).values():
-        details.extend(messages if isinstance(messages, list) else [str(messages)])
-    return "".join(str(m) for m in details) or exc.message
-
-
 def form_text(name, label, max_length, required=True, single_line=False, values=None):
     """A form's field (or ``values``': a query string's) as typed, trimmed and checked; else the reason."""
     value = ((request.form if values is None else values).get(name) or "").strip()
@@ -508,15 +500,15 @@ MERGE_EXCERPT = 20  # characters of the found item's words in the question 合�
 
 
 @bp.get("/suggestions/<int:suggestion_id>/merge-target")
-@console_login_required
+@console_json
 def merge_target(suggestion_id):
     """The item 合并到 would merge this one into, looked up as the merge reads the number typed, for the
     question the page asks before merging: its number, words and status; or the reason there is none."""
-    item = item_or_404(suggestion_id)
     try:
-        target = _merge_target(g.user, item, form_text("into", "目标建议编号", 32, values=request.args))
-    except APIError as exc:
-        return jsonify({"error": exc.error, "message": error_message(exc)}), exc.status
+        item = item_or_404(suggestion_id)
+    except ConsoleNotFound as exc:  # the pages' 404 is a page; this answer is the script's
+        raise not_found(exc.message) from None
+    target = _merge_target(g.user, item, form_text("into", "目标建议编号", 32, values=request.args))
     words = " ".join(target.content.split())
     excerpt = words if len(words) <= MERGE_EXCERPT else words[:MERGE_EXCERPT - 1] + "…"
     return jsonify({"number": target.number, "excerpt": excerpt, "status_label": STATUS_LABELS[target.status.value]})
