@@ -2,6 +2,7 @@
 // time, place, participants; 接单, 请假 and 签到.
 const api = require('../../utils/api');
 const activity = require('../../utils/activity');
+const { latestLoad, supersede } = require('../../utils/latest');
 
 Page({
   data: {
@@ -26,25 +27,18 @@ Page({
 
   // Only the latest word on the activity shows: a load still on its way when 接单 or 请假 answers is dropped,
   // as is one overtaken by a later load.
-  async load() {
-    const seq = (this.loadSeq || 0) + 1;
-    this.loadSeq = seq;
-    this.setData({ loading: !this.data.activity, error: '' });
-    try {
+  load() {
+    return latestLoad(this, async (current) => {
       const a = await api.activity(this.id);
-      if (this.loadSeq !== seq) return null; // a step answered (or a later load asked) meanwhile: this is older
+      if (!current()) return null;
       this.setData({ activity: activity.presentActivity(a), loading: false });
       return a;
-    } catch (err) {
-      if (this.loadSeq !== seq) return null;
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
+    }, { loading: !this.data.activity });
   },
 
   show(updated) {
     if (!updated) return updated;
-    this.loadSeq = (this.loadSeq || 0) + 1;
+    supersede(this);
     this.setData({ activity: activity.presentActivity(updated) });
     return updated;
   },

@@ -8,6 +8,7 @@ const api = require('../../utils/api');
 const config = require('../../config');
 const { confirmFirst, wxp, toast } = require('../../utils/wxp');
 const { chinaParts, meetAt, presentAppointment } = require('../../utils/appointment');
+const { latestLoad, supersede } = require('../../utils/latest');
 
 const EMPTY_FORM = { date: '', time: '', place: '', note: '', reason: '', completeNote: '' };
 
@@ -35,22 +36,15 @@ Page({
 
   // Only the latest word on the appointment shows: a refresh still on its way when an answer (确认, 婉拒…)
   // comes back is dropped, as is one overtaken by a later refresh.
-  async load() {
-    const seq = (this.loadSeq || 0) + 1;
-    this.loadSeq = seq;
-    this.setData({ loading: !this.data.item, error: '' });
-    try {
+  load() {
+    return latestLoad(this, async (current) => {
       const item = await api.appointment(this.id);
-      if (this.loadSeq !== seq) return null; // a step answered (or a later load asked) meanwhile: this is older
+      if (!current()) return null;
       this.show(item, true);
       this.setData({ loading: false });
       await this.loadStation(item);
       return item;
-    } catch (err) {
-      if (this.loadSeq !== seq) return null;
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
+    }, { loading: !this.data.item });
   },
 
   // The citizen's consent at the request let WeChat carry the confirmation; the sweep's reminder before
@@ -130,7 +124,7 @@ Page({
     this.setData({ busy: true });
     try {
       const item = await api.appointmentAction(this.id, action, body);
-      this.loadSeq = (this.loadSeq || 0) + 1;
+      supersede(this);
       this.show(item, true);
       this.setData({ busy: false });
       toast(done, 'success');

@@ -1,5 +1,6 @@
 // 履职档案: the year's activities by type, suggestions handled, points by rule.
 const api = require('../../utils/api');
+const { latestLoad } = require('../../utils/latest');
 
 Page({
   data: {
@@ -15,24 +16,17 @@ Page({
     return this.load();
   },
 
-  // Only the latest load shows: a year chosen while the last one loads must not get that year's late answer.
-  async load() {
-    const seq = (this.loadSeq || 0) + 1;
-    this.loadSeq = seq;
-    this.setData({ loading: true, error: '' });
-    const user = await api.deputyOf(this);
-    if (!user || this.loadSeq !== seq) return null;
-    try {
+  // A year chosen while the last one loads must not get that year's late answer.
+  load() {
+    return latestLoad(this, async (current) => {
+      const user = await api.deputyOf(this);
+      if (!user || !current()) return null;
       const archive = await api.archive(user.deputy_id, this.data.year);
-      if (this.loadSeq !== seq) return null;
+      if (!current()) return null;
       const empty = !archive.activities.length && !archive.suggestions.received && !archive.points.by_rule.length;
       this.setData({ loading: false, archive, empty });
       return archive;
-    } catch (err) {
-      if (this.loadSeq !== seq) return null;
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
+    });
   },
 
   onYearChange(e) {

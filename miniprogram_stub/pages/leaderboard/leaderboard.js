@@ -1,5 +1,6 @@
 // The public leaderboard (履职积分实时公布): rank, name, level and points; ties share a rank.
 const api = require('../../utils/api');
+const { latestLoad } = require('../../utils/latest');
 
 const LEVELS = [
   { value: '', label: '全部层级' },
@@ -24,23 +25,16 @@ Page({
     return this.load();
   },
 
-  // Only the latest load shows: a level chosen while the last one loads must not get that level's late answer.
-  async load() {
-    const seq = (this.loadSeq || 0) + 1;
-    this.loadSeq = seq;
-    this.setData({ loading: true, error: '' });
-    const user = await api.ensureLogin().catch(() => null);
-    try {
+  // A level chosen while the last one loads must not get that level's late answer.
+  load() {
+    return latestLoad(this, async (current) => {
+      const user = await api.ensureLogin().catch(() => null);
       const rows = await api.leaderboard({ level: LEVELS[this.data.levelIndex].value, limit: 50 });
-      if (this.loadSeq !== seq) return null;
+      if (!current()) return null;
       const keyed = (rows || []).map((r) => Object.assign({ key: r.deputy.id }, r));
       this.setData({ loading: false, rows: keyed, myDeputyId: api.isDeputy(user) ? user.deputy_id : null });
       return rows;
-    } catch (err) {
-      if (this.loadSeq !== seq) return null;
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
+    });
   },
 
   onLevelChange(e) {

@@ -1,6 +1,7 @@
 // My points (履职积分) for the year: total, rank and every entry.
 const api = require('../../utils/api');
 const { formatTime } = require('../../utils/format');
+const { latestLoad } = require('../../utils/latest');
 
 Page({
   data: {
@@ -17,16 +18,13 @@ Page({
     return this.load();
   },
 
-  // Only the latest load shows: a year chosen while the last one loads must not get that year's late answer.
-  async load() {
-    const seq = (this.loadSeq || 0) + 1;
-    this.loadSeq = seq;
-    this.setData({ loading: true, error: '' });
-    const user = await api.deputyOf(this);
-    if (!user || this.loadSeq !== seq) return null;
-    try {
+  // A year chosen while the last one loads must not get that year's late answer.
+  load() {
+    return latestLoad(this, async (current) => {
+      const user = await api.deputyOf(this);
+      if (!user || !current()) return null;
       const res = await api.points(user.deputy_id, this.data.year);
-      if (this.loadSeq !== seq) return null;
+      if (!current()) return null;
       this.setData({
         loading: false,
         total: res.total,
@@ -34,11 +32,7 @@ Page({
         entries: (res.entries || []).map((e, i) => Object.assign({}, e, { key: i, atText: formatTime(e.at) })),
       });
       return res;
-    } catch (err) {
-      if (this.loadSeq !== seq) return null;
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
+    });
   },
 
   onYearChange(e) {

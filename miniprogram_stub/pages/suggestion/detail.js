@@ -7,6 +7,7 @@ const api = require('../../utils/api');
 const config = require('../../config');
 const { confirmFirst, consent, toast } = require('../../utils/wxp');
 const { SATISFACTION, presentSuggestion } = require('../../utils/format');
+const { latestLoad, supersede } = require('../../utils/latest');
 
 const FORWARD_TARGETS = [
   { value: 'department', label: '政府职能部门' },
@@ -58,22 +59,15 @@ Page({
 
   // Only the latest word on the item shows: a refresh still on its way when a step answers (the step's
   // answer is the item as it is now) is dropped, as is one overtaken by a later refresh.
-  async load() {
-    const seq = (this.loadSeq || 0) + 1;
-    this.loadSeq = seq;
-    this.setData({ loading: !this.data.item, error: '' });
-    try {
+  load() {
+    return latestLoad(this, async (current) => {
       const item = await api.suggestion(this.id);
-      if (this.loadSeq !== seq) return null; // a step answered (or a later load asked) meanwhile: this is older
+      if (!current()) return null;
       this.show(item);
       this.setData({ loading: false });
       await this.loadPhotos(item.attachments || []);
       return item;
-    } catch (err) {
-      if (this.loadSeq !== seq) return null;
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
+    }, { loading: !this.data.item });
   },
 
   show(item) {
@@ -146,7 +140,7 @@ Page({
     this.setData({ busy: true });
     try {
       const item = await api.suggestionAction(this.id, action, body, { quiet: [422] });
-      this.loadSeq = (this.loadSeq || 0) + 1;
+      supersede(this);
       this.show(item);
       this.setData({ busy: false, form: Object.assign({}, EMPTY_FORM) });
       toast(done, 'success');
