@@ -40,6 +40,15 @@ function consent(tmplIds) {
   return wxp('requestSubscribeMessage', { tmplIds }).catch(() => null);
 }
 
+// 开启提醒, asked in the tap: says whether any of the reminders was accepted (acceptedText, or 已开启提醒) and
+// resolves to how many were.
+async function askReminders(tmplIds, acceptedText) {
+  const res = await consent(tmplIds);
+  const accepted = tmplIds.filter((id) => !!res && res[id] === 'accept').length;
+  toast(accepted ? acceptedText || '已开启提醒' : '未开启提醒');
+  return accepted;
+}
+
 // An action the user is asked to be sure of first (撤回建议, 取消约见): ``act(res)`` runs once they confirm,
 // with WeChat's answer (``res.content``: what they typed in an editable dialog). One at a time per page: a
 // second tap while the dialog is open, while the action is on its way, or while another of the page's
@@ -54,4 +63,4 @@ function confirmFirst(page, options, act) {
     .then(done, (err) => { done(); throw err; });
 }
 
-module.exports = { wxp, toast, say, submitWithConsent, consent, confirmFirst };
+module.exports = { wxp, toast, say, submitWithConsent, consent, askReminders, confirmFirst };

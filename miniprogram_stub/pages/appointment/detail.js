@@ -6,7 +6,7 @@
 // What the viewer may do comes from the server's `actions`.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { confirmFirst, wxp, toast } = require('../../utils/wxp');
+const { askReminders, confirmFirst, consent, toast } = require('../../utils/wxp');
 const { chinaParts, meetAt, presentAppointment } = require('../../utils/appointment');
 const { latestLoad, supersede } = require('../../utils/latest');
 
@@ -50,11 +50,7 @@ Page({
   // The citizen's consent at the request let WeChat carry the confirmation; the sweep's reminder before
   // the meeting needs another, asked in this tap.
   async remindMe() {
-    const ids = config.subscribeTemplates.appointmentResult;
-    const res = await wxp('requestSubscribeMessage', { tmplIds: ids }).catch(() => ({}));
-    const accepted = ids.some((id) => res[id] === 'accept');
-    toast(accepted ? '将在见面前提醒您' : '未开启提醒');
-    return accepted;
+    return (await askReminders(config.subscribeTemplates.appointmentResult, '将在见面前提醒您')) > 0;
   },
 
   // Those who answer see the citizen's phone; the deputy it is addressed to stays one after it is closed.
@@ -154,7 +150,7 @@ Page({
     // The sweep reminds the deputy before the meeting (as it does the citizen): asked in this tap, busy
     // from the tap on, and a refusal does not stop the confirmation.
     this.setData({ busy: true });
-    const asked = wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.appointmentResult }).catch(() => null);
+    const asked = consent(config.subscribeTemplates.appointmentResult);
     return asked.then(() => {
       this.setData({ busy: false }); // act() takes it again at once
       return this.act('confirm', { meet_at: at, place: f.place.trim(), note: f.note.trim() }, moving ? '已改约' : '已确认');

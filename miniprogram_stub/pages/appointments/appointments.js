@@ -3,7 +3,7 @@
 const api = require('../../utils/api');
 const config = require('../../config');
 const { listPage, loadPage } = require('../../utils/paged');
-const { wxp, toast } = require('../../utils/wxp');
+const { askReminders } = require('../../utils/wxp');
 const { STATUS_TABS, presentAppointment } = require('../../utils/appointment');
 
 const ALL = STATUS_TABS[STATUS_TABS.length - 1].key;
@@ -44,17 +44,8 @@ Page(listPage({
   },
 
   // A new request or a cancellation (one message per consent), asked in this tap.
-  async subscribe() {
-    const ids = config.subscribeTemplates.appointment;
-    try {
-      const res = await wxp('requestSubscribeMessage', { tmplIds: ids });
-      const accepted = ids.filter((id) => res[id] === 'accept').length;
-      toast(accepted ? '已开启提醒' : '未开启提醒');
-      return accepted;
-    } catch (e) {
-      toast('未开启提醒');
-      return 0;
-    }
+  subscribe() {
+    return askReminders(config.subscribeTemplates.appointment);
   },
 
   bind() {

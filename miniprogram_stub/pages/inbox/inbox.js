@@ -6,7 +6,7 @@ const api = require('../../utils/api');
 const config = require('../../config');
 const { loadPage, searchableListPage } = require('../../utils/paged');
 const { presentSuggestion } = require('../../utils/format');
-const { consent, wxp, toast } = require('../../utils/wxp');
+const { askReminders, consent, toast } = require('../../utils/wxp');
 
 const TABS = [
   { key: 'assigned', label: '待接单', query: { status: 'assigned' } },
@@ -88,16 +88,8 @@ Page(searchableListPage({
   },
 
   // Reminders of new items, overdue items and activities (one message per consent).
-  async subscribe() {
-    try {
-      const res = await wxp('requestSubscribeMessage', { tmplIds: config.subscribeTemplates.deputy });
-      const accepted = config.subscribeTemplates.deputy.filter((id) => res[id] === 'accept').length;
-      toast(accepted ? '已开启提醒' : '未开启提醒');
-      return accepted;
-    } catch (e) {
-      toast('未开启提醒');
-      return 0;
-    }
+  subscribe() {
+    return askReminders(config.subscribeTemplates.deputy);
   },
 
   bind() {
