@@ -18,12 +18,13 @@ def screen(app):
 
 
 @contextmanager
-def sent_statements(app, look=lambda conn, statement: statement):
-    """Inside the block, what ``look(connection, sql)`` makes of each statement sent to the database."""
+def sent_statements(app, look=lambda conn, statement: statement, with_parameters=False):
+    """Inside the block, what ``look(connection, sql)`` makes of each statement sent to the database, paired
+    with its parameters when ``with_parameters`` (to explain it)."""
     seen = []
 
     def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(look(conn, statement))
+        seen.append((look(conn, statement), parameters) if with_parameters else look(conn, statement))
 
     with app.app_context():
         engine = db.engine

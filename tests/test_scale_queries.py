@@ -1,35 +1,23 @@
 """What keeps administrators' and public requests cheap at a province's scale (bench/province.py): the
 statements a page sends do not grow with what it shows, exports read in batches, and the indexes the
 sweep and the public list rely on exist. Counted, never timed."""
-from contextlib import contextmanager
 from datetime import timedelta
 from io import BytesIO
 
 from openpyxl import load_workbook
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
 from backend.db_types import utcnow
 from backend.extensions import db
 
+from .factories import sent_statements
 from .test_console_suggestions import admin, console_login, pending, post_form  # noqa: F401  (fixtures)
 from .test_suggestions import file, world  # noqa: F401  (fixture)
 
 
-@contextmanager
 def statements(app, with_parameters=False):
     """The statements the app sends meanwhile (with their parameters, to explain them: ``_plan``)."""
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters) if with_parameters else statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    return sent_statements(app, with_parameters=with_parameters)
 
 
 def test_the_migrations_add_the_published_deadline_and_reminder_indexes(app):
