@@ -1,39 +1,13 @@
 """约见代表 in the citizen's web pages, through the Flask test client: the form on /q/{code} with the
 reception days to choose, the form posted without its script, and the appointment's private page."""
 import re
-from datetime import datetime, timedelta, timezone
-
-import pytest
 
 from backend.appointments.models import Appointment
 from backend.extensions import db
 from schemas.suggestions import PHONE
 
+from .test_appointments import reception, world  # noqa: F401  (fixture)
 from .test_web_pages import assert_strict_csp_page, bearer, web_identity
-
-CHINA = timezone(timedelta(hours=8))
-
-
-@pytest.fixture
-def world(factory):
-    tree = factory.tree()
-    station = factory.station(tree["hc"], "城北联络站", address="人民路 18 号")
-    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station])
-    li = factory.deputy(tree["hc"], "李娜", phone="13800000004", stations=[station])
-    admin = factory.headers_for_admin(factory.admin("chengbei", stations=[station]))
-    return {"tree": tree, "station": station, "zhang": zhang, "li": li, "admin": admin}
-
-
-def reception_day(client, world, deputies, days=3):
-    """A 接待选民 day at the station with ``deputies`` invited: its id."""
-    starts = (datetime.now(CHINA) + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
-    created = client.post("/api/v1/activities", headers=world["admin"], json={
-        "title": "代表进站接待", "type": "reception", "station_id": world["station"].id,
-        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=3)).isoformat(),
-        "deputy_ids": [d.id for d in deputies],
-    })
-    assert created.status_code == 201, created.json
-    return created.json["id"]
 
 
 def day_choices(html):
@@ -41,8 +15,8 @@ def day_choices(html):
 
 
 def test_the_landing_page_offers_an_appointment_with_the_reception_days_to_choose(client, world):
-    with_li = reception_day(client, world, [world["li"]], days=2)
-    with_zhang = reception_day(client, world, [world["zhang"]], days=4)
+    with_li = reception(client, world, [world["li"]], days=2)
+    with_zhang = reception(client, world, [world["zhang"]], days=4)
 
     station_page = client.get(f"/q/{world['station'].qr_code}").get_data(as_text=True)
     assert "约见进站代表" in station_page
@@ -75,7 +49,7 @@ def test_without_a_plan_the_form_asks_for_a_time(client, factory, world):
 
 
 def test_an_appointment_posted_without_the_script_comes_back_as_typed(client, app, world):
-    day = reception_day(client, world, [world["zhang"]])
+    day = reception(client, world, [world["zhang"]])
     code = world["zhang"].qr_code
     posted = client.post(f"/q/{code}", data={
         "form": "appointment", "topic": "加装电梯 <b>的困难</b>", "name": "王先生", "contact_phone": "13912345678",
