@@ -577,6 +577,30 @@ def test_an_activity_starts_within_a_year_and_lasts_at_most_a_week(client, crew)
     assert ahead.status_code == 201, ahead.json
 
 
+def test_an_activity_recorded_after_it_ended_asks_nobody_to_accept_it(client, app, crew, wechat_standin):
+    """发单 of an activity already over (held this morning, entered now to record who came): nobody can 接单
+    or scan it any more, so its deputies get no 请接单 message that would open a page refusing them; its
+    record says it was entered afterwards, and staff 补签 those who came before 结单. One still on (or within
+    its check-in grace) is dispatched and notified as usual."""
+    from backend.notifications.outbox import deliver_due
+
+    zhang, li = crew["deputies"][:2]
+    now = datetime.now(timezone.utc)
+    over = dispatch(client, crew, [zhang], starts=now - timedelta(hours=5), ends=now - timedelta(hours=2))
+    assert over.status_code == 201, over.json
+    on = dispatch(client, crew, [li], starts=now - timedelta(hours=3), ends=now - timedelta(minutes=10))
+    assert on.status_code == 201, on.json
+    with app.app_context():
+        deliver_due()
+    told = [m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity"]
+    assert told == [f"fake-openid-deputy{li.id}"]
+
+    record = client.get(f"/api/v1/activities/{over.json['id']}/events", headers=crew["admin"]).json["items"]
+    assert "活动结束后补录，未通知代表" in record[0]["note"], record
+    refused = client.post(f"/api/v1/activities/{over.json['id']}/accept", headers=crew["headers"][0])
+    assert (refused.status_code, refused.json["message"]) == (409, "活动已经结束，不能再接单。")
+
+
 def test_dates_outside_the_service_years_are_422_not_overflows(client, crew):
     """0001-01-01 or 9999-12-31 (a typo, or a probe): refused by name, never a server error when the
     time is converted to UTC, a grace period is added, or "the day after" is computed."""

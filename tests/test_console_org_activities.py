@@ -434,6 +434,19 @@ def dispatch_form(world, deputies, **extra):
     } | extra
 
 
+def test_dispatching_an_activity_already_over_says_to_check_in_by_hand_before_closing(station_admin, world):
+    """发单 of this morning's reception, entered afterwards: the page says nobody was told and what comes
+    next (补签 those who came, then 结单), not "已通知 2 位代表"."""
+    now = datetime.now(timezone.utc)
+    created = post(station_admin, "/console/activities/new", dispatch_form(
+        world, [world["zhang"], world["li"]], starts_at=local(now - timedelta(hours=5)),
+        ends_at=local(now - timedelta(hours=2))))
+    assert created.status_code == 302, text(created)
+    page = text(station_admin.get(created.headers["Location"]))
+    assert "已补录：“城北联络站进站接待选民”。活动已结束，未通知代表" in page
+    assert "请为到场的代表补签后再结单" in page and "已通知" not in page
+
+
 def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory, world):
     zhang, li = world["zhang"], world["li"]
     form = text(station_admin.get("/console/activities/new"))

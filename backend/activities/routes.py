@@ -139,7 +139,10 @@ def _managed(activity_id, roster=True):
 @blp.arguments(ActivityIn)
 @blp.response(201, ActivityOut)
 def dispatch(data):
-    """发单：向代表派发履职活动，受邀代表收到通知。"""
+    """发单：向代表派发履职活动，受邀代表收到通知。
+
+    开始时间最早可为 24 小时之前：已结束（超过签到宽限时间）的活动视为补录，不通知代表（已无法接单和签到），
+    由管理员为到场代表补签后结单。"""
     return present(services.dispatch(current_user(), data), current_user(), detail=True)
 
 

@@ -348,11 +348,21 @@ def dispatch(actor, data):
     db.session.add(activity)
     db.session.flush()
     invited = [usable[i] for i in ids]
+    afterwards = responses_closed(activity)
     record(activity, EventAction.dispatched, actor,
            f"{window_text(activity.starts_dt, activity.ends_dt)}，{_place_text(activity)}；"
-           f"邀请 {len(invited)} 位代表：{_names(invited)}", at=activity.created_dt)
-    _notify_deputies(activity, invited, "activity", "您有一项新的履职活动，请接单", "dispatched")
+           f"邀请 {len(invited)} 位代表：{_names(invited)}" + ("；活动结束后补录，未通知代表" if afterwards else ""),
+           at=activity.created_dt)
+    if not afterwards:  # entered after the fact: a 请接单 message would open a page refusing 接单
+        _notify_deputies(activity, invited, "activity", "您有一项新的履职活动，请接单", "dispatched")
     return activity
+
+
+def responses_closed(activity, now=None):
+    """Whether the check-in window (the activity's end and CHECKIN_GRACE_MINUTES after it) is over: nobody
+    can 接单 or scan any more. An activity dispatched then was entered to record who came (补签, 结单)."""
+    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+    return (now or utcnow()) > activity.ends_dt + grace
 
 
 # --- 改期、改地点、补充邀请 ---------------------------------------------------------------------------------
@@ -632,8 +642,7 @@ def accept(user, activity):
     """接单 (also withdraws an earlier 请假), until the check-in window closes: after it nobody can come, and
     a leave withdrawn then would only turn into an absence at 结单."""
     _my_participation(user, activity, "接单")
-    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
-    if utcnow() > activity.ends_dt + grace:
+    if responses_closed(activity):
         raise APIError(409, "invalid_transition", "活动已经结束，不能再接单。")
     before, mine = _respond(user, activity, "接单", (P.invited, P.declined), "您已接单或已签到。", status=P.accepted)
     record(activity, EventAction.accepted, user, "撤销请假，重新接单" if before is P.declined else "",

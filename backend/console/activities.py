@@ -381,7 +381,11 @@ def activity_new():
             db.session.rollback()
             errors = error_lines(exc)
         else:
-            flash(f"已发单：“{activity.title}”，已通知 {len(activity.participants)} 位代表。", "success")
+            if services.responses_closed(activity):
+                flash(f"已补录：“{activity.title}”。活动已结束，未通知代表；请为到场的代表补签后再结单，"
+                      "未补签的代表结单时记为缺席。", "success")
+            else:
+                flash(f"已发单：“{activity.title}”，已通知 {len(activity.participants)} 位代表。", "success")
             return redirect(url_for("console.activity", activity_id=activity.id))
         values = form
         chosen_ids = [parse_int(i) for i in form.getlist("deputy_ids")]
