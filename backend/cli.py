@@ -1,6 +1,7 @@
 """``flask --app backend ...`` commands for operators."""
 import functools
 import logging
+import os
 from datetime import date, datetime
 
 import click
@@ -169,6 +170,7 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
 @needs_database
 def set_password_command(name, password):
     """Give an administrator a new password; their console sessions and API tokens stop working."""
+    from .audit.log import record, region_of
     from .auth.models import User
     from .auth.services import MIN_PASSWORD_LENGTH, set_password
 
@@ -178,6 +180,7 @@ def set_password_command(name, password):
     if user is None:
         raise click.ClickException(f"没有名为 {name} 的管理员账号。")
     set_password(user, password)
+    record("password_reset", None, ("user", user.id, user.display_name or user.username), region_of(user))
     db.session.commit()
     click.echo(f"已为管理员 {name} 设置新密码；此前的登录（管理后台和接口令牌）均已失效。")
 
@@ -231,7 +234,8 @@ def import_deputies_command(file, region_id):
     try:
         sheet = importer.read_sheet(data)
         with click.progressbar(length=len(sheet), label=f"导入代表（{region.name}）") as bar:
-            result = importer.import_sheet(importer.Scope.of_region(region), sheet, progress=bar.update)
+            result = importer.import_sheet(importer.Scope.of_region(region), sheet, progress=bar.update,
+                                           file_name=os.path.basename(file))
     except APIError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
@@ -251,6 +255,7 @@ def sweep_command():
     Safe to run from cron at any frequency."""
     from .activities.services import remind_upcoming
     from .appointments.services import remind_meetings, remind_unanswered
+    from .audit.log import purge_expired as purge_audit_events
     from .idempotency import purge_expired
     from .notifications.outbox import deliver_due
     from .suggestions import sweep
@@ -264,11 +269,13 @@ def sweep_command():
     appointments = remind_unanswered() + remind_meetings()
     delivery = deliver_due()
     purge_expired()
+    audit_purged = purge_audit_events()
     click.echo(
         f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
         f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
-        f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}。"
+        f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
+        f"删除超过保存期限的操作日志 {audit_purged} 条。"
     )
 
 

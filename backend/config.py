@@ -14,6 +14,7 @@ from .wechat.push_crypto import aes_key_problem
 
 DEFAULT_SECRET = "dev-only-insecure-secret"
 MIN_SECRET_LENGTH = 32
+MIN_AUDIT_RETENTION_DAYS = 180  # six months: the Cybersecurity Law's least for network logs
 SECRET_HINT = "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 # Subscribe-message template ids: the stand-in's names, replaced by the ids registered in the
@@ -197,6 +198,9 @@ class Config:
         # How many reverse proxies stand in front (nginx, a load balancer): their X-Forwarded-For is
         # trusted so that rate limits count citizens, not the proxy. 0 = none (a local run).
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        # 操作日志 (backend/audit): the sweep deletes events older than this. The Cybersecurity Law asks
+        # that network logs be kept six months at least, so less than 180 days is refused.
+        self.AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 1095)
         self.JSON_AS_ASCII = False
 
         # 码上办 suggestions: categories and time limits are policy, so they are configuration.
@@ -312,6 +316,9 @@ class Config:
             raise ConfigError(f"WECHAT_MODE=live 需要在 WECHAT_TEMPLATES 中填写小程序后台申请的全部订阅消息模板 ID，尚缺：{'、'.join(missing)}。")
 
     def _check_policy(self):
+        if self.AUDIT_RETENTION_DAYS < MIN_AUDIT_RETENTION_DAYS:
+            raise ConfigError(f"AUDIT_RETENTION_DAYS 不能少于 {MIN_AUDIT_RETENTION_DAYS} 天（《网络安全法》要求网络日志留存不少于六个月），"
+                              f"当前为 {self.AUDIT_RETENTION_DAYS}。")
         kinds = "working（工作日）或 calendar（自然日）"
         if self.REPLY_DAYS_KIND not in DAYS_KINDS:
             raise ConfigError(f"REPLY_DAYS_KIND 应为 {kinds}，而不是“{self.REPLY_DAYS_KIND}”。")

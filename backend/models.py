@@ -11,3 +11,4 @@ from .points.models import DeputyScore, PointCorrection, PointEntry, ScoringRule
 from .suggestions.models import Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating  # noqa: F401
 from .uploads.models import Upload  # noqa: F401
 from .workdays.models import WorkCalendarDay  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401

@@ -15,6 +15,7 @@ Each function flushes and never commits: the request (or the command) commits on
 """
 from sqlalchemy import false, or_, select
 
+from ..audit.log import record, region_of
 from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -90,11 +91,25 @@ def create_account(actor, data) -> User:
     user = create_admin(data["username"], data["password"], region, data.get("display_name", ""))
     user.admin_stations = stations
     db.session.flush()
+    record("account_created", actor, _target(user), region_of(user), {"username": user.username, **_reach(user)})
     return user
+
+
+def _target(account):
+    return ("user", account.id, account.display_name or account.username or "")
+
+
+def _reach(account):
+    """What an account manages, as the log keeps it: its region's or its stations' names."""
+    if account.admin_region is not None:
+        return {"region": account.admin_region.name}
+    return {"stations": [s.name for s in account.admin_stations]}
 
 
 def update_account(actor, account, data) -> User:
     """Display name, stations or region, and 停用/启用 of an account ``actor`` manages."""
+    before = {"display_name": account.display_name, **_reach(account)}
+    was_disabled = account.disabled_dt is not None
     own = account.id == actor.id
     if not own or set(data) - {"display_name"}:
         if own:
@@ -115,6 +130,13 @@ def update_account(actor, account, data) -> User:
     if "disabled" in data:
         set_disabled(account, data["disabled"])
     db.session.flush()
+    after = {"display_name": account.display_name, **_reach(account)}
+    changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+    if changes:
+        record("account_updated", actor, _target(account), region_of(account), changes)
+    if was_disabled != (account.disabled_dt is not None):
+        record("account_disabled" if account.disabled_dt else "account_enabled", actor, _target(account),
+               region_of(account))
     return account
 
 
@@ -134,3 +156,4 @@ def reset_password(actor, account, password):
         raise APIError(403, "forbidden", "不能在这里重置自己的密码，请使用“修改密码”。")
     _managed(actor, account)
     set_password(account, password)
+    record("password_reset", actor, _target(account), region_of(account))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..audit.log import record, record_apart, region_of
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
@@ -81,12 +82,33 @@ def login_with_password(username, password) -> User:
     else:
         valid = check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     if user is None or not user.password_hash or not valid or not user.is_admin:
+        _sign_in_failed(username, user if user is not None and user.is_admin else None, "用户名或密码错误")
         raise APIError(401, "unauthorized", "用户名或密码错误。")
     if user.disabled_dt is not None:  # said only to whoever knows the password
+        _sign_in_failed(username, user, "账号已停用")
         raise APIError(403, "account_disabled", ACCOUNT_DISABLED)
     user.last_login_dt = utcnow()
+    record("login_succeeded", user, _account(user))
     db.session.flush()
     return user
+
+
+def _account(user):
+    return ("user", user.id, user.display_name or user.username or "")
+
+
+def _sign_in_failed(username, account, reason):
+    """登录失败, kept although the request is refused: the name tried, under the administrator account it
+    names (an unknown name, or a user who is no administrator, has none), whoever typed it."""
+    tried = "".join(c for c in username if c.isprintable())[:64]
+    record_apart("login_failed", account, _account(account) if account is not None else None,
+                 detail={"username": tried, "reason": reason}, tried=tried)
+
+
+def sign_out(user):
+    """退出登录 in the console: every session and token of the account ends."""
+    record("logout", user, _account(user))
+    end_sessions(user)
 
 
 def create_admin(username, password, region=None, display_name="") -> User:
@@ -125,6 +147,7 @@ def change_own_password(user, current, new):
     if check_password_hash(user.password_hash, new):
         raise validation_failed({"new_password": ["新密码不能与当前密码相同。"]}, "新密码不能与当前密码相同。")
     set_password(user, new)
+    record("password_changed", user, _account(user))
 
 
 def end_sessions(user):

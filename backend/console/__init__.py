@@ -113,7 +113,7 @@ def too_many_attempts(exc):
 @bp.post("/logout")
 def logout():
     if g.user is not None:
-        auth_services.end_sessions(g.user)  # committed with the request, as every change
+        auth_services.sign_out(g.user)  # committed with the request, as every change
     session.clear()
     flash("您已退出登录，此账号在其他浏览器和设备上的登录也已失效。")
     return redirect(url_for("console.login"))

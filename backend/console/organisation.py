@@ -605,7 +605,8 @@ def deputy_import():
         try:
             if upload is None or not upload.filename:
                 raise APIError(422, "validation_failed", "请选择要导入的 .xlsx 或 .csv 文件。")
-            result = importer.import_deputies(importer.Scope.of_user(g.user), upload.read())
+            result = importer.import_deputies(importer.Scope.of_user(g.user), upload.read(), actor=g.user,
+                                              file_name=upload.filename)
         except APIError as exc:
             db.session.rollback()
             return _import_failed(exc)

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from schemas.activities import CorrectionIn, ScoringRulePut
 
+from ..audit.log import record_export
 from ..auth.scope import (
     deputy_scope_clause,
     managed_deputy_or_404,
@@ -164,10 +165,10 @@ def _save_rules(region, form):
     for rule, data in updates:
         values = {key: data[key] for key in rulebook.EDITABLE if key in data}
         if any(getattr(rule, key) != value for key, value in values.items()):
-            rulebook.set_line(region, rule.code, values)
+            rulebook.set_line(region, rule.code, values, actor=g.user)
             changed += 1
     for rule in resets:
-        rulebook.reset_line(region, rule.code)
+        rulebook.reset_line(region, rule.code, actor=g.user)
     db.session.flush()
     return changed, [rule.label for rule in resets]
 
@@ -254,6 +255,7 @@ def deputy_points_correction(deputy_id):
 def deputy_archive_xlsx(deputy_id):
     deputy = managed_deputy_or_404(deputy_id)
     data = archive.build(deputy, _year())
+    record_export(g.user, "履职档案", 1, ("deputy", deputy.id, deputy.name), deputy.region_id)
     response = Response(archive.to_xlsx(data), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"履职档案-{deputy.name}-{data['year']}.xlsx"
     response.headers["Content-Disposition"] = f"attachment; filename=archive.xlsx; filename*=UTF-8''{quote(filename)}"

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
 from ..auth.scope import administered_stations, manages_deputy, owns_deputy, region_subtree_clause
+from ..audit.log import record, region_of
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
@@ -380,8 +381,9 @@ class Scope:
     stays the region administrators' to change.
     """
 
-    def __init__(self, regions, stations, station_admin=None):
+    def __init__(self, regions, stations, station_admin=None, region=None):
         self.station_admin = station_admin  # the station administrator importing, if it is one
+        self.region = region  # the region administrator's (or the command's) region, if it is one
         self.regions = {r.id: r for r in regions}
         ancestor_ids = {int(i) for r in regions for i in r.path.strip("/").split("/") if i}
         names = {r.id: r.name for r in db.session.scalars(select(Region).where(Region.id.in_(ancestor_ids)))}
@@ -405,7 +407,7 @@ class Scope:
         stations = db.session.scalars(
             select(Station).where(region_subtree_clause(Station.region_id, region)).options(lazyload(Station.live_qr))
         ).all()
-        return cls(regions, stations)
+        return cls(regions, stations, region=region)
 
     @classmethod
     def of_user(cls, user):
@@ -733,12 +735,12 @@ def template(region_name, station_name):
     return buffer.getvalue()
 
 
-def import_deputies(scope: "Scope", data: bytes, progress=None) -> dict:
+def import_deputies(scope: "Scope", data: bytes, progress=None, actor=None, file_name="") -> dict:
     """导入代表名册: parse an upload and upsert its rows within ``scope`` (``Scope.of_region``, ``Scope.of_user``)."""
-    return import_sheet(scope, read_sheet(data), progress)
+    return import_sheet(scope, read_sheet(data), progress, actor, file_name)
 
 
-def import_sheet(scope: "Scope", sheet: Sheet, progress=None) -> dict:
+def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_name="") -> dict:
     """Upsert the rows of ``sheet`` by phone within ``scope``.
 
     A blank optional cell leaves that field of a known deputy as it is: a sheet that lacks a
@@ -795,6 +797,9 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None) -> dict:
     _forget(touched)
 
     errors.sort(key=lambda e: (e["row"], _COLUMN_ORDER.get(e["field"], 0)))
+    # 导入代表名册 in the 操作日志: by ``actor`` (None: the server's command), which file, what came of it.
+    record("deputies_imported", actor, None, scope.region.id if scope.region is not None else region_of(actor),
+           {"file": file_name[:100], **counts, "refused_rows": len({e["row"] for e in errors})})
     return {**counts, "errors": errors}
 
 

@@ -31,4 +31,6 @@ def import_deputies(files):
     联络站管理员导入的是进驻本站的代表：每行须填写本人管理的联络站（只管一个站时可不填），
     所属区域须包含该站，已登记代表的所属区域不能在此修改。
     """
-    return importer.import_deputies(importer.Scope.of_user(current_user()), files["file"].read())
+    user, upload = current_user(), files["file"]
+    return importer.import_deputies(importer.Scope.of_user(user), upload.read(), actor=user,
+                                    file_name=upload.filename or "")

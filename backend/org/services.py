@@ -5,6 +5,7 @@ Each takes validated data, changes objects, flushes, and never commits: the requ
 """
 from sqlalchemy import select, update
 
+from ..audit.log import masked_phone, record
 from ..auth.models import User
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..errors import APIError, conflict, validation_failed
@@ -113,10 +114,31 @@ def create_station(actor, data) -> Station:
     db.session.add(station)
     db.session.flush()
     qr_services.issue(QRKind.station, station.id)
+    if actor is not None:
+        record("station_created", actor, ("station", station.id, station.name), station.region_id,
+               {"region": region.name, "kind": station.kind.value})
     return station
 
 
+def _station_state(station, data):
+    """A station as the log compares it before and after an edit; its links only when the edit sets them."""
+    state = {"name": station.name, "kind": station.kind.value, "region": station.region.name,
+             "address": station.address, "lat": station.lat, "lng": station.lng, "open_hours": station.open_hours,
+             "description": (station.description or "")[:50]}
+    if "deputy_ids" in data:
+        state["deputies"] = len(station.deputies)
+    if "admin_user_ids" in data:
+        state["admins"] = sorted(u.username or "" for u in station.admins)
+    return state
+
+
+def _changes(before, after):
+    """What an edit changed, for the log: ``{field: [from, to]}``."""
+    return {key: [before[key], value] for key, value in after.items() if before[key] != value}
+
+
 def update_station(actor, station, data) -> Station:
+    before = _station_state(station, data) if actor is not None else None
     if "region_id" in data:
         station.region = _region_in_scope(actor, data["region_id"])
     if "kind" in data:
@@ -133,6 +155,8 @@ def update_station(actor, station, data) -> Station:
             raise APIError(403, "forbidden", "只有区域管理员可以调整联络站管理员。")
         station.admins = _admin_users(data["admin_user_ids"])
     db.session.flush()
+    if actor is not None and (changes := _changes(before, _station_state(station, data))):
+        record("station_updated", actor, ("station", station.id, station.name), station.region_id, changes)
     return station
 
 
@@ -186,7 +210,18 @@ def create_deputy(actor, data) -> Deputy:
     db.session.add(deputy)
     db.session.flush()
     sync_office([deputy])
+    if actor is not None:
+        record("deputy_created", actor, ("deputy", deputy.id, deputy.name), deputy.region_id,
+               {"level": deputy.level.value, "region": region.name, "phone": masked_phone(deputy.phone),
+                "stations": [s.name for s in stations]})
     return deputy
+
+
+def _deputy_state(deputy):
+    """A deputy as the log compares them before and after an edit; the phone masked."""
+    return {"name": deputy.name, "level": deputy.level.value, "region": deputy.region.name, "term": deputy.term,
+            "group": deputy.group, "phone": masked_phone(deputy.phone), "bio": (deputy.bio or "")[:50],
+            "stations": sorted(s.name for s in deputy.stations)}
 
 
 # What belongs to a deputy as a whole: only an administrator who owns the deputy changes it.
@@ -202,6 +237,7 @@ def _changes_whole_deputy(deputy, data):
 def update_deputy(actor, deputy, data) -> Deputy:
     if actor is not None and _changes_whole_deputy(deputy, data) and not owns_deputy(actor, deputy):
         raise not_owned("修改代表的基本信息")
+    before, was_active = (_deputy_state(deputy) if actor is not None else None), deputy.active
     if "region_id" in data and data["region_id"] != deputy.region_id:  # sent back unchanged: no move
         deputy.region = _region_in_scope(actor, data["region_id"])
     if "phone" in data:
@@ -218,6 +254,12 @@ def update_deputy(actor, deputy, data) -> Deputy:
     if "active" in data:
         set_deputy_active(deputy, data["active"])
     db.session.flush()
+    if actor is not None:
+        target = ("deputy", deputy.id, deputy.name)
+        if changes := _changes(before, _deputy_state(deputy)):
+            record("deputy_updated", actor, target, deputy.region_id, changes)
+        if was_active != deputy.active:
+            record("deputy_restored" if deputy.active else "deputy_retired", actor, target, deputy.region_id)
     return deputy
 
 

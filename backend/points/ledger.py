@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from ..audit.log import record
 from ..db_types import CHINA, conflict_insert, utcnow
 from ..errors import validation_failed
 from ..extensions import db
@@ -71,6 +72,9 @@ def correct(author, deputy_id, year, points, reason):
     db.session.add(correction)
     db.session.flush()
     _write(deputy_id, year, points, CORRECTION, CORRECTION, correction.id, f"积分更正：{reason}", correction.created_dt)
+    deputy = db.session.get(Deputy, deputy_id)
+    record("points_corrected", author, ("deputy", deputy.id, deputy.name), deputy.region_id,
+           {"year": year, "points": points, "reason": reason[:200]})
     return correction
 
 

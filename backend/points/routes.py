@@ -16,6 +16,7 @@ from schemas.activities import (
     YearQuery,
 )
 
+from ..audit.log import record_export
 from ..auth.scope import (
     admin_required,
     current_caller,
@@ -60,7 +61,7 @@ def update_rule(args, data, code):
     changed = {key: [message] for key, message in fixed.items() if data.get(key, getattr(current, key)) != getattr(current, key)}
     if changed:
         raise validation_failed(changed)
-    return _rule_out(rulebook.set_line(region, current.code, data), region)
+    return _rule_out(rulebook.set_line(region, current.code, data, actor=current_user()), region)
 
 
 @rules.delete("/<code>")
@@ -70,7 +71,7 @@ def update_rule(args, data, code):
 def reset_rule(args, code):
     """撤销本区域自定的一条细则，恢复沿用上级的条目；只影响此后获得的积分。"""
     region = _editable_region(args)
-    return _rule_out(rulebook.reset_line(region, _rule_code(code)), region)
+    return _rule_out(rulebook.reset_line(region, _rule_code(code), actor=current_user()), region)
 
 
 def _rule_code(code):
@@ -159,6 +160,7 @@ def deputy_archive(args, deputy_id):
     data = archive.build(deputy, args.get("year") or queries.current_year())
     if args["format"] != "xlsx":
         return data
+    record_export(current_user(), "履职档案", 1, ("deputy", deputy.id, deputy.name), deputy.region_id)
     response = make_response(archive.to_xlsx(data))
     response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     filename = f"履职档案-{deputy.name}-{data['year']}.xlsx"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from ..audit.log import record
 from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
@@ -134,11 +135,12 @@ def is_root(region):
     return region is None or region.parent_id is None
 
 
-def set_line(region, code, changes):
+def set_line(region, code, changes, actor=None):
     """Edit the line ``code`` of ``region``'s rulebook with ``changes`` (any of EDITABLE); the root's
     edits are the deployment's rulebook, any other region's become its own line, made from the line
-    in force there. Returns the line now in force in ``region``."""
+    in force there. Returns the line now in force in ``region``; ``actor``'s change is logged (修改评分细则)."""
     changes = {key: value for key, value in changes.items() if key in EDITABLE}
+    before = line(region, code)
     if is_root(region):
         target = db.session.get(ScoringRule, code) or _no_such_rule()
     else:
@@ -159,14 +161,30 @@ def set_line(region, code, changes):
     for key, value in changes.items():
         setattr(target, key, value)
     db.session.flush()
-    return line(region, code)
+    after = line(region, code)
+    differences = {key: [getattr(before, key), getattr(after, key)] for key in EDITABLE
+                   if getattr(before, key) != getattr(after, key)}
+    if actor is not None and differences:
+        record("rule_changed", actor, ("rule", None, f"{after.label}（{code}）"), _region_id(region), differences)
+    return after
 
 
-def reset_line(region, code):
-    """Withdraw ``region``'s own line ``code``: the line set above it is in force again. Returns it."""
+def _region_id(region):
+    region = region if region is not None else root_region()
+    return region.id if region is not None else None
+
+
+def reset_line(region, code, actor=None):
+    """Withdraw ``region``'s own line ``code``: the line set above it is in force again. Returns it;
+    ``actor``'s withdrawal is logged when the region had a line of its own."""
     if is_root(region):
         raise APIError(409, "conflict", "全域评分细则只能修改，不能撤销。")
-    line(region, code)  # 404 for an unknown code
-    db.session.execute(delete(ScoringRuleOverride).where(ScoringRuleOverride.region_id == region.id,
-                                                         ScoringRuleOverride.code == code))
-    return line(region, code)
+    before = line(region, code)  # 404 for an unknown code
+    gone = db.session.execute(delete(ScoringRuleOverride).where(ScoringRuleOverride.region_id == region.id,
+                                                                ScoringRuleOverride.code == code)).rowcount
+    after = line(region, code)
+    if actor is not None and gone:
+        record("rule_withdrawn", actor, ("rule", None, f"{after.label}（{code}）"), region.id,
+               {key: [getattr(before, key), getattr(after, key)] for key in EDITABLE
+                if getattr(before, key) != getattr(after, key)})
+    return after

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from ..audit import log as audit_log
 from ..auth.models import User
 from ..auth.scope import manages_deputy
 from ..db_types import CHINA, utcnow
@@ -359,8 +360,12 @@ def _credit_closing(item):
 
 def reject(item, actor, reason):
     """不予受理: closed with the reason, which the citizen is told as the answer to their suggestion
-    (件件有回音; the reply template, which they subscribed to when filing)."""
+    (件件有回音; the reply template, which they subscribed to when filing). An item held by content
+    screening that is refused is 内容审核驳回 in the 操作日志 as well."""
+    held = item.awaiting_review
     workflow.apply(item, "reject", actor, reason)
+    if held:
+        audit_log.record("content_rejected", actor.user, ("suggestion", item.id, item.number), item.region_id)
     item.closed_dt = utcnow()
     _notify([item.citizen], "replied", item, f"不予受理：{reason}", "rejected", _followers(item))
     db.session.flush()
@@ -389,6 +394,7 @@ def release(item, actor, note=""):
     if not item.awaiting_review:
         raise APIError(409, "invalid_transition", "这条建议没有处于待审核状态。")
     workflow.apply(item, "release", actor, note)
+    audit_log.record("content_released", actor.user, ("suggestion", item.id, item.number), item.region_id)
     item.held_for_review = False
     item.screening = "reviewed"
     _restart_clock(item, utcnow())

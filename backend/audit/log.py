@@ -1,0 +1,115 @@
+"""Writing the 操作日志: one function for an action taken in the request's transaction, one for an event
+that must be kept although the request is refused or only reads (a failed sign-in, an export).
+
+Services call ``record`` beside the change they make, so the console and the API record alike and a
+refused change (rolled back) records nothing. Nothing here reads or writes a password; a phone number
+goes in only through ``masked_phone``.
+"""
+import re
+from datetime import timedelta
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import delete, insert, select
+
+from ..db_types import utcnow
+from ..extensions import db
+from ..org.models import Station, station_admins
+from .models import AuditEvent
+
+SERVER = "服务器命令"  # who acted when nobody signed in ran it (flask --app backend import-deputies)
+
+
+def masked_phone(phone):
+    """A phone number as the product shows it to staff: 138****5678."""
+    if not phone:
+        return ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+
+
+def region_of(user):
+    """The region an administrator's events belong to: the region they administer, else the region of
+    their first station (a station administrator's events are read by the region administrators above it)."""
+    if user is None:
+        return None
+    if user.admin_region_id is not None:
+        return user.admin_region_id
+    return db.session.scalar(
+        select(Station.region_id).join(station_admins, station_admins.c.station_id == Station.id)
+        .where(station_admins.c.user_id == user.id).order_by(Station.id).limit(1))
+
+
+def client_address():
+    # Behind TRUSTED_PROXIES, ProxyFix has put the client's address here, as the rate limits read it.
+    return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def _values(action, actor, target, region_id, detail, tried=None):
+    target_type, target_id, target_label = target if target is not None else ("", None, "")
+    if actor is not None:
+        name, username = actor.display_name or getattr(actor, "username", "") or "", getattr(actor, "username", "") or ""
+    else:  # a name tried at the sign-in that is no administrator's, or a command on the server
+        name, username = ("", tried) if tried is not None else (SERVER, "")
+    return {
+        "at": utcnow(),
+        "actor_user_id": actor.id if actor is not None else None,
+        "actor_name": name[:64],
+        "actor_username": username[:64],
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_label": (target_label or "")[:100],
+        "region_id": region_id,
+        "client_address": client_address(),
+        "detail": detail or {},
+    }
+
+
+def record(action, actor, target=None, region_id=None, detail=None):
+    """Log ``action`` by ``actor`` (a User, or None for a server command) in the current transaction.
+
+    ``target``: ``(type, id, label)`` as it is now; ``region_id``: whose administrators read the event
+    (by default the actor's own region); ``detail``: a small JSON object of what changed."""
+    if region_id is None:
+        region_id = region_of(actor)
+    db.session.add(AuditEvent(**_values(action, actor, target, region_id, detail)))
+
+
+def record_apart(action, actor, target=None, region_id=None, detail=None, tried=None):
+    """``record`` in a short transaction of its own, committed at once: for what the request's own
+    transaction would not keep (a refused sign-in is rolled back; a GET request may not write). ``tried``:
+    the name typed at a sign-in that names no administrator, kept as the account name."""
+    if region_id is None and actor is not None:
+        region_id = region_of(actor)
+    with db.engine.begin() as conn:
+        conn.execute(insert(AuditEvent), [_values(action, actor, target, region_id, detail, tried)])
+
+
+_LONG_NUMBER = re.compile(r"\d{7,}")
+
+
+def record_export(actor, what, rows, target=None, region_id=None):
+    """导出数据: which export, with the filters it was asked with (a number typed into a search box is
+    kept masked, as it may be a phone) and how many rows it held. In a transaction of its own: an
+    export is a GET, which writes nothing else."""
+    filters = {key: _LONG_NUMBER.sub(lambda m: masked_phone(m.group()), value)[:100]
+               for key, value in request.args.items() if value and key != "page"} if has_request_context() else {}
+    record_apart("exported", actor, target or ("export", None, what), region_id,
+                 {"export": what, "filters": filters, "rows": rows})
+
+
+PURGE_BATCH = 5000
+
+
+def purge_expired(now=None):
+    """Delete the events older than AUDIT_RETENTION_DAYS (the sweep's work, the one statement that
+    deletes them), a batch per transaction so that no statement holds the table for long; returns how
+    many went."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"])
+    purged = 0
+    while True:
+        batch = select(AuditEvent.id).where(AuditEvent.at < cutoff).order_by(AuditEvent.at).limit(PURGE_BATCH)
+        gone = db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(batch))).rowcount
+        db.session.commit()
+        purged += gone
+        if gone < PURGE_BATCH:
+            return purged

@@ -1,0 +1,73 @@
+"""操作日志: the administrators' security-relevant actions (等保 2.0 安全审计; 网络安全法: kept six months at least).
+
+Suggestions and activities keep their own timelines (SuggestionEvent, ActivityEvent); this table is the
+rest: signing in and out, passwords, accounts, stations, deputies, the roster import, the rulebook, point
+corrections, exports, content review. Rows are only ever inserted (``backend.audit.record``); the one
+statement that deletes them is the retention sweep (``backend.audit.purge_expired``).
+"""
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db_types import UTCDateTime, utcnow
+from ..extensions import db
+
+# action code → what the console shows
+ACTION_LABELS = {
+    "login_succeeded": "登录成功",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "password_changed": "修改密码",
+    "password_reset": "重置密码",
+    "account_created": "新建管理员账号",
+    "account_updated": "修改管理员账号",
+    "account_disabled": "停用管理员账号",
+    "account_enabled": "启用管理员账号",
+    "station_created": "新建联络站",
+    "station_updated": "修改联络站",
+    "deputy_created": "新建代表",
+    "deputy_updated": "修改代表",
+    "deputy_retired": "代表离任",
+    "deputy_restored": "代表恢复在任",
+    "deputies_imported": "导入代表名册",
+    "rule_changed": "修改评分细则",
+    "rule_withdrawn": "撤销本区域评分细则",
+    "points_corrected": "积分更正",
+    "exported": "导出数据",
+    "content_released": "内容审核放行",
+    "content_rejected": "内容审核驳回",
+}
+
+TARGET_LABELS = {"user": "管理员账号", "station": "联络站", "deputy": "代表", "rule": "评分细则",
+                 "suggestion": "建议", "export": "导出"}
+
+
+class AuditEvent(db.Model):
+    """One administrative or security action: when, who (as they were named then), what, on what, in
+    which region (the console's scope), from which address, and a few details — never a password, and a
+    phone number only masked."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_region_at", "region_id", "at"),
+        Index("ix_audit_events_actor_at", "actor_user_id", "at"),
+        Index("ix_audit_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # None: nobody signed in (a failed sign-in, a command run on the server).
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    actor_username: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    target_type: Mapped[str] = mapped_column(String(16), default="")
+    target_id: Mapped[int | None] = mapped_column()
+    target_label: Mapped[str] = mapped_column(String(100), default="")
+    # The region the event belongs to: whose administrators read it. None: only the root's (an unknown name).
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
