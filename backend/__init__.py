@@ -81,6 +81,7 @@ def create_app(test_config=None):
     from .activities.routes import blp as activities_blp
     from .activities.routes import checkins as checkins_blp
     from .appointments.routes import blp as appointments_blp
+    from .audit.routes import blp as audit_blp
     from .auth.account_routes import blp as admins_blp
     from .auth.routes import blp as auth_blp
     from .auth.scope import load_current_user
@@ -104,6 +105,7 @@ def create_app(test_config=None):
     for blueprint in (
         auth_blp, admins_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
         public_blp, uploads_blp, activities_blp, checkins_blp, rules_blp, points_blp, appointments_blp, health_blp,
+        audit_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)  # /q/{code}: the link inside every printed code

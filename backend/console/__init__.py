@@ -146,4 +146,4 @@ def csrf_failed(exc):
 
 
 from . import activities, organisation, points  # noqa: E402,F401
-from . import dashboard, suggestions, appointments, exports, wechat, workdays, accounts  # noqa: E402,F401
+from . import dashboard, suggestions, appointments, exports, wechat, workdays, accounts, audit  # noqa: E402,F401

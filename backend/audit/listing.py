@@ -1,0 +1,124 @@
+"""Reading the 操作日志: who sees which events, the console's filters, and each event told in Chinese.
+
+A region administrator reads the events of their region's subtree (the super administrator's: all of
+them, the sign-ins of unknown names included) and their own. A station administrator reads only their
+own actions and those done to their account (a sign-in failed under their name, a password reset): the
+log is scoped by region, and a station's region holds other administrators' work they do not manage.
+"""
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, false, or_, select
+
+from ..auth.scope import region_subtree_clause
+from ..db_types import CHINA
+from .models import ACTION_LABELS, TARGET_LABELS, AuditEvent
+
+PER_PAGE = 50
+# The actions whose details are ``{field: [from, to]}``.
+CHANGES = frozenset({"account_updated", "station_updated", "deputy_updated", "rule_changed", "rule_withdrawn"})
+
+# detail keys → what the console calls them
+FIELD_LABELS = {
+    "username": "用户名", "reason": "原因", "display_name": "姓名", "region": "区域", "stations": "联络站",
+    "name": "名称", "kind": "类型", "address": "地址", "lat": "纬度", "lng": "经度", "open_hours": "接待时间",
+    "description": "简介", "deputies": "进站代表数", "admins": "管理员", "level": "层级", "term": "届次",
+    "group": "代表小组", "phone": "手机号", "bio": "简介", "file": "文件", "created": "新增", "updated": "更新",
+    "unchanged": "未变化", "refused_rows": "有误行数", "label": "名称", "points": "积分", "yearly_cap": "年度上限",
+    "active": "启用", "year": "年度", "export": "导出内容", "filters": "筛选条件", "rows": "行数",
+}
+
+
+def scope_clause(user):
+    """SQL condition on ``AuditEvent``: the events ``user`` (an administrator) may read."""
+    mine = AuditEvent.actor_user_id == user.id
+    if user.admin_region is not None:
+        return or_(region_subtree_clause(AuditEvent.region_id, user.admin_region), mine)
+    if user.is_station_admin:
+        return or_(mine, and_(AuditEvent.target_type == "user", AuditEvent.target_id == user.id))
+    return false()
+
+
+def _day(value):
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def parse_filters(args):
+    """The console's query string → the filters the page echoes: ``action``, ``who`` (an account's name or
+    username), ``from`` and ``to`` (China dates, either may be left out); what is not one is ignored."""
+    return filters_of(args.get("action") if args.get("action") in ACTION_LABELS else None,
+                      (args.get("who") or "").translate(dict.fromkeys(range(32))).strip()[:64],
+                      _day(args.get("from")), _day(args.get("to")))
+
+
+def filters_of(action=None, who="", first=None, last=None):
+    """The filters ``events_query`` takes, without the empty ones; dates the wrong way round are swapped."""
+    if first and last and first > last:
+        first, last = last, first
+    filters = {"action": action, "who": who, "from": first, "to": last}
+    return {key: value for key, value in filters.items() if value}
+
+
+def events_query(user, filters):
+    """The events ``user`` reads that ``filters`` select, newest first."""
+    query = select(AuditEvent).where(scope_clause(user))
+    if "action" in filters:
+        query = query.where(AuditEvent.action == filters["action"])
+    if "who" in filters:
+        query = query.where(or_(AuditEvent.actor_name.contains(filters["who"], autoescape=True),
+                                AuditEvent.actor_username.contains(filters["who"], autoescape=True)))
+    if "from" in filters:
+        query = query.where(AuditEvent.at >= datetime.combine(filters["from"], time(), CHINA))
+    if "to" in filters:
+        query = query.where(AuditEvent.at < datetime.combine(filters["to"] + timedelta(days=1), time(), CHINA))
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def who(event):
+    """The account as it was named then: 姓名（用户名）; a name tried at the sign-in that named no
+    administrator; or a command run on the server."""
+    if event.actor_user_id is None and event.action == "login_failed":
+        return f"未知账号（{event.actor_username}）"
+    if event.actor_username and event.actor_username != event.actor_name:
+        return f"{event.actor_name}（{event.actor_username}）"
+    return event.actor_name
+
+
+def target(event):
+    if not event.target_type:
+        return ""
+    return f"{TARGET_LABELS.get(event.target_type, event.target_type)}：{event.target_label}"
+
+
+def _value(value):
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(map(str, value)) or "（无）"
+    if isinstance(value, dict):
+        return "，".join(f"{k}={v}" for k, v in value.items()) or "（无）"
+    return str(value)
+
+
+def event_out(event):
+    """An event as the API answers it."""
+    return {"id": event.id, "at": event.at, "action": event.action, "action_label": event.action_label,
+            "actor_user_id": event.actor_user_id, "actor": who(event), "target_type": event.target_type,
+            "target_id": event.target_id, "target": target(event), "region_id": event.region_id,
+            "client_address": event.client_address, "detail": event.detail or {}, "summary": details(event)}
+
+
+def details(event):
+    """The event's details in one Chinese line: ``姓名：张三 → 张三丰；行数：12``."""
+    parts = []
+    for key, value in (event.detail or {}).items():
+        label = FIELD_LABELS.get(key, key)
+        if event.action in CHANGES and isinstance(value, list) and len(value) == 2:
+            parts.append(f"{label}：{_value(value[0])} → {_value(value[1])}")
+        else:
+            parts.append(f"{label}：{_value(value)}")
+    return "；".join(parts)

@@ -1,0 +1,381 @@
+"""操作日志: administrators' security-relevant actions are recorded as they take them (console or API),
+with who, what, on what, where and from which address; a refused action records nothing; the console's
+page shows each administrator what their scope allows; old events are swept after the retention period."""
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from backend.audit.log import purge_expired
+from backend.audit.models import AuditEvent
+from backend.db_types import utcnow
+from backend.extensions import db
+
+from .test_admin_accounts import headers, login, world  # noqa: F401 - fixture
+from .test_console_org_activities import post, sign_in, text
+from .test_import import upload, xlsx
+from .factories import screen
+from .test_suggestion_sweep_stats import sweep
+from .test_suggestions import file
+from .test_web_pages import config_override  # noqa: F401 - fixture
+
+PHONE = "13912345678"
+
+
+def events(action=None):
+    db.session.expire_all()
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    return db.session.scalars(query).all()
+
+
+def every_row_as_text():
+    return "\n".join(json.dumps({c.name: str(getattr(e, c.key)) for c in AuditEvent.__table__.columns} | {
+        "detail": e.detail}, ensure_ascii=False) for e in events())
+
+
+# --- signing in and out --------------------------------------------------------------------------------
+
+
+def test_sign_ins_are_recorded_the_failed_ones_too(client, world):  # noqa: F811
+    assert login(client, "huaihua", "password123").status_code == 200
+    assert login(client, "huaihua", "wrong-password-9").status_code == 401
+    assert login(client, "nobody", "wrong-password-9").status_code == 401
+
+    ok, = events("login_succeeded")
+    assert (ok.actor_user_id, ok.actor_username, ok.region_id) == (world["huaihua"].id, "huaihua", world["tree"]["hh"].id)
+    assert ok.client_address == "127.0.0.1"
+    wrong, unknown = events("login_failed")
+    # A wrong password for a known account: under that account, in its region.
+    assert (wrong.actor_user_id, wrong.region_id) == (world["huaihua"].id, world["tree"]["hh"].id)
+    assert wrong.detail == {"username": "huaihua", "reason": "用户名或密码错误"}
+    # An unknown name: no account, no region (only the super administrator reads it), the name tried kept.
+    assert (unknown.actor_user_id, unknown.region_id, unknown.actor_username) == (None, None, "nobody")
+    assert "wrong-password-9" not in every_row_as_text() and "password123" not in every_row_as_text()
+
+
+def test_a_station_admins_sign_in_belongs_to_their_stations_region(client, world):  # noqa: F811
+    assert login(client, "chengbei", "password123").status_code == 200
+    event, = events("login_succeeded")
+    assert event.region_id == world["tree"]["hc"].id
+
+
+def test_a_disabled_accounts_sign_in_is_recorded_as_failed(client, factory, world):  # noqa: F811
+    root = headers(factory, "root")
+    assert client.patch(f"/api/v1/admins/{world['clerk'].id}", json={"disabled": True}, headers=root).status_code == 200
+    assert login(client, "chengbei", "password123").status_code == 403
+    failed, = events("login_failed")
+    assert failed.actor_user_id == world["clerk"].id and failed.detail["reason"] == "账号已停用"
+
+
+def test_the_address_is_the_clients(app, world):  # noqa: F811
+    client = app.test_client()
+    client.post("/api/v1/auth/login", json={"username": "huaihua", "password": "password123"},
+                environ_base={"REMOTE_ADDR": "10.8.0.7"})
+    assert events("login_succeeded")[0].client_address == "10.8.0.7"
+
+
+def test_console_sign_in_sign_out_and_own_password(app, world):  # noqa: F811
+    console = sign_in(app, "huaihua")
+    refused = post(console, "/console/password", {"current_password": "not-mine-at-all", "new_password": "new-pass-2024",
+                                                   "new_password2": "new-pass-2024"})
+    assert refused.status_code == 422
+    assert events("password_changed") == []  # a refused change records nothing
+    changed = post(console, "/console/password", {"current_password": "password123", "new_password": "new-pass-2024",
+                                                   "new_password2": "new-pass-2024"})
+    assert changed.status_code == 302
+    post(console, "/console/logout", {}, page="/console/")
+    assert [e.action for e in events()] == ["login_succeeded", "password_changed", "logout"]
+    assert {e.actor_user_id for e in events()} == {world["huaihua"].id}
+    assert "new-pass-2024" not in every_row_as_text()
+
+
+def test_own_password_through_the_api(client, factory, world):  # noqa: F811
+    hh = headers(factory, "huaihua")
+    response = client.post("/api/v1/me/password", json={"current_password": "password123",
+                                                          "new_password": "new-pass-2024"}, headers=hh)
+    assert response.status_code == 200
+    event, = events("password_changed")
+    assert event.actor_user_id == event.target_id == world["huaihua"].id
+
+
+# --- administrator accounts ------------------------------------------------------------------------------
+
+
+def test_account_steps_are_recorded_with_who_and_on_whom(client, factory, world):  # noqa: F811
+    hh = headers(factory, "huaihua")
+    created = client.post("/api/v1/admins", headers=hh, json={
+        "username": "chengnan", "display_name": "王芳", "password": "first-pass-1",
+        "station_ids": [world["chengnan"].id]}).json
+    client.patch(f"/api/v1/admins/{created['id']}", headers=hh, json={"display_name": "王芳芳"})
+    client.post(f"/api/v1/admins/{created['id']}/password", headers=hh, json={"password": "second-pass-2"})
+    client.patch(f"/api/v1/admins/{created['id']}", headers=hh, json={"disabled": True})
+    client.patch(f"/api/v1/admins/{created['id']}", headers=hh, json={"disabled": True})  # no change: nothing
+    client.patch(f"/api/v1/admins/{created['id']}", headers=hh, json={"disabled": False})
+
+    steps = [e for e in events() if e.action != "login_succeeded"]
+    assert [e.action for e in steps] == ["account_created", "account_updated", "password_reset", "account_disabled",
+                                         "account_enabled"]
+    for event in steps:
+        assert (event.actor_user_id, event.actor_username, event.target_type, event.target_id) == (
+            world["huaihua"].id, "huaihua", "user", created["id"])
+        assert event.region_id == world["tree"]["hc"].id  # the station's region
+    assert steps[0].detail == {"username": "chengnan", "stations": ["城南联络站"]}
+    assert steps[1].detail == {"display_name": ["王芳", "王芳芳"]}
+    assert steps[1].target_label == "王芳芳"
+    assert "first-pass-1" not in every_row_as_text() and "second-pass-2" not in every_row_as_text()
+
+
+def test_refused_account_steps_record_nothing(client, factory, world):  # noqa: F811
+    hh = headers(factory, "huaihua")
+    taken = client.post("/api/v1/admins", headers=hh, json={
+        "username": "chengbei", "display_name": "重名", "password": "first-pass-1", "station_ids": [world["chengnan"].id]})
+    assert taken.status_code == 409
+    outside = client.post(f"/api/v1/admins/{world['far_clerk'].id}/password", headers=hh, json={"password": "x-pass-123"})
+    assert outside.status_code == 404
+    own = client.patch(f"/api/v1/admins/{world['huaihua'].id}", headers=hh, json={"disabled": True})
+    assert own.status_code == 403
+    assert [e.action for e in events()] == ["login_succeeded"]
+
+
+def test_console_account_forms_record_alike(app, world):  # noqa: F811
+    console = sign_in(app, "huaihua")
+    page = f"/console/admins/{world['clerk'].id}"
+    post(console, f"{page}/password", {"password": "reset-pass-1", "password2": "reset-pass-1"}, page=page)
+    post(console, f"{page}/disabled", {"disabled": "1"}, page=page)
+    assert [e.action for e in events()][-2:] == ["password_reset", "account_disabled"]
+    assert events("account_disabled")[0].target_id == world["clerk"].id
+
+
+# --- stations, deputies, the import ------------------------------------------------------------------------
+
+
+def test_station_and_deputy_steps_are_recorded_phones_masked(client, factory, world):  # noqa: F811
+    hh = headers(factory, "huaihua")
+    hc = world["tree"]["hc"].id
+    station = client.post("/api/v1/stations", headers=hh, json={"name": "河西联络站", "kind": "area", "region_id": hc}).json
+    client.patch(f"/api/v1/stations/{station['id']}", headers=hh, json={"address": "河西街 1 号"})
+    deputy = client.post("/api/v1/deputies", headers=hh, json={
+        "name": "赵敏", "level": "county", "region_id": hc, "phone": PHONE, "station_ids": [station["id"]]}).json
+    client.patch(f"/api/v1/deputies/{deputy['id']}", headers=hh, json={"phone": "13700001111", "group": "第一小组"})
+    client.patch(f"/api/v1/deputies/{deputy['id']}", headers=hh, json={"active": False})
+    client.patch(f"/api/v1/deputies/{deputy['id']}", headers=hh, json={"active": True})
+
+    steps = [e for e in events() if e.action != "login_succeeded"]
+    assert [e.action for e in steps] == ["station_created", "station_updated", "deputy_created", "deputy_updated",
+                                         "deputy_retired", "deputy_restored"]
+    assert all(e.region_id == hc and e.actor_user_id == world["huaihua"].id for e in steps)
+    assert (steps[0].target_type, steps[0].target_label) == ("station", "河西联络站")
+    assert steps[1].detail == {"address": ["", "河西街 1 号"]}
+    assert steps[2].detail["phone"] == "139****5678"
+    assert steps[3].detail == {"group": ["", "第一小组"], "phone": ["139****5678", "137****1111"]}
+    rows = every_row_as_text()
+    assert PHONE not in rows and "13700001111" not in rows
+
+
+def test_a_refused_deputy_change_records_nothing(client, factory, world):  # noqa: F811
+    factory.deputy(world["tree"]["hc"], "甲", phone=PHONE)
+    other = factory.deputy(world["tree"]["hc"], "乙", phone="13700001111")
+    hh = headers(factory, "huaihua")
+    refused = client.patch(f"/api/v1/deputies/{other.id}", headers=hh, json={"phone": PHONE})
+    assert refused.status_code == 409
+    assert [e.action for e in events()] == ["login_succeeded"]
+
+
+def test_the_import_is_recorded_with_its_file_and_counts(client, factory, world):  # noqa: F811
+    hh = headers(factory, "huaihua")
+    sheet = xlsx([["赵敏", "县级", "鹤城区", PHONE], ["钱坤", "县级", "鹤城区", "not-a-phone"]])
+    response = upload(client, hh, sheet, filename="鹤城区代表名册.xlsx")
+    assert response.status_code == 200, response.json
+    event, = events("deputies_imported")
+    assert event.actor_user_id == world["huaihua"].id and event.region_id == world["tree"]["hh"].id
+    assert event.detail == {"file": "鹤城区代表名册.xlsx", "created": 1, "updated": 0, "unchanged": 0, "refused_rows": 1}
+    assert PHONE not in every_row_as_text()
+
+
+# --- the rulebook, points, exports, content review --------------------------------------------------------
+
+
+def test_rulebook_changes_and_point_corrections_are_recorded(client, factory, world):  # noqa: F811
+    root = headers(factory, "root")
+    deputy = factory.deputy(world["tree"]["hc"], "赵敏", phone=PHONE)
+    unchanged = client.get("/api/v1/scoring-rules", headers=root).json
+    reception = next(r for r in unchanged if r["code"] == "reception")
+    response = client.put("/api/v1/scoring-rules/reception", headers=root, json={"points": reception["points"] + 1})
+    assert response.status_code == 200, response.json
+    client.post(f"/api/v1/deputies/{deputy.id}/points/corrections", headers=root, json={"points": -2, "reason": "重复计分"})
+
+    rule, = events("rule_changed")
+    assert rule.detail == {"points": [reception["points"], reception["points"] + 1]}
+    assert rule.region_id == world["tree"]["root"].id and "reception" in rule.target_label
+    correction, = events("points_corrected")
+    assert (correction.target_id, correction.region_id) == (deputy.id, world["tree"]["hc"].id)
+    assert correction.detail == {"year": utcnow().year, "points": -2, "reason": "重复计分"}
+
+
+def test_exports_are_recorded_with_filters_and_rows(app, client, factory, world):  # noqa: F811
+    console = sign_in(app, "huaihua")
+    response = console.get(f"/console/suggestions/export.xlsx?q={PHONE}&status=pending")
+    assert response.status_code == 200
+    deputy = factory.deputy(world["tree"]["hc"], "赵敏", phone=PHONE)
+    assert console.get(f"/console/deputies/{deputy.id}/archive.xlsx").status_code == 200
+    listed, archive = events("exported")
+    assert listed.actor_user_id == world["huaihua"].id and listed.region_id == world["tree"]["hh"].id
+    assert listed.detail == {"export": "建议清单", "filters": {"q": "139****5678", "status": "pending"}, "rows": 0}
+    assert (archive.detail["export"], archive.target_id, archive.region_id) == ("履职档案", deputy.id, world["tree"]["hc"].id)
+    assert PHONE not in every_row_as_text()
+
+
+def test_content_review_is_recorded(app, client, factory, world):  # noqa: F811
+    deputy = factory.deputy(world["tree"]["hc"], "赵敏", phone=PHONE, stations=[world["chengbei"]])
+    citizen = factory.wechat_login("citizen-wang")
+    first = file(client, citizen, world["chengbei"].qr_code, content="违禁测试 第一条").json
+    second = file(client, citizen, deputy.qr_code, content="违禁测试 第二条").json
+    assert screen(app) == 2
+    clerk = headers(factory, "chengbei")
+    assert client.post(f"/api/v1/suggestions/{first['id']}/release", json={"note": "复核无违规"},
+                       headers=clerk).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{second['id']}/reject", json={"reason": "含违规内容"},
+                       headers=clerk).status_code == 200
+    released, = events("content_released")
+    rejected, = events("content_rejected")
+    assert (released.target_id, released.target_label, released.actor_user_id) == (
+        first["id"], first["number"], world["clerk"].id)
+    assert rejected.target_id == second["id"] and rejected.region_id == world["tree"]["hc"].id
+    assert "违禁测试" not in every_row_as_text()  # the citizen's words stay in the item
+
+
+# --- the console's page -----------------------------------------------------------------------------------
+
+
+ROW = re.compile(r"<tr>\s*<td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>", re.S)
+
+
+def test_each_administrator_reads_their_scope(app, client, factory, world):  # noqa: F811
+    for name in ("huaihua", "changsha", "chengbei", "yuelu"):
+        assert login(client, name, "password123").status_code == 200
+    assert login(client, "nobody", "guess-guess").status_code == 401
+    hh_page = text(sign_in(app, "huaihua").get("/console/audit"))
+    assert "操作日志</a>" in hh_page
+    accounts = {who for _, who, _ in ROW.findall(hh_page)}
+    assert accounts == {"huaihua", "chengbei"}  # not 长沙's administrators, not the unknown name
+    root_page = text(sign_in(app, "root").get("/console/audit"))
+    assert "未知账号（nobody）" in root_page and "changsha" in root_page
+    clerk = text(sign_in(app, "chengbei").get("/console/audit"))
+    assert "我的操作日志</a>" in clerk
+    assert {who for _, who, _ in ROW.findall(clerk)} == {"chengbei"}
+
+
+def test_a_station_admin_sees_what_was_done_to_their_account(app, client, factory, world):  # noqa: F811
+    assert login(client, "chengbei", "not-my-password").status_code == 401
+    hh = headers(factory, "huaihua")
+    client.post(f"/api/v1/admins/{world['clerk'].id}/password", headers=hh, json={"password": "reset-pass-1"})
+    page = text(sign_in(app, "chengbei", "reset-pass-1").get("/console/audit"))
+    actions = [action for _, _, action in ROW.findall(page)]
+    assert actions == ["登录成功", "重置密码", "登录失败"]  # newest first; not huaihua's own sign-in
+
+
+def test_filters_and_pages(app, client, factory, world):  # noqa: F811
+    for _ in range(3):
+        login(client, "chengbei", "password123")
+    login(client, "huaihua", "password123")
+    login(client, "chengbei", "wrong-password-1")
+    old = events()[0]
+    old.at = utcnow() - timedelta(days=10)
+    db.session.commit()
+    console = sign_in(app, "huaihua")
+    rows = ROW.findall(text(console.get("/console/audit?action=login_succeeded&who=chengb")))
+    assert [(who, action) for _, who, action in rows] == [("chengbei", "登录成功")] * 3
+    day = (utcnow() - timedelta(days=10)).strftime("%Y-%m-%d")  # China time may be the next day: a two-day range
+    next_day = (utcnow() - timedelta(days=9)).strftime("%Y-%m-%d")
+    rows = ROW.findall(text(console.get(f"/console/audit?from={next_day}&to={day}")))  # swapped: still the range
+    assert len(rows) == 1
+    for _ in range(50):
+        login(client, "chengbei", "password123")
+    first = text(console.get("/console/audit?action=login_succeeded"))
+    assert len(ROW.findall(first)) == 50 and "第 1 / 2 页" in first
+    assert len(ROW.findall(text(console.get("/console/audit?action=login_succeeded&page=2")))) == 5  # 55 in all
+
+
+def test_the_export_holds_the_filtered_log_and_is_logged(app, client, world):  # noqa: F811
+    login(client, "chengbei", "wrong-password-1")
+    login(client, "chengbei", "password123")
+    console = sign_in(app, "huaihua")
+    response = console.get("/console/audit/export.xlsx?action=login_failed")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("时间", "账号", "操作", "对象", "来源地址", "详情")
+    assert [row[1:5] for row in rows[1:]] == [("chengbei", "登录失败", "管理员账号：chengbei", "127.0.0.1")]
+    assert rows[1][5] == "用户名：chengbei；原因：用户名或密码错误"
+    exported = events("exported")[-1]
+    assert exported.detail == {"export": "操作日志", "filters": {"action": "login_failed"}, "rows": 1}
+
+
+# --- retention ---------------------------------------------------------------------------------------------
+
+
+def test_the_sweep_deletes_only_events_past_the_retention(app, client, world, config_override):  # noqa: F811
+    config_override(AUDIT_RETENTION_DAYS=180)
+    for _ in range(3):
+        login(client, "huaihua", "password123")
+    kept, gone, also_gone = events()
+    gone.at = utcnow() - timedelta(days=181)
+    also_gone.at = utcnow() - timedelta(days=400)
+    kept.at = utcnow() - timedelta(days=179)
+    db.session.commit()
+    assert "删除超过保存期限的操作日志 2 条。" in sweep(app)
+    assert [e.id for e in events()] == [kept.id]
+    assert purge_expired() == 0
+
+
+@pytest.mark.parametrize("days, refused", [("179", True), ("180", False), ("3650", False)])
+def test_a_retention_under_six_months_is_refused_at_start(days, refused, monkeypatch, tmp_path):
+    from backend.config import Config, ConfigError
+
+    monkeypatch.setenv("AUDIT_RETENTION_DAYS", days)
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
+    config = Config(str(tmp_path))
+    if refused:
+        with pytest.raises(ConfigError) as raised:
+            config.check()
+        assert str(raised.value.message) == (
+            "配置错误：AUDIT_RETENTION_DAYS 不能少于 180 天（《网络安全法》要求网络日志留存不少于六个月），当前为 179。")
+    else:
+        config.check()
+        assert config.AUDIT_RETENTION_DAYS == int(days)
+
+
+# --- the API ----------------------------------------------------------------------------------------------
+
+
+def test_the_api_lists_the_same_scope_newest_first(client, factory, world):  # noqa: F811
+    assert login(client, "changsha", "password123").status_code == 200
+    assert login(client, "chengbei", "wrong-password-1").status_code == 401
+    hh = headers(factory, "huaihua")
+    body = client.get("/api/v1/audit-events", headers=hh).json
+    assert body["total"] == 2 and body["per_page"] == 20
+    newest, failed = body["items"]
+    assert (newest["action"], newest["actor"], newest["action_label"]) == ("login_succeeded", "huaihua", "登录成功")
+    assert (failed["action_label"], failed["target"], failed["summary"]) == (
+        "登录失败", "管理员账号：chengbei", "用户名：chengbei；原因：用户名或密码错误")
+    assert failed["detail"] == {"username": "chengbei", "reason": "用户名或密码错误"}
+    only = client.get("/api/v1/audit-events", query_string={"action": "login_failed", "who": "cheng"}, headers=hh).json
+    assert [e["id"] for e in only["items"]] == [failed["id"]]
+    clerk = headers(factory, "chengbei")
+    mine = client.get("/api/v1/audit-events", headers=clerk).json["items"]
+    assert [e["action"] for e in mine] == ["login_succeeded", "login_failed"]
+
+
+def test_the_api_refuses_bad_filters_and_non_administrators(client, factory, world):  # noqa: F811
+    hh = headers(factory, "huaihua")
+    bad = client.get("/api/v1/audit-events", query_string={"action": "drop_table"}, headers=hh)
+    assert bad.status_code == 422 and bad.json["error"] == "validation_failed"
+    citizen = factory.wechat_login("citizen-wang")
+    assert client.get("/api/v1/audit-events", headers=citizen).status_code == 403
+    assert client.get("/api/v1/audit-events").status_code == 401
