@@ -16,7 +16,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 
 from .test_admin_accounts import headers, login, world  # noqa: F401 - fixture
-from .test_console_org_activities import post, sign_in, text
+from .test_console_org_activities import post, sign_in, text, token_from
 from .test_import import upload, xlsx
 from .factories import screen
 from .test_suggestion_sweep_stats import sweep
@@ -379,3 +379,73 @@ def test_the_api_refuses_bad_filters_and_non_administrators(client, factory, wor
     citizen = factory.wechat_login("citizen-wang")
     assert client.get("/api/v1/audit-events", headers=citizen).status_code == 403
     assert client.get("/api/v1/audit-events").status_code == 401
+
+
+# --- the console's forms and the server's commands record alike --------------------------------------------
+
+
+def test_the_console_deputy_form_records_only_what_changed(app, factory, world):  # noqa: F811
+    zhang = factory.deputy(world["tree"]["hc"], "张伟", phone=PHONE, stations=[world["chengbei"]])
+    console = sign_in(app, "huaihua")
+    edit = f"/console/deputies/{zhang.id}"
+    same = {"name": "张伟", "level": "city", "phone": PHONE, "stations_present": "1",
+            "station_ids": [world["chengbei"].id], "active": "1"}
+    assert post(console, edit, same).status_code == 302
+    assert post(console, edit, same | {"active": ""}).status_code == 302  # unticked: leaves office
+    assert post(console, edit, same | {"active": "", "name": "张伟伟"}).status_code == 302
+    steps = [e for e in events() if e.action != "login_succeeded"]
+    assert [e.action for e in steps] == ["deputy_retired", "deputy_updated"]  # the form sent back as it was: none
+    assert steps[-1].detail == {"name": ["张伟", "张伟伟"]} and steps[-1].target_label == "张伟伟"
+    assert PHONE not in every_row_as_text()
+
+
+def test_the_console_station_form_and_import_record_alike(app, factory, world):  # noqa: F811
+    console = sign_in(app, "huaihua")
+    hc = world["tree"]["hc"].id
+    assert post(console, "/console/stations/new", {"name": "河西联络站", "kind": "area", "region_id": hc}).status_code == 302
+    token_page = "/console/deputies/import"
+    response = console.post(token_page, data={"csrf_token": token_from(console, token_page),
+                                              "file": (io.BytesIO(xlsx([["赵敏", "县级", "鹤城区", PHONE]])), "名册.xlsx")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 200
+    created, imported = [e for e in events() if e.action != "login_succeeded"]
+    assert (created.action, created.target_label, created.region_id) == ("station_created", "河西联络站", hc)
+    assert (imported.action, imported.detail["file"], imported.detail["created"]) == ("deputies_imported", "名册.xlsx", 1)
+
+
+def test_the_servers_commands_are_recorded_as_such(app, factory, world, tmp_path):  # noqa: F811
+    sheet = tmp_path / "名册.xlsx"
+    sheet.write_bytes(xlsx([["赵敏", "县级", "鹤城区", PHONE]]))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["import-deputies", str(sheet), "--region", str(world["tree"]["hh"].id)]).exit_code == 0
+    assert runner.invoke(args=["set-password", "chengbei", "--password", "server-pass-1"]).exit_code == 0
+    imported, reset = events()
+    assert (imported.action, imported.actor_user_id, imported.actor_name) == ("deputies_imported", None, "服务器命令")
+    assert imported.region_id == world["tree"]["hh"].id and imported.detail["file"] == "名册.xlsx"
+    assert (reset.action, reset.target_id, reset.region_id) == ("password_reset", world["clerk"].id, world["tree"]["hc"].id)
+    assert "server-pass-1" not in every_row_as_text() and PHONE not in every_row_as_text()
+
+
+def test_an_archive_downloaded_through_the_api_is_recorded(client, factory, world):  # noqa: F811
+    deputy = factory.deputy(world["tree"]["hc"], "赵敏", phone=PHONE, stations=[world["chengbei"]])
+    clerk = headers(factory, "chengbei")
+    response = client.get(f"/api/v1/deputies/{deputy.id}/archive", query_string={"format": "xlsx"}, headers=clerk)
+    assert response.status_code == 200
+    assert client.get(f"/api/v1/deputies/{deputy.id}/archive", headers=clerk).status_code == 200  # JSON: no export
+    exported, = events("exported")
+    assert (exported.actor_user_id, exported.target_id, exported.detail["export"]) == (world["clerk"].id, deputy.id, "履职档案")
+
+
+def test_behind_a_trusted_proxy_the_address_is_the_one_it_forwards(app, world, database_url, tmp_path):  # noqa: F811
+    from backend import create_app
+
+    behind_nginx = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+                               "UPLOAD_DIR": str(tmp_path), "TRUSTED_PROXIES": 1,
+                               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})
+    response = behind_nginx.test_client().post(
+        "/api/v1/auth/login", json={"username": "huaihua", "password": "wrong-password-1"},
+        headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 401
+    with behind_nginx.app_context():
+        db.engine.dispose()  # the second app's connections, not the suite's
+    assert events("login_failed")[0].client_address == "203.0.113.9"
