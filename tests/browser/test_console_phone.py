@@ -94,7 +94,8 @@ def console_pages(world):
         "/console/stations", f"/console/stations/{world['station'].id}", "/console/deputies",
         f"/console/deputies/{world['deputy'].id}", "/console/deputies/new", "/console/deputies/import",
         "/console/leaderboard", "/console/rules", f"/console/deputies/{world['deputy'].id}/archive",
-        "/console/appointments", f"/console/appointments/{world['appointment']['id']}", "/console/wechat",
+        "/console/appointments", f"/console/appointments/{world['appointment']['id']}", "/console/audit",
+        "/console/wechat",  # last: the test then generates its link code
     ]
 
 
