@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, insert, select
 
+from ..auth.models import mask_phone
 from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import Station, station_admins
@@ -20,10 +21,8 @@ SERVER = "服务器命令"  # who acted when nobody signed in ran it (flask --ap
 
 
 def masked_phone(phone):
-    """A phone number as the product shows it to staff: 138****5678."""
-    if not phone:
-        return ""
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+    """A phone number as the product shows it to staff (138****5678), or "" for none."""
+    return mask_phone(phone) or ""
 
 
 def region_of(user):
