@@ -227,6 +227,8 @@ def test_exports_are_recorded_with_filters_and_rows(app, client, factory, world)
     listed, archive = events("exported")
     assert listed.actor_user_id == world["huaihua"].id and listed.region_id == world["tree"]["hh"].id
     assert listed.detail == {"export": "建议清单", "filters": {"q": "139****5678", "status": "pending"}, "rows": 0}
+    log = console.get("/console/audit?action=exported").get_data(as_text=True)
+    assert "导出内容：建议清单；筛选条件：关键词=139****5678，状态=pending；行数：0" in log
     assert (archive.detail["export"], archive.target_id, archive.region_id) == ("履职档案", deputy.id, world["tree"]["hc"].id)
     assert PHONE not in every_row_as_text()
 

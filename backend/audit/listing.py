@@ -92,6 +92,15 @@ def target(event):
     return f"{TARGET_LABELS.get(event.target_type, event.target_type)}：{event.target_label}"
 
 
+# an export's query string keys → what the console's filters call them (others are shown as they are)
+FILTER_LABELS = {
+    "q": "关键词", "status": "状态", "station_id": "联络站编号", "region_id": "区域编号", "category": "类别",
+    "from": "起始日期", "to": "截止日期", "sort": "排序", "year": "年度", "level": "层级", "group": "代表小组",
+    "type": "类型", "active": "在任", "overdue": "超期", "due_soon": "临期", "supervised": "督办", "held": "待审核",
+    "deputy_id": "代表编号", "action": "操作", "who": "账号",
+}
+
+
 def _value(value):
     if value is None or value == "":
         return "（空）"
@@ -100,7 +109,7 @@ def _value(value):
     if isinstance(value, list):
         return "、".join(map(str, value)) or "（无）"
     if isinstance(value, dict):
-        return "，".join(f"{k}={v}" for k, v in value.items()) or "（无）"
+        return "，".join(f"{FILTER_LABELS.get(k, k)}={v}" for k, v in value.items()) or "（无）"
     return str(value)
 
 
