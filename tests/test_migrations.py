@@ -340,3 +340,248 @@ def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_
                     "('suggestion_content_grams', 'suggestion_search_text_write')), "
                     "(SELECT count(*) FROM pg_trigger WHERE tgname = 'suggestions_search_text')")).one() == (True, 0, 0)
         db.engine.dispose()
+
+
+@pytest.fixture
+def postgres_scratch_url(scratch_url):
+    if scratch_url.startswith("sqlite"):
+        pytest.skip("!!! PostgreSQL NOT TESTED here (set TEST_DATABASE_URL): migration 0023 online !!!")
+    return scratch_url
+
+
+def test_0023_copies_every_item_batch_by_batch_and_its_index_serves_the_search(postgres_scratch_url):
+    """0023 copies the items in batches of ids: items far apart (ids on both sides of many a batch's edge)
+    each get their copy, the index is valid, the keyword search goes through it, and its statistics are
+    gathered. Only then is the database at 0023."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from backend import create_app
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+    from backend.suggestions.queries import keyword_clause
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_scratch_url, "SECRET_KEY": "t"})
+    ids = [1, 2, 9_999, 10_000, 10_001, 19_999, 20_000, 123_456, 1_000_000]
+    with app.app_context():
+        upgrade(revision="0022")
+        _insert_items(postgres_scratch_url, [{"id": i, "number": None, "content": f"第{i}号路灯坏了。"} for i in ids])
+        upgrade()
+        assert _revision() == "0023"
+        assert set(db.session.scalars(select(Suggestion.id).where(keyword_clause("路灯")))) == set(ids)
+        assert set(db.session.scalars(select(Suggestion.id).where(keyword_clause("第10000号")))) == {10_000}
+        db.session.remove()
+        assert _grams_index() == (True, True)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pg_stats "
+                                     "WHERE tablename = 'ix_suggestion_search_texts_grams'")).scalar() == 1
+        db.engine.dispose()
+
+
+def test_0023_waits_for_a_long_transaction_a_second_at_a_time_and_filings_go_on(postgres_scratch_url):
+    """Creating the trigger waits for the transactions writing to the items, and every filing waits behind
+    it: with a long one open (the sweep flagging items, say), 0023 gives up after a second, lets the
+    filings through, and tries again; once the long transaction ends it goes through."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from backend import create_app
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+    from backend.suggestions.queries import keyword_clause
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_scratch_url, "SECRET_KEY": "t"})
+
+    def beside(server, ready):
+        with server.connect() as sweep, server.connect() as citizen:
+            sweep.execute(text("UPDATE suggestions SET overdue = true WHERE id = 1"))
+            ready.set()
+            _waiting_for(server, sweep, "CREATE TABLE IF NOT EXISTS suggestion_search_texts")
+            _file(citizen, 2, "楼道路灯不亮。", lock_timeout="5s")  # queued behind the upgrade, a second at most
+            citizen.commit()
+            sweep.commit()
+
+    with app.app_context():
+        upgrade(revision="0022")
+        _insert_items(postgres_scratch_url, [{"id": 1, "number": None, "content": "小区门口路灯坏了。"}])
+        assert _upgrade_beside(postgres_scratch_url, beside) is None
+        assert _revision() == "0023"
+        assert set(db.session.scalars(select(Suggestion.id).where(keyword_clause("路灯")))) == {1, 2}
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_an_upgrade_to_0023_killed_during_the_copy_is_finished_by_the_next(postgres_scratch_url):
+    """0023 takes no lock that holds off filings while it copies: a citizen files while the copy waits
+    (here for an item a workflow step holds), and the filing goes through at once. The upgrade is then
+    killed: the database stays at 0022, the new item already has its copy (the trigger came first), and
+    the next ``db upgrade`` copies the rest and builds the index."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from backend import create_app
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+    from backend.suggestions.queries import keyword_clause
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_scratch_url, "SECRET_KEY": "t"})
+    contents = {1: "小区门口路灯坏了。", 15_000: "夜间施工噪音扰民。", 25_000: "路口的灯不亮。", 35_000: "垃圾桶满了没人清。"}
+
+    def beside(server, ready):
+        with server.connect() as step, server.connect() as citizen:
+            step.execute(text("SELECT id FROM suggestions WHERE id = 35000 FOR UPDATE"))  # a workflow step
+            ready.set()
+            upgrading = _waiting_for(server, step, "INSERT INTO suggestion_search_texts")
+            _file(citizen, 40_000, "楼道路灯不亮。", lock_timeout="5s")
+            citizen.commit()
+            # The batches before the one holding item 35000 are in, each committed; the new item by the trigger.
+            assert _copies(citizen) == [1, 15_000, 25_000, 40_000]
+            citizen.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": upgrading})
+
+    with app.app_context():
+        upgrade(revision="0022")
+        _insert_items(postgres_scratch_url, [{"id": i, "number": None, "content": c} for i, c in contents.items()])
+        assert _upgrade_beside(postgres_scratch_url, beside) is not None  # its connection ended under it
+        db.engine.dispose()
+        assert _revision() == "0022"
+
+        upgrade()
+        assert _revision() == "0023"
+        assert _grams_index() == (True, True)
+
+        def holding(keyword):
+            return set(db.session.scalars(select(Suggestion.id).where(keyword_clause(keyword))))
+
+        assert holding("路灯") == {1, 40_000}
+        assert holding("噪音") == {15_000}
+        assert holding("灯不亮") == {25_000, 40_000}
+        assert holding("垃圾桶") == {35_000}
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_an_upgrade_to_0023_stopped_while_it_builds_the_index_is_finished_by_the_next(postgres_scratch_url):
+    """An index built CONCURRENTLY that fails half way (the upgrade killed while it waits for a filing still
+    open) stays behind, INVALID: the next ``db upgrade`` drops and rebuilds it, and the search finds the items
+    filed meanwhile."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from backend import create_app
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+    from backend.suggestions.queries import keyword_clause
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_scratch_url, "SECRET_KEY": "t"})
+
+    def beside(server, ready):
+        with server.connect() as step, server.connect() as citizen:
+            step.execute(text("SELECT id FROM suggestions WHERE id = 2 FOR UPDATE"))  # holds the copy back
+            ready.set()
+            _waiting_for(server, step, "INSERT INTO suggestion_search_texts")
+            _file(citizen, 3, "楼道路灯不亮。", lock_timeout="5s")  # a filing left open while the copy goes on
+            step.rollback()
+            upgrading = _waiting_for(server, citizen, "CREATE INDEX CONCURRENTLY")
+            step.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": upgrading})
+            citizen.commit()
+
+    with app.app_context():
+        upgrade(revision="0022")
+        _insert_items(postgres_scratch_url, [{"id": 1, "number": None, "content": "小区门口路灯坏了。"},
+                                             {"id": 2, "number": None, "content": "夜间施工噪音扰民。"}])
+        assert _upgrade_beside(postgres_scratch_url, beside) is not None  # its connection ended under it
+        db.engine.dispose()
+        assert _revision() == "0022"
+        assert _grams_index() == (False, False)  # there, but invalid: no search uses it
+
+        upgrade()
+        assert _revision() == "0023"
+        assert _grams_index() == (True, True)
+        assert set(db.session.scalars(select(Suggestion.id).where(keyword_clause("路灯")))) == {1, 3}
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _upgrade_beside(url, beside):
+    """Upgrades to the newest revision while ``beside(server, ready)`` works in a thread of its own on
+    connections of its own (``server``: an engine without a pool); the upgrade starts once it sets ``ready``.
+    Returns the upgrade's error (None if it finished); raises the thread's."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    from flask_migrate import upgrade
+    from sqlalchemy.pool import NullPool
+
+    server = create_engine(url, poolclass=NullPool)
+    ready = Event()
+    error = None
+    with ThreadPoolExecutor(1) as pool:
+        done = pool.submit(beside, server, ready)
+        try:
+            if ready.wait(60):
+                upgrade()
+        except Exception as exc:
+            error = exc
+        done.result(timeout=120)
+    server.dispose()
+    return error
+
+
+def _waiting_for(server, holder, statement):
+    """The process id of the upgrade once its ``statement`` waits for the transaction of ``holder`` (a
+    connection): polled, up to a minute."""
+    import time
+
+    blocker = holder.execute(text("SELECT pg_backend_pid()")).scalar()
+    deadline = time.monotonic() + 60
+    with server.connect() as watch:
+        while time.monotonic() < deadline:
+            pid = watch.execute(text("SELECT pid FROM pg_stat_activity WHERE :blocker = ANY (pg_blocking_pids(pid)) "
+                                     "AND strpos(query, :statement) > 0"), {"blocker": blocker, "statement": statement}
+                                ).scalar()
+            watch.rollback()
+            if pid:
+                return pid
+            time.sleep(0.05)
+    raise AssertionError(f"the upgrade never waited at {statement}")
+
+
+def _file(conn, item_id, content, lock_timeout=None):
+    """An item filed as item 1 was, with its own id and content: the insert a filing makes (no commit)."""
+    if lock_timeout:
+        conn.execute(text(f"SET LOCAL lock_timeout = '{lock_timeout}'"))
+    conn.execute(text("INSERT INTO suggestions (id, citizen_id, filed_via, region_id, category, content, "
+                      "address, anonymous, public_consent, status, round, supervised, overdue, due_soon, "
+                      "screening, held_for_review, created_dt, updated_dt, version) "
+                      "SELECT :id, citizen_id, filed_via, region_id, category, :content, address, anonymous, "
+                      "public_consent, status, round, supervised, overdue, due_soon, screening, "
+                      "held_for_review, created_dt, updated_dt, version FROM suggestions WHERE id = 1"),
+                 {"id": item_id, "content": content})
+
+
+def _copies(conn):
+    return list(conn.execute(text("SELECT suggestion_id FROM suggestion_search_texts ORDER BY 1")).scalars())
+
+
+def _revision():
+    from backend.extensions import db
+
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _grams_index():
+    """Whether the keyword index is valid, and whether a word's candidates are looked up through it (a
+    sequential scan ruled out: on a few rows it would be cheaper)."""
+    from sqlalchemy import select
+
+    from backend.extensions import db
+    from backend.suggestions.models import CONTENT_GRAMS, SEARCH_TEXTS
+
+    with db.engine.connect() as conn:
+        valid = conn.execute(text("SELECT indisvalid FROM pg_index "
+                                  "WHERE indexrelid = to_regclass('ix_suggestion_search_texts_grams')")).scalar()
+        conn.execute(text("SET enable_seqscan = off"))
+        candidates = select(SEARCH_TEXTS.c.suggestion_id).where(CONTENT_GRAMS.contains(["路灯"])).compile(conn)
+        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {candidates}", candidates.params).scalars())
+    return valid, "ix_suggestion_search_texts_grams" in plan

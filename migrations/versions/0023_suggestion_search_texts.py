@@ -24,13 +24,34 @@ rather than the pieces themselves (785 MB: an array of short texts is stored unc
 never changes after filing; were it ever updated, the trigger (AFTER INSERT OR UPDATE OF content) copies
 it again. Deleting an item deletes its copy (ON DELETE CASCADE).
 
-Upgrading a database with items copies them and builds the index over them all at once (77 s for
-1,000,000 items on a shared 2-core machine). Creating the trigger holds off writes to ``suggestions``
-until the migration commits (reads go on): run it outside office hours at a province's size.
+Online on PostgreSQL: filings go on while it runs (it took 77 s at 1,000,000 items when it was one
+transaction, which held them off from its start to its end). Each step commits on its own (Alembic's ``autocommit_block``, which first commits the migrations
+before it), so no step holds a lock on ``suggestions`` while another works:
+
+1. The functions, the table and the trigger, in one short transaction. Creating the table (its foreign
+   key) and the trigger takes a lock on ``suggestions`` that waits for every open transaction writing to
+   it, and while it waits every filing waits behind it: with ``lock_timeout`` (``LOCK_TIMEOUT``) it gives
+   up rather than queue behind a long transaction, and tries again a few times (``LOCK_ATTEMPTS``). Once
+   it commits, every item filed has its copy written by the trigger.
+2. The items already there, copied in batches of ids (``COPY_BATCH``), each batch a statement and a
+   transaction of its own (``ON CONFLICT DO NOTHING``: the trigger has copied the items filed since).
+3. The index, ``CREATE INDEX CONCURRENTLY``: it reads the table twice and waits for the transactions
+   writing to it, but holds off no write.
+4. ``ANALYZE``.
+
+The version row moves to 0023 only after the last step. Interrupted anywhere (killed, a lock not taken,
+the index build failing and leaving the index INVALID), the database stays at 0022 and ``db upgrade``
+again finishes the job: every step can run again (``CREATE OR REPLACE``, ``IF NOT EXISTS``, the copy
+skips the items copied, an invalid index is dropped and built again). At 1,000,000 items on the shared
+2-core machine (``bench/online_migration.py``): see bench/README.md.
 
 SQLite, for development and small sites, searches the content by reading it, as before: nothing here.
 """
+import time
+
 from alembic import op
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 
 # revision identifiers, used by Alembic.
@@ -39,11 +60,17 @@ down_revision = '0022'
 branch_labels = None
 depends_on = None
 
+# How long creating the trigger may wait for the lock on suggestions (every filing waits as long behind
+# it), how many times it tries, and how many ids a batch of the copy covers (about 0.1-0.3 s each).
+LOCK_TIMEOUT = '1s'
+LOCK_ATTEMPTS = 8
+COPY_BATCH = 10_000
+
 # The content's characters (string_to_array with no delimiter), then each with the next one. PL/pgSQL, as
 # every PostgreSQL database has it: four times faster than the same in SQL, which every filing pays.
 # Repeated pieces are left in: GIN keeps one of each.
 CONTENT_GRAMS_FUNCTION = """
-CREATE FUNCTION suggestion_content_grams(content text) RETURNS text[]
+CREATE OR REPLACE FUNCTION suggestion_content_grams(content text) RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     chars text[] := string_to_array(content, NULL);
@@ -63,7 +90,7 @@ $$
 # which writes a new version of the item's row, leaves the copy and its index alone: UPDATE OF content
 # fires only for a statement setting the content.
 SEARCH_TEXT_TRIGGER_FUNCTION = """
-CREATE FUNCTION suggestion_search_text_write() RETURNS trigger
+CREATE OR REPLACE FUNCTION suggestion_search_text_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO suggestion_search_texts (suggestion_id, content) VALUES (NEW.id, NEW.content)
@@ -74,25 +101,88 @@ $$
 """
 
 
+SEARCH_TEXTS_TABLE = """
+CREATE TABLE IF NOT EXISTS suggestion_search_texts (
+    suggestion_id integer PRIMARY KEY REFERENCES suggestions (id) ON DELETE CASCADE,
+    content text NOT NULL)
+"""
+
+# The batch's items not copied yet; those filed since step 1 were copied by the trigger.
+COPY_ITEMS = """
+INSERT INTO suggestion_search_texts (suggestion_id, content)
+SELECT id, content FROM suggestions WHERE id >= :start AND id < :stop
+ON CONFLICT (suggestion_id) DO NOTHING
+"""
+
+# Compared bytewise (COLLATE "C"): the database's collation (C.UTF-8, zh_CN.UTF-8) would sort every key
+# through the C library, which made building the index and every write to it twice as slow.
+GRAMS_INDEX = """
+CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_suggestion_search_texts_grams ON suggestion_search_texts
+USING gin ((suggestion_content_grams(content)) COLLATE "C")
+"""
+
+
 def upgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
-    op.execute(CONTENT_GRAMS_FUNCTION)
-    op.execute('CREATE TABLE suggestion_search_texts ('
-               'suggestion_id integer PRIMARY KEY REFERENCES suggestions (id) ON DELETE CASCADE, '
-               'content text NOT NULL)')
-    op.execute(SEARCH_TEXT_TRIGGER_FUNCTION)
-    op.execute('CREATE TRIGGER suggestions_search_text AFTER INSERT OR UPDATE OF content ON suggestions '
-               'FOR EACH ROW EXECUTE FUNCTION suggestion_search_text_write()')
-    # The items already there, then the index over them all: much faster than maintaining it row by row.
-    op.execute('INSERT INTO suggestion_search_texts (suggestion_id, content) SELECT id, content FROM suggestions')
-    # Compared bytewise (COLLATE "C"): the database's collation (C.UTF-8, zh_CN.UTF-8) would sort every key
-    # through the C library, which made building the index and every write to it twice as slow.
-    op.execute('CREATE INDEX ix_suggestion_search_texts_grams ON suggestion_search_texts '
-               'USING gin ((suggestion_content_grams(content)) COLLATE "C")')
-    # How many items hold a character or a pair (whether to walk the queue newest first or ask the index)
-    # PostgreSQL reads from the statistics of the index's expression, which only ANALYZE gathers.
-    op.execute('ANALYZE suggestion_search_texts')
+    with op.get_context().autocommit_block():
+        conn = op.get_bind()
+        _create_table_and_trigger(conn)
+        _copy_items(conn)
+        _build_index(conn)
+        # How many items hold a character or a pair (whether to walk the queue newest first or ask the
+        # index) PostgreSQL reads from the statistics of the index's expression, which only ANALYZE gathers.
+        conn.exec_driver_sql('ANALYZE suggestion_search_texts')
+
+
+def _create_table_and_trigger(conn):
+    """Step 1, in a transaction of its own (the autocommit block's connection commits each statement)."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        conn.exec_driver_sql('BEGIN')
+        try:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            conn.exec_driver_sql(CONTENT_GRAMS_FUNCTION)
+            conn.exec_driver_sql(SEARCH_TEXTS_TABLE)
+            conn.exec_driver_sql(SEARCH_TEXT_TRIGGER_FUNCTION)
+            # Created unless there (a run interrupted later): dropping it would lock out reads too.
+            if not conn.exec_driver_sql("SELECT 1 FROM pg_trigger WHERE tgname = 'suggestions_search_text' "
+                                        "AND tgrelid = 'suggestions'::regclass").scalar():
+                conn.exec_driver_sql('CREATE TRIGGER suggestions_search_text AFTER INSERT OR UPDATE OF content '
+                                     'ON suggestions FOR EACH ROW EXECUTE FUNCTION suggestion_search_text_write()')
+        except OperationalError as exc:
+            conn.exec_driver_sql('ROLLBACK')
+            if getattr(exc.orig, 'sqlstate', None) != '55P03':  # lock_not_available
+                raise
+            if attempt == LOCK_ATTEMPTS:
+                raise RuntimeError(
+                    f'迁移 0023 尝试 {LOCK_ATTEMPTS} 次，每次等待 {LOCK_TIMEOUT}，都未能取得 suggestions 表的锁（有长事务'
+                    '正在写它，见 pg_stat_activity），未作任何改动：稍后再运行 flask --app backend db upgrade。') from exc
+            time.sleep(attempt)
+        except BaseException:
+            conn.exec_driver_sql('ROLLBACK')
+            raise
+        else:
+            conn.exec_driver_sql('COMMIT')
+            return
+
+
+def _copy_items(conn):
+    """Step 2: the ids there when the trigger came, batch by batch, each committed as it ends."""
+    first, last = conn.exec_driver_sql('SELECT min(id), max(id) FROM suggestions').one()
+    if first is None:
+        return
+    for start in range(first, last + 1, COPY_BATCH):
+        conn.execute(text(COPY_ITEMS), {'start': start, 'stop': start + COPY_BATCH})
+
+
+def _build_index(conn):
+    """Step 3. A build that failed half way leaves the index INVALID (no query uses it, every write still
+    maintains it), and ``IF NOT EXISTS`` would keep it: dropped first, then built again."""
+    valid = conn.exec_driver_sql("SELECT indisvalid FROM pg_index "
+                                 "WHERE indexrelid = to_regclass('ix_suggestion_search_texts_grams')").scalar()
+    if valid is False:
+        conn.exec_driver_sql('DROP INDEX CONCURRENTLY ix_suggestion_search_texts_grams')
+    conn.exec_driver_sql(GRAMS_INDEX)
 
 
 def downgrade():
