@@ -47,12 +47,16 @@ skips the items copied, an invalid index is dropped and built again). At 1,000,0
 
 SQLite, for development and small sites, searches the content by reading it, as before: nothing here.
 """
+import logging
 import time
 
 from alembic import op
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+
+# Each step's end, with the time it took, beside Alembic's own lines (``db upgrade`` prints them).
+log = logging.getLogger('alembic.runtime.migration')
 
 # revision identifiers, used by Alembic.
 revision = '0023'
@@ -127,12 +131,10 @@ def upgrade():
         return
     with op.get_context().autocommit_block():
         conn = op.get_bind()
-        _create_table_and_trigger(conn)
-        _copy_items(conn)
-        _build_index(conn)
-        # How many items hold a character or a pair (whether to walk the queue newest first or ask the
-        # index) PostgreSQL reads from the statistics of the index's expression, which only ANALYZE gathers.
-        conn.exec_driver_sql('ANALYZE suggestion_search_texts')
+        for step in (_create_table_and_trigger, _copy_items, _build_index, _analyze):
+            began = time.monotonic()
+            done = step(conn)
+            log.info('0023: %s (%.1f s)', done, time.monotonic() - began)
 
 
 def _create_table_and_trigger(conn):
@@ -163,16 +165,18 @@ def _create_table_and_trigger(conn):
             raise
         else:
             conn.exec_driver_sql('COMMIT')
-            return
+            return f'the trigger is in place (attempt {attempt})'
 
 
 def _copy_items(conn):
     """Step 2: the ids there when the trigger came, batch by batch, each committed as it ends."""
     first, last = conn.exec_driver_sql('SELECT min(id), max(id) FROM suggestions').one()
     if first is None:
-        return
+        return 'no items to copy'
+    copied = 0
     for start in range(first, last + 1, COPY_BATCH):
-        conn.execute(text(COPY_ITEMS), {'start': start, 'stop': start + COPY_BATCH})
+        copied += conn.execute(text(COPY_ITEMS), {'start': start, 'stop': start + COPY_BATCH}).rowcount
+    return f'{copied} items copied (ids {first} to {last})'
 
 
 def _build_index(conn):
@@ -183,6 +187,14 @@ def _build_index(conn):
     if valid is False:
         conn.exec_driver_sql('DROP INDEX CONCURRENTLY ix_suggestion_search_texts_grams')
     conn.exec_driver_sql(GRAMS_INDEX)
+    return 'the index is built' if valid is not True else 'the index was there'
+
+
+def _analyze(conn):
+    """Step 4. How many items hold a character or a pair (whether to walk the queue newest first or ask
+    the index) PostgreSQL reads from the statistics of the index's expression, which only ANALYZE gathers."""
+    conn.exec_driver_sql('ANALYZE suggestion_search_texts')
+    return 'analysed'
 
 
 def downgrade():
