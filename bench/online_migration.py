@@ -142,7 +142,7 @@ def upgrade_child(url, directory):
     app = app_on(url)
     with app.app_context():
         began = time.time()
-        upgrade(directory=directory)
+        upgrade(directory=directory, revision="0023")
         print(json.dumps({"began": began, "ended": time.time()}), flush=True)
 
 
