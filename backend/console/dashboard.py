@@ -32,10 +32,11 @@ TREND_WEEKS = 12
 TOP_DEPUTIES = 10
 TOP_DEPARTMENTS = 15  # the dashboard's table; the statistics export lists every department
 
-# One colour per status, the same in every chart and badge (see console.css .status-*).
+# One colour per status, the same in every chart and badge (see console.css .status-*): dark enough for
+# the badges' white text (4.5:1); a withdrawn item's badge is pale grey with dark text.
 STATUS_COLOURS = {
-    "pending": "#d4380d", "assigned": "#d48806", "accepted": "#1d39c4", "forwarded": "#531dab",
-    "replied": "#08979c", "closed": "#389e0d", "merged": "#95de64", "rejected": "#8c8c8c", "withdrawn": "#bfbfbf",
+    "pending": "#d4380d", "assigned": "#a35c00", "accepted": "#1d39c4", "forwarded": "#531dab",
+    "replied": "#006d75", "closed": "#237804", "merged": "#95de64", "rejected": "#737373", "withdrawn": "#bfbfbf",
 }
 
 

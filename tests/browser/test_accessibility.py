@@ -1,0 +1,245 @@
+"""Accessibility (适老化及无障碍): axe-core, the engine most audits use, checks every citizen page on a phone
+and the console's main pages on a desktop against WCAG 2.1 A and AA, in the states a person meets them
+(a form with its mistakes said, the page after filing, a tracked item with its timeline and rating form);
+and the filing page still reflows on a 320 px screen with the text at 200 %.
+
+axe-core comes from the pinned ``axe-playwright-python`` package (it bundles ``axe.min.js``); nothing is
+fetched at run time. A failure lists each rule broken and the elements that break it.
+"""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from .conftest import watch_requests
+from .test_console_activities import dispatched, sign_in
+from .test_public_pages import closed_item, reception
+
+CHINA = timezone(timedelta(hours=8))
+AXE = Axe()
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Beyond WCAG 2.1's own rules: the page's structure (one <h1>, one main landmark, everything inside a
+# landmark, headings in order, tables' headers named, landmarks told apart), which is how a screen
+# reader's user finds their way, and WCAG 2.2's tap target size, which matters to an unsteady hand.
+ALSO = ["page-has-heading-one", "landmark-one-main", "region", "heading-order", "empty-table-header",
+        "landmark-unique", "target-size"]
+OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_AA},
+    "rules": {rule: {"enabled": True} for rule in ALSO},
+    "resultTypes": ["violations"],
+}
+
+
+def violations(page):
+    """What axe-core finds wrong with the page as it is now: one readable line per rule broken."""
+    found = AXE.run(page, options=OPTIONS)
+    return [
+        f"{rule['id']} ({rule['impact']}): {rule['help']} — "
+        + "; ".join(" ".join(node["target"]) for node in rule["nodes"])
+        for rule in found.response["violations"]
+    ]
+
+
+class Audit:
+    """Runs axe on each page state it is shown and keeps every finding, so that one run reports them all."""
+
+    def __init__(self, page):
+        self.page = page
+        self.found = []
+
+    def check(self, what):
+        self.found += [f"{what} [{self.page.url}]: {line}" for line in violations(self.page)]
+
+    def assert_clean(self):
+        assert not self.found, "axe-core found accessibility problems:\n" + "\n".join(self.found)
+
+
+@pytest.fixture
+def world(factory):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", address="鹤城区人民路 18 号", lat=27.56, lng=109.99,
+                              open_hours="每周二、周四 9:00-12:00", description="城北街道中心联络站，设在街道便民服务中心二楼。")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station], group="鹤城区第一代表小组")
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000004", stations=[station], level="county")
+    region_admin = factory.admin("huaihua", region=tree["hh"])
+    admin = factory.headers_for_admin(region_admin)
+    return {"tree": tree, "station": station, "zhang": zhang, "li": li, "admin": admin, "region_admin": region_admin}
+
+
+def phone_page(browser, live_server, external_requests, width=375, height=667):
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        locale="zh-CN", timezone_id="Asia/Shanghai",
+    )
+    page = context.new_page()
+    watch_requests(page, live_server, external_requests)
+    return page
+
+
+@pytest.fixture
+def small_phone(browser, live_server, external_requests):
+    page = phone_page(browser, live_server, external_requests)
+    yield page
+    page.context.close()
+
+
+def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, external_requests):
+    page, audit = small_phone, Audit(small_phone)
+    reception(factory, world)  # a reception day to choose from on the 约见 tab
+
+    for who, code in (("deputy", world["zhang"].qr_code), ("station", world["station"].qr_code)):
+        page.goto(f"{live_server}/q/{code}")
+        expect(page.locator("#file-card")).to_be_visible()
+        audit.check(f"{who}'s code: the filing form")
+        page.click("#submit")  # nothing filled in: the mistakes are said beside their fields
+        expect(page.locator("#file-form .field-error:visible")).to_have_count(1)
+        audit.check(f"{who}'s code: the filing form's mistakes")
+        page.click("#tab-appt")
+        expect(page.locator("#appt-card")).to_be_visible()
+        audit.check(f"{who}'s code: 约见")
+        page.click("#appt-submit")
+        expect(page.locator("#appt-form .field-error:visible")).to_have_count(1)
+        audit.check(f"{who}'s code: 约见's mistakes")
+
+    # Filing, then the page after it.
+    page.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    page.select_option("#category", "城市管理")
+    page.fill("#content", "小区门口的路灯坏了一个月，晚上出行很不方便。")
+    page.click("#submit")
+    expect(page.locator("#done")).to_be_visible()
+    audit.check("after filing")
+    item_id = int(page.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+
+    # An appointment asked for, and its page.
+    page.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    page.click("#tab-appt")
+    page.fill("#appt-topic", "想反映噪音扰民")
+    page.check("#appt-other")
+    page.fill("#appt-preferred_time", "周三下午")
+    page.fill("#appt-contact_phone", "13912345678")
+    page.click("#appt-submit")
+    expect(page.locator("#appt-done")).to_be_visible()
+    audit.check("after asking to meet")
+    page.click("#appt-done-open")
+    expect(page.locator("#detail")).to_be_visible()
+    audit.check("an appointment's page")
+
+    # The deputy answers; the citizen follows the item and may rate the answer.
+    deputy = factory.deputy_headers(world["zhang"])
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/accept", headers=deputy).status_code == 200
+    assert factory.client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy,
+                               json={"content": "已联系城管部门，路灯已修复。", "implemented": True}).status_code == 200
+    page.goto(f"{live_server}/track/")
+    expect(page.locator("#items li").first).to_be_visible()
+    audit.check("my suggestions and appointments")
+    page.goto(f"{live_server}/track/{item_id}")
+    expect(page.locator("#rate-card")).to_be_visible()
+    expect(page.locator("#timeline li").first).to_be_visible()
+    audit.check("an item's progress with the rating form")
+    page.click("#rate-submit")  # no choice made: the mistake is said
+    expect(page.locator("#rate-error")).to_be_visible()
+    audit.check("the rating form's mistake")
+
+    # Codes that do not open a card.
+    page.goto(f"{live_server}/q/NOSUCHCODE1")
+    expect(page.locator("h1")).to_have_text("二维码无效")
+    audit.check("an unknown code")
+    audit.assert_clean()
+    assert external_requests == []
+
+
+def test_public_pages_on_a_phone(small_phone, live_server, factory, world, external_requests):
+    page, audit = small_phone, Audit(small_phone)
+    closed_item(factory, world["zhang"], "人民路的路灯坏了，晚上很黑。")
+    reception(factory, world)
+    station_id = world["station"].id
+    for what, path in (
+        ("the stations", "/public/stations"),
+        ("a station", f"/public/stations/{station_id}"),
+        ("a station's deputies", f"/public/stations/{station_id}/deputies"),
+        ("a deputy with a published item", f"/public/deputies/{world['zhang'].id}"),
+        ("the leaderboard", "/public/leaderboard"),
+        ("the statistics", "/public/stats"),
+        ("a station that does not exist", "/public/stations/999999"),
+    ):
+        page.goto(f"{live_server}{path}")
+        expect(page.locator("h1").first).to_be_visible()
+        audit.check(what)
+    audit.assert_clean()
+    assert external_requests == []
+
+
+def items_in_every_state(factory, world):
+    """Items in the queue in each state a station meets (their badges differ): the pending one's id."""
+    client, station, zhang, li = factory.client, world["station"], world["zhang"], world["li"]
+    citizen = factory.wechat_login("citizen-a11y")
+    deputy = factory.deputy_headers(zhang)
+
+    def filed(content, code=station.qr_code):
+        answer = client.post("/api/v1/suggestions", headers=citizen, json={
+            "qr_code": code, "category": "环境卫生", "content": content, "contact_phone": "13912345678"})
+        assert answer.status_code == 201, answer.json
+        return answer.json["id"]
+
+    def step(item_id, action, headers, **body):
+        answer = client.post(f"/api/v1/suggestions/{item_id}/{action}", headers=headers, json=body)
+        assert answer.status_code == 200, answer.json
+
+    pending = filed("河边垃圾没人清理。")
+    step(filed("路口红绿灯时间太短。"), "dispatch", world["admin"], deputy_id=li.id)  # 已分派
+    accepted = filed("小区门口积水。", zhang.qr_code)
+    step(accepted, "accept", deputy)
+    replied = filed("公园路灯不亮。", zhang.qr_code)
+    step(replied, "accept", deputy)
+    step(replied, "reply", deputy, content="已联系城管部门修复。", implemented=True)
+    step(filed("广告牌遮挡视线。"), "reject", world["admin"], reason="不属于人大代表联络站受理范围。")
+    step(filed("重复提交的一条。"), "withdraw", citizen)
+    closed_item(factory, zhang, "人民路的路灯坏了，晚上很黑。", js_code="citizen-closed")
+    return pending
+
+
+def test_console_pages_for_a_region_administrator(desktop, live_server, factory, world, external_requests):
+    page, audit = desktop, Audit(desktop)
+    station, zhang, li = world["station"], world["zhang"], world["li"]
+    pending = items_in_every_state(factory, world)
+    starts = datetime.now(CHINA).replace(microsecond=0) + timedelta(hours=1)  # 请假 is before it starts
+    activity_id = dispatched(factory, world["region_admin"], station, [zhang, li], "进站接待选民", "reception",
+                             starts, starts + timedelta(hours=2))
+    assert factory.client.post(f"/api/v1/activities/{activity_id}/accept",
+                               headers=factory.deputy_headers(zhang)).status_code == 200
+    assert factory.client.post(f"/api/v1/activities/{activity_id}/decline", headers=factory.deputy_headers(li),
+                               json={"reason": "外出开会"}).status_code == 200
+    cancelled = dispatched(factory, world["region_admin"], station, [zhang], "视察调研", "inspection",
+                           starts + timedelta(days=1), starts + timedelta(days=1, hours=2))
+    assert factory.client.post(f"/api/v1/activities/{cancelled}/cancel", headers=world["admin"],
+                               json={"reason": "天气原因"}).status_code == 200
+
+    page.goto(f"{live_server}/console/login")
+    audit.check("sign-in")
+    page.fill("input[name=username]", "huaihua")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    expect(page.locator(".error")).to_be_visible()
+    audit.check("sign-in refused")
+    sign_in(page, live_server, "huaihua")
+    for what, path in (
+        ("dashboard", "/console/"),
+        ("queue", "/console/suggestions"),
+        ("an item", f"/console/suggestions/{pending}"),
+        ("activities", "/console/activities"),
+        ("发单", "/console/activities/new"),
+        ("an activity's attendance", f"/console/activities/{activity_id}"),
+        ("deputies", "/console/deputies"),
+        ("a new deputy", "/console/deputies/new"),
+        ("a deputy", f"/console/deputies/{zhang.id}"),
+        ("leaderboard", "/console/leaderboard"),
+        ("import", "/console/deputies/import"),
+        ("管理员账号", "/console/admins"),
+        ("a new administrator", "/console/admins/new"),
+    ):
+        page.goto(f"{live_server}{path}")
+        expect(page.locator("h1").first).to_be_visible()
+        audit.check(what)
+    audit.assert_clean()
+    assert external_requests == []
