@@ -243,3 +243,91 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         audit.check(what)
     audit.assert_clean()
     assert external_requests == []
+
+
+# The browser's text size at 200 % (a phone's 字体大小 setting, WeChat's 字体大小): every font size and
+# line height the page's style sheets set, doubled, media queries included; the layout's own lengths
+# (widths, paddings) stay as they are, as with a browser's text-only zoom.
+TEXT_AT_200 = """() => {
+  const doubled = value => value && !/^(inherit|initial|unset|normal|[0-9.]+)$/.test(value) && !/(%|em)$/.test(value)
+    ? `calc(2 * (${value}))` : null;
+  const visit = rules => {
+    for (const rule of rules) {
+      if (rule.cssRules) visit(rule.cssRules);
+      if (!rule.style) continue;
+      for (const property of ["font-size", "line-height"]) {
+        const twice = doubled(rule.style.getPropertyValue(property));
+        if (twice) rule.style.setProperty(property, twice, rule.style.getPropertyPriority(property));
+      }
+    }
+  };
+  for (const sheet of document.styleSheets) visit(sheet.cssRules);
+  // What no rule sets: the browser's own 16 px.
+  document.documentElement.style.fontSize = "32px";
+}"""
+
+# What the page shows cut off or out of reach: the page wider than the screen, and any element with text
+# whose box hides part of its content (overflow hidden or clipped, or an ellipsis).
+CUT_OFF = """() => {
+  const found = [];
+  const width = document.documentElement.clientWidth;
+  const scrolled = document.documentElement.scrollWidth;
+  if (scrolled > width) found.push(`the page scrolls sideways: ${scrolled} px wide on a ${width} px screen`);
+  const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const scrolls = v => v === "auto" || v === "scroll";
+  for (const el of document.body.querySelectorAll("*")) {
+    if (!el.getClientRects().length || !el.textContent.trim()) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || (el.clientWidth <= 1 && el.clientHeight <= 1)) continue;  // read aloud only
+    const text = el.textContent.trim().replace(/\\s+/g, " ").slice(0, 30);
+    const wide = el.scrollWidth > el.clientWidth + 1 && style.display !== "inline" && !scrolls(style.overflowX);
+    const tall = el.scrollHeight > el.clientHeight + 1 && style.overflowY !== "visible" && !scrolls(style.overflowY);
+    if (wide && (style.overflowX !== "visible" || style.whiteSpace !== "normal"))
+      found.push(`${name(el)} cuts off or spills its text (${el.scrollWidth} px in ${el.clientWidth}): ${text}`);
+    if (tall) found.push(`${name(el)} cuts off its text below (${el.scrollHeight} px in ${el.clientHeight}): ${text}`);
+    const right = el.getBoundingClientRect().right;
+    const parent = el.parentElement.getBoundingClientRect().right;
+    if (right > width + 1 && parent <= width + 1) found.push(`${name(el)} reaches past the screen's edge (${Math.round(right)} px): ${text}`);
+  }
+  return found;
+}"""
+
+
+def test_filing_page_reflows_at_320_px_with_text_at_200_percent(browser, live_server, factory, world, external_requests):
+    """WCAG 1.4.4 and 1.4.10 together, as an elderly citizen's phone has it: the narrowest phone screen and
+    the largest text setting. Nothing needs sideways scrolling and no words are cut off or run over."""
+    page = phone_page(browser, live_server, external_requests, width=320, height=640)
+    try:
+        reception(factory, world)  # the 约见 tab lists a reception day
+        closed_item(factory, world["zhang"], "人民路的路灯坏了，晚上很黑。")  # the statistics show 100.0%
+        found = []
+
+        def look(what):
+            found.extend(f"{what}: {problem}" for problem in page.evaluate(CUT_OFF))
+
+        page.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+        page.evaluate(TEXT_AT_200)
+        look("the filing form")
+        page.click("#submit")
+        expect(page.locator("#file-form .field-error:visible")).to_have_count(1)
+        look("the filing form's mistakes")
+        page.click("#tab-appt")
+        page.click("#appt-submit")
+        expect(page.locator("#appt-form .field-error:visible")).to_have_count(1)
+        look("约见 with its mistakes")
+        page.click("#tab-file")
+        page.select_option("#category", "城市管理")
+        page.fill("#content", "小区门口的路灯坏了一个月，晚上出行很不方便。")
+        page.click("#submit")
+        expect(page.locator("#done")).to_be_visible()
+        look("after filing")
+        # The public figures a citizen is sent to from there (the tiles, the years, the ranks).
+        for what, path in (("the statistics", "/public/stats"), ("the leaderboard", "/public/leaderboard")):
+            page.goto(f"{live_server}{path}")
+            page.evaluate(TEXT_AT_200)
+            look(what)
+        assert not found, "At 320 px with the text at 200 %:\n" + "\n".join(found)
+        assert external_requests == []
+    finally:
+        page.context.close()
