@@ -92,14 +92,18 @@ def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, exte
         page.goto(f"{live_server}/q/{code}")
         expect(page.locator("#file-card")).to_be_visible()
         audit.check(f"{who}'s code: the filing form")
-        page.click("#submit")  # nothing filled in: the mistakes are said beside their fields
+        page.click("#submit")  # nothing filled in: the mistake is said beside its field, and read with it
         expect(page.locator("#file-form .field-error:visible")).to_have_count(1)
+        expect(page.get_by_label("问题类别")).to_have_accessible_description("请选择问题类别。")
+        expect(page.get_by_label("问题类别")).to_be_focused()
         audit.check(f"{who}'s code: the filing form's mistakes")
         page.click("#tab-appt")
         expect(page.locator("#appt-card")).to_be_visible()
         audit.check(f"{who}'s code: 约见")
         page.click("#appt-submit")
         expect(page.locator("#appt-form .field-error:visible")).to_have_count(1)
+        said = page.locator("#appt-form .field-error:visible").inner_text()
+        expect(page.locator("#appt-form [aria-invalid=true]")).to_have_accessible_description(said)
         audit.check(f"{who}'s code: 约见's mistakes")
 
     # Filing, then the page after it.
@@ -137,8 +141,11 @@ def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, exte
     expect(page.locator("#rate-card")).to_be_visible()
     expect(page.locator("#timeline li").first).to_be_visible()
     audit.check("an item's progress with the rating form")
-    page.click("#rate-submit")  # no choice made: the mistake is said
+    page.click("#rate-submit")  # no choice made: the mistake is said, and read with the choices
     expect(page.locator("#rate-error")).to_be_visible()
+    choices = page.get_by_role("radiogroup", name="满意程度")
+    expect(choices).to_have_accessible_description("请选择满意程度。")
+    expect(choices.get_by_role("radio").first).to_be_focused()
     audit.check("the rating form's mistake")
 
     # Codes that do not open a card.

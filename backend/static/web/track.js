@@ -155,7 +155,11 @@
   $("rate-form").addEventListener("submit", async function (event) {
     event.preventDefault();
     var choice = document.querySelector("input[name=satisfaction]:checked");
-    if (!choice) return MSB.showError($("rate-error"), "请选择满意程度。");
+    if (!choice) {
+      // Said under the button and read with the choices (aria-describedby): the first one takes the focus.
+      MSB.showError($("rate-error"), "请选择满意程度。");
+      return document.querySelector("input[name=satisfaction]").focus();
+    }
     MSB.showError($("rate-error"), "");
     var button = $("rate-submit");
     button.disabled = true;
