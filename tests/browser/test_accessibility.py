@@ -242,6 +242,8 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         ("a deputy", f"/console/deputies/{zhang.id}"),
         ("leaderboard", "/console/leaderboard"),
         ("import", "/console/deputies/import"),
+        ("stations", "/console/stations"),
+        ("appointments", "/console/appointments"),
         ("管理员账号", "/console/admins"),
         ("a new administrator", "/console/admins/new"),
     ):
