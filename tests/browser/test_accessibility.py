@@ -193,6 +193,7 @@ def test_public_pages_on_a_phone(small_phone, live_server, factory, world, exter
         ("the leaderboard", "/public/leaderboard"),
         ("the statistics", "/public/stats"),
         ("a station that does not exist", "/public/stations/999999"),
+        ("an address that is no page", "/no-such-page"),
     ):
         page.goto(f"{live_server}{path}")
         expect(page.locator("h1").first).to_be_visible()
