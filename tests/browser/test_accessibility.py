@@ -275,6 +275,18 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         page.goto(f"{live_server}{path}")
         expect(page.locator("h1").first).to_be_visible()
         audit.check(what)
+
+    # A refused step comes back with its reason in the form, read with the box it is about.
+    page.goto(f"{live_server}/console/suggestions/{pending}")
+    note = page.get_by_label("督办意见（群众可见）")
+    note.fill("   ")
+    page.click("button:has-text('督办')")
+    reason = page.locator("#refused")
+    expect(reason).to_be_visible()
+    expect(note).to_be_focused()
+    expect(note).to_have_accessible_description(reason.inner_text())
+    expect(note).to_have_attribute("aria-invalid", "true")
+    audit.check("a refused step")
     audit.assert_clean()
     assert external_requests == []
 

@@ -74,6 +74,12 @@
     if (field && typeof field.focus !== "function") {
       field = field[0];  // a group of radio buttons: the first of them
     }
+    if (named && field && field.setAttribute) {
+      // The box the reason is about is marked wrong, and a screen reader reads the reason with it.
+      field.setAttribute("aria-invalid", "true");
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", (described ? described + " " : "") + refused.id);
+    }
     if (field && typeof field.focus === "function") {
       field.focus();
     } else {
