@@ -271,6 +271,7 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         ("appointments", "/console/appointments"),
         ("管理员账号", "/console/admins"),
         ("a new administrator", "/console/admins/new"),
+        ("操作日志", "/console/audit"),
     ):
         page.goto(f"{live_server}{path}")
         expect(page.locator("h1").first).to_be_visible()
