@@ -13,6 +13,7 @@ from backend.extensions import db
 
 from .test_admin_accounts import world  # noqa: F401 - fixture
 from .test_console_forms_once import FLASH, form_on, sent_twice
+from .refusals import at_fields
 from .test_console_org_activities import sign_in, text, token_from
 from .test_web_pages import config_override  # noqa: F401  (fixture)
 
@@ -93,24 +94,27 @@ def test_a_region_admin_is_created_for_a_region_below_only(huaihua, world):  # n
     peer = data | {"username": "huaihua2", "region_id": str(world["tree"]["hh"].id)}
     refused = huaihua.post("/console/admins/new", data=peer | form_on(huaihua, "/console/admins/new"))
     assert refused.status_code == 422
-    assert flashes(huaihua, refused) == ["所管区域：只能为您所管区域的下级区域设置区域管理员；本级区域的管理员须由上级区域的管理员设置。"]
+    assert at_fields(refused) == {"region_id": "只能为您所管区域的下级区域设置区域管理员；本级区域的管理员须由上级区域的管理员设置。"}
     assert accounts("huaihua2") == 0
 
 
 def test_bad_input_is_shown_again_in_chinese(huaihua, world):  # noqa: F811
+    # A reason about a field is under it; one about none (the name is taken) at the top.
     cases = [
-        (new_station_admin(world, username="chengbei"), ["该用户名已存在。"]),
-        (new_station_admin(world, password2="other-pass-1"), ["密码：两次输入的初始密码不一致。"]),
-        (new_station_admin(world, password="short", password2="short"), ["密码：密码须为 8 至 128 个字符。"]),
-        (new_station_admin(world, username="a b"), ["用户名：用户名不能包含空格。"]),
-        (new_station_admin(world, station_ids=[]), ["所管联络站：请选择所管联络站（联络站管理员）或所管区域（区域管理员）。"]),
-        (new_station_admin(world, station_ids=[str(world["yuelu"].id)]),
-         [f"所管联络站：联络站不存在或不在您的管理范围内：{world['yuelu'].id}。"]),
+        (new_station_admin(world, username="chengbei"), ["该用户名已存在。"], {}),
+        (new_station_admin(world, password2="other-pass-1"), [], {"password": "两次输入的初始密码不一致。"}),
+        (new_station_admin(world, password="short", password2="short"), [], {"password": "密码须为 8 至 128 个字符。"}),
+        (new_station_admin(world, username="a b"), [], {"username": "用户名不能包含空格。"}),
+        (new_station_admin(world, station_ids=[]), [],
+         {"station_ids": "请选择所管联络站（联络站管理员）或所管区域（区域管理员）。"}),
+        (new_station_admin(world, station_ids=[str(world["yuelu"].id)]), [],
+         {"station_ids": f"联络站不存在或不在您的管理范围内：{world['yuelu'].id}。"}),
     ]
-    for data, messages in cases:
+    for data, messages, under_fields in cases:
         response = huaihua.post("/console/admins/new", data=data | form_on(huaihua, "/console/admins/new"))
         assert response.status_code == 422, (data, text(response))
         assert flashes(huaihua, response) == messages
+        assert at_fields(response) == under_fields
         assert 'value="王芳"' in text(response)  # what was typed stays
         assert "first-pass-1" not in text(response) and "short" not in re.findall(r'value="([^"]*)"', text(response))
     assert accounts("chengnan") == 0 and accounts("a b") == 0
@@ -185,11 +189,11 @@ def test_an_admin_changes_their_own_password_and_stays_signed_in(app, world):  #
     wrong = clerk.post("/console/password", data={
         "current_password": "not-it-123", "new_password": "brand-new-pass", "new_password2": "brand-new-pass",
         "csrf_token": token_from(clerk, "/console/password")})
-    assert wrong.status_code == 422 and flashes(clerk, wrong) == ["当前密码：当前密码不正确。"]
+    assert wrong.status_code == 422 and at_fields(wrong) == {"current_password": "当前密码不正确。"}
     mismatch = clerk.post("/console/password", data={
         "current_password": "password123", "new_password": "brand-new-pass", "new_password2": "brand-new-pas",
         "csrf_token": token_from(clerk, "/console/password")})
-    assert flashes(clerk, mismatch) == ["新密码：两次输入的新密码不一致。"]
+    assert at_fields(mismatch) == {"new_password": "两次输入的新密码不一致。"}
 
     fields = form_on(clerk, "/console/password")
     _, messages = sent_twice(clerk, "/console/password", {

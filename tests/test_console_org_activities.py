@@ -19,6 +19,7 @@ from backend.activities.models import Activity
 from backend.extensions import db
 from backend.points import rulebook
 from backend.points.models import ScoringRule, ScoringRuleOverride
+from tests.refusals import at_fields, summary
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHINA = timezone(timedelta(hours=8))
@@ -136,7 +137,7 @@ def test_editing_a_station_through_the_org_services(huaihua, world):
                                "open_hours": "每周一全天", "deputies_present": "1", "deputy_ids": [world["li"].id]})
     assert bad.status_code == 422
     shown = text(bad)
-    assert "纬度：应大于或等于 -90 且小于或等于 90。" in shown
+    assert at_fields(bad) == {"lat": "应大于或等于 -90 且小于或等于 90。"}
     assert 'value="城北"' in shown and 'value="人民路 22 号"' in shown and 'value="每周一全天"' in shown
     assert 'value="95"' in shown and re.search(r'<option value="center" selected>', shown)
     assert re.search(rf'value="{world["li"].id}" checked', shown)  # the deputy ticked stays ticked
@@ -504,7 +505,7 @@ def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admi
     name (as the API refuses it) and dispatches nothing."""
 
     refused = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points="2.5"))
-    assert refused.status_code == 422 and "积分：应为整数。" in text(refused)
+    assert refused.status_code == 422 and at_fields(refused) == {"points": "应为整数。"}
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
     created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points=" 8 "))
     assert created.status_code == 302, text(created)
@@ -789,9 +790,9 @@ def test_an_activity_is_corrected_on_its_edit_page(app, station_admin, factory, 
     # Refused as at 发单, by the same words: nothing saved, the form keeps what was typed.
     later = starts + timedelta(hours=5)
     bad = post(station_admin, f"{path}/edit", form | {"ends_at": local(starts - timedelta(hours=1)), "title": "改过的名称"})
-    assert bad.status_code == 422 and "结束时间：结束时间须晚于开始时间。" in text(bad) and "改过的名称" in text(bad)
+    assert bad.status_code == 422 and at_fields(bad) == {"ends_at": "结束时间须晚于开始时间。"} and "改过的名称" in text(bad)
     fraction = post(station_admin, f"{path}/edit", form | {"points": "2.5"})
-    assert fraction.status_code == 422 and "积分：应为整数。" in text(fraction)
+    assert fraction.status_code == 422 and at_fields(fraction) == {"points": "应为整数。"}
     assert db.session.get(Activity, activity_id).title == "城北联络站进站接待选民"
 
     saved = post(station_admin, f"{path}/edit", form | {
@@ -933,7 +934,7 @@ def test_a_wrong_type_is_corrected_on_the_edit_page(app, station_admin, factory,
     form = edit_form(text(station_admin.get(f"{path}/edit")))
 
     bad = post(station_admin, f"{path}/edit", form | {"type": "parade"})
-    assert bad.status_code == 422 and "活动类型：" in text(bad)
+    assert bad.status_code == 422 and list(at_fields(bad)) == ["type"] and summary(bad) == "有 1 处需要修改：活动类型。"
     assert db.session.get(Activity, activity_id).type.value == "reception"
 
     saved = post(station_admin, f"{path}/edit", form | {"type": "inspection"})

@@ -15,6 +15,7 @@ from backend.extensions import db
 from backend.org.models import Deputy, Station
 from backend.qr.models import QRCode
 from backend.qr.services import qr_url
+from tests.refusals import at_fields, summary
 from tests.test_console_org_activities import (  # noqa: F401 - fixtures
     huaihua,
     post,
@@ -70,19 +71,22 @@ def test_refused_station_forms_keep_what_was_typed(huaihua, world):  # noqa: F81
     before = count(Station)
     typed = {"name": "迎丰联络站", "kind": "home", "region_id": hc.id, "address": "迎丰路 8 号",
              "open_hours": "每月 15 日上午"}
-    for changes, message in (
-        ({"name": "  "}, "请填写联络站名称"),
-        ({"region_id": ""}, "请选择所属区域"),
-        ({"region_id": yl.id}, "区域不存在，或不在您的管理范围内"),
-        ({"lat": "27.5"}, "经纬度须同时填写或同时留空"),
-        ({"lat": "95", "lng": "110"}, "纬度：应大于或等于 -90 且小于或等于 90"),
-        ({"kind": "castle"}, "类型：取值应为以下之一"),
-        ({"region_id": "abc"}, "请选择所属区域"),
+    # Each reason is under the field it is about, which is marked wrong; the top of the page names it.
+    for changes, field, label, message in (
+        ({"name": "  "}, "name", "名称", "请填写联络站名称。"),
+        ({"region_id": ""}, "region_id", "所属区域", "请选择所属区域。"),
+        ({"region_id": yl.id}, "region_id", "所属区域", "区域不存在，或不在您的管理范围内。"),
+        ({"lat": "27.5"}, "lat", "纬度", "经纬度须同时填写或同时留空。"),
+        ({"lat": "95", "lng": "110"}, "lat", "纬度", "应大于或等于 -90 且小于或等于 90。"),
+        ({"kind": "castle"}, "kind", "类型", "取值应为以下之一"),
+        ({"region_id": "abc"}, "region_id", "所属区域", "请选择所属区域。"),
     ):
         refused = post(huaihua, "/console/stations/new", typed | changes)
         assert refused.status_code == 422, changes
+        shown = at_fields(refused)
+        assert list(shown) == [field] and message in shown[field], (changes, shown)
+        assert summary(refused) == f"有 1 处需要修改：{label}。"
         page = text(refused)
-        assert message in page, (changes, page[:2000])
         assert 'value="迎丰路 8 号"' in page and "每月 15 日上午" in page
     assert count(Station) == before
 
@@ -137,20 +141,27 @@ def test_refused_deputy_forms_keep_what_was_typed(huaihua, world):  # noqa: F811
     before = count(Deputy)
     typed = {"name": "王芳", "level": "county", "region_id": hc.id, "group": "第三代表小组", "active": "1",
              "station_ids": [chengbei.id]}
-    for changes, message in (
-        ({"phone": "13800000101"}, "该手机号已登记在另一位代表名下"),
-        ({"phone": "12345"}, "手机号：手机号应为 11 位数字，以 1 开头"),
-        ({"term": "100"}, "届次应为 1 到 99 之间的整数"),
-        ({"name": ""}, "姓名：请填写代表姓名"),
-        ({"region_id": world["tree"]["yl"].id}, "不在您的管理范围内"),
-        ({"station_ids": [world["yuelu"].id]}, "联络站不存在或不在您的管理范围内"),
-        ({"station_ids": ["x"]}, "编号无效"),
+    for changes, field, message in (
+        ({"phone": "12345"}, "phone", "手机号应为 11 位数字，以 1 开头。"),
+        ({"term": "100"}, "term", "届次应为 1 到 99 之间的整数。"),
+        ({"name": ""}, "name", "请填写代表姓名。"),
+        ({"region_id": world["tree"]["yl"].id}, "region_id", "不在您的管理范围内"),
+        ({"station_ids": [world["yuelu"].id]}, "station_ids", "联络站不存在或不在您的管理范围内"),
+        ({"station_ids": ["x"]}, "station_ids", "编号无效。"),
     ):
         refused = post(huaihua, "/console/deputies/new", typed | changes)
         assert refused.status_code == 422, changes
-        page = text(refused)
-        assert message in page, (changes, page[:2000])
-        assert 'value="第三代表小组"' in page
+        shown = at_fields(refused)
+        assert list(shown) == [field] and message in shown[field], (changes, shown)
+        assert summary(refused).startswith("有 1 处需要修改：")
+        assert 'value="第三代表小组"' in text(refused)
+    # Two at once: each under its own field, named at the top in the form's order.
+    both = post(huaihua, "/console/deputies/new", typed | {"phone": "12345", "level": "mayor"})
+    assert list(at_fields(both)) == ["level", "phone"] and summary(both) == "有 2 处需要修改：层级、手机号。"
+    # A refusal about no field the form has (the phone is another deputy's) stays at the top.
+    taken = post(huaihua, "/console/deputies/new", typed | {"phone": "13800000101"})
+    assert taken.status_code == 422 and at_fields(taken) == {} and summary(taken) is None
+    assert '<p class="flash flash-error" role="status">该手机号已登记在另一位代表名下。</p>' in text(taken)
     checked = text(post(huaihua, "/console/deputies/new", typed | {"phone": "12345"}))
     assert f'value="{chengbei.id}" checked' in checked
     assert count(Deputy) == before

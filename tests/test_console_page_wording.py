@@ -5,11 +5,13 @@ a page that cannot be opened leads back to where the administrator was, not only
 import re
 from datetime import datetime, timedelta, timezone
 
+from .refusals import at_fields, summary
 from .test_console_org_activities import (  # noqa: F401 (fixtures)
     csv_upload, dispatch_form, huaihua, local, post, rulebook_form, station_admin, text, token_from, world,
 )
 
 FLASH = re.compile(r'<p class="flash (flash-[a-z]+)" role="status">([^<]*)</p>')
+SUMMARY = re.compile(r'<p class="flash flash-error" id="refusal-summary" role="status">')
 
 
 def flashes(client, response):
@@ -20,7 +22,9 @@ def flashes(client, response):
 def test_activity_refusals_show_as_errors_and_steps_taken_as_successes(station_admin, world):  # noqa: F811
     nobody = post(station_admin, "/console/activities/new", dispatch_form(world, []))
     assert nobody.status_code == 422
-    assert flashes(station_admin, nobody) == [("flash-error", "参加代表：请至少选择一位参加的代表。")]
+    # In red at the top, and under the list of deputies to choose from.
+    assert SUMMARY.search(text(nobody)) and summary(nobody) == "有 1 处需要修改：参加代表。"
+    assert at_fields(nobody) == {"deputy_ids": "请至少选择一位参加的代表。"} and flashes(station_admin, nobody) == []
 
     sent = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
     assert sent.status_code == 302
@@ -40,8 +44,8 @@ def test_organisation_and_rulebook_pages_tell_refusals_from_successes(station_ad
         "station_ids": world["chengbei"].id, "active": "1",
     })
     assert bad_phone.status_code == 422
-    [(kind, message)] = flashes(station_admin, bad_phone)
-    assert kind == "flash-error" and "手机号" in message
+    assert SUMMARY.search(text(bad_phone)) and summary(bad_phone) == "有 1 处需要修改：手机号。"
+    assert at_fields(bad_phone) == {"phone": "手机号应为 11 位数字，以 1 开头。"}
 
     added = post(station_admin, "/console/deputies/new", {
         "name": "王芳", "level": "county", "region_id": world["tree"]["hc"].id, "phone": "13900000201",

@@ -2,7 +2,8 @@
 check-in screen, 补签, 结单.
 
 Also the small helpers the console's organisation and points pages share: turning the domain's
-APIError into a flashed Chinese sentence (or a 404 page), and reading form fields.
+APIError into a flashed Chinese sentence (or a 404 page), or a refused form's into messages under its
+fields (``field_errors``), and reading form fields.
 """
 from datetime import datetime, timedelta
 from functools import wraps
@@ -50,6 +51,11 @@ ROSTER_PER_PAGE = 50  # deputies on a page of an activity's attendance (出勤�
 PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
 STATION_OPTIONS_LIMIT = 50  # stations the station picker offers for one search (?limit= asks fewer)
 REGION_CHOICES_LIMIT = 1000
+# The 发单 and 编辑 forms' fields, in page order: a refused one shows its message under it.
+DISPATCH_FIELDS = ("title", "type", "station_id", "region_id", "place", "starts_at", "ends_at", "points", "description",
+                   "deputy_ids")
+EDIT_FIELDS = ("title", "type", "place", "starts_at", "ends_at", "points", "description", "remove_deputy_ids",
+               "add_deputy_ids")
 
 FIELD_LABELS = {
     "title": "活动名称", "type": "活动类型", "station_id": "联络站", "region_id": "所属区域", "place": "活动地点",
@@ -106,6 +112,35 @@ def error_lines(exc, labels=None):
     if exc.errors:
         return _flatten(exc.errors, labels)
     return [exc.message]
+
+
+class FieldErrors(dict):
+    """A refused form's messages about its own fields, ``{field: [messages]}`` in the form's order, each
+    shown under its field (console/field_macros.html); ``labels`` name the fields in the summary above."""
+
+    def __init__(self, messages=(), labels=None):
+        super().__init__(messages)
+        self.labels = labels or {}
+
+
+@bp.context_processor
+def no_field_errors():
+    """Every console page may show a refused form's field errors; a page not given any has none."""
+    return {"field_errors": FieldErrors()}
+
+
+def field_errors(exc, form_fields, labels=None):
+    """An APIError's or a ValidationError's messages as a refused form shows them: a FieldErrors of those
+    about ``form_fields`` (the names of the form's fields, in page order: the first is where the cursor
+    goes) and, for the top of the page, the lines of the rest (``error_lines``)."""
+    labels = {**FIELD_LABELS, **(labels or {})}
+    messages = exc.messages if isinstance(exc, ValidationError) else exc.errors
+    if not isinstance(messages, dict):
+        return FieldErrors(), error_lines(exc, labels)
+    at_fields = FieldErrors({name: _flatten(messages[name], labels) for name in form_fields if name in messages},
+                            {name: labels.get(name, name) for name in form_fields})
+    rest = {key: value for key, value in messages.items() if key not in at_fields}
+    return at_fields, _flatten(rest, labels) if rest or at_fields else error_lines(exc, labels)
 
 
 def back_url(fallback):
@@ -372,14 +407,14 @@ def activity_data(form, user):
 @console_page("console.activities")
 def activity_new():
     user = g.user
-    errors = []
+    errors, lines = FieldErrors(), []
     if request.method == "POST":
         form = request.form
         try:
             activity = services.dispatch(user, activity_data(form, user))
         except (APIError, ValidationError) as exc:
             db.session.rollback()
-            errors = error_lines(exc)
+            errors, lines = field_errors(exc, DISPATCH_FIELDS)
         else:
             if services.responses_closed(activity):
                 flash(f"已补录：“{activity.title}”。活动已结束，未通知代表；请为到场的代表补签后再结单，"
@@ -400,14 +435,14 @@ def activity_new():
     chosen = selected_deputies(user, chosen_ids)
     station_filter = parse_int(request.args.get("station_id"))
     options = deputy_options(user, station_id=station_filter, exclude=[d.id for d in chosen])
-    for line in errors:
+    for line in lines:
         flash(line, "error")
     return render_template(
-        "console/activity_form.html", values=values, chosen=chosen, options=options,
+        "console/activity_form.html", values=values, chosen=chosen, options=options, field_errors=errors,
         stations=scoped_stations(user, [station_filter, parse_int(values.get("station_id"))]), regions=managed_regions(user),
         can_use_place=is_region_admin(user),
         type_labels=ACTIVITY_TYPE_LABELS, picker_limit=PICKER_LIMIT,
-    ), (422 if errors else 200)
+    ), (422 if errors or lines else 200)
 
 
 def activity_patch_data(form, activity):
@@ -474,7 +509,7 @@ def activity_edit(activity_id):
     refusal = services.edit_refusal(activity)
     if refusal is not None:
         raise refusal
-    errors, status = [], 200
+    errors, lines, status = FieldErrors(), [], 200
     args = roster_args(request.form if request.method == "POST" else request.args)
     if request.method == "POST":
         form = request.form
@@ -484,7 +519,7 @@ def activity_edit(activity_id):
             services.edit(user, activity, activity_patch_data(form, activity))
         except (APIError, ValidationError) as exc:
             db.session.rollback()
-            errors, status = error_lines(exc), getattr(exc, "status", 422)
+            (errors, lines), status = field_errors(exc, EDIT_FIELDS), getattr(exc, "status", 422)
         else:
             flash(_edited_summary(activity, before), "success")
             return redirect(url_for("console.activity", activity_id=activity.id))
@@ -495,10 +530,10 @@ def activity_edit(activity_id):
     removing = _ticked(request.form if request.method == "POST" else request.args)
     data = attendance(activity, args)
     shown = {p["deputy_id"] for p in data["participants"]}
-    for line in errors:
+    for line in lines:
         flash(line, "error")
     return render_template(
-        "console/activity_edit.html", activity=activity, values=values, data=data,
+        "console/activity_edit.html", activity=activity, values=values, data=data, field_errors=errors,
         removing=[i for i in removing if i in shown], ticked_elsewhere=[i for i in removing if i not in shown],
         chosen=chosen, options=deputy_options(user, exclude=[d.id for d in chosen], activity=activity),
         stations=scoped_stations(user),

@@ -204,7 +204,10 @@ def test_an_activity_is_moved_and_its_deputies_changed_on_the_edit_page(desktop,
     page.fill("input[name=ends_at]", f"{day}T08:00")
     page.fill("input[name=title]", "城北联络站下午接待选民")
     page.click("button:has-text('保存修改')")
-    expect(page.locator(".flash")).to_contain_text("结束时间：结束时间须晚于开始时间。")
+    ends = page.locator("input[name=ends_at]")
+    expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：结束时间。")
+    expect(ends).to_have_accessible_description("结束时间须晚于开始时间。")
+    expect(ends).to_be_focused()
     expect(page.locator("input[name=title]")).to_have_value("城北联络站下午接待选民")
 
     page.fill("input[name=starts_at]", f"{day}T14:00")

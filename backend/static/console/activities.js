@@ -34,6 +34,38 @@
     });
   });
 
+  // A refused form came back as typed, each refused field marked invalid and described by its message
+  // (console/field_macros.html): the cursor goes to the first of them, and the summary's links at the
+  // top go to theirs. A refused group (the deputies or stations to tick) takes it to its first box, read
+  // with the group's message too.
+  var fieldOf = function (message) {
+    var target = document.querySelector('[aria-describedby~="' + message.id + '"]');
+    if (target && target.tagName === "FIELDSET") {
+      var box = target.querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
+      if (box && (box.getAttribute("aria-describedby") || "").split(" ").indexOf(message.id) === -1) {
+        box.setAttribute("aria-describedby", ((box.getAttribute("aria-describedby") || "") + " " + message.id).trim());
+      }
+      return box;
+    }
+    return target;
+  };
+  var firstRefused = document.querySelector("form [aria-invalid=true]");
+  var firstMessage = firstRefused && document.getElementById(firstRefused.getAttribute("aria-describedby").split(" ").pop());
+  var firstField = firstMessage && fieldOf(firstMessage);
+  if (firstField) {
+    firstField.focus();
+  }
+  document.querySelectorAll('#refusal-summary a[href^="#field-"]').forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var message = document.getElementById(link.hash.slice(1));
+      var field = message && fieldOf(message);
+      if (field) {
+        event.preventDefault();
+        field.focus();
+      }
+    });
+  });
+
   // 编辑: the invited deputies' list is paged and filtered on the server. Turning a page or filtering
   // carries the deputies ticked to be taken off (移出) along in the address, so ticks made on several
   // pages are saved together; other changes not saved yet are asked about before they are left.
