@@ -288,6 +288,23 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
     expect(note).to_have_accessible_description(reason.inner_text())
     expect(note).to_have_attribute("aria-invalid", "true")
     audit.check("a refused step")
+
+    # A refused form comes back with each reason under its field, read with it, and a line at the top.
+    page.goto(f"{live_server}/console/deputies/new")
+    page.get_by_label("姓名").fill("王芳")
+    page.get_by_label("所属区域").select_option(str(station.region_id))
+    phone = page.get_by_label("手机号")
+    phone.fill("12345")
+    page.click("button:has-text('新增代表')")
+    expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：手机号。")
+    expect(phone).to_be_focused()
+    expect(phone).to_have_accessible_description("手机号应为 11 位数字，以 1 开头。")
+    audit.check("a refused deputy form")
+    page.goto(f"{live_server}/console/activities/new?station_id={station.id}")
+    page.get_by_label("活动名称").fill("进站接待选民")
+    page.click("button:has-text('发单并通知代表')")
+    expect(page.get_by_role("group", name="参加代表")).to_have_accessible_description("请至少选择一位参加的代表。")
+    audit.check("a refused 发单")
     audit.assert_clean()
     assert external_requests == []
 

@@ -1,0 +1,80 @@
+"""A refused console form in a real browser: the reason is under the field it is about, the field is
+marked wrong and read with it, the cursor is on it, and the top of the page says how many fields need
+changing, its links taking the cursor to them."""
+from playwright.sync_api import expect
+
+from .test_console_activities import sign_in
+
+
+def below(message, field):
+    """Whether ``message`` is drawn under ``field``, starting within its width."""
+    m, f = message.bounding_box(), field.bounding_box()
+    return m["y"] >= f["y"] + f["height"] - 1 and f["x"] - 1 <= m["x"] <= f["x"] + f["width"]
+
+
+def test_a_bad_phone_is_said_under_the_phone_box(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    factory.station(tree["hc"], "城北联络站")
+    factory.admin("huaihua", region=tree["hh"])
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    page.goto(f"{live_server}/console/deputies/new")
+    page.get_by_label("姓名").fill("王芳")
+    page.get_by_label("所属区域").select_option(str(tree["hc"].id))
+    page.get_by_label("代表小组").fill("第三代表小组")
+    page.get_by_label("手机号").fill("12345")
+    page.click("button:has-text('新增代表')")
+
+    message = page.locator("#field-phone-error")
+    phone = page.get_by_label("手机号")
+    expect(message).to_have_text("手机号应为 11 位数字，以 1 开头。")
+    assert below(message, phone)
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_accessible_description("手机号应为 11 位数字，以 1 开头。")
+    expect(phone).to_be_focused()
+    expect(phone).to_have_value("12345")  # what was typed stays
+    expect(page.get_by_label("代表小组")).to_have_value("第三代表小组")
+    expect(page.get_by_label("代表小组")).not_to_have_attribute("aria-invalid", "true")
+    summary = page.locator("#refusal-summary")
+    expect(summary).to_have_text("有 1 处需要修改：手机号。")
+
+    # Elsewhere on the page, the summary's link brings the cursor back to the box.
+    page.get_by_label("简介").focus()
+    summary.get_by_role("link", name="手机号").click()
+    expect(phone).to_be_focused()
+
+    page.get_by_label("手机号").fill("13800000188")
+    page.click("button:has-text('新增代表')")
+    expect(page.locator(".flash-success")).to_contain_text("已新增代表“王芳”")
+    expect(page.locator("#refusal-summary")).to_have_count(0)
+    assert external_requests == []
+
+
+def test_dispatching_to_nobody_is_said_under_the_deputies_list(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    factory.admin("chengbei", stations=[station])
+    page = desktop
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/new?station_id={station.id}")
+    page.get_by_label("活动名称").fill("进站接待选民")
+    page.click("button:has-text('发单并通知代表')")
+
+    deputies = page.get_by_role("group", name="参加代表")
+    message = page.locator("#field-deputy_ids-error")
+    expect(message).to_have_text("请至少选择一位参加的代表。")
+    expect(deputies).to_have_attribute("aria-invalid", "true")
+    expect(deputies).to_have_accessible_description("请至少选择一位参加的代表。")
+    assert below(message, deputies.locator("legend"))
+    # The cursor is in the list, on its search box, which is read with the reason too.
+    search = deputies.get_by_label("搜索代表")
+    expect(search).to_be_focused()
+    expect(search).to_have_accessible_description("请至少选择一位参加的代表。")
+    expect(page.get_by_label("活动名称")).to_have_value("进站接待选民")
+    expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：参加代表。")
+
+    deputies.get_by_label("张伟").check()
+    page.click("button:has-text('发单并通知代表')")
+    expect(page.locator(".flash-success")).to_contain_text("已发单：“进站接待选民”，已通知 1 位代表。")
+    assert external_requests == []
