@@ -1,9 +1,11 @@
 """A refused console form in a real browser: the reason is under the field it is about, the field is
 marked wrong and read with it, the cursor is on it, and the top of the page says how many fields need
 changing, its links taking the cursor to them."""
+from datetime import datetime, timedelta, timezone
+
 from playwright.sync_api import expect
 
-from .test_console_activities import sign_in
+from .test_console_activities import dispatched, sign_in
 
 
 def below(message, field):
@@ -67,14 +69,40 @@ def test_dispatching_to_nobody_is_said_under_the_deputies_list(desktop, live_ser
     expect(deputies).to_have_attribute("aria-invalid", "true")
     expect(deputies).to_have_accessible_description("请至少选择一位参加的代表。")
     assert below(message, deputies.locator("legend"))
-    # The cursor is in the list, on its search box, which is read with the reason too.
-    search = deputies.get_by_label("搜索代表")
-    expect(search).to_be_focused()
-    expect(search).to_have_accessible_description("请至少选择一位参加的代表。")
+    # The cursor is in the list, on its first deputy to tick, who is read with the reason too.
+    zhang = deputies.get_by_label("张伟")
+    expect(zhang).to_be_focused()
+    expect(zhang).to_have_accessible_description("请至少选择一位参加的代表。")
     expect(page.get_by_label("活动名称")).to_have_value("进站接待选民")
     expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：参加代表。")
 
-    deputies.get_by_label("张伟").check()
+    page.keyboard.press("Space")
     page.click("button:has-text('发单并通知代表')")
     expect(page.locator(".flash-success")).to_contain_text("已发单：“进站接待选民”，已通知 1 位代表。")
+    assert external_requests == []
+
+
+def test_taking_off_every_deputy_is_said_under_the_invited_list(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    admin = factory.admin("chengbei", stations=[station])
+    starts = datetime.now(timezone(timedelta(hours=8))).replace(microsecond=0) + timedelta(days=1)
+    activity_id = dispatched(factory, admin, station, [zhang], "进站接待选民", "reception", starts,
+                             starts + timedelta(hours=2))
+    page = desktop
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/{activity_id}/edit")
+    page.get_by_label("移出张伟").check()
+    page.click("button:has-text('保存修改')")
+
+    invited = page.get_by_role("group", name="已邀请的代表（1 位）")
+    reason = "活动至少要有一位参加的代表；如活动不再举行，请取消活动。"
+    expect(page.locator("#field-remove_deputy_ids-error")).to_have_text(reason)
+    expect(invited).to_have_attribute("aria-invalid", "true")
+    expect(invited).to_have_accessible_description(reason)
+    # The cursor is on the box ticked, not on the list's filter above it.
+    expect(page.get_by_label("移出张伟")).to_be_focused()
+    expect(page.get_by_label("移出张伟")).to_be_checked()
+    expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：移出代表。")
     assert external_requests == []

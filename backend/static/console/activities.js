@@ -36,12 +36,15 @@
 
   // A refused form came back as typed, each refused field marked invalid and described by its message
   // (console/field_macros.html): the cursor goes to the first of them, and the summary's links at the
-  // top go to theirs. A refused group (the deputies or stations to tick) takes it to its first box, read
-  // with the group's message too.
+  // top go to theirs. A refused group (the deputies or stations to tick, those to take off) takes it to
+  // its first box of the kind refused (else its first control), read with the group's message too.
   var fieldOf = function (message) {
     var target = document.querySelector('[aria-describedby~="' + message.id + '"]');
     if (target && target.tagName === "FIELDSET") {
-      var box = target.querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
+      var name = message.id.replace(/^field-/, "").replace(/-error$/, "");
+      var usable = ":not([type=hidden]):not([disabled])";
+      var box = target.querySelector('input[name="' + name + '"]' + usable) ||
+        target.querySelector("input" + usable + ", select, textarea");
       if (box && (box.getAttribute("aria-describedby") || "").split(" ").indexOf(message.id) === -1) {
         box.setAttribute("aria-describedby", ((box.getAttribute("aria-describedby") || "") + " " + message.id).trim());
       }
