@@ -352,9 +352,13 @@ def test_a_city_sets_its_own_rulebook_lines(app, huaihua, world):
     assert "没有需要保存的修改" in text(huaihua.get(city_page))
     assert overrides() == {}
 
-    bad = post(huaihua, "/console/rules", rulebook_form(tree["hh"]) | {"points-reception": "500"}, page=city_page)
-    assert bad.status_code == 302 and bad.headers["Location"].endswith(city_page)
-    assert "接待选民" in text(huaihua.get(city_page))
+    # A bad box: the page again as typed (the other lines' changes too), the reason under the box.
+    bad = post(huaihua, "/console/rules", rulebook_form(tree["hh"]) | {"points-reception": "500", "cap-training": "12"},
+               page=city_page)
+    assert bad.status_code == 422
+    assert at_fields(bad) == {"points-reception": "应大于或等于 -100 且小于或等于 100。"}
+    assert summary(bad) == "有 1 处需要修改：“接待选民（进站接待）”分值。"
+    assert 'value="500"' in rule_row(text(bad), "reception") and 'value="12"' in rule_row(text(bad), "training")
     assert overrides() == {}
 
     form = rulebook_form(tree["hh"]) | {"points-reception": "8", "cap-reception": "40"}

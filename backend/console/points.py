@@ -28,9 +28,20 @@ from ..points import archive, ledger, queries, rulebook
 from ..points.models import PointCorrection
 from . import bp
 from .dashboard import scoped_leaderboard
-from .activities import REGION_CHOICES_LIMIT, console_page, error_lines, is_region_admin, managed_regions, query_text
+from .activities import (
+    REGION_CHOICES_LIMIT,
+    console_page,
+    error_lines,
+    field_errors,
+    is_region_admin,
+    managed_regions,
+    query_text,
+)
 
 APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议"}
+# A rulebook line's boxes: the name each has on the form (``points-reception``) and in the table's head.
+RULE_BOXES = {"label": ("label", "名称"), "points": ("points", "分值"), "yearly_cap": ("cap", "年度上限"),
+              "active": ("active", "启用")}
 LEADERBOARD_LIMIT = 100
 
 
@@ -110,10 +121,13 @@ def rules():
                 raise APIError(403, "forbidden", "只能修改本人所管区域的评分细则。")
             changed, withdrawn = _save_rules(region, request.form)
         except (APIError, ValidationError) as exc:
-            # Refused before anything was written; back to the same region's page, not the default one.
+            # Refused before anything was written. A line's bad box: the page again as typed, the reason
+            # under the box; not allowed: back to the same region's page, not the default one.
             if isinstance(exc, APIError) and exc.status == 404:
                 raise
             db.session.rollback()
+            if isinstance(exc, ValidationError):
+                return _rules_page(user, region, typed=request.form, refused=exc), 422
             for line in error_lines(exc):
                 flash(line, "error")
             return redirect(url_for("console.rules", region_id=region.id if region else None))
@@ -126,11 +140,24 @@ def rules():
         if not changed and not withdrawn:
             flash("没有需要保存的修改。")
         return redirect(url_for("console.rules", region_id=region.id if region else None))
-    region = _rulebook_region(user, request.args.get("region_id"))
+    return _rules_page(user, _rulebook_region(user, request.args.get("region_id")))
+
+
+def _rules_page(user, region, typed=None, refused=None):
+    """``region``'s rulebook; refused (``refused``: the ValidationError of ``_save_rules``), with what was
+    ``typed`` in its boxes and each reason under its box."""
     can_edit = is_region_admin(user) and region is not None and manages_region(user, region)
+    rules = _rules(region)
+    errors = {}
+    if refused is not None:
+        boxes = [(f"{box}-{r['code']}", f"“{r['label']}”{label}") for r in rules for box, label in RULE_BOXES.values()]
+        errors, lines = field_errors(refused, [name for name, _ in boxes], dict(boxes))
+        for line in lines:
+            flash(line, "error")
     return render_template(
-        "console/rules.html", rules=_rules(region), region=region, is_root=rulebook.is_root(region), can_edit=can_edit,
+        "console/rules.html", rules=rules, region=region, is_root=rulebook.is_root(region), can_edit=can_edit,
         is_region_admin=is_region_admin(user), regions=_rulebook_regions(user), applies_to=APPLIES_TO_LABELS,
+        typed=typed or {}, field_errors=errors,
     )
 
 
@@ -138,8 +165,9 @@ def _save_rules(region, form):
     """Validate every row with the API's schema first; save only when all rows are valid, and only
     the lines whose values differ from those in force (saving the form as it is must not make the
     lines ``region`` follows from above its own). Rows ticked ``reset-<code>`` withdraw the region's
-    own line instead. Returns (lines changed, labels of the lines withdrawn)."""
-    updates, resets, problems = [], [], []
+    own line instead. Returns (lines changed, labels of the lines withdrawn); refused, a ValidationError
+    keyed by the form's boxes (``points-reception``)."""
+    updates, resets, problems = [], [], {}
     for rule in rulebook.in_force(region):
         if _own(rule, region) and form.get(f"reset-{rule.code}") == "1":
             resets.append(rule)
@@ -158,7 +186,8 @@ def _save_rules(region, form):
         try:
             updates.append((rule, ScoringRulePut().load(data)))
         except ValidationError as exc:
-            problems.extend(f"“{rule.label}”{line}" for line in error_lines(exc))
+            problems.update({f"{RULE_BOXES[key][0]}-{rule.code}" if key in RULE_BOXES else key: messages
+                             for key, messages in exc.messages.items()})
     if problems:
         raise ValidationError(problems)
     changed = 0

@@ -1,6 +1,7 @@
 """A refused console form in a real browser: the reason is under the field it is about, the field is
 marked wrong and read with it, the cursor is on it, and the top of the page says how many fields need
-changing, its links taking the cursor to them."""
+changing, its links taking the cursor to them. The deputy form, 发单, 编辑's list of those invited and
+the rulebook's table alike."""
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
@@ -105,4 +106,27 @@ def test_taking_off_every_deputy_is_said_under_the_invited_list(desktop, live_se
     expect(page.get_by_label("移出张伟")).to_be_focused()
     expect(page.get_by_label("移出张伟")).to_be_checked()
     expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：移出代表。")
+    assert external_requests == []
+
+
+def test_a_bad_figure_in_the_rulebook_is_said_under_its_box(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    factory.admin("huaihua", region=tree["hh"])
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    page.goto(f"{live_server}/console/rules")
+    page.get_by_label("接待选民（进站接待） 年度上限").fill("12")
+    points = page.get_by_label("接待选民（进站接待） 分值")
+    points.fill("500")
+    # The browser's own check of the box's range is not what is tested here: the server's is.
+    page.locator("form:has(table.rules)").evaluate("form => form.noValidate = true")
+    page.click("button:has-text('保存修改')")
+
+    reason = "应大于或等于 -100 且小于或等于 100。"
+    expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：“接待选民（进站接待）”分值。")
+    expect(points).to_have_accessible_description(reason)
+    expect(points).to_have_attribute("aria-invalid", "true")
+    expect(points).to_be_focused()
+    expect(points).to_have_value("500")
+    expect(page.get_by_label("接待选民（进站接待） 年度上限")).to_have_value("12")  # the rest of what was typed stays
     assert external_requests == []
