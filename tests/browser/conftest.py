@@ -98,17 +98,23 @@ def desktop(browser, live_server, external_requests):
     context.close()
 
 
+def phone_page(browser, live_server, external, width=390, height=844, scale=3, **options):
+    """A page in a phone-sized context of its own (touch, Chinese), whose requests leaving the app are
+    collected in ``external``; ``options`` go to the context (a time zone, a user agent). Close it with
+    ``page.context.close()``."""
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
+                                  is_mobile=True, has_touch=True, locale="zh-CN", **options)
+    page = context.new_page()
+    watch_requests(page, live_server, external)
+    return page
+
+
 @pytest.fixture
 def phone(browser, live_server, external_requests):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True,
-        locale="zh-CN",
-        user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
-    )
-    page = context.new_page()
-    watch_requests(page, live_server, external_requests)
+    page = phone_page(browser, live_server, external_requests, user_agent=(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"))
     yield page
-    context.close()
+    page.context.close()
 
 
 def drawn_width(image):

@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .conftest import watch_requests
+from .conftest import phone_page
 from .test_console_activities import dispatched, sign_in
 from .test_public_pages import closed_item, reception
 
@@ -87,19 +87,13 @@ def world(factory):
     return {"tree": tree, "station": station, "zhang": zhang, "li": li, "admin": admin, "region_admin": region_admin}
 
 
-def phone_page(browser, live_server, external_requests, width=375, height=667):
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, device_scale_factor=2, is_mobile=True, has_touch=True,
-        locale="zh-CN", timezone_id="Asia/Shanghai",
-    )
-    page = context.new_page()
-    watch_requests(page, live_server, external_requests)
-    return page
+def china_phone(browser, live_server, external_requests, width=375, height=667):
+    return phone_page(browser, live_server, external_requests, width, height, scale=2, timezone_id="Asia/Shanghai")
 
 
 @pytest.fixture
 def small_phone(browser, live_server, external_requests):
-    page = phone_page(browser, live_server, external_requests)
+    page = china_phone(browser, live_server, external_requests)
     yield page
     page.context.close()
 
@@ -361,7 +355,7 @@ CUT_OFF = """() => {
 def test_filing_page_reflows_at_320_px_with_text_at_200_percent(browser, live_server, factory, world, external_requests):
     """WCAG 1.4.4 and 1.4.10 together, as an elderly citizen's phone has it: the narrowest phone screen and
     the largest text setting. Nothing needs sideways scrolling and no words are cut off or run over."""
-    page = phone_page(browser, live_server, external_requests, width=320, height=640)
+    page = china_phone(browser, live_server, external_requests, width=320, height=640)
     try:
         reception(factory, world)  # the 约见 tab lists a reception day
         closed_item(factory, world["zhang"], "人民路的路灯坏了，晚上很黑。")  # the statistics show 100.0%

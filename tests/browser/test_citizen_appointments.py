@@ -12,7 +12,7 @@ from backend.appointments.models import Appointment
 from backend.extensions import db
 from schemas.suggestions import PHONE
 
-from .conftest import lose_the_first_answer, watch_requests
+from .conftest import lose_the_first_answer, phone_page, watch_requests
 from .test_citizen_web_details import small_targets
 
 SHOTS = "/tmp"
@@ -31,13 +31,7 @@ def world(factory):
 
 def china_phone(browser, live_server, external, width=390, height=844):
     """A phone in China's time zone, so the times the page shows can be compared with China's clock."""
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, device_scale_factor=3, is_mobile=True, has_touch=True,
-        locale="zh-CN", timezone_id="Asia/Shanghai",
-    )
-    page = context.new_page()
-    watch_requests(page, live_server, external)
-    return page
+    return phone_page(browser, live_server, external, width, height, timezone_id="Asia/Shanghai")
 
 
 @pytest.fixture
