@@ -79,7 +79,7 @@ def create_region_command(name, level, parent_id):
     from schemas.org import RegionIn
 
     from .org.models import REGION_LEVEL_LABELS, Region
-    from .org.services import create_region, root_region
+    from .org.services import create_region, record_region_created, root_region
 
     try:
         data = RegionIn().load({"name": name, "level": level, "parent_id": parent_id})
@@ -97,6 +97,7 @@ def create_region_command(name, level, parent_id):
     if twin is not None:
         raise click.ClickException(f"区域“{twin.full_name}”已存在（id={twin.id}）。")
     region = create_region(None, data)
+    record_region_created(None, region)
     db.session.commit()
     click.echo(f"已创建区域 {region.full_name}（{REGION_LEVEL_LABELS[level]}，id={region.id}）。")
 
@@ -130,10 +131,11 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
     """Create an administrator account: a region administrator (--region, or the root region), or a
     station administrator (--station, once per station). Region administrators then manage accounts in
     the console's 管理员账号 page."""
+    from .auth.accounts import record_created
     from .auth.services import MIN_PASSWORD_LENGTH, create_admin
     from .errors import APIError
     from .org.models import Region, RegionLevel, Station
-    from .org.services import create_region, root_region
+    from .org.services import create_region, record_region_created, root_region
 
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
@@ -151,12 +153,17 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
         if region is None:
             raise click.BadParameter(f"区域 {region_id} 不存在。", param_hint="--region")
     elif not stations:
-        region = root_region() or create_region(None, {"name": "全部区域", "level": RegionLevel.province})
+        region = root_region()
+        if region is None:
+            region = create_region(None, {"name": "全部区域", "level": RegionLevel.province})
+            record_region_created(None, region)
     try:
         user = create_admin(name, password, region, display_name.strip())
     except APIError as exc:
         raise click.ClickException(exc.message) from exc
     user.admin_stations = stations
+    db.session.flush()
+    record_created(None, user)
     db.session.commit()
     if stations:
         click.echo(f"已创建联络站管理员 {user.username}（管理联络站：{'、'.join(s.name for s in stations)}）。")

@@ -21,7 +21,7 @@ class AuditEventOut(Schema):
     action_label = fields.String(required=True)
     actor_user_id = fields.Integer(allow_none=True, metadata={"description": "空：未知账号的登录失败，或服务器命令"})
     actor = fields.String(required=True, metadata={"description": "账号，按当时的姓名和用户名"})
-    target_type = fields.String(required=True, metadata={"description": "user、station、deputy、rule、suggestion、export 或空"})
+    target_type = fields.String(required=True, metadata={"description": "user、region、station、deputy、rule、suggestion、export 或空"})
     target_id = fields.Integer(allow_none=True)
     target = fields.String(required=True, metadata={"description": "对象，按当时的名称"})
     region_id = fields.Integer(allow_none=True)

@@ -451,3 +451,99 @@ def test_behind_a_trusted_proxy_the_address_is_the_one_it_forwards(app, world, d
     with behind_nginx.app_context():
         db.engine.dispose()  # the second app's connections, not the suite's
     assert events("login_failed")[0].client_address == "203.0.113.9"
+
+
+# --- printed codes, the posters' zip, regions, the create-admin and create-region commands ------------------
+
+
+def test_a_codes_revoke_and_reissue_are_recorded_in_the_console_and_the_api(app, client, factory, world):  # noqa: F811
+    station = world["chengbei"]
+    first = station.live_qr.code
+    console = sign_in(app, "huaihua")
+    edit = f"/console/stations/{station.id}"
+    assert post(console, f"{edit}/qr/reissue", {}, page=edit).status_code == 302
+    db.session.expire_all()
+    second = station.live_qr.code
+    assert post(console, f"{edit}/qr/revoke", {}, page=edit).status_code == 302
+    assert post(console, f"{edit}/qr/revoke", {}, page=edit).status_code == 302  # none left: nothing
+    hh = headers(factory, "huaihua")
+    third = client.post(f"/api/v1/qr/{second}/rotate", headers=hh).json["qr_code"]
+    assert client.post(f"/api/v1/qr/{third}/revoke", headers=hh).status_code == 200
+    assert client.post(f"/api/v1/qr/{third}/revoke", headers=hh).status_code == 200  # already: nothing
+
+    steps = [e for e in events() if e.action.startswith("qr_")]
+    assert [(e.action, e.detail["code"]) for e in steps] == [
+        ("qr_reissued", [first, second]), ("qr_revoked", second), ("qr_reissued", ["", third]), ("qr_revoked", third)]
+    for event in steps:
+        assert (event.actor_user_id, event.target_type, event.target_id, event.target_label, event.region_id) == (
+            world["huaihua"].id, "station", station.id, "城北联络站", world["tree"]["hc"].id)
+    log = text(console.get("/console/audit?action=qr_reissued"))
+    assert "重新生成二维码" in log and f"二维码：{first} → {second}" in log and "联络站：城北联络站" in log
+
+
+def test_a_deputys_code_reissued_in_the_console_is_recorded(app, factory, world):  # noqa: F811
+    deputy = factory.deputy(world["tree"]["hc"], "赵敏", phone=PHONE, stations=[world["chengbei"]])
+    old = deputy.live_qr.code
+    console = sign_in(app, "huaihua")
+    edit = f"/console/deputies/{deputy.id}"
+    assert post(console, f"{edit}/qr/reissue", {}, page=edit).status_code == 302
+    assert post(console, f"{edit}/qr/revoke", {}, page=edit).status_code == 302
+    reissued, revoked = [e for e in events() if e.action.startswith("qr_")]
+    assert (reissued.action, reissued.target_type, reissued.target_id, reissued.detail["code"][0]) == (
+        "qr_reissued", "deputy", deputy.id, old)
+    assert (revoked.action, revoked.target_label, revoked.region_id) == ("qr_revoked", "赵敏", world["tree"]["hc"].id)
+
+
+def test_the_posters_zip_is_recorded_as_an_export(app, world):  # noqa: F811
+    console = sign_in(app, "huaihua")
+    response = console.get(f"/console/posters.zip?region_id={world['tree']['hc'].id}")
+    assert response.status_code == 200
+    response.get_data()  # streamed: the whole archive
+    exported, = events("exported")
+    assert (exported.actor_user_id, exported.target_type, exported.target_id, exported.region_id) == (
+        world["huaihua"].id, "region", world["tree"]["hc"].id, world["tree"]["hc"].id)
+    assert exported.detail == {"export": "海报打包", "filters": {"region_id": str(world["tree"]["hc"].id)}, "rows": 2}
+    clerk = sign_in(app, "chengbei")
+    assert clerk.get("/console/posters.zip").status_code == 200
+    own = events("exported")[-1]
+    assert (own.actor_user_id, own.target_type, own.region_id, own.detail["rows"]) == (
+        world["clerk"].id, "export", world["tree"]["hc"].id, 1)
+
+
+def test_regions_created_and_renamed_through_the_api_are_recorded(client, factory, world):  # noqa: F811
+    root = headers(factory, "root")
+    created = client.post("/api/v1/regions", headers=root,
+                          json={"name": "中方县", "level": "county", "parent_id": world["tree"]["hh"].id}).json
+    assert client.patch(f"/api/v1/regions/{created['id']}", headers=root, json={"name": "中方县"}).status_code == 200
+    assert client.patch(f"/api/v1/regions/{created['id']}", headers=root,
+                        json={"name": "中方新县", "level": "township"}).status_code == 200
+    new, renamed = [e for e in events() if e.action.startswith("region_")]
+    assert (new.action, new.actor_user_id, new.target_type, new.target_id, new.region_id) == (
+        "region_created", world["root"].id, "region", created["id"], created["id"])
+    assert new.detail == {"level": "县（区）", "parent": "怀化市"}
+    assert (renamed.action, renamed.target_label) == ("region_updated", "中方新县")
+    assert renamed.detail == {"name": ["中方县", "中方新县"], "level": ["县（区）", "乡镇（街道）"]}
+    # 怀化市's administrator reads it (below their region), 长沙市's does not.
+    hh = client.get("/api/v1/audit-events", query_string={"action": "region_updated"}, headers=headers(factory, "huaihua"))
+    assert [e["summary"] for e in hh.json["items"]] == ["名称：中方县 → 中方新县；层级：县（区） → 乡镇（街道）"]
+    cs = client.get("/api/v1/audit-events", query_string={"action": "region_updated"}, headers=headers(factory, "changsha"))
+    assert cs.json["items"] == []
+
+
+def test_the_create_region_and_create_admin_commands_are_recorded(app, world):  # noqa: F811
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["create-region", "中方县", "--level", "county", "--parent", str(world["tree"]["hh"].id)])
+    assert made.exit_code == 0, made.output
+    region_id = int(re.search(r"id=(\d+)", made.output).group(1))
+    assert runner.invoke(args=["create-admin", "zhongfang", "--password", "server-pass-1", "--region", str(region_id),
+                               "--display-name", "李雷"]).exit_code == 0
+    assert runner.invoke(args=["create-admin", "chengnan", "--password", "server-pass-2",
+                               "--station", str(world["chengnan"].id)]).exit_code == 0
+    region, admin, clerk = events()
+    assert (region.action, region.actor_user_id, region.actor_name, region.target_label, region.region_id) == (
+        "region_created", None, "服务器命令", "中方县", region_id)
+    assert (admin.action, admin.actor_name, admin.target_label, admin.region_id) == (
+        "account_created", "服务器命令", "李雷", region_id)
+    assert admin.detail == {"username": "zhongfang", "region": "中方县"}
+    assert (clerk.region_id, clerk.detail) == (world["tree"]["hc"].id, {"username": "chengnan", "stations": ["城南联络站"]})
+    assert "server-pass" not in every_row_as_text()

@@ -15,6 +15,7 @@ from ..extensions import db
 ACTION_LABELS = {
     "login_succeeded": "登录成功",
     "login_failed": "登录失败",
+    "login_limited": "登录受限",
     "logout": "退出登录",
     "password_changed": "修改密码",
     "password_reset": "重置密码",
@@ -22,6 +23,8 @@ ACTION_LABELS = {
     "account_updated": "修改管理员账号",
     "account_disabled": "停用管理员账号",
     "account_enabled": "启用管理员账号",
+    "region_created": "新建区域",
+    "region_updated": "修改区域",
     "station_created": "新建联络站",
     "station_updated": "修改联络站",
     "deputy_created": "新建代表",
@@ -29,6 +32,8 @@ ACTION_LABELS = {
     "deputy_retired": "代表离任",
     "deputy_restored": "代表恢复在任",
     "deputies_imported": "导入代表名册",
+    "qr_revoked": "停用二维码",
+    "qr_reissued": "重新生成二维码",
     "rule_changed": "修改评分细则",
     "rule_withdrawn": "撤销本区域评分细则",
     "points_corrected": "积分更正",
@@ -37,7 +42,7 @@ ACTION_LABELS = {
     "content_rejected": "内容审核驳回",
 }
 
-TARGET_LABELS = {"user": "管理员账号", "station": "联络站", "deputy": "代表", "rule": "评分细则",
+TARGET_LABELS = {"user": "管理员账号", "region": "区域", "station": "联络站", "deputy": "代表", "rule": "评分细则",
                  "suggestion": "建议", "export": "导出"}
 
 

@@ -91,8 +91,13 @@ def create_account(actor, data) -> User:
     user = create_admin(data["username"], data["password"], region, data.get("display_name", ""))
     user.admin_stations = stations
     db.session.flush()
-    record("account_created", actor, _target(user), region_of(user), {"username": user.username, **_reach(user)})
+    record_created(actor, user)
     return user
+
+
+def record_created(actor, user):
+    """新建管理员账号 in the log: by ``actor`` (None: the create-admin command), under the account's region."""
+    record("account_created", actor, _target(user), region_of(user), {"username": user.username, **_reach(user)})
 
 
 def _target(account):

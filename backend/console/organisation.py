@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.org import DeputyIn, DeputyPatch, StationIn, StationPatch
 
+from ..audit.log import record_export
 from ..auth.scope import (
     deputy_scope_clause,
     managed_deputy_or_404,
@@ -44,7 +45,6 @@ from ..org.models import (
 )
 from ..pagination import paginate
 from ..qr import render, targets
-from ..qr import services as qr_services
 from ..qr.models import QRKind
 from ..qr.services import qr_url
 from . import bp
@@ -407,7 +407,7 @@ def _deputy_page(deputy, values, ticked_station_ids):
 
 
 def _reissue(kind, target, what):
-    targets.reissue(kind, target)
+    targets.reissue(kind, target, g.user)
     flash(f"已为{what}“{target.name}”生成新的二维码，旧二维码已失效。请下载新海报重新张贴。", "success")
 
 
@@ -415,7 +415,7 @@ def _revoke(target, what):
     if target.live_qr is None:
         flash(f"该{what}目前没有在用的二维码。")
         return
-    qr_services.revoke(target.live_qr)
+    targets.revoke(target.live_qr, target, g.user)
     flash(f"已停用{what}“{target.name}”的二维码。需要时可重新生成。", "success")
 
 
@@ -580,6 +580,8 @@ def posters_zip():
         return redirect(url_for("console.stations", region_id=region_id or None))
     jobs = _poster_jobs(station_query, deputy_query)
     render.font_path()  # no font: refuse now, with a message, rather than break the download midway
+    record_export(user, "海报打包", len(jobs), ("region", region.id, region.name) if region is not None else None,
+                  region.id if region is not None else None)
 
     def generate():
         sink = _ZipSink()

@@ -85,7 +85,7 @@ def get_region(region_id):
 @regions.arguments(RegionPatch)
 @regions.response(200, RegionOut)
 def update_region(data, region_id):
-    return services.update_region(managed_region_or_404(region_id), data)
+    return services.update_region(current_user(), managed_region_or_404(region_id), data)
 
 
 # --- stations --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..points.models import DeputyScore
 from ..qr import services as qr_services
 from ..qr.models import QRKind
-from .models import Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind
+from .models import REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind
 
 
 PATH_ROOM = 255 - 11  # Region.path is String(255); a new level adds at most 10 digits and a slash
@@ -52,15 +52,29 @@ def create_region(actor, data) -> Region:
     db.session.flush()
     region.path = f"{parent.path if parent else '/'}{region.id}/"
     db.session.flush()
+    if actor is not None:  # without one: the demo's or a test's tree; the commands log their own
+        record_region_created(actor, region)
     return region
 
 
-def update_region(region, data) -> Region:
+def record_region_created(actor, region):
+    """新建区域 in the log (``actor`` None: a command on the server), under the new region itself: its own
+    administrators and every one above it read it."""
+    record("region_created", actor, ("region", region.id, region.name), region.id,
+           {"level": REGION_LEVEL_LABELS[region.level.value], "parent": region.parent.name if region.parent else ""})
+
+
+def update_region(actor, region, data) -> Region:
+    before = {"name": region.name, "level": REGION_LEVEL_LABELS[region.level.value]}
     if "name" in data:
         region.name = data["name"]
     if "level" in data:
         region.level = RegionLevel(data["level"])
     db.session.flush()
+    after = {"name": region.name, "level": REGION_LEVEL_LABELS[region.level.value]}
+    changes = {key: [before[key], value] for key, value in after.items() if before[key] != value}
+    if changes:
+        record("region_updated", actor, ("region", region.id, region.name), region.id, changes)
     return region
 
 

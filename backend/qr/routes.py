@@ -118,8 +118,8 @@ def poster(code):
 @admin_required
 @blp.response(200, QRRevokedOut)
 def revoke(code):
-    qr, _ = _changeable(code, "停用其二维码")
-    services.revoke(qr)
+    qr, target = _changeable(code, "停用其二维码")
+    targets.revoke(qr, target, current_user())
     return {"qr_code": qr.code, "revoked": True}
 
 
@@ -130,7 +130,7 @@ def rotate(code):
     """Revoke the code and issue a new one; on a revoked code, re-issue for a target left without one."""
     qr, target = _changeable(code, "更换其二维码")
     targets.check_reissue(qr, target)
-    new = services.rotate(qr)
+    new = targets.reissue(qr.target_kind, target, current_user())
     return {"qr_code": new.code, "url": services.qr_url(new.code)}
 
 

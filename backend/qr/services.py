@@ -1,4 +1,4 @@
-"""Issuing, resolving, revoking and rotating printed codes.
+"""Issuing, resolving and revoking printed codes (replacing one, logged: ``targets.reissue``).
 
 Services change objects and ``flush()``; the request (or CLI command) commits once.
 """
@@ -102,12 +102,6 @@ def revoke(qr: QRCode) -> QRCode:
         qr.revoked_dt = utcnow()
         db.session.flush()
     return qr
-
-
-def rotate(qr: QRCode) -> QRCode:
-    """Revoke this code and issue a new one for the same target (a poster was lost or misused)."""
-    revoke(qr)
-    return issue(qr.target_kind, qr.target_id)
 
 
 def plausible_code(code):

@@ -4,6 +4,7 @@ from sqlalchemy.orm import lazyload, selectinload
 from schemas.org import DeputyPublicOut, StationOut
 
 from ..activities import plan
+from ..audit.log import record
 from ..errors import conflict
 from ..extensions import db
 from ..org.models import Deputy, Station, station_roster
@@ -59,17 +60,32 @@ def check_reissue(qr: QRCode, target):
         raise conflict("这个二维码已经更换过，请对当前使用中的二维码进行操作。")
 
 
-def reissue(kind: QRKind, target) -> QRCode:
+def _logged_target(kind: QRKind, target):
+    return (kind.value, target.id, target.name)
+
+
+def reissue(kind: QRKind, target, actor) -> QRCode:
     """A new printed code for ``target`` (a lost poster, a misused code, or none left); its live code
     stops working. Two administrators doing this at once: the partial unique index on live codes
-    lets one commit and refuses the other."""
+    lets one commit and refuses the other. Logged (重新生成二维码) for the console and the API alike."""
     if kind is QRKind.deputy and not target.active:
         raise conflict(OUT_OF_OFFICE)
-    if target.live_qr is not None:
-        services.revoke(target.live_qr)
+    old = target.live_qr
+    if old is not None:
+        services.revoke(old)
     new = services.issue(kind, target.id)
     db.session.expire(target, ["live_qr"])
+    record("qr_reissued", actor, _logged_target(kind, target), target.region_id,
+           {"code": [old.code if old is not None else "", new.code]})
     return new
+
+
+def revoke(qr: QRCode, target, actor) -> QRCode:
+    """Withdraw a printed code (停用二维码); one already withdrawn changes, and logs, nothing."""
+    if not qr.revoked:
+        services.revoke(qr)
+        record("qr_revoked", actor, _logged_target(qr.target_kind, target), target.region_id, {"code": qr.code})
+    return qr
 
 
 def public_profile(qr: QRCode, target):
