@@ -547,3 +547,53 @@ def test_the_create_region_and_create_admin_commands_are_recorded(app, world):  
     assert admin.detail == {"username": "zhongfang", "region": "中方县"}
     assert (clerk.region_id, clerk.detail) == (world["tree"]["hc"].id, {"username": "chengnan", "stations": ["城南联络站"]})
     assert "server-pass" not in every_row_as_text()
+
+
+# --- sign-ins the rate limits refuse ----------------------------------------------------------------------
+
+
+def test_a_sign_in_refused_by_the_address_limit_is_recorded_once_a_window(app, client, world, config_override):  # noqa: F811
+    config_override(LOGIN_RATE_LIMIT="2 per minute")
+
+    def api(name, address="10.9.0.1"):
+        return client.post("/api/v1/auth/login", json={"username": name, "password": "guess-guess"},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [api("huaihua"), api("huaihua"), api("huaihua"), api("nobody"), api("somebody")] == [401, 401, 429, 429, 429]
+    assert api("huaihua", "10.9.0.2") == 401  # another address: its own limit
+    limited, = events("login_limited")  # one row for the address, whatever names it then tries
+    assert (limited.actor_user_id, limited.region_id, limited.client_address) == (
+        world["huaihua"].id, world["tree"]["hh"].id, "10.9.0.1")
+    assert limited.detail == {"username": "huaihua", "reason": "同一地址登录尝试过于频繁"}
+    assert len(events("login_failed")) == 3
+    page = text(sign_in(app, "huaihua").get("/console/audit?action=login_limited"))
+    assert "登录受限" in page and "用户名：huaihua；原因：同一地址登录尝试过于频繁" in page
+
+
+def test_a_sign_in_refused_by_the_account_limit_is_recorded_per_address_and_name(app, client, world,
+                                                                                  config_override):  # noqa: F811
+    config_override(LOGIN_ACCOUNT_RATE_LIMIT="2 per 15 minutes")
+
+    def api(name, address, password="guess-guess"):
+        return client.post("/api/v1/auth/login", json={"username": name, "password": password},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    def console(name, address):
+        form = {"username": name, "password": "guess-guess", "csrf_token": token_from(client, "/console/login")}
+        return client.post("/console/login", data=form, environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [api("chengbei", "10.9.1.1"), api("chengbei", "10.9.1.2")] == [401, 401]
+    assert [api("chengbei", "10.9.1.3", "password123"), console("chengbei", "10.9.1.3"),
+            api("chengbei", "10.9.1.4")] == [429, 429, 429]
+    assert [api("ghost", "10.9.1.5"), api("ghost", "10.9.1.5"), api("ghost", "10.9.1.5")] == [401, 401, 429]
+    limited = events("login_limited")
+    assert [(e.actor_user_id, e.actor_username, e.client_address) for e in limited] == [
+        (world["clerk"].id, "chengbei", "10.9.1.3"), (world["clerk"].id, "chengbei", "10.9.1.4"),
+        (None, "ghost", "10.9.1.5")]
+    assert limited[0].region_id == world["tree"]["hc"].id and limited[2].region_id is None
+    assert {e.detail["reason"] for e in limited} == {"该账号登录失败次数过多"}
+    assert "password123" not in every_row_as_text() and "guess-guess" not in every_row_as_text()
+    # The station administrator sees the refusals under their name; the super administrator the unknown one.
+    assert [a for _, _, a in ROW.findall(text(sign_in(app, "root").get("/console/audit?action=login_limited")))] == [
+        "登录受限"] * 3
+    assert "未知账号（ghost）" in text(sign_in(app, "root").get("/console/audit?action=login_limited"))

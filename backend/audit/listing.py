@@ -81,8 +81,8 @@ def events_query(user, filters):
 def who(event):
     """The account as it was named then: 姓名（用户名）; a name tried at the sign-in that named no
     administrator; or a command run on the server."""
-    if event.actor_user_id is None and event.action == "login_failed":
-        return f"未知账号（{event.actor_username}）"
+    if event.actor_user_id is None and event.action in ("login_failed", "login_limited"):
+        return f"未知账号（{event.actor_username}）" if event.actor_username else "未知账号（未填用户名）"
     if event.actor_username and event.actor_username != event.actor_name:
         return f"{event.actor_name}（{event.actor_username}）"
     return event.actor_name

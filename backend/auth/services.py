@@ -97,12 +97,19 @@ def _account(user):
     return ("user", user.id, user.display_name or user.username or "")
 
 
-def _sign_in_failed(username, account, reason):
+def _sign_in_failed(username, account, reason, action="login_failed"):
     """登录失败, kept although the request is refused: the name tried, under the administrator account it
     names (an unknown name, or a user who is no administrator, has none), whoever typed it."""
     tried = "".join(c for c in username if c.isprintable())[:64]
-    record_apart("login_failed", account, _account(account) if account is not None else None,
+    record_apart(action, account, _account(account) if account is not None else None,
                  detail={"username": tried, "reason": reason}, tried=tried)
+
+
+def sign_in_limited(username, reason):
+    """登录受限: a sign-in the rate limits refused before it was tried (auth/limits.py, which keeps this to
+    one a window), logged as a failed one is, under the account the name tried names, if any."""
+    user = db.session.scalar(select(User).where(User.username == username)) if username.isprintable() else None
+    _sign_in_failed(username, user if user is not None and user.is_admin else None, reason, "login_limited")
 
 
 def sign_out(user):
