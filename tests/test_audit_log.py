@@ -597,3 +597,60 @@ def test_a_sign_in_refused_by_the_account_limit_is_recorded_per_address_and_name
     assert [a for _, _, a in ROW.findall(text(sign_in(app, "root").get("/console/audit?action=login_limited")))] == [
         "登录受限"] * 3
     assert "未知账号（ghost）" in text(sign_in(app, "root").get("/console/audit?action=login_limited"))
+
+
+# --- moves between regions: both sides read them ---------------------------------------------------------
+
+
+def api_actions(client, factory, username, action):
+    body = client.get("/api/v1/audit-events", query_string={"action": action}, headers=headers(factory, username)).json
+    return [(e["target"], e["summary"]) for e in body["items"]]
+
+
+def test_an_account_moved_to_another_region_is_read_on_both_sides(client, factory, world):  # noqa: F811
+    tree = world["tree"]
+    moving = factory.admin("hcadmin", region=tree["hc"])
+    root = headers(factory, "root")
+    assert client.patch(f"/api/v1/admins/{moving.id}", headers=root, json={"region_id": tree["yl"].id}).status_code == 200
+    rows = events("account_updated")
+    assert sorted(e.region_id for e in rows) == sorted([tree["hc"].id, tree["yl"].id])
+    assert {str(e.detail) for e in rows} == {str({"region": ["鹤城区", "岳麓区"]})}
+    seen = [("管理员账号：hcadmin", "区域：鹤城区 → 岳麓区")]
+    assert api_actions(client, factory, "huaihua", "account_updated") == seen  # it left 怀化市's subtree
+    assert api_actions(client, factory, "changsha", "account_updated") == seen  # it arrived in 长沙市's
+
+
+def test_a_station_admin_moved_to_other_stations_is_read_on_both_sides(client, factory, world):  # noqa: F811
+    root = headers(factory, "root")
+    response = client.patch(f"/api/v1/admins/{world['clerk'].id}", headers=root, json={"station_ids": [world["yuelu"].id]})
+    assert response.status_code == 200
+    seen = [("管理员账号：chengbei", "联络站：城北联络站 → 岳麓联络站")]
+    assert api_actions(client, factory, "huaihua", "account_updated") == seen
+    assert api_actions(client, factory, "changsha", "account_updated") == seen
+
+
+def test_a_move_within_a_subtree_is_one_row_under_the_deeper_region(client, factory, world):  # noqa: F811
+    tree = world["tree"]
+    moving = factory.admin("hhdeputy", region=tree["hh"])
+    factory.admin("hcadmin", region=tree["hc"])
+    root = headers(factory, "root")
+    assert client.patch(f"/api/v1/admins/{moving.id}", headers=root, json={"region_id": tree["hc"].id}).status_code == 200
+    moved, = events("account_updated")
+    assert moved.region_id == tree["hc"].id  # 怀化市's administrators read 鹤城区's events too
+    assert len(api_actions(client, factory, "huaihua", "account_updated")) == 1
+    assert len(api_actions(client, factory, "hcadmin", "account_updated")) == 1
+
+
+def test_a_station_or_deputy_moved_to_another_region_is_read_on_both_sides(client, factory, world):  # noqa: F811
+    tree = world["tree"]
+    deputy = factory.deputy(tree["hc"], "赵敏", phone=PHONE)
+    root = headers(factory, "root")
+    assert client.patch(f"/api/v1/stations/{world['chengnan'].id}", headers=root,
+                        json={"region_id": tree["yl"].id}).status_code == 200
+    assert client.patch(f"/api/v1/deputies/{deputy.id}", headers=root, json={"region_id": tree["yl"].id}).status_code == 200
+    for who in ("huaihua", "changsha"):
+        assert api_actions(client, factory, who, "station_updated") == [("联络站：城南联络站", "区域：鹤城区 → 岳麓区")]
+        assert api_actions(client, factory, who, "deputy_updated") == [("代表：赵敏", "区域：鹤城区 → 岳麓区")]
+    # An edit that moves nothing stays one row.
+    assert client.patch(f"/api/v1/deputies/{deputy.id}", headers=root, json={"group": "第一小组"}).status_code == 200
+    assert len(events("deputy_updated")) == 3

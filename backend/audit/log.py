@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 from ..auth.models import mask_phone
 from ..db_types import utcnow
 from ..extensions import db
-from ..org.models import Station, station_admins
+from ..org.models import Region, Station, station_admins
 from .models import AuditEvent
 
 SERVER = "服务器命令"  # who acted when nobody signed in ran it (flask --app backend import-deputies)
@@ -35,6 +35,14 @@ def region_of(user):
     return db.session.scalar(
         select(Station.region_id).join(station_admins, station_admins.c.station_id == Station.id)
         .where(station_admins.c.user_id == user.id).order_by(Station.id).limit(1))
+
+
+def regions_of(user):
+    """Every region an administrator's reach lies in: the region they administer, else their stations'
+    regions (in the stations' order, each once)."""
+    if user.admin_region_id is not None:
+        return [user.admin_region_id]
+    return list(dict.fromkeys(station.region_id for station in user.admin_stations))
 
 
 def client_address():
@@ -71,6 +79,25 @@ def record(action, actor, target=None, region_id=None, detail=None):
     if region_id is None:
         region_id = region_of(actor)
     db.session.add(AuditEvent(**_values(action, actor, target, region_id, detail)))
+
+
+def record_across(action, actor, target, region_ids, detail=None):
+    """``record`` for a change that moved its target (an account, a station, a deputy) between regions:
+    ``region_ids`` are where it was and where it is, and the administrators of each must read it (the old
+    region's see it leave, the new one's see it arrive). An event has one region, read by that region's
+    administrators and those above it; so there is one row for each of these regions that is not above
+    another of them (whose administrators read that one's rows already). A move within a subtree (a
+    county's account given one of its towns) is one row, under the deeper region; a move across (one
+    county to another) is a row under each, which the administrators above both read as two: it leaving
+    one and arriving in the other, the same change each time. Without a move, one row, as ``record``."""
+    ids = [region_id for region_id in dict.fromkeys(region_ids) if region_id is not None]
+    paths = {region_id: path for region_id, path in db.session.execute(
+        select(Region.id, Region.path).where(Region.id.in_(ids)))} if len(ids) > 1 else {}
+    deepest = [region_id for region_id in ids
+               if not any(other != region_id and paths.get(other, "").startswith(paths.get(region_id, "?"))
+                          for other in ids)]
+    for region_id in deepest or [None]:
+        record(action, actor, target, region_id, detail)
 
 
 def record_apart(action, actor, target=None, region_id=None, detail=None, tried=None):

@@ -15,7 +15,7 @@ Each function flushes and never commits: the request (or the command) commits on
 """
 from sqlalchemy import false, or_, select
 
-from ..audit.log import record, region_of
+from ..audit.log import record, record_across, region_of, regions_of
 from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -114,6 +114,7 @@ def _reach(account):
 def update_account(actor, account, data) -> User:
     """Display name, stations or region, and 停用/启用 of an account ``actor`` manages."""
     before = {"display_name": account.display_name, **_reach(account)}
+    regions_before = regions_of(account)
     was_disabled = account.disabled_dt is not None
     own = account.id == actor.id
     if not own or set(data) - {"display_name"}:
@@ -138,7 +139,10 @@ def update_account(actor, account, data) -> User:
     after = {"display_name": account.display_name, **_reach(account)}
     changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
     if changes:
-        record("account_updated", actor, _target(account), region_of(account), changes)
+        # Moved to another region or other stations: the administrators of both sides read it.
+        moved = set(regions_before) != set(regions_of(account))
+        record_across("account_updated", actor, _target(account),
+                      [*regions_before, *regions_of(account)] if moved else [region_of(account)], changes)
     if was_disabled != (account.disabled_dt is not None):
         record("account_disabled" if account.disabled_dt else "account_enabled", actor, _target(account),
                region_of(account))

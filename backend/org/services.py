@@ -5,7 +5,7 @@ Each takes validated data, changes objects, flushes, and never commits: the requ
 """
 from sqlalchemy import select, update
 
-from ..audit.log import masked_phone, record
+from ..audit.log import masked_phone, record, record_across
 from ..auth.models import User
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..errors import APIError, conflict, validation_failed
@@ -153,6 +153,7 @@ def _changes(before, after):
 
 def update_station(actor, station, data) -> Station:
     before = _station_state(station, data) if actor is not None else None
+    region_before = station.region_id
     if "region_id" in data:
         station.region = _region_in_scope(actor, data["region_id"])
     if "kind" in data:
@@ -170,7 +171,9 @@ def update_station(actor, station, data) -> Station:
         station.admins = _admin_users(data["admin_user_ids"])
     db.session.flush()
     if actor is not None and (changes := _changes(before, _station_state(station, data))):
-        record("station_updated", actor, ("station", station.id, station.name), station.region_id, changes)
+        # Moved to another region: both regions' administrators read it.
+        record_across("station_updated", actor, ("station", station.id, station.name),
+                      [region_before, station.region_id], changes)
     return station
 
 
@@ -252,6 +255,7 @@ def update_deputy(actor, deputy, data) -> Deputy:
     if actor is not None and _changes_whole_deputy(deputy, data) and not owns_deputy(actor, deputy):
         raise not_owned("修改代表的基本信息")
     before, was_active = (_deputy_state(deputy) if actor is not None else None), deputy.active
+    region_before = deputy.region_id
     if "region_id" in data and data["region_id"] != deputy.region_id:  # sent back unchanged: no move
         deputy.region = _region_in_scope(actor, data["region_id"])
     if "phone" in data:
@@ -271,7 +275,8 @@ def update_deputy(actor, deputy, data) -> Deputy:
     if actor is not None:
         target = ("deputy", deputy.id, deputy.name)
         if changes := _changes(before, _deputy_state(deputy)):
-            record("deputy_updated", actor, target, deputy.region_id, changes)
+            # Moved to another region: both regions' administrators read it.
+            record_across("deputy_updated", actor, target, [region_before, deputy.region_id], changes)
         if was_active != deputy.active:
             record("deputy_restored" if deputy.active else "deputy_retired", actor, target, deputy.region_id)
     return deputy
