@@ -654,3 +654,23 @@ def test_a_station_or_deputy_moved_to_another_region_is_read_on_both_sides(clien
     # An edit that moves nothing stays one row.
     assert client.patch(f"/api/v1/deputies/{deputy.id}", headers=root, json={"group": "第一小组"}).status_code == 200
     assert len(events("deputy_updated")) == 3
+
+
+def test_the_export_reads_in_batches_and_keeps_the_order_across_them(app, client, world, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("backend.console.audit.EXPORT_BATCH", 2)
+    for name in ("chengbei", "huaihua", "chengbei", "chengbei", "huaihua"):
+        login(client, name, "wrong-password-1")
+    same = utcnow() - timedelta(hours=1)
+    for event in events()[1:4]:
+        event.at = same  # three at one instant: the batches go on by id
+    db.session.commit()
+    expected = [e.id for e in sorted(events(), key=lambda e: (e.at, e.id), reverse=True)]
+    console = sign_in(app, "huaihua")
+    response = console.get("/console/audit/export.xlsx?action=login_failed")
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))[1:]
+    by_id = {e.id: e for e in events()}
+    assert [row[1] for row in rows] == [by_id[i].actor_username for i in expected]
+    assert len(rows) == 5 and events("exported")[-1].detail["rows"] == 5
+    monkeypatch.setattr("backend.console.audit.MAX_EXPORT_ROWS", 3)  # the cap holds across batches
+    capped = console.get("/console/audit/export.xlsx?action=login_failed")
+    assert len(list(load_workbook(io.BytesIO(capped.data)).active.iter_rows(values_only=True))) == 1 + 3

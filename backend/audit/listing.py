@@ -11,6 +11,7 @@ from sqlalchemy import and_, false, or_, select
 
 from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA
+from ..extensions import db
 from .models import ACTION_LABELS, TARGET_LABELS, AuditEvent
 
 PER_PAGE = 50
@@ -76,6 +77,29 @@ def events_query(user, filters):
     if "to" in filters:
         query = query.where(AuditEvent.at < datetime.combine(filters["to"] + timedelta(days=1), time(), CHINA))
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+EXPORT_COLUMNS = (AuditEvent.at, AuditEvent.id, AuditEvent.actor_user_id, AuditEvent.actor_name,
+                  AuditEvent.actor_username, AuditEvent.action, AuditEvent.target_type, AuditEvent.target_label,
+                  AuditEvent.client_address, AuditEvent.detail)
+
+
+def export_events(user, filters, limit, batch=2000):
+    """The events ``events_query`` selects, newest first, up to ``limit``, as rows of the columns the
+    export shows (``who``, ``target`` and ``details`` read them as they read events), ``batch`` at a time:
+    each batch starts after the last row of the one before (by time, then id), so the export holds one
+    batch, whatever its size. Loading 50,000 events as ORM objects at once peaked at 110 MB of Python's
+    allocations; batches peak at 5.5 MB (bench/audit_export.py)."""
+    statement = events_query(user, filters).with_only_columns(*EXPORT_COLUMNS)
+    last, left = None, limit
+    while left > 0:
+        page = statement if last is None else statement.where(
+            or_(AuditEvent.at < last.at, and_(AuditEvent.at == last.at, AuditEvent.id < last.id)))
+        rows = db.session.execute(page.limit(min(batch, left))).all()
+        yield from rows
+        if len(rows) < min(batch, left):
+            return
+        last, left = rows[-1], left - len(rows)
 
 
 def who(event):
