@@ -10,6 +10,7 @@ class AuditQuery(PageArgs):
     action = fields.String(validate=validate.OneOf(list(ACTION_LABELS)),
                            metadata={"description": "操作：" + "、".join(f"{k}（{v}）" for k, v in ACTION_LABELS.items())})
     who = Line(64, metadata={"description": "按账号的姓名或用户名查找"})
+    target = Line(100, metadata={"description": "按对象的名称查找（联络站、代表、管理员账号、区域等，按操作时的名称）"})
     date_from = fields.Date(data_key="from", validate=in_service_years, metadata={"description": "起始日期（北京时间）"})
     date_to = fields.Date(data_key="to", validate=in_service_years, metadata={"description": "截止日期（北京时间，含当天）"})
 

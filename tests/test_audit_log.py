@@ -674,3 +674,23 @@ def test_the_export_reads_in_batches_and_keeps_the_order_across_them(app, client
     monkeypatch.setattr("backend.console.audit.MAX_EXPORT_ROWS", 3)  # the cap holds across batches
     capped = console.get("/console/audit/export.xlsx?action=login_failed")
     assert len(list(load_workbook(io.BytesIO(capped.data)).active.iter_rows(values_only=True))) == 1 + 3
+
+
+# --- reading the log: by what was acted on, in Chinese ----------------------------------------------------
+
+
+def test_the_log_is_filtered_by_what_was_acted_on_and_reads_in_chinese(app, client, factory, world):  # noqa: F811
+    hh = headers(factory, "huaihua")
+    hc = world["tree"]["hc"].id
+    station = client.post("/api/v1/stations", headers=hh, json={"name": "河西联络站", "kind": "area", "region_id": hc}).json
+    client.patch(f"/api/v1/stations/{station['id']}", headers=hh, json={"kind": "home"})
+    deputy = client.post("/api/v1/deputies", headers=hh, json={"name": "赵敏", "level": "county", "region_id": hc}).json
+    client.patch(f"/api/v1/deputies/{deputy['id']}", headers=hh, json={"level": "city"})
+    page = text(sign_in(app, "huaihua").get("/console/audit?target=河西"))
+    assert [action for _, _, action in ROW.findall(page)] == ["修改联络站", "新建联络站"]
+    assert "类型：片区联络站 → 代表之家" in page and "类型：片区联络站" in page and 'value="河西"' in page
+    body = client.get("/api/v1/audit-events", query_string={"target": "赵敏"}, headers=hh).json
+    updated, created = body["items"]
+    assert updated["summary"] == "层级：县（区）人大代表 → 市人大代表"
+    assert created["summary"].startswith("层级：县（区）人大代表；区域：鹤城区")
+    assert client.get("/api/v1/audit-events", query_string={"target": "%"}, headers=hh).json["total"] == 0

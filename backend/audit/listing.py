@@ -12,6 +12,7 @@ from sqlalchemy import and_, false, or_, select
 from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA
 from ..extensions import db
+from ..org.models import DEPUTY_LEVEL_LABELS, STATION_KIND_LABELS
 from .models import ACTION_LABELS, TARGET_LABELS, AuditEvent
 
 PER_PAGE = 50
@@ -48,19 +49,24 @@ def _day(value):
         return None
 
 
+def _typed(value, length):
+    return (value or "").translate(dict.fromkeys(range(32))).strip()[:length]
+
+
 def parse_filters(args):
     """The console's query string → the filters the page echoes: ``action``, ``who`` (an account's name or
-    username), ``from`` and ``to`` (China dates, either may be left out); what is not one is ignored."""
+    username), ``target`` (what was acted on, by its name then: a station, a deputy, an account…), ``from``
+    and ``to`` (China dates, either may be left out); what is not one is ignored."""
     return filters_of(args.get("action") if args.get("action") in ACTION_LABELS else None,
-                      (args.get("who") or "").translate(dict.fromkeys(range(32))).strip()[:64],
-                      _day(args.get("from")), _day(args.get("to")))
+                      _typed(args.get("who"), 64), _day(args.get("from")), _day(args.get("to")),
+                      _typed(args.get("target"), 100))
 
 
-def filters_of(action=None, who="", first=None, last=None):
+def filters_of(action=None, who="", first=None, last=None, target_text=""):
     """The filters ``events_query`` takes, without the empty ones; dates the wrong way round are swapped."""
     if first and last and first > last:
         first, last = last, first
-    filters = {"action": action, "who": who, "from": first, "to": last}
+    filters = {"action": action, "who": who, "target": target_text, "from": first, "to": last}
     return {key: value for key, value in filters.items() if value}
 
 
@@ -72,6 +78,8 @@ def events_query(user, filters):
     if "who" in filters:
         query = query.where(or_(AuditEvent.actor_name.contains(filters["who"], autoescape=True),
                                 AuditEvent.actor_username.contains(filters["who"], autoescape=True)))
+    if "target" in filters:
+        query = query.where(AuditEvent.target_label.contains(filters["target"], autoescape=True))
     if "from" in filters:
         query = query.where(AuditEvent.at >= datetime.combine(filters["from"], time(), CHINA))
     if "to" in filters:
@@ -123,11 +131,16 @@ FILTER_LABELS = {
     "q": "关键词", "status": "状态", "station_id": "联络站编号", "region_id": "区域编号", "category": "类别",
     "from": "起始日期", "to": "截止日期", "sort": "排序", "year": "年度", "level": "层级", "group": "代表小组",
     "type": "类型", "active": "在任", "overdue": "超期", "due_soon": "临期", "supervised": "督办", "held": "待审核",
-    "deputy_id": "代表编号", "action": "操作", "who": "账号",
+    "deputy_id": "代表编号", "action": "操作", "who": "账号", "target": "对象",
 }
 
+# detail values kept as the code's names → what the console calls them
+VALUE_LABELS = {"kind": STATION_KIND_LABELS, "level": DEPUTY_LEVEL_LABELS}
 
-def _value(value):
+
+def _value(value, key=None):
+    if isinstance(value, str) and value in VALUE_LABELS.get(key, ()):
+        return VALUE_LABELS[key][value]
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
@@ -153,7 +166,7 @@ def details(event):
     for key, value in (event.detail or {}).items():
         label = FIELD_LABELS.get(key, key)
         if event.action in CHANGES and isinstance(value, list) and len(value) == 2:
-            parts.append(f"{label}：{_value(value[0])} → {_value(value[1])}")
+            parts.append(f"{label}：{_value(value[0], key)} → {_value(value[1], key)}")
         else:
-            parts.append(f"{label}：{_value(value)}")
+            parts.append(f"{label}：{_value(value, key)}")
     return "；".join(parts)

@@ -16,7 +16,8 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit-events", descriptio
 @blp.response(200, page_of(AuditEventOut))
 def list_events(args):
     """操作日志，按时间倒序：区域管理员看本区域及下级区域的记录（根区域管理员看全部），联络站管理员只看本人的操作和针对本账号的操作。"""
-    filters = listing.filters_of(args.get("action"), args.get("who", ""), args.get("date_from"), args.get("date_to"))
+    filters = listing.filters_of(args.get("action"), args.get("who", ""), args.get("date_from"), args.get("date_to"),
+                                 args.get("target", ""))
     page = paginate(listing.events_query(current_caller(), filters), args)
     page["items"] = [listing.event_out(event) for event in page["items"]]
     return page
