@@ -15,7 +15,6 @@ address and the account name when the per-name limit did (many machines guessing
 each machine, each of which first had its failures logged one by one).
 """
 from flask import current_app, g, request
-from limits import RateLimitItemPerSecond
 
 from ..extensions import limiter
 from . import services
@@ -40,7 +39,7 @@ def _log_refusal(reason):
 
     def on_breach(refused):
         name = _typed_name()
-        once = RateLimitItemPerSecond(1, refused.limit.get_expiry())
+        once = type(refused.limit)(1, refused.limit.multiples)  # "1 per" the breached limit's window
         address = request.remote_addr or "-"
         if refused.limiter.hit(once, "login-limited-logged", address, name if reason == PER_ACCOUNT else "-"):
             services.sign_in_limited(name, reason)
