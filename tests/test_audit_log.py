@@ -599,6 +599,32 @@ def test_a_sign_in_refused_by_the_account_limit_is_recorded_per_address_and_name
     assert "未知账号（ghost）" in text(sign_in(app, "root").get("/console/audit?action=login_limited"))
 
 
+def test_a_sign_in_refused_by_the_limits_is_still_refused_when_the_log_cannot_be_written(app, client, world,
+                                                                                        config_override):  # noqa: F811
+    """The 429 is the limiter's answer, not the log's: with the log unwritable (its table gone), the guess
+    is still refused as too many, in Chinese, never a server error; and the log works again afterwards."""
+    from sqlalchemy import text as sql
+
+    config_override(LOGIN_RATE_LIMIT="1 per minute")
+
+    def api():
+        return client.post("/api/v1/auth/login", json={"username": "huaihua", "password": "guess-guess"},
+                           environ_base={"REMOTE_ADDR": "10.9.2.1"})
+
+    assert api().status_code == 401
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(sql("ALTER TABLE audit_events RENAME TO audit_events_away"))
+        try:
+            refused = api()
+        finally:
+            with db.engine.begin() as conn:
+                conn.execute(sql("ALTER TABLE audit_events_away RENAME TO audit_events"))
+    assert (refused.status_code, refused.json["error"]) == (429, "rate_limited"), refused.json
+    assert "频繁" in refused.json["message"]
+    assert events("login_limited") == [] and len(events("login_failed")) == 1
+
+
 # --- moves between regions: both sides read them ---------------------------------------------------------
 
 
