@@ -235,10 +235,19 @@ def create_deputy(actor, data) -> Deputy:
 
 
 def _deputy_state(deputy):
-    """A deputy as the log compares them before and after an edit; the phone masked."""
+    """A deputy as the log compares them before and after an edit (the phone as it is: a number changed
+    only in its middle digits reads the same masked, and is a change all the same)."""
     return {"name": deputy.name, "level": deputy.level.value, "region": deputy.region.name, "term": deputy.term,
-            "group": deputy.group, "phone": masked_phone(deputy.phone), "bio": (deputy.bio or "")[:50],
+            "group": deputy.group, "phone": deputy.phone, "bio": (deputy.bio or "")[:50],
             "stations": sorted(s.name for s in deputy.stations)}
+
+
+def _deputy_changes(before, after):
+    """``_changes`` of two ``_deputy_state``s, the phone masked as the log keeps every phone."""
+    changes = _changes(before, after)
+    if "phone" in changes:
+        changes["phone"] = [masked_phone(phone) for phone in changes["phone"]]
+    return changes
 
 
 # What belongs to a deputy as a whole: only an administrator who owns the deputy changes it.
@@ -274,7 +283,7 @@ def update_deputy(actor, deputy, data) -> Deputy:
     db.session.flush()
     if actor is not None:
         target = ("deputy", deputy.id, deputy.name)
-        if changes := _changes(before, _deputy_state(deputy)):
+        if changes := _deputy_changes(before, _deputy_state(deputy)):
             # Moved to another region: both regions' administrators read it.
             record_across("deputy_updated", actor, target, [region_before, deputy.region_id], changes)
         if was_active != deputy.active:
