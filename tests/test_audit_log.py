@@ -233,7 +233,7 @@ def test_exports_are_recorded_with_filters_and_rows(app, client, factory, world)
     assert listed.actor_user_id == world["huaihua"].id and listed.region_id == world["tree"]["hh"].id
     assert listed.detail == {"export": "建议清单", "filters": {"q": "139****5678", "status": "pending"}, "rows": 0}
     log = console.get("/console/audit?action=exported").get_data(as_text=True)
-    assert "导出内容：建议清单；筛选条件：关键词=139****5678，状态=pending；行数：0" in log
+    assert "导出内容：建议清单；筛选条件：关键词=139****5678，状态=待分派；行数：0" in log
     assert (archive.detail["export"], archive.target_id, archive.region_id) == ("履职档案", deputy.id, world["tree"]["hc"].id)
     assert PHONE not in every_row_as_text()
 
@@ -322,6 +322,7 @@ def test_the_export_holds_the_filtered_log_and_is_logged(app, client, world):  #
     assert rows[1][5] == "用户名：chengbei；原因：用户名或密码错误"
     exported = events("exported")[-1]
     assert exported.detail == {"export": "操作日志", "filters": {"action": "login_failed"}, "rows": 1}
+    assert "导出内容：操作日志；筛选条件：操作=登录失败；行数：1" in text(console.get("/console/audit?action=exported"))
 
 
 # --- retention ---------------------------------------------------------------------------------------------

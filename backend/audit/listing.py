@@ -12,7 +12,9 @@ from sqlalchemy import and_, false, or_, select
 from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA
 from ..extensions import db
+from ..appointments.models import APPOINTMENT_STATUS_LABELS
 from ..org.models import DEPUTY_LEVEL_LABELS, STATION_KIND_LABELS
+from ..suggestions.models import STATUS_LABELS
 from .models import ACTION_LABELS, TARGET_LABELS, AuditEvent
 
 PER_PAGE = 50
@@ -135,7 +137,10 @@ FILTER_LABELS = {
 }
 
 # detail values kept as the code's names → what the console calls them
-VALUE_LABELS = {"kind": STATION_KIND_LABELS, "level": DEPUTY_LEVEL_LABELS}
+# codes → what the console shows for them: in changes (a station's type, a deputy's level) and in an
+# export's filters (the statuses of the item and appointment lists, the log's own action)
+VALUE_LABELS = {"kind": STATION_KIND_LABELS, "level": DEPUTY_LEVEL_LABELS,
+                "status": STATUS_LABELS | APPOINTMENT_STATUS_LABELS, "action": ACTION_LABELS}
 
 
 def _value(value, key=None):
@@ -148,7 +153,7 @@ def _value(value, key=None):
     if isinstance(value, list):
         return "、".join(map(str, value)) or "（无）"
     if isinstance(value, dict):
-        return "，".join(f"{FILTER_LABELS.get(k, k)}={v}" for k, v in value.items()) or "（无）"
+        return "，".join(f"{FILTER_LABELS.get(k, k)}={_value(v, k)}" for k, v in value.items()) or "（无）"
     return str(value)
 
 
