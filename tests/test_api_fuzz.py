@@ -1,0 +1,189 @@
+"""Exploratory fuzzing of the HTTP API (opt-in): schemathesis sends hundreds of generated requests per
+operation, valid and invalid, as each kind of caller, on the demo's data (its people, suggestions at every
+step, activities, an appointment), with real ids where a path names one.
+
+Off by default (``make test`` skips it); run it with a number of examples per operation::
+
+    FUZZ_EXAMPLES=300 .venv/bin/python -m pytest -q -p no:xdist tests/test_api_fuzz.py
+    FUZZ_EXAMPLES=300 FUZZ_SEED=1234 ...      # replay a run (the seed is printed, and named in failures)
+    FUZZ_CALLERS=citizen,deputy ...           # only some callers
+    FUZZ_OPERATIONS='suggestions' ...         # only operations whose path contains this text (a regex)
+
+Checks on every answer: never a 5xx; the status code and content type are documented; the body matches the
+documented schema; every 4xx body is the contract's error JSON with a message in Chinese. The stateful test
+lets schemathesis chain operations through the links it infers (a created item's id into the next call).
+"""
+import json
+import os
+import random
+import re
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy import select
+
+from backend.extensions import db
+
+from .test_openapi import COMMITTED
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 0)
+SEED = int(os.environ.get("FUZZ_SEED") or random.randrange(2**32))
+CALLERS = ["anonymous", "citizen", "deputy", "station_admin", "region_admin", "super_admin"]
+CHOSEN_CALLERS = [c for c in os.environ.get("FUZZ_CALLERS", ",".join(CALLERS)).split(",") if c]
+OPERATIONS = re.compile(os.environ.get("FUZZ_OPERATIONS") or ".")
+
+pytestmark = pytest.mark.skipif(not EXAMPLES, reason="exploratory fuzzing: set FUZZ_EXAMPLES to run it")
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def contract_error_body(ctx, response, case):
+    """A 4xx answer is the contract's error JSON: {"error": code, "message": 中文, "errors"?: {...}}."""
+    if not 400 <= response.status_code < 500:
+        return None
+    assert response.headers.get("content-type", [""])[0].startswith("application/json"), (
+        f"{response.status_code} answered with {response.headers.get('content-type')}, not the error JSON")
+    body = response.json()
+    assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"], body
+    assert isinstance(body.get("message"), str) and CHINESE.search(body["message"]), body
+    assert set(body) <= {"error", "message", "errors"}, body
+    if "errors" in body:
+        assert isinstance(body["errors"], dict), body
+    return None
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          contract_error_body]
+
+
+@pytest.fixture
+def demo(app):
+    """The demo's organisation and stories, a region administrator of 鹤城区 besides, and the real ids a
+    path may name."""
+    from backend.auth.models import User
+    from backend.auth.services import create_admin
+    from backend.demo import load_demo
+    from backend.demo_stories import play
+    from backend.activities.models import Activity
+    from backend.appointments.models import Appointment
+    from backend.org.models import Deputy, Region, Station
+    from backend.points.models import ScoringRule
+    from backend.qr.models import QRCode
+    from backend.suggestions.models import Suggestion
+    from backend.uploads.models import Upload
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        play()
+        hecheng = db.session.scalar(select(Region).where(Region.name == "鹤城区"))
+        create_admin("hecheng", "hecheng12345", hecheng, display_name="鹤城区管理员")
+        db.session.commit()
+        users = {
+            "citizen": db.session.scalar(select(User.id).where(User.openid == "demo-citizen-1")),
+            "deputy": db.session.scalar(select(User.id).where(User.openid.like("demo-deputy-%")).order_by(User.id)),
+            "station_admin": db.session.scalar(select(User.id).where(User.username == "chengbei")),
+            "region_admin": db.session.scalar(select(User.id).where(User.username == "hecheng")),
+            "super_admin": db.session.scalar(select(User.id).where(User.username == "admin")),
+        }
+        ids = {
+            "region_id": db.session.scalars(select(Region.id)).all(),
+            "station_id": db.session.scalars(select(Station.id)).all(),
+            "deputy_id": db.session.scalars(select(Deputy.id)).all(),
+            "suggestion_id": db.session.scalars(select(Suggestion.id)).all(),
+            "activity_id": db.session.scalars(select(Activity.id)).all(),
+            "appointment_id": db.session.scalars(select(Appointment.id)).all(),
+            "user_id": db.session.scalars(select(User.id)).all(),
+            "code": db.session.scalars(select(QRCode.code)).all() + db.session.scalars(select(ScoringRule.code)).all(),
+            "key": db.session.scalars(select(Upload.key)).all(),
+        }
+        db.session.remove()
+    return {"users": users, "ids": {name: values for name, values in ids.items() if values}}
+
+
+def headers_of(app, demo, caller):
+    """A fresh token for the caller (an earlier request may have changed their password, which ends tokens)."""
+    from backend.auth.models import User
+    from backend.auth.tokens import issue_token
+
+    if caller == "anonymous":
+        return {}
+    with app.app_context():
+        token = issue_token(db.session.get(User, demo["users"][caller]))
+        db.session.remove()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def described(exc):
+    """A failure as text: schemathesis groups what each check found, hypothesis notes the falsifying request."""
+    parts = [f"{type(exc).__name__}: {exc}"]
+    parts += [described(inner) for inner in getattr(exc, "exceptions", ())]
+    parts += getattr(exc, "__notes__", [])
+    return "\n".join(parts)
+
+
+def api_document():
+    return schemathesis.openapi.from_dict(json.loads(COMMITTED.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("caller", CHOSEN_CALLERS)
+def test_fuzz_every_operation(app, demo, caller):
+    print(f"\nfuzzing as {caller}: FUZZ_EXAMPLES={EXAMPLES} FUZZ_SEED={SEED}")
+    real_ids = demo["ids"]
+    failures = []
+    for result in api_document().get_all_operations():
+        operation = result.ok()
+        if not OPERATIONS.search(operation.path):
+            continue
+        cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                          operation.as_strategy(GenerationMode.NEGATIVE))
+
+        @seed(SEED)
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(case=cases, data=st.data())
+        def answers_properly(case, data):
+            for name in list(case.path_parameters or {}):
+                if name in real_ids and data.draw(st.integers(0, 3), label=f"real {name}?"):
+                    case.path_parameters[name] = data.draw(st.sampled_from(real_ids[name]), label=name)
+            if caller == "anonymous" and case.headers:
+                case.headers.pop("Authorization", None)
+            response = case.call(app=app, headers=headers_of(app, demo, caller))
+            case.validate_response(response, checks=CHECKS)
+
+        try:
+            answers_properly()
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - schemathesis groups are no Exception
+            failures.append(f"{operation.label} as {caller} (FUZZ_SEED={SEED}): {described(exc)}")
+            print(f"\n!!! {failures[-1]}", flush=True)  # at once: a long run reports as it goes
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("caller", CHOSEN_CALLERS)
+def test_fuzz_chained_operations(app, demo, caller):
+    """Stateful: schemathesis chains calls through the links it infers from the document (an id answered by
+    one operation passed to the next)."""
+    schema = api_document()
+    machine = schema.as_state_machine()
+
+    class Chained(machine):
+        def get_call_kwargs(self, case):
+            if caller == "anonymous" and case.headers:
+                case.headers.pop("Authorization", None)
+            return {"app": app, "headers": headers_of(app, demo, caller)}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    print(f"\nchaining as {caller}: FUZZ_EXAMPLES={EXAMPLES} FUZZ_SEED={SEED}")
+    Chained._hypothesis_internal_use_seed = SEED  # what hypothesis.stateful reads for a seed
+    Chained.run(settings=settings(max_examples=EXAMPLES, deadline=None, database=None, stateful_step_count=8,
+                                  suppress_health_check=list(HealthCheck)))
