@@ -120,6 +120,19 @@ def test_refusals_say_why_and_write_nothing(client, app, crew, factory):
     assert row(cancelled_id, wang.id) == UNTOUCHED
 
 
+def test_a_deputy_id_no_deputy_can_have_is_not_on_the_list(client, app, crew):
+    """Found by fuzzing (tests/test_api_fuzz.py): a deputy id beyond any id (a mistyped link, a script)
+    answered a 500 on SQLite, whose integers it overflowed. It is simply not on the list."""
+    zhang = crew["deputies"][0]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    begin(app, activity_id)
+    for deputy_id in (2**31, 2**63, 10**30, 0):
+        answer = hand(client, crew, activity_id, deputy_id)
+        assert answer.status_code == 404, (deputy_id, answer.get_data(as_text=True))
+        assert answer.json == {"error": "not_found", "message": "该代表不在本次活动的邀请名单中。"}
+    assert row(activity_id, zhang.id) == UNTOUCHED
+
+
 def test_a_scan_landing_while_the_form_was_filled_in_wins(client, app, crew):
     """The rule is checked against the row itself, not the participant loaded with the activity: a scan
     (or 结单) landing in between keeps its own check-in and the 补签 is refused."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, defaultload, lazyload, raiseload, sel
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ..auth.models import User
-from ..auth.scope import get_by_id, manages_deputy, manages_region, manages_station
+from ..auth.scope import MAX_ID, get_by_id, manages_deputy, manages_region, manages_station
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -115,8 +115,8 @@ def manages_activity(user, activity):
 
 def participant(activity, deputy_id):
     if "participants" in inspect_state(activity).unloaded:  # loaded without its roster: read the one row
-        if deputy_id is None:
-            return None
+        if not isinstance(deputy_id, int) or not 0 < deputy_id <= MAX_ID:  # None, or an id no row can have
+            return None  # (from a URL: beyond 64 bits it would fail in the database, not just miss)
         return db.session.scalars(roster_query(activity).where(ActivityParticipant.deputy_id == deputy_id)).first()
     return next((p for p in activity.participants if p.deputy_id == deputy_id), None)
 
