@@ -14,13 +14,17 @@ DEPUTY_IDS_GIVEN = Items(min=1, max=5000)
 
 class _Position:
     """``lat`` and ``lng`` come together or not at all: half a position is no place (a scan sending one
-    would skip the distance check)."""
+    would skip the distance check). Both null (a position taken away) is both; one null alone is half."""
 
     @validates_schema
     def _both_or_neither(self, data, **kwargs):
         lat, lng = data.get("lat"), data.get("lng")
-        if (lat is None) != (lng is None):
-            raise ValidationError("请同时提供纬度和经度。", field_name="lng" if lng is None else "lat")
+        if (lat is None) != (lng is None) or ("lat" in data) != ("lng" in data):
+            if ("lat" in data) != ("lng" in data):
+                missing = "lat" if "lat" not in data else "lng"
+            else:
+                missing = "lat" if lat is None else "lng"
+            raise ValidationError("请同时提供纬度和经度。", field_name=missing)
 
 
 class ActivityIn(_Position, StrictSchema):

@@ -277,6 +277,9 @@ def test_bad_edits_are_422_and_change_nothing(client, crew):
         ({"points": 1000}, None),
         ({"points": 2.5}, None),
         ({"lat": 27.5}, {"lng": ["请同时提供纬度和经度。"]}),
+        # Found by fuzzing: half a position given as null answered a 500.
+        ({"lat": None}, {"lng": ["请同时提供纬度和经度。"]}),
+        ({"lng": None}, {"lat": ["请同时提供纬度和经度。"]}),
         ({"add_deputy_ids": ["张伟"]}, None),
         ({"type": "parade"}, None),
         ({"type": None}, None),
