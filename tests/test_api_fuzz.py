@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from backend.extensions import db
+from backend.extensions import cache, db, limiter
 
 from .test_openapi import COMMITTED
 
@@ -106,8 +106,28 @@ def demo(app):
             "code": db.session.scalars(select(QRCode.code)).all() + db.session.scalars(select(ScoringRule.code)).all(),
             "key": db.session.scalars(select(Upload.key)).all(),
         }
+        # Every row as the stories left them, for ``restore``.
+        with db.engine.connect() as conn:
+            rows = {table: [dict(row._mapping) for row in conn.execute(table.select())]
+                    for table in db.metadata.sorted_tables}
         db.session.remove()
-    return {"users": users, "ids": {name: values for name, values in ids.items() if values}}
+    return {"users": users, "ids": {name: values for name, values in ids.items() if values}, "rows": rows}
+
+
+def restore(app, demo):
+    """The demo's data back as it was, before an operation's examples (one operation's requests, revoking
+    codes or closing activities, leave the next its own chances) and before each chain (which hypothesis
+    replays: it must start where it started)."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            for table, rows in demo["rows"].items():
+                if rows:
+                    conn.execute(table.insert(), rows)
+        cache.clear()
+    limiter.reset()
 
 
 def headers_of(app, demo, caller):
@@ -144,6 +164,7 @@ def test_fuzz_every_operation(app, demo, caller):
         operation = result.ok()
         if not OPERATIONS.search(operation.path):
             continue
+        restore(app, demo)
         cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                           operation.as_strategy(GenerationMode.NEGATIVE))
 
@@ -175,10 +196,21 @@ def test_fuzz_chained_operations(app, demo, caller):
     machine = schema.as_state_machine()
 
     class Chained(machine):
+        def setup(self):
+            restore(app, demo)
+
         def get_call_kwargs(self, case):
             if caller == "anonymous" and case.headers:
                 case.headers.pop("Authorization", None)
             return {"app": app, "headers": headers_of(app, demo, caller)}
+
+        def step(self, input):
+            try:
+                return super().step(input)
+            except (Exception, BaseExceptionGroup) as exc:
+                import traceback
+                print(f"\n!!! step {input.case.operation.label} as {caller}: {traceback.format_exc()}", flush=True)
+                raise
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             try:
