@@ -104,6 +104,25 @@ def test_own_password_through_the_api(client, factory, world):  # noqa: F811
     assert event.actor_user_id == event.target_id == world["huaihua"].id
 
 
+def test_own_password_guesses_past_the_limit_are_recorded_once_a_window(client, factory, world,
+                                                                         config_override):  # noqa: F811
+    """A console or token left open is no way to guess its password: wrong current passwords count as failed
+    sign-ins, and the change refused by the limit is 登录受限 under the account, once a window."""
+    config_override(LOGIN_ACCOUNT_RATE_LIMIT="2 per 15 minutes")
+    hh = headers(factory, "huaihua")
+
+    def guess():
+        return client.post("/api/v1/me/password", headers=hh,
+                           json={"current_password": "not-it-123", "new_password": "new-pass-2024"}).status_code
+
+    assert [guess(), guess(), guess(), guess()] == [422, 422, 429, 429]
+    limited, = events("login_limited")
+    assert (limited.actor_user_id, limited.target_id, limited.region_id) == (
+        world["huaihua"].id, world["huaihua"].id, world["tree"]["hh"].id)
+    assert limited.detail == {"username": "huaihua", "reason": "修改密码时当前密码输错次数过多"}
+    assert "not-it-123" not in every_row_as_text()
+
+
 # --- administrator accounts ------------------------------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ At most one row per limit's window (its length, counted from the first refusal, 
 storage: Redis when set, shared by the app servers), for the address when the per-address limit refused
 (whatever names it then tries: a fresh name each time would otherwise be a fresh row), and for the
 address and the account name when the per-name limit did (many machines guessing one name: a row for
-each machine, each of which first had its failures logged one by one).
+each machine, each of which first had its failures logged one by one). An own password change the limit
+refuses (wrong current passwords) is 登录受限 too, under the signed-in account, once per window.
 """
 from flask import current_app, g, request
 
@@ -22,6 +23,7 @@ from .scope import current_user
 
 PER_ADDRESS = "同一地址登录尝试过于频繁"
 PER_ACCOUNT = "该账号登录失败次数过多"
+OWN_PASSWORD = "修改密码时当前密码输错次数过多"
 
 
 def _typed_name():
@@ -61,9 +63,20 @@ def sign_in_limits(view):
     return per_address(per_account(view))
 
 
+def _own_account():
+    return g.get("user") if request.blueprint == "console" else current_user()
+
+
 def _own_account_key():
-    user = g.get("user") if request.blueprint == "console" else current_user()
-    return f"own-password:{user.id}"
+    return f"own-password:{_own_account().id}"
+
+
+def _log_own_refusal(refused):
+    """On_breach of the own-password limit: 登录受限 under the signed-in account, once per window."""
+    user = _own_account()
+    once = type(refused.limit)(1, refused.limit.multiples)
+    if refused.limiter.hit(once, "own-password-limited-logged", str(user.id)):
+        services.sign_in_limited(user.username or "", OWN_PASSWORD)
 
 
 def _refused(response):
@@ -75,4 +88,5 @@ def own_password_limits(view):
     account as failed sign-ins do (LOGIN_ACCOUNT_RATE_LIMIT): a token or a console left open is not a way
     to guess the password, which would outlive them. Apply inside the decorator that signs the caller in."""
     return limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], scope="own-password",
-                         methods=["POST"], key_func=_own_account_key, deduct_when=_refused)(view)
+                         methods=["POST"], key_func=_own_account_key, deduct_when=_refused,
+                         on_breach=_log_own_refusal)(view)
