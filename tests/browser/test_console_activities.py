@@ -18,6 +18,16 @@ def sign_in(page, base_url, username, password="password123"):
     expect(page.locator(".who")).to_contain_text(username)
 
 
+def chengbei_signed_in(page, live_server, factory):
+    """城北联络站 with one deputy, 张伟, and its administrator chengbei signed in on ``page``: the station."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    factory.admin("chengbei", stations=[station])
+    sign_in(page, live_server, "chengbei")
+    return station
+
+
 def dispatched(factory, admin, station, deputies, title, kind, starts, ends):
     """发单 through the API, as ``admin``: the new activity's id."""
     created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from .test_console_activities import dispatched, sign_in
+from .test_console_activities import chengbei_signed_in, dispatched, sign_in
 
 
 def below(message, field):
@@ -54,12 +54,8 @@ def test_a_bad_phone_is_said_under_the_phone_box(desktop, live_server, factory, 
 
 
 def test_dispatching_to_nobody_is_said_under_the_deputies_list(desktop, live_server, factory, external_requests):
-    tree = factory.tree()
-    station = factory.station(tree["hc"], "城北联络站")
-    factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
-    factory.admin("chengbei", stations=[station])
     page = desktop
-    sign_in(page, live_server, "chengbei")
+    station = chengbei_signed_in(page, live_server, factory)
     page.goto(f"{live_server}/console/activities/new?station_id={station.id}")
     page.get_by_label("活动名称").fill("进站接待选民")
     page.click("button:has-text('发单并通知代表')")

@@ -4,7 +4,7 @@ purple once visited); the live attendance view says in Chinese when it cannot re
 English ("Failed to fetch"), nor does the pickers' search."""
 from playwright.sync_api import expect
 
-from .test_console_activities import sign_in
+from .test_console_activities import chengbei_signed_in, sign_in
 
 RED = "rgb(190, 22, 34)"
 
@@ -53,12 +53,8 @@ def test_the_live_attendance_says_in_chinese_that_it_cannot_refresh(desktop, liv
 
 
 def test_the_deputy_search_says_in_chinese_that_the_network_failed(desktop, live_server, factory, external_requests):
-    tree = factory.tree()
-    station = factory.station(tree["hc"], "城北联络站")
-    factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
-    factory.admin("chengbei", stations=[station])
     page = desktop
-    sign_in(page, live_server, "chengbei")
+    chengbei_signed_in(page, live_server, factory)
     page.goto(f"{live_server}/console/activities/new")
 
     page.route("**/console/deputy-options*", lambda route: route.abort("internetdisconnected"))
