@@ -22,7 +22,7 @@ from ..qr.models import QRCode, QRKind
 from ..qr.services import plausible_code, unknown_code, withdrawn
 from . import rotating
 from .models import Activity, ActivityEvent, ActivityParticipant, ActivityStatus, EventAction, ParticipantStatus
-from .services import refuse, still_published
+from .services import check_in_window, refuse, still_published
 
 P = ParticipantStatus
 NOT_INVITED = "您不在本次活动的邀请名单中，不能签到。"
@@ -153,11 +153,6 @@ def _candidates(connection, code, deputy_id, now):
     return [Candidate(*row[2:]) for row in rows if row.id is not None]
 
 
-def _window(activity):
-    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
-    return activity.starts_dt - grace, activity.ends_dt + grace
-
-
 def _preference(candidate):
     """Sort key over the activities open for check-in (see _PREFERENCE): of two to check in to, the
     earlier; of two check-ins, the later."""
@@ -178,16 +173,16 @@ def _pick(candidates, now):
         if candidates:
             raise refuse(NOT_INVITED)
         raise refuse("这里目前没有需要签到的活动。")
-    current = [a for a in mine if _window(a)[0] <= now <= _window(a)[1]]
+    current = [a for a in mine if check_in_window(a)[0] <= now <= check_in_window(a)[1]]
     if current:
         return min(current, key=_preference)
-    upcoming = sorted((a for a in mine if _window(a)[0] > now), key=lambda a: a.starts_dt)
-    attended = [a for a in mine if a.mine is P.checked_in and _window(a)[1] < now]
+    upcoming = sorted((a for a in mine if check_in_window(a)[0] > now), key=lambda a: a.starts_dt)
+    attended = [a for a in mine if a.mine is P.checked_in and check_in_window(a)[1] < now]
     last = max(attended, key=lambda a: a.ends_dt, default=None)
-    if last is not None and (not upcoming or now - _window(last)[1] < _window(upcoming[0])[0] - now):
+    if last is not None and (not upcoming or now - check_in_window(last)[1] < check_in_window(upcoming[0])[0] - now):
         return last
     if upcoming:
-        opens = _window(upcoming[0])[0]
+        opens = check_in_window(upcoming[0])[0]
         raise refuse(f"活动“{upcoming[0].title}”尚未开始签到，请于 {china_time(opens)} 之后扫码。")
     raise refuse("活动签到时间已过，不能再签到。")
 

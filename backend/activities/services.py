@@ -358,11 +358,17 @@ def dispatch(actor, data):
     return activity
 
 
-def responses_closed(activity, now=None):
-    """Whether the check-in window (the activity's end and CHECKIN_GRACE_MINUTES after it) is over: nobody
-    can 接单 or scan any more. An activity dispatched then was entered to record who came (补签, 结单)."""
+def check_in_window(activity):
+    """When a scan checks in to ``activity``: from CHECKIN_GRACE_MINUTES before its start to as long after
+    its end."""
     grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
-    return (now or utcnow()) > activity.ends_dt + grace
+    return activity.starts_dt - grace, activity.ends_dt + grace
+
+
+def responses_closed(activity, now=None):
+    """Whether the check-in window is over: nobody can 接单 or scan any more. An activity dispatched then
+    was entered to record who came (补签, 结单)."""
+    return (now or utcnow()) > check_in_window(activity)[1]
 
 
 # --- 改期、改地点、补充邀请 ---------------------------------------------------------------------------------
