@@ -16,7 +16,8 @@ from ..forms import parse_int
 from ..pagination import paginate
 from . import bp
 from .activities import PER_PAGE, console_page, is_region_admin, managed_regions, page_number, query_text
-from .organisation import _int_list, _refused
+from .form_errors import refused_form
+from .organisation import _int_list
 from .suggestions import scoped_stations
 
 LABELS = {"username": "用户名", "display_name": "姓名", "password": "密码", "station_ids": "所管联络站",
@@ -73,7 +74,7 @@ def admin_new():
             account = accounts.create_account(user, _new_account_data(request.form))
         except (APIError, ValidationError) as exc:
             checked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return _refused("console/admin_new.html", exc, NEW_ACCOUNT_FIELDS, LABELS, values=request.form, checked=checked,
+            return refused_form("console/admin_new.html", exc, NEW_ACCOUNT_FIELDS, LABELS, values=request.form, checked=checked,
                             **_choices(user, checked))
         kind = "区域管理员" if account.admin_region_id else "联络站管理员"
         flash(f"已新建{kind}账号“{account.display_name}”（用户名 {account.username}）。请将用户名和初始密码告知本人，"
@@ -120,7 +121,7 @@ def admin_edit(user_id):
             if isinstance(exc, APIError) and exc.status in (403, 404):
                 raise
             checked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return _refused("console/admin_edit.html", exc, ACCOUNT_FIELDS, LABELS, **_account_page(account, request.form, checked))
+            return refused_form("console/admin_edit.html", exc, ACCOUNT_FIELDS, LABELS, **_account_page(account, request.form, checked))
         flash(f"已保存管理员账号“{account.display_name}”。", "success")
         return redirect(url_for("console.admin_edit", user_id=account.id))
     checked = {s.id for s in account.admin_stations}
@@ -167,7 +168,7 @@ def own_password():
                                          "new_password": form.get("new_password", "")})
             change_own_password(user, data["current_password"], data["new_password"])
         except (APIError, ValidationError) as exc:
-            return _refused("console/password.html", exc, OWN_PASSWORD_FIELDS, LABELS)
+            return refused_form("console/password.html", exc, OWN_PASSWORD_FIELDS, LABELS)
         session["v"] = user.token_version  # this browser stays signed in; every other session ended
         flash("密码已修改。此账号在其他浏览器和设备上的登录（含小程序接口令牌）均已失效，本浏览器保持登录。", "success")
         return redirect(url_for("console.own_password"))

@@ -2,8 +2,8 @@
 check-in screen, 补签, 结单.
 
 Also the small helpers the console's organisation and points pages share: turning the domain's
-APIError into a flashed Chinese sentence (or a 404 page), or a refused form's into messages under its
-fields (``field_errors``), and reading form fields.
+APIError into a flashed Chinese sentence (or a 404 page), and reading form fields. A refused form's
+messages under its fields: console/form_errors.py.
 """
 from datetime import datetime, timedelta
 from functools import wraps
@@ -42,6 +42,7 @@ from ..points.models import PointEntry
 from ..qr import render
 from ..qr.services import qr_url
 from . import bp, console_json, console_login_required
+from .form_errors import FieldErrors, error_lines, field_errors
 from .once import taken_once
 from .suggestions import scoped_stations
 
@@ -56,16 +57,6 @@ DISPATCH_FIELDS = ("title", "type", "station_id", "region_id", "place", "starts_
                    "deputy_ids")
 EDIT_FIELDS = ("title", "type", "place", "starts_at", "ends_at", "points", "description", "remove_deputy_ids",
                "add_deputy_ids")
-
-FIELD_LABELS = {
-    "title": "活动名称", "type": "活动类型", "station_id": "联络站", "region_id": "所属区域", "place": "活动地点",
-    "starts_at": "开始时间", "ends_at": "结束时间", "deputy_ids": "参加代表", "add_deputy_ids": "补充邀请代表",
-    "remove_deputy_ids": "移出代表", "points": "积分",
-    "description": "活动说明", "lat": "纬度", "lng": "经度", "name": "名称", "kind": "类型", "address": "地址",
-    "open_hours": "接待时间", "level": "层级", "term": "届次", "group": "代表小组", "phone": "手机号",
-    "active": "在任状态", "bio": "简介", "station_ids": "所属联络站", "admin_user_ids": "管理员",
-    "label": "名称", "yearly_cap": "年度上限", "file": "文件", "reason": "原因", "year": "年度",
-}
 
 
 # --- shared helpers (used by organisation.py and points.py too) ----------------------------------
@@ -86,61 +77,6 @@ def china_end(ends, starts):
     if starts and ends.astimezone(CHINA).date() == starts.astimezone(CHINA).date():
         return china_dt(ends, "%H:%M")
     return china_dt(ends, "%m-%d %H:%M")
-
-
-def _flatten(messages, labels, prefix=""):
-    """marshmallow's nested messages as readable lines."""
-    lines = []
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            label = labels.get(key, "" if isinstance(key, int) else str(key))
-            lines.extend(_flatten(value, labels, label or prefix))
-    elif isinstance(messages, (list, tuple)):
-        for value in messages:
-            lines.extend(_flatten(value, labels, prefix))
-    else:
-        lines.append(f"{prefix}：{messages}" if prefix else str(messages))
-    return lines
-
-
-def error_lines(exc, labels=None):
-    """The Chinese sentences an APIError or a ValidationError carries; ``labels`` names a form's own fields
-    where the shared names do not fit (a deputy's ``name`` is 姓名, a station's 名称)."""
-    labels = {**FIELD_LABELS, **(labels or {})}
-    if isinstance(exc, ValidationError):
-        return _flatten(exc.messages, labels) or ["提交的内容有误，请检查后重试。"]
-    if exc.errors:
-        return _flatten(exc.errors, labels)
-    return [exc.message]
-
-
-class FieldErrors(dict):
-    """A refused form's messages about its own fields, ``{field: [messages]}`` in the form's order, each
-    shown under its field (console/field_macros.html); ``labels`` name the fields in the summary above."""
-
-    def __init__(self, messages=(), labels=None):
-        super().__init__(messages)
-        self.labels = labels or {}
-
-
-@bp.context_processor
-def no_field_errors():
-    """Every console page may show a refused form's field errors; a page not given any has none."""
-    return {"field_errors": FieldErrors()}
-
-
-def field_errors(exc, form_fields, labels=None):
-    """An APIError's or a ValidationError's messages as a refused form shows them: a FieldErrors of those
-    about ``form_fields`` (the names of the form's fields, in page order: the first is where the cursor
-    goes) and, for the top of the page, the lines of the rest (``error_lines``)."""
-    labels = {**FIELD_LABELS, **(labels or {})}
-    messages = exc.messages if isinstance(exc, ValidationError) else exc.errors
-    if not isinstance(messages, dict):
-        return FieldErrors(), error_lines(exc, labels)
-    at_fields = FieldErrors({name: _flatten(messages[name], labels) for name in form_fields if name in messages},
-                            {name: labels.get(name, name) for name in form_fields})
-    rest = {key: value for key, value in messages.items() if key not in at_fields}
-    return at_fields, _flatten(rest, labels) if rest or at_fields else error_lines(exc, labels)
 
 
 def back_url(fallback):

@@ -53,14 +53,13 @@ from .activities import (
     PICKER_LIMIT,
     console_page,
     deputy_options,
-    error_lines,
-    field_errors,
     is_region_admin,
     managed_regions,
     page_number,
     query_text,
     selected_deputies,
 )
+from .form_errors import error_lines, refused_form
 from .suggestions import scoped_stations
 
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
@@ -128,16 +127,6 @@ def _region_admin_only(what):
     if not is_region_admin(g.user):
         raise APIError(403, "forbidden", f"只有区域管理员可以{what}。")
     return g.user
-
-
-def _refused(template, exc, form_fields, labels=None, **context):
-    """A refused form: shown again with what was typed, each refused field's message under it
-    (``form_fields``: the form's fields in page order) and any other reason at the top."""
-    db.session.rollback()
-    errors, lines = field_errors(exc, form_fields, labels)
-    for line in lines:
-        flash(line, "error")
-    return render_template(template, field_errors=errors, **context), 422
 
 
 # --- stations ----------------------------------------------------------------------------------
@@ -216,7 +205,7 @@ def station_new():
         try:
             station = services.create_station(user, new_station_data(request.form))
         except (APIError, ValidationError) as exc:
-            return _refused("console/station_new.html", exc, STATION_FIELDS, values=request.form,
+            return refused_form("console/station_new.html", exc, STATION_FIELDS, values=request.form,
                             regions=managed_regions(user), kind_labels=STATION_KIND_LABELS)
         flash(f"已新建联络站“{station.name}”，并生成了它的二维码。可在此添加进站代表、下载海报。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
@@ -241,7 +230,7 @@ def station_edit(station_id):
             # Shown again as typed, with the deputies ticked as they were ticked.
             ticked = [parse_int(i) for i in request.form.getlist("deputy_ids")]
             chosen = [d for d in selected_deputies(user, ticked) if manages_deputy(user, d)]
-            return _refused("console/station_edit.html", exc, STATION_FIELDS, **_station_page(station, request.form, chosen))
+            return refused_form("console/station_edit.html", exc, STATION_FIELDS, **_station_page(station, request.form, chosen))
         flash(f"已保存联络站“{station.name}”。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
     chosen = [d for d in station.deputies if manages_deputy(user, d)]
@@ -345,7 +334,7 @@ def deputy_new():
         try:
             deputy = services.create_deputy(user, new_deputy_data(request.form))
         except (APIError, ValidationError) as exc:
-            return _refused("console/deputy_new.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, values=request.form, regions=regions,
+            return refused_form("console/deputy_new.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, values=request.form, regions=regions,
                             level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
                             checked_station_ids=checked, station_admin=not is_region_admin(user))
         flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"), "success")
@@ -381,7 +370,7 @@ def deputy_edit(deputy_id):
             # Shown again as typed (a locked deputy's own details were not sent: shown as they are).
             values = request.form if owns_deputy(user, deputy) else _deputy_values(deputy)
             ticked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return _refused("console/deputy_edit.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, **_deputy_page(deputy, values, ticked))
+            return refused_form("console/deputy_edit.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, **_deputy_page(deputy, values, ticked))
         if not manages_deputy(user, deputy):  # unticked from the last of the administrator's stations
             flash(f"已保存：代表“{deputy.name}”不再进驻您管理的联络站，已移出您的代表列表。", "success")
             return redirect(url_for("console.deputies"))

@@ -28,11 +28,10 @@ from ..points import archive, ledger, queries, rulebook
 from ..points.models import PointCorrection
 from . import bp
 from .dashboard import scoped_leaderboard
+from .form_errors import error_lines, field_errors
 from .activities import (
     REGION_CHOICES_LIMIT,
     console_page,
-    error_lines,
-    field_errors,
     is_region_admin,
     managed_regions,
     query_text,
