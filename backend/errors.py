@@ -31,13 +31,18 @@ STATUS_DEFAULTS = {
 
 
 class APIError(Exception):
-    def __init__(self, status, error=None, message=None, errors=None):
+    """``field``: the one input a refusal other than a validation is about (a phone or a username already
+    taken, 409), for a form to say it under that input (console/form_errors.py). The API's body leaves it
+    out: the contract's ``errors`` is for validation only."""
+
+    def __init__(self, status, error=None, message=None, errors=None, field=None):
         super().__init__(message)
         default_code, default_message = STATUS_DEFAULTS.get(status, STATUS_DEFAULTS[500])
         self.status = status
         self.error = error or default_code
         self.message = message or default_message
         self.errors = errors
+        self.field = field
 
 
 def not_found(message=None):
@@ -48,8 +53,8 @@ def forbidden(message=None):
     return APIError(403, "forbidden", message)
 
 
-def conflict(message, error="conflict"):
-    return APIError(409, error, message)
+def conflict(message, error="conflict", field=None):
+    return APIError(409, error, message, field=field)
 
 
 def validation_failed(errors, message=None):

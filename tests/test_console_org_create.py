@@ -158,10 +158,12 @@ def test_refused_deputy_forms_keep_what_was_typed(huaihua, world):  # noqa: F811
     # Two at once: each under its own field, named at the top in the form's order.
     both = post(huaihua, "/console/deputies/new", typed | {"phone": "12345", "level": "mayor"})
     assert list(at_fields(both)) == ["level", "phone"] and summary(both) == "有 2 处需要修改：层级、手机号。"
-    # A refusal about no field the form has (the phone is another deputy's) stays at the top.
+    # The phone is another deputy's: the API's 409, said under the phone box, with what was typed.
     taken = post(huaihua, "/console/deputies/new", typed | {"phone": "13800000101"})
-    assert taken.status_code == 422 and at_fields(taken) == {} and summary(taken) is None
-    assert '<p class="flash flash-error" role="status">该手机号已登记在另一位代表名下。</p>' in text(taken)
+    assert taken.status_code == 409 and at_fields(taken) == {"phone": "该手机号已登记在另一位代表名下。"}
+    assert summary(taken) == "有 1 处需要修改：手机号。" and 'class="flash flash-error" role' not in text(taken)
+    assert 'name="phone"' in text(taken) and 'value="13800000101"' in text(taken)
+    assert 'value="第三代表小组"' in text(taken)
     checked = text(post(huaihua, "/console/deputies/new", typed | {"phone": "12345"}))
     assert f'value="{chengbei.id}" checked' in checked
     assert count(Deputy) == before

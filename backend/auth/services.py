@@ -121,7 +121,7 @@ def sign_out(user):
 def create_admin(username, password, region=None, display_name="") -> User:
     """An administrator account; with ``region`` a region admin, else linked to stations later."""
     if _username_taken(username):
-        raise conflict(USERNAME_TAKEN)
+        raise conflict(USERNAME_TAKEN, field="username")
     user = User(username=username, password_hash=_password_hash(password), admin_region=region,
                 display_name=display_name or username)
     db.session.add(user)
@@ -132,7 +132,7 @@ def create_admin(username, password, region=None, display_name="") -> User:
         # index let only one in): nothing of this one is kept, and it is told why.
         db.session.rollback()
         if _username_taken(username):
-            raise conflict(USERNAME_TAKEN) from None
+            raise conflict(USERNAME_TAKEN, field="username") from None
         raise
     return user
 

@@ -63,9 +63,13 @@ def no_field_errors():
 def field_errors(exc, form_fields, labels=None):
     """An APIError's or a ValidationError's messages as a refused form shows them: a FieldErrors of those
     about ``form_fields`` (the names of the form's fields, in page order: the first is where the cursor
-    goes) and, for the top of the page, the lines of the rest (``error_lines``)."""
+    goes) and, for the top of the page, the lines of the rest (``error_lines``). An APIError about one
+    field without a validation's messages (a phone already taken, 409) names it: its message is that
+    field's."""
     labels = {**FIELD_LABELS, **(labels or {})}
     messages = exc.messages if isinstance(exc, ValidationError) else exc.errors
+    if messages is None and getattr(exc, "field", None):
+        messages = {exc.field: [exc.message]}
     if not isinstance(messages, dict):
         return FieldErrors(), error_lines(exc, labels)
     at_fields = FieldErrors({name: _flatten(messages[name], labels) for name in form_fields if name in messages},
@@ -76,9 +80,10 @@ def field_errors(exc, form_fields, labels=None):
 
 def refused_form(template, exc, form_fields, labels=None, **context):
     """A refused form: shown again with what was typed, each refused field's message under it
-    (``form_fields``: the form's fields in page order) and any other reason at the top."""
+    (``form_fields``: the form's fields in page order) and any other reason at the top; with the API's
+    status (422, or 409 for a phone or a username already taken)."""
     db.session.rollback()
     errors, lines = field_errors(exc, form_fields, labels)
     for line in lines:
         flash(line, "error")
-    return render_template(template, field_errors=errors, **context), 422
+    return render_template(template, field_errors=errors, **context), getattr(exc, "status", 422)

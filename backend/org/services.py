@@ -195,7 +195,7 @@ def _check_phone_free(phone, deputy=None):
         return
     other = db.session.scalar(select(Deputy).where(Deputy.phone == phone))
     if other is not None and other is not deputy:
-        raise conflict("该手机号已登记在另一位代表名下。")
+        raise conflict("该手机号已登记在另一位代表名下。", field="phone")
 
 
 def _new_deputy_region(actor, region_id, stations):
