@@ -6,7 +6,8 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from ..errors import APIError
+from ..errors import APIError, validation_failed
+from ..extensions import db
 from ..forms import parse_int
 from ..org.services import root_region
 from ..points.queries import current_year
@@ -14,6 +15,11 @@ from ..workdays.models import KIND_LABELS, DayKind
 from ..workdays.services import enter, remove, shown, year_days
 from . import bp
 from .activities import console_page
+from .form_errors import refused_form
+
+# The entry form's fields, in page order: a refused one shows its message under it.
+ADD_FIELDS = ("first", "last", "kind", "name")
+LABELS = {"first": "开始日期", "last": "结束日期", "kind": "类别", "name": "名称"}
 
 
 def may_edit(user):
@@ -28,7 +34,7 @@ def _date(name, required=True):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise APIError(422, "validation_failed", "请选择日期。" if not value else f"“{value[:20]}”不是有效日期。") from None
+        raise validation_failed({name: ["请选择日期。" if not value else f"“{value[:20]}”不是有效日期。"]}) from None
 
 
 def _editor_only():
@@ -40,11 +46,14 @@ def _editor_only():
 @console_page()
 def workdays():
     year = parse_int(request.args.get("year"), 2000, 2100) or current_year()
+    return render_template("console/workdays.html", **_page(year))
+
+
+def _page(year, values=None):
+    """What the page shows of ``year``; the entry form holds ``values`` (a refused form's, as typed)."""
     days = year_days(year)
-    return render_template(
-        "console/workdays.html", year=year, days=days, shown=shown, kind_labels=KIND_LABELS,
-        holidays=sum(day.kind is DayKind.holiday for day in days), can_edit=may_edit(g.user),
-    )
+    return dict(year=year, days=days, shown=shown, kind_labels=KIND_LABELS, values=values or {},
+                holidays=sum(day.kind is DayKind.holiday for day in days), can_edit=may_edit(g.user))
 
 
 @bp.post("/workdays")
@@ -52,16 +61,31 @@ def workdays():
 def workdays_add():
     _editor_only()
     kind = request.form.get("kind", "")
-    if kind not in KIND_LABELS:
-        raise APIError(422, "validation_failed", "请选择放假或调休上班。")
-    first, last = _date("first"), _date("last", required=False)
     try:
+        first = _date("first")
+        last = _date("last", required=False)
+        if kind not in KIND_LABELS:
+            raise validation_failed({"kind": ["请选择放假或调休上班。"]})
         days = enter(first, last, kind, request.form.get("name", ""))
-    except APIError as exc:  # its sentence, not its fields' names: the form has its own labels
-        raise APIError(exc.status, exc.error, exc.message) from None
+    except APIError as exc:
+        if exc.status != 422:
+            raise
+        db.session.rollback()  # before reading the page's days: the calendar as it is saved
+        # Shown again as typed, at the year of the date typed, each reason under its box.
+        year = _typed_year(request.form.get("first")) or current_year()
+        return refused_form("console/workdays.html", exc, ADD_FIELDS, LABELS, **_page(year, request.form))
     flash(f"已录入{KIND_LABELS[kind]}（{request.form['name'].strip()}）{len(days)} 天："
           f"{'、'.join(shown(day) for day in days)}。此后的答复时限按新的日历计算。", "success")
     return redirect(url_for("console.workdays", year=first.year))
+
+
+def _typed_year(value):
+    """The year of a typed date, when the page can show it."""
+    try:
+        year = date.fromisoformat((value or "").strip()).year
+    except ValueError:
+        return None
+    return year if 2000 <= year <= 2100 else None
 
 
 @bp.post("/workdays/remove")
@@ -69,6 +93,15 @@ def workdays_add():
 def workdays_remove():
     _editor_only()
     first = _date("first")
-    removed = remove(first, None)
+    try:
+        removed = remove(first, None)
+    except APIError as exc:
+        # The day's 删除 has no box to say it under, and the day is no longer in the table: the reason at
+        # the top of the year as it is now.
+        if exc.status != 422:
+            raise
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("console.workdays", year=first.year))
     flash(f"已删除 {removed} 天（{shown(first)}）：该日恢复按周末双休计算；已定的答复时限不变。", "success")
     return redirect(url_for("console.workdays", year=first.year))
