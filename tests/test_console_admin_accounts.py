@@ -13,7 +13,7 @@ from backend.extensions import db
 
 from .test_admin_accounts import world  # noqa: F401 - fixture
 from .test_console_forms_once import FLASH, form_on, sent_twice
-from .refusals import at_fields
+from .refusals import at_fields, summary
 from .test_console_org_activities import sign_in, text, token_from
 from .test_web_pages import config_override  # noqa: F401  (fixture)
 
@@ -162,6 +162,24 @@ def test_editing_resetting_and_disabling_a_station_admin(app, huaihua, world):  
     sign_in(app, "chengbei", "Reset-pass-9")
 
 
+def test_a_refused_password_reset_is_said_under_the_new_password(app, huaihua, world):  # noqa: F811
+    edit = f"/console/admins/{world['clerk'].id}"
+    action = f"{edit}/password"
+    for typed, message in (
+        ({"password": "Reset-pass-9", "password2": "Reset-pass-8"}, "两次输入的新密码不一致。"),
+        ({"password": "short", "password2": "short"}, "密码须为 8 至 128 个字符。"),
+    ):
+        refused = huaihua.post(action, data=typed | form_on(huaihua, edit, action))
+        assert refused.status_code == 422, text(refused)
+        assert at_fields(refused) == {"password": message}
+        assert summary(refused) == "有 1 处需要修改：新密码。" and FLASH.findall(text(refused)) == []
+        page = text(refused)
+        # The account's page, its own form as saved; the passwords typed are not written back into the page.
+        assert 'id="admin-password"' in page and 'name="display_name" maxlength="64" value="chengbei"' in page
+        assert typed["password"] not in page
+    sign_in(app, "chengbei")  # the old password still signs in
+
+
 def test_no_one_acts_on_themselves_or_outside_their_scope(huaihua, world, factory):  # noqa: F811
     mine = f"/console/admins/{world['huaihua'].id}"
     page = text(huaihua.get(mine))
@@ -182,6 +200,11 @@ def test_no_one_acts_on_themselves_or_outside_their_scope(huaihua, world, factor
     peer = factory.admin("huaihua-peer", region=world["tree"]["hh"])
     page = text(huaihua.get(f"/console/admins/{peer.id}"))
     assert "须由上级区域的管理员办理" in page and "停用账号" not in page
+    # Refused for who it is, before what was typed: the page has no form to say that under.
+    peers = f"/console/admins/{peer.id}"
+    refused = huaihua.post(f"{peers}/password", data={"password": "short", "password2": "other",
+                                                     "csrf_token": token_from(huaihua, peers)})
+    assert flashes(huaihua, refused) == ["该账号是您所在区域或上级区域的管理员，须由上级区域的管理员办理。"]
 
 
 def test_an_admin_changes_their_own_password_and_stays_signed_in(app, world):  # noqa: F811

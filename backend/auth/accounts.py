@@ -159,10 +159,15 @@ def set_disabled(account, disabled):
         db.session.flush()
 
 
-def reset_password(actor, account, password):
-    """A new password for an account ``actor`` manages; its sessions and tokens end."""
+def check_may_reset(actor, account):
+    """403 unless ``actor`` may reset ``account``'s password: another account they manage."""
     if account.id == actor.id:
         raise APIError(403, "forbidden", "不能在这里重置自己的密码，请使用“修改密码”。")
     _managed(actor, account)
+
+
+def reset_password(actor, account, password):
+    """A new password for an account ``actor`` manages; its sessions and tokens end."""
+    check_may_reset(actor, account)
     set_password(account, password)
     record("password_reset", actor, _target(account), region_of(account))

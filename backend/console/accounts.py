@@ -26,6 +26,8 @@ LABELS = {"username": "用户名", "display_name": "姓名", "password": "密码
 NEW_ACCOUNT_FIELDS = ("username", "display_name", "password", "station_ids", "region_id")
 ACCOUNT_FIELDS = ("display_name", "region_id", "station_ids")
 OWN_PASSWORD_FIELDS = ("current_password", "new_password")
+RESET_FIELDS = ("password",)
+RESET_LABELS = {"password": "新密码"}
 
 
 def _region_admin_only():
@@ -133,9 +135,15 @@ def admin_edit(user_id):
 def admin_password(user_id):
     user = _region_admin_only()
     account = accounts.account_or_404(user, user_id)
-    if request.form.get("password") != request.form.get("password2"):
-        raise APIError(422, "validation_failed", "两次输入的新密码不一致。")
-    data = PasswordResetIn().load({"password": request.form.get("password", "")})
+    accounts.check_may_reset(user, account)  # before the form's reasons: the page has no such form otherwise
+    try:
+        if request.form.get("password") != request.form.get("password2"):
+            raise ValidationError({"password": ["两次输入的新密码不一致。"]})
+        data = PasswordResetIn().load({"password": request.form.get("password", "")})
+    except ValidationError as exc:
+        # The account's page again, the reason under the new password (never written back into the page).
+        return refused_form("console/admin_edit.html", exc, RESET_FIELDS, RESET_LABELS,
+                            **_account_page(account, _account_values(account), {s.id for s in account.admin_stations}))
     accounts.reset_password(user, account, data["password"])
     flash(f"已重置“{account.display_name}”的密码，该账号此前的登录（管理后台和小程序接口）均已失效。请将新密码告知本人。",
           "success")
