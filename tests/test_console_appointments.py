@@ -23,6 +23,8 @@ from .test_console_suggestions import (
     post_form,
 )
 
+from .refusals import at_fields, summary
+
 NUMBER = re.compile(r">(YJ-\d{8}-\d{6})</a>")
 
 
@@ -200,14 +202,20 @@ def test_refused_answers_come_back_as_typed_and_write_nothing(app, client, world
     ):
         refused = post_form(admin, f"{path}/confirm", {"meet_at": typed, "place": "二楼会议室", "note": "请准时到"})
         assert refused.status_code == 422, typed
-        assert len(flashes(refused)) == 1 and flashes(refused)[0].startswith(message), flashes(refused)
+        # Under the time box, named at the top; the form as typed.
+        shown = at_fields(refused)
+        assert list(shown) == ["meet_at"] and shown["meet_at"].startswith(message), shown
+        assert summary(refused) == "有 1 处需要修改：见面时间。" and flashes(refused) == []
         page = refused.get_data(as_text=True)
         assert f'name="meet_at" value="{typed}"' in page and 'value="二楼会议室"' in page and ">请准时到</textarea>" in page
     too_long = post_form(admin, f"{path}/confirm", {"meet_at": local(later()), "place": "楼" * 256})
-    assert flashes(too_long) == ["见面地点不能超过 255 个字。"]
+    assert at_fields(too_long) == {"place": "见面地点不能超过 255 个字。"} and flashes(too_long) == []
+    # The place box is read with its hint (where a blank place is) and the reason.
+    assert re.search(r'name="place"[^>]*aria-describedby="confirm-place-hint field-place-error"', too_long.get_data(as_text=True))
 
     blank = post_form(admin, f"{path}/decline", {"reason": "   "})
-    assert (blank.status_code, flashes(blank)) == (422, ["请填写婉拒理由。"])
+    assert (blank.status_code, at_fields(blank), flashes(blank)) == (422, {"reason": "请填写婉拒理由。"}, [])
+    assert summary(blank) == "有 1 处需要修改：婉拒理由。"
     assert stored(app, station_request["id"]) == before
 
     # Wrong status: once declined, nothing more.
@@ -217,6 +225,7 @@ def test_refused_answers_come_back_as_typed_and_write_nothing(app, client, world
     assert declined_state[0] == "declined" and declined_state[3] == "代表近期外出学习"
     again = post_form(admin, f"{path}/confirm", {"meet_at": local(later())})
     assert (again.status_code, flashes(again)) == (409, ["约见已婉拒，不能确认约见。"])
+    assert at_fields(again) == {} and summary(again) is None
     assert "没有需要处理的操作" in again.get_data(as_text=True)
     assert stored(app, station_request["id"]) == declined_state
 

@@ -23,6 +23,7 @@ from ..org.models import Deputy, Station
 from ..pagination import paginate
 from . import bp, console_login_required
 from .activities import page_number
+from .form_errors import FieldErrors, field_errors
 from .once import Collided, take_once
 from .suggestions import CHINA, ConsoleNotFound, cn_time, error_message, form_text, scoped_stations
 
@@ -31,6 +32,10 @@ DEFAULT_STATUS = "requested"  # 待确认: what is waiting for an answer
 ALL = "all"
 NOT_FOUND_MESSAGE = "约见不存在，或不在您的管理范围内。"
 STALE_MESSAGE = "这条约见刚刚被其他人修改过，请刷新后重试。"
+# Each answer form's fields, in page order, and their names in the summary of a refused one.
+ANSWER_FIELDS = {"confirm": ("meet_at", "place", "note"), "decline": ("reason",), "complete": ("record",)}
+ANSWER_LABELS = {"meet_at": "见面时间", "place": "见面地点", "note": "给群众的说明", "reason": "婉拒理由",
+                 "record": "接待情况"}
 LIST_KEY = "appointments_list"  # the session's note of the list's last filter and page
 ANSWER_SUCCESS = {
     "confirm": "已确认约见，已通知群众。",
@@ -134,12 +139,14 @@ def _form_values(appointment):
     return {"meet_at": _local_input(meet), "place": appointment.place if appointment.meet_dt else ""}
 
 
-def render_appointment(appointment, refused=None, status=200):
-    """The request's page; ``refused`` names the form whose answer was refused, shown again as typed."""
+def render_appointment(appointment, refused=None, status=200, errors=None):
+    """The request's page; ``refused`` names the form whose answer was refused, shown again as typed,
+    ``errors`` (a FieldErrors) the reasons under its fields."""
     return render_template(
         "console/appointment_detail.html", item=appointment, actions=services.actions_for(g.user, appointment),
         defaults=_form_values(appointment), typed=request.form if refused else {}, refused=refused,
         default_place=services.default_place(appointment), list_url=list_url(), cn_time=cn_time,
+        field_errors=errors or FieldErrors(),
     ), status
 
 
@@ -191,12 +198,18 @@ def _answer(appointment_id, form_name, step):
     except APIError as exc:
         if exc.status == 404:
             raise
-        message, status = error_message(exc), exc.status
+        refusal = exc
     except Collided:
-        message, status = STALE_MESSAGE, 409
-    flash(message, "error")
+        refusal = APIError(409, "conflict", STALE_MESSAGE)
     appointment = appointment_or_404(appointment_id)  # as it is saved now (another answer may have won)
-    return render_appointment(appointment, refused=form_name, status=status)
+    # A reason about the form's own field is under it while the form is offered; any other at the top.
+    errors, lines = FieldErrors(), [error_message(refusal)]
+    if form_name in services.actions_for(g.user, appointment):
+        errors, lines = field_errors(refusal, ANSWER_FIELDS[form_name], ANSWER_LABELS)
+        lines = [error_message(refusal)] if lines and not errors else lines
+    for line in lines:
+        flash(line, "error")
+    return render_appointment(appointment, refused=form_name, status=refusal.status, errors=errors)
 
 
 @bp.post("/appointments/<int:appointment_id>/confirm")
