@@ -643,13 +643,23 @@ def test_a_correction_from_the_archive_page(station_admin, world):
     zhang = world["zhang"]
     path = f"/console/deputies/{zhang.id}/archive"
     url = f"/console/deputies/{zhang.id}/points/corrections"
-    for bad, message in (({"points": "3", "reason": ""}, "原因：长度应在 1 到 200 个字符之间"),
-                         ({"points": "0", "reason": "补记"}, "积分：更正的积分不能为 0")):
+    for bad, field, label in (({"points": "3", "reason": ""}, "reason", "原因"),
+                              ({"points": "0", "reason": "补记"}, "points", "积分"),
+                              ({"points": "1.5", "reason": "补记"}, "points", "积分")):
         refused = post(station_admin, url, bad, page=path)
-        assert refused.status_code == 302
-        flashed = re.findall(r'<p class="flash[^"]*" role="status">([^<]*)</p>', text(station_admin.get(path)))
-        assert any(message in line for line in flashed), flashed
+        # The archive again, the reason under its box, the form as typed.
+        assert refused.status_code == 422, bad
+        message = {"reason": "长度应在 1 到 200 个字符之间。", "0": "更正的积分不能为 0。", "1.5": "应为整数。"}
+        assert at_fields(refused) == {field: message["reason" if field == "reason" else bad["points"]]}, bad
+        assert summary(refused) == f"有 1 处需要修改：{label}。"
+        assert re.findall(r'<p class="flash[^"]*" role="status">([^<]*)</p>', text(refused)) == []
+        assert f'value="{bad["points"]}"' in text(refused) and f'name="reason" maxlength="200"' in text(refused)
+        assert bad["reason"] == "" or f'value="{bad["reason"]}"' in text(refused)
     assert '<strong id="archive-total">0</strong>' in text(station_admin.get(path))
+    # A year the form does not show (sent by hand): said at the top.
+    future = post(station_admin, url, {"points": "2", "reason": "补记", "year": "2099"}, page=path)
+    assert future.status_code == 422 and at_fields(future) == {}
+    assert "不能更正未来年度的积分。" in text(future)
 
     saved = post(station_admin, url, {"points": "3", "reason": "补记 3 月 5 日接待选民"}, page=path)
     assert saved.status_code == 302

@@ -28,7 +28,7 @@ from ..points import archive, ledger, queries, rulebook
 from ..points.models import PointCorrection
 from . import bp
 from .dashboard import scoped_leaderboard
-from .form_errors import error_lines, field_errors
+from .form_errors import error_lines, field_errors, refused_form
 from .activities import (
     REGION_CHOICES_LIMIT,
     console_page,
@@ -42,6 +42,8 @@ APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestio
 RULE_BOXES = {"label": ("label", "名称"), "points": ("points", "分值"), "yearly_cap": ("cap", "年度上限"),
               "active": ("active", "启用")}
 LEADERBOARD_LIMIT = 100
+# 积分更正's fields on a deputy's archive, in page order: a refused one shows its message under it.
+CORRECTION_FIELDS = ("points", "reason")
 
 
 def _year():
@@ -252,13 +254,17 @@ def leaderboard():
 @console_page("console.deputies")
 def deputy_archive(deputy_id):
     deputy = managed_deputy_or_404(deputy_id)
-    year = _year()
+    return render_template("console/archive.html", **_archive_page(deputy, _year()))
+
+
+def _archive_page(deputy, year, typed=None):
+    """What a deputy's archive shows of ``year``; its 积分更正 form holds ``typed`` (a refused one's)."""
     corrections = db.session.scalars(
         select(PointCorrection).where(PointCorrection.deputy_id == deputy.id, PointCorrection.year == year)
         .order_by(PointCorrection.id)
     ).all()
-    return render_template("console/archive.html", deputy=deputy, data=archive.build(deputy, year), year=year,
-                           this_year=queries.current_year(), corrections=corrections, owns=owns_deputy(g.user, deputy))
+    return dict(deputy=deputy, data=archive.build(deputy, year), year=year, this_year=queries.current_year(),
+                corrections=corrections, owns=owns_deputy(g.user, deputy), typed=typed or {})
 
 
 @bp.post("/deputies/<int:deputy_id>/points/corrections")
@@ -271,9 +277,18 @@ def deputy_points_correction(deputy_id):
     form = {"points": number_or_text(request.form.get("points", "")), "reason": request.form.get("reason", "")}
     if request.form.get("year", "").strip():
         form["year"] = number_or_text(request.form["year"])
-    data = CorrectionIn().load(form)
-    year = data.get("year") or queries.current_year()
-    ledger.correct(g.user, deputy.id, year, data["points"], data["reason"])
+    try:
+        data = CorrectionIn().load(form)
+        year = data.get("year") or queries.current_year()
+        ledger.correct(g.user, deputy.id, year, data["points"], data["reason"])
+    except (APIError, ValidationError) as exc:
+        if isinstance(exc, APIError) and exc.status != 422:
+            raise
+        # The archive's year again, the form as typed, each reason under its box (the year is the page's:
+        # a reason about it is said at the top).
+        db.session.rollback()
+        year = parse_int(request.form.get("year"), 2000, 2100) or queries.current_year()
+        return refused_form("console/archive.html", exc, CORRECTION_FIELDS, **_archive_page(deputy, year, request.form))
     flash(f"已记入积分更正 {data['points']:+d} 分。已计入的积分不变，更正记为新的一行。", "success")
     return redirect(url_for("console.deputy_archive", deputy_id=deputy.id, year=year))
 
