@@ -1,10 +1,14 @@
 """A refused console form in a real browser: the reason is under the field it is about, the field is
 marked wrong and read with it, the cursor is on it, and the top of the page says how many fields need
 changing, its links taking the cursor to them. The deputy form, 发单, 编辑's list of those invited and
-the rulebook's table alike."""
-from datetime import datetime, timedelta, timezone
+the rulebook's table, 工作日历's entry and a username already taken alike."""
+from datetime import date, datetime, timedelta, timezone
 
 from playwright.sync_api import expect
+from sqlalchemy import delete
+
+from backend.extensions import db
+from backend.workdays.models import WorkCalendarDay
 
 from .test_console_activities import chengbei_signed_in, dispatched, sign_in
 
@@ -125,4 +129,73 @@ def test_a_bad_figure_in_the_rulebook_is_said_under_its_box(desktop, live_server
     expect(points).to_be_focused()
     expect(points).to_have_value("500")
     expect(page.get_by_label("接待选民（进站接待） 年度上限")).to_have_value("12")  # the rest of what was typed stays
+    assert external_requests == []
+
+
+def test_a_weekday_entered_as_a_make_up_day_is_said_under_the_start_date(desktop, live_server, app, factory,
+                                                                         external_requests):
+    tree = factory.tree()
+    factory.admin("root", region=tree["root"])
+    with app.app_context():  # 2027 not entered yet, whichever years the seeding library carries
+        db.session.execute(delete(WorkCalendarDay).where(WorkCalendarDay.day >= date(2027, 1, 1)))
+        db.session.commit()
+    page = desktop
+    sign_in(page, live_server, "root")
+    page.goto(f"{live_server}/console/workdays?year=2027")
+    page.get_by_label("开始日期").fill("2027-02-03")
+    page.get_by_label("类别").select_option("workday")
+    page.get_by_label("名称").fill("春节")
+    page.click("button:has-text('录入')")
+
+    first = page.get_by_label("开始日期")
+    message = page.locator("#field-first-error")
+    reason = "2027-02-03（星期三）本来就是工作日：调休上班只录入周末。"
+    expect(message).to_have_text(reason)
+    assert below(message, first)
+    expect(first).to_have_attribute("aria-invalid", "true")
+    expect(first).to_have_accessible_description(reason)
+    expect(first).to_be_focused()
+    expect(first).to_have_value("2027-02-03")  # what was typed stays
+    expect(page.get_by_label("类别")).to_have_value("workday")
+    expect(page.get_by_label("名称")).to_have_value("春节")
+    expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：开始日期。")
+    expect(page.locator("#workdays-empty")).to_contain_text("没有 2027 年的放假安排")
+
+    first.fill("2027-02-06")
+    page.click("button:has-text('录入')")
+    expect(page.locator(".flash-success")).to_contain_text("已录入调休上班（春节）1 天：2027-02-06（星期六）")
+    expect(page.locator("#refusal-summary")).to_have_count(0)
+    assert external_requests == []
+
+
+def test_a_username_already_taken_is_said_under_the_username(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    chengbei = factory.station(tree["hc"], "城北联络站")
+    factory.admin("chengbei", stations=[chengbei])
+    factory.admin("huaihua", region=tree["hh"])
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    page.goto(f"{live_server}/console/admins/new")
+    form = page.locator("#admin-new")
+    form.locator("input[name=username]").fill("chengbei")
+    form.locator("input[name=display_name]").fill("王芳")
+    form.locator("input[name=password]").fill("first-pass-1")
+    form.locator("input[name=password2]").fill("first-pass-1")
+    form.locator(".picker-options label:has-text('城北联络站') input").check()
+    form.locator("button[type=submit]").click()
+
+    username = page.get_by_label("用户名")
+    expect(page.locator("#field-username-error")).to_have_text("该用户名已存在。")
+    expect(username).to_have_attribute("aria-invalid", "true")
+    expect(username).to_have_accessible_description("该用户名已存在。")
+    expect(username).to_be_focused()
+    expect(username).to_have_value("chengbei")
+    expect(page.get_by_label("姓名")).to_have_value("王芳")
+    expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：用户名。")
+
+    username.fill("chengbei2")
+    page.locator("#admin-new input[name=password]").fill("first-pass-1")
+    page.locator("#admin-new input[name=password2]").fill("first-pass-1")
+    page.locator("#admin-new button[type=submit]").click()
+    expect(page.locator(".flash-success")).to_contain_text("已新建联络站管理员账号“王芳”（用户名 chengbei2）")
     assert external_requests == []
