@@ -8,6 +8,7 @@ import pytest
 import backend.console.activities as console_activities
 
 from .factories import sent_statements
+from .refusals import at_fields, summary
 from .test_console_org_activities import (  # noqa: F401  (fixtures)
     STATION,
     dispatch_form,
@@ -102,6 +103,14 @@ def test_hand_check_in_returns_to_the_page_and_filter_it_was_made_from(station_a
     form = re.search(r'<form method="post" class="hand-checkin".*?</form>', page, re.S).group(0)
     assert hand_checkin_path(roster["id"], wu) in form
     assert '<input type="hidden" name="status" value="invited">' in form and '<input type="hidden" name="q" value="吴">' in form
+
+    # No reason: the same filtered page of the list, the reason under 吴刚's box, the live list asking
+    # for that page too.
+    blank = post(station_admin, hand_checkin_path(roster["id"], wu),
+                 {"reason": " ", "status": "invited", "q": "吴", "page": "1"}, page=shown)
+    assert blank.status_code == 422 and rows(text(blank)) == ["吴刚"]
+    assert summary(blank) == "有 1 处需要修改：吴刚的补签原因。" and list(at_fields(blank).values()) == ["请填写补签原因。"]
+    assert f'data-url="/console/activities/{roster["id"]}/attendance.json?status=invited&amp;q=%E5%90%B4"' in text(blank)
 
     done = post(station_admin, hand_checkin_path(roster["id"], wu),
                 {"reason": "手机没电，无法扫码", "status": "invited", "q": "吴", "page": "2"}, page=shown)

@@ -568,10 +568,17 @@ def test_a_deputy_who_could_not_scan_is_checked_in_by_hand(app, station_admin, f
     assert page.count('class="hand-checkin"') == 2
     assert hand_checkin_path(activity_id, zhang) in page and hand_checkin_path(activity_id, li) in page
 
+    # No reason: the page again, said under 张伟's box (named after him at the top), his row only.
     blank = post(station_admin, hand_checkin_path(activity_id, zhang), {"reason": "  "}, page=path)
-    assert blank.status_code == 302
-    assert "原因：请填写补签原因。" in text(station_admin.get(path))
+    assert blank.status_code == 422
+    assert at_fields(blank) == {"reason": "请填写补签原因。"}
+    assert summary(blank) == "有 1 处需要修改：张伟的补签原因。"
+    row = re.search(rf'<tr data-deputy="{zhang.id}">.*?</tr>', text(blank), re.S).group(0)
+    assert 'aria-label="张伟的补签原因" value="  " aria-invalid="true"' in row and "请填写补签原因。" in row
+    assert 'aria-invalid' not in re.search(rf'<tr data-deputy="{li.id}">.*?</tr>', text(blank), re.S).group(0)
     assert participant_row(activity_id, zhang) == ("invited", None, "")
+    too_long = post(station_admin, hand_checkin_path(activity_id, zhang), {"reason": "长" * 201}, page=path)
+    assert too_long.status_code == 422 and list(at_fields(too_long).values()) == ["补签原因不能超过 200 个字。"]
 
     done = post(station_admin, hand_checkin_path(activity_id, zhang), {"reason": "手机没电，无法扫码"}, page=path)
     assert done.status_code == 302 and done.headers["Location"].endswith(path)

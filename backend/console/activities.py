@@ -33,7 +33,7 @@ from ..activities.models import (
 )
 from ..auth.scope import deputy_scope_clause, get_by_id, region_subtree_clause, station_scope_clause
 from ..db_types import CHINA, utcnow
-from ..errors import APIError, error_response, not_found
+from ..errors import APIError, error_response, not_found, validation_failed
 from ..extensions import db
 from ..forms import number_or_text, parse_int
 from ..org.models import Deputy, Region, Station, station_deputies
@@ -42,7 +42,7 @@ from ..points.models import PointEntry
 from ..qr import render
 from ..qr.services import qr_url
 from . import bp, console_json, console_login_required
-from .form_errors import FieldErrors, error_lines, field_errors
+from .form_errors import FieldErrors, error_lines, field_errors, refused_form
 from .once import taken_once
 from .suggestions import scoped_stations
 
@@ -574,12 +574,19 @@ def record_page(activity, q):
 @console_page("console.activities")
 def activity(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
-    data = attendance(activity, roster_args(request.args))
+    return render_template("console/activity.html", **_activity_page(activity, roster_args(request.args)))
+
+
+def _activity_page(activity, args, typed=None):
+    """What an activity's page shows, its attendance list at ``args`` (``roster_args``); ``typed``: a
+    refused 补签's reason, {deputy id: text}, kept in its row."""
+    data = attendance(activity, args)
     closed = activity.status is ActivityStatus.closed
     points, points_total = _points_by_deputy(activity, [p["deputy_id"] for p in data["participants"]]) if closed else ({}, 0)
     record_q = request.args.get("record_q", "").replace("\x00", "").strip()[:50]
-    return render_template(
-        "console/activity.html", activity=activity, data=data, points=points, closed=closed,
+    return dict(
+        activity=activity, data=data, points=points, closed=closed, typed_reasons=typed or {},
+        attendance_args={key: value for key, value in args.items() if value and not (key == "page" and value == 1)},
         points_total=points_total, type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
         participant_labels=PARTICIPANT_STATUS_LABELS,
         started=activity.starts_dt <= utcnow(),  # 结单 only once it has begun (activities.services.close)
@@ -650,8 +657,22 @@ def activity_close(activity_id):
 @bp.post("/activities/<int:activity_id>/participants/<int:deputy_id>/checkin")
 @console_page("console.activities")
 def activity_check_in_by_hand(activity_id, deputy_id):
-    activity = services.check_in_by_hand(g.user, managed_activity_or_404(activity_id, roster=False), deputy_id,
-                                         request.form.get("reason", ""))
+    try:
+        activity = services.check_in_by_hand(g.user, managed_activity_or_404(activity_id, roster=False), deputy_id,
+                                             request.form.get("reason", ""))
+    except APIError as exc:
+        if not (exc.status == 422 and isinstance(exc.errors, dict) and "reason" in exc.errors):
+            raise
+        # The reason refused: the page again at the list's filter and page, the reason under the row's box,
+        # named after its deputy (each row has its own box: ``reason-<deputy id>``).
+        db.session.rollback()
+        activity = managed_activity_or_404(activity_id, roster=False)
+        field = f"reason-{deputy_id}"
+        refusal = validation_failed({field: exc.errors["reason"]}, exc.message)
+        row = services.participant(activity, deputy_id)
+        label = f"{row.deputy.name}的补签原因" if row is not None else "补签原因"
+        return refused_form("console/activity.html", refusal, (field,), {field: label},
+                            **_activity_page(activity, roster_args(request.form), {deputy_id: request.form.get("reason", "")}))
     flash(f"已为{services.participant(activity, deputy_id).deputy.name}补签。", "success")
     return redirect(roster_url(activity_id, roster_args(request.form)))
 

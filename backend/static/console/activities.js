@@ -117,8 +117,9 @@
   if (!section || section.getAttribute("data-live") !== "true") {
     return;
   }
-  // The page of the list shown, as filtered (status, name, page): the same query string asks for it.
-  var url = section.getAttribute("data-url") + window.location.search;
+  // The page of the list shown, as filtered (status, name, page): the page's address for it carries them
+  // (a refused 补签's page is at the form's address, its filter in the form).
+  var url = section.getAttribute("data-url");
   var rows = document.getElementById("att-rows");
   var empty = document.getElementById("att-empty");
   var errorLine = section.querySelector(".att-error");
