@@ -77,7 +77,7 @@ def admin_new():
         except (APIError, ValidationError) as exc:
             checked = {parse_int(i) for i in request.form.getlist("station_ids")}
             return refused_form("console/admin_new.html", exc, NEW_ACCOUNT_FIELDS, LABELS, values=request.form, checked=checked,
-                            **_choices(user, checked))
+                                **_choices(user, checked))
         kind = "区域管理员" if account.admin_region_id else "联络站管理员"
         flash(f"已新建{kind}账号“{account.display_name}”（用户名 {account.username}）。请将用户名和初始密码告知本人，"
               "并提醒其登录后修改密码。", "success")

@@ -206,7 +206,7 @@ def station_new():
             station = services.create_station(user, new_station_data(request.form))
         except (APIError, ValidationError) as exc:
             return refused_form("console/station_new.html", exc, STATION_FIELDS, values=request.form,
-                            regions=managed_regions(user), kind_labels=STATION_KIND_LABELS)
+                                regions=managed_regions(user), kind_labels=STATION_KIND_LABELS)
         flash(f"已新建联络站“{station.name}”，并生成了它的二维码。可在此添加进站代表、下载海报。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
     return render_template(
@@ -335,8 +335,8 @@ def deputy_new():
             deputy = services.create_deputy(user, new_deputy_data(request.form))
         except (APIError, ValidationError) as exc:
             return refused_form("console/deputy_new.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, values=request.form, regions=regions,
-                            level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
-                            checked_station_ids=checked, station_admin=not is_region_admin(user))
+                                level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
+                                checked_station_ids=checked, station_admin=not is_region_admin(user))
         flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"), "success")
         return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
     checked = {station_choices[0].id} if len(station_choices) == 1 and not is_region_admin(user) else set()
