@@ -371,6 +371,41 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
     assert external_requests == []
 
 
+def test_a_refused_hand_check_in_page_closed_elsewhere_opens_the_summary_without_posting_again(
+        desktop, live_server, factory, external_requests):
+    """A 补签 refused (a reason of spaces) shows the page again at the form's address; when another console
+    closes the activity meanwhile, the live list opens the activity's own page with the 结单 summary,
+    at the filter it showed, and the refused form is not sent again."""
+    from datetime import datetime, timedelta, timezone
+
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1])
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    admin = factory.admin("chengbei", stations=[station])
+    now = datetime.now(timezone.utc)
+    activity_id = dispatched(factory, admin, station, [zhang], "接待选民", "reception",
+                             now - timedelta(minutes=10), now + timedelta(hours=2))
+    page = desktop
+    page.on("dialog", lambda dialog: dialog.accept())  # 补签 asks for confirmation
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/{activity_id}?status=invited")
+    page.fill("input[aria-label='张伟的补签原因']", "   ")
+    page.locator("tr", has_text="张伟").locator("button:has-text('补签')").click()
+    expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：张伟的补签原因。")
+    assert page.url == f"{live_server}/console/activities/{activity_id}/participants/{zhang.id}/checkin"
+    posts.clear()
+
+    closed = factory.client.post(f"/api/v1/activities/{activity_id}/close",
+                                 headers=factory.headers_for_admin(admin), json={})
+    assert closed.status_code == 200, closed.json
+    expect(page.locator("#close-summary")).to_contain_text("结单结果", timeout=15_000)
+    assert page.url == f"{live_server}/console/activities/{activity_id}?status=invited"
+    assert posts == []
+    assert external_requests == []
+
+
 def test_a_large_activitys_invited_deputies_are_paged_and_found_on_the_edit_page(
         desktop, live_server, factory, external_requests, monkeypatch):
     """编辑 of an activity with many deputies: the list of those invited is paged and found by name on the

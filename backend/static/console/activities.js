@@ -215,7 +215,9 @@
         render(data);
         if (data.status !== "published") {
           window.clearInterval(timer);
-          window.location.reload();  // closed or cancelled elsewhere: show the summary
+          // Closed or cancelled elsewhere: the page's own address shows the summary (a refused 补签's
+          // page is at the form's address, which a reload would post again).
+          window.location.replace(section.getAttribute("data-page"));
         }
       })
       .catch(function (error) {
