@@ -177,7 +177,7 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
 @needs_database
 def set_password_command(name, password):
     """Give an administrator a new password; their console sessions and API tokens stop working."""
-    from .audit.log import record, region_of
+    from .audit.log import record_across, regions_of
     from .auth.models import User
     from .auth.services import MIN_PASSWORD_LENGTH, set_password
 
@@ -187,7 +187,7 @@ def set_password_command(name, password):
     if user is None:
         raise click.ClickException(f"没有名为 {name} 的管理员账号。")
     set_password(user, password)
-    record("password_reset", None, ("user", user.id, user.display_name or user.username), region_of(user))
+    record_across("password_reset", None, ("user", user.id, user.display_name or user.username), regions_of(user))
     db.session.commit()
     click.echo(f"已为管理员 {name} 设置新密码；此前的登录（管理后台和接口令牌）均已失效。")
 

@@ -745,3 +745,82 @@ def test_the_log_is_filtered_by_what_was_acted_on_and_reads_in_chinese(app, clie
     assert updated["summary"] == "层级：县（区）人大代表 → 市人大代表"
     assert created["summary"].startswith("层级：县（区）人大代表；区域：鹤城区")
     assert client.get("/api/v1/audit-events", query_string={"target": "%"}, headers=hh).json["total"] == 0
+
+
+# --- a station administrator whose stations lie in several regions ---------------------------------------
+
+
+@pytest.fixture
+def lina(factory, world):  # noqa: F811
+    """李娜 administers 城北联络站 (鹤城区, under 怀化市) and 岳麓联络站 (岳麓区, under 长沙市); 株洲市's
+    administrator is above neither."""
+    zhuzhou = factory.region("株洲市", "city", world["tree"]["root"])
+    factory.admin("zhuzhou", region=zhuzhou)
+    return factory.admin("lina", stations=[world["chengbei"], world["yuelu"]])
+
+
+def console_log(app, username, query):
+    """(account, action) of each row the console's 操作日志 shows ``username``, newest first."""
+    return [(who, action) for _, who, action in ROW.findall(text(sign_in(app, username).get(f"/console/audit?{query}")))]
+
+
+def api_log(client, factory, username, **query):
+    body = client.get("/api/v1/audit-events", query_string=query, headers=headers(factory, username)).json
+    return [(e["actor"], e["action_label"], e["target"]) for e in body["items"]]
+
+
+def test_a_station_admin_over_two_cities_is_read_by_the_administrators_of_both(app, client, factory, world,
+                                                                               lina):  # noqa: F811
+    """Their sign-ins, refused ones too, their own password and their exports concern every station they
+    administer: 怀化市's and 长沙市's administrators each read them, 株洲市's none."""
+    assert login(client, "lina", "wrong-password-1").status_code == 401
+    mine = headers(factory, "lina")
+    assert client.post("/api/v1/me/password", headers=mine, json={
+        "current_password": "password123", "new_password": "new-pass-2024"}).status_code == 200
+    assert sign_in(app, "lina", "new-pass-2024").get("/console/suggestions/export.xlsx").status_code == 200
+
+    seen = [("lina", "导出数据"), ("lina", "登录成功"), ("lina", "修改密码"), ("lina", "登录成功"), ("lina", "登录失败")]
+    assert console_log(app, "huaihua", "who=lina") == seen
+    assert console_log(app, "changsha", "who=lina") == seen
+    assert [(who, action) for who, action, _ in api_log(client, factory, "changsha", who="lina")] == seen
+    assert api_log(client, factory, "zhuzhou", who="lina") == []
+    assert console_log(app, "zhuzhou", "who=lina") == []
+
+
+def test_what_is_done_to_their_account_is_read_in_both_cities(client, factory, world, lina):  # noqa: F811
+    root = headers(factory, "root")
+    assert client.patch(f"/api/v1/admins/{lina.id}", headers=root, json={"display_name": "李娜"}).status_code == 200
+    assert client.post(f"/api/v1/admins/{lina.id}/password", headers=root, json={"password": "reset-pass-1"}).status_code == 204
+    assert client.patch(f"/api/v1/admins/{lina.id}", headers=root, json={"disabled": True}).status_code == 200
+    assert login(client, "lina", "reset-pass-1").status_code == 403  # 账号已停用: a failed sign-in
+
+    seen = [("李娜（lina）", "登录失败", "管理员账号：李娜"), ("root", "停用管理员账号", "管理员账号：李娜"),
+            ("root", "重置密码", "管理员账号：李娜"), ("root", "修改管理员账号", "管理员账号：李娜")]
+    for city in ("huaihua", "changsha"):
+        assert api_log(client, factory, city, target="李娜") == seen
+    assert api_log(client, factory, "zhuzhou", target="李娜") == []
+
+
+def test_a_station_admins_change_to_one_station_is_read_in_that_stations_region_only(app, client, factory, world,
+                                                                                   lina):  # noqa: F811
+    mine = headers(factory, "lina")
+    assert client.patch(f"/api/v1/stations/{world['yuelu'].id}", headers=mine,
+                        json={"open_hours": "每周五上午"}).status_code == 200
+    changed, = events("station_updated")
+    assert changed.region_id == world["tree"]["yl"].id
+    assert api_log(client, factory, "changsha", action="station_updated") == [
+        ("lina", "修改联络站", "联络站：岳麓联络站")]
+    assert console_log(app, "changsha", "action=station_updated") == [("lina", "修改联络站")]
+    assert api_log(client, factory, "huaihua", action="station_updated") == []
+    assert console_log(app, "huaihua", "action=station_updated") == []
+
+
+def test_a_station_admins_account_created_in_two_cities_is_read_in_both(app, client, factory, world):  # noqa: F811
+    root = headers(factory, "root")
+    response = client.post("/api/v1/admins", headers=root, json={
+        "username": "lina", "display_name": "李娜", "password": "first-pass-1",
+        "station_ids": [world["chengbei"].id, world["yuelu"].id]})
+    assert response.status_code == 201, response.json
+    assert sorted(e.region_id for e in events("account_created")) == sorted([world["tree"]["hc"].id, world["tree"]["yl"].id])
+    for city in ("huaihua", "changsha"):
+        assert api_log(client, factory, city, action="account_created") == [("root", "新建管理员账号", "管理员账号：李娜")]

@@ -25,24 +25,30 @@ def masked_phone(phone):
     return mask_phone(phone) or ""
 
 
-def region_of(user):
-    """The region an administrator's events belong to: the region they administer, else the region of
-    their first station (a station administrator's events are read by the region administrators above it)."""
-    if user is None:
-        return None
-    if user.admin_region_id is not None:
-        return user.admin_region_id
-    return db.session.scalar(
-        select(Station.region_id).join(station_admins, station_admins.c.station_id == Station.id)
-        .where(station_admins.c.user_id == user.id).order_by(Station.id).limit(1))
-
-
 def regions_of(user):
-    """Every region an administrator's reach lies in: the region they administer, else their stations'
-    regions (in the stations' order, each once)."""
+    """Every region an administrator's reach lies in, where their events belong: the region they
+    administer, else their stations' regions (in the stations' order, each once; a station administrator's
+    events are read by the region administrators above each of their stations). None: no region."""
+    if user is None:
+        return []
     if user.admin_region_id is not None:
         return [user.admin_region_id]
-    return list(dict.fromkeys(station.region_id for station in user.admin_stations))
+    if "admin_stations" in user.__dict__:  # loaded in this session, perhaps just changed
+        return list(dict.fromkeys(station.region_id for station in user.admin_stations))
+    return list(dict.fromkeys(db.session.scalars(
+        select(Station.region_id).join(station_admins, station_admins.c.station_id == Station.id)
+        .where(station_admins.c.user_id == user.id).order_by(Station.id))))
+
+
+def _deepest(region_ids):
+    """The regions of ``region_ids`` that are not above another of them (whose administrators read that
+    one's events already), in their order; ``[None]`` for none (only the root's administrators read it)."""
+    ids = [region_id for region_id in dict.fromkeys(region_ids) if region_id is not None]
+    paths = {region_id: path for region_id, path in db.session.execute(
+        select(Region.id, Region.path).where(Region.id.in_(ids)))} if len(ids) > 1 else {}
+    return [region_id for region_id in ids
+            if not any(other != region_id and paths.get(other, "").startswith(paths.get(region_id, "?"))
+                       for other in ids)] or [None]
 
 
 def client_address():
@@ -50,14 +56,14 @@ def client_address():
     return (request.remote_addr or "")[:64] if has_request_context() else ""
 
 
-def _values(action, actor, target, region_id, detail, tried=None):
+def _values(action, actor, target, region_id, detail, tried=None, at=None):
     target_type, target_id, target_label = target if target is not None else ("", None, "")
     if actor is not None:
         name, username = actor.display_name or getattr(actor, "username", "") or "", getattr(actor, "username", "") or ""
     else:  # a name tried at the sign-in that is no administrator's, or a command on the server
         name, username = ("", tried) if tried is not None else (SERVER, "")
     return {
-        "at": utcnow(),
+        "at": at or utcnow(),
         "actor_user_id": actor.id if actor is not None else None,
         "actor_name": name[:64],
         "actor_username": username[:64],
@@ -74,40 +80,38 @@ def _values(action, actor, target, region_id, detail, tried=None):
 def record(action, actor, target=None, region_id=None, detail=None):
     """Log ``action`` by ``actor`` (a User, or None for a server command) in the current transaction.
 
-    ``target``: ``(type, id, label)`` as it is now; ``region_id``: whose administrators read the event
-    (by default the actor's own region); ``detail``: a small JSON object of what changed."""
-    if region_id is None:
-        region_id = region_of(actor)
-    db.session.add(AuditEvent(**_values(action, actor, target, region_id, detail)))
+    ``target``: ``(type, id, label)`` as it is now; ``region_id``: whose administrators read the event,
+    the region of what was acted on (a station's, a deputy's, an item's); by default the actor's own
+    regions (``record_across`` over ``regions_of(actor)``): a station administrator's stations may lie in
+    several regions, and the administrators of each read what they do."""
+    record_across(action, actor, target, [region_id] if region_id is not None else regions_of(actor), detail)
 
 
 def record_across(action, actor, target, region_ids, detail=None):
-    """``record`` for a change that moved its target (an account, a station, a deputy) between regions:
-    ``region_ids`` are where it was and where it is, and the administrators of each must read it (the old
-    region's see it leave, the new one's see it arrive). An event has one region, read by that region's
-    administrators and those above it; so there is one row for each of these regions that is not above
-    another of them (whose administrators read that one's rows already). A move within a subtree (a
-    county's account given one of its towns) is one row, under the deeper region; a move across (one
-    county to another) is a row under each, which the administrators above both read as two: it leaving
-    one and arriving in the other, the same change each time. Without a move, one row, as ``record``."""
-    ids = [region_id for region_id in dict.fromkeys(region_ids) if region_id is not None]
-    paths = {region_id: path for region_id, path in db.session.execute(
-        select(Region.id, Region.path).where(Region.id.in_(ids)))} if len(ids) > 1 else {}
-    deepest = [region_id for region_id in ids
-               if not any(other != region_id and paths.get(other, "").startswith(paths.get(region_id, "?"))
-                          for other in ids)]
-    for region_id in deepest or [None]:
-        record(action, actor, target, region_id, detail)
+    """``record`` for an event that belongs to several regions: a change that moved its target (an
+    account, a station, a deputy) between regions (``region_ids`` are where it was and where it is: the
+    old region's administrators see it leave, the new one's see it arrive), or what concerns a station
+    administrator whose stations lie in several regions (their sign-in, their account, their export).
+    An event has one region, read by that region's administrators and those above it; so there is one
+    row for each of these regions that is not above another of them (whose administrators read that
+    one's rows already). A move within a subtree (a county's account given one of its towns) is one row,
+    under the deeper region; a move across (one county to another) is a row under each, which the
+    administrators above both read as two: it leaving one and arriving in the other, the same change each
+    time. No region at all: the actor's regions, else none (only the root's administrators read it)."""
+    if not any(region_id is not None for region_id in region_ids):
+        region_ids = regions_of(actor)
+    at = utcnow()  # one event: its rows alike
+    for region_id in _deepest(region_ids):
+        db.session.add(AuditEvent(**_values(action, actor, target, region_id, detail, at=at)))
 
 
 def record_apart(action, actor, target=None, region_id=None, detail=None, tried=None):
     """``record`` in a short transaction of its own, committed at once: for what the request's own
     transaction would not keep (a refused sign-in is rolled back; a GET request may not write). ``tried``:
     the name typed at a sign-in that names no administrator, kept as the account name."""
-    if region_id is None and actor is not None:
-        region_id = region_of(actor)
+    region_ids, at = _deepest([region_id] if region_id is not None else regions_of(actor)), utcnow()
     with db.engine.begin() as conn:
-        conn.execute(insert(AuditEvent), [_values(action, actor, target, region_id, detail, tried)])
+        conn.execute(insert(AuditEvent), [_values(action, actor, target, one, detail, tried, at) for one in region_ids])
 
 
 _LONG_NUMBER = re.compile(r"\d{7,}")

@@ -15,7 +15,7 @@ Each function flushes and never commits: the request (or the command) commits on
 """
 from sqlalchemy import false, or_, select
 
-from ..audit.log import record, record_across, region_of, regions_of
+from ..audit.log import record_across, regions_of
 from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -96,8 +96,9 @@ def create_account(actor, data) -> User:
 
 
 def record_created(actor, user):
-    """新建管理员账号 in the log: by ``actor`` (None: the create-admin command), under the account's region."""
-    record("account_created", actor, _target(user), region_of(user), {"username": user.username, **_reach(user)})
+    """新建管理员账号 in the log: by ``actor`` (None: the create-admin command), under the account's region
+    (a station administrator's: each of their stations' regions)."""
+    record_across("account_created", actor, _target(user), regions_of(user), {"username": user.username, **_reach(user)})
 
 
 def _target(account):
@@ -140,12 +141,10 @@ def update_account(actor, account, data) -> User:
     changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
     if changes:
         # Moved to another region or other stations: the administrators of both sides read it.
-        moved = set(regions_before) != set(regions_of(account))
-        record_across("account_updated", actor, _target(account),
-                      [*regions_before, *regions_of(account)] if moved else [region_of(account)], changes)
+        record_across("account_updated", actor, _target(account), [*regions_before, *regions_of(account)], changes)
     if was_disabled != (account.disabled_dt is not None):
-        record("account_disabled" if account.disabled_dt else "account_enabled", actor, _target(account),
-               region_of(account))
+        record_across("account_disabled" if account.disabled_dt else "account_enabled", actor, _target(account),
+                      regions_of(account))
     return account
 
 
@@ -170,4 +169,4 @@ def reset_password(actor, account, password):
     """A new password for an account ``actor`` manages; its sessions and tokens end."""
     check_may_reset(actor, account)
     set_password(account, password)
-    record("password_reset", actor, _target(account), region_of(account))
+    record_across("password_reset", actor, _target(account), regions_of(account))

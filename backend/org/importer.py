@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
 from ..auth.scope import administered_stations, manages_deputy, owns_deputy, region_subtree_clause
-from ..audit.log import record, region_of
+from ..audit.log import record
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
@@ -797,8 +797,9 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
     _forget(touched)
 
     errors.sort(key=lambda e: (e["row"], _COLUMN_ORDER.get(e["field"], 0)))
-    # 导入代表名册 in the 操作日志: by ``actor`` (None: the server's command), which file, what came of it.
-    record("deputies_imported", actor, None, scope.region.id if scope.region is not None else region_of(actor),
+    # 导入代表名册 in the 操作日志: by ``actor`` (None: the server's command), which file, what came of it;
+    # under the region imported into, or a station administrator's stations' regions.
+    record("deputies_imported", actor, None, scope.region.id if scope.region is not None else None,
            {"file": file_name[:100], **counts, "refused_rows": len({e["row"] for e in errors})})
     return {**counts, "errors": errors}
 
