@@ -109,11 +109,21 @@ def test_forwardings_made_before_work_orders_become_work_orders(tmp_path):
 @pytest.fixture
 def scratch_url(database_url, tmp_path):
     """A database of its own for a migration test: a file on SQLite; on PostgreSQL one beside the tests'."""
+    yield from _scratch(database_url, tmp_path, "scratch")
+
+
+@pytest.fixture
+def second_scratch_url(database_url, tmp_path):
+    """Another, for a test that compares two databases."""
+    yield from _scratch(database_url, tmp_path, "scratch2")
+
+
+def _scratch(database_url, tmp_path, name):
     if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        yield f"sqlite:///{tmp_path / f'{name}.sqlite'}"
         return
     url = make_url(database_url)
-    scratch = url.set(database=f"{url.database}_scratch")
+    scratch = url.set(database=f"{url.database}_{name}")
     server = create_engine(url, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}"'))
@@ -345,7 +355,7 @@ def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_
 @pytest.fixture
 def postgres_scratch_url(scratch_url):
     if scratch_url.startswith("sqlite"):
-        pytest.skip("!!! PostgreSQL NOT TESTED here (set TEST_DATABASE_URL): migration 0023 online !!!")
+        pytest.skip("!!! PostgreSQL NOT TESTED here (set TEST_DATABASE_URL): migration 0023 online, the offline script !!!")
     return scratch_url
 
 
@@ -585,3 +595,197 @@ def _grams_index():
         candidates = select(SEARCH_TEXTS.c.suggestion_id).where(CONTENT_GRAMS.contains(["路灯"])).compile(conn)
         plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {candidates}", candidates.params).scalars())
     return valid, "ix_suggestion_search_texts_grams" in plan
+
+
+# --- offline: the SQL script `flask --app backend db upgrade --sql` writes -------------------------------------
+
+
+def _offline_sql(url, revisions="head"):
+    """The script ``flask --app backend db upgrade --sql [revisions]`` writes for the database at ``url``
+    (which it never connects to)."""
+    from backend import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+    result = app.test_cli_runner().invoke(args=["db", "upgrade", "--sql", revisions])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.stdout
+
+
+def _head(app):
+    """The newest revision of the migrations."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config()).get_current_head()
+
+
+def _apply(url, script):
+    """``script`` run as psql -f would run it: statement after statement on a connection of its own, in
+    the transactions the script opens and commits."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(script)
+    engine.dispose()
+
+
+def _catalogue(url):
+    """A PostgreSQL database's schema as its catalogue tells it (tables' columns, constraints, indexes with
+    their validity, functions, triggers, sequences, views) and every table's rows (the migrations' own:
+    the version, the calendar's days, the rulebook…)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        def rows(sql):
+            return conn.execute(text(sql)).all()
+
+        public = "'public'::regnamespace"
+        catalogue = {
+            "columns": rows("SELECT table_name, column_name, ordinal_position, data_type, character_maximum_length, "
+                            "numeric_precision, is_nullable, column_default, collation_name FROM information_schema.columns "
+                            "WHERE table_schema = 'public' ORDER BY 1, 3"),
+            "constraints": rows(f"SELECT conrelid::regclass::text, conname, contype, convalidated, "
+                                f"pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = {public} ORDER BY 1, 2"),
+            "indexes": rows("SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), i.indisvalid, "
+                            "i.indisready FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                            f"WHERE c.relnamespace = {public} ORDER BY 1"),
+            "functions": rows(f"SELECT proname, pg_get_functiondef(oid) FROM pg_proc WHERE pronamespace = {public} "
+                              "ORDER BY 1"),
+            "triggers": rows("SELECT tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger WHERE NOT tgisinternal "
+                             "ORDER BY 1"),
+            "sequences": rows("SELECT sequencename, data_type, start_value, increment_by, last_value FROM pg_sequences "
+                              "WHERE schemaname = 'public' ORDER BY 1"),
+            "views": rows("SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY 1"),
+        }
+        # Each table's rows, a time in them as whether there is one (a rule's updated_dt is the upgrade's).
+        values = {}
+        for table, column, _, kind, *_ in catalogue["columns"]:
+            values.setdefault(table, []).append(
+                f'"{column}" IS NOT NULL' if kind.startswith("timestamp") else f'"{column}"')
+        catalogue["rows"] = {table: sorted(map(repr, conn.execute(text(f'SELECT {", ".join(columns)} FROM "{table}"'))))
+                             for table, columns in values.items()}
+    engine.dispose()
+    return catalogue
+
+
+def test_the_offline_script_builds_the_same_database_as_the_online_upgrade(postgres_scratch_url, second_scratch_url):
+    """``db upgrade --sql`` writes the whole chain as a plain script (0023's batches and concurrent index
+    as one INSERT ... SELECT and a CREATE INDEX in the script's transaction): applied to an empty
+    database it leaves the schema, down to each function and trigger, and the migrations' rows that
+    ``db upgrade`` leaves in another."""
+    from flask_migrate import upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    script = _offline_sql(postgres_scratch_url)
+    assert "CONCURRENTLY" not in script and "CREATE TRIGGER suggestions_search_text" in script
+    _apply(postgres_scratch_url, script)
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": second_scratch_url, "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+    offline, online = _catalogue(postgres_scratch_url), _catalogue(second_scratch_url)
+    # Neither is empty: 0023's objects are there, its index valid, and the version is the newest.
+    assert ("ix_suggestion_search_texts_grams", True) in {(name, valid) for name, _, valid, _ in offline["indexes"]}
+    assert {"suggestion_content_grams", "suggestion_search_text_write"} <= {name for name, _ in offline["functions"]}
+    assert [name for name, _, _ in offline["triggers"]] == ["suggestions_search_text"]
+    assert offline["rows"]["alembic_version"] == online["rows"]["alembic_version"] != []
+    for part in online:
+        assert offline[part] == online[part], part
+
+
+def test_the_offline_script_from_0022_copies_the_items_there_and_its_index_serves_the_search(postgres_scratch_url):
+    """A DBA upgrading a database in use with the script: the items already there are copied by its one
+    INSERT ... SELECT, the index is valid and serves the search, and an item filed afterwards is copied by
+    the trigger."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from backend import create_app
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+    from backend.suggestions.queries import keyword_clause
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_scratch_url, "SECRET_KEY": "t"})
+    ids = [1, 2, 10_000, 10_001, 1_000_000]
+    with app.app_context():
+        upgrade(revision="0022")
+        _insert_items(postgres_scratch_url, [{"id": i, "number": None, "content": f"第{i}号路灯坏了。"} for i in ids])
+        script = _offline_sql(postgres_scratch_url, "0022:head")
+        assert "0022 -> 0023" in script and "CONCURRENTLY" not in script
+        _apply(postgres_scratch_url, script)
+        assert _revision() == _head(app)
+        with db.engine.begin() as conn:
+            assert _copies(conn) == ids
+            _file(conn, 5, "楼道路灯不亮。")
+        assert set(db.session.scalars(select(Suggestion.id).where(keyword_clause("路灯")))) == {*ids, 5}
+        assert set(db.session.scalars(select(Suggestion.id).where(keyword_clause("第10000号")))) == {10_000}
+        db.session.remove()
+        assert _grams_index() == (True, True)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pg_stats "
+                                     "WHERE tablename = 'ix_suggestion_search_texts_grams'")).scalar() == 1
+        db.engine.dispose()
+
+
+def test_the_offline_script_of_0017_makes_the_work_orders_the_online_upgrade_makes(postgres_scratch_url,
+                                                                                   second_scratch_url):
+    """0017's reading of the timelines, in the script one INSERT ... SELECT: each ``forward`` line answered
+    at the ``feedback`` after it, one still forwarded left open, one replaced by a later ``forward`` before
+    any feedback dropped, a feedback with none open ignored; in (item, line) order: the work orders the
+    online upgrade (which reads the lines batch by batch) makes of the same timelines."""
+    from flask_migrate import upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    line = ("INSERT INTO suggestion_events (id, suggestion_id, action, actor_role, actor_name, note, data, created_dt) "
+            "VALUES (:id, :item, :action, 'deputy', '张伟', '', :data, :at)")
+    lines = [
+        {"id": 1, "item": 1, "action": "accept", "data": None, "at": "2026-01-02 00:00+00"},
+        {"id": 2, "item": 1, "action": "forward", "data": '{"target": "department", "department": "县城管局"}',
+         "at": "2026-01-03 00:00+00"},
+        {"id": 3, "item": 2, "action": "forward", "data": '{"target": "department", "department": "县住建局"}',
+         "at": "2026-01-03 08:00+00"},
+        {"id": 4, "item": 1, "action": "feedback", "data": '{"department": "县城管局"}', "at": "2026-01-04 00:00+00"},
+        {"id": 5, "item": 1, "action": "forward",
+         "data": '{"target": "hotline_12345", "department": "12345 热线人大代表通道"}', "at": "2026-01-05 00:00+00"},
+        {"id": 6, "item": 1, "action": "feedback", "data": '{"department": "12345 热线人大代表通道"}',
+         "at": "2026-01-06 00:00+00"},
+        {"id": 7, "item": 3, "action": "forward", "data": '{"department": "县水利局"}', "at": "2026-01-07 00:00+00"},
+        {"id": 8, "item": 3, "action": "forward", "data": '{"target": "", "department": "县交通局"}',
+         "at": "2026-01-08 00:00+00"},
+        {"id": 9, "item": 3, "action": "feedback", "data": None, "at": "2026-01-09 00:00+00"},
+        {"id": 10, "item": 3, "action": "feedback", "data": None, "at": "2026-01-10 00:00+00"},
+    ]
+
+    def work_orders(url, offline):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+        with app.app_context():
+            upgrade(revision="0016")
+            _insert_items(url, [{"id": i, "number": None, "content": "路灯坏了"} for i in (1, 2, 3)])
+            with db.engine.begin() as conn:
+                conn.execute(text(line), lines)
+            if offline:
+                script = _offline_sql(url, "0016:0017")
+                assert "0016 -> 0017" in script and "0017 -> 0018" not in script
+                _apply(url, script)
+            else:
+                upgrade(revision="0017")
+            assert _revision() == "0017"
+            with db.engine.connect() as conn:
+                orders = conn.execute(text(
+                    "SELECT id, suggestion_id, target, department, work_order_no, to_char(forwarded_dt AT TIME ZONE "
+                    "'UTC', 'MM-DD HH24:MI'), to_char(feedback_dt AT TIME ZONE 'UTC', 'MM-DD HH24:MI'), satisfaction "
+                    "FROM suggestion_work_orders ORDER BY id")).all()
+            db.engine.dispose()
+        return orders
+
+    expected = [
+        (1, 1, "department", "县城管局", None, "01-03 00:00", "01-04 00:00", None),
+        (2, 1, "hotline_12345", "12345 热线人大代表通道", None, "01-05 00:00", "01-06 00:00", None),
+        (3, 2, "department", "县住建局", None, "01-03 08:00", None, None),
+        (4, 3, "department", "县交通局", None, "01-08 00:00", "01-09 00:00", None),
+    ]
+    assert work_orders(postgres_scratch_url, offline=True) == expected
+    assert work_orders(second_scratch_url, offline=False) == expected

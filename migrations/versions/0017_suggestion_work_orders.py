@@ -15,6 +15,10 @@ order, answered at the first ``feedback`` line after it (the workflow alternates
 number or a satisfaction, which nobody recorded then. An item forwarded now finds its open work order
 when its feedback comes.
 
+Offline (``flask --app backend db upgrade --sql``), where no row can be read, the same work orders come
+from one ``INSERT ... SELECT`` (``_work_orders_in_one_statement``): each ``forward`` line followed in its
+item's timeline by a ``feedback`` line (answered then) or by nothing (still forwarded).
+
 """
 from alembic import op
 import sqlalchemy as sa
@@ -53,15 +57,48 @@ def upgrade():
     with op.batch_alter_table('suggestion_work_orders', schema=None) as batch_op:
         batch_op.create_index('ix_suggestion_work_orders_suggestion', ['suggestion_id', 'id'], unique=False)
 
-    _work_orders_from_the_timeline(work_orders)
+    if op.get_context().as_sql:
+        _work_orders_in_one_statement(work_orders)
+    else:
+        _work_orders_from_the_timeline(work_orders)
+
+
+def _timeline_table():
+    return sa.table(
+        'suggestion_events', sa.column('id', sa.Integer), sa.column('suggestion_id', sa.Integer),
+        sa.column('action', sa.String), sa.column('data', sa.JSON), sa.column('created_dt', sa.DateTime(timezone=True)),
+    )
+
+
+def _work_orders_in_one_statement(work_orders):
+    """The work orders ``_work_orders_from_the_timeline`` makes, as one statement for the offline script:
+    a ``forward`` line followed (among the item's ``forward`` and ``feedback`` lines) by a ``feedback`` is
+    answered at it, one followed by nothing is still open, one followed by another ``forward`` was
+    replaced by it (the reading below keeps only the later one); inserted in (item, line) order."""
+    events = _timeline_table()
+    following = {'partition_by': events.c.suggestion_id, 'order_by': events.c.id}
+    lines = (
+        sa.select(events.c.id, events.c.suggestion_id, events.c.action, events.c.data, events.c.created_dt,
+                  sa.func.lead(events.c.action).over(**following).label('next_action'),
+                  sa.func.lead(events.c.created_dt).over(**following).label('next_dt'))
+        .where(events.c.action.in_(['forward', 'feedback']))
+        .subquery('lines')
+    )
+    op.execute(work_orders.insert().from_select(
+        ['suggestion_id', 'target', 'department', 'forwarded_dt', 'feedback_dt'],
+        sa.select(lines.c.suggestion_id,
+                  sa.func.coalesce(sa.func.nullif(lines.c.data['target'].as_string(), ''), 'department'),
+                  sa.func.coalesce(lines.c.data['department'].as_string(), ''),
+                  lines.c.created_dt,
+                  sa.case((lines.c.next_action == 'feedback', lines.c.next_dt)))
+        .where(lines.c.action == 'forward', sa.or_(lines.c.next_action.is_(None), lines.c.next_action == 'feedback'))
+        .order_by(lines.c.suggestion_id, lines.c.id),
+    ))
 
 
 def _work_orders_from_the_timeline(work_orders):
     """A work order for every ``forward`` line of the timelines, read in batches in (item, line) order."""
-    events = sa.table(
-        'suggestion_events', sa.column('id', sa.Integer), sa.column('suggestion_id', sa.Integer),
-        sa.column('action', sa.String), sa.column('data', sa.JSON), sa.column('created_dt', sa.DateTime(timezone=True)),
-    )
+    events = _timeline_table()
     bind = op.get_bind()
     statement = (
         sa.select(events.c.id, events.c.suggestion_id, events.c.action, events.c.data, events.c.created_dt)

@@ -48,6 +48,15 @@ skips the items copied, an invalid index is dropped and built again). At 1,000,0
 index 110 s), filings going on meanwhile, none waiting more than 0.6 s; as one transaction, 140-220 s
 during which every filing waited.
 
+Offline (``flask --app backend db upgrade --sql``: the SQL written out for a DBA to apply, no database
+connected), there is nobody to retry a lock or to count batches: the script is plain, inside the
+migration's transaction like every other step of it, with the same end state (``_as_one_script``):
+the same functions, table, trigger and index, every item copied by one ``INSERT ... SELECT``, the index
+built without ``CONCURRENTLY`` (which no transaction may hold). Applied, it holds off filings from
+``CREATE TRIGGER`` to its ``COMMIT``, through the copy and the index build (online, at 1,000,000 items,
+about 20 s and 110 s; the script's own time not measured): run it in a quiet hour, or upgrade online
+(migrations/README).
+
 SQLite, for development and small sites, searches the content by reading it, as before: nothing here.
 """
 import logging
@@ -121,6 +130,17 @@ SELECT id, content FROM suggestions WHERE id >= :start AND id < :stop
 ON CONFLICT (suggestion_id) DO NOTHING
 """
 
+# Offline: every item in one statement, in the script's transaction (the trigger, created just before in
+# the same transaction, holds off filings until it commits).
+COPY_ALL_ITEMS = """
+INSERT INTO suggestion_search_texts (suggestion_id, content)
+SELECT id, content FROM suggestions
+ON CONFLICT (suggestion_id) DO NOTHING
+"""
+
+CREATE_TRIGGER = ('CREATE TRIGGER suggestions_search_text AFTER INSERT OR UPDATE OF content '
+                  'ON suggestions FOR EACH ROW EXECUTE FUNCTION suggestion_search_text_write()')
+
 # Compared bytewise (COLLATE "C"): the database's collation (C.UTF-8, zh_CN.UTF-8) would sort every key
 # through the C library, which made building the index and every write to it twice as slow.
 GRAMS_INDEX = """
@@ -131,6 +151,9 @@ USING gin ((suggestion_content_grams(content)) COLLATE "C")
 
 def upgrade():
     if op.get_bind().dialect.name != 'postgresql':
+        return
+    if op.get_context().as_sql:
+        _as_one_script()
         return
     with op.get_context().autocommit_block():
         conn = op.get_bind()
@@ -152,8 +175,7 @@ def _create_table_and_trigger(conn):
             # Created unless there (a run interrupted later): dropping it would lock out reads too.
             if not conn.exec_driver_sql("SELECT 1 FROM pg_trigger WHERE tgname = 'suggestions_search_text' "
                                         "AND tgrelid = 'suggestions'::regclass").scalar():
-                conn.exec_driver_sql('CREATE TRIGGER suggestions_search_text AFTER INSERT OR UPDATE OF content '
-                                     'ON suggestions FOR EACH ROW EXECUTE FUNCTION suggestion_search_text_write()')
+                conn.exec_driver_sql(CREATE_TRIGGER)
         except OperationalError as exc:
             conn.exec_driver_sql('ROLLBACK')
             if getattr(exc.orig, 'sqlstate', None) != '55P03':  # lock_not_available
@@ -198,6 +220,14 @@ def _analyze(conn):
     the index) PostgreSQL reads from the statistics of the index's expression, which only ANALYZE gathers."""
     conn.exec_driver_sql('ANALYZE suggestion_search_texts')
     return 'analysed'
+
+
+def _as_one_script():
+    """Offline: the four steps as plain statements written to the script, in the migration's transaction
+    (no autocommit block, no lock_timeout to retry, no batches, the index built in the transaction)."""
+    for statement in (CONTENT_GRAMS_FUNCTION, SEARCH_TEXTS_TABLE, SEARCH_TEXT_TRIGGER_FUNCTION, CREATE_TRIGGER,
+                      COPY_ALL_ITEMS, GRAMS_INDEX.replace(' CONCURRENTLY', ''), 'ANALYZE suggestion_search_texts'):
+        op.execute(statement.strip())
 
 
 def downgrade():
