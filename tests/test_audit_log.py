@@ -824,3 +824,40 @@ def test_a_station_admins_account_created_in_two_cities_is_read_in_both(app, cli
     assert sorted(e.region_id for e in events("account_created")) == sorted([world["tree"]["hc"].id, world["tree"]["yl"].id])
     for city in ("huaihua", "changsha"):
         assert api_log(client, factory, city, action="account_created") == [("root", "新建管理员账号", "管理员账号：李娜")]
+
+
+def test_each_administrator_reads_such_an_event_once(app, client, factory, world, lina):  # noqa: F811
+    """An event kept under both cities is one event: the province's administrator, who reads both cities,
+    and 李娜 herself read it once, as each city's administrator does; her move out of 长沙市 too."""
+    assert login(client, "lina", "wrong-password-1").status_code == 401
+    assert login(client, "lina", "password123").status_code == 200
+    assert client.patch(f"/api/v1/admins/{lina.id}", headers=headers(factory, "root"),
+                        json={"station_ids": [world["chengnan"].id]}).status_code == 200
+    # A row under each city for each of them.
+    assert sorted(e.region_id for e in events() if lina.id in (e.actor_user_id, e.target_id)) == sorted(
+        [world["tree"]["hc"].id, world["tree"]["yl"].id] * 3)
+
+    for reader in ("root", "huaihua", "changsha"):
+        assert console_log(app, reader, "who=lina") == [("lina", "登录成功"), ("lina", "登录失败")], reader
+        assert api_log(client, factory, reader, target="lina") == [
+            ("root", "修改管理员账号", "管理员账号：lina"), ("lina", "登录成功", "管理员账号：lina"),
+            ("lina", "登录失败", "管理员账号：lina")], reader
+    # Her own log: this sign-in (under 鹤城区 only now), the move, her two before.
+    assert [action for _, action in console_log(app, "lina", "")] == ["登录成功", "修改管理员账号", "登录成功", "登录失败"]
+    assert api_log(client, factory, "lina")[2:] == [  # after the sign-ins of console_log and api_log
+        ("root", "修改管理员账号", "管理员账号：lina"), ("lina", "登录成功", "管理员账号：lina"),
+        ("lina", "登录失败", "管理员账号：lina")]
+
+
+def test_an_event_across_regions_is_read_once_by_the_administrator_who_acted(client, factory, world):  # noqa: F811
+    """Its row in their own subtree is its first: they read it once, as their action and as their region's."""
+    from backend.audit.log import record_across
+
+    tree = world["tree"]
+    record_across("account_updated", world["changsha"], ("user", world["clerk"].id, "chengbei"),
+                  [tree["hc"].id, tree["yl"].id], {"display_name": ["城北", "城北站"]})
+    db.session.commit()
+    assert [(e.region_id, e.copy_depth) for e in events("account_updated")] == [(tree["yl"].id, None), (tree["hc"].id, 0)]
+    for reader in ("root", "huaihua", "changsha"):
+        assert api_actions(client, factory, reader, "account_updated") == [
+            ("管理员账号：chengbei", "姓名：城北 → 城北站")], reader

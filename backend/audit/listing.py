@@ -4,12 +4,14 @@ A region administrator reads the events of their region's subtree (the super adm
 them, the sign-ins of unknown names included) and their own. A station administrator reads only their
 own actions and those done to their account (a sign-in failed under their name, a password reset): the
 log is scoped by region, and a station's region holds other administrators' work they do not manage.
+An event kept under several regions (a station administrator's over several, a move) is read once by
+each of them (``copy_depth``).
 """
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, false, or_, select
 
-from ..auth.scope import region_subtree_clause
+from ..auth.scope import is_root, region_subtree_clause
 from ..db_types import CHINA
 from ..extensions import db
 from ..appointments.models import APPOINTMENT_STATUS_LABELS
@@ -35,12 +37,21 @@ FIELD_LABELS = {
 
 
 def scope_clause(user):
-    """SQL condition on ``AuditEvent``: the events ``user`` (an administrator) may read."""
-    mine = AuditEvent.actor_user_id == user.id
-    if user.admin_region is not None:
-        return or_(region_subtree_clause(AuditEvent.region_id, user.admin_region), mine)
+    """SQL condition on ``AuditEvent``: the events ``user`` (an administrator) may read, each once: of an
+    event kept under several regions (``log.record_across``), the one row for their depth (``copy_depth``)
+    of those in their subtree, and its first row if it is their own or done to their account."""
+    first = AuditEvent.copy_depth.is_(None)
+    mine = and_(AuditEvent.actor_user_id == user.id, first)
+    region = user.admin_region
+    if region is not None:
+        if is_root(region):
+            return first
+        depth = region.path.strip("/").count("/")  # the root's is 0
+        return or_(and_(region_subtree_clause(AuditEvent.region_id, region),
+                        or_(first, AuditEvent.copy_depth < depth)), mine)
     if user.is_station_admin:
-        return or_(mine, and_(AuditEvent.target_type == "user", AuditEvent.target_id == user.id))
+        return and_(or_(AuditEvent.actor_user_id == user.id,
+                        and_(AuditEvent.target_type == "user", AuditEvent.target_id == user.id)), first)
     return false()
 
 

@@ -40,15 +40,47 @@ def regions_of(user):
         .where(station_admins.c.user_id == user.id).order_by(Station.id))))
 
 
-def _deepest(region_ids):
-    """The regions of ``region_ids`` that are not above another of them (whose administrators read that
-    one's events already), in their order; ``[None]`` for none (only the root's administrators read it)."""
+def _rows(region_ids, actor=None):
+    """The rows of an event that belongs to ``region_ids``, as ``(region_id, copy_depth)``: one under each
+    of these regions that is not above another of them (whose administrators read that one's rows
+    already), ``copy_depth`` None on the first and, on each later one, the depth of the deepest region
+    above both it and an earlier row's (administrators at or above it read that earlier row). The rows in
+    the acting region administrator's subtree come first, so that they read their own action once.
+    ``[(None, None)]`` for no region: only the root's administrators read it."""
     ids = [region_id for region_id in dict.fromkeys(region_ids) if region_id is not None]
-    paths = {region_id: path for region_id, path in db.session.execute(
-        select(Region.id, Region.path).where(Region.id.in_(ids)))} if len(ids) > 1 else {}
-    return [region_id for region_id in ids
-            if not any(other != region_id and paths.get(other, "").startswith(paths.get(region_id, "?"))
-                       for other in ids)] or [None]
+    if len(ids) < 2:
+        return [(ids[0] if ids else None, None)]
+    paths = {region_id: _path_ids(path) for region_id, path in db.session.execute(
+        select(Region.id, Region.path).where(Region.id.in_(ids)))}
+    deepest = [region_id for region_id in ids
+               if not any(other != region_id and _above(paths[region_id], paths[other]) for other in ids)]
+    if actor is not None and actor.admin_region is not None:
+        own = _path_ids(actor.admin_region.path)
+        deepest.sort(key=lambda region_id: not _above(own, paths[region_id]) and own != paths[region_id])
+    rows = []
+    for index, region_id in enumerate(deepest):
+        depths = [_common(paths[region_id], paths[earlier]) - 1 for earlier in deepest[:index]]
+        rows.append((region_id, max(depths) if depths else None))
+    return rows
+
+
+def _path_ids(path):
+    return [part for part in (path or "").strip("/").split("/") if part]
+
+
+def _above(upper, lower):
+    """Whether the region of path ``upper`` is above the region of path ``lower`` (paths as id lists)."""
+    return len(upper) < len(lower) and lower[:len(upper)] == upper
+
+
+def _common(one, other):
+    """How many regions, from the root down, two paths share."""
+    shared = 0
+    for a, b in zip(one, other):
+        if a != b:
+            break
+        shared += 1
+    return shared
 
 
 def client_address():
@@ -56,7 +88,7 @@ def client_address():
     return (request.remote_addr or "")[:64] if has_request_context() else ""
 
 
-def _values(action, actor, target, region_id, detail, tried=None, at=None):
+def _values(action, actor, target, region_id, detail, tried=None, at=None, copy_depth=None):
     target_type, target_id, target_label = target if target is not None else ("", None, "")
     if actor is not None:
         name, username = actor.display_name or getattr(actor, "username", "") or "", getattr(actor, "username", "") or ""
@@ -72,6 +104,7 @@ def _values(action, actor, target, region_id, detail, tried=None, at=None):
         "target_id": target_id,
         "target_label": (target_label or "")[:100],
         "region_id": region_id,
+        "copy_depth": copy_depth,
         "client_address": client_address(),
         "detail": detail or {},
     }
@@ -92,26 +125,27 @@ def record_across(action, actor, target, region_ids, detail=None):
     account, a station, a deputy) between regions (``region_ids`` are where it was and where it is: the
     old region's administrators see it leave, the new one's see it arrive), or what concerns a station
     administrator whose stations lie in several regions (their sign-in, their account, their export).
-    An event has one region, read by that region's administrators and those above it; so there is one
-    row for each of these regions that is not above another of them (whose administrators read that
-    one's rows already). A move within a subtree (a county's account given one of its towns) is one row,
-    under the deeper region; a move across (one county to another) is a row under each, which the
-    administrators above both read as two: it leaving one and arriving in the other, the same change each
-    time. No region at all: the actor's regions, else none (only the root's administrators read it)."""
+    A row has one region, read by that region's administrators and those above it; so there is one row
+    for each of these regions that is not above another of them (whose administrators read that one's
+    rows already). A move within a subtree (a county's account given one of its towns) is one row, under
+    the deeper region; a move across (one county to another) is a row under each, of which the
+    administrators above both read one (``copy_depth``, see ``_rows``). No region at all: the actor's
+    regions, else none (only the root's administrators read it)."""
     if not any(region_id is not None for region_id in region_ids):
         region_ids = regions_of(actor)
     at = utcnow()  # one event: its rows alike
-    for region_id in _deepest(region_ids):
-        db.session.add(AuditEvent(**_values(action, actor, target, region_id, detail, at=at)))
+    for region_id, copy_depth in _rows(region_ids, actor):
+        db.session.add(AuditEvent(**_values(action, actor, target, region_id, detail, at=at, copy_depth=copy_depth)))
 
 
 def record_apart(action, actor, target=None, region_id=None, detail=None, tried=None):
     """``record`` in a short transaction of its own, committed at once: for what the request's own
     transaction would not keep (a refused sign-in is rolled back; a GET request may not write). ``tried``:
     the name typed at a sign-in that names no administrator, kept as the account name."""
-    region_ids, at = _deepest([region_id] if region_id is not None else regions_of(actor)), utcnow()
+    rows, at = _rows([region_id] if region_id is not None else regions_of(actor), actor), utcnow()
     with db.engine.begin() as conn:
-        conn.execute(insert(AuditEvent), [_values(action, actor, target, one, detail, tried, at) for one in region_ids])
+        conn.execute(insert(AuditEvent), [_values(action, actor, target, one, detail, tried, at, copy_depth)
+                                          for one, copy_depth in rows])
 
 
 _LONG_NUMBER = re.compile(r"\d{7,}")

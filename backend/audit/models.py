@@ -70,6 +70,11 @@ class AuditEvent(db.Model):
     target_label: Mapped[str] = mapped_column(String(100), default="")
     # The region the event belongs to: whose administrators read it. None: only the root's (an unknown name).
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    # None: the event's first row. An event kept under several regions (``log.record_across``) has a row
+    # under each; each later row holds the depth (the root's is 0) of the deepest region above both its
+    # region and an earlier row's: administrators at that depth or above read the earlier row, and only
+    # those below it read this one, so that whoever reads the event reads it once (``listing.scope_clause``).
+    copy_depth: Mapped[int | None] = mapped_column()
     client_address: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
