@@ -101,6 +101,17 @@ def test_a_citizen_meets_a_deputy_from_request_to_meeting(client, app, world, we
     assert moved.json["place"] == "社区居委会二楼"
     assert len(messages(wechat_standin, app, "tmpl-appointment-result")) == 2
 
+    # The same 确认 again (a double tap, a retry): the meeting as it stands, and no second message telling
+    # the citizen it moved. Only the note changed: the citizen is told it.
+    again = answer(client, world["zhang_h"], appointment["id"], "confirm", meet_at=later(3, 9).isoformat(),
+                   place="社区居委会二楼")
+    assert (again.status_code, again.json) == (200, moved.json)
+    assert len(messages(wechat_standin, app, "tmpl-appointment-result")) == 2
+    noted = answer(client, world["zhang_h"], appointment["id"], "confirm", meet_at=later(3, 9).isoformat(),
+                   place="社区居委会二楼", note="请从东门进")
+    assert (noted.status_code, noted.json["answer"]) == (200, "请从东门进")
+    assert len(messages(wechat_standin, app, "tmpl-appointment-result")) == 3
+
     # Not before the meeting: then 已接待, and nothing more.
     early = answer(client, world["zhang_h"], appointment["id"], "complete")
     assert (early.status_code, early.json["message"]) == (409, "约定的见面时间还没到，不能标记为已接待。")

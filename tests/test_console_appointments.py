@@ -185,6 +185,12 @@ def test_the_station_confirms_a_station_code_request_then_moves_it(app, client, 
     assert flashes(admin.get(moved.headers["Location"])) == ["已改约，已通知群众新的时间地点。"]
     assert stored(app, station_request["id"])[1:3] == (later(3, 9), "社区居委会二楼")
 
+    # 改约 with nothing changed (the form sent again as it was offered): said so, nothing stored anew.
+    kept = stored(app, station_request["id"])
+    again = post_form(admin, f"{path}/confirm", {"meet_at": local(later(3, 9)), "place": "社区居委会二楼"})
+    assert flashes(admin.get(again.headers["Location"])) == ["见面时间、地点和说明都没有改变，未重复通知群众。"]
+    assert stored(app, station_request["id"]) == kept
+
 
 def test_refused_answers_come_back_as_typed_and_write_nothing(app, client, world, station_request):  # noqa: F811
     admin = console_login(app, "chengbei")

@@ -4,7 +4,7 @@ Who answers: the deputy the request is addressed to, and the administrators of i
 (a station-code request is the station's to arrange). Only the citizen who asked may cancel. Every
 answer tells the other side through the outbox; a failing WeChat never loses the request.
 """
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
@@ -162,14 +162,20 @@ def request(user, data):
 # --- answering ------------------------------------------------------------------------------------
 
 
-def _answer(appointment, user, action, note, refusal=None):
-    """Give ``action``'s answer, or refuse it: 403 for the wrong person, 409 from the wrong status or with
-    ``refusal`` (a rule of that answer's own)."""
-    sources, who, target = ANSWERS[action]
+def _may_answer(appointment, user, action):
+    """Refuse ``action``'s answer to the wrong person (403): the citizen cancels, the handlers answer."""
+    _, who, _ = ANSWERS[action]
     allowed = is_citizen(user, appointment) if who == "citizen" else handles(user, appointment)
     if not allowed:
         message = "只有提出约见的群众可以取消。" if who == "citizen" else "只有被约见的代表或联络站管理员可以答复约见。"
         raise APIError(403, "forbidden", message)
+
+
+def _answer(appointment, user, action, note, refusal=None):
+    """Give ``action``'s answer, or refuse it: 403 for the wrong person, 409 from the wrong status or with
+    ``refusal`` (a rule of that answer's own)."""
+    sources, who, target = ANSWERS[action]
+    _may_answer(appointment, user, action)
     if appointment.status not in sources:
         raise APIError(409, "invalid_transition",
                        f"约见{appointment.status_label}，不能{ANSWER_LABELS[action]}。")
@@ -194,16 +200,22 @@ MEETING_HORIZON = timedelta(days=366)
 
 def confirm(appointment, user, meet_dt, place, note):
     """确认 (or 改约, once confirmed): a time in the future, within a year, and a place (by default the
-    reception day's or the station's)."""
+    reception day's or the station's). Confirmed again as it stands, time, place and note alike, it is
+    left as it is and the citizen is not told again."""
     now = utcnow()
     if meet_dt <= now:
         raise validation_failed({"meet_at": ["见面时间须晚于现在。"]})
     if meet_dt > now + MEETING_HORIZON:
         raise validation_failed({"meet_at": ["见面时间须在一年之内，请检查年份。"]})
+    meet_dt, place = meet_dt.astimezone(timezone.utc), place or default_place(appointment)  # as stored: UTC
+    if (appointment.status is AppointmentStatus.confirmed and appointment.meet_dt == meet_dt
+            and appointment.place == place and appointment.answer == note):
+        _may_answer(appointment, user, "confirm")
+        return appointment  # the same 确认 again (a double tap, a retry): nothing moved to tell the citizen
     _answer(appointment, user, "confirm", note)
     appointment.meet_dt = meet_dt
     appointment.meet_reminded_dt = None  # a moved meeting is reminded at its new time
-    appointment.place = place or default_place(appointment)
+    appointment.place = place
     _tell_citizen(appointment, note or "请按约定时间前往", f"confirmed-{appointment.version}")
     db.session.flush()
     return appointment

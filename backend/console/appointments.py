@@ -45,6 +45,9 @@ ANSWER_SUCCESS = {
     "walk_in": "已标记为已接待，已通知群众。",  # from 待确认: the citizen walked in and was received
 }
 
+# 确认 again with the time, the place and the note as they stand: nothing is sent (appointments.services.confirm).
+UNCHANGED_MESSAGE = "见面时间、地点和说明都没有改变，未重复通知群众。"
+
 _LIST_LOADING = (
     selectinload(Appointment.station).lazyload(Station.live_qr),
     selectinload(Appointment.deputy).lazyload(Deputy.live_qr),
@@ -178,7 +181,8 @@ def meet_at_field():
 
 
 def _answer(appointment_id, form_name, step):
-    """Give one answer as the signed-in administrator: on success back to the request with a message;
+    """Give one answer as the signed-in administrator: on success back to the request with a message (the
+    step's own, if it returns one);
     refused, the page again with the form as typed and the reason. A form sent twice answers once
     (console.once): a second 确认 would tell the citizen the meeting had moved."""
     appointment = appointment_or_404(appointment_id)
@@ -190,8 +194,7 @@ def _answer(appointment_id, form_name, step):
         success = ANSWER_SUCCESS[form_name]
 
     def take():
-        step(appointment)
-        flash(success, "success")
+        flash(step(appointment) or success, "success")
 
     try:
         return take_once(url_for("console.appointment", appointment_id=appointment.id), take)
@@ -219,7 +222,11 @@ def appointment_confirm(appointment_id):
         meet = meet_at_field()
         place = form_text("place", "见面地点", 255, required=False)
         note = form_text("note", "给群众的说明", 500, required=False)
+        answered = appointment.answered_dt
         services.confirm(appointment, g.user, meet, place, note)
+        if answered is not None and appointment.answered_dt == answered:
+            return UNCHANGED_MESSAGE
+        return None
 
     return _answer(appointment_id, "confirm", step)
 
