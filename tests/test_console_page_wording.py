@@ -134,3 +134,14 @@ def test_an_empty_list_says_so_without_counting_nought_under_it(station_admin, w
     for path in ("/console/deputies?q=不存在的代表", "/console/activities?q=不存在的活动"):
         assert "共 0 条" not in text(station_admin.get(path)), path
     assert "共 1 条" in text(station_admin.get("/console/activities"))
+
+
+def test_an_activity_search_that_finds_nothing_says_so_not_that_there_are_none(station_admin, world):  # noqa: F811
+    """A filtered activity list that matches nothing says no activity matches, as the other lists do; "还没有活动"
+    (and its invitation to 发单) is for a station with none at all."""
+    assert "还没有活动。点击“发单”向代表派发履职活动。" in text(station_admin.get("/console/activities"))
+    post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    for path in ("/console/activities?q=不存在的活动", "/console/activities?status=closed",
+                 "/console/activities?type=inspection"):
+        page = text(station_admin.get(path))
+        assert "没有符合条件的活动。" in page and "还没有活动" not in page, path
