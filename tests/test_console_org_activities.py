@@ -641,7 +641,7 @@ def test_the_activity_list_filters_by_station_and_keeps_it_in_the_pager(huaihua,
     assert "城北一" in second and "城南一" not in second
     # Another city's station finds nothing, and is not offered either.
     outside = text(huaihua.get(f"/console/activities?station_id={world['yuelu'].id}"))
-    assert "还没有活动" in outside and "岳麓联络站" not in outside
+    assert "没有符合条件的活动。" in outside and "岳麓联络站" not in outside
 
 
 def test_a_correction_from_the_archive_page(station_admin, world):
