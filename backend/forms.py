@@ -1,4 +1,7 @@
-"""Reading numbers people type into forms and query strings (the console, the public pages)."""
+"""Reading numbers people type into forms and query strings (the console, the public pages), and a
+form's own checks reported together with its schema's."""
+from marshmallow import ValidationError
+
 from .auth.scope import MAX_ID
 
 
@@ -19,3 +22,27 @@ def number_or_text(value):
     else the text itself, for the schema to refuse by name (2.5 is no number of points)."""
     number = parse_int(value, -(2**31), 2**31 - 1)
     return number if number is not None else str(value).strip()
+
+
+def noted(errors, check, *args):
+    """``check(*args)``, or None with the messages of the ValidationError it raised added to ``errors``
+    (``{field: [messages]}``): a form's own check that does not stop the others (see ``load_checked``)."""
+    try:
+        return check(*args)
+    except ValidationError as exc:
+        errors.update(exc.normalized_messages())
+        return None
+
+
+def load_checked(schema, data, errors):
+    """``data`` as ``schema`` loads it, or a ValidationError naming every mistake at once: the form's own
+    ``errors`` (a blank name, no region chosen: said the form's way, they win over the schema's message for
+    the same field) with the schema's about the other fields. A form refused one mistake at a time sends
+    the administrator back again for the next."""
+    try:
+        loaded = schema.load(data)
+    except ValidationError as exc:
+        raise ValidationError({**exc.normalized_messages(), **errors}) from None
+    if errors:
+        raise ValidationError(dict(errors))
+    return loaded

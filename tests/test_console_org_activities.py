@@ -1056,3 +1056,13 @@ def test_the_import_template_downloads_and_round_trips(huaihua, world):
 def test_a_station_administrators_template_names_their_station(station_admin, world):
     workbook = openpyxl.load_workbook(io.BytesIO(station_admin.get("/console/deputies/import-template.xlsx").get_data()))
     assert [c.value for c in workbook.worksheets[0][2]][4] == "城北联络站"
+
+
+def test_a_dispatch_form_with_several_mistakes_names_them_all_at_once(station_admin, world):
+    """No station, no deputy and a title left blank: all three in one answer, each under its field."""
+    refused = post(station_admin, "/console/activities/new", dispatch_form(world, [], station_id="", title=" "))
+    assert refused.status_code == 422
+    shown = at_fields(refused)
+    assert list(shown) == ["title", "station_id", "deputy_ids"], shown
+    assert (shown["station_id"], shown["deputy_ids"]) == ("请选择举办活动的联络站。", "请至少选择一位参加的代表。")
+    assert summary(refused) == "有 3 处需要修改：活动名称、联络站、参加代表。"

@@ -223,3 +223,43 @@ def test_code_actions_need_the_form_token(huaihua, world):  # noqa: F811
     response = huaihua.post(f"/console/stations/{station.id}/qr/revoke")
     assert response.status_code == 400 and "页面已过期" in text(response)
     assert live_code("station", station.id) == code
+
+
+def test_a_station_form_with_several_mistakes_names_them_all_at_once(huaihua, world):  # noqa: F811
+    """A blank name, no region and a latitude off the globe are each shown under their field in one answer,
+    not one per submission (the administrator fixing the name would be refused again for the region)."""
+    before = count(Station)
+    refused = post(huaihua, "/console/stations/new", {
+        "name": " ", "kind": "home", "region_id": "", "address": "迎丰路 8 号", "lat": "95", "lng": "110"})
+    assert refused.status_code == 422
+    shown = at_fields(refused)
+    assert list(shown) == ["name", "region_id", "lat"], shown
+    assert (shown["name"], shown["region_id"]) == ("请填写联络站名称。", "请选择所属区域。")
+    assert "应大于或等于 -90 且小于或等于 90。" in shown["lat"]
+    assert summary(refused) == "有 3 处需要修改：名称、所属区域、纬度。"
+    station = world["chengbei"]
+    edited = post(huaihua, f"/console/stations/{station.id}", {
+        "name": "", "kind": "castle", "region_id": station.region_id, "lat": "27.5", "lng": ""})
+    assert edited.status_code == 422
+    assert list(at_fields(edited)) == ["name", "kind", "lat"], at_fields(edited)
+    assert count(Station) == before
+
+
+def test_a_deputy_form_with_several_mistakes_names_them_all_at_once(huaihua, world):  # noqa: F811
+    hc = world["tree"]["hc"]
+    before = count(Deputy)
+    refused = post(huaihua, "/console/deputies/new", {
+        "name": "", "level": "county", "region_id": "", "term": "100", "phone": "12345", "active": "1"})
+    assert refused.status_code == 422
+    shown = at_fields(refused)
+    assert list(shown) == ["name", "region_id", "term", "phone"], shown
+    assert (shown["name"], shown["term"], shown["phone"]) == (
+        "请填写代表姓名。", "届次应为 1 到 99 之间的整数。", "手机号应为 11 位数字，以 1 开头。")
+    assert summary(refused) == "有 4 处需要修改：姓名、所属区域、届次、手机号。"
+    deputy = db.session.scalar(select(Deputy).where(Deputy.region_id == hc.id).limit(1)) or \
+        db.session.scalar(select(Deputy).limit(1))
+    edited = post(huaihua, f"/console/deputies/{deputy.id}", {
+        "name": "", "level": "mayor", "region_id": deputy.region_id, "term": "abc", "phone": "1"})
+    assert edited.status_code == 422
+    assert list(at_fields(edited)) == ["name", "level", "term", "phone"], at_fields(edited)
+    assert count(Deputy) == before

@@ -35,7 +35,7 @@ from ..auth.scope import deputy_scope_clause, get_by_id, region_subtree_clause, 
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, error_response, not_found, validation_failed
 from ..extensions import db
-from ..forms import number_or_text, parse_int
+from ..forms import load_checked, number_or_text, parse_int
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..pagination import paginate
 from ..points.models import PointEntry
@@ -326,17 +326,18 @@ def activity_data(form, user):
         "description": form.get("description", ""),
         "points": _points(form),
     }
+    errors = {}  # the form's own checks, reported with the schema's: every mistake at once
     if form.get("place_mode") == "place" and is_region_admin(user):
         data["region_id"] = number_or_text(form.get("region_id")) if form.get("region_id") else None
         data["place"] = form.get("place", "")
     else:
         data["station_id"] = number_or_text(form.get("station_id")) if form.get("station_id") else None
         if data["station_id"] is None:
-            raise ValidationError({"station_id": ["请选择举办活动的联络站。"]})
+            errors["station_id"] = ["请选择举办活动的联络站。"]
     data = {k: v for k, v in data.items() if v is not None}
     if not data["deputy_ids"]:
-        raise ValidationError({"deputy_ids": ["请至少选择一位参加的代表。"]})
-    return ActivityIn().load(data)
+        errors["deputy_ids"] = ["请至少选择一位参加的代表。"]
+    return load_checked(ActivityIn(), data, errors)
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])

@@ -31,7 +31,7 @@ from ..auth.scope import (
 )
 from ..errors import APIError, http_exception_response, not_found
 from ..extensions import db
-from ..forms import parse_int
+from ..forms import load_checked, noted, parse_int
 from ..org import importer, services
 from ..org.models import (
     DEPUTY_LEVEL_LABELS,
@@ -152,8 +152,9 @@ def stations():
     )
 
 
-def _station_fields(form):
-    """The fields the new and the edit form share, as the API's schemas receive them."""
+def _station_fields(form, errors):
+    """The fields the new and the edit form share, as the API's schemas receive them; their own mistakes
+    noted in ``errors``."""
     data = {
         "name": _text(form, "name"),
         "kind": form.get("kind", ""),
@@ -164,29 +165,27 @@ def _station_fields(form):
         "description": form.get("description", ""),
     }
     if not data["name"]:
-        raise ValidationError({"name": ["请填写联络站名称。"]})
-    return data
-
-
-def _with_coordinates_paired(data):
-    if (data.get("lat") is None) != (data.get("lng") is None):
-        raise ValidationError({"lat": ["经纬度须同时填写或同时留空。"]})
+        errors["name"] = ["请填写联络站名称。"]
+    if (data["lat"] is None) != (data["lng"] is None):
+        errors["lat"] = ["经纬度须同时填写或同时留空。"]
     return data
 
 
 def station_data(form, user, station):
-    """The edit form as the API's StationPatch would receive it."""
-    data = _station_fields(form)
-    _region_change(form, user, station.region_id, data)
+    """The edit form as the API's StationPatch would receive it, every mistake at once."""
+    errors = {}
+    data = _station_fields(form, errors)
+    noted(errors, _region_change, form, user, station.region_id, data)
     if form.get("deputies_present"):
-        _link_change(form, "deputy_ids", station.deputies, lambda d: manages_deputy(user, d), data)
-    return _with_coordinates_paired(StationPatch().load(data))
+        noted(errors, _link_change, form, "deputy_ids", station.deputies, lambda d: manages_deputy(user, d), data)
+    return load_checked(StationPatch(), data, errors)
 
 
 def new_station_data(form):
-    """The new-station form as the API's StationIn would receive it."""
-    data = _station_fields(form) | {"region_id": _chosen_region(form)}
-    return _with_coordinates_paired(StationIn().load(data))
+    """The new-station form as the API's StationIn would receive it, every mistake at once."""
+    errors = {}
+    data = _station_fields(form, errors) | {"region_id": noted(errors, _chosen_region, form)}
+    return load_checked(StationIn(), data, errors)
 
 
 def _station_values(station):
@@ -275,8 +274,9 @@ def deputies():
     )
 
 
-def _deputy_fields(form):
-    """The fields the new and the edit form share, as the API's schemas receive them."""
+def _deputy_fields(form, errors):
+    """The fields the new and the edit form share, as the API's schemas receive them; their own mistakes
+    noted in ``errors``."""
     term = _text(form, "term")
     data = {
         "name": _text(form, "name"),
@@ -288,29 +288,31 @@ def _deputy_fields(form):
         "bio": form.get("bio", ""),
     }
     if not data["name"]:
-        raise ValidationError({"name": ["请填写代表姓名。"]})
+        errors["name"] = ["请填写代表姓名。"]
     if term and data["term"] is None:
-        raise ValidationError({"term": ["届次应为 1 到 99 之间的整数。"]})
+        errors["term"] = ["届次应为 1 到 99 之间的整数。"]
     return data
 
 
 def deputy_data(form, user, deputy):
-    """The edit form as the API's DeputyPatch would receive it."""
-    data = {}
+    """The edit form as the API's DeputyPatch would receive it, every mistake at once."""
+    data, errors = {}, {}
     if owns_deputy(user, deputy):  # otherwise the page shows the deputy's own details without fields to send
-        data = _deputy_fields(form)
-        _region_change(form, user, deputy.region_id, data)
+        data = _deputy_fields(form, errors)
+        noted(errors, _region_change, form, user, deputy.region_id, data)
     if form.get("stations_present"):
-        _link_change(form, "station_ids", deputy.stations, lambda s: manages_station(user, s), data)
-    return DeputyPatch().load(data)
+        noted(errors, _link_change, form, "station_ids", deputy.stations, lambda s: manages_station(user, s), data)
+    return load_checked(DeputyPatch(), data, errors)
 
 
 def new_deputy_data(form):
-    """The new-deputy form as the API's DeputyIn would receive it."""
-    data = _deputy_fields(form) | {
-        "region_id": _chosen_region(form), "station_ids": _int_list(form.getlist("station_ids"), "station_ids"),
+    """The new-deputy form as the API's DeputyIn would receive it, every mistake at once."""
+    errors = {}
+    data = _deputy_fields(form, errors) | {
+        "region_id": noted(errors, _chosen_region, form),
+        "station_ids": noted(errors, _int_list, form.getlist("station_ids"), "station_ids") or [],
     }
-    return DeputyIn().load(data)
+    return load_checked(DeputyIn(), data, errors)
 
 
 def _deputy_values(deputy):
