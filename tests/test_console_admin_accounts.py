@@ -242,3 +242,22 @@ def test_guessing_ones_own_password_in_the_console_is_limited(app, world, config
     assert FLASH.findall(text(limited)) == ["密码修改失败次数过多，请稍后再试。"]
     assert "修改密码" in text(limited) and clerk.get("/console/").status_code == 200  # still signed in
     sign_in(app, "chengbei", "password123")  # the password did not change
+
+
+def test_a_new_account_form_with_several_mistakes_names_them_all_at_once(huaihua, world):  # noqa: F811
+    """A username with a space and passwords that differ: each under its field in one answer, not the
+    password first and the username on the next try."""
+    response = huaihua.post("/console/admins/new", data=new_station_admin(
+        world, username="a b", password2="other-pass-1") | form_on(huaihua, "/console/admins/new"))
+    assert response.status_code == 422
+    assert at_fields(response) == {"username": "用户名不能包含空格。", "password": "两次输入的初始密码不一致。"}
+    region = huaihua.post("/console/admins/new", data=new_station_admin(
+        world, kind="region", username="a b", region_id="") | form_on(huaihua, "/console/admins/new"))
+    assert at_fields(region) == {"username": "用户名不能包含空格。", "region_id": "请选择所管区域。"}
+    assert accounts("a b") == 0
+    clerk = sign_in(huaihua.application, "chengbei")
+    both = clerk.post("/console/password", data={
+        "current_password": "", "new_password": "brand-new-pass", "new_password2": "brand-new-pas",
+        "csrf_token": token_from(clerk, "/console/password")})
+    assert list(at_fields(both)) == ["current_password", "new_password"], at_fields(both)
+    assert at_fields(both)["new_password"] == "两次输入的新密码不一致。"

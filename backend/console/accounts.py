@@ -12,7 +12,7 @@ from ..auth.account_routes import account_query
 from ..auth.limits import own_password_limits
 from ..auth.services import change_own_password
 from ..errors import APIError
-from ..forms import parse_int
+from ..forms import load_checked, noted, parse_int
 from ..pagination import paginate
 from . import bp
 from .activities import PER_PAGE, console_page, is_region_admin, managed_regions, page_number, query_text
@@ -53,18 +53,19 @@ def admins():
 
 
 def _new_account_data(form):
-    """The new-account form as the API's AdminIn would receive it."""
+    """The new-account form as the API's AdminIn would receive it, every mistake at once."""
     data = {"username": form.get("username", ""), "display_name": form.get("display_name", ""),
             "password": form.get("password", "")}
+    errors = {}
     if form.get("password") != form.get("password2"):
-        raise ValidationError({"password": ["两次输入的初始密码不一致。"]})
+        errors["password"] = ["两次输入的初始密码不一致。"]
     if form.get("kind") == "region":
         data["region_id"] = parse_int(form.get("region_id"))
         if data["region_id"] is None:
-            raise ValidationError({"region_id": ["请选择所管区域。"]})
+            errors["region_id"] = ["请选择所管区域。"]  # None in data: the schema's own check stays silent
     else:
-        data["station_ids"] = _int_list(form.getlist("station_ids"), "station_ids")
-    return AdminIn().load(data)
+        data["station_ids"] = noted(errors, _int_list, form.getlist("station_ids"), "station_ids") or []
+    return load_checked(AdminIn(), data, errors)
 
 
 @bp.route("/admins/new", methods=["GET", "POST"])
@@ -170,10 +171,11 @@ def own_password():
     if request.method == "POST":
         form = request.form
         try:
+            mismatch = {}
             if form.get("new_password") != form.get("new_password2"):
-                raise ValidationError({"new_password": ["两次输入的新密码不一致。"]})
-            data = OwnPasswordIn().load({"current_password": form.get("current_password", ""),
-                                         "new_password": form.get("new_password", "")})
+                mismatch["new_password"] = ["两次输入的新密码不一致。"]
+            data = load_checked(OwnPasswordIn(), {"current_password": form.get("current_password", ""),
+                                                  "new_password": form.get("new_password", "")}, mismatch)
             change_own_password(user, data["current_password"], data["new_password"])
         except (APIError, ValidationError) as exc:
             return refused_form("console/password.html", exc, OWN_PASSWORD_FIELDS, LABELS)
