@@ -40,3 +40,18 @@ def test_the_root_administrator_enters_and_takes_back_holidays(desktop, live_ser
     expect(desktop.locator("#workdays tbody tr")).to_have_count(4)
     assert questions == ["确定删除 2027-02-05（星期五） 吗？删除后该日按周末双休计算。"]
     assert external_requests == []
+
+
+def test_the_holiday_form_reads_in_order_under_its_heading(desktop, live_server, app, factory):
+    """录入放假安排 heads the form across its width; 开始日期 and 结束日期 sit side by side below it, start on
+    the left (the heading once took a column of the grid, and pushed 结束日期 under 开始日期's right)."""
+    tree = factory.tree()
+    factory.admin("root", "s3cret-pass", region=tree["root"])
+    sign_in(desktop, live_server, "root", "s3cret-pass")
+    desktop.goto(f"{live_server}/console/workdays")
+    form = desktop.locator("#workdays-add")
+    heading = form.locator("h2").bounding_box()
+    first = form.locator("label:has(input[name=first])").bounding_box()
+    last = form.locator("label:has(input[name=last])").bounding_box()
+    assert heading["y"] + heading["height"] <= first["y"], (heading, first)
+    assert first["x"] < last["x"] and abs(first["y"] - last["y"]) < 1, (first, last)
