@@ -1102,3 +1102,14 @@ def test_a_keyword_matching_many_items_caps_its_count_and_the_export_keeps_every
     assert "共 1 件（已筛选）" in exact and "列表只列出" not in exact
     everything = admin.get("/console/suggestions").get_data(as_text=True)
     assert "共 6 件" in everything and "列表只列出" not in everything and other in everything
+
+
+def test_the_ledger_says_how_the_citizen_rated(client, admin, world):  # noqa: F811
+    """The 台账 of an item sent back by a 不满意 names the rating; the item shows no rating any more."""
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], item_id, "accept")
+    step(client, world["zhang_h"], item_id, "reply", content="已处理。")
+    step(client, world["citizen"], item_id, "rate", satisfaction="dissatisfied", comment="路灯还是不亮")
+    page = admin.get(f"/console/suggestions/{item_id}").get_data(as_text=True)
+    ledger = page[page.index("办理台账"):]
+    assert "<strong>评价：不满意</strong>" in ledger and "路灯还是不亮" in ledger

@@ -566,3 +566,18 @@ def test_lists_page_newest_first_with_the_total_on_every_page(client, world):
     # Filters narrow the total too; a list with nothing in it says so on its first page.
     accepted = client.get("/api/v1/suggestions?scope=assigned&status=accepted", headers=world["zhang_h"]).json
     assert (accepted["items"], accepted["total"]) == ([], 0)
+
+
+def test_a_rating_in_the_timeline_says_how_the_citizen_rated(client, world):
+    """A 不满意 sends the item back for another round and clears its rating: its timeline entry is then the
+    only place the citizen and the staff read it, so it says it (评价：不满意), as a closing rating's does."""
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], item_id, "accept")
+    step(client, world["zhang_h"], item_id, "reply", content="已处理。")
+    step(client, world["citizen"], item_id, "rate", satisfaction="dissatisfied", comment="路灯还是不亮")
+    step(client, world["zhang_h"], item_id, "reply", content="已更换灯泡。")
+    step(client, world["citizen"], item_id, "rate", satisfaction="basically_satisfied")
+    for headers in (world["citizen"], world["admin"], world["zhang_h"]):
+        timeline = client.get(f"/api/v1/suggestions/{item_id}", headers=headers).json["timeline"]
+        rates = [(e["action"], e["action_label"], e["note"]) for e in timeline if e["action"] == "rate"]
+        assert rates == [("rate", "评价：不满意", "路灯还是不亮"), ("rate", "评价：基本满意", "")], rates

@@ -28,7 +28,7 @@ from ..suggestions.models import (
     Status,
     Suggestion,
 )
-from ..suggestions.presenters import present
+from ..suggestions.presenters import action_label, present
 from ..suggestions.queries import (
     DEFAULT_ORDER,
     LIST_ORDERS,
@@ -41,7 +41,7 @@ from ..suggestions.queries import (
     typed_number,
 )
 from ..suggestions.services import CHINA
-from ..suggestions.workflow import ACTION_LABELS, ROLE_LABELS
+from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_json, console_login_required, error_message
@@ -311,7 +311,7 @@ def timeline_headlines(item):
     headlines = []
     for event in item.events:
         data = event.data or {}
-        label = ACTION_LABELS.get(event.action, event.action)
+        label = action_label(event)  # a rating with how the citizen rated
         if event.action == "dispatch" and data.get("deputy_name"):
             label = f"{'改派' if event.from_status == Status.assigned.value else '分派'}给 {data['deputy_name']}"
         elif event.action == "forward" and data.get("department"):

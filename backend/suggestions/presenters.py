@@ -102,10 +102,18 @@ def _work_order(work_order, private):
     }
 
 
+def action_label(event):
+    """A step as the timeline names it; a rating with how the citizen rated (评价：不满意): a 不满意 sends the
+    item back and clears its rating, so its timeline entry is where the citizen and the staff read it."""
+    label = ACTION_LABELS.get(event.action, event.action)
+    satisfaction = (event.data or {}).get("satisfaction") if event.action == "rate" else None
+    return f"{label}：{SATISFACTION_LABELS[satisfaction]}" if satisfaction in SATISFACTION_LABELS else label
+
+
 def _event(event, staff, private, anonymous):
     entry = {
         "action": event.action,
-        "action_label": ACTION_LABELS.get(event.action, event.action),
+        "action_label": action_label(event),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "actor_role": event.actor_role,
