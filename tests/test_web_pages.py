@@ -228,6 +228,17 @@ def test_tracking_pages_are_shells_for_the_browser_identity(client):
     assert client.get("/track/99999999999").status_code == 404
 
 
+def test_every_citizen_page_names_the_list_of_ones_own_items_the_same_way(client, world):
+    """The code's page, an item's progress and an appointment's all link to /track/ (this browser's
+    suggestions and appointments) in the same words, the ones its browser tab says."""
+    mine = client.get("/track/").get_data(as_text=True)
+    assert "<title>我的建议和约见 · 码上办</title>" in mine
+    for path in (f"/q/{world['zhang'].qr_code}", "/track/42", "/appointments/42"):
+        html = client.get(path).get_data(as_text=True)
+        links = re.findall(r'<a class="link" href="/track/">([^<]*)</a>', html)
+        assert links == ["我的建议和约见 ›"], (path, links)
+
+
 def test_the_filing_form_posts_and_its_categories_are_in_the_page(client, app, world):
     html = client.get(f"/q/{world['zhang'].qr_code}").get_data(as_text=True)
     form = re.search(r"<form[^>]*id=\"file-form\"[^>]*>", html).group(0)
