@@ -517,6 +517,15 @@ def test_station_list_search(client, factory, world):
     assert client.get("/public/").status_code == 302
 
 
+def test_a_station_list_page_past_the_last_says_so_not_that_nothing_matches(client, world):
+    """An old link to page 9 of a list that now has one page: the list is not empty, the page is ("共 2 个
+    联络站" above "没有找到符合条件的联络站" contradicted itself); it offers the first page."""
+    html = client.get("/public/stations?q=联络站&page=9").get_data(as_text=True)
+    assert "没有找到符合条件的联络站" not in html
+    assert '这一页没有联络站，请返回<a href="/public/stations?q=%E8%81%94%E7%BB%9C%E7%AB%99">第一页</a>。' in html
+    assert "没有找到符合条件的联络站。" in client.get("/public/stations?q=不存在的联络站").get_data(as_text=True)
+
+
 # --- 查找附近的联络站 ----------------------------------------------------------------------------
 
 HERE = (28.1700, 112.9300)  # a citizen in Changsha, as the browser's GPS puts them (WGS-84)
