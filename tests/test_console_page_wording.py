@@ -145,3 +145,18 @@ def test_an_activity_search_that_finds_nothing_says_so_not_that_there_are_none(s
                  "/console/activities?type=inspection"):
         page = text(station_admin.get(path))
         assert "没有符合条件的活动。" in page and "还没有活动" not in page, path
+
+
+def test_a_list_page_past_the_last_shows_the_last_page(station_admin, huaihua, world):  # noqa: F811
+    """An old link to page 99 (a bookmark, a list that has since shrunk) shows the list's last page, not
+    "没有符合条件的…" above "共 N 条" with no way back to the rows."""
+    post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    for client, path, row in (
+        (station_admin, "/console/activities?page=99", "城北联络站进站接待选民"),
+        (station_admin, "/console/stations?page=99", "城北联络站"),
+        (station_admin, "/console/deputies?page=99", "张伟"),
+        (station_admin, "/console/audit?page=99", "登录成功"),
+        (huaihua, "/console/admins?page=99", "chengbei"),
+    ):
+        page = text(client.get(path))
+        assert "没有符合条件" not in page and "还没有活动" not in page and row in page, path

@@ -13,9 +13,8 @@ from ..auth.limits import own_password_limits
 from ..auth.services import change_own_password
 from ..errors import APIError
 from ..forms import load_checked, noted, parse_int
-from ..pagination import paginate
 from . import bp
-from .activities import PER_PAGE, console_page, is_region_admin, managed_regions, page_number, query_text
+from .activities import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .form_errors import refused_form
 from .organisation import _int_list
 from .suggestions import scoped_stations
@@ -48,7 +47,7 @@ def _choices(user, checked=()):
 def admins():
     user = _region_admin_only()
     q = query_text("q", 64)
-    page = paginate(account_query(user, q), {"page": page_number(), "per_page": PER_PAGE})
+    page = listing_page(account_query(user, q), PER_PAGE)
     return render_template("console/admins.html", page=page, q=q, refusal=accounts.refusal)
 
 

@@ -148,6 +148,15 @@ def page_number():
     return parse_int(request.args.get("page"), 1, 100000) or 1
 
 
+def listing_page(query, per_page):
+    """A console list's page as ``page=`` asks, or its last page when that is past the end (a bookmark, a
+    list that has shrunk since): never an empty page under "共 N 条" that says nothing matches."""
+    page = paginate(query, {"page": page_number(), "per_page": per_page})
+    if not page["items"] and page["total"] and page["page"] > 1:
+        page = paginate(query, {"page": -(-page["total"] // per_page), "per_page": per_page})
+    return page
+
+
 def is_region_admin(user):
     return user is not None and user.admin_region_id is not None
 
@@ -287,7 +296,7 @@ def activities():
         query = query.where(Activity.title.contains(q, autoescape=True))
     query = query.order_by(Activity.starts_dt.desc(), Activity.id.desc()).options(
         selectinload(Activity.station).lazyload(Station.live_qr))
-    page = paginate(query, {"page": page_number(), "per_page": PER_PAGE})
+    page = listing_page(query, PER_PAGE)
     return render_template(
         "console/activities.html", page=page, status=status, type=kind, q=q, station_id=station_id,
         stations=scoped_stations(g.user, [station_id]), status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,

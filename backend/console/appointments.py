@@ -20,9 +20,8 @@ from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..forms import parse_int
 from ..org.models import Deputy, Station
-from ..pagination import paginate
 from . import bp, console_login_required
-from .activities import page_number
+from .activities import listing_page
 from .form_errors import FieldErrors, field_errors
 from .once import Collided, take_once
 from .suggestions import CHINA, ConsoleNotFound, cn_time, error_message, form_text, scoped_stations
@@ -99,7 +98,7 @@ def _link_args(form):
 def appointments():
     user = g.user
     query, form = filtered_query(user, request.args)
-    page = paginate(query.options(*_LIST_LOADING), {"page": page_number(), "per_page": PER_PAGE})
+    page = listing_page(query.options(*_LIST_LOADING), PER_PAGE)
     args = _link_args(form)
     # The request's page leads back here, to this filter and page, whatever is answered there.
     session[LIST_KEY] = args | ({"page": page["page"]} if page["page"] > 1 else {})

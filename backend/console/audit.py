@@ -5,9 +5,8 @@ from flask import g, render_template, request
 from ..audit import listing
 from ..audit.log import record_export
 from ..audit.models import ACTION_LABELS
-from ..pagination import paginate
 from . import bp
-from .activities import console_page, page_number
+from .activities import console_page, listing_page
 from .exports import EXPORT_BATCH, MAX_EXPORT_ROWS, _new_workbook, _send, _sheet
 from .suggestions import cn_time
 
@@ -16,7 +15,7 @@ from .suggestions import cn_time
 @console_page()
 def audit_log():
     filters = listing.parse_filters(request.args)
-    page = paginate(listing.events_query(g.user, filters), {"page": page_number(), "per_page": listing.PER_PAGE})
+    page = listing_page(listing.events_query(g.user, filters), listing.PER_PAGE)
     return render_template("console/audit.html", page=page, filters=filters, actions=ACTION_LABELS,
                            listing=listing)
 

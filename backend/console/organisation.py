@@ -43,7 +43,6 @@ from ..org.models import (
     station_deputies,
     station_listing,
 )
-from ..pagination import paginate
 from ..qr import render, targets
 from ..qr.models import QRKind
 from ..qr.services import qr_url
@@ -54,8 +53,8 @@ from .activities import (
     console_page,
     deputy_options,
     is_region_admin,
+    listing_page,
     managed_regions,
-    page_number,
     query_text,
     selected_deputies,
 )
@@ -144,8 +143,7 @@ def stations():
     region = db.session.get(Region, region_id) if region_id else None
     if region is not None:
         query = query.where(region_subtree_clause(Station.region_id, region))
-    page = paginate(query.order_by(Station.region_id, Station.id).options(*station_listing()),
-                    {"page": page_number(), "per_page": PER_PAGE})
+    page = listing_page(query.order_by(Station.region_id, Station.id).options(*station_listing()), PER_PAGE)
     return render_template(
         "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
         kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user),
@@ -267,7 +265,7 @@ def deputies():
         query = query.where(Deputy.level == level)
     if active in ("1", "0"):
         query = query.where(Deputy.active.is_(active == "1"))
-    page = paginate(query.order_by(Deputy.id).options(*deputy_listing()), {"page": page_number(), "per_page": PER_PAGE})
+    page = listing_page(query.order_by(Deputy.id).options(*deputy_listing()), PER_PAGE)
     return render_template(
         "console/deputies.html", page=page, q=q, station_id=station_id or "", level=level, active=active,
         stations=scoped_stations(user, [station_id]), level_labels=DEPUTY_LEVEL_LABELS,
