@@ -160,3 +160,21 @@ def test_a_list_page_past_the_last_shows_the_last_page(station_admin, huaihua, w
     ):
         page = text(client.get(path))
         assert "没有符合条件" not in page and "还没有活动" not in page and row in page, path
+
+
+def test_a_field_left_blank_is_asked_for_by_name(station_admin, huaihua, world):  # noqa: F811
+    """A blank required box says to fill it in (请填写活动名称。), as the station and deputy forms do, not the
+    length rule it breaks (长度应在 1 到 100 个字符之间。)."""
+    untitled = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], title="  "))
+    assert at_fields(untitled) == {"title": "请填写活动名称。"}
+    sent = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    edit = sent.headers["Location"] + "/edit"
+    renamed = post(station_admin, edit, {"title": "", "type": "reception", "place": "", "points": "", "description": ""})
+    assert at_fields(renamed)["title"] == "请填写活动名称。"
+    nameless = post(huaihua, "/console/admins/new", {
+        "kind": "station", "username": " ", "display_name": "王芳", "password": "first-pass-1",
+        "password2": "first-pass-1", "station_ids": [str(world["chengbei"].id)]})
+    assert at_fields(nameless) == {"username": "请填写用户名。"}
+    unsure = post(station_admin, "/console/password", {
+        "current_password": "", "new_password": "brand-new-pass", "new_password2": "brand-new-pass"})
+    assert at_fields(unsure) == {"current_password": "请输入当前密码。"}

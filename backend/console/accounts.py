@@ -55,7 +55,7 @@ def _new_account_data(form):
     """The new-account form as the API's AdminIn would receive it, every mistake at once."""
     data = {"username": form.get("username", ""), "display_name": form.get("display_name", ""),
             "password": form.get("password", "")}
-    errors = {}
+    errors = {} if data["username"].strip() else {"username": ["请填写用户名。"]}
     if form.get("password") != form.get("password2"):
         errors["password"] = ["两次输入的初始密码不一致。"]
     if form.get("kind") == "region":
@@ -170,11 +170,11 @@ def own_password():
     if request.method == "POST":
         form = request.form
         try:
-            mismatch = {}
+            own = {} if form.get("current_password") else {"current_password": ["请输入当前密码。"]}
             if form.get("new_password") != form.get("new_password2"):
-                mismatch["new_password"] = ["两次输入的新密码不一致。"]
+                own["new_password"] = ["两次输入的新密码不一致。"]
             data = load_checked(OwnPasswordIn(), {"current_password": form.get("current_password", ""),
-                                                  "new_password": form.get("new_password", "")}, mismatch)
+                                                  "new_password": form.get("new_password", "")}, own)
             change_own_password(user, data["current_password"], data["new_password"])
         except (APIError, ValidationError) as exc:
             return refused_form("console/password.html", exc, OWN_PASSWORD_FIELDS, LABELS)
