@@ -113,6 +113,25 @@ def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(app, client, 
     assert console_login(app, "chengbei").get("/console/").status_code == 200  # signing in again works
 
 
+def test_pages_and_exports_holding_citizens_details_are_never_kept_by_the_browser(app, client, world):  # noqa: F811
+    """退出 on a shared office computer, then 后退 or the browser's cache on disk: the item page with the
+    citizen's phone number, the queue and the exported list must not come back from it. Every console
+    answer says ``no-store``; only the photos and posters, addressed by a key, may be kept privately."""
+    item = file(client, world["citizen"], world["station_code"], contact_phone="13912345678").json
+    admin = console_login(app, "chengbei")
+    for path in (f"/console/suggestions/{item['id']}", "/console/suggestions", "/console/", "/console/login",
+                 "/console/suggestions/export.xlsx", "/console/stats/export.xlsx", "/console/appointments"):
+        answer = admin.get(path)
+        assert answer.status_code == 200, path
+        assert "no-store" in answer.cache_control, (path, answer.headers.get("Cache-Control"))
+    page = admin.get(f"/console/suggestions/{item['id']}").get_data(as_text=True)
+    assert "13912345678" in page
+    photo_page = admin.get("/console/deputies/{}/qr.png".format(world["zhang"].id))
+    assert photo_page.status_code == 200 and photo_page.cache_control.private  # a picture of a code, kept as it was
+    refused = admin.post("/console/logout", data={})
+    assert refused.status_code == 400 and "no-store" in refused.cache_control
+
+
 def test_dashboard_shows_the_scope_in_numbers_and_chart_data(app, client, world, pending, factory):  # noqa: F811
     file(client, world["citizen"], world["deputy_code"], content="路口红绿灯时间太短，老人过马路来不及。")
     with app.app_context():

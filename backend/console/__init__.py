@@ -33,6 +33,16 @@ def load_console_user():
         csrf.protect()
 
 
+@bp.after_request
+def never_kept(response):
+    """Console pages, exports and answers hold citizens' phone numbers and words: the browser keeps none
+    of them (no 后退 to an item page after 退出 on a shared computer, no export left in the disk cache).
+    Only what a view marks ``private`` itself (photos and posters, addressed by key) may be kept."""
+    if not response.cache_control.private:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def console_login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
