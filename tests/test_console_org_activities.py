@@ -725,7 +725,10 @@ def test_signing_in_returns_only_to_a_console_page(app, world):
     administrator in, then answered with a server error), goes to the console's home."""
     for target, expected in (("/console/suggestions?status=pending", "/console/suggestions?status=pending"),
                              ("https://evil.example/console", "/console/"), ("//evil.example/console", "/console/"),
-                             ("/console/%0d%0aSet-Cookie:%20x=1", "/console/"), ("/console/%09x", "/console/")):
+                             ("/console/%0d%0aSet-Cookie:%20x=1", "/console/"), ("/console/%09x", "/console/"),
+                             ("/\\evil.example/console", "/console/"), ("https:evil.example/console", "/console/"),
+                             ("%2F%2Fevil.example%2Fconsole", "/console/"), ("/%5Cevil.example", "/console/"),
+                             ("javascript:alert(1)//console", "/console/")):
         client = app.test_client()
         answer = client.post(f"/console/login?next={target}", data={
             "username": "chengbei", "password": "password123", "csrf_token": token_from(client, "/console/login")})

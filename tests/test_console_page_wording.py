@@ -121,6 +121,12 @@ def test_a_page_that_cannot_be_opened_leads_back_where_the_administrator_was(sta
     assert f'<a class="button" href="{activity_page}">返回上一页</a>' in page and "返回首页" in page
     bookmarked = text(station_admin.get(f"{activity_page}/edit"))  # no page before it: the activity list
     assert '<a class="button" href="/console/activities">返回上一页</a>' in bookmarked
+    # A page of another site, or one that only looks like the console's, is never where it leads.
+    for referrer in ("https://evil.example/console/activities", "http://localhost//evil.example/console",
+                     "http://localhost/\\evil.example/console", "http://evil.example\\@localhost/console",
+                     "https:evil.example/console"):
+        elsewhere = text(station_admin.get(f"{activity_page}/edit", headers={"Referer": referrer}))
+        assert '<a class="button" href="/console/activities">返回上一页</a>' in elsewhere, referrer
 
 
 def test_an_empty_list_says_so_without_counting_nought_under_it(station_admin, world):  # noqa: F811

@@ -650,6 +650,53 @@ def test_a_form_without_its_csrf_token_gets_a_chinese_page(admin, client, world,
     assert item_json(client, world["admin"], pending["id"])["status"] == "pending"
 
 
+def test_another_sessions_token_or_a_cross_site_form_changes_nothing(app, admin, client, world, pending):  # noqa: F811
+    """A token is good only in the session whose page carried it: another administrator's (a page of their
+    own, sent from a site they control) is refused, as is a form posted from another site over HTTPS with
+    a token that would otherwise be good (a browser that sends the cookie cross-site)."""
+    other = console_login(app, "changsha")
+    theirs = csrf_token(other, "/console/")
+    dispatch = f"/console/suggestions/{pending['id']}/dispatch"
+    refused = admin.post(dispatch, data={"deputy_id": world["zhang"].id, "csrf_token": theirs})
+    assert refused.status_code == 400 and "页面已过期，请刷新后重试。" in refused.get_data(as_text=True)
+
+    secure = "https://localhost"
+    own = csrf_token(admin, f"/console/suggestions/{pending['id']}")
+    cross_site = admin.post(dispatch, base_url=secure, headers={"Referer": "https://evil.example/form.html"},
+                            data={"deputy_id": world["zhang"].id, "csrf_token": own})
+    assert cross_site.status_code == 400 and "页面已过期，请刷新后重试。" in cross_site.get_data(as_text=True)
+    no_referrer = admin.post(dispatch, base_url=secure, data={"deputy_id": world["zhang"].id, "csrf_token": own})
+    assert no_referrer.status_code == 400 and "页面已过期" in no_referrer.get_data(as_text=True)
+    assert item_json(client, world["admin"], pending["id"])["status"] == "pending"
+    same_site = admin.post(dispatch, base_url=secure, headers={"Referer": f"{secure}/console/suggestions/{pending['id']}"},
+                           data={"deputy_id": world["zhang"].id, "csrf_token": own})
+    assert same_site.status_code == 302  # the same form from the console's own page is taken
+    assert item_json(client, world["admin"], pending["id"])["status"] == "assigned"
+
+
+def test_signing_in_starts_a_new_session_and_the_cookie_is_kept_from_scripts(app, world):  # noqa: F811
+    """Session fixation: a session cookie planted before sign-in (its holder knows it, and the form token
+    its page carried) opens nothing afterwards; the signed-in browser gets a new cookie, HttpOnly and
+    SameSite=Lax (Secure in production: tests/test_operations.py)."""
+    planted = app.test_client()
+    old_token = csrf_token(planted, "/console/login")
+    cookie = planted.get_cookie("session").value
+    victim = app.test_client()
+    victim.set_cookie("session", cookie)
+    signed_in = victim.post("/console/login", data={"username": "chengbei", "password": "password123",
+                                                    "csrf_token": old_token})
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/console/"
+    set_cookie = signed_in.headers["Set-Cookie"]
+    assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie and "Secure" not in set_cookie
+    assert victim.get_cookie("session").value != cookie
+    assert victim.get("/console/").status_code == 200
+    attacker = planted.get("/console/")
+    assert attacker.status_code == 302 and "/console/login" in attacker.headers["Location"]
+    stale = victim.post("/console/logout", data={"csrf_token": old_token})  # the token known before sign-in
+    assert stale.status_code == 400 and "页面已过期" in stale.get_data(as_text=True)
+    assert victim.get("/console/").status_code == 200  # still signed in: the forged 退出 did nothing
+
+
 def _token_issued_ago(app, client, seconds):
     """The session's form token as a page showed it ``seconds`` ago (signed as flask-wtf signs it)."""
     class Then(TimestampSigner):

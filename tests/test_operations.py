@@ -316,6 +316,20 @@ def sign_in(url):
     return requests.post(url + "/api/v1/auth/login", json=ADMIN, timeout=10)
 
 
+def test_in_production_the_console_cookie_travels_only_over_https_and_never_to_scripts(deployment, serve):
+    """APP_ENV=production behind nginx's HTTPS: the console's session cookie is Secure, HttpOnly and
+    SameSite=Lax from the sign-in page on, so no plain-HTTP request, page script or other site's form
+    carries it; the page itself says no-store and carries the security headers."""
+    served = serve(deployment)
+    page = requests.get(served.url + "/console/login", timeout=10)
+    assert page.status_code == 200 and "登录" in page.text
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("session=")
+    assert {"Secure", "HttpOnly", "SameSite=Lax"} <= {part.strip() for part in cookie.split(";")}, cookie
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+
+
 @pytest.mark.parametrize("redis_down", ["refused", "silent"])
 def test_sign_in_limits_hold_when_redis_is_down_at_start(deployment, serve, silent_redis, redis_down):
     """Refused, or taking connections and never answering: each Redis command gives up after REDIS_TIMEOUT
