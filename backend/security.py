@@ -1,7 +1,9 @@
 """Security headers on every answer, and the console's session cookie read only when one is sent.
 
 Pages load only the application's own assets and cannot be framed. The headers are added where the
-response starts (WSGI), so they cost a list extension per request, not four header searches.
+response starts (WSGI), so they cost a list extension per request, not four header searches. An answer
+over HTTPS (as nginx tells it through X-Forwarded-Proto, with TRUSTED_PROXIES) also carries HSTS, so
+that a browser that once opened the site never falls back to plain HTTP.
 """
 from flask.sessions import SecureCookieSessionInterface
 
@@ -18,6 +20,8 @@ DOCS_PATH = "/api/v1/docs"
 _COMMON = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"))
 _STRICT = (("Content-Security-Policy", STRICT_CSP), *_COMMON)
 _DOCS = (("Content-Security-Policy", DOCS_CSP), *_COMMON)
+# A year; not includeSubDomains: other services of a government domain may still be plain HTTP.
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
 class SecurityHeaders:
@@ -32,6 +36,9 @@ class SecurityHeaders:
         def start_with_headers(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}
             headers.extend(item for item in defaults if item[0].lower() not in present)
+            # Read now, not on the way in: ProxyFix, inside this middleware, sets the scheme nginx saw.
+            if environ.get("wsgi.url_scheme") == "https" and "strict-transport-security" not in present:
+                headers.append(HSTS)
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start_with_headers)

@@ -26,6 +26,16 @@ def test_api_answers_errors_and_pages_carry_the_security_headers(client):
         assert response.headers.getlist("X-Frame-Options") == ["DENY"], path  # added once, not twice
 
 
+def test_over_https_every_answer_tells_the_browser_to_stay_on_https(client):
+    """HSTS: once a browser has opened the site over HTTPS it never again sends a sign-in, a session cookie
+    or a citizen's phone number over plain HTTP (a hotel Wi-Fi's downgrade). Over HTTP the header is
+    meaningless and not sent."""
+    for path in ("/console/login", "/public/stations", "/api/v1/health", "/api/v1/no-such-thing"):
+        secure = client.get(path, base_url="https://localhost")
+        assert secure.headers.get("Strict-Transport-Security") == "max-age=31536000", path
+        assert "Strict-Transport-Security" not in client.get(path).headers, path
+
+
 def test_the_api_docs_page_may_run_its_inline_boot_script(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200

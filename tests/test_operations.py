@@ -319,15 +319,16 @@ def sign_in(url):
 def test_in_production_the_console_cookie_travels_only_over_https_and_never_to_scripts(deployment, serve):
     """APP_ENV=production behind nginx's HTTPS: the console's session cookie is Secure, HttpOnly and
     SameSite=Lax from the sign-in page on, so no plain-HTTP request, page script or other site's form
-    carries it; the page itself says no-store and carries the security headers."""
-    served = serve(deployment)
-    page = requests.get(served.url + "/console/login", timeout=10)
+    carries it; the page itself says no-store and carries the security headers, HSTS among them."""
+    served = serve(deployment | {"TRUSTED_PROXIES": "1"})
+    page = requests.get(served.url + "/console/login", headers={"X-Forwarded-Proto": "https"}, timeout=10)
     assert page.status_code == 200 and "登录" in page.text
     cookie = page.headers["Set-Cookie"]
     assert cookie.startswith("session=")
     assert {"Secure", "HttpOnly", "SameSite=Lax"} <= {part.strip() for part in cookie.split(";")}, cookie
     assert page.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000"  # nginx said the browser used HTTPS
 
 
 @pytest.mark.parametrize("redis_down", ["refused", "silent"])
