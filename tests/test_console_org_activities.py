@@ -764,6 +764,25 @@ def test_odd_input_is_never_a_server_error(huaihua, world):
     assert db.session.get(type(world["chengbei"]), world["chengbei"].id).name == "城北联络站"
 
 
+def test_a_crafted_link_cannot_steer_the_pages_own_links(app, factory, huaihua, world):
+    """Flask's url_for takes _anchor, _method, _scheme and _external besides a page's filters: a link with
+    them in its query (?_method=POST, ?_anchor=x) made every paged list and the 操作日志 a server error, and
+    ?_external=1 turned the page's links into absolute ones at whatever host the request named. They are
+    no filter of any page: its pager and export links keep the real filters and stay on the site."""
+    for i in range(25):  # two pages of deputies
+        factory.deputy(world["tree"]["hc"], f"代表{i:02d}", phone=f"139000001{i:02d}", stations=[world["chengbei"]])
+    for path in ("/console/deputies", "/console/audit"):
+        for crafted in ("_anchor=x", "_method=POST", "_external=1&_scheme=https", "_external=1"):
+            page = huaihua.get(f"{path}?q=&{crafted}")
+            assert page.status_code == 200, (path, crafted, page.status_code)
+            links = re.findall(r'href="([^"]+)"', text(page))
+            assert not [link for link in links if "//" in link], (path, crafted, links)
+    pager = re.findall(r'href="([^"]+)">下一页', text(huaihua.get("/console/deputies?_external=1&q=代表")))
+    assert pager == ["/console/deputies?q=%E4%BB%A3%E8%A1%A8&amp;page=2"]
+    export = re.findall(r'href="([^"]+)">导出 Excel', text(huaihua.get("/console/audit?_anchor=x&who=root")))
+    assert export == ["/console/audit/export.xlsx?who=root"]
+
+
 def test_a_register_over_the_upload_limit_is_refused_on_the_import_page_saying_the_limit(huaihua):
     response = huaihua.post("/console/deputies/import", data={
         "csrf_token": token_from(huaihua, "/console/deputies/import"),

@@ -79,6 +79,14 @@ def china_end(ends, starts):
     return china_dt(ends, "%m-%d %H:%M")
 
 
+@bp.app_template_global()
+def query_args():
+    """The page's own query (its filters), for its pager and export links: without url_for's own keywords
+    (``_anchor``, ``_method``, ``_scheme``, ``_external``), which no page takes as a filter and which a
+    crafted link would otherwise pass to url_for (a server error, or links made absolute)."""
+    return {key: value for key, value in request.args.items() if not key.startswith("_")}
+
+
 def back_url(fallback):
     """Where to send the administrator after a refused action: the console page they came from."""
     referrer = request.referrer or ""
