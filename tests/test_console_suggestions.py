@@ -626,6 +626,7 @@ def test_photos_are_served_to_administrators_in_scope_only(app, client, admin, w
     assert '<figcaption class="tag">待检测</figcaption>' in page
     photo = admin.get(photo_url)
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert photo.headers["X-Content-Type-Options"] == "nosniff" and photo.headers["Content-Disposition"] == "inline"
     assert Image.open(io.BytesIO(photo.data)).size == (40, 30)
 
     other = console_login(app, "changsha")

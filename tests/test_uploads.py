@@ -98,6 +98,9 @@ def test_jpeg_with_gps_is_stripped_and_turned_upright(client, citizen):
     assert download.mimetype == "image/jpeg"
     assert download.headers["ETag"]
     assert "private" in download.headers["Cache-Control"]
+    # Never read as anything but the image it was decoded as, and shown, not saved as a file of another kind.
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"] == "inline"
     photo = Image.open(io.BytesIO(download.data))
     photo.load()
     assert photo.format == "JPEG"
