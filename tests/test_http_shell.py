@@ -19,7 +19,8 @@ STRICT = {"Content-Security-Policy": STRICT_CSP, "X-Content-Type-Options": "nosn
 
 
 def test_api_answers_errors_and_pages_carry_the_security_headers(client):
-    for path, status in (("/api/v1/health", 200), ("/api/v1/no-such-thing", 404), ("/console/login", 200)):
+    for path, status in (("/api/v1/health", 200), ("/api/v1/no-such-thing", 404), ("/console/login", 200),
+                         ("/public/stations", 200), ("/q/no-such-code", 404), ("/console/no-such-page", 404)):
         response = client.get(path)
         assert response.status_code == status, path
         assert _security_headers(response) == STRICT, path
