@@ -124,7 +124,9 @@ class TimelineEntryOut(Schema):
     to_status = fields.String(allow_none=True)
     actor_role = fields.String(required=True)
     actor_name = fields.String(metadata={"description": "shown to citizens only for deputies; to nobody for an anonymous filer's own steps"})
-    actor_user_id = fields.Integer(metadata={"description": "staff only; never for an anonymous filer's own steps"})
+    actor_user_id = fields.Integer(allow_none=True, metadata={
+        "description": "staff only; never for an anonymous filer's own steps; null for the system's own steps "
+                       "(actor_role system: 超时提醒, 督办, 自动办结)"})
     note = fields.String()
     at = fields.DateTime(required=True)
 

@@ -158,6 +158,12 @@ def caller_headers(request, factory):
 api_document = schemathesis.openapi.from_dict(json.loads(COMMITTED.read_text(encoding="utf-8")))
 
 
+def assert_documented(response, method, path):
+    """The answer is as the document says: a documented status, content type and body schema.
+    ``path`` as documented, e.g. ``/api/v1/suggestions/{suggestion_id}``."""
+    api_document[path][method.upper()].validate_response(response)
+
+
 # The organisation endpoints are also held to their documented answers (status, content type, body
 # schema); the rest, images included, to "no 5xx" only.
 CONFORMING = re.compile(r"^/api/v1/(regions|stations|deputies)(/\{[a-z_]+\})?$")

@@ -10,6 +10,7 @@ from backend.db_types import CHINA, utcnow
 
 from .factories import screen
 from .test_console_suggestions import console_login
+from .test_openapi import assert_documented
 from .test_suggestions import delivered, file, step, world  # noqa: F401  (fixture)
 from .test_wechat_link import link, new_link_code
 
@@ -99,6 +100,21 @@ def test_a_dissatisfied_work_order_goes_to_supervision_and_the_deputy_forwards_a
         "file", "accept", "forward", "feedback", "supervise", "forward", "feedback"]
     assert delivered(wechat_standin, app) == messages, "a satisfied answer tells nobody"
     assert step(client, deputy, item_id, "reply", content="信号灯已修复，感谢反映。").json["status"] == "replied"
+
+
+def test_the_systems_supervision_step_is_in_the_documented_timeline_for_staff(client, world, accepted):  # noqa: F811
+    """督办 after 不满意 is the system's step, of no account: staff read it, as documented, with no user id."""
+    item_id = accepted["id"]
+    assert forward(client, world["zhang_h"], item_id, target="department", department="县住建局").status_code == 200
+    answered = feedback(client, world["zhang_h"], item_id, department_satisfaction="dissatisfied")
+    assert answered.status_code == 200, answered.json
+    assert_documented(answered, "post", "/api/v1/suggestions/{suggestion_id}/feedback")
+    for viewer in ("zhang_h", "admin", "citizen"):
+        seen = client.get(f"/api/v1/suggestions/{item_id}", headers=world[viewer])
+        assert_documented(seen, "get", "/api/v1/suggestions/{suggestion_id}")
+        supervise = seen.json["timeline"][-1]
+        assert (supervise["action"], supervise["actor_role"], supervise.get("actor_user_id")) == (
+            "supervise", "system", None), viewer
 
 
 def test_the_citizen_sees_the_work_order_a_follower_sees_only_where_it_went(app, client, world, accepted):  # noqa: F811
