@@ -17,6 +17,7 @@ import json
 import os
 import random
 import re
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -165,6 +166,7 @@ def test_fuzz_every_operation(app, demo, caller):
         if not OPERATIONS.search(operation.path):
             continue
         restore(app, demo)
+        statuses = Counter()
         cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                           operation.as_strategy(GenerationMode.NEGATIVE))
 
@@ -178,6 +180,7 @@ def test_fuzz_every_operation(app, demo, caller):
             if caller == "anonymous" and case.headers:
                 case.headers.pop("Authorization", None)
             response = case.call(app=app, headers=headers_of(app, demo, caller))
+            statuses[response.status_code] += 1
             case.validate_response(response, checks=CHECKS)
 
         try:
@@ -185,6 +188,9 @@ def test_fuzz_every_operation(app, demo, caller):
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - schemathesis groups are no Exception
             failures.append(f"{operation.label} as {caller} (FUZZ_SEED={SEED}): {described(exc)}")
             print(f"\n!!! {failures[-1]}", flush=True)  # at once: a long run reports as it goes
+        # What the operation answered (an operation never answering 2xx was never reached past its checks).
+        print(f"  {operation.label} as {caller}: " + ", ".join(f"{n}×{status}" for status, n in sorted(statuses.items())),
+              flush=True)
     assert not failures, "\n\n".join(failures)
 
 
