@@ -82,6 +82,21 @@ def test_region_admin_creates_a_region_a_station_with_a_code_and_a_deputy(client
     assert client.get(f"{API}/stations/{station.json['id']}").json["deputy_ids"] == [deputy.json["id"]]
 
 
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
+def test_a_new_station_is_created_with_its_deputies_and_administrators_at_once(client, org, factory):
+    """Deputies and administrators named in the same request: the links are made in one go, the new station
+    never half in the session (SQLAlchemy warned that a link along Deputy.stations would not be written)."""
+    keeper = factory.admin("yingfeng", stations=[org["hc_other"]])
+    created = client.post(f"{API}/stations", headers=org["hh_admin"], json={
+        "name": "鹤城区红星联络站", "kind": "center", "region_id": org["hc"].id,
+        "deputy_ids": [org["zhang"].id, org["liu"].id], "admin_user_ids": [keeper.id]})
+    assert created.status_code == 201, created.json
+    station = client.get(f"{API}/stations/{created.json['id']}", headers=org["hh_admin"]).json
+    assert (station["deputy_ids"], station["admin_user_ids"]) == ([org["zhang"].id, org["liu"].id], [keeper.id])
+    zhang = client.get(f"{API}/deputies/{org['zhang'].id}", headers=org["hh_admin"]).json
+    assert zhang["station_ids"] == [org["hc_station"].id, created.json["id"]]
+
+
 def test_region_admin_patches_a_station_and_a_deputy_in_their_subtree(client, org):
     admin = org["hh_admin"]
     station = client.patch(f"{API}/stations/{org['hc_station'].id}", json={"open_hours": "每周三下午"}, headers=admin)

@@ -113,6 +113,10 @@ def _admin_users(ids):
 
 def create_station(actor, data) -> Station:
     region = _region_in_scope(actor, data["region_id"])
+    # Looked up before the station exists: a query's autoflush would otherwise meet the deputies linked to a
+    # station not yet in the session.
+    deputies = _deputies_in_scope(actor, data.get("deputy_ids", []))
+    admins = _admin_users(data.get("admin_user_ids", []))
     station = Station(
         name=data["name"],
         kind=StationKind(data["kind"]),
@@ -122,9 +126,9 @@ def create_station(actor, data) -> Station:
         lng=data.get("lng"),
         open_hours=data.get("open_hours", ""),
         description=data.get("description", ""),
+        deputies=deputies,
+        admins=admins,
     )
-    station.deputies = _deputies_in_scope(actor, data.get("deputy_ids", []))
-    station.admins = _admin_users(data.get("admin_user_ids", []))
     db.session.add(station)
     db.session.flush()
     qr_services.issue(QRKind.station, station.id)
