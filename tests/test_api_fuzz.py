@@ -1,6 +1,6 @@
 """Exploratory fuzzing of the HTTP API (opt-in): schemathesis sends hundreds of generated requests per
 operation, valid and invalid, as each kind of caller, on the demo's data (its people, suggestions at every
-step, activities, an appointment), with real ids where a path names one.
+step, activities, an appointment), with real ids where a path, a query or a body names one.
 
 Off by default (``make test`` skips it); run it with a number of examples per operation::
 
@@ -106,6 +106,7 @@ def demo(app):
             "user_id": db.session.scalars(select(User.id)).all(),
             "code": db.session.scalars(select(QRCode.code)).all() + db.session.scalars(select(ScoringRule.code)).all(),
             "key": db.session.scalars(select(Upload.key)).all(),
+            "upload_id": db.session.scalars(select(Upload.id)).all(),
         }
         # Every row as the stories left them, for ``restore``.
         with db.engine.connect() as conn:
@@ -129,6 +130,27 @@ def restore(app, demo):
                     conn.execute(table.insert(), rows)
         cache.clear()
     limiter.reset()
+
+
+# Body and query fields naming an id of another kind than their name says.
+ID_KINDS = {"parent_id": "region_id", "set_by_region_id": "region_id", "into_id": "suggestion_id",
+            "admin_user_ids": "user_id", "add_deputy_ids": "deputy_id", "remove_deputy_ids": "deputy_id",
+            "attachment_ids": "upload_id"}
+
+
+def with_real_ids(fields, real_ids, data, where):
+    """Most of the time, a real id (or a few) in a field generated with an id's name: a random number seldom
+    names a station or a deputy, and a request naming none is refused before the code behind it runs."""
+    if not isinstance(fields, dict):
+        return
+    for name in list(fields):
+        kind = ID_KINDS.get(name) or (name[:-1] if name.endswith("_ids") else name)
+        if kind not in real_ids or not data.draw(st.integers(0, 3), label=f"real {where} {name}?"):
+            continue
+        if name.endswith("_ids"):
+            fields[name] = data.draw(st.lists(st.sampled_from(real_ids[kind]), max_size=4, unique=True), label=name)
+        else:
+            fields[name] = data.draw(st.sampled_from(real_ids[kind]), label=name)
 
 
 def headers_of(app, demo, caller):
@@ -174,9 +196,9 @@ def test_fuzz_every_operation(app, demo, caller):
         @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=cases, data=st.data())
         def answers_properly(case, data):
-            for name in list(case.path_parameters or {}):
-                if name in real_ids and data.draw(st.integers(0, 3), label=f"real {name}?"):
-                    case.path_parameters[name] = data.draw(st.sampled_from(real_ids[name]), label=name)
+            with_real_ids(case.path_parameters, real_ids, data, "path")
+            with_real_ids(case.query, real_ids, data, "query")
+            with_real_ids(case.body, real_ids, data, "body")
             if caller == "anonymous" and case.headers:
                 case.headers.pop("Authorization", None)
             response = case.call(app=app, headers=headers_of(app, demo, caller))
