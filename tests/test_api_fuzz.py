@@ -7,7 +7,8 @@ Off by default (``make test`` skips it); run it with a number of examples per op
     FUZZ_EXAMPLES=300 .venv/bin/python -m pytest -q -p no:xdist tests/test_api_fuzz.py
     FUZZ_EXAMPLES=300 FUZZ_SEED=1234 ...      # replay a run (the seed is printed, and named in failures)
     FUZZ_CALLERS=citizen,deputy ...           # only some callers
-    FUZZ_OPERATIONS='suggestions' ...         # only operations whose path contains this text (a regex)
+    FUZZ_OPERATIONS='suggestions' ...         # only operations whose path contains this text (a regex);
+                                              # chains then go among those operations only
 
 Checks on every answer: never a 5xx; the status code and content type are documented; the body matches the
 documented schema; every 4xx body is the contract's error JSON with a message in Chinese. The stateful test
@@ -17,7 +18,7 @@ import json
 import os
 import random
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 import schemathesis
@@ -221,7 +222,10 @@ def test_fuzz_chained_operations(app, demo, caller):
     """Stateful: schemathesis chains calls through the links it infers from the document (an id answered by
     one operation passed to the next)."""
     schema = api_document()
+    if os.environ.get("FUZZ_OPERATIONS"):  # chains among these operations only
+        schema = schema.include(path_regex=OPERATIONS.pattern)
     machine = schema.as_state_machine()
+    reached = defaultdict(Counter)
 
     class Chained(machine):
         def setup(self):
@@ -241,6 +245,7 @@ def test_fuzz_chained_operations(app, demo, caller):
                 raise
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
+            reached[case.operation.label][response.status_code] += 1
             try:
                 case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
             except (Exception, BaseExceptionGroup) as exc:
@@ -251,5 +256,9 @@ def test_fuzz_chained_operations(app, demo, caller):
 
     print(f"\nchaining as {caller}: FUZZ_EXAMPLES={EXAMPLES} FUZZ_SEED={SEED}")
     Chained._hypothesis_internal_use_seed = SEED  # what hypothesis.stateful reads for a seed
-    Chained.run(settings=settings(max_examples=EXAMPLES, deadline=None, database=None, stateful_step_count=8,
-                                  suppress_health_check=list(HealthCheck)))
+    try:
+        Chained.run(settings=settings(max_examples=EXAMPLES, deadline=None, database=None, stateful_step_count=8,
+                                      suppress_health_check=list(HealthCheck)))
+    finally:  # which operations the chains reached, and how they answered
+        for label, statuses in sorted(reached.items()):
+            print(f"  {label} chained as {caller}: " + ", ".join(f"{n}×{status}" for status, n in sorted(statuses.items())))
