@@ -1,19 +1,24 @@
 """Exploratory fuzzing of the console (opt-in, with tests/test_api_fuzz.py's knobs): hypothesis fills the
 发单 form, the new station and new deputy forms, the station and deputy edit forms, and the query strings of
 the queue and the lists with odd values (huge numbers, NUL characters, dates that are none, ids of other
-regions), as a region administrator and as a station administrator. No answer is a server error.
+regions), as a region administrator and as a station administrator. On the demo's data besides (suggestions
+at every step, activities, appointments), it posts the steps an administrator takes on a suggestion, an
+appointment or an activity, points corrections, the rulebook, the working-day calendar, the accounts' forms,
+and opens each item's page with odd query strings. No answer is a server error.
 
     FUZZ_EXAMPLES=200 .venv/bin/python -m pytest -q -p no:xdist tests/test_console_fuzz.py
 """
-import os
+from collections import Counter, defaultdict
 
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from backend.extensions import db
 from tests.test_console_org_activities import sign_in, token_from, world  # noqa: F401 - fixtures
 
-from .test_api_fuzz import EXAMPLES, SEED
+from .test_api_fuzz import EXAMPLES, SEED, demo  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.skipif(not EXAMPLES, reason="exploratory fuzzing: set FUZZ_EXAMPLES to run it")
 
@@ -102,3 +107,114 @@ def test_fuzz_console_query_strings(console):
 
     answers()
 
+
+
+# The forms an administrator posts on the demo's items: {placeholders} are real ids most of the time.
+NOTE = ["note", "reason", "record", "form_key"]
+ACTIONS = [
+    ("/console/suggestions/{suggestion_id}/dispatch", ["deputy_id", "note"]),
+    ("/console/suggestions/{suggestion_id}/reject", ["reason"]),
+    ("/console/suggestions/{suggestion_id}/supervise", ["note"]),
+    ("/console/suggestions/{suggestion_id}/forward", ["target", "department", "work_order_no", "note"]),
+    ("/console/suggestions/{suggestion_id}/feedback", ["note", "department_satisfaction"]),
+    ("/console/suggestions/{suggestion_id}/release", ["note"]),
+    ("/console/suggestions/{suggestion_id}/merge", ["into"]),
+    ("/console/appointments/{appointment_id}/confirm", ["meet_at", "place", "note"]),
+    ("/console/appointments/{appointment_id}/decline", ["reason"]),
+    ("/console/appointments/{appointment_id}/complete", ["record"]),
+    ("/console/activities/{activity_id}/edit", ACTIVITY + ["add_deputy_ids", "remove_deputy_ids", "status", "q", "page"]),
+    ("/console/activities/{activity_id}/close", []),
+    ("/console/activities/{activity_id}/cancel", []),
+    ("/console/activities/{activity_id}/participants/{deputy_id}/checkin", ["reason", "status", "q", "page"]),
+    ("/console/deputies/{deputy_id}/points/corrections", ["points", "reason", "year"]),
+    ("/console/stations/{station_id}/qr/reissue", []),
+    ("/console/stations/{station_id}/qr/revoke", []),
+    ("/console/deputies/{deputy_id}/qr/reissue", []),
+    ("/console/deputies/{deputy_id}/qr/revoke", []),
+    ("/console/workdays", ["kind", "first", "last", "name"]),
+    ("/console/workdays/remove", ["first"]),
+    ("/console/admins/new", ["username", "display_name", "password", "password2", "kind", "region_id", "station_ids"]),
+    ("/console/admins/{user_id}", ["display_name", "region_id", "stations_present", "station_ids"]),
+    ("/console/admins/{user_id}/password", ["password", "password2"]),
+    ("/console/admins/{user_id}/disabled", ["disabled"]),
+    ("/console/password", ["current_password", "new_password", "new_password2"]),
+]
+PAGES = ["/console/suggestions/{suggestion_id}", "/console/suggestions/{suggestion_id}/merge-target",
+         "/console/appointments/{appointment_id}", "/console/activities/{activity_id}",
+         "/console/activities/{activity_id}/edit", "/console/activities/{activity_id}/attendance.json",
+         "/console/activities/{activity_id}/screen", "/console/deputies/{deputy_id}",
+         "/console/deputies/{deputy_id}/archive", "/console/deputies/{deputy_id}/archive.xlsx",
+         "/console/stations/{station_id}", "/console/admins/{user_id}", "/console/audit", "/console/workdays"]
+PAGE_QUERY = QUERY + ["into", "record_status", "remove_deputy_ids"]
+
+
+@pytest.fixture(params=["hecheng", "chengbei"])
+def demo_console(request, app, demo):  # noqa: F811
+    """Signed in to the console on the demo's data, as 鹤城区's administrator or 城北联络站's; the ids a form
+    may name (the account's own aside: disabling it, or changing its password, ends the run's session)."""
+    from backend.auth.models import User
+    from backend.demo import DEMO_STATION_ADMIN
+    from backend.points.models import ScoringRule
+
+    password = {"hecheng": "hecheng12345", "chengbei": DEMO_STATION_ADMIN[1]}[request.param]
+    with app.app_context():
+        own = db.session.scalar(select(User.id).where(User.username == request.param))
+        rules = db.session.scalars(select(ScoringRule.code)).all()
+        db.session.remove()
+    ids = {name: values for name, values in demo["ids"].items() if name != "user_id"}
+    ids["user_id"] = [i for i in demo["ids"]["user_id"] if i != own]
+    return sign_in(app, request.param, password), ids, rules
+
+
+def real_or_odd(ids):
+    return st.one_of(st.sampled_from(ids), st.sampled_from(ids), st.sampled_from(["0", "-1", "9" * 20, "x"]))
+
+
+def test_fuzz_console_actions_on_the_demo(demo_console):
+    """Every step's form, on real items at every step, with odd values; the steps change the data as they go
+    (a later example meets what an earlier one did), which is a console's life too."""
+    client, ids, rules = demo_console
+    every_id = sorted({i for name, values in ids.items() if name.endswith("_id") for i in values})
+    rule_fields = ["region_id"] + [f"{what}-{code}" for code in rules for what in ("reset", "cap", "label", "points",
+                                                                                      "active")]
+    targets = ACTIONS + [("/console/rules", rule_fields)]
+    token = token_from(client, "/console/")
+    print(f"\nconsole actions on the demo: FUZZ_EXAMPLES={EXAMPLES} FUZZ_SEED={SEED}")
+
+    @fuzzing
+    @given(data=st.data())
+    def answers(data):
+        template, fields = data.draw(st.sampled_from(targets), label="form")
+        path = template.format(**{name: data.draw(real_or_odd(ids[name]), label=name)
+                                  for name in ("suggestion_id", "appointment_id", "activity_id", "deputy_id",
+                                               "station_id", "user_id") if "{" + name + "}" in template})
+        sent = data.draw(form(fields, every_id), label="fields") if fields else {}
+        response = client.post(path, data={"csrf_token": token, **sent})
+        answered[template][response.status_code] += 1
+        no_server_error(response, (path, sent))
+
+    answered = defaultdict(Counter)
+    try:
+        answers()
+    finally:  # what each form answered: a 302 is a step taken (or a page moved to)
+        for template, statuses in sorted(answered.items()):
+            print(f"  {template}: " + ", ".join(f"{n}×{status}" for status, n in sorted(statuses.items())))
+
+
+def test_fuzz_console_item_pages_on_the_demo(demo_console):
+    client, ids, _ = demo_console
+    every_id = sorted({i for name, values in ids.items() if name.endswith("_id") for i in values})
+    print(f"\nconsole item pages on the demo: FUZZ_EXAMPLES={EXAMPLES} FUZZ_SEED={SEED}")
+
+    @fuzzing
+    @given(data=st.data())
+    def answers(data):
+        template = data.draw(st.sampled_from(PAGES), label="page")
+        path = template.format(**{name: data.draw(real_or_odd(ids[name]), label=name)
+                                  for name in ("suggestion_id", "appointment_id", "activity_id", "deputy_id",
+                                               "station_id", "user_id") if "{" + name + "}" in template})
+        query = data.draw(form(PAGE_QUERY, every_id), label="query")
+        response = client.get(path, query_string=query)
+        no_server_error(response, (path, query))
+
+    answers()
