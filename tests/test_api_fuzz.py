@@ -139,19 +139,53 @@ ID_KINDS = {"parent_id": "region_id", "set_by_region_id": "region_id", "into_id"
             "attachment_ids": "upload_id"}
 
 
-def with_real_ids(fields, real_ids, data, where):
+class DrawnIds:
+    """Real ids as hypothesis draws them (replayed and shrunk with the rest of the example)."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def chance(self, label):
+        return bool(self.data.draw(st.integers(0, 3), label=label))
+
+    def one(self, values, label):
+        return self.data.draw(st.sampled_from(values), label=label)
+
+    def some(self, values, label):
+        return self.data.draw(st.lists(st.sampled_from(values), max_size=4, unique=True), label=label)
+
+
+class SeededIds:
+    """Real ids chosen from a generator seeded with the request as generated: the same request gets the same
+    ids when hypothesis replays a chain."""
+
+    def __init__(self, case):
+        self.random = random.Random(f"{case.operation.label} {case.path_parameters} {case.query} {case.body}")
+
+    def chance(self, label):
+        return self.random.randrange(4) != 0
+
+    def one(self, values, label):
+        return self.random.choice(values)
+
+    def some(self, values, label):
+        return self.random.sample(values, self.random.randint(0, min(4, len(values))))
+
+
+def with_real_ids(fields, real_ids, choose, where, keep=()):
     """Most of the time, a real id (or a few) in a field generated with an id's name: a random number seldom
-    names a station or a deputy, and a request naming none is refused before the code behind it runs."""
+    names a station or a deputy, and a request naming none is refused before the code behind it runs.
+    Fields in ``keep`` stay as they are."""
     if not isinstance(fields, dict):
         return
     for name in list(fields):
         kind = ID_KINDS.get(name) or (name[:-1] if name.endswith("_ids") else name)
-        if kind not in real_ids or not data.draw(st.integers(0, 3), label=f"real {where} {name}?"):
+        if name in keep or kind not in real_ids or not choose.chance(f"real {where} {name}?"):
             continue
         if name.endswith("_ids"):
-            fields[name] = data.draw(st.lists(st.sampled_from(real_ids[kind]), max_size=4, unique=True), label=name)
+            fields[name] = choose.some(real_ids[kind], name)
         else:
-            fields[name] = data.draw(st.sampled_from(real_ids[kind]), label=name)
+            fields[name] = choose.one(real_ids[kind], name)
 
 
 def headers_of(app, demo, caller):
@@ -197,9 +231,10 @@ def test_fuzz_every_operation(app, demo, caller):
         @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=cases, data=st.data())
         def answers_properly(case, data):
-            with_real_ids(case.path_parameters, real_ids, data, "path")
-            with_real_ids(case.query, real_ids, data, "query")
-            with_real_ids(case.body, real_ids, data, "body")
+            choose = DrawnIds(data)
+            with_real_ids(case.path_parameters, real_ids, choose, "path")
+            with_real_ids(case.query, real_ids, choose, "query")
+            with_real_ids(case.body, real_ids, choose, "body")
             if caller == "anonymous" and case.headers:
                 case.headers.pop("Authorization", None)
             # Fresh rate limits: hundreds of requests a minute would otherwise be refused (429) before the
@@ -223,7 +258,7 @@ def test_fuzz_every_operation(app, demo, caller):
 @pytest.mark.parametrize("caller", CHOSEN_CALLERS)
 def test_fuzz_chained_operations(app, demo, caller):
     """Stateful: schemathesis chains calls through the links it infers from the document (an id answered by
-    one operation passed to the next)."""
+    one operation passed to the next); where no link fills an id, a real one most of the time."""
     schema = api_document()
     if os.environ.get("FUZZ_OPERATIONS"):  # chains among these operations only
         schema = schema.include(path_regex=OPERATIONS.pattern)
@@ -240,6 +275,12 @@ def test_fuzz_chained_operations(app, demo, caller):
             return {"app": app, "headers": headers_of(app, demo, caller)}
 
         def step(self, input):
+            # Real ids where no link put a value: a chain's first step, or a field its link does not fill.
+            case, linked = input.case, {name for _, name in input.applied_parameters}
+            choose = SeededIds(case)
+            with_real_ids(case.path_parameters, demo["ids"], choose, "path", keep=linked)
+            with_real_ids(case.query, demo["ids"], choose, "query", keep=linked)
+            with_real_ids(case.body, demo["ids"], choose, "body", keep=linked)
             try:
                 return super().step(input)
             except (Exception, BaseExceptionGroup) as exc:
