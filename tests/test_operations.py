@@ -296,7 +296,7 @@ class SilentRedis:
 
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Hold)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         self.url = f"redis://127.0.0.1:{self.server.server_address[1]}/0"
 
     def stop(self):

@@ -78,8 +78,7 @@ def start_server():
 
     yield start
     for server in servers:
-        # shutdown() waits out serve_forever's 0.5 s poll; let it finish in the background.
-        threading.Thread(target=server.stop, daemon=True).start()
+        server.stop()
 
 
 @pytest.fixture
