@@ -117,6 +117,16 @@ def phone(browser, live_server, external_requests):
     page.context.close()
 
 
+LIVE_REFRESH_MS = 5000  # how often the console's live views ask the server again (static/console/activities*.js)
+
+
+def next_live_refresh(page):
+    """Brings the console's next live refresh forward instead of waiting up to 5 s for it. The page's clock
+    must have been installed (``page.clock.install()``) before the page loaded; it shares the clock with
+    every page of its context."""
+    page.clock.fast_forward(LIVE_REFRESH_MS)
+
+
 def drawn_width(image):
     """The natural width of the <img> located by ``image`` once the browser is done with it (it may
     still be loading when the page around it is ready): 0 if it was refused, by the page's security

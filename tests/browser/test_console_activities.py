@@ -7,6 +7,8 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
+from .conftest import next_live_refresh
+
 STATION = (27.5601, 109.9985)
 
 
@@ -45,6 +47,7 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
     factory.deputy(tree["hc"], "王强", phone="13800000103", stations=[station])
     factory.admin("chengbei", stations=[station])
     page = desktop
+    page.clock.install()  # the live views' refreshes are brought forward below
     page.on("dialog", lambda dialog: dialog.accept())  # 结单 asks for confirmation
     sign_in(page, live_server, "chengbei")
 
@@ -92,10 +95,11 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
         response = factory.client.post("/api/v1/checkins", json={"qr_code": code, "lat": STATION[0], "lng": STATION[1]},
                                        headers=headers)
         assert response.status_code == 201, response.json
-    expect(page.locator("#screen-checked")).to_have_text("2", timeout=10_000)
+    next_live_refresh(page)
+    expect(page.locator("#screen-checked")).to_have_text("2")
     # The open page follows the check-ins by itself, row by row, without a reload.
     for name in ("张伟", "李娜"):
-        expect(watching.locator("#att-rows tr", has_text=name)).to_contain_text("已签到", timeout=10_000)
+        expect(watching.locator("#att-rows tr", has_text=name)).to_contain_text("已签到")
     watching.close()
 
     # The activity page follows the check-ins by itself.
@@ -199,6 +203,7 @@ def test_an_activity_is_moved_and_its_deputies_changed_on_the_edit_page(desktop,
     activity_id = dispatched(factory, admin, station, [zhang, li], "城北联络站进站接待选民", "reception",
                              morning, morning + timedelta(hours=2))
     page = desktop
+    page.clock.install()  # the open tab's refresh is brought forward below
     sign_in(page, live_server, "chengbei")
     watching = page.context.new_page()
     watching.goto(f"{live_server}/console/activities/{activity_id}")
@@ -246,8 +251,9 @@ def test_an_activity_is_moved_and_its_deputies_changed_on_the_edit_page(desktop,
     page.screenshot(path="/tmp/console-activity-edited.png", full_page=True)
 
     # The tab opened before the edit follows the new list without a reload.
-    expect(watching.locator("#att-rows")).not_to_contain_text("李娜", timeout=10_000)
-    expect(watching.locator("#att-rows tr", has_text="王强")).to_contain_text("待接单", timeout=10_000)
+    next_live_refresh(watching)
+    expect(watching.locator("#att-rows")).not_to_contain_text("李娜")
+    expect(watching.locator("#att-rows tr", has_text="王强")).to_contain_text("待接单")
     watching.close()
     assert external_requests == []
 
@@ -331,6 +337,7 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
     activity_id = dispatched(factory, admin, station, [zhang, li, wang], "全区代表学习培训", "training",
                              now - timedelta(minutes=10), now + timedelta(hours=2))
     page = desktop
+    page.clock.install()  # the live list's refreshes are brought forward below
     page.on("dialog", lambda dialog: dialog.accept())  # 补签 asks for confirmation
     sign_in(page, live_server, "chengbei")
     page.goto(f"{live_server}/console/activities/{activity_id}")
@@ -345,7 +352,8 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
         assert scanned.status_code == 201, scanned.json
 
     scan(zhang)
-    expect(rows).to_have_count(2, timeout=10_000)
+    next_live_refresh(page)
+    expect(rows).to_have_count(2)
     expect(page.locator("#att-rows")).not_to_contain_text("张伟")
     expect(page.locator('#att-summary [data-key="checked_in"]')).to_have_text("1")
     expect(page.locator('#att-summary [data-key="invited"]')).to_have_text("2")
@@ -364,7 +372,8 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
     expect(rows).to_have_count(1)
     assert "q=%E7%8E%8B" in page.url and "status=invited" in page.url
     scan(wang)
-    expect(rows).to_have_count(0, timeout=10_000)
+    next_live_refresh(page)
+    expect(rows).to_have_count(0)
     expect(page.locator("#att-empty")).to_have_text("没有符合条件的代表。")
     expect(page.locator('#att-summary [data-key="checked_in"]')).to_have_text("3")
     page.screenshot(path="/tmp/console-attendance-filtered.png", full_page=True)
@@ -386,6 +395,7 @@ def test_a_refused_hand_check_in_page_closed_elsewhere_opens_the_summary_without
     activity_id = dispatched(factory, admin, station, [zhang], "接待选民", "reception",
                              now - timedelta(minutes=10), now + timedelta(hours=2))
     page = desktop
+    page.clock.install()  # the live list's refresh is brought forward below
     page.on("dialog", lambda dialog: dialog.accept())  # 补签 asks for confirmation
     posts = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
@@ -400,7 +410,8 @@ def test_a_refused_hand_check_in_page_closed_elsewhere_opens_the_summary_without
     closed = factory.client.post(f"/api/v1/activities/{activity_id}/close",
                                  headers=factory.headers_for_admin(admin), json={})
     assert closed.status_code == 200, closed.json
-    expect(page.locator("#close-summary")).to_contain_text("结单结果", timeout=15_000)
+    next_live_refresh(page)
+    expect(page.locator("#close-summary")).to_contain_text("结单结果")
     assert page.url == f"{live_server}/console/activities/{activity_id}?status=invited"
     assert posts == []
     assert external_requests == []
