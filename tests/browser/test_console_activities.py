@@ -208,6 +208,7 @@ def test_an_activity_is_moved_and_its_deputies_changed_on_the_edit_page(desktop,
     watching = page.context.new_page()
     watching.goto(f"{live_server}/console/activities/{activity_id}")
     expect(watching.locator("#att-rows tr")).to_have_count(2)
+    page.bring_to_front()  # the administrator works in the first tab (a tab behind draws no frames)
 
     page.goto(f"{live_server}/console/activities/{activity_id}")
     page.click("#edit-activity")
