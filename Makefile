@@ -22,10 +22,18 @@ run: $(INSTALLED) system-deps
 # beside the one named (tests/conftest.py). TEST_WORKERS=0 runs the suite in one process.
 # The Node tests never use TEST_DATABASE_URL (their backend runs on a SQLite file of its own), so a second
 # run on PostgreSQL would repeat the first exactly: .ci/run's PostgreSQL pass sets NODE_TESTS=0.
+# Likewise the tests marked database_independent (pytest.ini) would repeat the SQLite pass exactly on
+# PostgreSQL: that pass also sets DATABASE_INDEPENDENT=0.
 TEST_WORKERS ?= 2
 NODE_TESTS ?= 1
+DATABASE_INDEPENDENT ?= 1
 test: $(INSTALLED) system-deps
+ifeq ($(DATABASE_INDEPENDENT),0)
+	@echo "== tests marked database_independent not run (DATABASE_INDEPENDENT=0); they do not depend on the database =="
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not database_independent"
+else
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+endif
 ifeq ($(NODE_TESTS),0)
 	@echo "== mini-program stub: Node tests not run (NODE_TESTS=0); they do not depend on the database =="
 else

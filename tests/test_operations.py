@@ -3,7 +3,10 @@ commands, gunicorn with deploy/gunicorn.conf.py, and Redis or PostgreSQL going a
 
 A mistake in the settings stops the app at start with one clear line naming the variable; a service
 that goes away while the app runs is answered with the contract's JSON error or bypassed, never a
-traceback or an HTML error page."""
+traceback or an HTML error page.
+
+The tests marked database_independent run the app on a database file of their own (``production()``),
+whatever TEST_DATABASE_URL names."""
 import json
 import os
 import shutil
@@ -113,6 +116,7 @@ BAD_SETTINGS = [
 ]
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("overrides, message", BAD_SETTINGS, ids=[m for _, m in BAD_SETTINGS])
 def test_a_setting_the_app_cannot_run_with_stops_it_at_start_naming_it(tmp_path, overrides, message):
     result = CliRunnerOf(production(tmp_path, **overrides)).invoke("sweep")
@@ -124,6 +128,7 @@ def test_a_setting_the_app_cannot_run_with_stops_it_at_start_naming_it(tmp_path,
     assert not (tmp_path / "msb.sqlite").exists()  # stopped before anything was touched
 
 
+@pytest.mark.database_independent
 def test_an_upload_directory_that_cannot_be_written_stops_the_app_at_start(tmp_path):
     (tmp_path / "a-file").write_text("not a directory")
     result = CliRunnerOf(production(tmp_path, UPLOAD_DIR=str(tmp_path / "a-file" / "uploads"))).invoke("sweep")
@@ -131,6 +136,7 @@ def test_an_upload_directory_that_cannot_be_written_stops_the_app_at_start(tmp_p
     assert "UPLOAD_DIR" in result.output and str(tmp_path / "a-file" / "uploads") in result.output
 
 
+@pytest.mark.database_independent
 def test_the_upload_directory_is_created_at_start(tmp_path):
     result = CliRunnerOf(production(tmp_path, UPLOAD_DIR=str(tmp_path / "data" / "uploads"))).invoke("routes")
     assert result.exit_code == 0, result.output
@@ -149,6 +155,7 @@ class CliRunnerOf:
         return CliRunner().invoke(cli, ["--app", "backend", *args], env=self.env)
 
 
+@pytest.mark.database_independent
 def test_the_operator_sees_one_line_and_exit_code_1_for_a_bad_setting(tmp_path):
     result = flask_command(production(tmp_path, MAX_ROUNDS="two"), "sweep")
     assert result.returncode == 1
@@ -161,6 +168,7 @@ def test_the_operator_sees_one_line_and_exit_code_1_for_a_bad_setting(tmp_path):
 COMMANDS = [("--help",), ("routes",), ("db", "upgrade"), ("sweep",), ("create-admin", "root", "--help")]
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(args) for args in COMMANDS])
 @pytest.mark.parametrize("overrides, line", [
     ({"SECRET_KEY": "changeme"}, "Error: 配置错误：SECRET_KEY 太短（8 个字符），生产环境至少 32 个字符；"
@@ -175,6 +183,7 @@ def test_every_flask_command_with_a_bad_setting_prints_only_the_line_and_fails(t
     assert result.stdout == ""  # not the help, as if nothing were wrong
 
 
+@pytest.mark.database_independent
 def test_gunicorn_with_a_bad_setting_stops_and_says_why(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     env |= {k: v for k, v in production(tmp_path, SECRET_KEY="short").items() if v is not None}
@@ -316,6 +325,7 @@ def sign_in(url):
     return requests.post(url + "/api/v1/auth/login", json=ADMIN, timeout=10)
 
 
+@pytest.mark.database_independent
 def test_in_production_the_console_cookie_travels_only_over_https_and_never_to_scripts(deployment, serve):
     """APP_ENV=production behind nginx's HTTPS: the console's session cookie is Secure, HttpOnly and
     SameSite=Lax from the sign-in page on, so no plain-HTTP request, page script or other site's form
@@ -331,6 +341,7 @@ def test_in_production_the_console_cookie_travels_only_over_https_and_never_to_s
     assert page.headers["Strict-Transport-Security"] == "max-age=31536000"  # nginx said the browser used HTTPS
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("redis_down", ["refused", "silent"])
 def test_sign_in_limits_hold_when_redis_is_down_at_start(deployment, serve, silent_redis, redis_down):
     """Refused, or taking connections and never answering: each Redis command gives up after REDIS_TIMEOUT
@@ -351,6 +362,7 @@ def test_sign_in_limits_hold_when_redis_is_down_at_start(deployment, serve, sile
         assert silent_redis.connections > 0  # the app did ask this Redis
 
 
+@pytest.mark.database_independent
 def test_sign_in_limits_hold_when_redis_goes_down_under_the_app(deployment, serve, private_redis):
     served = serve(deployment | {"REDIS_URL": private_redis.url, "LOGIN_RATE_LIMIT": "3 per minute"})
     assert sign_in(served.url).status_code == 200
@@ -449,6 +461,7 @@ def test_a_connection_lost_during_a_request_answers_the_json_error_and_the_next_
     assert client.get("/api/v1/regions", headers=headers).status_code == 200
 
 
+@pytest.mark.database_independent
 def test_with_the_database_unreachable_health_says_so_and_requests_are_answered_503(tmp_path):
     unreachable = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'no-such-dir' / 'msb.sqlite'}",
                               "UPLOAD_DIR": str(tmp_path / "uploads"), "SECRET_KEY": "t"})
@@ -484,6 +497,7 @@ OPERATOR_COMMANDS = [
 ]
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("args", OPERATOR_COMMANDS, ids=[a[0] for a in OPERATOR_COMMANDS])
 def test_a_command_on_a_database_never_migrated_says_to_migrate_first(tmp_path, args):
     register = tmp_path / "代表名册.csv"
@@ -494,6 +508,7 @@ def test_a_command_on_a_database_never_migrated_says_to_migrate_first(tmp_path, 
     assert "Error: 数据库尚未建表：请先运行 flask --app backend db upgrade。" in result.output
 
 
+@pytest.mark.database_independent
 def test_a_command_on_a_database_one_migration_behind_says_to_upgrade(tmp_path):
     app = app_on(tmp_path)
     with app.app_context():
@@ -508,12 +523,14 @@ def test_a_command_on_a_database_one_migration_behind_says_to_upgrade(tmp_path):
     assert app.test_cli_runner().invoke(args=["sweep"]).exit_code == 0
 
 
+@pytest.mark.database_independent
 def test_a_command_with_the_database_unreachable_says_so_in_one_line(tmp_path):
     result = app_on(tmp_path, "no-such-dir/msb.sqlite").test_cli_runner().invoke(args=["sweep"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert "Error: 无法连接数据库（DATABASE_URL）：" in result.output
 
 
+@pytest.mark.database_independent
 def test_demo_data_with_its_published_password_is_refused_in_production(tmp_path):
     cli_ = CliRunnerOf(production(tmp_path))
     assert cli_.invoke("db", "upgrade").exit_code == 0

@@ -16,6 +16,9 @@ from .conftest import phone_page
 from .test_console_activities import dispatched, sign_in
 from .test_public_pages import closed_item, reception
 
+# How the pages are drawn and read: the same whichever database serves their data (run once, pytest.ini).
+pytestmark = pytest.mark.database_independent
+
 CHINA = timezone(timedelta(hours=8))
 AXE = Axe()
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -147,6 +147,7 @@ def test_without_javascript_the_form_posts_keeps_the_text_and_says_why(browser, 
     assert factory.client.get("/api/v1/public/suggestions").json["total"] == 0
 
 
+@pytest.mark.database_independent
 def test_a_tracking_page_whose_script_did_not_load_says_what_to_do(phone, live_server):
     phone.goto(f"{live_server}/track/")
     expect(phone.locator("#empty")).to_be_visible()
@@ -287,6 +288,7 @@ def small_targets(page):
     return [t for t in targets if t["width"] < 44 or t["height"] < 44]
 
 
+@pytest.mark.database_independent
 def test_tap_targets_are_at_least_44_px_on_a_small_phone(browser, live_server, factory, world, admin):  # noqa: F811
     context = browser.new_context(viewport={"width": 320, "height": 640}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="zh-CN")
@@ -365,6 +367,7 @@ READABILITY = """() => {
 }"""
 
 
+@pytest.mark.database_independent
 def test_text_is_readable_and_every_field_is_named_on_a_small_phone(browser, live_server, factory, world, admin):  # noqa: F811
     context = browser.new_context(viewport={"width": 320, "height": 640}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="zh-CN")
@@ -386,6 +389,7 @@ def test_text_is_readable_and_every_field_is_named_on_a_small_phone(browser, liv
         context.close()
 
 
+@pytest.mark.database_independent
 def test_every_page_has_an_icon(phone, live_server, world, external_requests):  # noqa: F811
     for path in (f"/q/{world['zhang'].qr_code}", "/track/", "/public/stats"):
         phone.goto(live_server + path)

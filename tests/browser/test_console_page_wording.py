@@ -2,10 +2,14 @@
 wear the console's red, as the links in its tables and breadcrumbs do, never the browser's default blue (or its
 purple once visited); the live attendance view says in Chinese when it cannot refresh, never the browser's
 English ("Failed to fetch"), nor does the pickers' search."""
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import next_live_refresh
 from .test_console_activities import chengbei_signed_in, sign_in
+
+# What the pages say and how they look: the same whichever database serves their data (run once, pytest.ini).
+pytestmark = pytest.mark.database_independent
 
 RED = "rgb(190, 22, 34)"
 

@@ -9,6 +9,9 @@ from backend.points import ledger
 
 from .test_console_activities import sign_in
 
+# How the pages are drawn and read: the same whichever database serves their data (run once, pytest.ini).
+pytestmark = pytest.mark.database_independent
+
 # The elements whose right edge passes the screen's, outside a box that scrolls sideways on its own
 # (a table in its card): what makes the page wider than the screen, named for the failure message.
 OVERFLOWING = """() => {

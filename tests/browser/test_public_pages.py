@@ -195,6 +195,7 @@ def test_statistics_on_a_phone(phone, live_server, factory, world, external_requ
     assert external_requests == []
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("width", [320, 360])
 def test_rate_tiles_fit_a_small_phone_at_100_percent(browser, live_server, factory, world, width):
     closed_item(factory, world["zhang"], "小区垃圾清运不及时")  # every rate is 100.0%
