@@ -155,5 +155,5 @@ def csrf_failed(exc):
     return render_template("console/dashboard_error.html", title="页面已过期", message="页面已过期，请刷新后重试。"), 400
 
 
-from . import activities, organisation, points  # noqa: E402,F401
+from . import pages, activities, organisation, points  # noqa: E402,F401
 from . import dashboard, suggestions, appointments, exports, wechat, workdays, accounts, audit  # noqa: E402,F401

@@ -14,7 +14,7 @@ from ..auth.services import change_own_password
 from ..errors import APIError
 from ..forms import load_checked, noted, parse_int
 from . import bp
-from .activities import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
+from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .form_errors import refused_form
 from .organisation import _int_list
 from .suggestions import scoped_stations

@@ -1,20 +1,15 @@
 """Console pages for activities: 发单 with a deputy picker, 编辑 (改期、改地点、补充邀请), live attendance, the
 check-in screen, 补签, 结单.
 
-Also the small helpers the console's organisation and points pages share: turning the domain's
-APIError into a flashed Chinese sentence (or a 404 page), and reading form fields. A refused form's
-messages under its fields: console/form_errors.py.
+Also the deputy and station pickers' searches, which the organisation pages share. What every console
+page shares is in console/pages.py; a refused form's messages under its fields, in console/form_errors.py.
 """
 from datetime import datetime, timedelta
-from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from schemas.activities import ActivityIn, ActivityPatch
 
@@ -42,143 +37,19 @@ from ..points.models import PointEntry
 from ..qr import render
 from ..qr.services import qr_url
 from . import bp, console_json, console_login_required
-from .form_errors import FieldErrors, error_lines, field_errors, refused_form
-from .once import taken_once
+from .form_errors import FieldErrors, field_errors, refused_form
+from .pages import PER_PAGE, china_dt, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .suggestions import scoped_stations
 
-PER_PAGE = 20
 RECORD_PER_PAGE = 50  # lines of an activity's 操作记录 on its page
 ROSTER_PER_PAGE = 50  # deputies on a page of an activity's attendance (出勤情况)
 PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
 STATION_OPTIONS_LIMIT = 50  # stations the station picker offers for one search (?limit= asks fewer)
-REGION_CHOICES_LIMIT = 1000
 # The 发单 and 编辑 forms' fields, in page order: a refused one shows its message under it.
 DISPATCH_FIELDS = ("title", "type", "station_id", "region_id", "place", "starts_at", "ends_at", "points", "description",
                    "deputy_ids")
 EDIT_FIELDS = ("title", "type", "place", "starts_at", "ends_at", "points", "description", "remove_deputy_ids",
                "add_deputy_ids")
-
-
-# --- shared helpers (used by organisation.py and points.py too) ----------------------------------
-
-
-@bp.app_template_filter("china_dt")
-def china_dt(value, fmt="%Y-%m-%d %H:%M"):
-    """A stored UTC time as China time for display."""
-    return value.astimezone(CHINA).strftime(fmt) if value else ""
-
-
-@bp.app_template_filter("china_end")
-def china_end(ends, starts):
-    """An end time after its start: the time alone on the day it starts, else with its day (an evening
-    activity over midnight: 22:30 – 05-07 00:30)."""
-    if not ends:
-        return ""
-    if starts and ends.astimezone(CHINA).date() == starts.astimezone(CHINA).date():
-        return china_dt(ends, "%H:%M")
-    return china_dt(ends, "%m-%d %H:%M")
-
-
-@bp.app_template_global()
-def query_args():
-    """The page's own query (its filters), for its pager and export links: without url_for's own keywords
-    (``_anchor``, ``_method``, ``_scheme``, ``_external``), which no page takes as a filter and which a
-    crafted link would otherwise pass to url_for (a server error, or links made absolute)."""
-    return {key: value for key, value in request.args.items() if not key.startswith("_")}
-
-
-def back_url(fallback):
-    """Where to send the administrator after a refused action: the console page they came from."""
-    referrer = request.referrer or ""
-    parts = urlsplit(referrer)
-    if parts.netloc == request.host and parts.path.startswith("/console") and not parts.path.startswith("//"):
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return fallback if fallback.startswith("/") else url_for(fallback)
-
-
-def not_found_page(message=None):
-    return render_template(
-        "console/activities_error.html", title="内容不存在",
-        message=message or "您要找的内容不存在，或不在您的管理范围内。",
-    ), 404
-
-
-def console_page(fallback="console.home"):
-    """Signed-in administrators only; the domain's refusals become pages, never a 500.
-
-    404 (including anything outside the administrator's scope) renders the not-found page; any other
-    refusal of a form post is flashed and the administrator is sent back to where they came from.
-    """
-
-    def decorator(view):
-        once = taken_once(view)
-
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            try:
-                return once(*args, **kwargs)
-            except APIError as exc:
-                db.session.rollback()
-                if exc.status == 404:
-                    return not_found_page(exc.message)
-                lines, status = error_lines(exc), exc.status
-            except ValidationError as exc:
-                db.session.rollback()
-                lines, status = error_lines(exc), 422
-            except StaleDataError:
-                db.session.rollback()
-                lines, status = ["这条记录刚刚被其他人修改过，请刷新后重试。"], 409
-            except IntegrityError:
-                db.session.rollback()
-                lines, status = ["数据刚刚被其他操作修改或已存在，请刷新后重试。"], 409
-            if request.method == "GET":
-                return render_template("console/activities_error.html", title="无法完成操作", message="；".join(lines),
-                                       back=back_url(fallback)), status
-            for line in lines:
-                flash(line, "error")
-            return redirect(back_url(fallback))
-
-        return console_login_required(wrapped)
-
-    return decorator
-
-
-_CONTROL = dict.fromkeys(range(32))
-
-
-def query_text(name, max_length, values=None):
-    """A search box's text (from the query string, or ``values``: a form's): trimmed, limited, without
-    control characters (PostgreSQL refuses NUL)."""
-    return (request.args if values is None else values).get(name, "").translate(_CONTROL).strip()[:max_length]
-
-
-def page_number():
-    return parse_int(request.args.get("page"), 1, 100000) or 1
-
-
-def listing_page(query, per_page):
-    """A console list's page as ``page=`` asks, or its last page when that is past the end (a bookmark, a
-    list that has shrunk since): never an empty page under "共 N 条" that says nothing matches."""
-    page = paginate(query, {"page": page_number(), "per_page": per_page})
-    if not page["items"] and page["total"] and page["page"] > 1:
-        page = paginate(query, {"page": -(-page["total"] // per_page), "per_page": per_page})
-    return page
-
-
-def is_region_admin(user):
-    return user is not None and user.admin_region_id is not None
-
-
-def managed_regions(user, limit=REGION_CHOICES_LIMIT):
-    """The regions an administrator manages, in tree order, with their depth for indentation."""
-    root = user.admin_region if is_region_admin(user) else None
-    if root is None:
-        return []
-    regions = db.session.scalars(
-        select(Region).where(Region.path.startswith(root.path)).order_by(Region.path).limit(limit)
-    ).all()
-    base = root.path.count("/")
-    return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - base} for r in regions]
 
 
 def deputy_option(deputy):

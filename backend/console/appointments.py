@@ -21,7 +21,7 @@ from ..extensions import db
 from ..forms import parse_int
 from ..org.models import Deputy, Station
 from . import bp, console_login_required
-from .activities import listing_page
+from .pages import listing_page
 from .form_errors import FieldErrors, field_errors
 from .once import Collided, take_once
 from .suggestions import CHINA, ConsoleNotFound, cn_time, error_message, form_text, scoped_stations

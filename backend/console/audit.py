@@ -6,7 +6,7 @@ from ..audit import listing
 from ..audit.log import record_export
 from ..audit.models import ACTION_LABELS
 from . import bp
-from .activities import console_page, listing_page
+from .pages import console_page, listing_page
 from .exports import EXPORT_BATCH, MAX_EXPORT_ROWS, _new_workbook, _send, _sheet
 from .suggestions import cn_time
 

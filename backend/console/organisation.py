@@ -47,18 +47,9 @@ from ..qr import render, targets
 from ..qr.models import QRKind
 from ..qr.services import qr_url
 from . import bp
-from .activities import (
-    PER_PAGE,
-    PICKER_LIMIT,
-    console_page,
-    deputy_options,
-    is_region_admin,
-    listing_page,
-    managed_regions,
-    query_text,
-    selected_deputies,
-)
+from .activities import PICKER_LIMIT, deputy_options, selected_deputies
 from .form_errors import error_lines, refused_form
+from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .suggestions import scoped_stations
 
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts

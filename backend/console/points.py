@@ -29,13 +29,7 @@ from ..points.models import PointCorrection
 from . import bp
 from .dashboard import scoped_leaderboard
 from .form_errors import error_lines, field_errors, refused_form
-from .activities import (
-    REGION_CHOICES_LIMIT,
-    console_page,
-    is_region_admin,
-    managed_regions,
-    query_text,
-)
+from .pages import REGION_CHOICES_LIMIT, console_page, is_region_admin, managed_regions, query_text
 
 APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议"}
 # A rulebook line's boxes: the name each has on the form (``points-reception``) and in the table's head.

@@ -8,7 +8,7 @@ from ..auth import wechat_link
 from ..extensions import db
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from . import bp
-from .activities import console_page
+from .pages import console_page
 
 log = logging.getLogger(__name__)
 

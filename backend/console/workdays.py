@@ -14,7 +14,7 @@ from ..points.queries import current_year
 from ..workdays.models import KIND_LABELS, DayKind
 from ..workdays.services import enter, remove, shown, year_days
 from . import bp
-from .activities import console_page
+from .pages import console_page
 from .form_errors import refused_form
 
 # The entry form's fields, in page order: a refused one shows its message under it.

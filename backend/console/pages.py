@@ -1,0 +1,143 @@
+"""What every console page shares: the decorator that turns the domain's refusals into pages, the list pages
+(page numbers, the last page past the end, the query that pager and export links carry), search boxes, the way
+back after a refused form, the administrator's regions, and the China-time filters of the templates."""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..db_types import CHINA
+from ..errors import APIError
+from ..extensions import db
+from ..forms import parse_int
+from ..org.models import Region
+from ..pagination import paginate
+from . import bp, console_login_required
+from .form_errors import error_lines
+from .once import taken_once
+
+PER_PAGE = 20
+REGION_CHOICES_LIMIT = 1000
+
+
+@bp.app_template_filter("china_dt")
+def china_dt(value, fmt="%Y-%m-%d %H:%M"):
+    """A stored UTC time as China time for display."""
+    return value.astimezone(CHINA).strftime(fmt) if value else ""
+
+
+@bp.app_template_filter("china_end")
+def china_end(ends, starts):
+    """An end time after its start: the time alone on the day it starts, else with its day (an evening
+    activity over midnight: 22:30 – 05-07 00:30)."""
+    if not ends:
+        return ""
+    if starts and ends.astimezone(CHINA).date() == starts.astimezone(CHINA).date():
+        return china_dt(ends, "%H:%M")
+    return china_dt(ends, "%m-%d %H:%M")
+
+
+@bp.app_template_global()
+def query_args():
+    """The page's own query (its filters), for its pager and export links: without url_for's own keywords
+    (``_anchor``, ``_method``, ``_scheme``, ``_external``), which no page takes as a filter and which a
+    crafted link would otherwise pass to url_for (a server error, or links made absolute)."""
+    return {key: value for key, value in request.args.items() if not key.startswith("_")}
+
+
+def back_url(fallback):
+    """Where to send the administrator after a refused action: the console page they came from."""
+    referrer = request.referrer or ""
+    parts = urlsplit(referrer)
+    if parts.netloc == request.host and parts.path.startswith("/console") and not parts.path.startswith("//"):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return fallback if fallback.startswith("/") else url_for(fallback)
+
+
+def not_found_page(message=None):
+    return render_template(
+        "console/activities_error.html", title="内容不存在",
+        message=message or "您要找的内容不存在，或不在您的管理范围内。",
+    ), 404
+
+
+def console_page(fallback="console.home"):
+    """Signed-in administrators only; the domain's refusals become pages, never a 500.
+
+    404 (including anything outside the administrator's scope) renders the not-found page; any other
+    refusal of a form post is flashed and the administrator is sent back to where they came from.
+    """
+
+    def decorator(view):
+        once = taken_once(view)
+
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            try:
+                return once(*args, **kwargs)
+            except APIError as exc:
+                db.session.rollback()
+                if exc.status == 404:
+                    return not_found_page(exc.message)
+                lines, status = error_lines(exc), exc.status
+            except ValidationError as exc:
+                db.session.rollback()
+                lines, status = error_lines(exc), 422
+            except StaleDataError:
+                db.session.rollback()
+                lines, status = ["这条记录刚刚被其他人修改过，请刷新后重试。"], 409
+            except IntegrityError:
+                db.session.rollback()
+                lines, status = ["数据刚刚被其他操作修改或已存在，请刷新后重试。"], 409
+            if request.method == "GET":
+                return render_template("console/activities_error.html", title="无法完成操作", message="；".join(lines),
+                                       back=back_url(fallback)), status
+            for line in lines:
+                flash(line, "error")
+            return redirect(back_url(fallback))
+
+        return console_login_required(wrapped)
+
+    return decorator
+
+
+_CONTROL = dict.fromkeys(range(32))
+
+
+def query_text(name, max_length, values=None):
+    """A search box's text (from the query string, or ``values``: a form's): trimmed, limited, without
+    control characters (PostgreSQL refuses NUL)."""
+    return (request.args if values is None else values).get(name, "").translate(_CONTROL).strip()[:max_length]
+
+
+def page_number():
+    return parse_int(request.args.get("page"), 1, 100000) or 1
+
+
+def listing_page(query, per_page):
+    """A console list's page as ``page=`` asks, or its last page when that is past the end (a bookmark, a
+    list that has shrunk since): never an empty page under "共 N 条" that says nothing matches."""
+    page = paginate(query, {"page": page_number(), "per_page": per_page})
+    if not page["items"] and page["total"] and page["page"] > 1:
+        page = paginate(query, {"page": -(-page["total"] // per_page), "per_page": per_page})
+    return page
+
+
+def is_region_admin(user):
+    return user is not None and user.admin_region_id is not None
+
+
+def managed_regions(user, limit=REGION_CHOICES_LIMIT):
+    """The regions an administrator manages, in tree order, with their depth for indentation."""
+    root = user.admin_region if is_region_admin(user) else None
+    if root is None:
+        return []
+    regions = db.session.scalars(
+        select(Region).where(Region.path.startswith(root.path)).order_by(Region.path).limit(limit)
+    ).all()
+    base = root.path.count("/")
+    return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - base} for r in regions]
