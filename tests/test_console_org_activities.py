@@ -6,6 +6,7 @@ API's scope rules allow: another region's station or deputy is a 404 page, never
 import csv
 import io
 import re
+import time
 import zipfile
 from datetime import datetime, timedelta, timezone
 
@@ -1088,3 +1089,58 @@ def test_a_dispatch_form_with_several_mistakes_names_them_all_at_once(station_ad
     assert list(shown) == ["title", "station_id", "deputy_ids"], shown
     assert (shown["station_id"], shown["deputy_ids"]) == ("请选择举办活动的联络站。", "请至少选择一位参加的代表。")
     assert summary(refused) == "有 3 处需要修改：活动名称、联络站、参加代表。"
+
+
+def test_a_live_refresh_in_flight_when_a_form_is_answered_does_not_undo_what_the_form_said(
+        app, station_admin, world):
+    """The activity's page is open in another tab, refreshing itself every 5 s, when 发单 is answered. A
+    refresh that left with the session cookie from before brings back no cookie, so it cannot put the old
+    session back over the one carrying the form's "已发单" (nor do the check-in screen's code refreshes)."""
+    form = dispatch_form(world, [world["zhang"]])
+    created = post(station_admin, "/console/activities/new", form)
+    activity_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    station_admin.get(created.headers["Location"])
+    before = station_admin.get_cookie("session").value  # what the other tab's refreshes carry
+
+    changed = post(station_admin, f"/console/activities/{activity_id}/edit", {
+        "title": "城北联络站下午接待选民", "type": "reception", "place": "人民路 18 号", "points": "",
+        "starts_at": form["starts_at"], "ends_at": form["ends_at"], "description": ""})
+    assert changed.status_code == 302, text(changed)
+    other_tab = app.test_client()
+    other_tab.set_cookie("session", before)
+    for background in (f"/console/activities/{activity_id}/attendance.json",
+                       f"/console/activities/{activity_id}/checkin-code.png",
+                       "/console/deputy-options?q=张"):
+        answered = other_tab.get(background)
+        assert answered.status_code == 200, (background, answered.status_code)
+        # One browser, one cookie jar: a cookie that came back with any tab's answer replaces the session.
+        if "Set-Cookie" in answered.headers:
+            station_admin.set_cookie("session", other_tab.get_cookie("session").value)
+
+    page = text(station_admin.get(changed.headers["Location"]))
+    assert "已保存修改：“城北联络站下午接待选民”" in page
+
+
+def test_a_check_in_screen_left_open_keeps_its_session_alive(app, station_admin, world, monkeypatch):
+    """The background refreshes renew a session cookie signed 10 minutes ago or more, so that a check-in
+    screen open all day, with nobody touching the console, stays signed in; a newer cookie they leave."""
+    from itsdangerous import TimestampSigner
+
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    attendance = created.headers["Location"] + "/attendance.json"
+    serializer = app.session_interface.get_signing_serializer(app)
+    data = serializer.loads(station_admin.get_cookie("session").value)
+    signed = {}
+    for minutes in (9, 11):
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self, ago=minutes * 60: int(time.time()) - ago)
+        signed[minutes] = serializer.dumps(data)
+    monkeypatch.undo()
+
+    renewed = {}
+    for minutes, cookie in signed.items():
+        screen = app.test_client()
+        screen.set_cookie("session", cookie)
+        answered = screen.get(attendance)
+        assert answered.status_code == 200, answered.status_code
+        renewed[minutes] = "Set-Cookie" in answered.headers
+    assert renewed == {9: False, 11: True}

@@ -14,6 +14,7 @@ from ..auth import services as auth_services
 from ..auth.limits import sign_in_limits
 from ..errors import APIError, address_error_response, error_response
 from ..extensions import csrf, db
+from ..security import in_the_background
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def console_json(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        in_the_background()
         if g.get("user") is None:
             return error_response(401, "unauthorized", "登录已失效，请刷新页面后重新登录。")
         try:

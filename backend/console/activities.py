@@ -36,6 +36,7 @@ from ..pagination import paginate
 from ..points.models import PointEntry
 from ..qr import render
 from ..qr.services import qr_url
+from ..security import in_the_background
 from . import bp, console_json, console_login_required
 from .form_errors import FieldErrors, field_errors, refused_form
 from .pages import PER_PAGE, china_dt, console_page, is_region_admin, listing_page, managed_regions, query_text
@@ -509,6 +510,7 @@ def activity_screen(activity_id):
 @console_login_required
 def activity_checkin_png(activity_id):
     """The rotating check-in code (一事一活动码) as a QR image for the screen; never cached."""
+    in_the_background()
 
     def plain(status, text):
         response = make_response(text, status)
