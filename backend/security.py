@@ -8,7 +8,7 @@ that a browser that once opened the site never falls back to plain HTTP.
 """
 from datetime import datetime, timedelta, timezone
 
-from flask import g
+from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -55,8 +55,9 @@ BACKGROUND_RENEWAL = timedelta(minutes=10)
 
 def in_the_background():
     """Mark this request as a page's script asking in the background (a live refresh, a picker's search,
-    the check-in screen's next code), not the administrator's own step: see should_set_cookie."""
-    g.in_the_background = True
+    the check-in screen's next code), not the administrator's own step: see should_set_cookie. On the
+    request itself, not ``g``: an application context can outlive a request (the tests keep one open)."""
+    request.environ["msb.in_the_background"] = True
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -90,7 +91,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return session
 
     def should_set_cookie(self, app, session):
-        if g.get("in_the_background") and not session.modified:
+        if request.environ.get("msb.in_the_background") and not session.modified:
             signed_at = getattr(session, "signed_at", None)
             if signed_at is not None and datetime.now(timezone.utc) - signed_at < BACKGROUND_RENEWAL:
                 return False
