@@ -9,7 +9,6 @@ from .common import BodyId, Choice, Id, in_service_years, Items, Line, PageArgs,
 # Deputy ids one request may name: a bound on the request, not the activity's own, which is
 # ACTIVITY_MAX_DEPUTIES (configurable; 1,000 by default), said in its own words (activities.services).
 DEPUTY_IDS = Items(max=5000)
-DEPUTY_IDS_GIVEN = Items(min=1, max=5000)
 
 
 class _Position:
@@ -27,6 +26,18 @@ class _Position:
             raise ValidationError("请同时提供纬度和经度。", field_name=missing)
 
 
+def _open_slots():
+    return fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000, error=(
+        "揭榜名额应为 1 至 1000 之间的整数。")), metadata={
+        "description": "揭榜: how many deputies may sign up themselves, beside those invited (null: by invitation "
+                       "only). Deputies of the activity's region and of the regions below it find it with "
+                       "GET /activities?scope=open and claim a place with POST /activities/{id}/claim. With the "
+                       "deputies invited, at most ACTIVITY_MAX_DEPUTIES"})
+
+
+OPEN_SLOTS = _open_slots()
+
+
 class ActivityIn(_Position, StrictSchema):
     title = Line(100, required=True)
     type = Choice(ActivityType, required=True)
@@ -37,11 +48,13 @@ class ActivityIn(_Position, StrictSchema):
     lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
     ends_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
-    deputy_ids = fields.List(BodyId(), required=True, validate=DEPUTY_IDS_GIVEN, metadata={
-        "description": "an activity invites at most ACTIVITY_MAX_DEPUTIES deputies in all (1,000 by default): "
-                       "beyond it, here or by add_deputy_ids, 422"})
+    deputy_ids = fields.List(BodyId(), load_default=list, validate=DEPUTY_IDS, metadata={
+        "description": "the deputies invited; an activity invites at most ACTIVITY_MAX_DEPUTIES deputies in all "
+                       "(1,000 by default): beyond it, here or by add_deputy_ids, 422. May be empty (or left out) "
+                       "when `open_slots` is given: the deputies then sign up themselves (揭榜)"})
     points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100))
     description = Text(2000, load_default="")
+    open_slots = OPEN_SLOTS
 
 
 class ActivityPatch(_Position, StrictSchema):
@@ -64,6 +77,7 @@ class ActivityPatch(_Position, StrictSchema):
     description = Text(2000)
     add_deputy_ids = fields.List(BodyId(), validate=DEPUTY_IDS, metadata={
         "description": "deputies to invite, notified as at 发单; those invited already are left as they are"})
+    open_slots = _open_slots()
     remove_deputy_ids = fields.List(BodyId(), validate=DEPUTY_IDS, metadata={
         "description": "invited, accepted or declined deputies to take off (a checked-in one: 409); "
                        "ids not invited are ignored"})
@@ -84,7 +98,9 @@ class CheckinIn(_Position, StrictSchema):
 
 
 class ActivityQuery(PageArgs):
-    scope = fields.String(validate=validate.OneOf(["mine", "station", "all"]))
+    scope = fields.String(validate=validate.OneOf(["mine", "station", "all", "open"]), metadata={
+        "description": "mine: the calling deputy's; station: an administrator's; all: both; open: the activities "
+                       "whose places the calling deputy may claim now (揭榜), soonest first"})
     status = Choice(ActivityStatus)
     type = Choice(ActivityType)
     station_id = Id()
@@ -162,6 +178,14 @@ class ActivityOut(Schema):
     points = fields.Integer(allow_none=True, metadata={"description": "points for attending; the rulebook's when null"})
     description = fields.String()
     my_status = fields.String(allow_none=True, metadata={"description": "the calling deputy's participation"})
+    open_slots = fields.Integer(allow_none=True, metadata={
+        "description": "揭榜: places deputies may claim themselves; null: by invitation only"})
+    claimed_count = fields.Integer(allow_none=True, metadata={
+        "description": "揭榜: places taken (deputies who claimed one and have not taken leave); null without places"})
+    can_claim = fields.Boolean(metadata={
+        "description": "whether the calling deputy may claim a place now: not on the list yet, a place left, the "
+                       "activity not over"})
+    claimed = fields.Boolean(metadata={"description": "whether the calling deputy is on the list by a claim (揭榜)"})
     participants = fields.List(fields.Nested(ParticipantOut), metadata={
         "description": "参加代表 on an activity's own page (and the answers to its steps): the first 100 in the "
                        "order the list was entered, and the calling deputy's own entry if not among them; "

@@ -486,6 +486,65 @@ def test_accepting_at_the_moment_of_closing(app, team):
     assert [points(team, i)["total"] for i in range(3)] == [expected[d] for d in deputies]
 
 
+def _offer(team, places, title):
+    """A research topic at the station tomorrow, its ``places`` for 揭榜 and nobody invited."""
+    starts = datetime.now(timezone.utc) + timedelta(days=1)
+    body = {"title": title, "type": "research", "station_id": team["station_id"], "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=3)).isoformat(), "deputy_ids": [], "open_slots": places}
+    return ok(call(team, "POST", "/activities", team["station_admin"], body), 201)["id"]
+
+
+def _claims_at_once(team, activity_id, *extra):
+    return released_together(*[(lambda h=h: call(team, "POST", f"/activities/{activity_id}/claim", h))
+                               for h in team["headers"]], *extra)
+
+
+def _refused_full(response, message):
+    assert (response.status_code, response.json()["error"], response.json()["message"]) == \
+        (409, "invalid_transition", message), response.text
+
+
+def test_four_deputies_claiming_two_places_at_once(app, team):
+    """揭榜: four deputies tap at the same instant for two places. Exactly two get one (201), the others are
+    told the places are gone (409), and the activity's list holds exactly the two."""
+    for round_ in range(ROUNDS):
+        activity_id = _offer(team, 2, f"第{round_ + 1}个调研课题")
+        responses = _claims_at_once(team, activity_id)
+        won = [d for d, r in zip(team["deputies"], responses) if r.status_code == 201]
+        assert len(won) == 2, (round_, [r.text for r in responses])
+        for r in responses:
+            if r.status_code != 201:
+                _refused_full(r, "揭榜名额已满（共 2 个）。")
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        assert sorted(p["deputy"]["id"] for p in detail["participants"]) == sorted(won), round_
+        assert detail["claimed_count"] == 2
+        assert len([e for e in detail["events"] if e["action"] == "claimed"]) == 2
+
+
+def test_claims_at_the_moment_the_places_are_cut(app, team):
+    """The administrator cuts three places to one while four deputies claim. The cut lands first (one
+    claim gets the one place) or after claims (refused, 422, when more than one was taken by then, saying
+    how many); never more deputies on the list by 揭榜 than the places offered."""
+    for round_ in range(ROUNDS):
+        activity_id = _offer(team, 3, f"第{round_ + 1}个调研课题")
+        *claims, cut = _claims_at_once(team, activity_id, lambda: call(
+            team, "PATCH", f"/activities/{activity_id}", team["station_admin"], {"open_slots": 1}))
+        detail = ok(call(team, "GET", f"/activities/{activity_id}", team["station_admin"]))
+        taken = sum(r.status_code == 201 for r in claims)
+        assert detail["claimed_count"] == taken == len(detail["participants"]), round_
+        assert taken <= detail["open_slots"], (round_, taken, detail["open_slots"])
+        if cut.status_code == 200:
+            assert detail["open_slots"] == 1 and taken <= 1, (round_, cut.text)
+        else:
+            # As many as had claimed when it came: more than one, and perhaps more claimed after it.
+            assert cut.status_code == 422 and cut.json()["errors"]["open_slots"][0] in [
+                f"已有 {n} 位代表揭榜，揭榜名额不能少于 {n} 个。" for n in range(2, taken + 1)], (round_, cut.text)
+            assert detail["open_slots"] == 3, round_
+        for r in claims:
+            if r.status_code != 201:
+                _refused_full(r, f"揭榜名额已满（共 {detail['open_slots']} 个）。")
+
+
 def _cancelled_at_once(team, activity_id, *calls):
     """取消 pressed by the county's administrator while ``calls`` run: (the cancel's answer, theirs)."""
     responses = released_together(

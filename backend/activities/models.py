@@ -1,6 +1,6 @@
 import enum
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, str_enum, utcnow
@@ -78,6 +78,10 @@ class Activity(db.Model):
     starts_dt: Mapped[object] = mapped_column(UTCDateTime)
     ends_dt: Mapped[object] = mapped_column(UTCDateTime)
     points: Mapped[int | None] = mapped_column(Integer)  # overrides the rulebook's points for its type
+    # 揭榜: how many deputies may sign up themselves (an open research topic, a volunteer day), beside those
+    # invited; None: by invitation only. Deputies of the activity's region and the regions below it see it
+    # (GET /activities?scope=open) and claim a place (POST /activities/{id}/claim).
+    open_slots: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
@@ -117,6 +121,8 @@ class ActivityParticipant(db.Model):
     # None for a deputy's own scan.
     checkin_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checkin_note: Mapped[str] = mapped_column(String(200), default="")
+    # 揭榜: the deputy signed up themselves for one of the activity's open places, rather than being invited.
+    claimed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     activity: Mapped[Activity] = relationship(back_populates="participants")
     deputy: Mapped[Deputy] = relationship()
@@ -131,11 +137,12 @@ class EventAction(enum.StrEnum):
     accepted = "accepted"  # 代表接单
     declined = "declined"  # 代表请假
     checked_in = "checked_in"  # 代表扫码签到
+    claimed = "claimed"  # 代表揭榜
 
 
 EVENT_ACTION_LABELS = {
     "dispatched": "发单", "edited": "修改活动", "cancelled": "取消活动", "closed": "结单", "checked_in_by_hand": "补签",
-    "accepted": "接单", "declined": "请假", "checked_in": "扫码签到",
+    "accepted": "接单", "declined": "请假", "checked_in": "扫码签到", "claimed": "揭榜",
 }
 EVENT_ROLE_LABELS = {"station_admin": "联络站管理员", "region_admin": "人大工作人员", "deputy": "代表"}
 

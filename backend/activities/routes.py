@@ -1,5 +1,5 @@
 """Activities API: /activities (发单, 修改, 接单, 请假, 补签, 结单, 取消, rotating code) and /checkins (扫码签到)."""
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from schemas.activities import (
     ActivityEventOut,
@@ -44,13 +44,18 @@ checkins = Blueprint("checkins", __name__, url_prefix="/api/v1/checkins", descri
 PARTICIPANTS_SHOWN = 100  # deputies an activity's detail names; the rest: GET /activities/{id}/participants
 
 
-def present(activity, user, detail=False, places=None):
+def present(activity, user, detail=False, places=None, taken=None):
     """The activity as ``user`` sees it; ``places``: the caller's participations in a page of activities
-    (services.own_places), read once for the page."""
+    (services.own_places), ``taken``: the places claimed in each (services.claimed_counts), read once for
+    the page."""
     if places is not None:
         mine = places.get(activity.id)
     else:
         mine = services.participant(activity, user.deputy_id) if user is not None and user.deputy_id else None
+    if activity.open_slots is None:
+        claimed = None
+    else:
+        claimed = taken[activity.id] if taken is not None else services.claimed_count(activity)
     body = {
         "id": activity.id,
         "title": activity.title,
@@ -68,6 +73,12 @@ def present(activity, user, detail=False, places=None):
         "points": activity.points,
         "description": activity.description,
         "my_status": mine.status.value if mine else None,
+        "open_slots": activity.open_slots,
+        "claimed_count": claimed,
+        "can_claim": (mine is None and claimed is not None and claimed < activity.open_slots
+                      and activity.status is ActivityStatus.published and not services.responses_closed(activity)
+                      and services.may_claim(user, activity)),
+        "claimed": bool(mine and mine.claimed),
     }
     if detail:
         manager = user is not None and user.is_admin and services.manages_activity(user, activity)
@@ -148,6 +159,7 @@ def dispatch(data):
 
 _LIST_REFUSALS = {
     "mine": "只有代表可以查看自己的活动。",
+    "open": "只有代表可以查看可揭榜的活动。",
     "station": "只有管理员可以查看联络站的活动。",
     "all": "只有代表和管理员可以查看活动。",
 }
@@ -160,6 +172,8 @@ _LIST_REFUSALS = {
 def list_activities(args):
     user = current_user()
     scope = args.get("scope") or ("station" if user.is_admin else "mine")
+    if scope == "open":
+        return _open_activities(user, args)
     clauses = []  # scope "all": everything the caller's roles show, as a deputy and as an administrator
     if scope in ("mine", "all") and "deputy" in user.roles:
         clauses.append(Activity.id.in_(
@@ -175,10 +189,28 @@ def list_activities(args):
     for key in ("status", "type", "station_id"):
         if key in args:
             query = query.where(getattr(Activity, key) == args[key])
-    query = query.order_by(Activity.starts_dt.desc(), Activity.id.desc()).options(*services.list_loading())
-    page = paginate(query, args)
+    return _page(query.order_by(Activity.starts_dt.desc(), Activity.id.desc()), user, args)
+
+
+def _open_activities(user, args):
+    """揭榜: the activities whose places the calling deputy may claim now, soonest first; those they are on
+    the list of already included (marked by ``my_status``)."""
+    if "deputy" not in user.roles or user.deputy is None or not user.deputy.active:
+        raise APIError(403, "forbidden", _LIST_REFUSALS["open"])
+    query = select(Activity).where(services.open_to(user.deputy))
+    for key in ("type", "station_id"):
+        if key in args:
+            query = query.where(getattr(Activity, key) == args[key])
+    if args.get("status", ActivityStatus.published) != ActivityStatus.published:
+        query = query.where(false())  # closed and cancelled activities offer no place
+    return _page(query.order_by(Activity.starts_dt, Activity.id), user, args)
+
+
+def _page(query, user, args):
+    page = paginate(query.options(*services.list_loading()), args)
     places = services.own_places(page["items"], user.deputy_id)
-    page["items"] = [present(a, user, places=places) for a in page["items"]]
+    taken = services.claimed_counts(page["items"])
+    page["items"] = [present(a, user, places=places, taken=taken) for a in page["items"]]
     return page
 
 
@@ -252,6 +284,21 @@ def edit(data, activity_id):
 def accept(activity_id):
     """接单（请假后也可重新接单）：活动结束后不能再接单。"""
     return present(services.accept(current_user(), _activity(activity_id, roster=False)), current_user(), detail=True)
+
+
+@blp.post("/<int:activity_id>/claim")
+@login_required
+@idempotent
+@blp.response(201, ActivityOut)
+@blp.alt_response(200, schema=ActivityOut, description="already on the list (a retried claim, or invited): the activity as it is")
+def claim(activity_id):
+    """揭榜：代表报名参加开放揭榜的活动（如调研课题、志愿服务），占用一个揭榜名额，状态为已接单。
+
+    活动所在区域及其下级区域的在任代表可以揭榜（`GET /activities?scope=open` 列出可揭榜的活动），名额用完（409）、
+    活动结束、结单或取消后（409）不能再揭榜；已在名单中的代表再次揭榜，返回 200 和活动现状。揭榜后请假即让出名额，
+    重新接单须仍有名额。结单时揭榜的代表与受邀代表一样计分或记为缺席。"""
+    activity, created = services.claim(current_user(), _activity(activity_id, roster=False))
+    return present(activity, current_user(), detail=True), (201 if created else 200)
 
 
 @blp.post("/<int:activity_id>/decline")

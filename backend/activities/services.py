@@ -8,13 +8,13 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, inspect as inspect_state, literal, select, update
+from sqlalchemy import delete, exists, func, insert, inspect as inspect_state, literal, select, true, update
 from sqlalchemy.orm import contains_eager, defaultload, lazyload, raiseload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ..auth.models import User
 from ..auth.scope import MAX_ID, get_by_id, manages_deputy, manages_region, manages_station
-from ..db_types import CHINA, utcnow
+from ..db_types import CHINA, UTCDateTime, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
@@ -122,9 +122,14 @@ def participant(activity, deputy_id):
 
 
 def can_see(user, activity):
+    """Its administrators, the deputies on its list, and while it offers places (揭榜) the deputies who may
+    claim one."""
     if manages_activity(user, activity):
         return True
-    return user is not None and "deputy" in user.roles and participant(activity, user.deputy_id) is not None
+    if user is None or "deputy" not in user.roles:
+        return False
+    return participant(activity, user.deputy_id) is not None or (
+        activity.status is ActivityStatus.published and may_claim(user, activity))
 
 
 def activity_for_code(code, now=None):
@@ -150,7 +155,7 @@ def public_profile(activity):
 # --- the record (台账) ----------------------------------------------------------------------------------
 
 
-DEPUTY_ACTIONS = frozenset({EventAction.accepted, EventAction.declined, EventAction.checked_in})
+DEPUTY_ACTIONS = frozenset({EventAction.accepted, EventAction.declined, EventAction.checked_in, EventAction.claimed})
 
 
 def record(activity, action, actor, note="", deputy=None, at=None):
@@ -335,14 +340,18 @@ def dispatch(actor, data):
             raise validation_failed({"place": ["请填写活动地点。"]})
     _check_window(data["starts_at"], data["ends_at"])
     ids = list(dict.fromkeys(data["deputy_ids"]))
+    open_slots = data.get("open_slots")
+    if not ids and open_slots is None:
+        raise validation_failed({"deputy_ids": ["请选择要邀请的代表，或设置揭榜名额由代表自行报名。"]})
     _check_size(0, len(ids), "deputy_ids")
+    _check_places(len(ids), open_slots)
     usable = _invitable(actor, ids, "deputy_ids")
     activity = Activity(
         title=data["title"], type=ActivityType(data["type"]), station=station, region=region,
         place=data.get("place") or (station.address if station else ""),
         lat=data.get("lat", station.lat if station else None), lng=data.get("lng", station.lng if station else None),
         starts_dt=data["starts_at"], ends_dt=data["ends_at"], points=data.get("points"),
-        description=data.get("description", ""), created_by_id=actor.id,
+        description=data.get("description", ""), created_by_id=actor.id, open_slots=open_slots,
     )
     activity.participants = [ActivityParticipant(deputy=usable[i]) for i in ids]
     db.session.add(activity)
@@ -351,7 +360,9 @@ def dispatch(actor, data):
     afterwards = responses_closed(activity)
     record(activity, EventAction.dispatched, actor,
            f"{window_text(activity.starts_dt, activity.ends_dt)}，{_place_text(activity)}；"
-           f"邀请 {len(invited)} 位代表：{_names(invited)}" + ("；活动结束后补录，未通知代表" if afterwards else ""),
+           + (f"邀请 {len(invited)} 位代表：{_names(invited)}" if invited else "未邀请代表")
+           + (f"；开放揭榜名额 {open_slots} 个" if open_slots is not None else "")
+           + ("；活动结束后补录，未通知代表" if afterwards else ""),
            at=activity.created_dt)
     if not afterwards:  # entered after the fact: a 请接单 message would open a page refusing 接单
         _notify_deputies(activity, invited, "activity", "您有一项新的履职活动，请接单", "dispatched")
@@ -380,6 +391,22 @@ def _check_size(staying, adding, field):
     if staying + adding > most:
         room = f"本活动已有 {staying} 位，最多还能邀请 {max(most - staying, 0)} 位。" if staying else ""
         raise validation_failed({field: [f"一项活动最多邀请 {most} 位代表。{room}"]})
+
+
+def _check_places_taken(activity, open_slots):
+    """Places offered may not drop below those taken: a deputy who claimed one keeps it."""
+    taken = claimed_count(activity)
+    if open_slots < taken:
+        raise validation_failed({"open_slots": [f"已有 {taken} 位代表揭榜，揭榜名额不能少于 {taken} 个。"]})
+
+
+def _check_places(invited, open_slots, field="open_slots"):
+    """Places offered for 揭榜 count towards ACTIVITY_MAX_DEPUTIES with the deputies invited: everyone who
+    may come is handled at once at the screen and at 结单."""
+    most = current_app.config["ACTIVITY_MAX_DEPUTIES"]
+    if open_slots is not None and invited + open_slots > most:
+        raise validation_failed({field: [f"邀请的代表与揭榜名额合计不能超过 {most} 个；已邀请 {invited} 位，"
+                                         f"揭榜名额最多 {max(most - invited, 0)} 个。"]})
 
 
 EXPECTED = (P.invited, P.accepted)  # the deputies an activity still counts on: told of every change
@@ -453,6 +480,13 @@ def _edit_changes(activity, data, window, position, adding, leaving):
         changes.append(f"积分由 {_points_text(activity.points)} 改为 {_points_text(data['points'])}")
     if "description" in data and data["description"] != activity.description:
         changes.append("修改了活动说明")
+    if "open_slots" in data and data["open_slots"] != activity.open_slots:
+        if data["open_slots"] is None:
+            changes.append("停止揭榜（已揭榜的代表仍参加）")
+        elif activity.open_slots is None:
+            changes.append(f"开放揭榜名额 {data['open_slots']} 个")
+        else:
+            changes.append(f"揭榜名额由 {activity.open_slots} 个改为 {data['open_slots']} 个")
     if adding:
         changes.append(f"邀请 {_names(adding)}")
     if leaving:
@@ -527,12 +561,17 @@ def edit(actor, activity, data):
     for p in leaving:
         if p.status not in REMOVABLE:
             raise APIError(409, "invalid_transition", f"{p.deputy.name}已签到，不能移出活动。")
-    if len(current) - len(leaving) + len(adding) == 0:
+    open_slots = data.get("open_slots", activity.open_slots)
+    if len(current) - len(leaving) + len(adding) == 0 and open_slots is None:
         raise validation_failed({"remove_deputy_ids": ["活动至少要有一位参加的代表；如活动不再举行，请取消活动。"]})
     _check_size(len(current) - len(leaving), len(adding), "add_deputy_ids")
+    staying_invited = sum(1 for p in current.values() if not p.claimed and p not in leaving) + len(adding)
+    _check_places(staying_invited, open_slots)
+    if open_slots is not None:
+        _check_places_taken(activity, open_slots)
     changes = _edit_changes(activity, data, (starts, ends), (place, lat, lng), [invited[i] for i in adding], leaving)
 
-    for key in ("title", "description", "points"):
+    for key in ("title", "description", "points", "open_slots"):
         if key in data:
             setattr(activity, key, data[key])
     activity.type = retyped
@@ -548,6 +587,8 @@ def edit(actor, activity, data):
     db.session.flush()
     if leaves_reception:
         _refuse_while_chosen(activity)
+    if open_slots is not None:  # again with the row ours: a claim committed since the first count is seen
+        _check_places_taken(activity, open_slots)
 
     gone = []
     if leaving:
@@ -608,11 +649,11 @@ def _my_participation(user, activity, step):
     return mine
 
 
-def _respond(user, activity, step, allowed_from, message, **values):
+def _respond(user, activity, step, allowed_from, message, condition=None, **values):
     """Change the deputy's own participation only if it is still in ``allowed_from`` and the activity
-    still published: a conditional UPDATE after ``hold``, so a response racing a scan cannot overwrite
-    the check-in, nor one racing 结单 or 取消 leave a deputy 已接单 in an activity closed without them.
-    Returns the participation as it was before."""
+    still published (and ``condition``, an SQL condition, holds): a conditional UPDATE after ``hold``, so
+    a response racing a scan cannot overwrite the check-in, nor one racing 结单 or 取消 leave a deputy
+    已接单 in an activity closed without them. Returns the participation as it was before."""
     mine = _my_participation(user, activity, step)
     before = mine.status
     hold(activity)
@@ -620,7 +661,8 @@ def _respond(user, activity, step, allowed_from, message, **values):
     changed = db.session.execute(
         update(ActivityParticipant)
         .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == mine.deputy_id,
-               ActivityParticipant.status.in_(allowed_from), still_published(activity.id))
+               ActivityParticipant.status.in_(allowed_from), still_published(activity.id),
+               condition if condition is not None else true())
         .values(responded_dt=utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -647,10 +689,18 @@ def _reread(mine, gone):
 def accept(user, activity):
     """接单 (also withdraws an earlier 请假), until the check-in window closes: after it nobody can come, and
     a leave withdrawn then would only turn into an absence at 结单."""
-    _my_participation(user, activity, "接单")
+    mine = _my_participation(user, activity, "接单")
     if responses_closed(activity):
         raise APIError(409, "invalid_transition", "活动已经结束，不能再接单。")
-    before, mine = _respond(user, activity, "接单", (P.invited, P.declined), "您已接单或已签到。", status=P.accepted)
+    condition, message = None, "您已接单或已签到。"
+    if mine.claimed and mine.status is P.declined:
+        # A deputy who claimed a place (揭榜) and then took leave gave the place back: taking it again
+        # needs one still free, counted by the UPDATE itself (two deputies cannot both take the last).
+        _hold_places(activity)
+        if claimed_count(activity) >= (activity.open_slots or 0):
+            raise APIError(409, "invalid_transition", "揭榜名额已满，不能重新接单。")
+        condition, message = _place_left(activity), "揭榜名额已满，不能重新接单。"
+    before, mine = _respond(user, activity, "接单", (P.invited, P.declined), message, condition, status=P.accepted)
     record(activity, EventAction.accepted, user, "撤销请假，重新接单" if before is P.declined else "",
            deputy=mine.deputy, at=mine.responded_dt)
     return activity
@@ -666,6 +716,117 @@ def decline(user, activity, reason):
                        status=P.declined, decline_reason=reason)
     record(activity, EventAction.declined, user, f"请假理由：{reason}", deputy=mine.deputy, at=mine.responded_dt)
     return activity
+
+
+# --- 揭榜 ---------------------------------------------------------------------------------------------
+
+
+def _places_taken(activity_id):
+    """SQL: how many deputies hold one of the activity's open places (揭榜): those who claimed one and
+    have not given it back by taking leave."""
+    return (select(func.count()).select_from(ActivityParticipant)
+            .where(ActivityParticipant.activity_id == activity_id, ActivityParticipant.claimed.is_(True),
+                   ActivityParticipant.status != P.declined)
+            .scalar_subquery())
+
+
+def _place_left(activity):
+    """SQL condition: the activity still has an open place, its number as it is in the database."""
+    return _places_taken(activity.id) < select(Activity.open_slots).where(Activity.id == activity.id).scalar_subquery()
+
+
+def claimed_count(activity):
+    return db.session.scalar(select(_places_taken(activity.id)))
+
+
+def claimed_counts(activities):
+    """``{activity id: places taken}`` for the activities of a page that offer places (揭榜), in one query."""
+    ids = [a.id for a in activities if a.open_slots is not None]
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts.update(db.session.execute(
+            select(ActivityParticipant.activity_id, func.count())
+            .where(ActivityParticipant.activity_id.in_(ids), ActivityParticipant.claimed.is_(True),
+                   ActivityParticipant.status != P.declined)
+            .group_by(ActivityParticipant.activity_id)).all())
+    return counts
+
+
+def _hold_places(activity):
+    """Read the activity's status and places again with its row locked against every other claim until
+    this request ends (PostgreSQL's FOR UPDATE: two deputies claiming the last place take turns, and the
+    second counts the first). SQLite has one writer at a time, and the claim's own statement counts."""
+    db.session.refresh(activity, ["status", "version", "open_slots"], with_for_update=True)
+
+
+def open_to(deputy):
+    """SQL condition: an activity whose places ``deputy`` may claim now (揭榜): published, with places
+    offered, not over (its check-in window still open), and held by the deputy's region or one above it
+    (a county's research topic is open to the county's deputies and to those of its towns)."""
+    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+    return ((Activity.status == ActivityStatus.published) & Activity.open_slots.is_not(None)
+            & (Activity.ends_dt > utcnow() - grace) & Activity.region_id.in_(deputy.region.path_ids))
+
+
+def may_claim(user, activity):
+    """Whether ``user`` is a deputy in office whose region is ``activity``'s or below it, and the
+    activity offers places: they may see it, and claim one while any is left."""
+    if user is None or "deputy" not in user.roles or activity.open_slots is None:
+        return False
+    deputy = user.deputy
+    return deputy is not None and deputy.active and activity.region_id in deputy.region.path_ids
+
+
+def _no_place(activity):
+    """The refusal of a claim that found no place, as the activity is now."""
+    if activity.open_slots is None:
+        return APIError(409, "invalid_transition", "该活动已停止揭榜。")
+    return APIError(409, "invalid_transition", f"揭榜名额已满（共 {activity.open_slots} 个）。")
+
+
+def claim(user, activity):
+    """揭榜: the deputy takes one of the activity's open places, as accepted (已接单), and the activity
+    counts on them like any deputy who accepted: the reminder, the scan, the points or the absence at
+    结单. Returns ``(activity, created)``; a deputy already on the list (a retried claim, or one invited)
+    is answered with the activity as it is.
+
+    Exactly as many deputies as there are places get one, however many claim at the same moment: the
+    INSERT itself counts the places taken and writes nothing when none is left."""
+    if user is None or "deputy" not in user.roles:
+        raise APIError(403, "forbidden", "只有代表可以揭榜。")
+    mine = participant(activity, user.deputy_id)
+    if mine is not None:
+        return activity, False
+    if activity.open_slots is None:
+        raise APIError(409, "invalid_transition", "该活动只由管理员邀请代表参加，不接受揭榜。")
+    _refuse_once_ended(activity, "揭榜")
+    if responses_closed(activity):
+        raise APIError(409, "invalid_transition", "活动已经结束，不能再揭榜。")
+    _hold_places(activity)
+    _refuse_once_ended(activity, "揭榜")
+    taken = claimed_count(activity)
+    if activity.open_slots is None or taken >= activity.open_slots:
+        raise _no_place(activity)
+    now = utcnow()
+    own_row = exists().where(ActivityParticipant.activity_id == activity.id,
+                             ActivityParticipant.deputy_id == user.deputy_id)
+    row = select(literal(activity.id), literal(user.deputy_id), literal(P.accepted.value), literal(True),
+                 literal(now, UTCDateTime())).where(still_published(activity.id), _place_left(activity), ~own_row)
+    written = db.session.scalar(
+        insert(ActivityParticipant).from_select(["activity_id", "deputy_id", "status", "claimed", "responded_dt"], row)
+        .returning(ActivityParticipant.deputy_id))
+    if written is None:  # since the count above (on SQLite): another claim took the last place, or this one's
+        if participant(activity, user.deputy_id) is not None:  # twin; or the places were cut, the activity ended
+            return activity, False
+        db.session.refresh(activity, ["status", "open_slots"])
+        _refuse_once_ended(activity, "揭榜")
+        raise _no_place(activity)
+    if "participants" not in inspect_state(activity).unloaded:
+        db.session.expire(activity, ["participants"])
+    mine = participant(activity, user.deputy_id)
+    record(activity, EventAction.claimed, user, f"揭榜（名额 {taken + 1}/{activity.open_slots}）", deputy=mine.deputy,
+           at=now)
+    return activity, True
 
 
 # --- 补签 ---------------------------------------------------------------------------------------------

@@ -1,0 +1,194 @@
+"""揭榜: an activity offering places that deputies claim themselves (an open research topic, a volunteer day),
+through the HTTP API: who sees it, how places are taken and given back, what its administrators may change,
+and 结单 treating the deputies who claimed a place as any who accepted."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from .test_activities import STATION, begin, checkin, iso
+
+RESEARCH = 3  # the default rulebook's points for 调研
+ABSENCE = -1  # and its deduction for 无故缺席
+
+
+@pytest.fixture
+def county(factory):
+    """A county's station and four of its deputies (one of a town below it), a deputy of another county and
+    one of the city above: a county's research topic is the county's deputies' to claim."""
+    tree = factory.tree()
+    town = factory.region("城北街道", "township", tree["hc"])
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    zhang, li, wang = (factory.deputy(tree["hc"], name, phone=f"1380000030{i}", level="county", stations=[station])
+                       for i, name in enumerate(["张伟", "李娜", "王强"]))
+    zhao = factory.deputy(town, "赵敏", phone="13800000304", level="township")
+    elsewhere = factory.deputy(tree["yl"], "周杰", phone="13800000305", level="county")
+    above = factory.deputy(tree["hh"], "吴刚", phone="13800000306", level="city")
+    deputies = {"zhang": zhang, "li": li, "wang": wang, "zhao": zhao, "elsewhere": elsewhere, "above": above}
+    return {
+        "station": station,
+        "ids": {key: d.id for key, d in deputies.items()},
+        "headers": {key: factory.deputy_headers(d) for key, d in deputies.items()},
+        "admin": factory.headers_for_admin(factory.admin("chengbei", stations=[station])),
+    }
+
+
+def offer(client, county, slots, deputy_ids=(), starts=None, **extra):
+    """发单 of a research topic at the county's station with ``slots`` places for 揭榜."""
+    starts = starts or datetime.now(timezone.utc) + timedelta(days=2)
+    body = {"title": "老旧小区加装电梯情况调研", "type": "research", "station_id": county["station"].id,
+            "starts_at": iso(starts), "ends_at": iso(starts + timedelta(hours=3)),
+            "deputy_ids": list(deputy_ids), "open_slots": slots} | extra
+    return client.post("/api/v1/activities", json=body, headers=county["admin"])
+
+
+def claim(client, county, who, activity_id):
+    return client.post(f"/api/v1/activities/{activity_id}/claim", headers=county["headers"][who])
+
+
+def open_list(client, county, who):
+    response = client.get("/api/v1/activities?scope=open", headers=county["headers"][who])
+    assert response.status_code == 200, response.json
+    return {a["id"]: a for a in response.json["items"]}
+
+
+def refused(response, status, message, field=None):
+    assert response.status_code == status, response.json
+    if field is None:
+        assert response.json["message"] == message, response.json
+    else:
+        assert response.json["errors"][field] == [message], response.json
+
+
+def test_deputies_of_the_county_claim_its_places_until_none_is_left(client, county):
+    created = offer(client, county, 2)
+    assert created.status_code == 201, created.json
+    topic = created.json
+    assert (topic["open_slots"], topic["claimed_count"], topic["participants"]) == (2, 0, [])
+    assert topic["events"][0]["note"].endswith("未邀请代表；开放揭榜名额 2 个")
+
+    # The county's deputies and a town's below it find it, with a place for them; another county's and the
+    # city's do not, nor can they open or claim it.
+    for who in ("zhang", "zhao"):
+        listed = open_list(client, county, who)[topic["id"]]
+        assert (listed["can_claim"], listed["claimed_count"], listed["my_status"]) == (True, 0, None)
+    for who in ("elsewhere", "above"):
+        assert topic["id"] not in open_list(client, county, who)
+        refused(client.get(f"/api/v1/activities/{topic['id']}", headers=county["headers"][who]), 404, "活动不存在。")
+        refused(claim(client, county, who, topic["id"]), 404, "活动不存在。")
+
+    first = claim(client, county, "zhang", topic["id"])
+    assert first.status_code == 201, first.json
+    assert (first.json["my_status"], first.json["claimed"], first.json["claimed_count"], first.json["can_claim"]) == (
+        "accepted", True, 1, False)
+    again = claim(client, county, "zhang", topic["id"])  # a retried claim: the place is still the one
+    assert (again.status_code, again.json["claimed_count"]) == (200, 1)
+    assert claim(client, county, "zhao", topic["id"]).status_code == 201
+
+    refused(claim(client, county, "li", topic["id"]), 409, "揭榜名额已满（共 2 个）。")
+    full = open_list(client, county, "li")[topic["id"]]
+    assert (full["can_claim"], full["claimed_count"]) == (False, 2)
+    # Both are on the activity's list, as deputies who accepted; its own deputies' list shows it.
+    detail = client.get(f"/api/v1/activities/{topic['id']}", headers=county["admin"]).json
+    assert {p["deputy"]["name"]: p["status"] for p in detail["participants"]} == {"张伟": "accepted", "赵敏": "accepted"}
+    assert [(e["action_label"], e["actor_name"], e["note"]) for e in detail["events"][1:]] == [
+        ("揭榜", "张伟", "揭榜（名额 1/2）"), ("揭榜", "赵敏", "揭榜（名额 2/2）")]
+    mine = client.get("/api/v1/activities?scope=mine", headers=county["headers"]["zhang"]).json["items"]
+    assert [(a["id"], a["my_status"]) for a in mine] == [(topic["id"], "accepted")]
+
+
+def test_leave_gives_the_place_back_and_taking_it_again_needs_one_free(client, county):
+    topic = offer(client, county, 1).json
+    assert claim(client, county, "zhang", topic["id"]).status_code == 201
+    assert client.post(f"/api/v1/activities/{topic['id']}/decline", json={"reason": "临时出差"},
+                       headers=county["headers"]["zhang"]).status_code == 200
+    assert open_list(client, county, "li")[topic["id"]]["can_claim"] is True
+    assert claim(client, county, "li", topic["id"]).status_code == 201
+
+    back = client.post(f"/api/v1/activities/{topic['id']}/accept", headers=county["headers"]["zhang"])
+    refused(back, 409, "揭榜名额已满，不能重新接单。")
+    # One more place: the deputy who gave theirs back takes it.
+    assert client.patch(f"/api/v1/activities/{topic['id']}", json={"open_slots": 2},
+                        headers=county["admin"]).status_code == 200
+    back = client.post(f"/api/v1/activities/{topic['id']}/accept", headers=county["headers"]["zhang"])
+    assert (back.status_code, back.json["my_status"], back.json["claimed_count"]) == (200, "accepted", 2)
+
+
+def test_the_administrator_changes_the_places_never_below_those_taken(client, county):
+    topic = offer(client, county, 3, deputy_ids=[county["ids"]["wang"]]).json
+    for who in ("zhang", "li"):
+        assert claim(client, county, who, topic["id"]).status_code == 201
+
+    def patch(body):
+        return client.patch(f"/api/v1/activities/{topic['id']}", json=body, headers=county["admin"])
+
+    refused(patch({"open_slots": 1}), 422, "已有 2 位代表揭榜，揭榜名额不能少于 2 个。", "open_slots")
+    assert patch({"open_slots": 2}).json["can_claim"] is False
+    # 停止揭榜: the deputies who claimed stay on the list; nobody else finds it or claims.
+    stopped = patch({"open_slots": None}).json
+    assert (stopped["open_slots"], stopped["claimed_count"], stopped["participants_total"]) == (None, None, 3)
+    assert topic["id"] not in open_list(client, county, "zhao")
+    refused(claim(client, county, "zhao", topic["id"]), 404, "活动不存在。")
+    notes = [e["note"] for e in client.get(f"/api/v1/activities/{topic['id']}", headers=county["admin"]).json["events"]
+             if e["action"] == "edited"]
+    assert notes == ["揭榜名额由 3 个改为 2 个", "停止揭榜（已揭榜的代表仍参加）"]
+    # Taking the last invitee off an activity without places leaves nobody: refused.
+    for who in ("zhang", "li"):
+        client.post(f"/api/v1/activities/{topic['id']}/decline", json={"reason": "另有公务"},
+                    headers=county["headers"][who])
+    refused(patch({"remove_deputy_ids": [county["ids"][who] for who in ("wang", "zhang", "li")]}), 422,
+            "活动至少要有一位参加的代表；如活动不再举行，请取消活动。", "remove_deputy_ids")
+
+
+def test_a_deputy_who_claimed_a_place_earns_its_points_or_is_absent_at_close(app, client, county):
+    topic = offer(client, county, 2, starts=datetime.now(timezone.utc) + timedelta(minutes=20)).json
+    for who in ("zhang", "li"):
+        assert claim(client, county, who, topic["id"]).status_code == 201
+    scanned = checkin(client, county["headers"]["zhang"], county["station"].qr_code)
+    assert (scanned.status_code, scanned.json["activity_id"]) == (201, topic["id"])
+    begin(app, topic["id"])
+    summary = client.post(f"/api/v1/activities/{topic['id']}/close", headers=county["admin"]).json["summary"]
+    assert (summary["checked_in"], summary["absent"]) == (1, 1)
+    for who, points in (("zhang", RESEARCH), ("li", ABSENCE)):
+        mine = client.get(f"/api/v1/deputies/{county['ids'][who]}/points", headers=county["headers"][who]).json
+        assert [(e["points"], e["source_id"]) for e in mine["entries"]] == [(points, topic["id"])]
+    refused(claim(client, county, "zhao", topic["id"]), 404, "活动不存在。")  # closed: no longer offered
+
+
+def test_claims_are_refused_with_the_reason(app, client, county):
+    invited_only = client.post("/api/v1/activities", json={
+        "title": "执法检查", "type": "law_enforcement", "station_id": county["station"].id,
+        "starts_at": iso(datetime.now(timezone.utc) + timedelta(days=1)),
+        "ends_at": iso(datetime.now(timezone.utc) + timedelta(days=1, hours=2)),
+        "deputy_ids": [county["ids"]["zhang"]]}, headers=county["admin"]).json
+    assert invited_only["open_slots"] is None and invited_only["can_claim"] is False
+    # Invited: a claim is answered with the activity as it is; anyone else cannot see it.
+    invited = claim(client, county, "zhang", invited_only["id"])
+    assert (invited.status_code, invited.json["my_status"], invited.json["claimed"]) == (200, "invited", False)
+    refused(claim(client, county, "li", invited_only["id"]), 404, "活动不存在。")
+
+    topic = offer(client, county, 5, starts=datetime.now(timezone.utc) - timedelta(hours=2, minutes=50)).json
+    with app.app_context():  # its check-in window closes: three hours long, half an hour of grace
+        from sqlalchemy import update
+
+        from backend.activities.models import Activity
+        from backend.extensions import db
+        db.session.execute(update(Activity).where(Activity.id == topic["id"])
+                           .values(ends_dt=datetime.now(timezone.utc) - timedelta(minutes=31)))
+        db.session.commit()
+    refused(claim(client, county, "li", topic["id"]), 409, "活动已经结束，不能再揭榜。")
+    assert topic["id"] not in open_list(client, county, "li")
+
+    refused(client.get("/api/v1/activities?scope=open", headers=county["admin"]), 403, "只有代表可以查看可揭榜的活动。")
+    refused(client.post(f"/api/v1/activities/{topic['id']}/claim", headers=county["admin"]), 403, "只有代表可以揭榜。")
+
+
+@pytest.mark.parametrize("body, field, message", [
+    ({"open_slots": None}, "deputy_ids", "请选择要邀请的代表，或设置揭榜名额由代表自行报名。"),
+    ({"open_slots": 0}, "open_slots", "揭榜名额应为 1 至 1000 之间的整数。"),
+    ({"open_slots": "3"}, "open_slots", "应为整数。"),
+    ({"open_slots": 1000, "deputy_ids": "one"}, "open_slots", "邀请的代表与揭榜名额合计不能超过 1000 个；已邀请 1 位，揭榜名额最多 999 个。"),
+])
+def test_places_offered_at_dispatch_are_checked(client, county, body, field, message):
+    if body.get("deputy_ids") == "one":
+        body = body | {"deputy_ids": [county["ids"]["zhang"]]}
+    refused(offer(client, county, None, **body), 422, message, field)
