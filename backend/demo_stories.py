@@ -1,5 +1,6 @@
 """What the demo's people have done by the time `make run` opens: suggestions at every step of their life,
-an activity closed with its points, another dispatched, and a citizen's request to meet a deputy.
+an activity closed with its points, another dispatched, a research topic offered for 揭榜, and a citizen's
+request to meet a deputy.
 
 Everything goes through the HTTP API, as the mini-program and the console would send it, so the items
 carry their real timelines, points and notifications. The requests run on a thread of their own, where
@@ -188,6 +189,14 @@ def _activities(c, station_ids, deputy_ids, codes):
     })
     c["赵强"].post(f"/activities/{inspection['id']}/accept")
     c["徐磊"].post(f"/activities/{inspection['id']}/decline", {"reason": "当天参加市人大常委会专题调研。"})
+
+    # In ten days: a research topic offered for 揭榜, three places, one already claimed by 王秀兰.
+    topic = station.post("/activities", {
+        "title": "老旧小区加装电梯资金分摊情况调研", "type": "research", "station_id": station_ids["城北"],
+        "starts_at": _china(10, 14).isoformat(), "ends_at": _china(10, 17).isoformat(), "open_slots": 3,
+        "description": "走访三个小区，了解加装电梯的资金分摊和协商情况，形成调研报告。欢迎代表揭榜参加。",
+    })
+    c["王秀兰"].post(f"/activities/{topic['id']}/claim")
 
     # In three days: a reception day at 城北, which a citizen has asked to meet 李建国 at (待确认的约见).
     reception = station.post("/activities", {

@@ -30,7 +30,8 @@ def _open_slots():
     return fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000, error=(
         "揭榜名额应为 1 至 1000 之间的整数。")), metadata={
         "description": "揭榜: how many deputies may sign up themselves, beside those invited (null: by invitation "
-                       "only). Deputies of the activity's region and of the regions below it find it with "
+                       "only). Deputies of the activity's region and of the regions below it, and those received "
+                       "at its station, find it with "
                        "GET /activities?scope=open and claim a place with POST /activities/{id}/claim. With the "
                        "deputies invited, at most ACTIVITY_MAX_DEPUTIES"})
 

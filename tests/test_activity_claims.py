@@ -13,8 +13,9 @@ ABSENCE = -1  # and its deduction for 无故缺席
 
 @pytest.fixture
 def county(factory):
-    """A county's station and four of its deputies (one of a town below it), a deputy of another county and
-    one of the city above: a county's research topic is the county's deputies' to claim."""
+    """A county's station and four of its deputies (one of a town below it), a deputy of another county, one
+    of the city above and one of the city received at the station: a county's research topic is the county's
+    deputies' to claim, and at a station also those received there (进站代表)."""
     tree = factory.tree()
     town = factory.region("城北街道", "township", tree["hc"])
     station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
@@ -23,7 +24,9 @@ def county(factory):
     zhao = factory.deputy(town, "赵敏", phone="13800000304", level="township")
     elsewhere = factory.deputy(tree["yl"], "周杰", phone="13800000305", level="county")
     above = factory.deputy(tree["hh"], "吴刚", phone="13800000306", level="city")
-    deputies = {"zhang": zhang, "li": li, "wang": wang, "zhao": zhao, "elsewhere": elsewhere, "above": above}
+    received = factory.deputy(tree["hh"], "郑洁", phone="13800000307", level="city", stations=[station])
+    deputies = {"zhang": zhang, "li": li, "wang": wang, "zhao": zhao, "elsewhere": elsewhere, "above": above,
+                "received": received}
     return {
         "station": station,
         "ids": {key: d.id for key, d in deputies.items()},
@@ -66,9 +69,9 @@ def test_deputies_of_the_county_claim_its_places_until_none_is_left(client, coun
     assert (topic["open_slots"], topic["claimed_count"], topic["participants"]) == (2, 0, [])
     assert topic["events"][0]["note"].endswith("未邀请代表；开放揭榜名额 2 个")
 
-    # The county's deputies and a town's below it find it, with a place for them; another county's and the
-    # city's do not, nor can they open or claim it.
-    for who in ("zhang", "zhao"):
+    # The county's deputies, a town's below it and a city's received at the station find it, with a place for
+    # them; another county's and the city's not received there do not, nor can they open or claim it.
+    for who in ("zhang", "zhao", "received"):
         listed = open_list(client, county, who)[topic["id"]]
         assert (listed["can_claim"], listed["claimed_count"], listed["my_status"]) == (True, 0, None)
     for who in ("elsewhere", "above"):

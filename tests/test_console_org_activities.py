@@ -798,6 +798,7 @@ def edit_form(page):
     values = dict(re.findall(r'<input name="(title|place)"[^>]*value="([^"]*)"', page))
     values |= dict(re.findall(r'<input type="datetime-local" name="(starts_at|ends_at)" required value="([^"]*)"', page))
     values["points"] = re.search(r'name="points"[^>]*value="([^"]*)"', page).group(1)
+    values["open_slots"] = re.search(r'name="open_slots"[^>]*value="([^"]*)"', page).group(1)
     values["description"] = re.search(r'<textarea name="description"[^>]*>([^<]*)</textarea>', page).group(1)
     types = re.search(r'<select name="type".*?</select>', page, re.S).group(0)
     values["type"] = re.search(r'<option value="(\w+)" selected>', types).group(1)
@@ -823,7 +824,7 @@ def test_an_activity_is_corrected_on_its_edit_page(app, station_admin, factory, 
     form = edit_form(page)
     assert form == {"title": "城北联络站进站接待选民", "type": "reception", "place": "人民路 18 号",
                     "starts_at": local(starts), "ends_at": local(starts + timedelta(hours=2)), "points": "6",
-                    "description": ""}
+                    "open_slots": "", "description": ""}
     assert "城北联络站" in page and 'name="station_id"' not in page  # the station stays
     rows = dict(re.findall(r'<tr data-deputy="(\d+)">(.*?)</tr>', page, re.S))
     assert "待接单" in rows[str(zhang.id)] and "已接单" in rows[str(li.id)]
@@ -850,6 +851,48 @@ def test_an_activity_is_corrected_on_its_edit_page(app, station_admin, factory, 
     activity = db.session.get(Activity, activity_id)
     assert {p.deputy.name: p.status.value for p in activity.participants} == {"李娜": "accepted", "王强": "invited"}
     assert (activity.starts_dt, activity.points) == (later, None)
+
+
+def test_places_for_jiebang_are_offered_at_dispatch_and_shown_as_deputies_claim_them(app, station_admin, factory, world):
+    """揭榜: a research topic dispatched with 揭榜名额 and nobody invited. Its page and the list count the places
+    taken as deputies claim them (the roster marks them 揭榜); 编辑 changes the places, never below those
+    taken, or stops 揭榜."""
+    starts = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=2)
+    form = dispatch_form(world, [], title="老旧小区加装电梯情况调研", type="research", starts_at=local(starts),
+                         ends_at=local(starts + timedelta(hours=3)), open_slots="2")
+    refused = post(station_admin, "/console/activities/new", form | {"open_slots": "0"})
+    assert refused.status_code == 422 and at_fields(refused) == {"open_slots": "揭榜名额应为 1 至 1000 之间的整数。"}
+    created = post(station_admin, "/console/activities/new", form)
+    assert created.status_code == 302, text(created)
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    page = text(station_admin.get(path))
+    assert "已发单：“老旧小区加装电梯情况调研”，开放揭榜名额 2 个。" in page
+    assert re.search(r'<dd id="open-slots">已揭榜 0 / 2</dd>', page) and "没有受邀代表。" in page
+
+    for deputy in (world["zhang"], world["li"]):
+        claimed = factory.client.post(f"/api/v1/activities/{activity_id}/claim", headers=factory.deputy_headers(deputy))
+        assert claimed.status_code == 201, claimed.json
+    page = text(station_admin.get(path))
+    assert re.search(r'<dd id="open-slots">已揭榜 2 / 2（名额已满）</dd>', page)
+    rows = dict(re.findall(r'<tr data-deputy="(\d+)">(.*?)</tr>', page, re.S))
+    assert '<span class="badge claimed">揭榜</span>' in rows[str(world["zhang"].id)] and "已接单" in rows[str(world["zhang"].id)]
+    live = station_admin.get(f"/console/activities/{activity_id}/attendance.json").json
+    assert (live["open_slots"], live["claimed_count"], [p["claimed"] for p in live["participants"]]) == (2, 2, [True, True])
+    assert re.search(r"老旧小区加装电梯情况调研</a> <small class=\"muted\">揭榜 2 / 2</small>",
+                     text(station_admin.get("/console/activities")))
+
+    edit = edit_form(text(station_admin.get(f"{path}/edit")))
+    assert edit["open_slots"] == "2"
+    cut = post(station_admin, f"{path}/edit", edit | {"open_slots": "1"})
+    assert cut.status_code == 422 and at_fields(cut) == {"open_slots": "已有 2 位代表揭榜，揭榜名额不能少于 2 个。"}
+    assert post(station_admin, f"{path}/edit", edit | {"open_slots": "5"}).status_code == 302
+    assert re.search(r'<dd id="open-slots">已揭榜 2 / 5</dd>', text(station_admin.get(path)))
+    assert post(station_admin, f"{path}/edit", edit | {"open_slots": ""}).status_code == 302
+    page = text(station_admin.get(path))
+    assert 'id="open-slots"' not in page and "揭榜名额由 2 个改为 5 个" in page and "停止揭榜（已揭榜的代表仍参加）" in page
+    db.session.expire_all()
+    assert db.session.get(Activity, activity_id).open_slots is None
 
 
 def test_the_edit_page_of_a_begun_or_ended_activity(app, station_admin, factory, world):
@@ -1087,7 +1130,8 @@ def test_a_dispatch_form_with_several_mistakes_names_them_all_at_once(station_ad
     assert refused.status_code == 422
     shown = at_fields(refused)
     assert list(shown) == ["title", "station_id", "deputy_ids"], shown
-    assert (shown["station_id"], shown["deputy_ids"]) == ("请选择举办活动的联络站。", "请至少选择一位参加的代表。")
+    assert (shown["station_id"], shown["deputy_ids"]) == (
+        "请选择举办活动的联络站。", "请至少选择一位参加的代表，或填写揭榜名额由代表自行报名。")
     assert summary(refused) == "有 3 处需要修改：活动名称、联络站、参加代表。"
 
 

@@ -24,7 +24,7 @@ def test_activity_refusals_show_as_errors_and_steps_taken_as_successes(station_a
     assert nobody.status_code == 422
     # In red at the top, and under the list of deputies to choose from.
     assert SUMMARY.search(text(nobody)) and summary(nobody) == "有 1 处需要修改：参加代表。"
-    assert at_fields(nobody) == {"deputy_ids": "请至少选择一位参加的代表。"} and flashes(station_admin, nobody) == []
+    assert at_fields(nobody) == {"deputy_ids": "请至少选择一位参加的代表，或填写揭榜名额由代表自行报名。"} and flashes(station_admin, nobody) == []
 
     sent = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
     assert sent.status_code == 302

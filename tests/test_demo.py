@@ -68,7 +68,10 @@ def test_the_demo_has_points_activities_and_an_appointment(app, client):
     entries = client.get(f"/api/v1/deputies/{wang}/points", headers=admin).json["entries"]
     assert [e["points"] for e in entries if "缺席" in e["reason"]] == [-1], entries
     activities = client.get("/api/v1/activities?scope=all", headers=admin).json["items"]
-    assert Counter(a["status"] for a in activities) == {"closed": 1, "published": 2}
+    assert Counter(a["status"] for a in activities) == {"closed": 1, "published": 3}
+    # A research topic offered for 揭榜, one of its three places claimed by 王秀兰.
+    topic = next(a for a in activities if a["open_slots"] is not None)
+    assert (topic["title"], topic["claimed_count"], topic["open_slots"]) == ("老旧小区加装电梯资金分摊情况调研", 1, 3)
     station = admin_headers(client, "chengbei", "station12345")
     appointments = client.get("/api/v1/appointments", headers=station).json["items"]
     assert [(a["status"], a["topic"][:6]) for a in appointments] == [("requested", "想当面反映小")]

@@ -79,8 +79,8 @@ class Activity(db.Model):
     ends_dt: Mapped[object] = mapped_column(UTCDateTime)
     points: Mapped[int | None] = mapped_column(Integer)  # overrides the rulebook's points for its type
     # 揭榜: how many deputies may sign up themselves (an open research topic, a volunteer day), beside those
-    # invited; None: by invitation only. Deputies of the activity's region and the regions below it see it
-    # (GET /activities?scope=open) and claim a place (POST /activities/{id}/claim).
+    # invited; None: by invitation only. Deputies of the activity's region and the regions below it, and those
+    # received at its station, see it (GET /activities?scope=open) and claim a place (POST …/claim).
     open_slots: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, insert, inspect as inspect_state, literal, select, true, update
+from sqlalchemy import delete, exists, func, insert, inspect as inspect_state, literal, or_, select, true, update
 from sqlalchemy.orm import contains_eager, defaultload, lazyload, raiseload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
@@ -18,7 +18,7 @@ from ..db_types import CHINA, UTCDateTime, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
-from ..org.models import Deputy, Region, Station
+from ..org.models import Deputy, Region, Station, station_deputies
 from ..points import ledger, rulebook
 from . import rotating
 from .models import (
@@ -762,19 +762,26 @@ def _hold_places(activity):
 def open_to(deputy):
     """SQL condition: an activity whose places ``deputy`` may claim now (揭榜): published, with places
     offered, not over (its check-in window still open), and held by the deputy's region or one above it
-    (a county's research topic is open to the county's deputies and to those of its towns)."""
+    (a county's research topic is open to the county's deputies and to those of its towns), or at a
+    station the deputy is received at (进站: a provincial deputy received at a town's station)."""
     grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+    received = select(station_deputies.c.station_id).where(station_deputies.c.deputy_id == deputy.id)
     return ((Activity.status == ActivityStatus.published) & Activity.open_slots.is_not(None)
-            & (Activity.ends_dt > utcnow() - grace) & Activity.region_id.in_(deputy.region.path_ids))
+            & (Activity.ends_dt > utcnow() - grace)
+            & or_(Activity.region_id.in_(deputy.region.path_ids), Activity.station_id.in_(received)))
 
 
 def may_claim(user, activity):
-    """Whether ``user`` is a deputy in office whose region is ``activity``'s or below it, and the
-    activity offers places: they may see it, and claim one while any is left."""
+    """Whether ``user`` is a deputy in office whom ``activity`` is open to (``open_to``: its region or one
+    below it, or received at its station), and the activity offers places: they may see it, and claim one
+    while any is left."""
     if user is None or "deputy" not in user.roles or activity.open_slots is None:
         return False
     deputy = user.deputy
-    return deputy is not None and deputy.active and activity.region_id in deputy.region.path_ids
+    if deputy is None or not deputy.active:
+        return False
+    return activity.region_id in deputy.region.path_ids or (
+        activity.station_id is not None and activity.station_id in {s.id for s in deputy.stations})
 
 
 def _no_place(activity):

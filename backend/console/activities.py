@@ -47,10 +47,10 @@ ROSTER_PER_PAGE = 50  # deputies on a page of an activity's attendance (出勤�
 PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
 STATION_OPTIONS_LIMIT = 50  # stations the station picker offers for one search (?limit= asks fewer)
 # The 发单 and 编辑 forms' fields, in page order: a refused one shows its message under it.
-DISPATCH_FIELDS = ("title", "type", "station_id", "region_id", "place", "starts_at", "ends_at", "points", "description",
-                   "deputy_ids")
-EDIT_FIELDS = ("title", "type", "place", "starts_at", "ends_at", "points", "description", "remove_deputy_ids",
-               "add_deputy_ids")
+DISPATCH_FIELDS = ("title", "type", "station_id", "region_id", "place", "starts_at", "ends_at", "points", "open_slots",
+                   "description", "deputy_ids")
+EDIT_FIELDS = ("title", "type", "place", "starts_at", "ends_at", "points", "open_slots", "description",
+               "remove_deputy_ids", "add_deputy_ids")
 
 
 def deputy_option(deputy):
@@ -181,6 +181,7 @@ def activities():
         "console/activities.html", page=page, status=status, type=kind, q=q, station_id=station_id,
         stations=scoped_stations(g.user, [station_id]), status_labels=ACTIVITY_STATUS_LABELS, type_labels=ACTIVITY_TYPE_LABELS,
         counts={key: c | {"expected": services.expected_count(c)} for key, c in services.summaries(page["items"]).items()},
+        taken=services.claimed_counts(page["items"]),
     )
 
 
@@ -199,6 +200,11 @@ def _china_iso(value):
     return value or None
 
 
+def _open_slots(form):
+    """揭榜名额 as typed (a number, or the text for the schema to refuse); blank: by invitation only."""
+    return number_or_text(form.get("open_slots")) if form.get("open_slots", "").strip() else None
+
+
 def _points(form):
     """The 积分 box: a number typed (whole, as the schema checks), or None when left blank (the rulebook's)."""
     return number_or_text(form.get("points")) if form.get("points", "").strip() else None
@@ -214,6 +220,7 @@ def activity_data(form, user):
         "deputy_ids": [number_or_text(value) for value in form.getlist("deputy_ids")],
         "description": form.get("description", ""),
         "points": _points(form),
+        "open_slots": _open_slots(form),
     }
     errors = _untitled(form)  # the form's own checks, reported with the schema's: every mistake at once
     if form.get("place_mode") == "place" and is_region_admin(user):
@@ -224,8 +231,8 @@ def activity_data(form, user):
         if data["station_id"] is None:
             errors["station_id"] = ["请选择举办活动的联络站。"]
     data = {k: v for k, v in data.items() if v is not None}
-    if not data["deputy_ids"]:
-        errors["deputy_ids"] = ["请至少选择一位参加的代表。"]
+    if not data["deputy_ids"] and "open_slots" not in data:
+        errors["deputy_ids"] = ["请至少选择一位参加的代表，或填写揭榜名额由代表自行报名。"]
     return load_checked(ActivityIn(), data, errors)
 
 
@@ -246,7 +253,9 @@ def activity_new():
                 flash(f"已补录：“{activity.title}”。活动已结束，未通知代表；请为到场的代表补签后再结单，"
                       "未补签的代表结单时记为缺席。", "success")
             else:
-                flash(f"已发单：“{activity.title}”，已通知 {len(activity.participants)} 位代表。", "success")
+                places = f"开放揭榜名额 {activity.open_slots} 个" if activity.open_slots is not None else ""
+                invited = f"已通知 {len(activity.participants)} 位代表" if activity.participants else ""
+                flash(f"已发单：“{activity.title}”，" + "；".join(filter(None, (invited, places))) + "。", "success")
             return redirect(url_for("console.activity", activity_id=activity.id))
         values = form
         chosen_ids = [parse_int(i) for i in form.getlist("deputy_ids")]
@@ -284,6 +293,8 @@ def activity_patch_data(form, activity):
         "add_deputy_ids": [number_or_text(value) for value in form.getlist("add_deputy_ids")],
         "remove_deputy_ids": [number_or_text(value) for value in form.getlist("remove_deputy_ids")],
     }
+    if "open_slots" in form:  # blank: 停止揭榜 (those who claimed a place stay)
+        data["open_slots"] = _open_slots(form)
     for key, current in (("starts_at", activity.starts_dt), ("ends_at", activity.ends_dt)):
         if form.get(key, "").strip() != _local_input(current):
             data[key] = _china_iso(form.get(key))
@@ -301,6 +312,7 @@ def _edit_values(activity):
         "starts_at": _local_input(activity.starts_dt),
         "ends_at": _local_input(activity.ends_dt), "description": activity.description,
         "points": "" if activity.points is None else activity.points,
+        "open_slots": "" if activity.open_slots is None else activity.open_slots,
     }
 
 
@@ -414,6 +426,7 @@ def attendance(activity, args=None):
     page of the roster, narrowed by ``args`` (``roster_args``); never the whole roster at once."""
     args = args or roster_args({})
     summary = services.summaries([activity])[activity.id]  # with "total": everyone invited
+    claimed = services.claimed_count(activity) if activity.open_slots is not None else None
     page = paginate(services.roster_query(activity, args["status"], args["q"]),
                     {"page": args["page"], "per_page": ROSTER_PER_PAGE})
     now = utcnow()
@@ -426,6 +439,8 @@ def attendance(activity, args=None):
         "expected": services.expected_count(summary),  # 应到: the screen, 出勤情况 and the list say the same
         "declined": summary["declined"],
         "checked_in": summary["checked_in"],
+        "open_slots": activity.open_slots,
+        "claimed_count": claimed,
         "filter": args,
         "page": {"page": page["page"], "per_page": page["per_page"], "total": page["total"]},
         "participants": [
@@ -440,6 +455,7 @@ def attendance(activity, args=None):
                 "by_hand": p.checkin_by_id is not None,
                 "checkin_note": p.checkin_note,
                 "checkin_by": checkers.get(p.checkin_by_id, ""),
+                "claimed": p.claimed,
                 "can_check_in": services.can_check_in_by_hand(activity, p, now),
             }
             for p in page["items"]

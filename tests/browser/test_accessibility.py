@@ -300,7 +300,7 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
     page.goto(f"{live_server}/console/activities/new?station_id={station.id}")
     page.get_by_label("活动名称").fill("进站接待选民")
     page.click("button:has-text('发单并通知代表')")
-    expect(page.get_by_role("group", name="参加代表")).to_have_accessible_description("请至少选择一位参加的代表。")
+    expect(page.get_by_role("group", name="参加代表")).to_have_accessible_description("请至少选择一位参加的代表，或填写揭榜名额由代表自行报名。")
     audit.check("a refused 发单")
     audit.assert_clean()
     assert external_requests == []

@@ -2,6 +2,7 @@
 attendance view, the full-screen check-in code, 结单 and the leaderboard; and the deputy import."""
 import io
 import re
+from datetime import datetime, timedelta, timezone
 
 import zxingcpp
 from PIL import Image
@@ -120,6 +121,35 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
     expect(row.locator(".points")).to_have_text("5")
     expect(row.locator(".rank")).to_have_text("1")
     assert external_requests == []
+
+
+def test_the_activity_page_follows_the_deputies_claiming_its_places(desktop, live_server, factory, external_requests):
+    """揭榜: a research topic offering two places is open while deputies claim them from their phones; its page
+    counts the places taken and adds each deputy's row, marked 揭榜, without a reload."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    admin = factory.admin("chengbei", stations=[station])
+    page = desktop
+    page.clock.install()
+    sign_in(page, live_server, "chengbei")
+    starts = datetime.now(timezone.utc) + timedelta(days=1)
+    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin), json={
+        "title": "老旧小区加装电梯情况调研", "type": "research", "station_id": station.id, "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=3)).isoformat(), "open_slots": 2})
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+    page.goto(f"{live_server}/console/activities/{activity_id}")
+    expect(page.locator("#open-slots")).to_have_text("已揭榜 0 / 2")
+    expect(page.locator("#att-empty")).to_be_visible()
+
+    claimed = factory.client.post(f"/api/v1/activities/{activity_id}/claim", headers=factory.deputy_headers(zhang))
+    assert claimed.status_code == 201, claimed.json
+    next_live_refresh(page)
+    expect(page.locator("#open-slots")).to_have_text("已揭榜 1 / 2")
+    row = page.locator("#att-rows tr", has_text="张伟")
+    expect(row.locator(".badge.claimed")).to_have_text("揭榜")
+    expect(row.locator(".att-status")).to_have_text("已接单")
 
 
 def test_deputy_import_shows_progress_and_the_error_report(desktop, live_server, factory, external_requests):

@@ -66,14 +66,14 @@ def test_dispatching_to_nobody_is_said_under_the_deputies_list(desktop, live_ser
 
     deputies = page.get_by_role("group", name="参加代表")
     message = page.locator("#field-deputy_ids-error")
-    expect(message).to_have_text("请至少选择一位参加的代表。")
+    expect(message).to_have_text("请至少选择一位参加的代表，或填写揭榜名额由代表自行报名。")
     expect(deputies).to_have_attribute("aria-invalid", "true")
-    expect(deputies).to_have_accessible_description("请至少选择一位参加的代表。")
+    expect(deputies).to_have_accessible_description("请至少选择一位参加的代表，或填写揭榜名额由代表自行报名。")
     assert below(message, deputies.locator("legend"))
     # The cursor is in the list, on its first deputy to tick, who is read with the reason too.
     zhang = deputies.get_by_label("张伟")
     expect(zhang).to_be_focused()
-    expect(zhang).to_have_accessible_description("请至少选择一位参加的代表。")
+    expect(zhang).to_have_accessible_description("请至少选择一位参加的代表，或填写揭榜名额由代表自行报名。")
     expect(page.get_by_label("活动名称")).to_have_value("进站接待选民")
     expect(page.locator("#refusal-summary")).to_have_text("有 1 处需要修改：参加代表。")
 

@@ -170,6 +170,11 @@
     document.getElementById("att-checked").textContent = data.checked_in;
     document.getElementById("att-expected").textContent = data.expected;
     document.getElementById("att-declined").textContent = data.declined;
+    var places = document.getElementById("open-slots");
+    if (places && data.open_slots !== null) {
+      places.textContent = "已揭榜 " + data.claimed_count + " / " + data.open_slots +
+        (data.claimed_count >= data.open_slots ? "（名额已满）" : "");
+    }
     section.querySelectorAll("#att-summary [data-key]").forEach(function (el) {
       el.textContent = data.summary[el.getAttribute("data-key")];
     });
@@ -182,8 +187,14 @@
       if (!tr) {
         tr = document.createElement("tr");
         tr.setAttribute("data-deputy", p.deputy_id);
-        tr.append(cell(p.name), cell(p.level_label), cell("", "att-status"), cell("", "att-time"),
-                  cell("", "att-reason"));
+        var name = cell(p.name);
+        if (p.claimed) {
+          var claimed = document.createElement("span");
+          claimed.className = "badge claimed";
+          claimed.textContent = "揭榜";
+          name.append(" ", claimed);
+        }
+        tr.append(name, cell(p.level_label), cell("", "att-status"), cell("", "att-time"), cell("", "att-reason"));
         if (rows.querySelector("td.att-hand")) {
           tr.append(cell("", "att-hand"));  // 补签 for a deputy added meanwhile: after a reload of the page
         }
