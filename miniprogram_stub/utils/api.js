@@ -2,8 +2,8 @@
 //
 // - Login: wx.login → POST /auth/wechat {code}; the token and user are kept with wx.setStorageSync.
 // - A 401 (token expired or forged) logs in again and repeats the request once.
-// - Creating requests (POST /suggestions, /uploads, /checkins, /appointments) carry an Idempotency-Key, the same key
-//   on every retry of one user action, so a flaky network never files anything twice.
+// - Creating requests (POST /suggestions, /uploads, /checkins, /appointments, /activities/{id}/claim) carry an
+//   Idempotency-Key, the same key on every retry of one user action, so a flaky network never files anything twice.
 // - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
 //   unless the caller says it handles that status itself (`quiet`).
 const config = require('../config');
@@ -311,9 +311,12 @@ module.exports = {
   uploadPhoto: (filePath, idempotencyKey) => upload(filePath, idempotencyKey),
 
   activities: (query) => call('GET', '/activities', { query }),
-  activity: (id) => call('GET', '/activities/' + enc(id)),
+  // options: {quiet} for a page that reads the activity again after a refusal it has shown.
+  activity: (id, options) => call('GET', '/activities/' + enc(id), options),
   // accept | decline
   activityAction: (id, action, data) => call('POST', '/activities/' + enc(id) + '/' + action, { data: data || {} }),
+  // 揭榜: a place of an activity offering them (open_slots), with the same Idempotency-Key for every retry.
+  claimActivity: (id, idempotencyKey) => call('POST', '/activities/' + enc(id) + '/claim', { data: {}, idempotencyKey }),
   checkin: (data, idempotencyKey) => call('POST', '/checkins', { data, idempotencyKey }),
 
   // 约见代表. A form explains its own 422 (errorDetail); each answer returns the appointment as it is now.

@@ -1,20 +1,35 @@
-// A deputy's activities (发单 → 接单/请假 → 签到 → 结单), with accept and decline on each.
+// A deputy's activities (发单 → 接单/请假 → 签到 → 结单), with accept and decline on each; and 可揭榜, the
+// activities whose places they may claim themselves (揭榜: GET /activities?scope=open, soonest first), with
+// the places taken and 揭榜 on each. pages/activities/activities?tab=open opens on 可揭榜.
 const api = require('../../utils/api');
 const { listPage, loadPage } = require('../../utils/paged');
 const activity = require('../../utils/activity');
 
+const TABS = [
+  { key: 'mine', label: '我的活动' },
+  { key: 'open', label: '可揭榜' },
+];
+
 Page(listPage({
   data: {
     isDeputy: true,
+    tabs: TABS,
+    tab: 'mine',
   },
 
+  onLoad(options) {
+    if (options && TABS.some((t) => t.key === options.tab)) this.setData({ tab: options.tab });
+  },
+
+  // Shown again after answering one on its page: the list reflects it.
   onShow() {
     return this.load(true);
   },
 
   async load(reset) {
     if (!await api.deputyOf(this)) return null;
-    return loadPage(this, (paging) => api.activities(Object.assign({ scope: 'mine' }, paging)), {
+    const scope = this.data.tab === 'open' ? 'open' : 'mine';
+    return loadPage(this, (paging) => api.activities(Object.assign({ scope }, paging)), {
       reset, map: activity.presentActivity,
     });
   },
@@ -32,6 +47,10 @@ Page(listPage({
 
   async decline(e) {
     return this.replace(await activity.decline(e.currentTarget.dataset.id));
+  },
+
+  async claim(e) {
+    return this.replace(await activity.claim(e.currentTarget.dataset.id));
   },
 
   open(e) {

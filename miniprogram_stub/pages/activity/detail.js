@@ -1,5 +1,6 @@
 // One activity (the page the server's activity notices open: pages/activity/detail?id=...):
-// time, place, participants; 接单, 请假 and 签到.
+// time, place, participants; 揭榜名额 and 揭榜 (for a deputy who may claim a place, not yet on the list);
+// 接单, 请假 and 签到.
 const api = require('../../utils/api');
 const activity = require('../../utils/activity');
 const { latestLoad, supersede } = require('../../utils/latest');
@@ -49,6 +50,11 @@ Page({
 
   async decline() {
     return this.show(await activity.decline(this.id));
+  },
+
+  // 揭榜: the activity as the claim left it (已接单, 您已揭榜), or, refused, as it is now (名额已满).
+  async claim() {
+    return this.show(await activity.claim(this.id));
   },
 
   checkin() {
