@@ -9,6 +9,9 @@
 //    API; the deputy accepts it in the stub, checks in by scanning the station's code with the location,
 //    and after the administrator closes it sees the points, the archive and the leaderboard; refused at
 //    an activity's screen code, they are asked to scan anew, and the card says the code is no card.
+//    揭榜: an administrator offers a research topic at a town's station with one place; two of the town's
+//    deputies find it in 可揭榜, the first claims it (已接单, 您已揭榜), the second, whose page still offered
+//    揭榜, is refused with the server's sentence and sees 名额已满.
 // 3. 约见代表: a citizen scans a deputy's code and asks to meet at a time they suggest; the deputy binds,
 //    finds it in 约见我的 and confirms a time; the citizen sees 已确认 with the time and the place.
 // 4. 找站点: a citizen near a station finds it first in 附近联络站, opens its card through its code to file
@@ -29,6 +32,7 @@ const DEPUTY_PHONE = '13800000003'; // 张伟: files reach him through his code
 const CHECKIN_PHONE = '13800000005'; // 陈明, at station 1 (城北街道人大代表中心联络站) in the demo data
 const APPOINTMENT_PHONE = '13800000006'; // 杨丽: asked to meet in the appointment walk
 const INBOX_PHONE = '13800000008'; // 黄敏: sorts and searches the inbox
+const CLAIM_PHONES = ['13800000009', '13800000012']; // 周涛 and 孙娜, of 中方镇 (station 中方镇人大代表联络站)
 
 let backend;
 let admin;
@@ -420,6 +424,59 @@ test('a deputy refused at an activity\'s screen code is asked to scan anew, and 
   const unknown = await deputy.follow();
   assert.equal(unknown.route, 'pages/unavailable/unavailable');
   assert.equal(unknown.data.message, '签到码无效。');
+});
+
+test('揭榜: two deputies of the town find its research topic in 可揭榜; the first takes its one place, the second is told it is gone', LIMIT, async () => {
+  const stations = await http(backend.baseUrl, 'GET', '/stations?per_page=100', undefined, admin);
+  const town = stations.items.find((st) => st.name === '中方镇人大代表联络站');
+  assert.ok(town, 'demo station of 中方镇');
+  const now = Date.now();
+  const topic = await http(backend.baseUrl, 'POST', '/activities', {
+    title: '农村饮水安全情况调研', type: 'research', station_id: town.id,
+    starts_at: new Date(now + 48 * 3600 * 1000).toISOString(), ends_at: new Date(now + 51 * 3600 * 1000).toISOString(),
+    deputy_ids: [], open_slots: 1,
+  }, admin);
+
+  const [first, second] = await Promise.all(CLAIM_PHONES.map(async (number, i) => {
+    const deputy = phoneFor('deputy-claim-' + i, null);
+    await deputy.launch();
+    const bind = await deputy.open('pages/bind/bind');
+    await bind.onGetPhoneNumber({ detail: { code: 'phone-' + number } });
+    assert.equal(bind.data.isDeputy, true);
+    return deputy;
+  }));
+
+  // Both find it in 可揭榜 with its place free; 孙娜 opens it.
+  const firstList = await first.open('pages/activities/activities', { tab: 'open' });
+  const offered = firstList.data.items.find((a) => a.id === topic.id);
+  assert.deepEqual([offered.slotsText, offered.claimNote, offered.canClaim], ['已揭榜 0 / 1', '', true]);
+  const secondPage = await second.open('pages/activity/detail', { id: String(topic.id) });
+  assert.deepEqual([secondPage.data.activity.slotsText, secondPage.data.activity.canClaim], ['已揭榜 0 / 1', true]);
+
+  // 周涛 claims it from the list.
+  await firstList.claim(event({ id: topic.id }));
+  const claimed = firstList.data.items.find((a) => a.id === topic.id);
+  assert.deepEqual([claimed.myStatusLabel, claimed.slotsText, claimed.claimNote, claimed.canClaim],
+    ['已接单', '已揭榜 1 / 1', '您已揭榜', false]);
+  assert.equal(first.wx.toasts.at(-1), '揭榜成功');
+  const post = first.wx.requests.find((r) => r.url.endsWith(`/api/v1/activities/${topic.id}/claim`));
+  assert.match(post.header['Idempotency-Key'], /^mp-/);
+  await firstList.switchTab(event({ key: 'mine' }));
+  assert.deepEqual(firstList.data.items.filter((a) => a.id === topic.id).map((a) => a.myStatusLabel), ['已接单']);
+
+  // 孙娜's page still offers 揭榜: the server refuses, in its words, and the page shows the place gone.
+  await secondPage.claim();
+  assert.deepEqual(second.wx.toasts, ['已绑定代表身份', '揭榜名额已满（共 1 个）。']);
+  const gone = secondPage.data.activity;
+  assert.deepEqual([gone.slotsText, gone.claimNote, gone.canClaim, gone.myStatusLabel], ['已揭榜 1 / 1', '名额已满', false, '']);
+  const secondList = await second.open('pages/activities/activities', { tab: 'open' });
+  const full = secondList.data.items.find((a) => a.id === topic.id);
+  assert.deepEqual([full.claimNote, full.canClaim], ['名额已满', false]);
+
+  // The administrator sees 周涛 on the list.
+  const seen = await http(backend.baseUrl, 'GET', `/activities/${topic.id}`, undefined, admin);
+  assert.deepEqual(seen.participants.map((p) => [p.deputy.name, p.status]), [['周涛', 'accepted']]);
+  assert.deepEqual(first.wx.modals.concat(second.wx.modals), [], 'no error on the way');
 });
 
 // --- 3. 约见代表 ----------------------------------------------------------------------------------------
