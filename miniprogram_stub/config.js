@@ -19,7 +19,7 @@ module.exports = {
     // asked of a citizen rating 不满意: filing's consents are spent by the first answer and this re-opening,
     // so the next round's answer, and a re-opening after it, each need a new one
     reopening: ['tmpl-replied', 'tmpl-reopened'],
-    // asked of a deputy accepting an activity (接单): the reminder before it starts, a cancellation (or being
+    // asked of a deputy accepting an activity (接单, or 揭榜): the reminder before it starts, a cancellation (or being
     // taken off it), and a new time or place (改期、改地点)
     activity: ['tmpl-activity-reminder', 'tmpl-activity-cancelled', 'tmpl-activity-changed'],
     // asked of a citizen asking to meet a deputy (约见代表, pages/appointment/new): confirmed or declined, and
