@@ -172,3 +172,15 @@ test('揭榜: a deputy who claimed and took leave is not offered 接单 once the
   assert.deepEqual([invited.hasSlots, invited.slotsText, invited.claimNote, invited.canClaim, invited.canAccept],
     [false, '', '', false, true]);
 });
+
+test('揭榜 answered 200 for a deputy invited meanwhile: no 揭榜成功, the activity as it is (待接单, 接单 offered)', async () => {
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/activities/5': () => json(200, topic()),
+    'POST /api/v1/activities/5/claim': () => json(200, topic({ my_status: 'invited', can_claim: false })),
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/activity/detail', { id: '5' });
+  await detail.claim();
+  assert.deepEqual(wx.toasts, ['您已在活动名单中']);
+  const shown = detail.data.activity;
+  assert.deepEqual([shown.myStatusLabel, shown.canAccept, shown.canClaim, shown.claimNote], ['待接单', true, false, '']);
+});
