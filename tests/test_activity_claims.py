@@ -115,6 +115,14 @@ def test_leave_gives_the_place_back_and_taking_it_again_needs_one_free(client, c
     back = client.post(f"/api/v1/activities/{topic['id']}/accept", headers=county["headers"]["zhang"])
     assert (back.status_code, back.json["my_status"], back.json["claimed_count"]) == (200, "accepted", 2)
 
+    # Once 揭榜 has stopped, a place given back cannot be taken again.
+    assert client.post(f"/api/v1/activities/{topic['id']}/decline", json={"reason": "临时出差"},
+                       headers=county["headers"]["li"]).status_code == 200
+    assert client.patch(f"/api/v1/activities/{topic['id']}", json={"open_slots": None},
+                        headers=county["admin"]).status_code == 200
+    refused(client.post(f"/api/v1/activities/{topic['id']}/accept", headers=county["headers"]["li"]), 409,
+            "该活动已停止揭榜，不能重新接单。")
+
 
 def test_the_administrator_changes_the_places_never_below_those_taken(client, county):
     topic = offer(client, county, 3, deputy_ids=[county["ids"]["wang"]]).json

@@ -567,7 +567,8 @@ def edit(actor, activity, data):
     _check_size(len(current) - len(leaving), len(adding), "add_deputy_ids")
     staying_invited = sum(1 for p in current.values() if not p.claimed and p not in leaving) + len(adding)
     _check_places(staying_invited, open_slots)
-    if open_slots is not None:
+    places_changed = data.get("open_slots") is not None and data["open_slots"] != activity.open_slots
+    if places_changed:
         _check_places_taken(activity, open_slots)
     changes = _edit_changes(activity, data, (starts, ends), (place, lat, lng), [invited[i] for i in adding], leaving)
 
@@ -587,7 +588,7 @@ def edit(actor, activity, data):
     db.session.flush()
     if leaves_reception:
         _refuse_while_chosen(activity)
-    if open_slots is not None:  # again with the row ours: a claim committed since the first count is seen
+    if places_changed:  # again with the row ours: a claim committed since the first count is seen
         _check_places_taken(activity, open_slots)
 
     gone = []
@@ -697,9 +698,10 @@ def accept(user, activity):
         # A deputy who claimed a place (揭榜) and then took leave gave the place back: taking it again
         # needs one still free, counted by the UPDATE itself (two deputies cannot both take the last).
         _hold_places(activity)
-        if claimed_count(activity) >= (activity.open_slots or 0):
-            raise APIError(409, "invalid_transition", "揭榜名额已满，不能重新接单。")
-        condition, message = _place_left(activity), "揭榜名额已满，不能重新接单。"
+        message = "该活动已停止揭榜，不能重新接单。" if activity.open_slots is None else "揭榜名额已满，不能重新接单。"
+        if activity.open_slots is None or claimed_count(activity) >= activity.open_slots:
+            raise APIError(409, "invalid_transition", message)
+        condition = _place_left(activity)
     before, mine = _respond(user, activity, "接单", (P.invited, P.declined), message, condition, status=P.accepted)
     record(activity, EventAction.accepted, user, "撤销请假，重新接单" if before is P.declined else "",
            deputy=mine.deputy, at=mine.responded_dt)
@@ -721,13 +723,16 @@ def decline(user, activity, reason):
 # --- 揭榜 ---------------------------------------------------------------------------------------------
 
 
+def _holding_a_place():
+    """SQL condition on a participant: they hold one of the activity's open places (揭榜), having claimed
+    one and not given it back by taking leave."""
+    return ActivityParticipant.claimed.is_(True) & (ActivityParticipant.status != P.declined)
+
+
 def _places_taken(activity_id):
-    """SQL: how many deputies hold one of the activity's open places (揭榜): those who claimed one and
-    have not given it back by taking leave."""
+    """SQL: how many of the activity's open places are taken."""
     return (select(func.count()).select_from(ActivityParticipant)
-            .where(ActivityParticipant.activity_id == activity_id, ActivityParticipant.claimed.is_(True),
-                   ActivityParticipant.status != P.declined)
-            .scalar_subquery())
+            .where(ActivityParticipant.activity_id == activity_id, _holding_a_place()).scalar_subquery())
 
 
 def _place_left(activity):
@@ -746,8 +751,7 @@ def claimed_counts(activities):
     if ids:
         counts.update(db.session.execute(
             select(ActivityParticipant.activity_id, func.count())
-            .where(ActivityParticipant.activity_id.in_(ids), ActivityParticipant.claimed.is_(True),
-                   ActivityParticipant.status != P.declined)
+            .where(ActivityParticipant.activity_id.in_(ids), _holding_a_place())
             .group_by(ActivityParticipant.activity_id)).all())
     return counts
 
