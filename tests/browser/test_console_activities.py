@@ -506,3 +506,42 @@ def test_a_large_activitys_invited_deputies_are_paged_and_found_on_the_edit_page
     page.goto(f"{live_server}/console/activities/{activity_id}?q=代表03")
     expect(page.locator("#att-empty")).to_have_text("没有符合条件的代表。")
     assert external_requests == []
+
+
+def test_a_change_typed_before_the_edit_pages_script_ran_is_asked_about_before_a_page_turns(
+        desktop, live_server, factory, external_requests, monkeypatch):
+    """On a busy PC the administrator types a new name while the page is still loading its script: turning a
+    page of the invited deputies afterwards still asks first, as the form drawn by the server had the old name."""
+    import backend.console.activities as console_activities
+
+    monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 5)
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    deputies = [factory.deputy(tree["hc"], f"代表{i:02d}", phone=f"138000003{i:02d}", stations=[station])
+                for i in range(1, 7)]
+    admin = factory.admin("chengbei", stations=[station])
+    starts = datetime.now(timezone.utc) + timedelta(days=1)
+    activity_id = dispatched(factory, admin, station, deputies, "全区代表学习培训", "training",
+                             starts, starts + timedelta(hours=2))
+    page = desktop
+    sign_in(page, live_server, "chengbei")
+    held = []
+    page.route("**/static/console/activities.js*", lambda route: held.append(route))
+    page.goto(f"{live_server}/console/activities/{activity_id}/edit", wait_until="commit")
+    title = page.locator("input[name=title]")
+    expect(title).to_have_value("全区代表学习培训")
+    title.fill("改过的名称")
+    for _ in range(250):  # the parser reaches the script's tag after the name's field: its request is held
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1, "the page's script was not held"
+    held[0].continue_()
+    page.wait_for_load_state("load")
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("#edit-roster a:has-text('下一页')").click()
+    expect(title).to_have_value("改过的名称")
+    assert asked == ["翻页或查找将放弃尚未保存的修改（勾选的移出除外），确定继续吗？"]
+    assert external_requests == []

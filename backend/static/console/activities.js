@@ -81,7 +81,32 @@
       data.delete("remove_deputy_ids");
       return new URLSearchParams(data).toString();
     };
-    var opened = others();
+    // The same, as the server drew the form (each field's default), not as it is when this script runs: on
+    // a busy PC the administrator may have typed before then, and that change is asked about too.
+    var drawn = function () {
+      var data = new URLSearchParams();
+      Array.prototype.forEach.call(editForm.elements, function (field) {
+        if (!field.name || field.disabled || field.name === "remove_deputy_ids" || field.tagName === "BUTTON" ||
+            field.tagName === "FIELDSET" || ["submit", "button", "reset", "image", "file"].indexOf(field.type) !== -1) {
+          return;
+        }
+        if (field.type === "checkbox" || field.type === "radio") {
+          if (field.defaultChecked) {
+            data.append(field.name, field.value);
+          }
+        } else if (field.tagName === "SELECT") {
+          var chosen = Array.prototype.filter.call(field.options, function (o) { return o.defaultSelected; });
+          if (!chosen.length && !field.multiple && field.options.length) {
+            chosen = [field.options[0]];  // none marked: the browser shows the first
+          }
+          chosen.forEach(function (o) { data.append(field.name, o.value); });
+        } else {
+          data.append(field.name, field.defaultValue);
+        }
+      });
+      return data.toString();
+    };
+    var opened = drawn();
     var go = function (address) {
       if (others() !== opened && !window.confirm("翻页或查找将放弃尚未保存的修改（勾选的移出除外），确定继续吗？")) {
         return;
