@@ -64,6 +64,11 @@ class Activity(db.Model):
         Index("ix_activities_reminder_due", "starts_dt",
               postgresql_where=text("status = 'published' AND reminded_dt IS NULL"),
               sqlite_where=text("status = 'published' AND reminded_dt IS NULL")),
+        # 可揭榜 (GET /activities?scope=open): the few published activities offering places, soonest first,
+        # whatever a province's table holds.
+        Index("ix_activities_open_slots", "starts_dt",
+              postgresql_where=text("status = 'published' AND open_slots IS NOT NULL"),
+              sqlite_where=text("status = 'published' AND open_slots IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
