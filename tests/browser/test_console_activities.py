@@ -220,8 +220,6 @@ def test_an_activity_is_moved_and_its_deputies_changed_on_the_edit_page(desktop,
     typed; then the activity moves to the afternoon in another room, 李娜 is taken off and 王强, forgotten at
     发单, invited from the picker. The activity page says so, and a second tab watching the attendance
     follows the new list by itself."""
-    from datetime import datetime, timedelta, timezone
-
     china = timezone(timedelta(hours=8))
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
@@ -293,8 +291,6 @@ def test_a_long_record_is_read_page_by_page_and_by_a_deputys_name(desktop, live_
     """A plenary's 操作记录 on its page: 50 lines a page, oldest first, so 发单 opens page 1 and the latest
     line closes the last; 下一页 goes on to the later lines and 上一页 comes back. Looking for one deputy
     keeps to their lines from page to page."""
-    from datetime import datetime, timedelta, timezone
-
     from backend.activities.models import ActivityEvent
     from backend.extensions import db
 
@@ -357,8 +353,6 @@ def test_the_attendance_list_filtered_follows_the_scans_and_a_hand_check_in_keep
     """出勤情况 filtered to 待接单, as an administrator watches who is still missing: a deputy who scans leaves
     the list by itself and the counts follow; 补签 from the filtered list returns to it, and once nobody is
     left the list says so."""
-    from datetime import datetime, timedelta, timezone
-
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
     zhang, li, wang = (factory.deputy(tree["hc"], name, phone=f"1380000010{i}", stations=[station])
@@ -416,8 +410,6 @@ def test_a_refused_hand_check_in_page_closed_elsewhere_opens_the_summary_without
     """A 补签 refused (a reason of spaces) shows the page again at the form's address; when another console
     closes the activity meanwhile, the live list opens the activity's own page with the 结单 summary,
     at the filter it showed, and the refused form is not sent again."""
-    from datetime import datetime, timedelta, timezone
-
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1])
     zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
@@ -448,24 +440,26 @@ def test_a_refused_hand_check_in_page_closed_elsewhere_opens_the_summary_without
     assert external_requests == []
 
 
-def test_a_large_activitys_invited_deputies_are_paged_and_found_on_the_edit_page(
-        desktop, live_server, factory, external_requests, monkeypatch):
-    """编辑 of an activity with many deputies: the list of those invited is paged and found by name on the
-    server; a deputy ticked to be taken off stays ticked while the administrator turns pages and looks for
-    another, and both are taken off on saving. Other changes not saved are asked about before a page turns."""
-    from datetime import datetime, timedelta, timezone
-
+def paged_training(factory, monkeypatch, count):
+    """全区代表学习培训 tomorrow at 城北联络站, inviting 代表01… ``count`` deputies, its roster 5 to a page: its id."""
     import backend.console.activities as console_activities
 
     monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 5)
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
     deputies = [factory.deputy(tree["hc"], f"代表{i:02d}", phone=f"138000002{i:02d}", stations=[station])
-                for i in range(1, 13)]
+                for i in range(1, count + 1)]
     admin = factory.admin("chengbei", stations=[station])
     starts = datetime.now(timezone.utc) + timedelta(days=1)
-    activity_id = dispatched(factory, admin, station, deputies, "全区代表学习培训", "training",
-                             starts, starts + timedelta(hours=2))
+    return dispatched(factory, admin, station, deputies, "全区代表学习培训", "training", starts, starts + timedelta(hours=2))
+
+
+def test_a_large_activitys_invited_deputies_are_paged_and_found_on_the_edit_page(
+        desktop, live_server, factory, external_requests, monkeypatch):
+    """编辑 of an activity with many deputies: the list of those invited is paged and found by name on the
+    server; a deputy ticked to be taken off stays ticked while the administrator turns pages and looks for
+    another, and both are taken off on saving. Other changes not saved are asked about before a page turns."""
+    activity_id = paged_training(factory, monkeypatch, 12)
     page = desktop
     sign_in(page, live_server, "chengbei")
     page.goto(f"{live_server}/console/activities/{activity_id}/edit")
@@ -512,17 +506,7 @@ def test_a_change_typed_before_the_edit_pages_script_ran_is_asked_about_before_a
         desktop, live_server, factory, external_requests, monkeypatch):
     """On a busy PC the administrator types a new name while the page is still loading its script: turning a
     page of the invited deputies afterwards still asks first, as the form drawn by the server had the old name."""
-    import backend.console.activities as console_activities
-
-    monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 5)
-    tree = factory.tree()
-    station = factory.station(tree["hc"], "城北联络站")
-    deputies = [factory.deputy(tree["hc"], f"代表{i:02d}", phone=f"138000003{i:02d}", stations=[station])
-                for i in range(1, 7)]
-    admin = factory.admin("chengbei", stations=[station])
-    starts = datetime.now(timezone.utc) + timedelta(days=1)
-    activity_id = dispatched(factory, admin, station, deputies, "全区代表学习培训", "training",
-                             starts, starts + timedelta(hours=2))
+    activity_id = paged_training(factory, monkeypatch, 6)
     page = desktop
     sign_in(page, live_server, "chengbei")
     held = []
