@@ -1,8 +1,10 @@
 """揭榜: an activity offering places that deputies claim themselves (an open research topic, a volunteer day),
 through the HTTP API: who sees it, how places are taken and given back, what its administrators may change,
 and 结单 treating the deputies who claimed a place as any who accepted."""
+import io
 from datetime import datetime, timedelta, timezone
 
+import openpyxl
 import pytest
 from sqlalchemy import inspect, update
 
@@ -167,6 +169,14 @@ def test_a_deputy_who_claimed_a_place_earns_its_points_or_is_absent_at_close(app
     for who, points in (("zhang", RESEARCH), ("li", ABSENCE)):
         mine = client.get(f"/api/v1/deputies/{county['ids'][who]}/points", headers=county["headers"][who]).json
         assert [(e["points"], e["source_id"]) for e in mine["entries"]] == [(points, topic["id"])]
+    # The archive (履职档案) counts the research the deputy took on by 揭榜, in JSON and in the spreadsheet.
+    path = f"/api/v1/deputies/{county['ids']['zhang']}/archive"
+    research = client.get(path, headers=county["headers"]["zhang"]).json["activities"]
+    assert [(a["label"], a["claimed"], a["checked_in"], a["absent"]) for a in research] == [("调研", 1, 1, 0)]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"{path}?format=xlsx", headers=county["headers"]["zhang"]).data)).active
+    rows = [[cell.value for cell in row][:6] for row in sheet.iter_rows()]
+    header = rows.index(["活动类型", "受邀或揭榜", "其中揭榜", "签到", "请假", "缺席"])
+    assert rows[header + 1] == ["调研", 1, 1, 1, 0, 0]
     refused(claim(client, county, "zhao", topic["id"]), 404, "活动不存在。")  # closed: no longer offered
 
 

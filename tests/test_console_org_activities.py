@@ -881,6 +881,8 @@ def test_places_for_jiebang_are_offered_at_dispatch_and_shown_as_deputies_claim_
     assert (live["open_slots"], live["claimed_count"], [p["claimed"] for p in live["participants"]]) == (2, 2, [True, True])
     assert re.search(r"老旧小区加装电梯情况调研</a> <small class=\"muted\">揭榜 2 / 2</small>",
                      text(station_admin.get("/console/activities")))
+    archive = text(station_admin.get(f"/console/deputies/{world['zhang'].id}/archive"))
+    assert "<th>受邀或揭榜</th><th>其中揭榜</th>" in archive and "<tr><td>调研</td><td>1</td><td>1</td>" in archive
 
     edit = edit_form(text(station_admin.get(f"{path}/edit")))
     assert edit["open_slots"] == "2"

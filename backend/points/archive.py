@@ -32,19 +32,21 @@ def _year_bounds(year):
 def build(deputy, year):
     start, end = _year_bounds(year)
     rows = db.session.execute(
-        select(Activity.type, ActivityParticipant.status, func.count())
+        select(Activity.type, ActivityParticipant.status, ActivityParticipant.claimed, func.count())
         .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
         .where(ActivityParticipant.deputy_id == deputy.id, Activity.starts_dt >= start, Activity.starts_dt < end,
                Activity.status != ActivityStatus.cancelled)  # a cancelled activity asked nothing of anyone
-        .group_by(Activity.type, ActivityParticipant.status)
+        .group_by(Activity.type, ActivityParticipant.status, ActivityParticipant.claimed)
     ).all()
     activities = {}
-    for activity_type, status, count in rows:
+    for activity_type, status, claimed, count in rows:
         entry = activities.setdefault(activity_type.value, {
             "type": activity_type.value, "label": ACTIVITY_TYPE_LABELS[activity_type.value],
-            **{s: 0 for s in PARTICIPANT_STATUS_LABELS},
+            **{s: 0 for s in PARTICIPANT_STATUS_LABELS}, "claimed": 0,
         })
-        entry[status.value] = count
+        entry[status.value] += count
+        if claimed:  # 揭榜: taken on by the deputy's own choice, whatever came of it
+            entry["claimed"] += count
 
     items = db.session.execute(
         select(Suggestion.status, Suggestion.satisfaction, Suggestion.replied_dt, Suggestion.reply_due_dt,
@@ -101,10 +103,10 @@ def to_xlsx(archive):
     add([])
     add(["一、参加履职活动"])
     ws.cell(ws.max_row, 1).font = bold
-    add(["活动类型", "受邀", "签到", "请假", "缺席"])
+    add(["活动类型", "受邀或揭榜", "其中揭榜", "签到", "请假", "缺席"])
     for a in archive["activities"]:
-        invited = sum(a[s] for s in PARTICIPANT_STATUS_LABELS)
-        add([a["label"], invited, a["checked_in"], a["declined"], a["absent"]])
+        listed = sum(a[s] for s in PARTICIPANT_STATUS_LABELS)
+        add([a["label"], listed, a["claimed"], a["checked_in"], a["declined"], a["absent"]])
     add([])
     add(["二、办理群众建议（码上办）"])
     ws.cell(ws.max_row, 1).font = bold
