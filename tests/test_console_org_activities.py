@@ -889,10 +889,12 @@ def test_places_for_jiebang_are_offered_at_dispatch_and_shown_as_deputies_claim_
     cut = post(station_admin, f"{path}/edit", edit | {"open_slots": "1"})
     assert cut.status_code == 422 and at_fields(cut) == {"open_slots": "已有 2 位代表揭榜，揭榜名额不能少于 2 个。"}
     assert post(station_admin, f"{path}/edit", edit | {"open_slots": "5"}).status_code == 302
-    assert re.search(r'<dd id="open-slots">已揭榜 2 / 5</dd>', text(station_admin.get(path)))
+    page = text(station_admin.get(path))
+    assert re.search(r'<dd id="open-slots">已揭榜 2 / 5</dd>', page) and "已保存修改：“老旧小区加装电梯情况调研”；揭榜名额为 5 个。" in page
     assert post(station_admin, f"{path}/edit", edit | {"open_slots": ""}).status_code == 302
     page = text(station_admin.get(path))
     assert 'id="open-slots"' not in page and "揭榜名额由 2 个改为 5 个" in page and "停止揭榜（已揭榜的代表仍参加）" in page
+    assert "已保存修改：“老旧小区加装电梯情况调研”；已停止揭榜。" in page
     db.session.expire_all()
     assert db.session.get(Activity, activity_id).open_slots is None
 

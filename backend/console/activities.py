@@ -318,7 +318,7 @@ def _edit_values(activity):
 
 def _edited_summary(activity, before):
     """The flash after 编辑: what changed and who was told."""
-    when_where, invited, type_ = before
+    when_where, invited, type_, open_slots = before
     ids = {p.deputy_id for p in activity.participants}
     added, removed = ids - invited, invited - ids
     lines = [f"已保存修改：“{activity.title}”"]
@@ -327,6 +327,8 @@ def _edited_summary(activity, before):
     if (activity.starts_dt, activity.ends_dt, activity.place) != when_where:
         told = sum(p.status in services.EXPECTED and p.deputy_id not in added for p in activity.participants)
         lines.append(f"时间或地点的变更已通知 {told} 位代表")
+    if activity.open_slots != open_slots:
+        lines.append("已停止揭榜" if activity.open_slots is None else f"揭榜名额为 {activity.open_slots} 个")
     if added:
         lines.append(f"已邀请 {len(added)} 位代表")
     if removed:
@@ -357,7 +359,7 @@ def activity_edit(activity_id):
     if request.method == "POST":
         form = request.form
         before = ((activity.starts_dt, activity.ends_dt, activity.place), {p.deputy_id for p in activity.participants},
-                  activity.type)
+                  activity.type, activity.open_slots)
         try:
             services.edit(user, activity, activity_patch_data(form, activity))
         except (APIError, ValidationError) as exc:
