@@ -884,7 +884,11 @@ def test_places_for_jiebang_are_offered_at_dispatch_and_shown_as_deputies_claim_
     archive = text(station_admin.get(f"/console/deputies/{world['zhang'].id}/archive"))
     assert "<th>受邀或揭榜</th><th>其中揭榜</th>" in archive and "<tr><td>调研</td><td>1</td><td>1</td>" in archive
 
-    edit = edit_form(text(station_admin.get(f"{path}/edit")))
+    page = text(station_admin.get(f"{path}/edit"))
+    assert "已邀请和揭榜的代表（2 位）" in page
+    rows = dict(re.findall(r'<tr data-deputy="(\d+)">(.*?)</tr>', page, re.S))
+    assert '<span class="badge claimed">揭榜</span>' in rows[str(world["li"].id)]
+    edit = edit_form(page)
     assert edit["open_slots"] == "2"
     cut = post(station_admin, f"{path}/edit", edit | {"open_slots": "1"})
     assert cut.status_code == 422 and at_fields(cut) == {"open_slots": "已有 2 位代表揭榜，揭榜名额不能少于 2 个。"}
