@@ -138,6 +138,7 @@ class ParticipantOut(Schema):
     decline_reason = fields.String(metadata={
         "description": "the 请假 reason; shown to the deputy themselves and to administrators only"})
     checked_in_at = fields.DateTime(allow_none=True)
+    claimed = fields.Boolean(metadata={"description": "on the list by a claim of their own (揭榜), not invited"})
     checked_in_by_admin = fields.Boolean(metadata={
         "description": "补签: checked in by hand by an administrator; shown to administrators only"})
     checkin_note = fields.String(metadata={"description": "the 补签 reason; shown to administrators only"})

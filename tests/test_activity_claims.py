@@ -99,7 +99,8 @@ def test_deputies_of_the_county_claim_its_places_until_none_is_left(client, coun
     assert (full["can_claim"], full["claimed_count"]) == (False, 2)
     # Both are on the activity's list, as deputies who accepted; its own deputies' list shows it.
     detail = client.get(f"/api/v1/activities/{topic['id']}", headers=county["admin"]).json
-    assert {p["deputy"]["name"]: p["status"] for p in detail["participants"]} == {"张伟": "accepted", "赵敏": "accepted"}
+    assert {p["deputy"]["name"]: (p["status"], p["claimed"]) for p in detail["participants"]} == {
+        "张伟": ("accepted", True), "赵敏": ("accepted", True)}
     assert [(e["action_label"], e["actor_name"], e["note"]) for e in detail["events"][1:]] == [
         ("揭榜", "张伟", "揭榜（名额 1/2）"), ("揭榜", "赵敏", "揭榜（名额 2/2）")]
     mine = client.get("/api/v1/activities?scope=mine", headers=county["headers"]["zhang"]).json["items"]

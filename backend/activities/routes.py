@@ -106,6 +106,7 @@ def present_participant(p, manager=False, mine=False):
         "status": p.status.value,
         "status_label": PARTICIPANT_STATUS_LABELS[p.status.value],
         "checked_in_at": p.checked_in_dt,
+        "claimed": p.claimed,
     }
     if manager or mine:
         entry["decline_reason"] = p.decline_reason
