@@ -295,9 +295,9 @@ def accept(activity_id):
 def claim(activity_id):
     """揭榜：代表报名参加开放揭榜的活动（如调研课题、志愿服务），占用一个揭榜名额，状态为已接单。
 
-    活动所在区域及其下级区域的在任代表、进驻该联络站的代表可以揭榜（`GET /activities?scope=open` 列出可揭榜的活动），名额用完（409）、
-    活动结束、结单或取消后（409）不能再揭榜；已在名单中的代表再次揭榜，返回 200 和活动现状。揭榜后请假即让出名额，
-    重新接单须仍有名额。结单时揭榜的代表与受邀代表一样计分或记为缺席。"""
+    活动所在区域及其下级区域的在任代表、进驻该联络站的代表可以揭榜（`GET /activities?scope=open` 列出可揭榜的活动）；
+    名额用完或活动结束后不能再揭榜（409）；结单或取消后，活动不再对名单以外的代表显示（404）。已在名单中的代表再次揭榜，
+    返回 200 和活动现状。揭榜后请假即让出名额，重新接单须仍有名额。结单时揭榜的代表与受邀代表一样计分或记为缺席。"""
     activity, created = services.claim(current_user(), _activity(activity_id, roster=False))
     return present(activity, current_user(), detail=True), (201 if created else 200)
 
