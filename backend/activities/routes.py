@@ -75,9 +75,7 @@ def present(activity, user, detail=False, places=None, taken=None):
         "my_status": mine.status.value if mine else None,
         "open_slots": activity.open_slots,
         "claimed_count": claimed,
-        "can_claim": (mine is None and claimed is not None and claimed < activity.open_slots
-                      and activity.status is ActivityStatus.published and not services.responses_closed(activity)
-                      and services.may_claim(user, activity)),
+        "can_claim": services.can_claim(user, activity, mine, claimed),
         "claimed": bool(mine and mine.claimed),
     }
     if detail:

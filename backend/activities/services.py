@@ -245,14 +245,18 @@ def still_published(activity_id):
     return exists().where(Activity.id == activity_id, Activity.status == ActivityStatus.published)
 
 
-def hold(activity, *also):
+def hold(activity, *also, alone=False):
     """Read ``activity``'s status again (and the attributes named in ``also``) with its row held until
     this request ends (PostgreSQL's FOR SHARE: responses, scans and bookings do not wait for one another,
     but 结单, 取消 and edits, which update the row, wait for them, and one arriving after any of those
     reads what it left). Taken before writing a participant's row, so that of a scan and a 取消 (or a
     接单 and a 结单) at the same instant exactly one comes first; and by a booking (约见代表) on a
-    reception day, against the day's own changes."""
-    db.session.refresh(activity, ["status", "version", *also], with_for_update={"read": True})
+    reception day, against the day's own changes.
+
+    ``alone``: held against those steps too (FOR UPDATE), for a step that counts what the others write: two
+    deputies claiming the last place (揭榜) take turns, and the second counts the first. (SQLite has one
+    writer at a time; there the claim's own statement counts.)"""
+    db.session.refresh(activity, ["status", "version", *also], with_for_update=True if alone else {"read": True})
     return activity.status
 
 
@@ -697,7 +701,7 @@ def accept(user, activity):
     if mine.claimed and mine.status is P.declined:
         # A deputy who claimed a place (揭榜) and then took leave gave the place back: taking it again
         # needs one still free, counted by the UPDATE itself (two deputies cannot both take the last).
-        _hold_places(activity)
+        hold(activity, "open_slots", alone=True)
         message = "该活动已停止揭榜，不能重新接单。" if activity.open_slots is None else "揭榜名额已满，不能重新接单。"
         if activity.open_slots is None or claimed_count(activity) >= activity.open_slots:
             raise APIError(409, "invalid_transition", message)
@@ -756,13 +760,6 @@ def claimed_counts(activities):
     return counts
 
 
-def _hold_places(activity):
-    """Read the activity's status and places again with its row locked against every other claim until
-    this request ends (PostgreSQL's FOR UPDATE: two deputies claiming the last place take turns, and the
-    second counts the first). SQLite has one writer at a time, and the claim's own statement counts."""
-    db.session.refresh(activity, ["status", "version", "open_slots"], with_for_update=True)
-
-
 def open_to(deputy):
     """SQL condition: an activity whose places ``deputy`` may claim now (揭榜): published, with places
     offered, not over (its check-in window still open), and held by the deputy's region or one above it
@@ -786,6 +783,15 @@ def may_claim(user, activity):
         return False
     return activity.region_id in deputy.region.path_ids or (
         activity.station_id is not None and activity.station_id in {s.id for s in deputy.stations})
+
+
+def can_claim(user, activity, mine, taken):
+    """Whether ``claim`` would give ``user`` a place now, as an activity's answer tells the deputy
+    (``mine``: their participation, ``taken``: the places taken): not on its list, a place left, still
+    published and not over, and open to them."""
+    return (mine is None and taken is not None and taken < activity.open_slots
+            and activity.status is ActivityStatus.published and not responses_closed(activity)
+            and may_claim(user, activity))
 
 
 def _no_place(activity):
@@ -813,7 +819,7 @@ def claim(user, activity):
     _refuse_once_ended(activity, "揭榜")
     if responses_closed(activity):
         raise APIError(409, "invalid_transition", "活动已经结束，不能再揭榜。")
-    _hold_places(activity)
+    hold(activity, "open_slots", alone=True)
     _refuse_once_ended(activity, "揭榜")
     taken = claimed_count(activity)
     if activity.open_slots is None or taken >= activity.open_slots:
