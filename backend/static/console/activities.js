@@ -118,6 +118,7 @@
           target.searchParams.append("remove_deputy_ids", box.value);
         }
       });
+      window.ConsoleUnsaved.leave();  // asked above in its own words; the ticks to take off go along
       window.location.assign(target.toString());
     };
     roster.querySelectorAll("[data-roster-pager] a, a[data-roster-link]").forEach(function (link) {
