@@ -92,6 +92,7 @@ def create_app(test_config=None):
     from .org.importer_routes import blp as import_blp
     from .org.routes import deputies, regions, stations
     from .points.routes import points as points_blp
+    from .points.routes import evaluations as evaluations_blp
     from .points.routes import rules as rules_blp
     from .qr.routes import blp as qr_blp
     from .qr.routes import public_pages
@@ -104,7 +105,7 @@ def create_app(test_config=None):
 
     for blueprint in (
         auth_blp, admins_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
-        public_blp, uploads_blp, activities_blp, checkins_blp, rules_blp, points_blp, appointments_blp, health_blp,
+        public_blp, uploads_blp, activities_blp, checkins_blp, rules_blp, points_blp, evaluations_blp, appointments_blp, health_blp,
         audit_blp,
     ):
         api.register_blueprint(blueprint)

@@ -22,7 +22,7 @@ from .models import ACTION_LABELS, TARGET_LABELS, AuditEvent
 PER_PAGE = 50
 # The actions whose details are ``{field: [from, to]}``.
 CHANGES = frozenset({"account_updated", "region_updated", "station_updated", "deputy_updated", "rule_changed",
-                     "rule_withdrawn", "qr_reissued"})
+                     "rule_withdrawn", "grade_bands_changed", "grade_bands_withdrawn", "qr_reissued"})
 
 # detail keys → what the console calls them
 FIELD_LABELS = {
@@ -32,7 +32,7 @@ FIELD_LABELS = {
     "group": "代表小组", "phone": "手机号", "bio": "简介", "file": "文件", "created": "新增", "updated": "更新",
     "unchanged": "未变化", "refused_rows": "有误行数", "label": "名称", "points": "积分", "yearly_cap": "年度上限",
     "active": "启用", "year": "年度", "export": "导出内容", "filters": "筛选条件", "rows": "行数",
-    "parent": "上级区域", "code": "二维码",
+    "parent": "上级区域", "code": "二维码", "bands": "评价等次",
 }
 
 

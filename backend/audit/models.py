@@ -36,13 +36,15 @@ ACTION_LABELS = {
     "qr_reissued": "重新生成二维码",
     "rule_changed": "修改评分细则",
     "rule_withdrawn": "撤销本区域评分细则",
+    "grade_bands_changed": "修改履职评价等次",
+    "grade_bands_withdrawn": "撤销本区域履职评价等次",
     "points_corrected": "积分更正",
     "exported": "导出数据",
     "content_released": "内容审核放行",
     "content_rejected": "内容审核驳回",
 }
 
-TARGET_LABELS = {"user": "管理员账号", "region": "区域", "station": "联络站", "deputy": "代表", "rule": "评分细则",
+TARGET_LABELS = {"user": "管理员账号", "region": "区域", "station": "联络站", "deputy": "代表", "rule": "评分细则", "grade_bands": "履职评价等次",
                  "suggestion": "建议", "export": "导出"}
 
 

@@ -107,3 +107,22 @@ Index("ix_deputy_scores_leaderboard", DeputyScore.year, DeputyScore.total.desc()
 # A rank is an index-only count of the totals in office above the deputy's (migration 0013).
 Index("ix_deputy_scores_rank_in_office", DeputyScore.year, DeputyScore.total,
       postgresql_where=text("in_office"), sqlite_where=text("in_office"))
+
+
+class GradeBand(db.Model):
+    """One band of a congress's 履职评价等次 (好 ≥ 80, 较好 ≥ 60, 差 below, domain.md): the grade a
+    deputy's yearly total earns. A region's bands are a set: they replace the set above them as a whole
+    (a county grading in four bands does not keep the province's third), and are in force for the
+    deputies of that region and of every region below it that has no set of its own; without any, the
+    deployment's default (``backend.points.grades``). Grades are computed from the totals whenever they
+    are read, never stored: editing the bands changes how totals are graded from then on, the last
+    year's included. ``min_points`` None: the lowest band, every total below the band above it."""
+
+    __tablename__ = "grade_bands"
+    __table_args__ = (UniqueConstraint("region_id", "label", name="uq_grade_bands_region_label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    label: Mapped[str] = mapped_column(String(8))
+    min_points: Mapped[int | None] = mapped_column(Integer)
+    updated_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

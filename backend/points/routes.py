@@ -15,6 +15,7 @@ from schemas.activities import (
     ScoringRulePut,
     YearQuery,
 )
+from schemas.points import EvaluationPageOut, EvaluationQuery, GradeBandsOut, GradeBandsPut, GradeBandsQuery
 
 from ..audit.log import record_export
 from ..auth.scope import (
@@ -32,7 +33,8 @@ from ..errors import APIError, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region
-from . import archive, ledger, queries, rulebook
+from ..pagination import paginate
+from . import archive, grades, ledger, queries, rulebook
 
 rules = Blueprint("scoring_rules", __name__, url_prefix="/api/v1/scoring-rules", description="履职评分细则")
 points = Blueprint("points", __name__, url_prefix="/api/v1", description="履职积分与排行榜")
@@ -87,10 +89,10 @@ def _rulebook_region(args):
     return rulebook.own_region(current_caller())
 
 
-def _editable_region(args):
+def _editable_region(args, refusal="只能修改本人所管区域的评分细则。"):
     region = _rulebook_region(args)
     if region is None or not manages_region(current_caller(), region):
-        raise APIError(403, "forbidden", "只能修改本人所管区域的评分细则。")
+        raise APIError(403, "forbidden", refusal)
     return region
 
 
@@ -180,3 +182,86 @@ def leaderboard(args):
             raise not_found("区域不存在。")
     return queries.leaderboard(args.get("year") or queries.current_year(), region, args.get("level"),
                                args.get("group"), args["limit"])
+
+
+# --- 履职评价等次 ---------------------------------------------------------------------------------------
+
+evaluations = Blueprint("evaluations", __name__, url_prefix="/api/v1", description="履职评价等次")
+
+
+@evaluations.get("/grade-bands")
+@admin_required
+@evaluations.arguments(GradeBandsQuery, location="query")
+@evaluations.response(200, GradeBandsOut)
+def get_grade_bands(args):
+    """履职评价等次：某区域现行的等次与分数线（默认为本人所管区域；每级人大可自定一套，整套取代上级的，未自定的沿用上级，默认为 好 ≥ 80、较好 ≥ 60、差）。等次按积分随时计算，不保存。"""
+    region = _rulebook_region(args)
+    return _bands_out(grades.in_force(region), region)
+
+
+@evaluations.put("/grade-bands")
+@roles_required("region_admin")
+@evaluations.arguments(GradeBandsQuery, location="query")
+@evaluations.arguments(GradeBandsPut)
+@evaluations.response(200, GradeBandsOut)
+def put_grade_bands(args, data):
+    """设定本区域（或所管下级区域）自己的一套评价等次，整套取代沿用的上级等次。等次按积分随时计算、不保存：修改后，所有年度（包括上一年度）的积分都按新的等次评定。"""
+    region = _editable_region(args, "只能修改本人所管区域的评价等次。")
+    return _bands_out(grades.set_bands(region, data["bands"], actor=current_user()), region)
+
+
+@evaluations.delete("/grade-bands")
+@roles_required("region_admin")
+@evaluations.arguments(GradeBandsQuery, location="query")
+@evaluations.response(200, GradeBandsOut)
+def reset_grade_bands(args):
+    """撤销本区域自定的评价等次，恢复沿用上级的等次（本区域没有自定的：照旧沿用，不变）；全域等次只能修改。"""
+    region = _editable_region(args, "只能修改本人所管区域的评价等次。")
+    return _bands_out(grades.reset_bands(region, actor=current_user()), region)
+
+
+def _bands_out(bands, region):
+    return {
+        "region_id": region.id if region is not None else None,
+        "set_by_region_id": bands.region.id if bands.region is not None else None,
+        "set_by_region_name": bands.region.name if bands.region is not None else None,
+        "inherited": bands.region is not None and region is not None and bands.region.id != region.id,
+        "bands": [{"label": label, "min_points": min_points} for label, min_points in bands.bands],
+    }
+
+
+@evaluations.get("/evaluations")
+@admin_required
+@evaluations.arguments(EvaluationQuery, location="query")
+@evaluations.response(200, EvaluationPageOut)
+def list_evaluations(args):
+    """年度履职评价：所管区域（含下级）在任代表的年度积分与评价等次，按积分从高到低；没有积分的代表按 0 分评定。每位代表按其所属区域现行的等次评定；年度未结束时按当前积分评定（provisional）。lowest_last_year：上一年度也在最低一档（连续两年）。"""
+    return evaluation_page(current_caller(), _evaluation_region(args), args.get("year") or queries.current_year(),
+                           args.get("grade"), args)
+
+
+def _evaluation_region(args):
+    """The region graded: ``region_id`` (a region administrator's within their subtree, else 404), else
+    the administrator's own region; a station administrator's default is all their deputies (None)."""
+    caller = current_caller()
+    if "region_id" in args:
+        region = get_or_404(Region, args["region_id"], "区域不存在。")
+        if caller.admin_region is not None and not manages_region(caller, region):
+            raise not_found("区域不存在。")
+        return region
+    return db.session.get(Region, caller.admin_region_id) if caller.admin_region_id is not None else None
+
+
+def evaluation_page(user, region, year, grade, args):
+    """A page of the evaluation (``grades.evaluation``) in the contract's list shape, with its summary."""
+    rows, summary, labels = grades.evaluation(user, region, year, grade)
+    page = paginate(rows, args, rows=True)
+    counts = dict.fromkeys(labels, 0) | dict(db.session.execute(summary).all())
+    return {
+        **page,
+        "items": [{"deputy": {"id": row.id, "name": row.name, "level": row.level.value, "region_name": row.region_name},
+                   "total": row.total, "grade": row.grade, "rank": row.rank,
+                   "lowest_last_year": bool(row.lowest_last_year)} for row in page["items"]],
+        "year": year, "provisional": year >= queries.current_year(), "region_id": region.id if region else None,
+        "summary": counts, "grades": list(counts),
+    }
