@@ -262,3 +262,35 @@ def test_the_evaluation_comes_a_page_at_a_time(client, scored):
     for query in ({"per_page": 0}, {"year": 1999}, {"grade": "x" * 9}, {"region_id": 0}):
         refused = client.get("/api/v1/evaluations", query_string=query, headers=scored["admins"]["root"])
         assert (refused.status_code, refused.json["error"]) == (422, "validation_failed"), query
+
+
+# --- the archive --------------------------------------------------------------------------------------
+
+
+def archive_rows(client, deputy, headers, **query):
+    import io
+
+    import openpyxl
+
+    response = client.get(f"/api/v1/deputies/{deputy.id}/archive", query_string={"format": "xlsx", **query},
+                          headers=headers)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    return [[value for value in row if value not in (None, "")] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_archive_says_the_grade_by_the_deputys_own_bands(client, scored):
+    deputies, headers = scored["deputies"], scored["headers"]
+    this_year = client.get(f"/api/v1/deputies/{deputies['hc'].id}/archive", headers=headers["hc"]).json
+    assert this_year["points"]["grade"] == {"label": "称职", "min_points": 70, "provisional": True}
+    rows = archive_rows(client, deputies["hc"], headers["hc"])
+    ranked = rows.index(["年度排名", this_year["points"]["rank"]])
+    assert rows[ranked + 1] == ["履职评价等次", "称职（按当前积分）"]
+
+    last_year = client.get(f"/api/v1/deputies/{deputies['yl'].id}/archive", query_string={"year": current_year() - 1},
+                           headers=headers["yl"]).json
+    assert last_year["points"]["grade"] == {"label": "差", "min_points": None, "provisional": False}
+    assert ["履职评价等次", "差"] in archive_rows(client, deputies["yl"], headers["yl"], year=current_year() - 1)
+    # Without a point that year: the lowest band of the township's (the city's) bands.
+    nothing = client.get(f"/api/v1/deputies/{deputies['hcx'].id}/archive", headers=headers["hcx"]).json
+    assert nothing["points"]["grade"] == {"label": "不称职", "min_points": None, "provisional": True}

@@ -18,10 +18,10 @@ from ..db_types import CHINA
 from ..extensions import db
 from ..spreadsheets import cell
 from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
-from . import rulebook
+from . import grades, rulebook
 from .ledger import CORRECTION, CORRECTION_LABEL
 from .models import PointEntry
-from .queries import total_and_rank
+from .queries import current_year, total_and_rank
 
 
 
@@ -72,6 +72,9 @@ def build(deputy, year):
         .group_by(PointEntry.rule_code).order_by(PointEntry.rule_code)
     ).all()
     total, rank = total_and_rank(deputy.id, year)
+    # 履职评价等次 by the bands of the deputy's own congress as they are now (never stored); a year still
+    # running is graded by its points so far.
+    label, min_points = grades.in_force(deputy.region).grade(total)
     return {
         "deputy": {"id": deputy.id, "name": deputy.name, "level": deputy.level.value, "level_label": deputy.level_label,
                    "region_name": deputy.region.full_name, "group": deputy.group},
@@ -81,6 +84,7 @@ def build(deputy, year):
         "points": {
             "total": total,
             "rank": rank,
+            "grade": {"label": label, "min_points": min_points, "provisional": year >= current_year()},
             "by_rule": [{"rule_code": code, "label": labels.get(code, code), "count": count, "points": points}
                         for code, count, points in by_rule],
         },
@@ -124,6 +128,8 @@ def to_xlsx(archive):
     ws.cell(ws.max_row, 1).font = bold
     if archive["points"]["rank"]:
         add(["年度排名", "", archive["points"]["rank"]])
+    grade = archive["points"]["grade"]
+    add(["履职评价等次", "", grade["label"] + ("（按当前积分）" if grade["provisional"] else "")])
     ws.column_dimensions["A"].width = 28
     for col in "BCDEF":
         ws.column_dimensions[col].width = 12
