@@ -51,12 +51,13 @@ DEPUTY = ["name", "level", "term", "group", "phone", "active", "bio", "region_id
           "stations_present"]
 QUERY = ["status", "overdue", "due_soon", "supervised", "open", "category", "station_id", "deputy_id", "from", "to",
          "q", "sort", "page", "type", "level", "active", "region_id", "year", "group", "exclude", "limit",
-         "activity_id", "record_page", "record_q", "public", "scope"]
+         "activity_id", "record_page", "record_q", "public", "scope", "grade"]
 LISTS = ["/console/suggestions", "/console/activities", "/console/stations", "/console/deputies",
          "/console/appointments", "/console/leaderboard", "/console/admins", "/console/deputy-options",
          "/console/station-options", "/console/suggestions/export.xlsx", "/console/appointments/export.xlsx",
          "/console/stats/export.xlsx", "/console/leaderboard/export.xlsx", "/console/activities/new",
-         "/console/stations/new", "/console/deputies/new", "/console/rules", "/console/workdays", "/console/"]
+         "/console/stations/new", "/console/deputies/new", "/console/rules", "/console/workdays", "/console/",
+         "/console/evaluations", "/console/evaluations/export.xlsx"]
 
 
 def fuzzing(test):

@@ -1,6 +1,8 @@
-"""Console pages for points: the rulebook editor (a region's 评分细则), the leaderboard and each deputy's archive.
+"""Console pages for points: the rulebook editor (a region's 评分细则, and its 履职评价等次), the
+leaderboard, the year's evaluation (履职评价) and each deputy's archive.
 
 Editing a rule changes only points earned afterwards: the ledger keeps every credited row as it was.
+Editing the grade bands changes how totals are graded from then on: grades are computed, never stored.
 """
 from urllib.parse import quote
 
@@ -9,6 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy import or_, select
 
 from schemas.activities import CorrectionIn, ScoringRulePut
+from schemas.points import GradeBandsPut
 
 from ..audit.log import record_export
 from ..auth.scope import (
@@ -24,12 +27,13 @@ from ..extensions import db
 from ..forms import number_or_text, parse_int
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
 from ..org.services import root_region
-from ..points import archive, ledger, queries, rulebook
+from ..points import archive, grades, ledger, queries, rulebook
 from ..points.models import PointCorrection
 from . import bp
 from .dashboard import scoped_leaderboard
+from .exports import MAX_EXPORT_ROWS, _new_workbook, _send, _sheet
 from .form_errors import error_lines, field_errors, refused_form
-from .pages import REGION_CHOICES_LIMIT, console_page, is_region_admin, managed_regions, query_text
+from .pages import REGION_CHOICES_LIMIT, console_page, is_region_admin, listing_page, managed_regions, query_text
 
 APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议"}
 # A rulebook line's boxes: the name each has on the form (``points-reception``) and in the table's head.
@@ -138,22 +142,100 @@ def rules():
     return _rules_page(user, _rulebook_region(user, request.args.get("region_id")))
 
 
-def _rules_page(user, region, typed=None, refused=None):
-    """``region``'s rulebook; refused (``refused``: the ValidationError of ``_save_rules``), with what was
-    ``typed`` in its boxes and each reason under its box."""
+def _rules_page(user, region, typed=None, refused=None, bands_typed=None):
+    """``region``'s rulebook and grade bands; refused (``refused``: the ValidationError of ``_save_rules``
+    or of ``_typed_bands``), with what was ``typed`` (``bands_typed``) in its boxes and each reason under
+    its box."""
     can_edit = is_region_admin(user) and region is not None and manages_region(user, region)
     rules = _rules(region)
     errors = {}
     if refused is not None:
-        boxes = [(f"{box}-{r['code']}", f"“{r['label']}”{label}") for r in rules for box, label in RULE_BOXES.values()]
-        errors, lines = field_errors(refused, [name for name, _ in boxes], dict(boxes))
+        if bands_typed is not None:
+            boxes = [(f"band-{box}-{i}", f"第 {i + 1} 档{label}") for i in range(BAND_ROWS)
+                     for box, label in (("label", "名称"), ("min", "分数线"))]
+        else:
+            boxes = [(f"{box}-{r['code']}", f"“{r['label']}”{label}") for r in rules for box, label in RULE_BOXES.values()]
+        errors, lines = field_errors(refused, [name for name, _ in boxes], dict(boxes) | {"bands": "评价等次"})
         for line in lines:
             flash(line, "error")
     return render_template(
         "console/rules.html", rules=rules, region=region, is_root=rulebook.is_root(region), can_edit=can_edit,
         is_region_admin=is_region_admin(user), regions=_rulebook_regions(user), applies_to=APPLIES_TO_LABELS,
-        typed=typed or {}, field_errors=errors,
+        typed=typed or {}, field_errors=errors, bands=_bands(region), bands_typed=bands_typed,
+        band_rows=BAND_ROWS,
     )
+
+
+# --- the grade bands (履职评价等次) ------------------------------------------------------------------------
+# Shown and edited on the rules page: a region's set, or the one it follows (backend.points.grades).
+
+BAND_ROWS = 5  # the most bands a set may have
+
+
+def _bands(region):
+    """The bands in force in ``region`` as the rules page shows them, with where they come from."""
+    in_force = grades.in_force(region)
+    if in_force.own:
+        source = "全域等次" if rulebook.is_root(region) else "本区域自定"
+    elif in_force.region is None or (rulebook.is_root(region) and rulebook.is_root(in_force.region)):
+        source = "全域等次（默认）"
+    else:
+        source = f"沿用：{in_force.region.name}"
+    return {"bands": [{"label": label, "min_points": min_points} for label, min_points in in_force.bands],
+            "source": source, "own": in_force.own and not rulebook.is_root(region)}
+
+
+def _typed_bands(form):
+    """The rows of the bands form that hold anything, as the API's schema reads them; refused, a
+    ValidationError keyed by the form's boxes (``band-min-2``), a set's own rules (how many) by ``bands``."""
+    rows, positions = [], []
+    for i in range(BAND_ROWS):
+        label, minimum = form.get(f"band-label-{i}", "").strip(), form.get(f"band-min-{i}", "").strip()
+        if label or minimum:
+            rows.append({"label": label, "min_points": number_or_text(minimum) if minimum else None})
+            positions.append(i)
+    try:
+        return GradeBandsPut().load({"bands": rows})
+    except ValidationError as exc:
+        problems = {}
+        for key, messages in exc.messages.items():
+            if key == "bands" and isinstance(messages, dict):
+                for index, fields in messages.items():
+                    for field, texts in fields.items():
+                        box = {"label": "label", "min_points": "min"}.get(field, field)
+                        problems[f"band-{box}-{positions[index]}"] = texts
+            else:
+                problems[key] = messages
+        raise ValidationError(problems) from exc
+
+
+@bp.post("/grade-bands")
+@console_page("console.rules")
+def grade_bands():
+    """Save (or, ``reset``, withdraw) a region's set of bands from the rules page."""
+    user = g.user
+    region = _rulebook_region(user, request.form.get("region_id"))
+    try:
+        if not is_region_admin(user):
+            raise APIError(403, "forbidden", "只有区域管理员可以修改评价等次。")
+        if region is None or not manages_region(user, region):
+            raise APIError(403, "forbidden", "只能修改本人所管区域的评价等次。")
+        if request.form.get("reset") == "1":
+            own = grades.in_force(region).own
+            grades.reset_bands(region, actor=user)
+            message = "已撤销本区域自定的履职评价等次，恢复沿用上级。" if own else "本区域没有自定的评价等次，照旧沿用上级。"
+        else:
+            grades.set_bands(region, _typed_bands(request.form)["bands"], actor=user)
+            message = "已保存本区域的履职评价等次。等次按积分随时评定，各年度的积分都按新的等次评定。"
+    except (APIError, ValidationError) as exc:
+        db.session.rollback()
+        if isinstance(exc, ValidationError):
+            return _rules_page(user, region, refused=exc, bands_typed=request.form), 422
+        for line in error_lines(exc):
+            flash(line, "error")
+        return redirect(url_for("console.rules", region_id=region.id if region else None))
+    flash(message, "success")
+    return redirect(url_for("console.rules", region_id=region.id if region else None))
 
 
 def _save_rules(region, form):
@@ -239,6 +321,65 @@ def leaderboard():
         level=level, group=group, groups=db.session.scalars(group_query).all(), managed=managed,
         level_labels=DEPUTY_LEVEL_LABELS, limit=LEADERBOARD_LIMIT, lowest=lowest,
     )
+
+
+# --- the year's evaluation (履职评价) ---------------------------------------------------------------------
+
+EVALUATION_PER_PAGE = 50
+
+
+def _evaluation_args(user):
+    """(year, region, grade) the evaluation page and its export are asked for: a region administrator's
+    own region by default, and only one they manage (else 404); a station administrator's deputies
+    wherever they are elected."""
+    year = _year()
+    region = _region_arg(request.args.get("region_id") or None)
+    if region is None and is_region_admin(user):
+        region = db.session.get(Region, user.admin_region_id)
+    elif region is not None and is_region_admin(user) and not manages_region(user, region):
+        _no_such_region()
+    return year, region, query_text("grade", 8)
+
+
+@bp.get("/evaluations")
+@console_page()
+def evaluations():
+    user = g.user
+    year, region, grade = _evaluation_args(user)
+    rows, summary, labels = grades.evaluation(user, region, year, grade or None)
+    counts = dict.fromkeys(labels, 0) | dict(db.session.execute(summary).all())
+    lowest = set(_lowest_labels(region))
+    return render_template(
+        "console/evaluations.html", page=listing_page(rows, EVALUATION_PER_PAGE, rows=True), counts=counts,
+        year=year, region=region, grade=grade, regions=managed_regions(user), lowest=lowest,
+        provisional=year >= queries.current_year(), level_labels=DEPUTY_LEVEL_LABELS,
+        bands=grades.in_force(region),
+    )
+
+
+def _lowest_labels(region):
+    """The lowest band's label of every set that grades someone in ``region``'s subtree."""
+    return [bands[-1][0] for _, bands in grades.sets_for(region if region is not None else root_region())]
+
+
+@bp.get("/evaluations/export.xlsx")
+@console_page("console.evaluations")
+def export_evaluations():
+    """The evaluation as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
+    user = g.user
+    year, region, grade = _evaluation_args(user)
+    rows, _, _ = grades.evaluation(user, region, year, grade or None)
+    provisional = year >= queries.current_year()
+    wb = _new_workbook()
+    written = _sheet(
+        wb, f"{year}年履职评价" + ("（按当前积分）" if provisional else ""),
+        ["名次", "代表", "代表层级", "所属区域", "积分", "评价等次", "连续两年最低等次"],
+        ((row.rank, row.name, DEPUTY_LEVEL_LABELS[row.level.value], row.region_name, row.total, row.grade,
+          "是" if row.lowest_last_year else "") for row in db.session.execute(rows.limit(MAX_EXPORT_ROWS))),
+        widths={"代表": 14, "代表层级": 18, "所属区域": 18, "连续两年最低等次": 18},
+    )
+    record_export(user, "履职评价", written, region_id=region.id if region is not None else None)
+    return _send(wb, f"履职评价-{year}")
 
 
 # --- a deputy's archive (履职档案) ----------------------------------------------------------------------

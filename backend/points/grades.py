@@ -134,7 +134,7 @@ def reset_bands(region, actor=None):
 # --- grading in SQL ----------------------------------------------------------------------------------
 
 
-def _sets_for(region):
+def sets_for(region):
     """The sets that can grade a deputy of ``region``'s subtree, as (path, bands), the deepest first and
     the one in force in ``region`` itself last (its path: None, the CASE's ELSE)."""
     fallback = in_force(region)
@@ -148,7 +148,7 @@ def _sets_for(region):
 
 
 def _by_set(path, sets, inner):
-    """CASE over the sets ``_sets_for`` gives, ``inner(bands)`` for the set a deputy of ``path`` is graded by."""
+    """CASE over the sets ``sets_for`` gives, ``inner(bands)`` for the set a deputy of ``path`` is graded by."""
     if len(sets) == 1:
         return inner(sets[0][1])
     return case(*((path.startswith(set_path), inner(bands)) for set_path, bands in sets[:-1]),
@@ -182,7 +182,7 @@ def evaluation(user, region, year, grade=None):
     score, before = aliased(DeputyScore), aliased(DeputyScore)
     total = func.coalesce(score.total, 0)
     last_total = func.coalesce(before.total, 0)
-    sets = _sets_for(region if region is not None else root_region())
+    sets = sets_for(region if region is not None else root_region())
     grade_column = _by_set(Region.path, sets, _label(total))
     # 连续两年: in the lowest band both years, graded by today's bands; a deputy entered this year had no
     # year before to be graded on.

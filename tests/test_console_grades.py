@@ -1,0 +1,127 @@
+"""履职评价等次 in the console: the bands on the rules page, the 履职评价 page with its export, and the
+grade on a deputy's archive."""
+import io
+import re
+
+import openpyxl
+
+from backend.audit.models import AuditEvent
+from backend.auth.models import User
+from backend.extensions import db
+from backend.points import grades, ledger
+from backend.points.models import GradeBand
+from backend.points.queries import current_year
+from tests.refusals import at_fields, summary
+
+from .test_console_org_activities import huaihua, post, sign_in, station_admin, text, world  # noqa: F401
+
+FOUR = {"band-label-0": "优秀", "band-min-0": "90", "band-label-1": "称职", "band-min-1": "70",
+        "band-label-2": "基本称职", "band-min-2": "50", "band-label-3": "不称职", "band-min-3": ""}
+
+
+def bands_form(region, rows):
+    """The bands form as typed: ``rows`` {box: value}, the other boxes blank."""
+    form = {"region_id": str(region.id)} | {f"band-{box}-{i}": "" for i in range(5) for box in ("label", "min")}
+    return form | rows
+
+
+def stored():
+    db.session.expire_all()
+    return sorted((b.region_id, b.label, b.min_points) for b in db.session.scalars(db.select(GradeBand)))
+
+
+def bands_section(page):
+    return re.search(r'<section[^>]*id="grade-bands".*?</section>', page, re.DOTALL).group(0)
+
+
+def test_a_city_sets_its_own_grade_bands_on_the_rules_page(huaihua, world):
+    tree = world["tree"]
+    city_page = f"/console/rules?region_id={tree['hh'].id}"
+    section = bands_section(text(huaihua.get("/console/rules")))
+    assert "履职评价等次" in section and "沿用：湖南省" in section
+    assert 'value="好"' in section and 'value="80"' in section and 'value="差"' in section
+    assert "恢复沿用上级" not in section
+
+    # Refused: each reason under its box, what was typed kept, nothing saved.
+    bad = post(huaihua, "/console/grade-bands", bands_form(tree["hh"], FOUR | {"band-label-1": "优秀",
+                                                                            "band-min-2": "80"}), page=city_page)
+    assert bad.status_code == 422
+    assert at_fields(bad) == {"band-label-1": "等次名称不能重复。",
+                              "band-min-2": "分数线须从高到低排列，低于上一档的分数线。"}
+    assert summary(bad).startswith("有 2 处需要修改")
+    assert 'value="基本称职"' in bands_section(text(bad))
+    assert stored() == []
+    one = post(huaihua, "/console/grade-bands", bands_form(tree["hh"], {"band-label-0": "合格"}), page=city_page)
+    assert one.status_code == 422 and "评价等次应有 2 到 5 档。" in text(one)
+    assert stored() == []
+
+    saved = post(huaihua, "/console/grade-bands", bands_form(tree["hh"], FOUR), page=city_page)
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(city_page)
+    page = text(huaihua.get(city_page))
+    assert "已保存本区域的履职评价等次" in page
+    assert "本区域自定" in bands_section(page) and "恢复沿用上级" in bands_section(page)
+    assert "沿用：怀化市" in bands_section(text(huaihua.get(f"/console/rules?region_id={tree['hc'].id}")))
+    assert [band[0] for band in grades.in_force(tree["hc"]).bands] == ["优秀", "称职", "基本称职", "不称职"]
+
+    withdrawn = post(huaihua, "/console/grade-bands", {"region_id": str(tree["hh"].id), "reset": "1"}, page=city_page)
+    assert withdrawn.status_code == 302
+    assert "已撤销本区域自定的履职评价等次，恢复沿用上级" in text(huaihua.get(city_page))
+    assert stored() == []
+    assert [e.action for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))
+            if e.action.startswith("grade_bands")] == ["grade_bands_changed", "grade_bands_withdrawn"]
+
+
+def test_only_the_regions_administrators_edit_its_bands(huaihua, station_admin, world):
+    tree = world["tree"]
+    page = bands_section(text(station_admin.get("/console/rules")))
+    assert "disabled" in page and "保存等次" not in page
+    refused = post(station_admin, "/console/grade-bands", bands_form(tree["hh"], FOUR), page="/console/rules")
+    assert refused.status_code == 302
+    assert "只有区域管理员可以修改评价等次" in text(station_admin.get(refused.headers["Location"]))
+    other = f"/console/rules?region_id={tree['cs'].id}"
+    refused = post(huaihua, "/console/grade-bands", bands_form(tree["cs"], FOUR), page=other)
+    assert refused.headers["Location"].endswith(other)
+    assert "只能修改本人所管区域的评价等次。" in text(huaihua.get(other))
+    assert post(huaihua, "/console/grade-bands", bands_form(tree["hh"], FOUR) | {"region_id": "abc"},
+                page="/console/rules").status_code == 404
+    assert stored() == []
+
+
+def score(world, key, points, year=None):
+    root = db.session.scalar(db.select(User).where(User.username == "root"))
+    ledger.correct(root, world[key].id, year or current_year(), points, "测试用积分")
+    db.session.commit()
+
+
+def test_the_evaluation_page_counts_filters_marks_and_exports(app, huaihua, world):
+    """张伟 85 (好), 李娜 none (差, and 差 last year too), 周强 of 长沙市 not the city's."""
+    year = current_year()
+    score(world, "zhang", 85)
+    world["li"].created_dt = world["li"].created_dt.replace(year=year - 2)
+    db.session.commit()
+    page = text(huaihua.get("/console/evaluations"))
+    assert "履职评价" in page and f"{year} 年" in page and "按当前积分" in page
+    assert ">好 <strong>1</strong>" in page and ">较好 <strong>0</strong>" in page and ">差 <strong>1</strong>" in page
+    assert "张伟" in page and "李娜" in page and "周强" not in page
+    assert "连续两年" in page
+    only = text(huaihua.get("/console/evaluations?grade=差"))
+    assert "李娜" in only and "张伟" not in only
+
+    exported = huaihua.get("/console/evaluations/export.xlsx?grade=差")
+    assert exported.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["名次", "代表", "代表层级", "所属区域", "积分", "评价等次", "连续两年最低等次"]
+    assert [row[1:] for row in rows[1:]] == [["李娜", "市人大代表", "鹤城区", 0, "差", "是"]]
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "exported")).one()
+    assert (event.detail["export"], event.detail["rows"], event.detail["filters"]) == ("履职评价", 1, {"grade": "差"})
+
+    assert huaihua.get(f"/console/evaluations?region_id={world['tree']['cs'].id}").status_code == 404
+    last_year = text(huaihua.get(f"/console/evaluations?year={year - 1}"))
+    assert "按当前积分" not in last_year
+
+
+def test_a_deputys_archive_shows_the_grade(app, huaihua, world):
+    score(world, "zhang", 65)
+    page = text(huaihua.get(f"/console/deputies/{world['zhang'].id}/archive"))
+    assert re.search(r"<strong[^>]*>较好</strong>\s*履职评价等次（按当前积分）", page), page
