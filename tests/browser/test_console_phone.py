@@ -96,7 +96,7 @@ def console_pages(world):
         *(f"/console/activities/{activity['id']}" for activity in world["activities"]),
         "/console/stations", f"/console/stations/{world['station'].id}", "/console/deputies",
         f"/console/deputies/{world['deputy'].id}", "/console/deputies/new", "/console/deputies/import",
-        "/console/leaderboard", "/console/rules", f"/console/deputies/{world['deputy'].id}/archive",
+        "/console/leaderboard", "/console/evaluations", "/console/rules", f"/console/deputies/{world['deputy'].id}/archive",
         "/console/appointments", f"/console/appointments/{world['appointment']['id']}", "/console/audit",
         "/console/wechat",  # last: the test then generates its link code
     ]
