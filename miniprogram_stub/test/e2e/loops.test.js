@@ -368,6 +368,7 @@ test('a deputy accepts an activity, checks in by scanning the station code, and 
   assert.equal(reception.checked_in, 1);
   assert.equal(archive.data.archive.points.total, 5);
   assert.equal(archive.data.empty, false);
+  assert.equal(archive.data.gradeText, '差（按当前积分）', 'the default bands: 5 points this year is 差 so far');
 
   const board = await deputy.open('pages/leaderboard/leaderboard');
   const mine = board.data.rows.find((r) => r.deputy.id === checkinDeputy.id);

@@ -747,10 +747,12 @@ test('points, archive and leaderboard', async () => {
       entries: [{ points: 5, reason: '接待选民：接待日', rule_code: 'reception', at: '2026-05-01T04:00:00+00:00' },
         { points: 3, reason: '建议办结', rule_code: 'suggestion_closed', at: '2026-05-02T04:00:00+00:00' }],
     }),
-    'GET /api/v1/deputies/7/archive': () => json(200, {
-      deputy: { id: 7, name: '张伟', level_label: '市人大代表', region_name: '怀化市', group: '' }, year: 2026,
+    'GET /api/v1/deputies/7/archive': (req) => json(200, {
+      deputy: { id: 7, name: '张伟', level_label: '市人大代表', region_name: '怀化市', group: '' }, year: Number(req.query.year),
       activities: [], suggestions: { received: 0, closed: 0, closed_on_time: 0, closed_implemented: 0, satisfaction: {} },
-      points: { total: 0, rank: null, by_rule: [] },
+      points: { total: 0, rank: null, by_rule: [],
+        grade: Number(req.query.year) === 2025 ? { label: '较好', min_points: 60, provisional: false }
+          : { label: '差', min_points: null, provisional: true } },
     }),
     'GET /api/v1/leaderboard': (req) => json(200, [
       { rank: 1, deputy: { id: 3, name: '李建国', level: 'national' }, points: 10, _q: req.query },
@@ -765,6 +767,9 @@ test('points, archive and leaderboard', async () => {
   assert.equal(points.data.year, 2025);
   const archive = await phone.open('pages/archive/archive');
   assert.equal(archive.data.empty, true, 'an empty year says so');
+  assert.equal(archive.data.gradeText, '差（按当前积分）', 'a year still running is graded by its points so far');
+  await archive.onYearChange(event({}, '2025'));
+  assert.equal(archive.data.gradeText, '较好', 'a year ended: its grade as it stands');
   const board = await phone.open('pages/leaderboard/leaderboard');
   assert.equal(board.data.rows.length, 2);
   assert.equal(board.data.myDeputyId, 7);
