@@ -294,3 +294,26 @@ def test_the_archive_says_the_grade_by_the_deputys_own_bands(client, scored):
     # Without a point that year: the lowest band of the township's (the city's) bands.
     nothing = client.get(f"/api/v1/deputies/{deputies['hcx'].id}/archive", headers=headers["hcx"]).json
     assert nothing["points"]["grade"] == {"label": "不称职", "min_points": None, "provisional": True}
+
+
+def test_the_evaluation_grades_in_the_database_whatever_the_number_of_deputies(app, client, factory, scored):
+    """A province's 140,000 deputies are graded by one statement a page and one for the summary (which
+    gives the count too): the statements sent do not grow with the deputies or with the congresses that
+    set their own bands, and the page's reads the deputies with a LIMIT."""
+    from .factories import sent_statements
+
+    headers = scored["admins"]["root"]
+    with sent_statements(app) as few:
+        evaluations(client, headers, per_page=2)
+    tree = scored["tree"]
+    for i in range(12):
+        factory.deputy(tree["yl"], f"新代表{i}", phone=f"139100000{i:02d}", level="county")
+    assert put_bands(client, scored["admins"]["yl"], {"bands": FOUR}).status_code == 200
+    with sent_statements(app) as many:
+        page = evaluations(client, headers, per_page=2)
+    assert page["total"] == 17 and page["summary"]["不称职"] == 14
+    assert len(many) == len(few)
+    graded = [s for s in many if "FROM deputies" in s and not s.startswith("SELECT users.")]
+    assert len(graded) == 2, graded
+    assert sum("LIMIT 2" in s for s in graded) == 1
+    assert sum("GROUP BY" in s for s in graded) == 1

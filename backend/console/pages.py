@@ -118,12 +118,13 @@ def page_number():
     return parse_int(request.args.get("page"), 1, 100000) or 1
 
 
-def listing_page(query, per_page, rows=False):
+def listing_page(query, per_page, rows=False, total=None):
     """A console list's page as ``page=`` asks, or its last page when that is past the end (a bookmark, a
     list that has shrunk since): never an empty page under "共 N 条" that says nothing matches."""
-    page = paginate(query, {"page": page_number(), "per_page": per_page}, rows=rows)
+    page = paginate(query, {"page": page_number(), "per_page": per_page}, rows=rows, total=total)
     if not page["items"] and page["total"] and page["page"] > 1:
-        page = paginate(query, {"page": -(-page["total"] // per_page), "per_page": per_page}, rows=rows)
+        page = paginate(query, {"page": -(-page["total"] // per_page), "per_page": per_page}, rows=rows,
+                        total=page["total"])
     return page
 
 

@@ -350,7 +350,9 @@ def evaluations():
     counts = dict.fromkeys(labels, 0) | dict(db.session.execute(summary).all())
     lowest = set(_lowest_labels(region))
     return render_template(
-        "console/evaluations.html", page=listing_page(rows, EVALUATION_PER_PAGE, rows=True), counts=counts,
+        "console/evaluations.html", counts=counts,
+        page=listing_page(rows, EVALUATION_PER_PAGE, rows=True,
+                          total=counts.get(grade, 0) if grade else sum(counts.values())),
         year=year, region=region, grade=grade, regions=managed_regions(user), lowest=lowest,
         provisional=year >= queries.current_year(), level_labels=DEPUTY_LEVEL_LABELS,
         bands=grades.in_force(region),
