@@ -35,6 +35,13 @@ def test_the_default_bands_are_in_force_everywhere_until_a_congress_sets_its_own
         "inherited": True, "bands": DEFAULT}
     assert bands(client, admins["root"])["inherited"] is False
     assert bands(client, admins["station"], region_id=tree["yl"].id)["bands"] == DEFAULT
+    # The set it follows, sent back: the county keeps following (as a rulebook line does), nothing logged.
+    kept = put_bands(client, admins["hc"], bands(client, admins["hc"]))
+    assert (kept.status_code, kept.json["inherited"], kept.json["set_by_region_name"]) == (200, True, "湖南省")
+    assert put_bands(client, admins["root"], {"bands": FOUR}).status_code == 200
+    assert bands(client, admins["hc"])["bands"] == FOUR
+    assert logged("grade_bands_changed") == [
+        ("湖南省", {"bands": ["好 ≥ 80、较好 ≥ 60、差", "优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职"]})]
 
 
 def test_a_regions_own_set_replaces_the_one_above_whole_and_is_inherited_below(client, congresses):

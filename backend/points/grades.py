@@ -98,11 +98,14 @@ def _lock(region):
 
 def set_bands(region, bands, actor=None):
     """Make ``bands`` (validated: ``schemas.points.GradeBandsPut``) ``region``'s own set, replacing the
-    one it had; returns the set now in force. Changes only how totals are graded from then on."""
+    one it had — unless they are the set it follows already; returns the set now in force. Changes only
+    how totals are graded from then on."""
     _lock(region)
     before = in_force(region)
     bands = _ordered((band["label"], band["min_points"]) for band in bands)
-    if before.own and before.bands == bands:
+    if before.bands == bands:
+        # Nothing differs: a region keeps following the set above it (or the default), as a rulebook
+        # line sent back unchanged does.
         return before
     db.session.execute(delete(GradeBand).where(GradeBand.region_id == region.id))
     now = utcnow()
