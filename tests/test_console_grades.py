@@ -55,6 +55,13 @@ def test_a_city_sets_its_own_grade_bands_on_the_rules_page(huaihua, world):
     assert one.status_code == 422 and "评价等次应有 2 到 5 档。" in text(one)
     assert stored() == []
 
+    # Saving the set it follows, as the page fills it in: the city keeps following the province's.
+    unchanged = post(huaihua, "/console/grade-bands", bands_form(tree["hh"], {
+        "band-label-0": "好", "band-min-0": "80", "band-label-1": "较好", "band-min-1": "60", "band-label-2": "差"}),
+        page=city_page)
+    assert unchanged.status_code == 302 and "没有需要保存的修改" in text(huaihua.get(city_page))
+    assert stored() == []
+
     saved = post(huaihua, "/console/grade-bands", bands_form(tree["hh"], FOUR), page=city_page)
     assert saved.status_code == 302 and saved.headers["Location"].endswith(city_page)
     page = text(huaihua.get(city_page))

@@ -225,8 +225,10 @@ def grade_bands():
             grades.reset_bands(region, actor=user)
             message = "已撤销本区域自定的履职评价等次，恢复沿用上级。" if own else "本区域没有自定的评价等次，照旧沿用上级。"
         else:
-            grades.set_bands(region, _typed_bands(request.form)["bands"], actor=user)
-            message = "已保存本区域的履职评价等次。等次按积分随时评定，各年度的积分都按新的等次评定。"
+            before = grades.in_force(region)
+            after = grades.set_bands(region, _typed_bands(request.form)["bands"], actor=user)
+            message = ("没有需要保存的修改。" if (after.bands, after.own) == (before.bands, before.own) else
+                       "已保存本区域的履职评价等次。等次按积分随时评定，各年度的积分都按新的等次评定。")
     except (APIError, ValidationError) as exc:
         db.session.rollback()
         if isinstance(exc, ValidationError):
