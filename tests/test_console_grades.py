@@ -13,7 +13,7 @@ from backend.points.models import GradeBand
 from backend.points.queries import current_year
 from tests.refusals import at_fields, summary
 
-from .test_console_org_activities import huaihua, post, sign_in, station_admin, text, world  # noqa: F401
+from .test_console_org_activities import huaihua, post, station_admin, text, world  # noqa: F401
 
 FOUR = {"band-label-0": "优秀", "band-min-0": "90", "band-label-1": "称职", "band-min-1": "70",
         "band-label-2": "基本称职", "band-min-2": "50", "band-label-3": "不称职", "band-min-3": ""}
