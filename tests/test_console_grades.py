@@ -76,6 +76,9 @@ def test_a_city_sets_its_own_grade_bands_on_the_rules_page(huaihua, world):
     assert stored() == []
     assert [e.action for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))
             if e.action.startswith("grade_bands")] == ["grade_bands_changed", "grade_bands_withdrawn"]
+    log = text(huaihua.get("/console/audit"))
+    assert "修改履职评价等次" in log and "撤销本区域履职评价等次" in log
+    assert "评价等次：好 ≥ 80、较好 ≥ 60、差 → 优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职" in log
 
 
 def test_only_the_regions_administrators_edit_its_bands(huaihua, station_admin, world):
