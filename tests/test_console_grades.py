@@ -135,3 +135,12 @@ def test_a_deputys_archive_shows_the_grade(app, huaihua, world):
     score(world, "zhang", 65)
     page = text(huaihua.get(f"/console/deputies/{world['zhang'].id}/archive"))
     assert re.search(r"<strong[^>]*>较好</strong>\s*履职评价等次（按当前积分）", page), page
+
+
+def test_a_station_administrator_evaluates_the_deputies_of_their_stations(station_admin, world):
+    page = text(station_admin.get("/console/evaluations"))
+    assert "张伟" in page and "李娜" in page and "周强" not in page
+    assert 'name="region_id"' not in page  # no regions of their own to choose among
+    exported = station_admin.get("/console/evaluations/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).worksheets[0]
+    assert sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True)) == ["张伟", "李娜"]
