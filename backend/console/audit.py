@@ -7,7 +7,7 @@ from ..audit.log import record_export
 from ..audit.models import ACTION_LABELS
 from . import bp
 from .pages import console_page, listing_page
-from .exports import EXPORT_BATCH, MAX_EXPORT_ROWS, _new_workbook, _send, _sheet
+from .exports import EXPORT_BATCH, MAX_EXPORT_ROWS, new_workbook, send_workbook, write_sheet
 from .suggestions import cn_time
 
 
@@ -28,8 +28,8 @@ def export_audit_log():
     rows = ((cn_time(e.at, "%Y-%m-%d %H:%M:%S"), listing.who(e), ACTION_LABELS.get(e.action, e.action),
              listing.target(e), e.client_address, listing.details(e))
             for e in listing.export_events(g.user, filters, MAX_EXPORT_ROWS, EXPORT_BATCH))
-    wb = _new_workbook()
-    written = _sheet(wb, "操作日志", ["时间", "账号", "操作", "对象", "来源地址", "详情"], rows,
+    wb = new_workbook()
+    written = write_sheet(wb, "操作日志", ["时间", "账号", "操作", "对象", "来源地址", "详情"], rows,
                      widths={"时间": 18, "账号": 24, "操作": 16, "对象": 30, "来源地址": 18, "详情": 60})
     record_export(g.user, "操作日志", written)
-    return _send(wb, "操作日志")
+    return send_workbook(wb, "操作日志")

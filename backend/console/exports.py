@@ -35,7 +35,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="BE1622")
 
 
-def _sheet(wb, title, headers, rows, widths=None):
+def write_sheet(wb, title, headers, rows, widths=None):
     """One sheet, streamed (write-only workbooks keep memory flat for a long queue); returns how many rows
     it holds under its header."""
     ws = wb.create_sheet(title)
@@ -57,7 +57,7 @@ def _sheet(wb, title, headers, rows, widths=None):
     return written
 
 
-def _send(wb, name):
+def send_workbook(wb, name):
     buffer = BytesIO()
     wb.save(buffer)
     buffer.seek(0)
@@ -71,7 +71,7 @@ def _send(wb, name):
     )
 
 
-def _new_workbook():
+def new_workbook():
     return Workbook(write_only=True)
 
 
@@ -142,12 +142,12 @@ def export_suggestions():
         "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "接单时限", "答复时限", "转办部门", "工单编号",
         "代表对部门办理满意度", "答复内容", "满意度", "办结时间",
     ]
-    wb = _new_workbook()
-    rows = _sheet(wb, "建议清单", headers, _export_rows(query, queue_order(form)), widths={
+    wb = new_workbook()
+    rows = write_sheet(wb, "建议清单", headers, _export_rows(query, queue_order(form)), widths={
         "编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40, "联络站": 24, "接单时限": 18, "答复时限": 18,
         "转办部门": 24, "工单编号": 22, "代表对部门办理满意度": 20, "办结时间": 18})
     record_export(g.user, "建议清单", rows)
-    return _send(wb, "建议清单")
+    return send_workbook(wb, "建议清单")
 
 
 @bp.get("/appointments/export.xlsx")
@@ -169,12 +169,12 @@ def export_appointments():
         )
         for a in items
     )
-    wb = _new_workbook()
-    written = _sheet(wb, "约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
+    wb = new_workbook()
+    written = write_sheet(wb, "约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
                                                    "接待安排 / 希望时间": 30, "见面时间": 18, "见面地点": 30,
                                                    "答复说明": 40, "答复时间": 18})
     record_export(g.user, "约见清单", written)
-    return _send(wb, "约见清单")
+    return send_workbook(wb, "约见清单")
 
 
 def _station_rows(scope):
@@ -205,7 +205,7 @@ def export_stats():
     scope = admin_scope_clause(user)
     stats = suggestion_stats(select(Suggestion).where(scope), work_orders=True)
     d = stats["denominators"]
-    wb = _new_workbook()
+    wb = new_workbook()
     summary = [
         ("统计范围", scope_label(user), ""),
         ("统计时间", cn_time(utcnow()), ""),
@@ -228,20 +228,20 @@ def export_stats():
         ("已评价工单数", d["work_orders_rated"], "部门反馈时记录了代表满意度的工单"),
         ("工单满意率", _percent(stats["work_order_satisfaction_rate"]), "（满意 + 基本满意）÷ 已评价工单"),
     ]
-    _sheet(wb, "总体指标", ["指标", "数值", "口径说明"], summary, widths={"指标": 22, "数值": 20, "口径说明": 40})
-    written = _sheet(wb, "按状态", ["状态", "件数"], [(label, n) for _, label, n in status_breakdown(stats)])
+    write_sheet(wb, "总体指标", ["指标", "数值", "口径说明"], summary, widths={"指标": 22, "数值": 20, "口径说明": 40})
+    written = write_sheet(wb, "按状态", ["状态", "件数"], [(label, n) for _, label, n in status_breakdown(stats)])
     categories = list(current_app.config["SUGGESTION_CATEGORIES"])
     categories += sorted(c for c in stats["by_category"] if c not in categories)
-    written += _sheet(wb, "按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])
-    written += _sheet(wb, "按联络站", ["联络站", "建议数", "未办结", "已办结", "超期", "督办"], _station_rows(scope),
+    written += write_sheet(wb, "按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])
+    written += write_sheet(wb, "按联络站", ["联络站", "建议数", "未办结", "已办结", "超期", "督办"], _station_rows(scope),
                       widths={"联络站": 30})
-    written += _sheet(wb, "按承办部门", ["承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"], (
+    written += write_sheet(wb, "按承办部门", ["承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"], (
         (r["department"], r["work_orders"], r["with_feedback"], r["satisfied"], r["basically_satisfied"],
          r["dissatisfied"], _percent(r["satisfaction_rate"]))
         for r in stats["by_department"]
     ), widths={"承办部门": 30})
     record_export(g.user, "建议统计", written)
-    return _send(wb, "建议统计")
+    return send_workbook(wb, "建议统计")
 
 
 @bp.get("/leaderboard/export.xlsx")
@@ -251,11 +251,11 @@ def export_leaderboard():
     a point that year at 0, last."""
     year = parse_int(request.args.get("year"), 2000, 2100) or current_year()
     rows = scoped_leaderboard(g.user, year, limit=None, everyone=True)
-    wb = _new_workbook()
-    written = _sheet(
+    wb = new_workbook()
+    written = write_sheet(
         wb, f"{year}年履职积分排行", ["名次", "代表", "代表层级", "代表小组", "积分"],
         [(r["rank"], r["name"], r["level_label"], r["group"], r["points"]) for r in rows],
         widths={"代表": 14, "代表层级": 18, "代表小组": 24},
     )
     record_export(g.user, "履职积分排行", written)
-    return _send(wb, f"履职积分排行-{year}")
+    return send_workbook(wb, f"履职积分排行-{year}")
