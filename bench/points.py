@@ -392,6 +392,22 @@ def measure_queries(large_app, large, small_app, small, requests, blocks):
     return {key: statistics.median(values) * 1000 for key, values in samples.items()}
 
 
+def measure_evaluations(app, info, requests=5):
+    """Median ms of a page of the year's 履职评价 (``GET /api/v1/evaluations``, 50 a page) for a city and
+    for the province, as the super administrator. A reference without a target: grading is over every
+    deputy in office in the region (those without points at 0), so it grows with the region, unlike the
+    leaderboard's top 50."""
+    client = app.test_client()
+    calls = {"city": f"/api/v1/evaluations?region_id={info['city']}&per_page=50",
+             "province": "/api/v1/evaluations?per_page=50"}
+    medians = {}
+    for name, path in calls.items():
+        timed(lambda i: client.get(path, headers=info["admin"]), 1, expect(200))
+        latencies = timed(lambda i: client.get(path, headers=info["admin"]), requests, expect(200))[0]
+        medians[name] = statistics.median(latencies) * 1000
+    return medians
+
+
 def measure_checkins(app, info, bare, blocks=4):
     """Check-ins (each deputy once, all answered 201), the bare endpoint and, for reference, the app's
     cheapest endpoint (``GET /api/v1/health``: no auth, one ``SELECT 1``), in alternating blocks.
@@ -551,6 +567,7 @@ def main():
 
         medians = measure_queries(large_app, large, small_app, small, args.requests, blocks=5)
         throughput = measure_checkins(large_app, large, bare_app)
+        evaluation = measure_evaluations(large_app, large)
         for app in (large_app, small_app):
             with app.app_context():
                 db.session.remove()
@@ -580,6 +597,8 @@ def main():
         ratio = big / little
         print(f"{part:2} {name:40} {big:7.2f}ms {little:7.2f}ms {ratio:7.2f} {'<= ' + str(TARGET_GROWTH):>8}  "
               f"{verdict(ratio <= TARGET_GROWTH)}")
+    print(f"{'':2} {'(reference) 履职评价 page of the city':40} {evaluation['city']:7.2f}ms")
+    print(f"{'':2} {'(reference) 履职评价 page of the province':40} {evaluation['province']:7.2f}ms")
     print("-" * 88)
     (checkin_rps, checkin_ms), (bare_rps, bare_ms) = throughput["checkin"], throughput["bare"]
     health_rps, health_ms = throughput["health"]
