@@ -26,6 +26,9 @@ c. ``POST /api/v1/checkins`` with a station's code: deputies (bound WeChat users
    check-ins between two runs of the bare app, every scan a first check-in (``--checkins`` deputies in all: 2,000 for the in-process
    figures, the rest split over the served rounds). In-process figures are printed beside it.
 
+For reference, without a target, a page of the year's 履职评价 (``GET /api/v1/evaluations``) for the city
+and for the province on the large database: grading covers every deputy of the region, so it grows with it.
+
 It prints one table with the figures, their targets and PASS/FAIL, and always exits 0.
 ``--explain`` also prints EXPLAIN ANALYZE of the SQL behind (a) and (b) on the large database.
 """
