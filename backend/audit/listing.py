@@ -22,7 +22,8 @@ from .models import ACTION_LABELS, TARGET_LABELS, AuditEvent
 PER_PAGE = 50
 # The actions whose details are ``{field: [from, to]}``.
 CHANGES = frozenset({"account_updated", "region_updated", "station_updated", "deputy_updated", "rule_changed",
-                     "rule_withdrawn", "grade_bands_changed", "grade_bands_withdrawn", "qr_reissued"})
+                     "rule_withdrawn", "grade_bands_changed", "grade_bands_withdrawn", "qr_reissued",
+                     "livelihood_vote_updated"})
 
 # detail keys → what the console calls them
 FIELD_LABELS = {
@@ -33,6 +34,10 @@ FIELD_LABELS = {
     "unchanged": "未变化", "refused_rows": "有误行数", "label": "名称", "points": "积分", "yearly_cap": "年度上限",
     "active": "启用", "year": "年度", "export": "导出内容", "filters": "筛选条件", "rows": "行数",
     "parent": "上级区域", "code": "二维码", "bands": "评价等次",
+    "title": "标题", "places": "拟票决项目数", "starts_at": "投票开始时间", "ends_at": "投票结束时间",
+    "projects": "候选项目", "project_description": "项目简介", "project_department": "责任单位",
+    "project_budget": "预算（万元）", "project_position": "排序", "electorate": "应投票人数", "voted": "实投人数",
+    "adopted": "当选项目数",
 }
 
 

@@ -42,9 +42,14 @@ ACTION_LABELS = {
     "exported": "导出数据",
     "content_released": "内容审核放行",
     "content_rejected": "内容审核驳回",
+    "livelihood_vote_created": "新建民生实事票决",
+    "livelihood_vote_updated": "修改民生实事票决",
+    "livelihood_vote_opened": "民生实事票决开始投票",
+    "livelihood_vote_closed": "民生实事票决结束投票",
 }
 
 TARGET_LABELS = {"user": "管理员账号", "region": "区域", "station": "联络站", "deputy": "代表", "rule": "评分细则", "grade_bands": "履职评价等次",
+                 "livelihood_vote": "民生实事票决",
                  "suggestion": "建议", "export": "导出"}
 
 

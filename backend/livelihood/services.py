@@ -1,0 +1,335 @@
+"""民生实事项目代表票决制: the steps of a round, each in the request's transaction.
+
+Locks (PostgreSQL; SQLite lets one writer in at a time, and each write below checks the round's state
+in its own statement as well):
+
+* editing a draft, opening and closing take the round's row FOR UPDATE (``_hold(vote, alone=True)``):
+  two of them take turns, and the second reads what the first left;
+* a ballot takes it FOR SHARE: ballots do not wait for one another (each writes its own row), but a
+  close waits for the ballots in flight and counts them, and a ballot arriving after the close reads
+  it closed. A deputy's second ballot waits on their row (UPDATE … WHERE cast_dt IS NULL) and finds it
+  cast.
+"""
+from sqlalchemy import and_, exists, func, insert, select, update
+
+from ..audit.log import record
+from ..auth.scope import region_subtree_clause
+from ..db_types import utcnow
+from ..errors import APIError, conflict, validation_failed
+from ..extensions import db
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, RegionLevel
+from .models import (
+    Choice,
+    LivelihoodBallot,
+    LivelihoodChoice,
+    LivelihoodProgress,
+    LivelihoodProject,
+    LivelihoodProposal,
+    LivelihoodVote,
+    ProposalStatus,
+    VoteStatus,
+)
+
+# Whose congress votes: a region's people's congress is made of the deputies of its own level.
+# A village (村、社区) has no people's congress.
+CONGRESS_LEVEL = {
+    RegionLevel.province: DeputyLevel.provincial,
+    RegionLevel.city: DeputyLevel.city,
+    RegionLevel.county: DeputyLevel.county,
+    RegionLevel.township: DeputyLevel.township,
+}
+NO_CONGRESS = "村（社区）不设人民代表大会，不能组织票决或向其提出民生实事项目。"
+
+
+def congress_level(region):
+    return CONGRESS_LEVEL.get(region.level)
+
+
+def refuse_village(region, field="region_id"):
+    if congress_level(region) is None:
+        raise validation_failed({field: [NO_CONGRESS]}, NO_CONGRESS)
+
+
+def electorate_clause(region):
+    """SQL condition on ``Deputy``: the deputies in office of ``region``'s congress — of its level,
+    elected in its subtree."""
+    return and_(Deputy.active.is_(True), Deputy.level == congress_level(region),
+                region_subtree_clause(Deputy.region_id, region))
+
+
+def _hold(vote, alone=False):
+    """Read the round's status again with its row held until the request ends (see the module's note)."""
+    db.session.refresh(vote, ["status", "electorate", "starts_dt", "ends_dt"],
+                       with_for_update=True if alone else {"read": True})
+    return vote.status
+
+
+def _draft(vote):
+    if _hold(vote, alone=True) != VoteStatus.draft:
+        raise conflict("票决已开始，不能再修改。")
+
+
+def _log(action, actor, vote, detail=None):
+    record(action, actor, ("livelihood_vote", vote.id, vote.title), vote.region_id, detail)
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# --- the round, while a draft ---------------------------------------------------------------------
+
+
+def create_vote(region, data, actor):
+    refuse_village(region)
+    vote = LivelihoodVote(region_id=region.id, title=data["title"], year=data["year"], places=data["places"],
+                          starts_dt=data["starts_at"], ends_dt=data["ends_at"], created_by_id=actor.id)
+    db.session.add(vote)
+    db.session.flush()
+    _log("livelihood_vote_created", actor, vote, {"places": vote.places, "year": vote.year})
+    return vote
+
+
+FIELDS = {"title": "title", "year": "year", "places": "places", "starts_at": "starts_dt", "ends_at": "ends_dt"}
+
+
+def update_vote(vote, data, actor):
+    _draft(vote)
+    starts, ends = data.get("starts_at", vote.starts_dt), data.get("ends_at", vote.ends_dt)
+    if ends <= starts:
+        raise validation_failed({"ends_at": ["投票结束时间须晚于开始时间。"]})
+    changes = {}
+    for key, attr in FIELDS.items():
+        if key in data and data[key] != getattr(vote, attr):
+            changes[key] = [_iso(getattr(vote, attr)), _iso(data[key])]
+            setattr(vote, attr, data[key])
+    if changes:
+        _log("livelihood_vote_updated", actor, vote, changes)
+    return vote
+
+
+PROJECT_FIELDS = ("title", "description", "department", "budget", "position")
+
+
+def add_project(vote, data, actor):
+    _draft(vote)
+    position = data.get("position")
+    if position is None:
+        position = (db.session.scalar(select(func.max(LivelihoodProject.position))
+                                      .where(LivelihoodProject.vote_id == vote.id)) or 0) + 1
+    project = LivelihoodProject(vote_id=vote.id, title=data["title"], description=data.get("description", ""),
+                                department=data.get("department", ""), budget=data.get("budget"), position=position)
+    db.session.add(project)
+    db.session.flush()
+    _log("livelihood_vote_updated", actor, vote, {"projects": ["", project.title]})
+    return project
+
+
+def update_project(vote, project, data, actor):
+    _draft(vote)
+    changes = {}
+    for key in PROJECT_FIELDS:
+        if key in data and data[key] != getattr(project, key):
+            changes[f"project_{key}" if key != "title" else "projects"] = [getattr(project, key), data[key]]
+            setattr(project, key, data[key])
+    if changes:
+        _log("livelihood_vote_updated", actor, vote, changes)
+    return project
+
+
+def remove_project(vote, project, actor):
+    _draft(vote)
+    # A proposal it came from is new again: it may be taken into another round, or declined.
+    db.session.execute(update(LivelihoodProposal).where(LivelihoodProposal.project_id == project.id).values(
+        status=ProposalStatus.new, project_id=None, decided_dt=None))
+    db.session.delete(project)
+    db.session.flush()
+    _log("livelihood_vote_updated", actor, vote, {"projects": [project.title, ""]})
+
+
+# --- opening and closing --------------------------------------------------------------------------
+
+
+def open_vote(vote, actor):
+    """投票开始: the electorate is fixed now, one ballot row per deputy in office of the congress."""
+    status = _hold(vote, alone=True)
+    if status != VoteStatus.draft:
+        raise conflict("票决已开始或已结束。")
+    count = db.session.scalar(select(func.count()).select_from(LivelihoodProject)
+                              .where(LivelihoodProject.vote_id == vote.id))
+    if not count:
+        raise conflict("还没有候选项目，不能开始投票。")
+    if count < vote.places:
+        message = f"候选项目（{count} 个）少于拟票决项目数（{vote.places} 个），请增加候选项目或减少拟票决项目数。"
+        raise validation_failed({"places": [message]}, message)
+    if utcnow() >= vote.ends_dt:
+        raise validation_failed({"ends_at": ["投票结束时间已过，请先修改投票时间。"]}, "投票结束时间已过，请先修改投票时间。")
+    region = vote.region
+    electors = db.session.scalars(select(Deputy.id).where(electorate_clause(region)).order_by(Deputy.id)).all()
+    if not electors:
+        raise conflict(f"{region.name}没有在任的{DEPUTY_LEVEL_LABELS[congress_level(region).value]}，不能开始投票。")
+    db.session.execute(insert(LivelihoodBallot), [{"vote_id": vote.id, "deputy_id": d} for d in electors])
+    vote.status, vote.electorate, vote.opened_dt = VoteStatus.voting, len(electors), utcnow()
+    _log("livelihood_vote_opened", actor, vote, {"electorate": len(electors), "projects": count})
+    return vote
+
+
+def close_vote(vote, actor, reason=""):
+    """投票结束: the count, once. Early (before the window ends) only with a reason."""
+    status = _hold(vote, alone=True)
+    if status != VoteStatus.voting:
+        raise conflict("票决不在投票中。" if status == VoteStatus.draft else "投票已结束。")
+    now = utcnow()
+    if now < vote.ends_dt and not reason:
+        raise validation_failed({"reason": ["提前结束投票须说明理由。"]}, "提前结束投票须说明理由。")
+    vote.status, vote.closed_dt, vote.close_reason = VoteStatus.closed, now, reason if now < vote.ends_dt else ""
+    count(vote)
+    voted = turnout(vote)
+    _log("livelihood_vote_closed", actor, vote, {"electorate": vote.electorate, "voted": voted,
+                                                 "adopted": sum(bool(p.adopted) for p in vote.projects),
+                                                 **({"reason": vote.close_reason} if vote.close_reason else {})})
+    return vote
+
+
+def count(vote):
+    """The result, stored on the candidates: adopted (当选) when its 赞成 exceed half of the electorate
+    (过半数, of everyone entitled to vote, not of those who did), and among those the ``places`` with
+    the most 赞成; a tie at the cut takes every tied candidate in (并列)."""
+    rows = db.session.execute(
+        select(LivelihoodChoice.project_id, LivelihoodChoice.choice, func.count())
+        .join(LivelihoodBallot, LivelihoodBallot.id == LivelihoodChoice.ballot_id)
+        .where(LivelihoodBallot.vote_id == vote.id).group_by(LivelihoodChoice.project_id, LivelihoodChoice.choice)
+    ).all()
+    tally = {}
+    for project_id, choice, n in rows:
+        tally[(project_id, choice)] = n
+    projects = list(vote.projects)
+    for project in projects:
+        project.votes_for = tally.get((project.id, Choice.yes), 0)
+        project.votes_against = tally.get((project.id, Choice.no), 0)
+        project.votes_abstain = tally.get((project.id, Choice.abstain), 0)
+        project.adopted, project.tied = False, False
+    majority = sorted((p for p in projects if 2 * p.votes_for > vote.electorate), key=lambda p: -p.votes_for)
+    if len(majority) <= vote.places:
+        chosen = majority
+    else:
+        cut = majority[vote.places - 1].votes_for
+        chosen = [p for p in majority if p.votes_for >= cut]
+        if len(chosen) > vote.places:
+            for p in chosen:
+                p.tied = p.votes_for == cut
+    for p in chosen:
+        p.adopted = True
+
+
+def result_note(vote):
+    """The result in one sentence, for the round's page and the API."""
+    if vote.status != VoteStatus.closed:
+        return ""
+    adopted = [p for p in vote.projects if p.adopted]
+    note = f"应投票 {vote.electorate} 人，实投 {turnout(vote)} 人；{len(adopted)} 个项目获全体代表过半数赞成票当选"
+    tied = [p for p in adopted if p.tied]
+    if tied:
+        note += f"（第 {vote.places} 名有 {len(tied)} 个项目得票相同，并列当选）"
+    if len(adopted) < vote.places:
+        note += f"，少于拟票决的 {vote.places} 个"
+    return note + "。"
+
+
+def turnout(vote):
+    """How many have voted (never who voted how)."""
+    return db.session.scalar(select(func.count()).select_from(LivelihoodBallot).where(
+        LivelihoodBallot.vote_id == vote.id, LivelihoodBallot.cast_dt.is_not(None)))
+
+
+# --- a deputy's ballot ------------------------------------------------------------------------------
+
+
+def ballot_of(vote, deputy_id):
+    if deputy_id is None:
+        return None
+    return db.session.scalar(select(LivelihoodBallot).where(LivelihoodBallot.vote_id == vote.id,
+                                                            LivelihoodBallot.deputy_id == deputy_id))
+
+
+def cast(vote, ballot, choices):
+    """One ballot covering every candidate, inside the window, once."""
+    status = _hold(vote)
+    now = utcnow()
+    if status == VoteStatus.closed or now >= vote.ends_dt:
+        raise conflict("投票已结束。")
+    if status != VoteStatus.voting or now < vote.starts_dt:
+        raise conflict("投票尚未开始。")
+    projects = {p.id: p for p in vote.projects}
+    given = {c["project_id"]: c["choice"] for c in choices}
+    unknown = [pid for pid in given if pid not in projects]
+    if unknown:
+        raise validation_failed({"choices": [f"候选项目 {unknown[0]} 不属于本次票决。"]}, "选票中有不属于本次票决的项目。")
+    missing = [p for p in projects.values() if p.id not in given]
+    if missing:
+        names = "、".join(f"“{p.title}”" for p in missing)
+        message = f"请对每个候选项目表决（赞成、反对或弃权），还有{names}未表决。"
+        raise validation_failed({"choices": [message]}, message)
+    open_now = exists().where(LivelihoodVote.id == vote.id, LivelihoodVote.status == VoteStatus.voting)
+    taken = db.session.execute(
+        update(LivelihoodBallot).where(LivelihoodBallot.id == ballot.id, LivelihoodBallot.cast_dt.is_(None), open_now)
+        .values(cast_dt=now).execution_options(synchronize_session=False)).rowcount
+    if not taken:
+        db.session.refresh(ballot)
+        if ballot.cast_dt is not None:
+            raise conflict("您已投票，不能更改。")
+        raise conflict("投票已结束。")
+    db.session.execute(insert(LivelihoodChoice), [
+        {"ballot_id": ballot.id, "project_id": pid, "choice": Choice(choice)} for pid, choice in given.items()])
+    return now
+
+
+# --- after the vote -----------------------------------------------------------------------------------
+
+
+def add_progress(project, data, actor):
+    vote = project.vote
+    if vote.status != VoteStatus.closed or not project.adopted:
+        raise conflict("只有票决当选的项目才能登记实施进度。")
+    entry = LivelihoodProgress(project_id=project.id, note=data["note"], percent=data["percent"],
+                               on_date=data["date"], created_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+# --- 群众下单 -------------------------------------------------------------------------------------------
+
+
+def propose(user, region, data):
+    refuse_village(region)
+    proposal = LivelihoodProposal(region_id=region.id, title=data["title"], content=data["content"],
+                                  proposer_id=user.id, phone=data.get("contact_phone") or None)
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def _undecided(proposal):
+    db.session.refresh(proposal, ["status"], with_for_update=True)
+    if proposal.status != ProposalStatus.new:
+        raise conflict("该民生实事建议已处理。")
+
+
+def adopt(proposal, vote, actor):
+    """采纳为候选项目 of a draft round of the proposal's congress or one above it."""
+    _undecided(proposal)
+    if not vote.region.contains(proposal.region):
+        message = "只能采纳为所提人大（或其上级人大）的票决候选项目。"
+        raise validation_failed({"vote_id": [message]}, message)
+    project = add_project(vote, {"title": proposal.title, "description": proposal.content}, actor)
+    proposal.status, proposal.project_id, proposal.decided_dt, proposal.reason = (
+        ProposalStatus.adopted, project.id, utcnow(), "")
+    return proposal
+
+
+def decline(proposal, reason, actor):
+    _undecided(proposal)
+    proposal.status, proposal.reason, proposal.decided_dt = ProposalStatus.declined, reason, utcnow()
+    return proposal
+

@@ -1,0 +1,423 @@
+"""民生实事项目代表票决制 through the HTTP API: a congress's round from draft to result, the deputies who
+vote (those of its level elected in its subtree, fixed when voting opens), the secret ballot, the count
+(more 赞成 than half the electorate, the top N, ties at the cut), progress, and citizens' proposals."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, update
+
+from backend.audit.models import AuditEvent
+from backend.extensions import db
+from backend.livelihood.models import LivelihoodBallot, LivelihoodChoice, LivelihoodProject, LivelihoodVote
+
+API = "/api/v1/livelihood"
+
+
+def iso(dt):
+    return dt.isoformat()
+
+
+@pytest.fixture
+def congress(factory):
+    """鹤城区 with a township under it; three county deputies of 鹤城区 (two elected in the township),
+    deputies of other levels and another county who are not its electorate; administrators."""
+    tree = factory.tree()
+    tree["hcx"] = factory.region("城北街道", "township", tree["hc"])
+    tree["cun"] = factory.region("红星村", "village", tree["hcx"])
+    electors = [factory.deputy(tree["hc"], "张伟", phone="13900000101", level="county"),
+                factory.deputy(tree["hcx"], "李娜", phone="13900000102", level="county"),
+                factory.deputy(tree["hcx"], "王强", phone="13900000103", level="county")]
+    others = {
+        "township": factory.deputy(tree["hcx"], "街道代表", phone="13900000104", level="township"),
+        "city": factory.deputy(tree["hc"], "市代表", phone="13900000105", level="city"),
+        "elsewhere": factory.deputy(tree["yl"], "岳麓区代表", phone="13900000106", level="county"),
+        "retired": factory.deputy(tree["hc"], "离任代表", phone="13900000107", level="county", active=False),
+    }
+    admins = {key: factory.headers_for_admin(factory.admin(f"admin-{key}", region=tree[key]))
+              for key in ("root", "hh", "hc", "yl", "hcx")}
+    return {"tree": tree, "electors": electors, "others": others, "admins": admins,
+            "headers": [factory.deputy_headers(d) for d in electors],
+            "other_headers": {key: factory.deputy_headers(d) for key, d in others.items() if key != "retired"},
+            "citizen": factory.wechat_login("citizen-liu"), "factory": factory}
+
+
+def new_round(client, headers, places=2, projects=("乡村道路硬化", "老旧小区改造", "农贸市场提质"), starts=-5, **extra):
+    now = datetime.now(timezone.utc)
+    body = {"title": "2027 年鹤城区民生实事项目票决", "year": 2027, "places": places,
+            "starts_at": iso(now + timedelta(minutes=starts)), "ends_at": iso(now + timedelta(hours=2)), **extra}
+    created = client.post(f"{API}/votes", json=body, headers=headers)
+    assert created.status_code == 201, created.json
+    vote_id = created.json["id"]
+    ids = []
+    for title in projects:
+        added = client.post(f"{API}/votes/{vote_id}/projects", headers=headers,
+                            json={"title": title, "description": f"{title}的说明", "department": "住建局", "budget": 120.5})
+        assert added.status_code == 201, added.json
+        ids.append(added.json["id"])
+    return vote_id, ids
+
+
+def opened(client, headers, **kwargs):
+    vote_id, ids = new_round(client, headers, **kwargs)
+    response = client.post(f"{API}/votes/{vote_id}/open", headers=headers)
+    assert response.status_code == 200, response.json
+    return vote_id, ids
+
+
+def ballot(client, headers, vote_id, ids, choices, key=None):
+    body = {"choices": [{"project_id": pid, "choice": c} for pid, c in zip(ids, choices)]}
+    extra = {"Idempotency-Key": key} if key else {}
+    return client.post(f"{API}/votes/{vote_id}/ballot", json=body, headers={**headers, **extra})
+
+
+def close(client, headers, vote_id, reason="代表均已投票"):
+    return client.post(f"{API}/votes/{vote_id}/close", json={"reason": reason}, headers=headers)
+
+
+def refused(response, status, message):
+    assert (response.status_code, response.json["message"]) == (status, message), response.json
+
+
+def logged(action):
+    return [(e.target_label, e.detail) for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
+
+
+def cast_count():
+    return db.session.scalar(select(func.count()).select_from(LivelihoodChoice))
+
+
+# --- who votes ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("region, level", [("root", "provincial"), ("hh", "city"), ("hc", "county"),
+                                           ("hcx", "township")])
+def test_a_congress_is_voted_by_the_deputies_of_its_own_level_elected_in_its_subtree(client, congress, region, level):
+    from backend.livelihood.services import CONGRESS_LEVEL
+    from backend.org.models import RegionLevel
+
+    assert CONGRESS_LEVEL[congress["tree"][region].level] == level
+    assert RegionLevel.village not in CONGRESS_LEVEL
+
+
+def test_the_electorate_is_the_countys_deputies_in_office_fixed_when_voting_opens(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin)
+    shown = client.get(f"{API}/votes/{vote_id}", headers=admin).json
+    assert (shown["status"], shown["status_label"], shown["electorate"], shown["voted"]) == ("voting", "投票中", 3, 0)
+    voters = client.get(f"{API}/votes/{vote_id}/voters", headers=admin).json
+    assert [v["name"] for v in voters["items"]] == ["张伟", "李娜", "王强"]
+    # Neither a township deputy, a city deputy, another county's deputy, nor a retired one sees it.
+    for headers in congress["other_headers"].values():
+        refused(client.get(f"{API}/votes/{vote_id}", headers=headers), 404, "票决不存在。")
+        refused(ballot(client, headers, vote_id, ids, ["for"] * 3), 404, "票决不存在。")
+        assert client.get(f"{API}/votes", headers=headers).json["total"] == 0
+    # A deputy elected after voting opened is not in it, and does not move the majority.
+    newcomer = congress["factory"].deputy(congress["tree"]["hc"], "新代表", phone="13900000199", level="county")
+    headers = congress["factory"].deputy_headers(newcomer)
+    refused(ballot(client, headers, vote_id, ids, ["for"] * 3), 404, "票决不存在。")
+    assert client.get(f"{API}/votes/{vote_id}", headers=admin).json["electorate"] == 3
+    mine = client.get(f"{API}/votes", headers=congress["headers"][0]).json["items"]
+    assert [(v["id"], v["has_voted"]) for v in mine] == [(vote_id, False)]
+
+
+def test_a_township_round_is_voted_by_township_deputies(client, congress):
+    admin = congress["admins"]["hcx"]
+    vote_id, ids = opened(client, admin, places=1, projects=("路灯",))
+    assert client.get(f"{API}/votes/{vote_id}", headers=admin).json["electorate"] == 1
+    assert ballot(client, congress["other_headers"]["township"], vote_id, ids, ["for"]).status_code == 201
+    refused(ballot(client, congress["headers"][1], vote_id, ids, ["for"]), 404, "票决不存在。")
+
+
+def test_a_village_has_no_congress(client, congress):
+    now = datetime.now(timezone.utc)
+    body = {"region_id": congress["tree"]["cun"].id, "title": "村票决", "year": 2027, "places": 1,
+            "starts_at": iso(now), "ends_at": iso(now + timedelta(hours=1))}
+    response = client.post(f"{API}/votes", json=body, headers=congress["admins"]["hc"])
+    assert response.status_code == 422 and "村（社区）不设人民代表大会" in response.json["errors"]["region_id"][0]
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodVote)) == 0
+
+
+# --- the round while a draft ----------------------------------------------------------------------------
+
+
+def test_a_draft_is_edited_by_its_regions_administrators_and_is_404_to_others(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = new_round(client, admin)
+    shown = client.get(f"{API}/votes/{vote_id}", headers=congress["admins"]["hh"]).json
+    assert [p["title"] for p in shown["projects"]] == ["乡村道路硬化", "老旧小区改造", "农贸市场提质"]
+    assert (shown["status"], shown["electorate"], shown["voted"], shown["projects"][0]["votes_for"]) == (
+        "draft", None, None, None)
+    patched = client.patch(f"{API}/votes/{vote_id}", json={"places": 3}, headers=admin)
+    assert patched.status_code == 200 and patched.json["places"] == 3
+    edited = client.patch(f"{API}/votes/{vote_id}/projects/{ids[0]}", json={"title": "农村公路提质"}, headers=admin)
+    assert edited.status_code == 200 and edited.json["title"] == "农村公路提质"
+    assert client.delete(f"{API}/votes/{vote_id}/projects/{ids[2]}", headers=admin).status_code == 204
+    # Another county's administrator, a deputy of the county and a citizen: 404, nothing changed.
+    for headers in (congress["admins"]["yl"], congress["headers"][0], congress["citizen"]):
+        response = client.patch(f"{API}/votes/{vote_id}", json={"places": 1}, headers=headers)
+        assert response.status_code in (403, 404), response.json
+        refused(client.get(f"{API}/votes/{vote_id}", headers=headers), 404, "票决不存在。")
+    refused(client.patch(f"{API}/votes/{vote_id}", json={"places": 1}, headers=congress["admins"]["yl"]), 404,
+            "票决不存在。")
+    assert db.session.get(LivelihoodVote, vote_id).places == 3
+    # After the three candidates added (each logged too):
+    assert logged("livelihood_vote_updated")[3:] == [
+        ("2027 年鹤城区民生实事项目票决", {"places": [2, 3]}),
+        ("2027 年鹤城区民生实事项目票决", {"projects": ["乡村道路硬化", "农村公路提质"]}),
+        ("2027 年鹤城区民生实事项目票决", {"projects": ["农贸市场提质", ""]}),
+    ]
+
+
+def test_bad_input_is_refused_with_the_field_named(client, congress):
+    admin = congress["admins"]["hc"]
+    now = datetime.now(timezone.utc)
+    body = {"title": "票决", "year": 2027, "places": 51, "starts_at": iso(now), "ends_at": iso(now - timedelta(hours=1))}
+    response = client.post(f"{API}/votes", json=body, headers=admin)
+    assert response.status_code == 422 and set(response.json["errors"]) >= {"places"}
+    response = client.post(f"{API}/votes", json={**body, "places": 2}, headers=admin)
+    assert response.json["errors"] == {"ends_at": ["投票结束时间须晚于开始时间。"]}
+    vote_id, _ = new_round(client, admin, projects=())
+    too_long = client.post(f"{API}/votes/{vote_id}/projects", json={"title": "路" * 61}, headers=admin)
+    assert too_long.status_code == 422 and "title" in too_long.json["errors"]
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodProject)) == 0
+
+
+def test_opening_needs_candidates_at_least_as_many_as_places(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, _ = new_round(client, admin, projects=())
+    refused(client.post(f"{API}/votes/{vote_id}/open", headers=admin), 409, "还没有候选项目，不能开始投票。")
+    client.post(f"{API}/votes/{vote_id}/projects", json={"title": "路灯"}, headers=admin)
+    refused(client.post(f"{API}/votes/{vote_id}/open", headers=admin), 422,
+            "候选项目（1 个）少于拟票决项目数（2 个），请增加候选项目或减少拟票决项目数。")
+    assert db.session.get(LivelihoodVote, vote_id).status.value == "draft"
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodBallot)) == 0
+    assert logged("livelihood_vote_opened") == []
+
+
+def test_once_voting_opened_nothing_is_edited(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin)
+    refused(client.patch(f"{API}/votes/{vote_id}", json={"places": 1}, headers=admin), 409, "票决已开始，不能再修改。")
+    refused(client.post(f"{API}/votes/{vote_id}/projects", json={"title": "新项目"}, headers=admin), 409,
+            "票决已开始，不能再修改。")
+    refused(client.delete(f"{API}/votes/{vote_id}/projects/{ids[0]}", headers=admin), 409, "票决已开始，不能再修改。")
+    refused(client.post(f"{API}/votes/{vote_id}/open", headers=admin), 409, "票决已开始或已结束。")
+    assert len(db.session.get(LivelihoodVote, vote_id).projects) == 3
+    assert logged("livelihood_vote_opened") == [("2027 年鹤城区民生实事项目票决", {"electorate": 3, "projects": 3})]
+
+
+# --- the ballot ------------------------------------------------------------------------------------------
+
+
+def test_a_deputy_casts_one_ballot_covering_every_candidate_once(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin)
+    deputy = congress["headers"][0]
+    missing = ballot(client, deputy, vote_id, ids[:2], ["for", "against"])
+    refused(missing, 422, "请对每个候选项目表决（赞成、反对或弃权），还有“农贸市场提质”未表决。")
+    assert missing.json["errors"] == {"choices": ["请对每个候选项目表决（赞成、反对或弃权），还有“农贸市场提质”未表决。"]}
+    bad = ballot(client, deputy, vote_id, ids, ["for", "yes", "abstain"])
+    assert bad.status_code == 422 and "choices" in bad.json["errors"]
+    assert cast_count() == 0
+    first = ballot(client, deputy, vote_id, ids, ["for", "against", "abstain"], key="k-1")
+    assert first.status_code == 201 and first.json["message"] == "投票成功。"
+    # The retry of the same ballot answers as the first did; another one is refused, nothing changes.
+    again = ballot(client, deputy, vote_id, ids, ["for", "against", "abstain"], key="k-1")
+    assert (again.status_code, again.json, again.headers.get("Idempotent-Replayed")) == (201, first.json, "true")
+    refused(ballot(client, deputy, vote_id, ids, ["against"] * 3, key="k-2"), 409, "您已投票，不能更改。")
+    refused(ballot(client, deputy, vote_id, ids, ["against"] * 3), 409, "您已投票，不能更改。")
+    assert cast_count() == 3
+    shown = client.get(f"{API}/votes/{vote_id}", headers=deputy).json
+    assert (shown["has_voted"], shown["voted"]) == (True, 1)
+
+
+def test_ballots_only_inside_the_window(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, starts=30)
+    deputy = congress["headers"][0]
+    refused(ballot(client, deputy, vote_id, ids, ["for"] * 3), 409, "投票尚未开始。")
+    db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
+        starts_dt=datetime.now(timezone.utc) - timedelta(hours=3), ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.commit()
+    refused(ballot(client, deputy, vote_id, ids, ["for"] * 3), 409, "投票已结束。")
+    assert cast_count() == 0
+    # After the window, closing needs no reason.
+    closed = client.post(f"{API}/votes/{vote_id}/close", json={}, headers=admin)
+    assert closed.status_code == 200 and closed.json["close_reason"] == ""
+    refused(ballot(client, deputy, vote_id, ids, ["for"] * 3), 409, "投票已结束。")
+
+
+def test_the_ballot_is_secret(client, congress):
+    """Nobody is told how a deputy voted: not the administrators (only who voted), not the deputy
+    afterwards, and the counts only once closed."""
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("路灯", "公厕"))
+    assert ballot(client, congress["headers"][0], vote_id, ids, ["for", "against"]).status_code == 201
+    for headers in (admin, congress["admins"]["root"], congress["headers"][0], congress["headers"][1]):
+        shown = client.get(f"{API}/votes/{vote_id}", headers=headers).json
+        assert {(p["votes_for"], p["votes_against"], p["votes_abstain"], p["adopted"]) for p in shown["projects"]} == {
+            (None, None, None, None)}
+        assert not any(choice in str(shown) for choice in ("'for'", "'against'", "'abstain'"))
+    voters = client.get(f"{API}/votes/{vote_id}/voters", headers=admin).json["items"]
+    assert voters == [{"deputy_id": congress["electors"][0].id, "name": "张伟", "voted": True},
+                      {"deputy_id": congress["electors"][1].id, "name": "李娜", "voted": False},
+                      {"deputy_id": congress["electors"][2].id, "name": "王强", "voted": False}]
+    refused(client.get(f"{API}/votes/{vote_id}/voters", headers=congress["headers"][0]), 403, "您没有权限进行此操作。")
+    assert close(client, admin, vote_id).status_code == 200
+    shown = client.get(f"{API}/votes/{vote_id}/voters", headers=admin).json["items"]
+    assert all(set(v) == {"deputy_id", "name", "voted"} for v in shown)
+
+
+# --- closing and the count ---------------------------------------------------------------------------------
+
+
+def test_closing_early_needs_a_reason_and_happens_once(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin)
+    response = client.post(f"{API}/votes/{vote_id}/close", json={}, headers=admin)
+    refused(response, 422, "提前结束投票须说明理由。")
+    assert response.json["errors"] == {"reason": ["提前结束投票须说明理由。"]}
+    assert db.session.get(LivelihoodVote, vote_id).status.value == "voting"
+    assert close(client, admin, vote_id, "会议议程调整").status_code == 200
+    refused(close(client, admin, vote_id), 409, "投票已结束。")
+    refused(ballot(client, congress["headers"][0], vote_id, ids, ["for"] * 3), 409, "投票已结束。")
+    draft_id, _ = new_round(client, admin)
+    refused(close(client, admin, draft_id), 409, "票决不在投票中。")
+    assert logged("livelihood_vote_closed") == [("2027 年鹤城区民生实事项目票决", {
+        "electorate": 3, "voted": 0, "adopted": 0, "reason": "会议议程调整"})]
+
+
+def test_adopted_means_more_for_votes_than_half_the_electorate_then_the_top_places(client, congress):
+    """Three electors: two 赞成 is a majority of the electorate, one is not — even when only one voted."""
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=2, projects=("甲", "乙", "丙", "丁"))
+    d = congress["headers"]
+    assert ballot(client, d[0], vote_id, ids, ["for", "for", "for", "against"]).status_code == 201
+    assert ballot(client, d[1], vote_id, ids, ["for", "for", "against", "for"]).status_code == 201
+    assert ballot(client, d[2], vote_id, ids, ["for", "abstain", "for", "abstain"]).status_code == 201
+    result = close(client, admin, vote_id)
+    assert result.status_code == 200, result.json
+    rows = [(p["title"], p["votes_for"], p["votes_against"], p["votes_abstain"], p["adopted"], p["tied"])
+            for p in result.json["projects"]]
+    # 甲 3 赞成: in. 乙 and 丙 2 each: both a majority, tied at the cut — both in (并列). 丁 1: no majority.
+    assert rows == [("甲", 3, 0, 0, True, False), ("乙", 2, 0, 1, True, True), ("丙", 2, 1, 0, True, True),
+                    ("丁", 1, 1, 1, False, False)]
+    assert result.json["result_note"] == (
+        "应投票 3 人，实投 3 人；3 个项目获全体代表过半数赞成票当选（第 2 名有 2 个项目得票相同，并列当选）。")
+
+
+def test_a_majority_of_those_voting_is_not_enough(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=2, projects=("甲", "乙"))
+    assert ballot(client, congress["headers"][0], vote_id, ids, ["for", "for"]).status_code == 201
+    # A retired elector stays in the count the majority is reckoned on.
+    congress["electors"][1].active = False
+    db.session.commit()
+    result = close(client, admin, vote_id).json
+    assert [(p["votes_for"], p["adopted"]) for p in result["projects"]] == [(1, False), (1, False)]
+    assert result["electorate"] == 3
+    assert result["result_note"] == "应投票 3 人，实投 1 人；0 个项目获全体代表过半数赞成票当选，少于拟票决的 2 个。"
+
+
+def test_the_top_places_by_for_votes_without_a_tie(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("甲", "乙"))
+    d = congress["headers"]
+    for headers, choices in ((d[0], ["for", "for"]), (d[1], ["for", "for"]), (d[2], ["for", "against"])):
+        assert ballot(client, headers, vote_id, ids, choices).status_code == 201
+    result = close(client, admin, vote_id).json
+    assert [(p["title"], p["votes_for"], p["adopted"], p["tied"]) for p in result["projects"]] == [
+        ("甲", 3, True, False), ("乙", 2, False, False)]
+
+
+# --- after the vote --------------------------------------------------------------------------------------
+
+
+def test_progress_of_adopted_projects_is_public_without_personal_data(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("甲", "乙"))
+    d = congress["headers"]
+    for headers in d[:2]:
+        assert ballot(client, headers, vote_id, ids, ["for", "against"]).status_code == 201
+    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
+                        headers=admin), 409, "只有票决当选的项目才能登记实施进度。")
+    assert close(client, admin, vote_id).status_code == 200
+    refused(client.post(f"{API}/projects/{ids[1]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
+                        headers=admin), 409, "只有票决当选的项目才能登记实施进度。")
+    bad = client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 101, "date": "2027-03-01"},
+                      headers=admin)
+    assert bad.status_code == 422 and bad.json["errors"] == {"percent": ["进度应为 0 到 100。"]}
+    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
+                        headers=congress["admins"]["yl"]), 404, "项目不存在。")
+    for note, percent, day in (("开工", 10, "2027-03-01"), ("路基完成", 60, "2027-06-30")):
+        added = client.post(f"{API}/projects/{ids[0]}/progress", json={"note": note, "percent": percent, "date": day},
+                            headers=admin)
+        assert added.status_code == 201, added.json
+    public = client.get("/api/v1/public/livelihood", query_string={"region_id": congress["tree"]["hh"].id})
+    assert public.status_code == 200
+    assert public.json["total"] == 1
+    item = public.json["items"][0]
+    assert (item["title"], item["percent"], item["region_name"], item["votes_for"]) == ("甲", 60, "鹤城区", 2)
+    assert [p["note"] for p in item["progress"]] == ["开工", "路基完成"]
+    assert "张伟" not in str(public.json) and "1390000" not in str(public.json)
+    assert client.get("/api/v1/public/livelihood", query_string={"region_id": congress["tree"]["yl"].id}).json[
+        "total"] == 0
+    refused(client.get("/api/v1/public/livelihood", query_string={"region_id": 999999}), 404, "区域不存在。")
+
+
+# --- 群众下单 ---------------------------------------------------------------------------------------------
+
+
+def propose(client, headers, region, title="修建农贸市场停车场", **extra):
+    body = {"region_id": region.id, "title": title, "content": "周末停车难，希望修建停车场。", **extra}
+    return client.post(f"{API}/proposals", json=body, headers=headers)
+
+
+def test_a_citizen_proposes_and_sees_what_became_of_it(client, congress):
+    citizen, admin, tree = congress["citizen"], congress["admins"]["hc"], congress["tree"]
+    first = propose(client, {**citizen, "Idempotency-Key": "p-1"}, tree["hc"], contact_phone="13800001111")
+    assert first.status_code == 201, first.json
+    assert "contact_phone" not in first.json and first.json["status_label"] == "待处理"
+    assert propose(client, {**citizen, "Idempotency-Key": "p-1"}, tree["hc"]).json == first.json
+    second = propose(client, citizen, tree["hcx"], title="增设路灯")
+    refused(propose(client, congress["admins"]["hc"], tree["hc"]), 403, "请在微信中登录后提出建议。")
+    village = propose(client, citizen, tree["cun"])
+    assert village.status_code == 422 and "region_id" in village.json["errors"]
+    # The administrators of the county see both (with the phone); another county's none.
+    listed = client.get(f"{API}/proposals", headers=admin).json
+    assert [(p["title"], p.get("contact_phone")) for p in listed["items"]] == [
+        ("增设路灯", None), ("修建农贸市场停车场", "13800001111")]
+    assert client.get(f"{API}/proposals", headers=congress["admins"]["yl"]).json["total"] == 0
+    refused(client.post(f"{API}/proposals/{first.json['id']}/decline", json={"reason": "不属实"},
+                        headers=congress["admins"]["yl"]), 404, "民生实事建议不存在。")
+    # Adopted into a draft round of its county; the township's proposal declined with a reason.
+    vote_id, _ = new_round(client, admin, projects=())
+    adopted = client.post(f"{API}/proposals/{first.json['id']}/adopt", json={"vote_id": vote_id}, headers=admin)
+    assert adopted.status_code == 200, adopted.json
+    assert (adopted.json["status_label"], adopted.json["vote_title"]) == ("已采纳为候选项目", "2027 年鹤城区民生实事项目票决")
+    refused(client.post(f"{API}/proposals/{first.json['id']}/decline", json={"reason": "重复"}, headers=admin), 409,
+            "该民生实事建议已处理。")
+    missing_reason = client.post(f"{API}/proposals/{second.json['id']}/decline", json={}, headers=admin)
+    assert missing_reason.status_code == 422 and "reason" in missing_reason.json["errors"]
+    declined = client.post(f"{API}/proposals/{second.json['id']}/decline", json={"reason": "已列入年度计划"}, headers=admin)
+    assert declined.status_code == 200
+    vote = client.get(f"{API}/votes/{vote_id}", headers=admin).json
+    assert [p["title"] for p in vote["projects"]] == ["修建农贸市场停车场"]
+    mine = client.get(f"{API}/proposals", headers=citizen).json["items"]
+    assert [(p["title"], p["status"], p["reason"]) for p in mine] == [
+        ("增设路灯", "declined", "已列入年度计划"), ("修建农贸市场停车场", "adopted", "")]
+    assert all("contact_phone" not in p for p in mine)
+    assert client.get(f"{API}/proposals", headers=congress["factory"].wechat_login("someone-else")).json["total"] == 0
+
+
+def test_a_proposal_goes_only_to_a_draft_round_of_its_congress_or_above(client, congress):
+    admin, tree = congress["admins"]["hc"], congress["tree"]
+    proposal = propose(client, congress["citizen"], tree["hc"]).json
+    township_round, _ = new_round(client, congress["admins"]["hcx"], projects=())
+    refused(client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": township_round}, headers=admin),
+            422, "只能采纳为所提人大（或其上级人大）的票决候选项目。")
+    voting_round, _ = opened(client, admin)
+    refused(client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": voting_round}, headers=admin),
+            409, "票决已开始，不能再修改。")
+    assert client.get(f"{API}/proposals", headers=admin).json["items"][0]["status"] == "new"
