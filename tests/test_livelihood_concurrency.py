@@ -1,0 +1,98 @@
+"""民生实事票决 raced over real HTTP to a threaded server (the locks matter on PostgreSQL; SQLite lets one
+writer in at a time). Deputies voting at once are all counted; one deputy's two ballots at once make
+one ballot, the other told 您已投票; a close racing ballots counts exactly the ballots it answered 201
+to, and refuses the rest with 投票已结束 — none is both refused and counted, none counted twice."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.livelihood.models import LivelihoodBallot, LivelihoodChoice
+
+from .parallel import released_together
+
+ROUNDS = 3
+ELECTORS = 5
+
+
+@pytest.fixture
+def team(factory, app, base_url):
+    tree = factory.tree()
+    deputies = [factory.deputy(tree["hc"], f"代表{i}", phone=f"1380000030{i}", level="county") for i in range(ELECTORS)]
+    team = {"base": base_url, "headers": [factory.deputy_headers(d) for d in deputies],
+            "admin": factory.headers_for_admin(factory.admin("hecheng", region=tree["hc"]))}
+    db.session.close()  # the server threads use their own sessions
+    return team
+
+
+def call(team, method, path, headers, body=None):
+    return requests.request(method, team["base"] + "/api/v1/livelihood" + path, json=body, headers=headers, timeout=30)
+
+
+def ok(response, status=200):
+    assert response.status_code == status, (response.status_code, response.text)
+    return response.json()
+
+
+def opened(team, projects=("甲", "乙")):
+    now = datetime.now(timezone.utc)
+    vote = ok(call(team, "POST", "/votes", team["admin"], {
+        "title": "2027 年鹤城区民生实事项目票决", "year": 2027, "places": 1,
+        "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat()}), 201)
+    ids = [ok(call(team, "POST", f"/votes/{vote['id']}/projects", team["admin"], {"title": t}), 201)["id"]
+           for t in projects]
+    ok(call(team, "POST", f"/votes/{vote['id']}/open", team["admin"]))
+    return vote["id"], ids
+
+
+def ballot(team, headers, vote_id, ids, choice="for"):
+    body = {"choices": [{"project_id": pid, "choice": choice} for pid in ids]}
+    return lambda: call(team, "POST", f"/votes/{vote_id}/ballot", headers, body)
+
+
+def lines(vote_id):
+    db.session.close()
+    return db.session.scalar(select(func.count()).select_from(LivelihoodChoice).join(LivelihoodBallot)
+                             .where(LivelihoodBallot.vote_id == vote_id))
+
+
+def test_deputies_voting_at_once_are_all_counted(team):
+    for _ in range(ROUNDS):
+        vote_id, ids = opened(team)
+        answers = released_together(*(ballot(team, h, vote_id, ids) for h in team["headers"]))
+        assert [a.status_code for a in answers] == [201] * ELECTORS
+        assert lines(vote_id) == ELECTORS * len(ids)
+        result = ok(call(team, "POST", f"/votes/{vote_id}/close", team["admin"], {"reason": "全部投完"}))
+        assert [(p["votes_for"], p["adopted"], p["tied"]) for p in result["projects"]] == [
+            (ELECTORS, True, True), (ELECTORS, True, True)]
+        assert result["voted"] == ELECTORS
+
+
+def test_one_deputys_two_ballots_at_once_make_one(team):
+    for _ in range(ROUNDS):
+        vote_id, ids = opened(team)
+        headers = team["headers"][0]
+        answers = released_together(ballot(team, headers, vote_id, ids, "for"),
+                                    ballot(team, headers, vote_id, ids, "against"))
+        assert sorted(a.status_code for a in answers) == [201, 409]
+        assert [a.json()["message"] for a in answers if a.status_code == 409] == ["您已投票，不能更改。"]
+        assert lines(vote_id) == len(ids)
+
+
+def test_a_close_racing_ballots_counts_exactly_those_it_accepted(team):
+    for _ in range(ROUNDS):
+        vote_id, ids = opened(team)
+        close = lambda: call(team, "POST", f"/votes/{vote_id}/close", team["admin"], {"reason": "会议结束"})  # noqa: E731
+        *answers, closed = released_together(*(ballot(team, h, vote_id, ids) for h in team["headers"]), close)
+        assert closed.status_code == 200, closed.text
+        accepted = [a for a in answers if a.status_code == 201]
+        refused = [a for a in answers if a.status_code != 201]
+        assert all((a.status_code, a.json()["message"]) == (409, "投票已结束。") for a in refused)
+        assert [p["votes_for"] for p in closed.json()["projects"]] == [len(accepted)] * len(ids)
+        assert closed.json()["voted"] == len(accepted)
+        assert lines(vote_id) == len(accepted) * len(ids)
+        # What the close answered is what stays: nothing counted after it.
+        shown = ok(call(team, "GET", f"/votes/{vote_id}", team["admin"]))
+        assert [p["votes_for"] for p in shown["projects"]] == [len(accepted)] * len(ids)
