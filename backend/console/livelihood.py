@@ -1,0 +1,300 @@
+"""民生实事项目代表票决制 in the console, for region administrators: the rounds of their congresses, a
+round's page (its draft edited, candidates, citizens' proposals to pick from, 开始投票 / 结束投票, the
+turnout as it comes in, the result and the progress of the projects adopted), and the citizens'
+proposals (采纳为候选项目 / 不予采纳). The same services as the API, the same refusals."""
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from schemas.livelihood import ProgressIn, ProjectIn, VoteIn, VotePatch
+
+from ..auth.scope import get_by_id, manages_region, region_subtree_clause
+from ..errors import APIError, not_found
+from ..extensions import db
+from ..forms import load_checked, number_or_text, parse_int
+from ..livelihood import services
+from ..livelihood.models import (
+    PROPOSAL_STATUS_LABELS,
+    VOTE_STATUS_LABELS,
+    LivelihoodBallot,
+    LivelihoodProject,
+    LivelihoodProposal,
+    LivelihoodVote,
+    ProposalStatus,
+    VoteStatus,
+)
+from ..org.models import Deputy, Region
+from . import bp, console_json
+from .activities import _china_iso, _local_input
+from .form_errors import refused_form
+from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions
+
+VOTE_FIELDS = ("region_id", "title", "year", "places", "starts_at", "ends_at")
+PROJECT_FIELDS = ("title", "department", "budget", "description")
+LABELS = {"title": "标题", "year": "年度", "places": "拟票决项目数", "starts_at": "投票开始时间",
+          "ends_at": "投票结束时间", "region_id": "人大（区域）", "department": "责任单位", "budget": "预算（万元）",
+          "description": "项目简介", "note": "进度说明", "percent": "完成进度", "date": "日期"}
+
+
+def _region_admin_only():
+    if not is_region_admin(g.user):
+        raise APIError(403, "forbidden", "民生实事项目票决由区域管理员组织，联络站管理员无需办理。")
+
+
+def _vote(vote_id):
+    vote = get_by_id(LivelihoodVote, vote_id)
+    if vote is None or not manages_region(g.user, vote.region):
+        raise not_found("票决不存在，或不在您的管理范围内。")
+    return vote
+
+
+def _project(vote, project_id):
+    project = get_by_id(LivelihoodProject, project_id)
+    if project is None or project.vote_id != vote.id:
+        raise not_found("候选项目不存在。")
+    return project
+
+
+def _proposal(proposal_id):
+    proposal = get_by_id(LivelihoodProposal, proposal_id)
+    if proposal is None or not manages_region(g.user, proposal.region):
+        raise not_found("民生实事建议不存在，或不在您的管理范围内。")
+    return proposal
+
+
+def _congresses():
+    """The regions a round may be organised for: those managed that have a congress (not villages)."""
+    levels = dict(db.session.execute(select(Region.id, Region.level).where(
+        Region.id.in_([r["id"] for r in managed_regions(g.user)]))).all())
+    return [r for r in managed_regions(g.user) if services.CONGRESS_LEVEL.get(levels.get(r["id"])) is not None]
+
+
+def _vote_form(form, patch=False):
+    data = {key: form.get(key, "") for key in ("title",)}
+    for key in ("year", "places"):
+        data[key] = number_or_text(form.get(key, ""))
+    for key in ("starts_at", "ends_at"):
+        data[key] = _china_iso(form.get(key))
+    if not patch:
+        data["region_id"] = number_or_text(form.get("region_id", "")) if form.get("region_id") else g.user.admin_region_id
+    return load_checked(VotePatch() if patch else VoteIn(), {k: v for k, v in data.items() if v is not None}, {})
+
+
+def _project_form(form):
+    budget = (form.get("budget") or "").strip()
+    data = {"title": form.get("title", ""), "department": form.get("department", ""),
+            "description": form.get("description", ""), "budget": None}
+    if budget:
+        try:
+            data["budget"] = float(budget)
+        except ValueError:
+            data["budget"] = budget
+    return load_checked(ProjectIn(), data, {})
+
+
+# --- the rounds -----------------------------------------------------------------------------------------
+
+
+@bp.get("/livelihood")
+@console_page()
+def livelihood():
+    _region_admin_only()
+    return render_template("console/livelihood.html", **_list_page())
+
+
+def _list_page(values=None):
+    query = (select(LivelihoodVote).where(region_subtree_clause(LivelihoodVote.region_id, g.user.admin_region))
+             .options(selectinload(LivelihoodVote.region))
+             .order_by(LivelihoodVote.year.desc(), LivelihoodVote.id.desc()))
+    page = listing_page(query, PER_PAGE)
+    new = db.session.scalar(select(db.func.count()).select_from(LivelihoodProposal).where(
+        LivelihoodProposal.status == ProposalStatus.new,
+        region_subtree_clause(LivelihoodProposal.region_id, g.user.admin_region)))
+    return dict(page=page, status_labels=VOTE_STATUS_LABELS, regions=_congresses(), values=values or {}, new_proposals=new)
+
+
+@bp.post("/livelihood")
+@console_page("console.livelihood")
+def livelihood_new():
+    _region_admin_only()
+    try:
+        data = _vote_form(request.form)
+        region = get_by_id(Region, data.get("region_id"))
+        if region is None or not manages_region(g.user, region):
+            raise APIError(422, "validation_failed", "请选择您管理的区域。", {"region_id": ["请选择您管理的区域。"]})
+        vote = services.create_vote(region, data, g.user)
+    except (APIError, ValidationError) as exc:
+        if getattr(exc, "status", 422) != 422:
+            raise
+        return refused_form("console/livelihood.html", exc, VOTE_FIELDS, LABELS, **_list_page(request.form))
+    flash("已新建票决（草稿），请添加候选项目。", "success")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+
+def _round_page(vote, values=None, project_values=None):
+    voters = db.session.execute(
+        select(Deputy.id, Deputy.name, LivelihoodBallot.cast_dt.is_not(None).label("voted"))
+        .join(LivelihoodBallot, LivelihoodBallot.deputy_id == Deputy.id)
+        .where(LivelihoodBallot.vote_id == vote.id).order_by(Deputy.id)).all()
+    proposals = db.session.scalars(
+        select(LivelihoodProposal).where(LivelihoodProposal.status == ProposalStatus.new,
+                                         region_subtree_clause(LivelihoodProposal.region_id, vote.region))
+        .order_by(LivelihoodProposal.id).limit(100)).all() if vote.status == VoteStatus.draft else []
+    draft = vote.status == VoteStatus.draft
+    form_values = values or {
+        "title": vote.title, "year": vote.year, "places": vote.places,
+        "starts_at": _local_input(vote.starts_dt), "ends_at": _local_input(vote.ends_dt)}
+    return dict(vote=vote, draft=draft, closed=vote.status == VoteStatus.closed, status_labels=VOTE_STATUS_LABELS,
+                voters=voters, voted=sum(1 for v in voters if v.voted), proposals=proposals,
+                values=form_values, project_values=project_values or {}, result_note=services.result_note(vote))
+
+
+def _refusable(template_context, fields, step):
+    """``step()``, or its refusal shown on the round's page: each reason under its box, as typed."""
+    try:
+        return step()
+    except (APIError, ValidationError) as exc:
+        if getattr(exc, "status", 422) != 422:
+            raise
+        return refused_form("console/livelihood_vote.html", exc, fields, LABELS, **template_context())
+
+
+@bp.get("/livelihood/<int:vote_id>")
+@console_page("console.livelihood")
+def livelihood_vote(vote_id):
+    _region_admin_only()
+    return render_template("console/livelihood_vote.html", **_round_page(_vote(vote_id)))
+
+
+@bp.get("/livelihood/<int:vote_id>/turnout")
+@console_json
+def livelihood_turnout(vote_id):
+    """投票进度 as the round's page refreshes it: how many have voted, and who (never how)."""
+    _region_admin_only()
+    vote = _vote(vote_id)
+    voted = db.session.scalars(select(LivelihoodBallot.deputy_id).where(
+        LivelihoodBallot.vote_id == vote.id, LivelihoodBallot.cast_dt.is_not(None))).all()
+    return jsonify({"status": vote.status.value, "electorate": vote.electorate, "voted": len(voted),
+                    "voted_deputy_ids": sorted(voted)})
+
+
+@bp.post("/livelihood/<int:vote_id>/edit")
+@console_page("console.livelihood")
+def livelihood_edit(vote_id):
+    _region_admin_only()
+    vote = _vote(vote_id)
+
+    def step():
+        services.update_vote(vote, _vote_form(request.form, patch=True), g.user)
+        flash("已保存。", "success")
+        return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+    return _refusable(lambda: _round_page(_vote(vote_id), values=request.form), VOTE_FIELDS, step)
+
+
+@bp.post("/livelihood/<int:vote_id>/projects")
+@console_page("console.livelihood")
+def livelihood_project_add(vote_id):
+    _region_admin_only()
+    vote = _vote(vote_id)
+
+    def step():
+        project = services.add_project(vote, _project_form(request.form), g.user)
+        flash(f"已添加候选项目“{project.title}”。", "success")
+        return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+    return _refusable(lambda: _round_page(_vote(vote_id), project_values=request.form), PROJECT_FIELDS, step)
+
+
+@bp.post("/livelihood/<int:vote_id>/projects/<int:project_id>/delete")
+@console_page("console.livelihood")
+def livelihood_project_delete(vote_id, project_id):
+    _region_admin_only()
+    vote = _vote(vote_id)
+    project = _project(vote, project_id)
+    title = project.title
+    services.remove_project(vote, project, g.user)
+    flash(f"已删除候选项目“{title}”。", "success")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+
+@bp.post("/livelihood/<int:vote_id>/open")
+@console_page("console.livelihood")
+def livelihood_open(vote_id):
+    _region_admin_only()
+    vote = services.open_vote(_vote(vote_id), g.user)
+    flash(f"投票已开始：应投票代表 {vote.electorate} 人。", "success")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+
+@bp.post("/livelihood/<int:vote_id>/close")
+@console_page("console.livelihood")
+def livelihood_close(vote_id):
+    _region_admin_only()
+    vote = services.close_vote(_vote(vote_id), g.user, (request.form.get("reason") or "").strip()[:500])
+    flash(f"投票已结束并计票：{services.result_note(vote)}", "success")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+
+@bp.post("/livelihood/<int:vote_id>/projects/<int:project_id>/progress")
+@console_page("console.livelihood")
+def livelihood_progress(vote_id, project_id):
+    _region_admin_only()
+    vote = _vote(vote_id)
+    project = _project(vote, project_id)
+    data = load_checked(ProgressIn(), {"note": request.form.get("note", ""),
+                                       "percent": number_or_text(request.form.get("percent", "")),
+                                       "date": (request.form.get("date") or "").strip()}, {})
+    services.add_progress(project, data, g.user)
+    flash(f"已登记“{project.title}”的实施进度：{data['percent']}%。", "success")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+
+# --- 群众下单 -------------------------------------------------------------------------------------------
+
+
+@bp.get("/livelihood/proposals")
+@console_page()
+def livelihood_proposals():
+    _region_admin_only()
+    status = request.args.get("status", "new")
+    query = (select(LivelihoodProposal)
+             .where(region_subtree_clause(LivelihoodProposal.region_id, g.user.admin_region))
+             .options(selectinload(LivelihoodProposal.region)).order_by(LivelihoodProposal.id.desc()))
+    if status in PROPOSAL_STATUS_LABELS:
+        query = query.where(LivelihoodProposal.status == status)
+    drafts = db.session.scalars(
+        select(LivelihoodVote).where(LivelihoodVote.status == VoteStatus.draft,
+                                     region_subtree_clause(LivelihoodVote.region_id, g.user.admin_region))
+        .options(selectinload(LivelihoodVote.region)).order_by(LivelihoodVote.id.desc())).all()
+    return render_template("console/livelihood_proposals.html", page=listing_page(query, PER_PAGE), drafts=drafts,
+                           status=status, labels=PROPOSAL_STATUS_LABELS)
+
+
+@bp.post("/livelihood/proposals/<int:proposal_id>/adopt")
+@console_page("console.livelihood_proposals")
+def livelihood_proposal_adopt(proposal_id):
+    _region_admin_only()
+    proposal = _proposal(proposal_id)
+    vote_id = parse_int(request.form.get("vote_id"))
+    if vote_id is None:
+        raise APIError(422, "validation_failed", "请选择要加入的票决。")
+    vote = _vote(vote_id)
+    services.adopt(proposal, vote, g.user)
+    flash(f"已将“{proposal.title}”采纳为“{vote.title}”的候选项目。", "success")
+    return redirect(request.form.get("back") == "vote" and url_for("console.livelihood_vote", vote_id=vote.id)
+                    or url_for("console.livelihood_proposals"))
+
+
+@bp.post("/livelihood/proposals/<int:proposal_id>/decline")
+@console_page("console.livelihood_proposals")
+def livelihood_proposal_decline(proposal_id):
+    _region_admin_only()
+    proposal = _proposal(proposal_id)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        raise APIError(422, "validation_failed", "不予采纳须说明理由（提出人可以看到）。")
+    services.decline(proposal, reason[:500], g.user)
+    flash(f"已不予采纳“{proposal.title}”。", "success")
+    return redirect(url_for("console.livelihood_proposals"))

@@ -1,0 +1,141 @@
+"""民生实事项目票决 in the console: a city administrator organises a round from draft to result, picks
+citizens' proposals, follows the turnout (who voted, never how), and enters the progress of the projects
+adopted; a station administrator has nothing to do here."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from backend.audit.models import AuditEvent
+from backend.db_types import CHINA
+from backend.extensions import db
+from backend.livelihood.models import LivelihoodProject, LivelihoodProposal, LivelihoodVote
+from tests.refusals import at_fields, summary
+
+from .test_console_org_activities import huaihua, post, station_admin, text, world  # noqa: F401
+
+
+def local(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M")
+
+
+def round_form(**extra):
+    now = datetime.now(CHINA)
+    return {"title": "2027 年怀化市民生实事项目票决", "year": "2027", "places": "1",
+            "starts_at": local(now - timedelta(minutes=5)), "ends_at": local(now + timedelta(hours=2)), **extra}
+
+
+def test_a_station_administrator_has_no_livelihood_pages(station_admin):
+    assert "民生实事" not in text(station_admin.get("/console/"))
+    page = station_admin.get("/console/livelihood")
+    assert page.status_code == 403 and "民生实事项目票决由区域管理员组织" in text(page)
+
+
+def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, client):
+    assert "民生实事" in text(huaihua.get("/console/"))
+    # Refused: each reason under its box, nothing saved.
+    bad = post(huaihua, "/console/livelihood", round_form(ends_at=local(datetime.now(CHINA) - timedelta(hours=1))))
+    assert bad.status_code == 422
+    assert at_fields(bad) == {"ends_at": "投票结束时间须晚于开始时间。"}
+    assert summary(bad).startswith("有 1 处需要修改")
+    assert 'value="2027 年怀化市民生实事项目票决"' in text(bad)
+    assert db.session.scalar(select(db.func.count()).select_from(LivelihoodVote)) == 0
+
+    created = post(huaihua, "/console/livelihood", round_form())
+    assert created.status_code == 302
+    vote = db.session.scalars(select(LivelihoodVote)).one()
+    page_path = f"/console/livelihood/{vote.id}"
+    assert created.headers["Location"].endswith(page_path)
+
+    blank = post(huaihua, f"{page_path}/projects", {"title": " ", "budget": "很多"}, page=page_path)
+    assert blank.status_code == 422
+    assert set(at_fields(blank)) == {"title", "budget"}
+    for title in ("城区停车场建设", "农贸市场改造"):
+        assert post(huaihua, f"{page_path}/projects", {"title": title, "department": "住建局", "budget": "300"},
+                    page=page_path).status_code == 302
+
+    opened = post(huaihua, f"{page_path}/open", {}, page=page_path)
+    assert opened.status_code == 302
+    page = text(huaihua.get(page_path))
+    assert "投票已开始：应投票代表 2 人。" in page and "应投票代表 <strong>2</strong> 人，已投票 <strong data-voted>0</strong> 人" in page
+    assert "开始投票" not in page and "添加候选项目" not in page
+
+    # 张伟 votes in the mini-program: the turnout says who voted, never how.
+    headers = factory.deputy_headers(world["zhang"])
+    projects = db.session.scalars(select(LivelihoodProject).order_by(LivelihoodProject.id)).all()
+    cast = client.post(f"/api/v1/livelihood/votes/{vote.id}/ballot", headers=headers, json={
+        "choices": [{"project_id": projects[0].id, "choice": "for"}, {"project_id": projects[1].id, "choice": "against"}]})
+    assert cast.status_code == 201, cast.json
+    turnout = huaihua.get(f"{page_path}/turnout").json
+    assert turnout == {"status": "voting", "electorate": 2, "voted": 1, "voted_deputy_ids": [world["zhang"].id]}
+    page = text(huaihua.get(page_path))
+    assert "张伟：<span data-voted-label>已投票</span>" in page and "李娜：<span data-voted-label>未投票</span>" in page
+    assert "赞成" not in page
+
+    early = post(huaihua, f"{page_path}/close", {"reason": ""}, page=page_path)
+    assert early.status_code == 302
+    assert "提前结束投票须说明理由。" in text(huaihua.get(page_path))
+    assert db.session.get(LivelihoodVote, vote.id).status.value == "voting"
+    headers = factory.deputy_headers(world["li"])
+    client.post(f"/api/v1/livelihood/votes/{vote.id}/ballot", headers=headers, json={
+        "choices": [{"project_id": projects[0].id, "choice": "for"}, {"project_id": projects[1].id, "choice": "for"}]})
+    assert post(huaihua, f"{page_path}/close", {"reason": "代表均已投票"}, page=page_path).status_code == 302
+    page = text(huaihua.get(page_path))
+    assert "应投票 2 人，实投 2 人；1 个项目获全体代表过半数赞成票当选。" in page
+    rows = page.split('id="livelihood-projects"')[1]
+    assert "<td>2</td><td>0</td><td>0</td>" in rows and "<strong>当选</strong>" in rows and "未当选" in rows
+
+    progress = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
+                    {"date": "2027-04-01", "percent": "30", "note": "完成选址"}, page=page_path)
+    assert progress.status_code == 302
+    assert "2027-04-01 30%：完成选址" in text(huaihua.get(page_path))
+    public = client.get("/api/v1/public/livelihood", query_string={"region_id": world["tree"]["hh"].id}).json
+    assert [(p["title"], p["percent"]) for p in public["items"]] == [("城区停车场建设", 30)]
+
+    log = text(huaihua.get("/console/audit"))
+    for action in ("新建民生实事票决", "修改民生实事票决", "民生实事票决开始投票", "民生实事票决结束投票"):
+        assert action in log, action
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.like("livelihood%")).order_by(AuditEvent.id))] == [
+        "livelihood_vote_created", "livelihood_vote_updated", "livelihood_vote_updated", "livelihood_vote_opened",
+        "livelihood_vote_closed"]
+
+
+def test_citizens_proposals_are_adopted_or_declined(huaihua, world, factory, client):
+    citizen = factory.wechat_login("citizen-zhao")
+    for title in ("增设公交站", "修缮公园"):
+        sent = client.post("/api/v1/livelihood/proposals", headers=citizen, json={
+            "region_id": world["tree"]["hh"].id, "title": title, "content": "希望办理", "contact_phone": "13800009999"})
+        assert sent.status_code == 201, sent.json
+    assert post(huaihua, "/console/livelihood", round_form()).status_code == 302
+    vote = db.session.scalars(select(LivelihoodVote)).one()
+    listed = text(huaihua.get("/console/livelihood/proposals"))
+    assert "增设公交站" in listed and "13800009999" in listed and "采纳为候选项目" in listed
+    first, second = db.session.scalars(select(LivelihoodProposal).order_by(LivelihoodProposal.id)).all()
+    adopted = post(huaihua, f"/console/livelihood/proposals/{first.id}/adopt", {"vote_id": str(vote.id)},
+                   page="/console/livelihood/proposals")
+    assert adopted.status_code == 302
+    no_reason = post(huaihua, f"/console/livelihood/proposals/{second.id}/decline", {"reason": " "},
+                     page="/console/livelihood/proposals")
+    assert no_reason.status_code == 302
+    assert "不予采纳须说明理由（提出人可以看到）。" in text(huaihua.get("/console/livelihood/proposals"))
+    assert post(huaihua, f"/console/livelihood/proposals/{second.id}/decline", {"reason": "已列入部门计划"},
+                page="/console/livelihood/proposals").status_code == 302
+    db.session.expire_all()
+    assert [(p.status.value, p.reason) for p in db.session.scalars(
+        select(LivelihoodProposal).order_by(LivelihoodProposal.id))] == [("adopted", ""), ("declined", "已列入部门计划")]
+    assert "增设公交站" in text(huaihua.get(f"/console/livelihood/{vote.id}")).split('id="livelihood-projects"')[1]
+    mine = client.get("/api/v1/livelihood/proposals", headers=citizen).json["items"]
+    assert [(p["status_label"], p["reason"]) for p in mine] == [("不予采纳", "已列入部门计划"), ("已采纳为候选项目", "")]
+
+
+def test_another_regions_round_is_not_found(huaihua, world, factory):
+    other = factory.admin("yuelu-admin", region=world["tree"]["yl"])
+    vote = LivelihoodVote(region_id=world["tree"]["yl"].id, title="岳麓区票决", year=2027, places=1,
+                          starts_dt=datetime.now(CHINA), ends_dt=datetime.now(CHINA) + timedelta(hours=1),
+                          created_by_id=other.id)
+    db.session.add(vote)
+    db.session.commit()
+    assert huaihua.get(f"/console/livelihood/{vote.id}").status_code == 404
+    assert post(huaihua, f"/console/livelihood/{vote.id}/open", {}, page="/console/livelihood").status_code == 404
+    assert db.session.get(LivelihoodVote, vote.id).status.value == "draft"
+    assert "岳麓区票决" not in text(huaihua.get("/console/livelihood"))
