@@ -2,7 +2,8 @@
 //
 // - Login: wx.login → POST /auth/wechat {code}; the token and user are kept with wx.setStorageSync.
 // - A 401 (token expired or forged) logs in again and repeats the request once.
-// - Creating requests (POST /suggestions, /uploads, /checkins, /appointments, /activities/{id}/claim) carry an
+// - Creating requests (POST /suggestions, /uploads, /checkins, /appointments, /activities/{id}/claim,
+//   /livelihood/votes/{id}/ballot, /livelihood/proposals) carry an
 //   Idempotency-Key, the same key on every retry of one user action, so a flaky network never files anything twice.
 // - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
 //   unless the caller says it handles that status itself (`quiet`).
@@ -335,4 +336,15 @@ module.exports = {
   points: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/points', { query: { year } }),
   archive: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/archive', { query: { year } }),
   leaderboard: (query) => call('GET', '/leaderboard', { query }),
+
+  // 民生实事项目票决. A deputy: the rounds they may vote in, one round, and their one ballot (the same
+  // Idempotency-Key on every retry; the ballot page explains its own 409 and 422).
+  livelihoodVotes: (query) => call('GET', '/livelihood/votes', { query }),
+  livelihoodVote: (id, options) => call('GET', '/livelihood/votes/' + enc(id), options),
+  castBallot: (id, choices, idempotencyKey) => call('POST', '/livelihood/votes/' + enc(id) + '/ballot',
+    { data: { choices }, idempotencyKey, quiet: [409, 422] }),
+  // 群众下单: a citizen's proposal to a congress (a region), and their own proposals with what became of them.
+  proposeLivelihood: (data, idempotencyKey) => call('POST', '/livelihood/proposals', { data, idempotencyKey, quiet: [422] }),
+  livelihoodProposals: (query) => call('GET', '/livelihood/proposals', { query }),
+  regions: (query) => call('GET', '/regions', { query }),
 };

@@ -1,0 +1,77 @@
+// 群众下单 (a citizen): propose a livelihood project to a congress — a city, county or township (villages
+// have no people's congress); one Idempotency-Key for the proposal, kept for every retry; then 我的民生建议.
+const api = require('../../utils/api');
+const { say, toast } = require('../../utils/wxp');
+
+const TITLE_MAX = 60;
+const CONTENT_MAX = 1000;
+const PHONE_PATTERN = /^1\d{10}$|^0\d{2,3}-?\d{7,8}$/;
+
+Page({
+  data: {
+    regions: [],
+    regionIndex: -1,
+    title: '',
+    content: '',
+    contactPhone: '',
+    titleMax: TITLE_MAX,
+    contentMax: CONTENT_MAX,
+    submitting: false,
+    error: '',
+  },
+
+  onLoad() {
+    this.submitKey = api.newIdempotencyKey();
+    return this.loadRegions();
+  },
+
+  async loadRegions() {
+    try {
+      const page = await api.regions({ per_page: 100 });
+      this.setData({ regions: page.items.filter((r) => r.level !== 'village') });
+    } catch (err) {
+      this.setData({ error: err.message });
+    }
+  },
+
+  onRegion(e) { this.setData({ regionIndex: Number(e.detail.value) }); },
+  onTitle(e) { this.setData({ title: e.detail.value }); },
+  onContent(e) { this.setData({ content: e.detail.value }); },
+  onPhone(e) { this.setData({ contactPhone: e.detail.value }); },
+
+  validate() {
+    if (this.data.regionIndex < 0) return '请选择向哪一级人大提出。';
+    if (!this.data.title.trim()) return '请填写项目名称。';
+    if (!this.data.content.trim()) return '请填写项目内容。';
+    const phone = this.data.contactPhone.trim();
+    if (phone && !PHONE_PATTERN.test(phone)) return '联系电话格式不正确，请填写手机号或座机号。';
+    return '';
+  },
+
+  async submit() {
+    if (this.data.submitting) return null;
+    const problem = this.validate();
+    if (problem) {
+      say(problem);
+      return null;
+    }
+    this.setData({ submitting: true });
+    const region = this.data.regions[this.data.regionIndex];
+    const data = { region_id: region.id, title: this.data.title.trim(), content: this.data.content.trim() };
+    if (this.data.contactPhone.trim()) data.contact_phone = this.data.contactPhone.trim();
+    try {
+      const proposal = await api.proposeLivelihood(data, this.submitKey);
+      toast('已提交', 'success');
+      wx.redirectTo({ url: '/pages/livelihood/proposals' });
+      return proposal;
+    } catch (err) {
+      if (err && err.status === 422) {
+        this.submitKey = api.newIdempotencyKey();
+        say(api.errorDetail(err));
+      }
+      return null;
+    } finally {
+      this.setData({ submitting: false });
+    }
+  },
+});

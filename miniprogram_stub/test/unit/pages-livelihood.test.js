@@ -1,0 +1,143 @@
+// 民生实事项目票决 with a wx stand-in: a deputy's rounds (GET /livelihood/votes), the ballot page (each
+// candidate 赞成 / 反对 / 弃权, POST /livelihood/votes/{id}/ballot once with an Idempotency-Key, 已投票 after),
+// and a citizen's 群众下单 form (POST /livelihood/proposals) and 我的民生建议.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { unitPhone, json, error, DEPUTY } = require('../support/unit');
+const { event } = require('../support/harness');
+
+const hour = 3600 * 1000;
+const at = (ms) => new Date(ms).toISOString();
+
+// A VoteOut as the server answers it to a deputy of its electorate: voting open, two candidates.
+function round(overrides) {
+  return Object.assign({
+    id: 3, region_id: 4, region_name: '鹤城区', title: '2027 年鹤城区民生实事项目票决', year: 2027, places: 1,
+    starts_at: at(Date.now() - hour), ends_at: at(Date.now() + hour), status: 'voting', status_label: '投票中',
+    electorate: 3, voted: 0, has_voted: false, opened_at: at(Date.now() - hour), closed_at: null, close_reason: '',
+    result_note: '',
+    projects: [
+      { id: 31, title: '乡村道路硬化', description: '', department: '交通局', budget: 300, position: 1, votes_for: null,
+        votes_against: null, votes_abstain: null, adopted: null, tied: false, progress: [] },
+      { id: 32, title: '老旧小区改造', description: '', department: '住建局', budget: null, position: 2, votes_for: null,
+        votes_against: null, votes_abstain: null, adopted: null, tied: false, progress: [] },
+    ],
+  }, overrides);
+}
+
+const page = (items, req) => json(200, { items, total: items.length, page: Number(req.query.page), per_page: 20 });
+
+test('livelihood votes: the rounds a deputy may vote in, 可投票 until they have voted, then 已投票', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/livelihood/votes': (req) => page([round(), round({ id: 2, has_voted: true }),
+      round({ id: 1, starts_at: at(Date.now() + hour), ends_at: at(Date.now() + 2 * hour) })], req),
+  }, { user: DEPUTY });
+  const list = await phone.open('pages/livelihood/votes');
+  assert.deepEqual(list.data.items.map((v) => [v.id, v.note, v.canVote]), [
+    [3, '投票中', true], [2, '已投票', false], [1, '投票尚未开始', false]]);
+});
+
+test('livelihood ballot: every candidate chosen before sending; a retry after a failed send keeps its Idempotency-Key; 已投票 after', async () => {
+  let voted = false;
+  let down = true;
+  const keys = [];
+  const sent = [];
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/livelihood/votes/3': () => json(200, round({ has_voted: voted, voted: voted ? 1 : 0 })),
+    'POST /api/v1/livelihood/votes/3/ballot': (req) => {
+      keys.push(req.header['Idempotency-Key']);
+      if (down) {
+        down = false;
+        throw new Error('timeout'); // the network failed: nothing was cast
+      }
+      sent.push(req.data);
+      voted = true;
+      return json(201, { vote_id: 3, cast_at: at(Date.now()), message: '投票成功。' });
+    },
+  }, { user: DEPUTY });
+  const ballot = await phone.open('pages/livelihood/ballot', { id: '3' });
+  assert.equal(ballot.data.vote.canVote, true);
+  await ballot.choose(event({ id: 31, choice: 'for' }));
+  await ballot.submit();
+  assert.equal(keys.length, 0, 'nothing sent with a candidate left');
+  assert.match(wx.modals.at(-1), /还有“老旧小区改造”未表决/);
+
+  await ballot.choose(event({ id: 32, choice: 'abstain' }));
+  assert.deepEqual(ballot.data.projects.map((p) => p.choice), ['for', 'abstain']);
+  await ballot.submit(); // the network fails: the choices stay, 提交 again
+  assert.equal(ballot.data.vote.canVote, true);
+  assert.deepEqual(ballot.data.projects.map((p) => p.choice), ['for', 'abstain']);
+  await ballot.submit();
+  assert.deepEqual(keys, [keys[0], keys[0]], 'one key for the one ballot');
+  assert.deepEqual(sent, [{ choices: [{ project_id: 31, choice: 'for' }, { project_id: 32, choice: 'abstain' }] }]);
+  assert.equal(wx.toasts.at(-1), '投票成功');
+  assert.equal(ballot.data.vote.has_voted, true);
+  assert.equal(ballot.data.vote.canVote, false);
+  assert.equal(ballot.data.vote.note, '已投票');
+  await ballot.submit();
+  assert.equal(keys.length, 2, 'no second ballot offered');
+});
+
+test('livelihood ballot: a refusal shows the server\'s sentence and the round as it is now', async () => {
+  let closed = false;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/livelihood/votes/3': () => json(200, closed ? round({
+      status: 'closed', status_label: '已结束', result_note: '应投票 3 人，实投 2 人；1 个项目获全体代表过半数赞成票当选。',
+      projects: round().projects.map((p, i) => Object.assign({}, p, {
+        votes_for: 2 - i, votes_against: i, votes_abstain: 0, adopted: i === 0 })),
+    }) : round()),
+    'POST /api/v1/livelihood/votes/3/ballot': () => {
+      closed = true;
+      return error(409, 'conflict', '投票已结束。');
+    },
+  }, { user: DEPUTY });
+  const ballot = await phone.open('pages/livelihood/ballot', { id: '3' });
+  await ballot.choose(event({ id: 31, choice: 'for' }));
+  await ballot.choose(event({ id: 32, choice: 'against' }));
+  await ballot.submit();
+  assert.ok([...wx.toasts, ...wx.modals].includes('投票已结束。'));
+  assert.equal(ballot.data.vote.canVote, false);
+  assert.deepEqual(ballot.data.projects.map((p) => p.resultText), [
+    '赞成 2，反对 0，弃权 0：当选', '赞成 1，反对 1，弃权 0：未当选']);
+});
+
+test('livelihood propose: a citizen proposes to a congress with an Idempotency-Key, then sees it in 我的民生建议', async () => {
+  const posted = [];
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/regions': (req) => page([{ id: 1, name: '湖南省', level: 'province' }, { id: 4, name: '鹤城区', level: 'county' },
+      { id: 9, name: '红星村', level: 'village' }], req),
+    'POST /api/v1/livelihood/proposals': (req) => {
+      posted.push([req.header['Idempotency-Key'], req.data]);
+      return json(201, { id: 5 });
+    },
+    'GET /api/v1/livelihood/proposals': (req) => page([
+      { id: 5, region_id: 4, region_name: '鹤城区', title: '修建停车场', content: '停车难', status: 'adopted',
+        status_label: '已采纳为候选项目', reason: '', project_id: 31, vote_title: '2027 年鹤城区民生实事项目票决', adopted: true,
+        created_at: at(Date.now()), decided_at: at(Date.now()) },
+      { id: 4, region_id: 4, region_name: '鹤城区', title: '增设路灯', content: '太暗', status: 'declined',
+        status_label: '不予采纳', reason: '已列入部门计划', project_id: null, vote_title: null, adopted: null,
+        created_at: at(Date.now()), decided_at: at(Date.now()) },
+    ], req),
+  });
+  const form = await phone.open('pages/livelihood/propose');
+  assert.deepEqual(form.data.regions.map((r) => r.name), ['湖南省', '鹤城区'], 'no village: it has no congress');
+  await form.submit();
+  assert.equal(posted.length, 0);
+  assert.equal(wx.modals.at(-1) || wx.toasts.at(-1), '请选择向哪一级人大提出。');
+  await form.onRegion({ detail: { value: '1' } });
+  await form.onTitle({ detail: { value: ' 修建停车场 ' } });
+  await form.onContent({ detail: { value: '停车难' } });
+  await form.onPhone({ detail: { value: '12345' } });
+  await form.submit();
+  assert.equal(posted.length, 0);
+  await form.onPhone({ detail: { value: '13800001111' } });
+  await form.submit();
+  assert.equal(posted.length, 1);
+  assert.ok(posted[0][0], 'an Idempotency-Key');
+  assert.deepEqual(posted[0][1], { region_id: 4, title: '修建停车场', content: '停车难', contact_phone: '13800001111' });
+  const mine = await phone.follow();
+  assert.equal(mine.route, 'pages/livelihood/proposals');
+  assert.deepEqual(mine.data.items.map((p) => p.outcome), [
+    '已列为“2027 年鹤城区民生实事项目票决”候选项目，票决当选', '不予采纳：已列入部门计划']);
+});
