@@ -421,3 +421,77 @@ def test_a_proposal_goes_only_to_a_draft_round_of_its_congress_or_above(client, 
     refused(client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": voting_round}, headers=admin),
             409, "票决已开始，不能再修改。")
     assert client.get(f"{API}/proposals", headers=admin).json["items"][0]["status"] == "new"
+
+
+def test_refusals_of_callers_who_may_not(client, congress):
+    admin = congress["admins"]["hc"]
+    now = datetime.now(timezone.utc)
+    body = {"title": "票决", "year": 2027, "places": 1, "starts_at": iso(now), "ends_at": iso(now + timedelta(hours=1))}
+    refused(client.post(f"{API}/votes", json=body), 401, "请先登录。")
+    station_admin = congress["factory"].headers_for_admin(congress["factory"].admin(
+        "station-admin", stations=[congress["factory"].station(congress["tree"]["hc"], "城北联络站")]))
+    refused(client.post(f"{API}/votes", json=body, headers=station_admin), 403, "您没有权限进行此操作。")
+    refused(client.post(f"{API}/votes", json=body, headers=congress["headers"][0]), 403, "您没有权限进行此操作。")
+    # Another county's congress is outside the administrator's subtree: 404, as if it did not exist.
+    refused(client.post(f"{API}/votes", json={**body, "region_id": congress["tree"]["yl"].id}, headers=admin), 404,
+            "区域不存在。")
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodVote)) == 0
+    # A draft is nobody's to see but its administrators', the deputies of the county included.
+    vote_id, ids = new_round(client, admin)
+    refused(client.get(f"{API}/votes/{vote_id}", headers=congress["headers"][0]), 404, "票决不存在。")
+    refused(ballot(client, congress["headers"][0], vote_id, ids, ["for"] * 3), 404, "票决不存在。")
+    refused(client.get(f"{API}/votes/{2**31}", headers=admin), 404, "票决不存在。")
+
+
+def test_a_ballot_naming_another_rounds_candidate_is_refused(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("甲",))
+    other_id, other_ids = new_round(client, admin, projects=("乙",))
+    response = ballot(client, congress["headers"][0], vote_id, [ids[0], other_ids[0]], ["for", "for"])
+    refused(response, 422, "选票中有不属于本次票决的项目。")
+    assert cast_count() == 0
+    assert client.get(f"{API}/votes/{vote_id}", headers=admin).json["voted"] == 0
+
+
+def test_a_congress_without_deputies_in_office_or_a_window_past_cannot_open(client, congress):
+    admin = congress["admins"]["yl"]
+    vote_id, _ = new_round(client, admin, places=1, projects=("甲",))
+    congress["others"]["elsewhere"].active = False
+    db.session.commit()
+    refused(client.post(f"{API}/votes/{vote_id}/open", headers=admin), 409, "岳麓区没有在任的县（区）人大代表，不能开始投票。")
+    hc_vote, _ = new_round(client, congress["admins"]["hc"], places=1, projects=("乙",))
+    db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == hc_vote).values(
+        ends_dt=datetime.now(timezone.utc) - timedelta(minutes=1),
+        starts_dt=datetime.now(timezone.utc) - timedelta(hours=1)))
+    db.session.commit()
+    refused(client.post(f"{API}/votes/{hc_vote}/open", headers=congress["admins"]["hc"]), 422,
+            "投票结束时间已过，请先修改投票时间。")
+    assert {v.status.value for v in db.session.scalars(select(LivelihoodVote))} == {"draft"}
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodBallot)) == 0
+
+
+def test_a_candidate_removed_from_a_draft_gives_its_proposal_back(client, congress):
+    admin, tree = congress["admins"]["hc"], congress["tree"]
+    proposal = propose(client, congress["citizen"], tree["hc"]).json
+    too_long = propose(client, congress["citizen"], tree["hc"], content="长" * 1001)
+    assert too_long.status_code == 422 and "content" in too_long.json["errors"]
+    vote_id, _ = new_round(client, admin, projects=())
+    adopted = client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id}, headers=admin).json
+    assert client.delete(f"{API}/votes/{vote_id}/projects/{adopted['project_id']}", headers=admin).status_code == 204
+    back = client.get(f"{API}/proposals", headers=admin).json["items"]
+    assert [(p["status"], p["project_id"]) for p in back] == [("new", None)]
+    assert client.get(f"{API}/votes/{vote_id}", headers=admin).json["projects"] == []
+
+
+def test_exactly_half_of_the_electorate_is_not_a_majority(client, congress):
+    factory = congress["factory"]
+    fourth = factory.deputy(congress["tree"]["hc"], "赵敏", phone="13900000108", level="county")
+    headers = congress["headers"] + [factory.deputy_headers(fourth)]
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=2, projects=("甲", "乙"))
+    for h, choices in zip(headers, (["for", "for"], ["for", "for"], ["for", "against"], ["against", "abstain"])):
+        assert ballot(client, h, vote_id, ids, choices).status_code == 201
+    result = close(client, admin, vote_id).json
+    assert result["electorate"] == 4
+    assert [(p["title"], p["votes_for"], p["adopted"]) for p in result["projects"]] == [("甲", 3, True), ("乙", 2, False)]
+    assert result["result_note"] == "应投票 4 人，实投 4 人；1 个项目获全体代表过半数赞成票当选，少于拟票决的 2 个。"
