@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.livelihood.models import Choice as ChoiceValue
 
-from .common import BodyId, Choice, Id, Items, Line, PageArgs, QuerySchema, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, in_service_years
 from .suggestions import PHONE
 
 PLACES = validate.Range(min=1, max=50, error="拟票决项目数应为 1 到 50 个。")
@@ -11,7 +11,7 @@ YEARS = validate.Range(min=2000, max=2100, error="年度须在 2000 年至 2100 
 BUDGET = validate.Range(min=0, max=100000000, error="预算应为 0 到 1 亿万元之间的数。")
 
 
-def _window(data, partial_of=None):
+def _window(data):
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts is not None and ends is not None and ends <= starts:
         raise ValidationError({"ends_at": ["投票结束时间须晚于开始时间。"]})

@@ -122,6 +122,11 @@ WRITES = {
     "admin_login": ("POST", "/auth/login", "anonymous", {"username": "root", "password": "password123"}, "username", 64),
     "wechat_login": ("POST", "/auth/wechat", "anonymous", {"code": "someone"}, "code", 128),
     "bind_phone": ("POST", "/auth/bind-phone", "citizen", {"code": "phone-13900000000"}, "code", 128),
+    "create_livelihood_vote": ("POST", "/livelihood/votes", "hh_admin", {
+        "title": "2027 年怀化市民生实事项目票决", "year": 2027, "places": 1, "starts_at": "2027-01-10T09:00:00+08:00",
+        "ends_at": "2027-01-10T12:00:00+08:00"}, "title", 100),
+    "propose_livelihood": ("POST", "/livelihood/proposals", "citizen",
+                           {"region_id": "{hc}", "title": "修建停车场", "content": "周末停车难"}, "content", 1000),
 }
 
 
@@ -228,6 +233,19 @@ FIELD_CASES = [
      {"name": "城北\n联络站", "kind": "point", "region_id": "{hc}"}, "name"),
     ("deputy_name_zero_width", "PATCH", "/deputies/{zhang}", "hh_admin", {"name": "张\u200b伟"}, "name"),
     ("deputy_group_two_lines", "PATCH", "/deputies/{zhang}", "hh_admin", {"group": "第一\n小组"}, "group"),
+    ("livelihood_places_51", "POST", "/livelihood/votes", "hh_admin", {"title": "票决", "year": 2027, "places": 51,
+     "starts_at": "2027-01-10T09:00:00+08:00", "ends_at": "2027-01-10T12:00:00+08:00"}, "places"),
+    ("livelihood_window_backwards", "POST", "/livelihood/votes", "hh_admin", {"title": "票决", "year": 2027, "places": 1,
+     "starts_at": "2027-01-10T12:00:00+08:00", "ends_at": "2027-01-10T09:00:00+08:00"}, "ends_at"),
+    ("livelihood_proposal_phone", "POST", "/livelihood/proposals", "citizen",
+     {"region_id": "{hc}", "title": "停车场", "content": "停车难", "contact_phone": "12345"}, "contact_phone"),
+    ("livelihood_proposal_unknown_region", "POST", "/livelihood/proposals", "citizen",
+     {"region_id": 2**31, "title": "停车场", "content": "停车难"}, "region_id"),
+    ("livelihood_proposal_missing_region", "POST", "/livelihood/proposals", "citizen",
+     {"region_id": 999999, "title": "停车场", "content": "停车难"}, "region_id"),
+    ("livelihood_vote_of_another_city", "POST", "/livelihood/votes", "hh_admin", {"region_id": "{yl}", "title": "票决",
+     "year": 2027, "places": 1, "starts_at": "2027-01-10T09:00:00+08:00", "ends_at": "2027-01-10T12:00:00+08:00"},
+     "region_id"),
 ]
 
 

@@ -1,7 +1,8 @@
 """民生实事项目代表票决制 through the HTTP API: a congress's round from draft to result, the deputies who
 vote (those of its level elected in its subtree, fixed when voting opens), the secret ballot, the count
 (more 赞成 than half the electorate, the top N, ties at the cut), progress, and citizens' proposals."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, update
@@ -414,6 +415,9 @@ def test_a_citizen_proposes_and_sees_what_became_of_it(client, congress):
 def test_a_proposal_goes_only_to_a_draft_round_of_its_congress_or_above(client, congress):
     admin, tree = congress["admins"]["hc"], congress["tree"]
     proposal = propose(client, congress["citizen"], tree["hc"]).json
+    elsewhere, _ = new_round(client, congress["admins"]["yl"], projects=())
+    outside = client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": elsewhere}, headers=admin)
+    assert (outside.status_code, outside.json["errors"]) == (422, {"vote_id": ["票决不存在，或不在您的管理范围内。"]})
     township_round, _ = new_round(client, congress["admins"]["hcx"], projects=())
     refused(client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": township_round}, headers=admin),
             422, "只能采纳为所提人大（或其上级人大）的票决候选项目。")
@@ -432,9 +436,12 @@ def test_refusals_of_callers_who_may_not(client, congress):
         "station-admin", stations=[congress["factory"].station(congress["tree"]["hc"], "城北联络站")]))
     refused(client.post(f"{API}/votes", json=body, headers=station_admin), 403, "您没有权限进行此操作。")
     refused(client.post(f"{API}/votes", json=body, headers=congress["headers"][0]), 403, "您没有权限进行此操作。")
-    # Another county's congress is outside the administrator's subtree: 404, as if it did not exist.
-    refused(client.post(f"{API}/votes", json={**body, "region_id": congress["tree"]["yl"].id}, headers=admin), 404,
-            "区域不存在。")
+    # Another county's congress is outside the administrator's subtree: refused as a region that is not there.
+    outside = client.post(f"{API}/votes", json={**body, "region_id": congress["tree"]["yl"].id}, headers=admin)
+    refused(outside, 422, "区域不存在，或不在您的管理范围内。")
+    assert outside.json["errors"] == {"region_id": ["区域不存在，或不在您的管理范围内。"]}
+    unknown = propose(client, congress["citizen"], SimpleNamespace(id=999999))
+    assert (unknown.status_code, unknown.json["errors"]) == (422, {"region_id": ["区域不存在。"]})
     assert db.session.scalar(select(func.count()).select_from(LivelihoodVote)) == 0
     # A draft is nobody's to see but its administrators', the deputies of the county included.
     vote_id, ids = new_round(client, admin)

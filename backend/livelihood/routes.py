@@ -36,14 +36,15 @@ from schemas.livelihood import (
 from ..auth.scope import (
     current_caller,
     current_user,
+    get_by_id,
     get_or_404,
     login_required,
     manages_region,
     region_subtree_clause,
     roles_required,
 )
-from ..errors import APIError, not_found
-from ..extensions import Blueprint, db
+from ..errors import APIError, not_found, validation_failed
+from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region
 from ..pagination import paginate
@@ -198,10 +199,9 @@ def list_votes(args):
 def create_vote(data):
     """新建票决（草稿）：某级人大（区域，默认为本人所管区域）的年度民生实事项目票决，拟票决项目数 1–50 个。"""
     caller = current_caller()
-    region_id = data.get("region_id", caller.admin_region_id)
-    region = get_or_404(Region, region_id, "区域不存在。")
-    if not manages_region(caller, region):
-        raise not_found("区域不存在。")
+    region = get_by_id(Region, data.get("region_id", caller.admin_region_id))
+    if region is None or not manages_region(caller, region):
+        raise validation_failed({"region_id": ["区域不存在，或不在您的管理范围内。"]}, "区域不存在，或不在您的管理范围内。")
     return present_vote(services.create_vote(region, data, current_user()))
 
 
@@ -327,7 +327,9 @@ def propose(data):
     caller = current_caller()
     if "citizen" not in caller.roles:
         raise APIError(403, "forbidden", "请在微信中登录后提出建议。")
-    region = get_or_404(Region, data["region_id"], "区域不存在。")
+    region = get_by_id(Region, data["region_id"])
+    if region is None:
+        raise validation_failed({"region_id": ["区域不存在。"]}, "区域不存在。")
     return present_proposal(services.propose(caller, region, data), admin=False)
 
 
@@ -357,7 +359,9 @@ def list_proposals(args):
 def adopt_proposal(data, proposal_id):
     """采纳为候选项目：加入所提人大（或上级人大）的一个草稿票决。"""
     proposal = _proposal_or_404(proposal_id)
-    vote = managed_vote_or_404(data["vote_id"])
+    vote = get_by_id(LivelihoodVote, data["vote_id"])
+    if vote is None or not _managed(current_caller(), vote):
+        raise validation_failed({"vote_id": ["票决不存在，或不在您的管理范围内。"]}, "票决不存在，或不在您的管理范围内。")
     return present_proposal(services.adopt(proposal, vote, current_user()), admin=True)
 
 

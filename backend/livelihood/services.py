@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, insert, select, update
 from ..audit.log import record
 from ..auth.scope import region_subtree_clause
 from ..db_types import utcnow
-from ..errors import APIError, conflict, validation_failed
+from ..errors import conflict, validation_failed
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, RegionLevel
 from .models import (
