@@ -57,7 +57,8 @@ LISTS = ["/console/suggestions", "/console/activities", "/console/stations", "/c
          "/console/station-options", "/console/suggestions/export.xlsx", "/console/appointments/export.xlsx",
          "/console/stats/export.xlsx", "/console/leaderboard/export.xlsx", "/console/activities/new",
          "/console/stations/new", "/console/deputies/new", "/console/rules", "/console/workdays", "/console/",
-         "/console/evaluations", "/console/evaluations/export.xlsx"]
+         "/console/evaluations", "/console/evaluations/export.xlsx", "/console/livelihood",
+         "/console/livelihood/proposals"]
 
 
 def fuzzing(test):
