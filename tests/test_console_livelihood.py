@@ -49,9 +49,24 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
     blank = post(huaihua, f"{page_path}/projects", {"title": " ", "budget": "很多"}, page=page_path)
     assert blank.status_code == 422
     assert set(at_fields(blank)) == {"title", "budget"}
+    assert summary(blank).startswith("有 2 处需要修改") and "项目名称" in summary(blank)
     for title in ("城区停车场建设", "农贸市场改造"):
         assert post(huaihua, f"{page_path}/projects", {"title": title, "department": "住建局", "budget": "300"},
                     page=page_path).status_code == 302
+
+    # The draft corrected: a refused edit says why under its box; a candidate's budget and name changed.
+    bad_edit = post(huaihua, f"{page_path}/edit", round_form(places="0"), page=page_path)
+    assert bad_edit.status_code == 422 and at_fields(bad_edit) == {"places": "拟票决项目数应为 1 到 50 个。"}
+    first = db.session.scalars(select(LivelihoodProject).order_by(LivelihoodProject.id)).first()
+    edited = post(huaihua, f"{page_path}/projects/{first.id}/edit",
+                  {"title": "城区停车场建设", "department": "城管局", "budget": "", "description": "新增车位 500 个"},
+                  page=page_path)
+    assert edited.status_code == 302
+    db.session.expire_all()
+    assert (first.department, first.budget, first.description) == ("城管局", None, "新增车位 500 个")
+    blank_edit = post(huaihua, f"{page_path}/projects/{first.id}/edit", {"title": ""}, page=page_path)
+    assert blank_edit.status_code == 302 and db.session.get(LivelihoodProject, first.id).title == "城区停车场建设"
+    assert "项目名称：" in text(huaihua.get(page_path))
 
     opened = post(huaihua, f"{page_path}/open", {}, page=page_path)
     assert opened.status_code == 302
@@ -88,6 +103,9 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
                     {"date": "2027-04-01", "percent": "30", "note": "完成选址"}, page=page_path)
     assert progress.status_code == 302
     assert "2027-04-01 30%：完成选址" in text(huaihua.get(page_path))
+    over = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
+                {"date": "2027-05-01", "percent": "130", "note": "完成"}, page=page_path)
+    assert over.status_code == 302 and "完成进度：进度应为 0 到 100。" in text(huaihua.get(page_path))
     public = client.get("/api/v1/public/livelihood", query_string={"region_id": world["tree"]["hh"].id}).json
     assert [(p["title"], p["percent"]) for p in public["items"]] == [("城区停车场建设", 30)]
 
@@ -96,8 +114,8 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
         assert action in log, action
     assert [e.action for e in db.session.scalars(select(AuditEvent).where(
         AuditEvent.action.like("livelihood%")).order_by(AuditEvent.id))] == [
-        "livelihood_vote_created", "livelihood_vote_updated", "livelihood_vote_updated", "livelihood_vote_opened",
-        "livelihood_vote_closed"]
+        "livelihood_vote_created", "livelihood_vote_updated", "livelihood_vote_updated", "livelihood_vote_updated",
+        "livelihood_vote_opened", "livelihood_vote_closed"]
 
 
 def test_citizens_proposals_are_adopted_or_declined(huaihua, world, factory, client):

@@ -27,7 +27,7 @@ from ..livelihood.models import (
 from ..org.models import Deputy, Region
 from . import bp, console_json
 from .activities import _china_iso, _local_input
-from .form_errors import refused_form
+from .form_errors import error_lines, refused_form
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions
 
 VOTE_FIELDS = ("region_id", "title", "year", "places", "starts_at", "ends_at")
@@ -35,6 +35,7 @@ PROJECT_FIELDS = ("title", "department", "budget", "description")
 LABELS = {"title": "标题", "year": "年度", "places": "拟票决项目数", "starts_at": "投票开始时间",
           "ends_at": "投票结束时间", "region_id": "人大（区域）", "department": "责任单位", "budget": "预算（万元）",
           "description": "项目简介", "note": "进度说明", "percent": "完成进度", "date": "日期"}
+PROJECT_LABELS = {**LABELS, "title": "项目名称"}
 
 
 def _region_admin_only():
@@ -150,14 +151,14 @@ def _round_page(vote, values=None, project_values=None):
                 values=form_values, project_values=project_values or {}, result_note=services.result_note(vote))
 
 
-def _refusable(template_context, fields, step):
+def _refusable(template_context, fields, step, labels=LABELS):
     """``step()``, or its refusal shown on the round's page: each reason under its box, as typed."""
     try:
         return step()
     except (APIError, ValidationError) as exc:
         if getattr(exc, "status", 422) != 422:
             raise
-        return refused_form("console/livelihood_vote.html", exc, fields, LABELS, **template_context())
+        return refused_form("console/livelihood_vote.html", exc, fields, labels, **template_context())
 
 
 @bp.get("/livelihood/<int:vote_id>")
@@ -204,7 +205,35 @@ def livelihood_project_add(vote_id):
         flash(f"已添加候选项目“{project.title}”。", "success")
         return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
 
-    return _refusable(lambda: _round_page(_vote(vote_id), project_values=request.form), PROJECT_FIELDS, step)
+    return _refusable(lambda: _round_page(_vote(vote_id), project_values=request.form), PROJECT_FIELDS, step,
+                      PROJECT_LABELS)
+
+
+@bp.post("/livelihood/<int:vote_id>/projects/<int:project_id>/edit")
+@console_page("console.livelihood")
+def livelihood_project_edit(vote_id, project_id):
+    """A candidate corrected while the round is a draft; refused, the reason at the top of the round's page
+    (the candidate's form is one of many on it)."""
+    _region_admin_only()
+    vote = _vote(vote_id)
+    project = _project(vote, project_id)
+    try:
+        services.update_project(vote, project, _project_form(request.form), g.user)
+    except (APIError, ValidationError) as exc:
+        return _refused_here(exc, vote, PROJECT_LABELS)
+    flash(f"已保存候选项目“{project.title}”。", "success")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+
+def _refused_here(exc, vote, labels=LABELS):
+    """A refused step of one of the round page's small forms: its reasons at the top of the page, named
+    as the page names its boxes; a refusal other than a validation (409, 404) goes to ``console_page``."""
+    if getattr(exc, "status", 422) != 422:
+        raise exc
+    db.session.rollback()
+    for line in error_lines(exc, labels):
+        flash(line, "error")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
 
 
 @bp.post("/livelihood/<int:vote_id>/projects/<int:project_id>/delete")
@@ -232,7 +261,11 @@ def livelihood_open(vote_id):
 @console_page("console.livelihood")
 def livelihood_close(vote_id):
     _region_admin_only()
-    vote = services.close_vote(_vote(vote_id), g.user, (request.form.get("reason") or "").strip()[:500])
+    vote = _vote(vote_id)
+    try:
+        services.close_vote(vote, g.user, (request.form.get("reason") or "").strip()[:500])
+    except APIError as exc:
+        return _refused_here(exc, vote)
     flash(f"投票已结束并计票：{services.result_note(vote)}", "success")
     return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
 
@@ -243,10 +276,13 @@ def livelihood_progress(vote_id, project_id):
     _region_admin_only()
     vote = _vote(vote_id)
     project = _project(vote, project_id)
-    data = load_checked(ProgressIn(), {"note": request.form.get("note", ""),
-                                       "percent": number_or_text(request.form.get("percent", "")),
-                                       "date": (request.form.get("date") or "").strip()}, {})
-    services.add_progress(project, data, g.user)
+    try:
+        data = load_checked(ProgressIn(), {"note": request.form.get("note", ""),
+                                           "percent": number_or_text(request.form.get("percent", "")),
+                                           "date": (request.form.get("date") or "").strip()}, {})
+        services.add_progress(project, data, g.user)
+    except (APIError, ValidationError) as exc:
+        return _refused_here(exc, vote)
     flash(f"已登记“{project.title}”的实施进度：{data['percent']}%。", "success")
     return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
 
