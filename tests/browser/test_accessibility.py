@@ -244,6 +244,15 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
     assert factory.client.post(f"/api/v1/activities/{cancelled}/cancel", headers=world["admin"],
                                json={"reason": "天气原因"}).status_code == 200
 
+    livelihood = factory.client.post("/api/v1/livelihood/votes", headers=world["admin"], json={
+        "title": "2027 年怀化市民生实事项目票决", "year": 2027, "places": 1,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=3)).isoformat()})
+    assert livelihood.status_code == 201, livelihood.json
+    assert factory.client.post(f"/api/v1/livelihood/votes/{livelihood.json['id']}/projects", headers=world["admin"],
+                               json={"title": "城区停车场建设", "department": "住建局", "budget": 300}).status_code == 201
+    assert factory.client.post("/api/v1/livelihood/proposals", headers=factory.wechat_login("citizen-a11y"), json={
+        "region_id": world["tree"]["hh"].id, "title": "增设公交站", "content": "希望增设公交站"}).status_code == 201
+
     page.goto(f"{live_server}/console/login")
     audit.check("sign-in")
     page.fill("input[name=username]", "huaihua")
@@ -266,6 +275,7 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         ("履职评价", "/console/evaluations"),
         ("民生实事", "/console/livelihood"),
         ("群众下单", "/console/livelihood/proposals"),
+        ("a 民生实事 round", f"/console/livelihood/{livelihood.json['id']}"),
         ("import", "/console/deputies/import"),
         ("stations", "/console/stations"),
         ("appointments", "/console/appointments"),
