@@ -1,6 +1,6 @@
 """What the demo's people have done by the time `make run` opens: suggestions at every step of their life,
-an activity closed with its points, another dispatched, a research topic offered for 揭榜, and a citizen's
-request to meet a deputy.
+an activity closed with its points, another dispatched, a research topic offered for 揭榜, a citizen's
+request to meet a deputy, and the city's 民生实事项目票决 open for its deputies (群众下单 taken in and declined).
 
 Everything goes through the HTTP API, as the mini-program and the console would send it, so the items
 carry their real timelines, points and notifications. The requests run on a thread of their own, where
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from .auth.models import User
 from .auth.tokens import issue_token
 from .extensions import db
-from .org.models import Deputy, Station
+from .org.models import Deputy, Region, Station
 
 CITIZENS = ("demo-citizen-1", "demo-citizen-2", "demo-citizen-3")
 # The deputies who act in the stories, bound to WeChat users of their own. Whoever binds one of their
@@ -83,12 +83,14 @@ def play():
     codes = {"城北": stations["城北街道人大代表中心联络站"].qr_code, **{name: d.qr_code for name, d in deputies.items()}}
     station_ids = {"城北": stations["城北街道人大代表中心联络站"].id, "迎丰": stations["迎丰街道人大代表之家"].id}
     deputy_ids = {name: d.id for name, d in deputies.items()}
+    city_id = db.session.scalar(select(Region.id).where(Region.name == "怀化市"))
     db.session.commit()
     client = current_app.test_client()
     callers = {key: Caller(client, token) for key, token in tokens.items()}
     with ThreadPoolExecutor(1) as thread:  # outside this command's app context (see the module's note)
         thread.submit(_suggestions, callers, codes, deputy_ids).result()
         thread.submit(_activities, callers, station_ids, deputy_ids, codes).result()
+        thread.submit(_livelihood, callers, city_id).result()
 
 
 def _file(caller, code, category, content, **extra):
@@ -209,3 +211,29 @@ def _activities(c, station_ids, deputy_ids, codes):
         "qr_code": codes["李建国"], "topic": "想当面反映小区加装电梯的资金分摊问题。", "contact_phone": "13900000001",
         "name": "王先生", "activity_id": reception["id"],
     })
+
+
+def _livelihood(c, city_id):
+    """怀化市's 民生实事项目票决 for next year, voting open for a week: three candidates, one of them a
+    citizen's proposal (群众下单), another proposal declined; 徐磊 has voted, 张伟 and 刘芳 (whom the
+    mini-program's demo binds) have not."""
+    admin = c["admin"]
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    year = datetime.now(timezone(timedelta(hours=8))).year + 1
+    parking = c["citizen2"].post("/livelihood/proposals", {
+        "region_id": city_id, "title": "城区增设公共停车场", "content": "鹤城区老城区停车难，建议利用闲置地块增设公共停车场。",
+        "contact_phone": "13900000002"})
+    park = c["citizen3"].post("/livelihood/proposals", {
+        "region_id": city_id, "title": "修缮迎丰公园步道", "content": "迎丰公园步道破损，老人散步不便。"})
+    vote = admin.post("/livelihood/votes", {
+        "region_id": city_id, "title": f"{year} 年怀化市民生实事项目票决", "year": year, "places": 2,
+        "starts_at": (now - timedelta(hours=1)).isoformat(), "ends_at": (now + timedelta(days=7)).isoformat()})
+    for title, department, budget in (("农村饮水安全巩固提升", "市水利局", 3200), ("老旧小区加装电梯", "市住建局", 1800)):
+        admin.post(f"/livelihood/votes/{vote['id']}/projects", {
+            "title": title, "department": department, "budget": budget,
+            "description": f"{title}：{year} 年完成年度建设任务。"})
+    admin.post(f"/livelihood/proposals/{parking['id']}/adopt", {"vote_id": vote["id"]})
+    admin.post(f"/livelihood/proposals/{park['id']}/decline", {"reason": "已列入鹤城区年度城建计划，由区政府组织实施。"})
+    opened = admin.post(f"/livelihood/votes/{vote['id']}/open")
+    c["徐磊"].post(f"/livelihood/votes/{vote['id']}/ballot", {"choices": [
+        {"project_id": p["id"], "choice": choice} for p, choice in zip(opened["projects"], ("for", "for", "abstain"))]})

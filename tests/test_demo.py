@@ -75,6 +75,11 @@ def test_the_demo_has_points_activities_and_an_appointment(app, client):
     station = admin_headers(client, "chengbei", "station12345")
     appointments = client.get("/api/v1/appointments", headers=station).json["items"]
     assert [(a["status"], a["topic"][:6]) for a in appointments] == [("requested", "想当面反映小")]
+    # The city's 民生实事项目票决, open for its three city deputies; one has voted; a proposal taken in, one declined.
+    votes = client.get("/api/v1/livelihood/votes", headers=admin).json["items"]
+    assert [(v["status"], v["electorate"], v["voted"]) for v in votes] == [("voting", 3, 1)]
+    proposals = client.get("/api/v1/livelihood/proposals", headers=admin).json["items"]
+    assert sorted(p["status"] for p in proposals) == ["adopted", "declined"]
 
 
 def test_loading_the_demo_twice_adds_nothing(app):
