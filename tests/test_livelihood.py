@@ -502,3 +502,10 @@ def test_exactly_half_of_the_electorate_is_not_a_majority(client, congress):
     assert result["electorate"] == 4
     assert [(p["title"], p["votes_for"], p["adopted"]) for p in result["projects"]] == [("甲", 3, True), ("乙", 2, False)]
     assert result["result_note"] == "应投票 4 人，实投 4 人；1 个项目获全体代表过半数赞成票当选，少于拟票决的 2 个。"
+
+
+def test_a_citizen_lists_no_rounds(client, congress):
+    opened(client, congress["admins"]["hc"])
+    listed = client.get(f"{API}/votes", headers=congress["citizen"])
+    assert (listed.status_code, listed.json["total"], listed.json["items"]) == (200, 0, [])
+    refused(client.get(f"{API}/votes"), 401, "请先登录。")

@@ -5,7 +5,7 @@ it; the deputies of its electorate see it once voting opens, and cast their ball
 404, as for anything outside their scope. Nobody is ever shown how a deputy voted: administrators see
 who has voted (turnout), and the counts appear once the round is closed.
 """
-from sqlalchemy import exists, select
+from sqlalchemy import exists, false, select
 from sqlalchemy.orm import selectinload
 
 from schemas.common import PageArgs, page_of
@@ -181,7 +181,7 @@ def list_votes(args):
         query = query.where(exists().where(LivelihoodBallot.vote_id == LivelihoodVote.id,
                                            LivelihoodBallot.deputy_id == caller.deputy_id))
     else:
-        query = query.where(False)
+        query = query.where(false())
     if "status" in args:
         query = query.where(LivelihoodVote.status == args["status"])
     page = paginate(query.order_by(LivelihoodVote.year.desc(), LivelihoodVote.id.desc()), args)
