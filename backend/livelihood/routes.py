@@ -5,7 +5,7 @@ it; the deputies of its electorate see it once voting opens, and cast their ball
 404, as for anything outside their scope. Nobody is ever shown how a deputy voted: administrators see
 who has voted (turnout), and the counts appear once the round is closed.
 """
-from sqlalchemy import exists, false, select
+from sqlalchemy import exists, false, func, select
 from sqlalchemy.orm import selectinload
 
 from schemas.common import PageArgs, page_of
@@ -44,7 +44,7 @@ from ..auth.scope import (
     roles_required,
 )
 from ..errors import APIError, not_found, validation_failed
-from ..extensions import Blueprint
+from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region
 from ..pagination import paginate
@@ -123,14 +123,17 @@ def present_progress(entry):
     return {"id": entry.id, "note": entry.note, "percent": entry.percent, "date": entry.on_date}
 
 
-def _summary(vote, has_voted):
+def _summary(vote, has_voted, voted=None):
+    """A round as lists show it; ``voted``: its turnout when the caller counted it already (a list's page)."""
+    if vote.status == VoteStatus.draft:
+        voted = None
+    elif voted is None:
+        voted = services.turnout(vote)
     return {
         "id": vote.id, "region_id": vote.region_id, "region_name": vote.region.name, "title": vote.title,
         "year": vote.year, "places": vote.places, "starts_at": vote.starts_dt, "ends_at": vote.ends_dt,
         "status": vote.status.value, "status_label": VOTE_STATUS_LABELS[vote.status.value],
-        "electorate": vote.electorate,
-        "voted": services.turnout(vote) if vote.status != VoteStatus.draft else None,
-        "has_voted": has_voted,
+        "electorate": vote.electorate, "voted": voted, "has_voted": has_voted,
     }
 
 
@@ -185,10 +188,18 @@ def list_votes(args):
     if "status" in args:
         query = query.where(LivelihoodVote.status == args["status"])
     page = paginate(query.order_by(LivelihoodVote.year.desc(), LivelihoodVote.id.desc()), args)
-    items = []
-    for vote in page["items"]:
-        ballot = services.ballot_of(vote, caller.deputy_id)
-        items.append(_summary(vote, ballot.cast_dt is not None if ballot is not None else None))
+    # The page's turnouts and the caller's own ballots, one query each whatever the page holds.
+    ids = [vote.id for vote in page["items"]]
+    ballots = LivelihoodBallot.__table__.c
+    turnouts = dict(db.session.execute(
+        select(ballots.vote_id, func.count()).where(ballots.vote_id.in_(ids), ballots.cast_dt.is_not(None))
+        .group_by(ballots.vote_id)).all()) if ids else {}
+    mine = dict(db.session.execute(
+        select(ballots.vote_id, ballots.cast_dt.is_not(None)).where(ballots.vote_id.in_(ids),
+                                                                    ballots.deputy_id == caller.deputy_id)).all()
+                ) if ids and caller.deputy_id is not None else {}
+    items = [_summary(vote, bool(mine[vote.id]) if vote.id in mine else None, turnouts.get(vote.id, 0))
+             for vote in page["items"]]
     return {**page, "items": items}
 
 
