@@ -151,6 +151,8 @@ def test_a_draft_is_edited_by_its_regions_administrators_and_is_404_to_others(cl
         "draft", None, None, None)
     patched = client.patch(f"{API}/votes/{vote_id}", json={"places": 3}, headers=admin)
     assert patched.status_code == 200 and patched.json["places"] == 3
+    unchanged = client.patch(f"{API}/votes/{vote_id}", json={"places": 3}, headers=admin)  # nothing to log
+    assert unchanged.status_code == 200
     edited = client.patch(f"{API}/votes/{vote_id}/projects/{ids[0]}", json={"title": "农村公路提质"}, headers=admin)
     assert edited.status_code == 200 and edited.json["title"] == "农村公路提质"
     assert client.delete(f"{API}/votes/{vote_id}/projects/{ids[2]}", headers=admin).status_code == 204
@@ -168,6 +170,10 @@ def test_a_draft_is_edited_by_its_regions_administrators_and_is_404_to_others(cl
         ("2027 年鹤城区民生实事项目票决", {"projects": ["乡村道路硬化", "农村公路提质"]}),
         ("2027 年鹤城区民生实事项目票决", {"projects": ["农贸市场提质", ""]}),
     ]
+    moved = client.patch(f"{API}/votes/{vote_id}", json={"ends_at": "2027-01-10T12:30:00+08:00",
+                                                         "starts_at": "2027-01-10T09:00:00+08:00"}, headers=admin)
+    assert moved.status_code == 200, moved.json
+    assert logged("livelihood_vote_updated")[-1][1]["ends_at"][1] == "2027-01-10 12:30"
 
 
 def test_bad_input_is_refused_with_the_field_named(client, congress):

@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, func, insert, select, update
 
 from ..audit.log import record
 from ..auth.scope import region_subtree_clause
-from ..db_types import utcnow
+from ..db_types import CHINA, utcnow
 from ..errors import conflict, validation_failed
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, RegionLevel
@@ -73,8 +73,9 @@ def _log(action, actor, vote, detail=None):
     record(action, actor, ("livelihood_vote", vote.id, vote.title), vote.region_id, detail)
 
 
-def _iso(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
+def _shown(value):
+    """A value as the 操作日志 tells a change of it: a time in China time to the minute."""
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if hasattr(value, "astimezone") else value
 
 
 # --- the round, while a draft ---------------------------------------------------------------------
@@ -101,7 +102,7 @@ def update_vote(vote, data, actor):
     changes = {}
     for key, attr in FIELDS.items():
         if key in data and data[key] != getattr(vote, attr):
-            changes[key] = [_iso(getattr(vote, attr)), _iso(data[key])]
+            changes[key] = [_shown(getattr(vote, attr)), _shown(data[key])]
             setattr(vote, attr, data[key])
     if changes:
         _log("livelihood_vote_updated", actor, vote, changes)
