@@ -96,3 +96,24 @@ def test_a_close_racing_ballots_counts_exactly_those_it_accepted(team):
         # What the close answered is what stays: nothing counted after it.
         shown = ok(call(team, "GET", f"/votes/{vote_id}", team["admin"]))
         assert [p["votes_for"] for p in shown["projects"]] == [len(accepted)] * len(ids)
+
+
+def test_two_opens_or_two_closes_at_once_take_effect_once(team):
+    for _ in range(ROUNDS):
+        now = datetime.now(timezone.utc)
+        vote = ok(call(team, "POST", "/votes", team["admin"], {
+            "title": "票决", "year": 2027, "places": 1, "starts_at": (now - timedelta(minutes=1)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat()}), 201)
+        project = ok(call(team, "POST", f"/votes/{vote['id']}/projects", team["admin"], {"title": "甲"}), 201)
+        opening = lambda: call(team, "POST", f"/votes/{vote['id']}/open", team["admin"])  # noqa: E731
+        answers = released_together(opening, opening)
+        assert sorted(a.status_code for a in answers) == [200, 409]
+        db.session.close()
+        assert db.session.scalar(select(func.count()).select_from(LivelihoodBallot)
+                                 .where(LivelihoodBallot.vote_id == vote["id"])) == ELECTORS
+        ok(ballot(team, team["headers"][0], vote["id"], [project["id"]])(), 201)
+        closing = lambda: call(team, "POST", f"/votes/{vote['id']}/close", team["admin"], {"reason": "结束"})  # noqa: E731
+        answers = released_together(closing, closing)
+        assert sorted(a.status_code for a in answers) == [200, 409]
+        closed = next(a.json() for a in answers if a.status_code == 200)
+        assert [p["votes_for"] for p in closed["projects"]] == [1]

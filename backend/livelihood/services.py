@@ -3,8 +3,10 @@
 Locks (PostgreSQL; SQLite lets one writer in at a time, and each write below checks the round's state
 in its own statement as well):
 
-* editing a draft, opening and closing take the round's row FOR UPDATE (``_hold(vote, alone=True)``):
-  two of them take turns, and the second reads what the first left;
+* editing a draft, opening and closing begin by moving the round on from the state they expect, in one
+  conditional UPDATE of its row (``_step``), before reading what they check: that holds the row
+  (PostgreSQL) or the database (SQLite) until the request ends, and of two steps at once the second
+  finds the state gone and is refused (a refusal after it rolls the request back whole);
 * a ballot takes it FOR SHARE: ballots do not wait for one another (each writes its own row), but a
   close waits for the ballots in flight and counts them, and a ballot arriving after the close reads
   it closed. A deputy's second ballot waits on their row (UPDATE … WHERE cast_dt IS NULL) and finds it
@@ -57,16 +59,29 @@ def electorate_clause(region):
                 region_subtree_clause(Deputy.region_id, region))
 
 
-def _hold(vote, alone=False):
-    """Read the round's status again with its row held until the request ends (see the module's note)."""
-    db.session.refresh(vote, ["status", "electorate", "starts_dt", "ends_dt"],
-                       with_for_update=True if alone else {"read": True})
+def _hold(vote):
+    """Read the round's status again with its row held FOR SHARE until the request ends (a ballot: see
+    the module's note)."""
+    db.session.refresh(vote, ["status", "electorate", "starts_dt", "ends_dt"], with_for_update={"read": True})
     return vote.status
 
 
+def _step(vote, expected, message, **values):
+    """Move ``vote`` from ``expected`` (a status, or several) to ``values`` (none: it stays, held all the
+    same) in one conditional UPDATE, the step's first write; refused with ``message`` (a function of the
+    status found) when it is no longer there."""
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    moved = db.session.execute(
+        update(LivelihoodVote).where(LivelihoodVote.id == vote.id, LivelihoodVote.status.in_(expected))
+        .values(**(values or {"status": LivelihoodVote.status})).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(vote)
+    if not moved:
+        raise conflict(message(vote.status))
+
+
 def _draft(vote):
-    if _hold(vote, alone=True) != VoteStatus.draft:
-        raise conflict("票决已开始，不能再修改。")
+    _step(vote, VoteStatus.draft, lambda status: "票决已开始，不能再修改。")
 
 
 def _log(action, actor, vote, detail=None):
@@ -152,10 +167,10 @@ def remove_project(vote, project, actor):
 
 
 def open_vote(vote, actor):
-    """投票开始: the electorate is fixed now, one ballot row per deputy in office of the congress."""
-    status = _hold(vote, alone=True)
-    if status != VoteStatus.draft:
-        raise conflict("票决已开始或已结束。")
+    """投票开始: the electorate is fixed now, one ballot row per deputy in office of the congress. The round
+    is moved on first, so that no edit slips in between the checks and the opening; a refusal after it
+    rolls the request back whole."""
+    _step(vote, VoteStatus.draft, lambda status: "票决已开始或已结束。", status=VoteStatus.voting, opened_dt=utcnow())
     count = db.session.scalar(select(func.count()).select_from(LivelihoodProject)
                               .where(LivelihoodProject.vote_id == vote.id))
     if not count:
@@ -170,20 +185,25 @@ def open_vote(vote, actor):
     if not electors:
         raise conflict(f"{region.name}没有在任的{DEPUTY_LEVEL_LABELS[congress_level(region).value]}，不能开始投票。")
     db.session.execute(insert(LivelihoodBallot), [{"vote_id": vote.id, "deputy_id": d} for d in electors])
-    vote.status, vote.electorate, vote.opened_dt = VoteStatus.voting, len(electors), utcnow()
+    vote.electorate = len(electors)
     _log("livelihood_vote_opened", actor, vote, {"electorate": len(electors), "projects": count})
     return vote
 
 
 def close_vote(vote, actor, reason=""):
     """投票结束: the count, once. Early (before the window ends) only with a reason."""
-    status = _hold(vote, alone=True)
-    if status != VoteStatus.voting:
-        raise conflict("票决不在投票中。" if status == VoteStatus.draft else "投票已结束。")
+    def refused(status):
+        return "票决不在投票中。" if status == VoteStatus.draft else "投票已结束。"
+
+    if vote.status != VoteStatus.voting:
+        raise conflict(refused(vote.status))
     now = utcnow()
     if now < vote.ends_dt and not reason:
         raise validation_failed({"reason": ["提前结束投票须说明理由。"]}, "提前结束投票须说明理由。")
-    vote.status, vote.closed_dt, vote.close_reason = VoteStatus.closed, now, reason if now < vote.ends_dt else ""
+    # Closed first: a ballot on its way waits for this (PostgreSQL: it holds the row FOR SHARE, which this
+    # waits for in turn; SQLite: one writer) and then finds the round closed; the count sees every other.
+    _step(vote, VoteStatus.voting, refused, status=VoteStatus.closed, closed_dt=now,
+          close_reason=reason if now < vote.ends_dt else "")
     count(vote)
     voted = turnout(vote)
     _log("livelihood_vote_closed", actor, vote, {"electorate": vote.electorate, "voted": voted,
