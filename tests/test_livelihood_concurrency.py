@@ -1,7 +1,8 @@
 """民生实事票决 raced over real HTTP to a threaded server (the locks matter on PostgreSQL; SQLite lets one
 writer in at a time). Deputies voting at once are all counted; one deputy's two ballots at once make
 one ballot, the other told 您已投票; a close racing ballots counts exactly the ballots it answered 201
-to, and refuses the rest with 投票已结束 — none is both refused and counted, none counted twice."""
+to, and refuses the rest with 投票已结束 — none is both refused and counted, none counted twice. Two opens,
+two closes, or two decisions on one citizen's proposal at once take effect once (on SQLite too)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -117,3 +118,24 @@ def test_two_opens_or_two_closes_at_once_take_effect_once(team):
         assert sorted(a.status_code for a in answers) == [200, 409]
         closed = next(a.json() for a in answers if a.status_code == 200)
         assert [p["votes_for"] for p in closed["projects"]] == [1]
+
+
+def test_two_administrators_deciding_one_proposal_at_once_decide_it_once(team, factory):
+    citizen = factory.wechat_login("citizen-race")
+    db.session.close()
+    for _ in range(ROUNDS):
+        now = datetime.now(timezone.utc)
+        vote = ok(call(team, "POST", "/votes", team["admin"], {
+            "title": "票决", "year": 2027, "places": 1, "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat()}), 201)
+        me = ok(call(team, "GET", "/votes", team["admin"]))["items"][0]
+        proposal = ok(call(team, "POST", "/proposals", citizen, {
+            "region_id": me["region_id"], "title": "增设路灯", "content": "太暗"}), 201)
+        adopt = lambda: call(team, "POST", f"/proposals/{proposal['id']}/adopt", team["admin"], {"vote_id": vote["id"]})  # noqa: E731
+        decline = lambda: call(team, "POST", f"/proposals/{proposal['id']}/decline", team["admin"], {"reason": "不属实"})  # noqa: E731
+        answers = released_together(adopt, adopt, decline)
+        assert sorted(a.status_code for a in answers) == [200, 409, 409]
+        assert all(a.json()["message"] == "该民生实事建议已处理。" for a in answers if a.status_code == 409)
+        shown = ok(call(team, "GET", f"/votes/{vote['id']}", team["admin"]))
+        adopted = next(a.json() for a in answers if a.status_code == 200)
+        assert len(shown["projects"]) == (1 if adopted["status"] == "adopted" else 0)

@@ -332,8 +332,14 @@ def propose(user, region, data):
 
 
 def _undecided(proposal):
-    db.session.refresh(proposal, ["status"], with_for_update=True)
-    if proposal.status != ProposalStatus.new:
+    """Hold the proposal while it is decided, refused once decided: as ``_step``, a conditional UPDATE,
+    so that of two administrators deciding it at once the second is told (on SQLite too)."""
+    held = db.session.execute(
+        update(LivelihoodProposal).where(LivelihoodProposal.id == proposal.id,
+                                         LivelihoodProposal.status == ProposalStatus.new)
+        .values(status=LivelihoodProposal.status).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(proposal)
+    if not held:
         raise conflict("该民生实事建议已处理。")
 
 
