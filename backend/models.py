@@ -12,4 +12,4 @@ from .suggestions.models import Suggestion, SuggestionEvent, SuggestionFollower,
 from .uploads.models import Upload  # noqa: F401
 from .workdays.models import WorkCalendarDay  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
-from .livelihood.models import LivelihoodBallot, LivelihoodChoice, LivelihoodProgress, LivelihoodProject, LivelihoodProposal, LivelihoodVote  # noqa: F401
+from .livelihood.models import LivelihoodBallot, LivelihoodProgress, LivelihoodProject, LivelihoodProposal, LivelihoodVote  # noqa: F401

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from backend.audit.models import AuditEvent
 from backend.extensions import db
-from backend.livelihood.models import LivelihoodBallot, LivelihoodChoice, LivelihoodProject, LivelihoodVote
+from backend.livelihood.models import LivelihoodBallot, LivelihoodProject, LivelihoodVote
 
 API = "/api/v1/livelihood"
 
@@ -85,7 +85,10 @@ def logged(action):
 
 
 def cast_count():
-    return db.session.scalar(select(func.count()).select_from(LivelihoodChoice))
+    """Choices counted in every round so far (one per candidate of each ballot cast)."""
+    db.session.expire_all()
+    return db.session.scalar(select(func.coalesce(func.sum(
+        LivelihoodProject.votes_for + LivelihoodProject.votes_against + LivelihoodProject.votes_abstain), 0)))
 
 
 # --- who votes ----------------------------------------------------------------------------------------
@@ -274,6 +277,27 @@ def test_the_ballot_is_secret(client, congress):
     assert close(client, admin, vote_id).status_code == 200
     shown = client.get(f"{API}/votes/{vote_id}/voters", headers=admin).json["items"]
     assert all(set(v) == {"deputy_id", "name", "voted"} for v in shown)
+
+
+def test_a_ballot_keeps_nothing_of_how_the_deputy_voted(client, congress):
+    """Secret in the database too: casting marks the deputy's ballot as cast and adds to the candidates'
+    tallies; no row anywhere says which way the deputy voted."""
+    vote_id, ids = opened(client, congress["admins"]["hc"], places=1, projects=("路灯", "公厕"))
+
+    def rows():
+        db.session.expire_all()
+        return {table.name: {repr(tuple(row)) for row in db.session.execute(table.select())}
+                for table in db.metadata.sorted_tables}
+
+    before = rows()
+    assert ballot(client, congress["headers"][0], vote_id, ids, ["for", "against"]).status_code == 201
+    after = rows()
+    assert {name for name in after if after[name] != before[name]} == {"livelihood_ballots", "livelihood_projects"}
+    projects = {p.title: (p.votes_for, p.votes_against, p.votes_abstain) for p in db.session.scalars(
+        select(LivelihoodProject).where(LivelihoodProject.vote_id == vote_id))}
+    assert projects == {"路灯": (1, 0, 0), "公厕": (0, 1, 0)}
+    cast = db.session.scalars(select(LivelihoodBallot).where(LivelihoodBallot.cast_dt.is_not(None))).all()
+    assert [b.deputy_id for b in cast] == [congress["electors"][0].id]
 
 
 # --- closing and the count ---------------------------------------------------------------------------------

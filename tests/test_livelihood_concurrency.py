@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.livelihood.models import LivelihoodBallot, LivelihoodChoice
+from backend.livelihood.models import LivelihoodBallot, LivelihoodProject
 
 from .parallel import released_together
 
@@ -55,8 +55,9 @@ def ballot(team, headers, vote_id, ids, choice="for"):
 
 def lines(vote_id):
     db.session.close()
-    return db.session.scalar(select(func.count()).select_from(LivelihoodChoice).join(LivelihoodBallot)
-                             .where(LivelihoodBallot.vote_id == vote_id))
+    return db.session.scalar(select(func.sum(
+        LivelihoodProject.votes_for + LivelihoodProject.votes_against + LivelihoodProject.votes_abstain))
+        .where(LivelihoodProject.vote_id == vote_id))
 
 
 def test_deputies_voting_at_once_are_all_counted(team):

@@ -3,11 +3,12 @@
 A round (``LivelihoodVote``) belongs to one congress, a region: its candidate projects are put to the
 deputies in office of that congress, who each cast one ballot covering every candidate. The electorate
 is fixed when voting opens: a ballot row is written for each elector then, with no cast time; casting
-fills the time in (once: the row is updated only while it has none) and writes the choices. So the
-count the majority is reckoned on, and who may vote, do not move with later roster changes.
+fills the time in (once: the row is updated only while it has none). So the count the majority is
+reckoned on, and who may vote, do not move with later roster changes.
 
-The ballot is secret: no endpoint reads ``LivelihoodChoice`` but the count taken when the round
-closes, whose totals are stored on the candidates.
+The ballot is secret (无记名投票), in the database too: a ballot adds one to each candidate's running
+tally of 赞成, 反对 or 弃权 and keeps nothing of its choices, so no row says how a deputy voted — the
+ballot row says only that they did. The tallies are shown only once the round has closed.
 """
 import enum
 
@@ -85,6 +86,7 @@ class LivelihoodProject(db.Model):
     department: Mapped[str] = mapped_column(String(60), default="")  # 责任单位
     budget: Mapped[float | None] = mapped_column(Float)  # 万元
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The running tallies: 0 from the opening (null while a draft), one added by each ballot; shown once closed.
     votes_for: Mapped[int | None] = mapped_column(Integer)
     votes_against: Mapped[int | None] = mapped_column(Integer)
     votes_abstain: Mapped[int | None] = mapped_column(Integer)
@@ -106,17 +108,6 @@ class LivelihoodBallot(db.Model):
     vote_id: Mapped[int] = mapped_column(ForeignKey("livelihood_votes.id", ondelete="CASCADE"))
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), index=True)
     cast_dt: Mapped[object | None] = mapped_column(UTCDateTime)
-
-
-class LivelihoodChoice(db.Model):
-    """One line of a cast ballot. Read only by the count at the close (secret ballot)."""
-
-    __tablename__ = "livelihood_choices"
-
-    ballot_id: Mapped[int] = mapped_column(ForeignKey("livelihood_ballots.id", ondelete="CASCADE"), primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("livelihood_projects.id", ondelete="CASCADE"), primary_key=True,
-                                            index=True)
-    choice: Mapped[Choice] = mapped_column(str_enum(Choice, "livelihood_choice"))
 
 
 class LivelihoodProposal(db.Model):

@@ -7,12 +7,13 @@ in its own statement as well):
   conditional UPDATE of its row (``_step``), before reading what they check: that holds the row
   (PostgreSQL) or the database (SQLite) until the request ends, and of two steps at once the second
   finds the state gone and is refused (a refusal after it rolls the request back whole);
-* a ballot takes it FOR SHARE: ballots do not wait for one another (each writes its own row), but a
-  close waits for the ballots in flight and counts them, and a ballot arriving after the close reads
-  it closed. A deputy's second ballot waits on their row (UPDATE … WHERE cast_dt IS NULL) and finds it
-  cast.
+* a ballot holds it too (FOR UPDATE), for the few milliseconds it takes: the ballots of a round go one
+  after another, so that their additions to the candidates' tallies never wait on each other in
+  different orders (a deadlock), a close waits for the ballots in flight and counts them, and a ballot
+  arriving after the close reads it closed. A deputy's second ballot finds their row cast
+  (UPDATE … WHERE cast_dt IS NULL).
 """
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, case, exists, func, insert, select, update
 
 from ..audit.log import record
 from ..auth.scope import region_subtree_clause
@@ -23,7 +24,6 @@ from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, RegionLevel
 from .models import (
     Choice,
     LivelihoodBallot,
-    LivelihoodChoice,
     LivelihoodProgress,
     LivelihoodProject,
     LivelihoodProposal,
@@ -60,9 +60,9 @@ def electorate_clause(region):
 
 
 def _hold(vote):
-    """Read the round's status again with its row held FOR SHARE until the request ends (a ballot: see
-    the module's note)."""
-    db.session.refresh(vote, ["status", "electorate", "starts_dt", "ends_dt"], with_for_update={"read": True})
+    """Read the round's status again with its row held until the request ends (a ballot: see the
+    module's note)."""
+    db.session.refresh(vote, ["status", "electorate", "starts_dt", "ends_dt"], with_for_update=True)
     return vote.status
 
 
@@ -185,6 +185,9 @@ def open_vote(vote, actor):
     if not electors:
         raise conflict(f"{region.name}没有在任的{DEPUTY_LEVEL_LABELS[congress_level(region).value]}，不能开始投票。")
     db.session.execute(insert(LivelihoodBallot), [{"vote_id": vote.id, "deputy_id": d} for d in electors])
+    db.session.execute(update(LivelihoodProject).where(LivelihoodProject.vote_id == vote.id)
+                       .values(votes_for=0, votes_against=0, votes_abstain=0)
+                       .execution_options(synchronize_session=False))
     vote.electorate = len(electors)
     _log("livelihood_vote_opened", actor, vote, {"electorate": len(electors), "projects": count})
     return vote
@@ -213,22 +216,13 @@ def close_vote(vote, actor, reason=""):
 
 
 def count(vote):
-    """The result, stored on the candidates: adopted (当选) when its 赞成 exceed half of the electorate
-    (过半数, of everyone entitled to vote, not of those who did), and among those the ``places`` with
-    the most 赞成; a tie at the cut takes every tied candidate in (并列)."""
-    rows = db.session.execute(
-        select(LivelihoodChoice.project_id, LivelihoodChoice.choice, func.count())
-        .join(LivelihoodBallot, LivelihoodBallot.id == LivelihoodChoice.ballot_id)
-        .where(LivelihoodBallot.vote_id == vote.id).group_by(LivelihoodChoice.project_id, LivelihoodChoice.choice)
-    ).all()
-    tally = {}
-    for project_id, choice, n in rows:
-        tally[(project_id, choice)] = n
-    projects = list(vote.projects)
+    """The result, stored on the candidates beside their tallies: adopted (当选) when its 赞成 exceed half
+    of the electorate (过半数, of everyone entitled to vote, not of those who did), and among those the
+    ``places`` with the most 赞成; a tie at the cut takes every tied candidate in (并列)."""
+    projects = db.session.scalars(  # the tallies as the ballots left them, not as this session last read them
+        select(LivelihoodProject).where(LivelihoodProject.vote_id == vote.id)
+        .execution_options(populate_existing=True)).all()
     for project in projects:
-        project.votes_for = tally.get((project.id, Choice.yes), 0)
-        project.votes_against = tally.get((project.id, Choice.no), 0)
-        project.votes_abstain = tally.get((project.id, Choice.abstain), 0)
         project.adopted, project.tied = False, False
     majority = sorted((p for p in projects if 2 * p.votes_for > vote.electorate), key=lambda p: -p.votes_for)
     if len(majority) <= vote.places:
@@ -300,8 +294,18 @@ def cast(vote, ballot, choices):
         if ballot.cast_dt is not None:
             raise conflict("您已投票，不能更改。")
         raise conflict("投票已结束。")
-    db.session.execute(insert(LivelihoodChoice), [
-        {"ballot_id": ballot.id, "project_id": pid, "choice": Choice(choice)} for pid, choice in given.items()])
+    # One added to each candidate's tally of the choice made, and the choices kept nowhere (secret ballot).
+    chosen = {kind: [pid for pid, choice in given.items() if Choice(choice) is kind] for kind in Choice}
+
+    def plus(kind, column):
+        return column + case((LivelihoodProject.id.in_(chosen[kind]), 1), else_=0) if chosen[kind] else column
+
+    db.session.execute(
+        update(LivelihoodProject).where(LivelihoodProject.vote_id == vote.id)
+        .values(votes_for=plus(Choice.yes, LivelihoodProject.votes_for),
+                votes_against=plus(Choice.no, LivelihoodProject.votes_against),
+                votes_abstain=plus(Choice.abstain, LivelihoodProject.votes_abstain))
+        .execution_options(synchronize_session=False))
     return now
 
 

@@ -5,7 +5,8 @@ Revises: 0027
 Create Date: 2026-11-28 06:54:15.215363
 
 New tables only, empty at first: runs at any hour. A round's ballots are written when its voting opens
-(one per elector, ``cast_dt`` null until they vote), so the electorate is fixed then.
+(one per elector, ``cast_dt`` null until they vote), so the electorate is fixed then. The choices of a
+ballot are kept nowhere (secret ballot): each adds one to its candidates' tallies.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -73,17 +74,6 @@ def upgrade():
     with op.batch_alter_table('livelihood_projects', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_livelihood_projects_vote_id'), ['vote_id'], unique=False)
 
-    op.create_table('livelihood_choices',
-    sa.Column('ballot_id', sa.Integer(), nullable=False),
-    sa.Column('project_id', sa.Integer(), nullable=False),
-    sa.Column('choice', sa.Enum('for', 'against', 'abstain', name='livelihood_choice', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.ForeignKeyConstraint(['ballot_id'], ['livelihood_ballots.id'], name=op.f('fk_livelihood_choices_ballot_id_livelihood_ballots'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['project_id'], ['livelihood_projects.id'], name=op.f('fk_livelihood_choices_project_id_livelihood_projects'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('ballot_id', 'project_id', name=op.f('pk_livelihood_choices'))
-    )
-    with op.batch_alter_table('livelihood_choices', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_livelihood_choices_project_id'), ['project_id'], unique=False)
-
     op.create_table('livelihood_progress',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -132,10 +122,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_livelihood_progress_project_id'))
 
     op.drop_table('livelihood_progress')
-    with op.batch_alter_table('livelihood_choices', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_livelihood_choices_project_id'))
-
-    op.drop_table('livelihood_choices')
     with op.batch_alter_table('livelihood_projects', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_livelihood_projects_vote_id'))
 
