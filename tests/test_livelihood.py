@@ -303,6 +303,34 @@ def test_a_ballot_keeps_nothing_of_how_the_deputy_voted(client, congress):
 # --- closing and the count ---------------------------------------------------------------------------------
 
 
+def test_the_sweep_closes_and_counts_a_round_whose_voting_time_is_over(app, client, congress):
+    """Nobody need remember to press 结束投票: the sweep (cron) closes a round once its window has ended,
+    counts it and logs it as the server's; again, it closes nothing twice, and an open round waits."""
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("路灯", "公厕"))
+    still_open, _ = opened(client, admin, places=1, projects=("甲", "乙"))
+    for headers in congress["headers"][:2]:
+        assert ballot(client, headers, vote_id, ids, ["for", "against"]).status_code == 201
+    db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
+        ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.commit()
+
+    def sweep():
+        result = app.test_cli_runner().invoke(args=["sweep"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "到期结束民生实事票决 1 次" in sweep()
+    shown = client.get(f"{API}/votes/{vote_id}", headers=admin).json
+    assert (shown["status"], shown["close_reason"], shown["voted"]) == ("closed", "", 2)
+    assert [(p["title"], p["votes_for"], p["votes_against"], p["adopted"]) for p in shown["projects"]] == [
+        ("路灯", 2, 0, True), ("公厕", 0, 2, False)]
+    closings = [e for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "livelihood_vote_closed"))]
+    assert [(e.actor_user_id, e.detail["voted"]) for e in closings] == [(None, 2)]
+    assert "到期结束民生实事票决 0 次" in sweep()
+    assert client.get(f"{API}/votes/{still_open}", headers=admin).json["status"] == "voting"
+
+
 def test_closing_early_needs_a_reason_and_happens_once(client, congress):
     admin = congress["admins"]["hc"]
     vote_id, ids = opened(client, admin)

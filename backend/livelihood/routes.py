@@ -110,7 +110,7 @@ def present_project(project, closed):
     return {
         "id": project.id, "title": project.title, "description": project.description,
         "department": project.department, "budget": project.budget, "position": project.position,
-        # The counts only once the round is closed (they are not even written before).
+        # The tallies only once the round is closed (while it is open they grow ballot by ballot).
         "votes_for": project.votes_for if closed else None,
         "votes_against": project.votes_against if closed else None,
         "votes_abstain": project.votes_abstain if closed else None,

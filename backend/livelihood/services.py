@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, exists, func, insert, select, update
 from ..audit.log import record
 from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA, utcnow
-from ..errors import conflict, validation_failed
+from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, RegionLevel
 from .models import (
@@ -213,6 +213,23 @@ def close_vote(vote, actor, reason=""):
                                                  "adopted": sum(bool(p.adopted) for p in vote.projects),
                                                  **({"reason": vote.close_reason} if vote.close_reason else {})})
     return vote
+
+
+def close_ended():
+    """The sweep's step: every round still open after its window ends is closed and counted, as an
+    administrator's 结束投票 would (the 操作日志 names the server). Each in a transaction of its own; a
+    round an administrator closes meanwhile is left as they closed it. Returns how many it closed."""
+    closed = 0
+    ids = db.session.scalars(select(LivelihoodVote.id).where(LivelihoodVote.status == VoteStatus.voting,
+                                                             LivelihoodVote.ends_dt <= utcnow())).all()
+    for vote_id in ids:
+        try:
+            close_vote(db.session.get(LivelihoodVote, vote_id), None)
+            db.session.commit()
+            closed += 1
+        except APIError:  # closed by an administrator meanwhile
+            db.session.rollback()
+    return closed
 
 
 def count(vote):
