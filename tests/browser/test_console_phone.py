@@ -164,3 +164,33 @@ def test_no_placeholder_is_cut_off(browser, live_server, station_world, external
     finally:
         context.close()
     assert external_requests == []
+
+
+# The menu's entries drawn across more than one line (a label broken as 首\n页), and whether the menu
+# passes the screen's right edge.
+MENU_LINES = """() => {
+  const broken = [...document.querySelectorAll('.topbar nav a')].filter((a) => {
+    const range = document.createRange();
+    range.selectNodeContents(a);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+  }).map((a) => a.textContent.trim());
+  const nav = document.querySelector('.topbar nav').getBoundingClientRect();
+  return {broken, past: nav.right > document.documentElement.clientWidth + 0.5};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 1366, 1600, 1920])
+def test_every_menu_entry_is_on_one_line_on_a_pc(browser, live_server, factory, external_requests, width):
+    """A region administrator's menu has 14 entries: on a PC screen each reads on one line (the menu takes a
+    row of its own below the name when the header's one row cannot hold it), none past the screen's edge."""
+    tree = factory.tree()
+    factory.admin("huaihua", region=tree["hh"])
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "huaihua")
+        assert page.locator(".topbar nav a").count() == 14
+        assert page.evaluate(MENU_LINES) == {"broken": [], "past": False}
+    finally:
+        context.close()
+    assert external_requests == []
