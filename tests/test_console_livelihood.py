@@ -53,6 +53,7 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
     for title in ("城区停车场建设", "农贸市场改造"):
         assert post(huaihua, f"{page_path}/projects", {"title": title, "department": "住建局", "budget": "300"},
                     page=page_path).status_code == 302
+    assert "<td>住建局</td><td>300</td>" in text(huaihua.get(page_path))  # 万元 as written, not 300.0
 
     # The draft corrected: a refused edit says why under its box; a candidate's budget and name changed.
     bad_edit = post(huaihua, f"{page_path}/edit", round_form(places="0"), page=page_path)

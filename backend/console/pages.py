@@ -41,6 +41,12 @@ def china_end(ends, starts):
     return china_dt(ends, "%m-%d %H:%M")
 
 
+@bp.app_template_filter("amount")
+def amount(value):
+    """A sum of money (万元) as people write it: 3200, 12.5 — never 3200.0; nothing for none."""
+    return "" if value is None else f"{value:g}"
+
+
 @bp.app_template_global()
 def query_args():
     """The page's own query (its filters), for its pager and export links: without url_for's own keywords
