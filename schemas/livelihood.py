@@ -143,7 +143,9 @@ class ProjectOut(Schema):
     progress = fields.List(fields.Nested(ProgressOut), required=True)
 
 
-class VoteOut(Schema):
+class VoteListOut(Schema):
+    """A round as lists show it."""
+
     id = fields.Integer(required=True)
     region_id = fields.Integer(required=True)
     region_name = fields.String(required=True)
@@ -158,27 +160,16 @@ class VoteOut(Schema):
     voted = fields.Integer(allow_none=True, required=True, metadata={"description": "how many have voted (turnout)"})
     has_voted = fields.Boolean(allow_none=True, required=True,
                                metadata={"description": "the calling deputy's ballot is cast; null for others"})
+
+
+class VoteOut(VoteListOut):
+    """A round whole: its list fields, when it opened and closed, the result and the candidates."""
+
     opened_at = fields.DateTime(allow_none=True, required=True)
     closed_at = fields.DateTime(allow_none=True, required=True)
     close_reason = fields.String(required=True)
     result_note = fields.String(required=True, metadata={"description": "the result in one sentence, after the close"})
     projects = fields.List(fields.Nested(ProjectOut), required=True)
-
-
-class VoteListOut(Schema):
-    id = fields.Integer(required=True)
-    region_id = fields.Integer(required=True)
-    region_name = fields.String(required=True)
-    title = fields.String(required=True)
-    year = fields.Integer(required=True)
-    places = fields.Integer(required=True)
-    starts_at = fields.DateTime(required=True)
-    ends_at = fields.DateTime(required=True)
-    status = fields.String(required=True)
-    status_label = fields.String(required=True)
-    electorate = fields.Integer(allow_none=True, required=True)
-    voted = fields.Integer(allow_none=True, required=True)
-    has_voted = fields.Boolean(allow_none=True, required=True)
 
 
 class BallotOut(Schema):
