@@ -24,6 +24,12 @@ def _have_browser():
 
 
 def pytest_collection_modifyitems(config, items):
+    # What a browser test checks is what the page does in the browser (its scripts, forms, dialogs and
+    # layout); the services under it are those the API and console tests run on both databases. So they
+    # run once, in the SQLite pass (pytest.ini's database_independent).
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.database_independent)
     if _have_browser():
         return
     if os.environ.get("REQUIRE_BROWSER") == "1":
