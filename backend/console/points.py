@@ -348,13 +348,11 @@ def _evaluation_args(user):
 def evaluations():
     user = g.user
     year, region, grade = _evaluation_args(user)
-    rows, summary, labels = grades.evaluation(user, region, year, grade or None)
-    counts = dict.fromkeys(labels, 0) | dict(db.session.execute(summary).all())
+    graded = grades.evaluation(user, region, year, grade or None)
     lowest = set(_lowest_labels(region))
     return render_template(
-        "console/evaluations.html", counts=counts,
-        page=listing_page(rows, EVALUATION_PER_PAGE, rows=True,
-                          total=counts.get(grade, 0) if grade else sum(counts.values())),
+        "console/evaluations.html", counts=graded.counts,
+        page=listing_page(graded.rows, EVALUATION_PER_PAGE, rows=True, total=graded.listed),
         year=year, region=region, grade=grade, regions=managed_regions(user), lowest=lowest,
         provisional=year >= queries.current_year(), level_labels=DEPUTY_LEVEL_LABELS,
         bands=grades.in_force(region),
@@ -372,7 +370,7 @@ def export_evaluations():
     """The evaluation as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
     user = g.user
     year, region, grade = _evaluation_args(user)
-    rows, _, _ = grades.evaluation(user, region, year, grade or None)
+    rows = grades.evaluation(user, region, year, grade or None).rows
     provisional = year >= queries.current_year()
     wb = new_workbook()
     written = write_sheet(

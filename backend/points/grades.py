@@ -13,6 +13,7 @@ how 连续两年 is judged. The evaluation list grades in SQL (``grade_case``), 
 statement, never loaded into Python.
 """
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 from sqlalchemy import and_, case, delete, false, func, insert, literal, select
@@ -49,10 +50,6 @@ class Bands:
         return next(band for band in self.bands if band[1] is None or total >= band[1])
 
 
-def _path_ids(path):
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 def _sets(region_ids):
     """{region_id: ((label, min_points), ...)}: the sets the regions ``region_ids`` have, highest first."""
     if not region_ids:
@@ -75,7 +72,7 @@ def in_force(region):
     else the deployment's default."""
     root = root_region()
     region = region if region is not None else root
-    path_ids = _path_ids(region.path) if region is not None else []
+    path_ids = region.path_ids if region is not None else []
     sets = _sets(path_ids)
     for region_id in reversed(path_ids):
         if region_id in sets:
@@ -187,8 +184,29 @@ def year_start(year):
     return datetime(year, 1, 1, tzinfo=CHINA)
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """A year's evaluation as ``evaluation`` builds it: ``rows`` to page or export, and the count of each
+    grade, read once and only when asked for (an export does not need it)."""
+
+    rows: object  # a SELECT, filtered by ``grade``
+    summary: object  # a SELECT of (grade, count), before the grade filter
+    labels: list  # every grade that can be given, in band order
+    grade: str | None
+
+    @cached_property
+    def counts(self):
+        """{grade: how many}, every grade that can be given in band order, 0 where none."""
+        return dict.fromkeys(self.labels, 0) | dict(db.session.execute(self.summary).all())
+
+    @property
+    def listed(self):
+        """How many ``rows`` holds: taken from the counts, no pass over the deputies of its own."""
+        return self.counts.get(self.grade, 0) if self.grade else sum(self.counts.values())
+
+
 def evaluation(user, region, year, grade=None):
-    """The evaluation of ``year`` as (rows, summary-query): the deputies in office ``user`` manages in
+    """The evaluation of ``year`` (an ``Evaluation``): the deputies in office ``user`` manages in
     ``region``'s subtree (None: all of them), each graded by their own region's bands, those without a
     point that year at 0. ``rows`` is a SELECT ordered by total (highest first) then id, of ``id``,
     ``name``, ``level``, ``region_name``, ``total``, ``grade``, ``rank`` (among the listed deputies before
@@ -229,4 +247,4 @@ def evaluation(user, region, year, grade=None):
     ).subquery("graded")
     summary = select(graded.c.grade, func.count()).group_by(graded.c.grade)
     labels = [label for _, bands in reversed(sets) for label, _ in bands]
-    return rows, summary, list(dict.fromkeys(labels))
+    return Evaluation(rows, summary, list(dict.fromkeys(labels)), grade)

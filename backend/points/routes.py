@@ -254,10 +254,9 @@ def _evaluation_region(args):
 
 def evaluation_page(user, region, year, grade, args):
     """A page of the evaluation (``grades.evaluation``) in the contract's list shape, with its summary."""
-    rows, summary, labels = grades.evaluation(user, region, year, grade)
-    counts = dict.fromkeys(labels, 0) | dict(db.session.execute(summary).all())
-    # The count is the summary's: no third pass over the deputies.
-    page = paginate(rows, args, rows=True, total=counts.get(grade, 0) if grade else sum(counts.values()))
+    graded = grades.evaluation(user, region, year, grade)
+    page = paginate(graded.rows, args, rows=True, total=graded.listed)
+    counts = graded.counts
     return {
         **page,
         "items": [{"deputy": {"id": row.id, "name": row.name, "level": row.level.value, "region_name": row.region_name},
