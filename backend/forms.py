@@ -1,8 +1,11 @@
-"""Reading numbers people type into forms and query strings (the console, the public pages), and a
-form's own checks reported together with its schema's."""
+"""Reading numbers and times people type into forms and query strings (the console, the public pages),
+and a form's own checks reported together with its schema's."""
+from datetime import datetime
+
 from marshmallow import ValidationError
 
 from .auth.scope import MAX_ID
+from .db_types import CHINA
 
 
 def parse_int(value, low=1, high=MAX_ID):
@@ -22,6 +25,23 @@ def number_or_text(value):
     else the text itself, for the schema to refuse by name (2.5 is no number of points)."""
     number = parse_int(value, -(2**31), 2**31 - 1)
     return number if number is not None else str(value).strip()
+
+
+def local_input(moment):
+    """A stored time as a datetime-local box shows it (China time, to the minute); "" for none."""
+    return moment.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M") if moment is not None else ""
+
+
+def china_iso(value):
+    """A datetime-local box's text (China time, no offset) as ISO 8601 with +08:00 for the API's schemas,
+    else the text itself for the schema to refuse by name (None for nothing typed)."""
+    value = (value or "").strip()
+    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=CHINA).isoformat()
+        except ValueError:
+            continue
+    return value or None
 
 
 def noted(errors, check, *args):

@@ -4,7 +4,7 @@ check-in screen, 补签, 结单.
 Also the deputy and station pickers' searches, which the organisation pages share. What every console
 page shares is in console/pages.py; a refused form's messages under its fields, in console/form_errors.py.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -27,10 +27,10 @@ from ..activities.models import (
     ActivityStatus,
 )
 from ..auth.scope import deputy_scope_clause, get_by_id, region_subtree_clause, station_scope_clause
-from ..db_types import CHINA, utcnow
+from ..db_types import utcnow
 from ..errors import APIError, error_response, not_found, validation_failed
 from ..extensions import db
-from ..forms import load_checked, number_or_text, parse_int
+from ..forms import china_iso, load_checked, local_input, number_or_text, parse_int
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..pagination import paginate
 from ..points.models import PointEntry
@@ -185,21 +185,6 @@ def activities():
     )
 
 
-def _local_input(dt):
-    return dt.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M")
-
-
-def _china_iso(value):
-    """A datetime-local input (China time, no offset) as ISO 8601 with +08:00, or the raw text."""
-    value = (value or "").strip()
-    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=CHINA).isoformat()
-        except ValueError:
-            continue
-    return value or None
-
-
 def _open_slots(form):
     """揭榜名额 as typed (a number, or the text for the schema to refuse); blank: by invitation only."""
     return number_or_text(form.get("open_slots")) if form.get("open_slots", "").strip() else None
@@ -215,8 +200,8 @@ def activity_data(form, user):
     data = {
         "title": form.get("title", ""),
         "type": form.get("type", ""),
-        "starts_at": _china_iso(form.get("starts_at")),
-        "ends_at": _china_iso(form.get("ends_at")),
+        "starts_at": china_iso(form.get("starts_at")),
+        "ends_at": china_iso(form.get("ends_at")),
         "deputy_ids": [number_or_text(value) for value in form.getlist("deputy_ids")],
         "description": form.get("description", ""),
         "points": _points(form),
@@ -264,7 +249,7 @@ def activity_new():
         start -= timedelta(minutes=start.minute % 5)
         values = {
             "type": "reception", "place_mode": "station", "station_id": request.args.get("station_id", ""),
-            "starts_at": _local_input(start), "ends_at": _local_input(start + timedelta(hours=2)),
+            "starts_at": local_input(start), "ends_at": local_input(start + timedelta(hours=2)),
         }
         chosen_ids = []
     chosen = selected_deputies(user, chosen_ids)
@@ -296,8 +281,8 @@ def activity_patch_data(form, activity):
     if "open_slots" in form:  # blank: 停止揭榜 (those who claimed a place stay)
         data["open_slots"] = _open_slots(form)
     for key, current in (("starts_at", activity.starts_dt), ("ends_at", activity.ends_dt)):
-        if form.get(key, "").strip() != _local_input(current):
-            data[key] = _china_iso(form.get(key))
+        if form.get(key, "").strip() != local_input(current):
+            data[key] = china_iso(form.get(key))
     return load_checked(ActivityPatch(), data, _untitled(form))
 
 
@@ -309,8 +294,8 @@ def _untitled(form):
 def _edit_values(activity):
     return {
         "title": activity.title, "type": activity.type.value, "place": activity.place,
-        "starts_at": _local_input(activity.starts_dt),
-        "ends_at": _local_input(activity.ends_dt), "description": activity.description,
+        "starts_at": local_input(activity.starts_dt),
+        "ends_at": local_input(activity.ends_dt), "description": activity.description,
         "points": "" if activity.points is None else activity.points,
         "open_slots": "" if activity.open_slots is None else activity.open_slots,
     }

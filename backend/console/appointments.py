@@ -18,7 +18,7 @@ from ..appointments import services
 from ..appointments.models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
 from ..errors import APIError, validation_failed
 from ..extensions import db
-from ..forms import parse_int
+from ..forms import local_input, parse_int
 from ..org.models import Deputy, Station
 from . import bp, console_login_required
 from .pages import listing_page
@@ -130,15 +130,11 @@ def appointment_or_404(appointment_id):
     return appointment
 
 
-def _local_input(value):
-    return value.astimezone(CHINA).strftime("%Y-%m-%dT%H:%M") if value is not None else ""
-
-
 def _form_values(appointment):
     """What the answer forms hold when the page opens: for 改约 the time and place already agreed;
     for a booked reception day its start."""
     meet = appointment.meet_dt or (appointment.activity.starts_dt if appointment.activity else None)
-    return {"meet_at": _local_input(meet), "place": appointment.place if appointment.meet_dt else ""}
+    return {"meet_at": local_input(meet), "place": appointment.place if appointment.meet_dt else ""}
 
 
 def render_appointment(appointment, refused=None, status=200, errors=None):

@@ -12,7 +12,7 @@ from schemas.livelihood import ProgressIn, ProjectIn, VoteIn, VotePatch
 from ..auth.scope import get_by_id, manages_region, region_subtree_clause
 from ..errors import APIError, not_found
 from ..extensions import db
-from ..forms import load_checked, number_or_text, parse_int
+from ..forms import china_iso, load_checked, local_input, number_or_text, parse_int
 from ..livelihood import services
 from ..livelihood.models import (
     PROPOSAL_STATUS_LABELS,
@@ -26,7 +26,6 @@ from ..livelihood.models import (
 )
 from ..org.models import Deputy, Region
 from . import bp, console_json
-from .activities import _china_iso, _local_input
 from .form_errors import error_lines, refused_form
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions
 
@@ -76,7 +75,7 @@ def _vote_form(form, patch=False):
     for key in ("year", "places"):
         data[key] = number_or_text(form.get(key, ""))
     for key in ("starts_at", "ends_at"):
-        data[key] = _china_iso(form.get(key))
+        data[key] = china_iso(form.get(key))
     if not patch:
         data["region_id"] = number_or_text(form.get("region_id", "")) if form.get("region_id") else g.user.admin_region_id
     return load_checked(VotePatch() if patch else VoteIn(), {k: v for k, v in data.items() if v is not None}, {})
@@ -145,7 +144,7 @@ def _round_page(vote, values=None, project_values=None):
     draft = vote.status == VoteStatus.draft
     form_values = values or {
         "title": vote.title, "year": vote.year, "places": vote.places,
-        "starts_at": _local_input(vote.starts_dt), "ends_at": _local_input(vote.ends_dt)}
+        "starts_at": local_input(vote.starts_dt), "ends_at": local_input(vote.ends_dt)}
     return dict(vote=vote, draft=draft, closed=vote.status == VoteStatus.closed, status_labels=VOTE_STATUS_LABELS,
                 voters=voters, voted=sum(1 for v in voters if v.voted), proposals=proposals,
                 values=form_values, project_values=project_values or {}, result_note=services.result_note(vote))
