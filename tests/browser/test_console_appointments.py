@@ -48,6 +48,7 @@ def test_station_admin_confirms_a_station_code_request(desktop, live_server, fac
 
     # The request's page: 婉拒 asks first (dismissed: nothing happens), then 确认 with a time.
     expect(desktop.locator("#appointment-status")).to_have_text("待确认")
+    desktop.wait_for_load_state("load")  # the page's scripts, which ask before 婉拒, have run (a busy machine)
     desktop.fill("#decline-reason", "暂不安排")
     desktop.click("#decline button[type=submit]")
     assert dialogs and "确定婉拒吗" in dialogs[0]
