@@ -48,3 +48,86 @@ class LinkedAccountOut(Schema):
 
 class AdminLinkOut(Schema):
     account = fields.Nested(LinkedAccountOut, required=True, metadata={"description": "此后提醒发到本微信的管理账号"})
+
+
+# --- 个人信息 (PIPL art. 45) -------------------------------------------------------------------------
+
+
+class PersonalAccountOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"description": "wechat（微信小程序）或 web（手机浏览器）"})
+    kind_label = fields.String(required=True)
+    phone = fields.String(allow_none=True, metadata={"description": "本人绑定的手机号（完整显示，仅本人可见）"})
+    created_at = fields.DateTime(required=True)
+    last_login_at = fields.DateTime(allow_none=True)
+
+
+class LocationCopyOut(Schema):
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    address = fields.String()
+
+
+class SuggestionCopyOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    category = fields.String(required=True)
+    content = fields.String(required=True)
+    contact_phone = fields.String(allow_none=True)
+    location = fields.Nested(LocationCopyOut, allow_none=True)
+    anonymous = fields.Boolean(required=True)
+    public_consent = fields.Boolean(required=True)
+    photos = fields.Integer(required=True, metadata={"description": "附带的照片张数"})
+    created_at = fields.DateTime(required=True)
+
+
+class RatingCopyOut(Schema):
+    suggestion_id = fields.Integer(required=True)
+    number = fields.String(allow_none=True)
+    round = fields.Integer(required=True)
+    satisfaction = fields.String(required=True)
+    satisfaction_label = fields.String(required=True)
+    comment = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class AppointmentCopyOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    topic = fields.String(required=True)
+    name = fields.String(required=True)
+    contact_phone = fields.String(required=True)
+    preferred_time = fields.String(required=True)
+    meet_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ProposalCopyOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    content = fields.String(required=True)
+    contact_phone = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+def _copies(item_schema, what):
+    return type(f"{item_schema.__name__.removesuffix('Out')}ListOut", (Schema,), {
+        "total": fields.Integer(required=True, metadata={"description": f"{what}总数"}),
+        "items": fields.List(fields.Nested(item_schema), required=True,
+                             metadata={"description": "最新的至多 200 条，新的在前"}),
+    })
+
+
+class PersonalDataOut(Schema):
+    account = fields.Nested(PersonalAccountOut, required=True)
+    suggestions = fields.Nested(_copies(SuggestionCopyOut, "建议"), required=True)
+    unattached_photos = fields.Integer(required=True, metadata={"description": "已上传但未随建议提交的照片张数"})
+    ratings = fields.Nested(_copies(RatingCopyOut, "评价"), required=True)
+    appointments = fields.Nested(_copies(AppointmentCopyOut, "约见"), required=True)
+    livelihood_proposals = fields.Nested(_copies(ProposalCopyOut, "民生实事建议"), required=True)

@@ -54,6 +54,9 @@ class User(db.Model):
     # A console account (no openid of its own): the mini-program user its WeChat reminders go to,
     # linked by scanning a one-time code (auth.wechat_link).
     notify_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # A citizen who cancelled their account (注销, auth.erasure): the row stays, stripped of everything that
+    # identified them, so that the items they filed keep their filer as an anonymous 群众.
+    erased_dt: Mapped[object | None] = mapped_column(UTCDateTime)
 
     deputy: Mapped[Deputy | None] = relationship()
     notify_user: Mapped["User | None"] = relationship(remote_side=[id])

@@ -1,17 +1,20 @@
 """Auth API: /auth/wechat, /auth/bind-phone, /auth/login, /me, /me/admin-link (console accounts' WeChat
-reminders), and /auth/web for citizens in a phone browser."""
-from flask import current_app, request
+reminders), /auth/web for citizens in a phone browser, and a citizen's /me/personal-data and 注销 (DELETE
+/me, auth.erasure)."""
+from flask import current_app, g, request
 from marshmallow import fields
 
 from schemas.auth import (
-    AdminLinkIn, AdminLinkOut, BindPhoneIn, MeOut, PasswordLoginIn, TokenOut, UserOut, WeChatLoginIn,
+    AdminLinkIn, AdminLinkOut, BindPhoneIn, MeOut, PasswordLoginIn, PersonalDataOut, TokenOut, UserOut,
+    WeChatLoginIn,
 )
 from schemas.admins import OwnPasswordIn
 from schemas.common import StrictSchema, Text
 
+from ..errors import APIError
 from ..extensions import Blueprint, limiter
 from ..web.limits import configured
-from . import services, wechat_link
+from . import erasure, services, wechat_link
 from .limits import own_password_limits, sign_in_limits
 from .scope import admin_required, current_caller, current_user, login_required
 from .tokens import issue_token
@@ -89,6 +92,39 @@ def change_own_password(data):
     user = current_user()
     services.change_own_password(user, data["current_password"], data["new_password"])
     return token_answer(user)
+
+
+def _citizen():
+    """The caller as a User, if a citizen who may see and erase their own data here (else the refusal)."""
+    refused = erasure.refusal(current_caller())
+    if refused is not None:
+        raise refused
+    return current_user()
+
+
+@blp.get("/me/personal-data")
+@login_required
+@blp.response(200, PersonalDataOut)
+def personal_data():
+    """个人信息（群众）：本平台保存的本人信息副本——手机号、账号创建时间、提交的建议（含联系电话、位置、照片张数）、
+    评价、约见和民生实事建议；每类列出最新的至多 200 条并给出总数。代表和管理员的信息由人大工作人员维护，不在此提供。"""
+    return erasure.personal_data(_citizen())
+
+
+@blp.delete("/me")
+@blp.response(204)
+@blp.alt_response(403, description="代表或管理员账号：请联系人大工作人员")
+@blp.alt_response(409, description="本微信正在接收管理账号的提醒，须先解除")
+def erase_me():
+    """注销账号（群众）：抹去本人身份（微信 openid、浏览器身份、手机号）和个人信息（建议、约见、民生实事建议中的联系电话和位置，
+    上传的照片），取消未进行的约见（代表和联络站会收到通知），本人所有设备上的登录随即失效。已提交的建议作为人大工作台账保留，
+    以匿名“群众”的名义继续办理，但不再通知本人，也不能再评价。用同一令牌重试，得到同样的回答。"""
+    if g.get("erased_user_id") is not None:
+        return None  # already cancelled by this token's account: the same answer, nothing done again
+    if current_caller() is None:
+        raise APIError(401, "unauthorized", "请先登录。")
+    erasure.erase(_citizen())
+    return None
 
 
 # --- citizens in a phone browser outside WeChat (the /q/{code} page) -----------------------------

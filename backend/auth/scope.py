@@ -95,7 +95,7 @@ def _caller_statement():
     return (
         select(
             users.c.id, users.c.token_version, users.c.openid, users.c.web_id, users.c.display_name, users.c.phone,
-            users.c.deputy_id, users.c.admin_region_id, users.c.disabled_dt,
+            users.c.deputy_id, users.c.admin_region_id, users.c.disabled_dt, users.c.erased_dt,
             deputies.c.active.label("deputy_active"), deputies.c.name.label("deputy_name"),
             regions.c.path.label("admin_path"),
             # The separator as SQL text: a plain "," would be rendered into the statement at every run.
@@ -109,9 +109,13 @@ def _caller_statement():
     )
 
 
+ERASE_PATH = "/api/v1/me"  # DELETE: 注销 (auth.erasure)
+
+
 def load_current_user():
     """Resolve the bearer token once per request into ``g.caller`` (None for anonymous callers)."""
     g.caller = None
+    g.pop("erased_user_id", None)
     g.pop("user", None)  # loaded on demand by current_user(); an app context can outlive a request
     header = request.headers.get("Authorization", "")
     if not header:
@@ -121,6 +125,13 @@ def load_current_user():
         raise APIError(401, "unauthorized", "登录凭证格式不正确，请重新登录。")
     payload = read_token(token.strip())
     row = db.session.connection().execute(_caller_statement(), {"uid": payload["uid"]}).one_or_none() if payload else None
+    if row is not None and row.erased_dt is not None:
+        if request.method == "DELETE" and request.path == ERASE_PATH:
+            # 注销 asked again with a token of the account it cancelled (a retry whose first answer was
+            # lost): answered as the first time (auth.routes.erase_me), nothing done.
+            g.erased_user_id = row.id
+            return
+        raise APIError(401, "unauthorized", "该账号已注销，请重新进入小程序或重新扫码。")
     # A disabled account's version was bumped too; its own check stands should anything skip the bump.
     if row is None or row.token_version != payload.get("v") or row.disabled_dt is not None:
         raise APIError(401, "unauthorized", "登录已过期或无效，请重新登录。")

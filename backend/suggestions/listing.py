@@ -38,8 +38,9 @@ from .queries import (
 from .snapshots import ITEM_COLUMNS, Attachment, Citizen, ItemSnapshot, Named
 
 # After an item's own columns, each row carries the names it shows: its station's id, name, region id
-# and region path, its own region's path, its deputy's name and its citizen's phone (see _list_statements).
-_SHOWN_NAMES = 7
+# and region path, its own region's path, its deputy's name, its citizen's phone and when they cancelled their
+# account, if they did (see _list_statements).
+_SHOWN_NAMES = 8
 
 
 def _attachments(photos):
@@ -52,14 +53,14 @@ def _snapshot(row):
     """One listed suggestion, from a page row (``ITEM_COLUMNS``, then ``_SHOWN_NAMES``, the total and
     the photos)."""
     columns = dict(zip(ITEM_COLUMNS, row))
-    station_id, station_name, station_region_id, station_region_path, region_path, deputy_name, citizen_phone = \
-        row[len(ITEM_COLUMNS):len(ITEM_COLUMNS) + _SHOWN_NAMES]
+    station_id, station_name, station_region_id, station_region_path, region_path, deputy_name, citizen_phone, \
+        citizen_erased = row[len(ITEM_COLUMNS):len(ITEM_COLUMNS) + _SHOWN_NAMES]
     station = Named(station_id, station_name, RegionRef(station_region_id, station_region_path)) \
         if station_id is not None else None
     deputy_id = columns["deputy_id"]
     return ItemSnapshot(
         columns, station, Named(deputy_id, deputy_name) if deputy_id is not None else None,
-        RegionRef(columns["region_id"], region_path), Citizen(columns["citizen_id"], citizen_phone),
+        RegionRef(columns["region_id"], region_path), Citizen(columns["citizen_id"], citizen_phone, citizen_erased),
         _attachments(row.photos),
     )
 
@@ -167,7 +168,7 @@ def _list_statements(scope, region_admin, station_admin, deputy, filters, sort, 
             *(items.c[name] for name in ITEM_COLUMNS),
             # _SHOWN_NAMES, in _snapshot's order:
             stations.c.id, stations.c.name, stations.c.region_id, station_region.c.path, item_region.c.path,
-            deputies.c.name, users.c.phone,
+            deputies.c.name, users.c.phone, users.c.erased_dt,
             count.scalar_subquery().label("total"),
             select(json_rows(uploads.c.id, uploads.c.key, uploads.c.width, uploads.c.height, uploads.c.screening))
             .where(uploads.c.suggestion_id == items.c.id).scalar_subquery().label("photos"),

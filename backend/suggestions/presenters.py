@@ -81,13 +81,21 @@ def present(item, viewer, timeline=False):
         # The handling deputy and administrators may need to call the citizen back; an anonymous
         # filer's identity stays hidden, but the contact number they chose to leave does not.
         body["contact_phone"] = item.contact_phone
-        body["citizen"] = None if item.anonymous else {"id": item.citizen_id, "phone_masked": item.citizen.phone_masked}
+        # A filer who cancelled their account (注销) is as anonymous as one who chose to be.
+        body["citizen"] = None if _nameless(item) else {"id": item.citizen_id, "phone_masked": item.citizen.phone_masked}
     elif owner:
         body["contact_phone"] = item.contact_phone
     if timeline:
-        body["timeline"] = [_event(e, staff, private, item.anonymous) for e in item.events]
+        anonymous = item.anonymous or (staff and _nameless(item))
+        body["timeline"] = [_event(e, staff, private, anonymous) for e in item.events]
         body["work_orders"] = [_work_order(w, private) for w in item.work_orders]
     return body
+
+
+def _nameless(item):
+    """Whether staff see no filer: anonymous by choice, or erased (注销, auth.erasure). The filer is read
+    only for an item that is not anonymous, which staff are shown the filer of anyway."""
+    return item.anonymous or item.citizen.erased_dt is not None
 
 
 def _work_order(work_order, private):

@@ -27,6 +27,7 @@ class Attachment(NamedTuple):
 class Citizen(NamedTuple):
     id: int
     phone: str | None
+    erased_dt: object = None  # 注销 (auth.erasure): shown as no filer at all
 
     phone_masked = User.phone_masked
 

@@ -101,18 +101,28 @@ def save_in_transaction(session, storage, key, data, content_type):
     session.info.setdefault(_SAVED, []).append((storage, key))
 
 
+def delete_after_commit(session, storage, key):
+    """Delete the bytes under ``key`` once ``session``'s transaction, which deletes the row naming them,
+    commits: rolled back, the row and its file both stay."""
+    session.info.setdefault(_DOOMED, []).append((storage, key))
+
+
 _SAVED = "mashangban_saved_files"
+_DOOMED = "mashangban_doomed_files"
 
 
 @event.listens_for(Session, "after_rollback")
 def _delete_saved(session):
     for storage, key in session.info.pop(_SAVED, []):
         storage.delete(key)
+    session.info.pop(_DOOMED, None)
 
 
 @event.listens_for(Session, "after_commit")
 def _keep_saved(session):
     session.info.pop(_SAVED, None)
+    for storage, key in session.info.pop(_DOOMED, []):
+        storage.delete(key)
 
 
 def get_storage(app=None):

@@ -1,0 +1,210 @@
+"""A citizen's rights over their personal information (个人信息保护法 第四十五条、第四十七条): a copy of what
+we hold about them (``personal_data``), and cancelling their account (注销, ``erase``).
+
+What 注销 keeps, and why. The suggestions, appointments and livelihood proposals a citizen made are the
+congress's working record (台账): the item, its words, its timeline, the deputy's answer and the citizen's
+ratings are what the deputy is credited or held to account for, what the statistics and the archive
+count, and what a published item shows. They stay, and go on being handled, with their filer an anonymous
+群众: the ``users`` row is kept (every one of those tables points at it, ``suggestions.citizen_id`` and
+``appointments.citizen_id`` are NOT NULL), marked ``erased_dt``, with nothing left on it that names or
+reaches the person. What is erased:
+
+* the identity: the openid (so the next WeChat sign-in of that person is a new, empty account), the
+  browser key's hash (``web_id``), the phone, the display name; ``token_version`` is bumped, so every
+  token of every device ends at once;
+* on their items: the contact phones they left, and where they said the problem was (the GPS point and
+  the address: exact locations, often their own front door); on their appointments the contact phone and
+  how to address them (王先生); on their proposals the phone;
+* their photos, the files and their rows (see ``_erase_photos``);
+* what only served them: the items they followed, their pending WeChat messages, the answers kept for
+  their retried requests (``idempotency_records``, which hold copies of those answers, phones included).
+
+Open appointments are cancelled through the appointment service (the deputy and the station are told);
+a confirmed meeting whose time has passed is no longer the citizen's to cancel, and is left for the
+station to record. Open suggestions go on being handled: the outbox sends nothing to a user without an
+openid, nobody can rate them any more, and the sweep closes them unrated after AUTO_CLOSE_DAYS as it does
+any item left unrated (``sweep.auto_close`` reads nothing of the citizen). Content screening of an item
+not yet screened goes to an administrator ("manual"), as for any citizen WeChat cannot screen for.
+
+The 操作日志 (backend/audit) records administrators' security-relevant actions, not citizens', so 注销 is
+not written there; ``users.erased_dt`` says when it happened.
+
+Deputies and administrators are refused: a deputy's binding and phone are the deputy register's, an
+administrator's account is managed by the administrator above; both are official records kept by the
+congress's staff.
+"""
+from sqlalchemy import delete, func, select, update
+
+from ..appointments import services as appointments
+from ..appointments.models import Appointment
+from ..db_types import utcnow
+from ..errors import APIError
+from ..extensions import db
+from ..idempotency import IdempotencyRecord
+from ..livelihood.models import PROPOSAL_STATUS_LABELS, LivelihoodProposal
+from ..notifications.models import OutboxMessage
+from ..suggestions.models import SATISFACTION_LABELS, Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating
+from ..uploads.models import Upload
+from ..uploads.storage import delete_after_commit, get_storage
+from .models import User, WeChatLinkCode
+
+# How a citizen's steps in a timeline, and their answer to an appointment, name them once erased.
+ANONYMOUS = "群众"
+CANCEL_REASON = "群众已注销账号"
+# The most entries of each kind the copy lists (newest first); ``total`` says how many there are. A citizen
+# rarely has more than a few dozen.
+LIST_LIMIT = 200
+
+DEPUTY_REFUSAL = ("您的微信已绑定人大代表身份，代表的信息属于代表名册，由人大常委会代表工作机构维护，"
+                  "不能在此查看或注销。如需更正或删除个人信息，请联系所在联络站或人大常委会代表工作机构。")
+ADMIN_REFUSAL = ("管理员账号由上级管理员管理，其记录属于人大机关的工作档案，不能在此查看或注销。"
+                 "如需停用账号，请联系上级管理员。")
+NOT_CITIZEN = "只有群众账号可以查看个人信息或注销账号。"
+REMINDER_LINKED = ("本微信正在接收管理账号的工作提醒，不能直接注销。"
+                   "请先由该账号在管理后台解除微信提醒，或联系上级管理员，再注销。")
+
+
+def refusal(user):
+    """Why ``user`` (a Caller or a User) may not see or erase their data here, as an APIError, or None."""
+    if user.deputy_id is not None:
+        return APIError(403, "forbidden", DEPUTY_REFUSAL)
+    if user.is_admin or getattr(user, "username", None):
+        return APIError(403, "forbidden", ADMIN_REFUSAL)
+    if "citizen" not in user.roles:
+        return APIError(403, "forbidden", NOT_CITIZEN)
+    return None
+
+
+def _newest(query, order_column):
+    """``(rows, total)``: the newest LIST_LIMIT rows of ``query`` and how many there are."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.order_by(order_column.desc()).limit(LIST_LIMIT)).all()
+    return rows, total
+
+
+def personal_data(user):
+    """A copy of what is held about the citizen ``user`` (a User), as the contract's JSON."""
+    suggestions, suggestion_total = _newest(select(Suggestion).where(Suggestion.citizen_id == user.id), Suggestion.id)
+    ids = [item.id for item in suggestions]
+    photos = dict(db.session.execute(
+        select(Upload.suggestion_id, func.count()).where(Upload.suggestion_id.in_(ids)).group_by(Upload.suggestion_id)
+    ).all()) if ids else {}
+    unattached = db.session.scalar(select(func.count()).select_from(Upload).where(
+        Upload.owner_id == user.id, Upload.suggestion_id.is_(None)))
+    ratings, rating_total = _newest(
+        select(SuggestionRating).join(Suggestion, Suggestion.id == SuggestionRating.suggestion_id)
+        .where(Suggestion.citizen_id == user.id), SuggestionRating.id)
+    numbers = dict(db.session.execute(select(Suggestion.id, Suggestion.number).where(
+        Suggestion.id.in_({r.suggestion_id for r in ratings}))).all()) if ratings else {}
+    appointment_rows, appointment_total = _newest(
+        select(Appointment).where(Appointment.citizen_id == user.id), Appointment.id)
+    proposals, proposal_total = _newest(
+        select(LivelihoodProposal).where(LivelihoodProposal.proposer_id == user.id), LivelihoodProposal.id)
+    return {
+        "account": {
+            "id": user.id,
+            "kind": "wechat" if user.openid else "web",
+            "kind_label": "微信小程序" if user.openid else "手机浏览器",
+            "phone": user.phone,
+            "created_at": user.created_dt,
+            "last_login_at": user.last_login_dt,
+        },
+        "suggestions": {"total": suggestion_total, "items": [{
+            "id": item.id, "number": item.number, "status": item.status.value, "status_label": item.status_label,
+            "category": item.category, "content": item.content, "contact_phone": item.contact_phone,
+            "location": {"lat": item.lat, "lng": item.lng, "address": item.address}
+            if item.lat is not None or item.address else None,
+            "anonymous": item.anonymous, "public_consent": item.public_consent,
+            "photos": photos.get(item.id, 0), "created_at": item.created_dt,
+        } for item in suggestions]},
+        "unattached_photos": unattached,
+        "ratings": {"total": rating_total, "items": [{
+            "suggestion_id": r.suggestion_id, "number": numbers.get(r.suggestion_id), "round": r.round,
+            "satisfaction": r.satisfaction.value, "satisfaction_label": SATISFACTION_LABELS[r.satisfaction.value],
+            "comment": r.comment, "created_at": r.created_dt,
+        } for r in ratings]},
+        "appointments": {"total": appointment_total, "items": [{
+            "id": a.id, "number": a.number, "status": a.status.value, "status_label": a.status_label,
+            "topic": a.topic, "name": a.name, "contact_phone": a.contact_phone, "preferred_time": a.preferred_time,
+            "meet_at": a.meet_dt, "created_at": a.created_dt,
+        } for a in appointment_rows]},
+        "livelihood_proposals": {"total": proposal_total, "items": [{
+            "id": p.id, "title": p.title, "content": p.content, "contact_phone": p.phone,
+            "status": p.status.value, "status_label": PROPOSAL_STATUS_LABELS[p.status.value], "created_at": p.created_dt,
+        } for p in proposals]},
+    }
+
+
+def erase(user):
+    """注销 the citizen ``user`` (a User) in the request's transaction; see the module's docstring.
+
+    The row is read again under a lock (PostgreSQL; SQLite's writer lock serialises the rest): of two
+    requests at once, the second finds it erased and does nothing. Returns whether this call erased it."""
+    user = db.session.scalar(select(User).where(User.id == user.id).with_for_update().execution_options(
+        populate_existing=True))
+    if user.erased_dt is not None:
+        return False
+    if db.session.scalar(select(func.count()).select_from(User).where(User.notify_user_id == user.id)):
+        raise APIError(409, "conflict", REMINDER_LINKED)
+    _cancel_open_appointments(user)
+    now = utcnow()
+    # Every item of theirs: the contact and the exact place go; the version moves, so that a step taken
+    # on the item at this instant from a copy read before collides instead of writing them back.
+    db.session.execute(
+        update(Suggestion).where(Suggestion.citizen_id == user.id)
+        .values(contact_phone=None, lat=None, lng=None, address="", version=Suggestion.version + 1, updated_dt=now)
+        .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(SuggestionEvent).where(SuggestionEvent.actor_user_id == user.id, SuggestionEvent.actor_role == "citizen")
+        .values(actor_name=ANONYMOUS).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Appointment).where(Appointment.citizen_id == user.id)
+        .values(contact_phone="", name="", version=Appointment.version + 1, updated_dt=now)
+        .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Appointment).where(Appointment.answered_by_id == user.id)
+        .values(answered_by_name=ANONYMOUS).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(LivelihoodProposal).where(LivelihoodProposal.proposer_id == user.id)
+        .values(phone=None).execution_options(synchronize_session=False))
+    _erase_photos(user)
+    db.session.execute(delete(SuggestionFollower).where(SuggestionFollower.user_id == user.id))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id, OutboxMessage.status == "pending"))
+    db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id))
+    db.session.execute(delete(WeChatLinkCode).where(WeChatLinkCode.used_by_id == user.id))
+    user.openid = user.web_id = user.phone = None
+    user.display_name = ""
+    user.last_login_dt = None
+    user.erased_dt = now
+    user.token_version += 1  # every device's token ends (auth.scope.load_current_user)
+    db.session.flush()
+    return True
+
+
+def _cancel_open_appointments(user):
+    """Each request still open and the citizen's to cancel, cancelled as the citizen would: the deputy and
+    the station are told. A confirmed meeting whose time has passed was held (or missed): the station
+    records it; its citizen's details go with the rest."""
+    now = utcnow()
+    for appointment in db.session.scalars(select(Appointment).where(
+            Appointment.citizen_id == user.id, Appointment.status.in_(appointments.OPEN)).order_by(Appointment.id)):
+        if not appointments.meeting_passed(appointment, now):
+            appointments.cancel(appointment, user, CANCEL_REASON)
+
+
+def _erase_photos(user):
+    """Every photo the citizen uploaded is deleted, its row now and its file once the transaction commits.
+
+    Photos are never part of the public record: the public pages and the public API show a published
+    item's words with personal data removed and no photo at all (suggestions.public_routes; a follower, too,
+    sees none, presenters.photos_shown), and the consent to publish (``public_consent``) covers the words
+    only. A photo may show faces, number plates or a front door, and it was given to the staff to handle
+    the item, not kept for the register. So no consent covers keeping one once its author leaves: open
+    items go on being handled from their words, which stay."""
+    keys = db.session.scalars(select(Upload.key).where(Upload.owner_id == user.id)).all()
+    if not keys:
+        return
+    db.session.execute(delete(Upload).where(Upload.owner_id == user.id))
+    storage = get_storage()
+    for key in keys:
+        delete_after_commit(db.session(), storage, key)

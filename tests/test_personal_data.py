@@ -1,0 +1,205 @@
+"""A citizen's copy of their personal information (GET /me/personal-data) and 注销 (DELETE /me), through
+the HTTP API: what is erased, what the staff keep, and who is refused."""
+import os
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text, update
+
+from backend.db_types import utcnow
+from backend.extensions import db
+from backend.notifications.models import OutboxMessage
+from backend.suggestions import sweep
+from backend.suggestions.models import Suggestion
+from backend.uploads.models import Upload
+
+from .test_appointments import ask
+from .test_suggestions import delivered, file, step, upload_photo
+from .test_suggestions import world  # noqa: F401  (fixture)
+
+OWN_PHONE = "13911112222"  # bound through WeChat
+CONTACT_PHONE = "13733334444"  # left on a suggestion
+MEETING_PHONE = "13912345678"  # left on an appointment (test_appointments.ask)
+PROPOSAL_PHONE = "13655556666"
+ADDRESS = "迎丰路 12 号 3 单元"
+
+
+def refused(response, status, message):
+    assert response.status_code == status, response.json
+    assert response.json["message"] == message, response.json
+    assert set(response.json) <= {"error", "message", "errors"}
+
+
+@pytest.fixture
+def citizen_story(app, client, world):  # noqa: F811
+    """The citizen-wang of ``world`` with a bound phone, two items (one with a photo, contact phone and
+    location, answered and rated 不满意 once; one waiting at the station), an appointment asked and a
+    livelihood proposal."""
+    headers = world["citizen"]
+    assert client.post("/api/v1/auth/bind-phone", json={"code": f"phone-{OWN_PHONE}"}, headers=headers).status_code == 200
+    photo = upload_photo(client, headers)
+    first = file(client, headers, world["deputy_code"], contact_phone=CONTACT_PHONE, attachment_ids=[photo["id"]],
+                 location={"lat": 27.5612, "lng": 109.9876, "address": ADDRESS}).json
+    step(client, world["zhang_h"], first["id"], "accept")
+    step(client, world["zhang_h"], first["id"], "reply", content="已联系路灯所，三日内修复。")
+    assert step(client, headers, first["id"], "rate", satisfaction="dissatisfied", comment="还没修").status_code == 200
+    step(client, world["zhang_h"], first["id"], "reply", content="已修复。")
+    second = file(client, headers, world["station_code"], content="公园厕所没有灯", contact_phone=CONTACT_PHONE).json
+    meeting = ask(client, headers, world["deputy_code"], name="王先生")
+    assert meeting.status_code == 201, meeting.json
+    proposal = client.post("/api/v1/livelihood/proposals", headers=headers, json={
+        "region_id": world["tree"]["hc"].id, "title": "修建停车场", "content": "周末停车难。",
+        "contact_phone": PROPOSAL_PHONE})
+    assert proposal.status_code == 201, proposal.json
+    return {"headers": headers, "first": first, "second": second, "meeting": meeting.json,
+            "proposal": proposal.json, "photo": photo}
+
+
+def test_a_citizen_reads_everything_held_about_them(client, world, citizen_story):  # noqa: F811
+    data = client.get("/api/v1/me/personal-data", headers=citizen_story["headers"])
+    assert data.status_code == 200, data.json
+    data = data.json
+    assert (data["account"]["phone"], data["account"]["kind_label"]) == (OWN_PHONE, "微信小程序")
+    assert data["account"]["created_at"]
+    suggestions = data["suggestions"]
+    assert suggestions["total"] == 2
+    newest, oldest = suggestions["items"]
+    assert (newest["number"], newest["status_label"], newest["content"], newest["photos"]) == (
+        citizen_story["second"]["number"], "待分派", "公园厕所没有灯", 0)
+    assert (oldest["contact_phone"], oldest["photos"], oldest["location"]["address"]) == (CONTACT_PHONE, 1, ADDRESS)
+    assert [(r["number"], r["satisfaction_label"], r["comment"]) for r in data["ratings"]["items"]] == [
+        (citizen_story["first"]["number"], "不满意", "还没修")]
+    assert [(a["number"], a["name"], a["contact_phone"], a["status_label"]) for a in data["appointments"]["items"]] == [
+        (citizen_story["meeting"]["number"], "王先生", MEETING_PHONE, "待确认")]
+    assert [(p["title"], p["contact_phone"]) for p in data["livelihood_proposals"]["items"]] == [
+        ("修建停车场", PROPOSAL_PHONE)]
+    # Another citizen's copy holds none of it.
+    other = client.get("/api/v1/me/personal-data", headers=world["stranger"]).json
+    assert (other["suggestions"]["total"], other["appointments"]["total"], other["account"]["phone"]) == (0, 0, None)
+
+
+def _rows_holding(app, needles):
+    """(table, needle) for every row of every table whose text holds one of ``needles``."""
+    found = []
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(table.select()).all():
+                text_of_row = " ".join(str(value) for value in row)
+                found += [(table.name, needle) for needle in needles if needle in text_of_row]
+        if db.engine.dialect.name == "postgresql":  # the search copy of each item's words, outside the metadata
+            for (content,) in db.session.execute(text("SELECT content FROM suggestion_search_texts")).all():
+                found += [("suggestion_search_texts", needle) for needle in needles if needle in content]
+    return found
+
+
+def test_erasure_leaves_the_phone_nowhere_and_the_record_with_the_staff(app, client, factory, world,  # noqa: F811
+                                                                        citizen_story, wechat_standin):
+    headers = citizen_story["headers"]
+    second_device = factory.wechat_login("citizen-wang")  # the same WeChat user on another phone
+    assert client.get("/api/v1/me", headers=second_device).status_code == 200
+    photo_path = os.path.join(app.config["UPLOAD_DIR"], citizen_story["photo"]["url"].rsplit("/", 1)[1][:2],
+                              citizen_story["photo"]["url"].rsplit("/", 1)[1])
+    assert os.path.exists(photo_path)
+    delivered(wechat_standin, app)  # what was due before, sent
+    wechat_standin.clear()
+    with app.app_context():  # a message to the citizen still waiting to be sent
+        db.session.add(OutboxMessage(dedupe_key="pending-to-wang", user_id=_user_id(app, headers, client), template="replied",
+                                     data={"thing4": "待发送"}, status="pending"))
+        db.session.commit()
+
+    needles = [OWN_PHONE, CONTACT_PHONE, MEETING_PHONE, PROPOSAL_PHONE, ADDRESS, "fake-openid-citizen-wang", "王先生"]
+    assert {needle for _, needle in _rows_holding(app, needles)} == set(needles)  # the search finds them before
+
+    gone = client.delete("/api/v1/me", headers=headers)
+    assert gone.status_code == 204, gone.json
+    # A retry (the first answer lost on the way) answers the same, and does nothing again.
+    again = client.delete("/api/v1/me", headers=headers)
+    assert (again.status_code, again.data) == (204, b"")
+
+    # Every token of the account, on every device, ends.
+    for device in (headers, second_device):
+        refused(client.get("/api/v1/me", headers=device), 401, "该账号已注销，请重新进入小程序或重新扫码。")
+        refused(client.get("/api/v1/me/personal-data", headers=device), 401, "该账号已注销，请重新进入小程序或重新扫码。")
+    # Their phone, the phones they left and the address they gave are in no table.
+    assert _rows_holding(app, needles) == []
+    with app.app_context():
+        assert db.session.scalars(select(Upload)).all() == []
+        assert db.session.scalar(select(Suggestion.lat).where(Suggestion.id == citizen_story["first"]["id"])) is None
+        assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == "pending-to-wang")) is None
+    assert not os.path.exists(photo_path)
+
+    # The staff still have both items and their timelines, filed by an anonymous 群众.
+    first = client.get(f"/api/v1/suggestions/{citizen_story['first']['id']}", headers=world["zhang_h"]).json
+    assert (first["citizen"], first["contact_phone"], first["location"], first["attachments"]) == (None, None, None, [])
+    assert first["content"] == "小区门口路灯坏了一个月，晚上很黑。"
+    citizen_steps = [e for e in first["timeline"] if e["actor_role"] == "citizen"]
+    assert [e["action_label"] for e in citizen_steps] == ["提交建议", "评价：不满意"]
+    assert all("actor_name" not in e and "actor_user_id" not in e for e in citizen_steps)
+    queue = client.get("/api/v1/suggestions", headers=world["admin"]).json["items"]
+    assert sorted(i["id"] for i in queue) == sorted([citizen_story["first"]["id"], citizen_story["second"]["id"]])
+    assert all(i["citizen"] is None for i in queue)
+    # The open appointment was cancelled as the citizen would, and the deputy told so.
+    meeting = client.get(f"/api/v1/appointments/{citizen_story['meeting']['id']}", headers=world["zhang_h"]).json
+    assert (meeting["status_label"], meeting["contact_phone"], meeting["name"]) == ("已取消", "", "")
+    told = [m["data"]["thing4"]["value"] for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-appointment"]
+    assert told == ["群众已取消约见：群众已注销账号"]
+    # The proposal stays with the congress, without the phone.
+    proposals = client.get("/api/v1/livelihood/proposals", headers=factory.headers_for_admin(
+        factory.admin("hc-admin", region=world["tree"]["hc"]))).json["items"]
+    assert [(p["title"], p["contact_phone"]) for p in proposals] == [("修建停车场", None)]
+
+    # The answered item, left unrated, is closed by the sweep as any other; nobody is messaged about it.
+    with app.app_context():
+        db.session.execute(update(Suggestion).where(Suggestion.id == citizen_story["first"]["id"])
+                           .values(replied_dt=utcnow() - timedelta(days=30)))
+        db.session.commit()
+        assert sweep.auto_close() == 1
+    assert client.get(f"/api/v1/suggestions/{citizen_story['first']['id']}",
+                      headers=world["admin"]).json["status_label"] == "已办结"
+    assert [m for m in delivered(wechat_standin, app) if m["touser"] == "fake-openid-citizen-wang"] == []
+
+    # The same WeChat user coming back is a new, empty account.
+    back = factory.wechat_login("citizen-wang")
+    fresh = client.get("/api/v1/me/personal-data", headers=back).json
+    assert (fresh["suggestions"]["total"], fresh["appointments"]["total"], fresh["account"]["phone"]) == (0, 0, None)
+
+
+def _user_id(app, headers, client):
+    return client.get("/api/v1/me", headers=headers).json["id"]
+
+
+def test_a_browser_identity_is_erased_and_its_key_no_longer_signs_in(client, world):  # noqa: F811
+    web = client.post("/api/v1/auth/web", json={})
+    assert web.status_code == 201
+    headers = {"Authorization": f"Bearer {web.json['token']}"}
+    filed = file(client, headers, world["station_code"], contact_phone=CONTACT_PHONE)
+    assert filed.status_code == 201, filed.json
+    assert client.get("/api/v1/me/personal-data", headers=headers).json["account"]["kind_label"] == "手机浏览器"
+    assert client.delete("/api/v1/me", headers=headers).status_code == 204
+    refused(client.post("/api/v1/auth/web", json={"key": web.json["key"]}), 401, "浏览器中保存的身份已失效，请重新提交。")
+    item = client.get(f"/api/v1/suggestions/{filed.json['id']}", headers=world["admin"]).json
+    assert (item["citizen"], item["contact_phone"]) == (None, None)
+
+
+def test_deputies_administrators_and_strangers_are_refused(client, factory, world):  # noqa: F811
+    deputy = ("您的微信已绑定人大代表身份，代表的信息属于代表名册，由人大常委会代表工作机构维护，不能在此查看或注销。"
+              "如需更正或删除个人信息，请联系所在联络站或人大常委会代表工作机构。")
+    admin = "管理员账号由上级管理员管理，其记录属于人大机关的工作档案，不能在此查看或注销。如需停用账号，请联系上级管理员。"
+    for headers, message in ((world["zhang_h"], deputy), (world["admin"], admin)):
+        refused(client.get("/api/v1/me/personal-data", headers=headers), 403, message)
+        refused(client.delete("/api/v1/me", headers=headers), 403, message)
+    assert client.get("/api/v1/me", headers=world["zhang_h"]).status_code == 200  # nothing changed
+    refused(client.delete("/api/v1/me"), 401, "请先登录。")
+    refused(client.get("/api/v1/me/personal-data"), 401, "请先登录。")
+
+
+def test_a_wechat_user_receiving_an_administrators_reminders_unlinks_first(app, client, factory, world):  # noqa: F811
+    from backend.auth.models import User
+
+    citizen_id = client.get("/api/v1/me", headers=world["citizen"]).json["id"]
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "chengbei").values(notify_user_id=citizen_id))
+        db.session.commit()
+    refused(client.delete("/api/v1/me", headers=world["citizen"]), 409,
+            "本微信正在接收管理账号的工作提醒，不能直接注销。请先由该账号在管理后台解除微信提醒，或联系上级管理员，再注销。")
+    assert client.get("/api/v1/me", headers=world["citizen"]).status_code == 200
