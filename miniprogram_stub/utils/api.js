@@ -294,6 +294,18 @@ module.exports = {
   me: () => call('GET', '/me').then(setUser),
   bindPhone: (code) => call('POST', '/auth/bind-phone', { data: { code } }).then((res) => setUser(res.user)),
   // A console account's reminders to this WeChat user; the page shows refusals itself.
+  // 个人信息 and 注销账号 (citizens only: a deputy or an administrator gets 403 saying whom to ask).
+  personalData: () => call('GET', '/me/personal-data', { quiet: [403] }),
+  eraseAccount: () => call('DELETE', '/me', { quiet: [403, 409] }),
+  // After 注销: this phone forgets the token and the user; the next call signs in as a new, empty account.
+  forgetSession: () => {
+    clearToken();
+    wx.setStorageSync(USER_KEY, '');
+    if (typeof getApp === 'function') {
+      const app = getApp();
+      if (app && app.globalData) app.globalData.user = null;
+    }
+  },
   linkAdminAccount: (code) => call('POST', '/me/admin-link', { data: { code }, quiet: [403, 422] }),
 
   // 404 and 410 are the scan page's to explain, not a toast's.

@@ -22,6 +22,11 @@ Page(listPage({
     wx.reLaunch({ url: '/pages/index/index' });
   },
 
+  // 个人信息: the copy of what is held about this citizen, and 注销账号.
+  privacy() {
+    wx.navigateTo({ url: '/pages/privacy/privacy' });
+  },
+
   // For a station administrator who types the console's link code instead of scanning it.
   linkAdmin() {
     wx.navigateTo({ url: '/pages/link/link' });
