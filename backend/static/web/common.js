@@ -348,6 +348,8 @@
     request: request,
     identify: identify,
     hasIdentity: function () { return !!(getItem(TOKEN) || getItem(KEY)); },
+    /* After 注销: this browser forgets its identity (key and token); a later filing starts a new one. */
+    forgetIdentity: function () { setItem(KEY, null); setItem(TOKEN, null); },
     imageUrl: imageUrl,
     randomKey: randomKey,
     keyFor: keyFor,

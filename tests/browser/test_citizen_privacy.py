@@ -1,0 +1,69 @@
+"""A citizen outside WeChat reads what is held about their browser identity on /track/ and cancels it (注销):
+asked in the page first, then the browser forgets the identity; the station keeps the item, anonymous."""
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from backend.auth.models import User
+from backend.extensions import db
+from backend.suggestions.models import Suggestion
+
+
+@pytest.fixture
+def world(factory):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", address="鹤城区人民路 18 号", lat=27.56, lng=109.99)
+    admin = factory.admin("chengbei", stations=[station])
+    return {"station": station, "admin": factory.headers_for_admin(admin)}
+
+
+def test_a_browser_citizen_reads_their_data_and_cancels_the_identity(phone, live_server, app, factory, world,
+                                                                      external_requests):
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", "公园东门的路灯坏了，晚上很黑，希望尽快维修。")
+    phone.fill("#contact_phone", "13912345678")
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    number = phone.locator("#done-number").inner_text()
+    item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
+
+    phone.goto(f"{live_server}/track/")
+    expect(phone.locator("#items li")).to_have_count(1)
+    expect(phone.locator("#privacy-card")).to_be_visible()
+    phone.click("#privacy-show")
+    expect(phone.locator("#privacy-account")).to_contain_text("手机浏览器")
+    expect(phone.locator("#privacy-list")).to_contain_text(f"{number}（待分派）")
+    expect(phone.locator("#privacy-list")).to_contain_text("联系电话 13912345678")
+
+    # Asked in the page first; 再想想 sends nothing.
+    phone.click("#erase")
+    expect(phone.locator("#erase-confirm")).to_be_visible()
+    expect(phone.locator("#erase-confirm")).to_contain_text("将删除：本浏览器的身份，您在建议、约见和民生实事建议中留下的联系电话和位置")
+    expect(phone.locator("#erase-confirm")).to_contain_text("将保留：已提交的建议内容和办理记录，作为人大工作台账以匿名“群众”身份继续办理")
+    expect(phone.locator("#erase-yes")).to_be_focused()
+    phone.click("#erase-no")
+    expect(phone.locator("#erase-confirm")).to_be_hidden()
+    with app.app_context():
+        assert db.session.scalar(select(User.erased_dt).where(User.web_id.is_not(None))) is None
+
+    phone.click("#erase")
+    phone.click("#erase-yes")
+    expect(phone.locator("#erased-card")).to_be_visible()
+    expect(phone.locator("#erased-card")).to_contain_text("账号已注销")
+    expect(phone.locator("#privacy-card")).to_be_hidden()
+    assert phone.evaluate("() => localStorage.getItem('msb.web.key') === null && localStorage.getItem('msb.web.token') === null")
+
+    # The station still has the item, its filer anonymous and its contact phone gone.
+    item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
+    assert (item["number"], item["citizen"], item["contact_phone"]) == (number, None, None)
+    with app.app_context():
+        citizen = db.session.scalar(select(User).join(Suggestion, Suggestion.citizen_id == User.id)
+                                    .where(Suggestion.id == item_id))
+        assert (citizen.web_id, citizen.erased_dt is not None) == (None, True)
+
+    # Opened again, the page knows no identity here: nothing listed, no card to cancel.
+    phone.reload()
+    expect(phone.locator("#empty")).to_be_visible()
+    expect(phone.locator("#privacy-card")).to_be_hidden()
+    assert external_requests == []
