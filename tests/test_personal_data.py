@@ -203,3 +203,19 @@ def test_a_wechat_user_receiving_an_administrators_reminders_unlinks_first(app, 
     refused(client.delete("/api/v1/me", headers=world["citizen"]), 409,
             "本微信正在接收管理账号的工作提醒，不能直接注销。请先由该账号在管理后台解除微信提醒，或联系上级管理员，再注销。")
     assert client.get("/api/v1/me", headers=world["citizen"]).status_code == 200
+
+
+def test_an_erased_filer_is_shown_as_such_in_the_console_and_follows_nothing_merged(app, client, world):  # noqa: F811
+    from backend.suggestions.models import SuggestionFollower
+
+    from .test_console_suggestions import console_login
+
+    erased = file(client, world["citizen"], world["station_code"], contact_phone=CONTACT_PHONE).json["id"]
+    kept = file(client, world["stranger"], world["station_code"], content="门口路灯不亮").json["id"]
+    assert client.delete("/api/v1/me", headers=world["citizen"]).status_code == 204
+    page = console_login(app, "chengbei").get(f"/console/suggestions/{erased}").get_data(as_text=True)
+    assert "群众（已注销账号）" in page and CONTACT_PHONE not in page
+    # Merged into another item, the erased filer's duplicate makes them follow nothing.
+    assert step(client, world["admin"], erased, "merge", into_id=kept).status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(SuggestionFollower.user_id)).all() == []

@@ -423,7 +423,7 @@ def merge(item, actor, into):
     item.closed_dt = utcnow()
     followers = {into.citizen_id, *(u.id for u in _followers(into))}
     for user in [item.citizen, *_followers(item)]:
-        if user.id not in followers:
+        if user.id not in followers and user.erased_dt is None:  # a filer who cancelled their account follows nothing
             db.session.add(SuggestionFollower(suggestion_id=into.id, user_id=user.id))
             followers.add(user.id)
     workflow.record(into, "merged_in", actor, f"合并了重复建议 {item.number}", data={"from_id": item.id})
