@@ -395,6 +395,35 @@ def test_the_top_places_by_for_votes_without_a_tie(client, congress):
         ("甲", 3, True, False), ("乙", 2, False, False)]
 
 
+
+def test_a_deputy_who_left_office_after_the_opening_cannot_vote_and_still_counts_in_the_electorate(client, congress):
+    """全体代表过半数 is reckoned on the deputies in office when voting opened: one who leaves office
+    afterwards may no longer vote (403, nothing written), and stays in the electorate the majority is
+    counted on, as one who did not vote."""
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("甲", "乙"))
+    leaver = congress["electors"][0]
+    retired = client.patch(f"/api/v1/deputies/{leaver.id}", json={"active": False}, headers=admin)
+    assert retired.status_code == 200, retired.json
+    headers = congress["headers"][0]
+    refused(ballot(client, headers, vote_id, ids, ["for", "for"], key="left-1"), 403,
+            "您已离任，不能在本次票决中投票。")
+    refused(ballot(client, headers, vote_id, ids, ["for", "for"], key="left-1"), 403,
+            "您已离任，不能在本次票决中投票。")
+    assert cast_count() == 0
+    assert db.session.scalar(select(LivelihoodBallot.cast_dt).where(
+        LivelihoodBallot.vote_id == vote_id, LivelihoodBallot.deputy_id == leaver.id)) is None
+    shown = client.get(f"{API}/votes/{vote_id}", headers=admin).json
+    assert (shown["electorate"], shown["voted"]) == (3, 0)
+    # The two in office: 2 赞成 of an electorate of 3 is a majority; 1 is not.
+    for h, choices in zip(congress["headers"][1:], (["for", "for"], ["for", "against"])):
+        assert ballot(client, h, vote_id, ids, choices).status_code == 201
+    result = close(client, admin, vote_id).json
+    assert (result["electorate"], result["voted"]) == (3, 2)
+    assert [(p["title"], p["votes_for"], p["adopted"]) for p in result["projects"]] == [("甲", 2, True), ("乙", 1, False)]
+    assert result["result_note"] == "应投票 3 人，实投 2 人；1 个项目获全体代表过半数赞成票当选。"
+
+
 # --- after the vote --------------------------------------------------------------------------------------
 
 

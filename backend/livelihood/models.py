@@ -4,7 +4,9 @@ A round (``LivelihoodVote``) belongs to one congress, a region: its candidate pr
 deputies in office of that congress, who each cast one ballot covering every candidate. The electorate
 is fixed when voting opens: a ballot row is written for each elector then, with no cast time; casting
 fills the time in (once: the row is updated only while it has none). So the count the majority is
-reckoned on, and who may vote, do not move with later roster changes.
+reckoned on (全体代表过半数, of the deputies in office at the opening) does not move with later roster
+changes, and a deputy who takes office later gets no ballot; an elector who leaves office after the
+opening keeps their row but may not cast it while out of office (counted as one who did not vote).
 
 The ballot is secret (无记名投票), in the database too: a ballot adds one to each candidate's running
 tally of 赞成, 反对 or 弃权 and keeps nothing of its choices, so no row says how a deputy voted — the

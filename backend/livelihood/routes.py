@@ -304,7 +304,7 @@ def list_voters(args, vote_id):
 @blp.arguments(BallotIn)
 @blp.response(201, BallotOut)
 def cast_ballot(data, vote_id):
-    """代表投票：一张选票对每个候选项目表决（赞成、反对或弃权），只能在投票时间内投一次，投后不能更改。"""
+    """代表投票：一张选票对每个候选项目表决（赞成、反对或弃权），只能在投票时间内投一次，投后不能更改。投票开始后离任的代表不能投票（403），但仍计入应投票人数。"""
     vote = vote_or_404(vote_id)
     ballot = services.ballot_of(vote, current_caller().deputy_id)
     if ballot is None:

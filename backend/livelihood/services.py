@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, exists, func, insert, select, update
 from ..audit.log import record
 from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA, utcnow
-from ..errors import APIError, conflict, validation_failed
+from ..errors import APIError, conflict, forbidden, validation_failed
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, RegionLevel
 from .models import (
@@ -284,14 +284,24 @@ def ballot_of(vote, deputy_id):
                                                             LivelihoodBallot.deputy_id == deputy_id))
 
 
+LEFT_OFFICE = "您已离任，不能在本次票决中投票。"
+
+
 def cast(vote, ballot, choices):
-    """One ballot covering every candidate, inside the window, once."""
+    """One ballot covering every candidate, inside the window, once, by an elector still in office.
+
+    An elector who leaves office after the opening is refused (403, nothing written) — back in office
+    before the close, they may vote again. The electorate is not changed by it: 全体代表过半数 is
+    reckoned on the deputies in office when voting opened (``LivelihoodVote.electorate``), so one who
+    left counts there as one who did not vote."""
     status = _hold(vote)
     now = utcnow()
     if status == VoteStatus.closed or now >= vote.ends_dt:
         raise conflict("投票已结束。")
     if status != VoteStatus.voting or now < vote.starts_dt:
         raise conflict("投票尚未开始。")
+    if not db.session.scalar(select(Deputy.active).where(Deputy.id == ballot.deputy_id)):
+        raise forbidden(LEFT_OFFICE)
     projects = {p.id: p for p in vote.projects}
     given = {c["project_id"]: c["choice"] for c in choices}
     unknown = [pid for pid in given if pid not in projects]
@@ -303,13 +313,18 @@ def cast(vote, ballot, choices):
         message = f"请对每个候选项目表决（赞成、反对或弃权），还有{names}未表决。"
         raise validation_failed({"choices": [message]}, message)
     open_now = exists().where(LivelihoodVote.id == vote.id, LivelihoodVote.status == VoteStatus.voting)
+    # In office in the same statement: a retirement committed since the check above is not slipped past.
+    in_office = exists().where(Deputy.id == LivelihoodBallot.deputy_id, Deputy.active.is_(True))
     taken = db.session.execute(
-        update(LivelihoodBallot).where(LivelihoodBallot.id == ballot.id, LivelihoodBallot.cast_dt.is_(None), open_now)
+        update(LivelihoodBallot)
+        .where(LivelihoodBallot.id == ballot.id, LivelihoodBallot.cast_dt.is_(None), open_now, in_office)
         .values(cast_dt=now).execution_options(synchronize_session=False)).rowcount
     if not taken:
         db.session.refresh(ballot)
         if ballot.cast_dt is not None:
             raise conflict("您已投票，不能更改。")
+        if not db.session.scalar(select(Deputy.active).where(Deputy.id == ballot.deputy_id)):
+            raise forbidden(LEFT_OFFICE)
         raise conflict("投票已结束。")
     # One added to each candidate's tally of the choice made, and the choices kept nowhere (secret ballot).
     chosen = {kind: [pid for pid, choice in given.items() if Choice(choice) is kind] for kind in Choice}
