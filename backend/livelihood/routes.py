@@ -48,6 +48,7 @@ from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region
 from ..pagination import paginate
+from ..web.limits import web_filing_limits
 from . import services
 from .models import (
     PROPOSAL_STATUS_LABELS,
@@ -330,11 +331,12 @@ def add_progress(data, project_id):
 
 @blp.post("/proposals")
 @login_required
-@idempotent
+@idempotent  # outside the limits, as for a filing: a retry returns the proposal made and uses no quota
+@web_filing_limits
 @blp.arguments(ProposalIn)
 @blp.response(201, ProposalOut)
 def propose(data):
-    """群众下单：向某级人大提出民生实事项目建议。"""
+    """群众下单：向某级人大提出民生实事项目建议。微信中的群众与浏览器中的匿名群众身份（/auth/web）均可提出；后者与网页提交建议一样限频（429）。"""
     caller = current_caller()
     if "citizen" not in caller.roles:
         raise APIError(403, "forbidden", "请在微信中登录后提出建议。")
@@ -395,22 +397,29 @@ def decline_proposal(data, proposal_id):
 def public_projects(args):
     """民生实事项目（公开）：某区域（含下级）已结束票决中当选的项目及其实施进度；不含任何个人信息。"""
     region = get_or_404(Region, args["region_id"], "区域不存在。")
-    query = (select(LivelihoodProject).join(LivelihoodVote)
-             .where(LivelihoodVote.status == VoteStatus.closed, LivelihoodProject.adopted.is_(True),
-                    region_subtree_clause(LivelihoodVote.region_id, region))
-             .options(selectinload(LivelihoodProject.progress),
-                      selectinload(LivelihoodProject.vote).selectinload(LivelihoodVote.region))
-             .order_by(LivelihoodVote.year.desc(), LivelihoodVote.id.desc(), LivelihoodProject.votes_for.desc(),
-                       LivelihoodProject.id))
-    page = paginate(query, args)
-    items = []
-    for project in page["items"]:
-        progress = [present_progress(p) for p in project.progress]
-        items.append({
-            "id": project.id, "title": project.title, "description": project.description,
-            "department": project.department, "budget": project.budget, "votes_for": project.votes_for,
-            "vote_id": project.vote_id, "vote_title": project.vote.title, "year": project.vote.year,
-            "region_name": project.vote.region.name,
-            "percent": progress[-1]["percent"] if progress else 0, "progress": progress,
-        })
-    return {**page, "items": items}
+    page = paginate(adopted_query(region), args)
+    return {**page, "items": [public_project(project) for project in page["items"]]}
+
+
+def adopted_query(region):
+    """The projects adopted in the closed rounds of ``region``'s subtree, latest year first (also the
+    public web page's, web.livelihood)."""
+    return (select(LivelihoodProject).join(LivelihoodVote)
+            .where(LivelihoodVote.status == VoteStatus.closed, LivelihoodProject.adopted.is_(True),
+                   region_subtree_clause(LivelihoodVote.region_id, region))
+            .options(selectinload(LivelihoodProject.progress),
+                     selectinload(LivelihoodProject.vote).selectinload(LivelihoodVote.region))
+            .order_by(LivelihoodVote.year.desc(), LivelihoodVote.id.desc(), LivelihoodProject.votes_for.desc(),
+                      LivelihoodProject.id))
+
+
+def public_project(project):
+    """An adopted project as anyone may see it: no personal data."""
+    progress = [present_progress(p) for p in project.progress]
+    return {
+        "id": project.id, "title": project.title, "description": project.description,
+        "department": project.department, "budget": project.budget, "votes_for": project.votes_for,
+        "vote_id": project.vote_id, "vote_title": project.vote.title, "year": project.vote.year,
+        "region_name": project.vote.region.name,
+        "percent": progress[-1]["percent"] if progress else 0, "progress": progress,
+    }

@@ -26,8 +26,10 @@ from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..forms import parse_int
 from ..extensions import cache, db
+from ..livelihood import services as livelihood
+from ..livelihood.routes import adopted_query, public_project
 from ..org import nearby
-from ..org.models import Deputy, Region, Station, station_roster
+from ..org.models import Deputy, Region, Station, full_names, station_roster
 from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
 from ..qr import routes as qr_routes
@@ -42,6 +44,7 @@ PUBLISHED_PER_PAGE = 10
 STATIONS_PER_PAGE = 30
 ROSTER_PER_PAGE = 50  # a station's deputies on its 查看全部 page
 LEADERBOARD_SIZE = 100
+LIVELIHOOD_PER_PAGE = 10
 
 
 # --- template helpers (also used by q_landing.html) ---------------------------------------------
@@ -276,7 +279,7 @@ def station(station_id):
     page["items"] = [published_item(item) for item in page["items"]]
     return render_template(
         "public/station.html", station=station, deputies=deputies, deputies_total=deputies_total,
-        map_link=amap_link(station),
+        map_link=amap_link(station), congress=_congress_of(station.region),
         plan=reception_plan(station_id=station.id), published=page, pages=_pages(page),
         satisfaction_labels=SATISFACTION_LABELS,
     )
@@ -311,6 +314,107 @@ def deputy(deputy_id):
         "public/deputy.html", deputy=deputy, plan=reception_plan(deputy_id=deputy.id), published=page,
         pages=_pages(page), satisfaction_labels=SATISFACTION_LABELS,
     )
+
+
+def _congress_of(region):
+    """The people's congress nearest ``region``: itself, or for a village (村、社区, which has none) the
+    township above it."""
+    if livelihood.congress_level(region) is not None:
+        return region
+    congresses = [r for r in region.ancestors_and_self() if livelihood.congress_level(r) is not None]
+    return congresses[-1] if congresses else region
+
+
+def _root_region():
+    return db.session.scalar(select(Region).where(Region.parent_id.is_(None)).order_by(Region.id).limit(1))
+
+
+def _region_arg():
+    """The region ``region_id`` names: (region, False); without one the root (the whole deployment);
+    (None, True) when it names none."""
+    raw = request.args.get("region_id", "").strip()
+    if not raw:
+        return _root_region(), False
+    number = parse_int(raw)
+    region = get_by_id(Region, number) if number else None
+    return region, region is None
+
+
+@bp.get("/public/livelihood")
+def livelihood_projects():
+    """民生实事项目: the projects adopted in a region's (and its subtree's) closed rounds and their
+    progress, as GET /api/v1/public/livelihood gives them — nothing personal; the regions above and
+    below it to move to; the way to propose one (群众下单) and to one's own proposals."""
+    region, unknown = _region_arg()
+    if unknown:
+        return render_template("public/not_found.html", message="没有找到这个地区。"), 404
+    if region is None:  # no region tree yet
+        page = {"items": [], "total": 0, "page": 1, "per_page": LIVELIHOOD_PER_PAGE}
+        return render_template("public/livelihood.html", region=None, page=page, pages=_pages(page),
+                               trail=[], below=[], congress=None)
+    page = paginate(adopted_query(region), {"page": _page_arg(), "per_page": LIVELIHOOD_PER_PAGE})
+    page["items"] = [public_project(project) for project in page["items"]]
+    below = db.session.scalars(select(Region).where(Region.parent_id == region.id, Region.level != "village")
+                               .order_by(Region.name, Region.id)).all()
+    return render_template("public/livelihood.html", region=region, page=page, pages=_pages(page),
+                           trail=region.ancestors_and_self()[:-1], below=below, congress=_congress_of(region))
+
+
+# --- citizens: 群众下单 and 我的民生建议 in a phone browser ------------------------------------------
+
+
+def _congress_choices(region):
+    """The congresses a citizen of ``region`` may propose to: its own (a village's township) and those
+    above it, nearest first, as (region, label)."""
+    chain = [r for r in region.ancestors_and_self() if livelihood.congress_level(r) is not None] if region else []
+    return [(r, f"{r.name}人大") for r in reversed(chain)]
+
+
+def _propose_page(region, posted=None):
+    choices = _congress_choices(region)
+    chosen = posted.get("region_id") if posted else (choices[0][0].id if choices else None)
+    response = make_response(render_template(
+        "public/livelihood_propose.html", region=region, choices=choices, chosen=chosen, posted=posted or {},
+        full_name=full_names([region])[region.id] if region else ""))
+    if posted:
+        response.headers["Cache-Control"] = "no-store"  # it holds what was typed, the phone number too
+    return response
+
+
+@bp.get("/livelihood/propose")
+def livelihood_propose():
+    """群众下单 in a phone browser: the form posts through the API with the browser's identity
+    (static/web/livelihood-propose.js); ``region_id``: where the citizen came from (a region's 民生实事
+    page), whose congress, or one above it, they propose to."""
+    region, unknown = _region_arg()
+    if unknown:
+        return render_template("public/not_found.html", message="没有找到这个地区。"), 404
+    return _propose_page(region)
+
+
+@bp.post("/livelihood/propose")
+def livelihood_propose_posted():
+    """The form sent by a browser that did not run its script: given back as typed, with a notice that
+    it was not sent (sending needs the browser's identity, kept by the script)."""
+    form = request.form
+    region_id = parse_int(form.get("region_id"))
+    # The region the page was opened for (its choices), else the congress chosen, else the whole tree's.
+    region = get_by_id(Region, parse_int(form.get("origin"))) or get_by_id(Region, region_id) or _root_region()
+    posted = {
+        "region_id": region_id if region_id in {r.id for r, _ in _congress_choices(region)} else None,
+        "title": form.get("title", "").replace("\x00", "")[:60],
+        "content": form.get("content", "").replace("\x00", "")[:1000],
+        "contact_phone": form.get("contact_phone", "").replace("\x00", "")[:20],
+        "sent": True,
+    }
+    return _propose_page(region, posted)
+
+
+@bp.get("/livelihood/mine")
+def livelihood_mine():
+    """我的民生建议: the proposals made from this browser and what became of them (read by the page's
+    script with the browser's identity)."""
+    return render_template("public/livelihood_mine.html")
 
 
 @bp.get("/public/leaderboard")

@@ -1,0 +1,107 @@
+/* /livelihood/propose: 群众下单 in a phone browser — a proposal of a livelihood project to a congress
+ * (POST /api/v1/livelihood/proposals with the browser's identity, as the filing form files), then
+ * 我的民生建议. A retry, or the same draft after a reload, goes with the same Idempotency-Key (MSB.keyFor). */
+(function () {
+  "use strict";
+
+  var MSB = window.MSB;
+  var form = document.getElementById("lv-form");
+  if (!form || !MSB) return;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var MAX_CHARS = 1000;
+  var FIELD_LABELS = { region_id: "向哪一级人大提出", title: "项目名称", content: "项目内容", contact_phone: "联系电话" };
+  var PHONE = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
+  var PHONE_MESSAGE = form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
+  var DRAFT = "livelihood";
+
+  var region = $("lv-region_id");
+  var title = $("lv-title");
+  var content = $("lv-content");
+  var counter = $("lv-counter");
+  var phone = $("lv-contact_phone");
+  var formError = $("lv-error");
+  var submit = $("lv-submit");
+  var draftNotice = $("lv-draft-notice");
+
+  MSB.started();
+  var postedNotice = $("lv-posted-notice");  // the page came back from a post made without this script
+  if (postedNotice) postedNotice.remove();
+
+  function updateCounter() {
+    var length = content.value.length;
+    counter.textContent = length + "/" + MAX_CHARS;
+    counter.classList.toggle("near", length > MAX_CHARS * 0.9);
+  }
+  content.addEventListener("input", updateCounter);
+  updateCounter();
+
+  function setFieldError(field, message) { MSB.setFieldError("lv-" + field, message); }
+
+  function clearFieldErrors() {
+    Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
+  }
+
+  /* A mistake in one field: said under the field, and above the submit button naming the field. */
+  function showFieldError(field, message) {
+    if (!FIELD_LABELS[field]) return MSB.showError(formError, message);
+    setFieldError(field, message);
+    var label = FIELD_LABELS[field];
+    MSB.showError(formError, message.indexOf(label) === -1 ? label + "：" + message : message);
+    var control = $("lv-" + field);
+    if (control) control.focus();
+  }
+
+  [region, title, content, phone].forEach(function (control) {
+    control.addEventListener(control === region ? "change" : "input", function () { setFieldError(control.id.slice(3), ""); });
+  });
+
+  MSB.restoreDone("lv-", $("lv-card"));
+
+  function busy(sending) {
+    submit.disabled = sending;
+    submit.textContent = sending ? "正在提交…" : "提交建议";
+    if (sending) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (submit.disabled) return;
+    MSB.show(draftNotice, false);
+    MSB.showError(formError, "");
+    clearFieldErrors();
+    var number = MSB.phoneNumber(phone.value);
+    if (!region.value) return showFieldError("region_id", "请选择向哪一级人大提出。");
+    if (!title.value.trim()) return showFieldError("title", "请填写项目名称。");
+    if (!content.value.trim()) return showFieldError("content", "请填写项目内容。");
+    if (number && !PHONE.test(number)) return showFieldError("contact_phone", PHONE_MESSAGE);
+
+    var body = { region_id: parseInt(region.value, 10), title: title.value.trim(), content: content.value.trim() };
+    if (number) body.contact_phone = number;
+    var key = MSB.keyFor(DRAFT, body);
+    busy(true);
+    var answer = await MSB.api("POST", "/api/v1/livelihood/proposals", { json: body, idempotencyKey: key });
+    busy(false);
+    MSB.settled(DRAFT, answer);
+    if (!answer.ok) {
+      MSB.showRefusal(answer, showFieldError, formError);
+      return;
+    }
+    MSB.showDone("lv-", $("lv-card"), answer.data.title, "/livelihood/mine");
+  });
+
+  /* A proposal whose answer never came before the page was reloaded: the form as it was sent, with a
+   * notice; sent unchanged, it goes with the same Idempotency-Key. */
+  function restoreDraft() {
+    var kept = MSB.unsent(DRAFT);
+    if (!kept || postedNotice || !$("lv-done").hidden) return;
+    var body = kept.body;
+    if (region.querySelector('option[value="' + body.region_id + '"]')) region.value = String(body.region_id);
+    title.value = body.title || "";
+    content.value = body.content || "";
+    phone.value = body.contact_phone || "";
+    updateCounter();
+    MSB.show(draftNotice, true);
+  }
+  restoreDraft();
+})();
