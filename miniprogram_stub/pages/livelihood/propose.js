@@ -1,5 +1,7 @@
 // 群众下单 (a citizen): propose a livelihood project to a congress — a city, county or township (villages
 // have no people's congress); one Idempotency-Key for the proposal, kept for every retry; then 我的民生建议.
+// The regions to choose from are the first 100 of the tree, or those whose name has what the citizen
+// searched for (GET /regions?q=), each shown with the regions above it (two townships may share a name).
 const api = require('../../utils/api');
 const { say, toast } = require('../../utils/wxp');
 
@@ -11,6 +13,8 @@ Page({
   data: {
     regions: [],
     regionIndex: -1,
+    keyword: '', // what is typed in the search box
+    searched: '', // the search of the regions listed
     title: '',
     content: '',
     contactPhone: '',
@@ -26,12 +30,35 @@ Page({
   },
 
   async loadRegions() {
+    const searched = this.data.searched;
+    const query = { per_page: 100 };
+    if (searched) query.q = searched;
+    this.asked = (this.asked || 0) + 1;
+    const asked = this.asked;
     try {
-      const page = await api.regions({ per_page: 100 });
-      this.setData({ regions: page.items.filter((r) => r.level !== 'village') });
+      const page = await api.regions(query);
+      if (asked !== this.asked) return; // a later search answers instead
+      const chosen = this.data.regionIndex >= 0 ? this.data.regions[this.data.regionIndex].id : null;
+      const regions = page.items.filter((r) => r.level !== 'village')
+        .map((r) => Object.assign({}, r, { label: r.full_name || r.name }));
+      // The region chosen stays chosen while the new list has it.
+      this.setData({ regions, regionIndex: regions.findIndex((r) => r.id === chosen), error: '' });
     } catch (err) {
-      this.setData({ error: err.message });
+      if (asked === this.asked) this.setData({ error: err.message });
     }
+  },
+
+  onKeywordInput(e) { this.setData({ keyword: e.detail.value }); },
+
+  search() {
+    const keyword = (this.data.keyword || '').trim();
+    this.setData({ keyword, searched: keyword });
+    return this.loadRegions();
+  },
+
+  clearSearch() {
+    this.setData({ keyword: '', searched: '' });
+    return this.loadRegions();
   },
 
   onRegion(e) { this.setData({ regionIndex: Number(e.detail.value) }); },

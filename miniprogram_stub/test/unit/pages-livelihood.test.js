@@ -141,3 +141,55 @@ test('livelihood propose: a citizen proposes to a congress with an Idempotency-K
   assert.deepEqual(mine.data.items.map((p) => p.outcome), [
     '已列为“2027 年鹤城区民生实事项目票决”候选项目，票决当选', '不予采纳：已列入部门计划']);
 });
+
+test('livelihood propose: the regions are searched by name (GET /regions?q=), a choice kept while it is still listed', async () => {
+  const regions = [
+    { id: 1, name: '湖南省', level: 'province', full_name: '湖南省' },
+    { id: 4, name: '鹤城区', level: 'county', full_name: '湖南省怀化市鹤城区' },
+    { id: 6, name: '城北街道', level: 'township', full_name: '湖南省怀化市鹤城区城北街道' },
+    { id: 7, name: '城北街道', level: 'township', full_name: '湖南省长沙市岳麓区城北街道' },
+    { id: 9, name: '城北社区', level: 'village', full_name: '湖南省怀化市鹤城区城北街道城北社区' },
+  ];
+  const asked = [];
+  const posted = [];
+  const { phone } = unitPhone({
+    'GET /api/v1/regions': (req) => {
+      asked.push(req.query.q);
+      return page(regions.filter((r) => !req.query.q || r.name.includes(req.query.q)), req);
+    },
+    'POST /api/v1/livelihood/proposals': (req) => {
+      posted.push(req.data);
+      return json(201, { id: 5 });
+    },
+    'GET /api/v1/livelihood/proposals': (req) => page([], req),
+  });
+  const form = await phone.open('pages/livelihood/propose');
+  assert.deepEqual(asked, [undefined]);
+  await form.onKeywordInput({ detail: { value: ' 城北 ' } });
+  await form.search();
+  assert.deepEqual(asked, [undefined, '城北']);
+  assert.equal(form.data.searched, '城北');
+  // Two townships of one name told apart by where they are; the village has no congress.
+  assert.deepEqual(form.data.regions.map((r) => [r.id, r.label]), [
+    [6, '湖南省怀化市鹤城区城北街道'], [7, '湖南省长沙市岳麓区城北街道']]);
+  await form.onRegion({ detail: { value: '1' } });
+  // Another search that still lists the choice keeps it; one that does not asks for a choice again.
+  await form.onKeywordInput({ detail: { value: '街道' } });
+  await form.search();
+  assert.equal(form.data.regions[form.data.regionIndex].id, 7);
+  await form.onKeywordInput({ detail: { value: '鹤城' } });
+  await form.search();
+  assert.equal(form.data.regionIndex, -1);
+  await form.onKeywordInput({ detail: { value: '不存在的地方' } });
+  await form.search();
+  assert.deepEqual(form.data.regions, []);
+  await form.clearSearch();
+  assert.equal(form.data.searched, '');
+  assert.equal(asked.at(-1), undefined);
+  assert.deepEqual(form.data.regions.map((r) => r.id), [1, 4, 6, 7]);
+  await form.onRegion({ detail: { value: '3' } });
+  await form.onTitle({ detail: { value: '修建停车场' } });
+  await form.onContent({ detail: { value: '停车难' } });
+  await form.submit();
+  assert.deepEqual(posted, [{ region_id: 7, title: '修建停车场', content: '停车难' }]);
+});
