@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from backend.extensions import db
 from backend.livelihood.models import LivelihoodProposal
 
-from .conftest import lose_the_first_answer
-from .test_accessibility import FAINT_PLACEHOLDERS, Audit
+from .conftest import lose_the_first_answer, phone_page
+from .test_accessibility import CUT_OFF, FAINT_PLACEHOLDERS, TEXT_AT_200, Audit
 
 SHOTS = "/tmp"
 API = "/api/v1/livelihood"
@@ -35,7 +35,7 @@ def adopted_project(factory, tree, admin):
         "note": "已完成 12 公里", "percent": 40, "date": "2027-05-01"}).status_code == 201
 
 
-def test_a_citizen_proposes_from_a_stations_page_and_follows_it_in_my_proposals(phone, live_server, factory,
+def test_a_citizen_proposes_from_a_stations_page_and_follows_it_in_my_proposals(browser, phone, live_server, factory,
                                                                                   external_requests):
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", address="鹤城区人民路 18 号")
@@ -98,4 +98,17 @@ def test_a_citizen_proposes_from_a_stations_page_and_follows_it_in_my_proposals(
     audit.check("my proposals")
     audit.assert_clean()
     assert db.session.scalar(select(func.count()).select_from(LivelihoodProposal)) == 1
+
+    # The narrowest phone with the largest text: nothing scrolls sideways or is cut off.
+    small = phone_page(browser, live_server, external_requests, width=320, height=640)
+    try:
+        found = []
+        for what, path in (("the projects", f"/public/livelihood?region_id={tree['hc'].id}"),
+                           ("the form", f"/livelihood/propose?region_id={tree['hc'].id}"), ("mine", "/livelihood/mine")):
+            small.goto(f"{live_server}{path}")
+            small.evaluate(TEXT_AT_200)
+            found += [f"{what}: {problem}" for problem in small.evaluate(CUT_OFF)]
+        assert not found, "At 320 px with the text at 200 %:\n" + "\n".join(found)
+    finally:
+        small.context.close()
     assert external_requests == []
