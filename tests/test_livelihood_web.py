@@ -162,7 +162,8 @@ def test_the_propose_page_offers_the_regions_congress_and_those_above_it(client,
 def test_the_propose_form_posted_without_its_script_comes_back_as_typed_and_files_nothing(client, congress):  # noqa: F811
     tree = congress["tree"]
     posted = client.post("/livelihood/propose", data={
-        "origin": str(tree["hcx"].id), "region_id": str(tree["hc"].id), "title": "修建<停车场>", "content": "周末停车难", "contact_phone": "13912345678"})
+        "origin": str(tree["hcx"].id), "region_id": str(tree["hc"].id), "title": "修建<停车场>", "content": "周末停车难",
+        "contact_phone": "13912345678"})
     assert posted.status_code == 200
     assert posted.headers["Cache-Control"] == "no-store"
     html = posted.get_data(as_text=True)
