@@ -232,3 +232,174 @@ def test_the_open_list_costs_the_same_statements_for_one_activity_as_for_many(ap
     assert len(many) == len(few), many
     with app.app_context():
         assert "ix_activities_open_slots" in {i["name"] for i in inspect(db.engine).get_indexes("activities")}
+
+
+# --- telling the deputies who may claim (揭榜 notices) ---------------------------------------------------
+
+
+PLACES_PAGE = "pages/activity/detail?id={}"
+
+
+def _places_notices(app, activity_id):
+    """``{user id: message data}`` of the 揭榜 notices queued for the activity (through the 发单 template)."""
+    from backend.notifications.models import OutboxMessage
+
+    with app.app_context():
+        rows = db.session.scalars(db.select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like(f"activity:{activity_id}:%:open"))).all()
+        return {row.user_id: (row.template, row.data, row.page) for row in rows}
+
+
+def _users_of(app, county, *who):
+    from backend.auth.models import User
+
+    with app.app_context():
+        ids = [county["ids"][w] for w in who]
+        return {u.deputy_id: u.id for u in db.session.scalars(db.select(User).where(User.deputy_id.in_(ids)))}
+
+
+def _delivered(app, wechat_standin):
+    from backend.notifications.outbox import deliver_due
+
+    with app.app_context():
+        assert deliver_due()["failed"] == 0
+    return [m for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity"]
+
+
+def _county_region(county):
+    from backend.org.models import Region
+
+    return db.session.get(Region, county["station"].region_id)
+
+
+@pytest.fixture
+def beyond(app, factory, county):
+    """Two more of the county's deputies who are told nothing: one who left office (离任) after binding their
+    WeChat, one in office who never bound it."""
+    from backend.org.models import Deputy
+    from backend.org.services import set_deputy_active
+
+    region = _county_region(county)
+    retired = factory.deputy(region, "钱进", phone="13800000308", level="county")
+    factory.deputy_headers(retired)
+    unbound = factory.deputy(region, "孙丽", phone="13800000309", level="county")
+    set_deputy_active(db.session.get(Deputy, retired.id), False)
+    db.session.commit()
+    return {"retired": retired.id, "unbound": unbound.id}
+
+
+def test_the_deputies_who_may_claim_are_told_of_the_places_through_wechat(app, client, county, beyond,
+                                                                           wechat_standin):
+    """发单 with places for 揭榜: every deputy who may claim one (those its 可揭榜 list shows it to, with 揭榜 on
+    it) and is not on its list is told, once, through the 发单 template, opening the activity's page; the
+    deputy invited gets the invitation alone; the deputies it is not open to, the one who left office and the
+    one without WeChat get nothing."""
+    created = offer(client, county, 2, deputy_ids=[county["ids"]["wang"]], title="关于城北片区老旧小区加装电梯资金分摊情况的专题调研")
+    assert created.status_code == 201, created.json
+    topic = created.json
+
+    offered_to = {who for who in county["ids"] if open_list(client, county, who).get(topic["id"], {}).get("can_claim")}
+    assert offered_to == {"zhang", "li", "zhao", "received"}
+    users = _users_of(app, county, *offered_to)
+    notices = _places_notices(app, topic["id"])
+    assert set(notices) == set(users.values())
+    template, data, page = next(iter(notices.values()))
+    assert (template, page) == ("activity", PLACES_PAGE.format(topic["id"]))
+    assert data["thing5"] == "开放揭榜名额2个，欢迎报名参加"
+    assert all(len(value) <= 20 for value in data.values())
+
+    sent = _delivered(app, wechat_standin)
+    told = {m["touser"]: m for m in sent}
+    assert sorted(told) == sorted(f"fake-openid-deputy{county['ids'][w]}" for w in offered_to | {"wang"})
+    assert len(sent) == len(told)  # one message each
+    message = told[f"fake-openid-deputy{county['ids']['zhao']}"]
+    assert message["page"] == PLACES_PAGE.format(topic["id"])
+    assert {key: value["value"] for key, value in message["data"].items()} == {
+        "thing1": "关于城北片区老旧小区加装电梯资金分摊情…", "phrase2": "调研", "time3": message["data"]["time3"]["value"],
+        "thing4": "人民路 18 号", "thing5": "开放揭榜名额2个，欢迎报名参加"}
+    assert told[f"fake-openid-deputy{county['ids']['wang']}"]["data"]["thing5"]["value"] == "您有一项新的履职活动，请接单"
+    for who in ("elsewhere", "above"):
+        assert f"fake-openid-deputy{county['ids'][who]}" not in told
+    assert f"fake-openid-deputy{beyond['retired']}" not in told
+
+
+def test_places_opened_or_added_later_tell_only_those_not_yet_told(app, client, county, factory, wechat_standin):
+    """An activity by invitation only tells nobody of places; opening places later (PATCH) tells the deputies
+    who may claim; more places, the same places saved again, 停止揭榜 and opening them again tell nobody twice
+    (one notice per deputy and activity), but a deputy who became one who may claim since then (bound
+    their WeChat) is told at the next raise. A deputy who claimed a place is not told again, nor one taken off
+    the list by the edit that adds places."""
+    topic = offer(client, county, None, deputy_ids=[county["ids"]["wang"]]).json
+    assert _places_notices(app, topic["id"]) == {}
+
+    def patch(body):
+        response = client.patch(f"/api/v1/activities/{topic['id']}", json=body, headers=county["admin"])
+        assert response.status_code == 200, response.json
+        return response.json
+
+    patch({"open_slots": 3})
+    first = _places_notices(app, topic["id"])
+    assert set(first) == set(_users_of(app, county, "zhang", "li", "zhao", "received").values())
+    assert {data["thing5"] for _, data, _ in first.values()} == {"开放揭榜名额3个，欢迎报名参加"}
+    assert claim(client, county, "zhang", topic["id"]).status_code == 201
+
+    newcomer = factory.deputy(_county_region(county), "冯涛", phone="13800000310", level="county")
+    patch({"open_slots": 3, "title": "加装电梯情况调研"})  # the same places: nobody is told
+    assert _places_notices(app, topic["id"]) == first
+    headers = factory.deputy_headers(newcomer)  # binds their WeChat now
+    patch({"open_slots": 5})
+    raised = _places_notices(app, topic["id"])
+    newcomer_user = client.get("/api/v1/me", headers=headers).json["id"]
+    assert set(raised) == set(first) | {newcomer_user}
+    assert raised[newcomer_user][1]["thing5"] == "开放揭榜名额4个，欢迎报名参加"  # 5 offered, 1 taken
+    # The deputy taken off by an edit adding places is told they need not come, not invited to claim one.
+    patch({"open_slots": 6, "remove_deputy_ids": [county["ids"]["wang"]]})
+    assert _places_notices(app, topic["id"]) == raised
+    # 停止揭榜 and places offered again: only the deputy not told yet, the one taken off the list, is told.
+    patch({"open_slots": None})
+    patch({"open_slots": 2})
+    wang = _users_of(app, county, "wang")[county["ids"]["wang"]]
+    assert set(_places_notices(app, topic["id"])) == set(raised) | {wang}
+
+    sent = _delivered(app, wechat_standin)
+    assert sorted(m["touser"] for m in sent) == sorted(
+        [f"fake-openid-deputy{county['ids'][w]}" for w in ("wang", "wang", "zhang", "li", "zhao", "received")]
+        + [f"fake-openid-deputy{newcomer.id}"])  # wang: invited at 发单, told of places once taken off
+
+
+def test_a_retried_dispatch_tells_nobody_twice(app, client, county, wechat_standin):
+    """发单 sent again with its Idempotency-Key (its answer lost): one activity, one notice each."""
+    starts = datetime.now(timezone.utc) + timedelta(days=2)
+    headers = county["admin"] | {"Idempotency-Key": "jiebang-retry-1"}
+    body = {"title": "志愿服务日", "type": "volunteer", "station_id": county["station"].id, "starts_at": iso(starts),
+            "ends_at": iso(starts + timedelta(hours=3)), "deputy_ids": [], "open_slots": 4}
+    first = client.post("/api/v1/activities", json=body, headers=headers)
+    again = client.post("/api/v1/activities", json=body, headers=headers)
+    assert (first.status_code, again.status_code, again.json["id"]) == (201, 201, first.json["id"])
+    assert len(_places_notices(app, first.json["id"])) == 5  # the five deputies of the county and its station
+    sent = _delivered(app, wechat_standin)
+    assert len(sent) == len({m["touser"] for m in sent}) == 5
+
+
+def test_an_activity_recorded_after_it_ended_tells_nobody_of_places(app, client, county):
+    over = offer(client, county, 2, starts=datetime.now(timezone.utc) - timedelta(hours=5))
+    assert over.status_code == 201, over.json
+    assert _places_notices(app, over.json["id"]) == {}
+
+
+def test_telling_a_region_of_places_is_one_statement_however_many_may_claim(app, client, county, factory):
+    """揭榜 notices are queued by one INSERT … SELECT, not a row a deputy: as many statements for a region
+    of twenty deputies as for one of five."""
+    def inserts(seen):
+        return [s for s in seen if s.lstrip().upper().startswith("INSERT INTO OUTBOX_MESSAGES")]
+
+    with sent_statements(app) as few:
+        assert offer(client, county, 2).status_code == 201
+    for i in range(15):
+        factory.deputy_headers(factory.deputy(_county_region(county), f"代表甲{i}", phone=f"1390000{i:04d}",
+                                              level="county"))
+    with sent_statements(app) as many:
+        topic = offer(client, county, 2).json
+    assert len(_places_notices(app, topic["id"])) == 20
+    assert len(inserts(few)) == len(inserts(many)) == 1
+    assert len(many) == len(few)

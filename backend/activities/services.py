@@ -8,16 +8,18 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, insert, inspect as inspect_state, literal, or_, select, true, update
+from sqlalchemy import (
+    String, cast, delete, exists, false, func, insert, inspect as inspect_state, literal, or_, select, true, update,
+)
 from sqlalchemy.orm import contains_eager, defaultload, lazyload, raiseload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ..auth.models import User
-from ..auth.scope import MAX_ID, get_by_id, manages_deputy, manages_region, manages_station
+from ..auth.scope import MAX_ID, get_by_id, manages_deputy, manages_region, manages_station, region_subtree_clause
 from ..db_types import CHINA, UTCDateTime, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
-from ..notifications.outbox import china_time, enqueue, thing
+from ..notifications.outbox import china_time, enqueue, enqueue_many, thing
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..points import ledger, rulebook
 from . import rotating
@@ -274,16 +276,52 @@ def _notify_deputies(activity, deputies, template, note, key):
     """One message per deputy about ``activity`` (the templates 发单, reminder and cancellation share
     these fields)."""
     users = {u.deputy_id: u for u in db.session.scalars(select(User).where(User.deputy_id.in_([d.id for d in deputies])))}
-    data = {
+    data = _message_data(activity, note)
+    for deputy in deputies:
+        enqueue(users.get(deputy.id), template, data, page=_page(activity),
+                dedupe_key=f"{template}:{activity.id}:{deputy.id}:{key}")
+
+
+def _message_data(activity, note):
+    return {
         "thing1": thing(activity.title),
         "phrase2": ACTIVITY_TYPE_PHRASES[activity.type.value],
         "time3": china_time(activity.starts_dt),
         "thing4": _where(activity),
         "thing5": thing(note),
     }
-    for deputy in deputies:
-        enqueue(users.get(deputy.id), template, data, page=f"pages/activity/detail?id={activity.id}",
-                dedupe_key=f"{template}:{activity.id}:{deputy.id}:{key}")
+
+
+def _page(activity):
+    """The mini-program page an activity's message opens: the activity, with 接单 or 揭榜 on it."""
+    return f"pages/activity/detail?id={activity.id}"
+
+
+def _tell_of_places(activity, taken_off=()):
+    """揭榜 notices: the deputies who may claim one of ``activity``'s open places (``claimants``) and are not
+    on its list are told through the 发单 template (``activity``: the consent a deputy gives for word of new
+    activities), in the step's transaction, by one INSERT … SELECT however many they are.
+
+    Once per deputy and activity (the dedupe key names neither the places nor the edit): more places later,
+    or places offered again after 停止揭榜, tell only the deputies not told yet (one who has since bound
+    their WeChat, come into office or been received at its station). Nothing while no place is left, or
+    once the activity is over (entered afterwards: there is nothing to claim). Not the deputies ``taken_off``
+    its list by the same edit, who are being told they need not come."""
+    if activity.open_slots is None or responses_closed(activity):
+        return 0
+    left = activity.open_slots - claimed_count(activity)
+    if left <= 0:
+        return 0
+    on_list = select(ActivityParticipant.deputy_id).where(ActivityParticipant.activity_id == activity.id)
+    recipients = (
+        select(User.id, literal(f"activity:{activity.id}:") + cast(User.deputy_id, String) + literal(":open"))
+        .join(Deputy, Deputy.id == User.deputy_id)
+        .where(claimants(activity), Deputy.id.not_in(on_list))
+    )
+    if taken_off:
+        recipients = recipients.where(Deputy.id.not_in(list(taken_off)))
+    return enqueue_many(recipients, "activity", _message_data(activity, f"开放揭榜名额{left}个，欢迎报名参加"),
+                        page=_page(activity))
 
 
 def _invitable(actor, ids, field):
@@ -370,6 +408,7 @@ def dispatch(actor, data):
            at=activity.created_dt)
     if not afterwards:  # entered after the fact: a 请接单 message would open a page refusing 接单
         _notify_deputies(activity, invited, "activity", "您有一项新的履职活动，请接单", "dispatched")
+        _tell_of_places(activity)
     return activity
 
 
@@ -572,6 +611,8 @@ def edit(actor, activity, data):
     staying_invited = sum(1 for p in current.values() if not p.claimed and p not in leaving) + len(adding)
     _check_places(staying_invited, open_slots)
     places_changed = data.get("open_slots") is not None and data["open_slots"] != activity.open_slots
+    # Places offered where there were none, or more of them: the deputies who may claim one are told (once).
+    places_added = places_changed and (activity.open_slots is None or data["open_slots"] > activity.open_slots)
     if places_changed:
         _check_places_taken(activity, open_slots)
     changes = _edit_changes(activity, data, (starts, ends), (place, lat, lng), [invited[i] for i in adding], leaving)
@@ -626,6 +667,8 @@ def edit(actor, activity, data):
     _notify_deputies(activity, [invited[i] for i in adding], "activity", "您有一项新的履职活动，请接单", f"added-{key}")
     _notify_deputies(activity, [d for d, status in gone if status in EXPECTED], "activity_cancelled",
                      "活动安排调整，您无需参加", f"removed-{key}")
+    if places_added:
+        _tell_of_places(activity, taken_off=[d.id for d, _ in gone])
     if activity.type is ActivityType.reception and (moved or relocated or gone):
         from ..appointments.services import reception_day_changed  # appointments build on activities
 
@@ -772,10 +815,19 @@ def open_to(deputy):
             & or_(Activity.region_id.in_(deputy.region.path_ids), Activity.station_id.in_(received)))
 
 
+def claimants(activity):
+    """SQL condition on ``Deputy``: the deputies who may claim ``activity``'s places, ``may_claim`` seen from
+    the activity's side (the same rule, for every deputy at once): in office, and of its region or one below
+    it, or received at its station. Whether it offers places, and is still on, is the activity's own."""
+    received = (Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == activity.station_id))
+                if activity.station_id is not None else false())
+    return Deputy.active.is_(True) & or_(region_subtree_clause(Deputy.region_id, activity.region), received)
+
+
 def may_claim(user, activity):
     """Whether ``user`` is a deputy in office whom ``activity`` is open to (``open_to``: its region or one
     below it, or received at its station), and the activity offers places: they may see it, and claim one
-    while any is left."""
+    while any is left. ``claimants`` is the same rule in SQL, for every deputy at once (揭榜 notices)."""
     if user is None or "deputy" not in user.roles or activity.open_slots is None:
         return False
     deputy = user.deputy

@@ -9,12 +9,12 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import JSON, literal, select, update
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..auth.wechat_link import recipient
-from ..db_types import CHINA, conflict_insert, utcnow
+from ..db_types import CHINA, UTCDateTime, conflict_insert, utcnow
 from ..extensions import db
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from ..wechat.client import TOKEN_ERRCODES, USER_REFUSED
@@ -59,6 +59,27 @@ def enqueue(user, template, data, page="", dedupe_key=None):
     )
     db.session.execute(conflict_insert(OutboxMessage, db.session.get_bind()).values(**values)
                        .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+
+
+def enqueue_many(recipients, template, data, page=""):
+    """Queue the same subscribe message to many WeChat users in one INSERT … SELECT, however many there
+    are (a city's deputies: thousands), rather than a row and a round trip each.
+
+    ``recipients`` is a SELECT from ``User`` of two columns: the user's id and the message's dedupe key (an
+    SQL expression, so that each user's is their own); a key already queued queues nothing again. Users
+    without an openid are left out, as ``enqueue`` leaves them (WeChat cannot reach them); the message goes
+    to the users themselves, not to a console account's linked WeChat user (``enqueue`` is for those).
+    Returns how many messages were queued."""
+    now = utcnow()
+    rows = recipients.add_columns(
+        literal(template), literal(data, JSON), literal(page), literal("pending"), literal(0),
+        literal(now, UTCDateTime()), literal(""), literal(now, UTCDateTime()),
+    ).where(User.openid.is_not(None))
+    statement = conflict_insert(OutboxMessage, db.session.get_bind()).from_select(
+        ["user_id", "dedupe_key", "template", "data", "page", "status", "attempts", "next_attempt_dt", "last_error",
+         "created_dt"], rows,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return db.session.execute(statement).rowcount
 
 
 def _backoff(attempts):
