@@ -24,6 +24,7 @@ FAKE_TEMPLATES = {
     "reopened": "tmpl-reopened", "overdue": "tmpl-overdue", "supervised": "tmpl-supervised",
     "activity": "tmpl-activity", "activity_reminder": "tmpl-activity-reminder",
     "activity_cancelled": "tmpl-activity-cancelled", "activity_changed": "tmpl-activity-changed",
+    "activity_claim": "tmpl-activity-claim",
     "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
 }
 DEADLINE_KEYS = ("accept_hours", "accept_working_days", "reply_days", "days_kind")

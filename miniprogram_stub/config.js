@@ -10,8 +10,12 @@ module.exports = {
   subscribeTemplates: {
     // asked of a citizen just before filing: accepted, replied, reopened
     citizen: ['tmpl-accepted', 'tmpl-replied', 'tmpl-reopened'],
-    // asked of a deputy after binding and in the inbox: new item, overdue, activity
-    deputy: ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity'],
+    // asked of a deputy in the inbox (开启新建议和超期提醒): new item, overdue
+    deputy: ['tmpl-new-item', 'tmpl-overdue'],
+    // asked of a deputy in the inbox and on the activities page (开启发单和揭榜提醒): an activity they are
+    // invited to (发单), and one offering places they may claim (揭榜). Two templates, so that notices of places,
+    // sent to every deputy who may claim one, never spend the consent an invitation needs.
+    newActivities: ['tmpl-activity', 'tmpl-activity-claim'],
     // asked of a deputy accepting an item (接单, in the inbox or on the item's page): 督办 while they handle it
     handling: ['tmpl-supervised'],
     // asked of a deputy answering (答复): the server tells them when the citizen is not satisfied (重新交办)

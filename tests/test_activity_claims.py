@@ -241,12 +241,12 @@ PLACES_PAGE = "pages/activity/detail?id={}"
 
 
 def _places_notices(app, activity_id):
-    """``{user id: message data}`` of the 揭榜 notices queued for the activity (through the 发单 template)."""
+    """``{user id: (template, data, page)}`` of the 揭榜 notices queued for the activity (their own template)."""
     from backend.notifications.models import OutboxMessage
 
     with app.app_context():
         rows = db.session.scalars(db.select(OutboxMessage).where(
-            OutboxMessage.dedupe_key.like(f"activity:{activity_id}:%:open"))).all()
+            OutboxMessage.template == "activity_claim", OutboxMessage.page == PLACES_PAGE.format(activity_id))).all()
         return {row.user_id: (row.template, row.data, row.page) for row in rows}
 
 
@@ -258,12 +258,12 @@ def _users_of(app, county, *who):
         return {u.deputy_id: u.id for u in db.session.scalars(db.select(User).where(User.deputy_id.in_(ids)))}
 
 
-def _delivered(app, wechat_standin):
+def _delivered(app, wechat_standin, template_id="tmpl-activity-claim"):
     from backend.notifications.outbox import deliver_due
 
     with app.app_context():
         assert deliver_due()["failed"] == 0
-    return [m for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity"]
+    return [m for m in wechat_standin.messages() if m["template_id"] == template_id]
 
 
 def _county_region(county):
@@ -291,9 +291,9 @@ def beyond(app, factory, county):
 def test_the_deputies_who_may_claim_are_told_of_the_places_through_wechat(app, client, county, beyond,
                                                                            wechat_standin):
     """发单 with places for 揭榜: every deputy who may claim one (those its 可揭榜 list shows it to, with 揭榜 on
-    it) and is not on its list is told, once, through the 发单 template, opening the activity's page; the
-    deputy invited gets the invitation alone; the deputies it is not open to, the one who left office and the
-    one without WeChat get nothing."""
+    it) and is not on its list is told, once, through the 揭榜 template (not 发单's, whose consent an invitation
+    needs), opening the activity's page; the deputy invited gets the invitation alone; the deputies it is not
+    open to, the one who left office and the one without WeChat get nothing."""
     created = offer(client, county, 2, deputy_ids=[county["ids"]["wang"]], title="关于城北片区老旧小区加装电梯资金分摊情况的专题调研")
     assert created.status_code == 201, created.json
     topic = created.json
@@ -304,20 +304,23 @@ def test_the_deputies_who_may_claim_are_told_of_the_places_through_wechat(app, c
     notices = _places_notices(app, topic["id"])
     assert set(notices) == set(users.values())
     template, data, page = next(iter(notices.values()))
-    assert (template, page) == ("activity", PLACES_PAGE.format(topic["id"]))
-    assert data["thing5"] == "开放揭榜名额2个，欢迎报名参加"
+    assert (template, page) == ("activity_claim", PLACES_PAGE.format(topic["id"]))
+    assert data["number5"] == "2"
     assert all(len(value) <= 20 for value in data.values())
 
     sent = _delivered(app, wechat_standin)
     told = {m["touser"]: m for m in sent}
-    assert sorted(told) == sorted(f"fake-openid-deputy{county['ids'][w]}" for w in offered_to | {"wang"})
+    assert sorted(told) == sorted(f"fake-openid-deputy{county['ids'][w]}" for w in offered_to)
     assert len(sent) == len(told)  # one message each
     message = told[f"fake-openid-deputy{county['ids']['zhao']}"]
     assert message["page"] == PLACES_PAGE.format(topic["id"])
+    starts = datetime.fromisoformat(topic["starts_at"]).astimezone(timezone(timedelta(hours=8)))
     assert {key: value["value"] for key, value in message["data"].items()} == {
-        "thing1": "关于城北片区老旧小区加装电梯资金分摊情…", "phrase2": "调研", "time3": message["data"]["time3"]["value"],
-        "thing4": "人民路 18 号", "thing5": "开放揭榜名额2个，欢迎报名参加"}
-    assert told[f"fake-openid-deputy{county['ids']['wang']}"]["data"]["thing5"]["value"] == "您有一项新的履职活动，请接单"
+        "thing1": "关于城北片区老旧小区加装电梯资金分摊情…", "phrase2": "调研", "time3": starts.strftime("%Y-%m-%d %H:%M"),
+        "thing4": "人民路 18 号", "number5": "2"}  # 活动名称, 活动类型, 开始时间, 活动地点, 剩余名额
+    invitations = [m for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity"]
+    assert [(m["touser"], m["data"]["thing5"]["value"]) for m in invitations] == [
+        (f"fake-openid-deputy{county['ids']['wang']}", "您有一项新的履职活动，请接单")]
     for who in ("elsewhere", "above"):
         assert f"fake-openid-deputy{county['ids'][who]}" not in told
     assert f"fake-openid-deputy{beyond['retired']}" not in told
@@ -340,7 +343,7 @@ def test_places_opened_or_added_later_tell_only_those_not_yet_told(app, client, 
     patch({"open_slots": 3})
     first = _places_notices(app, topic["id"])
     assert set(first) == set(_users_of(app, county, "zhang", "li", "zhao", "received").values())
-    assert {data["thing5"] for _, data, _ in first.values()} == {"开放揭榜名额3个，欢迎报名参加"}
+    assert {data["number5"] for _, data, _ in first.values()} == {"3"}
     assert claim(client, county, "zhang", topic["id"]).status_code == 201
 
     newcomer = factory.deputy(_county_region(county), "冯涛", phone="13800000310", level="county")
@@ -351,7 +354,7 @@ def test_places_opened_or_added_later_tell_only_those_not_yet_told(app, client, 
     raised = _places_notices(app, topic["id"])
     newcomer_user = client.get("/api/v1/me", headers=headers).json["id"]
     assert set(raised) == set(first) | {newcomer_user}
-    assert raised[newcomer_user][1]["thing5"] == "开放揭榜名额4个，欢迎报名参加"  # 5 offered, 1 taken
+    assert raised[newcomer_user][1]["number5"] == "4"  # 5 offered, 1 taken
     # The deputy taken off by an edit adding places is told they need not come, not invited to claim one.
     patch({"open_slots": 6, "remove_deputy_ids": [county["ids"]["wang"]]})
     assert _places_notices(app, topic["id"]) == raised
@@ -363,8 +366,8 @@ def test_places_opened_or_added_later_tell_only_those_not_yet_told(app, client, 
 
     sent = _delivered(app, wechat_standin)
     assert sorted(m["touser"] for m in sent) == sorted(
-        [f"fake-openid-deputy{county['ids'][w]}" for w in ("wang", "wang", "zhang", "li", "zhao", "received")]
-        + [f"fake-openid-deputy{newcomer.id}"])  # wang: invited at 发单, told of places once taken off
+        [f"fake-openid-deputy{county['ids'][w]}" for w in ("wang", "zhang", "li", "zhao", "received")]
+        + [f"fake-openid-deputy{newcomer.id}"])  # wang: told of places once taken off the list
 
 
 def test_a_retried_dispatch_tells_nobody_twice(app, client, county, wechat_standin):
@@ -403,3 +406,4 @@ def test_telling_a_region_of_places_is_one_statement_however_many_may_claim(app,
     assert len(_places_notices(app, topic["id"])) == 20
     assert len(inserts(few)) == len(inserts(many)) == 1
     assert len(many) == len(few)
+

@@ -75,7 +75,8 @@ def flask_command(env, *args):
 # --- settings at start ---------------------------------------------------------------------------
 
 TEMPLATE_KEYS = ("new_item", "accepted", "replied", "reopened", "overdue", "supervised", "activity",
-                 "activity_reminder", "activity_cancelled", "appointment", "appointment_result")
+                 "activity_reminder", "activity_cancelled", "activity_changed", "activity_claim", "appointment",
+                 "appointment_result")
 LIVE = {
     "WECHAT_MODE": "live", "WECHAT_APPID": "wx0123456789abcdef", "WECHAT_SECRET": "mini-program-secret",
     "WECHAT_PUSH_TOKEN": "push-token", "WECHAT_API_BASE": None,
@@ -113,6 +114,9 @@ BAD_SETTINGS = [
     (LIVE | {"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
     (LIVE | {"PUBLIC_BASE_URL": "http://msb.example.gov.cn"}, "https"),
     (LIVE | {"WECHAT_TEMPLATES": '{"new_item": "abc"}'}, "WECHAT_TEMPLATES"),
+    # 揭榜 notices have a template of their own: each message spends a consent of its template.
+    (LIVE | {"WECHAT_TEMPLATES": json.dumps({key: f"id-of-{key}" for key in TEMPLATE_KEYS if key != "activity_claim"})},
+     "尚缺：activity_claim。"),
 ]
 
 

@@ -321,6 +321,16 @@ def test_subscribe_message_thing_value_over_20_characters_is_refused_47003(clien
     assert len(standin.state()["messages"]) == 1
 
 
+def test_subscribe_message_number_value_other_than_digits_is_refused_47003(client, standin):
+    for value in ("3个", "三", ""):
+        with pytest.raises(WeChatError) as caught:
+            client.send_subscribe_message("fake-openid-alice", "tmpl-progress", {"number1": value})
+        assert caught.value.errcode == 47003, value
+    client.send_subscribe_message("fake-openid-alice", "tmpl-progress", {"number1": "3"})
+    client.send_subscribe_message("fake-openid-alice", "tmpl-progress", {"number1": "2.5"})
+    assert len(standin.state()["messages"]) == 2
+
+
 def test_wxacode_is_a_png_that_decodes(client):
     png = client.wxacode_unlimit("s=12&t=station", page="pages/scan/index")
     assert png.startswith(b"\x89PNG")

@@ -282,14 +282,19 @@ def _notify_deputies(activity, deputies, template, note, key):
                 dedupe_key=f"{template}:{activity.id}:{deputy.id}:{key}")
 
 
-def _message_data(activity, note):
+def _about(activity):
+    """The fields every activity template opens with: 活动名称, 活动类型, 开始时间, 活动地点."""
     return {
         "thing1": thing(activity.title),
         "phrase2": ACTIVITY_TYPE_PHRASES[activity.type.value],
         "time3": china_time(activity.starts_dt),
         "thing4": _where(activity),
-        "thing5": thing(note),
     }
+
+
+def _message_data(activity, note):
+    """发单, reminder, cancellation and change: the activity, and ``thing5`` 备注."""
+    return _about(activity) | {"thing5": thing(note)}
 
 
 def _page(activity):
@@ -297,10 +302,17 @@ def _page(activity):
     return f"pages/activity/detail?id={activity.id}"
 
 
+# The template of 揭榜 notices (backend/config.py's keys).
+CLAIM_TEMPLATE = "activity_claim"
+
+
 def _tell_of_places(activity, taken_off=()):
     """揭榜 notices: the deputies who may claim one of ``activity``'s open places (``claimants``) and are not
-    on its list are told through the 发单 template (``activity``: the consent a deputy gives for word of new
-    activities), in the step's transaction, by one INSERT … SELECT however many they are.
+    on its list are told through a template of their own (``activity_claim``: the activity's fields, and
+    ``number5`` 剩余名额, the places left), in the step's transaction, by one INSERT … SELECT however many
+    they are. Not the 发单 template: each message spends one of the consents a deputy gave for its template,
+    and a notice of places they may ignore must not spend the one an invitation needs (WeChat refuses a
+    message without one: 43101).
 
     Once per deputy and activity (the dedupe key names neither the places nor the edit): more places later,
     or places offered again after 停止揭榜, tell only the deputies not told yet (one who has since bound
@@ -319,14 +331,13 @@ def _tell_of_places(activity, taken_off=()):
         return 0
     on_list = select(ActivityParticipant.deputy_id).where(ActivityParticipant.activity_id == activity.id)
     recipients = (
-        select(User.id, literal(f"activity:{activity.id}:") + cast(User.deputy_id, String) + literal(":open"))
+        select(User.id, literal(f"{CLAIM_TEMPLATE}:{activity.id}:") + cast(User.deputy_id, String))
         .join(Deputy, Deputy.id == User.deputy_id)
         .where(claimants(activity), Deputy.id.not_in(on_list))
     )
     if taken_off:
         recipients = recipients.where(Deputy.id.not_in(list(taken_off)))
-    return enqueue_many(recipients, "activity", _message_data(activity, f"开放揭榜名额{left}个，欢迎报名参加"),
-                        page=_page(activity))
+    return enqueue_many(recipients, CLAIM_TEMPLATE, _about(activity) | {"number5": str(left)}, page=_page(activity))
 
 
 def _invitable(actor, ids, field):

@@ -50,6 +50,7 @@ FORBIDDEN_MARKER = "违禁测试"
 # subscribeMessage.send value limits by keyword type (characters).
 VALUE_LIMITS = {"thing": 20, "phrase": 5, "number": 32, "letter": 32, "character_string": 32}
 CHINESE_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+NUMBER = re.compile(r"\d+(\.\d+)?")  # WeChat's number: digits, perhaps with decimals
 
 
 def _is_red(data):
@@ -291,6 +292,8 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
                 return err(47003, f"argument invalid! data.{key}.value exceeds the limit")
             if kind == "phrase" and not CHINESE_ONLY.fullmatch(str(value)):
                 return err(47003, f"argument invalid! data.{key}.value must be Chinese characters only")
+            if kind == "number" and not NUMBER.fullmatch(str(value)):
+                return err(47003, f"argument invalid! data.{key}.value must be a number")
         with lock:
             state["messages"].append(body)
         return err(0, "ok")

@@ -1,9 +1,12 @@
 // A deputy's activities (发单 → 接单/请假 → 签到 → 结单), with accept and decline on each; and 可揭榜, the
 // activities whose places they may claim themselves (揭榜: GET /activities?scope=open, soonest first), with
-// the places taken and 揭榜 on each. pages/activities/activities?tab=open opens on 可揭榜.
+// the places taken and 揭榜 on each. pages/activities/activities?tab=open opens on 可揭榜. 开启发单和揭榜提醒, on
+// either tab, asks consent for word of new activities (发单) and of places offered (揭榜).
 const api = require('../../utils/api');
+const config = require('../../config');
 const { listPage, loadPage } = require('../../utils/paged');
 const activity = require('../../utils/activity');
+const { askReminders } = require('../../utils/wxp');
 
 const TABS = [
   { key: 'mine', label: '我的活动' },
@@ -55,6 +58,11 @@ Page(listPage({
 
   open(e) {
     wx.navigateTo({ url: '/pages/activity/detail?id=' + e.currentTarget.dataset.id });
+  },
+
+  // 开启发单和揭榜提醒, on either tab: word of activities they are invited to and of places they may claim.
+  subscribe() {
+    return askReminders(config.subscribeTemplates.newActivities);
   },
 
   checkin() {

@@ -87,9 +87,14 @@ Page(searchableListPage({
     wx.navigateTo({ url: '/pages/suggestion/detail?id=' + e.currentTarget.dataset.id });
   },
 
-  // Reminders of new items, overdue items and activities (one message per consent).
+  // Reminders of new items and overdue items (one message per consent).
   subscribe() {
     return askReminders(config.subscribeTemplates.deputy);
+  },
+
+  // Reminders of activities: 发单 and 揭榜 (WeChat asks for at most three templates at once).
+  subscribeActivities() {
+    return askReminders(config.subscribeTemplates.newActivities);
   },
 
   bind() {

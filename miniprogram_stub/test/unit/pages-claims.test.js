@@ -53,6 +53,22 @@ test('activities: 我的活动 and 可揭榜 tabs; 可揭榜 lists scope=open wi
   assert.deepEqual(wx.toasts, []);
 });
 
+test('activities: 开启发单和揭榜提醒 on either tab asks in the tap for 发单 and 揭榜, the two templates of new activities', async () => {
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/activities': (req) => page(req.query.scope === 'open' ? [topic()] : [], req),
+  }, { user: DEPUTY });
+  const list = await phone.open('pages/activities/activities', { tab: 'open' });
+  assert.equal(await list.subscribe(), 2);
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-activity', 'tmpl-activity-claim']]);
+  assert.equal(wx.toasts.pop(), '已开启提醒');
+  await list.switchTab(event({ key: 'mine' }));
+  wx.subscribeAnswer = 'reject';
+  assert.equal(await list.subscribe(), 0);
+  assert.deepEqual(wx.calls.requestSubscribeMessage.at(-1).tmplIds, ['tmpl-activity', 'tmpl-activity-claim']);
+  assert.equal(wx.toasts.pop(), '未开启提醒');
+  assert.ok(wx.requests.every((r) => !/subscribe/.test(r.url)), 'nothing asked of the server');
+});
+
 test('activities: opened with tab=open it shows 可揭榜; an empty list says there is none; pulling down keeps the tab', async () => {
   let open = [];
   const { phone, wx } = unitPhone({

@@ -93,8 +93,13 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
     ['assigned', 'forwarded', ''], ['assigned', '', 'true'],
   ]);
   const subscribed = await inbox.subscribe();
-  assert.equal(subscribed, 3);
-  assert.deepEqual(wx.calls.requestSubscribeMessage.at(-1).tmplIds, ['tmpl-new-item', 'tmpl-overdue', 'tmpl-activity']);
+  assert.equal(subscribed, 2);
+  assert.deepEqual(wx.calls.requestSubscribeMessage.at(-1).tmplIds, ['tmpl-new-item', 'tmpl-overdue']);
+  assert.equal(wx.toasts.pop(), '已开启提醒');
+  // 发单 and 揭榜 apart (WeChat asks at most three at once): a notice of places spends no invitation's consent.
+  assert.equal(await inbox.subscribeActivities(), 2);
+  assert.deepEqual(wx.calls.requestSubscribeMessage.at(-1).tmplIds, ['tmpl-activity', 'tmpl-activity-claim']);
+  assert.equal(wx.toasts.pop(), '已开启提醒');
 });
 
 test('inbox: 按期限 and the search by number or words ask the server; a search spans every tab until a tab or 清除', async () => {

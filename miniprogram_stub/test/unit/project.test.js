@@ -80,15 +80,20 @@ test('code uses only relative requires and nothing from Node', () => {
   }
 });
 
-test('the subscribe template ids match the server defaults', () => {
+test('the subscribe template ids match the server defaults, and every one is asked somewhere', () => {
   const config = require('../../config');
-  const server = ['tmpl-new-item', 'tmpl-accepted', 'tmpl-replied', 'tmpl-reopened', 'tmpl-overdue', 'tmpl-supervised',
-    'tmpl-activity', 'tmpl-activity-reminder', 'tmpl-activity-cancelled', 'tmpl-activity-changed', 'tmpl-appointment',
-    'tmpl-appointment-result'];
+  // The server's stand-in names (backend/config.py's FAKE_TEMPLATES), which config.js mirrors.
+  const source = fs.readFileSync(path.join(ROOT, '..', 'backend', 'config.py'), 'utf8');
+  const table = source.match(/^FAKE_TEMPLATES = \{([^}]*)\}/m)[1];
+  const server = [...table.matchAll(/"\w+": "([\w-]+)"/g)].map((m) => m[1]);
+  assert.ok(server.includes('tmpl-activity-claim'), server.join(', '));
+  const asked = new Set();
   for (const list of Object.values(config.subscribeTemplates)) {
     assert.ok(list.length <= 3, 'WeChat asks for at most 3 at once');
     for (const id of list) assert.ok(server.includes(id), id);
+    list.forEach((id) => asked.add(id));
   }
+  assert.deepEqual(server.filter((id) => !asked.has(id)), [], 'a template nobody is asked for is never delivered');
 });
 
 test('the filing form promises only what anonymity does: a contact phone left is still given to those handling it', () => {
