@@ -407,3 +407,51 @@ def test_telling_a_region_of_places_is_one_statement_however_many_may_claim(app,
     assert len(inserts(few)) == len(inserts(many)) == 1
     assert len(many) == len(few)
 
+
+def test_notices_of_places_yield_to_every_other_message_in_each_sweep_run(app, client, county, factory,
+                                                                          wechat_standin):
+    """A city's 揭榜 notices are thousands, and the sweep sends a number a run: a citizen's 已受理 and a
+    deputy's new item queued behind them go at the next run all the same, before any notice, and a notice
+    left for a later try holds back none of its deputy's other messages. The notices follow, each once."""
+    from backend.notifications.models import OutboxMessage
+    from backend.notifications.outbox import deliver_due
+    from backend.org.models import Deputy
+
+    from .factories import screen
+    from .test_suggestions import file, step
+
+    for i in range(6):
+        factory.deputy_headers(factory.deputy(_county_region(county), f"代表乙{i}", phone=f"1390001{i:04d}",
+                                              level="county"))
+    topic = offer(client, county, 2).json
+    notices = _places_notices(app, topic["id"])
+    assert len(notices) == 11  # the county's five and six more
+    zhang = f"fake-openid-deputy{county['ids']['zhang']}"
+    with app.app_context():
+        code = db.session.get(Deputy, county["ids"]["zhang"]).qr_code
+        # 张伟's notice was tried and left for a later try (WeChat's access token stale).
+        db.session.execute(update(OutboxMessage).where(
+            OutboxMessage.template == "activity_claim", OutboxMessage.user_id == _users_of(app, county, "zhang")[
+                county["ids"]["zhang"]]).values(attempts=1, next_attempt_dt=datetime.now(timezone.utc) + timedelta(minutes=1)))
+        db.session.commit()
+
+    citizen = factory.wechat_login("citizen-chen")
+    item = file(client, citizen, code)
+    assert item.status_code == 201, item.json
+    screen(app)  # the deputy is told of the new item
+    assert step(client, county["headers"]["zhang"], item.json["id"], "accept").status_code == 200  # 已受理
+
+    with app.app_context():
+        assert deliver_due(limit=3) == {"sent": 3, "refused": 0, "retry": 0, "failed": 0}
+    first = [(m["touser"], m["template_id"]) for m in wechat_standin.messages()]
+    assert first[:2] == [(zhang, "tmpl-new-item"), ("fake-openid-citizen-chen", "tmpl-accepted")], first
+    assert first[2][1] == "tmpl-activity-claim" and first[2][0] != zhang
+
+    with app.app_context():
+        while deliver_due(limit=3)["sent"]:
+            pass
+        db.session.execute(update(OutboxMessage).values(next_attempt_dt=datetime.now(timezone.utc)))
+        db.session.commit()
+        assert deliver_due(limit=3)["sent"] == 1  # 张伟's, tried again
+    sent = [m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity-claim"]
+    assert len(sent) == len(set(sent)) == 11 and sent[-1] == zhang

@@ -312,7 +312,7 @@ def _tell_of_places(activity, taken_off=()):
     ``number5`` 剩余名额, the places left), in the step's transaction, by one INSERT … SELECT however many
     they are. Not the 发单 template: each message spends one of the consents a deputy gave for its template,
     and a notice of places they may ignore must not spend the one an invitation needs (WeChat refuses a
-    message without one: 43101).
+    message without one: 43101). The sweep sends them after every other message due (``BULK_TEMPLATES``).
 
     Once per deputy and activity (the dedupe key names neither the places nor the edit): more places later,
     or places offered again after 停止揭榜, tell only the deputies not told yet (one who has since bound
@@ -323,7 +323,8 @@ def _tell_of_places(activity, taken_off=()):
     No cap: every deputy who may claim a place is told, as every one of them may take it (any fewer would be
     an arbitrary choice of who hears first). ACTIVITY_MAX_DEPUTIES bounds an activity's list, which its pages
     and 结单 handle at once, not those told: a city's 10,000 deputies are one statement here (about 0.1 s on
-    PostgreSQL), and the sweep delivers them as it delivers any message."""
+    PostgreSQL), and the sweep delivers them 200 a run, after every other message due: a city's take it some
+    50 minutes, and a citizen's 已受理 queued behind them still goes at the next run."""
     if activity.open_slots is None or responses_closed(activity):
         return 0
     left = activity.open_slots - claimed_count(activity)

@@ -3,13 +3,14 @@
 A failed send never rolls back the change that caused it, because the change and the message
 are committed together and the send happens afterwards (``deliver_due``, run by the sweep).
 A user's messages reach them in the order they were queued: one left for a later try holds back
-that user's later ones (an item's 已答复 never arrives before its 已受理).
+that user's later ones (an item's 已答复 never arrives before its 已受理). Notices queued to many at
+once (``BULK_TEMPLATES``) yield to all of them.
 """
 import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import JSON, literal, select, update
+from sqlalchemy import JSON, case, literal, select, update
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # WeChat unreachable is nobody's fault and costs a message no tries: it waits for WeChat this long.
 UNREACHABLE_GIVE_UP = timedelta(days=3)
+# Notices queued to many at once (``enqueue_many``: 揭榜, to every deputy who may claim a place, a city's
+# 10,000). Each run sends every other message due before any of these, so that they delay nobody's 已受理
+# or cancellation by the hour they take; and they stand outside a user's order: one queued earlier does not
+# hold back the user's later messages, nor does one left for a later try.
+BULK_TEMPLATES = ("activity_claim",)
 
 
 def thing(text, limit=20):
@@ -69,6 +75,7 @@ def enqueue_many(recipients, template, data, page=""):
     SQL expression, so that each user's is their own); a key already queued queues nothing again. Users
     without an openid are left out, as ``enqueue`` leaves them (WeChat cannot reach them); the message goes
     to the users themselves, not to a console account's linked WeChat user (``enqueue`` is for those).
+    ``template`` belongs in ``BULK_TEMPLATES``, so that the sweep sends such notices after every other message.
     Returns how many messages were queued."""
     now = utcnow()
     rows = recipients.add_columns(
@@ -109,7 +116,10 @@ def deliver_due(limit=200):
     """Send what is due. Returns {"sent": n, "refused": n, "retry": n, "failed": n}.
 
     WeChat unreachable ends the run at the first message that finds it so, to be tried again at the
-    next run: the others are neither tried, each costing a timeout, nor charged a try."""
+    next run: the others are neither tried, each costing a timeout, nor charged a try.
+
+    Oldest first, but the notices of ``BULK_TEMPLATES`` after every other message due: a city's 揭榜 notices
+    take 50 runs, and a citizen's 已受理 queued behind them goes at the next run all the same."""
     counts = {"sent": 0, "refused": 0, "retry": 0, "failed": 0}
     now = utcnow()
     earlier = aliased(OutboxMessage)
@@ -118,8 +128,9 @@ def deliver_due(limit=200):
                OutboxMessage.data, OutboxMessage.page, OutboxMessage.created_dt)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_dt <= now,
                ~select(earlier.id).where(earlier.user_id == OutboxMessage.user_id, earlier.status == "pending",
-                                         earlier.id < OutboxMessage.id, earlier.next_attempt_dt > now).exists())
-        .order_by(OutboxMessage.id)
+                                         earlier.id < OutboxMessage.id, earlier.next_attempt_dt > now,
+                                         earlier.template.not_in(BULK_TEMPLATES)).exists())
+        .order_by(case((OutboxMessage.template.in_(BULK_TEMPLATES), 1), else_=0), OutboxMessage.id)
         .limit(limit)
     ).all()
     db.session.commit()
