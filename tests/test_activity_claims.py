@@ -328,10 +328,10 @@ def test_the_deputies_who_may_claim_are_told_of_the_places_through_wechat(app, c
 
 def test_places_opened_or_added_later_tell_only_those_not_yet_told(app, client, county, factory, wechat_standin):
     """An activity by invitation only tells nobody of places; opening places later (PATCH) tells the deputies
-    who may claim; more places, the same places saved again, 停止揭榜 and opening them again tell nobody twice
-    (one notice per deputy and activity), but a deputy who became one who may claim since then (bound
-    their WeChat) is told at the next raise. A deputy who claimed a place is not told again, nor one taken off
-    the list by the edit that adds places."""
+    who may claim; once those are sent, more places, the same places saved again, 停止揭榜 and opening them
+    again send nobody a second one (one notice per deputy and activity), but a deputy who became one who may
+    claim since then (bound their WeChat) is told at the next edit. A deputy who claimed a place is not told
+    again, nor one taken off the list by the edit that adds places."""
     topic = offer(client, county, None, deputy_ids=[county["ids"]["wang"]]).json
     assert _places_notices(app, topic["id"]) == {}
 
@@ -344,10 +344,11 @@ def test_places_opened_or_added_later_tell_only_those_not_yet_told(app, client, 
     first = _places_notices(app, topic["id"])
     assert set(first) == set(_users_of(app, county, "zhang", "li", "zhao", "received").values())
     assert {data["number5"] for _, data, _ in first.values()} == {"3"}
+    assert len(_delivered(app, wechat_standin)) == 4
     assert claim(client, county, "zhang", topic["id"]).status_code == 201
 
     newcomer = factory.deputy(_county_region(county), "冯涛", phone="13800000310", level="county")
-    patch({"open_slots": 3, "title": "加装电梯情况调研"})  # the same places: nobody is told
+    patch({"open_slots": 3, "title": "加装电梯情况调研"})  # the four were sent: nobody is told again
     assert _places_notices(app, topic["id"]) == first
     headers = factory.deputy_headers(newcomer)  # binds their WeChat now
     patch({"open_slots": 5})
@@ -357,7 +358,7 @@ def test_places_opened_or_added_later_tell_only_those_not_yet_told(app, client, 
     assert raised[newcomer_user][1]["number5"] == "4"  # 5 offered, 1 taken
     # The deputy taken off by an edit adding places is told they need not come, not invited to claim one.
     patch({"open_slots": 6, "remove_deputy_ids": [county["ids"]["wang"]]})
-    assert _places_notices(app, topic["id"]) == raised
+    assert set(_places_notices(app, topic["id"])) == set(raised)
     # 停止揭榜 and places offered again: only the deputy not told yet, the one taken off the list, is told.
     patch({"open_slots": None})
     patch({"open_slots": 2})
@@ -368,6 +369,31 @@ def test_places_opened_or_added_later_tell_only_those_not_yet_told(app, client, 
     assert sorted(m["touser"] for m in sent) == sorted(
         [f"fake-openid-deputy{county['ids'][w]}" for w in ("wang", "zhang", "li", "zhao", "received")]
         + [f"fake-openid-deputy{newcomer.id}"])  # wang: told of places once taken off the list
+
+
+def test_notices_still_waiting_are_dropped_once_no_place_is_left_or_the_activity_is_off(app, client, county,
+                                                                                         wechat_standin):
+    """The sweep sends 揭榜 notices after every other message (a city's take an hour): those still waiting
+    when an edit moves the activity are queued again as it now reads, and when its last place is taken, or
+    it is cancelled, they are never sent: nobody is invited to claim what is gone."""
+    topic = offer(client, county, 1).json
+    assert len(_places_notices(app, topic["id"])) == 5
+    later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=3)
+    moved = client.patch(f"/api/v1/activities/{topic['id']}", headers=county["admin"],
+                         json={"starts_at": iso(later), "ends_at": iso(later + timedelta(hours=2))})
+    assert moved.status_code == 200, moved.json
+    shown = later.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    assert {data["time3"] for _, data, _ in _places_notices(app, topic["id"]).values()} == {shown}
+
+    assert claim(client, county, "zhang", topic["id"]).status_code == 201  # the only place
+    assert _places_notices(app, topic["id"]) == {}
+    assert _delivered(app, wechat_standin) == []
+
+    other = offer(client, county, 2, title="志愿服务日").json
+    assert len(_places_notices(app, other["id"])) == 5
+    assert client.post(f"/api/v1/activities/{other['id']}/cancel", headers=county["admin"]).status_code == 200
+    assert _places_notices(app, other["id"]) == {}
+    assert _delivered(app, wechat_standin) == []
 
 
 def test_a_retried_dispatch_tells_nobody_twice(app, client, county, wechat_standin):

@@ -19,7 +19,7 @@ from ..auth.scope import MAX_ID, get_by_id, manages_deputy, manages_region, mana
 from ..db_types import CHINA, UTCDateTime, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
-from ..notifications.outbox import china_time, enqueue, enqueue_many, thing
+from ..notifications.outbox import china_time, enqueue, enqueue_many, thing, withdraw
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..points import ledger, rulebook
 from . import rotating
@@ -314,9 +314,10 @@ def _tell_of_places(activity, taken_off=()):
     and a notice of places they may ignore must not spend the one an invitation needs (WeChat refuses a
     message without one: 43101). The sweep sends them after every other message due (``BULK_TEMPLATES``).
 
-    Once per deputy and activity (the dedupe key names neither the places nor the edit): more places later,
-    or places offered again after 停止揭榜, tell only the deputies not told yet (one who has since bound
-    their WeChat, come into office or been received at its station). Nothing while no place is left, or
+    Once per deputy and activity (the dedupe key names neither the places nor the edit): an edit (more places,
+    places offered again after 停止揭榜, a new time) tells only the deputies not sent one yet (one who has
+    since bound their WeChat, come into office or been received at its station), after the notices still
+    waiting were dropped and queued again as the activity now reads (``_refresh_place_notices``). Nothing while no place is left, or
     once the activity is over (entered afterwards: there is nothing to claim). Not the deputies ``taken_off``
     its list by the same edit, who are being told they need not come.
 
@@ -339,6 +340,21 @@ def _tell_of_places(activity, taken_off=()):
     if taken_off:
         recipients = recipients.where(Deputy.id.not_in(list(taken_off)))
     return enqueue_many(recipients, CLAIM_TEMPLATE, _about(activity) | {"number5": str(left)}, page=_page(activity))
+
+
+def _withdraw_place_notices(activity):
+    """The activity's 揭榜 notices not sent yet are dropped (the sweep sends them last, so a city's may wait
+    an hour): once no place is left, or the activity is cancelled or closed, they would invite deputies
+    to claim what is gone."""
+    return withdraw(CLAIM_TEMPLATE, f"{CLAIM_TEMPLATE}:{activity.id}:")
+
+
+def _refresh_place_notices(activity, taken_off=()):
+    """After an edit: the notices not sent yet are dropped and, while places are left, queued again as the
+    activity now reads (its title, time, place and the places left), to the deputies who may claim one now
+    and were not told yet (``_tell_of_places``); a deputy already sent one is not sent another."""
+    _withdraw_place_notices(activity)
+    return _tell_of_places(activity, taken_off)
 
 
 def _invitable(actor, ids, field):
@@ -628,8 +644,6 @@ def edit(actor, activity, data):
     staying_invited = sum(1 for p in current.values() if not p.claimed and p not in leaving) + len(adding)
     _check_places(staying_invited, open_slots)
     places_changed = data.get("open_slots") is not None and data["open_slots"] != activity.open_slots
-    # Places offered where there were none, or more of them: the deputies who may claim one are told (once).
-    places_added = places_changed and (activity.open_slots is None or data["open_slots"] > activity.open_slots)
     if places_changed:
         _check_places_taken(activity, open_slots)
     changes = _edit_changes(activity, data, (starts, ends), (place, lat, lng), [invited[i] for i in adding], leaving)
@@ -684,8 +698,8 @@ def edit(actor, activity, data):
     _notify_deputies(activity, [invited[i] for i in adding], "activity", "您有一项新的履职活动，请接单", f"added-{key}")
     _notify_deputies(activity, [d for d, status in gone if status in EXPECTED], "activity_cancelled",
                      "活动安排调整，您无需参加", f"removed-{key}")
-    if places_added:
-        _tell_of_places(activity, taken_off=[d.id for d, _ in gone])
+    if changes:  # what a notice of places says, or who may claim, may have changed
+        _refresh_place_notices(activity, taken_off=[d.id for d, _ in gone])
     if activity.type is ActivityType.reception and (moved or relocated or gone):
         from ..appointments.services import reception_day_changed  # appointments build on activities
 
@@ -912,6 +926,8 @@ def claim(user, activity):
     mine = participant(activity, user.deputy_id)
     record(activity, EventAction.claimed, user, f"揭榜（名额 {taken + 1}/{activity.open_slots}）", deputy=mine.deputy,
            at=now)
+    if taken + 1 >= activity.open_slots:  # the last place: no deputy is to be told of it any more
+        _withdraw_place_notices(activity)
     return activity, True
 
 
@@ -1028,6 +1044,7 @@ def close(actor, activity):
     activity.status = ActivityStatus.closed
     activity.closed_dt = now
     db.session.flush()
+    _withdraw_place_notices(activity)
     # Who stayed away is decided row by row in the database, not from the participants loaded with the
     # activity: a scan committing at this moment either lands first (its row no longer matches) or
     # waits for this UPDATE and is then refused (see check_in).
@@ -1083,6 +1100,7 @@ def cancel(actor, activity):
         raise APIError(409, "invalid_transition", "只有未结单的活动可以取消。")
     activity.status = ActivityStatus.cancelled
     db.session.flush()
+    _withdraw_place_notices(activity)
     # The row is ours now (the version check refuses a concurrent close or cancel): the participants as
     # they are, with every scan, 接单 or 补签 that came first, and none after (see ``hold``).
     db.session.scalars(

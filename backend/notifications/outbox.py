@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import JSON, case, literal, select, update
+from sqlalchemy import JSON, case, delete, literal, select, update
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -87,6 +87,17 @@ def enqueue_many(recipients, template, data, page=""):
          "created_dt"], rows,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"])
     return db.session.execute(statement).rowcount
+
+
+def withdraw(template, key_prefix):
+    """Drop the messages of ``template`` not sent yet whose dedupe key starts with ``key_prefix``: news that
+    is no longer true (places on offer once none is left) is not sent late. A message a running sweep is
+    sending at this moment still goes; its row is gone. Returns how many were dropped."""
+    return db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.template == template,
+                                    OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True))
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def _backoff(attempts):
