@@ -160,6 +160,11 @@ class VoteListOut(Schema):
     voted = fields.Integer(allow_none=True, required=True, metadata={"description": "how many have voted (turnout)"})
     has_voted = fields.Boolean(allow_none=True, required=True,
                                metadata={"description": "the calling deputy's ballot is cast; null for others"})
+    can_vote = fields.Boolean(required=True, metadata={"description": "the caller may cast their ballot now"})
+    cannot_vote_reason = fields.String(
+        allow_none=True, required=True,
+        metadata={"description": "why not, null when they may: 已投票, 投票尚未开始, 投票已结束, 您已离任 (left office "
+                                 "after the opening), 不在本次票决的代表名单中 (not of its electorate)"})
 
 
 class VoteOut(VoteListOut):

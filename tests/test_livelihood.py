@@ -424,6 +424,45 @@ def test_a_deputy_who_left_office_after_the_opening_cannot_vote_and_still_counts
     assert result["result_note"] == "应投票 3 人，实投 2 人；1 个项目获全体代表过半数赞成票当选。"
 
 
+def can_vote(client, headers, vote_id):
+    """Whether the round says the caller may vote now, and why not: its page, and its line in the list."""
+    shown = client.get(f"{API}/votes/{vote_id}", headers=headers).json
+    listed = [v for v in client.get(f"{API}/votes", headers=headers).json["items"] if v["id"] == vote_id]
+    if listed:
+        assert (listed[0]["can_vote"], listed[0]["cannot_vote_reason"]) == (shown["can_vote"], shown["cannot_vote_reason"])
+    return shown["can_vote"], shown["cannot_vote_reason"]
+
+
+def test_a_round_tells_the_caller_whether_they_may_vote_now_and_why_not(client, congress):
+    admin = congress["admins"]["hc"]
+    first, second, third = congress["headers"]
+    vote_id, ids = opened(client, admin, starts=30, projects=("甲", "乙"))
+    assert can_vote(client, first, vote_id) == (False, "投票尚未开始")
+    db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
+        starts_dt=datetime.now(timezone.utc) - timedelta(minutes=5)))
+    db.session.commit()
+    assert can_vote(client, first, vote_id) == (True, None)
+    assert ballot(client, first, vote_id, ids, ["for", "for"]).status_code == 201
+    assert can_vote(client, first, vote_id) == (False, "已投票")
+    assert can_vote(client, second, vote_id) == (True, None)
+    # One who left office after the opening is told so before filling the ballot in.
+    leaver = congress["electors"][2]
+    assert client.patch(f"/api/v1/deputies/{leaver.id}", json={"active": False}, headers=admin).status_code == 200
+    assert can_vote(client, third, vote_id) == (False, "您已离任")
+    refused(ballot(client, third, vote_id, ids, ["for", "for"]), 403, "您已离任，不能在本次票决中投票。")
+    # An administrator outside the electorate is never offered a ballot.
+    assert can_vote(client, admin, vote_id) == (False, "不在本次票决的代表名单中")
+    # The window over (the round not yet closed by the sweep), then closed: over for those who did not vote.
+    db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
+        ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.commit()
+    assert can_vote(client, second, vote_id) == (False, "投票已结束")
+    assert close(client, admin, vote_id).status_code == 200
+    assert can_vote(client, second, vote_id) == (False, "投票已结束")
+    assert can_vote(client, first, vote_id) == (False, "已投票")
+    assert can_vote(client, third, vote_id) == (False, "投票已结束")
+
+
 # --- after the vote --------------------------------------------------------------------------------------
 
 

@@ -43,6 +43,7 @@ from ..auth.scope import (
     region_subtree_clause,
     roles_required,
 )
+from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
@@ -124,17 +125,38 @@ def present_progress(entry):
     return {"id": entry.id, "note": entry.note, "percent": entry.percent, "date": entry.on_date}
 
 
-def _summary(vote, has_voted, voted=None):
-    """A round as lists show it; ``voted``: its turnout when the caller counted it already (a list's page)."""
+def cannot_vote_reason(vote, has_voted, in_office, now):
+    """Why the caller may not cast a ballot in ``vote`` now (None: they may), in the order the ballot
+    itself is refused (services.cast), a ballot cast first. ``has_voted``: None when they are not of its
+    electorate; ``in_office``: whether the caller is a deputy in office."""
+    if has_voted is None:
+        return "不在本次票决的代表名单中"
+    if has_voted:
+        return "已投票"
+    if vote.status == VoteStatus.closed or now >= vote.ends_dt:
+        return "投票已结束"
+    if vote.status != VoteStatus.voting or now < vote.starts_dt:
+        return "投票尚未开始"
+    if not in_office:
+        return "您已离任"
+    return None
+
+
+def _summary(vote, has_voted, voted=None, caller=None, now=None):
+    """A round as lists show it; ``voted``: its turnout when the caller counted it already (a list's page);
+    ``caller`` (by default the current one): whom ``has_voted``, ``can_vote`` and its reason are told."""
     if vote.status == VoteStatus.draft:
         voted = None
     elif voted is None:
         voted = services.turnout(vote)
+    caller = caller or current_caller()
+    reason = cannot_vote_reason(vote, has_voted, caller is not None and "deputy" in caller.roles, now or utcnow())
     return {
         "id": vote.id, "region_id": vote.region_id, "region_name": vote.region.name, "title": vote.title,
         "year": vote.year, "places": vote.places, "starts_at": vote.starts_dt, "ends_at": vote.ends_dt,
         "status": vote.status.value, "status_label": VOTE_STATUS_LABELS[vote.status.value],
         "electorate": vote.electorate, "voted": voted, "has_voted": has_voted,
+        "can_vote": reason is None, "cannot_vote_reason": reason,
     }
 
 
@@ -143,7 +165,7 @@ def present_vote(vote, caller=None):
     ballot = services.ballot_of(vote, caller.deputy_id) if caller is not None else None
     closed = vote.status == VoteStatus.closed
     return {
-        **_summary(vote, ballot.cast_dt is not None if ballot is not None else None),
+        **_summary(vote, ballot.cast_dt is not None if ballot is not None else None, caller=caller),
         "opened_at": vote.opened_dt, "closed_at": vote.closed_dt, "close_reason": vote.close_reason,
         "result_note": services.result_note(vote),
         "projects": [present_project(p, closed) for p in vote.projects],
@@ -199,7 +221,8 @@ def list_votes(args):
         select(ballots.vote_id, ballots.cast_dt.is_not(None)).where(ballots.vote_id.in_(ids),
                                                                     ballots.deputy_id == caller.deputy_id)).all()
                 ) if ids and caller.deputy_id is not None else {}
-    items = [_summary(vote, bool(mine[vote.id]) if vote.id in mine else None, turnouts.get(vote.id, 0))
+    now = utcnow()
+    items = [_summary(vote, bool(mine[vote.id]) if vote.id in mine else None, turnouts.get(vote.id, 0), caller, now)
              for vote in page["items"]]
     return {**page, "items": items}
 

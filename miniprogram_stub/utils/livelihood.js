@@ -7,18 +7,34 @@ const CHOICES = [
   { value: 'abstain', label: '弃权' },
 ];
 
-// A round as the deputy's list and ballot show it: 可投票 while the window is open and they have not voted,
-// 已投票 once they have.
+// What the ballot page says in place of the form, by the server's reason (cannot_vote_reason).
+const CANNOT_VOTE_TEXT = {
+  已投票: '您已投票，谢谢！',
+  投票尚未开始: '投票尚未开始，请在投票时间内投票。',
+  投票已结束: '投票已结束。',
+  您已离任: '您已离任，不能在本次票决中投票。',
+  不在本次票决的代表名单中: '您不在本次票决的代表名单中，不能投票。',
+};
+
+// A round as the deputy's list and ballot show it: 可投票 when the server says this deputy may vote now
+// (can_vote), else its reason (已投票, 投票尚未开始, 您已离任, ...); a server without can_vote is answered by
+// the phone's clock and has_voted.
 function presentVote(v) {
   const now = Date.now();
   const inWindow = v.status === 'voting' && Date.parse(v.starts_at) <= now && now < Date.parse(v.ends_at);
-  let note = v.status_label;
-  if (v.has_voted) note = '已投票';
-  else if (v.status === 'voting' && Date.parse(v.starts_at) > now) note = '投票尚未开始';
-  else if (v.status === 'voting' && !inWindow) note = '投票已结束';
+  let reason = v.cannot_vote_reason || null;
+  if (typeof v.can_vote !== 'boolean') {
+    if (v.has_voted) reason = '已投票';
+    else if (v.status === 'voting' && Date.parse(v.starts_at) > now) reason = '投票尚未开始';
+    else if (v.status === 'voting' && !inWindow) reason = '投票已结束';
+  }
+  const canVote = typeof v.can_vote === 'boolean' ? v.can_vote : inWindow && !v.has_voted;
+  // The list's tag: the reason while the round is open (or once they voted), else the round's status.
+  const note = !canVote && reason && (v.status === 'voting' || reason === '已投票') ? reason : v.status_label;
   return Object.assign({}, v, {
     windowText: `${formatTime(v.starts_at)} 至 ${formatTime(v.ends_at)}`,
-    canVote: inWindow && !v.has_voted,
+    canVote,
+    cannotVoteText: canVote || !reason ? '' : CANNOT_VOTE_TEXT[reason] || reason,
     note,
   });
 }

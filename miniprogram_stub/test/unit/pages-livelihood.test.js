@@ -3,6 +3,8 @@
 // and a citizen's 群众下单 form (POST /livelihood/proposals) and 我的民生建议.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const { unitPhone, json, error, DEPUTY } = require('../support/unit');
 const { event } = require('../support/harness');
@@ -10,9 +12,19 @@ const { event } = require('../support/harness');
 const hour = 3600 * 1000;
 const at = (ms) => new Date(ms).toISOString();
 
+// Whether the server tells the calling deputy (of the electorate, in office) they may vote now, and why not.
+function votable(v) {
+  const now = Date.now();
+  let reason = null;
+  if (v.has_voted) reason = '已投票';
+  else if (v.status === 'closed' || now >= Date.parse(v.ends_at)) reason = '投票已结束';
+  else if (v.status !== 'voting' || now < Date.parse(v.starts_at)) reason = '投票尚未开始';
+  return { can_vote: reason === null, cannot_vote_reason: reason };
+}
+
 // A VoteOut as the server answers it to a deputy of its electorate: voting open, two candidates.
 function round(overrides) {
-  return Object.assign({
+  const v = Object.assign({
     id: 3, region_id: 4, region_name: '鹤城区', title: '2027 年鹤城区民生实事项目票决', year: 2027, places: 1,
     starts_at: at(Date.now() - hour), ends_at: at(Date.now() + hour), status: 'voting', status_label: '投票中',
     electorate: 3, voted: 0, has_voted: false, opened_at: at(Date.now() - hour), closed_at: null, close_reason: '',
@@ -24,6 +36,7 @@ function round(overrides) {
         votes_against: null, votes_abstain: null, adopted: null, tied: false, progress: [] },
     ],
   }, overrides);
+  return Object.assign(votable(v), v);
 }
 
 const page = (items, req) => json(200, { items, total: items.length, page: Number(req.query.page), per_page: 20 });
@@ -100,6 +113,48 @@ test('livelihood ballot: a refusal shows the server\'s sentence and the round as
   assert.equal(ballot.data.vote.canVote, false);
   assert.deepEqual(ballot.data.projects.map((p) => p.resultText), [
     '赞成 2，反对 0，弃权 0：当选', '赞成 1，反对 1，弃权 0：未当选']);
+});
+
+test('livelihood ballot: a deputy who may not vote is told why instead of given the form', async () => {
+  const reasons = [
+    ['您已离任', '您已离任，不能在本次票决中投票。'],
+    ['不在本次票决的代表名单中', '您不在本次票决的代表名单中，不能投票。'],
+    ['投票尚未开始', '投票尚未开始，请在投票时间内投票。'],
+    ['已投票', '您已投票，谢谢！'],
+    ['投票已结束', '投票已结束。'],
+  ];
+  for (const [reason, text] of reasons) {
+    const sent = [];
+    // The window open by the phone's clock: the server's word decides.
+    const { phone, wx } = unitPhone({
+      'GET /api/v1/livelihood/votes/3': () => json(200, round({ can_vote: false, cannot_vote_reason: reason })),
+      'POST /api/v1/livelihood/votes/3/ballot': (req) => {
+        sent.push(req.data);
+        return json(201, {});
+      },
+    }, { user: DEPUTY });
+    const ballot = await phone.open('pages/livelihood/ballot', { id: '3' });
+    assert.equal(ballot.data.vote.canVote, false, reason);
+    assert.equal(ballot.data.vote.cannotVoteText, text);
+    await ballot.choose(event({ id: 31, choice: 'for' }));
+    await ballot.choose(event({ id: 32, choice: 'for' }));
+    await ballot.submit();
+    assert.deepEqual(sent, []);
+    assert.deepEqual(wx.modals, []);
+  }
+  // The page says the reason where the form would be, and offers the form only to one who may vote.
+  const wxml = fs.readFileSync(path.join(__dirname, '..', '..', 'pages/livelihood/ballot.wxml'), 'utf8');
+  assert.match(wxml, /<view wx:if="\{\{!vote\.canVote && vote\.cannotVoteText\}\}"[^>]*>\{\{vote\.cannotVoteText\}\}<\/view>/);
+  assert.match(wxml, /<button wx:if="\{\{vote\.canVote\}\}"[^>]*bindtap="submit"/);
+  assert.doesNotMatch(wxml, /您已投票，谢谢/, 'the reason comes from the server, 已投票 included');
+});
+
+test('livelihood votes: a deputy who left office sees 您已离任 on the round still open', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/livelihood/votes': (req) => page([round({ can_vote: false, cannot_vote_reason: '您已离任' })], req),
+  }, { user: DEPUTY });
+  const list = await phone.open('pages/livelihood/votes');
+  assert.deepEqual(list.data.items.map((v) => [v.id, v.note, v.canVote]), [[3, '您已离任', false]]);
 });
 
 test('livelihood propose: a citizen proposes to a congress with an Idempotency-Key, then sees it in 我的民生建议', async () => {
