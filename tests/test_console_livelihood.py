@@ -82,7 +82,8 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
         "choices": [{"project_id": projects[0].id, "choice": "for"}, {"project_id": projects[1].id, "choice": "against"}]})
     assert cast.status_code == 201, cast.json
     turnout = huaihua.get(f"{page_path}/turnout").json
-    assert turnout == {"status": "voting", "electorate": 2, "voted": 1, "voted_deputy_ids": [world["zhang"].id]}
+    assert turnout == {"status": "voting", "electorate": 2, "voted": 1, "voted_deputy_ids": [world["zhang"].id],
+                       "left_office_deputy_ids": []}
     page = text(huaihua.get(page_path))
     assert "张伟：<span data-voted-label>已投票</span>" in page and "李娜：<span data-voted-label>未投票</span>" in page
     assert "赞成" not in page
@@ -158,3 +159,28 @@ def test_another_regions_round_is_not_found(huaihua, world, factory):
     assert post(huaihua, f"/console/livelihood/{vote.id}/open", {}, page="/console/livelihood").status_code == 404
     assert db.session.get(LivelihoodVote, vote.id).status.value == "draft"
     assert "岳麓区票决" not in text(huaihua.get("/console/livelihood"))
+
+
+def test_the_voters_list_marks_electors_who_left_office_after_the_opening(huaihua, world, factory, client):
+    """Staff see why an elector cannot vote: one who left office after the opening is marked 已离任, and
+    the page says they still count among those who should vote."""
+    assert post(huaihua, "/console/livelihood", round_form()).status_code == 302
+    vote = db.session.scalars(select(LivelihoodVote)).one()
+    page_path = f"/console/livelihood/{vote.id}"
+    for title in ("城区停车场建设", "农贸市场改造"):
+        assert post(huaihua, f"{page_path}/projects", {"title": title}, page=page_path).status_code == 302
+    assert post(huaihua, f"{page_path}/open", {}, page=page_path).status_code == 302
+    page = text(huaihua.get(page_path))
+    assert "已离任" not in page.split('id="livelihood-voters"')[1].split("</ul>")[0]
+    assert "<p class=\"muted small\" data-left-office-note hidden>" in page
+    admin = factory.headers_for_admin(factory.admin("huaihua-api", region=world["tree"]["hh"]))
+    retired = client.patch(f"/api/v1/deputies/{world['li'].id}", json={"active": False}, headers=admin)
+    assert retired.status_code == 200, retired.json
+    page = text(huaihua.get(page_path))
+    voters = page.split('id="livelihood-voters"')[1].split("</ul>")[0]
+    assert "张伟：<span data-voted-label>未投票</span>" in voters
+    assert "李娜<span class=\"tag\" data-left-office>已离任</span>：<span data-voted-label>未投票</span>" in voters
+    assert "<p class=\"muted small\" data-left-office-note>标“已离任”的代表在投票开始后离任：投票开始后离任的代表不能投票，仍计入应投票人数。</p>" in page
+    # The refresh tells it too, for one who leaves while the page is open.
+    turnout = huaihua.get(f"{page_path}/turnout").json
+    assert turnout["left_office_deputy_ids"] == [world["li"].id]

@@ -133,8 +133,9 @@ def livelihood_new():
 
 
 def _round_page(vote, values=None, project_values=None):
+    # ``active``: an elector who left office after the opening is marked 已离任 (they may not vote).
     voters = db.session.execute(
-        select(Deputy.id, Deputy.name, LivelihoodBallot.cast_dt.is_not(None).label("voted"))
+        select(Deputy.id, Deputy.name, Deputy.active, LivelihoodBallot.cast_dt.is_not(None).label("voted"))
         .join(LivelihoodBallot, LivelihoodBallot.deputy_id == Deputy.id)
         .where(LivelihoodBallot.vote_id == vote.id).order_by(Deputy.id)).all()
     proposals = db.session.scalars(
@@ -146,7 +147,8 @@ def _round_page(vote, values=None, project_values=None):
         "title": vote.title, "year": vote.year, "places": vote.places,
         "starts_at": local_input(vote.starts_dt), "ends_at": local_input(vote.ends_dt)}
     return dict(vote=vote, draft=draft, closed=vote.status == VoteStatus.closed, status_labels=VOTE_STATUS_LABELS,
-                voters=voters, voted=sum(1 for v in voters if v.voted), proposals=proposals,
+                voters=voters, voted=sum(1 for v in voters if v.voted), left_office=any(not v.active for v in voters),
+                proposals=proposals,
                 values=form_values, project_values=project_values or {}, result_note=services.result_note(vote))
 
 
@@ -170,13 +172,17 @@ def livelihood_vote(vote_id):
 @bp.get("/livelihood/<int:vote_id>/turnout")
 @console_json
 def livelihood_turnout(vote_id):
-    """投票进度 as the round's page refreshes it: how many have voted, and who (never how)."""
+    """投票进度 as the round's page refreshes it: how many have voted, and who (never how); the electors
+    who have left office since the opening (已离任)."""
     _region_admin_only()
     vote = _vote(vote_id)
-    voted = db.session.scalars(select(LivelihoodBallot.deputy_id).where(
-        LivelihoodBallot.vote_id == vote.id, LivelihoodBallot.cast_dt.is_not(None))).all()
+    rows = db.session.execute(
+        select(LivelihoodBallot.deputy_id, LivelihoodBallot.cast_dt.is_not(None).label("voted"), Deputy.active)
+        .join(Deputy, Deputy.id == LivelihoodBallot.deputy_id).where(LivelihoodBallot.vote_id == vote.id)).all()
+    voted = [row.deputy_id for row in rows if row.voted]
     return jsonify({"status": vote.status.value, "electorate": vote.electorate, "voted": len(voted),
-                    "voted_deputy_ids": sorted(voted)})
+                    "voted_deputy_ids": sorted(voted),
+                    "left_office_deputy_ids": sorted(row.deputy_id for row in rows if not row.active)})
 
 
 @bp.post("/livelihood/<int:vote_id>/edit")

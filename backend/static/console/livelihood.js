@@ -9,10 +9,31 @@
         if (!data) return;
         line.querySelector("[data-voted]").textContent = data.voted;
         var voted = {};
+        var left = {};
         data.voted_deputy_ids.forEach(function (id) { voted[id] = true; });
+        (data.left_office_deputy_ids || []).forEach(function (id) { left[id] = true; });
         document.querySelectorAll("[data-deputy]").forEach(function (item) {
-          item.querySelector("[data-voted-label]").textContent = voted[item.getAttribute("data-deputy")] ? "已投票" : "未投票";
+          var id = item.getAttribute("data-deputy");
+          var label = item.querySelector("[data-voted-label]");
+          label.textContent = voted[id] ? "已投票" : "未投票";
+          // 已离任: an elector who left office since the opening (they may not vote).
+          var mark = item.querySelector("[data-left-office]");
+          if (left[id] && !mark) {
+            // "李娜：" becomes "李娜", the mark, "：".
+            var name = label.previousSibling;
+            if (name && name.nodeType === 3) name.textContent = name.textContent.replace(/：$/, "");
+            mark = document.createElement("span");
+            mark.className = "tag";
+            mark.setAttribute("data-left-office", "");
+            mark.textContent = "已离任";
+            item.insertBefore(mark, label);
+            item.insertBefore(document.createTextNode("："), label);
+          } else if (!left[id] && mark) {
+            mark.remove();
+          }
         });
+        var note = document.querySelector("[data-left-office-note]");
+        if (note) note.hidden = !Object.keys(left).length;
         if (data.status === "voting") window.setTimeout(refresh, 15000);
       })
       .catch(function () { window.setTimeout(refresh, 30000); });
