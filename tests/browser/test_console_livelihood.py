@@ -61,3 +61,45 @@ def test_a_county_runs_a_livelihood_vote_through_its_confirmations(desktop, live
     expect(rows.nth(0)).to_contain_text("当选")
     expect(rows.nth(1)).to_contain_text("未当选")
     assert external_requests == []
+
+
+def test_the_voters_list_marks_an_elector_who_leaves_office_while_the_page_is_open(
+        desktop, live_server, factory, external_requests):
+    """The turnout refreshes while voting is open: an elector who leaves office meanwhile is marked
+    已离任 beside their name, and the page says why they can no longer vote."""
+    tree = factory.tree()
+    deputies = [factory.deputy(tree["hc"], name, phone=f"1390000060{i}", level="county")
+                for i, name in enumerate(("张伟", "李娜"))]
+    admin = factory.admin("hecheng", "s3cret-pass", region=tree["hc"])
+    headers = factory.headers_for_admin(admin, "s3cret-pass")
+    now = datetime.now(CHINA)
+    created = factory.client.post("/api/v1/livelihood/votes", headers=headers, json={
+        "title": "2027 年鹤城区民生实事项目票决", "year": 2027, "places": 1,
+        "starts_at": (now - timedelta(minutes=5)).isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat()})
+    vote_id = created.json["id"]
+    assert factory.client.post(f"/api/v1/livelihood/votes/{vote_id}/projects", headers=headers,
+                               json={"title": "乡村道路硬化"}).status_code == 201
+    assert factory.client.post(f"/api/v1/livelihood/votes/{vote_id}/open", headers=headers).status_code == 200
+
+    desktop.clock.install()
+    sign_in(desktop, live_server, "hecheng", "s3cret-pass")
+    desktop.goto(f"{live_server}/console/livelihood/{vote_id}")
+    voters = desktop.locator("#livelihood-voters li")
+    expect(voters).to_have_text(["张伟：未投票", "李娜：未投票"])
+    note = desktop.locator("[data-left-office-note]")
+    expect(note).to_be_hidden()
+
+    retired = factory.client.patch(f"/api/v1/deputies/{deputies[1].id}", json={"active": False}, headers=headers)
+    assert retired.status_code == 200, retired.json
+    desktop.clock.fast_forward(15000)
+    expect(voters).to_have_text(["张伟：未投票", "李娜已离任：未投票"])
+    expect(voters.nth(1).locator("[data-left-office]")).to_have_text("已离任")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("投票开始后离任的代表不能投票，仍计入应投票人数。")
+    # Back in office before the close: the mark goes.
+    assert factory.client.patch(f"/api/v1/deputies/{deputies[1].id}", json={"active": True},
+                                headers=headers).status_code == 200
+    desktop.clock.fast_forward(15000)
+    expect(voters).to_have_text(["张伟：未投票", "李娜：未投票"])
+    expect(note).to_be_hidden()
+    assert external_requests == []
