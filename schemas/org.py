@@ -34,9 +34,28 @@ class RegionOut(Schema):
     full_name = fields.String()
 
 
+class RegionLevels(fields.String):
+    """``levels=county,township`` in a query string: one level or several, each once."""
+
+    default_error_messages = {"invalid": "区域级别应为 province（省）、city（市）、county（县、区）、township（乡镇、街道）、"
+                                         "village（村、社区），多个以英文逗号分隔。"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parts = str(value).split(",")
+        if any(part not in RegionLevel.__members__ for part in parts):
+            raise self.make_error("invalid")
+        return sorted(set(parts), key=list(RegionLevel.__members__).index)
+
+
 class RegionQuery(PageArgs):
     parent_id = Id()
     q = Text(100)
+    levels = RegionLevels(metadata={"description": "only these levels, comma-separated: province, city, county, "
+                                                   "township, village (the regions with a people's congress: "
+                                                   "province,city,county,township)"})
+    around = Id(metadata={"description": "a region: it and the regions above it first, nearest first, then the "
+                                         "others by how near they are in the tree (a sibling before a cousin), the "
+                                         "higher levels first at each distance; otherwise tree order"})
 
 
 # --- stations --------------------------------------------------------------------------------

@@ -513,3 +513,51 @@ def test_a_retried_create_makes_one_deputy_station_or_region(client, org):
         assert again.headers.get("Idempotent-Replayed") == "true"
         listed = client.get(f"{API}{path}?per_page=100", headers=org["hh_admin"]).json["items"]
         assert [i["name"] for i in listed].count(body["name"]) == 1
+
+
+# --- regions for a picker: the levels asked for, nearest to a region first --------------------------------
+
+
+@pytest.fixture
+def towns(factory, org):
+    """Townships under both counties, and a village (which has no people's congress) under one."""
+    made = {
+        "cb": factory.region("城北街道", "township", org["hc"]),
+        "cn": factory.region("城南街道", "township", org["hc"]),
+        "wcp": factory.region("望城坡街道", "township", org["yl"]),
+    }
+    made["cun"] = factory.region("红星村", "village", made["cb"])
+    return made
+
+
+def test_regions_are_listed_by_level(client, org, towns):
+    assert ids(client.get(f"{API}/regions?levels=province,city")) == [org["root"].id, org["hh"].id, org["cs"].id]
+    congresses = client.get(f"{API}/regions?levels=province,city,county,township&per_page=100").json
+    assert congresses["total"] == 8 and towns["cun"].id not in [r["id"] for r in congresses["items"]]
+    assert ids(client.get(f"{API}/regions?levels=village")) == [towns["cun"].id]
+    assert ids(client.get(f"{API}/regions?levels=township&q=城")) == [towns["cb"].id, towns["cn"].id, towns["wcp"].id]
+    assert ids(client.get(f"{API}/regions?levels=county&parent_id={org['hh'].id}")) == [org["hc"].id]
+    message = "区域级别应为 province（省）、city（市）、county（县、区）、township（乡镇、街道）、village（村、社区），多个以英文逗号分隔。"
+    for bad in ("town", "province,town", "", "province,,city", "省"):
+        response = client.get(f"{API}/regions?levels={bad}")
+        assert_error(response, 422, "validation_failed")
+        assert response.json["errors"] == {"levels": [message]}, bad
+
+
+def test_regions_nearest_to_a_region_come_first(client, org, towns):
+    """``around``: the region and the regions above it, nearest first (the congresses a citizen there may
+    propose to), then the others by how near they are in the tree, higher levels first at each distance."""
+    congresses = "levels=province,city,county,township"
+    nearest = [towns["cb"].id, org["hc"].id, org["hh"].id, org["root"].id, towns["cn"].id,
+               org["cs"].id, org["yl"].id, towns["wcp"].id]
+    assert ids(client.get(f"{API}/regions?{congresses}&around={towns['cb'].id}")) == nearest
+    # From a village, its township first: the village itself has no congress.
+    assert ids(client.get(f"{API}/regions?{congresses}&around={towns['cun'].id}")) == nearest
+    # From a county: its townships right after the regions above it.
+    assert ids(client.get(f"{API}/regions?{congresses}&around={org['yl'].id}")) == [
+        org["yl"].id, org["cs"].id, org["root"].id, towns["wcp"].id, org["hh"].id, org["hc"].id,
+        towns["cb"].id, towns["cn"].id]
+    paged = client.get(f"{API}/regions?{congresses}&around={towns['cb'].id}&per_page=3&page=2").json
+    assert ([r["id"] for r in paged["items"]], paged["total"]) == (nearest[3:6], 8)
+    assert_error(client.get(f"{API}/regions?around=999999"), 404, "not_found")
+    assert_error(client.get(f"{API}/regions?around=abc"), 422, "validation_failed")

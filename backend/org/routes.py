@@ -1,6 +1,6 @@
 """Organisation API: /regions, /stations, /deputies (contract: Organisation)."""
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from schemas.org import (
     DeputyIn,
@@ -37,7 +37,7 @@ from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..pagination import paginate
 from . import nearby, services
-from .models import Deputy, Region, Station, deputy_listing, full_names, station_deputies, station_listing
+from .models import Deputy, Region, RegionLevel, Station, deputy_listing, full_names, station_deputies, station_listing
 
 regions = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域树")
 stations = Blueprint("stations", __name__, url_prefix="/api/v1/stations", description="代表联络站")
@@ -53,16 +53,35 @@ region_admin_required = roles_required("region_admin")
 @regions.arguments(RegionQuery, location="query")
 @regions.response(200, page_of(RegionOut))
 def list_regions(args):
-    query = select(Region).order_by(Region.path)
+    query = select(Region)
     if "parent_id" in args:
         query = query.where(Region.parent_id == args["parent_id"])
     if args.get("q"):
         query = query.where(Region.name.contains(args["q"]))
-    page = paginate(query, args)
+    if "levels" in args:
+        query = query.where(Region.level.in_(args["levels"]))
+    if "around" in args:
+        query = query.order_by(*nearest_regions_first(get_or_404(Region, args["around"], "区域不存在。")))
+    page = paginate(query.order_by(Region.path), args)
     names = full_names(page["items"])  # one query for the whole page
     page["items"] = [{"id": r.id, "parent_id": r.parent_id, "name": r.name, "level": r.level.value,
                       "full_name": names[r.id]} for r in page["items"]]
     return page
+
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(RegionLevel)}  # province 0 … village 4
+
+
+def nearest_regions_first(region):
+    """ORDER BY terms (before the tree order) putting ``region`` and the regions above it first, nearest
+    first, then every other region by the depth of the lowest region it shares with ``region``'s path
+    (deepest first: its own subtree, then its parent's, ...), the higher levels first at each depth."""
+    above = region.path_ids
+    rank = case(*[(Region.level == level, rank) for level, rank in LEVEL_RANK.items()], else_=len(LEVEL_RANK))
+    prefixes = ["/" + "/".join(map(str, above[:depth])) + "/" for depth in range(len(above), 0, -1)]
+    shared = case(*[(Region.path.startswith(prefix), len(above) - i) for i, prefix in enumerate(prefixes)], else_=0)
+    is_above = Region.id.in_(above)
+    return case((is_above, 0), else_=1), case((is_above, -rank), else_=-shared), rank
 
 
 @regions.post("")

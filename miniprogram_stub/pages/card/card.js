@@ -88,6 +88,12 @@ Page({
     });
   },
 
+  // 民生实事 · 我要下单: the congresses nearest to the deputy's or station's region listed first.
+  proposeLivelihood() {
+    const target = this.data.target || {};
+    wx.navigateTo({ url: '/pages/livelihood/propose' + (target.region_id ? '?region_id=' + target.region_id : '') });
+  },
+
   mine() {
     wx.navigateTo({ url: '/pages/mine/mine' });
   },

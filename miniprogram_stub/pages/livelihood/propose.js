@@ -1,13 +1,19 @@
 // 群众下单 (a citizen): propose a livelihood project to a congress — a city, county or township (villages
 // have no people's congress); one Idempotency-Key for the proposal, kept for every retry; then 我的民生建议.
-// The regions to choose from are the first 100 of the tree, or those whose name has what the citizen
-// searched for (GET /regions?q=), each shown with the regions above it (two townships may share a name).
+// The regions to choose from are those with a people's congress (GET /regions?levels=; a village has none):
+// reached from a station's or a deputy's card (options.region_id), the ones nearest to its region first
+// (?around=: its township, county, city, province, then its neighbours); otherwise the top levels
+// (province, city, county). A search (?q=) looks among every level with a congress, near the card's region
+// first too. Each is shown with the regions above it (two townships may share a name).
 const api = require('../../utils/api');
 const { say, toast } = require('../../utils/wxp');
 
 const TITLE_MAX = 60;
 const CONTENT_MAX = 1000;
 const PHONE_PATTERN = /^1\d{10}$|^0\d{2,3}-?\d{7,8}$/;
+const CONGRESS_LEVELS = 'province,city,county,township';
+const TOP_LEVELS = 'province,city,county';
+const PER_PAGE = 100;
 
 Page({
   data: {
@@ -15,6 +21,7 @@ Page({
     regionIndex: -1,
     keyword: '', // what is typed in the search box
     searched: '', // the search of the regions listed
+    moreRegions: false, // more regions than listed: a search finds the others
     title: '',
     content: '',
     contactPhone: '',
@@ -24,14 +31,17 @@ Page({
     error: '',
   },
 
-  onLoad() {
+  onLoad(options) {
     this.submitKey = api.newIdempotencyKey();
+    const around = String((options && options.region_id) || '');
+    this.around = /^[1-9]\d{0,9}$/.test(around) ? around : '';
     return this.loadRegions();
   },
 
   async loadRegions() {
     const searched = this.data.searched;
-    const query = { per_page: 100 };
+    const query = { per_page: PER_PAGE, levels: searched || this.around ? CONGRESS_LEVELS : TOP_LEVELS };
+    if (this.around) query.around = this.around;
     if (searched) query.q = searched;
     this.asked = (this.asked || 0) + 1;
     const asked = this.asked;
@@ -39,10 +49,12 @@ Page({
       const page = await api.regions(query);
       if (asked !== this.asked) return; // a later search answers instead
       const chosen = this.data.regionIndex >= 0 ? this.data.regions[this.data.regionIndex].id : null;
-      const regions = page.items.filter((r) => r.level !== 'village')
-        .map((r) => Object.assign({}, r, { label: r.full_name || r.name }));
+      const regions = page.items.map((r) => Object.assign({}, r, { label: r.full_name || r.name }));
       // The region chosen stays chosen while the new list has it.
-      this.setData({ regions, regionIndex: regions.findIndex((r) => r.id === chosen), error: '' });
+      this.setData({
+        regions, regionIndex: regions.findIndex((r) => r.id === chosen), moreRegions: page.total > regions.length,
+        error: '',
+      });
     } catch (err) {
       if (asked === this.asked) this.setData({ error: err.message });
     }

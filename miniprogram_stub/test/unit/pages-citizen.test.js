@@ -7,11 +7,11 @@ const { event, until, asked } = require('../support/harness');
 
 const DEPUTY_QR = {
   kind: 'deputy', code: 'dep1', url: 'https://msb.example.cn/q/dep1', actions: ['file_suggestion'],
-  target: { id: 7, name: '张伟', level: 'city', level_label: '市人大代表', region_name: '湖南省怀化市鹤城区', stations: [] },
+  target: { id: 7, name: '张伟', level: 'city', level_label: '市人大代表', region_id: 4, region_name: '湖南省怀化市鹤城区', stations: [] },
 };
 const STATION_QR = {
   kind: 'station', code: 'sta1', url: 'https://msb.example.cn/q/sta1', actions: ['file_suggestion', 'view_deputies', 'checkin'],
-  target: { id: 1, name: '城北街道人大代表中心联络站', kind_label: '中心联络站', deputies: [] },
+  target: { id: 1, name: '城北街道人大代表中心联络站', kind_label: '中心联络站', region_id: 12, deputies: [] },
 };
 const ACTIVITY_QR = { kind: 'activity', code: 'a'.repeat(27), url: '', actions: ['checkin'], target: { id: 3, title: '接待日' } };
 
@@ -54,6 +54,11 @@ test('scan entry: a citizen goes to the deputy card (options.q) or the station c
   assert.equal(stationCard.data.kind, 'station');
   stationCard.fileSuggestion();
   assert.match(wx.lastNavigation().url, /^\/pages\/file\/file\?code=sta1&name=%E5%9F%8E/);
+  // 民生实事 · 我要下单 from the card: the congresses nearest to the station's region listed first.
+  stationCard.proposeLivelihood();
+  assert.equal(wx.lastNavigation().url, '/pages/livelihood/propose?region_id=12');
+  card.proposeLivelihood();
+  assert.equal(wx.lastNavigation().url, '/pages/livelihood/propose?region_id=4');
 });
 
 test('scan entry: a deputy at a station or activity code is routed to check-in; at a deputy code to the card', async () => {

@@ -39,6 +39,8 @@ function round(overrides) {
   return Object.assign(votable(v), v);
 }
 
+// GET /regions?levels=: only the regions of the levels asked for.
+const atLevels = (regions, req) => regions.filter((r) => !req.query.levels || req.query.levels.split(',').includes(r.level));
 const page = (items, req) => json(200, { items, total: items.length, page: Number(req.query.page), per_page: 20 });
 
 test('livelihood votes: the rounds a deputy may vote in, 可投票 until they have voted, then 已投票', async () => {
@@ -160,8 +162,8 @@ test('livelihood votes: a deputy who left office sees 您已离任 on the round 
 test('livelihood propose: a citizen proposes to a congress with an Idempotency-Key, then sees it in 我的民生建议', async () => {
   const posted = [];
   const { phone, wx } = unitPhone({
-    'GET /api/v1/regions': (req) => page([{ id: 1, name: '湖南省', level: 'province' }, { id: 4, name: '鹤城区', level: 'county' },
-      { id: 9, name: '红星村', level: 'village' }], req),
+    'GET /api/v1/regions': (req) => page(atLevels([{ id: 1, name: '湖南省', level: 'province' }, { id: 4, name: '鹤城区', level: 'county' },
+      { id: 9, name: '红星村', level: 'village' }], req), req),
     'POST /api/v1/livelihood/proposals': (req) => {
       posted.push([req.header['Idempotency-Key'], req.data]);
       return json(201, { id: 5 });
@@ -210,7 +212,7 @@ test('livelihood propose: the regions are searched by name (GET /regions?q=), a 
   const { phone } = unitPhone({
     'GET /api/v1/regions': (req) => {
       asked.push(req.query.q);
-      return page(regions.filter((r) => !req.query.q || r.name.includes(req.query.q)), req);
+      return page(atLevels(regions, req).filter((r) => !req.query.q || r.name.includes(req.query.q)), req);
     },
     'POST /api/v1/livelihood/proposals': (req) => {
       posted.push(req.data);
@@ -241,10 +243,53 @@ test('livelihood propose: the regions are searched by name (GET /regions?q=), a 
   await form.clearSearch();
   assert.equal(form.data.searched, '');
   assert.equal(asked.at(-1), undefined);
-  assert.deepEqual(form.data.regions.map((r) => r.id), [1, 4, 6, 7]);
-  await form.onRegion({ detail: { value: '3' } });
+  assert.deepEqual(form.data.regions.map((r) => r.id), [1, 4]);
+  await form.onKeywordInput({ detail: { value: '城北街道' } });
+  await form.search();
+  await form.onRegion({ detail: { value: '1' } });
   await form.onTitle({ detail: { value: '修建停车场' } });
   await form.onContent({ detail: { value: '停车难' } });
   await form.submit();
   assert.deepEqual(posted, [{ region_id: 7, title: '修建停车场', content: '停车难' }]);
+});
+
+test('livelihood propose: without a search, the congresses of the top levels (GET /regions?levels=), never a village', async () => {
+  const asked = [];
+  const { phone } = unitPhone({
+    'GET /api/v1/regions': (req) => {
+      asked.push(Object.assign({}, req.query));
+      return json(200, { items: [{ id: 1, name: '湖南省', level: 'province', full_name: '湖南省' },
+        { id: 2, name: '怀化市', level: 'city', full_name: '湖南省怀化市' }], total: 137, page: 1, per_page: 100 });
+    },
+  });
+  const form = await phone.open('pages/livelihood/propose');
+  assert.deepEqual(asked.map((q) => [q.levels, q.around, q.q]), [['province,city,county', undefined, undefined]]);
+  assert.deepEqual(form.data.regions.map((r) => r.label), ['湖南省', '湖南省怀化市']);
+  assert.equal(form.data.moreRegions, true, 'more than listed: the page asks for a search');
+  // A search looks among every level that has a congress.
+  await form.onKeywordInput({ detail: { value: '城北' } });
+  await form.search();
+  assert.deepEqual(asked.at(-1), { per_page: '100', levels: 'province,city,county,township', q: '城北' });
+});
+
+test('livelihood propose: from a station, the congresses nearest to its region first (GET /regions?around=)', async () => {
+  const asked = [];
+  const { phone } = unitPhone({
+    'GET /api/v1/regions': (req) => {
+      asked.push(Object.assign({}, req.query));
+      return page([{ id: 6, name: '城北街道', level: 'township', full_name: '湖南省怀化市鹤城区城北街道' },
+        { id: 4, name: '鹤城区', level: 'county', full_name: '湖南省怀化市鹤城区' },
+        { id: 2, name: '怀化市', level: 'city', full_name: '湖南省怀化市' }], req);
+    },
+  });
+  const form = await phone.open('pages/livelihood/propose', { region_id: '9' });
+  assert.deepEqual(asked, [{ per_page: '100', levels: 'province,city,county,township', around: '9' }]);
+  assert.deepEqual(form.data.regions.map((r) => r.id), [6, 4, 2]);
+  assert.equal(form.data.moreRegions, false);
+  await form.onKeywordInput({ detail: { value: '城北' } });
+  await form.search();
+  assert.equal(asked.at(-1).around, '9', 'a search near the station too');
+  // A region id that is not one is not sent.
+  await phone.open('pages/livelihood/propose', { region_id: 'abc' });
+  assert.deepEqual(asked.at(-1), { per_page: '100', levels: 'province,city,county' });
 });
