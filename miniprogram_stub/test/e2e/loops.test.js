@@ -16,6 +16,8 @@
 //    finds it in 约见我的 and confirms a time; the citizen sees 已确认 with the time and the place.
 // 4. 找站点: a citizen near a station finds it first in 附近联络站, opens its card through its code to file
 //    or ask to meet, and has 导航 to it; a citizen who refuses the location finds a station by name.
+// 5. 群众下单: from a village station's card, the congresses nearest it are offered first (no village), and
+//    the proposal reaches the township's congress.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
@@ -624,4 +626,32 @@ test('a citizen finds the nearest station, opens its card and has 导航 to it; 
   assert.ok(abroad.data.items.every((s) => /^\d{4} 公里$/.test(s.distanceText)), abroad.data.items.map((s) => s.distanceText).join());
 
   assert.deepEqual(citizen.wx.modals.concat(refuser.wx.modals, traveller.wx.modals), [], 'no error on the way');
+});
+
+test('民生实事 · 我要下单 from a village station\'s card: the congresses nearest it first, no village; the proposal lands', LIMIT, async () => {
+  const citizen = phoneFor('citizen-livelihood');
+  await citizen.launch();
+  const stations = await http(backend.baseUrl, 'GET', '/stations?q=' + encodeURIComponent('红星社区'), undefined);
+  const point = stations.items[0];
+  assert.equal(point.name, '红星社区代表联络点');
+  const scan = await citizen.open('pages/scan/scan', { scene: point.qr_code });
+  assert.ok(scan);
+  const card = await citizen.follow();
+  assert.equal(card.data.target.name, '红星社区代表联络点');
+  card.proposeLivelihood();
+  const form = await citizen.follow();
+  assert.equal(form.route, 'pages/livelihood/propose');
+  // 红星社区 has no congress: its township first, then the regions above it, then its neighbours.
+  assert.deepEqual(form.data.regions.map((r) => r.name), [
+    '城北街道', '鹤城区', '怀化市', '湖南省', '迎丰街道', '中方县', '中方镇']);
+  assert.equal(form.data.moreRegions, false);
+  await form.onRegion({ detail: { value: '0' } });
+  await form.onTitle({ detail: { value: '红星社区增设充电桩' } });
+  await form.onContent({ detail: { value: '小区电动车充电难，希望增设集中充电桩。' } });
+  await form.submit();
+  const mine = await citizen.follow();
+  assert.equal(mine.route, 'pages/livelihood/proposals');
+  assert.deepEqual(mine.data.items.map((p) => [p.region_name, p.title, p.status_label]), [
+    ['城北街道', '红星社区增设充电桩', '待处理']]);
+  assert.deepEqual(citizen.wx.modals, [], 'no error on the way');
 });
