@@ -428,9 +428,10 @@ def can_vote(client, headers, vote_id):
     """Whether the round says the caller may vote now, and why not: its page, and its line in the list."""
     shown = client.get(f"{API}/votes/{vote_id}", headers=headers).json
     listed = [v for v in client.get(f"{API}/votes", headers=headers).json["items"] if v["id"] == vote_id]
+    answer = shown["can_vote"], shown["cannot_vote_reason"]
     if listed:
-        assert (listed[0]["can_vote"], listed[0]["cannot_vote_reason"]) == (shown["can_vote"], shown["cannot_vote_reason"])
-    return shown["can_vote"], shown["cannot_vote_reason"]
+        assert (listed[0]["can_vote"], listed[0]["cannot_vote_reason"]) == answer
+    return answer
 
 
 def test_a_round_tells_the_caller_whether_they_may_vote_now_and_why_not(client, congress):
