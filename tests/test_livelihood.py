@@ -429,8 +429,7 @@ def can_vote(client, headers, vote_id):
     shown = client.get(f"{API}/votes/{vote_id}", headers=headers).json
     listed = [v for v in client.get(f"{API}/votes", headers=headers).json["items"] if v["id"] == vote_id]
     answer = shown["can_vote"], shown["cannot_vote_reason"]
-    if listed:
-        assert (listed[0]["can_vote"], listed[0]["cannot_vote_reason"]) == answer
+    assert [(v["can_vote"], v["cannot_vote_reason"]) for v in listed] == [answer]
     return answer
 
 
