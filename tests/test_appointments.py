@@ -274,6 +274,25 @@ def test_the_sweep_reminds_an_unanswered_request_once_and_both_sides_before_the_
         assert db.session.get(Appointment, waiting).reminded_dt is not None
 
 
+def test_a_meeting_cancelled_before_its_reminders_went_out_is_not_reminded(client, app, world, wechat_standin):
+    """The sweep queued the meeting's reminders (the deputy's names the citizen) and the citizen cancels
+    before they are sent: they are dropped, and only the cancellation reaches the deputy."""
+    from backend.appointments.services import remind_meetings
+
+    meeting = ask(client, world["stranger"], world["zhang_code"], name="赵女士").json["id"]
+    soon = datetime.now(CHINA) + timedelta(hours=5)
+    assert answer(client, world["zhang_h"], meeting, "confirm", meet_at=soon.isoformat()).status_code == 200
+    with app.app_context():
+        assert remind_meetings() == 1
+        db.session.commit()
+    assert answer(client, world["stranger"], meeting, "cancel", note="临时有事").status_code == 200
+
+    sent = [(m["touser"], m["data"]["thing4" if m["template_id"] == "tmpl-appointment" else "thing5"]["value"])
+            for m in delivered(wechat_standin, app) if m["template_id"] in ("tmpl-appointment", "tmpl-appointment-result")]
+    assert (world["zhang_openid"], "群众已取消约见：临时有事") in sent
+    assert all(note not in ("约见群众：赵女士", "约见即将开始，请按时前往") for _, note in sent), sent
+
+
 def test_a_browsers_retry_at_its_limit_returns_the_request_made_and_uses_no_quota(client, app, world):
     """A phone browser's answer lost on a flaky network: the page sends the request again with the same
     Idempotency-Key. The retry returns the request it made (as a filing's retry does), even when that

@@ -16,7 +16,7 @@ from ..auth.scope import get_by_id, manages_region, manages_station, region_subt
 from ..db_types import utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
-from ..notifications.outbox import china_time, enqueue, thing
+from ..notifications.outbox import china_time, enqueue, thing, withdraw
 from ..org.models import Deputy
 from ..qr.models import QRKind
 from ..suggestions.filing import code_target
@@ -255,6 +255,7 @@ def complete(appointment, user, note):
 
 def cancel(appointment, user, reason):
     _answer(appointment, user, "cancel", reason, refusal=TOO_LATE_TO_CANCEL if meeting_passed(appointment) else None)
+    _withdraw_meeting_reminders(appointment)
     _tell_handlers(appointment, "群众已取消约见" + (f"：{reason}" if reason else ""), "cancelled")
     db.session.flush()
     return appointment
@@ -329,6 +330,7 @@ def _to_agree_again(appointments, event):
     for appointment in appointments:
         if meeting_passed(appointment, now):
             continue
+        _withdraw_meeting_reminders(appointment)
         _tell_citizen(appointment, "接待日已调整，将与您重新约定时间", event)
         _tell_handlers(appointment, "接待日已调整，请与群众改约", event)
 
@@ -396,6 +398,14 @@ def remind_unanswered():
         db.session.commit()
         reminded += 1
     return reminded
+
+
+def _withdraw_meeting_reminders(appointment):
+    """The reminders of a meeting that is off, or no longer at the time they name, not sent yet: dropped
+    (``remind_meetings`` queued them; the deputy's names the citizen, who may have just cancelled their
+    account)."""
+    withdraw("appointment_result", f"appointment-meeting:{appointment.id}:")
+    withdraw("appointment_result", f"appointment-result:{appointment.id}:meeting-")
 
 
 def remind_meetings():
