@@ -144,3 +144,23 @@ def test_a_station_administrator_evaluates_the_deputies_of_their_stations(statio
     exported = station_admin.get("/console/evaluations/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).worksheets[0]
     assert sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True)) == ["张伟", "李娜"]
+
+
+def test_a_deputy_is_graded_by_their_congresss_bands_on_every_console_page(app, huaihua, world):
+    """张伟, a city deputy elected in 鹤城区, sits in 怀化市's congress: 鹤城区's own bands never grade him."""
+    tree = world["tree"]
+    grades.set_bands(tree["hc"], [{"label": "合格", "min_points": 90}, {"label": "不合格", "min_points": None}])
+    db.session.commit()
+    score(world, "zhang", 85)
+    page = text(huaihua.get("/console/evaluations"))
+    assert ">好 <strong>1</strong>" in page and ">合格 <strong>0</strong>" in page
+    assert "各级人大代表按其所属人大" in page
+    exported = huaihua.get("/console/evaluations/export.xlsx?grade=好")
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).worksheets[0]
+    assert [row[1:6] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("张伟", "市人大代表", "鹤城区", 85, "好")]
+    archive = text(huaihua.get(f"/console/deputies/{world['zhang'].id}/archive"))
+    assert re.search(r"<strong[^>]*>好</strong>\s*履职评价等次（按当前积分）", archive), archive
+    # The bands form says whom a region's bands grade.
+    section = bands_section(text(huaihua.get(f"/console/rules?region_id={tree['hc'].id}")))
+    assert "适用于本级人大的代表" in section

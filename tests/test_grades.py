@@ -324,3 +324,54 @@ def test_the_evaluation_grades_in_the_database_whatever_the_number_of_deputies(a
     assert len(graded) == 2, graded
     assert sum("LIMIT 2" in s for s in graded) == 1
     assert sum("GROUP BY" in s for s in graded) == 1
+
+
+# --- whose congress grades a deputy -----------------------------------------------------------------------
+
+
+def test_a_deputy_is_graded_by_their_congresss_bands_not_by_those_of_the_region_they_are_elected_in(
+        client, factory, scored):
+    """A county deputy elected in 城北街道 sits in 鹤城区's congress: the 街道's own bands grade its township
+    deputies, never them (they follow 鹤城区's, the city's four). A provincial deputy elected in 鹤城区 is
+    graded by the province's bands, not by 怀化市's; a national deputy by the whole deployment's."""
+    tree, admins = scored["tree"], scored["admins"]
+    year = current_year()
+    county = factory.deputy(tree["hcx"], "街道选出的县代表", phone="13900000297", level="county")
+    provincial = factory.deputy(tree["hc"], "鹤城区选出的省代表", phone="13900000296", level="provincial")
+    national = factory.deputy(tree["hcx"], "街道选出的全国代表", phone="13900000295", level="national")
+    county.created_dt = county.created_dt.replace(year=year - 2)
+    db.session.commit()
+    for deputy in (provincial, national):
+        correct(client, scored, deputy, 75)
+    street = factory.headers_for_admin(factory.admin("admin-hcx", region=tree["hcx"]))
+    loose = [{"label": "合格", "min_points": -10}, {"label": "不合格", "min_points": None}]
+    assert put_bands(client, street, {"bands": loose}).status_code == 200
+
+    page = evaluations(client, admins["root"])
+    rows = {row[0]: row for row in graded(page)}
+    assert rows["街道选出的县代表"][1:3] + rows["街道选出的县代表"][4:] == (0, "不称职", True)
+    assert rows["街道代表"][1:3] + rows["街道代表"][4:] == (0, "合格", False)
+    assert rows["鹤城区选出的省代表"][1:3] == (75, "较好")
+    assert rows["街道选出的全国代表"][1:3] == (75, "较好")
+    assert page["grades"] == ["好", "较好", "差", "优秀", "称职", "基本称职", "不称职", "合格", "不合格"]
+    assert page["summary"] == {"好": 0, "较好": 3, "差": 1, "优秀": 0, "称职": 2, "基本称职": 0, "不称职": 1,
+                               "合格": 1, "不合格": 0}
+    assert [row[0] for row in graded(evaluations(client, admins["root"], grade="不称职"))] == ["街道选出的县代表"]
+    assert [row[0] for row in graded(evaluations(client, admins["root"], grade="合格"))] == ["街道代表"]
+
+    # The county's own evaluation: the province's grades listed where a provincial deputy is given one.
+    county_page = evaluations(client, admins["hc"])
+    assert county_page["summary"] == {"较好": 2, "优秀": 0, "称职": 1, "基本称职": 0, "不称职": 1, "合格": 1,
+                                      "不合格": 0}
+    street_page = evaluations(client, street)
+    assert {row[0]: row[2] for row in graded(street_page)} == {
+        "街道选出的全国代表": "较好", "街道选出的县代表": "不称职", "街道代表": "合格"}
+
+    # The archive says the same.
+    for deputy, grade in ((county, {"label": "不称职", "min_points": None}),
+                          (provincial, {"label": "较好", "min_points": 60}),
+                          (national, {"label": "较好", "min_points": 60})):
+        archive = client.get(f"/api/v1/deputies/{deputy.id}/archive", headers=admins["root"])
+        assert archive.status_code == 200, archive.json
+        assert archive.json["points"]["grade"] == grade | {"provisional": True}, deputy.name
+    assert ["履职评价等次", "不称职（按当前积分）"] in archive_rows(client, county, admins["root"])

@@ -361,7 +361,7 @@ def evaluations():
 
 def _lowest_labels(region):
     """The lowest band's label of every set that grades someone in ``region``'s subtree."""
-    return [bands[-1][0] for _, bands in grades.sets_for(region if region is not None else root_region())]
+    return [bands[-1][0] for bands in grades.sets_for(region if region is not None else root_region())]
 
 
 @bp.get("/evaluations/export.xlsx")

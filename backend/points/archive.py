@@ -72,9 +72,9 @@ def build(deputy, year):
         .group_by(PointEntry.rule_code).order_by(PointEntry.rule_code)
     ).all()
     total, rank = total_and_rank(deputy.id, year)
-    # 履职评价等次 by the bands of the deputy's own congress as they are now (never stored); a year still
+    # 履职评价等次 by the bands of the deputy's congress (of their level) as they are now (never stored); a year still
     # running is graded by its points so far.
-    label, min_points = grades.in_force(deputy.region).grade(total)
+    label, min_points = grades.for_deputy(deputy).grade(total)
     return {
         "deputy": {"id": deputy.id, "name": deputy.name, "level": deputy.level.value, "level_label": deputy.level_label,
                    "region_name": deputy.region.full_name, "group": deputy.group},

@@ -4,8 +4,9 @@ are talked to (约谈), and two years running are asked to resign).
 Each congress sets its bands, as it sets its 评分细则 (``backend.points.rulebook``), but as a set: a
 region's bands replace the set above them whole, and are in force for the deputies of that region and of
 every region below it that has no set of its own; without any set on the way to the root, the
-deployment's default (``DEFAULT_BANDS``). A deputy is graded by the bands in force in their own region,
-the congress that elected them.
+deployment's default (``DEFAULT_BANDS``). A deputy is graded by the bands in force at their congress's
+region: the region of their level on the way up from the one they were elected in (a county deputy
+elected in a 街道 sits in the county's congress, and a 街道's own bands never grade them).
 
 Grades are computed from the running totals (``deputy_scores``) whenever they are read, never stored:
 changing the bands changes how every total is graded from then on — the year before included, which is
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, false, func, insert, literal, select
+from sqlalchemy import Integer, and_, case, cast, delete, false, func, insert, literal, literal_column, null, select
 from sqlalchemy.orm import aliased
 
 from ..audit.log import record
@@ -24,7 +25,7 @@ from ..auth.scope import deputy_scope_clause
 from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..extensions import db
-from ..org.models import Deputy, Region
+from ..org.models import Deputy, DeputyLevel, Region, RegionLevel
 from ..org.services import root_region
 from .models import DeputyScore, GradeBand
 
@@ -131,40 +132,136 @@ def reset_bands(region, actor=None):
     return after
 
 
+# --- whose congress grades a deputy ---------------------------------------------------------------------
+
+# A deputy sits in the people's congress of their level: the region of that level on the way up from the
+# region they were elected in (as ``livelihood.services.CONGRESS_LEVEL`` maps a region to its deputies).
+# A 全国人大代表's congress is above the tree: the whole deployment's bands (the root's) grade them.
+CONGRESS_REGION_LEVEL = {
+    DeputyLevel.provincial: RegionLevel.province,
+    DeputyLevel.city: RegionLevel.city,
+    DeputyLevel.county: RegionLevel.county,
+    DeputyLevel.township: RegionLevel.township,
+}
+
+
+def _congress_of(level, ancestors):
+    """The region whose congress a deputy of ``level`` elected in ``ancestors[-1]`` (the path from the
+    root, itself included) sits in: the nearest of that level; the root for a national deputy; their
+    own region when the path has none of their level (a tree without it)."""
+    if not ancestors:
+        return None
+    if level == DeputyLevel.national:
+        return ancestors[0]
+    region_level = CONGRESS_REGION_LEVEL.get(level)
+    return next((region for region in reversed(ancestors) if region.level == region_level), ancestors[-1])
+
+
+def congress_region(deputy):
+    """The region of ``deputy``'s congress (``_congress_of``)."""
+    return _congress_of(deputy.level, deputy.region.ancestors_and_self())
+
+
+def for_deputy(deputy):
+    """The bands that grade ``deputy``: those in force at their congress's region — never a set made
+    below it, as by the township a county deputy happens to be elected in."""
+    return in_force(congress_region(deputy))
+
+
 # --- grading in SQL ----------------------------------------------------------------------------------
 
 
-def sets_for(region):
-    """The sets that can grade a deputy of ``region``'s subtree, as (path, bands), the deepest first and
-    the one in force in ``region`` itself last (its path: None, the CASE's ELSE)."""
-    fallback = in_force(region)
-    rows = db.session.execute(
+@dataclass(frozen=True)
+class _Grading:
+    """What grading the deputies of ``region``'s subtree needs: ``sets``, the bands that can grade one of
+    them, numbered by position (the deployment's default, if it can, first, then shallowest first);
+    ``core``, the numbers of those in force in ``region`` or set below it (the others, in force above it,
+    grade only deputies of a congress above it); ``anchor``, the numbers ``region`` itself carries into
+    the tree walk (``_region_sets``); ``below``, {region_id: number} of the sets made below it."""
+
+    sets: list
+    core: set
+    anchor: dict
+    below: dict
+
+
+def _grading(region):
+    ancestors = region.ancestors_and_self() if region is not None else []
+    below_rows = db.session.execute(
         select(Region.id, Region.path).where(Region.id.in_(select(GradeBand.region_id).distinct()),
                                              Region.path.startswith(region.path), Region.id != region.id)
     ).all() if region is not None else []
-    sets = _sets([region_id for region_id, _ in rows])
-    below = sorted(((path, sets[region_id]) for region_id, path in rows), key=lambda s: -s[0].count("/"))
-    return below + [(None, fallback.bands)]
+    own = _sets([a.id for a in ancestors] + [region_id for region_id, _ in below_rows])
+    # The set in force at each region on the path (None: the default), from the root down.
+    keys, key = [], None
+    for ancestor in ancestors:
+        key = ancestor.id if ancestor.id in own else key
+        keys.append(key)
+    below = [region_id for region_id, _ in sorted(below_rows, key=lambda row: (row[1].count("/"), row[1]))]
+    order = list(dict.fromkeys(keys + below)) or [None]
+    if None in order:
+        order.remove(None)
+        order.insert(0, None)
+    numbers = {key: number for number, key in enumerate(order)}
+    sets = [DEFAULT_BANDS if key is None else own[key] for key in order]
+    in_force_at = dict(zip((a.id for a in ancestors), keys))
+
+    def number_at(congress):
+        return numbers[in_force_at[congress.id]] if congress is not None else numbers[order[0]]
+
+    anchor = {"own": number_at(ancestors[-1] if ancestors else None),
+              DeputyLevel.national: number_at(ancestors[0] if ancestors else None)}
+    for level, region_level in CONGRESS_REGION_LEVEL.items():
+        congress = next((a for a in reversed(ancestors) if a.level == region_level), None)
+        anchor[level] = number_at(congress) if congress is not None else None
+    core = {anchor["own"]} | {numbers[region_id] for region_id in below}
+    return _Grading(sets, core, anchor, {region_id: numbers[region_id] for region_id in below})
 
 
-def _region_sets(region, sets):
-    """The regions of ``region``'s subtree, each with the number of the set (in ``sets``) that grades its
-    deputies: the first whose region's path its own starts with, the deepest first, else the last. Over
-    the regions (a province has about 1,250), materialised once: the deputies' rows then compare one
-    integer, not each path with every set's."""
-    number = case(*((Region.path.startswith(path), index) for index, (path, _) in enumerate(sets[:-1])),
-                  else_=len(sets) - 1) if len(sets) > 1 else literal(0)
-    subtree = Region.path.startswith(region.path) if region is not None else false()  # no region yet
-    return select(Region.id, Region.name, number.label("set_no")).where(subtree).cte("region_sets").prefix_with(
-        "MATERIALIZED")
+def sets_for(region):
+    """The sets that can grade a deputy of ``region``'s subtree, (the default, if it can, first, then)
+    shallowest first."""
+    return _grading(region).sets
+
+
+def _number(value):
+    return literal_column(str(int(value))) if value is not None else cast(null(), Integer)
+
+
+def _region_sets(region, grading):
+    """The regions of ``region``'s subtree, walked down from it (a recursive CTE over ``parent_id``), each
+    with the number (in ``grading.sets``) of the set in force in it (``own_no``) and, for each level of
+    deputy, of the set in force at the congress such a deputy elected in it sits in: the nearest region
+    of that level on the way up (NULL without one). Over the regions (a province has about 1,250),
+    computed once: the deputies' rows then pick one integer by their level."""
+    levels = list(CONGRESS_REGION_LEVEL.items())
+    top = select(Region.id, Region.name, _number(grading.anchor["own"]).label("own_no"),
+                 *(_number(grading.anchor[level]).label(f"set_{level.value}") for level, _ in levels))
+    top = top.where(Region.id == region.id) if region is not None else top.where(false())  # no region yet
+    tree = top.cte("region_sets", recursive=True)
+    child = aliased(Region, name="child")
+    own = (case(grading.below, value=child.id, else_=tree.c.own_no) if grading.below else tree.c.own_no)
+    walk = select(child.id, child.name, own,
+                  *(case((child.level == region_level, own), else_=tree.c[f"set_{level.value}"])
+                    for level, region_level in levels)).join(tree, child.parent_id == tree.c.id)
+    return tree.union_all(walk)
+
+
+def _deputy_set(regions, grading):
+    """The number of the set that grades the deputy of the row (``_region_sets``' columns by level; a
+    national deputy's is the root's; without a region of their level above, their own region's)."""
+    by_level = {level: func.coalesce(regions.c[f"set_{level.value}"], regions.c.own_no)
+                for level in CONGRESS_REGION_LEVEL}
+    return case({DeputyLevel.national: _number(grading.anchor[DeputyLevel.national]), **by_level},
+                value=Deputy.level, else_=regions.c.own_no)
 
 
 def _by_set(set_no, sets, inner):
     """``inner(bands)`` of the set numbered ``set_no`` (a column) in ``sets``."""
     if len(sets) == 1:
-        return inner(sets[0][1])
-    return case({index: inner(bands) for index, (_, bands) in enumerate(sets[:-1])}, value=set_no,
-                else_=inner(sets[-1][1]))
+        return inner(sets[0])
+    return case({index: inner(bands) for index, bands in enumerate(sets[:-1])}, value=set_no,
+                else_=inner(sets[-1]))
 
 
 def _label(total):
@@ -193,11 +290,15 @@ class Evaluation:
     summary: object  # a SELECT of (grade, count), before the grade filter
     labels: list  # every grade that can be given, in band order
     grade: str | None
+    core: set = frozenset()  # the grades of the bands in force in the region or set below it
 
     @cached_property
     def counts(self):
-        """{grade: how many}, every grade that can be given in band order, 0 where none."""
-        return dict.fromkeys(self.labels, 0) | dict(db.session.execute(self.summary).all())
+        """{grade: how many}, in band order: every grade of the bands in force in the region or set below
+        it, 0 where none, and any other given (by the bands of a congress above the region, to a deputy
+        of that congress elected in it)."""
+        counted = dict(db.session.execute(self.summary).all())
+        return {label: counted.get(label, 0) for label in self.labels if label in self.core or counted.get(label)}
 
     @property
     def listed(self):
@@ -207,7 +308,7 @@ class Evaluation:
 
 def evaluation(user, region, year, grade=None):
     """The evaluation of ``year`` (an ``Evaluation``): the deputies in office ``user`` manages in
-    ``region``'s subtree (None: all of them), each graded by their own region's bands, those without a
+    ``region``'s subtree (None: all of them), each graded by their congress's bands (``for_deputy``), those without a
     point that year at 0. ``rows`` is a SELECT ordered by total (highest first) then id, of ``id``,
     ``name``, ``level``, ``region_name``, ``total``, ``grade``, ``rank`` (among the listed deputies before
     the grade filter, ties sharing) and ``lowest_last_year``, filtered by ``grade``; ``summary`` a SELECT
@@ -216,13 +317,15 @@ def evaluation(user, region, year, grade=None):
     total = func.coalesce(score.total, 0)
     last_total = func.coalesce(before.total, 0)
     region = region if region is not None else root_region()
-    sets = sets_for(region)
-    regions = _region_sets(region, sets)  # and the subtree: only its regions are joined
-    grade_column = _by_set(regions.c.set_no, sets, _label(total))
+    grading = _grading(region)
+    sets = grading.sets
+    regions = _region_sets(region, grading)  # and the subtree: only its regions are joined
+    set_no = _deputy_set(regions, grading)
+    grade_column = _by_set(set_no, sets, _label(total))
     # 连续两年: in the lowest band both years, graded by today's bands; a deputy entered this year had no
     # year before to be graded on.
-    lowest_last_year = and_(_by_set(regions.c.set_no, sets, _lowest(total)),
-                            _by_set(regions.c.set_no, sets, _lowest(last_total)),
+    lowest_last_year = and_(_by_set(set_no, sets, _lowest(total)),
+                            _by_set(set_no, sets, _lowest(last_total)),
                             Deputy.created_dt < year_start(year))
     where = [Deputy.active.is_(True), deputy_scope_clause(user)]
     listed = (
@@ -246,5 +349,6 @@ def evaluation(user, region, year, grade=None):
         .where(*where)
     ).subquery("graded")
     summary = select(graded.c.grade, func.count()).group_by(graded.c.grade)
-    labels = [label for _, bands in reversed(sets) for label, _ in bands]
-    return Evaluation(rows, summary, list(dict.fromkeys(labels)), grade)
+    labels = [label for bands in sets for label, _ in bands]
+    core = {label for number in grading.core for label, _ in sets[number]}
+    return Evaluation(rows, summary, list(dict.fromkeys(labels)), grade, core)

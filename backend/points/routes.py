@@ -194,7 +194,7 @@ evaluations = Blueprint("evaluations", __name__, url_prefix="/api/v1", descripti
 @evaluations.arguments(GradeBandsQuery, location="query")
 @evaluations.response(200, GradeBandsOut)
 def get_grade_bands(args):
-    """履职评价等次：某区域现行的等次与分数线（默认为本人所管区域；每级人大可自定一套，整套取代上级的，未自定的沿用上级，默认为 好 ≥ 80、较好 ≥ 60、差）。等次按积分随时计算，不保存。"""
+    """履职评价等次：某区域现行的等次与分数线（默认为本人所管区域；每级人大可自定一套，整套取代上级的，未自定的沿用上级，默认为 好 ≥ 80、较好 ≥ 60、差；一个区域的等次评定本级人大的代表，即该层级、在该区域及下级选出的代表）。等次按积分随时计算，不保存。"""
     region = _rulebook_region(args)
     return _bands_out(grades.in_force(region), region)
 
@@ -235,7 +235,7 @@ def _bands_out(bands, region):
 @evaluations.arguments(EvaluationQuery, location="query")
 @evaluations.response(200, EvaluationPageOut)
 def list_evaluations(args):
-    """年度履职评价：所管区域（含下级）在任代表的年度积分与评价等次，按积分从高到低；没有积分的代表按 0 分评定。每位代表按其所属区域现行的等次评定；年度未结束时按当前积分评定（provisional）。lowest_last_year：上一年度也在最低一档（连续两年）。"""
+    """年度履职评价：所管区域（含下级）在任代表的年度积分与评价等次，按积分从高到低；没有积分的代表按 0 分评定。每位代表按其所属人大现行的等次评定：所属人大为代表层级对应的区域（从代表所在区域向上最近的该级区域，如在街道选出的县（区）人大代表按所在县（区）的等次；全国人大代表按全域等次），设在该级以下的等次不评定他们；summary 列出本区域现行及下级自定等次的各档，上级人大的等次有代表评定时也列出；年度未结束时按当前积分评定（provisional）。lowest_last_year：上一年度也在最低一档（连续两年）。"""
     return evaluation_page(current_caller(), _evaluation_region(args), args.get("year") or queries.current_year(),
                            args.get("grade"), args)
 
