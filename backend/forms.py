@@ -21,10 +21,17 @@ def parse_int(value, low=1, high=MAX_ID):
 
 
 def number_or_text(value):
-    """A form field as a strict integer field of the API's schemas receives it: the number typed, or
-    else the text itself, for the schema to refuse by name (2.5 is no number of points)."""
-    number = parse_int(value, -(2**31), 2**31 - 1)
-    return number if number is not None else str(value).strip()
+    """A form field as a strict integer field of the API's schemas receives it: the whole number typed,
+    however large, or else the text itself, for the schema to refuse by name (2.5 is no number of
+    points). A whole number past what the field takes is refused by the field's range, as the API
+    refuses it ("应大于或等于 -10000 且小于或等于 10000。"), not as no integer: every integer field a form
+    fills this way has a ``validate.Range`` (ids: ``ID_RANGE``), which refuses it before anything is read
+    or written with it — Python's integers have no bound, the database's columns have."""
+    text = str(value).strip()
+    try:
+        return int(text)
+    except ValueError:  # no whole number, or one of thousands of digits (int() refuses those)
+        return text
 
 
 def local_input(moment):

@@ -164,3 +164,34 @@ def test_a_deputy_is_graded_by_their_congresss_bands_on_every_console_page(app, 
     # The bands form says whom a region's bands grade.
     section = bands_section(text(huaihua.get(f"/console/rules?region_id={tree['hc'].id}")))
     assert "适用于本级人大的代表" in section
+
+
+HUGE = "99999999999999999999"  # a whole number far past any integer column
+
+
+def test_a_huge_whole_number_is_refused_by_its_range_on_the_bands_form(huaihua, world):
+    """The range is what is wrong with it, as the API says: it is a whole number all the same."""
+    tree = world["tree"]
+    city_page = f"/console/rules?region_id={tree['hh'].id}"
+    for typed in (HUGE, "-" + HUGE, "10001"):
+        refused = post(huaihua, "/console/grade-bands", bands_form(tree["hh"], FOUR | {"band-min-0": typed}),
+                       page=city_page)
+        assert refused.status_code == 422, typed
+        assert at_fields(refused) == {"band-min-0": "应大于或等于 -10000 且小于或等于 10000。"}, typed
+        assert f'value="{typed}"' in bands_section(text(refused))
+    assert stored() == []
+
+
+def test_a_huge_whole_number_is_refused_by_its_range_on_the_rules_and_correction_forms(huaihua, world):
+    tree = world["tree"]
+    city_page = f"/console/rules?region_id={tree['hh'].id}"
+    refused = post(huaihua, "/console/rules", {"region_id": str(tree["hh"].id), "points-reception": HUGE},
+                   page=city_page)
+    assert refused.status_code == 422
+    assert at_fields(refused)["points-reception"] == "应大于或等于 -100 且小于或等于 100。"
+    archive = f"/console/deputies/{world['zhang'].id}/archive"
+    refused = post(huaihua, f"/console/deputies/{world['zhang'].id}/points/corrections",
+                   {"points": HUGE, "reason": "补记"}, page=archive)
+    assert refused.status_code == 422
+    assert at_fields(refused) == {"points": "应大于或等于 -100 且小于或等于 100。"}
+    assert '<strong id="archive-total">0</strong>' in text(huaihua.get(archive))

@@ -108,6 +108,9 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
     over = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
                 {"date": "2027-05-01", "percent": "130", "note": "完成"}, page=page_path)
     assert over.status_code == 302 and "完成进度：进度应为 0 到 100。" in text(huaihua.get(page_path))
+    huge = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
+                {"date": "2027-05-01", "percent": "99999999999999999999", "note": "完成"}, page=page_path)
+    assert huge.status_code == 302 and "完成进度：进度应为 0 到 100。" in text(huaihua.get(page_path))
     public = client.get("/api/v1/public/livelihood", query_string={"region_id": world["tree"]["hh"].id}).json
     assert [(p["title"], p["percent"]) for p in public["items"]] == [("城区停车场建设", 30)]
 

@@ -511,6 +511,12 @@ def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admi
 
     refused = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points="2.5"))
     assert refused.status_code == 422 and at_fields(refused) == {"points": "应为整数。"}
+    # A whole number past any column: refused by its range, as the API says it.
+    huge = "99999999999999999999"
+    refused = post(station_admin, "/console/activities/new",
+                   dispatch_form(world, [world["zhang"]], points=huge, open_slots=huge))
+    assert refused.status_code == 422 and at_fields(refused) == {
+        "points": "应大于或等于 -100 且小于或等于 100。", "open_slots": "揭榜名额应为 1 至 1000 之间的整数。"}
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
     created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points=" 8 "))
     assert created.status_code == 302, text(created)
