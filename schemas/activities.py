@@ -1,8 +1,29 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.activities.models import ActivityStatus, ActivityType, EventAction, ParticipantStatus
+from backend.activities.models import (
+    ACTIVITY_STATUS_LABELS,
+    ACTIVITY_TYPE_LABELS,
+    EVENT_ACTION_LABELS,
+    ActivityStatus,
+    ActivityType,
+    EventAction,
+    ParticipantStatus,
+)
+from backend.org.models import DEPUTY_LEVEL_LABELS
 
-from .common import BodyId, Choice, Id, in_service_years, Items, Line, PageArgs, QuerySchema, StrictSchema, Text
+from .common import (
+    BodyId,
+    Choice,
+    Id,
+    in_service_years,
+    Items,
+    Line,
+    OneOfLabelled,
+    PageArgs,
+    QuerySchema,
+    StrictSchema,
+    Text,
+)
 
 
 
@@ -41,7 +62,7 @@ OPEN_SLOTS = _open_slots()
 
 class ActivityIn(_Position, StrictSchema):
     title = Line(100, required=True)
-    type = Choice(ActivityType, required=True)
+    type = Choice(ActivityType, "活动类型", ACTIVITY_TYPE_LABELS, required=True)
     station_id = BodyId(allow_none=True)
     region_id = BodyId(allow_none=True, metadata={"description": "required when there is no station"})
     place = Text(255)
@@ -63,7 +84,7 @@ class ActivityPatch(_Position, StrictSchema):
     dispatched (its printed code checks deputies in)."""
 
     title = Line(100, min_length=1)
-    type = Choice(ActivityType, metadata={
+    type = Choice(ActivityType, "活动类型", ACTIVITY_TYPE_LABELS, metadata={
         "description": "a wrong type corrected before 结单: 结单 credits the new type's line of the rulebook "
                        "(unless `points` is set); a reception day citizens chose to meet a deputy on, their "
                        "request still open, stays one (409)"})
@@ -99,11 +120,12 @@ class CheckinIn(_Position, StrictSchema):
 
 
 class ActivityQuery(PageArgs):
-    scope = fields.String(validate=validate.OneOf(["mine", "station", "all", "open"]), metadata={
+    scope = fields.String(validate=OneOfLabelled("范围", {
+        "mine": "本人参加的", "station": "所管联络站的", "all": "全部", "open": "可揭榜的"}), metadata={
         "description": "mine: the calling deputy's; station: an administrator's; all: both; open: the activities "
                        "whose places the calling deputy may claim now (揭榜), soonest first"})
-    status = Choice(ActivityStatus)
-    type = Choice(ActivityType)
+    status = Choice(ActivityStatus, "活动状态", ACTIVITY_STATUS_LABELS)
+    type = Choice(ActivityType, "活动类型", ACTIVITY_TYPE_LABELS)
     station_id = Id()
 
 
@@ -112,7 +134,7 @@ class ActivityEventQuery(PageArgs):
 
     deputy_id = Id(metadata={"description": "the lines that concern this deputy: their own 接单, 请假 and scans, "
                                             "and a 补签 of theirs (发单, 修改 and 结单 name deputies in their note)"})
-    action = Choice(EventAction, metadata={"description": "one kind of step, as `action` in the lines"})
+    action = Choice(EventAction, "操作", EVENT_ACTION_LABELS, metadata={"description": "one kind of step, as `action` in the lines"})
 
 
 class ParticipantQuery(PageArgs):
@@ -279,7 +301,8 @@ class YearQuery(QuerySchema):
 
 
 class ArchiveQuery(YearQuery):
-    format = fields.String(validate=validate.OneOf(["json", "xlsx"]), load_default="json")
+    format = fields.String(validate=OneOfLabelled("导出格式", {"json": "JSON", "xlsx": "Excel 表格"}),
+                           load_default="json")
 
 
 class PointEntryOut(Schema):
@@ -303,7 +326,7 @@ class PointsOut(Schema):
 
 class LeaderboardQuery(YearQuery):
     region_id = Id()
-    level = fields.String(validate=validate.OneOf(["national", "provincial", "city", "county", "township"]))
+    level = fields.String(validate=OneOfLabelled("代表层级", DEPUTY_LEVEL_LABELS))
     group = Text(100)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 

@@ -1,8 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from backend.appointments.models import AppointmentStatus
+from backend.appointments.models import APPOINTMENT_STATUS_LABELS, AppointmentStatus
 
-from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, StrictSchema, Text
+from .common import BodyId, Choice, Id, in_service_years, Line, OneOfLabelled, PageArgs, StrictSchema, Text
 from .suggestions import PHONE
 
 
@@ -31,8 +31,8 @@ class AppointmentNoteIn(StrictSchema):
 
 
 class AppointmentQuery(PageArgs):
-    scope = fields.String(validate=validate.OneOf(["mine", "handling"]))
-    status = Choice(AppointmentStatus)
+    scope = fields.String(validate=OneOfLabelled("范围", {"mine": "我提出的", "handling": "约见我或本人经办的"}))
+    status = Choice(AppointmentStatus, "约见状态", APPOINTMENT_STATUS_LABELS)
     station_id = Id()
 
 

@@ -7,7 +7,8 @@ from .common import Line, PageArgs, in_service_years
 
 
 class AuditQuery(PageArgs):
-    action = fields.String(validate=validate.OneOf(list(ACTION_LABELS)),
+    # Too many to list in a message: the console and the log's own answers offer them.
+    action = fields.String(validate=validate.OneOf(list(ACTION_LABELS), error="操作类型不存在，请从列表中选择。"),
                            metadata={"description": "操作：" + "、".join(f"{k}（{v}）" for k, v in ACTION_LABELS.items())})
     who = Line(64, metadata={"description": "按账号的姓名或用户名查找"})
     target = Line(100, metadata={"description": "按对象的名称查找（联络站、代表、管理员账号、区域等，按操作时的名称）"})

@@ -131,8 +131,25 @@ def Line(max_length, required=False, min_length=None, **kwargs):  # noqa: N802 -
     return SingleLine(required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs)
 
 
-def Choice(enum_cls, **kwargs):  # noqa: N802
-    return fields.String(validate=validate.OneOf([m.value for m in enum_cls]), **kwargs)
+def one_of_message(name, labels):
+    """A refused choice said in Chinese with its values: "表决意见应为 赞成（for）、反对（against）或 弃权（abstain）。"
+    (``labels``: {value: 中文名}, in the order to list them)."""
+    listed = [f"{label}（{value}）" for value, label in labels.items()]
+    choices = "、".join(listed[:-1]) + "或 " + listed[-1] if len(listed) > 1 else listed[0]
+    return f"{name}应为 {choices}。"
+
+
+def OneOfLabelled(name, labels):  # noqa: N802 - reads like a validator class
+    """``validate.OneOf`` the values of ``labels`` ({value: 中文名}), refusing with ``one_of_message``: a
+    user reads the Chinese names, not only the English values."""
+    return validate.OneOf(list(labels), error=one_of_message(name, labels))
+
+
+def Choice(enum_cls, name, labels, **kwargs):  # noqa: N802
+    """A string field taking one of ``enum_cls``'s values, refused as ``one_of_message(name, labels)``
+    (``labels``: {value: 中文名} for every member)."""
+    assert set(labels) == {m.value for m in enum_cls}, enum_cls
+    return fields.String(validate=OneOfLabelled(name, {m.value: labels[m.value] for m in enum_cls}), **kwargs)
 
 
 class ErrorSchema(Schema):

@@ -1,9 +1,10 @@
 """民生实事项目代表票决制: rounds, candidate projects, ballots, citizens' proposals, progress."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.livelihood.models import CHOICE_LABELS, PROPOSAL_STATUS_LABELS, VOTE_STATUS_LABELS
 from backend.livelihood.models import Choice as ChoiceValue
 
-from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, Items, Line, OneOfLabelled, PageArgs, StrictSchema, Text, in_service_years
 from .suggestions import PHONE
 
 PLACES = validate.Range(min=1, max=50, error="拟票决项目数应为 1 到 50 个。")
@@ -68,7 +69,7 @@ class CloseIn(StrictSchema):
 
 class ChoiceIn(StrictSchema):
     project_id = BodyId(required=True)
-    choice = Choice(ChoiceValue, required=True, metadata={"description": "for 赞成, against 反对, abstain 弃权"})
+    choice = Choice(ChoiceValue, "表决意见", CHOICE_LABELS, required=True, metadata={"description": "for 赞成, against 反对, abstain 弃权"})
 
 
 class BallotIn(StrictSchema):
@@ -106,12 +107,12 @@ class ProposalDeclineIn(StrictSchema):
 
 
 class VoteQuery(PageArgs):
-    status = fields.String(validate=validate.OneOf(["draft", "voting", "closed"]))
+    status = fields.String(validate=OneOfLabelled("票决状态", VOTE_STATUS_LABELS))
     region_id = Id()
 
 
 class ProposalQuery(PageArgs):
-    status = fields.String(validate=validate.OneOf(["new", "adopted", "declined"]))
+    status = fields.String(validate=OneOfLabelled("建议状态", PROPOSAL_STATUS_LABELS))
 
 
 class PublicProjectQuery(PageArgs):

@@ -1,7 +1,14 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from backend.org.models import DeputyLevel, RegionLevel, StationKind
+from backend.org.models import (
+    DEPUTY_LEVEL_LABELS,
+    REGION_LEVEL_LABELS,
+    STATION_KIND_LABELS,
+    DeputyLevel,
+    RegionLevel,
+    StationKind,
+)
 
 from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, Trimmed
 
@@ -17,13 +24,13 @@ _phone = validate.Regexp(r"^1[0-9]{10}$", error="手机号应为 11 位数字，
 
 class RegionIn(StrictSchema):
     name = Line(100, required=True)
-    level = Choice(RegionLevel, required=True)
+    level = Choice(RegionLevel, "区域层级", REGION_LEVEL_LABELS, required=True)
     parent_id = BodyId(allow_none=True)
 
 
 class RegionPatch(StrictSchema):
     name = Line(100)
-    level = Choice(RegionLevel)
+    level = Choice(RegionLevel, "区域层级", REGION_LEVEL_LABELS)
 
 
 class RegionOut(Schema):
@@ -63,7 +70,7 @@ class RegionQuery(PageArgs):
 
 class StationIn(StrictSchema):
     name = Line(100, required=True)
-    kind = Choice(StationKind, required=True)
+    kind = Choice(StationKind, "联络站类型", STATION_KIND_LABELS, required=True)
     region_id = BodyId(required=True)
     address = Text(255, load_default="")
     lat = fields.Float(**_lat)
@@ -76,7 +83,7 @@ class StationIn(StrictSchema):
 
 class StationPatch(StrictSchema):
     name = Line(100)
-    kind = Choice(StationKind)
+    kind = Choice(StationKind, "联络站类型", STATION_KIND_LABELS)
     region_id = BodyId()
     address = Text(255)
     lat = fields.Float(**_lat)
@@ -123,7 +130,7 @@ class LatLng(fields.String):
 
 class StationQuery(PageArgs):
     region_id = Id()
-    kind = Choice(StationKind)
+    kind = Choice(StationKind, "联络站类型", STATION_KIND_LABELS)
     q = Text(100)
     near = LatLng(metadata={"description": "lat,lng — nearest first, each station with its `distance_m` (great-circle "
                                            "metres), the list in the order of those figures; stations without "
@@ -138,7 +145,7 @@ class StationQuery(PageArgs):
 
 class DeputyIn(StrictSchema):
     name = Line(50, required=True)
-    level = Choice(DeputyLevel, required=True)
+    level = Choice(DeputyLevel, "代表层级", DEPUTY_LEVEL_LABELS, required=True)
     region_id = BodyId(required=True)
     term = fields.Integer(**_term)
     group = Line(100, load_default="")
@@ -150,7 +157,7 @@ class DeputyIn(StrictSchema):
 
 class DeputyPatch(StrictSchema):
     name = Line(50, min_length=1)
-    level = Choice(DeputyLevel)
+    level = Choice(DeputyLevel, "代表层级", DEPUTY_LEVEL_LABELS)
     region_id = BodyId()
     term = fields.Integer(**_term)
     group = Line(100)
@@ -186,7 +193,7 @@ class DeputyOut(DeputyPublicOut):
 class DeputyQuery(PageArgs):
     region_id = Id()
     station_id = Id()
-    level = Choice(DeputyLevel)
+    level = Choice(DeputyLevel, "代表层级", DEPUTY_LEVEL_LABELS)
     group = Text(100)
     q = Text(50)
     active = fields.Boolean()

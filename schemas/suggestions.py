@@ -1,10 +1,10 @@
 from marshmallow import Schema, fields, post_load, validate
 
 from backend.org.nearby import gcj02_from_wgs84
-from backend.suggestions.models import Satisfaction, Status
+from backend.suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Satisfaction, Status
 from backend.suggestions.queries import DEFAULT_ORDER, LIST_ORDERS
 
-from .common import BodyId, Choice, Id, in_service_years, Line, PageArgs, QuerySchema, StrictSchema, Text
+from .common import BodyId, Choice, Id, in_service_years, Line, OneOfLabelled, PageArgs, QuerySchema, StrictSchema, Text
 
 PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
 
@@ -60,7 +60,8 @@ class OptionalNoteIn(StrictSchema):
 
 
 class ForwardIn(StrictSchema):
-    target = fields.String(required=True, validate=validate.OneOf(["department", "hotline_12345"]))
+    target = fields.String(required=True, validate=OneOfLabelled("转办去向", {
+        "department": "职能部门", "hotline_12345": "12345 热线"}))
     department = Line(100)
     note = Text(2000, required=True)
     work_order_no = Line(50, allow_none=True, metadata={
@@ -84,7 +85,7 @@ class ReplyIn(StrictSchema):
 
 
 class RateIn(StrictSchema):
-    satisfaction = Choice(Satisfaction, required=True)
+    satisfaction = Choice(Satisfaction, "满意度", SATISFACTION_LABELS, required=True)
     comment = Text(500, load_default="")
 
 
@@ -93,8 +94,9 @@ class MergeIn(StrictSchema):
 
 
 class SuggestionQuery(PageArgs):
-    scope = fields.String(validate=validate.OneOf(["mine", "assigned", "station", "all"]))
-    status = Choice(Status)
+    scope = fields.String(validate=OneOfLabelled("范围", {
+        "mine": "本人提出或关注的", "assigned": "交本人办理的", "station": "所管联络站和区域的", "all": "全部"}))
+    status = Choice(Status, "办理状态", STATUS_LABELS)
     category = Text(32)
     overdue = fields.Boolean()
     due_soon = fields.Boolean()

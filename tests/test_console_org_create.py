@@ -78,7 +78,8 @@ def test_refused_station_forms_keep_what_was_typed(huaihua, world):  # noqa: F81
         ({"region_id": yl.id}, "region_id", "所属区域", "区域不存在，或不在您的管理范围内。"),
         ({"lat": "27.5"}, "lat", "纬度", "经纬度须同时填写或同时留空。"),
         ({"lat": "95", "lng": "110"}, "lat", "纬度", "应大于或等于 -90 且小于或等于 90。"),
-        ({"kind": "castle"}, "kind", "类型", "取值应为以下之一"),
+        ({"kind": "castle"}, "kind", "类型",
+         "联络站类型应为 中心联络站（center）、片区联络站（area）、代表之家（home）或 联络点（point）。"),
         ({"region_id": "abc"}, "region_id", "所属区域", "请选择所属区域。"),
     ):
         refused = post(huaihua, "/console/stations/new", typed | changes)
