@@ -229,30 +229,41 @@ def _number(value):
 
 
 def _region_sets(region, grading):
-    """The regions of ``region``'s subtree, walked down from it (a recursive CTE over ``parent_id``), each
-    with the number (in ``grading.sets``) of the set in force in it (``own_no``) and, for each level of
-    deputy, of the set in force at the congress such a deputy elected in it sits in: the nearest region
-    of that level on the way up (NULL without one). Over the regions (a province has about 1,250),
-    computed once: the deputies' rows then pick one integer by their level."""
+    """The regions of ``region``'s subtree, each with the number (in ``grading.sets``) of the set in force
+    in it (``own_no``) and, for each level of deputy, of the set in force at the congress such a deputy
+    elected in it sits in (``set_<level>``): the nearest region of that level on the way up, NULL without
+    one. Over the regions (a province has about 1,250), materialised once: the deputies' rows then pick
+    one integer by their level.
+
+    The numbers are carried down the tree from ``region`` (a recursive CTE over ``parent_id``); the
+    regions are then taken by the indexed path prefix and joined to them, so that the planner counts the
+    subtree's regions as it did before (a recursive CTE's count is a guess, ten times too high for a city,
+    and the deputies' joins then read every total of the year instead of the city's)."""
+    subtree = Region.path.startswith(region.path) if region is not None else false()  # no region yet
+    if len(grading.sets) == 1:  # one set grades everyone: nothing to number
+        return select(Region.id, Region.name).where(subtree).cte("region_sets").prefix_with("MATERIALIZED")
     levels = list(CONGRESS_REGION_LEVEL.items())
-    top = select(Region.id, Region.name, _number(grading.anchor["own"]).label("own_no"),
+    top = select(Region.id, _number(grading.anchor["own"]).label("own_no"),
                  *(_number(grading.anchor[level]).label(f"set_{level.value}") for level, _ in levels))
-    top = top.where(Region.id == region.id) if region is not None else top.where(false())  # no region yet
-    tree = top.cte("region_sets", recursive=True)
+    top = top.where(Region.id == region.id)
+    walk = top.cte("region_walk", recursive=True)
     child = aliased(Region, name="child")
-    own = (case(grading.below, value=child.id, else_=tree.c.own_no) if grading.below else tree.c.own_no)
-    walk = select(child.id, child.name, own,
-                  *(case((child.level == region_level, own), else_=tree.c[f"set_{level.value}"])
-                    for level, region_level in levels)).join(tree, child.parent_id == tree.c.id)
-    return tree.union_all(walk)
+    own = case(grading.below, value=child.id, else_=walk.c.own_no) if grading.below else walk.c.own_no
+    walk = walk.union_all(
+        select(child.id, own, *(case((child.level == region_level.value, own), else_=walk.c[f"set_{level.value}"])
+                                for level, region_level in levels)).join(walk, child.parent_id == walk.c.id))
+    return (select(Region.id, Region.name, *(column for column in walk.c if column.key != "id"))
+            .join(walk, walk.c.id == Region.id).where(subtree).cte("region_sets").prefix_with("MATERIALIZED"))
 
 
 def _deputy_set(regions, grading):
     """The number of the set that grades the deputy of the row (``_region_sets``' columns by level; a
     national deputy's is the root's; without a region of their level above, their own region's)."""
-    by_level = {level: func.coalesce(regions.c[f"set_{level.value}"], regions.c.own_no)
+    if len(grading.sets) == 1:
+        return literal_column("0")
+    by_level = {level.value: func.coalesce(regions.c[f"set_{level.value}"], regions.c.own_no)
                 for level in CONGRESS_REGION_LEVEL}
-    return case({DeputyLevel.national: _number(grading.anchor[DeputyLevel.national]), **by_level},
+    return case({DeputyLevel.national.value: _number(grading.anchor[DeputyLevel.national]), **by_level},
                 value=Deputy.level, else_=regions.c.own_no)
 
 
