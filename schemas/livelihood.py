@@ -161,11 +161,13 @@ class VoteListOut(Schema):
     voted = fields.Integer(allow_none=True, required=True, metadata={"description": "how many have voted (turnout)"})
     has_voted = fields.Boolean(allow_none=True, required=True,
                                metadata={"description": "the calling deputy's ballot is cast; null for others"})
-    can_vote = fields.Boolean(required=True, metadata={"description": "the caller may cast their ballot now"})
+    can_vote = fields.Boolean(allow_none=True, required=True, metadata={
+        "description": "the calling elector may cast their ballot now; null for anyone not of the round's electorate "
+                       "(administrators; everyone on a draft)"})
     cannot_vote_reason = fields.String(
         allow_none=True, required=True,
-        metadata={"description": "why not, null when they may: 已投票, 投票尚未开始, 投票已结束, 您已离任 (left office "
-                                 "after the opening), 不在本次票决的代表名单中 (not of its electorate)"})
+        metadata={"description": "why an elector may not, null when they may (or are no elector): 已投票, 投票尚未开始, "
+                                 "投票已结束, 您已离任 (left office after the opening)"})
 
 
 class VoteOut(VoteListOut):
@@ -175,6 +177,8 @@ class VoteOut(VoteListOut):
     closed_at = fields.DateTime(allow_none=True, required=True)
     close_reason = fields.String(required=True)
     result_note = fields.String(required=True, metadata={"description": "the result in one sentence, after the close"})
+    void = fields.Boolean(required=True, metadata={
+        "description": "票决无效: closed with fewer than 3 ballots cast; no counts are shown and nothing is adopted"})
     projects = fields.List(fields.Nested(ProjectOut), required=True)
 
 
@@ -187,7 +191,8 @@ class BallotOut(Schema):
 class VoterOut(Schema):
     deputy_id = fields.Integer(required=True)
     name = fields.String(required=True)
-    voted = fields.Boolean(required=True)
+    voted = fields.Boolean(allow_none=True, required=True, metadata={
+        "description": "null while voting is open (who has voted is shown only once the round is closed)"})
 
 
 class ProposalOut(Schema):

@@ -1,6 +1,7 @@
 """民生实事项目票决 in the console: a city administrator organises a round from draft to result, picks
-citizens' proposals, follows the turnout (who voted, never how), and enters the progress of the projects
-adopted; a station administrator has nothing to do here."""
+citizens' proposals, follows the turnout (how many voted while voting is open, who only after the close,
+never how), and enters the progress of the projects adopted; a round closed with too few ballots is void
+(no counts anywhere); a station administrator has nothing to do here."""
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -69,37 +70,49 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
     assert blank_edit.status_code == 302 and db.session.get(LivelihoodProject, first.id).title == "城区停车场建设"
     assert "项目名称：" in text(huaihua.get(page_path))
 
+    wang = factory.deputy(world["tree"]["hh"], "王强", phone="13800000103")
     opened = post(huaihua, f"{page_path}/open", {}, page=page_path)
     assert opened.status_code == 302
     page = text(huaihua.get(page_path))
-    assert "投票已开始：应投票代表 2 人。" in page and "应投票代表 <strong>2</strong> 人，已投票 <strong data-voted>0</strong> 人" in page
+    assert "投票已开始：应投票代表 3 人。" in page and "应投票代表 <strong>3</strong> 人，已投票 <strong data-voted>0</strong> 人" in page
     assert "开始投票" not in page and "添加候选项目" not in page
 
-    # 张伟 votes in the mini-program: the turnout says who voted, never how.
+    # 张伟 votes in the mini-program: while voting is open the turnout says how many voted, not who.
     headers = factory.deputy_headers(world["zhang"])
     projects = db.session.scalars(select(LivelihoodProject).order_by(LivelihoodProject.id)).all()
     cast = client.post(f"/api/v1/livelihood/votes/{vote.id}/ballot", headers=headers, json={
         "choices": [{"project_id": projects[0].id, "choice": "for"}, {"project_id": projects[1].id, "choice": "against"}]})
     assert cast.status_code == 201, cast.json
     turnout = huaihua.get(f"{page_path}/turnout").json
-    assert turnout == {"status": "voting", "electorate": 2, "voted": 1, "voted_deputy_ids": [world["zhang"].id],
-                       "left_office_deputy_ids": []}
+    assert turnout == {"status": "voting", "electorate": 3, "voted": 1, "left_office_deputy_ids": []}
     page = text(huaihua.get(page_path))
-    assert "张伟：<span data-voted-label>已投票</span>" in page and "李娜：<span data-voted-label>未投票</span>" in page
+    voters = page.split('id="livelihood-voters"')[1].split("</ul>")[0]
+    assert f'<li data-deputy="{world["zhang"].id}">张伟</li>' in voters  # who voted: not shown
+    assert f'<li data-deputy="{world["li"].id}">李娜</li>' in voters  # who did not: not shown either
+    assert "已投票" not in voters and "未投票" not in voters
+    assert "已投票 <strong data-voted>1</strong> 人" in page
+    assert "投票进行中只显示已投票人数，不显示哪些代表已投票" in page
     assert "赞成" not in page
 
     early = post(huaihua, f"{page_path}/close", {"reason": ""}, page=page_path)
     assert early.status_code == 302
     assert "提前结束投票须说明理由。" in text(huaihua.get(page_path))
     assert db.session.get(LivelihoodVote, vote.id).status.value == "voting"
-    headers = factory.deputy_headers(world["li"])
-    client.post(f"/api/v1/livelihood/votes/{vote.id}/ballot", headers=headers, json={
-        "choices": [{"project_id": projects[0].id, "choice": "for"}, {"project_id": projects[1].id, "choice": "for"}]})
+    for deputy in (world["li"], wang):
+        cast = client.post(f"/api/v1/livelihood/votes/{vote.id}/ballot", headers=factory.deputy_headers(deputy), json={
+            "choices": [{"project_id": projects[0].id, "choice": "for"}, {"project_id": projects[1].id, "choice": "for"}]})
+        assert cast.status_code == 201, cast.json
     assert post(huaihua, f"{page_path}/close", {"reason": "代表均已投票"}, page=page_path).status_code == 302
     page = text(huaihua.get(page_path))
-    assert "应投票 2 人，实投 2 人；1 个项目获全体代表过半数赞成票当选。" in page
+    assert "应投票 3 人，实投 3 人；1 个项目获全体代表过半数赞成票当选。" in page
     rows = page.split('id="livelihood-projects"')[1]
-    assert "<td>2</td><td>0</td><td>0</td>" in rows and "<strong>当选</strong>" in rows and "未当选" in rows
+    assert "<td>3</td><td>0</td><td>0</td>" in rows and "<td>2</td><td>1</td><td>0</td>" in rows
+    assert "<strong>当选</strong>" in rows and "未当选" in rows
+    # After the close, who voted (the attendance record).
+    voters = page.split('id="livelihood-voters"')[1].split("</ul>")[0]
+    assert "张伟：<span data-voted-label>已投票</span>" in voters and "王强：<span data-voted-label>已投票</span>" in voters
+    turnout = huaihua.get(f"{page_path}/turnout").json
+    assert turnout["voted_deputy_ids"] == sorted([world["zhang"].id, world["li"].id, wang.id])
 
     progress = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
                     {"date": "2027-04-01", "percent": "30", "note": "完成选址"}, page=page_path)
@@ -181,9 +194,37 @@ def test_the_voters_list_marks_electors_who_left_office_after_the_opening(huaihu
     assert retired.status_code == 200, retired.json
     page = text(huaihua.get(page_path))
     voters = page.split('id="livelihood-voters"')[1].split("</ul>")[0]
-    assert "张伟：<span data-voted-label>未投票</span>" in voters
-    assert "李娜<span class=\"tag\" data-left-office>已离任</span>：<span data-voted-label>未投票</span>" in voters
+    assert f'<li data-deputy="{world["zhang"].id}">张伟</li>' in voters
+    assert "李娜<span class=\"tag\" data-left-office>已离任</span></li>" in voters
     assert "<p class=\"muted small\" data-left-office-note>标“已离任”的代表在投票开始后离任：投票开始后离任的代表不能投票，仍计入应投票人数。</p>" in page
     # The refresh tells it too, for one who leaves while the page is open.
     turnout = huaihua.get(f"{page_path}/turnout").json
     assert turnout["left_office_deputy_ids"] == [world["li"].id]
+
+
+def test_a_round_closed_with_too_few_ballots_is_void_on_the_console_page(huaihua, world, factory, client):
+    """Closed early right after two deputies voted: no counts on the page (a count of 2 or 0 would tell
+    both choices, with who voted shown after the close), nothing adopted, and the note says why."""
+    assert post(huaihua, "/console/livelihood", round_form()).status_code == 302
+    vote = db.session.scalars(select(LivelihoodVote)).one()
+    page_path = f"/console/livelihood/{vote.id}"
+    assert post(huaihua, f"{page_path}/projects", {"title": "城区停车场建设"}, page=page_path).status_code == 302
+    factory.deputy(world["tree"]["hh"], "王强", phone="13800000103")
+    assert post(huaihua, f"{page_path}/open", {}, page=page_path).status_code == 302
+    project = db.session.scalars(select(LivelihoodProject)).one()
+    for deputy in (world["zhang"], world["li"]):
+        cast = client.post(f"/api/v1/livelihood/votes/{vote.id}/ballot", headers=factory.deputy_headers(deputy),
+                           json={"choices": [{"project_id": project.id, "choice": "for"}]})
+        assert cast.status_code == 201, cast.json
+    closed = post(huaihua, f"{page_path}/close", {"reason": "会议议程调整"}, page=page_path)
+    assert closed.status_code == 302
+    page = text(huaihua.get(page_path))
+    assert ("应投票 3 人，实投 2 人。投票代表不足 3 人，为保护无记名投票，本次票决无效，不公布票数。") in page
+    rows = page.split('id="livelihood-projects"')[1].split("</table>")[0]
+    assert "<td>—</td><td>—</td><td>—</td><td>票决无效</td>" in rows
+    assert "<td>2</td>" not in rows and "当选" not in rows
+    db.session.expire_all()
+    assert db.session.get(LivelihoodProject, project.id).adopted is False
+    assert client.get("/api/v1/public/livelihood", query_string={"region_id": world["tree"]["hh"].id}).json["total"] == 0
+    # The progress form is not offered, and entering progress is refused.
+    assert "登记进度" not in page

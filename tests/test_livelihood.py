@@ -260,8 +260,8 @@ def test_ballots_only_inside_the_window(client, congress):
 
 
 def test_the_ballot_is_secret(client, congress):
-    """Nobody is told how a deputy voted: not the administrators (only who voted), not the deputy
-    afterwards, and the counts only once closed."""
+    """Nobody is told how a deputy voted: not the administrators (only how many voted while voting is
+    open, who voted once it is closed), not the deputy afterwards, and the counts only once closed."""
     admin = congress["admins"]["hc"]
     vote_id, ids = opened(client, admin, places=1, projects=("路灯", "公厕"))
     assert ballot(client, congress["headers"][0], vote_id, ids, ["for", "against"]).status_code == 201
@@ -270,13 +270,19 @@ def test_the_ballot_is_secret(client, congress):
         assert {(p["votes_for"], p["votes_against"], p["votes_abstain"], p["adopted"]) for p in shown["projects"]} == {
             (None, None, None, None)}
         assert not any(choice in str(shown) for choice in ("'for'", "'against'", "'abstain'"))
+    # While voting is open: the electorate, not who of it has voted (张伟 has, 李娜 has not: alike).
     voters = client.get(f"{API}/votes/{vote_id}/voters", headers=admin).json["items"]
-    assert voters == [{"deputy_id": congress["electors"][0].id, "name": "张伟", "voted": True},
-                      {"deputy_id": congress["electors"][1].id, "name": "李娜", "voted": False},
-                      {"deputy_id": congress["electors"][2].id, "name": "王强", "voted": False}]
+    assert voters == [{"deputy_id": congress["electors"][0].id, "name": "张伟", "voted": None},
+                      {"deputy_id": congress["electors"][1].id, "name": "李娜", "voted": None},
+                      {"deputy_id": congress["electors"][2].id, "name": "王强", "voted": None}]
+    assert client.get(f"{API}/votes/{vote_id}", headers=admin).json["voted"] == 1
     refused(client.get(f"{API}/votes/{vote_id}/voters", headers=congress["headers"][0]), 403, "您没有权限进行此操作。")
+    for headers in congress["headers"][1:]:
+        assert ballot(client, headers, vote_id, ids, ["against", "for"]).status_code == 201
     assert close(client, admin, vote_id).status_code == 200
+    # Once closed: who voted (the attendance record), never how.
     shown = client.get(f"{API}/votes/{vote_id}/voters", headers=admin).json["items"]
+    assert [(v["name"], v["voted"]) for v in shown] == [("张伟", True), ("李娜", True), ("王强", True)]
     assert all(set(v) == {"deputy_id", "name", "voted"} for v in shown)
 
 
@@ -315,7 +321,7 @@ def test_the_sweep_closes_and_counts_a_round_whose_voting_time_is_over(app, clie
     admin = congress["admins"]["hc"]
     vote_id, ids = opened(client, admin, places=1, projects=("路灯", "公厕"))
     still_open, _ = opened(client, admin, places=1, projects=("甲", "乙"))
-    for headers in congress["headers"][:2]:
+    for headers in congress["headers"]:
         assert ballot(client, headers, vote_id, ids, ["for", "against"]).status_code == 201
     db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
         ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
@@ -328,11 +334,11 @@ def test_the_sweep_closes_and_counts_a_round_whose_voting_time_is_over(app, clie
 
     assert "到期结束民生实事票决 1 次" in sweep()
     shown = client.get(f"{API}/votes/{vote_id}", headers=admin).json
-    assert (shown["status"], shown["close_reason"], shown["voted"]) == ("closed", "", 2)
+    assert (shown["status"], shown["close_reason"], shown["voted"]) == ("closed", "", 3)
     assert [(p["title"], p["votes_for"], p["votes_against"], p["adopted"]) for p in shown["projects"]] == [
-        ("路灯", 2, 0, True), ("公厕", 0, 2, False)]
+        ("路灯", 3, 0, True), ("公厕", 0, 3, False)]
     closings = [e for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "livelihood_vote_closed"))]
-    assert [(e.actor_user_id, e.detail["voted"]) for e in closings] == [(None, 2)]
+    assert [(e.actor_user_id, e.detail["voted"]) for e in closings] == [(None, 3)]
     assert "到期结束民生实事票决 0 次" in sweep()
     assert client.get(f"{API}/votes/{still_open}", headers=admin).json["status"] == "voting"
 
@@ -350,7 +356,50 @@ def test_closing_early_needs_a_reason_and_happens_once(client, congress):
     draft_id, _ = new_round(client, admin)
     refused(close(client, admin, draft_id), 409, "票决不在投票中。")
     assert logged("livelihood_vote_closed") == [("2027 年鹤城区民生实事项目票决", {
-        "electorate": 3, "voted": 0, "adopted": 0, "reason": "会议议程调整"})]
+        "electorate": 3, "voted": 0, "adopted": 0, "void": True, "reason": "会议议程调整"})]
+
+
+@pytest.mark.parametrize("closed_by", ["administrator", "sweep"])
+def test_a_round_closed_with_fewer_than_three_ballots_is_void(app, client, congress, closed_by):
+    """With two ballots cast, tallies of 2 or 0 and the attendance record shown after the close would tell
+    both deputies' choices: the round is void — no counts anywhere (the API, the public list and page,
+    the database), nothing adopted, and the note says why."""
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("路灯", "公厕"))
+    for headers in congress["headers"][:2]:
+        assert ballot(client, headers, vote_id, ids, ["for", "against"]).status_code == 201
+    if closed_by == "administrator":
+        assert close(client, admin, vote_id, "会议议程调整").status_code == 200
+    else:
+        db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
+            ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        db.session.commit()
+        assert app.test_cli_runner().invoke(args=["sweep"]).exit_code == 0
+    for headers in (admin, congress["headers"][0], congress["headers"][2]):
+        shown = client.get(f"{API}/votes/{vote_id}", headers=headers).json
+        assert (shown["status"], shown["voted"], shown["void"]) == ("closed", 2, True)
+        assert [(p["votes_for"], p["votes_against"], p["votes_abstain"], p["adopted"]) for p in shown["projects"]] == [
+            (None, None, None, False)] * 2
+        assert shown["result_note"] == (
+            "应投票 3 人，实投 2 人。投票代表不足 3 人，为保护无记名投票，本次票决无效，不公布票数。")
+    db.session.expire_all()
+    assert cast_count() == 0  # erased in the database too
+    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
+                        headers=admin), 409, "只有票决当选的项目才能登记实施进度。")
+    public = client.get("/api/v1/public/livelihood", query_string={"region_id": congress["tree"]["hc"].id}).json
+    assert public["total"] == 0
+    page = client.get("/public/livelihood", query_string={"region_id": congress["tree"]["hc"].id}).get_data(as_text=True)
+    assert "路灯" not in page and "票赞成" not in page
+    assert logged("livelihood_vote_closed")[0][1]["void"] is True
+
+
+def test_three_ballots_are_enough_for_a_result(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("路灯",))
+    for headers in congress["headers"]:
+        assert ballot(client, headers, vote_id, ids, ["for"]).status_code == 201
+    shown = close(client, admin, vote_id).json
+    assert (shown["void"], shown["projects"][0]["votes_for"], shown["projects"][0]["adopted"]) == (False, 3, True)
 
 
 def test_adopted_means_more_for_votes_than_half_the_electorate_then_the_top_places(client, congress):
@@ -374,15 +423,18 @@ def test_adopted_means_more_for_votes_than_half_the_electorate_then_the_top_plac
 
 def test_a_majority_of_those_voting_is_not_enough(client, congress):
     admin = congress["admins"]["hc"]
+    extra = [congress["factory"].deputy(congress["tree"]["hc"], f"代表{i}", phone=f"1390000021{i}", level="county")
+             for i in range(4)]
     vote_id, ids = opened(client, admin, places=2, projects=("甲", "乙"))
-    assert ballot(client, congress["headers"][0], vote_id, ids, ["for", "for"]).status_code == 201
+    for headers in congress["headers"]:  # 3 赞成 of an electorate of 7
+        assert ballot(client, headers, vote_id, ids, ["for", "for"]).status_code == 201
     # A retired elector stays in the count the majority is reckoned on.
-    congress["electors"][1].active = False
+    extra[0].active = False
     db.session.commit()
     result = close(client, admin, vote_id).json
-    assert [(p["votes_for"], p["adopted"]) for p in result["projects"]] == [(1, False), (1, False)]
-    assert result["electorate"] == 3
-    assert result["result_note"] == "应投票 3 人，实投 1 人；0 个项目获全体代表过半数赞成票当选，少于拟票决的 2 个。"
+    assert [(p["votes_for"], p["adopted"]) for p in result["projects"]] == [(3, False), (3, False)]
+    assert result["electorate"] == 7
+    assert result["result_note"] == "应投票 7 人，实投 3 人；0 个项目获全体代表过半数赞成票当选，少于拟票决的 2 个。"
 
 
 def test_the_top_places_by_for_votes_without_a_tie(client, congress):
@@ -402,6 +454,7 @@ def test_a_deputy_who_left_office_after_the_opening_cannot_vote_and_still_counts
     afterwards may no longer vote (403, nothing written), and stays in the electorate the majority is
     counted on, as one who did not vote."""
     admin = congress["admins"]["hc"]
+    fourth = congress["factory"].deputy(congress["tree"]["hc"], "赵敏", phone="13900000108", level="county")
     vote_id, ids = opened(client, admin, places=1, projects=("甲", "乙"))
     leaver = congress["electors"][0]
     retired = client.patch(f"/api/v1/deputies/{leaver.id}", json={"active": False}, headers=admin)
@@ -415,14 +468,15 @@ def test_a_deputy_who_left_office_after_the_opening_cannot_vote_and_still_counts
     assert db.session.scalar(select(LivelihoodBallot.cast_dt).where(
         LivelihoodBallot.vote_id == vote_id, LivelihoodBallot.deputy_id == leaver.id)) is None
     shown = client.get(f"{API}/votes/{vote_id}", headers=admin).json
-    assert (shown["electorate"], shown["voted"]) == (3, 0)
-    # The two in office: 2 赞成 of an electorate of 3 is a majority; 1 is not.
-    for h, choices in zip(congress["headers"][1:], (["for", "for"], ["for", "against"])):
+    assert (shown["electorate"], shown["voted"]) == (4, 0)
+    # The three in office: 3 赞成 of an electorate of 4 is a majority; 2 is not.
+    in_office = [*congress["headers"][1:], congress["factory"].deputy_headers(fourth)]
+    for h, choices in zip(in_office, (["for", "for"], ["for", "against"], ["for", "for"])):
         assert ballot(client, h, vote_id, ids, choices).status_code == 201
     result = close(client, admin, vote_id).json
-    assert (result["electorate"], result["voted"]) == (3, 2)
-    assert [(p["title"], p["votes_for"], p["adopted"]) for p in result["projects"]] == [("甲", 2, True), ("乙", 1, False)]
-    assert result["result_note"] == "应投票 3 人，实投 2 人；1 个项目获全体代表过半数赞成票当选。"
+    assert (result["electorate"], result["voted"]) == (4, 3)
+    assert [(p["title"], p["votes_for"], p["adopted"]) for p in result["projects"]] == [("甲", 3, True), ("乙", 2, False)]
+    assert result["result_note"] == "应投票 4 人，实投 3 人；1 个项目获全体代表过半数赞成票当选。"
 
 
 def can_vote(client, headers, vote_id):
@@ -437,6 +491,9 @@ def can_vote(client, headers, vote_id):
 def test_a_round_tells_the_caller_whether_they_may_vote_now_and_why_not(client, congress):
     admin = congress["admins"]["hc"]
     first, second, third = congress["headers"]
+    draft_id, _ = new_round(client, admin, projects=("甲",))
+    # can_vote is for electors: null for an administrator, and on a draft (which has none yet).
+    assert can_vote(client, admin, draft_id) == (None, None)
     vote_id, ids = opened(client, admin, starts=30, projects=("甲", "乙"))
     assert can_vote(client, first, vote_id) == (False, "投票尚未开始")
     db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
@@ -452,7 +509,7 @@ def test_a_round_tells_the_caller_whether_they_may_vote_now_and_why_not(client, 
     assert can_vote(client, third, vote_id) == (False, "您已离任")
     refused(ballot(client, third, vote_id, ids, ["for", "for"]), 403, "您已离任，不能在本次票决中投票。")
     # An administrator outside the electorate is never offered a ballot.
-    assert can_vote(client, admin, vote_id) == (False, "不在本次票决的代表名单中")
+    assert can_vote(client, admin, vote_id) == (None, None)
     # The window over (the round not yet closed by the sweep), then closed: over for those who did not vote.
     db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
         ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
@@ -471,7 +528,7 @@ def test_progress_of_adopted_projects_is_public_without_personal_data(client, co
     admin = congress["admins"]["hc"]
     vote_id, ids = opened(client, admin, places=1, projects=("甲", "乙"))
     d = congress["headers"]
-    for headers in d[:2]:
+    for headers in d:
         assert ballot(client, headers, vote_id, ids, ["for", "against"]).status_code == 201
     refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
                         headers=admin), 409, "只有票决当选的项目才能登记实施进度。")
@@ -491,7 +548,7 @@ def test_progress_of_adopted_projects_is_public_without_personal_data(client, co
     assert public.status_code == 200
     assert public.json["total"] == 1
     item = public.json["items"][0]
-    assert (item["title"], item["percent"], item["region_name"], item["votes_for"]) == ("甲", 60, "鹤城区", 2)
+    assert (item["title"], item["percent"], item["region_name"], item["votes_for"]) == ("甲", 60, "鹤城区", 3)
     assert [p["note"] for p in item["progress"]] == ["开工", "路基完成"]
     assert "张伟" not in str(public.json) and "1390000" not in str(public.json)
     assert client.get("/api/v1/public/livelihood", query_string={"region_id": congress["tree"]["yl"].id}).json[

@@ -1,7 +1,12 @@
 """民生实事项目代表票决制 in the console, for region administrators: the rounds of their congresses, a
 round's page (its draft edited, candidates, citizens' proposals to pick from, 开始投票 / 结束投票, the
 turnout as it comes in, the result and the progress of the projects adopted), and the citizens'
-proposals (采纳为候选项目 / 不予采纳). The same services as the API, the same refusals."""
+proposals (采纳为候选项目 / 不予采纳). The same services as the API, the same refusals.
+
+What the round's page shows of the secret ballot: while voting is open, the electorate (names, 已离任)
+and how many have voted — never who has (an administrator could else watch a deputy vote and close the
+round at once); once closed, who voted (the attendance record) and the counts, unless the round is void
+(fewer than ``services.MIN_BALLOTS`` ballots): then no counts at all. How a deputy voted, never."""
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -146,9 +151,11 @@ def _round_page(vote, values=None, project_values=None):
     form_values = values or {
         "title": vote.title, "year": vote.year, "places": vote.places,
         "starts_at": local_input(vote.starts_dt), "ends_at": local_input(vote.ends_dt)}
-    return dict(vote=vote, draft=draft, closed=vote.status == VoteStatus.closed, status_labels=VOTE_STATUS_LABELS,
+    closed = vote.status == VoteStatus.closed
+    return dict(vote=vote, draft=draft, closed=closed, status_labels=VOTE_STATUS_LABELS,
                 voters=voters, voted=sum(1 for v in voters if v.voted), left_office=any(not v.active for v in voters),
-                proposals=proposals,
+                who_voted_shown=services.who_voted_shown(vote), void=closed and services.is_void(vote),
+                min_ballots=services.MIN_BALLOTS, proposals=proposals,
                 values=form_values, project_values=project_values or {}, result_note=services.result_note(vote))
 
 
@@ -172,17 +179,19 @@ def livelihood_vote(vote_id):
 @bp.get("/livelihood/<int:vote_id>/turnout")
 @console_json
 def livelihood_turnout(vote_id):
-    """投票进度 as the round's page refreshes it: how many have voted, and who (never how); the electors
-    who have left office since the opening (已离任)."""
+    """投票进度 as the round's page refreshes it: how many have voted — who, only once the round is closed
+    (never how); the electors who have left office since the opening (已离任)."""
     _region_admin_only()
     vote = _vote(vote_id)
     rows = db.session.execute(
         select(LivelihoodBallot.deputy_id, LivelihoodBallot.cast_dt.is_not(None).label("voted"), Deputy.active)
         .join(Deputy, Deputy.id == LivelihoodBallot.deputy_id).where(LivelihoodBallot.vote_id == vote.id)).all()
     voted = [row.deputy_id for row in rows if row.voted]
-    return jsonify({"status": vote.status.value, "electorate": vote.electorate, "voted": len(voted),
-                    "voted_deputy_ids": sorted(voted),
-                    "left_office_deputy_ids": sorted(row.deputy_id for row in rows if not row.active)})
+    body = {"status": vote.status.value, "electorate": vote.electorate, "voted": len(voted),
+            "left_office_deputy_ids": sorted(row.deputy_id for row in rows if not row.active)}
+    if services.who_voted_shown(vote):
+        body["voted_deputy_ids"] = sorted(voted)
+    return jsonify(body)
 
 
 @bp.post("/livelihood/<int:vote_id>/edit")

@@ -10,7 +10,14 @@ opening keeps their row but may not cast it while out of office (counted as one 
 
 The ballot is secret (无记名投票), in the database too: a ballot adds one to each candidate's running
 tally of 赞成, 反对 or 弃权 and keeps nothing of its choices, so no row says how a deputy voted — the
-ballot row says only that they did. The tallies are shown only once the round has closed.
+ballot row says only that they did. What is shown, when:
+
+* while voting is open: the electorate (who may vote, and who has left office since) and how many have
+  voted — not who has (else an administrator could watch a deputy vote and close the round at once, and
+  the tallies would be that deputy's choices);
+* once closed: who voted (the attendance record) and the tallies and result — unless fewer than
+  ``services.MIN_BALLOTS`` voted: then the round is void (票决无效), its tallies are erased, none is
+  shown and nothing is adopted.
 """
 import enum
 

@@ -2,8 +2,10 @@
 
 Who sees what: a round belongs to a congress (a region); its administrators (and those above) manage
 it; the deputies of its electorate see it once voting opens, and cast their ballot; everyone else gets
-404, as for anything outside their scope. Nobody is ever shown how a deputy voted: administrators see
-who has voted (turnout), and the counts appear once the round is closed.
+404, as for anything outside their scope. Nobody is ever shown how a deputy voted. While voting is open,
+administrators see how many have voted (the turnout) and the electorate, never who has voted; once the
+round is closed, who voted (the attendance record) and the counts — unless fewer than
+``services.MIN_BALLOTS`` voted: then the round is void (票决无效) and no counts are shown at all.
 """
 from sqlalchemy import exists, false, func, select
 from sqlalchemy.orm import selectinload
@@ -128,9 +130,8 @@ def present_progress(entry):
 def cannot_vote_reason(vote, has_voted, in_office, now):
     """Why the caller may not cast a ballot in ``vote`` now (None: they may), in the order the ballot
     itself is refused (services.cast), a ballot cast first. ``has_voted``: None when they are not of its
-    electorate; ``in_office``: whether the caller is a deputy in office."""
-    if has_voted is None:
-        return "不在本次票决的代表名单中"
+    electorate (nor is anyone of a draft's: the electorate is fixed at the opening), who are not told
+    (``_summary`` gives them null); ``in_office``: whether the caller is a deputy in office."""
     if has_voted:
         return "已投票"
     if vote.status == VoteStatus.closed or now >= vote.ends_dt:
@@ -150,13 +151,15 @@ def _summary(vote, has_voted, voted=None, caller=None, now=None):
     elif voted is None:
         voted = services.turnout(vote)
     caller = caller or current_caller()
-    reason = cannot_vote_reason(vote, has_voted, caller is not None and "deputy" in caller.roles, now or utcnow())
+    elector = has_voted is not None and vote.status != VoteStatus.draft
+    reason = cannot_vote_reason(vote, has_voted, caller is not None and "deputy" in caller.roles,
+                                now or utcnow()) if elector else None
     return {
         "id": vote.id, "region_id": vote.region_id, "region_name": vote.region.name, "title": vote.title,
         "year": vote.year, "places": vote.places, "starts_at": vote.starts_dt, "ends_at": vote.ends_dt,
         "status": vote.status.value, "status_label": VOTE_STATUS_LABELS[vote.status.value],
         "electorate": vote.electorate, "voted": voted, "has_voted": has_voted,
-        "can_vote": reason is None, "cannot_vote_reason": reason,
+        "can_vote": reason is None if elector else None, "cannot_vote_reason": reason,
     }
 
 
@@ -167,7 +170,7 @@ def present_vote(vote, caller=None):
     return {
         **_summary(vote, ballot.cast_dt is not None if ballot is not None else None, caller=caller),
         "opened_at": vote.opened_dt, "closed_at": vote.closed_dt, "close_reason": vote.close_reason,
-        "result_note": services.result_note(vote),
+        "result_note": services.result_note(vote), "void": services.is_void(vote),
         "projects": [present_project(p, closed) for p in vote.projects],
     }
 
@@ -312,13 +315,14 @@ def close_vote(data, vote_id):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(VoterOut))
 def list_voters(args, vote_id):
-    """投票情况：应投票代表及其是否已投票（不含如何投票）。"""
+    """投票情况：应投票代表；投票结束后另列其是否已投票（投票中只公布已投票人数，不公布谁已投票；任何时候都不含如何投票）。"""
     vote = managed_vote_or_404(vote_id)
+    shown = services.who_voted_shown(vote)
     query = (select(Deputy.id, Deputy.name, LivelihoodBallot.cast_dt)
              .join(LivelihoodBallot, LivelihoodBallot.deputy_id == Deputy.id)
              .where(LivelihoodBallot.vote_id == vote.id).order_by(Deputy.id))
     page = paginate(query, args, rows=True)
-    return {**page, "items": [{"deputy_id": row.id, "name": row.name, "voted": row.cast_dt is not None}
+    return {**page, "items": [{"deputy_id": row.id, "name": row.name, "voted": row.cast_dt is not None if shown else None}
                               for row in page["items"]]}
 
 

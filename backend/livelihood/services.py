@@ -42,6 +42,15 @@ CONGRESS_LEVEL = {
 }
 NO_CONGRESS = "村（社区）不设人民代表大会，不能组织票决或向其提出民生实事项目。"
 
+MIN_BALLOTS = 3
+"""The fewest ballots a round's result is published on. The tallies are sums of the ballots, and who voted
+is shown once the round has closed (the attendance record): with one ballot cast the tallies are that
+deputy's choices, with two each tally of 0 or 2 tells both deputies' choice on that candidate (and an
+administrator may close a round early, right after a chosen deputy voted). A round closed with fewer
+ballots is void (票决无效): its tallies are erased, unpublished, and no project is adopted."""
+
+VOID_NOTE = f"投票代表不足 {MIN_BALLOTS} 人，为保护无记名投票，本次票决无效，不公布票数。"
+
 
 def congress_level(region):
     return CONGRESS_LEVEL.get(region.level)
@@ -207,10 +216,11 @@ def close_vote(vote, actor, reason=""):
     # waits for in turn; SQLite: one writer) and then finds the round closed; the count sees every other.
     _step(vote, VoteStatus.voting, refused, status=VoteStatus.closed, closed_dt=now,
           close_reason=reason if now < vote.ends_dt else "")
-    count(vote)
     voted = turnout(vote)
+    count(vote, voted)
     _log("livelihood_vote_closed", actor, vote, {"electorate": vote.electorate, "voted": voted,
                                                  "adopted": sum(bool(p.adopted) for p in vote.projects),
+                                                 **({"void": True} if voted < MIN_BALLOTS else {}),
                                                  **({"reason": vote.close_reason} if vote.close_reason else {})})
     return vote
 
@@ -232,15 +242,21 @@ def close_ended():
     return closed
 
 
-def count(vote):
+def count(vote, voted):
     """The result, stored on the candidates beside their tallies: adopted (当选) when its 赞成 exceed half
     of the electorate (过半数, of everyone entitled to vote, not of those who did), and among those the
-    ``places`` with the most 赞成; a tie at the cut takes every tied candidate in (并列)."""
+    ``places`` with the most 赞成; a tie at the cut takes every tied candidate in (并列). With fewer than
+    ``MIN_BALLOTS`` ballots cast (``voted``) the round is void: the tallies are erased (null, as in a
+    draft) and nothing is adopted."""
     projects = db.session.scalars(  # the tallies as the ballots left them, not as this session last read them
         select(LivelihoodProject).where(LivelihoodProject.vote_id == vote.id)
         .execution_options(populate_existing=True)).all()
     for project in projects:
         project.adopted, project.tied = False, False
+    if voted < MIN_BALLOTS:
+        for project in projects:
+            project.votes_for = project.votes_against = project.votes_abstain = None
+        return
     majority = sorted((p for p in projects if 2 * p.votes_for > vote.electorate), key=lambda p: -p.votes_for)
     if len(majority) <= vote.places:
         chosen = majority
@@ -258,14 +274,28 @@ def result_note(vote):
     """The result in one sentence, for the round's page and the API."""
     if vote.status != VoteStatus.closed:
         return ""
+    voted = turnout(vote)
+    if voted < MIN_BALLOTS:
+        return f"应投票 {vote.electorate} 人，实投 {voted} 人。{VOID_NOTE}"
     adopted = [p for p in vote.projects if p.adopted]
-    note = f"应投票 {vote.electorate} 人，实投 {turnout(vote)} 人；{len(adopted)} 个项目获全体代表过半数赞成票当选"
+    note = f"应投票 {vote.electorate} 人，实投 {voted} 人；{len(adopted)} 个项目获全体代表过半数赞成票当选"
     tied = [p for p in adopted if p.tied]
     if tied:
         note += f"（第 {vote.places} 名有 {len(tied)} 个项目得票相同，并列当选）"
     if len(adopted) < vote.places:
         note += f"，少于拟票决的 {vote.places} 个"
     return note + "。"
+
+
+def is_void(vote):
+    """票决无效: closed with fewer than ``MIN_BALLOTS`` ballots cast (see there)."""
+    return vote.status == VoteStatus.closed and turnout(vote) < MIN_BALLOTS
+
+
+def who_voted_shown(vote):
+    """Whether who has voted may be shown (the attendance record): once the round is closed, never while
+    it is open — else an administrator could watch a deputy vote and close the round at once."""
+    return vote.status == VoteStatus.closed
 
 
 def turnout(vote):

@@ -1,4 +1,6 @@
-// 民生实事票决: the turnout on a round's page, refreshed while voting is open (who has voted, never how).
+// 民生实事票决: the turnout on a round's page, refreshed while voting is open — how many have voted, never
+// who (the server does not say until the round is closed) nor how. Once the round is found closed, the page
+// is loaded again to show the result and who voted.
 (function () {
   var line = document.querySelector("[data-turnout]");
   if (!line || line.hasAttribute("data-final")) return;
@@ -7,27 +9,20 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
+        if (data.status === "closed") { window.location.reload(); return; }
         line.querySelector("[data-voted]").textContent = data.voted;
-        var voted = {};
         var left = {};
-        data.voted_deputy_ids.forEach(function (id) { voted[id] = true; });
         (data.left_office_deputy_ids || []).forEach(function (id) { left[id] = true; });
         document.querySelectorAll("[data-deputy]").forEach(function (item) {
           var id = item.getAttribute("data-deputy");
-          var label = item.querySelector("[data-voted-label]");
-          label.textContent = voted[id] ? "已投票" : "未投票";
           // 已离任: an elector who left office since the opening (they may not vote).
           var mark = item.querySelector("[data-left-office]");
           if (left[id] && !mark) {
-            // "李娜：" becomes "李娜", the mark, "：".
-            var name = label.previousSibling;
-            if (name && name.nodeType === 3) name.textContent = name.textContent.replace(/：$/, "");
             mark = document.createElement("span");
             mark.className = "tag";
             mark.setAttribute("data-left-office", "");
             mark.textContent = "已离任";
-            item.insertBefore(mark, label);
-            item.insertBefore(document.createTextNode("："), label);
+            item.appendChild(mark);
           } else if (!left[id] && mark) {
             mark.remove();
           }
