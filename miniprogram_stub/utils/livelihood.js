@@ -39,13 +39,19 @@ function presentVote(v) {
   });
 }
 
-// A candidate on the ballot, with the deputy's choice so far ('' for none), and, once closed, the result.
+// A candidate on the ballot, with the deputy's choice so far ('' for none); its 责任单位 and 预算, each
+// shown when there is one (detailText); once closed, the result — none when the round is void (票决无效:
+// closed with too few ballots, its counts null; the round's result_note says why).
 function presentProject(p, choice) {
-  return Object.assign({}, p, {
-    choice: choice || '',
-    resultText: p.adopted === null || p.adopted === undefined ? ''
-      : `赞成 ${p.votes_for}，反对 ${p.votes_against}，弃权 ${p.votes_abstain}：${p.adopted ? (p.tied ? '当选（并列）' : '当选') : '未当选'}`,
-  });
+  const details = [];
+  if (p.department) details.push(`责任单位：${p.department}`);
+  if (p.budget !== null && p.budget !== undefined) details.push(`预算 ${p.budget} 万元`);
+  let resultText = '';
+  if (p.adopted !== null && p.adopted !== undefined) {
+    resultText = p.votes_for === null || p.votes_for === undefined ? '票决无效'
+      : `赞成 ${p.votes_for}，反对 ${p.votes_against}，弃权 ${p.votes_abstain}：${p.adopted ? (p.tied ? '当选（并列）' : '当选') : '未当选'}`;
+  }
+  return Object.assign({}, p, { choice: choice || '', detailText: details.join('；'), resultText });
 }
 
 // The candidates not yet given a choice, by title: the form says them before sending.

@@ -117,6 +117,34 @@ test('livelihood ballot: a refusal shows the server\'s sentence and the round as
     '赞成 2，反对 0，弃权 0：当选', '赞成 1，反对 1，弃权 0：未当选']);
 });
 
+test('livelihood ballot: a candidate\'s budget shows without a 责任单位, and a void round shows no counts', async () => {
+  const projects = [
+    Object.assign({}, round().projects[0], { department: '', budget: 300 }),
+    Object.assign({}, round().projects[1], { department: '住建局', budget: null }),
+    Object.assign({}, round().projects[1], { id: 33, department: '交通局', budget: 12.5 }),
+  ];
+  const { phone } = unitPhone({
+    'GET /api/v1/livelihood/votes/3': () => json(200, round({ projects })),
+  }, { user: DEPUTY });
+  const ballot = await phone.open('pages/livelihood/ballot', { id: '3' });
+  assert.deepEqual(ballot.data.projects.map((p) => p.detailText), [
+    '预算 300 万元', '责任单位：住建局', '责任单位：交通局；预算 12.5 万元']);
+  const wxml = fs.readFileSync(path.join(__dirname, '..', '..', 'pages/livelihood/ballot.wxml'), 'utf8');
+  assert.match(wxml, /<view class="muted" wx:if="\{\{item\.detailText\}\}">\{\{item\.detailText\}\}<\/view>/);
+  assert.doesNotMatch(wxml, /wx:if="\{\{item\.department\}\}"/, 'the budget is not hidden inside the 责任单位');
+
+  const { phone: other } = unitPhone({
+    'GET /api/v1/livelihood/votes/3': () => json(200, round({
+      status: 'closed', status_label: '已结束', has_voted: true, void: true,
+      result_note: '应投票 3 人，实投 2 人。投票代表不足 3 人，为保护无记名投票，本次票决无效，不公布票数。',
+      projects: round().projects.map((p) => Object.assign({}, p, { adopted: false })),
+    })),
+  }, { user: DEPUTY });
+  const closed = await other.open('pages/livelihood/ballot', { id: '3' });
+  assert.deepEqual(closed.data.projects.map((p) => p.resultText), ['票决无效', '票决无效']);
+  assert.ok(!closed.data.projects.some((p) => /null/.test(p.resultText)));
+});
+
 test('livelihood ballot: a deputy who may not vote is told why instead of given the form', async () => {
   const reasons = [
     ['您已离任', '您已离任，不能在本次票决中投票。'],
