@@ -60,6 +60,10 @@ class RegionQuery(PageArgs):
     levels = RegionLevels(metadata={"description": "only these levels, comma-separated: province, city, county, "
                                                    "township, village (the regions with a people's congress: "
                                                    "province,city,county,township)"})
+    congress = fields.Boolean(metadata={
+        "description": "true: only the regions with a people's congress — province, city, county and the townships "
+                       "(乡、镇) other than 街道 (a 街道, named …街道, has an 人大工委 of the district's congress, no "
+                       "congress of its own); with levels=, those of the levels asked"})
     around = Id(metadata={"description": "a region: it and the regions above it first, nearest first, then the "
                                          "others by how near they are in the tree (a sibling before a cousin), the "
                                          "higher levels first at each distance; otherwise tree order"})

@@ -228,3 +228,18 @@ def test_a_round_closed_with_too_few_ballots_is_void_on_the_console_page(huaihua
     assert client.get("/api/v1/public/livelihood", query_string={"region_id": world["tree"]["hh"].id}).json["total"] == 0
     # The progress form is not offered, and entering progress is refused.
     assert "登记进度" not in page
+
+
+def test_a_subdistrict_is_not_offered_for_a_round(huaihua, world, factory):
+    """A 街道 has no people's congress: the new round's form does not offer it, and one sent anyway is
+    refused under its box."""
+    street = factory.region("迎丰街道", "township", world["tree"]["hc"])
+    town = factory.region("中方镇", "township", world["tree"]["hc"])
+    page = text(huaihua.get("/console/livelihood"))
+    form = page.split('id="livelihood-new"')[1].split("</form>")[0]
+    assert f'value="{town.id}"' in form and f'value="{street.id}"' not in form
+    refused = post(huaihua, "/console/livelihood", round_form(region_id=str(street.id)))
+    assert refused.status_code == 422
+    assert at_fields(refused) == {
+        "region_id": "街道不设人民代表大会（设人大工委），不能组织票决或向其提出民生实事项目，请向所在区（县）人民代表大会提出。"}
+    assert db.session.scalar(select(db.func.count()).select_from(LivelihoodVote)) == 0

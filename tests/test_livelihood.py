@@ -23,13 +23,13 @@ def congress(factory):
     """鹤城区 with a township under it; three county deputies of 鹤城区 (two elected in the township),
     deputies of other levels and another county who are not its electorate; administrators."""
     tree = factory.tree()
-    tree["hcx"] = factory.region("城北街道", "township", tree["hc"])
+    tree["hcx"] = factory.region("城北镇", "township", tree["hc"])
     tree["cun"] = factory.region("红星村", "village", tree["hcx"])
     electors = [factory.deputy(tree["hc"], "张伟", phone="13900000101", level="county"),
                 factory.deputy(tree["hcx"], "李娜", phone="13900000102", level="county"),
                 factory.deputy(tree["hcx"], "王强", phone="13900000103", level="county")]
     others = {
-        "township": factory.deputy(tree["hcx"], "街道代表", phone="13900000104", level="township"),
+        "township": factory.deputy(tree["hcx"], "镇代表", phone="13900000104", level="township"),
         "city": factory.deputy(tree["hc"], "市代表", phone="13900000105", level="city"),
         "elsewhere": factory.deputy(tree["yl"], "岳麓区代表", phone="13900000106", level="county"),
         "retired": factory.deputy(tree["hc"], "离任代表", phone="13900000107", level="county", active=False),
@@ -140,6 +140,40 @@ def test_a_village_has_no_congress(client, congress):
     response = client.post(f"{API}/votes", json=body, headers=congress["admins"]["hc"])
     assert response.status_code == 422 and "村（社区）不设人民代表大会" in response.json["errors"]["region_id"][0]
     assert db.session.scalar(select(func.count()).select_from(LivelihoodVote)) == 0
+
+
+def test_a_subdistrict_has_no_congress(client, congress):
+    """A 街道 (a township-level region named …街道) has an 人大工委 of the district's congress, no congress of
+    its own: no round is created for it, nor a proposal sent to it (each 422, saying why), and the region
+    picker's congress=true leaves it out; a 镇 keeps its congress."""
+    tree, factory = congress["tree"], congress["factory"]
+    street = factory.region("迎丰街道", "township", tree["hc"])
+    factory.deputy(street, "街道选出的代表", phone="13900000120", level="township")
+    now = datetime.now(timezone.utc)
+    body = {"region_id": street.id, "title": "街道票决", "year": 2027, "places": 1,
+            "starts_at": iso(now), "ends_at": iso(now + timedelta(hours=1))}
+    message = "街道不设人民代表大会（设人大工委），不能组织票决或向其提出民生实事项目，请向所在区（县）人民代表大会提出。"
+    created = client.post(f"{API}/votes", json=body, headers=congress["admins"]["hc"])
+    assert (created.status_code, created.json["errors"]) == (422, {"region_id": [message]})
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodVote)) == 0
+    proposed = client.post(f"{API}/proposals", headers=congress["citizen"], json={
+        "region_id": street.id, "title": "增设路灯", "content": "太暗"})
+    assert (proposed.status_code, proposed.json["errors"]) == (422, {"region_id": [message]})
+    # A round made for a 街道 before (the rule is new) is refused at the opening, not a server error.
+    vote = LivelihoodVote(region_id=street.id, title="旧票决", year=2027, places=1, starts_dt=now,
+                          ends_dt=now + timedelta(hours=1), created_by_id=congress["factory"].admin("old", region=street).id)
+    db.session.add(vote)
+    db.session.flush()
+    db.session.add(LivelihoodProject(vote_id=vote.id, title="路灯"))
+    db.session.commit()
+    refused(client.post(f"{API}/votes/{vote.id}/open", headers=congress["admins"]["hc"]), 422, message)
+    # The picker: congress=true (with levels=, and around=) leaves the 街道 out, keeps the 镇.
+    listed = client.get("/api/v1/regions", query_string={
+        "levels": "province,city,county,township", "congress": "true", "around": street.id, "per_page": 100}).json
+    names = [r["name"] for r in listed["items"]]
+    assert "迎丰街道" not in names and "城北镇" in names and names[0] == "鹤城区"
+    everything = client.get("/api/v1/regions", query_string={"levels": "township"}).json
+    assert {r["name"] for r in everything["items"]} >= {"迎丰街道", "城北镇"}
 
 
 # --- the round while a draft ----------------------------------------------------------------------------

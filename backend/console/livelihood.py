@@ -69,10 +69,12 @@ def _proposal(proposal_id):
 
 
 def _congresses():
-    """The regions a round may be organised for: those managed that have a congress (not villages)."""
-    levels = dict(db.session.execute(select(Region.id, Region.level).where(
-        Region.id.in_([r["id"] for r in managed_regions(g.user)]))).all())
-    return [r for r in managed_regions(g.user) if services.CONGRESS_LEVEL.get(levels.get(r["id"])) is not None]
+    """The regions a round may be organised for: those managed that have a congress (not villages, not
+    街道: services.congress_level)."""
+    regions = managed_regions(g.user)
+    with_congress = set(db.session.scalars(select(Region.id).where(
+        Region.id.in_([r["id"] for r in regions]), services.congress_clause())))
+    return [r for r in regions if r["id"] in with_congress]
 
 
 def _vote_form(form, patch=False):

@@ -20,7 +20,7 @@ from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, conflict, forbidden, validation_failed
 from ..extensions import db
-from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, RegionLevel
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel
 from .models import (
     Choice,
     LivelihoodBallot,
@@ -33,7 +33,7 @@ from .models import (
 )
 
 # Whose congress votes: a region's people's congress is made of the deputies of its own level.
-# A village (村、社区) has no people's congress.
+# A village (村、社区) has no people's congress; nor has a 街道 (see ``is_subdistrict``).
 CONGRESS_LEVEL = {
     RegionLevel.province: DeputyLevel.provincial,
     RegionLevel.city: DeputyLevel.city,
@@ -41,6 +41,23 @@ CONGRESS_LEVEL = {
     RegionLevel.township: DeputyLevel.township,
 }
 NO_CONGRESS = "村（社区）不设人民代表大会，不能组织票决或向其提出民生实事项目。"
+NO_SUBDISTRICT_CONGRESS = ("街道不设人民代表大会（设人大工委），不能组织票决或向其提出民生实事项目，"
+                           "请向所在区（县）人民代表大会提出。")
+SUBDISTRICT_SUFFIX = "街道"
+
+
+def is_subdistrict(region):
+    """A 街道: a township-level region (乡、镇、街道 share the level) named “…街道”. A 街道 is an office of
+    the district's government: it elects no people's congress (a 乡 or 镇 does); the district's congress
+    keeps an 人大工委 there. Its people propose to the district's (county's) congress, and no round is
+    organised for it. Regions carry no kind of their own, so the name tells it."""
+    return region.level == RegionLevel.township and region.name.endswith(SUBDISTRICT_SUFFIX)
+
+
+def congress_clause():
+    """SQL condition on ``Region``: the regions that have a people's congress (``congress_level``)."""
+    return and_(Region.level.in_(list(CONGRESS_LEVEL)),
+                ~and_(Region.level == RegionLevel.township, Region.name.endswith(SUBDISTRICT_SUFFIX)))
 
 MIN_BALLOTS = 3
 """The fewest ballots a round's result is published on. The tallies are sums of the ballots, and who voted
@@ -53,12 +70,18 @@ VOID_NOTE = f"投票代表不足 {MIN_BALLOTS} 人，为保护无记名投票，
 
 
 def congress_level(region):
+    """The level of the deputies making up ``region``'s people's congress; None when it has none (a
+    village, a 街道)."""
+    if is_subdistrict(region):
+        return None
     return CONGRESS_LEVEL.get(region.level)
 
 
 def refuse_village(region, field="region_id"):
+    """Refused (422) unless ``region`` has a people's congress: a village's or a 街道's, each told why."""
     if congress_level(region) is None:
-        raise validation_failed({field: [NO_CONGRESS]}, NO_CONGRESS)
+        message = NO_SUBDISTRICT_CONGRESS if is_subdistrict(region) else NO_CONGRESS
+        raise validation_failed({field: [message]}, message)
 
 
 def electorate_clause(region):
@@ -190,6 +213,7 @@ def open_vote(vote, actor):
     if utcnow() >= vote.ends_dt:
         raise validation_failed({"ends_at": ["投票结束时间已过，请先修改投票时间。"]}, "投票结束时间已过，请先修改投票时间。")
     region = vote.region
+    refuse_village(region)  # a round made for a 街道 before they were known to have no congress
     electors = db.session.scalars(select(Deputy.id).where(electorate_clause(region)).order_by(Deputy.id)).all()
     if not electors:
         raise conflict(f"{region.name}没有在任的{DEPUTY_LEVEL_LABELS[congress_level(region).value]}，不能开始投票。")

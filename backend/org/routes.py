@@ -60,6 +60,10 @@ def list_regions(args):
         query = query.where(Region.name.contains(args["q"]))
     if "levels" in args:
         query = query.where(Region.level.in_(args["levels"]))
+    if args.get("congress"):
+        from ..livelihood.services import congress_clause  # the livelihood package builds on this one
+
+        query = query.where(congress_clause())
     if "around" in args:
         query = query.order_by(*nearest_regions_first(get_or_404(Region, args["around"], "区域不存在。")))
     page = paginate(query.order_by(Region.path), args)

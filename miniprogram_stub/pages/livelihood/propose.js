@@ -1,6 +1,7 @@
 // 群众下单 (a citizen): propose a livelihood project to a congress — a city, county or township (villages
 // have no people's congress); one Idempotency-Key for the proposal, kept for every retry; then 我的民生建议.
-// The regions to choose from are those with a people's congress (GET /regions?levels=; a village has none):
+// The regions to choose from are those with a people's congress (GET /regions?levels=&congress=true; a
+// village has none, nor has a 街道, whose people propose to their district's):
 // reached from a station's or a deputy's card (options.region_id), the ones nearest to its region first
 // (?around=: its township, county, city, province, then its neighbours); otherwise the top levels
 // (province, city, county). A search (?q=) looks among every level with a congress, near the card's region
@@ -40,7 +41,7 @@ Page({
 
   async loadRegions() {
     const searched = this.data.searched;
-    const query = { per_page: PER_PAGE, levels: searched || this.around ? CONGRESS_LEVELS : TOP_LEVELS };
+    const query = { per_page: PER_PAGE, levels: searched || this.around ? CONGRESS_LEVELS : TOP_LEVELS, congress: true };
     if (this.around) query.around = this.around;
     if (searched) query.q = searched;
     this.asked = (this.asked || 0) + 1;

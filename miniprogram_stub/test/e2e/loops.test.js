@@ -641,9 +641,9 @@ test('民生实事 · 我要下单 from a village station\'s card: the congresse
   card.proposeLivelihood();
   const form = await citizen.follow();
   assert.equal(form.route, 'pages/livelihood/propose');
-  // 红星社区 has no congress: its township first, then the regions above it, then its neighbours.
-  assert.deepEqual(form.data.regions.map((r) => r.name), [
-    '城北街道', '鹤城区', '怀化市', '湖南省', '迎丰街道', '中方县', '中方镇']);
+  // 红星社区 has no congress, nor has 城北街道 above it (a 街道): its district first, then the regions above
+  // it, then its neighbours (迎丰街道 not among them).
+  assert.deepEqual(form.data.regions.map((r) => r.name), ['鹤城区', '怀化市', '湖南省', '中方县', '中方镇']);
   assert.equal(form.data.moreRegions, false);
   await form.onRegion({ detail: { value: '0' } });
   await form.onTitle({ detail: { value: '红星社区增设充电桩' } });
@@ -652,6 +652,6 @@ test('民生实事 · 我要下单 from a village station\'s card: the congresse
   const mine = await citizen.follow();
   assert.equal(mine.route, 'pages/livelihood/proposals');
   assert.deepEqual(mine.data.items.map((p) => [p.region_name, p.title, p.status_label]), [
-    ['城北街道', '红星社区增设充电桩', '待处理']]);
+    ['鹤城区', '红星社区增设充电桩', '待处理']]);
   assert.deepEqual(citizen.wx.modals, [], 'no error on the way');
 });

@@ -39,8 +39,10 @@ function round(overrides) {
   return Object.assign(votable(v), v);
 }
 
-// GET /regions?levels=: only the regions of the levels asked for.
-const atLevels = (regions, req) => regions.filter((r) => !req.query.levels || req.query.levels.split(',').includes(r.level));
+// GET /regions?levels=&congress=true: only the regions of the levels asked for; with congress=true, no 街道
+// (a township-level region named …街道 has no people's congress).
+const atLevels = (regions, req) => regions.filter((r) => (!req.query.levels || req.query.levels.split(',').includes(r.level))
+  && !(req.query.congress === 'true' && r.level === 'township' && r.name.endsWith('街道')));
 const page = (items, req) => json(200, { items, total: items.length, page: Number(req.query.page), per_page: 20 });
 
 test('livelihood votes: the rounds a deputy may vote in, 可投票 until they have voted, then 已投票', async () => {
@@ -231,9 +233,10 @@ test('livelihood propose: the regions are searched by name (GET /regions?q=), a 
   const regions = [
     { id: 1, name: '湖南省', level: 'province', full_name: '湖南省' },
     { id: 4, name: '鹤城区', level: 'county', full_name: '湖南省怀化市鹤城区' },
-    { id: 6, name: '城北街道', level: 'township', full_name: '湖南省怀化市鹤城区城北街道' },
-    { id: 7, name: '城北街道', level: 'township', full_name: '湖南省长沙市岳麓区城北街道' },
-    { id: 9, name: '城北社区', level: 'village', full_name: '湖南省怀化市鹤城区城北街道城北社区' },
+    { id: 6, name: '城北镇', level: 'township', full_name: '湖南省怀化市鹤城区城北镇' },
+    { id: 7, name: '城北镇', level: 'township', full_name: '湖南省长沙市岳麓区城北镇' },
+    { id: 8, name: '城北街道', level: 'township', full_name: '湖南省怀化市鹤城区城北街道' },
+    { id: 9, name: '城北社区', level: 'village', full_name: '湖南省怀化市鹤城区城北镇城北社区' },
   ];
   const asked = [];
   const posted = [];
@@ -254,12 +257,12 @@ test('livelihood propose: the regions are searched by name (GET /regions?q=), a 
   await form.search();
   assert.deepEqual(asked, [undefined, '城北']);
   assert.equal(form.data.searched, '城北');
-  // Two townships of one name told apart by where they are; the village has no congress.
+  // Two townships of one name told apart by where they are; neither the village nor the 街道 has a congress.
   assert.deepEqual(form.data.regions.map((r) => [r.id, r.label]), [
-    [6, '湖南省怀化市鹤城区城北街道'], [7, '湖南省长沙市岳麓区城北街道']]);
+    [6, '湖南省怀化市鹤城区城北镇'], [7, '湖南省长沙市岳麓区城北镇']]);
   await form.onRegion({ detail: { value: '1' } });
   // Another search that still lists the choice keeps it; one that does not asks for a choice again.
-  await form.onKeywordInput({ detail: { value: '街道' } });
+  await form.onKeywordInput({ detail: { value: '镇' } });
   await form.search();
   assert.equal(form.data.regions[form.data.regionIndex].id, 7);
   await form.onKeywordInput({ detail: { value: '鹤城' } });
@@ -272,7 +275,7 @@ test('livelihood propose: the regions are searched by name (GET /regions?q=), a 
   assert.equal(form.data.searched, '');
   assert.equal(asked.at(-1), undefined);
   assert.deepEqual(form.data.regions.map((r) => r.id), [1, 4]);
-  await form.onKeywordInput({ detail: { value: '城北街道' } });
+  await form.onKeywordInput({ detail: { value: '城北镇' } });
   await form.search();
   await form.onRegion({ detail: { value: '1' } });
   await form.onTitle({ detail: { value: '修建停车场' } });
@@ -291,13 +294,13 @@ test('livelihood propose: without a search, the congresses of the top levels (GE
     },
   });
   const form = await phone.open('pages/livelihood/propose');
-  assert.deepEqual(asked.map((q) => [q.levels, q.around, q.q]), [['province,city,county', undefined, undefined]]);
+  assert.deepEqual(asked.map((q) => [q.levels, q.congress, q.around, q.q]), [['province,city,county', 'true', undefined, undefined]]);
   assert.deepEqual(form.data.regions.map((r) => r.label), ['湖南省', '湖南省怀化市']);
   assert.equal(form.data.moreRegions, true, 'more than listed: the page asks for a search');
   // A search looks among every level that has a congress.
   await form.onKeywordInput({ detail: { value: '城北' } });
   await form.search();
-  assert.deepEqual(asked.at(-1), { per_page: '100', levels: 'province,city,county,township', q: '城北' });
+  assert.deepEqual(asked.at(-1), { per_page: '100', levels: 'province,city,county,township', congress: 'true', q: '城北' });
 });
 
 test('livelihood propose: from a station, the congresses nearest to its region first (GET /regions?around=)', async () => {
@@ -305,13 +308,13 @@ test('livelihood propose: from a station, the congresses nearest to its region f
   const { phone } = unitPhone({
     'GET /api/v1/regions': (req) => {
       asked.push(Object.assign({}, req.query));
-      return page([{ id: 6, name: '城北街道', level: 'township', full_name: '湖南省怀化市鹤城区城北街道' },
+      return page([{ id: 6, name: '城北镇', level: 'township', full_name: '湖南省怀化市鹤城区城北镇' },
         { id: 4, name: '鹤城区', level: 'county', full_name: '湖南省怀化市鹤城区' },
         { id: 2, name: '怀化市', level: 'city', full_name: '湖南省怀化市' }], req);
     },
   });
   const form = await phone.open('pages/livelihood/propose', { region_id: '9' });
-  assert.deepEqual(asked, [{ per_page: '100', levels: 'province,city,county,township', around: '9' }]);
+  assert.deepEqual(asked, [{ per_page: '100', levels: 'province,city,county,township', congress: 'true', around: '9' }]);
   assert.deepEqual(form.data.regions.map((r) => r.id), [6, 4, 2]);
   assert.equal(form.data.moreRegions, false);
   await form.onKeywordInput({ detail: { value: '城北' } });
@@ -319,5 +322,5 @@ test('livelihood propose: from a station, the congresses nearest to its region f
   assert.equal(asked.at(-1).around, '9', 'a search near the station too');
   // A region id that is not one is not sent.
   await phone.open('pages/livelihood/propose', { region_id: 'abc' });
-  assert.deepEqual(asked.at(-1), { per_page: '100', levels: 'province,city,county' });
+  assert.deepEqual(asked.at(-1), { per_page: '100', levels: 'province,city,county', congress: 'true' });
 });
