@@ -117,7 +117,7 @@ def test_the_public_page_is_reached_from_the_public_home_and_a_stations_page(cli
     assert link, "no 民生实事 tab on the public home page"
     whole = client.get(link.group(1))
     assert whole.status_code == 200 and "湖南省民生实事项目" in whole.get_data(as_text=True)
-    station = factory.station(tree["hcx"], "城北街道联络站")
+    station = factory.station(tree["hcx"], "城北镇联络站")
     html = client.get(f"/public/stations/{station.id}").get_data(as_text=True)
     assert f'href="/public/livelihood?region_id={tree["hcx"].id}"' in html
     # A village station's link goes to the township above it: a village has no congress.
@@ -146,17 +146,37 @@ def test_the_propose_page_offers_the_regions_congress_and_those_above_it(client,
     options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', select_html)
     # A village has no congress: its township is chosen, with those above it to choose from.
     assert [(int(i), bool(s), name) for i, s, name in options] == [
-        (tree["hcx"].id, True, "城北街道人大"), (tree["hc"].id, False, "鹤城区人大"),
+        (tree["hcx"].id, True, "城北镇人大"), (tree["hc"].id, False, "鹤城区人大"),
         (tree["hh"].id, False, "怀化市人大"), (tree["root"].id, False, "湖南省人大")]
     form = re.search(r'<form[^>]*id="lv-form"[^>]*>', html).group(0)
     assert 'method="post"' in form
     assert "/static/web/livelihood-propose.js" in html and "/static/web/common.js" in html
     assert "<noscript>" in html
     assert_strict_csp_page(html)
-    # Without a region: the province's congress, and a way to choose one's own region.
+    # Without a region (as 我的民生建议's button opens it): nothing chosen — the citizen must choose, not
+    # send a local matter to the province by default — and a way to choose one's own region.
     whole = client.get("/livelihood/propose").get_data(as_text=True)
-    assert re.findall(r'<option value="(\d+)" selected>', whole) == [str(tree["root"].id)]
+    assert re.findall(r'<option value="(\d*)" selected>', whole) == [""]
+    assert '<option value="" selected>请选择</option>' in whole
     assert 'href="/public/livelihood"' in whole
+
+
+def test_a_subdistrict_has_no_congress_on_the_propose_page(client, congress):  # noqa: F811
+    """A 街道 has an 人大工委, no people's congress: its people (and a station's in it, a village's under
+    it) are offered the district's congress first, never “…街道人大”."""
+    tree, factory = congress["tree"], congress["factory"]
+    street = factory.region("迎丰街道", "township", tree["hc"])
+    community = factory.region("迎丰社区", "village", street)
+    for region in (street, community):
+        html = client.get(f"/livelihood/propose?region_id={region.id}").get_data(as_text=True)
+        select_html = re.search(r'<select[^>]*id="lv-region_id"[^>]*>(.*?)</select>', html, re.S).group(1)
+        options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', select_html)
+        assert [(int(i), bool(s), name) for i, s, name in options] == [
+            (tree["hc"].id, True, "鹤城区人大"), (tree["hh"].id, False, "怀化市人大"), (tree["root"].id, False, "湖南省人大")]
+        assert "街道人大" not in html
+    station = factory.station(street, "迎丰街道人大代表之家")
+    page = client.get(f"/public/stations/{station.id}").get_data(as_text=True)
+    assert f'href="/public/livelihood?region_id={tree["hc"].id}"' in page
 
 
 def test_the_propose_form_posted_without_its_script_comes_back_as_typed_and_files_nothing(client, congress):  # noqa: F811
@@ -170,7 +190,7 @@ def test_the_propose_form_posted_without_its_script_comes_back_as_typed_and_file
     assert "尚未提交" in html and "JavaScript" in html
     assert 'value="修建&lt;停车场&gt;"' in html and "周末停车难</textarea>" in html
     assert f'<option value="{tree["hc"].id}" selected>鹤城区人大</option>' in html
-    assert f'<option value="{tree["hcx"].id}">城北街道人大</option>' in html  # the page's choices kept
+    assert f'<option value="{tree["hcx"].id}">城北镇人大</option>' in html  # the page's choices kept
     assert 'value="13912345678"' in html
     # Odd values are no region: the province's congress is offered, and nothing beyond the form's sizes echoed.
     odd = client.post("/livelihood/propose", data={"origin": "x", "region_id": "99999999999", "title": "长" * 500})

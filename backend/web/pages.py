@@ -364,15 +364,19 @@ def livelihood_projects():
 
 
 def _congress_choices(region):
-    """The congresses a citizen of ``region`` may propose to: its own (a village's township) and those
-    above it, nearest first, as (region, label)."""
+    """The congresses a citizen of ``region`` may propose to: its own (a village's township; a 街道's or
+    its villages', the district's: livelihood.congress_level) and those above it, nearest first, as
+    (region, label)."""
     chain = [r for r in region.ancestors_and_self() if livelihood.congress_level(r) is not None] if region else []
     return [(r, f"{r.name}人大") for r in reversed(chain)]
 
 
-def _propose_page(region, posted=None):
+def _propose_page(region, posted=None, preselect=True):
+    """``preselect``: the nearest congress chosen to begin with — not when the page was opened without a
+    region (its choices are then the province's alone: the citizen must choose, or find their own region
+    first, rather than send a local matter to the province by default)."""
     choices = _congress_choices(region)
-    chosen = posted.get("region_id") if posted else (choices[0][0].id if choices else None)
+    chosen = posted.get("region_id") if posted else (choices[0][0].id if choices and preselect else None)
     response = make_response(render_template(
         "public/livelihood_propose.html", region=region, choices=choices, chosen=chosen, posted=posted or {},
         full_name=full_names([region])[region.id] if region else ""))
@@ -389,7 +393,7 @@ def livelihood_propose():
     region, unknown = _region_arg()
     if unknown:
         return render_template("public/not_found.html", message="没有找到这个地区。"), 404
-    return _propose_page(region)
+    return _propose_page(region, preselect=bool(request.args.get("region_id", "").strip()))
 
 
 @bp.post("/livelihood/propose")

@@ -18,9 +18,11 @@ API = "/api/v1/livelihood"
 
 
 def adopted_project(factory, tree, admin):
-    """A closed round of 鹤城区 whose one project was voted in, with a progress entry."""
+    """A closed round of 鹤城区 whose one project was voted in by its three deputies (fewer ballots would
+    make it void), with a progress entry."""
     client = factory.client
-    deputy = factory.deputy_headers(factory.deputy(tree["hc"], "张伟", phone="13800000003", level="county"))
+    deputies = [factory.deputy_headers(factory.deputy(tree["hc"], name, phone=f"1380000000{i}", level="county"))
+                for i, name in enumerate(("张伟", "李娜", "王强"), 3)]
     now = datetime.now(timezone.utc)
     vote = client.post(f"{API}/votes", headers=admin, json={
         "title": "2027 年鹤城区民生实事项目票决", "year": 2027, "places": 1,
@@ -28,8 +30,9 @@ def adopted_project(factory, tree, admin):
     project = client.post(f"{API}/votes/{vote['id']}/projects", headers=admin, json={
         "title": "乡村道路硬化", "description": "硬化村组道路 30 公里。", "department": "交通运输局", "budget": 1200}).json
     assert client.post(f"{API}/votes/{vote['id']}/open", headers=admin).status_code == 200
-    assert client.post(f"{API}/votes/{vote['id']}/ballot", headers=deputy, json={
-        "choices": [{"project_id": project["id"], "choice": "for"}]}).status_code == 201
+    for deputy in deputies:
+        assert client.post(f"{API}/votes/{vote['id']}/ballot", headers=deputy, json={
+            "choices": [{"project_id": project["id"], "choice": "for"}]}).status_code == 201
     assert client.post(f"{API}/votes/{vote['id']}/close", headers=admin, json={"reason": "代表均已投票"}).status_code == 200
     assert client.post(f"{API}/projects/{project['id']}/progress", headers=admin, json={
         "note": "已完成 12 公里", "percent": 40, "date": "2027-05-01"}).status_code == 201
@@ -111,4 +114,40 @@ def test_a_citizen_proposes_from_a_stations_page_and_follows_it_in_my_proposals(
         assert not found, "At 320 px with the text at 200 %:\n" + "\n".join(found)
     finally:
         small.context.close()
+    assert external_requests == []
+
+
+def test_my_proposals_asks_for_a_congress_and_pages_through_many(phone, live_server, factory, external_requests):
+    """我的民生建议's button opens the form without a region: no congress is chosen for the citizen (the
+    province's is all it could offer) — sent so, the form asks for one. Many proposals come a page at a
+    time, with 加载更多 while there are more."""
+    tree = factory.tree()
+    phone.goto(f"{live_server}/livelihood/mine")
+    expect(phone.locator("#empty")).to_be_visible()
+    phone.get_by_role("link", name="提出民生实事建议").click()
+    expect(phone.locator("h1").first).to_have_text("提出民生实事建议")
+    expect(phone.locator("#lv-region_id option:checked")).to_have_text("请选择")
+    phone.fill("#lv-title", "修建停车场")
+    phone.fill("#lv-content", "周末停车难。")
+    phone.click("#lv-submit")
+    expect(phone.locator("#lv-region_id-error")).to_have_text("请选择向哪一级人大提出。")
+    expect(phone.locator("#lv-region_id")).to_be_focused()
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodProposal)) == 0
+    phone.select_option("#lv-region_id", label="湖南省人大")
+    phone.click("#lv-submit")
+    expect(phone.locator("#lv-done")).to_be_visible()
+
+    first = db.session.scalars(select(LivelihoodProposal)).one()
+    db.session.add_all([LivelihoodProposal(region_id=tree["hc"].id, title=f"建议{i:02d}", content="内容",
+                                           proposer_id=first.proposer_id) for i in range(2, 26)])
+    db.session.commit()
+    phone.goto(f"{live_server}/livelihood/mine")
+    items = phone.locator("#items li")
+    expect(items).to_have_count(20)
+    expect(items.first.locator(".lv-item-title")).to_have_text("建议25")
+    more = phone.get_by_role("button", name="加载更多")
+    more.click()
+    expect(items).to_have_count(25)
+    expect(items.last.locator(".lv-item-title")).to_have_text("修建停车场")
+    expect(more).to_be_hidden()
     assert external_requests == []

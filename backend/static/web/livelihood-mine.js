@@ -20,30 +20,52 @@
     return text + "，等待代表票决。";
   }
 
-  async function load() {
-    MSB.started();
-    if (!MSB.hasIdentity()) return MSB.show($("empty"), true);
-    MSB.show($("loading"), true);
-    var answer = await MSB.api("GET", "/api/v1/livelihood/proposals?per_page=50");
-    MSB.show($("loading"), false);
-    if (!answer.ok) return MSB.showError($("load-error"), answer.message);
-    var items = answer.data.items;
-    items.forEach(function (item) {
-      var li = MSB.el("li", "lv-item");
-      var head = MSB.el("div", "item-head");
-      head.appendChild(MSB.el("strong", "lv-item-title", item.title));
-      head.appendChild(MSB.el("span", "badge " + (BADGES[item.status] || ""), item.status_label));
-      li.appendChild(head);
-      var text = item.content.length > 60 ? item.content.slice(0, 60) + "…" : item.content;
-      li.appendChild(MSB.el("p", "item-text", text));
-      li.appendChild(MSB.el("p", "small muted", "向" + item.region_name + "人大提出 · " + MSB.formatTime(item.created_at)));
-      var said = outcome(item);
-      if (said) li.appendChild(MSB.el("p", "small lv-outcome", said));
-      list.appendChild(li);
-    });
-    MSB.show(list, items.length > 0);
-    MSB.show($("empty"), items.length === 0);
+  var PER_PAGE = 20;
+  var shown = 0;
+  var next = 1;
+  var more = $("more");
+
+  function add(item) {
+    var li = MSB.el("li", "lv-item");
+    var head = MSB.el("div", "item-head");
+    head.appendChild(MSB.el("strong", "lv-item-title", item.title));
+    head.appendChild(MSB.el("span", "badge " + (BADGES[item.status] || ""), item.status_label));
+    li.appendChild(head);
+    var text = item.content.length > 60 ? item.content.slice(0, 60) + "…" : item.content;
+    li.appendChild(MSB.el("p", "item-text", text));
+    li.appendChild(MSB.el("p", "small muted", "向" + item.region_name + "人大提出 · " + MSB.formatTime(item.created_at)));
+    var said = outcome(item);
+    if (said) li.appendChild(MSB.el("p", "small lv-outcome", said));
+    list.appendChild(li);
   }
 
-  load();
+  /* One page of the proposals, newest first, added below those shown; 加载更多 while there are more
+   * (the answer's total). A page that could not be read is said, and the button stays to try again. */
+  async function load() {
+    MSB.showError($("load-error"), "");
+    if (next === 1) MSB.show($("loading"), true);
+    more.disabled = true;
+    more.textContent = "正在加载…";
+    var answer = await MSB.api("GET", "/api/v1/livelihood/proposals?per_page=" + PER_PAGE + "&page=" + next);
+    MSB.show($("loading"), false);
+    more.disabled = false;
+    more.textContent = "加载更多";
+    if (!answer.ok) return MSB.showError($("load-error"), answer.message);
+    answer.data.items.forEach(add);
+    shown += answer.data.items.length;
+    next += 1;
+    MSB.show(list, shown > 0);
+    MSB.show($("empty"), shown === 0);
+    MSB.show(more, answer.data.items.length > 0 && shown < answer.data.total);
+  }
+
+  more.addEventListener("click", load);
+
+  function start() {
+    MSB.started();
+    if (!MSB.hasIdentity()) return MSB.show($("empty"), true);
+    return load();
+  }
+
+  start();
 })();
