@@ -216,7 +216,10 @@ def _activities(c, station_ids, deputy_ids, codes):
 def _livelihood(c, city_id):
     """怀化市's 民生实事项目票决 for next year, voting open for a week: three candidates, one of them a
     citizen's proposal (群众下单), another proposal declined; 徐磊 has voted, 张伟 and 刘芳 (whom the
-    mini-program's demo binds) have not."""
+    mini-program's demo binds) have not. Its electorate is the city's three deputies: while it is open the
+    console shows 已投票 1 人, not who; closed once 张伟 and 刘芳 have voted too, it has a result — closed
+    with fewer than three ballots (services.MIN_BALLOTS), by hand or by the sweep after the week, it is void
+    (票决无效) and says so."""
     admin = c["admin"]
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     year = datetime.now(timezone(timedelta(hours=8))).year + 1
