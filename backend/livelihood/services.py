@@ -299,7 +299,7 @@ def result_note(vote):
     if vote.status != VoteStatus.closed:
         return ""
     voted = turnout(vote)
-    if voted < MIN_BALLOTS:
+    if is_void(vote):
         return f"应投票 {vote.electorate} 人，实投 {voted} 人。{VOID_NOTE}"
     adopted = [p for p in vote.projects if p.adopted]
     note = f"应投票 {vote.electorate} 人，实投 {voted} 人；{len(adopted)} 个项目获全体代表过半数赞成票当选"
@@ -312,8 +312,9 @@ def result_note(vote):
 
 
 def is_void(vote):
-    """票决无效: closed with fewer than ``MIN_BALLOTS`` ballots cast (see there)."""
-    return vote.status == VoteStatus.closed and turnout(vote) < MIN_BALLOTS
+    """票决无效: closed with fewer than ``MIN_BALLOTS`` ballots cast (see there) — told by what the close
+    stored, its tallies erased (``count``), so that a round's page never says void beside counts."""
+    return vote.status == VoteStatus.closed and any(p.votes_for is None for p in vote.projects)
 
 
 def who_voted_shown(vote):

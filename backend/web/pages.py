@@ -318,7 +318,7 @@ def deputy(deputy_id):
 
 def _congress_of(region):
     """The people's congress nearest ``region``: itself, or for a village (村、社区, which has none) the
-    township above it."""
+    township above it — for a 街道 (no congress either) or a village under one, the district above."""
     if livelihood.congress_level(region) is not None:
         return region
     congresses = [r for r in region.ancestors_and_self() if livelihood.congress_level(r) is not None]
