@@ -322,8 +322,8 @@ def list_voters(args, vote_id):
              .join(LivelihoodBallot, LivelihoodBallot.deputy_id == Deputy.id)
              .where(LivelihoodBallot.vote_id == vote.id).order_by(Deputy.id))
     page = paginate(query, args, rows=True)
-    return {**page, "items": [{"deputy_id": row.id, "name": row.name, "voted": row.cast_dt is not None if shown else None}
-                              for row in page["items"]]}
+    return {**page, "items": [{"deputy_id": row.id, "name": row.name,
+                               "voted": row.cast_dt is not None if shown else None} for row in page["items"]]}
 
 
 @blp.post("/votes/<int:vote_id>/ballot")

@@ -59,6 +59,7 @@ def congress_clause():
     return and_(Region.level.in_(list(CONGRESS_LEVEL)),
                 ~and_(Region.level == RegionLevel.township, Region.name.endswith(SUBDISTRICT_SUFFIX)))
 
+
 MIN_BALLOTS = 3
 """The fewest ballots a round's result is published on. The tallies are sums of the ballots, and who voted
 is shown once the round has closed (the attendance record): with one ballot cast the tallies are that
