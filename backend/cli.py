@@ -259,12 +259,14 @@ def import_deputies_command(file, region_id):
 @needs_database
 def sweep_command():
     """Deadlines, reminders, auto-close, text and photo screening, 民生实事 rounds whose voting time is over,
+    立法意见征集 whose window has ended,
     the outbox, and expired Idempotency-Keys.
     Safe to run from cron at any frequency."""
     from .activities.services import remind_upcoming
     from .appointments.services import remind_meetings, remind_unanswered
     from .audit.log import purge_expired as purge_audit_events
     from .idempotency import purge_expired
+    from .consultations.services import close_ended as close_ended_consultations
     from .livelihood.services import close_ended
     from .notifications.outbox import deliver_due
     from .suggestions import sweep
@@ -277,6 +279,7 @@ def sweep_command():
     reminded = remind_upcoming()
     appointments = remind_unanswered() + remind_meetings()
     votes = close_ended()
+    consultations = close_ended_consultations()
     delivery = deliver_due()
     purge_expired()
     audit_purged = purge_audit_events()
@@ -284,7 +287,7 @@ def sweep_command():
         f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
         f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
-        f"到期结束民生实事票决 {votes} 次；"
+        f"到期结束民生实事票决 {votes} 次；到期结束立法意见征集 {consultations} 次；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
         f"删除超过保存期限的操作日志 {audit_purged} 条。"
     )

@@ -13,3 +13,4 @@ from .uploads.models import Upload  # noqa: F401
 from .workdays.models import WorkCalendarDay  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .livelihood.models import LivelihoodBallot, LivelihoodProgress, LivelihoodProject, LivelihoodProposal, LivelihoodVote  # noqa: F401
+from .consultations.models import Consultation, ConsultationArticle, ConsultationOpinion  # noqa: F401

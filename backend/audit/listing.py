@@ -23,7 +23,8 @@ PER_PAGE = 50
 # The actions whose details are ``{field: [from, to]}``.
 CHANGES = frozenset({"account_updated", "region_updated", "station_updated", "deputy_updated", "rule_changed",
                      "rule_withdrawn", "grade_bands_changed", "grade_bands_withdrawn", "qr_reissued",
-                     "livelihood_vote_updated"})
+                     "livelihood_vote_updated", "consultation_updated",
+                     "consultation_feedback"})
 
 # detail keys → what the console calls them
 FIELD_LABELS = {
@@ -37,7 +38,8 @@ FIELD_LABELS = {
     "title": "标题", "places": "拟票决项目数", "starts_at": "投票开始时间", "ends_at": "投票结束时间",
     "projects": "候选项目", "project_description": "项目简介", "project_department": "责任单位",
     "project_budget": "预算（万元）", "project_position": "排序", "electorate": "应投票人数", "voted": "实投人数",
-    "adopted": "当选项目数",
+    "adopted": "当选项目数", "summary": "起草说明", "articles": "条文数", "opinions": "意见数",
+    "early": "提前结束", "opinion": "意见编号", "feedback": "反馈",
 }
 
 

@@ -46,10 +46,15 @@ ACTION_LABELS = {
     "livelihood_vote_updated": "修改民生实事票决",
     "livelihood_vote_opened": "民生实事票决开始投票",
     "livelihood_vote_closed": "民生实事票决结束投票",
+    "consultation_created": "新建立法意见征集",
+    "consultation_updated": "修改立法意见征集",
+    "consultation_opened": "发布立法意见征集",
+    "consultation_closed": "结束立法意见征集",
+    "consultation_feedback": "反馈立法意见",
 }
 
 TARGET_LABELS = {"user": "管理员账号", "region": "区域", "station": "联络站", "deputy": "代表", "rule": "评分细则", "grade_bands": "履职评价等次",
-                 "livelihood_vote": "民生实事票决",
+                 "livelihood_vote": "民生实事票决", "consultation": "立法意见征集",
                  "suggestion": "建议", "export": "导出"}
 
 

@@ -1,0 +1,160 @@
+"""立法意见征集: consultations on draft local regulations, their articles, opinions and feedback."""
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from backend.consultations.articles import NoArticles, split_articles
+from backend.consultations.models import Feedback, OpinionKind
+
+from .common import BodyId, Choice, Id, Line, PageArgs, StrictSchema, Text, in_service_years
+from .suggestions import PHONE
+
+MAX_TEXT = 200000
+
+
+def _window(data):
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts is not None and ends is not None and ends <= starts:
+        raise ValidationError({"ends_at": ["征集结束时间须晚于开始时间。"]})
+
+
+def _articles(data):
+    """The pasted ``text`` cut into articles (``data["articles"]``), or its refusal under ``text``."""
+    if "text" in data:
+        try:
+            data["articles"] = split_articles(data.pop("text"))
+        except NoArticles as exc:
+            raise ValidationError({"text": [str(exc)]}) from None
+    return data
+
+
+class ConsultationIn(StrictSchema):
+    region_id = BodyId(metadata={"description": "the congress (a province or a city the caller administers); "
+                                               "by default their own region"})
+    title = Line(100, required=True, metadata={"description": "《怀化市城市绿化条例（草案）》"})
+    summary = Text(5000, load_default="", metadata={"description": "起草说明"})
+    text = Text(MAX_TEXT, required=True, metadata={"description": "the draft's full text, cut into articles on "
+                                                                  "the 第X条 that start its lines"})
+    starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
+    ends_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
+
+    @validates_schema
+    def _a_window(self, data, **kwargs):
+        _window(data)
+
+    @post_load
+    def _cut(self, data, **kwargs):
+        return _articles(data)
+
+
+class ConsultationPatch(StrictSchema):
+    """While a draft: only the fields sent change; ``text`` replaces every article."""
+
+    title = Line(100, min_length=1)
+    summary = Text(5000)
+    text = Text(MAX_TEXT, min_length=1)
+    starts_at = fields.AwareDateTime(format="iso", validate=in_service_years)
+    ends_at = fields.AwareDateTime(format="iso", validate=in_service_years)
+
+    @validates_schema
+    def _a_window(self, data, **kwargs):
+        _window(data)
+
+    @post_load
+    def _cut(self, data, **kwargs):
+        return _articles(data)
+
+
+class OpinionIn(StrictSchema):
+    article_id = BodyId(allow_none=True, load_default=None,
+                        metadata={"description": "one of the draft's articles; none: on the draft as a whole"})
+    content = Text(2000, required=True)
+    contact_phone = fields.String(allow_none=True, load_default=None, validate=PHONE,
+                                  metadata={"description": "shown to the congress's administrators only"})
+
+
+class OpinionFeedbackIn(StrictSchema):
+    result = Choice(Feedback, required=True, metadata={"description": "adopted 采纳, partly 部分采纳, declined 未采纳"})
+    note = Text(500, load_default="")
+
+
+class ConsultationQuery(PageArgs):
+    status = fields.String(validate=validate.OneOf(["draft", "open", "closed"]))
+    region_id = Id()
+
+
+class OpinionQuery(PageArgs):
+    article_id = Id()
+    kind = Choice(OpinionKind)
+
+
+class MyOpinionQuery(PageArgs):
+    consultation_id = Id()
+
+
+class PublicConsultationQuery(PageArgs):
+    region_id = Id(metadata={"description": "a region: the open consultations of its congress and those above it"})
+    station_id = Id(metadata={"description": "a station: those of its region's congresses (one of the two)"})
+
+    @validates_schema
+    def _one_place(self, data, **kwargs):
+        if ("region_id" in data) == ("station_id" in data):
+            raise ValidationError({"region_id": ["请指定地区（region_id）或联络站（station_id）之一。"]})
+
+
+# --- out ------------------------------------------------------------------------------------------
+
+
+class ArticleOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True, metadata={"description": "第一条"})
+    text = fields.String(required=True)
+
+
+class CountedArticleOut(ArticleOut):
+    opinions = fields.Integer(required=True, metadata={"description": "how many opinions name it"})
+
+
+class PublicConsultationListOut(Schema):
+    id = fields.Integer(required=True)
+    region_id = fields.Integer(required=True)
+    region_name = fields.String(required=True)
+    congress_name = fields.String(required=True, metadata={"description": "怀化市人大常委会"})
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    starts_at = fields.DateTime(required=True)
+    ends_at = fields.DateTime(required=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    accepting = fields.Boolean(required=True, metadata={"description": "opinions may be given now"})
+
+
+class PublicConsultationOut(PublicConsultationListOut):
+    articles = fields.List(fields.Nested(ArticleOut), required=True)
+
+
+class ConsultationListOut(PublicConsultationListOut):
+    opinions = fields.Integer(required=True)
+
+
+class ConsultationOut(ConsultationListOut):
+    opened_at = fields.DateTime(allow_none=True, required=True)
+    closed_at = fields.DateTime(allow_none=True, required=True)
+    general_opinions = fields.Integer(required=True, metadata={"description": "opinions on the draft as a whole"})
+    articles = fields.List(fields.Nested(CountedArticleOut), required=True)
+
+
+class OpinionOut(Schema):
+    id = fields.Integer(required=True)
+    consultation_id = fields.Integer(required=True)
+    consultation_title = fields.String(required=True)
+    article_id = fields.Integer(allow_none=True, required=True)
+    article_number = fields.String(allow_none=True, required=True)
+    kind = fields.String(required=True)
+    kind_label = fields.String(required=True)
+    author_name = fields.String(allow_none=True, metadata={"description": "administrators only: a deputy's name"})
+    content = fields.String(required=True)
+    contact_phone = fields.String(allow_none=True, metadata={"description": "administrators only"})
+    created_at = fields.DateTime(required=True)
+    feedback = fields.String(allow_none=True, required=True)
+    feedback_label = fields.String(allow_none=True, required=True)
+    feedback_note = fields.String(required=True)
+    feedback_at = fields.DateTime(allow_none=True, required=True)

@@ -1,0 +1,289 @@
+"""立法意见征集 through the HTTP API: a province's or a city's congress publishes a draft regulation cut into
+its articles; anyone reads it; citizens (WeChat or a phone browser) and deputies give opinions while it is
+open; the congress's administrators read them (phones only they), answer each and close it; the sweep
+closes those whose window has ended."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, update
+
+from backend.audit.models import AuditEvent
+from backend.consultations.articles import NoArticles, split_articles
+from backend.consultations.models import Consultation, ConsultationOpinion
+from backend.extensions import db
+
+from .test_web_pages import bearer, config_override, web_identity  # noqa: F401
+
+API = "/api/v1/consultations"
+PUBLIC = "/api/v1/public/consultations"
+
+DRAFT = """怀化市城市绿化条例（草案）
+
+第一章　总则
+
+第一条　为了促进城市绿化事业的发展，改善生态环境，根据有关法律、法规，结合本市实际，制定本条例。
+第二条　本条例适用于本市城市规划区内的城市绿化规划、建设、保护和管理。
+依照本条例第一条规定，
+各区县人民政府负责本行政区域内的城市绿化工作。
+
+第二章 规划与建设
+第三条：新建居住区绿地率不得低于百分之三十。
+"""
+
+
+def iso(dt):
+    return dt.isoformat()
+
+
+# --- cutting the pasted text into articles -------------------------------------------------------------
+
+
+def test_a_pasted_draft_is_cut_on_the_article_numbers_that_start_lines():
+    articles = split_articles(DRAFT)
+    assert [a["number"] for a in articles] == ["第一条", "第二条", "第三条"]
+    assert articles[0]["text"].startswith("为了促进城市绿化事业的发展")
+    # A number cited inside the text starts nothing; the chapter headings and the title are left out.
+    assert articles[1]["text"] == ("本条例适用于本市城市规划区内的城市绿化规划、建设、保护和管理。\n依照本条例第一条规定，\n"
+                                   "各区县人民政府负责本行政区域内的城市绿化工作。")
+    assert articles[2] == {"number": "第三条", "text": "新建居住区绿地率不得低于百分之三十。"}
+    assert [a["number"] for a in split_articles("第1条 甲\n第一百零三条 乙\n第十条之一 丙")] == [
+        "第1条", "第一百零三条", "第十条之一"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("为了促进城市绿化，制定本条例。", "没有找到条文：请粘贴按“第一条”“第二条”……分条的草案全文，每条另起一行。"),
+    ("第一条 甲\n第一条 乙", "条文序号重复：第一条。"),
+    ("第一条 甲\n第二条\n第三条 丙", "第二条没有内容。"),
+])
+def test_a_text_without_articles_is_refused_saying_why(text, message):
+    with pytest.raises(NoArticles) as refused:
+        split_articles(text)
+    assert str(refused.value) == message
+
+
+# --- the congress's administrators ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def legis(factory):
+    """湖南省 > 怀化市 > 鹤城区 (and 长沙市 > 岳麓区); administrators of each; a station in 鹤城区; a city deputy;
+    a WeChat citizen."""
+    tree = factory.tree()
+    admins = {key: factory.headers_for_admin(factory.admin(f"admin-{key}", region=tree[key]))
+              for key in ("root", "hh", "cs", "hc")}
+    station = factory.station(tree["hc"], "城北联络站")
+    deputy = factory.deputy(tree["hc"], "张伟", phone="13900000101", level="city")
+    return {"tree": tree, "admins": admins, "station": station, "deputy": factory.deputy_headers(deputy),
+            "citizen": factory.wechat_login("citizen-liu"), "factory": factory}
+
+
+def new_consultation(client, headers, text=DRAFT, starts=-5, hours=2, **extra):
+    now = datetime.now(timezone.utc)
+    body = {"title": "怀化市城市绿化条例（草案）", "summary": "为加强城市绿化管理，起草了本条例草案。", "text": text,
+            "starts_at": iso(now + timedelta(minutes=starts)), "ends_at": iso(now + timedelta(hours=hours)), **extra}
+    return client.post(API, json=body, headers=headers)
+
+
+def opened(client, headers, **kwargs):
+    created = new_consultation(client, headers, **kwargs)
+    assert created.status_code == 201, created.json
+    response = client.post(f"{API}/{created.json['id']}/open", headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def opinion(client, headers, consultation_id, content="建议将绿地率提高到百分之三十五。", ip="10.0.0.1", **extra):
+    return client.post(f"{API}/{consultation_id}/opinions", json={"content": content, **extra}, headers=headers,
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def refused(response, status, message):
+    assert (response.status_code, response.json["message"]) == (status, message), response.json
+
+
+def logged(action):
+    return [(e.target_label, e.detail) for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
+
+
+def test_a_city_administrator_creates_a_draft_by_article_edits_it_and_publishes_it(client, legis):
+    admin = legis["admins"]["hh"]
+    created = new_consultation(client, admin)
+    assert created.status_code == 201, created.json
+    body = created.json
+    assert (body["status"], body["status_label"], body["region_name"], body["congress_name"]) == (
+        "draft", "草稿", "怀化市", "怀化市人大常委会")
+    assert [(a["number"], a["opinions"]) for a in body["articles"]] == [("第一条", 0), ("第二条", 0), ("第三条", 0)]
+    # A draft is nobody else's: not the public's, not another city's administrators'.
+    refused(client.get(f"{PUBLIC}/{body['id']}"), 404, "意见征集不存在。")
+    refused(client.get(f"{API}/{body['id']}", headers=legis["admins"]["cs"]), 404, "意见征集不存在。")
+    refused(client.patch(f"{API}/{body['id']}", json={"title": "改"}, headers=legis["admins"]["cs"]), 404, "意见征集不存在。")
+    assert client.get(f"{API}/{body['id']}", headers=legis["admins"]["root"]).status_code == 200  # the province's
+    # Edited while a draft: the text again, cut anew.
+    edited = client.patch(f"{API}/{body['id']}", json={"text": "第一条 甲。\n第二条 乙。"}, headers=admin)
+    assert [a["text"] for a in edited.json["articles"]] == ["甲。", "乙。"]
+    assert logged("consultation_updated") == [("怀化市城市绿化条例（草案）", {"articles": [3, 2]})]
+    published = client.post(f"{API}/{body['id']}/open", headers=admin)
+    assert (published.status_code, published.json["status_label"], published.json["accepting"]) == (200, "征集中", True)
+    refused(client.patch(f"{API}/{body['id']}", json={"title": "改"}, headers=admin), 409, "意见征集已发布，不能再修改。")
+    refused(client.post(f"{API}/{body['id']}/open", headers=admin), 409, "意见征集已发布或已结束。")
+    assert [e[0] for e in logged("consultation_created") + logged("consultation_opened")] == [
+        "怀化市城市绿化条例（草案）"] * 2
+    listed = client.get(API, headers=admin).json
+    assert [(c["title"], c["opinions"]) for c in listed["items"]] == [("怀化市城市绿化条例（草案）", 0)]
+    assert client.get(API, headers=legis["admins"]["cs"]).json["total"] == 0
+
+
+def test_bad_input_is_refused_with_chinese_messages_under_the_fields(client, legis):
+    admin = legis["admins"]["hh"]
+    no_articles = new_consultation(client, admin, text="本条例自公布之日起施行。")
+    assert (no_articles.status_code, no_articles.json["errors"]) == (
+        422, {"text": ["没有找到条文：请粘贴按“第一条”“第二条”……分条的草案全文，每条另起一行。"]})
+    backwards = new_consultation(client, admin, starts=180)
+    assert backwards.json["errors"] == {"ends_at": ["征集结束时间须晚于开始时间。"]}
+    blank = client.post(API, json={"title": " ", "text": "第一条 甲"}, headers=admin)
+    assert blank.status_code == 422 and {"title", "starts_at", "ends_at"} <= set(blank.json["errors"])
+    # A county has no legislative power; another city is outside the administrator's regions.
+    county = new_consultation(client, legis["admins"]["hc"])
+    assert county.json["errors"] == {"region_id": ["只有省和设区的市的人民代表大会及其常务委员会制定地方性法规，请选择省或市。"]}
+    outside = new_consultation(client, admin, region_id=legis["tree"]["cs"].id)
+    assert outside.json["errors"] == {"region_id": ["区域不存在，或不在您的管理范围内。"]}
+    # The province's administrator may publish for a city under it.
+    assert new_consultation(client, legis["admins"]["root"], region_id=legis["tree"]["hh"].id).status_code == 201
+    refused(new_consultation(client, legis["citizen"]), 403, "您没有权限进行此操作。")
+    refused(new_consultation(client, {}), 401, "请先登录。")
+    assert db.session.scalar(select(func.count()).select_from(Consultation)) == 1
+
+
+# --- reading and giving opinions ------------------------------------------------------------------------
+
+
+def test_anyone_reads_the_open_drafts_of_a_stations_region_and_those_above(client, legis):
+    city = opened(client, legis["admins"]["hh"])
+    province = opened(client, legis["admins"]["root"], hours=1)
+    opened(client, legis["admins"]["cs"])  # 长沙市's: not for 鹤城区
+    new_consultation(client, legis["admins"]["hh"])  # a draft: nobody's
+    by_station = client.get(PUBLIC, query_string={"station_id": legis["station"].id})
+    assert by_station.status_code == 200
+    assert [c["id"] for c in by_station.json["items"]] == [province["id"], city["id"]]
+    by_region = client.get(PUBLIC, query_string={"region_id": legis["tree"]["hc"].id}).json
+    assert [c["id"] for c in by_region["items"]] == [province["id"], city["id"]]
+    shown = client.get(f"{PUBLIC}/{city['id']}").json
+    assert [a["number"] for a in shown["articles"]] == ["第一条", "第二条", "第三条"]
+    assert "opinions" not in shown and "opinions" not in shown["articles"][0]
+    neither = client.get(PUBLIC)
+    assert neither.status_code == 422 and "region_id" in neither.json["errors"]
+    refused(client.get(PUBLIC, query_string={"station_id": 999999}), 404, "联络站不存在。")
+
+
+def test_citizens_and_deputies_give_opinions_and_administrators_read_them(client, legis):
+    admin = legis["admins"]["hh"]
+    c = opened(client, admin)
+    first_article, third_article = c["articles"][0]["id"], c["articles"][2]["id"]
+    citizen = {**legis["citizen"], "Idempotency-Key": "op-1"}
+    given = opinion(client, citizen, c["id"], article_id=third_article, contact_phone="13800001111")
+    assert given.status_code == 201, given.json
+    assert (given.json["article_number"], given.json["kind_label"], given.json["feedback"]) == ("第三条", "群众", None)
+    assert "contact_phone" not in given.json
+    assert opinion(client, citizen, c["id"], article_id=third_article).json == given.json  # the retry
+    assert opinion(client, legis["deputy"], c["id"], content="第一条应写明立法目的。", article_id=first_article
+                   ).json["kind"] == "deputy"
+    browser = bearer(web_identity(client)["token"])
+    assert opinion(client, browser, c["id"], content="总体赞成。").status_code == 201
+    # Refused: an article of another draft, a bad phone, empty or too long, an administrator.
+    other = opened(client, admin)
+    wrong = opinion(client, legis["citizen"], c["id"], article_id=other["articles"][0]["id"])
+    assert (wrong.status_code, wrong.json["errors"]) == (422, {"article_id": ["该条文不属于本草案。"]})
+    phone = opinion(client, legis["citizen"], c["id"], contact_phone="12345")
+    assert phone.json["errors"] == {"contact_phone": ["联系电话格式不正确，请填写手机号或座机号。"]}
+    assert "content" in opinion(client, legis["citizen"], c["id"], content="  ").json["errors"]
+    assert "content" in opinion(client, legis["citizen"], c["id"], content="长" * 2001).json["errors"]
+    assert opinion(client, legis["citizen"], c["id"], content="长" * 2000).status_code == 201
+    refused(opinion(client, admin, c["id"]), 403, "请以群众或人大代表身份登录后提出意见。")
+    refused(opinion(client, {}, c["id"]), 401, "请先登录。")
+    # The administrators: every opinion, by article and kind, phones and deputies' names; counts per article.
+    listed = client.get(f"{API}/{c['id']}/opinions", headers=admin).json
+    assert [(o["article_number"], o["kind"], o["contact_phone"], o["author_name"]) for o in listed["items"]] == [
+        ("第三条", "citizen", "13800001111", None), ("第一条", "deputy", None, "张伟"), (None, "citizen", None, None),
+        (None, "citizen", None, None)]
+    by_article = client.get(f"{API}/{c['id']}/opinions", query_string={"article_id": third_article}, headers=admin)
+    assert by_article.json["total"] == 1
+    deputies = client.get(f"{API}/{c['id']}/opinions", query_string={"kind": "deputy"}, headers=admin).json
+    assert [o["content"] for o in deputies["items"]] == ["第一条应写明立法目的。"]
+    paged = client.get(f"{API}/{c['id']}/opinions", query_string={"per_page": 3, "page": 2}, headers=admin).json
+    assert (paged["total"], len(paged["items"])) == (4, 1)
+    detail = client.get(f"{API}/{c['id']}", headers=admin).json
+    assert ([a["opinions"] for a in detail["articles"]], detail["general_opinions"], detail["opinions"]) == ([1, 0, 1], 2, 4)
+    refused(client.get(f"{API}/{c['id']}/opinions", headers=legis["admins"]["cs"]), 404, "意见征集不存在。")
+    refused(client.get(f"{API}/{c['id']}/opinions", headers=legis["citizen"]), 403, "您没有权限进行此操作。")
+
+
+def test_feedback_is_given_by_the_congress_and_read_by_the_author_only(client, legis):
+    admin = legis["admins"]["hh"]
+    c = opened(client, admin)
+    mine = opinion(client, legis["citizen"], c["id"], article_id=c["articles"][2]["id"]).json
+    theirs = opinion(client, legis["factory"].wechat_login("someone-else"), c["id"], content="赞成。").json
+    url = f"{API}/{c['id']}/opinions/{mine['id']}/feedback"
+    bad = client.post(url, json={"result": "maybe"}, headers=admin)
+    assert bad.status_code == 422 and "result" in bad.json["errors"]
+    refused(client.post(url, json={"result": "adopted"}, headers=legis["admins"]["cs"]), 404, "意见征集不存在。")
+    refused(client.post(f"{API}/{c['id']}/opinions/{2**31 - 1}/feedback", json={"result": "adopted"}, headers=admin),
+            404, "意见不存在。")
+    answered = client.post(url, json={"result": "partly", "note": "已将绿地率调整为百分之三十二。"}, headers=admin)
+    assert (answered.status_code, answered.json["feedback_label"]) == (200, "部分采纳")
+    again = client.post(url, json={"result": "adopted"}, headers=admin)
+    assert again.json["feedback_label"] == "采纳"
+    assert [d for _, d in logged("consultation_feedback")] == [
+        {"opinion": mine["id"], "feedback": ["", "部分采纳"]}, {"opinion": mine["id"], "feedback": ["部分采纳", "采纳"]}]
+    own = client.get(f"{API}/my-opinions", headers=legis["citizen"]).json
+    assert [(o["id"], o["feedback_label"], o["feedback_note"], o["consultation_title"]) for o in own["items"]] == [
+        (mine["id"], "采纳", "", "怀化市城市绿化条例（草案）")]
+    assert "contact_phone" not in own["items"][0]
+    assert theirs["id"] not in [o["id"] for o in own["items"]]
+
+
+def test_opinions_only_while_open_and_closing_early_or_by_the_sweep(app, client, legis):
+    admin = legis["admins"]["hh"]
+    draft = new_consultation(client, admin).json
+    refused(opinion(client, legis["citizen"], draft["id"]), 404, "意见征集不存在。")
+    later = opened(client, admin, starts=60, hours=3)
+    assert later["accepting"] is False
+    refused(opinion(client, legis["citizen"], later["id"]), 409, "意见征集尚未开始。")
+    c = opened(client, admin)
+    closed = client.post(f"{API}/{c['id']}/close", headers=admin)  # early: allowed
+    assert (closed.status_code, closed.json["status_label"], closed.json["accepting"]) == (200, "已结束", False)
+    refused(client.post(f"{API}/{c['id']}/close", headers=admin), 409, "意见征集已结束。")
+    refused(client.post(f"{API}/{draft['id']}/close", headers=admin), 409, "意见征集尚未发布。")
+    refused(opinion(client, legis["citizen"], c["id"]), 409, "意见征集已结束。")
+    assert client.get(f"{PUBLIC}/{c['id']}").json["status"] == "closed"  # still readable
+    # The sweep closes one whose window has ended, once, as the server.
+    ended = opened(client, admin)
+    db.session.execute(update(Consultation).where(Consultation.id == ended["id"]).values(
+        ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.commit()
+    refused(opinion(client, legis["citizen"], ended["id"]), 409, "意见征集已结束。")
+
+    def sweep():
+        result = app.test_cli_runner().invoke(args=["sweep"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "到期结束立法意见征集 1 次" in sweep()
+    assert "到期结束立法意见征集 0 次" in sweep()
+    closings = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "consultation_closed")
+                                  .order_by(AuditEvent.id)).all()
+    assert [(e.actor_user_id is None, e.detail["early"]) for e in closings] == [(False, True), (True, False)]
+    assert db.session.scalar(select(func.count()).select_from(ConsultationOpinion)) == 0
+
+
+def test_opinions_from_a_browser_are_limited_as_web_filings_are(client, legis, config_override):  # noqa: F811
+    config_override(WEB_FILING_RATE_LIMIT="2 per hour", WEB_FILING_ADDRESS_RATE_LIMIT="100 per hour")
+    c = opened(client, legis["admins"]["hh"])
+    browser = bearer(web_identity(client)["token"])
+    assert opinion(client, browser, c["id"], content=" ").status_code == 422  # uses no quota
+    assert opinion(client, browser, c["id"]).status_code == 201
+    assert opinion(client, browser, c["id"]).status_code == 201
+    over = opinion(client, browser, c["id"])
+    assert (over.status_code, over.json["error"]) == (429, "rate_limited")
+    for _ in range(3):
+        assert opinion(client, legis["citizen"], c["id"]).status_code == 201
