@@ -116,6 +116,17 @@ class ProposalCopyOut(Schema):
     created_at = fields.DateTime(required=True)
 
 
+class OpinionCopyOut(Schema):
+    id = fields.Integer(required=True)
+    consultation_id = fields.Integer(required=True)
+    consultation_title = fields.String(required=True)
+    article_number = fields.String(allow_none=True, required=True)
+    content = fields.String(required=True)
+    contact_phone = fields.String(allow_none=True)
+    feedback_label = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+
+
 def _copies(item_schema, what):
     return type(f"{item_schema.__name__.removesuffix('Out')}ListOut", (Schema,), {
         "total": fields.Integer(required=True, metadata={"description": f"{what}总数"}),
@@ -131,3 +142,4 @@ class PersonalDataOut(Schema):
     ratings = fields.Nested(_copies(RatingCopyOut, "评价"), required=True)
     appointments = fields.Nested(_copies(AppointmentCopyOut, "约见"), required=True)
     livelihood_proposals = fields.Nested(_copies(ProposalCopyOut, "民生实事建议"), required=True)
+    consultation_opinions = fields.Nested(_copies(OpinionCopyOut, "对法规草案的意见"), required=True)

@@ -287,3 +287,16 @@ def test_opinions_from_a_browser_are_limited_as_web_filings_are(client, legis, c
     assert (over.status_code, over.json["error"]) == (429, "rate_limited")
     for _ in range(3):
         assert opinion(client, legis["citizen"], c["id"]).status_code == 201
+
+
+def test_a_citizens_copy_holds_their_opinions_and_cancelling_the_account_takes_the_phone(client, legis):
+    """个人信息保护法: the copy of what is held lists the opinions given; 注销 keeps the opinion (the congress's
+    record of the consultation) and takes the contact phone left with it."""
+    c = opened(client, legis["admins"]["hh"])
+    given = opinion(client, legis["citizen"], c["id"], article_id=c["articles"][1]["id"], contact_phone="13800002222")
+    copy = client.get("/api/v1/me/personal-data", headers=legis["citizen"]).json["consultation_opinions"]
+    assert [(o["id"], o["article_number"], o["contact_phone"]) for o in copy["items"]] == [
+        (given.json["id"], "第二条", "13800002222")]
+    assert client.delete("/api/v1/me", headers=legis["citizen"]).status_code == 204
+    kept = client.get(f"{API}/{c['id']}/opinions", headers=legis["admins"]["hh"]).json["items"]
+    assert [(o["content"], o["contact_phone"]) for o in kept] == [("建议将绿地率提高到百分之三十五。", None)]

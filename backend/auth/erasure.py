@@ -1,7 +1,8 @@
 """A citizen's rights over their personal information (个人信息保护法 第四十五条、第四十七条): a copy of what
 we hold about them (``personal_data``), and cancelling their account (注销, ``erase``).
 
-What 注销 keeps, and why. The suggestions, appointments and livelihood proposals a citizen made are the
+What 注销 keeps, and why. The suggestions, appointments, livelihood proposals and opinions on draft
+regulations a citizen made are the
 congress's working record (台账): the item, its words, its timeline, the deputy's answer and the citizen's
 ratings are what the deputy is credited or held to account for, what the statistics and the archive
 count, and what a published item shows. They stay, and go on being handled, with their filer an anonymous
@@ -14,7 +15,7 @@ reaches the person. What is erased:
   token of every device ends at once;
 * on their items: the contact phones they left, and where they said the problem was (the GPS point and
   the address: exact locations, often their own front door); on their appointments the contact phone and
-  how to address them (王先生); on their proposals the phone;
+  how to address them (王先生); on their proposals and their opinions on drafts the phone;
 * their photos, the files and their rows (see ``_erase_photos``);
 * what only served them: the items they followed, their pending WeChat messages, the answers kept for
   their retried requests (``idempotency_records``, which hold copies of those answers, phones included).
@@ -41,6 +42,7 @@ from ..db_types import utcnow
 from ..errors import APIError
 from ..extensions import db
 from ..idempotency import IdempotencyRecord
+from ..consultations.models import FEEDBACK_LABELS, ConsultationOpinion
 from ..livelihood.models import PROPOSAL_STATUS_LABELS, LivelihoodProposal
 from ..notifications.models import OutboxMessage
 from ..suggestions.models import SATISFACTION_LABELS, Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating
@@ -100,6 +102,8 @@ def personal_data(user):
         select(Appointment).where(Appointment.citizen_id == user.id), Appointment.id)
     proposals, proposal_total = _newest(
         select(LivelihoodProposal).where(LivelihoodProposal.proposer_id == user.id), LivelihoodProposal.id)
+    opinions, opinion_total = _newest(
+        select(ConsultationOpinion).where(ConsultationOpinion.author_id == user.id), ConsultationOpinion.id)
     return {
         "account": {
             "id": user.id,
@@ -132,6 +136,12 @@ def personal_data(user):
             "id": p.id, "title": p.title, "content": p.content, "contact_phone": p.phone,
             "status": p.status.value, "status_label": PROPOSAL_STATUS_LABELS[p.status.value], "created_at": p.created_dt,
         } for p in proposals]},
+        "consultation_opinions": {"total": opinion_total, "items": [{
+            "id": o.id, "consultation_id": o.consultation_id, "consultation_title": o.consultation.title,
+            "article_number": o.article.number if o.article is not None else None, "content": o.content,
+            "contact_phone": o.phone, "feedback_label": FEEDBACK_LABELS[o.feedback.value] if o.feedback else None,
+            "created_at": o.created_dt,
+        } for o in opinions]},
     }
 
 
@@ -166,6 +176,9 @@ def erase(user):
         .values(answered_by_name=ANONYMOUS).execution_options(synchronize_session=False))
     db.session.execute(
         update(LivelihoodProposal).where(LivelihoodProposal.proposer_id == user.id)
+        .values(phone=None).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(ConsultationOpinion).where(ConsultationOpinion.author_id == user.id)
         .values(phone=None).execution_options(synchronize_session=False))
     _erase_photos(user)
     db.session.execute(delete(SuggestionFollower).where(SuggestionFollower.user_id == user.id))
