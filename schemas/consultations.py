@@ -1,5 +1,5 @@
 """立法意见征集: consultations on draft local regulations, their articles, opinions and feedback."""
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates, validates_schema
 
 from backend.consultations.articles import NoArticles, split_articles
 from backend.consultations.models import Feedback, OpinionKind
@@ -17,13 +17,19 @@ def _window(data):
 
 
 def _articles(data):
-    """The pasted ``text`` cut into articles (``data["articles"]``), or its refusal under ``text``."""
+    """The pasted ``text`` cut into articles (``data["articles"]``); ``_cuttable`` has checked it."""
     if "text" in data:
-        try:
-            data["articles"] = split_articles(data.pop("text"))
-        except NoArticles as exc:
-            raise ValidationError({"text": [str(exc)]}) from None
+        data["articles"] = split_articles(data.pop("text"))
     return data
+
+
+def _cuttable(value):
+    """Validator of ``text``: refused, saying why, when it cannot be cut into articles (checked with the
+    other fields, so that a form is told every mistake at once)."""
+    try:
+        split_articles(value)
+    except NoArticles as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class ConsultationIn(StrictSchema):
@@ -39,6 +45,10 @@ class ConsultationIn(StrictSchema):
     @validates_schema
     def _a_window(self, data, **kwargs):
         _window(data)
+
+    @validates("text")
+    def _a_text(self, value, **kwargs):
+        _cuttable(value)
 
     @post_load
     def _cut(self, data, **kwargs):
@@ -57,6 +67,10 @@ class ConsultationPatch(StrictSchema):
     @validates_schema
     def _a_window(self, data, **kwargs):
         _window(data)
+
+    @validates("text")
+    def _a_text(self, value, **kwargs):
+        _cuttable(value)
 
     @post_load
     def _cut(self, data, **kwargs):

@@ -1,0 +1,126 @@
+"""立法意见征集 in the console: a city administrator pastes a draft regulation, publishes it, reads the
+opinions by article and by citizen or deputy (with the phones left), answers each, exports them all and
+closes it; a county's administrator cannot publish one, a station administrator has nothing to do here."""
+from datetime import datetime, timedelta
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from backend.audit.models import AuditEvent
+from backend.consultations.models import Consultation, ConsultationOpinion
+from backend.db_types import CHINA
+from backend.extensions import db
+from tests.refusals import at_fields, summary
+
+from .test_consultations import DRAFT, opinion
+from .test_console_org_activities import huaihua, post, sign_in, station_admin, text, world  # noqa: F401
+
+
+def local(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M")
+
+
+def form(**extra):
+    now = datetime.now(CHINA)
+    return {"title": "怀化市城市绿化条例（草案）", "summary": "起草说明", "text": DRAFT,
+            "starts_at": local(now - timedelta(minutes=5)), "ends_at": local(now + timedelta(days=30)), **extra}
+
+
+def test_a_station_administrator_has_no_consultation_pages(station_admin):
+    page = station_admin.get("/console/consultations")
+    assert page.status_code == 403 and "立法意见征集由省、市人大常委会的区域管理员组织" in text(page)
+
+
+def test_a_consultation_from_pasted_text_to_answered_opinions(huaihua, world, factory, client):
+    assert "立法意见征集" in text(huaihua.get("/console/livelihood"))  # reached beside 民生实事
+    # Refused: each reason under its box, what was typed still there, nothing saved.
+    bad = post(huaihua, "/console/consultations", form(text="本条例自公布之日起施行。", title=" "))
+    assert bad.status_code == 422
+    assert at_fields(bad) == {"title": "长度应在 1 到 100 个字符之间。",
+                              "text": "没有找到条文：请粘贴按“第一条”“第二条”……分条的草案全文，每条另起一行。"}
+    assert summary(bad).startswith("有 2 处需要修改") and "草案全文" in summary(bad)
+    assert "本条例自公布之日起施行。" in text(bad)
+    assert db.session.scalar(select(db.func.count()).select_from(Consultation)) == 0
+
+    created = post(huaihua, "/console/consultations", form())
+    assert created.status_code == 302
+    consultation = db.session.scalars(select(Consultation)).one()
+    path = f"/console/consultations/{consultation.id}"
+    assert created.headers["Location"].endswith(path)
+    page = text(huaihua.get(path))
+    assert "第一条" in page and "第三条" in page and "新建居住区绿地率不得低于百分之三十。" in page
+    # The draft corrected: the pasted text again.
+    edited = post(huaihua, f"{path}/edit", form(text="第一条 甲。\n第二条 乙。\n第三条 丙。\n第四条 丁。"), page=path)
+    assert edited.status_code == 302
+    assert "草案共 4 条" in text(huaihua.get(path))
+    bad_edit = post(huaihua, f"{path}/edit", form(ends_at=local(datetime.now(CHINA) - timedelta(days=1))), page=path)
+    assert bad_edit.status_code == 422 and at_fields(bad_edit) == {"ends_at": "征集结束时间须晚于开始时间。"}
+
+    assert post(huaihua, f"{path}/open", {}, page=path).status_code == 302
+    assert "正在接受意见" in text(huaihua.get(path))
+    db.session.expire_all()
+    articles = consultation.articles
+    citizen = factory.wechat_login("citizen-liu")
+    assert opinion(client, citizen, consultation.id, content="第二条的“乙”应当写清楚。", article_id=articles[1].id,
+                   contact_phone="13800003333").status_code == 201
+    deputy = factory.deputy_headers(world["zhang"])
+    assert opinion(client, deputy, consultation.id, content="总体赞成。").status_code == 201
+
+    page = text(huaihua.get(path))
+    assert "13800003333" in page and "人大代表 张伟" in page and "收到意见 <strong>2</strong> 条" in page
+    by_article = text(huaihua.get(f"{path}?article_id={articles[1].id}"))
+    assert "第二条的“乙”应当写清楚。" in by_article and "总体赞成。" not in by_article
+    deputies = text(huaihua.get(f"{path}?kind=deputy"))
+    assert "总体赞成。" in deputies and "13800003333" not in deputies
+
+    first = db.session.scalar(select(ConsultationOpinion).where(ConsultationOpinion.deputy_id.is_(None)))
+    refused = post(huaihua, f"{path}/opinions/{first.id}/feedback", {"note": "谢谢"}, page=path)
+    assert refused.status_code == 302 and "请选择反馈结果" in text(huaihua.get(path))
+    answered = post(huaihua, f"{path}/opinions/{first.id}/feedback",
+                    {"result": "partly", "note": "已在第二条中写明。"}, page=path)
+    assert answered.status_code == 302
+    assert "<strong>部分采纳</strong>：已在第二条中写明。" in text(huaihua.get(path))
+    mine = client.get("/api/v1/consultations/my-opinions", headers=citizen).json["items"]
+    assert [(o["feedback_label"], o["feedback_note"]) for o in mine] == [("部分采纳", "已在第二条中写明。")]
+
+    export = huaihua.get(f"{path}/export")
+    assert export.status_code == 200
+    book = load_workbook(BytesIO(export.data))
+    rows = list(book["意见"].iter_rows(values_only=True))
+    assert rows[0][:6] == ("编号", "条文", "意见", "提出人", "代表姓名", "联系电话")
+    assert [(r[1], r[3], r[4], r[5], r[7]) for r in rows[1:]] == [
+        ("第二条", "群众", None, "13800003333", "部分采纳"), ("总体意见", "人大代表", "张伟", None, None)]
+    counts = list(book["各条意见数"].iter_rows(values_only=True))
+    assert counts[1:] == [("第一条", 0), ("第二条", 1), ("第三条", 0), ("第四条", 0), ("总体意见", 1)]
+    exported = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported")).all()
+    assert [(e.detail["export"], e.detail["rows"]) for e in exported] == [("立法意见", 2)]
+
+    assert post(huaihua, f"{path}/close", {}, page=path).status_code == 302
+    closed = text(huaihua.get(path))
+    assert "已结束" in closed and "结束征集</button>" not in closed
+    again = post(huaihua, f"{path}/close", {}, page=path)
+    assert again.status_code == 302 and "意见征集已结束。" in text(huaihua.get(path))
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.target_type == "consultation").order_by(AuditEvent.id))]
+    assert actions == ["consultation_created", "consultation_updated", "consultation_opened",
+                       "consultation_feedback", "exported", "consultation_closed"]
+
+
+def test_another_citys_consultation_is_not_found_and_a_county_cannot_publish(app, huaihua, world, factory):
+    tree = world["tree"]
+    factory.admin("changsha", region=tree["cs"])
+    changsha = sign_in(app, "changsha")
+    assert post(changsha, "/console/consultations", form()).status_code == 302
+    theirs = db.session.scalars(select(Consultation)).one()
+    page = huaihua.get(f"/console/consultations/{theirs.id}")
+    assert page.status_code == 404 and "意见征集不存在" in text(page)
+    assert huaihua.get(f"/console/consultations/{theirs.id}/export").status_code == 404
+    factory.admin("hecheng", region=tree["hc"])
+    county = sign_in(app, "hecheng")
+    assert "您所管的区域不能发布立法意见征集" in text(county.get("/console/consultations"))
+    refused = post(county, "/console/consultations", form())
+    assert refused.status_code == 302
+    flashed = '<p class="flash flash-error" role="status">地方性法规由省和设区的市的人大及其常委会制定；您所管的区域不能发布立法意见征集。</p>'
+    assert flashed in text(county.get(refused.headers["Location"]))
+    assert db.session.scalar(select(db.func.count()).select_from(Consultation)) == 1
