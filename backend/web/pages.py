@@ -21,6 +21,8 @@ from schemas.org import LatLng
 from schemas.suggestions import PHONE
 
 from ..activities import plan
+from ..consultations.models import Consultation, ConsultationStatus
+from ..consultations.routes import open_query, public_consultation
 from ..auth.scope import MAX_ID, get_by_id
 from ..db_types import CHINA, utcnow
 from ..errors import APIError
@@ -412,6 +414,51 @@ def livelihood_propose_posted():
         "sent": True,
     }
     return _propose_page(region, posted)
+
+
+# --- 立法意见征集: a draft regulation read, and an opinion given, in a phone browser --------------------------
+
+
+@bp.app_template_global()
+def open_consultations(region=None, station_id=None, limit=5):
+    """The drafts open for comment that a citizen of ``region`` (or of station ``station_id``'s: on its
+    page and its /q/ landing, the station acting as a 基层立法联系点) is asked about: its own congress's
+    and those above, ending first first."""
+    if station_id is not None:
+        station = get_by_id(Station, station_id)
+        region = station.region if station is not None else None
+    if region is None:
+        return []
+    return db.session.scalars(open_query(region).limit(limit)).all()
+
+
+def _consultation_page(consultation_id, posted=None):
+    consultation = get_by_id(Consultation, consultation_id)
+    if consultation is None or consultation.status == ConsultationStatus.draft:
+        return render_template("public/not_found.html", message="没有找到这项立法意见征集。"), 404
+    response = make_response(render_template("public/consultation.html", c=public_consultation(consultation),
+                                             posted=posted or {}))
+    if posted:
+        response.headers["Cache-Control"] = "no-store"  # it holds what was typed, the phone number too
+    return response
+
+
+@bp.get("/public/consultations/<int:consultation_id>")
+def consultation(consultation_id):
+    """立法意见征集: the draft by article, as GET /api/v1/public/consultations/{id} gives it, and the form
+    to give an opinion (static/web/consultation.js, with the browser's identity), with 我的意见 below."""
+    return _consultation_page(consultation_id)
+
+
+@bp.post("/public/consultations/<int:consultation_id>")
+def consultation_posted(consultation_id):
+    """The opinion form sent by a browser that did not run its script: given back as typed, with a notice
+    that it was not sent."""
+    form = request.form
+    posted = {"article_id": parse_int(form.get("article_id")),
+              "content": form.get("content", "").replace("\x00", "")[:2000],
+              "contact_phone": form.get("contact_phone", "").replace("\x00", "")[:20], "sent": True}
+    return _consultation_page(consultation_id, posted)
 
 
 @bp.get("/livelihood/mine")

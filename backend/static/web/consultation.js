@@ -1,0 +1,149 @@
+/* /public/consultations/{id}: 立法意见征集 in a phone browser — an opinion on a draft regulation, on one
+ * article or the whole (POST /api/v1/consultations/{id}/opinions with the browser's identity, as the
+ * filing form files), then 我的意见 with the feedback given (GET /api/v1/consultations/my-opinions).
+ * A retry, or the same draft after a reload, goes with the same Idempotency-Key (MSB.keyFor). */
+(function () {
+  "use strict";
+
+  var MSB = window.MSB;
+  if (!MSB) return;
+  var $ = function (id) { return document.getElementById(id); };
+  var form = $("cs-form");
+  var mineCard = $("cs-mine-card");
+  var consultationId = form ? form.dataset.consultation : (mineCard && window.location.pathname.split("/").pop());
+
+  MSB.started();
+
+  /* 我的意见: this browser's opinions on this draft, newest first, with the answer once given. */
+  async function loadMine() {
+    var list = $("cs-mine");
+    if (!list) return;
+    list.textContent = "";
+    if (!MSB.hasIdentity()) return MSB.show($("cs-empty"), true);
+    MSB.show($("cs-loading"), true);
+    var answer = await MSB.api("GET", "/api/v1/consultations/my-opinions?per_page=50&consultation_id=" + consultationId);
+    MSB.show($("cs-loading"), false);
+    if (!answer.ok) return MSB.showError($("cs-load-error"), answer.message);
+    var items = answer.data.items;
+    items.forEach(function (item) {
+      var li = MSB.el("li", "cs-opinion");
+      var head = MSB.el("div", "item-head");
+      head.appendChild(MSB.el("strong", "cs-opinion-article", item.article_number || "对草案整体"));
+      head.appendChild(MSB.el("span", "badge " + (item.feedback ? "status-closed" : "status-pending"),
+                              item.feedback_label || "待反馈"));
+      li.appendChild(head);
+      li.appendChild(MSB.el("p", "item-text", item.content));
+      li.appendChild(MSB.el("p", "small muted", MSB.formatTime(item.created_at)));
+      if (item.feedback_note) li.appendChild(MSB.el("p", "small cs-feedback", "反馈：" + item.feedback_note));
+      list.appendChild(li);
+    });
+    MSB.show(list, items.length > 0);
+    MSB.show($("cs-empty"), items.length === 0);
+  }
+
+  if (!form) {
+    loadMine();
+    return;
+  }
+
+  var MAX_CHARS = 2000;
+  var FIELD_LABELS = { article_id: "针对哪一条", content: "意见和理由", contact_phone: "联系电话" };
+  var PHONE = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
+  var PHONE_MESSAGE = form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
+  var DRAFT = "consultation-" + consultationId;
+
+  var article = $("cs-article_id");
+  var content = $("cs-content");
+  var counter = $("cs-counter");
+  var phone = $("cs-contact_phone");
+  var formError = $("cs-error");
+  var submit = $("cs-submit");
+  var done = $("cs-done");
+  var draftNotice = $("cs-draft-notice");
+  var postedNotice = $("cs-posted-notice");
+  if (postedNotice) postedNotice.remove();
+
+  function updateCounter() {
+    var length = content.value.length;
+    counter.textContent = length + "/" + MAX_CHARS;
+    counter.classList.toggle("near", length > MAX_CHARS * 0.9);
+  }
+  content.addEventListener("input", updateCounter);
+  updateCounter();
+
+  function setFieldError(field, message) { MSB.setFieldError("cs-" + field, message); }
+
+  function showFieldError(field, message) {
+    if (!FIELD_LABELS[field]) return MSB.showError(formError, message);
+    setFieldError(field, message);
+    var label = FIELD_LABELS[field];
+    MSB.showError(formError, message.indexOf(label) === -1 ? label + "：" + message : message);
+    var control = $("cs-" + field);
+    if (control) control.focus();
+  }
+
+  [article, content, phone].forEach(function (control) {
+    control.addEventListener(control === article ? "change" : "input", function () {
+      setFieldError(control.id.slice(3), "");
+      MSB.show(done, false);
+    });
+  });
+
+  /* 对第X条提意见 beside each article: the form, with that article chosen. */
+  Array.prototype.forEach.call(document.querySelectorAll(".cs-on-article"), function (button) {
+    button.addEventListener("click", function () {
+      article.value = button.dataset.article;
+      MSB.show(done, false);
+      $("cs-card").scrollIntoView({ block: "start" });
+      content.focus();
+    });
+  });
+
+  function busy(sending) {
+    submit.disabled = sending;
+    submit.textContent = sending ? "正在提交…" : "提交意见";
+    if (sending) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (submit.disabled) return;
+    MSB.show(draftNotice, false);
+    MSB.show(done, false);
+    MSB.showError(formError, "");
+    Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
+    var number = MSB.phoneNumber(phone.value);
+    if (!content.value.trim()) return showFieldError("content", "请填写您的意见。");
+    if (number && !PHONE.test(number)) return showFieldError("contact_phone", PHONE_MESSAGE);
+
+    var body = { content: content.value.trim() };
+    if (article.value) body.article_id = parseInt(article.value, 10);
+    if (number) body.contact_phone = number;
+    var key = MSB.keyFor(DRAFT, body);
+    busy(true);
+    var answer = await MSB.api("POST", "/api/v1/consultations/" + consultationId + "/opinions",
+                               { json: body, idempotencyKey: key });
+    busy(false);
+    MSB.settled(DRAFT, answer);
+    if (!answer.ok) {
+      MSB.showRefusal(answer, showFieldError, formError);
+      return;
+    }
+    content.value = "";
+    updateCounter();
+    MSB.show(done, true);
+    await loadMine();
+  });
+
+  /* An opinion whose answer never came before the page was reloaded: the form as it was sent. */
+  var kept = MSB.unsent(DRAFT);
+  if (kept) {
+    var body = kept.body;
+    if (body.article_id && article.querySelector('option[value="' + body.article_id + '"]')) article.value = String(body.article_id);
+    content.value = body.content || "";
+    phone.value = body.contact_phone || "";
+    updateCounter();
+    MSB.show(draftNotice, true);
+  }
+  loadMine();
+})();

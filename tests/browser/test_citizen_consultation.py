@@ -1,0 +1,68 @@
+"""立法意见征集 in a phone browser outside WeChat: from a station's public page (the station a 基层立法联系点)
+to a draft regulation read article by article, an opinion on one article sent with the browser's
+identity — a mistake said beside its field first — then seen in 我的意见 on the same page."""
+from datetime import datetime, timedelta, timezone
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from backend.consultations.models import ConsultationOpinion
+from backend.extensions import db
+
+from .test_accessibility import Audit
+
+DRAFT = "怀化市城市绿化条例（草案）\n第一条　为了促进城市绿化事业的发展，制定本条例。\n第二条　本条例适用于本市城市规划区。\n第三条　新建居住区绿地率不得低于百分之三十。"
+
+
+def test_a_citizen_reads_a_draft_and_gives_an_opinion_on_an_article(browser, phone, live_server, factory,
+                                                                      external_requests):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", address="鹤城区人民路 18 号")
+    admin = factory.headers_for_admin(factory.admin("hh-admin", region=tree["hh"]))
+    now = datetime.now(timezone.utc)
+    created = factory.client.post("/api/v1/consultations", headers=admin, json={
+        "title": "怀化市城市绿化条例（草案）", "summary": "为加强城市绿化管理，起草了本条例草案。", "text": DRAFT,
+        "starts_at": (now - timedelta(minutes=5)).isoformat(), "ends_at": (now + timedelta(days=30)).isoformat()}).json
+    assert factory.client.post(f"/api/v1/consultations/{created['id']}/open", headers=admin).status_code == 200
+    audit = Audit(phone)
+
+    phone.goto(f"{live_server}/public/stations/{station.id}")
+    phone.get_by_role("link", name="怀化市城市绿化条例（草案）").click()
+    expect(phone.locator("h1")).to_have_text("怀化市城市绿化条例（草案）")
+    expect(phone.locator(".cs-article")).to_have_count(3)
+    expect(phone.locator("#cs-empty")).to_be_visible()  # no opinion from this browser yet
+    audit.check("a draft regulation's page")
+
+    phone.get_by_role("button", name="对第三条提意见").click()
+    expect(phone.locator("#cs-article_id option:checked")).to_have_text("第三条")
+    expect(phone.locator("#cs-content")).to_be_focused()
+    phone.fill("#cs-contact_phone", "12345")
+    phone.fill("#cs-content", "建议把绿地率提高到百分之三十五。")
+    phone.click("#cs-submit")
+    expect(phone.locator("#cs-contact_phone-error")).to_have_text("联系电话格式不正确，请填写手机号或座机号。")
+    expect(phone.locator("#cs-contact_phone")).to_have_attribute("aria-invalid", "true")
+    audit.check("the opinion form's mistake")
+
+    phone.fill("#cs-contact_phone", "139 1234 5678")
+    phone.click("#cs-submit")
+    expect(phone.locator("#cs-done")).to_be_visible()
+    mine = phone.locator("#cs-mine li")
+    expect(mine).to_have_count(1)
+    expect(mine.locator(".cs-opinion-article")).to_have_text("第三条")
+    expect(mine.locator(".badge")).to_have_text("待反馈")
+    expect(mine.locator(".item-text")).to_have_text("建议把绿地率提高到百分之三十五。")
+    expect(phone.locator("#cs-content")).to_have_value("")
+    audit.check("my opinions")
+    phone.screenshot(path="/tmp/consultation_public.png", full_page=True)
+    db.session.expire_all()
+    kept = db.session.scalars(select(ConsultationOpinion)).all()
+    assert [(o.article.number, o.phone, o.kind.value) for o in kept] == [("第三条", "13912345678", "citizen")]
+
+    # The congress answers; a reload shows it.
+    assert factory.client.post(f"/api/v1/consultations/{created['id']}/opinions/{kept[0].id}/feedback", headers=admin,
+                               json={"result": "partly", "note": "已调整为百分之三十二。"}).status_code == 200
+    phone.reload()
+    expect(phone.locator("#cs-mine li .badge")).to_have_text("部分采纳")
+    expect(phone.locator("#cs-mine li .cs-feedback")).to_have_text("反馈：已调整为百分之三十二。")
+    audit.assert_clean()
+    assert external_requests == []
