@@ -1,6 +1,7 @@
 """What the demo's people have done by the time `make run` opens: suggestions at every step of their life,
 an activity closed with its points, another dispatched, a research topic offered for 揭榜, a citizen's
-request to meet a deputy, and the city's 民生实事项目票决 open for its deputies (群众下单 taken in and declined).
+request to meet a deputy, the city's 民生实事项目票决 open for its deputies (群众下单 taken in and declined), and a
+draft regulation of the city's open for comment (立法意见征集) with a citizen's opinion and a deputy's.
 
 Everything goes through the HTTP API, as the mini-program and the console would send it, so the items
 carry their real timelines, points and notifications. The requests run on a thread of their own, where
@@ -91,6 +92,7 @@ def play():
         thread.submit(_suggestions, callers, codes, deputy_ids).result()
         thread.submit(_activities, callers, station_ids, deputy_ids, codes).result()
         thread.submit(_livelihood, callers, city_id).result()
+        thread.submit(_consultation, callers, city_id).result()
 
 
 def _file(caller, code, category, content, **extra):
@@ -240,3 +242,35 @@ def _livelihood(c, city_id):
     opened = admin.post(f"/livelihood/votes/{vote['id']}/open")
     c["徐磊"].post(f"/livelihood/votes/{vote['id']}/ballot", {"choices": [
         {"project_id": p["id"], "choice": choice} for p, choice in zip(opened["projects"], ("for", "for", "abstain"))]})
+
+
+GREENING_DRAFT = """怀化市城市绿化条例（草案征求意见稿）
+
+第一章　总则
+第一条　为了促进城市绿化事业发展，改善城市生态和人居环境，根据《城市绿化条例》等法律、法规，结合本市实际，制定本条例。
+第二条　本条例适用于本市城市规划区内城市绿化的规划、建设、保护和管理。
+第三条　市、县（市、区）人民政府应当将城市绿化纳入国民经济和社会发展规划，所需经费列入本级财政预算。
+
+第二章　规划与建设
+第四条　新建居住区绿地率不得低于百分之三十，旧城改造区绿地率不得低于百分之二十五。
+第五条　任何单位和个人不得擅自占用城市绿地；确需临时占用的，应当经城市绿化主管部门同意，并限期归还、恢复原状。
+"""
+
+
+def _consultation(c, city_id):
+    """怀化市人大常委会's draft 城市绿化条例 open for comment for a month, read from 城北's code: a citizen's
+    opinion on 第四条 (with a phone, for the staff) and 徐磊's on the whole draft, both awaiting feedback."""
+    admin = c["admin"]
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    draft = admin.post("/consultations", {
+        "region_id": city_id, "title": "怀化市城市绿化条例（草案）",
+        "summary": "为加强城市绿化管理、改善人居环境，市人大常委会法制工作委员会起草了本条例草案，现向社会公开征求意见。",
+        "text": GREENING_DRAFT, "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(days=30)).isoformat()})
+    opened = admin.post(f"/consultations/{draft['id']}/open")
+    fourth = next(a for a in opened["articles"] if a["number"] == "第四条")
+    c["citizen1"].post(f"/consultations/{draft['id']}/opinions", {
+        "article_id": fourth["id"], "content": "建议明确老旧小区改造中的绿地率要求，并规定绿化养护责任主体。",
+        "contact_phone": "13900000001"})
+    c["徐磊"].post(f"/consultations/{draft['id']}/opinions", {
+        "content": "建议增加公众参与城市绿化监督的条款，鼓励市民认建认养绿地。"})

@@ -80,6 +80,13 @@ def test_the_demo_has_points_activities_and_an_appointment(app, client):
     assert [(v["status"], v["electorate"], v["voted"]) for v in votes] == [("voting", 3, 1)]
     proposals = client.get("/api/v1/livelihood/proposals", headers=admin).json["items"]
     assert sorted(p["status"] for p in proposals) == ["adopted", "declined"]
+    # The city's draft regulation open for comment, with a citizen's opinion on 第四条 and a deputy's.
+    consultations = client.get("/api/v1/consultations", headers=admin).json["items"]
+    assert [(c["title"], c["status"], c["opinions"]) for c in consultations] == [("怀化市城市绿化条例（草案）", "open", 2)]
+    shown = client.get(f"/api/v1/public/consultations/{consultations[0]['id']}").json
+    assert [a["number"] for a in shown["articles"]] == ["第一条", "第二条", "第三条", "第四条", "第五条"]
+    opinions = client.get(f"/api/v1/consultations/{consultations[0]['id']}/opinions", headers=admin).json["items"]
+    assert [(o["article_number"], o["kind"]) for o in opinions] == [("第四条", "citizen"), (None, "deputy")]
 
 
 def test_loading_the_demo_twice_adds_nothing(app):
