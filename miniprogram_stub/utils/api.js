@@ -359,4 +359,13 @@ module.exports = {
   proposeLivelihood: (data, idempotencyKey) => call('POST', '/livelihood/proposals', { data, idempotencyKey, quiet: [422] }),
   livelihoodProposals: (query) => call('GET', '/livelihood/proposals', { query }),
   regions: (query) => call('GET', '/regions', { query }),
+
+  // 立法意见征集: the drafts open for comment where a station is (its region's congresses), one draft by
+  // article, an opinion on it (the same Idempotency-Key on every retry; the page explains its own 409 and
+  // 422), and the caller's own opinions with the feedback given.
+  consultations: (query) => call('GET', '/public/consultations', { query }),
+  consultation: (id) => call('GET', '/public/consultations/' + enc(id)),
+  giveOpinion: (id, data, idempotencyKey) => call('POST', '/consultations/' + enc(id) + '/opinions',
+    { data, idempotencyKey, quiet: [409, 422] }),
+  myOpinions: (query) => call('GET', '/consultations/my-opinions', { query }),
 };

@@ -94,6 +94,12 @@ Page({
     wx.navigateTo({ url: '/pages/livelihood/propose' + (target.region_id ? '?region_id=' + target.region_id : '') });
   },
 
+  // 立法意见征集: the drafts open for comment where the station is (a 基层立法联系点).
+  consultations() {
+    const target = this.data.target || {};
+    wx.navigateTo({ url: '/pages/consultations/list?station_id=' + target.id });
+  },
+
   mine() {
     wx.navigateTo({ url: '/pages/mine/mine' });
   },

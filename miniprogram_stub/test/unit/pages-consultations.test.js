@@ -1,0 +1,122 @@
+// 立法意见征集 with a wx stand-in: from a station's card to the drafts open for comment where it is
+// (GET /public/consultations?station_id=), a draft read by article, an opinion on one article (POST
+// /consultations/{id}/opinions once, with one Idempotency-Key kept for a retry), then 我的意见 with the
+// feedback; a draft closed meanwhile refuses with the server's sentence and shows no form.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { unitPhone, json, error } = require('../support/unit');
+const { event } = require('../support/harness');
+
+const day = 24 * 3600 * 1000;
+const at = (ms) => new Date(ms).toISOString();
+
+function draft(overrides) {
+  return Object.assign({
+    id: 5, region_id: 2, region_name: '怀化市', congress_name: '怀化市人大常委会', title: '怀化市城市绿化条例（草案）',
+    summary: '起草说明', starts_at: at(Date.now() - day), ends_at: at(Date.now() + 30 * day), status: 'open',
+    status_label: '征集中', accepting: true,
+    articles: [{ id: 51, number: '第一条', text: '为了……制定本条例。' }, { id: 52, number: '第二条', text: '本条例适用于……' },
+      { id: 53, number: '第三条', text: '新建居住区绿地率不得低于百分之三十。' }],
+  }, overrides);
+}
+
+function opinion(overrides) {
+  return Object.assign({
+    id: 9, consultation_id: 5, consultation_title: '怀化市城市绿化条例（草案）', article_id: 53, article_number: '第三条',
+    kind: 'citizen', kind_label: '群众', content: '建议提高到百分之三十五。', created_at: at(Date.now()), feedback: null,
+    feedback_label: null, feedback_note: '', feedback_at: null,
+  }, overrides);
+}
+
+const page = (items, req) => json(200, { items, total: items.length, page: Number(req.query.page || 1), per_page: 20 });
+
+test('consultations: a station\'s card leads to the drafts open where it is, and to my opinions', async () => {
+  const asked = [];
+  const { phone } = unitPhone({
+    'GET /api/v1/qr/ST1': () => json(200, { code: 'ST1', kind: 'station', actions: ['file_suggestion'],
+      target: { id: 3, name: '城北联络站', deputies: [], deputies_total: 0 }, reception_days: [] }),
+    'GET /api/v1/public/consultations': (req) => {
+      asked.push(req.query.station_id);
+      const listed = draft();
+      delete listed.articles; // a list's entries carry no articles
+      return page([listed], req);
+    },
+    'GET /api/v1/consultations/my-opinions': (req) => page([opinion({ feedback: 'partly', feedback_label: '部分采纳',
+      feedback_note: '已调整为百分之三十二。' })], req),
+  });
+  const card = await phone.open('pages/card/card', { code: 'ST1' });
+  await card.consultations();
+  const list = await phone.follow();
+  assert.equal(list.route, 'pages/consultations/list');
+  assert.deepEqual(asked, ['3']);
+  assert.deepEqual(list.data.drafts.map((c) => [c.id, c.title, c.congress_name]), [
+    [5, '怀化市城市绿化条例（草案）', '怀化市人大常委会']]);
+  assert.deepEqual(list.data.items.map((o) => [o.articleText, o.feedbackText]), [['第三条', '部分采纳：已调整为百分之三十二。']]);
+  await list.open(event({ id: 5 }));
+  assert.equal((await phone.follow()).route, 'pages/consultations/detail');
+});
+
+test('consultation detail: an opinion on one article, one Idempotency-Key for its retry, then in 我的意见', async () => {
+  const keys = [];
+  const sent = [];
+  let down = true;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/public/consultations/5': () => json(200, draft()),
+    'GET /api/v1/consultations/my-opinions': (req) => {
+      assert.equal(req.query.consultation_id, '5');
+      return page(sent.length ? [opinion()] : [], req);
+    },
+    'POST /api/v1/consultations/5/opinions': (req) => {
+      keys.push(req.header['Idempotency-Key']);
+      if (down) {
+        down = false;
+        throw new Error('timeout'); // the network failed: nothing was kept
+      }
+      sent.push(req.data);
+      return json(201, opinion());
+    },
+  });
+  const detail = await phone.open('pages/consultations/detail', { id: '5' });
+  assert.deepEqual(detail.data.choices, ['对草案整体提意见', '第一条', '第二条', '第三条']);
+  assert.equal(detail.data.consultation.note, '正在征求意见');
+  await detail.submit();
+  assert.equal(keys.length, 0, 'nothing sent without words');
+  assert.equal(wx.modals.at(-1) || wx.toasts.at(-1), '请填写您的意见。');
+
+  await detail.onArticle(event({ id: 53 }));
+  assert.equal(detail.data.articleIndex, 3);
+  await detail.onContent({ detail: { value: ' 建议提高到百分之三十五。 ' } });
+  await detail.onPhone({ detail: { value: '12345' } });
+  await detail.submit();
+  assert.equal(keys.length, 0);
+  assert.equal(wx.modals.at(-1) || wx.toasts.at(-1), '联系电话格式不正确，请填写手机号或座机号。');
+  await detail.onPhone({ detail: { value: '13800001111' } });
+  await detail.submit(); // the network fails: the words stay, 提交 again
+  assert.equal(detail.data.content, ' 建议提高到百分之三十五。 ');
+  await detail.submit();
+  assert.deepEqual(keys, [keys[0], keys[0]], 'one key for the one opinion');
+  assert.deepEqual(sent, [{ content: '建议提高到百分之三十五。', article_id: 53, contact_phone: '13800001111' }]);
+  assert.equal(wx.toasts.at(-1), '已提交');
+  assert.equal(detail.data.content, '');
+  assert.deepEqual(detail.data.mine.map((o) => [o.articleText, o.feedbackText]), [['第三条', '待反馈']]);
+});
+
+test('consultation detail: closed meanwhile, the server\'s sentence and the draft without its form', async () => {
+  let closed = false;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/public/consultations/5': () => json(200, closed
+      ? draft({ status: 'closed', status_label: '已结束', accepting: false }) : draft()),
+    'GET /api/v1/consultations/my-opinions': (req) => page([], req),
+    'POST /api/v1/consultations/5/opinions': () => {
+      closed = true;
+      return error(409, 'conflict', '意见征集已结束。');
+    },
+  });
+  const detail = await phone.open('pages/consultations/detail', { id: '5' });
+  await detail.onContent({ detail: { value: '赞成。' } });
+  await detail.submit();
+  assert.ok([...wx.toasts, ...wx.modals].includes('意见征集已结束。'));
+  assert.equal(detail.data.consultation.accepting, false);
+  assert.equal(detail.data.consultation.note, '征求意见已结束');
+});
