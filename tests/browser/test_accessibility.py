@@ -252,6 +252,14 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
                                json={"title": "城区停车场建设", "department": "住建局", "budget": 300}).status_code == 201
     assert factory.client.post("/api/v1/livelihood/proposals", headers=factory.wechat_login("citizen-a11y"), json={
         "region_id": world["tree"]["hh"].id, "title": "增设公交站", "content": "希望增设公交站"}).status_code == 201
+    consultation = factory.client.post("/api/v1/consultations", headers=world["admin"], json={
+        "title": "怀化市城市绿化条例（草案）", "text": "第一条　为了促进城市绿化，制定本条例。\n第二条　本条例适用于本市。",
+        "starts_at": (starts - timedelta(days=1)).isoformat(), "ends_at": (starts + timedelta(days=3)).isoformat()}).json
+    assert factory.client.post(f"/api/v1/consultations/{consultation['id']}/open", headers=world["admin"]).status_code == 200
+    assert factory.client.post(f"/api/v1/consultations/{consultation['id']}/opinions",
+                               headers=factory.wechat_login("citizen-a11y"), json={
+        "article_id": consultation["articles"][1]["id"], "content": "建议写明适用范围。",
+        "contact_phone": "13800001111"}).status_code == 201
 
     page.goto(f"{live_server}/console/login")
     audit.check("sign-in")
@@ -276,6 +284,8 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         ("民生实事", "/console/livelihood"),
         ("群众下单", "/console/livelihood/proposals"),
         ("a 民生实事 round", f"/console/livelihood/{livelihood.json['id']}"),
+        ("立法意见征集", "/console/consultations"),
+        ("a 立法意见征集", f"/console/consultations/{consultation['id']}"),
         ("import", "/console/deputies/import"),
         ("stations", "/console/stations"),
         ("appointments", "/console/appointments"),
