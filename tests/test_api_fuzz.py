@@ -77,6 +77,7 @@ def demo(app):
     from backend.demo_stories import play
     from backend.activities.models import Activity
     from backend.appointments.models import Appointment
+    from backend.consultations.models import Consultation, ConsultationArticle, ConsultationOpinion
     from backend.org.models import Deputy, Region, Station
     from backend.points.models import ScoringRule
     from backend.qr.models import QRCode
@@ -108,6 +109,9 @@ def demo(app):
             "code": db.session.scalars(select(QRCode.code)).all() + db.session.scalars(select(ScoringRule.code)).all(),
             "key": db.session.scalars(select(Upload.key)).all(),
             "upload_id": db.session.scalars(select(Upload.id)).all(),
+            "consultation_id": db.session.scalars(select(Consultation.id)).all(),
+            "article_id": db.session.scalars(select(ConsultationArticle.id)).all(),
+            "opinion_id": db.session.scalars(select(ConsultationOpinion.id)).all(),
         }
         # Every row as the stories left them, for ``restore``.
         with db.engine.connect() as conn:

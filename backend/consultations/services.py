@@ -199,6 +199,11 @@ def give_opinion(consultation, caller, data):
                                   phone=data.get("contact_phone") or None, created_dt=now)
     db.session.add(opinion)
     db.session.flush()
+    # Still open now that it is written: on PostgreSQL the row held above makes it so; on SQLite the write
+    # holds the database, and a close committed since the reading above shows here (the request is then
+    # rolled back whole, nothing kept).
+    if db.session.scalar(select(Consultation.status).where(Consultation.id == consultation.id)) != ConsultationStatus.open:
+        raise conflict("意见征集已结束。")
     return opinion
 
 
