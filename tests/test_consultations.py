@@ -200,20 +200,27 @@ def test_citizens_and_deputies_give_opinions_and_administrators_read_them(client
     assert "content" in opinion(client, legis["citizen"], c["id"], content="长" * 2001).json["errors"]
     assert opinion(client, legis["citizen"], c["id"], content="长" * 2000).status_code == 201
     refused(opinion(client, admin, c["id"]), 403, "请以群众或人大代表身份登录后提出意见。")
+    # A deputy who has left office speaks as the citizen they are.
+    retired = legis["factory"].deputy(legis["tree"]["hc"], "离任代表", phone="13900000109", level="city")
+    retired_headers = legis["factory"].deputy_headers(retired)
+    retired.active = False
+    db.session.commit()
+    as_citizen = opinion(client, retired_headers, c["id"], content="离任后的意见。")
+    assert (as_citizen.status_code, as_citizen.json["kind"]) == (201, "citizen")
     refused(opinion(client, {}, c["id"]), 401, "请先登录。")
     # The administrators: every opinion, by article and kind, phones and deputies' names; counts per article.
     listed = client.get(f"{API}/{c['id']}/opinions", headers=admin).json
     assert [(o["article_number"], o["kind"], o["contact_phone"], o["author_name"]) for o in listed["items"]] == [
         ("第三条", "citizen", "13800001111", None), ("第一条", "deputy", None, "张伟"), (None, "citizen", None, None),
-        (None, "citizen", None, None)]
+        (None, "citizen", None, None), (None, "citizen", None, None)]
     by_article = client.get(f"{API}/{c['id']}/opinions", query_string={"article_id": third_article}, headers=admin)
     assert by_article.json["total"] == 1
     deputies = client.get(f"{API}/{c['id']}/opinions", query_string={"kind": "deputy"}, headers=admin).json
     assert [o["content"] for o in deputies["items"]] == ["第一条应写明立法目的。"]
     paged = client.get(f"{API}/{c['id']}/opinions", query_string={"per_page": 3, "page": 2}, headers=admin).json
-    assert (paged["total"], len(paged["items"])) == (4, 1)
+    assert (paged["total"], len(paged["items"])) == (5, 2)
     detail = client.get(f"{API}/{c['id']}", headers=admin).json
-    assert ([a["opinions"] for a in detail["articles"]], detail["general_opinions"], detail["opinions"]) == ([1, 0, 1], 2, 4)
+    assert ([a["opinions"] for a in detail["articles"]], detail["general_opinions"], detail["opinions"]) == ([1, 0, 1], 3, 5)
     refused(client.get(f"{API}/{c['id']}/opinions", headers=legis["admins"]["cs"]), 404, "意见征集不存在。")
     refused(client.get(f"{API}/{c['id']}/opinions", headers=legis["citizen"]), 403, "您没有权限进行此操作。")
 

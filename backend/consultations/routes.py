@@ -259,7 +259,7 @@ def give_feedback(data, consultation_id, opinion_id):
 def give_opinion(data, consultation_id):
     """提出意见：群众（微信或浏览器身份 /auth/web，后者与网页提交建议一样限频 429）或人大代表，在征集时间内；可针对某一条文。代表的意见标明为代表意见。"""
     caller = current_caller()
-    if "citizen" not in caller.roles and caller.deputy_id is None:
+    if "citizen" not in caller.roles and "deputy" not in caller.roles:
         raise APIError(403, "forbidden", "请以群众或人大代表身份登录后提出意见。")
     consultation = published_or_404(consultation_id)
     return present_opinion(services.give_opinion(consultation, caller, data), admin=False)

@@ -193,9 +193,11 @@ def give_opinion(consultation, caller, data):
     if article_id is not None and not db.session.scalar(select(exists().where(
             ConsultationArticle.id == article_id, ConsultationArticle.consultation_id == consultation.id))):
         raise validation_failed({"article_id": ["该条文不属于本草案。"]}, "该条文不属于本草案。")
-    kind = OpinionKind.deputy if caller.deputy_id is not None else OpinionKind.citizen
+    # A deputy in office speaks as one (代表意见); one who has left office, as the citizen they are.
+    deputy_id = caller.deputy_id if "deputy" in caller.roles else None
+    kind = OpinionKind.deputy if deputy_id is not None else OpinionKind.citizen
     opinion = ConsultationOpinion(consultation_id=consultation.id, article_id=article_id, author_id=caller.id,
-                                  kind=kind, deputy_id=caller.deputy_id, content=data["content"],
+                                  kind=kind, deputy_id=deputy_id, content=data["content"],
                                   phone=data.get("contact_phone") or None, created_dt=now)
     db.session.add(opinion)
     db.session.flush()
