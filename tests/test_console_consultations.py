@@ -71,6 +71,9 @@ def test_a_consultation_from_pasted_text_to_answered_opinions(huaihua, world, fa
     assert "13800003333" in page and "人大代表 张伟" in page and "收到意见 <strong>2</strong> 条" in page
     by_article = text(huaihua.get(f"{path}?article_id={articles[1].id}"))
     assert "第二条的“乙”应当写清楚。" in by_article and "总体赞成。" not in by_article
+    odd = huaihua.get(f"{path}?consultation_id=9&opinion_id=x&kind=deputy")  # names like the route's own
+    assert odd.status_code == 200 and "/feedback?kind=deputy" in text(odd)  # the filter kept for coming back
+    assert "consultation_id=9" not in text(odd)
     deputies = text(huaihua.get(f"{path}?kind=deputy"))
     assert "总体赞成。" in deputies and "13800003333" not in deputies
 

@@ -132,7 +132,10 @@ def _page(consultation, values=None):
     form_values = values or {
         "title": consultation.title, "summary": consultation.summary, "text": full_text(consultation.articles),
         "starts_at": local_input(consultation.starts_dt), "ends_at": local_input(consultation.ends_dt)}
-    return dict(consultation=consultation, draft=consultation.status == ConsultationStatus.draft,
+    # The list's filters and page, for a feedback form to come back to (only these: any other name in the
+    # address would be passed on as well, and one named like the route's own a 500).
+    kept_args = {key: request.args[key] for key in ("article_id", "kind", "page") if request.args.get(key)}
+    return dict(consultation=consultation, draft=consultation.status == ConsultationStatus.draft, kept_args=kept_args,
                 closed=consultation.status == ConsultationStatus.closed, status_labels=CONSULTATION_STATUS_LABELS,
                 counts=counts, total=sum(counts.values()), page=page, filters=filters, kind_labels=OPINION_KIND_LABELS,
                 feedback_labels=FEEDBACK_LABELS, values=form_values, accepting=services.accepting(consultation))
