@@ -59,6 +59,8 @@ def test_a_consultation_from_pasted_text_to_answered_opinions(huaihua, world, fa
 
     assert post(huaihua, f"{path}/open", {}, page=path).status_code == 302
     assert "正在接受意见" in text(huaihua.get(path))
+    late_edit = post(huaihua, f"{path}/edit", form(title=""), page=path)
+    assert late_edit.status_code == 302 and "意见征集已发布，不能再修改。" in text(huaihua.get(path))
     db.session.expire_all()
     articles = consultation.articles
     citizen = factory.wechat_login("citizen-liu")

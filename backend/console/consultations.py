@@ -153,6 +153,8 @@ def consultation(consultation_id):
 def consultation_edit(consultation_id):
     _region_admin_only()
     consultation = _consultation(consultation_id)
+    if consultation.status != ConsultationStatus.draft:  # said before the form is read: its boxes are gone
+        raise APIError(409, "conflict", "意见征集已发布，不能再修改。")
     try:
         services.update_consultation(consultation, _form(request.form, patch=True), g.user)
     except (APIError, ValidationError) as exc:
