@@ -58,7 +58,7 @@ LISTS = ["/console/suggestions", "/console/activities", "/console/stations", "/c
          "/console/stats/export.xlsx", "/console/leaderboard/export.xlsx", "/console/activities/new",
          "/console/stations/new", "/console/deputies/new", "/console/rules", "/console/workdays", "/console/",
          "/console/evaluations", "/console/evaluations/export.xlsx", "/console/livelihood",
-         "/console/livelihood/proposals"]
+         "/console/livelihood/proposals", "/console/consultations"]
 
 
 def fuzzing(test):
@@ -142,25 +142,32 @@ ACTIONS = [
     ("/console/admins/{user_id}/password", ["password", "password2"]),
     ("/console/admins/{user_id}/disabled", ["disabled"]),
     ("/console/password", ["current_password", "new_password", "new_password2"]),
+    ("/console/consultations", ["region_id", "title", "summary", "text", "starts_at", "ends_at"]),
+    ("/console/consultations/{consultation_id}/edit", ["title", "summary", "text", "starts_at", "ends_at"]),
+    ("/console/consultations/{consultation_id}/open", []),
+    ("/console/consultations/{consultation_id}/close", []),
+    ("/console/consultations/{consultation_id}/opinions/{opinion_id}/feedback", ["result", "note", "article_id", "kind"]),
 ]
 PAGES = ["/console/suggestions/{suggestion_id}", "/console/suggestions/{suggestion_id}/merge-target",
          "/console/appointments/{appointment_id}", "/console/activities/{activity_id}",
          "/console/activities/{activity_id}/edit", "/console/activities/{activity_id}/attendance.json",
          "/console/activities/{activity_id}/screen", "/console/deputies/{deputy_id}",
          "/console/deputies/{deputy_id}/archive", "/console/deputies/{deputy_id}/archive.xlsx",
-         "/console/stations/{station_id}", "/console/admins/{user_id}", "/console/audit", "/console/workdays"]
-PAGE_QUERY = QUERY + ["into", "record_status", "remove_deputy_ids"]
+         "/console/stations/{station_id}", "/console/admins/{user_id}", "/console/audit", "/console/workdays",
+         "/console/consultations/{consultation_id}", "/console/consultations/{consultation_id}/export"]
+PAGE_QUERY = QUERY + ["into", "record_status", "remove_deputy_ids", "article_id", "kind"]
 
 
-@pytest.fixture(params=["hecheng", "chengbei"])
+@pytest.fixture(params=["hecheng", "chengbei", "admin"])
 def demo_console(request, app, demo):  # noqa: F811
-    """Signed in to the console on the demo's data, as 鹤城区's administrator or 城北联络站's; the ids a form
+    """Signed in to the console on the demo's data, as 鹤城区's administrator, 城北联络站's or the province's (who
+    manages 怀化市's 立法意见征集); the ids a form
     may name (the account's own aside: disabling it, or changing its password, ends the run's session)."""
     from backend.auth.models import User
-    from backend.demo import DEMO_STATION_ADMIN
+    from backend.demo import DEMO_ADMIN, DEMO_STATION_ADMIN
     from backend.points.models import ScoringRule
 
-    password = {"hecheng": "hecheng12345", "chengbei": DEMO_STATION_ADMIN[1]}[request.param]
+    password = {"hecheng": "hecheng12345", "chengbei": DEMO_STATION_ADMIN[1], "admin": DEMO_ADMIN[1]}[request.param]
     with app.app_context():
         own = db.session.scalar(select(User.id).where(User.username == request.param))
         rules = db.session.scalars(select(ScoringRule.code)).all()
@@ -191,7 +198,8 @@ def test_fuzz_console_actions_on_the_demo(demo_console):
         template, fields = data.draw(st.sampled_from(targets), label="form")
         path = template.format(**{name: data.draw(real_or_odd(ids[name]), label=name)
                                   for name in ("suggestion_id", "appointment_id", "activity_id", "deputy_id",
-                                               "station_id", "user_id") if "{" + name + "}" in template})
+                                               "station_id", "user_id", "consultation_id", "opinion_id")
+                                  if "{" + name + "}" in template})
         sent = data.draw(form(fields, every_id), label="fields") if fields else {}
         response = client.post(path, data={"csrf_token": token, **sent})
         answered[template][response.status_code] += 1
@@ -216,7 +224,8 @@ def test_fuzz_console_item_pages_on_the_demo(demo_console):
         template = data.draw(st.sampled_from(PAGES), label="page")
         path = template.format(**{name: data.draw(real_or_odd(ids[name]), label=name)
                                   for name in ("suggestion_id", "appointment_id", "activity_id", "deputy_id",
-                                               "station_id", "user_id") if "{" + name + "}" in template})
+                                               "station_id", "user_id", "consultation_id", "opinion_id")
+                                  if "{" + name + "}" in template})
         query = data.draw(form(PAGE_QUERY, every_id), label="query")
         response = client.get(path, query_string=query)
         no_server_error(response, (path, query))
