@@ -1,6 +1,7 @@
 """立法意见征集 in a phone browser outside WeChat: from a station's public page (the station a 基层立法联系点)
 to a draft regulation read article by article, an opinion on one article sent with the browser's
-identity — a mistake said beside its field first — then seen in 我的意见 on the same page."""
+identity — a mistake said beside its field first, an answer lost on the way sent again without a second
+opinion — then seen in 我的意见 on the same page, and the congress's feedback after a reload."""
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from backend.consultations.models import ConsultationOpinion
 from backend.extensions import db
 
+from .conftest import lose_the_first_answer
 from .test_accessibility import Audit
 
 DRAFT = "怀化市城市绿化条例（草案）\n第一条　为了促进城市绿化事业的发展，制定本条例。\n第二条　本条例适用于本市城市规划区。\n第三条　新建居住区绿地率不得低于百分之三十。"
@@ -44,8 +46,12 @@ def test_a_citizen_reads_a_draft_and_gives_an_opinion_on_an_article(browser, pho
     audit.check("the opinion form's mistake")
 
     phone.fill("#cs-contact_phone", "139 1234 5678")
+    keys = lose_the_first_answer(phone, "**/api/v1/consultations/*/opinions")
+    phone.click("#cs-submit")  # kept, but the answer is lost on the way: sent again, one opinion
+    expect(phone.locator("#cs-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
     phone.click("#cs-submit")
     expect(phone.locator("#cs-done")).to_be_visible()
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
     mine = phone.locator("#cs-mine li")
     expect(mine).to_have_count(1)
     expect(mine.locator(".cs-opinion-article")).to_have_text("第三条")
