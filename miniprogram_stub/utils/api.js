@@ -364,6 +364,8 @@ module.exports = {
   // article, an opinion on it (the same Idempotency-Key on every retry; the page explains its own 409 and
   // 422), and the caller's own opinions with the feedback given.
   consultations: (query) => call('GET', '/public/consultations', { query }),
+  // A deputy's own public profile: where they were elected (region_id), for the drafts they are asked about.
+  deputyProfile: (id) => call('GET', '/deputies/' + enc(id), { quiet: true }),
   consultation: (id) => call('GET', '/public/consultations/' + enc(id)),
   giveOpinion: (id, data, idempotencyKey) => call('POST', '/consultations/' + enc(id) + '/opinions',
     { data, idempotencyKey, quiet: [409, 422] }),

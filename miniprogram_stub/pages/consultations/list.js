@@ -1,6 +1,7 @@
 // 立法意见征集 (a citizen or a deputy): the draft regulations open for comment where the scanned station is
-// (its region's congress and those above: the station acts as a 基层立法联系点), or a region's; and the
-// opinions the caller gave, with the feedback.
+// (its region's congress and those above: the station acts as a 基层立法联系点), or a region's — for a
+// deputy come from the home page, where they were elected; and the opinions the caller gave, with the
+// feedback.
 const api = require('../../utils/api');
 const { listPage, loadPage } = require('../../utils/paged');
 const { presentConsultation, presentOpinion } = require('../../utils/consultations');
@@ -19,8 +20,10 @@ Page(listPage({
   },
 
   async loadDrafts() {
-    if (!this.place) return null;
     try {
+      if (!this.place) this.place = await this.deputysPlace();
+      if (!this.place) return null;
+      this.setData({ place: true });
       const page = await api.consultations(Object.assign({ per_page: 50 }, this.place));
       this.setData({ drafts: page.items.map(presentConsultation), draftsError: '' });
       return page.items;
@@ -28,6 +31,14 @@ Page(listPage({
       this.setData({ draftsError: err.message });
       return null;
     }
+  },
+
+  // A deputy: the region they were elected in (their public profile); anyone else: none.
+  async deputysPlace() {
+    const user = await api.ensureLogin();
+    if (!api.isDeputy(user) || !user.deputy_id) return null;
+    const deputy = await api.deputyProfile(user.deputy_id);
+    return deputy && deputy.region_id ? { region_id: deputy.region_id } : null;
   },
 
   load(reset) {

@@ -5,7 +5,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { unitPhone, json, error } = require('../support/unit');
+const { unitPhone, json, error, DEPUTY } = require('../support/unit');
 const { event } = require('../support/harness');
 
 const day = 24 * 3600 * 1000;
@@ -119,4 +119,27 @@ test('consultation detail: closed meanwhile, the server\'s sentence and the draf
   assert.ok([...wx.toasts, ...wx.modals].includes('意见征集已结束。'));
   assert.equal(detail.data.consultation.accepting, false);
   assert.equal(detail.data.consultation.note, '征求意见已结束');
+});
+
+test('consultations: a deputy from the home page is shown the drafts where they were elected; a citizen, how to find them', async () => {
+  const asked = [];
+  const routes = {
+    'GET /api/v1/deputies/7': () => json(200, { id: 7, name: '张伟', level: 'city', region_id: 4, region_name: '鹤城区' }),
+    'GET /api/v1/public/consultations': (req) => {
+      asked.push(req.query);
+      return page([draft()], req);
+    },
+    'GET /api/v1/consultations/my-opinions': (req) => page([], req),
+  };
+  const { phone } = unitPhone(routes, { user: DEPUTY });
+  const list = await phone.open('pages/consultations/list');
+  assert.deepEqual(asked.map((q) => q.region_id), ['4']);
+  assert.equal(list.data.place, true);
+  assert.deepEqual(list.data.drafts.map((c) => c.id), [5]);
+
+  const citizen = unitPhone(routes).phone;
+  const theirs = await citizen.open('pages/consultations/list');
+  assert.equal(theirs.data.place, false);
+  assert.deepEqual(theirs.data.drafts, []);
+  assert.equal(asked.length, 1, 'nothing asked without a place');
 });
