@@ -1,10 +1,12 @@
 """立法意见征集: consultations on draft local regulations, their articles, opinions and feedback."""
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validates, validates_schema
 
 from backend.consultations.articles import NoArticles, split_articles
-from backend.consultations.models import Feedback, OpinionKind
+from backend.consultations.models import (
+    CONSULTATION_STATUS_LABELS, FEEDBACK_LABELS, OPINION_KIND_LABELS, Feedback, OpinionKind,
+)
 
-from .common import BodyId, Choice, Id, Line, PageArgs, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, Line, OneOfLabelled, PageArgs, StrictSchema, Text, in_service_years
 from .suggestions import PHONE
 
 MAX_TEXT = 200000
@@ -86,18 +88,18 @@ class OpinionIn(StrictSchema):
 
 
 class OpinionFeedbackIn(StrictSchema):
-    result = Choice(Feedback, required=True, metadata={"description": "adopted 采纳, partly 部分采纳, declined 未采纳"})
+    result = Choice(Feedback, "办理结果", FEEDBACK_LABELS, required=True, metadata={"description": "adopted 采纳, partly 部分采纳, declined 未采纳"})
     note = Text(500, load_default="")
 
 
 class ConsultationQuery(PageArgs):
-    status = fields.String(validate=validate.OneOf(["draft", "open", "closed"]))
+    status = fields.String(validate=OneOfLabelled("征集状态", CONSULTATION_STATUS_LABELS))
     region_id = Id()
 
 
 class OpinionQuery(PageArgs):
     article_id = Id()
-    kind = Choice(OpinionKind)
+    kind = Choice(OpinionKind, "意见来源", OPINION_KIND_LABELS)
 
 
 class MyOpinionQuery(PageArgs):
