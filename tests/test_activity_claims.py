@@ -481,3 +481,130 @@ def test_notices_of_places_yield_to_every_other_message_in_each_sweep_run(app, c
         assert deliver_due(limit=3)["sent"] == 1  # 张伟's, tried again
     sent = [m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity-claim"]
     assert len(sent) == len(set(sent)) == 11 and sent[-1] == zhang
+
+
+def _told(sent):
+    return sorted(m["touser"] for m in sent)
+
+
+def _openids(county, *who):
+    return sorted(f"fake-openid-deputy{county['ids'][w]}" for w in who)
+
+
+def test_a_claim_drops_the_claimants_own_notice_and_the_others_read_the_places_left(app, client, county,
+                                                                                    wechat_standin):
+    """A deputy who claims a place before their notice went is not invited to claim it afterwards (nor is a
+    consent of theirs spent on it), and the notices still waiting say how many places are left now."""
+    topic = offer(client, county, 3).json
+    assert {data["number5"] for _, data, _ in _places_notices(app, topic["id"]).values()} == {"3"}
+    assert claim(client, county, "zhang", topic["id"]).status_code == 201
+    notices = _places_notices(app, topic["id"])
+    assert set(notices) == set(_users_of(app, county, "li", "wang", "zhao", "received").values())
+    assert {data["number5"] for _, data, _ in notices.values()} == {"2"}
+    assert claim(client, county, "zhao", topic["id"]).status_code == 201
+    assert {data["number5"] for _, data, _ in _places_notices(app, topic["id"]).values()} == {"1"}
+
+    # 张伟 takes leave (a place given back) and withdraws it (taken again): the notices follow.
+    assert client.post(f"/api/v1/activities/{topic['id']}/decline", json={"reason": "临时出差"},
+                       headers=county["headers"]["zhang"]).status_code == 200
+    assert {data["number5"] for _, data, _ in _places_notices(app, topic["id"]).values()} == {"2"}
+    assert client.post(f"/api/v1/activities/{topic['id']}/accept", headers=county["headers"]["zhang"]).status_code == 200
+    assert {data["number5"] for _, data, _ in _places_notices(app, topic["id"]).values()} == {"1"}
+
+    sent = _delivered(app, wechat_standin)
+    assert _told(sent) == _openids(county, "li", "wang", "received")
+    assert {m["data"]["number5"]["value"] for m in sent} == {"1"}
+
+
+def test_a_claim_restates_the_notices_in_as_many_statements_however_many_wait(app, client, county, factory):
+    """A claim restates the notices still waiting (a city's thousands) by set-based statements: as many for
+    twenty waiting as for five."""
+    few_topic = offer(client, county, 3).json
+    with sent_statements(app) as few:
+        assert claim(client, county, "zhang", few_topic["id"]).status_code == 201
+    for i in range(15):
+        factory.deputy_headers(factory.deputy(_county_region(county), f"代表丙{i}", phone=f"1390002{i:04d}",
+                                              level="county"))
+    many_topic = offer(client, county, 3).json
+    assert len(_places_notices(app, many_topic["id"])) == 20
+    with sent_statements(app) as many:
+        assert claim(client, county, "zhang", many_topic["id"]).status_code == 201
+    assert len(_places_notices(app, many_topic["id"])) == 19
+    assert len(many) == len(few)
+
+
+def test_a_place_given_back_is_announced_to_those_not_told_yet(app, client, county, wechat_standin):
+    """The last place claimed drops the notices still waiting; the claimant's 请假 gives it back, and the
+    deputies whose notices were dropped are told again (not the one who took leave, and nobody twice)."""
+    topic = offer(client, county, 1).json
+    assert claim(client, county, "zhang", topic["id"]).status_code == 201
+    assert _places_notices(app, topic["id"]) == {}
+    leave = client.post(f"/api/v1/activities/{topic['id']}/decline", json={"reason": "临时出差"},
+                        headers=county["headers"]["zhang"])
+    assert leave.status_code == 200, leave.json
+    notices = _places_notices(app, topic["id"])
+    assert set(notices) == set(_users_of(app, county, "li", "wang", "zhao", "received").values())
+    assert {data["number5"] for _, data, _ in notices.values()} == {"1"}
+    sent = _delivered(app, wechat_standin)
+    assert _told(sent) == _openids(county, "li", "wang", "zhao", "received")
+
+    # 李娜 takes it and gives it back: the three others were sent theirs, and nobody is sent another.
+    assert claim(client, county, "li", topic["id"]).status_code == 201
+    assert client.post(f"/api/v1/activities/{topic['id']}/decline", json={"reason": "身体不适"},
+                       headers=county["headers"]["li"]).status_code == 200
+    assert _delivered(app, wechat_standin) == sent
+
+
+def test_a_claimant_taken_off_the_list_gives_the_place_back_to_those_not_told_yet(app, client, county,
+                                                                                   wechat_standin):
+    topic = offer(client, county, 1).json
+    assert claim(client, county, "zhang", topic["id"]).status_code == 201
+    assert _places_notices(app, topic["id"]) == {}
+    edited = client.patch(f"/api/v1/activities/{topic['id']}", json={"remove_deputy_ids": [county["ids"]["zhang"]]},
+                          headers=county["admin"])
+    assert edited.status_code == 200, edited.json
+    assert set(_places_notices(app, topic["id"])) == set(
+        _users_of(app, county, "li", "wang", "zhao", "received").values())
+    assert _told(_delivered(app, wechat_standin)) == _openids(county, "li", "wang", "zhao", "received")
+
+
+def test_the_sweep_drops_the_notices_of_an_activity_whose_claims_have_closed(app, client, county,
+                                                                              wechat_standin):
+    """A city's notices take the sweep an hour: those of an activity that is over by the time their turn
+    comes (its check-in window closed, so nobody can claim) are dropped before delivery, those of one still
+    on go."""
+    over = offer(client, county, 2, title="即将结束的调研").json
+    still = offer(client, county, 2, title="仍可揭榜的调研").json
+    assert len(_places_notices(app, over["id"])) == len(_places_notices(app, still["id"])) == 5
+    with app.app_context():
+        ended = datetime.now(timezone.utc) - timedelta(minutes=31)
+        db.session.execute(update(Activity).where(Activity.id == over["id"]).values(
+            starts_dt=ended - timedelta(hours=2), ends_dt=ended))
+        db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    assert "消息发送成功 5，" in result.output
+    assert _places_notices(app, over["id"]) == {}
+    sent = [m for m in wechat_standin.messages() if m["template_id"] == "tmpl-activity-claim"]
+    assert {m["data"]["thing1"]["value"] for m in sent} == {"仍可揭榜的调研"}
+    assert len(sent) == 5
+
+
+def test_a_deputy_leaving_office_is_not_sent_the_notices_still_waiting(app, client, county, factory,
+                                                                        wechat_standin):
+    """离任, by the deputy's page (PATCH active false) or the register's import: the deputy can no longer claim,
+    so their notices still waiting are dropped."""
+    from .test_import import upload, xlsx
+
+    topic = offer(client, county, 2).json
+    assert len(_places_notices(app, topic["id"])) == 5
+    admin = factory.headers_for_admin(factory.admin(region=_county_region(county)))
+    left = client.patch(f"/api/v1/deputies/{county['ids']['li']}", json={"active": False}, headers=admin)
+    assert (left.status_code, left.json["active"]) == (200, False)
+    assert set(_places_notices(app, topic["id"])) == set(
+        _users_of(app, county, "zhang", "wang", "zhao", "received").values())
+    imported = upload(client, admin, xlsx([["赵敏", "乡镇", "城北街道", "13800000304", "", "", "", "离任"]]))
+    assert imported.json == {"created": 0, "updated": 1, "unchanged": 0, "errors": []}, imported.json
+    assert set(_places_notices(app, topic["id"])) == set(_users_of(app, county, "zhang", "wang", "received").values())
+    assert _told(_delivered(app, wechat_standin)) == _openids(county, "zhang", "wang", "received")

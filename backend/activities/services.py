@@ -19,7 +19,7 @@ from ..auth.scope import MAX_ID, get_by_id, manages_deputy, manages_region, mana
 from ..db_types import CHINA, UTCDateTime, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
-from ..notifications.outbox import china_time, enqueue, enqueue_many, thing, withdraw
+from ..notifications.outbox import china_time, enqueue, enqueue_many, restate, thing, waiting_pages, withdraw
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..points import ledger, rulebook
 from . import rotating
@@ -297,16 +297,19 @@ def _message_data(activity, note):
     return _about(activity) | {"thing5": thing(note)}
 
 
+ACTIVITY_PAGE = "pages/activity/detail?id="
+
+
 def _page(activity):
     """The mini-program page an activity's message opens: the activity, with 接单 or 揭榜 on it."""
-    return f"pages/activity/detail?id={activity.id}"
+    return f"{ACTIVITY_PAGE}{activity.id}"
 
 
 # The template of 揭榜 notices (backend/config.py's keys).
 CLAIM_TEMPLATE = "activity_claim"
 
 
-def _tell_of_places(activity, taken_off=()):
+def _tell_of_places(activity, taken_off=(), left=None):
     """揭榜 notices: the deputies who may claim one of ``activity``'s open places (``claimants``) and are not
     on its list are told through a template of their own (``activity_claim``: the activity's fields, and
     ``number5`` 剩余名额, the places left), in the step's transaction, by one INSERT … SELECT however many
@@ -326,10 +329,8 @@ def _tell_of_places(activity, taken_off=()):
     and 结单 handle at once, not those told: a city's 10,000 deputies are one statement here (about 0.1 s on
     PostgreSQL), and the sweep delivers them 200 a run, after every other message due: a city's take it some
     50 minutes, and a citizen's 已受理 queued behind them still goes at the next run."""
-    if activity.open_slots is None or responses_closed(activity):
-        return 0
-    left = activity.open_slots - claimed_count(activity)
-    if left <= 0:
+    left = _places_to_tell(activity) if left is None else left  # ``left``: counted by the caller
+    if not left:
         return 0
     on_list = select(ActivityParticipant.deputy_id).where(ActivityParticipant.activity_id == activity.id)
     recipients = (
@@ -340,6 +341,14 @@ def _tell_of_places(activity, taken_off=()):
     if taken_off:
         recipients = recipients.where(Deputy.id.not_in(list(taken_off)))
     return enqueue_many(recipients, CLAIM_TEMPLATE, _about(activity) | {"number5": str(left)}, page=_page(activity))
+
+
+def _places_to_tell(activity):
+    """How many of ``activity``'s places are left to tell of (揭榜 notices): 0 when it offers none, none is
+    left, or it is over."""
+    if activity.open_slots is None or responses_closed(activity):
+        return 0
+    return max(activity.open_slots - claimed_count(activity), 0)
 
 
 def _withdraw_place_notices(activity):
@@ -355,6 +364,47 @@ def _refresh_place_notices(activity, taken_off=()):
     and were not told yet (``_tell_of_places``); a deputy already sent one is not sent another."""
     _withdraw_place_notices(activity)
     return _tell_of_places(activity, taken_off)
+
+
+def _recount_place_notices(activity, claimant=None):
+    """After a claim (揭榜), a leave giving a place back (请假) or a place taken again: the notices still
+    waiting say how many places are left now, the ``claimant``'s own (a deputy who has just taken a place) is
+    dropped, and while places are left the deputies who may claim and were not told yet are told (after a
+    place given back: those whose notices were dropped when the last was taken); once none is left, every
+    notice still waiting is dropped.
+
+    Not ``_refresh_place_notices`` (drop them all, queue them again): who may claim has not changed, and the
+    notices are restated where they wait, by one UPDATE, so that one a running sweep is sending at this
+    moment is not queued a second time (its dedupe key freed by the drop). The caller holds the activity
+    alone (``hold(..., alone=True)``), so the places counted here are those its own step left."""
+    prefix = f"{CLAIM_TEMPLATE}:{activity.id}:"
+    if claimant is not None:
+        withdraw(CLAIM_TEMPLATE, prefix, users=select(User.id).where(User.deputy_id == claimant))
+    left = _places_to_tell(activity)
+    if not left:
+        return _withdraw_place_notices(activity)
+    restate(CLAIM_TEMPLATE, prefix, _about(activity) | {"number5": str(left)})
+    return _tell_of_places(activity, left=left)
+
+
+def drop_place_notices_once_over():
+    """Sweep step, before the outbox's delivery: the 揭榜 notices still waiting of an activity whose claims
+    have closed (its check-in window is over, ``responses_closed``) are dropped, not sent inviting deputies to
+    claim what nobody can (a city's take the sweep an hour, longer than a short activity lasts). Found from
+    the notices waiting (their pages, one query on the pending messages), not by reading every activity at
+    every run. Those of an activity cancelled, closed or no longer offering places were dropped by that step;
+    any left are dropped here too. Returns how many were dropped."""
+    ids = {int(page[len(ACTIVITY_PAGE):]) for page in waiting_pages(CLAIM_TEMPLATE)
+           if page.startswith(ACTIVITY_PAGE) and page[len(ACTIVITY_PAGE):].isdigit()}
+    if not ids:
+        return 0
+    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+    still_on = set(db.session.scalars(select(Activity.id).where(
+        Activity.id.in_(ids), Activity.status == ActivityStatus.published, Activity.open_slots.is_not(None),
+        Activity.ends_dt >= utcnow() - grace)))
+    dropped = sum(withdraw(CLAIM_TEMPLATE, f"{CLAIM_TEMPLATE}:{i}:") for i in sorted(ids - still_on))
+    db.session.commit()
+    return dropped
 
 
 def _invitable(actor, ids, field):
@@ -783,6 +833,8 @@ def accept(user, activity):
     before, mine = _respond(user, activity, "接单", (P.invited, P.declined), message, condition, status=P.accepted)
     record(activity, EventAction.accepted, user, "撤销请假，重新接单" if before is P.declined else "",
            deputy=mine.deputy, at=mine.responded_dt)
+    if condition is not None:  # a place taken again: the notices still waiting say one fewer, or are dropped
+        _recount_place_notices(activity)
     return activity
 
 
@@ -792,9 +844,14 @@ def decline(user, activity, reason):
     mine = _my_participation(user, activity, "请假")
     if mine.status in (P.invited, P.accepted) and utcnow() >= activity.starts_dt:
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
+    gives_back = mine.claimed and mine.status in (P.invited, P.accepted)
+    if gives_back:  # a place given back: counted with the claims held off (``_recount_place_notices``)
+        hold(activity, "open_slots", alone=True)
     _, mine = _respond(user, activity, "请假", (P.invited, P.accepted), "已签到或已请假，不能再请假。",
                        status=P.declined, decline_reason=reason)
     record(activity, EventAction.declined, user, f"请假理由：{reason}", deputy=mine.deputy, at=mine.responded_dt)
+    if gives_back:  # the deputies not told of places (theirs dropped once none was left) are told of it
+        _recount_place_notices(activity)
     return activity
 
 
@@ -926,8 +983,9 @@ def claim(user, activity):
     mine = participant(activity, user.deputy_id)
     record(activity, EventAction.claimed, user, f"揭榜（名额 {taken + 1}/{activity.open_slots}）", deputy=mine.deputy,
            at=now)
-    if taken + 1 >= activity.open_slots:  # the last place: no deputy is to be told of it any more
-        _withdraw_place_notices(activity)
+    # The claimant's own notice is dropped, the others' say the places left (none: dropped), in the claim's
+    # transaction and with the activity still held alone, after the INSERT: its count is this claim's.
+    _recount_place_notices(activity, claimant=user.deputy_id)
     return activity, True
 
 

@@ -89,15 +89,39 @@ def enqueue_many(recipients, template, data, page=""):
     return db.session.execute(statement).rowcount
 
 
-def withdraw(template, key_prefix):
-    """Drop the messages of ``template`` not sent yet whose dedupe key starts with ``key_prefix``: news that
-    is no longer true (places on offer once none is left) is not sent late. A message a running sweep is
-    sending at this moment still goes; its row is gone. Returns how many were dropped."""
+def _waiting(template, key_prefix, users):
+    condition = ((OutboxMessage.status == "pending") & (OutboxMessage.template == template)
+                 & OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True))
+    return condition if users is None else condition & OutboxMessage.user_id.in_(users)
+
+
+def withdraw(template, key_prefix="", users=None):
+    """Drop the messages of ``template`` not sent yet whose dedupe key starts with ``key_prefix`` (and, given
+    ``users``, a list or SELECT of user ids, those to these users alone): news that is no longer true (places
+    on offer once none is left, or to a deputy who has claimed one or left office) is not sent late. A message
+    a running sweep is sending at this moment still goes; its row is gone. Returns how many were dropped."""
     return db.session.execute(
-        delete(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.template == template,
-                                    OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True))
+        delete(OutboxMessage).where(_waiting(template, key_prefix, users))
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def restate(template, key_prefix, data):
+    """The messages of ``template`` not sent yet whose dedupe key starts with ``key_prefix`` say ``data`` instead
+    (one UPDATE however many they are): news that has changed (the places left) is sent as it now reads. Unlike
+    dropping them and queuing them again, a message a running sweep is sending at this moment is neither
+    queued a second time nor moved to the end of the queue. Returns how many were restated."""
+    return db.session.execute(
+        update(OutboxMessage).where(_waiting(template, key_prefix, None)).values(data=data)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def waiting_pages(template):
+    """The distinct pages of the messages of ``template`` not sent yet (a sweep step's look at what is
+    queued: the pending messages alone, by ``ix_outbox_messages_due``)."""
+    return db.session.scalars(select(OutboxMessage.page).where(OutboxMessage.status == "pending",
+                                                               OutboxMessage.template == template).distinct()).all()
 
 
 def _backoff(attempts):

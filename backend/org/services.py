@@ -10,6 +10,7 @@ from ..auth.models import User
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
+from ..notifications.outbox import withdraw
 from ..points.models import DeputyScore
 from ..qr import services as qr_services
 from ..qr.models import QRKind
@@ -306,7 +307,8 @@ def set_deputy_active(deputy, active):
 def sync_office(deputies):
     """What follows office, wherever it is given or left: 一人一码 — a deputy in office has a live printed
     code, one who left office has none — and their running point totals, which a rank counts only in
-    office (the leaderboard shows only deputies in office).
+    office (the leaderboard shows only deputies in office); one who left office is sent no 揭榜 notice still
+    waiting.
 
     Used for one deputy (create, PATCH); an import of thousands calls ``sync_office_of_ids``.
     """
@@ -324,4 +326,9 @@ def sync_office_of_ids(in_office, left_office, new=False):
                 db.session.execute(update(DeputyScore).where(DeputyScore.deputy_id.in_(ids[start:start + _CHUNK]))
                                    .values(in_office=active).execution_options(synchronize_session=False))
         qr_services.revoke_many(QRKind.deputy, left_office)
+        # 揭榜 notices still waiting (activities' template ``activity_claim``): one who left office may claim
+        # nothing, and is not sent an invitation to.
+        left = list(left_office)
+        for start in range(0, len(left), _CHUNK):
+            withdraw("activity_claim", users=select(User.id).where(User.deputy_id.in_(left[start:start + _CHUNK])))
     qr_services.issue_many(QRKind.deputy, in_office)
