@@ -250,6 +250,16 @@ def _places_notices(app, activity_id):
         return {row.user_id: (row.template, row.data, row.page) for row in rows}
 
 
+def _waiting_ids(app):
+    """The 揭榜 notices not sent yet, each as its id and when it was queued (SQLite may give a row queued again
+    the id of one dropped)."""
+    from backend.notifications.models import OutboxMessage
+
+    with app.app_context():
+        return set(db.session.execute(db.select(OutboxMessage.id, OutboxMessage.created_dt).where(
+            OutboxMessage.template == "activity_claim", OutboxMessage.status == "pending")).all())
+
+
 def _users_of(app, county, *who):
     from backend.auth.models import User
 
@@ -378,12 +388,15 @@ def test_notices_still_waiting_are_dropped_once_no_place_is_left_or_the_activity
     it is cancelled, they are never sent: nobody is invited to claim what is gone."""
     topic = offer(client, county, 1).json
     assert len(_places_notices(app, topic["id"])) == 5
+    queued = _waiting_ids(app)
     later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=3)
     moved = client.patch(f"/api/v1/activities/{topic['id']}", headers=county["admin"],
                          json={"starts_at": iso(later), "ends_at": iso(later + timedelta(hours=2))})
     assert moved.status_code == 200, moved.json
     shown = later.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     assert {data["time3"] for _, data, _ in _places_notices(app, topic["id"]).values()} == {shown}
+    # Restated where they wait, not dropped and queued again (one a sweep is sending would go twice).
+    assert _waiting_ids(app) == queued
 
     assert claim(client, county, "zhang", topic["id"]).status_code == 201  # the only place
     assert _places_notices(app, topic["id"]) == {}

@@ -319,9 +319,9 @@ def _tell_of_places(activity, taken_off=(), left=None):
 
     Once per deputy and activity (the dedupe key names neither the places nor the edit): an edit (more places,
     places offered again after 停止揭榜, a new time) tells only the deputies not sent one yet (one who has
-    since bound their WeChat, come into office or been received at its station), after the notices still
-    waiting were dropped and queued again as the activity now reads (``_refresh_place_notices``). Nothing while no place is left, or
-    once the activity is over (entered afterwards: there is nothing to claim). Not the deputies ``taken_off``
+    since bound their WeChat, come into office or been received at its station), the notices still waiting
+    restated as the activity now reads (``_update_place_notices``). Nothing while no place is left, or once
+    the activity is over (entered afterwards: there is nothing to claim). Not the deputies ``taken_off``
     its list by the same edit, who are being told they need not come.
 
     No cap: every deputy who may claim a place is told, as every one of them may take it (any fewer would be
@@ -358,33 +358,29 @@ def _withdraw_place_notices(activity):
     return withdraw(CLAIM_TEMPLATE, f"{CLAIM_TEMPLATE}:{activity.id}:")
 
 
-def _refresh_place_notices(activity, taken_off=()):
-    """After an edit: the notices not sent yet are dropped and, while places are left, queued again as the
-    activity now reads (its title, time, place and the places left), to the deputies who may claim one now
-    and were not told yet (``_tell_of_places``); a deputy already sent one is not sent another."""
-    _withdraw_place_notices(activity)
-    return _tell_of_places(activity, taken_off)
+def _update_place_notices(activity, taken_off=()):
+    """After a step that changes what a 揭榜 notice says or whom it is for (an edit, a claim, a place given
+    back by 请假 or taken again): the notices still waiting are restated as the activity now reads (its
+    title, time, place and the places left), those of the deputies now on its list (one who has just taken a
+    place, or was invited by an edit) or ``taken_off`` it by an edit are dropped, and while places are
+    left the deputies who may claim and were not told yet are told (after a place given back: those whose
+    notices were dropped when the last was taken; never those ``taken_off``, who are being told they need not
+    come); once none is left, every notice still waiting is dropped.
 
-
-def _recount_place_notices(activity, claimant=None):
-    """After a claim (揭榜), a leave giving a place back (请假) or a place taken again: the notices still
-    waiting say how many places are left now, the ``claimant``'s own (a deputy who has just taken a place) is
-    dropped, and while places are left the deputies who may claim and were not told yet are told (after a
-    place given back: those whose notices were dropped when the last was taken); once none is left, every
-    notice still waiting is dropped.
-
-    Not ``_refresh_place_notices`` (drop them all, queue them again): who may claim has not changed, and the
-    notices are restated where they wait, by one UPDATE, so that one a running sweep is sending at this
-    moment is not queued a second time (its dedupe key freed by the drop). The caller holds the activity
-    alone (``hold(..., alone=True)``), so the places counted here are those its own step left."""
+    Restated where they wait, by one UPDATE, not dropped and queued again: a notice a running sweep is
+    sending at this moment is neither queued a second time (its dedupe key freed by the drop) nor moved to
+    the end of the queue. Who may claim changes with the list alone (an edit keeps the activity's region and
+    station). A claim's or a 请假's caller holds the activity alone (``hold(..., alone=True)``), and an edit
+    has updated its row: the places counted here are those its own step left."""
     prefix = f"{CLAIM_TEMPLATE}:{activity.id}:"
-    if claimant is not None:
-        withdraw(CLAIM_TEMPLATE, prefix, users=select(User.id).where(User.deputy_id == claimant))
     left = _places_to_tell(activity)
     if not left:
         return _withdraw_place_notices(activity)
+    on_list = select(ActivityParticipant.deputy_id).where(ActivityParticipant.activity_id == activity.id)
+    gone = User.deputy_id.in_(on_list) | (User.deputy_id.in_(list(taken_off)) if taken_off else false())
+    withdraw(CLAIM_TEMPLATE, prefix, users=select(User.id).where(gone))
     restate(CLAIM_TEMPLATE, prefix, _about(activity) | {"number5": str(left)})
-    return _tell_of_places(activity, left=left)
+    return _tell_of_places(activity, taken_off, left=left)
 
 
 def drop_place_notices_once_over():
@@ -749,7 +745,7 @@ def edit(actor, activity, data):
     _notify_deputies(activity, [d for d, status in gone if status in EXPECTED], "activity_cancelled",
                      "活动安排调整，您无需参加", f"removed-{key}")
     if changes:  # what a notice of places says, or who may claim, may have changed
-        _refresh_place_notices(activity, taken_off=[d.id for d, _ in gone])
+        _update_place_notices(activity, taken_off=[d.id for d, _ in gone])
     if activity.type is ActivityType.reception and (moved or relocated or gone):
         from ..appointments.services import reception_day_changed  # appointments build on activities
 
@@ -834,7 +830,7 @@ def accept(user, activity):
     record(activity, EventAction.accepted, user, "撤销请假，重新接单" if before is P.declined else "",
            deputy=mine.deputy, at=mine.responded_dt)
     if condition is not None:  # a place taken again: the notices still waiting say one fewer, or are dropped
-        _recount_place_notices(activity)
+        _update_place_notices(activity)
     return activity
 
 
@@ -845,13 +841,13 @@ def decline(user, activity, reason):
     if mine.status in (P.invited, P.accepted) and utcnow() >= activity.starts_dt:
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
     gives_back = mine.claimed and mine.status in (P.invited, P.accepted)
-    if gives_back:  # a place given back: counted with the claims held off (``_recount_place_notices``)
+    if gives_back:  # a place given back: counted with the claims held off (``_update_place_notices``)
         hold(activity, "open_slots", alone=True)
     _, mine = _respond(user, activity, "请假", (P.invited, P.accepted), "已签到或已请假，不能再请假。",
                        status=P.declined, decline_reason=reason)
     record(activity, EventAction.declined, user, f"请假理由：{reason}", deputy=mine.deputy, at=mine.responded_dt)
     if gives_back:  # the deputies not told of places (theirs dropped once none was left) are told of it
-        _recount_place_notices(activity)
+        _update_place_notices(activity)
     return activity
 
 
@@ -985,7 +981,7 @@ def claim(user, activity):
            at=now)
     # The claimant's own notice is dropped, the others' say the places left (none: dropped), in the claim's
     # transaction and with the activity still held alone, after the INSERT: its count is this claim's.
-    _recount_place_notices(activity, claimant=user.deputy_id)
+    _update_place_notices(activity)
     return activity, True
 
 
