@@ -1,48 +1,125 @@
 """A draft regulation's full text, as pasted, cut into its numbered articles (第一条、第二条……).
 
-An article starts where a line starts with its number (第一条, 第十二条, 第一百零三条, or 第12条); the
-words after the number up to the next article are its text. What comes before the first article (the
-title, a table of contents) is left out, and so are the headings of chapters and sections (第一章 总则,
-第二节) between articles: they are not opinions' subjects. A number cited inside a sentence (依照本条例
-第五条) starts nothing, being inside a line.
+An article starts where a line starts with its number (第一条, 第十二条, 第一百零三条, or 第12条; 第十条之一
+after 第十条) and that number is the next one; the words after the number up to the next article are its
+text. What comes before the first article (the title, a table of contents) is left out, and so are the
+headings of chapters and sections (第一章 总则, 第二章规划建设, or 第二节 with its title on the next line)
+between articles: they are not opinions' subjects. A number cited inside a sentence (依照本条例第五条)
+starts nothing, being inside a line.
+
+Text pasted from a PDF is often hard-wrapped, so that a citation may start a line ("违反本条例\\n第五条规定
+的……"). Numbers therefore go in sequence: a line starting with an earlier number than the current
+article's is a citation and stays in the article; one starting with a later number than the next is kept
+as text too, as long as the sequence resumes after it (otherwise an article is missing, and the text is
+refused saying where); the next number met twice cannot be told apart, and is refused naming both lines.
 """
 import re
 
 NUMERAL = "〇零一二三四五六七八九十百千两0-9０-９"
-ARTICLE = re.compile(rf"^[ \t\u3000]*(第[{NUMERAL}]+条)(?:之[{NUMERAL}]+)?[ \t\u3000:：]*")
-HEADING = re.compile(rf"^[ \t\u3000]*第[{NUMERAL}]+[编章节]([ \t\u3000]|$)")
+ARTICLE = re.compile(rf"^[ \t\u3000]*(第([{NUMERAL}]+)条)(?:之([{NUMERAL}]+))?[ \t\u3000:：]*")
+HEADING = re.compile(rf"^[ \t\u3000]*第[{NUMERAL}]+[编章节](.*)$")
+SPACES = " \t\u3000"
+# A heading's title is short and no sentence: 第二章规划建设, not 第二章规定的，……
+TITLE = re.compile(r"^[^。，；、：:,;！？!?“”\"（）()]{1,20}$")
 
 MAX_ARTICLES = 500
 MAX_ARTICLE_CHARS = 5000
+MAX_NUMBER_CHARS = 20  # ConsultationArticle.number's column
+
+DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 class NoArticles(ValueError):
     """The text cannot be cut into articles; the message says why, in Chinese."""
 
 
+def numeral(text):
+    """The value of an article's number: 十一 → 11, 二十 → 20, 一百零二 → 102, 12 or １２ → 12."""
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, None
+    for char in text:
+        if char in DIGITS:
+            digit = DIGITS[char]
+        elif char in UNITS:
+            total += (1 if digit is None else digit) * UNITS[char]
+            digit = None
+        else:  # an Arabic digit among Chinese ones: not a number
+            return None
+    return total + (digit or 0)
+
+
+def _heading(line):
+    """``None`` if ``line`` is no chapter or section heading; else whether its title is still to come
+    (a bare 第三章, its title on the next line)."""
+    found = HEADING.match(line)
+    if not found:
+        return None
+    title = found.group(1).strip(SPACES)
+    if not title:
+        return True
+    return False if TITLE.match(title) else None
+
+
 def split_articles(text):
     """``[{"number": "第一条", "text": "..."}, ...]`` in the order of the text; raises ``NoArticles``."""
     articles = []
-    for line in (text or "").splitlines():
+    skipped = None  # (number, line) of a later number kept as text, until the sequence resumes
+    seen = {}  # key → line number of each article
+    title_due = False
+    for index, line in enumerate((text or "").splitlines(), start=1):
         found = ARTICLE.match(line)
         if found:
-            number = found.group(0).strip(" \t\u3000:：")
-            articles.append({"number": number, "lines": [line[found.end():]]})
-        elif articles and not HEADING.match(line):
+            number = found.group(0).strip(SPACES + ":：")
+            key = (numeral(found.group(2)), numeral(found.group(3)) if found.group(3) else 0)
+            if None in key:
+                raise NoArticles(f"无法识别条文序号：“{number}”（第{index}行）。")
+            if len(number) > MAX_NUMBER_CHARS:
+                raise NoArticles(f"条文序号过长：“{number}”，最多 {MAX_NUMBER_CHARS} 个字。")
+            if articles:
+                last = articles[-1]["key"]
+                following = key in ((last[0] + 1, 0), (last[0], last[1] + 1))
+                if key in seen and key == last:
+                    raise NoArticles(f"条文序号重复：{number}出现在第{seen[key]}行和第{index}行。如果其中一行是上一条换行后"
+                                     f"的文字（例如从 PDF 复制时在“{number}”前断行），请把它接到上一行末尾；"
+                                     f"否则请检查条文序号。")
+                if not following:
+                    if key > last and skipped is None:
+                        skipped = (number, articles[-1]["number"], index)
+                    articles[-1]["lines"].append(line)
+                    title_due = False
+                    continue
+            skipped = None
+            seen[key] = index
+            articles.append({"number": number, "key": key, "lines": [line[found.end():]]})
+            title_due = False
+            continue
+        if not articles:
+            continue
+        heading = _heading(line)
+        if heading is not None:
+            title_due = heading
+        elif title_due and line.strip(SPACES):
+            title_due = False
+            if not TITLE.match(line.strip(SPACES)):
+                articles[-1]["lines"].append(line)
+        else:
             articles[-1]["lines"].append(line)
     if not articles:
         raise NoArticles("没有找到条文：请粘贴按“第一条”“第二条”……分条的草案全文，每条另起一行。")
+    if skipped is not None:
+        number, before, index = skipped
+        raise NoArticles(f"条文序号不连续：{before}之后是{number}（第{index}行）。请检查条文序号；如果这一行是上一条"
+                         f"换行后的文字（例如从 PDF 复制），请把它接到上一行末尾。")
     if len(articles) > MAX_ARTICLES:
         raise NoArticles(f"条文过多（{len(articles)} 条），最多 {MAX_ARTICLES} 条。")
-    seen = set()
     result = []
     for article in articles:
         number = article["number"]
         body = "\n".join(line.strip() for line in article["lines"]).strip()
         body = re.sub(r"\n{2,}", "\n", body)
-        if number in seen:
-            raise NoArticles(f"条文序号重复：{number}。")
-        seen.add(number)
         if not body:
             raise NoArticles(f"{number}没有内容。")
         if len(body) > MAX_ARTICLE_CHARS:
