@@ -141,6 +141,9 @@ class PublicConsultationListOut(Schema):
     status = fields.String(required=True)
     status_label = fields.String(required=True)
     accepting = fields.Boolean(required=True, metadata={"description": "opinions may be given now"})
+    phase = fields.String(required=True, metadata={
+        "description": "draft, upcoming (published, not started), accepting, or ended (closed or window over)"})
+    phase_label = fields.String(required=True, metadata={"description": "草稿 / 尚未开始 / 正在征求意见 / 已结束"})
 
 
 class PublicConsultationOut(PublicConsultationListOut):

@@ -129,3 +129,16 @@ def test_another_citys_consultation_is_not_found_and_a_county_cannot_publish(app
     flashed = '<p class="flash flash-error" role="status">地方性法规由省和设区的市的人大及其常委会制定；您所管的区域不能发布立法意见征集。</p>'
     assert flashed in text(county.get(refused.headers["Location"]))
     assert db.session.scalar(select(db.func.count()).select_from(Consultation)) == 1
+
+
+def test_the_console_says_the_window_is_over_before_the_sweep_closes_it(huaihua):
+    from sqlalchemy import update
+    assert post(huaihua, "/console/consultations", form()).status_code == 302
+    consultation = db.session.scalars(select(Consultation)).one()
+    path = f"/console/consultations/{consultation.id}"
+    assert post(huaihua, f"{path}/open", {}, page=path).status_code == 302
+    db.session.execute(update(Consultation).where(Consultation.id == consultation.id).values(
+        ends_dt=datetime.now(CHINA) - timedelta(seconds=1)))
+    db.session.commit()
+    page = text(huaihua.get(path))
+    assert "征集时间已过" in page and "征集尚未开始" not in page and "正在接受意见" not in page

@@ -46,13 +46,14 @@ def test_a_pasted_draft_is_cut_on_the_article_numbers_that_start_lines():
     assert articles[1]["text"] == ("本条例适用于本市城市规划区内的城市绿化规划、建设、保护和管理。\n依照本条例第一条规定，\n"
                                    "各区县人民政府负责本行政区域内的城市绿化工作。")
     assert articles[2] == {"number": "第三条", "text": "新建居住区绿地率不得低于百分之三十。"}
-    assert [a["number"] for a in split_articles("第1条 甲\n第一百零三条 乙\n第十条之一 丙")] == [
-        "第1条", "第一百零三条", "第十条之一"]
+    assert [a["number"] for a in split_articles("第1条 甲\n第二条 乙\n第二条之一 丙\n第3条 丁")] == [
+        "第1条", "第二条", "第二条之一", "第3条"]
 
 
 @pytest.mark.parametrize("text, message", [
     ("为了促进城市绿化，制定本条例。", "没有找到条文：请粘贴按“第一条”“第二条”……分条的草案全文，每条另起一行。"),
-    ("第一条 甲\n第一条 乙", "条文序号重复：第一条。"),
+    ("第一条 甲\n第一条 乙", "条文序号重复：第一条出现在第1行和第2行。如果其中一行是上一条换行后的文字"
+     "（例如从 PDF 复制时在“第一条”前断行），请把它接到上一行末尾；否则请检查条文序号。"),
     ("第一条 甲\n第二条\n第三条 丙", "第二条没有内容。"),
 ])
 def test_a_text_without_articles_is_refused_saying_why(text, message):
@@ -307,3 +308,80 @@ def test_a_citizens_copy_holds_their_opinions_and_cancelling_the_account_takes_t
     assert client.delete("/api/v1/me", headers=legis["citizen"]).status_code == 204
     kept = client.get(f"{API}/{c['id']}/opinions", headers=legis["admins"]["hh"]).json["items"]
     assert [(o["content"], o["contact_phone"]) for o in kept] == [("建议将绿地率提高到百分之三十五。", None)]
+
+
+# --- headings, hard-wrapped text and odd numbers (audit B4-B6) -------------------------------------------
+
+
+def test_chapter_headings_are_left_out_with_or_without_a_space_or_with_the_title_on_the_next_line():
+    text = ("某某条例（草案）\r\n\r\n第一章\u3000总则\r\n第一条\u3000为了。\r\n第二章规划建设\r\n第二条 规划。\r\n"
+            "第三章\r\n保护与管理\r\n第一节 一般规定\r\n第三条 保护。\r\n第二节\r\n\u3000\u3000监督检查\r\n"
+            "第四条 检查。\r\n")
+    assert split_articles(text) == [{"number": "第一条", "text": "为了。"}, {"number": "第二条", "text": "规划。"},
+                                    {"number": "第三条", "text": "保护。"}, {"number": "第四条", "text": "检查。"}]
+    # A sentence that happens to start with 第X章 (a hard-wrapped citation) stays text.
+    wrapped = split_articles("第一条 违反本条例\n第二章规定的，依法处理。\n第二条 乙。")
+    assert wrapped[0]["text"] == "违反本条例\n第二章规定的，依法处理。"
+
+
+def test_a_hard_wrapped_citation_at_a_lines_start_stays_in_its_article():
+    text = ("第五条\u3000甲。\r\n第六条\u3000乙。\r\n第七条\u3000违反本条例\r\n第五条规定的，由有关部门责令改正。\r\n"
+            "第八条\u3000丙。\r\n第九条 依照本条例\r\n第十一条规定处罚。\r\n第十条 丁。\r\n第十一条 戊。\r\n"
+            "第十一条之一 己。\r\n第十二条 庚。")
+    articles = split_articles(text)
+    assert [a["number"] for a in articles] == ["第五条", "第六条", "第七条", "第八条", "第九条", "第十条",
+                                               "第十一条", "第十一条之一", "第十二条"]
+    assert articles[2]["text"] == "违反本条例\n第五条规定的，由有关部门责令改正。"
+    assert articles[4]["text"] == "依照本条例\n第十一条规定处罚。"
+    numbers = "\n".join(f"第{n}条 文。" for n in ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一"))
+    tail = "\n".join(f"第{n}条 文。" for n in ("十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十"))
+    assert len(split_articles(numbers + "\n" + tail)) == 20
+    assert [a["number"] for a in split_articles("第一百零一条 甲\n第一百零二条 乙\n第103条 丙")] == [
+        "第一百零一条", "第一百零二条", "第103条"]
+
+
+@pytest.mark.parametrize("text, message", [
+    # A number skipped and never resumed: a missing article, not a citation.
+    ("第一条 甲。\n第二条 乙。\n第四条 丁。\n第五条 戊。",
+     "条文序号不连续：第二条之后是第四条（第3行）。请检查条文序号；如果这一行是上一条换行后的文字（例如从 PDF 复制），请把它接到上一行末尾。"),
+    # The next number cited at a line's start, then the article itself: which is which cannot be told.
+    ("第一条 甲。\n第二条 依照本条例\n第三条规定处罚。\n第三条 丙。",
+     "条文序号重复：第三条出现在第3行和第4行。如果其中一行是上一条换行后的文字（例如从 PDF 复制时在“第三条”前断行），"
+     "请把它接到上一行末尾；否则请检查条文序号。"),
+    ("第" + "1" * 40 + "条 甲", "条文序号过长：“第" + "1" * 40 + "条”，最多 20 个字。"),
+])
+def test_out_of_sequence_or_over_long_numbers_are_refused_saying_why(text, message):
+    with pytest.raises(NoArticles) as refused:
+        split_articles(text)
+    assert str(refused.value) == message
+
+
+def test_the_number_limit_is_the_columns():
+    from backend.consultations.articles import MAX_NUMBER_CHARS
+    from backend.consultations.models import ConsultationArticle
+    assert ConsultationArticle.__table__.c.number.type.length == MAX_NUMBER_CHARS
+
+
+def test_an_over_long_article_number_is_refused_with_a_chinese_message_on_any_database(client, legis):
+    response = new_consultation(client, legis["admins"]["hh"], text="第1条之" + "1" * 20 + " 甲")
+    assert response.status_code == 422, response.json
+    assert "条文序号过长" in response.json["errors"]["text"][0]
+    assert db.session.scalar(select(func.count()).select_from(Consultation)) == 0
+
+
+def test_only_drafts_accepting_opinions_now_are_listed_and_each_is_labelled_by_its_window(client, legis):
+    admin = legis["admins"]["hh"]
+    now = opened(client, admin)
+    tomorrow = opened(client, admin, starts=24 * 60, hours=48)
+    ended = opened(client, admin, hours=1)
+    db.session.execute(update(Consultation).where(Consultation.id == ended["id"]).values(
+        ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))  # ended; the sweep has not run
+    db.session.commit()
+    listed = client.get(PUBLIC, query_string={"station_id": legis["station"].id}).json
+    assert [(c["id"], c["phase"], c["phase_label"]) for c in listed["items"]] == [
+        (now["id"], "accepting", "正在征求意见")]
+    assert [(c["phase"], c["phase_label"]) for c in (client.get(f"{PUBLIC}/{i}").json for i in (tomorrow["id"], ended["id"]))] == [
+        ("upcoming", "尚未开始"), ("ended", "已结束")]
+    assert client.get(f"{API}/{now['id']}", headers=admin).json["phase_label"] == "正在征求意见"
+    draft = new_consultation(client, admin).json
+    assert (draft["phase"], draft["phase_label"]) == ("draft", "草稿")

@@ -46,3 +46,26 @@ def test_a_drafts_page_shows_it_by_article_with_the_form_while_open(client, legi
     for missing in (draft["id"], 2**31 - 1):
         response = client.get(f"/public/consultations/{missing}")
         assert response.status_code == 404 and "没有找到这项立法意见征集" in response.get_data(as_text=True)
+
+
+def test_lists_show_only_drafts_accepting_now_and_a_page_says_ended_once_the_window_ends(client, legis):  # noqa: F811
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from backend.consultations.models import Consultation
+    from backend.extensions import db
+    admin = legis["admins"]["hh"]
+    tomorrow = opened(client, admin, starts=24 * 60, hours=48, title="明天开始的条例（草案）")
+    ended = opened(client, admin, title="刚结束的条例（草案）")
+    db.session.execute(update(Consultation).where(Consultation.id == ended["id"]).values(
+        ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))  # the sweep has not closed it yet
+    db.session.commit()
+    station = legis["station"]
+    for path in (f"/public/stations/{station.id}", f"/q/{station.qr_code}"):
+        html = client.get(path).get_data(as_text=True)
+        assert "明天开始的条例" not in html and "刚结束的条例" not in html and "正在征求意见" not in html, path
+    page = client.get(f"/public/consultations/{ended['id']}").get_data(as_text=True)
+    assert "已结束" in page and "尚未开始" not in page and "正在征求意见" not in page and 'id="cs-form"' not in page
+    page = client.get(f"/public/consultations/{tomorrow['id']}").get_data(as_text=True)
+    assert "尚未开始" in page and "正在征求意见" not in page and 'id="cs-form"' not in page

@@ -138,7 +138,7 @@ def _page(consultation, values=None):
     return dict(consultation=consultation, draft=consultation.status == ConsultationStatus.draft, kept_args=kept_args,
                 closed=consultation.status == ConsultationStatus.closed, status_labels=CONSULTATION_STATUS_LABELS,
                 counts=counts, total=sum(counts.values()), page=page, filters=filters, kind_labels=OPINION_KIND_LABELS,
-                feedback_labels=FEEDBACK_LABELS, values=form_values, accepting=services.accepting(consultation))
+                feedback_labels=FEEDBACK_LABELS, values=form_values, phase=services.phase(consultation))
 
 
 @bp.get("/consultations/<int:consultation_id>")

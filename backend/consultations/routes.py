@@ -87,12 +87,13 @@ def published_or_404(consultation_id):
 
 
 def public_summary(consultation):
+    phase = services.phase(consultation)
     return {
         "id": consultation.id, "region_id": consultation.region_id, "region_name": consultation.region.name,
         "congress_name": services.congress_name(consultation.region), "title": consultation.title,
         "summary": consultation.summary, "starts_at": consultation.starts_dt, "ends_at": consultation.ends_dt,
         "status": consultation.status.value, "status_label": CONSULTATION_STATUS_LABELS[consultation.status.value],
-        "accepting": services.accepting(consultation),
+        "accepting": phase == "accepting", "phase": phase, "phase_label": services.PHASE_LABELS[phase],
     }
 
 
@@ -285,11 +286,12 @@ def my_opinions(args):
 
 
 def open_query(region):
-    """The consultations open now of ``region``'s congress and of those above it (a citizen there is
-    subject to each's regulations), those ending first first (also the web pages')."""
+    """The consultations accepting opinions now (open, inside their window: not one published to start
+    later, nor one whose window has ended before the sweep closes it) of ``region``'s congress and of those
+    above it (a citizen there is subject to each's regulations), those ending first first (also the web
+    pages')."""
     ids = [r.id for r in region.ancestors_and_self()]
-    return (select(Consultation).where(Consultation.region_id.in_(ids),
-                                       Consultation.status == ConsultationStatus.open)
+    return (select(Consultation).where(Consultation.region_id.in_(ids), services.accepting_clause())
             .options(selectinload(Consultation.region)).order_by(Consultation.ends_dt, Consultation.id))
 
 

@@ -5,7 +5,7 @@ moving it on from the state it expects in one conditional UPDATE of its row (``_
 once the second finds the state gone and is refused. An opinion checks, in the statement that writes it,
 that the consultation is still open, so that one arriving after the close is refused and not kept.
 """
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, select, update
 
 from ..audit.log import record
 from ..db_types import CHINA, utcnow
@@ -46,6 +46,28 @@ def accepting(consultation, now=None):
     now = now or utcnow()
     return (consultation.status == ConsultationStatus.open and consultation.starts_dt <= now
             and now < consultation.ends_dt)
+
+
+PHASE_LABELS = {"draft": "草稿", "upcoming": "尚未开始", "accepting": "正在征求意见", "ended": "已结束"}
+
+
+def phase(consultation, now=None):
+    """Where a consultation stands for those reading it, by its status and its window: ``draft``,
+    ``upcoming`` (published, not yet started), ``accepting`` or ``ended`` (closed, or its window over
+    though the sweep has not closed it yet). Every page and the API label it by this (``PHASE_LABELS``)."""
+    now = now or utcnow()
+    if consultation.status == ConsultationStatus.draft:
+        return "draft"
+    if consultation.status == ConsultationStatus.closed or now >= consultation.ends_dt:
+        return "ended"
+    return "upcoming" if now < consultation.starts_dt else "accepting"
+
+
+def accepting_clause(now=None):
+    """The SQL condition of ``accepting``: open, and inside its window."""
+    now = now or utcnow()
+    return and_(Consultation.status == ConsultationStatus.open, Consultation.starts_dt <= now,
+                Consultation.ends_dt > now)
 
 
 def _step(consultation, expected, message, **values):
