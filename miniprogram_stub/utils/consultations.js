@@ -4,7 +4,10 @@ const { formatTime } = require('./format');
 function presentConsultation(c) {
   return Object.assign({}, c, {
     windowText: `${formatTime(c.starts_at)} 至 ${formatTime(c.ends_at)}`,
-    note: c.accepting ? '正在征求意见' : (c.status === 'closed' ? '征求意见已结束' : '尚未开始'),
+    endsText: formatTime(c.ends_at),
+    // The server's label by status and window (尚未开始 / 正在征求意见 / 已结束, already ended before the
+    // sweep closes it), so that the page says what the web page and the API say.
+    note: c.phase_label,
   });
 }
 

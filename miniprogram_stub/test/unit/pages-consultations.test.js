@@ -2,6 +2,8 @@
 // (GET /public/consultations?station_id=), a draft read by article, an opinion on one article (POST
 // /consultations/{id}/opinions once, with one Idempotency-Key kept for a retry), then 我的意见 with the
 // feedback; a draft closed meanwhile refuses with the server's sentence and shows no form.
+const fs = require('node:fs');
+const path = require('node:path');
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 
@@ -15,7 +17,7 @@ function draft(overrides) {
   return Object.assign({
     id: 5, region_id: 2, region_name: '怀化市', congress_name: '怀化市人大常委会', title: '怀化市城市绿化条例（草案）',
     summary: '起草说明', starts_at: at(Date.now() - day), ends_at: at(Date.now() + 30 * day), status: 'open',
-    status_label: '征集中', accepting: true,
+    status_label: '征集中', accepting: true, phase: 'accepting', phase_label: '正在征求意见',
     articles: [{ id: 51, number: '第一条', text: '为了……制定本条例。' }, { id: 52, number: '第二条', text: '本条例适用于……' },
       { id: 53, number: '第三条', text: '新建居住区绿地率不得低于百分之三十。' }],
   }, overrides);
@@ -106,7 +108,8 @@ test('consultation detail: closed meanwhile, the server\'s sentence and the draf
   let closed = false;
   const { phone, wx } = unitPhone({
     'GET /api/v1/public/consultations/5': () => json(200, closed
-      ? draft({ status: 'closed', status_label: '已结束', accepting: false }) : draft()),
+      ? draft({ status: 'closed', status_label: '已结束', accepting: false, phase: 'ended', phase_label: '已结束' })
+      : draft()),
     'GET /api/v1/consultations/my-opinions': (req) => page([], req),
     'POST /api/v1/consultations/5/opinions': () => {
       closed = true;
@@ -118,7 +121,28 @@ test('consultation detail: closed meanwhile, the server\'s sentence and the draf
   await detail.submit();
   assert.ok([...wx.toasts, ...wx.modals].includes('意见征集已结束。'));
   assert.equal(detail.data.consultation.accepting, false);
-  assert.equal(detail.data.consultation.note, '征求意见已结束');
+  assert.equal(detail.data.consultation.note, '已结束');
+});
+
+test('consultation detail: its window over before the sweep closes it, it says 已结束 as the server does', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/public/consultations/5': () => json(200, draft({ ends_at: at(Date.now() - 1000), accepting: false,
+      phase: 'ended', phase_label: '已结束' })), // status still 'open'
+    'GET /api/v1/consultations/my-opinions': (req) => page([], req),
+  });
+  const detail = await phone.open('pages/consultations/detail', { id: '5' });
+  assert.equal(detail.data.consultation.status, 'open');
+  assert.equal(detail.data.consultation.note, '已结束');
+});
+
+test('consultations list: each draft says when it ends, not "截至 start 至 end"', () => {
+  const { presentConsultation } = require('../../utils/consultations');
+  const shown = presentConsultation(draft({ starts_at: '2026-11-28T09:15:00Z', ends_at: '2026-12-05T10:15:00Z' }));
+  assert.equal(shown.endsText, '2026-12-05 18:15');
+  assert.equal(shown.windowText, '2026-11-28 17:15 至 2026-12-05 18:15');
+  const wxml = fs.readFileSync(path.join(__dirname, '..', '..', 'pages/consultations/list.wxml'), 'utf8');
+  assert.match(wxml, /\{\{item\.congress_name\}\} · 截至 \{\{item\.endsText\}\}/);
+  assert.doesNotMatch(wxml, /截至 \{\{item\.windowText\}\}/);
 });
 
 test('consultations: a deputy from the home page is shown the drafts where they were elected; a citizen, how to find them', async () => {
