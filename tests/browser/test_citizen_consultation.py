@@ -10,7 +10,7 @@ from sqlalchemy import select
 from backend.consultations.models import ConsultationOpinion
 from backend.extensions import db
 
-from .conftest import lose_the_first_answer
+from .conftest import lose_the_first_answer, phone_page
 from .test_accessibility import Audit
 
 DRAFT = "怀化市城市绿化条例（草案）\n第一条　为了促进城市绿化事业的发展，制定本条例。\n第二条　本条例适用于本市城市规划区。\n第三条　新建居住区绿地率不得低于百分之三十。"
@@ -71,4 +71,27 @@ def test_a_citizen_reads_a_draft_and_gives_an_opinion_on_an_article(browser, pho
     expect(phone.locator("#cs-mine li .badge")).to_have_text("部分采纳")
     expect(phone.locator("#cs-mine li .cs-feedback")).to_have_text("反馈：已调整为百分之三十二。")
     audit.assert_clean()
+    assert external_requests == []
+
+
+def test_long_unbroken_text_in_a_draft_wraps_on_a_narrow_phone(browser, live_server, factory, external_requests):
+    """A long address or Latin run in an article or in the summary wraps: the page
+    never scrolls sideways at 360 or 320 px."""
+    tree = factory.tree()
+    admin = factory.headers_for_admin(factory.admin("hh-admin", region=tree["hh"]))
+    url = "https://www.example.gov.cn/" + "a" * 120
+    now = datetime.now(timezone.utc)
+    created = factory.client.post("/api/v1/consultations", headers=admin, json={
+        "title": "怀化市城市绿化条例（草案）", "summary": "起草说明见 " + url,
+        "text": f"第一条　为了绿化，制定本条例。\n第二条　详见{url}，以及ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ",
+        "starts_at": (now - timedelta(minutes=5)).isoformat(), "ends_at": (now + timedelta(days=30)).isoformat()}).json
+    assert factory.client.post(f"/api/v1/consultations/{created['id']}/open", headers=admin).status_code == 200
+    for width in (360, 320):
+        page = phone_page(browser, live_server, external_requests, width=width)
+        page.goto(f"{live_server}/public/consultations/{created['id']}")
+        expect(page.locator(".cs-article")).to_have_count(2)
+        expect(page.locator(".cs-article").nth(1)).to_contain_text("a" * 120)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width, width
+        page.screenshot(path=f"/tmp/consultation_long_{width}.png", full_page=True)
+        page.context.close()
     assert external_requests == []
