@@ -333,6 +333,9 @@ def test_a_hard_wrapped_citation_at_a_lines_start_stays_in_its_article():
                                                "第十一条", "第十一条之一", "第十二条"]
     assert articles[2]["text"] == "违反本条例\n第五条规定的，由有关部门责令改正。"
     assert articles[4]["text"] == "依照本条例\n第十一条规定处罚。"
+    # Before 第一条: the preamble, even where a line starts with a number it cites.
+    preamble = split_articles("某某条例（草案）\n根据《中华人民共和国立法法》\n第八十一条的规定，制定本条例。\n第一条 甲。\n第二条 乙。")
+    assert [a["number"] for a in preamble] == ["第一条", "第二条"]
     numbers = "\n".join(f"第{n}条 文。" for n in ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一"))
     tail = "\n".join(f"第{n}条 文。" for n in ("十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十"))
     assert len(split_articles(numbers + "\n" + tail)) == 20

@@ -2,7 +2,8 @@
 
 An article starts where a line starts with its number (第一条, 第十二条, 第一百零三条, or 第12条; 第十条之一
 after 第十条) and that number is the next one; the words after the number up to the next article are its
-text. What comes before the first article (the title, a table of contents) is left out, and so are the
+text. What comes before the first article (the title, a table of contents, a preamble: the first is 第一条
+where there is one, even if a line before starts with a number it cites) is left out, and so are the
 headings of chapters and sections (第一章 总则, 第二章规划建设, or 第二节 with its title on the next line)
 between articles: they are not opinions' subjects. A number cited inside a sentence (依照本条例第五条)
 starts nothing, being inside a line.
@@ -51,6 +52,11 @@ def numeral(text):
     return total + (digit or 0)
 
 
+def _key(found):
+    """An article number's place in the sequence: 第十条 → (10, 0), 第十条之一 → (10, 1)."""
+    return numeral(found.group(2)), numeral(found.group(3)) if found.group(3) else 0
+
+
 def _heading(line):
     """``None`` if ``line`` is no chapter or section heading; else whether its title is still to come
     (a bare 第三章, its title on the next line)."""
@@ -65,15 +71,21 @@ def _heading(line):
 
 def split_articles(text):
     """``[{"number": "第一条", "text": "..."}, ...]`` in the order of the text; raises ``NoArticles``."""
+    lines = (text or "").splitlines()
+    keys = [_key(found) for found in map(ARTICLE.match, lines) if found]
+    # A draft with a 第一条 starts there: a number before it (根据……\n第七十二条的规定) is its preamble's.
+    first = (1, 0) if (1, 0) in keys else None
     articles = []
     skipped = None  # (number, line) of a later number kept as text, until the sequence resumes
     seen = {}  # key → line number of each article
     title_due = False
-    for index, line in enumerate((text or "").splitlines(), start=1):
+    for index, line in enumerate(lines, start=1):
         found = ARTICLE.match(line)
+        if found and not articles and first is not None and _key(found) != first:
+            continue
         if found:
             number = found.group(0).strip(SPACES + ":：")
-            key = (numeral(found.group(2)), numeral(found.group(3)) if found.group(3) else 0)
+            key = _key(found)
             if None in key:
                 raise NoArticles(f"无法识别条文序号：“{number}”（第{index}行）。")
             if len(number) > MAX_NUMBER_CHARS:
