@@ -315,7 +315,7 @@ def test_a_citizens_copy_holds_their_opinions_and_cancelling_the_account_takes_t
 
 def test_chapter_headings_are_left_out_with_or_without_a_space_or_with_the_title_on_the_next_line():
     text = ("某某条例（草案）\r\n\r\n第一章\u3000总则\r\n第一条\u3000为了。\r\n第二章规划建设\r\n第二条 规划。\r\n"
-            "第三章\r\n保护与管理\r\n第一节 一般规定\r\n第三条 保护。\r\n第二节\r\n\u3000\u3000监督检查\r\n"
+            "第三章\r\n保护、利用与管理\r\n第一节\u3000一般规定（通则）\r\n第三条 保护。\r\n第二节\r\n\u3000\u3000监督检查\r\n"
             "第四条 检查。\r\n")
     assert split_articles(text) == [{"number": "第一条", "text": "为了。"}, {"number": "第二条", "text": "规划。"},
                                     {"number": "第三条", "text": "保护。"}, {"number": "第四条", "text": "检查。"}]

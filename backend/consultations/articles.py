@@ -21,7 +21,7 @@ ARTICLE = re.compile(rf"^[ \t\u3000]*(第([{NUMERAL}]+)条)(?:之([{NUMERAL}]+))
 HEADING = re.compile(rf"^[ \t\u3000]*第[{NUMERAL}]+[编章节](.*)$")
 SPACES = " \t\u3000"
 # A heading's title is short and no sentence: 第二章规划建设, not 第二章规定的，……
-TITLE = re.compile(r"^[^。，；、：:,;！？!?“”\"（）()]{1,20}$")
+TITLE = re.compile(r"^[^。，；：:,;！？!?“”\"（）()]{1,30}$")
 
 MAX_ARTICLES = 500
 MAX_ARTICLE_CHARS = 5000
@@ -63,10 +63,12 @@ def _heading(line):
     found = HEADING.match(line)
     if not found:
         return None
-    title = found.group(1).strip(SPACES)
+    rest = found.group(1)
+    title = rest.strip(SPACES)
     if not title:
         return True
-    return False if TITLE.match(title) else None
+    # 第二章　规划、建设与保护 (a space after the number) as before; 第二章规划建设 only if no sentence.
+    return False if rest[0] in SPACES or TITLE.match(title) else None
 
 
 def split_articles(text):
