@@ -41,13 +41,6 @@ def refuse_not_legislative(region, field="region_id"):
         raise validation_failed({field: [NOT_LEGISLATIVE]}, NOT_LEGISLATIVE)
 
 
-def accepting(consultation, now=None):
-    """Whether opinions may be given now: open, and inside its window."""
-    now = now or utcnow()
-    return (consultation.status == ConsultationStatus.open and consultation.starts_dt <= now
-            and now < consultation.ends_dt)
-
-
 PHASE_LABELS = {"draft": "草稿", "upcoming": "尚未开始", "accepting": "正在征求意见", "ended": "已结束"}
 
 
@@ -64,7 +57,7 @@ def phase(consultation, now=None):
 
 
 def accepting_clause(now=None):
-    """The SQL condition of ``accepting``: open, and inside its window."""
+    """The SQL condition of the ``accepting`` phase (opinions may be given now): open, inside its window."""
     now = now or utcnow()
     return and_(Consultation.status == ConsultationStatus.open, Consultation.starts_dt <= now,
                 Consultation.ends_dt > now)
