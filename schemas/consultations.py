@@ -34,7 +34,23 @@ def _cuttable(value):
         raise ValidationError(str(exc)) from None
 
 
-class ConsultationIn(StrictSchema):
+class _Draft(StrictSchema):
+    """What a new draft and a draft's changes share: its window in order, its text cut into articles."""
+
+    @validates_schema
+    def _a_window(self, data, **kwargs):
+        _window(data)
+
+    @validates("text")
+    def _a_text(self, value, **kwargs):
+        _cuttable(value)
+
+    @post_load
+    def _cut(self, data, **kwargs):
+        return _articles(data)
+
+
+class ConsultationIn(_Draft):
     region_id = BodyId(metadata={"description": "the congress (a province or a city the caller administers); "
                                                "by default their own region"})
     title = Line(100, required=True, metadata={"description": "《怀化市城市绿化条例（草案）》"})
@@ -44,20 +60,8 @@ class ConsultationIn(StrictSchema):
     starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
     ends_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
 
-    @validates_schema
-    def _a_window(self, data, **kwargs):
-        _window(data)
 
-    @validates("text")
-    def _a_text(self, value, **kwargs):
-        _cuttable(value)
-
-    @post_load
-    def _cut(self, data, **kwargs):
-        return _articles(data)
-
-
-class ConsultationPatch(StrictSchema):
+class ConsultationPatch(_Draft):
     """While a draft: only the fields sent change; ``text`` replaces every article."""
 
     title = Line(100, min_length=1)
@@ -65,18 +69,6 @@ class ConsultationPatch(StrictSchema):
     text = Text(MAX_TEXT, min_length=1)
     starts_at = fields.AwareDateTime(format="iso", validate=in_service_years)
     ends_at = fields.AwareDateTime(format="iso", validate=in_service_years)
-
-    @validates_schema
-    def _a_window(self, data, **kwargs):
-        _window(data)
-
-    @validates("text")
-    def _a_text(self, value, **kwargs):
-        _cuttable(value)
-
-    @post_load
-    def _cut(self, data, **kwargs):
-        return _articles(data)
 
 
 class OpinionIn(StrictSchema):

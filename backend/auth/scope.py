@@ -16,7 +16,7 @@ from flask import g, request
 from sqlalchemy import String, bindparam, cast, false, func, literal_column, or_, select, true
 from sqlalchemy.orm import joinedload, undefer
 
-from ..errors import APIError, forbidden, not_found
+from ..errors import APIError, forbidden, not_found, validation_failed
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_admins, station_deputies
 from .models import User, roles_from
@@ -283,6 +283,18 @@ def get_or_404(model, ident, message=None, options=()):
     if obj is None:
         raise not_found(message)
     return obj
+
+
+NOT_MANAGED_REGION = "区域不存在，或不在您的管理范围内。"
+
+
+def managed_region(caller, region_id, field="region_id"):
+    """The region an administrator names in a request body (``region_id``; None: their own), refused under
+    ``field`` (422) when there is none such or it is outside their scope."""
+    region = get_by_id(Region, caller.admin_region_id if region_id is None else region_id)
+    if region is None or not manages_region(caller, region):
+        raise validation_failed({field: [NOT_MANAGED_REGION]}, NOT_MANAGED_REGION)
+    return region
 
 
 def managed_station_or_404(station_id):

@@ -30,14 +30,14 @@ from schemas.consultations import (
 from ..auth.scope import (
     current_caller,
     current_user,
-    get_by_id,
     get_or_404,
     login_required,
+    managed_region,
     manages_region,
     region_subtree_clause,
     roles_required,
 )
-from ..errors import APIError, not_found, validation_failed
+from ..errors import APIError, not_found
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region, Station
@@ -179,10 +179,7 @@ def list_consultations(args):
 @blp.response(201, ConsultationOut)
 def create_consultation(data):
     """新建意见征集（草稿）：省或设区的市人大（区域，默认为本人所管区域）的地方性法规草案；粘贴草案全文，按行首的“第X条”分条。"""
-    caller = current_caller()
-    region = get_by_id(Region, data.get("region_id", caller.admin_region_id))
-    if region is None or not manages_region(caller, region):
-        raise validation_failed({"region_id": ["区域不存在，或不在您的管理范围内。"]}, "区域不存在，或不在您的管理范围内。")
+    region = managed_region(current_caller(), data.get("region_id"))
     return present_consultation(services.create(region, data, current_user()))
 
 

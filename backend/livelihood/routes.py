@@ -41,6 +41,7 @@ from ..auth.scope import (
     get_by_id,
     get_or_404,
     login_required,
+    managed_region,
     manages_region,
     region_subtree_clause,
     roles_required,
@@ -236,10 +237,7 @@ def list_votes(args):
 @blp.response(201, VoteOut)
 def create_vote(data):
     """新建票决（草稿）：某级人大（区域，默认为本人所管区域）的年度民生实事项目票决，拟票决项目数 1–50 个。"""
-    caller = current_caller()
-    region = get_by_id(Region, data.get("region_id", caller.admin_region_id))
-    if region is None or not manages_region(caller, region):
-        raise validation_failed({"region_id": ["区域不存在，或不在您的管理范围内。"]}, "区域不存在，或不在您的管理范围内。")
+    region = managed_region(current_caller(), data.get("region_id"))
     return present_vote(services.create_vote(region, data, current_user()))
 
 
