@@ -59,13 +59,7 @@
 
   // --- the topic and its counter ------------------------------------------------------------------
 
-  function updateCounter() {
-    var length = topic.value.length;
-    counter.textContent = length + "/" + MAX_CHARS;
-    counter.classList.toggle("near", length > MAX_CHARS * 0.9);
-  }
-  topic.addEventListener("input", updateCounter);
-  updateCounter();
+  var updateCounter = MSB.charCounter(topic, counter, MAX_CHARS);
 
   // --- a reception day from the plan, or a time the citizen suggests -----------------------------
 

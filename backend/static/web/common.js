@@ -343,6 +343,19 @@
     show(document.getElementById(prefix + "done"), true);
   }
 
+  /* A text box's counter ("120/1000", marked "near" past nine tenths of ``max``), kept up as the citizen
+     types; returns the function that updates it, for the page to call after filling or clearing the box. */
+  function charCounter(box, counter, max) {
+    function update() {
+      var length = box.value.length;
+      counter.textContent = length + "/" + max;
+      counter.classList.toggle("near", length > max * 0.9);
+    }
+    box.addEventListener("input", update);
+    update();
+    return update;
+  }
+
   window.MSB = {
     api: api,
     request: request,
@@ -365,6 +378,7 @@
     showError: showError,
     askFirst: askFirst,
     setFieldError: setFieldError,
+    charCounter: charCounter,
     firstFieldError: firstFieldError,
     showRefusal: showRefusal,
     showDone: showDone,

@@ -63,13 +63,7 @@
   var postedNotice = $("cs-posted-notice");
   if (postedNotice) postedNotice.remove();
 
-  function updateCounter() {
-    var length = content.value.length;
-    counter.textContent = length + "/" + MAX_CHARS;
-    counter.classList.toggle("near", length > MAX_CHARS * 0.9);
-  }
-  content.addEventListener("input", updateCounter);
-  updateCounter();
+  var updateCounter = MSB.charCounter(content, counter, MAX_CHARS);
 
   function setFieldError(field, message) { MSB.setFieldError("cs-" + field, message); }
 

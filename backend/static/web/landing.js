@@ -67,13 +67,7 @@
 
   // --- text and its counter -------------------------------------------------------------------
 
-  function updateCounter() {
-    var length = content.value.length;
-    counter.textContent = length + "/" + MAX_CHARS;
-    counter.classList.toggle("near", length > MAX_CHARS * 0.9);
-  }
-  content.addEventListener("input", updateCounter);
-  updateCounter();
+  var updateCounter = MSB.charCounter(content, counter, MAX_CHARS);
 
   // --- a field's own error, shown under it -----------------------------------------------------
 

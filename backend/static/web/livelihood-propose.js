@@ -28,13 +28,7 @@
   var postedNotice = $("lv-posted-notice");  // the page came back from a post made without this script
   if (postedNotice) postedNotice.remove();
 
-  function updateCounter() {
-    var length = content.value.length;
-    counter.textContent = length + "/" + MAX_CHARS;
-    counter.classList.toggle("near", length > MAX_CHARS * 0.9);
-  }
-  content.addEventListener("input", updateCounter);
-  updateCounter();
+  var updateCounter = MSB.charCounter(content, counter, MAX_CHARS);
 
   function setFieldError(field, message) { MSB.setFieldError("lv-" + field, message); }
 
