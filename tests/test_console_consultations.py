@@ -11,6 +11,7 @@ from backend.audit.models import AuditEvent
 from backend.consultations.models import Consultation, ConsultationOpinion
 from backend.db_types import CHINA
 from backend.extensions import db
+from backend.notifications.models import OutboxMessage
 from tests.refusals import at_fields, summary
 
 from .test_consultations import DRAFT, opinion
@@ -88,6 +89,10 @@ def test_a_consultation_from_pasted_text_to_answered_opinions(huaihua, world, fa
     assert "<strong>部分采纳</strong>：已在第二条中写明。" in text(huaihua.get(path))
     mine = client.get("/api/v1/consultations/my-opinions", headers=citizen).json["items"]
     assert [(o["feedback_label"], o["feedback_note"]) for o in mine] == [("部分采纳", "已在第二条中写明。")]
+    # The citizen is told in WeChat (办理结果通知); the refused form told nothing.
+    assert [(m.page, m.data["phrase2"], m.data["thing3"]) for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "answer"))] == [
+        (f"pages/consultations/detail?id={consultation.id}", "部分采纳", "已在第二条中写明。")]
 
     export = huaihua.get(f"{path}/export")
     assert export.status_code == 200

@@ -10,6 +10,7 @@ from backend.audit.models import AuditEvent
 from backend.db_types import CHINA
 from backend.extensions import db
 from backend.livelihood.models import LivelihoodProject, LivelihoodProposal, LivelihoodVote
+from backend.notifications.models import OutboxMessage
 from tests.refusals import at_fields, summary
 
 from .test_console_org_activities import huaihua, post, station_admin, text, world  # noqa: F401
@@ -162,6 +163,11 @@ def test_citizens_proposals_are_adopted_or_declined(huaihua, world, factory, cli
     assert "增设公交站" in text(huaihua.get(f"/console/livelihood/{vote.id}")).split('id="livelihood-projects"')[1]
     mine = client.get("/api/v1/livelihood/proposals", headers=citizen).json["items"]
     assert [(p["status_label"], p["reason"]) for p in mine] == [("不予采纳", "已列入部门计划"), ("已采纳为候选项目", "")]
+    # Answered in the console, the citizen is told in WeChat all the same (办理结果通知), once each.
+    assert [(m.page, m.data["thing1"], m.data["phrase2"], m.data["thing3"]) for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "answer").order_by(OutboxMessage.id))] == [
+        ("pages/livelihood/proposals", "增设公交站", "已采纳", "已列为民生实事票决候选项目"),
+        ("pages/livelihood/proposals", "修缮公园", "未采纳", "已列入部门计划")]
 
 
 def test_another_regions_round_is_not_found(huaihua, world, factory):

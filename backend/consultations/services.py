@@ -8,9 +8,11 @@ that the consultation is still open, so that one arriving after the close is ref
 from sqlalchemy import and_, exists, func, insert, select, update
 
 from ..audit.log import record
+from ..auth.models import User
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
+from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import RegionLevel
 from .models import (
     FEEDBACK_LABELS,
@@ -224,13 +226,30 @@ def give_opinion(consultation, caller, data):
     return opinion
 
 
+# 办理结果通知's ``phrase2`` (at most 5 Chinese characters) for each feedback.
+FEEDBACK_PHRASES = {"adopted": "已采纳", "partly": "部分采纳", "declined": "未采纳"}
+NO_NOTE = "点击查看详情"
+
+
 def give_feedback(opinion, data, actor):
-    """反馈: 采纳, 部分采纳 or 未采纳, with a note the author reads; given again, it replaces the last."""
+    """反馈: 采纳, 部分采纳 or 未采纳, with a note the author reads; given again, it replaces the last.
+
+    The author is told in WeChat (办理结果通知, template ``answer``), queued with the feedback: when it is
+    first given, and again when it is given differently (another result or another note: the author reads a
+    corrected answer); the same feedback given again (a retry, a second click) tells nothing. A browser
+    identity (no openid) is told nothing: ``enqueue`` skips it."""
     result = Feedback(data["result"])
-    before = opinion.feedback
-    opinion.feedback, opinion.feedback_note = result, data.get("note", "")
+    note = data.get("note", "")
+    before, before_note = opinion.feedback, opinion.feedback_note
+    opinion.feedback, opinion.feedback_note = result, note
     opinion.feedback_dt, opinion.feedback_by_id = utcnow(), actor.id
     detail = {"opinion": opinion.id, "feedback": [FEEDBACK_LABELS[before.value] if before else "",
                                                   FEEDBACK_LABELS[result.value]]}
     _log("consultation_feedback", actor, opinion.consultation, detail)
+    if (before, before_note) != (result, note):
+        enqueue(db.session.get(User, opinion.author_id), "answer", {
+            "thing1": thing(opinion.consultation.title), "phrase2": FEEDBACK_PHRASES[result.value],
+            "thing3": thing(note) or NO_NOTE, "time4": china_time(opinion.feedback_dt),
+        }, page=f"pages/consultations/detail?id={opinion.consultation_id}",
+            dedupe_key=f"answer:opinion:{opinion.id}:{result.value}:{opinion.feedback_dt.timestamp()}")
     return opinion

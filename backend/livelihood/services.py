@@ -16,10 +16,12 @@ in its own statement as well):
 from sqlalchemy import and_, case, exists, func, insert, select, update
 
 from ..audit.log import record
+from ..auth.models import User
 from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, conflict, forbidden, validation_failed
 from ..extensions import db
+from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel
 from .models import (
     Choice,
@@ -444,11 +446,29 @@ def adopt(proposal, vote, actor):
     project = add_project(vote, {"title": proposal.title, "description": proposal.content}, actor)
     proposal.status, proposal.project_id, proposal.decided_dt, proposal.reason = (
         ProposalStatus.adopted, project.id, utcnow(), "")
+    _tell_proposer(proposal, "已采纳", ADOPTED_NOTE)
     return proposal
 
 
 def decline(proposal, reason, actor):
     _undecided(proposal)
     proposal.status, proposal.reason, proposal.decided_dt = ProposalStatus.declined, reason, utcnow()
+    _tell_proposer(proposal, "未采纳", reason)
     return proposal
+
+
+ADOPTED_NOTE = "已列为民生实事票决候选项目"
+PROPOSALS_PAGE = "pages/livelihood/proposals"  # 我的民生建议
+
+
+def _tell_proposer(proposal, result, note):
+    """办理结果通知 (template ``answer``) to the citizen who proposed it, queued with the answer. One per
+    answer: the key names the decision and its time, so that a proposal given back by the removal of its
+    candidate and answered again tells again (a repeated answer is refused by ``_undecided`` before this).
+    A browser identity (no openid) is told nothing: ``enqueue`` skips it."""
+    enqueue(db.session.get(User, proposal.proposer_id), "answer", {
+        "thing1": thing(proposal.title), "phrase2": result, "thing3": thing(note),
+        "time4": china_time(proposal.decided_dt),
+    }, page=PROPOSALS_PAGE,
+        dedupe_key=f"answer:proposal:{proposal.id}:{proposal.status.value}:{proposal.decided_dt.timestamp()}")
 
