@@ -29,6 +29,10 @@ module.exports = {
     // asked of a citizen asking to meet a deputy (约见代表, pages/appointment/new): confirmed or declined, and
     // the reminder before the meeting; asked of a deputy confirming one (the reminder)
     appointmentResult: ['tmpl-appointment-result'],
+    // asked of a citizen proposing a 民生实事 project (pages/livelihood/propose) or giving an opinion on a draft
+    // regulation (pages/consultations/detail, a deputy too): 办理结果通知, the proposal adopted or declined, the
+    // opinion's feedback
+    answer: ['tmpl-answer'],
     // asked of a deputy on 约见我的 (开启提醒): a new request or a cancellation
     appointment: ['tmpl-appointment'],
     // asked of a station administrator linking their console account (pages/link): overdue items, and items

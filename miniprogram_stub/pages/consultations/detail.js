@@ -1,8 +1,10 @@
 // A draft regulation put out for comment (立法意见征集), read article by article, and an opinion on one
 // article or on the whole: one Idempotency-Key per opinion, kept for every retry of it (a new one after a
-// refusal or once it is given); then the caller's opinions on this draft with the feedback.
+// refusal or once it is given); then the caller's opinions on this draft with the feedback. The feedback is
+// also a subscribe message (办理结果通知), asked for in the tap, before the opinion is sent.
 const api = require('../../utils/api');
-const { say, toast } = require('../../utils/wxp');
+const config = require('../../config');
+const { say, toast, submitWithConsent } = require('../../utils/wxp');
 const { presentConsultation, presentOpinion } = require('../../utils/consultations');
 
 const CONTENT_MAX = 2000;
@@ -74,18 +76,19 @@ Page({
     return '';
   },
 
-  async submit() {
+  // The feedback (采纳、部分采纳或未采纳) is a subscribe message (办理结果通知), asked for in the tap, before the
+  // opinion is sent.
+  submit() {
     const c = this.data.consultation;
-    if (this.data.submitting || !c || !c.accepting) return null;
-    const problem = this.validate();
-    if (problem) {
-      say(problem);
-      return null;
-    }
+    if (!c || !c.accepting) return Promise.resolve(null);
+    return submitWithConsent(this, config.subscribeTemplates.answer);
+  },
+
+  async send() {
+    const c = this.data.consultation;
     const data = { content: this.data.content.trim() };
     if (this.data.articleIndex > 0) data.article_id = c.articles[this.data.articleIndex - 1].id;
     if (this.data.contactPhone.trim()) data.contact_phone = this.data.contactPhone.trim();
-    this.setData({ submitting: true });
     try {
       const opinion = await api.giveOpinion(this.id, data, this.submitKey);
       this.submitKey = api.newIdempotencyKey();

@@ -5,9 +5,11 @@
 // reached from a station's or a deputy's card (options.region_id), the ones nearest to its region first
 // (?around=: its township, county, city, province, then its neighbours); otherwise the top levels
 // (province, city, county). A search (?q=) looks among every level with a congress, near the card's region
-// first too. Each is shown with the regions above it (two townships may share a name).
+// first too. Each is shown with the regions above it (two townships may share a name). The answer (采纳 or
+// 不予采纳) is a subscribe message (办理结果通知), asked for in the tap, before the proposal is sent.
 const api = require('../../utils/api');
-const { say, toast } = require('../../utils/wxp');
+const config = require('../../config');
+const { say, toast, submitWithConsent } = require('../../utils/wxp');
 
 const TITLE_MAX = 60;
 const CONTENT_MAX = 1000;
@@ -88,14 +90,11 @@ Page({
     return '';
   },
 
-  async submit() {
-    if (this.data.submitting) return null;
-    const problem = this.validate();
-    if (problem) {
-      say(problem);
-      return null;
-    }
-    this.setData({ submitting: true });
+  submit() {
+    return submitWithConsent(this, config.subscribeTemplates.answer);
+  },
+
+  async send() {
     const region = this.data.regions[this.data.regionIndex];
     const data = { region_id: region.id, title: this.data.title.trim(), content: this.data.content.trim() };
     if (this.data.contactPhone.trim()) data.contact_phone = this.data.contactPhone.trim();

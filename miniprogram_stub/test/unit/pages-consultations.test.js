@@ -93,10 +93,17 @@ test('consultation detail: an opinion on one article, one Idempotency-Key for it
   await detail.submit();
   assert.equal(keys.length, 0);
   assert.equal(wx.modals.at(-1) || wx.toasts.at(-1), '联系电话格式不正确，请填写手机号或座机号。');
+  assert.equal(wx.calls.requestSubscribeMessage, undefined, 'nothing asked before the form is complete');
   await detail.onPhone({ detail: { value: '13800001111' } });
   await detail.submit(); // the network fails: the words stay, 提交 again
   assert.equal(detail.data.content, ' 建议提高到百分之三十五。 ');
+  // 办理结果通知 (the feedback) asked for in the tap, before the opinion is sent; a refusal stops nothing.
+  const subscribe = wx.order.findIndex((c) => c.name === 'requestSubscribeMessage');
+  const post = wx.order.findIndex((c) => c.name === 'request' && /\/consultations\/5\/opinions$/.test(c.url));
+  assert.ok(subscribe >= 0 && subscribe < post, 'consent asked before the opinion');
+  wx.subscribeAnswer = 'reject';
   await detail.submit();
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-answer'], ['tmpl-answer']]);
   assert.deepEqual(keys, [keys[0], keys[0]], 'one key for the one opinion');
   assert.deepEqual(sent, [{ content: '建议提高到百分之三十五。', article_id: 53, contact_phone: '13800001111' }]);
   assert.equal(wx.toasts.at(-1), '已提交');

@@ -218,9 +218,15 @@ test('livelihood propose: a citizen proposes to a congress with an Idempotency-K
   await form.onPhone({ detail: { value: '12345' } });
   await form.submit();
   assert.equal(posted.length, 0);
+  assert.equal(wx.calls.requestSubscribeMessage, undefined, 'nothing asked before the form is complete');
   await form.onPhone({ detail: { value: '13800001111' } });
   await form.submit();
   assert.equal(posted.length, 1);
+  // 办理结果通知 (adopted or declined) asked for in the tap, before the proposal is sent.
+  assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-answer']]);
+  const subscribe = wx.order.findIndex((c) => c.name === 'requestSubscribeMessage');
+  const post = wx.order.findIndex((c) => c.name === 'request' && /\/livelihood\/proposals$/.test(c.url));
+  assert.ok(subscribe >= 0 && subscribe < post, 'consent asked before the proposal');
   assert.ok(posted[0][0], 'an Idempotency-Key');
   assert.deepEqual(posted[0][1], { region_id: 4, title: '修建停车场', content: '停车难', contact_phone: '13800001111' });
   const mine = await phone.follow();

@@ -45,6 +45,8 @@ test('every page has its .js, .json, .wxml and .wxss, and valid JSON', () => {
   assert.ok(appJson.pages.includes('pages/activity/detail'));
   assert.ok(appJson.pages.includes('pages/appointment/detail'));
   assert.ok(appJson.pages.includes('pages/scan/scan'));
+  assert.ok(appJson.pages.includes('pages/livelihood/proposals'));
+  assert.ok(appJson.pages.includes('pages/consultations/detail'));
 });
 
 test('every handler named in a template exists on its page', async () => {
@@ -94,6 +96,11 @@ test('the subscribe template ids match the server defaults, and every one is ask
     list.forEach((id) => asked.add(id));
   }
   assert.deepEqual(server.filter((id) => !asked.has(id)), [], 'a template nobody is asked for is never delivered');
+  // …and every list is asked for by some page (a list no page uses asks nobody).
+  const sources = projectJsFiles('.').filter((f) => f !== 'config.js')
+    .map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
+  const unused = Object.keys(config.subscribeTemplates).filter((key) => !sources.includes('subscribeTemplates.' + key));
+  assert.deepEqual(unused, [], 'config.subscribeTemplates lists no page asks for');
 });
 
 test('the filing form promises only what anonymity does: a contact phone left is still given to those handling it', () => {
