@@ -3,6 +3,7 @@ regulation is told in WeChat when an administrator answers it (采纳 / 不予�
 outbox and the sweep; once per answer, never to a browser identity."""
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from backend.db_types import CHINA
@@ -12,7 +13,7 @@ from backend.notifications.models import OutboxMessage
 from .test_consultations import API as CONSULTATIONS
 from .test_consultations import legis, opened, opinion  # noqa: F401
 from .test_livelihood import API as LIVELIHOOD
-from .test_livelihood import congress, new_round, propose  # noqa: F401
+from .test_livelihood import ballot, close, congress, new_round, propose  # noqa: F401
 from .test_web_pages import bearer, web_identity
 
 CITIZEN = "fake-openid-citizen-liu"
@@ -88,6 +89,33 @@ def test_a_proposal_adopted_again_after_its_candidate_was_removed_tells_again(ap
     assert declined.status_code == 200, declined.json
     assert [(m[2]["phrase2"], m[2]["thing3"]) for m in answers(app, wechat_standin)] == [
         ("已采纳", "已列为民生实事票决候选项目"), ("未采纳", "已由其他项目覆盖")]
+
+
+@pytest.mark.parametrize("ballots, results", [(3, ["已当选", "未当选"]), (2, ["票决无效", "票决无效"])])
+def test_the_citizens_whose_proposals_were_voted_on_are_told_the_result(app, client, congress,  # noqa: F811
+                                                                        wechat_standin, ballots, results):
+    """The round closes: each citizen whose proposal became a candidate is told whether it was elected (当选),
+    or that the round was void (fewer than three ballots); the round's own candidates tell nobody."""
+    citizen, admin, tree = congress["citizen"], congress["admins"]["hc"], congress["tree"]
+    vote_id, own = new_round(client, admin, places=1, projects=("乡村道路硬化",))
+    candidates = []
+    for title in ("修建农贸市场停车场", "增设社区路灯"):
+        proposal = propose(client, citizen, tree["hc"], title=title).json
+        adopted = client.post(f"{LIVELIHOOD}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id}, headers=admin)
+        candidates.append(adopted.json["project_id"])
+    assert client.post(f"{LIVELIHOOD}/votes/{vote_id}/open", headers=admin).status_code == 200
+    ids = [*own, *candidates]
+    for headers in congress["headers"][:ballots]:
+        assert ballot(client, headers, vote_id, ids, ["against", "for", "against"]).status_code == 201
+    answers(app, wechat_standin)  # the two 已采纳 of the proposals, sent before the close
+    closed = close(client, admin, vote_id)
+    assert closed.status_code == 200, closed.json
+    told = answers(app, wechat_standin)[2:]
+    assert told == [(CITIZEN, "pages/livelihood/proposals", {
+        "thing1": title, "phrase2": result, "thing3": "2027 年鹤城区民生实事项目票决",
+        "time4": now_in_china(closed.json["closed_at"]),
+    }) for title, result in zip(("修建农贸市场停车场", "增设社区路灯"), results)]
+    assert answers(app, wechat_standin)[2:] == told  # once
 
 
 def test_a_browser_identity_is_told_nothing(app, client, congress, wechat_standin):  # noqa: F811

@@ -249,6 +249,7 @@ def close_vote(vote, actor, reason=""):
                                                  "adopted": sum(bool(p.adopted) for p in vote.projects),
                                                  **({"void": True} if voted < MIN_BALLOTS else {}),
                                                  **({"reason": vote.close_reason} if vote.close_reason else {})})
+    _tell_proposers_of_result(vote)
     return vote
 
 
@@ -455,6 +456,22 @@ def decline(proposal, reason, actor):
     proposal.status, proposal.reason, proposal.decided_dt = ProposalStatus.declined, reason, utcnow()
     _tell_proposer(proposal, "未采纳", reason)
     return proposal
+
+
+def _tell_proposers_of_result(vote):
+    """When ``vote`` closes, the citizens whose proposals became its candidates are told how they fared
+    (办理结果通知): 当选, 未当选, or that the round was void — once, with the close."""
+    void = is_void(vote)
+    proposals = db.session.execute(
+        select(LivelihoodProposal, LivelihoodProject.adopted).join(
+            LivelihoodProject, LivelihoodProject.id == LivelihoodProposal.project_id)
+        .where(LivelihoodProject.vote_id == vote.id).order_by(LivelihoodProposal.id)).all()
+    for proposal, adopted in proposals:
+        result = "票决无效" if void else "已当选" if adopted else "未当选"
+        enqueue(db.session.get(User, proposal.proposer_id), "answer", {
+            "thing1": thing(proposal.title), "phrase2": result, "thing3": thing(vote.title),
+            "time4": china_time(vote.closed_dt),
+        }, page=PROPOSALS_PAGE, dedupe_key=f"answer:proposal:{proposal.id}:result:{vote.id}")
 
 
 ADOPTED_NOTE = "已列为民生实事票决候选项目"
