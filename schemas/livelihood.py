@@ -208,6 +208,8 @@ class ProposalOut(Schema):
     project_id = fields.Integer(allow_none=True, required=True)
     vote_title = fields.String(allow_none=True, required=True, metadata={"description": "the round it became a candidate of"})
     adopted = fields.Boolean(allow_none=True, required=True, metadata={"description": "its candidate's result, once voted"})
+    vote_void = fields.Boolean(required=True, metadata={
+        "description": "its round closed void (票决无效: fewer ballots than the minimum); ``adopted`` is then false"})
     created_at = fields.DateTime(required=True)
     decided_at = fields.DateTime(allow_none=True, required=True)
 

@@ -116,6 +116,10 @@ def test_the_citizens_whose_proposals_were_voted_on_are_told_the_result(app, cli
         "time4": now_in_china(closed.json["closed_at"]),
     }) for title, result in zip(("修建农贸市场停车场", "增设社区路灯"), results)]
     assert answers(app, wechat_standin)[2:] == told  # once
+    mine = client.get(f"{LIVELIHOOD}/proposals", headers=citizen).json["items"]
+    void = ballots < 3
+    assert sorted((p["title"], p["adopted"], p["vote_void"]) for p in mine) == [
+        ("修建农贸市场停车场", not void, void), ("增设社区路灯", False, void)]
 
 
 def test_a_browser_identity_is_told_nothing(app, client, congress, wechat_standin):  # noqa: F811

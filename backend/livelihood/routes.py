@@ -185,6 +185,8 @@ def present_proposal(proposal, admin):
         "status_label": PROPOSAL_STATUS_LABELS[proposal.status.value], "reason": proposal.reason,
         "project_id": proposal.project_id, "vote_title": project.vote.title if project is not None else None,
         "adopted": project.adopted if closed else None,
+        # A void round's tallies are erased at its close (services.count): told without loading its candidates.
+        "vote_void": closed and project.votes_for is None,
         "created_at": proposal.created_dt, "decided_at": proposal.decided_dt,
     }
     if admin:

@@ -62,7 +62,8 @@ function missingChoices(projects) {
 function presentProposal(p) {
   let outcome = '';
   if (p.status === 'adopted') {
-    outcome = p.adopted === true ? `已列为“${p.vote_title}”候选项目，票决当选`
+    outcome = p.vote_void ? `已列为“${p.vote_title}”候选项目，因投票代表不足，该次票决无效`
+      : p.adopted === true ? `已列为“${p.vote_title}”候选项目，票决当选`
       : p.adopted === false ? `已列为“${p.vote_title}”候选项目，票决未当选` : `已列为“${p.vote_title}”候选项目`;
   } else if (p.status === 'declined') {
     outcome = `不予采纳：${p.reason}`;

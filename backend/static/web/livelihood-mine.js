@@ -15,6 +15,7 @@
     if (item.status === "declined") return item.reason ? "不予采纳的理由：" + item.reason : "";
     if (item.status !== "adopted") return "人大常委会正在研究，处理后会显示在这里。";
     var text = "已列入“" + item.vote_title + "”的候选项目";
+    if (item.vote_void) return text + "，因投票代表不足，该次票决无效。";
     if (item.adopted === true) return text + "，经代表票决当选。";
     if (item.adopted === false) return text + "，票决未当选。";
     return text + "，等待代表票决。";

@@ -201,7 +201,10 @@ test('livelihood propose: a citizen proposes to a congress with an Idempotency-K
     'GET /api/v1/livelihood/proposals': (req) => page([
       { id: 5, region_id: 4, region_name: '鹤城区', title: '修建停车场', content: '停车难', status: 'adopted',
         status_label: '已采纳为候选项目', reason: '', project_id: 31, vote_title: '2027 年鹤城区民生实事项目票决', adopted: true,
-        created_at: at(Date.now()), decided_at: at(Date.now()) },
+        vote_void: false, created_at: at(Date.now()), decided_at: at(Date.now()) },
+      { id: 6, region_id: 4, region_name: '鹤城区', title: '修建公厕', content: '没有公厕', status: 'adopted',
+        status_label: '已采纳为候选项目', reason: '', project_id: 32, vote_title: '2026 年鹤城区民生实事项目票决', adopted: false,
+        vote_void: true, created_at: at(Date.now()), decided_at: at(Date.now()) },
       { id: 4, region_id: 4, region_name: '鹤城区', title: '增设路灯', content: '太暗', status: 'declined',
         status_label: '不予采纳', reason: '已列入部门计划', project_id: null, vote_title: null, adopted: null,
         created_at: at(Date.now()), decided_at: at(Date.now()) },
@@ -232,7 +235,8 @@ test('livelihood propose: a citizen proposes to a congress with an Idempotency-K
   const mine = await phone.follow();
   assert.equal(mine.route, 'pages/livelihood/proposals');
   assert.deepEqual(mine.data.items.map((p) => p.outcome), [
-    '已列为“2027 年鹤城区民生实事项目票决”候选项目，票决当选', '不予采纳：已列入部门计划']);
+    '已列为“2027 年鹤城区民生实事项目票决”候选项目，票决当选',
+    '已列为“2026 年鹤城区民生实事项目票决”候选项目，因投票代表不足，该次票决无效', '不予采纳：已列入部门计划']);
 });
 
 test('livelihood propose: the regions are searched by name (GET /regions?q=), a choice kept while it is still listed', async () => {
