@@ -172,6 +172,14 @@ def test_a_subdistrict_has_no_congress(client, congress):
         "levels": "province,city,county,township", "congress": "true", "around": street.id, "per_page": 100}).json
     names = [r["name"] for r in listed["items"]]
     assert "迎丰街道" not in names and "城北镇" in names and names[0] == "鹤城区"
+    # However the name goes on: 办事处, or (筹) while it is being set up.
+    for name in ("城东街道办事处", "城西街道（筹）"):
+        other = factory.region(name, "township", tree["hc"])
+        proposed = client.post(f"{API}/proposals", headers=congress["citizen"], json={
+            "region_id": other.id, "title": "增设路灯", "content": "太暗"})
+        assert (proposed.status_code, proposed.json["errors"]) == (422, {"region_id": [message]}), name
+        listed = client.get("/api/v1/regions", query_string={"congress": "true", "q": name}).json
+        assert listed["items"] == [], name
     everything = client.get("/api/v1/regions", query_string={"levels": "township"}).json
     assert {r["name"] for r in everything["items"]} >= {"迎丰街道", "城北镇"}
 

@@ -530,6 +530,14 @@ def towns(factory, org):
     return made
 
 
+def test_a_search_takes_percent_and_underscore_as_themselves(client, org):
+    """``q`` is text to find, not a LIKE pattern: % and _ match themselves, not every name."""
+    for kind in ("regions", "stations", "deputies"):
+        for pattern in ("%", "_", "%%"):
+            assert client.get(f"{API}/{kind}", query_string={"q": pattern}).json["total"] == 0, (kind, pattern)
+    assert client.get(f"{API}/regions", query_string={"q": "鹤城"}).json["total"] == 1
+
+
 def test_regions_are_listed_by_level(client, org, towns):
     assert ids(client.get(f"{API}/regions?levels=province,city")) == [org["root"].id, org["hh"].id, org["cs"].id]
     congresses = client.get(f"{API}/regions?levels=province,city,county,township&per_page=100").json

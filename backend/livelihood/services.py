@@ -45,21 +45,22 @@ CONGRESS_LEVEL = {
 NO_CONGRESS = "村（社区）不设人民代表大会，不能组织票决或向其提出民生实事项目。"
 NO_SUBDISTRICT_CONGRESS = ("街道不设人民代表大会（设人大工委），不能组织票决或向其提出民生实事项目，"
                            "请向所在区（县）人民代表大会提出。")
-SUBDISTRICT_SUFFIX = "街道"
+SUBDISTRICT = "街道"
 
 
 def is_subdistrict(region):
-    """A 街道: a township-level region (乡、镇、街道 share the level) named “…街道”. A 街道 is an office of
-    the district's government: it elects no people's congress (a 乡 or 镇 does); the district's congress
-    keeps an 人大工委 there. Its people propose to the district's (county's) congress, and no round is
-    organised for it. Regions carry no kind of their own, so the name tells it."""
-    return region.level == RegionLevel.township and region.name.endswith(SUBDISTRICT_SUFFIX)
+    """A 街道: a township-level region (乡、镇、街道 share the level) whose name says so (“城北街道”,
+    “城东街道办事处”, “城东街道（筹）”). A 街道 is an office of the district's government: it elects no
+    people's congress (a 乡 or 镇 does); the district's congress keeps an 人大工委 there. Its people propose
+    to the district's (county's) congress, and no round is organised for it. Regions carry no kind of their
+    own, so the name tells it."""
+    return region.level == RegionLevel.township and SUBDISTRICT in region.name
 
 
 def congress_clause():
     """SQL condition on ``Region``: the regions that have a people's congress (``congress_level``)."""
     return and_(Region.level.in_(list(CONGRESS_LEVEL)),
-                ~and_(Region.level == RegionLevel.township, Region.name.endswith(SUBDISTRICT_SUFFIX)))
+                ~and_(Region.level == RegionLevel.township, Region.name.contains(SUBDISTRICT)))
 
 
 MIN_BALLOTS = 3

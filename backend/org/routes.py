@@ -57,7 +57,7 @@ def list_regions(args):
     if "parent_id" in args:
         query = query.where(Region.parent_id == args["parent_id"])
     if args.get("q"):
-        query = query.where(Region.name.contains(args["q"]))
+        query = query.where(Region.name.contains(args["q"], autoescape=True))
     if "levels" in args:
         query = query.where(Region.level.in_(args["levels"]))
     if args.get("congress"):
@@ -125,7 +125,7 @@ def list_stations(args):
     if "kind" in args:
         query = query.where(Station.kind == args["kind"])
     if args.get("q"):
-        query = query.where(Station.name.contains(args["q"]) | Station.address.contains(args["q"]))
+        query = query.where(Station.name.contains(args["q"], autoescape=True) | Station.address.contains(args["q"], autoescape=True))
     if args.get("managed"):
         query = query.where(station_scope_clause(current_user()))
     near = args.get("near")
@@ -207,7 +207,7 @@ def list_deputies(args):
     if args.get("group"):
         query = query.where(Deputy.group == args["group"])
     if args.get("q"):
-        query = query.where(Deputy.name.contains(args["q"]))
+        query = query.where(Deputy.name.contains(args["q"], autoescape=True))
     page = paginate(query.options(*deputy_listing()), args)
     page["items"] = [d if is_admin and manages_deputy(user, d) else _public(d) for d in page["items"]]
     return page
