@@ -6,7 +6,8 @@ region's bands replace the set above them whole, and are in force for the deputi
 every region below it that has no set of its own; without any set on the way to the root, the
 deployment's default (``DEFAULT_BANDS``). A deputy is graded by the bands in force at their congress's
 region: the region of their level on the way up from the one they were elected in (a county deputy
-elected in a 街道 sits in the county's congress, and a 街道's own bands never grade them).
+elected in a 街道 sits in the county's congress, and a 街道's own bands never grade them;
+``org.congress``, which the rulebook follows too).
 
 Grades are computed from the running totals (``deputy_scores``) whenever they are read, never stored:
 changing the bands changes how every total is graded from then on — the year before included, which is
@@ -25,7 +26,8 @@ from ..auth.scope import deputy_scope_clause
 from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..extensions import db
-from ..org.models import Deputy, DeputyLevel, Region, RegionLevel
+from ..org.congress import CONGRESS_REGION_LEVEL, congress_region
+from ..org.models import Deputy, DeputyLevel, Region
 from ..org.services import root_region
 from .models import DeputyScore, GradeBand
 
@@ -134,37 +136,11 @@ def reset_bands(region, actor=None):
 
 # --- whose congress grades a deputy ---------------------------------------------------------------------
 
-# A deputy sits in the people's congress of their level: the region of that level on the way up from the
-# region they were elected in (as ``livelihood.services.CONGRESS_LEVEL`` maps a region to its deputies).
-# A 全国人大代表's congress is above the tree: the whole deployment's bands (the root's) grade them.
-CONGRESS_REGION_LEVEL = {
-    DeputyLevel.provincial: RegionLevel.province,
-    DeputyLevel.city: RegionLevel.city,
-    DeputyLevel.county: RegionLevel.county,
-    DeputyLevel.township: RegionLevel.township,
-}
-
-
-def _congress_of(level, ancestors):
-    """The region whose congress a deputy of ``level`` elected in ``ancestors[-1]`` (the path from the
-    root, itself included) sits in: the nearest of that level; the root for a national deputy; their
-    own region when the path has none of their level (a tree without it)."""
-    if not ancestors:
-        return None
-    if level == DeputyLevel.national:
-        return ancestors[0]
-    region_level = CONGRESS_REGION_LEVEL.get(level)
-    return next((region for region in reversed(ancestors) if region.level == region_level), ancestors[-1])
-
-
-def congress_region(deputy):
-    """The region of ``deputy``'s congress (``_congress_of``)."""
-    return _congress_of(deputy.level, deputy.region.ancestors_and_self())
-
 
 def for_deputy(deputy):
-    """The bands that grade ``deputy``: those in force at their congress's region — never a set made
-    below it, as by the township a county deputy happens to be elected in."""
+    """The bands that grade ``deputy``: those in force at their congress's region
+    (``org.congress.congress_region``) — never a set made below it, as by the township a county deputy
+    happens to be elected in."""
     return in_force(congress_region(deputy))
 
 
