@@ -323,6 +323,9 @@ def test_station_administrators_read_any_rulebook_but_cannot_edit(station_admin,
     page = text(station_admin.get("/console/rules"))
     assert "只有区域管理员可以修改评分细则" in page and "disabled" in page
     assert "每级人大可制定本级的评分细则；未自定的条目沿用上级。" in page
+    # Whom a region's lines credit, said above the lines (the bands section says it of the bands).
+    notice = page[:page.index('id="grade-bands"')]
+    assert "本区域的细则适用于本级人大的代表" in notice and "按其所属上级人大的细则计分" in notice
     assert "全域细则" in rule_row(page, "reception") and "保存修改" not in page
     assert "怀化市" in page and "长沙市" in page  # any region may be chosen to read
     city = text(station_admin.get(f"/console/rules?region_id={tree['hh'].id}"))

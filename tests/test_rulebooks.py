@@ -3,6 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from backend.extensions import db
+
 from .test_activities import STATION, checkin, iso
 
 HC_STATION = STATION
@@ -214,3 +216,89 @@ def test_a_rule_sent_back_as_listed_is_accepted_and_a_misspelt_field_is_not(clie
         "points": 7, "set_by_region_name": "鹤城区", "set_by_region_id": congresses["tree"]["hc"].id, "inherited": False}
     misspelt = put(client, admins["hc"], "reception", {"piont": 7})
     assert misspelt.status_code == 422 and list(misspelt.json["errors"]) == ["piont"]
+
+
+# --- whose congress's rulebook a deputy earns by ------------------------------------------------------
+
+
+def test_a_deputy_earns_by_their_congresss_rulebook_not_by_the_lines_of_the_region_they_are_elected_in(
+        client, factory, congresses):
+    """A county deputy elected in 盈口乡 sits in 鹤城区's congress, a city deputy elected there in 怀化市's:
+    the township's own lines credit its township deputies, never them (each congress's 评分细则 applies to
+    its own deputies) — at 结单, for a suggestion, and in the archive's names of the lines."""
+    tree, admins = congresses["tree"], congresses["admins"]
+    tree["yk"] = factory.region("盈口乡", "township", tree["hc"])
+    station = congresses["station"]
+    for key, name, level, phone in (("yk_county", "乡选出的区代表", "county", "13900000211"),
+                                    ("yk_city", "乡选出的市代表", "city", "13900000212"),
+                                    ("yk", "盈口乡代表", "township", "13900000213")):
+        congresses["deputies"][key] = factory.deputy(tree["yk"], name, phone=phone, level=level, stations=[station])
+        congresses["headers"][key] = factory.deputy_headers(congresses["deputies"][key])
+    township = factory.headers_for_admin(factory.admin("admin-yk", region=tree["yk"]))
+    assert put(client, admins["hh"], "reception", {"points": 8}).status_code == 200
+    assert put(client, admins["hc"], "reception", {"points": 6, "label": "区接待"}).status_code == 200
+    assert put(client, township, "reception", {"points": 9, "label": "乡接待"}).status_code == 200
+    assert put(client, township, "absence", {"points": -4}).status_code == 200
+    assert put(client, township, "suggestion_closed", {"points": 7}).status_code == 200
+
+    keys = ["yk_county", "yk_city", "yk"]
+    present = reception(client, congresses, keys)
+    for key in keys:
+        assert checkin(client, congresses["headers"][key], station.qr_code).status_code == 201
+    assert close(client, congresses, present)["points_credited"] == 6 + 8 + 9
+    missed = reception(client, congresses, keys, title="第二次接待")
+    assert close(client, congresses, missed)["points_credited"] == -1 - 1 - 4
+
+    citizen = {"Authorization": "Bearer " + client.post("/api/v1/auth/wechat", json={"code": "cit"}).json["token"]}
+    for key in keys:
+        deputy, headers = congresses["deputies"][key], congresses["headers"][key]
+        item = client.post("/api/v1/suggestions", headers=citizen, json={
+            "qr_code": deputy.qr_code, "category": "道路交通", "content": "路口缺红绿灯"}).json["id"]
+        for action, body in (("accept", None), ("reply", {"content": "已协调交警部门"})):
+            assert client.post(f"/api/v1/suggestions/{item}/{action}", json=body, headers=headers).status_code == 200
+        rated = client.post(f"/api/v1/suggestions/{item}/rate", json={"satisfaction": "satisfied"}, headers=citizen)
+        assert rated.status_code == 200, rated.json
+
+    assert {key: entries(client, congresses, key) for key in keys} == {
+        "yk_county": [("reception", 6), ("absence", -1), ("suggestion_closed", 3), ("suggestion_satisfied", 1)],
+        "yk_city": [("reception", 8), ("absence", -1), ("suggestion_closed", 3), ("suggestion_satisfied", 1)],
+        "yk": [("reception", 9), ("absence", -4), ("suggestion_closed", 7), ("suggestion_satisfied", 1)],
+    }
+
+    def archive_label(key):
+        deputy = congresses["deputies"][key]
+        answer = client.get(f"/api/v1/deputies/{deputy.id}/archive", headers=congresses["headers"][key]).json
+        return {row["rule_code"]: row["label"] for row in answer["points"]["by_rule"]}["reception"]
+
+    assert [archive_label(key) for key in keys] == ["区接待", "接待选民（进站接待）", "乡接待"]
+
+
+def test_the_lines_of_many_deputies_cost_the_statements_of_one(app, factory, congresses):
+    """结单 resolves the lines of up to ACTIVITY_MAX_DEPUTIES deputies at once: as many statements for one
+    deputy as for deputies of every level, elected in regions with and without lines of their own."""
+    from backend.points import rulebook
+
+    from .factories import sent_statements
+
+    tree, deputies = congresses["tree"], congresses["deputies"]
+    tree["yk"] = factory.region("盈口乡", "township", tree["hc"])
+    crowd = [factory.deputy(tree[region], f"代表{region}{level}", phone=f"1391{i:07d}", level=level)
+             for i, (region, level) in enumerate((region, level) for region in ("yk", "hcx", "hc", "yl")
+                                                 for level in ("national", "provincial", "city", "county", "township"))]
+    for region, points in (("yk", 9), ("hc", 6), ("hh", 8), ("hcx", 7)):
+        rulebook.set_line(tree[region], "reception", {"points": points})
+    db.session.commit()
+    codes, ids, alone_id = ("reception", "absence"), [deputy.id for deputy in crowd], deputies["hc"].id
+    with sent_statements(app) as one:
+        alone = rulebook.for_deputies([alone_id], codes)
+    with sent_statements(app) as many:
+        lines = rulebook.for_deputies(ids, codes)
+    assert len(many) == len(one), (one, many)
+    assert alone[alone_id]["reception"].points == 6
+    assert [lines[i]["reception"].points for i in ids] == [
+        5, 5, 8, 6, 9,  # elected in 盈口乡
+        5, 5, 8, 6, 7,  # in 城北街道
+        5, 5, 8, 6, 6,  # in 鹤城区 (its township deputy: no township above, its own region's line)
+        5, 5, 5, 5, 5,  # in 岳麓区, 长沙市: none set
+    ]
+    assert {lines[i]["absence"].points for i in ids} == {-1}

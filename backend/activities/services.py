@@ -1119,7 +1119,8 @@ def close(actor, activity):
     # The points count towards the year the activity was held in, by its start in China time (the year
     # the archive counts it in), however late it is closed; they are credited now (``at``).
     year = ledger.points_year(activity.starts_dt)
-    # Each deputy earns by their own congress's rulebook: the two lines for everyone, in three queries.
+    # Each deputy earns by their congress's rulebook (of their level): the two lines for everyone, in the same
+    # few queries however many they are.
     deputy_ids = sorted(absent | present)  # one order for every close: no deadlock on deputy_scores
     lines = rulebook.for_deputies(deputy_ids, (activity.type.value, "absence"))
     for deputy_id in deputy_ids:

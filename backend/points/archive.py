@@ -64,8 +64,8 @@ def build(deputy, year):
         "satisfaction": satisfaction,
     }
 
-    # The lines' names as the deputy's own congress words them.
-    labels = {rule.code: rule.label for rule in rulebook.in_force(deputy.region)} | {CORRECTION: CORRECTION_LABEL}
+    # The lines' names as the deputy's own congress (of their level) words them.
+    labels = {rule.code: rule.label for rule in rulebook.in_force_for(deputy)} | {CORRECTION: CORRECTION_LABEL}
     by_rule = db.session.execute(
         select(PointEntry.rule_code, func.count(), func.sum(PointEntry.points))
         .where(PointEntry.deputy_id == deputy.id, PointEntry.year == year)

@@ -28,7 +28,7 @@ def points_year(dt):
 def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None, at=None, rule=None, year=None):
     """Credit ``deputy_id`` under ``rule_code`` for one source, once. Returns the points credited (0 if none).
 
-    The line is the one in force for the deputy (their own region's rulebook, ``rulebook``); ``rule``
+    The line is the one in force for the deputy (their congress's rulebook, ``rulebook``); ``rule``
     passes it when the caller resolved it already. ``points`` overrides the line's value (an activity
     with its own points); an inactive or unknown line credits nothing; a yearly cap limits what a
     positive line can add in one year.

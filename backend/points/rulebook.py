@@ -2,10 +2,12 @@
 
 ``scoring_rules`` is the deployment's rulebook — the root region's congress's, kept by the super
 administrator. Any other region's administrators may set lines of their own
-(``scoring_rule_overrides``); a line is in force for the deputies of that region and of every region
-below it that has not set the same line: a county follows its city's rulebook, and the city the
-province's, until its own congress adopts a different line. A deputy earns by the rulebook of their
-own region, the congress that elected them.
+(``scoring_rule_overrides``); a line is in force in that region and in every region below it that has
+not set the same line: a county follows its city's rulebook, and the city the province's, until its own
+congress adopts a different line. A deputy earns by the rulebook in force at their congress's region
+(``org.congress``): the region of their level on the way up from the one they were elected in, as the
+履职评价等次 bands grade them (``grades``). A county deputy elected in a township sits in the county's
+congress: the township's own lines credit its township deputies, never them.
 
 This module is the only place that answers "which line applies"; the ledger credits by it and the
 API and the console show and edit through it.
@@ -18,6 +20,7 @@ from ..audit.log import record
 from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
+from ..org.congress import congress_of, congress_region
 from ..org.models import Deputy, Region
 from ..org.services import root_region
 from .models import ScoringRule, ScoringRuleOverride
@@ -101,18 +104,25 @@ def _no_such_rule():
 
 
 def for_deputies(deputy_ids, codes):
-    """{deputy_id: {code: Rule}} — the lines each deputy earns by (their own region's rulebook), for
-    ``codes``; a code the rulebook lacks is left out. The same few queries however many deputies."""
+    """{deputy_id: {code: Rule}} — the lines each deputy earns by (the rulebook in force at their
+    congress's region, ``org.congress``), for ``codes``; a code the rulebook lacks is left out. The same
+    few queries however many deputies: an activity's 结单 asks for up to ACTIVITY_MAX_DEPUTIES at once."""
     bases = {rule.code: rule for rule in db.session.scalars(select(ScoringRule).where(ScoringRule.code.in_(codes)))}
-    paths = dict(db.session.execute(
-        select(Deputy.id, Region.path).join(Region, Region.id == Deputy.region_id).where(Deputy.id.in_(deputy_ids))
-    ).all()) if deputy_ids and bases else {}
-    by_region = _lines_by_region(sorted({i for path in set(paths.values()) for i in _path_ids(path)}), list(bases))
+    elected = db.session.execute(
+        select(Deputy.id, Deputy.level, Region.path).join(Region, Region.id == Deputy.region_id)
+        .where(Deputy.id.in_(deputy_ids))
+    ).all() if deputy_ids and bases else []
+    # Every region on the deputies' paths, read once: where each one's congress sits, and who set a line.
+    regions = _regions({i for path in {row.path for row in elected} for i in _path_ids(path)})
+    congress_paths = {}
+    for deputy_id, level, path in elected:
+        congress = congress_of(level, [regions[i] for i in _path_ids(path) if i in regions])
+        congress_paths[deputy_id] = _path_ids(congress.path) if congress is not None else []
+    by_region = _lines_by_region(sorted({i for ids in congress_paths.values() for i in ids}), list(bases))
     root = root_region()
-    regions = _regions(set(by_region))
     resolved = {}
-    for deputy_id, path in paths.items():
-        nearest = _nearest(by_region, _path_ids(path))
+    for deputy_id, path_ids in congress_paths.items():
+        nearest = _nearest(by_region, path_ids)
         resolved[deputy_id] = {code: _rule(base, nearest.get(code), regions, root) for code, base in bases.items()}
     return resolved
 
@@ -120,6 +130,11 @@ def for_deputies(deputy_ids, codes):
 def for_deputy(deputy_id, code):
     """The line ``code`` that ``deputy_id`` earns by, or None if the rulebook has no such line."""
     return for_deputies([deputy_id], [code]).get(deputy_id, {}).get(code)
+
+
+def in_force_for(deputy):
+    """The whole rulebook ``deputy`` earns by: the one in force at their congress's region."""
+    return in_force(congress_region(deputy))
 
 
 def own_region(user):
