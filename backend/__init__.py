@@ -84,6 +84,7 @@ def create_app(test_config=None):
     from .audit.routes import blp as audit_blp
     from .auth.account_routes import blp as admins_blp
     from .auth.routes import blp as auth_blp
+    from .auth import erasure
     from .auth.scope import load_current_user
     from .console import bp as console_bp
     from .errors import register_error_handlers
@@ -131,11 +132,12 @@ def create_app(test_config=None):
             begin_request(db.session(), request.method)
 
     app.before_request(load_current_user)
+    app.before_request(erasure.hold_account)  # a citizen's change and their 注销, one after the other
 
     @app.after_request
     def commit_or_rollback(response):
         """One commit per request: everything a handler changed lands together, or nothing does."""
-        return end_request_transaction(db.session(), response)
+        return end_request_transaction(db.session(), erasure.refuse_if_erased_meanwhile(response))
 
     from .cli import register_cli
 

@@ -34,21 +34,26 @@ Deputies and administrators are refused: a deputy's binding and phone are the de
 administrator's account is managed by the administrator above; both are official records kept by the
 congress's staff.
 """
-from sqlalchemy import delete, func, select, update
+from functools import cache
+
+from flask import g, request
+from sqlalchemy import bindparam, delete, func, select, update
 
 from ..appointments import services as appointments
 from ..appointments.models import Appointment
 from ..db_types import utcnow
-from ..errors import APIError
+from ..errors import APIError, error_response
 from ..extensions import db
 from ..idempotency import IdempotencyRecord
 from ..consultations.models import FEEDBACK_LABELS, ConsultationOpinion
 from ..livelihood.models import PROPOSAL_STATUS_LABELS, LivelihoodProposal
 from ..notifications.models import OutboxMessage
+from ..transactions import SAFE_METHODS, wrote
 from ..suggestions.models import SATISFACTION_LABELS, Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating
 from ..uploads.models import Upload
 from ..uploads.storage import delete_after_commit, get_storage
 from .models import User, WeChatLinkCode
+from .scope import ERASE_PATH, ERASED_MESSAGE
 
 # How a citizen's steps in a timeline, and their answer to an appointment, name them once erased.
 ANONYMOUS = "群众"
@@ -221,3 +226,74 @@ def _erase_photos(user):
     storage = get_storage()
     for key in keys:
         delete_after_commit(db.session(), storage, key)
+
+
+# --- a request of the citizen in flight while 注销 commits ------------------------------------------
+# A citizen's filing, appointment, photo, proposal, opinion or rating authenticated a moment before their
+# 注销 committed would otherwise commit after it, and leave behind the contact phone, the photo or the
+# identity the erasure had just taken away. Checking in every endpoint would be forgotten in the next
+# one; so the request as a whole is checked, in the one place every request passes through
+# (``backend.create_app``: ``hold_account`` after the caller is read, ``refuse_if_erased_meanwhile``
+# before the request's commit). Only a signed-in citizen's changing request (not GET, HEAD, OPTIONS;
+# not 注销 itself) is concerned: deputies and administrators cannot be erased here (``refusal``), and
+# pay nothing; a citizen's change pays one SELECT of their own row by primary key.
+#
+# PostgreSQL (READ COMMITTED): at the start, ``SELECT erased_dt ... FOR KEY SHARE``. It is the lock a
+# foreign key to ``users`` takes anyway (a filing's INSERT takes it on the same row a moment later),
+# compatible with every other request's and with a sign-in's update of the row, and held to the
+# request's commit; only 注销's ``FOR UPDATE`` conflicts with it. So the two are ordered by that one
+# row, taken first by both: a request that locked it first finishes before 注销 goes on, and 注销's
+# statements, each reading what is committed when it starts, then find and erase what it wrote; a request
+# that comes while 注销 holds the row waits, reads the row as 注销 committed it (a locking read at READ
+# COMMITTED sees the newest version), and is refused before it writes anything. A check at the commit
+# instead would come after the request had changed rows 注销 also changes (a rating's item, a cancelled
+# appointment) and could deadlock with it.
+#
+# SQLite: the driver opens the transaction at the first write and a writer holds the only write lock
+# to its commit, so no lock can be taken earlier, and none is needed later: after the request's first
+# write its reads see the newest commit and no 注销 can commit before it does. So the row is read just
+# before the commit, once the request has written anything (``transactions.wrote``).
+# Either way the refusal is the answer an erased token gets (401 ``ERASED_MESSAGE``), everything the
+# request wrote is rolled back, and a photo it saved is deleted with it (uploads.storage).
+
+
+@cache
+def _erased_statement(lock):
+    users = User.__table__
+    statement = select(users.c.erased_dt).where(users.c.id == bindparam("uid"))
+    return statement.with_for_update(read=True, key_share=True) if lock else statement
+
+
+def _concerned(caller):
+    """Whether ``caller`` (a Caller or None) is a citizen whose changing request this guards."""
+    return (caller is not None and request.method not in SAFE_METHODS
+            and not (request.method == "DELETE" and request.path == ERASE_PATH) and refusal(caller) is None)
+
+
+def _erased(session, caller, lock):
+    return session.connection().execute(_erased_statement(lock), {"uid": caller.id}).scalar() is not None
+
+
+def hold_account():
+    """Before the handler (PostgreSQL): lock the citizen's row against 注销 to the commit; refused if erased."""
+    caller = g.get("caller")
+    if not _concerned(caller):
+        return
+    session = db.session()
+    if session.get_bind().dialect.name == "postgresql" and _erased(session, caller, lock=True):
+        raise APIError(401, "unauthorized", ERASED_MESSAGE)
+
+
+def refuse_if_erased_meanwhile(response):
+    """Before the commit (SQLite): a citizen's request that wrote, erased meanwhile, answers 401 instead;
+    the request's end then rolls back what it wrote (transactions.end_request_transaction)."""
+    caller = g.get("caller")
+    if response.status_code >= 400 or not _concerned(caller):
+        return response
+    session = db.session()
+    if session.get_bind().dialect.name == "postgresql" or not wrote(session):
+        return response
+    session.flush()  # the request's rows written (and SQLite's write lock taken) before the row is read
+    if _erased(session, caller, lock=False):
+        return error_response(401, "unauthorized", ERASED_MESSAGE)
+    return response

@@ -110,6 +110,7 @@ def _caller_statement():
 
 
 ERASE_PATH = "/api/v1/me"  # DELETE: 注销 (auth.erasure)
+ERASED_MESSAGE = "该账号已注销，请重新进入小程序或重新扫码。"
 
 
 def load_current_user():
@@ -131,7 +132,7 @@ def load_current_user():
             # lost): answered as the first time (auth.routes.erase_me), nothing done.
             g.erased_user_id = row.id
             return
-        raise APIError(401, "unauthorized", "该账号已注销，请重新进入小程序或重新扫码。")
+        raise APIError(401, "unauthorized", ERASED_MESSAGE)
     # A disabled account's version was bumped too; its own check stands should anything skip the bump.
     if row is None or row.token_version != payload.get("v") or row.disabled_dt is not None:
         raise APIError(401, "unauthorized", "登录已过期或无效，请重新登录。")
