@@ -27,6 +27,11 @@ openid, nobody can rate them any more, and the sweep closes them unrated after A
 any item left unrated (``sweep.auto_close`` reads nothing of the citizen). Content screening of an item
 not yet screened goes to an administrator ("manual"), as for any citizen WeChat cannot screen for.
 
+A request of the citizen already in flight when 注销 commits (a filing, a photo, an appointment, a
+proposal, an opinion, a rating: signed in a moment before) would leave behind what 注销 just took away;
+it is refused as an erased token is (401), with nothing of it written, by one check for every request
+rather than one per endpoint: see ``hold_account`` and ``refuse_if_erased_meanwhile`` below.
+
 The 操作日志 (backend/audit) records administrators' security-relevant actions, not citizens', so 注销 is
 not written there; ``users.erased_dt`` says when it happened.
 
@@ -229,32 +234,6 @@ def _erase_photos(user):
 
 
 # --- a request of the citizen in flight while 注销 commits ------------------------------------------
-# A citizen's filing, appointment, photo, proposal, opinion or rating authenticated a moment before their
-# 注销 committed would otherwise commit after it, and leave behind the contact phone, the photo or the
-# identity the erasure had just taken away. Checking in every endpoint would be forgotten in the next
-# one; so the request as a whole is checked, in the one place every request passes through
-# (``backend.create_app``: ``hold_account`` after the caller is read, ``refuse_if_erased_meanwhile``
-# before the request's commit). Only a signed-in citizen's changing request (not GET, HEAD, OPTIONS;
-# not 注销 itself) is concerned: deputies and administrators cannot be erased here (``refusal``), and
-# pay nothing; a citizen's change pays one SELECT of their own row by primary key.
-#
-# PostgreSQL (READ COMMITTED): at the start, ``SELECT erased_dt ... FOR KEY SHARE``. It is the lock a
-# foreign key to ``users`` takes anyway (a filing's INSERT takes it on the same row a moment later),
-# compatible with every other request's and with a sign-in's update of the row, and held to the
-# request's commit; only 注销's ``FOR UPDATE`` conflicts with it. So the two are ordered by that one
-# row, taken first by both: a request that locked it first finishes before 注销 goes on, and 注销's
-# statements, each reading what is committed when it starts, then find and erase what it wrote; a request
-# that comes while 注销 holds the row waits, reads the row as 注销 committed it (a locking read at READ
-# COMMITTED sees the newest version), and is refused before it writes anything. A check at the commit
-# instead would come after the request had changed rows 注销 also changes (a rating's item, a cancelled
-# appointment) and could deadlock with it.
-#
-# SQLite: the driver opens the transaction at the first write and a writer holds the only write lock
-# to its commit, so no lock can be taken earlier, and none is needed later: after the request's first
-# write its reads see the newest commit and no 注销 can commit before it does. So the row is read just
-# before the commit, once the request has written anything (``transactions.wrote``).
-# Either way the refusal is the answer an erased token gets (401 ``ERASED_MESSAGE``), everything the
-# request wrote is rolled back, and a photo it saved is deleted with it (uploads.storage).
 
 
 @cache
@@ -275,7 +254,38 @@ def _erased(session, caller, lock):
 
 
 def hold_account():
-    """Before the handler (PostgreSQL): lock the citizen's row against 注销 to the commit; refused if erased."""
+    """Before the handler (PostgreSQL): lock the citizen's row against 注销 to the commit; refused if erased.
+
+    Why. A citizen's filing, appointment, photo, proposal, opinion or rating authenticated a moment
+    before their 注销 committed would otherwise commit after it (on PostgreSQL its INSERT's foreign-key
+    check waits for 注销's lock on the row, then goes on), leaving the contact phone, the photo or the
+    identity 注销 had just taken away. A check in every endpoint would be missed in the next one, the
+    Idempotency-Key decorator sees only creating requests that send a key, and a ``before_commit``
+    listener runs inside the commit, where a refusal can only be an exception (a 500). So the request
+    as a whole is checked in the one place every request passes through (``backend.create_app``: this
+    after the caller is read, ``refuse_if_erased_meanwhile`` just before the request's commit), and only
+    a signed-in citizen's changing request (not GET, HEAD, OPTIONS; not 注销 itself) pays: deputies and
+    administrators cannot be erased here (``refusal``, read from ``g.caller`` without a query), and a
+    citizen's change costs one SELECT of their own row by primary key.
+
+    PostgreSQL (READ COMMITTED): here, at the start, ``SELECT erased_dt ... FOR KEY SHARE``. That is the
+    lock a foreign key to ``users`` takes anyway (a filing's INSERT takes it on the same row a moment
+    later), compatible with the same citizen's other requests and with an update of the row by a sign-in,
+    and held to the request's commit; only 注销's ``FOR UPDATE`` conflicts with it. Both thus take that
+    row first: a request that locked it finishes before 注销 goes on, and 注销's statements, each reading
+    what is committed when it starts, find and erase what it wrote; a request that comes while 注销 holds
+    the row waits, then reads the row as 注销 committed it (a locking read at READ COMMITTED sees the
+    newest version) and is refused before it writes anything. A check at the commit instead would come
+    after the request had changed rows 注销 changes too (a rated item, a cancelled appointment), and the
+    two could deadlock.
+
+    SQLite: the driver opens the transaction at the first write, and a writer holds the only write lock
+    to its commit; so no lock can be taken at the start, and none is needed later: after its first write
+    a request reads the newest commit and no 注销 can commit before it does. The row is read just before
+    the commit instead (``refuse_if_erased_meanwhile``), once the request has written anything.
+
+    Either way the refusal is the answer an erased token gets (401 ``ERASED_MESSAGE``); everything the
+    request wrote is rolled back, a photo it saved deleted with it (uploads.storage)."""
     caller = g.get("caller")
     if not _concerned(caller):
         return
