@@ -15,6 +15,7 @@ import requests
 from PIL import Image
 from sqlalchemy import event, func, select, text
 
+from backend.appointments.models import Appointment
 from backend.extensions import db
 from backend.suggestions.models import Suggestion
 from backend.uploads.models import Upload
@@ -69,11 +70,18 @@ def refused_as_erased(response):
     assert response.json()["message"] == ERASED
 
 
+def ask(world, headers):
+    return requests.post(world["base"] + "/api/v1/appointments", headers=headers, timeout=30, json={
+        "qr_code": world["code"], "topic": "想当面反映小区加装电梯的困难", "contact_phone": PHONE,
+        "preferred_time": "下周二上午"})
+
+
 def left_behind():
-    """(suggestions, of them carrying the phone, photos) in the database."""
-    counts = (db.session.scalar(select(func.count()).select_from(Suggestion)),
-              db.session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.contact_phone == PHONE)),
-              db.session.scalar(select(func.count()).select_from(Upload)))
+    """(suggestions, appointments, photos, rows anywhere of those carrying the phone) in the database."""
+    count = lambda query: db.session.scalar(select(func.count()).select_from(query.subquery()))  # noqa: E731
+    counts = (count(select(Suggestion.id)), count(select(Appointment.id)), count(select(Upload.id)),
+              count(select(Suggestion.id).where(Suggestion.contact_phone == PHONE))
+              + count(select(Appointment.id).where(Appointment.contact_phone == PHONE)))
     db.session.close()
     return counts
 
@@ -112,12 +120,19 @@ def in_thread(call):
     return thread, result
 
 
-def test_a_filing_held_at_its_first_write_while_the_account_is_erased_leaves_no_phone(world, hold):
-    """The filing has been authenticated and is about to write when 注销 is asked. On SQLite 注销 commits
-    first and the filing is refused at its commit; on PostgreSQL 注销 waits for the filing (it holds the
-    citizen's row) and then erases the phone it left."""
+# What each request leaves when it wins (PostgreSQL: 注销 then erases it) — (suggestions, appointments,
+# photos, phones): the item and the appointment stay, without the phone; the photo goes.
+REQUESTS = {"filing": (file, (1, 0, 0, 0)), "appointment": (ask, (0, 1, 0, 0)), "photo": (upload, (0, 0, 0, 0))}
+
+
+@pytest.mark.parametrize("kind", REQUESTS)
+def test_a_request_held_at_its_first_write_while_the_account_is_erased_leaves_nothing_of_theirs(world, hold, app,
+                                                                                                kind):
+    """The request has been authenticated and is about to write when 注销 is asked. On SQLite 注销 commits
+    first and the request is refused at its commit; on PostgreSQL 注销 waits for the request (it holds the
+    citizen's row) and then erases what it left."""
+    send, won = REQUESTS[kind]
     headers = citizen(world, "citizen-wang")
-    postgres = db.engine.dialect.name == "postgresql"
     erasing = {}
 
     def erase_meanwhile():
@@ -127,40 +142,20 @@ def test_a_filing_held_at_its_first_write_while_the_account_is_erased_leaves_no_
         erasing["thread"] = thread
 
     hook = hold(erase_meanwhile)
+    before = stored_files(app)
     hook.armed = True
-    filed = file(world, headers)
+    sent = send(world, headers)
     assert hook.fired
     erasing["thread"].join(timeout=30)
     assert erasing["result"]["response"].status_code == 204
-    if postgres:
+    if db.engine.dialect.name == "postgresql":
         assert erasing["waited"], "注销 should wait for the citizen's request in flight"
-        assert filed.status_code == 201, filed.text
-        assert left_behind() == (1, 0, 0)
+        assert sent.status_code == 201, sent.text
+        assert left_behind() == won
     else:
         assert not erasing["waited"]
-        refused_as_erased(filed)
-        assert left_behind() == (0, 0, 0)
-
-
-def test_a_photo_upload_held_at_its_first_write_while_the_account_is_erased_leaves_no_photo(world, hold, app):
-    headers = citizen(world, "citizen-wang")
-    erasing = {}
-
-    def erase_meanwhile():
-        thread, erasing["result"] = in_thread(lambda: erase(world, headers))
-        thread.join(timeout=1.5)
-        erasing["thread"] = thread
-
-    hook = hold(erase_meanwhile)
-    before = stored_files(app)
-    hook.armed = True
-    uploaded = upload(world, headers)
-    erasing["thread"].join(timeout=30)
-    assert erasing["result"]["response"].status_code == 204
-    assert uploaded.status_code in (201, 401), uploaded.text
-    if uploaded.status_code == 401:
-        refused_as_erased(uploaded)
-    assert left_behind() == (0, 0, 0)
+        refused_as_erased(sent)
+        assert left_behind() == (0, 0, 0, 0)
     assert stored_files(app) == before
 
 
@@ -190,7 +185,7 @@ def test_a_filing_that_arrives_while_the_erasure_holds_the_account_is_refused(wo
     assert erasing["response"].status_code == 204
     filing["thread"].join(timeout=30)
     refused_as_erased(filing["result"]["response"])
-    assert left_behind() == (0, 0, 0)
+    assert left_behind() == (0, 0, 0, 0)
 
 
 def test_filings_raced_against_the_erasure_leave_no_phone(world):
@@ -202,6 +197,6 @@ def test_filings_raced_against_the_erasure_leave_no_phone(world):
         assert erased.status_code == 204, erased.text
         if filed.status_code != 201:
             refused_as_erased(filed)
-    suggestions, with_phone, _ = left_behind()
-    assert with_phone == 0
+    suggestions, _, _, phones = left_behind()
+    assert phones == 0
     assert suggestions <= ROUNDS
