@@ -132,7 +132,6 @@ def create_app(test_config=None):
             begin_request(db.session(), request.method)
 
     app.before_request(load_current_user)
-    app.before_request(erasure.hold_account)  # a citizen's change and their 注销, one after the other
 
     @app.after_request
     def commit_or_rollback(response):

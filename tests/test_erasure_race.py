@@ -3,7 +3,7 @@ server: whatever the order, nothing the request carried (a contact phone, a phot
 and a request that lost to it answers as an erased token does (401), never a 500.
 
 The in-flight moment is made exact with an engine event that holds one request at its first write and
-runs the other meanwhile (auth.erasure: ``hold_account``, ``refuse_if_erased_meanwhile``)."""
+runs the other meanwhile (auth.scope._caller_statement's lock, auth.erasure.refuse_if_erased_meanwhile)."""
 import io
 import re
 import threading

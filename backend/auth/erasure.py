@@ -30,7 +30,7 @@ not yet screened goes to an administrator ("manual"), as for any citizen WeChat 
 A request of the citizen already in flight when 注销 commits (a filing, a photo, an appointment, a
 proposal, an opinion, a rating: signed in a moment before) would leave behind what 注销 just took away;
 it is refused as an erased token is (401), with nothing of it written, by one check for every request
-rather than one per endpoint: see ``hold_account`` and ``refuse_if_erased_meanwhile`` below.
+rather than one per endpoint: see the notes above ``refuse_if_erased_meanwhile`` below.
 
 The 操作日志 (backend/audit) records administrators' security-relevant actions, not citizens', so 注销 is
 not written there; ``users.erased_dt`` says when it happened.
@@ -39,10 +39,8 @@ Deputies and administrators are refused: a deputy's binding and phone are the de
 administrator's account is managed by the administrator above; both are official records kept by the
 congress's staff.
 """
-from functools import cache
-
 from flask import g, request
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..appointments import services as appointments
 from ..appointments.models import Appointment
@@ -236,62 +234,37 @@ def _erase_photos(user):
 # --- a request of the citizen in flight while 注销 commits ------------------------------------------
 
 
-@cache
-def _erased_statement(lock):
-    users = User.__table__
-    statement = select(users.c.erased_dt).where(users.c.id == bindparam("uid"))
-    return statement.with_for_update(read=True, key_share=True) if lock else statement
-
-
 def _concerned(caller):
     """Whether ``caller`` (a Caller or None) is a citizen whose changing request this guards."""
     return (caller is not None and request.method not in SAFE_METHODS
             and not (request.method == "DELETE" and request.path == ERASE_PATH) and refusal(caller) is None)
 
 
-def _erased(session, caller, lock):
-    return session.connection().execute(_erased_statement(lock), {"uid": caller.id}).scalar() is not None
-
-
-def hold_account():
-    """Before the handler (PostgreSQL): lock the citizen's row against 注销 to the commit; refused if erased.
-
-    Why. A citizen's filing, appointment, photo, proposal, opinion or rating authenticated a moment
-    before their 注销 committed would otherwise commit after it (on PostgreSQL its INSERT's foreign-key
-    check waits for 注销's lock on the row, then goes on), leaving the contact phone, the photo or the
-    identity 注销 had just taken away. A check in every endpoint would be missed in the next one, the
-    Idempotency-Key decorator sees only creating requests that send a key, and a ``before_commit``
-    listener runs inside the commit, where a refusal can only be an exception (a 500). So the request
-    as a whole is checked in the one place every request passes through (``backend.create_app``: this
-    after the caller is read, ``refuse_if_erased_meanwhile`` just before the request's commit), and only
-    a signed-in citizen's changing request (not GET, HEAD, OPTIONS; not 注销 itself) pays: deputies and
-    administrators cannot be erased here (``refusal``, read from ``g.caller`` without a query), and a
-    citizen's change costs one SELECT of their own row by primary key.
-
-    PostgreSQL (READ COMMITTED): here, at the start, ``SELECT erased_dt ... FOR KEY SHARE``. That is the
-    lock a foreign key to ``users`` takes anyway (a filing's INSERT takes it on the same row a moment
-    later), compatible with the same citizen's other requests and with an update of the row by a sign-in,
-    and held to the request's commit; only 注销's ``FOR UPDATE`` conflicts with it. Both thus take that
-    row first: a request that locked it finishes before 注销 goes on, and 注销's statements, each reading
-    what is committed when it starts, find and erase what it wrote; a request that comes while 注销 holds
-    the row waits, then reads the row as 注销 committed it (a locking read at READ COMMITTED sees the
-    newest version) and is refused before it writes anything. A check at the commit instead would come
-    after the request had changed rows 注销 changes too (a rated item, a cancelled appointment), and the
-    two could deadlock.
-
-    SQLite: the driver opens the transaction at the first write, and a writer holds the only write lock
-    to its commit; so no lock can be taken at the start, and none is needed later: after its first write
-    a request reads the newest commit and no 注销 can commit before it does. The row is read just before
-    the commit instead (``refuse_if_erased_meanwhile``), once the request has written anything.
-
-    Either way the refusal is the answer an erased token gets (401 ``ERASED_MESSAGE``); everything the
-    request wrote is rolled back, a photo it saved deleted with it (uploads.storage)."""
-    caller = g.get("caller")
-    if not _concerned(caller):
-        return
-    session = db.session()
-    if session.get_bind().dialect.name == "postgresql" and _erased(session, caller, lock=True):
-        raise APIError(401, "unauthorized", ERASED_MESSAGE)
+# Why, and how. A citizen's filing, appointment, photo, proposal, opinion or rating authenticated a moment
+# before their 注销 committed would otherwise commit after it, leaving the contact phone, the photo or the
+# identity 注销 had just taken away. A check in every endpoint would be missed in the next one, the
+# Idempotency-Key decorator sees only creating requests that send a key, and a ``before_commit`` listener
+# runs inside the commit, where a refusal can only be an exception (a 500). So the request as a whole is
+# ordered against 注销 where every request passes:
+#
+# PostgreSQL (READ COMMITTED): a changing request reads its caller's ``users`` row ``FOR KEY SHARE`` as it
+# signs them in (auth.scope._caller_statement: the same statement, no extra one) and holds it to its
+# commit. That is the lock a foreign key to the row takes anyway, compatible with the same citizen's other
+# requests and with an update of the row by a sign-in; only 注销's ``FOR UPDATE`` conflicts with it. So a
+# request that locked the row first finishes before 注销 goes on, and 注销's statements, each reading what
+# is committed when it starts, find and erase what it wrote; a request that comes while 注销 holds the row
+# waits, then reads the row as 注销 committed it (a locking read at READ COMMITTED sees the newest version)
+# and is refused before it writes anything, as an erased token is (auth.scope.load_current_user). Taken at
+# the start, not at the commit: by then the request may have changed rows 注销 changes too (a rated item, a
+# cancelled appointment), and the two could deadlock.
+#
+# SQLite: the driver opens the transaction at the first write, and a writer holds the only write lock to
+# its commit; after its first write a request reads the newest commit and no 注销 can commit before it
+# does. So the row is read just before the commit (``refuse_if_erased_meanwhile``), once the request has
+# written anything: one SELECT by primary key, for a citizen's changing request alone.
+#
+# Either way the refusal is the answer an erased token gets (401 ``ERASED_MESSAGE``); everything the request
+# wrote is rolled back, a photo it saved deleted with it (uploads.storage).
 
 
 def refuse_if_erased_meanwhile(response):
@@ -302,8 +275,7 @@ def refuse_if_erased_meanwhile(response):
         return response
     session = db.session()
     if session.get_bind().dialect.name == "postgresql" or not wrote(session):
-        return response
+        return response  # PostgreSQL: ordered by the lock the caller's row was read with (see above)
     session.flush()  # the request's rows written (and SQLite's write lock taken) before the row is read
-    if _erased(session, caller, lock=False):
-        return error_response(401, "unauthorized", ERASED_MESSAGE)
-    return response
+    erased = session.connection().execute(select(User.erased_dt).where(User.id == caller.id)).scalar()
+    return error_response(401, "unauthorized", ERASED_MESSAGE) if erased is not None else response
