@@ -21,8 +21,10 @@ work only to find nothing to flush, expire or keep.
 """
 import re
 
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
+
+from .errors import conflict
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY = "mashangban_read_only"  # an execution option of the request's connection
@@ -95,3 +97,20 @@ def end_request_transaction(session, response):
     else:
         session.rollback()
     return response
+
+
+def step(session, row, expected, message, **values):
+    """Move ``row`` (a model with ``id`` and ``status``) from ``expected`` (a status, or several) to
+    ``values`` (none: it stays, held all the same) in one conditional UPDATE, the step's first write;
+    refused (409) with ``message`` (a function of the status found) when it is no longer there. Of two
+    steps at once on the same row the second finds the status gone: the way 民生实事 rounds and
+    立法意见征集 move on."""
+    model = type(row)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    moved = session.execute(
+        update(model).where(model.id == row.id, model.status.in_(expected))
+        .values(**(values or {"status": model.status})).execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(row)
+    if not moved:
+        raise conflict(message(row.status))

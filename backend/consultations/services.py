@@ -1,17 +1,18 @@
 """立法意见征集: the steps of a consultation and of its opinions, each in the request's transaction.
 
 As for 民生实事 rounds (livelihood.services), a step that depends on the consultation's state begins by
-moving it on from the state it expects in one conditional UPDATE of its row (``_step``): of two steps at
+moving it on from the state it expects in one conditional UPDATE of its row (``transactions.step``): of two steps at
 once the second finds the state gone and is refused. An opinion checks, in the statement that writes it,
 that the consultation is still open, so that one arriving after the close is refused and not kept.
 """
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, select
 
 from ..audit.log import record
 from ..auth.models import User
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
+from ..transactions import step
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import RegionLevel
 from .models import (
@@ -65,19 +66,8 @@ def accepting_clause(now=None):
                 Consultation.ends_dt > now)
 
 
-def _step(consultation, expected, message, **values):
-    expected = expected if isinstance(expected, tuple) else (expected,)
-    moved = db.session.execute(
-        update(Consultation).where(Consultation.id == consultation.id, Consultation.status.in_(expected))
-        .values(**(values or {"status": Consultation.status})).execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(consultation)
-    if not moved:
-        raise conflict(message(consultation.status))
-
-
 def _draft(consultation):
-    _step(consultation, ConsultationStatus.draft, lambda status: "意见征集已发布，不能再修改。")
+    step(db.session, consultation, ConsultationStatus.draft, lambda status: "意见征集已发布，不能再修改。")
 
 
 def _log(action, actor, consultation, detail=None):
@@ -140,7 +130,7 @@ def update_consultation(consultation, data, actor):
 
 def open_consultation(consultation, actor):
     """发布: from now on anyone may read it, and opinions are taken inside its window."""
-    _step(consultation, ConsultationStatus.draft, lambda status: "意见征集已发布或已结束。",
+    step(db.session, consultation, ConsultationStatus.draft, lambda status: "意见征集已发布或已结束。",
           status=ConsultationStatus.open, opened_dt=utcnow())
     if utcnow() >= consultation.ends_dt:
         message = "征集结束时间已过，请先修改征集时间。"
@@ -160,7 +150,7 @@ def close_consultation(consultation, actor):
         raise conflict(refused(consultation.status))
     now = utcnow()
     early = now < consultation.ends_dt
-    _step(consultation, ConsultationStatus.open, refused, status=ConsultationStatus.closed, closed_dt=now)
+    step(db.session, consultation, ConsultationStatus.open, refused, status=ConsultationStatus.closed, closed_dt=now)
     _log("consultation_closed", actor, consultation, {"opinions": opinion_count(consultation), "early": early})
     return consultation
 

@@ -4,7 +4,7 @@ Locks (PostgreSQL; SQLite lets one writer in at a time, and each write below che
 in its own statement as well):
 
 * editing a draft, opening and closing begin by moving the round on from the state they expect, in one
-  conditional UPDATE of its row (``_step``), before reading what they check: that holds the row
+  conditional UPDATE of its row (``transactions.step``), before reading what they check: that holds the row
   (PostgreSQL) or the database (SQLite) until the request ends, and of two steps at once the second
   finds the state gone and is refused (a refusal after it rolls the request back whole);
 * a ballot holds it too (FOR UPDATE), for the few milliseconds it takes: the ballots of a round go one
@@ -21,6 +21,7 @@ from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, conflict, forbidden, validation_failed
 from ..extensions import db
+from ..transactions import step
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel
 from .models import (
@@ -102,22 +103,8 @@ def _hold(vote):
     return vote.status
 
 
-def _step(vote, expected, message, **values):
-    """Move ``vote`` from ``expected`` (a status, or several) to ``values`` (none: it stays, held all the
-    same) in one conditional UPDATE, the step's first write; refused with ``message`` (a function of the
-    status found) when it is no longer there."""
-    expected = expected if isinstance(expected, tuple) else (expected,)
-    moved = db.session.execute(
-        update(LivelihoodVote).where(LivelihoodVote.id == vote.id, LivelihoodVote.status.in_(expected))
-        .values(**(values or {"status": LivelihoodVote.status})).execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(vote)
-    if not moved:
-        raise conflict(message(vote.status))
-
-
 def _draft(vote):
-    _step(vote, VoteStatus.draft, lambda status: "票决已开始，不能再修改。")
+    step(db.session, vote, VoteStatus.draft, lambda status: "票决已开始，不能再修改。")
 
 
 def _log(action, actor, vote, detail=None):
@@ -206,7 +193,7 @@ def open_vote(vote, actor):
     """投票开始: the electorate is fixed now, one ballot row per deputy in office of the congress. The round
     is moved on first, so that no edit slips in between the checks and the opening; a refusal after it
     rolls the request back whole."""
-    _step(vote, VoteStatus.draft, lambda status: "票决已开始或已结束。", status=VoteStatus.voting, opened_dt=utcnow())
+    step(db.session, vote, VoteStatus.draft, lambda status: "票决已开始或已结束。", status=VoteStatus.voting, opened_dt=utcnow())
     count = db.session.scalar(select(func.count()).select_from(LivelihoodProject)
                               .where(LivelihoodProject.vote_id == vote.id))
     if not count:
@@ -242,7 +229,7 @@ def close_vote(vote, actor, reason=""):
         raise validation_failed({"reason": ["提前结束投票须说明理由。"]}, "提前结束投票须说明理由。")
     # Closed first: a ballot on its way waits for this (PostgreSQL: it holds the row FOR SHARE, which this
     # waits for in turn; SQLite: one writer) and then finds the round closed; the count sees every other.
-    _step(vote, VoteStatus.voting, refused, status=VoteStatus.closed, closed_dt=now,
+    step(db.session, vote, VoteStatus.voting, refused, status=VoteStatus.closed, closed_dt=now,
           close_reason=reason if now < vote.ends_dt else "")
     voted = turnout(vote)
     count(vote, voted)
@@ -428,7 +415,7 @@ def propose(user, region, data):
 
 
 def _undecided(proposal):
-    """Hold the proposal while it is decided, refused once decided: as ``_step``, a conditional UPDATE,
+    """Hold the proposal while it is decided, refused once decided: as ``transactions.step``, a conditional UPDATE,
     so that of two administrators deciding it at once the second is told (on SQLite too)."""
     held = db.session.execute(
         update(LivelihoodProposal).where(LivelihoodProposal.id == proposal.id,
