@@ -23,7 +23,8 @@ from ..errors import APIError, conflict, forbidden, validation_failed
 from ..extensions import db
 from ..transactions import step
 from ..notifications.outbox import china_time, enqueue, thing
-from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel
+from ..org.congress import CONGRESS_REGION_LEVEL
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, RegionLevel
 from .models import (
     Choice,
     LivelihoodBallot,
@@ -35,14 +36,10 @@ from .models import (
     VoteStatus,
 )
 
-# Whose congress votes: a region's people's congress is made of the deputies of its own level.
-# A village (村、社区) has no people's congress; nor has a 街道 (see ``is_subdistrict``).
-CONGRESS_LEVEL = {
-    RegionLevel.province: DeputyLevel.provincial,
-    RegionLevel.city: DeputyLevel.city,
-    RegionLevel.county: DeputyLevel.county,
-    RegionLevel.township: DeputyLevel.township,
-}
+# Whose congress votes: a region's people's congress is made of the deputies of its own level (the
+# deputies' side of ``org.congress.CONGRESS_REGION_LEVEL``). A village (村、社区) has no people's congress;
+# nor has a 街道 (see ``is_subdistrict``).
+CONGRESS_LEVEL = {region_level: level for level, region_level in CONGRESS_REGION_LEVEL.items()}
 NO_CONGRESS = "村（社区）不设人民代表大会，不能组织票决或向其提出民生实事项目。"
 NO_SUBDISTRICT_CONGRESS = ("街道不设人民代表大会（设人大工委），不能组织票决或向其提出民生实事项目，"
                            "请向所在区（县）人民代表大会提出。")
