@@ -168,6 +168,8 @@ class VoteListOut(Schema):
         allow_none=True, required=True,
         metadata={"description": "why an elector may not, null when they may (or are no elector): 已投票, 投票尚未开始, "
                                  "投票已结束, 您已离任 (left office after the opening)"})
+    void = fields.Boolean(required=True, metadata={
+        "description": "票决无效: closed with fewer than 3 ballots cast; no counts are shown and nothing is adopted"})
 
 
 class VoteOut(VoteListOut):
@@ -177,8 +179,6 @@ class VoteOut(VoteListOut):
     closed_at = fields.DateTime(allow_none=True, required=True)
     close_reason = fields.String(required=True)
     result_note = fields.String(required=True, metadata={"description": "the result in one sentence, after the close"})
-    void = fields.Boolean(required=True, metadata={
-        "description": "票决无效: closed with fewer than 3 ballots cast; no counts are shown and nothing is adopted"})
     projects = fields.List(fields.Nested(ProjectOut), required=True)
 
 

@@ -229,6 +229,7 @@ def test_a_round_closed_with_too_few_ballots_is_void_on_the_console_page(huaihua
     rows = page.split('id="livelihood-projects"')[1].split("</table>")[0]
     assert "<td>—</td><td>—</td><td>—</td><td>票决无效</td>" in rows
     assert "<td>2</td>" not in rows and "当选" not in rows
+    assert "已结束（票决无效）" in text(huaihua.get("/console/livelihood"))  # the list says so too
     db.session.expire_all()
     assert db.session.get(LivelihoodProject, project.id).adopted is False
     assert client.get("/api/v1/public/livelihood", query_string={"region_id": world["tree"]["hh"].id}).json["total"] == 0

@@ -424,6 +424,8 @@ def test_a_round_closed_with_fewer_than_three_ballots_is_void(app, client, congr
             (None, None, None, False)] * 2
         assert shown["result_note"] == (
             "应投票 3 人，实投 2 人。投票代表不足 3 人，为保护无记名投票，本次票决无效，不公布票数。")
+    listed = client.get(f"{API}/votes", headers=admin).json["items"]
+    assert [(v["id"], v["void"]) for v in listed] == [(vote_id, True)]  # lists say so too
     db.session.expire_all()
     assert cast_count() == 0  # erased in the database too
     refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},

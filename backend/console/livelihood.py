@@ -118,7 +118,8 @@ def _list_page(values=None):
     new = db.session.scalar(select(db.func.count()).select_from(LivelihoodProposal).where(
         LivelihoodProposal.status == ProposalStatus.new,
         region_subtree_clause(LivelihoodProposal.region_id, g.user.admin_region)))
-    return dict(page=page, status_labels=VOTE_STATUS_LABELS, regions=_congresses(), values=values or {}, new_proposals=new)
+    return dict(page=page, status_labels=VOTE_STATUS_LABELS, regions=_congresses(), values=values or {}, new_proposals=new,
+                voids=services.void_rounds(page["items"]))
 
 
 @bp.post("/livelihood")

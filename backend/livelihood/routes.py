@@ -144,9 +144,10 @@ def cannot_vote_reason(vote, has_voted, in_office, now):
     return None
 
 
-def _summary(vote, has_voted, voted=None, caller=None, now=None):
-    """A round as lists show it; ``voted``: its turnout when the caller counted it already (a list's page);
-    ``caller`` (by default the current one): whom ``has_voted``, ``can_vote`` and its reason are told."""
+def _summary(vote, has_voted, voted=None, caller=None, now=None, void=None):
+    """A round as lists show it; ``voted`` and ``void``: its turnout and whether it is void when the caller
+    found them already (a list's page); ``caller`` (by default the current one): whom ``has_voted``,
+    ``can_vote`` and its reason are told."""
     if vote.status == VoteStatus.draft:
         voted = None
     elif voted is None:
@@ -161,6 +162,7 @@ def _summary(vote, has_voted, voted=None, caller=None, now=None):
         "status": vote.status.value, "status_label": VOTE_STATUS_LABELS[vote.status.value],
         "electorate": vote.electorate, "voted": voted, "has_voted": has_voted,
         "can_vote": reason is None if elector else None, "cannot_vote_reason": reason,
+        "void": services.is_void(vote) if void is None else void,
     }
 
 
@@ -171,7 +173,7 @@ def present_vote(vote, caller=None):
     return {
         **_summary(vote, ballot.cast_dt is not None if ballot is not None else None, caller=caller),
         "opened_at": vote.opened_dt, "closed_at": vote.closed_dt, "close_reason": vote.close_reason,
-        "result_note": services.result_note(vote), "void": services.is_void(vote),
+        "result_note": services.result_note(vote),
         "projects": [present_project(p, closed) for p in vote.projects],
     }
 
@@ -217,7 +219,7 @@ def list_votes(args):
     if "status" in args:
         query = query.where(LivelihoodVote.status == args["status"])
     page = paginate(query.order_by(LivelihoodVote.year.desc(), LivelihoodVote.id.desc()), args)
-    # The page's turnouts and the caller's own ballots, one query each whatever the page holds.
+    # The page's turnouts, the caller's own ballots and its void rounds, one query each whatever the page holds.
     ids = [vote.id for vote in page["items"]]
     ballots = LivelihoodBallot.__table__.c
     turnouts = dict(db.session.execute(
@@ -228,7 +230,9 @@ def list_votes(args):
                                                                     ballots.deputy_id == caller.deputy_id)).all()
                 ) if ids and caller.deputy_id is not None else {}
     now = utcnow()
-    items = [_summary(vote, bool(mine[vote.id]) if vote.id in mine else None, turnouts.get(vote.id, 0), caller, now)
+    voids = services.void_rounds(page["items"])
+    items = [_summary(vote, bool(mine[vote.id]) if vote.id in mine else None, turnouts.get(vote.id, 0), caller, now,
+                      vote.id in voids)
              for vote in page["items"]]
     return {**page, "items": items}
 

@@ -29,8 +29,10 @@ function presentVote(v) {
     else if (v.status === 'voting' && !inWindow) reason = '投票已结束';
   }
   const canVote = typeof v.can_vote === 'boolean' ? v.can_vote : inWindow && !v.has_voted;
-  // The list's tag: the reason while the round is open (or once they voted), else the round's status.
-  const note = !canVote && reason && (v.status === 'voting' || reason === '已投票') ? reason : v.status_label;
+  // The list's tag: 票决无效 for a void round; the reason while the round is open (or once they voted); else
+  // the round's status.
+  const note = v.void ? '票决无效'
+    : !canVote && reason && (v.status === 'voting' || reason === '已投票') ? reason : v.status_label;
   return Object.assign({}, v, {
     windowText: `${formatTime(v.starts_at)} 至 ${formatTime(v.ends_at)}`,
     canVote,

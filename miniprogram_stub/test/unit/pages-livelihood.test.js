@@ -48,11 +48,12 @@ const page = (items, req) => json(200, { items, total: items.length, page: Numbe
 test('livelihood votes: the rounds a deputy may vote in, 可投票 until they have voted, then 已投票', async () => {
   const { phone } = unitPhone({
     'GET /api/v1/livelihood/votes': (req) => page([round(), round({ id: 2, has_voted: true }),
-      round({ id: 1, starts_at: at(Date.now() + hour), ends_at: at(Date.now() + 2 * hour) })], req),
+      round({ id: 1, starts_at: at(Date.now() + hour), ends_at: at(Date.now() + 2 * hour) }),
+      round({ id: 0, status: 'closed', status_label: '已结束', has_voted: true, void: true })], req),
   }, { user: DEPUTY });
   const list = await phone.open('pages/livelihood/votes');
   assert.deepEqual(list.data.items.map((v) => [v.id, v.note, v.canVote]), [
-    [3, '投票中', true], [2, '已投票', false], [1, '投票尚未开始', false]]);
+    [3, '投票中', true], [2, '已投票', false], [1, '投票尚未开始', false], [0, '票决无效', false]]);
 });
 
 test('livelihood ballot: every candidate chosen before sending; a retry after a failed send keeps its Idempotency-Key; 已投票 after', async () => {
