@@ -32,6 +32,7 @@ from ..livelihood import services as livelihood
 from ..livelihood.routes import adopted_query, public_project
 from ..org import nearby
 from ..org.models import Deputy, Region, Station, full_names, station_roster
+from ..org.services import root_region
 from ..pagination import paginate
 from ..points.queries import current_year, leaderboard
 from ..qr import routes as qr_routes
@@ -327,16 +328,12 @@ def _congress_of(region):
     return congresses[-1] if congresses else region
 
 
-def _root_region():
-    return db.session.scalar(select(Region).where(Region.parent_id.is_(None)).order_by(Region.id).limit(1))
-
-
 def _region_arg():
     """The region ``region_id`` names: (region, False); without one the root (the whole deployment);
     (None, True) when it names none."""
     raw = request.args.get("region_id", "").strip()
     if not raw:
-        return _root_region(), False
+        return root_region(), False
     number = parse_int(raw)
     region = get_by_id(Region, number) if number else None
     return region, region is None
@@ -405,7 +402,7 @@ def livelihood_propose_posted():
     form = request.form
     region_id = parse_int(form.get("region_id"))
     # The region the page was opened for (its choices), else the congress chosen, else the whole tree's.
-    region = get_by_id(Region, parse_int(form.get("origin"))) or get_by_id(Region, region_id) or _root_region()
+    region = get_by_id(Region, parse_int(form.get("origin"))) or get_by_id(Region, region_id) or root_region()
     posted = {
         "region_id": region_id if region_id in {r.id for r, _ in _congress_choices(region)} else None,
         "title": form.get("title", "").replace("\x00", "")[:60],
