@@ -356,6 +356,17 @@
     return update;
   }
 
+  /* A form's sending state: while a request is on its way its button is disabled and reads 正在提交…, and
+     the form is marked aria-busy; returns the function that sets it (true: sending; false: done). */
+  function sendingState(form, submit) {
+    var label = submit.textContent;
+    return function (sending) {
+      submit.disabled = sending;
+      submit.textContent = sending ? "正在提交…" : label;
+      if (sending) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
+    };
+  }
+
   window.MSB = {
     api: api,
     request: request,
@@ -379,6 +390,7 @@
     askFirst: askFirst,
     setFieldError: setFieldError,
     charCounter: charCounter,
+    sendingState: sendingState,
     firstFieldError: firstFieldError,
     showRefusal: showRefusal,
     showDone: showDone,

@@ -93,11 +93,7 @@
     });
   });
 
-  function busy(sending) {
-    submit.disabled = sending;
-    submit.textContent = sending ? "正在提交…" : "提交意见";
-    if (sending) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
-  }
+  var busy = MSB.sendingState(form, submit);
 
   form.addEventListener("submit", async function (event) {
     event.preventDefault();

@@ -52,11 +52,7 @@
 
   MSB.restoreDone("lv-", $("lv-card"));
 
-  function busy(sending) {
-    submit.disabled = sending;
-    submit.textContent = sending ? "正在提交…" : "提交建议";
-    if (sending) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
-  }
+  var busy = MSB.sendingState(form, submit);
 
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
