@@ -24,7 +24,7 @@ import re
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 
-from .errors import conflict
+from .errors import APIError, conflict
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY = "mashangban_read_only"  # an execution option of the request's connection
@@ -114,3 +114,18 @@ def step(session, row, expected, message, **values):
     session.refresh(row)
     if not moved:
         raise conflict(message(row.status))
+
+
+def each_on_its_own(session, model, ids, act):
+    """A sweep's step over the ``model`` rows of ``ids``: ``act(row)`` for each, each in a transaction of its
+    own; one an administrator moved on meanwhile (``act`` refused with an APIError) is left as they left
+    it. Returns how many were acted on."""
+    done = 0
+    for row_id in ids:
+        try:
+            act(session.get(model, row_id))
+            session.commit()
+            done += 1
+        except APIError:
+            session.rollback()
+    return done

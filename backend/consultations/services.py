@@ -10,9 +10,9 @@ from sqlalchemy import and_, exists, func, insert, select
 from ..audit.log import record
 from ..auth.models import User
 from ..db_types import CHINA, utcnow
-from ..errors import APIError, conflict, validation_failed
+from ..errors import conflict, validation_failed
 from ..extensions import db
-from ..transactions import step
+from ..transactions import each_on_its_own, step
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.models import RegionLevel
 from .models import (
@@ -157,18 +157,11 @@ def close_consultation(consultation, actor):
 
 def close_ended():
     """The sweep's step: every consultation still open after its window ends is closed (the 操作日志
-    names the server). Each in a transaction of its own. Returns how many it closed."""
-    closed = 0
+    names the server). Each in a transaction of its own; one an administrator closes meanwhile is left as
+    they closed it. Returns how many it closed."""
     ids = db.session.scalars(select(Consultation.id).where(Consultation.status == ConsultationStatus.open,
                                                            Consultation.ends_dt <= utcnow())).all()
-    for consultation_id in ids:
-        try:
-            close_consultation(db.session.get(Consultation, consultation_id), None)
-            db.session.commit()
-            closed += 1
-        except APIError:  # closed by an administrator meanwhile
-            db.session.rollback()
-    return closed
+    return each_on_its_own(db.session, Consultation, ids, lambda consultation: close_consultation(consultation, None))
 
 
 def opinion_count(consultation):

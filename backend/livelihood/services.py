@@ -19,9 +19,9 @@ from ..audit.log import record
 from ..auth.models import User
 from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA, utcnow
-from ..errors import APIError, conflict, forbidden, validation_failed
+from ..errors import conflict, forbidden, validation_failed
 from ..extensions import db
-from ..transactions import step
+from ..transactions import each_on_its_own, step
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.congress import CONGRESS_REGION_LEVEL
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, RegionLevel
@@ -242,17 +242,9 @@ def close_ended():
     """The sweep's step: every round still open after its window ends is closed and counted, as an
     administrator's 结束投票 would (the 操作日志 names the server). Each in a transaction of its own; a
     round an administrator closes meanwhile is left as they closed it. Returns how many it closed."""
-    closed = 0
     ids = db.session.scalars(select(LivelihoodVote.id).where(LivelihoodVote.status == VoteStatus.voting,
                                                              LivelihoodVote.ends_dt <= utcnow())).all()
-    for vote_id in ids:
-        try:
-            close_vote(db.session.get(LivelihoodVote, vote_id), None)
-            db.session.commit()
-            closed += 1
-        except APIError:  # closed by an administrator meanwhile
-            db.session.rollback()
-    return closed
+    return each_on_its_own(db.session, LivelihoodVote, ids, lambda vote: close_vote(vote, None))
 
 
 def count(vote, voted):
