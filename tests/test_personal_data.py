@@ -1,10 +1,10 @@
 """A citizen's copy of their personal information (GET /me/personal-data) and 注销 (DELETE /me), through
 the HTTP API: what is erased, what the staff keep, and who is refused."""
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from backend.db_types import utcnow
 from backend.extensions import db
@@ -219,3 +219,50 @@ def test_an_erased_filer_is_shown_as_such_in_the_console_and_follows_nothing_mer
     assert step(client, world["admin"], erased, "merge", into_id=kept).status_code == 200
     with app.app_context():
         assert db.session.scalars(select(SuggestionFollower.user_id)).all() == []
+
+
+def test_notices_waiting_for_the_staff_lose_what_names_the_erased_citizen(app, client, world, wechat_standin):  # noqa: F811
+    """Notices queued to the deputy before 注销 and sent after it (WeChat slow, the sweep not run yet) carry
+    nothing that names or reaches the citizen: the first words of their suggestion and the topic of their
+    appointments are sent redacted, as a follower reads them, and the deputy's reminder of a meeting that
+    names the citizen (约见群众：王先生) is not sent at all."""
+    from backend.appointments.models import Appointment
+    from backend.appointments.services import remind_meetings
+
+    from .factories import screen
+    from .test_appointments import CHINA, answer
+
+    headers = world["citizen"]
+    deputy = f"fake-openid-deputy{world['zhang'].id}"
+    filed = file(client, headers, world["deputy_code"], content=f"我叫王小明，电话{CONTACT_PHONE}，楼道灯坏了")
+    assert filed.status_code == 201, filed.json
+    assert screen(app) == 1  # the text cleared: the deputy's 新建议 notice is queued
+    waiting = ask(client, headers, world["deputy_code"], name="王先生", topic=f"我叫王小明，电话{MEETING_PHONE}，想反映电梯")
+    assert waiting.status_code == 201, waiting.json
+    held = ask(client, headers, world["deputy_code"], name="王先生").json["id"]
+    soon = datetime.now(CHINA) + timedelta(hours=5)
+    assert answer(client, world["zhang_h"], held, "confirm", meet_at=soon.isoformat()).status_code == 200
+    with app.app_context():
+        assert remind_meetings() == 1  # the deputy's reminder, 约见群众：王先生, queued
+        # … and the meeting held before the citizen cancels their account: it is not theirs to cancel any more.
+        db.session.execute(update(Appointment).where(Appointment.id == held).values(meet_dt=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.status == "pending", OutboxMessage.dedupe_key.startswith(f"appointment-meeting:{held}:"))) == 1
+
+    assert client.delete("/api/v1/me", headers=headers).status_code == 204
+
+    to_deputy = [m for m in delivered(wechat_standin, app) if m["touser"] == deputy]
+    said = [" ".join(str(v["value"]) for v in m["data"].values()) for m in to_deputy]
+    for needle in ("王小明", "王先生", CONTACT_PHONE, MEETING_PHONE):
+        assert all(needle not in text_of for text_of in said), (needle, said)
+    by_template = {}
+    for m in to_deputy:
+        by_template.setdefault(m["template_id"], []).append(m["data"])
+    # The deputy is still told of the suggestion and of the request and its cancellation, in redacted words.
+    assert [d["thing2"]["value"] for d in by_template["tmpl-new-item"]] == ["我叫***，电话***，楼道灯坏了"]
+    assert sorted(d["thing4"]["value"] for d in by_template["tmpl-appointment"]) == sorted(
+        ["有群众约见，请确认时间"] * 2 + ["群众已取消约见：群众已注销账号"])
+    assert {d["thing2"]["value"] for d in by_template["tmpl-appointment"]} == {
+        "我叫***，电话***，想反映电梯", "想当面反映小区加装电梯的困难"}
+    assert not any(d["thing5"]["value"].startswith("约见群众") for d in by_template.get("tmpl-appointment-result", []))

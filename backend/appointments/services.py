@@ -16,10 +16,11 @@ from ..auth.scope import get_by_id, manages_region, manages_station, region_subt
 from ..db_types import utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
-from ..notifications.outbox import china_time, enqueue, thing, withdraw
+from ..notifications.outbox import china_time, enqueue, restate_under, thing, withdraw, withdraw_under
 from ..org.models import Deputy
 from ..qr.models import QRKind
 from ..suggestions.filing import code_target
+from ..suggestions.redact import redact
 from ..suggestions.services import CHINA
 from .models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
 
@@ -406,6 +407,27 @@ def _withdraw_meeting_reminders(appointment):
     account)."""
     withdraw("appointment_result", f"appointment-meeting:{appointment.id}:")
     withdraw("appointment_result", f"appointment-result:{appointment.id}:meeting-")
+
+
+def redact_waiting_notices(citizen_id):
+    """注销 (auth.erasure), once the citizen's open requests are cancelled: of the notices about the citizen
+    ``citizen_id``'s appointments queued to the deputy or the station and not sent yet, the meeting reminders
+    (约见群众：王先生, ``remind_meetings``) are dropped: the meeting is off, or its time has passed; the others
+    carry the topic, and a cancellation's reason, redacted (``redact``: no name, phone or address), so that
+    none sent after the citizen has gone names or reaches them. Returns how many were dropped or restated."""
+    topics = dict(db.session.execute(select(Appointment.id, Appointment.topic).where(
+        Appointment.citizen_id == citizen_id)).all())
+    if not topics:
+        return 0
+    dropped = withdraw_under([("appointment_result", f"appointment-meeting:{a}:") for a in topics],
+                             exclude_user=citizen_id)
+
+    def redacted(template, key, data):
+        return data | {"thing2": thing(redact(topics[int(key.split(":")[1])])),
+                       "thing4": thing(redact(data.get("thing4", "")))}
+
+    return dropped + restate_under([("appointment", f"appointment:{a}:") for a in topics], redacted,
+                                   exclude_user=citizen_id)
 
 
 def remind_meetings():

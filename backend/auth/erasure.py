@@ -19,6 +19,10 @@ reaches the person. What is erased:
 * their photos, the files and their rows (see ``_erase_photos``);
 * what only served them: the items they followed, their pending WeChat messages, the answers kept for
   their retried requests (``idempotency_records``, which hold copies of those answers, phones included).
+* what WeChat messages to others, queued and not sent yet, say of them: the deputy's and the station's
+  notices about their items and appointments go with the words redacted, as a follower reads them, and
+  the deputy's meeting reminder that names them is dropped (``redact_waiting_notices`` of suggestions and
+  of appointments). A message a running sweep is sending at that very moment still goes as it was.
 
 Open appointments are cancelled through the appointment service (the deputy and the station are told);
 a confirmed meeting whose time has passed is no longer the citizen's to cancel, and is left for the
@@ -52,6 +56,7 @@ from ..consultations.models import FEEDBACK_LABELS, ConsultationOpinion
 from ..livelihood.models import PROPOSAL_STATUS_LABELS, LivelihoodProposal
 from ..notifications.models import OutboxMessage
 from ..transactions import SAFE_METHODS, wrote
+from ..suggestions import services as suggestion_services
 from ..suggestions.models import SATISFACTION_LABELS, Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating
 from ..uploads.models import Upload
 from ..uploads.storage import delete_after_commit, get_storage
@@ -165,6 +170,10 @@ def erase(user):
     if db.session.scalar(select(func.count()).select_from(User).where(User.notify_user_id == user.id)):
         raise APIError(409, "conflict", REMINDER_LINKED)
     _cancel_open_appointments(user)
+    # Notices to the staff about their items and appointments, queued and not sent yet (the cancellations
+    # just queued among them): nothing in them names or reaches the citizen once sent.
+    suggestion_services.redact_waiting_notices(user.id)
+    appointments.redact_waiting_notices(user.id)
     now = utcnow()
     # Every item of theirs: the contact and the exact place go; the version moves, so that a step taken
     # on the item at this instant from a copy read before collides instead of writing them back.

@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import JSON, case, delete, literal, select, update
+from sqlalchemy import JSON, and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -115,6 +115,52 @@ def restate(template, key_prefix, data):
         update(OutboxMessage).where(_waiting(template, key_prefix, None)).values(data=data)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+# The most (template, key prefix) pairs one statement of ``withdraw_under`` / ``restate_under`` names: SQLite
+# parses a chain of ORs as a tree as deep as it is long, and refuses one deeper than 1,000.
+_PREFIXES_AT_ONCE = 200
+
+
+def _chunks(prefixes):
+    prefixes = list(prefixes)
+    for start in range(0, len(prefixes), _PREFIXES_AT_ONCE):
+        yield or_(*(and_(OutboxMessage.template == template, OutboxMessage.dedupe_key.startswith(prefix, autoescape=True))
+                    for template, prefix in prefixes[start:start + _PREFIXES_AT_ONCE]))
+
+
+def withdraw_under(prefixes, exclude_user=None):
+    """``withdraw`` for many things at once: drop the messages not sent yet whose (template, dedupe key prefix)
+    is one of ``prefixes`` (pairs), except those to the user ``exclude_user`` (an id). Returns how many."""
+    dropped = 0
+    for matches in _chunks(prefixes):
+        condition = (OutboxMessage.status == "pending") & matches
+        if exclude_user is not None:
+            condition &= OutboxMessage.user_id != exclude_user
+        dropped += db.session.execute(
+            delete(OutboxMessage).where(condition).execution_options(synchronize_session=False)).rowcount
+    return dropped
+
+
+def restate_under(prefixes, change, exclude_user=None):
+    """``restate`` for messages whose values differ one from another (each step's note and time): each message
+    not sent yet whose (template, dedupe key prefix) is one of ``prefixes`` (pairs), except those to the user
+    ``exclude_user`` (an id), says ``change(template, dedupe_key, data)`` instead of ``data``. For the few
+    messages about one person's few things (注销): a read, then one UPDATE a message, each only while it is
+    still pending. Returns how many were restated."""
+    restated = 0
+    for matches in _chunks(prefixes):
+        condition = (OutboxMessage.status == "pending") & matches
+        if exclude_user is not None:
+            condition &= OutboxMessage.user_id != exclude_user
+        for message_id, template, key, data in db.session.execute(select(
+                OutboxMessage.id, OutboxMessage.template, OutboxMessage.dedupe_key, OutboxMessage.data).where(condition)).all():
+            new = change(template, key, dict(data))
+            if new != data:
+                restated += db.session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+                    .values(data=new).execution_options(synchronize_session=False)).rowcount
+    return restated
 
 
 def waiting_pages(template):

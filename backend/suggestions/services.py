@@ -13,7 +13,7 @@ from ..auth.scope import manages_deputy
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
-from ..notifications.outbox import china_time, enqueue, thing
+from ..notifications.outbox import china_time, enqueue, restate_under, thing
 from ..org.models import Deputy
 from ..points import ledger
 from ..uploads.models import Upload
@@ -26,6 +26,7 @@ from .models import (
     STATUS_LABELS,
     Satisfaction,
     Status,
+    Suggestion,
     SuggestionEvent,
     SuggestionFollower,
     SuggestionRating,
@@ -98,6 +99,28 @@ def _notify(users, template, item, note, key, followers=(), follower_note=None):
         if user is not None:
             enqueue(user, template, values, page=f"pages/suggestion/detail?id={item.id}",
                     dedupe_key=f"{template}:{item.id}:{item.round}:{key}:{user.id}")
+
+
+# The notices about an item that go to its staff (its deputy, its station's administrators) with the
+# filer's words unredacted: ``_notify``'s ``data``. (Its followers' ``public`` copy is redacted already.)
+STAFF_TEMPLATES = ("new_item", "overdue", "supervised", "reopened")
+
+
+def redact_waiting_notices(citizen_id):
+    """注销 (auth.erasure): the notices about the items of the citizen ``citizen_id`` queued to anyone else and
+    not sent yet carry the items' words as a follower reads them (``redact``: no name, phone or address),
+    so that none sent after the citizen has gone names or reaches them. The items keep their words.
+    Returns how many notices were restated."""
+    items = dict(db.session.execute(select(Suggestion.id, Suggestion.content).where(
+        Suggestion.citizen_id == citizen_id)).all())
+    if not items:
+        return 0
+
+    def redacted(template, key, data):
+        return data | {"thing2": thing(redact(items[int(key.split(":")[1])]))}
+
+    return restate_under([(template, f"{template}:{item_id}:") for item_id in items for template in STAFF_TEMPLATES],
+                         redacted, exclude_user=citizen_id)
 
 
 def station_admins(item):
