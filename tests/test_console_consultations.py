@@ -147,3 +147,34 @@ def test_the_console_says_the_window_is_over_before_the_sweep_closes_it(huaihua)
     db.session.commit()
     page = text(huaihua.get(path))
     assert "征集时间已过" in page and "征集尚未开始" not in page and "正在接受意见" not in page
+
+
+def _statuses(page):
+    """(title, 状态) of each row of the console's list of consultations."""
+    import re
+    body = page.split('<table class="list" id="consultations">', 1)[1].split("</table>", 1)[0]
+    return [(re.sub(r"<[^>]+>", "", cells[0]).strip(), cells[3].strip())
+            for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S))
+            if len(cells) == 5]
+
+
+def test_the_list_says_ended_once_the_window_is_over_before_the_sweep_closes_it(huaihua):
+    """The list labels each consultation by its phase, as the API and the consultation's own page do: one
+    whose end time has passed reads 已结束 though the sweep has not closed it yet."""
+    from sqlalchemy import update
+    now = datetime.now(CHINA)
+    for title, starts in (("已过期的条例（草案）", now - timedelta(minutes=5)), ("正在征集的条例（草案）", now - timedelta(minutes=5)),
+                          ("将要征集的条例（草案）", now + timedelta(days=1)), ("草稿条例（草案）", now - timedelta(minutes=5))):
+        assert post(huaihua, "/console/consultations", form(title=title, starts_at=local(starts))).status_code == 302
+        consultation = db.session.scalars(select(Consultation).order_by(Consultation.id.desc())).first()
+        path = f"/console/consultations/{consultation.id}"
+        if title != "草稿条例（草案）":
+            assert post(huaihua, f"{path}/open", {}, page=path).status_code == 302
+        if title == "已过期的条例（草案）":
+            db.session.execute(update(Consultation).where(Consultation.id == consultation.id).values(
+                ends_dt=now - timedelta(seconds=1)))
+            db.session.commit()
+            assert "已结束" in text(huaihua.get(path)).split("</h1>", 1)[0]  # its own page's heading too
+    assert _statuses(text(huaihua.get("/console/consultations"))) == [
+        ("草稿条例（草案）", "草稿"), ("将要征集的条例（草案）", "尚未开始"),
+        ("正在征集的条例（草案）", "正在征求意见"), ("已过期的条例（草案）", "已结束")]

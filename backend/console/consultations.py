@@ -15,7 +15,6 @@ from ..auth.scope import get_by_id, manages_region, region_subtree_clause
 from ..consultations import services
 from ..consultations.articles import full_text
 from ..consultations.models import (
-    CONSULTATION_STATUS_LABELS,
     FEEDBACK_LABELS,
     OPINION_KIND_LABELS,
     Consultation,
@@ -23,7 +22,7 @@ from ..consultations.models import (
     ConsultationStatus,
 )
 from ..consultations.routes import opinions_query
-from ..db_types import CHINA
+from ..db_types import CHINA, utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..forms import china_iso, load_checked, local_input, number_or_text, parse_int
@@ -93,8 +92,11 @@ def _list_page(values=None):
     counts = dict(db.session.execute(
         select(ConsultationOpinion.consultation_id, func.count()).where(ConsultationOpinion.consultation_id.in_(ids))
         .group_by(ConsultationOpinion.consultation_id)).all()) if ids else {}
-    return dict(page=page, counts=counts, status_labels=CONSULTATION_STATUS_LABELS, regions=_congresses(),
-                values=values or {})
+    # Each labelled by its phase, as the API and its own page label it: one whose window is over reads 已结束
+    # before the sweep closes it.
+    now = utcnow()
+    phases = {c.id: services.PHASE_LABELS[services.phase(c, now)] for c in page["items"]}
+    return dict(page=page, counts=counts, phases=phases, regions=_congresses(), values=values or {})
 
 
 @bp.post("/consultations")
@@ -127,6 +129,7 @@ def _filters():
 
 def _page(consultation, values=None):
     filters = _filters()
+    phase = services.phase(consultation)
     page = listing_page(opinions_query(consultation, filters), OPINIONS_PER_PAGE, rows=True)
     counts = services.article_counts(consultation.id)
     form_values = values or {
@@ -136,9 +139,10 @@ def _page(consultation, values=None):
     # address would be passed on as well, and one named like the route's own a 500).
     kept_args = {key: request.args[key] for key in ("article_id", "kind", "page") if request.args.get(key)}
     return dict(consultation=consultation, draft=consultation.status == ConsultationStatus.draft, kept_args=kept_args,
-                closed=consultation.status == ConsultationStatus.closed, status_labels=CONSULTATION_STATUS_LABELS,
+                closed=consultation.status == ConsultationStatus.closed,
                 counts=counts, total=sum(counts.values()), page=page, filters=filters, kind_labels=OPINION_KIND_LABELS,
-                feedback_labels=FEEDBACK_LABELS, values=form_values, phase=services.phase(consultation))
+                feedback_labels=FEEDBACK_LABELS, values=form_values, phase=phase,
+                phase_label=services.PHASE_LABELS[phase])
 
 
 @bp.get("/consultations/<int:consultation_id>")
