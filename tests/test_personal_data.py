@@ -234,18 +234,29 @@ def test_notices_waiting_for_the_staff_lose_what_names_the_erased_citizen(app, c
 
     headers = world["citizen"]
     deputy = f"fake-openid-deputy{world['zhang'].id}"
+    soon = datetime.now(CHINA) + timedelta(hours=5)
+    # A meeting reminded before, its reminder sent: the outbox keeps the record of it.
+    earlier = ask(client, headers, world["deputy_code"], name="王先生").json["id"]
+    assert answer(client, world["zhang_h"], earlier, "confirm", meet_at=soon.isoformat()).status_code == 200
+    with app.app_context():
+        assert remind_meetings() == 1
+        db.session.commit()
+    assert "约见群众：王先生" in [m["data"]["thing5"]["value"] for m in delivered(wechat_standin, app)
+                              if m["touser"] == deputy and m["template_id"] == "tmpl-appointment-result"]
+    wechat_standin.clear()
+
     filed = file(client, headers, world["deputy_code"], content=f"我叫王小明，电话{CONTACT_PHONE}，楼道灯坏了")
     assert filed.status_code == 201, filed.json
     assert screen(app) == 1  # the text cleared: the deputy's 新建议 notice is queued
     waiting = ask(client, headers, world["deputy_code"], name="王先生", topic=f"我叫王小明，电话{MEETING_PHONE}，想反映电梯")
     assert waiting.status_code == 201, waiting.json
     held = ask(client, headers, world["deputy_code"], name="王先生").json["id"]
-    soon = datetime.now(CHINA) + timedelta(hours=5)
     assert answer(client, world["zhang_h"], held, "confirm", meet_at=soon.isoformat()).status_code == 200
     with app.app_context():
         assert remind_meetings() == 1  # the deputy's reminder, 约见群众：王先生, queued
         # … and the meeting held before the citizen cancels their account: it is not theirs to cancel any more.
-        db.session.execute(update(Appointment).where(Appointment.id == held).values(meet_dt=utcnow() - timedelta(hours=1)))
+        db.session.execute(update(Appointment).where(Appointment.id.in_([earlier, held])).values(
+            meet_dt=utcnow() - timedelta(hours=1)))
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status == "pending", OutboxMessage.dedupe_key.startswith(f"appointment-meeting:{held}:"))) == 1
@@ -266,3 +277,8 @@ def test_notices_waiting_for_the_staff_lose_what_names_the_erased_citizen(app, c
     assert {d["thing2"]["value"] for d in by_template["tmpl-appointment"]} == {
         "我叫***，电话***，想反映电梯", "想当面反映小区加装电梯的困难"}
     assert not any(d["thing5"]["value"].startswith("约见群众") for d in by_template.get("tmpl-appointment-result", []))
+    # The reminder sent before is kept as sent, without the name, as the appointment is.
+    assert _rows_holding(app, ["王先生"]) == []
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.data).where(
+            OutboxMessage.dedupe_key.startswith(f"appointment-meeting:{earlier}:"))).one()["thing5"] == "约见群众：群众"

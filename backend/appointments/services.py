@@ -401,6 +401,11 @@ def remind_unanswered():
     return reminded
 
 
+# The deputy's meeting reminder's note: whom they meet, by the name the citizen gave, else 群众.
+MEETING_WITH = "约见群众：{name}"
+UNNAMED = "群众"
+
+
 def _withdraw_meeting_reminders(appointment):
     """The reminders of a meeting that is off, or no longer at the time they name, not sent yet: dropped
     (``remind_meetings`` queued them; the deputy's names the citizen, who may have just cancelled their
@@ -414,13 +419,16 @@ def redact_waiting_notices(citizen_id):
     ``citizen_id``'s appointments queued to the deputy or the station and not sent yet, the meeting reminders
     (约见群众：王先生, ``remind_meetings``) are dropped: the meeting is off, or its time has passed; the others
     carry the topic, and a cancellation's reason, redacted (``redact``: no name, phone or address), so that
-    none sent after the citizen has gone names or reaches them. Returns how many were dropped or restated."""
+    none sent after the citizen has gone names or reaches them; a meeting reminder already sent is kept
+    without the name. Returns how many were dropped or restated."""
     topics = dict(db.session.execute(select(Appointment.id, Appointment.topic).where(
         Appointment.citizen_id == citizen_id)).all())
     if not topics:
         return 0
-    dropped = withdraw_under([("appointment_result", f"appointment-meeting:{a}:") for a in topics],
-                             exclude_user=citizen_id)
+    reminders = [("appointment_result", f"appointment-meeting:{a}:") for a in topics]
+    dropped = withdraw_under(reminders, exclude_user=citizen_id)
+    # Those sent already are kept as the record of what was sent: without the name, as the appointment is.
+    restate_under(reminders, _unnamed, exclude_user=citizen_id, sent_too=True)
 
     def redacted(template, key, data):
         return data | {"thing2": thing(redact(topics[int(key.split(":")[1])])),
@@ -428,6 +436,12 @@ def redact_waiting_notices(citizen_id):
 
     return dropped + restate_under([("appointment", f"appointment:{a}:") for a in topics], redacted,
                                    exclude_user=citizen_id)
+
+
+def _unnamed(template, key, data):
+    """A deputy's meeting reminder (``remind_meetings``) as it reads without the citizen's name."""
+    return data | {"thing5": thing(MEETING_WITH.format(name=UNNAMED))} if str(data.get("thing5", "")).startswith(
+        MEETING_WITH.format(name="")) else data
 
 
 def remind_meetings():
@@ -447,7 +461,7 @@ def remind_meetings():
         _tell_citizen(appointment, "约见即将开始，请按时前往", event)
         deputy = _deputy_user(appointment)
         if deputy is not None:
-            enqueue(deputy, "appointment_result", _result_data(appointment, f"约见群众：{appointment.name or '群众'}"),
+            enqueue(deputy, "appointment_result", _result_data(appointment, MEETING_WITH.format(name=appointment.name or UNNAMED)),
                     page=page_path(appointment), dedupe_key=f"appointment-meeting:{appointment.id}:{event}:{deputy.id}")
         db.session.commit()
         reminded += 1

@@ -21,8 +21,9 @@ reaches the person. What is erased:
   their retried requests (``idempotency_records``, which hold copies of those answers, phones included).
 * what WeChat messages to others, queued and not sent yet, say of them: the deputy's and the station's
   notices about their items and appointments go with the words redacted, as a follower reads them, and
-  the deputy's meeting reminder that names them is dropped (``redact_waiting_notices`` of suggestions and
-  of appointments). A message a running sweep is sending at that very moment still goes as it was.
+  the deputy's meeting reminder that names them is dropped, and the record of one already sent loses the
+  name (``redact_waiting_notices`` of suggestions and of appointments). A message a running sweep is
+  sending at that very moment still goes as it was.
 
 Open appointments are cancelled through the appointment service (the deputy and the station are told);
 a confirmed meeting whose time has passed is no longer the citizen's to cancel, and is left for the

@@ -142,23 +142,24 @@ def withdraw_under(prefixes, exclude_user=None):
     return dropped
 
 
-def restate_under(prefixes, change, exclude_user=None):
+def restate_under(prefixes, change, exclude_user=None, sent_too=False):
     """``restate`` for messages whose values differ one from another (each step's note and time): each message
     not sent yet whose (template, dedupe key prefix) is one of ``prefixes`` (pairs), except those to the user
-    ``exclude_user`` (an id), says ``change(template, dedupe_key, data)`` instead of ``data``. For the few
-    messages about one person's few things (注销): a read, then one UPDATE a message, each only while it is
-    still pending. Returns how many were restated."""
+    ``exclude_user`` (an id), says ``change(template, dedupe_key, data)`` instead of ``data``; with
+    ``sent_too``, the record of those sent (or refused, or failed) as well. For the few messages about one
+    person's few things (注销): a read, then one UPDATE a message changed. Returns how many were restated."""
     restated = 0
     for matches in _chunks(prefixes):
-        condition = (OutboxMessage.status == "pending") & matches
+        condition = matches if sent_too else (OutboxMessage.status == "pending") & matches
         if exclude_user is not None:
             condition &= OutboxMessage.user_id != exclude_user
-        for message_id, template, key, data in db.session.execute(select(
-                OutboxMessage.id, OutboxMessage.template, OutboxMessage.dedupe_key, OutboxMessage.data).where(condition)).all():
+        for message_id, template, key, data, status in db.session.execute(select(
+                OutboxMessage.id, OutboxMessage.template, OutboxMessage.dedupe_key, OutboxMessage.data,
+                OutboxMessage.status).where(condition)).all():
             new = change(template, key, dict(data))
             if new != data:
                 restated += db.session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+                    update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == status)
                     .values(data=new).execution_options(synchronize_session=False)).rowcount
     return restated
 
