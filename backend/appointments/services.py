@@ -421,14 +421,18 @@ def redact_waiting_notices(citizen_id):
     carry the topic, and a cancellation's reason, redacted (``redact``: no name, phone or address), so that
     none sent after the citizen has gone names or reaches them; a meeting reminder already sent is kept
     without the name. Returns how many were dropped or restated."""
-    topics = dict(db.session.execute(select(Appointment.id, Appointment.topic).where(
-        Appointment.citizen_id == citizen_id)).all())
-    if not topics:
+    rows = db.session.execute(select(Appointment.id, Appointment.topic, Appointment.deputy_id).where(
+        Appointment.citizen_id == citizen_id)).all()
+    if not rows:
         return 0
+    topics = {a.id: a.topic for a in rows}
     reminders = [("appointment_result", f"appointment-meeting:{a}:") for a in topics]
     dropped = withdraw_under(reminders, exclude_user=citizen_id)
     # Those sent already are kept as the record of what was sent: without the name, as the appointment is.
-    restate_under(reminders, _unnamed, exclude_user=citizen_id, sent_too=True)
+    # They went to the deputies' WeChat users (the outbox's index by user finds them among all ever sent).
+    deputies = {a.deputy_id for a in rows if a.deputy_id is not None}
+    if deputies:
+        restate_under(reminders, _unnamed, sent_too=True, users=select(User.id).where(User.deputy_id.in_(deputies)))
 
     def redacted(template, key, data):
         return data | {"thing2": thing(redact(topics[int(key.split(":")[1])])),

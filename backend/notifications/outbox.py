@@ -142,15 +142,21 @@ def withdraw_under(prefixes, exclude_user=None):
     return dropped
 
 
-def restate_under(prefixes, change, exclude_user=None, sent_too=False):
+def restate_under(prefixes, change, exclude_user=None, sent_too=False, users=None):
     """``restate`` for messages whose values differ one from another (each step's note and time): each message
     not sent yet whose (template, dedupe key prefix) is one of ``prefixes`` (pairs), except those to the user
     ``exclude_user`` (an id), says ``change(template, dedupe_key, data)`` instead of ``data``; with
-    ``sent_too``, the record of those sent (or refused, or failed) as well. For the few messages about one
-    person's few things (注销): a read, then one UPDATE a message changed. Returns how many were restated."""
+    ``sent_too``, the record of those sent (or refused, or failed) as well, among the messages to ``users``
+    (a list or SELECT of user ids, required then: the outbox keeps every message ever sent, and only the
+    pending ones are found by status). For the few messages about one person's few things (注销): a read,
+    then one UPDATE a message changed. Returns how many were restated."""
+    if sent_too and users is None:
+        raise ValueError("restate_under(sent_too=True) needs the users the messages went to")
     restated = 0
     for matches in _chunks(prefixes):
         condition = matches if sent_too else (OutboxMessage.status == "pending") & matches
+        if users is not None:
+            condition &= OutboxMessage.user_id.in_(users)
         if exclude_user is not None:
             condition &= OutboxMessage.user_id != exclude_user
         for message_id, template, key, data, status in db.session.execute(select(
