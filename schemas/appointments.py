@@ -3,14 +3,14 @@ from marshmallow import Schema, fields
 from backend.appointments.models import APPOINTMENT_STATUS_LABELS, AppointmentStatus
 
 from .common import BodyId, Choice, Id, in_service_years, Line, OneOfLabelled, PageArgs, StrictSchema, Text
-from .suggestions import PHONE
+from .suggestions import ContactPhone
 
 
 
 class AppointmentIn(StrictSchema):
     qr_code = Text(32, required=True)
     topic = Text(500, required=True, metadata={"description": "what the citizen wants to talk about"})
-    contact_phone = fields.String(required=True, validate=PHONE)
+    contact_phone = ContactPhone(required=True)
     name = Line(20, load_default="", metadata={"description": "how to address the citizen, e.g. 王先生"})
     activity_id = BodyId(allow_none=True, metadata={"description": "a reception day (接待选民) from the plan"})
     preferred_time = Text(100, load_default="", metadata={"description": "required without activity_id"})

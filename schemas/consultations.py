@@ -7,7 +7,7 @@ from backend.consultations.models import (
 )
 
 from .common import BodyId, Choice, Id, Line, OneOfLabelled, PageArgs, StrictSchema, Text, in_service_years
-from .suggestions import PHONE
+from .suggestions import ContactPhone
 
 MAX_TEXT = 200000
 
@@ -75,8 +75,8 @@ class OpinionIn(StrictSchema):
     article_id = BodyId(allow_none=True, load_default=None,
                         metadata={"description": "one of the draft's articles; none: on the draft as a whole"})
     content = Text(2000, required=True)
-    contact_phone = fields.String(allow_none=True, load_default=None, validate=PHONE,
-                                  metadata={"description": "shown to the congress's administrators only"})
+    contact_phone = ContactPhone(allow_none=True, load_default=None,
+                                 metadata={"description": "shown to the congress's administrators only"})
 
 
 class OpinionFeedbackIn(StrictSchema):

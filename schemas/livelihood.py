@@ -5,7 +5,7 @@ from backend.livelihood.models import CHOICE_LABELS, PROPOSAL_STATUS_LABELS, VOT
 from backend.livelihood.models import Choice as ChoiceValue
 
 from .common import BodyId, Choice, Id, Items, Line, OneOfLabelled, PageArgs, StrictSchema, Text, in_service_years
-from .suggestions import PHONE
+from .suggestions import ContactPhone
 
 PLACES = validate.Range(min=1, max=50, error="拟票决项目数应为 1 到 50 个。")
 YEARS = validate.Range(min=2000, max=2100, error="年度须在 2000 年至 2100 年之间。")
@@ -94,8 +94,8 @@ class ProposalIn(StrictSchema):
     region_id = BodyId(required=True, metadata={"description": "the congress proposed to (not a village)"})
     title = Line(60, required=True)
     content = Text(1000, required=True)
-    contact_phone = fields.String(allow_none=True, load_default=None, validate=PHONE,
-                                  metadata={"description": "shown to administrators only"})
+    contact_phone = ContactPhone(allow_none=True, load_default=None,
+                                 metadata={"description": "shown to administrators only"})
 
 
 class AdoptIn(StrictSchema):

@@ -4,9 +4,16 @@ from backend.org.nearby import gcj02_from_wgs84
 from backend.suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Satisfaction, Status
 from backend.suggestions.queries import DEFAULT_ORDER, LIST_ORDERS
 
-from .common import BodyId, Choice, Id, in_service_years, Line, OneOfLabelled, PageArgs, QuerySchema, StrictSchema, Text
+from .common import BodyId, Choice, Id, in_service_years, Line, OneOfLabelled, PageArgs, QuerySchema, StrictSchema, Text, Trimmed
 
-PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
+# ASCII digits only (Python's \d takes any script's digits); also a web form's ``pattern`` (web.pages).
+PHONE = validate.Regexp(r"^1[0-9]{10}$|^0[0-9]{2,3}-?[0-9]{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
+
+
+def ContactPhone(**kwargs):
+    """A citizen's contact phone: surrounding spaces and line breaks (a number pasted from a chat) dropped,
+    then a mobile or a landline number (``PHONE``)."""
+    return Trimmed(validate=PHONE, **kwargs)
 
 
 class Position(Schema):
@@ -36,7 +43,7 @@ class SuggestionIn(StrictSchema):
     category = Text(32, required=True)
     content = Text(1000, required=True)
     location = fields.Nested(LocationIn, allow_none=True)
-    contact_phone = fields.String(allow_none=True, validate=PHONE)
+    contact_phone = ContactPhone(allow_none=True)
     anonymous = fields.Boolean(load_default=False)
     public_consent = fields.Boolean(load_default=False)
     attachment_ids = fields.List(BodyId(), validate=validate.Length(max=9, error="最多上传 9 张照片。"))

@@ -239,6 +239,10 @@ FIELD_CASES = [
      "starts_at": "2027-01-10T12:00:00+08:00", "ends_at": "2027-01-10T09:00:00+08:00"}, "ends_at"),
     ("livelihood_proposal_phone", "POST", "/livelihood/proposals", "citizen",
      {"region_id": "{hc}", "title": "停车场", "content": "停车难", "contact_phone": "12345"}, "contact_phone"),
+    # Only ASCII digits: Python's \d takes any script's (here Arabic-Indic) digits.
+    ("livelihood_proposal_phone_arabic_digits", "POST", "/livelihood/proposals", "citizen",
+     {"region_id": "{hc}", "title": "停车场", "content": "停车难", "contact_phone": "1\u0663\u0663\u0663\u0663\u0663\u0663\u0663\u0663\u0663\u0663"},
+     "contact_phone"),
     ("livelihood_proposal_unknown_region", "POST", "/livelihood/proposals", "citizen",
      {"region_id": 2**31, "title": "停车场", "content": "停车难"}, "region_id"),
     ("livelihood_proposal_missing_region", "POST", "/livelihood/proposals", "citizen",

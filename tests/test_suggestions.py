@@ -167,6 +167,14 @@ def test_station_code_filings_wait_for_dispatch(client, world):
     assert step(client, world["li_h"], item_id, "accept").json["status"] == "accepted"
 
 
+def test_a_contact_phone_pasted_with_spaces_around_is_kept_without_them(client, world):
+    """A number copied from a chat arrives with a space or a line break: the citizen means the number."""
+    response = file(client, world["citizen"], world["deputy_code"], contact_phone=" 0745-2222333\n")
+    assert response.status_code == 201, response.json
+    inbox = client.get("/api/v1/suggestions?scope=assigned", headers=world["zhang_h"]).json
+    assert inbox["items"][0]["contact_phone"] == "0745-2222333"
+
+
 def test_a_deputy_code_filing_waits_at_a_station_of_the_deputys_own_region(client, factory, world):
     """A 长沙市 deputy also received at 怀化市's 城北 station (the older, lower id): the item is triaged
     in 长沙市, not by another city's staff who would see the citizen's phone."""
