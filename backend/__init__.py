@@ -80,6 +80,7 @@ def create_app(test_config=None):
     from . import models  # noqa: F401  (every table registered before anything queries)
     from .activities.routes import blp as activities_blp
     from .activities.routes import checkins as checkins_blp
+    from .activities.training_routes import blp as training_blp
     from .appointments.routes import blp as appointments_blp
     from .audit.routes import blp as audit_blp
     from .auth.account_routes import blp as admins_blp
@@ -110,7 +111,7 @@ def create_app(test_config=None):
 
     for blueprint in (
         auth_blp, admins_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
-        public_blp, uploads_blp, activities_blp, checkins_blp, rules_blp, points_blp, evaluations_blp, appointments_blp, health_blp,
+        public_blp, uploads_blp, activities_blp, checkins_blp, training_blp, rules_blp, points_blp, evaluations_blp, appointments_blp, health_blp,
         audit_blp, livelihood_blp, public_livelihood, consultations_blp, public_consultations,
     ):
         api.register_blueprint(blueprint)

@@ -60,6 +60,8 @@ class Activity(db.Model):
     __table_args__ = (
         Index("ix_activities_station_window", "station_id", "starts_dt", "ends_dt"),
         Index("ix_activities_region_starts", "region_id", "starts_dt"),
+        # 培训清单 (activities.training): the trainings of a period.
+        Index("ix_activities_type_starts", "type", "starts_dt"),
         # The sweep's reminders (services.remind_upcoming): the published activities not yet reminded.
         Index("ix_activities_reminder_due", "starts_dt",
               postgresql_where=text("status = 'published' AND reminded_dt IS NULL"),

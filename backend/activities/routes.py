@@ -18,6 +18,7 @@ from schemas.activities import (
     ParticipantQuery,
 )
 from schemas.common import page_of
+from schemas.training import SummonIn, SummonOut
 
 from ..auth.scope import admin_required, current_caller, current_user, login_required, region_subtree_clause, station_scope_clause
 from ..errors import APIError, not_found
@@ -26,7 +27,7 @@ from ..idempotency import idempotent
 from ..org.models import Station
 from ..pagination import paginate
 from ..qr.services import qr_url
-from . import checkin, rotating, services
+from . import checkin, rotating, services, training
 from .models import (
     ACTIVITY_STATUS_LABELS,
     ACTIVITY_TYPE_LABELS,
@@ -351,6 +352,27 @@ def close(activity_id):
 def cancel(activity_id):
     """取消活动（结单前），不计积分；待接单和已接单的代表收到取消通知。"""
     return present(services.cancel(current_user(), _managed(activity_id)), current_user(), detail=True)
+
+
+@blp.post("/<int:activity_id>/summon-untrained")
+@admin_required
+@idempotent
+@blp.arguments(SummonIn)
+@blp.response(200, SummonOut)
+def summon_untrained(data, activity_id):
+    """点名调训：把区域（含下级，默认为本人所管区域）、层级内期间（默认今年 1 月 1 日至今天）未参训、尚未受邀的在任代表，全部补充邀请到这次尚未开始的学习培训。
+
+    与修改活动的补充邀请是同一步骤：受邀代表收到发单通知，活动操作记录写明“点名调训：邀请 …”，一项活动最多邀请的人数同样适用（超出时 422，请缩小范围分批调训）。
+    不是学习培训、已开始、已结单或已取消的活动：409；区域不在管理范围内：403；没有需要调训的代表（已全部参训或已受邀，例如再次调训）：409。"""
+    activity = _managed(activity_id)
+    refusal = training.summon_refusal(activity)
+    if refusal is not None:
+        raise refusal
+    user = current_user()
+    region = training.scope_region(user, data.get("region_id"))
+    period = training.period_of(data.get("since"), data.get("until"))
+    invited = training.summon(user, activity, region, data.get("level"), period)
+    return {"invited": invited, "participants_total": len(activity.participants)}
 
 
 @checkins.post("")

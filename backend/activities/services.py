@@ -641,9 +641,10 @@ def _refuse_while_chosen(activity):
                                                   "不能再改为其他类型；请先答复这些约见。")
 
 
-def edit(actor, activity, data):
+def edit(actor, activity, data, why=None):
     """改期、改地点、补充邀请, or a wrong type corrected: change a published activity after 发单 without
-    losing the deputies' answers.
+    losing the deputies' answers. ``why`` heads the record's line (点名调训: deputies invited by the
+    training coverage, activities.training.summon).
 
     ``data`` (ActivityPatch) may change the title, type, description, place (and position), times and points,
     invite more deputies (``add_deputy_ids``, as at 发单) and take invited, accepted or declined ones off
@@ -734,7 +735,7 @@ def edit(actor, activity, data):
         activity.participants.append(ActivityParticipant(deputy=invited[i]))
     db.session.flush()
     if changes:  # a retried edit finds nothing left to change, and leaves no line
-        record(activity, EventAction.edited, actor, "；".join(changes), at=now)
+        record(activity, EventAction.edited, actor, (f"{why}：" if why else "") + "；".join(changes), at=now)
 
     key = f"v{activity.version}"
     note = _change_note(moved, relocated, retimed, ends)
