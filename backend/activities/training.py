@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from ..auth.scope import deputy_scope_clause, get_by_id, manages_region, region_subtree_clause
+from ..auth.scope import deputy_scope_clause, get_by_id, manages_region, region_subtree_clause, station_scope_clause
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -246,6 +246,19 @@ def untrained_rows(user, region, level, period):
 
 
 # --- 点名调训 -------------------------------------------------------------------------------------------
+
+
+def upcoming_trainings(user, limit=50):
+    """The published trainings not started yet that ``user`` manages, soonest first: those 点名调训 may
+    fill."""
+    managed = [Activity.station_id.in_(select(Station.id).where(station_scope_clause(user)))]
+    if user.admin_region is not None:
+        managed.append(region_subtree_clause(Activity.region_id, user.admin_region))
+    return db.session.scalars(
+        select(Activity).where(Activity.type == ActivityType.training, Activity.status == ActivityStatus.published,
+                               Activity.starts_dt > utcnow(), or_(*managed))
+        .order_by(Activity.starts_dt, Activity.id).limit(limit).options(*services.list_loading())
+    ).all()
 
 
 def summon_refusal(activity, now=None):

@@ -1,0 +1,88 @@
+"""培训清单: the console's page of training coverage — a period's figures for a region's deputies in office,
+by child region, the period's trainings, the deputies not yet trained (with their export) and 点名调训 to
+an upcoming training. The figures, the list and the summons are those of the API (activities.training)."""
+from flask import flash, g, redirect, render_template, request, url_for
+
+from schemas.training import TrainingQuery
+
+from ..activities import training
+from ..audit.log import record_export
+from ..db_types import utcnow
+from ..errors import validation_failed
+from ..extensions import db
+from ..forms import parse_int
+from ..org.models import DEPUTY_LEVEL_LABELS, deputy_listing
+from . import bp
+from .activities import managed_activity_or_404
+from .exports import MAX_EXPORT_ROWS, new_workbook, send_workbook, write_sheet
+from .pages import console_page, listing_page, managed_regions
+
+UNTRAINED_PER_PAGE = 20
+FILTERS = ("region_id", "level", "since", "until")
+
+
+def _filters(values):
+    """(region, level, period) from the page's filter (or the summons form's copy of it), checked as the API
+    checks them: a date that is none, or a period ending before it starts, is refused in Chinese."""
+    args = TrainingQuery().load({key: values[key].strip() for key in FILTERS if values.get(key, "").strip()})
+    period = training.period_of(args.get("since"), args.get("until"))
+    return training.scope_region(g.user, args.get("region_id")), args.get("level"), period
+
+
+def _filter_args(region, level, period):
+    return {"region_id": region.id, "level": level or "", "since": period.since.isoformat(),
+            "until": period.until.isoformat()}
+
+
+@bp.get("/training")
+@console_page()
+def training_page():
+    user = g.user
+    region, level, period = _filters(request.args)
+    figures = training.coverage(user, region, level, period)
+    page = listing_page(training.untrained(user, region, level, period).options(*deputy_listing()), UNTRAINED_PER_PAGE)
+    return render_template(
+        "console/training.html", figures=figures, page=page, region=region, level=level, period=period,
+        regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, upcoming=training.upcoming_trainings(user),
+        filter_args=_filter_args(region, level, period),
+    )
+
+
+@bp.get("/training/untrained.xlsx")
+@console_page("console.training_page")
+def export_untrained():
+    """未参训代表 as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
+    user = g.user
+    region, level, period = _filters(request.args)
+    rows = training.untrained_rows(user, region, level, period).limit(MAX_EXPORT_ROWS)
+    wb = new_workbook()
+    written = write_sheet(
+        wb, "未参训代表", ["代表", "代表层级", "所属区域", "联络站", "代表小组", "手机号"],
+        ((r.name, DEPUTY_LEVEL_LABELS[r.level.value], r.region_name, r.stations or "", r.group, r.phone or "")
+         for r in db.session.execute(rows)),
+        widths={"代表": 14, "代表层级": 18, "所属区域": 18, "联络站": 30, "代表小组": 20, "手机号": 16},
+    )
+    record_export(user, "未参训代表", written, region_id=region.id)
+    return send_workbook(wb, f"未参训代表-{period.since:%Y%m%d}-{period.until:%Y%m%d}")
+
+
+@bp.post("/training/summon")
+@console_page("console.training_page")
+def training_summon():
+    """点名调训 from the page: the filter shown, into the upcoming training chosen."""
+    user = g.user
+    region, level, period = _filters(request.form)
+    activity = managed_activity_or_404(_activity_id(request.form.get("activity_id")))
+    refusal = training.summon_refusal(activity, utcnow())
+    if refusal is not None:
+        raise refusal
+    invited = training.summon(user, activity, region, level, period)
+    flash(f"点名调训：已邀请 {invited} 位未参训的代表参加“{activity.title}”，并已通知他们接单。", "success")
+    return redirect(url_for("console.training_page", **_filter_args(region, level, period)))
+
+
+def _activity_id(value):
+    activity_id = parse_int(value)
+    if activity_id is None:
+        raise validation_failed({"activity_id": ["请选择要点名调训的培训活动。"]}, "请选择要点名调训的培训活动。")
+    return activity_id

@@ -1,0 +1,87 @@
+"""培训清单 in the console, through the Flask test client: the figures and lists of the API's services, the
+export's rows and its line in the 操作日志, and 点名调训 as a form taken once."""
+import io
+import re
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from backend.audit.models import AuditEvent
+from backend.extensions import db
+
+from .test_console_org_activities import post, sign_in, text
+from .test_training import city, held, roster, upcoming  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def huaihua(app, city):  # noqa: F811
+    return sign_in(app, "huaihua")
+
+
+def plain(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(response)))
+
+
+def test_the_page_shows_the_figures_the_regions_the_trainings_and_the_untrained(huaihua, city, held):  # noqa: F811
+    page = huaihua.get("/console/training")
+    assert page.status_code == 200
+    shown = plain(page)
+    assert "在任代表 4" in shown and "已参训 2" in shown and "未参训 2" in shown and "培训覆盖率 50.0%" in shown
+    assert "已参训 ÷ 在任代表（4 人）" in shown
+    assert "鹤城区 4 2 2 50.0%" in shown
+    assert "代表履职能力培训班" in shown and "已结单" in shown
+    assert "孙丽" in shown and "王强" in shown and "13900000102" in shown and "张伟" not in shown.split("未参训代表")[1]
+    assert "没有尚未开始的学习培训活动" in shown
+    assert '<a href="/console/training">培训清单</a>' in text(page)
+
+    county = plain(huaihua.get(f"/console/training?region_id={city['tree']['hc'].id}&level=county"))
+    assert "鹤城区（本级） 2 1 1 50.0%" in county and "城北街道 1 0 1 0.0%" in county
+
+
+def test_bad_filters_and_other_regions_are_refused_in_chinese(huaihua, city):  # noqa: F811
+    backwards = huaihua.get("/console/training?since=2026-05-01&until=2026-04-01")
+    assert backwards.status_code == 422 and "起始日期不能晚于截止日期。" in text(backwards)
+    nonsense = huaihua.get("/console/training?since=2026-02-30")
+    assert nonsense.status_code == 422 and "日期" in plain(nonsense)
+    other = huaihua.get(f"/console/training?region_id={city['tree']['cs'].id}")
+    assert other.status_code == 403 and "只能查看或调训本人所管区域的代表。" in text(other)
+    assert huaihua.get(f"/console/training/untrained.xlsx?region_id={city['tree']['cs'].id}").status_code == 403
+
+
+def test_the_export_holds_the_untrained_and_is_logged(app, huaihua, city, held):  # noqa: F811
+    response = huaihua.get(f"/console/training/untrained.xlsx?region_id={city['tree']['hh'].id}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["未参训代表"]
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
+        ["代表", "代表层级", "所属区域", "联络站", "代表小组", "手机号"],
+        ["孙丽", "县（区）人大代表", "鹤城区", "城北联络站", None, "13900000104"],
+        ["王强", "县（区）人大代表", "城北街道", "城北联络站", "第一代表小组", "13900000102"],
+    ]
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported")
+                                   .order_by(AuditEvent.id.desc())).first()
+        assert (event.detail["export"], event.detail["rows"]) == ("未参训代表", 2)
+
+
+def test_summoning_from_the_page_invites_the_untrained_once(app, client, huaihua, city, held):  # noqa: F811
+    next_one = upcoming(client, city, ["张伟"])
+    page = text(huaihua.get("/console/training"))
+    assert f'<option value="{next_one}">代表履职能力培训班' in page
+    form = {"activity_id": str(next_one), "region_id": str(city["tree"]["hh"].id), "level": "", "since": "", "until": ""}
+    form["form_key"] = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
+    sent = post(huaihua, "/console/training/summon", form, page="/console/training")
+    assert sent.status_code == 302
+    landed = plain(huaihua.get(sent.headers["Location"]))
+    assert "点名调训：已邀请 2 位未参训的代表参加“代表履职能力培训班”，并已通知他们接单。" in landed
+    people = city["people"]
+    assert roster(app, next_one) == sorted([people["张伟"].id, people["王强"].id, people["孙丽"].id])
+    # The same form sent again (a double click): answered as the first, nothing done twice.
+    resent = post(huaihua, "/console/training/summon", form, page="/console/training")
+    assert "点名调训：已邀请 2 位" in plain(huaihua.get(resent.headers["Location"]))
+
+    again = post(huaihua, "/console/training/summon", form | {"form_key": "another"}, page="/console/training")
+    assert again.status_code == 302
+    assert "没有需要点名调训的代表" in plain(huaihua.get(again.headers["Location"]))
+    assert len(roster(app, next_one)) == 3
