@@ -85,3 +85,8 @@ def test_summoning_from_the_page_invites_the_untrained_once(app, client, huaihua
     assert again.status_code == 302
     assert "没有需要点名调训的代表" in plain(huaihua.get(again.headers["Location"]))
     assert len(roster(app, next_one)) == 3
+
+
+def test_the_deputys_archive_page_says_how_many_trainings_they_attended(huaihua, city, held):  # noqa: F811
+    archive = plain(huaihua.get(f"/console/deputies/{city['people']['张伟'].id}/archive"))
+    assert "本年度参加学习培训 1 次" in archive

@@ -289,3 +289,17 @@ def test_the_training_figures_cost_the_same_statements_however_many_deputies(cli
     for _ in range(5):
         factory.deputy(city["street"], stations=[city["station"]])
     assert statements() == before
+
+
+def test_the_archive_says_how_many_trainings_the_deputy_attended_this_year(client, city, held):
+    import io
+
+    import openpyxl
+
+    zhang, wang = city["people"]["张伟"], city["people"]["王强"]
+    archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=city["huaihua"]).json
+    assert archive["trainings_attended"] == 1
+    assert client.get(f"/api/v1/deputies/{wang.id}/archive", headers=city["huaihua"]).json["trainings_attended"] == 0
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/v1/deputies/{zhang.id}/archive?format=xlsx",
+                                                         headers=city["huaihua"]).data)).active
+    assert "本年度参加学习培训 1 次" in [row[0] for row in sheet.iter_rows(values_only=True)]

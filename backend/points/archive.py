@@ -80,6 +80,9 @@ def build(deputy, year):
                    "region_name": deputy.region.full_name, "group": deputy.group},
         "year": year,
         "activities": sorted(activities.values(), key=lambda a: a["type"]),
+        # 学习培训 attended as the training coverage counts it (activities.training): checked in (scan or 补签),
+        # not cancelled, started in the year.
+        "trainings_attended": activities.get("training", {}).get("checked_in", 0),
         "suggestions": suggestions,
         "points": {
             "total": total,
@@ -111,6 +114,7 @@ def to_xlsx(archive):
     for a in archive["activities"]:
         listed = sum(a[s] for s in PARTICIPANT_STATUS_LABELS)
         add([a["label"], listed, a["claimed"], a["checked_in"], a["declined"], a["absent"]])
+    add([f"本年度参加学习培训 {archive['trainings_attended']} 次"])
     add([])
     add(["二、办理群众建议（码上办）"])
     ws.cell(ws.max_row, 1).font = bold
