@@ -90,3 +90,13 @@ def test_summoning_from_the_page_invites_the_untrained_once(app, client, huaihua
 def test_the_deputys_archive_page_says_how_many_trainings_they_attended(huaihua, city, held):  # noqa: F811
     archive = plain(huaihua.get(f"/console/deputies/{city['people']['张伟'].id}/archive"))
     assert "本年度参加学习培训 1 次" in archive
+
+
+def test_a_station_administrator_sees_the_deputies_of_their_station(app, city, held):  # noqa: F811
+    chengbei = sign_in(app, "chengbei")
+    shown = plain(chengbei.get("/console/training"))
+    assert "培训清单 鹤城区" in shown and "在任代表 4" in shown and "已参训 2" in shown
+    assert 'name="region_id"' not in text(chengbei.get("/console/training")).split("</form>")[0]  # no region choice
+    street = plain(chengbei.get(f"/console/training?region_id={city['street'].id}"))
+    assert "在任代表 1" in street and "王强" in street
+    assert chengbei.get(f"/console/training?region_id={city['tree']['yl'].id}").status_code == 403
