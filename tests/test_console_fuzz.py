@@ -51,14 +51,15 @@ DEPUTY = ["name", "level", "term", "group", "phone", "active", "bio", "region_id
           "stations_present"]
 QUERY = ["status", "overdue", "due_soon", "supervised", "open", "category", "station_id", "deputy_id", "from", "to",
          "q", "sort", "page", "type", "level", "active", "region_id", "year", "group", "exclude", "limit",
-         "activity_id", "record_page", "record_q", "public", "scope", "grade"]
+         "activity_id", "record_page", "record_q", "public", "scope", "grade", "since", "until"]
 LISTS = ["/console/suggestions", "/console/activities", "/console/stations", "/console/deputies",
          "/console/appointments", "/console/leaderboard", "/console/admins", "/console/deputy-options",
          "/console/station-options", "/console/suggestions/export.xlsx", "/console/appointments/export.xlsx",
          "/console/stats/export.xlsx", "/console/leaderboard/export.xlsx", "/console/activities/new",
          "/console/stations/new", "/console/deputies/new", "/console/rules", "/console/workdays", "/console/",
          "/console/evaluations", "/console/evaluations/export.xlsx", "/console/livelihood",
-         "/console/livelihood/proposals", "/console/consultations"]
+         "/console/livelihood/proposals", "/console/consultations", "/console/training",
+         "/console/training/untrained.xlsx"]
 
 
 def fuzzing(test):
@@ -147,6 +148,7 @@ ACTIONS = [
     ("/console/consultations/{consultation_id}/open", []),
     ("/console/consultations/{consultation_id}/close", []),
     ("/console/consultations/{consultation_id}/opinions/{opinion_id}/feedback", ["result", "note", "article_id", "kind"]),
+    ("/console/training/summon", ["activity_id", "region_id", "level", "since", "until"]),
 ]
 PAGES = ["/console/suggestions/{suggestion_id}", "/console/suggestions/{suggestion_id}/merge-target",
          "/console/appointments/{appointment_id}", "/console/activities/{activity_id}",
