@@ -365,13 +365,8 @@ def summon_untrained(data, activity_id):
     与修改活动的补充邀请是同一步骤：受邀代表收到发单通知，活动操作记录写明“点名调训：邀请 …”，一项活动最多邀请的人数同样适用（超出时 422，请缩小范围分批调训）。
     不是学习培训、已开始、已结单或已取消的活动：409；区域不在管理范围内：403；没有需要调训的代表（已全部参训或已受邀，例如再次调训）：409。"""
     activity = _managed(activity_id)
-    refusal = training.summon_refusal(activity)
-    if refusal is not None:
-        raise refusal
-    user = current_user()
-    region = training.scope_region(user, data.get("region_id"))
-    period = training.period_of(data.get("since"), data.get("until"))
-    invited = training.summon(user, activity, region, data.get("level"), period)
+    invited = training.summon(current_user(), activity, data.get("region_id"), data.get("level"), data.get("since"),
+                              data.get("until"))
     return {"invited": invited, "participants_total": len(activity.participants)}
 
 

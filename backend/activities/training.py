@@ -274,14 +274,17 @@ def summon_refusal(activity, now=None):
     return None
 
 
-def summon(actor, activity, region, level, period):
+def summon(actor, activity, region_id=None, level=None, since=None, until=None):
     """点名调训: invite to ``activity`` (an upcoming training the caller manages) every deputy counted in
-    ``region`` (and ``level``) not trained in ``period`` and not on its list yet, as 补充邀请 does
-    (services.edit: the same checks, limits, 发单 message and record line). Returns how many were
+    the region (``region_id``, checked as the figures check it; default: the caller's own) and ``level``
+    not trained in the period (``since``..``until``, as ``period_of``) and not on its list yet, as 补充邀请
+    does (services.edit: the same checks, limits, 发单 message and record line). Returns how many were
     invited; 409 when there is nobody left to invite, so a second summons changes nothing."""
     refusal = summon_refusal(activity)
     if refusal is not None:
         raise refusal
+    region = scope_region(actor, region_id)
+    period = period_of(since, until)
     on_list = select(ActivityParticipant.deputy_id).where(ActivityParticipant.activity_id == activity.id)
     wanted = select(Deputy.id).where(*population(actor, region, level), ~is_trained(period), Deputy.id.not_in(on_list))
     room = current_app.config["ACTIVITY_MAX_DEPUTIES"] - db.session.scalar(select(func.count()).select_from(on_list.subquery()))

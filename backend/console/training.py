@@ -7,7 +7,6 @@ from schemas.training import TrainingQuery
 
 from ..activities import training
 from ..audit.log import record_export
-from ..db_types import utcnow
 from ..errors import validation_failed
 from ..extensions import db
 from ..forms import parse_int
@@ -21,10 +20,16 @@ UNTRAINED_PER_PAGE = 20
 FILTERS = ("region_id", "level", "since", "until")
 
 
+def _filter_values(values):
+    """The page's filter (or the summons form's copy of it) as the API's query schema reads it: a date that
+    is none is refused in Chinese."""
+    return TrainingQuery().load({key: values[key].strip() for key in FILTERS if values.get(key, "").strip()})
+
+
 def _filters(values):
-    """(region, level, period) from the page's filter (or the summons form's copy of it), checked as the API
-    checks them: a date that is none, or a period ending before it starts, is refused in Chinese."""
-    args = TrainingQuery().load({key: values[key].strip() for key in FILTERS if values.get(key, "").strip()})
+    """(region, level, period) of the filter, checked as the API checks them (scope, a period ending before
+    it starts)."""
+    args = _filter_values(values)
     period = training.period_of(args.get("since"), args.get("until"))
     return training.scope_region(g.user, args.get("region_id")), args.get("level"), period
 
@@ -70,15 +75,12 @@ def export_untrained():
 @console_page("console.training_page")
 def training_summon():
     """点名调训 from the page: the filter shown, into the upcoming training chosen."""
-    user = g.user
-    region, level, period = _filters(request.form)
+    args = _filter_values(request.form)
     activity = managed_activity_or_404(_activity_id(request.form.get("activity_id")))
-    refusal = training.summon_refusal(activity, utcnow())
-    if refusal is not None:
-        raise refusal
-    invited = training.summon(user, activity, region, level, period)
+    invited = training.summon(g.user, activity, args.get("region_id"), args.get("level"), args.get("since"),
+                              args.get("until"))
     flash(f"点名调训：已邀请 {invited} 位未参训的代表参加“{activity.title}”，并已通知他们接单。", "success")
-    return redirect(url_for("console.training_page", **_filter_args(region, level, period)))
+    return redirect(url_for("console.training_page", **{key: request.form.get(key, "") for key in FILTERS}))
 
 
 def _activity_id(value):
