@@ -1,6 +1,6 @@
 """ix_activities_type_starts: the trainings (学习培训) of a period, for the training coverage (培训清单)
 
-Revision ID: 0032
+Revision ID: 0031
 Revises: 0030
 Create Date: 2026-11-28 12:30:00.000000
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0032'
+revision = '0031'
 down_revision = '0030'
 branch_labels = None
 depends_on = None
