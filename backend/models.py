@@ -14,3 +14,4 @@ from .workdays.models import WorkCalendarDay  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .livelihood.models import LivelihoodBallot, LivelihoodProgress, LivelihoodProject, LivelihoodProposal, LivelihoodVote  # noqa: F401
 from .consultations.models import Consultation, ConsultationArticle, ConsultationOpinion  # noqa: F401
+from .liaisons.models import Liaison, LiaisonContact, LiaisonDeputy  # noqa: F401

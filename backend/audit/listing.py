@@ -24,7 +24,7 @@ PER_PAGE = 50
 CHANGES = frozenset({"account_updated", "region_updated", "station_updated", "deputy_updated", "rule_changed",
                      "rule_withdrawn", "grade_bands_changed", "grade_bands_withdrawn", "qr_reissued",
                      "livelihood_vote_updated", "consultation_updated",
-                     "consultation_feedback"})
+                     "consultation_feedback", "liaison_updated"})
 
 # detail keys → what the console calls them
 FIELD_LABELS = {
@@ -40,6 +40,8 @@ FIELD_LABELS = {
     "project_budget": "预算（万元）", "project_position": "排序", "electorate": "应投票人数", "voted": "实投人数",
     "adopted": "当选项目数", "summary": "起草说明", "articles": "条文数", "opinions": "意见数",
     "early": "提前结束", "opinion": "意见编号", "feedback": "反馈",
+    "duty": "职务", "count": "人数", "names": "代表", "deputy": "代表", "contact_date": "联系日期", "way": "联系方式",
+    "contact_summary": "联系情况", "record": "记录编号",
 }
 
 

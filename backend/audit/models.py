@@ -51,10 +51,18 @@ ACTION_LABELS = {
     "consultation_opened": "发布立法意见征集",
     "consultation_closed": "结束立法意见征集",
     "consultation_feedback": "反馈立法意见",
+    "liaison_created": "新增联系人",
+    "liaison_updated": "修改联系人",
+    "liaison_deleted": "删除联系人",
+    "liaison_deputies_added": "安排联系代表",
+    "liaison_deputies_removed": "取消联系代表",
+    "liaison_contact_added": "登记联系记录",
+    "liaison_contact_deleted": "删除联系记录",
 }
 
 TARGET_LABELS = {"user": "管理员账号", "region": "区域", "station": "联络站", "deputy": "代表", "rule": "评分细则", "grade_bands": "履职评价等次",
                  "livelihood_vote": "民生实事票决", "consultation": "立法意见征集",
+                 "liaison": "联系清单",
                  "suggestion": "建议", "export": "导出"}
 
 

@@ -1,0 +1,289 @@
+"""联系清单: the steps on liaisons, their deputies and their contacts, each in the request's transaction with
+its line in the 操作日志; and the queries the API, the console and its export share.
+
+Who counts: "assigned" is the deputies given to a liaison who are in office now (a deputy who left office
+stays in the records made with them, but is no longer one the liaison should contact); "contacted" is those
+of them with a contact in the year; "contacts" every contact of the year, whoever it was with.
+"""
+from datetime import date
+from types import SimpleNamespace
+
+from sqlalchemy import and_, case, delete, distinct, exists, func, select
+
+from ..audit.log import record
+from ..auth.scope import RegionRef, deputy_scope_clause, region_subtree_clause
+from ..db_types import CHINA, conflict_insert, utcnow
+from ..errors import conflict, validation_failed
+from ..extensions import db
+from ..org.models import Deputy, Region
+from .models import KIND_LABELS, WAY_LABELS, ContactWay, Liaison, LiaisonContact, LiaisonDeputy, LiaisonKind
+
+INACTIVE = "该联系人已停用，请先启用。"
+
+
+def today():
+    """Today in China, where a contact's day is read."""
+    return utcnow().astimezone(CHINA).date()
+
+
+def this_year():
+    return today().year
+
+
+def year_bounds(year):
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def congress_name(region_name):
+    return f"{region_name}人大常委会"
+
+
+def _log(action, actor, liaison, detail=None):
+    record(action, actor, ("liaison", liaison.id, liaison.name), liaison.region_id, detail)
+
+
+def _refuse(field, message):
+    raise validation_failed({field: [message]}, message)
+
+
+def _names(names, limit=10):
+    shown = "、".join(names[:limit])
+    return shown + (f"等 {len(names)} 位" if len(names) > limit else "")
+
+
+# --- liaisons ------------------------------------------------------------------------------------------
+
+
+def create_liaison(region, data, actor):
+    liaison = Liaison(region_id=region.id, name=data["name"], kind=LiaisonKind(data["kind"]), title=data.get("title", ""),
+                      active=True, created_by_id=actor.id)
+    db.session.add(liaison)
+    db.session.flush()
+    _log("liaison_created", actor, liaison, {"kind": KIND_LABELS[liaison.kind.value], "duty": liaison.title})
+    return liaison
+
+
+def update_liaison(liaison, data, actor):
+    changes = {}
+    for key, label in (("name", "name"), ("title", "duty"), ("active", "active")):
+        if key in data and data[key] != getattr(liaison, key):
+            changes[label] = [getattr(liaison, key), data[key]]
+            setattr(liaison, key, data[key])
+    if "kind" in data and data["kind"] != liaison.kind.value:
+        changes["kind"] = [KIND_LABELS[liaison.kind.value], KIND_LABELS[data["kind"]]]
+        liaison.kind = LiaisonKind(data["kind"])
+    if changes:
+        db.session.flush()
+        _log("liaison_updated", actor, liaison, changes)
+    return changes
+
+
+def delete_liaison(liaison, actor):
+    """删除: only one without a contact recorded (a mistake just made); one with records is 停用 instead,
+    so that the records keep whom they were made by. The liaison's row is held while it is checked, so
+    that a contact recorded at the same instant either comes first (and the deletion is refused) or waits
+    and finds the liaison gone."""
+    db.session.refresh(liaison, with_for_update=True)
+    if db.session.scalar(select(exists().where(LiaisonContact.liaison_id == liaison.id))):
+        raise conflict("该联系人已有联系记录，不能删除；如不再联系代表，请将其停用。")
+    assigned = db.session.scalar(select(func.count()).select_from(LiaisonDeputy)
+                                 .where(LiaisonDeputy.liaison_id == liaison.id))
+    _log("liaison_deleted", actor, liaison, {"kind": KIND_LABELS[liaison.kind.value], "deputies": assigned})
+    db.session.execute(delete(LiaisonDeputy).where(LiaisonDeputy.liaison_id == liaison.id))
+    db.session.delete(liaison)
+    db.session.flush()
+
+
+def _active(liaison):
+    """The liaison's row read again and held (shared) to the request's end: a 停用 at the same instant
+    waits for this step or is seen by it."""
+    db.session.refresh(liaison, with_for_update={"read": True})
+    if not liaison.active:
+        raise conflict(INACTIVE)
+
+
+# --- the deputies each keeps in touch with ---------------------------------------------------------------
+
+
+def reach_clause(region):
+    """SQL condition on ``Deputy``: the deputies ``region``'s congress keeps in touch with — elected in its
+    subtree or received at one of its stations (the scope rules' own, for that region)."""
+    return deputy_scope_clause(SimpleNamespace(admin_region=RegionRef(region.id, region.path),
+                                               is_station_admin=False, id=None))
+
+
+def assign(liaison, deputy_ids, actor):
+    """Give ``deputy_ids`` to the liaison; those given already stay as they are (a retry adds nothing).
+    Refused whole, naming them, when any is not a deputy of the liaison's congress or has left office."""
+    _active(liaison)
+    ids = list(dict.fromkeys(deputy_ids))
+    found = {d.id: d for d in db.session.execute(
+        select(Deputy.id, Deputy.name, Deputy.active).where(Deputy.id.in_(ids), reach_clause(liaison.region)))}
+    unknown = [str(i) for i in ids if i not in found]
+    if unknown:
+        _refuse("deputy_ids", f"以下代表不存在或不属于{congress_name(liaison.region.name)}联系的代表（编号）：{_names(unknown)}。")
+    left = [found[i].name for i in ids if not found[i].active]
+    if left:
+        _refuse("deputy_ids", f"以下代表已离任，不能安排联系：{_names(left)}。")
+    already = set(db.session.scalars(select(LiaisonDeputy.deputy_id).where(
+        LiaisonDeputy.liaison_id == liaison.id, LiaisonDeputy.deputy_id.in_(ids))))
+    new = [i for i in ids if i not in already]
+    if new:
+        now = utcnow()
+        statement = conflict_insert(LiaisonDeputy, db.session.get_bind()).on_conflict_do_nothing(
+            index_elements=["liaison_id", "deputy_id"])
+        db.session.execute(statement, [{"liaison_id": liaison.id, "deputy_id": i, "assigned_by_id": actor.id,
+                                        "assigned_dt": now} for i in new])
+        _log("liaison_deputies_added", actor, liaison, {"count": len(new), "names": _names([found[i].name for i in new])})
+    return len(new)
+
+
+def unassign(liaison, deputy_ids, actor):
+    """Take ``deputy_ids`` off the liaison's list; the contacts made with them stay. Those not on it are
+    passed over (a retry removes nothing more)."""
+    ids = list(dict.fromkeys(deputy_ids))
+    names = db.session.scalars(select(Deputy.name).join(LiaisonDeputy, LiaisonDeputy.deputy_id == Deputy.id).where(
+        LiaisonDeputy.liaison_id == liaison.id, LiaisonDeputy.deputy_id.in_(ids)).order_by(Deputy.name)).all()
+    if names:
+        db.session.execute(delete(LiaisonDeputy).where(LiaisonDeputy.liaison_id == liaison.id,
+                                                       LiaisonDeputy.deputy_id.in_(ids)))
+        _log("liaison_deputies_removed", actor, liaison, {"count": len(names), "names": _names(names)})
+    return len(names)
+
+
+def assigned_count(liaison_id):
+    """Deputies in office given to the liaison."""
+    return db.session.scalar(select(func.count()).select_from(LiaisonDeputy)
+                             .join(Deputy, Deputy.id == LiaisonDeputy.deputy_id)
+                             .where(LiaisonDeputy.liaison_id == liaison_id, Deputy.active.is_(True)))
+
+
+def assigned_query(liaison, year, uncontacted=False):
+    """The liaison's deputies with their region's name, their contacts in ``year`` and the last day of one:
+    ``(Deputy, region name, contacts, last date)`` rows, in office first, by name. ``uncontacted``: only
+    those in office without a contact in the year (whom to visit next)."""
+    start, end = year_bounds(year)
+    counts = (select(LiaisonContact.deputy_id, func.count().label("n"), func.max(LiaisonContact.contact_date).label("last"))
+              .where(LiaisonContact.liaison_id == liaison.id, LiaisonContact.contact_date.between(start, end))
+              .group_by(LiaisonContact.deputy_id).subquery())
+    query = (select(Deputy, Region.name, func.coalesce(counts.c.n, 0), counts.c.last)
+             .join(LiaisonDeputy, LiaisonDeputy.deputy_id == Deputy.id)
+             .join(Region, Region.id == Deputy.region_id)
+             .outerjoin(counts, counts.c.deputy_id == Deputy.id)
+             .where(LiaisonDeputy.liaison_id == liaison.id)
+             .order_by(Deputy.active.desc(), Deputy.name, Deputy.id))
+    if uncontacted:
+        query = query.where(Deputy.active.is_(True), counts.c.n.is_(None))
+    return query
+
+
+# --- contacts --------------------------------------------------------------------------------------------
+
+
+def record_contact(liaison, data, actor):
+    """登记联系: a contact with a deputy given to the liaison, on a day not after today. The deputy's place
+    on the list is held (shared) while it is written: taken off at the same instant, one of the two waits."""
+    _active(liaison)
+    deputy = db.session.get(Deputy, data["deputy_id"])
+    held = db.session.scalar(select(LiaisonDeputy.id).where(
+        LiaisonDeputy.liaison_id == liaison.id, LiaisonDeputy.deputy_id == data["deputy_id"]
+    ).with_for_update(read=True))
+    if held is None or deputy is None:
+        _refuse("deputy_id", "该代表不在本联系人的联系名单中，请先安排联系。")
+    if not deputy.active:
+        _refuse("deputy_id", f"代表{deputy.name}已离任，不能再登记联系。")
+    if data["date"] > today():
+        _refuse("date", "联系日期不能晚于今天。")
+    contact = LiaisonContact(liaison_id=liaison.id, deputy_id=deputy.id, contact_date=data["date"], way=ContactWay(data["way"]),
+                             summary=data["summary"], opinions=data.get("opinions", ""), created_by_id=actor.id,
+                             created_dt=utcnow())
+    db.session.add(contact)
+    db.session.flush()
+    _log("liaison_contact_added", actor, liaison, _contact_detail(contact, deputy))
+    return contact
+
+
+def _contact_detail(contact, deputy):
+    return {"deputy": deputy.name, "contact_date": contact.contact_date.isoformat(),
+            "way": WAY_LABELS[contact.way.value],
+            "contact_summary": contact.summary[:100]}
+
+
+def delete_contact(contact, actor):
+    """删除联系记录: the only correction (enter it again as it should be); the 操作日志 keeps what it said."""
+    _log("liaison_contact_deleted", actor, contact.liaison, {"record": contact.id, **_contact_detail(contact, contact.deputy)})
+    db.session.delete(contact)
+    db.session.flush()
+
+
+def contacts_query(region, args):
+    """Contacts of the liaisons of ``region``'s subtree, newest first, with names: ``(LiaisonContact,
+    liaison name, deputy name, entered by)`` rows; filtered by liaison, deputy, a period or a year."""
+    from ..auth.models import User
+
+    query = (select(LiaisonContact, Liaison.name, Deputy.name, func.coalesce(User.display_name, User.username))
+             .join(Liaison, Liaison.id == LiaisonContact.liaison_id)
+             .join(Deputy, Deputy.id == LiaisonContact.deputy_id)
+             .outerjoin(User, User.id == LiaisonContact.created_by_id)
+             .where(region_subtree_clause(Liaison.region_id, region))
+             .order_by(LiaisonContact.contact_date.desc(), LiaisonContact.id.desc()))
+    if args.get("liaison_id"):
+        query = query.where(LiaisonContact.liaison_id == args["liaison_id"])
+    if args.get("deputy_id"):
+        query = query.where(LiaisonContact.deputy_id == args["deputy_id"])
+    if args.get("year"):
+        query = query.where(LiaisonContact.contact_date.between(*year_bounds(args["year"])))
+    if args.get("date_from"):
+        query = query.where(LiaisonContact.contact_date >= args["date_from"])
+    if args.get("date_to"):
+        query = query.where(LiaisonContact.contact_date <= args["date_to"])
+    return query
+
+
+# --- the year's figures ----------------------------------------------------------------------------------
+
+
+def summary_query(region, year):
+    """Per liaison of ``region``'s subtree, in one statement: ``(Liaison, region name, assigned, contacted,
+    contacts)`` — deputies in office given to them, of those the ones contacted in ``year``, and every
+    contact of the year. The two aggregates read only the liaisons in scope."""
+    start, end = year_bounds(year)
+    in_scope = select(Liaison.id).where(region_subtree_clause(Liaison.region_id, region))
+    assigned = (select(LiaisonDeputy.liaison_id, func.count().label("n"))
+                .join(Deputy, Deputy.id == LiaisonDeputy.deputy_id)
+                .where(Deputy.active.is_(True), LiaisonDeputy.liaison_id.in_(in_scope))
+                .group_by(LiaisonDeputy.liaison_id).subquery())
+    counted = and_(Deputy.active.is_(True), LiaisonDeputy.id.is_not(None))
+    contacts = (select(LiaisonContact.liaison_id, func.count().label("n"),
+                       func.count(distinct(case((counted, LiaisonContact.deputy_id)))).label("contacted"))
+                .join(Deputy, Deputy.id == LiaisonContact.deputy_id)
+                .outerjoin(LiaisonDeputy, and_(LiaisonDeputy.liaison_id == LiaisonContact.liaison_id,
+                                               LiaisonDeputy.deputy_id == LiaisonContact.deputy_id))
+                .where(LiaisonContact.contact_date.between(start, end), LiaisonContact.liaison_id.in_(in_scope))
+                .group_by(LiaisonContact.liaison_id).subquery())
+    return (select(Liaison, Region.name, func.coalesce(assigned.c.n, 0), func.coalesce(contacts.c.contacted, 0),
+                   func.coalesce(contacts.c.n, 0))
+            .join(Region, Region.id == Liaison.region_id)
+            .outerjoin(assigned, assigned.c.liaison_id == Liaison.id)
+            .outerjoin(contacts, contacts.c.liaison_id == Liaison.id)
+            .where(region_subtree_clause(Liaison.region_id, region))
+            .order_by(Liaison.active.desc(), Region.path, Liaison.kind, Liaison.name, Liaison.id))
+
+
+def rate(contacted, assigned):
+    return round(contacted / assigned, 4) if assigned else None
+
+
+def summary_row(row):
+    liaison, region_name, assigned, contacted, contacts = row
+    return {"liaison_id": liaison.id, "name": liaison.name, "kind": liaison.kind.value, "kind_label": liaison.kind_label,
+            "title": liaison.title, "region_name": region_name, "active": liaison.active, "assigned": int(assigned),
+            "contacted": int(contacted), "contacts": int(contacts), "contact_rate": rate(int(contacted), int(assigned))}
+
+
+def liaisons_of_deputy(deputy_id):
+    """The active liaisons who keep in touch with a deputy, with their congress: (Liaison, region name)."""
+    return (select(Liaison, Region.name).join(LiaisonDeputy, LiaisonDeputy.liaison_id == Liaison.id)
+            .join(Region, Region.id == Liaison.region_id)
+            .where(LiaisonDeputy.deputy_id == deputy_id, Liaison.active.is_(True))
+            .order_by(Region.path, Liaison.kind, Liaison.name, Liaison.id))

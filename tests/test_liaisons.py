@@ -1,0 +1,222 @@
+"""联系清单 through the HTTP API: a city's congress lists its standing-committee members and special
+committees, gives each deputies to keep in touch with (对口联系), records the contacts made, and reads the
+year's figures; a deputy sees who keeps in touch with them; nothing outside an administrator's region."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from backend.audit.models import AuditEvent
+from backend.db_types import CHINA, utcnow
+from backend.extensions import db
+from backend.liaisons.models import Liaison, LiaisonContact, LiaisonDeputy
+
+API = "/api/v1/liaisons"
+
+
+def today():
+    return utcnow().astimezone(CHINA).date()
+
+
+@pytest.fixture
+def world(factory):
+    tree = factory.tree()
+    chengbei = factory.station(tree["hc"], "城北联络站")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[chengbei])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000102")
+    wang = factory.deputy(tree["hh"], "王芳", phone="13800000103")
+    far = factory.deputy(tree["yl"], "周强", phone="13800000109")
+    huaihua = factory.admin("huaihua", region=tree["hh"])
+    changsha = factory.admin("changsha", region=tree["cs"])
+    station_admin = factory.admin("chengbei", stations=[chengbei])
+    return {"tree": tree, "zhang": zhang, "li": li, "wang": wang, "far": far,
+            "hh": factory.headers_for_admin(huaihua), "cs": factory.headers_for_admin(changsha),
+            "station": factory.headers_for_admin(station_admin)}
+
+
+def new_liaison(client, headers, **extra):
+    body = {"name": "教育科学文化卫生委员会", "kind": "committee", "title": "市人大专门委员会", **extra}
+    response = client.post(API, json=body, headers=headers)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def contact(client, headers, liaison_id, deputy_id, key=None, **extra):
+    body = {"deputy_id": deputy_id, "date": today().isoformat(), "way": "visit", "summary": "走访了解教育工作意见。", **extra}
+    return client.post(f"{API}/{liaison_id}/contacts", json=body,
+                       headers={**headers, **({"Idempotency-Key": key} if key else {})})
+
+
+def audit_actions():
+    return db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("liaison%")).order_by(AuditEvent.id)).all()
+
+
+def test_a_committee_is_given_deputies_contacts_them_and_the_year_adds_up(client, world):
+    hh = world["hh"]
+    committee = new_liaison(client, hh)
+    assert committee["region_name"] == "怀化市" and committee["kind_label"] == "专门委员会" and committee["deputies"] == 0
+    member = new_liaison(client, hh, name="刘建国", kind="member", title="常委会副主任")
+
+    ids = [world["zhang"].id, world["li"].id, world["wang"].id]
+    assigned = client.post(f"{API}/{committee['id']}/deputies", json={"deputy_ids": ids}, headers=hh)
+    assert assigned.status_code == 200 and assigned.json == {"added": 3, "removed": 0, "deputies": 3}
+    again = client.post(f"{API}/{committee['id']}/deputies", json={"deputy_ids": ids}, headers=hh)
+    assert again.json == {"added": 0, "removed": 0, "deputies": 3}  # a retry adds nobody twice
+    client.post(f"{API}/{member['id']}/deputies", json={"deputy_ids": [world["zhang"].id]}, headers=hh)
+
+    first = contact(client, hh, committee["id"], world["zhang"].id, key="c-1", opinions="建议增加乡村教师编制。")
+    assert first.status_code == 201
+    assert first.json["way_label"] == "走访" and first.json["deputy_name"] == "张伟" and first.json["created_by_name"] == "huaihua"
+    retried = contact(client, hh, committee["id"], world["zhang"].id, key="c-1", opinions="建议增加乡村教师编制。")
+    assert retried.status_code == 201 and retried.json["id"] == first.json["id"]
+    assert contact(client, hh, committee["id"], world["zhang"].id, way="phone").status_code == 201
+    assert contact(client, hh, committee["id"], world["li"].id, way="talk").status_code == 201
+    last_year = today().replace(year=today().year - 1, day=1)
+    assert contact(client, hh, committee["id"], world["wang"].id, date=last_year.isoformat()).status_code == 201
+    assert db.session.scalar(select(func.count()).select_from(LiaisonContact)) == 4
+
+    summary = client.get(f"{API}/summary", headers=hh).json
+    assert summary["year"] == today().year and summary["total"] == 2
+    rows = {row["name"]: row for row in summary["items"]}
+    assert {k: rows["教育科学文化卫生委员会"][k] for k in ("assigned", "contacted", "contacts", "contact_rate")} == {
+        "assigned": 3, "contacted": 2, "contacts": 3, "contact_rate": pytest.approx(0.6667)}
+    assert {k: rows["刘建国"][k] for k in ("assigned", "contacted", "contacts", "contact_rate")} == {
+        "assigned": 1, "contacted": 0, "contacts": 0, "contact_rate": 0}
+    previous = client.get(f"{API}/summary?year={today().year - 1}", headers=hh).json["items"]
+    assert {row["name"]: row["contacts"] for row in previous} == {"教育科学文化卫生委员会": 1, "刘建国": 0}
+
+    waiting = client.get(f"{API}/{committee['id']}/deputies?uncontacted=true", headers=hh).json
+    assert [d["name"] for d in waiting["items"]] == ["王芳"]
+    everyone = client.get(f"{API}/{committee['id']}/deputies", headers=hh).json["items"]
+    assert {d["name"]: (d["contacts"], d["last_contact_date"]) for d in everyone} == {
+        "张伟": (2, today().isoformat()), "李娜": (1, today().isoformat()), "王芳": (0, None)}
+
+    listed = client.get(f"{API}/contacts?deputy_id={world['zhang'].id}", headers=hh).json
+    assert listed["total"] == 2 and {c["way_label"] for c in listed["items"]} == {"走访", "电话"}
+    by_year = client.get(f"{API}/contacts?liaison_id={committee['id']}&year={today().year - 1}", headers=hh).json
+    assert [c["deputy_name"] for c in by_year["items"]] == ["王芳"]
+    period = client.get(f"{API}/contacts?from={today().isoformat()}&to={today().isoformat()}", headers=hh).json
+    assert period["total"] == 3
+
+    # 李娜 leaves office: her record stays, she is no longer counted as assigned nor as contacted.
+    client.patch(f"/api/v1/deputies/{world['li'].id}", json={"active": False}, headers=hh)
+    row = next(r for r in client.get(f"{API}/summary", headers=hh).json["items"] if r["name"] == "教育科学文化卫生委员会")
+    assert (row["assigned"], row["contacted"], row["contacts"]) == (2, 1, 3)
+    assert client.get(f"{API}/contacts?deputy_id={world['li'].id}", headers=hh).json["total"] == 1
+
+    # A record corrected: deleted (logged, with what it said) and entered again.
+    assert client.delete(f"{API}/contacts/{first.json['id']}", headers=hh).status_code == 204
+    assert client.get(f"{API}/contacts?deputy_id={world['zhang'].id}", headers=hh).json["total"] == 1
+    deleted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "liaison_contact_deleted")).one()
+    assert deleted.detail["deputy"] == "张伟" and deleted.detail["way"] == "走访"
+
+    removed = client.post(f"{API}/{committee['id']}/deputies/remove", json={"deputy_ids": [world["wang"].id]}, headers=hh)
+    assert removed.json == {"added": 0, "removed": 1, "deputies": 1}
+    assert audit_actions() == [
+        "liaison_created", "liaison_created", "liaison_deputies_added", "liaison_deputies_added",
+        "liaison_contact_added", "liaison_contact_added", "liaison_contact_added", "liaison_contact_added",
+        "liaison_contact_deleted", "liaison_deputies_removed"]
+
+
+def test_a_deputy_sees_who_keeps_in_touch_with_them_without_phones(client, world, factory):
+    hh = world["hh"]
+    committee = new_liaison(client, hh)
+    member = new_liaison(client, hh, name="刘建国", kind="member", title="常委会副主任")
+    retired = new_liaison(client, hh, name="陈某", kind="member")
+    for liaison in (committee, member, retired):
+        client.post(f"{API}/{liaison['id']}/deputies", json={"deputy_ids": [world["zhang"].id]}, headers=hh)
+    client.patch(f"{API}/{retired['id']}", json={"active": False}, headers=hh)
+
+    deputy = factory.deputy_headers(world["zhang"])
+    mine = client.get("/api/v1/me/liaisons", headers=deputy)
+    assert mine.status_code == 200 and mine.json["total"] == 2
+    assert {(i["name"], i["kind_label"], i["title"], i["congress_name"]) for i in mine.json["items"]} == {
+        ("教育科学文化卫生委员会", "专门委员会", "市人大专门委员会", "怀化市人大常委会"),
+        ("刘建国", "常委会组成人员", "常委会副主任", "怀化市人大常委会")}
+    assert "phone" not in mine.get_data(as_text=True)
+    other = factory.deputy_headers(world["li"])
+    assert client.get("/api/v1/me/liaisons", headers=other).json["items"] == []
+    citizen = factory.wechat_login("citizen-a")
+    refused = client.get("/api/v1/me/liaisons", headers=citizen)
+    assert refused.status_code == 403 and "只有人大代表" in refused.json["message"]
+    assert client.get("/api/v1/me/liaisons").status_code == 401
+
+
+def test_nobody_outside_the_region_nor_without_the_role_reaches_them(client, world, factory):
+    committee = new_liaison(client, world["hh"])
+    path = f"{API}/{committee['id']}"
+    for method, url, body in (("get", path, None), ("patch", path, {"title": "x"}), ("delete", path, None),
+                              ("post", f"{path}/deputies", {"deputy_ids": [world["far"].id]}),
+                              ("post", f"{path}/contacts", {"deputy_id": world["far"].id, "date": "2026-01-02",
+                                                            "way": "visit", "summary": "x"}),
+                              ("get", f"{path}/deputies", None), ("get", f"{API}/contacts?liaison_id={committee['id']}", None)):
+        response = getattr(client, method)(url, json=body, headers=world["cs"])
+        assert response.status_code == 404 and response.json["message"] == "联系人不存在。", url
+    assert client.get(f"{API}/summary?region_id={world['tree']['hh'].id}", headers=world["cs"]).status_code == 404
+    assert client.get(f"{API}/summary", headers=world["cs"]).json["items"] == []
+    assert client.post(API, json={"name": "x", "kind": "member", "region_id": world["tree"]["hh"].id},
+                       headers=world["cs"]).status_code == 422
+
+    assert client.get(API).status_code == 401
+    assert client.get(f"{API}/summary").status_code == 401
+    deputy = factory.deputy_headers(world["zhang"])
+    citizen = factory.wechat_login("citizen-b")
+    for headers in (deputy, citizen, world["station"]):
+        assert client.get(API, headers=headers).status_code == 403
+        assert client.get(f"{API}/summary", headers=headers).status_code == 403
+        assert client.post(API, json={"name": "x", "kind": "member"}, headers=headers).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Liaison)) == 1
+
+
+def test_bad_input_is_refused_in_chinese_and_nothing_is_written(client, world):
+    hh = world["hh"]
+    committee = new_liaison(client, hh)
+    cid = committee["id"]
+    client.post(f"{API}/{cid}/deputies", json={"deputy_ids": [world["zhang"].id]}, headers=hh)
+
+    future = contact(client, hh, cid, world["zhang"].id, date=(today() + timedelta(days=1)).isoformat())
+    assert future.status_code == 422 and future.json["errors"] == {"date": ["联系日期不能晚于今天。"]}
+    way = contact(client, hh, cid, world["zhang"].id, way="fax")
+    assert way.status_code == 422
+    assert way.json["errors"]["way"] == ["联系方式应为 走访（visit）、座谈（talk）、电话（phone）、书面（letter）或 网络（online）。"]
+    long = contact(client, hh, cid, world["zhang"].id, summary="很" * 501)
+    assert long.status_code == 422 and long.json["errors"]["summary"] == ["长度应在 1 到 500 个字符之间。"]
+    unassigned = contact(client, hh, cid, world["li"].id)
+    assert unassigned.status_code == 422
+    assert unassigned.json["message"] == "该代表不在本联系人的联系名单中，请先安排联系。"
+    assert db.session.scalar(select(func.count()).select_from(LiaisonContact)) == 0
+
+    kind = client.post(API, json={"name": "x", "kind": "boss"}, headers=hh)
+    assert kind.status_code == 422 and kind.json["errors"]["kind"] == ["联系人类型应为 常委会组成人员（member）或 专门委员会（committee）。"]
+
+    # A batch with a deputy of another city and one who left office: refused whole, naming them.
+    client.patch(f"/api/v1/deputies/{world['li'].id}", json={"active": False}, headers=hh)
+    out = client.post(f"{API}/{cid}/deputies", json={"deputy_ids": [world["wang"].id, world["far"].id]}, headers=hh)
+    assert out.status_code == 422
+    assert out.json["message"] == f"以下代表不存在或不属于怀化市人大常委会联系的代表（编号）：{world['far'].id}。"
+    left = client.post(f"{API}/{cid}/deputies", json={"deputy_ids": [world["wang"].id, world["li"].id]}, headers=hh)
+    assert left.status_code == 422 and left.json["message"] == "以下代表已离任，不能安排联系：李娜。"
+    assert db.session.scalar(select(func.count()).select_from(LiaisonDeputy)) == 1
+    empty = client.post(f"{API}/{cid}/deputies", json={"deputy_ids": []}, headers=hh)
+    assert empty.status_code == 422
+
+    # One with records is not deleted but may be 停用; then it takes no new contact.
+    assert contact(client, hh, cid, world["zhang"].id).status_code == 201
+    refused = client.delete(f"{API}/{cid}", headers=hh)
+    assert refused.status_code == 409 and "请将其停用" in refused.json["message"]
+    assert client.patch(f"{API}/{cid}", json={"active": False}, headers=hh).json["active"] is False
+    stopped = contact(client, hh, cid, world["zhang"].id)
+    assert stopped.status_code == 409 and stopped.json["message"] == "该联系人已停用，请先启用。"
+    blank = new_liaison(client, hh, name="空白委员会")
+    assert client.delete(f"{API}/{blank['id']}", headers=hh).status_code == 204
+    assert client.get(f"{API}/{blank['id']}", headers=hh).status_code == 404
+    assert client.get(f"{API}/summary?year=1999", headers=hh).status_code == 422
+
+
+def test_a_liaison_created_twice_with_one_key_is_one(client, world):
+    headers = {**world["hh"], "Idempotency-Key": "liaison-1"}
+    body = {"name": "刘建国", "kind": "member"}
+    first, second = (client.post(API, json=body, headers=headers) for _ in range(2))
+    assert first.status_code == second.status_code == 201 and first.json["id"] == second.json["id"]
+    assert db.session.scalar(select(func.count()).select_from(Liaison)) == 1
+    assert date.today()  # the module's dates are China's; nothing else
