@@ -59,7 +59,7 @@ LISTS = ["/console/suggestions", "/console/activities", "/console/stations", "/c
          "/console/stations/new", "/console/deputies/new", "/console/rules", "/console/workdays", "/console/",
          "/console/evaluations", "/console/evaluations/export.xlsx", "/console/livelihood",
          "/console/livelihood/proposals", "/console/consultations", "/console/training",
-         "/console/training/untrained.xlsx"]
+         "/console/training/untrained.xlsx", "/console/liaisons", "/console/liaisons/export.xlsx"]
 
 
 def fuzzing(test):

@@ -1,0 +1,110 @@
+"""联系清单 in the console: a city administrator adds a special committee, gives it deputies with the picker,
+records a contact, reads the year's figures change and exports them; refusals show at their fields; a form
+sent twice records once; a station administrator has nothing to do here."""
+from datetime import timedelta
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from backend.audit.models import AuditEvent
+from backend.db_types import CHINA, utcnow
+from backend.extensions import db
+from backend.liaisons.models import Liaison, LiaisonContact, LiaisonDeputy
+from tests.refusals import at_fields, summary
+
+from .test_console_forms_once import form_on, sent_twice
+from .test_console_org_activities import huaihua, post, station_admin, text, world  # noqa: F401
+from .test_console_page_wording import flashes
+
+
+def today():
+    return utcnow().astimezone(CHINA).date()
+
+
+def count(model):
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_station_administrator_has_no_liaison_pages(station_admin):  # noqa: F811
+    page = station_admin.get("/console/liaisons")
+    assert page.status_code == 403 and "联系清单由人大常委会的区域管理员维护" in text(page)
+    assert "联系清单" not in text(station_admin.get("/console/activities"))
+
+
+def test_a_committee_from_new_to_exported_figures(huaihua, world):  # noqa: F811
+    assert "联系清单" in text(huaihua.get("/console/activities"))  # in the navigation
+    assert "还没有联系人" in text(huaihua.get("/console/liaisons"))
+
+    bad = post(huaihua, "/console/liaisons", {"name": " ", "kind": "", "title": ""})
+    assert bad.status_code == 422
+    assert at_fields(bad) == {"name": "长度应在 1 到 50 个字符之间。", "kind": "请选择类型：常委会组成人员或专门委员会。"}
+    assert summary(bad) == "有 2 处需要修改：类型、姓名或名称。" and count(Liaison) == 0
+
+    created = post(huaihua, "/console/liaisons", {"name": "教育科学文化卫生委员会", "kind": "committee",
+                                                  "title": "专门委员会"})
+    assert created.status_code == 302
+    assert flashes(huaihua, created) == [("flash-success", "已新增联系人“教育科学文化卫生委员会”，请为其安排联系代表。")]
+    liaison = db.session.scalars(select(Liaison)).one()
+    path = f"/console/liaisons/{liaison.id}"
+    assert "还没有在任的联系代表" in text(huaihua.get(path))
+
+    far = post(huaihua, f"{path}/deputies", {"deputy_ids": [world["zhang"].id, world["far"].id]}, page=path)
+    assert far.status_code == 422
+    assert at_fields(far) == {"deputy_ids": f"以下代表不存在或不属于怀化市人大常委会联系的代表（编号）：{world['far'].id}。"}
+    assigned = post(huaihua, f"{path}/deputies", {"deputy_ids": [world["zhang"].id, world["li"].id]}, page=path)
+    assert flashes(huaihua, assigned) == [("flash-success", "已安排 2 位联系代表。")]
+    assert count(LiaisonDeputy) == 2
+
+    future = post(huaihua, f"{path}/contacts", {"deputy_id": world["zhang"].id, "way": "visit", "summary": "走访",
+                                                "date": (today() + timedelta(days=1)).isoformat()}, page=path)
+    assert future.status_code == 422 and at_fields(future) == {"date": "联系日期不能晚于今天。"}
+    assert "走访" in text(future)  # what was typed is still there
+
+    # 登记 sent twice (a double click): one record.
+    fields = form_on(huaihua, path, f"{path}/contacts")
+    location, messages = sent_twice(huaihua, f"{path}/contacts", {
+        **fields, "deputy_id": world["zhang"].id, "way": "talk", "date": today().isoformat(),
+        "summary": "座谈了解学校建设意见", "opinions": "建议新建一所小学"})
+    assert messages == [f"已登记与张伟的联系（座谈，{today().isoformat()}）。"]
+    assert count(LiaisonContact) == 1
+    page = text(huaihua.get(path))
+    assert "座谈了解学校建设意见" in page and "建议新建一所小学" in page and "尚未联系" in page
+
+    figures = text(huaihua.get("/console/liaisons"))
+    assert "<td>2</td>\n      <td>1</td>\n      <td>1</td>\n      <td>50.0%</td>" in figures
+
+    export = huaihua.get(f"/console/liaisons/export.xlsx?year={today().year}")
+    assert export.status_code == 200
+    sheet = load_workbook(BytesIO(export.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("联系人", "类型") and rows[1] == (
+        "教育科学文化卫生委员会", "专门委员会", "专门委员会", "怀化市人大常委会", "在用", 2, 1, 1, "50.0%")
+    exported = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported")).one()
+    assert exported.detail["export"] == "联系清单" and exported.detail["rows"] == 1
+
+    # One with records is not deleted; 停用 instead. A record deleted is logged.
+    refused = post(huaihua, f"{path}/delete", {}, page=path)
+    assert flashes(huaihua, refused)[0] == ("flash-error", "该联系人已有联系记录，不能删除；如不再联系代表，请将其停用。")
+    contact = db.session.scalars(select(LiaisonContact)).one()
+    deleted = post(huaihua, f"/console/liaisons/contacts/{contact.id}/delete", {}, page=path)
+    assert flashes(huaihua, deleted)[0][0] == "flash-success" and count(LiaisonContact) == 0
+    stopped = post(huaihua, f"{path}/edit", {"name": liaison.name, "kind": "committee", "title": "专门委员会"}, page=path)
+    assert flashes(huaihua, stopped) == [("flash-success", "已停用联系人“教育科学文化卫生委员会”。")]
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("liaison%"))
+                                 .order_by(AuditEvent.id)).all()
+    assert actions == ["liaison_created", "liaison_deputies_added", "liaison_contact_added", "liaison_contact_deleted",
+                       "liaison_updated"]
+    assert "登记联系记录" in text(huaihua.get("/console/audit"))
+
+
+def test_another_regions_liaison_is_not_found(app, huaihua, world, factory):  # noqa: F811
+    from .test_console_org_activities import sign_in
+
+    factory.admin("changsha", region=world["tree"]["cs"])
+    post(huaihua, "/console/liaisons", {"name": "陈立新", "kind": "member"})
+    liaison = db.session.scalars(select(Liaison)).one()
+    changsha = sign_in(app, "changsha")
+    assert changsha.get(f"/console/liaisons/{liaison.id}").status_code == 404
+    assert "陈立新" not in text(changsha.get("/console/liaisons"))
