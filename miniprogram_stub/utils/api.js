@@ -296,6 +296,8 @@ module.exports = {
   // A console account's reminders to this WeChat user; the page shows refusals itself.
   // 个人信息 and 注销账号 (citizens only: a deputy or an administrator gets 403 saying whom to ask).
   personalData: () => call('GET', '/me/personal-data', { quiet: [403] }),
+  // 联系我的常委会组成人员和专门委员会 (a deputy's; names, kinds and duties, nobody's phone).
+  myLiaisons: () => call('GET', '/me/liaisons', { query: { per_page: 50 }, quiet: true }),
   eraseAccount: () => call('DELETE', '/me', { quiet: [403, 409] }),
   // After 注销: this phone forgets the token and the user; the next call signs in as a new, empty account.
   forgetSession: () => {

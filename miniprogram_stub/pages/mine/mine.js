@@ -1,11 +1,35 @@
 // My suggestions (filed or followed): number, status, flags; tap for the timeline and the rating form.
+// A deputy also reads who keeps in touch with them (联系我的常委会组成人员和专门委员会, 联系清单).
 const api = require('../../utils/api');
 const { listPage, loadPage } = require('../../utils/paged');
 const { presentSuggestion } = require('../../utils/format');
 
 Page(listPage({
+  data: { liaisons: [] },
+
   onShow() {
+    this.loadLiaisons();
     return this.load(true);
+  },
+
+  // Only a deputy has liaisons; a refusal or a lost connection leaves the section out, not the page.
+  async loadLiaisons() {
+    const user = await api.ensureLogin().catch(() => null);
+    if (!api.isDeputy(user)) {
+      this.setData({ liaisons: [] });
+      return [];
+    }
+    try {
+      const page = await api.myLiaisons();
+      const liaisons = page.items.map((l) => ({
+        id: l.id, name: l.name, kindText: l.kind_label, title: l.title, congress: l.congress_name,
+      }));
+      this.setData({ liaisons });
+      return liaisons;
+    } catch (err) {
+      this.setData({ liaisons: [] });
+      return [];
+    }
   },
 
   load(reset) {
