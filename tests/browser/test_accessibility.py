@@ -260,6 +260,13 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
                                headers=factory.wechat_login("citizen-a11y"), json={
         "article_id": consultation["articles"][1]["id"], "content": "建议写明适用范围。",
         "contact_phone": "13800001111"}).status_code == 201
+    liaison = factory.client.post("/api/v1/liaisons", headers=world["admin"], json={
+        "name": "教育科学文化卫生委员会", "kind": "committee", "title": "专门委员会"}).json
+    assert factory.client.post(f"/api/v1/liaisons/{liaison['id']}/deputies", headers=world["admin"],
+                               json={"deputy_ids": [zhang.id, li.id]}).status_code == 200
+    assert factory.client.post(f"/api/v1/liaisons/{liaison['id']}/contacts", headers=world["admin"], json={
+        "deputy_id": zhang.id, "date": datetime.now(CHINA).date().isoformat(), "way": "visit",
+        "summary": "走访了解教育工作意见"}).status_code == 201
 
     page.goto(f"{live_server}/console/login")
     audit.check("sign-in")
@@ -287,6 +294,8 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         ("a 民生实事 round", f"/console/livelihood/{livelihood.json['id']}"),
         ("立法意见征集", "/console/consultations"),
         ("a 立法意见征集", f"/console/consultations/{consultation['id']}"),
+        ("联系清单", "/console/liaisons"),
+        ("a 联系人", f"/console/liaisons/{liaison['id']}"),
         ("import", "/console/deputies/import"),
         ("stations", "/console/stations"),
         ("appointments", "/console/appointments"),
