@@ -219,3 +219,26 @@ def test_a_liaison_created_twice_with_one_key_is_one(client, world):
     first, second = (client.post(API, json=body, headers=headers) for _ in range(2))
     assert first.status_code == second.status_code == 201 and first.json["id"] == second.json["id"]
     assert db.session.scalar(select(func.count()).select_from(Liaison)) == 1
+
+
+def test_the_summary_is_one_grouped_query_whatever_the_number_of_liaisons(app, client, world):
+    from .factories import sent_statements
+
+    hh = world["hh"]
+    ids = [world["zhang"].id, world["li"].id, world["wang"].id]
+
+    def summary_statements():
+        with sent_statements(app) as seen:
+            assert client.get(f"{API}/summary?per_page=100", headers=hh).status_code == 200
+        return [s for s in seen if "liaison" in s]
+
+    new_liaison(client, hh)
+    few = summary_statements()
+    for n in range(5):
+        liaison = new_liaison(client, hh, name=f"委员{n}", kind="member")
+        client.post(f"{API}/{liaison['id']}/deputies", json={"deputy_ids": ids}, headers=hh)
+        assert contact(client, hh, liaison["id"], ids[n % 3]).status_code == 201
+    many = summary_statements()
+    assert len(many) == len(few) == 2  # the page's count and the page itself
+    assert "GROUP BY" in many[-1].upper()
+    assert client.get(f"{API}/summary?per_page=2&page=3", headers=hh).json["total"] == 6

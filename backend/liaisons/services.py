@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, delete, distinct, exists, func, select
 from ..audit.log import record
 from ..auth.scope import RegionRef, deputy_scope_clause, region_subtree_clause
 from ..db_types import CHINA, conflict_insert, utcnow
-from ..errors import conflict, validation_failed
+from ..errors import conflict, not_found, validation_failed
 from ..extensions import db
 from ..org.models import Deputy, Region
 from .models import KIND_LABELS, WAY_LABELS, ContactWay, Liaison, LiaisonContact, LiaisonDeputy, LiaisonKind
@@ -83,7 +83,7 @@ def delete_liaison(liaison, actor):
     so that the records keep whom they were made by. The liaison's row is held while it is checked, so
     that a contact recorded at the same instant either comes first (and the deletion is refused) or waits
     and finds the liaison gone."""
-    db.session.refresh(liaison, with_for_update=True)
+    _held(liaison, share=False)
     if db.session.scalar(select(exists().where(LiaisonContact.liaison_id == liaison.id))):
         raise conflict("该联系人已有联系记录，不能删除；如不再联系代表，请将其停用。")
     assigned = db.session.scalar(select(func.count()).select_from(LiaisonDeputy)
@@ -94,11 +94,21 @@ def delete_liaison(liaison, actor):
     db.session.flush()
 
 
+def _held(liaison, share=True):
+    """Whether the liaison is active, its row read again and held to the request's end (``share``: side by
+    side with other steps that only need it to stay, as recording contacts; else alone, as deleting it).
+    Deleted meanwhile by another request: not found."""
+    active = db.session.scalar(select(Liaison.active).where(Liaison.id == liaison.id)
+                               .with_for_update(read=share).execution_options(populate_existing=True))
+    if active is None:
+        raise not_found("联系人不存在。")
+    return active
+
+
 def _active(liaison):
-    """The liaison's row read again and held (shared) to the request's end: a 停用 at the same instant
-    waits for this step or is seen by it."""
-    db.session.refresh(liaison, with_for_update={"read": True})
-    if not liaison.active:
+    """The liaison held (shared) and active: a 停用 or a deletion at the same instant waits for this step
+    or is seen by it."""
+    if not _held(liaison):
         raise conflict(INACTIVE)
 
 
