@@ -1,7 +1,8 @@
 """What the demo's people have done by the time `make run` opens: suggestions at every step of their life,
 an activity closed with its points, another dispatched, a research topic offered for 揭榜, a citizen's
 request to meet a deputy, the city's 民生实事项目票决 open for its deputies (群众下单 taken in and declined), and a
-draft regulation of the city's open for comment (立法意见征集) with a citizen's opinion and a deputy's.
+draft regulation of the city's open for comment (立法意见征集) with a citizen's opinion and a deputy's, and the
+city's 联系清单 (a special committee and a vice-chair each keeping in touch with deputies, two contacts made).
 
 Everything goes through the HTTP API, as the mini-program and the console would send it, so the items
 carry their real timelines, points and notifications. The requests run on a thread of their own, where
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from .auth.models import User
 from .auth.tokens import issue_token
+from .db_types import CHINA
 from .extensions import db
 from .org.models import Deputy, Region, Station
 
@@ -93,6 +95,7 @@ def play():
         thread.submit(_activities, callers, station_ids, deputy_ids, codes).result()
         thread.submit(_livelihood, callers, city_id).result()
         thread.submit(_consultation, callers, city_id).result()
+        thread.submit(_liaisons, callers, city_id, deputy_ids).result()
 
 
 def _file(caller, code, category, content, **extra):
@@ -274,3 +277,24 @@ def _consultation(c, city_id):
         "contact_phone": "13900000001"})
     c["徐磊"].post(f"/consultations/{draft['id']}/opinions", {
         "content": "建议增加公众参与城市绿化监督的条款，鼓励市民认建认养绿地。"})
+
+
+def _liaisons(c, city_id, deputy_ids):
+    """怀化市人大常委会's 联系清单: its 教科文卫委员会 keeps in touch with three deputies and has visited 徐磊 (who
+    raised an opinion) and called 李建国; a vice-chair keeps in touch with two, not contacted yet this year."""
+    admin = c["admin"]
+    committee = admin.post("/liaisons", {"region_id": city_id, "name": "教育科学文化卫生委员会", "kind": "committee",
+                                         "title": "市人大专门委员会"})
+    member = admin.post("/liaisons", {"region_id": city_id, "name": "刘建国", "kind": "member",
+                                      "title": "市人大常委会副主任"})
+    admin.post(f"/liaisons/{committee['id']}/deputies",
+               {"deputy_ids": [deputy_ids[name] for name in ("徐磊", "李建国", "王秀兰")]})
+    admin.post(f"/liaisons/{member['id']}/deputies", {"deputy_ids": [deputy_ids[name] for name in ("赵强", "徐磊")]})
+    today = datetime.now(CHINA).date()
+    admin.post(f"/liaisons/{committee['id']}/contacts", {
+        "deputy_id": deputy_ids["徐磊"], "date": today.isoformat(), "way": "visit",
+        "summary": "走访徐磊代表，了解市第一人民医院儿科门诊和乡镇卫生院医生配备情况。",
+        "opinions": "建议为乡镇卫生院定向培养全科医生，并提高山区医生补贴。"})
+    admin.post(f"/liaisons/{committee['id']}/contacts", {
+        "deputy_id": deputy_ids["李建国"], "date": today.isoformat(), "way": "phone",
+        "summary": "电话联系李建国代表，通报委员会下半年执法检查安排，听取意见。"})

@@ -81,6 +81,7 @@ def demo(app):
     from backend.db_types import utcnow
     from backend.appointments.models import Appointment
     from backend.consultations.models import Consultation, ConsultationArticle, ConsultationOpinion
+    from backend.liaisons.models import Liaison, LiaisonContact
     from backend.org.models import Deputy, Region, Station
     from backend.points.models import ScoringRule
     from backend.qr.models import QRCode, QRKind
@@ -115,6 +116,8 @@ def demo(app):
             "consultation_id": db.session.scalars(select(Consultation.id)).all(),
             "article_id": db.session.scalars(select(ConsultationArticle.id)).all(),
             "opinion_id": db.session.scalars(select(ConsultationOpinion.id)).all(),
+            "liaison_id": db.session.scalars(select(Liaison.id)).all(),
+            "contact_id": db.session.scalars(select(LiaisonContact.id)).all(),
         }
         # For valid 约见 bodies (``appointment_body``): the codes a request may name (a deputy's, a station's),
         # and for each the reception days (接待选民) it may choose: upcoming, at that station or with that deputy.

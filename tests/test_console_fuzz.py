@@ -149,6 +149,13 @@ ACTIONS = [
     ("/console/consultations/{consultation_id}/close", []),
     ("/console/consultations/{consultation_id}/opinions/{opinion_id}/feedback", ["result", "note", "article_id", "kind"]),
     ("/console/training/summon", ["activity_id", "region_id", "level", "since", "until"]),
+    ("/console/liaisons", ["region_id", "name", "kind", "title"]),
+    ("/console/liaisons/{liaison_id}/edit", ["name", "kind", "title", "active"]),
+    ("/console/liaisons/{liaison_id}/deputies", ["deputy_ids"]),
+    ("/console/liaisons/{liaison_id}/deputies/remove", ["deputy_ids"]),
+    ("/console/liaisons/{liaison_id}/contacts", ["deputy_id", "date", "way", "summary", "opinions"]),
+    ("/console/liaisons/contacts/{contact_id}/delete", []),
+    ("/console/liaisons/{liaison_id}/delete", []),
 ]
 PAGES = ["/console/suggestions/{suggestion_id}", "/console/suggestions/{suggestion_id}/merge-target",
          "/console/appointments/{appointment_id}", "/console/activities/{activity_id}",
@@ -156,8 +163,9 @@ PAGES = ["/console/suggestions/{suggestion_id}", "/console/suggestions/{suggesti
          "/console/activities/{activity_id}/screen", "/console/deputies/{deputy_id}",
          "/console/deputies/{deputy_id}/archive", "/console/deputies/{deputy_id}/archive.xlsx",
          "/console/stations/{station_id}", "/console/admins/{user_id}", "/console/audit", "/console/workdays",
-         "/console/consultations/{consultation_id}", "/console/consultations/{consultation_id}/export"]
-PAGE_QUERY = QUERY + ["into", "record_status", "remove_deputy_ids", "article_id", "kind"]
+         "/console/consultations/{consultation_id}", "/console/consultations/{consultation_id}/export",
+         "/console/liaisons/{liaison_id}"]
+PAGE_QUERY = QUERY + ["into", "record_status", "remove_deputy_ids", "article_id", "kind", "cpage"]
 
 
 @pytest.fixture(params=["hecheng", "chengbei", "admin"])
@@ -200,7 +208,8 @@ def test_fuzz_console_actions_on_the_demo(demo_console):
         template, fields = data.draw(st.sampled_from(targets), label="form")
         path = template.format(**{name: data.draw(real_or_odd(ids[name]), label=name)
                                   for name in ("suggestion_id", "appointment_id", "activity_id", "deputy_id",
-                                               "station_id", "user_id", "consultation_id", "opinion_id")
+                                               "station_id", "user_id", "consultation_id", "opinion_id", "liaison_id",
+                                               "contact_id")
                                   if "{" + name + "}" in template})
         sent = data.draw(form(fields, every_id), label="fields") if fields else {}
         response = client.post(path, data={"csrf_token": token, **sent})
@@ -226,7 +235,8 @@ def test_fuzz_console_item_pages_on_the_demo(demo_console):
         template = data.draw(st.sampled_from(PAGES), label="page")
         path = template.format(**{name: data.draw(real_or_odd(ids[name]), label=name)
                                   for name in ("suggestion_id", "appointment_id", "activity_id", "deputy_id",
-                                               "station_id", "user_id", "consultation_id", "opinion_id")
+                                               "station_id", "user_id", "consultation_id", "opinion_id", "liaison_id",
+                                               "contact_id")
                                   if "{" + name + "}" in template})
         query = data.draw(form(PAGE_QUERY, every_id), label="query")
         response = client.get(path, query_string=query)

@@ -87,6 +87,10 @@ def test_the_demo_has_points_activities_and_an_appointment(app, client):
     assert [a["number"] for a in shown["articles"]] == ["第一条", "第二条", "第三条", "第四条", "第五条"]
     opinions = client.get(f"/api/v1/consultations/{consultations[0]['id']}/opinions", headers=admin).json["items"]
     assert [(o["article_number"], o["kind"]) for o in opinions] == [("第四条", "citizen"), (None, "deputy")]
+    # The city's 联系清单: a committee with three deputies, two contacted; a vice-chair with two, none yet.
+    summary = client.get("/api/v1/liaisons/summary", headers=admin).json["items"]
+    assert [(r["name"], r["assigned"], r["contacted"], r["contacts"]) for r in summary] == [
+        ("教育科学文化卫生委员会", 3, 2, 2), ("刘建国", 2, 0, 0)]
 
 
 def test_loading_the_demo_twice_adds_nothing(app):
