@@ -153,6 +153,10 @@ def test_nobody_outside_the_region_nor_without_the_role_reaches_them(client, wor
         response = getattr(client, method)(url, json=body, headers=world["cs"])
         assert response.status_code == 404 and response.json["message"] == "联系人不存在。", url
     assert client.get(f"{API}/summary?region_id={world['tree']['hh'].id}", headers=world["cs"]).status_code == 404
+    client.post(f"{path}/deputies", json={"deputy_ids": [world["zhang"].id]}, headers=world["hh"])
+    recorded = contact(client, world["hh"], committee["id"], world["zhang"].id).json
+    other = client.delete(f"{API}/contacts/{recorded['id']}", headers=world["cs"])
+    assert other.status_code == 404 and other.json["message"] == "联系记录不存在。"
     assert client.get(f"{API}/summary", headers=world["cs"]).json["items"] == []
     assert client.post(API, json={"name": "x", "kind": "member", "region_id": world["tree"]["hh"].id},
                        headers=world["cs"]).status_code == 422
@@ -166,6 +170,7 @@ def test_nobody_outside_the_region_nor_without_the_role_reaches_them(client, wor
         assert client.get(f"{API}/summary", headers=headers).status_code == 403
         assert client.post(API, json={"name": "x", "kind": "member"}, headers=headers).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Liaison)) == 1
+    assert db.session.scalar(select(func.count()).select_from(LiaisonContact)) == 1
 
 
 def test_bad_input_is_refused_in_chinese_and_nothing_is_written(client, world):

@@ -225,7 +225,8 @@ def list_contacts(args):
 def delete_contact(contact_id):
     """删除联系记录（更正的唯一方式：删除后重新登记），记入操作日志。"""
     contact = get_or_404(LiaisonContact, contact_id, "联系记录不存在。")
-    managed_or_404(contact.liaison_id)
+    if not manages_region(current_caller(), contact.liaison.region):
+        raise not_found("联系记录不存在。")
     services.delete_contact(contact, current_user())
 
 
