@@ -199,6 +199,9 @@ def record_contact(liaison, data, actor):
         LiaisonDeputy.liaison_id == liaison.id, LiaisonDeputy.deputy_id == data["deputy_id"]
     ).with_for_update(read=True))
     if held is None or deputy is None:
+        # The liaison deleted meanwhile took its list with it (SQLite reads outside a transaction, each
+        # statement the latest): not found, as if the deletion came first, rather than "not on the list".
+        _held(liaison)
         _refuse("deputy_id", "该代表不在本联系人的联系名单中，请先安排联系。")
     if not deputy.active:
         _refuse("deputy_id", f"代表{deputy.name}已离任，不能再登记联系。")
