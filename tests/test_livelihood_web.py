@@ -3,12 +3,12 @@ proposes a project (群众下单) — rate limited as a web filing, idempotent o
 我的民生建议; anyone reads the adopted projects of a region and their progress on a public page."""
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.extensions import db
-from backend.livelihood.models import LivelihoodProposal
+from backend.livelihood.models import LivelihoodProject, LivelihoodProposal
 
-from .test_livelihood import API, ballot, close, congress, opened  # noqa: F401 (congress: a fixture)
+from .test_livelihood import API, ballot, close, congress, new_round, opened  # noqa: F401 (congress: a fixture)
 from .test_web_pages import assert_strict_csp_page, bearer, config_override, web_identity  # noqa: F401
 
 
@@ -212,3 +212,68 @@ def test_my_proposals_page_is_a_shell_for_the_browser_identity(client):
     assert_strict_csp_page(html)
     # Found from the browser's other list of its own (suggestions and appointments).
     assert 'href="/livelihood/mine"' in client.get("/track/").get_data(as_text=True)
+
+
+# --- a citizen's words, adopted as a candidate ----------------------------------------------------------
+
+WORDS = "我叫钱小芳，住迎丰路25号，电话13600002222。迎丰路与人民路交叉口没有红绿灯，希望加装。"
+REDACTED = "我叫***，住迎丰路***，电话***。迎丰路与人民路交叉口没有红绿灯，希望加装。"
+
+
+def test_an_adopted_proposal_is_published_without_the_citizens_personal_data(client, congress):  # noqa: F811
+    """The candidate copied from a proposal carries its words redacted (as public suggestions are): on the
+    ballot, on the public page and its API; the administrator may still reword it before the opening; and
+    after the citizen's 注销 a candidate still holding their words verbatim (adopted before) is redacted."""
+    admin, tree, citizen = congress["admins"]["hc"], congress["tree"], congress["citizen"]
+    proposal = client.post(f"{API}/proposals", headers=citizen, json={
+        "region_id": tree["hc"].id, "title": "迎丰路口加装红绿灯", "content": WORDS, "contact_phone": "13600002222"})
+    assert proposal.status_code == 201, proposal.json
+    vote_id, ids = new_round(client, admin, places=1, projects=("乡村道路硬化",))
+    adopted = client.post(f"{API}/proposals/{proposal.json['id']}/adopt", json={"vote_id": vote_id}, headers=admin)
+    assert adopted.status_code == 200, adopted.json
+    project = adopted.json["project_id"]
+    # The citizen still sees their own words; the candidate carries them redacted.
+    assert client.get(f"{API}/proposals", headers=citizen).json["items"][0]["content"] == WORDS
+    candidate = next(p for p in client.get(f"{API}/votes/{vote_id}", headers=admin).json["projects"]
+                     if p["id"] == project)
+    assert candidate["description"] == REDACTED
+    # The administrator may still reword it before the opening.
+    edited = client.patch(f"{API}/votes/{vote_id}/projects/{project}", headers=admin,
+                          json={"description": "迎丰路与人民路交叉口加装红绿灯。"})
+    assert (edited.status_code, edited.json["description"]) == (200, "迎丰路与人民路交叉口加装红绿灯。")
+    assert client.post(f"{API}/votes/{vote_id}/open", headers=admin).status_code == 200
+    for headers in congress["headers"]:
+        shown = client.get(f"{API}/votes/{vote_id}", headers=headers).json  # the ballot
+        assert "钱小芳" not in str(shown) and "13600002222" not in str(shown)
+        assert ballot(client, headers, vote_id, [ids[0], project], ["against", "for"]).status_code == 201
+    assert close(client, admin, vote_id).status_code == 200
+    public = client.get("/api/v1/public/livelihood", query_string={"region_id": tree["hc"].id}).json
+    assert [(p["title"], p["description"]) for p in public["items"]] == [("迎丰路口加装红绿灯", "迎丰路与人民路交叉口加装红绿灯。")]
+
+
+def test_erasure_redacts_a_candidate_still_holding_the_citizens_words(client, congress):  # noqa: F811
+    admin, tree, citizen = congress["admins"]["hc"], congress["tree"], congress["citizen"]
+    proposal = client.post(f"{API}/proposals", headers=citizen, json={
+        "region_id": tree["hc"].id, "title": "迎丰路口加装红绿灯", "content": WORDS}).json
+    vote_id, ids = new_round(client, admin, places=1, projects=("乡村道路硬化",))
+    project = client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id},
+                          headers=admin).json["project_id"]
+    # As a candidate adopted before its words were redacted on adoption holds them.
+    db.session.execute(update(LivelihoodProject).where(LivelihoodProject.id == project).values(description=WORDS))
+    db.session.commit()
+    assert client.post(f"{API}/votes/{vote_id}/open", headers=admin).status_code == 200
+    for headers in congress["headers"]:
+        assert ballot(client, headers, vote_id, [ids[0], project], ["against", "for"]).status_code == 201
+    assert close(client, admin, vote_id).status_code == 200
+    page = client.get(f"/public/livelihood?region_id={tree['hc'].id}").get_data(as_text=True)
+    assert "钱小芳" in page  # the verbatim copy, before 注销
+    assert client.delete("/api/v1/me", headers=citizen).status_code == 204
+    public = client.get("/api/v1/public/livelihood", query_string={"region_id": tree["hc"].id}).json
+    assert public["items"][0]["description"] == REDACTED
+    page = client.get(f"/public/livelihood?region_id={tree['hc'].id}").get_data(as_text=True)
+    assert "钱小芳" not in page and "13600002222" not in page and "迎丰路口加装红绿灯" in page
+
+
+def test_the_propose_form_says_the_words_may_be_published_without_personal_data(client, congress):  # noqa: F811
+    html = client.get(f"/livelihood/propose?region_id={congress['tree']['hc'].id}").get_data(as_text=True)
+    assert "建议内容可能在去除个人信息（姓名、电话、门牌号等）后公开" in html

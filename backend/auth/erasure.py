@@ -16,6 +16,9 @@ reaches the person. What is erased:
 * on their items: the contact phones they left, and where they said the problem was (the GPS point and
   the address: exact locations, often their own front door); on their appointments the contact phone and
   how to address them (王先生); on their proposals and their opinions on drafts the phone;
+* a candidate project copied from one of their proposals (民生实事, shown on ballots and, adopted, on the
+  public page) that still holds their words as written (adopted before adoption redacted them): its title
+  and description are redacted as public suggestions are; one an administrator reworded is left as worded;
 * their photos, the files and their rows (see ``_erase_photos``);
 * what only served them: the items they followed, their pending WeChat messages, the answers kept for
   their retried requests (``idempotency_records``, which hold copies of those answers, phones included).
@@ -54,10 +57,11 @@ from ..errors import APIError, error_response
 from ..extensions import db
 from ..idempotency import IdempotencyRecord
 from ..consultations.models import FEEDBACK_LABELS, ConsultationOpinion
-from ..livelihood.models import PROPOSAL_STATUS_LABELS, LivelihoodProposal
+from ..livelihood.models import PROPOSAL_STATUS_LABELS, LivelihoodProject, LivelihoodProposal
 from ..notifications.models import OutboxMessage
 from ..transactions import SAFE_METHODS, wrote
 from ..suggestions import services as suggestion_services
+from ..suggestions.redact import redact
 from ..suggestions.models import SATISFACTION_LABELS, Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating
 from ..uploads.models import Upload
 from ..uploads.storage import delete_after_commit, get_storage
@@ -195,6 +199,7 @@ def erase(user):
     db.session.execute(
         update(LivelihoodProposal).where(LivelihoodProposal.proposer_id == user.id)
         .values(phone=None).execution_options(synchronize_session=False))
+    _redact_adopted_copies(user)
     db.session.execute(
         update(ConsultationOpinion).where(ConsultationOpinion.author_id == user.id)
         .values(phone=None).execution_options(synchronize_session=False))
@@ -210,6 +215,20 @@ def erase(user):
     user.token_version += 1  # every device's token ends (auth.scope.load_current_user)
     db.session.flush()
     return True
+
+
+def _redact_adopted_copies(user):
+    """The candidate projects made from ``user``'s proposals that still hold their words verbatim, redacted
+    (see the module's note). One query for the pairs; a write only for those still verbatim."""
+    pairs = db.session.execute(
+        select(LivelihoodProject, LivelihoodProposal.title, LivelihoodProposal.content)
+        .join(LivelihoodProposal, LivelihoodProposal.project_id == LivelihoodProject.id)
+        .where(LivelihoodProposal.proposer_id == user.id)).all()
+    for project, title, content in pairs:
+        if project.title == title:
+            project.title = redact(title)
+        if project.description == content:
+            project.description = redact(content)
 
 
 def _cancel_open_appointments(user):

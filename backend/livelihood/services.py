@@ -24,6 +24,7 @@ from ..extensions import db
 from ..transactions import each_on_its_own, step
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org.congress import CONGRESS_REGION_LEVEL
+from ..suggestions.redact import redact
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, RegionLevel
 from .models import (
     Choice,
@@ -428,7 +429,10 @@ def adopt(proposal, vote, actor):
     if not vote.region.contains(proposal.region):
         message = "只能采纳为所提人大（或其上级人大）的票决候选项目。"
         raise validation_failed({"vote_id": [message]}, message)
-    project = add_project(vote, {"title": proposal.title, "description": proposal.content}, actor)
+    # The candidate is shown on every elector's ballot and, once adopted, on the public page: it carries the
+    # citizen's words without their personal data (as public suggestions do); the administrator may reword it
+    # while the round is a draft. The proposal keeps the words as written, for the citizen and the staff.
+    project = add_project(vote, {"title": redact(proposal.title), "description": redact(proposal.content)}, actor)
     proposal.status, proposal.project_id, proposal.decided_dt, proposal.reason = (
         ProposalStatus.adopted, project.id, utcnow(), "")
     _tell_proposer(proposal, "已采纳", ADOPTED_NOTE)

@@ -335,3 +335,8 @@ test('livelihood propose: from a station, the congresses nearest to its region f
   await phone.open('pages/livelihood/propose', { region_id: 'abc' });
   assert.deepEqual(asked.at(-1), { per_page: '100', levels: 'province,city,county', congress: 'true' });
 });
+
+test('the propose form says the words may be published once personal data is removed', () => {
+  const wxml = fs.readFileSync(path.join(__dirname, '..', '..', 'pages/livelihood/propose.wxml'), 'utf8');
+  assert.match(wxml, /建议内容可能在去除个人信息（姓名、电话、门牌号等）后公开/);
+});
