@@ -388,3 +388,13 @@ def test_only_drafts_accepting_opinions_now_are_listed_and_each_is_labelled_by_i
     assert client.get(f"{API}/{now['id']}", headers=admin).json["phase_label"] == "正在征求意见"
     draft = new_consultation(client, admin).json
     assert (draft["phase"], draft["phase_label"]) == ("draft", "草稿")
+
+
+def test_a_retried_creation_with_the_same_key_returns_the_first_draft_and_makes_no_second(client, legis):
+    admin = {**legis["admins"]["hh"], "Idempotency-Key": "cc-1"}
+    first = new_consultation(client, admin)
+    assert first.status_code == 201, first.json
+    again = new_consultation(client, admin)
+    assert (again.status_code, again.json) == (201, first.json)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Consultation)) == 1

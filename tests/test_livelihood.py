@@ -752,3 +752,30 @@ def test_a_filter_outside_its_choices_is_refused_naming_them_in_chinese(client, 
     refused = client.get(f"{API}{path}", headers=congress["admins"]["hc"])
     assert (refused.status_code, refused.json["error"]) == (422, "validation_failed"), refused.json
     assert refused.json["errors"] == {field: [message]}
+
+
+def test_retried_creations_with_the_same_key_return_the_first_answer_and_make_nothing_more(client, congress):
+    admin = congress["admins"]["hc"]
+    now = datetime.now(timezone.utc)
+    body = {"title": "2027 年鹤城区民生实事项目票决", "year": 2027, "places": 1,
+            "starts_at": iso(now - timedelta(minutes=5)), "ends_at": iso(now + timedelta(hours=2))}
+
+    def twice(path, json, key):
+        first = client.post(f"{API}{path}", json=json, headers={**admin, "Idempotency-Key": key})
+        assert first.status_code == 201, first.json
+        again = client.post(f"{API}{path}", json=json, headers={**admin, "Idempotency-Key": key})
+        assert (again.status_code, again.json) == (201, first.json)
+        return first.json
+
+    vote_id = twice("/votes", body, "vv-1")["id"]
+    project = twice(f"/votes/{vote_id}/projects", {"title": "乡村道路硬化"}, "pp-1")["id"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodVote)) == 1
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodProject)) == 1
+    assert client.post(f"{API}/votes/{vote_id}/open", headers=admin).status_code == 200
+    for headers in congress["headers"]:
+        assert ballot(client, headers, vote_id, [project], ["for"]).status_code == 201
+    assert close(client, admin, vote_id).status_code == 200
+    twice(f"/projects/{project}/progress", {"note": "已完成设计招标", "percent": 10, "date": "2026-01-05"}, "pg-1")
+    public = client.get("/api/v1/public/livelihood", query_string={"region_id": congress["tree"]["hc"].id}).json
+    assert [p["note"] for p in public["items"][0]["progress"]] == ["已完成设计招标"]

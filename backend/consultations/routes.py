@@ -175,6 +175,7 @@ def list_consultations(args):
 
 @blp.post("")
 @region_admin
+@idempotent
 @blp.arguments(ConsultationIn)
 @blp.response(201, ConsultationOut)
 def create_consultation(data):

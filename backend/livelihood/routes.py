@@ -239,6 +239,7 @@ def list_votes(args):
 
 @blp.post("/votes")
 @region_admin
+@idempotent
 @blp.arguments(VoteIn)
 @blp.response(201, VoteOut)
 def create_vote(data):
@@ -267,6 +268,7 @@ def update_vote(data, vote_id):
 
 @blp.post("/votes/<int:vote_id>/projects")
 @region_admin
+@idempotent
 @blp.arguments(ProjectIn)
 @blp.response(201, ProjectOut)
 def add_project(data, vote_id):
@@ -347,6 +349,7 @@ def cast_ballot(data, vote_id):
 
 @blp.post("/projects/<int:project_id>/progress")
 @region_admin
+@idempotent
 @blp.arguments(ProgressIn)
 @blp.response(201, ProgressOut)
 def add_progress(data, project_id):
