@@ -131,7 +131,8 @@ class PublicConsultationListOut(Schema):
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
     status = fields.String(required=True)
-    status_label = fields.String(required=True)
+    status_label = fields.String(required=True, metadata={
+        "description": "by the window: 草稿, 尚未开始 (published, not begun), 征集中, 已结束 (closed or its window over)"})
     accepting = fields.Boolean(required=True, metadata={"description": "opinions may be given now"})
     phase = fields.String(required=True, metadata={
         "description": "draft, upcoming (published, not started), accepting, or ended (closed or window over)"})

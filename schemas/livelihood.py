@@ -156,7 +156,8 @@ class VoteListOut(Schema):
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
     status = fields.String(required=True)
-    status_label = fields.String(required=True)
+    status_label = fields.String(required=True, metadata={
+        "description": "by the window: 草稿, 尚未开始 (opened, not begun), 投票中, 已结束 (closed or its window over)"})
     electorate = fields.Integer(allow_none=True, required=True, metadata={"description": "fixed when voting opens"})
     voted = fields.Integer(allow_none=True, required=True, metadata={"description": "how many have voted (turnout)"})
     has_voted = fields.Boolean(allow_none=True, required=True,

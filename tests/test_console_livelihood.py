@@ -250,3 +250,18 @@ def test_a_subdistrict_is_not_offered_for_a_round(huaihua, world, factory):
     assert at_fields(refused) == {
         "region_id": "街道不设人民代表大会（设人大工委），不能组织票决或向其提出民生实事项目，请向所在区（县）人民代表大会提出。"}
     assert db.session.scalar(select(db.func.count()).select_from(LivelihoodVote)) == 0
+
+
+def test_the_console_labels_a_round_by_its_window(huaihua, world, factory, client):
+    """A round published to start tomorrow reads 尚未开始 in the list and on its page, not 投票中."""
+    tomorrow = datetime.now(CHINA) + timedelta(days=1)
+    assert post(huaihua, "/console/livelihood", round_form(
+        starts_at=local(tomorrow), ends_at=local(tomorrow + timedelta(hours=2)))).status_code == 302
+    vote = db.session.scalars(select(LivelihoodVote)).one()
+    page_path = f"/console/livelihood/{vote.id}"
+    assert post(huaihua, f"{page_path}/projects", {"title": "城区停车场建设"}, page=page_path).status_code == 302
+    factory.deputy(world["tree"]["hh"], "王强", phone="13800000103")
+    assert post(huaihua, f"{page_path}/open", {}, page=page_path).status_code == 302
+    row = text(huaihua.get("/console/livelihood")).split('id="livelihood-votes"')[1]
+    assert "<td>尚未开始</td>" in row and "投票中" not in row
+    assert f"{world['tree']['hh'].name} · 尚未开始</small>" in text(huaihua.get(page_path))

@@ -257,6 +257,11 @@ def test_opinions_only_while_open_and_closing_early_or_by_the_sweep(app, client,
     later = opened(client, admin, starts=60, hours=3)
     assert later["accepting"] is False
     refused(opinion(client, legis["citizen"], later["id"]), 409, "意见征集尚未开始。")
+    # Its status label follows the window too (not 征集中 before it begins), to its administrators as to all.
+    assert later["status_label"] == "尚未开始"
+    assert client.get(f"{API}/{later['id']}", headers=admin).json["status_label"] == "尚未开始"
+    assert [c["status_label"] for c in client.get(API, headers=admin).json["items"] if c["id"] == later["id"]] == [
+        "尚未开始"]
     c = opened(client, admin)
     closed = client.post(f"{API}/{c['id']}/close", headers=admin)  # early: allowed
     assert (closed.status_code, closed.json["status_label"], closed.json["accepting"]) == (200, "已结束", False)

@@ -250,10 +250,10 @@ def test_opening_needs_candidates_at_least_as_many_as_places(client, congress):
 def test_once_voting_opened_nothing_is_edited(client, congress):
     admin = congress["admins"]["hc"]
     vote_id, ids = opened(client, admin)
-    refused(client.patch(f"{API}/votes/{vote_id}", json={"places": 1}, headers=admin), 409, "票决已开始，不能再修改。")
+    refused(client.patch(f"{API}/votes/{vote_id}", json={"places": 1}, headers=admin), 409, "票决已发布，不能再修改。")
     refused(client.post(f"{API}/votes/{vote_id}/projects", json={"title": "新项目"}, headers=admin), 409,
-            "票决已开始，不能再修改。")
-    refused(client.delete(f"{API}/votes/{vote_id}/projects/{ids[0]}", headers=admin), 409, "票决已开始，不能再修改。")
+            "票决已发布，不能再修改。")
+    refused(client.delete(f"{API}/votes/{vote_id}/projects/{ids[0]}", headers=admin), 409, "票决已发布，不能再修改。")
     refused(client.post(f"{API}/votes/{vote_id}/open", headers=admin), 409, "票决已开始或已结束。")
     assert len(db.session.get(LivelihoodVote, vote_id).projects) == 3
     assert logged("livelihood_vote_opened") == [("2027 年鹤城区民生实事项目票决", {"electorate": 3, "projects": 3})]
@@ -656,7 +656,7 @@ def test_a_proposal_goes_only_to_a_draft_round_of_its_congress_or_above(client, 
             422, "只能采纳为所提人大（或其上级人大）的票决候选项目。")
     voting_round, _ = opened(client, admin)
     refused(client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": voting_round}, headers=admin),
-            409, "票决已开始，不能再修改。")
+            409, "票决已发布，不能再修改。")
     assert client.get(f"{API}/proposals", headers=admin).json["items"][0]["status"] == "new"
 
 
@@ -779,3 +779,33 @@ def test_retried_creations_with_the_same_key_return_the_first_answer_and_make_no
     twice(f"/projects/{project}/progress", {"note": "已完成设计招标", "percent": 10, "date": "2026-01-05"}, "pg-1")
     public = client.get("/api/v1/public/livelihood", query_string={"region_id": congress["tree"]["hc"].id}).json
     assert [p["note"] for p in public["items"][0]["progress"]] == ["已完成设计招标"]
+
+
+def labels(client, headers, vote_id):
+    """The round's status label on its page and on its line of the list."""
+    shown = client.get(f"{API}/votes/{vote_id}", headers=headers).json["status_label"]
+    listed = [v["status_label"] for v in client.get(f"{API}/votes", headers=headers).json["items"] if v["id"] == vote_id]
+    assert listed == [shown]
+    return shown
+
+
+def test_the_status_label_follows_the_voting_window(client, congress):
+    admin, elector = congress["admins"]["hc"], congress["headers"][0]
+    draft_id, _ = new_round(client, admin, projects=("甲",))
+    assert labels(client, admin, draft_id) == "草稿"
+    vote_id, _ = opened(client, admin, starts=60, places=1, projects=("甲",))
+    assert labels(client, admin, vote_id) == labels(client, elector, vote_id) == "尚未开始"
+    # Published: no longer edited, and the refusal says so (not that voting has started).
+    refused(client.patch(f"{API}/votes/{vote_id}", json={"title": "改名"}, headers=admin), 409, "票决已发布，不能再修改。")
+    now = datetime.now(timezone.utc)
+    db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
+        starts_dt=now - timedelta(minutes=5)))
+    db.session.commit()
+    assert labels(client, admin, vote_id) == labels(client, elector, vote_id) == "投票中"
+    # The window over, before the sweep closes the round.
+    db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
+        ends_dt=now - timedelta(seconds=1)))
+    db.session.commit()
+    assert labels(client, admin, vote_id) == "已结束"
+    assert close(client, admin, vote_id).status_code == 200
+    assert labels(client, admin, vote_id) == "已结束"

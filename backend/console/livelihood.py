@@ -15,13 +15,13 @@ from sqlalchemy.orm import selectinload
 from schemas.livelihood import ProgressIn, ProjectIn, VoteIn, VotePatch
 
 from ..auth.scope import get_by_id, manages_region, region_subtree_clause
+from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..forms import china_iso, load_checked, local_input, number_or_text, parse_int
 from ..livelihood import services
 from ..livelihood.models import (
     PROPOSAL_STATUS_LABELS,
-    VOTE_STATUS_LABELS,
     LivelihoodBallot,
     LivelihoodProject,
     LivelihoodProposal,
@@ -118,7 +118,10 @@ def _list_page(values=None):
     new = db.session.scalar(select(db.func.count()).select_from(LivelihoodProposal).where(
         LivelihoodProposal.status == ProposalStatus.new,
         region_subtree_clause(LivelihoodProposal.region_id, g.user.admin_region)))
-    return dict(page=page, status_labels=VOTE_STATUS_LABELS, regions=_congresses(), values=values or {}, new_proposals=new,
+    # Each labelled by its window, as the API labels it: one published to start tomorrow reads 尚未开始.
+    now = utcnow()
+    phases = {vote.id: services.PHASE_LABELS[services.phase(vote, now)] for vote in page["items"]}
+    return dict(page=page, phases=phases, regions=_congresses(), values=values or {}, new_proposals=new,
                 voids=services.void_rounds(page["items"]))
 
 
@@ -155,7 +158,7 @@ def _round_page(vote, values=None, project_values=None):
         "title": vote.title, "year": vote.year, "places": vote.places,
         "starts_at": local_input(vote.starts_dt), "ends_at": local_input(vote.ends_dt)}
     closed = vote.status == VoteStatus.closed
-    return dict(vote=vote, draft=draft, closed=closed, status_labels=VOTE_STATUS_LABELS,
+    return dict(vote=vote, draft=draft, closed=closed, phase_label=services.PHASE_LABELS[services.phase(vote)],
                 voters=voters, voted=sum(1 for v in voters if v.voted), left_office=any(not v.active for v in voters),
                 who_voted_shown=services.who_voted_shown(vote), void=closed and services.is_void(vote),
                 min_ballots=services.MIN_BALLOTS, proposals=proposals,

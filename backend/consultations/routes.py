@@ -45,7 +45,6 @@ from ..pagination import paginate
 from ..web.limits import web_filing_limits
 from . import services
 from .models import (
-    CONSULTATION_STATUS_LABELS,
     FEEDBACK_LABELS,
     OPINION_KIND_LABELS,
     Consultation,
@@ -92,7 +91,7 @@ def public_summary(consultation):
         "id": consultation.id, "region_id": consultation.region_id, "region_name": consultation.region.name,
         "congress_name": services.congress_name(consultation.region), "title": consultation.title,
         "summary": consultation.summary, "starts_at": consultation.starts_dt, "ends_at": consultation.ends_dt,
-        "status": consultation.status.value, "status_label": CONSULTATION_STATUS_LABELS[consultation.status.value],
+        "status": consultation.status.value, "status_label": services.STATUS_LABELS_BY_PHASE[phase],
         "accepting": phase == "accepting", "phase": phase, "phase_label": services.PHASE_LABELS[phase],
     }
 

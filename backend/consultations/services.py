@@ -45,6 +45,9 @@ def refuse_not_legislative(region, field="region_id"):
 
 
 PHASE_LABELS = {"draft": "草稿", "upcoming": "尚未开始", "accepting": "正在征求意见", "ended": "已结束"}
+# The API's ``status_label`` by the same phase, in the status's own words (征集中 while accepting): a draft
+# published to start next week is not 征集中 yet.
+STATUS_LABELS_BY_PHASE = {"draft": "草稿", "upcoming": "尚未开始", "accepting": "征集中", "ended": "已结束"}
 
 
 def phase(consultation, now=None):

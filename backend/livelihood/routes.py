@@ -56,7 +56,6 @@ from ..web.limits import web_filing_limits
 from . import services
 from .models import (
     PROPOSAL_STATUS_LABELS,
-    VOTE_STATUS_LABELS,
     LivelihoodBallot,
     LivelihoodProject,
     LivelihoodProposal,
@@ -153,13 +152,14 @@ def _summary(vote, has_voted, voted=None, caller=None, now=None, void=None):
     elif voted is None:
         voted = services.turnout(vote)
     caller = caller or current_caller()
+    now = now or utcnow()
     elector = has_voted is not None and vote.status != VoteStatus.draft
     reason = cannot_vote_reason(vote, has_voted, caller is not None and "deputy" in caller.roles,
-                                now or utcnow()) if elector else None
+                                now) if elector else None
     return {
         "id": vote.id, "region_id": vote.region_id, "region_name": vote.region.name, "title": vote.title,
         "year": vote.year, "places": vote.places, "starts_at": vote.starts_dt, "ends_at": vote.ends_dt,
-        "status": vote.status.value, "status_label": VOTE_STATUS_LABELS[vote.status.value],
+        "status": vote.status.value, "status_label": services.PHASE_LABELS[services.phase(vote, now)],
         "electorate": vote.electorate, "voted": voted, "has_voted": has_voted,
         "can_vote": reason is None if elector else None, "cannot_vote_reason": reason,
         "void": services.is_void(vote) if void is None else void,

@@ -102,7 +102,23 @@ def _hold(vote):
 
 
 def _draft(vote):
-    step(db.session, vote, VoteStatus.draft, lambda status: "票决已开始，不能再修改。")
+    step(db.session, vote, VoteStatus.draft, lambda status: "票决已发布，不能再修改。")
+
+
+PHASE_LABELS = {"draft": "草稿", "upcoming": "尚未开始", "voting": "投票中", "ended": "已结束"}
+
+
+def phase(vote, now=None):
+    """Where a round stands for those reading it, by its status and its window: ``draft``, ``upcoming``
+    (opened, its window not begun), ``voting`` or ``ended`` (closed, or its window over though the sweep
+    has not closed it yet). The API's ``status_label`` and the console's pages label it by this
+    (``PHASE_LABELS``), as consultations are labelled by theirs."""
+    now = now or utcnow()
+    if vote.status == VoteStatus.draft:
+        return "draft"
+    if vote.status == VoteStatus.closed or now >= vote.ends_dt:
+        return "ended"
+    return "upcoming" if now < vote.starts_dt else "voting"
 
 
 def _log(action, actor, vote, detail=None):
