@@ -191,6 +191,7 @@ def test_the_voters_list_marks_electors_who_left_office_after_the_opening(huaihu
     page_path = f"/console/livelihood/{vote.id}"
     for title in ("城区停车场建设", "农贸市场改造"):
         assert post(huaihua, f"{page_path}/projects", {"title": title}, page=page_path).status_code == 302
+    factory.deputy(world["tree"]["hh"], "王强", phone="13800000103")
     assert post(huaihua, f"{page_path}/open", {}, page=page_path).status_code == 302
     page = text(huaihua.get(page_path))
     assert "已离任" not in page.split('id="livelihood-voters"')[1].split("</ul>")[0]
@@ -265,3 +266,29 @@ def test_the_console_labels_a_round_by_its_window(huaihua, world, factory, clien
     row = text(huaihua.get("/console/livelihood")).split('id="livelihood-votes"')[1]
     assert "<td>尚未开始</td>" in row and "投票中" not in row
     assert f"{world['tree']['hh'].name} · 尚未开始</small>" in text(huaihua.get(page_path))
+
+
+def test_the_console_refuses_to_open_a_round_with_too_few_electors_and_withdraws_one_not_begun(
+        huaihua, world, factory, client):
+    tomorrow = datetime.now(CHINA) + timedelta(days=1)
+    assert post(huaihua, "/console/livelihood", round_form(
+        starts_at=local(tomorrow), ends_at=local(tomorrow + timedelta(hours=2)))).status_code == 302
+    vote = db.session.scalars(select(LivelihoodVote)).one()
+    page_path = f"/console/livelihood/{vote.id}"
+    assert post(huaihua, f"{page_path}/projects", {"title": "城区停车场建设"}, page=page_path).status_code == 302
+    assert "投票代表不足 3 人" in text(huaihua.get(page_path))  # warned beside the button
+    post(huaihua, f"{page_path}/open", {}, page=page_path)
+    page = text(huaihua.get(page_path))
+    assert "怀化市在任的市人大代表只有 2 人：投票代表不足 3 人，无法保证无记名投票，不能开始投票。" in page
+    assert db.session.get(LivelihoodVote, vote.id).status.value == "draft"
+    factory.deputy(world["tree"]["hh"], "王强", phone="13800000103")
+    assert post(huaihua, f"{page_path}/open", {}, page=page_path).status_code == 302
+    page = text(huaihua.get(page_path))
+    assert "撤回发布" in page and f"livelihood/{vote.id}/close" not in page  # not begun: withdrawn, not closed
+    assert post(huaihua, f"{page_path}/withdraw", {}, page=page_path).status_code == 302
+    page = text(huaihua.get(page_path))
+    assert "已撤回发布，票决退回草稿。" in page and "开始投票" in page
+    db.session.expire_all()
+    assert (db.session.get(LivelihoodVote, vote.id).status.value, db.session.get(LivelihoodVote, vote.id).electorate) == (
+        "draft", None)
+    assert "撤回民生实事票决" in text(huaihua.get("/console/audit"))

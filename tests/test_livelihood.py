@@ -126,9 +126,11 @@ def test_the_electorate_is_the_countys_deputies_in_office_fixed_when_voting_open
 
 
 def test_a_township_round_is_voted_by_township_deputies(client, congress):
-    admin = congress["admins"]["hcx"]
+    admin, factory = congress["admins"]["hcx"], congress["factory"]
+    for name, phone in (("镇代表二", "13900000111"), ("镇代表三", "13900000112")):
+        factory.deputy(congress["tree"]["hcx"], name, phone=phone, level="township")
     vote_id, ids = opened(client, admin, places=1, projects=("路灯",))
-    assert client.get(f"{API}/votes/{vote_id}", headers=admin).json["electorate"] == 1
+    assert client.get(f"{API}/votes/{vote_id}", headers=admin).json["electorate"] == 3
     assert ballot(client, congress["other_headers"]["township"], vote_id, ids, ["for"]).status_code == 201
     refused(ballot(client, congress["headers"][1], vote_id, ids, ["for"]), 404, "票决不存在。")
 
@@ -809,3 +811,46 @@ def test_the_status_label_follows_the_voting_window(client, congress):
     assert labels(client, admin, vote_id) == "已结束"
     assert close(client, admin, vote_id).status_code == 200
     assert labels(client, admin, vote_id) == "已结束"
+
+
+def test_a_round_whose_electorate_is_below_the_minimum_is_not_opened(client, congress):
+    """Fewer electors than MIN_BALLOTS could only end void (and the tallies would tell how they voted):
+    refused at the opening, saying why, and nothing written."""
+    admin = congress["admins"]["yl"]
+    vote_id, _ = new_round(client, admin, places=1, projects=("甲",))
+    refused(client.post(f"{API}/votes/{vote_id}/open", headers=admin), 409,
+            "岳麓区在任的县（区）人大代表只有 1 人：投票代表不足 3 人，无法保证无记名投票，不能开始投票。")
+    assert db.session.get(LivelihoodVote, vote_id).status.value == "draft"
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodBallot)) == 0
+    assert logged("livelihood_vote_opened") == []
+
+
+def test_a_round_not_yet_begun_is_withdrawn_to_a_draft_not_closed(client, congress):
+    """Closing a round before its window begins would record every elector as 未投票 and void it: refused,
+    pointing to 撤回发布, which takes it back to a draft (its electorate unfixed, edited again, opened again)."""
+    admin = congress["admins"]["hc"]
+    draft_id, _ = new_round(client, admin, places=1, projects=("甲",))
+    refused(client.post(f"{API}/votes/{draft_id}/withdraw", headers=admin), 409, "票决尚未发布。")
+    vote_id, ids = opened(client, admin, starts=60, places=1, projects=("甲",))
+    refused(close(client, admin, vote_id, "测试提前结束"), 409,
+            "票决尚未开始，不能结束；如需取消，请撤回发布（退回草稿）后修改或不再开始。")
+    refused(client.post(f"{API}/votes/{vote_id}/withdraw", headers=congress["admins"]["yl"]), 404, "票决不存在。")
+    withdrawn = client.post(f"{API}/votes/{vote_id}/withdraw", headers=admin)
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert (withdrawn.json["status"], withdrawn.json["status_label"], withdrawn.json["electorate"],
+            withdrawn.json["opened_at"]) == ("draft", "草稿", None, None)
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodBallot)) == 0
+    refused(client.get(f"{API}/votes/{vote_id}", headers=congress["headers"][0]), 404, "票决不存在。")
+    assert logged("livelihood_vote_withdrawn") == [("2027 年鹤城区民生实事项目票决", {"electorate": 3})]
+    # A draft again: edited, and opened again with the electorate of that moment.
+    assert client.patch(f"{API}/votes/{vote_id}", json={"title": "改期后的票决"}, headers=admin).status_code == 200
+    assert client.post(f"{API}/votes/{vote_id}/open", headers=admin).json["electorate"] == 3
+    # Once voting has begun it is not withdrawn: it is closed early, with a reason.
+    db.session.execute(update(LivelihoodVote).where(LivelihoodVote.id == vote_id).values(
+        starts_dt=datetime.now(timezone.utc) - timedelta(minutes=1)))
+    db.session.commit()
+    refused(client.post(f"{API}/votes/{vote_id}/withdraw", headers=admin), 409,
+            "投票已开始，不能撤回发布；如需停止，请提前结束投票并说明理由。")
+    assert ballot(client, congress["headers"][0], vote_id, ids, ["for"]).status_code == 201
+    assert close(client, admin, vote_id, "议程调整").status_code == 200
+    refused(client.post(f"{API}/votes/{vote_id}/withdraw", headers=admin), 409, "投票已结束。")

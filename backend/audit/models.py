@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "livelihood_vote_created": "新建民生实事票决",
     "livelihood_vote_updated": "修改民生实事票决",
     "livelihood_vote_opened": "民生实事票决开始投票",
+    "livelihood_vote_withdrawn": "撤回民生实事票决",
     "livelihood_vote_closed": "民生实事票决结束投票",
     "consultation_created": "新建立法意见征集",
     "consultation_updated": "修改立法意见征集",

@@ -158,7 +158,9 @@ def _round_page(vote, values=None, project_values=None):
         "title": vote.title, "year": vote.year, "places": vote.places,
         "starts_at": local_input(vote.starts_dt), "ends_at": local_input(vote.ends_dt)}
     closed = vote.status == VoteStatus.closed
-    return dict(vote=vote, draft=draft, closed=closed, phase_label=services.PHASE_LABELS[services.phase(vote)],
+    phase = services.phase(vote)
+    return dict(vote=vote, draft=draft, closed=closed, phase_label=services.PHASE_LABELS[phase],
+                begun=phase not in ("draft", "upcoming"),
                 voters=voters, voted=sum(1 for v in voters if v.voted), left_office=any(not v.active for v in voters),
                 who_voted_shown=services.who_voted_shown(vote), void=closed and services.is_void(vote),
                 min_ballots=services.MIN_BALLOTS, proposals=proposals,
@@ -274,6 +276,15 @@ def livelihood_open(vote_id):
     _region_admin_only()
     vote = services.open_vote(_vote(vote_id), g.user)
     flash(f"投票已开始：应投票代表 {vote.electorate} 人。", "success")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+
+@bp.post("/livelihood/<int:vote_id>/withdraw")
+@console_page("console.livelihood")
+def livelihood_withdraw(vote_id):
+    _region_admin_only()
+    vote = services.withdraw_vote(_vote(vote_id), g.user)
+    flash("已撤回发布，票决退回草稿。", "success")
     return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
 
 

@@ -306,12 +306,21 @@ def open_vote(vote_id):
     return present_vote(services.open_vote(vote, current_user()))
 
 
+@blp.post("/votes/<int:vote_id>/withdraw")
+@region_admin
+@blp.response(200, VoteOut)
+def withdraw_vote(vote_id):
+    """撤回发布：已开始投票（发布）但投票时间尚未开始的票决退回草稿，应投票代表不再固定，可修改后重新开始投票；投票时间开始后不能撤回，只能提前结束（须说明理由）。"""
+    vote = managed_vote_or_404(vote_id)
+    return present_vote(services.withdraw_vote(vote, current_user()))
+
+
 @blp.post("/votes/<int:vote_id>/close")
 @region_admin
 @blp.arguments(CloseIn)
 @blp.response(200, VoteOut)
 def close_vote(data, vote_id):
-    """结束投票并计票（一次）：赞成票超过全体应投票代表半数的项目，按赞成票从多到少取拟票决项目数，末位得票相同的并列当选。投票期未满提前结束须说明理由。"""
+    """结束投票并计票（一次）：投票时间尚未开始的不能结束（可撤回发布）；赞成票超过全体应投票代表半数的项目，按赞成票从多到少取拟票决项目数，末位得票相同的并列当选。投票期未满提前结束须说明理由。"""
     vote = managed_vote_or_404(vote_id)
     return present_vote(services.close_vote(vote, current_user(), data["reason"]))
 

@@ -13,7 +13,7 @@ in its own statement as well):
   arriving after the close reads it closed. A deputy's second ballot finds their row cast
   (UPDATE … WHERE cast_dt IS NULL).
 """
-from sqlalchemy import and_, case, exists, func, insert, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, select, update
 
 from ..audit.log import record
 from ..auth.models import User
@@ -220,8 +220,13 @@ def open_vote(vote, actor):
     region = vote.region
     refuse_village(region)  # a round made for a 街道 before they were known to have no congress
     electors = db.session.scalars(select(Deputy.id).where(electorate_clause(region)).order_by(Deputy.id)).all()
+    deputies = DEPUTY_LEVEL_LABELS[congress_level(region).value]
     if not electors:
-        raise conflict(f"{region.name}没有在任的{DEPUTY_LEVEL_LABELS[congress_level(region).value]}，不能开始投票。")
+        raise conflict(f"{region.name}没有在任的{deputies}，不能开始投票。")
+    if len(electors) < MIN_BALLOTS:
+        # It could only end void (see MIN_BALLOTS): the few electors' tallies would tell how each voted.
+        raise conflict(f"{region.name}在任的{deputies}只有 {len(electors)} 人：投票代表不足 {MIN_BALLOTS} 人，"
+                       "无法保证无记名投票，不能开始投票。")
     db.session.execute(insert(LivelihoodBallot), [{"vote_id": vote.id, "deputy_id": d} for d in electors])
     db.session.execute(update(LivelihoodProject).where(LivelihoodProject.vote_id == vote.id)
                        .values(votes_for=0, votes_against=0, votes_abstain=0)
@@ -239,6 +244,10 @@ def close_vote(vote, actor, reason=""):
     if vote.status != VoteStatus.voting:
         raise conflict(refused(vote.status))
     now = utcnow()
+    if now < vote.starts_dt:
+        # Closing now would record every elector as 未投票 and void the round: a round not begun is
+        # withdrawn instead (``withdraw_vote``), back to a draft.
+        raise conflict(NOT_BEGUN)
     if now < vote.ends_dt and not reason:
         raise validation_failed({"reason": ["提前结束投票须说明理由。"]}, "提前结束投票须说明理由。")
     # Closed first: a ballot on its way waits for this (PostgreSQL: it holds the row FOR SHARE, which this
@@ -252,6 +261,39 @@ def close_vote(vote, actor, reason=""):
                                                  **({"void": True} if voted < MIN_BALLOTS else {}),
                                                  **({"reason": vote.close_reason} if vote.close_reason else {})})
     _tell_proposers_of_result(vote)
+    return vote
+
+
+NOT_BEGUN = "票决尚未开始，不能结束；如需取消，请撤回发布（退回草稿）后修改或不再开始。"
+
+
+def withdraw_vote(vote, actor):
+    """撤回发布: a round opened whose window has not begun goes back to a draft — its electorate unfixed
+    (the ballot rows deleted, the tallies null again), edited and opened again, or left a draft. Nobody can
+    have voted (a ballot is refused before the window), and the one conditional UPDATE also requires that
+    no ballot was cast, so that a ballot at the very second the window begins and this never both land.
+    Once the window has begun the round is closed early instead, with a reason (``close_vote``)."""
+    now = utcnow()
+    cast = exists().where(LivelihoodBallot.vote_id == LivelihoodVote.id, LivelihoodBallot.cast_dt.is_not(None))
+    moved = db.session.execute(
+        update(LivelihoodVote).where(LivelihoodVote.id == vote.id, LivelihoodVote.status == VoteStatus.voting,
+                                     LivelihoodVote.starts_dt > now, ~cast)
+        .values(status=VoteStatus.draft, electorate=None, opened_dt=None)
+        .execution_options(synchronize_session=False)).rowcount
+    electorate = vote.electorate
+    db.session.refresh(vote)
+    if not moved:
+        if vote.status == VoteStatus.draft:
+            raise conflict("票决尚未发布。")
+        if vote.status == VoteStatus.closed:
+            raise conflict("投票已结束。")
+        raise conflict("投票已开始，不能撤回发布；如需停止，请提前结束投票并说明理由。")
+    db.session.execute(delete(LivelihoodBallot).where(LivelihoodBallot.vote_id == vote.id))
+    db.session.execute(update(LivelihoodProject).where(LivelihoodProject.vote_id == vote.id)
+                       .values(votes_for=None, votes_against=None, votes_abstain=None)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(vote, ["projects"])
+    _log("livelihood_vote_withdrawn", actor, vote, {"electorate": electorate})
     return vote
 
 
