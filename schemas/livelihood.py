@@ -1,6 +1,9 @@
 """民生实事项目代表票决制: rounds, candidate projects, ballots, citizens' proposals, progress."""
+from datetime import datetime
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.db_types import CHINA
 from backend.livelihood.models import CHOICE_LABELS, PROPOSAL_STATUS_LABELS, VOTE_STATUS_LABELS
 from backend.livelihood.models import Choice as ChoiceValue
 
@@ -84,10 +87,20 @@ class BallotIn(StrictSchema):
             seen.add(choice["project_id"])
 
 
+def not_after_today(value):
+    """A progress line tells what has been done: dated today at the latest (China's date)."""
+    if value > datetime.now(CHINA).date():
+        raise ValidationError("进度日期不能晚于今天。")
+
+
 class ProgressIn(StrictSchema):
+    """A line of 实施进度. A percent below the last line's is accepted (works redone, an estimate corrected):
+    the note, required on every line, says why; the public percent is the latest line's."""
+
     note = Text(500, required=True)
     percent = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=100, error="进度应为 0 到 100。"))
-    date = fields.Date(required=True, validate=in_service_years)
+    date = fields.Date(required=True, validate=[in_service_years, not_after_today],
+                       metadata={"description": "no later than today (China time)"})
 
 
 class ProposalIn(StrictSchema):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from backend.audit.models import AuditEvent
 from backend.db_types import CHINA
 from backend.extensions import db
-from backend.livelihood.models import LivelihoodProject, LivelihoodProposal, LivelihoodVote
+from backend.livelihood.models import LivelihoodProgress, LivelihoodProject, LivelihoodProposal, LivelihoodVote
 from backend.notifications.models import OutboxMessage
 from tests.refusals import at_fields, summary
 
@@ -116,15 +116,32 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
     assert turnout["voted_deputy_ids"] == sorted([world["zhang"].id, world["li"].id, wang.id])
 
     progress = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
-                    {"date": "2027-04-01", "percent": "30", "note": "完成选址"}, page=page_path)
+                    {"date": "2026-04-01", "percent": "30", "note": "完成选址"}, page=page_path)
     assert progress.status_code == 302
-    assert "2027-04-01 30%：完成选址" in text(huaihua.get(page_path))
+    assert "2026-04-01 30%：完成选址" in text(huaihua.get(page_path))
     over = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
-                {"date": "2027-05-01", "percent": "130", "note": "完成"}, page=page_path)
+                {"date": "2026-05-01", "percent": "130", "note": "完成"}, page=page_path)
     assert over.status_code == 302 and "完成进度：进度应为 0 到 100。" in text(huaihua.get(page_path))
     huge = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
-                {"date": "2027-05-01", "percent": "99999999999999999999", "note": "完成"}, page=page_path)
+                {"date": "2026-05-01", "percent": "99999999999999999999", "note": "完成"}, page=page_path)
     assert huge.status_code == 302 and "完成进度：进度应为 0 到 100。" in text(huaihua.get(page_path))
+    public = client.get("/api/v1/public/livelihood", query_string={"region_id": world["tree"]["hh"].id}).json
+    assert [(p["title"], p["percent"]) for p in public["items"]] == [("城区停车场建设", 30)]
+    future = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
+                  {"date": local(datetime.now(CHINA) + timedelta(days=2))[:10], "percent": "50", "note": "未来"},
+                  page=page_path)
+    assert future.status_code == 302 and "日期：进度日期不能晚于今天。" in text(huaihua.get(page_path))
+    # A mistaken line is withdrawn (and logged), and gone from the public page.
+    mistaken = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress",
+                    {"date": "2026-04-02", "percent": "90", "note": "误录"}, page=page_path)
+    assert mistaken.status_code == 302
+    line = db.session.scalars(select(LivelihoodProgress).where(LivelihoodProgress.note == "误录")).one()
+    page = text(huaihua.get(page_path))
+    assert f"/projects/{projects[0].id}/progress/{line.id}/delete" in page
+    withdrawn = post(huaihua, f"{page_path}/projects/{projects[0].id}/progress/{line.id}/delete", {}, page=page_path)
+    assert withdrawn.status_code == 302
+    page = text(huaihua.get(page_path))
+    assert "已撤回进度：2026-04-02 90%：误录" in page and '<p class="small">2026-04-02 90%：误录</p>' not in page
     public = client.get("/api/v1/public/livelihood", query_string={"region_id": world["tree"]["hh"].id}).json
     assert [(p["title"], p["percent"]) for p in public["items"]] == [("城区停车场建设", 30)]
 
@@ -134,7 +151,8 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
     assert [e.action for e in db.session.scalars(select(AuditEvent).where(
         AuditEvent.action.like("livelihood%")).order_by(AuditEvent.id))] == [
         "livelihood_vote_created", "livelihood_vote_updated", "livelihood_vote_updated", "livelihood_vote_updated",
-        "livelihood_vote_opened", "livelihood_vote_closed"]
+        "livelihood_vote_opened", "livelihood_vote_closed", "livelihood_progress_added", "livelihood_progress_added",
+        "livelihood_progress_withdrawn"]
 
 
 def test_citizens_proposals_are_adopted_or_declined(huaihua, world, factory, client):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from backend.audit.models import AuditEvent
+from backend.db_types import CHINA
 from backend.extensions import db
 from backend.livelihood.models import LivelihoodBallot, LivelihoodProject, LivelihoodVote
 
@@ -430,7 +431,7 @@ def test_a_round_closed_with_fewer_than_three_ballots_is_void(app, client, congr
     assert [(v["id"], v["void"]) for v in listed] == [(vote_id, True)]  # lists say so too
     db.session.expire_all()
     assert cast_count() == 0  # erased in the database too
-    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
+    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2026-03-01"},
                         headers=admin), 409, "只有票决当选的项目才能登记实施进度。")
     public = client.get("/api/v1/public/livelihood", query_string={"region_id": congress["tree"]["hc"].id}).json
     assert public["total"] == 0
@@ -576,17 +577,17 @@ def test_progress_of_adopted_projects_is_public_without_personal_data(client, co
     d = congress["headers"]
     for headers in d:
         assert ballot(client, headers, vote_id, ids, ["for", "against"]).status_code == 201
-    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
+    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2026-03-01"},
                         headers=admin), 409, "只有票决当选的项目才能登记实施进度。")
     assert close(client, admin, vote_id).status_code == 200
-    refused(client.post(f"{API}/projects/{ids[1]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
+    refused(client.post(f"{API}/projects/{ids[1]}/progress", json={"note": "开工", "percent": 10, "date": "2026-03-01"},
                         headers=admin), 409, "只有票决当选的项目才能登记实施进度。")
-    bad = client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 101, "date": "2027-03-01"},
+    bad = client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 101, "date": "2026-03-01"},
                       headers=admin)
     assert bad.status_code == 422 and bad.json["errors"] == {"percent": ["进度应为 0 到 100。"]}
-    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2027-03-01"},
+    refused(client.post(f"{API}/projects/{ids[0]}/progress", json={"note": "开工", "percent": 10, "date": "2026-03-01"},
                         headers=congress["admins"]["yl"]), 404, "项目不存在。")
-    for note, percent, day in (("开工", 10, "2027-03-01"), ("路基完成", 60, "2027-06-30")):
+    for note, percent, day in (("开工", 10, "2026-03-01"), ("路基完成", 60, "2026-06-30")):
         added = client.post(f"{API}/projects/{ids[0]}/progress", json={"note": note, "percent": percent, "date": day},
                             headers=admin)
         assert added.status_code == 201, added.json
@@ -854,3 +855,68 @@ def test_a_round_not_yet_begun_is_withdrawn_to_a_draft_not_closed(client, congre
     assert ballot(client, congress["headers"][0], vote_id, ids, ["for"]).status_code == 201
     assert close(client, admin, vote_id, "议程调整").status_code == 200
     refused(client.post(f"{API}/votes/{vote_id}/withdraw", headers=admin), 409, "投票已结束。")
+
+
+def adopted_project(client, congress):
+    admin = congress["admins"]["hc"]
+    vote_id, ids = opened(client, admin, places=1, projects=("甲", "乙"))
+    for headers in congress["headers"]:
+        assert ballot(client, headers, vote_id, ids, ["for", "against"]).status_code == 201
+    assert close(client, admin, vote_id).status_code == 200
+    return ids[0]
+
+
+def public_progress(client, congress):
+    item = client.get("/api/v1/public/livelihood", query_string={"region_id": congress["tree"]["hc"].id}).json["items"][0]
+    return item["percent"], [(p["date"], p["percent"], p["note"]) for p in item["progress"]]
+
+
+def test_progress_is_dated_no_later_than_today(client, congress):
+    admin, project = congress["admins"]["hc"], adopted_project(client, congress)
+    tomorrow = (datetime.now(CHINA) + timedelta(days=1)).date().isoformat()
+    future = client.post(f"{API}/projects/{project}/progress", headers=admin,
+                         json={"note": "未来日期", "percent": 50, "date": tomorrow})
+    assert (future.status_code, future.json["errors"]) == (422, {"date": ["进度日期不能晚于今天。"]})
+    today = datetime.now(CHINA).date().isoformat()
+    assert client.post(f"{API}/projects/{project}/progress", headers=admin,
+                       json={"note": "开工", "percent": 10, "date": today}).status_code == 201
+    assert public_progress(client, congress) == (10, [(today, 10, "开工")])
+
+
+def test_a_mistaken_progress_line_is_withdrawn_logged_and_entered_again(client, congress):
+    admin, project = congress["admins"]["hc"], adopted_project(client, congress)
+    lines = [client.post(f"{API}/projects/{project}/progress", headers=admin, json=body).json
+             for body in ({"note": "开工", "percent": 10, "date": "2026-03-01"},
+                          {"note": "路基完成", "percent": 80, "date": "2026-06-30"})]
+    assert public_progress(client, congress)[0] == 80
+    # Another county's administrator, or a line of another project: not found; nothing withdrawn.
+    refused(client.delete(f"{API}/projects/{project}/progress/{lines[1]['id']}", headers=congress["admins"]["yl"]),
+            404, "项目不存在。")
+    refused(client.delete(f"{API}/projects/{project + 1}/progress/{lines[1]['id']}", headers=admin), 404,
+            "进度不存在。")
+    gone = client.delete(f"{API}/projects/{project}/progress/{lines[1]['id']}", headers=admin)
+    assert gone.status_code == 204
+    refused(client.delete(f"{API}/projects/{project}/progress/{lines[1]['id']}", headers=admin), 404, "进度不存在。")
+    assert public_progress(client, congress) == (10, [("2026-03-01", 10, "开工")])
+    page = client.get(f"/public/livelihood?region_id={congress['tree']['hc'].id}").get_data(as_text=True)
+    assert "路基完成" not in page and "开工" in page
+    assert logged("livelihood_progress_withdrawn") == [
+        ("2027 年鹤城区民生实事项目票决", {"project": "甲", "progress": "2026-06-30 80%：路基完成"})]
+    # Entered again, right.
+    again = client.post(f"{API}/projects/{project}/progress", headers=admin,
+                        json={"note": "路基完成 40%", "percent": 40, "date": "2026-06-30"})
+    assert again.status_code == 201
+    assert public_progress(client, congress)[0] == 40
+
+
+def test_progress_may_go_back_with_its_note_saying_why(client, congress):
+    """A percent lower than the last is accepted (works redone, a survey correcting an estimate): every line
+    carries a note, which says why; the public percent is the latest line's."""
+    admin, project = congress["admins"]["hc"], adopted_project(client, congress)
+    for body in ({"note": "完成 60%", "percent": 60, "date": "2026-05-01"},
+                 {"note": "复测后部分路段返工，进度调整为 45%", "percent": 45, "date": "2026-06-01"}):
+        assert client.post(f"{API}/projects/{project}/progress", headers=admin, json=body).status_code == 201
+    assert public_progress(client, congress)[0] == 45
+    blank = client.post(f"{API}/projects/{project}/progress", headers=admin,
+                        json={"note": " ", "percent": 30, "date": "2026-06-02"})
+    assert blank.status_code == 422 and "note" in blank.json["errors"]

@@ -79,7 +79,7 @@ def adopted_with_progress(client, congress):  # noqa: F811
         assert ballot(client, headers, vote_id, ids, ["for", "against"]).status_code == 201
     assert close(client, admin, vote_id).status_code == 200
     progress = client.post(f"{API}/projects/{ids[0]}/progress", headers=admin,
-                           json={"note": "已完成 12 公里路面硬化", "percent": 40, "date": "2027-05-01"})
+                           json={"note": "已完成 12 公里路面硬化", "percent": 40, "date": "2026-05-01"})
     assert progress.status_code == 201, progress.json
     return ids
 
@@ -94,7 +94,7 @@ def test_the_public_page_shows_a_regions_adopted_projects_and_their_progress(cli
     assert "<title>鹤城区民生实事项目 · 码上办</title>" in html
     assert "乡村道路&lt;硬化&gt;" in html and "<硬化>" not in html
     assert "老旧小区改造" not in html  # not adopted
-    assert "已完成 12 公里路面硬化" in html and "2027-05-01" in html
+    assert "已完成 12 公里路面硬化" in html and "2026-05-01" in html
     assert re.search(r'<progress[^>]*value="40"[^>]*max="100"', html)
     assert "住建局" in html and "3 票赞成" in html
     # No personal data: no deputy, no proposer, no phone.

@@ -47,6 +47,8 @@ ACTION_LABELS = {
     "livelihood_vote_opened": "民生实事票决开始投票",
     "livelihood_vote_withdrawn": "撤回民生实事票决",
     "livelihood_vote_closed": "民生实事票决结束投票",
+    "livelihood_progress_added": "登记民生实事项目进度",
+    "livelihood_progress_withdrawn": "撤回民生实事项目进度",
     "consultation_created": "新建立法意见征集",
     "consultation_updated": "修改立法意见征集",
     "consultation_opened": "发布立法意见征集",

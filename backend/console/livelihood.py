@@ -23,6 +23,7 @@ from ..livelihood import services
 from ..livelihood.models import (
     PROPOSAL_STATUS_LABELS,
     LivelihoodBallot,
+    LivelihoodProgress,
     LivelihoodProject,
     LivelihoodProposal,
     LivelihoodVote,
@@ -315,6 +316,21 @@ def livelihood_progress(vote_id, project_id):
     except (APIError, ValidationError) as exc:
         return _refused_here(exc, vote)
     flash(f"已登记“{project.title}”的实施进度：{data['percent']}%。", "success")
+    return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
+
+
+@bp.post("/livelihood/<int:vote_id>/projects/<int:project_id>/progress/<int:progress_id>/delete")
+@console_page("console.livelihood")
+def livelihood_progress_delete(vote_id, project_id, progress_id):
+    _region_admin_only()
+    vote = _vote(vote_id)
+    project = _project(vote, project_id)
+    entry = db.session.get(LivelihoodProgress, progress_id)
+    if entry is None or entry.project_id != project.id:
+        raise not_found("进度不存在。")
+    line = services.progress_line(entry)
+    services.withdraw_progress(project, entry, g.user)
+    flash(f"已撤回进度：{line}", "success")
     return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
 
 

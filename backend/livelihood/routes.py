@@ -57,6 +57,7 @@ from . import services
 from .models import (
     PROPOSAL_STATUS_LABELS,
     LivelihoodBallot,
+    LivelihoodProgress,
     LivelihoodProject,
     LivelihoodProposal,
     LivelihoodVote,
@@ -367,6 +368,21 @@ def add_progress(data, project_id):
     if not _managed(current_caller(), project.vote):
         raise not_found("项目不存在。")
     return present_progress(services.add_progress(project, data, current_user()))
+
+
+@blp.delete("/projects/<int:project_id>/progress/<int:progress_id>")
+@region_admin
+@blp.response(204)
+def withdraw_progress(project_id, progress_id):
+    """撤回误录的实施进度（记入操作日志，公开页面不再显示）；可重新登记。"""
+    project = get_or_404(LivelihoodProject, project_id, "项目不存在。")
+    if not _managed(current_caller(), project.vote):
+        raise not_found("项目不存在。")
+    entry = get_or_404(LivelihoodProgress, progress_id, "进度不存在。")
+    if entry.project_id != project.id:
+        raise not_found("进度不存在。")
+    services.withdraw_progress(project, entry, current_user())
+    return ""
 
 
 # --- 群众下单 -----------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ..audit.log import record
 from ..auth.models import User
 from ..auth.scope import region_subtree_clause
 from ..db_types import CHINA, utcnow
-from ..errors import conflict, forbidden, validation_failed
+from ..errors import conflict, forbidden, not_found, validation_failed
 from ..extensions import db
 from ..transactions import each_on_its_own, step
 from ..notifications.outbox import china_time, enqueue, thing
@@ -454,7 +454,25 @@ def add_progress(project, data, actor):
                                on_date=data["date"], created_by_id=actor.id)
     db.session.add(entry)
     db.session.flush()
+    _log("livelihood_progress_added", actor, vote, {"project": project.title, "progress": progress_line(entry)})
     return entry
+
+
+def progress_line(entry):
+    """A progress line as the 操作日志 and the console tell it: 2026-06-30 80%：路基完成."""
+    return f"{entry.on_date.isoformat()} {entry.percent}%：{entry.note}"
+
+
+def withdraw_progress(project, entry, actor):
+    """撤回 a mistaken progress line: deleted (gone from the public page), the 操作日志 keeping what it said;
+    it may be entered again, right. Of two withdrawals at once the second finds it gone (404)."""
+    line = progress_line(entry)
+    gone = db.session.execute(delete(LivelihoodProgress).where(
+        LivelihoodProgress.id == entry.id, LivelihoodProgress.project_id == project.id)).rowcount
+    if not gone:
+        raise not_found("进度不存在。")
+    db.session.expire(project, ["progress"])
+    _log("livelihood_progress_withdrawn", actor, project.vote, {"project": project.title, "progress": line})
 
 
 # --- 群众下单 -------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def adopted_project(factory, tree, admin):
             "choices": [{"project_id": project["id"], "choice": "for"}]}).status_code == 201
     assert client.post(f"{API}/votes/{vote['id']}/close", headers=admin, json={"reason": "代表均已投票"}).status_code == 200
     assert client.post(f"{API}/projects/{project['id']}/progress", headers=admin, json={
-        "note": "已完成 12 公里", "percent": 40, "date": "2027-05-01"}).status_code == 201
+        "note": "已完成 12 公里", "percent": 40, "date": "2026-05-01"}).status_code == 201
 
 
 def test_a_citizen_proposes_from_a_stations_page_and_follows_it_in_my_proposals(browser, phone, live_server, factory,
