@@ -277,3 +277,26 @@ def test_erasure_redacts_a_candidate_still_holding_the_citizens_words(client, co
 def test_the_propose_form_says_the_words_may_be_published_without_personal_data(client, congress):  # noqa: F811
     html = client.get(f"/livelihood/propose?region_id={congress['tree']['hc'].id}").get_data(as_text=True)
     assert "建议内容可能在去除个人信息（姓名、电话、门牌号等）后公开" in html
+
+
+def test_the_page_of_a_region_without_a_congress_points_to_the_congress_whose_projects_cover_it(client, congress):  # noqa: F811
+    """A 街道 or a village has no people's congress, so no round of its own: its page says so and points to
+    the congress above it (a 街道's district; a village's township, or under a 街道 the district), whose
+    adopted projects are shown there, rather than an empty list that nothing can ever fill."""
+    adopted_with_progress(client, congress)
+    tree, factory = congress["tree"], congress["factory"]
+    street = factory.region("迎丰街道", "township", tree["hc"])
+    community = factory.region("迎丰社区", "village", street)
+    for region, message, target in (
+            (street, "迎丰街道不设人民代表大会（设人大工委），这里的民生实事项目由鹤城区人民代表大会票决。", tree["hc"]),
+            (community, "迎丰社区（村、社区）不设人民代表大会，这里的民生实事项目由鹤城区人民代表大会票决。", tree["hc"]),
+            (tree["cun"], "红星村（村、社区）不设人民代表大会，这里的民生实事项目由城北镇人民代表大会票决。", tree["hcx"])):
+        page = client.get(f"/public/livelihood?region_id={region.id}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert message in html, region.name
+        assert f'<a class="btn primary" href="/public/livelihood?region_id={target.id}">查看{target.name}的民生实事项目</a>' in html
+        assert "暂无票决当选的民生实事项目。" not in html and "票决当选的项目 <small" not in html
+    # A congress's own page is as before.
+    html = client.get(f"/public/livelihood?region_id={tree['hcx'].id}").get_data(as_text=True)
+    assert "暂无票决当选的民生实事项目。" in html and "不设人民代表大会" not in html

@@ -351,12 +351,27 @@ def livelihood_projects():
         page = {"items": [], "total": 0, "page": 1, "per_page": LIVELIHOOD_PER_PAGE}
         return render_template("public/livelihood.html", region=None, page=page, pages=_pages(page),
                                trail=[], below=[], congress=None)
-    page = paginate(adopted_query(region), {"page": _page_arg(), "per_page": LIVELIHOOD_PER_PAGE})
-    page["items"] = [public_project(project) for project in page["items"]]
+    congress = _congress_of(region)
     below = db.session.scalars(select(Region).where(Region.parent_id == region.id, Region.level != "village")
                                .order_by(Region.name, Region.id)).all()
+    trail = region.ancestors_and_self()[:-1]
+    if congress is not region:
+        # A 街道 or a village: no congress, no round of its own, ever (livelihood.refuse_village) — the page
+        # points to the congress above whose projects cover it, instead of an empty list.
+        page = {"items": [], "total": 0, "page": 1, "per_page": LIVELIHOOD_PER_PAGE}
+        return render_template("public/livelihood.html", region=region, page=page, pages=_pages(page), trail=trail,
+                               below=below, congress=congress, no_congress=_no_congress_note(region, congress))
+    page = paginate(adopted_query(region), {"page": _page_arg(), "per_page": LIVELIHOOD_PER_PAGE})
+    page["items"] = [public_project(project) for project in page["items"]]
     return render_template("public/livelihood.html", region=region, page=page, pages=_pages(page),
-                           trail=region.ancestors_and_self()[:-1], below=below, congress=_congress_of(region))
+                           trail=trail, below=below, congress=congress)
+
+
+def _no_congress_note(region, congress):
+    """Why a 街道's or a village's page lists no project of its own, and whose they are."""
+    if livelihood.is_subdistrict(region):
+        return f"{region.name}不设人民代表大会（设人大工委），这里的民生实事项目由{congress.name}人民代表大会票决。"
+    return f"{region.name}（村、社区）不设人民代表大会，这里的民生实事项目由{congress.name}人民代表大会票决。"
 
 
 # --- citizens: 群众下单 and 我的民生建议 in a phone browser ------------------------------------------
