@@ -920,3 +920,16 @@ def test_progress_may_go_back_with_its_note_saying_why(client, congress):
     blank = client.post(f"{API}/projects/{project}/progress", headers=admin,
                         json={"note": " ", "percent": 30, "date": "2026-06-02"})
     assert blank.status_code == 422 and "note" in blank.json["errors"]
+
+
+def test_a_retried_adoption_with_the_same_key_returns_the_first_answer_and_makes_one_candidate(client, congress):
+    admin = {**congress["admins"]["hc"], "Idempotency-Key": "adopt-1"}
+    proposal = client.post(f"{API}/proposals", headers=congress["citizen"], json={
+        "region_id": congress["tree"]["hc"].id, "title": "增设路灯", "content": "太暗"}).json
+    vote_id, _ = new_round(client, congress["admins"]["hc"], projects=())
+    first = client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id}, headers=admin)
+    assert first.status_code == 200, first.json
+    again = client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id}, headers=admin)
+    assert (again.status_code, again.json) == (200, first.json)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(LivelihoodProject)) == 1

@@ -426,6 +426,7 @@ def list_proposals(args):
 
 @blp.post("/proposals/<int:proposal_id>/adopt")
 @region_admin
+@idempotent  # it makes a candidate: a retry returns the first answer rather than 409 已处理
 @blp.arguments(AdoptIn)
 @blp.response(200, ProposalOut)
 def adopt_proposal(data, proposal_id):
