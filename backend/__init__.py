@@ -81,6 +81,8 @@ def create_app(test_config=None):
     from .activities.routes import blp as activities_blp
     from .activities.routes import checkins as checkins_blp
     from .activities.training_routes import blp as training_blp
+    from .activities.report_poll_routes import blp as report_poll_blp
+    from .activities.report_poll_routes import public as report_polls_blp
     from .appointments.routes import blp as appointments_blp
     from .audit.routes import blp as audit_blp
     from .auth.account_routes import blp as admins_blp
@@ -115,7 +117,7 @@ def create_app(test_config=None):
         auth_blp, admins_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
         public_blp, uploads_blp, activities_blp, checkins_blp, training_blp, rules_blp, points_blp, evaluations_blp, appointments_blp, health_blp,
         audit_blp, livelihood_blp, public_livelihood, consultations_blp, public_consultations,
-        liaisons_blp, my_liaisons,
+        liaisons_blp, my_liaisons, report_poll_blp, report_polls_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)  # /q/{code}: the link inside every printed code

@@ -225,6 +225,8 @@ class Config:
         self.CHECKIN_GRACE_MINUTES = _int("CHECKIN_GRACE_MINUTES", 30)
         self.CHECKIN_RADIUS_M = _int("CHECKIN_RADIUS_M", 500)
         self.CHECKIN_CODE_SECONDS = _int("CHECKIN_CODE_SECONDS", 30)
+        # 述职测评: by default a poll takes ballots from the activity's start until this long after its end.
+        self.REPORT_POLL_GRACE_MINUTES = _int("REPORT_POLL_GRACE_MINUTES", 120)
         self.ACTIVITY_REMINDER_HOURS = _int("ACTIVITY_REMINDER_HOURS", 24)
         # The most deputies one activity invites (its pages and 结单 handle them all at once).
         self.ACTIVITY_MAX_DEPUTIES = _int("ACTIVITY_MAX_DEPUTIES", 1000)

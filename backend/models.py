@@ -1,5 +1,5 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
-from .activities.models import Activity, ActivityParticipant  # noqa: F401
+from .activities.models import Activity, ActivityParticipant, ReportPoll, ReportPollBallot, ReportPollChoice, ReportPollDeputy  # noqa: F401
 from .appointments.models import Appointment  # noqa: F401
 from .auth.models import User, WeChatLinkCode  # noqa: F401
 from .org.models import Deputy, Region, Station, station_admins, station_deputies  # noqa: F401

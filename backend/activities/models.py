@@ -1,11 +1,12 @@
 import enum
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, false, text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, str_enum, utcnow
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
+from ..suggestions.models import Satisfaction
 
 
 class ActivityType(enum.StrEnum):
@@ -176,3 +177,80 @@ class ActivityEvent(db.Model):
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     activity: Mapped[Activity] = relationship(back_populates="events")
+
+
+# --- 述职测评: the voters present rate each reporting deputy (activities.report_poll) --------------------
+
+
+class ReportPollStatus(enum.StrEnum):
+    draft = "draft"  # 未开始: being set up, no ballots taken
+    open = "open"  # 测评中 (ballots are taken inside its window)
+    closed = "closed"  # 已结束: the result is final
+
+
+REPORT_POLL_STATUS_LABELS = {"draft": "未开始", "open": "测评中", "closed": "已结束"}
+
+
+class ReportPoll(db.Model):
+    """述职测评 of one 述职 activity (one at most, by the unique ``activity_id``): the voters present rate
+    each reporting deputy (``ReportPollDeputy``) 满意 / 基本满意 / 不满意. ``token`` is the random code in
+    the printed QR's link (/report-poll/<token>): never the activity's id nor its rotating check-in code.
+    Ballots are taken while open and ``starts_dt`` ≤ now < ``ends_dt``."""
+
+    __tablename__ = "report_polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[ReportPollStatus] = mapped_column(str_enum(ReportPollStatus, "report_poll_status"),
+                                                     default=ReportPollStatus.draft)
+    starts_dt: Mapped[object] = mapped_column(UTCDateTime)
+    ends_dt: Mapped[object] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    opened_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    closed_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    activity: Mapped[Activity] = relationship()
+    deputies: Mapped[list["ReportPollDeputy"]] = relationship(
+        order_by="(ReportPollDeputy.position, ReportPollDeputy.deputy_id)", cascade="all, delete-orphan")
+
+
+class ReportPollDeputy(db.Model):
+    """A deputy rated in a poll (one of the activity's participants), in the order the ballot lists them."""
+
+    __tablename__ = "report_poll_deputies"
+    __table_args__ = (Index("ix_report_poll_deputies_deputy", "deputy_id"),)
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("report_polls.id", ondelete="CASCADE"), primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    deputy: Mapped[Deputy] = relationship()
+
+
+class ReportPollBallot(db.Model):
+    """One voter's ballot (a WeChat citizen or a phone browser's identity): once per poll, by the database.
+    ``comment`` is shown to the activity's administrators only, never published."""
+
+    __tablename__ = "report_poll_ballots"
+    __table_args__ = (UniqueConstraint("poll_id", "voter_id", name="uq_report_poll_ballots_poll_voter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("report_polls.id", ondelete="CASCADE"))
+    voter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    comment: Mapped[str] = mapped_column(String(200), default="")
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportPollChoice(db.Model):
+    """A ballot's rating of one deputy; the poll is repeated here so that results are one grouped read."""
+
+    __tablename__ = "report_poll_choices"
+    __table_args__ = (Index("ix_report_poll_choices_poll_deputy", "poll_id", "deputy_id", "choice"),
+                      Index("ix_report_poll_choices_deputy", "deputy_id"))
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("report_poll_ballots.id", ondelete="CASCADE"), primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("report_polls.id", ondelete="CASCADE"))
+    choice: Mapped[Satisfaction] = mapped_column(str_enum(Satisfaction, "report_poll_choice"))

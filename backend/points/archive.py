@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 
+from ..activities import report_poll
 from ..activities.models import (
     ACTIVITY_TYPE_LABELS,
     PARTICIPANT_STATUS_LABELS,
@@ -23,6 +24,10 @@ from .ledger import CORRECTION, CORRECTION_LABEL
 from .models import PointEntry
 from .queries import current_year, total_and_rank
 
+
+
+def _percent(rate):
+    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def _year_bounds(year):
@@ -84,6 +89,8 @@ def build(deputy, year):
         # not cancelled, started in the year.
         "trainings_attended": activities.get("training", {}).get("checked_in", 0),
         "suggestions": suggestions,
+        # 述职测评: the closed polls of the year's 述职 activities that rated the deputy.
+        "report_polls": report_poll.for_archive(deputy.id, start, end),
         "points": {
             "total": total,
             "rank": rank,
@@ -123,7 +130,17 @@ def to_xlsx(archive):
     add([s["received"], s["closed"], s["closed_on_time"], s["closed_implemented"], s["satisfaction"]["satisfied"],
                s["satisfaction"]["basically_satisfied"], s["satisfaction"]["dissatisfied"]])
     add([])
-    add(["三、履职积分"])
+    add(["三、述职测评"])
+    ws.cell(ws.max_row, 1).font = bold
+    if archive["report_polls"]:
+        add(["述职活动", "日期", "选票数", "满意", "基本满意", "不满意", "满意率", "基本满意率"])
+        for p in archive["report_polls"]:
+            add([p["title"], p["date"], p["ballots"], p["satisfied"], p["basically_satisfied"], p["dissatisfied"],
+                 _percent(p["satisfaction_rate"]), _percent(p["basic_satisfaction_rate"])])
+    else:
+        add(["本年度没有述职测评"])
+    add([])
+    add(["四、履职积分"])
     ws.cell(ws.max_row, 1).font = bold
     add(["积分项目", "次数", "积分"])
     for r in archive["points"]["by_rule"]:

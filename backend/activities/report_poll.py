@@ -1,0 +1,307 @@
+"""述职测评: at a 述职 activity (type ``report``) the voters present rate each reporting deputy 满意 /
+基本满意 / 不满意 by scanning a printed code (models ``ReportPoll`` and its rows).
+
+A poll is set up by the activity's administrators (草稿), opened, and closed; ballots are taken while it
+is open and its window (by default the activity's start to ``REPORT_POLL_GRACE_MINUTES`` after its end)
+contains now. A voter is a citizen identity — a WeChat user or a phone browser's (``/auth/web``) — never
+a deputy or an administrator; one ballot each, by the unique (poll, voter) constraint: of two at once from
+one identity the second waits on the first's row in the index and fails (409). A ballot holds the poll's
+row FOR SHARE while it is written, and opening/closing move the row on with a conditional UPDATE
+(``transactions.step``): a close waits for the ballots in flight, and a ballot after it reads it closed.
+
+Services flush and never commit; the request commits once.
+"""
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.log import record as audit
+from ..db_types import CHINA, utcnow
+from ..errors import conflict, forbidden, validation_failed
+from ..extensions import db
+from ..org.models import Deputy
+from ..suggestions.models import SATISFACTION_LABELS, Satisfaction
+from ..transactions import step
+from .models import (
+    Activity,
+    ActivityParticipant,
+    ActivityStatus,
+    ActivityType,
+    ReportPoll,
+    ReportPollBallot,
+    ReportPollChoice,
+    ReportPollDeputy,
+    ReportPollStatus,
+)
+
+MAX_RATED = 30  # deputies one ballot rates: a 述职 meeting hears a few; a ballot of more is not filled in
+NOT_STARTED = "测评尚未开始。"
+ENDED = "测评已结束。"
+ALREADY_VOTED = "您已参加测评。"
+TOKEN_BYTES = 12  # 96 random bits, 16 URL-safe characters
+
+
+def public_url(poll):
+    """The link inside the printed code: the mobile web page."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/report-poll/{poll.token}"
+
+
+def find(activity):
+    return db.session.scalar(select(ReportPoll).where(ReportPoll.activity_id == activity.id))
+
+
+def by_token(token):
+    if not isinstance(token, str) or len(token) > 32:
+        return None
+    return db.session.scalar(select(ReportPoll).where(ReportPoll.token == token))
+
+
+def phase(poll, now=None):
+    """``not_started`` / ``open`` / ``ended``: whether a ballot would be taken now, and why not."""
+    now = now or utcnow()
+    if poll.status is ReportPollStatus.closed or now >= poll.ends_dt:
+        return "ended"
+    if poll.status is ReportPollStatus.draft or now < poll.starts_dt:
+        return "not_started"
+    return "open"
+
+
+PHASE_LABELS = {"not_started": "未开始", "open": "测评中", "ended": "已结束"}
+
+
+def _log(action, actor, poll, activity, detail=None):
+    audit(action, actor, ("activity", activity.id, activity.title), activity.region_id, detail)
+
+
+def _shown(value):
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def _rated(activity, deputy_ids):
+    """The deputies to rate: those named (each one of the activity's participants), else every participant."""
+    listed = dict(db.session.execute(
+        select(ActivityParticipant.deputy_id, Deputy.name).join(Deputy, Deputy.id == ActivityParticipant.deputy_id)
+        .where(ActivityParticipant.activity_id == activity.id).order_by(ActivityParticipant.deputy_id)
+        .limit(current_app.config["ACTIVITY_MAX_DEPUTIES"] + 1)).all())
+    if deputy_ids is None:
+        if not listed:
+            raise validation_failed({"deputy_ids": ["活动名单上没有代表，无法组织测评。"]}, "活动名单上没有代表，无法组织测评。")
+        deputy_ids = list(listed)
+    strangers = [i for i in deputy_ids if i not in listed]
+    if strangers:
+        message = f"代表（编号 {strangers[0]}）不在本次述职活动的名单上。"
+        raise validation_failed({"deputy_ids": [message]}, message)
+    if len(deputy_ids) > MAX_RATED:
+        message = f"一次测评最多 {MAX_RATED} 位述职代表，请选择本次述职的代表。"
+        raise validation_failed({"deputy_ids": [message]}, message)
+    return deputy_ids
+
+
+def _window(activity, data, poll=None):
+    grace = timedelta(minutes=current_app.config["REPORT_POLL_GRACE_MINUTES"])
+    starts = data.get("starts_at") or (poll.starts_dt if poll else activity.starts_dt)
+    ends = data.get("ends_at") or (poll.ends_dt if poll else activity.ends_dt + grace)
+    if ends <= starts:
+        raise validation_failed({"ends_at": ["测评结束时间须晚于开始时间。"]}, "测评结束时间须晚于开始时间。")
+    return starts, ends
+
+
+def create(activity, data, actor):
+    """Set up the activity's poll (草稿): one per 述职 activity."""
+    if activity.type is not ActivityType.report:
+        message = "只有述职活动可以组织现场测评。"
+        raise validation_failed({"activity": [message]}, message)
+    if activity.status is ActivityStatus.cancelled:
+        raise conflict("活动已取消，不能组织测评。")
+    if find(activity) is not None:
+        raise conflict("该述职活动已有测评。")
+    deputy_ids = _rated(activity, data.get("deputy_ids"))
+    starts, ends = _window(activity, data)
+    poll = ReportPoll(activity_id=activity.id, token=secrets.token_urlsafe(TOKEN_BYTES), starts_dt=starts, ends_dt=ends,
+                      created_by_id=actor.id)
+    poll.deputies = [ReportPollDeputy(deputy_id=d, position=i) for i, d in enumerate(deputy_ids)]
+    db.session.add(poll)
+    try:
+        db.session.flush()
+    except IntegrityError:  # another administrator's poll of the same activity, a moment earlier
+        db.session.rollback()
+        raise conflict("该述职活动已有测评。") from None
+    _log("report_poll_created", actor, poll, activity, {"deputies": len(deputy_ids),
+                                                       "window": [_shown(starts), _shown(ends)]})
+    return poll
+
+
+def update(poll, activity, data, actor):
+    """Change the window (until closed) or the deputies rated (while a draft: a ballot already taken
+    rated those it listed)."""
+    step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open), lambda status: "测评已结束，不能再修改。")
+    changes = {}
+    if "deputy_ids" in data:
+        if poll.status is not ReportPollStatus.draft:
+            raise conflict("测评已开始，不能再更改述职代表。")
+        deputy_ids = _rated(activity, data["deputy_ids"])
+        if deputy_ids != [d.deputy_id for d in poll.deputies]:
+            changes["deputies"] = [len(poll.deputies), len(deputy_ids)]
+            poll.deputies = [ReportPollDeputy(deputy_id=d, position=i) for i, d in enumerate(deputy_ids)]
+    starts, ends = _window(activity, data, poll)
+    if (starts, ends) != (poll.starts_dt, poll.ends_dt):
+        changes["window"] = [f"{_shown(poll.starts_dt)}–{_shown(poll.ends_dt)}", f"{_shown(starts)}–{_shown(ends)}"]
+        poll.starts_dt, poll.ends_dt = starts, ends
+    db.session.flush()
+    if changes:
+        _log("report_poll_updated", actor, poll, activity, changes)
+    return poll
+
+
+def open_poll(poll, activity, actor):
+    if activity.status is ActivityStatus.cancelled:
+        raise conflict("活动已取消，不能开始测评。")
+    step(db.session, poll, ReportPollStatus.draft,
+         lambda status: "测评已经开始。" if status is ReportPollStatus.open else "测评已结束。",
+         status=ReportPollStatus.open, opened_dt=utcnow())
+    _log("report_poll_opened", actor, poll, activity)
+    return poll
+
+
+def close_poll(poll, activity, actor):
+    """测评结束: no ballot after it; the result is final. A draft never opened may be closed too (no ballots)."""
+    step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open), lambda status: "测评已经结束。",
+         status=ReportPollStatus.closed, closed_dt=utcnow())
+    _log("report_poll_closed", actor, poll, activity, {"ballots": ballot_count(poll)})
+    return poll
+
+
+# --- the voters ---------------------------------------------------------------------------------------
+
+
+def refuse_non_voter(user):
+    """Deputies and administrators do not rate (the meeting's voters do): 403, said why."""
+    if "deputy" in user.roles or user.deputy_id is not None:
+        raise forbidden("人大代表不参加选民测评。")
+    if user.is_admin:
+        raise forbidden("管理员不参加选民测评。")
+    if "citizen" not in user.roles:
+        raise forbidden("请以选民身份参加测评。")
+
+
+def voted(poll, user):
+    if user is None:
+        return False
+    return db.session.scalar(select(ReportPollBallot.id).where(
+        ReportPollBallot.poll_id == poll.id, ReportPollBallot.voter_id == user.id)) is not None
+
+
+def cast(poll, user, data):
+    """One ballot rating every deputy of the poll, inside its window, once per identity."""
+    refuse_non_voter(user)
+    db.session.refresh(poll, ["status", "starts_dt", "ends_dt"], with_for_update={"read": True})
+    now = phase(poll)
+    if now == "ended":
+        raise conflict(ENDED)
+    if now == "not_started":
+        raise conflict(NOT_STARTED)
+    if voted(poll, user):
+        raise conflict(ALREADY_VOTED)
+    rated = {d.deputy_id: d.deputy.name for d in poll.deputies}
+    given = {c["deputy_id"]: c["choice"] for c in data["choices"]}
+    strangers = [d for d in given if d not in rated]
+    if strangers:
+        message = f"代表（编号 {strangers[0]}）不在本次测评的述职代表中。"
+        raise validation_failed({"choices": [message]}, message)
+    missing = [name for deputy_id, name in rated.items() if deputy_id not in given]
+    if missing:
+        message = f"请对每位述职代表作出评价，还有{'、'.join(missing)}未评价。"
+        raise validation_failed({"choices": [message]}, message)
+    ballot = ReportPollBallot(poll_id=poll.id, voter_id=user.id, comment=data.get("comment") or "")
+    db.session.add(ballot)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same identity's other ballot, committed a moment earlier
+        db.session.rollback()
+        raise conflict(ALREADY_VOTED) from None
+    db.session.add_all([ReportPollChoice(ballot_id=ballot.id, poll_id=poll.id, deputy_id=deputy_id,
+                                         choice=Satisfaction(choice)) for deputy_id, choice in given.items()])
+    db.session.flush()
+    return ballot
+
+
+# --- results --------------------------------------------------------------------------------------------
+
+
+def ballot_count(poll):
+    return db.session.scalar(select(func.count()).select_from(ReportPollBallot)
+                             .where(ReportPollBallot.poll_id == poll.id))
+
+
+def _rates(counts):
+    rated = sum(counts.values())
+    return {
+        **counts,
+        "rated": rated,
+        # 满意率 = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated (domain.md, as the statistics say them).
+        "satisfaction_rate": counts["satisfied"] / rated if rated else None,
+        "basic_satisfaction_rate": (counts["satisfied"] + counts["basically_satisfied"]) / rated if rated else None,
+    }
+
+
+DENOMINATORS = {"satisfaction_rate": "满意 ÷ 参加评价的选票数（rated）",
+                "basic_satisfaction_rate": "（满意 + 基本满意）÷ 参加评价的选票数（rated）"}
+
+
+def results(poll):
+    """Per deputy rated: the counts of each choice and the rates, in one grouped read."""
+    counts = {}
+    for deputy_id, choice, count in db.session.execute(
+            select(ReportPollChoice.deputy_id, ReportPollChoice.choice, func.count())
+            .where(ReportPollChoice.poll_id == poll.id).group_by(ReportPollChoice.deputy_id, ReportPollChoice.choice)):
+        counts.setdefault(deputy_id, {key: 0 for key in SATISFACTION_LABELS})[choice.value] = count
+    return {
+        "ballots": ballot_count(poll),
+        "final": poll.status is ReportPollStatus.closed,
+        "denominators": DENOMINATORS,
+        "deputies": [{"deputy": public_deputy(d.deputy),
+                      **_rates(counts.get(d.deputy_id, {key: 0 for key in SATISFACTION_LABELS}))}
+                     for d in poll.deputies],
+    }
+
+
+def comments(poll, limit=200):
+    """The voters' comments, newest first: administrators only, never published."""
+    return db.session.scalars(select(ReportPollBallot.comment).where(
+        ReportPollBallot.poll_id == poll.id, ReportPollBallot.comment != "")
+        .order_by(ReportPollBallot.id.desc()).limit(limit)).all()
+
+
+def public_deputy(deputy):
+    return {"id": deputy.id, "name": deputy.name, "level": deputy.level.value, "level_label": deputy.level_label}
+
+
+def for_archive(deputy_id, start, end):
+    """The closed polls of activities started in [start, end) that rated the deputy: their figures for the
+    deputy (履职档案), two grouped reads."""
+    polls = db.session.execute(
+        select(ReportPoll.id, Activity.id, Activity.title, Activity.starts_dt)
+        .join(ReportPollDeputy, ReportPollDeputy.poll_id == ReportPoll.id)
+        .join(Activity, Activity.id == ReportPoll.activity_id)
+        .where(ReportPollDeputy.deputy_id == deputy_id, ReportPoll.status == ReportPollStatus.closed,
+               Activity.starts_dt >= start, Activity.starts_dt < end)
+        .order_by(Activity.starts_dt, Activity.id)).all()
+    if not polls:
+        return []
+    ids = [p[0] for p in polls]
+    ballots = dict(db.session.execute(select(ReportPollBallot.poll_id, func.count()).where(
+        ReportPollBallot.poll_id.in_(ids)).group_by(ReportPollBallot.poll_id)).all())
+    counts = {}
+    for poll_id, choice, count in db.session.execute(
+            select(ReportPollChoice.poll_id, ReportPollChoice.choice, func.count())
+            .where(ReportPollChoice.poll_id.in_(ids), ReportPollChoice.deputy_id == deputy_id)
+            .group_by(ReportPollChoice.poll_id, ReportPollChoice.choice)):
+        counts.setdefault(poll_id, {key: 0 for key in SATISFACTION_LABELS})[choice.value] = count
+    return [{"activity_id": activity_id, "title": title, "date": starts.astimezone(CHINA).date().isoformat(),
+             "ballots": ballots.get(poll_id, 0),
+             **_rates(counts.get(poll_id, {key: 0 for key in SATISFACTION_LABELS}))}
+            for poll_id, activity_id, title, starts in polls]
+

@@ -1,0 +1,233 @@
+"""述职测评 through the HTTP API: a county's administrator sets up the poll of a 述职 activity, opens it,
+voters in phone browsers and WeChat rate each reporting deputy once, the administrator closes it and reads
+the results, which the deputy's 履职档案 then shows."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from backend.activities.models import ReportPollBallot
+from backend.audit.models import AuditEvent
+from backend.extensions import db
+
+from .parallel import released_together
+
+
+def iso(dt):
+    return dt.isoformat()
+
+
+@pytest.fixture
+def meeting(factory, client):
+    """A 述职 meeting at 城北联络站 of 鹤城区: three deputies invited, two of whom report (张伟, 李娜)."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", address="鹤城区迎丰路 1 号", lat=27.55, lng=109.99)
+    deputies = [factory.deputy(tree["hc"], name, phone=f"1390000020{i}", level="county", stations=[station])
+                for i, name in enumerate(("张伟", "李娜", "王强"))]
+    admin = factory.headers_for_admin(factory.admin("hecheng", region=tree["hc"]))
+    now = datetime.now(timezone.utc)
+    created = client.post("/api/v1/activities", headers=admin, json={
+        "title": "2026 年度代表向选民述职会", "type": "report", "station_id": station.id,
+        "starts_at": iso(now - timedelta(minutes=10)), "ends_at": iso(now + timedelta(hours=2)),
+        "deputy_ids": [d.id for d in deputies]})
+    assert created.status_code == 201, created.json
+    return {"tree": tree, "station": station, "deputies": deputies, "admin": admin, "activity": created.json["id"],
+            "factory": factory}
+
+
+def web_voter(client, n):
+    response = client.post("/api/v1/auth/web", json={}, environ_base={"REMOTE_ADDR": f"10.9.0.{n}"})
+    assert response.status_code == 201, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+def poll_path(meeting, tail=""):
+    return f"/api/v1/activities/{meeting['activity']}/report-poll{tail}"
+
+
+def opened(client, meeting, **body):
+    created = client.post(poll_path(meeting), headers=meeting["admin"],
+                          json={"deputy_ids": [d.id for d in meeting["deputies"][:2]], **body})
+    assert created.status_code == 201, created.json
+    response = client.post(poll_path(meeting, "/open"), headers=meeting["admin"])
+    assert response.status_code == 200, response.json
+    return created.json["token"]
+
+
+def ballot(meeting, *choices, comment=None):
+    body = {"choices": [{"deputy_id": d.id, "choice": c} for d, c in zip(meeting["deputies"], choices)]}
+    if comment is not None:
+        body["comment"] = comment
+    return body
+
+
+def refused(response, status, message):
+    assert response.status_code == status, (response.status_code, response.json)
+    assert response.json["message"] == message, response.json
+
+
+def test_voters_rate_the_reporting_deputies_once_each_and_the_results_count_them(client, meeting):
+    token = opened(client, meeting)
+    view = client.get(f"/api/v1/report-polls/{token}")
+    assert view.status_code == 200
+    assert view.json["activity"]["title"] == "2026 年度代表向选民述职会"
+    assert view.json["activity"]["station_name"] == "城北联络站"
+    assert view.json["phase"] == "open" and view.json["voted"] is False
+    assert [d["name"] for d in view.json["deputies"]] == ["张伟", "李娜"]
+    assert view.json["deputies"][0]["level_label"] == "县（区）人大代表"
+    assert "1390000020" not in view.get_data(as_text=True)  # no phones
+
+    voters = [web_voter(client, n) for n in range(4)] + [meeting["factory"].wechat_login("voter-wx")]
+    picks = [("satisfied", "satisfied"), ("satisfied", "basically_satisfied"), ("basically_satisfied", "dissatisfied"),
+             ("dissatisfied", "satisfied"), ("satisfied", "satisfied")]
+    for headers, pick in zip(voters, picks):
+        response = client.post(f"/api/v1/report-polls/{token}/ballots", headers=headers,
+                               json=ballot(meeting, *pick, comment="希望多进站接待"))
+        assert response.status_code == 201, response.json
+        assert response.json["message"] == "测评已提交，感谢您的参与！"
+
+    # Once each: a second ballot is refused, a retry with the same key gets the first answer.
+    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=voters[0], json=ballot(meeting, "dissatisfied", "dissatisfied")),
+            409, "您已参加测评。")
+    keyed = web_voter(client, 9) | {"Idempotency-Key": "ballot-1"}
+    first = client.post(f"/api/v1/report-polls/{token}/ballots", headers=keyed, json=ballot(meeting, "satisfied", "satisfied"))
+    again = client.post(f"/api/v1/report-polls/{token}/ballots", headers=keyed, json=ballot(meeting, "satisfied", "satisfied"))
+    assert first.status_code == again.status_code == 201 and again.json == first.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert client.get(f"/api/v1/report-polls/{token}", headers=voters[0]).json["voted"] is True
+
+    live = client.get(poll_path(meeting, "/results"), headers=meeting["admin"]).json
+    assert live["ballots"] == 6 and live["final"] is False
+    closed = client.post(poll_path(meeting, "/close"), headers=meeting["admin"])
+    assert closed.status_code == 200 and closed.json["status_label"] == "已结束"
+    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 20),
+                        json=ballot(meeting, "satisfied", "satisfied")), 409, "测评已结束。")
+
+    results = client.get(poll_path(meeting, "/results"), headers=meeting["admin"]).json
+    assert results["ballots"] == 6 and results["final"] is True
+    zhang, li = results["deputies"]
+    assert zhang["deputy"]["name"] == "张伟"
+    assert (zhang["satisfied"], zhang["basically_satisfied"], zhang["dissatisfied"], zhang["rated"]) == (4, 1, 1, 6)
+    assert zhang["satisfaction_rate"] == pytest.approx(4 / 6)
+    assert zhang["basic_satisfaction_rate"] == pytest.approx(5 / 6)
+    assert (li["satisfied"], li["basically_satisfied"], li["dissatisfied"]) == (4, 1, 1)
+    assert "rated" in results["denominators"]["satisfaction_rate"]
+    assert results["comments"][0] == "希望多进站接待"
+    # Comments never reach the voters' view.
+    assert "希望多进站接待" not in client.get(f"/api/v1/report-polls/{token}").get_data(as_text=True)
+
+    # 履职档案: the year's 述职测评 results.
+    year = datetime.now(timezone.utc).year
+    archive = client.get(f"/api/v1/deputies/{meeting['deputies'][0].id}/archive?year={year}", headers=meeting["admin"])
+    assert archive.status_code == 200, archive.json
+    [line] = archive.json["report_polls"]
+    assert line["title"] == "2026 年度代表向选民述职会" and line["ballots"] == 6
+    assert line["satisfaction_rate"] == pytest.approx(4 / 6)
+    assert archive.json["report_polls"] is not None
+    wang = client.get(f"/api/v1/deputies/{meeting['deputies'][2].id}/archive?year={year}", headers=meeting["admin"])
+    assert wang.json["report_polls"] == []  # invited, not rated
+    sheet = client.get(f"/api/v1/deputies/{meeting['deputies'][0].id}/archive?year={year}&format=xlsx", headers=meeting["admin"])
+    assert sheet.status_code == 200 and sheet.mimetype.endswith("sheet")
+
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("report_poll%"))).all()
+    assert set(actions) == {"report_poll_created", "report_poll_opened", "report_poll_closed"}
+
+
+def test_bad_ballots_are_refused_in_chinese_and_write_nothing(client, meeting):
+    token = opened(client, meeting)
+    voter = web_voter(client, 1)
+    path = f"/api/v1/report-polls/{token}/ballots"
+    zhang, li, wang = meeting["deputies"]
+    missing = client.post(path, headers=voter, json={"choices": [{"deputy_id": zhang.id, "choice": "satisfied"}]})
+    refused(missing, 422, "请对每位述职代表作出评价，还有李娜未评价。")
+    stranger = client.post(path, headers=voter, json={"choices": [
+        {"deputy_id": zhang.id, "choice": "satisfied"}, {"deputy_id": li.id, "choice": "satisfied"},
+        {"deputy_id": wang.id, "choice": "satisfied"}]})
+    assert stranger.status_code == 422 and "不在本次测评的述职代表中" in stranger.json["message"]
+    unknown = client.post(path, headers=voter, json={"choices": [
+        {"deputy_id": zhang.id, "choice": "great"}, {"deputy_id": li.id, "choice": "satisfied"}]})
+    assert unknown.status_code == 422
+    assert "满意" in str(unknown.json["errors"]) and "基本满意" in str(unknown.json["errors"])
+    long = client.post(path, headers=voter, json=ballot(meeting, "satisfied", "satisfied", comment="长" * 201))
+    assert long.status_code == 422 and "comment" in long.json["errors"]
+    assert db.session.scalar(select(func.count()).select_from(ReportPollBallot)) == 0
+    # Then a good one goes through.
+    assert client.post(path, headers=voter, json=ballot(meeting, "satisfied", "satisfied")).status_code == 201
+
+
+def test_deputies_and_administrators_do_not_vote(client, meeting):
+    token = opened(client, meeting)
+    path = f"/api/v1/report-polls/{token}/ballots"
+    deputy = meeting["factory"].deputy_headers(meeting["deputies"][2])
+    refused(client.post(path, headers=deputy, json=ballot(meeting, "satisfied", "satisfied")), 403, "人大代表不参加选民测评。")
+    refused(client.post(path, headers=meeting["admin"], json=ballot(meeting, "satisfied", "satisfied")), 403, "管理员不参加选民测评。")
+    refused(client.post(path, json=ballot(meeting, "satisfied", "satisfied")), 401, "请先登录。")
+
+
+def test_outside_the_window_ballots_are_refused(client, meeting):
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    created = client.post(poll_path(meeting), headers=meeting["admin"], json={"starts_at": iso(later)})
+    assert created.status_code == 201, created.json
+    assert len(created.json["deputies"]) == 3  # by default every invited deputy
+    token = created.json["token"]
+    voter = web_voter(client, 1)
+    body = {"choices": [{"deputy_id": d.id, "choice": "satisfied"} for d in meeting["deputies"]]}
+    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=voter, json=body), 409, "测评尚未开始。")  # a draft
+    assert client.post(poll_path(meeting, "/open"), headers=meeting["admin"]).status_code == 200
+    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=voter, json=body), 409, "测评尚未开始。")
+    past = datetime.now(timezone.utc) - timedelta(minutes=1)
+    moved = client.patch(poll_path(meeting), headers=meeting["admin"],
+                         json={"starts_at": iso(past - timedelta(hours=1)), "ends_at": iso(past)})
+    assert moved.status_code == 200 and moved.json["phase"] == "ended"
+    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=voter, json=body), 409, "测评已结束。")
+    refused(client.patch(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [meeting["deputies"][0].id]}),
+            409, "测评已开始，不能再更改述职代表。")
+
+
+def test_the_poll_is_set_up_once_for_a_report_activity_by_its_administrators(client, meeting):
+    factory, tree = meeting["factory"], meeting["tree"]
+    elsewhere = factory.headers_for_admin(factory.admin("yuelu", region=tree["yl"]))
+    refused(client.post(poll_path(meeting), headers=elsewhere, json={}), 404, "活动不存在。")
+    assert client.get(poll_path(meeting, "/results"), headers=elsewhere).status_code == 404
+    refused(client.get(poll_path(meeting), headers=meeting["admin"]), 404, "该活动还没有组织述职测评。")
+    deputy = factory.deputy_headers(meeting["deputies"][0])
+    assert client.post(poll_path(meeting), headers=deputy, json={}).status_code == 403
+    outsider = factory.deputy(tree["yl"], "岳麓代表", phone="13900000299", level="county")
+    stranger = client.post(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [outsider.id]})
+    assert stranger.status_code == 422 and "不在本次述职活动的名单上" in stranger.json["message"]
+    assert client.post(poll_path(meeting), headers=meeting["admin"], json={}).status_code == 201
+    refused(client.post(poll_path(meeting), headers=meeting["admin"], json={}), 409, "该述职活动已有测评。")
+
+    now = datetime.now(timezone.utc)
+    reception = client.post("/api/v1/activities", headers=meeting["admin"], json={
+        "title": "进站接待", "type": "reception", "station_id": meeting["station"].id,
+        "starts_at": iso(now), "ends_at": iso(now + timedelta(hours=1)), "deputy_ids": [meeting["deputies"][0].id]})
+    refused(client.post(f"/api/v1/activities/{reception.json['id']}/report-poll", headers=meeting["admin"], json={}),
+            422, "只有述职活动可以组织现场测评。")
+    refused(client.get("/api/v1/report-polls/nosuchtoken"), 404, "没有找到这项述职测评，请扫描会场张贴的测评二维码。")
+    qr = client.get(poll_path(meeting, "/qr.png"), headers=meeting["admin"])
+    assert qr.status_code == 200 and qr.mimetype == "image/png"
+
+
+def test_default_window_runs_the_configured_grace_past_the_end(client, meeting, app):
+    created = client.post(poll_path(meeting), headers=meeting["admin"], json={})
+    activity = client.get(f"/api/v1/activities/{meeting['activity']}", headers=meeting["admin"]).json
+    ends = datetime.fromisoformat(created.json["ends_at"])
+    assert ends - datetime.fromisoformat(activity["ends_at"]) == timedelta(minutes=app.config["REPORT_POLL_GRACE_MINUTES"])
+    assert created.json["starts_at"] == activity["starts_at"]
+    assert created.json["url"].endswith(f"/report-poll/{created.json['token']}")
+
+
+def test_two_ballots_from_one_identity_at_once_make_one(client, meeting, base_url):
+    import requests
+
+    token = opened(client, meeting)
+    voter = web_voter(client, 1)
+    body = ballot(meeting, "satisfied", "basically_satisfied")
+    db.session.close()  # the server threads use their own sessions
+    send = lambda: requests.post(f"{base_url}/api/v1/report-polls/{token}/ballots", json=body, headers=voter, timeout=30)  # noqa: E731
+    answers = released_together(send, send, send)
+    assert sorted(a.status_code for a in answers) == [201, 409, 409]
+    assert {a.json()["message"] for a in answers if a.status_code == 409} == {"您已参加测评。"}
+    db.session.close()
+    assert db.session.scalar(select(func.count()).select_from(ReportPollBallot)) == 1
