@@ -1,9 +1,12 @@
 """述职测评 through the HTTP API: a county's administrator sets up the poll of a 述职 activity, opens it,
 voters in phone browsers and WeChat rate each reporting deputy once, the administrator closes it and reads
 the results, which the deputy's 履职档案 then shows."""
+import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import zxingcpp
+from PIL import Image
 from sqlalchemy import func, select
 
 from backend.activities.models import ReportPollBallot
@@ -11,6 +14,7 @@ from backend.audit.models import AuditEvent
 from backend.extensions import db
 
 from .parallel import released_together
+from .test_console_org_activities import sign_in
 
 
 def iso(dt):
@@ -231,3 +235,38 @@ def test_two_ballots_from_one_identity_at_once_make_one(client, meeting, base_ur
     assert {a.json()["message"] for a in answers if a.status_code == 409} == {"您已参加测评。"}
     db.session.close()
     assert db.session.scalar(select(func.count()).select_from(ReportPollBallot)) == 1
+
+
+def test_the_voters_page_says_when_the_poll_is_not_open(client, meeting):
+    created = client.post(poll_path(meeting), headers=meeting["admin"], json={})
+    token = created.json["token"]
+    page = client.get(f"/report-poll/{token}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "测评尚未开始" in text and "rp-form" not in text and "2026 年度代表向选民述职会" in text
+    assert client.post(poll_path(meeting, "/open"), headers=meeting["admin"]).status_code == 200
+    text = client.get(f"/report-poll/{token}").get_data(as_text=True)
+    assert "rp-form" in text and "张伟" in text and "1390000020" not in text
+    assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
+    text = client.get(f"/report-poll/{token}").get_data(as_text=True)
+    assert "测评已结束" in text and "rp-form" not in text
+    missing = client.get("/report-poll/nosuchtoken")
+    assert missing.status_code == 404 and "没有找到这项述职测评" in missing.get_data(as_text=True)
+
+
+def test_the_console_export_is_logged_and_another_region_finds_nothing(app, client, meeting):
+    token = opened(client, meeting)
+    console = sign_in(app, "hecheng")
+    qr = console.get(f"/console/activities/{meeting['activity']}/report-poll/qr.png")
+    assert qr.status_code == 200 and qr.mimetype == "image/png"
+    assert zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.get_data())))[0].text == f"{app.config['PUBLIC_BASE_URL']}/report-poll/{token}"
+    page = console.get(f"/console/activities/{meeting['activity']}")
+    assert page.status_code == 200 and "述职测评" in page.get_data(as_text=True)
+    sheet = console.get(f"/console/activities/{meeting['activity']}/report-poll/export.xlsx")
+    assert sheet.status_code == 200 and sheet.mimetype.endswith("sheet")
+    logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported")).all()
+    assert [e.detail["export"] for e in logged] == ["述职测评结果"]
+    meeting["factory"].admin("yuelu", region=meeting["tree"]["yl"])
+    other = sign_in(app, "yuelu")
+    for tail in ("/report-poll/export.xlsx", "/report-poll/qr.png"):
+        assert other.get(f"/console/activities/{meeting['activity']}{tail}").status_code == 404

@@ -21,6 +21,8 @@ from schemas.org import LatLng
 from schemas.suggestions import PHONE
 
 from ..activities import plan
+from ..activities import report_poll as report_polls
+from ..activities.report_poll_routes import public_view as report_poll_view
 from ..consultations.models import Consultation, ConsultationStatus
 from ..consultations.routes import open_query, public_consultation
 from ..auth.scope import MAX_ID, get_by_id
@@ -471,6 +473,19 @@ def consultation_posted(consultation_id):
               "content": form.get("content", "").replace("\x00", "")[:2000],
               "contact_phone": form.get("contact_phone", "").replace("\x00", "")[:20], "sent": True}
     return _consultation_page(consultation_id, posted)
+
+
+@bp.get("/report-poll/<token>")
+def report_poll(token):
+    """述职测评: the page the printed code opens — the reporting deputies, each with 满意 / 基本满意 /
+    不满意, an optional comment, sent by static/web/report-poll.js with the browser's identity (POST
+    /api/v1/report-polls/{token}/ballots); outside the window it says 测评尚未开始 or 测评已结束."""
+    poll = report_polls.by_token(token)
+    if poll is None:
+        return render_template("public/not_found.html", message="没有找到这项述职测评，请扫描会场张贴的测评二维码。"), 404
+    response = make_response(render_template("public/report_poll.html", p=report_poll_view(poll), token=poll.token))
+    response.headers["Cache-Control"] = "no-store"  # its phase changes with the administrator's open and close
+    return response
 
 
 @bp.get("/livelihood/mine")

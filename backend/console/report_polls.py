@@ -1,0 +1,100 @@
+"""述职测评 in the console: on a 述职 activity's page, set up, open and close its poll, print its code, watch
+the ballots come in, read the results per deputy and export them (activities.report_poll)."""
+from flask import flash, g, make_response, redirect, url_for
+
+from ..activities import report_poll as polls
+from ..activities.models import REPORT_POLL_STATUS_LABELS, ActivityType
+from ..audit.log import record_export
+from ..errors import not_found
+from ..qr import render
+from ..suggestions.models import SATISFACTION_LABELS
+from . import bp, console_login_required
+from .activities import managed_activity_or_404
+from .exports import _percent, new_workbook, send_workbook, write_sheet
+from .pages import console_page
+
+
+@bp.app_template_global("report_poll_section")
+def section(activity):
+    """What the activity's page (console/activity.html) shows of its poll: None for an activity of another type."""
+    if activity.type is not ActivityType.report:
+        return None
+    poll = polls.find(activity)
+    if poll is None:
+        return {"poll": None}
+    return {"poll": poll, "status_label": REPORT_POLL_STATUS_LABELS[poll.status.value],
+            "phase_label": polls.PHASE_LABELS[polls.phase(poll)], "url": polls.public_url(poll),
+            "results": polls.results(poll), "comments": polls.comments(poll, limit=50), "labels": SATISFACTION_LABELS}
+
+
+def _poll_or_404(activity):
+    poll = polls.find(activity)
+    if poll is None:
+        raise not_found("该活动还没有组织述职测评。")
+    return poll
+
+
+def _back(activity_id):
+    return redirect(url_for("console.activity", activity_id=activity_id) + "#report-poll")
+
+
+@bp.post("/activities/<int:activity_id>/report-poll")
+@console_page("console.activities")
+def report_poll_create(activity_id):
+    polls.create(managed_activity_or_404(activity_id, roster=False), {}, g.user)
+    flash("已组织述职测评：测评全部受邀代表，开始测评后选民即可扫码测评。", "success")
+    return _back(activity_id)
+
+
+@bp.post("/activities/<int:activity_id>/report-poll/open")
+@console_page("console.activities")
+def report_poll_open(activity_id):
+    activity = managed_activity_or_404(activity_id, roster=False)
+    polls.open_poll(_poll_or_404(activity), activity, g.user)
+    flash("测评已开始，选民扫描测评二维码即可测评。", "success")
+    return _back(activity_id)
+
+
+@bp.post("/activities/<int:activity_id>/report-poll/close")
+@console_page("console.activities")
+def report_poll_close(activity_id):
+    activity = managed_activity_or_404(activity_id, roster=False)
+    poll = _poll_or_404(activity)
+    polls.close_poll(poll, activity, g.user)
+    flash(f"测评已结束，共收到 {polls.ballot_count(poll)} 张选票。", "success")
+    return _back(activity_id)
+
+
+@bp.get("/activities/<int:activity_id>/report-poll/qr.png")
+@console_page("console.activities")
+def report_poll_qr(activity_id):
+    """The code of the voters' page with the activity's title under it, to print or show on a screen."""
+    activity = managed_activity_or_404(activity_id, roster=False)
+    poll = _poll_or_404(activity)
+    response = make_response(render.code_image(polls.public_url(poll), f"述职测评 · {activity.title}"))
+    response.mimetype = "image/png"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/activities/<int:activity_id>/report-poll/export.xlsx")
+@console_login_required
+@console_page("console.activities")
+def report_poll_export(activity_id):
+    """测评结果 per deputy (no voter's identity: a ballot has none to show), audit-logged."""
+    activity = managed_activity_or_404(activity_id, roster=False)
+    poll = _poll_or_404(activity)
+    results = polls.results(poll)
+    rows = [[r["deputy"]["name"], r["deputy"]["level_label"], r["satisfied"], r["basically_satisfied"], r["dissatisfied"],
+             r["rated"], _percent(r["satisfaction_rate"]), _percent(r["basic_satisfaction_rate"])]
+            for r in results["deputies"]]
+    wb = new_workbook()
+    written = write_sheet(wb, "述职测评结果", ["述职代表", "层级", "满意", "基本满意", "不满意", "评价票数", "满意率", "基本满意率"],
+                          rows, widths={"述职代表": 16, "层级": 20})
+    write_sheet(wb, "说明", ["项目", "内容"], [
+        ["活动", activity.title], ["测评状态", REPORT_POLL_STATUS_LABELS[poll.status.value]],
+        ["选票数", results["ballots"]], ["满意率", "满意 ÷ 评价票数"], ["基本满意率", "（满意 + 基本满意）÷ 评价票数"]],
+        widths={"内容": 40})
+    record_export(g.user, "述职测评结果", written, target=("activity", activity.id, activity.title),
+                  region_id=activity.region_id)
+    return send_workbook(wb, "述职测评结果")

@@ -1,0 +1,84 @@
+/* /report-poll/{token}: 述职测评 in a phone browser — a rating of each reporting deputy and an optional
+ * comment, sent with the browser's identity (POST /api/v1/report-polls/{token}/ballots). A retry, or the
+ * same choices after a reload, goes with the same Idempotency-Key (MSB.keyFor). A browser that has voted
+ * (GET …/report-polls/{token} says ``voted``) sees that instead of the form. */
+(function () {
+  "use strict";
+
+  var MSB = window.MSB;
+  if (!MSB) return;
+  var $ = function (id) { return document.getElementById(id); };
+  var form = $("rp-form");
+  if (!form) return;
+  var token = form.dataset.token;
+  var DRAFT = "report-poll-" + token;
+  var submit = $("rp-submit");
+  var formError = $("rp-error");
+  var comment = $("rp-comment");
+  var busy = MSB.sendingState(form, submit);
+  var deputies = Array.prototype.slice.call(form.querySelectorAll(".rp-deputy"));
+
+  MSB.started();
+  MSB.charCounter(comment, $("rp-counter"), 200);
+
+  function finish(voted) {
+    MSB.show($("rp-card"), false);
+    MSB.show($(voted ? "rp-voted" : "rp-thanks"), true);
+  }
+
+  function choices() {
+    return deputies.map(function (box) {
+      var picked = box.querySelector("input:checked");
+      return { deputy_id: parseInt(box.dataset.deputy, 10), choice: picked ? picked.value : null };
+    });
+  }
+
+  deputies.forEach(function (box) {
+    box.addEventListener("change", function () { MSB.setFieldError(box.id, ""); });
+  });
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (submit.disabled) return;
+    MSB.showError(formError, "");
+    var picked = choices();
+    var missing = deputies.filter(function (box, i) { return !picked[i].choice; });
+    deputies.forEach(function (box) { MSB.setFieldError(box.id, ""); });
+    if (missing.length) {
+      missing.forEach(function (box) { MSB.setFieldError(box.id, "请选择对" + box.dataset.name + "的评价。"); });
+      MSB.showError(formError, "请对每位述职代表作出评价，还有" + missing.map(function (b) { return b.dataset.name; }).join("、") + "未评价。");
+      missing[0].querySelector("input").focus();
+      return;
+    }
+    var body = { choices: picked, comment: comment.value.trim() };
+    var key = MSB.keyFor(DRAFT, body);
+    busy(true);
+    var answer = await MSB.api("POST", "/api/v1/report-polls/" + token + "/ballots", { json: body, idempotencyKey: key });
+    busy(false);
+    MSB.settled(DRAFT, answer);
+    if (answer.ok) return finish(false);
+    if (answer.status === 409 && answer.message === "您已参加测评。") return finish(true);
+    if (answer.status === 422 && answer.errors && answer.errors.comment) {
+      MSB.setFieldError("rp-comment", answer.errors.comment[0]);
+      return MSB.showError(formError, "意见建议：" + answer.errors.comment[0]);
+    }
+    MSB.showError(formError, answer.message);
+  });
+
+  /* Choices whose answer never came before a reload: as they were sent. */
+  var kept = MSB.unsent(DRAFT);
+  if (kept) {
+    (kept.body.choices || []).forEach(function (c) {
+      var input = form.querySelector('input[name="deputy-' + c.deputy_id + '"][value="' + c.choice + '"]');
+      if (input) input.checked = true;
+    });
+    comment.value = kept.body.comment || "";
+    MSB.show($("rp-draft-notice"), true);
+  }
+
+  if (MSB.hasIdentity()) {
+    MSB.api("GET", "/api/v1/report-polls/" + token).then(function (answer) {
+      if (answer.ok && answer.data.voted) finish(true);
+    });
+  }
+})();

@@ -1,0 +1,75 @@
+"""述职测评 in real browsers: the county's administrator sets up and opens the poll on a 述职 activity's
+console page and shows its code; a voter at the meeting opens the code's page on a 375 px phone, rates
+each reporting deputy (a deputy left unrated is said first), sends, and is thanked; the same phone opening
+the page again is told it has voted; the console then shows the ballot counted, and after 结束测评 the
+results per deputy."""
+from datetime import datetime, timedelta, timezone
+
+from playwright.sync_api import expect
+
+from .conftest import drawn_width, phone_page
+from .test_console_org_create import sign_in
+
+
+def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser, desktop, live_server, factory,
+                                                                         external_requests):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    deputies = [factory.deputy(tree["hc"], name, phone=f"1390000070{i}", level="county", stations=[station])
+                for i, name in enumerate(("张伟", "李娜"))]
+    admin = factory.admin("hecheng", "s3cret-pass", region=tree["hc"])
+    now = datetime.now(timezone.utc)
+    created = factory.client.post("/api/v1/activities", headers=factory.headers_for_admin(admin, "s3cret-pass"), json={
+        "title": "2026 年度代表向选民述职会", "type": "report", "station_id": station.id,
+        "starts_at": (now - timedelta(minutes=10)).isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat(),
+        "deputy_ids": [d.id for d in deputies]})
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+
+    sign_in(desktop, live_server, "hecheng", "s3cret-pass")
+    desktop.goto(f"{live_server}/console/activities/{activity_id}")
+    desktop.click("#report-poll-create")
+    expect(desktop.locator(".flash").first).to_contain_text("已组织述职测评")
+    desktop.click("#report-poll-open")
+    expect(desktop.locator("#report-poll-status")).to_contain_text("测评中")
+    assert drawn_width(desktop.locator("#report-poll-qr")) > 0
+    url = desktop.locator("#report-poll a[href*='/report-poll/']").first.get_attribute("href")
+    assert "/report-poll/" in url
+
+    phone = phone_page(browser, live_server, external_requests, width=375, height=667, scale=2)
+    phone.goto(url)
+    expect(phone.locator("h1")).to_have_text("2026 年度代表向选民述职会")
+    expect(phone.locator(".rp-deputy legend strong")).to_have_text(["张伟", "李娜"])
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
+    phone.locator("#rp-deputy-%d" % deputies[0].id).get_by_label("满意", exact=True).check()
+    phone.click("#rp-submit")
+    expect(phone.locator("#rp-error")).to_have_text("请对每位述职代表作出评价，还有李娜未评价。")
+    expect(phone.locator(f"#rp-deputy-{deputies[1].id}-error")).to_have_text("请选择对李娜的评价。")
+    phone.locator("#rp-deputy-%d" % deputies[1].id).get_by_label("基本满意").check()
+    phone.fill("#rp-comment", "希望多进站接待群众")
+    phone.click("#rp-submit")
+    expect(phone.locator("#rp-thanks")).to_be_visible()
+    expect(phone.locator("#rp-thanks")).to_contain_text("感谢您的参与")
+    expect(phone.locator("#rp-card")).to_be_hidden()
+
+    phone.reload()  # the same browser again: it has voted
+    expect(phone.locator("#rp-voted")).to_be_visible()
+    expect(phone.locator("#rp-card")).to_be_hidden()
+    phone.context.close()
+
+    desktop.reload()
+    expect(desktop.locator("#report-poll-ballots")).to_contain_text("1 张")
+    desktop.once("dialog", lambda dialog: dialog.accept())
+    desktop.click("#report-poll-close")
+    expect(desktop.locator("#report-poll-status")).to_contain_text("已结束")
+    rows = desktop.locator("#report-poll-results tbody tr")
+    expect(rows.nth(0)).to_contain_text("张伟")
+    expect(rows.nth(0).locator("td").nth(1)).to_have_text("1")
+    expect(rows.nth(0).locator("td").nth(5)).to_have_text("100.0%")
+    expect(rows.nth(1).locator("td").nth(2)).to_have_text("1")
+    expect(rows.nth(1).locator("td").nth(5)).to_have_text("0.0%")
+    expect(desktop.locator(".report-poll-comments")).to_contain_text("希望多进站接待群众")
+    with desktop.expect_download() as download:
+        desktop.click("text=导出 Excel")
+    assert download.value.suggested_filename.startswith("述职测评结果")
+    assert external_requests == []
