@@ -270,3 +270,11 @@ def test_the_console_export_is_logged_and_another_region_finds_nothing(app, clie
     other = sign_in(app, "yuelu")
     for tail in ("/report-poll/export.xlsx", "/report-poll/qr.png"):
         assert other.get(f"/console/activities/{meeting['activity']}{tail}").status_code == 404
+
+
+def test_a_cancelled_meeting_takes_no_ballots(client, meeting):
+    token = opened(client, meeting)
+    assert client.post(f"/api/v1/activities/{meeting['activity']}/cancel", headers=meeting["admin"]).status_code == 200
+    assert client.get(f"/api/v1/report-polls/{token}").json["phase"] == "ended"
+    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
+                        json=ballot(meeting, "satisfied", "satisfied")), 409, "测评已结束。")

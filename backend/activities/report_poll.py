@@ -60,9 +60,10 @@ def by_token(token):
 
 
 def phase(poll, now=None):
-    """``not_started`` / ``open`` / ``ended``: whether a ballot would be taken now, and why not."""
+    """``not_started`` / ``open`` / ``ended``: whether a ballot would be taken now, and why not. The poll
+    of a cancelled activity has ended (the meeting was not held)."""
     now = now or utcnow()
-    if poll.status is ReportPollStatus.closed or now >= poll.ends_dt:
+    if poll.status is ReportPollStatus.closed or now >= poll.ends_dt or poll.activity.status is ActivityStatus.cancelled:
         return "ended"
     if poll.status is ReportPollStatus.draft or now < poll.starts_dt:
         return "not_started"

@@ -1,6 +1,6 @@
 """述职测评 in the console: on a 述职 activity's page, set up, open and close its poll, print its code, watch
 the ballots come in, read the results per deputy and export them (activities.report_poll)."""
-from flask import flash, g, make_response, redirect, url_for
+from flask import flash, g, jsonify, make_response, redirect, url_for
 
 from ..activities import report_poll as polls
 from ..activities.models import REPORT_POLL_STATUS_LABELS, ActivityType
@@ -8,7 +8,7 @@ from ..audit.log import record_export
 from ..errors import not_found
 from ..qr import render
 from ..suggestions.models import SATISFACTION_LABELS
-from . import bp, console_login_required
+from . import bp, console_json, console_login_required
 from .activities import managed_activity_or_404
 from .exports import _percent, new_workbook, send_workbook, write_sheet
 from .pages import console_page
@@ -98,3 +98,17 @@ def report_poll_export(activity_id):
     record_export(g.user, "述职测评结果", written, target=("activity", activity.id, activity.title),
                   region_id=activity.region_id)
     return send_workbook(wb, "述职测评结果")
+
+
+@bp.get("/activities/<int:activity_id>/report-poll/counts.json")
+@console_json
+def report_poll_counts(activity_id):
+    """The live figures for the activity page's 述职测评 section (static/console/report-poll.js)."""
+    activity = managed_activity_or_404(activity_id, roster=False)
+    poll = _poll_or_404(activity)
+    results = polls.results(poll)
+    response = jsonify({"status": poll.status.value, "ballots": results["ballots"], "deputies": [
+        {"id": r["deputy"]["id"], "satisfied": r["satisfied"], "basically_satisfied": r["basically_satisfied"],
+         "dissatisfied": r["dissatisfied"], "rated": r["rated"]} for r in results["deputies"]]})
+    response.headers["Cache-Control"] = "no-store"
+    return response

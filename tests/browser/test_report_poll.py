@@ -2,12 +2,12 @@
 console page and shows its code; a voter at the meeting opens the code's page on a 375 px phone, rates
 each reporting deputy (a deputy left unrated is said first), sends, and is thanked; the same phone opening
 the page again is told it has voted; the console then shows the ballot counted, and after 结束测评 the
-results per deputy."""
+results per deputy; the console page, open all along, counts the ballot as it comes."""
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from .conftest import drawn_width, phone_page
+from .conftest import drawn_width, next_live_refresh, phone_page
 from .test_console_org_create import sign_in
 
 
@@ -27,6 +27,7 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
     activity_id = created.json["id"]
 
     sign_in(desktop, live_server, "hecheng", "s3cret-pass")
+    desktop.clock.install()  # the live counts' refresh brought forward (next_live_refresh)
     desktop.goto(f"{live_server}/console/activities/{activity_id}")
     desktop.click("#report-poll-create")
     expect(desktop.locator(".flash").first).to_contain_text("已组织述职测评")
@@ -57,8 +58,12 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
     expect(phone.locator("#rp-card")).to_be_hidden()
     phone.context.close()
 
-    desktop.reload()
-    expect(desktop.locator("#report-poll-ballots")).to_contain_text("1 张")
+    expect(desktop.locator("#report-poll-ballots")).to_have_text("0 张")
+    next_live_refresh(desktop)  # the console page, open all along, counts the ballot
+    expect(desktop.locator("#report-poll-ballots")).to_have_text("1 张")
+    first = desktop.locator("#report-poll-results tbody tr").nth(0)
+    expect(first.locator("td").nth(1)).to_have_text("1")
+    expect(first.locator("td").nth(5)).to_have_text("100.0%")
     desktop.once("dialog", lambda dialog: dialog.accept())
     desktop.click("#report-poll-close")
     expect(desktop.locator("#report-poll-status")).to_contain_text("已结束")
