@@ -278,3 +278,16 @@ def test_a_cancelled_meeting_takes_no_ballots(client, meeting):
     assert client.get(f"/api/v1/report-polls/{token}").json["phase"] == "ended"
     refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
                         json=ballot(meeting, "satisfied", "satisfied")), 409, "测评已结束。")
+
+
+def test_the_deputies_rated_change_while_a_draft(client, meeting):
+    created = client.post(poll_path(meeting), headers=meeting["admin"], json={})
+    assert [d["name"] for d in created.json["deputies"]] == ["张伟", "李娜", "王强"]
+    zhang, li, _ = meeting["deputies"]
+    changed = client.patch(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [li.id, zhang.id]})
+    assert changed.status_code == 200, changed.json
+    assert [d["name"] for d in changed.json["deputies"]] == ["李娜", "张伟"]
+    again = client.patch(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [zhang.id]})
+    assert [d["name"] for d in again.json["deputies"]] == ["张伟"]
+    twice = client.patch(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [zhang.id, zhang.id]})
+    assert twice.status_code == 422 and twice.json["errors"]["deputy_ids"] == ["同一位代表只能列出一次。"]

@@ -17,6 +17,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..audit.log import record as audit
 from ..db_types import CHINA, utcnow
@@ -49,14 +50,19 @@ def public_url(poll):
     return f"{current_app.config['PUBLIC_BASE_URL']}/report-poll/{poll.token}"
 
 
+def _loading():
+    """A poll as its pages read it: its deputies (a few) in one query, without their printed codes."""
+    return (selectinload(ReportPoll.deputies).joinedload(ReportPollDeputy.deputy).lazyload(Deputy.live_qr),)
+
+
 def find(activity):
-    return db.session.scalar(select(ReportPoll).where(ReportPoll.activity_id == activity.id))
+    return db.session.scalar(select(ReportPoll).where(ReportPoll.activity_id == activity.id).options(*_loading()))
 
 
 def by_token(token):
     if not isinstance(token, str) or len(token) > 32:
         return None
-    return db.session.scalar(select(ReportPoll).where(ReportPoll.token == token))
+    return db.session.scalar(select(ReportPoll).where(ReportPoll.token == token).options(*_loading()))
 
 
 def phase(poll, now=None):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from playwright.sync_api import expect
 
 from .conftest import drawn_width, next_live_refresh, phone_page
+from .test_accessibility import Audit
 from .test_console_org_create import sign_in
 
 
@@ -42,6 +43,8 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
     expect(phone.locator("h1")).to_have_text("2026 年度代表向选民述职会")
     expect(phone.locator(".rp-deputy legend strong")).to_have_text(["张伟", "李娜"])
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
+    audit = Audit(phone)
+    audit.check("the 述职测评 form")
     phone.locator("#rp-deputy-%d" % deputies[0].id).get_by_label("满意", exact=True).check()
     phone.click("#rp-submit")
     expect(phone.locator("#rp-error")).to_have_text("请对每位述职代表作出评价，还有李娜未评价。")
@@ -52,11 +55,13 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
     expect(phone.locator("#rp-thanks")).to_be_visible()
     expect(phone.locator("#rp-thanks")).to_contain_text("感谢您的参与")
     expect(phone.locator("#rp-card")).to_be_hidden()
+    audit.check("thanked")
 
     phone.reload()  # the same browser again: it has voted
     expect(phone.locator("#rp-voted")).to_be_visible()
     expect(phone.locator("#rp-card")).to_be_hidden()
     phone.context.close()
+    audit.assert_clean()
 
     expect(desktop.locator("#report-poll-ballots")).to_have_text("0 张")
     next_live_refresh(desktop)  # the console page, open all along, counts the ballot
