@@ -260,6 +260,9 @@ def test_the_console_export_is_logged_and_another_region_finds_nothing(app, clie
     qr = console.get(f"/console/activities/{meeting['activity']}/report-poll/qr.png")
     assert qr.status_code == 200 and qr.mimetype == "image/png"
     assert zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.get_data())))[0].text == f"{app.config['PUBLIC_BASE_URL']}/report-poll/{token}"
+    poster = console.get(f"/console/activities/{meeting['activity']}/report-poll/poster.png")
+    assert poster.status_code == 200 and Image.open(io.BytesIO(poster.get_data())).size == (1748, 2480)
+    assert zxingcpp.read_barcodes(Image.open(io.BytesIO(poster.get_data())))[0].text.endswith(f"/report-poll/{token}")
     page = console.get(f"/console/activities/{meeting['activity']}")
     assert page.status_code == 200 and "述职测评" in page.get_data(as_text=True)
     sheet = console.get(f"/console/activities/{meeting['activity']}/report-poll/export.xlsx")
@@ -268,7 +271,7 @@ def test_the_console_export_is_logged_and_another_region_finds_nothing(app, clie
     assert [e.detail["export"] for e in logged] == ["述职测评结果"]
     meeting["factory"].admin("yuelu", region=meeting["tree"]["yl"])
     other = sign_in(app, "yuelu")
-    for tail in ("/report-poll/export.xlsx", "/report-poll/qr.png"):
+    for tail in ("/report-poll/export.xlsx", "/report-poll/qr.png", "/report-poll/poster.png"):
         assert other.get(f"/console/activities/{meeting['activity']}{tail}").status_code == 404
 
 
@@ -291,3 +294,27 @@ def test_the_deputies_rated_change_while_a_draft(client, meeting):
     assert [d["name"] for d in again.json["deputies"]] == ["张伟"]
     twice = client.patch(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [zhang.id, zhang.id]})
     assert twice.status_code == 422 and twice.json["errors"]["deputy_ids"] == ["同一位代表只能列出一次。"]
+
+
+def test_a_close_racing_ballots_counts_exactly_those_it_accepted(client, meeting, base_url):
+    import requests
+
+    token = opened(client, meeting)
+    voters = [web_voter(client, n) for n in range(4)]
+    body = ballot(meeting, "satisfied", "dissatisfied")
+    admin = meeting["admin"]
+    db.session.close()  # the server threads use their own sessions
+
+    def send(headers):
+        return lambda: requests.post(f"{base_url}/api/v1/report-polls/{token}/ballots", json=body, headers=headers, timeout=30)
+
+    def close():
+        return requests.post(f"{base_url}{poll_path(meeting, '/close')}", headers=admin, timeout=30)
+
+    *answers, closed = released_together(*(send(v) for v in voters), close)
+    assert closed.status_code == 200
+    taken = [a for a in answers if a.status_code == 201]
+    assert all(a.status_code == 409 and a.json()["message"] == "测评已结束。" for a in answers if a.status_code != 201)
+    results = client.get(poll_path(meeting, "/results"), headers=admin).json
+    assert results["ballots"] == closed.json()["ballots"] == len(taken)
+    assert results["deputies"][0]["satisfied"] == len(taken)

@@ -5,9 +5,11 @@ A poll is set up by the activity's administrators (草稿), opened, and closed; 
 is open and its window (by default the activity's start to ``REPORT_POLL_GRACE_MINUTES`` after its end)
 contains now. A voter is a citizen identity — a WeChat user or a phone browser's (``/auth/web``) — never
 a deputy or an administrator; one ballot each, by the unique (poll, voter) constraint: of two at once from
-one identity the second waits on the first's row in the index and fails (409). A ballot holds the poll's
-row FOR SHARE while it is written, and opening/closing move the row on with a conditional UPDATE
-(``transactions.step``): a close waits for the ballots in flight, and a ballot after it reads it closed.
+one identity the second finds the first and is refused (409). A ballot begins by holding the poll's row
+in a conditional UPDATE that finds it open (``transactions.step``; PostgreSQL's row lock, SQLite's one
+writer), as opening and closing move it on: the ballots of a poll go one after another for the
+milliseconds each takes, a close waits for those in flight and counts them, and a ballot after it finds
+it closed.
 
 Services flush and never commit; the request commits once.
 """
@@ -204,7 +206,9 @@ def voted(poll, user):
 def cast(poll, user, data):
     """One ballot rating every deputy of the poll, inside its window, once per identity."""
     refuse_non_voter(user)
-    db.session.refresh(poll, ["status", "starts_dt", "ends_dt"], with_for_update={"read": True})
+    # The poll's row held first, in a write that checks it is open (see the module's note).
+    step(db.session, poll, ReportPollStatus.open,
+         lambda status: ENDED if status is ReportPollStatus.closed else NOT_STARTED)
     now = phase(poll)
     if now == "ended":
         raise conflict(ENDED)

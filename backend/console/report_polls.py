@@ -12,6 +12,7 @@ from . import bp, console_json, console_login_required
 from .activities import managed_activity_or_404
 from .exports import _percent, new_workbook, send_workbook, write_sheet
 from .pages import console_page
+from .suggestions import cn_time
 
 
 @bp.app_template_global("report_poll_section")
@@ -75,6 +76,27 @@ def report_poll_qr(activity_id):
     response.mimetype = "image/png"
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@bp.get("/activities/<int:activity_id>/report-poll/poster.png")
+@console_page("console.activities")
+def report_poll_poster(activity_id):
+    """The code on an A5 poster at 300 dpi, to print for the meeting's hall: the activity, its time and
+    place, the deputies reporting, and the call to scan."""
+    activity = managed_activity_or_404(activity_id, roster=False)
+    poll = _poll_or_404(activity)
+    names = "、".join(d.deputy.name for d in poll.deputies)
+    details = [f"时间：{cn_time(activity.starts_dt)}", f"地点：{_place(activity)}", f"述职代表：{names}"]
+    response = make_response(render.poster(polls.public_url(poll), "述职测评", activity.title, details,
+                                           "请用手机扫码，对述职代表作出评价"))
+    response.mimetype = "image/png"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _place(activity):
+    station = activity.station.name if activity.station else ""
+    return "，".join(part for part in (station, activity.place) if part) or "见会议通知"
 
 
 @bp.get("/activities/<int:activity_id>/report-poll/export.xlsx")
