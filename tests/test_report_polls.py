@@ -4,6 +4,7 @@ the results, which the deputy's 履职档案 then shows."""
 import io
 from datetime import datetime, timedelta, timezone
 
+import openpyxl
 import pytest
 import zxingcpp
 from PIL import Image
@@ -70,7 +71,7 @@ def refused(response, status, message):
     assert response.json["message"] == message, response.json
 
 
-def test_voters_rate_the_reporting_deputies_once_each_and_the_results_count_them(client, meeting):
+def test_voters_rate_the_reporting_deputies_once_each_and_the_results_count_them(app, client, meeting):
     token = opened(client, meeting)
     view = client.get(f"/api/v1/report-polls/{token}")
     assert view.status_code == 200
@@ -132,6 +133,12 @@ def test_voters_rate_the_reporting_deputies_once_each_and_the_results_count_them
     assert wang.json["report_polls"] == []  # invited, not rated
     sheet = client.get(f"/api/v1/deputies/{meeting['deputies'][0].id}/archive?year={year}&format=xlsx", headers=meeting["admin"])
     assert sheet.status_code == 200 and sheet.mimetype.endswith("sheet")
+    rows = [[c for c in row if c is not None] for row in openpyxl.load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True)]
+    assert ["三、述职测评"] in rows
+    assert ["2026 年度代表向选民述职会", line["date"], 6, 4, 1, 1, "66.7%", "83.3%"] in rows
+    console = sign_in(app, "hecheng")
+    page = console.get(f"/console/deputies/{meeting['deputies'][0].id}/archive?year={year}").get_data(as_text=True)
+    assert "述职测评" in page and "2026 年度代表向选民述职会" in page and "66.7%" in page
 
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("report_poll%"))).all()
     assert set(actions) == {"report_poll_created", "report_poll_opened", "report_poll_closed"}
