@@ -7,7 +7,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 * names: a Chinese surname (the ~120 most common, and common compound ones) in a context that says it
   is a name — 我叫王小明, 我是王小明，, 本人姓陈, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家,
   刘女士 / 陈师傅 / 李建国先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
-  感谢王小明的反映, 已联系刘建华.  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
+  感谢王小明的反映, 已联系刘建华, and after a self-introduction that says first where they live
+  (我是住在迎丰路12号的赵大明, 我是小区的业主王小明).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
   本人姓陈 -> 本人姓***): even a surname narrows a small community down to a household.  Officials'
   titles (李书记, 王主任) are left alone: the person acts in office.
 * phone numbers: mobiles with or without +86/0086/86, spaces or hyphens; landlines with an area code
@@ -172,6 +173,15 @@ _NAME_AFTER_LABEL = re.compile(
 # Someone saying who they are: 我叫王小明, 他叫李明，, 我是王小明，, 本人王小明, 本人是王小明。
 # (我叫王师傅来修 is a title, 我是周边居民 / 我是常德人 no name: the name must end at _AFTER_NAME.)
 _NAME_INTRODUCED = re.compile(rf"(?:(?:名字|名|我|他|她)叫|我是|本人是?)\s*(?P<pii>{_NAME})")
+# A self-introduction that says first where the person lives or what they are, then the name after 的:
+# 我是住在迎丰路12号的赵大明, 我是幸福小区3栋的刘建华，, 住在人民路88号的陈建国, 我是小区的业主王小明。
+# Within one clause (no punctuation between), and the name must end as _NAME says, so that
+# 我是这个小区的业主 / 住在这里的高层住户 keep their words.
+_SELF_ROLE = "业主|住户|居民代表|居民|村民|租户|党员|志愿者|网格员|楼栋长"
+_NAME_AFTER_WHERE = re.compile(
+    rf"(?:我是|我叫|本人是?|住在|家住|现住)[^\s,.;:!?()\[\]<>\"'，。、；：！？（）【】《》“”‘’…]{{1,20}}?的\s*"
+    rf"(?:{_SELF_ROLE})?\s*(?P<pii>{_NAME})"
+)
 # A surname given on its own: 本人姓陈, 我姓王, 一位姓刘的….
 _SURNAME_GIVEN = re.compile(rf"(?:我|本人|他|她|对方|一位|那位|这位|个)姓\s*(?P<pii>{_SURNAME})")
 # A name before what the person said or did, or their home or phone: 李四反映, 张三说, 王五投诉,
@@ -215,6 +225,7 @@ _RULES = [
     (_FLAT_MENTIONED, None),
     (_NAME_AFTER_LABEL, None),
     (_NAME_INTRODUCED, None),
+    (_NAME_AFTER_WHERE, None),
     (_SURNAME_GIVEN, None),
     (_NAME_BEFORE_VERB, None),
     (_NAME_WITH_TITLE, None),
