@@ -282,3 +282,44 @@ def test_notices_waiting_for_the_staff_lose_what_names_the_erased_citizen(app, c
     with app.app_context():
         assert db.session.scalars(select(OutboxMessage.data).where(
             OutboxMessage.dedupe_key.startswith(f"appointment-meeting:{earlier}:"))).one()["thing5"] == "约见群众：群众"
+
+
+SELF_INTRODUCED = "我是住在迎丰路12号的赵大明，手机13700001111。"
+
+
+def test_erasure_removes_the_name_phone_and_address_from_the_citizens_own_words(app, client, factory, world):  # noqa: F811
+    """注销 keeps the words of a citizen's items for the record, with the name, phone and address typed into
+    them removed (``redact``): the staff and the public see them as a follower would."""
+    from .test_consultations import opened, opinion
+
+    headers = world["citizen"]
+    item = file(client, headers, world["deputy_code"], content="垃圾堆积发臭，" + SELF_INTRODUCED,
+                public_consent=True)
+    assert item.status_code == 201, item.json
+    step(client, world["zhang_h"], item.json["id"], "accept")
+    step(client, world["zhang_h"], item.json["id"], "reply", content="已安排清运。")
+    assert step(client, headers, item.json["id"], "rate", satisfaction="dissatisfied",
+                comment="我是赵大明，电话13700001111，还是很臭").status_code == 200
+    meeting = ask(client, headers, world["deputy_code"], topic="想反映垃圾问题，" + SELF_INTRODUCED)
+    assert meeting.status_code == 201, meeting.json
+    proposal = client.post("/api/v1/livelihood/proposals", headers=headers, json={
+        "region_id": world["tree"]["hc"].id, "title": "修建停车场", "content": "周末停车难。" + SELF_INTRODUCED})
+    assert proposal.status_code == 201, proposal.json
+    city = factory.headers_for_admin(factory.admin("hh-admin", region=world["tree"]["hh"]))
+    draft = opened(client, city)
+    given = opinion(client, headers, draft["id"], content="建议增加绿地。" + SELF_INTRODUCED)
+    assert given.status_code == 201, given.json
+
+    assert client.delete("/api/v1/me", headers=headers).status_code == 204
+
+    redacted = "我是住在迎丰路***的***，手机***。"
+    staff_item = client.get(f"/api/v1/suggestions/{item.json['id']}", headers=world["zhang_h"]).json
+    assert staff_item["content"] == "垃圾堆积发臭，" + redacted
+    meeting_now = client.get(f"/api/v1/appointments/{meeting.json['id']}", headers=world["zhang_h"]).json
+    assert meeting_now["topic"] == "想反映垃圾问题，" + redacted
+    proposals = client.get("/api/v1/livelihood/proposals", headers=factory.headers_for_admin(
+        factory.admin("hc-admin", region=world["tree"]["hc"]))).json["items"]
+    assert [(p["title"], p["content"]) for p in proposals] == [("修建停车场", "周末停车难。" + redacted)]
+    opinions = client.get(f"/api/v1/consultations/{draft['id']}/opinions", headers=city).json["items"]
+    assert [o["content"] for o in opinions] == ["建议增加绿地。" + redacted]
+    assert _rows_holding(app, ["赵大明", "13700001111", "迎丰路12号"]) == []

@@ -3,7 +3,7 @@ we hold about them (``personal_data``), and cancelling their account (注销, ``
 
 What 注销 keeps, and why. The suggestions, appointments, livelihood proposals and opinions on draft
 regulations a citizen made are the
-congress's working record (台账): the item, its words, its timeline, the deputy's answer and the citizen's
+congress's working record (台账): the item, its words (less the personal data typed into them), its timeline, the deputy's answer and the citizen's
 ratings are what the deputy is credited or held to account for, what the statistics and the archive
 count, and what a published item shows. They stay, and go on being handled, with their filer an anonymous
 群众: the ``users`` row is kept (every one of those tables points at it, ``suggestions.citizen_id`` and
@@ -13,6 +13,10 @@ reaches the person. What is erased:
 * the identity: the openid (so the next WeChat sign-in of that person is a new, empty account), the
   browser key's hash (``web_id``), the phone, the display name; ``token_version`` is bumped, so every
   token of every device ends at once;
+* in their own words (a suggestion's content, a rating's comment, an appointment's topic, a proposal's
+  title and content, an opinion's content, their notes in a timeline): the name, phones, identity numbers
+  and door-level address they typed in, through ``redact`` as the public pages do (我是住在迎丰路***的***，
+  手机***). The words stay for the record; the same data the contact fields held goes from them too;
 * on their items: the contact phones they left, and where they said the problem was (the GPS point and
   the address: exact locations, often their own front door); on their appointments the contact phone and
   how to address them (王先生); on their proposals and their opinions on drafts the phone;
@@ -48,7 +52,7 @@ administrator's account is managed by the administrator above; both are official
 congress's staff.
 """
 from flask import g, request
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from ..appointments import services as appointments
 from ..appointments.models import Appointment
@@ -203,6 +207,7 @@ def erase(user):
     db.session.execute(
         update(ConsultationOpinion).where(ConsultationOpinion.author_id == user.id)
         .values(phone=None).execution_options(synchronize_session=False))
+    _redact_own_words(user)
     _erase_photos(user)
     db.session.execute(delete(SuggestionFollower).where(SuggestionFollower.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id, OutboxMessage.status == "pending"))
@@ -229,6 +234,41 @@ def _redact_adopted_copies(user):
             project.title = redact(title)
         if project.description == content:
             project.description = redact(content)
+
+
+# The citizen's own words on each kind of item: (model, which rows are theirs, the text columns). Kept
+# for the record, with what identifies the person typed into them removed (``redact``).
+_OWN_WORDS = (
+    (Suggestion, lambda uid: Suggestion.citizen_id == uid, ("content",)),
+    (SuggestionRating, lambda uid: SuggestionRating.suggestion_id.in_(
+        select(Suggestion.id).where(Suggestion.citizen_id == uid)), ("comment",)),
+    (Appointment, lambda uid: Appointment.citizen_id == uid, ("topic",)),
+    (LivelihoodProposal, lambda uid: LivelihoodProposal.proposer_id == uid, ("title", "content")),
+    (ConsultationOpinion, lambda uid: ConsultationOpinion.author_id == uid, ("content",)),
+)
+
+
+def _redact_own_words(user):
+    """The words the citizen wrote stay, with their name, phones, identity numbers and door-level address
+    removed: the same data 注销 erases from the contact fields, typed into the text (我是住在迎丰路12号的
+    赵大明，手机…). Their steps in the timelines (a rating's comment, a supplement) too. One read and one
+    write per kind: a citizen has a few items, not thousands."""
+    for model, theirs, columns in _OWN_WORDS:
+        rows = db.session.execute(select(model.id, *(getattr(model, c) for c in columns)).where(theirs(user.id))).all()
+        _write(model, [{"row_id": row[0], **{c: redact(row[i + 1]) for i, c in enumerate(columns)}}
+                       for row in rows if any(redact(value) != value for value in row[1:])])
+    notes = db.session.execute(select(SuggestionEvent.id, SuggestionEvent.note).where(
+        SuggestionEvent.actor_user_id == user.id, SuggestionEvent.actor_role == "citizen", SuggestionEvent.note != "")).all()
+    _write(SuggestionEvent, [{"row_id": event_id, "note": redact(note)} for event_id, note in notes
+                             if redact(note) != note])
+
+
+def _write(model, changed):
+    """One UPDATE statement, executed for each of ``changed`` ({"row_id": id, column: value...})."""
+    if changed:
+        table = model.__table__
+        db.session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                           .values({c: bindparam(c) for c in changed[0] if c != "row_id"}), changed)
 
 
 def _cancel_open_appointments(user):
