@@ -14,7 +14,7 @@ def world(factory):
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", address="鹤城区人民路 18 号", lat=27.56, lng=109.99)
     admin = factory.admin("chengbei", stations=[station])
-    return {"station": station, "admin": factory.headers_for_admin(admin)}
+    return {"station": station, "admin": factory.headers_for_admin(admin), "tree": tree}
 
 
 def test_a_browser_citizen_reads_their_data_and_cancels_the_identity(phone, live_server, app, factory, world,
@@ -39,8 +39,8 @@ def test_a_browser_citizen_reads_their_data_and_cancels_the_identity(phone, live
     # Asked in the page first; 再想想 sends nothing.
     phone.click("#erase")
     expect(phone.locator("#erase-confirm")).to_be_visible()
-    expect(phone.locator("#erase-confirm")).to_contain_text("将删除：本浏览器的身份，您在建议、约见和民生实事建议中留下的联系电话和位置")
-    expect(phone.locator("#erase-confirm")).to_contain_text("将保留：已提交的建议内容和办理记录，作为人大工作台账以匿名“群众”身份继续办理")
+    expect(phone.locator("#erase-confirm")).to_contain_text("将删除：本浏览器的身份，您在建议、约见、民生实事建议和立法意见中留下的联系电话和位置")
+    expect(phone.locator("#erase-confirm")).to_contain_text("将保留：已提交的建议、约见、民生实事建议和立法意见的内容（其中的姓名、电话、门牌号等个人信息将被隐去）和办理记录，作为人大工作台账以匿名“群众”身份继续办理")
     expect(phone.locator("#erase-yes")).to_be_focused()
     phone.click("#erase-no")
     expect(phone.locator("#erase-confirm")).to_be_hidden()
@@ -66,4 +66,46 @@ def test_a_browser_citizen_reads_their_data_and_cancels_the_identity(phone, live
     phone.reload()
     expect(phone.locator("#empty")).to_be_visible()
     expect(phone.locator("#privacy-card")).to_be_hidden()
+    assert external_requests == []
+
+
+def test_the_copy_lists_the_opinions_on_drafts_and_the_photos_not_filed(phone, live_server, app, factory, world,
+                                                                       external_requests):
+    """个人信息保护法 第四十五条: every kind held is in the copy — an opinion given on a draft from this browser
+    (with its phone) and a photo uploaded but never filed — and the 注销 warning says what becomes of opinions."""
+    from datetime import datetime, timedelta, timezone
+
+    from .test_citizen_consultation import DRAFT
+
+    admin = factory.headers_for_admin(factory.admin("hh-admin", region=world["tree"]["hh"]))
+    now = datetime.now(timezone.utc)
+    draft = factory.client.post("/api/v1/consultations", headers=admin, json={
+        "title": "怀化市城市绿化条例（草案）", "summary": "征求意见。", "text": DRAFT,
+        "starts_at": (now - timedelta(minutes=5)).isoformat(), "ends_at": (now + timedelta(days=30)).isoformat()}).json
+    assert factory.client.post(f"/api/v1/consultations/{draft['id']}/open", headers=admin).status_code == 200
+
+    phone.goto(f"{live_server}/public/consultations/{draft['id']}")
+    phone.get_by_role("button", name="对第三条提意见").click()
+    phone.fill("#cs-contact_phone", "13912345678")
+    phone.fill("#cs-content", "建议把绿地率提高到百分之三十五。")
+    phone.click("#cs-submit")
+    expect(phone.locator("#cs-done")).to_be_visible()
+    uploaded = phone.evaluate("""async () => {
+      const canvas = document.createElement("canvas"); canvas.width = 20; canvas.height = 20;
+      const blob = await new Promise((done) => canvas.toBlob(done, "image/jpeg"));
+      const form = new FormData(); form.append("file", blob, "p.jpg");
+      const answer = await window.MSB.api("POST", "/api/v1/uploads", { form: form });
+      return answer.status;
+    }""")
+    assert uploaded == 201
+
+    phone.goto(f"{live_server}/track/")
+    phone.click("#privacy-show")
+    data = phone.locator("#privacy-list")
+    expect(data).to_contain_text("立法意见 1 条")
+    expect(data).to_contain_text("怀化市城市绿化条例（草案） 第三条（待反馈）：建议把绿地率提高到百分之三十五。 · 联系电话 13912345678")
+    expect(data).to_contain_text("已上传但未提交的照片 1 张")
+    phone.click("#erase")
+    expect(phone.locator("#erase-confirm")).to_contain_text("您在建议、约见、民生实事建议和立法意见中留下的联系电话")
+    expect(phone.locator("#erase-confirm")).to_contain_text("已提交的建议、约见、民生实事建议和立法意见")
     assert external_requests == []

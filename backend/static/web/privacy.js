@@ -39,8 +39,14 @@
     });
     list.appendChild(line("民生实事建议 " + data.livelihood_proposals.total + " 条"));
     data.livelihood_proposals.items.forEach(function (p) {
-      list.appendChild(line(p.title + "（" + p.status_label + "）· 联系电话 " + (p.contact_phone || "未留")));
+      list.appendChild(line(p.title + "（" + p.status_label + "）：" + p.content + " · 联系电话 " + (p.contact_phone || "未留")));
     });
+    list.appendChild(line("立法意见 " + data.consultation_opinions.total + " 条"));
+    data.consultation_opinions.items.forEach(function (o) {
+      list.appendChild(line(o.consultation_title + " " + (o.article_number || "总体意见") + "（" +
+        (o.feedback_label || "待反馈") + "）：" + o.content + " · 联系电话 " + (o.contact_phone || "未留")));
+    });
+    if (data.unattached_photos) list.appendChild(line("已上传但未提交的照片 " + data.unattached_photos + " 张"));
     MSB.show($("privacy-data"), true);
   });
 

@@ -5,9 +5,9 @@ const api = require('../../utils/api');
 const { confirmFirst, say } = require('../../utils/wxp');
 const { formatTime } = require('../../utils/format');
 
-const ERASE_WARNING = '将删除：您的微信身份、手机号，建议、约见和民生实事建议中留下的联系电话和位置，以及上传的照片；'
-  + '未进行的约见将被取消并告知代表。\n将保留：已提交的建议内容和办理记录，作为人大工作台账以匿名“群众”身份继续办理，'
-  + '但不再通知您，您也不能再评价。\n注销后无法恢复。';
+const ERASE_WARNING = '将删除：您的微信身份、手机号，建议、约见、民生实事建议和立法意见中留下的联系电话和位置，以及上传的照片；'
+  + '未进行的约见将被取消并告知代表。\n将保留：已提交的建议、约见、民生实事建议和立法意见的内容（其中的姓名、电话、门牌号等'
+  + '个人信息将被隐去）和办理记录，作为人大工作台账以匿名“群众”身份继续办理，但不再通知您，您也不能再评价。\n注销后无法恢复。';
 
 function present(data) {
   const at = (iso) => formatTime(iso);
@@ -23,6 +23,12 @@ function present(data) {
     appointmentTotal: data.appointments.total,
     proposals: data.livelihood_proposals.items.map((p) => Object.assign({}, p, { createdText: at(p.created_at) })),
     proposalTotal: data.livelihood_proposals.total,
+    opinions: data.consultation_opinions.items.map((o) => Object.assign({}, o, {
+      createdText: at(o.created_at),
+      articleText: o.article_number || '总体意见',
+      feedbackText: o.feedback_label || '待反馈',
+    })),
+    opinionTotal: data.consultation_opinions.total,
     unattachedPhotos: data.unattached_photos,
   };
 }

@@ -19,6 +19,13 @@ const COPY = {
     contact_phone: '13912345678', preferred_time: '下周二', meet_at: null, created_at: '2026-05-01T01:30:00+00:00',
   }] },
   livelihood_proposals: { total: 0, items: [] },
+  consultation_opinions: { total: 2, items: [{
+    id: 7, consultation_id: 3, consultation_title: '怀化市城市绿化条例（草案）', article_number: '第三条',
+    content: '建议提高绿地率', contact_phone: '13800002222', feedback_label: '部分采纳', created_at: '2026-05-02T01:30:00+00:00',
+  }, {
+    id: 6, consultation_id: 3, consultation_title: '怀化市城市绿化条例（草案）', article_number: null,
+    content: '总体赞成', contact_phone: null, feedback_label: null, created_at: '2026-05-01T01:30:00+00:00',
+  }] },
 };
 
 test('我的 leads to 个人信息, which shows the phone, the items with their contacts, and the appointments', async () => {
@@ -37,6 +44,10 @@ test('我的 leads to 个人信息, which shows the phone, the items with their 
     [['MSB-20260501-000011', '13733334444', 2, '迎丰路 12 号']]);
   assert.deepEqual(page.data.data.appointments.map((a) => [a.number, a.name, a.contact_phone]),
     [['YJ-20260501-000005', '王先生', '13912345678']]);
+  assert.equal(page.data.data.opinionTotal, 2);
+  assert.deepEqual(page.data.data.opinions.map((o) => [o.consultation_title, o.articleText, o.feedbackText, o.content, o.contact_phone]), [
+    ['怀化市城市绿化条例（草案）', '第三条', '部分采纳', '建议提高绿地率', '13800002222'],
+    ['怀化市城市绿化条例（草案）', '总体意见', '待反馈', '总体赞成', null]]);
 });
 
 test('注销账号: nothing is sent until confirmed; the dialog says what is erased and what is kept; the phone signs out', async () => {
@@ -57,8 +68,8 @@ test('注销账号: nothing is sent until confirmed; the dialog says what is era
   assert.deepEqual(deletes, []);
   const dialog = wx.calls.showModal[0];
   assert.equal(dialog.title, '确定注销账号吗？');
-  assert.match(dialog.content, /将删除：您的微信身份、手机号.*联系电话和位置.*照片/);
-  assert.match(dialog.content, /将保留：已提交的建议内容和办理记录.*匿名“群众”身份继续办理/);
+  assert.match(dialog.content, /将删除：您的微信身份、手机号，建议、约见、民生实事建议和立法意见中留下的联系电话和位置.*照片/);
+  assert.match(dialog.content, /将保留：已提交的建议、约见、民生实事建议和立法意见的内容（其中的姓名、电话、门牌号等个人信息将被隐去）和办理记录.*匿名“群众”身份继续办理/);
 
   wx.queue.modal.push({ confirm: true });
   assert.equal(await page.erase(), true);
