@@ -97,7 +97,21 @@ def http_exception_response(exc: HTTPException):
         return error_response(400, "bad_request", "请求体不是合法的 JSON。")
     if status >= 500:
         log.error("server error: %s", exc)
+    if status == 429:
+        return _rate_limited_response(data.get("message") or message)
     return error_response(status, code, data.get("message") or message)
+
+
+def _rate_limited_response(message):
+    """A 429 that says when to try again, in its message and in ``Retry-After`` (web/limits.py)."""
+    from .web.limits import retry_message, seconds_to_wait
+
+    seconds = seconds_to_wait()
+    if seconds is None:
+        return error_response(429, "rate_limited", message)
+    response = error_response(429, "rate_limited", retry_message(seconds))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def address_error_response(exc: HTTPException):

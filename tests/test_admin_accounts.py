@@ -219,7 +219,7 @@ def test_guessing_ones_own_password_is_limited_as_signing_in_is(client, factory,
         assert refused.status_code == 422, refused.json
     limited = client.post("/api/v1/me/password", headers=mine,
                           json={"current_password": "password123", "new_password": "brand-new-pass"})
-    assert limited.status_code == 429 and limited.json["message"] == "操作过于频繁，请稍后再试。"
+    assert limited.status_code == 429 and limited.json["message"] == "操作过于频繁，请 1 分钟后再试。"
     assert login(client, "chengbei", "brand-new-pass").status_code == 401  # not changed
     # Another account's changes are its own.
     assert client.post("/api/v1/me/password", headers=other,

@@ -167,7 +167,7 @@ def test_password_guessing_is_rate_limited(app, client, factory):
     finally:
         app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"
     assert [a.status_code for a in answers] == [401] * 5 + [429]
-    assert answers[-1].json == {"error": "rate_limited", "message": "操作过于频繁，请稍后再试。"}
+    assert answers[-1].json == {"error": "rate_limited", "message": "操作过于频繁，请 1 分钟后再试。"}
 
 
 def test_guessing_one_account_from_many_addresses_is_limited_per_account(app, client, factory):

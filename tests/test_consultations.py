@@ -289,16 +289,31 @@ def test_opinions_only_while_open_and_closing_early_or_by_the_sweep(app, client,
     assert db.session.scalar(select(func.count()).select_from(ConsultationOpinion)) == 0
 
 
-def test_opinions_from_a_browser_are_limited_as_web_filings_are(client, legis, config_override):  # noqa: F811
-    config_override(WEB_FILING_RATE_LIMIT="2 per hour", WEB_FILING_ADDRESS_RATE_LIMIT="100 per hour")
+def test_opinions_from_a_browser_have_their_own_limit_and_the_429_says_when_to_come_back(client, legis,  # noqa: F811
+                                                                                         config_override):
+    """Commenting article by article takes many opinions: they are counted apart from the browser's filings
+    (WEB_OPINION_RATE_LIMIT, not WEB_FILING_RATE_LIMIT), and the refusal says how long to wait."""
+    config_override(WEB_FILING_RATE_LIMIT="2 per hour", WEB_FILING_ADDRESS_RATE_LIMIT="100 per hour",
+                    WEB_OPINION_RATE_LIMIT="3 per hour", WEB_OPINION_ADDRESS_RATE_LIMIT="100 per hour")
     c = opened(client, legis["admins"]["hh"])
     browser = bearer(web_identity(client)["token"])
     assert opinion(client, browser, c["id"], content=" ").status_code == 422  # uses no quota
-    assert opinion(client, browser, c["id"]).status_code == 201
-    assert opinion(client, browser, c["id"]).status_code == 201
+    for _ in range(3):
+        assert opinion(client, browser, c["id"]).status_code == 201
     over = opinion(client, browser, c["id"])
     assert (over.status_code, over.json["error"]) == (429, "rate_limited")
-    for _ in range(3):
+    wait = int(over.headers["Retry-After"])
+    assert 3500 <= wait <= 3601
+    assert over.json["message"] == "操作过于频繁，请 60 分钟后再试。"
+    # The opinions took nothing of the filings' quota.
+    for _ in range(2):
+        filed = client.post("/api/v1/suggestions", headers=browser, environ_base={"REMOTE_ADDR": "10.0.0.1"}, json={
+            "qr_code": legis["station"].qr_code, "category": "城市管理", "content": "路灯坏了。"})
+        assert filed.status_code == 201, filed.json
+    filed = client.post("/api/v1/suggestions", headers=browser, environ_base={"REMOTE_ADDR": "10.0.0.1"}, json={
+        "qr_code": legis["station"].qr_code, "category": "城市管理", "content": "路灯坏了。"})
+    assert (filed.status_code, filed.json["message"]) == (429, "操作过于频繁，请 60 分钟后再试。")
+    for _ in range(3):  # WeChat citizens are not limited
         assert opinion(client, legis["citizen"], c["id"]).status_code == 201
 
 

@@ -57,7 +57,7 @@ def test_proposing_from_a_browser_is_limited_as_web_filings_are(client, congress
     assert propose(client, alice | {"Idempotency-Key": "a-1"}, tree["hc"]).status_code == 201  # the retry
     assert propose(client, alice | {"Idempotency-Key": "a-2"}, tree["hc"]).status_code == 201
     over = propose(client, alice | {"Idempotency-Key": "a-3"}, tree["hc"])
-    assert (over.status_code, over.json["error"], over.json["message"]) == (429, "rate_limited", "操作过于频繁，请稍后再试。")
+    assert (over.status_code, over.json["error"], over.json["message"]) == (429, "rate_limited", "操作过于频繁，请 60 分钟后再试。")
     assert propose(client, alice, tree["hc"], ip="10.0.0.2").status_code == 429  # per identity, wherever it is
     assert propose(client, bob, tree["hc"]).status_code == 201
     assert propose(client, bob, tree["hc"]).status_code == 429  # the address's three are used up

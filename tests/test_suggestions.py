@@ -400,7 +400,7 @@ def test_following_and_duplicates_nearby_are_limited_per_citizen(client, app, wo
 
     assert [follow(world["stranger"], item).status_code for item in items[:2]] == [200, 200]
     over = follow(world["stranger"], items[2])
-    assert (over.status_code, over.json["error"], over.json["message"]) == (429, "rate_limited", "操作过于频繁，请稍后再试。")
+    assert (over.status_code, over.json["error"], over.json["message"]) == (429, "rate_limited", "操作过于频繁，请 24 小时后再试。")
     assert [len(nearby(world["stranger"]).json["items"]) for _ in range(3)] == [3, 3, 3]
     assert nearby(world["stranger"]).status_code == 429
 

@@ -42,7 +42,7 @@ from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region, Station
 from ..pagination import paginate
-from ..web.limits import web_filing_limits
+from ..web.limits import web_opinion_limits
 from . import services
 from .models import (
     FEEDBACK_LABELS,
@@ -251,11 +251,11 @@ def give_feedback(data, consultation_id, opinion_id):
 @blp.post("/<int:consultation_id>/opinions")
 @login_required
 @idempotent  # outside the limits, as for a filing: a retry returns the opinion given and uses no quota
-@web_filing_limits
+@web_opinion_limits
 @blp.arguments(OpinionIn)
 @blp.response(201, OpinionOut)
 def give_opinion(data, consultation_id):
-    """提出意见：群众（微信或浏览器身份 /auth/web，后者与网页提交建议一样限频 429）或人大代表，在征集时间内；可针对某一条文。代表的意见标明为代表意见。"""
+    """提出意见：群众（微信或浏览器身份 /auth/web，后者限频 429，另计：WEB_OPINION_RATE_LIMIT，默认每小时 60 条，逐条提意见够用）或人大代表，在征集时间内；可针对某一条文。代表的意见标明为代表意见。"""
     caller = current_caller()
     if "citizen" not in caller.roles and "deputy" not in caller.roles:
         raise APIError(403, "forbidden", "请以群众或人大代表身份登录后提出意见。")

@@ -12,7 +12,18 @@ one address is often many people — a station's Wi-Fi on a reception day, a car
 whole district's phones — so its limit only stops a flood, while each person is held to their own.
 The limits are configuration (``WEB_IDENTITY_RATE_LIMIT``, ``WEB_FILING_RATE_LIMIT``,
 ``WEB_FILING_ADDRESS_RATE_LIMIT``; environment or app config).
+
+Opinions on a draft regulation are counted apart (``WEB_OPINION_RATE_LIMIT``,
+``WEB_OPINION_ADDRESS_RATE_LIMIT``): the draft's page offers 对第N条提意见 under every article, and a resident
+working through a sixty-article draft gives an opinion on many of them in one sitting, far more than the
+suggestions, appointments and proposals a person files in an hour; at a 座谈会 on a station's Wi-Fi the
+whole room shares the address.
+
+Every 429 says when to try again: the ``Retry-After`` header and 操作过于频繁，请 N 分钟后再试。
+(``retry_message``, used by errors.http_exception_response).
 """
+import math
+import time
 import os
 from functools import wraps
 
@@ -26,6 +37,8 @@ DEFAULTS = {
     "WEB_IDENTITY_RATE_LIMIT": "100 per hour",  # new browser identities per address
     "WEB_FILING_RATE_LIMIT": "10 per hour",  # filings per browser identity
     "WEB_FILING_ADDRESS_RATE_LIMIT": "100 per hour",  # filings per address, by everyone behind it
+    "WEB_OPINION_RATE_LIMIT": "60 per hour",  # opinions on drafts per browser identity (article by article)
+    "WEB_OPINION_ADDRESS_RATE_LIMIT": "600 per hour",  # opinions per address (a 座谈会 on the station's Wi-Fi)
     "NEARBY_RATE_LIMIT": "120 per hour",  # asking for duplicates nearby, per citizen (each pin moved, each category)
     "FOLLOW_RATE_LIMIT": "30 per day",  # items followed, per citizen
 }
@@ -60,21 +73,46 @@ def _created(response):
     return response.status_code == 201
 
 
-def web_filing_limits(view):
-    """Decorate the filing endpoint: WEB_FILING_RATE_LIMIT per browser identity and
-    WEB_FILING_ADDRESS_RATE_LIMIT per address.
+def _web_limits(identity_limit, address_limit, scope):
+    """A decorator: ``identity_limit`` per browser identity and ``address_limit`` per address, counted
+    only for what was created.
 
-    WeChat citizens are exempt: their filings skip flask-limiter altogether (resolving the limits only
-    to find them exempt was a tenth of a filing). Over the limit the answer is the contract's 429 ``rate_limited``.
-    """
-    per_identity = limiter.limit(configured("WEB_FILING_RATE_LIMIT"), key_func=_identity_key, deduct_when=_created,
-                                 scope="web-filing-identity")
-    per_address = limiter.limit(configured("WEB_FILING_ADDRESS_RATE_LIMIT"), key_func=get_remote_address,
-                                deduct_when=_created, scope="web-filing-address")
-    limited = per_address(per_identity(view))
+    WeChat citizens are exempt: their requests skip flask-limiter altogether (resolving the limits only
+    to find them exempt was a tenth of a filing). Over the limit the answer is the contract's 429
+    ``rate_limited``, saying when to try again."""
+    def decorate(view):
+        per_identity = limiter.limit(configured(identity_limit), key_func=_identity_key, deduct_when=_created,
+                                     scope=f"{scope}-identity")
+        per_address = limiter.limit(configured(address_limit), key_func=get_remote_address,
+                                    deduct_when=_created, scope=f"{scope}-address")
+        limited = per_address(per_identity(view))
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        return limited(*args, **kwargs) if is_web_citizen(current_caller()) else view(*args, **kwargs)
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            return limited(*args, **kwargs) if is_web_citizen(current_caller()) else view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+# Filing a suggestion, an appointment, a livelihood proposal: WEB_FILING_RATE_LIMIT / _ADDRESS_RATE_LIMIT.
+web_filing_limits = _web_limits("WEB_FILING_RATE_LIMIT", "WEB_FILING_ADDRESS_RATE_LIMIT", "web-filing")
+# An opinion on a draft regulation: WEB_OPINION_RATE_LIMIT / _ADDRESS_RATE_LIMIT.
+web_opinion_limits = _web_limits("WEB_OPINION_RATE_LIMIT", "WEB_OPINION_ADDRESS_RATE_LIMIT", "web-opinion")
+
+
+def seconds_to_wait():
+    """How long until the limit this request broke lets it through again, in whole seconds, or None."""
+    current = limiter.current_limit if limiter.initialized else None
+    if current is None or not current.breached:
+        return None
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def retry_message(seconds):
+    """操作过于频繁，请 N 分钟后再试。 (N hours past two hours: a per-day limit)."""
+    minutes = max(1, round(seconds / 60))  # the nearest minute: the window ends on a whole second
+    if minutes > 120:
+        return f"操作过于频繁，请 {math.ceil(minutes / 60)} 小时后再试。"
+    return f"操作过于频繁，请 {minutes} 分钟后再试。"
