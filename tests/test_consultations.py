@@ -250,6 +250,30 @@ def test_feedback_is_given_by_the_congress_and_read_by_the_author_only(client, l
     assert theirs["id"] not in [o["id"] for o in own["items"]]
 
 
+def test_a_corrected_feedback_restates_the_waiting_notice_and_one_sent_is_followed_by_a_new_one(
+        app, client, legis, wechat_standin):
+    """办理结果通知: corrected before the sweep sent the first, the citizen gets one message, with the latest
+    answer (one consent of the template spent); corrected after it went, a new one tells the correction."""
+    from .test_suggestions import delivered
+
+    admin = legis["admins"]["hh"]
+    c = opened(client, admin)
+    mine = opinion(client, legis["citizen"], c["id"]).json
+    url = f"{API}/{c['id']}/opinions/{mine['id']}/feedback"
+    delivered(wechat_standin, app)
+    wechat_standin.clear()
+    assert client.post(url, json={"result": "adopted", "note": "已在第六条之一增加。"}, headers=admin).status_code == 200
+    assert client.post(url, json={"result": "partly", "note": "部分采纳。"}, headers=admin).status_code == 200
+
+    def answers():
+        return [(m["data"]["phrase2"]["value"], m["data"]["thing3"]["value"])
+                for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-answer"]
+
+    assert answers() == [("部分采纳", "部分采纳。")]
+    assert client.post(url, json={"result": "declined", "note": "与上位法不符。"}, headers=admin).status_code == 200
+    assert answers() == [("部分采纳", "部分采纳。"), ("未采纳", "与上位法不符。")]
+
+
 def test_opinions_only_while_open_and_closing_early_or_by_the_sweep(app, client, legis):
     admin = legis["admins"]["hh"]
     draft = new_consultation(client, admin).json

@@ -726,6 +726,28 @@ def test_a_candidate_removed_from_a_draft_gives_its_proposal_back(client, congre
     assert client.get(f"{API}/votes/{vote_id}", headers=admin).json["projects"] == []
 
 
+def test_a_decision_changed_before_its_notice_went_restates_it(app, client, congress, wechat_standin):
+    """Adopted, given back (its candidate removed) and declined before the sweep: one 办理结果通知 with the
+    latest answer; answered again after it went, a new one."""
+    from .test_suggestions import delivered
+
+    admin, tree = congress["admins"]["hc"], congress["tree"]
+    proposal = propose(client, congress["citizen"], tree["hc"]).json
+    vote_id, _ = new_round(client, admin, projects=())
+    delivered(wechat_standin, app)
+    wechat_standin.clear()
+    adopted = client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id}, headers=admin).json
+    assert client.delete(f"{API}/votes/{vote_id}/projects/{adopted['project_id']}", headers=admin).status_code == 204
+    assert client.post(f"{API}/proposals/{proposal['id']}/decline", json={"reason": "已列入年度计划"},
+                       headers=admin).status_code == 200
+
+    def answers():
+        return [(m["data"]["phrase2"]["value"], m["data"]["thing3"]["value"])
+                for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-answer"]
+
+    assert answers() == [("未采纳", "已列入年度计划")]
+
+
 def test_exactly_half_of_the_electorate_is_not_a_majority(client, congress):
     factory = congress["factory"]
     fourth = factory.deputy(congress["tree"]["hc"], "赵敏", phone="13900000108", level="county")

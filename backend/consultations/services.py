@@ -13,7 +13,7 @@ from ..db_types import CHINA, utcnow
 from ..errors import conflict, validation_failed
 from ..extensions import db
 from ..transactions import each_on_its_own, step
-from ..notifications.outbox import china_time, enqueue, thing
+from ..notifications.outbox import china_time, enqueue, restate, thing
 from ..org.models import RegionLevel
 from .models import (
     FEEDBACK_LABELS,
@@ -222,7 +222,8 @@ def give_feedback(opinion, data, actor):
 
     The author is told in WeChat (办理结果通知, template ``answer``), queued with the feedback: when it is
     first given, and again when it is given differently (another result or another note: the author reads a
-    corrected answer); the same feedback given again (a retry, a second click) tells nothing. A browser
+    corrected answer) — as a new message once the first was sent, else by restating the first where it
+    waits (each message spends one of the author's consents; the author gets the latest answer once); the same feedback given again (a retry, a second click) tells nothing. A browser
     identity (no openid) is told nothing: ``enqueue`` skips it."""
     result = Feedback(data["result"])
     note = data.get("note", "")
@@ -233,9 +234,11 @@ def give_feedback(opinion, data, actor):
                                                   FEEDBACK_LABELS[result.value]]}
     _log("consultation_feedback", actor, opinion.consultation, detail)
     if (before, before_note) != (result, note):
-        enqueue(db.session.get(User, opinion.author_id), "answer", {
-            "thing1": thing(opinion.consultation.title), "phrase2": FEEDBACK_PHRASES[result.value],
-            "thing3": thing(note) or NO_NOTE, "time4": china_time(opinion.feedback_dt),
-        }, page=f"pages/consultations/detail?id={opinion.consultation_id}",
-            dedupe_key=f"answer:opinion:{opinion.id}:{result.value}:{opinion.feedback_dt.timestamp()}")
+        data = {"thing1": thing(opinion.consultation.title), "phrase2": FEEDBACK_PHRASES[result.value],
+                "thing3": thing(note) or NO_NOTE, "time4": china_time(opinion.feedback_dt)}
+        # A notice of an earlier answer still waiting says this one instead: one message, the latest answer.
+        if not restate("answer", f"answer:opinion:{opinion.id}:", data):
+            enqueue(db.session.get(User, opinion.author_id), "answer", data,
+                    page=f"pages/consultations/detail?id={opinion.consultation_id}",
+                    dedupe_key=f"answer:opinion:{opinion.id}:{result.value}:{opinion.feedback_dt.timestamp()}")
     return opinion

@@ -22,7 +22,7 @@ from ..db_types import CHINA, utcnow
 from ..errors import conflict, forbidden, not_found, validation_failed
 from ..extensions import db
 from ..transactions import each_on_its_own, step
-from ..notifications.outbox import china_time, enqueue, thing
+from ..notifications.outbox import china_time, enqueue, restate_under, thing
 from ..org.congress import CONGRESS_REGION_LEVEL
 from ..suggestions.redact import redact
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, RegionLevel
@@ -546,10 +546,14 @@ def _tell_proposer(proposal, result, note):
     """办理结果通知 (template ``answer``) to the citizen who proposed it, queued with the answer. One per
     answer: the key names the decision and its time, so that a proposal given back by the removal of its
     candidate and answered again tells again (a repeated answer is refused by ``_undecided`` before this).
-    A browser identity (no openid) is told nothing: ``enqueue`` skips it."""
-    enqueue(db.session.get(User, proposal.proposer_id), "answer", {
-        "thing1": thing(proposal.title), "phrase2": result, "thing3": thing(note),
-        "time4": china_time(proposal.decided_dt),
-    }, page=PROPOSALS_PAGE,
-        dedupe_key=f"answer:proposal:{proposal.id}:{proposal.status.value}:{proposal.decided_dt.timestamp()}")
+    A browser identity (no openid) is told nothing: ``enqueue`` skips it. An earlier decision's notice still
+    waiting (adopted, then given back and declined before the sweep ran) says this one instead: one message,
+    the latest answer (the round's result notices, ``:result:``, are left alone)."""
+    data = {"thing1": thing(proposal.title), "phrase2": result, "thing3": thing(note),
+            "time4": china_time(proposal.decided_dt)}
+    if restate_under([("answer", f"answer:proposal:{proposal.id}:")],
+                     lambda template, key, old: old if ":result:" in key else data):
+        return
+    enqueue(db.session.get(User, proposal.proposer_id), "answer", data, page=PROPOSALS_PAGE,
+            dedupe_key=f"answer:proposal:{proposal.id}:{proposal.status.value}:{proposal.decided_dt.timestamp()}")
 
