@@ -16,6 +16,10 @@ def test_a_stations_page_and_its_code_list_the_drafts_open_for_its_region(client
         assert "立法意见征集" in html and "怀化市城市绿化条例（草案）" in html
         assert f'/public/consultations/{other["id"]}"' not in html and "湖南省某条例" not in html
         assert_strict_csp_page(html)
+    # Not every station is a 基层立法联系点: the page does not claim it is one.
+    html = client.get(f"/public/stations/{station.id}").get_data(as_text=True)
+    assert "以下地方性法规草案正在征求意见，欢迎阅读并提出您的意见。" in html
+    assert "基层立法联系点" not in html
     assert draft["status"] == "draft"
     # Closed, it is listed no more.
     client.post(f"/api/v1/consultations/{city['id']}/close", headers=legis["admins"]["hh"])
