@@ -33,11 +33,16 @@ def china_dt(value, fmt="%Y-%m-%d %H:%M"):
 @bp.app_template_filter("china_end")
 def china_end(ends, starts):
     """An end time after its start: the time alone on the day it starts, else with its day (an evening
-    activity over midnight: 22:30 – 05-07 00:30)."""
+    activity over midnight: 22:30 – 05-07 00:30), and with its year in another year than the start's
+    (a window across the year end: 2026-12-05 09:00 – 2027-01-05 09:00)."""
     if not ends:
         return ""
-    if starts and ends.astimezone(CHINA).date() == starts.astimezone(CHINA).date():
+    end_day = ends.astimezone(CHINA).date()
+    start_day = starts.astimezone(CHINA).date() if starts else None
+    if start_day == end_day:
         return china_dt(ends, "%H:%M")
+    if start_day is None or start_day.year != end_day.year:
+        return china_dt(ends)
     return china_dt(ends, "%m-%d %H:%M")
 
 

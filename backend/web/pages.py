@@ -65,6 +65,18 @@ def cn_date(value):
     return value.astimezone(CHINA).strftime("%Y-%m-%d") if value else ""
 
 
+@bp.app_template_filter("cn_deadline")
+def cn_deadline(value, now=None):
+    """A deadline as citizens read it: the day, and the time too when it is today or tomorrow (截至
+    2026-11-28 20:13: a draft closing this evening), China time."""
+    if not value:
+        return ""
+    today = (now or utcnow()).astimezone(CHINA).date()
+    if (value.astimezone(CHINA).date() - today).days <= 1:
+        return cn_datetime(value)
+    return cn_date(value)
+
+
 @bp.app_template_filter("percent")
 def percent(rate):
     return "—" if rate is None else f"{rate * 100:.1f}%"
