@@ -217,3 +217,35 @@ def test_rate_tiles_fit_a_small_phone_at_100_percent(browser, live_server, facto
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+def test_the_public_tabs_and_the_proposal_button_keep_to_one_line_on_a_375px_phone(browser, live_server, factory,
+                                                                                    world, external_requests):
+    """履职积分榜 in the tab bar and 提出民生实事建议 do not break over two lines on a 375 px phone."""
+    from .conftest import phone_page
+
+    page = phone_page(browser, live_server, external_requests, width=375, height=740)
+    try:
+        page.goto(f"{live_server}/public/livelihood")
+        for locator in (page.locator("nav.tabs a", has_text="履职积分榜"),
+                        page.locator(".lv-actions a", has_text="提出民生实事建议"),
+                        page.locator(".lv-actions a", has_text="我的民生建议")):
+            lines = locator.evaluate("""(el) => {
+              const range = document.createRange(); range.selectNodeContents(el);
+              return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+            }""")
+            assert lines == 1, locator
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+        page.screenshot(path=f"{SHOTS}/livelihood_375.png")
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+        page.goto(f"{live_server}/livelihood/mine")
+        button = page.locator("a.btn", has_text="提出民生实事建议")
+        if button.count():
+            assert button.evaluate("""(el) => {
+              const range = document.createRange(); range.selectNodeContents(el);
+              return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+            }""") == 1
+    finally:
+        page.context.close()
+    assert external_requests == []
