@@ -178,7 +178,7 @@ def test_a_deputy_who_claimed_a_place_earns_its_points_or_is_absent_at_close(app
     rows = [[cell.value for cell in row][:6] for row in sheet.iter_rows()]
     header = rows.index(["活动类型", "受邀或揭榜", "其中揭榜", "签到", "请假", "缺席"])
     assert rows[header + 1] == ["调研", 1, 1, 1, 0, 0]
-    refused(claim(client, county, "zhao", topic["id"]), 404, "活动不存在。")  # closed: no longer offered
+    refused(claim(client, county, "zhao", topic["id"]), 404, "活动已结束。")  # closed: no longer offered
 
 
 def test_claims_are_refused_with_the_reason(app, client, county):
@@ -621,3 +621,39 @@ def test_a_deputy_leaving_office_is_not_sent_the_notices_still_waiting(app, clie
     assert imported.json == {"created": 0, "updated": 1, "unchanged": 0, "errors": []}, imported.json
     assert set(_places_notices(app, topic["id"])) == set(_users_of(app, county, "zhang", "wang", "received").values())
     assert _told(_delivered(app, wechat_standin)) == _openids(county, "zhang", "wang", "received")
+
+
+def test_a_deputy_who_gave_the_place_back_is_told_why_a_claim_finds_none_and_loses_the_tag(app, client, county):
+    """揭榜 edge cases (audit 30, 14): claiming again after taking leave, every place taken, is refused saying
+    why (not a 200 that changes nothing); the console's attendance no longer tags them 揭榜."""
+    from .test_console_suggestions import console_login
+
+    topic = offer(client, county, 1).json
+    assert claim(client, county, "zhang", topic["id"]).status_code == 201
+    assert client.post(f"/api/v1/activities/{topic['id']}/decline", json={"reason": "临时出差"},
+                       headers=county["headers"]["zhang"]).status_code == 200
+    assert claim(client, county, "li", topic["id"]).status_code == 201
+    refused(claim(client, county, "zhang", topic["id"]), 409, "揭榜名额已满（您请假时已让出名额）。")
+    # A place free again: the claim answers with the activity, as for anyone on its list (接单 takes it).
+    assert client.patch(f"/api/v1/activities/{topic['id']}", json={"open_slots": 2},
+                        headers=county["admin"]).status_code == 200
+    assert claim(client, county, "zhang", topic["id"]).status_code == 200
+
+    console = console_login(app, "chengbei")
+    rows = {p["name"]: p for p in console.get(f"/console/activities/{topic['id']}/attendance.json").json["participants"]}
+    assert (rows["张伟"]["status_label"], rows["张伟"]["claimed"]) == ("已请假", False)
+    assert rows["李娜"]["claimed"] is True
+    page = console.get(f"/console/activities/{topic['id']}").get_data(as_text=True)
+    assert page.count('<span class="badge claimed">揭榜</span>') == 1
+
+
+def test_a_deputy_offered_places_opening_a_cancelled_or_closed_activity_is_told_so(app, client, county):
+    """Still 404 (not shown to deputies not on its list once over, as documented), with the reason for those it
+    was offered to; others learn nothing of it."""
+    cancelled = offer(client, county, 2).json
+    assert client.get(f"/api/v1/activities/{cancelled['id']}", headers=county["headers"]["li"]).status_code == 200
+    assert client.post(f"/api/v1/activities/{cancelled['id']}/cancel", json={"reason": "天气原因"},
+                       headers=county["admin"]).status_code == 200
+    refused(client.get(f"/api/v1/activities/{cancelled['id']}", headers=county["headers"]["li"]), 404, "活动已取消。")
+    refused(client.get(f"/api/v1/activities/{cancelled['id']}", headers=county["headers"]["elsewhere"]), 404,
+            "活动不存在。")

@@ -133,7 +133,7 @@ def present_event(event):
 def _activity(activity_id, roster=True):
     activity = services.load_activity(activity_id, roster)
     if activity is None or not services.can_see(current_user(), activity):
-        raise not_found("活动不存在。")
+        raise not_found(services.unseen_reason(current_user(), activity))
     return activity
 
 

@@ -134,6 +134,17 @@ def can_see(user, activity):
         activity.status is ActivityStatus.published and may_claim(user, activity))
 
 
+def unseen_reason(user, activity):
+    """Why ``activity`` (which ``user`` may not see) is not found, for a deputy it offered places to (a 揭榜
+    notice they opened after it ended): 活动已取消 / 活动已结束; anyone else learns nothing of it."""
+    if activity is not None and activity.open_slots is not None and may_claim(user, activity):
+        if activity.status is ActivityStatus.cancelled:
+            return "活动已取消。"
+        if activity.status is ActivityStatus.closed:
+            return "活动已结束。"
+    return "活动不存在。"
+
+
 def activity_for_code(code, now=None):
     """The activity a rotating check-in code names: 409 when expired, 404 when forged or gone."""
     activity = load_activity(rotating.read_code(code, now))
@@ -942,7 +953,8 @@ def claim(user, activity):
     """揭榜: the deputy takes one of the activity's open places, as accepted (已接单), and the activity
     counts on them like any deputy who accepted: the reminder, the scan, the points or the absence at
     结单. Returns ``(activity, created)``; a deputy already on the list (a retried claim, or one invited)
-    is answered with the activity as it is.
+    is answered with the activity as it is, except one who claimed, gave the place back by taking leave and
+    finds none free (409 saying so).
 
     Exactly as many deputies as there are places get one, however many claim at the same moment: the
     INSERT itself counts the places taken and writes nothing when none is left."""
@@ -950,6 +962,10 @@ def claim(user, activity):
         raise APIError(403, "forbidden", "只有代表可以揭榜。")
     mine = participant(activity, user.deputy_id)
     if mine is not None:
+        if (mine.claimed and mine.status is P.declined and activity.open_slots is not None
+                and claimed_count(activity) >= activity.open_slots):
+            # They gave their place back by taking leave and none is free: a 200 would read as a success.
+            raise APIError(409, "invalid_transition", "揭榜名额已满（您请假时已让出名额）。")
         return activity, False
     if activity.open_slots is None:
         raise APIError(409, "invalid_transition", "该活动只由管理员邀请代表参加，不接受揭榜。")

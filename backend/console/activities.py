@@ -25,6 +25,7 @@ from ..activities.models import (
     ActivityEvent,
     ActivityParticipant,
     ActivityStatus,
+    ParticipantStatus,
 )
 from ..auth.scope import deputy_scope_clause, get_by_id, region_subtree_clause, station_scope_clause
 from ..db_types import utcnow
@@ -442,7 +443,8 @@ def attendance(activity, args=None):
                 "by_hand": p.checkin_by_id is not None,
                 "checkin_note": p.checkin_note,
                 "checkin_by": checkers.get(p.checkin_by_id, ""),
-                "claimed": p.claimed,
+                # 揭榜: holding a place they claimed (one given back by taking leave is no longer tagged)
+                "claimed": p.claimed and p.status is not ParticipantStatus.declined,
                 "can_check_in": services.can_check_in_by_hand(activity, p, now),
             }
             for p in page["items"]
