@@ -1,7 +1,7 @@
 """立法意见征集: consultations on draft local regulations, their articles, opinions and feedback."""
 from marshmallow import Schema, ValidationError, fields, post_load, validates, validates_schema
 
-from backend.consultations.articles import NoArticles, split_articles
+from backend.consultations.articles import NoArticles, cut_articles, split_articles
 from backend.consultations.models import (
     CONSULTATION_STATUS_LABELS, FEEDBACK_LABELS, OPINION_KIND_LABELS, Feedback, OpinionKind,
 )
@@ -19,9 +19,10 @@ def _window(data):
 
 
 def _articles(data):
-    """The pasted ``text`` cut into articles (``data["articles"]``); ``_cuttable`` has checked it."""
+    """The pasted ``text`` cut into articles (``data["articles"]``), and what was left out at its end
+    (``data["text_left_out"]``: the draft's 说明); ``_cuttable`` has checked it."""
     if "text" in data:
-        data["articles"] = split_articles(data.pop("text"))
+        data["articles"], data["text_left_out"] = cut_articles(data.pop("text"))
     return data
 
 
@@ -152,6 +153,9 @@ class ConsultationOut(ConsultationListOut):
     closed_at = fields.DateTime(allow_none=True, required=True)
     general_opinions = fields.Integer(required=True, metadata={"description": "opinions on the draft as a whole"})
     articles = fields.List(fields.Nested(CountedArticleOut), required=True)
+    text_left_out = fields.String(allow_none=True, metadata={
+        "description": "creating or changing the text only: what was not taken from the pasted text, in Chinese "
+                       "(the draft's 说明 after its articles: 第N行“关于《…》的说明”起的文字不是条文…), else null"})
 
 
 class OpinionOut(Schema):

@@ -178,3 +178,14 @@ def test_the_list_says_ended_once_the_window_is_over_before_the_sweep_closes_it(
     assert _statuses(text(huaihua.get("/console/consultations"))) == [
         ("草稿条例（草案）", "草稿"), ("将要征集的条例（草案）", "尚未开始"),
         ("正在征集的条例（草案）", "正在征求意见"), ("已过期的条例（草案）", "已结束")]
+
+
+def test_a_draft_pasted_with_its_explanation_is_cut_before_it_and_the_console_says_so(huaihua, world):  # noqa: F811
+    from .test_consultations import WITH_EXPLANATION
+
+    created = post(huaihua, "/console/consultations", form(text=WITH_EXPLANATION))
+    assert created.status_code == 302
+    page = text(huaihua.get(created.headers["Location"]))
+    assert "草案共 2 条" in page
+    assert "第4行“关于《怀化市城市绿化条例（草案）》的说明”起的文字不是条文（草案的说明等），未收入。" in page
+    assert "市司法局局长" not in page

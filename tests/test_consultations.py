@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from backend.audit.models import AuditEvent
-from backend.consultations.articles import NoArticles, split_articles
+from backend.consultations.articles import NoArticles, cut_articles, split_articles
 from backend.consultations.models import Consultation, ConsultationOpinion
 from backend.extensions import db
 
@@ -352,6 +352,41 @@ def test_a_citizens_copy_holds_their_opinions_and_cancelling_the_account_takes_t
     assert client.delete("/api/v1/me", headers=legis["citizen"]).status_code == 204
     kept = client.get(f"{API}/{c['id']}/opinions", headers=legis["admins"]["hh"]).json["items"]
     assert [(o["content"], o["contact_phone"]) for o in kept] == [("建议将绿地率提高到百分之三十五。", None)]
+
+
+# --- a draft pasted with its 说明, and spaced numbers (audit 30, finding 10) -------------------------------
+
+WITH_EXPLANATION = ("怀化市城市绿化条例（草案）\n第一条　为了促进城市绿化，制定本条例。\n第二条　本条例适用于本市城市规划区。\n"
+                    "关于《怀化市城市绿化条例（草案）》的说明\n——2026年11月20日在市人大常委会会议上\n"
+                    "市司法局局长　王某某\n一、制定的必要性\n第一条明确了立法目的。")
+
+
+@pytest.mark.parametrize("heading", ["关于《怀化市城市绿化条例（草案）》的说明", "怀化市城市绿化条例（草案）的说明",
+                                     "　关于《怀化市城市绿化条例（草案）》修改情况的说明　"])
+def test_the_text_stops_at_the_explanation_and_says_so(heading):
+    text = WITH_EXPLANATION.replace("关于《怀化市城市绿化条例（草案）》的说明", heading)
+    cut = cut_articles(text)
+    assert [(a["number"], a["text"]) for a in cut.articles] == [
+        ("第一条", "为了促进城市绿化，制定本条例。"), ("第二条", "本条例适用于本市城市规划区。")]
+    assert cut.left_out == f"第4行“{heading.strip()}”起的文字不是条文（草案的说明等），未收入。"
+    assert split_articles(text) == cut.articles
+    assert cut_articles(DRAFT).left_out is None
+
+
+def test_spaced_article_numbers_as_pdfs_give_them_are_read():
+    assert [(a["number"], a["text"]) for a in split_articles("第 一 条 甲\n第 二 条　乙\n第 二 条 之 一 丙\n第三条 丁")] == [
+        ("第一条", "甲"), ("第二条", "乙"), ("第二条之一", "丙"), ("第三条", "丁")]
+
+
+def test_creating_a_draft_with_its_explanation_answers_what_was_left_out(client, legis):
+    created = new_consultation(client, legis["admins"]["hh"], text=WITH_EXPLANATION)
+    assert created.status_code == 201, created.json
+    assert [a["number"] for a in created.json["articles"]] == ["第一条", "第二条"]
+    assert created.json["text_left_out"] == "第4行“关于《怀化市城市绿化条例（草案）》的说明”起的文字不是条文（草案的说明等），未收入。"
+    plain = new_consultation(client, legis["admins"]["hh"])
+    assert plain.json["text_left_out"] is None
+    changed = client.patch(f"{API}/{created.json['id']}", json={"text": WITH_EXPLANATION}, headers=legis["admins"]["hh"])
+    assert changed.json["text_left_out"].startswith("第4行")
 
 
 # --- headings, hard-wrapped text and odd numbers (audit B4-B6) -------------------------------------------

@@ -115,6 +115,8 @@ def consultation_new():
         _refused(exc)
         return refused_form("console/consultations.html", exc, FORM_FIELDS, LABELS, **_list_page(request.form))
     flash(f"已新建意见征集（草稿），草案共 {len(consultation.articles)} 条。请核对条文后发布。", "success")
+    if data.get("text_left_out"):  # the draft's 说明 pasted after it: not taken, said so
+        flash(data["text_left_out"], "warning")
     return redirect(url_for("console.consultation", consultation_id=consultation.id))
 
 
@@ -160,12 +162,15 @@ def consultation_edit(consultation_id):
     if consultation.status != ConsultationStatus.draft:  # said before the form is read: its boxes are gone
         raise APIError(409, "conflict", "意见征集已发布，不能再修改。")
     try:
-        services.update_consultation(consultation, _form(request.form, patch=True), g.user)
+        data = _form(request.form, patch=True)
+        services.update_consultation(consultation, data, g.user)
     except (APIError, ValidationError) as exc:
         _refused(exc)
         return refused_form("console/consultation.html", exc, FORM_FIELDS, LABELS,
                             **_page(_consultation(consultation_id), values=request.form))
     flash(f"已保存，草案共 {len(consultation.articles)} 条。", "success")
+    if data.get("text_left_out"):
+        flash(data["text_left_out"], "warning")
     return redirect(url_for("console.consultation", consultation_id=consultation.id))
 
 

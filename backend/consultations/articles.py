@@ -13,12 +13,25 @@ Text pasted from a PDF is often hard-wrapped, so that a citation may start a lin
 article's is a citation and stays in the article; one starting with a later number than the next is kept
 as text too, as long as the sequence resumes after it (otherwise an article is missing, and the text is
 refused saying where); the next number met twice cannot be told apart, and is refused naming both lines.
+
+Numbers may be spaced as PDF copies give them (第 一 条, 第 十 二 条之一): read as 第一条, 第十二条之一.
+
+人大 websites print a draft followed by its 说明 (关于《……（草案）》的说明, the speaker, the reasons, which cite
+articles: 第一条明确了立法目的). The text stops at such a heading, once the articles have begun: what follows is
+not taken, and ``cut_articles`` says so (``left_out``), for the administrator to see.
 """
 import re
+from typing import NamedTuple
 
 NUMERAL = "〇零一二三四五六七八九十百千两0-9０-９"
-ARTICLE = re.compile(rf"^[ \t\u3000]*(第([{NUMERAL}]+)条)(?:之([{NUMERAL}]+))?[ \t\u3000:：]*")
-HEADING = re.compile(rf"^[ \t\u3000]*第[{NUMERAL}]+[编章节](.*)$")
+_SP = "[ \\t\\u3000]*"
+_NUMBER = rf"[{NUMERAL}](?:{_SP}[{NUMERAL}])*"  # 十二, or spaced as PDFs give it: 十 二
+ARTICLE = re.compile(rf"^{_SP}(第{_SP}({_NUMBER}){_SP}条)(?:{_SP}之{_SP}({_NUMBER}))?[ \t\u3000:：]*")
+HEADING = re.compile(rf"^{_SP}第{_SP}{_NUMBER}{_SP}[编章节](.*)$")
+# The heading of the draft's explanation: 关于《……（草案）》的说明, ……（草案）的说明, 关于……修改情况的说明, 起草说明.
+EXPLANATION = re.compile(
+    r"^[ \t\u3000]*(?:关于.{0,80}的说明|.{0,80}[（(]草案[）)][》〉]?的说明|[《〈].{1,80}[》〉]的?说明|起草说明|立法说明)"
+    r"[ \t\u3000]*$")
 SPACES = " \t\u3000"
 # A heading's title is short and no sentence: 第二章规划建设, not 第二章规定的，……
 TITLE = re.compile(r"^[^。，；：:,;！？!?“”\"（）()]{1,30}$")
@@ -52,9 +65,13 @@ def numeral(text):
     return total + (digit or 0)
 
 
+def _unspaced(text):
+    return re.sub(r"[ \t\u3000]", "", text)
+
+
 def _key(found):
     """An article number's place in the sequence: 第十条 → (10, 0), 第十条之一 → (10, 1)."""
-    return numeral(found.group(2)), numeral(found.group(3)) if found.group(3) else 0
+    return numeral(_unspaced(found.group(2))), numeral(_unspaced(found.group(3))) if found.group(3) else 0
 
 
 def _heading(line):
@@ -71,9 +88,25 @@ def _heading(line):
     return False if rest[0] in SPACES or TITLE.match(title) else None
 
 
+class Cut(NamedTuple):
+    articles: list  # [{"number": "第一条", "text": "..."}, ...]
+    left_out: str | None  # what was not taken (the 说明 after the articles), said in Chinese; None: nothing
+
+
 def split_articles(text):
     """``[{"number": "第一条", "text": "..."}, ...]`` in the order of the text; raises ``NoArticles``."""
+    return cut_articles(text).articles
+
+
+def cut_articles(text):
+    """The articles, and what was left out at the end (``Cut``); raises ``NoArticles``."""
     lines = (text or "").splitlines()
+    left_out = None
+    for index, line in enumerate(lines):
+        if EXPLANATION.match(line) and any(ARTICLE.match(before) for before in lines[:index]):
+            left_out = f"第{index + 1}行“{line.strip(SPACES)}”起的文字不是条文（草案的说明等），未收入。"
+            lines = lines[:index]
+            break
     keys = [_key(found) for found in map(ARTICLE.match, lines) if found]
     # A draft with a 第一条 starts there: a number before it (根据……\n第七十二条的规定) is its preamble's.
     first = (1, 0) if (1, 0) in keys else None
@@ -86,7 +119,7 @@ def split_articles(text):
         if found and not articles and first is not None and _key(found) != first:
             continue
         if found:
-            number = found.group(0).strip(SPACES + ":：")
+            number = _unspaced(found.group(0)).strip(":：")
             key = _key(found)
             if None in key:
                 raise NoArticles(f"无法识别条文序号：“{number}”（第{index}行）。")
@@ -139,7 +172,7 @@ def split_articles(text):
         if len(body) > MAX_ARTICLE_CHARS:
             raise NoArticles(f"{number}过长（{len(body)} 字），每条最多 {MAX_ARTICLE_CHARS} 字。")
         result.append({"number": number, "text": body})
-    return result
+    return Cut(result, left_out)
 
 
 def full_text(articles):

@@ -180,7 +180,8 @@ def list_consultations(args):
 def create_consultation(data):
     """新建意见征集（草稿）：省或设区的市人大（区域，默认为本人所管区域）的地方性法规草案；粘贴草案全文，按行首的“第X条”分条。"""
     region = managed_region(current_caller(), data.get("region_id"))
-    return present_consultation(services.create(region, data, current_user()))
+    return present_consultation(services.create(region, data, current_user())) | {
+        "text_left_out": data.get("text_left_out")}
 
 
 @blp.get("/<int:consultation_id>")
@@ -198,7 +199,8 @@ def get_consultation(consultation_id):
 def update_consultation(data, consultation_id):
     """修改意见征集（仅草稿）；发送 text 时按新全文重新分条。"""
     consultation = managed_or_404(consultation_id)
-    return present_consultation(services.update_consultation(consultation, data, current_user()))
+    return present_consultation(services.update_consultation(consultation, data, current_user())) | {
+        "text_left_out": data.get("text_left_out")}
 
 
 @blp.post("/<int:consultation_id>/open")
