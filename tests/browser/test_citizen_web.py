@@ -361,7 +361,7 @@ def test_filing_over_the_limit_shows_a_chinese_sentence(phone, live_server, app,
         phone.select_option("#category", "其他")
         phone.fill("#content", "第二条建议")
         phone.click("#submit")
-        expect(phone.locator("#form-error")).to_have_text(re.compile("提交太频繁了"))
+        expect(phone.locator("#form-error")).to_have_text(re.compile(r"^提交太频繁了，请 \d+ 分钟后再试（每小时提交次数有限制）。$"))
         expect(phone.locator("#done")).to_be_hidden()
     finally:
         app.config.pop("WEB_FILING_RATE_LIMIT", None)

@@ -126,9 +126,16 @@
     if (controller && controller.signal.aborted) return { ok: false, status: 0, error: "network", message: MESSAGES.network };
     if (response.ok) return { ok: true, status: response.status, data: data };
     var error = (data && data.error) || (response.status === 429 ? "rate_limited" : "server");
-    var message = response.status === 429 ? MESSAGES.rate_limited
+    var message = response.status === 429 ? rateLimited(data && data.message)
       : (data && data.message) || MESSAGES.server;
     return { ok: false, status: response.status, error: error, message: message, errors: data && data.errors };
+  }
+
+  /* The 429's sentence: when to try again, as the server says it (操作过于频繁，请 N 分钟后再试。), in the page's words. */
+  function rateLimited(said) {
+    var wait = /请 ?(\d+) ?(分钟|小时)后再试/.exec(said || "");
+    if (!wait) return MESSAGES.rate_limited;
+    return "提交太频繁了，请 " + wait[1] + " " + wait[2] + "后再试" + (wait[2] === "分钟" ? "（每小时提交次数有限制）。" : "。");
   }
 
   var pending = null;
