@@ -127,6 +127,22 @@ class OpinionCopyOut(Schema):
     created_at = fields.DateTime(required=True)
 
 
+class BallotChoiceCopyOut(Schema):
+    deputy_name = fields.String(required=True)
+    choice = fields.String(required=True, metadata={"description": "satisfied / basically_satisfied / dissatisfied"})
+    choice_label = fields.String(required=True, metadata={"description": "满意 / 基本满意 / 不满意"})
+
+
+class BallotCopyOut(Schema):
+    id = fields.Integer(required=True)
+    activity_title = fields.String(required=True, metadata={"description": "述职活动的名称"})
+    activity_starts_at = fields.DateTime(required=True, metadata={"description": "述职活动的开始时间"})
+    choices = fields.List(fields.Nested(BallotChoiceCopyOut), required=True,
+                          metadata={"description": "对每位述职代表的评价，按测评表的顺序"})
+    comment = fields.String(required=True, metadata={"description": "本人填写的意见，未填为空"})
+    created_at = fields.DateTime(required=True)
+
+
 def _copies(item_schema, what):
     return type(f"{item_schema.__name__.removesuffix('Out')}ListOut", (Schema,), {
         "total": fields.Integer(required=True, metadata={"description": f"{what}总数"}),
@@ -143,3 +159,4 @@ class PersonalDataOut(Schema):
     appointments = fields.Nested(_copies(AppointmentCopyOut, "约见"), required=True)
     livelihood_proposals = fields.Nested(_copies(ProposalCopyOut, "民生实事建议"), required=True)
     consultation_opinions = fields.Nested(_copies(OpinionCopyOut, "对法规草案的意见"), required=True)
+    report_poll_ballots = fields.Nested(_copies(BallotCopyOut, "述职测评"), required=True)

@@ -15,6 +15,7 @@ from backend.uploads.models import Upload
 
 from .test_appointments import ask
 from .test_suggestions import delivered, file, step, upload_photo
+from .test_report_polls import meeting  # noqa: F401  (fixture)
 from .test_suggestions import world  # noqa: F401  (fixture)
 
 OWN_PHONE = "13911112222"  # bound through WeChat
@@ -45,13 +46,13 @@ def citizen_story(app, client, world):  # noqa: F811
     assert step(client, headers, first["id"], "rate", satisfaction="dissatisfied", comment="还没修").status_code == 200
     step(client, world["zhang_h"], first["id"], "reply", content="已修复。")
     second = file(client, headers, world["station_code"], content="公园厕所没有灯", contact_phone=CONTACT_PHONE).json
-    meeting = ask(client, headers, world["deputy_code"], name="王先生")
-    assert meeting.status_code == 201, meeting.json
+    asked = ask(client, headers, world["deputy_code"], name="王先生")
+    assert asked.status_code == 201, asked.json
     proposal = client.post("/api/v1/livelihood/proposals", headers=headers, json={
         "region_id": world["tree"]["hc"].id, "title": "修建停车场", "content": "周末停车难。",
         "contact_phone": PROPOSAL_PHONE})
     assert proposal.status_code == 201, proposal.json
-    return {"headers": headers, "first": first, "second": second, "meeting": meeting.json,
+    return {"headers": headers, "first": first, "second": second, "meeting": asked.json,
             "proposal": proposal.json, "photo": photo}
 
 
@@ -139,8 +140,8 @@ def test_erasure_leaves_the_phone_nowhere_and_the_record_with_the_staff(app, cli
     assert sorted(i["id"] for i in queue) == sorted([citizen_story["first"]["id"], citizen_story["second"]["id"]])
     assert all(i["citizen"] is None for i in queue)
     # The open appointment was cancelled as the citizen would, and the deputy told so.
-    meeting = client.get(f"/api/v1/appointments/{citizen_story['meeting']['id']}", headers=world["zhang_h"]).json
-    assert (meeting["status_label"], meeting["contact_phone"], meeting["name"]) == ("已取消", "", "")
+    cancelled = client.get(f"/api/v1/appointments/{citizen_story['meeting']['id']}", headers=world["zhang_h"]).json
+    assert (cancelled["status_label"], cancelled["contact_phone"], cancelled["name"]) == ("已取消", "", "")
     told = [m["data"]["thing4"]["value"] for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-appointment"]
     assert told == ["群众已取消约见：群众已注销账号"]
     # The proposal stays with the congress, without the phone.
@@ -300,8 +301,8 @@ def test_erasure_removes_the_name_phone_and_address_from_the_citizens_own_words(
     step(client, world["zhang_h"], item.json["id"], "reply", content="已安排清运。")
     assert step(client, headers, item.json["id"], "rate", satisfaction="dissatisfied",
                 comment="我是赵大明，电话13700001111，还是很臭").status_code == 200
-    meeting = ask(client, headers, world["deputy_code"], topic="想反映垃圾问题，" + SELF_INTRODUCED)
-    assert meeting.status_code == 201, meeting.json
+    asked = ask(client, headers, world["deputy_code"], topic="想反映垃圾问题，" + SELF_INTRODUCED)
+    assert asked.status_code == 201, asked.json
     proposal = client.post("/api/v1/livelihood/proposals", headers=headers, json={
         "region_id": world["tree"]["hc"].id, "title": "修建停车场", "content": "周末停车难。" + SELF_INTRODUCED})
     assert proposal.status_code == 201, proposal.json
@@ -315,11 +316,47 @@ def test_erasure_removes_the_name_phone_and_address_from_the_citizens_own_words(
     redacted = "我是住在迎丰路***的***，手机***。"
     staff_item = client.get(f"/api/v1/suggestions/{item.json['id']}", headers=world["zhang_h"]).json
     assert staff_item["content"] == "垃圾堆积发臭，" + redacted
-    meeting_now = client.get(f"/api/v1/appointments/{meeting.json['id']}", headers=world["zhang_h"]).json
+    meeting_now = client.get(f"/api/v1/appointments/{asked.json['id']}", headers=world["zhang_h"]).json
     assert meeting_now["topic"] == "想反映垃圾问题，" + redacted
     proposals = client.get("/api/v1/livelihood/proposals", headers=factory.headers_for_admin(
         factory.admin("hc-admin", region=world["tree"]["hc"]))).json["items"]
     assert [(p["title"], p["content"]) for p in proposals] == [("修建停车场", "周末停车难。" + redacted)]
     opinions = client.get(f"/api/v1/consultations/{draft['id']}/opinions", headers=city).json["items"]
     assert [o["content"] for o in opinions] == ["建议增加绿地。" + redacted]
+    assert _rows_holding(app, ["赵大明", "13700001111", "迎丰路12号"]) == []
+
+
+def test_a_citizens_report_poll_ballot_is_in_the_copy_and_its_comment_loses_what_names_them(app, client, factory,
+                                                                                            meeting):
+    """述职测评: the copy lists the ballot (the activity, each rated deputy with the choice, the comment);
+    注销 redacts the comment as the citizen's other words, and the poll's counts stay as they were."""
+    from .test_report_polls import ballot, opened, poll_path, web_voter
+
+    token = opened(client, meeting)
+    voter = factory.wechat_login("ballot-voter")
+    other = web_voter(client, 7)
+    cast = client.post(f"/api/v1/report-polls/{token}/ballots", headers=voter,
+                       json=ballot(meeting, "satisfied", "dissatisfied", comment="希望多进站。" + SELF_INTRODUCED))
+    assert cast.status_code == 201, cast.json
+    assert client.post(f"/api/v1/report-polls/{token}/ballots", headers=other,
+                       json=ballot(meeting, "basically_satisfied", "satisfied")).status_code == 201
+
+    copy = client.get("/api/v1/me/personal-data", headers=voter).json["report_poll_ballots"]
+    assert copy["total"] == 1
+    [item] = copy["items"]
+    assert (item["activity_title"], item["comment"]) == ("2026 年度代表向选民述职会", "希望多进站。" + SELF_INTRODUCED)
+    assert item["activity_starts_at"] and item["created_at"]
+    assert [(c["deputy_name"], c["choice"], c["choice_label"]) for c in item["choices"]] == [
+        ("张伟", "satisfied", "满意"), ("李娜", "dissatisfied", "不满意")]
+    assert client.get("/api/v1/me/personal-data", headers=other).json["report_poll_ballots"]["items"][0]["comment"] == ""
+    before = client.get(poll_path(meeting, "/results"), headers=meeting["admin"]).json
+
+    assert client.delete("/api/v1/me", headers=voter).status_code == 204
+
+    after = client.get(poll_path(meeting, "/results"), headers=meeting["admin"]).json
+    assert after["comments"] == ["希望多进站。我是住在迎丰路***的***，手机***。"]
+    assert (after["ballots"], after["deputies"]) == (before["ballots"], before["deputies"])
+    assert after["ballots"] == 2
+    assert [(d["deputy"]["name"], d["satisfied"], d["basically_satisfied"], d["dissatisfied"])
+            for d in after["deputies"]] == [("张伟", 1, 1, 0), ("李娜", 1, 0, 1)]
     assert _rows_holding(app, ["赵大明", "13700001111", "迎丰路12号"]) == []

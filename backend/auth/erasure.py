@@ -1,11 +1,12 @@
 """A citizen's rights over their personal information (个人信息保护法 第四十五条、第四十七条): a copy of what
 we hold about them (``personal_data``), and cancelling their account (注销, ``erase``).
 
-What 注销 keeps, and why. The suggestions, appointments, livelihood proposals and opinions on draft
-regulations a citizen made are the
-congress's working record (台账): the item, its words (less the personal data typed into them), its timeline, the deputy's answer and the citizen's
+What 注销 keeps, and why. The suggestions, appointments, livelihood proposals, opinions on draft
+regulations and 述职测评 ballots a citizen made are the congress's working record (台账): the item, its
+words (less the personal data typed into them), its timeline, the deputy's answer and the citizen's
 ratings are what the deputy is credited or held to account for, what the statistics and the archive
-count, and what a published item shows. They stay, and go on being handled, with their filer an anonymous
+count, and what a published item shows. A ballot's choices are the poll's counts (the deputies' results
+and their 履职档案) and say nothing of the voter once the account is gone: they stay as cast. They stay, and go on being handled, with their filer an anonymous
 群众: the ``users`` row is kept (every one of those tables points at it, ``suggestions.citizen_id`` and
 ``appointments.citizen_id`` are NOT NULL), marked ``erased_dt``, with nothing left on it that names or
 reaches the person. What is erased:
@@ -14,7 +15,7 @@ reaches the person. What is erased:
   browser key's hash (``web_id``), the phone, the display name; ``token_version`` is bumped, so every
   token of every device ends at once;
 * in their own words (a suggestion's content, a rating's comment, an appointment's topic, a proposal's
-  title and content, an opinion's content, their notes in a timeline): the name, phones, identity numbers
+  title and content, an opinion's content, a 述职测评 ballot's comment, their notes in a timeline): the name, phones, identity numbers
   and door-level address they typed in, through ``redact`` as the public pages do (我是住在迎丰路***的***，
   手机***). The words stay for the record; the same data the contact fields held goes from them too;
 * on their items: the contact phones they left, and where they said the problem was (the GPS point and
@@ -54,6 +55,7 @@ congress's staff.
 from flask import g, request
 from sqlalchemy import bindparam, delete, func, select, update
 
+from ..activities.models import Activity, ReportPoll, ReportPollBallot, ReportPollChoice, ReportPollDeputy
 from ..appointments import services as appointments
 from ..appointments.models import Appointment
 from ..db_types import utcnow
@@ -63,6 +65,7 @@ from ..idempotency import IdempotencyRecord
 from ..consultations.models import FEEDBACK_LABELS, ConsultationOpinion
 from ..livelihood.models import PROPOSAL_STATUS_LABELS, LivelihoodProject, LivelihoodProposal
 from ..notifications.models import OutboxMessage
+from ..org.models import Deputy
 from ..transactions import SAFE_METHODS, wrote
 from ..suggestions import services as suggestion_services
 from ..suggestions.redact import redact
@@ -126,6 +129,8 @@ def personal_data(user):
         select(LivelihoodProposal).where(LivelihoodProposal.proposer_id == user.id), LivelihoodProposal.id)
     opinions, opinion_total = _newest(
         select(ConsultationOpinion).where(ConsultationOpinion.author_id == user.id), ConsultationOpinion.id)
+    ballots, ballot_total = _newest(
+        select(ReportPollBallot).where(ReportPollBallot.voter_id == user.id), ReportPollBallot.id)
     return {
         "account": {
             "id": user.id,
@@ -164,7 +169,33 @@ def personal_data(user):
             "contact_phone": o.phone, "feedback_label": FEEDBACK_LABELS[o.feedback.value] if o.feedback else None,
             "created_at": o.created_dt,
         } for o in opinions]},
+        "report_poll_ballots": {"total": ballot_total, "items": _ballot_copies(ballots)},
     }
+
+
+def _ballot_copies(ballots):
+    """The citizen's 述职测评 ballots (``ballots``, newest first) as the copy lists them: the activity, each
+    rated deputy with the choice in the ballot's order, the comment. One read for the activities and one for
+    every listed ballot's choices with the deputies' names, however many ballots."""
+    if not ballots:
+        return []
+    activities = {poll_id: (title, starts) for poll_id, title, starts in db.session.execute(
+        select(ReportPoll.id, Activity.title, Activity.starts_dt).join(Activity, Activity.id == ReportPoll.activity_id)
+        .where(ReportPoll.id.in_({b.poll_id for b in ballots}))).all()}
+    choices = {}
+    for ballot_id, deputy_name, choice in db.session.execute(
+            select(ReportPollChoice.ballot_id, Deputy.name, ReportPollChoice.choice)
+            .join(Deputy, Deputy.id == ReportPollChoice.deputy_id)
+            .outerjoin(ReportPollDeputy, (ReportPollDeputy.poll_id == ReportPollChoice.poll_id)
+                       & (ReportPollDeputy.deputy_id == ReportPollChoice.deputy_id))
+            .where(ReportPollChoice.ballot_id.in_([b.id for b in ballots]))
+            .order_by(ReportPollChoice.ballot_id, ReportPollDeputy.position, ReportPollChoice.deputy_id)).all():
+        choices.setdefault(ballot_id, []).append({
+            "deputy_name": deputy_name, "choice": choice.value, "choice_label": SATISFACTION_LABELS[choice.value]})
+    return [{
+        "id": b.id, "activity_title": activities[b.poll_id][0], "activity_starts_at": activities[b.poll_id][1],
+        "choices": choices.get(b.id, []), "comment": b.comment, "created_at": b.created_dt,
+    } for b in ballots]
 
 
 def erase(user):
@@ -245,6 +276,7 @@ _OWN_WORDS = (
     (Appointment, lambda uid: Appointment.citizen_id == uid, ("topic",)),
     (LivelihoodProposal, lambda uid: LivelihoodProposal.proposer_id == uid, ("title", "content")),
     (ConsultationOpinion, lambda uid: ConsultationOpinion.author_id == uid, ("content",)),
+    (ReportPollBallot, lambda uid: ReportPollBallot.voter_id == uid, ("comment",)),
 )
 
 
