@@ -6,8 +6,8 @@ const { confirmFirst, say } = require('../../utils/wxp');
 const { formatTime } = require('../../utils/format');
 
 const ERASE_WARNING = '将删除：您的微信身份、手机号，建议、约见、民生实事建议和立法意见中留下的联系电话和位置，以及上传的照片；'
-  + '未进行的约见将被取消并告知代表。\n将保留：已提交的建议、约见、民生实事建议和立法意见的内容（其中的姓名、电话、门牌号等'
-  + '个人信息将被隐去）和办理记录，作为人大工作台账以匿名“群众”身份继续办理，但不再通知您，您也不能再评价。\n注销后无法恢复。';
+  + '未进行的约见将被取消并告知代表。\n将保留：已提交的建议、约见、民生实事建议和立法意见的内容、述职测评的评价和测评意见'
+  + '（其中的姓名、电话、门牌号等个人信息将被隐去）和办理记录，作为人大工作台账以匿名“群众”身份继续办理，但不再通知您，您也不能再评价。\n注销后无法恢复。';
 
 function present(data) {
   const at = (iso) => formatTime(iso);
@@ -29,6 +29,11 @@ function present(data) {
       feedbackText: o.feedback_label || '待反馈',
     })),
     opinionTotal: data.consultation_opinions.total,
+    ballots: data.report_poll_ballots.items.map((b) => Object.assign({}, b, {
+      dateText: at(b.activity_starts_at).slice(0, 10),
+      choicesText: b.choices.map((c) => `${c.deputy_name}：${c.choice_label}`).join('；'),
+    })),
+    ballotTotal: data.report_poll_ballots.total,
     unattachedPhotos: data.unattached_photos,
   };
 }

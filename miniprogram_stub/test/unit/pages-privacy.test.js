@@ -26,6 +26,12 @@ const COPY = {
     id: 6, consultation_id: 3, consultation_title: '怀化市城市绿化条例（草案）', article_number: null,
     content: '总体赞成', contact_phone: null, feedback_label: null, created_at: '2026-05-01T01:30:00+00:00',
   }] },
+  report_poll_ballots: { total: 1, items: [{
+    id: 9, activity_title: '2026 年度代表向选民述职会', activity_starts_at: '2026-05-03T01:00:00+00:00',
+    choices: [{ deputy_name: '张伟', choice: 'satisfied', choice_label: '满意' },
+      { deputy_name: '李娜', choice: 'dissatisfied', choice_label: '不满意' }],
+    comment: '希望多进站接待', created_at: '2026-05-03T01:30:00+00:00',
+  }] },
 };
 
 test('我的 leads to 个人信息, which shows the phone, the items with their contacts, and the appointments', async () => {
@@ -48,6 +54,9 @@ test('我的 leads to 个人信息, which shows the phone, the items with their 
   assert.deepEqual(page.data.data.opinions.map((o) => [o.consultation_title, o.articleText, o.feedbackText, o.content, o.contact_phone]), [
     ['怀化市城市绿化条例（草案）', '第三条', '部分采纳', '建议提高绿地率', '13800002222'],
     ['怀化市城市绿化条例（草案）', '总体意见', '待反馈', '总体赞成', null]]);
+  assert.equal(page.data.data.ballotTotal, 1);
+  assert.deepEqual(page.data.data.ballots.map((b) => [b.activity_title, b.dateText, b.choicesText, b.comment]), [
+    ['2026 年度代表向选民述职会', '2026-05-03', '张伟：满意；李娜：不满意', '希望多进站接待']]);
 });
 
 test('注销账号: nothing is sent until confirmed; the dialog says what is erased and what is kept; the phone signs out', async () => {
@@ -69,7 +78,7 @@ test('注销账号: nothing is sent until confirmed; the dialog says what is era
   const dialog = wx.calls.showModal[0];
   assert.equal(dialog.title, '确定注销账号吗？');
   assert.match(dialog.content, /将删除：您的微信身份、手机号，建议、约见、民生实事建议和立法意见中留下的联系电话和位置.*照片/);
-  assert.match(dialog.content, /将保留：已提交的建议、约见、民生实事建议和立法意见的内容（其中的姓名、电话、门牌号等个人信息将被隐去）和办理记录.*匿名“群众”身份继续办理/);
+  assert.match(dialog.content, /将保留：已提交的建议、约见、民生实事建议和立法意见的内容、述职测评的评价和测评意见（其中的姓名、电话、门牌号等个人信息将被隐去）和办理记录.*匿名“群众”身份继续办理/);
 
   wx.queue.modal.push({ confirm: true });
   assert.equal(await page.erase(), true);
