@@ -40,7 +40,7 @@ def test_a_browser_citizen_reads_their_data_and_cancels_the_identity(phone, live
     phone.click("#erase")
     expect(phone.locator("#erase-confirm")).to_be_visible()
     expect(phone.locator("#erase-confirm")).to_contain_text("将删除：本浏览器的身份，您在建议、约见、民生实事建议和立法意见中留下的联系电话和位置")
-    expect(phone.locator("#erase-confirm")).to_contain_text("将保留：已提交的建议、约见、民生实事建议和立法意见的内容（其中的姓名、电话、门牌号等个人信息将被隐去）和办理记录，作为人大工作台账以匿名“群众”身份继续办理")
+    expect(phone.locator("#erase-confirm")).to_contain_text("将保留：已提交的建议、约见、民生实事建议和立法意见的内容、述职测评的评价和测评意见（其中的姓名、电话、门牌号等个人信息将被隐去）和办理记录，作为人大工作台账以匿名“群众”身份继续办理")
     expect(phone.locator("#erase-yes")).to_be_focused()
     phone.click("#erase-no")
     expect(phone.locator("#erase-confirm")).to_be_hidden()
@@ -108,4 +108,42 @@ def test_the_copy_lists_the_opinions_on_drafts_and_the_photos_not_filed(phone, l
     phone.click("#erase")
     expect(phone.locator("#erase-confirm")).to_contain_text("您在建议、约见、民生实事建议和立法意见中留下的联系电话")
     expect(phone.locator("#erase-confirm")).to_contain_text("已提交的建议、约见、民生实事建议和立法意见")
+    assert external_requests == []
+
+
+def test_the_copy_lists_a_report_poll_ballot_cast_from_this_browser(phone, live_server, app, factory, world,
+                                                                   external_requests):
+    """述职测评: a ballot cast from this browser is in its copy (the activity, each deputy's rating, the
+    comment), and the 注销 warning says the 测评意见 lose the personal information in them."""
+    from datetime import datetime, timedelta, timezone
+
+    deputies = [factory.deputy(world["tree"]["hc"], name, phone=f"1390000080{i}", level="county",
+                               stations=[world["station"]]) for i, name in enumerate(("张伟", "李娜"))]
+    admin = factory.headers_for_admin(factory.admin("hecheng", region=world["tree"]["hc"]))
+    now = datetime.now(timezone.utc)
+    activity = factory.client.post("/api/v1/activities", headers=admin, json={
+        "title": "2026 年度代表向选民述职会", "type": "report", "station_id": world["station"].id,
+        "starts_at": (now - timedelta(minutes=10)).isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat(),
+        "deputy_ids": [d.id for d in deputies]})
+    assert activity.status_code == 201, activity.json
+    poll = factory.client.post(f"/api/v1/activities/{activity.json['id']}/report-poll", headers=admin, json={})
+    assert poll.status_code == 201, poll.json
+    assert factory.client.post(f"/api/v1/activities/{activity.json['id']}/report-poll/open",
+                               headers=admin).status_code == 200
+
+    phone.goto(f"{live_server}/report-poll/{poll.json['token']}")
+    phone.locator(f"#rp-deputy-{deputies[0].id}").get_by_label("满意", exact=True).check()
+    phone.locator(f"#rp-deputy-{deputies[1].id}").get_by_label("基本满意").check()
+    phone.fill("#rp-comment", "希望多进站接待群众")
+    phone.click("#rp-submit")
+    expect(phone.locator("#rp-thanks")).to_be_visible()
+
+    phone.goto(f"{live_server}/track/")
+    phone.click("#privacy-show")
+    data = phone.locator("#privacy-list")
+    expect(data).to_contain_text("述职测评 1 次")
+    day = (now + timedelta(minutes=-10, hours=8)).strftime("%Y-%m-%d")
+    expect(data).to_contain_text(f"2026 年度代表向选民述职会（{day}）：张伟 满意、李娜 基本满意 · 意见：希望多进站接待群众")
+    phone.click("#erase")
+    expect(phone.locator("#erase-confirm")).to_contain_text("述职测评的评价和测评意见（其中的姓名、电话、门牌号等个人信息将被隐去）")
     assert external_requests == []

@@ -46,6 +46,12 @@
       list.appendChild(line(o.consultation_title + " " + (o.article_number || "总体意见") + "（" +
         (o.feedback_label || "待反馈") + "）：" + o.content + " · 联系电话 " + (o.contact_phone || "未留")));
     });
+    list.appendChild(line("述职测评 " + data.report_poll_ballots.total + " 次"));
+    data.report_poll_ballots.items.forEach(function (b) {
+      var choices = b.choices.map(function (c) { return c.deputy_name + " " + c.choice_label; }).join("、");
+      list.appendChild(line(b.activity_title + "（" + MSB.formatTime(b.activity_starts_at).slice(0, 10) + "）：" +
+        choices + (b.comment ? " · 意见：" + b.comment : "")));
+    });
     if (data.unattached_photos) list.appendChild(line("已上传但未提交的照片 " + data.unattached_photos + " 张"));
     MSB.show($("privacy-data"), true);
   });
