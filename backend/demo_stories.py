@@ -2,7 +2,8 @@
 an activity closed with its points, another dispatched, a research topic offered for 揭榜, a citizen's
 request to meet a deputy, the city's 民生实事项目票决 open for its deputies (群众下单 taken in and declined), and a
 draft regulation of the city's open for comment (立法意见征集) with a citizen's opinion and a deputy's, and the
-city's 联系清单 (a special committee and a vice-chair each keeping in touch with deputies, two contacts made).
+city's 联系清单 (a special committee and a vice-chair each keeping in touch with deputies, two contacts made),
+its 培训清单 (a training held earlier this year, another coming) and a 述职 meeting whose 述职测评 is closed.
 
 Everything goes through the HTTP API, as the mini-program and the console would send it, so the items
 carry their real timelines, points and notifications. The requests run on a thread of their own, where
@@ -96,6 +97,8 @@ def play():
         thread.submit(_livelihood, callers, city_id).result()
         thread.submit(_consultation, callers, city_id).result()
         thread.submit(_liaisons, callers, city_id, deputy_ids).result()
+        thread.submit(_trainings, callers, city_id, deputy_ids).result()
+        thread.submit(_report_poll, client, callers, station_ids, deputy_ids).result()
 
 
 def _file(caller, code, category, content, **extra):
@@ -298,3 +301,65 @@ def _liaisons(c, city_id, deputy_ids):
     admin.post(f"/liaisons/{committee['id']}/contacts", {
         "deputy_id": deputy_ids["李建国"], "date": today.isoformat(), "way": "phone",
         "summary": "电话联系李建国代表，通报委员会下半年执法检查安排，听取意见。"})
+
+
+def _trainings(c, city_id, deputy_ids):
+    """怀化市's 培训清单: a training held yesterday (李建国, 徐磊, 赵强 and 吴静 checked in by the staff from
+    the sign-in sheet, 周涛 absent; closed), so the coverage counts four of the twelve deputies trained; and
+    one in two weeks, which 点名调训 may fill with the untrained."""
+    admin = c["admin"]
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    # Held yesterday: an activity is recorded at most a day after its start (services.RECORDED_AFTERWARDS;
+    # older ones go through 积分更正), and never before this year's first day, so it counts in this year.
+    starts = max((now - timedelta(hours=22)).replace(minute=0), _china(-datetime.now(CHINA).timetuple().tm_yday + 1, 0))
+    invited = ("李建国", "徐磊", "赵强", "吴静", "周涛")
+    held = admin.post("/activities", {
+        "title": "怀化市人大代表履职能力培训班（第一期）", "type": "training", "region_id": city_id,
+        "place": "怀化市人大常委会机关三楼会议室", "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=3)).isoformat(), "deputy_ids": [deputy_ids[n] for n in invited],
+        "description": "学习代表法和代表履职有关规定，交流建议办理和联系群众的做法。"})
+    for name in invited[:-1]:
+        admin.post(f"/activities/{held['id']}/participants/{deputy_ids[name]}/checkin",
+                   {"reason": "按培训签到表补录签到。"})
+    admin.post(f"/activities/{held['id']}/close")
+    admin.post("/activities", {
+        "title": "怀化市人大代表履职能力培训班（第二期）", "type": "training", "region_id": city_id,
+        "place": "怀化市人大常委会机关三楼会议室", "starts_at": _china(14, 9).isoformat(),
+        "ends_at": _china(14, 17).isoformat(), "deputy_ids": [deputy_ids["王秀兰"]],
+        "description": "专题学习预算审查监督和民生实事项目票决制。"})
+
+
+# 述职测评 ballots from the meeting's voters (phone browsers): 赵强's and 徐磊's choices, and a comment.
+REPORT_BALLOTS = (
+    ("satisfied", "satisfied", ""),
+    ("satisfied", "basically_satisfied", ""),
+    ("basically_satisfied", "satisfied", ""),
+    ("satisfied", "satisfied", ""),
+    ("dissatisfied", "basically_satisfied", "迎丰中路烧烤店油烟扰民的问题反映多次仍未解决，希望赵代表持续跟进。"),
+)
+
+
+def _report_poll(client, c, station_ids, deputy_ids):
+    """A 述职 meeting at 迎丰 that ended half an hour ago: 赵强 and 徐磊 reported (checked in, closed), and five
+    voters rated them by scanning the poll's code in a phone browser, one 不满意 with a comment; the poll is
+    closed, so the results are final and in both deputies' 履职档案 (赵强 60% 满意, 80% 基本满意; 徐磊 60%, 100%)."""
+    admin = c["admin"]
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    reporting = [deputy_ids["赵强"], deputy_ids["徐磊"]]
+    meeting = admin.post("/activities", {
+        "title": "迎丰街道人大代表向选民述职会", "type": "report", "station_id": station_ids["迎丰"],
+        "starts_at": (now - timedelta(hours=2)).isoformat(), "ends_at": (now - timedelta(minutes=30)).isoformat(),
+        "deputy_ids": reporting, "description": "代表报告一年来履职情况，到会选民现场测评。"})
+    for deputy_id in reporting:
+        admin.post(f"/activities/{meeting['id']}/participants/{deputy_id}/checkin", {"reason": "代表到会述职，现场登记签到。"})
+    poll = admin.post(f"/activities/{meeting['id']}/report-poll", {})
+    admin.post(f"/activities/{meeting['id']}/report-poll/open")
+    for zhao, xu, comment in REPORT_BALLOTS:
+        identity = client.post("/api/v1/auth/web", json={})
+        if identity.status_code != 201:
+            raise DemoStoryError(f"POST /auth/web → {identity.status_code}: {identity.get_data(as_text=True)}")
+        Caller(client, identity.json["token"]).post(f"/report-polls/{poll['token']}/ballots", {
+            "choices": [{"deputy_id": d, "choice": choice} for d, choice in zip(reporting, (zhao, xu))],
+            "comment": comment})
+    admin.post(f"/activities/{meeting['id']}/report-poll/close")
+    admin.post(f"/activities/{meeting['id']}/close")

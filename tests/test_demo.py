@@ -1,5 +1,6 @@
 """The demo `make run` opens: not an empty product, but a slice of a city whose people have been at work —
-suggestions at every step of their life, an activity closed with its points, an appointment to confirm."""
+suggestions at every step of their life, an activity closed with its points, an appointment to confirm, a
+training's coverage and a 述职 meeting's closed 述职测评."""
 import io
 from collections import Counter
 
@@ -11,6 +12,7 @@ from backend.extensions import db
 from backend.suggestions.models import Suggestion
 
 from .factories import screen
+from .test_console_suggestions import console_login
 
 
 def load(app):
@@ -68,7 +70,7 @@ def test_the_demo_has_points_activities_and_an_appointment(app, client):
     entries = client.get(f"/api/v1/deputies/{wang}/points", headers=admin).json["entries"]
     assert [e["points"] for e in entries if "缺席" in e["reason"]] == [-1], entries
     activities = client.get("/api/v1/activities?scope=all", headers=admin).json["items"]
-    assert Counter(a["status"] for a in activities) == {"closed": 1, "published": 3}
+    assert Counter(a["status"] for a in activities) == {"closed": 3, "published": 4}
     # A research topic offered for 揭榜, one of its three places claimed by 王秀兰.
     topic = next(a for a in activities if a["open_slots"] is not None)
     assert (topic["title"], topic["claimed_count"], topic["open_slots"]) == ("老旧小区加装电梯资金分摊情况调研", 1, 3)
@@ -102,3 +104,52 @@ def test_loading_the_demo_twice_adds_nothing(app):
     with app.app_context():
         assert (db.session.scalar(select(func.count()).select_from(Suggestion)),
                 db.session.scalar(select(func.count()).select_from(User))) == before == (10, before[1])
+
+
+def test_the_demo_has_a_training_coverage_and_a_closed_report_poll(app, client):
+    load(app)
+    admin = admin_headers(client)
+    names = {d["name"]: d["id"] for d in client.get("/api/v1/deputies?per_page=50", headers=admin).json["items"]}
+
+    # 培训清单: a training held earlier this year (four checked in, 周涛 absent) and one coming in two weeks.
+    figures = client.get("/api/v1/training/coverage", headers=admin).json
+    assert (figures["deputies"], figures["trained"], figures["untrained"]) == (12, 4, 8)
+    assert [(a["title"], a["invited"], a["attended"], a["stage"]) for a in figures["activities"]] == [
+        ("怀化市人大代表履职能力培训班（第一期）", 5, 4, "closed")]
+    untrained = client.get("/api/v1/training/untrained?per_page=50", headers=admin).json["items"]
+    assert "周涛" in {d["name"] for d in untrained} and "李建国" not in {d["name"] for d in untrained}
+    zhou = client.get(f"/api/v1/deputies/{names['周涛']}/points", headers=admin).json["entries"]
+    assert [e["points"] for e in zhou if "缺席" in e["reason"]] == [-1]
+
+    console = console_login(app, "admin", "admin12345")
+    page = console.get("/console/training").get_data(as_text=True)
+    assert '<strong id="training-trained">4</strong>' in page
+    assert '<strong id="training-untrained">8</strong>' in page
+    assert '<strong id="training-rate">33.3%</strong>' in page
+    assert "怀化市人大代表履职能力培训班（第一期）" in page and "周涛" in page
+    assert "怀化市人大代表履职能力培训班（第二期）" in page  # offered for 点名调训
+
+    # 述职测评: five ballots, closed; the results on the activity's page and in the deputies' archives.
+    activities = client.get("/api/v1/activities?scope=all", headers=admin).json["items"]
+    meeting = next(a for a in activities if a["type"] == "report")
+    assert meeting["status"] == "closed"
+    poll = client.get(f"/api/v1/activities/{meeting['id']}/report-poll", headers=admin).json
+    assert (poll["status"], poll["ballots"]) == ("closed", 5)
+    page = console.get(f"/console/activities/{meeting['id']}").get_data(as_text=True)
+    assert '<span id="report-poll-ballots">5 张</span>' in page
+    zhao_row = page[page.index(f'<tr data-deputy="{names["赵强"]}">'):]
+    zhao_row = zhao_row[:zhao_row.index("</tr>")]
+    for cell in ('class="rp-satisfied">3<', 'class="rp-basically_satisfied">1<', 'class="rp-dissatisfied">1<',
+                 'class="rp-srate">60.0%<', 'class="rp-brate">80.0%<'):
+        assert cell in zhao_row, zhao_row
+    assert "希望赵代表持续跟进" in page
+
+    zhao = client.get(f"/api/v1/deputies/{names['赵强']}/archive", headers=admin).json
+    assert zhao["trainings_attended"] == 1
+    assert [(p["title"], p["ballots"], p["satisfied"], p["basically_satisfied"], p["dissatisfied"],
+             p["satisfaction_rate"], p["basic_satisfaction_rate"]) for p in zhao["report_polls"]] == [
+        ("迎丰街道人大代表向选民述职会", 5, 3, 1, 1, 0.6, 0.8)]
+    xu = client.get(f"/api/v1/deputies/{names['徐磊']}/archive", headers=admin).json
+    assert [(p["satisfaction_rate"], p["basic_satisfaction_rate"]) for p in xu["report_polls"]] == [(0.6, 1.0)]
+    archive_page = console.get(f"/console/deputies/{names['赵强']}/archive").get_data(as_text=True)
+    assert "本年度参加学习培训 <strong>1</strong> 次" in archive_page and "迎丰街道人大代表向选民述职会" in archive_page
