@@ -94,8 +94,13 @@ function presentSuggestion(item) {
   });
 }
 
+// A rate (0..1, or null when nothing was counted) as the console shows it: "60.0%", or "—".
+function percentText(rate) {
+  return rate === null || rate === undefined ? '—' : (rate * 100).toFixed(1) + '%';
+}
+
 module.exports = {
   PHONE_PATTERN, PHONE_MESSAGE,
   SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, formatTime, flagsOf, filedByViewer, presentSuggestion,
-  distanceText,
+  distanceText, percentText,
 };

@@ -1,11 +1,23 @@
-// 履职档案: the year's activities by type, suggestions handled, points by rule, and the grade the year's
-// points earn (履职评价等次) by the deputy's own congress's bands — while the year runs, by the points so far.
+// 履职档案: the year's activities by type, the 学习培训 attended, suggestions handled, the closed 述职测评
+// that rated the deputy, points by rule, and the grade the year's points earn (履职评价等次) by the deputy's
+// own congress's bands — while the year runs, by the points so far.
 const api = require('../../utils/api');
 const { latestLoad } = require('../../utils/latest');
+const { percentText } = require('../../utils/format');
 
 function gradeText(grade) {
   if (!grade) return '';
   return grade.label + (grade.provisional ? '（按当前积分）' : '');
+}
+
+// The archive's report_polls as the page lists them: each poll's activity, date, ballots and rates.
+function reportPolls(polls) {
+  return (polls || []).map((p) => ({
+    activity_id: p.activity_id, title: p.title, date: p.date, ballots: p.ballots,
+    satisfied: p.satisfied, basically_satisfied: p.basically_satisfied, dissatisfied: p.dissatisfied,
+    satisfactionRateText: percentText(p.satisfaction_rate),
+    basicSatisfactionRateText: percentText(p.basic_satisfaction_rate),
+  }));
 }
 
 Page({
@@ -17,6 +29,8 @@ Page({
     archive: null,
     empty: false,
     gradeText: '',
+    trainingsText: '',
+    reportPolls: [],
   },
 
   onShow() {
@@ -30,8 +44,13 @@ Page({
       if (!user || !current()) return null;
       const archive = await api.archive(user.deputy_id, this.data.year);
       if (!current()) return null;
-      const empty = !archive.activities.length && !archive.suggestions.received && !archive.points.by_rule.length;
-      this.setData({ loading: false, archive, empty, gradeText: gradeText(archive.points.grade) });
+      const polls = reportPolls(archive.report_polls);
+      const empty = !archive.activities.length && !archive.suggestions.received && !archive.points.by_rule.length
+        && !polls.length;
+      this.setData({
+        loading: false, archive, empty, gradeText: gradeText(archive.points.grade),
+        trainingsText: '本年度参加学习培训 ' + (archive.trainings_attended || 0) + ' 次', reportPolls: polls,
+      });
       return archive;
     });
   },

@@ -31,3 +31,11 @@ test('a station distance reads in metres, then kilometres', () => {
   assert.equal(format.distanceText(null), '');
   assert.equal(format.distanceText(undefined), '');
 });
+
+test('rates are shown as the console shows them: one decimal, or — when nothing was counted', () => {
+  assert.equal(format.percentText(0.6), '60.0%');
+  assert.equal(format.percentText(2 / 3), '66.7%');
+  assert.equal(format.percentText(0), '0.0%');
+  assert.equal(format.percentText(null), '—');
+  assert.equal(format.percentText(undefined), '—');
+});

@@ -782,6 +782,51 @@ test('points, archive and leaderboard', async () => {
   assert.equal(phone.wx.requests.at(-1).url.split('?')[1], 'level=city&limit=50');
 });
 
+test('archive: the 学习培训 attended and each closed 述职测评 with its ballots and rates', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/deputies/7/archive': (req) => json(200, {
+      deputy: { id: 7, name: '赵强', level_label: '县人大代表', region_name: '迎丰街道', group: '迎丰代表小组' },
+      year: Number(req.query.year),
+      activities: [{ type: 'report', label: '述职', invited: 0, accepted: 0, declined: 0, checked_in: 1, absent: 0, claimed: 0 },
+        { type: 'training', label: '学习培训', invited: 0, accepted: 0, declined: 0, checked_in: 2, absent: 0, claimed: 0 }],
+      trainings_attended: 2,
+      suggestions: { received: 0, closed: 0, closed_on_time: 0, closed_implemented: 0, satisfaction: {} },
+      report_polls: [
+        { activity_id: 31, title: '迎丰街道人大代表向选民述职会', date: '2026-11-28', ballots: 5, satisfied: 3,
+          basically_satisfied: 1, dissatisfied: 1, rated: 5, satisfaction_rate: 0.6, basic_satisfaction_rate: 0.8 },
+        { activity_id: 32, title: '未收到选票的述职会', date: '2026-12-01', ballots: 0, satisfied: 0,
+          basically_satisfied: 0, dissatisfied: 0, rated: 0, satisfaction_rate: null, basic_satisfaction_rate: null },
+      ],
+      points: { total: 7, rank: 3, by_rule: [{ rule_code: 'report', label: '向选民述职', count: 1, points: 5 }],
+        grade: { label: '一般', min_points: 0, provisional: true } },
+    }),
+  }, { user: DEPUTY });
+  const archive = await phone.open('pages/archive/archive');
+  assert.equal(archive.data.error, '');
+  assert.equal(archive.data.empty, false);
+  assert.equal(archive.data.trainingsText, '本年度参加学习培训 2 次');
+  assert.deepEqual(archive.data.reportPolls.map((p) => [p.title, p.date, p.ballots, p.satisfactionRateText, p.basicSatisfactionRateText]), [
+    ['迎丰街道人大代表向选民述职会', '2026-11-28', 5, '60.0%', '80.0%'],
+    ['未收到选票的述职会', '2026-12-01', 0, '—', '—'],
+  ]);
+  assert.deepEqual([archive.data.reportPolls[0].satisfied, archive.data.reportPolls[0].basically_satisfied,
+    archive.data.reportPolls[0].dissatisfied], [3, 1, 1]);
+});
+
+test('archive: an archive without the training count or polls (an older server) shows 0 次 and no 述职测评', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/deputies/7/archive': (req) => json(200, {
+      deputy: { id: 7, name: '张伟', level_label: '市人大代表', region_name: '怀化市', group: '' }, year: Number(req.query.year),
+      activities: [{ type: 'reception', label: '接待选民', invited: 0, accepted: 0, declined: 0, checked_in: 1, absent: 0, claimed: 0 }],
+      suggestions: { received: 0, closed: 0, closed_on_time: 0, closed_implemented: 0, satisfaction: {} },
+      points: { total: 5, rank: 1, by_rule: [] },
+    }),
+  }, { user: DEPUTY });
+  const archive = await phone.open('pages/archive/archive');
+  assert.equal(archive.data.trainingsText, '本年度参加学习培训 0 次');
+  assert.deepEqual(archive.data.reportPolls, []);
+});
+
 test('points, archive and leaderboard: a year or level chosen while the last one loads shows its own figures, not the late ones', async () => {
   // The year the page opens with answers slowly; the one chosen next answers at once.
   const opened = String(new Date().getFullYear());
