@@ -108,3 +108,20 @@ def test_another_regions_liaison_is_not_found(app, huaihua, world, factory):  # 
     changsha = sign_in(app, "changsha")
     assert changsha.get(f"/console/liaisons/{liaison.id}").status_code == 404
     assert "陈立新" not in text(changsha.get("/console/liaisons"))
+
+
+def test_the_region_choice_offers_only_congresses_with_a_standing_committee(huaihua, world, factory):  # noqa: F811
+    street = factory.region("城北街道", "township", world["tree"]["hc"])
+    town = factory.region("中方镇", "township", world["tree"]["hc"])
+    page = huaihua.get("/console/liaisons").get_data(as_text=True)
+    options = page.split('name="region_id"', 1)[1].split("</select>", 1)[0]
+    assert "怀化市" in options and "鹤城区" in options
+    assert "城北街道" not in options and "中方镇" not in options
+
+    refused = post(huaihua, "/console/liaisons", {"name": "测试", "kind": "member", "title": "", "region_id": town.id})
+    assert refused.status_code == 422
+    assert at_fields(refused) == {"region_id": "乡镇人民代表大会不设常务委员会（设主席团），联系清单只能由县级以上人大常委会建立。"}
+    street_refused = post(huaihua, "/console/liaisons", {"name": "测试", "kind": "member", "title": "",
+                                                         "region_id": street.id})
+    assert at_fields(street_refused)["region_id"].startswith("街道不设人民代表大会")
+    assert count(Liaison) == 0

@@ -247,3 +247,28 @@ def test_the_summary_is_one_grouped_query_whatever_the_number_of_liaisons(app, c
     assert len(many) == len(few) == 2  # the page's count and the page itself
     assert "GROUP BY" in many[-1].upper()
     assert client.get(f"{API}/summary?per_page=2&page=3", headers=hh).json["total"] == 6
+
+
+def test_only_a_congress_with_a_standing_committee_keeps_a_liaison_list(client, world, factory):
+    """双联系 is a standing committee's (county level and up): a 乡镇's congress has a 主席团, a 街道 and a
+    village none at all — each refused, saying why, and nothing written."""
+    hc = world["tree"]["hc"]
+    town = factory.region("中方镇", "township", hc)
+    street = factory.region("城北街道", "township", hc)
+    village = factory.region("红星社区", "village", street)
+    hh = world["hh"]
+    refused = {}
+    for region in (town, street, village):
+        response = client.post(API, json={"name": "测试", "kind": "member", "title": "委员", "region_id": region.id},
+                               headers=hh)
+        assert response.status_code == 422, response.json
+        refused[region.name] = response.json["errors"]["region_id"][0]
+        assert response.json["message"] == refused[region.name]
+    assert refused == {
+        "中方镇": "乡镇人民代表大会不设常务委员会（设主席团），联系清单只能由县级以上人大常委会建立。",
+        "城北街道": "街道不设人民代表大会（设人大工委），联系清单只能由县级以上人大常委会建立。",
+        "红星社区": "村（社区）不设人民代表大会，联系清单只能由县级以上人大常委会建立。",
+    }
+    assert db.session.scalar(select(func.count()).select_from(Liaison)) == 0
+    county = client.post(API, json={"name": "测试", "kind": "member", "region_id": hc.id}, headers=hh)
+    assert county.status_code == 201 and county.json["region_name"] == "鹤城区"

@@ -14,6 +14,7 @@ from ..errors import APIError, not_found
 from ..extensions import db
 from ..forms import load_checked, number_or_text, parse_int
 from ..liaisons import services
+from ..livelihood import services as livelihood
 from ..pagination import paginate
 from ..liaisons.models import KIND_LABELS, WAY_LABELS, Liaison, LiaisonContact, LiaisonDeputy
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
@@ -63,7 +64,16 @@ def _list_page(values=None):
     this_year = services.this_year()
     return dict(page=page, rows=[services.summary_row(row) for row in page["items"]], year=year,
                 years=list(range(this_year, this_year - 6, -1)), kind_labels=KIND_LABELS,
-                regions=managed_regions(g.user), values=values or {})
+                regions=_committees(), values=values or {})
+
+
+def _committees():
+    """The regions a liaison may be added for: those managed whose congress has a standing committee
+    (county level and up: livelihood.services.has_standing_committee)."""
+    regions = managed_regions(g.user)
+    with_committee = set(db.session.scalars(select(Region.id).where(
+        Region.id.in_([r["id"] for r in regions]), livelihood.standing_committee_clause())))
+    return [r for r in regions if r["id"] in with_committee]
 
 
 @bp.get("/liaisons")

@@ -87,6 +87,39 @@ def refuse_village(region, field="region_id"):
         raise validation_failed({field: [message]}, message)
 
 
+# A standing committee (人大常委会) is kept by a congress of county level and up (宪法、地方组织法): a 乡、镇's
+# congress has a 主席团 instead; a 街道 and a village have no congress at all (``congress_level``). 联系清单
+# (双联系) is a standing committee's; it asks here.
+STANDING_COMMITTEE_LEVELS = (RegionLevel.province, RegionLevel.city, RegionLevel.county)
+NO_STANDING_COMMITTEE = {
+    "township": "乡镇人民代表大会不设常务委员会（设主席团）",
+    "subdistrict": "街道不设人民代表大会（设人大工委）",
+    "village": "村（社区）不设人民代表大会",
+}
+
+
+def has_standing_committee(region):
+    """Whether ``region``'s people's congress has a standing committee: it has a congress
+    (``congress_level``) of county level or above."""
+    return congress_level(region) is not None and region.level in STANDING_COMMITTEE_LEVELS
+
+
+def standing_committee_clause():
+    """SQL condition on ``Region``: ``has_standing_committee``."""
+    return and_(congress_clause(), Region.level.in_(list(STANDING_COMMITTEE_LEVELS)))
+
+
+def refuse_without_standing_committee(region, what, field="region_id"):
+    """Refused (422) unless ``region``'s congress has a standing committee, saying why and that ``what``
+    (e.g. "联系清单只能由县级以上人大常委会建立") is a standing committee's."""
+    if has_standing_committee(region):
+        return
+    why = ("subdistrict" if is_subdistrict(region) else
+           "township" if region.level == RegionLevel.township else "village")
+    message = f"{NO_STANDING_COMMITTEE[why]}，{what}。"
+    raise validation_failed({field: [message]}, message)
+
+
 def electorate_clause(region):
     """SQL condition on ``Deputy``: the deputies in office of ``region``'s congress — of its level,
     elected in its subtree."""
