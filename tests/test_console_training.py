@@ -96,7 +96,26 @@ def test_a_station_administrator_sees_the_deputies_of_their_station(app, city, h
     chengbei = sign_in(app, "chengbei")
     shown = plain(chengbei.get("/console/training"))
     assert "培训清单 鹤城区" in shown and "在任代表 4" in shown and "已参训 2" in shown
-    assert 'name="region_id"' not in text(chengbei.get("/console/training")).split("</form>")[0]  # no region choice
+    choice = text(chengbei.get("/console/training")).split('name="region_id"', 1)[1].split("</select>", 1)[0]
+    assert "鹤城区" in choice and "城北街道" in choice and "长沙市" not in choice and "岳麓区" not in choice
     street = plain(chengbei.get(f"/console/training?region_id={city['street'].id}"))
     assert "在任代表 1" in street and "王强" in street
     assert chengbei.get(f"/console/training?region_id={city['tree']['yl'].id}").status_code == 403
+
+
+def test_a_station_administrator_sees_deputies_elected_above_their_station(app, city, held, factory):  # noqa: F811
+    """A national deputy and a city one received at 城北联络站 but elected above 鹤城区: counted and listed by
+    default; the region choice reaches the regions above; rows add up."""
+    factory.deputy(city["tree"]["root"], "刘洋", level="national", stations=[city["station"]])
+    factory.deputy(city["tree"]["hh"], "陈明", level="city", stations=[city["station"]])
+    chengbei = sign_in(app, "chengbei")
+    page = chengbei.get("/console/training")
+    shown = plain(page)
+    assert "在任代表 6" in shown and "已参训 2" in shown and "未参训 4" in shown
+    assert "刘洋" in shown and "陈明" in shown
+    assert "湖南省（本级） 1 0 1 0.0%" in shown and "怀化市 5 2 3 40.0%" in shown
+    choice = text(page).split('name="region_id"', 1)[1].split("</select>", 1)[0]
+    assert [name.strip("　") for name in re.findall(r">([^<]+)</option>", choice)] == \
+        ["本人所管代表", "湖南省", "怀化市", "鹤城区", "城北街道"]
+    city_page = plain(chengbei.get(f"/console/training?region_id={city['tree']['hh'].id}"))
+    assert "在任代表 5" in city_page and "陈明" in city_page and "刘洋" not in city_page

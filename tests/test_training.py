@@ -303,3 +303,22 @@ def test_the_archive_says_how_many_trainings_the_deputy_attended_this_year(clien
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/v1/deputies/{zhang.id}/archive?format=xlsx",
                                                          headers=city["huaihua"]).data)).active
     assert "本年度参加学习培训 1 次" in [row[0] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_a_station_administrator_counts_every_deputy_received_at_their_station(client, city, held, factory):
+    """Deputies received at 城北联络站 but elected above 鹤城区 (a national one, elected in the province, and a
+    city one elected in 怀化市) are the station's deputies too: the default figures count them, from the
+    lowest region holding them all, and the rows by region add up to the totals."""
+    tree = city["tree"]
+    factory.deputy(tree["root"], "刘洋", level="national", stations=[city["station"]])
+    factory.deputy(tree["hh"], "陈明", level="city", stations=[city["station"]])
+    station = coverage(client, city["chengbei"]).json
+    assert (station["region_name"], station["deputies"], station["trained"]) == ("湖南省", 6, 2)
+    assert [(r["region_name"], r["deputies"], r["trained"]) for r in station["by_region"]] == \
+        [("湖南省（本级）", 1, 0), ("怀化市", 5, 2), ("长沙市", 0, 0)]
+    assert sum(r["deputies"] for r in station["by_region"]) == station["deputies"]
+    untrained = client.get("/api/v1/training/untrained", headers=city["chengbei"]).json
+    assert {d["name"] for d in untrained["items"]} == {"刘洋", "陈明", "王强", "孙丽"}
+    # 长沙市 holds none of them: still refused, as before.
+    assert coverage(client, city["chengbei"], region_id=tree["cs"].id).status_code == 403
+    assert coverage(client, city["chengbei"], region_id=tree["yl"].id).status_code == 403

@@ -85,11 +85,16 @@ def is_trained(period):
 OUT_OF_SCOPE = "只能查看或调训本人所管区域的代表。"
 
 
-def _station_region_paths(user):
-    return db.session.scalars(
-        select(Region.path).join(Station, Station.region_id == Region.id)
-        .where(Station.id.in_(select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)))
-    ).all()
+def _station_admin_paths(user):
+    """The region paths a station administrator's figures reach: their stations' regions and the regions
+    their deputies in office (``deputy_scope_clause``: those received at their stations) were elected in,
+    whatever their level — a national deputy received at a 街道's station was elected in the province.
+    A handful of distinct paths, one statement each: (stations' paths, deputies' paths)."""
+    stations = select(Region.path).join(Station, Station.region_id == Region.id).where(
+        Station.id.in_(select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)))
+    deputies = select(Region.path).join(Deputy, Deputy.region_id == Region.id).where(
+        Deputy.active.is_(True), deputy_scope_clause(user)).distinct()
+    return sorted(set(db.session.scalars(stations))), sorted(set(db.session.scalars(deputies)))
 
 
 def _common_region(paths):
@@ -103,15 +108,26 @@ def _common_region(paths):
     return db.session.get(Region, int(common[-1])) if common else None
 
 
+def _on_the_way(region_path, paths):
+    """Whether a region (by path) may be opened by a station administrator with these ``(stations' paths,
+    deputies' paths)``: one on the way up from any of them, or below one of their stations' regions (not
+    below a deputy's: a national deputy's region is the whole province)."""
+    stations, deputies = paths
+    return (any(p.startswith(region_path) for p in (*stations, *deputies))
+            or any(region_path.startswith(p) for p in stations))
+
+
 def scope_region(user, region_id=None):
-    """The region whose deputies the figures are about: ``region_id``, else the administrator's own region
-    (a station administrator's: the lowest region holding their stations). 404 for no such region, 403
-    for one outside the caller's scope: a region administrator's subtree; for a station administrator, a
-    region on the way up from their stations' (their own deputies elected there are counted) or below it."""
+    """The region whose deputies the figures are about: ``region_id``, else the administrator's own region.
+    A station administrator's default is the lowest region holding both their stations and every deputy
+    they manage (``_station_admin_paths``), so that it counts all the deputies received at their stations,
+    whatever the level they were elected at (the figures are always only theirs: ``population``). 404 for
+    no such region, 403 for one outside the caller's scope: a region administrator's subtree; for a
+    station administrator, a region on the way up from those paths or below a station's (``_on_the_way``)."""
     if region_id is None:
         region = get_by_id(Region, user.admin_region_id) if user.admin_region_id is not None else None
         if region is None and user.is_station_admin:
-            region = _common_region(_station_region_paths(user))
+            region = _common_region([p for paths in _station_admin_paths(user) for p in paths])
         if region is None:
             raise APIError(403, "forbidden", OUT_OF_SCOPE)
         return region
@@ -120,10 +136,36 @@ def scope_region(user, region_id=None):
         raise not_found("区域不存在。")
     if manages_region(user, region):
         return region
-    if user.is_station_admin and any(p.startswith(region.path) or region.path.startswith(p)
-                                     for p in _station_region_paths(user)):
+    if user.is_station_admin and _on_the_way(region.path, _station_admin_paths(user)):
         return region
     raise APIError(403, "forbidden", OUT_OF_SCOPE)
+
+
+def viewable(user, regions):
+    """The ids of ``regions`` (rows with ``id`` and ``path``) whose figures ``user`` may open
+    (``scope_region`` would not refuse them): ``_station_admin_paths``' two statements for a station
+    administrator, none else."""
+    if user.admin_region is not None:
+        return {r.id for r in regions if manages_region(user, r)}
+    if not user.is_station_admin:
+        return set()
+    paths = _station_admin_paths(user)
+    return {r.id for r in regions if _on_the_way(r.path, paths)}
+
+
+def station_admin_regions(user):
+    """A station administrator's region choice: their default region (``scope_region``) and, below it,
+    the regions on the way down to their stations and their deputies' regions, in tree order with their
+    depth, as ``console.pages.managed_regions`` gives a region administrator's."""
+    paths = [p for paths in _station_admin_paths(user) for p in paths]
+    root = _common_region(paths)
+    if root is None:
+        return []
+    base = root.path.count("/")
+    ids = {int(segment) for p in paths for segment in p.strip("/").split("/")[base - 2:]}
+    regions = db.session.execute(select(Region.id, Region.name, Region.path).where(Region.id.in_(ids))
+                                 .order_by(Region.path)).all()
+    return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - base} for r in regions]
 
 
 def population(user, region, level=None):

@@ -48,9 +48,21 @@ def training_page():
     page = listing_page(training.untrained(user, region, level, period).options(*deputy_listing()), UNTRAINED_PER_PAGE)
     return render_template(
         "console/training.html", figures=figures, page=page, region=region, level=level, period=period,
-        regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, upcoming=training.upcoming_trainings(user),
+        regions=_regions(user), all_regions=_all_regions_label(user), level_labels=DEPUTY_LEVEL_LABELS,
+        upcoming=training.upcoming_trainings(user),
         filter_args=_filter_args(region, level, period),
     )
+
+
+def _regions(user):
+    """The region choice: a region administrator's regions; a station administrator's, those on the way
+    from the region holding all their deputies down to their stations' and their deputies' regions."""
+    return managed_regions(user) if user.admin_region is not None else training.station_admin_regions(user)
+
+
+def _all_regions_label(user):
+    """The choice's blank: the caller's default (training.scope_region)."""
+    return "本人所管区域" if user.admin_region is not None else "本人所管代表"
 
 
 @bp.get("/training/untrained.xlsx")
