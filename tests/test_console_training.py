@@ -119,3 +119,13 @@ def test_a_station_administrator_sees_deputies_elected_above_their_station(app, 
         ["本人所管代表", "湖南省", "怀化市", "鹤城区", "城北街道"]
     city_page = plain(chengbei.get(f"/console/training?region_id={city['tree']['hh'].id}"))
     assert "在任代表 5" in city_page and "陈明" in city_page and "刘洋" not in city_page
+
+
+def test_a_station_administrator_is_offered_only_the_regions_they_may_open(app, city, held):  # noqa: F811
+    chengbei = sign_in(app, "chengbei")
+    page = text(chengbei.get(f"/console/training?region_id={city['tree']['root'].id}"))
+    table = page.split("按下级区域", 1)[1].split("</table>", 1)[0]
+    assert "长沙市" in table and f"region_id={city['tree']['cs'].id}" not in table  # shown, not a link
+    assert f"region_id={city['tree']['hh'].id}" in table
+    assert chengbei.get(f"/console/training?region_id={city['tree']['hh'].id}").status_code == 200
+    assert chengbei.get(f"/console/training?region_id={city['tree']['cs'].id}").status_code == 403

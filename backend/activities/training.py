@@ -153,6 +153,16 @@ def viewable(user, regions):
     return {r.id for r in regions if _on_the_way(r.path, paths)}
 
 
+def openable_rows(user, rows):
+    """The ids of the ``by_region`` rows (``coverage``) whose region ``user`` may open: every child of a
+    region administrator's (their subtree); for a station administrator, those ``scope_region`` accepts —
+    a child region holding none of their deputies nor stations would only be refused."""
+    ids = [r["region_id"] for r in rows if not r["own_level"]]
+    if user.admin_region is not None or not ids:
+        return set(ids)
+    return viewable(user, db.session.execute(select(Region.id, Region.path).where(Region.id.in_(ids))).all())
+
+
 def station_admin_regions(user):
     """A station administrator's region choice: their default region (``scope_region``) and, below it,
     the regions on the way down to their stations and their deputies' regions, in tree order with their

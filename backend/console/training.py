@@ -50,7 +50,7 @@ def training_page():
         "console/training.html", figures=figures, page=page, region=region, level=level, period=period,
         regions=_regions(user), all_regions=_all_regions_label(user), level_labels=DEPUTY_LEVEL_LABELS,
         upcoming=training.upcoming_trainings(user),
-        filter_args=_filter_args(region, level, period),
+        filter_args=_filter_args(region, level, period), openable=training.openable_rows(user, figures["by_region"]),
     )
 
 
