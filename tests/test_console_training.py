@@ -129,3 +129,19 @@ def test_a_station_administrator_is_offered_only_the_regions_they_may_open(app, 
     assert f"region_id={city['tree']['hh'].id}" in table
     assert chengbei.get(f"/console/training?region_id={city['tree']['hh'].id}").status_code == 200
     assert chengbei.get(f"/console/training?region_id={city['tree']['cs'].id}").status_code == 403
+
+
+def test_the_pages_refusals_name_their_fields_in_chinese(huaihua, city):  # noqa: F811
+    from .test_console_page_wording import flashes
+
+    nothing = post(huaihua, "/console/training/summon", {"activity_id": ""}, page="/console/training")
+    assert flashes(huaihua, nothing) == [("flash-error", "请选择要点名调训的培训活动。")]
+    bad_date = post(huaihua, "/console/training/summon", {"activity_id": "1", "since": "abc"}, page="/console/training")
+    assert flashes(huaihua, bad_date) == [("flash-error", "起始日期：日期格式不正确，应为 YYYY-MM-DD。")]
+    for query, line in (("since=2026-13-01", "起始日期：日期格式不正确，应为 YYYY-MM-DD。"),
+                        ("until=abc", "截止日期：日期格式不正确，应为 YYYY-MM-DD。"),
+                        ("since=2026-05-01&until=2026-04-30", "起始日期：起始日期不能晚于截止日期。"),
+                        ("level=mayor", "代表层级："), ("region_id=abc", "区域：")):
+        page = plain(huaihua.get(f"/console/training?{query}"))
+        assert line in page, (query, page[:400])
+        assert not any(key in page for key in ("since：", "until：", "level：", "region_id：", "activity_id：")), query

@@ -76,8 +76,9 @@ def not_found_page(message=None):
     ), 404
 
 
-def console_page(fallback="console.home"):
-    """Signed-in administrators only; the domain's refusals become pages, never a 500.
+def console_page(fallback="console.home", labels=None):
+    """Signed-in administrators only; the domain's refusals become pages, never a 500; ``labels`` name the
+    page's own fields in them where the shared names (form_errors.FIELD_LABELS) do not fit.
 
     404 (including anything outside the administrator's scope) renders the not-found page; any other
     refusal of a form post is flashed and the administrator is sent back to where they came from.
@@ -94,10 +95,10 @@ def console_page(fallback="console.home"):
                 db.session.rollback()
                 if exc.status == 404:
                     return not_found_page(exc.message)
-                lines, status = error_lines(exc), exc.status
+                lines, status = error_lines(exc, labels), exc.status
             except ValidationError as exc:
                 db.session.rollback()
-                lines, status = error_lines(exc), 422
+                lines, status = error_lines(exc, labels), 422
             except StaleDataError:
                 db.session.rollback()
                 lines, status = ["这条记录刚刚被其他人修改过，请刷新后重试。"], 409

@@ -7,7 +7,7 @@ from schemas.training import TrainingQuery
 
 from ..activities import training
 from ..audit.log import record_export
-from ..errors import validation_failed
+from ..errors import APIError
 from ..extensions import db
 from ..forms import parse_int
 from ..org.models import DEPUTY_LEVEL_LABELS, deputy_listing
@@ -18,6 +18,7 @@ from .pages import console_page, listing_page, managed_regions
 
 UNTRAINED_PER_PAGE = 20
 FILTERS = ("region_id", "level", "since", "until")
+LABELS = {"region_id": "区域", "level": "代表层级", "since": "起始日期", "until": "截止日期", "activity_id": "培训活动"}
 
 
 def _filter_values(values):
@@ -40,7 +41,7 @@ def _filter_args(region, level, period):
 
 
 @bp.get("/training")
-@console_page()
+@console_page(labels=LABELS)
 def training_page():
     user = g.user
     region, level, period = _filters(request.args)
@@ -66,7 +67,7 @@ def _all_regions_label(user):
 
 
 @bp.get("/training/untrained.xlsx")
-@console_page("console.training_page")
+@console_page("console.training_page", labels=LABELS)
 def export_untrained():
     """未参训代表 as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
     user = g.user
@@ -84,7 +85,7 @@ def export_untrained():
 
 
 @bp.post("/training/summon")
-@console_page("console.training_page")
+@console_page("console.training_page", labels=LABELS)
 def training_summon():
     """点名调训 from the page: the filter shown, into the upcoming training chosen."""
     args = _filter_values(request.form)
@@ -98,5 +99,6 @@ def training_summon():
 def _activity_id(value):
     activity_id = parse_int(value)
     if activity_id is None:
-        raise validation_failed({"activity_id": ["请选择要点名调训的培训活动。"]}, "请选择要点名调训的培训活动。")
+        # No field name before it: the sentence says which (a flash line "培训活动：请选择…培训活动" repeats it).
+        raise APIError(422, "validation_failed", "请选择要点名调训的培训活动。")
     return activity_id
