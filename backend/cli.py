@@ -259,9 +259,10 @@ def import_deputies_command(file, region_id):
 @needs_database
 def sweep_command():
     """Deadlines, reminders, auto-close, 揭榜 notices of activities that are over, text and photo screening, 民生实事 rounds whose voting time is over,
-    立法意见征集 whose window has ended,
+    立法意见征集 whose window has ended, 述职测评 whose window has ended,
     the outbox, and expired Idempotency-Keys.
     Safe to run from cron at any frequency."""
+    from .activities.report_poll import close_ended as close_ended_polls
     from .activities.services import drop_place_notices_once_over, remind_upcoming
     from .appointments.services import remind_meetings, remind_unanswered
     from .audit.log import purge_expired as purge_audit_events
@@ -280,6 +281,7 @@ def sweep_command():
     appointments = remind_unanswered() + remind_meetings()
     votes = close_ended()
     consultations = close_ended_consultations()
+    polls = close_ended_polls()
     stale = drop_place_notices_once_over()  # before delivery: no 揭榜 notice of an activity that is over
     delivery = deliver_due()
     purge_expired()
@@ -288,7 +290,7 @@ def sweep_command():
         f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
         f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
-        f"到期结束民生实事票决 {votes} 次；到期结束立法意见征集 {consultations} 次；"
+        f"到期结束民生实事票决 {votes} 次；到期结束立法意见征集 {consultations} 次；到期结束述职测评 {polls} 次；"
         f"撤回已结束活动的揭榜提醒 {stale} 条；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
         f"删除超过保存期限的操作日志 {audit_purged} 条。"

@@ -9,6 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy import update as sa_update
 
 from backend.activities.models import ReportPollBallot
 from backend.audit.models import AuditEvent
@@ -325,3 +326,36 @@ def test_a_close_racing_ballots_counts_exactly_those_it_accepted(client, meeting
     results = client.get(poll_path(meeting, "/results"), headers=admin).json
     assert results["ballots"] == closed.json()["ballots"] == len(taken)
     assert results["deputies"][0]["satisfied"] == len(taken)
+
+
+def test_the_sweep_closes_a_poll_whose_window_is_over_and_its_result_reaches_the_archive(app, client, meeting):
+    from backend.activities.models import ReportPoll
+
+    token = opened(client, meeting)
+    assert client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
+                       json=ballot(meeting, "satisfied", "dissatisfied")).status_code == 201
+    # Moving the end before a ballot already cast is refused: the record would hold a ballot outside its window.
+    early = datetime.now(timezone.utc) - timedelta(minutes=1)
+    refused(client.patch(poll_path(meeting), headers=meeting["admin"], json={"ends_at": iso(early)}),
+            422, "已有选民在此之后提交了测评，测评结束时间不能早于最后一张选票的提交时间。")
+    # Nobody clicked 结束测评; the window ran out.
+    db.session.execute(sa_update(ReportPoll).where(ReportPoll.token == token).values(
+        ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.commit()
+
+    def sweep():
+        result = app.test_cli_runner().invoke(args=["sweep"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "到期结束述职测评 1 次" in sweep()
+    assert "到期结束述职测评 0 次" in sweep()
+    shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
+    assert (shown["status"], shown["status_label"]) == ("closed", "已结束")
+    assert client.get(poll_path(meeting, "/results"), headers=meeting["admin"]).json["final"] is True
+    year = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).year
+    archive = client.get(f"/api/v1/deputies/{meeting['deputies'][0].id}/archive?year={year}", headers=meeting["admin"])
+    [line] = archive.json["report_polls"]
+    assert (line["ballots"], line["satisfied"]) == (1, 1)
+    [closing] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report_poll_closed")).all()
+    assert closing.actor_user_id is None

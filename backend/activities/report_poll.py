@@ -27,7 +27,7 @@ from ..errors import conflict, forbidden, validation_failed
 from ..extensions import db
 from ..org.models import Deputy
 from ..suggestions.models import SATISFACTION_LABELS, Satisfaction
-from ..transactions import step
+from ..transactions import each_on_its_own, step
 from .models import (
     Activity,
     ActivityParticipant,
@@ -157,12 +157,25 @@ def update(poll, activity, data, actor):
             poll.deputies = [ReportPollDeputy(deputy_id=d, position=i) for i, d in enumerate(deputy_ids)]
     starts, ends = _window(activity, data, poll)
     if (starts, ends) != (poll.starts_dt, poll.ends_dt):
+        _keep_ballots_inside(poll, starts, ends)
         changes["window"] = [f"{_shown(poll.starts_dt)}–{_shown(poll.ends_dt)}", f"{_shown(starts)}–{_shown(ends)}"]
         poll.starts_dt, poll.ends_dt = starts, ends
     db.session.flush()
     if changes:
         _log("report_poll_updated", actor, poll, activity, changes)
     return poll
+
+
+def _keep_ballots_inside(poll, starts, ends):
+    """A window moved past a ballot already cast is refused: the record would hold a ballot outside it."""
+    first, last = db.session.execute(select(func.min(ReportPollBallot.created_dt), func.max(ReportPollBallot.created_dt))
+                                     .where(ReportPollBallot.poll_id == poll.id)).one()
+    if last is not None and ends <= last:
+        message = "已有选民在此之后提交了测评，测评结束时间不能早于最后一张选票的提交时间。"
+        raise validation_failed({"ends_at": [message]}, message)
+    if first is not None and starts > first:
+        message = "已有选民在此之前提交了测评，测评开始时间不能晚于第一张选票的提交时间。"
+        raise validation_failed({"starts_at": [message]}, message)
 
 
 def open_poll(poll, activity, actor):
@@ -181,6 +194,15 @@ def close_poll(poll, activity, actor):
          status=ReportPollStatus.closed, closed_dt=utcnow())
     _log("report_poll_closed", actor, poll, activity, {"ballots": ballot_count(poll)})
     return poll
+
+
+def close_ended():
+    """The sweep's step: every poll still open after its window ends is closed (the 操作日志 names the
+    server), so that its result is final and reaches the deputies' 履职档案. Each in a transaction of its
+    own; one an administrator closes meanwhile is left as they closed it. Returns how many it closed."""
+    ids = db.session.scalars(select(ReportPoll.id).where(ReportPoll.status == ReportPollStatus.open,
+                                                         ReportPoll.ends_dt <= utcnow())).all()
+    return each_on_its_own(db.session, ReportPoll, ids, lambda poll: close_poll(poll, poll.activity, None))
 
 
 # --- the voters ---------------------------------------------------------------------------------------
