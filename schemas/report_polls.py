@@ -114,6 +114,7 @@ class PublicReportPollOut(Schema):
     deputies = fields.List(fields.Nested(PublicDeputyOut), required=True)
     choices = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     voted = fields.Boolean(required=True, metadata={"description": "the caller (when signed in) has voted"})
+    cancelled = fields.Boolean(required=True, metadata={"description": "the activity was cancelled: no poll is held"})
 
 
 class ReportBallotOut(Schema):

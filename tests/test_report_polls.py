@@ -289,6 +289,28 @@ def test_a_cancelled_meeting_takes_no_ballots(client, meeting):
     assert client.get(f"/api/v1/report-polls/{token}").json["phase"] == "ended"
     refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
                         json=ballot(meeting, "satisfied", "satisfied")), 409, "测评已结束。")
+    # It reads as cancelled, not 测评中, to its administrators and to the voters.
+    shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
+    assert (shown["status_label"], shown["phase_label"]) == ("活动已取消", "已结束")
+    assert client.get(f"/api/v1/report-polls/{token}").json["cancelled"] is True
+    page = client.get(f"/report-poll/{token}").get_data(as_text=True)
+    assert "活动已取消，本次测评不再进行。" in page and "履职档案" not in page
+    # Closed afterwards, it is no line of the deputies' 履职档案: the meeting was not held.
+    assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
+    year = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).year
+    archive = client.get(f"/api/v1/deputies/{meeting['deputies'][0].id}/archive?year={year}", headers=meeting["admin"])
+    assert archive.json["report_polls"] == []
+
+
+def test_a_poll_closed_without_opening_is_no_line_of_the_archive(client, meeting):
+    assert client.post(poll_path(meeting), headers=meeting["admin"], json={}).status_code == 201
+    assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
+    year = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).year
+    deputy = meeting["deputies"][0].id
+    assert client.get(f"/api/v1/deputies/{deputy}/archive?year={year}", headers=meeting["admin"]).json["report_polls"] == []
+    sheet = client.get(f"/api/v1/deputies/{deputy}/archive?year={year}&format=xlsx", headers=meeting["admin"])
+    rows = [" ".join(str(c) for c in r if c is not None) for r in openpyxl.load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True)]
+    assert not any("2026 年度代表向选民述职会" in r for r in rows)
 
 
 def test_the_deputies_rated_change_while_a_draft(client, meeting):

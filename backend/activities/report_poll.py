@@ -38,6 +38,7 @@ from .models import (
     ReportPollChoice,
     ReportPollDeputy,
     ReportPollStatus,
+    REPORT_POLL_STATUS_LABELS,
 )
 
 MAX_RATED = 30  # deputies one ballot rates: a 述职 meeting hears a few; a ballot of more is not filled in
@@ -79,6 +80,14 @@ def phase(poll, now=None):
 
 
 PHASE_LABELS = {"not_started": "未开始", "open": "测评中", "ended": "已结束"}
+CANCELLED = "活动已取消"
+
+
+def status_label(poll):
+    """The poll's status as its administrators read it: a cancelled activity's poll says so (it is not 测评中)."""
+    if poll.activity.status is ActivityStatus.cancelled:
+        return CANCELLED
+    return REPORT_POLL_STATUS_LABELS[poll.status.value]
 
 
 def _log(action, actor, poll, activity, detail=None):
@@ -314,12 +323,14 @@ def public_deputy(deputy):
 
 def for_archive(deputy_id, start, end):
     """The closed polls of activities started in [start, end) that rated the deputy: their figures for the
-    deputy (履职档案), two grouped reads."""
+    deputy (履职档案), two grouped reads. Only polls held: opened once, of an activity not cancelled (a draft
+    closed unopened, or a cancelled meeting's poll, took no meeting's ballots)."""
     polls = db.session.execute(
         select(ReportPoll.id, Activity.id, Activity.title, Activity.starts_dt)
         .join(ReportPollDeputy, ReportPollDeputy.poll_id == ReportPoll.id)
         .join(Activity, Activity.id == ReportPoll.activity_id)
         .where(ReportPollDeputy.deputy_id == deputy_id, ReportPoll.status == ReportPollStatus.closed,
+               ReportPoll.opened_dt.is_not(None), Activity.status != ActivityStatus.cancelled,
                Activity.starts_dt >= start, Activity.starts_dt < end)
         .order_by(Activity.starts_dt, Activity.id)).all()
     if not polls:

@@ -19,7 +19,7 @@ from ..idempotency import idempotent
 from ..qr import render
 from ..suggestions.models import SATISFACTION_LABELS
 from . import report_poll as polls
-from .models import ACTIVITY_TYPE_LABELS, REPORT_POLL_STATUS_LABELS
+from .models import ACTIVITY_TYPE_LABELS, ActivityStatus
 from .routes import _managed
 
 blp = Blueprint("report_poll", __name__, url_prefix="/api/v1/activities",
@@ -35,7 +35,7 @@ def present(poll):
     phase = polls.phase(poll)
     return {
         "activity_id": poll.activity_id, "status": poll.status.value,
-        "status_label": REPORT_POLL_STATUS_LABELS[poll.status.value],
+        "status_label": polls.status_label(poll),
         "phase": phase, "phase_label": polls.PHASE_LABELS[phase],
         "starts_at": poll.starts_dt, "ends_at": poll.ends_dt, "opened_at": poll.opened_dt, "closed_at": poll.closed_dt,
         "token": poll.token, "url": polls.public_url(poll), "ballots": polls.ballot_count(poll),
@@ -145,6 +145,7 @@ def public_view(poll, caller=None):
         "phase": phase, "phase_label": polls.PHASE_LABELS[phase], "starts_at": poll.starts_dt, "ends_at": poll.ends_dt,
         "deputies": [polls.public_deputy(d.deputy) for d in poll.deputies],
         "choices": SATISFACTION_LABELS, "voted": polls.voted(poll, caller),
+        "cancelled": activity.status is ActivityStatus.cancelled,
     }
 
 

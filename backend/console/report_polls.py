@@ -3,7 +3,7 @@ the ballots come in, read the results per deputy and export them (activities.rep
 from flask import flash, g, jsonify, make_response, redirect, url_for
 
 from ..activities import report_poll as polls
-from ..activities.models import REPORT_POLL_STATUS_LABELS, ActivityType
+from ..activities.models import ActivityType
 from ..audit.log import record_export
 from ..errors import not_found
 from ..qr import render
@@ -23,7 +23,7 @@ def section(activity):
     poll = polls.find(activity)
     if poll is None:
         return {"poll": None}
-    return {"poll": poll, "status_label": REPORT_POLL_STATUS_LABELS[poll.status.value],
+    return {"poll": poll, "status_label": polls.status_label(poll),
             "phase_label": polls.PHASE_LABELS[polls.phase(poll)], "url": polls.public_url(poll),
             "results": polls.results(poll), "comments": polls.comments(poll, limit=50), "labels": SATISFACTION_LABELS}
 
@@ -114,7 +114,7 @@ def report_poll_export(activity_id):
     written = write_sheet(wb, "述职测评结果", ["述职代表", "层级", "满意", "基本满意", "不满意", "评价票数", "满意率", "基本满意率"],
                           rows, widths={"述职代表": 16, "层级": 20})
     write_sheet(wb, "说明", ["项目", "内容"], [
-        ["活动", activity.title], ["测评状态", REPORT_POLL_STATUS_LABELS[poll.status.value]],
+        ["活动", activity.title], ["测评状态", polls.status_label(poll)],
         ["选票数", results["ballots"]], ["满意率", "满意 ÷ 评价票数"], ["基本满意率", "（满意 + 基本满意）÷ 评价票数"]],
         widths={"内容": 40})
     record_export(g.user, "述职测评结果", written, target=("activity", activity.id, activity.title),
