@@ -381,3 +381,34 @@ def test_the_sweep_closes_a_poll_whose_window_is_over_and_its_result_reaches_the
     assert (line["ballots"], line["satisfied"]) == (1, 1)
     [closing] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report_poll_closed")).all()
     assert closing.actor_user_id is None
+
+
+def test_the_operation_log_tells_the_polls_steps_in_chinese(app, client, meeting):
+    created = client.post(poll_path(meeting), headers=meeting["admin"],
+                          json={"deputy_ids": [d.id for d in meeting["deputies"][:2]]})
+    assert created.status_code == 201
+    later = datetime.now(timezone.utc) + timedelta(hours=5)
+    assert client.patch(poll_path(meeting), headers=meeting["admin"], json={"ends_at": iso(later)}).status_code == 200
+    assert client.post(poll_path(meeting, "/open"), headers=meeting["admin"]).status_code == 200
+    assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
+    items = client.get("/api/v1/audit-events", headers=meeting["admin"]).json["items"]
+    told = {e["action"]: (e["action_label"], e["target"], e["summary"]) for e in items}
+    title = "2026 年度代表向选民述职会"
+    assert told["report_poll_created"][:2] == ("新建述职测评", f"活动：{title}")
+    assert told["report_poll_created"][2].startswith("述职代表数：2；测评时间：")
+    assert told["report_poll_updated"][0] == "修改述职测评" and told["report_poll_updated"][2].startswith("测评时间：")
+    assert " → " in told["report_poll_updated"][2]
+    assert told["report_poll_opened"][:2] == ("开始述职测评", f"活动：{title}")
+    assert told["report_poll_closed"] == ("结束述职测评", f"活动：{title}", "选票数：0")
+    page = sign_in(app, "hecheng").get("/console/audit").get_data(as_text=True)
+    assert '<option value="report_poll_closed"' in page and "report_poll" not in page.replace('value="report_poll', "")
+    assert "window" not in page and "ballots" not in page
+
+
+def test_the_deputies_count_is_named_by_what_it_counts(app):
+    from backend.audit.listing import details
+    from backend.audit.models import AuditEvent as Event
+
+    assert details(Event(action="station_created", target_type="station", detail={"deputies": 3})) == "进站代表数：3"
+    assert details(Event(action="liaison_deleted", target_type="liaison", detail={"deputies": 3})) == "联系代表数：3"
+    assert details(Event(action="report_poll_created", target_type="activity", detail={"deputies": 3})) == "述职代表数：3"

@@ -24,7 +24,7 @@ PER_PAGE = 50
 CHANGES = frozenset({"account_updated", "region_updated", "station_updated", "deputy_updated", "rule_changed",
                      "rule_withdrawn", "grade_bands_changed", "grade_bands_withdrawn", "qr_reissued",
                      "livelihood_vote_updated", "consultation_updated",
-                     "consultation_feedback", "liaison_updated"})
+                     "consultation_feedback", "liaison_updated", "report_poll_updated"})
 
 # detail keys → what the console calls them
 FIELD_LABELS = {
@@ -41,8 +41,12 @@ FIELD_LABELS = {
     "adopted": "当选项目数", "summary": "起草说明", "articles": "条文数", "opinions": "意见数",
     "early": "提前结束", "opinion": "意见编号", "feedback": "反馈",
     "duty": "职务", "count": "人数", "names": "代表", "deputy": "代表", "contact_date": "联系日期", "way": "联系方式",
-    "contact_summary": "联系情况", "record": "记录编号",
+    "contact_summary": "联系情况", "record": "记录编号", "window": "测评时间", "ballots": "选票数",
 }
+# detail keys whose meaning depends on what was acted on (target_type, key) → what the console calls them:
+# a station's deputies are stationed there, a liaison's are those it keeps in touch with, a 述职 activity's
+# (its 述职测评) are those reporting
+TARGET_FIELD_LABELS = {("liaison", "deputies"): "联系代表数", ("activity", "deputies"): "述职代表数"}
 
 
 def scope_clause(user):
@@ -189,7 +193,9 @@ def details(event):
     """The event's details in one Chinese line: ``姓名：张三 → 张三丰；行数：12``."""
     parts = []
     for key, value in (event.detail or {}).items():
-        label = FIELD_LABELS.get(key, key)
+        label = TARGET_FIELD_LABELS.get((event.target_type, key)) or FIELD_LABELS.get(key, key)
+        if key == "window" and event.action not in CHANGES and isinstance(value, list) and len(value) == 2:
+            value = f"{value[0]} 至 {value[1]}"  # a poll's window: from, to
         if event.action in CHANGES and isinstance(value, list) and len(value) == 2:
             parts.append(f"{label}：{_value(value[0], key)} → {_value(value[1], key)}")
         else:

@@ -61,11 +61,15 @@ ACTION_LABELS = {
     "liaison_deputies_removed": "取消联系代表",
     "liaison_contact_added": "登记联系记录",
     "liaison_contact_deleted": "删除联系记录",
+    "report_poll_created": "新建述职测评",
+    "report_poll_updated": "修改述职测评",
+    "report_poll_opened": "开始述职测评",
+    "report_poll_closed": "结束述职测评",
 }
 
 TARGET_LABELS = {"user": "管理员账号", "region": "区域", "station": "联络站", "deputy": "代表", "rule": "评分细则", "grade_bands": "履职评价等次",
                  "livelihood_vote": "民生实事票决", "consultation": "立法意见征集",
-                 "liaison": "联系清单",
+                 "liaison": "联系清单", "activity": "活动",
                  "suggestion": "建议", "export": "导出"}
 
 
