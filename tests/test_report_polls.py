@@ -412,3 +412,22 @@ def test_the_deputies_count_is_named_by_what_it_counts(app):
     assert details(Event(action="station_created", target_type="station", detail={"deputies": 3})) == "进站代表数：3"
     assert details(Event(action="liaison_deleted", target_type="liaison", detail={"deputies": 3})) == "联系代表数：3"
     assert details(Event(action="report_poll_created", target_type="activity", detail={"deputies": 3})) == "述职代表数：3"
+
+
+def test_the_console_shows_the_status_once_and_the_phase_only_when_it_differs(app, client, meeting):
+    import re
+
+    opened(client, meeting)
+    console = sign_in(app, "hecheng")
+
+    def status():
+        page = console.get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
+        return re.search(r'id="report-poll-status">([^<]*)<', page).group(1)
+
+    assert status() == "测评中"
+    past = datetime.now(timezone.utc) - timedelta(minutes=1)
+    assert client.patch(poll_path(meeting), headers=meeting["admin"],
+                        json={"starts_at": iso(past - timedelta(hours=1)), "ends_at": iso(past)}).status_code == 200
+    assert status() == "测评中（已结束）"
+    assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
+    assert status() == "已结束"
