@@ -16,7 +16,7 @@ from backend.audit.models import AuditEvent
 from backend.extensions import db
 
 from .parallel import released_together
-from .test_console_org_activities import sign_in
+from .test_console_org_activities import TOKEN as TOKEN_RE, sign_in
 
 
 def iso(dt):
@@ -431,3 +431,51 @@ def test_the_console_shows_the_status_once_and_the_phase_only_when_it_differs(ap
     assert status() == "测评中（已结束）"
     assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
     assert status() == "已结束"
+
+
+def test_by_default_the_deputies_on_leave_are_not_rated(client, meeting):
+    from backend.activities.models import ActivityParticipant, ParticipantStatus
+
+    wang = meeting["deputies"][2]
+    db.session.execute(sa_update(ActivityParticipant).where(
+        ActivityParticipant.activity_id == meeting["activity"], ActivityParticipant.deputy_id == wang.id)
+        .values(status=ParticipantStatus.declined))
+    db.session.commit()
+    refused(client.post(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [wang.id]}),
+            422, "王强已请假，不能列为述职代表。")
+    created = client.post(poll_path(meeting), headers=meeting["admin"], json={})
+    assert created.status_code == 201, created.json
+    assert [d["name"] for d in created.json["deputies"]] == ["张伟", "李娜"]
+
+
+def test_the_console_sets_up_the_reporting_deputies_and_the_window_before_opening(app, client, meeting):
+    from .test_console_org_activities import post
+
+    zhang, li, wang = meeting["deputies"]
+    console = sign_in(app, "hecheng")
+    page_path = f"/console/activities/{meeting['activity']}"
+    page = console.get(page_path).get_data(as_text=True)
+    assert page.count('name="deputy_ids"') == 3 and "测评开始时间" in page and "测评结束时间" in page
+    # None ticked: refused in Chinese, nothing set up.
+    refused_page = post(console, f"{page_path}/report-poll", {"starts_at": "", "ends_at": ""}, page=page_path)
+    assert refused_page.status_code == 302
+    assert "请勾选本次述职的代表。" in console.get(page_path).get_data(as_text=True)
+    assert client.get(poll_path(meeting), headers=meeting["admin"]).status_code == 404
+    start = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))) + timedelta(hours=1)
+    end = start + timedelta(hours=3)
+    done = console.post(f"{page_path}/report-poll", data={
+        "csrf_token": TOKEN_RE.search(console.get(page_path).get_data(as_text=True)).group(1),
+        "deputy_ids": [str(li.id)], "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": end.strftime("%Y-%m-%dT%H:%M")})
+    assert done.status_code == 302
+    shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
+    assert [d["name"] for d in shown["deputies"]] == ["李娜"]
+    assert shown["starts_at"].startswith(start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M"))
+    # While a draft the console changes them.
+    again = console.post(f"{page_path}/report-poll/edit", data={
+        "csrf_token": TOKEN_RE.search(console.get(page_path).get_data(as_text=True)).group(1),
+        "deputy_ids": [str(zhang.id), str(li.id)], "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (end + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert again.status_code == 302
+    shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
+    assert [d["name"] for d in shown["deputies"]] == ["张伟", "李娜"]
+    assert wang.name not in [d["name"] for d in shown["deputies"]]

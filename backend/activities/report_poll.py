@@ -33,6 +33,7 @@ from .models import (
     ActivityParticipant,
     ActivityStatus,
     ActivityType,
+    ParticipantStatus,
     ReportPoll,
     ReportPollBallot,
     ReportPollChoice,
@@ -98,19 +99,30 @@ def _shown(value):
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
-def _rated(activity, deputy_ids):
-    """The deputies to rate: those named (each one of the activity's participants), else every participant."""
-    listed = dict(db.session.execute(
-        select(ActivityParticipant.deputy_id, Deputy.name).join(Deputy, Deputy.id == ActivityParticipant.deputy_id)
+def participants(activity):
+    """The activity's deputies as {id: (name, on leave)}, in their order (one read)."""
+    return {deputy_id: (name, status is ParticipantStatus.declined) for deputy_id, name, status in db.session.execute(
+        select(ActivityParticipant.deputy_id, Deputy.name, ActivityParticipant.status)
+        .join(Deputy, Deputy.id == ActivityParticipant.deputy_id)
         .where(ActivityParticipant.activity_id == activity.id).order_by(ActivityParticipant.deputy_id)
-        .limit(current_app.config["ACTIVITY_MAX_DEPUTIES"] + 1)).all())
+        .limit(current_app.config["ACTIVITY_MAX_DEPUTIES"] + 1))}
+
+
+def _rated(activity, deputy_ids):
+    """The deputies to rate: those named (each one of the activity's participants, not on leave), else every
+    participant who has not asked for leave (请假: they are not at the meeting)."""
+    listed = participants(activity)
     if deputy_ids is None:
-        if not listed:
-            raise validation_failed({"deputy_ids": ["活动名单上没有代表，无法组织测评。"]}, "活动名单上没有代表，无法组织测评。")
-        deputy_ids = list(listed)
+        deputy_ids = [i for i, (_, on_leave) in listed.items() if not on_leave]
+        if not deputy_ids:
+            raise validation_failed({"deputy_ids": ["活动名单上没有参加的代表，无法组织测评。"]}, "活动名单上没有参加的代表，无法组织测评。")
     strangers = [i for i in deputy_ids if i not in listed]
     if strangers:
         message = f"代表（编号 {strangers[0]}）不在本次述职活动的名单上。"
+        raise validation_failed({"deputy_ids": [message]}, message)
+    away = [listed[i][0] for i in deputy_ids if listed[i][1]]
+    if away:
+        message = f"{away[0]}已请假，不能列为述职代表。"
         raise validation_failed({"deputy_ids": [message]}, message)
     if len(deputy_ids) > MAX_RATED:
         message = f"一次测评最多 {MAX_RATED} 位述职代表，请选择本次述职的代表。"

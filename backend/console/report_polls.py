@@ -1,15 +1,21 @@
 """述职测评 in the console: on a 述职 activity's page, set up, open and close its poll, print its code, watch
 the ballots come in, read the results per deputy and export them (activities.report_poll)."""
-from flask import flash, g, jsonify, make_response, redirect, url_for
+from flask import flash, g, jsonify, make_response, redirect, request, url_for
+from marshmallow import ValidationError
+
+from schemas.report_polls import ReportPollIn, ReportPollPatch
 
 from ..activities import report_poll as polls
-from ..activities.models import ActivityType
+from ..activities.models import ActivityType, ReportPollStatus
 from ..audit.log import record_export
-from ..errors import not_found
+from ..errors import APIError, not_found
+from ..extensions import db
+from ..forms import china_iso, local_input
 from ..qr import render
 from ..suggestions.models import SATISFACTION_LABELS
 from . import bp, console_json, console_login_required
 from .activities import managed_activity_or_404
+from .form_errors import error_lines
 from .exports import _percent, new_workbook, send_workbook, write_sheet
 from .pages import console_page
 from .suggestions import cn_time
@@ -21,9 +27,18 @@ def section(activity):
     if activity.type is not ActivityType.report:
         return None
     poll = polls.find(activity)
+    if poll is None or poll.status is ReportPollStatus.draft:
+        rated = {d.deputy_id for d in poll.deputies} if poll is not None else None
+        setup = {"participants": [{"id": i, "name": name, "on_leave": on_leave,
+                                   "checked": (i in rated) if rated is not None else not on_leave}
+                                  for i, (name, on_leave) in polls.participants(activity).items()],
+                 "starts_at": local_input(poll.starts_dt) if poll is not None else "",
+                 "ends_at": local_input(poll.ends_dt) if poll is not None else ""}
+    else:
+        setup = None
     if poll is None:
-        return {"poll": None}
-    return {"poll": poll, "status_label": polls.status_label(poll),
+        return {"poll": None, "setup": setup}
+    return {"poll": poll, "setup": setup, "status_label": polls.status_label(poll),
             "phase_label": polls.PHASE_LABELS[polls.phase(poll)], "url": polls.public_url(poll),
             "results": polls.results(poll), "comments": polls.comments(poll, limit=50), "labels": SATISFACTION_LABELS}
 
@@ -39,11 +54,57 @@ def _back(activity_id):
     return redirect(url_for("console.activity", activity_id=activity_id) + "#report-poll")
 
 
+SETUP_LABELS = {"deputy_ids": "述职代表", "starts_at": "测评开始时间", "ends_at": "测评结束时间"}
+
+
+def _setup_form(schema):
+    """The set-up form (述职代表 ticked, the window in China time, empty for the default) as the API's schema loads it."""
+    ids = request.form.getlist("deputy_ids")
+    if not ids:
+        raise ValidationError({"deputy_ids": ["请勾选本次述职的代表。"]})
+    data = {"deputy_ids": [int(i) if i.isdigit() else i for i in ids]}
+    for key in ("starts_at", "ends_at"):
+        value = china_iso(request.form.get(key))
+        if value is not None:
+            data[key] = value
+    return schema.load(data)
+
+
+def _flash_refusal(exc):
+    for line in error_lines(exc, SETUP_LABELS):
+        flash(line, "error")
+
+
 @bp.post("/activities/<int:activity_id>/report-poll")
 @console_page("console.activities")
 def report_poll_create(activity_id):
-    polls.create(managed_activity_or_404(activity_id, roster=False), {}, g.user)
-    flash("已组织述职测评：测评全部受邀代表，开始测评后选民即可扫码测评。", "success")
+    activity = managed_activity_or_404(activity_id, roster=False)
+    try:
+        poll = polls.create(activity, _setup_form(ReportPollIn()), g.user)
+    except (APIError, ValidationError) as exc:
+        if getattr(exc, "status", 422) != 422:
+            raise
+        db.session.rollback()
+        _flash_refusal(exc)
+        return _back(activity_id)
+    flash(f"已组织述职测评：述职代表 {len(poll.deputies)} 位，开始测评后选民即可扫码测评。", "success")
+    return _back(activity_id)
+
+
+@bp.post("/activities/<int:activity_id>/report-poll/edit")
+@console_page("console.activities")
+def report_poll_edit(activity_id):
+    activity = managed_activity_or_404(activity_id, roster=False)
+    poll = _poll_or_404(activity)
+    try:
+        polls.update(poll, activity, _setup_form(ReportPollPatch()), g.user)
+    except (APIError, ValidationError) as exc:
+        if getattr(exc, "status", 422) != 422:
+            raise
+        db.session.rollback()
+        _flash_refusal(exc)
+        return _back(activity_id)
+    flash("已保存述职代表和测评时间。", "success")
     return _back(activity_id)
 
 
