@@ -83,3 +83,13 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
         desktop.click("text=导出 Excel")
     assert download.value.suggested_filename.startswith("述职测评结果")
     assert external_requests == []
+
+    # On a phone's width the results and the archive's 述职测评 table scroll inside their own box, not the page.
+    desktop.set_viewport_size({"width": 375, "height": 667})
+    desktop.goto(f"{live_server}/console/activities/{activity_id}")
+    expect(desktop.locator("#report-poll-results")).to_be_visible()
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= 375
+    year = datetime.now(timezone(timedelta(hours=8))).year
+    desktop.goto(f"{live_server}/console/deputies/{deputies[0].id}/archive?year={year}")
+    expect(desktop.locator("#archive-report-polls table")).to_be_visible()
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= 375
