@@ -17,6 +17,7 @@ from backend.extensions import db
 
 from .parallel import released_together
 from .test_console_org_activities import TOKEN as TOKEN_RE, sign_in
+from .test_web_pages import config_override  # noqa: F401
 
 
 def iso(dt):
@@ -479,3 +480,29 @@ def test_the_console_sets_up_the_reporting_deputies_and_the_window_before_openin
     shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
     assert [d["name"] for d in shown["deputies"]] == ["张伟", "李娜"]
     assert wang.name not in [d["name"] for d in shown["deputies"]]
+
+
+def test_a_meetings_voters_behind_one_address_get_identities_past_the_everyday_limit(client, meeting, config_override):
+    config_override(WEB_IDENTITY_RATE_LIMIT="2 per hour", WEB_POLL_IDENTITY_RATE_LIMIT="3 per hour")
+    token = opened(client, meeting)
+    hall = {"REMOTE_ADDR": "10.7.0.1"}
+
+    def new_identity(body):
+        return client.post("/api/v1/auth/web", json=body, environ_base=hall)
+
+    for _ in range(2):
+        assert new_identity({}).status_code == 201
+    assert new_identity({}).status_code == 429  # the everyday limit: spent
+    # From the open poll's page, counted apart under the larger limit for a meeting.
+    made = [new_identity({"report_poll": token}) for _ in range(3)]
+    assert [r.status_code for r in made] == [201, 201, 201]
+    voter = {"Authorization": f"Bearer {made[0].json['token']}"}
+    assert client.post(f"/api/v1/report-polls/{token}/ballots", headers=voter,
+                       json=ballot(meeting, "satisfied", "satisfied")).status_code == 201
+    over = new_identity({"report_poll": token})
+    assert over.status_code == 429 and over.json["message"].startswith("操作过于频繁")
+    # A poll that is not open (or no poll) does not open the larger limit.
+    assert new_identity({"report_poll": "nosuchpoll"}).status_code == 429
+    # The organiser is told on the console.
+    page = sign_in(client.application, "hecheng").get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
+    assert "同一网络（同一出口地址）每小时最多新建 3 个测评身份" in page

@@ -132,6 +132,7 @@ def erase_me():
 
 class WebLoginIn(StrictSchema):
     key = Text(128, metadata={"description": "此前返回的浏览器身份密钥；不填则新建匿名群众身份"})
+    report_poll = Text(32, metadata={"description": "新建身份的述职测评页面的令牌：测评进行中时按 WEB_POLL_IDENTITY_RATE_LIMIT 另行限频"})
 
 
 class WebTokenOut(TokenOut):
@@ -144,9 +145,27 @@ def _renewing():
     return isinstance(body, dict) and bool(body.get("key"))
 
 
+def _for_open_poll():
+    """A new identity asked for by an open 述职测评's page: a meeting's voters share the hall's address, so
+    these are counted apart, under the larger ``WEB_POLL_IDENTITY_RATE_LIMIT`` (once the poll is over, the
+    everyday limit again)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or body.get("key") or not isinstance(body.get("report_poll"), str):
+        return False
+    if "open_poll" not in g:
+        from ..activities import report_poll
+
+        poll = report_poll.by_token(body["report_poll"])
+        g.open_poll = poll is not None and report_poll.phase(poll) == "open"
+    return g.open_poll
+
+
 @blp.post("/auth/web")
-@limiter.limit(configured("WEB_IDENTITY_RATE_LIMIT"), exempt_when=_renewing,
+@limiter.limit(configured("WEB_IDENTITY_RATE_LIMIT"), exempt_when=lambda: _renewing() or _for_open_poll(),
                deduct_when=lambda response: response.status_code == 201)
+@limiter.shared_limit(configured("WEB_POLL_IDENTITY_RATE_LIMIT"), scope="web-poll-identity",
+                      exempt_when=lambda: _renewing() or not _for_open_poll(),
+                      deduct_when=lambda response: response.status_code == 201)
 @blp.arguments(WebLoginIn)
 @blp.response(201, WebTokenOut, description="新建了匿名群众身份")
 @blp.alt_response(200, schema=WebTokenOut, description="已有身份换取了新令牌")

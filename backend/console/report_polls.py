@@ -37,10 +37,26 @@ def section(activity):
     else:
         setup = None
     if poll is None:
-        return {"poll": None, "setup": setup}
-    return {"poll": poll, "setup": setup, "status_label": polls.status_label(poll),
+        return {"poll": None, "setup": setup, "limit_note": identity_limit_note()}
+    return {"poll": poll, "setup": setup, "limit_note": identity_limit_note(), "status_label": polls.status_label(poll),
             "phase_label": polls.PHASE_LABELS[polls.phase(poll)], "url": polls.public_url(poll),
             "results": polls.results(poll), "comments": polls.comments(poll, limit=50), "labels": SATISFACTION_LABELS}
+
+
+UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
+
+
+def identity_limit_note():
+    """The organiser's note on the voters behind one address (WEB_POLL_IDENTITY_RATE_LIMIT), in Chinese."""
+    from limits import parse_many
+
+    from ..web.limits import configured
+
+    item = min(parse_many(configured("WEB_POLL_IDENTITY_RATE_LIMIT")()), key=lambda i: i.amount)
+    unit = UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
+    every = unit if item.multiples == 1 else f"{item.multiples} {unit}"
+    return (f"同一网络（同一出口地址）每{every}最多新建 {item.amount} 个测评身份：到会选民多于此数且共用会场 Wi-Fi 时，"
+            f"请提醒部分选民改用手机流量扫码，或请系统管理员调高 WEB_POLL_IDENTITY_RATE_LIMIT。")
 
 
 def _poll_or_404(activity):

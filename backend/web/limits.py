@@ -35,6 +35,9 @@ from ..extensions import limiter
 
 DEFAULTS = {
     "WEB_IDENTITY_RATE_LIMIT": "100 per hour",  # new browser identities per address
+    # new browser identities per address asked for by an open 述职测评's page: a meeting of several hundred voters
+    # behind the hall's Wi-Fi or one carrier's NAT, all in its first minutes
+    "WEB_POLL_IDENTITY_RATE_LIMIT": "1000 per hour",
     "WEB_FILING_RATE_LIMIT": "10 per hour",  # filings per browser identity
     "WEB_FILING_ADDRESS_RATE_LIMIT": "100 per hour",  # filings per address, by everyone behind it
     "WEB_OPINION_RATE_LIMIT": "60 per hour",  # opinions on drafts per browser identity (article by article)

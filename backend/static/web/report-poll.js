@@ -12,6 +12,7 @@
   if (!form) return;
   var token = form.dataset.token;
   var DRAFT = "report-poll-" + token;
+  MSB.newIdentity = { report_poll: token };  // a meeting's voters share the hall's address: counted apart
   var submit = $("rp-submit");
   var formError = $("rp-error");
   var comment = $("rp-comment");
@@ -61,6 +62,10 @@
     if (answer.status === 422 && answer.errors && answer.errors.comment) {
       MSB.setFieldError("rp-comment", answer.errors.comment[0]);
       return MSB.showError(formError, "意见建议：" + answer.errors.comment[0]);
+    }
+    if (answer.error === "identity" && /频繁/.test(answer.message || "")) {
+      // This phone never sent anything: the hall's address has made too many new identities.
+      return MSB.showError(formError, "本场参加测评的人数较多，暂时无法为本机登记测评身份。请稍后重试，或改用手机流量扫码，也可联系会场工作人员。");
     }
     MSB.showError(formError, answer.message);
   });
