@@ -51,7 +51,10 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
     expect(phone.locator(f"#rp-deputy-{deputies[1].id}-error")).to_have_text("请选择对李娜的评价。")
     phone.locator("#rp-deputy-%d" % deputies[1].id).get_by_label("基本满意").check()
     phone.fill("#rp-comment", "希望多进站接待群众")
-    phone.click("#rp-submit")
+    with phone.expect_request("**/api/v1/auth/web") as identity:
+        phone.click("#rp-submit")
+    # The new identity says which poll asked for it: counted under the meeting's limit (WEB_POLL_IDENTITY_RATE_LIMIT).
+    assert identity.value.post_data_json == {"report_poll": url.rsplit("/", 1)[1]}
     expect(phone.locator("#rp-thanks")).to_be_visible()
     expect(phone.locator("#rp-thanks")).to_contain_text("感谢您的参与")
     expect(phone.locator("#rp-card")).to_be_hidden()
