@@ -83,6 +83,9 @@ def test_a_proposal_adopted_again_after_its_candidate_was_removed_tells_again(ap
     vote_id, _ = new_round(client, admin, projects=())
     project = client.post(f"{LIVELIHOOD}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id},
                           headers=admin).json["project_id"]
+    # Sent before the change of mind (one still waiting would be restated instead: one message, the latest answer).
+    assert [(m[2]["phrase2"], m[2]["thing3"]) for m in answers(app, wechat_standin)] == [
+        ("已采纳", "已列为民生实事票决候选项目")]
     assert client.delete(f"{LIVELIHOOD}/votes/{vote_id}/projects/{project}", headers=admin).status_code == 204
     declined = client.post(f"{LIVELIHOOD}/proposals/{proposal['id']}/decline", json={"reason": "已由其他项目覆盖"},
                            headers=admin)
