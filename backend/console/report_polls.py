@@ -86,24 +86,27 @@ def _setup_form(schema):
     return schema.load(data)
 
 
-def _flash_refusal(exc):
-    for line in error_lines(exc, SETUP_LABELS):
-        flash(line, "error")
+def _set_up(step):
+    """``(True, step())`` — the set-up form's step taken; or ``(False, None)`` when it refuses the form (422):
+    rolled back, and each mistake flashed with its field's name."""
+    try:
+        return True, step()
+    except (APIError, ValidationError) as exc:
+        if getattr(exc, "status", 422) != 422:
+            raise
+        db.session.rollback()
+        for line in error_lines(exc, SETUP_LABELS):
+            flash(line, "error")
+        return False, None
 
 
 @bp.post("/activities/<int:activity_id>/report-poll")
 @console_page("console.activities")
 def report_poll_create(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
-    try:
-        poll = polls.create(activity, _setup_form(ReportPollIn()), g.user)
-    except (APIError, ValidationError) as exc:
-        if getattr(exc, "status", 422) != 422:
-            raise
-        db.session.rollback()
-        _flash_refusal(exc)
-        return _back(activity_id)
-    flash(f"已组织述职测评：述职代表 {len(poll.deputies)} 位，开始测评后选民即可扫码测评。", "success")
+    done, poll = _set_up(lambda: polls.create(activity, _setup_form(ReportPollIn()), g.user))
+    if done:
+        flash(f"已组织述职测评：述职代表 {len(poll.deputies)} 位，开始测评后选民即可扫码测评。", "success")
     return _back(activity_id)
 
 
@@ -112,15 +115,9 @@ def report_poll_create(activity_id):
 def report_poll_edit(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
     poll = _poll_or_404(activity)
-    try:
-        polls.update(poll, activity, _setup_form(ReportPollPatch()), g.user)
-    except (APIError, ValidationError) as exc:
-        if getattr(exc, "status", 422) != 422:
-            raise
-        db.session.rollback()
-        _flash_refusal(exc)
-        return _back(activity_id)
-    flash("已保存述职代表和测评时间。", "success")
+    done, _ = _set_up(lambda: polls.update(poll, activity, _setup_form(ReportPollPatch()), g.user))
+    if done:
+        flash("已保存述职代表和测评时间。", "success")
     return _back(activity_id)
 
 
