@@ -98,7 +98,7 @@ def cast_count():
 @pytest.mark.parametrize("region, level", [("root", "provincial"), ("hh", "city"), ("hc", "county"),
                                            ("hcx", "township")])
 def test_a_congress_is_voted_by_the_deputies_of_its_own_level_elected_in_its_subtree(client, congress, region, level):
-    from backend.livelihood.services import CONGRESS_LEVEL
+    from backend.org.congress import CONGRESS_LEVEL
     from backend.org.models import RegionLevel
 
     assert CONGRESS_LEVEL[congress["tree"][region].level] == level

@@ -14,9 +14,9 @@ from ..errors import APIError, not_found
 from ..extensions import db
 from ..forms import load_checked, number_or_text, parse_int
 from ..liaisons import services
-from ..livelihood import services as livelihood
 from ..pagination import paginate
 from ..liaisons.models import KIND_LABELS, WAY_LABELS, Liaison, LiaisonContact, LiaisonDeputy
+from ..org import congress
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
 from . import bp
 from .activities import PICKER_LIMIT, deputy_options, selected_deputies
@@ -69,10 +69,10 @@ def _list_page(values=None):
 
 def _committees():
     """The regions a liaison may be added for: those managed whose congress has a standing committee
-    (county level and up: livelihood.services.has_standing_committee)."""
+    (county level and up: org.congress.has_standing_committee)."""
     regions = managed_regions(g.user)
     with_committee = set(db.session.scalars(select(Region.id).where(
-        Region.id.in_([r["id"] for r in regions]), livelihood.standing_committee_clause())))
+        Region.id.in_([r["id"] for r in regions]), congress.standing_committee_clause())))
     return [r for r in regions if r["id"] in with_committee]
 
 

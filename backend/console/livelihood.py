@@ -30,6 +30,7 @@ from ..livelihood.models import (
     ProposalStatus,
     VoteStatus,
 )
+from ..org.congress import congress_clause
 from ..org.models import Deputy, Region
 from . import bp, console_json
 from .form_errors import error_lines, refused_form
@@ -71,10 +72,10 @@ def _proposal(proposal_id):
 
 def _congresses():
     """The regions a round may be organised for: those managed that have a congress (not villages, not
-    街道: services.congress_level)."""
+    街道: org.congress.congress_level)."""
     regions = managed_regions(g.user)
     with_congress = set(db.session.scalars(select(Region.id).where(
-        Region.id.in_([r["id"] for r in regions]), services.congress_clause())))
+        Region.id.in_([r["id"] for r in regions]), congress_clause())))
     return [r for r in regions if r["id"] in with_congress]
 
 

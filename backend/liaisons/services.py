@@ -15,7 +15,7 @@ from ..auth.scope import RegionRef, deputy_scope_clause, region_subtree_clause
 from ..db_types import CHINA, conflict_insert, utcnow
 from ..errors import conflict, not_found, validation_failed
 from ..extensions import db
-from ..livelihood import services as livelihood
+from ..org import congress
 from ..org.models import Deputy, Region
 from .models import KIND_LABELS, WAY_LABELS, ContactWay, Liaison, LiaisonContact, LiaisonDeputy, LiaisonKind
 
@@ -60,8 +60,8 @@ ONLY_STANDING_COMMITTEES = "联系清单只能由县级以上人大常委会建�
 
 def refuse_without_standing_committee(region, field="region_id"):
     """A liaison is a standing committee's (常委会组成人员, 专门委员会): refused (422) for a region whose
-    congress has none (a 乡镇, a 街道, a village), saying why (``livelihood.services``' rule)."""
-    livelihood.refuse_without_standing_committee(region, ONLY_STANDING_COMMITTEES, field)
+    congress has none (a 乡镇, a 街道, a village), saying why (``org.congress``' rule)."""
+    congress.refuse_without_standing_committee(region, ONLY_STANDING_COMMITTEES, field)
 
 
 def create_liaison(region, data, actor):

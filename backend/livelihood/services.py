@@ -23,9 +23,9 @@ from ..errors import conflict, forbidden, not_found, validation_failed
 from ..extensions import db
 from ..transactions import each_on_its_own, step
 from ..notifications.outbox import china_time, enqueue, restate_under, thing
-from ..org.congress import CONGRESS_REGION_LEVEL
+from ..org.congress import congress_level, is_subdistrict
 from ..suggestions.redact import redact
-from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, RegionLevel
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy
 from .models import (
     Choice,
     LivelihoodBallot,
@@ -37,29 +37,9 @@ from .models import (
     VoteStatus,
 )
 
-# Whose congress votes: a region's people's congress is made of the deputies of its own level (the
-# deputies' side of ``org.congress.CONGRESS_REGION_LEVEL``). A village (村、社区) has no people's congress;
-# nor has a 街道 (see ``is_subdistrict``).
-CONGRESS_LEVEL = {region_level: level for level, region_level in CONGRESS_REGION_LEVEL.items()}
 NO_CONGRESS = "村（社区）不设人民代表大会，不能组织票决或向其提出民生实事项目。"
 NO_SUBDISTRICT_CONGRESS = ("街道不设人民代表大会（设人大工委），不能组织票决或向其提出民生实事项目，"
                            "请向所在区（县）人民代表大会提出。")
-SUBDISTRICT = "街道"
-
-
-def is_subdistrict(region):
-    """A 街道: a township-level region (乡、镇、街道 share the level) whose name says so (“城北街道”,
-    “城东街道办事处”, “城东街道（筹）”). A 街道 is an office of the district's government: it elects no
-    people's congress (a 乡 or 镇 does); the district's congress keeps an 人大工委 there. Its people propose
-    to the district's (county's) congress, and no round is organised for it. Regions carry no kind of their
-    own, so the name tells it."""
-    return region.level == RegionLevel.township and SUBDISTRICT in region.name
-
-
-def congress_clause():
-    """SQL condition on ``Region``: the regions that have a people's congress (``congress_level``)."""
-    return and_(Region.level.in_(list(CONGRESS_LEVEL)),
-                ~and_(Region.level == RegionLevel.township, Region.name.contains(SUBDISTRICT)))
 
 
 MIN_BALLOTS = 3
@@ -72,52 +52,11 @@ ballots is void (票决无效): its tallies are erased, unpublished, and no proj
 VOID_NOTE = f"投票代表不足 {MIN_BALLOTS} 人，为保护无记名投票，本次票决无效，不公布票数。"
 
 
-def congress_level(region):
-    """The level of the deputies making up ``region``'s people's congress; None when it has none (a
-    village, a 街道)."""
-    if is_subdistrict(region):
-        return None
-    return CONGRESS_LEVEL.get(region.level)
-
-
 def refuse_village(region, field="region_id"):
     """Refused (422) unless ``region`` has a people's congress: a village's or a 街道's, each told why."""
     if congress_level(region) is None:
         message = NO_SUBDISTRICT_CONGRESS if is_subdistrict(region) else NO_CONGRESS
         raise validation_failed({field: [message]}, message)
-
-
-# A standing committee (人大常委会) is kept by a congress of county level and up (宪法、地方组织法): a 乡、镇's
-# congress has a 主席团 instead; a 街道 and a village have no congress at all (``congress_level``). 联系清单
-# (双联系) is a standing committee's; it asks here.
-STANDING_COMMITTEE_LEVELS = (RegionLevel.province, RegionLevel.city, RegionLevel.county)
-NO_STANDING_COMMITTEE = {
-    "township": "乡镇人民代表大会不设常务委员会（设主席团）",
-    "subdistrict": "街道不设人民代表大会（设人大工委）",
-    "village": "村（社区）不设人民代表大会",
-}
-
-
-def has_standing_committee(region):
-    """Whether ``region``'s people's congress has a standing committee: it has a congress
-    (``congress_level``) of county level or above."""
-    return congress_level(region) is not None and region.level in STANDING_COMMITTEE_LEVELS
-
-
-def standing_committee_clause():
-    """SQL condition on ``Region``: ``has_standing_committee``."""
-    return and_(congress_clause(), Region.level.in_(list(STANDING_COMMITTEE_LEVELS)))
-
-
-def refuse_without_standing_committee(region, what, field="region_id"):
-    """Refused (422) unless ``region``'s congress has a standing committee, saying why and that ``what``
-    (e.g. "联系清单只能由县级以上人大常委会建立") is a standing committee's."""
-    if has_standing_committee(region):
-        return
-    why = ("subdistrict" if is_subdistrict(region) else
-           "township" if region.level == RegionLevel.township else "village")
-    message = f"{NO_STANDING_COMMITTEE[why]}，{what}。"
-    raise validation_failed({field: [message]}, message)
 
 
 def electorate_clause(region):

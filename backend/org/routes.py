@@ -37,6 +37,7 @@ from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..pagination import paginate
 from . import nearby, services
+from .congress import congress_clause
 from .models import Deputy, Region, RegionLevel, Station, deputy_listing, full_names, station_deputies, station_listing
 
 regions = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域树")
@@ -61,8 +62,6 @@ def list_regions(args):
     if "levels" in args:
         query = query.where(Region.level.in_(args["levels"]))
     if args.get("congress"):
-        from ..livelihood.services import congress_clause  # the livelihood package builds on this one
-
         query = query.where(congress_clause())
     if "around" in args:
         query = query.order_by(*nearest_regions_first(get_or_404(Region, args["around"], "区域不存在。")))

@@ -30,9 +30,9 @@ from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..forms import parse_int
 from ..extensions import cache, db
-from ..livelihood import services as livelihood
 from ..livelihood.routes import adopted_query, public_project
 from ..org import nearby
+from ..org.congress import congress_level, is_subdistrict
 from ..org.models import Deputy, Region, Station, full_names, station_roster
 from ..org.services import root_region
 from ..pagination import paginate
@@ -336,9 +336,9 @@ def deputy(deputy_id):
 def _congress_of(region):
     """The people's congress nearest ``region``: itself, or for a village (村、社区, which has none) the
     township above it — for a 街道 (no congress either) or a village under one, the district above."""
-    if livelihood.congress_level(region) is not None:
+    if congress_level(region) is not None:
         return region
-    congresses = [r for r in region.ancestors_and_self() if livelihood.congress_level(r) is not None]
+    congresses = [r for r in region.ancestors_and_self() if congress_level(r) is not None]
     return congresses[-1] if congresses else region
 
 
@@ -370,7 +370,7 @@ def livelihood_projects():
                                .order_by(Region.name, Region.id)).all()
     trail = region.ancestors_and_self()[:-1]
     if congress is not region:
-        # A 街道 or a village: no congress, no round of its own, ever (livelihood.refuse_village) — the page
+        # A 街道 or a village: no congress, no round of its own, ever (livelihood.services.refuse_village) — the page
         # points to the congress above whose projects cover it, instead of an empty list.
         page = {"items": [], "total": 0, "page": 1, "per_page": LIVELIHOOD_PER_PAGE}
         return render_template("public/livelihood.html", region=region, page=page, pages=_pages(page), trail=trail,
@@ -383,7 +383,7 @@ def livelihood_projects():
 
 def _no_congress_note(region, congress):
     """Why a 街道's or a village's page lists no project of its own, and whose they are."""
-    if livelihood.is_subdistrict(region):
+    if is_subdistrict(region):
         return f"{region.name}不设人民代表大会（设人大工委），这里的民生实事项目由{congress.name}人民代表大会票决。"
     return f"{region.name}（村、社区）不设人民代表大会，这里的民生实事项目由{congress.name}人民代表大会票决。"
 
@@ -393,9 +393,9 @@ def _no_congress_note(region, congress):
 
 def _congress_choices(region):
     """The congresses a citizen of ``region`` may propose to: its own (a village's township; a 街道's or
-    its villages', the district's: livelihood.congress_level) and those above it, nearest first, as
+    its villages', the district's: org.congress.congress_level) and those above it, nearest first, as
     (region, label)."""
-    chain = [r for r in region.ancestors_and_self() if livelihood.congress_level(r) is not None] if region else []
+    chain = [r for r in region.ancestors_and_self() if congress_level(r) is not None] if region else []
     return [(r, f"{r.name}人大") for r in reversed(chain)]
 
 
