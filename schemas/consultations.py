@@ -153,9 +153,10 @@ class ConsultationOut(ConsultationListOut):
     closed_at = fields.DateTime(allow_none=True, required=True)
     general_opinions = fields.Integer(required=True, metadata={"description": "opinions on the draft as a whole"})
     articles = fields.List(fields.Nested(CountedArticleOut), required=True)
-    text_left_out = fields.String(allow_none=True, metadata={
-        "description": "creating or changing the text only: what was not taken from the pasted text, in Chinese "
-                       "(the draft's 说明 after its articles: 第N行“关于《…》的说明”起的文字不是条文…), else null"})
+    text_left_out = fields.String(allow_none=True, required=True, metadata={
+        "description": "what the cut of the pasted text that made the articles left out, in Chinese (the draft's "
+                       "说明 after its articles: 第N行“关于《…》的说明”起的文字不是条文…; or its signature, 落款、日期), "
+                       "else null; kept with the consultation (every administrator's answer)"})
 
 
 class OpinionOut(Schema):

@@ -189,3 +189,26 @@ def test_a_draft_pasted_with_its_explanation_is_cut_before_it_and_the_console_sa
     assert "草案共 2 条" in page
     assert "第4行“关于《怀化市城市绿化条例（草案）》的说明”起的文字不是条文（草案的说明等），未收入。" in page
     assert "市司法局局长" not in page
+
+
+def test_what_was_left_out_stays_on_the_drafts_page_for_the_review(huaihua, world):  # noqa: F811
+    """Not only the flash after saving: the draft's page says it on every later visit, and a save of the
+    form (which sends the articles back as they are) keeps it; a text cut again without it clears it."""
+    from .test_consultations import WITH_SIGNATURE
+
+    note = "第5行“怀化市人民代表大会常务委员会”起的文字不是条文（落款、日期），未收入。"
+    created = post(huaihua, "/console/consultations", form(text=WITH_SIGNATURE))
+    path = created.headers["Location"]
+    text(huaihua.get(path))  # the flash read once
+    page = huaihua.get(path).get_data(as_text=True)
+    notice = page.split('id="text-left-out"', 1)[1].split("</p>", 1)[0]
+    assert note in notice and "请核对条文" in notice
+    shown = "第一条　为了促进城市绿化，制定本条例。\n第二条　本条例自公布之日起施行。"  # the edit form's text
+    assert shown in page
+    saved = post(huaihua, f"{path}/edit", form(text=shown, title="改过的标题"), page=path)
+    assert saved.status_code == 302
+    text(huaihua.get(path))
+    assert note in text(huaihua.get(path))
+    post(huaihua, f"{path}/edit", form(text="第一条　甲。\n第二条　乙。"), page=path)
+    text(huaihua.get(path))
+    assert 'id="text-left-out"' not in huaihua.get(path).get_data(as_text=True)

@@ -389,6 +389,72 @@ def test_creating_a_draft_with_its_explanation_answers_what_was_left_out(client,
     assert changed.json["text_left_out"].startswith("第4行")
 
 
+# --- a signature block pasted after the last article (落款、日期) --------------------------------------------
+
+WITH_SIGNATURE = ("怀化市城市绿化条例（草案）\n第一条　为了促进城市绿化，制定本条例。\n第二条　本条例自公布之日起施行。\n\n"
+                  "怀化市人民代表大会常务委员会\n2026年11月1日\n")
+
+
+@pytest.mark.parametrize("block, first", [
+    ("怀化市人民代表大会常务委员会\n2026年11月1日\n", "怀化市人民代表大会常务委员会"),
+    ("　怀化市人大常委会办公室　\n（2026年11月1日）", "怀化市人大常委会办公室"),
+    ("2026 年 11 月 1 日", "2026 年 11 月 1 日"),
+    ("二〇二六年十一月一日\n", "二〇二六年十一月一日"),
+    ("湖南省人民代表大会常务委员会\n", "湖南省人民代表大会常务委员会"),
+])
+def test_a_signature_after_the_last_article_is_left_out_and_said(block, first):
+    cut = cut_articles(f"第一条　为了促进城市绿化，制定本条例。\n第二条　本条例自公布之日起施行。\n\n{block}")
+    assert [(a["number"], a["text"]) for a in cut.articles] == [
+        ("第一条", "为了促进城市绿化，制定本条例。"), ("第二条", "本条例自公布之日起施行。")]
+    assert cut.left_out == f"第4行“{first}”起的文字不是条文（落款、日期），未收入。"
+
+
+def test_a_signature_before_the_explanation_is_left_out_with_it():
+    text = WITH_SIGNATURE + "关于《怀化市城市绿化条例（草案）》的说明\n第一条明确了立法目的。"
+    cut = cut_articles(text)
+    assert [a["number"] for a in cut.articles] == ["第一条", "第二条"]
+    assert cut.articles[-1]["text"] == "本条例自公布之日起施行。"
+    assert cut.left_out == "第5行“怀化市人民代表大会常务委员会”起的文字不是条文（落款、日期、草案的说明等），未收入。"
+
+
+@pytest.mark.parametrize("last", [
+    "第二条　本条例自\n2027年1月1日",  # hard-wrapped: the date ends the sentence, no full stop before it
+    "第二条　本条例由\n怀化市人民代表大会常务委员会",  # a wrapped line naming the body, the sentence unfinished
+    "第二条　本条例自2027年1月1日起施行。",
+    "第二条　下列单位负责实施：\n怀化市人民政府\n怀化市城市管理委员会",  # a list ending the article
+    "第二条　本条例的解释机关为：\n怀化市人民代表大会常务委员会",
+])
+def test_article_text_that_looks_like_a_signature_is_never_cut(last):
+    cut = cut_articles(f"第一条　为了促进城市绿化，制定本条例。\n{last}\n")
+    assert cut.left_out is None
+    assert cut.articles[-1]["text"] == "\n".join(line.strip("　") for line in last.split("\n")).split("　", 1)[1]
+
+
+def test_a_signature_alone_after_a_sentence_without_a_full_stop_stays():
+    """Only what follows a finished sentence is a signature: the article's text is never shortened."""
+    cut = cut_articles("第一条　甲\n怀化市人民代表大会常务委员会\n2026年11月1日")
+    assert cut.left_out is None and cut.articles[0]["text"] == "甲\n怀化市人民代表大会常务委员会\n2026年11月1日"
+
+
+def test_the_administrator_reads_what_was_left_out_later(client, legis):
+    """Stored with the draft: the GET of it (an administrator's) says it too, until the text is cut again."""
+    admin = legis["admins"]["hh"]
+    created = new_consultation(client, admin, text=WITH_SIGNATURE)
+    assert created.json["text_left_out"] == "第5行“怀化市人民代表大会常务委员会”起的文字不是条文（落款、日期），未收入。"
+    path = f"{API}/{created.json['id']}"
+    assert client.get(path, headers=admin).json["text_left_out"] == created.json["text_left_out"]
+    titled = client.patch(path, json={"title": "怀化市城市绿化条例（草案修改稿）"}, headers=admin)
+    assert titled.json["text_left_out"] == created.json["text_left_out"]
+    assert client.get(path, headers=admin).json["text_left_out"] == created.json["text_left_out"]
+    recut = client.patch(path, json={"text": "第一条　甲。\n第二条　乙。"}, headers=admin)
+    assert recut.json["text_left_out"] is None
+    assert client.get(path, headers=admin).json["text_left_out"] is None
+    plain = new_consultation(client, admin)
+    assert client.get(f"{API}/{plain.json['id']}", headers=admin).json["text_left_out"] is None
+    public = client.get(f"{PUBLIC}/{created.json['id']}")
+    assert public.status_code == 404  # a draft: nobody else reads it, nor the note
+
+
 # --- headings, hard-wrapped text and odd numbers (audit B4-B6) -------------------------------------------
 
 

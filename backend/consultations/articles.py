@@ -19,6 +19,12 @@ Numbers may be spaced as PDF copies give them (第 一 条, 第 十 二 条之�
 人大 websites print a draft followed by its 说明 (关于《……（草案）》的说明, the speaker, the reasons, which cite
 articles: 第一条明确了立法目的). The text stops at such a heading, once the articles have begun: what follows is
 not taken, and ``cut_articles`` says so (``left_out``), for the administrator to see.
+
+A draft copied whole may also end with its signature (落款): the issuing body on a line of its own
+(怀化市人民代表大会常务委员会) and/or the date (2026年11月1日, 二〇二六年十一月一日). Such lines at the very end —
+only those, blank lines between them, after a line whose sentence is finished (。！？ or a closing quote) — are
+left out too and said so. Anything else stays in the last article: a wrapped sentence (本条例自\n2027年1月1日)
+or a list after a colon (下列单位负责：\n怀化市人民政府) is article text, never cut.
 """
 import re
 from typing import NamedTuple
@@ -33,6 +39,14 @@ EXPLANATION = re.compile(
     r"^[ \t\u3000]*(?:关于.{0,80}的说明|.{0,80}[（(]草案[）)][》〉]?的说明|[《〈].{1,80}[》〉]的?说明|起草说明|立法说明)"
     r"[ \t\u3000]*$")
 SPACES = " \t\u3000"
+# A signature's lines (see above): the issuing body alone on its line, and the date alone on its line.
+SIGNATURE_BODY = re.compile(
+    r"^[^\s。，；：:,;！？!?“”\"（）()《》]{0,30}(?:人民代表大会常务委员会|人民代表大会|人大常委会|常务委员会|人民政府|委员会)"
+    r"(?:办公厅|办公室)?$")
+SIGNATURE_DATE = re.compile(
+    rf"^[（(]?{_SP}[0-9０-９〇零一二三四五六七八九]{{4}}{_SP}年{_SP}[0-9０-９一二三四五六七八九十]{{1,2}}{_SP}月"
+    rf"{_SP}[0-9０-９一二三四五六七八九十]{{1,3}}{_SP}日{_SP}[）)]?$")
+FINISHED = tuple("。！？!?”」』）)")
 # A heading's title is short and no sentence: 第二章规划建设, not 第二章规定的，……
 TITLE = re.compile(r"^[^。，；：:,;！？!?“”\"（）()]{1,30}$")
 
@@ -93,6 +107,31 @@ class Cut(NamedTuple):
     left_out: str | None  # what was not taken (the 说明 after the articles), said in Chinese; None: nothing
 
 
+def _signature(lines):
+    """The index of the first line of a signature ending ``lines`` (see above), or None: lines of the issuing
+    body or the date alone (blank ones between), after the last article has begun and after a line whose
+    sentence is finished; the article's own line (第十条　……) is never one."""
+    start = None
+    index = len(lines) - 1
+    while index >= 0:
+        line = lines[index].strip(SPACES)
+        if not line:
+            index -= 1
+            continue
+        if ARTICLE.match(lines[index]) or not (SIGNATURE_BODY.match(line) or SIGNATURE_DATE.match(line)):
+            break
+        start = index
+        index -= 1
+    if start is None or index < 0:
+        return None
+    before = lines[index].strip(SPACES)
+    if not before.endswith(FINISHED) or _heading(lines[index]) is not None:
+        return None
+    if not any(ARTICLE.match(line) for line in lines[:index + 1]):
+        return None
+    return start
+
+
 def split_articles(text):
     """``[{"number": "第一条", "text": "..."}, ...]`` in the order of the text; raises ``NoArticles``."""
     return cut_articles(text).articles
@@ -107,6 +146,11 @@ def cut_articles(text):
             left_out = f"第{index + 1}行“{line.strip(SPACES)}”起的文字不是条文（草案的说明等），未收入。"
             lines = lines[:index]
             break
+    signature = _signature(lines)
+    if signature is not None:
+        what = "落款、日期、草案的说明等" if left_out else "落款、日期"
+        left_out = f"第{signature + 1}行“{lines[signature].strip(SPACES)}”起的文字不是条文（{what}），未收入。"
+        lines = lines[:signature]
     keys = [_key(found) for found in map(ARTICLE.match, lines) if found]
     # A draft with a 第一条 starts there: a number before it (根据……\n第七十二条的规定) is its preamble's.
     first = (1, 0) if (1, 0) in keys else None

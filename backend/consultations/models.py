@@ -54,6 +54,8 @@ class Consultation(db.Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     title: Mapped[str] = mapped_column(String(100))
     summary: Mapped[str] = mapped_column(Text, default="")  # 起草说明
+    # What the last cut of the pasted text left out (its 说明, its signature), said in Chinese; None: nothing.
+    text_left_out: Mapped[str | None] = mapped_column(Text)
     starts_dt: Mapped[object] = mapped_column(UTCDateTime)
     ends_dt: Mapped[object] = mapped_column(UTCDateTime)
     status: Mapped[ConsultationStatus] = mapped_column(str_enum(ConsultationStatus, "consultation_status"),

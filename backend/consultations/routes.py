@@ -109,7 +109,7 @@ def present_consultation(consultation):
     return {
         **public_summary(consultation), "opinions": sum(counts.values()),
         "opened_at": consultation.opened_dt, "closed_at": consultation.closed_dt,
-        "general_opinions": counts.get(None, 0),
+        "general_opinions": counts.get(None, 0), "text_left_out": consultation.text_left_out,
         "articles": [{**present_article(a), "opinions": counts.get(a.id, 0)} for a in consultation.articles],
     }
 
@@ -180,8 +180,7 @@ def list_consultations(args):
 def create_consultation(data):
     """新建意见征集（草稿）：省或设区的市人大（区域，默认为本人所管区域）的地方性法规草案；粘贴草案全文，按行首的“第X条”分条。"""
     region = managed_region(current_caller(), data.get("region_id"))
-    return present_consultation(services.create(region, data, current_user())) | {
-        "text_left_out": data.get("text_left_out")}
+    return present_consultation(services.create(region, data, current_user()))
 
 
 @blp.get("/<int:consultation_id>")
@@ -199,8 +198,7 @@ def get_consultation(consultation_id):
 def update_consultation(data, consultation_id):
     """修改意见征集（仅草稿）；发送 text 时按新全文重新分条。"""
     consultation = managed_or_404(consultation_id)
-    return present_consultation(services.update_consultation(consultation, data, current_user())) | {
-        "text_left_out": data.get("text_left_out")}
+    return present_consultation(services.update_consultation(consultation, data, current_user()))
 
 
 @blp.post("/<int:consultation_id>/open")

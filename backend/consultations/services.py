@@ -94,7 +94,8 @@ def _write_articles(consultation, articles):
 def create(region, data, actor):
     refuse_not_legislative(region)
     consultation = Consultation(region_id=region.id, title=data["title"], summary=data.get("summary", ""),
-                                starts_dt=data["starts_at"], ends_dt=data["ends_at"], created_by_id=actor.id)
+                                starts_dt=data["starts_at"], ends_dt=data["ends_at"], created_by_id=actor.id,
+                                text_left_out=data.get("text_left_out"))
     db.session.add(consultation)
     db.session.flush()
     _write_articles(consultation, data["articles"])
@@ -123,6 +124,10 @@ def update_consultation(consultation, data, actor):
                 ConsultationArticle.consultation_id == consultation.id))
             _write_articles(consultation, data["articles"])
             changes["articles"] = [len(before), len(data["articles"])]
+        # Kept for the review (the GET, the console's page): what the cut that made these articles left out. A
+        # text sent again giving the same articles (the console's form sends it with every save) keeps it.
+        if "articles" in changes or data.get("text_left_out"):
+            consultation.text_left_out = data.get("text_left_out")
     if changes:
         _log("consultation_updated", actor, consultation, changes)
     return consultation
