@@ -7,7 +7,7 @@ from backend.db_types import CHINA
 from backend.livelihood.models import CHOICE_LABELS, PROPOSAL_STATUS_LABELS, VOTE_STATUS_LABELS
 from backend.livelihood.models import Choice as ChoiceValue
 
-from .common import BodyId, Choice, Id, Items, Line, OneOfLabelled, PageArgs, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, Items, Line, OneOfLabelled, PageArgs, StrictSchema, Text, in_service_years, page_of
 from .suggestions import ContactPhone
 
 PLACES = validate.Range(min=1, max=50, error="拟票决项目数应为 1 到 50 个。")
@@ -241,3 +241,20 @@ class PublicProjectOut(Schema):
     region_name = fields.String(required=True)
     percent = fields.Integer(required=True, metadata={"description": "the latest progress (0 before any)"})
     progress = fields.List(fields.Nested(ProgressOut), required=True)
+
+
+class RegionRefOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class PublicLivelihoodPage(page_of(PublicProjectOut)):
+    """The public list, with whose projects a region's are: a 街道 or a village (no people's congress) has
+    none of its own — an empty list, and the congress above that votes on them."""
+
+    congress_region = fields.Nested(RegionRefOut, required=True, metadata={
+        "description": "the region whose people's congress holds the projects of the region asked for: itself, "
+                       "or for a 街道 or a village (no congress of its own) the nearest one above"})
+    note = fields.String(allow_none=True, required=True, metadata={
+        "description": "for a 街道 or a village: why the list is empty and which congress to look at, in Chinese "
+                       "(the web page's sentence); else null"})

@@ -187,6 +187,32 @@ def test_a_subdistrict_has_no_congress(client, congress):
     assert {r["name"] for r in everything["items"]} >= {"迎丰街道", "城北镇"}
 
 
+def test_the_public_list_of_a_region_without_a_congress_points_to_the_one_above(client, congress):
+    """A 街道 or a village holds no round: the public API answers, as the web page shows, no project of its
+    own and the congress whose projects cover it (``congress_region``), with the page's sentence (``note``);
+    a region with its congress names itself and has no note."""
+    tree, factory = congress["tree"], congress["factory"]
+    street = factory.region("迎丰街道", "township", tree["hc"])
+    village = factory.region("迎丰社区", "village", street)
+    db.session.commit()
+    cases = {
+        street.id: ({"id": tree["hc"].id, "name": "鹤城区"},
+                    "迎丰街道不设人民代表大会（设人大工委），这里的民生实事项目由鹤城区人民代表大会票决。"),
+        village.id: ({"id": tree["hc"].id, "name": "鹤城区"},
+                     "迎丰社区（村、社区）不设人民代表大会，这里的民生实事项目由鹤城区人民代表大会票决。"),
+        tree["cun"].id: ({"id": tree["hcx"].id, "name": "城北镇"},
+                         "红星村（村、社区）不设人民代表大会，这里的民生实事项目由城北镇人民代表大会票决。"),
+        tree["hc"].id: ({"id": tree["hc"].id, "name": "鹤城区"}, None),
+    }
+    for region_id, (holder, note) in cases.items():
+        answer = client.get("/api/v1/public/livelihood", query_string={"region_id": region_id})
+        assert answer.status_code == 200
+        assert (answer.json["congress_region"], answer.json["note"]) == (holder, note), region_id
+        assert (answer.json["items"], answer.json["total"]) == ([], 0)
+        page = client.get("/public/livelihood", query_string={"region_id": region_id}).get_data(as_text=True)
+        assert note is None or note in page  # the same sentence as the web page's
+
+
 # --- the round while a draft ----------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from schemas.livelihood import (
     ProposalIn,
     ProposalOut,
     ProposalQuery,
-    PublicProjectOut,
+    PublicLivelihoodPage,
     PublicProjectQuery,
     VoteIn,
     VoteListOut,
@@ -50,6 +50,7 @@ from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
+from ..org.congress import is_subdistrict, nearest_congress
 from ..org.models import Deputy, Region
 from ..pagination import paginate
 from ..web.limits import web_filing_limits
@@ -453,12 +454,27 @@ def decline_proposal(data, proposal_id):
 
 @public_livelihood.get("/livelihood")
 @public_livelihood.arguments(PublicProjectQuery, location="query")
-@public_livelihood.response(200, page_of(PublicProjectOut))
+@public_livelihood.response(200, PublicLivelihoodPage)
 def public_projects(args):
-    """民生实事项目（公开）：某区域（含下级）已结束票决中当选的项目及其实施进度；不含任何个人信息。"""
+    """民生实事项目（公开）：某区域（含下级）已结束票决中当选的项目及其实施进度；不含任何个人信息。
+    街道、村（社区）不设人民代表大会，没有自己的项目：返回空列表，congress_region 指明其项目由哪一级人大票决，note 说明原因。"""
     region = get_or_404(Region, args["region_id"], "区域不存在。")
+    holder = nearest_congress(region)
+    pointer = {"congress_region": {"id": holder.id, "name": holder.name},
+               "note": no_congress_note(region, holder) if holder is not region else None}
+    if holder is not region:
+        # No round of its own, ever (services.refuse_village): as the web page, the congress above instead.
+        return {"items": [], "total": 0, "page": args["page"], "per_page": args["per_page"], **pointer}
     page = paginate(adopted_query(region), args)
-    return {**page, "items": [public_project(project) for project in page["items"]]}
+    return {**page, "items": [public_project(project) for project in page["items"]], **pointer}
+
+
+def no_congress_note(region, congress):
+    """Why a 街道's or a village's projects are none of its own, and whose they are (the API's ``note``
+    and the web page's)."""
+    if is_subdistrict(region):
+        return f"{region.name}不设人民代表大会（设人大工委），这里的民生实事项目由{congress.name}人民代表大会票决。"
+    return f"{region.name}（村、社区）不设人民代表大会，这里的民生实事项目由{congress.name}人民代表大会票决。"
 
 
 def adopted_query(region):

@@ -62,6 +62,16 @@ def congress_clause():
                 ~and_(Region.level == RegionLevel.township, Region.name.contains(SUBDISTRICT)))
 
 
+def nearest_congress(region):
+    """The people's congress nearest ``region``: itself, or for a village (村、社区, which has none) the
+    township above it — for a 街道 (no congress either) or a village under one, the district above. The
+    region itself when none is above it (a tree without one)."""
+    if congress_level(region) is not None:
+        return region
+    congresses = [r for r in region.ancestors_and_self() if congress_level(r) is not None]
+    return congresses[-1] if congresses else region
+
+
 def congress_level(region):
     """The level of the deputies making up ``region``'s people's congress; None when it has none (a
     village, a 街道)."""

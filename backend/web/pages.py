@@ -30,9 +30,9 @@ from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..forms import parse_int
 from ..extensions import cache, db
-from ..livelihood.routes import adopted_query, public_project
+from ..livelihood.routes import adopted_query, no_congress_note, public_project
 from ..org import nearby
-from ..org.congress import congress_level, is_subdistrict
+from ..org.congress import congress_level, nearest_congress
 from ..org.models import Deputy, Region, Station, full_names, station_roster
 from ..org.services import root_region
 from ..pagination import paginate
@@ -296,7 +296,7 @@ def station(station_id):
     page["items"] = [published_item(item) for item in page["items"]]
     return render_template(
         "public/station.html", station=station, deputies=deputies, deputies_total=deputies_total,
-        map_link=amap_link(station), congress=_congress_of(station.region),
+        map_link=amap_link(station), congress=nearest_congress(station.region),
         plan=reception_plan(station_id=station.id), published=page, pages=_pages(page),
         satisfaction_labels=SATISFACTION_LABELS,
     )
@@ -333,15 +333,6 @@ def deputy(deputy_id):
     )
 
 
-def _congress_of(region):
-    """The people's congress nearest ``region``: itself, or for a village (村、社区, which has none) the
-    township above it — for a 街道 (no congress either) or a village under one, the district above."""
-    if congress_level(region) is not None:
-        return region
-    congresses = [r for r in region.ancestors_and_self() if congress_level(r) is not None]
-    return congresses[-1] if congresses else region
-
-
 def _region_arg():
     """The region ``region_id`` names: (region, False); without one the root (the whole deployment);
     (None, True) when it names none."""
@@ -365,7 +356,7 @@ def livelihood_projects():
         page = {"items": [], "total": 0, "page": 1, "per_page": LIVELIHOOD_PER_PAGE}
         return render_template("public/livelihood.html", region=None, page=page, pages=_pages(page),
                                trail=[], below=[], congress=None)
-    congress = _congress_of(region)
+    congress = nearest_congress(region)
     below = db.session.scalars(select(Region).where(Region.parent_id == region.id, Region.level != "village")
                                .order_by(Region.name, Region.id)).all()
     trail = region.ancestors_and_self()[:-1]
@@ -374,18 +365,11 @@ def livelihood_projects():
         # points to the congress above whose projects cover it, instead of an empty list.
         page = {"items": [], "total": 0, "page": 1, "per_page": LIVELIHOOD_PER_PAGE}
         return render_template("public/livelihood.html", region=region, page=page, pages=_pages(page), trail=trail,
-                               below=below, congress=congress, no_congress=_no_congress_note(region, congress))
+                               below=below, congress=congress, no_congress=no_congress_note(region, congress))
     page = paginate(adopted_query(region), {"page": _page_arg(), "per_page": LIVELIHOOD_PER_PAGE})
     page["items"] = [public_project(project) for project in page["items"]]
     return render_template("public/livelihood.html", region=region, page=page, pages=_pages(page),
                            trail=trail, below=below, congress=congress)
-
-
-def _no_congress_note(region, congress):
-    """Why a 街道's or a village's page lists no project of its own, and whose they are."""
-    if is_subdistrict(region):
-        return f"{region.name}不设人民代表大会（设人大工委），这里的民生实事项目由{congress.name}人民代表大会票决。"
-    return f"{region.name}（村、社区）不设人民代表大会，这里的民生实事项目由{congress.name}人民代表大会票决。"
 
 
 # --- citizens: 群众下单 and 我的民生建议 in a phone browser ------------------------------------------
