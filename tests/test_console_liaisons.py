@@ -125,3 +125,43 @@ def test_the_region_choice_offers_only_congresses_with_a_standing_committee(huai
                                                          "region_id": street.id})
     assert at_fields(street_refused)["region_id"].startswith("街道不设人民代表大会")
     assert count(Liaison) == 0
+
+
+def _offered(page):
+    picker = page.split('<fieldset class="picker"', 1)[1].split("</fieldset>", 1)[0]
+    return picker, picker.split('picker-options">', 1)[1].split("</ul>", 1)[0]
+
+
+def test_the_picker_offers_only_deputies_not_yet_given_to_the_liaison(app, huaihua, world, factory):  # noqa: F811
+    """Those given already (the server passes over them) are not offered again, on the page nor in the picker's
+    search (``liaison_id``, as ``activity_id`` for an activity); nor those the liaison's congress does not keep
+    in touch with (the server refuses them). Another liaison's list is its own."""
+    from .test_console_org_activities import sign_in
+
+    county = factory.region("中方县", "county", world["tree"]["hh"])
+    outside = factory.deputy(county, "中方县代表", phone="13800000120")
+    wang = factory.deputy(world["tree"]["hc"], "王强", phone="13800000121", stations=[world["chengbei"]])
+    post(huaihua, "/console/liaisons", {"name": "城建委", "kind": "committee", "region_id": world["tree"]["hc"].id})
+    post(huaihua, "/console/liaisons", {"name": "陈立新", "kind": "member", "region_id": world["tree"]["hc"].id})
+    committee, member = db.session.scalars(select(Liaison).order_by(Liaison.id)).all()
+    path = f"/console/liaisons/{committee.id}"
+    picker, offered = _offered(huaihua.get(path).get_data(as_text=True))
+    assert f'data-liaison-id="{committee.id}"' in picker
+    assert "张伟" in offered and "李娜" in offered and "王强" in offered and "中方县代表" not in offered
+
+    post(huaihua, f"{path}/deputies", {"deputy_ids": [world["zhang"].id, world["li"].id]}, page=path)
+    _, offered = _offered(huaihua.get(path).get_data(as_text=True))
+    assert "王强" in offered and "张伟" not in offered and "李娜" not in offered
+    search = huaihua.get(f"/console/deputy-options?liaison_id={committee.id}")
+    assert [d["name"] for d in search.json["items"]] == ["王强"]
+    assert huaihua.get(f"/console/deputy-options?liaison_id={committee.id}&exclude={wang.id}").json["items"] == []
+    everyone = [d["name"] for d in huaihua.get("/console/deputy-options").json["items"]]
+    assert {"张伟", "李娜", "王强", "中方县代表"} <= set(everyone)  # without it: all in the administrator's scope
+    # Another liaison of the same congress: its own list, all three still to give.
+    others = [d["name"] for d in huaihua.get(f"/console/deputy-options?liaison_id={member.id}").json["items"]]
+    assert sorted(others) == sorted(["张伟", "李娜", "王强"])
+    assert outside.id not in [d["id"] for d in huaihua.get(f"/console/deputy-options?liaison_id={member.id}").json["items"]]
+
+    factory.admin("changsha", region=world["tree"]["cs"])
+    refused = sign_in(app, "changsha").get(f"/console/deputy-options?liaison_id={committee.id}")
+    assert (refused.status_code, refused.json["message"]) == (404, "联系人不存在，或不在您的管理范围内。")

@@ -27,11 +27,13 @@ from ..activities.models import (
     ActivityStatus,
     ParticipantStatus,
 )
-from ..auth.scope import deputy_scope_clause, get_by_id, region_subtree_clause, station_scope_clause
+from ..auth.scope import deputy_scope_clause, get_by_id, manages_region, region_subtree_clause, station_scope_clause
 from ..db_types import utcnow
 from ..errors import APIError, error_response, not_found, validation_failed
 from ..extensions import db
 from ..forms import china_iso, load_checked, local_input, number_or_text, parse_int
+from ..liaisons import services as liaison_services
+from ..liaisons.models import Liaison, LiaisonDeputy
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..pagination import paginate
 from ..points.models import PointEntry
@@ -66,10 +68,15 @@ def _picked():
     return lazyload(Deputy.live_qr), selectinload(Deputy.stations).lazyload(Station.live_qr)
 
 
-def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=(), activity=None):
+def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=(), activity=None, liaison=None):
     """Active deputies the administrator manages, for the picker; with ``activity``, not those it invites
-    already (left out by a subquery: a thousand of them are no list of ids)."""
+    already (left out by a subquery: a thousand of them are no list of ids); with ``liaison`` (联系清单), only
+    those its congress keeps in touch with and not given to it yet (``liaisons.services.assign``' own rules:
+    it refuses the others and passes over those given already)."""
     query = select(Deputy).where(deputy_scope_clause(user), Deputy.active.is_(True))
+    if liaison is not None:
+        query = query.where(liaison_services.reach_clause(liaison.region), Deputy.id.not_in(
+            select(LiaisonDeputy.deputy_id).where(LiaisonDeputy.liaison_id == liaison.id)))
     if q:
         query = query.where(or_(Deputy.name.contains(q, autoescape=True), Deputy.group.contains(q, autoescape=True)))
     if station_id:
@@ -95,13 +102,16 @@ def selected_deputies(user, ids):
 @console_json
 def deputy_options_json():
     """The deputy picker's search: active deputies in the administrator's scope; with ``activity_id`` (补充邀请,
-    an activity the administrator manages), not those the activity invites already."""
+    an activity the administrator manages), not those the activity invites already; with ``liaison_id`` (a
+    liaison of a region the administrator manages), not those given to it already."""
     q = query_text("q", 50)
     station_id = parse_int(request.args.get("station_id"))
     exclude = [i for i in (parse_int(x) for x in request.args.get("exclude", "").split(",")[:500]) if i]
     activity_id = parse_int(request.args.get("activity_id"))
     activity = managed_activity_or_404(activity_id, roster=False) if activity_id else None
-    deputies = deputy_options(g.user, q, station_id, exclude=exclude, activity=activity)
+    liaison_id = parse_int(request.args.get("liaison_id"))
+    liaison = managed_liaison_or_404(liaison_id) if liaison_id else None
+    deputies = deputy_options(g.user, q, station_id, exclude=exclude, activity=activity, liaison=liaison)
     return jsonify({"items": [deputy_option(d) for d in deputies], "limit": PICKER_LIMIT})
 
 
@@ -157,6 +167,14 @@ def managed_activity_or_404(activity_id, roster=True):
     if activity is None or not services.manages_activity(g.user, activity):
         raise not_found("活动不存在，或不在您的管理范围内。")
     return activity
+
+
+def managed_liaison_or_404(liaison_id):
+    """A liaison (联系清单) of a region the administrator manages, or not found (as its page says)."""
+    liaison = get_by_id(Liaison, liaison_id)
+    if liaison is None or not manages_region(g.user, liaison.region):
+        raise not_found("联系人不存在，或不在您的管理范围内。")
+    return liaison
 
 
 @bp.get("/activities")

@@ -42,6 +42,13 @@ def test_a_committee_is_given_deputies_a_contact_and_its_figures_export(desktop,
     expect(page.locator(".flash").first).to_have_text("已安排 2 位联系代表。")
     expect(page.locator("#assigned-total")).to_have_text("2")
     expect(page.locator("#assigned-deputies")).to_contain_text("尚未联系")
+    # Those given already are no longer offered: neither on the page nor found by the picker's search.
+    expect(picker.locator(".picker-options")).to_contain_text("王强")
+    expect(picker.locator(".picker-options")).not_to_contain_text("张伟")
+    page.fill("#assign .picker-q", "张")
+    expect(picker.locator(".picker-options")).to_contain_text("没有符合条件的代表。")
+    page.fill("#assign .picker-q", "王")
+    expect(picker.locator(".picker-options")).to_contain_text("王强")
 
     contact = page.locator("#contact-new")
     contact.locator("select[name=deputy_id]").select_option(label="张伟")

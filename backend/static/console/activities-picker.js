@@ -8,6 +8,8 @@
     var station = picker.querySelector(".picker-station");
     // Adding to an activity: the server leaves out the deputies it invites already.
     var activityId = picker.getAttribute("data-activity-id") || "";
+    // Giving deputies to a liaison (联系清单): the server leaves out those given to it already.
+    var liaisonId = picker.getAttribute("data-liaison-id") || "";
 
     var ticks = window.tickPicker.setup(picker, {
       url: picker.getAttribute("data-options-url"),
@@ -19,6 +21,9 @@
         var params = new URLSearchParams({ q: q.value.trim(), station_id: station.value, exclude: chosenIds.slice(0, 500).join(",") });
         if (activityId) {
           params.set("activity_id", activityId);
+        }
+        if (liaisonId) {
+          params.set("liaison_id", liaisonId);
         }
         return params;
       },
