@@ -795,3 +795,37 @@ def test_the_offline_script_of_0017_makes_the_work_orders_the_online_upgrade_mak
     ]
     assert work_orders(postgres_scratch_url, offline=True) == expected
     assert work_orders(second_scratch_url, offline=False) == expected
+
+
+def test_messages_queued_before_0035_count_as_read_and_later_ones_are_unread(scratch_url):
+    """0035 on a database with messages: those there already are read in the 消息中心 (no badge of every
+    notice of past years), one queued afterwards is unread; the list's indexes replace the user_id one.
+    Downgraded, the messages stay."""
+    from flask_migrate import downgrade, upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    message = ("INSERT INTO outbox_messages (id, dedupe_key, user_id, template, data, page, status, attempts, "
+               "next_attempt_dt, last_error, created_dt) VALUES (:id, :key, 7, 'accepted', '{}', '', 'sent', 1, "
+               "'2026-01-01 00:00:00+00', '', '2026-01-01 00:00:00+00')")
+    with app.app_context():
+        upgrade(revision="0034")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, openid, display_name, token_version, created_dt) "
+                              "VALUES (7, 'fake-openid-x', '', 0, '2026-01-01 00:00:00+00')"))
+            conn.execute(text(message), {"id": 1, "key": "accepted:1"})
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(text(message), {"id": 2, "key": "accepted:2"})
+            assert conn.execute(text("SELECT id, read_dt IS NOT NULL FROM outbox_messages ORDER BY id")).all() == [
+                (1, True), (2, False)]
+        names = _index_names("outbox_messages")
+        assert {"ix_outbox_messages_user_newest", "ix_outbox_messages_unread"} <= names
+        assert "ix_outbox_messages_user_id" not in names
+        downgrade(revision="0034")
+        assert "ix_outbox_messages_user_id" in _index_names("outbox_messages")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id FROM outbox_messages ORDER BY id")).scalars().all() == [1, 2]
+        db.engine.dispose()

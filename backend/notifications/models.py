@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import UTCDateTime, utcnow
@@ -11,14 +11,24 @@ class OutboxMessage(db.Model):
     ``status``: pending → sent | refused (43101: the user gave no consent; not retried) | failed
     (WeChat would not take it, or could not be reached for days). ``dedupe_key`` makes "notify once" a
     database guarantee.
+
+    Each row is also the notice in the user's 消息中心 (``center``), whatever WeChat answered: ``read_dt``
+    is when the user read it there (None: unread).
     """
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_dt"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_dt"),
+        # A user's messages newest first (消息中心), and the sweep's look for a user's earlier pending one.
+        Index("ix_outbox_messages_user_newest", "user_id", "id"),
+        # The unread badge: one count over the user's unread rows alone, however many they have read.
+        Index("ix_outbox_messages_unread", "user_id", postgresql_where=text("read_dt IS NULL"),
+              sqlite_where=text("read_dt IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     template: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict] = mapped_column(JSON)
     page: Mapped[str] = mapped_column(String(255), default="")
@@ -28,3 +38,4 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     sent_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    read_dt: Mapped[object | None] = mapped_column(UTCDateTime)
