@@ -94,6 +94,7 @@ def create_app(test_config=None):
     from .health import blp as health_blp
     from .health import docs_assets
     from .livelihood.routes import blp as livelihood_blp
+    from .notifications.routes import blp as messages_blp
     from .livelihood.routes import public_livelihood
     from .consultations.routes import blp as consultations_blp
     from .consultations.routes import public_consultations
@@ -117,7 +118,7 @@ def create_app(test_config=None):
         auth_blp, admins_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
         public_blp, uploads_blp, activities_blp, checkins_blp, training_blp, rules_blp, points_blp, evaluations_blp, appointments_blp, health_blp,
         audit_blp, livelihood_blp, public_livelihood, consultations_blp, public_consultations,
-        liaisons_blp, my_liaisons, report_poll_blp, report_polls_blp,
+        liaisons_blp, my_liaisons, report_poll_blp, report_polls_blp, messages_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)  # /q/{code}: the link inside every printed code

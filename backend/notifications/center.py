@@ -1,0 +1,116 @@
+"""消息中心: every notice the server sends a user in WeChat, kept in the mini-program too, with an unread count.
+
+A subscribe message reaches a user only with their consent to that one message; a user who refused (43101)
+or never subscribed would learn nothing until they opened the item. The list is the outbox itself
+(``OutboxMessage``, one row per notice, whatever WeChat answered) with ``read_dt`` as the read marker:
+no second copy to write in the change's transaction or to keep in step with the outbox's own edits. A
+message ``withdraw``-n (news no longer true) is a deleted row, gone from the list too; one ``restate``-d
+(注销's redaction, a corrected answer) is the same row with its new words, listed once, as it now reads.
+Nothing purges the outbox; were sent messages ever purged, the list would keep as long a history as it.
+"""
+import re
+
+from sqlalchemy import func, select, update
+
+from ..db_types import utcnow
+from ..extensions import db
+from ..pagination import paginate
+from ..suggestions.models import STATUS_LABELS
+from .models import OutboxMessage
+
+_SUGGESTION = {"character_string1": "建议编号", "thing2": "建议内容", "phrase3": "办理状态", "thing4": "提示",
+               "time5": "时间"}
+_ACTIVITY = {"thing1": "活动名称", "phrase2": "活动类型", "time3": "开始时间", "thing4": "活动地点", "thing5": "备注"}
+
+# Each template's title in the list (backend/config.py's FAKE_TEMPLATES names every template)…
+TITLES = {
+    "new_item": "新的群众建议",
+    "accepted": "建议已受理",
+    "replied": "代表已答复",
+    "reopened": "建议已重新交办",
+    "overdue": "建议办理超期提醒",
+    "supervised": "建议督办通知",
+    "activity": "新的活动邀请",
+    "activity_reminder": "活动即将开始",
+    "activity_cancelled": "活动取消通知",
+    "activity_changed": "活动变更通知",
+    "activity_claim": "活动揭榜通知",
+    "appointment": "约见代表通知",
+    "appointment_result": "约见进展通知",
+    "answer": "办理结果通知",
+}
+# …and its fields' names, as the template registered in the mini-program's console shows them in WeChat.
+LABELS = {
+    "new_item": _SUGGESTION, "accepted": _SUGGESTION, "replied": _SUGGESTION, "reopened": _SUGGESTION,
+    "overdue": _SUGGESTION, "supervised": _SUGGESTION,
+    "activity": _ACTIVITY, "activity_reminder": _ACTIVITY, "activity_cancelled": _ACTIVITY,
+    "activity_changed": _ACTIVITY,
+    "activity_claim": {**{k: v for k, v in _ACTIVITY.items() if k != "thing5"}, "number5": "剩余名额"},
+    "appointment": {"character_string1": "编号", "thing2": "约见事项", "phrase3": "状态", "thing4": "提示",
+                    "time5": "提出时间"},
+    "appointment_result": {"thing1": "约见事项", "time2": "见面时间", "thing3": "见面地点", "phrase4": "状态",
+                           "thing5": "备注"},
+    "answer": {"thing1": "事项", "phrase2": "结果", "thing3": "说明", "time4": "时间"},
+}
+REJECTED = STATUS_LABELS["rejected"]
+
+
+def title_of(template, data):
+    """The message's title: its template's, but a ``replied`` message saying 不予受理 is no reply."""
+    if template == "replied" and _value(data.get("phrase3")) == REJECTED:
+        return "建议不予受理"
+    return TITLES.get(template, "通知")
+
+
+def _value(value):
+    return value.get("value", "") if isinstance(value, dict) else ("" if value is None else str(value))
+
+
+def _position(key):
+    number = re.search(r"(\d+)$", key)
+    return (int(number.group(1)) if number else 0, key)
+
+
+def lines_of(template, data):
+    """The message's values as WeChat shows them, in the template's order (thing1, phrase2…): ``{label,
+    value}`` each (a field the table does not name: its value with an empty label)."""
+    labels = LABELS.get(template, {})
+    return [{"label": labels.get(key, ""), "value": _value(data[key])} for key in sorted(data, key=_position)]
+
+
+def present(message):
+    return {"id": message.id, "template": message.template, "title": title_of(message.template, message.data),
+            "lines": lines_of(message.template, message.data), "page": message.page or "",
+            "created_at": message.created_dt, "read": message.read_dt is not None}
+
+
+def _mine(user_id):
+    return OutboxMessage.user_id == user_id
+
+
+def unread_count(user_id):
+    """One count over ``ix_outbox_messages_unread``: the user's unread rows alone."""
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        _mine(user_id), OutboxMessage.read_dt.is_(None)))
+
+
+def messages_of(user_id, args):
+    """The user's messages, newest first (``ix_outbox_messages_user_newest``), a page of them; ``unread``
+    true keeps the unread ones, false the read ones."""
+    query = (select(OutboxMessage.id, OutboxMessage.template, OutboxMessage.data, OutboxMessage.page,
+                    OutboxMessage.created_dt, OutboxMessage.read_dt)
+             .where(_mine(user_id)).order_by(OutboxMessage.id.desc()))
+    if args.get("unread") is not None:
+        query = query.where(OutboxMessage.read_dt.is_(None) if args["unread"] else OutboxMessage.read_dt.is_not(None))
+    page = paginate(query, args, rows=True)
+    return {**page, "items": [present(message) for message in page["items"]], "unread": unread_count(user_id)}
+
+
+def mark_read(user_id, ids=None):
+    """The user's messages of ``ids`` (None: all of them) not read yet are read now; the ids of anyone
+    else's messages, or of messages gone (withdrawn), change nothing. Returns how many were marked."""
+    condition = _mine(user_id) & OutboxMessage.read_dt.is_(None)
+    if ids is not None:
+        condition &= OutboxMessage.id.in_(ids)
+    return db.session.execute(update(OutboxMessage).where(condition).values(read_dt=utcnow())
+                              .execution_options(synchronize_session=False)).rowcount
