@@ -299,6 +299,12 @@ module.exports = {
   // 联系我的常委会组成人员和专门委员会 (a deputy's; names, kinds and duties, nobody's phone).
   myLiaisons: () => call('GET', '/me/liaisons', { query: { per_page: 50 }, quiet: true }),
   eraseAccount: () => call('DELETE', '/me', { quiet: [403, 409] }),
+  // 消息中心: every notice sent to this user, read or not; the badge's count asks quietly (a badge that
+  // cannot load is no error to show).
+  messages: (query) => call('GET', '/me/messages', { query }),
+  unreadMessages: () => call('GET', '/me/messages/unread-count', { quiet: true }).then((res) => res.unread),
+  // ids: the messages tapped; none: 全部已读.
+  markMessagesRead: (ids) => call('POST', '/me/messages/read', { data: ids ? { ids } : { all: true } }),
   // After 注销: this phone forgets the token and the user; the next call signs in as a new, empty account.
   forgetSession: () => {
     clearToken();

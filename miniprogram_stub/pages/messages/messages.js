@@ -1,0 +1,63 @@
+// 消息: every notice the server sent this user (in WeChat too, if they subscribed), newest first; an unread
+// one in bold with a dot. Tapping one marks it read and opens the page it is about; 全部已读 marks them all.
+const api = require('../../utils/api');
+const { listPage, loadPage } = require('../../utils/paged');
+const { formatTime } = require('../../utils/format');
+
+function presentMessage(message) {
+  return {
+    id: message.id,
+    title: message.title,
+    lines: message.lines.map((line) => (line.label ? line.label + '：' : '') + line.value),
+    page: message.page,
+    read: message.read,
+    createdText: formatTime(message.created_at),
+  };
+}
+
+Page(listPage({
+  data: { unread: 0 },
+
+  onShow() {
+    return this.load(true);
+  },
+
+  load(reset) {
+    return loadPage(this, (paging) => api.messages(paging).then((res) => {
+      this.setData({ unread: res.unread });
+      return res;
+    }), { reset, map: presentMessage });
+  },
+
+  // Read first (the badge is right when the user comes back), but a message that cannot be marked still opens.
+  async open(e) {
+    const id = e.currentTarget.dataset.id;
+    const index = this.data.items.findIndex((m) => m.id === id);
+    if (index < 0) return;
+    const message = this.data.items[index];
+    if (!message.read) {
+      try {
+        const res = await api.markMessagesRead([id]);
+        // Found again: a reload meanwhile (pulled down) may have moved it.
+        const now = this.data.items.findIndex((m) => m.id === id);
+        const changes = { unread: res.unread };
+        if (now >= 0) changes['items[' + now + '].read'] = true;
+        this.setData(changes);
+      } catch (err) {
+        // api has shown why; the page it is about opens all the same.
+      }
+    }
+    if (message.page) wx.navigateTo({ url: '/' + message.page });
+  },
+
+  async readAll() {
+    if (!this.data.unread) return null;
+    try {
+      const res = await api.markMessagesRead();
+      this.setData({ items: this.data.items.map((m) => Object.assign({}, m, { read: true })), unread: res.unread });
+      return res;
+    } catch (err) {
+      return null;
+    }
+  },
+}));
