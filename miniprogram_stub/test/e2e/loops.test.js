@@ -4,7 +4,8 @@
 //
 // 1. 码上办: a citizen scans a deputy's printed code (options.q), files with a photo; the deputy binds by
 //    phone, accepts, forwards it to the 12345 hotline (dissatisfied: 督办) and to a department, and
-//    replies; the citizen rates and the item is closed.
+//    replies; the citizen rates and the item is closed; the citizen's 消息 list the item's 已受理 and 已答复,
+//    the home page counting the unread, and 全部已读 clears the count.
 // 2. 发单 → 接单 → 扫码签到 → 结单 → 积分: an administrator dispatches an activity at station 1 through the
 //    API; the deputy accepts it in the stub, checks in by scanning the station's code with the location,
 //    and after the administrator closes it sees the points, the archive and the leaderboard; refused at
@@ -235,6 +236,20 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts, forwa
   const shown = citizen.wx.toasts.concat(citizen.wx.modals);
   assert.ok(shown.some((m) => /[\u4e00-\u9fa5]/.test(m) && m !== '感谢您的评价'), shown.join(' | '));
   assert.equal(again.data.item.status, 'closed');
+
+  // 消息: whether or not WeChat delivered them, the citizen's notices wait in the list, the home page counting them.
+  const home = await citizen.open('pages/index/index');
+  assert.equal(home.data.unread, 2);
+  const notices = await citizen.open('pages/messages/messages', {});
+  assert.deepEqual(notices.data.items.map((m) => [m.title, m.read]), [['代表已答复', false], ['建议已受理', false]]);
+  assert.ok(notices.data.items[1].lines.includes('办理状态：办理中'), notices.data.items[1].lines.join(' | '));
+  await notices.open(event({ id: notices.data.items[0].id }));
+  assert.equal(citizen.wx.lastNavigation().url, `/pages/suggestion/detail?id=${item.id}`);
+  assert.equal(notices.data.unread, 1);
+  await notices.readAll();
+  assert.deepEqual(notices.data.items.map((m) => m.read), [true, true]);
+  await home.onShow();
+  assert.equal(home.data.unread, 0);
 });
 
 test('a deputy sorts the inbox 按期限 and finds the item a citizen calls about by its last digits, never another deputy\'s', LIMIT, async () => {
