@@ -432,7 +432,7 @@ def redact_waiting_notices(citizen_id):
     # They went to the deputies' WeChat users (the outbox's index by user finds them among all ever sent).
     deputies = {a.deputy_id for a in rows if a.deputy_id is not None}
     if deputies:
-        restate_under(reminders, _unnamed, sent_too=True, users=select(User.id).where(User.deputy_id.in_(deputies)))
+        restate_under(reminders, unnamed, sent_too=True, users=select(User.id).where(User.deputy_id.in_(deputies)))
 
     def redacted(template, key, data):
         return data | {"thing2": thing(redact(topics[int(key.split(":")[1])])),
@@ -442,8 +442,9 @@ def redact_waiting_notices(citizen_id):
                                    exclude_user=citizen_id)
 
 
-def _unnamed(template, key, data):
-    """A deputy's meeting reminder (``remind_meetings``) as it reads without the citizen's name."""
+def unnamed(template, key, data):
+    """A deputy's meeting reminder (``remind_meetings``) as it reads without the citizen's name; any other
+    message as it is."""
     return data | {"thing5": thing(MEETING_WITH.format(name=UNNAMED))} if str(data.get("thing5", "")).startswith(
         MEETING_WITH.format(name="")) else data
 

@@ -31,7 +31,11 @@ reaches the person. What is erased:
   notices about their items and appointments go with the words redacted, as a follower reads them, and
   the deputy's meeting reminder that names them is dropped, and the record of one already sent loses the
   name (``redact_waiting_notices`` of suggestions and of appointments). A message a running sweep is
-  sending at that very moment still goes as it was.
+  sending at that very moment still goes as it was;
+* what the WeChat messages already sent (or refused, or failed) kept of them, to the citizen themself,
+  to the deputies and to the station's administrators (``_redact_sent_notices``): each stays as the record
+  of what was sent, to whom it went, its values restated (not sent again) as the item's words now read —
+  no name, phone or address — and the deputy's meeting reminder as 约见群众：群众.
 
 Open appointments are cancelled through the appointment service (the deputy and the station are told);
 a confirmed meeting whose time has passed is no longer the citizen's to cancel, and is left for the
@@ -65,10 +69,11 @@ from ..idempotency import IdempotencyRecord
 from ..consultations.models import FEEDBACK_LABELS, ConsultationOpinion
 from ..livelihood.models import PROPOSAL_STATUS_LABELS, LivelihoodProject, LivelihoodProposal
 from ..notifications.models import OutboxMessage
+from ..notifications.outbox import restate_under, thing
 from ..org.models import Deputy
 from ..transactions import SAFE_METHODS, wrote
 from ..suggestions import services as suggestion_services
-from ..suggestions.redact import redact
+from ..suggestions.redact import MASK, redact
 from ..suggestions.models import SATISFACTION_LABELS, Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating
 from ..uploads.models import Upload
 from ..uploads.storage import delete_after_commit, get_storage
@@ -210,6 +215,7 @@ def erase(user):
     if db.session.scalar(select(func.count()).select_from(User).where(User.notify_user_id == user.id)):
         raise APIError(409, "conflict", REMINDER_LINKED)
     _cancel_open_appointments(user)
+    personal = _names_and_phones(user)
     # Notices to the staff about their items and appointments, queued and not sent yet (the cancellations
     # just queued among them): nothing in them names or reaches the citizen once sent.
     suggestion_services.redact_waiting_notices(user.id)
@@ -238,7 +244,8 @@ def erase(user):
     db.session.execute(
         update(ConsultationOpinion).where(ConsultationOpinion.author_id == user.id)
         .values(phone=None).execution_options(synchronize_session=False))
-    _redact_own_words(user)
+    originals = _redact_own_words(user)
+    _redact_sent_notices(user, originals, personal)
     _erase_photos(user)
     db.session.execute(delete(SuggestionFollower).where(SuggestionFollower.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id, OutboxMessage.status == "pending"))
@@ -284,15 +291,77 @@ def _redact_own_words(user):
     """The words the citizen wrote stay, with their name, phones, identity numbers and door-level address
     removed: the same data 注销 erases from the contact fields, typed into the text (我是住在迎丰路12号的
     赵大明，手机…). Their steps in the timelines (a rating's comment, a supplement) too. One read and one
-    write per kind: a citizen has a few items, not thousands."""
+    write per kind: a citizen has a few items, not thousands. Returns every text read, as it was written
+    (what the messages sent about them quoted: ``_redact_sent_notices``)."""
+    originals = []
     for model, theirs, columns in _OWN_WORDS:
         rows = db.session.execute(select(model.id, *(getattr(model, c) for c in columns)).where(theirs(user.id))).all()
+        originals += [value for row in rows for value in row[1:] if value]
         _write(model, [{"row_id": row[0], **{c: redact(row[i + 1]) for i, c in enumerate(columns)}}
                        for row in rows if any(redact(value) != value for value in row[1:])])
     notes = db.session.execute(select(SuggestionEvent.id, SuggestionEvent.note).where(
         SuggestionEvent.actor_user_id == user.id, SuggestionEvent.actor_role == "citizen", SuggestionEvent.note != "")).all()
     _write(SuggestionEvent, [{"row_id": event_id, "note": redact(note)} for event_id, note in notes
                              if redact(note) != note])
+    return originals + [note for _, note in notes]
+
+
+def _names_and_phones(user):
+    """What names or reaches the citizen in their contact fields, read before 注销 blanks them: how they asked
+    to be addressed on appointments (赵先生), their display name, and every phone they left."""
+    found = {user.display_name, user.phone}
+    for model, theirs, columns in (
+            (Appointment, Appointment.citizen_id == user.id, (Appointment.name, Appointment.contact_phone)),
+            (Suggestion, Suggestion.citizen_id == user.id, (Suggestion.contact_phone,)),
+            (LivelihoodProposal, LivelihoodProposal.proposer_id == user.id, (LivelihoodProposal.phone,)),
+            (ConsultationOpinion, ConsultationOpinion.author_id == user.id, (ConsultationOpinion.phone,))):
+        for row in db.session.execute(select(*columns).where(theirs)).all():
+            found.update(row)
+    # A name of one character (a nickname 阳) would mask ordinary words: only whole names and numbers.
+    return sorted((v.strip() for v in found if v and len(v.strip()) >= 2), key=len, reverse=True)
+
+
+def _staff_recipients():
+    """The users who receive the staff's WeChat messages: the deputies' WeChat users, and the WeChat users
+    linked to console accounts (a station administrator's notices reach the one linked, ``recipient``)."""
+    return select(User.id).where((User.deputy_id.is_not(None))
+                                 | User.id.in_(select(User.notify_user_id).where(User.notify_user_id.is_not(None))))
+
+
+def _redact_sent_notices(user, originals, personal):
+    """Every WeChat message already sent (or refused, or failed) about the citizen keeps no name, phone or
+    address of theirs, restated in place, never sent again (see the module's note). The messages to the
+    citizen themself, found by their user; those about their suggestions and appointments to the staff, by
+    the items' keys among the staff's messages (``_staff_recipients``). A value that quotes their words
+    (``thing`` of a text of ``originals``) reads as ``thing`` of the words redacted, as the item now does;
+    any other value is redacted, and the names and phones of ``personal`` in it masked."""
+    quoted = {thing(text): thing(redact(text)) for text in originals}
+
+    def scrub(value):
+        if not isinstance(value, str) or not value:
+            return value
+        if value in quoted:
+            return quoted[value]
+        value = redact(value)
+        for piece in personal:
+            value = value.replace(piece, MASK)
+        return value
+
+    def change(template, key, data):
+        data = appointments.unnamed(template, key, data)
+        return {name: scrub(value) for name, value in data.items()}
+
+    own = db.session.execute(select(OutboxMessage.id, OutboxMessage.data).where(
+        OutboxMessage.user_id == user.id, OutboxMessage.status != "pending")).all()
+    _write(OutboxMessage, [{"row_id": message_id, "data": change("", "", data)} for message_id, data in own
+                           if change("", "", data) != data])
+    items = db.session.scalars(select(Suggestion.id).where(Suggestion.citizen_id == user.id)).all()
+    meetings = db.session.scalars(select(Appointment.id).where(Appointment.citizen_id == user.id)).all()
+    prefixes = [*((template, f"{template}:{i}:") for i in items for template in suggestion_services.STAFF_TEMPLATES),
+                *(("appointment", f"appointment:{i}:") for i in meetings),
+                *(("appointment_result", f"appointment-meeting:{i}:") for i in meetings)]
+    if prefixes:
+        restate_under(prefixes, change, exclude_user=user.id, sent_too=True, users=_staff_recipients())
 
 
 def _write(model, changed):
