@@ -183,3 +183,86 @@ def test_feedback_to_a_browser_identity_queues_nothing(app, client, legis):  # n
                            json={"result": "adopted"}, headers=admin)
     assert answered.status_code == 200
     assert queued() == []
+
+
+# --- a correction while the sweep is sending the first answer ---------------------------------------------
+
+
+def _sending_with(monkeypatch, when, correct):
+    """Run ``correct`` (a step through the API, on its own connection) at a fixed point of the sweep's
+    sending of a message: ``"sending"``, once the message is taken and WeChat has received it, before it is
+    recorded as sent; ``"before-claim"``, after the sweep read the message and before it takes it."""
+    from backend.notifications import outbox
+
+    done = []
+    if when == "sending":
+        real_client = outbox.get_client
+
+        class Client:
+            def __init__(self, inner):
+                self.inner = inner
+
+            def send_subscribe_message(self, *args, **kwargs):
+                result = self.inner.send_subscribe_message(*args, **kwargs)
+                if not done:
+                    done.append(correct())
+                return result
+
+        monkeypatch.setattr(outbox, "get_client", lambda: Client(real_client()))
+    else:
+        real_claim = outbox._claim
+
+        def claim(message):
+            if not done:
+                done.append(correct())
+            return real_claim(message)
+
+        monkeypatch.setattr(outbox, "_claim", claim)
+    return done
+
+
+@pytest.mark.parametrize("when", ["sending", "before-claim"])
+def test_feedback_corrected_while_the_first_answer_is_being_sent_reaches_the_author(app, client, legis, wechat_standin,  # noqa: F811
+                                                                                    monkeypatch, when):
+    from backend.notifications.outbox import deliver_due
+
+    admin = legis["admins"]["hh"]
+    c = opened(client, admin)
+    mine = opinion(client, legis["citizen"], c["id"], article_id=c["articles"][2]["id"]).json
+    url = f"{CONSULTATIONS}/{c['id']}/opinions/{mine['id']}/feedback"
+    assert client.post(url, json={"result": "partly", "note": "部分吸收"}, headers=admin).status_code == 200
+    done = _sending_with(monkeypatch, when, lambda: client.post(url, json={"result": "declined", "note": "不予采纳"},
+                                                                headers=admin).status_code)
+    with app.app_context():
+        deliver_due()
+    assert done == [200]
+    monkeypatch.undo()
+    told = [m[2]["phrase2"] for m in answers(app, wechat_standin)]
+    # Taken before the correction: the first answer went, and the correction follows it. Corrected before the
+    # sweep took it: the one message says the corrected answer.
+    assert told == (["部分采纳", "未采纳"] if when == "sending" else ["未采纳"])
+    with app.app_context():
+        assert [(m.status, m.data["phrase2"]) for m in queued()] == [("sent", phrase) for phrase in told]
+
+
+def test_a_proposal_answered_again_while_its_first_answer_is_being_sent_tells_both(app, client, congress,  # noqa: F811
+                                                                                   wechat_standin, monkeypatch):
+    from backend.notifications.outbox import deliver_due
+
+    citizen, admin, tree = congress["citizen"], congress["admins"]["hc"], congress["tree"]
+    proposal = propose(client, citizen, tree["hc"], title="修建农贸市场停车场").json
+    vote_id, _ = new_round(client, admin, projects=())
+    project = client.post(f"{LIVELIHOOD}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id},
+                          headers=admin).json["project_id"]
+
+    def remove_and_decline():
+        assert client.delete(f"{LIVELIHOOD}/votes/{vote_id}/projects/{project}", headers=admin).status_code == 204
+        return client.post(f"{LIVELIHOOD}/proposals/{proposal['id']}/decline", json={"reason": "不属于民生实事范围"},
+                           headers=admin).status_code
+
+    done = _sending_with(monkeypatch, "sending", remove_and_decline)
+    with app.app_context():
+        deliver_due()
+    assert done == [200]
+    monkeypatch.undo()
+    assert [m[2]["phrase2"] for m in answers(app, wechat_standin)] == ["已采纳", "未采纳"]

@@ -524,7 +524,7 @@ def _tell_proposer(proposal, result, note):
     data = {"thing1": thing(proposal.title), "phrase2": result, "thing3": thing(note),
             "time4": china_time(proposal.decided_dt)}
     if restate_under([("answer", f"answer:proposal:{proposal.id}:")],
-                     lambda template, key, old: old if ":result:" in key else data):
+                     lambda template, key, old: old if ":result:" in key else data, untaken=True):
         return
     enqueue(db.session.get(User, proposal.proposer_id), "answer", data, page=PROPOSALS_PAGE,
             dedupe_key=f"answer:proposal:{proposal.id}:{proposal.status.value}:{proposal.decided_dt.timestamp()}")

@@ -108,11 +108,15 @@ def withdraw(template, key_prefix="", users=None):
 
 def restate(template, key_prefix, data):
     """The messages of ``template`` not sent yet whose dedupe key starts with ``key_prefix`` say ``data`` instead
-    (one UPDATE however many they are): news that has changed (the places left) is sent as it now reads. Unlike
-    dropping them and queuing them again, a message a running sweep is sending at this moment is neither
-    queued a second time nor moved to the end of the queue. Returns how many were restated."""
+    (one UPDATE however many they are): news that has changed (the places left, a corrected answer) is sent as
+    it now reads. Unlike dropping them and queuing them again, a message is neither queued a second time nor
+    moved to the end of the queue. Only a message no sweep has taken yet (``attempts`` 0) is restated: one a
+    running sweep is sending at this moment, or one it tried and left for a later try, goes (or went) as it
+    read, so the caller, told 0, queues the news as a new message after it. The UPDATE's condition is the
+    one the sweep's claim (``_claim``) changes, so the two are ordered by the row, and the sweep sends what it
+    reads after its claim. Returns how many were restated."""
     return db.session.execute(
-        update(OutboxMessage).where(_waiting(template, key_prefix, None)).values(data=data)
+        update(OutboxMessage).where(_waiting(template, key_prefix, None), OutboxMessage.attempts == 0).values(data=data)
         .execution_options(synchronize_session=False)
     ).rowcount
 
@@ -142,19 +146,24 @@ def withdraw_under(prefixes, exclude_user=None):
     return dropped
 
 
-def restate_under(prefixes, change, exclude_user=None, sent_too=False, users=None):
+def restate_under(prefixes, change, exclude_user=None, sent_too=False, users=None, untaken=False):
     """``restate`` for messages whose values differ one from another (each step's note and time): each message
     not sent yet whose (template, dedupe key prefix) is one of ``prefixes`` (pairs), except those to the user
     ``exclude_user`` (an id), says ``change(template, dedupe_key, data)`` instead of ``data``; with
     ``sent_too``, the record of those sent (or refused, or failed) as well, among the messages to ``users``
     (a list or SELECT of user ids, required then: the outbox keeps every message ever sent, and only the
     pending ones are found by status). For the few messages about one person's few things (注销): a read,
-    then one UPDATE a message changed. Returns how many were restated."""
+    then one UPDATE a message changed. With ``untaken``, only the messages no sweep has taken yet, as
+    ``restate`` (news that changed, told again as a new message when this restates none); without it (data
+    redacted) a message being sent is restated too: its record then holds less than was sent, never more.
+    Returns how many were restated."""
     if sent_too and users is None:
         raise ValueError("restate_under(sent_too=True) needs the users the messages went to")
     restated = 0
     for matches in _chunks(prefixes):
         condition = matches if sent_too else (OutboxMessage.status == "pending") & matches
+        if untaken:
+            condition &= OutboxMessage.attempts == 0
         if users is not None:
             condition &= OutboxMessage.user_id.in_(users)
         if exclude_user is not None:
@@ -165,7 +174,8 @@ def restate_under(prefixes, change, exclude_user=None, sent_too=False, users=Non
             new = change(template, key, dict(data))
             if new != data:
                 restated += db.session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == status)
+                    update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == status,
+                                                *((OutboxMessage.attempts == 0,) if untaken else ()))
                     .values(data=new).execution_options(synchronize_session=False)).rowcount
     return restated
 
@@ -213,7 +223,7 @@ def deliver_due(limit=200):
     earlier = aliased(OutboxMessage)
     due = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.user_id, OutboxMessage.template,
-               OutboxMessage.data, OutboxMessage.page, OutboxMessage.created_dt)
+               OutboxMessage.page, OutboxMessage.created_dt)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_dt <= now,
                ~select(earlier.id).where(earlier.user_id == OutboxMessage.user_id, earlier.status == "pending",
                                          earlier.id < OutboxMessage.id, earlier.next_attempt_dt > now,
@@ -229,8 +239,11 @@ def deliver_due(limit=200):
             waiting.add(message.user_id)
             continue
         user = db.session.get(User, message.user_id)
+        # Read again once taken: a restate committed between the read above and the claim is what is sent
+        # (one after the claim no longer finds the message: ``restate``).
+        data = db.session.scalar(select(OutboxMessage.data).where(OutboxMessage.id == message.id))
         try:
-            get_client().send_subscribe_message(user.openid, templates[message.template], message.data, message.page or None)
+            get_client().send_subscribe_message(user.openid, templates[message.template], data, message.page or None)
         except WeChatError as exc:
             error = f"{exc.errcode} {exc.errmsg}"
             if exc.errcode == USER_REFUSED:
