@@ -201,3 +201,41 @@ def test_text_without_personal_data_is_returned_as_written(text):
 @pytest.mark.parametrize("empty", [None, ""])
 def test_nothing_to_redact(empty):
     assert redact(empty) == empty
+
+
+# A name after an occupation in a self-introduction, after a relation of the writer's, or given spaced out
+# after 叫 (audit 31, finding 14).
+SELF_INTRODUCTIONS = [
+    ("我是一名退休教师刘建华，小区健身器材坏了。", "我是一名退休教师***，小区健身器材坏了。"),
+    ("我是一名退休教师刘建华", "我是一名退休教师***"),
+    ("我是一位老党员陈国强，反映路灯问题。", "我是一位老党员***，反映路灯问题。"),
+    ("本人是一名出租车司机王强，电话13800001111。", "本人是一名出租车司机***，电话***。"),
+    ("请联系我老婆李梅 13800001111", "请联系我老婆*** ***"),
+    ("我爱人张丽说楼道太黑。", "我爱人***说楼道太黑。"),
+    ("我的女儿王芳今年上小学。", "我的女儿***今年上小学。"),
+    ("我叫王 小 明，住在幸福小区。", "我叫***，住在幸福小区。"),
+    ("我叫王 小明", "我叫***"),
+]
+# … and what these contexts say without a name stays.
+SELF_INTRODUCTIONS_KEPT = [
+    "我是一名退休教师，想反映小区停车难。",
+    "我是一名退休教师周末常去公园，发现健身器材坏了。",
+    "我是一名教师常年住在这里。",
+    "我是一名退休教师高度近视，晚上路灯太暗看不清。",
+    "我是一名司机马路上的坑太多了。",
+    "我老婆说楼下烧烤店太吵。",
+    "我老公何时下班都找不到车位。",
+    "我女儿周末在这里上补习班。",
+    "我妈常常在这里散步。",
+    "我叫 车来接，结果进不了小区。",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SELF_INTRODUCTIONS)
+def test_a_name_after_an_occupation_or_a_relation_or_spaced_after_jiao_is_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", SELF_INTRODUCTIONS_KEPT)
+def test_an_occupation_or_a_relation_without_a_name_is_kept(text):
+    assert redact(text) == text

@@ -8,7 +8,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
   is a name — 我叫王小明, 我是王小明，, 本人姓陈, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家,
   刘女士 / 陈师傅 / 李建国先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
   感谢王小明的反映, 已联系刘建华, and after a self-introduction that says first where they live
-  (我是住在迎丰路12号的赵大明, 我是小区的业主王小明).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
+  (我是住在迎丰路12号的赵大明, 我是小区的业主王小明), or by occupation or standing (我是一名退休教师刘建华), after a
+  relation of the writer's (我老婆李梅, 我爱人张丽说), and spelt out with spaces after 叫 (我叫王 小 明).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
   本人姓陈 -> 本人姓***): even a surname narrows a small community down to a household.  Officials'
   titles (李书记, 王主任) are left alone: the person acts in office.
 * phone numbers: mobiles with or without +86/0086/86, spaces or hyphens; landlines with an area code
@@ -182,6 +183,26 @@ _NAME_AFTER_WHERE = re.compile(
     rf"(?:我是|我叫|本人是?|住在|家住|现住)[^\s,.;:!?()\[\]<>\"'，。、；：！？（）【】《》“”‘’…]{{1,20}}?的\s*"
     rf"(?:{_SELF_ROLE})?\s*(?P<pii>{_NAME})"
 )
+# A self-introduction by occupation or standing, then the name, with no 的 between: 我是一名退休教师刘建华,
+# 我是一位老党员陈国强, 本人是一名出租车司机王强. Within one clause, ending in one of these words, and the name
+# must be one (_NAME), so that 我是一名退休教师，… / 我是一名教师常年住在这里 keep their words.
+_OCCUPATION = (
+    "教师|老师|医生|护士|工人|农民|司机|学生|职工|干部|党员|军人|律师|会计|工程师|个体户|商户|店主|环卫工|保洁员"
+    f"|快递员|外卖员|{_SELF_ROLE}"
+)
+_NAME_AFTER_OCCUPATION = re.compile(
+    rf"(?:我是|本人是?)(?:一名|一位|一个|个)?[^\s,.;:!?()\[\]<>\"'，。、；：！？（）【】《》“”‘’…]{{0,8}}?"
+    rf"(?:{_OCCUPATION})\s*(?P<pii>{_NAME})"
+)
+# A relation of the writer's, then the name: 我老婆李梅, 我爱人张丽说, 我的女儿王芳 (我老婆说… has no name).
+_RELATION = (
+    "老婆|老公|妻子|丈夫|爱人|媳妇|儿媳|女婿|儿子|女儿|父亲|母亲|爸爸|妈妈|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|外公|外婆"
+    "|孙子|孙女|爸|妈|哥|姐|弟|妹"
+)
+_NAME_OF_RELATION = re.compile(rf"(?:我|本人)(?:的|家)?(?:{_RELATION})\s*(?P<pii>{_NAME})")
+# A name spelt out with spaces after 叫: 我叫王 小 明, 我叫王 小明.
+_NAME_SPACED = re.compile(
+    rf"(?:名字|名|我|他|她)叫\s*(?P<pii>{_SURNAME}(?:\s*{_GIVEN}){{1,2}}{_AFTER_NAME})")
 # A surname given on its own: 本人姓陈, 我姓王, 一位姓刘的….
 _SURNAME_GIVEN = re.compile(rf"(?:我|本人|他|她|对方|一位|那位|这位|个)姓\s*(?P<pii>{_SURNAME})")
 # A name before what the person said or did, or their home or phone: 李四反映, 张三说, 王五投诉,
@@ -226,6 +247,9 @@ _RULES = [
     (_NAME_AFTER_LABEL, None),
     (_NAME_INTRODUCED, None),
     (_NAME_AFTER_WHERE, None),
+    (_NAME_AFTER_OCCUPATION, None),
+    (_NAME_OF_RELATION, None),
+    (_NAME_SPACED, None),
     (_SURNAME_GIVEN, None),
     (_NAME_BEFORE_VERB, None),
     (_NAME_WITH_TITLE, None),
