@@ -283,24 +283,25 @@ def _consultation(c, city_id):
 
 
 def _liaisons(c, city_id, deputy_ids):
-    """怀化市人大常委会's 联系清单: its 教科文卫委员会 keeps in touch with three deputies and has visited 徐磊 (who
-    raised an opinion) and called 李建国; a vice-chair keeps in touch with two, not contacted yet this year."""
+    """怀化市人大常委会's 联系清单: its 教科文卫委员会 keeps in touch with three of the city's deputies (本级: 市人大代表)
+    and has visited 徐磊 (who raised an opinion) and called 张伟; a vice-chair keeps in touch with two, not
+    contacted yet this year."""
     admin = c["admin"]
     committee = admin.post("/liaisons", {"region_id": city_id, "name": "教育科学文化卫生委员会", "kind": "committee",
                                          "title": "市人大专门委员会"})
     member = admin.post("/liaisons", {"region_id": city_id, "name": "刘建国", "kind": "member",
                                       "title": "市人大常委会副主任"})
     admin.post(f"/liaisons/{committee['id']}/deputies",
-               {"deputy_ids": [deputy_ids[name] for name in ("徐磊", "李建国", "王秀兰")]})
-    admin.post(f"/liaisons/{member['id']}/deputies", {"deputy_ids": [deputy_ids[name] for name in ("赵强", "徐磊")]})
+               {"deputy_ids": [deputy_ids[name] for name in ("徐磊", "张伟", "刘芳")]})
+    admin.post(f"/liaisons/{member['id']}/deputies", {"deputy_ids": [deputy_ids[name] for name in ("刘芳", "徐磊")]})
     today = datetime.now(CHINA).date()
     admin.post(f"/liaisons/{committee['id']}/contacts", {
         "deputy_id": deputy_ids["徐磊"], "date": today.isoformat(), "way": "visit",
         "summary": "走访徐磊代表，了解市第一人民医院儿科门诊和乡镇卫生院医生配备情况。",
         "opinions": "建议为乡镇卫生院定向培养全科医生，并提高山区医生补贴。"})
     admin.post(f"/liaisons/{committee['id']}/contacts", {
-        "deputy_id": deputy_ids["李建国"], "date": today.isoformat(), "way": "phone",
-        "summary": "电话联系李建国代表，通报委员会下半年执法检查安排，听取意见。"})
+        "deputy_id": deputy_ids["张伟"], "date": today.isoformat(), "way": "phone",
+        "summary": "电话联系张伟代表，通报委员会下半年执法检查安排，听取意见。"})
 
 
 def _trainings(c, city_id, deputy_ids):

@@ -272,3 +272,45 @@ def test_only_a_congress_with_a_standing_committee_keeps_a_liaison_list(client, 
     assert db.session.scalar(select(func.count()).select_from(Liaison)) == 0
     county = client.post(API, json={"name": "测试", "kind": "member", "region_id": hc.id}, headers=hh)
     assert county.status_code == 201 and county.json["region_name"] == "鹤城区"
+
+
+def test_a_committee_keeps_in_touch_with_the_deputies_of_its_own_congress_only(client, world, factory):
+    """本级人大代表: a county's standing committee keeps in touch with the county's deputies (county level, elected
+    in the county); a 乡镇人大代表 of a town of the county, a city deputy elected there and a national or provincial
+    deputy received at the county's station are refused, named with their level, and nothing is written; a
+    deputy outside the region is named by number only. The year's figures count the same deputies."""
+    tree, hh = world["tree"], world["hh"]
+    town = factory.region("中方镇", "township", tree["hc"])
+    station = factory.station(tree["hc"], "鹤城联络站")
+    county = factory.deputy(tree["hc"], "陈县代", level="county")
+    county_town = factory.deputy(town, "林县代", level="county")  # a county deputy elected in a town: the county's
+    township = factory.deputy(town, "杨镇代", level="township")
+    national = factory.deputy(tree["root"], "黄全国", level="national", stations=[station])
+    provincial = factory.deputy(tree["root"], "吴省代", level="provincial", stations=[station])
+    committee = new_liaison(client, hh, region_id=tree["hc"].id, name="鹤城区人大常委会副主任", kind="member")
+    url = f"{API}/{committee['id']}/deputies"
+
+    wrong = client.post(url, json={"deputy_ids": [county.id, township.id, world["zhang"].id, national.id, provincial.id]},
+                        headers=hh)
+    assert wrong.status_code == 422, wrong.json
+    assert wrong.json["errors"] == {"deputy_ids": [
+        "以下代表不是鹤城区人大代表（联系清单只安排本级人大代表），不能安排联系："
+        "杨镇代（乡镇人大代表）、张伟（市人大代表）、黄全国（全国人大代表）、吴省代（省人大代表）。"]}
+    far = client.post(url, json={"deputy_ids": [county.id, world["far"].id]}, headers=hh)
+    assert far.status_code == 422
+    assert far.json["message"] == f"以下代表不存在或不属于鹤城区人大常委会联系的代表（编号）：{world['far'].id}。"
+    assert db.session.scalar(select(func.count()).select_from(LiaisonDeputy)) == 0
+
+    ok = client.post(url, json={"deputy_ids": [county.id, county_town.id]}, headers=hh)
+    assert ok.status_code == 200 and ok.json == {"added": 2, "removed": 0, "deputies": 2}
+
+    # A deputy of another congress given before this rule: listed (to be taken off), counted nowhere.
+    db.session.add(LiaisonDeputy(liaison_id=committee["id"], deputy_id=township.id, assigned_by_id=None,
+                                 assigned_dt=utcnow()))
+    db.session.commit()
+    assert contact(client, hh, committee["id"], county.id).status_code == 201
+    row = next(r for r in client.get(f"{API}/summary", headers=hh).json["items"] if r["liaison_id"] == committee["id"])
+    assert (row["assigned"], row["contacted"], row["contact_rate"]) == (2, 1, 0.5)
+    assert client.get(f"{API}/{committee['id']}", headers=hh).json["deputies"] == 2
+    waiting = client.get(f"{API}/{committee['id']}/deputies?uncontacted=true", headers=hh).json["items"]
+    assert [d["name"] for d in waiting] == ["林县代"]

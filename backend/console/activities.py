@@ -75,7 +75,7 @@ def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=(), 
     it refuses the others and passes over those given already)."""
     query = select(Deputy).where(deputy_scope_clause(user), Deputy.active.is_(True))
     if liaison is not None:
-        query = query.where(liaison_services.reach_clause(liaison.region), Deputy.id.not_in(
+        query = query.where(liaison_services.own_deputies(liaison.region), Deputy.id.not_in(
             select(LiaisonDeputy.deputy_id).where(LiaisonDeputy.liaison_id == liaison.id)))
     if q:
         query = query.where(or_(Deputy.name.contains(q, autoescape=True), Deputy.group.contains(q, autoescape=True)))

@@ -153,7 +153,7 @@ def _page(liaison, values=None, contact_values=None, chosen=()):
                           "active": "1" if liaison.active else ""},
         contact_values=contact_values or {"date": services.today().isoformat(), "way": "visit"},
         today=services.today().isoformat(), chosen=list(chosen), options=deputy_options(g.user, liaison=liaison),
-        stations=scoped_stations(g.user), picker_limit=PICKER_LIMIT, total=services.assigned_count(liaison.id),
+        stations=scoped_stations(g.user), picker_limit=PICKER_LIMIT, total=services.assigned_count(liaison),
     )
 
 

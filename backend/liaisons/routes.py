@@ -71,7 +71,7 @@ def present(liaison, deputies=None):
     return {"id": liaison.id, "region_id": liaison.region_id, "region_name": liaison.region.name, "name": liaison.name,
             "kind": liaison.kind.value, "kind_label": liaison.kind_label, "title": liaison.title,
             "active": liaison.active,
-            "deputies": services.assigned_count(liaison.id) if deputies is None else deputies}
+            "deputies": services.assigned_count(liaison) if deputies is None else deputies}
 
 
 def present_contact(contact, liaison_name, deputy_name, entered_by):
@@ -177,7 +177,7 @@ def assign_deputies(data, liaison_id):
     """安排联系代表（批量）：已安排的不重复；有代表不属于本级人大联系范围或已离任时整批不安排，并列出这些代表。"""
     liaison = managed_or_404(liaison_id)
     added = services.assign(liaison, data["deputy_ids"], current_user())
-    return {"added": added, "removed": 0, "deputies": services.assigned_count(liaison.id)}
+    return {"added": added, "removed": 0, "deputies": services.assigned_count(liaison)}
 
 
 @blp.post("/<int:liaison_id>/deputies/remove")
@@ -188,7 +188,7 @@ def unassign_deputies(data, liaison_id):
     """取消联系代表（批量）：已有的联系记录保留；不在名单中的忽略。"""
     liaison = managed_or_404(liaison_id)
     removed = services.unassign(liaison, data["deputy_ids"], current_user())
-    return {"added": 0, "removed": removed, "deputies": services.assigned_count(liaison.id)}
+    return {"added": 0, "removed": removed, "deputies": services.assigned_count(liaison)}
 
 
 # --- contacts --------------------------------------------------------------------------------------------

@@ -1,14 +1,21 @@
 """联系清单: the steps on liaisons, their deputies and their contacts, each in the request's transaction with
 its line in the 操作日志; and the queries the API, the console and its export share.
 
-Who counts: "assigned" is the deputies given to a liaison who are in office now (a deputy who left office
+Whom a liaison keeps in touch with: the deputies of its own congress (本级人大代表, ``own_deputies``) — those
+of the level of the liaison's region's congress (a county's standing committee: 县（区）人大代表) elected in the
+region. A 乡镇人大代表 sits in the town's congress, a city deputy in the city's, a national or provincial deputy
+received at one of the region's stations in theirs: none of them is the county committee's to keep in touch
+with, nor counted in its figures.
+
+Who counts: "assigned" is the deputies of its own congress given to a liaison who are in office now (a deputy who left office
 stays in the records made with them, but is no longer one the liaison should contact); "contacted" is those
 of them with a contact in the year; "contacts" every contact of the year, whoever it was with.
 """
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import and_, case, delete, distinct, exists, func, select
+from sqlalchemy import and_, case, delete, distinct, exists, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..audit.log import record
 from ..auth.scope import RegionRef, deputy_scope_clause, region_subtree_clause
@@ -16,7 +23,7 @@ from ..db_types import CHINA, conflict_insert, utcnow
 from ..errors import conflict, not_found, validation_failed
 from ..extensions import db
 from ..org import congress
-from ..org.models import Deputy, Region
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
 from .models import KIND_LABELS, WAY_LABELS, ContactWay, Liaison, LiaisonContact, LiaisonDeputy, LiaisonKind
 
 INACTIVE = "该联系人已停用，请先启用。"
@@ -127,22 +134,53 @@ def _active(liaison):
 
 
 def reach_clause(region):
-    """SQL condition on ``Deputy``: the deputies ``region``'s congress keeps in touch with — elected in its
-    subtree or received at one of its stations (the scope rules' own, for that region)."""
+    """SQL condition on ``Deputy``: the deputies an administrator of ``region`` sees — elected in its subtree
+    or received at one of its stations (the scope rules' own, for that region)."""
     return deputy_scope_clause(SimpleNamespace(admin_region=RegionRef(region.id, region.path),
                                                is_station_admin=False, id=None))
 
 
+def own_deputies(region):
+    """SQL condition on ``Deputy``: 本级人大代表 of ``region``'s congress — of its congress's level
+    (``org.congress.congress_level``) and elected in its subtree."""
+    level = congress.congress_level(region)
+    if level is None:
+        return false()
+    return and_(Deputy.level == level, region_subtree_clause(Deputy.region_id, region))
+
+
+def _own_deputies_of(liaison_region):
+    """``own_deputies`` for each row's liaison: SQL condition on ``Deputy`` given ``liaison_region`` (an alias
+    of ``Region``, the liaison's region, in the query) — one statement for every liaison."""
+    deputy_region = aliased(Region)
+    levels = or_(*(and_(liaison_region.level == region_level, Deputy.level == level)
+                   for region_level, level in congress.CONGRESS_LEVEL.items()
+                   if region_level in congress.STANDING_COMMITTEE_LEVELS))
+    return and_(levels, exists().where(deputy_region.id == Deputy.region_id,
+                                       deputy_region.path.startswith(liaison_region.path)))
+
+
+def not_own_message(region, deputies):
+    """422 naming the deputies (``Deputy`` rows with name and level) who are not 本级人大代表 of ``region``."""
+    names = [f"{d.name}（{DEPUTY_LEVEL_LABELS[d.level.value]}）" for d in deputies]
+    return f"以下代表不是{region.name}人大代表（联系清单只安排本级人大代表），不能安排联系：{_names(names)}。"
+
+
 def assign(liaison, deputy_ids, actor):
     """Give ``deputy_ids`` to the liaison; those given already stay as they are (a retry adds nothing).
-    Refused whole, naming them, when any is not a deputy of the liaison's congress or has left office."""
+    Refused whole, naming them, when any is not a deputy of the liaison's congress (本级人大代表: named with
+    their level when the caller sees them, by number otherwise) or has left office."""
     _active(liaison)
     ids = list(dict.fromkeys(deputy_ids))
     found = {d.id: d for d in db.session.execute(
-        select(Deputy.id, Deputy.name, Deputy.active).where(Deputy.id.in_(ids), reach_clause(liaison.region)))}
+        select(Deputy.id, Deputy.name, Deputy.active, Deputy.level, own_deputies(liaison.region).label("own"))
+        .where(Deputy.id.in_(ids), reach_clause(liaison.region)))}
     unknown = [str(i) for i in ids if i not in found]
     if unknown:
         _refuse("deputy_ids", f"以下代表不存在或不属于{congress_name(liaison.region.name)}联系的代表（编号）：{_names(unknown)}。")
+    others = [found[i] for i in ids if not found[i].own]
+    if others:
+        _refuse("deputy_ids", not_own_message(liaison.region, others))
     left = [found[i].name for i in ids if not found[i].active]
     if left:
         _refuse("deputy_ids", f"以下代表已离任，不能安排联系：{_names(left)}。")
@@ -172,17 +210,19 @@ def unassign(liaison, deputy_ids, actor):
     return len(names)
 
 
-def assigned_count(liaison_id):
-    """Deputies in office given to the liaison."""
+def assigned_count(liaison):
+    """Deputies of its own congress in office given to the liaison."""
     return db.session.scalar(select(func.count()).select_from(LiaisonDeputy)
                              .join(Deputy, Deputy.id == LiaisonDeputy.deputy_id)
-                             .where(LiaisonDeputy.liaison_id == liaison_id, Deputy.active.is_(True)))
+                             .where(LiaisonDeputy.liaison_id == liaison.id, Deputy.active.is_(True),
+                                    own_deputies(liaison.region)))
 
 
 def assigned_query(liaison, year, uncontacted=False):
     """The liaison's deputies with their region's name, their contacts in ``year`` and the last day of one:
-    ``(Deputy, region name, contacts, last date)`` rows, in office first, by name. ``uncontacted``: only
-    those in office without a contact in the year (whom to visit next)."""
+    ``(Deputy, region name, contacts, last date)`` rows, in office first, by name (one of another congress
+    given before the rule too, to be taken off). ``uncontacted``: only those of its own congress in office
+    without a contact in the year (whom to visit next)."""
     start, end = year_bounds(year)
     counts = (select(LiaisonContact.deputy_id, func.count().label("n"), func.max(LiaisonContact.contact_date).label("last"))
               .where(LiaisonContact.liaison_id == liaison.id, LiaisonContact.contact_date.between(start, end))
@@ -194,7 +234,7 @@ def assigned_query(liaison, year, uncontacted=False):
              .where(LiaisonDeputy.liaison_id == liaison.id)
              .order_by(Deputy.active.desc(), Deputy.name, Deputy.id))
     if uncontacted:
-        query = query.where(Deputy.active.is_(True), counts.c.n.is_(None))
+        query = query.where(Deputy.active.is_(True), counts.c.n.is_(None), own_deputies(liaison.region))
     return query
 
 
@@ -269,18 +309,23 @@ def contacts_query(region, args):
 
 def summary_query(region, year):
     """Per liaison of ``region``'s subtree, in one statement: ``(Liaison, region name, assigned, contacted,
-    contacts)`` — deputies in office given to them, of those the ones contacted in ``year``, and every
-    contact of the year. The two aggregates read only the liaisons in scope."""
+    contacts)`` — deputies of its own congress (``own_deputies``) in office given to them, of those the ones
+    contacted in ``year``, and every contact of the year. The two aggregates read only the liaisons in scope."""
     start, end = year_bounds(year)
     in_scope = select(Liaison.id).where(region_subtree_clause(Liaison.region_id, region))
+    liaison_region = aliased(Region)
     assigned = (select(LiaisonDeputy.liaison_id, func.count().label("n"))
                 .join(Deputy, Deputy.id == LiaisonDeputy.deputy_id)
-                .where(Deputy.active.is_(True), LiaisonDeputy.liaison_id.in_(in_scope))
+                .join(Liaison, Liaison.id == LiaisonDeputy.liaison_id)
+                .join(liaison_region, liaison_region.id == Liaison.region_id)
+                .where(Deputy.active.is_(True), LiaisonDeputy.liaison_id.in_(in_scope), _own_deputies_of(liaison_region))
                 .group_by(LiaisonDeputy.liaison_id).subquery())
-    counted = and_(Deputy.active.is_(True), LiaisonDeputy.id.is_not(None))
+    counted = and_(Deputy.active.is_(True), LiaisonDeputy.id.is_not(None), _own_deputies_of(liaison_region))
     contacts = (select(LiaisonContact.liaison_id, func.count().label("n"),
                        func.count(distinct(case((counted, LiaisonContact.deputy_id)))).label("contacted"))
                 .join(Deputy, Deputy.id == LiaisonContact.deputy_id)
+                .join(Liaison, Liaison.id == LiaisonContact.liaison_id)
+                .join(liaison_region, liaison_region.id == Liaison.region_id)
                 .outerjoin(LiaisonDeputy, and_(LiaisonDeputy.liaison_id == LiaisonContact.liaison_id,
                                                LiaisonDeputy.deputy_id == LiaisonContact.deputy_id))
                 .where(LiaisonContact.contact_date.between(start, end), LiaisonContact.liaison_id.in_(in_scope))
