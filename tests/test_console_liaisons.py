@@ -165,3 +165,22 @@ def test_the_picker_offers_only_deputies_not_yet_given_to_the_liaison(app, huaih
     factory.admin("changsha", region=world["tree"]["cs"])
     refused = sign_in(app, "changsha").get(f"/console/deputy-options?liaison_id={committee.id}")
     assert (refused.status_code, refused.json["message"]) == (404, "联系人不存在，或不在您的管理范围内。")
+
+
+def test_a_bad_year_is_refused_in_chinese_not_shown_as_this_year(huaihua, world):  # noqa: F811
+    """?year=abc, 1999 or 99999 on the list, its export or a liaison's page: 422 naming 年度, as the API's
+    summary refuses them, never this year's figures in their place; the export writes no file and logs none."""
+    created = post(huaihua, "/console/liaisons", {"name": "教育科学文化卫生委员会", "kind": "committee", "title": ""})
+    assert created.status_code == 302
+    liaison = db.session.scalars(select(Liaison)).one()
+    for year, message in (("abc", "年度：应为整数。"), ("1999", "年度：年份应在 2000 年至 2100 年之间。"),
+                          ("99999", "年度：年份应在 2000 年至 2100 年之间。")):
+        for url in (f"/console/liaisons?year={year}", f"/console/liaisons/export.xlsx?year={year}",
+                    f"/console/liaisons/{liaison.id}?year={year}"):
+            page = huaihua.get(url)
+            assert page.status_code == 422, url
+            assert message in text(page), (url, text(page)[-800:])
+            assert f"{today().year}年联系清单" not in text(page)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "exported")) == 0
+    assert huaihua.get(f"/console/liaisons?year={today().year - 1}").status_code == 200

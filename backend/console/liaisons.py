@@ -6,7 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from schemas.liaisons import ContactIn, DeputyIdsIn, LiaisonIn, LiaisonPatch
+from schemas.liaisons import ContactIn, DeputyIdsIn, LiaisonIn, LiaisonPatch, SummaryQuery
 
 from ..audit.log import record_export
 from ..auth.scope import get_by_id, manages_region
@@ -28,7 +28,9 @@ from .suggestions import scoped_stations
 FORM_FIELDS = ("region_id", "kind", "name", "title")  # in page order
 CONTACT_FIELDS = ("deputy_id", "date", "way", "summary", "opinions")
 LABELS = {"region_id": "人大（区域）", "name": "姓名或名称", "kind": "类型", "title": "职务", "deputy_ids": "联系代表",
-          "deputy_id": "代表", "date": "联系日期", "way": "联系方式", "summary": "联系情况", "opinions": "代表反映的意见建议"}
+          "deputy_id": "代表", "date": "联系日期", "way": "联系方式", "summary": "联系情况", "opinions": "代表反映的意见建议",
+          "year": "年度"}
+YEAR_LABEL = {"year": "年度"}  # the pages read with ?year= (a wrong one is refused naming it)
 ASSIGNED_PER_PAGE = 50
 CONTACTS_PER_PAGE = 30
 CONTACT_CHOICES = 500  # deputies the 登记联系 form offers (a committee has about 50)
@@ -47,7 +49,12 @@ def _liaison(liaison_id):
 
 
 def _year():
-    return parse_int(request.args.get("year"), 2000, 2100) or services.this_year()
+    """The year asked (``?year=``), checked as the API's summary checks it: not a number, or outside 2000–2100,
+    is refused (422 naming 年度) rather than shown as this year; none asked is this year."""
+    value = request.args.get("year", "").strip()
+    if not value:
+        return services.this_year()
+    return SummaryQuery(only=("year",)).load({"year": value})["year"]
 
 
 def _refused(exc):
@@ -77,7 +84,7 @@ def _committees():
 
 
 @bp.get("/liaisons")
-@console_page()
+@console_page(labels=YEAR_LABEL)
 def liaisons():
     _region_admin_only()
     return render_template("console/liaisons.html", **_list_page())
@@ -111,7 +118,7 @@ def liaison_new():
 
 
 @bp.get("/liaisons/export.xlsx")
-@console_page("console.liaisons")
+@console_page("console.liaisons", labels=YEAR_LABEL)
 def liaisons_export():
     """The year's figures of every liaison in scope, as on the list (every page of it)."""
     _region_admin_only()
@@ -158,7 +165,7 @@ def _page(liaison, values=None, contact_values=None, chosen=()):
 
 
 @bp.get("/liaisons/<int:liaison_id>")
-@console_page("console.liaisons")
+@console_page("console.liaisons", labels=YEAR_LABEL)
 def liaison(liaison_id):
     _region_admin_only()
     return render_template("console/liaison.html", **_page(_liaison(liaison_id)))
