@@ -5,8 +5,8 @@ from backend.org.models import DEPUTY_LEVEL_LABELS, DeputyLevel
 
 from .common import BodyId, Choice, Id, PageArgs, QuerySchema, StrictSchema, in_service_years, page_of
 
-_SINCE = {"description": "起始日期（北京时间，含当天）；默认为今年 1 月 1 日"}
-_UNTIL = {"description": "截止日期（北京时间，含当天）；默认为今天"}
+_SINCE = {"description": "起始日期（北京时间，含当天）；默认为截止日期所在年份的 1 月 1 日"}
+_UNTIL = {"description": "截止日期（北京时间，含当天）；默认为今天，只给出晚于今天的起始日期时默认为该年 12 月 31 日"}
 
 
 class TrainingQuery(QuerySchema):
@@ -53,6 +53,9 @@ class TrainingActivityOut(Schema):
     place = fields.String()
     invited = fields.Integer(required=True, metadata={"description": "deputies on its list, whatever their answer"})
     attended = fields.Integer(required=True, metadata={"description": "deputies checked in (scan or 补签)"})
+    manageable = fields.Boolean(required=True, metadata={
+        "description": "whether the caller manages the training and may open it; one that another congress holds, "
+                       "listed because it invites the caller's deputies, is false"})
 
 
 class CoverageOut(Schema):

@@ -145,3 +145,36 @@ def test_the_pages_refusals_name_their_fields_in_chinese(huaihua, city):  # noqa
         page = plain(huaihua.get(f"/console/training?{query}"))
         assert line in page, (query, page[:400])
         assert not any(key in page for key in ("since：", "until：", "level：", "region_id：", "activity_id：")), query
+
+
+def test_the_trainings_listed_link_only_those_the_administrator_can_open(app, client, city, held, factory):  # noqa: F811
+    """培训清单's trainings for a station administrator whose figures start at the province: their station's,
+    linked; the city's inviting their deputy, named without a link; 岳麓区's, not at all."""
+    from datetime import datetime, timedelta, timezone
+
+    from .test_activities import iso
+
+    factory.deputy(city["tree"]["root"], "刘洋", level="national", stations=[city["station"]])
+    starts = datetime.now(timezone.utc) - timedelta(hours=1)
+    citywide = client.post("/api/v1/activities", headers=city["huaihua"], json={
+        "title": "全市代表集中培训", "type": "training", "region_id": city["tree"]["hh"].id, "place": "市人大会议室",
+        "starts_at": iso(starts), "ends_at": iso(starts + timedelta(hours=3)), "deputy_ids": [city["people"]["张伟"].id]})
+    assert citywide.status_code == 201, citywide.json
+    chengbei = sign_in(app, "chengbei")
+    page = text(chengbei.get("/console/training"))
+    trainings = page.split("期间内的培训活动", 1)[1].split("</table>", 1)[0]
+    assert f"/console/activities/{held['id']}\"" in trainings
+    assert "全市代表集中培训" in trainings and f"/console/activities/{citywide.json['id']}\"" not in trainings
+    assert "（非本人管理）" in trainings
+    assert f"/console/activities/{held['elsewhere']}\"" not in trainings and "岳麓" not in trainings
+
+
+def test_a_start_date_alone_in_the_future_shows_the_rest_of_its_year(huaihua, city):  # noqa: F811
+    from datetime import date, datetime, timedelta
+
+    from .test_training import CHINA
+
+    since = datetime.now(CHINA).date() + timedelta(days=3)
+    page = huaihua.get(f"/console/training?since={since.isoformat()}")
+    assert page.status_code == 200
+    assert f"{since.isoformat()} 至 {date(since.year, 12, 31).isoformat()}" in plain(page)

@@ -322,3 +322,44 @@ def test_a_station_administrator_counts_every_deputy_received_at_their_station(c
     # 长沙市 holds none of them: still refused, as before.
     assert coverage(client, city["chengbei"], region_id=tree["cs"].id).status_code == 403
     assert coverage(client, city["chengbei"], region_id=tree["yl"].id).status_code == 403
+
+
+def test_the_trainings_listed_are_those_of_the_callers_deputies_or_that_they_manage(client, city, held, factory):
+    """A station administrator whose figures start at the province (a national deputy received at their
+    station) sees the trainings at their station and those inviting their deputies, not 岳麓区's own; a
+    training the caller cannot open (the city's, inviting their deputy) is listed, marked not manageable."""
+    factory.deputy(city["tree"]["root"], "刘洋", level="national", stations=[city["station"]])
+    starts = datetime.now(timezone.utc) - timedelta(hours=1)
+    held, yuelu = held["id"], held["elsewhere"]
+    citywide = client.post("/api/v1/activities", headers=city["huaihua"], json={
+        "title": "全市代表集中培训", "type": "training", "region_id": city["tree"]["hh"].id, "place": "市人大会议室",
+        "starts_at": iso(starts), "ends_at": iso(starts + timedelta(hours=3)), "deputy_ids": [city["people"]["张伟"].id]})
+    assert citywide.status_code == 201, citywide.json
+
+    station = coverage(client, city["chengbei"]).json
+    assert station["region_name"] == "湖南省"
+    assert {(a["id"], a["manageable"]) for a in station["activities"]} == {(held, True), (citywide.json["id"], False)}
+    assert station["activities_total"] == 2
+    assert client.get(f"/api/v1/activities/{yuelu}", headers=city["chengbei"]).status_code == 404
+    # The city's administrator manages both of the city's; 岳麓区's is not theirs, nor of their deputies.
+    listed = coverage(client, city["huaihua"]).json["activities"]
+    assert {(a["id"], a["manageable"]) for a in listed} == {(held, True), (citywide.json["id"], True)}
+    root = coverage(client, city["root"]).json["activities"]
+    assert {a["id"] for a in root} == {held, yuelu, citywide.json["id"]} and all(a["manageable"] for a in root)
+
+
+def test_a_start_date_alone_in_the_future_runs_to_the_end_of_its_year(client, city, held):
+    """Planning the coming month's trainings: ?since= alone, after today, is the period from it to the end of
+    its year (not refused against a 截止日期 nobody gave); with an until before it, refused naming both."""
+    since = datetime.now(CHINA).date() + timedelta(days=3)
+    answer = coverage(client, city["huaihua"], since=since.isoformat())
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["since"], answer.json["until"]) == (since.isoformat(), date(since.year, 12, 31).isoformat())
+    untrained = client.get("/api/v1/training/untrained", query_string={"since": since.isoformat()}, headers=city["huaihua"])
+    assert untrained.status_code == 200 and untrained.json["total"] == 4
+    both = coverage(client, city["huaihua"], since=since.isoformat(), until=(since - timedelta(days=1)).isoformat())
+    assert both.status_code == 422 and both.json["errors"] == {"since": ["起始日期不能晚于截止日期。"]}
+    # 点名调训 reads the period the same way: a future start alone is no refusal.
+    later = upcoming(client, city)
+    summoned = summon(client, city["huaihua"], later, since=since.isoformat())
+    assert summoned.status_code == 200, summoned.json

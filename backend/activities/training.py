@@ -53,9 +53,11 @@ def today():
 
 
 def period_of(since=None, until=None):
-    """The period asked for: by default from 1 January of this year (China time) to today; 422 when it
-    ends before it starts."""
-    until = until or today()
+    """The period asked for: by default from 1 January of this year (China time) to today. A start alone
+    runs to today, or, after today (planning the coming trainings), to the end of its year; an end alone
+    starts on 1 January of its year. 422 when the two given end before it starts."""
+    if until is None:
+        until = today() if since is None or since <= today() else date(since.year, 12, 31)
     since = since or date(until.year, 1, 1)
     if since > until:
         raise validation_failed({"since": ["起始日期不能晚于截止日期。"]}, "起始日期不能晚于截止日期。")
@@ -234,23 +236,38 @@ def coverage(user, region, level, period):
     }
 
 
+def _managed_activities(user):
+    """SQL condition on ``Activity``: one ``user`` manages and may open (``services.manages_activity``): at
+    one of their stations, or, for a region administrator, in their region's subtree."""
+    managed = [Activity.station_id.in_(select(Station.id).where(station_scope_clause(user)))]
+    if user.admin_region is not None:
+        managed.append(region_subtree_clause(Activity.region_id, user.admin_region))
+    return or_(*managed)
+
+
 def period_trainings(user, region, level, period):
-    """The trainings starting in ``period`` (cancelled ones left out) held in ``region``'s subtree or
-    inviting one of its deputies counted here, soonest first: the first ACTIVITIES_LISTED with the
-    invited and attended of their whole roster, and how many there are."""
+    """The trainings starting in ``period`` (cancelled ones left out) that concern the figures: held in
+    ``region``'s subtree and managed by ``user`` (a station administrator's figures may start at the
+    province: the trainings of other counties are none of theirs), or inviting one of the deputies counted
+    here (the caller's own); soonest first: the first ACTIVITIES_LISTED with the invited and attended of
+    their whole roster and whether the caller manages it (``manageable``: the console links only those;
+    one inviting their deputies that another congress holds is named, not opened), and how many there are."""
     concerned = select(ActivityParticipant.activity_id).join(Deputy, Deputy.id == ActivityParticipant.deputy_id) \
         .where(*population(user, region, level))
+    managed = _managed_activities(user)
     where = [Activity.type == ActivityType.training, Activity.status != ActivityStatus.cancelled,
              Activity.starts_dt >= period.start_dt, Activity.starts_dt < period.end_dt,
-             or_(region_subtree_clause(Activity.region_id, region), Activity.id.in_(concerned))]
+             or_(and_(region_subtree_clause(Activity.region_id, region), managed), Activity.id.in_(concerned))]
     total = db.session.scalar(select(func.count()).select_from(Activity).where(*where))
     listed = db.session.scalars(
         select(Activity).where(*where).order_by(Activity.starts_dt, Activity.id).limit(ACTIVITIES_LISTED)
         .options(*services.list_loading())
     ).all()
     counts = services.summaries(listed)
+    mine = set(db.session.scalars(select(Activity.id).where(Activity.id.in_([a.id for a in listed]), managed))) \
+        if listed else set()
     now = utcnow()
-    return [training_row(a, counts[a.id], now) for a in listed], total
+    return [training_row(a, counts[a.id], now) | {"manageable": a.id in mine} for a in listed], total
 
 
 def stage(activity, now):
@@ -303,12 +320,9 @@ def untrained_rows(user, region, level, period):
 def upcoming_trainings(user, limit=50):
     """The published trainings not started yet that ``user`` manages, soonest first: those 点名调训 may
     fill."""
-    managed = [Activity.station_id.in_(select(Station.id).where(station_scope_clause(user)))]
-    if user.admin_region is not None:
-        managed.append(region_subtree_clause(Activity.region_id, user.admin_region))
     return db.session.scalars(
         select(Activity).where(Activity.type == ActivityType.training, Activity.status == ActivityStatus.published,
-                               Activity.starts_dt > utcnow(), or_(*managed))
+                               Activity.starts_dt > utcnow(), _managed_activities(user))
         .order_by(Activity.starts_dt, Activity.id).limit(limit).options(*services.list_loading())
     ).all()
 
