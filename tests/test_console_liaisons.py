@@ -139,10 +139,10 @@ def test_the_picker_offers_only_deputies_not_yet_given_to_the_liaison(app, huaih
     from .test_console_org_activities import sign_in
 
     county = factory.region("中方县", "county", world["tree"]["hh"])
-    outside = factory.deputy(county, "中方县代表", phone="13800000120")
+    outside = factory.deputy(county, "中方县代表", phone="13800000120", level="county")  # not the city's
     wang = factory.deputy(world["tree"]["hc"], "王强", phone="13800000121", stations=[world["chengbei"]])
-    post(huaihua, "/console/liaisons", {"name": "城建委", "kind": "committee", "region_id": world["tree"]["hc"].id})
-    post(huaihua, "/console/liaisons", {"name": "陈立新", "kind": "member", "region_id": world["tree"]["hc"].id})
+    post(huaihua, "/console/liaisons", {"name": "城建委", "kind": "committee", "region_id": world["tree"]["hh"].id})
+    post(huaihua, "/console/liaisons", {"name": "陈立新", "kind": "member", "region_id": world["tree"]["hh"].id})
     committee, member = db.session.scalars(select(Liaison).order_by(Liaison.id)).all()
     path = f"/console/liaisons/{committee.id}"
     picker, offered = _offered(huaihua.get(path).get_data(as_text=True))
