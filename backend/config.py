@@ -227,6 +227,8 @@ class Config:
         self.CHECKIN_CODE_SECONDS = _int("CHECKIN_CODE_SECONDS", 30)
         # 述职测评: by default a poll takes ballots from the activity's start until this long after its end.
         self.REPORT_POLL_GRACE_MINUTES = _int("REPORT_POLL_GRACE_MINUTES", 120)
+        # ... and opens (and its window starts) at the earliest this long before the activity's start.
+        self.REPORT_POLL_LEAD_MINUTES = _int("REPORT_POLL_LEAD_MINUTES", 60)
         self.ACTIVITY_REMINDER_HOURS = _int("ACTIVITY_REMINDER_HOURS", 24)
         # The most deputies one activity invites (its pages and 结单 handle them all at once).
         self.ACTIVITY_MAX_DEPUTIES = _int("ACTIVITY_MAX_DEPUTIES", 1000)

@@ -22,10 +22,12 @@ def _once_each(ids, field):
 class ReportPollIn(StrictSchema):
     deputy_ids = fields.List(BodyId(), validate=RATED, metadata={
         "description": "the deputies reporting (述职代表), each one of the activity's participants; by default all of them"})
-    starts_at = fields.AwareDateTime(format="iso", validate=in_service_years,
-                                     metadata={"description": "default: the activity's start"})
-    ends_at = fields.AwareDateTime(format="iso", validate=in_service_years, metadata={
-        "description": "default: the activity's end plus REPORT_POLL_GRACE_MINUTES (120)"})
+    starts_at = fields.AwareDateTime(format="iso", validate=in_service_years, allow_none=True, metadata={
+        "description": "null or left out: the activity's start, following it when the activity is rescheduled; "
+                       "no earlier than REPORT_POLL_LEAD_MINUTES (60) before it"})
+    ends_at = fields.AwareDateTime(format="iso", validate=in_service_years, allow_none=True, metadata={
+        "description": "null or left out: the activity's end plus REPORT_POLL_GRACE_MINUTES (120), following it "
+                       "when the activity is rescheduled; no later than that"})
 
     @validates_schema
     def _checks(self, data, **kwargs):
@@ -34,7 +36,8 @@ class ReportPollIn(StrictSchema):
 
 
 class ReportPollPatch(ReportPollIn):
-    """Only the fields sent change; the deputies only before the poll opens, the window until it closes."""
+    """Only the fields sent change; the deputies only before the poll opens, the window until it closes
+    (a time sent as null follows the activity again)."""
 
 
 class RatingIn(StrictSchema):
@@ -68,6 +71,10 @@ class ReportPollOut(Schema):
     phase_label = fields.String(required=True)
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
+    starts_follow_activity = fields.Boolean(required=True, metadata={
+        "description": "the start is the activity's, moved with it when the activity is rescheduled"})
+    ends_follow_activity = fields.Boolean(required=True, metadata={
+        "description": "the end is the activity's end plus REPORT_POLL_GRACE_MINUTES, moved with it"})
     opened_at = fields.DateTime(allow_none=True, required=True)
     closed_at = fields.DateTime(allow_none=True, required=True)
     token = fields.String(required=True, metadata={"description": "the code in the printed QR's link"})

@@ -388,7 +388,7 @@ def test_the_operation_log_tells_the_polls_steps_in_chinese(app, client, meeting
     created = client.post(poll_path(meeting), headers=meeting["admin"],
                           json={"deputy_ids": [d.id for d in meeting["deputies"][:2]]})
     assert created.status_code == 201
-    later = datetime.now(timezone.utc) + timedelta(hours=5)
+    later = datetime.now(timezone.utc) + timedelta(hours=3)
     assert client.patch(poll_path(meeting), headers=meeting["admin"], json={"ends_at": iso(later)}).status_code == 200
     assert client.post(poll_path(meeting, "/open"), headers=meeting["admin"]).status_code == 200
     assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
@@ -426,10 +426,13 @@ def test_the_console_shows_the_status_once_and_the_phase_only_when_it_differs(ap
         return re.search(r'id="report-poll-status">([^<]*)<', page).group(1)
 
     assert status() == "测评中"
+    soon = datetime.now(timezone.utc) + timedelta(minutes=20)
+    assert client.patch(poll_path(meeting), headers=meeting["admin"], json={"starts_at": iso(soon)}).status_code == 200
+    assert status() == "测评中（未开始）"
     past = datetime.now(timezone.utc) - timedelta(minutes=1)
     assert client.patch(poll_path(meeting), headers=meeting["admin"],
                         json={"starts_at": iso(past - timedelta(hours=1)), "ends_at": iso(past)}).status_code == 200
-    assert status() == "测评中（已结束）"
+    assert status() == "已结束"  # its window is over: 已结束 before the sweep closes it (audit 31, finding 10)
     assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
     assert status() == "已结束"
 
@@ -463,7 +466,7 @@ def test_the_console_sets_up_the_reporting_deputies_and_the_window_before_openin
     assert "请勾选本次述职的代表。" in console.get(page_path).get_data(as_text=True)
     assert client.get(poll_path(meeting), headers=meeting["admin"]).status_code == 404
     start = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))) + timedelta(hours=1)
-    end = start + timedelta(hours=3)
+    end = start + timedelta(hours=2)
     done = console.post(f"{page_path}/report-poll", data={
         "csrf_token": TOKEN_RE.search(console.get(page_path).get_data(as_text=True)).group(1),
         "deputy_ids": [str(li.id)], "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": end.strftime("%Y-%m-%dT%H:%M")})
@@ -475,7 +478,7 @@ def test_the_console_sets_up_the_reporting_deputies_and_the_window_before_openin
     again = console.post(f"{page_path}/report-poll/edit", data={
         "csrf_token": TOKEN_RE.search(console.get(page_path).get_data(as_text=True)).group(1),
         "deputy_ids": [str(zhang.id), str(li.id)], "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (end + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+        "ends_at": (end + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")})
     assert again.status_code == 302
     shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
     assert [d["name"] for d in shown["deputies"]] == ["张伟", "李娜"]
@@ -506,3 +509,235 @@ def test_a_meetings_voters_behind_one_address_get_identities_past_the_everyday_l
     # The organiser is told on the console.
     page = sign_in(client.application, "hecheng").get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
     assert "同一网络（同一出口地址）每小时最多新建 3 个测评身份" in page
+
+
+# --- the poll and its meeting (audit 31: findings 1, 2, 3, 4, 10, 11, 13, 15) ------------------------------
+
+
+def later_meeting(client, meeting, starts_in=timedelta(days=2), hours=2, deputies=None):
+    """Another 述职 meeting of the same station, starting later: its id."""
+    start = datetime.now(timezone.utc) + starts_in
+    created = client.post("/api/v1/activities", headers=meeting["admin"], json={
+        "title": "下月述职会", "type": "report", "station_id": meeting["station"].id,
+        "starts_at": iso(start), "ends_at": iso(start + timedelta(hours=hours)),
+        "deputy_ids": [d.id for d in (deputies or meeting["deputies"])]})
+    assert created.status_code == 201, created.json
+    return created.json["id"]
+
+
+def activity_of(client, meeting, activity_id):
+    return client.get(f"/api/v1/activities/{activity_id}", headers=meeting["admin"]).json
+
+
+def moment(text):
+    return datetime.fromisoformat(text)
+
+
+def test_a_rescheduled_meeting_moves_the_poll_that_follows_it(app, client, meeting):
+    aid = later_meeting(client, meeting)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    created = client.post(path, headers=meeting["admin"], json={})
+    assert created.status_code == 201, created.json
+    assert created.json["starts_follow_activity"] is True and created.json["ends_follow_activity"] is True
+    start = datetime.now(timezone.utc) + timedelta(days=5)
+    moved = client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"],
+                         json={"starts_at": iso(start), "ends_at": iso(start + timedelta(hours=3))})
+    assert moved.status_code == 200, moved.json
+    shown = client.get(path, headers=meeting["admin"]).json
+    grace = timedelta(minutes=app.config["REPORT_POLL_GRACE_MINUTES"])
+    assert moment(shown["starts_at"]) == start
+    assert moment(shown["ends_at"]) == start + timedelta(hours=3) + grace
+    # Only the end moved: the end follows.
+    client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"], json={"ends_at": iso(start + timedelta(hours=1))})
+    assert moment(client.get(path, headers=meeting["admin"]).json["ends_at"]) == start + timedelta(hours=1) + grace
+
+
+def test_an_explicit_window_the_moved_meeting_leaves_behind_refuses_the_move(client, meeting):
+    aid = later_meeting(client, meeting)
+    activity = activity_of(client, meeting, aid)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    start = moment(activity["starts_at"]) + timedelta(minutes=30)
+    created = client.post(path, headers=meeting["admin"], json={"starts_at": iso(start)})
+    assert created.status_code == 201, created.json
+    assert created.json["starts_follow_activity"] is False and created.json["ends_follow_activity"] is True
+    later = datetime.now(timezone.utc) + timedelta(days=5)
+    refused(client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"],
+                         json={"starts_at": iso(later), "ends_at": iso(later + timedelta(hours=2))}),
+            409, "述职测评的开始时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。")
+    assert activity_of(client, meeting, aid)["starts_at"] == activity["starts_at"]  # nothing changed
+    # Set back to follow the activity (null), the move goes through and takes the poll along.
+    back = client.patch(path, headers=meeting["admin"], json={"starts_at": None})
+    assert back.status_code == 200 and back.json["starts_follow_activity"] is True
+    assert back.json["starts_at"] == activity["starts_at"]
+    assert client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"],
+                        json={"starts_at": iso(later), "ends_at": iso(later + timedelta(hours=2))}).status_code == 200
+    assert moment(client.get(path, headers=meeting["admin"]).json["starts_at"]) == later
+
+
+def test_the_console_blank_times_follow_the_activity(app, client, meeting):
+    from .test_console_org_activities import post
+
+    aid = later_meeting(client, meeting)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    activity = activity_of(client, meeting, aid)
+    console = sign_in(app, "hecheng")
+    page = f"/console/activities/{aid}"
+    explicit = (moment(activity["starts_at"]) + timedelta(minutes=30)).astimezone(timezone(timedelta(hours=8)))
+    ids = [str(d.id) for d in meeting["deputies"]]
+    assert post(console, f"{page}/report-poll", {"deputy_ids": ids, "starts_at": explicit.strftime("%Y-%m-%dT%H:%M"),
+                                                  "ends_at": ""}, page=page).status_code == 302
+    assert client.get(path, headers=meeting["admin"]).json["starts_follow_activity"] is False
+    # Saved with the times blank: both follow the activity again.
+    assert post(console, f"{page}/report-poll/edit", {"deputy_ids": ids, "starts_at": "", "ends_at": ""},
+                page=page).status_code == 302
+    shown = client.get(path, headers=meeting["admin"]).json
+    assert shown["starts_follow_activity"] is True and shown["starts_at"] == activity["starts_at"]
+    # The form shows a following time blank (saving it again keeps following).
+    assert 'name="starts_at" value=""' in console.get(page).get_data(as_text=True)
+
+
+def test_an_activity_with_a_poll_stays_a_report(client, meeting):
+    assert client.post(poll_path(meeting), headers=meeting["admin"], json={}).status_code == 201
+    refused(client.patch(f"/api/v1/activities/{meeting['activity']}", headers=meeting["admin"], json={"type": "research"}),
+            409, "该活动已组织述职测评，不能再改为其他类型；如活动并非述职，请取消后重新发单。")
+    assert activity_of(client, meeting, meeting["activity"])["type"] == "report"
+
+
+def test_the_window_lies_within_the_meeting_and_its_grace(app, client, meeting):
+    aid = later_meeting(client, meeting)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    far = client.post(path, headers=meeting["admin"], json={"starts_at": "2000-01-01T00:00:00+08:00",
+                                                            "ends_at": "2100-12-31T00:00:00+08:00"})
+    assert far.status_code == 422, far.json
+    assert far.json["message"].startswith("测评时间须在活动开始前 60 分钟至活动结束后 120 分钟之内")
+    activity = activity_of(client, meeting, aid)
+    late = moment(activity["ends_at"]) + timedelta(minutes=app.config["REPORT_POLL_GRACE_MINUTES"] + 1)
+    assert client.post(path, headers=meeting["admin"], json={"ends_at": iso(late)}).status_code == 422
+    assert client.post(path, headers=meeting["admin"], json={}).status_code == 201
+    assert client.patch(path, headers=meeting["admin"], json={"ends_at": iso(late)}).status_code == 422
+    # Opened two days early: refused.
+    refused(client.post(f"{path}/open", headers=meeting["admin"]), 409,
+            f"述职活动开始前 60 分钟起才能开始测评（{(moment(activity['starts_at']) - timedelta(hours=1)).astimezone(timezone(timedelta(hours=8))).strftime('%Y-%m-%d %H:%M')} 起）。")
+
+
+def test_the_sweep_closes_a_cancelled_meetings_poll_and_a_poll_whose_meeting_is_over(app, client, meeting):
+    from backend.activities.models import Activity, ReportPoll
+
+    opened(client, meeting)
+    assert client.post(f"/api/v1/activities/{meeting['activity']}/cancel", headers=meeting["admin"]).status_code == 200
+    aid = later_meeting(client, meeting)
+    assert client.post(f"/api/v1/activities/{aid}/report-poll", headers=meeting["admin"], json={}).status_code == 201
+    # The second meeting is over (moved into the past behind the API's back): its draft can no longer open.
+    past = datetime.now(timezone.utc) - timedelta(hours=1)
+    db.session.execute(sa_update(Activity).where(Activity.id == aid).values(starts_dt=past - timedelta(hours=2), ends_dt=past))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert "到期结束述职测评 2 次" in result.output, result.output
+    db.session.expire_all()
+    assert {p.status.value for p in db.session.scalars(select(ReportPoll))} == {"closed"}
+
+
+def test_a_deputy_taken_off_the_meeting_leaves_the_draft_poll_and_one_on_leave_stops_the_opening(client, meeting):
+    aid = later_meeting(client, meeting)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    zhang, li, wang = meeting["deputies"]
+    assert client.post(path, headers=meeting["admin"], json={}).status_code == 201
+    assert client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"],
+                        json={"remove_deputy_ids": [li.id]}).status_code == 200
+    assert [d["name"] for d in client.get(path, headers=meeting["admin"]).json["deputies"]] == ["张伟", "王强"]
+    declined = client.post(f"/api/v1/activities/{aid}/decline", headers=meeting["factory"].deputy_headers(wang),
+                           json={"reason": "外出开会"})
+    assert declined.status_code == 200, declined.json
+    # Moved to start in half an hour, so that it may open: 王强 is on leave.
+    soon = datetime.now(timezone.utc) + timedelta(minutes=30)
+    assert client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"],
+                        json={"starts_at": iso(soon), "ends_at": iso(soon + timedelta(hours=2))}).status_code == 200
+    refused(client.post(f"{path}/open", headers=meeting["admin"]), 409,
+            "王强已请假，不能列为述职代表；请先修改述职代表。")
+    assert client.patch(path, headers=meeting["admin"], json={"deputy_ids": [zhang.id]}).status_code == 200
+    assert client.post(f"{path}/open", headers=meeting["admin"]).status_code == 200
+
+
+def test_a_rated_deputy_stays_on_the_meeting_once_the_poll_opened(client, meeting):
+    opened(client, meeting)
+    li = meeting["deputies"][1]
+    refused(client.patch(f"/api/v1/activities/{meeting['activity']}", headers=meeting["admin"],
+                         json={"remove_deputy_ids": [li.id]}),
+            409, "李娜是本次述职测评的述职代表，测评已开始，不能移出活动。")
+
+
+def test_an_open_poll_whose_window_is_over_reads_ended_and_takes_no_ballot(app, client, meeting):
+    import re
+
+    from backend.activities.models import ReportPoll
+
+    token = opened(client, meeting)
+    db.session.execute(sa_update(ReportPoll).where(ReportPoll.token == token).values(
+        ends_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.commit()
+    shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
+    assert (shown["status_label"], shown["phase_label"]) == ("已结束", "已结束")
+    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
+                        json=ballot(meeting, "satisfied", "satisfied")), 409, "测评已结束。")
+    page = sign_in(app, "hecheng").get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
+    assert re.search(r'id="report-poll-status">([^<]*)<', page).group(1) == "已结束"
+
+
+def test_a_cancelled_meetings_draft_is_over_for_voters_and_admins(client, meeting):
+    created = client.post(poll_path(meeting), headers=meeting["admin"], json={})
+    assert client.post(f"/api/v1/activities/{meeting['activity']}/cancel", headers=meeting["admin"]).status_code == 200
+    body = {"choices": [{"deputy_id": d.id, "choice": "satisfied"} for d in meeting["deputies"]]}
+    refused(client.post(f"/api/v1/report-polls/{created.json['token']}/ballots", headers=web_voter(client, 1), json=body),
+            409, "测评已结束。")
+    refused(client.patch(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [meeting["deputies"][0].id]}),
+            409, "活动已取消，不能再修改测评。")
+
+
+def test_the_console_extends_an_open_polls_end(app, client, meeting):
+    from .test_console_org_activities import post
+
+    opened(client, meeting)
+    console = sign_in(app, "hecheng")
+    page_path = f"/console/activities/{meeting['activity']}"
+    page = console.get(page_path).get_data(as_text=True)
+    assert 'id="report-poll-window"' in page and 'name="deputy_ids"' not in page
+    activity = activity_of(client, meeting, meeting["activity"])
+    end = (moment(activity["ends_at"]) + timedelta(hours=1, minutes=30)).astimezone(timezone(timedelta(hours=8)))
+    assert post(console, f"{page_path}/report-poll/edit", {"starts_at": "", "ends_at": end.strftime("%Y-%m-%dT%H:%M")},
+                page=page_path).status_code == 302
+    shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
+    assert shown["ends_at"].startswith(end.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M"))
+    assert shown["status"] == "open" and [d["name"] for d in shown["deputies"]] == ["张伟", "李娜"]
+
+
+def test_no_poll_after_the_meeting_and_none_without_ballots_in_the_archive(client, meeting):
+    from backend.activities.models import Activity
+
+    # 结单: no poll set up.
+    assert client.post(f"/api/v1/activities/{meeting['activity']}/close", headers=meeting["admin"]).status_code == 200
+    refused(client.post(poll_path(meeting), headers=meeting["admin"], json={}), 409, "活动已结单，不能再组织测评。")
+    # A meeting that is over: neither set up nor opened.
+    aid = later_meeting(client, meeting, starts_in=timedelta(hours=1))
+    path = f"/api/v1/activities/{aid}/report-poll"
+    assert client.post(path, headers=meeting["admin"], json={}).status_code == 201
+    past = datetime.now(timezone.utc) - timedelta(minutes=30)
+    db.session.execute(sa_update(Activity).where(Activity.id == aid).values(starts_dt=past - timedelta(hours=2), ends_dt=past))
+    db.session.commit()
+    refused(client.post(f"{path}/open", headers=meeting["admin"]), 409, "活动已经结束，不能再开始测评。")
+    # Opened, closed with no ballot: no line of the archive.
+    third = later_meeting(client, meeting, starts_in=timedelta(minutes=10))
+    assert client.post(f"/api/v1/activities/{third}/report-poll", headers=meeting["admin"], json={}).status_code == 201
+    assert client.post(f"/api/v1/activities/{third}/report-poll/open", headers=meeting["admin"]).status_code == 200
+    assert client.post(f"/api/v1/activities/{third}/report-poll/close", headers=meeting["admin"]).status_code == 200
+    year = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).year
+    archive = client.get(f"/api/v1/deputies/{meeting['deputies'][0].id}/archive?year={year}", headers=meeting["admin"])
+    assert archive.json["report_polls"] == []
+
+
+def test_an_ended_meeting_takes_no_new_poll(client, meeting):
+    from backend.activities.models import Activity
+
+    past = datetime.now(timezone.utc) - timedelta(minutes=5)
+    db.session.execute(sa_update(Activity).where(Activity.id == meeting["activity"]).values(ends_dt=past))
+    db.session.commit()
+    refused(client.post(poll_path(meeting), headers=meeting["admin"], json={}), 409, "活动已经结束，不能再组织测评。")

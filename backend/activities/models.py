@@ -195,7 +195,9 @@ class ReportPoll(db.Model):
     """述职测评 of one 述职 activity (one at most, by the unique ``activity_id``): the voters present rate
     each reporting deputy (``ReportPollDeputy``) 满意 / 基本满意 / 不满意. ``token`` is the random code in
     the printed QR's link (/report-poll/<token>): never the activity's id nor its rotating check-in code.
-    Ballots are taken while open and ``starts_dt`` ≤ now < ``ends_dt``."""
+    Ballots are taken while open and ``starts_dt`` ≤ now < ``ends_dt``. Each end of the window either follows
+    the activity (``starts_follow``: its start; ``ends_follow``: its end plus REPORT_POLL_GRACE_MINUTES,
+    moved with it when the meeting is rescheduled) or was given by an administrator (kept as given)."""
 
     __tablename__ = "report_polls"
 
@@ -206,6 +208,8 @@ class ReportPoll(db.Model):
                                                      default=ReportPollStatus.draft)
     starts_dt: Mapped[object] = mapped_column(UTCDateTime)
     ends_dt: Mapped[object] = mapped_column(UTCDateTime)
+    starts_follow: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+    ends_follow: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     opened_dt: Mapped[object | None] = mapped_column(UTCDateTime)

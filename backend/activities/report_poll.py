@@ -17,7 +17,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -71,9 +71,13 @@ def by_token(token):
 
 def phase(poll, now=None):
     """``not_started`` / ``open`` / ``ended``: whether a ballot would be taken now, and why not. The poll
-    of a cancelled activity has ended (the meeting was not held)."""
+    of a cancelled activity has ended (the meeting was not held), as has a draft that can no longer open
+    (its activity 结单 or over)."""
     now = now or utcnow()
-    if poll.status is ReportPollStatus.closed or now >= poll.ends_dt or poll.activity.status is ActivityStatus.cancelled:
+    activity = poll.activity
+    if poll.status is ReportPollStatus.closed or now >= poll.ends_dt or activity.status is ActivityStatus.cancelled:
+        return "ended"
+    if poll.status is ReportPollStatus.draft and (activity.status is ActivityStatus.closed or now >= activity.ends_dt):
         return "ended"
     if poll.status is ReportPollStatus.draft or now < poll.starts_dt:
         return "not_started"
@@ -85,9 +89,12 @@ CANCELLED = "活动已取消"
 
 
 def status_label(poll):
-    """The poll's status as its administrators read it: a cancelled activity's poll says so (it is not 测评中)."""
+    """The poll's status as its administrators read it: a cancelled activity's poll says so (it is not 测评中);
+    one whose window is over (or a draft that can no longer open) reads 已结束 before the sweep closes it."""
     if poll.activity.status is ActivityStatus.cancelled:
         return CANCELLED
+    if phase(poll) == "ended":
+        return REPORT_POLL_STATUS_LABELS[ReportPollStatus.closed.value]
     return REPORT_POLL_STATUS_LABELS[poll.status.value]
 
 
@@ -99,9 +106,13 @@ def _shown(value):
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
+AWAY = {ParticipantStatus.declined: "已请假", ParticipantStatus.absent: "缺席"}
+
+
 def participants(activity):
-    """The activity's deputies as {id: (name, on leave)}, in their order (one read)."""
-    return {deputy_id: (name, status is ParticipantStatus.declined) for deputy_id, name, status in db.session.execute(
+    """The activity's deputies as {id: (name, on leave)}, in their order (one read): 请假 (declined) or,
+    after 结单, 缺席 (absent) are not at the meeting."""
+    return {deputy_id: (name, status in AWAY) for deputy_id, name, status in db.session.execute(
         select(ActivityParticipant.deputy_id, Deputy.name, ActivityParticipant.status)
         .join(Deputy, Deputy.id == ActivityParticipant.deputy_id)
         .where(ActivityParticipant.activity_id == activity.id).order_by(ActivityParticipant.deputy_id)
@@ -130,13 +141,49 @@ def _rated(activity, deputy_ids):
     return deputy_ids
 
 
+def _minutes(key):
+    return timedelta(minutes=current_app.config[key])
+
+
+def default_window(activity, starts=None, ends=None):
+    """The window that follows the activity (at its times, or at ``starts``/``ends`` it is moving to): its
+    start to REPORT_POLL_GRACE_MINUTES after its end."""
+    return starts or activity.starts_dt, (ends or activity.ends_dt) + _minutes("REPORT_POLL_GRACE_MINUTES")
+
+
+def bounds(activity, starts=None, ends=None):
+    """Where a window may lie: from REPORT_POLL_LEAD_MINUTES before the activity's start to
+    REPORT_POLL_GRACE_MINUTES after its end (voters arriving early, and those still in the hall after it)."""
+    return (starts or activity.starts_dt) - _minutes("REPORT_POLL_LEAD_MINUTES"), default_window(activity, starts, ends)[1]
+
+
+def bounds_text():
+    return (f"测评时间须在活动开始前 {current_app.config['REPORT_POLL_LEAD_MINUTES']} 分钟至活动结束后 "
+            f"{current_app.config['REPORT_POLL_GRACE_MINUTES']} 分钟之内")
+
+
 def _window(activity, data, poll=None):
-    grace = timedelta(minutes=current_app.config["REPORT_POLL_GRACE_MINUTES"])
-    starts = data.get("starts_at") or (poll.starts_dt if poll else activity.starts_dt)
-    ends = data.get("ends_at") or (poll.ends_dt if poll else activity.ends_dt + grace)
+    """``(starts, ends, starts_follow, ends_follow)``: each end as sent (null: follow the activity), else as
+    the poll has it (following, or as given), else following. A window changed must lie within ``bounds``."""
+    follows, times = [], []
+    for key, index in (("starts_at", 0), ("ends_at", 1)):
+        if key in data:
+            follow = data[key] is None
+        else:
+            follow = getattr(poll, key[:-3] + "_follow") if poll is not None else True
+        follows.append(follow)
+        times.append(default_window(activity)[index] if follow
+                     else data.get(key) or getattr(poll, key[:-3] + "_dt"))
+    starts, ends = times
     if ends <= starts:
         raise validation_failed({"ends_at": ["测评结束时间须晚于开始时间。"]}, "测评结束时间须晚于开始时间。")
-    return starts, ends
+    if poll is None or (starts, ends) != (poll.starts_dt, poll.ends_dt):
+        earliest, latest = bounds(activity)
+        outside = (["starts_at"] if starts < earliest else []) + (["ends_at"] if ends > latest else [])
+        if outside:
+            message = f"{bounds_text()}（{_shown(earliest)} 至 {_shown(latest)}）。"
+            raise validation_failed({key: [message] for key in outside}, message)
+    return starts, ends, follows[0], follows[1]
 
 
 def create(activity, data, actor):
@@ -146,12 +193,16 @@ def create(activity, data, actor):
         raise validation_failed({"activity": [message]}, message)
     if activity.status is ActivityStatus.cancelled:
         raise conflict("活动已取消，不能组织测评。")
+    if activity.status is ActivityStatus.closed:
+        raise conflict("活动已结单，不能再组织测评。")
+    if utcnow() >= activity.ends_dt:
+        raise conflict("活动已经结束，不能再组织测评。")
     if find(activity) is not None:
         raise conflict("该述职活动已有测评。")
     deputy_ids = _rated(activity, data.get("deputy_ids"))
-    starts, ends = _window(activity, data)
+    starts, ends, starts_follow, ends_follow = _window(activity, data)
     poll = ReportPoll(activity_id=activity.id, token=secrets.token_urlsafe(TOKEN_BYTES), starts_dt=starts, ends_dt=ends,
-                      created_by_id=actor.id)
+                      starts_follow=starts_follow, ends_follow=ends_follow, created_by_id=actor.id)
     poll.deputies = [ReportPollDeputy(deputy_id=d, position=i) for i, d in enumerate(deputy_ids)]
     db.session.add(poll)
     try:
@@ -166,7 +217,11 @@ def create(activity, data, actor):
 
 def update(poll, activity, data, actor):
     """Change the window (until closed) or the deputies rated (while a draft: a ballot already taken
-    rated those it listed)."""
+    rated those it listed). Not once the activity is cancelled, nor a draft once it is 结单 (it can no longer open)."""
+    if activity.status is ActivityStatus.cancelled:
+        raise conflict("活动已取消，不能再修改测评。")
+    if activity.status is ActivityStatus.closed and poll.status is ReportPollStatus.draft:
+        raise conflict("活动已结单，不能再修改测评。")
     step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open), lambda status: "测评已结束，不能再修改。")
     changes = {}
     if "deputy_ids" in data:
@@ -176,15 +231,62 @@ def update(poll, activity, data, actor):
         if deputy_ids != [d.deputy_id for d in poll.deputies]:
             changes["deputies"] = [len(poll.deputies), len(deputy_ids)]
             poll.deputies = [ReportPollDeputy(deputy_id=d, position=i) for i, d in enumerate(deputy_ids)]
-    starts, ends = _window(activity, data, poll)
-    if (starts, ends) != (poll.starts_dt, poll.ends_dt):
-        _keep_ballots_inside(poll, starts, ends)
-        changes["window"] = [f"{_shown(poll.starts_dt)}–{_shown(poll.ends_dt)}", f"{_shown(starts)}–{_shown(ends)}"]
-        poll.starts_dt, poll.ends_dt = starts, ends
+    starts, ends, poll.starts_follow, poll.ends_follow = _window(activity, data, poll)
+    _move(poll, starts, ends, changes)
     db.session.flush()
     if changes:
         _log("report_poll_updated", actor, poll, activity, changes)
     return poll
+
+
+def _move(poll, starts, ends, changes):
+    if (starts, ends) != (poll.starts_dt, poll.ends_dt):
+        _keep_ballots_inside(poll, starts, ends)
+        changes["window"] = [f"{_shown(poll.starts_dt)}–{_shown(poll.ends_dt)}", f"{_shown(starts)}–{_shown(ends)}"]
+        poll.starts_dt, poll.ends_dt = starts, ends
+
+
+def _opened(poll):
+    return poll.opened_dt is not None
+
+
+def activity_edited(activity, actor, retyped, window, leaving):
+    """What an edit of the activity (services.edit, before it changes anything) does to its poll.
+
+    Its type stays 述职 (409): the poll's results, export and archive lines are a 述职 meeting's. A deputy
+    taken off leaves a draft poll, and is refused (409) once the poll opened (ballots rated them).
+    Rescheduled (``window``, the activity's new times, or None), each end of the window that follows the
+    activity moves with it; one given by an administrator stays, and is refused (409) when it no longer
+    lies within the moved meeting (``bounds``): the administrator changes or clears it first."""
+    poll = find(activity)
+    if poll is None:
+        return
+    if retyped is not ActivityType.report:
+        raise conflict("该活动已组织述职测评，不能再改为其他类型；如活动并非述职，请取消后重新发单。")
+    changes = {}
+    rated = {d.deputy_id: d for d in poll.deputies}
+    gone = [p for p in leaving if p.deputy_id in rated]
+    if gone and _opened(poll):
+        raise conflict(f"{gone[0].deputy.name}是本次述职测评的述职代表，测评已开始，不能移出活动。")
+    if gone and poll.status is ReportPollStatus.draft:
+        changes["deputies"] = [len(poll.deputies), len(poll.deputies) - len(gone)]
+        left = {p.deputy_id for p in gone}
+        poll.deputies = [d for d in poll.deputies if d.deputy_id not in left]
+    if window is not None and poll.status is not ReportPollStatus.closed:
+        earliest, latest = bounds(activity, *window)
+        followed = default_window(activity, *window)
+        starts = followed[0] if poll.starts_follow else poll.starts_dt
+        ends = followed[1] if poll.ends_follow else poll.ends_dt
+        if not poll.starts_follow and not earliest <= starts < latest:
+            raise conflict("述职测评的开始时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。")
+        if not poll.ends_follow and not earliest < ends <= latest:
+            raise conflict("述职测评的结束时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。")
+        if ends <= starts:
+            raise conflict("改期后述职测评的结束时间将早于开始时间，请先修改测评时间（留空则随活动时间调整）。")
+        _move(poll, starts, ends, changes)
+    if changes:
+        db.session.flush()
+        _log("report_poll_updated", actor, poll, activity, changes)
 
 
 def _keep_ballots_inside(poll, starts, ends):
@@ -200,13 +302,41 @@ def _keep_ballots_inside(poll, starts, ends):
 
 
 def open_poll(poll, activity, actor):
+    """开始测评: from REPORT_POLL_LEAD_MINUTES before the activity's start until it ends, inside the poll's
+    window, the activity neither cancelled nor 结单; each deputy rated still on its list and not on leave."""
     if activity.status is ActivityStatus.cancelled:
         raise conflict("活动已取消，不能开始测评。")
+    if activity.status is ActivityStatus.closed:
+        raise conflict("活动已结单，不能再开始测评。")
+    now = utcnow()
+    if poll.status is ReportPollStatus.draft:
+        if now >= activity.ends_dt:
+            raise conflict("活动已经结束，不能再开始测评。")
+        if now >= poll.ends_dt:
+            raise conflict("测评时间已过，请先修改测评时间。")
+        earliest = bounds(activity)[0]
+        if now < earliest:
+            raise conflict(f"述职活动开始前 {current_app.config['REPORT_POLL_LEAD_MINUTES']} 分钟起才能开始测评"
+                           f"（{_shown(earliest)} 起）。")
+        _still_listed(poll, activity)
     step(db.session, poll, ReportPollStatus.draft,
          lambda status: "测评已经开始。" if status is ReportPollStatus.open else "测评已结束。",
          status=ReportPollStatus.open, opened_dt=utcnow())
     _log("report_poll_opened", actor, poll, activity)
     return poll
+
+
+def _still_listed(poll, activity):
+    """Opening re-checks the deputies rated: each still on the activity's list, not on leave (409 naming them)."""
+    listed = participants(activity)
+    if not poll.deputies:
+        raise conflict("测评还没有述职代表，请先选择述职代表。")
+    strangers = [d.deputy.name for d in poll.deputies if d.deputy_id not in listed]
+    if strangers:
+        raise conflict(f"{'、'.join(strangers)}已不在本次述职活动的名单上；请先修改述职代表。")
+    away = [d.deputy.name for d in poll.deputies if listed[d.deputy_id][1]]
+    if away:
+        raise conflict(f"{'、'.join(away)}已请假，不能列为述职代表；请先修改述职代表。")
 
 
 def close_poll(poll, activity, actor):
@@ -218,11 +348,19 @@ def close_poll(poll, activity, actor):
 
 
 def close_ended():
-    """The sweep's step: every poll still open after its window ends is closed (the 操作日志 names the
-    server), so that its result is final and reaches the deputies' 履职档案. Each in a transaction of its
-    own; one an administrator closes meanwhile is left as they closed it. Returns how many it closed."""
-    ids = db.session.scalars(select(ReportPoll.id).where(ReportPoll.status == ReportPollStatus.open,
-                                                         ReportPoll.ends_dt <= utcnow())).all()
+    """The sweep's step: every poll that will take no more ballots is closed (the 操作日志 names the
+    server): one still open after its window ends, so that its result is final and reaches the deputies'
+    履职档案; any of a cancelled activity; a draft that can no longer open (its activity 结单 or over). Each
+    in a transaction of its own; one an administrator closes meanwhile is left as they closed it. Returns
+    how many it closed."""
+    now = utcnow()
+    ids = db.session.scalars(
+        select(ReportPoll.id).join(Activity, Activity.id == ReportPoll.activity_id).where(or_(
+            and_(ReportPoll.status == ReportPollStatus.open, ReportPoll.ends_dt <= now),
+            and_(ReportPoll.status != ReportPollStatus.closed, Activity.status == ActivityStatus.cancelled),
+            and_(ReportPoll.status == ReportPollStatus.draft,
+                 or_(Activity.status == ActivityStatus.closed, Activity.ends_dt <= now))))
+        .order_by(ReportPoll.id)).all()
     return each_on_its_own(db.session, ReportPoll, ids, lambda poll: close_poll(poll, poll.activity, None))
 
 
@@ -249,6 +387,8 @@ def voted(poll, user):
 def cast(poll, user, data):
     """One ballot rating every deputy of the poll, inside its window, once per identity."""
     refuse_non_voter(user)
+    if phase(poll) == "ended":  # a cancelled meeting's draft too: it will not open
+        raise conflict(ENDED)
     # The poll's row held first, in a write that checks it is open (see the module's note).
     step(db.session, poll, ReportPollStatus.open,
          lambda status: ENDED if status is ReportPollStatus.closed else NOT_STARTED)
@@ -334,15 +474,17 @@ def public_deputy(deputy):
 
 
 def for_archive(deputy_id, start, end):
-    """The closed polls of activities started in [start, end) that rated the deputy: their figures for the
-    deputy (履职档案), two grouped reads. Only polls held: opened once, of an activity not cancelled (a draft
-    closed unopened, or a cancelled meeting's poll, took no meeting's ballots)."""
+    """The closed polls of 述职 activities started in [start, end) that rated the deputy: their figures for the
+    deputy (履职档案), two grouped reads. Only polls held: opened once, of an activity not cancelled, with at
+    least one ballot (a draft closed unopened, a cancelled meeting's poll or one nobody voted in rated nobody)."""
     polls = db.session.execute(
         select(ReportPoll.id, Activity.id, Activity.title, Activity.starts_dt)
         .join(ReportPollDeputy, ReportPollDeputy.poll_id == ReportPoll.id)
         .join(Activity, Activity.id == ReportPoll.activity_id)
         .where(ReportPollDeputy.deputy_id == deputy_id, ReportPoll.status == ReportPollStatus.closed,
                ReportPoll.opened_dt.is_not(None), Activity.status != ActivityStatus.cancelled,
+               Activity.type == ActivityType.report,
+               select(ReportPollBallot.id).where(ReportPollBallot.poll_id == ReportPoll.id).exists(),
                Activity.starts_dt >= start, Activity.starts_dt < end)
         .order_by(Activity.starts_dt, Activity.id)).all()
     if not polls:

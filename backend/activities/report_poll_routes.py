@@ -37,7 +37,8 @@ def present(poll):
         "activity_id": poll.activity_id, "status": poll.status.value,
         "status_label": polls.status_label(poll),
         "phase": phase, "phase_label": polls.PHASE_LABELS[phase],
-        "starts_at": poll.starts_dt, "ends_at": poll.ends_dt, "opened_at": poll.opened_dt, "closed_at": poll.closed_dt,
+        "starts_at": poll.starts_dt, "ends_at": poll.ends_dt,
+        "starts_follow_activity": poll.starts_follow, "ends_follow_activity": poll.ends_follow, "opened_at": poll.opened_dt, "closed_at": poll.closed_dt,
         "token": poll.token, "url": polls.public_url(poll), "ballots": polls.ballot_count(poll),
         "deputies": [polls.public_deputy(d.deputy) for d in poll.deputies],
     }
@@ -58,8 +59,9 @@ def managed_poll(activity_id):
 @blp.arguments(ReportPollIn)
 @blp.response(201, ReportPollOut)
 def create_poll(data, activity_id):
-    """组织述职测评（未开始）：一项述职活动一次。默认测评全部受邀代表；测评时间默认为活动开始至活动结束后
-    REPORT_POLL_GRACE_MINUTES 分钟（默认 120）。非述职活动 422；已有测评 409。"""
+    """组织述职测评（未开始）：一项述职活动一次，活动结束、结单或取消后不能再组织（409）。默认测评全部受邀代表（请假、缺席的除外）；
+    测评时间默认为活动开始至活动结束后 REPORT_POLL_GRACE_MINUTES 分钟（默认 120），并随活动改期调整；自定的测评时间须在活动开始前
+    REPORT_POLL_LEAD_MINUTES 分钟（默认 60）至活动结束后 REPORT_POLL_GRACE_MINUTES 分钟之内（422）。非述职活动 422；已有测评 409。"""
     activity = _managed(activity_id, roster=False)
     return present(polls.create(activity, data, current_user()))
 
@@ -77,7 +79,7 @@ def get_poll(activity_id):
 @blp.arguments(ReportPollPatch)
 @blp.response(200, ReportPollOut)
 def update_poll(data, activity_id):
-    """修改测评：测评时间（结束前），述职代表（开始前）。"""
+    """修改测评：测评时间（结束前；传 null 则随活动时间），述职代表（开始前）。活动取消后 409。"""
     activity, poll = managed_poll(activity_id)
     return present(polls.update(poll, activity, data, current_user()))
 
@@ -86,7 +88,8 @@ def update_poll(data, activity_id):
 @admin_required
 @blp.response(200, ReportPollOut)
 def open_poll(activity_id):
-    """开始测评：此后在测评时间内接受选民测评。"""
+    """开始测评：此后在测评时间内接受选民测评。活动开始前 REPORT_POLL_LEAD_MINUTES 分钟起、活动结束前才能开始；
+    述职代表须仍在活动名单上且未请假（409 列出姓名）。"""
     activity, poll = managed_poll(activity_id)
     return present(polls.open_poll(poll, activity, current_user()))
 

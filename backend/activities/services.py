@@ -704,6 +704,10 @@ def edit(actor, activity, data, why=None):
     places_changed = data.get("open_slots") is not None and data["open_slots"] != activity.open_slots
     if places_changed:
         _check_places_taken(activity, open_slots)
+    if activity.type is ActivityType.report:  # its 述职测评 follows the meeting (or refuses the edit)
+        from .report_poll import activity_edited
+
+        activity_edited(activity, actor, retyped, (starts, ends) if retimed else None, leaving)
     changes = _edit_changes(activity, data, (starts, ends), (place, lat, lng), [invited[i] for i in adding], leaving)
 
     for key in ("title", "description", "points", "open_slots"):

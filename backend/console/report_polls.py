@@ -27,18 +27,24 @@ def section(activity):
     if activity.type is not ActivityType.report:
         return None
     poll = polls.find(activity)
+    # A time that follows the activity shows blank (saved blank, it keeps following); one given, as given.
+    window = {"starts_at": "" if poll is None or poll.starts_follow else local_input(poll.starts_dt),
+              "ends_at": "" if poll is None or poll.ends_follow else local_input(poll.ends_dt)}
     if poll is None or poll.status is ReportPollStatus.draft:
         rated = {d.deputy_id for d in poll.deputies} if poll is not None else None
         setup = {"participants": [{"id": i, "name": name, "on_leave": on_leave,
                                    "checked": (i in rated) if rated is not None else not on_leave}
-                                  for i, (name, on_leave) in polls.participants(activity).items()],
-                 "starts_at": local_input(poll.starts_dt) if poll is not None else "",
-                 "ends_at": local_input(poll.ends_dt) if poll is not None else ""}
+                                  for i, (name, on_leave) in polls.participants(activity).items()], **window}
     else:
         setup = None
+    if poll is not None and poll.status is ReportPollStatus.open:
+        window_form = window  # an open poll's window changes until it closes (a meeting that overruns)
+    else:
+        window_form = None
     if poll is None:
         return {"poll": None, "setup": setup, "limit_note": identity_limit_note()}
-    return {"poll": poll, "setup": setup, "limit_note": identity_limit_note(), "status_label": polls.status_label(poll),
+    return {"poll": poll, "setup": setup, "window": window_form, "limit_note": identity_limit_note(),
+            "status_label": polls.status_label(poll),
             "phase_label": polls.PHASE_LABELS[polls.phase(poll)], "url": polls.public_url(poll),
             "results": polls.results(poll), "comments": polls.comments(poll, limit=50), "labels": SATISFACTION_LABELS}
 
@@ -73,16 +79,21 @@ def _back(activity_id):
 SETUP_LABELS = {"deputy_ids": "述职代表", "starts_at": "测评开始时间", "ends_at": "测评结束时间"}
 
 
-def _setup_form(schema):
-    """The set-up form (述职代表 ticked, the window in China time, empty for the default) as the API's schema loads it."""
-    ids = request.form.getlist("deputy_ids")
-    if not ids:
-        raise ValidationError({"deputy_ids": ["请勾选本次述职的代表。"]})
-    data = {"deputy_ids": [int(i) if i.isdigit() else i for i in ids]}
+def _setup_form(schema, poll=None, deputies=True):
+    """The set-up form (述职代表 ticked, the window in China time) as the API's schema loads it; a time left
+    empty follows the activity (null). An open poll's form has the window only (``deputies`` False). A
+    given time sent back as the form showed it is not sent: the form shows minutes, the API may hold seconds."""
+    data = {}
+    if deputies:
+        ids = request.form.getlist("deputy_ids")
+        if not ids:
+            raise ValidationError({"deputy_ids": ["请勾选本次述职的代表。"]})
+        data["deputy_ids"] = [int(i) if i.isdigit() else i for i in ids]
     for key in ("starts_at", "ends_at"):
-        value = china_iso(request.form.get(key))
-        if value is not None:
-            data[key] = value
+        typed = (request.form.get(key) or "").strip()
+        if poll is not None and not getattr(poll, key[:-3] + "_follow") and typed == local_input(getattr(poll, key[:-3] + "_dt")):
+            continue
+        data[key] = china_iso(typed)
     return schema.load(data)
 
 
@@ -115,9 +126,10 @@ def report_poll_create(activity_id):
 def report_poll_edit(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
     poll = _poll_or_404(activity)
-    done, _ = _set_up(lambda: polls.update(poll, activity, _setup_form(ReportPollPatch()), g.user))
+    draft = poll.status is ReportPollStatus.draft
+    done, _ = _set_up(lambda: polls.update(poll, activity, _setup_form(ReportPollPatch(), poll, deputies=draft), g.user))
     if done:
-        flash("已保存述职代表和测评时间。", "success")
+        flash("已保存述职代表和测评时间。" if draft else "已保存测评时间。", "success")
     return _back(activity_id)
 
 
