@@ -343,13 +343,15 @@ REPORT_BALLOTS = (
 def _report_poll(client, c, station_ids, deputy_ids):
     """A 述职 meeting at 迎丰 that ended half an hour ago: 赵强 and 徐磊 reported (checked in, closed), and five
     voters rated them by scanning the poll's code in a phone browser, one 不满意 with a comment; the poll is
-    closed, so the results are final and in both deputies' 履职档案 (赵强 60% 满意, 80% 基本满意; 徐磊 60%, 100%)."""
+    closed, so the results are final and in both deputies' 履职档案 (赵强 60% 满意, 80% 基本满意; 徐磊 60%, 100%).
+    A poll is set up and opened only before its meeting ends: the meeting is dispatched as running until
+    later, voted in, and its end then corrected to when it finished (the poll's end follows it)."""
     admin = c["admin"]
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     reporting = [deputy_ids["赵强"], deputy_ids["徐磊"]]
     meeting = admin.post("/activities", {
         "title": "迎丰街道人大代表向选民述职会", "type": "report", "station_id": station_ids["迎丰"],
-        "starts_at": (now - timedelta(hours=2)).isoformat(), "ends_at": (now - timedelta(minutes=30)).isoformat(),
+        "starts_at": (now - timedelta(hours=2)).isoformat(), "ends_at": (now + timedelta(minutes=30)).isoformat(),
         "deputy_ids": reporting, "description": "代表报告一年来履职情况，到会选民现场测评。"})
     for deputy_id in reporting:
         admin.post(f"/activities/{meeting['id']}/participants/{deputy_id}/checkin", {"reason": "代表到会述职，现场登记签到。"})
@@ -362,5 +364,6 @@ def _report_poll(client, c, station_ids, deputy_ids):
         Caller(client, identity.json["token"]).post(f"/report-polls/{poll['token']}/ballots", {
             "choices": [{"deputy_id": d, "choice": choice} for d, choice in zip(reporting, (zhao, xu))],
             "comment": comment})
+    admin.send("PATCH", f"/activities/{meeting['id']}", {"ends_at": (now - timedelta(minutes=30)).isoformat()})
     admin.post(f"/activities/{meeting['id']}/report-poll/close")
     admin.post(f"/activities/{meeting['id']}/close")
