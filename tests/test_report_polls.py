@@ -741,3 +741,30 @@ def test_an_ended_meeting_takes_no_new_poll(client, meeting):
     db.session.execute(sa_update(Activity).where(Activity.id == meeting["activity"]).values(ends_dt=past))
     db.session.commit()
     refused(client.post(poll_path(meeting), headers=meeting["admin"], json={}), 409, "活动已经结束，不能再组织测评。")
+    page = sign_in(client.application, "hecheng").get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
+    assert "活动已结束或已结单，不能再组织测评。" in page and 'id="report-poll-create"' not in page
+
+
+def test_the_console_edit_page_moves_the_poll_with_the_meeting_or_says_why_not(app, client, meeting):
+    from .test_console_org_activities import edit_form, local, post
+
+    aid = later_meeting(client, meeting)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    activity = activity_of(client, meeting, aid)
+    explicit = moment(activity["starts_at"]) + timedelta(minutes=15)
+    assert client.post(path, headers=meeting["admin"], json={"starts_at": iso(explicit)}).status_code == 201
+    console = sign_in(app, "hecheng")
+    page = f"/console/activities/{aid}"
+    later = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=4)
+    form = edit_form(console.get(f"{page}/edit").get_data(as_text=True))
+    moved = form | {"starts_at": local(later), "ends_at": local(later + timedelta(hours=2))}
+    refused_page = post(console, f"{page}/edit", moved)
+    assert refused_page.status_code == 409
+    assert "述职测评的开始时间不在改期后的活动时间内" in refused_page.get_data(as_text=True)
+    # The poll's start cleared on the activity page (留空: follows), the move takes it along.
+    assert post(console, f"{page}/report-poll/edit", {"deputy_ids": [str(d.id) for d in meeting["deputies"]],
+                                                       "starts_at": "", "ends_at": ""}, page=page).status_code == 302
+    assert post(console, f"{page}/edit", moved).status_code == 302
+    shown = client.get(path, headers=meeting["admin"]).json
+    assert moment(shown["starts_at"]) == later
+    assert moment(shown["ends_at"]) == later + timedelta(hours=2, minutes=app.config["REPORT_POLL_GRACE_MINUTES"])

@@ -6,8 +6,9 @@ from marshmallow import ValidationError
 from schemas.report_polls import ReportPollIn, ReportPollPatch
 
 from ..activities import report_poll as polls
-from ..activities.models import ActivityType, ReportPollStatus
+from ..activities.models import ActivityStatus, ActivityType, ReportPollStatus
 from ..audit.log import record_export
+from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..forms import china_iso, local_input
@@ -42,7 +43,9 @@ def section(activity):
     else:
         window_form = None
     if poll is None:
-        return {"poll": None, "setup": setup, "limit_note": identity_limit_note()}
+        # No poll set up once the meeting is over or 结单 (activities.report_poll.create says so too).
+        late = activity.status is ActivityStatus.closed or utcnow() >= activity.ends_dt
+        return {"poll": None, "setup": None if late else setup, "limit_note": identity_limit_note()}
     return {"poll": poll, "setup": setup, "window": window_form, "limit_note": identity_limit_note(),
             "status_label": polls.status_label(poll),
             "phase_label": polls.PHASE_LABELS[polls.phase(poll)], "url": polls.public_url(poll),
