@@ -768,3 +768,17 @@ def test_the_console_edit_page_moves_the_poll_with_the_meeting_or_says_why_not(a
     shown = client.get(path, headers=meeting["admin"]).json
     assert moment(shown["starts_at"]) == later
     assert moment(shown["ends_at"]) == later + timedelta(hours=2, minutes=app.config["REPORT_POLL_GRACE_MINUTES"])
+
+
+def test_one_edit_taking_a_deputy_off_and_moving_the_meeting_changes_the_draft_poll_both_ways(app, client, meeting):
+    aid = later_meeting(client, meeting)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    assert client.post(path, headers=meeting["admin"], json={}).status_code == 201
+    start = datetime.now(timezone.utc) + timedelta(days=3)
+    edited = client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"], json={
+        "remove_deputy_ids": [meeting["deputies"][2].id], "starts_at": iso(start), "ends_at": iso(start + timedelta(hours=2))})
+    assert edited.status_code == 200, edited.json
+    shown = client.get(path, headers=meeting["admin"]).json
+    assert [d["name"] for d in shown["deputies"]] == ["张伟", "李娜"] and moment(shown["starts_at"]) == start
+    [logged] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report_poll_updated")).all()
+    assert set(logged.detail) == {"deputies", "window"}

@@ -269,9 +269,12 @@ def activity_edited(activity, actor, retyped, window, leaving):
     if gone and _opened(poll):
         raise conflict(f"{gone[0].deputy.name}是本次述职测评的述职代表，测评已开始，不能移出活动。")
     if gone and poll.status is ReportPollStatus.draft:
+        # The poll's row held first, as an opening would hold it: one opening meanwhile is seen.
+        step(db.session, poll, ReportPollStatus.draft, lambda status: "述职测评刚刚已开始或结束，请刷新后重试。")
         changes["deputies"] = [len(poll.deputies), len(poll.deputies) - len(gone)]
         left = {p.deputy_id for p in gone}
         poll.deputies = [d for d in poll.deputies if d.deputy_id not in left]
+        db.session.flush()
     if window is not None and poll.status is not ReportPollStatus.closed:
         earliest, latest = bounds(activity, *window)
         followed = default_window(activity, *window)
@@ -283,7 +286,11 @@ def activity_edited(activity, actor, retyped, window, leaving):
             raise conflict("述职测评的结束时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。")
         if ends <= starts:
             raise conflict("改期后述职测评的结束时间将早于开始时间，请先修改测评时间（留空则随活动时间调整）。")
-        _move(poll, starts, ends, changes)
+        if (starts, ends) != (poll.starts_dt, poll.ends_dt):
+            # Held before its ballots are read (as ``update`` does): a ballot in flight is counted.
+            step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open),
+                 lambda status: "述职测评刚刚已结束，请刷新后重试。")
+            _move(poll, starts, ends, changes)
     if changes:
         db.session.flush()
         _log("report_poll_updated", actor, poll, activity, changes)
