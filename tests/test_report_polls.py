@@ -679,8 +679,12 @@ def test_an_open_poll_whose_window_is_over_reads_ended_and_takes_no_ballot(app, 
     assert (shown["status_label"], shown["phase_label"]) == ("已结束", "已结束")
     refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
                         json=ballot(meeting, "satisfied", "satisfied")), 409, "测评已结束。")
-    page = sign_in(app, "hecheng").get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
+    console = sign_in(app, "hecheng")
+    page = console.get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
     assert re.search(r'id="report-poll-status">([^<]*)<', page).group(1) == "已结束"
+    # The page's live refresh says so too, without a reload.
+    counts = console.get(f"/console/activities/{meeting['activity']}/report-poll/counts.json").json
+    assert counts["status_text"] == "已结束"
 
 
 def test_a_cancelled_meetings_draft_is_over_for_voters_and_admins(client, meeting):

@@ -47,9 +47,15 @@ def section(activity):
         late = activity.status is ActivityStatus.closed or utcnow() >= activity.ends_dt
         return {"poll": None, "setup": None if late else setup, "limit_note": identity_limit_note()}
     return {"poll": poll, "setup": setup, "window": window_form, "limit_note": identity_limit_note(),
-            "status_label": polls.status_label(poll),
+            "status_label": polls.status_label(poll), "status_text": status_text(poll),
             "phase_label": polls.PHASE_LABELS[polls.phase(poll)], "url": polls.public_url(poll),
             "results": polls.results(poll), "comments": polls.comments(poll, limit=50), "labels": SATISFACTION_LABELS}
+
+
+def status_text(poll):
+    """The status as the page shows it: the status, and the phase after it when that differs (测评中（未开始）)."""
+    label, phase = polls.status_label(poll), polls.PHASE_LABELS[polls.phase(poll)]
+    return label if label == phase else f"{label}（{phase}）"
 
 
 UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
@@ -218,7 +224,7 @@ def report_poll_counts(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
     poll = _poll_or_404(activity)
     results = polls.results(poll)
-    response = jsonify({"status": poll.status.value, "ballots": results["ballots"], "deputies": [
+    response = jsonify({"status": poll.status.value, "status_text": status_text(poll), "ballots": results["ballots"], "deputies": [
         {"id": r["deputy"]["id"], "satisfied": r["satisfied"], "basically_satisfied": r["basically_satisfied"],
          "dissatisfied": r["dissatisfied"], "rated": r["rated"]} for r in results["deputies"]]})
     response.headers["Cache-Control"] = "no-store"

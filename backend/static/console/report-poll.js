@@ -1,4 +1,4 @@
-/* An activity's page, 述职测评 while open: the ballots and the counts per deputy asked again every 5 s
+/* An activity's page, 述职测评 while open: the status, the ballots and the counts per deputy asked again every 5 s
  * (GET …/report-poll/counts.json), the rates reckoned as the server does (满意 ÷ rated, (满意 + 基本满意) ÷ rated). */
 (function () {
   "use strict";
@@ -15,6 +15,8 @@
 
   function render(data) {
     document.getElementById("report-poll-ballots").textContent = data.ballots + " 张";
+    var status = document.getElementById("report-poll-status");
+    if (status && data.status_text) status.textContent = data.status_text;  // 已结束 once the window is over
     data.deputies.forEach(function (d) {
       var row = section.querySelector('tr[data-deputy="' + d.id + '"]');
       if (!row) return;
