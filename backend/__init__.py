@@ -100,6 +100,8 @@ def create_app(test_config=None):
     from .consultations.routes import public_consultations
     from .liaisons.routes import blp as liaisons_blp
     from .liaisons.routes import my_liaisons
+    from .research.routes import blp as research_blp
+    from .research.routes import my_research
     from .org.importer_routes import blp as import_blp
     from .org.routes import deputies, regions, stations
     from .points.routes import points as points_blp
@@ -118,7 +120,7 @@ def create_app(test_config=None):
         auth_blp, admins_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
         public_blp, uploads_blp, activities_blp, checkins_blp, training_blp, rules_blp, points_blp, evaluations_blp, appointments_blp, health_blp,
         audit_blp, livelihood_blp, public_livelihood, consultations_blp, public_consultations,
-        liaisons_blp, my_liaisons, report_poll_blp, report_polls_blp, messages_blp,
+        liaisons_blp, my_liaisons, report_poll_blp, report_polls_blp, messages_blp, research_blp, my_research,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages)  # /q/{code}: the link inside every printed code

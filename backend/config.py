@@ -26,7 +26,7 @@ FAKE_TEMPLATES = {
     "activity_cancelled": "tmpl-activity-cancelled", "activity_changed": "tmpl-activity-changed",
     "activity_claim": "tmpl-activity-claim",
     "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
-    "answer": "tmpl-answer",
+    "answer": "tmpl-answer", "research": "tmpl-research",
 }
 DEADLINE_KEYS = ("accept_hours", "accept_working_days", "reply_days", "days_kind")
 # How a reply's days are counted: working days (工作日, on the national calendar) or calendar days.

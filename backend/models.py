@@ -15,3 +15,4 @@ from .audit.models import AuditEvent  # noqa: F401
 from .livelihood.models import LivelihoodBallot, LivelihoodProgress, LivelihoodProject, LivelihoodProposal, LivelihoodVote  # noqa: F401
 from .consultations.models import Consultation, ConsultationArticle, ConsultationOpinion  # noqa: F401
 from .liaisons.models import Liaison, LiaisonContact, LiaisonDeputy  # noqa: F401
+from .research.models import ResearchReport, ResearchReportPhoto, ResearchTeam, ResearchTeamMember, ResearchTopic  # noqa: F401

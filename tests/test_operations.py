@@ -77,7 +77,7 @@ def flask_command(env, *args):
 
 TEMPLATE_KEYS = ("new_item", "accepted", "replied", "reopened", "overdue", "supervised", "activity",
                  "activity_reminder", "activity_cancelled", "activity_changed", "activity_claim", "appointment",
-                 "appointment_result", "answer")
+                 "appointment_result", "answer", "research")
 LIVE = {
     "WECHAT_MODE": "live", "WECHAT_APPID": "wx0123456789abcdef", "WECHAT_SECRET": "mini-program-secret",
     "WECHAT_PUSH_TOKEN": "push-token", "WECHAT_API_BASE": None,

@@ -23,7 +23,7 @@ PER_PAGE = 50
 # The actions whose details are ``{field: [from, to]}``.
 CHANGES = frozenset({"account_updated", "region_updated", "station_updated", "deputy_updated", "rule_changed",
                      "rule_withdrawn", "grade_bands_changed", "grade_bands_withdrawn", "qr_reissued",
-                     "livelihood_vote_updated", "consultation_updated",
+                     "livelihood_vote_updated", "consultation_updated", "research_topic_updated",
                      "consultation_feedback", "liaison_updated", "report_poll_updated"})
 
 # detail keys → what the console calls them
@@ -42,6 +42,8 @@ FIELD_LABELS = {
     "early": "提前结束", "opinion": "意见编号", "feedback": "反馈",
     "duty": "职务", "count": "人数", "names": "代表", "deputy": "代表", "contact_date": "联系日期", "way": "联系方式",
     "contact_summary": "联系情况", "record": "记录编号", "window": "测评时间", "ballots": "选票数",
+    "theme": "主题", "due_date": "报告截止日期", "max_teams": "领题团队数上限", "teams": "领题团队数", "team": "调研团队",
+    "report": "调研报告", "instructed_by": "批示领导", "instruction_date": "批示日期",
 }
 # detail keys whose meaning depends on what was acted on (target_type, key) → what the console calls them:
 # a station's deputies are stationed there, a liaison's are those it keeps in touch with, a 述职 activity's

@@ -65,11 +65,19 @@ ACTION_LABELS = {
     "report_poll_updated": "修改述职测评",
     "report_poll_opened": "开始述职测评",
     "report_poll_closed": "结束述职测评",
+    "research_topic_created": "新建调研课题",
+    "research_topic_updated": "修改调研课题",
+    "research_topic_published": "发布调研课题",
+    "research_topic_withdrawn": "撤回调研课题",
+    "research_topic_deleted": "删除调研课题",
+    "research_report_accepted": "调研报告审核通过",
+    "research_report_returned": "调研报告退回修改",
+    "research_report_instructed": "登记调研报告领导批示",
 }
 
 TARGET_LABELS = {"user": "管理员账号", "region": "区域", "station": "联络站", "deputy": "代表", "rule": "评分细则", "grade_bands": "履职评价等次",
                  "livelihood_vote": "民生实事票决", "consultation": "立法意见征集",
-                 "liaison": "联系清单", "activity": "活动",
+                 "liaison": "联系清单", "research_topic": "调研课题", "activity": "活动",
                  "suggestion": "建议", "export": "导出"}
 
 

@@ -35,7 +35,7 @@ from .exports import MAX_EXPORT_ROWS, new_workbook, send_workbook, write_sheet
 from .form_errors import error_lines, field_errors, refused_form
 from .pages import REGION_CHOICES_LIMIT, console_page, is_region_admin, listing_page, managed_regions, query_text
 
-APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议"}
+APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议", "research": "调研报告"}
 # A rulebook line's boxes: the name each has on the form (``points-reception``) and in the table's head.
 RULE_BOXES = {"label": ("label", "名称"), "points": ("points", "分值"), "yearly_cap": ("cap", "年度上限"),
               "active": ("active", "启用")}

@@ -16,6 +16,7 @@ from ..activities.models import (
     ActivityStatus,
 )
 from ..db_types import CHINA
+from ..research import services as research
 from ..extensions import db
 from ..spreadsheets import cell
 from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
@@ -91,6 +92,8 @@ def build(deputy, year):
         "suggestions": suggestions,
         # 述职测评: the closed polls of the year's 述职 activities that rated the deputy.
         "report_polls": report_poll.for_archive(deputy.id, start, end),
+        # 调研清单: the deputy's teams on the year's topics (揭榜领题), their reports and leaders' instructions.
+        "research": research.for_archive(deputy.id, year),
         "points": {
             "total": total,
             "rank": rank,
@@ -140,7 +143,18 @@ def to_xlsx(archive):
     else:
         add(["本年度没有述职测评"])
     add([])
-    add(["四、履职积分"])
+    add(["四、调研清单（揭榜领题）"])
+    ws.cell(ws.max_row, 1).font = bold
+    r = archive["research"]
+    add(["参加调研团队", "提交调研报告", "通过审核", "获领导批示"])
+    add([r["teams"], r["reports_submitted"], r["reports_accepted"], r["reports_instructed"]])
+    if r["lines"]:
+        add(["课题", "主题", "团队", "角色", "调研报告", "状态", "领导批示"])
+        for line in r["lines"]:
+            add([line["topic"], line["theme"], line["team"], line["role"], line["report_title"] or "—",
+                 line["report_status_label"], line["instructed_by"] if line["instructed"] else "—"])
+    add([])
+    add(["五、履职积分"])
     ws.cell(ws.max_row, 1).font = bold
     add(["积分项目", "次数", "积分"])
     for r in archive["points"]["by_rule"]:

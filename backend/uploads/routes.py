@@ -18,6 +18,7 @@ from ..auth.scope import current_user, login_required
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
+from ..research.access import research_photo_visible
 from ..suggestions import workflow
 from ..suggestions.models import Suggestion
 from ..suggestions.presenters import photos_shown
@@ -93,7 +94,7 @@ def _visible(user, record):
     if user is not None and record.owner_id == user.id:
         return True
     if record.suggestion_id is None:
-        return False
+        return research_photo_visible(user, record)
     item = db.session.get(Suggestion, record.suggestion_id)
     return item is not None and workflow.can_see(user, item) and photos_shown(user, item)(record.screening)
 

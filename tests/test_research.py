@@ -1,0 +1,360 @@
+"""调研清单 (揭榜式调研) through the HTTP API: a city's congress publishes reference topics, deputies take them
+with their teams (揭榜领题), the lead submits the report, the administrators return it for revision, accept it
+and record a leader's instruction (领导批示); points go to every member once; the year's figures and the
+履职档案 say so. Every refusal names why and writes nothing."""
+import io
+import os
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from backend.audit.models import AuditEvent
+from backend.db_types import CHINA, utcnow
+from backend.extensions import db
+from backend.notifications.models import OutboxMessage
+from backend.points.models import PointEntry
+from backend.research.models import ResearchReport, ResearchTeam, ResearchTeamMember, ResearchTopic
+
+from .parallel import released_together
+
+API = "/api/v1/research"
+
+
+def today():
+    return utcnow().astimezone(CHINA).date()
+
+
+@pytest.fixture
+def world(factory):
+    tree = factory.tree()
+    chengbei = factory.station(tree["hc"], "城北联络站")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101")
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000102")
+    wang = factory.deputy(tree["hh"], "王芳", phone="13800000103")
+    zhou = factory.deputy(tree["hc"], "周强", phone="13800000104")
+    far = factory.deputy(tree["yl"], "赵敏", phone="13800000109")
+    # A Changsha deputy received at a Huaihua station: Huaihua's topics are open to them too.
+    guest = factory.deputy(tree["yl"], "钱进", phone="13800000110", stations=[chengbei])
+    huaihua = factory.admin("huaihua", region=tree["hh"])
+    changsha = factory.admin("changsha", region=tree["cs"])
+    station_admin = factory.admin("chengbei", stations=[chengbei])
+    return {"tree": tree, "zhang": zhang, "li": li, "wang": wang, "zhou": zhou, "far": far, "guest": guest,
+            "hh": factory.headers_for_admin(huaihua), "cs": factory.headers_for_admin(changsha),
+            "station": factory.headers_for_admin(station_admin), "factory": factory}
+
+
+def headers(world, name):
+    key = f"_headers_{name}"
+    if key not in world:
+        world[key] = world["factory"].deputy_headers(world[name])
+    return world[key]
+
+
+def new_topic(client, h, publish=True, **extra):
+    body = {"title": "数字经济赋能中小企业转型调研", "theme": "数字经济", "description": "围绕中小企业数字化转型开展调研。", **extra}
+    response = client.post(f"{API}/topics", json=body, headers=h)
+    assert response.status_code == 201, response.json
+    if publish:
+        published = client.post(f"{API}/topics/{response.json['id']}/publish", headers=h)
+        assert published.status_code == 200, published.json
+        return published.json
+    return response.json
+
+
+def take(client, h, topic_id, **body):
+    return client.post(f"{API}/topics/{topic_id}/teams", json=body, headers=h)
+
+
+def photo(client, h):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(buffer, "JPEG")
+    response = client.post("/api/v1/uploads", data={"file": (io.BytesIO(buffer.getvalue()), "a.jpg")}, headers=h,
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def counts():
+    return tuple(db.session.scalar(select(func.count()).select_from(model))
+                 for model in (ResearchTopic, ResearchTeam, ResearchTeamMember, ResearchReport, PointEntry))
+
+
+def points_of(deputy_id):
+    return db.session.execute(select(PointEntry.rule_code, PointEntry.points).where(PointEntry.deputy_id == deputy_id)
+                              .order_by(PointEntry.id)).all()
+
+
+def research_messages():
+    return db.session.execute(select(OutboxMessage.data).where(OutboxMessage.template == "research")
+                              .order_by(OutboxMessage.id)).scalars().all()
+
+
+def refused(response, status, message, field=None):
+    """The refusal as the user reads it: the status, and the Chinese sentence — the answer's message, or
+    (for a refused field) the message under ``field``."""
+    assert response.status_code == status, response.json
+    said = response.json["errors"][field] if field else [response.json["message"]]
+    assert any(message in line for line in said), response.json
+    return response
+
+
+def test_a_topic_is_taken_reported_returned_accepted_and_instructed(client, world):
+    hh = world["hh"]
+    created = client.post(f"{API}/topics", json={"title": "乡村振兴示范片区建设调研", "theme": "乡村振兴", "max_teams": 2,
+                                                 "due_date": (today() + timedelta(days=60)).isoformat()},
+                          headers={**hh, "Idempotency-Key": "topic-1"})
+    assert created.status_code == 201 and created.json["status"] == "draft" and created.json["congress_name"] == "怀化市人大"
+    again = client.post(f"{API}/topics", json={"title": "乡村振兴示范片区建设调研", "theme": "乡村振兴", "max_teams": 2,
+                                               "due_date": (today() + timedelta(days=60)).isoformat()},
+                        headers={**hh, "Idempotency-Key": "topic-1"})
+    assert again.json["id"] == created.json["id"]
+    topic_id = created.json["id"]
+    zhang = headers(world, "zhang")
+    # A draft is nobody's yet.
+    assert client.get(f"{API}/topics?scope=open", headers=zhang).json["total"] == 0
+    refused(take(client, zhang, topic_id), 404, "调研课题不存在")
+    assert client.post(f"{API}/topics/{topic_id}/publish", headers=hh).json["status_label"] == "已发布"
+
+    listed = client.get(f"{API}/topics?scope=open", headers=zhang).json["items"]
+    assert [(t["title"], t["can_take"], t["teams_taken"], t["my_team_id"]) for t in listed] == [
+        ("乡村振兴示范片区建设调研", True, 0, None)]
+    guest_list = client.get(f"{API}/topics?scope=open", headers=headers(world, "guest")).json["items"]
+    assert [t["id"] for t in guest_list] == [topic_id]  # received at a Huaihua station
+    assert client.get(f"{API}/topics?scope=open", headers=headers(world, "far")).json["total"] == 0
+
+    team = take(client, zhang, topic_id, member_deputy_ids=[world["li"].id], group_name="鹤城区第一代表小组")
+    assert team.status_code == 201, team.json
+    assert team.json["name"] == "鹤城区第一代表小组" and [m["name"] for m in team.json["members"]] == ["张伟", "李娜"]
+    team_id = team.json["id"]
+    mine = client.get(f"{API}/topics?scope=open", headers=zhang).json["items"][0]
+    assert (mine["my_team_id"], mine["can_take"], mine["teams_taken"]) == (team_id, False, 1)
+
+    # 王芳 takes it alone; the topic is then full for 周强; 王芳 gives up and 周强 gets the place.
+    wang_team = take(client, headers(world, "wang"), topic_id)
+    assert wang_team.status_code == 201
+    refused(take(client, headers(world, "zhou"), topic_id), 409, "该课题领题名额已满（共 2 个团队）。")
+    given_up = client.post(f"{API}/teams/{wang_team.json['id']}/abandon", headers=headers(world, "wang"))
+    assert given_up.status_code == 200 and given_up.json["status_label"] == "已放弃"
+    assert take(client, headers(world, "zhou"), topic_id).status_code == 201
+
+    # The report, with a photo; the administrators cannot withdraw the topic any more.
+    upload_id = photo(client, zhang)
+    submitted = client.post(f"{API}/teams/{team_id}/report", json={
+        "title": "关于乡村振兴示范片区建设的调研报告", "body": "一、基本情况……二、存在问题……三、对策建议……",
+        "attachment_ids": [upload_id]}, headers=zhang)
+    assert submitted.status_code == 201, submitted.json
+    report_id = submitted.json["id"]
+    assert submitted.json["status_label"] == "待审核" and len(submitted.json["photos"]) == 1
+    assert client.get(submitted.json["photos"][0]["url"], headers=hh).status_code == 200
+    assert client.get(submitted.json["photos"][0]["url"], headers=world["cs"]).status_code == 404
+    before = counts()
+    refused(client.post(f"{API}/topics/{topic_id}/withdraw", headers=hh), 409, "已有 1 个团队提交了调研报告，课题不能撤回。")
+    refused(client.post(f"{API}/teams/{team_id}/abandon", headers=zhang), 409, "已提交调研报告，不能放弃领题。")
+    refused(client.post(f"{API}/teams/{team_id}/report", json={"title": "再交一次", "body": "正文"}, headers=zhang),
+            409, "调研报告正在审核")
+    refused(client.post(f"{API}/reports/{report_id}/instruction", json={
+        "instructed_by": "市委书记", "date": today().isoformat(), "text": "请市发改委研究吸收。"}, headers=hh),
+        409, "只有通过审核的调研报告才能登记领导批示。")
+    refused(client.post(f"{API}/reports/{report_id}/return", json={"reason": "  "}, headers=hh), 422, "请填写退回修改的理由。")
+    assert counts() == before
+
+    returned = client.post(f"{API}/reports/{report_id}/return", json={"reason": "对策建议部分需补充数据。"}, headers=hh)
+    assert returned.status_code == 200 and returned.json["status_label"] == "退回修改"
+    assert returned.json["return_reason"] == "对策建议部分需补充数据。"
+    refused(client.post(f"{API}/reports/{report_id}/accept", headers=hh), 409, "不在待审核状态")
+    resubmitted = client.post(f"{API}/teams/{team_id}/report", json={
+        "title": "关于乡村振兴示范片区建设的调研报告（修改稿）", "body": "补充了数据。", "attachment_ids": [upload_id]}, headers=zhang)
+    assert resubmitted.status_code == 201 and resubmitted.json["round"] == 2 and resubmitted.json["id"] == report_id
+
+    accepted = client.post(f"{API}/reports/{report_id}/accept", headers=hh)
+    assert accepted.status_code == 200 and accepted.json["status_label"] == "已通过"
+    refused(client.post(f"{API}/reports/{report_id}/accept", headers=hh), 409, "不在待审核状态")
+    assert points_of(world["zhang"].id) == [("research_report_accepted", 5)]
+    assert points_of(world["li"].id) == [("research_report_accepted", 5)]
+
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    refused(client.post(f"{API}/reports/{report_id}/instruction", json={
+        "instructed_by": "市委书记", "date": tomorrow, "text": "请市发改委研究吸收。"}, headers=hh), 422, "批示日期不能晚于今天。")
+    instructed = client.post(f"{API}/reports/{report_id}/instruction", json={
+        "instructed_by": "市委书记", "date": today().isoformat(), "text": "请市发改委研究吸收。"}, headers=hh)
+    assert instructed.status_code == 200 and instructed.json["instructed"] and instructed.json["instructed_by"] == "市委书记"
+    refused(client.post(f"{API}/reports/{report_id}/instruction", json={
+        "instructed_by": "市长", "date": today().isoformat(), "text": "同意。"}, headers=hh), 409, "该调研报告已登记领导批示。")
+    assert points_of(world["zhang"].id) == [("research_report_accepted", 5), ("research_report_instructed", 5)]
+    assert points_of(world["li"].id) == [("research_report_accepted", 5), ("research_report_instructed", 5)]
+    assert points_of(world["zhou"].id) == [] and points_of(world["wang"].id) == []
+    assert client.get(f"/api/v1/deputies/{world['li'].id}/points", headers=hh).json["total"] == 10
+
+    # The lead was told of each review.
+    told = [(m["phrase2"], m["thing1"]) for m in research_messages()]
+    assert ("退回修改", "乡村振兴示范片区建设调研") in told and ("已通过", "乡村振兴示范片区建设调研") in told
+    assert ("获领导批示", "乡村振兴示范片区建设调研") in told
+
+    # 李娜 reads her research; the topic's page shows both teams, the report's text only to its own.
+    my = client.get("/api/v1/me/research", headers=headers(world, "li")).json
+    assert my["total"] == 1 and my["items"][0]["role"] == "member" and my["items"][0]["report_status_label"] == "已通过"
+    seen_by_zhou = client.get(f"{API}/topics/{topic_id}", headers=headers(world, "zhou")).json
+    reports = {t["name"]: t["report"] for t in seen_by_zhou["teams"] if t["status"] == "active"}
+    assert "body" not in reports["鹤城区第一代表小组"] and reports["周强团队"] is None
+    assert client.get(f"{API}/reports/{report_id}", headers=headers(world, "zhou")).status_code == 404
+    assert client.get(f"{API}/reports/{report_id}", headers=headers(world, "li")).json["body"] == "补充了数据。"
+
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("research%"))
+                                 .order_by(AuditEvent.id)).all()
+    assert actions == ["research_topic_created", "research_topic_published", "research_report_returned",
+                       "research_report_accepted", "research_report_instructed"]
+
+
+def test_the_years_figures_and_the_archive(client, world):
+    hh = world["hh"]
+    first = new_topic(client, hh, title="城市更新中的老旧小区改造", theme="城市更新")
+    new_topic(client, hh, title="城市更新中的历史街区保护", theme="城市更新")
+    third = new_topic(client, hh, title="数字经济产业园调研", theme="数字经济")
+    new_topic(client, hh, publish=False, title="草稿课题", theme="数字经济")
+    last_year = new_topic(client, hh, title="去年的课题", theme="城市更新", year=today().year - 1)
+    zhang, zhou = headers(world, "zhang"), headers(world, "zhou")
+    team = take(client, zhang, first["id"], member_deputy_ids=[world["li"].id]).json
+    take(client, zhou, first["id"])
+    other = take(client, zhou, third["id"]).json
+    take(client, zhang, last_year["id"])
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "老旧小区改造调研报告", "body": "正文"}, headers=zhang).json
+    client.post(f"{API}/reports/{report['id']}/accept", headers=hh)
+    client.post(f"{API}/reports/{report['id']}/instruction",
+                json={"instructed_by": "市长", "date": today().isoformat(), "text": "请住建局研究。"}, headers=hh)
+    client.post(f"{API}/teams/{other['id']}/report", json={"title": "产业园调研报告", "body": "正文"}, headers=zhou)
+
+    summary = client.get(f"{API}/summary", headers=hh).json
+    figures = {k: summary[k] for k in ("topics_published", "topics_taken", "teams", "reports_submitted",
+                                       "reports_awaiting", "reports_accepted", "reports_instructed")}
+    assert figures == {"topics_published": 3, "topics_taken": 2, "teams": 3, "reports_submitted": 2,
+                       "reports_awaiting": 1, "reports_accepted": 1, "reports_instructed": 1}
+    assert (summary["taken_rate"], summary["acceptance_rate"], summary["instruction_rate"]) == (
+        pytest.approx(0.6667), 0.5, 1.0)
+    assert summary["denominators"] == {"taken_rate": "topics_published", "acceptance_rate": "reports_submitted",
+                                       "instruction_rate": "reports_accepted"}
+    themes = {t["theme"]: (t["topics_published"], t["topics_taken"], t["teams"], t["reports_accepted"])
+              for t in summary["by_theme"]}
+    assert themes == {"城市更新": (2, 1, 2, 1), "数字经济": (1, 1, 1, 0)}
+    past = client.get(f"{API}/summary?year={today().year - 1}", headers=hh).json
+    assert (past["topics_published"], past["teams"]) == (1, 1)
+    county = client.get(f"{API}/summary?region_id={world['tree']['hc'].id}", headers=hh).json
+    assert county["topics_published"] == 0 and county["taken_rate"] is None
+    refused(client.get(f"{API}/summary", headers=world["station"]), 403, "")
+    assert client.get(f"{API}/summary?region_id={world['tree']['hh'].id}", headers=world["cs"]).status_code == 404
+
+    archive = client.get(f"/api/v1/deputies/{world['li'].id}/archive", headers=hh).json["research"]
+    assert {k: archive[k] for k in ("teams", "reports_submitted", "reports_accepted", "reports_instructed")} == {
+        "teams": 1, "reports_submitted": 1, "reports_accepted": 1, "reports_instructed": 1}
+    assert archive["lines"] == [{"topic": "城市更新中的老旧小区改造", "theme": "城市更新", "team": "张伟团队", "role": "成员",
+                                 "report_title": "老旧小区改造调研报告", "report_status": "accepted",
+                                 "report_status_label": "已通过", "instructed": True, "instructed_by": "市长"}]
+    zhou_archive = client.get(f"/api/v1/deputies/{world['zhou'].id}/archive", headers=hh).json["research"]
+    assert [(line["topic"], line["role"], line["report_status_label"]) for line in zhou_archive["lines"]] == [
+        ("数字经济产业园调研", "牵头", "待审核"), ("城市更新中的老旧小区改造", "牵头", "未提交")]
+    sheet = client.get(f"/api/v1/deputies/{world['li'].id}/archive?format=xlsx", headers=hh)
+    assert sheet.status_code == 200
+    from openpyxl import load_workbook
+    values = [c for row in load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True) for c in row if c]
+    assert "四、调研清单（揭榜领题）" in values and "老旧小区改造调研报告" in values and "市长" in values
+
+
+def test_who_may_take_and_with_whom(client, world):
+    hh = world["hh"]
+    topic = new_topic(client, hh)
+    before = counts()
+    refused(take(client, headers(world, "far"), topic["id"]), 403, "只有本区域及下级区域的在任代表")
+    refused(take(client, headers(world, "zhang"), topic["id"], member_deputy_ids=[world["far"].id, 999999]),
+            422, f"以下代表不存在或不在本课题的领题范围内（编号）：{world['far'].id}、999999。")
+    client.patch(f"/api/v1/deputies/{world['li'].id}", json={"active": False}, headers=hh)
+    refused(take(client, headers(world, "zhang"), topic["id"], member_deputy_ids=[world["li"].id]),
+            422, "以下代表已离任，不能参加调研团队：李娜。")
+    refused(client.post(f"{API}/topics/{topic['id']}/teams", json={"member_deputy_ids": "x"}, headers=headers(world, "zhang")),
+            422, "", "member_deputy_ids")
+    refused(take(client, world["hh"], topic["id"]), 403, "只有在任的人大代表可以领题。")
+    assert counts() == before
+
+    assert take(client, headers(world, "zhang"), topic["id"], member_deputy_ids=[world["zhou"].id]).status_code == 201
+    refused(take(client, headers(world, "zhou"), topic["id"]), 409, "您已在本课题的调研团队中，每个课题只能参加一个团队。")
+    refused(take(client, headers(world, "guest"), topic["id"], member_deputy_ids=[world["zhou"].id]), 409,
+            "以下代表已在本课题的其他调研团队中：周强。")
+    # Only the lead gives up or reports.
+    team = db.session.scalars(select(ResearchTeam)).one()
+    refused(client.post(f"{API}/teams/{team.id}/abandon", headers=headers(world, "zhou")), 403, "只有牵头代表可以办理。")
+    refused(client.post(f"{API}/teams/{team.id}/report", json={"title": "t", "body": "b"}, headers=headers(world, "zhou")),
+            403, "只有牵头代表可以办理。")
+    assert client.post(f"{API}/teams/{team.id}/abandon", headers=headers(world, "wang")).status_code == 404
+    # A withdrawn topic takes no more teams.
+    assert client.post(f"{API}/topics/{topic['id']}/withdraw", headers=hh).json["status"] == "withdrawn"
+    refused(take(client, headers(world, "guest"), topic["id"]), 409, "该课题已撤回，不能再领题。")
+    refused(client.post(f"{API}/teams/{team.id}/report", json={"title": "t", "body": "b"}, headers=headers(world, "zhang")),
+            409, "该课题已撤回，不能提交调研报告。")
+
+
+def test_administrators_refusals_and_bad_input(client, world):
+    hh, cs = world["hh"], world["cs"]
+    topic = new_topic(client, hh, publish=False)
+    before = counts()
+    refused(client.post(f"{API}/topics", json={"title": "x" * 101, "theme": "数字经济"}, headers=hh), 422, "", "title")
+    refused(client.post(f"{API}/topics", json={"title": "课题", "theme": "一个超过二十个字的很长很长很长很长的主题标签啊"}, headers=hh), 422, "", "theme")
+    refused(client.post(f"{API}/topics", json={"title": "课题", "theme": "数字经济", "max_teams": 0}, headers=hh), 422,
+            "领题团队数上限应在 1 至 1000 之间。", "max_teams")
+    refused(client.post(f"{API}/topics", json={"title": "课题", "theme": "数字经济", "description": "长" * 2001}, headers=hh), 422, "", "description")
+    refused(client.post(f"{API}/topics", json={"title": "课题", "theme": "数字经济", "region_id": world["tree"]["cs"].id},
+                        headers=hh), 422, "区域不存在，或不在您的管理范围内。")
+    street = world["factory"].region("城北街道", "township", world["tree"]["hc"])
+    refused(client.post(f"{API}/topics", json={"title": "课题", "theme": "数字经济", "region_id": street.id}, headers=hh),
+            422, "街道不设人民代表大会（设人大工委），调研课题只能由设有人民代表大会的区域发布。")
+    refused(client.get(f"{API}/topics", headers=world["station"]), 403, "调研课题由人大常委会的区域管理员发布和管理。")
+    assert client.post(f"{API}/topics", json={"title": "课题", "theme": "数字经济"}, headers=world["station"]).status_code == 403
+    # Another city's administrators do not see it.
+    for response in (client.get(f"{API}/topics/{topic['id']}", headers=cs),
+                     client.patch(f"{API}/topics/{topic['id']}", json={"title": "改"}, headers=cs),
+                     client.post(f"{API}/topics/{topic['id']}/publish", headers=cs),
+                     client.delete(f"{API}/topics/{topic['id']}", headers=cs)):
+        refused(response, 404, "调研课题不存在。")
+    refused(client.post(f"{API}/topics/{topic['id']}/withdraw", headers=hh), 409, "只有已发布的课题可以撤回；草稿可直接删除。")
+    assert counts() == before
+    assert client.get(f"{API}/topics", headers=cs).json["total"] == 0
+    assert client.get(f"{API}/topics?theme=数字经济&status=draft", headers=hh).json["total"] == 1
+
+    client.post(f"{API}/topics/{topic['id']}/publish", headers=hh)
+    refused(client.post(f"{API}/topics/{topic['id']}/publish", headers=hh), 409, "课题已发布。")
+    refused(client.delete(f"{API}/topics/{topic['id']}", headers=hh), 409, "已发布的课题不能删除")
+    refused(client.patch(f"{API}/topics/{topic['id']}", json={"year": today().year + 1}, headers=hh), 422, "课题发布后不能修改年度。")
+    client.patch(f"{API}/topics/{topic['id']}", json={"max_teams": 1}, headers=hh)
+    team = take(client, headers(world, "zhang"), topic["id"]).json
+    refused(client.patch(f"{API}/topics/{topic['id']}", json={"max_teams": None, "title": ""}, headers=hh), 422, "", "title")
+    edited = client.patch(f"{API}/topics/{topic['id']}", json={"title": "数字经济赋能中小企业（修订）"}, headers=hh)
+    assert edited.status_code == 200 and edited.json["title"] == "数字经济赋能中小企业（修订）"
+
+    long_body = client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告", "body": "字" * 20001},
+                            headers=headers(world, "zhang"))
+    refused(long_body, 422, "", "body")
+    someone_elses = photo(client, headers(world, "li"))
+    refused(client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告", "body": "正文", "attachment_ids": [someone_elses]},
+                        headers=headers(world, "zhang")), 422, "照片不存在或已被使用，请重新上传。")
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告", "body": "正文"}, headers=headers(world, "zhang")).json
+    refused(client.post(f"{API}/reports/{report['id']}/accept", headers=cs), 404, "调研报告不存在。")
+    refused(client.post(f"{API}/reports/{report['id']}/accept", headers=headers(world, "zhang")), 403, "")
+    client.post(f"{API}/reports/{report['id']}/accept", headers=hh)
+    refused(client.post(f"{API}/reports/{report['id']}/instruction", json={"instructed_by": "", "date": "2026-02-30", "text": ""},
+                        headers=hh), 422, "", "date")
+    assert db.session.scalar(select(func.count()).select_from(PointEntry)) == 1
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the race needs PostgreSQL's concurrent writers")
+def test_the_last_place_goes_to_one_deputy_however_many_take_it_at_once(client, world, base_url):
+    import requests
+
+    topic = new_topic(client, world["hh"], max_teams=1)
+    names = ["zhang", "li", "wang", "zhou"]
+    calls = [lambda h=headers(world, name): requests.post(f"{base_url}{API}/topics/{topic['id']}/teams", json={}, headers=h,
+                                                          timeout=30) for name in names]
+    responses = released_together(*calls)
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+    assert all("领题名额已满（共 1 个团队）" in r.json()["message"] for r in responses if r.status_code == 409)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ResearchTeam)) == 1
+    assert db.session.get(ResearchTopic, topic["id"]).teams_taken == 1
