@@ -1,0 +1,124 @@
+"""调研清单 in the console: a city administrator creates and publishes a topic, sees the teams deputies formed
+and their reports, returns one, accepts it, records a leader's instruction and exports the list; refusals
+show at their fields; a station administrator has nothing to do here."""
+from datetime import timedelta
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from backend.audit.models import AuditEvent
+from backend.db_types import CHINA, utcnow
+from backend.extensions import db
+from backend.points.models import PointEntry
+from backend.research.models import ResearchReport, ResearchTopic
+from tests.refusals import at_fields, summary
+
+from .test_console_forms_once import form_on, sent_twice
+from .test_console_org_activities import huaihua, post, station_admin, text, world  # noqa: F401
+from .test_console_page_wording import flashes
+
+API = "/api/v1/research"
+
+
+def today():
+    return utcnow().astimezone(CHINA).date()
+
+
+def count(model):
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_station_administrator_has_no_research_pages(station_admin):  # noqa: F811
+    page = station_admin.get("/console/research")
+    assert page.status_code == 403 and "调研清单由人大常委会的区域管理员发布和管理" in text(page)
+    assert "调研清单" not in text(station_admin.get("/console/activities"))
+
+
+def test_a_topic_from_new_to_an_instructed_report_and_the_export(huaihua, world, factory, client):  # noqa: F811
+    assert "调研清单" in text(huaihua.get("/console/activities"))  # in the navigation
+    assert "本年度还没有课题" in text(huaihua.get("/console/research"))
+
+    bad = post(huaihua, "/console/research", {"title": " ", "theme": "", "year": "两千", "max_teams": "0"})
+    assert bad.status_code == 422
+    assert set(at_fields(bad)) == {"year", "title", "theme", "max_teams"}
+    assert at_fields(bad)["max_teams"] == "领题团队数上限应在 1 至 1000 之间。"
+    assert summary(bad).startswith("有 4 处需要修改：") and count(ResearchTopic) == 0
+
+    created = post(huaihua, "/console/research", {"title": "城市更新中的老旧小区改造", "theme": "城市更新",
+                                                  "year": str(today().year), "max_teams": "3", "description": "围绕加装电梯等开展调研。"})
+    assert created.status_code == 302
+    assert flashes(huaihua, created) == [("flash-success", "已保存课题“城市更新中的老旧小区改造”（草稿），发布后代表才能领题。")]
+    topic = db.session.scalars(select(ResearchTopic)).one()
+    path = f"/console/research/{topic.id}"
+    assert "还没有代表领题" in text(huaihua.get(path))
+    published = post(huaihua, f"{path}/publish", {}, page=path)
+    assert flashes(huaihua, published) == [("flash-success", "已发布课题“城市更新中的老旧小区改造”，相关代表即可揭榜领题。")]
+
+    edited = post(huaihua, f"{path}/edit", {"year": str(today().year), "title": "城市更新中的老旧小区改造调研",
+                                            "theme": "城市更新", "max_teams": "2", "due_date": "", "description": ""}, page=path)
+    assert flashes(huaihua, edited) == [("flash-success", "已保存课题“城市更新中的老旧小区改造调研”。")]
+    db.session.expire_all()
+    assert db.session.get(ResearchTopic, topic.id).max_teams == 2
+
+    # 张伟 takes it with 李娜 through the API and reports.
+    zhang = factory.deputy_headers(world["zhang"])
+    team = client.post(f"{API}/topics/{topic.id}/teams", json={"member_deputy_ids": [world["li"].id]}, headers=zhang).json
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "老旧小区改造调研报告", "body": "一、现状\n二、建议"},
+                         headers=zhang).json
+    page = text(huaihua.get(path))
+    assert "老旧小区改造调研报告" in page and "待审核" in page and "张伟、李娜" in page
+
+    withdrawn = post(huaihua, f"{path}/withdraw", {}, page=path)
+    assert flashes(huaihua, withdrawn) == [("flash-error", "已有 1 个团队提交了调研报告，课题不能撤回。")]
+
+    no_reason = post(huaihua, f"/console/research/reports/{report['id']}/return", {"reason": " "}, page=path)
+    assert flashes(huaihua, no_reason) == [("flash-error", "退回理由：请填写退回修改的理由。")]
+    returned = post(huaihua, f"/console/research/reports/{report['id']}/return", {"reason": "请补充调研数据。"}, page=path)
+    assert flashes(huaihua, returned) == [("flash-success", "已将调研报告“老旧小区改造调研报告”退回修改，并已通知牵头代表。")]
+    assert "请补充调研数据。" in text(huaihua.get(path))
+    client.post(f"{API}/teams/{team['id']}/report", json={"title": "老旧小区改造调研报告", "body": "补充了数据。"}, headers=zhang)
+
+    accept_form = form_on(huaihua, path, f"/console/research/reports/{report['id']}/accept")
+    _, messages = sent_twice(huaihua, f"/console/research/reports/{report['id']}/accept", accept_form)
+    assert messages == ["调研报告“老旧小区改造调研报告”已审核通过，团队成员已按评分细则计分，并已通知牵头代表。"]
+    assert count(PointEntry) == 2  # 张伟 and 李娜, once
+
+    future = post(huaihua, f"/console/research/reports/{report['id']}/instruction",
+                  {"instructed_by": "市长", "date": (today() + timedelta(days=1)).isoformat(), "text": "请住建局研究。"}, page=path)
+    assert future.status_code == 422 and at_fields(future) == {"date": "批示日期不能晚于今天。"}
+    assert 'value="市长"' in text(future)
+    instructed = post(huaihua, f"/console/research/reports/{report['id']}/instruction",
+                      {"instructed_by": "市长", "date": today().isoformat(), "text": "请住建局研究。"}, page=path)
+    assert flashes(huaihua, instructed) == [
+        ("flash-success", "已登记市长对调研报告“老旧小区改造调研报告”的批示，团队成员已按评分细则计分。")]
+    assert "领导批示：市长" in text(huaihua.get(path)) and count(PointEntry) == 4
+    assert db.session.scalars(select(ResearchReport)).one().instructed_by == "市长"
+
+    listing = text(huaihua.get("/console/research"))
+    assert "城市更新中的老旧小区改造调研" in listing and "获领导批示" in listing
+    sheet = huaihua.get("/console/research/export.xlsx")
+    assert sheet.status_code == 200
+    rows = list(load_workbook(BytesIO(sheet.data)).active.iter_rows(values_only=True))
+    assert rows[0][2] == "课题" and rows[1][2] == "城市更新中的老旧小区改造调研"
+    assert rows[1][9] == "张伟、李娜" and rows[1][11] == "已通过" and rows[1][12] == "市长"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "exported")) == 1
+
+    archive = text(huaihua.get(f"/console/deputies/{world['li'].id}/archive"))
+    assert "调研清单（揭榜领题）" in archive and "老旧小区改造调研报告" in archive
+
+
+def test_a_draft_is_deleted_and_another_citys_topic_is_not_found(huaihua, world, factory):  # noqa: F811
+    created = post(huaihua, "/console/research", {"title": "草稿课题", "theme": "数字经济", "year": str(today().year)})
+    topic = db.session.scalars(select(ResearchTopic)).one()
+    path = f"/console/research/{topic.id}"
+    assert created.status_code == 302
+    deleted = post(huaihua, f"{path}/delete", {}, page=path)
+    assert flashes(huaihua, deleted) == [("flash-success", "已删除课题草稿“草稿课题”。")] and count(ResearchTopic) == 0
+
+    other = ResearchTopic(region_id=world["tree"]["cs"].id, year=today().year, title="长沙的课题", theme="数字经济",
+                          description="", teams_taken=0)
+    db.session.add(other)
+    db.session.commit()
+    assert huaihua.get(f"/console/research/{other.id}").status_code == 404
