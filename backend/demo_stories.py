@@ -3,7 +3,9 @@ an activity closed with its points, another dispatched, a research topic offered
 request to meet a deputy, the city's 民生实事项目票决 open for its deputies (群众下单 taken in and declined), and a
 draft regulation of the city's open for comment (立法意见征集) with a citizen's opinion and a deputy's, and the
 city's 联系清单 (a special committee and a vice-chair each keeping in touch with deputies, two contacts made),
-its 培训清单 (a training held earlier this year, another coming) and a 述职 meeting whose 述职测评 is closed.
+its 培训清单 (a training held earlier this year, another coming), a 述职 meeting whose 述职测评 is closed, and
+its 调研清单 (three reference topics published, one taken by a team whose report was accepted and instructed on
+by the mayor, another whose report awaits review).
 
 Everything goes through the HTTP API, as the mini-program and the console would send it, so the items
 carry their real timelines, points and notifications. The requests run on a thread of their own, where
@@ -99,6 +101,7 @@ def play():
         thread.submit(_liaisons, callers, city_id, deputy_ids).result()
         thread.submit(_trainings, callers, city_id, deputy_ids).result()
         thread.submit(_report_poll, client, callers, station_ids, deputy_ids).result()
+        thread.submit(_research, callers, city_id, deputy_ids).result()
 
 
 def _file(caller, code, category, content, **extra):
@@ -302,6 +305,40 @@ def _liaisons(c, city_id, deputy_ids):
     admin.post(f"/liaisons/{committee['id']}/contacts", {
         "deputy_id": deputy_ids["张伟"], "date": today.isoformat(), "way": "phone",
         "summary": "电话联系张伟代表，通报委员会下半年执法检查安排，听取意见。"})
+
+
+def _research(c, city_id, deputy_ids):
+    """怀化市人大常委会's 调研清单 (揭榜式调研): three reference topics published; 李建国 (received at 城北's station)
+    and 王秀兰 took the one on 城市更新, their report was accepted and the mayor instructed on it (批示); 徐磊 and
+    赵强 took the one on 乡村振兴 and their report waits for review; the one on 数字经济 is still open."""
+    admin = c["admin"]
+    year = datetime.now(CHINA).year
+    due = (datetime.now(CHINA).date() + timedelta(days=90)).isoformat()
+    topics = {}
+    for theme, title, description, max_teams in (
+        ("数字经济", "数字经济赋能中小企业转型调研", "了解中小企业上云用数的难点，提出扶持政策建议。", 3),
+        ("城市更新", "老旧小区改造与加装电梯调研", "走访城区老旧小区，了解改造进度、加装电梯和物业管理中的问题。", 2),
+        ("乡村振兴", "乡村振兴示范片区建设调研", "调研示范片区产业、人才和基础设施建设情况。", 2),
+    ):
+        topic = admin.post("/research/topics", {"region_id": city_id, "year": year, "title": title, "theme": theme,
+                                                "description": description, "due_date": due, "max_teams": max_teams})
+        topics[theme] = admin.post(f"/research/topics/{topic['id']}/publish")
+    renewal = c["李建国"].post(f"/research/topics/{topics['城市更新']['id']}/teams",
+                             {"member_deputy_ids": [deputy_ids["王秀兰"]], "group_name": "城区调研组"})
+    report = c["李建国"].post(f"/research/teams/{renewal['id']}/report", {
+        "title": "关于我市老旧小区改造和加装电梯的调研报告",
+        "body": "一、基本情况：城区 2000 年前建成的老旧小区 126 个，已改造 58 个。\n"
+                "二、存在问题：加装电梯协调难、改造后缺少长效管理。\n"
+                "三、建议：建立加装电梯协商议事机制，改造与物业管理同步推进。"})
+    admin.post(f"/research/reports/{report['id']}/accept")
+    admin.post(f"/research/reports/{report['id']}/instruction", {
+        "instructed_by": "市长", "date": datetime.now(CHINA).date().isoformat(),
+        "text": "报告提出的问题很实在，请市住建局会同各区研究吸收，纳入明年老旧小区改造计划。"})
+    village = c["徐磊"].post(f"/research/topics/{topics['乡村振兴']['id']}/teams",
+                            {"member_deputy_ids": [deputy_ids["赵强"]]})
+    c["徐磊"].post(f"/research/teams/{village['id']}/report", {
+        "title": "乡村振兴示范片区建设调研报告",
+        "body": "示范片区特色产业初具规模，但冷链物流和电商人才短缺，建议设立片区人才专项。"})
 
 
 def _trainings(c, city_id, deputy_ids):

@@ -93,6 +93,15 @@ def test_the_demo_has_points_activities_and_an_appointment(app, client):
     summary = client.get("/api/v1/liaisons/summary", headers=admin).json["items"]
     assert [(r["name"], r["assigned"], r["contacted"], r["contacts"]) for r in summary] == [
         ("教育科学文化卫生委员会", 3, 2, 2), ("刘建国", 2, 0, 0)]
+    # The city's 调研清单: three topics published, two taken; one report accepted with the mayor's 批示, one waiting.
+    research = client.get("/api/v1/research/summary", headers=admin).json
+    assert {k: research[k] for k in ("topics_published", "topics_taken", "teams", "reports_submitted",
+                                     "reports_awaiting", "reports_accepted", "reports_instructed")} == {
+        "topics_published": 3, "topics_taken": 2, "teams": 2, "reports_submitted": 2, "reports_awaiting": 1,
+        "reports_accepted": 1, "reports_instructed": 1}
+    li = next(row["deputy"]["id"] for row in board if row["deputy"]["name"] == "李建国")
+    research_lines = client.get(f"/api/v1/deputies/{li}/archive", headers=admin).json["research"]["lines"]
+    assert [(r["role"], r["report_status_label"], r["instructed_by"]) for r in research_lines] == [("牵头", "已通过", "市长")]
 
 
 def test_loading_the_demo_twice_adds_nothing(app):
