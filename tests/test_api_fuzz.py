@@ -82,6 +82,7 @@ def demo(app):
     from backend.appointments.models import Appointment
     from backend.consultations.models import Consultation, ConsultationArticle, ConsultationOpinion
     from backend.liaisons.models import Liaison, LiaisonContact
+    from backend.research.models import ResearchReport, ResearchTeam, ResearchTopic
     from backend.org.models import Deputy, Region, Station
     from backend.points.models import ScoringRule
     from backend.qr.models import QRCode, QRKind
@@ -118,6 +119,9 @@ def demo(app):
             "opinion_id": db.session.scalars(select(ConsultationOpinion.id)).all(),
             "liaison_id": db.session.scalars(select(Liaison.id)).all(),
             "contact_id": db.session.scalars(select(LiaisonContact.id)).all(),
+            "topic_id": db.session.scalars(select(ResearchTopic.id)).all(),
+            "team_id": db.session.scalars(select(ResearchTeam.id)).all(),
+            "report_id": db.session.scalars(select(ResearchReport.id)).all(),
         }
         # For valid 约见 bodies (``appointment_body``): the codes a request may name (a deputy's, a station's),
         # and for each the reception days (接待选民) it may choose: upcoming, at that station or with that deputy.

@@ -51,7 +51,7 @@ DEPUTY = ["name", "level", "term", "group", "phone", "active", "bio", "region_id
           "stations_present"]
 QUERY = ["status", "overdue", "due_soon", "supervised", "open", "category", "station_id", "deputy_id", "from", "to",
          "q", "sort", "page", "type", "level", "active", "region_id", "year", "group", "exclude", "limit",
-         "activity_id", "record_page", "record_q", "public", "scope", "grade", "since", "until"]
+         "activity_id", "record_page", "record_q", "public", "scope", "grade", "since", "until", "theme"]
 LISTS = ["/console/suggestions", "/console/activities", "/console/stations", "/console/deputies",
          "/console/appointments", "/console/leaderboard", "/console/admins", "/console/deputy-options",
          "/console/station-options", "/console/suggestions/export.xlsx", "/console/appointments/export.xlsx",
@@ -59,7 +59,8 @@ LISTS = ["/console/suggestions", "/console/activities", "/console/stations", "/c
          "/console/stations/new", "/console/deputies/new", "/console/rules", "/console/workdays", "/console/",
          "/console/evaluations", "/console/evaluations/export.xlsx", "/console/livelihood",
          "/console/livelihood/proposals", "/console/consultations", "/console/training",
-         "/console/training/untrained.xlsx", "/console/liaisons", "/console/liaisons/export.xlsx"]
+         "/console/training/untrained.xlsx", "/console/liaisons", "/console/liaisons/export.xlsx", "/console/research",
+         "/console/research/export.xlsx"]
 
 
 def fuzzing(test):
@@ -156,6 +157,14 @@ ACTIONS = [
     ("/console/liaisons/{liaison_id}/contacts", ["deputy_id", "date", "way", "summary", "opinions"]),
     ("/console/liaisons/contacts/{contact_id}/delete", []),
     ("/console/liaisons/{liaison_id}/delete", []),
+    ("/console/research", ["region_id", "year", "title", "theme", "description", "due_date", "max_teams", "publish"]),
+    ("/console/research/{topic_id}/edit", ["year", "title", "theme", "description", "due_date", "max_teams"]),
+    ("/console/research/{topic_id}/publish", []),
+    ("/console/research/{topic_id}/withdraw", []),
+    ("/console/research/{topic_id}/delete", []),
+    ("/console/research/reports/{report_id}/accept", []),
+    ("/console/research/reports/{report_id}/return", ["reason"]),
+    ("/console/research/reports/{report_id}/instruction", ["instructed_by", "date", "text"]),
 ]
 PAGES = ["/console/suggestions/{suggestion_id}", "/console/suggestions/{suggestion_id}/merge-target",
          "/console/appointments/{appointment_id}", "/console/activities/{activity_id}",
@@ -164,7 +173,7 @@ PAGES = ["/console/suggestions/{suggestion_id}", "/console/suggestions/{suggesti
          "/console/deputies/{deputy_id}/archive", "/console/deputies/{deputy_id}/archive.xlsx",
          "/console/stations/{station_id}", "/console/admins/{user_id}", "/console/audit", "/console/workdays",
          "/console/consultations/{consultation_id}", "/console/consultations/{consultation_id}/export",
-         "/console/liaisons/{liaison_id}"]
+         "/console/liaisons/{liaison_id}", "/console/research/{topic_id}"]
 PAGE_QUERY = QUERY + ["into", "record_status", "remove_deputy_ids", "article_id", "kind", "cpage"]
 
 
@@ -209,7 +218,7 @@ def test_fuzz_console_actions_on_the_demo(demo_console):
         path = template.format(**{name: data.draw(real_or_odd(ids[name]), label=name)
                                   for name in ("suggestion_id", "appointment_id", "activity_id", "deputy_id",
                                                "station_id", "user_id", "consultation_id", "opinion_id", "liaison_id",
-                                               "contact_id")
+                                               "contact_id", "topic_id", "report_id")
                                   if "{" + name + "}" in template})
         sent = data.draw(form(fields, every_id), label="fields") if fields else {}
         response = client.post(path, data={"csrf_token": token, **sent})
@@ -236,7 +245,7 @@ def test_fuzz_console_item_pages_on_the_demo(demo_console):
         path = template.format(**{name: data.draw(real_or_odd(ids[name]), label=name)
                                   for name in ("suggestion_id", "appointment_id", "activity_id", "deputy_id",
                                                "station_id", "user_id", "consultation_id", "opinion_id", "liaison_id",
-                                               "contact_id")
+                                               "contact_id", "topic_id", "report_id")
                                   if "{" + name + "}" in template})
         query = data.draw(form(PAGE_QUERY, every_id), label="query")
         response = client.get(path, query_string=query)

@@ -358,3 +358,27 @@ def test_the_last_place_goes_to_one_deputy_however_many_take_it_at_once(client, 
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ResearchTeam)) == 1
     assert db.session.get(ResearchTopic, topic["id"]).teams_taken == 1
+
+
+def test_the_topics_administrators_are_told_of_a_report_and_the_lead_of_its_review(client, world, factory):
+    from backend.auth.models import User
+
+    factory.wechat_login("huaihua-admin-phone")  # the administrator's own WeChat user, linked to the account below
+    admin = db.session.scalar(select(User).where(User.username == "huaihua"))
+    admin.notify_user_id = db.session.scalar(select(User.id).where(User.openid == "fake-openid-huaihua-admin-phone"))
+    changsha = db.session.scalar(select(User).where(User.username == "changsha"))
+    changsha.notify_user_id = admin.notify_user_id  # another city's administrator: not told
+    db.session.commit()
+    topic = new_topic(client, world["hh"], title="数字经济产业园调研")
+    zhang = headers(world, "zhang")
+    team = take(client, zhang, topic["id"]).json
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "产业园调研报告", "body": "正文"}, headers=zhang).json
+    to_admin = db.session.execute(select(OutboxMessage.user_id, OutboxMessage.data, OutboxMessage.page)
+                                  .where(OutboxMessage.template == "research")).all()
+    assert [(row.user_id, row.data["phrase2"], row.data["thing3"], row.page) for row in to_admin] == [
+        (admin.notify_user_id, "待审核", "张伟团队提交了调研报告", f"pages/research/team?id={team['id']}")]
+    client.post(f"{API}/reports/{report['id']}/return", json={"reason": "请补充数据。"}, headers=world["hh"])
+    zhang_user = db.session.scalar(select(User.id).where(User.deputy_id == world["zhang"].id))
+    told = db.session.execute(select(OutboxMessage.data).where(OutboxMessage.template == "research",
+                                                               OutboxMessage.user_id == zhang_user)).scalars().all()
+    assert [(m["phrase2"], m["thing3"]) for m in told] == [("退回修改", "请补充数据。")]
