@@ -382,3 +382,23 @@ def test_the_topics_administrators_are_told_of_a_report_and_the_lead_of_its_revi
     told = db.session.execute(select(OutboxMessage.data).where(OutboxMessage.template == "research",
                                                                OutboxMessage.user_id == zhang_user)).scalars().all()
     assert [(m["phrase2"], m["thing3"]) for m in told] == [("退回修改", "请补充数据。")]
+
+
+def test_points_are_credited_once_per_report_and_capped_by_the_year(client, world):
+    """钱进, a Changsha deputy received at a Huaihua station, takes five of Huaihua's topics; each report accepted
+    credits 5 until the line's yearly cap of 20; crediting a report again credits nothing."""
+    from backend.research import services
+
+    hh, guest = world["hh"], headers(world, "guest")
+    reports = []
+    for n in range(5):
+        topic = new_topic(client, hh, title=f"课题{n}", theme="产业发展")
+        team = take(client, guest, topic["id"])
+        assert team.status_code == 201, team.json
+        report = client.post(f"{API}/teams/{team.json['id']}/report", json={"title": f"报告{n}", "body": "正文"}, headers=guest)
+        reports.append(report.json["id"])
+        assert client.post(f"{API}/reports/{report.json['id']}/accept", headers=hh).status_code == 200
+    assert [points for _, points in points_of(world["guest"].id)] == [5, 5, 5, 5]
+    first = db.session.get(ResearchReport, reports[0])
+    assert services._credit(first, services.ACCEPTED_RULE, "again") == 0
+    assert db.session.scalar(select(func.sum(PointEntry.points)).where(PointEntry.deputy_id == world["guest"].id)) == 20
