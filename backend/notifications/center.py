@@ -38,6 +38,7 @@ TITLES = {
     "appointment": "约见代表通知",
     "appointment_result": "约见进展通知",
     "answer": "办理结果通知",
+    "research": "调研报告审核通知",
 }
 # …and its fields' names, as the template registered in the mini-program's console shows them in WeChat.
 LABELS = {
@@ -51,6 +52,7 @@ LABELS = {
     "appointment_result": {"thing1": "约见事项", "time2": "见面时间", "thing3": "见面地点", "phrase4": "状态",
                            "thing5": "备注"},
     "answer": {"thing1": "事项", "phrase2": "结果", "thing3": "说明", "time4": "时间"},
+    "research": {"thing1": "课题", "phrase2": "状态", "thing3": "说明", "time4": "时间"},
 }
 REJECTED = STATUS_LABELS["rejected"]
 
