@@ -368,6 +368,20 @@ module.exports = {
   livelihoodProposals: (query) => call('GET', '/livelihood/proposals', { query }),
   regions: (query) => call('GET', '/regions', { query }),
 
+  // 调研清单 (揭榜式调研), a deputy's side: the published topics they may take (scope=open), one topic with its
+  // teams, 领题 (the caller leads; the same Idempotency-Key for every retry), a team with its report, 放弃领题
+  // (the lead, before a report), the report submitted or resubmitted (the lead; the same key for its retries),
+  // and the deputy's own teams. The pages explain their own 409 and 422 (the server's sentence).
+  researchTopics: (query) => call('GET', '/research/topics', { query: Object.assign({ scope: 'open' }, query) }),
+  researchTopic: (id, options) => call('GET', '/research/topics/' + enc(id), options),
+  takeResearchTopic: (id, data, idempotencyKey) => call('POST', '/research/topics/' + enc(id) + '/teams',
+    { data, idempotencyKey, quiet: [403, 409, 422] }),
+  researchTeam: (id, options) => call('GET', '/research/teams/' + enc(id), options),
+  abandonResearchTeam: (id) => call('POST', '/research/teams/' + enc(id) + '/abandon', { data: {}, quiet: [403, 409] }),
+  submitResearchReport: (id, data, idempotencyKey) => call('POST', '/research/teams/' + enc(id) + '/report',
+    { data, idempotencyKey, quiet: [403, 409, 422] }),
+  myResearch: (query) => call('GET', '/me/research', { query }),
+
   // 立法意见征集: the drafts open for comment where a station is (its region's congresses), one draft by
   // article, an opinion on it (the same Idempotency-Key on every retry; the page explains its own 409 and
   // 422), and the caller's own opinions with the feedback given.

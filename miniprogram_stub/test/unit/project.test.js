@@ -47,6 +47,7 @@ test('every page has its .js, .json, .wxml and .wxss, and valid JSON', () => {
   assert.ok(appJson.pages.includes('pages/scan/scan'));
   assert.ok(appJson.pages.includes('pages/livelihood/proposals'));
   assert.ok(appJson.pages.includes('pages/consultations/detail'));
+  assert.ok(appJson.pages.includes('pages/research/team'), 'the research notices open it');
 });
 
 test('every handler named in a template exists on its page', async () => {
