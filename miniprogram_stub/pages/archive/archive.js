@@ -1,5 +1,5 @@
 // 履职档案: the year's activities by type, the 学习培训 attended, suggestions handled, the closed 述职测评
-// that rated the deputy, points by rule, and the grade the year's points earn (履职评价等次) by the deputy's
+// that rated the deputy, the research teams on the year's topics (调研清单), points by rule, and the grade the year's points earn (履职评价等次) by the deputy's
 // own congress's bands — while the year runs, by the points so far.
 const api = require('../../utils/api');
 const { latestLoad } = require('../../utils/latest');
@@ -20,6 +20,20 @@ function reportPolls(polls) {
   }));
 }
 
+// The archive's research (调研清单) as the page lists it: the counts, and each team's topic, role and report.
+function research(r) {
+  if (!r || !r.teams) return null;
+  return {
+    countsText: `参加调研团队 ${r.teams} 个，提交调研报告 ${r.reports_submitted} 篇，通过审核 ${r.reports_accepted} 篇，`
+      + `获领导批示 ${r.reports_instructed} 篇`,
+    lines: r.lines.map((line, i) => ({
+      key: i, topic: line.topic, theme: line.theme, team: line.team, role: line.role,
+      reportTitle: line.report_title || '',
+      stateText: line.report_status_label + (line.instructed ? ' · ' + line.instructed_by + '批示' : ''),
+    })),
+  };
+}
+
 Page({
   data: {
     loading: true,
@@ -31,6 +45,7 @@ Page({
     gradeText: '',
     trainingsText: '',
     reportPolls: [],
+    research: null,
   },
 
   onShow() {
@@ -45,11 +60,13 @@ Page({
       const archive = await api.archive(user.deputy_id, this.data.year);
       if (!current()) return null;
       const polls = reportPolls(archive.report_polls);
+      const studies = research(archive.research);
       const empty = !archive.activities.length && !archive.suggestions.received && !archive.points.by_rule.length
-        && !polls.length;
+        && !polls.length && !studies;
       this.setData({
         loading: false, archive, empty, gradeText: gradeText(archive.points.grade),
         trainingsText: '本年度参加学习培训 ' + (archive.trainings_attended || 0) + ' 次', reportPolls: polls,
+        research: studies,
       });
       return archive;
     });
