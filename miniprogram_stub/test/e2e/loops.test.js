@@ -13,6 +13,9 @@
 //    揭榜: an administrator offers a research topic at a town's station with one place; two of the town's
 //    deputies find it in 可揭榜, the first claims it (已接单, 您已揭榜), the second, whose page still offered
 //    揭榜, is refused with the server's sentence and sees 名额已满.
+//    调研清单: an administrator publishes a research topic; a deputy finds it in 调研清单, takes it (领题) and
+//    submits a report with a photo; the administrator returns it (退回修改), the deputy sees the reason and
+//    resubmits; the administrator accepts it, and the deputy sees 已通过 in 我的调研 and in the archive.
 // 3. 约见代表: a citizen scans a deputy's code and asks to meet at a time they suggest; the deputy binds,
 //    finds it in 约见我的 and confirms a time; the citizen sees 已确认 with the time and the place.
 // 4. 找站点: a citizen near a station finds it first in 附近联络站, opens its card through its code to file
@@ -36,6 +39,7 @@ const CHECKIN_PHONE = '13800000005'; // 陈明, at station 1 (城北街道人大
 const APPOINTMENT_PHONE = '13800000006'; // 杨丽: asked to meet in the appointment walk
 const INBOX_PHONE = '13800000008'; // 黄敏: sorts and searches the inbox
 const CLAIM_PHONES = ['13800000009', '13800000012']; // 周涛 and 孙娜, of 中方镇 (station 中方镇人大代表联络站)
+const RESEARCH_PHONE = '13800000004'; // 刘芳, a city deputy: takes a research topic and reports
 
 let backend;
 let admin;
@@ -495,6 +499,81 @@ test('揭榜: two deputies of the town find its research topic in 可揭榜; the
   const seen = await http(backend.baseUrl, 'GET', `/activities/${topic.id}`, undefined, admin);
   assert.deepEqual(seen.participants.map((p) => [p.deputy.name, p.status]), [['周涛', 'accepted']]);
   assert.deepEqual(first.wx.modals.concat(second.wx.modals), [], 'no error on the way');
+});
+
+test('调研清单: a deputy takes a published topic and reports; returned, resubmitted, accepted', LIMIT, async () => {
+  const created = await http(backend.baseUrl, 'POST', '/research/topics', {
+    title: '优化营商环境专题调研', theme: '产业发展', description: '围绕企业开办、审批提速开展调研。', max_teams: 2,
+  }, admin);
+  await http(backend.baseUrl, 'POST', `/research/topics/${created.id}/publish`, {}, admin);
+
+  const deputy = phoneFor('deputy-research', null);
+  await deputy.launch();
+  const bind = await deputy.open('pages/bind/bind');
+  await bind.onGetPhoneNumber({ detail: { code: 'phone-' + RESEARCH_PHONE } });
+  assert.equal(bind.data.isDeputy, true);
+
+  // 调研清单 lists it as open; the topic's page offers 领题.
+  const list = await deputy.open('pages/research/topics');
+  const listed = list.data.items.find((t) => t.id === created.id);
+  assert.deepEqual([listed.title, listed.theme, listed.takenText, listed.note], ['优化营商环境专题调研', '产业发展', '已领 0/2 团队', '可领题']);
+  await list.open(event({ id: created.id }));
+  const topicPage = await deputy.follow();
+  assert.equal(topicPage.route, 'pages/research/topic');
+  assert.equal(topicPage.data.topic.can_take, true);
+  await topicPage.onGroupName({ detail: { value: '鹤城区第一代表小组' } });
+  await topicPage.take();
+  assert.ok(deputy.wx.toasts.includes('领题成功'));
+  const teamPage = await deputy.follow();
+  assert.equal(teamPage.route, 'pages/research/team');
+  const teamId = teamPage.data.team.id;
+  assert.deepEqual([teamPage.data.team.name, teamPage.data.team.reportText, teamPage.data.team.canSubmit],
+    ['鹤城区第一代表小组', '未提交', true]);
+  assert.equal(teamPage.data.topic.title, '优化营商环境专题调研');
+
+  // The report, with a photo through POST /uploads.
+  const photo = writePng(path.join(tmp, 'research-site.png'), 32, 24);
+  deputy.wx.queue.media.push({ tempFiles: [{ tempFilePath: photo, size: fs.statSync(photo).size, fileType: 'image' }] });
+  await teamPage.choosePhotos();
+  assert.equal(teamPage.data.photos[0].status, 'done');
+  await teamPage.onTitle({ detail: { value: '关于优化营商环境的调研报告' } });
+  await teamPage.onBody({ detail: { value: '一、基本情况。' } });
+  await teamPage.submit();
+  assert.ok(deputy.wx.toasts.includes('已提交'));
+  assert.deepEqual([teamPage.data.team.report.stateText, teamPage.data.team.canSubmit, teamPage.data.team.canAbandon],
+    ['待审核', false, false]);
+  const post = deputy.wx.requests.find((r) => r.url.endsWith(`/api/v1/research/teams/${teamId}/report`));
+  assert.match(post.header['Idempotency-Key'], /^mp-/);
+  const again = await deputy.open('pages/research/topics');
+  const mine = again.data.items.find((t) => t.id === created.id);
+  assert.deepEqual([mine.takenText, mine.note], ['已领 1/2 团队', '已在团队中']);
+
+  // 退回修改 by the administrator: the lead reads the reason and resubmits from the form filled with the report.
+  const submitted = await http(backend.baseUrl, 'GET', `/research/teams/${teamId}`, undefined, admin);
+  assert.equal(submitted.report.photos.length, 1);
+  await http(backend.baseUrl, 'POST', `/research/reports/${submitted.report.id}/return`, { reason: '请补充企业走访数据。' }, admin);
+  const returned = await deputy.open('pages/research/team', { id: String(teamId) });
+  assert.deepEqual([returned.data.team.report.stateText, returned.data.team.report.return_reason, returned.data.team.canSubmit],
+    ['退回修改', '请补充企业走访数据。', true]);
+  assert.equal(returned.data.title, '关于优化营商环境的调研报告');
+  assert.equal(returned.data.photos.length, 1, 'the photo carried over');
+  await returned.onBody({ detail: { value: '一、基本情况。二、走访了 12 家企业。' } });
+  await returned.submit();
+  assert.deepEqual([returned.data.team.report.stateText, returned.data.team.report.round], ['待审核', 2]);
+
+  // 审核通过: 已通过 in 我的调研, on the team's page and in the archive.
+  await http(backend.baseUrl, 'POST', `/research/reports/${submitted.report.id}/accept`, {}, admin);
+  const accepted = await http(backend.baseUrl, 'GET', `/research/teams/${teamId}`, undefined, admin);
+  assert.deepEqual([accepted.report.body, accepted.report.photos.length], ['一、基本情况。二、走访了 12 家企业。', 1]);
+  const myResearch = await deputy.open('pages/research/mine');
+  const row = myResearch.data.items.find((t) => t.id === teamId);
+  assert.deepEqual([row.topic.title, row.roleText, row.reportText], ['优化营商环境专题调研', '牵头', '已通过']);
+  const finalPage = await deputy.open('pages/research/team', { id: String(teamId) });
+  assert.deepEqual([finalPage.data.team.report.stateText, finalPage.data.team.canSubmit], ['已通过', false]);
+  const archive = await deputy.open('pages/archive/archive');
+  const line = archive.data.research.lines.find((l) => l.topic === '优化营商环境专题调研');
+  assert.deepEqual([line.role, line.stateText], ['牵头', '已通过']);
+  assert.deepEqual(deputy.wx.modals, [], 'no error on the way');
 });
 
 // --- 3. 约见代表 ----------------------------------------------------------------------------------------
