@@ -14,8 +14,8 @@
 //    deputies find it in 可揭榜, the first claims it (已接单, 您已揭榜), the second, whose page still offered
 //    揭榜, is refused with the server's sentence and sees 名额已满.
 //    调研清单: an administrator publishes a research topic; a deputy finds it in 调研清单, takes it (领题) and
-//    submits a report with a photo; the administrator returns it (退回修改), the deputy sees the reason and
-//    resubmits; the administrator accepts it, and the deputy sees 已通过 in 我的调研 and in the archive.
+//    submits a report with a photo; the administrator returns it (退回修改), the deputy opens the notice in
+//    消息, sees the reason and resubmits; the administrator accepts it, and the deputy sees 已通过 in 我的调研 and in the archive.
 // 3. 约见代表: a citizen scans a deputy's code and asks to meet at a time they suggest; the deputy binds,
 //    finds it in 约见我的 and confirms a time; the citizen sees 已确认 with the time and the place.
 // 4. 找站点: a citizen near a station finds it first in 附近联络站, opens its card through its code to file
@@ -552,7 +552,14 @@ test('调研清单: a deputy takes a published topic and reports; returned, resu
   const submitted = await http(backend.baseUrl, 'GET', `/research/teams/${teamId}`, undefined, admin);
   assert.equal(submitted.report.photos.length, 1);
   await http(backend.baseUrl, 'POST', `/research/reports/${submitted.report.id}/return`, { reason: '请补充企业走访数据。' }, admin);
-  const returned = await deputy.open('pages/research/team', { id: String(teamId) });
+  // The notice (调研报告审核通知) in 消息 opens the team's page.
+  const messages = await deputy.open('pages/messages/messages');
+  const notice = messages.data.items.find((m) => m.page === `pages/research/team?id=${teamId}`);
+  assert.ok(notice, 'the return is in 消息 with the team\'s page');
+  assert.ok(notice.lines.some((l) => l.includes('退回修改')), notice.lines.join(' / '));
+  await messages.open(event({ id: notice.id }));
+  const returned = await deputy.follow();
+  assert.equal(returned.route, 'pages/research/team');
   assert.deepEqual([returned.data.team.report.stateText, returned.data.team.report.return_reason, returned.data.team.canSubmit],
     ['退回修改', '请补充企业走访数据。', true]);
   assert.equal(returned.data.title, '关于优化营商环境的调研报告');
