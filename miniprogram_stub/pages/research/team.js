@@ -64,10 +64,14 @@ Page({
     return team;
   },
 
-  // The topic's title and due date; the team stays readable without them.
+  // The topic's title and due date; the team stays readable without them. A topic withdrawn takes no report
+  // (the server would refuse it: 该课题已撤回): no form.
   async loadTopic(topicId) {
     try {
-      this.setData({ topic: presentTopic(await api.researchTopic(topicId, { quiet: true })) });
+      const topic = presentTopic(await api.researchTopic(topicId, { quiet: true }));
+      const changes = { topic };
+      if (topic.status === 'withdrawn' && this.data.team) changes['team.canSubmit'] = false;
+      this.setData(changes);
     } catch (err) {
       this.setData({ topic: null });
     }

@@ -343,6 +343,24 @@ test('the team\'s page: 放弃领题 after a dialog; cancelled, nothing sent; a 
   assert.equal(missing.data.error, '调研团队不存在。');
 });
 
+test('the team\'s page: a topic withdrawn shows it and no form; 我的调研 that cannot load shows the error with 重试', async () => {
+  const { routes } = teamServer({});
+  routes['GET /api/v1/research/topics/4'] = () => json(200, topic({ status: 'withdrawn', status_label: '已撤回', can_take: false }));
+  let down = true;
+  routes['GET /api/v1/me/research'] = (req) => (down ? error(503, 'unavailable', '服务暂时不可用，请稍后重试。') : page([], req));
+  const { phone, wx } = unitPhone(routes, { user: DEPUTY });
+  const page9 = await phone.open('pages/research/team', { id: '9' });
+  assert.equal(page9.data.topic.status, 'withdrawn');
+  assert.equal(page9.data.team.canSubmit, false);
+  assert.match(fs.readFileSync(path.join(ROOT, 'pages/research/team.wxml'), 'utf8'), /该课题已撤回，不能提交调研报告。/);
+  const mine = await phone.open('pages/research/mine');
+  assert.equal(mine.data.error, '服务暂时不可用，请稍后重试。');
+  assert.ok(said(wx).includes('服务暂时不可用，请稍后重试。'));
+  down = false;
+  await mine.reload();
+  assert.equal(mine.data.error, '');
+});
+
 test('archive: the year\'s research teams with role, report and who instructed on it', async () => {
   const { phone } = unitPhone({
     'GET /api/v1/deputies/7/archive': (req) => json(200, {
