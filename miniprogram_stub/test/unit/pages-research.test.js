@@ -265,6 +265,27 @@ test('the team\'s page: the lead submits a report — checks, a counter at the A
   assert.deepEqual(page9.data.reportPhotos, ['/tmp/p1.jpg']);
 });
 
+test('the team\'s page: a photo that failed to upload holds the report until retried or removed', async () => {
+  const { state, routes } = teamServer({});
+  const upload = routes['POST /api/v1/uploads'];
+  routes['POST /api/v1/uploads'] = (req) => (/bad/.test(req.filePath)
+    ? error(415, 'unsupported_media', '只能上传 JPEG、PNG 或 WebP 格式的图片。') : upload(req));
+  const { phone, wx } = unitPhone(routes, { user: DEPUTY });
+  const page9 = await phone.open('pages/research/team', { id: '9' });
+  await page9.onTitle({ detail: { value: '报告' } });
+  await page9.onBody({ detail: { value: '正文' } });
+  wx.queue.media.push({ tempFiles: [{ tempFilePath: '/tmp/ok.jpg' }, { tempFilePath: '/tmp/bad.gif' }] });
+  await page9.choosePhotos();
+  assert.deepEqual(page9.data.photos.map((p) => p.status), ['done', 'failed']);
+  assert.ok(said(wx).includes('只能上传 JPEG、PNG 或 WebP 格式的图片。'));
+  await page9.submit();
+  assert.equal(said(wx).at(-1), '有照片上传失败，请点击重试或删除后再提交。');
+  assert.equal(state.keys.length, 0);
+  await page9.removePhoto(event({ key: page9.data.photos[1].key }));
+  await page9.submit();
+  assert.deepEqual(state.sent.map((d) => d.attachment_ids), [[101]]);
+});
+
 test('the team\'s page: 退回修改 with the reason, the form filled from it, resubmitted; a 422 shows the field sentences', async () => {
   const { state, routes } = teamServer({ report: report({ status: 'returned', status_label: '退回修改', return_reason: '请补充企业走访数据。',
     photos: [{ id: 1, url: '/api/v1/uploads/p1.jpg' }] }) });
