@@ -74,3 +74,71 @@ def test_sent_messages_about_an_erased_citizen_keep_no_name_or_phone(app, client
     after_erasure = delivered(wechat_standin, app)
     assert after_erasure and {m["data"]["phrase3"]["value"] for m in after_erasure} == {"已取消"}
     assert not [n for m in after_erasure for v in m["data"].values() for n in NEEDLES if n in str(v["value"])]
+
+
+def _messages_text(client, headers):
+    response = client.get("/api/v1/me/messages", headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json, " ".join(str(line["value"]) for m in response.json["items"] for line in m["lines"])
+
+
+def test_a_deputys_previous_wechat_keeps_no_name_or_phone_after_erasure(app, client, factory, world, wechat_standin):  # noqa: F811
+    """The deputy moved to a new WeChat account (the phone bound again) and the station's administrator
+    unlinked the WeChat user their notices reached: both old users are plain citizens now, and their
+    消息中心 still holds the messages about the item. 注销 restates those too: it finds the staff's messages
+    by the items' keys, whoever they went to."""
+    from backend.auth.models import User
+
+    linked = factory.wechat_login("chengbei-old-wechat")
+    linked_id = client.get("/api/v1/me", headers=linked).json["id"]
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "chengbei").values(notify_user_id=linked_id))
+        db.session.commit()
+    item = file(client, world["citizen"], world["deputy_code"], content=CONTENT)  # tells the deputy
+    assert item.status_code == 201, item.json
+    asked = ask(client, world["citizen"], world["deputy_code"], topic=CONTENT, name="刘先生")  # and the station
+    assert asked.status_code == 201, asked.json
+    delivered(wechat_standin, app)
+    old_deputy = world["zhang_h"]
+    for headers in (old_deputy, linked):
+        _, said = _messages_text(client, headers)
+        assert "刘建国" in said and "13700002222" in said, (headers, _)  # what each was told, before anything moved
+
+    factory.deputy_headers(world["zhang"], js_code="zhang-new-wechat")  # the deputy's phone moves
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "chengbei").values(notify_user_id=None))
+        db.session.commit()
+    assert client.get("/api/v1/me", headers=old_deputy).json["deputy_id"] is None
+
+    assert client.delete("/api/v1/me", headers=world["citizen"]).status_code == 204
+
+    for headers in (old_deputy, linked):
+        listed, said = _messages_text(client, headers)
+        assert listed["items"]  # the record stays
+        assert not [n for n in NEEDLES if n in said], said
+        assert "我叫***，手机***，" in said, said
+
+
+def test_the_erasures_search_of_sent_messages_reads_the_dedupe_key_index(app, client, factory, world, wechat_standin):  # noqa: F811
+    """At a province's size the outbox holds millions of messages, never purged (it is the 消息中心 too):
+    注销 finds the messages about the citizen's items by their keys' prefixes through an index, on
+    PostgreSQL whatever the database's collation (the pattern operators' index, ix_outbox_messages_dedupe_prefix),
+    on SQLite by a range over the unique key's index. Counted, never timed."""
+    from .test_scale_queries import _plan, statements
+
+    item = file(client, world["citizen"], world["deputy_code"], content=CONTENT)
+    assert item.status_code == 201, item.json
+    delivered(wechat_standin, app)
+    with statements(app, with_parameters=True) as sent:
+        assert client.delete("/api/v1/me", headers=world["citizen"]).status_code == 204
+    reads = [(s, p) for s, p in sent if s.lstrip().startswith("SELECT outbox_messages.id, outbox_messages.template")
+             and "outbox_messages.status = " not in s]  # the sent ones too, not the pending ones alone
+    assert len(reads) == 1, sent
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    for read in reads:
+        plan = _plan(app, *read, ("enable_seqscan",))
+        if dialect == "sqlite":
+            assert "SCAN outbox_messages" not in plan and "dedupe_key>? AND dedupe_key<?" in plan, plan
+        else:
+            assert "ix_outbox_messages_dedupe_prefix" in plan and "~>=~" in plan, plan

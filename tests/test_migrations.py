@@ -829,3 +829,33 @@ def test_messages_queued_before_0035_count_as_read_and_later_ones_are_unread(scr
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT id FROM outbox_messages ORDER BY id")).scalars().all() == [1, 2]
         db.engine.dispose()
+
+
+def test_0038_builds_the_dedupe_prefix_index_on_postgresql_and_rebuilds_one_left_invalid(scratch_url):
+    """0038: on PostgreSQL the outbox's keys get an index with the pattern operators (LIKE 'prefix%' in
+    byte order whatever the collation), built CONCURRENTLY; one a killed build left INVALID is dropped and
+    built again. SQLite gets none (a range over the unique key's index serves it). Downgraded, it goes."""
+    from flask_migrate import downgrade, upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    name = "ix_outbox_messages_dedupe_prefix"
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade(revision="0037")
+        if postgres:  # what a build killed half way leaves behind
+            with db.engine.begin() as conn:
+                conn.execute(text(f"CREATE INDEX {name} ON outbox_messages (dedupe_key varchar_pattern_ops)"))
+                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{name}'::regclass"))
+        upgrade(revision="0038")
+        assert (name in _index_names("outbox_messages")) == postgres
+        if postgres:
+            with db.engine.connect() as conn:
+                valid, definition = conn.execute(text(
+                    f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = '{name}'::regclass")).one()
+            assert valid and "varchar_pattern_ops" in definition
+        downgrade(revision="0037")
+        assert name not in _index_names("outbox_messages")
+        db.engine.dispose()

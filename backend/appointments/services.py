@@ -429,10 +429,8 @@ def redact_waiting_notices(citizen_id):
     reminders = [("appointment_result", f"appointment-meeting:{a}:") for a in topics]
     dropped = withdraw_under(reminders, exclude_user=citizen_id)
     # Those sent already are kept as the record of what was sent: without the name, as the appointment is.
-    # They went to the deputies' WeChat users (the outbox's index by user finds them among all ever sent).
-    deputies = {a.deputy_id for a in rows if a.deputy_id is not None}
-    if deputies:
-        restate_under(reminders, unnamed, sent_too=True, users=select(User.id).where(User.deputy_id.in_(deputies)))
+    # They went to the deputies' WeChat users, the one bound then, whoever it is now (found by their keys).
+    restate_under(reminders, unnamed, sent_too=True, exclude_user=citizen_id)
 
     def redacted(template, key, data):
         return data | {"thing2": thing(redact(topics[int(key.split(":")[1])])),

@@ -321,18 +321,12 @@ def _names_and_phones(user):
     return sorted((v.strip() for v in found if v and len(v.strip()) >= 2), key=len, reverse=True)
 
 
-def _staff_recipients():
-    """The users who receive the staff's WeChat messages: the deputies' WeChat users, and the WeChat users
-    linked to console accounts (a station administrator's notices reach the one linked, ``recipient``)."""
-    return select(User.id).where((User.deputy_id.is_not(None))
-                                 | User.id.in_(select(User.notify_user_id).where(User.notify_user_id.is_not(None))))
-
-
 def _redact_sent_notices(user, originals, personal):
     """Every WeChat message already sent (or refused, or failed) about the citizen keeps no name, phone or
     address of theirs, restated in place, never sent again (see the module's note). The messages to the
     citizen themself, found by their user; those about their suggestions and appointments to the staff, by
-    the items' keys among the staff's messages (``_staff_recipients``). A value that quotes their words
+    the items' keys alone, whoever they went to: a deputy's WeChat user of before a new binding, or one an
+    administrator has since unlinked, still reads them in its 消息中心. A value that quotes their words
     (``thing`` of a text of ``originals``) reads as ``thing`` of the words redacted, as the item now does;
     any other value is redacted, and the names and phones of ``personal`` in it masked."""
     quoted = {thing(text): thing(redact(text)) for text in originals}
@@ -361,7 +355,7 @@ def _redact_sent_notices(user, originals, personal):
                 *(("appointment", f"appointment:{i}:") for i in meetings),
                 *(("appointment_result", f"appointment-meeting:{i}:") for i in meetings)]
     if prefixes:
-        restate_under(prefixes, change, exclude_user=user.id, sent_too=True, users=_staff_recipients())
+        restate_under(prefixes, change, exclude_user=user.id, sent_too=True)
 
 
 def _write(model, changed):

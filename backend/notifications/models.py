@@ -24,6 +24,11 @@ class OutboxMessage(db.Model):
         # The unread badge: one count over the user's unread rows alone, however many they have read.
         Index("ix_outbox_messages_unread", "user_id", postgresql_where=text("read_dt IS NULL"),
               sqlite_where=text("read_dt IS NULL")),
+        # The messages whose keys start with a prefix (注销's look among every message ever sent, outbox
+        # ``_key_starts``): LIKE 'prefix%' on PostgreSQL, in byte order whatever the database's collation.
+        # SQLite has none: a range over the unique key's own index serves it there (migration 0038).
+        Index("ix_outbox_messages_dedupe_prefix", "dedupe_key", postgresql_ops={"dedupe_key": "varchar_pattern_ops"},
+              info={"compare": False}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

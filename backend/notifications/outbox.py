@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import JSON, and_, case, delete, literal, or_, select, update
+from sqlalchemy import JSON, and_, case, delete, literal, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -89,9 +89,26 @@ def enqueue_many(recipients, template, data, page=""):
     return db.session.execute(statement).rowcount
 
 
+def _key_starts(prefix):
+    """``dedupe_key`` starts with ``prefix``, in a shape an index serves. On PostgreSQL, LIKE 'prefix%' (its
+    wildcards escaped): the planner turns it into a range over ix_outbox_messages_dedupe_prefix, an index
+    with the pattern operators (byte order whatever the database's collation; migration 0038), once the
+    pattern is known, as it is for a statement planned with its values. On SQLite, whose LIKE ignores case
+    and is served by no index here, the range itself: keys are compared as their UTF-8 bytes (BINARY), in
+    the order of their characters, so the keys starting with the prefix are exactly those from the prefix
+    up to, not including, the prefix with its last character's successor (new_item:12: … new_item:12;),
+    and the unique key's index finds them."""
+    if not prefix:
+        return true()
+    last = ord(prefix[-1])
+    if db.session.get_bind().dialect.name == "sqlite" and last < 0xD7FF:
+        return (OutboxMessage.dedupe_key >= prefix) & (OutboxMessage.dedupe_key < prefix[:-1] + chr(last + 1))
+    return OutboxMessage.dedupe_key.startswith(prefix, autoescape=True)
+
+
 def _waiting(template, key_prefix, users):
     condition = ((OutboxMessage.status == "pending") & (OutboxMessage.template == template)
-                 & OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True))
+                 & _key_starts(key_prefix))
     return condition if users is None else condition & OutboxMessage.user_id.in_(users)
 
 
@@ -129,7 +146,7 @@ _PREFIXES_AT_ONCE = 200
 def _chunks(prefixes):
     prefixes = list(prefixes)
     for start in range(0, len(prefixes), _PREFIXES_AT_ONCE):
-        yield or_(*(and_(OutboxMessage.template == template, OutboxMessage.dedupe_key.startswith(prefix, autoescape=True))
+        yield or_(*(and_(OutboxMessage.template == template, _key_starts(prefix))
                     for template, prefix in prefixes[start:start + _PREFIXES_AT_ONCE]))
 
 
@@ -150,15 +167,13 @@ def restate_under(prefixes, change, exclude_user=None, sent_too=False, users=Non
     """``restate`` for messages whose values differ one from another (each step's note and time): each message
     not sent yet whose (template, dedupe key prefix) is one of ``prefixes`` (pairs), except those to the user
     ``exclude_user`` (an id), says ``change(template, dedupe_key, data)`` instead of ``data``; with
-    ``sent_too``, the record of those sent (or refused, or failed) as well, among the messages to ``users``
-    (a list or SELECT of user ids, required then: the outbox keeps every message ever sent, and only the
-    pending ones are found by status). For the few messages about one person's few things (注销): a read,
-    then one UPDATE a message changed. With ``untaken``, only the messages no sweep has taken yet, as
+    ``sent_too``, the record of those sent (or refused, or failed) as well, whoever they went to (the keys'
+    prefixes find them through ix_outbox_messages_dedupe_prefix among every message ever sent; given
+    ``users``, a list or SELECT of user ids, among those to these users alone). For the few messages about
+    one person's few things (注销): a read, then one UPDATE a message changed. With ``untaken``, only the messages no sweep has taken yet, as
     ``restate`` (news that changed, told again as a new message when this restates none); without it (data
     redacted) a message being sent is restated too: its record then holds less than was sent, never more.
     Returns how many were restated."""
-    if sent_too and users is None:
-        raise ValueError("restate_under(sent_too=True) needs the users the messages went to")
     restated = 0
     for matches in _chunks(prefixes):
         condition = matches if sent_too else (OutboxMessage.status == "pending") & matches
