@@ -428,7 +428,7 @@ def test_the_console_shows_the_status_once_and_the_phase_only_when_it_differs(ap
     assert status() == "测评中"
     soon = datetime.now(timezone.utc) + timedelta(minutes=20)
     assert client.patch(poll_path(meeting), headers=meeting["admin"], json={"starts_at": iso(soon)}).status_code == 200
-    assert status() == "测评中（未开始）"
+    assert status() == "已开启（未到测评时间）"  # opened, no ballot taken yet: never 测评中 (audit 32, finding 5)
     past = datetime.now(timezone.utc) - timedelta(minutes=1)
     assert client.patch(poll_path(meeting), headers=meeting["admin"],
                         json={"starts_at": iso(past - timedelta(hours=1)), "ends_at": iso(past)}).status_code == 200
@@ -786,3 +786,74 @@ def test_one_edit_taking_a_deputy_off_and_moving_the_meeting_changes_the_draft_p
     assert [d["name"] for d in shown["deputies"]] == ["张伟", "李娜"] and moment(shown["starts_at"]) == start
     [logged] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report_poll_updated")).all()
     assert set(logged.detail) == {"deputies", "window"}
+
+
+def _opened_early(client, meeting, deputies, **body):
+    """A meeting starting in half an hour, its poll (rating ``deputies``) opened already: its id, poll path
+    and token."""
+    aid = later_meeting(client, meeting, starts_in=timedelta(minutes=30))
+    path = f"/api/v1/activities/{aid}/report-poll"
+    created = client.post(path, headers=meeting["admin"], json={"deputy_ids": [d.id for d in deputies], **body})
+    assert created.status_code == 201, created.json
+    response = client.post(f"{path}/open", headers=meeting["admin"])
+    assert response.status_code == 200, response.json
+    return aid, path, created.json["token"]
+
+
+def test_a_poll_opened_before_its_window_does_not_read_as_being_taken(client, meeting):
+    """Opened in the hour before the meeting: its deputies are fixed, but no ballot is taken until the
+    window starts, and its status says so rather than 测评中."""
+    aid, path, _ = _opened_early(client, meeting, meeting["deputies"][:2])
+    shown = client.get(path, headers=meeting["admin"]).json
+    assert shown["status"] == "open" and shown["phase"] == "not_started"
+    assert shown["status_label"] == "已开启（未到测评时间）" and shown["phase_label"] == "未开始"
+
+
+def test_an_open_poll_without_ballots_moved_to_another_day_goes_back_to_draft(client, meeting):
+    """Rescheduled so that the poll could not open yet: with no ballot taken it is a draft again (未开始),
+    its deputies editable, and it is opened again on the new day. The 操作日志 says so."""
+    zhang, li, wang = meeting["deputies"]
+    aid, path, _ = _opened_early(client, meeting, [zhang, li])
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    moved = client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"],
+                         json={"starts_at": iso(tomorrow), "ends_at": iso(tomorrow + timedelta(hours=2))})
+    assert moved.status_code == 200, moved.json
+    shown = client.get(path, headers=meeting["admin"]).json
+    assert shown["status"] == "draft" and shown["status_label"] == "未开始" and shown["phase"] == "not_started"
+    assert shown["opened_at"] is None
+    assert client.patch(path, headers=meeting["admin"], json={"deputy_ids": [zhang.id]}).status_code == 200
+    assert client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"],
+                        json={"remove_deputy_ids": [li.id]}).status_code == 200
+    reopened = client.post(f"{path}/open", headers=meeting["admin"])
+    assert reopened.status_code == 409 and reopened.json["message"].startswith("述职活动开始前"), reopened.json
+
+
+def test_an_open_poll_with_ballots_is_not_moved_to_another_day(client, meeting):
+    """Its window opened before the meeting (as given), a ballot taken: the meeting cannot move to another
+    day under it (the ballot was cast for this one); the poll stays 测评中."""
+    zhang, li, _ = meeting["deputies"]
+    aid, path, token = _opened_early(client, meeting, [zhang, li],
+                                     starts_at=iso(datetime.now(timezone.utc) - timedelta(minutes=1)))
+    cast = client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 71),
+                       json=ballot(meeting, "satisfied", "satisfied"))
+    assert cast.status_code == 201, cast.json
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    refused(client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"],
+                         json={"starts_at": iso(tomorrow), "ends_at": iso(tomorrow + timedelta(hours=2))}),
+            409, "述职测评的开始时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。")
+    shown = client.get(path, headers=meeting["admin"]).json
+    assert shown["status"] == "open" and shown["status_label"] == "测评中" and shown["phase"] == "open"
+
+
+def test_leave_of_a_rated_deputy_on_an_opened_poll_drops_them_or_is_refused(client, meeting):
+    """请假 of a deputy the opened poll rates: with no ballot taken they leave the poll (its other deputies
+    stay); the only deputy rated, or once a ballot rated them, is refused, as taking them off would be."""
+    zhang, li, wang = meeting["deputies"]
+    factory = meeting["factory"]
+    aid, path, _ = _opened_early(client, meeting, [zhang, li])
+    declined = client.post(f"/api/v1/activities/{aid}/decline", headers=factory.deputy_headers(li), json={"reason": "出差"})
+    assert declined.status_code == 200, declined.json
+    assert [d["name"] for d in client.get(path, headers=meeting["admin"]).json["deputies"]] == ["张伟"]
+    refused(client.post(f"/api/v1/activities/{aid}/decline", headers=factory.deputy_headers(zhang), json={"reason": "出差"}),
+            409, "您是本次述职测评唯一的述职代表，测评已开始，不能请假；如确实无法参加，请联系活动管理员。")
+    assert [d["name"] for d in client.get(path, headers=meeting["admin"]).json["deputies"]] == ["张伟"]

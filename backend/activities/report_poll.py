@@ -86,15 +86,21 @@ def phase(poll, now=None):
 
 PHASE_LABELS = {"not_started": "未开始", "open": "测评中", "ended": "已结束"}
 CANCELLED = "活动已取消"
+OPENED_EARLY = "已开启（未到测评时间）"
 
 
 def status_label(poll):
     """The poll's status as its administrators read it: a cancelled activity's poll says so (it is not 测评中);
-    one whose window is over (or a draft that can no longer open) reads 已结束 before the sweep closes it."""
+    one whose window is over (or a draft that can no longer open) reads 已结束 before the sweep closes it;
+    one opened before its window starts reads 已开启（未到测评时间）: its deputies are fixed, but it takes no
+    ballot yet, so it never says 测评中 while its phase is 未开始."""
     if poll.activity.status is ActivityStatus.cancelled:
         return CANCELLED
-    if phase(poll) == "ended":
+    now = phase(poll)
+    if now == "ended":
         return REPORT_POLL_STATUS_LABELS[ReportPollStatus.closed.value]
+    if poll.status is ReportPollStatus.open and now == "not_started":
+        return OPENED_EARLY
     return REPORT_POLL_STATUS_LABELS[poll.status.value]
 
 
@@ -291,9 +297,46 @@ def activity_edited(activity, actor, retyped, window, leaving):
             step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open),
                  lambda status: "述职测评刚刚已结束，请刷新后重试。")
             _move(poll, starts, ends, changes)
+            if poll.status is ReportPollStatus.open and utcnow() < earliest:
+                _back_to_draft(poll, changes)
     if changes:
         db.session.flush()
         _log("report_poll_updated", actor, poll, activity, changes)
+
+
+def _back_to_draft(poll, changes):
+    """An opened poll whose meeting moved to a time it could not be opened at yet (another day): it was
+    opened for the meeting as it was. With no ballot taken, it is a draft again (未开始: its deputies can be
+    changed, a deputy's 请假 counts, and it is opened again at the new meeting); with ballots the move is
+    refused (409): they were cast at the meeting as it was (a window moved past them is refused anyway)."""
+    if ballot_count(poll):
+        raise conflict("述职测评已有选民提交，活动不能改到测评尚不能开始的时间；请先结束测评。")
+    step(db.session, poll, ReportPollStatus.open, lambda status: "述职测评刚刚已结束，请刷新后重试。",
+         status=ReportPollStatus.draft, opened_dt=None)
+    changes["poll_status"] = [OPENED_EARLY if phase(poll) == "not_started" else PHASE_LABELS["open"],
+                              PHASE_LABELS["not_started"]]
+
+
+def deputy_on_leave(activity, deputy_id, actor):
+    """请假 (services.decline, before it changes anything) of a deputy an opened poll rates: as taking them off
+    the meeting, refused (409) once a ballot was cast (it rated them), and for the poll's only deputy; with
+    no ballot yet, they leave the poll (its other deputies stay), logged. A draft keeps them listed: opening
+    it names them (``_still_listed``)."""
+    poll = find(activity)
+    if poll is None or not _opened(poll) or poll.status is ReportPollStatus.closed:
+        return
+    if deputy_id not in {d.deputy_id for d in poll.deputies}:
+        return
+    # The poll's row held first, as a ballot's count is read after it: one cast meanwhile is seen.
+    step(db.session, poll, ReportPollStatus.open, lambda status: "述职测评刚刚已结束，请刷新后重试。")
+    if ballot_count(poll):
+        raise conflict("您是本次述职测评的述职代表，已有选民对您进行了测评，不能请假；如确实无法参加，请联系活动管理员。")
+    if len(poll.deputies) == 1:
+        raise conflict("您是本次述职测评唯一的述职代表，测评已开始，不能请假；如确实无法参加，请联系活动管理员。")
+    changes = {"deputies": [len(poll.deputies), len(poll.deputies) - 1]}
+    poll.deputies = [d for d in poll.deputies if d.deputy_id != deputy_id]
+    db.session.flush()
+    _log("report_poll_updated", actor, poll, activity, changes)
 
 
 def _keep_ballots_inside(poll, starts, ends):

@@ -856,6 +856,10 @@ def decline(user, activity, reason):
     mine = _my_participation(user, activity, "请假")
     if mine.status in (P.invited, P.accepted) and utcnow() >= activity.starts_dt:
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
+    if mine.status in (P.invited, P.accepted):  # a deputy an opened 述职测评 rates: dropped, or refused
+        from .report_poll import deputy_on_leave
+
+        deputy_on_leave(activity, mine.deputy_id, user)
     gives_back = mine.claimed and mine.status in (P.invited, P.accepted)
     if gives_back:  # a place given back: counted with the claims held off (``_update_place_notices``)
         hold(activity, "open_slots", alone=True)

@@ -41,7 +41,7 @@ FIELD_LABELS = {
     "adopted": "当选项目数", "summary": "起草说明", "articles": "条文数", "opinions": "意见数",
     "early": "提前结束", "opinion": "意见编号", "feedback": "反馈",
     "duty": "职务", "count": "人数", "names": "代表", "deputy": "代表", "contact_date": "联系日期", "way": "联系方式",
-    "contact_summary": "联系情况", "record": "记录编号", "window": "测评时间", "ballots": "选票数",
+    "contact_summary": "联系情况", "record": "记录编号", "window": "测评时间", "poll_status": "测评状态", "ballots": "选票数",
     "theme": "主题", "due_date": "报告截止日期", "max_teams": "领题团队数上限", "teams": "领题团队数", "team": "调研团队",
     "report": "调研报告", "instructed_by": "批示领导", "instruction_date": "批示日期",
 }

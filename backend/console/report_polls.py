@@ -55,7 +55,7 @@ def section(activity):
 def status_text(poll):
     """The status as the page shows it: the status, and the phase after it when that differs (测评中（未开始）)."""
     label, phase = polls.status_label(poll), polls.PHASE_LABELS[polls.phase(poll)]
-    return label if label == phase else f"{label}（{phase}）"
+    return label if label in (phase, polls.OPENED_EARLY) else f"{label}（{phase}）"
 
 
 UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
