@@ -65,8 +65,12 @@ class PublicDeputyOut(Schema):
 
 class ReportPollOut(Schema):
     activity_id = fields.Integer(required=True)
-    status = fields.String(required=True, metadata={"description": "draft 未开始 · open 测评中 · closed 已结束"})
-    status_label = fields.String(required=True)
+    status = fields.String(required=True, metadata={
+        "description": "draft 未开始 · open 测评中 (ballots taken inside the window) · closed 已结束; an opened "
+                       "poll with no ballots whose activity is rescheduled to another day is a draft again"})
+    status_label = fields.String(required=True, metadata={
+        "description": "the status as administrators read it: 活动已取消 for a cancelled activity, 已结束 once the "
+                       "window is over, 已开启（未到测评时间） for a poll opened before its window starts, else as status"})
     phase = fields.String(required=True, metadata={"description": "not_started / open / ended: whether a ballot is taken now"})
     phase_label = fields.String(required=True)
     starts_at = fields.DateTime(required=True)

@@ -53,7 +53,7 @@ def section(activity):
 
 
 def status_text(poll):
-    """The status as the page shows it: the status, and the phase after it when that differs (测评中（未开始）)."""
+    """The status as the page shows it: the status, and the phase after it when that differs (已结束（…）); 已开启（未到测评时间） says both."""
     label, phase = polls.status_label(poll), polls.PHASE_LABELS[polls.phase(poll)]
     return label if label in (phase, polls.OPENED_EARLY) else f"{label}（{phase}）"
 
