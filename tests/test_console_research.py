@@ -122,3 +122,19 @@ def test_a_draft_is_deleted_and_another_citys_topic_is_not_found(huaihua, world,
     db.session.add(other)
     db.session.commit()
     assert huaihua.get(f"/console/research/{other.id}").status_code == 404
+
+
+def test_a_bad_year_is_refused_in_chinese_not_shown_as_this_year(huaihua, world):  # noqa: F811
+    """?year=abc, 1999 or 99999 on the list or its export: 422 naming 年度, as the API's summary and 联系清单
+    refuse them, never this year's figures or file in their place; the export logs nothing."""
+    for year, message in (("abc", "年度：应为整数。"), ("1999", "年度：年份应在 2000 年至 2100 年之间。"),
+                          ("99999", "年度：年份应在 2000 年至 2100 年之间。")):
+        for url in (f"/console/research?year={year}", f"/console/research/export.xlsx?year={year}"):
+            page = huaihua.get(url)
+            assert page.status_code == 422, url
+            assert message in text(page), (url, text(page)[-800:])
+            assert page.mimetype == "text/html"
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "exported")) == 0
+    assert huaihua.get(f"/console/research?year={today().year - 1}").status_code == 200
+    assert huaihua.get("/console/research").status_code == 200

@@ -6,13 +6,19 @@ from flask import flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from schemas.research import ResearchInstructionIn, ResearchReviewIn, ResearchTopicIn, ResearchTopicPatch
+from schemas.research import (
+    ResearchInstructionIn,
+    ResearchReviewIn,
+    ResearchSummaryQuery,
+    ResearchTopicIn,
+    ResearchTopicPatch,
+)
 
 from ..audit.log import record_export
 from ..auth.scope import get_by_id, manages_region
 from ..errors import APIError, not_found
 from ..extensions import db
-from ..forms import load_checked, number_or_text, parse_int
+from ..forms import load_checked, number_or_text
 from ..org import congress
 from ..org.models import Region
 from ..research import services
@@ -27,6 +33,7 @@ INSTRUCTION_FIELDS = ("instructed_by", "date", "text")
 LABELS = {"region_id": "发布课题的人大（区域）", "year": "年度", "title": "课题名称", "theme": "主题", "description": "课题说明",
           "due_date": "报告截止日期", "max_teams": "领题团队数上限", "reason": "退回理由", "instructed_by": "批示领导",
           "date": "批示日期", "text": "批示内容"}
+YEAR_LABEL = {"year": "年度"}  # the pages read with ?year= (a wrong one is refused naming it)
 
 
 def _region_admin_only():
@@ -49,7 +56,12 @@ def _report(report_id):
 
 
 def _year():
-    return parse_int(request.args.get("year"), 2000, 2100) or services.this_year()
+    """The year asked (``?year=``), checked as the API's summary checks it: not a number, or outside 2000–2100,
+    is refused (422 naming 年度) rather than shown as this year; none asked is this year."""
+    value = request.args.get("year", "").strip()
+    if not value:
+        return services.this_year()
+    return ResearchSummaryQuery(only=("year",)).load({"year": value})["year"]
 
 
 def _refused(exc):
@@ -84,7 +96,7 @@ def _list_page(values=None):
 
 
 @bp.get("/research")
-@console_page()
+@console_page(labels=YEAR_LABEL)
 def research():
     _region_admin_only()
     return render_template("console/research.html", **_list_page())
@@ -133,7 +145,7 @@ def _status_of(team):
 
 
 @bp.get("/research/export.xlsx")
-@console_page("console.research")
+@console_page("console.research", labels=YEAR_LABEL)
 def research_export():
     """The year's topics in scope with their teams and the state of each report (every page of the list)."""
     _region_admin_only()
