@@ -89,6 +89,11 @@ def test_a_topic_from_new_to_an_instructed_report_and_the_export(huaihua, world,
                   {"instructed_by": "市长", "date": (today() + timedelta(days=1)).isoformat(), "text": "请住建局研究。"}, page=path)
     assert future.status_code == 422 and at_fields(future) == {"date": "批示日期不能晚于今天。"}
     assert 'value="市长"' in text(future)
+    assert f'min="{today().isoformat()}"' in text(future)
+    early = post(huaihua, f"/console/research/reports/{report['id']}/instruction",
+                 {"instructed_by": "市长", "date": "2001-01-01", "text": "请住建局研究。"}, page=path)
+    assert early.status_code == 422 and at_fields(early) == {
+        "date": f"批示日期不能早于调研报告通过审核的日期（{today().isoformat()}）。"}
     instructed = post(huaihua, f"/console/research/reports/{report['id']}/instruction",
                       {"instructed_by": "市长", "date": today().isoformat(), "text": "请住建局研究。"}, page=path)
     assert flashes(huaihua, instructed) == [

@@ -402,3 +402,28 @@ def test_points_are_credited_once_per_report_and_capped_by_the_year(client, worl
     first = db.session.get(ResearchReport, reports[0])
     assert services._credit(first, services.ACCEPTED_RULE, "again") == 0
     assert db.session.scalar(select(func.sum(PointEntry.points)).where(PointEntry.deputy_id == world["guest"].id)) == 20
+
+
+def accepted_report(client, world, lead="zhang", **take_body):
+    """A published topic taken by ``lead`` (with ``take_body``), its report submitted and accepted: (topic,
+    team, report)."""
+    hh = world["hh"]
+    topic = new_topic(client, hh)
+    team = take(client, headers(world, lead), topic["id"], **take_body).json
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "调研报告", "body": "正文"},
+                         headers=headers(world, lead)).json
+    assert client.post(f"{API}/reports/{report['id']}/accept", headers=hh).status_code == 200
+    return topic, team, report
+
+
+def test_an_instruction_is_dated_between_the_reports_acceptance_and_today(client, world):
+    _, _, report = accepted_report(client, world)
+    before = counts()
+    for day in ("2001-01-01", (today() - timedelta(days=1)).isoformat()):
+        refused(client.post(f"{API}/reports/{report['id']}/instruction",
+                            json={"instructed_by": "市长", "date": day, "text": "好"}, headers=world["hh"]),
+                422, f"批示日期不能早于调研报告通过审核的日期（{today().isoformat()}）。", "date")
+    assert counts() == before
+    done = client.post(f"{API}/reports/{report['id']}/instruction",
+                       json={"instructed_by": "市长", "date": today().isoformat(), "text": "好"}, headers=world["hh"])
+    assert done.status_code == 200 and done.json["instruction_date"] == today().isoformat()

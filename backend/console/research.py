@@ -185,7 +185,8 @@ def _page(topic, values=None, instruction_values=None, report_id=None):
                                   "due_date": topic.due_date.isoformat() if topic.due_date else "",
                                   "max_teams": "" if topic.max_teams is None else str(topic.max_teams)},
                 instruction_values=instruction_values or {"date": services.today().isoformat()},
-                refused_report_id=report_id, congress_name=services.congress_name(topic.region))
+                refused_report_id=report_id, congress_name=services.congress_name(topic.region),
+                accepted_day=services.accepted_day)
 
 
 @bp.get("/research/<int:topic_id>")

@@ -397,7 +397,8 @@ def review(report, actor, accepted, reason=""):
 
 
 def instruct(report, actor, data):
-    """登记领导批示 on an accepted report: who instructed, the day (not after today), what they wrote; every
+    """登记领导批示 on an accepted report: who instructed, the day (from the report's acceptance to today, China
+    time: 422 otherwise), what they wrote; every
     member of the team credited ``research_report_instructed``, once. One instruction a report (409 for a
     second)."""
     if _locked_report(report) is not ReportStatus.accepted:
@@ -406,6 +407,8 @@ def instruct(report, actor, data):
         raise conflict("该调研报告已登记领导批示。")
     if data["date"] > today():
         _refuse("date", "批示日期不能晚于今天。")
+    if data["date"] < (accepted_on := accepted_day(report)):
+        _refuse("date", f"批示日期不能早于调研报告通过审核的日期（{accepted_on.isoformat()}）。")
     report.instructed_by, report.instruction_date, report.instruction_text = (
         data["instructed_by"], data["date"], data["text"])
     report.instruction_recorded_dt, report.instruction_recorded_by_id = utcnow(), actor.id
@@ -416,6 +419,11 @@ def instruct(report, actor, data):
         "instruction_date": report.instruction_date.isoformat(), "points": points})
     _tell_lead(report, "获领导批示", f"{report.instructed_by}批示", "instructed")
     return report
+
+
+def accepted_day(report):
+    """The day (China time) an accepted report was accepted: its instruction is dated no earlier."""
+    return report.reviewed_dt.astimezone(CHINA).date()
 
 
 def active_member_ids(team_id):
