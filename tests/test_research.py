@@ -427,3 +427,53 @@ def test_an_instruction_is_dated_between_the_reports_acceptance_and_today(client
     done = client.post(f"{API}/reports/{report['id']}/instruction",
                        json={"instructed_by": "市长", "date": today().isoformat(), "text": "好"}, headers=world["hh"])
     assert done.status_code == 200 and done.json["instruction_date"] == today().isoformat()
+
+
+def submitted_report(client, world, lead="zhang", **take_body):
+    topic = new_topic(client, world["hh"])
+    team = take(client, headers(world, lead), topic["id"], **take_body).json
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "调研报告", "body": "正文"},
+                         headers=headers(world, lead)).json
+    return topic, team, report
+
+
+def review_lines(report_id):
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("research_report_%"))
+                              .order_by(AuditEvent.id)).all()
+
+
+def test_a_report_is_reviewed_once_the_later_reviews_are_refused(client, world):
+    """审核通过 three times, then 退回修改 and a second instruction: the first of each wins; the others are 409
+    and change nothing (the review time stays the first one's, one line in the 操作日志)."""
+    _, _, report = submitted_report(client, world)
+    url = f"{API}/reports/{report['id']}"
+    answers = [client.post(f"{url}/accept", headers=world["hh"]) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 409, 409]
+    assert all("该调研报告已通过，不在待审核状态。" in a.json["message"] for a in answers[1:])
+    refused(client.post(f"{url}/return", json={"reason": "再看看"}, headers=world["hh"]), 409, "不在待审核状态")
+    db.session.expire_all()
+    row = db.session.get(ResearchReport, report["id"])
+    assert row.reviewed_dt.isoformat() == answers[0].json["reviewed_at"] and row.status.value == "accepted"
+    body = {"instructed_by": "市长", "date": today().isoformat(), "text": "好"}
+    assert [client.post(f"{url}/instruction", json=body, headers=world["hh"]).status_code for _ in range(2)] == [200, 409]
+    assert review_lines(report["id"]) == ["research_report_accepted", "research_report_instructed"]
+    assert [points for _, points in points_of(world["zhang"].id)] == [5, 5]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the race needs PostgreSQL's concurrent writers")
+def test_three_reviews_of_one_report_at_once_one_wins(client, world, base_url):
+    import requests
+
+    _, _, report = submitted_report(client, world)
+    url = f"{base_url}{API}/reports/{report['id']}"
+    responses = released_together(*[lambda: requests.post(f"{url}/accept", headers=world["hh"], timeout=30)] * 3)
+    assert sorted(r.status_code for r in responses) == [200, 409, 409]
+    assert all("该调研报告已通过，不在待审核状态。" in r.json()["message"] for r in responses if r.status_code == 409)
+    assert review_lines(report["id"]) == ["research_report_accepted"]
+    body = {"instructed_by": "市长", "date": today().isoformat(), "text": "好"}
+    responses = released_together(*[lambda: requests.post(f"{url}/instruction", json=body, headers=world["hh"],
+                                                           timeout=30)] * 3)
+    assert sorted(r.status_code for r in responses) == [200, 409, 409]
+    assert review_lines(report["id"]) == ["research_report_accepted", "research_report_instructed"]
+    assert [points for _, points in points_of(world["zhang"].id)] == [5, 5]

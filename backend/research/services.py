@@ -368,22 +368,32 @@ def submit_report(team, user, data):
     return report
 
 
-def _locked_report(report):
-    db.session.refresh(report, with_for_update=True)
-    return report.status
+def _not_waiting(report):
+    return conflict(f"该调研报告{REPORT_STATUS_LABELS[report.status.value]}，不在待审核状态。", "invalid_transition")
+
+
+def _moved(report, where, **values):
+    """One conditional UPDATE of the report's row (``where`` besides its id), then the row read again: True if
+    this request moved it. Two reviews at once, on any database, find one of them first and the other
+    nothing left to move."""
+    moved = db.session.execute(update(ResearchReport).where(ResearchReport.id == report.id, *where).values(**values)
+                               .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(report)
+    return bool(moved)
 
 
 def review(report, actor, accepted, reason=""):
     """审核: 通过 (every member of the team credited ``research_report_accepted``, once) or 退回修改 with a reason
-    (the lead resubmits). Only a report waiting for review (409 otherwise)."""
-    if _locked_report(report) is not ReportStatus.submitted:
-        raise conflict(f"该调研报告{REPORT_STATUS_LABELS[report.status.value]}，不在待审核状态。", "invalid_transition")
+    (the lead resubmits). Only a report waiting for review (409 otherwise, and for the later of two reviews
+    at once: the status moves by a conditional UPDATE)."""
+    if report.status is not ReportStatus.submitted:
+        raise _not_waiting(report)
     if not accepted and not reason.strip():
         _refuse("reason", "请填写退回修改的理由。")
-    report.status = ReportStatus.accepted if accepted else ReportStatus.returned
-    report.reviewed_dt, report.reviewed_by_id = utcnow(), actor.id
-    report.return_reason = "" if accepted else reason
-    db.session.flush()
+    if not _moved(report, [ResearchReport.status == ReportStatus.submitted],
+                  status=ReportStatus.accepted if accepted else ReportStatus.returned, reviewed_dt=utcnow(),
+                  reviewed_by_id=actor.id, return_reason="" if accepted else reason):
+        raise _not_waiting(report)
     topic, team = report.topic, report.team
     detail = {"team": team_label(team), "report": report.title}
     if accepted:
@@ -396,23 +406,26 @@ def review(report, actor, accepted, reason=""):
     return report
 
 
+def _not_instructable(report):
+    if report.status is not ReportStatus.accepted:
+        return conflict("只有通过审核的调研报告才能登记领导批示。", "invalid_transition")
+    return conflict("该调研报告已登记领导批示。")
+
+
 def instruct(report, actor, data):
     """登记领导批示 on an accepted report: who instructed, the day (from the report's acceptance to today, China
-    time: 422 otherwise), what they wrote; every
-    member of the team credited ``research_report_instructed``, once. One instruction a report (409 for a
-    second)."""
-    if _locked_report(report) is not ReportStatus.accepted:
-        raise conflict("只有通过审核的调研报告才能登记领导批示。", "invalid_transition")
-    if report.instructed:
-        raise conflict("该调研报告已登记领导批示。")
+    time: 422 otherwise), what they wrote; every member of the team credited ``research_report_instructed``,
+    once. One instruction a report (409 for a second, and for the later of two at once)."""
+    if report.status is not ReportStatus.accepted or report.instructed:
+        raise _not_instructable(report)
     if data["date"] > today():
         _refuse("date", "批示日期不能晚于今天。")
     if data["date"] < (accepted_on := accepted_day(report)):
         _refuse("date", f"批示日期不能早于调研报告通过审核的日期（{accepted_on.isoformat()}）。")
-    report.instructed_by, report.instruction_date, report.instruction_text = (
-        data["instructed_by"], data["date"], data["text"])
-    report.instruction_recorded_dt, report.instruction_recorded_by_id = utcnow(), actor.id
-    db.session.flush()
+    if not _moved(report, [ResearchReport.status == ReportStatus.accepted, ResearchReport.instruction_date.is_(None)],
+                  instructed_by=data["instructed_by"], instruction_date=data["date"], instruction_text=data["text"],
+                  instruction_recorded_dt=utcnow(), instruction_recorded_by_id=actor.id):
+        raise _not_instructable(report)
     points = _credit(report, INSTRUCTED_RULE, f"调研报告获领导批示：{report.title}")
     _log("research_report_instructed", actor, report.topic, {
         "team": team_label(report.team), "report": report.title, "instructed_by": report.instructed_by,
