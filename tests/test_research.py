@@ -264,7 +264,7 @@ def test_who_may_take_and_with_whom(client, world):
     hh = world["hh"]
     topic = new_topic(client, hh)
     before = counts()
-    refused(take(client, headers(world, "far"), topic["id"]), 403, "只有本区域及下级区域的在任代表")
+    refused(take(client, headers(world, "far"), topic["id"]), 404, "调研课题不存在。")
     refused(take(client, headers(world, "zhang"), topic["id"], member_deputy_ids=[world["far"].id, 999999]),
             422, f"以下代表不存在或不在本课题的领题范围内（编号）：{world['far'].id}、999999。")
     client.patch(f"/api/v1/deputies/{world['li'].id}", json={"active": False}, headers=hh)
@@ -477,3 +477,25 @@ def test_three_reviews_of_one_report_at_once_one_wins(client, world, base_url):
     assert sorted(r.status_code for r in responses) == [200, 409, 409]
     assert review_lines(report["id"]) == ["research_report_accepted", "research_report_instructed"]
     assert [points for _, points in points_of(world["zhang"].id)] == [5, 5]
+
+
+def test_a_topic_out_of_reach_is_not_found_whatever_its_state(client, world):
+    """A deputy outside a topic's reach (a Changsha deputy, Huaihua's topics): reading it and taking it answer the
+    same 404 as an id that does not exist, whether it is published, a draft or withdrawn; nothing names the
+    congress. A deputy in reach reads a withdrawn topic (status 已撤回) and is told why they cannot take it."""
+    hh, far = world["hh"], headers(world, "far")
+    published = new_topic(client, hh)
+    draft = new_topic(client, hh, publish=False, title="草稿课题")
+    withdrawn = new_topic(client, hh, title="撤回的课题")
+    assert client.post(f"{API}/topics/{withdrawn['id']}/withdraw", headers=hh).status_code == 200
+    before = counts()
+    for topic_id in (published["id"], draft["id"], withdrawn["id"], 999999):
+        for response in (client.get(f"{API}/topics/{topic_id}", headers=far), take(client, far, topic_id)):
+            refused(response, 404, "调研课题不存在。")
+            assert "怀化" not in response.get_data(as_text=True)
+    assert counts() == before
+    zhang = headers(world, "zhang")
+    seen = client.get(f"{API}/topics/{withdrawn['id']}", headers=zhang)
+    assert seen.status_code == 200 and seen.json["status_label"] == "已撤回" and seen.json["can_take"] is False
+    refused(take(client, zhang, withdrawn["id"]), 409, "该课题已撤回，不能再领题。")
+    refused(take(client, zhang, draft["id"]), 404, "调研课题不存在。")

@@ -45,7 +45,7 @@ blp = Blueprint("research", __name__, url_prefix="/api/v1/research", description
 my_research = Blueprint("my_research", __name__, url_prefix="/api/v1/me", description="登录与身份")
 
 region_admin = roles_required("region_admin")
-NOT_FOUND = "调研课题不存在。"
+NOT_FOUND = services.TOPIC_NOT_FOUND
 TEAM_NOT_FOUND = "调研团队不存在。"
 REPORT_NOT_FOUND = "调研报告不存在。"
 
@@ -79,8 +79,8 @@ def scope_region(region_id):
 
 
 def readable_topic_or_404(topic_id):
-    """A topic the caller may read: an administrator's in scope; a deputy's published one open to them, or
-    one of their team's."""
+    """A topic the caller may read: an administrator's in scope; a deputy's published (or since withdrawn) one
+    within their reach, or one of their team's. Anything else is 404, as taking it is."""
     topic = _topic(topic_id)
     caller = current_caller()
     if manages_region(caller, topic.region):
@@ -88,7 +88,7 @@ def readable_topic_or_404(topic_id):
     if "deputy" in caller.roles:
         deputy = db.session.get(Deputy, caller.deputy_id)
         on_team = services.teams_of(deputy.id, [topic.id]).get(topic.id)
-        if on_team or (topic.status is TopicStatus.published and services.may_take(deputy, topic)):
+        if on_team or (topic.status is not TopicStatus.draft and services.may_take(deputy, topic)):
             return topic, False
     raise not_found(NOT_FOUND)
 

@@ -17,7 +17,7 @@ from ..audit.log import record
 from ..auth.models import User
 from ..auth.scope import RegionRef, deputy_scope_clause, region_subtree_clause
 from ..db_types import CHINA, utcnow
-from ..errors import APIError, conflict, validation_failed
+from ..errors import APIError, conflict, not_found, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, thing
 from ..org import congress
@@ -43,6 +43,7 @@ SOURCE = "research_report"
 MAX_MEMBERS = 20  # besides the lead: a deputy group (代表小组) is about 15–20 deputies
 MAX_PHOTOS = 9
 REPORT_PAGE = "pages/research/team?id="
+TOPIC_NOT_FOUND = "调研课题不存在。"
 
 
 def today():
@@ -233,11 +234,11 @@ def _unavailable(topic):
 
 
 def take(topic, lead, data):
-    """揭榜领题: ``lead`` (a deputy in office the topic is for) takes the topic with the members named (each one
+    """揭榜领题: ``lead`` (a deputy in office the topic is for; for anyone else it is not found, 404) takes the topic with the members named (each one
     the topic is for too: 422 naming those who are not). A deputy already on a team of the topic: 409."""
     if not may_take(lead, topic):
-        raise APIError(403, "forbidden", f"该课题由{congress_name(topic.region)}发布，只有本区域及下级区域的在任代表"
-                                         "或进驻本区域联络站的代表可以领题。")
+        # Out of reach, the topic is not theirs to see either: the same 404 as reading it, or an id not there.
+        raise not_found(TOPIC_NOT_FOUND)
     if topic.status is not TopicStatus.published:
         raise _unavailable(topic)
     ids = [i for i in dict.fromkeys(data.get("member_deputy_ids") or []) if i != lead.id]
