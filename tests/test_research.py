@@ -499,3 +499,39 @@ def test_a_topic_out_of_reach_is_not_found_whatever_its_state(client, world):
     assert seen.status_code == 200 and seen.json["status_label"] == "已撤回" and seen.json["can_take"] is False
     refused(take(client, zhang, withdrawn["id"]), 409, "该课题已撤回，不能再领题。")
     refused(take(client, zhang, draft["id"]), 404, "调研课题不存在。")
+
+
+def test_a_report_on_a_topic_of_a_region_without_administrators_tells_the_nearest_above(client, world, factory):
+    """鹤城区 has no administrator of its own: its topic (published by the city's) is managed from 怀化市, whose
+    administrators are told of a report; the province's, further up, are not while the city has any; another
+    city's never. Once 鹤城区 has an administrator, they alone are told."""
+    from backend.auth.models import User
+
+    def linked(username, code):
+        factory.wechat_login(code)
+        account = db.session.scalar(select(User).where(User.username == username))
+        account.notify_user_id = db.session.scalar(select(User.id).where(User.openid == f"fake-openid-{code}"))
+        db.session.commit()
+        return account.notify_user_id
+
+    city = linked("huaihua", "hh-admin-phone")
+    factory.admin("hunan", region=world["tree"]["root"])
+    province = linked("hunan", "hunan-admin-phone")
+    linked("changsha", "cs-admin-phone")
+    topic = new_topic(client, world["hh"], title="鹤城区老旧小区改造", region_id=world["tree"]["hc"].id)
+    zhang = headers(world, "zhang")
+    team = take(client, zhang, topic["id"]).json
+    client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告", "body": "正文"}, headers=zhang)
+
+    def told():
+        return [row.user_id for row in db.session.execute(select(OutboxMessage.user_id).where(
+            OutboxMessage.template == "research", OutboxMessage.dedupe_key.like("research:%:submitted:%"))
+            .order_by(OutboxMessage.id))]
+    assert told() == [city] and province not in told()
+
+    factory.admin("hecheng", region=world["tree"]["hc"])
+    county = linked("hecheng", "hc-admin-phone")
+    other = new_topic(client, world["hh"], title="鹤城区背街小巷整治", region_id=world["tree"]["hc"].id)
+    team = take(client, zhang, other["id"]).json
+    client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告二", "body": "正文"}, headers=zhang)
+    assert told() == [city, county]

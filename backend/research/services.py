@@ -467,11 +467,24 @@ def _tell_lead(report, result, note, key):
             page=f"{REPORT_PAGE}{report.team_id}", dedupe_key=f"{TEMPLATE}:{report.id}:{key}")
 
 
+def topic_administrators(region):
+    """Who is told of what waits for a topic's administrators: the administrators (accounts not disabled) of
+    the topic's region, or, when it has none, of the nearest region above it that has any — those who
+    manage the topic (a city's administrators publish and review a county's topic when the county has no
+    administrator of its own)."""
+    path = region.path_ids
+    admins = db.session.scalars(select(User).where(User.admin_region_id.in_(path), User.disabled_dt.is_(None))
+                                .order_by(User.id)).all()
+    if not admins:
+        return []
+    nearest = max(path.index(admin.admin_region_id) for admin in admins)
+    return [admin for admin in admins if admin.admin_region_id == path[nearest]]
+
+
 def _tell_administrators(report, team):
-    """A new report (or one resubmitted) to the administrators of the topic's region (their console accounts'
-    linked WeChat users): 待审核."""
-    admins = db.session.scalars(select(User).where(User.admin_region_id == report.topic.region_id,
-                                                   User.disabled_dt.is_(None))).all()
+    """A new report (or one resubmitted) to the topic's administrators (``topic_administrators``: their console
+    accounts' linked WeChat users): 待审核."""
+    admins = topic_administrators(report.topic.region)
     data = {"thing1": thing(report.topic.title), "phrase2": "待审核", "thing3": thing(f"{team_label(team)}提交了调研报告"),
             "time4": china_time(report.submitted_dt)}
     for admin in admins:
