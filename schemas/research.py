@@ -97,11 +97,11 @@ class ResearchReportOut(Schema):
     round = fields.Integer(required=True, metadata={"description": "submissions so far"})
     submitted_at = fields.DateTime(required=True)
     reviewed_at = fields.DateTime(allow_none=True, required=True)
-    return_reason = fields.String(required=True)
+    return_reason = fields.String(metadata={"description": "to the team's members and the topic's administrators"})
     instructed = fields.Boolean(required=True)
-    instructed_by = fields.String(required=True)
-    instruction_date = fields.Date(allow_none=True, required=True)
-    instruction_text = fields.String(required=True)
+    instructed_by = fields.String(metadata={"description": "to the team's members and the topic's administrators"})
+    instruction_date = fields.Date(allow_none=True, metadata={"description": "to the team's members and the topic's administrators"})
+    instruction_text = fields.String(metadata={"description": "to the team's members and the topic's administrators"})
     photos = fields.List(fields.Nested(ResearchPhotoOut))
 
 

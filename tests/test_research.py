@@ -535,3 +535,32 @@ def test_a_report_on_a_topic_of_a_region_without_administrators_tells_the_neares
     team = take(client, zhang, other["id"]).json
     client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告二", "body": "正文"}, headers=zhang)
     assert told() == [city, county]
+
+
+def test_another_teams_return_reason_and_instruction_are_its_own(client, world):
+    """周强, on another team of the topic, reads the teams' states only: not the reason 张伟's report was
+    returned, nor the leader's instruction on it; 李娜 (on 张伟's team) and the administrators read both."""
+    topic, team, report = submitted_report(client, world, member_deputy_ids=[world["li"].id])
+    take(client, headers(world, "zhou"), topic["id"])
+    hh, url = world["hh"], f"{API}/reports/{report['id']}"
+    reason, instruction = "数据来源不清，需补充走访记录", "报告提出的问题很实在，请市住建局研究吸收"
+
+    def seen(name):
+        h = hh if name == "hh" else headers(world, name)
+        teams = client.get(f"{API}/topics/{topic['id']}", headers=h).json["teams"]
+        return next(t["report"] for t in teams if t["id"] == team["id"])
+
+    client.post(f"{url}/return", json={"reason": reason}, headers=hh)
+    other = seen("zhou")
+    assert other["status_label"] == "退回修改" and other["title"] == "调研报告"
+    assert reason not in str(other) and "return_reason" not in other
+    assert seen("li")["return_reason"] == reason and seen("hh")["return_reason"] == reason
+    client.post(f"{API}/teams/{team['id']}/report", json={"title": "调研报告", "body": "补充了"}, headers=headers(world, "zhang"))
+    client.post(f"{url}/accept", headers=hh)
+    client.post(f"{url}/instruction", json={"instructed_by": "市长", "date": today().isoformat(), "text": instruction},
+                headers=hh)
+    other = seen("zhou")
+    assert other["status_label"] == "已通过" and other["instructed"] is True
+    assert instruction not in str(other) and "市长" not in str(other)
+    assert {k: seen("li")[k] for k in ("instructed_by", "instruction_text")} == {"instructed_by": "市长", "instruction_text": instruction}
+    assert seen("hh")["instruction_text"] == instruction

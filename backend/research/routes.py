@@ -113,13 +113,14 @@ def present_topic(topic, deputy=None, my_team_id=None, teams=None):
 
 
 def present_report(report, full=True):
+    """A report; ``full`` for its team's members and the topic's administrators: its text and photos, the
+    reason it was returned and the leader's instruction. Anyone else reads its title and state only."""
     out = {"id": report.id, "team_id": report.team_id, "topic_id": report.topic_id, "title": report.title,
            "status": report.status.value, "status_label": report.status_label, "round": report.round,
-           "submitted_at": report.submitted_dt, "reviewed_at": report.reviewed_dt,
-           "return_reason": report.return_reason, "instructed": report.instructed,
-           "instructed_by": report.instructed_by, "instruction_date": report.instruction_date,
-           "instruction_text": report.instruction_text}
+           "submitted_at": report.submitted_dt, "reviewed_at": report.reviewed_dt, "instructed": report.instructed}
     if full:
+        out.update(return_reason=report.return_reason, instructed_by=report.instructed_by,
+                   instruction_date=report.instruction_date, instruction_text=report.instruction_text)
         out["body"] = report.body
         out["photos"] = [{"id": p.upload_id, "url": f"/api/v1/uploads/{p.upload.key}"} for p in report.photos]
     return out
