@@ -564,3 +564,39 @@ def test_another_teams_return_reason_and_instruction_are_its_own(client, world):
     assert instruction not in str(other) and "市长" not in str(other)
     assert {k: seen("li")[k] for k in ("instructed_by", "instruction_text")} == {"instructed_by": "市长", "instruction_text": instruction}
     assert seen("hh")["instruction_text"] == instruction
+
+
+def test_withdrawing_a_topic_ends_its_teams_and_tells_their_leads(client, world):
+    """A topic withdrawn before any report: its teams read 课题已撤回 in /me/research, on the team's page, the
+    topic's page and the 履职档案 (not counted there, as the year's figures do not count them), and each lead
+    is told (`research`, 已撤回); a team given up before stays 已放弃 and its lead is not told."""
+    from backend.auth.models import User
+
+    hh = world["hh"]
+    topic = new_topic(client, hh, title="营商环境调研")
+    team = take(client, headers(world, "zhang"), topic["id"], member_deputy_ids=[world["li"].id]).json
+    zhou_team = take(client, headers(world, "zhou"), topic["id"]).json
+    wang_team = take(client, headers(world, "wang"), topic["id"]).json
+    client.post(f"{API}/teams/{wang_team['id']}/abandon", headers=headers(world, "wang"))
+    assert client.post(f"{API}/topics/{topic['id']}/withdraw", headers=hh).status_code == 200
+
+    for name in ("zhang", "li"):
+        mine = client.get("/api/v1/me/research", headers=headers(world, name)).json["items"]
+        assert [(i["id"], i["status"], i["status_label"], i["report_status_label"]) for i in mine] == [
+            (team["id"], "withdrawn", "课题已撤回", "课题已撤回")]
+    page = client.get(f"{API}/teams/{team['id']}", headers=headers(world, "li")).json
+    assert (page["status_label"], [m["name"] for m in page["members"]]) == ("课题已撤回", ["张伟", "李娜"])
+    teams = client.get(f"{API}/topics/{topic['id']}", headers=hh).json["teams"]
+    assert sorted(t["status_label"] for t in teams) == ["已放弃", "课题已撤回", "课题已撤回"]
+    archive = client.get(f"/api/v1/deputies/{world['li'].id}/archive", headers=hh).json["research"]
+    assert archive["teams"] == 0 and client.get(f"{API}/summary", headers=hh).json["teams"] == 0
+    assert [(line["topic"], line["report_status_label"]) for line in archive["lines"]] == [("营商环境调研", "课题已撤回")]
+
+    def told(deputy):
+        user_id = db.session.scalar(select(User.id).where(User.deputy_id == deputy.id))
+        return [(m["phrase2"], m["thing1"]) for m in db.session.scalars(select(OutboxMessage.data).where(
+            OutboxMessage.template == "research", OutboxMessage.user_id == user_id,
+            OutboxMessage.dedupe_key.like("research:withdrawn:%")))]
+    assert told(world["zhang"]) == [("已撤回", "营商环境调研")] and told(world["zhou"]) == [("已撤回", "营商环境调研")]
+    assert told(world["wang"]) == [] and told(world["li"]) == []
+    refused(client.post(f"{API}/teams/{zhou_team['id']}/abandon", headers=headers(world, "zhou")), 409, "该课题已撤回")

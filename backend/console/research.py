@@ -141,7 +141,7 @@ def research_new():
 
 
 def _status_of(team):
-    return team.report.status_label if team.report is not None else "未提交"
+    return services.report_status_label(team, team.report)
 
 
 @bp.get("/research/export.xlsx")

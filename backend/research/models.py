@@ -32,9 +32,10 @@ TOPIC_STATUS_LABELS = {"draft": "草稿", "published": "已发布", "withdrawn":
 class TeamStatus(enum.StrEnum):
     active = "active"  # 已领题
     abandoned = "abandoned"  # 已放弃
+    withdrawn = "withdrawn"  # 课题已撤回: its topic was withdrawn
 
 
-TEAM_STATUS_LABELS = {"active": "已领题", "abandoned": "已放弃"}
+TEAM_STATUS_LABELS = {"active": "已领题", "abandoned": "已放弃", "withdrawn": "课题已撤回"}
 
 
 class ReportStatus(enum.StrEnum):
@@ -78,7 +79,8 @@ class ResearchTopic(db.Model):
 
 class ResearchTeam(db.Model):
     """A team that took a topic (领题): its lead deputy, an optional name (a deputy group's: 第三代表小组),
-    and its members (``ResearchTeamMember``, the lead included). 放弃领题 keeps the row as ``abandoned``."""
+    and its members (``ResearchTeamMember``, the lead included). 放弃领题 keeps the row as ``abandoned``; a topic
+    withdrawn leaves its teams ``withdrawn``."""
 
     __tablename__ = "research_teams"
     __table_args__ = (Index("ix_research_teams_topic_status", "topic_id", "status"),)
@@ -104,7 +106,8 @@ class ResearchTeam(db.Model):
 
 class ResearchTeamMember(db.Model):
     """A deputy on a team. ``active`` while the team is: a deputy is on at most one active team per topic
-    (the partial unique index), so that two requests at once cannot put them on two."""
+    (the partial unique index), so that two requests at once cannot put them on two. A member who left the
+    team (退出团队) keeps their row, inactive, with ``left_dt``."""
 
     __tablename__ = "research_team_members"
     __table_args__ = (
@@ -119,6 +122,7 @@ class ResearchTeamMember(db.Model):
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), index=True)
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    left_dt: Mapped[object | None] = mapped_column(UTCDateTime)
 
     team: Mapped[ResearchTeam] = relationship(back_populates="members")
     deputy: Mapped[Deputy] = relationship()

@@ -358,5 +358,5 @@ def list_my_research(args):
     for member, team, topic, report in page["items"]:
         items.append({**present_team(team, True), "topic": present_topic(topic, deputy, team.id),
                       "role": "lead" if member.is_lead else "member",
-                      "report_status_label": report.status_label if report else "未提交"})
+                      "report_status_label": services.report_status_label(team, report)})
     return {**page, "items": items}

@@ -26,6 +26,7 @@ from ..points.ledger import credit
 from ..uploads.models import Upload
 from .models import (
     REPORT_STATUS_LABELS,
+    TEAM_STATUS_LABELS,
     ReportStatus,
     ResearchReport,
     ResearchReportPhoto,
@@ -156,7 +157,8 @@ def _reports_in(topic_id):
 def withdraw(topic, actor):
     """撤回: only while no team has submitted a report (409 afterwards: the reports stand). The topic's row is
     held first, so that a report submitted at the same instant either comes first and is counted, or waits
-    and finds the topic withdrawn."""
+    and finds the topic withdrawn. Its active teams end (``withdrawn``, 课题已撤回: their members still see
+    them, the year's figures and the archive's counts leave them out) and each lead is told."""
     status = _held(topic, share=False)
     if status is not TopicStatus.published:
         raise conflict("只有已发布的课题可以撤回；草稿可直接删除。" if status is TopicStatus.draft else "课题已撤回。",
@@ -165,8 +167,15 @@ def withdraw(topic, actor):
     if reports:
         raise conflict(f"已有 {reports} 个团队提交了调研报告，课题不能撤回。")
     topic.status, topic.withdrawn_dt = TopicStatus.withdrawn, utcnow()
+    teams = db.session.scalars(select(ResearchTeam).where(ResearchTeam.topic_id == topic.id,
+                                                          ResearchTeam.status == TeamStatus.active)).all()
+    for team in teams:
+        team.status = TeamStatus.withdrawn
     db.session.flush()
     _log("research_topic_withdrawn", actor, topic, {"teams": topic.teams_taken})
+    for team in teams:
+        _tell_deputy(team.lead_deputy_id, topic, "已撤回", "课题已撤回，无需再提交调研报告", team.id,
+                     f"{TEMPLATE}:withdrawn:{topic.id}:{team.id}")
     return topic
 
 
@@ -295,12 +304,18 @@ def _lead_only(team, deputy_id):
         raise APIError(403, "forbidden", "只有牵头代表可以办理。")
 
 
+def _ended(status):
+    if status is TeamStatus.withdrawn:
+        return conflict("该课题已撤回，调研团队随之结束。", "invalid_transition")
+    return conflict("已放弃领题。", "invalid_transition")
+
+
 def abandon(team, deputy_id):
     """放弃领题: the lead gives the topic up before a report is submitted; the place is free again, and the
     team's deputies may join another team of the topic."""
     _lead_only(team, deputy_id)
-    if _held_team(team) is not TeamStatus.active:
-        raise conflict("已放弃领题。", "invalid_transition")
+    if (status := _held_team(team)) is not TeamStatus.active:
+        raise _ended(status)
     if db.session.scalar(select(ResearchReport.id).where(ResearchReport.team_id == team.id)) is not None:
         raise conflict("已提交调研报告，不能放弃领题。", "invalid_transition")
     team.status, team.abandoned_dt = TeamStatus.abandoned, utcnow()
@@ -342,8 +357,9 @@ def submit_report(team, user, data):
     topic = team.topic
     if _held(topic) is not TopicStatus.published:
         raise conflict("该课题已撤回，不能提交调研报告。", "invalid_transition")
-    if _held_team(team) is not TeamStatus.active:
-        raise conflict("已放弃领题，不能提交调研报告。", "invalid_transition")
+    if (status := _held_team(team)) is not TeamStatus.active:
+        raise (_ended(status) if status is TeamStatus.withdrawn
+               else conflict("已放弃领题，不能提交调研报告。", "invalid_transition"))
     report = db.session.scalar(select(ResearchReport).where(ResearchReport.team_id == team.id)
                                .execution_options(populate_existing=True))
     if report is not None and report.status is ReportStatus.submitted:
@@ -460,11 +476,17 @@ def team_label(team):
 # --- notices ---------------------------------------------------------------------------------------------
 
 
+def _tell_deputy(deputy_id, topic, result, note, team_id, dedupe_key):
+    """A ``research`` notice to the deputy's WeChat user, opening the team's page."""
+    user = db.session.scalar(select(User).where(User.deputy_id == deputy_id))
+    enqueue(user, TEMPLATE, {"thing1": thing(topic.title), "phrase2": result, "thing3": thing(note),
+                             "time4": china_time(utcnow())},
+            page=f"{REPORT_PAGE}{team_id}", dedupe_key=dedupe_key)
+
+
 def _tell_lead(report, result, note, key):
-    lead_user = db.session.scalar(select(User).where(User.deputy_id == report.team.lead_deputy_id))
-    enqueue(lead_user, TEMPLATE, {"thing1": thing(report.topic.title), "phrase2": result, "thing3": thing(note),
-                                  "time4": china_time(utcnow())},
-            page=f"{REPORT_PAGE}{report.team_id}", dedupe_key=f"{TEMPLATE}:{report.id}:{key}")
+    _tell_deputy(report.team.lead_deputy_id, report.topic, result, note, report.team_id,
+                 f"{TEMPLATE}:{report.id}:{key}")
 
 
 def topic_administrators(region):
@@ -511,10 +533,11 @@ def topics_query(region, args):
 
 
 def teams_of_topic(topic_id, active_only=False):
+    """The topic's teams; ``active_only``: not those given up (a withdrawn topic's teams stay, 课题已撤回)."""
     query = (select(ResearchTeam).where(ResearchTeam.topic_id == topic_id)
              .order_by(ResearchTeam.status, ResearchTeam.created_dt, ResearchTeam.id))
     if active_only:
-        query = query.where(ResearchTeam.status == TeamStatus.active)
+        query = query.where(ResearchTeam.status != TeamStatus.abandoned)
     return db.session.scalars(query).all()
 
 
@@ -585,18 +608,29 @@ def deputy_research(deputy_id, year=None):
     return query
 
 
+def report_status_label(team, report):
+    """The report's state as a deputy's lists say it: 未提交 / 待审核 / 退回修改 / 已通过, or 课题已撤回 for a
+    team whose topic was withdrawn (before any report)."""
+    if report is not None:
+        return report.status_label
+    return TEAM_STATUS_LABELS["withdrawn"] if team.status is TeamStatus.withdrawn else "未提交"
+
+
 def for_archive(deputy_id, year):
     """履职档案: the deputy's research teams of the year's topics, each with their role and the report's state,
-    and the counts."""
+    and the counts (a team whose topic was withdrawn is listed, 课题已撤回, and not counted: as in the year's
+    figures)."""
     lines = []
+    withdrawn = 0
     for member, team, topic, report in db.session.execute(deputy_research(deputy_id, year)):
+        withdrawn += team.status is TeamStatus.withdrawn
         lines.append({"topic": topic.title, "theme": topic.theme, "team": team_label(team),
                       "role": "牵头" if member.is_lead else "成员",
                       "report_title": report.title if report else "",
                       "report_status": report.status.value if report else None,
-                      "report_status_label": report.status_label if report else "未提交",
+                      "report_status_label": report_status_label(team, report),
                       "instructed": bool(report and report.instructed),
                       "instructed_by": report.instructed_by if report and report.instructed else ""})
-    return {"teams": len(lines), "reports_submitted": sum(1 for line in lines if line["report_status"]),
+    return {"teams": len(lines) - withdrawn, "reports_submitted": sum(1 for line in lines if line["report_status"]),
             "reports_accepted": sum(1 for line in lines if line["report_status"] == "accepted"),
             "reports_instructed": sum(1 for line in lines if line["instructed"]), "lines": lines}
