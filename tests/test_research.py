@@ -600,3 +600,50 @@ def test_withdrawing_a_topic_ends_its_teams_and_tells_their_leads(client, world)
     assert told(world["zhang"]) == [("已撤回", "营商环境调研")] and told(world["zhou"]) == [("已撤回", "营商环境调研")]
     assert told(world["wang"]) == [] and told(world["li"]) == []
     refused(client.post(f"{API}/teams/{zhou_team['id']}/abandon", headers=headers(world, "zhou")), 409, "该课题已撤回")
+
+
+def test_a_member_named_by_the_lead_is_told_and_may_leave_before_the_report_is_accepted(client, world):
+    """张伟 names 李娜 and 周强: each is told (`research`, 您已被列入调研团队…). 李娜 leaves (the lead is told); she no
+    longer reads the team, may take the topic herself, gets no points for the report; 张伟 cannot leave (he gives
+    it up instead); once the report is accepted 周强 cannot leave and is credited."""
+    from backend.auth.models import User
+
+    li, zhou, zhang = headers(world, "li"), headers(world, "zhou"), headers(world, "zhang")
+    topic = new_topic(client, world["hh"], title="营商环境调研")
+    team = take(client, zhang, topic["id"], member_deputy_ids=[world["li"].id, world["zhou"].id]).json
+
+    def told(deputy, like):
+        user_id = db.session.scalar(select(User.id).where(User.deputy_id == deputy.id))
+        return [(m.data["phrase2"], m.data["thing3"], m.page) for m in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.template == "research", OutboxMessage.user_id == user_id, OutboxMessage.dedupe_key.like(like)))]
+    joined = ("已列入团队", "您已被列入调研团队（张伟牵头）", f"pages/research/team?id={team['id']}")
+    assert told(world["li"], "research:team:%") == [joined] and told(world["zhou"], "research:team:%") == [joined]
+    assert told(world["zhang"], "research:team:%") == []
+
+    url = f"{API}/teams/{team['id']}/leave"
+    refused(client.post(url, headers=zhang), 409, "牵头代表不能退出团队；如不再调研，请放弃领题。")
+    assert client.post(url, headers=headers(world, "wang")).status_code == 404
+    left = client.post(url, headers=li)
+    assert left.status_code == 200 and [m["name"] for m in left.json["members"]] == ["张伟", "周强"]
+    assert told(world["zhang"], "research:team:%") == [("成员退出", "李娜已退出调研团队", f"pages/research/team?id={team['id']}")]
+    refused(client.post(url, headers=li), 404, "调研团队不存在。")
+    assert client.get(f"{API}/teams/{team['id']}", headers=li).status_code == 404
+    assert client.get("/api/v1/me/research", headers=li).json["total"] == 0
+    assert [m["name"] for m in client.get(f"{API}/teams/{team['id']}", headers=zhang).json["members"]] == ["张伟", "周强"]
+    own = take(client, li, topic["id"])
+    assert own.status_code == 201, own.json
+
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告", "body": "正文"}, headers=zhang).json
+    assert client.post(f"{API}/reports/{report['id']}/accept", headers=world["hh"]).status_code == 200
+    refused(client.post(url, headers=zhou), 409, "调研报告已通过审核，不能退出团队。")
+    assert points_of(world["zhou"].id) == [("research_report_accepted", 5)] and points_of(world["li"].id) == []
+    archive = client.get(f"/api/v1/deputies/{world['li'].id}/archive", headers=world["hh"]).json["research"]
+    assert [line["role"] for line in archive["lines"]] == ["牵头"]  # her own team only
+
+
+def test_a_member_leaves_a_submitted_report_and_is_not_credited(client, world):
+    topic, team, report = submitted_report(client, world, member_deputy_ids=[world["li"].id])
+    assert client.post(f"{API}/teams/{team['id']}/leave", headers=headers(world, "li")).status_code == 200
+    assert client.post(f"{API}/reports/{report['id']}/accept", headers=world["hh"]).status_code == 200
+    assert points_of(world["li"].id) == [] and points_of(world["zhang"].id) == [("research_report_accepted", 5)]
+    assert client.get(f"{API}/reports/{report['id']}", headers=headers(world, "li")).status_code == 404

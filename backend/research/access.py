@@ -1,5 +1,5 @@
-"""Who may see a photo attached to a research report (调研报告): the team's members and the administrators of
-the topic's region (``uploads.routes`` asks, for a photo on no suggestion)."""
+"""Who may see a photo attached to a research report (调研报告): the team's members (not one who left it) and
+the administrators of the topic's region (``uploads.routes`` asks, for a photo on no suggestion)."""
 from sqlalchemy import select
 
 from ..auth.scope import manages_region
@@ -17,4 +17,5 @@ def research_photo_visible(user, upload):
     if manages_region(user, report.topic.region):
         return True
     return user.deputy_id is not None and db.session.scalar(select(ResearchTeamMember.id).where(
-        ResearchTeamMember.team_id == report.team_id, ResearchTeamMember.deputy_id == user.deputy_id)) is not None
+        ResearchTeamMember.team_id == report.team_id, ResearchTeamMember.deputy_id == user.deputy_id,
+        ResearchTeamMember.left_dt.is_(None))) is not None

@@ -39,7 +39,7 @@ from ..idempotency import idempotent
 from ..org.models import Deputy, Region
 from ..pagination import paginate
 from . import services
-from .models import ResearchReport, ResearchTeam, ResearchTopic, TeamStatus, TopicStatus
+from .models import ResearchReport, ResearchTeam, ResearchTopic, TopicStatus
 
 blp = Blueprint("research", __name__, url_prefix="/api/v1/research", description="调研清单")
 my_research = Blueprint("my_research", __name__, url_prefix="/api/v1/me", description="登录与身份")
@@ -128,7 +128,7 @@ def present_report(report, full=True):
 
 def present_team(team, full_report=False):
     members = [{"deputy_id": m.deputy_id, "name": m.deputy.name, "level_label": m.deputy.level_label,
-                "is_lead": m.is_lead} for m in team.members if m.active or team.status is TeamStatus.abandoned]
+                "is_lead": m.is_lead} for m in team.members if m.left_dt is None]
     return {"id": team.id, "topic_id": team.topic_id, "name": services.team_label(team), "group_name": team.group_name,
             "status": team.status.value, "status_label": team.status_label, "lead_deputy_id": team.lead_deputy_id,
             "lead_name": team.lead.name, "members": members, "created_at": team.created_dt,
@@ -136,7 +136,9 @@ def present_team(team, full_report=False):
 
 
 def _team_is_mine(team, caller):
-    return caller.deputy_id is not None and any(m.deputy_id == caller.deputy_id for m in team.members)
+    """The caller is on the team (or was when it was given up or its topic withdrawn); not once they left it."""
+    return caller.deputy_id is not None and any(m.deputy_id == caller.deputy_id and m.left_dt is None
+                                                for m in team.members)
 
 
 def present_teams(topic, caller, admin):
@@ -269,6 +271,17 @@ def abandon_team(team_id):
     team = _team(team_id)
     services.abandon(team, current_caller().deputy_id)
     return present_team(team, True)
+
+
+@blp.post("/teams/<int:team_id>/leave")
+@login_required
+@blp.response(200, ResearchTeamOut)
+def leave_team(team_id):
+    """退出团队（牵头代表列入的成员本人）：调研报告通过审核之前；退出后不再计分，可自行领题或参加其他团队；牵头代表不能退出（可放弃领题）。"""
+    deputy = _deputy("只有调研团队的成员可以退出团队。")
+    team = _team(team_id)
+    services.leave(team, deputy.id)
+    return present_team(team, False)
 
 
 @blp.post("/teams/<int:team_id>/report")

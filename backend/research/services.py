@@ -282,6 +282,9 @@ def take(topic, lead, data):
                                            is_lead=deputy_id == lead.id, active=True)
                         for deputy_id in [lead.id, *ids]])
     db.session.flush()
+    for deputy_id in ids:  # named without being asked: told, and free to leave (``leave``)
+        _tell_deputy(deputy_id, topic, "已列入团队", f"您已被列入调研团队（{lead.name}牵头）", team.id,
+                     f"{TEMPLATE}:team:{team.id}:member:{deputy_id}")
     return team
 
 
@@ -325,6 +328,34 @@ def abandon(team, deputy_id):
                        .values(teams_taken=ResearchTopic.teams_taken - 1).execution_options(synchronize_session=False))
     db.session.flush()
     db.session.expire(team, ["members"])
+    return team
+
+
+def leave(team, deputy_id):
+    """退出团队: a member the lead named leaves the team, until its report is accepted (409 after; the lead
+    cannot: they give the topic up instead). Their row stays, inactive, with when they left: they no
+    longer read the team, are credited nothing for its report, and may take the topic or join another
+    team. The report's row is held first, so that a review at the same instant either comes first (and
+    this is refused) or waits and credits the members still on the team. The lead is told."""
+    if team.lead_deputy_id == deputy_id:
+        raise conflict("牵头代表不能退出团队；如不再调研，请放弃领题。", "invalid_transition")
+    if (status := _held_team(team)) is not TeamStatus.active:
+        raise _ended(status)
+    report = db.session.scalar(select(ResearchReport).where(ResearchReport.team_id == team.id)
+                               .with_for_update().execution_options(populate_existing=True))
+    if report is not None and report.status is ReportStatus.accepted:
+        raise conflict("调研报告已通过审核，不能退出团队。", "invalid_transition")
+    gone = db.session.execute(update(ResearchTeamMember).where(
+        ResearchTeamMember.team_id == team.id, ResearchTeamMember.deputy_id == deputy_id,
+        ResearchTeamMember.active.is_(True)).values(active=False, left_dt=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if not gone:
+        raise conflict("您已不在该调研团队中。", "invalid_transition")
+    db.session.flush()
+    db.session.expire(team, ["members"])
+    name = db.session.scalar(select(Deputy.name).where(Deputy.id == deputy_id))
+    _tell_deputy(team.lead_deputy_id, team.topic, "成员退出", f"{name}已退出调研团队", team.id,
+                 f"{TEMPLATE}:team:{team.id}:left:{deputy_id}")
     return team
 
 
