@@ -378,6 +378,7 @@ module.exports = {
     { data, idempotencyKey, quiet: [403, 409, 422] }),
   researchTeam: (id, options) => call('GET', '/research/teams/' + enc(id), options),
   abandonResearchTeam: (id) => call('POST', '/research/teams/' + enc(id) + '/abandon', { data: {}, quiet: [403, 409] }),
+  leaveResearchTeam: (id) => call('POST', '/research/teams/' + enc(id) + '/leave', { data: {}, quiet: [403, 409] }),
   submitResearchReport: (id, data, idempotencyKey) => call('POST', '/research/teams/' + enc(id) + '/report',
     { data, idempotencyKey, quiet: [403, 409, 422] }),
   myResearch: (query) => call('GET', '/me/research', { query }),

@@ -44,6 +44,9 @@ function presentTeam(team, deputyId) {
     // The lead's actions: the report's form (first time, or after 退回修改); 放弃领题 before any report.
     canSubmit: active && lead && (!report || report.returned),
     canAbandon: active && lead && !report,
+    // A member the lead named leaves the team themself (退出团队) until the report is accepted.
+    canLeave: active && !lead && deputyId != null && (team.members || []).some((m) => m.deputy_id === deputyId)
+      && !(report && report.accepted),
   });
 }
 

@@ -3,7 +3,8 @@
 // the lead, the report's form (the first time, or again after 退回修改): a title, the body with a counter
 // against the server's limit, photos through POST /uploads as filing sends them. One Idempotency-Key per
 // submission, kept for a retry after a lost answer; a refusal (409, 422) shows the server's sentences.
-// 放弃领题 for the lead while no report is in. 调研报告审核通知 is asked for in the tap, before the report goes.
+// 放弃领题 for the lead while no report is in; 退出团队 for a member the lead named, until the report is
+// accepted. 调研报告审核通知 is asked for in the tap, before the report goes.
 const api = require('../../utils/api');
 const config = require('../../config');
 const { wxp, say, toast, submitWithConsent, confirmFirst } = require('../../utils/wxp');
@@ -11,7 +12,7 @@ const { presentTopic, presentTeam } = require('../../utils/research');
 
 const TITLE_MAX = 100; // schemas/research.py ResearchReportIn
 const BODY_MAX = 20000;
-const REFUSED = [403, 409, 422]; // what api.submitResearchReport / abandonResearchTeam leave to the page
+const REFUSED = [403, 409, 422]; // what api.submitResearchReport / abandonResearchTeam / leaveResearchTeam leave to the page
 
 // As the server counts (trimmed, by character, not by UTF-16 unit).
 const length = (text) => Array.from((text || '').trim()).length;
@@ -192,6 +193,32 @@ Page({
         const team = await api.abandonResearchTeam(this.id);
         toast('已放弃领题');
         await this.load({ quiet: true });
+        return team;
+      } catch (err) {
+        if (err && REFUSED.indexOf(err.status) >= 0) {
+          say(api.errorDetail(err));
+          await this.load({ quiet: true });
+        }
+        return null;
+      } finally {
+        this.setData({ busy: false });
+      }
+    });
+  },
+
+  // 退出团队 (a member the lead named, until the report is accepted): they no longer read the team, so the
+  // page gives way to the topic's, where they may take it themself.
+  leave() {
+    if (!this.data.team || !this.data.team.canLeave) return Promise.resolve(null);
+    return confirmFirst(this, {
+      title: '退出团队', content: '退出后不再是该调研团队的成员，报告通过审核时不计分；可以自行领题或参加其他团队。确定退出吗？',
+      confirmText: '退出团队',
+    }, async () => {
+      this.setData({ busy: true });
+      try {
+        const team = await api.leaveResearchTeam(this.id);
+        toast('已退出团队');
+        wx.redirectTo({ url: '/pages/research/topic?id=' + this.data.team.topic_id });
         return team;
       } catch (err) {
         if (err && REFUSED.indexOf(err.status) >= 0) {

@@ -405,3 +405,54 @@ test('archive: the year\'s research teams with role, report and who instructed o
   ]);
   assert.match(fs.readFileSync(path.join(ROOT, 'pages/archive/archive.wxml'), 'utf8'), /调研清单（揭榜领题）/);
 });
+
+test('the team\'s page: a member the lead named leaves after a dialog (退出团队) and is taken to the topic; the lead has no such button', async () => {
+  const { state, routes } = teamServer({});
+  let asked = 0;
+  routes['POST /api/v1/research/teams/9/leave'] = () => {
+    asked += 1;
+    if (state.team.report && state.team.report.status === 'accepted') {
+      return error(409, 'invalid_transition', '调研报告已通过审核，不能退出团队。');
+    }
+    return json(200, team({ members: [state.team.members[0]], report: null }));
+  };
+  const LI = Object.assign({}, DEPUTY, { id: 3, display_name: '李娜', deputy_id: 8 });
+  const { phone, wx } = unitPhone(routes, { user: LI });
+  const page9 = await phone.open('pages/research/team', { id: '9' });
+  assert.equal(page9.data.team.isLead, false);
+  assert.equal(page9.data.team.canLeave, true);
+  assert.equal(page9.data.team.canAbandon, false);
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/research/team.wxml'), 'utf8');
+  assert.match(wxml, /wx:if="\{\{team\.canLeave\}\}"[^>]*bindtap="leave"[^>]*>退出团队</);
+  wx.queue.modal.push({ confirm: false });
+  await page9.leave();
+  assert.equal(asked, 0);
+  await page9.leave();
+  assert.equal(asked, 1);
+  assert.ok(wx.toasts.includes('已退出团队'));
+  assert.equal(wx.navigations.at(-1).url, '/pages/research/topic?id=4');
+
+  // Once the report is accepted there is no button; a refusal meanwhile says why and reads the team again.
+  state.team.report = report({ status: 'accepted', status_label: '已通过' });
+  const later = await phone.open('pages/research/team', { id: '9' });
+  assert.equal(later.data.team.canLeave, false);
+  state.team.report = report({ status: 'submitted' });
+  const stale = await phone.open('pages/research/team', { id: '9' });
+  assert.equal(stale.data.team.canLeave, true);
+  state.team.report = report({ status: 'accepted', status_label: '已通过' });
+  await stale.leave();
+  assert.equal(said(wx).at(-1), '调研报告已通过审核，不能退出团队。');
+  assert.equal(stale.data.team.canLeave, false);
+
+  // The lead (张伟) gives the topic up instead; a team whose topic was withdrawn has neither.
+  const lead = unitPhone(routes, { user: DEPUTY });
+  state.team.report = null;
+  const own = await lead.phone.open('pages/research/team', { id: '9' });
+  assert.equal(own.data.team.canLeave, false);
+  assert.equal(own.data.team.canAbandon, true);
+  state.team.status = 'withdrawn';
+  state.team.status_label = '课题已撤回';
+  const ended = await phone.open('pages/research/team', { id: '9' });
+  assert.equal(ended.data.team.canLeave, false);
+  assert.doesNotMatch(wxml, /wx:if="\{\{!team\.active\}\}">已放弃领题/);
+});
