@@ -143,3 +143,20 @@ def test_a_bad_year_is_refused_in_chinese_not_shown_as_this_year(huaihua, world)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "exported")) == 0
     assert huaihua.get(f"/console/research?year={today().year - 1}").status_code == 200
     assert huaihua.get("/console/research").status_code == 200
+
+
+def test_a_member_who_left_and_a_withdrawn_topics_team_read_so_in_the_console(huaihua, world, factory, client):  # noqa: F811
+    post(huaihua, "/console/research", {"title": "营商环境调研", "theme": "产业发展", "year": str(today().year), "publish": "1"})
+    topic = db.session.scalars(select(ResearchTopic)).one()
+    path = f"/console/research/{topic.id}"
+    zhang = factory.deputy_headers(world["zhang"])
+    team = client.post(f"{API}/topics/{topic.id}/teams", json={"member_deputy_ids": [world["li"].id]}, headers=zhang).json
+    assert client.post(f"{API}/teams/{team['id']}/leave", headers=factory.deputy_headers(world["li"])).status_code == 200
+    page = text(huaihua.get(path))
+    assert "团队成员：张伟、李娜（已退出）" in page
+    withdrawn = post(huaihua, f"{path}/withdraw", {}, page=path)
+    assert flashes(huaihua, withdrawn)[0][0] == "flash-success"
+    assert "（课题已撤回）" in text(huaihua.get(path))
+    sheet = huaihua.get(f"/console/research/export.xlsx?year={today().year}")
+    rows = [row for row in load_workbook(BytesIO(sheet.data)).active.iter_rows(values_only=True)]
+    assert any("张伟团队" in row and "课题已撤回" in row and "张伟" in row for row in rows), rows
