@@ -5,8 +5,10 @@ const api = require('../../utils/api');
 const config = require('../../config');
 const { wxp, toast, submitWithConsent, consent } = require('../../utils/wxp');
 const { formatTime, PHONE_PATTERN, PHONE_MESSAGE } = require('../../utils/format');
+const { photoMethods } = require('../../utils/photos');
 
-Page({
+// The photo methods (choosePhotos, uploadPhoto, retryPhoto, removePhoto) are utils/photos.js's.
+Page(Object.assign({
   data: {
     code: '',
     targetName: '',
@@ -72,62 +74,6 @@ Page({
 
   onPublicChange(e) {
     this.setData({ publicConsent: !!e.detail.value });
-  },
-
-  // --- photos -------------------------------------------------------------------------------------
-
-  async choosePhotos() {
-    const room = this.data.maxPhotos - this.data.photos.length;
-    if (room <= 0) {
-      toast('最多上传 ' + this.data.maxPhotos + ' 张照片');
-      return [];
-    }
-    let res;
-    try {
-      res = await wxp('chooseMedia', {
-        count: room, mediaType: ['image'], sourceType: ['album', 'camera'], sizeType: ['compressed'],
-      });
-    } catch (e) {
-      return []; // cancelled
-    }
-    const added = (res.tempFiles || []).slice(0, room).map((f) => ({
-      key: api.newIdempotencyKey(), path: f.tempFilePath, status: 'uploading', id: null,
-    }));
-    this.setData({ photos: this.data.photos.concat(added) });
-    await Promise.all(added.map((p) => this.uploadPhoto(p.key)));
-    return added.map((p) => p.key);
-  },
-
-  updatePhoto(key, patch) {
-    const index = this.data.photos.findIndex((p) => p.key === key);
-    if (index < 0) return; // removed meanwhile
-    const changes = {};
-    Object.keys(patch).forEach((field) => { changes['photos[' + index + '].' + field] = patch[field]; });
-    this.setData(changes);
-  },
-
-  async uploadPhoto(key) {
-    const photo = this.data.photos.find((p) => p.key === key);
-    if (!photo) return null;
-    this.updatePhoto(key, { status: 'uploading' });
-    try {
-      // The photo's key goes with every retry of its upload: one stored image per photo.
-      const out = await api.uploadPhoto(photo.path, photo.key);
-      this.updatePhoto(key, { status: 'done', id: out.id });
-      return out;
-    } catch (err) {
-      this.updatePhoto(key, { status: 'failed' });
-      return null;
-    }
-  },
-
-  retryPhoto(e) {
-    return this.uploadPhoto(e.currentTarget.dataset.key);
-  },
-
-  removePhoto(e) {
-    const key = e.currentTarget.dataset.key;
-    this.setData({ photos: this.data.photos.filter((p) => p.key !== key) });
   },
 
   // --- location and nearby duplicates -------------------------------------------------------------
@@ -245,4 +191,4 @@ Page({
       return null;
     }
   },
-});
+}, photoMethods));

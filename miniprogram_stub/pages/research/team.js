@@ -7,8 +7,9 @@
 // accepted. 调研报告审核通知 is asked for in the tap, before the report goes.
 const api = require('../../utils/api');
 const config = require('../../config');
-const { wxp, say, toast, submitWithConsent, confirmFirst } = require('../../utils/wxp');
+const { say, toast, submitWithConsent, confirmFirst } = require('../../utils/wxp');
 const { presentTopic, presentTeam } = require('../../utils/research');
+const { photoMethods } = require('../../utils/photos');
 
 const TITLE_MAX = 100; // schemas/research.py ResearchReportIn
 const BODY_MAX = 20000;
@@ -17,7 +18,8 @@ const REFUSED = [403, 409, 422]; // what api.submitResearchReport / abandonResea
 // As the server counts (trimmed, by character, not by UTF-16 unit).
 const length = (text) => Array.from((text || '').trim()).length;
 
-Page({
+// The photo methods (choosePhotos, uploadPhoto, retryPhoto, removePhoto) are utils/photos.js's.
+Page(Object.assign({
   data: {
     loading: true,
     error: '',
@@ -90,57 +92,6 @@ Page({
 
   onTitle(e) { this.setData({ title: e.detail.value }); },
   onBody(e) { this.setData({ body: e.detail.value, bodyLength: length(e.detail.value) }); },
-
-  // --- photos, as filing sends them ------------------------------------------------------------------
-
-  async choosePhotos() {
-    const room = this.data.maxPhotos - this.data.photos.length;
-    if (room <= 0) {
-      toast('最多上传 ' + this.data.maxPhotos + ' 张照片');
-      return null;
-    }
-    let res;
-    try {
-      res = await wxp('chooseMedia', { count: room, mediaType: ['image'], sourceType: ['album', 'camera'], sizeType: ['compressed'] });
-    } catch (err) {
-      return null; // cancelled
-    }
-    const added = (res.tempFiles || []).slice(0, room).map((f) => ({
-      key: api.newIdempotencyKey(), path: f.tempFilePath, status: 'uploading', id: null,
-    }));
-    this.setData({ photos: this.data.photos.concat(added) });
-    await Promise.all(added.map((p) => this.uploadPhoto(p.key)));
-    return added;
-  },
-
-  updatePhoto(key, patch) {
-    const photos = this.data.photos.map((p) => (p.key === key ? Object.assign({}, p, patch) : p));
-    this.setData({ photos });
-  },
-
-  async uploadPhoto(key) {
-    const photo = this.data.photos.find((p) => p.key === key);
-    if (!photo) return null;
-    this.updatePhoto(key, { status: 'uploading' });
-    try {
-      // The photo's key goes with every retry of its upload: one stored image per photo.
-      const out = await api.uploadPhoto(photo.path, photo.key);
-      this.updatePhoto(key, { status: 'done', id: out.id });
-      return out;
-    } catch (err) {
-      this.updatePhoto(key, { status: 'failed' });
-      return null;
-    }
-  },
-
-  retryPhoto(e) {
-    return this.uploadPhoto(e.currentTarget.dataset.key);
-  },
-
-  removePhoto(e) {
-    const key = e.currentTarget.dataset.key;
-    this.setData({ photos: this.data.photos.filter((p) => p.key !== key) });
-  },
 
   // --- the report ------------------------------------------------------------------------------------
 
@@ -239,4 +190,4 @@ Page({
   preview(e) {
     wx.previewImage({ urls: this.data.reportPhotos, current: e.currentTarget.dataset.src });
   },
-});
+}, photoMethods));
