@@ -1,0 +1,101 @@
+"""消息中心 follows the role: a deputy who binds their phone from a new WeChat account, or a console account
+whose WeChat link moves to another WeChat user, takes its staff notices along; the citizen's own stay."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from backend.db_types import utcnow
+from backend.extensions import db
+from backend.notifications.models import OutboxMessage
+
+from .factories import screen
+from .test_console_suggestions import console_login
+from .test_suggestion_sweep_stats import shift, sweep
+from .test_suggestions import file, step, world  # noqa: F401  (fixture)
+from .test_wechat_link import link, new_link_code
+
+API = "/api/v1/me/messages"
+
+
+def titles(client, headers):
+    page = client.get(API, headers=headers)
+    assert page.status_code == 200, page.json
+    return [(m["title"], m["lines"][0]["value"]) for m in page.json["items"]]
+
+
+def filed_and_screened(app, client, headers, code, content="小区门口路灯坏了一个月，晚上很黑。"):
+    item = file(client, headers, code, content=content)
+    assert item.status_code == 201, item.json
+    screen(app)
+    return item.json
+
+
+def test_a_deputy_on_a_new_wechat_account_takes_the_deputys_notices_and_leaves_their_own(
+        app, client, factory, world):  # noqa: F811
+    old = world["zhang_h"]
+    to_zhang = filed_and_screened(app, client, world["citizen"], world["deputy_code"])  # 新的群众建议 to 张伟
+    # 张伟 is a citizen too: his own suggestion to 李娜, accepted (建议已受理, his own notice).
+    own = filed_and_screened(app, client, old, world["li"].qr_code, content="我家楼下井盖松动了，请尽快处理。")
+    assert step(client, world["li_h"], own["id"], "accept").status_code == 200
+    to_li = filed_and_screened(app, client, world["stranger"], world["li"].qr_code, content="公园路灯不亮。")
+    li_before = titles(client, world["li_h"])
+    assert ("新的群众建议", to_li["number"]) in li_before
+    assert sorted(titles(client, old)) == sorted([("新的群众建议", to_zhang["number"]), ("建议已受理", own["number"])])
+
+    new = factory.deputy_headers(world["zhang"], "zhang-new-phone")
+
+    assert titles(client, new) == [("新的群众建议", to_zhang["number"])]
+    assert titles(client, old) == [("建议已受理", own["number"])]
+    assert client.get(f"{API}/unread-count", headers=new).json["unread"] == 1
+    assert titles(client, world["li_h"]) == li_before  # nothing moves for anyone else
+    with app.app_context():  # not sent yet: it goes to the new account
+        row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "new_item",
+                                                            OutboxMessage.data["character_string1"].as_string()
+                                                            == to_zhang["number"]))
+        assert row.status == "pending" and row.user.openid == "zhang-new-phone"
+
+
+def test_the_new_account_can_then_act_on_the_moved_notice(app, client, factory, world):  # noqa: F811
+    to_zhang = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
+    new = factory.deputy_headers(world["zhang"], "zhang-new-phone")
+    assert step(client, new, to_zhang["id"], "accept").status_code == 200
+    assert titles(client, world["zhang_h"]) == []
+
+
+def test_a_console_accounts_relinked_wechat_takes_its_reminders_and_leaves_their_own(
+        app, client, factory, world, wechat_standin):  # noqa: F811
+    console = console_login(app, "chengbei")
+    admin_wang = factory.wechat_login("admin-wang")
+    assert link(client, admin_wang, new_link_code(console)[0]).status_code == 200
+    late = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
+    shift(app, late["id"], accept_due_dt=utcnow() - timedelta(hours=1))
+    sweep(app)  # 超期 to 张伟 and to the station's administrator (admin-wang)
+    # admin-wang is a citizen too, with a suggestion of his own to 李娜, accepted.
+    own = filed_and_screened(app, client, admin_wang, world["li"].qr_code, content="我家楼下井盖松动了，请尽快处理。")
+    assert step(client, world["li_h"], own["id"], "accept").status_code == 200
+    zhang_before = titles(client, world["zhang_h"])
+    assert ("建议办理超期提醒", late["number"]) in zhang_before
+    assert sorted(titles(client, admin_wang)) == sorted([("建议办理超期提醒", late["number"]), ("建议已受理", own["number"])])
+
+    admin_li = factory.wechat_login("admin-li")
+    assert link(client, admin_li, new_link_code(console)[0]).status_code == 200
+
+    assert titles(client, admin_li) == [("建议办理超期提醒", late["number"])]
+    assert titles(client, admin_wang) == [("建议已受理", own["number"])]
+    assert titles(client, world["zhang_h"]) == zhang_before  # the deputy's own copy stays his
+
+    # Linking the same WeChat user again, or a retry of the code, moves nothing back.
+    assert link(client, admin_li, new_link_code(console)[0]).status_code == 200
+    assert titles(client, admin_li) == [("建议办理超期提醒", late["number"])]
+
+
+def test_a_wechat_user_linking_an_account_takes_nothing_from_anyone(app, client, factory, world):  # noqa: F811
+    late = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
+    shift(app, late["id"], accept_due_dt=utcnow() - timedelta(hours=1))
+    sweep(app)  # no WeChat linked: the administrator's reminder reaches nobody; 张伟's is his
+    zhang_before = titles(client, world["zhang_h"])
+    console = console_login(app, "chengbei")
+    first = factory.wechat_login("admin-wang")
+    assert link(client, first, new_link_code(console)[0]).status_code == 200
+    assert titles(client, first) == []
+    assert titles(client, world["zhang_h"]) == zhang_before
