@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from backend.auth.models import User
 from backend.db_types import utcnow
 from backend.extensions import db
 from backend.notifications.models import OutboxMessage
@@ -31,7 +32,7 @@ def filed_and_screened(app, client, headers, code, content="小区门口路灯�
 
 
 def test_a_deputy_on_a_new_wechat_account_takes_the_deputys_notices_and_leaves_their_own(
-        app, client, factory, world):  # noqa: F811
+        app, client, factory, world, wechat_standin):  # noqa: F811
     old = world["zhang_h"]
     to_zhang = filed_and_screened(app, client, world["citizen"], world["deputy_code"])  # 新的群众建议 to 张伟
     # 张伟 is a citizen too: his own suggestion to 李娜, accepted (建议已受理, his own notice).
@@ -52,7 +53,10 @@ def test_a_deputy_on_a_new_wechat_account_takes_the_deputys_notices_and_leaves_t
         row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "new_item",
                                                             OutboxMessage.data["character_string1"].as_string()
                                                             == to_zhang["number"]))
-        assert row.status == "pending" and row.user.openid == "zhang-new-phone"
+        assert row.status == "pending" and db.session.get(User, row.user_id).openid == "fake-openid-zhang-new-phone"
+    sweep(app)
+    assert [m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-new-item"
+            and m["data"]["character_string1"]["value"] == to_zhang["number"]] == ["fake-openid-zhang-new-phone"]
 
 
 def test_the_new_account_can_then_act_on_the_moved_notice(app, client, factory, world):  # noqa: F811
@@ -99,3 +103,76 @@ def test_a_wechat_user_linking_an_account_takes_nothing_from_anyone(app, client,
     assert link(client, first, new_link_code(console)[0]).status_code == 200
     assert titles(client, first) == []
     assert titles(client, world["zhang_h"]) == zhang_before
+
+
+def test_which_of_a_deputys_notices_move_is_read_off_each_notices_addressee(app, client, factory, world):  # noqa: F811
+    """Every template a deputy is sent (keys as the modules write them) moves; a citizen's stays, and so does
+    what reached the same WeChat user for a console account it linked."""
+    zhang = world["zhang"]
+    own = filed_and_screened(app, client, world["zhang_h"], world["li"].qr_code, content="我家楼下井盖松动了。")
+    with app.app_context():
+        old = db.session.scalar(select(User).where(User.deputy_id == zhang.id))
+        account = db.session.scalar(select(User).where(User.username == "chengbei"))
+        account.notify_user_id = old.id
+        keys = {  # dedupe key → moves with the deputy
+            f"new_item:9:1:assigned-1:{old.id}": True, f"overdue:9:1:overdue-accept:{old.id}": True,
+            f"supervised:9:1:supervised-by-admin:{old.id}": True, f"reopened:9:1:reopened:{old.id}": True,
+            f"reopened:{own['id']}:1:reopened:{old.id}": False,  # his own item reopened: his as its citizen
+            f"overdue:9:1:overdue-accept:{account.id}": False,  # the linked console account's
+            f"activity:4:{zhang.id}:dispatched": True, f"activity_claim:4:{zhang.id}": True,
+            f"activity_reminder:4:{zhang.id}:remind": True,
+            f"appointment:3:new:{old.id}": True, f"appointment:3:new:{account.id}": False,
+            f"appointment-meeting:3:meeting-1:{old.id}": True, "appointment-result:3:confirmed": False,
+            "research:5:accepted": True, f"research:team:2:member:{zhang.id}": True,
+            f"research:5:submitted:1:{account.id}": False,
+            "answer:opinion:7:1": False, f"accepted:{own['id']}:1:accepted:{old.id}": False,
+        }
+        for key in keys:
+            template = {"appointment-meeting": "appointment_result", "appointment-result": "appointment_result"}.get(
+                key.split(":")[0], key.split(":")[0])
+            db.session.add(OutboxMessage(dedupe_key=key, user_id=old.id, template=template,
+                                         data={"thing1": key}, page=""))
+        db.session.commit()
+        old_id = old.id
+
+    new = factory.deputy_headers(zhang, "zhang-new-phone")
+
+    with app.app_context():
+        rows = dict(db.session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.user_id).where(
+            OutboxMessage.dedupe_key.in_(list(keys)))).all())
+        new_id = db.session.scalar(select(User.id).where(User.deputy_id == zhang.id))
+    assert {key for key, moved in keys.items() if rows[key] == new_id} == {key for key, moved in keys.items() if moved}
+    assert {key for key, moved in keys.items() if rows[key] == old_id} == {key for key, moved in keys.items() if not moved}
+    assert len(client.get(API, headers=new, query_string={"per_page": 50}).json["items"]) == sum(keys.values())
+
+
+def test_which_notices_follow_a_console_accounts_link_is_read_off_each_notices_addressee(
+        app, client, factory, world):  # noqa: F811
+    console = console_login(app, "chengbei")
+    wang = factory.wechat_login("admin-wang")
+    assert link(client, wang, new_link_code(console)[0]).status_code == 200
+    with app.app_context():
+        old = db.session.scalar(select(User).where(User.openid == "fake-openid-admin-wang"))
+        account = db.session.scalar(select(User).where(User.username == "chengbei"))
+        keys = {  # dedupe key → moves with the account
+            f"overdue:9:1:overdue-accept:{account.id}": True, f"supervised:9:1:rounds-exhausted:{account.id}": True,
+            f"appointment:3:new:{account.id}": True, f"research:5:submitted:2:{account.id}": True,
+            f"research:5:returned:{account.id}": False,  # a lead's notice whose round reads like the account's id
+            f"overdue:8:1:overdue-accept:{old.id}": False, f"accepted:8:1:accepted:{old.id}": False,
+            f"overdue:7:1:overdue-accept:{account.id + 1000}": False,  # another account's
+        }
+        for key in keys:
+            db.session.add(OutboxMessage(dedupe_key=key, user_id=old.id, template=key.split(":")[0],
+                                         data={"thing1": key}, page=""))
+        db.session.commit()
+        old_id = old.id
+
+    li = factory.wechat_login("admin-li")
+    assert link(client, li, new_link_code(console)[0]).status_code == 200
+
+    with app.app_context():
+        rows = dict(db.session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.user_id).where(
+            OutboxMessage.dedupe_key.in_(list(keys)))).all())
+        new_id = db.session.scalar(select(User.id).where(User.openid == "fake-openid-admin-li"))
+    assert {key for key in keys if rows[key] == new_id} == {key for key, moved in keys.items() if moved}
+    assert {key for key in keys if rows[key] == old_id} == {key for key, moved in keys.items() if not moved}

@@ -13,6 +13,7 @@ from ..audit.log import record, record_apart
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
+from ..notifications.handover import hand_over_deputy
 from ..org.models import Deputy
 from ..wechat import WeChatError, get_client
 from ..wechat.client import INVALID_CODE_ERRCODES
@@ -70,6 +71,8 @@ def bind_phone(user, phone_code) -> User:
             previous.deputy_id = None
             db.session.flush()
         user.deputy = deputy
+        if previous is not None:  # and the deputy's notices in 消息中心 (the old account's own stay)
+            hand_over_deputy(previous.id, user.id, deputy.id)
     db.session.flush()
     return user
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
+from ..notifications.handover import hand_over_account
 from .models import User, WeChatLinkCode
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -76,8 +77,11 @@ def link(wechat_user, code):
         raise validation_failed({"code": ["绑定码无效或已过期，请在管理后台重新生成。"]}, "绑定码无效或已过期。")
     account = db.session.get(User, row.user_id)
     if claimed:
+        previous = account.notify_user_id
         account.notify_user_id = wechat_user.id
         db.session.flush()
+        if previous is not None and previous != wechat_user.id:  # the account's notices in 消息中心 move along
+            hand_over_account(account.id, previous, wechat_user.id)
     return account
 
 

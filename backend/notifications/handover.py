@@ -1,0 +1,79 @@
+"""Staff notices follow the role: when a deputy binds their phone from another WeChat account
+(``auth.services.bind_phone``), or a console account links another WeChat user (``auth.wechat_link.link``),
+the notices the old WeChat user was sent in that role move to the new one, sent or not (a pending one is
+then delivered to the new account), in the rebind's transaction; the old user's own notices stay.
+
+A row names neither role nor addressee in a column: ``user_id`` is the WeChat user it reached (for a console
+account, the user it had linked). The addressee is read off the row's dedupe key, which every staff notice
+writes with it (``suggestions._notify``: ``…:{user id}``; ``activities._notify_deputies`` and 揭榜:
+``{template}:{activity}:{deputy id}…``; ``appointments._tell_handlers``: ``…:{user id}``; the deputy's
+约见 reminder: ``appointment-meeting:…:{user id}``; research: ``…:submitted:{round}:{account id}`` to
+administrators, every other key to the lead or a member). Only the templates that reach staff are looked at,
+so that a citizen's 已受理/已答复/办理结果 never moves; ``reopened``, which goes to the item's citizen too,
+stays with a user who filed that item. A notice a WeChat user got as a station administrator in their own
+right (a WeChat account with an admin role, not a linked console account) reads like one sent to a deputy:
+the rule cannot tell the two apart, and moves it with the deputy.
+"""
+from sqlalchemy import select, update
+
+from ..extensions import db
+from .models import OutboxMessage
+
+_SUGGESTION_STAFF = ("new_item", "overdue", "supervised")  # ``…:{item}:{round}:{key}:{user}``
+_ACTIVITY = ("activity", "activity_reminder", "activity_cancelled", "activity_changed", "activity_claim")
+_DEPUTY_TEMPLATES = (*_SUGGESTION_STAFF, "reopened", *_ACTIVITY, "appointment", "appointment_result", "research")
+_ADMIN_TEMPLATES = ("overdue", "supervised", "appointment", "research")
+
+
+def _rows(user_id, templates):
+    return db.session.execute(select(OutboxMessage.id, OutboxMessage.template, OutboxMessage.dedupe_key).where(
+        OutboxMessage.user_id == user_id, OutboxMessage.template.in_(templates))).all()
+
+
+def _move(ids, to_user_id):
+    if not ids:
+        return 0
+    return db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(user_id=to_user_id)
+                              .execution_options(synchronize_session=False)).rowcount
+
+
+def _int(text):
+    return int(text) if text.isdigit() else None
+
+
+def _to_deputy(template, key, user_id, deputy_id, own_items):
+    parts = key.split(":")
+    addressee = _int(parts[-1])
+    if template in _SUGGESTION_STAFF or template == "appointment":
+        return addressee == user_id
+    if template == "reopened":  # also the item's citizen's: the user's own item's stays theirs
+        return addressee == user_id and _int(parts[1]) not in own_items
+    if template in _ACTIVITY:
+        return len(parts) > 2 and _int(parts[2]) == deputy_id
+    if template == "appointment_result":  # the citizen's are ``appointment-result:…``
+        return parts[0] == "appointment-meeting" and addressee == user_id
+    if template == "research":  # an administrator's (``…:submitted:…``) stays with the administrator
+        return "submitted" not in parts
+    return False
+
+
+def hand_over_deputy(old_user_id, new_user_id, deputy_id):
+    """The deputy ``deputy_id`` moved from ``old_user_id`` to ``new_user_id``: the notices sent to the old user
+    as that deputy move along. Returns how many moved."""
+    from ..suggestions.models import Suggestion
+
+    own_items = set(db.session.scalars(select(Suggestion.id).where(Suggestion.citizen_id == old_user_id)))
+    ids = [row.id for row in _rows(old_user_id, _DEPUTY_TEMPLATES)
+           if _to_deputy(row.template, row.dedupe_key, old_user_id, deputy_id, own_items)]
+    return _move(ids, new_user_id)
+
+
+def hand_over_account(account_id, old_user_id, new_user_id):
+    """The console account ``account_id`` linked ``new_user_id`` in place of ``old_user_id``: the notices sent
+    to the old user for that account move along. Returns how many moved."""
+    def for_account(template, key):
+        parts = key.split(":")
+        return _int(parts[-1]) == account_id and (template != "research" or "submitted" in parts)
+
+    ids = [row.id for row in _rows(old_user_id, _ADMIN_TEMPLATES) if for_account(row.template, row.dedupe_key)]
+    return _move(ids, new_user_id)
