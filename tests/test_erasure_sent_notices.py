@@ -83,10 +83,10 @@ def _messages_text(client, headers):
 
 
 def test_a_deputys_previous_wechat_keeps_no_name_or_phone_after_erasure(app, client, factory, world, wechat_standin):  # noqa: F811
-    """The deputy moved to a new WeChat account (the phone bound again) and the station's administrator
-    unlinked the WeChat user their notices reached: both old users are plain citizens now, and their
-    消息中心 still holds the messages about the item. 注销 restates those too: it finds the staff's messages
-    by the items' keys, whoever they went to."""
+    """The deputy moved to a new WeChat account (the phone bound again), which took the deputy's notices
+    along, and the station's administrator unlinked the WeChat user their notices reached, a plain citizen
+    now whose 消息中心 still holds the messages about the item. 注销 restates those in both: it finds the
+    staff's messages by the items' keys, whoever holds them."""
     from backend.auth.models import User
 
     linked = factory.wechat_login("chengbei-old-wechat")
@@ -104,15 +104,16 @@ def test_a_deputys_previous_wechat_keeps_no_name_or_phone_after_erasure(app, cli
         _, said = _messages_text(client, headers)
         assert "刘建国" in said and "13700002222" in said, (headers, _)  # what each was told, before anything moved
 
-    factory.deputy_headers(world["zhang"], js_code="zhang-new-wechat")  # the deputy's phone moves
+    new_deputy = factory.deputy_headers(world["zhang"], js_code="zhang-new-wechat")  # the deputy's phone moves
     with app.app_context():
         db.session.execute(update(User).where(User.username == "chengbei").values(notify_user_id=None))
         db.session.commit()
     assert client.get("/api/v1/me", headers=old_deputy).json["deputy_id"] is None
+    assert not _messages_text(client, old_deputy)[0]["items"]  # the deputy's notices went with the deputy
 
     assert client.delete("/api/v1/me", headers=world["citizen"]).status_code == 204
 
-    for headers in (old_deputy, linked):
+    for headers in (new_deputy, linked):
         listed, said = _messages_text(client, headers)
         assert listed["items"]  # the record stays
         assert not [n for n in NEEDLES if n in said], said
