@@ -30,11 +30,11 @@ def _rows(user_id, templates):
         OutboxMessage.user_id == user_id, OutboxMessage.template.in_(templates))).all()
 
 
-def _move(ids, to_user_id):
-    if not ids:
-        return 0
-    return db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(user_id=to_user_id)
-                              .execution_options(synchronize_session=False)).rowcount
+def _move(ids, to_user_id, chunk=500):
+    """Readdress the rows ``ids``, a few hundred a statement (a deputy of years holds thousands)."""
+    return sum(db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids[i:i + chunk]))
+                                  .values(user_id=to_user_id).execution_options(synchronize_session=False)).rowcount
+               for i in range(0, len(ids), chunk))
 
 
 def _int(text):
