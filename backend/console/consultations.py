@@ -30,7 +30,7 @@ from ..org.models import Region
 from . import bp
 from .exports import new_workbook, send_workbook, write_sheet
 from .form_errors import error_lines, refused_form
-from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions
+from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, reraise_unless_form_error
 
 FORM_FIELDS = ("region_id", "title", "summary", "starts_at", "ends_at", "text")
 LABELS = {"region_id": "人大（区域）", "title": "标题", "summary": "起草说明", "starts_at": "征集开始时间",
@@ -67,11 +67,6 @@ def _form(form, patch=False):
         data["region_id"] = number_or_text(form.get("region_id", "")) if form.get("region_id") else g.user.admin_region_id
     return load_checked(ConsultationPatch() if patch else ConsultationIn(),
                         {k: v for k, v in data.items() if v is not None}, {})
-
-
-def _refused(exc):
-    if getattr(exc, "status", 422) != 422:
-        raise exc
 
 
 # --- the list and a new one -------------------------------------------------------------------------------
@@ -112,7 +107,7 @@ def consultation_new():
             raise APIError(422, "validation_failed", "请选择您管理的区域。", {"region_id": ["请选择您管理的区域。"]})
         consultation = services.create(region, data, g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/consultations.html", exc, FORM_FIELDS, LABELS, **_list_page(request.form))
     flash(f"已新建意见征集（草稿），草案共 {len(consultation.articles)} 条。请核对条文后发布。", "success")
     if data.get("text_left_out"):  # the draft's 说明 pasted after it: not taken, said so
@@ -165,7 +160,7 @@ def consultation_edit(consultation_id):
         data = _form(request.form, patch=True)
         services.update_consultation(consultation, data, g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/consultation.html", exc, FORM_FIELDS, LABELS,
                             **_page(_consultation(consultation_id), values=request.form))
     flash(f"已保存，草案共 {len(consultation.articles)} 条。", "success")
@@ -208,7 +203,7 @@ def consultation_feedback(consultation_id, opinion_id):
                             {} if request.form.get("result") else {"result": ["请选择反馈结果：采纳、部分采纳或未采纳。"]})
         services.give_feedback(opinion, data, g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         db.session.rollback()
         for line in error_lines(exc, LABELS):
             flash(line, "error")

@@ -22,7 +22,15 @@ from . import bp
 from .activities import PICKER_LIMIT, deputy_options, selected_deputies
 from .exports import new_workbook, send_workbook, write_sheet
 from .form_errors import refused_form
-from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions
+from .pages import (
+    PER_PAGE,
+    console_page,
+    is_region_admin,
+    listing_page,
+    managed_regions,
+    reraise_unless_form_error,
+    year_asked,
+)
 from .suggestions import scoped_stations
 
 FORM_FIELDS = ("region_id", "kind", "name", "title")  # in page order
@@ -48,25 +56,11 @@ def _liaison(liaison_id):
     return liaison
 
 
-def _year():
-    """The year asked (``?year=``), checked as the API's summary checks it: not a number, or outside 2000–2100,
-    is refused (422 naming 年度) rather than shown as this year; none asked is this year."""
-    value = request.args.get("year", "").strip()
-    if not value:
-        return services.this_year()
-    return SummaryQuery(only=("year",)).load({"year": value})["year"]
-
-
-def _refused(exc):
-    if getattr(exc, "status", 422) != 422:
-        raise exc
-
-
 # --- the list: the year's figures ------------------------------------------------------------------------
 
 
 def _list_page(values=None):
-    year = _year()
+    year = year_asked(SummaryQuery, services.this_year())
     page = listing_page(services.summary_query(g.user.admin_region, year), PER_PAGE, rows=True)
     this_year = services.this_year()
     return dict(page=page, rows=[services.summary_row(row) for row in page["items"]], year=year,
@@ -111,7 +105,7 @@ def liaison_new():
             raise APIError(422, "validation_failed", "请选择您管理的区域。", {"region_id": ["请选择您管理的区域。"]})
         liaison = services.create_liaison(region, data, g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/liaisons.html", exc, FORM_FIELDS, LABELS, **_list_page(request.form))
     flash(f"已新增联系人“{liaison.name}”，请为其安排联系代表。", "success")
     return redirect(url_for("console.liaison", liaison_id=liaison.id))
@@ -122,7 +116,7 @@ def liaison_new():
 def liaisons_export():
     """The year's figures of every liaison in scope, as on the list (every page of it)."""
     _region_admin_only()
-    year = _year()
+    year = year_asked(SummaryQuery, services.this_year())
     rows = (services.summary_row(row) for row in db.session.execute(services.summary_query(g.user.admin_region, year)))
     wb = new_workbook()
     written = write_sheet(wb, f"{year}年联系清单", ["联系人", "类型", "职务", "人大", "状态", "联系代表数（在任）",
@@ -147,7 +141,7 @@ def _contact_choices(liaison):
 
 
 def _page(liaison, values=None, contact_values=None, chosen=()):
-    year = _year()
+    year = year_asked(SummaryQuery, services.this_year())
     assigned = listing_page(services.assigned_query(liaison, year), ASSIGNED_PER_PAGE, rows=True)
     # Its own page number (``cpage``): the two lists of the page turn apart.
     contacts = paginate(services.contacts_query(liaison.region, {"liaison_id": liaison.id}),
@@ -179,7 +173,7 @@ def liaison_edit(liaison_id):
     try:
         changes = services.update_liaison(liaison, _liaison_form(request.form, patch=True), g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/liaison.html", exc, FORM_FIELDS, LABELS,
                             **_page(_liaison(liaison_id), values=request.form))
     if not changes:
@@ -216,7 +210,7 @@ def liaison_assign(liaison_id):
                             {} if request.form.getlist("deputy_ids") else {"deputy_ids": ["请至少选择一位代表。"]})
         added = services.assign(liaison, data["deputy_ids"], g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/liaison.html", exc, ("deputy_ids",), LABELS, **_page(
             _liaison(liaison_id), chosen=selected_deputies(g.user, [parse_int(v) for v in request.form.getlist("deputy_ids")])))
     flash(f"已安排 {added} 位联系代表。" if added else "所选代表都已在联系名单中。", "success" if added else "message")
@@ -252,7 +246,7 @@ def liaison_contact(liaison_id):
             "opinions": form.get("opinions", "")}, errors)
         contact = services.record_contact(liaison, data, g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/liaison.html", exc, CONTACT_FIELDS, LABELS,
                             **_page(_liaison(liaison_id), contact_values=form))
     flash(f"已登记与{contact.deputy.name}的联系（{WAY_LABELS[contact.way.value]}，{contact.contact_date.isoformat()}）。",

@@ -126,6 +126,23 @@ def query_text(name, max_length, values=None):
     return (request.args if values is None else values).get(name, "").translate(_CONTROL).strip()[:max_length]
 
 
+def year_asked(schema, this_year):
+    """The year asked (``?year=``), checked by ``schema`` (the API's query schema with its ``year`` field) as
+    the API checks it: not a number, or outside 2000–2100, is refused (422 naming 年度) rather than shown as
+    this year; none asked is ``this_year``."""
+    value = request.args.get("year", "").strip()
+    if not value:
+        return this_year
+    return schema(only=("year",)).load({"year": value})["year"]
+
+
+def reraise_unless_form_error(exc):
+    """A form's refusal: one that is about its fields (422) is shown on the form again by the caller; any
+    other (403, 404, 409) goes on to ``console_page``, which turns it into a page."""
+    if getattr(exc, "status", 422) != 422:
+        raise exc
+
+
 def page_number():
     return parse_int(request.args.get("page"), 1, 100000) or 1
 

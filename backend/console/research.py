@@ -26,7 +26,15 @@ from ..research.models import TOPIC_STATUS_LABELS, ResearchReport, ResearchTopic
 from . import bp
 from .exports import new_workbook, send_workbook, write_sheet
 from .form_errors import refused_form
-from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions
+from .pages import (
+    PER_PAGE,
+    console_page,
+    is_region_admin,
+    listing_page,
+    managed_regions,
+    reraise_unless_form_error,
+    year_asked,
+)
 
 TOPIC_FIELDS = ("region_id", "year", "title", "theme", "description", "due_date", "max_teams")  # in page order
 INSTRUCTION_FIELDS = ("instructed_by", "date", "text")
@@ -55,20 +63,6 @@ def _report(report_id):
     return report
 
 
-def _year():
-    """The year asked (``?year=``), checked as the API's summary checks it: not a number, or outside 2000–2100,
-    is refused (422 naming 年度) rather than shown as this year; none asked is this year."""
-    value = request.args.get("year", "").strip()
-    if not value:
-        return services.this_year()
-    return ResearchSummaryQuery(only=("year",)).load({"year": value})["year"]
-
-
-def _refused(exc):
-    if getattr(exc, "status", 422) != 422:
-        raise exc
-
-
 def _congresses():
     """The regions a topic may be published for: those managed that have a people's congress."""
     regions = managed_regions(g.user)
@@ -81,7 +75,8 @@ def _congresses():
 
 
 def _filters():
-    return {"year": _year(), "theme": (request.args.get("theme") or "").strip()[:20],
+    return {"year": year_asked(ResearchSummaryQuery, services.this_year()),
+            "theme": (request.args.get("theme") or "").strip()[:20],
             "status": request.args.get("status") if request.args.get("status") in TOPIC_STATUS_LABELS else ""}
 
 
@@ -133,7 +128,7 @@ def research_new():
         if request.form.get("publish") == "1":
             services.publish(topic, g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/research.html", exc, TOPIC_FIELDS, LABELS, **_list_page(request.form))
     flash(f"已发布课题“{topic.title}”，相关代表即可揭榜领题。" if topic.status is TopicStatus.published
           else f"已保存课题“{topic.title}”（草稿），发布后代表才能领题。", "success")
@@ -204,7 +199,7 @@ def research_edit(topic_id):
     try:
         changes = services.update_topic(topic, _topic_form(request.form, patch=True), g.user)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/research_topic.html", exc, TOPIC_FIELDS, LABELS,
                             **_page(_topic(topic_id), values=request.form))
     flash(f"已保存课题“{topic.title}”。" if changes else "没有需要保存的修改。", "success" if changes else "message")
@@ -277,7 +272,7 @@ def research_instruction(report_id):
         data = load_checked(ResearchInstructionIn(), {key: form.get(key, "") for key in INSTRUCTION_FIELDS}, errors)
         services.instruct(report, g.user, data)
     except (APIError, ValidationError) as exc:
-        _refused(exc)
+        reraise_unless_form_error(exc)
         return refused_form("console/research_topic.html", exc, INSTRUCTION_FIELDS, LABELS,
                             **_page(_report(report_id).topic, instruction_values=form, report_id=report_id))
     flash(f"已登记{report.instructed_by}对调研报告“{report.title}”的批示，团队成员已按评分细则计分。", "success")
