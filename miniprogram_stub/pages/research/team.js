@@ -136,40 +136,31 @@ Page(Object.assign({
   // 放弃领题 (the lead, before a report): the place is free again, the team stays listed as 已放弃.
   abandon() {
     if (!this.data.team || !this.data.team.canAbandon) return Promise.resolve(null);
-    return confirmFirst(this, {
+    return this.confirmedStep({
       title: '放弃领题', content: '放弃后名额让出，团队成员可以另行领题。确定放弃吗？', confirmText: '放弃领题',
-    }, async () => {
-      this.setData({ busy: true });
-      try {
-        const team = await api.abandonResearchTeam(this.id);
-        toast('已放弃领题');
-        await this.load({ quiet: true });
-        return team;
-      } catch (err) {
-        if (err && REFUSED.indexOf(err.status) >= 0) {
-          say(api.errorDetail(err));
-          await this.load({ quiet: true });
-        }
-        return null;
-      } finally {
-        this.setData({ busy: false });
-      }
-    });
+    }, () => api.abandonResearchTeam(this.id), '已放弃领题', () => this.load({ quiet: true }));
   },
 
   // 退出团队 (a member the lead named, until the report is accepted): they no longer read the team, so the
   // page gives way to the topic's, where they may take it themself.
   leave() {
     if (!this.data.team || !this.data.team.canLeave) return Promise.resolve(null);
-    return confirmFirst(this, {
+    return this.confirmedStep({
       title: '退出团队', content: '退出后不再是该调研团队的成员，报告通过审核时不计分；可以自行领题或参加其他团队。确定退出吗？',
       confirmText: '退出团队',
-    }, async () => {
+    }, () => api.leaveResearchTeam(this.id), '已退出团队',
+    () => wx.redirectTo({ url: '/pages/research/topic?id=' + this.data.team.topic_id }));
+  },
+
+  // A step on the team the user confirms first: `call` sends it, `done` toasts and `after` follows it; a
+  // refusal (the report reviewed or the team changed meanwhile) shows the server's sentence and reloads.
+  confirmedStep(dialog, call, done, after) {
+    return confirmFirst(this, dialog, async () => {
       this.setData({ busy: true });
       try {
-        const team = await api.leaveResearchTeam(this.id);
-        toast('已退出团队');
-        wx.redirectTo({ url: '/pages/research/topic?id=' + this.data.team.topic_id });
+        const team = await call();
+        toast(done);
+        await after();
         return team;
       } catch (err) {
         if (err && REFUSED.indexOf(err.status) >= 0) {
