@@ -34,6 +34,8 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
     expect(desktop.locator(".flash").first).to_contain_text("已组织述职测评")
     desktop.click("#report-poll-open")
     expect(desktop.locator("#report-poll-status")).to_contain_text("测评中")
+    # Before any ballot (checked here: the page's own refresh runs on while the phone votes below).
+    expect(desktop.locator("#report-poll-ballots")).to_have_text("0 张")
     assert drawn_width(desktop.locator("#report-poll-qr")) > 0
     url = desktop.locator("#report-poll a[href*='/report-poll/']").first.get_attribute("href")
     assert "/report-poll/" in url
@@ -66,8 +68,7 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
     phone.context.close()
     audit.assert_clean()
 
-    expect(desktop.locator("#report-poll-ballots")).to_have_text("0 张")
-    next_live_refresh(desktop)  # the console page, open all along, counts the ballot
+    next_live_refresh(desktop)  # the console page, open all along (never reloaded), counts the ballot
     expect(desktop.locator("#report-poll-ballots")).to_have_text("1 张")
     first = desktop.locator("#report-poll-results tbody tr").nth(0)
     expect(first.locator("td").nth(1)).to_have_text("1")
