@@ -192,4 +192,7 @@ def test_the_list_and_the_badge_read_their_indexes(app, client, world):
     count = [(s, p) for s, p in sent if "count(*)" in s and "read_dt IS NULL" in s]
     assert len(page) == 1 and len(count) == 1
     assert "ix_outbox_messages_user_newest" in _plan(app, *page[0], ("enable_seqscan", "enable_sort"))
-    assert "ix_outbox_messages_unread" in _plan(app, *count[0], ("enable_seqscan",))
+    # On these few rows either index is as cheap: the newest-first one is left out to ask whether the
+    # partial index's condition matches the count's at all
+    assert "ix_outbox_messages_unread" in _plan(app, *count[0], ("enable_seqscan",),
+                                                 ("ix_outbox_messages_user_newest",))
