@@ -23,6 +23,7 @@ from .common import (
     QuerySchema,
     StrictSchema,
     Text,
+    YEAR,
 )
 
 
@@ -292,12 +293,12 @@ class CorrectionIn(StrictSchema):
         validate.Range(min=-100, max=100), validate.NoneOf([0], error="更正的积分不能为 0。"),
     ], metadata={"description": "signed: added to (or, negative, taken from) the year's total"})
     reason = Text(200, required=True)
-    year = fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100),
+    year = fields.Integer(strict=True, validate=YEAR,
                           metadata={"description": "the year corrected; default the current one"})
 
 
 class YearQuery(QuerySchema):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(validate=YEAR)
 
 
 class ArchiveQuery(YearQuery):

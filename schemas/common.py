@@ -11,6 +11,11 @@ from . import messages  # noqa: F401  (Chinese defaults before any field is buil
 SERVICE_YEARS = range(2000, 2101)
 
 
+# A year field (a points year, a statistics year): one of SERVICE_YEARS.
+YEAR = validate.Range(min=SERVICE_YEARS.start, max=SERVICE_YEARS.stop - 1,
+                      error=f"年份应在 {SERVICE_YEARS.start} 年至 {SERVICE_YEARS.stop - 1} 年之间。")
+
+
 def in_service_years(value):
     """Validator of a date or datetime field: refused outside SERVICE_YEARS."""
     if value.year not in SERVICE_YEARS:

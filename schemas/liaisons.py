@@ -1,13 +1,12 @@
 """联系清单: the standing committee's members and special committees, the deputies each keeps in touch with
 (对口联系) and the contacts made."""
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from backend.liaisons.models import KIND_LABELS, WAY_LABELS, ContactWay, LiaisonKind
 
-from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, YEAR, in_service_years
 
 MAX_BATCH = 500  # deputies assigned or removed in one request
-YEAR = validate.Range(min=2000, max=2100, error="年份应在 2000 年至 2100 年之间。")
 
 
 class LiaisonIn(StrictSchema):

@@ -7,11 +7,10 @@ from backend.db_types import CHINA
 from backend.livelihood.models import CHOICE_LABELS, PROPOSAL_STATUS_LABELS, VOTE_STATUS_LABELS
 from backend.livelihood.models import Choice as ChoiceValue
 
-from .common import BodyId, Choice, Id, Items, Line, OneOfLabelled, PageArgs, StrictSchema, Text, in_service_years, page_of
+from .common import BodyId, Choice, Id, Items, Line, OneOfLabelled, PageArgs, StrictSchema, Text, YEAR, in_service_years, page_of
 from .suggestions import ContactPhone
 
 PLACES = validate.Range(min=1, max=50, error="拟票决项目数应为 1 到 50 个。")
-YEARS = validate.Range(min=2000, max=2100, error="年度须在 2000 年至 2100 年之间。")
 BUDGET = validate.Range(min=0, max=100000000, error="预算应为 0 到 1 亿万元之间的数。")
 
 
@@ -24,7 +23,7 @@ def _window(data):
 class VoteIn(StrictSchema):
     region_id = BodyId(metadata={"description": "the congress (a region the caller administers); by default their own"})
     title = Line(100, required=True, metadata={"description": "2027 年鹤城区民生实事项目票决"})
-    year = fields.Integer(strict=True, required=True, validate=YEARS)
+    year = fields.Integer(strict=True, required=True, validate=YEAR)
     places = fields.Integer(strict=True, required=True, validate=PLACES,
                             metadata={"description": "how many projects to adopt (1–50)"})
     starts_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
@@ -39,7 +38,7 @@ class VotePatch(StrictSchema):
     """While the round is a draft: only the fields sent change."""
 
     title = Line(100, min_length=1)
-    year = fields.Integer(strict=True, validate=YEARS)
+    year = fields.Integer(strict=True, validate=YEAR)
     places = fields.Integer(strict=True, validate=PLACES)
     starts_at = fields.AwareDateTime(format="iso", validate=in_service_years)
     ends_at = fields.AwareDateTime(format="iso", validate=in_service_years)

@@ -1,7 +1,7 @@
 """履职评价等次: the grade bands of a congress and the year's evaluation of its deputies."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .common import Id, Items, Line, PageArgs, QuerySchema, StrictSchema, page_of
+from .common import YEAR, Id, Items, Line, PageArgs, QuerySchema, StrictSchema, page_of
 
 # Thresholds as far as a year's points can go either way (a line is worth at most ±100 a time).
 THRESHOLDS = validate.Range(min=-10000, max=10000)
@@ -73,7 +73,7 @@ class GradeBandsQuery(QuerySchema):
 
 
 class EvaluationQuery(PageArgs):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={
+    year = fields.Integer(validate=YEAR, metadata={
         "description": "the points year; by default the current one (provisional)"})
     region_id = Id(metadata={"description": "the region whose deputies are graded (its subtree); by default "
                                             "the caller's own region"})

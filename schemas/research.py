@@ -3,9 +3,8 @@ from marshmallow import Schema, fields, validate
 
 from backend.research.models import TOPIC_STATUS_LABELS, TopicStatus
 
-from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, in_service_years
+from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, YEAR, in_service_years
 
-YEAR = validate.Range(min=2000, max=2100, error="年份应在 2000 年至 2100 年之间。")
 MAX_TEAMS = validate.Range(min=1, max=1000, error="领题团队数上限应在 1 至 1000 之间。")
 
 

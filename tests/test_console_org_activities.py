@@ -746,14 +746,32 @@ def test_signing_in_returns_only_to_a_console_page(app, world):
         assert answer.headers["Location"] == expected, target
 
 
+def test_a_bad_year_on_the_points_pages_is_refused_in_chinese(huaihua, world):
+    """?year=abc, 1999 or 99999 on the leaderboard, its export, the evaluation, a deputy's archive or the
+    working calendar: 422 naming 年度, as the API refuses them, never this year's figures in their place;
+    the export writes no file."""
+    this_year = datetime.now(timezone(timedelta(hours=8))).year
+    for year, message in (("abc", "年度：应为整数。"), ("1999", "年度：年份应在 2000 年至 2100 年之间。"),
+                          ("99999", "年度：年份应在 2000 年至 2100 年之间。")):
+        for url in (f"/console/leaderboard?year={year}", f"/console/leaderboard/export.xlsx?year={year}",
+                    f"/console/evaluations?year={year}", f"/console/deputies/{world['zhang'].id}/archive?year={year}",
+                    f"/console/workdays?year={year}"):
+            page = huaihua.get(url)
+            assert page.status_code == 422, url
+            assert page.mimetype == "text/html", url
+            assert message in text(page), (url, text(page)[-800:])
+            assert f"{this_year}年" not in text(page), url
+    assert huaihua.get(f"/console/leaderboard?year={this_year - 1}").status_code == 200
+    assert huaihua.get(f"/console/leaderboard/export.xlsx?year={this_year - 1}").mimetype.endswith(".sheet")
+
+
 def test_odd_input_is_never_a_server_error(huaihua, world):
     for path in ("/console/stations?q=%00x&page=-3&region_id=abc", "/console/deputies?q=%00&station_id=99999999999&level=x",
                  "/console/activities?q=%00&status=nope&type=%27&page=abc", "/console/deputy-options?q=%00&exclude=a,,-1",
-                 "/console/leaderboard?region_id=99999999999&group=%00&year=99999&level=x",
-                 f"/console/deputies/{world['zhang'].id}/archive?year=abc", "/console/activities/new?station_id=abc",
+                 "/console/leaderboard?region_id=99999999999&group=%00&level=x",
+                 "/console/activities/new?station_id=abc",
                  "/console/posters.zip?region_id=abc", "/console/suggestions?page=²&station_id=²&deputy_id=²",
-                 "/console/suggestions?from=0001-01-01&to=9999-12-31", "/console/suggestions/export.xlsx?from=0001-01-01",
-                 "/console/leaderboard/export.xlsx?year=²"):
+                 "/console/suggestions?from=0001-01-01&to=9999-12-31", "/console/suggestions/export.xlsx?from=0001-01-01"):
         response = huaihua.get(path)
         response.get_data()  # a streamed zip runs to its end
         assert response.status_code < 500, path

@@ -13,11 +13,12 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, selectinload
 
+from schemas.activities import YearQuery
+
 from ..appointments.models import Appointment
 from ..audit.log import record_export
 from ..db_types import utcnow
 from ..extensions import db
-from ..forms import parse_int
 from ..org.models import Deputy, Region, Station
 from ..points.queries import current_year
 from ..spreadsheets import cell
@@ -28,6 +29,7 @@ from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
 from .appointments import filtered_query as appointment_query
 from .dashboard import scope_label, scoped_leaderboard
+from .pages import console_page, year_asked
 from .suggestions import cn_time, filtered_query, queue_order
 
 MAX_EXPORT_ROWS = 50_000
@@ -245,11 +247,11 @@ def export_stats():
 
 
 @bp.get("/leaderboard/export.xlsx")
-@console_login_required
+@console_page("console.leaderboard")
 def export_leaderboard():
-    """履职积分排行 of every deputy the administrator manages, for a year (default: this year); those without
-    a point that year at 0, last."""
-    year = parse_int(request.args.get("year"), 2000, 2100) or current_year()
+    """履职积分排行 of every deputy the administrator manages, for a year (default: this year; a bad one is
+    refused, 422 naming 年度); those without a point that year at 0, last."""
+    year = year_asked(YearQuery, current_year())
     rows = scoped_leaderboard(g.user, year, limit=None, everyone=True)
     wb = new_workbook()
     written = write_sheet(

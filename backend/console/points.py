@@ -10,7 +10,7 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
 
-from schemas.activities import CorrectionIn, ScoringRulePut
+from schemas.activities import CorrectionIn, ScoringRulePut, YearQuery
 from schemas.points import GradeBandsPut
 
 from ..audit.log import record_export
@@ -33,7 +33,15 @@ from . import bp
 from .dashboard import scoped_leaderboard
 from .exports import MAX_EXPORT_ROWS, new_workbook, send_workbook, write_sheet
 from .form_errors import error_lines, field_errors, refused_form
-from .pages import REGION_CHOICES_LIMIT, console_page, is_region_admin, listing_page, managed_regions, query_text
+from .pages import (
+    REGION_CHOICES_LIMIT,
+    console_page,
+    is_region_admin,
+    listing_page,
+    managed_regions,
+    query_text,
+    year_asked,
+)
 
 APPLIES_TO_LABELS = {"activity": "履职活动", "absence": "缺席", "suggestion": "群众建议", "research": "调研报告"}
 # A rulebook line's boxes: the name each has on the form (``points-reception``) and in the table's head.
@@ -45,7 +53,8 @@ CORRECTION_FIELDS = ("points", "reason")
 
 
 def _year():
-    return parse_int(request.args.get("year"), 2000, 2100) or queries.current_year()
+    """The year asked (?year=): a bad one is refused (422 naming 年度), never shown as this year."""
+    return year_asked(YearQuery, queries.current_year())
 
 
 # --- the rulebook ----------------------------------------------------------------------------------

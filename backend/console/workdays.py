@@ -6,15 +6,16 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 
+from schemas.activities import YearQuery
+
 from ..errors import APIError, validation_failed
 from ..extensions import db
-from ..forms import parse_int
 from ..org.services import root_region
 from ..points.queries import current_year
 from ..workdays.models import KIND_LABELS, DayKind
 from ..workdays.services import enter, remove, shown, year_days
 from . import bp
-from .pages import console_page
+from .pages import console_page, year_asked
 from .form_errors import refused_form
 
 # The entry form's fields, in page order: a refused one shows its message under it.
@@ -45,7 +46,7 @@ def _editor_only():
 @bp.get("/workdays")
 @console_page()
 def workdays():
-    year = parse_int(request.args.get("year"), 2000, 2100) or current_year()
+    year = year_asked(YearQuery, current_year())
     return render_template("console/workdays.html", **_page(year))
 
 
