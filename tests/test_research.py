@@ -40,7 +40,7 @@ def world(factory):
     huaihua = factory.admin("huaihua", region=tree["hh"])
     changsha = factory.admin("changsha", region=tree["cs"])
     station_admin = factory.admin("chengbei", stations=[chengbei])
-    return {"tree": tree, "zhang": zhang, "li": li, "wang": wang, "zhou": zhou, "far": far, "guest": guest,
+    return {"tree": tree, "chengbei": chengbei, "zhang": zhang, "li": li, "wang": wang, "zhou": zhou, "far": far, "guest": guest,
             "hh": factory.headers_for_admin(huaihua), "cs": factory.headers_for_admin(changsha),
             "station": factory.headers_for_admin(station_admin), "factory": factory}
 
@@ -647,3 +647,30 @@ def test_a_member_leaves_a_submitted_report_and_is_not_credited(client, world):
     assert client.post(f"{API}/reports/{report['id']}/accept", headers=world["hh"]).status_code == 200
     assert points_of(world["li"].id) == [] and points_of(world["zhang"].id) == [("research_report_accepted", 5)]
     assert client.get(f"{API}/reports/{report['id']}", headers=headers(world, "li")).status_code == 404
+
+
+def test_a_reports_photo_cannot_be_attached_to_a_suggestion(client, world):
+    """A photo on a research report stays the report's: filing a suggestion with it is refused (as a report
+    refuses a suggestion's photo) and writes nothing; the team still reads it and the station's staff do not."""
+    from backend.suggestions.models import Suggestion
+    from backend.uploads.models import Upload
+    from backend.wechat import get_client
+
+    zhang = headers(world, "zhang")
+    topic = new_topic(client, world["hh"])
+    team = take(client, zhang, topic["id"], member_deputy_ids=[world["li"].id]).json
+    upload_id = photo(client, zhang)
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告", "body": "正文",
+                                                                  "attachment_ids": [upload_id]}, headers=zhang)
+    assert report.status_code == 201, report.json
+    url = report.json["photos"][0]["url"]
+    code = client.get(f"/api/v1/stations/{world['chengbei'].id}").json["qr_code"]
+    get_client().access_token()  # see tests/test_uploads.py: fetched before filing on SQLite
+    filed = client.post("/api/v1/suggestions", headers=zhang, json={
+        "qr_code": code, "category": "环境卫生", "content": "小区门口的垃圾桶满了没人清理。", "attachment_ids": [upload_id]})
+    refused(filed, 422, "照片不存在或已被使用，请重新上传。", "attachment_ids")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
+    assert db.session.get(Upload, upload_id).suggestion_id is None
+    assert client.get(url, headers=headers(world, "li")).status_code == 200
+    assert client.get(url, headers=world["station"]).status_code == 404

@@ -15,7 +15,7 @@ addressed to — its citizen, its deputy, the station's staff — never a public
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import bindparam, case, exists, insert, select, update
 
 from ..auth.scope import RegionRef
 from ..db_types import utcnow
@@ -24,6 +24,7 @@ from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
 from ..qr.services import plausible_code, unknown_code, withdrawn
+from ..research.models import ResearchReportPhoto
 from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
 from .services import CHINA, MAX_PHOTOS, due_at
@@ -85,13 +86,17 @@ def _writes():
 
 @cache
 def _photo_statements():
-    """(the caller's unattached uploads among ``ids``, attach ``ids`` to ``item_id`` unless taken meanwhile)"""
+    """(the caller's unattached uploads among ``ids``, attach ``ids`` to ``item_id`` unless taken meanwhile).
+    Unattached: on no suggestion and on no research report (a report's photo is its team's, never a
+    suggestion's as well: ``ResearchReportPhoto``)."""
     uploads = Upload.__table__
     ids = bindparam("ids", expanding=True)
+    free = (uploads.c.suggestion_id.is_(None),
+            ~exists().where(ResearchReportPhoto.__table__.c.upload_id == uploads.c.id))
     return (
         select(uploads.c.id, uploads.c.key, uploads.c.width, uploads.c.height, uploads.c.screening)
-        .where(uploads.c.id.in_(ids), uploads.c.owner_id == bindparam("owner_id"), uploads.c.suggestion_id.is_(None)),
-        update(uploads).where(uploads.c.id.in_(ids), uploads.c.suggestion_id.is_(None))
+        .where(uploads.c.id.in_(ids), uploads.c.owner_id == bindparam("owner_id"), *free),
+        update(uploads).where(uploads.c.id.in_(ids), *free)
         .values(suggestion_id=bindparam("item_id")),
     )
 
