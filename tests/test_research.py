@@ -674,3 +674,29 @@ def test_a_reports_photo_cannot_be_attached_to_a_suggestion(client, world):
     assert db.session.get(Upload, upload_id).suggestion_id is None
     assert client.get(url, headers=headers(world, "li")).status_code == 200
     assert client.get(url, headers=world["station"]).status_code == 404
+
+
+
+def test_a_deputy_who_left_office_neither_reports_nor_abandons_and_is_not_credited(client, world):
+    """A lead who left office (Deputy.active false: no longer the ``deputy`` role) is refused (403) on
+    submitting the team's report and on giving the topic up, as on taking a topic; a member who left office
+    is credited nothing when the report is accepted or instructed on."""
+    hh, zhang, zhou = world["hh"], headers(world, "zhang"), headers(world, "zhou")
+    topic = new_topic(client, hh)
+    team = take(client, zhang, topic["id"]).json
+    assert client.patch(f"/api/v1/deputies/{world['zhang'].id}", json={"active": False}, headers=hh).status_code == 200
+    before = counts()
+    refused(client.post(f"{API}/teams/{team['id']}/report", json={"title": "离任后提交", "body": "正文"}, headers=zhang),
+            403, "只有在任的人大代表可以提交调研报告。")
+    refused(client.post(f"{API}/teams/{team['id']}/abandon", headers=zhang), 403, "只有在任的人大代表可以放弃领题。")
+    assert counts() == before
+    assert client.get(f"{API}/teams/{team['id']}", headers=hh).json["status"] == "active"
+
+    member_team = take(client, zhou, topic["id"], member_deputy_ids=[world["li"].id]).json
+    report = client.post(f"{API}/teams/{member_team['id']}/report", json={"title": "报告", "body": "正文"}, headers=zhou).json
+    assert client.patch(f"/api/v1/deputies/{world['li'].id}", json={"active": False}, headers=hh).status_code == 200
+    assert client.post(f"{API}/reports/{report['id']}/accept", headers=hh).status_code == 200
+    assert client.post(f"{API}/reports/{report['id']}/instruction", json={
+        "instructed_by": "市长", "date": today().isoformat(), "text": "好"}, headers=hh).status_code == 200
+    assert points_of(world["zhou"].id) == [("research_report_accepted", 5), ("research_report_instructed", 5)]
+    assert points_of(world["li"].id) == []

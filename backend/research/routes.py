@@ -268,8 +268,9 @@ def get_team(team_id):
 @blp.response(200, ResearchTeamOut)
 def abandon_team(team_id):
     """放弃领题（牵头代表）：提交调研报告之前；名额随之让出。"""
+    deputy = _deputy("只有在任的人大代表可以放弃领题。")
     team = _team(team_id)
-    services.abandon(team, current_caller().deputy_id)
+    services.abandon(team, deputy.id)
     return present_team(team, True)
 
 
@@ -291,6 +292,7 @@ def leave_team(team_id):
 @blp.response(201, ResearchReportOut)
 def submit_report(data, team_id):
     """提交调研报告（牵头代表）：首次提交，或被退回修改后重新提交；照片先经 POST /uploads 上传。"""
+    _deputy("只有在任的人大代表可以提交调研报告。")
     team = _team(team_id)
     return present_report(services.submit_report(team, current_user(), data))
 

@@ -487,17 +487,22 @@ def accepted_day(report):
     return report.reviewed_dt.astimezone(CHINA).date()
 
 
-def active_member_ids(team_id):
-    return db.session.scalars(select(ResearchTeamMember.deputy_id).where(
-        ResearchTeamMember.team_id == team_id, ResearchTeamMember.active.is_(True)).order_by(ResearchTeamMember.id)).all()
+def creditable_member_ids(team_id):
+    """The team's members credited for its report: those still on the team and still in office (a deputy
+    who left office is credited nothing)."""
+    return db.session.scalars(
+        select(ResearchTeamMember.deputy_id).join(Deputy, Deputy.id == ResearchTeamMember.deputy_id)
+        .where(ResearchTeamMember.team_id == team_id, ResearchTeamMember.active.is_(True), Deputy.active.is_(True))
+        .order_by(ResearchTeamMember.id)).all()
 
 
 def _credit(report, rule_code, reason):
-    """The rule's points to every member of the report's team, counted in the topic's year; a member
-    credited already for this report (a line can only be credited once per source) gets nothing more."""
+    """The rule's points to every member of the report's team still on it and in office, counted in the
+    topic's year; a member credited already for this report (a line can only be credited once per source)
+    gets nothing more."""
     year = report.topic.year
     return sum(credit(deputy_id, rule_code, SOURCE, report.id, reason=reason, year=year)
-               for deputy_id in active_member_ids(report.team_id))
+               for deputy_id in creditable_member_ids(report.team_id))
 
 
 def team_label(team):
