@@ -700,3 +700,17 @@ def test_a_deputy_who_left_office_neither_reports_nor_abandons_and_is_not_credit
         "instructed_by": "市长", "date": today().isoformat(), "text": "好"}, headers=hh).status_code == 200
     assert points_of(world["zhou"].id) == [("research_report_accepted", 5), ("research_report_instructed", 5)]
     assert points_of(world["li"].id) == []
+
+
+def test_research_notices_in_the_message_center_are_titled_for_every_step(client, world):
+    """消息中心 titles every research notice — a member named on a team, a lead whose report was returned — with
+    the registered template's name, 调研课题进展通知 (not a title that fits a review only)."""
+    li, zhang = headers(world, "li"), headers(world, "zhang")
+    topic, team, report = submitted_report(client, world, member_deputy_ids=[world["li"].id])
+    client.post(f"{API}/reports/{report['id']}/return", json={"reason": "请补充数据。"}, headers=world["hh"])
+
+    def read(h):
+        return [(m["title"], m["lines"][1]["value"], m["lines"][2]["value"])
+                for m in client.get("/api/v1/me/messages", headers=h).json["items"]]
+    assert read(li) == [("调研课题进展通知", "已列入团队", "您已被列入调研团队（张伟牵头）")]
+    assert read(zhang) == [("调研课题进展通知", "退回修改", "请补充数据。")]

@@ -38,7 +38,7 @@ TITLES = {
     "appointment": "约见代表通知",
     "appointment_result": "约见进展通知",
     "answer": "办理结果通知",
-    "research": "调研报告审核通知",
+    "research": "调研课题进展通知",
 }
 # …and its fields' names, as the template registered in the mini-program's console shows them in WeChat.
 LABELS = {

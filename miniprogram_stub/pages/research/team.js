@@ -4,7 +4,7 @@
 // against the server's limit, photos through POST /uploads as filing sends them. One Idempotency-Key per
 // submission, kept for a retry after a lost answer; a refusal (409, 422) shows the server's sentences.
 // 放弃领题 for the lead while no report is in; 退出团队 for a member the lead named, until the report is
-// accepted. 调研报告审核通知 is asked for in the tap, before the report goes.
+// accepted. 调研课题进展通知 is asked for in the tap, before the report goes.
 const api = require('../../utils/api');
 const config = require('../../config');
 const { say, toast, submitWithConsent, confirmFirst } = require('../../utils/wxp');

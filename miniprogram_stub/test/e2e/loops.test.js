@@ -552,7 +552,7 @@ test('调研清单: a deputy takes a published topic and reports; returned, resu
   const submitted = await http(backend.baseUrl, 'GET', `/research/teams/${teamId}`, undefined, admin);
   assert.equal(submitted.report.photos.length, 1);
   await http(backend.baseUrl, 'POST', `/research/reports/${submitted.report.id}/return`, { reason: '请补充企业走访数据。' }, admin);
-  // The notice (调研报告审核通知) in 消息 opens the team's page.
+  // The notice (调研课题进展通知) in 消息 opens the team's page.
   const messages = await deputy.open('pages/messages/messages');
   const notice = messages.data.items.find((m) => m.page === `pages/research/team?id=${teamId}`);
   assert.ok(notice, 'the return is in 消息 with the team\'s page');

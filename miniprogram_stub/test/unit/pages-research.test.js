@@ -256,7 +256,7 @@ test('the team\'s page: the lead submits a report — checks, a counter at the A
   assert.deepEqual(state.sent, [{ title: '关于优化营商环境的调研报告', body: '一、基本情况……', attachment_ids: [101] }]);
   const subscribe = wx.order.findIndex((c) => c.name === 'requestSubscribeMessage');
   const post = wx.order.findIndex((c) => c.name === 'request' && /\/teams\/9\/report$/.test(c.url));
-  assert.ok(subscribe >= 0 && subscribe < post, '调研报告审核通知 asked before the report goes');
+  assert.ok(subscribe >= 0 && subscribe < post, '调研课题进展通知 asked before the report goes');
   assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-research']);
   assert.ok(wx.toasts.includes('已提交'));
   assert.equal(page9.data.team.report.stateText, '待审核');
