@@ -714,3 +714,12 @@ def test_research_notices_in_the_message_center_are_titled_for_every_step(client
                 for m in client.get("/api/v1/me/messages", headers=h).json["items"]]
     assert read(li) == [("调研课题进展通知", "已列入团队", "您已被列入调研团队（张伟牵头）")]
     assert read(zhang) == [("调研课题进展通知", "退回修改", "请补充数据。")]
+
+
+def test_a_withdrawn_topic_is_not_deleted_and_says_so(client, world):
+    hh = world["hh"]
+    topic = new_topic(client, hh)
+    assert client.post(f"{API}/topics/{topic['id']}/withdraw", headers=hh).status_code == 200
+    before = counts()
+    refused(client.delete(f"{API}/topics/{topic['id']}", headers=hh), 409, "课题已撤回，不能删除。")
+    assert counts() == before

@@ -180,9 +180,11 @@ def withdraw(topic, actor):
 
 
 def delete_topic(topic, actor):
-    """删除: a draft only (nobody has seen it); a published topic is withdrawn instead."""
-    if _held(topic, share=False) is not TopicStatus.draft:
-        raise conflict("已发布的课题不能删除；如不再征集，请撤回。", "invalid_transition")
+    """删除: a draft only (nobody has seen it); a published topic is withdrawn instead, and a withdrawn one
+    stays (its teams still read it)."""
+    if (status := _held(topic, share=False)) is not TopicStatus.draft:
+        raise conflict("课题已撤回，不能删除。" if status is TopicStatus.withdrawn
+                       else "已发布的课题不能删除；如不再征集，请撤回。", "invalid_transition")
     _log("research_topic_deleted", actor, topic, {"year": topic.year, "theme": topic.theme})
     db.session.delete(topic)
     db.session.flush()
