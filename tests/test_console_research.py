@@ -74,7 +74,12 @@ def test_a_topic_from_new_to_an_instructed_report_and_the_export(huaihua, world,
     assert flashes(huaihua, withdrawn) == [("flash-error", "已有 1 个团队提交了调研报告，课题不能撤回。")]
 
     no_reason = post(huaihua, f"/console/research/reports/{report['id']}/return", {"reason": " "}, page=path)
-    assert flashes(huaihua, no_reason) == [("flash-error", "退回理由：请填写退回修改的理由。")]
+    assert no_reason.status_code == 422 and at_fields(no_reason) == {"reason": "请填写退回修改的理由。"}
+    too_long = post(huaihua, f"/console/research/reports/{report['id']}/return", {"reason": "需补充数据。" * 100}, page=path)
+    assert too_long.status_code == 422 and list(at_fields(too_long)) == ["reason"]
+    assert "长度不能超过 500 个字符" in at_fields(too_long)["reason"] and summary(too_long).startswith("有 1 处需要修改：")
+    assert f">{'需补充数据。' * 100}</textarea>" in text(too_long)  # what was typed, kept
+    assert db.session.get(ResearchReport, report["id"]).status.value == "submitted"
     returned = post(huaihua, f"/console/research/reports/{report['id']}/return", {"reason": "请补充调研数据。"}, page=path)
     assert flashes(huaihua, returned) == [("flash-success", "已将调研报告“老旧小区改造调研报告”退回修改，并已通知牵头代表。")]
     assert "请补充调研数据。" in text(huaihua.get(path))

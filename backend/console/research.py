@@ -173,13 +173,15 @@ def research_export():
 # --- a topic's page ----------------------------------------------------------------------------------------
 
 
-def _page(topic, values=None, instruction_values=None, report_id=None):
+def _page(topic, values=None, report_values=None, report_id=None):
+    """The topic's page; ``report_values`` and ``report_id``: a form on that report refused (退回修改 while it
+    waits for review, 领导批示 once accepted: one form a report at a time), shown again as typed."""
     return dict(topic=topic, teams=services.teams_of_topic(topic.id), today=services.today().isoformat(),
                 values=values or {"year": str(topic.year), "title": topic.title, "theme": topic.theme,
                                   "description": topic.description,
                                   "due_date": topic.due_date.isoformat() if topic.due_date else "",
                                   "max_teams": "" if topic.max_teams is None else str(topic.max_teams)},
-                instruction_values=instruction_values or {"date": services.today().isoformat()},
+                report_values=report_values or {},
                 refused_report_id=report_id, congress_name=services.congress_name(topic.region),
                 accepted_day=services.accepted_day)
 
@@ -251,12 +253,24 @@ def research_accept(report_id):
     return _to_report(report)
 
 
+def _refused_on_report(exc, report_id, form_fields):
+    """A form on a report refused: a 422 shows the topic's page again with that form as typed and the
+    messages at its fields; any other refusal goes on to ``console_page``."""
+    reraise_unless_form_error(exc)
+    return refused_form("console/research_topic.html", exc, form_fields, LABELS,
+                        **_page(_report(report_id).topic, report_values=request.form, report_id=report_id))
+
+
 @bp.post("/research/reports/<int:report_id>/return")
 @console_page("console.research", labels=LABELS)
 def research_return(report_id):
     _region_admin_only()
-    data = load_checked(ResearchReviewIn(), {"reason": request.form.get("reason", "")}, {})
-    report = services.review(_report(report_id), g.user, False, data["reason"])
+    report = _report(report_id)
+    try:
+        data = load_checked(ResearchReviewIn(), {"reason": request.form.get("reason", "")}, {})
+        services.review(report, g.user, False, data["reason"])
+    except (APIError, ValidationError) as exc:
+        return _refused_on_report(exc, report_id, ("reason",))
     flash(f"已将调研报告“{report.title}”退回修改，并已通知牵头代表。", "success")
     return _to_report(report)
 
@@ -272,8 +286,6 @@ def research_instruction(report_id):
         data = load_checked(ResearchInstructionIn(), {key: form.get(key, "") for key in INSTRUCTION_FIELDS}, errors)
         services.instruct(report, g.user, data)
     except (APIError, ValidationError) as exc:
-        reraise_unless_form_error(exc)
-        return refused_form("console/research_topic.html", exc, INSTRUCTION_FIELDS, LABELS,
-                            **_page(_report(report_id).topic, instruction_values=form, report_id=report_id))
+        return _refused_on_report(exc, report_id, INSTRUCTION_FIELDS)
     flash(f"已登记{report.instructed_by}对调研报告“{report.title}”的批示，团队成员已按评分细则计分。", "success")
     return _to_report(report)
