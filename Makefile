@@ -19,7 +19,8 @@ run: $(INSTALLED) system-deps
 	@scripts/run-demo
 
 # Two pytest workers (pytest-xdist), one per core here; on PostgreSQL each works in a database of its own
-# beside the one named (tests/conftest.py). TEST_WORKERS=0 runs the suite in one process.
+# beside the one named (tests/conftest.py). TEST_WORKERS=0 runs the suite in one process. Work stealing:
+# a worker that runs out takes tests queued for the other, so the run ends with both busy to the last.
 # The Node tests never use TEST_DATABASE_URL (their backend runs on a SQLite file of its own), so a second
 # run on PostgreSQL would repeat the first exactly: .ci/run's PostgreSQL pass sets NODE_TESTS=0.
 # Likewise the tests marked database_independent (pytest.ini) would repeat the SQLite pass exactly on
@@ -30,9 +31,9 @@ DATABASE_INDEPENDENT ?= 1
 test: $(INSTALLED) system-deps
 ifeq ($(DATABASE_INDEPENDENT),0)
 	@echo "== tests marked database_independent not run (DATABASE_INDEPENDENT=0); they do not depend on the database =="
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not database_independent"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not database_independent"
 else
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 endif
 ifeq ($(NODE_TESTS),0)
 	@echo "== mini-program stub: Node tests not run (NODE_TESTS=0); they do not depend on the database =="
