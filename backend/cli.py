@@ -260,7 +260,7 @@ def import_deputies_command(file, region_id):
 def sweep_command():
     """Deadlines, reminders, auto-close, 揭榜 notices of activities that are over, text and photo screening, 民生实事 rounds whose voting time is over,
     立法意见征集 whose window has ended, 述职测评 whose window has ended,
-    the outbox, and expired Idempotency-Keys.
+    the outbox, expired Idempotency-Keys, and the 操作日志's events and 消息中心's messages past their retention.
     Safe to run from cron at any frequency."""
     from .activities.report_poll import close_ended as close_ended_polls
     from .activities.services import drop_place_notices_once_over, remind_upcoming
@@ -269,7 +269,7 @@ def sweep_command():
     from .idempotency import purge_expired
     from .consultations.services import close_ended as close_ended_consultations
     from .livelihood.services import close_ended
-    from .notifications.outbox import deliver_due
+    from .notifications.outbox import deliver_due, purge_finished
     from .suggestions import sweep
     from .uploads.screening import submit_due
 
@@ -286,6 +286,7 @@ def sweep_command():
     delivery = deliver_due()
     purge_expired()
     audit_purged = purge_audit_events()
+    messages_purged = purge_finished()
     click.echo(
         f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
@@ -293,7 +294,7 @@ def sweep_command():
         f"到期结束民生实事票决 {votes} 次；到期结束立法意见征集 {consultations} 次；到期结束述职测评 {polls} 次；"
         f"撤回已结束活动的揭榜提醒 {stale} 条；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
-        f"删除超过保存期限的操作日志 {audit_purged} 条。"
+        f"删除超过保存期限的操作日志 {audit_purged} 条；删除超过保存期限的消息 {messages_purged} 条。"
     )
 
 

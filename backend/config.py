@@ -15,6 +15,7 @@ from .wechat.push_crypto import aes_key_problem
 DEFAULT_SECRET = "dev-only-insecure-secret"
 MIN_SECRET_LENGTH = 32
 MIN_AUDIT_RETENTION_DAYS = 180  # six months: the Cybersecurity Law's least for network logs
+MIN_OUTBOX_RETENTION_DAYS = 30  # a month: a notice stays in 消息中心 long enough to be read
 SECRET_HINT = "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 # Subscribe-message template ids: the stand-in's names, replaced by the ids registered in the
@@ -203,6 +204,9 @@ class Config:
         # 操作日志 (backend/audit): the sweep deletes events older than this. The Cybersecurity Law asks
         # that network logs be kept six months at least, so less than 180 days is refused.
         self.AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 1095)
+        # 消息中心 (the outbox): the sweep deletes messages finished (sent, refused, given up) longer ago than
+        # this; a user's list reaches back as far. Under a month a notice could vanish before it is read.
+        self.OUTBOX_RETENTION_DAYS = _int("OUTBOX_RETENTION_DAYS", 365)
         self.JSON_AS_ASCII = False
 
         # 码上办 suggestions: categories and time limits are policy, so they are configuration.
@@ -325,6 +329,9 @@ class Config:
         if self.AUDIT_RETENTION_DAYS < MIN_AUDIT_RETENTION_DAYS:
             raise ConfigError(f"AUDIT_RETENTION_DAYS 不能少于 {MIN_AUDIT_RETENTION_DAYS} 天（《网络安全法》要求网络日志留存不少于六个月），"
                               f"当前为 {self.AUDIT_RETENTION_DAYS}。")
+        if self.OUTBOX_RETENTION_DAYS < MIN_OUTBOX_RETENTION_DAYS:
+            raise ConfigError(f"OUTBOX_RETENTION_DAYS 不能少于 {MIN_OUTBOX_RETENTION_DAYS} 天（消息中心的通知要留给用户查看），"
+                              f"当前为 {self.OUTBOX_RETENTION_DAYS}。")
         kinds = "working（工作日）或 calendar（自然日）"
         if self.REPLY_DAYS_KIND not in DAYS_KINDS:
             raise ConfigError(f"REPLY_DAYS_KIND 应为 {kinds}，而不是“{self.REPLY_DAYS_KIND}”。")

@@ -356,7 +356,7 @@ def test_the_sweep_deletes_only_events_past_the_retention(app, client, world, co
     also_gone.at = utcnow() - timedelta(days=400)
     kept.at = utcnow() - timedelta(days=179)
     db.session.commit()
-    assert "删除超过保存期限的操作日志 2 条。" in sweep(app)
+    assert "删除超过保存期限的操作日志 2 条；" in sweep(app)
     assert [e.id for e in events()] == [kept.id]
     assert purge_expired() == 0
 

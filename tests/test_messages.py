@@ -1,13 +1,16 @@
 """消息中心 through the HTTP API: every notice the server sends a user in WeChat is also in the user's own list,
 with an unread count for the badge, whether WeChat delivered it or the user never consented (43101)."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from backend.config import FAKE_TEMPLATES
+from backend.db_types import utcnow
 from backend.extensions import db
 from backend.notifications import center
 from backend.notifications.models import OutboxMessage
-from backend.notifications.outbox import deliver_due, restate_under, withdraw
+from backend.notifications.outbox import deliver_due, purge_finished, restate_under, withdraw
 
 from .factories import screen
 from .test_suggestions import file, step
@@ -196,3 +199,69 @@ def test_the_list_and_the_badge_read_their_indexes(app, client, world):
     # partial index's condition matches the count's at all
     assert "ix_outbox_messages_unread" in _plan(app, *count[0], ("enable_seqscan",),
                                                  ("ix_outbox_messages_user_newest",))
+
+
+def test_the_sweep_deletes_messages_finished_past_the_retention_and_keeps_the_rest(app, client, world):
+    """A province's outbox grows by millions a year: the sweep deletes the messages sent, refused or given
+    up on more than OUTBOX_RETENTION_DAYS ago (gone from 消息中心 too), never one still to be sent, however
+    old, nor one finished since."""
+    filed_accepted_replied(client, world, world["citizen"])
+    filed_accepted_replied(client, world, world["refuser"])
+    with app.app_context():
+        deliver_due()
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        old = utcnow() - timedelta(days=app.config["OUTBOX_RETENTION_DAYS"] + 1)
+        # the citizen's 已受理 and 代表已答复, and the refuser's 已受理 (43101)
+        sent_long_ago, sent_lately = (next(m for m in rows if m.status == "sent" and m.template == template)
+                                      for template in ("accepted", "replied"))
+        refused_long_ago = next(m for m in rows if m.status == "refused")
+        pending_long_ago = OutboxMessage(dedupe_key="test:pending", user_id=sent_lately.user_id, template="accepted",
+                                         data=sent_lately.data, status="pending", next_attempt_dt=old, created_dt=old)
+        db.session.add(pending_long_ago)
+        for message in (sent_long_ago, refused_long_ago):
+            message.next_attempt_dt = message.created_dt = old
+        sent_lately.next_attempt_dt = utcnow() - timedelta(days=app.config["OUTBOX_RETENTION_DAYS"] - 1)
+        db.session.commit()
+        gone = {sent_long_ago.id, refused_long_ago.id}
+        kept = {m.id for m in rows} - gone | {pending_long_ago.id}
+
+    output = app.test_cli_runner().invoke(args=["sweep"]).output
+    assert "删除超过保存期限的消息 2 条" in output, output
+    with app.app_context():
+        assert set(db.session.scalars(select(OutboxMessage.id))) == kept
+        assert purge_finished() == 0
+    citizen_page = client.get(API, headers=world["citizen"]).json
+    # the old 已受理 gone; the one still to be sent (added last) and the recent 代表已答复 listed
+    assert [(m["id"], m["title"]) for m in citizen_page["items"]] == [
+        (pending_long_ago.id, "建议已受理"), (sent_lately.id, "代表已答复")]
+
+
+def test_the_purge_reads_the_due_index_not_every_message(app, client, world):
+    """At a province's size (millions of messages) each batch the purge deletes is found in
+    ix_outbox_messages_due, never by reading every message. Counted, never timed."""
+    from .test_scale_queries import _plan, statements
+
+    filed_accepted_replied(client, world, world["citizen"])
+    with app.app_context(), statements(app, with_parameters=True) as sent:
+        purge_finished()
+    purge = [(s, p) for s, p in sent if s.lstrip().startswith("DELETE FROM outbox_messages")]
+    assert len(purge) == 1
+    plan = _plan(app, *purge[0], ("enable_seqscan",))
+    assert "ix_outbox_messages_due" in plan, plan
+
+
+@pytest.mark.parametrize("days, refused", [("29", True), ("30", False), ("3650", False)])
+def test_a_message_retention_under_a_month_is_refused_at_start(days, refused, monkeypatch, tmp_path):
+    from backend.config import Config, ConfigError
+
+    monkeypatch.setenv("OUTBOX_RETENTION_DAYS", days)
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
+    config = Config(str(tmp_path))
+    if refused:
+        with pytest.raises(ConfigError) as raised:
+            config.check()
+        assert str(raised.value.message) == (
+            "配置错误：OUTBOX_RETENTION_DAYS 不能少于 30 天（消息中心的通知要留给用户查看），当前为 29。")
+    else:
+        config.check()
+        assert config.OUTBOX_RETENTION_DAYS == int(days)

@@ -6,7 +6,8 @@ or never subscribed would learn nothing until they opened the item. The list is 
 no second copy to write in the change's transaction or to keep in step with the outbox's own edits. A
 message ``withdraw``-n (news no longer true) is a deleted row, gone from the list too; one ``restate``-d
 (注销's redaction, a corrected answer) is the same row with its new words, listed once, as it now reads.
-Nothing purges the outbox; were sent messages ever purged, the list would keep as long a history as it.
+The sweep deletes the messages finished longer ago than OUTBOX_RETENTION_DAYS (``outbox.purge_finished``):
+the list reaches back as far.
 """
 import re
 

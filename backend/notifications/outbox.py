@@ -202,6 +202,30 @@ def waiting_pages(template):
                                                                OutboxMessage.template == template).distinct()).all()
 
 
+PURGE_BATCH = 5000
+FINISHED = ("sent", "refused", "failed")
+
+
+def purge_finished(now=None):
+    """Delete the messages finished (sent, refused by the user, given up) more than OUTBOX_RETENTION_DAYS
+    ago, gone from 消息中心 with them: the sweep's work, a batch per transaction so that no statement holds
+    the table for long; returns how many went. A message still to be sent stays, however old.
+
+    Found through ix_outbox_messages_due (status, next_attempt_dt): a finished message's next_attempt_dt is
+    its last attempt's (plus that attempt's backoff, hours at most), so no scan of the outbox, however large.
+    Its dedupe key is free again; every key names its item, activity or day, long over by then."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["OUTBOX_RETENTION_DAYS"])
+    purged = 0
+    while True:
+        batch = select(OutboxMessage.id).where(OutboxMessage.status.in_(FINISHED),
+                                               OutboxMessage.next_attempt_dt < cutoff).limit(PURGE_BATCH)
+        gone = db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(batch))).rowcount
+        db.session.commit()
+        purged += gone
+        if gone < PURGE_BATCH:
+            return purged
+
+
 def _backoff(attempts):
     return timedelta(seconds=min(30 * 2 ** attempts, 6 * 3600))
 
