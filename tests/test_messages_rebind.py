@@ -93,6 +93,42 @@ def test_a_console_accounts_relinked_wechat_takes_its_reminders_and_leaves_their
     assert titles(client, admin_li) == [("建议办理超期提醒", late["number"])]
 
 
+def test_an_unlinked_wechat_keeps_none_of_the_accounts_notices_and_the_next_linked_one_takes_them(
+        app, client, factory, world, wechat_standin):  # noqa: F811
+    """解除绑定 then a new link ends as 改绑 does: the account's notices leave the unlinked WeChat user at once
+    (read by nobody in between, the one not sent yet sent to nobody) and reach the WeChat user it links next."""
+    from .test_appointments import ask
+    from .test_console_suggestions import csrf_token
+
+    console = console_login(app, "chengbei")
+    admin_wang = factory.wechat_login("admin-wang")
+    assert link(client, admin_wang, new_link_code(console)[0]).status_code == 200
+    late = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
+    shift(app, late["id"], accept_due_dt=utcnow() - timedelta(hours=1))
+    sweep(app)  # 超期, sent to admin-wang
+    own = filed_and_screened(app, client, admin_wang, world["li"].qr_code, content="我家楼下井盖松动了，请尽快处理。")
+    assert step(client, world["li_h"], own["id"], "accept").status_code == 200
+    assert ask(client, world["citizen"], world["deputy_code"]).status_code == 201  # 约见, not sent yet
+    assert {title for title, _ in titles(client, admin_wang)} == {"建议办理超期提醒", "建议已受理", "约见代表通知"}
+
+    unlinked = console.post("/console/wechat/unlink", data={"csrf_token": csrf_token(console, "/console/wechat")})
+    assert unlinked.status_code == 302
+    assert titles(client, admin_wang) == [("建议已受理", own["number"])]  # their own alone
+    wechat_standin.clear()
+    sweep(app)
+    # The 约见 not sent yet reaches nobody; admin-wang's own 已受理 reaches him.
+    sent = wechat_standin.messages()
+    assert [m["template_id"] for m in sent if m["touser"] == "fake-openid-admin-wang"] == ["tmpl-accepted"]
+    assert all(m["touser"] for m in sent)
+    assert [m["touser"] for m in sent if m["template_id"] == "tmpl-appointment"] == [
+        f"fake-openid-deputy{world['zhang'].id}"]
+
+    admin_li = factory.wechat_login("admin-li")
+    assert link(client, admin_li, new_link_code(console)[0]).status_code == 200
+    assert {title for title, _ in titles(client, admin_li)} == {"建议办理超期提醒", "约见代表通知"}
+    assert titles(client, admin_wang) == [("建议已受理", own["number"])]
+
+
 def test_a_wechat_user_linking_an_account_takes_nothing_from_anyone(app, client, factory, world):  # noqa: F811
     late = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
     shift(app, late["id"], accept_due_dt=utcnow() - timedelta(hours=1))

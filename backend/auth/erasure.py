@@ -325,8 +325,8 @@ def _redact_sent_notices(user, originals, personal):
     """Every WeChat message already sent (or refused, or failed) about the citizen keeps no name, phone or
     address of theirs, restated in place, never sent again (see the module's note). The messages to the
     citizen themself, found by their user; those about their suggestions and appointments to the staff, by
-    the items' keys alone, whoever they went to: a deputy's WeChat user of before a new binding, or one an
-    administrator has since unlinked, still reads them in its 消息中心. A value that quotes their words
+    the items' keys alone, whoever they went to: a deputy's WeChat user of before a new binding still reads
+    them in its 消息中心, and a console account that unlinked its WeChat holds its own. A value that quotes their words
     (``thing`` of a text of ``originals``) reads as ``thing`` of the words redacted, as the item now does;
     any other value is redacted, and the names and phones of ``personal`` in it masked."""
     quoted = {thing(text): thing(redact(text)) for text in originals}

@@ -77,15 +77,23 @@ def link(wechat_user, code):
         raise validation_failed({"code": ["绑定码无效或已过期，请在管理后台重新生成。"]}, "绑定码无效或已过期。")
     account = db.session.get(User, row.user_id)
     if claimed:
-        previous = account.notify_user_id
+        # The account's notices in 消息中心 move along: from the WeChat user it linked before, or, unlinked
+        # since, from the account itself, where ``unlink`` left them.
+        previous = account.notify_user_id or account.id
         account.notify_user_id = wechat_user.id
         db.session.flush()
-        if previous is not None and previous != wechat_user.id:  # the account's notices in 消息中心 move along
+        if previous != wechat_user.id:
             hand_over_account(account.id, previous, wechat_user.id)
     return account
 
 
 def unlink(account):
+    """The account's reminders reach no WeChat user any more; the notices the unlinked user was sent for it
+    leave that user's 消息中心 for the account itself, until the account links a WeChat user again (``link``
+    hands them over then, as it does from a user it links in place of another). One not sent yet is sent to
+    nobody (``outbox.deliver_due``: the account has no openid)."""
+    if account.notify_user_id is not None:
+        hand_over_account(account.id, account.notify_user_id, account.id)
     account.notify_user_id = None
     db.session.execute(delete(WeChatLinkCode).where(WeChatLinkCode.user_id == account.id))
     db.session.flush()

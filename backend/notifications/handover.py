@@ -1,7 +1,9 @@
 """Staff notices follow the role: when a deputy binds their phone from another WeChat account
 (``auth.services.bind_phone``), or a console account links another WeChat user (``auth.wechat_link.link``),
 the notices the old WeChat user was sent in that role move to the new one, sent or not (a pending one is
-then delivered to the new account), in the rebind's transaction; the old user's own notices stay.
+then delivered to the new account), in the rebind's transaction; the old user's own notices stay. A console
+account that unlinks its WeChat user (``auth.wechat_link.unlink``) takes its notices back onto itself, where
+no WeChat user reads them, and hands them to the user it links next, as from a user it links in place of another.
 
 A row names neither role nor addressee in a column: ``user_id`` is the WeChat user it reached (for a console
 account, the user it had linked). The addressee is read off the row's dedupe key, which every staff notice

@@ -277,10 +277,17 @@ def deliver_due(limit=200):
         if message.user_id in waiting or not _claim(message):
             waiting.add(message.user_id)
             continue
-        user = db.session.get(User, message.user_id)
         # Read again once taken: a restate committed between the read above and the claim is what is sent
-        # (one after the claim no longer finds the message: ``restate``).
-        data = db.session.scalar(select(OutboxMessage.data).where(OutboxMessage.id == message.id))
+        # (one after the claim no longer finds the message: ``restate``), to whom it is addressed now.
+        taken = db.session.execute(
+            select(OutboxMessage.data, OutboxMessage.user_id).where(OutboxMessage.id == message.id)).first()
+        if taken is None:  # withdrawn meanwhile (``withdraw``): no longer true, not sent
+            continue
+        data, user = taken.data, db.session.get(User, taken.user_id)
+        if not user.openid:  # a console account's notice, the account having unlinked its WeChat
+            _finish(message.id, status="failed", last_error="no WeChat user to send to")
+            counts["failed"] += 1
+            continue
         try:
             get_client().send_subscribe_message(user.openid, templates[message.template], data, message.page or None)
         except WeChatError as exc:
