@@ -2,6 +2,7 @@
 voters in phone browsers and WeChat rate each reporting deputy once, the administrator closes it and reads
 the results, which the deputy's 履职档案 then shows."""
 import io
+import re
 from datetime import datetime, timedelta, timezone
 
 import openpyxl
@@ -462,8 +463,8 @@ def test_the_console_sets_up_the_reporting_deputies_and_the_window_before_openin
     assert page.count('name="deputy_ids"') == 3 and "测评开始时间" in page and "测评结束时间" in page
     # None ticked: refused in Chinese, nothing set up.
     refused_page = post(console, f"{page_path}/report-poll", {"starts_at": "", "ends_at": ""}, page=page_path)
-    assert refused_page.status_code == 302
-    assert "请勾选本次述职的代表。" in console.get(page_path).get_data(as_text=True)
+    assert refused_page.status_code == 422
+    assert "请勾选本次述职的代表。" in refused_page.get_data(as_text=True)
     assert client.get(poll_path(meeting), headers=meeting["admin"]).status_code == 404
     start = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))) + timedelta(hours=1)
     end = start + timedelta(hours=2)
@@ -512,6 +513,38 @@ def test_a_meetings_voters_behind_one_address_get_identities_past_the_everyday_l
 
 
 # --- the poll and its meeting (audit 31: findings 1, 2, 3, 4, 10, 11, 13, 15) ------------------------------
+
+
+def test_a_refused_console_set_up_is_shown_again_with_what_was_typed(app, client, meeting):
+    """Refused, the set-up form is the page again (422) with the reason in Chinese and the ticks and times
+    as typed, whether it sets the poll up, changes a draft or moves an open poll's end."""
+    from .test_console_org_activities import post
+
+    zhang, li, wang = meeting["deputies"]
+    console = sign_in(app, "hecheng")
+    page_path = f"/console/activities/{meeting['activity']}"
+    ends = (datetime.now(timezone.utc) + timedelta(hours=1)).astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%dT%H:%M")
+
+    def shown_again(path, form, ticked=None):
+        response = post(console, f"{page_path}/report-poll{path}", form, page=page_path)
+        assert response.status_code == 422, response.status_code
+        html = response.get_data(as_text=True)
+        assert '<a href="#field-starts_at-error">测评开始时间</a>' in html  # the summary names it
+        assert 'id="field-starts_at-error">日期时间格式不正确' in html  # and the reason is under the box
+        assert 'name="starts_at" value="明天上午"' in html and f'name="ends_at" value="{ends}"' in html
+        if ticked is not None:
+            assert [int(i) for i in re.findall(r'name="deputy_ids" value="(\d+)" checked', html)] == ticked
+        return html
+
+    form = {"deputy_ids": [str(li.id)], "starts_at": "明天上午", "ends_at": ends}
+    shown_again("", form, ticked=[li.id])
+    assert client.get(poll_path(meeting), headers=meeting["admin"]).status_code == 404  # nothing set up
+    assert client.post(poll_path(meeting), headers=meeting["admin"], json={}).status_code == 201  # all three
+    shown_again("/edit", form, ticked=[li.id])
+    assert len(client.get(poll_path(meeting), headers=meeting["admin"]).json["deputies"]) == 3  # nothing changed
+    assert client.post(poll_path(meeting, "/open"), headers=meeting["admin"]).status_code == 200
+    html = shown_again("/edit", {"starts_at": "明天上午", "ends_at": ends})
+    assert 'name="deputy_ids"' not in html
 
 
 def later_meeting(client, meeting, starts_in=timedelta(days=2), hours=2, deputies=None):

@@ -492,10 +492,10 @@ def record_page(activity, q):
 @console_page("console.activities")
 def activity(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
-    return render_template("console/activity.html", **_activity_page(activity, roster_args(request.args)))
+    return render_template("console/activity.html", **activity_page(activity, roster_args(request.args)))
 
 
-def _activity_page(activity, args, typed=None):
+def activity_page(activity, args, typed=None):
     """What an activity's page shows, its attendance list at ``args`` (``roster_args``); ``typed``: a
     refused 补签's reason, {deputy id: text}, kept in its row."""
     data = attendance(activity, args)
@@ -591,7 +591,7 @@ def activity_check_in_by_hand(activity_id, deputy_id):
         row = services.participant(activity, deputy_id)
         label = f"{row.deputy.name}的补签原因" if row is not None else "补签原因"
         return refused_form("console/activity.html", refusal, (field,), {field: label},
-                            **_activity_page(activity, roster_args(request.form), {deputy_id: request.form.get("reason", "")}))
+                            **activity_page(activity, roster_args(request.form), {deputy_id: request.form.get("reason", "")}))
     flash(f"已为{services.participant(activity, deputy_id).deputy.name}补签。", "success")
     return redirect(roster_url(activity_id, roster_args(request.form)))
 

@@ -11,28 +11,33 @@ from ..audit.log import record_export
 from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
-from ..forms import china_iso, local_input
+from ..forms import china_iso, local_input, parse_int
 from ..qr import render
 from ..suggestions.models import SATISFACTION_LABELS
 from . import bp, console_json, console_login_required
-from .activities import managed_activity_or_404
-from .form_errors import error_lines
+from .activities import activity_page, managed_activity_or_404, roster_args
+from .form_errors import refused_form
 from .exports import _percent, new_workbook, send_workbook, write_sheet
-from .pages import console_page
+from .pages import console_page, reraise_unless_form_error
 from .suggestions import cn_time
 
 
 @bp.app_template_global("report_poll_section")
-def section(activity):
-    """What the activity's page (console/activity.html) shows of its poll: None for an activity of another type."""
+def section(activity, typed=None):
+    """What the activity's page (console/activity.html) shows of its poll: None for an activity of another type.
+    ``typed``: a refused set-up form, whose ticks and times the form shows again as they were sent."""
     if activity.type is not ActivityType.report:
         return None
     poll = polls.find(activity)
     # A time that follows the activity shows blank (saved blank, it keeps following); one given, as given.
     window = {"starts_at": "" if poll is None or poll.starts_follow else local_input(poll.starts_dt),
               "ends_at": "" if poll is None or poll.ends_follow else local_input(poll.ends_dt)}
+    if typed is not None:
+        window = {key: typed.get(key, "") for key in window}
     if poll is None or poll.status is ReportPollStatus.draft:
         rated = {d.deputy_id for d in poll.deputies} if poll is not None else None
+        if typed is not None:
+            rated = {parse_int(i) for i in typed.getlist("deputy_ids")}
         setup = {"participants": [{"id": i, "name": name, "on_leave": on_leave,
                                    "checked": (i in rated) if rated is not None else not on_leave}
                                   for i, (name, on_leave) in polls.participants(activity).items()], **window}
@@ -86,6 +91,7 @@ def _back(activity_id):
 
 
 SETUP_LABELS = {"deputy_ids": "述职代表", "starts_at": "测评开始时间", "ends_at": "测评结束时间"}
+SETUP_FIELDS = tuple(SETUP_LABELS)
 
 
 def _setup_form(schema, poll=None, deputies=True):
@@ -106,28 +112,27 @@ def _setup_form(schema, poll=None, deputies=True):
     return schema.load(data)
 
 
-def _set_up(step):
-    """``(True, step())`` — the set-up form's step taken; or ``(False, None)`` when it refuses the form (422):
-    rolled back, and each mistake flashed with its field's name."""
+def _set_up(activity_id, step, done):
+    """The set-up form's ``step`` taken: ``done(its result)`` flashed, back to the poll. Refused (422): rolled
+    back, the activity's page again with each mistake and the form as it was typed."""
     try:
-        return True, step()
+        result = step()
     except (APIError, ValidationError) as exc:
-        if getattr(exc, "status", 422) != 422:
-            raise
-        db.session.rollback()
-        for line in error_lines(exc, SETUP_LABELS):
-            flash(line, "error")
-        return False, None
+        reraise_unless_form_error(exc)
+        db.session.rollback()  # before the page is read: a refused step may have changed the poll in the session
+        activity = managed_activity_or_404(activity_id, roster=False)
+        return refused_form("console/activity.html", exc, SETUP_FIELDS, SETUP_LABELS,
+                            **activity_page(activity, roster_args(request.args)), report_poll_typed=request.form)
+    flash(done(result), "success")
+    return _back(activity_id)
 
 
 @bp.post("/activities/<int:activity_id>/report-poll")
 @console_page("console.activities")
 def report_poll_create(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
-    done, poll = _set_up(lambda: polls.create(activity, _setup_form(ReportPollIn()), g.user))
-    if done:
-        flash(f"已组织述职测评：述职代表 {len(poll.deputies)} 位，开始测评后选民即可扫码测评。", "success")
-    return _back(activity_id)
+    return _set_up(activity_id, lambda: polls.create(activity, _setup_form(ReportPollIn()), g.user),
+                   lambda poll: f"已组织述职测评：述职代表 {len(poll.deputies)} 位，开始测评后选民即可扫码测评。")
 
 
 @bp.post("/activities/<int:activity_id>/report-poll/edit")
@@ -136,10 +141,8 @@ def report_poll_edit(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
     poll = _poll_or_404(activity)
     draft = poll.status is ReportPollStatus.draft
-    done, _ = _set_up(lambda: polls.update(poll, activity, _setup_form(ReportPollPatch(), poll, deputies=draft), g.user))
-    if done:
-        flash("已保存述职代表和测评时间。" if draft else "已保存测评时间。", "success")
-    return _back(activity_id)
+    return _set_up(activity_id, lambda: polls.update(poll, activity, _setup_form(ReportPollPatch(), poll, deputies=draft), g.user),
+                   lambda _: "已保存述职代表和测评时间。" if draft else "已保存测评时间。")
 
 
 @bp.post("/activities/<int:activity_id>/report-poll/open")
