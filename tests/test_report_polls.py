@@ -547,6 +547,26 @@ def test_a_refused_console_set_up_is_shown_again_with_what_was_typed(app, client
     assert 'name="deputy_ids"' not in html
 
 
+def test_the_console_set_up_refuses_a_deputy_that_is_no_number_in_chinese(app, client, meeting):
+    """A 述职代表 value that is no integer ("²", which str.isdigit() takes, or thousands of digits, which
+    int() refuses) is refused as the API refuses it, never a server error; one too large for an id too."""
+    from .test_console_org_activities import post
+
+    console = sign_in(app, "hecheng")
+    page_path = f"/console/activities/{meeting['activity']}"
+    for path in ("", "/edit"):
+        for value, message in (("²", "应为整数。"), ("1" * 5000, "应为整数。"), ("9" * 30, "应大于或等于 1 且小于或等于 2147483647。")):
+            response = post(console, f"{page_path}/report-poll{path}", {"deputy_ids": [value], "starts_at": "",
+                                                                         "ends_at": ""}, page=page_path)
+            assert response.status_code == 422, (path, value[:5], response.status_code)
+            assert '<a href="#field-deputy_ids-error">述职代表</a>' in response.get_data(as_text=True)
+            assert message in response.get_data(as_text=True), (path, value[:5])
+        if not path:
+            assert client.get(poll_path(meeting), headers=meeting["admin"]).status_code == 404  # nothing set up
+            assert client.post(poll_path(meeting), headers=meeting["admin"], json={}).status_code == 201
+    assert len(client.get(poll_path(meeting), headers=meeting["admin"]).json["deputies"]) == 3  # unchanged
+
+
 def later_meeting(client, meeting, starts_in=timedelta(days=2), hours=2, deputies=None):
     """Another 述职 meeting of the same station, starting later: its id."""
     start = datetime.now(timezone.utc) + starts_in

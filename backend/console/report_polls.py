@@ -11,7 +11,7 @@ from ..audit.log import record_export
 from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
-from ..forms import china_iso, local_input, parse_int
+from ..forms import china_iso, local_input, number_or_text, parse_int
 from ..qr import render
 from ..suggestions.models import SATISFACTION_LABELS
 from . import bp, console_json, console_login_required
@@ -103,7 +103,7 @@ def _setup_form(schema, poll=None, deputies=True):
         ids = request.form.getlist("deputy_ids")
         if not ids:
             raise ValidationError({"deputy_ids": ["请勾选本次述职的代表。"]})
-        data["deputy_ids"] = [int(i) if i.isdigit() else i for i in ids]
+        data["deputy_ids"] = [number_or_text(i) for i in ids]
     for key in ("starts_at", "ends_at"):
         typed = (request.form.get(key) or "").strip()
         if poll is not None and not getattr(poll, key[:-3] + "_follow") and typed == local_input(getattr(poll, key[:-3] + "_dt")):
