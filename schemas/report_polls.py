@@ -27,7 +27,7 @@ class ReportPollIn(StrictSchema):
                        "no earlier than REPORT_POLL_LEAD_MINUTES (60) before it"})
     ends_at = fields.AwareDateTime(format="iso", validate=in_service_years, allow_none=True, metadata={
         "description": "null or left out: the activity's end plus REPORT_POLL_GRACE_MINUTES (120), following it "
-                       "when the activity is rescheduled; no later than that"})
+                       "when the activity is rescheduled; no later than that, and after the activity's start"})
 
     @validates_schema
     def _checks(self, data, **kwargs):

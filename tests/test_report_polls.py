@@ -673,6 +673,39 @@ def test_the_window_lies_within_the_meeting_and_its_grace(app, client, meeting):
             f"述职活动开始前 60 分钟起才能开始测评（{(moment(activity['starts_at']) - timedelta(hours=1)).astimezone(timezone(timedelta(hours=8))).strftime('%Y-%m-%d %H:%M')} 起）。")
 
 
+def test_the_window_ends_after_the_meeting_starts(app, client, meeting):
+    """The lead minutes are for voters arriving early: a window lying wholly before the meeting (closed
+    before any deputy has reported) is refused, set up, changed or left behind by a moved meeting."""
+    from .test_console_org_activities import post
+
+    aid = later_meeting(client, meeting)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    start = moment(activity_of(client, meeting, aid)["starts_at"])
+    message = "测评结束时间须晚于活动开始时间。"
+    for ends in (start - timedelta(minutes=40), start):
+        refused(client.post(path, headers=meeting["admin"], json={
+            "starts_at": iso(start - timedelta(minutes=55)), "ends_at": iso(ends)}), 422, message)
+    assert client.get(path, headers=meeting["admin"]).status_code == 404
+    assert client.post(path, headers=meeting["admin"], json={"starts_at": iso(start - timedelta(minutes=55)),
+                                                             "ends_at": iso(start + timedelta(minutes=1))}).status_code == 201
+    refused(client.patch(path, headers=meeting["admin"], json={"ends_at": iso(start - timedelta(minutes=5))}), 422, message)
+    console = sign_in(app, "hecheng")
+    page = f"/console/activities/{aid}"
+    china = timezone(timedelta(hours=8))
+    response = post(console, f"{page}/report-poll/edit", {
+        "deputy_ids": [str(d.id) for d in meeting["deputies"]],
+        "starts_at": (start - timedelta(minutes=55)).astimezone(china).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start - timedelta(minutes=5)).astimezone(china).strftime("%Y-%m-%dT%H:%M")}, page=page)
+    assert response.status_code == 422
+    assert f'id="field-ends_at-error">{message}' in response.get_data(as_text=True)
+    assert moment(client.get(path, headers=meeting["admin"]).json["ends_at"]) == start + timedelta(minutes=1)
+    # The meeting moved to start after the poll's given end: refused until the end is changed.
+    refused(client.patch(f"/api/v1/activities/{aid}", headers=meeting["admin"], json={
+        "starts_at": iso(start + timedelta(minutes=5)), "ends_at": iso(start + timedelta(hours=2))}),
+        409, "述职测评的结束时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。")
+    assert moment(activity_of(client, meeting, aid)["starts_at"]) == start
+
+
 def test_the_sweep_closes_a_cancelled_meetings_poll_and_a_poll_whose_meeting_is_over(app, client, meeting):
     from backend.activities.models import Activity, ReportPoll
 

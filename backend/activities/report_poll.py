@@ -170,7 +170,9 @@ def bounds_text():
 
 def _window(activity, data, poll=None):
     """``(starts, ends, starts_follow, ends_follow)``: each end as sent (null: follow the activity), else as
-    the poll has it (following, or as given), else following. A window changed must lie within ``bounds``."""
+    the poll has it (following, or as given), else following. A window changed must lie within ``bounds``
+    and end after the activity's start: the lead minutes are for voters arriving early, not for a poll
+    that closes before any deputy has reported."""
     follows, times = [], []
     for key, index in (("starts_at", 0), ("ends_at", 1)):
         if key in data:
@@ -189,6 +191,9 @@ def _window(activity, data, poll=None):
         if outside:
             message = f"{bounds_text()}（{_shown(earliest)} 至 {_shown(latest)}）。"
             raise validation_failed({key: [message] for key in outside}, message)
+        if ends <= activity.starts_dt:
+            message = "测评结束时间须晚于活动开始时间。"
+            raise validation_failed({"ends_at": [message]}, message)
     return starts, ends, follows[0], follows[1]
 
 
@@ -263,7 +268,7 @@ def activity_edited(activity, actor, retyped, window, leaving):
     taken off leaves a draft poll, and is refused (409) once the poll opened (ballots rated them).
     Rescheduled (``window``, the activity's new times, or None), each end of the window that follows the
     activity moves with it; one given by an administrator stays, and is refused (409) when it no longer
-    lies within the moved meeting (``bounds``): the administrator changes or clears it first."""
+    lies within the moved meeting (``bounds``, an end after its start): the administrator changes or clears it first."""
     poll = find(activity)
     if poll is None:
         return
@@ -288,7 +293,7 @@ def activity_edited(activity, actor, retyped, window, leaving):
         ends = followed[1] if poll.ends_follow else poll.ends_dt
         if not poll.starts_follow and not earliest <= starts < latest:
             raise conflict("述职测评的开始时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。")
-        if not poll.ends_follow and not earliest < ends <= latest:
+        if not poll.ends_follow and not followed[0] < ends <= latest:  # after the moved meeting's start
             raise conflict("述职测评的结束时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。")
         if ends <= starts:
             raise conflict("改期后述职测评的结束时间将早于开始时间，请先修改测评时间（留空则随活动时间调整）。")

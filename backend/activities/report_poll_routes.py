@@ -61,7 +61,8 @@ def managed_poll(activity_id):
 def create_poll(data, activity_id):
     """组织述职测评（未开始）：一项述职活动一次，活动结束、结单或取消后不能再组织（409）。默认测评全部受邀代表（请假、缺席的除外）；
     测评时间默认为活动开始至活动结束后 REPORT_POLL_GRACE_MINUTES 分钟（默认 120），并随活动改期调整；自定的测评时间须在活动开始前
-    REPORT_POLL_LEAD_MINUTES 分钟（默认 60）至活动结束后 REPORT_POLL_GRACE_MINUTES 分钟之内（422）。非述职活动 422；已有测评 409。"""
+    REPORT_POLL_LEAD_MINUTES 分钟（默认 60）至活动结束后 REPORT_POLL_GRACE_MINUTES 分钟之内，且结束时间须晚于活动开始时间（422）。
+    非述职活动 422；已有测评 409。"""
     activity = _managed(activity_id, roster=False)
     return present(polls.create(activity, data, current_user()))
 
