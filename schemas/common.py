@@ -36,6 +36,16 @@ def BodyId(**kwargs):  # noqa: N802
     return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)
 
 
+class BodyBoolean(fields.Boolean):
+    """A JSON true or false in a body, nothing else. fields.Boolean reads "on", "true", "1" and 1 as true
+    (and even with ``truthy={True}``, 1 == True lets 1 through)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        raise self.make_error("invalid", input=value)
+
+
 class Items(validate.Length):
     """How many entries a list may hold, said as entries (项), not as a text's characters (字符)."""
 

@@ -1,9 +1,10 @@
 """消息中心: a user's notices (the subscribe messages sent them), read or not."""
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from .common import ID_RANGE, Items, PageArgs, StrictSchema
+from .common import ID_RANGE, BodyBoolean, Items, PageArgs, StrictSchema
 
 MAX_IDS = 100  # a page's messages at most (per_page ≤ 100)
+ALL_TRUE = "全部已读时 all 应为 true。"
 
 
 class MessageId(fields.Integer):
@@ -54,14 +55,15 @@ class UnreadOut(Schema):
 class MarkReadIn(StrictSchema):
     ids = fields.List(MessageId(), validate=Items(min=1, max=MAX_IDS),
                       metadata={"description": "the caller's messages to mark read; anyone else's are passed over"})
-    all = fields.Boolean(metadata={"description": "true: every message of the caller's (全部已读)"})
+    all = BodyBoolean(error_messages={"invalid": ALL_TRUE}, metadata={
+        "description": "JSON true (nothing else): every message of the caller's (全部已读)"})
 
     @validates_schema
     def _ids_or_all(self, data, **kwargs):
         if "ids" in data and "all" in data:
             raise ValidationError("请只提供 ids 或 all 其中之一。", field_name="ids")
         if "all" in data and data["all"] is not True:
-            raise ValidationError("全部已读时 all 应为 true。", field_name="all")
+            raise ValidationError(ALL_TRUE, field_name="all")
         if "ids" not in data and "all" not in data:
             raise ValidationError("请提供要标为已读的消息 ids，或 all: true。", field_name="ids")
 

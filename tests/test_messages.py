@@ -153,6 +153,10 @@ def test_every_template_has_a_title_and_its_fields_labels(app, client, world):
     ({"ids": list(range(1, 102))}, "ids"),
     ({"ids": []}, "ids"),
     ({"all": False}, "all"),
+    ({"all": "on"}, "all"),  # only JSON true marks every message read: no form value, text or number
+    ({"all": "true"}, "all"),
+    ({"all": 1}, "all"),
+    ({"all": "1"}, "all"),
     ({"all": True, "ids": [1]}, "ids"),
     ({}, "ids"),
     ({"every": True}, "every"),
@@ -163,6 +167,8 @@ def test_bad_input_is_refused_in_chinese_and_marks_nothing(client, world, body, 
     assert response.status_code == 422, response.json
     assert response.json["error"] == "validation_failed" and field in response.json["errors"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in response.json["message"])
+    if field == "all":
+        assert response.json["errors"]["all"] == ["全部已读时 all 应为 true。"], response.json
     assert unread(client, world["citizen"]) == 2
 
 
