@@ -1,7 +1,7 @@
 """Administrator accounts (管理员账号) and passwords."""
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from .common import BodyId, Items, Line, PageArgs, SafeString, StrictSchema
+from .common import BodyBoolean, BodyId, Items, Line, PageArgs, SafeString, StrictSchema
 from .suggestions import BriefOut
 
 
@@ -44,7 +44,7 @@ class AdminPatch(StrictSchema):
     display_name = Line(64)
     station_ids = fields.List(BodyId(), validate=Items(max=200))
     region_id = BodyId()
-    disabled = fields.Boolean(truthy={True}, falsy={False}, metadata={"description": "true 停用（登录随即失效）；false 启用"})
+    disabled = BodyBoolean(metadata={"description": "true 停用（登录随即失效）；false 启用"})
 
     @validates_schema
     def one_kind(self, data, **kwargs):
