@@ -361,21 +361,27 @@ def test_the_sweep_deletes_only_events_past_the_retention(app, client, world, co
     assert purge_expired() == 0
 
 
-@pytest.mark.parametrize("days, refused", [("179", True), ("180", False), ("3650", False)])
-def test_a_retention_under_six_months_is_refused_at_start(days, refused, monkeypatch, tmp_path):
+@pytest.mark.parametrize("setting, days, refusal", [
+    ("AUDIT_RETENTION_DAYS", "179", "不能少于 180 天（《网络安全法》要求网络日志留存不少于六个月），当前为 179。"),
+    ("AUDIT_RETENTION_DAYS", "180", None), ("AUDIT_RETENTION_DAYS", "3650", None),
+    ("OUTBOX_RETENTION_DAYS", "29", "不能少于 30 天（消息中心的通知要留给用户查看），当前为 29。"),
+    ("OUTBOX_RETENTION_DAYS", "30", None), ("OUTBOX_RETENTION_DAYS", "3650", None),
+])
+def test_a_retention_too_short_is_refused_at_start(setting, days, refusal, monkeypatch, tmp_path):
+    """The 操作日志 kept less than six months (the Cybersecurity Law's least), 消息中心's messages less than a
+    month: the app does not start, and says why."""
     from backend.config import Config, ConfigError
 
-    monkeypatch.setenv("AUDIT_RETENTION_DAYS", days)
+    monkeypatch.setenv(setting, days)
     monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
     config = Config(str(tmp_path))
-    if refused:
+    if refusal:
         with pytest.raises(ConfigError) as raised:
             config.check()
-        assert str(raised.value.message) == (
-            "配置错误：AUDIT_RETENTION_DAYS 不能少于 180 天（《网络安全法》要求网络日志留存不少于六个月），当前为 179。")
+        assert str(raised.value.message) == f"配置错误：{setting} {refusal}"
     else:
         config.check()
-        assert config.AUDIT_RETENTION_DAYS == int(days)
+        assert getattr(config, setting) == int(days)
 
 
 # --- the API ----------------------------------------------------------------------------------------------

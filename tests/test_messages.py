@@ -255,19 +255,3 @@ def test_the_purge_reads_the_due_index_not_every_message(app, client, world):
     plan = _plan(app, *purge[0], ("enable_seqscan",))
     assert "ix_outbox_messages_due" in plan, plan
 
-
-@pytest.mark.parametrize("days, refused", [("29", True), ("30", False), ("3650", False)])
-def test_a_message_retention_under_a_month_is_refused_at_start(days, refused, monkeypatch, tmp_path):
-    from backend.config import Config, ConfigError
-
-    monkeypatch.setenv("OUTBOX_RETENTION_DAYS", days)
-    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
-    config = Config(str(tmp_path))
-    if refused:
-        with pytest.raises(ConfigError) as raised:
-            config.check()
-        assert str(raised.value.message) == (
-            "配置错误：OUTBOX_RETENTION_DAYS 不能少于 30 天（消息中心的通知要留给用户查看），当前为 29。")
-    else:
-        config.check()
-        assert config.OUTBOX_RETENTION_DAYS == int(days)
