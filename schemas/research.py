@@ -98,6 +98,7 @@ class ResearchReportOut(Schema):
     reviewed_at = fields.DateTime(allow_none=True, required=True)
     return_reason = fields.String(metadata={"description": "to the team's members and the topic's administrators"})
     instructed = fields.Boolean(required=True)
+    late = fields.Boolean(required=True, metadata={"description": "逾期提交: (last) submitted after the topic's due_date, China time"})
     instructed_by = fields.String(metadata={"description": "to the team's members and the topic's administrators"})
     instruction_date = fields.Date(allow_none=True, metadata={"description": "to the team's members and the topic's administrators"})
     instruction_text = fields.String(metadata={"description": "to the team's members and the topic's administrators"})

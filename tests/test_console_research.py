@@ -165,3 +165,20 @@ def test_a_member_who_left_and_a_withdrawn_topics_team_read_so_in_the_console(hu
     sheet = huaihua.get(f"/console/research/export.xlsx?year={today().year}")
     rows = [row for row in load_workbook(BytesIO(sheet.data)).active.iter_rows(values_only=True)]
     assert any("张伟团队" in row and "课题已撤回" in row and "张伟" in row for row in rows), rows
+
+
+def test_a_report_submitted_after_the_due_date_reads_late_on_the_page_and_in_the_export(huaihua, world, factory, client):  # noqa: F811
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    post(huaihua, "/console/research", {"title": "营商环境调研", "theme": "产业发展", "year": str(today().year),
+                                        "due_date": yesterday, "publish": "1"})
+    topic = db.session.scalars(select(ResearchTopic)).one()
+    path = f"/console/research/{topic.id}"
+    zhang = factory.deputy_headers(world["zhang"])
+    team = client.post(f"{API}/topics/{topic.id}/teams", json={}, headers=zhang).json
+    assert "逾期提交" not in text(huaihua.get(path))
+    client.post(f"{API}/teams/{team['id']}/report", json={"title": "营商环境调研报告", "body": "正文"}, headers=zhang)
+    page = text(huaihua.get(path))
+    assert "调研报告：营商环境调研报告" in page and "逾期提交" in page
+    sheet = huaihua.get(f"/console/research/export.xlsx?year={today().year}")
+    rows = [row for row in load_workbook(BytesIO(sheet.data)).active.iter_rows(values_only=True)]
+    assert any("营商环境调研报告" in row and "待审核（逾期提交）" in row for row in rows), rows

@@ -723,3 +723,26 @@ def test_a_withdrawn_topic_is_not_deleted_and_says_so(client, world):
     before = counts()
     refused(client.delete(f"{API}/topics/{topic['id']}", headers=hh), 409, "课题已撤回，不能删除。")
     assert counts() == before
+
+
+def test_a_report_submitted_after_the_topics_due_date_reads_late(client, world):
+    """A topic due yesterday (China time): its report reads `late` (逾期提交) to the team and the administrators,
+    and to another deputy reading the topic; a topic due today or with no due date: not late."""
+    zhang, li = headers(world, "zhang"), headers(world, "li")
+    overdue = new_topic(client, world["hh"], title="逾期课题", due_date=(today() - timedelta(days=1)).isoformat())
+    on_time = new_topic(client, world["hh"], title="按期课题", due_date=today().isoformat())
+    no_due = new_topic(client, world["hh"], title="不限日期课题")
+    reports = {}
+    for topic in (overdue, on_time, no_due):
+        team = take(client, zhang, topic["id"]).json
+        report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "报告", "body": "正文"}, headers=zhang)
+        assert report.status_code == 201, report.json
+        reports[topic["title"]] = report.json
+    assert {title: r["late"] for title, r in reports.items()} == {"逾期课题": True, "按期课题": False, "不限日期课题": False}
+    late_id = reports["逾期课题"]["id"]
+    assert client.get(f"{API}/reports/{late_id}", headers=world["hh"]).json["late"] is True
+    others = client.get(f"{API}/topics/{overdue['id']}", headers=li).json["teams"]
+    assert [team["report"]["late"] for team in others] == [True]
+    mine = client.get("/api/v1/me/research", headers=zhang).json["items"]
+    assert sorted((item["topic"]["title"], item["report"]["late"]) for item in mine) == [
+        ("不限日期课题", False), ("按期课题", False), ("逾期课题", True)]

@@ -136,7 +136,8 @@ def research_new():
 
 
 def _status_of(team):
-    return services.report_status_label(team, team.report)
+    label = services.report_status_label(team, team.report)
+    return f"{label}（逾期提交）" if team.report is not None and team.report.late else label
 
 
 @bp.get("/research/export.xlsx")

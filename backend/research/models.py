@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db_types import UTCDateTime, str_enum, utcnow
+from ..db_types import CHINA, UTCDateTime, str_enum, utcnow
 from ..extensions import db
 from ..org.models import Deputy, Region
 
@@ -164,6 +164,12 @@ class ResearchReport(db.Model):
     @property
     def instructed(self):
         return self.instruction_date is not None
+
+    @property
+    def late(self):
+        """逾期提交: submitted (its latest submission) after the topic's due date, China time."""
+        due = self.topic.due_date
+        return due is not None and self.submitted_dt.astimezone(CHINA).date() > due
 
 
 class ResearchReportPhoto(db.Model):

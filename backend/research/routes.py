@@ -117,7 +117,8 @@ def present_report(report, full=True):
     reason it was returned and the leader's instruction. Anyone else reads its title and state only."""
     out = {"id": report.id, "team_id": report.team_id, "topic_id": report.topic_id, "title": report.title,
            "status": report.status.value, "status_label": report.status_label, "round": report.round,
-           "submitted_at": report.submitted_dt, "reviewed_at": report.reviewed_dt, "instructed": report.instructed}
+           "submitted_at": report.submitted_dt, "reviewed_at": report.reviewed_dt, "instructed": report.instructed,
+           "late": report.late}
     if full:
         out.update(return_reason=report.return_reason, instructed_by=report.instructed_by,
                    instruction_date=report.instruction_date, instruction_text=report.instruction_text)

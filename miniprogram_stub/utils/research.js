@@ -28,6 +28,8 @@ function presentReport(r) {
     returned: r.status === 'returned',
     accepted: r.status === 'accepted',
     waiting: r.status === 'submitted',
+    // 逾期提交: the server's `late` (submitted after the topic's due date).
+    lateText: r.late ? '逾期提交' : '',
   });
 }
 

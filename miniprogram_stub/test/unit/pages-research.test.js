@@ -26,7 +26,7 @@ function report(overrides) {
   return Object.assign({
     id: 21, team_id: 9, topic_id: 4, title: '关于优化营商环境的调研报告', body: '一、基本情况……', status: 'submitted',
     status_label: '待审核', round: 1, submitted_at: '2026-05-01T02:00:00+00:00', reviewed_at: null, return_reason: '',
-    instructed: false, instructed_by: '', instruction_date: null, instruction_text: '', photos: [],
+    instructed: false, instructed_by: '', instruction_date: null, instruction_text: '', photos: [], late: false,
   }, overrides);
 }
 
@@ -334,6 +334,7 @@ test('the team\'s page: 已通过 and 获领导批示 with who and what; a membe
   const page9 = await phone.open('pages/research/team', { id: '9' });
   const r = page9.data.team.report;
   assert.equal(r.stateText, '获领导批示');
+  assert.equal(r.lateText, '');
   assert.deepEqual([r.instructed_by, r.instruction_date, r.instruction_text], ['市委书记', '2026-06-01', '调研扎实，请市发改委研究落实。']);
   assert.equal(page9.data.team.isLead, false);
   assert.equal(page9.data.team.canSubmit, false);
@@ -455,4 +456,14 @@ test('the team\'s page: a member the lead named leaves after a dialog (退出团
   const ended = await phone.open('pages/research/team', { id: '9' });
   assert.equal(ended.data.team.canLeave, false);
   assert.doesNotMatch(wxml, /wx:if="\{\{!team\.active\}\}">已放弃领题/);
+});
+
+test('the team\'s page: a report submitted after the topic\'s due date reads 逾期提交', async () => {
+  const { routes } = teamServer({ report: report({ late: true }) });
+  const { phone } = unitPhone(routes, { user: DEPUTY });
+  const page9 = await phone.open('pages/research/team', { id: '9' });
+  assert.equal(page9.data.team.report.lateText, '逾期提交');
+  assert.equal(page9.data.team.report.stateText, '待审核');
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/research/team.wxml'), 'utf8');
+  assert.match(wxml, /wx:if="\{\{team\.report\.lateText\}\}"[^>]*>\{\{team\.report\.lateText\}\}<\/text>/);
 });
