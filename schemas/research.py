@@ -38,6 +38,10 @@ class ResearchTopicQuery(PageArgs):
     q = Line(50, metadata={"description": "part of the title"})
 
 
+class EligibleMembersQuery(PageArgs):
+    q = Line(50, metadata={"description": "part of the name"})
+
+
 class ResearchTeamIn(StrictSchema):
     member_deputy_ids = fields.List(BodyId(), load_default=list, validate=Items(max=50),
                                     metadata={"description": "the other members (the caller leads)"})
@@ -78,6 +82,13 @@ class ResearchMemberOut(Schema):
     name = fields.String(required=True)
     level_label = fields.String(required=True)
     is_lead = fields.Boolean(required=True)
+
+
+class EligibleMemberOut(Schema):
+    id = fields.Integer(required=True, metadata={"description": "for member_deputy_ids"})
+    name = fields.String(required=True)
+    level_label = fields.String(required=True, metadata={"description": "市人大代表…"})
+    region_name = fields.String(required=True, metadata={"description": "the region they were elected in"})
 
 
 class ResearchPhotoOut(Schema):

@@ -746,3 +746,40 @@ def test_a_report_submitted_after_the_topics_due_date_reads_late(client, world):
     mine = client.get("/api/v1/me/research", headers=zhang).json["items"]
     assert sorted((item["topic"]["title"], item["report"]["late"]) for item in mine) == [
         ("不限日期课题", False), ("按期课题", False), ("逾期课题", True)]
+
+
+def test_a_deputy_finds_the_colleagues_they_may_name_on_a_team(client, world):
+    """GET /research/topics/{id}/eligible-members: the deputies in office the topic is for (elected in its region or
+    received at a station there), not the caller and not those on a team of the topic — whom 领题 accepts —
+    found by name, page by page, with their name, level and region only (no phone)."""
+    hh, zhang = world["hh"], headers(world, "zhang")
+    topic = new_topic(client, hh)
+    url = f"{API}/topics/{topic['id']}/eligible-members"
+
+    def listed(h=zhang, **query):
+        response = client.get(url, query_string=query, headers=h)
+        assert response.status_code == 200, response.json
+        return response.json
+
+    everyone = listed()
+    assert [d["name"] for d in everyone["items"]] == ["李娜", "王芳", "周强", "钱进"] and everyone["total"] == 4
+    li = world["li"]
+    assert everyone["items"][0] == {"id": li.id, "name": "李娜", "level_label": li.level_label, "region_name": li.region.name}
+    assert [d["name"] for d in listed(q="周")["items"]] == ["周强"]
+    assert listed(q="%")["items"] == []
+    second = listed(page=2, per_page=3)
+    assert [d["name"] for d in second["items"]] == ["钱进"] and second["total"] == 4
+
+    # Whom 领题 accepts: those listed; once on a team (or out of office) they are not listed any more.
+    assert take(client, headers(world, "wang"), topic["id"], member_deputy_ids=[world["guest"].id]).status_code == 201
+    client.patch(f"/api/v1/deputies/{world['zhou'].id}", json={"active": False}, headers=hh)
+    assert [d["name"] for d in listed()["items"]] == ["李娜"]
+    assert take(client, zhang, topic["id"], member_deputy_ids=[d["id"] for d in listed()["items"]]).status_code == 201
+
+    refused(client.get(url, headers=headers(world, "far")), 404, "调研课题不存在。")
+    refused(client.get(url, headers=hh), 403, "只有在任的人大代表可以领题。")
+    draft = new_topic(client, hh, publish=False, title="草稿课题")
+    refused(client.get(f"{API}/topics/{draft['id']}/eligible-members", headers=zhang), 404, "调研课题不存在。")
+    refused(client.get(url, query_string={"q": "张" * 51}, headers=zhang), 422, "", "q")
+    assert client.post(f"{API}/topics/{topic['id']}/withdraw", headers=hh).status_code == 200
+    refused(client.get(url, headers=zhang), 409, "该课题已撤回，不能再领题。")

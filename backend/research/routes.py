@@ -6,6 +6,8 @@ among administrators: 404). A deputy sees the published topics they may take (``
 of their teams; a report's text is for its team's members and the topic's administrators.
 """
 from schemas.research import (
+    EligibleMemberOut,
+    EligibleMembersQuery,
     ResearchInstructionIn,
     MyResearchQuery,
     MyResearchTeamOut,
@@ -244,6 +246,24 @@ def take_topic(data, topic_id):
     if topic.status is TopicStatus.draft:
         raise not_found(NOT_FOUND)
     return present_team(services.take(topic, deputy, data), True)
+
+
+@blp.get("/topics/<int:topic_id>/eligible-members")
+@login_required
+@blp.arguments(EligibleMembersQuery, location="query")
+@blp.response(200, page_of(EligibleMemberOut))
+def eligible_members(args, topic_id):
+    """可列入团队的代表（在任代表领题时查找同事）：本课题领题范围内的在任代表，不含本人和已在本课题团队中的代表；按姓名查找，分页；只给姓名、代表层级和所在区域。"""
+    deputy = _deputy()
+    topic = _topic(topic_id)
+    if topic.status is TopicStatus.draft or not services.may_take(deputy, topic):
+        raise not_found(NOT_FOUND)
+    if topic.status is TopicStatus.withdrawn:
+        raise services.unavailable(topic)
+    query = services.eligible_members_query(topic, deputy, args.get("q")).options(selectinload(Deputy.region))
+    page = paginate(query, args)
+    return {**page, "items": [{"id": d.id, "name": d.name, "level_label": d.level_label, "region_name": d.region.name}
+                              for d in page["items"]]}
 
 
 def _team(team_id):

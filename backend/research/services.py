@@ -236,7 +236,7 @@ def teams_of(deputy_id, topic_ids):
 # --- teams (揭榜领题) --------------------------------------------------------------------------------------
 
 
-def _unavailable(topic):
+def unavailable(topic):
     if topic.status is TopicStatus.withdrawn:
         return conflict("该课题已撤回，不能再领题。", "invalid_transition")
     if topic.status is TopicStatus.draft:
@@ -251,7 +251,7 @@ def take(topic, lead, data):
         # Out of reach, the topic is not theirs to see either: the same 404 as reading it, or an id not there.
         raise not_found(TOPIC_NOT_FOUND)
     if topic.status is not TopicStatus.published:
-        raise _unavailable(topic)
+        raise unavailable(topic)
     ids = [i for i in dict.fromkeys(data.get("member_deputy_ids") or []) if i != lead.id]
     if len(ids) > MAX_MEMBERS:
         _refuse("member_deputy_ids", f"调研团队成员最多 {MAX_MEMBERS} 位（不含牵头代表）。")
@@ -275,7 +275,7 @@ def take(topic, lead, data):
         .values(teams_taken=ResearchTopic.teams_taken + 1).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(topic)
     if not counted:
-        raise _unavailable(topic)
+        raise unavailable(topic)
     team = ResearchTeam(topic_id=topic.id, lead_deputy_id=lead.id, group_name=data.get("group_name", ""),
                         status=TeamStatus.active, created_dt=utcnow())
     db.session.add(team)
@@ -288,6 +288,20 @@ def take(topic, lead, data):
         _tell_deputy(deputy_id, topic, "已列入团队", f"您已被列入调研团队（{lead.name}牵头）", team.id,
                      f"{TEMPLATE}:team:{team.id}:member:{deputy_id}")
     return team
+
+
+def eligible_members_query(topic, lead, q=None):
+    """The deputies ``lead`` may name on a team for ``topic`` (whom ``take`` accepts): in office, the topic is
+    for them (``reach_clause``), not the lead, not on an active team of the topic; ``q`` part of the name.
+    In id order, as the deputies' list."""
+    on_teams = select(ResearchTeamMember.deputy_id).where(ResearchTeamMember.topic_id == topic.id,
+                                                          ResearchTeamMember.active.is_(True))
+    query = (select(Deputy).where(Deputy.active.is_(True), reach_clause(topic.region), Deputy.id != lead.id,
+                                  Deputy.id.not_in(on_teams))
+             .order_by(Deputy.id))
+    if q:
+        query = query.where(Deputy.name.contains(q, autoescape=True))
+    return query
 
 
 def teams_of_deputies(topic_id, deputy_ids):

@@ -369,11 +369,14 @@ module.exports = {
   regions: (query) => call('GET', '/regions', { query }),
 
   // 调研清单 (揭榜式调研), a deputy's side: the published topics they may take (scope=open), one topic with its
-  // teams, 领题 (the caller leads; the same Idempotency-Key for every retry), a team with its report, 放弃领题
-  // (the lead, before a report), the report submitted or resubmitted (the lead; the same key for its retries),
-  // and the deputy's own teams. The pages explain their own 409 and 422 (the server's sentence).
+  // teams, 领题 (the caller leads, with the members they name; the same Idempotency-Key for every retry), a
+  // team with its report, 放弃领题 (the lead, before a report), the report submitted or resubmitted (the lead;
+  // the same key for its retries), and the deputy's own teams. The pages explain their own 409 and 422 (the server's sentence).
   researchTopics: (query) => call('GET', '/research/topics', { query: Object.assign({ scope: 'open' }, query) }),
   researchTopic: (id, options) => call('GET', '/research/topics/' + enc(id), options),
+  // The colleagues the deputy may name on their team for a topic (in office, in its reach, on no team of it),
+  // found by name (q), paged: id, name, level and region only.
+  researchEligibleMembers: (id, query) => call('GET', '/research/topics/' + enc(id) + '/eligible-members', { query }),
   takeResearchTopic: (id, data, idempotencyKey) => call('POST', '/research/topics/' + enc(id) + '/teams',
     { data, idempotencyKey, quiet: [403, 409, 422] }),
   researchTeam: (id, options) => call('GET', '/research/teams/' + enc(id), options),

@@ -501,7 +501,7 @@ test('揭榜: two deputies of the town find its research topic in 可揭榜; the
   assert.deepEqual(first.wx.modals.concat(second.wx.modals), [], 'no error on the way');
 });
 
-test('调研清单: a deputy takes a published topic and reports; returned, resubmitted, accepted', LIMIT, async () => {
+test('调研清单: a deputy takes a published topic with a colleague found by name and reports; returned, resubmitted, accepted', LIMIT, async () => {
   const created = await http(backend.baseUrl, 'POST', '/research/topics', {
     title: '优化营商环境专题调研', theme: '产业发展', description: '围绕企业开办、审批提速开展调研。', max_teams: 2,
   }, admin);
@@ -522,6 +522,12 @@ test('调研清单: a deputy takes a published topic and reports; returned, resu
   assert.equal(topicPage.route, 'pages/research/topic');
   assert.equal(topicPage.data.topic.can_take, true);
   await topicPage.onGroupName({ detail: { value: '鹤城区第一代表小组' } });
+  // 吴静 found by name among the colleagues who may join (no phone given), and named on the team.
+  await topicPage.onMemberKeyword({ detail: { value: '吴静' } });
+  await topicPage.searchMembers();
+  assert.deepEqual(topicPage.data.candidates.map((c) => [c.name, c.level_label, Object.keys(c).includes('phone')]),
+    [['吴静', '县（区）人大代表', false]]);
+  await topicPage.addMember(event({ id: topicPage.data.candidates[0].id }));
   await topicPage.take();
   assert.ok(deputy.wx.toasts.includes('领题成功'));
   const teamPage = await deputy.follow();
@@ -529,6 +535,7 @@ test('调研清单: a deputy takes a published topic and reports; returned, resu
   const teamId = teamPage.data.team.id;
   assert.deepEqual([teamPage.data.team.name, teamPage.data.team.reportText, teamPage.data.team.canSubmit],
     ['鹤城区第一代表小组', '未提交', true]);
+  assert.equal(teamPage.data.team.membersText, '刘芳（牵头）、吴静');
   assert.equal(teamPage.data.topic.title, '优化营商环境专题调研');
 
   // The report, with a photo through POST /uploads.

@@ -1,6 +1,6 @@
 // 调研清单 (揭榜式调研) with a wx stand-in, a deputy's side: the open topics (GET /research/topics?scope=open),
 // a topic and 领题 (one Idempotency-Key kept for a retry; a refusal's sentence and the topic read again), 我的调研
-// (GET /me/research), the team's page the `research` notices open — the report's states, the lead's form
+// (GET /me/research), the members found by name and named on 领题, the team's page the `research` notices open — the report's states, the lead's form
 // with its counter, photos and one key per submission, 放弃领题 — and the archive's 调研清单 lines.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -118,9 +118,8 @@ test('领题: the group name sent with one Idempotency-Key for its retry, then t
   assert.deepEqual(sent, [{ group_name: '第三代表小组' }]);
   assert.ok(wx.toasts.includes('领题成功'));
   assert.equal(wx.calls.redirectTo.at(-1).url, '/pages/research/team?id=9');
-  // Members are not chosen here: the API offers a deputy no list of eligible colleagues.
-  const wxml = fs.readFileSync(path.join(ROOT, 'pages/research/topic.wxml'), 'utf8');
-  assert.doesNotMatch(wxml, /member_deputy_ids|选择成员/);
+  // No member chosen: the deputy leads alone and no member_deputy_ids is sent.
+  assert.deepEqual(detail.data.chosen, []);
 });
 
 test('领题 refused: the server\'s sentence, the topic read again (名额已满), a new key for a new attempt', async () => {
@@ -466,4 +465,126 @@ test('the team\'s page: a report submitted after the topic\'s due date reads 逾
   assert.equal(page9.data.team.report.stateText, '待审核');
   const wxml = fs.readFileSync(path.join(ROOT, 'pages/research/team.wxml'), 'utf8');
   assert.match(wxml, /wx:if="\{\{team\.report\.lateText\}\}"[^>]*>\{\{team\.report\.lateText\}\}<\/text>/);
+});
+
+function colleague(id, name, overrides) {
+  return Object.assign({ id, name, level_label: '市人大代表', region_name: '鹤城区' }, overrides);
+}
+
+test('领题 with members: colleagues found by name page by page, chosen and removed, sent as member_deputy_ids', async () => {
+  const asked = [];
+  const sent = [];
+  const many = Array.from({ length: 25 }, (_, i) => colleague(100 + i, '代表' + (i + 1)));
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/research/topics/4': () => json(200, topic({ teams: [] })),
+    'GET /api/v1/research/topics/4/eligible-members': (req) => {
+      asked.push(req.query);
+      const pageNo = Number(req.query.page);
+      const perPage = Number(req.query.per_page);
+      const rows = req.query.q === '李' ? [colleague(8, '李娜'), colleague(11, '李强', { region_name: '怀化市', level_label: '省人大代表' })]
+        : req.query.q === '无此人' ? [] : many;
+      return json(200, { items: rows.slice((pageNo - 1) * perPage, pageNo * perPage), total: rows.length, page: pageNo, per_page: perPage });
+    },
+    'POST /api/v1/research/topics/4/teams': (req) => {
+      sent.push(req.data);
+      return json(201, team());
+    },
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/research/topic', { id: '4' });
+  assert.deepEqual(asked, [], 'nothing asked before a search');
+
+  await detail.onMemberKeyword({ detail: { value: ' 李 ' } });
+  await detail.searchMembers();
+  assert.deepEqual(asked.at(-1), { page: '1', per_page: '20', q: '李' });
+  assert.deepEqual(detail.data.candidates.map((c) => [c.name, c.level_label, c.region_name, c.chosen]),
+    [['李娜', '市人大代表', '鹤城区', false], ['李强', '省人大代表', '怀化市', false]]);
+  assert.equal(detail.data.memberHasMore, false);
+  await detail.addMember(event({ id: 8 }));
+  await detail.addMember(event({ id: 8 })); // twice: once
+  await detail.addMember(event({ id: 11 }));
+  assert.deepEqual(detail.data.chosen.map((m) => m.name), ['李娜', '李强']);
+  assert.deepEqual(detail.data.candidates.map((c) => c.chosen), [true, true]);
+  await detail.removeMember(event({ id: 11 }));
+  assert.deepEqual(detail.data.chosen.map((m) => m.name), ['李娜']);
+  assert.deepEqual(detail.data.candidates.map((c) => c.chosen), [true, false]);
+
+  // Nobody found says so; an empty keyword lists everyone who may join, page by page.
+  await detail.onMemberKeyword({ detail: { value: '无此人' } });
+  await detail.searchMembers();
+  assert.deepEqual([detail.data.candidates, detail.data.memberSearchDone], [[], true]);
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/research/topic.wxml'), 'utf8');
+  assert.match(wxml, /wx:if="\{\{memberSearchDone && !candidates\.length\}\}">没有找到可列入团队的代表。/);
+  await detail.onMemberKeyword({ detail: { value: '' } });
+  await detail.searchMembers();
+  assert.deepEqual(asked.at(-1), { page: '1', per_page: '20' });
+  assert.equal(detail.data.candidates.length, 20);
+  assert.equal(detail.data.memberHasMore, true);
+  await detail.moreMembers();
+  assert.deepEqual(asked.at(-1), { page: '2', per_page: '20' });
+  assert.equal(detail.data.candidates.length, 25);
+  assert.equal(detail.data.memberHasMore, false);
+  assert.equal(await detail.moreMembers(), null, 'no page beyond the last');
+  assert.deepEqual(detail.data.chosen.map((m) => m.name), ['李娜'], 'the members chosen stay through new searches');
+
+  // At most 20 besides the lead: 李娜 and 19 more; the 21st is refused with the API's sentence.
+  for (const c of many.slice(0, 20)) await detail.addMember(event({ id: c.id }));
+  assert.equal(detail.data.chosen.length, 20);
+  assert.ok(said(wx).includes('调研团队成员最多 20 位（不含牵头代表）。'));
+  assert.equal(detail.data.chosen.some((m) => m.id === 119), false);
+  await detail.removeMember(event({ id: 100 }));
+
+  await detail.onGroupName({ detail: { value: '第三代表小组' } });
+  await detail.take();
+  assert.deepEqual(sent, [{ group_name: '第三代表小组', member_deputy_ids: [8, ...many.slice(1, 19).map((c) => c.id)] }]);
+  assert.equal(wx.calls.redirectTo.at(-1).url, '/pages/research/team?id=9');
+});
+
+test('领题 with members refused: the server\'s sentence, the topic read again, the members chosen kept for the lead to change', async () => {
+  const sent = [];
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/research/topics/4': () => json(200, topic({ teams: [] })),
+    'GET /api/v1/research/topics/4/eligible-members': () => json(200, { items: [colleague(8, '李娜'), colleague(9, '周强')], total: 2, page: 1, per_page: 20 }),
+    'POST /api/v1/research/topics/4/teams': (req) => {
+      sent.push(req.data);
+      return sent.length === 1 ? error(409, 'conflict', '以下代表已在本课题的其他调研团队中：周强。') : json(201, team());
+    },
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/research/topic', { id: '4' });
+  await detail.searchMembers();
+  await detail.addMember(event({ id: 8 }));
+  await detail.addMember(event({ id: 9 }));
+  await detail.take();
+  assert.ok(said(wx).includes('以下代表已在本课题的其他调研团队中：周强。'));
+  assert.deepEqual(detail.data.chosen.map((m) => m.name), ['李娜', '周强']);
+  await detail.removeMember(event({ id: 9 }));
+  await detail.take();
+  assert.deepEqual(sent.map((b) => b.member_deputy_ids), [[8, 9], [8]]);
+});
+
+test('领题 members search: only the latest search shows; a search that fails says why in place of the results', async () => {
+  let release = () => null;
+  const { phone } = unitPhone({
+    'GET /api/v1/research/topics/4': () => json(200, topic({ teams: [] })),
+    'GET /api/v1/research/topics/4/eligible-members': (req) => {
+      if (req.query.q === '慢') {
+        const answer = json(200, { items: [colleague(8, '慢回答')], total: 1, page: 1, per_page: 20 });
+        return new Promise((resolve) => { release = () => resolve(answer); });
+      }
+      if (req.query.q === '错') return error(500, 'internal', '服务器开小差了，请稍后再试。');
+      return json(200, { items: [colleague(9, '周强')], total: 1, page: 1, per_page: 20 });
+    },
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/research/topic', { id: '4' });
+  await detail.onMemberKeyword({ detail: { value: '慢' } });
+  const slow = detail.searchMembers();
+  await detail.onMemberKeyword({ detail: { value: '周' } });
+  await detail.searchMembers();
+  release();
+  assert.equal(await slow, null);
+  assert.deepEqual(detail.data.candidates.map((c) => c.name), ['周强']);
+  assert.equal(detail.data.memberSearched, '周');
+  await detail.onMemberKeyword({ detail: { value: '错' } });
+  await detail.searchMembers();
+  assert.deepEqual([detail.data.candidates, detail.data.memberSearching], [[], false]);
+  assert.ok(detail.data.memberError);
 });
