@@ -4,6 +4,7 @@ and record a leader's instruction (领导批示); points go to every member once
 履职档案 say so. Every refusal names why and writes nothing."""
 import io
 import os
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from backend.db_types import CHINA, utcnow
 from backend.extensions import db
 from backend.notifications.models import OutboxMessage
 from backend.points.models import PointEntry
-from backend.research.models import ResearchReport, ResearchTeam, ResearchTeamMember, ResearchTopic
+from backend.research.models import ResearchReport, ResearchReportPhoto, ResearchTeam, ResearchTeamMember, ResearchTopic
 
 from .parallel import released_together
 
@@ -783,3 +784,44 @@ def test_a_deputy_finds_the_colleagues_they_may_name_on_a_team(client, world):
     refused(client.get(url, query_string={"q": "张" * 51}, headers=zhang), 422, "", "q")
     assert client.post(f"{API}/topics/{topic['id']}/withdraw", headers=hh).status_code == 200
     refused(client.get(url, headers=zhang), 409, "该课题已撤回，不能再领题。")
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the race needs PostgreSQL's concurrent writers")
+def test_one_photo_filed_with_a_suggestion_and_sent_with_a_report_at_once_goes_to_one_of_them(client, world, base_url):
+    """The lead files a suggestion and submits the team's report with the same photo at the same instant: one of
+    them gets it (201) and the other is refused (422 照片不存在或已被使用，请重新上传。) and writes nothing; the photo
+    is never on both. Run on fresh topics several times, whatever the interleaving."""
+    import requests
+
+    from backend.suggestions.models import Suggestion
+    from backend.uploads.models import Upload
+    from backend.wechat import get_client
+
+    zhang = headers(world, "zhang")
+    code = client.get(f"/api/v1/stations/{world['chengbei'].id}").json["qr_code"]
+    get_client().access_token()  # see tests/test_uploads.py: fetched before filing
+    rounds = []
+    for n in range(6):
+        topic = new_topic(client, world["hh"], title=f"课题{n}")
+        team = take(client, zhang, topic["id"]).json
+        rounds.append((team["id"], photo(client, zhang)))
+    db.session.close()  # the server threads use their own sessions
+    winners = Counter()
+    for team_id, upload_id in rounds:
+        filed, reported = released_together(
+            lambda u=upload_id: requests.post(f"{base_url}/api/v1/suggestions", headers=zhang, timeout=30, json={
+                "qr_code": code, "category": "环境卫生", "content": "小区门口的垃圾桶满了没人清理。", "attachment_ids": [u]}),
+            lambda t=team_id, u=upload_id: requests.post(f"{base_url}{API}/teams/{t}/report", headers=zhang, timeout=30,
+                                                         json={"title": "报告", "body": "正文", "attachment_ids": [u]}))
+        assert sorted([filed.status_code, reported.status_code]) == [201, 422], (filed.text, reported.text)
+        loser = filed if filed.status_code == 422 else reported
+        assert loser.json()["errors"]["attachment_ids"] == ["照片不存在或已被使用，请重新上传。"], loser.text
+        winners["suggestion" if filed.status_code == 201 else "report"] += 1
+        db.session.expire_all()
+        on_suggestion = db.session.get(Upload, upload_id).suggestion_id is not None
+        on_report = db.session.scalar(select(func.count()).select_from(ResearchReportPhoto)
+                                      .where(ResearchReportPhoto.upload_id == upload_id)) == 1
+        assert (on_suggestion, on_report) == ((True, False) if filed.status_code == 201 else (False, True))
+        db.session.close()
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == winners["suggestion"]
+    assert db.session.scalar(select(func.count()).select_from(ResearchReport)) == winners["report"]

@@ -380,12 +380,15 @@ def leave(team, deputy_id):
 
 def _photos(owner_id, ids, report_id=None):
     """The lead's own uploads ``ids`` for a report, in the order given: none attached to a suggestion or to
-    another report."""
+    another report. Their rows are locked (in id order, as filing a suggestion locks them) before they are
+    checked, in a statement of its own: a suggestion filed with the same photo at the same instant either
+    holds them first, and this waits and finds the photo taken (422), or waits for this report."""
     ids = list(dict.fromkeys(ids or []))
     if len(ids) > MAX_PHOTOS:
         _refuse("attachment_ids", f"最多附 {MAX_PHOTOS} 张照片。")
     if not ids:
         return []
+    db.session.execute(select(Upload.id).where(Upload.id.in_(ids)).order_by(Upload.id).with_for_update())
     elsewhere = select(ResearchReportPhoto.upload_id).where(ResearchReportPhoto.upload_id.in_(ids))
     if report_id is not None:
         elsewhere = elsewhere.where(ResearchReportPhoto.report_id != report_id)

@@ -86,9 +86,11 @@ def _writes():
 
 @cache
 def _photo_statements():
-    """(the caller's unattached uploads among ``ids``, attach ``ids`` to ``item_id`` unless taken meanwhile).
-    Unattached: on no suggestion and on no research report (a report's photo is its team's, never a
-    suggestion's as well: ``ResearchReportPhoto``)."""
+    """(the caller's unattached uploads among ``ids``, attach ``ids`` to ``item_id`` unless taken meanwhile,
+    lock the rows of ``ids``). Unattached: on no suggestion and on no research report (a report's photo is its
+    team's, never a suggestion's as well: ``ResearchReportPhoto``). The rows are locked (in id order, as a
+    report locks them: ``research.services._photos``) before they are read, so that a report sending the same
+    photo at the same instant either comes first and is seen, or waits for this filing and sees it."""
     uploads = Upload.__table__
     ids = bindparam("ids", expanding=True)
     free = (uploads.c.suggestion_id.is_(None),
@@ -98,6 +100,7 @@ def _photo_statements():
         .where(uploads.c.id.in_(ids), uploads.c.owner_id == bindparam("owner_id"), *free),
         update(uploads).where(uploads.c.id.in_(ids), *free)
         .values(suggestion_id=bindparam("item_id")),
+        select(uploads.c.id).where(uploads.c.id.in_(ids)).order_by(uploads.c.id).with_for_update(),
     )
 
 
@@ -127,6 +130,8 @@ def _photos(connection, user, ids):
         raise validation_failed({"attachment_ids": [f"最多上传 {MAX_PHOTOS} 张照片。"]})
     if not ids:
         return []
+    # Locked first, read after: a separate statement sees what a report holding the rows wrote once it ends.
+    connection.execute(_photo_statements()[2], {"ids": ids})
     rows = connection.execute(_photo_statements()[0], {"ids": ids, "owner_id": user.id})
     usable = {row.id: Attachment(*row) for row in rows}
     if len(usable) != len(ids):
