@@ -1,12 +1,16 @@
 """述职测评 raced over real HTTP to a threaded server: a ballot at the instant a rated deputy asks for leave
-(请假).
+(请假), and a meeting rescheduled at the instant its poll is opened or its window edited.
 
 Each race runs several times on fresh meetings. Whatever the interleaving, nobody sees a 500, and the end
 state is one that the two requests, answered as they were, could have left one after the other: a ballot
-and the leave of a deputy it rated are never both taken.
+and the leave of a deputy it rated are never both taken; the poll's window always lies within the
+meeting's bounds (from REPORT_POLL_LEAD_MINUTES before its start, ending after its start and at most
+REPORT_POLL_GRACE_MINUTES after its end); an opened poll is never left for a meeting it could not yet
+be opened for.
 """
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -14,9 +18,10 @@ from backend.activities.models import ReportPoll, ReportPollChoice
 from backend.extensions import db
 
 from .parallel import released_together
-from .test_report_polls import iso, meeting, web_voter  # noqa: F401  (fixture)
+from .test_report_polls import iso, meeting, moment, web_voter  # noqa: F401  (fixture)
 
 ROUNDS = 5
+MOVED = "述职测评的开始时间不在改期后的活动时间内，请先修改测评时间（留空则随活动时间调整）。"
 
 
 def plain(meeting):
@@ -47,6 +52,20 @@ def shown(client, world, aid):
     poll = client.get(f"/api/v1/activities/{aid}/report-poll", headers=world["admin"])
     assert activity.status_code == 200 and poll.status_code == 200, (activity.json, poll.json)
     return activity.json, poll.json
+
+
+def assert_within_the_meeting(app, activity, poll):
+    starts, ends = moment(activity["starts_at"]), moment(activity["ends_at"])
+    earliest = starts - timedelta(minutes=app.config["REPORT_POLL_LEAD_MINUTES"])
+    latest = ends + timedelta(minutes=app.config["REPORT_POLL_GRACE_MINUTES"])
+    window = moment(poll["starts_at"]), moment(poll["ends_at"])
+    assert earliest <= window[0] < window[1] <= latest and window[1] > starts, (activity, poll)
+
+
+def one_winner(responses):
+    winners = [r for r in responses if r.ok]
+    assert len(winners) == 1, [(r.status_code, r.text[:300]) for r in responses]
+    return winners[0]
 
 
 def test_a_ballot_at_the_moment_a_rated_deputy_asks_for_leave(client, meeting, base_url):
@@ -94,3 +113,89 @@ def test_a_ballot_at_the_moment_a_rated_deputy_asks_for_leave(client, meeting, b
             assert status[li] == "declined"
         assert rated == ([zhang, li] if cast.ok else [])  # the ballot's choices, or none
 
+
+def rescheduled(base_url, world, aid, start, hours=2):
+    return send(base_url, "PATCH", f"/api/v1/activities/{aid}", world["admin"],
+                {"starts_at": iso(start), "ends_at": iso(start + timedelta(hours=hours))})
+
+
+@pytest.mark.parametrize("window", ["follows", "given"])
+def test_a_reschedule_at_the_moment_the_poll_is_opened(app, client, meeting, base_url, window):
+    """A meeting starting in half an hour (its poll may open now) is moved to tomorrow as an administrator
+    opens its poll. A window that follows the meeting moves with it: the poll ends a draft for tomorrow,
+    whether the opening came first (and the move took it back to a draft) or second (and was refused: it
+    cannot open yet); never open for a meeting it could not be opened for. A window given that the moved
+    meeting leaves behind refuses the move whenever it comes; the poll opens."""
+    world = plain(meeting)
+    lead = app.config["REPORT_POLL_LEAD_MINUTES"]
+    for _ in range(ROUNDS):
+        aid = new_meeting(client, world)
+        path = f"/api/v1/activities/{aid}/report-poll"
+        given = {"starts_at": iso(datetime.now(timezone.utc) - timedelta(minutes=1))} if window == "given" else {}
+        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]], **given})
+        assert created.status_code == 201, created.json
+        before, _ = shown(client, world, aid)
+        tomorrow = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+        db.session.close()  # the server threads use their own sessions
+
+        moved, opened = released_together(rescheduled(base_url, world, aid, tomorrow),
+                                          send(base_url, "POST", f"{path}/open", world["admin"]))
+
+        activity, poll = shown(client, world, aid)
+        assert_within_the_meeting(app, activity, poll)
+        if window == "given":
+            assert moved.status_code == 409 and moved.json()["message"] == MOVED, moved.text
+            assert opened.status_code == 200, opened.text
+            assert (activity["starts_at"], activity["ends_at"]) == (before["starts_at"], before["ends_at"])
+            assert poll["status"] == "open" and poll["opened_at"] is not None
+            continue
+        assert moved.status_code == 200, moved.text
+        assert moment(activity["starts_at"]) == tomorrow
+        assert poll["status"] == "draft" and poll["opened_at"] is None, poll
+        assert moment(poll["starts_at"]) == tomorrow
+        if not opened.ok:
+            assert opened.status_code == 409, opened.text
+            assert opened.json()["message"].startswith(f"述职活动开始前 {lead} 分钟起才能开始测评"), opened.text
+
+
+@pytest.mark.parametrize("poll_status", ["draft", "open"])
+def test_a_reschedule_at_the_moment_the_polls_window_is_edited(app, client, meeting, base_url, poll_status):
+    """The poll follows a meeting starting in half an hour. One administrator gives it a window of its own
+    (from half an hour before the meeting to an hour after it, within its bounds) as another moves the
+    meeting to tomorrow, where that window would not fit. Exactly one of them stands: the window given, with
+    the move refused (409); or the move, the window following it, and the window given refused (422) as
+    outside the moved meeting. Never both, never a window outside the meeting."""
+    world = plain(meeting)
+    for _ in range(ROUNDS):
+        aid = new_meeting(client, world)
+        path = f"/api/v1/activities/{aid}/report-poll"
+        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
+        assert created.status_code == 201, created.json
+        if poll_status == "open":
+            assert client.post(f"{path}/open", headers=world["admin"]).status_code == 200
+        before, _ = shown(client, world, aid)
+        starts, ends = moment(before["starts_at"]), moment(before["ends_at"])
+        window = {"starts_at": iso(starts - timedelta(minutes=30)), "ends_at": iso(ends + timedelta(hours=1))}
+        tomorrow = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+        db.session.close()  # the server threads use their own sessions
+
+        moved, edited = released_together(rescheduled(base_url, world, aid, tomorrow),
+                                          send(base_url, "PATCH", path, world["admin"], window))
+
+        activity, poll = shown(client, world, aid)
+        assert_within_the_meeting(app, activity, poll)
+        winner = one_winner([moved, edited])
+        if winner is edited:
+            assert moved.status_code == 409 and moved.json()["message"] == MOVED, moved.text
+            assert (moment(activity["starts_at"]), moment(activity["ends_at"])) == (starts, ends)
+            assert (moment(poll["starts_at"]), moment(poll["ends_at"])) == (starts - timedelta(minutes=30),
+                                                                             ends + timedelta(hours=1))
+            assert (poll["starts_follow_activity"], poll["ends_follow_activity"]) == (False, False)
+            assert poll["status"] == poll_status
+        else:
+            assert edited.status_code == 422, edited.text
+            assert edited.json()["message"].startswith("测评时间须在活动开始前"), edited.text
+            assert moment(activity["starts_at"]) == tomorrow
+            assert moment(poll["starts_at"]) == tomorrow
+            assert (poll["starts_follow_activity"], poll["ends_follow_activity"]) == (True, True)
+            assert poll["status"] == "draft"  # an opened poll without ballots moved to another day

@@ -9,7 +9,10 @@ one identity the second finds the first and is refused (409). A ballot begins by
 in a conditional UPDATE that finds it open (``transactions.step``; PostgreSQL's row lock, SQLite's one
 writer), as opening and closing move it on: the ballots of a poll go one after another for the
 milliseconds each takes, a close waits for those in flight and counts them, and a ballot after it finds
-it closed.
+it closed. A reschedule of the meeting (``activity_edited``), an opening and an edit of the window hold
+the same row before they read what they check (the poll, or the meeting again): of two at once the second
+reads what the first left, so a window never ends up outside the moved meeting, nor a poll opened for a
+meeting it could not yet be opened for.
 
 Services flush and never commit; the request commits once.
 """
@@ -229,11 +232,12 @@ def create(activity, data, actor):
 def update(poll, activity, data, actor):
     """Change the window (until closed) or the deputies rated (while a draft: a ballot already taken
     rated those it listed). Not once the activity is cancelled, nor a draft once it is 结单 (it can no longer open)."""
-    if activity.status is ActivityStatus.cancelled:
-        raise conflict("活动已取消，不能再修改测评。")
-    if activity.status is ActivityStatus.closed and poll.status is ReportPollStatus.draft:
-        raise conflict("活动已结单，不能再修改测评。")
+    _editable(poll, activity)
     step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open), lambda status: "测评已结束，不能再修改。")
+    # The meeting read again with the poll's row held: a reschedule holds that row too (``activity_edited``),
+    # so one committed meanwhile is seen here, and the window is checked against the moved meeting.
+    _reread(activity)
+    _editable(poll, activity)
     changes = {}
     if "deputy_ids" in data:
         if poll.status is not ReportPollStatus.draft:
@@ -248,6 +252,13 @@ def update(poll, activity, data, actor):
     if changes:
         _log("report_poll_updated", actor, poll, activity, changes)
     return poll
+
+
+def _editable(poll, activity):
+    if activity.status is ActivityStatus.cancelled:
+        raise conflict("活动已取消，不能再修改测评。")
+    if activity.status is ActivityStatus.closed and poll.status is ReportPollStatus.draft:
+        raise conflict("活动已结单，不能再修改测评。")
 
 
 def _move(poll, starts, ends, changes):
@@ -287,6 +298,12 @@ def activity_edited(activity, actor, retyped, window, leaving):
         poll.deputies = [d for d in poll.deputies if d.deputy_id not in left]
         db.session.flush()
     if window is not None and poll.status is not ReportPollStatus.closed:
+        # The poll's row held first and read again, as opening it or editing its window holds it: what is
+        # checked below is the poll as an opening or a window edit committed meanwhile left it, and one
+        # arriving after waits for this edit and reads the moved meeting. Held before its ballots are read
+        # (as ``update`` does): a ballot in flight is counted.
+        step(db.session, poll, tuple(ReportPollStatus), lambda status: "述职测评刚刚已结束，请刷新后重试。")
+    if window is not None and poll.status is not ReportPollStatus.closed:
         earliest, latest = bounds(activity, *window)
         followed = default_window(activity, *window)
         starts = followed[0] if poll.starts_follow else poll.starts_dt
@@ -298,9 +315,6 @@ def activity_edited(activity, actor, retyped, window, leaving):
         if ends <= starts:
             raise conflict("改期后述职测评的结束时间将早于开始时间，请先修改测评时间（留空则随活动时间调整）。")
         if (starts, ends) != (poll.starts_dt, poll.ends_dt):
-            # Held before its ballots are read (as ``update`` does): a ballot in flight is counted.
-            step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open),
-                 lambda status: "述职测评刚刚已结束，请刷新后重试。")
             _move(poll, starts, ends, changes)
             if poll.status is ReportPollStatus.open and utcnow() < earliest:
                 _back_to_draft(poll, changes)
@@ -359,12 +373,32 @@ def _keep_ballots_inside(poll, starts, ends):
 def open_poll(poll, activity, actor):
     """开始测评: from REPORT_POLL_LEAD_MINUTES before the activity's start until it ends, inside the poll's
     window, the activity neither cancelled nor 结单; each deputy rated still on its list and not on leave."""
+    now = utcnow()
+    _openable(poll, activity, now)
+    if poll.status is ReportPollStatus.draft:
+        _still_listed(poll, activity)
+    step(db.session, poll, ReportPollStatus.draft,
+         lambda status: "测评已经开始。" if status is ReportPollStatus.open else "测评已结束。",
+         status=ReportPollStatus.open, opened_dt=utcnow())
+    # Checked again with the poll's row held: a reschedule holds it too (``activity_edited``), so one
+    # committed meanwhile is seen, and a poll is never opened for a meeting it could not be opened for yet.
+    _reread(activity)
+    _openable(poll, activity, now, draft=True)
+    _log("report_poll_opened", actor, poll, activity)
+    return poll
+
+
+def _reread(activity):
+    db.session.refresh(activity, ["status", "starts_dt", "ends_dt"])
+
+
+def _openable(poll, activity, now, draft=False):
+    """Refused (409) when the poll cannot be opened now; ``draft``: as the draft it was (its row since moved on)."""
     if activity.status is ActivityStatus.cancelled:
         raise conflict("活动已取消，不能开始测评。")
     if activity.status is ActivityStatus.closed:
         raise conflict("活动已结单，不能再开始测评。")
-    now = utcnow()
-    if poll.status is ReportPollStatus.draft:
+    if draft or poll.status is ReportPollStatus.draft:
         if now >= activity.ends_dt:
             raise conflict("活动已经结束，不能再开始测评。")
         if now >= poll.ends_dt:
@@ -373,12 +407,6 @@ def open_poll(poll, activity, actor):
         if now < earliest:
             raise conflict(f"述职活动开始前 {current_app.config['REPORT_POLL_LEAD_MINUTES']} 分钟起才能开始测评"
                            f"（{_shown(earliest)} 起）。")
-        _still_listed(poll, activity)
-    step(db.session, poll, ReportPollStatus.draft,
-         lambda status: "测评已经开始。" if status is ReportPollStatus.open else "测评已结束。",
-         status=ReportPollStatus.open, opened_dt=utcnow())
-    _log("report_poll_opened", actor, poll, activity)
-    return poll
 
 
 def _still_listed(poll, activity):
