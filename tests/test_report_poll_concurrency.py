@@ -1,12 +1,12 @@
-"""述职测评 raced over real HTTP to a threaded server: a ballot at the instant a rated deputy asks for leave
-(请假), and a meeting rescheduled at the instant its poll is opened or its window edited.
+"""述职测评 raced over real HTTP to a threaded server: a ballot, or the poll's opening, at the instant a rated
+deputy asks for leave (请假), and a meeting rescheduled at the instant its poll is opened or its window edited.
 
 Each race runs several times on fresh meetings. Whatever the interleaving, nobody sees a 500, and the end
 state is one that the two requests, answered as they were, could have left one after the other: a ballot
 and the leave of a deputy it rated are never both taken; the poll's window always lies within the
 meeting's bounds (from REPORT_POLL_LEAD_MINUTES before its start, ending after its start and at most
 REPORT_POLL_GRACE_MINUTES after its end); an opened poll is never left for a meeting it could not yet
-be opened for.
+be opened for, nor rating a deputy on leave.
 """
 from datetime import datetime, timedelta, timezone
 
@@ -199,3 +199,30 @@ def test_a_reschedule_at_the_moment_the_polls_window_is_edited(app, client, meet
             assert moment(poll["starts_at"]) == tomorrow
             assert (poll["starts_follow_activity"], poll["ends_follow_activity"]) == (True, True)
             assert poll["status"] == "draft"  # an opened poll without ballots moved to another day
+
+
+def test_an_opening_at_the_moment_a_rated_deputy_asks_for_leave(client, meeting, base_url):
+    """The draft poll of a meeting starting in half an hour rates 张伟 and 李娜; it is opened as 李娜 asks
+    for leave. Either the opening comes first and her leave drops her from the opened poll, or the leave
+    comes first and the opening is refused, naming her: never an opened poll rating a deputy on leave."""
+    world = plain(meeting)
+    for _ in range(ROUNDS):
+        aid = new_meeting(client, world)
+        path = f"/api/v1/activities/{aid}/report-poll"
+        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
+        assert created.status_code == 201, created.json
+        db.session.close()  # the server threads use their own sessions
+
+        opened, declined = released_together(
+            send(base_url, "POST", f"{path}/open", world["admin"]),
+            send(base_url, "POST", f"/api/v1/activities/{aid}/decline", world["li_headers"], {"reason": "出差在外"}))
+
+        activity, poll = shown(client, world, aid)
+        assert declined.status_code == 200, declined.text
+        assert {p["deputy"]["id"]: p["status"] for p in activity["participants"]}[world["li"]] == "declined"
+        if opened.ok:
+            assert poll["status"] == "open" and [d["name"] for d in poll["deputies"]] == ["张伟"], poll
+        else:
+            assert opened.status_code == 409, opened.text
+            assert opened.json()["message"] == "李娜已请假，不能列为述职代表；请先修改述职代表。", opened.text
+            assert poll["status"] == "draft" and [d["name"] for d in poll["deputies"]] == ["张伟", "李娜"], poll

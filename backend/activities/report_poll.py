@@ -9,10 +9,11 @@ one identity the second finds the first and is refused (409). A ballot begins by
 in a conditional UPDATE that finds it open (``transactions.step``; PostgreSQL's row lock, SQLite's one
 writer), as opening and closing move it on: the ballots of a poll go one after another for the
 milliseconds each takes, a close waits for those in flight and counts them, and a ballot after it finds
-it closed. A reschedule of the meeting (``activity_edited``), an opening and an edit of the window hold
-the same row before they read what they check (the poll, or the meeting again): of two at once the second
-reads what the first left, so a window never ends up outside the moved meeting, nor a poll opened for a
-meeting it could not yet be opened for.
+it closed. A reschedule of the meeting (``activity_edited``), a rated deputy's 请假 (``deputy_on_leave``),
+an opening and an edit of the window hold the same row before they read what they check (the poll, or the
+meeting and its list again): of two at once the second reads what the first left, so a window never ends
+up outside the moved meeting, nor a poll opened for a meeting it could not yet be opened for or rating a
+deputy on leave.
 
 Services flush and never commit; the request commits once.
 """
@@ -342,12 +343,16 @@ def deputy_on_leave(activity, deputy_id, actor):
     no ballot yet, they leave the poll (its other deputies stay), logged. A draft keeps them listed: opening
     it names them (``_still_listed``)."""
     poll = find(activity)
-    if poll is None or not _opened(poll) or poll.status is ReportPollStatus.closed:
+    if poll is None or poll.status is ReportPollStatus.closed or deputy_id not in {d.deputy_id for d in poll.deputies}:
+        return
+    # The poll's row held first (a draft's too) and read again, as a ballot's count is read after it: one
+    # cast meanwhile is seen; and an opening, which holds it too, either came first (and is seen here) or
+    # waits and then finds the deputy on leave (``_still_listed``).
+    step(db.session, poll, tuple(ReportPollStatus), lambda status: "述职测评刚刚已结束，请刷新后重试。")
+    if not _opened(poll) or poll.status is ReportPollStatus.closed:
         return
     if deputy_id not in {d.deputy_id for d in poll.deputies}:
         return
-    # The poll's row held first, as a ballot's count is read after it: one cast meanwhile is seen.
-    step(db.session, poll, ReportPollStatus.open, lambda status: "述职测评刚刚已结束，请刷新后重试。")
     if ballot_count(poll):
         raise conflict("您是本次述职测评的述职代表，已有选民对您进行了测评，不能请假；如确实无法参加，请联系活动管理员。")
     if len(poll.deputies) == 1:
@@ -380,10 +385,12 @@ def open_poll(poll, activity, actor):
     step(db.session, poll, ReportPollStatus.draft,
          lambda status: "测评已经开始。" if status is ReportPollStatus.open else "测评已结束。",
          status=ReportPollStatus.open, opened_dt=utcnow())
-    # Checked again with the poll's row held: a reschedule holds it too (``activity_edited``), so one
-    # committed meanwhile is seen, and a poll is never opened for a meeting it could not be opened for yet.
+    # Checked again with the poll's row held: a reschedule and a rated deputy's 请假 hold it too
+    # (``activity_edited``, ``deputy_on_leave``), so one committed meanwhile is seen: a poll is never opened
+    # for a meeting it could not be opened for yet, nor rating a deputy on leave.
     _reread(activity)
     _openable(poll, activity, now, draft=True)
+    _still_listed(poll, activity)
     _log("report_poll_opened", actor, poll, activity)
     return poll
 
