@@ -69,6 +69,25 @@ def test_a_station_admin_links_wechat_in_the_console_and_gets_overdue_reminders(
     assert overdue_recipients(wechat_standin) == {f"fake-openid-deputy{world['zhang'].id}"}
 
 
+def test_a_linked_administrators_notice_opens_no_mini_program_page(app, client, factory, world, wechat_standin):  # noqa: F811
+    """The linked WeChat user holds no administrator's role in the mini-program: the item's page would answer
+    「建议不存在。」. The administrator's reminder is sent, and listed in 消息, without a page (they handle it in
+    the console); the deputy's reminder of the same item still opens the item."""
+    console = console_login(app, "chengbei")
+    code, _ = new_link_code(console)
+    admin_phone = factory.wechat_login("admin-wang")
+    assert link(client, admin_phone, code).status_code == 200
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    shift(app, item_id, accept_due_dt=utcnow() - timedelta(hours=1))
+    sweep(app)
+    sent = {m["touser"]: m for m in wechat_standin.messages() if m["template_id"] == "tmpl-overdue"}
+    assert "page" not in sent["fake-openid-admin-wang"]
+    assert sent[f"fake-openid-deputy{world['zhang'].id}"]["page"] == f"pages/suggestion/detail?id={item_id}"
+    listed = client.get("/api/v1/me/messages", headers=admin_phone).json["items"]
+    assert [(m["title"], m["page"]) for m in listed] == [("建议办理超期提醒", "")]
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=admin_phone).status_code == 404
+
+
 def test_a_link_code_works_once_for_one_wechat_user_and_not_after_ten_minutes(app, client, factory, world):  # noqa: F811
     console = console_login(app, "chengbei")
     code, _ = new_link_code(console)

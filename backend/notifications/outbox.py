@@ -47,10 +47,17 @@ def china_time(dt):
 
 def enqueue(user, template, data, page="", dedupe_key=None):
     """Queue a subscribe message to ``user`` (for a console account: to the WeChat user it linked);
-    a repeated ``dedupe_key`` queues nothing."""
-    user = recipient(user)
-    if user is None or not user.openid:
+    a repeated ``dedupe_key`` queues nothing.
+
+    A console account's notice goes without its ``page``: the linked WeChat user holds none of the account's
+    roles in the mini-program, so the page (an item, a team) would answer that it does not exist. Without a
+    page WeChat's message opens nothing, and 消息 lists it as one to handle in the console."""
+    to = recipient(user)
+    if to is None or not to.openid:
         return
+    if to is not user:
+        page = ""
+    user = to
     values = dict(
         dedupe_key=dedupe_key or f"{template}:{user.id}:{utcnow().timestamp()}",
         user_id=user.id,

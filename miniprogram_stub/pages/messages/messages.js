@@ -1,15 +1,20 @@
 // 消息: every notice the server sent this user (in WeChat too, if they subscribed), newest first; an unread
 // one in bold with a dot. Tapping one marks it read and opens the page it is about; 全部已读 marks them all.
+// A notice sent to a console account (a station or region administrator, through the WeChat user it linked)
+// has no page: that user holds no administrator's role here, so it says where to handle it instead.
 const api = require('../../utils/api');
 const { listPage, loadPage } = require('../../utils/paged');
 const { formatTime } = require('../../utils/format');
+
+const CONSOLE_HINT = '请在管理后台处理';
 
 function presentMessage(message) {
   return {
     id: message.id,
     title: message.title,
     lines: message.lines.map((line) => (line.label ? line.label + '：' : '') + line.value),
-    page: message.page,
+    page: message.page || '',
+    hint: message.page ? '' : CONSOLE_HINT,
     read: message.read,
     createdText: formatTime(message.created_at),
   };

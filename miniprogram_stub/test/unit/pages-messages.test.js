@@ -133,3 +133,19 @@ test('an empty list says what will appear there', async () => {
   const wxml = fs.readFileSync(path.join(ROOT, 'pages/messages/messages.wxml'), 'utf8');
   assert.match(wxml, /还没有消息/);
 });
+
+test('a console account\'s notice (no page) is listed with 请在管理后台处理 and a tap marks it read but opens nothing', async () => {
+  const s = server([message(1, { template: 'research', title: '调研课题进展通知', page: '',
+                                 lines: [{ label: '状态', value: '待审核' }] })]);
+  const { phone, wx } = unitPhone(s.routes);
+  const page = await phone.open('pages/messages/messages', {});
+  assert.equal(page.data.items[0].page, '');
+  assert.equal(page.data.items[0].hint, '请在管理后台处理');
+  await page.open({ currentTarget: { dataset: { id: 1 } } });
+  assert.deepEqual(s.marked, [{ ids: [1] }]);
+  assert.equal(page.data.items[0].read, true);
+  assert.equal(wx.navigations.length, 0);
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/messages/messages.wxml'), 'utf8');
+  assert.match(wxml, /wx:if="\{\{item\.page\}\}">查看详情 ›/);
+  assert.match(wxml, /wx:else class="muted hint">\{\{item\.hint\}\}/);
+});
