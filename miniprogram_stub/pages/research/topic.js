@@ -8,6 +8,7 @@
 const api = require('../../utils/api');
 const { say, toast } = require('../../utils/wxp');
 const { presentTopic, presentTeam } = require('../../utils/research');
+const { latestLoad } = require('../../utils/latest');
 
 const GROUP_NAME_MAX = 50;
 const MEMBERS_MAX = 20; // the API's limit, besides the lead
@@ -48,10 +49,26 @@ Page({
     return this.load();
   },
 
-  async load(options) {
-    this.setData({ error: '' });
-    try {
+  // Back from the team's page (放弃领题, 退出团队) or anywhere, the page shows the topic as it is now: the
+  // 领题 form again, or 名额已满, as the server says.
+  onShow() {
+    if (!this.shownOnce) {
+      this.shownOnce = true; // the first show is onLoad's
+      return null;
+    }
+    return this.load();
+  },
+
+  onPullDownRefresh() {
+    return this.load().then(() => wx.stopPullDownRefresh());
+  },
+
+  // Only the latest read of the topic shows: one still on its way when a later one (shown again, pulled
+  // down, a refusal's re-read) answers is dropped.
+  load(options) {
+    return latestLoad(this, async (current) => {
       const t = await api.researchTopic(this.id, options);
+      if (!current()) return null;
       const user = api.getUser();
       const deputyId = user ? user.deputy_id : null;
       this.setData({
@@ -60,10 +77,7 @@ Page({
         teams: (t.teams || []).map((team) => presentTeam(team, deputyId)),
       });
       return t;
-    } catch (err) {
-      this.setData({ loading: false, error: err.message });
-      return null;
-    }
+    }, { loading: !this.data.topic });
   },
 
   onGroupName(e) { this.setData({ groupName: e.detail.value }); },

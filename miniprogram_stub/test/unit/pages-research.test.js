@@ -157,6 +157,32 @@ test('a topic the deputy is on links to their team; a topic not found says so', 
   assert.equal(missing.data.error, '调研课题不存在。');
 });
 
+test('the topic\'s page reads the topic again when shown again (back from 放弃领题) and on a pull-down', async () => {
+  let mine = true;
+  let reads = 0;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/research/topics/4': () => {
+      reads += 1;
+      return json(200, mine ? topic({ my_team_id: 9, can_take: false, teams_taken: 2, teams: [team()] })
+        : topic({ teams_taken: 1, teams: [team({ status: 'abandoned', status_label: '已放弃' })] }));
+    },
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/research/topic', { id: '4' });
+  assert.equal(reads, 1, 'the first show is onLoad\'s: read once');
+  assert.equal(detail.data.topic.mine, true);
+  mine = false; // 放弃领题 on the team's page, then back
+  await detail.onShow();
+  assert.equal(reads, 2);
+  assert.equal(detail.data.topic.mine, false);
+  assert.equal(detail.data.topic.can_take, true);
+  assert.equal(detail.data.topic.takenText, '已领 1/3 团队');
+  await detail.onPullDownRefresh();
+  assert.equal(reads, 3);
+  assert.equal(wx.calls.stopPullDownRefresh.length, 1);
+  const json_ = JSON.parse(fs.readFileSync(path.join(ROOT, 'pages/research/topic.json'), 'utf8'));
+  assert.equal(json_.enablePullDownRefresh, true);
+});
+
 test('我的调研: each team with its topic, role and the report\'s state; empty says where to take one', async () => {
   let items = [
     Object.assign(team({ report: report({ status: 'returned', status_label: '退回修改', return_reason: '数据不全' }) }),
