@@ -13,8 +13,11 @@ function presentTopic(t) {
     dueText: t.due_date ? `${t.due_date} 前提交报告` : '不限提交日期',
     mine: t.my_team_id != null,
     full,
-    // What the list's tag says: the deputy's own team first, then whether a place is left.
-    note: t.my_team_id != null ? '已在团队中' : (full ? '名额已满' : (t.can_take ? '可领题' : '')),
+    withdrawn: t.status === 'withdrawn',
+    // What the list's tag says: 已撤回 first (no team goes on), then the deputy's own team, then whether a
+    // place is left.
+    note: t.status === 'withdrawn' ? '已撤回'
+      : (t.my_team_id != null ? '已在团队中' : (full ? '名额已满' : (t.can_take ? '可领题' : ''))),
   });
 }
 

@@ -5,6 +5,7 @@
 // office, in the topic's reach, on no team of it), page by page, at most 20 besides the lead. One
 // Idempotency-Key per 领题, kept for a retry after a lost answer; a refusal shows the server's sentence and
 // the topic read again (名额已满, 您已在本课题的调研团队中…, a member on another team), the members chosen kept.
+// A withdrawn topic says so (该课题已撤回) and offers neither 领题 nor the team, which no longer goes on.
 const api = require('../../utils/api');
 const { say, toast } = require('../../utils/wxp');
 const { presentTopic, presentTeam } = require('../../utils/research');
@@ -146,7 +147,7 @@ Page({
 
   async take() {
     const topic = this.data.topic;
-    if (!topic || !topic.can_take || this.data.submitting) return null;
+    if (!topic || topic.withdrawn || !topic.can_take || this.data.submitting) return null;
     const groupName = this.data.groupName.trim();
     if (Array.from(groupName).length > GROUP_NAME_MAX) {
       say(`团队名称最多 ${GROUP_NAME_MAX} 字。`);

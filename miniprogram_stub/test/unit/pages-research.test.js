@@ -183,6 +183,26 @@ test('the topic\'s page reads the topic again when shown again (back from 放弃
   assert.equal(json_.enablePullDownRefresh, true);
 });
 
+test('a withdrawn topic\'s page says 该课题已撤回 and offers neither 领题 nor the team', async () => {
+  let withdrawn = topic({ status: 'withdrawn', status_label: '已撤回', can_take: false, my_team_id: 9, teams: [team()] });
+  const { phone, wx } = unitPhone({ 'GET /api/v1/research/topics/4': () => json(200, withdrawn) }, { user: DEPUTY });
+  const lead = await phone.open('pages/research/topic', { id: '4' });
+  assert.equal(lead.data.topic.withdrawn, true);
+  assert.equal(lead.data.topic.note, '已撤回');
+  assert.equal(lead.data.topic.mine, true);
+  await lead.take();
+  assert.equal(wx.calls.request.filter((r) => r.url.endsWith('/research/topics/4/teams')).length, 0);
+  // A deputy without a team, from a list read before the withdrawal: told why there is no 领题.
+  withdrawn = topic({ status: 'withdrawn', status_label: '已撤回', can_take: false, teams: [] });
+  const other = await phone.open('pages/research/topic', { id: '4' });
+  assert.equal(other.data.topic.withdrawn, true);
+  assert.equal(other.data.topic.note, '已撤回');
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/research/topic.wxml'), 'utf8');
+  // The withdrawn card comes first: the 您已在本课题的调研团队中 card and the 领题 form are its wx:elif branches.
+  assert.match(wxml, /wx:if="\{\{topic\.withdrawn\}\}">该课题已撤回，不能再领题，也不再提交调研报告。<\/view>\s*<view class="card" wx:elif="\{\{topic\.mine\}\}"/);
+  assert.match(wxml, /wx:elif="\{\{topic\.can_take\}\}"/);
+});
+
 test('我的调研: each team with its topic, role and the report\'s state; empty says where to take one', async () => {
   let items = [
     Object.assign(team({ report: report({ status: 'returned', status_label: '退回修改', return_reason: '数据不全' }) }),
