@@ -23,7 +23,26 @@ function presentMessage(message) {
 Page(listPage({
   data: { unread: 0 },
 
-  onShow() {
+  onLoad() {
+    return this.load(true);
+  },
+
+  // Back from a message's page: the pages loaded stay, and with them the user's place in the list (the
+  // tapped message is marked read here already, by open). Only the unread count is asked; when it differs
+  // from the one shown (a notice arrived, or one was read elsewhere) the list is read again from its newest.
+  async onShow() {
+    if (!this.shownOnce) {
+      this.shownOnce = true; // the first show is onLoad's
+      return null;
+    }
+    if (this.data.loading) return null;
+    let unread;
+    try {
+      unread = await api.unreadMessages();
+    } catch (err) {
+      return null; // the list shown stays; a pull-down reads it again
+    }
+    if (unread === this.data.unread) return null;
     return this.load(true);
   },
 
