@@ -38,7 +38,8 @@ module.exports = {
     // asked of a station administrator linking their console account (pages/link): overdue items, and items
     // put under supervision (督办) because the deputy was not satisfied with a department's handling
     admin: ['tmpl-overdue', 'tmpl-supervised'],
-    // asked of a deputy submitting a research report (pages/research/team, the lead): 调研课题进展通知, the report
+    // asked of a deputy taking a research topic (pages/research/topic, 领题: the topic withdrawn, a member
+    // leaving) and submitting its report (pages/research/team, the lead): 调研课题进展通知, the report
     // returned (退回修改), accepted (已通过) or instructed on (获领导批示)
     research: ['tmpl-research'],
   },

@@ -7,7 +7,8 @@
 // the topic read again (名额已满, 您已在本课题的调研团队中…, a member on another team), the members chosen kept.
 // A withdrawn topic says so (该课题已撤回) and offers neither 领题 nor the team, which no longer goes on.
 const api = require('../../utils/api');
-const { say, toast } = require('../../utils/wxp');
+const config = require('../../config');
+const { say, toast, submitWithConsent } = require('../../utils/wxp');
 const { presentTopic, presentTeam } = require('../../utils/research');
 const { latestLoad } = require('../../utils/latest');
 
@@ -145,17 +146,22 @@ Page({
     this.setData({ chosen: next, candidates: marked(this.data.candidates, next) });
   },
 
-  async take() {
+  // 领题 asks for 调研课题进展通知 in the tap, as the report does (the lead is told of a withdrawal, a member
+  // leaving, the report's review); a refusal stops nothing.
+  take() {
     const topic = this.data.topic;
-    if (!topic || topic.withdrawn || !topic.can_take || this.data.submitting) return null;
-    const groupName = this.data.groupName.trim();
-    if (Array.from(groupName).length > GROUP_NAME_MAX) {
-      say(`团队名称最多 ${GROUP_NAME_MAX} 字。`);
-      return null;
-    }
-    const body = { group_name: groupName };
+    if (!topic || topic.withdrawn || !topic.can_take) return Promise.resolve(null);
+    return submitWithConsent(this, config.subscribeTemplates.research);
+  },
+
+  validate() {
+    if (Array.from(this.data.groupName.trim()).length > GROUP_NAME_MAX) return `团队名称最多 ${GROUP_NAME_MAX} 字。`;
+    return '';
+  },
+
+  async send() {
+    const body = { group_name: this.data.groupName.trim() };
     if (this.data.chosen.length) body.member_deputy_ids = this.data.chosen.map((m) => m.id);
-    this.setData({ submitting: true });
     try {
       const team = await api.takeResearchTopic(this.id, body, this.takeKey);
       this.takeKey = api.newIdempotencyKey();

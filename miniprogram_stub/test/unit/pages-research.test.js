@@ -120,6 +120,31 @@ test('领题: the group name sent with one Idempotency-Key for its retry, then t
   assert.equal(wx.calls.redirectTo.at(-1).url, '/pages/research/team?id=9');
   // No member chosen: the deputy leads alone and no member_deputy_ids is sent.
   assert.deepEqual(detail.data.chosen, []);
+  // 调研课题进展通知 asked in the tap, before the 领题 goes (the lead is told of a withdrawal or a member leaving).
+  const subscribe = wx.order.findIndex((c) => c.name === 'requestSubscribeMessage');
+  const post = wx.order.findIndex((c) => c.name === 'request' && /\/topics\/4\/teams$/.test(c.url));
+  assert.ok(subscribe >= 0 && subscribe < post, '调研课题进展通知 asked before the 领题 goes');
+  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-research']);
+});
+
+test('领题 goes on when the 调研课题进展通知 is refused; a group name too long asks nothing', async () => {
+  const sent = [];
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/research/topics/4': () => json(200, topic({ teams: [] })),
+    'POST /api/v1/research/topics/4/teams': (req) => { sent.push(req.data); return json(201, team()); },
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/research/topic', { id: '4' });
+  await detail.onGroupName({ detail: { value: '组'.repeat(51) } });
+  await detail.take();
+  assert.ok(said(wx).includes('团队名称最多 50 字。'));
+  assert.equal(wx.calls.requestSubscribeMessage, undefined);
+  assert.equal(detail.data.submitting, false);
+  await detail.onGroupName({ detail: { value: '' } });
+  wx.subscribeAnswer = 'reject';
+  await detail.take();
+  assert.equal(wx.calls.requestSubscribeMessage.length, 1);
+  assert.deepEqual(sent, [{ group_name: '' }]);
+  assert.equal(wx.calls.redirectTo.at(-1).url, '/pages/research/team?id=9');
 });
 
 test('领题 refused: the server\'s sentence, the topic read again (名额已满), a new key for a new attempt', async () => {
