@@ -36,6 +36,7 @@ Page(listPage({
       return null;
     }
     if (this.data.loading) return null;
+    if (this.data.error && !this.data.items.length) return this.load(true); // the list never loaded: try again
     let unread;
     try {
       unread = await api.unreadMessages();

@@ -185,3 +185,17 @@ test('back on 消息 after opening a message, the pages loaded stay; only a chan
   assert.equal(asked.list, 4);
   assert.equal(page.data.items.length, 20);
 });
+
+test('back on 消息 after a first load that failed, the list is read again', async () => {
+  const s = server([message(1, { read: true })]);
+  let down = true;
+  const list = s.routes['GET /api/v1/me/messages'];
+  s.routes['GET /api/v1/me/messages'] = (req) => (down ? error(503, 'unavailable', '服务暂时不可用，请稍后重试。') : list(req));
+  const { phone } = unitPhone(s.routes);
+  const page = await phone.open('pages/messages/messages', {});
+  assert.equal(page.data.error, '服务暂时不可用，请稍后重试。');
+  down = false;
+  await page.onShow(); // the count (0) is the one shown, but the list never loaded
+  assert.equal(page.data.error, '');
+  assert.deepEqual(page.data.items.map((m) => m.id), [1]);
+});
