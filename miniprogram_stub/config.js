@@ -35,9 +35,10 @@ module.exports = {
     answer: ['tmpl-answer'],
     // asked of a deputy on 约见我的 (开启提醒): a new request or a cancellation
     appointment: ['tmpl-appointment'],
-    // asked of a station administrator linking their console account (pages/link): overdue items, and items
-    // put under supervision (督办) because the deputy was not satisfied with a department's handling
-    admin: ['tmpl-overdue', 'tmpl-supervised'],
+    // asked of an administrator linking their console account (pages/link): overdue items, items put under
+    // supervision (督办) because the deputy was not satisfied with a department's handling, and a research
+    // topic's report waiting for review (调研课题进展通知, 待审核). Three: as many as WeChat asks at a time.
+    admin: ['tmpl-overdue', 'tmpl-supervised', 'tmpl-research'],
     // asked of a deputy taking a research topic (pages/research/topic, 领题: the topic withdrawn, a member
     // leaving) and submitting its report (pages/research/team, the lead): 调研课题进展通知, the report
     // returned (退回修改), accepted (已通过) or instructed on (获领导批示)

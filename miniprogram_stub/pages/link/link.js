@@ -1,7 +1,7 @@
 // A station administrator's WeChat reminders: the console (微信提醒) shows a one-time code as a mini-program
 // code whose scene is the code, and as text to type. Linking sends POST /me/admin-link {code} as this
-// WeChat user; from then on the console account's overdue and supervision (督办) reminders come here as
-// subscribe messages.
+// WeChat user; from then on the console account's overdue, supervision (督办) and research report (待审核)
+// reminders come here as subscribe messages.
 const api = require('../../utils/api');
 const config = require('../../config');
 const { wxp, toast } = require('../../utils/wxp');

@@ -6,7 +6,7 @@ const { unitPhone, json, error } = require('../support/unit');
 
 const ACCOUNT = { id: 9, username: 'chengbei', display_name: '城北站管理员' };
 
-test('link: a scanned code is sent after a tap, with overdue and supervision reminders asked for first', async () => {
+test('link: a scanned code is sent after a tap, with overdue, supervision and research reminders asked for first', async () => {
   const bodies = [];
   const { phone, wx } = unitPhone({
     'POST /api/v1/me/admin-link': (req) => { bodies.push(req.data); return json(200, { account: ACCOUNT }); },
@@ -17,7 +17,9 @@ test('link: a scanned code is sent after a tap, with overdue and supervision rem
 
   assert.deepEqual(await page.confirm(), ACCOUNT);
   assert.deepEqual(bodies, [{ code: 'ABCDEFGHJKLM' }]);
-  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-overdue', 'tmpl-supervised']);
+  // 调研课题进展通知 too: a topic's administrators are told of each report waiting for review (待审核). WeChat asks
+  // for at most three templates at a time.
+  assert.deepEqual(wx.calls.requestSubscribeMessage[0].tmplIds, ['tmpl-overdue', 'tmpl-supervised', 'tmpl-research']);
   const asked = wx.order.find((call) => call.name === 'requestSubscribeMessage');
   const sent = wx.order.find((call) => call.name === 'request' && /admin-link/.test(call.url));
   assert.ok(asked.n < sent.n, 'consent is asked within the tap, before the network call');
