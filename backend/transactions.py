@@ -12,12 +12,14 @@ session's connection since its transaction began (noted by an engine event, so C
 flushes count alike).
 
 Requests with a safe method (GET, HEAD, OPTIONS) only read, and are held to it: a statement that
-would change rows fails. On PostgreSQL they also run outside a transaction, which saves the BEGIN
-and COMMIT round trips of every page view; it changes nothing they see, since at READ COMMITTED
-each statement reads its own snapshot inside a transaction too. (SQLite's driver opens no
-transaction for reads in the first place.) Such a request, when it succeeds having loaded no ORM
-objects (the lists, ``/me``: Core reads), ends by closing the session: a commit would run the unit of
-work only to find nothing to flush, expire or keep.
+would change rows fails — unless it is marked ``READER_MARK``: a note of what the caller has now seen
+(消息中心's read marks when an item is opened), which nothing in the answer depends on; the request
+then ends with a commit. On PostgreSQL they also run outside a transaction (a mark commits at once,
+on its own), which saves the BEGIN and COMMIT round trips of every page view; it changes nothing they
+see, since at READ COMMITTED each statement reads its own snapshot inside a transaction too. (SQLite's
+driver opens no transaction for reads in the first place.) Such a request, when it succeeds having
+loaded no ORM objects (the lists, ``/me``: Core reads) and made no mark, ends by closing the session: a
+commit would run the unit of work only to find nothing to flush, expire or keep.
 """
 import re
 
@@ -28,6 +30,7 @@ from .errors import APIError, conflict
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY = "mashangban_read_only"  # an execution option of the request's connection
+READER_MARK = "mashangban_reader_mark"  # a statement's execution option: a write a safe-method request may make
 _OWN_READ_ONLY = "mashangban_own_read_only"  # in session.info: begin_request procured a read-only connection
 
 # INSERT/UPDATE/DELETE/MERGE, also inside a WITH (a data-modifying CTE); SELECT ... FOR UPDATE only locks.
@@ -41,8 +44,9 @@ class WriteInReadOnlyRequest(RuntimeError):
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
-    if "wrote" not in conn.info and _CHANGES_ROWS.match(statement):
-        if conn.get_execution_options().get(READ_ONLY):
+    read_only = conn.get_execution_options().get(READ_ONLY)
+    if (read_only or "wrote" not in conn.info) and _CHANGES_ROWS.match(statement):
+        if read_only and not (context is not None and context.execution_options.get(READER_MARK)):
             raise WriteInReadOnlyRequest(f"a safe-method request tried to change rows: {statement[:80]}")
         conn.info["wrote"] = True
 
@@ -86,10 +90,12 @@ def wrote(session):
 
 def end_request_transaction(session, response):
     own_read_only = session.info.pop(_OWN_READ_ONLY, False)
-    if own_read_only and response.status_code < 400 and not session.identity_map and not session.new:
+    if (own_read_only and response.status_code < 400 and not session.identity_map and not session.new
+            and not wrote(session)):
         # Nothing was or could be written, and no loaded object is left to expire: only the connection
         # goes back. (Objects a handler loaded keep the commit, which expires them; one it added, the
-        # commit's flush, which refuses to write it; a refusal ends as below.)
+        # commit's flush, which refuses to write it; a reader's mark, the commit that keeps it; a refusal
+        # ends as below.)
         session.close()
         return response
     if response.status_code < 400 or not wrote(session):

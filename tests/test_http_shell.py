@@ -164,6 +164,26 @@ def test_a_statement_that_would_change_rows_in_a_page_view_is_refused(app, facto
         assert db.session.scalar(select(func.count()).select_from(User).where(User.display_name == "改过")) == 0
 
 
+def test_a_readers_mark_is_the_one_write_a_page_view_may_make(app, factory):
+    """消息中心's read marks (``READER_MARK``) pass in a page view; a write after one is still refused."""
+    import pytest
+    from sqlalchemy import text
+
+    from backend.extensions import db
+    from backend.transactions import READ_ONLY, READER_MARK, WriteInReadOnlyRequest, wrote
+
+    factory.wechat_login("someone")
+    with app.app_context():
+        db.session.commit()
+        connection = db.session.connection(execution_options={READ_ONLY: True})
+        db.session.execute(text("UPDATE outbox_messages SET read_dt = read_dt WHERE id = -1"),
+                           execution_options={READER_MARK: True})
+        assert wrote(db.session())
+        with pytest.raises(WriteInReadOnlyRequest):
+            connection.execute(text("UPDATE users SET display_name = '改过'"))
+        db.session.rollback()
+
+
 def test_a_query_string_is_read_once_and_every_request_gets_its_own_arguments(app, client, factory):
     from backend.extensions import SchemaReusingParser
     from schemas.suggestions import SuggestionQuery
