@@ -24,6 +24,7 @@ from ..auth.scope import admin_required, current_caller, current_user, login_req
 from ..errors import APIError, not_found
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
+from ..notifications import center
 from ..org.models import Station
 from ..pagination import paginate
 from ..qr.services import qr_url
@@ -226,8 +227,10 @@ def get_activity(activity_id):
     管辖该活动的管理员另可看到每位代表的请假理由、补签情况，以及活动的操作记录（台账）：谁在何时发单、修改（改期、
     改地点、补充邀请、移出代表）、补签、结单或取消，以及代表本人的接单、请假和扫码签到。`events` 为最近的 50 条
     （按时间先后），`events_total` 为记录总条数；超过 50 条时，完整记录请分页读取 `GET /activities/{id}/events`。
-    代表看不到操作记录，也看不到其他代表的请假理由。"""
-    return present(_activity(activity_id, roster=False), current_user(), detail=True)
+    代表看不到操作记录，也看不到其他代表的请假理由。本人关于该活动的未读消息随之标为已读。"""
+    activity = _activity(activity_id, roster=False)
+    center.read_opened(current_caller().id, services.page_path(activity))
+    return present(activity, current_user(), detail=True)
 
 
 @blp.get("/<int:activity_id>/participants")

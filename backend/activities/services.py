@@ -289,7 +289,7 @@ def _notify_deputies(activity, deputies, template, note, key):
     users = {u.deputy_id: u for u in db.session.scalars(select(User).where(User.deputy_id.in_([d.id for d in deputies])))}
     data = _message_data(activity, note)
     for deputy in deputies:
-        enqueue(users.get(deputy.id), template, data, page=_page(activity),
+        enqueue(users.get(deputy.id), template, data, page=page_path(activity),
                 dedupe_key=f"{template}:{activity.id}:{deputy.id}:{key}")
 
 
@@ -311,7 +311,7 @@ def _message_data(activity, note):
 ACTIVITY_PAGE = "pages/activity/detail?id="
 
 
-def _page(activity):
+def page_path(activity):
     """The mini-program page an activity's message opens: the activity, with 接单 or 揭榜 on it."""
     return f"{ACTIVITY_PAGE}{activity.id}"
 
@@ -351,7 +351,7 @@ def _tell_of_places(activity, taken_off=(), left=None):
     )
     if taken_off:
         recipients = recipients.where(Deputy.id.not_in(list(taken_off)))
-    return enqueue_many(recipients, CLAIM_TEMPLATE, _about(activity) | {"number5": str(left)}, page=_page(activity))
+    return enqueue_many(recipients, CLAIM_TEMPLATE, _about(activity) | {"number5": str(left)}, page=page_path(activity))
 
 
 def _places_to_tell(activity):

@@ -17,6 +17,7 @@ from ..auth.scope import current_caller, current_user, login_required
 from ..errors import APIError, not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
+from ..notifications import center
 from ..pagination import paginate
 from ..web.limits import web_filing_limits
 from . import services
@@ -114,7 +115,10 @@ def list_appointments(args):
 @login_required
 @blp.response(200, AppointmentOut)
 def get_appointment(appointment_id):
-    return present(_visible(appointment_id), current_user())
+    """约见详情（群众本人、被约代表、管辖的管理员）。本人关于该约见的未读消息随之标为已读。"""
+    appointment = _visible(appointment_id)
+    center.read_opened(current_caller().id, services.page_path(appointment))
+    return present(appointment, current_user())
 
 
 @blp.post("/<int:appointment_id>/confirm")

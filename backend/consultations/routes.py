@@ -40,6 +40,7 @@ from ..auth.scope import (
 from ..errors import APIError, not_found
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
+from ..notifications import center
 from ..org.models import Deputy, Region, Station
 from ..pagination import paginate
 from ..web.limits import web_opinion_limits
@@ -268,13 +269,14 @@ def give_opinion(data, consultation_id):
 @blp.arguments(MyOpinionQuery, location="query")
 @blp.response(200, page_of(OpinionOut))
 def my_opinions(args):
-    """我的意见：本人提出的意见及其反馈，新的在前。"""
+    """我的意见：本人提出的意见及其反馈，新的在前。按 consultation_id 读取时（小程序的草案页），本人关于该意见征集的未读消息随之标为已读。"""
     caller = current_caller()
     query = (select(ConsultationOpinion).where(ConsultationOpinion.author_id == caller.id)
              .options(selectinload(ConsultationOpinion.article), selectinload(ConsultationOpinion.consultation))
              .order_by(ConsultationOpinion.id.desc()))
     if "consultation_id" in args:
         query = query.where(ConsultationOpinion.consultation_id == args["consultation_id"])
+        center.read_opened(caller.id, services.detail_page(args["consultation_id"]))
     page = paginate(query, args)
     return {**page, "items": [present_opinion(o, admin=False) for o in page["items"]]}
 

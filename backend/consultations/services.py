@@ -222,6 +222,11 @@ FEEDBACK_PHRASES = {"adopted": "已采纳", "partly": "部分采纳", "declined"
 NO_NOTE = "点击查看详情"
 
 
+def detail_page(consultation_id):
+    """The mini-program page an opinion's feedback notice opens: the draft, with the author's opinions on it."""
+    return f"pages/consultations/detail?id={consultation_id}"
+
+
 def give_feedback(opinion, data, actor):
     """反馈: 采纳, 部分采纳 or 未采纳, with a note the author reads; given again, it replaces the last.
 
@@ -244,6 +249,6 @@ def give_feedback(opinion, data, actor):
         # A notice of an earlier answer still waiting says this one instead: one message, the latest answer.
         if not restate("answer", f"answer:opinion:{opinion.id}:", data):
             enqueue(db.session.get(User, opinion.author_id), "answer", data,
-                    page=f"pages/consultations/detail?id={opinion.consultation_id}",
+                    page=detail_page(opinion.consultation_id),
                     dedupe_key=f"answer:opinion:{opinion.id}:{result.value}:{opinion.feedback_dt.timestamp()}")
     return opinion

@@ -17,6 +17,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..pagination import paginate
 from ..suggestions.models import STATUS_LABELS
+from ..transactions import READER_MARK
 from .models import OutboxMessage
 
 _SUGGESTION = {"character_string1": "建议编号", "thing2": "建议内容", "phrase3": "办理状态", "thing4": "提示",
@@ -117,3 +118,14 @@ def mark_read(user_id, ids=None):
         condition &= OutboxMessage.id.in_(ids)
     return db.session.execute(update(OutboxMessage).where(condition).values(read_dt=utcnow())
                               .execution_options(synchronize_session=False)).rowcount
+
+
+def read_opened(user_id, page):
+    """The user opened the item of mini-program ``page`` (its detail, through the API, however they got there:
+    the WeChat notice itself, a list, 消息): their unread messages opening exactly that page are read now,
+    anyone else's stay as they are. One UPDATE over ``ix_outbox_messages_unread`` (the user's unread rows
+    alone), allowed in a page view (``READER_MARK``); it changes no row when they have none about it."""
+    db.session.execute(update(OutboxMessage)
+                       .where(_mine(user_id), OutboxMessage.read_dt.is_(None), OutboxMessage.page == page)
+                       .values(read_dt=utcnow())
+                       .execution_options(synchronize_session=False, **{READER_MARK: True}))

@@ -38,6 +38,7 @@ from ..auth.scope import (
 from ..errors import APIError, not_found
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
+from ..notifications import center
 from ..org.models import Deputy, Region
 from ..pagination import paginate
 from . import services
@@ -280,8 +281,10 @@ def _team(team_id):
 @login_required
 @blp.response(200, ResearchTeamOut)
 def get_team(team_id):
-    """调研团队详情（团队成员、管理员），含报告。"""
-    return present_team(_team(team_id), True)
+    """调研团队详情（团队成员、管理员），含报告。本人关于该团队的未读消息随之标为已读。"""
+    team = _team(team_id)
+    center.read_opened(current_caller().id, services.team_page(team.id))
+    return present_team(team, True)
 
 
 @blp.post("/teams/<int:team_id>/abandon")

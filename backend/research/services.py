@@ -47,6 +47,11 @@ REPORT_PAGE = "pages/research/team?id="
 TOPIC_NOT_FOUND = "调研课题不存在。"
 
 
+def team_page(team_id):
+    """The mini-program page a team's notices open: the team, with its report."""
+    return f"{REPORT_PAGE}{team_id}"
+
+
 def today():
     """Today in China, where a topic's year and an instruction's day are read."""
     return utcnow().astimezone(CHINA).date()
@@ -536,7 +541,7 @@ def _tell_deputy(deputy_id, topic, result, note, team_id, dedupe_key):
     user = db.session.scalar(select(User).where(User.deputy_id == deputy_id))
     enqueue(user, TEMPLATE, {"thing1": thing(topic.title), "phrase2": result, "thing3": thing(note),
                              "time4": china_time(utcnow())},
-            page=f"{REPORT_PAGE}{team_id}", dedupe_key=dedupe_key)
+            page=team_page(team_id), dedupe_key=dedupe_key)
 
 
 def _tell_lead(report, result, note, key):
@@ -565,7 +570,7 @@ def _tell_administrators(report, team):
     data = {"thing1": thing(report.topic.title), "phrase2": "待审核", "thing3": thing(f"{team_label(team)}提交了调研报告"),
             "time4": china_time(report.submitted_dt)}
     for admin in admins:
-        enqueue(admin, TEMPLATE, data, page=f"{REPORT_PAGE}{team.id}",
+        enqueue(admin, TEMPLATE, data, page=team_page(team.id),
                 dedupe_key=f"{TEMPLATE}:{report.id}:submitted:{report.round}:{admin.id}")
 
 

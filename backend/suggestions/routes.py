@@ -22,6 +22,7 @@ from ..auth.scope import current_caller, current_user, login_required
 from ..errors import APIError, not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
+from ..notifications import center
 from ..web.limits import web_filing_limits
 from . import filing, services, workflow
 from .listing import list_page
@@ -85,8 +86,10 @@ def list_suggestions(args):
 @login_required
 @blp.response(200, SuggestionOut)
 def get_suggestion(suggestion_id):
-    """详情与办理台账。"""
-    return _detail(_item(suggestion_id))
+    """详情与办理台账。本人关于该建议的未读消息随之标为已读。"""
+    item = _item(suggestion_id)
+    center.read_opened(current_caller().id, services.detail_page(item.id))
+    return _detail(item)
 
 
 @blp.post("/<int:suggestion_id>/dispatch")

@@ -83,6 +83,11 @@ def _followers(item):
     ).all()
 
 
+def detail_page(item_id):
+    """The mini-program page an item's notices open: its detail."""
+    return f"pages/suggestion/detail?id={item_id}"
+
+
 def _notify(users, template, item, note, key, followers=(), follower_note=None):
     """A subscribe message about ``item`` to ``users`` (who filed or handle it) and to its ``followers``,
     who read another citizen's words as the public would, without personal data, and ``follower_note``
@@ -97,7 +102,7 @@ def _notify(users, template, item, note, key, followers=(), follower_note=None):
     public = data | {"thing2": thing(redact(item.content)), "thing4": thing(follower_note or note)} if followers else data
     for user, values in [*((user, data) for user in users), *((user, public) for user in followers)]:
         if user is not None:
-            enqueue(user, template, values, page=f"pages/suggestion/detail?id={item.id}",
+            enqueue(user, template, values, page=detail_page(item.id),
                     dedupe_key=f"{template}:{item.id}:{item.round}:{key}:{user.id}")
 
 
