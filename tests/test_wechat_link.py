@@ -39,7 +39,10 @@ def overdue_recipients(wechat_standin):
 def test_a_station_admin_links_wechat_in_the_console_and_gets_overdue_reminders(
         app, client, factory, world, wechat_standin):  # noqa: F811
     console = console_login(app, "chengbei")
-    assert "尚未绑定微信" in console.get("/console/wechat").get_data(as_text=True)
+    page = console.get("/console/wechat").get_data(as_text=True)
+    assert "尚未绑定微信" in page
+    # What reaches a linked WeChat, said for both kinds of account (a region's: the reports to review)
+    assert "转办工单不满意转入督办" in page and "调研报告提交、待审核" in page
     code, html = new_link_code(console)
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     # The mini-program code a phone scans opens the link page with the code as its scene.

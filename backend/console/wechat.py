@@ -29,7 +29,6 @@ def _page(code=None, image=None):
     return render_template(
         "console/wechat.html", linked=account.notify_user, code=wechat_link.display(code) if code else None,
         image=image, minutes=int(wechat_link.CODE_LIFETIME.total_seconds() // 60),
-        receives_reminders=account.is_station_admin,
     )
 
 
