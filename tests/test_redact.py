@@ -239,3 +239,100 @@ def test_a_name_after_an_occupation_or_a_relation_or_spaced_after_jiao_is_remove
 @pytest.mark.parametrize("text", SELF_INTRODUCTIONS_KEPT)
 def test_an_occupation_or_a_relation_without_a_name_is_kept(text):
     assert redact(text) == text
+
+
+# Everyday ways of writing a name that audit 34 (finding 1) found published as written: after 名字是 / 名叫 /
+# 署名, after a cue that a person follows (反映人, 投诉人, 业主, 居民, 村民, 群众) and before whatever they did
+# (沟通, 多次投诉, 来电), after 与 / 告知 in a reply, after a greeting, and as a signature.
+NAME_CUES = [
+    ("我的名字是王小明，家门口的下水道井盖丢了。", "我的名字是***，家门口的下水道井盖丢了。"),
+    ("名字：王小明", "名字：***"),
+    ("我名字叫陈国强，住在幸福小区。", "我名字叫***，住在幸福小区。"),
+    ("他名叫刘建华，是对面店的老板。", "他名叫***，是对面店的老板。"),
+    ("我叫王小明", "我叫***"),
+    ("经与反映人王小明沟通，已于11月26日补装井盖并设置警示标志。", "经与反映人***沟通，已于11月26日补装井盖并设置警示标志。"),
+    ("经与反映人王明沟通，问题已解决。", "经与反映人***沟通，问题已解决。"),
+    ("投诉人张三多次来电。", "投诉人***多次来电。"),
+    ("联系人李建国现场确认了位置。", "联系人***现场确认了位置。"),
+    ("业主王小明多次投诉楼上漏水。", "业主***多次投诉楼上漏水。"),
+    ("居民刘建华多次反映路灯不亮。", "居民***多次反映路灯不亮。"),
+    ("村民李四来电称水渠堵了。", "村民***来电称水渠堵了。"),
+    ("群众赵丽华一直在等答复。", "群众***一直在等答复。"),
+    ("业主欧阳明月也说电梯坏了。", "业主***也说电梯坏了。"),
+    ("已与王小明现场核实，井盖已补装。", "已与***现场核实，井盖已补装。"),
+    ("已告知王小明。", "已告知***。"),
+    ("您好，王小明！路灯已修复。", "您好，***！路灯已修复。"),
+    ("署名：王小明", "署名：***"),
+    ("落款：陈国强", "落款：***"),
+    ("请尽快处理。——王小明", "请尽快处理。——***"),
+]
+
+# Phone numbers typed with other separators (the full-width dash Chinese input methods type, dots, full-width
+# digits and spaces).
+PHONE_FORMS = [
+    ("手机139—0000—0001，晚上也可以打。", "手机***，晚上也可以打。"),
+    ("139-0000-0001", "***"),
+    ("139 0000 0001", "***"),
+    ("有事打我手机139—0000—0003或139.0000.0003", "有事打我手机***或***"),
+    ("号码139．0000．0001", "号码***"),
+    ("139－0000－0001", "***"),
+    ("139–0000–0001", "***"),
+    ("139・0000・0001", "***"),
+    ("电话：0745—2345678", "电话：***"),
+    ("有事请打我家座机：0745—2345678", "有事请打我家座机：***"),
+    ("0745-2345678", "***"),
+    ("０７４５－２３４５６７８", "***"),
+    ("１３９００００００01", "***"),
+    ("手机１３９　００００　０００１，谢谢", "手机***，谢谢"),
+]
+
+# … and what only looks like them stays: a role word before no name, dates, amounts, hotlines, door numbers
+# alone, replies that name an office.
+NAME_CUES_AND_NUMBERS_KEPT = [
+    "群众反映强烈，希望尽快解决。",
+    "业主委员会已经开会讨论，居民小区的路灯坏了。",
+    "居民们纷纷表示满意，村民自发组织清扫，群众路线不能丢。",
+    "业主方面表示会配合，居民文化活动中心已开放，让居民安心。",
+    "业主大会定于2026-11-28召开，2026.11.28前报名，2026—11—28截止。",
+    "物业费每月收1,280.50元，一年15360元，补贴135.50元。",
+    "请拨打12345热线反映，或拨打110。",
+    "幸福小区18号门口积水，人民路口18号公交站。",
+    "已与物业现场核实，已告知相关部门。",
+    "您好，经核实情况属实。您好，王主任！已与李书记沟通。",
+    "联系人员已到现场，反映人行道破损的问题已转交。",
+    "会议时间：11月28日 14:30—16:00，地点：居委会。",
+    "群众满意度达到98.5%，居民高度认可。",
+    "业主付费停车，村民用水困难，居民出行不便。",
+    "已与高新区城管局沟通，已与石门县交通局联系，已与黄金家园物业沟通，已通知施工方整改。",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAME_CUES)
+def test_a_name_after_a_cue_or_in_a_reply_is_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), PHONE_FORMS)
+def test_phone_numbers_with_any_separator_are_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", NAME_CUES_AND_NUMBERS_KEPT)
+def test_cue_words_dates_amounts_and_hotlines_without_personal_data_are_kept(text):
+    assert redact(text) == text
+
+
+# What the item itself knows of its filer (the contact phone they left) is masked wherever it is written,
+# in whatever grouping, even where nothing else in the text says it is a phone number.
+KNOWN = [
+    ("有事找我8456 7890，白天在家。", ("84567890",), "有事找我***，白天在家。"),
+    ("我的号1391 2345 678，随时联系。", ("13912345678",), "我的号***，随时联系。"),
+    ("我的号１３９１－２３４５－６７８", ("13912345678",), "我的号***"),
+    ("路灯坏了，找我8456 7890", (None, "", " "), "路灯坏了，找我8456 7890"),
+    ("这一期收费84567890123元", ("84567890",), "这一期收费84567890123元"),  # part of a longer number: not it
+]
+
+
+@pytest.mark.parametrize(("text", "known", "expected"), KNOWN)
+def test_what_the_item_knows_of_its_filer_is_masked(text, known, expected):
+    assert redact(text, known=known) == expected

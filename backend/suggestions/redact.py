@@ -9,12 +9,17 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
   刘女士 / 陈师傅 / 李建国先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
   感谢王小明的反映, 已联系刘建华, and after a self-introduction that says first where they live
   (我是住在迎丰路12号的赵大明, 我是小区的业主王小明), or by occupation or standing (我是一名退休教师刘建华), after a
-  relation of the writer's (我老婆李梅, 我爱人张丽说), and spelt out with spaces after 叫 (我叫王 小 明).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
+  relation of the writer's (我老婆李梅, 我爱人张丽说), and spelt out with spaces after 叫 (我叫王 小 明); after a label
+  or a self-introduction (我的名字是王小明, 署名：…, ——王小明), after a word that says who the person is to the matter
+  (反映人王小明沟通, 业主王小明多次投诉, 居民刘建华, 村民李四来电), and in replies after 已与 / 告知 / 您好
+  (已与王小明现场核实, 已告知王小明, 您好，王小明！).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
   本人姓陈 -> 本人姓***): even a surname narrows a small community down to a household.  Officials'
   titles (李书记, 王主任) are left alone: the person acts in office.
-* phone numbers: mobiles with or without +86/0086/86, spaces or hyphens; landlines with an area code
-  (0731-84567890, (0731)84567890, 0731 8456 7890); any number of 7 digits or more written after
-  电话/手机/拨打….
+* phone numbers: mobiles with or without +86/0086/86, their groups separated by spaces, hyphens, the dashes
+  Chinese input methods type (139—0000—0001), dots or middle dots; landlines with an area code
+  (0731-84567890, 0745—2345678, (0731)84567890, 0731 8456 7890); any number of 7 digits or more written after
+  电话/手机/拨打…; and, given ``known`` (``redact_item_text``: the contact phone an item was filed with), that
+  number in any grouping.
 * identity and bank-card numbers: any run of 15 or more digits, possibly grouped by spaces or hyphens
   (15- and 18-digit ID cards, 16-19-digit bank cards).
 * e-mail addresses, WeChat IDs (微信号 / 微信：…) and QQ numbers.
@@ -75,7 +80,7 @@ _NOT_A_NAME = (
     "万一|方便|方面|方法|方案|方式|方向|马上|马路|高兴|高度|高速|高层|高中|高三|高温|高空|高楼|安全|安排|安装|"
     "安静|安置|周[一二三四五六日天末边围]|白天|白领|白色|金额|严重|严格|陆续|何时|何况|任何|任务|于是|常常|"
     "常年|常住|石头|程序|文明|文化|文件|黄色|黄昏|江边|毛病|龙头|夏天|钟点|钟头|施工|顾客|武警|熊孩|洪水|"
-    "谢谢|康复|安卓"
+    "谢谢|康复|安卓|安心|安居|安宁|安稳|高龄|付费|付款"
 )
 # Characters that do not occur in given names but do follow surname characters in ordinary speech
 # (向社区, 曾多次, 周边, 高兴地, 严格来说…): a "given name" containing one is no name.
@@ -115,7 +120,24 @@ _OFFICIAL = (
 # Titles for private persons after a surname.
 _HONORIFIC = "先生|女士|小姐|老师|师傅|阿姨|大爷|大妈|大娘|大姐|大哥|大叔|奶奶|爷爷|婆婆|老板|经理|医生|律师"
 
+# A name that a cue announces (业主王小明多次投诉, 经与反映人王明沟通, 已与王小明现场核实): a surname and one or two
+# given-name characters (no official's title), ending at _AFTER_NAME, at a word that cannot be part of a name
+# (的, 在, 也, 说…) or at the first words of what the person did.  Place names that start with a surname
+# character (高新区, 石门县) end in none of these, and stay.
+_CUED_NAME_END = (
+    rf"(?:{_AFTER_NAME}|(?=[的在也都还又已曾于向和与及对把被给从就才说称讲等今要想却便因将让不没并而但或]"
+    r"|家(?![园苑居具电属庭常务乡政装纺用禽畜私])|沟通|核实|确认|协商|商量|见面|通话|签字|现场|当面|来电|来访|来信|多次|屡次|再次|几次|经常|一直|长期|曾经|一家"
+    r"|夫妇|等人|本人|同志|先生|女士))"
+)
+_CUED_NAME = rf"{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}{{1,2}}"
+# Who a person is to the matter, before their name: 业主王小明, 居民刘建华, 村民李四, 群众赵丽华.
+_CUE_ROLE = "居民代表|村民代表|业主代表|业主|居民|村民|群众|住户|租户|市民|车主|商户|店主"
+
 # --- the patterns: each removes the whole match, or only its group "pii" ------------------------
+
+# What people type between the groups of a phone number: spaces, hyphens and the dashes Chinese input methods
+# type (—, –, －, folded to -), dots (．folded to .) and middle dots: 139—0000—0001, 139.0000.0001.
+_SEP = r"[\s\-\u2010-\u2015\u2212.\u00b7\u30fb\uff65]"
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # WeChat IDs (6-20 characters starting with a letter) and QQ numbers after their label;
@@ -127,15 +149,16 @@ _IM_HANDLE = re.compile(
 )
 # Identity cards (15 or 18 digits, last maybe X) and bank cards (16-19): 15 or more digits, in groups
 # of at least three separated by a space or a hyphen (430102 19900101 1234); counted by _long_enough.
-_LONG_NUMBER = re.compile(r"(?<!\d)\d{3,}(?:[ -]\d{3,})*(?:[ -]\d{1,2})?[Xx]?(?![\dA-Za-z])")
+_LONG_NUMBER = re.compile(r"(?<!\d)\d{3,}(?:[ \-\u2010-\u2015]\d{3,})*(?:[ \-\u2010-\u2015]\d{1,2})?[Xx]?(?![\dA-Za-z])")
 # Mobile numbers: 1[3-9]x xxxx xxxx, with an optional +86 / 0086 / 86 / (+86) prefix.
-_MOBILE = re.compile(r"(?<![\d+])(?:\(?(?:\+|00)\s*86\)?[\s-]*|86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+_MOBILE = re.compile(
+    rf"(?<![\d+])(?:\(?(?:\+|00)\s*86\)?[\s-]*|86[\s-]?)?1[3-9]\d{_SEP}?\d{{4}}{_SEP}?\d{{4}}(?!\d)")
 # Landlines with an area code: 0731-84567890, (0731)84567890, 0731 8456 7890, 0745-2345678.
-_LANDLINE = re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)")
+_LANDLINE = re.compile(rf"(?<!\d)(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_SEP}?\d{{3,4}}{_SEP}?\d{{4}}(?!\d)")
 # Any number of seven digits or more after a word that announces one (电话：84567890, 拨打 8456 7890).
 _ANNOUNCED_NUMBER = re.compile(
     r"(?:电话|手机|座机|号码|拨打|致电|联系方式)\s*(?:号码?)?\s*(?:是|为)?\s*:?\s*"
-    r"(?P<pii>\(?\+?\d(?:[\s()-]?\d){6,13})(?!\d)"
+    rf"(?P<pii>\(?\+?\d(?:(?:[()]|{_SEP})?\d){{6,13}})(?!\d)"
 )
 # The door number after a road, street, lane or village (and its 组): 人民路88号, 芙蓉中路二段100号,
 # 东风村5组28号, 人民路88-1号院.  12路公交 has no 号 and stays.
@@ -165,12 +188,18 @@ _FLAT_MENTIONED = re.compile(
     r"(?:楼上|楼下|隔壁|对门|对面|住在?|家住)\s*(?P<pii>\d{3,4}|[零〇一二三四五六七八九]{3,4})"
     r"(?![\d年月日号元块个路次多余万千百米平吨条辆人户天岁%.:点分])"
 )
-# After a label: 姓名：王小明, 联系人：刘女士, 投诉人:张三 — any two to four characters;
-# without the colon only a name that starts with a surname (请联系人民医院 stays).
+# After a label: 姓名：王小明, 联系人：刘女士, 投诉人:张三, 名字：王小明, 署名：陈国强 — any two to four characters;
+# without the colon only a name that starts with a surname and ends as a cued one does (我的名字是王小明，,
+# 经与反映人王小明沟通, 投诉人张三多次来电; 请联系人民医院 stays).
 _NAME_AFTER_LABEL = re.compile(
-    rf"(?:姓名|联系人|反映人|投诉人|举报人|申请人|户主|称呼)"
-    rf"(?:\s*:\s*(?P<pii>[{_HAN}]{{2,4}}?{_AFTER_NAME}|[{_HAN}]{{2,3}})|\s*(?P<named>{_NAME}))"
+    rf"(?:姓名|名字(?:是|为|叫)?|名叫|署名|落款|签名|联系人|反映人|投诉人|举报人|申请人|来电人|来访人|当事人|求助人"
+    rf"|户主|称呼)"
+    rf"(?:\s*:\s*(?P<pii>[{_HAN}]{{2,4}}?{_AFTER_NAME}|[{_HAN}]{{2,3}})|\s*(?P<named>{_NAME})"
+    rf"|\s*(?P<cued>{_CUED_NAME}){_CUED_NAME_END})"
 )
+# Who a person is to the matter, then the name: 业主王小明多次投诉, 居民刘建华多次反映, 村民李四来电
+# (群众反映强烈, 业主委员会, 居民小区: no surname follows).
+_NAME_AFTER_ROLE = re.compile(rf"(?:{_CUE_ROLE})\s*(?P<pii>{_CUED_NAME}){_CUED_NAME_END}")
 # Someone saying who they are: 我叫王小明, 他叫李明，, 我是王小明，, 本人王小明, 本人是王小明。
 # (我叫王师傅来修 is a title, 我是周边居民 / 我是常德人 no name: the name must end at _AFTER_NAME.)
 _NAME_INTRODUCED = re.compile(rf"(?:(?:名字|名|我|他|她)叫|我是|本人是?)\s*(?P<pii>{_NAME})")
@@ -224,6 +253,16 @@ _NAME_GREETED = re.compile(rf"{_ADDRESSEE}\s*[,:]?\s*(?:您好|你好)")
 _NAME_SALUTED = re.compile(rf"(?:尊敬的|亲爱的|(?:回复|答复|致)\s*:\s*){_ADDRESSEE}\s*[,:!]")
 _NAME_THANKED = re.compile(rf"感谢(?:您|你)?{_ADDRESSEE}(?:的|对|反映|提出)")
 _NAME_CONTACTED = re.compile(rf"联系(?:了|上)?\s*(?P<pii>{_PERSON}{{1,2}}{_AFTER_NAME})")
+# A reply telling what was done with the person: 已与王小明现场核实, 经与王明沟通, 已告知王小明, 回访李四.
+_NAME_DEALT_WITH = re.compile(
+    r"(?:(?:经|已|已经|并|再|再次|均|现|先|即|后|随即|立即)(?:与|和|同|跟|向)|告知|通知|转告|回访|致电|约谈|走访|慰问|提醒)"
+    rf"(?:了)?\s*(?P<pii>{_CUED_NAME}){_CUED_NAME_END}")
+# A reply greeting the person by name after 您好: 您好，王小明！
+_NAME_AFTER_GREETING = re.compile(
+    rf"(?:您好|你好)\s*[,:!]?\s*(?P<pii>{_CUED_NAME})\s*(?=[,:;!?。、]|$)")
+# A signature: ——王小明 (at the end of a line, or before its date).
+_NAME_SIGNED = re.compile(
+    rf"[\u2014\u2015~\-]{{1,2}}\s*(?P<pii>{_SURNAME}{_GIVEN}{{1,2}})\s*(?=$|\d{{4}}\s*[年./-])", re.MULTILINE)
 _NAME_CALLED = re.compile(
     rf"(?<![呼喊尖吼鸣大])叫\s*(?P<pii>{_PERSON}{{1,2}}(?:(?=的)|{_AFTER_NAME}))")
 
@@ -258,6 +297,10 @@ _RULES = [
     (_NAME_THANKED, None),
     (_NAME_CONTACTED, None),
     (_NAME_CALLED, None),
+    (_NAME_AFTER_ROLE, None),
+    (_NAME_DEALT_WITH, None),
+    (_NAME_AFTER_GREETING, None),
+    (_NAME_SIGNED, None),
 ]
 
 
@@ -282,13 +325,39 @@ def _spans(folded):
             yield match.span(groups[0]) if groups else match.span()
 
 
-def redact(text):
+def _known_spans(folded, known):
+    """(start, end) of every occurrence of what is known of the writer (``known``: the contact phone an item
+    was filed with): a phone number in any grouping of its digits (1391 2345 678, １３９１－２３４５－６７８),
+    anything else as written; a blank value, or one of a single character, masks nothing."""
+    for value in known:
+        value = _fold((value or "").strip())
+        digits = re.sub(r"\D", "", value)
+        if re.fullmatch(r"[\d\s()+\-]+", value) and len(digits) >= 5:
+            if len(digits) > 11 and digits.startswith(("86", "0086")):
+                digits = digits[-11:]
+            pattern = rf"(?<!\d){f'{_SEP}?'.join(digits)}(?!\d)"
+        elif len(value) >= 2:
+            pattern = re.escape(value)
+        else:
+            continue
+        yield from (match.span() for match in re.finditer(pattern, folded))
+
+
+def redact_item_text(item, text):
+    """``text`` of a suggestion (its words, its reply, a note on its timeline) as another citizen or the
+    public may read it: ``redact``, and the contact phone the item was filed with masked wherever it is."""
+    return redact(text, known=(item.contact_phone,))
+
+
+def redact(text, known=()):
     """The text with names, phone, ID and bank-card numbers, e-mail / WeChat / QQ handles and
-    door-level addresses replaced by ``***``; None and "" are returned as they are."""
+    door-level addresses replaced by ``***``, and each of ``known`` (what the item at hand knows of its
+    writer: its contact phone) wherever it occurs; None and "" are returned as they are."""
     if not text:
         return text
+    folded = _fold(text)
     merged = []
-    for start, end in sorted(_spans(_fold(text))):
+    for start, end in sorted([*_spans(folded), *_known_spans(folded, known)]):
         if merged and start <= merged[-1][1]:  # overlapping or touching pieces become one ***
             merged[-1][1] = max(merged[-1][1], end)
         else:
