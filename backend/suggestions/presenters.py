@@ -1,7 +1,7 @@
 """How one suggestion looks to one viewer: the only place that decides which personal data shows."""
 from ..uploads.models import SHOWN_SCREENINGS
 from .models import IMPLEMENTED_LABELS, SATISFACTION_LABELS
-from .redact import redact
+from .redact import redact_item_text
 from .workflow import ACTION_LABELS, admin_role_for, is_assigned_deputy, is_owner
 
 
@@ -42,7 +42,7 @@ def present(item, viewer, timeline=False):
         "status": item.status.value,
         "status_label": "审核中" if item.awaiting_review and not staff else item.status_label,
         "category": item.category,
-        "content": item.content if private else redact(item.content),
+        "content": item.content if private else redact_item_text(item, item.content),
         "location": {"lat": item.lat, "lng": item.lng, "address": item.address}
         if private and (item.lat is not None or item.address) else None,
         "anonymous": item.anonymous,
@@ -64,7 +64,7 @@ def present(item, viewer, timeline=False):
         "department_satisfaction": department_satisfaction.value if department_satisfaction else None,
         "department_satisfaction_label": SATISFACTION_LABELS[department_satisfaction.value]
         if department_satisfaction else None,
-        "reply_content": item.reply_content if private else redact(item.reply_content),
+        "reply_content": item.reply_content if private else redact_item_text(item, item.reply_content),
         "implemented": item.implemented,
         "implemented_label": IMPLEMENTED_LABELS.get(item.implemented),
         "satisfaction": item.satisfaction.value if item.satisfaction else None,
@@ -87,7 +87,7 @@ def present(item, viewer, timeline=False):
         body["contact_phone"] = item.contact_phone
     if timeline:
         anonymous = item.anonymous or (staff and _nameless(item))
-        body["timeline"] = [_event(e, staff, private, anonymous) for e in item.events]
+        body["timeline"] = [_event(item, e, staff, private, anonymous) for e in item.events]
         body["work_orders"] = [_work_order(w, private) for w in item.work_orders]
     return body
 
@@ -118,14 +118,14 @@ def action_label(event):
     return f"{label}：{SATISFACTION_LABELS[satisfaction]}" if satisfaction in SATISFACTION_LABELS else label
 
 
-def _event(event, staff, private, anonymous):
+def _event(item, event, staff, private, anonymous):
     entry = {
         "action": event.action,
         "action_label": action_label(event),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "actor_role": event.actor_role,
-        "note": event.note if private else redact(event.note),
+        "note": event.note if private else redact_item_text(item, event.note),
         "at": event.created_dt,
     }
     if staff and not (anonymous and event.actor_role == "citizen"):

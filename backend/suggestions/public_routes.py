@@ -21,7 +21,7 @@ from ..web.limits import per_citizen
 from . import workflow
 from .models import CLEARED_SCREENINGS, IMPLEMENTED_LABELS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
 from .queries import admin_scope_clause, apply_filters, load_item
-from .redact import redact
+from .redact import redact_item_text
 from .stats import suggestion_stats
 
 stats_blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="统计")
@@ -71,8 +71,8 @@ def published_item(item):
     return {
         "number": item.number,
         "category": item.category,
-        "content": redact(item.content),
-        "reply_content": redact(item.reply_content),
+        "content": redact_item_text(item, item.content),
+        "reply_content": redact_item_text(item, item.reply_content),
         "implemented": item.implemented,
         "implemented_label": IMPLEMENTED_LABELS.get(item.implemented),
         "station": {"id": item.station.id, "name": item.station.name} if item.station else None,
@@ -125,7 +125,7 @@ def nearby(args):
         if meters <= DUPLICATE_RADIUS_M:
             found.append({
                 "id": item.id, "number": item.number, "category": item.category,
-                "content": redact(item.content)[:100], "status": item.status.value,
+                "content": redact_item_text(item, item.content)[:100], "status": item.status.value,
                 "status_label": item.status_label, "distance_m": meters, "created_at": item.created_dt,
             })
     return {"items": sorted(found, key=lambda f: f["distance_m"])[:10]}

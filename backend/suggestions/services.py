@@ -32,7 +32,7 @@ from .models import (
     SuggestionRating,
     SuggestionWorkOrder,
 )
-from .redact import redact
+from .redact import redact, redact_item_text
 from .workflow import SYSTEM
 
 MAX_PHOTOS = 9
@@ -99,7 +99,7 @@ def _notify(users, template, item, note, key, followers=(), follower_note=None):
         "thing4": thing(note),
         "time5": china_time(utcnow()),
     }
-    public = data | {"thing2": thing(redact(item.content)), "thing4": thing(follower_note or note)} if followers else data
+    public = data | {"thing2": thing(redact_item_text(item, item.content)), "thing4": thing(follower_note or note)} if followers else data
     for user, values in [*((user, data) for user in users), *((user, public) for user in followers)]:
         if user is not None:
             enqueue(user, template, values, page=detail_page(item.id),

@@ -1,0 +1,53 @@
+"""Audit 34: what another citizen or the public reads of an item carries no name or phone number of its filer,
+however they were written (findings 1 and 4): the public disclosure list and pages, a follower's view and
+the messages followers receive."""
+from .factories import screen
+from .test_suggestions import delivered, file, step, world  # noqa: F401  (fixture)
+
+CONTENT = "我的名字是王小明，家门口的下水道井盖丢了，晚上很危险。有事请打我家座机：0745—2345678，或找我1391 2345 678"
+REDACTED_CONTENT = "我的名字是***，家门口的下水道井盖丢了，晚上很危险。有事请打我家座机：***，或找我***"
+REPLY = "经与反映人王小明沟通，已于11月26日补装井盖并设置警示标志。回访电话139—1234—5678。"
+REDACTED_REPLY = "经与反映人***沟通，已于11月26日补装井盖并设置警示标志。回访电话***。"
+
+
+def test_a_published_item_shows_no_name_or_phone_however_written(client, app, world):  # noqa: F811
+    """A closed item its citizen agreed to publish: the public list and the deputy's and station's public
+    pages show its words and its reply without the name after 名字是 / 反映人 and without the phone numbers
+    typed with full-width dashes, nor the contact phone the item was filed with, grouped as the citizen
+    grouped it (1391 2345 678)."""
+    item_id = file(client, world["citizen"], world["deputy_code"], content=CONTENT, contact_phone="13912345678",
+                   public_consent=True).json["id"]
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+    assert step(client, world["zhang_h"], item_id, "reply", content=REPLY, implemented=True).status_code == 200
+    assert step(client, world["citizen"], item_id, "rate", satisfaction="satisfied").status_code == 200
+    screen(app)
+
+    listed = client.get(f"/api/v1/public/suggestions?deputy_id={world['zhang'].id}")
+    assert listed.status_code == 200
+    assert [(i["content"], i["reply_content"]) for i in listed.json["items"]] == [(REDACTED_CONTENT, REDACTED_REPLY)]
+    for page in (f"/public/deputies/{world['zhang'].id}", f"/public/stations/{world['station'].id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "经与反映人***沟通" in html and "我的名字是***" in html
+        assert "王小明" not in html and "2345678" not in html and "1391 2345 678" not in html and "1234—5678" not in html
+    # The citizen and the deputy still read the words as written.
+    own = client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).json
+    assert (own["content"], own["reply_content"]) == (CONTENT, REPLY)
+
+
+def test_a_follower_reads_an_open_item_without_the_name_or_phone(client, app, world, wechat_standin):  # noqa: F811
+    """Another citizen following an open item reads it, and its notices, as the public would."""
+    item_id = file(client, world["citizen"], world["deputy_code"], content=CONTENT, contact_phone="13912345678",
+                   location={"lat": 27.5600, "lng": 109.9900}).json["id"]
+    screen(app)
+    nearby = client.get("/api/v1/suggestions/nearby?lat=27.56&lng=109.99&category=城市管理", headers=world["stranger"])
+    assert [i["content"] for i in nearby.json["items"]] == [REDACTED_CONTENT[:100]]
+    assert client.post(f"/api/v1/suggestions/{item_id}/follow", headers=world["stranger"]).status_code == 200
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+
+    seen = client.get(f"/api/v1/suggestions/{item_id}", headers=world["stranger"]).json
+    assert seen["content"] == REDACTED_CONTENT
+    accepted = {m["touser"]: m["data"]["thing2"]["value"] for m in delivered(wechat_standin, app)
+                if m["template_id"] == "tmpl-accepted"}
+    assert accepted["fake-openid-citizen-zhao"] == "我的名字是***，家门口的下水道井盖丢…"
+    assert accepted["fake-openid-citizen-wang"] == "我的名字是王小明，家门口的下水道井盖丢…"
+
