@@ -51,3 +51,28 @@ def test_a_follower_reads_an_open_item_without_the_name_or_phone(client, app, wo
     assert accepted["fake-openid-citizen-zhao"] == "我的名字是***，家门口的下水道井盖丢…"
     assert accepted["fake-openid-citizen-wang"] == "我的名字是王小明，家门口的下水道井盖丢…"
 
+
+def test_a_rejection_reason_reaches_followers_redacted_and_the_filer_as_written(client, app, world, wechat_standin):  # noqa: F811
+    """不予受理 (audit 34, finding 4): followers are told the reason without the name and phone the
+    administrator wrote in it, in WeChat and in their 消息中心, as their timeline shows it; the filer is told
+    the reason as written."""
+    item_id = file(client, world["citizen"], world["station_code"], content="小区门口共享单车乱停，堵住盲道。").json["id"]
+    screen(app)
+    assert client.post(f"/api/v1/suggestions/{item_id}/follow", headers=world["stranger"]).status_code == 200
+    reason = "已电话联系刘建华（13912345678），单车由运营企业清理"
+    assert step(client, world["admin"], item_id, "reject", reason=reason).status_code == 200
+
+    told = {m["touser"]: m["data"]["thing4"]["value"] for m in delivered(wechat_standin, app)
+            if m["template_id"] == "tmpl-replied"}
+    assert told == {"fake-openid-citizen-zhao": "不予受理：已电话联系***（***），…",
+                    "fake-openid-citizen-wang": "不予受理：已电话联系刘建华（13912…"}
+
+    follower_messages = client.get("/api/v1/me/messages", headers=world["stranger"]).json["items"]
+    assert [m["title"] for m in follower_messages] == ["建议不予受理"]
+    assert {"label": "提示", "value": "不予受理：已电话联系***（***），…"} in follower_messages[0]["lines"]
+    assert "刘建华" not in str(follower_messages) and "13912" not in str(follower_messages)
+    timeline = client.get(f"/api/v1/suggestions/{item_id}", headers=world["stranger"]).json["timeline"]
+    assert [e["note"] for e in timeline if e["action"] == "reject"] == ["已电话联系***（***），单车由运营企业清理"]
+
+    filer_messages = client.get("/api/v1/me/messages", headers=world["citizen"]).json["items"]
+    assert {"label": "提示", "value": "不予受理：已电话联系刘建华（13912…"} in filer_messages[0]["lines"]

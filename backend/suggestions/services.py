@@ -395,7 +395,9 @@ def reject(item, actor, reason):
     if held:
         audit_log.record("content_rejected", actor.user, ("suggestion", item.id, item.number), item.region_id)
     item.closed_dt = utcnow()
-    _notify([item.citizen], "replied", item, f"不予受理：{reason}", "rejected", _followers(item))
+    # Followers read the reason as their timeline shows it: without a name or phone staff wrote in it.
+    _notify([item.citizen], "replied", item, f"不予受理：{reason}", "rejected", _followers(item),
+            follower_note=redact_item_text(item, f"不予受理：{reason}"))
     db.session.flush()
     return item
 
