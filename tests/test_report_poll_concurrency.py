@@ -6,7 +6,8 @@ state is one that the two requests, answered as they were, could have left one a
 and the leave of a deputy it rated are never both taken; the poll's window always lies within the
 meeting's bounds (from REPORT_POLL_LEAD_MINUTES before its start, ending after its start and at most
 REPORT_POLL_GRACE_MINUTES after its end); an opened poll is never left for a meeting it could not yet
-be opened for, nor rating a deputy on leave.
+be opened for, nor rating a deputy on leave. Raced with 取消 or 结单, an opening or an edit of the window
+comes first (the meeting then cancelled or closed with the poll as it left it) or is refused, saying why.
 """
 from datetime import datetime, timedelta, timezone
 
@@ -226,3 +227,138 @@ def test_an_opening_at_the_moment_a_rated_deputy_asks_for_leave(client, meeting,
             assert opened.status_code == 409, opened.text
             assert opened.json()["message"] == "李娜已请假，不能列为述职代表；请先修改述职代表。", opened.text
             assert poll["status"] == "draft" and [d["name"] for d in poll["deputies"]] == ["张伟", "李娜"], poll
+
+
+# --- 取消 and 结单 at the instant of an opening or a window's edit ---------------------------------------
+# 取消 and 结单 leave a poll as it is: a cancelled meeting's poll reads 活动已取消 and takes no ballot, and the
+# sweep closes it; an opened poll outlives 结单 until its window ends (voters still in the hall), while a
+# draft of a 结单 meeting can no longer open. Raced with either, the opening or the edit comes first (and
+# the meeting is then cancelled or closed with the poll as it left it) or is refused, saying why.
+
+CANCELLED_OPENING = "活动已取消，不能开始测评。"
+CANCELLED_EDIT = "活动已取消，不能再修改测评。"
+
+
+def cancelled_at_once(base_url, world, aid, call):
+    """取消 pressed as ``call`` runs: (the cancel's answer, the call's); the cancel always goes through."""
+    cancelled, other = released_together(send(base_url, "POST", f"/api/v1/activities/{aid}/cancel", world["admin"]), call)
+    assert cancelled.status_code == 200, cancelled.text
+    return cancelled, other
+
+
+def swept_closed(app, client, world, aids):
+    """The sweep closes the poll of every cancelled meeting: none is left open or a draft for ever."""
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    for aid in aids:
+        assert shown(client, world, aid)[1]["status"] == "closed"
+    db.session.close()
+
+
+def test_an_opening_at_the_moment_the_meeting_is_cancelled(app, client, meeting, base_url):
+    """The draft poll of a meeting starting in half an hour is opened as the meeting is cancelled. Either the
+    opening came first (200) and the cancel leaves the opened poll as it leaves any: 活动已取消, ended, no
+    ballot taken; or the cancel came first and the opening is refused (409 活动已取消，不能开始测评。), the
+    poll a draft. Never a poll opened by a request that saw the meeting cancelled, never a 500."""
+    world = plain(meeting)
+    aids = []
+    for round_ in range(ROUNDS):
+        aid = new_meeting(client, world)
+        aids.append(aid)
+        path = f"/api/v1/activities/{aid}/report-poll"
+        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
+        assert created.status_code == 201, created.json
+        voter = web_voter(client, 150 + round_)
+        db.session.close()  # the server threads use their own sessions
+
+        _, opened = cancelled_at_once(base_url, world, aid, send(base_url, "POST", f"{path}/open", world["admin"]))
+
+        activity, poll = shown(client, world, aid)
+        assert activity["status"] == "cancelled"
+        if opened.ok:
+            assert opened.status_code == 200, opened.text
+            assert poll["status"] == "open" and poll["opened_at"] is not None, poll
+        else:
+            assert opened.status_code == 409, opened.text
+            assert opened.json()["message"] == CANCELLED_OPENING, opened.text
+            assert poll["status"] == "draft" and poll["opened_at"] is None, poll
+        assert (poll["status_label"], poll["phase"]) == ("活动已取消", "ended"), poll
+        body = {"choices": [{"deputy_id": world["zhang"], "choice": "satisfied"},
+                            {"deputy_id": world["li"], "choice": "satisfied"}]}
+        ballot = client.post(f"/api/v1/report-polls/{created.json['token']}/ballots", headers=voter, json=body)
+        assert ballot.status_code == 409 and ballot.json["message"] == "测评已结束。", ballot.json
+        db.session.close()
+    swept_closed(app, client, world, aids)
+
+
+@pytest.mark.parametrize("poll_status", ["draft", "open"])
+def test_a_window_edited_at_the_moment_the_meeting_is_cancelled(app, client, meeting, base_url, poll_status):
+    """The poll follows a meeting starting in half an hour; an administrator gives it a window of its own
+    (half an hour before the meeting to an hour after it) as another cancels the meeting. Either the edit
+    came first (200: the cancelled meeting's poll keeps the window given) or the cancel did and the edit is
+    refused (409 活动已取消，不能再修改测评。), the window still following the meeting. Never a 500."""
+    world = plain(meeting)
+    aids = []
+    for _ in range(ROUNDS):
+        aid = new_meeting(client, world)
+        aids.append(aid)
+        path = f"/api/v1/activities/{aid}/report-poll"
+        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
+        assert created.status_code == 201, created.json
+        if poll_status == "open":
+            assert client.post(f"{path}/open", headers=world["admin"]).status_code == 200
+        before, was = shown(client, world, aid)
+        starts, ends = moment(before["starts_at"]), moment(before["ends_at"])
+        window = {"starts_at": iso(starts - timedelta(minutes=30)), "ends_at": iso(ends + timedelta(hours=1))}
+        db.session.close()  # the server threads use their own sessions
+
+        _, edited = cancelled_at_once(base_url, world, aid, send(base_url, "PATCH", path, world["admin"], window))
+
+        activity, poll = shown(client, world, aid)
+        assert activity["status"] == "cancelled"
+        assert (moment(activity["starts_at"]), moment(activity["ends_at"])) == (starts, ends)
+        if edited.ok:
+            assert edited.status_code == 200, edited.text
+            assert (moment(poll["starts_at"]), moment(poll["ends_at"])) == (starts - timedelta(minutes=30),
+                                                                             ends + timedelta(hours=1))
+            assert (poll["starts_follow_activity"], poll["ends_follow_activity"]) == (False, False)
+        else:
+            assert edited.status_code == 409, edited.text
+            assert edited.json()["message"] == CANCELLED_EDIT, edited.text
+            assert (poll["starts_at"], poll["ends_at"]) == (was["starts_at"], was["ends_at"])
+            assert (poll["starts_follow_activity"], poll["ends_follow_activity"]) == (True, True)
+        assert poll["status"] == poll_status and (poll["status_label"], poll["phase"]) == ("活动已取消", "ended"), poll
+        db.session.close()
+    swept_closed(app, client, world, aids)
+
+
+def test_a_drafts_window_edited_at_the_moment_the_meeting_is_closed(client, meeting, base_url):
+    """The draft poll of a meeting that began ten minutes ago gets a window of its own as the meeting is
+    结单: either the edit came first (200, the window given) or 结单 did and the edit is refused (409
+    活动已结单，不能再修改测评。: a draft of a 结单 meeting can no longer open), the window as it was."""
+    world = plain(meeting)
+    for _ in range(ROUNDS):
+        aid = new_meeting(client, world, starts_in=-timedelta(minutes=10))
+        path = f"/api/v1/activities/{aid}/report-poll"
+        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
+        assert created.status_code == 201, created.json
+        before, was = shown(client, world, aid)
+        ends = moment(before["ends_at"])
+        db.session.close()  # the server threads use their own sessions
+
+        closed, edited = released_together(send(base_url, "POST", f"/api/v1/activities/{aid}/close", world["admin"]),
+                                           send(base_url, "PATCH", path, world["admin"],
+                                                {"ends_at": iso(ends + timedelta(hours=1))}))
+
+        assert closed.status_code == 200 and closed.json()["summary"]["already_closed"] is False, closed.text
+        activity, poll = shown(client, world, aid)
+        assert activity["status"] == "closed"
+        if edited.ok:
+            assert edited.status_code == 200, edited.text
+            assert moment(poll["ends_at"]) == ends + timedelta(hours=1) and poll["ends_follow_activity"] is False
+        else:
+            assert edited.status_code == 409, edited.text
+            assert edited.json()["message"] == "活动已结单，不能再修改测评。", edited.text
+            assert poll["ends_at"] == was["ends_at"] and poll["ends_follow_activity"] is True
+        assert poll["status"] == "draft" and (poll["status_label"], poll["phase"]) == ("已结束", "ended"), poll
+        db.session.close()
