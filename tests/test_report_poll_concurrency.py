@@ -236,6 +236,7 @@ def test_an_opening_at_the_moment_a_rated_deputy_asks_for_leave(client, meeting,
 # the meeting is then cancelled or closed with the poll as it left it) or is refused, saying why.
 
 CANCELLED_OPENING = "活动已取消，不能开始测评。"
+CLOSED_OPENING = "活动已结单，不能再开始测评。"
 CANCELLED_EDIT = "活动已取消，不能再修改测评。"
 
 
@@ -289,6 +290,37 @@ def test_an_opening_at_the_moment_the_meeting_is_cancelled(app, client, meeting,
         assert ballot.status_code == 409 and ballot.json["message"] == "测评已结束。", ballot.json
         db.session.close()
     swept_closed(app, client, world, aids)
+
+
+def test_an_opening_at_the_moment_the_meeting_is_closed(client, meeting, base_url):
+    """The draft poll of a meeting that began ten minutes ago is opened as an administrator 结单s it. Either
+    the opening came first (200) and the poll stays open after 结单, as any opened poll does, until its window
+    ends; or 结单 came first and the opening is refused (409 活动已结单，不能再开始测评。), the draft reading
+    已结束 (the sweep closes it). Both always answer; never a 500."""
+    world = plain(meeting)
+    for _ in range(ROUNDS):
+        aid = new_meeting(client, world, starts_in=-timedelta(minutes=10))
+        path = f"/api/v1/activities/{aid}/report-poll"
+        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
+        assert created.status_code == 201, created.json
+        db.session.close()  # the server threads use their own sessions
+
+        closed, opened = released_together(send(base_url, "POST", f"/api/v1/activities/{aid}/close", world["admin"]),
+                                           send(base_url, "POST", f"{path}/open", world["admin"]))
+
+        assert closed.status_code == 200 and closed.json()["summary"]["already_closed"] is False, closed.text
+        activity, poll = shown(client, world, aid)
+        assert activity["status"] == "closed"
+        if opened.ok:
+            assert opened.status_code == 200, opened.text
+            assert poll["status"] == "open" and poll["opened_at"] is not None, poll
+            assert (poll["status_label"], poll["phase"]) == ("测评中", "open"), poll
+        else:
+            assert opened.status_code == 409, opened.text
+            assert opened.json()["message"] == CLOSED_OPENING, opened.text
+            assert poll["status"] == "draft" and poll["opened_at"] is None, poll
+            assert (poll["status_label"], poll["phase"]) == ("已结束", "ended"), poll
+        db.session.close()
 
 
 @pytest.mark.parametrize("poll_status", ["draft", "open"])

@@ -13,7 +13,9 @@ it closed. A reschedule of the meeting (``activity_edited``), a rated deputy's �
 an opening and an edit of the window hold the same row before they read what they check (the poll, or the
 meeting and its list again): of two at once the second reads what the first left, so a window never ends
 up outside the moved meeting, nor a poll opened for a meeting it could not yet be opened for or rating a
-deputy on leave.
+deputy on leave. An opening and an edit of the window then hold the meeting's row too (``services.hold``,
+the poll's row first, as every path takes them): a 结单 or 取消 at the same instant comes wholly before
+them (and refuses them) or after.
 
 Services flush and never commit; the request commits once.
 """
@@ -380,14 +382,14 @@ def open_poll(poll, activity, actor):
     window, the activity neither cancelled nor 结单; each deputy rated still on its list and not on leave."""
     now = utcnow()
     _openable(poll, activity, now)
-    if poll.status is ReportPollStatus.draft:
-        _still_listed(poll, activity)
     step(db.session, poll, ReportPollStatus.draft,
          lambda status: "测评已经开始。" if status is ReportPollStatus.open else "测评已结束。",
          status=ReportPollStatus.open, opened_dt=utcnow())
     # Checked again with the poll's row held: a reschedule and a rated deputy's 请假 hold it too
     # (``activity_edited``, ``deputy_on_leave``), so one committed meanwhile is seen: a poll is never opened
-    # for a meeting it could not be opened for yet, nor rating a deputy on leave.
+    # for a meeting it could not be opened for yet, nor rating a deputy on leave. The deputies are read only
+    # now, with the meeting's row held too (``_reread``): read before, a 结单 committing between the two
+    # reads would show its absent deputies (缺席) as on leave, the meeting still published.
     _reread(activity)
     _openable(poll, activity, now, draft=True)
     _still_listed(poll, activity)
@@ -396,7 +398,12 @@ def open_poll(poll, activity, actor):
 
 
 def _reread(activity):
-    db.session.refresh(activity, ["status", "starts_dt", "ends_dt"])
+    """The meeting read again, its row held (after the poll's, the order every path takes) until the request
+    ends: a 结单 or 取消 committed meanwhile is seen, and one arriving now waits, so that what is read next
+    (its deputies, 缺席 once 结单) is the meeting as it stands."""
+    from .services import hold  # services builds on this module
+
+    hold(activity, "starts_dt", "ends_dt")
 
 
 def _openable(poll, activity, now, draft=False):
