@@ -43,6 +43,18 @@ def new_meeting(client, world, starts_in=timedelta(minutes=30), hours=2):
     return created.json["id"]
 
 
+def new_poll(client, world, opened=False, starts_in=timedelta(minutes=30), **window):
+    """A meeting (``new_meeting``) and its poll rating 张伟 and 李娜 (``window``: its times as sent), opened
+    when ``opened``: (the meeting's id, the poll's path, the poll as created)."""
+    aid = new_meeting(client, world, starts_in=starts_in)
+    path = f"/api/v1/activities/{aid}/report-poll"
+    created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]], **window})
+    assert created.status_code == 201, created.json
+    if opened:
+        assert client.post(f"{path}/open", headers=world["admin"]).status_code == 200
+    return aid, path, created.json
+
+
 def send(base_url, method, path, headers, body=None):
     return lambda: requests.request(method, base_url + path, json=body, headers=headers, timeout=30)
 
@@ -78,17 +90,12 @@ def test_a_ballot_at_the_moment_a_rated_deputy_asks_for_leave(client, meeting, b
     zhang, li = world["zhang"], world["li"]
     body = {"choices": [{"deputy_id": zhang, "choice": "satisfied"}, {"deputy_id": li, "choice": "basically_satisfied"}]}
     for round_ in range(ROUNDS):
-        aid = new_meeting(client, world)
-        path = f"/api/v1/activities/{aid}/report-poll"
-        created = client.post(path, headers=world["admin"], json={
-            "deputy_ids": [zhang, li], "starts_at": iso(datetime.now(timezone.utc) - timedelta(minutes=1))})
-        assert created.status_code == 201, created.json
-        assert client.post(f"{path}/open", headers=world["admin"]).status_code == 200
+        aid, path, created = new_poll(client, world, opened=True, starts_at=iso(datetime.now(timezone.utc) - timedelta(minutes=1)))
         voter = web_voter(client, 100 + round_)
         db.session.close()  # the server threads use their own sessions
 
         cast, declined = released_together(
-            send(base_url, "POST", f"/api/v1/report-polls/{created.json['token']}/ballots", voter, body),
+            send(base_url, "POST", f"/api/v1/report-polls/{created['token']}/ballots", voter, body),
             send(base_url, "POST", f"/api/v1/activities/{aid}/decline", world["li_headers"], {"reason": "出差在外"}))
 
         activity, poll = shown(client, world, aid)
@@ -130,11 +137,8 @@ def test_a_reschedule_at_the_moment_the_poll_is_opened(app, client, meeting, bas
     world = plain(meeting)
     lead = app.config["REPORT_POLL_LEAD_MINUTES"]
     for _ in range(ROUNDS):
-        aid = new_meeting(client, world)
-        path = f"/api/v1/activities/{aid}/report-poll"
         given = {"starts_at": iso(datetime.now(timezone.utc) - timedelta(minutes=1))} if window == "given" else {}
-        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]], **given})
-        assert created.status_code == 201, created.json
+        aid, path, _ = new_poll(client, world, **given)
         before, _ = shown(client, world, aid)
         tomorrow = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
         db.session.close()  # the server threads use their own sessions
@@ -168,12 +172,7 @@ def test_a_reschedule_at_the_moment_the_polls_window_is_edited(app, client, meet
     outside the moved meeting. Never both, never a window outside the meeting."""
     world = plain(meeting)
     for _ in range(ROUNDS):
-        aid = new_meeting(client, world)
-        path = f"/api/v1/activities/{aid}/report-poll"
-        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
-        assert created.status_code == 201, created.json
-        if poll_status == "open":
-            assert client.post(f"{path}/open", headers=world["admin"]).status_code == 200
+        aid, path, _ = new_poll(client, world, opened=poll_status == "open")
         before, _ = shown(client, world, aid)
         starts, ends = moment(before["starts_at"]), moment(before["ends_at"])
         window = {"starts_at": iso(starts - timedelta(minutes=30)), "ends_at": iso(ends + timedelta(hours=1))}
@@ -208,10 +207,7 @@ def test_an_opening_at_the_moment_a_rated_deputy_asks_for_leave(client, meeting,
     comes first and the opening is refused, naming her: never an opened poll rating a deputy on leave."""
     world = plain(meeting)
     for _ in range(ROUNDS):
-        aid = new_meeting(client, world)
-        path = f"/api/v1/activities/{aid}/report-poll"
-        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
-        assert created.status_code == 201, created.json
+        aid, path, _ = new_poll(client, world)
         db.session.close()  # the server threads use their own sessions
 
         opened, declined = released_together(
@@ -264,11 +260,8 @@ def test_an_opening_at_the_moment_the_meeting_is_cancelled(app, client, meeting,
     world = plain(meeting)
     aids = []
     for round_ in range(ROUNDS):
-        aid = new_meeting(client, world)
+        aid, path, created = new_poll(client, world)
         aids.append(aid)
-        path = f"/api/v1/activities/{aid}/report-poll"
-        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
-        assert created.status_code == 201, created.json
         voter = web_voter(client, 150 + round_)
         db.session.close()  # the server threads use their own sessions
 
@@ -286,7 +279,7 @@ def test_an_opening_at_the_moment_the_meeting_is_cancelled(app, client, meeting,
         assert (poll["status_label"], poll["phase"]) == ("活动已取消", "ended"), poll
         body = {"choices": [{"deputy_id": world["zhang"], "choice": "satisfied"},
                             {"deputy_id": world["li"], "choice": "satisfied"}]}
-        ballot = client.post(f"/api/v1/report-polls/{created.json['token']}/ballots", headers=voter, json=body)
+        ballot = client.post(f"/api/v1/report-polls/{created['token']}/ballots", headers=voter, json=body)
         assert ballot.status_code == 409 and ballot.json["message"] == "测评已结束。", ballot.json
         db.session.close()
     swept_closed(app, client, world, aids)
@@ -299,10 +292,7 @@ def test_an_opening_at_the_moment_the_meeting_is_closed(client, meeting, base_ur
     已结束 (the sweep closes it). Both always answer; never a 500."""
     world = plain(meeting)
     for _ in range(ROUNDS):
-        aid = new_meeting(client, world, starts_in=-timedelta(minutes=10))
-        path = f"/api/v1/activities/{aid}/report-poll"
-        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
-        assert created.status_code == 201, created.json
+        aid, path, _ = new_poll(client, world, starts_in=-timedelta(minutes=10))
         db.session.close()  # the server threads use their own sessions
 
         closed, opened = released_together(send(base_url, "POST", f"/api/v1/activities/{aid}/close", world["admin"]),
@@ -332,13 +322,8 @@ def test_a_window_edited_at_the_moment_the_meeting_is_cancelled(app, client, mee
     world = plain(meeting)
     aids = []
     for _ in range(ROUNDS):
-        aid = new_meeting(client, world)
+        aid, path, _ = new_poll(client, world, opened=poll_status == "open")
         aids.append(aid)
-        path = f"/api/v1/activities/{aid}/report-poll"
-        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
-        assert created.status_code == 201, created.json
-        if poll_status == "open":
-            assert client.post(f"{path}/open", headers=world["admin"]).status_code == 200
         before, was = shown(client, world, aid)
         starts, ends = moment(before["starts_at"]), moment(before["ends_at"])
         window = {"starts_at": iso(starts - timedelta(minutes=30)), "ends_at": iso(ends + timedelta(hours=1))}
@@ -370,10 +355,7 @@ def test_a_drafts_window_edited_at_the_moment_the_meeting_is_closed(client, meet
     活动已结单，不能再修改测评。: a draft of a 结单 meeting can no longer open), the window as it was."""
     world = plain(meeting)
     for _ in range(ROUNDS):
-        aid = new_meeting(client, world, starts_in=-timedelta(minutes=10))
-        path = f"/api/v1/activities/{aid}/report-poll"
-        created = client.post(path, headers=world["admin"], json={"deputy_ids": [world["zhang"], world["li"]]})
-        assert created.status_code == 201, created.json
+        aid, path, _ = new_poll(client, world, starts_in=-timedelta(minutes=10))
         before, was = shown(client, world, aid)
         ends = moment(before["ends_at"])
         db.session.close()  # the server threads use their own sessions
