@@ -297,13 +297,17 @@ class NearbyQuery(Position, QuerySchema):
 
 
 class NearbyItemOut(Schema):
+    """An open item offered instead of a duplicate: one whose citizen consented to publication (or the
+    caller's own), its words redacted, no filer, no location."""
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     category = fields.String()
-    content = fields.String()
+    content = fields.String(metadata={"description": "the item's words with names, phone numbers and addresses removed, first 100 characters"})
     status = fields.String()
     status_label = fields.String()
-    distance_m = fields.Integer()
+    distance_m = fields.Integer(metadata={
+        "description": "about how far (约): rounded to the nearest 50 m and never under 50, so that it cannot "
+                       "locate the item (shown as 约 N 米)"})
     created_at = fields.DateTime()
 
 

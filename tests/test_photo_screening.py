@@ -60,12 +60,12 @@ def red_photo():
     return encode(Image.new("RGB", (80, 60), (255, 0, 0)), "PNG")
 
 
-def file_with_photo(client, world, data, content_type="image/jpeg"):  # noqa: F811
+def file_with_photo(client, world, data, content_type="image/jpeg", **extra):  # noqa: F811
     upload = post_file(client, world["citizen"], data, content_type=content_type).json
     filed = client.post("/api/v1/suggestions", headers=world["citizen"], json={
         "qr_code": world["deputy_code"], "category": "环境卫生", "content": "河边堆满了建筑垃圾。",
         "attachment_ids": [upload["id"]],
-    })
+    } | extra)
     assert filed.status_code == 201, filed.json
     return filed.json["id"], upload["url"]
 
@@ -128,7 +128,7 @@ def test_a_photo_shows_to_the_deputy_once_wechat_clears_it(client, world, served
 def test_a_cleared_photo_stays_with_the_item_s_citizen_and_staff(client, world, served, wechat_standin):  # noqa: F811
     """Another citizen following the item (offered nearby) reads it as the public would, without its
     photos (a face, a licence plate, a front door): its photo's address, were it to reach them, opens nothing."""
-    item_id, url = file_with_photo(client, world, street_photo())
+    item_id, url = file_with_photo(client, world, street_photo(), public_consent=True)  # offered to others
     sweep(client.application)  # the text cleared, the photo sent to WeChat
     [push] = deliver_pushes(wechat_standin)
     assert push["suggest"] == "pass"

@@ -311,11 +311,12 @@ def test_public_page_shows_consented_closed_items_without_personal_data(client, 
 
 
 def test_nearby_duplicates_are_offered_and_can_be_followed(client, app, world):  # noqa: F811
-    first = file(client, world["citizen"], world["station_code"], location={"lat": 27.5600, "lng": 109.9900}).json["id"]
-    file(client, world["citizen"], world["station_code"], category="环境卫生", location={"lat": 27.5600, "lng": 109.9900})
-    file(client, world["citizen"], world["station_code"], location={"lat": 27.5700, "lng": 109.9900})  # ~1.1 km away
+    spot = {"location": {"lat": 27.5600, "lng": 109.9900}, "public_consent": True}
+    first = file(client, world["citizen"], world["station_code"], **spot).json["id"]
+    file(client, world["citizen"], world["station_code"], category="环境卫生", **spot)
+    file(client, world["citizen"], world["station_code"], location={"lat": 27.5700, "lng": 109.9900}, public_consent=True)  # ~1.1 km away
     screen(app)  # other citizens see an item's words once they are screened
-    unscreened = file(client, world["citizen"], world["station_code"], location={"lat": 27.5600, "lng": 109.9900}).json["id"]
+    unscreened = file(client, world["citizen"], world["station_code"], **spot).json["id"]
 
     offered = client.get("/api/v1/suggestions/nearby?category=城市管理&lat=27.5605&lng=109.9902", headers=world["stranger"])
     assert offered.status_code == 200
@@ -329,17 +330,84 @@ def test_nearby_duplicates_are_offered_and_can_be_followed(client, app, world): 
     assert client.get("/api/v1/suggestions/nearby?category=城市管理&lat=200&lng=1", headers=world["stranger"]).status_code == 422
 
 
+def test_nearby_offers_only_items_published_with_consent_and_never_their_exact_distance(client, app, world):  # noqa: F811
+    """A citizen who refused publication is never shown to strangers, and the distance offered is too
+    coarse to find the item's spot (often the filer's home) from a few positions around it."""
+    spot = {"lat": 27.5600, "lng": 109.9900}
+    consented = file(client, world["citizen"], world["station_code"], content="路灯不亮，请联系13912345678",
+                     location=spot, public_consent=True).json["id"]
+    refused = file(client, world["citizen"], world["station_code"], content="楼下路灯不亮，我家就在正上方",
+                   location=spot, public_consent=False).json["id"]
+    anonymous = file(client, world["citizen"], world["station_code"], content="路口路灯也不亮",
+                     location=spot, public_consent=True, anonymous=True).json["id"]
+    # The caller's own item is offered to them as before, consented or not.
+    own = file(client, world["stranger"], world["station_code"], content="我也发现路灯不亮",
+               location=spot, public_consent=False).json["id"]
+    assert screen(app) == 4
+
+    def nearby(headers, lat, lng):
+        answer = client.get("/api/v1/suggestions/nearby", headers=headers,
+                            query_string={"category": "城市管理", "lat": lat, "lng": lng})
+        assert answer.status_code == 200, answer.json
+        return answer.json["items"]
+
+    offered = nearby(world["stranger"], 27.5600, 109.9900)
+    assert {i["id"] for i in offered} == {consented, anonymous, own}
+    assert refused not in {i["id"] for i in offered}
+    assert all(i["distance_m"] == 50 for i in offered)  # at the very spot: 约 50 米, not 0
+    shown = next(i for i in offered if i["id"] == anonymous)
+    assert set(shown) == {"id", "number", "category", "content", "status", "status_label", "distance_m", "created_at"}
+    assert shown["content"] == "路口路灯也不亮"
+    assert next(i for i in offered if i["id"] == consented)["content"] == "路灯不亮，请联系***"
+
+    # A browser identity (no login) sees the same, never the refused item.
+    browser = {"Authorization": "Bearer " + client.post("/api/v1/auth/web", json={}).json["token"]}
+    assert {i["id"] for i in nearby(browser, 27.5600, 109.9900)} == {consented, anonymous}
+
+    # From three points around it (89, 111 and 89 m away) only multiples of 50 m come back.
+    for lat, lng in ((27.5606, 109.9906), (27.5610, 109.9900), (27.5600, 109.9909)):
+        distances = {i["distance_m"] for i in nearby(browser, lat, lng)}
+        assert len(distances) == 1 and distances.pop() in (50, 100, 150, 200)
+    far = nearby(browser, 27.5610, 109.9900)  # ~111 m
+    assert {i["distance_m"] for i in far} == {100}
+
+
+def test_an_item_whose_citizen_refused_publication_cannot_be_followed(client, app, world):  # noqa: F811
+    """Following is for items the caller could have been offered: one never published answers as an unknown
+    item does (it does not say it exists), and stays unreadable."""
+    spot = {"lat": 27.5600, "lng": 109.9900}
+    refused = file(client, world["citizen"], world["station_code"], location=spot).json["id"]
+    consented = file(client, world["citizen"], world["station_code"], location=spot, public_consent=True).json["id"]
+    own = file(client, world["stranger"], world["station_code"], location=spot).json["id"]
+    assert screen(app) == 3
+    browser = {"Authorization": "Bearer " + client.post("/api/v1/auth/web", json={}).json["token"]}
+
+    unknown = client.post("/api/v1/suggestions/999999/follow", headers=world["stranger"])
+    assert (unknown.status_code, unknown.json["error"], unknown.json["message"]) == (404, "not_found", "建议不存在或已办结。")
+    for headers in (world["stranger"], browser):
+        answer = client.post(f"/api/v1/suggestions/{refused}/follow", headers=headers)
+        assert answer.status_code == 404
+        assert answer.json == unknown.json
+        assert client.get(f"/api/v1/suggestions/{refused}", headers=headers).status_code == 404
+        assert refused not in {i["id"] for i in client.get("/api/v1/suggestions", headers=headers).json["items"]}
+    assert client.post(f"/api/v1/suggestions/{consented}/follow", headers=browser).status_code == 200
+    assert client.get(f"/api/v1/suggestions/{consented}", headers=browser).status_code == 200
+    # Their own item the caller may "follow" as before (they are told of it anyway).
+    own_followed = client.post(f"/api/v1/suggestions/{own}/follow", headers=world["stranger"])
+    assert own_followed.status_code == 200 and own_followed.json["following"] is True
+
+
 def test_a_browsers_gps_position_is_kept_and_compared_as_chinas_maps_show_it(client, app, world):  # noqa: F811
     """A browser reports GPS (wgs84), hundreds of metres from where the mini-program and the stations'
     maps (gcj02) put the same spot: converted, the same corner is the same corner."""
     corner = {"lat": 27.5600, "lng": 109.9900}  # as WeChat and China's maps place it
-    wechat = file(client, world["citizen"], world["station_code"], location=corner).json["id"]
+    wechat = file(client, world["citizen"], world["station_code"], location=corner, public_consent=True).json["id"]
     screen(app)  # offered to other citizens once its words are screened
     gps_lat, gps_lng = gps_of(corner["lat"], corner["lng"])
 
     probe = f"/api/v1/suggestions/nearby?category=城市管理&lat={gps_lat}&lng={gps_lng}"
     as_gps = client.get(probe + "&system=wgs84", headers=world["stranger"]).json["items"]
-    assert [(i["id"], i["distance_m"]) for i in as_gps] == [(wechat, 0)]
+    assert [(i["id"], i["distance_m"]) for i in as_gps] == [(wechat, 50)]  # the same corner: 约 50 米, the least shown
     assert client.get(probe, headers=world["stranger"]).json["items"] == []  # read as gcj02: far off
 
     browser = file(client, world["citizen"], world["station_code"], content="同一路口，路灯不亮",

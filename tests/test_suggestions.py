@@ -388,8 +388,8 @@ def test_following_and_duplicates_nearby_are_limited_per_citizen(client, app, wo
     NEARBY_RATE_LIMIT times, each on their own quota, and is told in Chinese when over it."""
     config_override(FOLLOW_RATE_LIMIT="2 per day", NEARBY_RATE_LIMIT="3 per hour")
     near = {"lat": 27.5600, "lng": 109.9900}
-    items = [file(client, world["citizen"], world["station_code"], content=f"第 {n} 处路灯坏了。", location=near)
-             .json["id"] for n in range(3)]
+    items = [file(client, world["citizen"], world["station_code"], content=f"第 {n} 处路灯坏了。", location=near,
+                  public_consent=True).json["id"] for n in range(3)]
     assert screen(app) == 3
 
     def follow(headers, item):
@@ -416,7 +416,8 @@ def test_followers_see_another_citizens_item_as_the_public_would(client, app, wo
     personal data, with no address and no photos, in the item, the lists and the messages."""
     filed = file(client, world["citizen"], world["deputy_code"], content="路灯坏了，请联系我13912345678",
                  location={"lat": 27.5600, "lng": 109.9900, "address": "人民路 3栋2单元501室"},
-                 contact_phone="13912345678", attachment_ids=[upload_photo(client, world["citizen"])["id"]]).json
+                 contact_phone="13912345678", attachment_ids=[upload_photo(client, world["citizen"])["id"]],
+                 public_consent=True).json
     assert screen(app) == 1  # others may follow an item once WeChat has screened its words
     followed = client.post(f"/api/v1/suggestions/{filed['id']}/follow", headers=world["stranger"])
     assert followed.status_code == 200, followed.json
@@ -449,7 +450,8 @@ def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, app, fact
     photo = upload_photo(client, world["citizen"])
     with_photo = file(client, world["citizen"], world["deputy_code"], attachment_ids=[photo["id"]], contact_phone="13912345678",
                       location={"lat": 27.561, "lng": 109.991, "address": "人民路 18 号"}).json
-    anonymous = file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营", anonymous=True).json
+    anonymous = file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营", anonymous=True,
+                     public_consent=True).json
     screen(app)  # another citizen may follow an item once its text is screened
     assert client.post(f"/api/v1/suggestions/{anonymous['id']}/follow", headers=world["citizen"]).status_code in (200, 201)
     step(client, world["zhang_h"], with_photo["id"], "accept")

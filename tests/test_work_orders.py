@@ -19,8 +19,9 @@ HOTLINE = "12345 热线人大代表通道"
 
 @pytest.fixture
 def accepted(client, world):  # noqa: F811
-    """An item filed through 张伟's code and accepted by him."""
-    item = file(client, world["citizen"], world["deputy_code"], content="幸福路与建设路口信号灯坏了三天。").json
+    """An item filed through 张伟's code (its citizen agreeing to publish it: others may follow it) and accepted by him."""
+    item = file(client, world["citizen"], world["deputy_code"], content="幸福路与建设路口信号灯坏了三天。",
+                public_consent=True).json
     assert step(client, world["zhang_h"], item["id"], "accept").status_code == 200
     return item
 

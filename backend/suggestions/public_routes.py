@@ -3,7 +3,7 @@ import json
 import math
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from schemas.common import page_of
@@ -30,6 +30,20 @@ nearby_blp = Blueprint("suggestions_nearby", __name__, url_prefix="/api/v1/sugge
 
 DUPLICATE_RADIUS_M = 200
 DUPLICATE_WINDOW = timedelta(days=30)
+# Distances offered by /nearby are rounded to this, and never less: a metre-precise distance from three
+# positions would give back the item's spot, which the item itself hides (often the filer's home).
+NEARBY_DISTANCE_STEP_M = 50
+
+
+def coarse_distance(meters):
+    """``meters`` to the nearest NEARBY_DISTANCE_STEP_M, at least one step (约 50 米 at the very spot)."""
+    return max(NEARBY_DISTANCE_STEP_M, int(meters / NEARBY_DISTANCE_STEP_M + 0.5) * NEARBY_DISTANCE_STEP_M)
+
+
+def offered_clause(user):
+    """Which items /nearby may offer ``user`` and so which they may follow: those whose citizen consented
+    to publication (public_consent), and the caller's own (as before; following one's own is a no-op)."""
+    return or_(Suggestion.public_consent.is_(True), Suggestion.citizen_id == user.id)
 
 
 @stats_blp.get("/suggestions")
@@ -100,7 +114,10 @@ def published_suggestions(args):
 @nearby_blp.arguments(NearbyQuery, location="query")
 @nearby_blp.response(200, NearbyOut)
 def nearby(args):
-    """提交前提示：200 米内、30 天内同类别且仍在办理的建议，可选择关注而不必重复提交。"""
+    """提交前提示：200 米内、30 天内同类别且仍在办理的建议，可选择关注而不必重复提交。
+
+    只列出群众同意公开的建议（及调用者本人提交的），内容已去除姓名、电话和详细地址，不显示提交人；
+    `distance_m` 为约数：取整到 50 米，最小 50 米，不能据此推算建议的位置。"""
     lat, lng = args["lat"], args["lng"]
     dlat = DUPLICATE_RADIUS_M / 111_320
     dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
@@ -112,6 +129,7 @@ def nearby(args):
             Suggestion.held_for_review.is_(False),
             Suggestion.screening.in_(CLEARED_SCREENINGS),  # other citizens' words: only once WeChat has screened them
             Suggestion.merged_into_id.is_(None),
+            offered_clause(current_user()),  # a citizen who refused publication is never shown to strangers
             Suggestion.created_dt > utcnow() - DUPLICATE_WINDOW,
             Suggestion.lat.between(lat - dlat, lat + dlat),
             Suggestion.lng.between(lng - dlng, lng + dlng),
@@ -123,11 +141,13 @@ def nearby(args):
     for item in candidates:
         meters = distance_m(lat, lng, item.lat, item.lng)
         if meters <= DUPLICATE_RADIUS_M:
+            # No filer: an anonymous item (or any other) names nobody here.
             found.append({
                 "id": item.id, "number": item.number, "category": item.category,
                 "content": redact_item_text(item, item.content)[:100], "status": item.status.value,
-                "status_label": item.status_label, "distance_m": meters, "created_at": item.created_dt,
+                "status_label": item.status_label, "distance_m": coarse_distance(meters), "created_at": item.created_dt,
             })
+    # Nearest first by the distance shown (the exact order would tell more), then newest first.
     return {"items": sorted(found, key=lambda f: f["distance_m"])[:10]}
 
 
@@ -136,10 +156,14 @@ def nearby(args):
 @login_required
 @nearby_blp.response(200, FollowOut)
 def follow(suggestion_id):
-    """关注一条已有的建议（代替重复提交），办理进展同样通知到您。"""
+    """关注一条已有的建议（代替重复提交），办理进展同样通知到您。
+
+    只能关注附近建议中可能列出的建议（群众同意公开、仍在办理）；其他建议与不存在的建议一样答复 404。"""
     item = load_item(suggestion_id)
     user = current_user()
-    shown = item is not None and not item.held_for_review and item.screening in CLEARED_SCREENINGS
+    # Only what /nearby could have offered the caller; any other item answers as an unknown one does.
+    shown = (item is not None and not item.held_for_review and item.screening in CLEARED_SCREENINGS
+             and (item.public_consent or workflow.is_owner(user, item)))
     if not shown or item.status not in OPEN_STATUSES or "citizen" not in user.roles:
         raise APIError(404, "not_found", "建议不存在或已办结。")
     if not workflow.is_owner(user, item) and db.session.get(SuggestionFollower, (item.id, user.id)) is None:

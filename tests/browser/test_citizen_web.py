@@ -324,7 +324,7 @@ def test_nearby_duplicate_is_offered_and_followed(phone, live_server, factory, w
     wechat = factory.wechat_login("citizen-wang")
     earlier = factory.client.post("/api/v1/suggestions", headers=wechat, json={
         "qr_code": world["station"].qr_code, "category": "道路交通", "content": "人民路口红绿灯不亮，请联系 13912345678",
-        "location": {"lat": 27.5604, "lng": 109.9900},
+        "location": {"lat": 27.5604, "lng": 109.9900}, "public_consent": True,  # offered to others only with consent
     })
     assert earlier.status_code == 201, earlier.json
     screen(factory.app)  # other citizens see it once the sweep has screened its text

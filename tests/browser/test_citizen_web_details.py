@@ -22,6 +22,7 @@ def wechat_item(factory, world, content="人民路口红绿灯不亮，请尽快
     filed = factory.client.post("/api/v1/suggestions", headers=citizen, json={
         "qr_code": world["station"].qr_code, "category": "道路交通", "content": content,
         "location": {"lat": 27.5604, "lng": 109.9900},
+        "public_consent": True,  # offered to other citizens (nearby, follow) only with consent
     })
     assert filed.status_code == 201, filed.json
     screen(factory.app)  # other citizens see it once its text is screened
