@@ -444,6 +444,45 @@ def test_followers_see_another_citizens_item_as_the_public_would(client, app, wo
                        "fake-openid-citizen-zhao": "代表已答复，请查看答复"}
 
 
+def test_a_followers_timeline_shows_only_what_the_public_disclosure_would(client, app, world, factory):
+    """The public disclosure shows an item's words and answer (redacted) and how it was rated, never the
+    staff's notes or the filer's comment: a follower's timeline shows the steps, the answer redacted and
+    the system's own words, and leaves the notes people wrote empty. The filer and the staff read them all."""
+    filed = file(client, world["citizen"], world["deputy_code"], content="小区路灯坏了，请联系我13912345678",
+                 public_consent=True).json
+    assert screen(app) == 1
+    assert client.post(f"/api/v1/suggestions/{filed['id']}/follow", headers=world["stranger"]).status_code == 200
+    notes = {
+        "progress": "已与王小明现场核实，物业周五维修",
+        "reply": "已修复。回访电话 13800001111",
+        "rate": "还是不亮，我每天十点下班，13912345678",
+        "supervise": "群众不满意，请张伟代表会同物业现场督办。",
+    }
+    assert step(client, world["zhang_h"], filed["id"], "accept").status_code == 200
+    assert step(client, world["zhang_h"], filed["id"], "progress", note=notes["progress"]).status_code == 200
+    assert step(client, world["zhang_h"], filed["id"], "reply", content=notes["reply"]).status_code == 200
+    rated = step(client, world["citizen"], filed["id"], "rate", satisfaction="dissatisfied", comment=notes["rate"])
+    assert rated.status_code == 200, rated.json
+    assert step(client, world["admin"], filed["id"], "supervise", note=notes["supervise"]).status_code == 200
+
+    def timeline(headers):
+        answer = client.get(f"/api/v1/suggestions/{filed['id']}", headers=headers)
+        assert answer.status_code == 200, answer.json
+        return answer.json["timeline"]
+
+    followed = timeline(world["stranger"])
+    by_action = {e["action"]: e for e in followed}
+    assert by_action["progress"]["note"] == ""
+    assert by_action["rate"]["note"] == "" and by_action["rate"]["action_label"] == "评价：不满意"
+    assert by_action["supervise"]["note"] == ""
+    assert by_action["reply"]["note"] == "已修复。回访电话 ***"
+    for written in notes.values():
+        assert written not in str(followed)
+    assert "王小明" not in str(followed) and "十点下班" not in str(followed)
+    for private in (world["citizen"], world["zhang_h"], world["admin"]):
+        assert {e["action"]: e["note"] for e in timeline(private) if e["action"] in notes} == notes
+
+
 def test_every_list_shows_an_item_exactly_as_its_own_page_does(client, app, factory, world):
     """Lists are read by a faster path than one item (suggestions/listing.py); both must show each
     viewer the same fields, the same names and the same personal data, or the same lack of it."""

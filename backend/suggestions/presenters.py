@@ -118,6 +118,22 @@ def action_label(event):
     return f"{label}：{SATISFACTION_LABELS[satisfaction]}" if satisfaction in SATISFACTION_LABELS else label
 
 
+# The steps whose note the system writes from fixed words (a deadline passed, a merge, an automatic
+# close or 督办): a follower reads them. Notes people write (the staff's dispatch, progress, 督办 and
+# review notes, a 退回 or 不予受理 reason, the filer's rating comment) the public disclosure never shows,
+# so neither does a follower's timeline; the answer (reply) it shows as the public does, redacted.
+GENERATED_NOTE_ACTIONS = frozenset({"merge", "merged_in"})
+
+
+def follower_note(item, event):
+    """``event``'s note as someone following the item reads it (as the public would)."""
+    if event.action == "reply":
+        return redact_item_text(item, event.note)
+    if event.actor_role == "system" or event.action in GENERATED_NOTE_ACTIONS:
+        return event.note
+    return ""
+
+
 def _event(item, event, staff, private, anonymous):
     entry = {
         "action": event.action,
@@ -125,7 +141,7 @@ def _event(item, event, staff, private, anonymous):
         "from_status": event.from_status,
         "to_status": event.to_status,
         "actor_role": event.actor_role,
-        "note": event.note if private else redact_item_text(item, event.note),
+        "note": event.note if private else follower_note(item, event),
         "at": event.created_dt,
     }
     if staff and not (anonymous and event.actor_role == "citizen"):
