@@ -37,7 +37,7 @@ def test_a_published_item_shows_no_name_or_phone_however_written(client, app, wo
 def test_a_follower_reads_an_open_item_without_the_name_or_phone(client, app, world, wechat_standin):  # noqa: F811
     """Another citizen following an open item reads it, and its notices, as the public would."""
     item_id = file(client, world["citizen"], world["deputy_code"], content=CONTENT, contact_phone="13912345678",
-                   location={"lat": 27.5600, "lng": 109.9900}).json["id"]
+                   location={"lat": 27.5600, "lng": 109.9900}, public_consent=True).json["id"]
     screen(app)
     nearby = client.get("/api/v1/suggestions/nearby?lat=27.56&lng=109.99&category=城市管理", headers=world["stranger"])
     assert [i["content"] for i in nearby.json["items"]] == [REDACTED_CONTENT[:100]]
@@ -56,7 +56,8 @@ def test_a_rejection_reason_reaches_followers_redacted_and_the_filer_as_written(
     """不予受理 (audit 34, finding 4): followers are told the reason without the name and phone the
     administrator wrote in it, in WeChat and in their 消息中心, as their timeline shows it; the filer is told
     the reason as written."""
-    item_id = file(client, world["citizen"], world["station_code"], content="小区门口共享单车乱停，堵住盲道。").json["id"]
+    item_id = file(client, world["citizen"], world["station_code"], content="小区门口共享单车乱停，堵住盲道。",
+                   public_consent=True).json["id"]
     screen(app)
     assert client.post(f"/api/v1/suggestions/{item_id}/follow", headers=world["stranger"]).status_code == 200
     reason = "已电话联系刘建华（13912345678），单车由运营企业清理"

@@ -120,14 +120,16 @@ def action_label(event):
 
 # The steps whose note the system writes from fixed words (a deadline passed, a merge, an automatic
 # close or 督办): a follower reads them. Notes people write (the staff's dispatch, progress, 督办 and
-# review notes, a 退回 or 不予受理 reason, the filer's rating comment) the public disclosure never shows,
-# so neither does a follower's timeline; the answer (reply) it shows as the public does, redacted.
+# review notes, a 退回 reason, the filer's rating comment) the public disclosure never shows, so neither
+# does a follower's timeline; the answers that end the item for them too — the reply, and a 不予受理's
+# reason, which their notice also says — it shows as the public would, redacted.
 GENERATED_NOTE_ACTIONS = frozenset({"merge", "merged_in"})
+ANSWER_ACTIONS = frozenset({"reply", "reject"})
 
 
 def follower_note(item, event):
     """``event``'s note as someone following the item reads it (as the public would)."""
-    if event.action == "reply":
+    if event.action in ANSWER_ACTIONS:
         return redact_item_text(item, event.note)
     if event.actor_role == "system" or event.action in GENERATED_NOTE_ACTIONS:
         return event.note
