@@ -77,3 +77,39 @@ def test_a_rejection_reason_reaches_followers_redacted_and_the_filer_as_written(
 
     filer_messages = client.get("/api/v1/me/messages", headers=world["citizen"]).json["items"]
     assert {"label": "提示", "value": "不予受理：已电话联系刘建华（13912…"} in filer_messages[0]["lines"]
+
+
+GROUPED = "有事找我1391 2345 678，井盖丢了"  # the contact phone as the citizen grouped it (4-4-3)
+GROUPED_REPLY = "已按1391 2345 678电话回访，井盖已补装。"
+
+
+def test_after_erasure_the_contact_phone_stays_masked_however_grouped(client, app, world, wechat_standin):  # noqa: F811
+    """注销 (audit 35, finding 1): the contact phone an item was filed with is masked, in any grouping, where a
+    follower reads the item; once 注销 clears it from the item, its words, the deputy's reply quoting it and
+    the notice still waiting for the deputy keep it masked: the follower still reads ***, the deputy now
+    does too, and no row holds the number."""
+    from .test_personal_data import _rows_holding
+
+    item_id = file(client, world["citizen"], world["deputy_code"], content=GROUPED, contact_phone="13912345678",
+                   location={"lat": 27.5600, "lng": 109.9900}, public_consent=True).json["id"]
+    screen(app)  # the text cleared: the deputy's 新建议 notice, quoting it, waits to be sent
+    assert client.post(f"/api/v1/suggestions/{item_id}/follow", headers=world["stranger"]).status_code == 200
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+    assert step(client, world["zhang_h"], item_id, "reply", content=GROUPED_REPLY).status_code == 200
+
+    def seen(headers):
+        body = client.get(f"/api/v1/suggestions/{item_id}", headers=headers).json
+        return body["content"], body["reply_content"], [e["note"] for e in body["timeline"] if e["action"] == "reply"]
+
+    masked = ("有事找我***，井盖丢了", "已按***电话回访，井盖已补装。", ["已按***电话回访，井盖已补装。"])
+    assert seen(world["stranger"]) == masked
+    assert seen(world["zhang_h"]) == (GROUPED, GROUPED_REPLY, [GROUPED_REPLY])  # the deputy calls back on it
+
+    assert client.delete("/api/v1/me", headers=world["citizen"]).status_code == 204
+
+    assert seen(world["stranger"]) == masked
+    assert seen(world["zhang_h"]) == masked
+    new_item = [m["data"]["thing2"]["value"] for m in delivered(wechat_standin, app)
+                if m["template_id"] == "tmpl-new-item"]
+    assert new_item == ["有事找我***，井盖丢了"]
+    assert _rows_holding(app, ["1391 2345 678", "13912345678"]) == []

@@ -414,18 +414,20 @@ def _withdraw_meeting_reminders(appointment):
     withdraw("appointment_result", f"appointment-result:{appointment.id}:meeting-")
 
 
-def redact_waiting_notices(citizen_id):
+def redact_waiting_notices(citizen_id, known=()):
     """注销 (auth.erasure), once the citizen's open requests are cancelled: of the notices about the citizen
     ``citizen_id``'s appointments queued to the deputy or the station and not sent yet, the meeting reminders
     (约见群众：王先生, ``remind_meetings``) are dropped: the meeting is off, or its time has passed; the others
-    carry the topic, and a cancellation's reason, redacted (``redact``: no name, phone or address), so that
+    carry the topic, and a cancellation's reason, redacted (``redact``: no name, phone or address; the
+    appointment's contact phone and each of ``known``, the citizen's other phones, in any grouping), so that
     none sent after the citizen has gone names or reaches them; a meeting reminder already sent is kept
-    without the name. Returns how many were dropped or restated."""
-    rows = db.session.execute(select(Appointment.id, Appointment.topic, Appointment.deputy_id).where(
+    without the name. Called before 注销 clears the contact phones. Returns how many were dropped or restated."""
+    rows = db.session.execute(select(Appointment.id, Appointment.topic, Appointment.contact_phone).where(
         Appointment.citizen_id == citizen_id)).all()
     if not rows:
         return 0
     topics = {a.id: a.topic for a in rows}
+    phones = {a.id: (a.contact_phone, *known) for a in rows}
     reminders = [("appointment_result", f"appointment-meeting:{a}:") for a in topics]
     dropped = withdraw_under(reminders, exclude_user=citizen_id)
     # Those sent already are kept as the record of what was sent: without the name, as the appointment is.
@@ -433,8 +435,9 @@ def redact_waiting_notices(citizen_id):
     restate_under(reminders, unnamed, sent_too=True, exclude_user=citizen_id)
 
     def redacted(template, key, data):
-        return data | {"thing2": thing(redact(topics[int(key.split(":")[1])])),
-                       "thing4": thing(redact(data.get("thing4", "")))}
+        appointment_id = int(key.split(":")[1])
+        return data | {"thing2": thing(redact(topics[appointment_id], known=phones[appointment_id])),
+                       "thing4": thing(redact(data.get("thing4", ""), known=phones[appointment_id]))}
 
     return dropped + restate_under([("appointment", f"appointment:{a}:") for a in topics], redacted,
                                    exclude_user=citizen_id)

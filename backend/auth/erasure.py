@@ -17,7 +17,9 @@ reaches the person. What is erased:
 * in their own words (a suggestion's content, a rating's comment, an appointment's topic, a proposal's
   title and content, an opinion's content, a 述职测评 ballot's comment, their notes in a timeline): the name, phones, identity numbers
   and door-level address they typed in, through ``redact`` as the public pages do (我是住在迎丰路***的***，
-  手机***). The words stay for the record; the same data the contact fields held goes from them too;
+  手机***). The words stay for the record; the same data the contact fields held goes from them too, every
+  phone they left masked in any grouping (1391 2345 678), as the pages masked the item's contact phone before;
+* in the staff's words on their items (the reply, the timeline's notes): only those phones of theirs;
 * on their items: the contact phones they left, and where they said the problem was (the GPS point and
   the address: exact locations, often their own front door); on their appointments the contact phone and
   how to address them (王先生); on their proposals and their opinions on drafts the phone;
@@ -73,7 +75,7 @@ from ..notifications.outbox import restate_under, thing
 from ..org.models import Deputy
 from ..transactions import SAFE_METHODS, wrote
 from ..suggestions import services as suggestion_services
-from ..suggestions.redact import MASK, redact
+from ..suggestions.redact import MASK, is_phone, mask_known, redact
 from ..suggestions.models import SATISFACTION_LABELS, Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating
 from ..uploads.models import Upload
 from ..uploads.storage import delete_after_commit, get_storage
@@ -216,10 +218,14 @@ def erase(user):
         raise APIError(409, "conflict", REMINDER_LINKED)
     _cancel_open_appointments(user)
     personal = _names_and_phones(user)
+    # Every phone they left, read before the contact fields are cleared below: once they are, the pages no
+    # longer know the item's contact phone to mask it (redact_item_text), so the words written with it (in
+    # whatever grouping the generic patterns miss: 1391 2345 678) are masked here, for good.
+    phones = [value for value in personal if is_phone(value)]
     # Notices to the staff about their items and appointments, queued and not sent yet (the cancellations
     # just queued among them): nothing in them names or reaches the citizen once sent.
-    suggestion_services.redact_waiting_notices(user.id)
-    appointments.redact_waiting_notices(user.id)
+    suggestion_services.redact_waiting_notices(user.id, known=phones)
+    appointments.redact_waiting_notices(user.id, known=phones)
     now = utcnow()
     # Every item of theirs: the contact and the exact place go; the version moves, so that a step taken
     # on the item at this instant from a copy read before collides instead of writing them back.
@@ -244,8 +250,9 @@ def erase(user):
     db.session.execute(
         update(ConsultationOpinion).where(ConsultationOpinion.author_id == user.id)
         .values(phone=None).execution_options(synchronize_session=False))
-    originals = _redact_own_words(user)
-    _redact_sent_notices(user, originals, personal)
+    originals = _redact_own_words(user, phones)
+    _mask_phones_in_staff_words(user, phones)
+    _redact_sent_notices(user, originals, personal, phones)
     _erase_photos(user)
     db.session.execute(delete(SuggestionFollower).where(SuggestionFollower.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id, OutboxMessage.status == "pending"))
@@ -287,23 +294,46 @@ _OWN_WORDS = (
 )
 
 
-def _redact_own_words(user):
+def _redact_own_words(user, phones):
     """The words the citizen wrote stay, with their name, phones, identity numbers and door-level address
     removed: the same data 注销 erases from the contact fields, typed into the text (我是住在迎丰路12号的
-    赵大明，手机…). Their steps in the timelines (a rating's comment, a supplement) too. One read and one
-    write per kind: a citizen has a few items, not thousands. Returns every text read, as it was written
-    (what the messages sent about them quoted: ``_redact_sent_notices``)."""
+    赵大明，手机…), and each of ``phones`` (every phone they left) in any grouping. Their steps in the
+    timelines (a rating's comment, a supplement) too. One read and one write per kind: a citizen has a few
+    items, not thousands. Returns every text read, as it was written (what the messages sent about them
+    quoted: ``_redact_sent_notices``)."""
+    def redacted(value):
+        return redact(value, known=phones)
+
     originals = []
     for model, theirs, columns in _OWN_WORDS:
         rows = db.session.execute(select(model.id, *(getattr(model, c) for c in columns)).where(theirs(user.id))).all()
         originals += [value for row in rows for value in row[1:] if value]
-        _write(model, [{"row_id": row[0], **{c: redact(row[i + 1]) for i, c in enumerate(columns)}}
-                       for row in rows if any(redact(value) != value for value in row[1:])])
+        _write(model, [{"row_id": row[0], **{c: redacted(row[i + 1]) for i, c in enumerate(columns)}}
+                       for row in rows if any(redacted(value) != value for value in row[1:])])
     notes = db.session.execute(select(SuggestionEvent.id, SuggestionEvent.note).where(
         SuggestionEvent.actor_user_id == user.id, SuggestionEvent.actor_role == "citizen", SuggestionEvent.note != "")).all()
-    _write(SuggestionEvent, [{"row_id": event_id, "note": redact(note)} for event_id, note in notes
-                             if redact(note) != note])
+    _write(SuggestionEvent, [{"row_id": event_id, "note": redacted(note)} for event_id, note in notes
+                             if redacted(note) != note])
     return originals + [note for _, note in notes]
+
+
+def _mask_phones_in_staff_words(user, phones):
+    """The staff's words on the citizen's items (the reply, the notes of the timeline) that quote a phone of
+    the citizen (已按1391 2345 678回访): that number masked, in any grouping, and nothing else changed — the
+    rest is the official record, and a follower reads the reply as the public would already. Before 注销 the
+    pages masked the item's contact phone in them (``redact_item_text``); after it they no longer know it."""
+    if not phones:
+        return
+    theirs = select(Suggestion.id).where(Suggestion.citizen_id == user.id)
+    replies = db.session.execute(select(Suggestion.id, Suggestion.reply_content).where(
+        Suggestion.citizen_id == user.id, Suggestion.reply_content.is_not(None), Suggestion.reply_content != "")).all()
+    _write(Suggestion, [{"row_id": item_id, "reply_content": mask_known(reply, phones)} for item_id, reply in replies
+                        if mask_known(reply, phones) != reply])
+    # Every note on their items: the citizen's own, redacted already, have nothing left to mask.
+    notes = db.session.execute(select(SuggestionEvent.id, SuggestionEvent.note).where(
+        SuggestionEvent.suggestion_id.in_(theirs), SuggestionEvent.note != "")).all()
+    _write(SuggestionEvent, [{"row_id": event_id, "note": mask_known(note, phones)} for event_id, note in notes
+                             if mask_known(note, phones) != note])
 
 
 def _names_and_phones(user):
@@ -321,22 +351,23 @@ def _names_and_phones(user):
     return sorted((v.strip() for v in found if v and len(v.strip()) >= 2), key=len, reverse=True)
 
 
-def _redact_sent_notices(user, originals, personal):
+def _redact_sent_notices(user, originals, personal, phones):
     """Every WeChat message already sent (or refused, or failed) about the citizen keeps no name, phone or
     address of theirs, restated in place, never sent again (see the module's note). The messages to the
     citizen themself, found by their user; those about their suggestions and appointments to the staff, by
     the items' keys alone, whoever they went to: a deputy's WeChat user of before a new binding still reads
     them in its 消息中心, and a console account that unlinked its WeChat holds its own. A value that quotes their words
     (``thing`` of a text of ``originals``) reads as ``thing`` of the words redacted, as the item now does;
-    any other value is redacted, and the names and phones of ``personal`` in it masked."""
-    quoted = {thing(text): thing(redact(text)) for text in originals}
+    any other value is redacted, and the names and phones of ``personal`` in it masked (``phones``, the phones
+    among them, in any grouping)."""
+    quoted = {thing(text): thing(redact(text, known=phones)) for text in originals}
 
     def scrub(value):
         if not isinstance(value, str) or not value:
             return value
         if value in quoted:
             return quoted[value]
-        value = redact(value)
+        value = redact(value, known=phones)
         for piece in personal:
             value = value.replace(piece, MASK)
         return value

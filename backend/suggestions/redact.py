@@ -325,6 +325,12 @@ def _spans(folded):
             yield match.span(groups[0]) if groups else match.span()
 
 
+def is_phone(value):
+    """Whether ``value`` (a contact field) is a phone number, as ``known`` masks one in any grouping."""
+    value = _fold((value or "").strip())
+    return bool(re.fullmatch(r"[\d\s()+\-]+", value)) and len(re.sub(r"\D", "", value)) >= 5
+
+
 def _known_spans(folded, known):
     """(start, end) of every occurrence of what is known of the writer (``known``: the contact phone an item
     was filed with): a phone number in any grouping of its digits (1391 2345 678, １３９１－２３４５－６７８),
@@ -332,7 +338,7 @@ def _known_spans(folded, known):
     for value in known:
         value = _fold((value or "").strip())
         digits = re.sub(r"\D", "", value)
-        if re.fullmatch(r"[\d\s()+\-]+", value) and len(digits) >= 5:
+        if is_phone(value):
             if len(digits) > 11 and digits.startswith(("86", "0086")):
                 digits = digits[-11:]
             pattern = rf"(?<!\d){f'{_SEP}?'.join(digits)}(?!\d)"
@@ -356,8 +362,23 @@ def redact(text, known=()):
     if not text:
         return text
     folded = _fold(text)
+    return _masked(text, [*_spans(folded), *_known_spans(folded, known)])
+
+
+def mask_known(text, known):
+    """The text with only each of ``known`` masked wherever it occurs, as ``redact`` masks it (a phone in any
+    grouping): for words that are not the writer's own (a deputy's reply quoting the citizen's number),
+    whose other names are the official record's. None and "" are returned as they are."""
+    if not text:
+        return text
+    return _masked(text, list(_known_spans(_fold(text), known)))
+
+
+def _masked(text, spans):
+    """``text`` with each of ``spans`` (positions in its folded copy, the same as in it) replaced by one
+    ``***``; overlapping or touching spans become one."""
     merged = []
-    for start, end in sorted([*_spans(folded), *_known_spans(folded, known)]):
+    for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:  # overlapping or touching pieces become one ***
             merged[-1][1] = max(merged[-1][1], end)
         else:

@@ -111,18 +111,21 @@ def _notify(users, template, item, note, key, followers=(), follower_note=None):
 STAFF_TEMPLATES = ("new_item", "overdue", "supervised", "reopened")
 
 
-def redact_waiting_notices(citizen_id):
-    """注销 (auth.erasure): the notices about the items of the citizen ``citizen_id`` queued to anyone else and
-    not sent yet carry the items' words as a follower reads them (``redact``: no name, phone or address),
-    so that none sent after the citizen has gone names or reaches them. The items keep their words.
-    Returns how many notices were restated."""
-    items = dict(db.session.execute(select(Suggestion.id, Suggestion.content).where(
-        Suggestion.citizen_id == citizen_id)).all())
+def redact_waiting_notices(citizen_id, known=()):
+    """注销 (auth.erasure), before the items' contact phones are cleared: the notices about the items of the
+    citizen ``citizen_id`` queued to anyone else and not sent yet carry the items' words as a follower reads
+    them (``redact_item_text``: no name, phone or address, the item's contact phone in any grouping), and
+    each of ``known`` (the citizen's other phones) masked too, so that none sent after the citizen has gone
+    names or reaches them. The items keep their words. Returns how many notices were restated."""
+    items = {item_id: (content, phone) for item_id, content, phone in db.session.execute(
+        select(Suggestion.id, Suggestion.content, Suggestion.contact_phone).where(
+            Suggestion.citizen_id == citizen_id)).all()}
     if not items:
         return 0
 
     def redacted(template, key, data):
-        return data | {"thing2": thing(redact(items[int(key.split(":")[1])]))}
+        content, phone = items[int(key.split(":")[1])]
+        return data | {"thing2": thing(redact(content, known=(phone, *known)))}
 
     return restate_under([(template, f"{template}:{item_id}:") for item_id in items for template in STAFF_TEMPLATES],
                          redacted, exclude_user=citizen_id)
