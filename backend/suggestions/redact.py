@@ -19,7 +19,7 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
   Chinese input methods type (139—0000—0001), dots or middle dots; landlines with an area code
   (0731-84567890, 0745—2345678, (0731)84567890, 0731 8456 7890); any number of 7 digits or more written after
   电话/手机/拨打…; and, given ``known`` (``redact_item_text``: the contact phone an item was filed with), that
-  number in any grouping.
+  number in any grouping, a landline's local number without its area code too (0731-84567890: 8456 7890).
 * identity and bank-card numbers: any run of 15 or more digits, possibly grouped by spaces or hyphens
   (15- and 18-digit ID cards, 16-19-digit bank cards).
 * e-mail addresses, WeChat IDs (微信号 / 微信：…) and QQ numbers.
@@ -337,16 +337,29 @@ def _known_spans(folded, known):
     anything else as written; a blank value, or one of a single character, masks nothing."""
     for value in known:
         value = _fold((value or "").strip())
-        digits = re.sub(r"\D", "", value)
         if is_phone(value):
-            if len(digits) > 11 and digits.startswith(("86", "0086")):
-                digits = digits[-11:]
-            pattern = rf"(?<!\d){f'{_SEP}?'.join(digits)}(?!\d)"
+            pattern = "|".join(rf"(?<!\d){f'{_SEP}?'.join(number)}(?!\d)" for number in _phone_forms(value))
         elif len(value) >= 2:
             pattern = re.escape(value)
         else:
             continue
         yield from (match.span() for match in re.finditer(pattern, folded))
+
+
+def _phone_forms(value):
+    """The digit strings a phone number ``value`` is written as: all its digits (less a +86 / 0086 / 86 in
+    front), and for a landline with an area code (0731-84567890, 010 62345678) its local number alone
+    (84567890), as it is mostly written by those who share the area code."""
+    digits = re.sub(r"\D", "", value)
+    national = re.sub(r"^(?:0086|86)(?=\d{9,})", "", digits) if len(digits) > 11 else digits
+    if national != digits and not re.fullmatch(r"0\d+|1[3-9]\d{9}", national):
+        national = "0" + national  # +86 731 84567890, +86 10 62345678: after the country code, no 0
+    forms = [national]
+    # Area codes: 010 and 020-029 have three digits, the others four; local numbers seven or eight.
+    area = 3 if national[1:2] in ("1", "2") else 4
+    if national.startswith("0") and not national.startswith("00") and 7 <= len(national) - area <= 8:
+        forms.append(national[area:])
+    return forms
 
 
 def redact_item_text(item, text):
