@@ -130,6 +130,12 @@ _CUED_NAME_END = (
     r"|夫妇|等人|本人|同志|先生|女士))"
 )
 _CUED_NAME = rf"{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}{{1,2}}"
+# The last character of an office or a place (金融办, 林科大, 袁家岭, 白沙井, 朱张渡, 朱家湾, 韩国馆, 陈家桥, 杨家山) or
+# of a word (陈述), which no given name ends in, or hardly ever: after a word that may take a place as well as a
+# person (已与 / 告知 / 回访 / 联系, a dash), a "name" ending in one is none.  山 only after 家 (X家山 is a place,
+# 王青山 a name).  Where a role or a label says a person follows (业主杨家山, 反映人…), the name stays a name.
+_PLACE_END = "办馆处所站院校局委厅司社队部场店湾渡井岭坡塘港桥园苑湖坪冲铺寨庄述大"
+_NOT_A_PLACE = rf"(?<![{_PLACE_END}])(?<!家山)"
 # Who a person is to the matter, before their name: 业主王小明, 居民刘建华, 村民李四, 群众赵丽华.
 _CUE_ROLE = "居民代表|村民代表|业主代表|业主|居民|村民|群众|住户|租户|市民|车主|商户|店主"
 
@@ -252,17 +258,19 @@ _ADDRESSEE = rf"(?P<pii>{_PERSON}{{1,2}}?)(?:同志|先生|女士)?"
 _NAME_GREETED = re.compile(rf"{_ADDRESSEE}\s*[,:]?\s*(?:您好|你好)")
 _NAME_SALUTED = re.compile(rf"(?:尊敬的|亲爱的|(?:回复|答复|致)\s*:\s*){_ADDRESSEE}\s*[,:!]")
 _NAME_THANKED = re.compile(rf"感谢(?:您|你)?{_ADDRESSEE}(?:的|对|反映|提出)")
-_NAME_CONTACTED = re.compile(rf"联系(?:了|上)?\s*(?P<pii>{_PERSON}{{1,2}}{_AFTER_NAME})")
+_NAME_CONTACTED = re.compile(rf"联系(?:了|上)?\s*(?P<pii>{_PERSON}{{1,2}}{_NOT_A_PLACE}{_AFTER_NAME})")
 # A reply telling what was done with the person: 已与王小明现场核实, 经与王明沟通, 已告知王小明, 回访李四.
 _NAME_DEALT_WITH = re.compile(
     r"(?:(?:经|已|已经|并|再|再次|均|现|先|即|后|随即|立即)(?:与|和|同|跟|向)|告知|通知|转告|回访|致电|约谈|走访|慰问|提醒)"
-    rf"(?:了)?\s*(?P<pii>{_CUED_NAME}){_CUED_NAME_END}")
+    rf"(?:了)?\s*(?P<pii>{_CUED_NAME}{_NOT_A_PLACE}){_CUED_NAME_END}")
 # A reply greeting the person by name after 您好: 您好，王小明！
 _NAME_AFTER_GREETING = re.compile(
     rf"(?:您好|你好)\s*[,:!]?\s*(?P<pii>{_CUED_NAME})\s*(?=[,:;!?。、]|$)")
-# A signature: ——王小明 (at the end of a line, or before its date).
+# A signature: ——王小明 (at the end of a line, perhaps with a full stop, or before its date), not a place
+# (——韩国馆, 修路——朱家湾2024年).
 _NAME_SIGNED = re.compile(
-    rf"[\u2014\u2015~\-]{{1,2}}\s*(?P<pii>{_SURNAME}{_GIVEN}{{1,2}})\s*(?=$|\d{{4}}\s*[年./-])", re.MULTILINE)
+    rf"[\u2014\u2015~\-]{{1,2}}\s*(?P<pii>{_SURNAME}{_GIVEN}{{1,2}}{_NOT_A_PLACE})"
+    rf"(?=[。.!]?\s*$|[\s,]*\d{{4}}\s*[年./-])", re.MULTILINE)
 _NAME_CALLED = re.compile(
     rf"(?<![呼喊尖吼鸣大])叫\s*(?P<pii>{_PERSON}{{1,2}}(?:(?=的)|{_AFTER_NAME}))")
 
