@@ -12,7 +12,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
   relation of the writer's (我老婆李梅, 我爱人张丽说), and spelt out with spaces after 叫 (我叫王 小 明); after a label
   or a self-introduction (我的名字是王小明, 署名：…, ——王小明), after a word that says who the person is to the matter
   (反映人王小明沟通, 业主王小明多次投诉, 居民刘建华, 村民李四来电), and in replies after 已与 / 告知 / 您好
-  (已与王小明现场核实, 已告知王小明, 您好，王小明！).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
+  (已与王小明现场核实, 已告知王小明, 您好，王小明！), each name of a list there (已与王小明、李四沟通), but not an
+  office or a place (已与金融办沟通, 告知杨家山).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
   本人姓陈 -> 本人姓***): even a surname narrows a small community down to a household.  Officials'
   titles (李书记, 王主任) are left alone: the person acts in office.
 * phone numbers: mobiles with or without +86/0086/86, their groups separated by spaces, hyphens, the dashes
@@ -275,6 +276,13 @@ _NAME_CALLED = re.compile(
     rf"(?<![呼喊尖吼鸣大])叫\s*(?P<pii>{_PERSON}{{1,2}}(?:(?=的)|{_AFTER_NAME}))")
 
 
+# The next name of a list after one a cue announced (已与王小明、李四沟通, 业主王小明和李四多次投诉, 已告知王小明、李四及
+# 赵丽华): a surname and one or two given-name characters after 、 / 和 / 及 / 与 / 跟 / a comma, ending as the cued
+# name does (已与王小明和物业沟通, 已与王小明、李书记沟通 keep the office and the official).
+_NEXT_IN_LIST = re.compile(
+    rf"\s*(?:[、和及与跟,]|以及)\s*(?P<pii>{_CUED_NAME}{_NOT_A_PLACE}){_CUED_NAME_END}")
+
+
 def _long_enough(match):
     return sum(c.isdigit() for c in match.group()) >= 15
 
@@ -312,6 +320,10 @@ _RULES = [
 ]
 
 
+# The rules whose name may start a list of names (_NEXT_IN_LIST): after a label, a role or a reply's verb.
+_LISTING = frozenset({_NAME_AFTER_LABEL, _NAME_AFTER_ROLE, _NAME_DEALT_WITH})
+
+
 def _fold(text):
     """NFKC, one character at a time and only where it stays one character, so that positions in the
     folded text are positions in the original: １３８ -> 138, ＋ -> +, ： -> :, （ -> (."""
@@ -330,7 +342,12 @@ def _spans(folded):
             if keep is not None and not keep(match):
                 continue
             groups = [name for name, value in match.groupdict().items() if value is not None]
-            yield match.span(groups[0]) if groups else match.span()
+            span = match.span(groups[0]) if groups else match.span()
+            yield span
+            if pattern in _LISTING:  # the names listed after this one
+                while (following := _NEXT_IN_LIST.match(folded, span[1])) is not None:
+                    span = following.span("pii")
+                    yield span
 
 
 def is_phone(value):
