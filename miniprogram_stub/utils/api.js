@@ -303,6 +303,8 @@ module.exports = {
   // cannot load is no error to show).
   messages: (query) => call('GET', '/me/messages', { query }),
   unreadMessages: () => call('GET', '/me/messages/unread-count', { quiet: true }).then((res) => res.unread),
+  // The newest message, the count of all and of the unread: whether a list shown is still the list (quiet).
+  newestMessage: () => call('GET', '/me/messages', { query: { page: 1, per_page: 1 }, quiet: true }),
   // ids: the messages tapped; none: 全部已读.
   markMessagesRead: (ids) => call('POST', '/me/messages/read', { data: ids ? { ids } : { all: true } }),
   // After 注销: this phone forgets the token and the user; the next call signs in as a new, empty account.

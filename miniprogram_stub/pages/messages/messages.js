@@ -28,8 +28,9 @@ Page(listPage({
   },
 
   // Back from a message's page: the pages loaded stay, and with them the user's place in the list (the
-  // tapped message is marked read here already, by open). Only the unread count is asked; when it differs
-  // from the one shown (a notice arrived, or one was read elsewhere) the list is read again from its newest.
+  // tapped message is marked read here already, by open). Only the newest message is asked, with the counts;
+  // when it, the count of all or of the unread differs from the list shown (a notice arrived; one was read
+  // elsewhere, opening its item reads its notices) the list is read again from its newest.
   async onShow() {
     if (!this.shownOnce) {
       this.shownOnce = true; // the first show is onLoad's
@@ -37,13 +38,16 @@ Page(listPage({
     }
     if (this.data.loading) return null;
     if (this.data.error && !this.data.items.length) return this.load(true); // the list never loaded: try again
-    let unread;
+    let now;
     try {
-      unread = await api.unreadMessages();
+      now = await api.newestMessage();
     } catch (err) {
       return null; // the list shown stays; a pull-down reads it again
     }
-    if (unread === this.data.unread) return null;
+    const newest = (now.items || [])[0];
+    const shown = this.data.items[0];
+    if (now.unread === this.data.unread && now.total === this.data.total
+        && (newest ? newest.id : null) === (shown ? shown.id : null)) return null;
     return this.load(true);
   },
 

@@ -150,39 +150,49 @@ test('a console account\'s notice (no page) is listed with 请在管理后台处
   assert.match(wxml, /wx:else class="muted hint">\{\{item\.hint\}\}/);
 });
 
-test('back on 消息 after opening a message, the pages loaded stay; only a changed count reads the list again', async () => {
+test('back on 消息 after opening a message, the pages loaded stay; only a changed list is read again', async () => {
   const s = server(Array.from({ length: 25 }, (_, i) => message(25 - i)));
-  const asked = { list: 0, count: 0 };
+  const asked = { pages: 0, newest: 0 };
   const list = s.routes['GET /api/v1/me/messages'];
-  const count = s.routes['GET /api/v1/me/messages/unread-count'];
-  s.routes['GET /api/v1/me/messages'] = (req) => { asked.list += 1; return list(req); };
-  s.routes['GET /api/v1/me/messages/unread-count'] = (req) => { asked.count += 1; return count(req); };
+  s.routes['GET /api/v1/me/messages'] = (req) => {
+    if (Number(req.query.per_page) === 1) asked.newest += 1; else asked.pages += 1;
+    return list(req);
+  };
   const { phone, wx } = unitPhone(s.routes);
   const page = await phone.open('pages/messages/messages', {});
-  assert.equal(asked.list, 1, 'the first show is onLoad\'s: one read');
+  assert.equal(asked.pages, 1, 'the first show is onLoad\'s: one read');
   await page.onReachBottom();
   assert.equal(page.data.items.length, 25);
   await page.open({ currentTarget: { dataset: { id: 3 } } }); // on the second page
   assert.equal(wx.lastNavigation().url, '/pages/suggestion/detail?id=11');
 
   await page.onShow(); // back from the item
-  assert.equal(asked.list, 2, 'no page read again');
-  assert.equal(asked.count, 1);
+  assert.equal(asked.pages, 2, 'no page read again');
+  assert.equal(asked.newest, 1, 'only the newest message asked, with the counts');
   assert.equal(page.data.items.length, 25);
   assert.equal(page.data.page, 2);
   assert.equal(page.data.items.find((m) => m.id === 3).read, true);
   assert.equal(page.data.unread, 24);
 
-  // A notice arrived meanwhile: the count differs, and the list is read again from its newest.
+  // A notice arrived meanwhile: the list is read again from its newest.
   s.store.unshift(message(26));
   await page.onShow();
-  assert.equal(asked.list, 3);
+  assert.equal(asked.pages, 3);
   assert.equal(page.data.items[0].id, 26);
   assert.equal(page.data.unread, 25);
 
+  // Another arrived while one was read elsewhere (its item opened): the unread count is the same, the list
+  // is not, and it is read again all the same.
+  s.store.unshift(message(27));
+  s.store.find((m) => m.id === 20).read = true;
+  await page.onShow();
+  assert.equal(asked.pages, 4);
+  assert.equal(page.data.items[0].id, 27);
+  assert.equal(page.data.items.find((m) => m.id === 20).read, true);
+
   // Pulled down: read again from the first page, as ever.
   await page.onPullDownRefresh();
-  assert.equal(asked.list, 4);
+  assert.equal(asked.pages, 5);
   assert.equal(page.data.items.length, 20);
 });
 
