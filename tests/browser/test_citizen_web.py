@@ -393,7 +393,7 @@ def test_an_address_that_is_no_page_answers_with_a_page_not_json(phone, live_ser
         expect(phone.locator("h1")).to_have_text("页面不存在")
         expect(phone.locator("main")).to_contain_text("您要找的页面不存在")
         expect(phone.locator("main")).not_to_contain_text("not_found")
-        expect(phone.locator(f"a[href='/public/stations']").first).to_be_visible()
+        expect(phone.locator("a[href='/public/stations']").first).to_be_visible()
         assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390, path
     api = phone.request.get(f"{live_server}/api/v1/nothing-here")
     assert api.status == 404 and api.json() == {"error": "not_found", "message": "您要找的内容不存在。"}
