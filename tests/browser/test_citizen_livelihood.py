@@ -125,6 +125,7 @@ def test_my_proposals_asks_for_a_congress_and_pages_through_many(phone, live_ser
     phone.goto(f"{live_server}/livelihood/mine")
     expect(phone.locator("#empty")).to_be_visible()
     phone.get_by_role("link", name="提出民生实事建议").click()
+    phone.wait_for_load_state()  # the form's script has run: a click before it would post the page itself
     expect(phone.locator("h1").first).to_have_text("提出民生实事建议")
     expect(phone.locator("#lv-region_id option:checked")).to_have_text("请选择")
     phone.fill("#lv-title", "修建停车场")
