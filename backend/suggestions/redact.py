@@ -5,7 +5,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 ``redact`` replaces with ``***`` whatever in the text identifies a person:
 
 * names: a Chinese surname (the ~120 most common, and common compound ones) in a context that says it
-  is a name — 我叫王小明, 我是王小明，, 本人姓陈, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家,
+  is a name — 我叫王小明, 我是王小明，, 本人姓陈, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家 / 张建国家门口,
+  a full name after a plain 的 before what the person keeps doing (我们小区的陈国强经常把车停在消防通道上),
   刘女士 / 陈师傅 / 李建国先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
   感谢王小明的反映, 已联系刘建华, and after a self-introduction that says first where they live
   (我是住在迎丰路12号的赵大明, 我是小区的业主王小明), or by occupation or standing (我是一名退休教师刘建华), after a
@@ -25,7 +26,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
   (15- and 18-digit ID cards, 16-19-digit bank cards).
 * e-mail addresses, WeChat IDs (微信号 / 微信：…) and QQ numbers.
 * door-level addresses: the number after a road, street or village (人民路88号 -> 人民路***), and the
-  building / unit / floor / flat chain (3栋2单元501室, 3号楼402, 三栋二单元五零一室, 3-2-501, 501室).
+  building / unit / floor / flat chain (3栋2单元501室, 3号楼402, 三栋二单元五零一室, 3-2-501, 501室, and after an
+  estate's zone or phase 3区12号502, 二期5号1单元301, 3区5-301).
   Road, village and estate names stay: they say where the problem is without saying who reported it.
 
 What is not personal stays: dates (11月26日, 26号), times, amounts, counts (3个路灯, 第2次, 两栋楼),
@@ -76,20 +78,22 @@ _NOT_SURNAME_AFTER = {
     "顾": "照回光不", "孔": "面", "赖": "依信", "辛": "艰", "庄": "村农山", "齐": "整一", "涂": "糊",
     "李": "行", "张": "紧主开扩夸慌",
 }
-# Everyday words that start with a surname character (万一, 方便, 高兴, 周边, 施工, 顾客…).
+# Everyday words that start with a surname character (万一, 方便, 高兴, 周边, 施工, 顾客…), among them those that
+# follow a role word (村民龙舟赛, 村民庄稼, 业主江景房, 居民钱财, 让居民舒心, 村民孙子: no 村民 named 龙舟赛).
 _NOT_A_NAME = (
     "万一|方便|方面|方法|方案|方式|方向|马上|马路|高兴|高度|高速|高层|高中|高三|高温|高空|高楼|安全|安排|安装|"
     "安静|安置|周[一二三四五六日天末边围]|白天|白领|白色|金额|严重|严格|陆续|何时|何况|任何|任务|于是|常常|"
     "常年|常住|石头|程序|文明|文化|文件|黄色|黄昏|江边|毛病|龙头|夏天|钟点|钟头|施工|顾客|武警|熊孩|洪水|"
-    "谢谢|康复|安卓|安心|安居|安宁|安稳|高龄|付费|付款"
+    "谢谢|康复|安卓|安心|安居|安宁|安稳|高龄|付费|付款|安保|田地|庄稼|龙舟|江景|钱财|钱款|舒心|舒适|舒服|武术|孙子|"
+    "孙女|白事|黄金|林权|田埂|田间"
 )
 # Characters that do not occur in given names but do follow surname characters in ordinary speech
-# (向社区, 曾多次, 周边, 高兴地, 严格来说…): a "given name" containing one is no name.
+# (向社区, 曾多次, 周边, 高兴地, 严格来说, 村民龙灯队, 林权证, 江景房…): a "given name" containing one is no name.
 _NOT_IN_GIVEN_NAME = (
     "的了着过也都还又再就才在是和与跟同及对向给被把将让从到往于不没无很太更最已曾要会能可该应需得地们"
     "我你您他她它咱这那哪谁啥些么什个次多几每各上下里外边面前后旁附近围社区物业街道路巷村镇乡县市省组"
     "栋楼室号单元层居委部门局厅站所院校司公政府领导城管理相关级便法式案度排装经续额重格件序况务问题时"
-    "候人员众户主说称反映投诉表示告举报电话手机码来去今昨此其并而但或即住厂商店卖买专农点乱"
+    "候人员众户主说称反映投诉表示告举报电话手机码来去今昨此其并而但或即住厂商店卖买专农点乱队证卡房费"
 )
 _GIVEN = rf"(?:(?![{_NOT_IN_GIVEN_NAME}])[{_HAN}])"
 
@@ -186,6 +190,18 @@ _FLAT = re.compile(
     """,
     re.VERBOSE,
 )
+# After an estate's zone or phase (3区, B区, 二期), a building written with 号 before its unit or flat (3区12号502,
+# 二期5号1单元301, B区12号2单元601) or a building-flat pair (3区5-301).  The zone or phase stays, as the estate's
+# name does; 第二期12号开始, 高新区12号线 and 二期5-6月 have no flat and stay.
+_ZONED_FLAT = re.compile(
+    rf"""
+    (?:\d+|[A-Za-z]|[{_CN_DIGITS}]+)\s*[区期]\s*
+    (?P<pii>{_NUM}\s*号(?=[\s-]*(?:{_NUM}\s*单元|\d{{3,4}}(?!\d)|{_NUM}\s*(?:室|房|户)))
+        (?:[\s-]*{_NUM}\s*单元)?{_FLOOR_AND_FLAT}
+    | \d{{1,2}}-\d{{3,4}}(?![\d-]))
+    """,
+    re.VERBOSE,
+)
 # Building-unit-flat in digits: 3-2-501.
 _FLAT_TRIPLE = re.compile(r"(?<![\d-])\d{1,2}-\d{1,2}-\d{3,4}(?![\d-])")
 # A flat number on its own: 501室, 1203房, 五零一室 (3室1厅 is a layout and stays).
@@ -242,13 +258,30 @@ _NAME_SPACED = re.compile(
 # A surname given on its own: 本人姓陈, 我姓王, 一位姓刘的….
 _SURNAME_GIVEN = re.compile(rf"(?:我|本人|他|她|对方|一位|那位|这位|个)姓\s*(?P<pii>{_SURNAME})")
 # A name before what the person said or did, or their home or phone: 李四反映, 张三说, 王五投诉,
-# 王五家, 李四的电话 (but not 家园/家具, 大家, 商家, 听说, 名称…).
+# 王五家, 张建国家门口, 李四的电话 (but not 家园/家具, 家长, 大家, 商家, 国家, 听说, 名称…).
+# What a home is said to have or do (门口, 里, 楼上, 装修, 养的狗…): after a full name ending in 国 or 东, 家 is the
+# person's home (张建国家门口, 王卫东家每天装修), not the word the two spell (国家标准, 东家).
+_HOME = (
+    "门口|门前|门外|大门|里|中|楼上|楼下|院|屋|房|附近|旁边|隔壁|对面|后面|前面|的|养|孩子|小孩|老人|狗|装修|漏水|"
+    "占|私|违|搭|天天|每天|经常|一直|总是|晚上|半夜|白天"
+)
 _NAME_BEFORE_VERB = re.compile(
     rf"(?P<pii>{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}{{1,2}}?)"
     r"(?:反映|投诉|举报|表示|告诉|声称|(?<![听据传小演解游劝虽再就还又都也来而胡瞎乱诉述学如])说"
     r"|(?<![名简号声自俗统宣堪职尊昵爱总通并著])称|(?:的)?(?:电话|手机|微信)"
-    r"|(?<![大人东老自我你他她作画行专国商店厂卖买农管回娘婆亲邻皇])家(?![园苑居具电属庭常务乡政装纺用禽畜私]))"
+    r"|(?<![大人东老自我你他她作画行专国商店厂卖买农管回娘婆亲邻皇])家(?![园苑居具电属庭常务乡政装纺用禽畜私长])"
+    rf"|(?<=[{_SURNAMES}][{_HAN}][国东])家(?={_HOME}))"
 )
+# A full name after a plain 的, before what the person keeps doing: 我们小区的陈国强经常把车停在消防通道上,
+# 隔壁单元的李秀英天天在楼道里烧香, 对门的刘建华私自占用过道.  Only a surname and two given-name characters
+# (小区的安保一直…, 村里的田地一直…, 路边的杨树经常… are two-character words), not a place (村里的石拱桥一直…) and
+# not a thing (小区的高压线经常…, 门口的周转房一直…, 龙虾田, 黄桷树); and not before 在, after which plants and
+# things stand as often as people (小区的白玉兰在开花).
+_THING_END = "线房田树厂店棚亭井池塘沟渠坑墙门灯车鸡鸭鹅狗猫鱼"
+_HABITUALLY = "经常|一直|天天|每天|总是|常常|老是|整天|长期|多次|屡次|私自|擅自|随意|随便|乱[停放扔堆倒搭建]|霸占|占用|把"
+_NAME_AFTER_DE = re.compile(
+    rf"的\s*(?P<pii>{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}(?![{_THING_END}]){_GIVEN}{_NOT_A_PLACE})"
+    rf"(?:{_HABITUALLY})")
 # A surname, perhaps with the given name, and a title: 刘女士, 陈师傅, 王大爷, 欧阳老师, 李建国先生,
 # 王小明同志 (but not 高中老师 or 安装师傅: everyday words are no surnames).
 _NAME_WITH_TITLE = re.compile(rf"{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{0,2}}?(?:{_HONORIFIC}|同志)")
@@ -296,6 +329,7 @@ _RULES = [
     (_ANNOUNCED_NUMBER, None),
     (_DOOR_NUMBER, None),
     (_FLAT, None),
+    (_ZONED_FLAT, None),
     (_FLAT_TRIPLE, None),
     (_ROOM, None),
     (_FLAT_MENTIONED, None),
@@ -307,6 +341,7 @@ _RULES = [
     (_NAME_SPACED, None),
     (_SURNAME_GIVEN, None),
     (_NAME_BEFORE_VERB, None),
+    (_NAME_AFTER_DE, None),
     (_NAME_WITH_TITLE, None),
     (_NAME_GREETED, None),
     (_NAME_SALUTED, None),
