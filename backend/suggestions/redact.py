@@ -192,13 +192,14 @@ _FLAT = re.compile(
 )
 # After an estate's zone or phase (3区, B区, 二期), a building written with 号 before its unit or flat (3区12号502,
 # 二期5号1单元301, B区12号2单元601) or a building-flat pair (3区5-301).  The zone or phase stays, as the estate's
-# name does; 第二期12号开始, 高新区12号线 and 二期5-6月 have no flat and stay.
+# name does; 第二期12号开始, 高新区12号线, 二期5-6月 and 一期12号100套 have no flat and stay.
+_NOT_A_COUNT = r"(?![\d年月日号元块个次人户套辆台万千百米平吨条天岁%.:点分])"  # 一期12号100套房源, 二期1-300元
 _ZONED_FLAT = re.compile(
     rf"""
     (?:\d+|[A-Za-z]|[{_CN_DIGITS}]+)\s*[区期]\s*
-    (?P<pii>{_NUM}\s*号(?=[\s-]*(?:{_NUM}\s*单元|\d{{3,4}}(?!\d)|{_NUM}\s*(?:室|房|户)))
+    (?P<pii>{_NUM}\s*号(?=[\s-]*(?:{_NUM}\s*单元|\d{{3,4}}{_NOT_A_COUNT}|{_NUM}\s*(?:室|房|户)))
         (?:[\s-]*{_NUM}\s*单元)?{_FLOOR_AND_FLAT}
-    | \d{{1,2}}-\d{{3,4}}(?![\d-]))
+    | \d{{1,2}}-\d{{3,4}}(?![\d-]){_NOT_A_COUNT})
     """,
     re.VERBOSE,
 )
