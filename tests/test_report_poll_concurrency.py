@@ -225,15 +225,17 @@ def test_an_opening_at_the_moment_a_rated_deputy_asks_for_leave(client, meeting,
             assert poll["status"] == "draft" and [d["name"] for d in poll["deputies"]] == ["张伟", "李娜"], poll
 
 
-# --- 取消 and 结单 at the instant of an opening or a window's edit ---------------------------------------
-# 取消 and 结单 leave a poll as it is: a cancelled meeting's poll reads 活动已取消 and takes no ballot, and the
-# sweep closes it; an opened poll outlives 结单 until its window ends (voters still in the hall), while a
-# draft of a 结单 meeting can no longer open. Raced with either, the opening or the edit comes first (and
-# the meeting is then cancelled or closed with the poll as it left it) or is refused, saying why.
+# --- 取消 and 结单 at the instant of a ballot, an opening or a window's edit ------------------------------
+# 取消 closes the meeting's poll in its own transaction, holding the poll's row before the meeting's (the order
+# every path takes): the poll reads 活动已取消, is closed and takes no ballot. An opened poll outlives 结单
+# until its window ends (voters still in the hall), while a draft of a 结单 meeting can no longer open. Raced
+# with either, the ballot, the opening or the edit comes first (and the meeting is then cancelled or closed
+# with the poll as it left it) or is refused, saying why.
 
 CANCELLED_OPENING = "活动已取消，不能开始测评。"
 CLOSED_OPENING = "活动已结单，不能再开始测评。"
 CANCELLED_EDIT = "活动已取消，不能再修改测评。"
+CANCELLED_BALLOT = "活动已取消，本次测评不再进行。"
 
 
 def cancelled_at_once(base_url, world, aid, call):
@@ -243,20 +245,52 @@ def cancelled_at_once(base_url, world, aid, call):
     return cancelled, other
 
 
-def swept_closed(app, client, world, aids):
-    """The sweep closes the poll of every cancelled meeting: none is left open or a draft for ever."""
-    result = app.test_cli_runner().invoke(args=["sweep"])
-    assert result.exit_code == 0, result.output
+def closed_by_the_cancel(app, client, world, aids):
+    """取消 closed the poll of every cancelled meeting itself: the sweep finds none left to close."""
     for aid in aids:
         assert shown(client, world, aid)[1]["status"] == "closed"
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    assert "到期结束述职测评 0 次" in result.output, result.output
     db.session.close()
+
+
+def test_a_ballot_at_the_moment_the_meeting_is_cancelled(app, client, meeting, base_url):
+    """A voter rates as the meeting is cancelled. Either the ballot came first (201), and the cancel, which
+    waits for it, closes the poll with it counted; or the cancel came first and the ballot is refused (409
+    活动已取消，本次测评不再进行。), nothing written. The poll is closed either way, never a 500."""
+    world = plain(meeting)
+    body = {"choices": [{"deputy_id": world["zhang"], "choice": "satisfied"},
+                        {"deputy_id": world["li"], "choice": "satisfied"}]}
+    aids = []
+    for round_ in range(ROUNDS):
+        aid, path, created = new_poll(client, world, opened=True,
+                                      starts_at=iso(datetime.now(timezone.utc) - timedelta(minutes=1)))
+        aids.append(aid)
+        voter = web_voter(client, 170 + round_)
+        db.session.close()  # the server threads use their own sessions
+
+        _, cast = cancelled_at_once(base_url, world, aid, send(
+            base_url, "POST", f"/api/v1/report-polls/{created['token']}/ballots", voter, body))
+
+        activity, poll = shown(client, world, aid)
+        assert activity["status"] == "cancelled"
+        assert (poll["status"], poll["status_label"]) == ("closed", "活动已取消"), poll
+        if cast.ok:
+            assert cast.status_code == 201, cast.text
+            assert poll["ballots"] == 1
+        else:
+            assert cast.status_code == 409 and cast.json()["message"] == CANCELLED_BALLOT, cast.text
+            assert poll["ballots"] == 0
+        db.session.close()
+    closed_by_the_cancel(app, client, world, aids)
 
 
 def test_an_opening_at_the_moment_the_meeting_is_cancelled(app, client, meeting, base_url):
     """The draft poll of a meeting starting in half an hour is opened as the meeting is cancelled. Either the
-    opening came first (200) and the cancel leaves the opened poll as it leaves any: 活动已取消, ended, no
+    opening came first (200) and the cancel closes the opened poll as it closes any: 活动已取消, ended, no
     ballot taken; or the cancel came first and the opening is refused (409 活动已取消，不能开始测评。), the
-    poll a draft. Never a poll opened by a request that saw the meeting cancelled, never a 500."""
+    poll closed unopened. Never a poll opened by a request that saw the meeting cancelled, never a 500."""
     world = plain(meeting)
     aids = []
     for round_ in range(ROUNDS):
@@ -271,18 +305,18 @@ def test_an_opening_at_the_moment_the_meeting_is_cancelled(app, client, meeting,
         assert activity["status"] == "cancelled"
         if opened.ok:
             assert opened.status_code == 200, opened.text
-            assert poll["status"] == "open" and poll["opened_at"] is not None, poll
+            assert poll["opened_at"] is not None, poll
         else:
             assert opened.status_code == 409, opened.text
             assert opened.json()["message"] == CANCELLED_OPENING, opened.text
-            assert poll["status"] == "draft" and poll["opened_at"] is None, poll
-        assert (poll["status_label"], poll["phase"]) == ("活动已取消", "ended"), poll
+            assert poll["opened_at"] is None, poll
+        assert (poll["status"], poll["status_label"], poll["phase"]) == ("closed", "活动已取消", "ended"), poll
         body = {"choices": [{"deputy_id": world["zhang"], "choice": "satisfied"},
                             {"deputy_id": world["li"], "choice": "satisfied"}]}
         ballot = client.post(f"/api/v1/report-polls/{created['token']}/ballots", headers=voter, json=body)
-        assert ballot.status_code == 409 and ballot.json["message"] == "测评已结束。", ballot.json
+        assert ballot.status_code == 409 and ballot.json["message"] == CANCELLED_BALLOT, ballot.json
         db.session.close()
-    swept_closed(app, client, world, aids)
+    closed_by_the_cancel(app, client, world, aids)
 
 
 def test_an_opening_at_the_moment_the_meeting_is_closed(client, meeting, base_url):
@@ -317,7 +351,7 @@ def test_an_opening_at_the_moment_the_meeting_is_closed(client, meeting, base_ur
 def test_a_window_edited_at_the_moment_the_meeting_is_cancelled(app, client, meeting, base_url, poll_status):
     """The poll follows a meeting starting in half an hour; an administrator gives it a window of its own
     (half an hour before the meeting to an hour after it) as another cancels the meeting. Either the edit
-    came first (200: the cancelled meeting's poll keeps the window given) or the cancel did and the edit is
+    came first (200: the poll the cancel closed keeps the window given) or the cancel did and the edit is
     refused (409 活动已取消，不能再修改测评。), the window still following the meeting. Never a 500."""
     world = plain(meeting)
     aids = []
@@ -344,9 +378,9 @@ def test_a_window_edited_at_the_moment_the_meeting_is_cancelled(app, client, mee
             assert edited.json()["message"] == CANCELLED_EDIT, edited.text
             assert (poll["starts_at"], poll["ends_at"]) == (was["starts_at"], was["ends_at"])
             assert (poll["starts_follow_activity"], poll["ends_follow_activity"]) == (True, True)
-        assert poll["status"] == poll_status and (poll["status_label"], poll["phase"]) == ("活动已取消", "ended"), poll
+        assert (poll["status"], poll["status_label"], poll["phase"]) == ("closed", "活动已取消", "ended"), poll
         db.session.close()
-    swept_closed(app, client, world, aids)
+    closed_by_the_cancel(app, client, world, aids)
 
 
 def test_a_drafts_window_edited_at_the_moment_the_meeting_is_closed(client, meeting, base_url):

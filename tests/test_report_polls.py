@@ -285,20 +285,40 @@ def test_the_console_export_is_logged_and_another_region_finds_nothing(app, clie
         assert other.get(f"/console/activities/{meeting['activity']}{tail}").status_code == 404
 
 
-def test_a_cancelled_meeting_takes_no_ballots(client, meeting):
+CANCELLED_BALLOT = "活动已取消，本次测评不再进行。"
+
+
+def test_cancelling_the_meeting_ends_its_open_poll_at_once(app, client, meeting):
     token = opened(client, meeting)
+    voted = client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
+                        json=ballot(meeting, "satisfied", "dissatisfied"))
+    assert voted.status_code == 201, voted.json
     assert client.post(f"/api/v1/activities/{meeting['activity']}/cancel", headers=meeting["admin"]).status_code == 200
-    assert client.get(f"/api/v1/report-polls/{token}").json["phase"] == "ended"
-    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
-                        json=ballot(meeting, "satisfied", "satisfied")), 409, "测评已结束。")
-    # It reads as cancelled, not 测评中, to its administrators and to the voters.
+    # 取消 closed the poll in the same step, not at the next sweep: its status, for its administrators.
     shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
-    assert (shown["status_label"], shown["phase_label"]) == ("活动已取消", "已结束")
+    assert (shown["status"], shown["status_label"], shown["phase_label"]) == ("closed", "活动已取消", "已结束")
+    assert shown["closed_at"] is not None and shown["ballots"] == 1
+    # A voter who scans now is told why, in Chinese, and nothing is written.
+    refused(client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 2),
+                        json=ballot(meeting, "satisfied", "satisfied")), 409, CANCELLED_BALLOT)
+    assert db.session.scalar(select(func.count()).select_from(ReportPollBallot)) == 1
     assert client.get(f"/api/v1/report-polls/{token}").json["cancelled"] is True
     page = client.get(f"/report-poll/{token}").get_data(as_text=True)
-    assert "活动已取消，本次测评不再进行。" in page and "履职档案" not in page
-    # Closed afterwards, it is no line of the deputies' 履职档案: the meeting was not held.
-    assert client.post(poll_path(meeting, "/close"), headers=meeting["admin"]).status_code == 200
+    assert "活动已取消，本次测评不再进行。" in page and "rp-form" not in page and "履职档案" not in page
+    # Nothing left to close; the operation log says the cancel closed it and with how many ballots.
+    refused(client.post(poll_path(meeting, "/close"), headers=meeting["admin"]), 409, "活动已取消，测评已随之结束。")
+    told = {e["action"]: e for e in client.get("/api/v1/audit-events", headers=meeting["admin"]).json["items"]}
+    assert told["report_poll_closed"]["summary"] == "选票数：1；原因：活动已取消"
+    # The console shows a finished poll of a cancelled meeting: no code to print, no button to close it,
+    # no live refresh, and that its figures count for nobody.
+    console = sign_in(app, "hecheng")
+    html = console.get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
+    assert re.search(r'id="report-poll-status">([^<]*)<', html).group(1) == "活动已取消（已结束）"
+    assert "report-poll-qr" not in html and "结束测评" not in html and "data-counts" not in html
+    assert "活动已取消，本次测评结果不计入述职代表的履职档案。" in html
+    # The sweep finds nothing left to close.
+    assert "到期结束述职测评 0 次" in app.test_cli_runner().invoke(args=["sweep"]).output
+    # It is no line of the deputies' 履职档案: the meeting was not held.
     year = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).year
     archive = client.get(f"/api/v1/deputies/{meeting['deputies'][0].id}/archive?year={year}", headers=meeting["admin"])
     assert archive.json["report_polls"] == []
@@ -707,10 +727,13 @@ def test_the_window_ends_after_the_meeting_starts(app, client, meeting):
 
 
 def test_the_sweep_closes_a_cancelled_meetings_poll_and_a_poll_whose_meeting_is_over(app, client, meeting):
-    from backend.activities.models import Activity, ReportPoll
+    from backend.activities.models import Activity, ReportPoll, ReportPollStatus
 
-    opened(client, meeting)
+    token = opened(client, meeting)
     assert client.post(f"/api/v1/activities/{meeting['activity']}/cancel", headers=meeting["admin"]).status_code == 200
+    # A poll a cancel left open before 取消 closed it at once (behind the API's back): the sweep closes it.
+    db.session.execute(sa_update(ReportPoll).where(ReportPoll.token == token).values(status=ReportPollStatus.open, closed_dt=None))
+    db.session.commit()
     aid = later_meeting(client, meeting)
     assert client.post(f"/api/v1/activities/{aid}/report-poll", headers=meeting["admin"], json={}).status_code == 201
     # The second meeting is over (moved into the past behind the API's back): its draft can no longer open.
@@ -773,14 +796,29 @@ def test_an_open_poll_whose_window_is_over_reads_ended_and_takes_no_ballot(app, 
     assert counts["status_text"] == "已结束"
 
 
-def test_a_cancelled_meetings_draft_is_over_for_voters_and_admins(client, meeting):
+def test_a_cancelled_meetings_draft_is_closed_for_voters_and_admins(client, meeting):
     created = client.post(poll_path(meeting), headers=meeting["admin"], json={})
     assert client.post(f"/api/v1/activities/{meeting['activity']}/cancel", headers=meeting["admin"]).status_code == 200
+    shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
+    assert (shown["status"], shown["status_label"], shown["opened_at"]) == ("closed", "活动已取消", None)
     body = {"choices": [{"deputy_id": d.id, "choice": "satisfied"} for d in meeting["deputies"]]}
     refused(client.post(f"/api/v1/report-polls/{created.json['token']}/ballots", headers=web_voter(client, 1), json=body),
-            409, "测评已结束。")
+            409, CANCELLED_BALLOT)
     refused(client.patch(poll_path(meeting), headers=meeting["admin"], json={"deputy_ids": [meeting["deputies"][0].id]}),
             409, "活动已取消，不能再修改测评。")
+    refused(client.post(poll_path(meeting, "/open"), headers=meeting["admin"]), 409, "活动已取消，不能开始测评。")
+
+
+def test_a_closed_meetings_open_poll_keeps_its_window(client, meeting):
+    """结单 credits the deputies who came; the voters still in the hall rate until the poll's window ends
+    (or an administrator ends it), as the window's grace past the meeting's end is for them."""
+    token = opened(client, meeting)
+    assert client.post(f"/api/v1/activities/{meeting['activity']}/close", headers=meeting["admin"]).status_code == 200
+    shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
+    assert (shown["status"], shown["status_label"]) == ("open", "测评中")
+    voted = client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
+                        json=ballot(meeting, "satisfied", "satisfied"))
+    assert voted.status_code == 201, voted.json
 
 
 def test_the_console_extends_an_open_polls_end(app, client, meeting):

@@ -15,7 +15,9 @@ meeting and its list again): of two at once the second reads what the first left
 up outside the moved meeting, nor a poll opened for a meeting it could not yet be opened for or rating a
 deputy on leave. An opening and an edit of the window then hold the meeting's row too (``services.hold``,
 the poll's row first, as every path takes them): a 结单 or 取消 at the same instant comes wholly before
-them (and refuses them) or after.
+them (and refuses them) or after. 取消 closes the poll in its own transaction (``activity_cancelled``), its
+row written before the meeting's; 结单 leaves an opened poll to its window (voters still in the hall rate
+after the meeting's end: that is what the window's grace is for), and a draft then can no longer open.
 
 Services flush and never commit; the request commits once.
 """
@@ -24,6 +26,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -52,6 +55,7 @@ MAX_RATED = 30  # deputies one ballot rates: a 述职 meeting hears a few; a bal
 NOT_STARTED = "测评尚未开始。"
 ENDED = "测评已结束。"
 ALREADY_VOTED = "您已参加测评。"
+CANCELLED_BALLOT = "活动已取消，本次测评不再进行。"
 TOKEN_BYTES = 12  # 96 random bits, 16 URL-safe characters
 
 
@@ -236,7 +240,8 @@ def update(poll, activity, data, actor):
     """Change the window (until closed) or the deputies rated (while a draft: a ballot already taken
     rated those it listed). Not once the activity is cancelled, nor a draft once it is 结单 (it can no longer open)."""
     _editable(poll, activity)
-    step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open), lambda status: "测评已结束，不能再修改。")
+    step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open),
+         lambda status: _when_closed(poll, "测评已结束，不能再修改。", "活动已取消，不能再修改测评。"))
     # The meeting read again with the poll's row held: a reschedule holds that row too (``activity_edited``),
     # so one committed meanwhile is seen here, and the window is checked against the moved meeting.
     _reread(activity)
@@ -383,7 +388,8 @@ def open_poll(poll, activity, actor):
     now = utcnow()
     _openable(poll, activity, now)
     step(db.session, poll, ReportPollStatus.draft,
-         lambda status: "测评已经开始。" if status is ReportPollStatus.open else "测评已结束。",
+         lambda status: "测评已经开始。" if status is ReportPollStatus.open
+         else _when_closed(poll, "测评已结束。", "活动已取消，不能开始测评。"),
          status=ReportPollStatus.open, opened_dt=utcnow())
     # Checked again with the poll's row held: a reschedule and a rated deputy's 请假 hold it too
     # (``activity_edited``, ``deputy_on_leave``), so one committed meanwhile is seen: a poll is never opened
@@ -438,10 +444,37 @@ def _still_listed(poll, activity):
 
 def close_poll(poll, activity, actor):
     """测评结束: no ballot after it; the result is final. A draft never opened may be closed too (no ballots)."""
-    step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open), lambda status: "测评已经结束。",
+    step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open),
+         lambda status: _when_closed(poll, "测评已经结束。", "活动已取消，测评已随之结束。"),
          status=ReportPollStatus.closed, closed_dt=utcnow())
     _log("report_poll_closed", actor, poll, activity, {"ballots": ballot_count(poll)})
     return poll
+
+
+def activity_cancelled(activity, actor):
+    """取消 (services.cancel, before it writes the activity): its poll, a draft or open, is closed in the same
+    transaction, not left taking ballots until the sweep: the meeting was not held, so the poll rates nobody
+    (no line of the 履职档案, ``for_archive``), and its administrators read 活动已取消 and the ballots it took.
+    The poll's row is written first and the activity's after it (the order every path takes): a ballot or an
+    opening in flight comes wholly before (a ballot is counted) and one arriving after finds the poll closed
+    (``_when_closed`` says why). One an administrator closed meanwhile is left as they closed it."""
+    poll = find(activity)
+    if poll is None or poll.status is ReportPollStatus.closed:
+        return
+    moved = db.session.execute(
+        sql_update(ReportPoll).where(ReportPoll.id == poll.id, ReportPoll.status != ReportPollStatus.closed)
+        .values(status=ReportPollStatus.closed, closed_dt=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(poll)
+    if moved:
+        _log("report_poll_closed", actor, poll, activity, {"ballots": ballot_count(poll), "reason": CANCELLED})
+
+
+def _when_closed(poll, message, cancelled):
+    """A step refused on a closed poll says why: ``cancelled`` when its meeting was cancelled (取消 closed it,
+    perhaps a moment ago: the activity read again), else ``message``."""
+    db.session.refresh(poll.activity, ["status"])
+    return cancelled if poll.activity.status is ActivityStatus.cancelled else message
 
 
 def close_ended():
@@ -484,11 +517,15 @@ def voted(poll, user):
 def cast(poll, user, data):
     """One ballot rating every deputy of the poll, inside its window, once per identity."""
     refuse_non_voter(user)
-    if phase(poll) == "ended":  # a cancelled meeting's draft too: it will not open
+    if poll.activity.status is ActivityStatus.cancelled:
+        raise conflict(CANCELLED_BALLOT)
+    if phase(poll) == "ended":
         raise conflict(ENDED)
-    # The poll's row held first, in a write that checks it is open (see the module's note).
+    # The poll's row held first, in a write that checks it is open (see the module's note); a 取消 closes it
+    # (``activity_cancelled``), so one committed meanwhile is seen here.
     step(db.session, poll, ReportPollStatus.open,
-         lambda status: ENDED if status is ReportPollStatus.closed else NOT_STARTED)
+         lambda status: _when_closed(poll, ENDED, CANCELLED_BALLOT) if status is ReportPollStatus.closed
+         else NOT_STARTED)
     now = phase(poll)
     if now == "ended":
         raise conflict(ENDED)

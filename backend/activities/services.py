@@ -1178,6 +1178,10 @@ def cancel(actor, activity):
         raise APIError(409, "invalid_transition", "活动已取消，无需再次取消。")
     if activity.status is not ActivityStatus.published:
         raise APIError(409, "invalid_transition", "只有未结单的活动可以取消。")
+    if activity.type is ActivityType.report:
+        from .report_poll import activity_cancelled  # the poll builds on this module
+
+        activity_cancelled(activity, actor)  # its 述职测评 closed: the poll's row first, then the activity's
     activity.status = ActivityStatus.cancelled
     db.session.flush()
     _withdraw_place_notices(activity)
