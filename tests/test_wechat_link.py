@@ -145,3 +145,42 @@ def test_a_disabled_station_admin_is_not_reminded(app, client, factory, world, w
     shift(app, item_id, accept_due_dt=utcnow() - timedelta(hours=1))
     sweep(app)
     assert overdue_recipients(wechat_standin) == {f"fake-openid-deputy{world['zhang'].id}"}
+
+
+def test_an_administrators_notice_queued_with_a_page_before_the_rule_opens_none(app, client, factory, world, wechat_standin):  # noqa: F811
+    """Notices queued for a console account before its notices went without a page (``outbox.enqueue``) still
+    hold one in the outbox: 消息 lists them, and WeChat is sent them, without it all the same; the linked
+    WeChat user's own notices keep theirs."""
+    from backend.auth.models import User
+    from backend.notifications.models import OutboxMessage
+
+    console = console_login(app, "chengbei")
+    code, _ = new_link_code(console)
+    admin_phone = factory.wechat_login("admin-wang")
+    assert link(client, admin_phone, code).status_code == 200
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    account = db.session.scalar(db.select(User).where(User.username == "chengbei"))
+    wang = db.session.scalar(db.select(User).where(User.openid == "fake-openid-admin-wang"))
+    page = f"pages/suggestion/detail?id={item_id}"
+    data = {"character_string1": "X1", "thing2": "路灯不亮", "phrase3": "待接单", "thing4": "已超期",
+            "time5": "2026-11-28 10:00"}
+    research = {"thing1": "社区养老调研", "phrase2": "待审核", "thing3": "提交了调研报告", "time4": "2026-11-28 10:00"}
+    rows = [  # as queued before: the account's notices reaching its linked user, with the item's page
+        ("overdue", f"overdue:{item_id}:1:accept:{account.id}", data, page),
+        ("research", f"research:7:submitted:1:{account.id}", research, "pages/research/team?id=3"),
+        # the linked user's own notice (they filed an item themselves): its page stays
+        ("accepted", f"accepted:{item_id}:1:accepted:{wang.id}", data, page),
+    ]
+    for template, key, values, opens in rows:
+        db.session.add(OutboxMessage(user_id=wang.id, template=template, dedupe_key=key, data=values, page=opens,
+                                     status="pending", attempts=0, next_attempt_dt=utcnow(), last_error="",
+                                     created_dt=utcnow()))
+    db.session.commit()
+
+    listed = client.get("/api/v1/me/messages", headers=admin_phone).json["items"]
+    assert [(m["template"], m["page"]) for m in listed] == [("accepted", page), ("research", ""), ("overdue", "")]
+    wechat_standin.clear()
+    sweep(app)
+    sent = {m["template_id"]: m for m in wechat_standin.messages() if m["touser"] == "fake-openid-admin-wang"}
+    assert "page" not in sent["tmpl-overdue"] and "page" not in sent["tmpl-research"]
+    assert sent["tmpl-accepted"]["page"] == page

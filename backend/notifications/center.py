@@ -18,6 +18,7 @@ from ..extensions import db
 from ..pagination import paginate
 from ..suggestions.models import STATUS_LABELS
 from ..transactions import READER_MARK
+from .handover import for_console_account
 from .models import OutboxMessage
 
 _SUGGESTION = {"character_string1": "建议编号", "thing2": "建议内容", "phrase3": "办理状态", "thing4": "提示",
@@ -83,8 +84,10 @@ def lines_of(template, data):
 
 
 def present(message):
+    """A row of ``messages_of``'s: a console account's notice opens no page, even one queued with it."""
+    page = "" if for_console_account(message.template, message.dedupe_key, message.user_id) else message.page or ""
     return {"id": message.id, "template": message.template, "title": title_of(message.template, message.data),
-            "lines": lines_of(message.template, message.data), "page": message.page or "",
+            "lines": lines_of(message.template, message.data), "page": page,
             "created_at": message.created_dt, "read": message.read_dt is not None}
 
 
@@ -102,7 +105,7 @@ def messages_of(user_id, args):
     """The user's messages, newest first (``ix_outbox_messages_user_newest``), a page of them; ``unread``
     true keeps the unread ones, false the read ones."""
     query = (select(OutboxMessage.id, OutboxMessage.template, OutboxMessage.data, OutboxMessage.page,
-                    OutboxMessage.created_dt, OutboxMessage.read_dt)
+                    OutboxMessage.created_dt, OutboxMessage.read_dt, OutboxMessage.dedupe_key, OutboxMessage.user_id)
              .where(_mine(user_id)).order_by(OutboxMessage.id.desc()))
     if args.get("unread") is not None:
         query = query.where(OutboxMessage.read_dt.is_(None) if args["unread"] else OutboxMessage.read_dt.is_not(None))

@@ -70,12 +70,29 @@ def hand_over_deputy(old_user_id, new_user_id, deputy_id):
     return _move(ids, new_user_id)
 
 
+def _account_addressed(template, key):
+    """The user id a notice of an administrator's template is addressed to, read off its key (None: another
+    template's, or a research notice to a lead or a member)."""
+    if template not in _ADMIN_TEMPLATES:
+        return None
+    parts = key.split(":")
+    if template == "research" and "submitted" not in parts:
+        return None
+    return _int(parts[-1])
+
+
+def for_console_account(template, key, user_id):
+    """Whether the notice held by ``user_id`` reached them in a console account's stead (addressed to another
+    user: the account that linked them). Such a notice opens no mini-program page, whenever it was queued:
+    the linked user holds none of the account's roles there (``outbox.enqueue`` queues it without one now;
+    one queued earlier still holds the page, which 消息 and the WeChat send leave out)."""
+    addressee = _account_addressed(template, key)
+    return addressee is not None and addressee != user_id
+
+
 def hand_over_account(account_id, old_user_id, new_user_id):
     """The console account ``account_id`` linked ``new_user_id`` in place of ``old_user_id``: the notices sent
     to the old user for that account move along. Returns how many moved."""
-    def for_account(template, key):
-        parts = key.split(":")
-        return _int(parts[-1]) == account_id and (template != "research" or "submitted" in parts)
-
-    ids = [row.id for row in _rows(old_user_id, _ADMIN_TEMPLATES) if for_account(row.template, row.dedupe_key)]
+    ids = [row.id for row in _rows(old_user_id, _ADMIN_TEMPLATES)
+           if _account_addressed(row.template, row.dedupe_key) == account_id]
     return _move(ids, new_user_id)

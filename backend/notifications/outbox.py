@@ -19,6 +19,7 @@ from ..db_types import CHINA, UTCDateTime, conflict_insert, utcnow
 from ..extensions import db
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from ..wechat.client import TOKEN_ERRCODES, USER_REFUSED
+from .handover import for_console_account
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ def deliver_due(limit=200):
     earlier = aliased(OutboxMessage)
     due = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.user_id, OutboxMessage.template,
-               OutboxMessage.page, OutboxMessage.created_dt)
+               OutboxMessage.page, OutboxMessage.created_dt, OutboxMessage.dedupe_key)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_dt <= now,
                ~select(earlier.id).where(earlier.user_id == OutboxMessage.user_id, earlier.status == "pending",
                                          earlier.id < OutboxMessage.id, earlier.next_attempt_dt > now,
@@ -295,8 +296,10 @@ def deliver_due(limit=200):
             _finish(message.id, status="failed", last_error="no WeChat user to send to")
             counts["failed"] += 1
             continue
+        # A console account's notice queued with a page before they went without one: sent without it too.
+        page = None if for_console_account(message.template, message.dedupe_key, user.id) else message.page or None
         try:
-            get_client().send_subscribe_message(user.openid, templates[message.template], data, message.page or None)
+            get_client().send_subscribe_message(user.openid, templates[message.template], data, page)
         except WeChatError as exc:
             error = f"{exc.errcode} {exc.errmsg}"
             if exc.errcode == USER_REFUSED:
