@@ -193,6 +193,10 @@ class SuggestionOut(Schema):
     public = fields.Boolean()
     held_for_review = fields.Boolean()
     merged_into = fields.Integer(allow_none=True)
+    merged_into_followed = fields.Boolean(allow_none=True, metadata={
+        "description": "for the citizen of an item merged into another: whether they may open that item (they "
+                       "follow it, and read it only if its citizen consented to publication); null when not merged, "
+                       "and for anyone else"})
     station = fields.Nested(BriefOut, allow_none=True)
     deputy = fields.Nested(BriefOut, allow_none=True)
     forward_target = fields.String(allow_none=True)

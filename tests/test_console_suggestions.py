@@ -459,10 +459,18 @@ def test_reject_supervise_and_merge_through_forms(client, admin, world, pending)
     assert refusal(itself) == ["不能合并到自身。"]
 
     merged = post_form(admin, f"{base}/merge", {"into": pending["number"]})
-    assert flashes(admin.get(merged.headers["Location"])) == ["已合并到目标建议，群众将改为关注该建议。"]
+    # The surviving item's citizen did not consent to publication: the administrator is told that the
+    # duplicate's citizen, who follows it now, will neither read it nor hear of its progress.
+    assert flashes(admin.get(merged.headers["Location"])) == [
+        "已合并到目标建议。目标建议的提出人未同意公开，被合并建议的群众将看不到该建议，也不会收到其办理进展。"]
     assert item_json(client, world["admin"], other["id"])["merged_into"] == pending["id"]
-    # Both citizens now follow the surviving item.
-    assert client.get(f"/api/v1/suggestions/{pending['id']}", headers=world["stranger"]).status_code == 200
+    assert client.get(f"/api/v1/suggestions/{pending['id']}", headers=world["stranger"]).status_code == 404
+    # Into an item consented to publication, its new follower reads it.
+    consented = file(client, world["citizen"], world["station_code"], content="菜市场北门积水。", public_consent=True).json
+    third = file(client, world["stranger"], world["station_code"], content="菜市场北门也积水。").json
+    merged = post_form(admin, f"/console/suggestions/{third['id']}/merge", {"into": consented["number"]})
+    assert flashes(admin.get(merged.headers["Location"])) == ["已合并到目标建议，群众将改为关注该建议。"]
+    assert client.get(f"/api/v1/suggestions/{consented['id']}", headers=world["stranger"]).status_code == 200
 
     supervised = post_form(admin, f"/console/suggestions/{pending['id']}/supervise", {"note": "请于本周内办结"})
     assert flashes(admin.get(supervised.headers["Location"])) == ["已督办。"]

@@ -367,11 +367,13 @@ def test_risky_content_is_held_for_review_and_released_by_an_admin(client, app, 
 
 
 def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
-    first = file(client, world["citizen"], world["station_code"]).json["id"]
+    first = file(client, world["citizen"], world["station_code"], public_consent=True).json["id"]
     duplicate = file(client, world["stranger"], world["station_code"], content="门口路灯不亮").json["id"]
     merged = step(client, world["admin"], duplicate, "merge", into_id=first)
     assert merged.json["status"] == "closed"
     assert merged.json["merged_into"] == first
+    own = client.get(f"/api/v1/suggestions/{duplicate}", headers=world["stranger"]).json
+    assert own["merged_into_followed"] is True
 
     # The second citizen now follows the surviving item and hears about it.
     mine = client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]
@@ -380,6 +382,54 @@ def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
     step(client, world["zhang_h"], first, "accept")
     recipients = {m["touser"] for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-accepted"}
     assert recipients == {"fake-openid-citizen-wang", "fake-openid-citizen-zhao"}
+
+
+def test_a_duplicate_merged_into_an_item_not_consented_to_publication_follows_nothing_of_it(client, app, world, wechat_standin):
+    """The surviving item's citizen did not agree to publication: the duplicate's citizen, who follows it
+    after the merge, neither reads it (404 as for an item that does not exist, and it is not in their list)
+    nor is told of its progress; their own item says so (``merged_into_followed``)."""
+    first = file(client, world["citizen"], world["station_code"]).json["id"]
+    duplicate = file(client, world["stranger"], world["station_code"], content="门口路灯不亮").json["id"]
+    assert step(client, world["admin"], duplicate, "merge", into_id=first).status_code == 200
+
+    hidden = client.get(f"/api/v1/suggestions/{first}", headers=world["stranger"])
+    assert (hidden.status_code, hidden.json["message"]) == (404, "建议不存在。")
+    listed = client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]
+    assert [(i["id"], i["merged_into_followed"]) for i in listed] == [(duplicate, False)]
+    own = client.get(f"/api/v1/suggestions/{duplicate}", headers=world["stranger"]).json
+    assert (own["merged_into"], own["merged_into_followed"]) == (first, False)
+    step(client, world["admin"], first, "dispatch", deputy_id=world["zhang"].id)
+    step(client, world["zhang_h"], first, "accept")
+    recipients = {m["touser"] for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-accepted"}
+    assert recipients == {"fake-openid-citizen-wang"}
+    # The filer and the staff read it as before.
+    assert client.get(f"/api/v1/suggestions/{first}", headers=world["citizen"]).status_code == 200
+
+
+def test_an_earlier_follow_of_an_item_not_consented_to_publication_shows_nothing(client, app, world, wechat_standin):
+    """A follow recorded before following needed the filer's consent to publication (now refused, 404) gives
+    its follower nothing: not the item, its timeline or photos, nor a place in their list, nor its notices."""
+    from backend.extensions import db
+    from backend.suggestions.models import SuggestionFollower
+
+    item_id = file(client, world["citizen"], world["deputy_code"], attachment_ids=[upload_photo(client, world["citizen"])["id"]]).json["id"]
+    assert screen(app) == 1
+    refused = client.post(f"/api/v1/suggestions/{item_id}/follow", headers=world["stranger"])
+    assert refused.status_code == 404
+    stranger = client.get("/api/v1/me", headers=world["stranger"]).json["id"]
+    db.session.add(SuggestionFollower(suggestion_id=item_id, user_id=stranger))  # as followed earlier
+    db.session.commit()
+
+    hidden = client.get(f"/api/v1/suggestions/{item_id}", headers=world["stranger"])
+    assert (hidden.status_code, hidden.json["message"]) == (404, "建议不存在。")
+    for scope in ("mine", "all"):
+        assert client.get(f"/api/v1/suggestions?scope={scope}", headers=world["stranger"]).json["items"] == []
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+    step(client, world["zhang_h"], item_id, "reply", content="已修复。")
+    told = {(m["template_id"], m["touser"]) for m in delivered(wechat_standin, app)}
+    assert ("tmpl-accepted", "fake-openid-citizen-wang") in told and ("tmpl-replied", "fake-openid-citizen-wang") in told
+    assert not [t for t in told if t[1] == "fake-openid-citizen-zhao"]
+    assert client.get("/api/v1/me/messages", headers=world["stranger"]).json["items"] == []
 
 
 def test_following_and_duplicates_nearby_are_limited_per_citizen(client, app, world, factory, config_override):  # noqa: F811

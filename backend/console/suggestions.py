@@ -520,4 +520,13 @@ def merge(suggestion_id):
     def step(item, actor):
         services.merge(item, actor, _merge_target(g.user, item, form_text("into", "目标建议编号", 32)))
 
-    return _run(suggestion_id, "merge", step, "已合并到目标建议，群众将改为关注该建议。")
+    return _run(suggestion_id, "merge", step, _merged)
+
+
+def _merged(item):
+    """What a merge tells the administrator: the duplicate's citizen follows the surviving item, and reads it
+    and hears of its progress only if its citizen consented to publication (workflow._follows)."""
+    into = db.session.get(Suggestion, item.merged_into_id)
+    if into.public_consent or into.citizen_id == item.citizen_id:
+        return "已合并到目标建议，群众将改为关注该建议。"
+    return "已合并到目标建议。目标建议的提出人未同意公开，被合并建议的群众将看不到该建议，也不会收到其办理进展。"

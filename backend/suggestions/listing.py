@@ -104,7 +104,9 @@ def _scope_clause(scope, region_admin, station_admin, deputy):
     viewer = bindparam("viewer_id")
     ways = [
         select(Suggestion.id).where(Suggestion.citizen_id == viewer),
-        select(SuggestionFollower.suggestion_id).where(SuggestionFollower.user_id == viewer),
+        # A follow counts only while the item's citizen consents to publication (workflow._follows).
+        select(SuggestionFollower.suggestion_id).join(Suggestion, Suggestion.id == SuggestionFollower.suggestion_id)
+        .where(SuggestionFollower.user_id == viewer, Suggestion.public_consent.is_(True)),
     ]
     if scope == "all":  # everything the caller may see, whatever the role
         if deputy:

@@ -54,6 +54,9 @@ def present(item, viewer, timeline=False):
         "public": item.public,
         "held_for_review": item.held_for_review,
         "merged_into": item.merged_into_id,
+        # For the duplicate's own citizen: whether they may open the item it was merged into (they follow it,
+        # and read it only if its citizen consented to publication, workflow.can_see); None for anyone else.
+        "merged_into_followed": _merged_into_shown(item, viewer) if item.merged_into_id and owner else None,
         "station": _brief(item.station),
         "deputy": _brief(item.deputy),
         "forward_target": item.forward_target,
@@ -90,6 +93,15 @@ def present(item, viewer, timeline=False):
         body["timeline"] = [_event(item, e, staff, private, anonymous) for e in item.events]
         body["work_orders"] = [_work_order(w, private) for w in item.work_orders]
     return body
+
+
+def _merged_into_shown(item, viewer):
+    from ..extensions import db
+    from .models import Suggestion
+    from .workflow import can_see
+
+    into = db.session.get(Suggestion, item.merged_into_id)
+    return into is not None and can_see(viewer, into)
 
 
 def _nameless(item):

@@ -75,7 +75,14 @@ def _deputy_user(deputy_id):
 
 
 def _followers(item):
-    """Everyone following the item: citizens who chose it instead of filing it again, or whose duplicate was merged into it."""
+    """Everyone told of the item's progress besides its filer: its followers (citizens who chose it instead of
+    filing it again, or whose duplicate was merged into it), while its citizen consents to publication, as
+    they may read it only then (workflow._follows)."""
+    return _following(item) if item.public_consent else []
+
+
+def _following(item):
+    """Everyone following the item, whether or not they may read it now."""
     return db.session.scalars(
         select(User).join(SuggestionFollower, SuggestionFollower.user_id == User.id).where(
             SuggestionFollower.suggestion_id == item.id
@@ -454,8 +461,10 @@ def merge(item, actor, into):
     workflow.apply(item, "merge", actor, f"与 {into.number} 重复，已合并", data={"into_id": into.id})
     item.merged_into_id = into.id
     item.closed_dt = utcnow()
-    followers = {into.citizen_id, *(u.id for u in _followers(into))}
-    for user in [item.citizen, *_followers(item)]:
+    # Both citizens follow the surviving item (and the duplicate's followers too); what they read of it and
+    # are told follows its citizen's consent to publication (``_followers``, workflow._follows).
+    followers = {into.citizen_id, *(u.id for u in _following(into))}
+    for user in [item.citizen, *_following(item)]:
         if user.id not in followers and user.erased_dt is None:  # a filer who cancelled their account follows nothing
             db.session.add(SuggestionFollower(suggestion_id=into.id, user_id=user.id))
             followers.add(user.id)

@@ -115,9 +115,13 @@ def can_see(user, item):
 
 
 def _follows(user, item):
+    """Whether ``user`` follows ``item`` and may read it so: only while its citizen consents to publication,
+    as only such an item may be followed now; a follow made before that rule, or a duplicate merged into
+    an item not consented to, shows nothing (the item answers 404, as one that does not exist)."""
     from .models import SuggestionFollower
 
-    return user is not None and db.session.get(SuggestionFollower, (item.id, user.id)) is not None
+    return (user is not None and item.public_consent
+            and db.session.get(SuggestionFollower, (item.id, user.id)) is not None)
 
 
 def actor_for(user, item, action):

@@ -118,6 +118,32 @@ def test_an_item_merged_into_another_says_so_and_links_to_the_one_being_handled(
     assert external_requests == []
 
 
+def test_an_item_merged_into_one_not_consented_to_publication_says_so_and_links_nowhere(
+        phone, live_server, factory, world, admin, external_requests):  # noqa: F811
+    citizen = factory.wechat_login("citizen-wang")
+    earlier = factory.client.post("/api/v1/suggestions", headers=citizen, json={
+        "qr_code": world["station"].qr_code, "category": "道路交通", "content": "人民路口红绿灯不亮，请尽快修。"})
+    assert earlier.status_code == 201, earlier.json
+    mine = file_in_page(phone, live_server, world["station"].qr_code, "红绿灯坏了")
+    merged = factory.client.post(f"/api/v1/suggestions/{mine}/merge", headers=admin, json={"into_id": earlier.json["id"]})
+    assert merged.status_code == 200, merged.json
+
+    phone.goto(f"{live_server}/track/{mine}")
+    expect(phone.locator("#d-status")).to_have_text("已合并")
+    notice = phone.locator("#d-merged")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("该建议的提出人未同意公开，您不会收到其办理进展")
+    expect(phone.locator("#d-merged-followed")).to_be_hidden()
+    expect(phone.locator("#d-merged-link")).to_be_hidden()
+
+    phone.goto(f"{live_server}/track/")
+    mine_row = phone.locator("#items li", has=phone.locator(f'a.item-link[href="/track/{mine}"]'))
+    expect(mine_row.locator(".badge")).to_have_text("已合并")
+    expect(mine_row.locator("a.merged-link")).to_have_count(0)
+    expect(phone.locator(f'a[href="/track/{earlier.json["id"]}"]')).to_have_count(0)
+    assert external_requests == []
+
+
 def test_without_javascript_the_form_posts_keeps_the_text_and_says_why(browser, live_server, factory, world):  # noqa: F811
     context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="zh-CN")
     page = context.new_page()

@@ -34,7 +34,7 @@
       link.appendChild(MSB.el("p", "item-text", text));
       link.appendChild(MSB.el("p", "small muted", item.category + " · " + MSB.formatTime(item.created_at)));
       li.appendChild(link);
-      if (item.merged_into) {
+      if (item.merged_into && item.merged_into_followed !== false) {
         // The item being handled in its place (this browser follows it, so it is in the list too).
         var merged = MSB.el("a", "merged-link more-link", "查看合并后的办理进展 ›");
         merged.href = "/track/" + encodeURIComponent(item.merged_into);

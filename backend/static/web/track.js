@@ -50,6 +50,11 @@
     status.textContent = shown.label;
     status.className = shown.className;
     MSB.show($("d-merged"), !!item.merged_into);
+    // Merged into an item whose citizen did not consent to publication: this citizen may not open it.
+    var followed = item.merged_into_followed !== false;
+    MSB.show($("d-merged-followed"), followed);
+    MSB.show($("d-merged-private"), !followed);
+    MSB.show($("d-merged-link"), !!item.merged_into && followed);
     if (item.merged_into) $("d-merged-link").href = "/track/" + encodeURIComponent(item.merged_into);
     var meta = [item.category, "提交于 " + MSB.formatTime(item.created_at)];
     if (item.deputy) meta.push("承办代表：" + item.deputy.name);

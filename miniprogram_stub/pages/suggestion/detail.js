@@ -96,10 +96,13 @@ Page({
     wx.openLocation({ latitude: loc.lat, longitude: loc.lng, name: this.data.item.category || '', address: loc.address || '', fail: () => null });
   },
 
-  // A duplicate merged into another item: that item carries on, and its progress reaches this citizen.
+  // A duplicate merged into another item: that item carries on, and its progress reaches this citizen,
+  // unless its own citizen did not consent to publication (merged_into_followed false: it would answer 404).
   openMerged() {
-    const into = this.data.item && this.data.item.merged_into;
-    if (into) wx.navigateTo({ url: '/pages/suggestion/detail?id=' + into });
+    const item = this.data.item;
+    if (item && item.merged_into && item.merged_into_followed !== false) {
+      wx.navigateTo({ url: '/pages/suggestion/detail?id=' + item.merged_into });
+    }
   },
 
   // Photos are served to those who may see the item, with the token: fetched, then shown from a local path.

@@ -1,9 +1,13 @@
 // The citizen's pages with a wx stand-in: scan entry routing, card, filing, my items, detail and rating.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const { unitPhone, json, error, suggestion, pagedSuggestions, followerView, DEPUTY } = require('../support/unit');
 const { event, until, asked } = require('../support/harness');
+
+const ROOT = path.join(__dirname, '..', '..');
 
 const DEPUTY_QR = {
   kind: 'deputy', code: 'dep1', url: 'https://msb.example.cn/q/dep1', actions: ['file_suggestion'],
@@ -590,6 +594,22 @@ test('a duplicate merged into another item reads 已合并 (not 已办结) and l
   assert.equal(wx.lastNavigation().url, '/pages/suggestion/detail?id=40');
   const surviving = await phone.follow();
   assert.equal(surviving.data.item.statusText, '办理中');
+});
+
+test('a duplicate merged into an item its citizen did not consent to publish says so and leads nowhere', async () => {
+  const merged = suggestion({
+    id: 11, status: 'closed', status_label: '已办结', merged_into: 40, merged_into_followed: false,
+    timeline: [{ action: 'merge', action_label: '合并', actor_role: 'station_admin', note: '与 MSB-40 重复，已合并', at: '2026-05-02T02:00:00+00:00' }],
+  });
+  const { phone, wx } = unitPhone({ 'GET /api/v1/suggestions/11': () => json(200, merged) });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(detail.data.item.statusText, '已合并');
+  assert.equal(detail.data.item.merged_into_followed, false);
+  detail.openMerged();
+  assert.equal(wx.navigations.length, 0);
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/suggestion/detail.wxml'), 'utf8');
+  assert.match(wxml, /wx:if="\{\{item\.merged_into_followed === false\}\}"/);
+  assert.match(wxml, /该建议的提出人未同意公开，您不会收到其办理进展/);
 });
 
 test('detail: a missing item shows the message in place', async () => {
