@@ -12,6 +12,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 from backend.notifications.models import OutboxMessage
 
+from .factories import sent_statements
 from .test_appointments import CHINA, ask, later, reception, world  # noqa: F401  (fixture)
 from .test_console_suggestions import (
     _filename,
@@ -332,6 +333,39 @@ def test_export_follows_the_filters_without_phone_numbers(app, client, world, mo
 
     outsider = console_login(app, "changsha")
     assert list(_workbook(outsider.get("/console/appointments/export.xlsx?status=all"))["约见清单"].values)[1:] == []
+
+
+
+def test_the_export_reads_in_batches_and_keeps_every_row(app, client, world, more, station_request, monkeypatch):  # noqa: F811
+    """At a province's size the export read every request (up to the cap) with its station, deputy and reception
+    day as ORM objects before writing a row (+300 MB for 50,000): it reads the columns it shows, a batch at a
+    time, newest first as on screen, up to MAX_EXPORT_ROWS."""
+    from backend.console import exports
+
+    day = reception(client, world, [world["zhang"]])
+    booked = ask(client, world["stranger"], world["station_code"], activity_id=day, preferred_time="").json
+    numbers = [station_request["number"], booked["number"]]
+    for n in range(3):
+        asked = ask(client, world["citizen"], world["zhang_code"], topic=f"第{n}件事")
+        assert asked.status_code == 201, asked.json
+        numbers.append(asked.json["number"])
+    admin = console_login(app, "chengbei")
+    monkeypatch.setattr(exports, "EXPORT_BATCH", 2)
+    with sent_statements(app) as sent:
+        rows = list(_workbook(admin.get("/console/appointments/export.xlsx?status=all"))["约见清单"].values)
+    assert rows[0] == ("编号", "提交时间", "状态", "约见事由", "约见对象", "联络站", "接待安排 / 希望时间",
+                       "见面时间", "见面地点", "答复说明", "答复时间")
+    assert [r[0] for r in rows[1:]] == numbers[::-1]  # newest first, across three batches
+    assert rows[1][3:7] == ("第2件事", "张伟", "城北联络站", "下周二上午")
+    assert rows[-1][4:6] == ("联络站安排", "城北联络站")
+    assert rows[-2][6].startswith("代表进站接待 ")  # the reception day chosen, with its time
+    reads = [s for s in sent if "FROM appointments" in s]
+    assert len(reads) == 3  # a batch at a time
+    assert not any("appointments.contact_phone" in s for s in sent)  # columns, not requests as objects
+
+    monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 3)  # the cap holds across batches
+    capped = list(_workbook(admin.get("/console/appointments/export.xlsx?status=all"))["约见清单"].values)
+    assert [r[0] for r in capped[1:]] == numbers[::-1][:3]
 
 
 def test_a_confirmation_sent_twice_tells_the_citizen_once(app, client, world, station_request):  # noqa: F811

@@ -11,11 +11,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from schemas.activities import YearQuery
 
-from ..appointments.models import Appointment
+from ..activities.models import Activity
+from ..appointments.models import APPOINTMENT_STATUS_LABELS, Appointment
 from ..audit.log import record_export
 from ..db_types import utcnow
 from ..extensions import db
@@ -23,7 +24,7 @@ from ..org.models import Deputy, Region, Station
 from ..points.queries import current_year
 from ..spreadsheets import cell
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
-from ..suggestions.queries import admin_scope_clause
+from ..suggestions.queries import ListOrder, admin_scope_clause
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
@@ -92,11 +93,30 @@ def _label(satisfaction):
 EXPORT_BATCH = 2000  # rows read at a time: an export holds one batch, whatever its size
 
 
-def _export_rows(query, order, limit=MAX_EXPORT_ROWS):
+def read_in_batches(statement, order, limit=None):
+    """The rows of ``statement`` (a select of the columns a sheet shows) in ``order`` (a ``ListOrder``), up to
+    ``limit`` (MAX_EXPORT_ROWS), read EXPORT_BATCH at a time: the order's keys are selected after the columns
+    shown (and left out of the rows given), and each batch starts after the last row of the one before, by
+    its position in the order. So an export holds one batch of plain rows, whatever its size."""
+    limit = MAX_EXPORT_ROWS if limit is None else limit
+    keyed = statement.add_columns(*order.keys).order_by(None).order_by(*order.clauses())
+    shown = -len(order.keys)  # the row's columns the sheet shows; its position in the order after them
+    last, left = None, limit
+    while left > 0:
+        size = min(EXPORT_BATCH, left)
+        batch = keyed if last is None else keyed.where(order.after(last[shown:]))
+        rows = db.session.execute(batch.limit(size)).all()
+        for row in rows:
+            yield row[:shown]
+        if len(rows) < size:
+            return
+        last, left = rows[-1], left - len(rows)
+
+
+def _export_rows(query, order, limit=None):
     """The sheet's rows for the items ``query`` selects in ``order`` (a ``ListOrder``), with the names they
-    show, read in batches of EXPORT_BATCH (each batch starts after the last row of the one before, by its
-    position in the order). Loading every item with its station, deputy and region as ORM objects took
-    about 300 MB for 50,000 items."""
+    show, read in batches (``read_in_batches``). Loading every item with its station, deputy and region as
+    ORM objects took about 300 MB for 50,000 items."""
     merged = aliased(Suggestion)
     statement = (
         query.with_only_columns(
@@ -105,7 +125,7 @@ def _export_rows(query, order, limit=MAX_EXPORT_ROWS):
             Suggestion.due_soon, Suggestion.supervised, Suggestion.held_for_review, merged.number,
             Suggestion.round, Suggestion.accept_due_dt, Suggestion.reply_due_dt, Suggestion.forward_department,
             Suggestion.forward_work_order_no, Suggestion.department_satisfaction, Suggestion.reply_content,
-            Suggestion.satisfaction, Suggestion.closed_dt, *order.keys,
+            Suggestion.satisfaction, Suggestion.closed_dt,
             maintain_column_froms=False,
         )
         .select_from(Suggestion)
@@ -114,24 +134,16 @@ def _export_rows(query, order, limit=MAX_EXPORT_ROWS):
         .outerjoin(Region, Region.id == Suggestion.region_id)
         .outerjoin(merged, merged.id == Suggestion.merged_into_id)
     )
-    shown = -len(order.keys)  # the row's columns the sheet shows; its position in the order after them
-    last, left = None, limit
-    while left > 0:
-        batch = statement if last is None else statement.where(order.after(last[shown:]))
-        rows = db.session.execute(batch.limit(min(EXPORT_BATCH, left))).all()
-        for (number, created, category, content, status, station, deputy, region, filed_via, overdue, due_soon,
-             supervised, held, merged_number, round_, accept_due, reply_due, department, work_order_no,
-             department_satisfaction, reply, satisfaction, closed) in (row[:shown] for row in rows):
-            yield (
-                number, cn_time(created), category, content, STATUS_LABELS[status.value], station or "", deputy or "",
-                region or "", "代表码" if filed_via == "deputy" else "联络站码",
-                _yes(overdue), _yes(due_soon), _yes(supervised), _yes(held), merged_number or "", round_,
-                cn_time(accept_due), cn_time(reply_due), department or "", work_order_no or "",
-                _label(department_satisfaction), reply or "", _label(satisfaction), cn_time(closed),
-            )
-        if len(rows) < EXPORT_BATCH:
-            return
-        last, left = rows[-1], left - len(rows)
+    for (number, created, category, content, status, station, deputy, region, filed_via, overdue, due_soon,
+         supervised, held, merged_number, round_, accept_due, reply_due, department, work_order_no,
+         department_satisfaction, reply, satisfaction, closed) in read_in_batches(statement, order, limit):
+        yield (
+            number, cn_time(created), category, content, STATUS_LABELS[status.value], station or "", deputy or "",
+            region or "", "代表码" if filed_via == "deputy" else "联络站码",
+            _yes(overdue), _yes(due_soon), _yes(supervised), _yes(held), merged_number or "", round_,
+            cn_time(accept_due), cn_time(reply_due), department or "", work_order_no or "",
+            _label(department_satisfaction), reply or "", _label(satisfaction), cn_time(closed),
+        )
 
 
 @bp.get("/suggestions/export.xlsx")
@@ -152,24 +164,36 @@ def export_suggestions():
     return send_workbook(wb, "建议清单")
 
 
+APPOINTMENT_ORDER = ListOrder("最新提交", (Appointment.id,), descending=True)  # the 约见 list's, newest first
+
+
 @bp.get("/appointments/export.xlsx")
 @console_login_required
 def export_appointments():
     """约见 as filtered on screen, every page of it. Without the citizen's phone (nor their 称呼)."""
     query, _ = appointment_query(g.user, request.args)
-    items = db.session.scalars(query.options(
-        selectinload(Appointment.station), selectinload(Appointment.deputy), selectinload(Appointment.activity),
-    ).limit(MAX_EXPORT_ROWS)).all()
+    statement = (
+        query.with_only_columns(
+            Appointment.number, Appointment.created_dt, Appointment.status, Appointment.topic, Deputy.name,
+            Station.name, Activity.title, Activity.starts_dt, Appointment.preferred_time, Appointment.meet_dt,
+            Appointment.place, Appointment.answer, Appointment.answered_dt,
+            maintain_column_froms=False,
+        )
+        .select_from(Appointment)
+        .outerjoin(Deputy, Deputy.id == Appointment.deputy_id)
+        .outerjoin(Station, Station.id == Appointment.station_id)
+        .outerjoin(Activity, Activity.id == Appointment.activity_id)
+    )
     headers = ["编号", "提交时间", "状态", "约见事由", "约见对象", "联络站", "接待安排 / 希望时间",
                "见面时间", "见面地点", "答复说明", "答复时间"]
     rows = (
         (
-            a.number, cn_time(a.created_dt), a.status_label, a.topic, a.deputy.name if a.deputy else "联络站安排",
-            a.station.name if a.station else "",
-            f"{a.activity.title} {cn_time(a.activity.starts_dt)}" if a.activity else a.preferred_time,
-            cn_time(a.meet_dt), a.place, a.answer, cn_time(a.answered_dt),
+            number, cn_time(created), APPOINTMENT_STATUS_LABELS[status.value], topic, deputy or "联络站安排",
+            station or "", f"{activity} {cn_time(activity_starts)}" if activity is not None else preferred_time,
+            cn_time(meet), place, answer, cn_time(answered),
         )
-        for a in items
+        for (number, created, status, topic, deputy, station, activity, activity_starts, preferred_time, meet, place,
+             answer, answered) in read_in_batches(statement, APPOINTMENT_ORDER)
     )
     wb = new_workbook()
     written = write_sheet(wb, "约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
