@@ -14,6 +14,7 @@ from backend.extensions import db
 from backend.notifications.models import OutboxMessage
 from tests.refusals import at_fields, summary
 
+from .factories import sent_statements
 from .test_consultations import DRAFT, opinion
 from .test_console_org_activities import huaihua, post, sign_in, station_admin, text, world  # noqa: F401
 
@@ -115,6 +116,50 @@ def test_a_consultation_from_pasted_text_to_answered_opinions(huaihua, world, fa
         AuditEvent.target_type == "consultation").order_by(AuditEvent.id))]
     assert actions == ["consultation_created", "consultation_updated", "consultation_opened",
                        "consultation_feedback", "exported", "consultation_closed"]
+
+
+
+def test_the_export_reads_the_opinions_in_batches_up_to_the_cap(app, huaihua, world, factory, client, monkeypatch):  # noqa: F811
+    """A draft open to a whole province can draw tens of thousands of opinions: the export read them all as
+    ORM objects (with their articles) before writing a row, with no cap. It reads the columns it shows a
+    batch at a time, oldest first, up to MAX_EXPORT_ROWS as the other exports."""
+    from backend.console import exports
+    from backend.consultations.models import OpinionKind
+
+    assert post(huaihua, "/console/consultations", form()).status_code == 302
+    consultation = db.session.scalars(select(Consultation)).one()
+    path = f"/console/consultations/{consultation.id}"
+    assert post(huaihua, f"{path}/open", {}, page=path).status_code == 302
+    db.session.expire_all()
+    articles = consultation.articles
+    citizen = factory.wechat_login("citizen-liu")
+    assert opinion(client, citizen, consultation.id, content="第二条应当写清楚。", article_id=articles[1].id,
+                   contact_phone="13800003333").status_code == 201
+    assert opinion(client, factory.deputy_headers(world["zhang"]), consultation.id, content="总体赞成。").status_code == 201
+    author = db.session.scalar(select(ConsultationOpinion.author_id).where(ConsultationOpinion.deputy_id.is_(None)))
+    for n in range(3):
+        db.session.add(ConsultationOpinion(consultation_id=consultation.id, article_id=articles[0].id, author_id=author,
+                                           kind=OpinionKind.citizen, content=f"第{n}条意见"))
+    db.session.commit()
+
+    monkeypatch.setattr(exports, "EXPORT_BATCH", 2)
+    with sent_statements(app) as sent:
+        export = huaihua.get(f"{path}/export")
+    rows = list(load_workbook(BytesIO(export.data))["意见"].iter_rows(values_only=True))
+    assert rows[0] == ("编号", "条文", "意见", "提出人", "代表姓名", "联系电话", "提出时间", "反馈", "反馈说明", "反馈时间")
+    assert [r[2] for r in rows[1:]] == ["第二条应当写清楚。", "总体赞成。", "第0条意见", "第1条意见", "第2条意见"]
+    assert rows[1][1:6] == ("第二条", "第二条应当写清楚。", "群众", None, "13800003333")
+    assert rows[2][1:5] == ("总体意见", "总体赞成。", "人大代表", "张伟") and rows[3][1] == "第一条"
+    assert [r[0] for r in rows[1:]] == sorted(r[0] for r in rows[1:])  # oldest first, across three batches
+    reads = [s for s in sent if "FROM consultation_opinions" in s and "count(" not in s]
+    assert len(reads) == 3 and not any("consultation_opinions.author_id" in s for s in reads)
+
+    monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 3)  # capped as the other exports, across batches
+    book = load_workbook(BytesIO(huaihua.get(f"{path}/export").data))
+    assert [r[2] for r in list(book["意见"].iter_rows(values_only=True))[1:]] == ["第二条应当写清楚。", "总体赞成。", "第0条意见"]
+    assert list(book["各条意见数"].iter_rows(values_only=True))[1:3] == [("第一条", 3), ("第二条", 1)]  # still every opinion
+    exported = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported")).all()
+    assert [e.detail["rows"] for e in exported] == [5, 3]
 
 
 def test_another_citys_consultation_is_not_found_and_a_county_cannot_publish(app, huaihua, world, factory):

@@ -18,6 +18,7 @@ from ..consultations.models import (
     FEEDBACK_LABELS,
     OPINION_KIND_LABELS,
     Consultation,
+    ConsultationArticle,
     ConsultationOpinion,
     ConsultationStatus,
 )
@@ -26,9 +27,10 @@ from ..db_types import CHINA, utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..forms import china_iso, load_checked, local_input, number_or_text, parse_int
-from ..org.models import Region
+from ..org.models import Deputy, Region
+from ..suggestions.queries import ListOrder
 from . import bp
-from .exports import new_workbook, send_workbook, write_sheet
+from .exports import new_workbook, read_in_batches, send_workbook, write_sheet
 from .form_errors import error_lines, refused_form
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, reraise_unless_form_error
 
@@ -36,6 +38,7 @@ FORM_FIELDS = ("region_id", "title", "summary", "starts_at", "ends_at", "text")
 LABELS = {"region_id": "人大（区域）", "title": "标题", "summary": "起草说明", "starts_at": "征集开始时间",
           "ends_at": "征集结束时间", "text": "草案全文", "result": "反馈结果", "note": "反馈说明"}
 OPINIONS_PER_PAGE = 30
+OPINION_ORDER = ListOrder("最早提交", (ConsultationOpinion.id,))  # the page's and the export's
 NO_CONGRESS = "地方性法规由省和设区的市的人大及其常委会制定；您所管的区域不能发布立法意见征集。"
 
 
@@ -215,20 +218,29 @@ def consultation_feedback(consultation_id, opinion_id):
 @bp.get("/consultations/<int:consultation_id>/export")
 @console_page("console.consultations")
 def consultation_export(consultation_id):
-    """Every opinion of the consultation, with the phones left and the feedback, as a spreadsheet."""
+    """Every opinion of the consultation (up to MAX_EXPORT_ROWS), with the phones left and the feedback, as a
+    spreadsheet."""
     _region_admin_only()
     consultation = _consultation(consultation_id)
     headers = ["编号", "条文", "意见", "提出人", "代表姓名", "联系电话", "提出时间", "反馈", "反馈说明", "反馈时间"]
 
-    def rows():
-        for opinion, deputy_name in db.session.execute(opinions_query(consultation)).all():
-            yield [opinion.id, opinion.article.number if opinion.article else "总体意见", opinion.content,
-                   OPINION_KIND_LABELS[opinion.kind.value], deputy_name or "", opinion.phone or "",
-                   _china(opinion.created_dt), FEEDBACK_LABELS[opinion.feedback.value] if opinion.feedback else "",
-                   opinion.feedback_note, _china(opinion.feedback_dt)]
+    statement = (
+        select(ConsultationOpinion.id, ConsultationArticle.number, ConsultationOpinion.content, ConsultationOpinion.kind,
+               Deputy.name, ConsultationOpinion.phone, ConsultationOpinion.created_dt, ConsultationOpinion.feedback,
+               ConsultationOpinion.feedback_note, ConsultationOpinion.feedback_dt)
+        .outerjoin(ConsultationArticle, ConsultationArticle.id == ConsultationOpinion.article_id)
+        .outerjoin(Deputy, Deputy.id == ConsultationOpinion.deputy_id)
+        .where(ConsultationOpinion.consultation_id == consultation.id)
+    )
+    # Oldest first, as on the page; plain rows a batch at a time, up to MAX_EXPORT_ROWS as the other exports
+    # (a draft open to a whole province can draw tens of thousands of opinions).
+    rows = ([number, article or "总体意见", content, OPINION_KIND_LABELS[kind.value], deputy_name or "", phone or "",
+             _china(created), FEEDBACK_LABELS[feedback.value] if feedback else "", feedback_note, _china(feedback_dt)]
+            for number, article, content, kind, deputy_name, phone, created, feedback, feedback_note, feedback_dt
+            in read_in_batches(statement, OPINION_ORDER))
 
     wb = new_workbook()
-    written = write_sheet(wb, "意见", headers, rows(), widths={"意见": 60, "反馈说明": 40, "提出时间": 18, "反馈时间": 18})
+    written = write_sheet(wb, "意见", headers, rows, widths={"意见": 60, "反馈说明": 40, "提出时间": 18, "反馈时间": 18})
     counts = services.article_counts(consultation.id)
     write_sheet(wb, "各条意见数", ["条文", "意见数"],
                 [[a.number, counts.get(a.id, 0)] for a in consultation.articles] + [["总体意见", counts.get(None, 0)]])
