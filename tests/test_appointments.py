@@ -558,3 +558,30 @@ def test_a_reception_day_citizens_chose_stays_one_until_their_requests_are_answe
     assert client.patch(f"/api/v1/activities/{other}", json={"type": "reception"},
                         headers=world["admin"]).status_code == 200
     assert plan() == [other]
+
+
+def test_a_region_administrators_list_reads_no_region_per_request(app, client, world, factory):
+    """A province's administrator lists requests from townships all over: whether they handle each (its
+    ``actions``) was a lazy read of the station's region per item, so a page of 50 sent 50 more statements.
+    The statements of a page do not grow with the regions it shows."""
+    from .factories import sent_statements
+
+    province = factory.headers_for_admin(factory.admin("province", region=world["tree"]["root"]))
+
+    def townships_ask(count):
+        for _ in range(count):
+            township = factory.region(level="township", parent=world["tree"]["hc"])
+            asked = ask(client, world["citizen"], factory.station(township).qr_code)
+            assert asked.status_code == 201, asked.json
+
+    def listed():
+        with sent_statements(app) as sent:
+            body = client.get("/api/v1/appointments?scope=handling&per_page=50", headers=province).json
+        assert all(item["actions"] == ["confirm", "decline", "complete"] for item in body["items"]), body["items"]
+        return body["total"], len(sent)
+
+    townships_ask(1)
+    few = listed()
+    townships_ask(4)
+    many = listed()
+    assert (few[0], many[0]) == (1, 5) and many[1] == few[1]

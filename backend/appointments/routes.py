@@ -18,6 +18,7 @@ from ..errors import APIError, not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
 from ..notifications import center
+from ..org.models import Station
 from ..pagination import paginate
 from ..web.limits import web_filing_limits
 from . import services
@@ -56,7 +57,10 @@ def present(appointment, user):
 
 
 def _loading():
-    return (selectinload(Appointment.deputy), selectinload(Appointment.station), selectinload(Appointment.activity))
+    """What ``present`` reads of a page's requests, a statement each: whether the caller handles one
+    (``services.handles``) reads its station's region and its own."""
+    return (selectinload(Appointment.deputy), selectinload(Appointment.station).selectinload(Station.region),
+            selectinload(Appointment.region), selectinload(Appointment.activity))
 
 
 def _visible(appointment_id):
