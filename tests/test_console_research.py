@@ -182,3 +182,61 @@ def test_a_report_submitted_after_the_due_date_reads_late_on_the_page_and_in_the
     sheet = huaihua.get(f"/console/research/export.xlsx?year={today().year}")
     rows = [row for row in load_workbook(BytesIO(sheet.data)).active.iter_rows(values_only=True)]
     assert any("营商环境调研报告" in row and "待审核（逾期提交）" in row for row in rows), rows
+
+
+def _topics_with_teams(factory, regions, count, title="课题"):
+    """``count`` published topics of this year (of 怀化市 and of 鹤城区, in turn), each with two teams of two
+    new deputies (its lead and a member), the first team with a report: as many deputies, teams, members and
+    reports per topic whatever ``count``."""
+    from backend.org.models import Region
+    from backend.research.models import ReportStatus, ResearchTeam, ResearchTeamMember, TopicStatus
+
+    county, topics = db.session.get(Region, regions["hc"]), []
+    for n in range(count):
+        pairs = [(factory.deputy(county, f"{title}{n}牵头{t}"), factory.deputy(county, f"{title}{n}成员{t}"))
+                 for t in range(2)]
+        topic = ResearchTopic(region_id=regions["hc"] if n % 2 else regions["hh"], year=today().year,
+                              title=f"{title}{n}", theme="城市更新", description="", teams_taken=2,
+                              status=TopicStatus.published)
+        db.session.add(topic)
+        db.session.flush()
+        for t, (lead, member) in enumerate(pairs):
+            team = ResearchTeam(topic_id=topic.id, lead_deputy_id=lead.id, group_name="" if t else f"{title}{n}小组")
+            db.session.add(team)
+            db.session.flush()
+            db.session.add_all([ResearchTeamMember(team_id=team.id, topic_id=topic.id, deputy_id=lead.id, is_lead=True),
+                                ResearchTeamMember(team_id=team.id, topic_id=topic.id, deputy_id=member.id)])
+            if t == 0:
+                db.session.add(ResearchReport(team_id=team.id, topic_id=topic.id, title=f"{title}{n}报告", body="正文",
+                                              status=ReportStatus.submitted))
+        topics.append(topic)
+    db.session.commit()
+    return [topic.id for topic in topics]
+
+
+def test_the_export_reads_the_teams_of_every_topic_in_a_fixed_number_of_statements(app, huaihua, world, factory):  # noqa: F811
+    """A province's year holds hundreds of topics: the export read each topic's teams, then each team's report
+    and members and each member's deputy (and their QR code), one statement apiece (500 topics: 12,518
+    statements, 40 s). The statements it sends do not grow with the topics."""
+    from .factories import sent_statements
+
+    def exported():
+        db.session.remove()
+        with sent_statements(app) as sent:
+            sheet = huaihua.get(f"/console/research/export.xlsx?year={today().year}")
+        assert sheet.status_code == 200
+        return list(load_workbook(BytesIO(sheet.data)).active.iter_rows(values_only=True)), len(sent)
+
+    regions = {key: world["tree"][key].id for key in ("hh", "hc")}
+    _topics_with_teams(factory, regions, 2)
+    few_rows, few = exported()
+    assert len(few_rows) == 1 + 2 * 2
+    _topics_with_teams(factory, regions, 4, title="新课题")
+    rows, many = exported()
+    assert rows[0] == ("年度", "发布课题的人大", "课题", "主题", "课题状态", "报告截止日期", "领题团队数上限", "已领题团队数",
+                       "调研团队", "团队成员", "调研报告", "报告状态", "批示领导", "批示日期")
+    assert len(rows) == 1 + 6 * 2
+    assert rows[1][1:3] == ("鹤城区", "新课题3") and rows[-1][1:3] == ("怀化市", "课题0")  # newest first
+    assert rows[1][8:12] == ("新课题3小组", "新课题3牵头0、新课题3成员0", "新课题3报告", "待审核")
+    assert rows[2][8:12] == ("新课题3牵头1团队", "新课题3牵头1、新课题3成员1", None, "未提交")
+    assert many == few

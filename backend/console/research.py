@@ -5,6 +5,7 @@ reports; 审核通过, 退回修改 and 领导批示 on a report). The same serv
 from flask import flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from schemas.research import (
     ResearchInstructionIn,
@@ -147,11 +148,12 @@ def research_export():
     _region_admin_only()
     filters = _filters()
     region = db.session.get(Region, g.user.admin_region_id)
-    topics = db.session.scalars(services.topics_query(region, filters)).all()
+    topics = db.session.scalars(services.topics_query(region, filters).options(selectinload(ResearchTopic.region))).all()
+    teams_of = services.teams_by_topic([topic.id for topic in topics], active_only=True)
 
     def rows():
         for topic in topics:
-            teams = services.teams_of_topic(topic.id, active_only=True)
+            teams = teams_of[topic.id]
             base = (topic.year, topic.region.name, topic.title, topic.theme, topic.status_label,
                     topic.due_date.isoformat() if topic.due_date else "", topic.max_teams or "不限", topic.teams_taken)
             if not teams:

@@ -12,6 +12,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.log import record
 from ..auth.models import User
@@ -590,6 +591,35 @@ def topics_query(region, args):
     if args.get("q"):
         query = query.where(ResearchTopic.title.contains(args["q"], autoescape=True))
     return query
+
+
+TOPICS_AT_ONCE = 500  # topics whose teams one statement reads (a list of their ids)
+
+
+def _team_loading(photos):
+    """What a team is shown with, read with the teams, a statement each whatever their number: its lead, its
+    members and their deputies (not the deputies' QR codes), its report and, for its page, the report's photos."""
+    report = selectinload(ResearchTeam.report)
+    return (joinedload(ResearchTeam.lead).lazyload(Deputy.live_qr),
+            selectinload(ResearchTeam.members).joinedload(ResearchTeamMember.deputy).lazyload(Deputy.live_qr),
+            report.selectinload(ResearchReport.photos).joinedload(ResearchReportPhoto.upload) if photos else report)
+
+
+def teams_by_topic(topic_ids, active_only=False, photos=False):
+    """{topic id: its teams} for ``topic_ids``, in a few statements per TOPICS_AT_ONCE topics (a province's year
+    of hundreds of topics read each topic's teams, and each team's report and members, one by one);
+    ``active_only``: not those given up (a withdrawn topic's teams stay, 课题已撤回)."""
+    topic_ids = list(topic_ids)
+    teams = {topic_id: [] for topic_id in topic_ids}
+    for start in range(0, len(topic_ids), TOPICS_AT_ONCE):
+        query = (select(ResearchTeam).where(ResearchTeam.topic_id.in_(topic_ids[start:start + TOPICS_AT_ONCE]))
+                 .order_by(ResearchTeam.status, ResearchTeam.created_dt, ResearchTeam.id)
+                 .options(*_team_loading(photos)))
+        if active_only:
+            query = query.where(ResearchTeam.status != TeamStatus.abandoned)
+        for team in db.session.scalars(query):
+            teams[team.topic_id].append(team)
+    return teams
 
 
 def teams_of_topic(topic_id, active_only=False):
