@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from backend.audit.models import AuditEvent
+from backend.auth.models import User
 from backend.db_types import CHINA, utcnow
 from backend.extensions import db
 from backend.points.models import PointEntry
@@ -184,19 +185,19 @@ def test_a_report_submitted_after_the_due_date_reads_late_on_the_page_and_in_the
     assert any("营商环境调研报告" in row and "待审核（逾期提交）" in row for row in rows), rows
 
 
-def _topics_with_teams(factory, regions, count, title="课题"):
-    """``count`` published topics of this year (of 怀化市 and of 鹤城区, in turn), each with two teams of two
-    new deputies (its lead and a member), the first team with a report: as many deputies, teams, members and
-    reports per topic whatever ``count``."""
+def _topics_with_teams(factory, regions, count, title="课题", teams=2):
+    """``count`` published topics of this year (of 怀化市 and of 鹤城区, in turn), each with ``teams`` teams of
+    two new deputies (its lead and a member), the first team with a report: as many deputies, teams, members
+    and reports per topic whatever ``count``."""
     from backend.org.models import Region
     from backend.research.models import ReportStatus, ResearchTeam, ResearchTeamMember, TopicStatus
 
     county, topics = db.session.get(Region, regions["hc"]), []
     for n in range(count):
         pairs = [(factory.deputy(county, f"{title}{n}牵头{t}"), factory.deputy(county, f"{title}{n}成员{t}"))
-                 for t in range(2)]
+                 for t in range(teams)]
         topic = ResearchTopic(region_id=regions["hc"] if n % 2 else regions["hh"], year=today().year,
-                              title=f"{title}{n}", theme="城市更新", description="", teams_taken=2,
+                              title=f"{title}{n}", theme="城市更新", description="", teams_taken=teams,
                               status=TopicStatus.published)
         db.session.add(topic)
         db.session.flush()
@@ -240,3 +241,32 @@ def test_the_export_reads_the_teams_of_every_topic_in_a_fixed_number_of_statemen
     assert rows[1][8:12] == ("新课题3小组", "新课题3牵头0、新课题3成员0", "新课题3报告", "待审核")
     assert rows[2][8:12] == ("新课题3牵头1团队", "新课题3牵头1、新课题3成员1", None, "未提交")
     assert many == few
+
+
+def test_a_topics_page_reads_its_teams_in_a_fixed_number_of_statements(app, client, huaihua, world, factory):  # noqa: F811
+    """A topic's page (console and API) read each team's report, members, their deputies (and QR codes) and
+    lead one by one (30 teams: 140 statements). The statements do not grow with its teams."""
+    from .factories import sent_statements
+
+    regions = {key: world["tree"][key].id for key in ("hh", "hc")}
+    admin = factory.headers_for_admin(db.session.scalar(select(User).where(User.username == "huaihua")))
+    small, = _topics_with_teams(factory, regions, 1, title="小课题")
+    large, = _topics_with_teams(factory, regions, 1, title="大课题", teams=5)
+
+    def shown(topic_id):
+        db.session.remove()
+        with sent_statements(app) as sent:
+            page = huaihua.get(f"/console/research/{topic_id}")
+        with sent_statements(app) as sent_api:
+            body = client.get(f"{API}/topics/{topic_id}", headers=admin).json
+        assert page.status_code == 200
+        return text(page), body, len(sent), len(sent_api)
+
+    _, _, few, few_api = shown(small)
+    page, body, many, many_api = shown(large)
+    assert "牵头代表：大课题0牵头4；团队成员：大课题0牵头4、大课题0成员4" in page
+    assert "调研报告：大课题0报告" in page and "大课题0小组" in page
+    assert [(t["name"], [m["name"] for m in t["members"]]) for t in body["teams"]][:2] == [
+        ("大课题0小组", ["大课题0牵头0", "大课题0成员0"]), ("大课题0牵头1团队", ["大课题0牵头1", "大课题0成员1"])]
+    assert len(body["teams"]) == 5 and body["teams"][0]["report"]["title"] == "大课题0报告"
+    assert (many, many_api) == (few, few_api)

@@ -623,12 +623,8 @@ def teams_by_topic(topic_ids, active_only=False, photos=False):
 
 
 def teams_of_topic(topic_id, active_only=False):
-    """The topic's teams; ``active_only``: not those given up (a withdrawn topic's teams stay, 课题已撤回)."""
-    query = (select(ResearchTeam).where(ResearchTeam.topic_id == topic_id)
-             .order_by(ResearchTeam.status, ResearchTeam.created_dt, ResearchTeam.id))
-    if active_only:
-        query = query.where(ResearchTeam.status != TeamStatus.abandoned)
-    return db.session.scalars(query).all()
+    """The topic's teams, with what its page shows of them (``teams_by_topic``)."""
+    return teams_by_topic([topic_id], active_only, photos=True)[topic_id]
 
 
 FIGURES = ("topics_published", "topics_taken", "teams", "reports_submitted", "reports_awaiting", "reports_returned",
