@@ -212,3 +212,76 @@ def test_which_notices_follow_a_console_accounts_link_is_read_off_each_notices_a
         new_id = db.session.scalar(select(User.id).where(User.openid == "fake-openid-admin-li"))
     assert {key for key in keys if rows[key] == new_id} == {key for key, moved in keys.items() if moved}
     assert {key for key in keys if rows[key] == old_id} == {key for key, moved in keys.items() if not moved}
+
+
+def correct_phone(client, factory, world, phone):
+    """The county's administrator sets 张伟's phone to ``phone`` (None: cleared)."""
+    if "hecheng" not in world:
+        world["hecheng"] = factory.headers_for_admin(factory.admin("hecheng", region=world["tree"]["hc"]))
+    admin = world["hecheng"]
+    corrected = client.patch(f"/api/v1/deputies/{world['zhang'].id}", json={"phone": phone}, headers=admin)
+    assert corrected.status_code == 200, corrected.json
+    return corrected
+
+
+def test_a_corrected_phone_unbinds_the_wechat_user_who_proved_the_old_one(
+        app, client, factory, world, wechat_standin):  # noqa: F811
+    """The binding follows the phone that proved it: once an administrator corrects a deputy's phone, the
+    WeChat user bound through the old number is a citizen again, its notices as the deputy leave it (the one
+    not sent yet is sent to nobody), its own stay, and whoever proves the new number is the deputy."""
+    from backend.audit.models import AuditEvent
+    from .test_appointments import ask
+
+    old = world["zhang_h"]
+    to_zhang = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
+    own = filed_and_screened(app, client, old, world["li"].qr_code, content="我家楼下井盖松动了，请尽快处理。")
+    assert step(client, world["li_h"], own["id"], "accept").status_code == 200
+    meeting = ask(client, world["citizen"], world["deputy_code"], name="王先生").json  # 约见, not sent yet
+    assert {title for title, _ in titles(client, old)} == {"新的群众建议", "建议已受理", "约见代表通知"}
+
+    correct_phone(client, factory, world, "13800009999")
+
+    me = client.get("/api/v1/me", headers=old).json
+    assert (me["roles"], me["deputy_id"]) == (["citizen"], None)
+    refused = client.get(f"/api/v1/appointments/{meeting['id']}", headers=old)
+    assert refused.status_code == 404 and refused.json["error"] == "not_found"
+    assert client.get("/api/v1/appointments?scope=handling", headers=old).status_code == 403
+    assert titles(client, old) == [("建议已受理", own["number"])]  # their own alone
+    # Proving the old number again makes nobody the deputy.
+    again = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=old)
+    assert again.status_code == 200 and again.json["user"]["roles"] == ["citizen"]
+    wechat_standin.clear()
+    sweep(app)
+    assert [m["template_id"] for m in wechat_standin.messages()
+            if m["touser"] == f"fake-openid-deputy{world['zhang'].id}"] == ["tmpl-accepted"]  # their own
+    with app.app_context():
+        logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deputy_unbound")).all()
+        assert [(e.target_type, e.target_id, e.actor_username, e.detail) for e in logged] == [
+            ("deputy", world["zhang"].id, "hecheng", {"phone": "138****0003", "reason": "手机号已更改"})]
+
+    new = factory.wechat_login("zhang-real")
+    bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"}, headers=new)
+    assert bound.json["user"]["roles"] == ["citizen", "deputy"]
+    assert client.get(f"/api/v1/appointments/{meeting['id']}", headers=new).status_code == 200
+    assert step(client, new, to_zhang["id"], "accept").status_code == 200
+
+
+def test_a_cleared_phone_unbinds_too_and_an_unchanged_one_keeps_the_binding(
+        app, client, factory, world):  # noqa: F811
+    from backend.audit.models import AuditEvent
+
+    correct_phone(client, factory, world, "13800000003")  # sent back unchanged
+    assert client.get("/api/v1/me", headers=world["zhang_h"]).json["deputy_id"] == world["zhang"].id
+    correct_phone(client, factory, world, None)
+    assert client.get("/api/v1/me", headers=world["zhang_h"]).json["roles"] == ["citizen"]
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "deputy_unbound")) == {
+            "phone": "138****0003", "reason": "手机号已清除"}
+
+
+def test_the_deputy_proving_their_new_number_on_the_same_wechat_is_the_deputy_again(
+        app, client, factory, world):  # noqa: F811
+    old = world["zhang_h"]
+    correct_phone(client, factory, world, "13800009999")
+    bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"}, headers=old)
+    assert bound.status_code == 200 and bound.json["user"]["deputy_id"] == world["zhang"].id

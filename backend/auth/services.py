@@ -13,7 +13,7 @@ from ..audit.log import record, record_apart
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
-from ..notifications.handover import hand_over_deputy
+from ..notifications.handover import hand_over_deputy, take_from_unbound
 from ..org.models import Deputy
 from ..wechat import WeChatError, get_client
 from ..wechat.client import INVALID_CODE_ERRCODES
@@ -74,6 +74,20 @@ def bind_phone(user, phone_code) -> User:
         if previous is not None:  # and the deputy's notices in 消息中心 (the old account's own stay)
             hand_over_deputy(previous.id, user.id, deputy.id)
     db.session.flush()
+    return user
+
+
+def unbind_deputy(deputy):
+    """The WeChat user bound as ``deputy`` is no longer, unless it proved the deputy's phone as it now is: the
+    phone that proved the binding was corrected or cleared (``org.services.update_deputy``), and the old
+    number may belong to someone else. Their notices as the deputy leave them (``take_from_unbound``); whoever
+    proves the new number next becomes the deputy (``bind_phone``). Returns the unbound user, or None."""
+    user = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
+    if user is None or (deputy.phone is not None and user.phone == deputy.phone):
+        return None
+    user.deputy_id = None
+    db.session.flush()
+    take_from_unbound(user.id, deputy.id)
     return user
 
 

@@ -16,7 +16,7 @@ stays with a user who filed that item. A notice a WeChat user got as a station a
 right (a WeChat account with an admin role, not a linked console account) reads like one sent to a deputy:
 the rule cannot tell the two apart, and moves it with the deputy.
 """
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..extensions import db
 from .models import OutboxMessage
@@ -59,15 +59,32 @@ def _to_deputy(template, key, user_id, deputy_id, own_items):
     return False
 
 
+def _deputy_notices(user_id, deputy_id):
+    """The ids of the notices sent to ``user_id`` as the deputy ``deputy_id``."""
+    from ..suggestions.models import Suggestion
+
+    own_items = set(db.session.scalars(select(Suggestion.id).where(Suggestion.citizen_id == user_id)))
+    return [row.id for row in _rows(user_id, _DEPUTY_TEMPLATES)
+            if _to_deputy(row.template, row.dedupe_key, user_id, deputy_id, own_items)]
+
+
 def hand_over_deputy(old_user_id, new_user_id, deputy_id):
     """The deputy ``deputy_id`` moved from ``old_user_id`` to ``new_user_id``: the notices sent to the old user
     as that deputy move along. Returns how many moved."""
-    from ..suggestions.models import Suggestion
+    return _move(_deputy_notices(old_user_id, deputy_id), new_user_id)
 
-    own_items = set(db.session.scalars(select(Suggestion.id).where(Suggestion.citizen_id == old_user_id)))
-    ids = [row.id for row in _rows(old_user_id, _DEPUTY_TEMPLATES)
-           if _to_deputy(row.template, row.dedupe_key, old_user_id, deputy_id, own_items)]
-    return _move(ids, new_user_id)
+
+def take_from_unbound(user_id, deputy_id, chunk=500):
+    """The deputy ``deputy_id`` was unbound from ``user_id`` (``auth.services.unbind_deputy``: the phone that
+    proved it was corrected or cleared) with no WeChat user to take their place yet: the notices the user was
+    sent as that deputy leave their 消息中心, the ones not sent yet are sent to nobody. No user is left to hold
+    them for the next one to bind (the number may have gone to a stranger): they are deleted. The deputy's
+    suggestions, 约见 and activities themselves stay, in the lists of whoever proves the new number. Returns
+    how many left."""
+    ids = _deputy_notices(user_id, deputy_id)
+    return sum(db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids[i:i + chunk]))
+                                  .execution_options(synchronize_session=False)).rowcount
+               for i in range(0, len(ids), chunk))
 
 
 def _account_addressed(template, key):

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from ..audit.log import masked_phone, record, record_across
 from ..auth.models import User
+from ..auth.services import unbind_deputy
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
@@ -269,7 +270,7 @@ def update_deputy(actor, deputy, data) -> Deputy:
     if actor is not None and _changes_whole_deputy(deputy, data) and not owns_deputy(actor, deputy):
         raise not_owned("修改代表的基本信息")
     before, was_active = (_deputy_state(deputy) if actor is not None else None), deputy.active
-    region_before = deputy.region_id
+    region_before, phone_before = deputy.region_id, deputy.phone
     if "region_id" in data and data["region_id"] != deputy.region_id:  # sent back unchanged: no move
         deputy.region = _region_in_scope(actor, data["region_id"])
     if "phone" in data:
@@ -286,6 +287,8 @@ def update_deputy(actor, deputy, data) -> Deputy:
     if "active" in data:
         set_deputy_active(deputy, data["active"])
     db.session.flush()
+    # The WeChat user bound through the old number is the deputy no longer.
+    unbound = unbind_deputy(deputy) if deputy.phone != phone_before else None
     if actor is not None:
         target = ("deputy", deputy.id, deputy.name)
         if changes := _deputy_changes(before, _deputy_state(deputy)):
@@ -293,6 +296,9 @@ def update_deputy(actor, deputy, data) -> Deputy:
             record_across("deputy_updated", actor, target, [region_before, deputy.region_id], changes)
         if was_active != deputy.active:
             record("deputy_restored" if deputy.active else "deputy_retired", actor, target, deputy.region_id)
+        if unbound is not None:
+            record("deputy_unbound", actor, target, deputy.region_id, {
+                "phone": masked_phone(phone_before), "reason": "手机号已更改" if deputy.phone else "手机号已清除"})
     return deputy
 
 
