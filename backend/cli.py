@@ -176,9 +176,11 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
 @click.option("--password", required=True, help="the new password (at least 8 characters)")
 @needs_database
 def set_password_command(name, password):
-    """Give an administrator a new password; their console sessions and API tokens stop working."""
+    """Give an administrator a new password; their console sessions and API tokens stop working, and the
+    WeChat user they linked for reminders is unlinked."""
     from .audit.log import record_across, regions_of
     from .auth.models import User
+    from .auth.accounts import hand_back
     from .auth.services import MIN_PASSWORD_LENGTH, set_password
 
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -187,6 +189,7 @@ def set_password_command(name, password):
     if user is None:
         raise click.ClickException(f"没有名为 {name} 的管理员账号。")
     set_password(user, password)
+    hand_back(user)
     record_across("password_reset", None, ("user", user.id, user.display_name or user.username), regions_of(user))
     db.session.commit()
     click.echo(f"已为管理员 {name} 设置新密码；此前的登录（管理后台和接口令牌）均已失效。")

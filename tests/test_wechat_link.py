@@ -184,3 +184,48 @@ def test_an_administrators_notice_queued_with_a_page_before_the_rule_opens_none(
     sent = {m["template_id"]: m for m in wechat_standin.messages() if m["touser"] == "fake-openid-admin-wang"}
     assert "page" not in sent["tmpl-overdue"] and "page" not in sent["tmpl-research"]
     assert sent["tmpl-accepted"]["page"] == page
+
+
+def test_disabling_and_a_password_reset_end_the_accounts_wechat_link(app, client, factory, world):  # noqa: F811
+    """停用 and 重置密码 hand the account to someone else: the WeChat user the former holder linked keeps none
+    of its notices and gets none of the successor's, also once the account is enabled again; the
+    successor links their own WeChat."""
+    from .test_appointments import ask
+
+    console = console_login(app, "chengbei")
+    staffer = factory.wechat_login("staffer-personal")
+    assert link(client, staffer, new_link_code(console)[0]).status_code == 200
+    assert ask(client, world["citizen"], world["station_code"], topic="想反映邻居张三13912345678占道").status_code == 201
+    assert [m["title"] for m in client.get("/api/v1/me/messages", headers=staffer).json["items"]] == ["约见代表通知"]
+    huaihua = factory.headers_for_admin(factory.admin("huaihua", region=world["tree"]["hh"]))
+    clerk = client.get("/api/v1/me", headers=world["admin"]).json["id"]
+
+    disabled = client.patch(f"/api/v1/admins/{clerk}", json={"disabled": True}, headers=huaihua)
+    assert disabled.status_code == 200, disabled.json
+    assert client.get("/api/v1/me/messages", headers=staffer).json["items"] == []
+    reset = client.post(f"/api/v1/admins/{clerk}/password", json={"password": "newpassword456"}, headers=huaihua)
+    assert reset.status_code == 204
+    assert client.patch(f"/api/v1/admins/{clerk}", json={"disabled": False}, headers=huaihua).status_code == 200
+
+    asked = ask(client, world["stranger"], world["station_code"], topic="新管理员任内的约见，电话13700001111")
+    assert asked.status_code == 201
+    assert client.get("/api/v1/me/messages", headers=staffer).json["items"] == []
+    successor = console_login(app, "chengbei", "newpassword456")
+    page = successor.get("/console/wechat").get_data(as_text=True)
+    assert "尚未绑定微信" in page and "账号被上级管理员停用或重置密码时，绑定随之解除" in page
+    # The successor's own WeChat, once linked, gets the account's notices the former holder's had
+    # (one sent while no WeChat was linked reached nobody, as ever).
+    own = factory.wechat_login("successor-personal")
+    assert link(client, own, new_link_code(successor)[0]).status_code == 200
+    assert [m["title"] for m in client.get("/api/v1/me/messages", headers=own).json["items"]] == ["约见代表通知"]
+
+
+def test_a_password_reset_alone_ends_the_link(app, client, factory, world):  # noqa: F811
+    console = console_login(app, "chengbei")
+    staffer = factory.wechat_login("staffer-personal")
+    assert link(client, staffer, new_link_code(console)[0]).status_code == 200
+    huaihua = factory.headers_for_admin(factory.admin("huaihua", region=world["tree"]["hh"]))
+    clerk = client.get("/api/v1/me", headers=world["admin"]).json["id"]
+    reset = client.post(f"/api/v1/admins/{clerk}/password", json={"password": "newpassword456"}, headers=huaihua)
+    assert reset.status_code == 204
+    assert "尚未绑定微信" in console_login(app, "chengbei", "newpassword456").get("/console/wechat").get_data(as_text=True)

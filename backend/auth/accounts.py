@@ -21,6 +21,7 @@ from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..org.models import Region, station_admins
 from ..org.services import stations_in_scope
+from . import wechat_link
 from .models import User
 from .scope import MAX_ID, is_root, manages_region, manages_station, region_subtree_clause, station_scope_clause
 from .services import create_admin, end_sessions, set_password
@@ -149,13 +150,22 @@ def update_account(actor, account, data) -> User:
 
 
 def set_disabled(account, disabled):
-    """停用 (its sessions and tokens end at once) or 启用 an account; the same state again changes nothing."""
+    """停用 (its sessions and tokens end at once, and its WeChat link: ``hand_back``) or 启用 an account; the
+    same state again changes nothing. 启用 links no WeChat again: whoever holds the account then links their own."""
     if disabled and account.disabled_dt is None:
         account.disabled_dt = utcnow()
         end_sessions(account)
+        hand_back(account)
     elif not disabled and account.disabled_dt is not None:
         account.disabled_dt = None
         db.session.flush()
+
+
+def hand_back(account):
+    """停用 or a password reset by someone else: the account may pass to a successor, so the WeChat user its
+    former holder linked (perhaps their personal WeChat) is unlinked as the account's own 解除绑定 does
+    (``wechat_link.unlink``): it gets none of the account's notices any more and keeps none of those it got."""
+    wechat_link.unlink(account)
 
 
 def check_may_reset(actor, account):
@@ -169,4 +179,5 @@ def reset_password(actor, account, password):
     """A new password for an account ``actor`` manages; its sessions and tokens end."""
     check_may_reset(actor, account)
     set_password(account, password)
+    hand_back(account)
     record_across("password_reset", actor, _target(account), regions_of(account))

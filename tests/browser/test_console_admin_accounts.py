@@ -42,7 +42,7 @@ def test_a_region_admin_makes_and_disables_a_station_admin(browser, desktop, liv
     desktop.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     desktop.click("button:has-text('停用账号')")
     expect(desktop.locator(".flash").first).to_contain_text("已停用“王芳”的账号")
-    assert questions == ["确定停用该账号吗？停用后其登录随即失效，也不能再登录。"]
+    assert questions == ["确定停用该账号吗？停用后其登录随即失效，也不能再登录；其绑定的微信随之解除，启用后须重新绑定。"]
     expect(desktop.locator("#account-state")).to_have_text("已停用")
     desktop.screenshot(path="/tmp/console-admin-edit.png", full_page=True)
 
