@@ -825,3 +825,60 @@ def test_one_photo_filed_with_a_suggestion_and_sent_with_a_report_at_once_goes_t
         db.session.close()
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == winners["suggestion"]
     assert db.session.scalar(select(func.count()).select_from(ResearchReport)) == winners["report"]
+
+
+def report_with_photo(client, world):
+    """张伟 takes a topic with 李娜 and submits the report with a photo uploaded from his WeChat account:
+    (topic, team, report, upload id, the photo's URL)."""
+    topic = new_topic(client, world["hh"])
+    zhang = headers(world, "zhang")
+    team = take(client, zhang, topic["id"], member_deputy_ids=[world["li"].id]).json
+    upload_id = photo(client, zhang)
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "调研报告", "body": "正文",
+                                                                   "attachment_ids": [upload_id]}, headers=zhang)
+    assert report.status_code == 201, report.json
+    return topic, team, report.json, upload_id, report.json["photos"][0]["url"]
+
+
+def test_the_wechat_account_a_lead_moved_away_from_can_erase_itself_and_the_report_keeps_its_photo(client, world):
+    """The report's photos are the team's record: once 张伟 binds his phone from another WeChat account, the
+    new account holds them (it may send them again with the report) and the old one, a citizen's now, can
+    注销 with the photos staying on the report."""
+    topic, team, report, upload_id, url = report_with_photo(client, world)
+    old = headers(world, "zhang")
+    new = world["factory"].deputy_headers(world["zhang"], js_code="zhang-new")
+    copy = client.get("/api/v1/me/personal-data", headers=old)
+    assert copy.status_code == 200 and copy.json["unattached_photos"] == 0  # not the old account's any more
+
+    gone = client.delete("/api/v1/me", headers=old)
+    assert gone.status_code == 204, gone.json
+    for reader in (world["hh"], new, headers(world, "li")):
+        assert client.get(url, headers=reader).status_code == 200
+    assert [p["url"] for p in client.get(f"{API}/reports/{report['id']}", headers=world["hh"]).json["photos"]] == [url]
+    # Returned for revision, the lead sends it again from the new account with the same photo.
+    assert client.post(f"{API}/reports/{report['id']}/return", json={"reason": "请补充数据"}, headers=world["hh"]).status_code == 200
+    again = client.post(f"{API}/teams/{team['id']}/report", json={"title": "调研报告（修改稿）", "body": "正文",
+                                                                  "attachment_ids": [upload_id]}, headers=new)
+    assert again.status_code == 201, again.json
+    assert [p["url"] for p in again.json["photos"]] == [url]
+
+
+def test_a_wechat_account_unbound_by_a_corrected_phone_can_erase_itself_and_the_report_keeps_its_photo(client, world):
+    topic, team, report, upload_id, url = report_with_photo(client, world)
+    old = headers(world, "zhang")
+    corrected = client.patch(f"/api/v1/deputies/{world['zhang'].id}", json={"phone": "13800000199"}, headers=world["hh"])
+    assert corrected.status_code == 200, corrected.json
+
+    gone = client.delete("/api/v1/me", headers=old)
+    assert gone.status_code == 204, gone.json
+    assert client.get(url, headers=world["hh"]).status_code == 200
+    assert client.get(url, headers=headers(world, "li")).status_code == 200
+    with_photo = db.session.scalar(select(func.count()).select_from(ResearchReportPhoto))
+    assert with_photo == 1
+    # Whoever proves the new number leads the team, and holds the report's photos.
+    new = world["factory"].wechat_login("zhang-new")
+    assert client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000199"}, headers=new).status_code == 200
+    assert client.post(f"{API}/reports/{report['id']}/return", json={"reason": "请补充数据"}, headers=world["hh"]).status_code == 200
+    again = client.post(f"{API}/teams/{team['id']}/report", json={"title": "修改稿", "body": "正文",
+                                                                  "attachment_ids": [upload_id]}, headers=new)
+    assert again.status_code == 201, again.json

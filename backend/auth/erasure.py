@@ -77,6 +77,7 @@ from ..transactions import SAFE_METHODS, wrote
 from ..suggestions import services as suggestion_services
 from ..suggestions.redact import MASK, is_phone, mask_known, redact
 from ..suggestions.models import SATISFACTION_LABELS, Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating
+from ..research.models import ResearchReportPhoto
 from ..uploads.models import Upload
 from ..uploads.storage import delete_after_commit, get_storage
 from .models import User, WeChatLinkCode
@@ -124,7 +125,8 @@ def personal_data(user):
         select(Upload.suggestion_id, func.count()).where(Upload.suggestion_id.in_(ids)).group_by(Upload.suggestion_id)
     ).all()) if ids else {}
     unattached = db.session.scalar(select(func.count()).select_from(Upload).where(
-        Upload.owner_id == user.id, Upload.suggestion_id.is_(None)))
+        Upload.owner_id == user.id, Upload.suggestion_id.is_(None),
+        Upload.id.not_in(select(ResearchReportPhoto.upload_id))))  # a report's: the team's (_erase_photos)
     ratings, rating_total = _newest(
         select(SuggestionRating).join(Suggestion, Suggestion.id == SuggestionRating.suggestion_id)
         .where(Suggestion.citizen_id == user.id), SuggestionRating.id)
@@ -416,11 +418,17 @@ def _erase_photos(user):
     sees none, presenters.photos_shown), and the consent to publish (``public_consent``) covers the words
     only. A photo may show faces, number plates or a front door, and it was given to the staff to handle
     the item, not kept for the register. So no consent covers keeping one once its author leaves: open
-    items go on being handled from their words, which stay."""
-    keys = db.session.scalars(select(Upload.key).where(Upload.owner_id == user.id)).all()
+    items go on being handled from their words, which stay.
+
+    A photo on a research report (调研报告) is no citizen's: the team's lead uploaded it as a deputy and it is
+    the team's record, held by whichever account the lead is bound to (``research.access.hand_report_photos``).
+    One still held by this account (the lead unbound from it, bound to no other yet) stays on the report
+    (its EXIF was stripped on upload, as every photo's), and passes to the next account the lead binds."""
+    own = (Upload.owner_id == user.id) & Upload.id.not_in(select(ResearchReportPhoto.upload_id))
+    keys = db.session.scalars(select(Upload.key).where(own)).all()
     if not keys:
         return
-    db.session.execute(delete(Upload).where(Upload.owner_id == user.id))
+    db.session.execute(delete(Upload).where(own).execution_options(synchronize_session=False))
     storage = get_storage()
     for key in keys:
         delete_after_commit(db.session(), storage, key)

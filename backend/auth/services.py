@@ -73,6 +73,9 @@ def bind_phone(user, phone_code) -> User:
         user.deputy = deputy
         if previous is not None:  # and the deputy's notices in 消息中心 (the old account's own stay)
             hand_over_deputy(previous.id, user.id, deputy.id)
+        # and the photos on the reports of the teams they lead, whichever account uploaded them
+        from ..research.access import hand_report_photos
+        hand_report_photos(deputy.id, user.id)
     db.session.flush()
     return user
 
