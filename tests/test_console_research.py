@@ -13,6 +13,7 @@ from backend.db_types import CHINA, utcnow
 from backend.extensions import db
 from backend.points.models import PointEntry
 from backend.research.models import ResearchReport, ResearchTopic
+from backend.uploads.models import Upload
 from tests.refusals import at_fields, summary
 
 from .test_console_forms_once import form_on, sent_twice
@@ -270,3 +271,41 @@ def test_a_topics_page_reads_its_teams_in_a_fixed_number_of_statements(app, clie
         ("大课题0小组", ["大课题0牵头0", "大课题0成员0"]), ("大课题0牵头1团队", ["大课题0牵头1", "大课题0成员1"])]
     assert len(body["teams"]) == 5 and body["teams"][0]["report"]["title"] == "大课题0报告"
     assert (many, many_api) == (few, few_api)
+
+
+def test_the_reports_photos_open_in_the_console_for_the_topics_administrators_alone(
+        app, huaihua, station_admin, world, factory, client):  # noqa: F811
+    import re
+
+    from .test_console_org_activities import sign_in
+    from .test_research import photo
+
+    created = post(huaihua, "/console/research", {"title": "城市更新调研", "theme": "城市更新", "year": str(today().year)})
+    assert created.status_code == 302
+    topic = db.session.scalars(select(ResearchTopic)).one()
+    path = f"/console/research/{topic.id}"
+    post(huaihua, f"{path}/publish", {}, page=path)
+    zhang = factory.deputy_headers(world["zhang"])
+    team = client.post(f"{API}/topics/{topic.id}/teams", json={}, headers=zhang).json
+    upload_id = photo(client, zhang)
+    report = client.post(f"{API}/teams/{team['id']}/report", json={"title": "调研报告", "body": "正文",
+                                                                   "attachment_ids": [upload_id]}, headers=zhang).json
+    key = report["photos"][0]["url"].rsplit("/", 1)[1]
+
+    links = re.findall(r'href="([^"]*/photos/[^"]+)"', huaihua.get(path).get_data(as_text=True))
+    assert links == [f"/console/research/reports/{report['id']}/photos/{key}"]
+    shown = huaihua.get(links[0])
+    assert shown.status_code == 200 and shown.mimetype == "image/jpeg" and shown.data[:2] == b"\xff\xd8"
+
+    factory.admin("changsha", region=world["tree"]["cs"])
+    other_city = sign_in(app, "changsha").get(links[0])
+    assert other_city.status_code == 404 and "调研报告不存在，或不在您的管理范围内。" in text(other_city)
+    station = station_admin.get(links[0])
+    assert station.status_code == 403 and "调研清单由人大常委会的区域管理员发布和管理" in text(station)
+    elsewhere = photo(client, zhang)  # the lead's photo on no report: not this report's
+    other_key = db.session.scalar(select(Upload.key).where(Upload.id == elsewhere))
+    missing = huaihua.get(f"/console/research/reports/{report['id']}/photos/{other_key}")
+    assert missing.status_code == 404 and "图片不存在。" in text(missing)
+    assert huaihua.get(f"/console/research/reports/{report['id']}/photos/..%2Fsecret").status_code == 404
+    signed_out = app.test_client().get(links[0])
+    assert signed_out.status_code == 302 and "/console/login" in signed_out.headers["Location"]

@@ -2,7 +2,7 @@
 below with the year's figures, a new topic (草稿, or published at once), exported to Excel with their teams
 and reports; a topic's page (edited, published, withdrawn or deleted; its teams with their members and
 reports; 审核通过, 退回修改 and 领导批示 on a report). The same services as the API, the same refusals."""
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,7 +23,9 @@ from ..forms import load_checked, number_or_text
 from ..org import congress
 from ..org.models import Region
 from ..research import services
-from ..research.models import TOPIC_STATUS_LABELS, ResearchReport, ResearchTopic, TopicStatus
+from ..research.models import TOPIC_STATUS_LABELS, ResearchReport, ResearchReportPhoto, ResearchTopic, TopicStatus
+from ..uploads.models import Upload
+from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp
 from .exports import new_workbook, send_workbook, write_sheet
 from .form_errors import refused_form
@@ -42,6 +44,7 @@ INSTRUCTION_FIELDS = ("instructed_by", "date", "text")
 LABELS = {"region_id": "发布课题的人大（区域）", "year": "年度", "title": "课题名称", "theme": "主题", "description": "课题说明",
           "due_date": "报告截止日期", "max_teams": "领题团队数上限", "reason": "退回理由", "instructed_by": "批示领导",
           "date": "批示日期", "text": "批示内容"}
+PHOTO_NOT_FOUND = "图片不存在。"
 YEAR_LABEL = {"year": "年度"}  # the pages read with ?year= (a wrong one is refused naming it)
 
 
@@ -194,6 +197,30 @@ def _page(topic, values=None, report_values=None, report_id=None):
 def research_topic(topic_id):
     _region_admin_only()
     return render_template("console/research_topic.html", **_page(_topic(topic_id)))
+
+
+@bp.get("/research/reports/<int:report_id>/photos/<key>")
+@console_page("console.research")
+def research_report_photo(report_id, key):
+    """A photo of a report, for the administrators of the topic's region, who review it (the API's photo URL
+    needs a bearer token, which a console session has not)."""
+    _region_admin_only()
+    report = _report(report_id)
+    record = db.session.scalar(select(Upload).join(ResearchReportPhoto, ResearchReportPhoto.upload_id == Upload.id)
+                               .where(ResearchReportPhoto.report_id == report.id, Upload.key == key)) if valid_key(key) else None
+    if record is None:
+        raise not_found(PHOTO_NOT_FOUND)
+    try:
+        data = get_storage().open(key)
+    except NotStored:
+        raise not_found(PHOTO_NOT_FOUND) from None
+    response = Response(data, mimetype=record.content_type)
+    response.set_etag(key)
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = "inline"
+    return response.make_conditional(request)
 
 
 @bp.post("/research/<int:topic_id>/edit")
