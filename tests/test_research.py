@@ -882,3 +882,24 @@ def test_a_wechat_account_unbound_by_a_corrected_phone_can_erase_itself_and_the_
     again = client.post(f"{API}/teams/{team['id']}/report", json={"title": "修改稿", "body": "正文",
                                                                   "attachment_ids": [upload_id]}, headers=new)
     assert again.status_code == 201, again.json
+
+
+def test_a_member_who_left_office_reads_the_team_report_and_photos_no_more(client, world):
+    """A deputy no longer in office is on no team as far as reading goes: as the topic and 我的调研 already
+    refuse them, so do the team, its report and the report's photos (404), whoever they were on it."""
+    from sqlalchemy import update
+
+    from backend.org.models import Deputy
+
+    topic, team, report, upload_id, url = report_with_photo(client, world)
+    li, zhang = headers(world, "li"), headers(world, "zhang")
+    assert client.get(f"{API}/teams/{team['id']}", headers=li).json["report"]["body"] == "正文"
+    db.session.execute(update(Deputy).where(Deputy.id.in_([world["li"].id, world["zhang"].id])).values(active=False))
+    db.session.commit()
+
+    for former in (li, zhang):  # a member, and the lead
+        refused(client.get(f"{API}/teams/{team['id']}", headers=former), 404, "调研团队不存在。")
+        refused(client.get(f"{API}/reports/{report['id']}", headers=former), 404, "调研报告不存在。")
+        refused(client.get(f"{API}/topics/{topic['id']}", headers=former), 404, "课题")
+    refused(client.get(url, headers=li), 404, "图片不存在。")
+    assert client.get(url, headers=world["hh"]).status_code == 200  # the administrators still read them

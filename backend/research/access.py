@@ -1,6 +1,6 @@
-"""Who may see a photo attached to a research report (调研报告): the team's members (not one who left it) and
-the administrators of the topic's region (``uploads.routes`` asks, for a photo on no suggestion); and who
-holds it: the WeChat account the team's lead is bound to (``hand_report_photos``)."""
+"""Who may see a photo attached to a research report (调研报告): the team's members (not one who left it, nor
+one who left office) and the administrators of the topic's region (``uploads.routes`` asks, for a photo on no
+suggestion); and who holds it: the WeChat account the team's lead is bound to (``hand_report_photos``)."""
 from sqlalchemy import select, update
 
 from ..auth.scope import manages_region
@@ -18,7 +18,7 @@ def research_photo_visible(user, upload):
         return False
     if manages_region(user, report.topic.region):
         return True
-    return user.deputy_id is not None and db.session.scalar(select(ResearchTeamMember.id).where(
+    return "deputy" in user.roles and db.session.scalar(select(ResearchTeamMember.id).where(
         ResearchTeamMember.team_id == report.team_id, ResearchTeamMember.deputy_id == user.deputy_id,
         ResearchTeamMember.left_dt.is_(None))) is not None
 

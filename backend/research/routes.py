@@ -140,9 +140,10 @@ def present_team(team, full_report=False):
 
 
 def _team_is_mine(team, caller):
-    """The caller is on the team (or was when it was given up or its topic withdrawn); not once they left it."""
-    return caller.deputy_id is not None and any(m.deputy_id == caller.deputy_id and m.left_dt is None
-                                                for m in team.members)
+    """The caller is on the team (or was when it was given up or its topic withdrawn); not once they left it,
+    nor once they left office (as the topic and 我的调研 refuse them then)."""
+    return "deputy" in caller.roles and any(m.deputy_id == caller.deputy_id and m.left_dt is None
+                                            for m in team.members)
 
 
 def present_teams(topic, caller, admin):
@@ -270,7 +271,7 @@ def eligible_members(args, topic_id):
 def _team(team_id):
     team = get_or_404(ResearchTeam, team_id, TEAM_NOT_FOUND)
     caller = current_caller()
-    if _team_is_mine(team, caller) or team.lead_deputy_id == caller.deputy_id:
+    if _team_is_mine(team, caller) or ("deputy" in caller.roles and team.lead_deputy_id == caller.deputy_id):
         return team
     if manages_region(caller, team.topic.region):
         return team
