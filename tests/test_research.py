@@ -17,6 +17,7 @@ from backend.extensions import db
 from backend.notifications.models import OutboxMessage
 from backend.points.models import PointEntry
 from backend.research.models import ResearchReport, ResearchReportPhoto, ResearchTeam, ResearchTeamMember, ResearchTopic
+from backend.uploads.models import Upload
 
 from .parallel import released_together
 
@@ -903,3 +904,34 @@ def test_a_member_who_left_office_reads_the_team_report_and_photos_no_more(clien
         refused(client.get(f"{API}/topics/{topic['id']}", headers=former), 404, "课题")
     refused(client.get(url, headers=li), 404, "图片不存在。")
     assert client.get(url, headers=world["hh"]).status_code == 200  # the administrators still read them
+
+
+def test_the_account_that_uploaded_a_report_photo_sees_it_only_while_on_the_team(client, world):
+    """Once on a report, a photo is seen by the team and the topic's administrators; the WeChat account that
+    uploaded it is neither once the lead moved to another account, was unbound from it by a corrected phone, or
+    left office (404 as for anyone), while the lead's photo on no report is still theirs to see."""
+    from sqlalchemy import update
+
+    from backend.org.models import Deputy
+
+    topic, team, report, upload_id, url = report_with_photo(client, world)
+    first = headers(world, "zhang")
+    spare = photo(client, first)
+    spare_url = f"/api/v1/uploads/{db.session.get(Upload, spare).key}"
+    assert client.get(spare_url, headers=first).status_code == 200
+    moved_to = world["factory"].deputy_headers(world["zhang"], js_code="zhang-second")
+    refused(client.get(url, headers=first), 404, "图片不存在。")
+    assert client.get(spare_url, headers=first).status_code == 200  # not on a report: still the uploader's
+    assert client.get(url, headers=moved_to).status_code == 200
+
+    corrected = client.patch(f"/api/v1/deputies/{world['zhang'].id}", json={"phone": "13800000199"}, headers=world["hh"])
+    assert corrected.status_code == 200, corrected.json
+    refused(client.get(url, headers=moved_to), 404, "图片不存在。")  # unbound: a citizen holding the old number
+
+    third = world["factory"].wechat_login("zhang-third")
+    assert client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000199"}, headers=third).status_code == 200
+    assert client.get(url, headers=third).status_code == 200
+    db.session.execute(update(Deputy).where(Deputy.id == world["zhang"].id).values(active=False))
+    db.session.commit()
+    refused(client.get(url, headers=third), 404, "图片不存在。")  # left office
+    assert client.get(url, headers=world["hh"]).status_code == 200

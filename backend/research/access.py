@@ -9,6 +9,10 @@ from ..uploads.models import Upload
 from .models import ResearchReport, ResearchReportPhoto, ResearchTeam, ResearchTeamMember
 
 
+def on_a_report(upload):
+    return db.session.scalar(select(ResearchReportPhoto.id).where(ResearchReportPhoto.upload_id == upload.id)) is not None
+
+
 def research_photo_visible(user, upload):
     if user is None:
         return False

@@ -18,7 +18,7 @@ from ..auth.scope import current_user, login_required
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
-from ..research.access import research_photo_visible
+from ..research.access import on_a_report, research_photo_visible
 from ..suggestions import workflow
 from ..suggestions.models import Suggestion
 from ..suggestions.presenters import photos_shown
@@ -91,10 +91,14 @@ def upload(files):
 
 
 def _visible(user, record):
-    if user is not None and record.owner_id == user.id:
-        return True
+    """The uploader sees their photo on no report (before it is filed, and on their own suggestion); a photo on a
+    research report is the team's record, seen by the team and the topic's administrators alone: the WeChat
+    account that uploaded it may be one the lead left, was unbound from, or hold it after leaving office."""
+    own = user is not None and record.owner_id == user.id
     if record.suggestion_id is None:
-        return research_photo_visible(user, record)
+        return research_photo_visible(user, record) if on_a_report(record) else own
+    if own:
+        return True
     item = db.session.get(Suggestion, record.suggestion_id)
     return item is not None and workflow.can_see(user, item) and photos_shown(user, item)(record.screening)
 
@@ -108,7 +112,7 @@ def _visible(user, record):
 }})
 @blp.alt_response(404, description="图片不存在，或无权查看")
 def download(key):
-    """查看照片：上传者本人；照片附在建议上之后，提交建议的群众和管辖的管理员随时可看，承办代表须等微信图片安全检测通过；关注该建议的其他群众和其他人（包括未登录）一律 404。"""
+    """查看照片：上传者本人；照片附在建议上之后，提交建议的群众和管辖的管理员随时可看，承办代表须等微信图片安全检测通过；关注该建议的其他群众和其他人（包括未登录）一律 404。附在调研报告上的照片只有该团队在任的成员和课题所属区域的管理员可看（上传它的微信账号不再是该团队在任成员时也是 404）。"""
     record = db.session.scalar(select(Upload).where(Upload.key == key)) if valid_key(key) else None
     signature = request.args.get("sig")
     # A signed URL is how WeChat's image screening fetches the photo (uploads/screening.py).
