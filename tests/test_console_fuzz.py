@@ -137,6 +137,7 @@ ACTIONS = [
     ("/console/stations/{station_id}/qr/revoke", []),
     ("/console/deputies/{deputy_id}/qr/reissue", []),
     ("/console/deputies/{deputy_id}/qr/revoke", []),
+    ("/console/deputies/{deputy_id}/unbind", []),
     ("/console/workdays", ["kind", "first", "last", "name"]),
     ("/console/workdays/remove", ["first"]),
     ("/console/admins/new", ["username", "display_name", "password", "password2", "kind", "region_id", "station_ids"]),

@@ -1223,3 +1223,35 @@ def test_a_check_in_screen_left_open_keeps_its_session_alive(app, station_admin,
         assert answered.status_code == 200, answered.status_code
         renewed[minutes] = "Set-Cookie" in answered.headers
     assert renewed == {9: False, 11: True}
+
+
+def test_an_administrator_unbinds_a_deputys_wechat_in_the_console(huaihua, world, factory, client):
+    """解除绑定: the WeChat user bound as the deputy is a citizen again at once (the number may have been wrong,
+    or gone to someone else); the page says who is bound, and the log keeps the step."""
+    from sqlalchemy import select
+
+    from backend.audit.models import AuditEvent
+
+    from .test_console_page_wording import flashes
+
+    zhang = world["zhang"]
+    path = f"/console/deputies/{zhang.id}"
+    assert "尚未绑定微信" in text(huaihua.get(path))
+    bound = factory.deputy_headers(zhang)
+    page = text(huaihua.get(path))
+    assert "已绑定微信（验证手机号 138****0101）" in page and f'action="{path}/unbind"' in page
+
+    unbound = post(huaihua, f"{path}/unbind", {}, page=path)
+    assert flashes(huaihua, unbound) == [("flash-success", "已解除代表“张伟”的微信绑定，该微信不再具有代表身份。")]
+    assert client.get("/api/v1/me", headers=bound).json["roles"] == ["citizen"]
+    assert "尚未绑定微信" in text(huaihua.get(path))
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deputy_unbound")).all()
+    assert [(e.actor_username, e.target_id, e.detail) for e in events] == [
+        ("huaihua", zhang.id, {"phone": "138****0101", "reason": "管理员解除绑定"})]
+    again = post(huaihua, f"{path}/unbind", {}, page=path)
+    assert flashes(huaihua, again) == [("flash-message", "该代表目前没有绑定微信。")]
+    assert "解除代表微信绑定" in text(huaihua.get("/console/audit"))
+
+    far = world["far"]
+    refused = post(huaihua, f"/console/deputies/{far.id}/unbind", {}, page=path)
+    assert refused.status_code == 404

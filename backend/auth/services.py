@@ -80,13 +80,14 @@ def bind_phone(user, phone_code) -> User:
     return user
 
 
-def unbind_deputy(deputy):
+def unbind_deputy(deputy, always=False):
     """The WeChat user bound as ``deputy`` is no longer, unless it proved the deputy's phone as it now is: the
     phone that proved the binding was corrected or cleared (``org.services.update_deputy``), and the old
-    number may belong to someone else. Their notices as the deputy leave them (``take_from_unbound``); whoever
-    proves the new number next becomes the deputy (``bind_phone``). Returns the unbound user, or None."""
+    number may belong to someone else; ``always``: an administrator's 解除绑定, whatever the phone. Their
+    notices as the deputy leave them (``take_from_unbound``); whoever proves the deputy's number next becomes
+    the deputy (``bind_phone``). Returns the unbound user, or None."""
     user = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
-    if user is None or (deputy.phone is not None and user.phone == deputy.phone):
+    if user is None or (not always and deputy.phone is not None and user.phone == deputy.phone):
         return None
     user.deputy_id = None
     db.session.flush()

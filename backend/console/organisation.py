@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from schemas.org import DeputyIn, DeputyPatch, StationIn, StationPatch
 
 from ..audit.log import record_export
+from ..auth.models import User, mask_phone
 from ..auth.scope import (
     deputy_scope_clause,
     managed_deputy_or_404,
@@ -375,12 +376,25 @@ def _deputy_page(deputy, values, ticked_station_ids):
     """What the deputy's edit page shows: ``values`` in its fields, ``ticked_station_ids`` ticked."""
     user = g.user
     station_choices = scoped_stations(user, {*ticked_station_ids, *(s.id for s in deputy.stations)})
+    bound = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
     return dict(
+        bound=bound, bound_phone=mask_phone(bound.phone) if bound is not None else None,
         deputy=deputy, values=values, station_choices=station_choices, current_station_ids=ticked_station_ids,
         other_stations=[s for s in deputy.stations if not manages_station(user, s)],
         regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, can_move=is_region_admin(user),
         owns=owns_deputy(user, deputy),
     )
+
+
+@bp.post("/deputies/<int:deputy_id>/unbind")
+@console_page("console.deputies")
+def deputy_unbind(deputy_id):
+    deputy = owned_deputy_or_404(deputy_id, "解除其微信绑定")
+    if services.unbind_deputy_wechat(g.user, deputy) is None:
+        flash("该代表目前没有绑定微信。")
+    else:
+        flash(f"已解除代表“{deputy.name}”的微信绑定，该微信不再具有代表身份。", "success")
+    return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
 
 
 # --- replacing and withdrawing a printed code ----------------------------------------------------

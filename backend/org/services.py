@@ -302,6 +302,16 @@ def update_deputy(actor, deputy, data) -> Deputy:
     return deputy
 
 
+def unbind_deputy_wechat(actor, deputy):
+    """解除绑定 in the console: the WeChat user bound as ``deputy`` is a citizen again (a wrong number, a phone
+    lost or passed on); logged. Returns the unbound user, or None if none was bound."""
+    user = unbind_deputy(deputy, always=True)
+    if user is not None:
+        record("deputy_unbound", actor, ("deputy", deputy.id, deputy.name), deputy.region_id,
+               {"phone": masked_phone(user.phone), "reason": "管理员解除绑定"})
+    return user
+
+
 def set_deputy_active(deputy, active):
     if deputy.active == active:
         return
