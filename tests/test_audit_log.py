@@ -728,9 +728,14 @@ def test_the_export_reads_in_batches_and_keeps_the_order_across_them(app, client
     by_id = {e.id: e for e in events()}
     assert [row[1] for row in rows] == [by_id[i].actor_username for i in expected]
     assert len(rows) == 5 and events("exported")[-1].detail["rows"] == 5
-    monkeypatch.setattr("backend.console.audit.MAX_EXPORT_ROWS", 3)  # the cap holds across batches
-    capped = console.get("/console/audit/export.xlsx?action=login_failed")
-    assert len(list(load_workbook(io.BytesIO(capped.data)).active.iter_rows(values_only=True))) == 1 + 3
+    assert load_workbook(io.BytesIO(response.data)).sheetnames == ["操作日志"]
+    monkeypatch.setattr("backend.console.exports.MAX_EXPORT_ROWS", 3)  # the cap holds across batches
+    capped = load_workbook(io.BytesIO(console.get("/console/audit/export.xlsx?action=login_failed").data))
+    assert len(list(capped["操作日志"].iter_rows(values_only=True))) == 1 + 3
+    assert capped.sheetnames == ["导出说明", "操作日志"]
+    assert capped["导出说明"]["A1"].value == "“操作日志”表仅含前 3 行（共 5 行），请缩小筛选范围后分别导出。"
+    assert events("exported")[-1].detail | {"filters": None} == {
+        "export": "操作日志", "filters": None, "rows": 3, "capped": True, "matched": 5}
 
 
 # --- reading the log: by what was acted on, in Chinese ----------------------------------------------------

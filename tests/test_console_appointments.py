@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from backend.appointments.models import Appointment
+from backend.audit.models import AuditEvent
 from backend.db_types import utcnow
 from backend.extensions import db
 from backend.notifications.models import OutboxMessage
@@ -363,9 +364,16 @@ def test_the_export_reads_in_batches_and_keeps_every_row(app, client, world, mor
     assert len(reads) == 3  # a batch at a time
     assert not any("appointments.contact_phone" in s for s in sent)  # columns, not requests as objects
 
-    monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 3)  # the cap holds across batches
-    capped = list(_workbook(admin.get("/console/appointments/export.xlsx?status=all"))["约见清单"].values)
+    assert _workbook(admin.get("/console/appointments/export.xlsx?status=all")).sheetnames == ["约见清单"]
+
+    monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 3)  # the cap holds across batches, and the file says so
+    book = _workbook(admin.get("/console/appointments/export.xlsx?status=all"))
+    capped = list(book["约见清单"].values)
     assert [r[0] for r in capped[1:]] == numbers[::-1][:3]
+    assert book.sheetnames == ["导出说明", "约见清单"]
+    assert list(book["导出说明"].values)[0][0] == "“约见清单”表仅含前 3 行（共 5 行），请缩小筛选范围后分别导出。"
+    logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported").order_by(AuditEvent.id)).all()[-1]
+    assert (logged.detail["rows"], logged.detail["capped"], logged.detail["matched"]) == (3, True, 5)
 
 
 def test_a_confirmation_sent_twice_tells_the_citizen_once(app, client, world, station_request):  # noqa: F811

@@ -153,13 +153,17 @@ def test_the_export_reads_the_opinions_in_batches_up_to_the_cap(app, huaihua, wo
     assert [r[0] for r in rows[1:]] == sorted(r[0] for r in rows[1:])  # oldest first, across three batches
     reads = [s for s in sent if "FROM consultation_opinions" in s and "count(" not in s]
     assert len(reads) == 3 and not any("consultation_opinions.author_id" in s for s in reads)
+    assert load_workbook(BytesIO(export.data)).sheetnames == ["意见", "各条意见数"]  # all of them: no notice
 
     monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 3)  # capped as the other exports, across batches
     book = load_workbook(BytesIO(huaihua.get(f"{path}/export").data))
     assert [r[2] for r in list(book["意见"].iter_rows(values_only=True))[1:]] == ["第二条应当写清楚。", "总体赞成。", "第0条意见"]
+    assert book.sheetnames == ["导出说明", "意见", "各条意见数"]
+    assert book["导出说明"]["A1"].value == "“意见”表仅含前 3 行（共 5 行），请缩小筛选范围后分别导出。"
     assert list(book["各条意见数"].iter_rows(values_only=True))[1:3] == [("第一条", 3), ("第二条", 1)]  # still every opinion
     exported = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported")).all()
-    assert [e.detail["rows"] for e in exported] == [5, 3]
+    assert [(e.detail["rows"], e.detail.get("capped"), e.detail.get("matched")) for e in exported] == [
+        (5, None, None), (3, True, 5)]
 
 
 def test_another_citys_consultation_is_not_found_and_a_county_cannot_publish(app, huaihua, world, factory):

@@ -765,6 +765,41 @@ def test_queue_export_follows_the_filters(client, admin, world, pending):  # noq
     assert list(_workbook(other.get("/console/suggestions/export.xlsx"))["建议清单"].values)[1:] == []
 
 
+def test_a_capped_export_says_so_on_its_first_sheet_and_in_the_log(client, admin, world, pending, monkeypatch):  # noqa: F811
+    """Past MAX_EXPORT_ROWS the file held the first rows and said nothing: an administrator would take it
+    for the whole queue. A capped file opens on a sheet that says how many rows it holds of how many; the
+    data sheet keeps its header in the first row; the log records the export as capped."""
+    from sqlalchemy import select
+
+    from backend.audit.models import AuditEvent
+    from backend.console import exports
+
+    def last_export():
+        return db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exported").order_by(AuditEvent.id)).all()[-1]
+
+    for n in range(4):
+        file(client, world["citizen"], world["station_code"], content=f"第 {n} 条测试建议：楼道灯不亮。")
+    whole = load_workbook(io.BytesIO(admin.get("/console/suggestions/export.xlsx").data))
+    assert whole.sheetnames == ["建议清单"] and len(list(whole["建议清单"].values)) == 1 + 5  # uncapped: no notice
+    assert not any("仅含前" in str(c) for row in whole.active.values for c in row)
+    assert "capped" not in last_export().detail
+
+    monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 3)
+    book = load_workbook(io.BytesIO(admin.get("/console/suggestions/export.xlsx").data))
+    assert book.sheetnames == ["导出说明", "建议清单"] and book.active.title == "导出说明"
+    assert book["导出说明"]["A1"].value == "“建议清单”表仅含前 3 行（共 5 行），请缩小筛选范围后分别导出。"
+    rows = list(book["建议清单"].values)
+    assert rows[0][:2] == ("编号", "提交时间") and len(rows) == 1 + 3
+    logged = last_export()
+    assert (logged.detail["rows"], logged.detail["capped"], logged.detail["matched"]) == (3, True, 5)
+    page = admin.get("/console/audit").get_data(as_text=True)
+    assert "行数：3；未全部导出：是；符合条件行数：5" in page
+
+    # Exactly at the cap is the whole list: no notice.
+    monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 5)
+    assert load_workbook(io.BytesIO(admin.get("/console/suggestions/export.xlsx").data)).sheetnames == ["建议清单"]
+
+
 def test_statistics_export(client, admin, world, pending):  # noqa: F811
     file(client, world["citizen"], world["deputy_code"], category="道路交通").json
     duplicate = file(client, world["stranger"], world["station_code"], content="菜市场门口积水，和别人反映的是同一处。").json

@@ -151,14 +151,16 @@ def record_apart(action, actor, target=None, region_id=None, detail=None, tried=
 _LONG_NUMBER = re.compile(r"\d{7,}")
 
 
-def record_export(actor, what, rows, target=None, region_id=None):
+def record_export(actor, what, rows, target=None, region_id=None, capped=None):
     """导出数据: which export, with the filters it was asked with (a number typed into a search box is
-    kept masked, as it may be a phone) and how many rows it held. In a transaction of its own: an
-    export is a GET, which writes nothing else."""
+    kept masked, as it may be a phone) and how many rows it held; ``capped``: added to the detail when the
+    file held only the first MAX_EXPORT_ROWS (``{"capped": True, "matched": rows in all}``, see
+    ``backend.console.exports.Export``). In a transaction of its own: an export is a GET, which writes
+    nothing else."""
     filters = {key: _LONG_NUMBER.sub(lambda m: masked_phone(m.group()), value)[:100]
                for key, value in request.args.items() if value and key != "page"} if has_request_context() else {}
     record_apart("exported", actor, target or ("export", None, what), region_id,
-                 {"export": what, "filters": filters, "rows": rows})
+                 {"export": what, "filters": filters, "rows": rows} | (capped or {}))
 
 
 PURGE_BATCH = 5000

@@ -3,11 +3,10 @@ first, 50 a page, filtered by action, account and dates; the filtered log as .xl
 from flask import g, render_template, request
 
 from ..audit import listing
-from ..audit.log import record_export
 from ..audit.models import ACTION_LABELS
 from . import bp
 from .pages import console_page, listing_page
-from .exports import EXPORT_BATCH, MAX_EXPORT_ROWS, new_workbook, send_workbook, write_sheet
+from .exports import EXPORT_BATCH, Export, rows_to_read
 from .suggestions import cn_time
 
 
@@ -27,9 +26,9 @@ def export_audit_log():
     filters = listing.parse_filters(request.args)
     rows = ((cn_time(e.at, "%Y-%m-%d %H:%M:%S"), listing.who(e), ACTION_LABELS.get(e.action, e.action),
              listing.target(e), e.client_address, listing.details(e))
-            for e in listing.export_events(g.user, filters, MAX_EXPORT_ROWS, EXPORT_BATCH))
-    wb = new_workbook()
-    written = write_sheet(wb, "操作日志", ["时间", "账号", "操作", "对象", "来源地址", "详情"], rows,
-                     widths={"时间": 18, "账号": 24, "操作": 16, "对象": 30, "来源地址": 18, "详情": 60})
-    record_export(g.user, "操作日志", written)
-    return send_workbook(wb, "操作日志")
+            for e in listing.export_events(g.user, filters, rows_to_read(), EXPORT_BATCH))
+    export = Export("操作日志", "操作日志")
+    export.sheet("操作日志", ["时间", "账号", "操作", "对象", "来源地址", "详情"], rows,
+                 widths={"时间": 18, "账号": 24, "操作": 16, "对象": 30, "来源地址": 18, "详情": 60},
+                 total=lambda: listing.events_query(g.user, filters))
+    return export.send()

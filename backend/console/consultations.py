@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 
 from schemas.consultations import ConsultationIn, ConsultationPatch, OpinionFeedbackIn
 
-from ..audit.log import record_export
 from ..auth.scope import get_by_id, manages_region, region_subtree_clause
 from ..consultations import services
 from ..consultations.articles import full_text
@@ -30,7 +29,7 @@ from ..forms import china_iso, load_checked, local_input, number_or_text, parse_
 from ..org.models import Deputy, Region
 from ..suggestions.queries import ListOrder
 from . import bp
-from .exports import new_workbook, read_in_batches, send_workbook, write_sheet
+from .exports import Export, read_in_batches
 from .form_errors import error_lines, refused_form
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, reraise_unless_form_error
 
@@ -239,14 +238,15 @@ def consultation_export(consultation_id):
             for number, article, content, kind, deputy_name, phone, created, feedback, feedback_note, feedback_dt
             in read_in_batches(statement, OPINION_ORDER))
 
-    wb = new_workbook()
-    written = write_sheet(wb, "意见", headers, rows, widths={"意见": 60, "反馈说明": 40, "提出时间": 18, "反馈时间": 18})
+    export = Export("立法意见", f"立法意见-{consultation.id}")
     counts = services.article_counts(consultation.id)
-    write_sheet(wb, "各条意见数", ["条文", "意见数"],
-                [[a.number, counts.get(a.id, 0)] for a in consultation.articles] + [["总体意见", counts.get(None, 0)]])
-    record_export(g.user, "立法意见", written, ("consultation", consultation.id, consultation.title[:100]),
-                  consultation.region_id)
-    return send_workbook(wb, f"立法意见-{consultation.id}")
+    export.sheet("意见", headers, rows, widths={"意见": 60, "反馈说明": 40, "提出时间": 18, "反馈时间": 18},
+                 total=lambda: sum(counts.values()))
+    export.sheet("各条意见数", ["条文", "意见数"],
+                 [[a.number, counts.get(a.id, 0)] for a in consultation.articles] + [["总体意见", counts.get(None, 0)]],
+                 counted=False)
+    return export.send(target=("consultation", consultation.id, consultation.title[:100]),
+                       region_id=consultation.region_id)
 
 
 def _china(moment):

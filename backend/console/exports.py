@@ -3,14 +3,16 @@
 Headers are Chinese; the download name is Chinese too (Content-Disposition carries it as UTF-8).
 Citizens' phone numbers and identities are never exported.
 """
+from collections.abc import Sized
 from io import BytesIO
+from itertools import islice
 
 from flask import current_app, g, request, send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from schemas.activities import YearQuery
@@ -33,14 +35,87 @@ from .dashboard import scope_label, scoped_leaderboard
 from .pages import console_page, year_asked
 from .suggestions import cn_time, filtered_query, queue_order
 
-MAX_EXPORT_ROWS = 50_000
+MAX_EXPORT_ROWS = 50_000  # a sheet's rows at most; past it the file says it is not the whole list
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="BE1622")
+NOTICE_FONT = Font(bold=True, color="BE1622", size=12)
+NOTICE_SHEET = "导出说明"
+_NONE = object()
+
+
+def rows_to_read():
+    """How many rows an export reads for a sheet: one more than it holds, so that ``Export.sheet`` knows
+    whether the list went on past MAX_EXPORT_ROWS (read when called: tests lower the cap)."""
+    return MAX_EXPORT_ROWS + 1
+
+
+def capped_notice(title, shown, matched):
+    """What a capped file says first: which sheet is not the whole list, how much of it it holds."""
+    of = f"共 {matched} 行" if matched is not None else f"超过 {shown} 行"
+    return f"“{title}”表仅含前 {shown} 行（{of}），请缩小筛选范围后分别导出。"
+
+
+def _count(total, rows):
+    """The rows the capped sheet's list has in all: ``total`` as given (a number, a function giving it, or
+    the select the rows come from, counted as the list pages count it), else a list's length, else None
+    (the notice then says "超过 N 行")."""
+    if callable(total):
+        total = total()
+    if isinstance(total, Select):
+        return db.session.scalar(select(func.count()).select_from(total.order_by(None).subquery()))
+    if total is None and isinstance(rows, Sized):
+        return len(rows)
+    return total
+
+
+class Export:
+    """A console .xlsx export, the one way every export route sends one: ``sheet`` writes a sheet of at most
+    MAX_EXPORT_ROWS rows; ``send`` records the export (操作日志) and sends the file. A sheet whose rows go on
+    past the cap (``sheet`` reads one more: give it ``rows_to_read()`` rows, or all of them lazily) makes the
+    file open on a first sheet, 导出说明, saying so: "“建议清单”表仅含前 50000 行（共 61234 行），请缩小筛选范围后
+    分别导出。" — the data sheets keep their header in their first row — and the log's entry records it
+    (capped, and the rows matched)."""
+
+    def __init__(self, what, name):
+        self.what, self.name = what, name  # the export as the log names it; the download's name
+        self.workbook = Workbook(write_only=True)  # streamed: memory stays flat for a long list
+        self.rows = 0
+        self.capped = []  # (sheet title, rows shown, rows in all or None)
+
+    def sheet(self, title, headers, rows, widths=None, total=None, counted=True):
+        """One sheet under a header row; returns how many rows it holds. ``total``: how to know the list's
+        size if it is capped (see ``_count``); ``counted``: whether its rows are the export's (the log's 行数),
+        not a legend or a summary beside them."""
+        limit = MAX_EXPORT_ROWS
+        source = iter(rows)
+        written = write_sheet(self.workbook, title, headers, islice(source, limit), widths)
+        if written == limit and next(source, _NONE) is not _NONE:
+            self.capped.append((title, written, _count(total, rows)))
+        if counted:
+            self.rows += written
+        return written
+
+    def send(self, actor=None, target=None, region_id=None):
+        if self.capped:
+            notice = self.workbook.create_sheet(NOTICE_SHEET, 0)  # first, so the file opens on it
+            notice.column_dimensions["A"].width = 100
+            for title, shown, matched in self.capped:
+                line = WriteOnlyCell(notice, value=capped_notice(title, shown, matched))
+                line.font = NOTICE_FONT
+                notice.append([line])
+        capped = None
+        if self.capped:
+            capped = {"capped": True}
+            matched = self.capped[0][2]
+            if matched is not None:
+                capped["matched"] = matched
+        record_export(actor if actor is not None else g.user, self.what, self.rows, target, region_id, capped)
+        return _send_workbook(self.workbook, self.name)
 
 
 def write_sheet(wb, title, headers, rows, widths=None):
     """One sheet, streamed (write-only workbooks keep memory flat for a long queue); returns how many rows
-    it holds under its header."""
+    it holds under its header. Export routes call ``Export.sheet``, which caps it."""
     ws = wb.create_sheet(title)
     for index, header in enumerate(headers, start=1):
         width = (widths or {}).get(header) or max(10, len(str(header)) * 2 + 4)
@@ -60,7 +135,7 @@ def write_sheet(wb, title, headers, rows, widths=None):
     return written
 
 
-def send_workbook(wb, name):
+def _send_workbook(wb, name):
     buffer = BytesIO()
     wb.save(buffer)
     buffer.seek(0)
@@ -72,10 +147,6 @@ def send_workbook(wb, name):
         download_name=f"{name}-{stamp}.xlsx",
         max_age=0,
     )
-
-
-def new_workbook():
-    return Workbook(write_only=True)
 
 
 def _percent(rate):
@@ -95,10 +166,10 @@ EXPORT_BATCH = 2000  # rows read at a time: an export holds one batch, whatever 
 
 def read_in_batches(statement, order, limit=None):
     """The rows of ``statement`` (a select of the columns a sheet shows) in ``order`` (a ``ListOrder``), up to
-    ``limit`` (MAX_EXPORT_ROWS), read EXPORT_BATCH at a time: the order's keys are selected after the columns
+    ``limit`` (``rows_to_read()``: one past the cap, for ``Export.sheet`` to tell a capped list), read EXPORT_BATCH at a time: the order's keys are selected after the columns
     shown (and left out of the rows given), and each batch starts after the last row of the one before, by
     its position in the order. So an export holds one batch of plain rows, whatever its size."""
-    limit = MAX_EXPORT_ROWS if limit is None else limit
+    limit = rows_to_read() if limit is None else limit
     keyed = statement.add_columns(*order.keys).order_by(None).order_by(*order.clauses())
     shown = -len(order.keys)  # the row's columns the sheet shows; its position in the order after them
     last, left = None, limit
@@ -156,12 +227,11 @@ def export_suggestions():
         "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "接单时限", "答复时限", "转办部门", "工单编号",
         "代表对部门办理满意度", "答复内容", "满意度", "办结时间",
     ]
-    wb = new_workbook()
-    rows = write_sheet(wb, "建议清单", headers, _export_rows(query, queue_order(form)), widths={
+    export = Export("建议清单", "建议清单")
+    export.sheet("建议清单", headers, _export_rows(query, queue_order(form)), widths={
         "编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40, "联络站": 24, "接单时限": 18, "答复时限": 18,
-        "转办部门": 24, "工单编号": 22, "代表对部门办理满意度": 20, "办结时间": 18})
-    record_export(g.user, "建议清单", rows)
-    return send_workbook(wb, "建议清单")
+        "转办部门": 24, "工单编号": 22, "代表对部门办理满意度": 20, "办结时间": 18}, total=query)
+    return export.send()
 
 
 APPOINTMENT_ORDER = ListOrder("最新提交", (Appointment.id,), descending=True)  # the 约见 list's, newest first
@@ -195,12 +265,11 @@ def export_appointments():
         for (number, created, status, topic, deputy, station, activity, activity_starts, preferred_time, meet, place,
              answer, answered) in read_in_batches(statement, APPOINTMENT_ORDER)
     )
-    wb = new_workbook()
-    written = write_sheet(wb, "约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
-                                                   "接待安排 / 希望时间": 30, "见面时间": 18, "见面地点": 30,
-                                                   "答复说明": 40, "答复时间": 18})
-    record_export(g.user, "约见清单", written)
-    return send_workbook(wb, "约见清单")
+    export = Export("约见清单", "约见清单")
+    export.sheet("约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
+                                               "接待安排 / 希望时间": 30, "见面时间": 18, "见面地点": 30,
+                                               "答复说明": 40, "答复时间": 18}, total=query)
+    return export.send()
 
 
 def _station_rows(scope):
@@ -231,7 +300,7 @@ def export_stats():
     scope = admin_scope_clause(user)
     stats = suggestion_stats(select(Suggestion).where(scope), work_orders=True)
     d = stats["denominators"]
-    wb = new_workbook()
+    export = Export("建议统计", "建议统计")
     summary = [
         ("统计范围", scope_label(user), ""),
         ("统计时间", cn_time(utcnow()), ""),
@@ -254,20 +323,20 @@ def export_stats():
         ("已评价工单数", d["work_orders_rated"], "部门反馈时记录了代表满意度的工单"),
         ("工单满意率", _percent(stats["work_order_satisfaction_rate"]), "（满意 + 基本满意）÷ 已评价工单"),
     ]
-    write_sheet(wb, "总体指标", ["指标", "数值", "口径说明"], summary, widths={"指标": 22, "数值": 20, "口径说明": 40})
-    written = write_sheet(wb, "按状态", ["状态", "件数"], [(label, n) for _, label, n in status_breakdown(stats)])
+    export.sheet("总体指标", ["指标", "数值", "口径说明"], summary, widths={"指标": 22, "数值": 20, "口径说明": 40},
+                 counted=False)
+    export.sheet("按状态", ["状态", "件数"], [(label, n) for _, label, n in status_breakdown(stats)])
     categories = list(current_app.config["SUGGESTION_CATEGORIES"])
     categories += sorted(c for c in stats["by_category"] if c not in categories)
-    written += write_sheet(wb, "按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])
-    written += write_sheet(wb, "按联络站", ["联络站", "建议数", "未办结", "已办结", "超期", "督办"], _station_rows(scope),
-                      widths={"联络站": 30})
-    written += write_sheet(wb, "按承办部门", ["承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"], (
+    export.sheet("按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])
+    export.sheet("按联络站", ["联络站", "建议数", "未办结", "已办结", "超期", "督办"], _station_rows(scope),
+                 widths={"联络站": 30})
+    export.sheet("按承办部门", ["承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"], [
         (r["department"], r["work_orders"], r["with_feedback"], r["satisfied"], r["basically_satisfied"],
          r["dissatisfied"], _percent(r["satisfaction_rate"]))
         for r in stats["by_department"]
-    ), widths={"承办部门": 30})
-    record_export(g.user, "建议统计", written)
-    return send_workbook(wb, "建议统计")
+    ], widths={"承办部门": 30})
+    return export.send()
 
 
 @bp.get("/leaderboard/export.xlsx")
@@ -277,11 +346,10 @@ def export_leaderboard():
     refused, 422 naming 年度); those without a point that year at 0, last."""
     year = year_asked(YearQuery, current_year())
     rows = scoped_leaderboard(g.user, year, limit=None, everyone=True)
-    wb = new_workbook()
-    written = write_sheet(
-        wb, f"{year}年履职积分排行", ["名次", "代表", "代表层级", "代表小组", "积分"],
+    export = Export("履职积分排行", f"履职积分排行-{year}")
+    export.sheet(
+        f"{year}年履职积分排行", ["名次", "代表", "代表层级", "代表小组", "积分"],
         [(r["rank"], r["name"], r["level_label"], r["group"], r["points"]) for r in rows],
         widths={"代表": 14, "代表层级": 18, "代表小组": 24},
     )
-    record_export(g.user, "履职积分排行", written)
-    return send_workbook(wb, f"履职积分排行-{year}")
+    return export.send()

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from schemas.liaisons import ContactIn, DeputyIdsIn, LiaisonIn, LiaisonPatch, SummaryQuery
 
-from ..audit.log import record_export
 from ..auth.scope import get_by_id, manages_region
 from ..errors import APIError, not_found
 from ..extensions import db
@@ -20,7 +19,7 @@ from ..org import congress
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
 from . import bp
 from .activities import PICKER_LIMIT, deputy_options, selected_deputies
-from .exports import new_workbook, send_workbook, write_sheet
+from .exports import Export, rows_to_read
 from .form_errors import refused_form
 from .pages import (
     PER_PAGE,
@@ -117,16 +116,16 @@ def liaisons_export():
     """The year's figures of every liaison in scope, as on the list (every page of it)."""
     _region_admin_only()
     year = year_asked(SummaryQuery, services.this_year())
-    rows = (services.summary_row(row) for row in db.session.execute(services.summary_query(g.user.admin_region, year)))
-    wb = new_workbook()
-    written = write_sheet(wb, f"{year}年联系清单", ["联系人", "类型", "职务", "人大", "状态", "联系代表数（在任）",
+    query = services.summary_query(g.user.admin_region, year)
+    rows = (services.summary_row(row) for row in db.session.execute(query.limit(rows_to_read())))
+    export = Export("联系清单", f"联系清单-{year}")
+    export.sheet(f"{year}年联系清单", ["联系人", "类型", "职务", "人大", "状态", "联系代表数（在任）",
                                                   f"{year}年已联系代表数", f"{year}年联系次数", "联系率"], (
         (r["name"], r["kind_label"], r["title"], f"{r['region_name']}人大常委会", "在用" if r["active"] else "已停用",
          r["assigned"], r["contacted"], r["contacts"],
          "" if r["contact_rate"] is None else f"{r['contact_rate'] * 100:.1f}%")
-        for r in rows), widths={"联系人": 24, "职务": 20, "人大": 20})
-    record_export(g.user, "联系清单", written)
-    return send_workbook(wb, f"联系清单-{year}")
+        for r in rows), widths={"联系人": 24, "职务": 20, "人大": 20}, total=query)
+    return export.send()
 
 
 # --- a liaison's page ------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from ..points import archive, grades, ledger, queries, rulebook
 from ..points.models import PointCorrection
 from . import bp
 from .dashboard import scoped_leaderboard
-from .exports import MAX_EXPORT_ROWS, new_workbook, send_workbook, write_sheet
+from .exports import Export, rows_to_read
 from .form_errors import error_lines, field_errors, refused_form
 from .pages import (
     REGION_CHOICES_LIMIT,
@@ -381,16 +381,15 @@ def export_evaluations():
     year, region, grade = _evaluation_args(user)
     rows = grades.evaluation(user, region, year, grade or None).rows
     provisional = year >= queries.current_year()
-    wb = new_workbook()
-    written = write_sheet(
-        wb, f"{year}年履职评价" + ("（按当前积分）" if provisional else ""),
+    export = Export("履职评价", f"履职评价-{year}")
+    export.sheet(
+        f"{year}年履职评价" + ("（按当前积分）" if provisional else ""),
         ["名次", "代表", "代表层级", "所属区域", "积分", "评价等次", "连续两年最低等次"],
         ((row.rank, row.name, DEPUTY_LEVEL_LABELS[row.level.value], row.region_name, row.total, row.grade,
-          "是" if row.lowest_last_year else "") for row in db.session.execute(rows.limit(MAX_EXPORT_ROWS))),
-        widths={"代表": 14, "代表层级": 18, "所属区域": 18, "连续两年最低等次": 18},
+          "是" if row.lowest_last_year else "") for row in db.session.execute(rows.limit(rows_to_read()))),
+        widths={"代表": 14, "代表层级": 18, "所属区域": 18, "连续两年最低等次": 18}, total=rows,
     )
-    record_export(user, "履职评价", written, region_id=region.id if region is not None else None)
-    return send_workbook(wb, f"履职评价-{year}")
+    return export.send(user, region_id=region.id if region is not None else None)
 
 
 # --- a deputy's archive (履职档案) ----------------------------------------------------------------------

@@ -7,7 +7,6 @@ from schemas.report_polls import ReportPollIn, ReportPollPatch
 
 from ..activities import report_poll as polls
 from ..activities.models import ActivityStatus, ActivityType, ReportPollStatus
-from ..audit.log import record_export
 from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
@@ -17,7 +16,7 @@ from ..suggestions.models import SATISFACTION_LABELS
 from . import bp, console_json, console_login_required
 from .activities import activity_page, managed_activity_or_404, roster_args
 from .form_errors import refused_form
-from .exports import _percent, new_workbook, send_workbook, write_sheet
+from .exports import Export, _percent
 from .pages import console_page, reraise_unless_form_error
 from .suggestions import cn_time
 
@@ -208,16 +207,14 @@ def report_poll_export(activity_id):
     rows = [[r["deputy"]["name"], r["deputy"]["level_label"], r["satisfied"], r["basically_satisfied"], r["dissatisfied"],
              r["rated"], _percent(r["satisfaction_rate"]), _percent(r["basic_satisfaction_rate"])]
             for r in results["deputies"]]
-    wb = new_workbook()
-    written = write_sheet(wb, "述职测评结果", ["述职代表", "层级", "满意", "基本满意", "不满意", "评价票数", "满意率", "基本满意率"],
-                          rows, widths={"述职代表": 16, "层级": 20})
-    write_sheet(wb, "说明", ["项目", "内容"], [
+    export = Export("述职测评结果", "述职测评结果")
+    export.sheet("述职测评结果", ["述职代表", "层级", "满意", "基本满意", "不满意", "评价票数", "满意率", "基本满意率"],
+                 rows, widths={"述职代表": 16, "层级": 20})
+    export.sheet("说明", ["项目", "内容"], [
         ["活动", activity.title], ["测评状态", polls.status_label(poll)],
         ["选票数", results["ballots"]], ["满意率", "满意 ÷ 评价票数"], ["基本满意率", "（满意 + 基本满意）÷ 评价票数"]],
-        widths={"内容": 40})
-    record_export(g.user, "述职测评结果", written, target=("activity", activity.id, activity.title),
-                  region_id=activity.region_id)
-    return send_workbook(wb, "述职测评结果")
+        widths={"内容": 40}, counted=False)
+    return export.send(target=("activity", activity.id, activity.title), region_id=activity.region_id)
 
 
 @bp.get("/activities/<int:activity_id>/report-poll/counts.json")

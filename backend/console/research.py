@@ -15,7 +15,6 @@ from schemas.research import (
     ResearchTopicPatch,
 )
 
-from ..audit.log import record_export
 from ..auth.scope import get_by_id, manages_region
 from ..errors import APIError, not_found
 from ..extensions import db
@@ -27,7 +26,7 @@ from ..research.models import TOPIC_STATUS_LABELS, ResearchReport, ResearchRepor
 from ..uploads.models import Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp
-from .exports import new_workbook, send_workbook, write_sheet
+from .exports import Export
 from .form_errors import refused_form
 from .pages import (
     PER_PAGE,
@@ -168,12 +167,12 @@ def research_export():
                        _status_of(team), report.instructed_by if report and report.instructed else "",
                        report.instruction_date.isoformat() if report and report.instructed else "")
 
-    wb = new_workbook()
-    written = write_sheet(wb, f"{filters['year']}年调研清单", [
+    export = Export("调研清单", f"调研清单-{filters['year']}")
+    export.sheet(f"{filters['year']}年调研清单", [
         "年度", "发布课题的人大", "课题", "主题", "课题状态", "报告截止日期", "领题团队数上限", "已领题团队数", "调研团队", "团队成员",
-        "调研报告", "报告状态", "批示领导", "批示日期"], rows(), widths={"课题": 30, "团队成员": 30, "调研报告": 30})
-    record_export(g.user, "调研清单", written)
-    return send_workbook(wb, f"调研清单-{filters['year']}")
+        "调研报告", "报告状态", "批示领导", "批示日期"], rows(), widths={"课题": 30, "团队成员": 30, "调研报告": 30},
+        total=lambda: sum(max(1, len(teams_of[topic.id])) for topic in topics))  # a row a team, a topic's own if none
+    return export.send()
 
 
 # --- a topic's page ----------------------------------------------------------------------------------------

@@ -6,14 +6,13 @@ from flask import flash, g, redirect, render_template, request, url_for
 from schemas.training import TrainingQuery
 
 from ..activities import training
-from ..audit.log import record_export
 from ..errors import APIError
 from ..extensions import db
 from ..forms import parse_int
 from ..org.models import DEPUTY_LEVEL_LABELS, deputy_listing
 from . import bp
 from .activities import managed_activity_or_404
-from .exports import MAX_EXPORT_ROWS, new_workbook, send_workbook, write_sheet
+from .exports import Export, rows_to_read
 from .pages import console_page, listing_page, managed_regions
 
 UNTRAINED_PER_PAGE = 20
@@ -72,16 +71,15 @@ def export_untrained():
     """未参训代表 as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
     user = g.user
     region, level, period = _filters(request.args)
-    rows = training.untrained_rows(user, region, level, period).limit(MAX_EXPORT_ROWS)
-    wb = new_workbook()
-    written = write_sheet(
-        wb, "未参训代表", ["代表", "代表层级", "所属区域", "联络站", "代表小组", "手机号"],
+    rows = training.untrained_rows(user, region, level, period)
+    export = Export("未参训代表", f"未参训代表-{period.since:%Y%m%d}-{period.until:%Y%m%d}")
+    export.sheet(
+        "未参训代表", ["代表", "代表层级", "所属区域", "联络站", "代表小组", "手机号"],
         ((r.name, DEPUTY_LEVEL_LABELS[r.level.value], r.region_name, r.stations or "", r.group, r.phone or "")
-         for r in db.session.execute(rows)),
-        widths={"代表": 14, "代表层级": 18, "所属区域": 18, "联络站": 30, "代表小组": 20, "手机号": 16},
+         for r in db.session.execute(rows.limit(rows_to_read()))),
+        widths={"代表": 14, "代表层级": 18, "所属区域": 18, "联络站": 30, "代表小组": 20, "手机号": 16}, total=rows,
     )
-    record_export(user, "未参训代表", written, region_id=region.id)
-    return send_workbook(wb, f"未参训代表-{period.since:%Y%m%d}-{period.until:%Y%m%d}")
+    return export.send(user, region_id=region.id)
 
 
 @bp.post("/training/summon")
