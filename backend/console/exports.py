@@ -88,7 +88,7 @@ class Export:
         not a legend or a summary beside them."""
         limit = MAX_EXPORT_ROWS
         source = iter(rows)
-        written = write_sheet(self.workbook, title, headers, islice(source, limit), widths)
+        written = _write_sheet(self.workbook, title, headers, islice(source, limit), widths)
         if written == limit and next(source, _NONE) is not _NONE:
             self.capped.append((title, written, _count(total, rows)))
         if counted:
@@ -96,6 +96,8 @@ class Export:
         return written
 
     def send(self, actor=None, target=None, region_id=None):
+        """Record the export (by ``actor``, the signed-in administrator by default) and send the file."""
+        capped = None
         if self.capped:
             notice = self.workbook.create_sheet(NOTICE_SHEET, 0)  # first, so the file opens on it
             notice.column_dimensions["A"].width = 100
@@ -103,17 +105,13 @@ class Export:
                 line = WriteOnlyCell(notice, value=capped_notice(title, shown, matched))
                 line.font = NOTICE_FONT
                 notice.append([line])
-        capped = None
-        if self.capped:
-            capped = {"capped": True}
-            matched = self.capped[0][2]
-            if matched is not None:
-                capped["matched"] = matched
+            matched = self.capped[0][2]  # one capped sheet an export, in practice: the list it exports
+            capped = {"capped": True} | ({"matched": matched} if matched is not None else {})
         record_export(actor if actor is not None else g.user, self.what, self.rows, target, region_id, capped)
         return _send_workbook(self.workbook, self.name)
 
 
-def write_sheet(wb, title, headers, rows, widths=None):
+def _write_sheet(wb, title, headers, rows, widths=None):
     """One sheet, streamed (write-only workbooks keep memory flat for a long queue); returns how many rows
     it holds under its header. Export routes call ``Export.sheet``, which caps it."""
     ws = wb.create_sheet(title)
