@@ -244,9 +244,64 @@ def test_the_summary_is_one_grouped_query_whatever_the_number_of_liaisons(app, c
         client.post(f"{API}/{liaison['id']}/deputies", json={"deputy_ids": ids}, headers=hh)
         assert contact(client, hh, liaison["id"], ids[n % 3]).status_code == 201
     many = summary_statements()
-    assert len(many) == len(few) == 2  # the page's count and the page itself
+    assert len(many) == len(few) == 3  # the page's count, the page itself and its liaisons' figures
     assert "GROUP BY" in many[-1].upper()
     assert client.get(f"{API}/summary?per_page=2&page=3", headers=hh).json["total"] == 6
+
+
+def _in_list(statement, column):
+    """How many values ``column IN (…)`` names in a statement as sent (its placeholders), or None."""
+    import re
+
+    found = re.search(re.escape(column) + r" IN \((.*?)\)(?!s)", statement)  # PostgreSQL's are %(name)s
+    return None if found is None else len(found.group(1).split(","))
+
+
+def test_a_page_of_the_summary_reads_the_figures_of_its_own_liaisons_only(app, client, world):
+    """The year's figures of a page are read for the page's liaisons only (named by their ids), never by
+    counting every contact of the year of every liaison in scope to show 20 rows (a province: thousands of
+    liaisons, hundreds of thousands of contacts a year, seconds a page)."""
+    from .factories import sent_statements
+
+    hh = world["hh"]
+    ids = [world["zhang"].id, world["li"].id, world["wang"].id]
+    made = []
+    for n in range(5):
+        liaison = new_liaison(client, hh, name=f"委员{n}", kind="member")
+        client.post(f"{API}/{liaison['id']}/deputies", json={"deputy_ids": ids}, headers=hh)
+        for k in range(n):
+            assert contact(client, hh, liaison["id"], ids[k % 3]).status_code == 201
+        made.append(liaison)
+    with sent_statements(app) as seen:
+        page = client.get(f"{API}/summary?per_page=2&page=2", headers=hh).json
+    assert page["total"] == 5
+    assert [(r["name"], r["assigned"], r["contacted"], r["contacts"]) for r in page["items"]] == [
+        ("委员2", 3, 2, 2), ("委员3", 3, 3, 3)]
+    reads = [s for s in seen if "liaison_contacts" in s]
+    assert len(reads) == 1 and _in_list(reads[0], "liaison_contacts.liaison_id") == 2
+    assert _in_list(reads[0], "liaison_deputies.liaison_id") == 2
+
+
+def test_the_regions_contacts_list_reads_its_newest_first_from_an_index(app, client, world, factory):
+    """The contacts of a province's liaisons (the root administrator's list, no filter) come newest first
+    from ix_liaison_contacts_newest, the first page without reading and sorting every contact."""
+    from .test_scale_queries import _plan
+    from .factories import sent_statements
+
+    hh = world["hh"]
+    liaison = new_liaison(client, hh)
+    client.post(f"{API}/{liaison['id']}/deputies", json={"deputy_ids": [world["zhang"].id]}, headers=hh)
+    for days in (3, 1, 2):
+        day = (today() - timedelta(days=days)).isoformat()
+        assert contact(client, hh, liaison["id"], world["zhang"].id, date=day).status_code == 201
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    with sent_statements(app, with_parameters=True) as seen:
+        listed = client.get(f"{API}/contacts?per_page=2", headers=root).json
+    assert listed["total"] == 3
+    assert [c["date"] for c in listed["items"]] == [(today() - timedelta(days=d)).isoformat() for d in (1, 2)]
+    page = [(s, p) for s, p in seen if "FROM liaison_contacts" in s and "LIMIT" in s]
+    assert len(page) == 1
+    assert "ix_liaison_contacts_newest" in _plan(app, *page[0], ("enable_seqscan", "enable_sort"))
 
 
 def test_only_a_congress_with_a_standing_committee_keeps_a_liaison_list(client, world, factory):

@@ -60,9 +60,9 @@ def _liaison(liaison_id):
 
 def _list_page(values=None):
     year = year_asked(SummaryQuery, services.this_year())
-    page = listing_page(services.summary_query(g.user.admin_region, year), PER_PAGE, rows=True)
+    page = listing_page(services.liaisons_query(g.user.admin_region), PER_PAGE, rows=True)
     this_year = services.this_year()
-    return dict(page=page, rows=[services.summary_row(row) for row in page["items"]], year=year,
+    return dict(page=page, rows=services.with_figures(page["items"], year), year=year,
                 years=list(range(this_year, this_year - 6, -1)), kind_labels=KIND_LABELS,
                 regions=_committees(), values=values or {})
 
@@ -116,15 +116,15 @@ def liaisons_export():
     """The year's figures of every liaison in scope, as on the list (every page of it)."""
     _region_admin_only()
     year = year_asked(SummaryQuery, services.this_year())
-    query = services.summary_query(g.user.admin_region, year)
-    rows = (services.summary_row(row) for row in db.session.execute(query.limit(rows_to_read())))
+    region = g.user.admin_region
     export = Export("联系清单", f"联系清单-{year}")
     export.sheet(f"{year}年联系清单", ["联系人", "类型", "职务", "人大", "状态", "联系代表数（在任）",
-                                                  f"{year}年已联系代表数", f"{year}年联系次数", "联系率"], (
+                 f"{year}年已联系代表数", f"{year}年联系次数", "联系率"], (
         (r["name"], r["kind_label"], r["title"], f"{r['region_name']}人大常委会", "在用" if r["active"] else "已停用",
          r["assigned"], r["contacted"], r["contacts"],
          "" if r["contact_rate"] is None else f"{r['contact_rate'] * 100:.1f}%")
-        for r in rows), widths={"联系人": 24, "职务": 20, "人大": 20}, total=query)
+        for r in services.summary_rows(region, year)), widths={"联系人": 24, "职务": 20, "人大": 20},
+        total=services.liaisons_query(region))
     return export.send()
 
 

@@ -83,6 +83,7 @@ class LiaisonContact(db.Model):
     __table_args__ = (
         Index("ix_liaison_contacts_liaison_date", "liaison_id", "contact_date"),
         Index("ix_liaison_contacts_deputy_date", "deputy_id", "contact_date"),
+        Index("ix_liaison_contacts_newest", "contact_date", "id"),  # a region's list, newest first (0040)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -241,8 +241,8 @@ def summary(args):
     """年度联系情况：每位联系人在任的联系代表数、当年已联系代表数、联系次数和联系率（已联系 ÷ 联系代表数）。"""
     region = scope_region(args.get("region_id"))
     year = args.get("year") or services.this_year()
-    page = paginate(services.summary_query(region, year), args, rows=True)
-    return {**page, "year": year, "items": [services.summary_row(row) for row in page["items"]]}
+    page = paginate(services.liaisons_query(region), args, rows=True)
+    return {**page, "year": year, "items": services.with_figures(page["items"], year)}
 
 
 # --- a deputy ---------------------------------------------------------------------------------------------

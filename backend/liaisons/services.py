@@ -307,18 +307,30 @@ def contacts_query(region, args):
 # --- the year's figures ----------------------------------------------------------------------------------
 
 
-def summary_query(region, year):
-    """Per liaison of ``region``'s subtree, in one statement: ``(Liaison, region name, assigned, contacted,
-    contacts)`` — deputies of its own congress (``own_deputies``) in office given to them, of those the ones
-    contacted in ``year``, and every contact of the year. The two aggregates read only the liaisons in scope."""
+def liaisons_query(region):
+    """The liaisons of ``region``'s subtree in the list's order, with their region's name: ``(Liaison, region
+    name)`` rows. Their year's figures are read for a page of them at a time (``with_figures``)."""
+    return (select(Liaison, Region.name)
+            .join(Region, Region.id == Liaison.region_id)
+            .where(region_subtree_clause(Liaison.region_id, region))
+            .order_by(Liaison.active.desc(), Region.path, Liaison.kind, Liaison.name, Liaison.id))
+
+
+def figures(liaison_ids, year):
+    """``{liaison id: (assigned, contacted, contacts)}`` for the liaisons named, in one statement: deputies
+    of its own congress (``own_deputies``) in office given to them, of those the ones contacted in ``year``,
+    and every contact of the year. Only those liaisons' deputies and contacts are read: a page of the list
+    costs the same in a county and in a province with thousands of liaisons and their year's contacts."""
+    ids = list(liaison_ids)
+    if not ids:
+        return {}
     start, end = year_bounds(year)
-    in_scope = select(Liaison.id).where(region_subtree_clause(Liaison.region_id, region))
     liaison_region = aliased(Region)
     assigned = (select(LiaisonDeputy.liaison_id, func.count().label("n"))
                 .join(Deputy, Deputy.id == LiaisonDeputy.deputy_id)
                 .join(Liaison, Liaison.id == LiaisonDeputy.liaison_id)
                 .join(liaison_region, liaison_region.id == Liaison.region_id)
-                .where(Deputy.active.is_(True), LiaisonDeputy.liaison_id.in_(in_scope), _own_deputies_of(liaison_region))
+                .where(Deputy.active.is_(True), LiaisonDeputy.liaison_id.in_(ids), _own_deputies_of(liaison_region))
                 .group_by(LiaisonDeputy.liaison_id).subquery())
     counted = and_(Deputy.active.is_(True), LiaisonDeputy.id.is_not(None), _own_deputies_of(liaison_region))
     contacts = (select(LiaisonContact.liaison_id, func.count().label("n"),
@@ -328,15 +340,38 @@ def summary_query(region, year):
                 .join(liaison_region, liaison_region.id == Liaison.region_id)
                 .outerjoin(LiaisonDeputy, and_(LiaisonDeputy.liaison_id == LiaisonContact.liaison_id,
                                                LiaisonDeputy.deputy_id == LiaisonContact.deputy_id))
-                .where(LiaisonContact.contact_date.between(start, end), LiaisonContact.liaison_id.in_(in_scope))
+                .where(LiaisonContact.contact_date.between(start, end), LiaisonContact.liaison_id.in_(ids))
                 .group_by(LiaisonContact.liaison_id).subquery())
-    return (select(Liaison, Region.name, func.coalesce(assigned.c.n, 0), func.coalesce(contacts.c.contacted, 0),
-                   func.coalesce(contacts.c.n, 0))
-            .join(Region, Region.id == Liaison.region_id)
-            .outerjoin(assigned, assigned.c.liaison_id == Liaison.id)
-            .outerjoin(contacts, contacts.c.liaison_id == Liaison.id)
-            .where(region_subtree_clause(Liaison.region_id, region))
-            .order_by(Liaison.active.desc(), Region.path, Liaison.kind, Liaison.name, Liaison.id))
+    rows = db.session.execute(
+        select(Liaison.id, func.coalesce(assigned.c.n, 0), func.coalesce(contacts.c.contacted, 0),
+               func.coalesce(contacts.c.n, 0))
+        .outerjoin(assigned, assigned.c.liaison_id == Liaison.id)
+        .outerjoin(contacts, contacts.c.liaison_id == Liaison.id)
+        .where(Liaison.id.in_(ids)))
+    return {liaison_id: (int(a), int(c), int(n)) for liaison_id, a, c, n in rows}
+
+
+def with_figures(rows, year):
+    """``(Liaison, region name)`` rows (a page of ``liaisons_query``) as ``summary_row`` dicts with the
+    year's figures, read for those liaisons only."""
+    rows = list(rows)
+    found = figures((liaison.id for liaison, _ in rows), year)
+    return [summary_row((liaison, region_name, *found.get(liaison.id, (0, 0, 0)))) for liaison, region_name in rows]
+
+
+EXPORT_BATCH = 500
+
+
+def summary_rows(region, year):
+    """Every liaison of ``region``'s subtree with the year's figures, as ``summary_row`` dicts in the list's
+    order, their figures read ``EXPORT_BATCH`` liaisons at a time (the export)."""
+    batch = []
+    for row in db.session.execute(liaisons_query(region)):
+        batch.append(row)
+        if len(batch) == EXPORT_BATCH:
+            yield from with_figures(batch, year)
+            batch = []
+    yield from with_figures(batch, year)
 
 
 def rate(contacted, assigned):
