@@ -178,3 +178,28 @@ def test_a_start_date_alone_in_the_future_shows_the_rest_of_its_year(huaihua, ci
     page = huaihua.get(f"/console/training?since={since.isoformat()}")
     assert page.status_code == 200
     assert f"{since.isoformat()} 至 {date(since.year, 12, 31).isoformat()}" in plain(page)
+
+
+def test_the_page_reads_the_periods_trainings_not_every_check_in(app, huaihua, city, held):  # noqa: F811
+    """Who is trained is read from the period's trainings (their rosters by the participants' primary key),
+    never from every check-in of every activity ever (a province's whole history, read at each view); and
+    the page evaluates it twice — the roll-up, whose figures give the untrained list its count, and the
+    list's page — not once more to count the untrained."""
+    from .factories import sent_statements
+    from .test_scale_queries import _plan
+
+    with sent_statements(app, with_parameters=True) as seen:
+        shown = plain(huaihua.get("/console/training"))
+    assert "未参训 2" in shown and "孙丽" in shown and "王强" in shown and "共 2 " in shown
+    trained = [(s, p) for s, p in seen if "activity_participants.status =" in s]
+    assert len(trained) == 2, [s for s, _ in trained]
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    for statement, parameters in trained:
+        assert " JOIN activities" not in statement.split("activity_participants.status =")[0].rsplit("SELECT", 1)[-1]
+        if postgres:
+            # A few rows, no statistics: the planner may take any index; offered the primary key and the
+            # trainings' index, the period's trainings come first and then their rosters by activity id.
+            plan = _plan(app, statement, parameters, ("enable_seqscan",), ("ix_activity_participants_deputy",))
+            assert "ix_activities_type_starts" in plan and "pk_activity_participants" in plan, plan
+            assert "Index Cond: (activity_id = ANY" in plan, plan

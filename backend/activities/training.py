@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import Integer, and_, any_, case, cast, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from ..auth.scope import deputy_scope_clause, get_by_id, manages_region, region_subtree_clause, station_scope_clause
@@ -64,15 +65,34 @@ def period_of(since=None, until=None):
     return Period(since, until)
 
 
+def period_trainings_clause(period):
+    """SQL condition on ``Activity``: a training, not cancelled, starting in ``period``."""
+    return and_(Activity.type == ActivityType.training, Activity.status != ActivityStatus.cancelled,
+                Activity.starts_dt >= period.start_dt, Activity.starts_dt < period.end_dt)
+
+
+def of_period_trainings(activity_id, period):
+    """SQL condition on an activity id column: one of the trainings of ``period``. Those are read first
+    (``ix_activities_type_starts``), then only their rosters (by the participants' primary key): on
+    PostgreSQL as one array (``= ANY``), since as a join or ``IN`` it hash-joined every participant row
+    ever written — every activity type, every year — to the period's trainings (bench: a full read of
+    ``activity_participants`` at every evaluation, growing with the province's whole history)."""
+    ids = select(Activity.id).where(period_trainings_clause(period))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # cast: "= ANY (SELECT …)" would compare the id with each row (an array), not with its elements
+        ids = select(func.array_agg(Activity.id)).where(period_trainings_clause(period))
+        return activity_id == any_(cast(ids.scalar_subquery(), ARRAY(Integer)))
+    return activity_id.in_(ids)
+
+
 def trained_deputy_ids(period):
     """SELECT of the ids of the deputies trained in ``period`` (see the module's docstring): the one
-    definition every figure, list and 点名调训 uses."""
+    definition every figure, list and 点名调训 uses. Read from the period's trainings' rosters only
+    (``of_period_trainings``)."""
     return (
         select(ActivityParticipant.deputy_id)
-        .join(Activity, Activity.id == ActivityParticipant.activity_id)
-        .where(ActivityParticipant.status == ParticipantStatus.checked_in,
-               Activity.type == ActivityType.training, Activity.status != ActivityStatus.cancelled,
-               Activity.starts_dt >= period.start_dt, Activity.starts_dt < period.end_dt)
+        .where(of_period_trainings(ActivityParticipant.activity_id, period),
+               ActivityParticipant.status == ParticipantStatus.checked_in)
     )
 
 
@@ -253,10 +273,9 @@ def period_trainings(user, region, level, period):
     their whole roster and whether the caller manages it (``manageable``: the console links only those;
     one inviting their deputies that another congress holds is named, not opened), and how many there are."""
     concerned = select(ActivityParticipant.activity_id).join(Deputy, Deputy.id == ActivityParticipant.deputy_id) \
-        .where(*population(user, region, level))
+        .where(of_period_trainings(ActivityParticipant.activity_id, period), *population(user, region, level))
     managed = _managed_activities(user)
-    where = [Activity.type == ActivityType.training, Activity.status != ActivityStatus.cancelled,
-             Activity.starts_dt >= period.start_dt, Activity.starts_dt < period.end_dt,
+    where = [period_trainings_clause(period),
              or_(and_(region_subtree_clause(Activity.region_id, region), managed), Activity.id.in_(concerned))]
     total = db.session.scalar(select(func.count()).select_from(Activity).where(*where))
     listed = db.session.scalars(

@@ -45,7 +45,9 @@ def training_page():
     user = g.user
     region, level, period = _filters(request.args)
     figures = training.coverage(user, region, level, period)
-    page = listing_page(training.untrained(user, region, level, period).options(*deputy_listing()), UNTRAINED_PER_PAGE)
+    # The roll-up counted the untrained already (the same deputies, the same rule): no second count.
+    page = listing_page(training.untrained(user, region, level, period).options(*deputy_listing()), UNTRAINED_PER_PAGE,
+                        total=figures["untrained"])
     return render_template(
         "console/training.html", figures=figures, page=page, region=region, level=level, period=period,
         regions=_regions(user), all_regions=_all_regions_label(user), level_labels=DEPUTY_LEVEL_LABELS,
