@@ -32,7 +32,7 @@ def test_a_station_administrator_has_no_livelihood_pages(station_admin):
     assert page.status_code == 403 and "民生实事项目票决由区域管理员组织" in text(page)
 
 
-def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, client):
+def test_a_round_from_draft_to_result_in_the_console(app, huaihua, world, factory, client):
     assert "民生实事" in text(huaihua.get("/console/"))
     # Refused: each reason under its box, nothing saved.
     bad = post(huaihua, "/console/livelihood", round_form(ends_at=local(datetime.now(CHINA) - timedelta(hours=1))))
@@ -84,8 +84,15 @@ def test_a_round_from_draft_to_result_in_the_console(huaihua, world, factory, cl
     cast = client.post(f"/api/v1/livelihood/votes/{vote.id}/ballot", headers=headers, json={
         "choices": [{"project_id": projects[0].id, "choice": "for"}, {"project_id": projects[1].id, "choice": "against"}]})
     assert cast.status_code == 201, cast.json
-    turnout = huaihua.get(f"{page_path}/turnout").json
+    from .factories import sent_statements
+
+    with sent_statements(app) as seen:
+        turnout = huaihua.get(f"{page_path}/turnout").json
     assert turnout == {"status": "voting", "electorate": 3, "voted": 1, "left_office_deputy_ids": []}
+    # The page's periodic refresh counts in SQL: no elector's row is read, but those who left office.
+    ballots = [s for s in seen if "FROM livelihood_ballots" in s]
+    assert len(ballots) == 2 and "count(" in ballots[0], ballots
+    assert "deputies.active IS" in ballots[1] and "count(" not in ballots[1], ballots
     page = text(huaihua.get(page_path))
     voters = page.split('id="livelihood-voters"')[1].split("</ul>")[0]
     assert f'<li data-deputy="{world["zhang"].id}">张伟</li>' in voters  # who voted: not shown

@@ -9,7 +9,7 @@ round at once); once closed, who voted (the attendance record) and the counts, u
 (fewer than ``services.MIN_BALLOTS`` ballots): then no counts at all. How a deputy voted, never."""
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from schemas.livelihood import ProgressIn, ProjectIn, VoteIn, VotePatch
@@ -193,14 +193,20 @@ def livelihood_turnout(vote_id):
     (never how); the electors who have left office since the opening (已离任)."""
     _region_admin_only()
     vote = _vote(vote_id)
-    rows = db.session.execute(
-        select(LivelihoodBallot.deputy_id, LivelihoodBallot.cast_dt.is_not(None).label("voted"), Deputy.active)
-        .join(Deputy, Deputy.id == LivelihoodBallot.deputy_id).where(LivelihoodBallot.vote_id == vote.id)).all()
-    voted = [row.deputy_id for row in rows if row.voted]
-    body = {"status": vote.status.value, "electorate": vote.electorate, "voted": len(voted),
-            "left_office_deputy_ids": sorted(row.deputy_id for row in rows if not row.active)}
+    # Counted in SQL: polled every few seconds by each open page, it reads no elector's row but those who
+    # left office (a handful) and, once shown, who voted.
+    ballots = LivelihoodBallot.vote_id == vote.id
+    voted = db.session.scalar(select(func.count()).select_from(LivelihoodBallot)
+                              .where(ballots, LivelihoodBallot.cast_dt.is_not(None)))
+    left_office = db.session.scalars(
+        select(LivelihoodBallot.deputy_id).join(Deputy, Deputy.id == LivelihoodBallot.deputy_id)
+        .where(ballots, Deputy.active.is_(False)).order_by(LivelihoodBallot.deputy_id)).all()
+    body = {"status": vote.status.value, "electorate": vote.electorate, "voted": voted,
+            "left_office_deputy_ids": left_office}
     if services.who_voted_shown(vote):
-        body["voted_deputy_ids"] = sorted(voted)
+        body["voted_deputy_ids"] = db.session.scalars(
+            select(LivelihoodBallot.deputy_id).where(ballots, LivelihoodBallot.cast_dt.is_not(None))
+            .order_by(LivelihoodBallot.deputy_id)).all()
     return jsonify(body)
 
 
