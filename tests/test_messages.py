@@ -207,6 +207,33 @@ def test_the_list_and_the_badge_read_their_indexes(app, client, world):
                                                  ("ix_outbox_messages_user_newest",))
 
 
+def test_a_page_of_read_messages_is_counted_from_the_indexes_not_by_reading_them(app, client, world):
+    """A busy user's list (a deputy's, a station administrator's: tens of thousands of messages, most of them
+    read): its ``total`` — which the mini-program pages and compares by — is counted with the badge in one
+    statement from the indexes (all the user's, the unread ones), the read ones as their difference, never by
+    reading each of the user's rows to test whether it was read."""
+    from .test_scale_queries import _plan, statements
+
+    citizen = world["citizen"]
+    filed_accepted_replied(client, world, citizen)
+    filed_accepted_replied(client, world, citizen)
+    first = client.get(API, headers=citizen).json["items"][-1]["id"]
+    client.post(f"{API}/read", json={"ids": [first]}, headers=citizen)
+    for unread_only, total in (("false", 1), ("true", 3), (None, 4)):
+        with statements(app, with_parameters=True) as sent:
+            body = client.get(API, query_string={"unread": unread_only} if unread_only else {}, headers=citizen).json
+        assert (body["total"], body["unread"], len(body["items"])) == (total, 3, total), unread_only
+        reads = [(s, p) for s, p in sent if "FROM outbox_messages" in s]
+        assert len(reads) == 2 and not any("read_dt IS NOT NULL" in s and "count(" in s for s, _ in reads), unread_only
+    counts = [(s, p) for s, p in reads if "count(" in s]
+    assert len(counts) == 1
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        plan = _plan(app, *counts[0], ("enable_seqscan", "enable_bitmapscan"))
+        assert "Index Only Scan using ix_outbox_messages_user_newest" in plan and "ix_outbox_messages_unread" in plan
+
+
 def test_the_sweep_deletes_messages_finished_past_the_retention_and_keeps_the_rest(app, client, world):
     """A province's outbox grows by millions a year: the sweep deletes the messages sent, refused or given
     up on more than OUTBOX_RETENTION_DAYS ago (gone from 消息中心 too), never one still to be sent, however
