@@ -6,7 +6,7 @@ from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import Config, ConfigError
+from .config import Config, ConfigError, engine_options
 from .extensions import api, cache, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
 from .pool_ping import ping_idle_connections
@@ -52,6 +52,7 @@ def create_app(test_config=None):
         app.config.from_object(config)
         if test_config:
             app.config.update(test_config)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
         config.__dict__.update({k: v for k, v in app.config.items() if k.isupper()})
         config.check()
     except ConfigError as error:

@@ -127,6 +127,13 @@ class Config:
         # No pre-ping: it is a round trip before every request (7 % of an authenticated list's throughput
         # on PostgreSQL here). Only a connection left idle for a while is pinged (pool_ping.py).
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_use_lifo": True}
+        # PostgreSQL's JIT off for the app's connections (requests and the sweep): it compiles any statement
+        # whose *estimated* cost passes jit_above_cost (100,000 by default), and the planner's estimates of
+        # the console's grouped reads at a province's size pass it easily — the audit measured 3 to 4 s of
+        # LLVM compilation in a 5 s request that read a few hundred rows. An OLTP app never gains from it.
+        # PG_JIT=server sends nothing (a pooler refusing startup options: set it on the role instead,
+        # ALTER ROLE … SET jit = off, see README). Applied by ``engine_options`` once the URL is final.
+        self.PG_JIT = env("PG_JIT", "off")
         self.PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
         # Production says which WeChat it talks to: unset, it would be the offline stand-in.
         self.wechat_mode_given = env("WECHAT_MODE") is not None
@@ -371,6 +378,16 @@ class Config:
         except OSError as exc:
             raise ConfigError(f"UPLOAD_DIR {self.UPLOAD_DIR} 无法写入（{exc.strerror}）：群众上传的照片存放在这里，"
                               f"请创建该目录并让运行本服务的用户（uid {os.getuid()}）可写。") from None
+
+
+def engine_options(config):
+    """The engine's options for ``config`` (the app's, overrides applied): on PostgreSQL, unless PG_JIT says
+    to leave the server's setting, every connection opens with ``jit = off`` (a startup option: no statement
+    sent, nothing per request)."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and config.get("PG_JIT", "off") == "off":
+        options["connect_args"] = {**options.get("connect_args", {}), "options": "-c jit=off"}
+    return options
 
 
 def normalise_database_url(url):
