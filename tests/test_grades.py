@@ -321,9 +321,29 @@ def test_the_evaluation_grades_in_the_database_whatever_the_number_of_deputies(a
     assert page["total"] == 17 and page["summary"]["不称职"] == 14
     assert len(many) == len(few)
     graded = [s for s in many if "FROM deputies" in s and not s.startswith("SELECT users.")]
-    assert len(graded) == 2, graded
+    assert len(graded) == 3, graded  # the page, the summary, the page's ranks
     assert sum("LIMIT 2" in s for s in graded) == 1
-    assert sum("GROUP BY" in s for s in graded) == 1
+    assert sum("GROUP BY" in s for s in graded) == 2
+
+
+def test_a_page_of_the_evaluation_ranks_its_own_rows_not_every_deputy(app, client, factory, scored):
+    """A page's names (rank among the listed, ties sharing; the zero-point deputies and a negative total
+    below) are those the whole list gives them, but no statement ranks every deputy of the scope with a
+    window over all of them (a province: 137,000 deputies sorted, on disk, at every page turn): the page's
+    rows are read in order and their ranks counted from the totals above the page's lowest."""
+    from .factories import sent_statements
+
+    headers = scored["admins"]["root"]
+    everyone = {row[0]: row[3] for row in graded(evaluations(client, headers, per_page=100))}
+    assert everyone == {"怀化市代表": 1, "鹤城区代表": 1, "岳麓区代表二": 3, "街道代表": 4, "岳麓区代表": 5}
+    for page in (1, 2, 3):
+        with sent_statements(app) as seen:
+            rows = graded(evaluations(client, headers, per_page=2, page=page))
+        assert [(name, rank) for name, _, _, rank, _ in rows] == [(name, everyone[name]) for name, *_ in rows]
+        assert not any("OVER (" in s for s in seen), [s for s in seen if "OVER (" in s]
+    for grade in ("不称职", "差"):  # a grade's rows keep their rank among everyone listed
+        filtered = graded(evaluations(client, headers, grade=grade))
+        assert filtered and [(row[0], row[3]) for row in filtered] == [(row[0], everyone[row[0]]) for row in filtered]
 
 
 # --- whose congress grades a deputy -----------------------------------------------------------------------

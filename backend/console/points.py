@@ -359,9 +359,10 @@ def evaluations():
     year, region, grade = _evaluation_args(user)
     graded = grades.evaluation(user, region, year, grade or None)
     lowest = set(_lowest_labels(region))
+    page = listing_page(graded.rows, EVALUATION_PER_PAGE, rows=True, total=graded.listed)
+    page["items"] = graded.ranked(page["items"])
     return render_template(
-        "console/evaluations.html", counts=graded.counts,
-        page=listing_page(graded.rows, EVALUATION_PER_PAGE, rows=True, total=graded.listed),
+        "console/evaluations.html", counts=graded.counts, page=page,
         year=year, region=region, grade=grade, regions=managed_regions(user), lowest=lowest,
         provisional=year >= queries.current_year(), level_labels=DEPUTY_LEVEL_LABELS,
         bands=grades.in_force(region),
@@ -379,15 +380,17 @@ def export_evaluations():
     """The evaluation as filtered on screen, every page of it (up to MAX_EXPORT_ROWS)."""
     user = g.user
     year, region, grade = _evaluation_args(user)
-    rows = grades.evaluation(user, region, year, grade or None).rows
+    graded = grades.evaluation(user, region, year, grade or None)
+    # Read whole (up to the cap, and one more to know it was reached), ranked by one grouped count of every total.
+    rows = graded.ranked(db.session.execute(graded.rows.limit(rows_to_read())), everyone=True)
     provisional = year >= queries.current_year()
     export = Export("履职评价", f"履职评价-{year}")
     export.sheet(
         f"{year}年履职评价" + ("（按当前积分）" if provisional else ""),
         ["名次", "代表", "代表层级", "所属区域", "积分", "评价等次", "连续两年最低等次"],
         ((row.rank, row.name, DEPUTY_LEVEL_LABELS[row.level.value], row.region_name, row.total, row.grade,
-          "是" if row.lowest_last_year else "") for row in db.session.execute(rows.limit(rows_to_read()))),
-        widths={"代表": 14, "代表层级": 18, "所属区域": 18, "连续两年最低等次": 18}, total=rows,
+          "是" if row.lowest_last_year else "") for row in rows),
+        widths={"代表": 14, "代表层级": 18, "所属区域": 18, "连续两年最低等次": 18}, total=graded.rows,
     )
     return export.send(user, region_id=region.id if region is not None else None)
 

@@ -16,6 +16,7 @@ statement, never loaded into Python.
 """
 from dataclasses import dataclass
 from functools import cached_property
+from types import SimpleNamespace
 from datetime import datetime
 
 from sqlalchemy import Integer, and_, case, cast, delete, false, func, insert, literal, literal_column, null, select
@@ -292,13 +293,34 @@ class Evaluation:
         """How many ``rows`` holds: taken from the counts, no pass over the deputies of its own."""
         return self.counts.get(self.grade, 0) if self.grade else sum(self.counts.values())
 
+    ranking: object = None  # ``(above) -> SELECT of (total, count)`` of the listed with a total above ``above``
+
+    def ranked(self, rows, everyone=False):
+        """``rows`` (of ``rows``: a page, or every row of an export with ``everyone``) with their ``rank``
+        among the listed deputies before the grade filter, ties sharing (1 + how many have more). Counted
+        from the totals above the page's lowest only — for the first pages, a few entries of the scores'
+        index — instead of ranking every deputy of the scope with a window at each view."""
+        rows = list(rows)
+        if not rows:
+            return []
+        above = None if everyone else min(row.total for row in rows)
+        more = sorted(db.session.execute(self.ranking(above)).all(), key=lambda pair: pair[0], reverse=True)
+        rank, higher, ahead = {}, 0, 0
+        for total in sorted({row.total for row in rows}, reverse=True):
+            while ahead < len(more) and more[ahead][0] > total:
+                higher += more[ahead][1]
+                ahead += 1
+            rank[total] = higher + 1
+        return [SimpleNamespace(**row._asdict(), rank=rank[row.total]) for row in rows]
+
 
 def evaluation(user, region, year, grade=None):
     """The evaluation of ``year`` (an ``Evaluation``): the deputies in office ``user`` manages in
     ``region``'s subtree (None: all of them), each graded by their congress's bands (``for_deputy``), those without a
     point that year at 0. ``rows`` is a SELECT ordered by total (highest first) then id, of ``id``,
-    ``name``, ``level``, ``region_name``, ``total``, ``grade``, ``rank`` (among the listed deputies before
-    the grade filter, ties sharing) and ``lowest_last_year``, filtered by ``grade``; ``summary`` a SELECT
+    ``name``, ``level``, ``region_name``, ``total``, ``grade`` and ``lowest_last_year``, filtered by
+    ``grade`` (their ``rank`` among the listed deputies before the grade filter, ties sharing, is added by
+    ``Evaluation.ranked`` to the rows read); ``summary`` a SELECT
     of (grade, count) over the list before the grade filter."""
     score, before = aliased(DeputyScore), aliased(DeputyScore)
     total = func.coalesce(score.total, 0)
@@ -317,8 +339,7 @@ def evaluation(user, region, year, grade=None):
     where = [Deputy.active.is_(True), deputy_scope_clause(user)]
     listed = (
         select(Deputy.id, Deputy.name, Deputy.level, regions.c.name.label("region_name"), total.label("total"),
-               grade_column.label("grade"), case((lowest_last_year, True), else_=False).label("lowest_last_year"),
-               func.rank().over(order_by=total.desc()).label("rank"))
+               grade_column.label("grade"), case((lowest_last_year, True), else_=False).label("lowest_last_year"))
         .select_from(Deputy)
         .join(regions, regions.c.id == Deputy.region_id)
         .outerjoin(score, and_(score.deputy_id == Deputy.id, score.year == year))
@@ -338,4 +359,21 @@ def evaluation(user, region, year, grade=None):
     summary = select(graded.c.grade, func.count()).group_by(graded.c.grade)
     labels = [label for bands in sets for label, _ in bands]
     core = {label for number in grading.core for label, _ in sets[number]}
-    return Evaluation(rows, summary, list(dict.fromkeys(labels)), grade, core)
+
+    def ranking(above):
+        """(total, how many) of the listed deputies with a total above ``above`` (None: all of them). Above
+        0 only those with a score row can be, so the scores are joined, not outer-joined: their index
+        gives the few totals above a first page's, highest first."""
+        if above is not None and above >= 0:
+            query = select(score.total, func.count()).select_from(Deputy).join(
+                score, and_(score.deputy_id == Deputy.id, score.year == year, score.total > above))
+            column = score.total
+        else:
+            query = select(total, func.count()).select_from(Deputy).outerjoin(
+                score, and_(score.deputy_id == Deputy.id, score.year == year))
+            column = total
+            if above is not None:
+                query = query.where(total > above)
+        return query.join(regions, regions.c.id == Deputy.region_id).where(*where).group_by(column)
+
+    return Evaluation(rows, summary, list(dict.fromkeys(labels)), grade, core, ranking)

@@ -256,6 +256,7 @@ def evaluation_page(user, region, year, grade, args):
     """A page of the evaluation (``grades.evaluation``) in the contract's list shape, with its summary."""
     graded = grades.evaluation(user, region, year, grade)
     page = paginate(graded.rows, args, rows=True, total=graded.listed)
+    page["items"] = graded.ranked(page["items"])
     counts = graded.counts
     return {
         **page,
