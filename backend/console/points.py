@@ -381,14 +381,14 @@ def export_evaluations():
     user = g.user
     year, region, grade = _evaluation_args(user)
     graded = grades.evaluation(user, region, year, grade or None)
-    # Read whole (up to the cap, and one more to know it was reached), ranked by one grouped count of every total.
-    rows = graded.ranked(db.session.execute(graded.rows.limit(rows_to_read())), everyone=True)
+    rank = graded.rank_of()  # one grouped count of every total, then the rows as they are read
+    rows = db.session.execute(graded.rows.limit(rows_to_read()))
     provisional = year >= queries.current_year()
     export = Export("履职评价", f"履职评价-{year}")
     export.sheet(
         f"{year}年履职评价" + ("（按当前积分）" if provisional else ""),
         ["名次", "代表", "代表层级", "所属区域", "积分", "评价等次", "连续两年最低等次"],
-        ((row.rank, row.name, DEPUTY_LEVEL_LABELS[row.level.value], row.region_name, row.total, row.grade,
+        ((rank(row.total), row.name, DEPUTY_LEVEL_LABELS[row.level.value], row.region_name, row.total, row.grade,
           "是" if row.lowest_last_year else "") for row in rows),
         widths={"代表": 14, "代表层级": 18, "所属区域": 18, "连续两年最低等次": 18}, total=graded.rows,
     )

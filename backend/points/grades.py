@@ -14,6 +14,7 @@ changing the bands changes how every total is graded from then on — the year b
 how 连续两年 is judged. The evaluation list grades in SQL (``grade_case``), a province's deputies in one
 statement, never loaded into Python.
 """
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 from types import SimpleNamespace
@@ -295,23 +296,30 @@ class Evaluation:
 
     ranking: object = None  # ``(above) -> SELECT of (total, count)`` of the listed with a total above ``above``
 
-    def ranked(self, rows, everyone=False):
-        """``rows`` (of ``rows``: a page, or every row of an export with ``everyone``) with their ``rank``
-        among the listed deputies before the grade filter, ties sharing (1 + how many have more). Counted
-        from the totals above the page's lowest only — for the first pages, a few entries of the scores'
-        index — instead of ranking every deputy of the scope with a window at each view."""
+    def rank_of(self, above=None):
+        """``total -> rank`` among the listed deputies before the grade filter, ties sharing (1 + how many
+        have more), for totals of ``above`` or more (None: any). Counted from the totals above ``above``
+        only — for a first page, a few entries of the scores' index — instead of ranking every deputy of
+        the scope with a window at each view."""
+        more = sorted(db.session.execute(self.ranking(above)).all(), key=lambda pair: pair[0], reverse=True)
+        negated = [-total for total, _ in more]  # ascending, for bisect
+        ahead, running = [], 0
+        for _, count in more:
+            running += count
+            ahead.append(running)
+
+        def rank(total):
+            higher = bisect_left(negated, -total)  # how many distinct totals are above it
+            return (ahead[higher - 1] if higher else 0) + 1
+        return rank
+
+    def ranked(self, rows):
+        """The rows read of ``rows`` (a page) with their ``rank`` (``rank_of`` from the page's lowest)."""
         rows = list(rows)
         if not rows:
             return []
-        above = None if everyone else min(row.total for row in rows)
-        more = sorted(db.session.execute(self.ranking(above)).all(), key=lambda pair: pair[0], reverse=True)
-        rank, higher, ahead = {}, 0, 0
-        for total in sorted({row.total for row in rows}, reverse=True):
-            while ahead < len(more) and more[ahead][0] > total:
-                higher += more[ahead][1]
-                ahead += 1
-            rank[total] = higher + 1
-        return [SimpleNamespace(**row._asdict(), rank=rank[row.total]) for row in rows]
+        rank = self.rank_of(min(row.total for row in rows))
+        return [SimpleNamespace(**row._asdict(), rank=rank(row.total)) for row in rows]
 
 
 def evaluation(user, region, year, grade=None):
