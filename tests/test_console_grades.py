@@ -122,7 +122,7 @@ def test_the_evaluation_page_counts_filters_marks_and_exports(app, huaihua, worl
     sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == ["名次", "代表", "代表层级", "所属区域", "积分", "评价等次", "连续两年最低等次"]
-    assert [row[1:] for row in rows[1:]] == [["李娜", "市人大代表", "鹤城区", 0, "差", "是"]]
+    assert rows[1:] == [[2, "李娜", "市人大代表", "鹤城区", 0, "差", "是"]]  # ranked among everyone, not the filter's
     event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "exported")).one()
     assert (event.detail["export"], event.detail["rows"], event.detail["filters"]) == ("履职评价", 1, {"grade": "差"})
 
