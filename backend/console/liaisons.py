@@ -19,7 +19,7 @@ from ..org import congress
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
 from . import bp
 from .activities import PICKER_LIMIT, deputy_options, selected_deputies
-from .exports import Export, rows_to_read
+from .exports import Export
 from .form_errors import refused_form
 from .pages import (
     PER_PAGE,
