@@ -105,11 +105,33 @@ def create_topic(region, data, actor):
     return topic
 
 
-def _held(topic, share=True):
-    """The topic's status and teams taken, its row read again and held to the request's end (``share``:
-    beside other steps that only need it to stay, as a report submitted; else alone, as a withdrawal)."""
-    db.session.refresh(topic, ["status", "teams_taken", "max_teams"], with_for_update={"read": True} if share else True)
-    return topic.status
+# Locks. Every step that decides on a row's state first makes a conditional UPDATE of that row (its status
+# set to itself, ``WHERE status IN expected``), and only then reads what it decides on. On PostgreSQL the
+# UPDATE takes the row's lock; on SQLite (whose driver opens the write transaction at the first DML and which
+# ignores FOR UPDATE) it takes the database's write lock: either way a step raced by another waits for it and
+# then reads the state it left. The order is the same everywhere, so that two steps never wait for each
+# other (a deadlock, PostgreSQL's 503): the topic's row first, then the team's, then the report's.
+
+
+def _hold(model, row_id, expected, gone):
+    """The row's status after holding it to the request's end when it is one of ``expected`` (the conditional
+    UPDATE above); when it is not, the status found (nothing held: the caller refuses); ``gone`` (an
+    APIError) raised when the row is no longer there, deleted by a step that came first."""
+    held = db.session.execute(update(model).where(model.id == row_id, model.status.in_(expected))
+                              .values(status=model.status).execution_options(synchronize_session=False)).rowcount
+    status = db.session.scalar(select(model.status).where(model.id == row_id))
+    if status is None:
+        raise gone
+    return status, bool(held)
+
+
+def _held(topic, *expected):
+    """The topic's status, its row held (as above) when it is one of ``expected`` (by default: published);
+    its status, teams taken and team limit read again. A topic deleted meanwhile: 404."""
+    status, held = _hold(ResearchTopic, topic.id, expected or (TopicStatus.published,), not_found(TOPIC_NOT_FOUND))
+    if held:
+        db.session.refresh(topic, ["status", "teams_taken", "max_teams"])
+    return status
 
 
 EDITABLE = ("title", "theme", "description", "due_date", "max_teams", "year")
@@ -118,7 +140,7 @@ EDITABLE = ("title", "theme", "description", "due_date", "max_teams", "year")
 def update_topic(topic, data, actor):
     """修改课题: a draft or a published one (a withdrawn one: 409); its team limit never below the teams that
     took it (422)."""
-    if _held(topic, share=False) is TopicStatus.withdrawn:
+    if _held(topic, TopicStatus.draft, TopicStatus.published) is TopicStatus.withdrawn:
         raise conflict("课题已撤回，不能修改。", "invalid_transition")
     if "year" in data and data["year"] != topic.year and topic.status is not TopicStatus.draft:
         _refuse("year", "课题发布后不能修改年度。")
@@ -145,6 +167,8 @@ def publish(topic, actor):
                                                           ResearchTopic.status == TopicStatus.draft)
                               .values(status=TopicStatus.published, published_dt=utcnow())
                               .execution_options(synchronize_session=False)).rowcount
+    if db.session.scalar(select(ResearchTopic.id).where(ResearchTopic.id == topic.id)) is None:
+        raise not_found(TOPIC_NOT_FOUND)  # deleted by a step that came first
     db.session.refresh(topic)
     if not gone:
         raise conflict("只有草稿状态的课题可以发布。" if topic.status is TopicStatus.withdrawn else "课题已发布。",
@@ -165,7 +189,7 @@ def withdraw(topic, actor):
     held first, so that a report submitted at the same instant either comes first and is counted, or waits
     and finds the topic withdrawn. Its active teams end (``withdrawn``, 课题已撤回: their members still see
     them, the year's figures and the archive's counts leave them out) and each lead is told."""
-    status = _held(topic, share=False)
+    status = _held(topic)
     if status is not TopicStatus.published:
         raise conflict("只有已发布的课题可以撤回；草稿可直接删除。" if status is TopicStatus.draft else "课题已撤回。",
                        "invalid_transition")
@@ -188,7 +212,7 @@ def withdraw(topic, actor):
 def delete_topic(topic, actor):
     """删除: a draft only (nobody has seen it); a published topic is withdrawn instead, and a withdrawn one
     stays (its teams still read it)."""
-    if (status := _held(topic, share=False)) is not TopicStatus.draft:
+    if (status := _held(topic, TopicStatus.draft)) is not TopicStatus.draft:
         raise conflict("课题已撤回，不能删除。" if status is TopicStatus.withdrawn
                        else "已发布的课题不能删除；如不再征集，请撤回。", "invalid_transition")
     _log("research_topic_deleted", actor, topic, {"year": topic.year, "theme": topic.theme})
@@ -318,10 +342,12 @@ def teams_of_deputies(topic_id, deputy_ids):
 
 
 def _held_team(team):
-    """The team's status, its row read again and held to the request's end: a report and 放弃 at the same
-    instant come one after the other."""
-    db.session.refresh(team, ["status"], with_for_update=True)
-    return team.status
+    """The team's status, its row held (as ``_held``: after the topic's, when the step holds both) while it is
+    active: a report and 放弃 at the same instant come one after the other."""
+    status, held = _hold(ResearchTeam, team.id, (TeamStatus.active,), not_found("调研团队不存在。"))
+    if held:
+        db.session.refresh(team, ["status"])
+    return status
 
 
 def _lead_only(team, deputy_id):
@@ -339,6 +365,7 @@ def abandon(team, deputy_id):
     """放弃领题: the lead gives the topic up before a report is submitted; the place is free again, and the
     team's deputies may join another team of the topic."""
     _lead_only(team, deputy_id)
+    _held(team.topic, *TopicStatus)  # the topic's row first (its teams taken are counted down), then the team's
     if (status := _held_team(team)) is not TeamStatus.active:
         raise _ended(status)
     if db.session.scalar(select(ResearchReport.id).where(ResearchReport.team_id == team.id)) is not None:
@@ -363,9 +390,11 @@ def leave(team, deputy_id):
         raise conflict("牵头代表不能退出团队；如不再调研，请放弃领题。", "invalid_transition")
     if (status := _held_team(team)) is not TeamStatus.active:
         raise _ended(status)
-    report = db.session.scalar(select(ResearchReport).where(ResearchReport.team_id == team.id)
-                               .with_for_update().execution_options(populate_existing=True))
-    if report is not None and report.status is ReportStatus.accepted:
+    # The report's row next (a review moves it by a conditional UPDATE: ``_moved``), unless accepted.
+    held = db.session.execute(update(ResearchReport).where(ResearchReport.team_id == team.id,
+                                                           ResearchReport.status != ReportStatus.accepted)
+                              .values(status=ResearchReport.status).execution_options(synchronize_session=False))
+    if not held.rowcount and db.session.scalar(select(ResearchReport.id).where(ResearchReport.team_id == team.id)):
         raise conflict("调研报告已通过审核，不能退出团队。", "invalid_transition")
     gone = db.session.execute(update(ResearchTeamMember).where(
         ResearchTeamMember.team_id == team.id, ResearchTeamMember.deputy_id == deputy_id,
