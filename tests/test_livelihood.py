@@ -637,6 +637,27 @@ def propose(client, headers, region, title="修建农贸市场停车场", **extr
     return client.post(f"{API}/proposals", json=body, headers=headers)
 
 
+def test_after_the_citizens_erasure_an_administrators_retried_adoption_shows_no_phone(client, congress):
+    """注销 also forgets the answers kept for other users' retried requests that carry the citizen's data: the
+    administrator's 采纳, retried with its Idempotency-Key after the proposer's 注销, no longer replays the phone
+    (the retry is handled afresh: the proposal is already adopted, 409) and the database keeps no copy of it."""
+    from backend.idempotency import IdempotencyRecord
+
+    citizen, admin, tree = congress["citizen"], congress["admins"]["hc"], congress["tree"]
+    proposal = propose(client, citizen, tree["hc"], title="修桥", contact_phone="13977778888").json
+    vote_id, _ = new_round(client, admin, projects=())
+    adopt = lambda: client.post(f"{API}/proposals/{proposal['id']}/adopt", json={"vote_id": vote_id},  # noqa: E731
+                                headers={**admin, "Idempotency-Key": "adopt-1"})
+    first = adopt()
+    assert first.status_code == 200 and first.json["contact_phone"] == "13977778888"
+    assert adopt().headers.get("Idempotent-Replayed") == "true"
+    assert client.delete("/api/v1/me", headers=citizen).status_code == 204
+    again = adopt()
+    assert "13977778888" not in again.get_data(as_text=True)
+    refused(again, 409, "该民生实事建议已处理。")
+    assert not [r for r in db.session.scalars(select(IdempotencyRecord)) if "13977778888" in str(r.body)]
+
+
 def test_a_citizen_proposes_and_sees_what_became_of_it(client, congress):
     citizen, admin, tree = congress["citizen"], congress["admins"]["hc"], congress["tree"]
     first = propose(client, {**citizen, "Idempotency-Key": "p-1"}, tree["hc"], contact_phone="13800001111")

@@ -28,7 +28,9 @@ reaches the person. What is erased:
   and description are redacted as public suggestions are; one an administrator reworded is left as worded;
 * their photos, the files and their rows (see ``_erase_photos``);
 * what only served them: the items they followed, their pending WeChat messages, the answers kept for
-  their retried requests (``idempotency_records``, which hold copies of those answers, phones included).
+  their retried requests (``idempotency_records``, which hold copies of those answers, phones included);
+  and the answers kept for other users' retried requests that carry their names, phones, addresses or
+  words (an administrator's 采纳 answered with the proposer's phone): deleted (``_forget_others_answers``);
 * what WeChat messages to others, queued and not sent yet, say of them: the deputy's and the station's
   notices about their items and appointments go with the words redacted, as a follower reads them, and
   the deputy's meeting reminder that names them is dropped, and the record of one already sent loses the
@@ -59,7 +61,9 @@ administrator's account is managed by the administrator above; both are official
 congress's staff.
 """
 from flask import g, request
-from sqlalchemy import bindparam, delete, func, select, update
+import json
+
+from sqlalchemy import Text, bindparam, cast, delete, func, or_, select, update
 
 from ..activities.models import Activity, ReportPoll, ReportPollBallot, ReportPollChoice, ReportPollDeputy
 from ..appointments import services as appointments
@@ -220,6 +224,8 @@ def erase(user):
         raise APIError(409, "conflict", REMINDER_LINKED)
     _cancel_open_appointments(user)
     personal = _names_and_phones(user)
+    addresses = db.session.scalars(select(Suggestion.address).where(Suggestion.citizen_id == user.id,
+                                                                    Suggestion.address != "")).all()
     # Every phone they left, read before the contact fields are cleared below: once they are, the pages no
     # longer know the item's contact phone to mask it (redact_item_text), so the words written with it (in
     # whatever grouping the generic patterns miss: 1391 2345 678) are masked here, for good.
@@ -259,6 +265,7 @@ def erase(user):
     db.session.execute(delete(SuggestionFollower).where(SuggestionFollower.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id, OutboxMessage.status == "pending"))
     db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id))
+    _forget_others_answers(user, [*personal, *addresses], originals)
     db.session.execute(delete(WeChatLinkCode).where(WeChatLinkCode.used_by_id == user.id))
     user.openid = user.web_id = user.phone = None
     user.display_name = ""
@@ -267,6 +274,30 @@ def erase(user):
     user.token_version += 1  # every device's token ends (auth.scope.load_current_user)
     db.session.flush()
     return True
+
+
+# A text the citizen wrote is looked for in other users' kept answers only from this length: a short one (好的，
+# 谢谢) would match answers that are not about them. Names and phones count from two characters (as above).
+_WORDS_MIN = 6
+
+
+def _forget_others_answers(user, personal, words):
+    """Other users' kept answers (``idempotency_records``: an administrator's 采纳 answered with the proposer's
+    phone, a deputy's reply with the suggestion's words and address) that carry any of ``personal`` (the
+    citizen's names, phones and the addresses they gave) or of ``words`` (what they wrote, as they wrote it)
+    are deleted, so that a retry after 注销 replays none of it. Deleted rather than redacted: a replay is the
+    first answer as it was or nothing, and all a deletion costs is that a retry within the key's 24 h is
+    handled afresh (a step already taken: 409). Answers are stored as JSON text with ``json.dumps``'s escapes,
+    so each needle is looked for as JSON spells it; one statement, one scan of the table."""
+    needles = [value.strip() for value in personal if value and len(value.strip()) >= 2]
+    needles += [value.strip() for value in words if value and len(value.strip()) >= _WORDS_MIN]
+    spelled = sorted({json.dumps(needle)[1:-1] for needle in needles})
+    if not spelled:
+        return
+    body = cast(IdempotencyRecord.body, Text)
+    db.session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.user_id != user.id, or_(*(body.contains(text, autoescape=True) for text in spelled)))
+        .execution_options(synchronize_session=False))
 
 
 def _redact_adopted_copies(user):
