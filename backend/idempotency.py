@@ -1,8 +1,14 @@
 """``Idempotency-Key``: a retried creating request from a flaky phone network returns the first result.
 
+A key is bound to the request it first came with: its method, its path (the ids in it) and its body
+(``fingerprint``). The same key with another request (another record's URL, another body) is refused,
+422 ``OTHER_REQUEST``: replaying the first answer would tell the caller the second was done.
+
 A retry that arrives after the first request finished replays the stored answer; one that races it
 collides on the unique key and replays too (see ``idempotent``). Keys live 24 h.
 """
+import hashlib
+import json
 import secrets
 from datetime import timedelta
 from functools import wraps
@@ -36,13 +42,49 @@ class IdempotencyRecord(db.Model):
     endpoint: Mapped[str] = mapped_column(String(128))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict] = mapped_column(JSON)
+    # The request the key first came with (``fingerprint``); None for a console form's record.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-def _replay(record):
+OTHER_REQUEST = "该 Idempotency-Key 已用于其他请求，请使用新的值。"
+
+
+def _body_digest():
+    """What the request sends, as a hash that a retry of it gives again: JSON parsed and written back with
+    its keys sorted (a client may order them otherwise on a retry); a form, its fields and each file's
+    bytes (a multipart body's boundary changes from one sending to the next); anything else, its bytes."""
+    digest = hashlib.sha256()
+    if request.is_json:
+        parsed = request.get_json(silent=True)
+        digest.update(json.dumps(parsed, sort_keys=True, ensure_ascii=False).encode() if parsed is not None
+                      else request.get_data())
+    elif request.files or request.form:
+        digest.update(json.dumps(sorted(request.form.items(multi=True)), ensure_ascii=False).encode())
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+            digest.update(name.encode() + b"\0")
+            position = upload.stream.tell()
+            for chunk in iter(lambda: upload.stream.read(1 << 16), b""):
+                digest.update(chunk)
+            upload.stream.seek(position)
+    else:
+        digest.update(request.get_data())
+    return digest.hexdigest()
+
+
+def fingerprint():
+    """The request a key is bound to: its method, its path (with the ids in it) and its body, hashed."""
+    return hashlib.sha256(f"{request.method} {request.path}\n{_body_digest()}".encode()).hexdigest()
+
+
+def _replay(record, request_hash=None):
     if record.endpoint != request.endpoint:
         raise APIError(422, "validation_failed", "该 Idempotency-Key 已用于其他操作，请使用新的值。",
                        {"Idempotency-Key": ["重复使用于不同的操作。"]})
+    if record.request_hash is not None and record.request_hash != (request_hash or fingerprint()):
+        # Another record's URL, or another body: answered with the first request's result, the caller
+        # would be told this one was done when nothing was.
+        raise APIError(422, "validation_failed", OTHER_REQUEST, {"Idempotency-Key": ["已用于其他请求。"]})
     response = jsonify(record.body)
     response.status_code = record.status_code
     response.headers["Idempotent-Replayed"] = "true"
@@ -98,9 +140,10 @@ def idempotent(view):
             raise APIError(422, "validation_failed", "Idempotency-Key 含有控制字符。",
                            {"Idempotency-Key": ["只能包含可见字符。"]})
         user_id = user.id
+        request_hash = fingerprint()
         existing = _find(user_id, key)
         if existing is not None:
-            return _replay(existing)
+            return _replay(existing, request_hash)
         response = view(*args, **kwargs)
         if response.status_code >= 400:
             return response
@@ -112,13 +155,13 @@ def idempotent(view):
         )
         db.session.add(IdempotencyRecord(
             user_id=user_id, key=key, endpoint=request.endpoint,
-            status_code=response.status_code, body=response.get_json(),
+            status_code=response.status_code, body=response.get_json(), request_hash=request_hash,
         ))
         try:
             db.session.flush()
         except IntegrityError:
             db.session.rollback()
-            return _replay(_find(user_id, key))
+            return _replay(_find(user_id, key), request_hash)
         return response
 
     return Blueprint.doc(parameters=[HEADER_DOC])(wrapped)

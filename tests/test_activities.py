@@ -504,6 +504,29 @@ def test_the_archive_counts_neither_cancelled_activities_nor_merged_duplicates(c
     assert (archive["suggestions"]["received"], archive["suggestions"]["closed"]) == (1, 0)
 
 
+def test_an_idempotency_key_replays_only_the_same_request(client, crew):
+    """A key is bound to the request it first came with (method, path with its ids, body): the same key on
+    another deputy's correction, or with another body, is refused (422, saying so) and does nothing — never
+    answered with the first request's result; the same request again replays it."""
+    zhang, li = crew["deputies"][:2]
+    headers = {**crew["admin"], "Idempotency-Key": "k-1"}
+    first = client.post(f"/api/v1/deputies/{zhang.id}/points/corrections", json={"points": 5, "reason": "甲"},
+                        headers=headers)
+    assert first.status_code == 201, first.json
+    for deputy, body in ((li, {"points": -7, "reason": "乙"}), (li, {"points": 5, "reason": "甲"}),
+                         (zhang, {"points": -7, "reason": "乙"})):
+        other = client.post(f"/api/v1/deputies/{deputy.id}/points/corrections", json=body, headers=headers)
+        assert other.status_code == 422, other.json
+        assert other.json["message"] == "该 Idempotency-Key 已用于其他请求，请使用新的值。"
+        assert "Idempotent-Replayed" not in other.headers
+    assert client.get(f"/api/v1/deputies/{li.id}/points", headers=crew["admin"]).json["entries"] == []
+    again = client.post(f"/api/v1/deputies/{zhang.id}/points/corrections", json={"reason": "甲", "points": 5},
+                        headers=headers)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+    assert [e["points"] for e in client.get(f"/api/v1/deputies/{zhang.id}/points",
+                                            headers=crew["admin"]).json["entries"]] == [5]
+
+
 def test_an_administrator_corrects_points_with_a_new_ledger_row(client, factory, crew):
     """积分更正: a signed row with its reason, never an edit of what was credited; the total, rank,
     leaderboard and archive show it at once; only administrators in scope may, once per retried request."""
