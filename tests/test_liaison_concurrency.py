@@ -82,3 +82,20 @@ def test_the_same_deputies_given_twice_at_once_are_given_once(team):
         assert {a.status_code for a in answers} <= {200, 409}, [a.text for a in answers]
         assert count(LiaisonDeputy, LiaisonDeputy.liaison_id == liaison_id) == 3
         assert call(team, "GET", f"/{liaison_id}").json()["deputies"] == 3
+
+
+def test_a_contact_deleted_twice_at_once_is_deleted_and_logged_once(team):
+    """删除联系记录 sent twice at once (a double tap, two administrators): one 204, the other 404 联系记录不存在。,
+    and the 操作日志 records the deletion once."""
+    from backend.audit.models import AuditEvent
+
+    deputy = team["deputies"][0]
+    for _ in range(ROUNDS):
+        liaison_id = new_liaison(team, [deputy])
+        recorded = call(team, "POST", f"/{liaison_id}/contacts", contact_body(deputy))
+        assert recorded.status_code == 201, recorded.text
+        since = count(AuditEvent, AuditEvent.action == "liaison_contact_deleted")
+        first, second = released_together(*[lambda: call(team, "DELETE", f"/contacts/{recorded.json()['id']}")] * 2)
+        answers = sorted((r.status_code, r.json()["message"] if r.status_code == 404 else "") for r in (first, second))
+        assert answers == [(204, ""), (404, "联系记录不存在。")], answers
+        assert count(AuditEvent, AuditEvent.action == "liaison_contact_deleted") == since + 1

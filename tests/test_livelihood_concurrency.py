@@ -144,3 +144,26 @@ def test_two_administrators_deciding_one_proposal_at_once_decide_it_once(team, f
         shown = ok(call(team, "GET", f"/votes/{vote['id']}", team["admin"]))
         adopted = next(a.json() for a in answers if a.status_code == 200)
         assert len(shown["projects"]) == (1 if adopted["status"] == "adopted" else 0)
+
+
+def test_a_candidate_project_removed_twice_at_once_is_removed_and_logged_once(team):
+    """移除候选项目 sent twice at once: one 204, the other 404 候选项目不存在。, and the 操作日志 records the removal
+    once."""
+    from backend.audit.models import AuditEvent
+
+    for _ in range(ROUNDS):
+        now = datetime.now(timezone.utc)
+        vote = ok(call(team, "POST", "/votes", team["admin"], {
+            "title": "2027 年鹤城区民生实事项目票决", "year": 2027, "places": 1,
+            "starts_at": (now + timedelta(hours=1)).isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat()}), 201)
+        project = ok(call(team, "POST", f"/votes/{vote['id']}/projects", team["admin"], {"title": "甲"}), 201)
+        db.session.close()
+        since = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+        path = f"/votes/{vote['id']}/projects/{project['id']}"
+        first, second = released_together(*[lambda: call(team, "DELETE", path, team["admin"])] * 2)
+        answers = sorted((r.status_code, r.json()["message"] if r.status_code == 404 else "") for r in (first, second))
+        assert answers == [(204, ""), (404, "候选项目不存在。")], answers
+        db.session.close()
+        logged = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.id > since,
+                                                                    AuditEvent.action == "livelihood_vote_updated")).all()
+        assert logged == [{"projects": ["甲", ""]}], logged

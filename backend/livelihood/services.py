@@ -164,6 +164,10 @@ def update_project(vote, project, data, actor):
 
 def remove_project(vote, project, actor):
     _draft(vote)
+    # The round's row is held (``_draft``'s conditional UPDATE): a removal of the same project at the same
+    # instant came first or waits. Gone by then: 404, nothing logged twice.
+    if db.session.scalar(select(LivelihoodProject.id).where(LivelihoodProject.id == project.id)) is None:
+        raise not_found("候选项目不存在。")
     # A proposal it came from is new again: it may be taken into another round, or declined.
     db.session.execute(update(LivelihoodProposal).where(LivelihoodProposal.project_id == project.id).values(
         status=ProposalStatus.new, project_id=None, decided_dt=None))
