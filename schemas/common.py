@@ -108,11 +108,34 @@ class SafeString(fields.String):
         return value
 
 
+# What shows nothing: format characters (zero-width space and joiners, bidi marks, BOM, soft hyphen), spaces
+# and line or paragraph separators of any width, controls; and the letters and signs fonts draw blank (Hangul
+# fillers, the blank braille pattern, combining grapheme joiner, variation selectors, Khmer inherent vowels).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180b\u180c\u180d\u180e"
+                          + "".join(chr(c) for c in range(0xFE00, 0xFE10)))
+
+
+def is_blank(value):
+    """Whether ``value`` shows nothing: empty, or only whitespace and invisible characters (see above). The
+    one blank check for free text, in the schemas (``Trimmed``) and wherever a service or a console form
+    checks a text it was given — ``str.strip`` alone leaves a zero-width space, which reads as nothing."""
+    return not value or all(char in _BLANK_GLYPHS or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+                            for char in value)
+
+
+def clean(value):
+    """``value`` trimmed; "" when it shows nothing (``is_blank``)."""
+    value = (value or "").strip()
+    return "" if is_blank(value) else value
+
+
 class Trimmed(SafeString):
-    """A string with surrounding whitespace removed, so "   " counts as empty."""
+    """A string with surrounding whitespace removed, so "   " counts as empty; so does one that shows
+    nothing (``is_blank``: "\u200b")."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        return clean(super()._deserialize(value, attr, data, **kwargs))
 
 
 def Text(max_length, required=False, min_length=None, **kwargs):  # noqa: N802 - reads like a field class

@@ -292,6 +292,32 @@ def test_bad_filings_are_rejected_clearly_and_write_nothing(client, world):
     assert client.post("/api/v1/suggestions", json={"qr_code": world["deputy_code"]}).status_code == 401
 
 
+INVISIBLE = ["\u200b\u200b\u200b", "\u202e\u202d", "\ufeff", "\u2060\u200d", "\u00ad", "\u3164", "\u2800",
+             " \u3000\u200b\n\u2029 ", "\u200e\u200f\u061c"]
+
+
+def test_text_of_invisible_characters_only_counts_as_empty(client, world):
+    """Zero-width spaces, bidi marks, word joiners, a BOM, fillers (ㅤ, ⠀): a suggestion's content or a 不予受理
+    reason made only of them is refused as blank text is (422, the field named, the same message), and nothing
+    is filed or refused; a content with visible words around them is filed."""
+    blank = file(client, world["citizen"], world["deputy_code"], content="   ")
+    assert blank.status_code == 422 and "content" in blank.json["errors"]
+    for text in INVISIBLE:
+        refused = file(client, world["citizen"], world["deputy_code"], content=text)
+        assert refused.status_code == 422, (text, refused.json)
+        assert refused.json["errors"]["content"] == blank.json["errors"]["content"], text
+    assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["total"] == 0
+    filed = file(client, world["citizen"], world["deputy_code"], content="\u200b路灯坏了\u200b")
+    assert filed.status_code == 201, filed.json
+    url = f"/api/v1/suggestions/{filed.json['id']}/reject"
+    empty = client.post(url, json={"reason": ""}, headers=world["admin"])
+    assert empty.status_code == 422 and "reason" in empty.json["errors"]
+    for text in INVISIBLE:
+        refused = client.post(url, json={"reason": text}, headers=world["admin"])
+        assert refused.status_code == 422 and refused.json["errors"]["reason"] == empty.json["errors"]["reason"], text
+    assert client.get(f"/api/v1/suggestions/{filed.json['id']}", headers=world["admin"]).json["status"] != "rejected"
+
+
 def test_revoked_code_cannot_be_used_to_file(client, world):
     client.post(f"/api/v1/qr/{world['station_code']}/revoke", headers=world["admin"])
     response = file(client, world["citizen"], world["station_code"])

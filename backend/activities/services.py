@@ -14,6 +14,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import contains_eager, defaultload, lazyload, raiseload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
+from schemas.common import clean
+
 from ..auth.models import User
 from ..auth.scope import MAX_ID, get_by_id, manages_deputy, manages_region, manages_station, region_subtree_clause
 from ..db_types import CHINA, UTCDateTime, utcnow
@@ -1043,7 +1045,7 @@ def check_in_by_hand(actor, activity, deputy_id, reason):
     mine = participant(activity, deputy_id)
     if mine is None:
         raise not_found("该代表不在本次活动的邀请名单中。")
-    reason = (reason or "").strip()
+    reason = clean(reason)
     if not reason:
         raise validation_failed({"reason": ["请填写补签原因。"]})
     if len(reason) > 200:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from schemas.livelihood import ProgressIn, ProjectIn, VoteIn, VotePatch
+from schemas.common import clean
 
 from ..auth.scope import get_by_id, manages_region, region_subtree_clause
 from ..db_types import utcnow
@@ -302,7 +303,7 @@ def livelihood_close(vote_id):
     _region_admin_only()
     vote = _vote(vote_id)
     try:
-        services.close_vote(vote, g.user, (request.form.get("reason") or "").strip()[:500])
+        services.close_vote(vote, g.user, clean(request.form.get("reason"))[:500])
     except APIError as exc:
         return _refused_here(exc, vote)
     flash(f"投票已结束并计票：{services.result_note(vote)}", "success")
@@ -382,7 +383,7 @@ def livelihood_proposal_adopt(proposal_id):
 def livelihood_proposal_decline(proposal_id):
     _region_admin_only()
     proposal = _proposal(proposal_id)
-    reason = (request.form.get("reason") or "").strip()
+    reason = clean(request.form.get("reason"))
     if not reason:
         raise APIError(422, "validation_failed", "不予采纳须说明理由（提出人可以看到）。")
     services.decline(proposal, reason[:500], g.user)

@@ -11,7 +11,7 @@ from flask import Response, current_app, flash, g, jsonify, render_template, req
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
-from schemas.common import SERVICE_YEARS, has_control_characters
+from schemas.common import SERVICE_YEARS, clean, has_control_characters
 
 from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
 from ..errors import APIError, not_found, validation_failed
@@ -351,7 +351,7 @@ def suggestion_photo(suggestion_id, key):
 
 def form_text(name, label, max_length, required=True, single_line=False, values=None):
     """A form's field (or ``values``': a query string's) as typed, trimmed and checked; else the reason."""
-    value = ((request.form if values is None else values).get(name) or "").strip()
+    value = clean((request.form if values is None else values).get(name))
     if "\x00" in value:
         raise validation_failed({name: ["文本包含无法识别的字符。"]})
     if single_line and has_control_characters(value):

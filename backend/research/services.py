@@ -14,6 +14,8 @@ from types import SimpleNamespace
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from schemas.common import is_blank
+
 from ..audit.log import record
 from ..auth.models import User
 from ..auth.scope import RegionRef, deputy_scope_clause, region_subtree_clause
@@ -490,7 +492,7 @@ def review(report, actor, accepted, reason=""):
     at once: the status moves by a conditional UPDATE)."""
     if report.status is not ReportStatus.submitted:
         raise _not_waiting(report)
-    if not accepted and not reason.strip():
+    if not accepted and is_blank(reason):
         _refuse("reason", "请填写退回修改的理由。")
     if not _moved(report, [ResearchReport.status == ReportStatus.submitted],
                   status=ReportStatus.accepted if accepted else ReportStatus.returned, reviewed_dt=utcnow(),
