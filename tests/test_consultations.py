@@ -186,7 +186,8 @@ def test_citizens_and_deputies_give_opinions_and_administrators_read_them(client
     assert given.status_code == 201, given.json
     assert (given.json["article_number"], given.json["kind_label"], given.json["feedback"]) == ("第三条", "群众", None)
     assert "contact_phone" not in given.json
-    assert opinion(client, citizen, c["id"], article_id=third_article).json == given.json  # the retry
+    assert opinion(client, citizen, c["id"], article_id=third_article, contact_phone="13800001111"
+                   ).json == given.json  # the retry: the same request again
     assert opinion(client, legis["deputy"], c["id"], content="第一条应写明立法目的。", article_id=first_article
                    ).json["kind"] == "deputy"
     browser = bearer(web_identity(client)["token"])
@@ -537,9 +538,13 @@ def test_only_drafts_accepting_opinions_now_are_listed_and_each_is_labelled_by_i
 
 def test_a_retried_creation_with_the_same_key_returns_the_first_draft_and_makes_no_second(client, legis):
     admin = {**legis["admins"]["hh"], "Idempotency-Key": "cc-1"}
-    first = new_consultation(client, admin)
+    now = datetime.now(timezone.utc)
+    window = {"starts_at": iso(now - timedelta(minutes=5)), "ends_at": iso(now + timedelta(hours=2))}
+    first = client.post(API, json={"title": "怀化市城市绿化条例（草案）", "text": DRAFT, **window}, headers=admin)
     assert first.status_code == 201, first.json
-    again = new_consultation(client, admin)
+    again = client.post(API, json={"title": "怀化市城市绿化条例（草案）", "text": DRAFT, **window}, headers=admin)
     assert (again.status_code, again.json) == (201, first.json)
+    other = client.post(API, json={"title": "另一部条例（草案）", "text": DRAFT, **window}, headers=admin)
+    assert (other.status_code, other.json["message"]) == (422, "该 Idempotency-Key 已用于其他请求，请使用新的值。")
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Consultation)) == 1
