@@ -1,7 +1,7 @@
 """idempotency_records.request_hash: an Idempotency-Key is bound to the request it first came with
 
-Revision ID: 0040
-Revises: 0039
+Revision ID: 0041
+Revises: 0040
 Create Date: 2026-11-28 21:30:00
 
 A key was matched on the endpoint alone: the same key on another record's URL (another deputy's correction,
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0040'
-down_revision = '0039'
+revision = '0041'
+down_revision = '0040'
 branch_labels = None
 depends_on = None
 
