@@ -144,7 +144,10 @@ def test_the_whole_loop_from_dispatch_to_points(client, app, crew, wechat_standi
     assert {p["deputy"]["name"]: p["status"] for p in detail["participants"]} == {
         "张伟": "checked_in", "李娜": "declined", "王强": "absent",
     }
-    assert closed.json["summary"]["points_credited"] == 4, closed.json
+    assert closed.json["summary"]["points_credited"] == 4, closed.json  # the net change, as before
+    summary = closed.json["summary"]
+    assert (summary["points_awarded"], summary["deputies_awarded"]) == (5, 1), summary
+    assert (summary["points_deducted"], summary["deputies_deducted"]) == (-1, 1), summary
     board = client.get("/api/v1/leaderboard").json
     assert board[0] == {"rank": 1, "deputy": {"id": zhang.id, "name": "张伟", "level": "city"}, "points": 5}
     assert board[-1]["deputy"]["name"] == "王强" and board[-1]["points"] == -1
@@ -166,6 +169,7 @@ def test_the_whole_loop_from_dispatch_to_points(client, app, crew, wechat_standi
     twice = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
     assert twice.status_code == 200
     assert twice.json["summary"]["points_credited"] == 0
+    assert (twice.json["summary"]["points_awarded"], twice.json["summary"]["points_deducted"]) == (0, 0)
     assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json["total"] == 5
 
     # Every invited deputy was told about the activity through WeChat.

@@ -152,7 +152,11 @@ def test_a_closed_activitys_list_shows_the_points_of_its_page(station_admin, ros
     assert re.search(r"<td>5</td>", zhang)  # the rulebook's points for 接待选民, 张伟's alone
     li = re.search(r'<tr data-deputy="\d+">\s*<td>李娜</td>.*?</tr>', page, re.S).group(0)
     assert re.search(r"<td>-1</td>", li)  # absent: the rulebook's deduction
-    assert "<strong>-1</strong> 计入积分" in page  # in all: 5 for 张伟, 6 absences at -1
+    # Gains and absence deductions apart, never netted (5 − 6 = −1 read as "nobody earned anything").
+    card = re.search(r'<section class="card summary" id="close-summary">.*?</section>', page, re.S).group(0)
+    assert re.search(r"<strong>5</strong> 计入积分（分，1 人）", card), card
+    assert re.search(r"<strong>-6</strong> 缺席扣分（分，6 人）", card), card
+    assert "<strong>-1</strong>" not in card
     absent = text(station_admin.get(f"{roster['path']}?status=absent&page=2"))
     assert rows(absent) == ["孙丽", "周杰", "吴刚"]
 

@@ -486,7 +486,10 @@ def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory
     closed = post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path)
     assert closed.status_code == 302
     page = text(station_admin.get(path))
-    assert "已结单：签到 1 人，请假 0 人，缺席 1 人，共计入积分 4 分" in page
+    assert "已结单：签到 1 人，请假 0 人，缺席 1 人；计入积分 5 分（1 人），缺席扣分 -1 分（1 人）。" in page
+    assert "共计入积分" not in page
+    assert record_on_page(page)[-1][1:] == (
+        "结单", "联络站管理员 · chengbei", "已签到 1 人，缺席 1 人；计入积分 5 分（1 人），缺席扣分 -1 分（1 人）；记为缺席：李娜")
     assert "结单结果" in page
     assert station_admin.get(f"/console/activities/{activity_id}/checkin-code.png").status_code == 409
 
@@ -1012,7 +1015,7 @@ def test_the_activity_page_shows_who_did_what_in_china_time(app, station_admin, 
         ("接单", "代表 · 张伟", ""),
         ("扫码签到", "代表 · 张伟", "距活动地点约 0 米"),
         ("补签", "联络站管理员 · chengbei", "为李娜补签，原因：手机没电，无法扫码"),
-        ("结单", "联络站管理员 · chengbei", "已签到 2 人；计入积分 10 分"),
+        ("结单", "联络站管理员 · chengbei", "已签到 2 人；计入积分 10 分（2 人）"),
     ])))
 
 
@@ -1072,7 +1075,7 @@ def test_a_wrong_type_is_corrected_on_the_edit_page(app, station_admin, factory,
     assert factory.client.post("/api/v1/checkins", json={"qr_code": world["chengbei"].qr_code, "lat": STATION[0],
                                                          "lng": STATION[1]}, headers=deputy).status_code == 201
     assert post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path).status_code == 302
-    assert "共计入积分 3 分" in text(station_admin.get(path))
+    assert "；计入积分 3 分（1 人）。" in text(station_admin.get(path))
     closed = station_admin.get(f"{path}/edit")
     assert closed.status_code == 409 and "活动已结单，不能再修改。" in text(closed)
 

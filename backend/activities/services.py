@@ -1105,6 +1105,18 @@ def expected_count(counts):
     return counts["total"] - counts["declined"]
 
 
+NO_POINTS = ("points_awarded", "deputies_awarded", "points_deducted", "deputies_deducted")
+
+
+def points_text(points):
+    """结单's points as the administrator reads them: ``计入积分 5 分（1 人），缺席扣分 -3 分（3 人）`` — the
+    gains and the absence deductions apart (the deductions only when there are any)."""
+    text = f"计入积分 {points['points_awarded']} 分（{points['deputies_awarded']} 人）"
+    if points["deputies_deducted"]:
+        text += f"，缺席扣分 {points['points_deducted']} 分（{points['deputies_deducted']} 人）"
+    return text
+
+
 def close(actor, activity):
     """结单 by ``actor``: checked-in deputies earn the points, the rest who did not decline are absent and
     lose points. A second 结单 changes nothing and leaves no line in the record.
@@ -1112,7 +1124,7 @@ def close(actor, activity):
     Safe against a second console closing at the same moment and against scans arriving meanwhile.
     """
     if activity.status is ActivityStatus.closed:
-        return summary(activity) | {"points_credited": 0, "already_closed": True}
+        return summary(activity) | dict.fromkeys(NO_POINTS, 0) | {"points_credited": 0, "already_closed": True}
     if activity.status is ActivityStatus.cancelled:
         raise APIError(409, "invalid_transition", "活动已取消，不能结单。")
     now = utcnow()
@@ -1141,7 +1153,9 @@ def close(actor, activity):
         select(ActivityParticipant.deputy_id)
         .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.status == P.checked_in)
     ))
-    credited = 0
+    # Gains and absence deductions are told apart (计入积分 N 分（n 人），缺席扣分 -M 分（m 人）): one net
+    # figure reads "nobody earned anything" when a gain and the deductions happen to cancel out.
+    awarded, deducted = [0, 0], [0, 0]  # points, deputies
     label = ACTIVITY_TYPE_LABELS[activity.type.value]
     # The points count towards the year the activity was held in, by its start in China time (the year
     # the archive counts it in), however late it is closed; they are credited now (``at``).
@@ -1153,24 +1167,31 @@ def close(actor, activity):
     for deputy_id in deputy_ids:
         rules = lines.get(deputy_id, {})
         if deputy_id in present:
-            credited += ledger.credit(deputy_id, activity.type.value, "activity", activity.id,
-                                      f"{label}：{activity.title}", points=activity.points, at=now,
-                                      year=year, rule=rules.get(activity.type.value))
+            gained = ledger.credit(deputy_id, activity.type.value, "activity", activity.id,
+                                   f"{label}：{activity.title}", points=activity.points, at=now,
+                                   year=year, rule=rules.get(activity.type.value))
+            tally = awarded
         else:
-            credited += ledger.credit(deputy_id, "absence", "activity", activity.id,
-                                      f"无故缺席：{activity.title}", at=now, year=year,
-                                      rule=rules.get("absence"))
+            gained = ledger.credit(deputy_id, "absence", "activity", activity.id,
+                                   f"无故缺席：{activity.title}", at=now, year=year,
+                                   rule=rules.get("absence"))
+            tally = deducted
+        if gained:
+            tally[0] += gained
+            tally[1] += 1
     # The participants as they are now, for the summary.
     db.session.scalars(
         select(ActivityParticipant).where(ActivityParticipant.activity_id == activity.id)
         .execution_options(populate_existing=True)
     ).all()
     counts = summary(activity)
-    note = f"{counts_text(counts, ('checked_in', 'declined', 'absent'))}；计入积分 {credited} 分"
+    points = {"points_awarded": awarded[0], "deputies_awarded": awarded[1],
+              "points_deducted": deducted[0], "deputies_deducted": deducted[1]}
+    note = f"{counts_text(counts, ('checked_in', 'declined', 'absent'))}；{points_text(points)}"
     if absent:  # who lost points, as the record is asked when a deputy disputes them
         note += f"；记为缺席：{_names(p.deputy for p in activity.participants if p.deputy_id in absent)}"
     record(activity, EventAction.closed, actor, note, at=now)
-    return counts | {"points_credited": credited, "already_closed": False}
+    return counts | points | {"points_credited": awarded[0] + deducted[0], "already_closed": False}
 
 
 def cancel(actor, activity):

@@ -397,14 +397,22 @@ def activity_edit(activity_id):
 
 
 def _points_by_deputy(activity, deputy_ids):
-    """The points 结单 credited, to each of ``deputy_ids`` (a page of the roster) and in all: two queries."""
+    """The points 结单 credited, to each of ``deputy_ids`` (a page of the roster), and in all as 结单 told
+    them (``services.points_text``: the gains and the absence deductions apart): two queries."""
     of_activity = (PointEntry.source_type == "activity", PointEntry.source_id == activity.id)
     rows = db.session.execute(
         select(PointEntry.deputy_id, func.sum(PointEntry.points))
         .where(*of_activity, PointEntry.deputy_id.in_(deputy_ids)).group_by(PointEntry.deputy_id)
     ).all() if deputy_ids else []
-    total = db.session.scalar(select(func.coalesce(func.sum(PointEntry.points), 0)).where(*of_activity))
-    return dict(rows), total
+    absence = PointEntry.rule_code == "absence"
+    totals = {"points_awarded": 0, "deputies_awarded": 0, "points_deducted": 0, "deputies_deducted": 0}
+    for is_absence, points, deputies in db.session.execute(
+        select(absence, func.coalesce(func.sum(PointEntry.points), 0), func.count(PointEntry.deputy_id.distinct()))
+        .where(*of_activity, PointEntry.points != 0).group_by(absence)
+    ):
+        kind = "deducted" if is_absence else "awarded"
+        totals[f"points_{kind}"], totals[f"deputies_{kind}"] = int(points), deputies
+    return dict(rows), totals
 
 
 def _hand_checkers(participants):
@@ -566,8 +574,8 @@ def activity_close(activity_id):
         flash("该活动此前已结单，本次未重复计分。")
     else:
         flash(
-            f"已结单：签到 {summary['checked_in']} 人，请假 {summary['declined']} 人，缺席 {summary['absent']} 人，"
-            f"共计入积分 {summary['points_credited']} 分。",
+            f"已结单：签到 {summary['checked_in']} 人，请假 {summary['declined']} 人，缺席 {summary['absent']} 人；"
+            f"{services.points_text(summary)}。",
             "success",
         )
     return redirect(url_for("console.activity", activity_id=activity_id))

@@ -111,7 +111,7 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
     page.screenshot(path="/tmp/console-activity.png", full_page=True)
 
     page.click("button.close-activity")
-    expect(page.locator(".flash")).to_contain_text("已结单：签到 2 人，请假 0 人，缺席 0 人，共计入积分 10 分")
+    expect(page.locator(".flash")).to_contain_text("已结单：签到 2 人，请假 0 人，缺席 0 人；计入积分 10 分（2 人）。")
     expect(page.locator("#close-summary")).to_contain_text("结单结果")
     expect(page.locator("#activity-status")).to_have_text("已结单")
     page.screenshot(path="/tmp/console-activity-closed.png", full_page=True)
