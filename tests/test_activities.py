@@ -150,8 +150,9 @@ def test_the_whole_loop_from_dispatch_to_points(client, app, crew, wechat_standi
     assert (summary["points_deducted"], summary["deputies_deducted"]) == (-1, 1), summary
     board = client.get("/api/v1/leaderboard").json
     assert board[0] == {"rank": 1, "deputy": {"id": zhang.id, "name": "张伟", "level": "city"}, "points": 5}
-    assert board[-1]["deputy"]["name"] == "王强" and board[-1]["points"] == -1
-    assert "李娜" not in [row["deputy"]["name"] for row in board]
+    # 李娜 (on leave) and 赵敏 (not invited), in office without a point, at 0 above 王强's absence.
+    assert [(row["rank"], row["deputy"]["name"], row["points"]) for row in board] == [
+        (1, "张伟", 5), (2, "李娜", 0), (2, "赵敏", 0), (4, "王强", -1)]
 
     zhang_points = client.get(f"/api/v1/deputies/{zhang.id}/points", headers=zh).json
     assert zhang_points["total"] == 5
@@ -287,7 +288,9 @@ def test_leaderboard_ties_share_a_rank_and_the_first_to_reach_leads(client, crew
         checkin(client, headers, crew["station"].qr_code)
         client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
     board = client.get("/api/v1/leaderboard").json
-    assert [(r["rank"], r["deputy"]["name"], r["points"]) for r in board] == [(1, "李娜", 5), (1, "张伟", 5)]
+    # The crew's other two, in office without a point, stand at 0 after them.
+    assert [(r["rank"], r["deputy"]["name"], r["points"]) for r in board] == [
+        (1, "李娜", 5), (1, "张伟", 5), (3, "王强", 0), (3, "赵敏", 0)]
     assert set(board[0]) == {"rank", "deputy", "points"}
     assert set(board[0]["deputy"]) == {"id", "name", "level"}
     assert client.get(f"/api/v1/leaderboard?region_id={crew['tree']['cs'].id}").json == []
@@ -553,7 +556,8 @@ def test_an_administrator_corrects_points_with_a_new_ledger_row(client, factory,
     assert (last["points"], last["rule_code"], last["source_type"]) == (-2, "correction", "correction")
     assert last["reason"] == "积分更正：3 月 5 日接待活动签到后提前离开"
     board = client.get("/api/v1/leaderboard").json
-    assert [(row["deputy"]["id"], row["points"]) for row in board] == [(zhang.id, 3)]
+    assert [(row["deputy"]["id"], row["points"]) for row in board][0] == (zhang.id, 3)
+    assert {row["points"] for row in board[1:]} == {0}  # the others in office, without a point
     archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=zh).json
     assert {"rule_code": "correction", "label": "积分更正", "count": 1, "points": -2} in archive["points"]["by_rule"]
 

@@ -83,7 +83,7 @@ def test_a_new_years_eve_activity_closed_after_midnight_counts_in_the_old_year(c
     assert [(e["points"], e["source_id"]) for e in old_year["entries"]] == [(VOLUNTEER, activity_id)]
     assert datetime.fromisoformat(old_year["entries"][0]["at"]) == closed_at  # credited when it was closed
     assert points(client, zhang, zh, 2026) | {"entries": None} == {
-        "deputy_id": zhang.id, "year": 2026, "total": 0, "rank": None, "entries": None}
+        "deputy_id": zhang.id, "year": 2026, "total": 0, "rank": 1, "entries": None}  # in office, at 0 with all
     assert points(client, zhang, zh, 2026)["entries"] == []
     assert points(client, li, lh, 2025)["total"] == ABSENCE
 
@@ -96,8 +96,10 @@ def test_a_new_years_eve_activity_closed_after_midnight_counts_in_the_old_year(c
     assert (in_2026["activities"], in_2026["points"]["total"], in_2026["points"]["by_rule"]) == ([], 0, [])
     assert archive(client, li, lh, 2025)["points"]["total"] == ABSENCE
 
-    assert board(client, 2025) == [(1, zhang.id, VOLUNTEER), (2, li.id, ABSENCE)]
-    assert board(client, 2026) == []
+    # The crew's other two, in office without a point, at 0 between them; in 2026 everyone at 0.
+    wang, zhao = crew["deputies"][2:]
+    assert board(client, 2025) == [(1, zhang.id, VOLUNTEER), (2, wang.id, 0), (2, zhao.id, 0), (4, li.id, ABSENCE)]
+    assert board(client, 2026) == [(1, d.id, 0) for d in sorted(crew["deputies"], key=lambda d: d.id)]
 
 
 def test_a_yearly_cap_counts_the_year_the_activity_was_held(client, app, crew, monkeypatch):

@@ -15,8 +15,10 @@ import pytest
 import zxingcpp
 from flask import g, has_app_context
 from PIL import Image
+from sqlalchemy import select
 
 from backend.activities.models import Activity
+from backend.auth.models import User
 from backend.extensions import db
 from backend.points import rulebook
 from backend.points.models import ScoringRule, ScoringRuleOverride
@@ -1258,3 +1260,48 @@ def test_an_administrator_unbinds_a_deputys_wechat_in_the_console(huaihua, world
     far = world["far"]
     refused = post(huaihua, f"/console/deputies/{far.id}/unbind", {}, page=path)
     assert refused.status_code == 404
+
+
+def _ranks(page):
+    """(rank, name, points) of a console leaderboard's or evaluation's rows."""
+    rows = re.findall(r'<td class="rank">(\d+)</td>\s*<td>([^<]+)</td>.*?<td class="points">(-?\d+)</td>', page, re.S)
+    return [(int(rank), name, int(points)) for rank, name, points in rows]
+
+
+def test_deputies_without_points_rank_at_zero_above_an_absence_everywhere(app, station_admin, factory, world):
+    """积分排行 (console, public, API): a deputy in office without a point this year stands at 0, above
+    the one who lost a point for an absence, and a station administrator sees on 积分排行 the deputies
+    履职评价 grades, each at the same rank."""
+    from backend.points import ledger
+
+    zhang, li, far = world["zhang"], world["li"], world["far"]
+    factory.deputy(world["tree"]["hc"], "王芳", phone="13800000105", stations=[world["chengbei"]])
+    chen = factory.deputy(world["tree"]["hc"], "陈明", phone="13800000106", stations=[world["chengbei"]])
+    ledger.credit(zhang.id, "suggestion_closed", "suggestion", 1, "测试", points=3)
+    ledger.credit(far.id, "suggestion_closed", "suggestion", 2, "测试", points=5)
+    ledger.credit(chen.id, "absence", "activity", 3, "无故缺席：测试")
+    db.session.commit()
+
+    board = factory.client.get("/api/v1/leaderboard").json
+    assert [(r["rank"], r["deputy"]["name"], r["points"]) for r in board] == [
+        (1, "周强", 5), (2, "张伟", 3), (3, "李娜", 0), (3, "王芳", 0), (5, "陈明", -1)]
+    assert [r["deputy"]["name"] for r in factory.client.get("/api/v1/leaderboard?limit=3").json] == ["周强", "张伟", "李娜"]
+    assert [r["deputy"]["name"] for r in factory.client.get("/api/v1/leaderboard?limit=2").json] == ["周强", "张伟"]
+    hc = factory.client.get(f"/api/v1/leaderboard?region_id={world['tree']['hc'].id}").json
+    assert [(r["rank"], r["deputy"]["name"]) for r in hc] == [(1, "张伟"), (2, "李娜"), (2, "王芳"), (4, "陈明")]
+
+    public = text(factory.client.get("/public/leaderboard"))
+    assert re.search(r'<span class="rank">3</span></td>\s*<td><a [^>]+>李娜</a>', public)
+    assert re.search(r'<span class="rank">5</span></td>\s*<td><a [^>]+>陈明</a></td>\s*<td class="num">-1</td>', public)
+
+    # A deputy's own rank (履职积分 in the mini-program) is the board's, at 0 and below it.
+    root = factory.headers_for_admin(db.session.scalar(select(User).where(User.username == "root")))
+    for deputy, rank in ((li, 3), (chen, 5)):
+        assert factory.client.get(f"/api/v1/deputies/{deputy.id}/points", headers=root).json["rank"] == rank
+
+    # The station administrator: their own deputies on both pages, the same rank for each.
+    expected = [(1, "张伟", 3), (2, "李娜", 0), (2, "王芳", 0), (4, "陈明", -1)]
+    board_page = text(station_admin.get("/console/leaderboard"))
+    assert _ranks(board_page) == expected and "周强" not in board_page
+    assert "本人所管联络站进站的代表" in board_page
+    assert _ranks(text(station_admin.get("/console/evaluations"))) == expected

@@ -320,17 +320,19 @@ def leaderboard():
                                                           where=where)]
         managed = {row["deputy"]["id"] for row in rows}
     else:
-        rows = queries.leaderboard(year, region, level or None, group or None, LEADERBOARD_LIMIT)
-        ids = [row["deputy"]["id"] for row in rows]
-        managed = set(db.session.scalars(
-            select(Deputy.id).where(Deputy.id.in_(ids), deputy_scope_clause(user)))) if ids else set()
+        # The deputies this administrator answers for, as 履职评价 grades them (the same deputies, each at
+        # the same rank; those without a point at 0): a station administrator their stations' deputies,
+        # wherever elected, not the whole province (the public 履职积分榜 shows that to anyone).
+        rows = queries.leaderboard(year, region, level or None, group or None, LEADERBOARD_LIMIT,
+                                   where=[deputy_scope_clause(user)])
+        managed = {row["deputy"]["id"] for row in rows}
     group_query = select(Deputy.group).where(deputy_scope_clause(user), Deputy.group != "").distinct().order_by(Deputy.group).limit(200)
     if region is not None:
         group_query = group_query.where(region_subtree_clause(Deputy.region_id, region))
     return render_template(
         "console/leaderboard.html", rows=rows, year=year, regions=regions, region=region, region_id=region.id if region else "",
         level=level, group=group, groups=db.session.scalars(group_query).all(), managed=managed,
-        level_labels=DEPUTY_LEVEL_LABELS, limit=LEADERBOARD_LIMIT, lowest=lowest,
+        level_labels=DEPUTY_LEVEL_LABELS, limit=LEADERBOARD_LIMIT, lowest=lowest, is_station_admin=not is_region_admin(user),
     )
 
 
