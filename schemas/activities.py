@@ -61,6 +61,22 @@ def _open_slots():
 OPEN_SLOTS = _open_slots()
 
 
+def _activity_points(value):
+    """An activity's own points, typed at 发单 or 编辑: attending never costs a deputy points (absences
+    lose the rulebook's deduction at 结单), and no more than any line of the rulebook may give."""
+    if value is None:
+        return
+    if value < 0:
+        raise ValidationError("积分不能为负数。")
+    if value > 100:
+        raise ValidationError("积分应为 0 至 100 之间的整数。")
+
+
+def _points_field(description):
+    return fields.Integer(allow_none=True, strict=True, validate=_activity_points, metadata={
+        "minimum": 0, "maximum": 100, "description": description})
+
+
 class ActivityIn(_Position, StrictSchema):
     title = Line(100, required=True)
     type = Choice(ActivityType, "活动类型", ACTIVITY_TYPE_LABELS, required=True)
@@ -75,7 +91,8 @@ class ActivityIn(_Position, StrictSchema):
         "description": "the deputies invited; an activity invites at most ACTIVITY_MAX_DEPUTIES deputies in all "
                        "(1,000 by default): beyond it, here or by add_deputy_ids, 422. May be empty (or left out) "
                        "when `open_slots` is given: the deputies then sign up themselves (揭榜)"})
-    points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100))
+    points = _points_field("0 to 100, in place of the rulebook's points for the type (never negative: an "
+                           "absence loses the rulebook's deduction); null or left out: the rulebook's")
     description = Text(2000, load_default="")
     open_slots = OPEN_SLOTS
 
@@ -95,8 +112,7 @@ class ActivityPatch(_Position, StrictSchema):
     starts_at = fields.AwareDateTime(format="iso", validate=in_service_years, metadata={
         "description": "may not change once the activity has started"})
     ends_at = fields.AwareDateTime(format="iso", validate=in_service_years)
-    points = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=-100, max=100),
-                            metadata={"description": "null: the rulebook's points for the type"})
+    points = _points_field("0 to 100 (never negative); null: the rulebook's points for the type")
     description = Text(2000)
     add_deputy_ids = fields.List(BodyId(), validate=DEPUTY_IDS, metadata={
         "description": "deputies to invite, notified as at 发单; those invited already are left as they are"})

@@ -649,3 +649,17 @@ def test_dates_outside_the_service_years_are_422_not_overflows(client, crew):
         for path in ("/api/v1/suggestions", "/api/v1/stats/suggestions"):
             answer = client.get(f"{path}?{query}", headers=crew["admin"])
             assert answer.status_code == 422 and answer.json["error"] == "validation_failed", (path, query)
+
+
+def test_an_activitys_points_are_never_negative(client, crew):
+    """发单 or 编辑 with negative points: 422 naming 积分, nothing dispatched or changed; an
+    administrator may still set 0 to 100 (attending never costs points: absences are the rulebook's)."""
+    refused = dispatch(client, crew, crew["deputies"][:1], points=-5)
+    assert refused.status_code == 422 and refused.json["errors"] == {"points": ["积分不能为负数。"]}, refused.json
+    refused = dispatch(client, crew, crew["deputies"][:1], points=101)
+    assert refused.json["errors"] == {"points": ["积分应为 0 至 100 之间的整数。"]}, refused.json
+    created = dispatch(client, crew, crew["deputies"][:1], points=0)
+    assert created.status_code == 201 and created.json["points"] == 0, created.json
+    patched = client.patch(f"/api/v1/activities/{created.json['id']}", json={"points": -3}, headers=crew["admin"])
+    assert patched.status_code == 422 and patched.json["errors"] == {"points": ["积分不能为负数。"]}
+    assert client.get(f"/api/v1/activities/{created.json['id']}", headers=crew["admin"]).json["points"] == 0

@@ -524,7 +524,7 @@ def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admi
     refused = post(station_admin, "/console/activities/new",
                    dispatch_form(world, [world["zhang"]], points=huge, open_slots=huge))
     assert refused.status_code == 422 and at_fields(refused) == {
-        "points": "应大于或等于 -100 且小于或等于 100。", "open_slots": "揭榜名额应为 1 至 1000 之间的整数。"}
+        "points": "积分应为 0 至 100 之间的整数。", "open_slots": "揭榜名额应为 1 至 1000 之间的整数。"}
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
     created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points=" 8 "))
     assert created.status_code == 302, text(created)
@@ -1305,3 +1305,29 @@ def test_deputies_without_points_rank_at_zero_above_an_absence_everywhere(app, s
     assert _ranks(board_page) == expected and "周强" not in board_page
     assert "本人所管联络站进站的代表" in board_page
     assert _ranks(text(station_admin.get("/console/evaluations"))) == expected
+
+
+def test_typed_points_are_never_negative_and_the_page_says_when_they_differ_from_the_rulebook(
+        station_admin, world):
+    """Attending never costs points (absence deductions come from the rulebook): -5 on 发单 or 编辑 is
+    refused under the field, nothing saved. The form shows the rulebook's points for each type; the
+    activity page says what the rulebook gives, and when the typed points differ from it."""
+    form = text(station_admin.get("/console/activities/new"))
+    assert re.search(r'<small class="muted" id="points-note">[^<]*接待选民 5 分', form), form
+    refused = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points="-5"))
+    assert refused.status_code == 422 and at_fields(refused) == {"points": "积分不能为负数。"}
+    assert summary(refused) == "有 1 处需要修改：积分。"
+    assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
+
+    plain = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    page = text(station_admin.get(plain.headers["Location"]))
+    assert "<dt>积分</dt><dd>按评分细则（接待选民 5 分）</dd>" in page
+
+    typed = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points="8"))
+    path = typed.headers["Location"]
+    assert "<dt>积分</dt><dd>8 分 <small class=\"badge warn\">本次活动积分由发单人设定，评分细则为 5 分</small></dd>" in text(
+        station_admin.get(path))
+    edit = edit_form(text(station_admin.get(f"{path}/edit")))
+    refused = post(station_admin, f"{path}/edit", edit | {"points": "-1"})
+    assert refused.status_code == 422 and at_fields(refused) == {"points": "积分不能为负数。"}
+    assert db.session.get(Activity, int(path.rsplit("/", 1)[1])).points == 8

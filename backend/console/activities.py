@@ -36,6 +36,7 @@ from ..liaisons import services as liaison_services
 from ..liaisons.models import Liaison, LiaisonDeputy
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..pagination import paginate
+from ..points import rulebook
 from ..points.models import PointEntry
 from ..qr import render
 from ..qr.services import qr_url
@@ -209,6 +210,13 @@ def _open_slots(form):
     return number_or_text(form.get("open_slots")) if form.get("open_slots", "").strip() else None
 
 
+def rule_points(region):
+    """{activity type: the rulebook's points for it} in force in ``region``: the form's hint and the
+    activity page's note (a deputy earns by their own congress's rulebook, which is this one but for a
+    deputy of another level or region)."""
+    return {rule.code: rule.points for rule in rulebook.in_force(region) if rule.code in ACTIVITY_TYPE_LABELS}
+
+
 def _points(form):
     """The 积分 box: a number typed (whole, as the schema checks), or None when left blank (the rulebook's)."""
     return number_or_text(form.get("points")) if form.get("points", "").strip() else None
@@ -279,7 +287,7 @@ def activity_new():
     return render_template(
         "console/activity_form.html", values=values, chosen=chosen, options=options, field_errors=errors,
         stations=scoped_stations(user, [station_filter, parse_int(values.get("station_id"))]), regions=managed_regions(user),
-        can_use_place=is_region_admin(user),
+        can_use_place=is_region_admin(user), rule_points=rule_points(rulebook.own_region(user)),
         type_labels=ACTIVITY_TYPE_LABELS, picker_limit=PICKER_LIMIT,
     ), (422 if errors or lines else 200)
 
@@ -383,6 +391,7 @@ def activity_edit(activity_id):
         flash(line, "error")
     return render_template(
         "console/activity_edit.html", activity=activity, values=values, data=data, field_errors=errors,
+        rule_points=rule_points(activity.region),
         removing=[i for i in removing if i in shown], ticked_elsewhere=[i for i in removing if i not in shown],
         chosen=chosen, options=deputy_options(user, exclude=[d.id for d in chosen], activity=activity),
         stations=scoped_stations(user),
@@ -514,6 +523,7 @@ def activity_page(activity, args, typed=None):
         activity=activity, data=data, points=points, closed=closed, typed_reasons=typed or {},
         attendance_args={key: value for key, value in args.items() if value and not (key == "page" and value == 1)},
         points_total=points_total, type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
+        rule_points=rule_points(activity.region),
         participant_labels=PARTICIPANT_STATUS_LABELS,
         started=activity.starts_dt <= utcnow(),  # 结单 only once it has begun (activities.services.close)
         record=record_page(activity, record_q), record_q=record_q,
