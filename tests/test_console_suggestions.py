@@ -247,8 +247,9 @@ def test_the_dashboards_figures_lead_to_the_items_they_count(client, admin, worl
     """督办中 counts the supervised items still to be handled; its link shows those, not also the ones
     supervised once and since finished (the queue had no 未办结 filter: the list and the figure disagreed)."""
     finished = file(client, world["stranger"], world["station_code"], content="菜市场门口积水，和别人反映的是同一处。").json
-    for item in (pending, finished):
-        post_form(admin, f"/console/suggestions/{item['id']}/supervise", {"note": "请尽快分派办理"})
+    for item in (pending, finished):  # 督办 presses the deputy it was given to
+        step(client, world["admin"], item["id"], "dispatch", deputy_id=world["zhang"].id)
+        post_form(admin, f"/console/suggestions/{item['id']}/supervise", {"note": "请尽快办理"})
     post_form(admin, f"/console/suggestions/{finished['id']}/reject", {"reason": "重复提交"})
 
     dashboard = admin.get("/console/").get_data(as_text=True)
@@ -472,11 +473,21 @@ def test_reject_supervise_and_merge_through_forms(client, admin, world, pending)
     assert flashes(admin.get(merged.headers["Location"])) == ["已合并到目标建议，群众将改为关注该建议。"]
     assert client.get(f"/api/v1/suggestions/{consented['id']}", headers=world["stranger"]).status_code == 200
 
+    # 待分派: nobody to supervise yet — no 督办 form beside 分派, and the API refuses it in words.
+    page = admin.get(f"/console/suggestions/{pending['id']}").get_data(as_text=True)
+    assert "<h2>分派给代表</h2>" in page and "<h2>督办</h2>" not in page and "督办意见" not in page
+    early = client.post(f"/api/v1/suggestions/{pending['id']}/supervise", json={"note": "请于本周内办结"},
+                        headers=world["admin"])
+    assert (early.status_code, early.json["message"]) == (409, "这条建议还没有分派给代表，请先分派再督办。")
+    assert item_json(client, world["admin"], pending["id"])["supervised"] is False
+
+    step(client, world["admin"], pending["id"], "dispatch", deputy_id=world["zhang"].id)
+    assert "<h2>督办</h2>" in admin.get(f"/console/suggestions/{pending['id']}").get_data(as_text=True)
     supervised = post_form(admin, f"/console/suggestions/{pending['id']}/supervise", {"note": "请于本周内办结"})
     assert flashes(admin.get(supervised.headers["Location"])) == ["已督办。"]
     item = item_json(client, world["admin"], pending["id"])
     assert item["supervised"] is True
-    assert [e["action"] for e in item["timeline"]][-2:] == ["merged_in", "supervise"]
+    assert [e["action"] for e in item["timeline"]][-3:] == ["merged_in", "dispatch", "supervise"]
 
     rejected = post_form(admin, f"/console/suggestions/{pending['id']}/reject", {"reason": "不属于人大代表履职范围"})
     assert flashes(admin.get(rejected.headers["Location"])) == ["已作不予受理处理。"]
@@ -563,21 +574,25 @@ def test_a_form_sent_twice_takes_its_step_once(client, admin, world, pending):  
     """A double click on 督办 or 分派 (or a browser sending the form again) posts the same form twice: the
     deputy got two 督办 messages and the 台账 two lines. The second post of a form is the first's outcome."""
     item_page = f"/console/suggestions/{pending['id']}"
-    supervise = form_fields(admin, item_page, f"{item_page}/supervise") | {"note": "请尽快分派办理"}
-    dispatch = form_fields(admin, item_page, f"{item_page}/dispatch") | {"deputy_id": world["zhang"].id}
-    for data in (supervise, supervise, dispatch, dispatch):
-        sent = admin.post(f"{item_page}/{'supervise' if 'note' in data else 'dispatch'}", data=data)
-        assert sent.status_code == 302 and sent.headers["Location"].endswith(item_page)
-        assert flashes(admin.get(sent.headers["Location"])) == \
-            ["已督办。" if "note" in data else "已分派，等待代表接单。"]
+
+    def twice(step_name, data, flash):
+        for _ in range(2):
+            sent = admin.post(f"{item_page}/{step_name}", data=data)
+            assert sent.status_code == 302 and sent.headers["Location"].endswith(item_page)
+            assert flashes(admin.get(sent.headers["Location"])) == [flash]
+
+    twice("dispatch", form_fields(admin, item_page, f"{item_page}/dispatch") | {"deputy_id": world["zhang"].id},
+          "已分派，等待代表接单。")
+    # 督办 is offered once the item is dispatched: its form as the page then shows it.
+    twice("supervise", form_fields(admin, item_page, f"{item_page}/supervise") | {"note": "请尽快办理"}, "已督办。")
     item = item_json(client, world["admin"], pending["id"])
-    assert [e["action"] for e in item["timeline"]] == ["file", "supervise", "dispatch"]
+    assert [e["action"] for e in item["timeline"]] == ["file", "dispatch", "supervise"]
 
     # A new page is a new form: the same step taken again on purpose is taken.
     again = form_fields(admin, item_page, f"{item_page}/supervise")
     admin.post(f"{item_page}/supervise", data=again | {"note": "再次督办"})
     item = item_json(client, world["admin"], pending["id"])
-    assert [e["action"] for e in item["timeline"]] == ["file", "supervise", "dispatch", "supervise"]
+    assert [e["action"] for e in item["timeline"]] == ["file", "dispatch", "supervise", "supervise"]
 
 
 def test_held_items_can_be_released_or_rejected(app, client, admin, world):  # noqa: F811

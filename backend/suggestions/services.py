@@ -420,7 +420,8 @@ def withdraw(item, actor):
 
 
 def supervise(item, actor, note):
-    """督办 by an administrator: the deputy handling an open item is told to press on."""
+    """督办 by an administrator: the deputy handling an open item is told to press on (an item still
+    待分派 has nobody to press yet: ``workflow`` refuses it)."""
     workflow.apply(item, "supervise", actor, note)
     item.supervised = True
     if item.status in (Status.assigned, Status.accepted, Status.forwarded):
@@ -448,11 +449,15 @@ def release(item, actor, note=""):
     return item
 
 
+# An item another may be merged into: one still open, 待分派 included.
+MERGE_TARGET_STATUSES = (Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied)
+
+
 def merge(item, actor, into):
     """Close ``item`` as a duplicate of ``into``; its citizen follows ``into`` from now on."""
     if into.id == item.id:
         raise validation_failed({"into_id": ["不能合并到自身。"]})
-    if into.status not in workflow.TRANSITIONS["supervise"][0] or into.status is Status.closed or into.merged_into_id:
+    if into.status not in MERGE_TARGET_STATUSES or into.merged_into_id:
         raise validation_failed({"into_id": ["目标建议已办结或已被合并，不能作为合并目标。"]})
     # A timeline line alone does not bump ``into``'s version: touch it, so that a concurrent change of the
     # target (say, its own merge into this item) collides instead of closing both. Touched before anything

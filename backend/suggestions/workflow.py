@@ -27,7 +27,8 @@ TRANSITIONS = {
     "auto_close": ((S.replied,), S.closed),
     "reject": ((S.pending, S.assigned), S.rejected),
     "withdraw": ((S.pending, S.assigned), S.withdrawn),
-    "supervise": ((S.pending, S.assigned, S.accepted, S.forwarded, S.replied, S.closed), None),
+    # 督办 presses whoever handles the item: none before 分派 (services.supervise says so in words).
+    "supervise": ((S.assigned, S.accepted, S.forwarded, S.replied, S.closed), None),
     "merge": ((S.pending, S.assigned, S.accepted), S.closed),
     "release": (tuple(Status), None),
 }
@@ -157,6 +158,8 @@ def actor_for(user, item, action):
 
 def check_transition(item, action):
     """409 ``invalid_transition`` unless ``action`` may start from ``item``'s status."""
+    if action == "supervise" and item.status is S.pending:
+        raise APIError(409, "invalid_transition", "这条建议还没有分派给代表，请先分派再督办。")
     if item.status not in starts_from(item, action):
         why = "内容待审核，审核通过后才能" if item.held_for_review and action in WHILE_HELD \
             else f"当前状态为“{STATUS_LABELS[item.status.value]}”，不能"
