@@ -4,6 +4,7 @@ Administrators sign in with the login form (CSRF token scraped from the page) an
 API's scope rules allow: another region's station or deputy is a 404 page, never a 500.
 """
 import csv
+import html
 import io
 import re
 import time
@@ -1331,3 +1332,22 @@ def test_typed_points_are_never_negative_and_the_page_says_when_they_differ_from
     refused = post(station_admin, f"{path}/edit", edit | {"points": "-1"})
     assert refused.status_code == 422 and at_fields(refused) == {"points": "积分不能为负数。"}
     assert db.session.get(Activity, int(path.rsplit("/", 1)[1])).points == 8
+
+
+def test_the_close_confirmation_counts_who_will_be_absent_and_who_never_answered(station_admin, factory, world):
+    """结单's confirmation says how many deputies will be counted 缺席, and how many of them never even
+    answered the invitation (待接单), before the administrator confirms."""
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"], world["li"]]))
+    path = created.headers["Location"]
+
+    def confirmation():
+        page = text(station_admin.get(path))
+        return html.unescape(re.search(r'action="[^"]+/close" data-confirm="([^"]+)"', page).group(1))
+
+    assert confirmation() == ("结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。"
+                              "目前有 2 位代表将记为缺席，其中 2 位从未接单或请假。确定结单吗？")
+    assert factory.client.post("/api/v1/checkins", json={"qr_code": world["chengbei"].qr_code, "lat": STATION[0],
+                                                         "lng": STATION[1]},
+                               headers=factory.deputy_headers(world["zhang"])).status_code == 201
+    assert confirmation() == ("结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。"
+                              "目前有 1 位代表将记为缺席，其中 1 位从未接单或请假。确定结单吗？")

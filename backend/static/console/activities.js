@@ -139,6 +139,17 @@
     });
   }
 
+  // 结单's confirmation, as console/activity.html words it: who will be 缺席 and who never answered.
+  function closeConfirmation(summary) {
+    var absent = summary.invited + summary.accepted;
+    var text = "结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。";
+    if (absent) {
+      text += "目前有 " + absent + " 位代表将记为缺席" +
+        (summary.invited ? "，其中 " + summary.invited + " 位从未接单或请假" : "") + "。";
+    }
+    return text + "确定结单吗？";
+  }
+
   var section = document.getElementById("attendance");
   if (!section || section.getAttribute("data-live") !== "true") {
     return;
@@ -200,6 +211,10 @@
     if (places && data.open_slots !== null) {
       places.textContent = "已揭榜 " + data.claimed_count + " / " + data.open_slots +
         (data.claimed_count >= data.open_slots ? "（名额已满）" : "");
+    }
+    var closeForm = document.getElementById("close-form");
+    if (closeForm && data.summary) {  // the confirmation counts who will be 缺席 as they stand now
+      closeForm.setAttribute("data-confirm", closeConfirmation(data.summary));
     }
     section.querySelectorAll("#att-summary [data-key]").forEach(function (el) {
       el.textContent = data.summary[el.getAttribute("data-key")];
