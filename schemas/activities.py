@@ -23,6 +23,7 @@ from .common import (
     QuerySchema,
     StrictSchema,
     Text,
+    Trimmed,
     YEAR,
 )
 
@@ -120,6 +121,12 @@ class ActivityPatch(_Position, StrictSchema):
     remove_deputy_ids = fields.List(BodyId(), validate=DEPUTY_IDS, metadata={
         "description": "invited, accepted or declined deputies to take off (a checked-in one: 409); "
                        "ids not invited are ignored"})
+
+
+class CancelIn(StrictSchema):
+    reason = Trimmed(load_default="", validate=validate.Length(max=200, error="取消原因不能超过 200 个字。"), metadata={
+        "description": "取消原因 (optional, up to 200 characters): told to the deputies still expected and kept "
+                       "in the activity's record"})
 
 
 class DeclineIn(StrictSchema):

@@ -663,3 +663,27 @@ def test_an_activitys_points_are_never_negative(client, crew):
     patched = client.patch(f"/api/v1/activities/{created.json['id']}", json={"points": -3}, headers=crew["admin"])
     assert patched.status_code == 422 and patched.json["errors"] == {"points": ["积分不能为负数。"]}
     assert client.get(f"/api/v1/activities/{created.json['id']}", headers=crew["admin"]).json["points"] == 0
+
+
+def test_a_cancellation_gives_its_reason_to_the_deputies_and_the_record(client, app, crew, wechat_standin):
+    """取消活动 with a reason (optional): the deputies still expected are told why, and the record keeps
+    it; without one, as before."""
+    from backend.notifications.outbox import deliver_due
+
+    zhang, li = crew["deputies"][:2]
+    activity_id = dispatch(client, crew, [zhang, li]).json["id"]
+    long_reason = "暴" * 201
+    refused = client.post(f"/api/v1/activities/{activity_id}/cancel", json={"reason": long_reason}, headers=crew["admin"])
+    assert refused.status_code == 422 and "reason" in refused.json["errors"], refused.json
+    cancelled = client.post(f"/api/v1/activities/{activity_id}/cancel", json={"reason": " 暴雨预警，改期另行通知 "},
+                            headers=crew["admin"])
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled", cancelled.json
+    assert cancelled.json["events"][-1]["note"] == "取消时：待接单 2 人；取消原因：暴雨预警，改期另行通知"
+    with app.app_context():
+        deliver_due()
+    told = [m["data"]["thing5"]["value"] for m in wechat_standin.messages()
+            if m["template_id"] == "tmpl-activity-cancelled"]
+    assert told == ["活动已取消：暴雨预警，改期另行通知"] * 2, wechat_standin.messages()
+
+    plain = dispatch(client, crew, [zhang], title="第二次接待").json["id"]
+    assert client.post(f"/api/v1/activities/{plain}/cancel", headers=crew["admin"]).status_code == 200

@@ -1351,3 +1351,22 @@ def test_the_close_confirmation_counts_who_will_be_absent_and_who_never_answered
                                headers=factory.deputy_headers(world["zhang"])).status_code == 201
     assert confirmation() == ("结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。"
                               "目前有 1 位代表将记为缺席，其中 1 位从未接单或请假。确定结单吗？")
+
+
+def test_cancelling_an_activity_takes_an_optional_reason_into_its_record(station_admin, world):
+    """取消活动 offers a box for the reason (选填): it is kept in the record the page shows; a reason past
+    200 characters is refused under the box, nothing cancelled."""
+    created = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
+    path = created.headers["Location"]
+    page = text(station_admin.get(path))
+    assert re.search(r'<input name="reason" maxlength="200"[^>]*aria-label="取消原因（选填）"', page), page
+    too_long = post(station_admin, f"{path}/cancel", {"reason": "雨" * 201}, page=path)
+    assert too_long.status_code == 422 and at_fields(too_long) == {"reason": "取消原因不能超过 200 个字。"}
+    assert "雨" * 201 in text(too_long)  # kept as typed
+    assert db.session.get(Activity, int(path.rsplit("/", 1)[1])).status.value == "published"
+    cancelled = post(station_admin, f"{path}/cancel", {"reason": "暴雨预警，改期另行通知"}, page=path)
+    assert cancelled.status_code == 302
+    page = text(station_admin.get(path))
+    assert "活动已取消，不计积分，已将取消原因通知代表。" in page
+    assert record_on_page(page)[-1][1:] == (
+        "取消活动", "联络站管理员 · chengbei", "取消时：待接单 1 人；取消原因：暴雨预警，改期另行通知")

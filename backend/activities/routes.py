@@ -8,6 +8,7 @@ from schemas.activities import (
     ActivityOut,
     ActivityPatch,
     ActivityQuery,
+    CancelIn,
     CheckinCodeOut,
     CheckinIn,
     CheckinOut,
@@ -351,10 +352,11 @@ def close(activity_id):
 
 @blp.post("/<int:activity_id>/cancel")
 @admin_required
+@blp.arguments(CancelIn)
 @blp.response(200, ActivityOut)
-def cancel(activity_id):
-    """取消活动（结单前），不计积分；待接单和已接单的代表收到取消通知。"""
-    return present(services.cancel(current_user(), _managed(activity_id)), current_user(), detail=True)
+def cancel(data, activity_id):
+    """取消活动（结单前），不计积分；待接单和已接单的代表收到取消通知。可附取消原因（选填），随通知告知代表并记入活动的操作记录。"""
+    return present(services.cancel(current_user(), _managed(activity_id), data["reason"]), current_user(), detail=True)
 
 
 @blp.post("/<int:activity_id>/summon-untrained")

@@ -1194,9 +1194,10 @@ def close(actor, activity):
     return counts | points | {"points_credited": awarded[0] + deducted[0], "already_closed": False}
 
 
-def cancel(actor, activity):
+def cancel(actor, activity, reason=""):
     """取消活动 by ``actor`` before 结单: no points, and the deputies still expected there (invited or
-    accepted) are told, and for a reception day the citizens waiting to meet a deputy on it (约见代表)."""
+    accepted) are told (why, with ``reason``), and for a reception day the citizens waiting to meet a
+    deputy on it (约见代表). The reason stays in the record."""
     if activity.status is ActivityStatus.cancelled:
         raise APIError(409, "invalid_transition", "活动已取消，无需再次取消。")
     if activity.status is not ActivityStatus.published:
@@ -1215,8 +1216,11 @@ def cancel(actor, activity):
         .execution_options(populate_existing=True)
     ).all()
     expected = [p.deputy for p in activity.participants if p.status in (P.invited, P.accepted)]
-    record(activity, EventAction.cancelled, actor, f"取消时：{counts_text(summary(activity))}")
-    _notify_deputies(activity, expected, "activity_cancelled", "活动已取消，无需参加", "cancelled")
+    reason = (reason or "").strip()
+    note = f"取消时：{counts_text(summary(activity))}"
+    record(activity, EventAction.cancelled, actor, f"{note}；取消原因：{reason}" if reason else note)
+    _notify_deputies(activity, expected, "activity_cancelled", f"活动已取消：{reason}" if reason else "活动已取消，无需参加",
+                     "cancelled")
     if activity.type is ActivityType.reception:
         from ..appointments.services import reception_day_cancelled  # appointments build on activities
 

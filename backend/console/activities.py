@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
-from schemas.activities import ActivityIn, ActivityPatch
+from schemas.activities import ActivityIn, ActivityPatch, CancelIn
 
 from ..activities import rotating, services
 from ..auth.models import User
@@ -617,6 +617,14 @@ def activity_check_in_by_hand(activity_id, deputy_id):
 @bp.post("/activities/<int:activity_id>/cancel")
 @console_page("console.activities")
 def activity_cancel(activity_id):
-    services.cancel(g.user, managed_activity_or_404(activity_id))
-    flash("活动已取消，不计积分。", "success")
+    activity = managed_activity_or_404(activity_id)
+    try:
+        reason = CancelIn().load({"reason": request.form.get("reason", "")})["reason"]
+    except ValidationError as exc:  # under the box, named ``cancel-reason`` on the page
+        refusal = ValidationError({"cancel-reason": exc.messages["reason"]})
+        return refused_form("console/activity.html", refusal, ("cancel-reason",), {"cancel-reason": "取消原因"},
+                            typed_cancel_reason=request.form.get("reason", ""),
+                            **activity_page(activity, roster_args(request.args)))
+    services.cancel(g.user, activity, reason)
+    flash("活动已取消，不计积分，已将取消原因通知代表。" if reason else "活动已取消，不计积分。", "success")
     return redirect(url_for("console.activity", activity_id=activity_id))
