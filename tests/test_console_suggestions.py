@@ -1239,3 +1239,23 @@ def test_the_ledger_says_how_the_citizen_rated(client, admin, world):  # noqa: F
     page = admin.get(f"/console/suggestions/{item_id}").get_data(as_text=True)
     ledger = page[page.index("办理台账"):]
     assert "<strong>评价：不满意</strong>" in ledger and "路灯还是不亮" in ledger
+
+
+def test_deputy_pickers_list_deputies_by_the_pinyin_of_their_names(admin, world, pending, factory):  # noqa: F811
+    """分派's list and 发单's picker are in 按姓氏拼音 order (陈、李、审、王、张), not by the characters' code
+    points (审、张、李、王、陈); a surname read as one (曾 zēng) sorts by that reading."""
+    for name, phone in (("审计甲", "13800000301"), ("陈明", "13800000302"), ("王秀兰", "13800000303"),
+                        ("曾强", "13800000304")):
+        factory.deputy(world["tree"]["hc"], name, phone=phone, stations=[world["station"]])
+    page = admin.get(f"/console/suggestions/{pending['id']}").get_data(as_text=True)
+    own = re.search(r'<optgroup label="本站代表">(.*?)</optgroup>', page, re.S).group(1)
+    names = re.findall(r'>([^<（]+)（', own)
+    assert names == sorted(names, key=lambda n: ["chen", "li", "shen", "wang", "zeng", "zhang"].index(
+        {"陈": "chen", "李": "li", "审": "shen", "王": "wang", "曾": "zeng", "张": "zhang"}[n[0]])), names
+    assert [n[0] for n in names][:3] == ["陈", "李", "审"] and names[-2:] == ["曾强", "张伟"], names
+    form = admin.get("/console/activities/new").get_data(as_text=True)
+    options = re.search(r'<ul class="picker-list picker-options">(.*?)</ul>', form, re.S).group(1)
+    listed = [n.strip() for n in re.findall(r'value="\d+"> ([^<]+?) <small>', options)]
+    assert [n[0] for n in listed] == [n[0] for n in names], listed
+    found = admin.get("/console/deputy-options", query_string={"q": ""}).json["items"]
+    assert [item["name"][0] for item in found] == [n[0] for n in names]

@@ -17,6 +17,7 @@ from ..pagination import paginate
 from ..liaisons.models import KIND_LABELS, WAY_LABELS, Liaison, LiaisonContact, LiaisonDeputy
 from ..org import congress
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region
+from ..org.names import by_pinyin
 from . import bp
 from .activities import PICKER_LIMIT, deputy_options, selected_deputies
 from .exports import Export
@@ -132,11 +133,12 @@ def liaisons_export():
 
 
 def _contact_choices(liaison):
-    """The deputies in office given to the liaison, for 登记联系 (by name; a committee has about 50)."""
-    return db.session.execute(
+    """The deputies in office given to the liaison, for 登记联系 (按姓氏拼音; a committee has about 50)."""
+    rows = db.session.execute(
         select(Deputy.id, Deputy.name).join(LiaisonDeputy, LiaisonDeputy.deputy_id == Deputy.id)
         .where(LiaisonDeputy.liaison_id == liaison.id, Deputy.active.is_(True))
         .order_by(Deputy.name, Deputy.id).limit(CONTACT_CHOICES)).all()
+    return by_pinyin(rows)
 
 
 def _page(liaison, values=None, contact_values=None, chosen=()):

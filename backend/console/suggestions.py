@@ -18,6 +18,7 @@ from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import parse_int
 from ..org.models import Deputy, Station
+from ..org.names import by_pinyin
 from ..suggestions import services, workflow
 from ..suggestions.models import (
     IMPLEMENTED_LABELS,
@@ -182,7 +183,7 @@ def scoped_deputies(user, station_id=None, limit=500):
     query = select(Deputy).where(deputy_scope_clause(user)).order_by(Deputy.name, Deputy.id).limit(limit)
     if station_id is not None:
         query = query.where(Deputy.stations.any(Station.id == station_id))
-    return db.session.scalars(query).all()
+    return by_pinyin(db.session.scalars(query).all())
 
 
 # What the queue's rows show, one query per relation for the whole page (an IN on the page's keys).
@@ -248,7 +249,7 @@ def item_or_404(suggestion_id):
 def dispatch_choices(user, item):
     """Deputies the administrator may dispatch this item to: the station's first, then others of its region."""
     own = [d for d in (item.station.deputies if item.station else []) if d.active and manages_deputy(user, d)]
-    own.sort(key=lambda d: (d.name, d.id))
+    own = by_pinyin(own)  # 按姓氏拼音, as staff read a roster
     seen = {d.id for d in own}
     others = db.session.scalars(
         select(Deputy)
@@ -256,7 +257,7 @@ def dispatch_choices(user, item):
         .order_by(Deputy.name, Deputy.id)
         .limit(200)
     ).all()
-    return own, [d for d in others if d.id not in seen]
+    return own, by_pinyin(d for d in others if d.id not in seen)
 
 
 def available_actions(user, item):
