@@ -256,7 +256,12 @@ class ActivityOut(Schema):
 
 
 class CloseOut(Schema):
-    summary = fields.Dict(required=True)
+    summary = fields.Dict(required=True, metadata={
+        "description": "the participants by status (`invited`, `accepted`, `declined`, `checked_in`, `absent`), "
+                       "`points_credited` (the net change: gains plus deductions), `points_awarded` and "
+                       "`deputies_awarded` (what the checked-in deputies earned, and how many), `points_deducted` "
+                       "and `deputies_deducted` (the absence deductions, 0 or less, and how many deputies lost "
+                       "points), `already_closed` (a second 结单: nothing credited, every figure 0)"})
 
 
 class CheckinCodeOut(Schema):

@@ -174,7 +174,7 @@ def deputy_archive(args, deputy_id):
 @points.arguments(LeaderboardQuery, location="query")
 @points.response(200, LeaderboardRowOut(many=True))
 def leaderboard(args):
-    """履职积分排行榜（公开：只显示姓名、层级和积分），同分同名次，先达到者在前。"""
+    """履职积分排行榜（公开：只显示姓名、层级和积分），同分同名次，先达到者在前；当年没有积分的在任代表按 0 分排列，排在因缺席扣分而为负分的代表之前。"""
     region = None
     if "region_id" in args:
         region = db.session.get(Region, args["region_id"])
