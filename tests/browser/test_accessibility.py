@@ -308,7 +308,10 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         expect(page.locator("h1").first).to_be_visible()
         audit.check(what)
 
-    # A refused step comes back with its reason in the form, read with the box it is about.
+    # A refused step comes back with its reason in the form, read with the box it is about (督办: offered
+    # once the item is dispatched).
+    assert factory.client.post(f"/api/v1/suggestions/{pending}/dispatch", json={"deputy_id": zhang.id},
+                               headers=world["admin"]).status_code == 200
     page.goto(f"{live_server}/console/suggestions/{pending}")
     note = page.get_by_label("督办意见（群众可见）")
     note.fill("   ")

@@ -529,3 +529,45 @@ def test_a_change_typed_before_the_edit_pages_script_ran_is_asked_about_before_a
     expect(title).to_have_value("改过的名称")
     assert asked == ["翻页或查找将放弃尚未保存的修改（勾选的移出除外），确定继续吗？"]
     assert external_requests == []
+
+
+def test_the_close_confirmation_follows_the_attendance_and_a_cancellation_takes_a_reason(
+        desktop, live_server, factory, external_requests):
+    """结单's dialog says how many will be 缺席 and how many never answered, as the live list changes; dismissed,
+    nothing happens. 取消活动 with a reason typed: the page says the deputies were told, the record keeps it."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000102", stations=[station])
+    admin = factory.admin("chengbei", stations=[station])
+    now = datetime.now(timezone.utc)
+    activity_id = dispatched(factory, admin, station, [zhang, li], "城北联络站进站接待选民", "reception",
+                             now - timedelta(minutes=10), now + timedelta(hours=2))
+    page = desktop
+    page.clock.install()
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss() if "结单" in dialog.message else dialog.accept()
+
+    page.on("dialog", answer)
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/{activity_id}")
+    page.click("button.close-activity")
+    assert "目前有 2 位代表将记为缺席，其中 2 位从未接单或请假。" in dialogs[-1], dialogs
+    expect(page.locator("#activity-status")).to_have_text("已发单")
+
+    response = factory.client.post("/api/v1/checkins", json={"qr_code": station.qr_code, "lat": STATION[0],
+                                                             "lng": STATION[1]}, headers=factory.deputy_headers(zhang))
+    assert response.status_code == 201, response.json
+    next_live_refresh(page)
+    expect(page.locator("#att-rows tr", has_text="张伟")).to_contain_text("已签到")
+    page.click("button.close-activity")
+    assert "目前有 1 位代表将记为缺席，其中 1 位从未接单或请假。" in dialogs[-1], dialogs
+
+    page.get_by_label("取消原因（选填）").fill("暴雨预警，改期另行通知")
+    page.click("button:has-text('取消活动')")
+    expect(page.locator(".flash")).to_contain_text("活动已取消，不计积分，已将取消原因通知代表。")
+    expect(page.locator("#activity-record")).to_contain_text("取消原因：暴雨预警，改期另行通知")
+    assert external_requests == []
