@@ -48,12 +48,10 @@ def total_and_rank(deputy_id, year):
     return total, ahead + 1
 
 
-def _has_score(year, nonzero=False):
-    """EXISTS a score row of ``year`` for the deputy of the outer query (one with a total other than 0)."""
-    query = select(DeputyScore.deputy_id).where(DeputyScore.deputy_id == Deputy.id, DeputyScore.year == year)
-    if nonzero:
-        query = query.where(DeputyScore.total != 0)
-    return query.exists()
+def _has_points(year):
+    """EXISTS a total other than 0 in ``year`` for the deputy of the outer query (a probe of the key)."""
+    return select(DeputyScore.deputy_id).where(
+        DeputyScore.deputy_id == Deputy.id, DeputyScore.year == year, DeputyScore.total != 0).exists()
 
 
 def leaderboard(year, region: Region | None = None, level=None, group=None, limit=50, where=()):
@@ -89,7 +87,7 @@ def leaderboard(year, region: Region | None = None, level=None, group=None, limi
     if len(rows) < limit:
         rows += db.session.execute(
             select(*columns, literal(0).label("points"))
-            .where(~_has_score(year, nonzero=True), *conditions)
+            .where(~_has_points(year), *conditions)
             .order_by(Deputy.id).limit(limit - len(rows))
         ).all()
     if len(rows) < limit:
