@@ -24,7 +24,7 @@ from .models import OutboxMessage
 _SUGGESTION_STAFF = ("new_item", "overdue", "supervised")  # ``…:{item}:{round}:{key}:{user}``
 _ACTIVITY = ("activity", "activity_reminder", "activity_cancelled", "activity_changed", "activity_claim")
 _DEPUTY_TEMPLATES = (*_SUGGESTION_STAFF, "reopened", *_ACTIVITY, "appointment", "appointment_result", "research")
-_ADMIN_TEMPLATES = ("overdue", "supervised", "appointment", "research")
+_ADMIN_TEMPLATES = ("new_item", "reopened", "overdue", "supervised", "appointment", "research")
 
 
 def _rows(user_id, templates):

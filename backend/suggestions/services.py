@@ -175,6 +175,15 @@ def notify_new_item(item):
         _notify([_deputy_user(item.deputy_id)], "new_item", item, "您有一条新的群众建议待接单", f"assigned-{assignment}")
 
 
+def notify_station_pending(item, note="有一条群众建议待分派，请及时处理", key="pending"):
+    """Tell the station's administrators an item waits for them to dispatch it (待分派: filed at the station's
+    code, or returned by its deputy), once its text has cleared screening, as ``notify_new_item`` tells a
+    deputy. Their linked WeChat consented to no 新建议 template (WeChat asks three at a time, spent on
+    overdue, 督办 and research reminders): the notice is listed in 消息, and WeChat may refuse to push it."""
+    if item.status is Status.pending and not item.held_for_review and item.screening in CLEARED_SCREENINGS:
+        _notify(station_admins(item), "new_item", item, note, key)
+
+
 def _restart_clock(item, now):
     """A held item's deputy could not act on it: released, the stage it is in starts afresh."""
     if item.status is Status.assigned:
@@ -216,6 +225,7 @@ def apply_screening(item, suggest):
         hold(item, "内容安全检测未通过，等待人工审核" if suggest == "risky" else "该内容无法自动检测，等待人工审核")
     else:
         notify_new_item(item)
+        notify_station_pending(item)
 
 
 def hold(item, reason):
@@ -257,6 +267,7 @@ def return_to_station(item, actor, reason):
     item.deputy = None
     item.accept_due_dt = item.reply_due_dt = None
     item.overdue = item.due_soon = False
+    notify_station_pending(item, "代表退回了一条建议，请重新分派", f"returned-{int(utcnow().timestamp() * 1000)}")
     db.session.flush()
     return item
 
@@ -445,6 +456,7 @@ def release(item, actor, note=""):
         .values(screening="released", screen_next_dt=None)
     )
     notify_new_item(item)
+    notify_station_pending(item)
     db.session.flush()
     return item
 
