@@ -27,6 +27,7 @@ from ..suggestions.queries import admin_scope_clause
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from .appointments import requested_count
+from .organisation import unstaffed_station_count
 
 TREND_WEEKS = 12
 TOP_DEPUTIES = 10
@@ -117,6 +118,8 @@ def dashboard_data(user):
         "supervised": int(counts.supervised),
         "held": int(counts.held),
         "appointments_requested": requested_count(user),  # 待确认约见
+        # 无管理员联络站: a region administrator's to staff (a station administrator runs their own)
+        "unstaffed_stations": unstaffed_station_count(user) if user.admin_region is not None else None,
         "rates": {
             key: stats[key]
             for key in ("closed_rate", "on_time_rate", "satisfaction_rate", "basic_satisfaction_rate", "implementation_rate",

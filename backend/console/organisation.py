@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, stream_with_context, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.org import DeputyIn, DeputyPatch, StationIn, StationPatch
@@ -41,6 +41,7 @@ from ..org.models import (
     Region,
     Station,
     deputy_listing,
+    station_admins,
     station_deputies,
     station_listing,
 )
@@ -123,6 +124,19 @@ def _region_admin_only(what):
 # --- stations ----------------------------------------------------------------------------------
 
 
+def unstaffed_station_clause():
+    """SQL: the station has no administrator whose account is in use (``Station.serving_admins`` is empty),
+    so that an item filed at its code waits for dispatch with nobody told of it: 无管理员."""
+    return ~exists().where(station_admins.c.station_id == Station.id, station_admins.c.user_id == User.id,
+                           User.disabled_dt.is_(None))
+
+
+def unstaffed_station_count(user):
+    """How many of the stations ``user`` manages have no administrator (the 工作台's 无管理员联络站)."""
+    return db.session.scalar(select(func.count()).select_from(Station).where(
+        station_scope_clause(user), unstaffed_station_clause()))
+
+
 @bp.get("/stations")
 @console_page()
 def stations():
@@ -135,10 +149,13 @@ def stations():
     region = db.session.get(Region, region_id) if region_id else None
     if region is not None:
         query = query.where(region_subtree_clause(Station.region_id, region))
+    no_admin = request.args.get("no_admin") == "1"
+    if no_admin:
+        query = query.where(unstaffed_station_clause())
     page = listing_page(query.order_by(Station.region_id, Station.id).options(*station_listing()), PER_PAGE)
     return render_template(
         "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
-        kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user),
+        kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user), no_admin=no_admin,
     )
 
 
