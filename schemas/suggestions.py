@@ -253,8 +253,11 @@ class StatsOut(Schema):
     by_category = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     closed_rate = fields.Float(allow_none=True, metadata={"description": "closed ÷ should_be_closed"})
     on_time_rate = fields.Float(allow_none=True, metadata={"description": "answered before the deadline ÷ should_be_closed"})
-    satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "满意 ÷ rated"})
-    basic_satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "(满意 + 基本满意) ÷ rated"})
+    satisfaction_rate = fields.Float(allow_none=True, metadata={
+        "description": "满意 ÷ denominators.rated (every rating citizens gave, one per round answered, 不满意 included)"})
+    basic_satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "(满意 + 基本满意) ÷ denominators.rated"})
+    dissatisfied = fields.Integer(metadata={
+        "description": "the ratings that were 不满意 (within denominators.rated), a re-opened item's (重办) included"})
     implementation_rate = fields.Float(allow_none=True, metadata={"description": "落实率: closed and implemented ÷ closed"})
     avg_hours_to_accept = fields.Float(allow_none=True)
     avg_hours_to_close = fields.Float(allow_none=True)
@@ -268,7 +271,8 @@ class StatsOut(Schema):
         "description": "(满意 + 基本满意) ÷ denominators.work_orders_rated (the deputy's satisfaction with the department)"})
     by_department = fields.List(fields.Nested(DepartmentStatsOut))
     denominators = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "should_be_closed, closed, rated, work_orders_rated (work orders whose feedback recorded "
+        "description": "should_be_closed, closed, rated (the ratings citizens gave: one per round answered), "
+                       "work_orders_rated (work orders whose feedback recorded "
                        "the deputy's satisfaction)"})
     as_of = fields.DateTime(allow_none=True, metadata={
         "description": "when figures slow to count were counted (kept for DASHBOARD_CACHE_SECONDS); null when "

@@ -52,3 +52,58 @@ def test_the_notice_moves_to_the_wechat_user_the_administrator_links_next(app, c
     assert link(client, new_phone, code.replace("-", "")).status_code == 200
     assert [title for title, _ in listed(client, new_phone)] == ["新的群众建议"]
     assert listed(client, admin_phone) == []
+
+
+def answered(client, world, item_id, content="已处理。"):  # noqa: F811
+    assert step(client, world["zhang_h"], item_id, "reply", content=content).status_code == 200
+
+
+def test_a_dissatisfied_rating_that_reopens_an_item_tells_the_administrators(app, client, world, admin_phone):  # noqa: F811
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    sweep(app)
+    step(client, world["zhang_h"], item_id, "accept")
+    answered(client, world, item_id)
+    rated = step(client, world["citizen"], item_id, "rate", satisfaction="dissatisfied", comment="路灯还是不亮")
+    assert rated.json["round"] == 2
+    [(title, lines)] = listed(client, admin_phone)
+    assert (title, lines["办理状态"], lines["提示"]) == ("建议已重新交办", "办理中", "群众不满意，已第2轮交办，请督促办理")
+
+
+def test_the_console_flags_and_filters_items_sent_round_again(app, client, world):  # noqa: F811
+    again = file(client, world["citizen"], world["deputy_code"]).json
+    first = file(client, world["citizen"], world["deputy_code"], content="第二条：井盖松动").json
+    for item in (again, first):
+        step(client, world["zhang_h"], item["id"], "accept")
+        answered(client, world, item["id"])
+    step(client, world["citizen"], again["id"], "rate", satisfaction="dissatisfied", comment="没有修好")
+    console = console_login(app, "chengbei")
+    page = console.get("/console/suggestions").get_data(as_text=True)
+    row = page.split(again["number"], 1)[1].split("</tr>", 1)[0]
+    assert '<span class="tag tag-reopened">重办 第2轮</span>' in row
+    assert "重办" not in page.split(first["number"], 1)[1].split("</tr>", 1)[0]
+    only = console.get("/console/suggestions?reopened=1").get_data(as_text=True)
+    assert again["number"] in only and first["number"] not in only
+    assert 'name="reopened" value="1" checked' in only
+
+
+def test_every_rating_given_counts_in_the_rates_a_dissatisfied_one_included(app, client, world):  # noqa: F811
+    """满意率 = 满意 ÷ the ratings citizens gave, one per round answered: a 不满意 that sends the item round again
+    counts at once, and the next round's rating counts as well. The API, the 工作台 and the public page agree."""
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], item_id, "accept")
+    answered(client, world, item_id)
+    step(client, world["citizen"], item_id, "rate", satisfaction="dissatisfied", comment="没有修好")
+
+    def figures():
+        api = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+        return api["denominators"]["rated"], api["dissatisfied"], api["satisfaction_rate"], api["basic_satisfaction_rate"]
+
+    assert figures() == (1, 1, 0.0, 0.0)
+    home = console_login(app, "chengbei").get("/console/").get_data(as_text=True)
+    assert "群众评价 1 次" in home and "其中不满意 1 次" in home
+    public = client.get("/public/stats").get_data(as_text=True)
+    assert "群众评价 1 次" in public and "0.0%" in public
+
+    answered(client, world, item_id, "已再次协调，已修好。")
+    step(client, world["citizen"], item_id, "rate", satisfaction="satisfied")
+    assert figures() == (2, 1, 0.5, 0.5)

@@ -268,9 +268,10 @@ def test_statistics_slow_to_count_are_kept_for_a_period_and_say_when(client, app
     assert (fresh["total"], fresh["as_of"]) == (2, None)
 
 
-def test_an_item_closing_unrated_after_a_dissatisfied_round_counts_as_unrated(client, app, world):  # noqa: F811
-    """不满意 sends the item round again; if the citizen then leaves the second answer unrated, it closes
-    unrated: it once kept the first round's 不满意 and counted as rated in the statistics."""
+def test_an_item_closing_unrated_after_a_dissatisfied_round_counts_its_one_rating(client, app, world):  # noqa: F811
+    """不满意 sends the item round again; if the citizen then leaves the second answer unrated, the item closes
+    unrated (its own satisfaction stays empty), and the rates count the one rating the citizen gave: the first
+    round's 不满意, not a second, made-up one."""
     item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
     step(client, world["zhang_h"], item_id, "accept")
     step(client, world["zhang_h"], item_id, "reply", content="已处理。")
@@ -283,7 +284,8 @@ def test_an_item_closing_unrated_after_a_dissatisfied_round_counts_as_unrated(cl
     item = client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json
     assert (item["status"], item["satisfaction"]) == ("closed", None)
     stats = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
-    assert stats["denominators"]["rated"] == 0 and stats["satisfaction_rate"] is None
+    assert stats["denominators"]["rated"] == 1 and stats["dissatisfied"] == 1
+    assert (stats["satisfaction_rate"], stats["basic_satisfaction_rate"]) == (0.0, 0.0)
     assert stats["denominators"]["closed"] == 1
 
 

@@ -160,6 +160,7 @@ FILTER_LABELS = {
     "q": "关键词", "status": "状态", "station_id": "联络站编号", "region_id": "区域编号", "category": "类别",
     "from": "起始日期", "to": "截止日期", "sort": "排序", "year": "年度", "level": "层级", "group": "代表小组",
     "type": "类型", "active": "在任", "overdue": "超期", "due_soon": "临期", "supervised": "督办", "held": "待审核",
+    "reopened": "重办",
     "deputy_id": "代表编号", "action": "操作", "who": "账号", "target": "对象",
 }
 

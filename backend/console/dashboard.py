@@ -126,6 +126,7 @@ def dashboard_data(user):
                         "work_order_satisfaction_rate")
         },
         "denominators": stats["denominators"],
+        "dissatisfied": stats["dissatisfied"],
         "implemented": stats["implemented"],
         "avg_hours_to_accept": stats["avg_hours_to_accept"],
         "avg_hours_to_close": stats["avg_hours_to_close"],

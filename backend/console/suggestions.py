@@ -53,7 +53,7 @@ PER_PAGE = 20
 # of a common word (路灯 in one item in fifteen) read every match in a city's or a province's scope. The
 # queue pages as far as the cap; the export holds every match.
 KEYWORD_COUNT_CAP = 1000
-FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "held": "待审核"}
+FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "reopened": "重办", "held": "待审核"}
 NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
 QUEUE_KEY = "queue"  # the session's note of the queue's last filter and page
 STALE_MESSAGE = "这条建议刚刚被其他人修改过，请刷新后重试。"

@@ -56,6 +56,8 @@ def filter_values(args):
     values = {key: args[key] for key in _EQUALS if key in args and (key != "category" or args[key])}
     if "held" in args:  # held and still to be reviewed (awaiting_review_clause)
         values["held"] = args["held"]
+    if "reopened" in args:  # 重办: sent round again by a dissatisfied citizen at least once
+        values["reopened"] = args["reopened"]
     if "region_id" in args:
         region = db.session.get(Region, args["region_id"])
         if region is None:
@@ -73,6 +75,8 @@ def filter_clauses(names):
     clauses = [column == bindparam(key) for key, column in _EQUALS.items() if key in names]
     if "held" in names:
         clauses.append(awaiting_review_clause() == bindparam("held"))
+    if "reopened" in names:
+        clauses.append((Suggestion.round > 1) == bindparam("reopened"))
     if "region_path" in names:
         clauses.append(region_subtree_clause(Suggestion.region_id, RegionRef(None, bindparam("region_path"))))
     if "date_from" in names:

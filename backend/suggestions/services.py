@@ -372,6 +372,7 @@ def rate(item, actor, satisfaction, comment=""):
         item.reply_content = item.implemented = None
         _notify([item.citizen, _deputy_user(item.deputy_id)], "reopened", item, "群众不满意，建议已重新交办", "reopened",
                 _followers(item))
+        notify_station_reopened(item)
     else:
         item.closed_dt = now
         if satisfaction is Satisfaction.dissatisfied:
@@ -387,6 +388,13 @@ def rate(item, actor, satisfaction, comment=""):
         db.session.rollback()
         raise APIError(409, "invalid_transition", "本轮答复已经评价过了。") from None
     return item
+
+
+def notify_station_reopened(item):
+    """重办 is under the station's supervision (domain: 二次交办 under the administrator's 督办): its administrators
+    are told of every round a dissatisfied citizen asks for, not only of the last one. Listed in 消息 (their
+    linked WeChat consented to no 重新交办 template)."""
+    _notify(station_admins(item), "reopened", item, f"群众不满意，已第{item.round}轮交办，请督促办理", "reopened-admin")
 
 
 def auto_close(item, days):

@@ -2,7 +2,10 @@
 
 * 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items past a deadline;
 * 按时办结率 on_time_rate = closed with the answer before its deadline ÷ should_be_closed;
-* 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated (closed items with a rating);
+* 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated, where rated counts every
+  rating citizens gave (``SuggestionRating``: one per round answered), so that a 不满意 sending an item round
+  again (重办) counts at once, and the next round's rating counts as well; ``dissatisfied`` is how many of
+  them were 不满意. An item closed unrated (auto-closed) has none;
 * 落实率 implementation_rate = closed items whose reply recorded the problem solved ÷ closed (a reply that
   recorded nothing counts as not implemented: the rate claims only what deputies stated);
 * average hours from assignment to acceptance, and from filing to closing;
@@ -18,7 +21,7 @@ from sqlalchemy import and_, case, func, select
 
 from ..db_types import utcnow
 from ..extensions import db
-from .models import STATUS_LABELS, Satisfaction, Status, SuggestionWorkOrder
+from .models import STATUS_LABELS, Satisfaction, Status, SuggestionRating, SuggestionWorkOrder
 
 
 def _hours_between(later, earlier):
@@ -36,7 +39,7 @@ def _count(condition):
 
 
 MERGED_LABEL = "已合并"
-_SUMMED = ("total", "closed", "past_deadline", "on_time", "rated", "satisfied", "basically", "overdue", "supervised",
+_SUMMED = ("total", "closed", "past_deadline", "on_time", "overdue", "supervised",
            "merged", "implemented", "to_accept_sum", "to_accept_count", "to_close_sum", "to_close_count")
 _WORK_ORDER_COUNTS = ("work_orders", "with_feedback", "satisfied", "basically_satisfied", "dissatisfied")
 
@@ -73,7 +76,6 @@ def suggestion_stats(base_query, work_orders=False):
         ((s.status == Status.assigned) & (s.accept_due_dt < now)) | (s.reply_due_dt < now),
     )
     on_time = and_(closed, s.replied_dt.isnot(None), s.reply_due_dt.isnot(None), s.replied_dt <= s.reply_due_dt)
-    rated = and_(closed, s.satisfaction.isnot(None))
     to_accept = case((s.accepted_dt.isnot(None), _hours_between(s.accepted_dt, s.assigned_dt)))
     to_close = case((closed, _hours_between(s.closed_dt, s.created_dt)))
     # One pass over the items, grouped by status and category: every figure below is a sum over the groups
@@ -86,9 +88,6 @@ def suggestion_stats(base_query, work_orders=False):
             _count(closed).label("closed"),
             _count(past_deadline).label("past_deadline"),
             _count(on_time).label("on_time"),
-            _count(rated).label("rated"),
-            _count(and_(rated, s.satisfaction == Satisfaction.satisfied)).label("satisfied"),
-            _count(and_(rated, s.satisfaction == Satisfaction.basically_satisfied)).label("basically"),
             _count(s.overdue.is_(True)).label("overdue"),
             _count(s.supervised.is_(True)).label("supervised"),
             _count(s.merged_into_id.isnot(None)).label("merged"),
@@ -108,6 +107,8 @@ def suggestion_stats(base_query, work_orders=False):
     row.to_accept = row.to_accept_sum / row.to_accept_count if row.to_accept_count else None
     row.to_close = row.to_close_sum / row.to_close_count if row.to_close_count else None
     should_be_closed = row.closed + row.past_deadline
+    ratings = rating_counts(items, counted)
+    rated = sum(ratings.values())
     figures = {
         "total": row.total,
         "by_status": {status.value: by_status.get(status, 0) for status in Status},
@@ -115,8 +116,10 @@ def suggestion_stats(base_query, work_orders=False):
         "by_category": by_category,
         "closed_rate": _rate(row.closed, should_be_closed),
         "on_time_rate": _rate(row.on_time, should_be_closed),
-        "satisfaction_rate": _rate(row.satisfied, row.rated),
-        "basic_satisfaction_rate": _rate(row.satisfied + row.basically, row.rated),
+        "satisfaction_rate": _rate(ratings[Satisfaction.satisfied], rated),
+        "basic_satisfaction_rate": _rate(ratings[Satisfaction.satisfied] + ratings[Satisfaction.basically_satisfied],
+                                         rated),
+        "dissatisfied": ratings[Satisfaction.dissatisfied],
         "implementation_rate": _rate(row.implemented, row.closed),
         "avg_hours_to_accept": round(float(row.to_accept), 2) if row.to_accept is not None else None,
         "avg_hours_to_close": round(float(row.to_close), 2) if row.to_close is not None else None,
@@ -124,13 +127,24 @@ def suggestion_stats(base_query, work_orders=False):
         "supervised": row.supervised,
         "merged": row.merged,
         "implemented": row.implemented,
-        "denominators": {"should_be_closed": should_be_closed, "closed": row.closed, "rated": row.rated},
+        "denominators": {"should_be_closed": should_be_closed, "closed": row.closed, "rated": rated},
     }
     if work_orders:
         orders = work_order_stats(items)
         figures["denominators"]["work_orders_rated"] = orders.pop("work_orders_rated")
         figures |= orders
     return figures
+
+
+def rating_counts(items, counted):
+    """The ratings citizens gave the ``counted`` items of ``items`` (a subquery of suggestions), per satisfaction:
+    one grouped query over the ratings, joined to the items by ``ix_suggestion_ratings_suggestion_id``."""
+    rows = db.session.execute(
+        select(SuggestionRating.satisfaction, func.count())
+        .join(items, items.c.id == SuggestionRating.suggestion_id).where(counted)
+        .group_by(SuggestionRating.satisfaction)
+    ).all()
+    return dict.fromkeys(Satisfaction, 0) | {Satisfaction(satisfaction): count for satisfaction, count in rows}
 
 
 def work_order_stats(items):
