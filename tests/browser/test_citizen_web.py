@@ -414,9 +414,21 @@ def test_in_the_last_round_the_rating_form_does_not_promise_another_round(
 
     phone.goto(f"{live_server}/track/{item_id}")
     expect(phone.locator("#rate-hint")).to_have_text("选择“不满意”，建议将重新交办。")
+    expect(phone.locator("#comment-need")).to_have_text("选填")
     phone.locator(".segmented label", has_text="不满意").click()
+    # The deputy's next round needs to know what was wrong: 不满意 asks for the reason before it is sent.
+    expect(phone.locator("#comment-need")).to_have_text("必填")
+    phone.click("#rate-submit")
+    expect(phone.locator("#rate-error")).to_have_text("请写明不满意的原因，便于代表再次办理。")
+    expect(phone.locator("#comment")).to_be_focused()
+    phone.fill("#comment", "   ")
+    phone.click("#rate-submit")
+    expect(phone.locator("#rate-error")).to_have_text("请写明不满意的原因，便于代表再次办理。")
+    assert factory.client.get(f"/api/v1/suggestions/{item_id}", headers=deputy).json["status"] == "replied"
+    phone.fill("#comment", "路灯还是不亮")
     phone.click("#rate-submit")
     expect(phone.locator("#d-flags")).to_contain_text("第 2 轮办理")
+    expect(phone.locator("#comment-need")).to_have_text("选填")
 
     assert factory.client.post(f"/api/v1/suggestions/{item_id}/reply", headers=deputy,
                                json={"content": "已再次报修。"}).status_code == 200
@@ -425,6 +437,7 @@ def test_in_the_last_round_the_rating_form_does_not_promise_another_round(
     expect(phone.locator("#rate-hint")).to_have_text(
         "这是最后一轮办理：选择“不满意”，建议将办结并转入督办，不再重新交办。")
     phone.locator(".segmented label", has_text="不满意").click()
+    phone.fill("#comment", "还是不亮")
     phone.click("#rate-submit")
     expect(phone.locator("#d-status")).to_have_text("已办结")
     expect(phone.locator("#d-flags")).to_contain_text("督办中")

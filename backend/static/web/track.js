@@ -157,6 +157,16 @@
     MSB.showError($("load-error"), answer.message);
   }
 
+  // 评价意见 is 必填 once 不满意 is chosen, 选填 otherwise.
+  function commentNeeded() {
+    var choice = document.querySelector("input[name=satisfaction]:checked");
+    var needed = !!choice && choice.value === "dissatisfied";
+    $("comment-need").textContent = needed ? "必填" : "选填";
+    $("comment").required = needed;
+    $("comment").placeholder = needed ? "请写明哪里不满意，代表将据此再次办理" : "说说您对办理结果的看法";
+  }
+  $("rate-form").addEventListener("change", commentNeeded);
+
   $("rate-form").addEventListener("submit", async function (event) {
     event.preventDefault();
     var choice = document.querySelector("input[name=satisfaction]:checked");
@@ -164,6 +174,12 @@
       // Said under the button and read with the choices (aria-describedby): the first one takes the focus.
       MSB.showError($("rate-error"), "请选择满意程度。");
       return document.querySelector("input[name=satisfaction]").focus();
+    }
+    // 不满意 sends the item round again (or, in the last round, to 督办): the deputy and the station need to know
+    // what was wrong. The API takes a rating without a comment; this page asks for one.
+    if (choice.value === "dissatisfied" && !$("comment").value.trim()) {
+      MSB.showError($("rate-error"), "请写明不满意的原因，便于代表再次办理。");
+      return $("comment").focus();
     }
     MSB.showError($("rate-error"), "");
     var button = $("rate-submit");
@@ -178,6 +194,7 @@
     }
     rateKey = MSB.randomKey();  // the next round's rating is another step
     $("rate-form").reset();
+    commentNeeded();
     MSB.showError($("load-error"), "");
     render(answer.data);
     window.scrollTo(0, 0);

@@ -43,6 +43,7 @@ Page({
     busy: false,
     satisfactionOptions: SATISFACTION,
     rating: { satisfaction: '', comment: '' },
+    commentPlaceholder: '意见或建议（选填）',
     forwardTargets: FORWARD_TARGETS,
     outcomes: OUTCOMES,
     form: Object.assign({}, EMPTY_FORM),
@@ -235,7 +236,11 @@ Page({
   // --- the citizen --------------------------------------------------------------------------------
 
   onSatisfactionChange(e) {
-    this.setData({ 'rating.satisfaction': e.detail.value });
+    const satisfaction = e.detail.value;
+    this.setData({
+      'rating.satisfaction': satisfaction,
+      commentPlaceholder: satisfaction === 'dissatisfied' ? '请写明不满意的原因（必填）' : '意见或建议（选填）',
+    });
   },
 
   onCommentInput(e) {
@@ -246,6 +251,12 @@ Page({
     const { satisfaction, comment } = this.data.rating;
     if (!satisfaction) {
       toast('请选择满意程度');
+      return null;
+    }
+    // 不满意 sends the item round again (or, in the last round, to 督办): the deputy and the station need to know
+    // what was wrong. The API takes a rating without a comment; the page asks for one before anything is sent.
+    if (satisfaction === 'dissatisfied' && !comment.trim()) {
+      toast('请写明不满意的原因');
       return null;
     }
     const body = { satisfaction, comment: comment.trim() };

@@ -247,6 +247,7 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts, forwa
 
   // A step the workflow does not allow: the server's 409 sentence reaches the user.
   again.onSatisfactionChange(event({}, 'dissatisfied'));
+  again.onCommentInput(event({}, '还是不亮'));
   assert.equal(await again.rate(), null);
   const shown = citizen.wx.toasts.concat(citizen.wx.modals);
   assert.ok(shown.some((m) => /[\u4e00-\u9fa5]/.test(m) && m !== '感谢您的评价'), shown.join(' | '));

@@ -461,6 +461,13 @@ test('detail: the citizen sees the timeline and rates once replied', async () =>
   await detail.rate();
   assert.deepEqual(wx.toasts, ['请选择满意程度']);
   detail.onSatisfactionChange(event({}, 'dissatisfied'));
+  // 不满意 sends the item round again: the deputy needs to know what was wrong, so the reason is asked first.
+  assert.equal(detail.data.commentPlaceholder, '请写明不满意的原因（必填）');
+  detail.onCommentInput(event({}, '   '));
+  assert.equal(await detail.rate(), null);
+  assert.deepEqual(wx.toasts, ['请选择满意程度', '请写明不满意的原因']);
+  assert.deepEqual(rated, []);
+  assert.equal(wx.calls.requestSubscribeMessage, undefined, 'nothing asked before the form is complete');
   detail.onCommentInput(event({}, ' 还是不亮 '));
   await detail.rate();
   assert.deepEqual(rated, [{ satisfaction: 'dissatisfied', comment: '还是不亮' }]);
@@ -478,14 +485,16 @@ test('detail: rating 不满意 asks, in the tap, for the next round\'s answer an
     },
   });
   const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(detail.data.commentPlaceholder, '意见或建议（选填）');
   detail.onSatisfactionChange(event({}, 'dissatisfied'));
+  detail.onCommentInput(event({}, '路灯还是不亮'));
   await Promise.all([detail.rate(), detail.rate()]); // a double tap: asked once, rated once
   // The consents given at filing are spent by the first reply and this re-opening: the second round's
   // answer reaches the citizen only with a new one.
   assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-replied', 'tmpl-reopened']]);
   const order = wx.order.map((c) => c.name + (c.url ? ' ' + c.url.replace(/^.*\/api\/v1/, '') : ''));
   assert.ok(order.indexOf('requestSubscribeMessage') < order.indexOf('request /suggestions/11/rate'), order.join(', '));
-  assert.deepEqual(rated, [{ satisfaction: 'dissatisfied', comment: '' }]);
+  assert.deepEqual(rated, [{ satisfaction: 'dissatisfied', comment: '路灯还是不亮' }]);
 
   const closing = unitPhone({
     'GET /api/v1/suggestions/11': () => json(200, suggestion({ status: 'replied', status_label: '已答复', reply_content: '已修复' })),
