@@ -392,3 +392,35 @@ def test_a_confirmation_sent_twice_tells_the_citizen_once(app, client, world, st
         told = db.session.scalars(select(OutboxMessage.dedupe_key).where(
             OutboxMessage.template == "appointment_result")).all()
     assert len(told) == 1 and told[0].startswith(f"appointment-result:{station_request['id']}:confirmed")
+
+
+def test_a_request_from_a_phone_browser_says_the_citizen_must_be_phoned(app, client, world):  # noqa: F811
+    """Asked in a phone browser, outside WeChat, the request has no WeChat user to tell: the page says so, and
+    each answer's message gives the number to call instead of 已通知群众."""
+    from .test_web_pages import bearer, web_identity
+
+    browser = bearer(web_identity(client)["token"])
+    asked = ask(client, browser, world["station_code"], name="王先生", contact_phone="13700001111")
+    assert asked.status_code == 201, asked.json
+    admin = console_login(app, "chengbei")
+    path = f"/console/appointments/{asked.json['id']}"
+    page = admin.get(path).get_data(as_text=True)
+    assert "通过手机浏览器提交，收不到微信通知，答复后请电话告知：13700001111" in page
+
+    post_form(admin, f"{path}/confirm", {"meet_at": local(later(2, 15)), "place": "", "note": ""})
+    assert flashes(admin.get(path)) == ["已确认约见。群众通过手机浏览器提交，收不到微信通知，请电话告知：13700001111。"]
+    post_form(admin, f"{path}/confirm", {"meet_at": local(later(3, 9)), "place": "社区居委会二楼"})
+    assert flashes(admin.get(path)) == ["已改约。群众通过手机浏览器提交，收不到微信通知，请电话告知新的时间地点：13700001111。"]
+
+    declined = ask(client, browser, world["station_code"], contact_phone="13700001111").json
+    post_form(admin, f"/console/appointments/{declined['id']}/decline", {"reason": "该事项不属于本站受理范围"})
+    assert flashes(admin.get(f"/console/appointments/{declined['id']}")) == [
+        "已婉拒约见。群众通过手机浏览器提交，收不到微信通知，请电话告知：13700001111。"]
+
+    walked_in = ask(client, browser, world["station_code"], contact_phone="13700001111").json
+    post_form(admin, f"/console/appointments/{walked_in['id']}/complete", {"record": "当面听取了意见"})
+    assert flashes(admin.get(f"/console/appointments/{walked_in['id']}")) == ["已标记为已接待。"]
+
+    # A request from the mini-program still reads 已通知群众, and its page says nothing of a browser.
+    in_wechat = ask(client, world["citizen"], world["station_code"]).json
+    assert "手机浏览器" not in admin.get(f"/console/appointments/{in_wechat['id']}").get_data(as_text=True)

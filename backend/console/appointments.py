@@ -44,6 +44,23 @@ ANSWER_SUCCESS = {
     "walk_in": "已标记为已接待，已通知群众。",  # from 待确认: the citizen walked in and was received
 }
 
+# The same answers to a request asked in a phone browser (no WeChat user, so no WeChat notice): the
+# administrator is told to phone the citizen instead (``{phone}``: the number they left).
+BROWSER_SUCCESS = {
+    "confirm": "已确认约见。群众通过手机浏览器提交，收不到微信通知，请电话告知：{phone}。",
+    "reschedule": "已改约。群众通过手机浏览器提交，收不到微信通知，请电话告知新的时间地点：{phone}。",
+    "decline": "已婉拒约见。群众通过手机浏览器提交，收不到微信通知，请电话告知：{phone}。",
+    "complete": ANSWER_SUCCESS["complete"],
+    "walk_in": "已标记为已接待。",  # received in person: nothing left to tell them
+}
+
+
+def asked_in_browser(appointment):
+    """Asked from a phone browser outside WeChat: the citizen has no WeChat user a notice could reach, and
+    reads the answer only on the request's page in that browser."""
+    return appointment.citizen is not None and not appointment.citizen.openid
+
+
 # 确认 again with the time, the place and the note as they stand: nothing is sent (appointments.services.confirm).
 UNCHANGED_MESSAGE = "见面时间、地点和说明都没有改变，未重复通知群众。"
 
@@ -144,7 +161,7 @@ def render_appointment(appointment, refused=None, status=200, errors=None):
         "console/appointment_detail.html", item=appointment, actions=services.actions_for(g.user, appointment),
         defaults=_form_values(appointment), typed=request.form if refused else {}, refused=refused,
         default_place=services.default_place(appointment), list_url=list_url(), cn_time=cn_time,
-        field_errors=errors or FieldErrors(),
+        field_errors=errors or FieldErrors(), in_browser=asked_in_browser(appointment),
     ), status
 
 
@@ -182,11 +199,13 @@ def _answer(appointment_id, form_name, step):
     (console.once): a second 确认 would tell the citizen the meeting had moved."""
     appointment = appointment_or_404(appointment_id)
     if form_name == "confirm" and appointment.meet_dt:
-        success = ANSWER_SUCCESS["reschedule"]
+        kind = "reschedule"
     elif form_name == "complete" and appointment.status is AppointmentStatus.requested:
-        success = ANSWER_SUCCESS["walk_in"]
+        kind = "walk_in"
     else:
-        success = ANSWER_SUCCESS[form_name]
+        kind = form_name
+    success = (BROWSER_SUCCESS[kind].format(phone=appointment.contact_phone) if asked_in_browser(appointment)
+               else ANSWER_SUCCESS[kind])
 
     def take():
         flash(step(appointment) or success, "success")
