@@ -224,6 +224,8 @@ class Config:
         # 接单 within N working days instead (as 12345 work orders are signed for within 1), when set above 0.
         self.ACCEPT_WITHIN_WORKING_DAYS = _int("ACCEPT_WITHIN_WORKING_DAYS", 0)
         self.REPLY_WITHIN_DAYS = _int("REPLY_WITHIN_DAYS", 7)
+        # 分派 of an item waiting at its station (待分派) within N working days; 0: no dispatch limit.
+        self.DISPATCH_WITHIN_WORKING_DAYS = _int("DISPATCH_WITHIN_WORKING_DAYS", 1)
         self.REPLY_DAYS_KIND = _setting("REPLY_DAYS_KIND") or "working"
         # Per-category overrides: {"道路交通": {"accept_hours": 12, "reply_days": 5, "days_kind": "calendar"}};
         # "accept_working_days" in place of "accept_hours" counts 接单 in working days.

@@ -27,7 +27,7 @@ from ..qr.services import plausible_code, unknown_code, withdrawn
 from ..research.models import ResearchReportPhoto
 from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
-from .services import CHINA, MAX_PHOTOS, due_at
+from .services import CHINA, MAX_PHOTOS, dispatch_due_at, due_at
 from .snapshots import ITEM_COLUMNS, Attachment, Citizen, Event, ItemSnapshot, Named
 
 @cache
@@ -164,7 +164,8 @@ def file_suggestion(user, data) -> ItemSnapshot:
         deputy_id=target.deputy_id if to_deputy else None, region_id=target.region_id,
         status=Status.assigned if to_deputy else Status.pending, screening="pending", held_for_review=False,
         assigned_dt=now if to_deputy else None,
-        accept_due_dt=due_at(data["category"], "accept", now) if to_deputy else None, created_dt=now, updated_dt=now,
+        accept_due_dt=due_at(data["category"], "accept", now) if to_deputy else None,
+        dispatch_due_dt=None if to_deputy else dispatch_due_at(now), created_dt=now, updated_dt=now,
     )
     insert_item, set_number, insert_event = _writes()
     columns = dict(connection.execute(insert_item, values).one()._mapping)

@@ -84,6 +84,9 @@ class Suggestion(db.Model):
         Index("ix_suggestions_accept_due", "accept_due_dt",
               postgresql_where=text("status = 'assigned' AND overdue IS false"),
               sqlite_where=text("status = 'assigned' AND overdue IS 0")),
+        Index("ix_suggestions_dispatch_due", "dispatch_due_dt",
+              postgresql_where=text("status = 'pending' AND overdue IS false"),
+              sqlite_where=text("status = 'pending' AND overdue IS 0")),
         Index("ix_suggestions_reply_due", "reply_due_dt",
               postgresql_where=text("status IN ('accepted', 'forwarded') AND overdue IS false"),
               sqlite_where=text("status IN ('accepted', 'forwarded') AND overdue IS 0")),
@@ -127,6 +130,8 @@ class Suggestion(db.Model):
     satisfaction: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction, "satisfaction"))
     implemented: Mapped[bool | None] = mapped_column(Boolean)  # 落实: the outcome was actually carried out
 
+    # 分派时限: when an item waiting at its station (待分派) is due to be dispatched (None: no limit).
+    dispatch_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     accept_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     reply_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     assigned_dt: Mapped[object | None] = mapped_column(UTCDateTime)

@@ -64,6 +64,14 @@ def due_at(category, stage, start):
     return end_of_working_days(start, days)
 
 
+def dispatch_due_at(start):
+    """When an item that reached its station at ``start`` (filed at the station's code, or returned by its
+    deputy) is due to be dispatched: the end of the DISPATCH_WITHIN_WORKING_DAYS-th working day after, as
+    接单 in working days; None when the setting is 0 (no dispatch limit)."""
+    days = current_app.config["DISPATCH_WITHIN_WORKING_DAYS"]
+    return end_of_working_days(start, days) if days else None
+
+
 def end_of_working_days(start, days):
     """The end (23:59:59 China time) of the ``days``-th working day after the day of ``start``."""
     last_day = add_working_days(start.astimezone(CHINA).date(), days)
@@ -145,6 +153,9 @@ def station_admins(item):
 
 def mark_overdue(item, station_users):
     """The first sweep to find the item past a deadline: timeline line, reminders, and for a late answer the deduction."""
+    if item.status is Status.pending:
+        mark_dispatch_overdue(item, station_users)
+        return
     stage = "accept" if item.status is Status.assigned else "reply"
     workflow.record(item, "remind", SYSTEM, "已超过接单时限" if stage == "accept" else "已超过答复时限")
     note = "建议已超过接单时限，请尽快处理" if stage == "accept" else "建议已超过答复时限，请尽快答复"
@@ -153,10 +164,18 @@ def mark_overdue(item, station_users):
         ledger.credit(item.deputy_id, "suggestion_overdue", "suggestion", item.id, f"建议超期未答复 {item.number}")
 
 
+def mark_dispatch_overdue(item, station_users):
+    """分派时限 passed with the item still waiting at its station: the station's administrators are reminded
+    (the 超期提醒 template, which their linked WeChat consented to)."""
+    workflow.record(item, "remind", SYSTEM, "已超过分派时限")
+    _notify(station_users, "overdue", item, "建议已超过分派时限，请尽快分派", "overdue-dispatch")
+
+
 def _assign(item, deputy, now):
     item.deputy = deputy
     item.deputy_id = deputy.id  # now, not at the flush: notify_new_item below reads it
     item.assigned_dt = now
+    item.dispatch_due_dt = None
     item.accept_due_dt = due_at(item.category, "accept", now)
     item.reply_due_dt = None
     item.accepted_dt = None  # a new assignment awaits its own 接单 (and the average time to accept, its own)
@@ -186,7 +205,9 @@ def notify_station_pending(item, note="有一条群众建议待分派，请及�
 
 def _restart_clock(item, now):
     """A held item's deputy could not act on it: released, the stage it is in starts afresh."""
-    if item.status is Status.assigned:
+    if item.status is Status.pending and item.dispatch_due_dt is not None:
+        item.dispatch_due_dt = dispatch_due_at(now)
+    elif item.status is Status.assigned:
         item.accept_due_dt = due_at(item.category, "accept", now)
     elif item.status in (Status.accepted, Status.forwarded):
         item.reply_due_dt = due_at(item.category, "reply", now)
@@ -266,6 +287,7 @@ def return_to_station(item, actor, reason):
     workflow.apply(item, "return", actor, reason)
     item.deputy = None
     item.accept_due_dt = item.reply_due_dt = None
+    item.dispatch_due_dt = dispatch_due_at(utcnow())
     item.overdue = item.due_soon = False
     notify_station_pending(item, "代表退回了一条建议，请重新分派", f"returned-{int(utcnow().timestamp() * 1000)}")
     db.session.flush()

@@ -28,6 +28,7 @@ def _clock_runs():
 
 def _overdue_clause(now):
     return _clock_runs() & or_(
+        and_(Suggestion.status == Status.pending, Suggestion.dispatch_due_dt < now),
         and_(Suggestion.status == Status.assigned, Suggestion.accept_due_dt < now),
         and_(Suggestion.status.in_([Status.accepted, Status.forwarded]), Suggestion.reply_due_dt < now),
     )
@@ -35,6 +36,7 @@ def _overdue_clause(now):
 
 def _due_soon_clause(now, soon):
     return _clock_runs() & or_(
+        and_(Suggestion.status == Status.pending, Suggestion.dispatch_due_dt >= now, Suggestion.dispatch_due_dt < soon),
         and_(Suggestion.status == Status.assigned, Suggestion.accept_due_dt >= now, Suggestion.accept_due_dt < soon),
         and_(
             Suggestion.status.in_([Status.accepted, Status.forwarded]),

@@ -1,0 +1,75 @@
+"""分派时限: an item waiting at a station for dispatch (待分派) is due to be dispatched within DISPATCH_WITHIN_WORKING_DAYS
+working days (1 by default, as a 12345 work order is signed for); left untouched it turns 临期, then 超期, and the
+sweep reminds the station's administrators, as the 接单 and 答复 limits do for the deputy."""
+from datetime import datetime, timedelta
+
+from backend.db_types import CHINA, utcnow
+
+from .test_console_suggestions import console_login
+from .test_station_admin_notices import admin_phone, listed  # noqa: F401  (fixture)
+from .test_suggestion_sweep_stats import shift, sweep
+from .test_suggestions import file, step, world  # noqa: F401  (fixture)
+from .test_web_pages import config_override  # noqa: F401  (fixture)
+
+
+def row_of(page, number):
+    return page.split(number, 1)[1].split("</tr>", 1)[0]
+
+
+def test_an_untouched_item_at_the_station_turns_due_soon_then_overdue_and_the_admins_are_reminded(
+        app, client, world, admin_phone):  # noqa: F811
+    item = file(client, world["citizen"], world["station_code"]).json
+    sweep(app)
+    console = console_login(app, "chengbei")
+    detail = console.get(f"/console/suggestions/{item['id']}").get_data(as_text=True)
+    assert "分派时限" in detail
+    assert "分派 " in row_of(console.get("/console/suggestions").get_data(as_text=True), item["number"])
+
+    shift(app, item["id"], dispatch_due_dt=utcnow() + timedelta(hours=2))
+    sweep(app)
+    assert '<span class="tag tag-due">临期</span>' in row_of(console.get("/console/suggestions").get_data(as_text=True),
+                                                          item["number"])
+
+    shift(app, item["id"], dispatch_due_dt=utcnow() - timedelta(minutes=1))
+    assert "新标记超期 1 条" in sweep(app)
+    queue = console.get("/console/suggestions?overdue=1").get_data(as_text=True)
+    assert '<span class="tag tag-overdue">超期</span>' in row_of(queue, item["number"])
+    reminders = [lines for title, lines in listed(client, admin_phone) if title == "建议办理超期提醒"]
+    assert [(r["建议编号"], r["提示"]) for r in reminders] == [(item["number"], "建议已超过分派时限，请尽快分派")]
+    timeline = client.get(f"/api/v1/suggestions/{item['id']}", headers=world["admin"]).json["timeline"]
+    assert [e["note"] for e in timeline if e["action"] == "remind"] == ["已超过分派时限"]
+    sweep(app)  # reminded once
+    assert len([t for t, _ in listed(client, admin_phone) if t == "建议办理超期提醒"]) == 1
+
+    # Dispatched: the flags go, the deputy's 接单 clock starts.
+    assert step(client, world["admin"], item["id"], "dispatch", deputy_id=world["zhang"].id).status_code == 200
+    after = client.get(f"/api/v1/suggestions/{item['id']}", headers=world["admin"]).json
+    assert (after["overdue"], after["due_soon"]) == (False, False)
+
+
+def test_the_dispatch_limit_counts_working_days_restarts_on_return_and_can_be_switched_off(
+        app, client, world, config_override):  # noqa: F811
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+
+    def due(item_id):
+        db.session.expire_all()
+        value = db.session.get(Suggestion, item_id).dispatch_due_dt
+        return value and value.astimezone(CHINA)
+
+    item_id = file(client, world["citizen"], world["station_code"]).json["id"]
+    filed = db.session.get(Suggestion, item_id).created_dt.astimezone(CHINA)
+    assert due(item_id).time().isoformat() == "23:59:59" and due(item_id).date() > filed.date()
+    to_deputy = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    assert due(to_deputy) is None  # filed to a deputy: nothing to dispatch
+
+    step(client, world["admin"], item_id, "dispatch", deputy_id=world["zhang"].id)
+    assert due(item_id) is None
+    shift(app, item_id, overdue=True)
+    step(client, world["zhang_h"], item_id, "return", reason="不在我的联系范围")
+    assert due(item_id) > datetime.now(CHINA)  # the station's clock starts afresh
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["overdue"] is False
+
+    config_override(DISPATCH_WITHIN_WORKING_DAYS=0)
+    unlimited = file(client, world["citizen"], world["station_code"]).json["id"]
+    assert due(unlimited) is None
