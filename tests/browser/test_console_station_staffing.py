@@ -1,0 +1,60 @@
+"""A region administrator at a PC (1366 px) sees how many stations have no administrator on the 工作台, and
+follows the card to those stations, each marked 无管理员; a station administrator sees an item a dissatisfied
+citizen sent round again marked 重办 in the queue and finds it with the 重办 filter."""
+import re
+
+from playwright.sync_api import expect
+
+from .test_console_activities import sign_in
+
+
+def test_the_region_admin_follows_the_count_to_the_stations_without_an_administrator(
+        desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    staffed = factory.station(tree["hc"], "城北联络站")
+    factory.station(tree["hc"], "红星社区联络点")
+    factory.admin("chengbei", stations=[staffed])
+    factory.admin("huaihua", region=tree["hh"])
+    sign_in(desktop, live_server, "huaihua")
+
+    card = desktop.locator("a.kpi", has_text="无管理员联络站")
+    expect(card.locator("#kpi-no-admin")).to_have_text("1")
+    # Seven cards in one row at 1366 px, none wider than the page.
+    tops = desktop.locator(".kpis > a.kpi").evaluate_all("cards => cards.map(c => Math.round(c.getBoundingClientRect().top))")
+    assert len(tops) == 7 and len(set(tops)) == 1, tops
+    assert desktop.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    card.click()
+    expect(desktop).to_have_url(re.compile(r"/console/stations\?no_admin=1$"))
+    rows = desktop.locator("table.list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("红星社区联络点")
+    expect(rows.first.locator(".badge", has_text="无管理员")).to_be_visible()
+    expect(desktop.locator("input[name=no_admin]")).to_be_checked()
+    assert external_requests == []
+
+
+def test_a_reopened_item_is_marked_and_filtered_in_the_queue(desktop, live_server, factory, external_requests):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station])
+    factory.admin("chengbei", stations=[station])
+    client, citizen, deputy = factory.client, factory.wechat_login("citizen-wang"), factory.deputy_headers(zhang)
+    numbers = []
+    for content in ("小区门口路灯坏了一个月", "井盖松动"):
+        item = client.post("/api/v1/suggestions", headers=citizen,
+                           json={"qr_code": zhang.qr_code, "category": "城市管理", "content": content}).json
+        client.post(f"/api/v1/suggestions/{item['id']}/accept", headers=deputy)
+        client.post(f"/api/v1/suggestions/{item['id']}/reply", headers=deputy, json={"content": "已处理。"})
+        numbers.append(item)
+    reopened = client.post(f"/api/v1/suggestions/{numbers[0]['id']}/rate", headers=citizen,
+                           json={"satisfaction": "dissatisfied", "comment": "还是不亮"})
+    assert reopened.json["round"] == 2
+    sign_in(desktop, live_server, "chengbei")
+    desktop.goto(f"{live_server}/console/suggestions")
+    row = desktop.locator("table.queue tbody tr", has_text=numbers[0]["number"])
+    expect(row.locator(".tag-reopened")).to_have_text("重办 第2轮")
+    expect(desktop.locator("table.queue tbody tr", has_text=numbers[1]["number"]).locator(".tag-reopened")).to_have_count(0)
+    desktop.locator("nav.quick-filters a", has_text="重办").click()
+    expect(desktop.locator("table.queue tbody tr")).to_have_count(1)
+    expect(desktop.locator("table.queue tbody tr").first).to_contain_text(numbers[0]["number"])
+    assert external_requests == []
