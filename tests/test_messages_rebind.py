@@ -132,12 +132,13 @@ def test_an_unlinked_wechat_keeps_none_of_the_accounts_notices_and_the_next_link
 def test_a_wechat_user_linking_an_account_takes_nothing_from_anyone(app, client, factory, world):  # noqa: F811
     late = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
     shift(app, late["id"], accept_due_dt=utcnow() - timedelta(hours=1))
-    sweep(app)  # no WeChat linked: the administrator's reminder reaches nobody; 张伟's is his
+    sweep(app)  # no WeChat linked: the administrator's reminder is kept for the console's 消息; 张伟's is his
     zhang_before = titles(client, world["zhang_h"])
     console = console_login(app, "chengbei")
     first = factory.wechat_login("admin-wang")
     assert link(client, first, new_link_code(console)[0]).status_code == 200
-    assert titles(client, first) == []
+    # The account's own reminder comes along (as it would after an unlink), nobody else's.
+    assert titles(client, first) == [("建议办理超期提醒", late["number"])]
     assert titles(client, world["zhang_h"]) == zhang_before
 
 

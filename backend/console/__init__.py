@@ -159,4 +159,4 @@ def csrf_failed(exc):
 
 from . import pages, activities, organisation, points  # noqa: E402,F401
 from . import dashboard, suggestions, appointments, exports, wechat, workdays, accounts, audit, livelihood  # noqa: E402,F401
-from . import consultations, training, liaisons, report_polls, research  # noqa: E402,F401
+from . import consultations, training, liaisons, report_polls, research, messages  # noqa: E402,F401

@@ -126,6 +126,50 @@ def counts(user_id):
                                      .scalar_subquery(), unread.scalar_subquery())).one()
 
 
+def _account_clause(account):
+    """The notices addressed to the console account ``account``: kept on the account itself (no WeChat linked
+    when they were sent) or sent to the WeChat user it links now, told apart from that user's own notices by
+    the addressee their key ends with, as ``handover.hand_over_account`` tells them apart."""
+    from .handover import ADMIN_TEMPLATES
+
+    users = [account.id] + ([account.notify_user_id] if account.notify_user_id else [])
+    return (OutboxMessage.user_id.in_(users) & OutboxMessage.template.in_(ADMIN_TEMPLATES)
+            & OutboxMessage.dedupe_key.endswith(f":{account.id}", autoescape=True)
+            & ((OutboxMessage.template != "research") | OutboxMessage.dedupe_key.contains(":submitted:")))
+
+
+def account_unread(account):
+    """The console's 消息 badge: the account's unread notices."""
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        _account_clause(account), OutboxMessage.read_dt.is_(None)))
+
+
+def account_messages(account, query_page):
+    """The console account's notices, newest first, a page of them (``query_page(query)`` pages it), each as
+    ``present`` shows it with the number of the item it is about (its 建议编号/编号) and its dedupe ``key``."""
+    page = query_page(select(OutboxMessage.id, OutboxMessage.template, OutboxMessage.data, OutboxMessage.page,
+                             OutboxMessage.created_dt, OutboxMessage.read_dt, OutboxMessage.dedupe_key)
+                      .where(_account_clause(account)).order_by(OutboxMessage.id.desc()))
+    items = []
+    for message in page["items"]:
+        shown = present(message)
+        shown["number"] = _value(message.data.get("character_string1"))
+        shown["key"] = message.dedupe_key
+        items.append(shown)
+    return {**page, "items": items}
+
+
+def account_mark_read(account, ids=None, listed=False):
+    """The account's notices of ``ids`` (None: all of them) not read yet are read now; ``listed``: they were
+    shown on the 消息 page, a mark a page view may make (``READER_MARK``)."""
+    condition = _account_clause(account) & OutboxMessage.read_dt.is_(None)
+    if ids is not None:
+        condition &= OutboxMessage.id.in_(ids)
+    options = {READER_MARK: True} if listed else {}
+    return db.session.execute(update(OutboxMessage).where(condition).values(read_dt=utcnow())
+                              .execution_options(synchronize_session=False, **options)).rowcount
+
+
 def mark_read(user_id, ids=None):
     """The user's messages of ``ids`` (None: all of them) not read yet are read now; the ids of anyone
     else's messages, or of messages gone (withdrawn), change nothing. Returns how many were marked."""

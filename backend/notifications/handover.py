@@ -24,7 +24,7 @@ from .models import OutboxMessage
 _SUGGESTION_STAFF = ("new_item", "overdue", "supervised")  # ``…:{item}:{round}:{key}:{user}``
 _ACTIVITY = ("activity", "activity_reminder", "activity_cancelled", "activity_changed", "activity_claim")
 _DEPUTY_TEMPLATES = (*_SUGGESTION_STAFF, "reopened", *_ACTIVITY, "appointment", "appointment_result", "research")
-_ADMIN_TEMPLATES = ("new_item", "reopened", "overdue", "supervised", "appointment", "research")
+ADMIN_TEMPLATES = ("new_item", "reopened", "overdue", "supervised", "appointment", "research")
 
 
 def _rows(user_id, templates):
@@ -90,7 +90,7 @@ def take_from_unbound(user_id, deputy_id, chunk=500):
 def _account_addressed(template, key):
     """The user id a notice of an administrator's template is addressed to, read off its key (None: another
     template's, or a research notice to a lead or a member)."""
-    if template not in _ADMIN_TEMPLATES:
+    if template not in ADMIN_TEMPLATES:
         return None
     parts = key.split(":")
     if template == "research" and "submitted" not in parts:
@@ -110,6 +110,6 @@ def for_console_account(template, key, user_id):
 def hand_over_account(account_id, old_user_id, new_user_id):
     """The console account ``account_id`` linked ``new_user_id`` in place of ``old_user_id``: the notices sent
     to the old user for that account move along. Returns how many moved."""
-    ids = [row.id for row in _rows(old_user_id, _ADMIN_TEMPLATES)
+    ids = [row.id for row in _rows(old_user_id, ADMIN_TEMPLATES)
            if _account_addressed(row.template, row.dedupe_key) == account_id]
     return _move(ids, new_user_id)

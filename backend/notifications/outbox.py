@@ -55,6 +55,8 @@ def enqueue(user, template, data, page="", dedupe_key=None):
     page WeChat's message opens nothing, and 消息 lists it as one to handle in the console."""
     to = recipient(user)
     if to is None or not to.openid:
+        if to is not None and to.is_admin:
+            _keep_for_console(to, template, data, dedupe_key)
         return
     if to is not user:
         page = ""
@@ -70,6 +72,21 @@ def enqueue(user, template, data, page="", dedupe_key=None):
         next_attempt_dt=utcnow(),
         last_error="",
         created_dt=utcnow(),
+    )
+    db.session.execute(conflict_insert(OutboxMessage, db.session.get_bind()).values(**values)
+                       .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+
+
+def _keep_for_console(account, template, data, dedupe_key):
+    """A console account without a linked WeChat user: the notice is kept on the account itself for its 消息
+    page in the console (``center.account_messages``), finished at once as a message no WeChat user can be sent
+    (as ``deliver_due`` finishes one whose account unlinked meanwhile), so that the sweep never tries it; a
+    WeChat user the account links later is handed it (``handover.hand_over_account``), to read, not to be sent."""
+    now = utcnow()
+    values = dict(
+        dedupe_key=dedupe_key or f"{template}:{account.id}:{now.timestamp()}", user_id=account.id, template=template,
+        data=data, page="", status="failed", attempts=0, next_attempt_dt=now, last_error="no WeChat user to send to",
+        created_dt=now,
     )
     db.session.execute(conflict_insert(OutboxMessage, db.session.get_bind()).values(**values)
                        .on_conflict_do_nothing(index_elements=["dedupe_key"]))
