@@ -58,3 +58,27 @@ def test_a_reopened_item_is_marked_and_filtered_in_the_queue(desktop, live_serve
     expect(desktop.locator("table.queue tbody tr")).to_have_count(1)
     expect(desktop.locator("table.queue tbody tr").first).to_contain_text(numbers[0]["number"])
     assert external_requests == []
+
+
+def test_the_station_admin_sees_the_new_item_in_messages_and_goes_to_it(
+        desktop, live_server, app, factory, external_requests):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    factory.admin("chengbei", stations=[station])
+    citizen = factory.wechat_login("citizen-wang")
+    item = factory.client.post("/api/v1/suggestions", headers=citizen, json={
+        "qr_code": station.qr_code, "category": "城市管理", "content": "小区门口路灯坏了一个月"}).json
+    assert app.test_cli_runner().invoke(args=["sweep"]).exit_code == 0  # screened: the station is told
+    sign_in(desktop, live_server, "chengbei")
+    menu = desktop.locator(".topbar nav a", has_text="消息")
+    expect(menu.locator(".nav-count")).to_have_text("1")
+    menu.click()
+    message = desktop.locator("ul.messages li.message.unread")
+    expect(message.locator(".message-title")).to_have_text("新的群众建议")
+    expect(message).to_contain_text(item["number"])
+    expect(message).to_contain_text("有一条群众建议待分派，请及时处理")
+    expect(desktop.locator(".topbar nav a", has_text="消息").locator(".nav-count")).to_have_count(0)
+    message.get_by_role("link", name="去处理 ›").click()
+    expect(desktop).to_have_url(re.compile(rf"/console/suggestions/{item['id']}$"))
+    expect(desktop.locator("body")).to_contain_text("分派时限")
+    assert external_requests == []
