@@ -1,7 +1,7 @@
 """suggestions: 分派时限 (``suggestions.dispatch_due_dt``) and the sweep's index of the unflagged 待分派 items by it
 
-Revision ID: 0040
-Revises: 0039
+Revision ID: 0042
+Revises: 0041
 Create Date: 2026-11-28 21:40:00
 
 An item waiting at its station for dispatch (待分派) is due to be dispatched within DISPATCH_WITHIN_WORKING_DAYS
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0040'
-down_revision = '0039'
+revision = '0042'
+down_revision = '0041'
 branch_labels = None
 depends_on = None
 
