@@ -148,7 +148,8 @@ def account_messages(account, query_page):
     """The console account's notices, newest first, a page of them (``query_page(query)`` pages it), each as
     ``present`` shows it with the number of the item it is about (its 建议编号/编号) and its dedupe ``key``."""
     page = query_page(select(OutboxMessage.id, OutboxMessage.template, OutboxMessage.data, OutboxMessage.page,
-                             OutboxMessage.created_dt, OutboxMessage.read_dt, OutboxMessage.dedupe_key)
+                             OutboxMessage.created_dt, OutboxMessage.read_dt, OutboxMessage.dedupe_key,
+                             OutboxMessage.user_id)
                       .where(_account_clause(account)).order_by(OutboxMessage.id.desc()))
     items = []
     for message in page["items"]:
