@@ -213,11 +213,12 @@ def test_disabling_and_a_password_reset_end_the_accounts_wechat_link(app, client
     successor = console_login(app, "chengbei", "newpassword456")
     page = successor.get("/console/wechat").get_data(as_text=True)
     assert "尚未绑定微信" in page and "账号被上级管理员停用或重置密码时，绑定随之解除" in page
-    # The successor's own WeChat, once linked, gets the account's notices the former holder's had
-    # (one sent while no WeChat was linked reached nobody, as ever).
+    # The successor's own WeChat, once linked, gets the account's notices: the one the former holder's had
+    # and the one kept on the account while no WeChat was linked (the console's 消息 lists both meanwhile).
+    assert [m["title"] for m in client.get("/api/v1/me/messages", headers=staffer).json["items"]] == []
     own = factory.wechat_login("successor-personal")
     assert link(client, own, new_link_code(successor)[0]).status_code == 200
-    assert [m["title"] for m in client.get("/api/v1/me/messages", headers=own).json["items"]] == ["约见代表通知"]
+    assert [m["title"] for m in client.get("/api/v1/me/messages", headers=own).json["items"]] == ["约见代表通知"] * 2
 
 
 def test_a_password_reset_alone_ends_the_link(app, client, factory, world):  # noqa: F811
