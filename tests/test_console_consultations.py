@@ -34,6 +34,21 @@ def test_a_station_administrator_has_no_consultation_pages(station_admin):
     assert page.status_code == 403 and "立法意见征集由省、市人大常委会的区域管理员组织" in text(page)
 
 
+def test_the_console_nav_leads_region_administrators_to_consultations(huaihua, station_admin):
+    import re
+
+    def nav(client):
+        page = text(client.get("/console/"))
+        return re.search(r"<nav>(.*?)</nav>", page, re.S).group(1)
+
+    region_nav = nav(huaihua)
+    assert '<a href="/console/consultations">立法意见征集</a>' in region_nav
+    # Beside the other region-only lists.
+    order = [region_nav.index(label) for label in ("民生实事", "立法意见征集", "调研清单", "联系清单")]
+    assert order == sorted(order)
+    assert "立法意见征集" not in nav(station_admin)
+
+
 def test_a_consultation_from_pasted_text_to_answered_opinions(huaihua, world, factory, client):
     assert "立法意见征集" in text(huaihua.get("/console/livelihood"))  # reached beside 民生实事
     # Refused: each reason under its box, what was typed still there, nothing saved.
