@@ -16,7 +16,9 @@ from ..db_types import CHINA
 from ..extensions import db
 from ..appointments.models import APPOINTMENT_STATUS_LABELS
 from ..org.models import DEPUTY_LEVEL_LABELS, STATION_KIND_LABELS
+from ..research.models import TOPIC_STATUS_LABELS
 from ..suggestions.models import STATUS_LABELS
+from ..suggestions.queries import LIST_ORDERS
 from .models import ACTION_LABELS, TARGET_LABELS, AuditEvent
 
 PER_PAGE = 50
@@ -155,25 +157,32 @@ def target(event):
     return f"{TARGET_LABELS.get(event.target_type, event.target_type)}：{event.target_label}"
 
 
-# an export's query string keys → what the console's filters call them (others are shown as they are)
+# an export's query string keys → what the console's filters call them (others are shown as they are;
+# tests/test_audit_log.py asks every export the console offers and finds none)
 FILTER_LABELS = {
     "q": "关键词", "status": "状态", "station_id": "联络站编号", "region_id": "区域编号", "category": "类别",
-    "from": "起始日期", "to": "截止日期", "sort": "排序", "year": "年度", "level": "层级", "group": "代表小组",
-    "type": "类型", "active": "在任", "overdue": "超期", "due_soon": "临期", "supervised": "督办", "held": "待审核",
-    "reopened": "重办",
-    "deputy_id": "代表编号", "action": "操作", "who": "账号", "target": "对象",
+    "from": "起始日期", "to": "截止日期", "since": "起始日期", "until": "截止日期", "sort": "排序", "year": "年度",
+    "level": "层级", "group": "代表小组", "type": "类型", "active": "在任", "open": "未办结", "overdue": "超期",
+    "due_soon": "临期", "supervised": "督办", "held": "待审核", "reopened": "重办", "deputy_id": "代表编号",
+    "action": "操作", "who": "账号", "target": "对象", "grade": "评价等次", "theme": "主题",
 }
+# the queue's check boxes (value 1 when ticked)
+FLAG_FILTERS = frozenset({"open", "overdue", "due_soon", "supervised", "held", "reopened", "active"})
 
 # detail values kept as the code's names → what the console calls them
 # codes → what the console shows for them: in changes (a station's type, a deputy's level) and in an
-# export's filters (the statuses of the item and appointment lists, the log's own action)
+# export's filters (the statuses of the item and appointment lists, the log's own action, the order)
 VALUE_LABELS = {"kind": STATION_KIND_LABELS, "level": DEPUTY_LEVEL_LABELS,
-                "status": STATUS_LABELS | APPOINTMENT_STATUS_LABELS, "action": ACTION_LABELS}
+                "status": STATUS_LABELS | APPOINTMENT_STATUS_LABELS | {"all": "全部"}, "action": ACTION_LABELS,
+                "sort": {key: order.label for key, order in LIST_ORDERS.items()}}
+# an export whose list has codes of its own for a filter: {export: {key: labels}}
+EXPORT_VALUE_LABELS = {"调研清单": {"status": TOPIC_STATUS_LABELS}}
 
 
-def _value(value, key=None):
-    if isinstance(value, str) and value in VALUE_LABELS.get(key, ()):
-        return VALUE_LABELS[key][value]
+def _value(value, key=None, labels=None):
+    labels = VALUE_LABELS if labels is None else labels
+    if isinstance(value, str) and value in labels.get(key, ()):
+        return labels[key][value]
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
@@ -181,8 +190,14 @@ def _value(value, key=None):
     if isinstance(value, list):
         return "、".join(map(str, value)) or "（无）"
     if isinstance(value, dict):
-        return "，".join(f"{FILTER_LABELS.get(k, k)}={_value(v, k)}" for k, v in value.items()) or "（无）"
+        return "，".join(f"{FILTER_LABELS.get(k, k)}={_filter_value(v, k, labels)}" for k, v in value.items()) or "（无）"
     return str(value)
+
+
+def _filter_value(value, key, labels):
+    if key in FLAG_FILTERS and value in ("1", "0", "true", "false"):
+        return "是" if value in ("1", "true") else "否"
+    return _value(value, key, labels)
 
 
 def event_out(event):
@@ -196,12 +211,13 @@ def event_out(event):
 def details(event):
     """The event's details in one Chinese line: ``姓名：张三 → 张三丰；行数：12``."""
     parts = []
+    labels = VALUE_LABELS | EXPORT_VALUE_LABELS.get((event.detail or {}).get("export"), {})
     for key, value in (event.detail or {}).items():
         label = TARGET_FIELD_LABELS.get((event.target_type, key)) or FIELD_LABELS.get(key, key)
         if key == "window" and event.action not in CHANGES and isinstance(value, list) and len(value) == 2:
             value = f"{value[0]} 至 {value[1]}"  # a poll's window: from, to
         if event.action in CHANGES and isinstance(value, list) and len(value) == 2:
-            parts.append(f"{label}：{_value(value[0], key)} → {_value(value[1], key)}")
+            parts.append(f"{label}：{_value(value[0], key, labels)} → {_value(value[1], key, labels)}")
         else:
-            parts.append(f"{label}：{_value(value, key)}")
+            parts.append(f"{label}：{_value(value, key, labels)}")
     return "；".join(parts)
