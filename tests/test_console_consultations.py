@@ -54,7 +54,7 @@ def test_a_consultation_from_pasted_text_to_answered_opinions(huaihua, world, fa
     # Refused: each reason under its box, what was typed still there, nothing saved.
     bad = post(huaihua, "/console/consultations", form(text="本条例自公布之日起施行。", title=" "))
     assert bad.status_code == 422
-    assert at_fields(bad) == {"title": "长度应在 1 到 100 个字符之间。",
+    assert at_fields(bad) == {"title": "请填写标题。",
                               "text": "没有找到条文：请粘贴按“第一条”“第二条”……分条的草案全文，每条另起一行。"}
     assert summary(bad).startswith("有 2 处需要修改") and "草案全文" in summary(bad)
     assert "本条例自公布之日起施行。" in text(bad)

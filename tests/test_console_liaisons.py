@@ -39,7 +39,7 @@ def test_a_committee_from_new_to_exported_figures(huaihua, world):  # noqa: F811
 
     bad = post(huaihua, "/console/liaisons", {"name": " ", "kind": "", "title": ""})
     assert bad.status_code == 422
-    assert at_fields(bad) == {"name": "长度应在 1 到 50 个字符之间。", "kind": "请选择类型：常委会组成人员或专门委员会。"}
+    assert at_fields(bad) == {"name": "请填写姓名或名称。", "kind": "请选择类型：常委会组成人员或专门委员会。"}
     assert summary(bad) == "有 2 处需要修改：类型、姓名或名称。" and count(Liaison) == 0
 
     created = post(huaihua, "/console/liaisons", {"name": "教育科学文化卫生委员会", "kind": "committee",

@@ -317,3 +317,19 @@ def test_the_console_refuses_to_open_a_round_with_too_few_electors_and_withdraws
     assert (db.session.get(LivelihoodVote, vote.id).status.value, db.session.get(LivelihoodVote, vote.id).electorate) == (
         "draft", None)
     assert "撤回民生实事票决" in text(huaihua.get("/console/audit"))
+
+
+def test_a_new_round_left_blank_says_what_to_fill_in_and_its_year_is_next_years(huaihua, world):  # noqa: F811
+    """年度 is filled in with next year (a round is nearly always voted for the year ahead); a blank or
+    wrong box names itself, never 应为整数。 for a box left empty."""
+    next_year = datetime.now(CHINA).year + 1
+    assert f'name="year" min="2000" max="2100" required class="num" value="{next_year}"' in text(huaihua.get("/console/livelihood"))
+    bad = post(huaihua, "/console/livelihood", {"title": "2027 年民生实事项目票决", "year": "", "places": " "})
+    assert bad.status_code == 422
+    assert at_fields(bad) == {"year": "请填写年度。", "places": "请填写拟票决项目数。",
+                              "starts_at": "请填写投票开始时间。", "ends_at": "请填写投票结束时间。"}
+    assert summary(bad) == "有 4 处需要修改：年度、拟票决项目数、投票开始时间、投票结束时间。"
+    wrong = post(huaihua, "/console/livelihood", round_form(year="明年", places="三"))
+    assert at_fields(wrong) == {"year": "年度应为整数。", "places": "拟票决项目数应为整数。"}
+    assert 'value="明年"' in text(wrong)  # what was typed is kept
+    assert db.session.scalar(select(db.func.count()).select_from(LivelihoodVote)) == 0

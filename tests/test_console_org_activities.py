@@ -519,7 +519,7 @@ def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admi
     name (as the API refuses it) and dispatches nothing."""
 
     refused = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]], points="2.5"))
-    assert refused.status_code == 422 and at_fields(refused) == {"points": "应为整数。"}
+    assert refused.status_code == 422 and at_fields(refused) == {"points": "积分应为整数。"}
     # A whole number past any column: refused by its range, as the API says it.
     huge = "99999999999999999999"
     refused = post(station_admin, "/console/activities/new",
@@ -672,7 +672,7 @@ def test_a_correction_from_the_archive_page(station_admin, world):
         refused = post(station_admin, url, bad, page=path)
         # The archive again, the reason under its box, the form as typed.
         assert refused.status_code == 422, bad
-        message = {"reason": "长度应在 1 到 200 个字符之间。", "0": "更正的积分不能为 0。", "1.5": "应为整数。"}
+        message = {"reason": "请填写原因。", "0": "更正的积分不能为 0。", "1.5": "积分应为整数。"}
         assert at_fields(refused) == {field: message["reason" if field == "reason" else bad["points"]]}, bad
         assert summary(refused) == f"有 1 处需要修改：{label}。"
         assert re.findall(r'<p class="flash[^"]*" role="status">([^<]*)</p>', text(refused)) == []
@@ -870,7 +870,7 @@ def test_an_activity_is_corrected_on_its_edit_page(app, station_admin, factory, 
     bad = post(station_admin, f"{path}/edit", form | {"ends_at": local(starts - timedelta(hours=1)), "title": "改过的名称"})
     assert bad.status_code == 422 and at_fields(bad) == {"ends_at": "结束时间须晚于开始时间。"} and "改过的名称" in text(bad)
     fraction = post(station_admin, f"{path}/edit", form | {"points": "2.5"})
-    assert fraction.status_code == 422 and at_fields(fraction) == {"points": "应为整数。"}
+    assert fraction.status_code == 422 and at_fields(fraction) == {"points": "积分应为整数。"}
     assert db.session.get(Activity, activity_id).title == "城北联络站进站接待选民"
 
     saved = post(station_admin, f"{path}/edit", form | {

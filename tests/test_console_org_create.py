@@ -79,7 +79,7 @@ def test_refused_station_forms_keep_what_was_typed(huaihua, world):  # noqa: F81
         ({"lat": "27.5"}, "lat", "纬度", "经纬度须同时填写或同时留空。"),
         ({"lat": "95", "lng": "110"}, "lat", "纬度", "应大于或等于 -90 且小于或等于 90。"),
         ({"kind": "castle"}, "kind", "类型",
-         "联络站类型应为 中心联络站（center）、片区联络站（area）、代表之家（home）或 联络点（point）。"),
+         "联络站类型应为 中心联络站、片区联络站、代表之家或 联络点。"),  # without the codes
         ({"region_id": "abc"}, "region_id", "所属区域", "请选择所属区域。"),
     ):
         refused = post(huaihua, "/console/stations/new", typed | changes)

@@ -309,3 +309,10 @@ def test_the_reports_photos_open_in_the_console_for_the_topics_administrators_al
     assert huaihua.get(f"/console/research/reports/{report['id']}/photos/..%2Fsecret").status_code == 404
     signed_out = app.test_client().get(links[0])
     assert signed_out.status_code == 302 and "/console/login" in signed_out.headers["Location"]
+
+
+def test_a_topic_left_blank_says_what_to_fill_in(huaihua, world):  # noqa: F811
+    bad = post(huaihua, "/console/research", {"title": "  ", "theme": "", "max_teams": "abc"})
+    assert bad.status_code == 422
+    assert at_fields(bad) == {"title": "请填写课题名称。", "theme": "请填写主题。", "max_teams": "领题团队数上限应为整数。"}
+    assert count(ResearchTopic) == 0

@@ -2,7 +2,9 @@
 ValidationError as Chinese sentences (``error_lines``), or as messages under the form's own fields
 (``field_errors``, shown by console/field_macros.html with the summary in base.html), and a refused form
 shown again with what was typed (``refused_form``)."""
-from flask import flash, render_template
+import re
+
+from flask import flash, has_request_context, render_template, request
 from marshmallow import ValidationError
 
 from ..extensions import db
@@ -17,6 +19,46 @@ FIELD_LABELS = {
     "active": "在任状态", "bio": "简介", "station_ids": "所属联络站", "admin_user_ids": "管理员",
     "label": "名称", "yearly_cap": "年度上限", "file": "文件", "reason": "原因", "year": "年度",
 }
+
+
+# marshmallow's sentences that do not say which box (schemas/messages.py), and a choice's list of its codes
+# (活动类型应为 接待选民（reception）…): said of a box left blank, the reader is told what to fill in; of a
+# box filled wrong, which box it is.
+_GENERIC = re.compile(r"^(此项为必填项|此项不能为空|应为整数|应为数字|应为文本|取值无效|长度应在 1 到 \d+ 个字符之间"
+                      r"|长度不能少于 1 个字符|日期时间格式不正确.*|日期格式不正确.*)。$")
+_TYPED = re.compile(r"^(应为整数|应为数字|应为文本|取值无效)。$")
+_CODES = re.compile(r"（[a-z_]+）")
+# fields picked from a list rather than typed
+_PICKED = frozenset({"type", "kind", "level", "category", "status", "result", "way", "active"})
+
+
+def _picked(name):
+    return name in _PICKED or name.endswith(("_id", "_ids"))
+
+
+def _blank(name):
+    values = request.form.getlist(name) + [f.filename for f in request.files.getlist(name)]
+    return not any(value.strip() for value in values if isinstance(value, str))
+
+
+def _plain(messages, labels):
+    """A refused console form's messages about its own boxes, said in the form's words: ``请填写年度。`` for
+    a box left blank (or holding only spaces) where the schema said ``应为整数。`` or ``长度应在 1 到 100 个
+    字符之间。``; ``年度应为整数。`` for one filled wrong."""
+    if not isinstance(messages, dict) or not has_request_context() or request.method != "POST":
+        return messages
+    plain = {}
+    for name, lines in messages.items():
+        label = labels.get(name) if isinstance(name, str) else None
+        if not label or not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            plain[name] = lines
+            continue
+        generic = [line for line in lines if _GENERIC.match(line) or _CODES.search(line)]
+        if generic and _blank(name):
+            plain[name] = [f"请选择{label}。" if _picked(name) else f"请填写{label}。"]
+        else:
+            plain[name] = [f"{label}{line}" if _TYPED.match(line) else _CODES.sub("", line) for line in lines]
+    return plain
 
 
 def _flatten(messages, labels, prefix=""):
@@ -39,9 +81,9 @@ def error_lines(exc, labels=None):
     where the shared names do not fit (a deputy's ``name`` is 姓名, a station's 名称)."""
     labels = {**FIELD_LABELS, **(labels or {})}
     if isinstance(exc, ValidationError):
-        return _flatten(exc.messages, labels) or ["提交的内容有误，请检查后重试。"]
+        return _flatten(_plain(exc.messages, labels), labels) or ["提交的内容有误，请检查后重试。"]
     if exc.errors:
-        return _flatten(exc.errors, labels)
+        return _flatten(_plain(exc.errors, labels), labels)
     return [exc.message]
 
 
@@ -72,6 +114,7 @@ def field_errors(exc, form_fields, labels=None):
         messages = {exc.field: [exc.message]}
     if not isinstance(messages, dict):
         return FieldErrors(), error_lines(exc, labels)
+    messages = _plain(messages, labels)
     at_fields = FieldErrors({name: _flatten(messages[name], labels) for name in form_fields if name in messages},
                             {name: labels.get(name, name) for name in form_fields})
     rest = {key: value for key, value in messages.items() if key not in at_fields}

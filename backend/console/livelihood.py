@@ -16,7 +16,7 @@ from schemas.livelihood import ProgressIn, ProjectIn, VoteIn, VotePatch
 from schemas.common import clean
 
 from ..auth.scope import get_by_id, manages_region, region_subtree_clause
-from ..db_types import utcnow
+from ..db_types import CHINA, utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..forms import china_iso, load_checked, local_input, number_or_text, parse_int
@@ -110,7 +110,9 @@ def _project_form(form):
 @console_page()
 def livelihood():
     _region_admin_only()
-    return render_template("console/livelihood.html", **_list_page())
+    # A round is nearly always voted for the year ahead: 年度 starts at next year (China time).
+    next_year = utcnow().astimezone(CHINA).year + 1
+    return render_template("console/livelihood.html", **_list_page({"year": str(next_year)}))
 
 
 def _list_page(values=None):
