@@ -750,3 +750,27 @@ def test_live_wechat_cannot_screen_browser_filings_so_they_wait_for_an_administr
     released = client.post(f"/api/v1/suggestions/{filed.json['id']}/release", json={}, headers=admin)
     assert released.status_code == 200
     assert client.get(f"/api/v1/suggestions/{filed.json['id']}", headers=deputy).status_code == 200
+
+
+def test_the_console_names_a_citizen_in_a_phone_browser_as_such(app, client, world, factory):
+    """The item's 台账 says 群众（手机浏览器） for a citizen who filed in a browser (not 网页群众, which read like
+    a typo), for items filed before the change too."""
+    from sqlalchemy import select
+
+    from backend.extensions import db
+    from backend.suggestions.models import SuggestionEvent
+
+    from .test_console_org_activities import sign_in
+
+    factory.admin("chengbei", stations=[world["station"]])
+    identity = web_identity(client)
+    filed = [file(client, bearer(identity["token"]), world["zhang"].qr_code).json["id"] for _ in range(2)]
+    older = db.session.scalars(select(SuggestionEvent).where(SuggestionEvent.suggestion_id == filed[1])).first()
+    older.actor_name = "网页群众"  # as recorded before
+    db.session.commit()
+    console = sign_in(app, "chengbei")
+    for item_id in filed:
+        page = console.get(f"/console/suggestions/{item_id}").get_data(as_text=True)
+        who = re.findall(r'<span class="who">(.*?)</span>', page.split('class="timeline"')[1])
+        assert who == ["群众（手机浏览器）"], who
+        assert "网页群众" not in page

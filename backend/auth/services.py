@@ -188,7 +188,9 @@ def end_sessions(user):
 
 # --- citizens in a phone browser (no WeChat, so no openid) ---------------------------------------
 
-WEB_CITIZEN_NAME = "网页群众"
+WEB_CITIZEN_NAME = "群众（手机浏览器）"
+# what such a citizen was called before (kept in their account and in the 台账 of what they did then)
+WEB_CITIZEN_NAMES = frozenset({WEB_CITIZEN_NAME, "网页群众"})
 
 
 def _web_id(key):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from schemas.common import SERVICE_YEARS, clean, has_control_characters
 
+from ..auth.services import WEB_CITIZEN_NAME, WEB_CITIZEN_NAMES
 from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -298,7 +299,7 @@ def render_item(item, refused=None, status=200):
     return render_template(
         "console/suggestion_detail.html",
         item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
-        merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, queue_url=queue_url(),
+        merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, web_citizen_name=WEB_CITIZEN_NAME, web_citizen_names=WEB_CITIZEN_NAMES, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
         headlines=timeline_headlines(item), refused=form_name, refused_message=message, refused_field=field,
