@@ -529,7 +529,8 @@ def test_a_meetings_voters_behind_one_address_get_identities_past_the_everyday_l
     assert new_identity({"report_poll": "nosuchpoll"}).status_code == 429
     # The organiser is told on the console.
     page = sign_in(client.application, "hecheng").get(f"/console/activities/{meeting['activity']}").get_data(as_text=True)
-    assert "同一网络（同一出口地址）每小时最多新建 3 个测评身份" in page
+    assert "同一 Wi-Fi 下每小时最多 3 人参加测评；人多时请提醒部分选民改用手机流量扫码。" in page
+    assert "WEB_POLL_IDENTITY_RATE_LIMIT" not in page and "出口地址" not in page  # no technical names
 
 
 # --- the poll and its meeting (audit 31: findings 1, 2, 3, 4, 10, 11, 13, 15) ------------------------------

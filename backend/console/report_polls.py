@@ -74,8 +74,8 @@ def identity_limit_note():
     item = min(parse_many(configured("WEB_POLL_IDENTITY_RATE_LIMIT")()), key=lambda i: i.amount)
     unit = UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
     every = unit if item.multiples == 1 else f"{item.multiples} {unit}"
-    return (f"同一网络（同一出口地址）每{every}最多新建 {item.amount} 个测评身份：到会选民多于此数且共用会场 Wi-Fi 时，"
-            f"请提醒部分选民改用手机流量扫码，或请系统管理员调高 WEB_POLL_IDENTITY_RATE_LIMIT。")
+    # In a station administrator's words: no setting's name, no "出口地址" (the limit is raised on the server).
+    return f"同一 Wi-Fi 下每{every}最多 {item.amount} 人参加测评；人多时请提醒部分选民改用手机流量扫码。"
 
 
 def _poll_or_404(activity):
