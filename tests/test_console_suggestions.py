@@ -1259,3 +1259,22 @@ def test_deputy_pickers_list_deputies_by_the_pinyin_of_their_names(admin, world,
     assert [n[0] for n in listed] == [n[0] for n in names], listed
     found = admin.get("/console/deputy-options", query_string={"q": ""}).json["items"]
     assert [item["name"][0] for item in found] == [n[0] for n in names]
+
+
+def test_an_item_filed_through_a_provincial_deputys_code_names_both_regions(client, admin, world, factory):  # noqa: F811
+    """An item counts in its deputy's region (a provincial deputy's: 湖南省), which puzzles a station's
+    administrator reading 所属区域 湖南省 for a street's lamp: the page and the export say it is the
+    deputy's region and name the station's beside it."""
+    provincial = factory.deputy(world["tree"]["root"], "李建国", phone="13800000009", stations=[world["station"]],
+                                level="provincial")
+    via_deputy = file(client, world["citizen"], provincial.qr_code).json
+    via_station = file(client, world["citizen"], world["station_code"]).json
+    page = html.unescape(admin.get(f"/console/suggestions/{via_deputy['id']}").get_data(as_text=True))
+    facts = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page))
+    assert facts["代表所属区域"] == "湖南省" and facts["联络站所在区域"] == "鹤城区" and "所属区域" not in facts
+    page = html.unescape(admin.get(f"/console/suggestions/{via_station['id']}").get_data(as_text=True))
+    assert dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page))["所属区域"] == "鹤城区"
+    rows = list(load_workbook(io.BytesIO(admin.get("/console/suggestions/export.xlsx").data))["建议清单"].values)
+    column = rows[0].index("所属区域")
+    regions = {row[0]: row[column] for row in rows[1:]}
+    assert regions == {via_deputy["number"]: "湖南省（代表所属区域；联络站所在区域：鹤城区）", via_station["number"]: "鹤城区"}

@@ -187,6 +187,7 @@ def _export_rows(query, order, limit=None):
     show, read in batches (``read_in_batches``). Loading every item with its station, deputy and region as
     ORM objects took about 300 MB for 50,000 items."""
     merged = aliased(Suggestion)
+    station_region = aliased(Region)
     statement = (
         query.with_only_columns(
             Suggestion.number, Suggestion.created_dt, Suggestion.category, Suggestion.content,
@@ -194,18 +195,24 @@ def _export_rows(query, order, limit=None):
             Suggestion.due_soon, Suggestion.supervised, Suggestion.held_for_review, merged.number,
             Suggestion.round, Suggestion.accept_due_dt, Suggestion.reply_due_dt, Suggestion.forward_department,
             Suggestion.forward_work_order_no, Suggestion.department_satisfaction, Suggestion.reply_content,
-            Suggestion.satisfaction, Suggestion.closed_dt,
+            Suggestion.satisfaction, Suggestion.closed_dt, station_region.name, Suggestion.region_id,
+            Station.region_id,
             maintain_column_froms=False,
         )
         .select_from(Suggestion)
         .outerjoin(Station, Station.id == Suggestion.station_id)
         .outerjoin(Deputy, Deputy.id == Suggestion.deputy_id)
         .outerjoin(Region, Region.id == Suggestion.region_id)
+        .outerjoin(station_region, station_region.id == Station.region_id)
         .outerjoin(merged, merged.id == Suggestion.merged_into_id)
     )
     for (number, created, category, content, status, station, deputy, region, filed_via, overdue, due_soon,
          supervised, held, merged_number, round_, accept_due, reply_due, department, work_order_no,
-         department_satisfaction, reply, satisfaction, closed) in read_in_batches(statement, order, limit):
+         department_satisfaction, reply, satisfaction, closed, station_region_name, region_id,
+         station_region_id) in read_in_batches(statement, order, limit):
+        if filed_via == "deputy" and station_region_id is not None and station_region_id != region_id:
+            # counted in the deputy's region, which may be above the station's (a provincial deputy's)
+            region = f"{region}（代表所属区域；联络站所在区域：{station_region_name}）"
         yield (
             number, cn_time(created), category, content, STATUS_LABELS[status.value], station or "", deputy or "",
             region or "", "代表码" if filed_via == "deputy" else "联络站码",
