@@ -23,6 +23,10 @@ def plain(response):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(response)))
 
 
+def heading(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r"<h1>(.*?)</h1>", text(response), re.S).group(1))).strip()
+
+
 def test_the_page_shows_the_figures_the_regions_the_trainings_and_the_untrained(huaihua, city, held):  # noqa: F811
     page = huaihua.get("/console/training")
     assert page.status_code == 200
@@ -95,10 +99,14 @@ def test_the_deputys_archive_page_says_how_many_trainings_they_attended(huaihua,
 def test_a_station_administrator_sees_the_deputies_of_their_station(app, city, held):  # noqa: F811
     chengbei = sign_in(app, "chengbei")
     shown = plain(chengbei.get("/console/training"))
-    assert "培训清单 鹤城区" in shown and "在任代表 4" in shown and "已参训 2" in shown
+    # Titled by the station whose deputies are counted, not by a region above it.
+    assert heading(chengbei.get("/console/training")).startswith("培训清单 城北联络站 · ")
+    assert "在任代表 4" in shown and "已参训 2" in shown
     choice = text(chengbei.get("/console/training")).split('name="region_id"', 1)[1].split("</select>", 1)[0]
     assert "鹤城区" in choice and "城北街道" in choice and "长沙市" not in choice and "岳麓区" not in choice
-    street = plain(chengbei.get(f"/console/training?region_id={city['street'].id}"))
+    street_page = chengbei.get(f"/console/training?region_id={city['street'].id}")
+    street = plain(street_page)
+    assert heading(street_page).startswith("培训清单 城北联络站（城北街道） · ")
     assert "在任代表 1" in street and "王强" in street
     assert chengbei.get(f"/console/training?region_id={city['tree']['yl'].id}").status_code == 403
 
@@ -111,6 +119,7 @@ def test_a_station_administrator_sees_deputies_elected_above_their_station(app, 
     chengbei = sign_in(app, "chengbei")
     page = chengbei.get("/console/training")
     shown = plain(page)
+    assert heading(page).startswith("培训清单 城北联络站 · ")
     assert "在任代表 6" in shown and "已参训 2" in shown and "未参训 4" in shown
     assert "刘洋" in shown and "陈明" in shown
     assert "湖南省（本级） 1 0 1 0.0%" in shown and "怀化市 5 2 3 40.0%" in shown

@@ -53,7 +53,18 @@ def training_page():
         regions=_regions(user), all_regions=_all_regions_label(user), level_labels=DEPUTY_LEVEL_LABELS,
         upcoming=training.upcoming_trainings(user),
         filter_args=_filter_args(region, level, period), openable=training.openable_rows(user, figures["by_region"]),
+        scope=_scope_name(user, figures["region_name"]),
     )
+
+
+def _scope_name(user, region_name):
+    """Whose deputies the figures count, for the heading: a region administrator's region; a station
+    administrator's station(s) (the region holding their deputies, 湖南省 for a provincial one received
+    there, would read as the whole province), with the region when one is chosen."""
+    if user.admin_region is not None:
+        return region_name
+    stations = "、".join(sorted(station.name for station in user.admin_stations))
+    return f"{stations}（{region_name}）" if request.args.get("region_id", "").strip() else stations
 
 
 def _regions(user):
