@@ -137,7 +137,7 @@ def test_a_deputy_without_a_station_has_their_published_items_on_their_own_page(
     phone.screenshot(path=f"{SHOTS}/public_deputy_phone.png", full_page=True)
 
     # Back to filing from the deputy's page; a station's deputies and the leaderboard lead to theirs.
-    phone.click("text=向王芳代表提建议、约见代表")
+    phone.get_by_role("link", name="提建议", exact=True).click()
     expect(phone.locator(".card-title")).to_have_text("向王芳代表提建议")
     phone.goto(f"{live_server}/public/stations/{world['station'].id}")
     phone.locator(".chips a", has_text="李娜").click()
@@ -247,6 +247,48 @@ def test_the_public_tabs_and_the_proposal_button_keep_to_one_line_on_a_375px_pho
               const range = document.createRange(); range.selectNodeContents(el);
               return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
             }""") == 1
+    finally:
+        page.context.close()
+    assert external_requests == []
+
+
+def test_a_citizen_on_the_public_pages_files_or_asks_to_meet_from_a_station_or_a_deputy(
+        browser, live_server, factory, world, external_requests):
+    """On a 360 px phone, a station's and a deputy's public pages lead with 提建议 and 约见代表 to the forms
+    their printed code opens; a station whose code is withdrawn offers neither; every public page's
+    footer leads to 我的建议和约见."""
+    from .conftest import phone_page
+
+    page = phone_page(browser, live_server, external_requests, width=360, height=740)
+    try:
+        station, zhang = world["station"], world["zhang"]
+        for path, code in ((f"/public/stations/{station.id}", station.qr_code),
+                           (f"/public/deputies/{zhang.id}", zhang.qr_code)):
+            page.goto(live_server + path)
+            suggest = page.get_by_role("link", name="提建议", exact=True)
+            meet = page.get_by_role("link", name="约见代表", exact=True)
+            expect(suggest).to_be_visible()
+            expect(meet).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+            footer = page.locator("footer").get_by_role("link", name="我的建议和约见")
+            expect(footer).to_have_attribute("href", "/track/")
+            meet.click()
+            expect(page).to_have_url(f"{live_server}/q/{code}#appt-panel")
+            expect(page.locator("#appt-panel")).to_be_visible()
+            page.go_back()
+            page.get_by_role("link", name="提建议", exact=True).click()
+            expect(page).to_have_url(f"{live_server}/q/{code}")
+            expect(page.locator("#file-form")).to_be_visible()
+        for path in ("/public/stations", "/public/leaderboard", "/public/stats"):
+            page.goto(live_server + path)
+            expect(page.locator("footer").get_by_role("link", name="我的建议和约见")).to_be_visible()
+        # A station whose code is withdrawn takes nothing through it: no buttons.
+        revoked = factory.client.post(f"/api/v1/qr/{station.qr_code}/revoke", headers=world["admin"])
+        assert revoked.status_code == 200, revoked.json
+        page.goto(f"{live_server}/public/stations/{station.id}")
+        expect(page.locator("h1")).to_have_text("城北联络站")
+        assert page.get_by_role("link", name="提建议", exact=True).count() == 0
+        assert page.get_by_role("link", name="约见代表", exact=True).count() == 0
     finally:
         page.context.close()
     assert external_requests == []
