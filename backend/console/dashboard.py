@@ -10,24 +10,29 @@ the open items' flags), and at a city's about 2 s (bench/province.py). The page 
 counted; the lists its figures link to stay exact. A county's or a station's figures take milliseconds and
 are counted at every view.
 """
+import json
 from datetime import datetime, time, timedelta
 
-from flask import current_app, g, render_template, url_for
+from flask import current_app, g, render_template, request, url_for
+from marshmallow import ValidationError
 from sqlalchemy import and_, case, func, select
+
+from schemas.suggestions import StatsQuery
 
 from ..auth.scope import deputy_scope_clause
 from ..db_types import utcnow
 from ..extensions import db
-from ..org.models import DEPUTY_LEVEL_LABELS, Deputy
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station
 from ..points.models import DeputyScore
 from ..points.queries import current_year, ranked
 from ..slow_figures import kept_if_slow, scope_key
 from ..suggestions.models import OPEN_STATUSES, Suggestion, awaiting_review_clause
-from ..suggestions.queries import admin_scope_clause
+from ..suggestions.queries import admin_scope_clause, apply_filters
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from .appointments import requested_count
 from .organisation import unstaffed_station_count
+from .pages import console_page, managed_regions
 
 TREND_WEEKS = 12
 TOP_DEPUTIES = 10
@@ -92,9 +97,36 @@ def weekly_filings(scope, now=None):
     return [{"week": start.strftime("%m-%d"), "count": int(row[i])} for i, start in enumerate(starts)]
 
 
-def dashboard_data(user):
+# The dashboard's (and 导出统计's) filters: those of GET /stats/suggestions the 建议办理 list also has.
+FILTERS = ("region_id", "station_id", "from", "to")
+FILTER_LABELS = {"region_id": "区域", "station_id": "联络站", "from": "提交日期从", "to": "提交日期至",
+                 "date_from": "提交日期从", "date_to": "提交日期至"}
+
+
+def dashboard_filters(args):
+    """``args``' dashboard filters as GET /stats/suggestions reads them (StatsQuery), or a ValidationError
+    naming the box; blank ones are none."""
+    typed = {key: args[key].strip() for key in FILTERS if args.get(key, "").strip()}
+    loaded = StatsQuery().load(typed)
+    if "date_from" in loaded and "date_to" in loaded and loaded["date_to"] < loaded["date_from"]:
+        raise ValidationError({"to": ["截止日期不能早于起始日期。"]})
+    return loaded, typed
+
+
+def filtered_scope(user, filters):
+    """The administrator's items narrowed by ``filters`` (``dashboard_filters``), as a WHERE clause: the
+    statistics API's own query (``apply_filters``) as a subquery."""
     scope = admin_scope_clause(user)
-    stats = suggestion_stats(select(Suggestion).where(scope), work_orders=True)
+    if not filters:
+        return scope
+    return Suggestion.id.in_(apply_filters(select(Suggestion.id).where(scope), filters))
+
+
+def dashboard_data(user, filters=None):
+    filters = filters or {}
+    scope = filtered_scope(user, filters)
+    stats = suggestion_stats(apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters),
+                             work_orders=True)
     is_open = and_(Suggestion.status.in_(OPEN_STATUSES), Suggestion.merged_into_id.is_(None))
 
     def count(*conditions):
@@ -148,28 +180,54 @@ def dashboard_data(user):
     }
 
 
-def dashboard_snapshot(user):
+def dashboard_snapshot(user, filters=None):
     """(``dashboard_data``, when it was counted if the figures were kept, else None: see ``slow_figures``)."""
-    return kept_if_slow(f"dashboard:{scope_key(user)}", lambda: dashboard_data(user))
+    key = f"dashboard:{scope_key(user)}"
+    if filters:
+        key += ":" + json.dumps(filters, sort_keys=True, default=str, ensure_ascii=False)
+    return kept_if_slow(key, lambda: dashboard_data(user, filters))
 
 
-def scope_label(user):
+def scope_label(user, filters=None):
+    """统计范围: the administrator's scope, then the filters chosen (区域, 联络站, 提交日期)."""
+    filters = filters or {}
     if user.admin_region is not None:
-        return user.admin_region.name
-    return "、".join(s.name for s in user.admin_stations)
+        parts = [user.admin_region.name]
+    else:
+        parts = ["、".join(s.name for s in user.admin_stations)]
+    if "region_id" in filters and (region := db.session.get(Region, filters["region_id"])) is not None:
+        parts.append(region.name)
+    if "station_id" in filters and (station := db.session.get(Station, filters["station_id"])) is not None:
+        parts.append(station.name)
+    since, until = filters.get("date_from"), filters.get("date_to")
+    if since and until:
+        parts.append(f"提交日期 {since.isoformat()} 至 {until.isoformat()}")
+    elif since:
+        parts.append(f"提交日期 {since.isoformat()} 起")
+    elif until:
+        parts.append(f"提交日期截至 {until.isoformat()}")
+    return " · ".join(parts)
 
 
 def percent(rate):
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
+@console_page(labels=FILTER_LABELS)
 def render_dashboard():
-    """The console's home page (``console.home`` renders this)."""
+    """The console's home page (``console.home`` renders this); a wrong filter is refused naming it."""
+    from .suggestions import scoped_stations
+
     user = g.user
-    data, as_of = dashboard_snapshot(user)
+    filters, typed = dashboard_filters(request.args)
+    data, as_of = dashboard_snapshot(user, filters)
+    # The lists the figures link to, narrowed alike where the list can be (it has no region filter).
+    queue_filters = {key: value for key, value in typed.items() if key != "region_id"}
     return render_template(
-        "console/dashboard.html", data=data, scope_label=scope_label(user), percent=percent,
-        queue_url=lambda **filters: url_for("console.suggestions", **filters),
+        "console/dashboard.html", data=data, scope_label=scope_label(user, filters), percent=percent,
+        queue_url=lambda **chosen: url_for("console.suggestions", **queue_filters, **chosen),
+        filters=typed, regions=managed_regions(user) if user.admin_region is not None else [],
+        stations=scoped_stations(user, [filters.get("station_id")]),
         as_of=as_of.astimezone(CHINA) if as_of else None,
         refresh_minutes=-(-current_app.config["DASHBOARD_CACHE_SECONDS"] // 60),
     )

@@ -26,12 +26,12 @@ from ..org.models import Deputy, Region, Station
 from ..points.queries import current_year
 from ..spreadsheets import cell
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
-from ..suggestions.queries import ListOrder, admin_scope_clause
+from ..suggestions.queries import ListOrder, admin_scope_clause, apply_filters
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
 from .appointments import filtered_query as appointment_query
-from .dashboard import scope_label, scoped_leaderboard
+from .dashboard import FILTER_LABELS, dashboard_filters, filtered_scope, scope_label, scoped_leaderboard
 from .pages import console_page, year_asked
 from .suggestions import cn_time, filtered_query, queue_order
 
@@ -298,16 +298,19 @@ def _station_rows(scope):
 
 
 @bp.get("/stats/export.xlsx")
-@console_login_required
+@console_page(labels=FILTER_LABELS)
 def export_stats():
-    """The statistics of the administrator's scope, with the denominators they are computed from."""
+    """The statistics of the administrator's scope, narrowed by the dashboard's filters (region, station,
+    提交日期), with the denominators they are computed from: the statistics API's query."""
     user = g.user
-    scope = admin_scope_clause(user)
-    stats = suggestion_stats(select(Suggestion).where(scope), work_orders=True)
+    filters, _ = dashboard_filters(request.args)
+    scope = filtered_scope(user, filters)
+    stats = suggestion_stats(apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters),
+                             work_orders=True)
     d = stats["denominators"]
     export = Export("建议统计", "建议统计")
     summary = [
-        ("统计范围", scope_label(user), ""),
+        ("统计范围", scope_label(user, filters), ""),
         ("统计时间", cn_time(utcnow()), ""),
         ("建议总数", stats["total"], "全部提交的建议"),
         ("应办结数", d["should_be_closed"], "已办结 + 已超过时限仍未办结"),
