@@ -69,7 +69,7 @@ def test_a_round_from_draft_to_result_in_the_console(app, huaihua, world, factor
     assert (first.department, first.budget, first.description) == ("城管局", None, "新增车位 500 个")
     blank_edit = post(huaihua, f"{page_path}/projects/{first.id}/edit", {"title": ""}, page=page_path)
     assert blank_edit.status_code == 302 and db.session.get(LivelihoodProject, first.id).title == "城区停车场建设"
-    assert "项目名称：" in text(huaihua.get(page_path))
+    assert "请填写项目名称。" in text(huaihua.get(page_path))
 
     wang = factory.deputy(world["tree"]["hh"], "王强", phone="13800000103")
     opened = post(huaihua, f"{page_path}/open", {}, page=page_path)

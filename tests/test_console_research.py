@@ -312,7 +312,8 @@ def test_the_reports_photos_open_in_the_console_for_the_topics_administrators_al
 
 
 def test_a_topic_left_blank_says_what_to_fill_in(huaihua, world):  # noqa: F811
-    bad = post(huaihua, "/console/research", {"title": "  ", "theme": "", "max_teams": "abc"})
+    bad = post(huaihua, "/console/research", {"title": "  ", "theme": "", "max_teams": "abc", "due_date": "2026-02-30"})
     assert bad.status_code == 422
-    assert at_fields(bad) == {"title": "请填写课题名称。", "theme": "请填写主题。", "max_teams": "领题团队数上限应为整数。"}
+    assert at_fields(bad) == {"title": "请填写课题名称。", "theme": "请填写主题。", "max_teams": "领题团队数上限应为整数。",
+                              "due_date": "报告截止日期格式不正确，请重新选择日期。"}
     assert count(ResearchTopic) == 0

@@ -146,7 +146,7 @@ def test_the_pages_refusals_name_their_fields_in_chinese(huaihua, city):  # noqa
     nothing = post(huaihua, "/console/training/summon", {"activity_id": ""}, page="/console/training")
     assert flashes(huaihua, nothing) == [("flash-error", "请选择要点名调训的培训活动。")]
     bad_date = post(huaihua, "/console/training/summon", {"activity_id": "1", "since": "abc"}, page="/console/training")
-    assert flashes(huaihua, bad_date) == [("flash-error", "起始日期：日期格式不正确，应为 YYYY-MM-DD。")]
+    assert flashes(huaihua, bad_date) == [("flash-error", "起始日期格式不正确，请重新选择日期。")]
     for query, line in (("since=2026-13-01", "起始日期：日期格式不正确，应为 YYYY-MM-DD。"),
                         ("until=abc", "截止日期：日期格式不正确，应为 YYYY-MM-DD。"),
                         ("since=2026-05-01&until=2026-04-30", "起始日期：起始日期不能晚于截止日期。"),

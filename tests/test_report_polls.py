@@ -551,7 +551,7 @@ def test_a_refused_console_set_up_is_shown_again_with_what_was_typed(app, client
         assert response.status_code == 422, response.status_code
         html = response.get_data(as_text=True)
         assert '<a href="#field-starts_at-error">测评开始时间</a>' in html  # the summary names it
-        assert 'id="field-starts_at-error">日期时间格式不正确' in html  # and the reason is under the box
+        assert 'id="field-starts_at-error">测评开始时间格式不正确，请重新选择日期。' in html  # the reason under the box
         assert 'name="starts_at" value="明天上午"' in html and f'name="ends_at" value="{ends}"' in html
         if ticked is not None:
             assert [int(i) for i in re.findall(r'name="deputy_ids" value="(\d+)" checked', html)] == ticked

@@ -28,8 +28,13 @@ _GENERIC = re.compile(r"^(此项为必填项|此项不能为空|应为整数|应
                       r"|长度不能少于 1 个字符|日期时间格式不正确.*|日期格式不正确.*)。$")
 _TYPED = re.compile(r"^(应为整数|应为数字|应为文本|取值无效)。$")
 _CODES = re.compile(r"（[a-z_]+）")
+_BAD_DATE = re.compile(r"^(日期时间|日期)格式不正确")  # their ISO 8601 / YYYY-MM-DD is the API's word
 # fields picked from a list rather than typed
 _PICKED = frozenset({"type", "kind", "level", "category", "status", "result", "way", "active"})
+
+
+class _Named(str):
+    """A message that names its field itself (请填写年度。): a line at the top of the page adds no 年度：."""
 
 
 def _picked(name):
@@ -55,9 +60,11 @@ def _plain(messages, labels):
             continue
         generic = [line for line in lines if _GENERIC.match(line) or _CODES.search(line)]
         if generic and _blank(name):
-            plain[name] = [f"请选择{label}。" if _picked(name) else f"请填写{label}。"]
+            plain[name] = [_Named(f"请选择{label}。" if _picked(name) else f"请填写{label}。")]
         else:
-            plain[name] = [f"{label}{line}" if _TYPED.match(line) else _CODES.sub("", line) for line in lines]
+            plain[name] = [_Named(f"{label}{line}") if _TYPED.match(line)
+                           else _Named(f"{label}格式不正确，请重新选择日期。") if _BAD_DATE.match(line)
+                           else _CODES.sub("", line) for line in lines]
     return plain
 
 
@@ -72,7 +79,7 @@ def _flatten(messages, labels, prefix=""):
         for value in messages:
             lines.extend(_flatten(value, labels, prefix))
     else:
-        lines.append(f"{prefix}：{messages}" if prefix else str(messages))
+        lines.append(f"{prefix}：{messages}" if prefix and not isinstance(messages, _Named) else str(messages))
     return lines
 
 
