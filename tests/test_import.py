@@ -506,8 +506,8 @@ def test_a_sheet_of_new_changed_unchanged_departing_and_wrong_rows_lands_row_by_
     ledger.credit(leaving.id, "suggestion_closed", "suggestion", 1, "测试积分")
     ledger.credit(kept.id, "suggestion_closed", "suggestion", 2, "测试积分")
     db.session.commit()
-    board = client.get(f"/api/v1/leaderboard?region_id={hh.id}").json
-    assert {r["deputy"]["name"] for r in board} == {"张伟", "赵敏"}
+    board = client.get(f"/api/v1/leaderboard?region_id={hh.id}").json  # those in office without a point at 0
+    assert {(r["deputy"]["name"], r["points"]) for r in board} == {("张伟", 3), ("赵敏", 3), ("李娜", 0), ("王强", 0)}
     codes = {d.phone: d.qr_code for d in (kept, changed, shared, leaving)}
     assert returning.qr_code is None
 
@@ -554,7 +554,8 @@ def test_a_sheet_of_new_changed_unchanged_departing_and_wrong_rows_lands_row_by_
     assert deputies["13700000009"]["name"] == "长沙代表" and deputies["13700000009"]["id"] == outsider.id
     assert "13800000013" not in deputies
     board = client.get(f"/api/v1/leaderboard?region_id={hh.id}").json
-    assert [r["deputy"]["name"] for r in board] == ["张伟"]
+    assert [r["deputy"]["name"] for r in board if r["points"]] == ["张伟"]
+    assert "赵敏" not in {r["deputy"]["name"] for r in board} and {"钱进", "孙丽"} <= {r["deputy"]["name"] for r in board}
 
     # The same sheet again changes nothing and issues no code.
     again = upload(client, huaihua["headers"], xlsx([

@@ -65,8 +65,8 @@ def test_statistics_read_the_items_once_and_their_work_orders_once(app, client, 
     assert figures["by_category"] == {"道路交通": 3, "城市管理": 1}
     assert [d["department"] for d in figures["by_department"]] == ["县交通局", "县住建局", "县城管局"]
     reads = [s for s in seen if " suggestions" in s and s.lstrip().upper().startswith("SELECT") and "FROM users" not in s]
-    assert len(reads) == 2
-    assert sum("suggestion_work_orders" in s for s in reads) == 1
+    assert len(reads) == 3  # the items, their ratings (one per round rated), their work orders
+    assert sum("suggestion_work_orders" in s for s in reads) == 1 and sum("suggestion_ratings" in s for s in reads) == 1
 
 
 def test_the_public_list_names_stations_and_deputies_in_a_query_per_page(app, client, world, factory):  # noqa: F811
@@ -136,7 +136,7 @@ def test_the_super_administrator_reads_every_item_without_a_region_condition(app
         assert client.get("/api/v1/suggestions?scope=all&status=pending", headers=root).json["total"] == 1
         assert client.get("/api/v1/stats/suggestions", headers=root).json["total"] == 2
     reads = [s for s in seen if " suggestions" in s and "FROM users" not in s]
-    assert len(reads) == 4 and not any("regions.path LIKE" in s for s in reads)
+    assert len(reads) == 5 and not any("regions.path LIKE" in s for s in reads)  # the statistics: items and ratings
 
     with statements(app) as seen:
         assert client.get("/api/v1/suggestions?scope=station", headers=world["other_admin"]).json["total"] == 0
