@@ -60,21 +60,7 @@ def enqueue(user, template, data, page="", dedupe_key=None):
         return
     if to is not user:
         page = ""
-    user = to
-    values = dict(
-        dedupe_key=dedupe_key or f"{template}:{user.id}:{utcnow().timestamp()}",
-        user_id=user.id,
-        template=template,
-        data=data,
-        page=page,
-        status="pending",
-        attempts=0,
-        next_attempt_dt=utcnow(),
-        last_error="",
-        created_dt=utcnow(),
-    )
-    db.session.execute(conflict_insert(OutboxMessage, db.session.get_bind()).values(**values)
-                       .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    _insert(to, template, data, page, dedupe_key, status="pending", last_error="")
 
 
 def _keep_for_console(account, template, data, dedupe_key):
@@ -82,11 +68,15 @@ def _keep_for_console(account, template, data, dedupe_key):
     page in the console (``center.account_messages``), finished at once as a message no WeChat user can be sent
     (as ``deliver_due`` finishes one whose account unlinked meanwhile), so that the sweep never tries it; a
     WeChat user the account links later is handed it (``handover.hand_over_account``), to read, not to be sent."""
+    _insert(account, template, data, "", dedupe_key, status="failed", last_error="no WeChat user to send to")
+
+
+def _insert(user, template, data, page, dedupe_key, status, last_error):
+    """One outbox row for ``user``; a repeated ``dedupe_key`` inserts nothing."""
     now = utcnow()
     values = dict(
-        dedupe_key=dedupe_key or f"{template}:{account.id}:{now.timestamp()}", user_id=account.id, template=template,
-        data=data, page="", status="failed", attempts=0, next_attempt_dt=now, last_error="no WeChat user to send to",
-        created_dt=now,
+        dedupe_key=dedupe_key or f"{template}:{user.id}:{now.timestamp()}", user_id=user.id, template=template,
+        data=data, page=page, status=status, attempts=0, next_attempt_dt=now, last_error=last_error, created_dt=now,
     )
     db.session.execute(conflict_insert(OutboxMessage, db.session.get_bind()).values(**values)
                        .on_conflict_do_nothing(index_elements=["dedupe_key"]))
