@@ -80,15 +80,18 @@ def test_every_contract_path_is_documented(live_spec):
 
 def test_the_creating_requests_of_the_contract_document_their_idempotency_key(live_spec):
     """The contract's Idempotency-Key (filing, uploads, check-ins), and the steps a phone may retry (a
-    rating, a withdrawal), are in the document as a header an integrator can find."""
+    rating, a withdrawal, and the deputy's 接单, 退回, 进展, 转办, 反馈 and 答复), are in the document as a header an
+    integrator can find."""
     def takes_key(method, path):
         parameters = live_spec["paths"]["/api/v1" + path][method].get("parameters", [])
         return any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in parameters)
 
     expected = [("post", "/suggestions"), ("post", "/uploads"), ("post", "/checkins"),
                 ("post", "/suggestions/{suggestion_id}/rate"), ("post", "/suggestions/{suggestion_id}/withdraw")]
+    expected += [("post", "/suggestions/{suggestion_id}/" + action)
+                 for action in ("accept", "return", "progress", "forward", "feedback", "reply")]
     assert [operation for operation in expected if not takes_key(*operation)] == []
-    assert not takes_key("post", "/suggestions/{suggestion_id}/accept")  # only where the server honours it
+    assert not takes_key("post", "/suggestions/{suggestion_id}/dispatch")  # only where the server honours it
 
 
 def test_every_error_response_is_documented_as_the_contract_error(live_spec):

@@ -374,6 +374,49 @@ def test_a_rating_or_withdrawal_sent_again_with_its_key_returns_the_first_answer
     assert client.post(f"/api/v1/suggestions/{other}/withdraw", headers=world["citizen"]).status_code == 409
 
 
+def test_each_deputy_step_sent_again_with_its_key_is_taken_once(client, world):
+    """A deputy's phone that lost the answer to 接单, 记录进展, 转办, 部门反馈, 答复 or 退回 sends it again with
+    the same key: the step is taken once (the citizen's timeline does not show the note twice), and the retry
+    reads the first answer instead of 409 不能接单."""
+    deputy = world["zhang_h"]
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    steps = [
+        ("accept", None),
+        ("progress", {"note": "已联系城管，明天处理"}),
+        ("forward", {"target": "department", "department": "市城管局", "note": "路灯归城管局维护",
+                     "work_order_no": "GD-001"}),
+        ("feedback", {"note": "城管局：已安排维修", "department_satisfaction": "satisfied"}),
+        ("reply", {"content": "路灯已修好。", "implemented": True}),
+    ]
+    for n, (action, body) in enumerate(steps):
+        headers = deputy | {"Idempotency-Key": f"deputy-step-{n}"}
+        first = client.post(f"/api/v1/suggestions/{item_id}/{action}", json=body, headers=headers)
+        again = client.post(f"/api/v1/suggestions/{item_id}/{action}", json=body, headers=headers)
+        assert first.status_code == again.status_code == 200, (action, again.json)
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        assert again.json["status"] == first.json["status"]
+    actions = timeline_actions(client, deputy, item_id)
+    assert {action: actions.count(action) for action, _ in steps} == {action: 1 for action, _ in steps}
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["citizen"]).json["status"] == "replied"
+
+    # A second note, tapped on purpose, is a new action with a new key: it is recorded.
+    other = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    assert step(client, deputy, other, "accept").status_code == 200
+    for key in ("note-1", "note-1", "note-2"):
+        response = client.post(f"/api/v1/suggestions/{other}/progress", json={"note": "已到现场查看"},
+                               headers=deputy | {"Idempotency-Key": key})
+        assert response.status_code == 200
+    assert timeline_actions(client, world["citizen"], other).count("progress") == 2
+
+    returned = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    headers = deputy | {"Idempotency-Key": "return-1"}
+    for _ in range(2):
+        response = client.post(f"/api/v1/suggestions/{returned}/return", json={"reason": "不属于本人联系范围"},
+                               headers=headers)
+        assert response.status_code == 200, response.json
+    assert timeline_actions(client, world["admin"], returned).count("return") == 1
+
+
 def test_risky_content_is_held_for_review_and_released_by_an_admin(client, app, world, wechat_standin):
     filed = file(client, world["citizen"], world["deputy_code"], content="这是一条违禁测试内容")
     assert filed.status_code == 201

@@ -104,6 +104,7 @@ def dispatch(data, suggestion_id):
 
 @blp.post("/<int:suggestion_id>/accept")
 @login_required
+@idempotent  # as rate: a phone that lost the answer and taps again reads how it went, not 409 (nor a second 进展)
 @blp.response(200, SuggestionOut)
 def accept(suggestion_id):
     """代表接单。"""
@@ -113,6 +114,7 @@ def accept(suggestion_id):
 
 @blp.post("/<int:suggestion_id>/return")
 @login_required
+@idempotent
 @blp.arguments(ReasonIn)
 @blp.response(200, SuggestionOut)
 def return_(data, suggestion_id):
@@ -123,6 +125,7 @@ def return_(data, suggestion_id):
 
 @blp.post("/<int:suggestion_id>/progress")
 @login_required
+@idempotent
 @blp.arguments(NoteIn)
 @blp.response(200, SuggestionOut)
 def progress(data, suggestion_id):
@@ -133,6 +136,7 @@ def progress(data, suggestion_id):
 
 @blp.post("/<int:suggestion_id>/forward")
 @login_required
+@idempotent
 @blp.arguments(ForwardIn)
 @blp.response(200, SuggestionOut)
 def forward(data, suggestion_id):
@@ -144,6 +148,7 @@ def forward(data, suggestion_id):
 
 @blp.post("/<int:suggestion_id>/feedback")
 @login_required
+@idempotent
 @blp.arguments(FeedbackIn)
 @blp.response(200, SuggestionOut)
 def feedback(data, suggestion_id):
@@ -154,6 +159,7 @@ def feedback(data, suggestion_id):
 
 @blp.post("/<int:suggestion_id>/reply")
 @login_required
+@idempotent
 @blp.arguments(ReplyIn)
 @blp.response(200, SuggestionOut)
 def reply(data, suggestion_id):
