@@ -5,6 +5,8 @@
 // - Creating requests (POST /suggestions, /uploads, /checkins, /appointments, /activities/{id}/claim,
 //   /livelihood/votes/{id}/ballot, /livelihood/proposals) carry an
 //   Idempotency-Key, the same key on every retry of one user action, so a flaky network never files anything twice.
+// - A step on a suggestion (接单, 退回, 进展, 转办, 反馈, 答复, 评价, 撤回) keeps one Idempotency-Key until the server
+//   answers it, so a step sent again after a lost answer reads how the first went (not 409, not twice).
 // - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
 //   unless the caller says it handles that status itself (`quiet`).
 const config = require('../config');
@@ -266,6 +268,35 @@ function downloadImage(url, options) {
   }), Object.assign({ quiet: true }, options));
 }
 
+// --- a suggestion's steps ------------------------------------------------------------------------------
+// One Idempotency-Key per step the user takes, kept until the server answers it: tapped again after a lost
+// answer (the same item, step and words) it carries the same key, and the server answers with how the
+// first went, neither refusing it (409 不能评价) nor recording it twice (a second 办理进展). An answered step,
+// or the same step with other words, takes a new key. Kept for the app's life, so that a page opened again
+// retries with it too.
+// (关注 needs none: following twice is following.)
+const KEYED_STEPS = ['accept', 'return', 'progress', 'forward', 'feedback', 'reply', 'rate', 'withdraw'];
+const stepKeys = {};
+
+function suggestionAction(id, action, data, options) {
+  const body = data || {};
+  const path = '/suggestions/' + encodeURIComponent(id) + '/' + action;
+  if (KEYED_STEPS.indexOf(action) < 0) return call('POST', path, Object.assign({ data: body }, options));
+  const slot = id + '/' + action;
+  const words = JSON.stringify(body);
+  if (!stepKeys[slot] || stepKeys[slot].words !== words) stepKeys[slot] = { words, key: newIdempotencyKey() };
+  const key = stepKeys[slot].key;
+  const settle = (err) => {
+    // No answer, or a server failing (it stores nothing then): the next tap is a retry of this one.
+    if (err && (!err.status || err.status >= 500)) return;
+    if (stepKeys[slot] && stepKeys[slot].key === key) delete stepKeys[slot];
+  };
+  return call('POST', path, Object.assign({ data: body, idempotencyKey: key }, options)).then(
+    (item) => { settle(null); return item; },
+    (err) => { settle(err); throw err; },
+  );
+}
+
 // --- the endpoints the pages use -------------------------------------------------------------------
 
 const enc = encodeURIComponent;
@@ -327,10 +358,9 @@ module.exports = {
   fileSuggestion: (data, idempotencyKey) => call('POST', '/suggestions', { data, idempotencyKey, quiet: [422] }),
   suggestions: (query) => call('GET', '/suggestions', { query }),
   suggestion: (id) => call('GET', '/suggestions/' + enc(id)),
-  // accept | return | progress | forward | feedback | reply | rate | withdraw | follow; options: {quiet} for a
-  // form that explains its own 422.
-  suggestionAction: (id, action, data, options) => call('POST', '/suggestions/' + enc(id) + '/' + action,
-    Object.assign({ data: data || {} }, options)),
+  // accept | return | progress | forward | feedback | reply | rate | withdraw | follow, each with its step's
+  // Idempotency-Key (above); options: {quiet} for a form that explains its own 422.
+  suggestionAction,
   uploadPhoto: (filePath, idempotencyKey) => upload(filePath, idempotencyKey),
 
   activities: (query) => call('GET', '/activities', { query }),

@@ -74,6 +74,9 @@ Page(searchableListPage({
       await consent(config.subscribeTemplates.handling); // 督办 while they handle it
       await api.suggestionAction(id, 'accept');
     } catch (err) {
+      // Refused (taken on the item's page or elsewhere, returned or withdrawn meanwhile; or no longer this
+      // deputy's): the list as it is now, without a 接单 that can only be refused again.
+      if (err && (err.status === 409 || err.status === 403)) await this.load(true);
       return null;
     } finally {
       delete this.accepting[id];

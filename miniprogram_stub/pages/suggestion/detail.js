@@ -153,6 +153,10 @@ Page({
       this.setData({ busy: false }); // the message is shown by the API module, a 422's here: what to correct
       if (err.status === 422) {
         api.showCorrections(err, FIELD_LABELS);
+      } else if (err.status === 409 || err.status === 403) {
+        // Refused: the item moved on meanwhile (taken, answered, withdrawn, on another phone), or the caller
+        // may no longer take the step. The item as it is now, without a step that can only be refused again.
+        await this.load();
       }
       return null;
     }

@@ -126,6 +126,7 @@ test('Idempotency-Key on every creating request and only there', async () => {
     'POST /api/v1/checkins': keep('checkin', json(201, { activity_id: 1, checked_in_at: '2026-05-01T00:00:00+00:00' })),
     'POST /api/v1/uploads': keep('upload', json(201, { id: 9, url: '/api/v1/uploads/k.png', width: 1, height: 1 })),
     'POST /api/v1/suggestions/1/accept': keep('accept', json(200, { id: 1 })),
+    'POST /api/v1/suggestions/1/follow': keep('follow', json(200, { id: 1, following: true })),
     'GET /api/v1/suggestions': keep('list', json(200, { items: [], total: 0, page: 1, per_page: 20 })),
   });
   const api = apiOf(phone);
@@ -133,15 +134,16 @@ test('Idempotency-Key on every creating request and only there', async () => {
   await api.checkin({ qr_code: 'c' }, api.newIdempotencyKey());
   const uploaded = await api.uploadPhoto('/tmp/a.png');
   await api.suggestionAction(1, 'accept');
+  await api.suggestionAction(1, 'follow');
   await api.suggestions({ scope: 'mine', status: '', page: 1 });
-  for (const name of ['file', 'checkin', 'upload']) assert.match(headers[name]['Idempotency-Key'], /^mp-[a-z0-9]+-[a-z0-9]{16}$/, name);
-  assert.equal(headers.accept['Idempotency-Key'], undefined);
+  for (const name of ['file', 'checkin', 'upload', 'accept']) assert.match(headers[name]['Idempotency-Key'], /^mp-[a-z0-9]+-[a-z0-9]{16}$/, name);
+  assert.equal(headers.follow['Idempotency-Key'], undefined, '关注 is no step the server keys');
   assert.equal(headers.list['Idempotency-Key'], undefined);
   assert.equal(uploaded.id, 9, 'the upload answer (a string) is parsed');
   assert.equal(wx.calls.uploadFile[0].name, 'file');
   assert.ok(wx.requests.some((r) => r.url.endsWith('/api/v1/suggestions?scope=mine&page=1')), 'empty params left out');
-  const keys = new Set([headers.file, headers.checkin, headers.upload].map((h) => h['Idempotency-Key']));
-  assert.equal(keys.size, 3, 'a new key per action');
+  const keys = new Set([headers.file, headers.checkin, headers.upload, headers.accept].map((h) => h['Idempotency-Key']));
+  assert.equal(keys.size, 4, 'a new key per action');
 });
 
 test('uploads renew the token too, and photos download with it', async () => {
