@@ -16,4 +16,13 @@ App({
       return user;
     }).catch(() => null);
   },
+
+  // Each time the app comes to the front: the user's roles as the server has them now, at most once a
+  // minute (utils/api.js refreshUser), so that a deputy who left office loses the deputy pages.
+  onShow() {
+    return api.refreshUser().then((user) => {
+      this.globalData.user = user;
+      return user;
+    }).catch(() => null);
+  },
 });

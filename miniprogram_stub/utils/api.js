@@ -7,6 +7,9 @@
 //   Idempotency-Key, the same key on every retry of one user action, so a flaky network never files anything twice.
 // - A step on a suggestion (接单, 退回, 进展, 转办, 反馈, 答复, 评价, 撤回) keeps one Idempotency-Key until the server
 //   answers it, so a step sent again after a lost answer reads how the first went (not 409, not twice).
+// - The user's roles are read again (GET /me) when the app or the home page shows, at most once a minute,
+//   and at once when a deputy's request is refused (403): a deputy who left office, or whose number was bound
+//   from another WeChat account, loses the deputy pages then, not when the token ends (7 days).
 // - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
 //   unless the caller says it handles that status itself (`quiet`).
 const config = require('../config');
@@ -18,6 +21,10 @@ const USER_KEY = 'msb_user';
 const NETWORK_MESSAGE = '网络连接失败，请检查网络后重试。';
 const SERVER_MESSAGE = '服务暂时不可用，请稍后重试。';
 const LOGIN_MESSAGE = '微信登录失败，请稍后重试。';
+// A deputy's request refused (403) and GET /me says they are a deputy no more.
+const DEPUTY_LOST_MESSAGE = '您的代表身份已解除或已在其他微信上绑定，代表功能已不可用。如有疑问，请联系所在联络站。';
+// How long the roles read at sign-in or from GET /me are trusted before the next onShow reads them again.
+const ROLES_FRESH_MS = 60 * 1000;
 
 // An Error with the contract's fields. Not a subclass of Error: compiled to ES5, subclasses of built-ins
 // lose their prototype on some base libraries; `isApiError` marks it instead.
@@ -157,6 +164,8 @@ function send(method, path, data, header) {
 }
 
 let loginInFlight = null;
+let rolesReadAt = 0; // when the stored roles were last read from the server (sign-in or GET /me)
+let rolesInFlight = null;
 
 async function doLogin() {
   let code = config.dev && config.dev.loginCode; // offline demos only, see config.js
@@ -169,7 +178,8 @@ async function doLogin() {
   const res = await send('POST', '/auth/wechat', { code });
   if (res.statusCode !== 200) throw errorFrom(res);
   wx.setStorageSync(TOKEN_KEY, res.data.token);
-  setUser(res.data.user);
+  rolesReadAt = Date.now();
+  adoptUser(res.data.user);
   return res.data.user;
 }
 
@@ -187,6 +197,34 @@ function login() {
 async function ensureLogin() {
   if (getToken() && getUser()) return getUser();
   return login();
+}
+
+// The open pages that show a deputy's part (data.isDeputy) stop showing it once the server says the user is
+// a deputy no more: a deputy page shows 请先绑定代表身份, the home page its 绑定代表身份 card instead of the
+// deputy's menu. A page that gained the role shows it when it shows next (onShow reads the user again).
+function adoptUser(user) {
+  const was = getUser();
+  setUser(user);
+  if (isDeputy(was) && !isDeputy(user) && typeof getCurrentPages === 'function') {
+    (getCurrentPages() || []).forEach((page) => {
+      if (page && page.data && page.data.isDeputy === true) page.setData({ isDeputy: false });
+    });
+  }
+  return user;
+}
+
+// The user with their roles as the server has them now (GET /me), read at most once a minute unless
+// `force`; the stored user when the server cannot be asked (no network: the pages say so when they load).
+function refreshUser(options) {
+  const force = !!(options && options.force);
+  if (!getToken() || !getUser()) return ensureLogin(); // signing in reads the roles
+  if (!force && !rolesInFlight && Date.now() - rolesReadAt < ROLES_FRESH_MS) return Promise.resolve(getUser());
+  if (!rolesInFlight) {
+    rolesInFlight = call('GET', '/me', { quiet: true, rolesChecked: true })
+      .then((user) => { rolesReadAt = Date.now(); return adoptUser(user); }, () => getUser())
+      .then((user) => { rolesInFlight = null; return user; });
+  }
+  return rolesInFlight;
 }
 
 function isQuiet(quiet, err) {
@@ -214,6 +252,11 @@ async function authorized(attempt, options) {
         await login();
       }
       res = await attempt(headers());
+    }
+    if (res.statusCode === 403 && !opts.rolesChecked && isDeputy(getUser())) {
+      // A deputy refused: perhaps no deputy any more. Then say so, in place of the page's own refusal.
+      const user = await refreshUser({ force: true });
+      if (!isDeputy(user)) throw new ApiError(403, 'deputy_role_lost', DEPUTY_LOST_MESSAGE);
     }
     if (res.statusCode >= 400) throw errorFrom(res);
     return res.data;
@@ -322,7 +365,8 @@ module.exports = {
   isDeputy,
   deputyOf,
 
-  me: () => call('GET', '/me').then(setUser),
+  refreshUser,
+  me: () => call('GET', '/me', { rolesChecked: true }).then((user) => { rolesReadAt = Date.now(); return adoptUser(user); }),
   bindPhone: (code) => call('POST', '/auth/bind-phone', { data: { code } }).then((res) => setUser(res.user)),
   // A console account's reminders to this WeChat user; the page shows refusals itself.
   // 个人信息 and 注销账号 (citizens only: a deputy or an administrator gets 403 saying whom to ask).

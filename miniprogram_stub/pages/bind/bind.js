@@ -19,9 +19,10 @@ Page({
     return this.refresh();
   },
 
+  // Bound or not as the server has it now (read at most once a minute), not as this phone last heard.
   async refresh() {
     try {
-      const user = await api.ensureLogin();
+      const user = await api.refreshUser();
       this.setData({ user, isDeputy: api.isDeputy(user), loading: false });
     } catch (err) {
       this.setData({ loading: false });

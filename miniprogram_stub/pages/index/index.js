@@ -30,10 +30,12 @@ Page({
     }
   },
 
+  // The roles as the server has them now (read at most once a minute): the deputy's menu only for a deputy
+  // still in office and bound to this WeChat account.
   async refresh() {
     this.setData({ loading: true, error: '' });
     try {
-      const user = await api.ensureLogin();
+      const user = await api.refreshUser();
       this.setData({ user, isDeputy: api.isDeputy(user), loading: false });
     } catch (err) {
       this.setData({ loading: false, error: err.message });

@@ -765,3 +765,74 @@ test('民生实事 · 我要下单 from a village station\'s card: the congresse
     ['鹤城区', '红星社区增设充电桩', '待处理']]);
   assert.deepEqual(citizen.wx.modals, [], 'no error on the way');
 });
+
+// --- 6. lost answers and a deputy who left office ------------------------------------------------------
+
+// The next request to a URL matching `pattern` reaches the server, and its answer is lost on the way back.
+function loseNextAnswer(phone, pattern) {
+  const transport = phone.wx.transport;
+  const original = transport.request;
+  transport.request = async (o) => {
+    if (!pattern.test(o.url)) return original(o);
+    transport.request = original;
+    await original(o);
+    throw new Error('the answer was lost');
+  };
+}
+
+test('answers lost on 接单, 记录进展 and 评价: the second tap is taken once, with no refusal; a deputy who left office loses the deputy pages', LIMIT, async () => {
+  const deputies = await http(backend.baseUrl, 'GET', '/deputies?per_page=100', undefined, admin);
+  const record = deputies.items.find((d) => d.phone === '13800000002');
+  assert.ok(record && record.qr_code && record.active);
+  const citizen = phoneFor('citizen-lost-answers');
+  await citizen.launch();
+  const filed = await http(backend.baseUrl, 'POST', '/suggestions',
+    { qr_code: record.qr_code, category: '其他', content: '小区门口的井盖松动，踩上去会响。' }, citizen.wx.getStorageSync('msb_token'));
+
+  const deputy = phoneFor('deputy-lost-answers');
+  await deputy.launch();
+  const bind = await deputy.open('pages/bind/bind');
+  await bind.onGetPhoneNumber({ detail: { code: 'phone-13800000002' } });
+  const home = await deputy.open('pages/index/index');
+  assert.equal(home.data.isDeputy, true);
+  const inbox = await deputy.open('pages/inbox/inbox');
+  assert.ok(inbox.data.items.some((i) => i.id === filed.id));
+  loseNextAnswer(deputy, /\/accept$/);
+  await inbox.accept(event({ id: filed.id }));
+  assert.deepEqual(deputy.wx.modals, ['网络连接失败，请检查网络后重试。']);
+  await inbox.accept(event({ id: filed.id }));
+  assert.ok(!inbox.data.items.some((i) => i.id === filed.id), 'accepted: no longer waiting');
+  assert.deepEqual(deputy.wx.modals, ['网络连接失败，请检查网络后重试。'], 'no 不能接单');
+
+  const handle = await deputy.open('pages/suggestion/detail', { id: String(filed.id) });
+  handle.onFormInput(event({ field: 'note' }, '已联系物业，明天更换井盖。'));
+  loseNextAnswer(deputy, /\/progress$/);
+  await handle.addProgress();
+  await handle.addProgress();
+  handle.onFormInput(event({ field: 'reply' }, '物业已更换井盖。'));
+  handle.onOutcomeChange(event({}, 'true'));
+  await handle.reply();
+  assert.equal(deputy.wx.modals.length, 2, deputy.wx.modals.join(' | '));
+
+  const mine = await citizen.open('pages/suggestion/detail', { id: String(filed.id) });
+  assert.equal(mine.data.canRate, true);
+  assert.deepEqual(mine.data.item.timeline.filter((e) => e.action === 'progress').map((e) => e.note),
+    ['已联系物业，明天更换井盖。'], 'the note retried is on the timeline once');
+  mine.onSatisfactionChange(event({}, 'satisfied'));
+  loseNextAnswer(citizen, /\/rate$/);
+  await mine.rate();
+  assert.equal(mine.data.canRate, true);
+  await mine.rate();
+  assert.deepEqual(citizen.wx.modals, ['网络连接失败，请检查网络后重试。'], 'no 不能评价');
+  assert.equal(mine.data.canRate, false);
+  assert.equal(mine.data.item.status, 'closed');
+  assert.equal(mine.data.item.timeline.filter((e) => e.action === 'rate').length, 1);
+
+  // The deputy leaves office: the next deputy request refused reads the roles, and the pages follow them.
+  await http(backend.baseUrl, 'PATCH', `/deputies/${record.id}`, { active: false }, admin);
+  await inbox.onShow();
+  assert.equal(inbox.data.isDeputy, false, '请先绑定代表身份');
+  assert.equal(home.data.isDeputy, false, 'the home page drops the deputy menu');
+  assert.match(deputy.wx.modals.at(-1), /代表身份已解除/);
+  assert.deepEqual(deputy.wx.getStorageSync('msb_user').roles, ['citizen']);
+});
