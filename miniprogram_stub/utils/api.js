@@ -429,7 +429,9 @@ module.exports = {
   // A station's deputies (进站代表), public profiles: {station_id, q (name), page, per_page}.
   deputies: (query) => call('GET', '/deputies', { query }),
 
-  points: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/points', { query: { year } }),
+  // options: {quiet} for the leaderboard's own line (the board shows without it).
+  points: (deputyId, year, options) => call('GET', '/deputies/' + enc(deputyId) + '/points',
+    Object.assign({ query: { year } }, options)),
   archive: (deputyId, year) => call('GET', '/deputies/' + enc(deputyId) + '/archive', { query: { year } }),
   leaderboard: (query) => call('GET', '/leaderboard', { query }),
 

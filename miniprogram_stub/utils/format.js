@@ -19,6 +19,11 @@ const PHONE_MESSAGE = '联系电话格式不正确，请填写手机号或座机
 const pad = (n) => (n < 10 ? '0' + n : '' + n);
 
 // ISO 8601 with offset → "2026-05-01 09:30" in China time (UTC+8), whatever the phone's zone.
+// The year in China time (UTC+8), whatever the phone's zone: the points year the server counts in.
+function chinaYear(now) {
+  return new Date((now === undefined ? Date.now() : now) + 8 * 3600 * 1000).getUTCFullYear();
+}
+
 function formatTime(iso) {
   if (!iso) return '';
   const ms = Date.parse(iso);
@@ -101,6 +106,6 @@ function percentText(rate) {
 
 module.exports = {
   PHONE_PATTERN, PHONE_MESSAGE,
-  SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, formatTime, flagsOf, filedByViewer, presentSuggestion,
+  SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, chinaYear, formatTime, flagsOf, filedByViewer, presentSuggestion,
   distanceText, percentText,
 };

@@ -3,7 +3,7 @@
 // own congress's bands — while the year runs, by the points so far.
 const api = require('../../utils/api');
 const { latestLoad } = require('../../utils/latest');
-const { percentText } = require('../../utils/format');
+const { chinaYear, percentText } = require('../../utils/format');
 
 function gradeText(grade) {
   if (!grade) return '';
@@ -39,7 +39,7 @@ Page({
     loading: true,
     error: '',
     isDeputy: true,
-    year: new Date().getFullYear(),
+    year: chinaYear(), // the points year in China time, as the server counts it, whatever the phone's zone
     archive: null,
     empty: false,
     gradeText: '',

@@ -1,6 +1,6 @@
 // My points (履职积分) for the year: total, rank and every entry.
 const api = require('../../utils/api');
-const { formatTime } = require('../../utils/format');
+const { chinaYear, formatTime } = require('../../utils/format');
 const { latestLoad } = require('../../utils/latest');
 
 Page({
@@ -8,7 +8,7 @@ Page({
     loading: true,
     error: '',
     isDeputy: true,
-    year: new Date().getFullYear(),
+    year: chinaYear(), // the points year in China time, as the server counts it, whatever the phone's zone
     total: 0,
     rank: null,
     entries: [],
