@@ -34,9 +34,10 @@ Page({
   },
 
   // The region a deputy was elected in, from their public profile, once per deputy: their board opens on it.
+  // No deputy (a citizen, or a deputy no more): the board of all deputies only.
   async regionOf(deputyId) {
     if (this.regionFor === deputyId) return;
-    const profile = await api.deputyProfile(deputyId).catch(() => null);
+    const profile = deputyId ? await api.deputyProfile(deputyId).catch(() => null) : null;
     this.regionFor = deputyId;
     this.regionId = profile && profile.region_id ? profile.region_id : null;
     if (this.regionId) {
@@ -51,7 +52,7 @@ Page({
     return latestLoad(this, async (current) => {
       const user = await api.ensureLogin().catch(() => null);
       const deputyId = api.isDeputy(user) ? user.deputy_id : null;
-      if (deputyId) await this.regionOf(deputyId);
+      await this.regionOf(deputyId);
       if (!current()) return null;
       const query = { level: LEVELS[this.data.levelIndex].value, limit: 50 };
       if (this.data.scope === 'region' && this.regionId) query.region_id = this.regionId;

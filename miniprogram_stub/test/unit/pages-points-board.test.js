@@ -72,6 +72,13 @@ test('leaderboard: a deputy opens on their own region\'s board, may switch to al
   assert.deepEqual(boards[3], { level: 'township', limit: '50', region_id: '31' });
   await board.onShow();
   assert.equal(phone.wx.requests.filter((r) => /\/deputies\/7$/.test(r.url)).length, 1, 'the region is read once');
+
+  // A deputy no more (GET /me said so meanwhile): the board of all deputies, and no rank of their own.
+  phone.wx.setStorageSync('msb_user', CITIZEN);
+  await board.onShow();
+  assert.deepEqual(boards.at(-1), { level: 'township', limit: '50' });
+  assert.deepEqual(board.data.scopes.map((s) => s.key), ['all']);
+  assert.equal(board.data.myText, '');
 });
 
 test('leaderboard: a citizen sees the board of all deputies, with no switch and no rank of their own', async () => {
