@@ -483,3 +483,157 @@ ORDINARY_SUGGESTIONS = [
 @pytest.mark.parametrize("text", ORDINARY_SUGGESTIONS)
 def test_ordinary_suggestions_are_published_as_written(text):
     assert redact(text) == text
+
+
+# A name written right before a phone number (with a space, a colon, a comma after a name standing alone, or
+# 电话 / 手机 between): the two together say who the number belongs to.
+NAME_BEFORE_PHONE = [
+    ("垃圾桶满了，李四 13700001111 住 5 栋 301", "垃圾桶满了，*** *** 住 ***"),
+    ("垃圾桶满了，李四13700001111", "垃圾桶满了，***"),
+    ("路灯坏了，王小明：13700001111", "路灯坏了，***：***"),
+    ("李四 电话：13700001111", "*** 电话：***"),
+    ("有事找张伟 手机 139 1234 5678", "有事找*** 手机 ***"),
+    ("楼道灯坏了，刘建华 0731-84567890", "楼道灯坏了，*** ***"),
+    ("井盖丢了。王强，13700001111", "井盖丢了。***，***"),
+    ("欧阳明月 13700001111", "*** ***"),
+]
+# … and what stands before a number without being a name stays.
+BEFORE_PHONE_KEPT = [
+    ("物业电话 13700001111", "物业电话 ***"),
+    ("请拨打 13700001111 联系施工方", "请拨打 *** 联系施工方"),
+    ("施工方 13700001111", "施工方 ***"),
+    ("联系方式：13700001111", "联系方式：***"),
+    ("值班手机 13700001111，白天 13700001112", "值班手机 ***，白天 ***"),
+    ("安保部电话：13700001111", "安保部电话：***"),
+    ("程控电话 0731-84567890", "程控电话 ***"),
+    ("社区李书记 13700001111", "社区李书记 ***"),
+    ("常用电话：13700001111", "常用电话：***"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAME_BEFORE_PHONE)
+def test_a_name_right_before_a_phone_number_is_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), BEFORE_PHONE_KEPT)
+def test_words_before_a_phone_number_that_are_no_name_are_kept(text, expected):
+    assert redact(text) == expected
+
+
+# A name after a plain 的: a full name before 在 or a punctuation mark, a two-character name before what the
+# person keeps doing or before 在.
+NAME_AFTER_DE = [
+    ("隔壁单元的李秀英在楼道里烧香。", "隔壁单元的***在楼道里烧香。"),
+    ("投诉隔壁单元的李秀英，她天天在楼道里烧香。", "投诉隔壁单元的***，她天天在楼道里烧香。"),
+    ("问题出在五楼的张卫东。", "问题出在五楼的***。"),
+    ("我们楼的王强经常把电动车推进电梯。", "我们楼的***经常把电动车推进电梯。"),
+    ("对门的刘伟一直把鞋柜放在过道上。", "对门的***一直把鞋柜放在过道上。"),
+    ("楼上的张丽在阳台上养了十几只鸡。", "楼上的***在阳台上养了十几只鸡。"),
+    ("三楼的陈杰天天半夜打麻将。", "三楼的***天天半夜打麻将。"),
+    ("对门的欧阳明月在楼道里堆杂物，对门的欧阳锋经常吵架。", "对门的***在楼道里堆杂物，对门的***经常吵架。"),
+]
+# … and plants, things and everyday words after 的 stay.
+AFTER_DE_KEPT = [
+    "小区的白玉兰在开花，路边的杨树经常掉毛毛虫。",
+    "小区的安保一直不到位，村里的田地一直荒着。",
+    "路边的杨树在掉叶子，小区的丁香在开花，楼下的马蹄莲在开花。",
+    "门口的马蜂窝在屋檐下，门口的石狮子在风化。",
+    "村边的杨树林经常有人烧垃圾，后山的杨树林一直没人管。",
+    "河边的杨树林在秋天很好看，我们常去河边的杨树林。",
+    "早上的高峰期在七点到九点，小区的安防一直很差。",
+    "楼上的马桶经常漏水，门口的石墩一直没人挪。",
+    "小区的高楼在遮挡阳光，村里的毛竹经常被偷砍。",
+    "他家的孙子在学校被欺负了，我们的钱一直没退。",
+    "小区的周转房在出租，社区的文化站在三楼。",
+    "请安装程控电话，程控电话坏了。",
+    "家里的长孙在读大学，小区的东方明珠在哪？",
+    "上下班的高峰在七点，老人的高血压在冬天容易犯，村里的董事长在开会。",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAME_AFTER_DE)
+def test_a_name_after_a_plain_de_is_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", AFTER_DE_KEPT)
+def test_plants_and_things_after_a_plain_de_are_kept(text):
+    assert redact(text) == text
+
+
+# Everyday words that read as a name (杨树林: a poplar grove) stay where only a weak cue (的 before a habit, 电话
+# after it) guesses a name, and go where the text says a person is named.
+EVERYDAY_WORD_AS_NAME = [
+    ("我叫杨树林，住在幸福小区。", "我叫***，住在幸福小区。"),
+    ("姓名：杨树林", "姓名：***"),
+    ("村民杨树林多次反映水渠堵了。", "村民***多次反映水渠堵了。"),
+    ("已与杨树林沟通。", "已与***沟通。"),
+    ("杨树林反映路灯不亮。", "***反映路灯不亮。"),
+    ("我们小区的杨树林经常把车停在消防通道上，杨树林说不关你的事。",
+     "我们小区的杨树林经常把车停在消防通道上，***说不关你的事。"),
+]
+
+
+# 主张 is a verb, but in 业主张先生 / 户主张建国 the 主 ends 业主 / 户主 and 张 is the person's surname.
+ZHANG_AFTER_AN_OWNER = [
+    ("业主张先生反映电梯坏了。", "业主***反映电梯坏了。"),
+    ("户主张建国多次来电。", "户主***多次来电。"),
+    ("车主张女士 13700001111", "车主*** ***"),
+    ("我主张先修路，他们主张维权，业主张贴的通知被撕了，户主张罗着修路。",
+     "我主张先修路，他们主张维权，业主张贴的通知被撕了，户主张罗着修路。"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ZHANG_AFTER_AN_OWNER)
+def test_zhang_after_an_owner_is_a_surname(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), EVERYDAY_WORD_AS_NAME)
+def test_an_everyday_word_is_a_name_only_where_the_text_says_a_person_is_named(text, expected):
+    assert redact(text) == expected
+
+
+# Citizens' texts as they come, with and without personal data: published exactly as this table says.
+REGRESSION = [
+    ("小区地下车库的消防通道天天被私家车占着，物业说管不了，万一着火消防车根本进不来。",
+     "小区地下车库的消防通道天天被私家车占着，物业说管不了，万一着火消防车根本进不来。"),
+    ("我是幸福小区3栋的业主王建军，电话13812345678，楼上502每天晚上十一点以后还在剁东西，吵得孩子睡不着。",
+     "我是幸福小区***的业主***，电话***，楼上***每天晚上十一点以后还在剁东西，吵得孩子睡不着。"),
+    ("迎丰路88号门口的路灯坏了一个多月了，晚上黑漆漆的，老人出门都不敢走。",
+     "迎丰路***门口的路灯坏了一个多月了，晚上黑漆漆的，老人出门都不敢走。"),
+    ("人民路与黄兴路交叉口往东200米的两盏路灯不亮，请尽快维修。——陈国强",
+     "人民路与黄兴路交叉口往东200米的两盏路灯不亮，请尽快维修。——***"),
+    ("楼上1202卫生间漏水，我家天花板都泡坏了，找了物业三次都没人来。联系人：刘女士 13900001111",
+     "楼上***卫生间漏水，我家天花板都泡坏了，找了物业三次都没人来。联系人：*** ***"),
+    ("3栋2单元的水管爆了，水一直往楼道里流，物业电话0731-84567890打不通。",
+     "***的水管爆了，水一直往楼道里流，物业电话***打不通。"),
+    ("广场舞音响每天晚上放到十点，周边居民休息不好，希望规定音量和时间。",
+     "广场舞音响每天晚上放到十点，周边居民休息不好，希望规定音量和时间。"),
+    ("楼下烧烤店的油烟直接排到我家窗户，老板姓黄，说了也不听。我家住4栋501。",
+     "楼下烧烤店的油烟直接排到我家窗户，老板姓***，说了也不听。我家住***。"),
+    ("小区门口的共享单车乱停乱放，把盲道都堵死了，盲人根本没法走。",
+     "小区门口的共享单车乱停乱放，把盲道都堵死了，盲人根本没法走。"),
+    ("对门的王强经常把车横着停在单元门口，其他人的车出不去。我叫李梅，手机 139 0000 1234。",
+     "对门的***经常把车横着停在单元门口，其他人的车出不去。我叫***，手机 ***。"),
+    ("东风村5组28号旁边的水渠堵了，下雨就淹到田里，村民何建平多次找过村委会。",
+     "东风村***旁边的水渠堵了，下雨就淹到田里，村民***多次找过村委会。"),
+    ("路边的杨树经常掉树枝，砸坏过两辆车，建议修剪；杨树林里还有人烧垃圾。",
+     "路边的杨树经常掉树枝，砸坏过两辆车，建议修剪；杨树林里还有人烧垃圾。"),
+    ("夜里12点以后还有渣土车从学校门口经过，速度很快，噪音也大。",
+     "夜里12点以后还有渣土车从学校门口经过，速度很快，噪音也大。"),
+    ("您好，张三！您反映的幸福小区12号楼路灯问题已联系供电公司维修，感谢您的监督。",
+     "您好，***！您反映的幸福小区***路灯问题已联系供电公司维修，感谢您的监督。"),
+    ("已与业主赵丽华现场核实，漏水系楼上602室防水层老化所致，已督促维修。",
+     "已与业主***现场核实，漏水系楼上***防水层老化所致，已督促维修。"),
+    ("停车位被外来车辆长期占用，保安师傅说管不了。有事请打我老公手机13600002222，他姓周。",
+     "停车位被外来车辆长期占用，保安师傅说管不了。有事请打我老公手机***，他姓***。"),
+    ("隔壁单元的李秀英在楼道里烧香，烟很大，身份证号430102199001011234的人就是她。",
+     "隔壁单元的***在楼道里烧香，烟很大，身份证号***的人就是她。"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REGRESSION)
+def test_citizens_texts_as_they_come(text, expected):
+    assert redact(text) == expected

@@ -5,9 +5,10 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 ``redact`` replaces with ``***`` whatever in the text identifies a person:
 
 * names: a Chinese surname (the ~120 most common, and common compound ones) in a context that says it
-  is a name — 我叫王小明, 我是王小明，, 本人姓陈, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家 / 张建国家门口,
-  a full name after a plain 的 before what the person keeps doing (我们小区的陈国强经常把车停在消防通道上),
-  刘女士 / 陈师傅 / 李建国先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
+  is a name — 我叫王小明, 我是王小明，, 本人姓陈, 老板姓黄, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家 /
+  张建国家门口, right before a phone number (李四 13700001111, 王小明：13700001111, 李四 电话：…), after a plain
+  的 before what the person keeps doing, before 在 or a punctuation mark (我们小区的陈国强经常把车停在消防通道上,
+  隔壁单元的李秀英在楼道里烧香, 我们楼的王强经常…, 投诉五楼的张卫东。), 刘女士 / 陈师傅 / 李建国先生 / 业主张先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
   感谢王小明的反映, 已联系刘建华, and after a self-introduction that says first where they live
   (我是住在迎丰路12号的赵大明, 我是小区的业主王小明), or by occupation or standing (我是一名退休教师刘建华), after a
   relation of the writer's (我老婆李梅, 我爱人张丽说), and spelt out with spaces after 叫 (我叫王 小 明); after a label
@@ -38,7 +39,10 @@ full-width punctuation included, is returned as it was written.
 Recall matters more than precision here: a word mistaken for a name costs a few characters of a public
 text, a name let through cannot be taken back.  The name patterns still keep to contexts, and carry
 lists of everyday words that start or end with a surname character (方便, 马上, 保安, 语文…), so that
-ordinary sentences survive.
+ordinary sentences survive.  The contexts that only guess a name (after a plain 的, before 电话 / 家) also pass
+over everyday words that read as a name — plants, things and places (路边的杨树经常…, 村边的杨树林经常…, 小区的
+白玉兰在开花, 程控电话坏了); where the text says a person is named (我叫杨树林, 村民杨树林, 已与杨树林沟通,
+杨树林反映) such a word is masked all the same.
 """
 import re
 import unicodedata
@@ -59,9 +63,18 @@ _SURNAMES = (
     "卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付傅方邹熊白孟秦邱侯江尹薛闫阎段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴"
     "严莫孔向常汤康易乔赖文施洪辛柯庄樊殷欧兰葛祝骆齐安倪邢鲁舒瞿滕伍涂聂岳"
 )
+# The surnames that few everyday words start with: where only a weak cue says a name follows (的 before 在 or
+# a punctuation mark, a two-character name after 的), the surname must be one of these (白玉兰, 金银花, 石狮子,
+# 龙舟, 万年青, 安全感, 文化站, 常青藤, 田埂… start with the others).
+# The compound surnames that are no words (东方 is a direction, 长孙 / 公孙 a grandson) count there too.
+_WORDY_SURNAMES = "白金石龙万方安文常向曾于田江钟毛孔段史夏汤易康洪施庄齐兰辛乔严武钱雷黎柯舒涂鲁岳贺祝欧"
 _COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
     "令狐", "端木", "南宫", "独孤", "轩辕", "呼延",
+)
+_PERSON_SURNAME = (
+    rf"(?:[{''.join(s for s in _SURNAMES if s not in _WORDY_SURNAMES)}]"
+    rf"|{'|'.join(s for s in _COMPOUND_SURNAMES if s not in ('东方', '长孙', '公孙'))})"
 )
 # Words that end in a surname character: the character after these is not a surname
 # (保安师傅, 语文老师, 班主任老师, 历史老师, 对方说, 关于老师…).
@@ -76,8 +89,10 @@ _NOT_SURNAME_AFTER = {
     "许": "允也或", "何": "如任为几", "梁": "桥", "谢": "感多答致道", "曾": "未不何", "钟": "分点时闹",
     "陆": "大着登", "范": "规示防模典", "付": "支应交对", "侯": "时等问气守伺", "贺": "祝庆",
     "顾": "照回光不", "孔": "面", "赖": "依信", "辛": "艰", "庄": "村农山", "齐": "整一", "涂": "糊",
-    "李": "行", "张": "紧主开扩夸慌",
+    "李": "行", "张": "紧开扩夸慌",
 }
+# … and 主张 (to advocate), but not where 主 ends 业主 / 户主 / 房主 / 车主 / 店主 (业主张先生, 户主张建国).
+_NOT_SURNAME_AFTER_WORD = {"张": "(?<!(?<![业户房车店船])主)"}
 # Everyday words that start with a surname character (万一, 方便, 高兴, 周边, 施工, 顾客…), among them those that
 # follow a role word (村民龙舟赛, 村民庄稼, 业主江景房, 居民钱财, 让居民舒心, 村民孙子: no 村民 named 龙舟赛).
 _NOT_A_NAME = (
@@ -85,7 +100,7 @@ _NOT_A_NAME = (
     "安静|安置|周[一二三四五六日天末边围]|白天|白领|白色|金额|严重|严格|陆续|何时|何况|任何|任务|于是|常常|"
     "常年|常住|石头|程序|文明|文化|文件|黄色|黄昏|江边|毛病|龙头|夏天|钟点|钟头|施工|顾客|武警|熊孩|洪水|"
     "谢谢|康复|安卓|安心|安居|安宁|安稳|高龄|付费|付款|安保|田地|庄稼|龙舟|江景|钱财|钱款|舒心|舒适|舒服|武术|孙子|"
-    "孙女|白事|黄金|林权|田埂|田间"
+    "孙女|白事|黄金|林权|田埂|田间|张贴|张罗|张望|张开|张口|张扬|张挂"
 )
 # Characters that do not occur in given names but do follow surname characters in ordinary speech
 # (向社区, 曾多次, 周边, 高兴地, 严格来说, 村民龙灯队, 林权证, 江景房…): a "given name" containing one is no name.
@@ -96,11 +111,25 @@ _NOT_IN_GIVEN_NAME = (
     "候人员众户主说称反映投诉表示告举报电话手机码来去今昨此其并而但或即住厂商店卖买专农点乱队证卡房费"
 )
 _GIVEN = rf"(?:(?![{_NOT_IN_GIVEN_NAME}])[{_HAN}])"
+# Everyday words that read as a surname and a given name but name a plant, a thing or a place (杨树林 a poplar
+# grove, 程控电话 a program-controlled telephone, 白玉兰, 马蜂窝, 高峰期…).  Only the rules that guess a name from a
+# weak cue (after a plain 的, before 电话 / 家 or a phone number) skip them: where the text says a person is
+# named (我叫杨树林, 村民杨树林, 已与杨树林沟通, 杨树林反映) the word is a name all the same.
+_EVERYDAY = (
+    "杨树林|杨树|杨柳|杨梅|胡杨|白桦|白玉兰|白杨|马蹄|马蜂|马尾松|马兰花|马齿苋|马桶|马达|马力|马拉松|马甲|马铃薯|"
+    "杜鹃|丁香|朱顶红|唐菖蒲|罗汉松|罗汉竹|石榴|石狮|石墩|黄桷|黄葛|黄杨|黄牛|黄河|黄梅|黄土|黄花菜|黄鼠狼|金银花|"
+    "常青藤|常春藤|万年青|夏枯草|龙爪槐|毛竹|兰花|胡萝卜|胡椒|何首乌|龙虾|熊猫|苏铁|叶子|林荫|林产|钟声|孔洞|"
+    "程控|常用|黄页|梁结构|周长|周期|周转|余震|任意|任免|"
+    "高峰|高铁|高山|高压|高架|高杆|高楼|高层|高血|高分|高科|高质|高技|高风|高标|高效|高蛋|高品|高利|高射|高材|"
+    "高低|高档|高端|高级|高新|高考|高校|高管|高发|高价|高额|高频|高危|高强|高清|高手|高原|高等|高大|高尚|高贵|"
+    "高雅|高远|高洁|高速|高温|高空|高度|高中|高兴|高龄|"
+    "安防|安检|沈阳|邵阳|邵东|高明|苏丹|苏宁|苏维埃|韩国|王国|秦国|吴国|魏国"
+)
 
 
 def _surname(exclude=""):
     """A surname at this position, unless it is the tail or the head of an everyday word."""
-    guarded = [rf"(?<![{_NOT_SURNAME_AFTER[s]}]){s}" for s in _SURNAMES
+    guarded = [rf"(?<![{_NOT_SURNAME_AFTER[s]}]){_NOT_SURNAME_AFTER_WORD.get(s, '')}{s}" for s in _SURNAMES
                if s in _NOT_SURNAME_AFTER and s not in exclude]
     plain = "".join(s for s in _SURNAMES if s not in _NOT_SURNAME_AFTER and s not in exclude)
     return rf"(?!{_NOT_A_NAME})(?:{'|'.join(_COMPOUND_SURNAMES)}|[{plain}]|{'|'.join(guarded)})"
@@ -256,8 +285,10 @@ _NAME_OF_RELATION = re.compile(rf"(?:我|本人)(?:的|家)?(?:{_RELATION})\s*(?
 # A name spelt out with spaces after 叫: 我叫王 小 明, 我叫王 小明.
 _NAME_SPACED = re.compile(
     rf"(?:名字|名|我|他|她)叫\s*(?P<pii>{_SURNAME}(?:\s*{_GIVEN}){{1,2}}{_AFTER_NAME})")
-# A surname given on its own: 本人姓陈, 我姓王, 一位姓刘的….
-_SURNAME_GIVEN = re.compile(rf"(?:我|本人|他|她|对方|一位|那位|这位|个)姓\s*(?P<pii>{_SURNAME})")
+# A surname given on its own: 本人姓陈, 我姓王, 一位姓刘的…, 老板姓黄.
+_SURNAME_GIVEN = re.compile(
+    rf"(?:我|本人|他|她|对方|一位|那位|这位|个|老板娘?|房东|师傅|司机|邻居|车主|店主|男的|女的|男子|女子)姓"
+    rf"\s*(?P<pii>{_SURNAME})")
 # A name before what the person said or did, or their home or phone: 李四反映, 张三说, 王五投诉,
 # 王五家, 张建国家门口, 李四的电话 (but not 家园/家具, 家长, 大家, 商家, 国家, 听说, 名称…).
 # What a home is said to have or do (门口, 里, 楼上, 装修, 养的狗…): after a full name ending in 国 or 东, 家 is the
@@ -267,22 +298,38 @@ _HOME = (
     "占|私|违|搭|天天|每天|经常|一直|总是|晚上|半夜|白天"
 )
 _NAME_BEFORE_VERB = re.compile(
+    rf"(?!(?:{_EVERYDAY})的?(?:电话|手机|微信|家))"  # 程控电话, 常用电话: no person's phone
     rf"(?P<pii>{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}{{1,2}}?)"
     r"(?:反映|投诉|举报|表示|告诉|声称|(?<![听据传小演解游劝虽再就还又都也来而胡瞎乱诉述学如])说"
     r"|(?<![名简号声自俗统宣堪职尊昵爱总通并著])称|(?:的)?(?:电话|手机|微信)"
     r"|(?<![大人东老自我你他她作画行专国商店厂卖买农管回娘婆亲邻皇])家(?![园苑居具电属庭常务乡政装纺用禽畜私长])"
     rf"|(?<=[{_SURNAMES}][{_HAN}][国东])家(?={_HOME}))"
 )
-# A full name after a plain 的, before what the person keeps doing: 我们小区的陈国强经常把车停在消防通道上,
-# 隔壁单元的李秀英天天在楼道里烧香, 对门的刘建华私自占用过道.  Only a surname and two given-name characters
-# (小区的安保一直…, 村里的田地一直…, 路边的杨树经常… are two-character words), not a place (村里的石拱桥一直…) and
-# not a thing (小区的高压线经常…, 门口的周转房一直…, 龙虾田, 黄桷树); and not before 在, after which plants and
-# things stand as often as people (小区的白玉兰在开花).
-_THING_END = "线房田树厂店棚亭井池塘沟渠坑墙门灯车鸡鸭鹅狗猫鱼"
+# A name after a plain 的: a full name before what the person keeps doing (我们小区的陈国强经常把车停在消防通道上,
+# 隔壁单元的李秀英天天在楼道里烧香, 对门的刘建华私自占用过道), before 在 or a punctuation mark (隔壁单元的李秀英在楼道里
+# 烧香, 投诉五楼的张卫东。), and a two-character name before either (我们楼的王强经常…, 楼上的张丽在阳台上养鸡).
+# After 的 plants, things and places stand as often as people, so a name there is none that is an everyday word
+# (_EVERYDAY: 杨树林, 马蜂窝, 高峰期), nor ends as a thing does (_THING_END: 高压线, 周转房, 黄桷树, 董事长, 马铃薯)
+# or a place (村里的石拱桥).  Before 在 or a punctuation mark its surname must be a _PERSON_SURNAME
+# (小区的白玉兰在开花, 门口的石狮子在风化), and a two-character one must end in a common one-character given name
+# (_ONE_CHAR_GIVEN: 路边的杨树经常…, 小区的安保一直…, 门口的石墩一直…, 楼上的马桶经常… stay).
+_THING_END = "线房田树厂店棚亭井池塘沟渠坑墙门灯车鸡鸭鹅狗猫鱼窝色性率量期类病矿菜薯形团狼球术险质压糖脂炮窟器画坝埠崮河米酸杠子石长家"
 _HABITUALLY = "经常|一直|天天|每天|总是|常常|老是|整天|长期|多次|屡次|私自|擅自|随意|随便|乱[停放扔堆倒搭建]|霸占|占用|把"
+_FULL_NAME_AFTER_DE = (
+    rf"(?!{_EVERYDAY}){_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}(?![{_THING_END}]){_GIVEN}{_NOT_A_PLACE}")
+# Given names of one character (王强, 刘伟, 张丽, 陈杰): a two-character "name" after 的 must end in one of these, as
+# 杨树, 安保, 田地, 马路, 石墩, 龙虾 do not.
+_ONE_CHAR_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲飞红辉鹏斌宇浩凯健俊帆帅旭宁林婷倩颖琳雪慧晶莉萍梅琴"
+    "云亮成东建彬兵虎晨阳欢毅峰博振坤荣彤悦睿轩涵萱琪瑶怡欣佳璐蕾薇楠妍岩彪昊然松柏权勤源奇庆锋辰鑫晓"
+    "蓉燕莹丹雯洁露珍凤翠菊琼娇媛婧姗珊瑜瑾璇琦瑞祥福贵顺利兴旺春秋冬坚威豪雄贤良德仁义忠孝诚谦恒永远达鸿"
+    "翔腾跃升进立志功卫民乐喜哲思梦真朴纯琛玮瑛"
+)
 _NAME_AFTER_DE = re.compile(
-    rf"的\s*(?P<pii>{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}(?![{_THING_END}]){_GIVEN}{_NOT_A_PLACE})"
-    rf"(?:{_HABITUALLY})")
+    rf"的\s*(?:(?P<pii>{_FULL_NAME_AFTER_DE})(?={_HABITUALLY})"
+    rf"|(?P<full>(?={_PERSON_SURNAME}){_FULL_NAME_AFTER_DE})(?=在|[,.;!?，。；！？…]|$)"
+    rf"|(?P<short>(?!{_EVERYDAY})(?={_PERSON_SURNAME}){_SURNAME_BEFORE_VERB}(?!{_OFFICIAL})[{_ONE_CHAR_GIVEN}])"
+    rf"(?=在|[,.;!?，。；！？…]|$|{_HABITUALLY}))")
 # A surname, perhaps with the given name, and a title: 刘女士, 陈师傅, 王大爷, 欧阳老师, 李建国先生,
 # 王小明同志 (but not 高中老师 or 安装师傅: everyday words are no surnames).
 _NAME_WITH_TITLE = re.compile(rf"{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{0,2}}?(?:{_HONORIFIC}|同志)")
@@ -308,6 +355,19 @@ _NAME_SIGNED = re.compile(
     rf"(?=[。.!]?\s*$|[\s,]*\d{{4}}\s*[年./-])", re.MULTILINE)
 _NAME_CALLED = re.compile(
     rf"(?<![呼喊尖吼鸣大])叫\s*(?P<pii>{_PERSON}{{1,2}}(?:(?=的)|{_AFTER_NAME}))")
+
+
+# A name written right before a phone number, with a space, a colon or 电话 / 手机 between (垃圾桶满了，李四
+# 13700001111, 王小明：13700001111, 李四 电话：13700001111), or with a comma where the name stands alone (。王强，
+# 13700001111): whose number it is.  Not an official (社区李书记 13700001111) nor an everyday word (程控电话, 常用电话).
+_PHONE = rf"(?:{_MOBILE.pattern}|{_LANDLINE.pattern})"
+_NAME_NEAR_PHONE = (
+    rf"{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL})"
+    rf"(?:{_GIVEN}(?![{_THING_END}]){_GIVEN}{_NOT_A_PLACE}|[{_ONE_CHAR_GIVEN}三四五六])")
+_NAME_BEFORE_PHONE = re.compile(
+    rf"(?P<pii>{_NAME_NEAR_PHONE})"
+    rf"(?=\s*:?\s*(?:(?:的)?(?:电话|手机|座机)(?:号码?)?\s*(?:是|为)?\s*:?\s*)?{_PHONE})"
+    rf"|(?<![{_HAN}])(?P<alone>{_NAME_NEAR_PHONE})(?=\s*,\s*{_PHONE})")
 
 
 # The next name of a list after one a cue announced (已与王小明、李四沟通, 业主王小明和李四多次投诉, 已告知王小明、李四及
@@ -343,6 +403,7 @@ _RULES = [
     (_SURNAME_GIVEN, None),
     (_NAME_BEFORE_VERB, None),
     (_NAME_AFTER_DE, None),
+    (_NAME_BEFORE_PHONE, None),
     (_NAME_WITH_TITLE, None),
     (_NAME_GREETED, None),
     (_NAME_SALUTED, None),
