@@ -497,6 +497,16 @@ NAME_BEFORE_PHONE = [
     ("井盖丢了。王强，13700001111", "井盖丢了。***，***"),
     ("欧阳明月 13700001111", "*** ***"),
 ]
+# … and the same name written right after the number, standing alone (电话：13700001111 王强).
+NAME_AFTER_PHONE = [
+    ("电话：13700001111 王强", "电话：*** ***"),
+    ("请回电13700001111（李四）", "请回电***（***）"),
+    ("手机13700001111 刘建华，住幸福小区", "手机*** ***，住幸福小区"),
+    ("13700001111 欧阳明月", "*** ***"),
+    ("13700001111 周一至周五都可以打，13700001112 白天打，13700001113 高峰期打不通。",
+     "*** 周一至周五都可以打，*** 白天打，*** 高峰期打不通。"),
+    ("13700001111王强住5栋", "***王强住***"),
+]
 # … and what stands before a number without being a name stays.
 BEFORE_PHONE_KEPT = [
     ("物业电话 13700001111", "物业电话 ***"),
@@ -513,6 +523,11 @@ BEFORE_PHONE_KEPT = [
 
 @pytest.mark.parametrize(("text", "expected"), NAME_BEFORE_PHONE)
 def test_a_name_right_before_a_phone_number_is_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), NAME_AFTER_PHONE)
+def test_a_name_standing_right_after_a_phone_number_is_removed(text, expected):
     assert redact(text) == expected
 
 
@@ -574,6 +589,19 @@ EVERYDAY_WORD_AS_NAME = [
     ("我们小区的杨树林经常把车停在消防通道上，杨树林说不关你的事。",
      "我们小区的杨树林经常把车停在消防通道上，***说不关你的事。"),
 ]
+
+
+# A surname given on its own after who the person is to the matter (老板姓黄, 房东姓李, 司机姓王).
+SURNAME_ALONE = [
+    ("房东姓李，电话一直不接。", "房东姓***，电话一直不接。"),
+    ("那辆车的司机姓王，天天停在消防通道。", "那辆车的司机姓***，天天停在消防通道。"),
+    ("老板姓名不详，店主姓氏不知道。", "老板姓名不详，店主姓氏不知道。"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SURNAME_ALONE)
+def test_a_surname_given_after_who_the_person_is_is_removed(text, expected):
+    assert redact(text) == expected
 
 
 # 主张 is a verb, but in 业主张先生 / 户主张建国 the 主 ends 业主 / 户主 and 张 is the person's surname.

@@ -6,7 +6,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 
 * names: a Chinese surname (the ~120 most common, and common compound ones) in a context that says it
   is a name — 我叫王小明, 我是王小明，, 本人姓陈, 老板姓黄, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家 /
-  张建国家门口, right before a phone number (李四 13700001111, 王小明：13700001111, 李四 电话：…), after a plain
+  张建国家门口, next to a phone number (李四 13700001111, 王小明：13700001111, 李四 电话：…, 电话：13700001111
+  王强), after a plain
   的 before what the person keeps doing, before 在 or a punctuation mark (我们小区的陈国强经常把车停在消防通道上,
   隔壁单元的李秀英在楼道里烧香, 我们楼的王强经常…, 投诉五楼的张卫东。), 刘女士 / 陈师傅 / 李建国先生 / 业主张先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
   感谢王小明的反映, 已联系刘建华, and after a self-introduction that says first where they live
@@ -368,6 +369,10 @@ _NAME_BEFORE_PHONE = re.compile(
     rf"(?P<pii>{_NAME_NEAR_PHONE})"
     rf"(?=\s*:?\s*(?:(?:的)?(?:电话|手机|座机)(?:号码?)?\s*(?:是|为)?\s*:?\s*)?{_PHONE})"
     rf"|(?<![{_HAN}])(?P<alone>{_NAME_NEAR_PHONE})(?=\s*,\s*{_PHONE})")
+# … or right after it, standing alone (电话：13700001111 王强, 请回电13700001111（李四）); 13700001111 周一至周五都可以打
+# and 13700001111王强住5栋 (a name that runs on into the sentence) keep their words.
+_NAME_AFTER_PHONE = re.compile(
+    rf"{_PHONE}\s*\(?\s*(?P<pii>{_NAME_NEAR_PHONE})(?=[\s,.;:!?()。、]|$)")
 
 
 # The next name of a list after one a cue announced (已与王小明、李四沟通, 业主王小明和李四多次投诉, 已告知王小明、李四及
@@ -404,6 +409,7 @@ _RULES = [
     (_NAME_BEFORE_VERB, None),
     (_NAME_AFTER_DE, None),
     (_NAME_BEFORE_PHONE, None),
+    (_NAME_AFTER_PHONE, None),
     (_NAME_WITH_TITLE, None),
     (_NAME_GREETED, None),
     (_NAME_SALUTED, None),
