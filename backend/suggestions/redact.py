@@ -7,9 +7,9 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 * names: a Chinese surname (the ~120 most common, and common compound ones) in a context that says it
   is a name — 我叫王小明, 我是王小明，, 本人姓陈, 老板姓黄, 姓名：…, 联系人：…, 李四反映 / 张三说 / 王五家 /
   张建国家门口, next to a phone number (李四 13700001111, 王小明：13700001111, 李四 电话：…, 电话：13700001111
-  王强), after a plain
-  的 before what the person keeps doing, before 在 or a punctuation mark (我们小区的陈国强经常把车停在消防通道上,
-  隔壁单元的李秀英在楼道里烧香, 我们楼的王强经常…, 投诉五楼的张卫东。), 刘女士 / 陈师傅 / 李建国先生 / 业主张先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
+  王强), after a plain 的 before what the person keeps doing, before 在 or a punctuation mark (我们小区的陈国强
+  经常把车停在消防通道上, 隔壁单元的李秀英在楼道里烧香, 我们楼的王强经常…, 投诉五楼的张卫东。), 刘女士 / 陈师傅 /
+  李建国先生 / 业主张先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
   感谢王小明的反映, 已联系刘建华, and after a self-introduction that says first where they live
   (我是住在迎丰路12号的赵大明, 我是小区的业主王小明), or by occupation or standing (我是一名退休教师刘建华), after a
   relation of the writer's (我老婆李梅, 我爱人张丽说), and spelt out with spaces after 叫 (我叫王 小 明); after a label
@@ -43,7 +43,9 @@ lists of everyday words that start or end with a surname character (方便, 马�
 ordinary sentences survive.  The contexts that only guess a name (after a plain 的, before 电话 / 家) also pass
 over everyday words that read as a name — plants, things and places (路边的杨树经常…, 村边的杨树林经常…, 小区的
 白玉兰在开花, 程控电话坏了); where the text says a person is named (我叫杨树林, 村民杨树林, 已与杨树林沟通,
-杨树林反映) such a word is masked all the same.
+杨树林反映) such a word is masked all the same.  Next to a phone number a person is the likelier reading: a
+two-character name there must end in a common one-character given name (李四, 王强; not 常用电话, 程控电话), a
+three-character one must not end as a thing does.
 """
 import re
 import unicodedata
@@ -360,11 +362,19 @@ _NAME_CALLED = re.compile(
 
 # A name written right before a phone number, with a space, a colon or 电话 / 手机 between (垃圾桶满了，李四
 # 13700001111, 王小明：13700001111, 李四 电话：13700001111), or with a comma where the name stands alone (。王强，
-# 13700001111): whose number it is.  Not an official (社区李书记 13700001111) nor an everyday word (程控电话, 常用电话).
+# 13700001111): whose number it is.  Not an official (社区李书记 13700001111); a two-character name ends in a common
+# one-character given name (李四, 王鹤, 张嘉; not 程控电话, 常用电话), a three-character one does not end as a thing does.
 _PHONE = rf"(?:{_MOBILE.pattern}|{_LANDLINE.pattern})"
+# Next to a phone number a person is the likelier reading than after 的: more given names count there.
+_ONE_CHAR_GIVEN_NEAR_PHONE = (
+    f"{_ONE_CHAR_GIVEN}三四五六鹤艺嘉淑惠香莲芝贞珠娥素彩爱莺凡娣璧娅茜锦黛青姣婉娴婵雁仪荷眉君蕊菁岚婕馨韵卿聪澜"
+    "毓昭爽茗羽希滢筠柔霭凝霄枫芸菲寒伊亚宜舒影荔妮宝贝罡骅剑纪灵媚晴容烁威苇阅彦雨宗曼紫逸蝶菡勇毅俊保永健世"
+    "广胜祥新清富信昌康星光茂和先敬震壮群邦承绍善厚友裕谦亨固翰朗伯宏言若鸣朋栋维启克伦泽致炎泰盛钧冠策楠榕风"
+    "航弘"
+)
 _NAME_NEAR_PHONE = (
     rf"{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL})"
-    rf"(?:{_GIVEN}(?![{_THING_END}]){_GIVEN}{_NOT_A_PLACE}|[{_ONE_CHAR_GIVEN}三四五六])")
+    rf"(?:{_GIVEN}(?![{_THING_END}]){_GIVEN}{_NOT_A_PLACE}|[{_ONE_CHAR_GIVEN_NEAR_PHONE}])")
 _NAME_BEFORE_PHONE = re.compile(
     rf"(?P<pii>{_NAME_NEAR_PHONE})"
     rf"(?=\s*:?\s*(?:(?:的)?(?:电话|手机|座机)(?:号码?)?\s*(?:是|为)?\s*:?\s*)?{_PHONE})"
