@@ -116,7 +116,7 @@ _NOT_IN_GIVEN_NAME = (
 _GIVEN = rf"(?:(?![{_NOT_IN_GIVEN_NAME}])[{_HAN}])"
 # Everyday words that read as a surname and a given name but name a plant, a thing or a place (杨树林 a poplar
 # grove, 程控电话 a program-controlled telephone, 白玉兰, 马蜂窝, 高峰期…).  Only the rules that guess a name from a
-# weak cue (after a plain 的, before 电话 / 家 or a phone number) skip them: where the text says a person is
+# weak cue (after a plain 的, before 电话 / 家) skip them: where the text says a person is
 # named (我叫杨树林, 村民杨树林, 已与杨树林沟通, 杨树林反映) the word is a name all the same.
 _EVERYDAY = (
     "杨树林|杨树|杨柳|杨梅|胡杨|白桦|白玉兰|白杨|马蹄|马蜂|马尾松|马兰花|马齿苋|马桶|马达|马力|马拉松|马甲|马铃薯|"
