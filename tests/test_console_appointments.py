@@ -424,3 +424,41 @@ def test_a_request_from_a_phone_browser_says_the_citizen_must_be_phoned(app, cli
     # A request from the mini-program still reads 已通知群众, and its page says nothing of a browser.
     in_wechat = ask(client, world["citizen"], world["station_code"]).json
     assert "手机浏览器" not in admin.get(f"/console/appointments/{in_wechat['id']}").get_data(as_text=True)
+
+
+def _awaiting(admin, **filters):
+    page = admin.get("/console/", query_string=filters)
+    assert page.status_code == 200
+    return int(re.search(r'id="kpi-appointments">(\d+)<', page.get_data(as_text=True)).group(1))
+
+
+def test_the_dashboards_awaiting_figure_follows_its_filters(app, client, world, more, factory):  # noqa: F811
+    """待确认约见 counted every request in the administrator's scope whatever the dashboard was narrowed to
+    (a region, a station, a period of 提交日期), beside figures that were narrowed."""
+    factory.admin("province", region=world["tree"]["root"])
+    yuelu = factory.station(world["tree"]["yl"], "岳麓联络站")
+    north = ask(client, world["citizen"], world["station_code"]).json
+    ask(client, world["stranger"], world["zhang_code"])
+    ask(client, world["citizen"], more["south_code"])
+    ask(client, world["stranger"], yuelu.qr_code)
+    # One of the north station's answered: no longer awaiting, whatever the filter.
+    assert client.post(f"/api/v1/appointments/{north['id']}/decline", headers=world["admin"],
+                       json={"reason": "代表近期外出学习。"}).status_code == 200
+    today = utcnow().astimezone(CHINA).date()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    province = console_login(app, "province")
+    assert _awaiting(province) == 3
+    assert _awaiting(province, region_id=world["tree"]["hc"].id) == 2
+    assert _awaiting(province, region_id=world["tree"]["cs"].id) == 1
+    assert _awaiting(province, station_id=more["south"].id) == 1
+    assert _awaiting(province, station_id=world["station"].id) == 1
+    assert _awaiting(province, **{"from": tomorrow}) == 0
+    assert _awaiting(province, to=(today - timedelta(days=1)).isoformat()) == 0
+    assert _awaiting(province, **{"from": today.isoformat(), "to": today.isoformat()}) == 3
+    # Still within the administrator's own scope: the county's station asked for by the other city's.
+    assert _awaiting(console_login(app, "changsha"), station_id=world["station"].id) == 0
+    # The figure leads to the list narrowed to the same station.
+    page = province.get("/console/", query_string={"station_id": more["south"].id}).get_data(as_text=True)
+    link = re.search(r'<a class="kpi kpi-alert" href="([^"]+)"><span class="kpi-label">待确认约见', page).group(1)
+    assert numbers(province, html.unescape(link).removeprefix("/console/appointments")) == numbers(
+        console_login(app, "chengnan"))

@@ -151,7 +151,8 @@ def test_dashboard_shows_the_scope_in_numbers_and_chart_data(app, client, world,
     assert {s["status"]: s["count"] for s in data["by_status"]}["assigned"] == 1
     assert data["by_category"] == [{"category": "城市管理", "count": 2}]
     assert len(data["trend"]) == 12 and data["trend"][-1]["count"] == 2
-    assert [(r["rank"], r["name"], r["points"]) for r in data["leaderboard"]] == [(1, "张伟", 3)]
+    # 履职积分前十名: the board's top ten, 李娜 at 0 with no point yet this year.
+    assert [(r["rank"], r["name"], r["points"]) for r in data["leaderboard"]] == [(1, "张伟", 3), (2, "李娜", 0)]
 
     # Another region's administrator sees none of it.
     other = console_login(app, "changsha")
@@ -832,6 +833,33 @@ def test_statistics_export(client, admin, world, pending):  # noqa: F811
     by_category = dict(list(wb["按类别"].values)[1:])
     assert by_category["道路交通"] == 1 and by_category["城市管理"] == 2
     assert list(wb["按联络站"].values)[1] == ("城北联络站", 3, 2, 0, 0, 0)
+
+
+def _dashboard_board(admin):
+    page = admin.get("/console/").get_data(as_text=True)
+    data = json.loads(re.search(r'id="dashboard-data">(.*?)</script>', page, re.S).group(1))
+    return page, [(r["rank"], r["name"], r["points"]) for r in data["leaderboard"]]
+
+
+def test_the_dashboards_top_ten_is_the_leaderboards_first_ten(app, admin, world, factory):  # noqa: F811
+    """履职积分前十名 listed only the deputies with a score row this year: with three scored it showed three
+    (and 本年度暂无积分记录 before any), while the 完整排行 it links to ranks every deputy in office, those
+    without a point at 0, and its first ten are ten."""
+    page, board = _dashboard_board(admin)
+    assert board == [(1, "张伟", 0), (1, "李娜", 0)] and 'id="chart-leaderboard"' in page
+    for n in range(10):
+        factory.deputy(world["tree"]["hc"], f"代表{n:02d}", phone=f"138000001{n:02d}", stations=[world["station"]])
+    with app.app_context():
+        ledger.credit(world["li"].id, "suggestion_closed", "suggestion", 2, "测试")
+        db.session.commit()
+    page, board = _dashboard_board(admin)
+    assert len(board) == 10 and board[0] == (1, "李娜", 3) and all(points == 0 for _, _, points in board[1:])
+    top = admin.get("/console/leaderboard").get_data(as_text=True)
+    listed = re.findall(r'<td class="rank">(\d+)</td>\s*<td>([^<]+)</td>.*?<td class="points">(-?\d+)</td>', top, re.S)
+    assert [(int(rank), name, int(points)) for rank, name, points in listed][:10] == board
+    # A scope with no deputy in office: nothing to rank, said so.
+    page, board = _dashboard_board(console_login(app, "changsha"))
+    assert board == [] and "暂无在任代表" in page
 
 
 def test_leaderboard_export_ranks_every_deputy_in_scope(app, admin, world, factory):  # noqa: F811

@@ -5,7 +5,7 @@ Answers go through ``appointments.services`` exactly as the API's do (who may an
 the time in the future, the default place) and commit once. A refused answer is flashed in Chinese and
 the page comes back with the form as typed; a request outside the administrator's scope is a 404 page.
 """
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from flask import flash, g, render_template, request, session, url_for
 from marshmallow import ValidationError
@@ -16,10 +16,11 @@ from schemas.common import in_service_years
 
 from ..appointments import services
 from ..appointments.models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
-from ..errors import APIError, validation_failed
+from ..auth.scope import region_subtree_clause
+from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import local_input, parse_int
-from ..org.models import Deputy, Station
+from ..org.models import Deputy, Region, Station
 from . import bp, console_login_required
 from .pages import listing_page
 from .form_errors import FieldErrors, field_errors
@@ -131,10 +132,25 @@ def list_url():
     return url_for("console.appointments", **(remembered if isinstance(remembered, dict) else {}))
 
 
-def requested_count(user):
-    """待确认 requests in the administrator's scope (the dashboard's figure)."""
-    return db.session.scalar(select(func.count()).select_from(Appointment).where(
-        services.admin_scope_clause(user), Appointment.status == AppointmentStatus.requested))
+def requested_count(user, filters=None):
+    """待确认 requests in the administrator's scope (the dashboard's figure), narrowed by the dashboard's
+    ``filters`` (``dashboard.dashboard_filters``) as its other figures are: asked of a station in the region
+    (its subtree) or at the station, on a day of 提交日期 (China time) within the period."""
+    filters = filters or {}
+    conditions = [services.admin_scope_clause(user), Appointment.status == AppointmentStatus.requested]
+    if "region_id" in filters:
+        region = db.session.get(Region, filters["region_id"])
+        if region is None:
+            raise not_found("区域不存在。")
+        conditions.append(region_subtree_clause(Appointment.region_id, region))
+    if "station_id" in filters:
+        conditions.append(Appointment.station_id == filters["station_id"])
+    if "date_from" in filters:
+        conditions.append(Appointment.created_dt >= datetime.combine(filters["date_from"], time(), CHINA))
+    if "date_to" in filters:
+        conditions.append(Appointment.created_dt
+                          < datetime.combine(filters["date_to"] + timedelta(days=1), time(), CHINA))
+    return db.session.scalar(select(func.count()).select_from(Appointment).where(*conditions))
 
 
 # --- one request ---------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station
 from ..points.models import DeputyScore
-from ..points.queries import current_year, ranked
+from ..points.queries import current_year, leaderboard, ranked
 from ..slow_figures import kept_if_slow, scope_key
 from ..suggestions.models import OPEN_STATUSES, Suggestion, awaiting_review_clause
 from ..suggestions.queries import admin_scope_clause, apply_filters
@@ -75,6 +75,17 @@ def scoped_leaderboard(user, year, limit=TOP_DEPUTIES, *, everyone=False, lowest
         "rank": rank, "deputy_id": row.id, "name": row.name, "level": row.level.value,
         "level_label": DEPUTY_LEVEL_LABELS[row.level.value], "group": row.group or "", "points": row.points,
     } for rank, row in ranked(db.session.execute(query), lambda row: row.points)]
+
+
+def top_deputies(user, year, limit=TOP_DEPUTIES):
+    """履职积分前十名: the first ``limit`` of the console's 完整排行 (``console.leaderboard``, the board
+    ``points.queries.leaderboard`` reads within the administrator's deputies), every deputy in office ranked,
+    one without a point that year at 0; in ``scoped_leaderboard``'s shape, which the chart reads."""
+    return [{
+        "rank": row["rank"], "deputy_id": row["deputy"]["id"], "name": row["deputy"]["name"],
+        "level": row["deputy"]["level"], "level_label": DEPUTY_LEVEL_LABELS[row["deputy"]["level"]],
+        "group": row["group"], "points": row["points"],
+    } for row in leaderboard(year, limit=limit, where=[deputy_scope_clause(user)])]
 
 
 def week_starts(now=None, weeks=TREND_WEEKS):
@@ -149,7 +160,7 @@ def dashboard_data(user, filters=None):
         "due_soon": int(counts.due_soon),
         "supervised": int(counts.supervised),
         "held": int(counts.held),
-        "appointments_requested": requested_count(user),  # 待确认约见
+        "appointments_requested": requested_count(user, filters),  # 待确认约见
         # 无管理员联络站: a region administrator's to staff (a station administrator runs their own)
         "unstaffed_stations": unstaffed_station_count(user) if user.admin_region is not None else None,
         "rates": {
@@ -176,7 +187,7 @@ def dashboard_data(user, filters=None):
         "by_department": stats["by_department"][:TOP_DEPARTMENTS],
         "trend": weekly_filings(scope),
         "year": year,
-        "leaderboard": scoped_leaderboard(user, year),
+        "leaderboard": top_deputies(user, year),
     }
 
 
