@@ -286,3 +286,55 @@ def test_the_deputy_proving_their_new_number_on_the_same_wechat_is_the_deputy_ag
     correct_phone(client, factory, world, "13800009999")
     bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"}, headers=old)
     assert bound.status_code == 200 and bound.json["user"]["deputy_id"] == world["zhang"].id
+
+
+def test_the_console_list_the_wechat_page_and_the_handover_agree_on_an_accounts_notices(
+        app, client, factory, world, wechat_standin):  # noqa: F811
+    """Which notices are a console account's is one rule, read by three: the console's 消息 lists them, the
+    linked WeChat user's 消息 (and the WeChat send) opens no page for them, a new link takes them along. Each
+    key below is one of them or not; the three must agree on every one."""
+    console = console_login(app, "chengbei")
+    wang = factory.wechat_login("admin-wang")
+    assert link(client, wang, new_link_code(console)[0]).status_code == 200
+    with app.app_context():
+        old = db.session.scalar(select(User).where(User.openid == "fake-openid-admin-wang"))
+        account = db.session.scalar(select(User).where(User.username == "chengbei"))
+        a, o = account.id, old.id
+        # dedupe key (template: its first part) → (the account's, another account's: either opens no page)
+        keys = {
+            f"new_item:9:1:assigned:{a}": (True, False), f"reopened:9:2:reopened:{a}": (True, False),
+            f"overdue:9:1:overdue-accept:{a}": (True, False), f"supervised:9:1:rounds-exhausted:{a}": (True, False),
+            f"appointment:3:new:{a}": (True, False), f"research:5:submitted:2:{a}": (True, False),
+            f"research:5:returned:{a}": (False, False),  # a lead's, its round reading like the account's id
+            f"research:5:submitted:{a}0": (False, True),  # another account's id, ending with this one's digits
+            f"new_item:9:1:assigned:1{a}": (False, True), f"overdue:9:1:overdue-accept:{a + 1000}": (False, True),
+            f"overdue:8:1:overdue-accept:{o}": (False, False),  # wang's own, as an administrator in his own right
+            f"accepted:8:1:accepted:{a}": (False, False),  # a citizen's template
+            f"activity:4:{a}:dispatched": (False, False), f"appointment:4:new:{o}": (False, False),
+        }
+        for n, key in enumerate(keys):
+            db.session.add(OutboxMessage(dedupe_key=key, user_id=o, template=key.split(":")[0],
+                                         data={"thing1": f"通知{n:02d}号"}, page="pages/item/index?id=9"))
+        db.session.commit()
+    label = {key: f"通知{n:02d}号" for n, key in enumerate(keys)}
+    theirs = {key for key, (mine, _) in keys.items() if mine}
+    pageless = theirs | {key for key, (_, others) in keys.items() if others}
+
+    listed = console.get("/console/messages", query_string={"per_page": 50}).get_data(as_text=True)
+    assert {key for key in keys if label[key] in listed} == theirs
+    items = client.get(API, headers=wang, query_string={"per_page": 50}).json["items"]
+    shown = {m["lines"][0]["value"]: m["page"] for m in items}
+    assert {key for key in keys if shown[label[key]] == ""} == pageless
+    sweep(app)
+    sent = {m["data"]["thing1"]["value"]: m.get("page") for m in wechat_standin.messages()
+            if m["touser"] == "fake-openid-admin-wang"}
+    assert set(sent) == set(label.values())
+    assert {key for key in keys if not sent[label[key]]} == pageless
+
+    li = factory.wechat_login("admin-li")
+    assert link(client, li, new_link_code(console)[0]).status_code == 200
+    with app.app_context():
+        new_id = db.session.scalar(select(User.id).where(User.openid == "fake-openid-admin-li"))
+        rows = dict(db.session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.user_id).where(
+            OutboxMessage.dedupe_key.in_(list(keys)))).all())
+    assert {key for key in keys if rows[key] == new_id} == theirs

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..pagination import paginate
 from ..suggestions.models import STATUS_LABELS
 from ..transactions import READER_MARK
-from .handover import for_console_account
+from .handover import addressed_to_account, for_console_account
 from .models import OutboxMessage
 
 _SUGGESTION = {"character_string1": "建议编号", "thing2": "建议内容", "phrase3": "办理状态", "thing4": "提示",
@@ -84,11 +84,18 @@ def lines_of(template, data):
 
 
 def present(message):
-    """A row of ``messages_of``'s: a console account's notice opens no page, even one queued with it."""
-    page = "" if for_console_account(message.template, message.dedupe_key, message.user_id) else message.page or ""
+    """A row of ``messages_of``'s (``_LISTED``): a console account's notice opens no page, even one queued
+    with it."""
+    page = "" if message.for_console else message.page or ""
     return {"id": message.id, "template": message.template, "title": title_of(message.template, message.data),
             "lines": lines_of(message.template, message.data), "page": page,
             "created_at": message.created_dt, "read": message.read_dt is not None}
+
+
+def _listed():
+    """The columns a listed message is read with (``present``)."""
+    return (OutboxMessage.id, OutboxMessage.template, OutboxMessage.data, OutboxMessage.page, OutboxMessage.created_dt,
+            OutboxMessage.read_dt, OutboxMessage.dedupe_key, OutboxMessage.user_id, for_console_account())
 
 
 def _mine(user_id):
@@ -104,9 +111,7 @@ def unread_count(user_id):
 def messages_of(user_id, args):
     """The user's messages, newest first (``ix_outbox_messages_user_newest``), a page of them; ``unread``
     true keeps the unread ones, false the read ones."""
-    query = (select(OutboxMessage.id, OutboxMessage.template, OutboxMessage.data, OutboxMessage.page,
-                    OutboxMessage.created_dt, OutboxMessage.read_dt, OutboxMessage.dedupe_key, OutboxMessage.user_id)
-             .where(_mine(user_id)).order_by(OutboxMessage.id.desc()))
+    query = select(*_listed()).where(_mine(user_id)).order_by(OutboxMessage.id.desc())
     everything, unread = counts(user_id)
     total = everything
     if args.get("unread") is not None:
@@ -129,13 +134,9 @@ def counts(user_id):
 def _account_clause(account):
     """The notices addressed to the console account ``account``: kept on the account itself (no WeChat linked
     when they were sent) or sent to the WeChat user it links now, told apart from that user's own notices by
-    the addressee their key ends with, as ``handover.hand_over_account`` tells them apart."""
-    from .handover import ADMIN_TEMPLATES
-
+    the addressee their key ends with: ``handover.addressed_to_account``, the rule a new link's handover reads."""
     users = [account.id] + ([account.notify_user_id] if account.notify_user_id else [])
-    return (OutboxMessage.user_id.in_(users) & OutboxMessage.template.in_(ADMIN_TEMPLATES)
-            & OutboxMessage.dedupe_key.endswith(f":{account.id}", autoescape=True)
-            & ((OutboxMessage.template != "research") | OutboxMessage.dedupe_key.contains(":submitted:")))
+    return OutboxMessage.user_id.in_(users) & addressed_to_account(account.id)
 
 
 def account_unread(account):
@@ -147,10 +148,7 @@ def account_unread(account):
 def account_messages(account, query_page):
     """The console account's notices, newest first, a page of them (``query_page(query)`` pages it), each as
     ``present`` shows it with the number of the item it is about (its 建议编号/编号) and its dedupe ``key``."""
-    page = query_page(select(OutboxMessage.id, OutboxMessage.template, OutboxMessage.data, OutboxMessage.page,
-                             OutboxMessage.created_dt, OutboxMessage.read_dt, OutboxMessage.dedupe_key,
-                             OutboxMessage.user_id)
-                      .where(_account_clause(account)).order_by(OutboxMessage.id.desc()))
+    page = query_page(select(*_listed()).where(_account_clause(account)).order_by(OutboxMessage.id.desc()))
     items = []
     for message in page["items"]:
         shown = present(message)

@@ -16,7 +16,7 @@ stays with a user who filed that item. A notice a WeChat user got as a station a
 right (a WeChat account with an admin role, not a linked console account) reads like one sent to a deputy:
 the rule cannot tell the two apart, and moves it with the deputy.
 """
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, case, cast, delete, literal, select, update
 
 from ..extensions import db
 from .models import OutboxMessage
@@ -87,29 +87,32 @@ def take_from_unbound(user_id, deputy_id, chunk=500):
                for i in range(0, len(ids), chunk))
 
 
-def _account_addressed(template, key):
-    """The user id a notice of an administrator's template is addressed to, read off its key (None: another
-    template's, or a research notice to a lead or a member)."""
-    if template not in ADMIN_TEMPLATES:
-        return None
-    parts = key.split(":")
-    if template == "research" and "submitted" not in parts:
-        return None
-    return _int(parts[-1])
+def _account_notice():
+    """SQL: a notice of an administrator's template as written to a console account (``…:{account id}``); a
+    research notice only if it is a report ``…:submitted:…`` (the others go to a lead or a member)."""
+    return (OutboxMessage.template.in_(ADMIN_TEMPLATES)
+            & ((OutboxMessage.template != "research") | OutboxMessage.dedupe_key.contains(":submitted:")))
 
 
-def for_console_account(template, key, user_id):
-    """Whether the notice held by ``user_id`` reached them in a console account's stead (addressed to another
-    user: the account that linked them). Such a notice opens no mini-program page, whenever it was queued:
-    the linked user holds none of the account's roles there (``outbox.enqueue`` queues it without one now;
-    one queued earlier still holds the page, which 消息 and the WeChat send leave out)."""
-    addressee = _account_addressed(template, key)
-    return addressee is not None and addressee != user_id
+def addressed_to_account(account_id):
+    """SQL: the notices addressed to the console account ``account_id``, whoever holds them: the one rule
+    the console's 消息 (``center``) and a new link (``hand_over_account``) read."""
+    return _account_notice() & OutboxMessage.dedupe_key.endswith(f":{account_id}", autoescape=True)
+
+
+def for_console_account():
+    """SQL, a boolean column of a row: the notice reached the user holding it in a console account's stead
+    (addressed to another user: the account that linked them), by the same rule. Such a notice opens no
+    mini-program page, whenever it was queued: the linked user holds none of the account's roles there
+    (``outbox.enqueue`` queues it without one now; one queued earlier still holds the page, which 消息 and
+    the WeChat send leave out)."""
+    own = OutboxMessage.dedupe_key.endswith(literal(":") + cast(OutboxMessage.user_id, String))
+    return case((_account_notice() & ~own, True), else_=False).label("for_console")
 
 
 def hand_over_account(account_id, old_user_id, new_user_id):
     """The console account ``account_id`` linked ``new_user_id`` in place of ``old_user_id``: the notices sent
     to the old user for that account move along. Returns how many moved."""
-    ids = [row.id for row in _rows(old_user_id, ADMIN_TEMPLATES)
-           if _account_addressed(row.template, row.dedupe_key) == account_id]
+    ids = list(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.user_id == old_user_id, addressed_to_account(account_id))))
     return _move(ids, new_user_id)

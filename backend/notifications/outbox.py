@@ -277,7 +277,7 @@ def deliver_due(limit=200):
     earlier = aliased(OutboxMessage)
     due = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.user_id, OutboxMessage.template,
-               OutboxMessage.page, OutboxMessage.created_dt, OutboxMessage.dedupe_key)
+               OutboxMessage.page, OutboxMessage.created_dt)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_dt <= now,
                ~select(earlier.id).where(earlier.user_id == OutboxMessage.user_id, earlier.status == "pending",
                                          earlier.id < OutboxMessage.id, earlier.next_attempt_dt > now,
@@ -294,8 +294,8 @@ def deliver_due(limit=200):
             continue
         # Read again once taken: a restate committed between the read above and the claim is what is sent
         # (one after the claim no longer finds the message: ``restate``), to whom it is addressed now.
-        taken = db.session.execute(
-            select(OutboxMessage.data, OutboxMessage.user_id).where(OutboxMessage.id == message.id)).first()
+        taken = db.session.execute(select(OutboxMessage.data, OutboxMessage.user_id, for_console_account())
+                                   .where(OutboxMessage.id == message.id)).first()
         if taken is None:  # withdrawn meanwhile (``withdraw``): no longer true, not sent
             continue
         data, user = taken.data, db.session.get(User, taken.user_id)
@@ -304,7 +304,7 @@ def deliver_due(limit=200):
             counts["failed"] += 1
             continue
         # A console account's notice queued with a page before they went without one: sent without it too.
-        page = None if for_console_account(message.template, message.dedupe_key, user.id) else message.page or None
+        page = None if taken.for_console else message.page or None
         try:
             get_client().send_subscribe_message(user.openid, templates[message.template], data, page)
         except WeChatError as exc:
