@@ -263,6 +263,12 @@ def test_a_corrected_phone_unbinds_the_wechat_user_who_proved_the_old_one(
     new = factory.wechat_login("zhang-real")
     bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"}, headers=new)
     assert bound.json["user"]["roles"] == ["citizen", "deputy"]
+    # The deputy's notices were held for them: listed to whoever proves the new number, the 约见 that waited
+    # still sent to nobody.
+    assert sorted(titles(client, new)) == sorted([("新的群众建议", to_zhang["number"]), ("约见代表通知", meeting["number"])])
+    wechat_standin.clear()
+    sweep(app)
+    assert [m for m in wechat_standin.messages() if m["template_id"] == "tmpl-appointment"] == []
     assert client.get(f"/api/v1/appointments/{meeting['id']}", headers=new).status_code == 200
     assert step(client, new, to_zhang["id"], "accept").status_code == 200
 
@@ -338,3 +344,88 @@ def test_the_console_list_the_wechat_page_and_the_handover_agree_on_an_accounts_
         rows = dict(db.session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.user_id).where(
             OutboxMessage.dedupe_key.in_(list(keys)))).all())
     assert {key for key in keys if rows[key] == new_id} == theirs
+
+
+def not_sent_anywhere(wechat_standin, *numbers):
+    """No 新的群众建议 or 约见代表通知 about ``numbers`` (their 建议编号 or 约见编号) went to anyone."""
+    return not [m for m in wechat_standin.messages() if m["template_id"] in ("tmpl-new-item", "tmpl-appointment")
+                and m["data"].get("character_string1", {}).get("value") in numbers]
+
+
+def test_a_deputy_unbound_in_the_console_finds_their_notices_on_the_wechat_they_bind_next(
+        app, client, factory, world, wechat_standin):  # noqa: F811
+    """解除绑定 deleted the deputy's notices: they are the deputy's, not the WeChat user's. They leave the
+    unbound WeChat user at once (their own stay), are listed to whoever proves the deputy's number next, and
+    the ones WeChat had not sent yet are sent to nobody: neither to the unbound openid nor to the new one."""
+    from .test_appointments import ask
+    from .test_console_suggestions import csrf_token
+
+    zhang, old = world["zhang"], world["zhang_h"]
+    old_openid = f"fake-openid-deputy{zhang.id}"
+    sent_before = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
+    sweep(app)  # 新的群众建议, sent to 张伟's WeChat
+    assert [m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-new-item"] == [old_openid]
+    not_sent = filed_and_screened(app, client, world["stranger"], world["deputy_code"], content="公园路灯不亮。")
+    meeting = ask(client, world["citizen"], world["deputy_code"], name="王先生").json  # 约见, not sent yet
+    own = filed_and_screened(app, client, old, world["li"].qr_code, content="我家楼下井盖松动了，请尽快处理。")
+    assert step(client, world["li_h"], own["id"], "accept").status_code == 200  # 建议已受理: his own
+    deputys = {("新的群众建议", sent_before["number"]), ("新的群众建议", not_sent["number"]),
+               ("约见代表通知", meeting["number"])}
+    assert set(titles(client, old)) == deputys | {("建议已受理", own["number"])}
+
+    factory.admin("hecheng", region=world["tree"]["hc"])
+    console = console_login(app, "hecheng")
+    path = f"/console/deputies/{zhang.id}"
+    unbound = console.post(f"{path}/unbind", data={"csrf_token": csrf_token(console, path)})
+    assert unbound.status_code == 302
+
+    assert titles(client, old) == [("建议已受理", own["number"])]  # their own alone
+    assert client.get(f"{API}/unread-count", headers=old).json["unread"] == 1
+    wechat_standin.clear()
+    sweep(app)
+    # Only his own 已受理 reaches the unbound WeChat; the deputy's two waiting notices reach nobody.
+    assert [m["template_id"] for m in wechat_standin.messages() if m["touser"] == old_openid] == ["tmpl-accepted"]
+    assert not_sent_anywhere(wechat_standin, not_sent["number"], meeting["number"])
+
+    new = factory.wechat_login("zhang-new-phone")
+    bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=new)
+    assert bound.status_code == 200 and bound.json["user"]["deputy_id"] == zhang.id
+    assert set(titles(client, new)) == deputys
+    assert client.get(f"{API}/unread-count", headers=new).json["unread"] == 3
+    assert titles(client, old) == [("建议已受理", own["number"])]
+    # The notice still opens the item, which the new WeChat, now the deputy, may act on.
+    opened = next(m for m in client.get(API, headers=new).json["items"]
+                  if m["lines"][0]["value"] == not_sent["number"])
+    assert opened["page"].endswith(str(not_sent["id"]))
+    assert step(client, new, not_sent["id"], "accept").status_code == 200
+    wechat_standin.clear()
+    sweep(app)
+    # What waited when the deputy was unbound is not sent late to the new WeChat either.
+    assert not_sent_anywhere(wechat_standin, not_sent["number"], meeting["number"])
+    assert wechat_standin.messages() != []  # the sweep sent what it had: 已受理 to the citizen
+    with app.app_context():
+        waited = db.session.execute(select(OutboxMessage.status, OutboxMessage.last_error).join(
+            User, User.id == OutboxMessage.user_id).where(
+            User.openid == "fake-openid-zhang-new-phone", OutboxMessage.template.in_(("new_item", "appointment")),
+            OutboxMessage.data["character_string1"].as_string().in_([not_sent["number"], meeting["number"]]))).all()
+    assert [status for status, _ in waited] == ["failed", "failed"]
+
+
+def test_a_deputys_notices_follow_them_through_a_new_wechat_an_unbinding_and_another_wechat(
+        app, client, factory, world):  # noqa: F811
+    """A notice moved to a deputy's new WeChat still names the first one in its key: it is the deputy's all the
+    same when that one is unbound in turn, and the next WeChat to prove the number lists it."""
+    to_zhang = filed_and_screened(app, client, world["citizen"], world["deputy_code"])
+    second = factory.deputy_headers(world["zhang"], "zhang-second")
+    assert titles(client, second) == [("新的群众建议", to_zhang["number"])]
+    correct_phone(client, factory, world, "13800009999")
+    assert titles(client, second) == []
+    third = factory.wechat_login("zhang-third")
+    assert client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"},
+                       headers=third).json["user"]["deputy_id"] == world["zhang"].id
+    assert titles(client, third) == [("新的群众建议", to_zhang["number"])]
+    # And it still opens the item, which the deputy may act on from there.
+    assert client.get(API, headers=third).json["items"][0]["page"].endswith(f"id={to_zhang['id']}")
+    fourth = factory.wechat_login("zhang-fourth")  # the number proved once more: moved again
+    assert client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"}, headers=fourth).status_code == 200
+    assert titles(client, fourth) == [("新的群众建议", to_zhang["number"])] and titles(client, third) == []

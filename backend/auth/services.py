@@ -13,7 +13,7 @@ from ..audit.log import record, record_apart
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
-from ..notifications.handover import hand_over_deputy, take_from_unbound
+from ..notifications.handover import give_held, hand_over_deputy, hold_for_deputy
 from ..org.models import Deputy
 from ..wechat import WeChatError, get_client
 from ..wechat.client import INVALID_CODE_ERRCODES
@@ -73,6 +73,7 @@ def bind_phone(user, phone_code) -> User:
         user.deputy = deputy
         if previous is not None:  # and the deputy's notices in 消息中心 (the old account's own stay)
             hand_over_deputy(previous.id, user.id, deputy.id)
+        give_held(deputy.id, user.id)  # and those held since the deputy was unbound, if they were
         # and the photos on the reports of the teams they lead, whichever account uploaded them
         from ..research.access import hand_report_photos
         hand_report_photos(deputy.id, user.id)
@@ -84,14 +85,15 @@ def unbind_deputy(deputy, always=False):
     """The WeChat user bound as ``deputy`` is no longer, unless it proved the deputy's phone as it now is: the
     phone that proved the binding was corrected or cleared (``org.services.update_deputy``), and the old
     number may belong to someone else; ``always``: an administrator's 解除绑定, whatever the phone. Their
-    notices as the deputy leave them (``take_from_unbound``); whoever proves the deputy's number next becomes
-    the deputy (``bind_phone``). Returns the unbound user, or None."""
+    notices as the deputy leave them, held for the deputy, those not sent yet sent to nobody
+    (``hold_for_deputy``); whoever proves the deputy's number next becomes the deputy and reads them
+    (``bind_phone``). Returns the unbound user, or None."""
     user = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
     if user is None or (not always and deputy.phone is not None and user.phone == deputy.phone):
         return None
     user.deputy_id = None
     db.session.flush()
-    take_from_unbound(user.id, deputy.id)
+    hold_for_deputy(user.id, deputy.id)
     return user
 
 

@@ -27,6 +27,10 @@ class OutboxMessage(db.Model):
         # The messages whose keys start with a prefix (注销's look among every message ever sent, outbox
         # ``_key_starts``): LIKE 'prefix%' on PostgreSQL, in byte order whatever the database's collation.
         # SQLite has none: a range over the unique key's own index serves it there (migration 0038).
+        # A deputy's notices by the deputy: those held while no WeChat user is bound as them (user_id NULL), for
+        # the next one to bind (``handover.hold_for_deputy``), and those that moved with them since.
+        Index("ix_outbox_messages_deputy", "deputy_id", postgresql_where=text("deputy_id IS NOT NULL"),
+              sqlite_where=text("deputy_id IS NOT NULL")),
         Index("ix_outbox_messages_dedupe_prefix", "dedupe_key", postgresql_ops={"dedupe_key": "varchar_pattern_ops"},
               info={"compare": False}).ddl_if(dialect="postgresql"),
     )
@@ -34,6 +38,9 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The deputy a notice was sent to as such, once it outlived a binding (moved to a new WeChat user, or
+    # held with no user: ``handover``); NULL for every other notice, whose key tells its addressee.
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"))
     template: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict] = mapped_column(JSON)
     page: Mapped[str] = mapped_column(String(255), default="")

@@ -298,6 +298,8 @@ def deliver_due(limit=200):
                                    .where(OutboxMessage.id == message.id)).first()
         if taken is None:  # withdrawn meanwhile (``withdraw``): no longer true, not sent
             continue
+        if taken.user_id is None:  # a deputy's, held unsent since they were unbound meanwhile (``handover``)
+            continue
         data, user = taken.data, db.session.get(User, taken.user_id)
         if not user.openid:  # a console account's notice, the account having unlinked its WeChat
             _finish(message.id, status="failed", last_error="no WeChat user to send to")
