@@ -214,6 +214,9 @@ class SuggestionOut(Schema):
     citizen = fields.Dict(allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentOut))
     created_at = fields.DateTime()
+    dispatch_due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "分派时限: while the item waits at its station (pending), when it is due to be dispatched; "
+                       "null once dispatched, and for an item with no limit"})
     accept_due_at = fields.DateTime(allow_none=True)
     reply_due_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)

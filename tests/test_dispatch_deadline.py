@@ -73,3 +73,30 @@ def test_the_dispatch_limit_counts_working_days_restarts_on_return_and_can_be_sw
     config_override(DISPATCH_WITHIN_WORKING_DAYS=0)
     unlimited = file(client, world["citizen"], world["station_code"]).json["id"]
     assert due(unlimited) is None
+
+
+def test_the_api_and_the_export_give_the_dispatch_limit_while_the_item_waits_at_its_station(app, client, world):  # noqa: F811
+    """``dispatch_due_at`` beside ``accept_due_at`` and ``reply_due_at``: in the item, in its lists, and the
+    queue's export (分派时限); none once dispatched, as 接单时限 is none once accepted is not."""
+    from .test_console_suggestions import _workbook
+
+    item = file(client, world["citizen"], world["station_code"]).json
+    due = datetime.fromisoformat(item["dispatch_due_at"])
+    assert due.astimezone(CHINA).time().isoformat() == "23:59:59" and due > utcnow()
+    assert item["accept_due_at"] is None
+    shown = client.get(f"/api/v1/suggestions/{item['id']}", headers=world["admin"]).json
+    assert datetime.fromisoformat(shown["dispatch_due_at"]) == due
+    assert datetime.fromisoformat(client.get(f"/api/v1/suggestions/{item['id']}", headers=world["citizen"])
+                                  .json["dispatch_due_at"]) == due
+    [listed_item] = client.get("/api/v1/suggestions?scope=station", headers=world["admin"]).json["items"]
+    assert datetime.fromisoformat(listed_item["dispatch_due_at"]) == due
+
+    rows = list(_workbook(console_login(app, "chengbei").get("/console/suggestions/export.xlsx"))["建议清单"].values)
+    column = rows[0].index("分派时限")
+    assert rows[0][column + 1] == "接单时限"
+    assert rows[1][column] == due.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+    dispatched = step(client, world["admin"], item["id"], "dispatch", deputy_id=world["zhang"].id).json
+    assert dispatched["dispatch_due_at"] is None and dispatched["accept_due_at"] is not None
+    to_deputy = file(client, world["citizen"], world["deputy_code"]).json
+    assert to_deputy["dispatch_due_at"] is None

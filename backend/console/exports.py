@@ -193,7 +193,7 @@ def _export_rows(query, order, limit=None):
             Suggestion.number, Suggestion.created_dt, Suggestion.category, Suggestion.content,
             Suggestion.status, Station.name, Deputy.name, Region.name, Suggestion.filed_via, Suggestion.overdue,
             Suggestion.due_soon, Suggestion.supervised, Suggestion.held_for_review, merged.number,
-            Suggestion.round, Suggestion.accept_due_dt, Suggestion.reply_due_dt, Suggestion.forward_department,
+            Suggestion.round, Suggestion.dispatch_due_dt, Suggestion.accept_due_dt, Suggestion.reply_due_dt, Suggestion.forward_department,
             Suggestion.forward_work_order_no, Suggestion.department_satisfaction, Suggestion.reply_content,
             Suggestion.satisfaction, Suggestion.closed_dt, station_region.name, Suggestion.region_id,
             Station.region_id,
@@ -207,7 +207,7 @@ def _export_rows(query, order, limit=None):
         .outerjoin(merged, merged.id == Suggestion.merged_into_id)
     )
     for (number, created, category, content, status, station, deputy, region, filed_via, overdue, due_soon,
-         supervised, held, merged_number, round_, accept_due, reply_due, department, work_order_no,
+         supervised, held, merged_number, round_, dispatch_due, accept_due, reply_due, department, work_order_no,
          department_satisfaction, reply, satisfaction, closed, station_region_name, region_id,
          station_region_id) in read_in_batches(statement, order, limit):
         if filed_via == "deputy" and station_region_id is not None and station_region_id != region_id:
@@ -217,7 +217,7 @@ def _export_rows(query, order, limit=None):
             number, cn_time(created), category, content, STATUS_LABELS[status.value], station or "", deputy or "",
             region or "", "代表码" if filed_via == "deputy" else "联络站码",
             _yes(overdue), _yes(due_soon), _yes(supervised), _yes(held), merged_number or "", round_,
-            cn_time(accept_due), cn_time(reply_due), department or "", work_order_no or "",
+            cn_time(dispatch_due), cn_time(accept_due), cn_time(reply_due), department or "", work_order_no or "",
             _label(department_satisfaction), reply or "", _label(satisfaction), cn_time(closed),
         )
 
@@ -229,12 +229,12 @@ def export_suggestions():
     query, form = filtered_query(g.user, request.args)
     headers = [
         "编号", "提交时间", "类别", "建议内容", "状态", "联络站", "承办代表", "所属区域", "提交渠道",
-        "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "接单时限", "答复时限", "转办部门", "工单编号",
+        "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "分派时限", "接单时限", "答复时限", "转办部门", "工单编号",
         "代表对部门办理满意度", "答复内容", "满意度", "办结时间",
     ]
     export = Export("建议清单", "建议清单")
     export.sheet("建议清单", headers, _export_rows(query, queue_order(form)), widths={
-        "编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40, "联络站": 24, "接单时限": 18, "答复时限": 18,
+        "编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40, "联络站": 24, "分派时限": 18, "接单时限": 18, "答复时限": 18,
         "转办部门": 24, "工单编号": 22, "代表对部门办理满意度": 20, "办结时间": 18}, total=query)
     return export.send()
 

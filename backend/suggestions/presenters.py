@@ -76,6 +76,7 @@ def present(item, viewer, timeline=False):
             for a in item.attachments if shows_photo(a.screening)
         ],
         "created_at": item.created_dt,
+        "dispatch_due_at": item.dispatch_due_dt,
         "accept_due_at": item.accept_due_dt,
         "reply_due_at": item.reply_due_dt,
         "closed_at": item.closed_dt,

@@ -51,7 +51,7 @@ ITEM_COLUMNS = (
     "round", "overdue", "due_soon", "supervised", "held_for_review", "merged_into_id", "station_id", "deputy_id",
     "region_id", "citizen_id", "forward_target", "forward_department", "forward_work_order_no",
     "department_satisfaction", "reply_content", "implemented", "satisfaction",
-    "contact_phone", "created_dt", "accept_due_dt", "reply_due_dt", "closed_dt", "screening",
+    "contact_phone", "created_dt", "dispatch_due_dt", "accept_due_dt", "reply_due_dt", "closed_dt", "screening",
 )
 
 
