@@ -100,3 +100,31 @@ def test_the_api_and_the_export_give_the_dispatch_limit_while_the_item_waits_at_
     assert dispatched["dispatch_due_at"] is None and dispatched["accept_due_at"] is not None
     to_deputy = file(client, world["citizen"], world["deputy_code"]).json
     assert to_deputy["dispatch_due_at"] is None
+
+
+def test_an_item_left_waiting_past_its_dispatch_limit_counts_against_the_rates_as_a_late_answer_does(
+        app, client, world):  # noqa: F811
+    """domain.md: 办结率 and 按时办结率 are over the items that should be closed by now — the closed, and the
+    open ones past a deadline. An item its station has not dispatched in time is one of them, as an item its
+    deputy has not accepted in time is; the dashboard's 超期 counts it as well."""
+    import re
+
+    answered = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    step(client, world["zhang_h"], answered, "accept")
+    step(client, world["zhang_h"], answered, "reply", content="已处理。")
+    step(client, world["citizen"], answered, "rate", satisfaction="satisfied")
+    waiting = file(client, world["citizen"], world["station_code"]).json["id"]
+    unlimited = file(client, world["citizen"], world["station_code"], content="第二条：井盖松动").json["id"]
+    shift(app, unlimited, dispatch_due_dt=None)  # filed before the limit, or with it switched off
+
+    def figures():
+        body = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+        return body["denominators"]["should_be_closed"], body["closed_rate"], body["on_time_rate"], body["overdue"]
+
+    assert figures() == (1, 1.0, 1.0, 0)  # within its limit: not yet work that should be done
+    shift(app, waiting, dispatch_due_dt=utcnow() - timedelta(minutes=1))
+    assert figures() == (2, 0.5, 0.5, 0)  # past it, before the sweep flags it, as a late 接单 counts
+    sweep(app)
+    assert figures() == (2, 0.5, 0.5, 1)
+    dashboard = console_login(app, "chengbei").get("/console/").get_data(as_text=True)
+    assert re.search(r'id="kpi-overdue">(\d+)<', dashboard).group(1) == "1"

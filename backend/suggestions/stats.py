@@ -1,6 +1,7 @@
 """Dashboard rates with explicit denominators (see domain.md):
 
-* 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items past a deadline;
+* 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items past the deadline
+  their status runs (分派, 接单 or 答复时限);
 * 按时办结率 on_time_rate = closed with the answer before its deadline ÷ should_be_closed;
 * 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated, where rated counts every
   rating citizens gave (``SuggestionRating``: one per round answered), so that a 不满意 sending an item round
@@ -70,10 +71,13 @@ def suggestion_stats(base_query, work_orders=False):
     s = items.c
     counted = and_(s.status.notin_([Status.rejected, Status.withdrawn]), s.merged_into_id.is_(None))
     closed = and_(counted, s.status == Status.closed)
+    # Open past the deadline its status runs: to dispatch (待分派), to accept (待接单), to reply (办理中, 转办中),
+    # as the sweep flags them 超期 (sweep._overdue_clause), whether or not it has run since.
     past_deadline = and_(
         counted,
-        s.status.in_([Status.assigned, Status.accepted, Status.forwarded]),
-        ((s.status == Status.assigned) & (s.accept_due_dt < now)) | (s.reply_due_dt < now),
+        ((s.status == Status.pending) & (s.dispatch_due_dt < now))
+        | ((s.status == Status.assigned) & (s.accept_due_dt < now))
+        | (s.status.in_([Status.accepted, Status.forwarded]) & (s.reply_due_dt < now)),
     )
     on_time = and_(closed, s.replied_dt.isnot(None), s.reply_due_dt.isnot(None), s.replied_dt <= s.reply_due_dt)
     to_accept = case((s.accepted_dt.isnot(None), _hours_between(s.accepted_dt, s.assigned_dt)))
