@@ -128,3 +128,43 @@ def test_an_item_left_waiting_past_its_dispatch_limit_counts_against_the_rates_a
     assert figures() == (2, 0.5, 0.5, 1)
     dashboard = console_login(app, "chengbei").get("/console/").get_data(as_text=True)
     assert re.search(r'id="kpi-overdue">(\d+)<', dashboard).group(1) == "1"
+
+
+def test_an_item_overdue_at_a_station_without_administrators_reminds_the_nearest_region_administrators_once(
+        app, client, factory, world):  # noqa: F811
+    """无管理员: nobody runs the station, so the 超期 reminder goes to the administrators of the nearest region above
+    it that has any in office (their region's queue holds the item and they may dispatch it) — 怀化市's, not the
+    province's, nor 长沙市's, nor a 鹤城区 account that was disabled (停用) — once, whatever the sweeps."""
+    from backend.auth.models import User
+    from backend.extensions import db
+    from .test_console_messages import titles
+
+    tree = world["tree"]
+    unstaffed = factory.station(tree["hc"], "城南联络站")
+    factory.admin("huaihua", region=tree["hh"])
+    factory.admin("hunan", region=tree["root"])
+    gone = factory.admin("hecheng-gone", region=tree["hc"])
+    gone.disabled_dt = utcnow()
+    db.session.commit()
+
+    lonely = file(client, world["citizen"], unstaffed.qr_code).json
+    staffed = file(client, world["citizen"], world["station_code"], content="第二条：井盖松动").json
+    sweep(app)
+    for item in (lonely, staffed):
+        shift(app, item["id"], dispatch_due_dt=utcnow() - timedelta(minutes=1))
+    assert "新标记超期 2 条" in sweep(app)
+    sweep(app)
+
+    page = console_login(app, "huaihua").get("/console/messages").get_data(as_text=True)
+    assert titles(page) == ["建议办理超期提醒"]  # the staffed station's own administrator is told of the other
+    assert lonely["number"] in page and staffed["number"] not in page
+    assert "已超分派时限，城南联络站无管理员" in page
+    assert f'href="/console/suggestions/{lonely["id"]}"' in page
+    for elsewhere in ("hunan", "changsha"):
+        assert titles(console_login(app, elsewhere).get("/console/messages").get_data(as_text=True)) == []
+    with app.app_context():
+        gone_id = db.session.scalar(db.select(User.id).where(User.username == "hecheng-gone"))
+        from backend.notifications.models import OutboxMessage
+        assert db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.user_id == gone_id)).all() == []
+    timeline = client.get(f"/api/v1/suggestions/{lonely['id']}", headers=world["citizen"]).json["timeline"]
+    assert [e["note"] for e in timeline if e["action"] == "remind"] == ["已超过分派时限"]

@@ -243,6 +243,19 @@ def region_subtree_clause(column_region_id, region):
     return column_region_id.in_(select(Region.id).where(Region.path.startswith(region.path)))
 
 
+def nearest_region_administrators(region):
+    """The administrators (accounts not disabled) of ``region``, or, when it has none, of the nearest region above
+    it that has any: those who manage what is in it (a city's administrators run a county that has none of its
+    own). One query over the regions on its path."""
+    path = region.path_ids
+    admins = db.session.scalars(select(User).where(User.admin_region_id.in_(path), User.disabled_dt.is_(None))
+                                .order_by(User.id)).all()
+    if not admins:
+        return []
+    nearest = max(path.index(admin.admin_region_id) for admin in admins)
+    return [admin for admin in admins if admin.admin_region_id == path[nearest]]
+
+
 def administered_stations(user):
     """SELECT of the ids of the stations ``user`` is an administrator of (for ``IN``)."""
     return select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)

@@ -18,7 +18,7 @@ from schemas.common import is_blank
 
 from ..audit.log import record
 from ..auth.models import User
-from ..auth.scope import RegionRef, deputy_scope_clause, region_subtree_clause
+from ..auth.scope import RegionRef, deputy_scope_clause, nearest_region_administrators, region_subtree_clause
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, conflict, not_found, validation_failed
 from ..extensions import db
@@ -586,13 +586,7 @@ def topic_administrators(region):
     the topic's region, or, when it has none, of the nearest region above it that has any — those who
     manage the topic (a city's administrators publish and review a county's topic when the county has no
     administrator of its own)."""
-    path = region.path_ids
-    admins = db.session.scalars(select(User).where(User.admin_region_id.in_(path), User.disabled_dt.is_(None))
-                                .order_by(User.id)).all()
-    if not admins:
-        return []
-    nearest = max(path.index(admin.admin_region_id) for admin in admins)
-    return [admin for admin in admins if admin.admin_region_id == path[nearest]]
+    return nearest_region_administrators(region)
 
 
 def _tell_administrators(report, team):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import lazyload
 
 from ..audit import log as audit_log
 from ..auth.models import User
-from ..auth.scope import manages_deputy
+from ..auth.scope import manages_deputy, nearest_region_administrators
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
@@ -166,9 +166,15 @@ def mark_overdue(item, station_users):
 
 def mark_dispatch_overdue(item, station_users):
     """分派时限 passed with the item still waiting at its station: the station's administrators are reminded
-    (the 超期提醒 template, which their linked WeChat consented to)."""
+    (the 超期提醒 template, which their linked WeChat consented to). A station nobody runs (无管理员: no
+    administrator whose account is in use) would tell nobody: the administrators of the nearest region above
+    it that has any are reminded instead — the item is in their queue and theirs to dispatch."""
     workflow.record(item, "remind", SYSTEM, "已超过分派时限")
-    _notify(station_users, "overdue", item, "建议已超过分派时限，请尽快分派", "overdue-dispatch")
+    if station_users or item.station is None:
+        _notify(station_users, "overdue", item, "建议已超过分派时限，请尽快分派", "overdue-dispatch")
+        return
+    _notify(nearest_region_administrators(item.station.region), "overdue", item,
+            f"已超分派时限，{item.station.name}无管理员", "overdue-dispatch")
 
 
 def _assign(item, deputy, now):
