@@ -13,6 +13,7 @@ from backend.suggestions.models import Suggestion
 
 from .factories import sent_statements
 from .test_bad_input import assert_contract_error
+from .test_console_suggestions import console_login
 from .test_scale_queries import _plan
 from .test_suggestions import file, step, world  # noqa: F401  (fixture)
 
@@ -89,7 +90,28 @@ def test_a_deputy_and_a_citizen_order_their_lists_newest_first_by_deadline_or_ea
     assert _names(inbox, pages[0]) + _names(inbox, pages[1]) == DUE
     # An order goes with the filters: the open items of the station, waiting for dispatch among them.
     station = _listed(client, world["admin"], "scope=station&sort=due&overdue=false")
-    assert _names(inbox, station) == ["handled", "forwarded", "to_accept", "replied", "other", "closed"]
+    assert _names(inbox, station) == ["handled", "forwarded", "to_accept", "other", "replied", "closed"]
+
+
+def test_an_item_waiting_for_dispatch_is_due_by_its_dispatch_limit_and_one_without_a_limit_by_filing(
+        app, client, world, inbox):
+    """按期限 orders each item by the deadline its status runs: 待分派 by its 分派时限, among the 接单 and 答复 limits
+    (due in two hours, it comes before the item to be accepted within the day); one waiting with no limit (filed
+    before the limit, or with it switched off) after them, by filing, as an answered item."""
+    now = utcnow()
+    _set(app, inbox["other"]["id"], dispatch_due_dt=now + timedelta(hours=2))
+    station = _listed(client, world["admin"], "scope=station&sort=due")
+    assert _names(inbox, station) == ["overdue", "handled", "forwarded", "other", "to_accept", "replied", "closed"]
+    _set(app, inbox["other"]["id"], dispatch_due_dt=now - timedelta(hours=5))  # past it, before the late 接单
+    assert _names(inbox, _listed(client, world["admin"], "scope=station&sort=due"))[:2] == ["other", "overdue"]
+    _set(app, inbox["other"]["id"], dispatch_due_dt=None)
+    assert _names(inbox, _listed(client, world["admin"], "scope=station&sort=due")) == [
+        "overdue", "handled", "forwarded", "to_accept", "replied", "other", "closed"]
+    console = console_login(app, "chengbei").get("/console/suggestions?sort=due").get_data(as_text=True)
+    assert console.index(inbox["to_accept"]["number"]) < console.index(inbox["other"]["number"])
+    _set(app, inbox["other"]["id"], dispatch_due_dt=now + timedelta(hours=2))
+    console = console_login(app, "chengbei").get("/console/suggestions?sort=due").get_data(as_text=True)
+    assert console.index(inbox["other"]["number"]) < console.index(inbox["to_accept"]["number"])
 
 
 def test_a_bad_order_or_search_is_refused_in_chinese(client, world, inbox):
@@ -191,4 +213,4 @@ def test_a_deputys_inbox_by_deadline_reads_the_first_of_their_entries_in_its_ind
         # priced for an unknown OFFSET, looked dearer than planning anew, which PostgreSQL did every time.
         with app.app_context():
             definition = db.session.scalar(text("SELECT pg_get_indexdef('ix_suggestions_deputy_inbox_due'::regclass)"))
-        assert "INCLUDE (status, accept_due_dt, reply_due_dt, created_dt)" in definition, definition
+        assert "INCLUDE (status, dispatch_due_dt, accept_due_dt, reply_due_dt, created_dt)" in definition, definition

@@ -181,22 +181,25 @@ def _status_in(*statuses):
 
 
 # 按期限, the console queue's order by what is due first (``ix_suggestions_deadline_order`` below): the
-# items whose deadline runs — to accept (待接单), to reply (办理中, 转办中) — by that deadline, then the open
-# items without one (待分派, 已答复), then the finished; these two by when they were filed. Never null,
-# so that an export can go on from a row's position (a row comparison with a null compares as null).
+# items whose deadline runs — to dispatch (待分派 with a 分派时限), to accept (待接单), to reply (办理中,
+# 转办中) — by that deadline, whichever it is, then the open items without one (待分派 with no limit, 已答复),
+# then the finished; these two by when they were filed. Never null, so that an export can go on from a row's
+# position (a row comparison with a null compares as null). Written as migration 0043 builds the indexes.
 DEADLINE_STAGE = case(
     (_status_in(Status.assigned, Status.accepted, Status.forwarded), literal_column("0")),
+    (and_(_status_in(Status.pending), Suggestion.dispatch_due_dt.isnot(None)), literal_column("0")),
     (_status_in(Status.pending, Status.replied), literal_column("1")),
     else_=literal_column("2"),
 )
 STAGE_DEADLINE = func.coalesce(
-    case((_status_in(Status.assigned), Suggestion.accept_due_dt),
+    case((_status_in(Status.pending), Suggestion.dispatch_due_dt),
+         (_status_in(Status.assigned), Suggestion.accept_due_dt),
          (_status_in(Status.accepted, Status.forwarded), Suggestion.reply_due_dt)),
     Suggestion.created_dt,
     type_=UTCDateTime,
 )
 # The columns DEADLINE_STAGE and STAGE_DEADLINE are computed from.
-DEADLINE_COLUMNS = ["status", "accept_due_dt", "reply_due_dt", "created_dt"]
+DEADLINE_COLUMNS = ["status", "dispatch_due_dt", "accept_due_dt", "reply_due_dt", "created_dt"]
 Index("ix_suggestions_deadline_order", DEADLINE_STAGE, STAGE_DEADLINE, Suggestion.id, info={"compare": False})
 # A deputy's inbox 按期限 (listing.py: the API's sort=due) in its exact shape, as ix_suggestions_deputy_inbox is
 # newest first: its first page is the first 20 of the deputy's entries, not a sort of all they were ever given.
