@@ -184,7 +184,8 @@ def _status_in(*statuses):
 # items whose deadline runs — to dispatch (待分派 with a 分派时限), to accept (待接单), to reply (办理中,
 # 转办中) — by that deadline, whichever it is, then the open items without one (待分派 with no limit, 已答复),
 # then the finished; these two by when they were filed. Never null, so that an export can go on from a row's
-# position (a row comparison with a null compares as null). Written as migration 0043 builds the indexes.
+# position (a row comparison with a null compares as null). Written as the migration that builds the indexes
+# writes them (migrations/versions/*_suggestions_deadline_order_dispatch.py).
 DEADLINE_STAGE = case(
     (_status_in(Status.assigned, Status.accepted, Status.forwarded), literal_column("0")),
     (and_(_status_in(Status.pending), Suggestion.dispatch_due_dt.isnot(None)), literal_column("0")),
