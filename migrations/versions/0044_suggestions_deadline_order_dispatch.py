@@ -1,7 +1,7 @@
 """suggestions: 按期限 orders an item waiting for dispatch (待分派) by its 分派时限
 
-Revision ID: 0043
-Revises: 0042
+Revision ID: 0044
+Revises: 0043
 Create Date: 2026-11-29 00:00:00
 
 0042 gave an item waiting at its station a deadline (``dispatch_due_dt``), but the lists' 按期限 order
@@ -24,8 +24,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0043'
-down_revision = '0042'
+revision = '0044'
+down_revision = '0043'
 branch_labels = None
 depends_on = None
 
