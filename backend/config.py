@@ -69,6 +69,18 @@ def _int(name, default):
     return number
 
 
+def _switch(name, default):
+    """An on/off setting: 1/0, on/off, true/false, yes/no."""
+    value = _setting(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "on", "true", "yes"):
+        return True
+    if value.lower() in ("0", "off", "false", "no"):
+        return False
+    raise ConfigError(f"{name} 应为 on 或 off，当前为 {value!r}。")
+
+
 def _seconds(name, default, example="5"):
     value = _setting(name)
     if value is None:
@@ -238,6 +250,9 @@ class Config:
         self.CHECKIN_GRACE_MINUTES = _int("CHECKIN_GRACE_MINUTES", 30)
         self.CHECKIN_RADIUS_M = _int("CHECKIN_RADIUS_M", 500)
         self.CHECKIN_CODE_SECONDS = _int("CHECKIN_CODE_SECONDS", 30)
+        # A station's printed code (public, permanent) proves no presence: scanned without a position where
+        # the activity has one, it is refused; off, it checks in and is marked 未定位签到.
+        self.CHECKIN_REQUIRE_LOCATION = _switch("CHECKIN_REQUIRE_LOCATION", True)
         # 述职测评: by default a poll takes ballots from the activity's start until this long after its end.
         self.REPORT_POLL_GRACE_MINUTES = _int("REPORT_POLL_GRACE_MINUTES", 120)
         # ... and opens (and its window starts) at the earliest this long before the activity's start.

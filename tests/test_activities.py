@@ -687,3 +687,81 @@ def test_a_cancellation_gives_its_reason_to_the_deputies_and_the_record(client, 
 
     plain = dispatch(client, crew, [zhang], title="第二次接待").json["id"]
     assert client.post(f"/api/v1/activities/{plain}/cancel", headers=crew["admin"]).status_code == 200
+
+
+def participant(client, crew, activity_id, deputy):
+    """The deputy's line in the roster, as the administrators who manage the activity read it."""
+    body = client.get(f"/api/v1/activities/{activity_id}", headers=crew["admin"]).json
+    return next(p for p in body["participants"] if p["deputy"]["id"] == deputy.id)
+
+
+def test_a_station_code_without_a_location_is_refused_and_the_screen_code_proves_presence(app, client, crew):
+    """A station's code is printed on its door and listed by the public API: a photo of it, scanned with
+    the location turned off, checked a deputy in from 1,493 km away. Where the activity has a place, a
+    station code's scan without a position is refused (nothing written); the activity's rotating code,
+    shown on the screen at the venue, proves presence by itself."""
+    zhang, li = crew["deputies"][:2]
+    zh, lh = crew["headers"][:2]
+    activity_id = dispatch(client, crew, [zhang, li]).json["id"]
+    code = crew["station"].qr_code
+
+    blind = client.post("/api/v1/checkins", json={"qr_code": code}, headers=zh)
+    assert (blind.status_code, blind.json["error"], blind.json["message"]) == (
+        409, "checkin_refused", "请开启手机定位后重新扫码签到（签到需确认您在活动现场）。")
+    for empty in ({"lat": None, "lng": None},):
+        again = client.post("/api/v1/checkins", json={"qr_code": code} | empty, headers=zh)
+        assert again.status_code == 409 and again.json["message"] == blind.json["message"]
+    assert client.get(f"/api/v1/activities/{activity_id}", headers=zh).json["my_status"] == "invited"
+    assert client.get(f"/api/v1/activities/{activity_id}/events?action=checked_in",
+                      headers=crew["admin"]).json["total"] == 0
+
+    # Far away, the distance reads in kilometres; near, in metres, and the administrators read it.
+    far = checkin(client, zh, code, lat=39.9, lng=116.4)
+    assert far.json["message"] == "您距离活动地点约 1493 公里，超出 500 米的签到范围，请到现场后再扫码。"
+    nearer = checkin(client, zh, code, lat=STATION[0] + 0.0108)
+    assert nearer.json["message"] == "您距离活动地点约 1.2 公里，超出 500 米的签到范围，请到现场后再扫码。"
+    assert checkin(client, zh, code).status_code == 201
+    assert (participant(client, crew, activity_id, zhang)["checkin_note"]) == "距活动地点约 0 米"
+
+    screen = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"]).json["qr_code"]
+    seen = client.post("/api/v1/checkins", json={"qr_code": screen}, headers=lh)
+    assert seen.status_code == 201, seen.json
+    li_line = participant(client, crew, activity_id, li)
+    assert (li_line["status"], li_line["checkin_note"], li_line["checked_in_by_admin"]) == ("checked_in", "", False)
+
+
+def test_without_the_location_rule_a_blind_check_in_is_marked_for_the_administrators(app, client, crew, monkeypatch):
+    """CHECKIN_REQUIRE_LOCATION off: a station code's scan without a position checks in, and the
+    administrators read 未定位签到 on the deputy's line and in the activity's record."""
+    monkeypatch.setitem(app.config, "CHECKIN_REQUIRE_LOCATION", False)
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    scan = client.post("/api/v1/checkins", json={"qr_code": crew["station"].qr_code}, headers=zh)
+    assert scan.status_code == 201, scan.json
+    line = participant(client, crew, activity_id, zhang)
+    assert (line["status"], line["checkin_note"], line["checked_in_by_admin"]) == ("checked_in", "未定位签到", False)
+    events = client.get(f"/api/v1/activities/{activity_id}/events?action=checked_in", headers=crew["admin"]).json
+    assert [e["note"] for e in events["items"]] == ["未定位签到"]
+    # Still refused when a position is sent and it is far.
+    far = checkin(client, crew["headers"][1], crew["station"].qr_code, lat=39.9, lng=116.4)
+    assert far.status_code == 409
+
+
+def test_an_activity_without_a_place_takes_a_scan_without_a_location(client, crew, factory):
+    """Nothing to measure against: a station without coordinates checks its deputies in by time."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    bare = factory.station(crew["tree"]["hc"], "无坐标联络站", address="某路 1 号")
+    created = dispatch(client, crew, [zhang], station_id=bare.id, headers=crew["root_admin"])
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+    scan = client.post("/api/v1/checkins", json={"qr_code": bare.qr_code}, headers=zh)
+    assert scan.status_code == 201, scan.json
+    assert scan.json["activity_id"] == activity_id
+
+
+def test_distances_read_in_metres_then_kilometres():
+    """One format for every distance a deputy or an administrator reads, as the mini-program's."""
+    from backend.org.nearby import distance_text
+    meters = (0, 350, 999, 1000, 1249, 99949, 99950, 126000, 1493293)
+    assert [distance_text(m) for m in meters] == [
+        "0 米", "350 米", "999 米", "1.0 公里", "1.2 公里", "99.9 公里", "100 公里", "126 公里", "1493 公里"]

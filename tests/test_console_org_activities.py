@@ -1006,6 +1006,9 @@ def test_the_activity_page_shows_who_did_what_in_china_time(app, station_admin, 
 
     page = text(station_admin.get(path))
     assert "<h2>操作记录" in page
+    # The scan's line in the roster says where it was made; only the 补签 is marked so.
+    zhang_row = re.search(rf'<tr data-deputy="{zhang.id}">.*?</tr>', page, re.S).group(0)
+    assert "距活动地点约 0 米" in zhang_row and "补签" not in zhang_row
     db.session.expire_all()
     times = [f"{e.created_dt.astimezone(CHINA):%Y-%m-%d %H:%M}" for e in
              db.session.query(ActivityEvent).filter_by(activity_id=activity_id).order_by(ActivityEvent.id)]

@@ -17,7 +17,7 @@ from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
 from ..notifications.outbox import china_time
-from ..org.nearby import distance_m
+from ..org.nearby import distance_m, distance_text
 from ..qr.models import QRCode, QRKind
 from ..qr.services import plausible_code, unknown_code, withdrawn
 from . import rotating
@@ -27,6 +27,9 @@ from .services import check_in_window, refuse, still_published
 P = ParticipantStatus
 NOT_INVITED = "您不在本次活动的邀请名单中，不能签到。"
 DECLINED = "您已请假，如需参加请先取消请假（重新接单）后再签到。"
+NO_LOCATION = "请开启手机定位后重新扫码签到（签到需确认您在活动现场）。"
+# The note on a check-in made from a station's code without a position (CHECKIN_REQUIRE_LOCATION off).
+UNLOCATED = "未定位签到"
 ENDED = {ActivityStatus.closed: "活动已结单，不能再签到。", ActivityStatus.cancelled: "活动已取消，不能签到。"}
 # Of two activities open for check-in at one place, one the deputy can still check in to (accepted, then
 # invited) before one they are checked in to already: back to back, a scan once the second has begun
@@ -97,7 +100,7 @@ def _writes(dialect):
         update(participants).where(mine, participants.c.status.in_((P.invited, P.accepted)),
                                    still_published(bindparam("activity")))
         .values(status=P.checked_in, checked_in_dt=bindparam("now"), checkin_lat=bindparam("lat"),
-                checkin_lng=bindparam("lng"))
+                checkin_lng=bindparam("lng"), checkin_note=bindparam("note", type_=events.c.note.type))
     )
     line = {  # typed: on PostgreSQL they are a SELECT's columns
         "action": literal(EventAction.checked_in, events.c.action.type),
@@ -187,6 +190,28 @@ def _pick(candidates, now):
     raise refuse("活动签到时间已过，不能再签到。")
 
 
+def _where(activity, code, lat, lng):
+    """The check-in's note on where it was made (the administrators read it on the deputy's line and in
+    the record), or a refusal: too far from the activity's place, or a station's code without a position.
+
+    A station's code is printed on its door and listed by the public API: a photo of it proves nothing,
+    the position does. The activity's rotating code is only on the screen at the venue and changes every
+    CHECKIN_CODE_SECONDS: its scan proves presence without one."""
+    if activity.lat is None or activity.lng is None:
+        return ""
+    if lat is None or lng is None:
+        if rotating.looks_rotating(code):
+            return ""
+        if current_app.config["CHECKIN_REQUIRE_LOCATION"]:
+            raise refuse(NO_LOCATION)
+        return UNLOCATED
+    meters = distance_m(activity.lat, activity.lng, lat, lng)
+    radius = current_app.config["CHECKIN_RADIUS_M"]
+    if meters > radius:
+        raise refuse(f"您距离活动地点约 {distance_text(meters)}，超出 {distance_text(radius)}的签到范围，请到现场后再扫码。")
+    return f"距活动地点约 {distance_text(meters)}"
+
+
 def check_in(user, code, lat=None, lng=None):
     """扫码签到. ``user`` is the request's Caller: being a linked, active deputy was read with the token.
 
@@ -201,13 +226,7 @@ def check_in(user, code, lat=None, lng=None):
         return activity, activity.checked_in_dt, False
     if activity.mine is P.declined:
         raise refuse(DECLINED)
-    note = ""
-    if activity.lat is not None and activity.lng is not None and lat is not None and lng is not None:
-        meters = distance_m(activity.lat, activity.lng, lat, lng)
-        radius = current_app.config["CHECKIN_RADIUS_M"]
-        if meters > radius:
-            raise refuse(f"您距离活动地点约 {meters} 米，超出 {radius} 米的签到范围，请到现场后再扫码。")
-        note = f"距活动地点约 {meters} 米"
+    note = _where(activity, code, lat, lng)
     # The activity's row held first: a 结单 or 取消 at this instant either comes first (and is read here)
     # or waits for this check-in. Then a conditional UPDATE: of two scans at the same instant (a double
     # tap, a retried request) exactly one matches the row; the other waits for it and answers with its

@@ -44,6 +44,15 @@ def distance_m(lat1, lng1, lat2, lng2):
     return int(round(2 * 6371008.8 * math.asin(math.sqrt(a))))
 
 
+def distance_text(meters):
+    """How far, as a person reads it (the mini-program's distanceText): 350 米, 1.2 公里, 1493 公里."""
+    if meters < 1000:
+        return f"{round(meters)} 米"
+    if meters < 99950:
+        return f"{meters / 1000:.1f} 公里"
+    return f"{meters / 1000:.0f} 公里"
+
+
 def outside_china(lat, lng):
     """Whether the point lies outside the box GCJ-02 shifts (China and its neighbours' edges): no station
     is near it, and a flat-map ordering, exact within a province, goes wrong over thousands of

@@ -132,11 +132,7 @@ def _field(obj, name):
 @bp.app_template_filter("distance")
 def distance(meters):
     """How far a station is: 350 米, 1.2 公里, 126 公里."""
-    if meters < 1000:
-        return f"{meters} 米"
-    if meters < 99950:
-        return f"{meters / 1000:.1f} 公里"
-    return f"{meters / 1000:.0f} 公里"
+    return nearby.distance_text(meters)
 
 
 def _page_arg(maximum=10000):

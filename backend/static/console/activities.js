@@ -178,17 +178,23 @@
     td.replaceChildren(badge);
   }
 
-  // The check-in time, and for a 补签 the mark, the reason and who made it.
+  // The check-in time, and for a 补签 the mark, the reason and who made it; for a scan where it was made
+  // (距活动地点约 N 米, or 未定位签到).
   function fillTime(td, p) {
     td.replaceChildren(document.createTextNode(p.checked_in_at || ""));
+    if (!p.by_hand && !p.checkin_note) {
+      return;
+    }
+    var note = document.createElement("small");
+    note.className = "muted checkin-note";
     if (!p.by_hand) {
+      note.textContent = p.checkin_note;
+      td.append(document.createElement("br"), note);
       return;
     }
     var mark = document.createElement("span");
     mark.className = "badge by-hand";
     mark.textContent = "补签";
-    var note = document.createElement("small");
-    note.className = "muted checkin-note";
     note.textContent = p.checkin_note + (p.checkin_by ? "（" + p.checkin_by + "）" : "");
     td.append(" ", mark, document.createElement("br"), note);
   }
