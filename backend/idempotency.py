@@ -2,7 +2,9 @@
 
 A key is bound to the request it first came with: its method, its path (the ids in it) and its body
 (``fingerprint``). The same key with another request (another record's URL, another body) is refused,
-422 ``OTHER_REQUEST``: replaying the first answer would tell the caller the second was done.
+409 ``idempotency_key_reused`` (``OTHER_REQUEST``): replaying the first answer would tell the caller the
+second was done. It is no mistake in a field: a phone that lost the first answer and sent the form again
+edited is told the first one may have gone through, and the mini-program leads to 我的.
 
 A retry that arrives after the first request finished replays the stored answer; one that races it
 collides on the unique key and replays too (see ``idempotent``). Keys live 24 h.
@@ -47,7 +49,15 @@ class IdempotencyRecord(db.Model):
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-OTHER_REQUEST = "该 Idempotency-Key 已用于其他请求，请使用新的值。"
+REUSED = "idempotency_key_reused"
+OTHER_REQUEST = "这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。"
+OTHER_OPERATION = "这次操作与之前的另一项操作使用了同一标识，之前的操作可能已经完成，请刷新后查看。"
+
+
+def _utf8(text):
+    """``text``'s bytes for a hash. A lone surrogate (half an emoji a text box's maxlength cut off) comes
+    through JSON's escapes: hashed as it came, so that the schema answers for it (422), not a 500."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _body_digest():
@@ -57,12 +67,12 @@ def _body_digest():
     digest = hashlib.sha256()
     if request.is_json:
         parsed = request.get_json(silent=True)
-        digest.update(json.dumps(parsed, sort_keys=True, ensure_ascii=False).encode() if parsed is not None
+        digest.update(_utf8(json.dumps(parsed, sort_keys=True, ensure_ascii=False)) if parsed is not None
                       else request.get_data())
     elif request.files or request.form:
-        digest.update(json.dumps(sorted(request.form.items(multi=True)), ensure_ascii=False).encode())
+        digest.update(_utf8(json.dumps(sorted(request.form.items(multi=True)), ensure_ascii=False)))
         for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
-            digest.update(name.encode() + b"\0")
+            digest.update(_utf8(name) + b"\0")
             position = upload.stream.tell()
             for chunk in iter(lambda: upload.stream.read(1 << 16), b""):
                 digest.update(chunk)
@@ -74,17 +84,16 @@ def _body_digest():
 
 def fingerprint():
     """The request a key is bound to: its method, its path (with the ids in it) and its body, hashed."""
-    return hashlib.sha256(f"{request.method} {request.path}\n{_body_digest()}".encode()).hexdigest()
+    return hashlib.sha256(_utf8(f"{request.method} {request.path}\n{_body_digest()}")).hexdigest()
 
 
 def _replay(record, request_hash=None):
     if record.endpoint != request.endpoint:
-        raise APIError(422, "validation_failed", "该 Idempotency-Key 已用于其他操作，请使用新的值。",
-                       {"Idempotency-Key": ["重复使用于不同的操作。"]})
+        raise APIError(409, REUSED, OTHER_OPERATION)
     if record.request_hash is not None and record.request_hash != (request_hash or fingerprint()):
         # Another record's URL, or another body: answered with the first request's result, the caller
         # would be told this one was done when nothing was.
-        raise APIError(422, "validation_failed", OTHER_REQUEST, {"Idempotency-Key": ["已用于其他请求。"]})
+        raise APIError(409, REUSED, OTHER_REQUEST)
     response = jsonify(record.body)
     response.status_code = record.status_code
     response.headers["Idempotent-Replayed"] = "true"

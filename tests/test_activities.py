@@ -513,7 +513,7 @@ def test_the_archive_counts_neither_cancelled_activities_nor_merged_duplicates(c
 
 def test_an_idempotency_key_replays_only_the_same_request(client, crew):
     """A key is bound to the request it first came with (method, path with its ids, body): the same key on
-    another deputy's correction, or with another body, is refused (422, saying so) and does nothing — never
+    another deputy's correction, or with another body, is refused (409, saying so) and does nothing — never
     answered with the first request's result; the same request again replays it."""
     zhang, li = crew["deputies"][:2]
     headers = {**crew["admin"], "Idempotency-Key": "k-1"}
@@ -523,8 +523,8 @@ def test_an_idempotency_key_replays_only_the_same_request(client, crew):
     for deputy, body in ((li, {"points": -7, "reason": "乙"}), (li, {"points": 5, "reason": "甲"}),
                          (zhang, {"points": -7, "reason": "乙"})):
         other = client.post(f"/api/v1/deputies/{deputy.id}/points/corrections", json=body, headers=headers)
-        assert other.status_code == 422, other.json
-        assert other.json["message"] == "该 Idempotency-Key 已用于其他请求，请使用新的值。"
+        assert (other.status_code, other.json["error"]) == (409, "idempotency_key_reused"), other.json
+        assert other.json["message"] == "这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。"
         assert "Idempotent-Replayed" not in other.headers
     assert client.get(f"/api/v1/deputies/{li.id}/points", headers=crew["admin"]).json["entries"] == []
     again = client.post(f"/api/v1/deputies/{zhang.id}/points/corrections", json={"reason": "甲", "points": 5},

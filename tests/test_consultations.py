@@ -545,6 +545,6 @@ def test_a_retried_creation_with_the_same_key_returns_the_first_draft_and_makes_
     again = client.post(API, json={"title": "怀化市城市绿化条例（草案）", "text": DRAFT, **window}, headers=admin)
     assert (again.status_code, again.json) == (201, first.json)
     other = client.post(API, json={"title": "另一部条例（草案）", "text": DRAFT, **window}, headers=admin)
-    assert (other.status_code, other.json["message"]) == (422, "该 Idempotency-Key 已用于其他请求，请使用新的值。")
+    assert (other.status_code, other.json["error"]) == (409, "idempotency_key_reused")
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Consultation)) == 1

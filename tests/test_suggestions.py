@@ -349,6 +349,33 @@ def test_idempotency_key_returns_the_first_filing(client, world):
     assert other.json["id"] != first.json["id"]
 
 
+def test_a_key_sent_again_with_other_words_says_the_first_filing_may_have_gone_through(client, world):
+    """The answer to a filing was lost; the citizen adds a few words and taps 提交 again with the page's
+    key. That is not a mistake in a field (422 已用于其他请求。 blocked the form for good): 409
+    idempotency_key_reused tells them the first one may be filed, and nothing more is."""
+    headers = world["citizen"] | {"Idempotency-Key": "lost-1"}
+    first = file(client, headers, world["deputy_code"])
+    assert first.status_code == 201
+    edited = file(client, headers, world["deputy_code"], content="小区门口路灯坏了一个月，晚上很黑，老人出门不便。")
+    assert (edited.status_code, edited.json) == (409, {
+        "error": "idempotency_key_reused",
+        "message": "这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。"})
+    assert "Idempotent-Replayed" not in edited.headers
+    assert [i["id"] for i in client.get("/api/v1/suggestions", headers=world["citizen"]).json["items"]] == [
+        first.json["id"]]
+
+
+def test_half_an_emoji_with_a_key_is_the_fields_mistake_not_a_server_error(client, world):
+    """A lone surrogate (an emoji cut in half by a text box's maxlength) gave 500 with a key."""
+    for key in ("half-1", "half-1", None):
+        headers = world["citizen"] | ({"Idempotency-Key": key} if key else {})
+        response = client.post("/api/v1/suggestions", headers=headers, content_type="application/json",
+                               data='{"qr_code": "%s", "category": "其他", "content": "路灯坏了\\ud83d"}'
+                               % world["deputy_code"])
+        assert (response.status_code, response.json["errors"]) == (422, {"content": ["文本包含无法识别的字符。"]})
+    assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["total"] == 0
+
+
 def test_a_rating_or_withdrawal_sent_again_with_its_key_returns_the_first_answer(client, world):
     """A phone that lost the answer sends the same step again: it is taken once, and the retry reads how
     it went instead of 409 当前状态为“办理中”，不能评价."""
