@@ -1,5 +1,8 @@
 // 扫码签到: a deputy scans a station's code or an activity's rotating code (wx.scanCode, or arriving
-// from the scan entry with options.code); the phone's location goes with it (POST /checkins).
+// from the scan entry with options.code); the phone's location goes with it (POST /checkins). A station's
+// code is printed on its door: without the location the server refuses it where the activity has a place
+// (请开启手机定位后重新扫码签到…), and the page offers 去设置 when the deputy refused the location; the
+// activity's rotating code, only on the screen at the venue, checks in without one.
 const api = require('../../utils/api');
 const { codeFromScan, isActivityCode } = require('../../utils/qr');
 const { formatTime } = require('../../utils/format');
@@ -26,6 +29,7 @@ Page({
     code: '',
     canRetry: true, // 重试 could pass: not for a code the server refused for good
     canViewStation: false, // the code is a station's: its card (查看联络站)
+    canOpenSetting: false, // a station's code sent without the location the deputy refused: 去设置 can allow it
   },
 
   onLoad(options) {
@@ -53,6 +57,18 @@ Page({
     return this.data.code ? this.checkIn(this.data.code, true) : this.scan();
   },
 
+  // 去设置: the deputy allows the location there, and the same code is sent again with it.
+  async openSettings() {
+    let res;
+    try {
+      res = await wxp('openSetting');
+    } catch (e) {
+      return null;
+    }
+    if (res.authSetting && res.authSetting['scope.userLocation'] && this.data.code) return this.checkIn(this.data.code, true);
+    return null;
+  },
+
   // Each scan is a new check-in with a new key (the afternoon's activity at the same station is not the
   // morning's); only a retry reuses the key.
   async checkIn(code, retrying) {
@@ -60,8 +76,12 @@ Page({
     if (!retrying || !this.key || this.keyCode !== code) {
       this.key = api.newIdempotencyKey();
       this.keyCode = code;
+      this.unanswered = null;
     }
-    this.setData({ status: 'working', message: '', result: null, code, canRetry: true, canViewStation: !isActivityCode(code) });
+    this.setData({
+      status: 'working', message: '', result: null, code, canRetry: true, canViewStation: !isActivityCode(code),
+      canOpenSetting: false,
+    });
     let user;
     try {
       user = await api.ensureLogin();
@@ -74,15 +94,23 @@ Page({
       this.setData({ status: 'failed', message: '只有人大代表可以扫码签到，请先绑定代表身份。' });
       return null;
     }
-    const body = { qr_code: code };
-    try {
-      const loc = await wxp('getLocation', { type: 'gcj02' });
-      body.lat = loc.latitude;
-      body.lng = loc.longitude;
-    } catch (e) {
-      // Without the location the server still checks the time window; tell the deputy why it may matter.
-      toast('未获取到位置，将仅按时间签到');
+    // 重试 after a lost answer (or a server failing) sends what was sent, so that its key replays a check-in
+    // made meanwhile; any other scan or retry sends where the phone is now.
+    let body = this.unanswered;
+    let locationRefused = false;
+    if (!body) {
+      body = { qr_code: code };
+      try {
+        const loc = await wxp('getLocation', { type: 'gcj02' });
+        body.lat = loc.latitude;
+        body.lng = loc.longitude;
+      } catch (e) {
+        // "getLocation:fail auth deny": the deputy's choice, which 去设置 can change; anything else is the
+        // phone's location being off. Sent without it: the server says whether the scan needs it.
+        locationRefused = /auth/.test((e && e.errMsg) || '');
+      }
     }
+    this.unanswered = null;
     try {
       const out = await api.checkin(body, this.key);
       this.setData({
@@ -92,9 +120,11 @@ Page({
       return out;
     } catch (err) {
       // e.g. 409 "这里目前没有需要签到的活动。": the server's sentence, on the page as well as in the modal.
+      if (!err.status || err.status >= 500) this.unanswered = body;
       this.setData({
         status: 'failed', message: err.message, canRetry: retryable(code, err),
         canViewStation: this.data.canViewStation && err.code !== NOT_CHECKIN_CODE,
+        canOpenSetting: locationRefused && !isActivityCode(code) && err.status === 409 && err.code !== NOT_CHECKIN_CODE,
       });
       return null;
     }

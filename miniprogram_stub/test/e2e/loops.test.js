@@ -450,6 +450,35 @@ test('a deputy refused at an activity\'s screen code is asked to scan anew, and 
   assert.equal(unknown.data.message, '签到码无效。');
 });
 
+test('without the location a station code does not check in (去设置 is offered); the screen code does', LIMIT, async () => {
+  const now = Date.now();
+  const activity = await http(backend.baseUrl, 'POST', '/activities', {
+    title: '城北联络站代表小组活动', type: 'reception', station_id: 1,
+    starts_at: new Date(now - 10 * 60 * 1000).toISOString(), ends_at: new Date(now + 3600 * 1000).toISOString(),
+    deputy_ids: [checkinDeputy.id], points: 2,
+  }, admin);
+  const station = await http(backend.baseUrl, 'GET', '/stations/1', undefined, admin);
+  const deputy = phoneFor('deputy-y', null); // 陈明, bound above, who refuses the location
+  await deputy.launch();
+  const page = await deputy.open('pages/checkin/checkin', { code: station.qr_code });
+  assert.equal(page.data.status, 'failed');
+  assert.equal(page.data.message, '请开启手机定位后重新扫码签到（签到需确认您在活动现场）。');
+  assert.equal(page.data.canOpenSetting, true);
+  assert.ok(!deputy.wx.toasts.concat(deputy.wx.modals).some((m) => /仅按时间/.test(m)));
+  let detail = await http(backend.baseUrl, 'GET', `/activities/${activity.id}`, undefined, admin);
+  assert.equal(detail.participants[0].status, 'invited', 'not checked in');
+
+  // The screen at the venue: its code proves presence without the location.
+  const screen = await http(backend.baseUrl, 'GET', `/activities/${activity.id}/checkin-code`, undefined, admin);
+  await deputy.open('pages/scan/scan', { scene: screen.qr_code });
+  const checkin = await deputy.follow();
+  assert.equal(checkin.data.status, 'done');
+  assert.equal(checkin.data.result.title, '城北联络站代表小组活动');
+  detail = await http(backend.baseUrl, 'GET', `/activities/${activity.id}`, undefined, admin);
+  assert.deepEqual([detail.participants[0].status, detail.participants[0].checkin_note], ['checked_in', '']);
+  await http(backend.baseUrl, 'POST', `/activities/${activity.id}/cancel`, { reason: '测试结束' }, admin);
+});
+
 test('揭榜: two deputies of the town find its research topic in 可揭榜; the first takes its one place, the second is told it is gone', LIMIT, async () => {
   const stations = await http(backend.baseUrl, 'GET', '/stations?per_page=100', undefined, admin);
   const town = stations.items.find((st) => st.name === '中方镇人大代表联络站');

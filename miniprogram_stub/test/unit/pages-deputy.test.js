@@ -686,6 +686,94 @@ test('activity page: back from 扫码签到 it shows 已签到, not the 已接�
   assert.equal(detail.data.activity.myStatusLabel, '已签到');
 });
 
+test('check-in: a station code without the location is refused; 去设置 allows it and the code goes again with it', async () => {
+  const posts = [];
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/checkins': (req) => {
+      posts.push(req);
+      if (req.data.lat === undefined) return error(409, 'checkin_refused', '请开启手机定位后重新扫码签到（签到需确认您在活动现场）。');
+      return json(201, { activity_id: 5, activity_title: '接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' });
+    },
+  }, { user: DEPUTY, location: null });
+  const page = await phone.open('pages/checkin/checkin', { code: 'sta1' });
+  assert.equal(page.data.status, 'failed');
+  assert.equal(page.data.message, '请开启手机定位后重新扫码签到（签到需确认您在活动现场）。');
+  assert.equal(page.data.canOpenSetting, true);
+  assert.ok(!wx.toasts.concat(wx.modals).some((m) => /仅按时间/.test(m)), 'no promise of a check-in by time alone');
+  assert.deepEqual(posts.map((p) => p.data), [{ qr_code: 'sta1' }]);
+
+  // Back from the settings without allowing it: nothing sent.
+  await page.openSettings();
+  assert.equal(wx.calls.openSetting.length, 1);
+  assert.equal(posts.length, 1);
+  // Allowed there: the same code, with where the phone is.
+  wx.authSetting = { 'scope.userLocation': true };
+  wx.location = { latitude: 27.56, longitude: 109.99 };
+  await page.openSettings();
+  assert.equal(page.data.status, 'done');
+  assert.equal(page.data.canOpenSetting, false);
+  assert.deepEqual(posts[1].data, { qr_code: 'sta1', lat: 27.56, lng: 109.99 });
+});
+
+test('check-in: the phone\'s location off is no refusal to change in the settings: no 去设置, 重试 locates again', async () => {
+  const posts = [];
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/checkins': (req) => {
+      posts.push(req);
+      if (req.data.lat === undefined) return error(409, 'checkin_refused', '请开启手机定位后重新扫码签到（签到需确认您在活动现场）。');
+      return json(201, { activity_id: 5, activity_title: '接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' });
+    },
+  }, { user: DEPUTY, location: null });
+  wx.locationError = 'getLocation:fail system permission denied';
+  const page = await phone.open('pages/checkin/checkin', { code: 'sta1' });
+  assert.equal(page.data.message, '请开启手机定位后重新扫码签到（签到需确认您在活动现场）。');
+  assert.equal(page.data.canOpenSetting, false);
+  assert.equal(page.data.canRetry, true);
+  wx.location = { latitude: 27.56, longitude: 109.99 };
+  await page.retry();
+  assert.equal(page.data.status, 'done');
+  assert.deepEqual(posts[1].data, { qr_code: 'sta1', lat: 27.56, lng: 109.99 });
+});
+
+test('check-in: an activity\'s screen code proves presence: it checks in without the location, nothing said about it', async () => {
+  const ROTATING = 'a' + 'b'.repeat(26);
+  const posts = [];
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/checkins': (req) => {
+      posts.push(req);
+      return json(201, { activity_id: 5, activity_title: '接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' });
+    },
+  }, { user: DEPUTY, location: null });
+  const page = await phone.open('pages/checkin/checkin', { code: ROTATING });
+  assert.equal(page.data.status, 'done');
+  assert.deepEqual(posts.map((p) => p.data), [{ qr_code: ROTATING }]);
+  assert.deepEqual(wx.toasts.concat(wx.modals), []);
+  assert.equal(page.data.canOpenSetting, false);
+});
+
+test('check-in: 重试 after a lost answer sends what was sent, so its key replays the check-in made', async () => {
+  const posts = [];
+  const seen = {};
+  let lose = true;
+  const here = [{ latitude: 27.56, longitude: 109.99 }, { latitude: 27.5601, longitude: 109.9902 }];
+  const { phone } = unitPhone({
+    'POST /api/v1/checkins': (req) => {
+      posts.push(req);
+      const key = req.header['Idempotency-Key'];
+      const body = JSON.stringify(req.data);
+      if (seen[key] && seen[key] !== body) return error(409, 'idempotency_key_reused', '这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。');
+      seen[key] = body;
+      if (lose) { lose = false; throw new Error('timeout'); }
+      return json(201, { activity_id: 5, activity_title: '接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' });
+    },
+  }, { user: DEPUTY, location: () => here.shift() });
+  const page = await phone.open('pages/checkin/checkin', { code: 'sta1' });
+  assert.equal(page.data.message, '网络连接失败，请检查网络后重试。');
+  await page.retry(); // the phone has moved a few metres meanwhile: the first position goes again
+  assert.equal(page.data.status, 'done');
+  assert.deepEqual(posts.map((p) => p.data), [{ qr_code: 'sta1', lat: 27.56, lng: 109.99 }, { qr_code: 'sta1', lat: 27.56, lng: 109.99 }]);
+});
+
 test('check-in: a 409 from the server is shown on the page', async () => {
   const { phone, wx } = unitPhone({
     'POST /api/v1/checkins': () => error(409, 'checkin_refused', '您距离活动地点约 2300 米，超出 500 米的签到范围，请到现场后再扫码。'),
