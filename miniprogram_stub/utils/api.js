@@ -227,9 +227,10 @@ function refreshUser(options) {
   return rolesInFlight;
 }
 
+// quiet: true, or the statuses and error codes (e.g. 'idempotency_key_reused') the page explains itself.
 function isQuiet(quiet, err) {
   if (quiet === true) return true;
-  return Array.isArray(quiet) && quiet.indexOf(err.status) >= 0;
+  return Array.isArray(quiet) && (quiet.indexOf(err.status) >= 0 || quiet.indexOf(err.code) >= 0);
 }
 
 // Runs `attempt(headers)` (→ {statusCode, data}) logged in; on 401 logs in again (once for requests refused
@@ -398,8 +399,9 @@ module.exports = {
 
   categories: () => call('GET', '/suggestions/categories'),
   nearby: (query) => call('GET', '/suggestions/nearby', { query }),
-  // The filing form explains its own 422 (errorDetail).
-  fileSuggestion: (data, idempotencyKey) => call('POST', '/suggestions', { data, idempotencyKey, quiet: [422] }),
+  // The filing form explains its own 422 (errorDetail), and a key sent again with a changed form (utils/resubmit).
+  fileSuggestion: (data, idempotencyKey) => call('POST', '/suggestions',
+    { data, idempotencyKey, quiet: [422, 'idempotency_key_reused'] }),
   suggestions: (query) => call('GET', '/suggestions', { query }),
   suggestion: (id) => call('GET', '/suggestions/' + enc(id)),
   // accept | return | progress | forward | feedback | reply | rate | withdraw | follow, each with its step's
@@ -417,7 +419,8 @@ module.exports = {
   checkin: (data, idempotencyKey) => call('POST', '/checkins', { data, idempotencyKey }),
 
   // 约见代表. A form explains its own 422 (errorDetail); each answer returns the appointment as it is now.
-  requestAppointment: (data, idempotencyKey) => call('POST', '/appointments', { data, idempotencyKey, quiet: [422] }),
+  requestAppointment: (data, idempotencyKey) => call('POST', '/appointments',
+    { data, idempotencyKey, quiet: [422, 'idempotency_key_reused'] }),
   appointments: (query) => call('GET', '/appointments', { query }),
   appointment: (id) => call('GET', '/appointments/' + enc(id)),
   // confirm | decline | complete | cancel
@@ -442,7 +445,8 @@ module.exports = {
   castBallot: (id, choices, idempotencyKey) => call('POST', '/livelihood/votes/' + enc(id) + '/ballot',
     { data: { choices }, idempotencyKey, quiet: [409, 422] }),
   // 群众下单: a citizen's proposal to a congress (a region), and their own proposals with what became of them.
-  proposeLivelihood: (data, idempotencyKey) => call('POST', '/livelihood/proposals', { data, idempotencyKey, quiet: [422] }),
+  proposeLivelihood: (data, idempotencyKey) => call('POST', '/livelihood/proposals',
+    { data, idempotencyKey, quiet: [422, 'idempotency_key_reused'] }),
   livelihoodProposals: (query) => call('GET', '/livelihood/proposals', { query }),
   regions: (query) => call('GET', '/regions', { query }),
 

@@ -2,6 +2,7 @@
 // on a reception day from the code's plan (reception_days) or at a time they suggest. Subscribe to the
 // answer in the tap, one Idempotency-Key per request, then the appointment's page.
 const api = require('../../utils/api');
+const { keyReused, leadToEarlier } = require('../../utils/resubmit');
 const config = require('../../config');
 const { toast, submitWithConsent } = require('../../utils/wxp');
 const {
@@ -139,7 +140,14 @@ Page({
     } catch (err) {
       // The key stays, so tapping again cannot ask twice. A 422 says what to correct, in the server's words.
       this.setData({ submitting: false });
-      if (err.status === 422) {
+      if (keyReused(err)) {
+        // Asked before, the answer lost, the form changed since: it is in 我的约见; a new tap asks anew.
+        this.submitKey = api.newIdempotencyKey();
+        await leadToEarlier({
+          content: '您的约见申请此前已提交成功（当时网络中断，未能显示结果），可到“我的约见”查看，无需重复提交。',
+          url: '/pages/appointments/appointments?scope=mine',
+        });
+      } else if (err.status === 422) {
         api.showCorrections(err);
       }
       return null;

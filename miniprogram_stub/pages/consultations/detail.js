@@ -3,6 +3,7 @@
 // refusal or once it is given); then the caller's opinions on this draft with the feedback. The feedback is
 // also a subscribe message (办理结果通知), asked for in the tap, before the opinion is sent.
 const api = require('../../utils/api');
+const { keyReused } = require('../../utils/resubmit');
 const config = require('../../config');
 const { say, toast, submitWithConsent } = require('../../utils/wxp');
 const { presentConsultation, presentOpinion } = require('../../utils/consultations');
@@ -97,7 +98,12 @@ Page({
       await this.loadMine();
       return opinion;
     } catch (err) {
-      if (err && (err.status === 422 || err.status === 409)) {
+      if (keyReused(err)) {
+        // Sent before, the answer lost, the words changed since: it is among 我的意见 on this page.
+        this.submitKey = api.newIdempotencyKey();
+        say('您的意见此前已提交成功（当时网络中断，未能显示结果），可在本页“我的意见”中查看，无需重复提交。');
+        await this.loadMine();
+      } else if (err && (err.status === 422 || err.status === 409)) {
         this.submitKey = api.newIdempotencyKey();
         say(api.errorDetail(err));
         if (err.status === 409) await this.load(); // closed meanwhile: the page says so, without the form

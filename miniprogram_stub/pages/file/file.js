@@ -6,6 +6,7 @@ const config = require('../../config');
 const { wxp, toast, submitWithConsent, consent } = require('../../utils/wxp');
 const { formatTime, PHONE_PATTERN, PHONE_MESSAGE } = require('../../utils/format');
 const { photoMethods } = require('../../utils/photos');
+const { keyReused, leadToEarlier } = require('../../utils/resubmit');
 
 // The photo methods (choosePhotos, uploadPhoto, retryPhoto, removePhoto) are utils/photos.js's.
 Page(Object.assign({
@@ -185,7 +186,13 @@ Page(Object.assign({
       // The key stays, so tapping again cannot file twice. A 422 says what to correct, in the server's
       // words (the API module showed only its general sentence).
       this.setData({ submitting: false });
-      if (err.status === 422) {
+      if (keyReused(err)) {
+        // Filed before, the answer lost, the words changed since: it is in 我的; a new tap files anew.
+        this.submitKey = api.newIdempotencyKey();
+        await leadToEarlier({
+          content: '您的建议此前已提交成功（当时网络中断，未能显示结果），可到“我的”查看，无需重复提交。', url: '/pages/mine/mine',
+        });
+      } else if (err.status === 422) {
         api.showCorrections(err);
       }
       return null;

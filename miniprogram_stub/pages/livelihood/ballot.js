@@ -3,6 +3,7 @@
 // afterwards: 已投票. The ballot is secret — the page never shows how anyone voted; the counts appear
 // once the round is closed.
 const api = require('../../utils/api');
+const { keyReused } = require('../../utils/resubmit');
 const { say, toast } = require('../../utils/wxp');
 const { CHOICES, presentVote, presentProject, missingChoices } = require('../../utils/livelihood');
 
@@ -60,7 +61,11 @@ Page({
       return answer;
     } catch (err) {
       // Answered (投票已结束, 您已投票, a candidate missed): a new tap is a new ballot; the server's sentence shown.
-      if (err && err.status) {
+      if (keyReused(err)) {
+        // Cast before, the answer lost, a choice changed since: the ballot stands as first cast.
+        this.submitKey = api.newIdempotencyKey();
+        say('您此前已投票成功（当时网络中断，未能显示结果），选票以第一次提交的为准。');
+      } else if (err && err.status) {
         this.submitKey = api.newIdempotencyKey();
         say(err.message);
       }

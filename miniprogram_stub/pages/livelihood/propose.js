@@ -8,6 +8,7 @@
 // first too. Each is shown with the regions above it (two townships may share a name). The answer (采纳 or
 // 不予采纳) is a subscribe message (办理结果通知), asked for in the tap, before the proposal is sent.
 const api = require('../../utils/api');
+const { keyReused, leadToEarlier } = require('../../utils/resubmit');
 const config = require('../../config');
 const { say, toast, submitWithConsent } = require('../../utils/wxp');
 
@@ -104,7 +105,14 @@ Page({
       wx.redirectTo({ url: '/pages/livelihood/proposals' });
       return proposal;
     } catch (err) {
-      if (err && err.status === 422) {
+      if (keyReused(err)) {
+        // Sent before, the answer lost, the form changed since: it is in 我的民生建议; a new tap sends anew.
+        this.submitKey = api.newIdempotencyKey();
+        await leadToEarlier({
+          content: '您的民生建议此前已提交成功（当时网络中断，未能显示结果），可到“我要下单”中查看，无需重复提交。',
+          url: '/pages/livelihood/proposals',
+        });
+      } else if (err && err.status === 422) {
         this.submitKey = api.newIdempotencyKey();
         say(api.errorDetail(err));
       }

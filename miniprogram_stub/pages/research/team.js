@@ -6,6 +6,7 @@
 // 放弃领题 for the lead while no report is in; 退出团队 for a member the lead named, until the report is
 // accepted. 调研课题进展通知 is asked for in the tap, before the report goes.
 const api = require('../../utils/api');
+const { keyReused } = require('../../utils/resubmit');
 const config = require('../../config');
 const { say, toast, submitWithConsent, confirmFirst } = require('../../utils/wxp');
 const { presentTopic, presentTeam } = require('../../utils/research');
@@ -122,7 +123,12 @@ Page(Object.assign({
       await this.load({ quiet: true });
       return report;
     } catch (err) {
-      if (err && REFUSED.indexOf(err.status) >= 0) {
+      if (keyReused(err)) {
+        // Submitted before, the answer lost, the report changed since: the page shows it as it is now.
+        this.submitKey = api.newIdempotencyKey();
+        say('您的调研报告此前已提交成功（当时网络中断，未能显示结果），无需重复提交。');
+        await this.load({ quiet: true });
+      } else if (err && REFUSED.indexOf(err.status) >= 0) {
         this.submitKey = api.newIdempotencyKey();
         say(api.errorDetail(err));
         if (err.status !== 422) await this.load({ quiet: true }); // reviewed or given up meanwhile

@@ -7,6 +7,7 @@
 // the topic read again (名额已满, 您已在本课题的调研团队中…, a member on another team), the members chosen kept.
 // A withdrawn topic says so (该课题已撤回) and offers neither 领题 nor the team, which no longer goes on.
 const api = require('../../utils/api');
+const { keyReused, leadToEarlier } = require('../../utils/resubmit');
 const config = require('../../config');
 const { say, toast, submitWithConsent } = require('../../utils/wxp');
 const { presentTopic, presentTeam } = require('../../utils/research');
@@ -169,7 +170,14 @@ Page({
       wx.redirectTo({ url: '/pages/research/team?id=' + team.id });
       return team;
     } catch (err) {
-      if (err && REFUSED.indexOf(err.status) >= 0) {
+      if (keyReused(err)) {
+        // Taken before, the answer lost, the members changed since: the team is in 我的调研.
+        this.takeKey = api.newIdempotencyKey();
+        if (await leadToEarlier({
+          content: '您此前已领题成功（当时网络中断，未能显示结果），可到“我的调研”查看团队。', url: '/pages/research/mine',
+        })) return null;
+        await this.load({ quiet: true });
+      } else if (err && REFUSED.indexOf(err.status) >= 0) {
         // Refused: a new key for a new attempt, the server's sentence, and the topic as it is now; the
         // members chosen stay, for the lead to change those the sentence names.
         this.takeKey = api.newIdempotencyKey();

@@ -521,3 +521,34 @@ test('helpers: errorDetail, meetAt, chinaParts, the phone check, the requested t
   assert.equal(station.targetText, '城北街道人大代表中心联络站');
   assert.equal(station.answerable, false);
 });
+
+test('request: asked, the answer lost, the topic changed and sent again: it says it went through and leads to 我的约见', async () => {
+  const seen = {};
+  let lose = true;
+  const { routes, state } = requestRoutes({
+    'POST /api/v1/appointments': (req) => {
+      state.posts.push(req);
+      const key = req.header['Idempotency-Key'];
+      if (seen[key] && seen[key] !== JSON.stringify(req.data)) {
+        return error(409, 'idempotency_key_reused', '这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。');
+      }
+      seen[key] = JSON.stringify(req.data);
+      if (lose) { lose = false; throw new Error('lost'); }
+      return json(201, appointment({ id: 5 }));
+    },
+  });
+  const { phone, wx } = unitPhone(routes);
+  const form = await phone.open('pages/appointment/new', { code: 'dep1', name: encodeURIComponent('张伟'), kind: 'deputy' });
+  form.onTopicInput(event({}, '想当面反映加装电梯的困难'));
+  form.onPhoneInput(event({}, '0745-2234567'));
+  form.onChoiceChange(event({}, '31'));
+  await form.submit();
+  assert.deepEqual(wx.modals, ['网络连接失败，请检查网络后重试。']);
+  form.onTopicInput(event({}, '想当面反映加装电梯的困难，楼里老人多'));
+  await form.submit();
+  assert.equal(state.posts.length, 2);
+  assert.deepEqual(wx.modals.slice(1), ['您的约见申请此前已提交成功（当时网络中断，未能显示结果），可到“我的约见”查看，无需重复提交。']);
+  assert.equal(wx.lastNavigation().url, '/pages/appointments/appointments?scope=mine');
+  assert.equal(form.data.submitting, false);
+  assert.notEqual(form.submitKey, state.posts[1].header['Idempotency-Key'], 'a new key for a new request');
+});

@@ -275,6 +275,73 @@ test('filing: a lost answer and a second tap reuse the key; refusing notices doe
   assert.equal(state.posts[1].data.location, undefined, 'no location: none sent');
 });
 
+// The server as it keeps keys: a key comes back with the body it first came with (the answer replayed), or
+// another body (409 idempotency_key_reused); ``lost`` answers are stored, then lost on the way back.
+function keyedServer(created, lost) {
+  const seen = {};
+  const posts = [];
+  let n = 0;
+  const handler = (req) => {
+    posts.push(req);
+    const key = req.header['Idempotency-Key'];
+    const body = JSON.stringify(req.data);
+    if (key && seen[key] && seen[key].body !== body) {
+      return error(409, 'idempotency_key_reused', '这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。');
+    }
+    if (!(key && seen[key])) {
+      n += 1;
+      seen[key] = { body, answer: json(201, created(n)) };
+    }
+    if (posts.length <= (lost || 0)) throw new Error('timeout');
+    return seen[key].answer;
+  };
+  return { handler, posts };
+}
+
+test('filing: filed, the answer lost, the words changed and sent again: it says it went through and leads to 我的', async () => {
+  const server = keyedServer((n) => suggestion({ id: 20 + n }), 1);
+  const { routes } = filingRoutes({ 'POST /api/v1/suggestions': server.handler });
+  const { phone, wx } = unitPhone(routes);
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  await file.onCategoryChange(event({}, '2'));
+  file.onContentInput(event({}, '路灯坏了'));
+  assert.equal(await file.submit(), null);
+  assert.deepEqual(wx.modals, ['网络连接失败，请检查网络后重试。']);
+
+  file.onContentInput(event({}, '路灯坏了一个月'));
+  wx.queue.modal.push({ confirm: false }); // 留在本页
+  assert.equal(await file.submit(), null);
+  assert.equal(wx.modals.length, 2, 'one dialog, not the server\'s sentence as well');
+  const said = wx.calls.showModal[1];
+  assert.equal(said.title, '已经提交过了');
+  assert.equal(said.content, '您的建议此前已提交成功（当时网络中断，未能显示结果），可到“我的”查看，无需重复提交。');
+  assert.equal(said.confirmText, '去查看');
+  assert.ok(!wx.modals.some((m) => /已用于其他请求|请检查填写/.test(m)));
+  assert.equal(file.data.submitting, false);
+  assert.equal(wx.lastNavigation(), null, 'stayed on the page');
+
+  // A new tap is a new filing, with a new key: the form is not stuck.
+  const item = await file.submit();
+  assert.equal(item.id, 22);
+  assert.equal(server.posts.length, 3);
+  assert.equal(server.posts[0].header['Idempotency-Key'], server.posts[1].header['Idempotency-Key']);
+  assert.notEqual(server.posts[2].header['Idempotency-Key'], server.posts[1].header['Idempotency-Key']);
+  assert.equal(wx.lastNavigation().url, '/pages/suggestion/detail?id=22');
+});
+
+test('filing: told the earlier filing went through, 去查看 opens 我的', async () => {
+  const server = keyedServer((n) => suggestion({ id: 30 + n }), 1);
+  const { routes } = filingRoutes({ 'POST /api/v1/suggestions': server.handler });
+  const { phone, wx } = unitPhone(routes);
+  const file = await phone.open('pages/file/file', { code: 'sta1' });
+  await file.onCategoryChange(event({}, '2'));
+  file.onContentInput(event({}, '路灯坏了'));
+  await file.submit();
+  file.onContentInput(event({}, '路灯坏了，请尽快修'));
+  await file.submit();
+  assert.deepEqual(wx.navigations.map((n) => [n.type, n.url]), [['redirectTo', '/pages/mine/mine']]);
+});
+
 test('filing: a contact phone the server would refuse is caught on the form; a 422 shows the field\'s own sentence', async () => {
   const { routes, state } = filingRoutes({
     'POST /api/v1/suggestions': (req) => {

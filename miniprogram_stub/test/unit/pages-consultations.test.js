@@ -111,6 +111,32 @@ test('consultation detail: an opinion on one article, one Idempotency-Key for it
   assert.deepEqual(detail.data.mine.map((o) => [o.articleText, o.feedbackText]), [['第三条', '待反馈']]);
 });
 
+test('consultation detail: sent, the answer lost, the words changed and sent again: it went through and shows in 我的意见', async () => {
+  const keys = [];
+  let kept = false;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/public/consultations/5': () => json(200, draft()),
+    'GET /api/v1/consultations/my-opinions': (req) => page(kept ? [opinion()] : [], req),
+    'POST /api/v1/consultations/5/opinions': (req) => {
+      keys.push(req.header['Idempotency-Key']);
+      if (!kept) {
+        kept = true;
+        throw new Error('timeout'); // kept; the answer lost
+      }
+      return error(409, 'idempotency_key_reused', '这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。');
+    },
+  });
+  const detail = await phone.open('pages/consultations/detail', { id: '5' });
+  await detail.onContent({ detail: { value: '建议提高到百分之三十五。' } });
+  await detail.submit();
+  await detail.onContent({ detail: { value: '建议提高到百分之四十。' } });
+  await detail.submit();
+  assert.equal(keys[0], keys[1]);
+  assert.equal([...wx.toasts, ...wx.modals].at(-1), '您的意见此前已提交成功（当时网络中断，未能显示结果），可在本页“我的意见”中查看，无需重复提交。');
+  assert.deepEqual(detail.data.mine.map((o) => o.articleText), ['第三条']);
+  assert.notEqual(detail.submitKey, keys[1], 'a new key for a new opinion');
+});
+
 test('consultation detail: closed meanwhile, the server\'s sentence and the draft without its form', async () => {
   let closed = false;
   const { phone, wx } = unitPhone({

@@ -340,3 +340,40 @@ test('the propose form says the words may be published once personal data is rem
   const wxml = fs.readFileSync(path.join(__dirname, '..', '..', 'pages/livelihood/propose.wxml'), 'utf8');
   assert.match(wxml, /建议内容可能在去除个人信息（姓名、电话、门牌号等）后公开/);
 });
+
+test('livelihood propose: sent, the answer lost, the words changed and sent again: it went through, 我要下单 shows it', async () => {
+  const posted = [];
+  const seen = {};
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/regions': (req) => page(atLevels([{ id: 4, name: '鹤城区', level: 'county' }], req), req),
+    'POST /api/v1/livelihood/proposals': (req) => {
+      const key = req.header['Idempotency-Key'];
+      posted.push(key);
+      if (seen[key] && seen[key] !== JSON.stringify(req.data)) {
+        return error(409, 'idempotency_key_reused', '这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。');
+      }
+      const first = !seen[key];
+      seen[key] = JSON.stringify(req.data);
+      if (first && posted.length === 1) throw new Error('lost');
+      return json(201, { id: 5 });
+    },
+    'GET /api/v1/livelihood/proposals': (req) => page([], req),
+  });
+  const form = await phone.open('pages/livelihood/propose');
+  await form.onRegion({ detail: { value: '0' } });
+  await form.onTitle({ detail: { value: '修建停车场' } });
+  await form.onContent({ detail: { value: '停车难' } });
+  await form.submit();
+  assert.deepEqual(wx.modals, ['网络连接失败，请检查网络后重试。']);
+  await form.onContent({ detail: { value: '周末停车难' } });
+  wx.queue.modal.push({ confirm: false }); // 留在本页
+  await form.submit();
+  assert.deepEqual(wx.modals.slice(1), ['您的民生建议此前已提交成功（当时网络中断，未能显示结果），可到“我要下单”中查看，无需重复提交。']);
+  assert.equal(wx.lastNavigation(), null);
+  // A new tap is a new proposal, with a new key.
+  await form.submit();
+  assert.equal(posted.length, 3);
+  assert.equal(posted[0], posted[1]);
+  assert.notEqual(posted[2], posted[1]);
+  assert.equal(wx.lastNavigation().url, '/pages/livelihood/proposals');
+});

@@ -169,6 +169,26 @@ test('领题 refused: the server\'s sentence, the topic read again (名额已满
   assert.equal(detail.data.submitting, false);
 });
 
+test('领题 taken, the answer lost, the group name changed and sent again: it went through, 去查看 opens 我的调研', async () => {
+  const keys = [];
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/research/topics/4': () => json(200, topic({ teams: [] })),
+    'POST /api/v1/research/topics/4/teams': (req) => {
+      keys.push(req.header['Idempotency-Key']);
+      if (keys.length === 1) throw new Error('timeout'); // taken; the answer lost
+      return error(409, 'idempotency_key_reused', '这次提交与之前的一次提交使用了同一标识，之前的提交可能已经成功，请到“我的”查看。');
+    },
+  }, { user: DEPUTY });
+  const detail = await phone.open('pages/research/topic', { id: '4' });
+  await detail.take();
+  await detail.onGroupName({ detail: { value: '第三代表小组' } });
+  await detail.take();
+  assert.equal(keys[0], keys[1]);
+  assert.deepEqual(said(wx).slice(-1), ['您此前已领题成功（当时网络中断，未能显示结果），可到“我的调研”查看团队。']);
+  assert.equal(wx.calls.redirectTo.at(-1).url, '/pages/research/mine');
+  assert.notEqual(detail.takeKey, keys[1], 'a new key for a new attempt');
+});
+
 test('a topic the deputy is on links to their team; a topic not found says so', async () => {
   const { phone } = unitPhone({
     'GET /api/v1/research/topics/4': () => json(200, topic({ my_team_id: 9, can_take: false, teams: [team()] })),
