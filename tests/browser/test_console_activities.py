@@ -101,6 +101,9 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
     # The open page follows the check-ins by itself, row by row, without a reload.
     for name in ("张伟", "李娜"):
         expect(watching.locator("#att-rows tr", has_text=name)).to_contain_text("已签到")
+    # Where each scan was made, under its time; no 补签 mark.
+    expect(watching.locator("#att-rows tr", has_text="张伟").locator(".checkin-note")).to_have_text("距活动地点约 0 米")
+    expect(watching.locator("#att-rows tr", has_text="张伟").locator(".by-hand")).to_have_count(0)
     watching.close()
 
     # The activity page follows the check-ins by itself.
