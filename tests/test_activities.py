@@ -765,3 +765,24 @@ def test_distances_read_in_metres_then_kilometres():
     meters = (0, 350, 999, 1000, 1249, 99949, 99950, 126000, 1493293)
     assert [distance_text(m) for m in meters] == [
         "0 米", "350 米", "999 米", "1.0 公里", "1.2 公里", "99.9 公里", "100 公里", "126 公里", "1493 公里"]
+
+
+@pytest.mark.parametrize("value, expected", [(None, True), ("", True), ("off", False), ("0", False), ("No", False),
+                                             ("on", True), ("1", True), ("TRUE", True)])
+def test_the_location_rule_is_on_unless_turned_off(value, expected, monkeypatch, tmp_path):
+    from backend.config import Config
+    if value is None:
+        monkeypatch.delenv("CHECKIN_REQUIRE_LOCATION", raising=False)
+    else:
+        monkeypatch.setenv("CHECKIN_REQUIRE_LOCATION", value)
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
+    assert Config(str(tmp_path)).CHECKIN_REQUIRE_LOCATION is expected
+
+
+def test_a_location_rule_neither_on_nor_off_is_refused_at_start(monkeypatch, tmp_path):
+    from backend.config import Config, ConfigError
+    monkeypatch.setenv("CHECKIN_REQUIRE_LOCATION", "maybe")
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path))
+    with pytest.raises(ConfigError) as raised:
+        Config(str(tmp_path))
+    assert str(raised.value.message) == "配置错误：CHECKIN_REQUIRE_LOCATION 应为 on 或 off，当前为 'maybe'。"
