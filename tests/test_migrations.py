@@ -859,3 +859,41 @@ def test_0038_builds_the_dedupe_prefix_index_on_postgresql_and_rebuilds_one_left
         downgrade(revision="0037")
         assert name not in _index_names("outbox_messages")
         db.engine.dispose()
+
+
+def test_0043_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_invalid(scratch_url):
+    """0043: the merged items' and the citizens' timeline lines' partial indexes, on both databases (built
+    CONCURRENTLY on PostgreSQL, where one a killed build left INVALID is dropped and built again), each
+    over its few rows alone. Downgraded, they go."""
+    from flask_migrate import downgrade, upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    indexes = {"ix_suggestions_merged_into": ("suggestions", "(merged_into_id, id)", "merged_into_id IS NOT NULL"),
+               "ix_suggestion_events_citizen_actor": ("suggestion_events", "(actor_user_id)", "'citizen'")}
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade(revision="0042")
+        if postgres:  # what a build killed half way leaves behind
+            with db.engine.begin() as conn:
+                conn.execute(text("CREATE INDEX ix_suggestions_merged_into ON suggestions (id)"))
+                conn.execute(text("UPDATE pg_index SET indisvalid = false "
+                                  "WHERE indexrelid = 'ix_suggestions_merged_into'::regclass"))
+        upgrade(revision="0043")
+        for name, (table, columns, where) in indexes.items():
+            assert name in _index_names(table)
+            with db.engine.connect() as conn:
+                if postgres:
+                    valid, definition = conn.execute(text(
+                        f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+                        f"WHERE indexrelid = '{name}'::regclass")).one()
+                    assert valid
+                else:
+                    definition = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
+            assert columns in definition and where in definition.split("WHERE")[1]
+        downgrade(revision="0042")
+        for name, (table, _, _) in indexes.items():
+            assert name not in _index_names(table)
+        db.engine.dispose()

@@ -272,3 +272,33 @@ def test_a_word_many_items_hold_walks_the_list_instead_of_its_candidates(
         assert f"共 {expected} 件" in queue, keyword
         reads = [s for s in sent if "suggestions.content LIKE" in s]
         assert len(reads) == 3 and all(("suggestion_content_grams(" in s) == (indexed and postgres) for s in reads)
+
+
+def test_an_items_page_finds_the_items_merged_into_it_in_their_index(app, client, world, admin, pending):  # noqa: F811
+    """The console's item page lists the duplicates merged into the item (已合并) from
+    ix_suggestions_merged_into, over the merged items alone, never by reading every item."""
+    from backend.suggestions.models import Suggestion
+
+    duplicate = file(client, world["citizen"], world["station_code"], content="菜市场门口又积水了。").json
+    with app.app_context():
+        db.session.execute(db.update(Suggestion).where(Suggestion.id == duplicate["id"])
+                           .values(merged_into_id=pending["id"]))
+        db.session.commit()
+    with statements(app, with_parameters=True) as sent:
+        page = admin.get(f"/console/suggestions/{pending['id']}").get_data(as_text=True)
+    assert "合并进来的重复建议" in page and duplicate["number"] in page
+    merged = [(s, p) for s, p in sent if "suggestions.merged_into_id =" in s]
+    assert len(merged) == 1
+    assert "ix_suggestions_merged_into" in _plan(app, *merged[0], ("enable_seqscan",))
+
+
+def test_erasure_finds_the_citizens_timeline_lines_in_their_index(app, client, world):  # noqa: F811
+    """注销 renames the citizen's own lines in the timelines and reads their notes through
+    ix_suggestion_events_citizen_actor (the citizens' lines alone), never by reading every line."""
+    assert file(client, world["citizen"], world["station_code"]).status_code == 201
+    with statements(app, with_parameters=True) as sent:
+        assert client.delete("/api/v1/me", headers=world["citizen"]).status_code == 204
+    own = [(s, p) for s, p in sent if "suggestion_events.actor_user_id =" in s]
+    assert len(own) == 2 and own[0][0].lstrip().startswith("UPDATE") and own[1][0].lstrip().startswith("SELECT")
+    for statement in own:
+        assert "ix_suggestion_events_citizen_actor" in _plan(app, *statement, ("enable_seqscan",))
