@@ -302,3 +302,28 @@ def test_erasure_finds_the_citizens_timeline_lines_in_their_index(app, client, w
     assert len(own) == 2 and own[0][0].lstrip().startswith("UPDATE") and own[1][0].lstrip().startswith("SELECT")
     for statement in own:
         assert "ix_suggestion_events_citizen_actor" in _plan(app, *statement, ("enable_seqscan",))
+
+
+def test_erasure_renames_the_citizens_own_cancellations_among_their_appointments(app, client, world):  # noqa: F811
+    """The appointments the citizen cancelled themself name them (answered_by): 注销 renames them 群众, found
+    among the citizen's own appointments (ix_appointments_citizen) — only the citizen who asked may
+    cancel, and erasure is for citizens alone — never by reading every appointment's answerer."""
+    from backend.auth.models import User
+
+    from .test_appointments import answer, ask
+
+    with app.app_context():
+        db.session.execute(db.update(User).where(User.openid == "fake-openid-citizen-wang").values(display_name="王小明"))
+        db.session.commit()
+    asked = ask(client, world["citizen"], world["deputy_code"]).json
+    assert answer(client, world["citizen"], asked["id"], "cancel", note="问题已经解决了").status_code == 200
+    seen = client.get(f"/api/v1/appointments/{asked['id']}", headers=world["zhang_h"]).json
+    assert (seen["status_label"], seen["answered_by"]) == ("已取消", "王小明")
+    with statements(app, with_parameters=True) as sent:
+        assert client.delete("/api/v1/me", headers=world["citizen"]).status_code == 204
+    seen = client.get(f"/api/v1/appointments/{asked['id']}", headers=world["zhang_h"]).json
+    assert (seen["status_label"], seen["answered_by"]) == ("已取消", "群众")
+    renamed = [(s, p) for s, p in sent if s.lstrip().startswith("UPDATE appointments") and "answered_by_name" in s]
+    assert len(renamed) == 1
+    assert "ix_appointments_citizen" in _plan(app, *renamed[0], ("enable_seqscan",))
+

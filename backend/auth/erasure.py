@@ -248,8 +248,11 @@ def erase(user):
         update(Appointment).where(Appointment.citizen_id == user.id)
         .values(contact_phone="", name="", version=Appointment.version + 1, updated_dt=now)
         .execution_options(synchronize_session=False))
+    # The requests they cancelled themself name them as the answerer. Only the citizen who asked may cancel
+    # (appointments.services.ANSWERS) and only citizens are erased, so these are among their own requests:
+    # found there (ix_appointments_citizen), not among every appointment's answerers.
     db.session.execute(
-        update(Appointment).where(Appointment.answered_by_id == user.id)
+        update(Appointment).where(Appointment.citizen_id == user.id, Appointment.answered_by_id == user.id)
         .values(answered_by_name=ANONYMOUS).execution_options(synchronize_session=False))
     db.session.execute(
         update(LivelihoodProposal).where(LivelihoodProposal.proposer_id == user.id)
