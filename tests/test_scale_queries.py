@@ -327,3 +327,77 @@ def test_erasure_renames_the_citizens_own_cancellations_among_their_appointments
     assert len(renamed) == 1
     assert "ix_appointments_citizen" in _plan(app, *renamed[0], ("enable_seqscan",))
 
+
+def _received(factory, station, count):
+    """``count`` deputies received at ``station``, each elected in a county of their own and received at
+    another station in yet another county too: what a district's station with hundreds of deputies
+    from all over holds, with every region and station different (nothing already read for another)."""
+    city = station.region.parent
+    for _ in range(count):
+        elsewhere = factory.station(factory.region(level="county", parent=city))
+        factory.deputy(factory.region(level="county", parent=city), stations=[station, elsewhere])
+
+
+def test_a_stations_page_and_its_edit_read_its_deputies_whatever_their_number(app, client, factory, world):  # noqa: F811
+    """The console's station page (for a station's, a city's and the province's administrator) and the
+    API's PATCH of the station's deputies read the deputies received there, their regions, their other
+    stations and those stations' regions in a few queries for them all, never a few per deputy."""
+    station = world["station"]
+    factory.admin("hh-admin", region=world["tree"]["hh"])
+    factory.admin("root-admin", region=world["tree"]["root"])
+    consoles = {name: console_login(app, name) for name in ("chengbei", "hh-admin", "root-admin")}
+
+    def counted():
+        seen = {}
+        with app.app_context():
+            ids = [d.id for d in db.session.get(type(station), station.id).deputies]
+        for name, console in consoles.items():
+            with statements(app) as sent:
+                page = console.get(f"/console/stations/{station.id}")
+            assert page.status_code == 200
+            seen[name] = len(sent)
+        with statements(app) as sent:
+            edited = client.patch(f"/api/v1/stations/{station.id}", headers=world["admin"], json={"deputy_ids": ids})
+        assert edited.status_code == 200, edited.json
+        assert edited.json["deputy_ids"] == ids
+        seen["patch"] = len(sent)
+        form = {"name": "城北联络站", "kind": "center", "deputies_present": "1", "deputy_ids": [str(i) for i in ids]}
+        path = f"/console/stations/{station.id}"
+        assert post_form(consoles["chengbei"], path, form, page=path).status_code == 302  # as saved before
+        with statements(app) as sent:
+            saved = post_form(consoles["chengbei"], path, form, page=path)
+        assert saved.status_code == 302, saved.get_data(as_text=True)
+        seen["console save"] = len(sent)
+        return seen, len(ids)
+
+    _received(factory, station, 2)
+    few, before = counted()
+    _received(factory, station, 6)
+    many, after = counted()
+    assert after == before + 6
+    assert many == few
+
+
+def test_a_station_administrators_page_of_deputies_reads_their_stations_regions_once(app, client, factory, world):  # noqa: F811
+    """GET /api/v1/deputies for a station's administrator lists every deputy in office, theirs in full and
+    the others' public profiles: whether each is theirs is told from the page's deputies, stations and
+    stations' regions read once for the page, not a region per station of a deputy received elsewhere."""
+    city = world["tree"]["hh"]
+
+    def elsewhere(count):
+        for _ in range(count):
+            factory.deputy(city, stations=[factory.station(factory.region(level="county", parent=city))])
+
+    def counted():
+        with statements(app) as sent:
+            page = client.get("/api/v1/deputies?per_page=50", headers=world["admin"])
+        assert page.status_code == 200
+        return len(sent), page.json["items"]
+
+    elsewhere(2)
+    few, items = counted()
+    elsewhere(6)
+    many, more = counted()
+    assert len(more) == len(items) + 6 == 2 + 8
+    assert [d["name"] for d in more if "phone" in d] == ["张伟", "李娜"]  # theirs in full, the others public
+    assert many == few

@@ -205,11 +205,14 @@ def manages_region(user, region):
 
 
 def manages_station(user, station):
+    """An administrator of the station itself, or of a region holding it. The station's own id is tested
+    first, and its region read only for a region administrator: a station's administrator, telling which
+    of a list's deputies are theirs, never loads the region of every other station they are received at."""
     if user is None or station is None:
         return False
-    if manages_region(user, station.region):
+    if station.id in user.admin_station_ids:
         return True
-    return station.id in user.admin_station_ids
+    return _admin_region(user) is not None and manages_region(user, station.region)
 
 
 def manages_deputy(user, deputy):

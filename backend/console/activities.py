@@ -34,7 +34,7 @@ from ..extensions import db
 from ..forms import china_iso, load_checked, local_input, number_or_text, parse_int
 from ..liaisons import services as liaison_services
 from ..liaisons.models import Liaison, LiaisonDeputy
-from ..org.models import Deputy, Region, Station, station_deputies
+from ..org.models import Deputy, Region, Station, deputy_listing, station_deputies
 from ..org.names import by_pinyin
 from ..pagination import paginate
 from ..points import rulebook
@@ -96,7 +96,9 @@ def selected_deputies(user, ids):
     ids = [i for i in ids if i]
     if not ids:
         return []
-    found = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids), deputy_scope_clause(user)).options(*_picked())).all()
+    # With their regions and their stations' (deputy_listing): callers tell which are theirs (manages_deputy).
+    found = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids), deputy_scope_clause(user))
+                               .options(lazyload(Deputy.live_qr), *deputy_listing())).all()
     by_id = {d.id: d for d in found}
     return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 

@@ -43,6 +43,7 @@ from ..org.models import (
     deputy_listing,
     station_admins,
     station_deputies,
+    station_deputies_listed,
     station_listing,
 )
 from ..qr import render, targets
@@ -184,7 +185,8 @@ def station_data(form, user, station):
     data = _station_fields(form, errors)
     noted(errors, _region_change, form, user, station.region_id, data)
     if form.get("deputies_present"):
-        noted(errors, _link_change, form, "deputy_ids", station.deputies, lambda d: manages_deputy(user, d), data)
+        noted(errors, _link_change, form, "deputy_ids", station_deputies_listed(station),
+              lambda d: manages_deputy(user, d), data)
     return load_checked(StationPatch(), data, errors)
 
 
@@ -239,15 +241,18 @@ def station_edit(station_id):
             return refused_form("console/station_edit.html", exc, STATION_FIELDS, **_station_page(station, request.form, chosen))
         flash(f"已保存联络站“{station.name}”。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
-    chosen = [d for d in station.deputies if manages_deputy(user, d)]
-    return render_template("console/station_edit.html", **_station_page(station, _station_values(station), chosen))
+    return render_template("console/station_edit.html", **_station_page(station, _station_values(station)))
 
 
-def _station_page(station, values, chosen):
-    """What the station's edit page shows: ``values`` in its fields, ``chosen`` ticked in the picker."""
+def _station_page(station, values, chosen=None):
+    """What the station's edit page shows: ``values`` in its fields, ``chosen`` ticked in the picker (by
+    default the deputies received there whom the administrator manages)."""
     user = g.user
+    received = station_deputies_listed(station)
+    if chosen is None:
+        chosen = [d for d in received if manages_deputy(user, d)]
     return dict(
-        station=station, values=values, chosen=chosen, others=[d for d in station.deputies if not manages_deputy(user, d)],
+        station=station, values=values, chosen=chosen, others=[d for d in received if not manages_deputy(user, d)],
         options=deputy_options(user, exclude=[d.id for d in chosen]), stations=scoped_stations(user),
         regions=managed_regions(user), kind_labels=STATION_KIND_LABELS, picker_limit=PICKER_LIMIT,
         can_move=is_region_admin(user),

@@ -3,6 +3,7 @@ from functools import cache
 
 from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, func, literal, select
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..db_types import UTCDateTime, str_enum, utcnow
 from ..extensions import db
@@ -220,9 +221,24 @@ def station_listing():
 @cache
 def deputy_listing():
     """Loader options for a page of deputies as the API and the console list them — each one's region
-    name, stations and printed code — one query each for the whole page (the stations without their
+    name, stations (with their regions: whether a region administrator manages a deputy received there,
+    ``manages_deputy``) and printed code — one query each for the whole page (the stations without their
     own codes)."""
-    return selectinload(Deputy.region), selectinload(Deputy.stations).lazyload(Station.live_qr)
+    return (selectinload(Deputy.region),
+            selectinload(Deputy.stations).options(lazyload(Station.live_qr), selectinload(Station.region)))
+
+
+def station_deputies_listed(station):
+    """``station.deputies``, read with what the station's edit (the console page, PATCH) tells of each:
+    whether the administrator manages them (their region, their stations and those stations' regions) and
+    the stations the picker names. A district's station may receive hundreds: a few queries for them all,
+    not a few per deputy. Their own codes are not read (nothing there shows them)."""
+    members = select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station.id)
+    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(members)).order_by(Deputy.id)
+                                  .options(*deputy_listing(), lazyload(Deputy.live_qr))).all()
+    if "deputies" not in station.__dict__:  # the collection in its own order (by id), without reading it again
+        set_committed_value(station, "deputies", deputies)
+    return station.deputies
 
 
 # --- a station's deputies as the public sees them (进站代表) ----------------------------------------

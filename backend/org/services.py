@@ -15,7 +15,10 @@ from ..notifications.outbox import withdraw
 from ..points.models import DeputyScore
 from ..qr import services as qr_services
 from ..qr.models import QRKind
-from .models import REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind
+from .models import (
+    REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind, deputy_listing,
+    station_deputies_listed,
+)
 
 
 PATH_ROOM = 255 - 11  # Region.path is String(255); a new level adds at most 10 digits and a slash
@@ -85,7 +88,7 @@ def update_region(actor, region, data) -> Region:
 
 def _deputies_in_scope(actor, ids):
     ids = list(dict.fromkeys(ids))
-    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids))).all() if ids else []
+    deputies = db.session.scalars(select(Deputy).where(Deputy.id.in_(ids)).options(*deputy_listing())).all() if ids else []
     found = {d.id: d for d in deputies if actor is None or manages_deputy(actor, d)}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -158,6 +161,8 @@ def _changes(before, after):
 
 
 def update_station(actor, station, data) -> Station:
+    if "deputy_ids" in data:
+        station_deputies_listed(station)  # each deputy's scope told without a query per deputy
     before = _station_state(station, data) if actor is not None else None
     region_before = station.region_id
     if "region_id" in data:
