@@ -965,3 +965,32 @@ def test_every_exports_filters_are_logged_in_chinese(app, world, username):  # n
     log = text(console.get("/console/audit", query_string={"action": "exported"}))
     assert "筛选条件" in log
     assert {"排序=最早提交", "未办结=是"} <= {part for line in shown for part in re.split("[：，；]", line)}
+
+
+def test_the_console_log_counts_up_to_a_cap_and_says_when_there_are_more(app, client, world, monkeypatch):  # noqa: F811
+    """The 操作日志 of a province holds years of sign-ins: the page counts at most COUNT_CAP of the events it
+    may show (one count that stops there, not a count of the whole scope on every page), says "N+" beyond
+    it, lists the newest COUNT_CAP of them and says how to narrow it; under the cap, the exact count."""
+    from .factories import sent_statements
+
+    monkeypatch.setattr("backend.console.audit.COUNT_CAP", 4)
+    monkeypatch.setattr("backend.audit.listing.PER_PAGE", 2)
+    for _ in range(6):
+        login(client, "chengbei", "wrong-password-1")
+    console = sign_in(app, "huaihua")
+    with sent_statements(app) as sent:
+        first = console.get("/console/audit?action=login_failed")
+    page = text(first)
+    counts = [s for s in sent if "count(" in s and "audit_events" in s]
+    assert len(counts) == 1 and "LIMIT" in counts[0]
+    assert "第 1 / 2 页，共 4+ 条" in page
+    assert "符合条件的操作记录超过 4 条，列表只列出最新的 4 条" in page
+    last = text(console.get("/console/audit?action=login_failed&page=9"))  # past the cap: its last page
+    assert "第 2 / 2 页，共 4+ 条" in last
+    listed = re.findall(r"<tr>\s*<td class=\"nowrap\">", page + last)
+    assert len(listed) == 4
+    exact = text(console.get("/console/audit?action=login_failed&to=2000-01-02"))
+    assert "超过" not in exact and "没有符合条件的操作记录" in exact
+    monkeypatch.setattr("backend.console.audit.COUNT_CAP", 6)
+    at_cap = text(console.get("/console/audit?action=login_failed"))
+    assert "第 1 / 3 页，共 6 条" in at_cap and "超过" not in at_cap
