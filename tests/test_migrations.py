@@ -861,8 +861,8 @@ def test_0038_builds_the_dedupe_prefix_index_on_postgresql_and_rebuilds_one_left
         db.engine.dispose()
 
 
-def test_0043_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_invalid(scratch_url):
-    """0043: the merged items' and the citizens' timeline lines' partial indexes, on both databases (built
+def test_0045_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_invalid(scratch_url):
+    """0045: the merged items' and the citizens' timeline lines' partial indexes, on both databases (built
     CONCURRENTLY on PostgreSQL, where one a killed build left INVALID is dropped and built again), each
     over its few rows alone. Downgraded, they go."""
     from flask_migrate import downgrade, upgrade
@@ -875,13 +875,13 @@ def test_0043_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_
                "ix_suggestion_events_citizen_actor": ("suggestion_events", "(actor_user_id)", "'citizen'")}
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
-        upgrade(revision="0042")
+        upgrade(revision="0044")
         if postgres:  # what a build killed half way leaves behind
             with db.engine.begin() as conn:
                 conn.execute(text("CREATE INDEX ix_suggestions_merged_into ON suggestions (id)"))
                 conn.execute(text("UPDATE pg_index SET indisvalid = false "
                                   "WHERE indexrelid = 'ix_suggestions_merged_into'::regclass"))
-        upgrade(revision="0043")
+        upgrade(revision="0045")
         for name, (table, columns, where) in indexes.items():
             assert name in _index_names(table)
             with db.engine.connect() as conn:
@@ -893,7 +893,7 @@ def test_0043_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_
                 else:
                     definition = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
             assert columns in definition and where in definition.split("WHERE")[1]
-        downgrade(revision="0042")
+        downgrade(revision="0044")
         for name, (table, _, _) in indexes.items():
             assert name not in _index_names(table)
         db.engine.dispose()

@@ -90,7 +90,7 @@ class Suggestion(db.Model):
         Index("ix_suggestions_reply_due", "reply_due_dt",
               postgresql_where=text("status IN ('accepted', 'forwarded') AND overdue IS false"),
               sqlite_where=text("status IN ('accepted', 'forwarded') AND overdue IS 0")),
-        # The items merged into one (已合并), in id order: the console's item page (migration 0043). Few items
+        # The items merged into one (已合并), in id order: the console's item page (migration 0045). Few items
         # are ever merged, so only those are in it.
         Index("ix_suggestions_merged_into", "merged_into_id", "id", postgresql_where=text("merged_into_id IS NOT NULL"),
               sqlite_where=text("merged_into_id IS NOT NULL")),
@@ -247,7 +247,7 @@ class SuggestionEvent(db.Model):
     __tablename__ = "suggestion_events"
     __table_args__ = (
         Index("ix_suggestion_events_suggestion", "suggestion_id", "id"),
-        # A citizen's own lines across every timeline: what 注销 renames and redacts (auth.erasure, 0043).
+        # A citizen's own lines across every timeline: what 注销 renames and redacts (auth.erasure, 0045).
         Index("ix_suggestion_events_citizen_actor", "actor_user_id", postgresql_where=text("actor_role = 'citizen'"),
               sqlite_where=text("actor_role = 'citizen'")),
     )

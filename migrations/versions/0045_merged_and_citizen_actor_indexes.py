@@ -1,7 +1,7 @@
 """Two partial indexes: an item's merged duplicates (已合并), and a citizen's lines in the timelines
 
-Revision ID: 0043
-Revises: 0042
+Revision ID: 0045
+Revises: 0044
 Create Date: 2026-11-29 00:00:00
 
 ``ix_suggestions_merged_into`` (merged_into_id, id) over the merged items alone: the console's item page
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0043'
-down_revision = '0042'
+revision = '0045'
+down_revision = '0044'
 branch_labels = None
 depends_on = None
 
