@@ -206,11 +206,15 @@ ADMIN = {"username": "root", "password": "Rootpass2024"}
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, wechat_standin):
-    """A production environment on a database file of its own, migrated, with its super administrator."""
+    """A production environment on a database file of its own, migrated, with its super administrator.
+
+    Prepared by the same commands in this process (flask's command line with ``env`` as the environment):
+    two more interpreters, each importing the app, cost more than the tests using them. The commands as a
+    separate process are run by the tests above and by the sweep's below."""
     env = production(tmp_path_factory.mktemp("deployment"), wechat_base=wechat_standin.base_url)
     for args in (("db", "upgrade"), ("create-admin", ADMIN["username"], "--password", ADMIN["password"])):
-        result = flask_command(env, *args)
-        assert result.returncode == 0, result.stderr
+        result = CliRunnerOf(env).invoke(*args)
+        assert result.exit_code == 0, result.output
     return env
 
 
