@@ -28,9 +28,13 @@ function freePort() {
   });
 }
 
+// A cap that catches a hung command, not a measure of speed: preparing the database takes seconds on an
+// idle machine, and more than a minute when the machine is busy with other work.
+const COMMAND_TIMEOUT_MS = 180000;
+
 function run(args, env) {
   return new Promise((resolve, reject) => {
-    execFile(python(), args, { cwd: REPO, env, timeout: 60000, maxBuffer: 10 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(python(), args, { cwd: REPO, env, timeout: COMMAND_TIMEOUT_MS, maxBuffer: 10 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
       else resolve(stdout);
     });
