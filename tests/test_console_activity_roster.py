@@ -271,3 +271,21 @@ def test_the_edit_page_never_reads_the_whole_roster(app, station_admin, roster):
     unbounded = [s for s in seen if re.match(r"\s*SELECT activity_participants\.", s) and "LIMIT" not in s
                  and "count(" not in s]
     assert unbounded == []
+
+
+def test_the_screens_rotating_code_never_reads_the_roster(app, station_admin, roster, world):
+    """The screen asks for a new check-in code every 15 seconds during the check-in rush: the PNG reads the
+    activity's row, never its participants (a thousand rows for a city-wide meeting), so that it costs the
+    same for one deputy invited as for seven."""
+    one = post(station_admin, "/console/activities/new", dispatch_form(world, [world["li"]], title="小范围接待"))
+    assert one.status_code == 302, text(one)
+
+    def sent(path):
+        with sent_statements(app) as seen:
+            png = station_admin.get(path + "/checkin-code.png")
+        assert png.status_code == 200 and png.mimetype == "image/png"
+        return seen
+
+    few, many = sent(one.headers["Location"]), sent(roster["path"])
+    assert [s for s in few + many if "activity_participants" in s] == []
+    assert len(few) == len(many)

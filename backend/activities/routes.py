@@ -261,7 +261,7 @@ def list_events(args, activity_id):
 
     可按代表（`deputy_id`：该代表本人的接单、请假、扫码签到，以及为其补签）或操作类型（`action`）筛选。
     受邀代表查看时返回 403；看不到该活动的用户返回 404。活动详情只附带最近 50 条记录（`events`）及总条数（`events_total`）。"""
-    activity = _activity(activity_id)
+    activity = _activity(activity_id, roster=False)  # the record's lines alone, never the whole roster
     if not services.manages_activity(current_user(), activity):
         raise APIError(403, "forbidden", "只有管辖该活动的管理员可以查看操作记录。")
     page = paginate(services.record_lines(activity, args.get("deputy_id"), args.get("action")), args)
@@ -324,7 +324,7 @@ def decline(data, activity_id):
 @blp.response(200, CheckinCodeOut)
 def checkin_code(activity_id):
     """现场屏幕上的动态签到码，约每 30 秒更换一次。"""
-    activity = _managed(activity_id)
+    activity = _managed(activity_id, roster=False)  # asked for every few seconds: the activity's row alone
     if activity.status is not ActivityStatus.published:
         raise APIError(409, "invalid_transition", "活动已结单或已取消，不能再签到。")
     code, expires = rotating.make_code(activity.id)
