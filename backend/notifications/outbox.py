@@ -90,8 +90,9 @@ def enqueue_many(recipients, template, data, page=""):
     SQL expression, so that each user's is their own); a key already queued queues nothing again. Users
     without an openid are left out, as ``enqueue`` leaves them (WeChat cannot reach them); the message goes
     to the users themselves, not to a console account's linked WeChat user (``enqueue`` is for those).
-    ``template`` belongs in ``BULK_TEMPLATES``, so that the sweep sends such notices after every other message.
-    Returns how many messages were queued."""
+    A template in ``BULK_TEMPLATES`` (notices to everyone who may claim a place) is sent after every other
+    message; any other (an activity's notices to the deputies on its list) keeps its place in each user's
+    order, as ``enqueue``'s. Returns how many messages were queued."""
     now = utcnow()
     rows = recipients.add_columns(
         literal(template), literal(data, JSON), literal(page), literal("pending"), literal(0),
@@ -102,6 +103,17 @@ def enqueue_many(recipients, template, data, page=""):
          "created_dt"], rows,
     ).on_conflict_do_nothing(index_elements=["dedupe_key"])
     return db.session.execute(statement).rowcount
+
+
+def enqueue_each(recipients, template, data, page=""):
+    """``enqueue`` to many users at once (an activity's list: up to a thousand deputies), in a number of
+    statements that does not grow with them: ``enqueue_many`` queues the message to those with an openid, and
+    the few without one (a console account: its linked WeChat user, or its own 消息 page) are read in one
+    query and queued as ``enqueue`` queues them. ``recipients`` as for ``enqueue_many``."""
+    queued = enqueue_many(recipients, template, data, page)
+    for row in db.session.execute(recipients.add_columns(User).where(User.openid.is_(None))).all():
+        enqueue(row[-1], template, data, page=page, dedupe_key=row[1])
+    return queued
 
 
 def _key_starts(prefix):
