@@ -3,12 +3,14 @@ the statements a step sends do not grow with the deputies it concerns. Counted, 
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from backend.activities.models import ActivityParticipant, ParticipantStatus
 from backend.activities.services import remind_upcoming
 from backend.auth.models import User
 from backend.extensions import db
 from backend.notifications.models import OutboxMessage
+from backend.points.models import PointEntry
 
 from .factories import sent_statements
 from .test_activities import crew, dispatch  # noqa: F401  (fixture)
@@ -105,3 +107,76 @@ def test_the_sweeps_reminder_costs_the_same_statements_for_five_deputies_as_for_
         assert queued("activity_reminder") == before + size
         costs.append(len(sent))
     assert costs[0] == costs[1], costs
+
+
+def attended(activity_id, deputies):
+    """``deputies`` scanned in to the activity (written as a scan writes it)."""
+    db.session.execute(update(ActivityParticipant).where(
+        ActivityParticipant.activity_id == activity_id, ActivityParticipant.deputy_id.in_([d.id for d in deputies]),
+    ).values(status=ParticipantStatus.checked_in, checked_in_dt=datetime.now(timezone.utc)))
+    db.session.commit()
+
+
+def closed_line(client, crew, activity_id):  # noqa: F811
+    events = client.get(f"/api/v1/activities/{activity_id}/events?action=closed", headers=crew["admin"]).json
+    [line] = events["items"]
+    return line["note"]
+
+
+def test_closing_costs_the_same_statements_for_five_deputies_as_for_thirty(client, app, crew, many):  # noqa: F811
+    """结单 writes the ledger rows and the running totals of everyone on the list in a few statements, and
+    reads the absent deputies' names at once: a city-wide meeting's thousand cost what five do. The record
+    names the first 20 absent deputies and counts the rest."""
+    names = [d.name for d in many]  # in the order of their ids, as the list is
+    assert [d.id for d in many] == sorted(d.id for d in many)
+    activities = []
+    for size, came in ((5, 2), (30, 6)):
+        created = dispatch(client, crew, many[:size])
+        assert created.status_code == 201, created.json
+        attended(created.json["id"], many[:came])
+        activities.append(created.json["id"])
+    costs, summaries = [], []
+    for activity_id in activities:
+        count, closed = sent_by(app, client, "POST", f"/api/v1/activities/{activity_id}/close", crew["admin"])
+        costs.append(count)
+        summaries.append(closed.json["summary"])
+    assert costs[0] == costs[1], costs
+    points = [{k: s[k] for k in ("points_awarded", "deputies_awarded", "points_deducted", "deputies_deducted")}
+              for s in summaries]
+    assert points == [  # the default rulebook: 接待选民 5, absence -1
+        {"points_awarded": 10, "deputies_awarded": 2, "points_deducted": -3, "deputies_deducted": 3},
+        {"points_awarded": 30, "deputies_awarded": 6, "points_deducted": -24, "deputies_deducted": 24},
+    ]
+    assert closed_line(client, crew, activities[0]).endswith("记为缺席：" + "、".join(names[2:5]))
+    assert closed_line(client, crew, activities[1]).endswith(f"记为缺席：{'、'.join(names[6:26])}等 24 人")
+    rows = db.session.scalar(select(func.count()).select_from(PointEntry).where(
+        PointEntry.source_type == "activity", PointEntry.source_id.in_(activities)))
+    assert rows == 35
+    # Closed again: nothing more is credited, nothing written twice.
+    again = client.post(f"/api/v1/activities/{activities[1]}/close", headers=crew["admin"]).json["summary"]
+    assert again["already_closed"] and again["points_credited"] == 0
+
+
+def test_one_close_credits_each_deputy_up_to_the_yearly_cap(client, crew):  # noqa: F811
+    """志愿服务 capped at 12 points a year, one 结单 for four deputies: 张伟 at the cap already earns nothing,
+    李娜 with 10 earns the 2 left, 王强 the activity's 10, and 赵敏, absent, loses a point."""
+    zhang, li, wang, zhao = crew["deputies"]
+    rule = client.put("/api/v1/scoring-rules/volunteer", json={"yearly_cap": 12}, headers=crew["root_admin"])
+    assert rule.status_code == 200, rule.json
+
+    def held(deputies, came, **extra):
+        created = dispatch(client, crew, deputies, type="volunteer", title="敬老志愿服务", **extra)
+        assert created.status_code == 201, created.json
+        attended(created.json["id"], came)
+        closed = client.post(f"/api/v1/activities/{created.json['id']}/close", headers=crew["admin"])
+        assert closed.status_code == 200, closed.json
+        return closed.json["summary"]
+
+    assert held([zhang, li], [zhang, li])["points_awarded"] == 20
+    assert held([zhang], [zhang], points=2)["points_awarded"] == 2
+    summary = held(crew["deputies"], [zhang, li, wang])
+    assert (summary["points_awarded"], summary["deputies_awarded"]) == (12, 2)
+    assert (summary["points_deducted"], summary["deputies_deducted"]) == (-1, 1)
+    totals = [client.get(f"/api/v1/deputies/{d.id}/points", headers=h).json["total"]
+              for d, h in zip(crew["deputies"], crew["headers"])]
+    assert totals == [12, 12, 10, -1]

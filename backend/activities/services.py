@@ -240,6 +240,20 @@ def _names(deputies):
     return "、".join(d.name for d in deputies)
 
 
+# The most deputies a line of the record names; any more are counted (a city-wide meeting's absent: hundreds).
+NAMED_AT_MOST = 20
+
+
+def _names_of(activity, status, count):
+    """The names of ``activity``'s ``count`` deputies in ``status``, in the list's order: the first
+    NAMED_AT_MOST of them, read in one query, and how many there are in all when there are more."""
+    names = db.session.scalars(
+        select(Deputy.name).join(ActivityParticipant, ActivityParticipant.deputy_id == Deputy.id)
+        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.status == status)
+        .order_by(ActivityParticipant.deputy_id).limit(NAMED_AT_MOST)).all()
+    return "、".join(names) + (f"等 {count} 人" if count > len(names) else "")
+
+
 def _points_text(points):
     return "按评分细则" if points is None else f"{points} 分"
 
@@ -1176,21 +1190,20 @@ def close(actor, activity):
     # few queries however many they are.
     deputy_ids = sorted(absent | present)  # one order for every close: no deadlock on deputy_scores
     lines = rulebook.for_deputies(deputy_ids, (activity.type.value, "absence"))
+    credits = []
     for deputy_id in deputy_ids:
         rules = lines.get(deputy_id, {})
         if deputy_id in present:
-            gained = ledger.credit(deputy_id, activity.type.value, "activity", activity.id,
-                                   f"{label}：{activity.title}", points=activity.points, at=now,
-                                   year=year, rule=rules.get(activity.type.value))
-            tally = awarded
+            credits.append((deputy_id, activity.type.value, rules.get(activity.type.value), activity.points,
+                            f"{label}：{activity.title}"))
         else:
-            gained = ledger.credit(deputy_id, "absence", "activity", activity.id,
-                                   f"无故缺席：{activity.title}", at=now, year=year,
-                                   rule=rules.get("absence"))
-            tally = deducted
-        if gained:
-            tally[0] += gained
-            tally[1] += 1
+            credits.append((deputy_id, "absence", rules.get("absence"), None, f"无故缺席：{activity.title}"))
+    # Everyone's ledger rows and running totals in a few statements, however many they are (a city-wide
+    # meeting: a thousand), within each deputy's yearly cap.
+    for deputy_id, gained in ledger.credit_many(credits, "activity", activity.id, at=now, year=year).items():
+        tally = awarded if deputy_id in present else deducted
+        tally[0] += gained
+        tally[1] += 1
     # The participants as they are now, for the summary.
     db.session.scalars(
         select(ActivityParticipant).where(ActivityParticipant.activity_id == activity.id)
@@ -1200,8 +1213,8 @@ def close(actor, activity):
     points = {"points_awarded": awarded[0], "deputies_awarded": awarded[1],
               "points_deducted": deducted[0], "deputies_deducted": deducted[1]}
     note = f"{counts_text(counts, ('checked_in', 'declined', 'absent'))}；{points_text(points)}"
-    if absent:  # who lost points, as the record is asked when a deputy disputes them
-        note += f"；记为缺席：{_names(p.deputy for p in activity.participants if p.deputy_id in absent)}"
+    if absent:  # who lost points, as the record is asked when a deputy disputes them (a thousand: the first)
+        note += f"；记为缺席：{_names_of(activity, P.absent, len(absent))}"
     record(activity, EventAction.closed, actor, note, at=now)
     return counts | points | {"points_credited": awarded[0] + deducted[0], "already_closed": False}
 

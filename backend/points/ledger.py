@@ -1,9 +1,9 @@
 """Crediting points: the only code that writes the ledger and the running totals."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from ..audit.log import record
-from ..db_types import CHINA, conflict_insert, utcnow
+from ..db_types import CHINA, UTCDateTime, conflict_insert, utcnow
 from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy
@@ -59,6 +59,74 @@ def credit(deputy_id, rule_code, source_type, source_id, reason="", points=None,
         if value == 0:
             return 0
     return _write(deputy_id, year, value, rule_code, source_type, source_id, reason, at)
+
+
+# The ledger rows one statement of ``credit_many`` inserts: 8 values a row, well within what SQLite (32,766)
+# and PostgreSQL (65,535) take at once; an activity's list (ACTIVITY_MAX_DEPUTIES, 1,000) is one statement.
+ROWS_AT_ONCE = 1000
+
+
+def credit_many(credits, source_type, source_id, at, year):
+    """``credit`` for many deputies and one source at once (结单: up to ACTIVITY_MAX_DEPUTIES), in a number
+    of statements that does not grow with them. ``credits``: (deputy_id, rule_code, rule, points, reason) for
+    each deputy, at most one per deputy and rule, ``rule`` the line in force for them (None: no such line)
+    and ``points`` overriding its value as in ``credit``. Returns {deputy_id: points credited}, leaving out
+    the deputies credited nothing (an inactive or unknown line, a cap reached, the source credited already).
+
+    As ``credit`` does one by one: a capped positive line adds no more than the cap leaves in ``year``, the
+    deputies concerned locked first, in one statement in the order of their ids (two closes at once take
+    turns, and the second counts what the first wrote); the ledger rows are one INSERT … ON CONFLICT DO
+    NOTHING on the source's unique constraint, returning those written (none twice, however often it is
+    retried), and the running totals one upsert of those, in the order of the deputies' ids."""
+    wanted = {}
+    for deputy_id, rule_code, rule, points, reason in credits:
+        if rule is None or not rule.active:
+            continue
+        value = rule.points if points is None else points
+        wanted[deputy_id, rule_code] = [value, rule.yearly_cap if value > 0 else None, reason]
+    capped = sorted({deputy_id for (deputy_id, _), (_, cap, _) in wanted.items() if cap is not None})
+    if capped:
+        db.session.execute(select(Deputy.id).where(Deputy.id.in_(capped)).order_by(Deputy.id)
+                           .with_for_update(key_share=True))
+        earned = dict(((deputy_id, code), total) for deputy_id, code, total in db.session.execute(
+            select(PointEntry.deputy_id, PointEntry.rule_code, func.sum(PointEntry.points))
+            .where(PointEntry.deputy_id.in_(capped), PointEntry.year == year,
+                   PointEntry.rule_code.in_({code for (_, code), (_, cap, _) in wanted.items() if cap is not None}))
+            .group_by(PointEntry.deputy_id, PointEntry.rule_code)))
+        for key, line in wanted.items():
+            if line[1] is not None:
+                line[0] = max(0, min(line[0], line[1] - earned.get(key, 0)))
+    rows = [dict(deputy_id=deputy_id, year=year, points=value, rule_code=rule_code, reason=reason[:255],
+                 source_type=source_type, source_id=source_id, created_dt=at)
+            for (deputy_id, rule_code), (value, cap, reason) in sorted(wanted.items())
+            if cap is None or value > 0]
+    written = []
+    for start in range(0, len(rows), ROWS_AT_ONCE):
+        written += db.session.execute(
+            _insert(PointEntry).values(rows[start:start + ROWS_AT_ONCE])
+            .on_conflict_do_nothing(index_elements=["deputy_id", "rule_code", "source_type", "source_id"])
+            .returning(PointEntry.id, PointEntry.deputy_id, PointEntry.points)
+        ).all()
+    if not written:
+        return {}
+    credited = {}
+    for _, deputy_id, points in written:
+        credited[deputy_id] = credited.get(deputy_id, 0) + points
+    # A year's first total takes the deputy's office as it is; org.services.sync_office keeps it after.
+    totals = (
+        select(PointEntry.deputy_id, PointEntry.year, func.sum(PointEntry.points), literal(at, UTCDateTime()),
+               Deputy.active)
+        .join(Deputy, Deputy.id == PointEntry.deputy_id)
+        .where(PointEntry.id.in_([row_id for row_id, _, _ in written]))
+        .group_by(PointEntry.deputy_id, PointEntry.year, Deputy.active)
+        .order_by(PointEntry.deputy_id)
+    )
+    upsert = _insert(DeputyScore).from_select(["deputy_id", "year", "total", "reached_dt", "in_office"], totals)
+    db.session.execute(upsert.on_conflict_do_update(
+        index_elements=["deputy_id", "year"],
+        set_={"total": DeputyScore.total + upsert.excluded.total, "reached_dt": upsert.excluded.reached_dt},
+    ))
+    return {deputy_id: points for deputy_id, points in credited.items() if points}
 
 
 def correct(author, deputy_id, year, points, reason):
