@@ -180,3 +180,27 @@ def test_one_close_credits_each_deputy_up_to_the_yearly_cap(client, crew):  # no
     totals = [client.get(f"/api/v1/deputies/{d.id}/points", headers=h).json["total"]
               for d, h in zip(crew["deputies"], crew["headers"])]
     assert totals == [12, 12, 10, -1]
+
+
+def test_a_deputy_bound_to_a_console_account_is_told_as_one_message_at_a_time_would(client, crew, factory):  # noqa: F811
+    """The notices queued at once reach a deputy whose binding is a console account as ``enqueue`` would:
+    through the WeChat user the account linked (without a page: it opens nothing there), or, unlinked, kept
+    on the account for its 消息 page; the deputies with a WeChat user of their own as ever."""
+    zhang, li, wang = crew["deputies"][:3]
+    linked_to = db.session.scalar(select(User).where(User.deputy_id == li.id))
+    for deputy, account, linked in ((li, "console-li", linked_to), (wang, "console-wang", None)):
+        db.session.execute(update(User).where(User.deputy_id == deputy.id).values(deputy_id=None))
+        user = factory.admin(account, region=crew["tree"]["hc"])
+        user.deputy_id, user.notify_user_id = deputy.id, linked.id if linked else None
+    db.session.commit()
+    created = dispatch(client, crew, [zhang, li, wang])
+    assert created.status_code == 201, created.json
+    key = f"activity:{created.json['id']}:{{}}:dispatched"
+    rows = {m.dedupe_key: (m.user_id, m.page, m.status) for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "activity"))}
+    zhang_user = db.session.scalar(select(User.id).where(User.deputy_id == zhang.id))
+    wang_account = db.session.scalar(select(User.id).where(User.username == "console-wang"))
+    page = f"pages/activity/detail?id={created.json['id']}"
+    assert rows == {key.format(zhang.id): (zhang_user, page, "pending"),
+                    key.format(li.id): (linked_to.id, "", "pending"),
+                    key.format(wang.id): (wang_account, "", "failed")}
