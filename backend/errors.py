@@ -33,9 +33,13 @@ STATUS_DEFAULTS = {
 class APIError(Exception):
     """``field``: the one input a refusal other than a validation is about (a phone or a username already
     taken, 409), for a form to say it under that input (console/form_errors.py). The API's body leaves it
-    out: the contract's ``errors`` is for validation only."""
+    out: the contract's ``errors`` is for validation only.
 
-    def __init__(self, status, error=None, message=None, errors=None, field=None):
+    ``reason``: beyond the contract's three fields, a stable machine word under one ``error`` code that
+    several refusals share, for a client to tell them apart without reading the sentence (a check-in's
+    ``checkin_refused``: ``location_required`` is the one a phone's location settings can change)."""
+
+    def __init__(self, status, error=None, message=None, errors=None, field=None, reason=None):
         super().__init__(message)
         default_code, default_message = STATUS_DEFAULTS.get(status, STATUS_DEFAULTS[500])
         self.status = status
@@ -43,6 +47,7 @@ class APIError(Exception):
         self.message = message or default_message
         self.errors = errors
         self.field = field
+        self.reason = reason
 
 
 def not_found(message=None):
@@ -61,17 +66,19 @@ def validation_failed(errors, message=None):
     return APIError(422, "validation_failed", message, errors)
 
 
-def error_response(status, error, message, errors=None):
+def error_response(status, error, message, errors=None, reason=None):
     body = {"error": error, "message": message}
     if errors:
         body["errors"] = errors
+    if reason:
+        body["reason"] = reason
     response = jsonify(body)
     response.status_code = status
     return response
 
 
 def api_error_response(exc: APIError):
-    return error_response(exc.status, exc.error, exc.message, exc.errors)
+    return error_response(exc.status, exc.error, exc.message, exc.errors, exc.reason)
 
 
 def _flatten_webargs_messages(messages):

@@ -194,3 +194,7 @@ class ErrorSchema(Schema):
     error = fields.String(required=True, metadata={"description": "stable machine code"})
     message = fields.String(required=True, metadata={"description": "中文说明"})
     errors = fields.Dict(keys=fields.String(), metadata={"description": "field → messages (validation only)"})
+    reason = fields.String(metadata={"description": "beyond the contract: why, as a word, where several refusals "
+                                                    "share one code (checkin_refused: location_required, too_far, "
+                                                    "not_invited, declined, too_early, too_late, no_activity, ended, "
+                                                    "cancelled, code_expired)"})

@@ -205,6 +205,59 @@ def test_check_in_refusals_say_why(client, crew):
     assert "签到码" in deputy_code.json["message"]
 
 
+def test_each_check_in_refusal_names_its_reason(client, app, crew):
+    """Every refusal of a scan is 409 ``checkin_refused`` with its sentence and, beyond the contract's
+    fields, a ``reason`` word: the phone offers 去设置 only for ``location_required`` (a deputy refused as
+    not invited or too early gains nothing from the location settings)."""
+    zhang, li, _, zhao = crew["deputies"]
+    zh, lh, _, zhh = crew["headers"]
+    code = crew["station"].qr_code
+    now = datetime.now(timezone.utc)
+
+    def refused(headers, qr_code, **position):
+        answer = client.post("/api/v1/checkins", json={"qr_code": qr_code} | position, headers=headers)
+        assert (answer.status_code, answer.json["error"], set(answer.json)) == \
+            (409, "checkin_refused", {"error", "message", "reason"}), answer.json
+        return answer.json["reason"], answer.json["message"]
+
+    def cancel(activity_id):
+        assert client.post(f"/api/v1/activities/{activity_id}/cancel", headers=crew["admin"]).status_code == 200
+
+    now_on = dispatch(client, crew, [zhang]).json["id"]
+    leave = dispatch(client, crew, [li], title="城北联络站代表小组活动", type="group",
+                     starts=now + timedelta(minutes=20)).json["id"]
+    assert client.post(f"/api/v1/activities/{leave}/decline", json={"reason": "外出开会"}, headers=lh).status_code == 200
+    assert refused(zh, code) == ("location_required", "请开启手机定位后重新扫码签到（签到需确认您在活动现场）。")
+    assert refused(zh, code, lat=39.9, lng=116.4) == (
+        "too_far", "您距离活动地点约 1493 公里，超出 500 米的签到范围，请到现场后再扫码。")
+    assert refused(zhh, code, lat=STATION[0], lng=STATION[1]) == ("not_invited", "您不在本次活动的邀请名单中，不能签到。")
+    assert refused(lh, code, lat=STATION[0], lng=STATION[1]) == (
+        "declined", "您已请假，如需参加请先取消请假（重新接单）后再签到。")
+    cancel(now_on)
+    cancel(leave)
+    assert refused(zh, code, lat=STATION[0], lng=STATION[1]) == ("no_activity", "这里目前没有需要签到的活动。")
+
+    later = dispatch(client, crew, [zhang], starts=now + timedelta(hours=3), ends=now + timedelta(hours=5)).json["id"]
+    reason, message = refused(zh, code, lat=STATION[0], lng=STATION[1])
+    assert reason == "too_early" and "尚未开始签到" in message, message
+    cancel(later)
+    dispatch(client, crew, [zhang], starts=now - timedelta(hours=5), ends=now - timedelta(hours=3))
+    assert refused(zh, code, lat=STATION[0], lng=STATION[1]) == ("too_late", "活动签到时间已过，不能再签到。")
+
+    for end, reason in (("close", "ended"), ("cancel", "cancelled")):
+        activity_id = dispatch(client, crew, [zhang]).json["id"]
+        screen = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"]).json["qr_code"]
+        assert client.post(f"/api/v1/activities/{activity_id}/{end}", headers=crew["admin"]).status_code == 200
+        assert refused(zh, screen)[0] == reason
+    activity_id = dispatch(client, crew, [zhang]).json["id"]
+    with app.test_request_context():
+        old_code, _ = rotating.make_code(activity_id, datetime.now(timezone.utc) - timedelta(seconds=75))
+    assert refused(zh, old_code) == ("code_expired", "签到码已过期，请扫描现场屏幕上的最新签到码。")
+    # Other answers keep the contract's fields only.
+    other = checkin(client, zh, li.qr_code)
+    assert set(other.json) == {"error", "message"} and other.json["error"] == "not_checkin_code", other.json
+
+
 def test_half_a_position_is_refused_not_taken_for_none(client, crew):
     """A latitude without its longitude (or the other way round) is no position: a scan sending one
     skipped the distance check (a deputy 1,400 km away was checked in), and an activity given one had

@@ -292,6 +292,7 @@ def test_scans_at_the_moment_of_closing(app, team):
             else:
                 assert response.status_code == 409, response.text
                 assert response.json()["error"] == "checkin_refused", response.text
+                assert response.json()["reason"] in ("ended", "no_activity"), response.text
                 assert status[deputy_id]["status"] == "absent", (response.text, status[deputy_id])
                 expected[deputy_id] += ABSENCE
         summary = closed.json()["summary"]
@@ -407,6 +408,7 @@ def test_a_deputy_taken_off_at_the_moment_they_scan(app, team):
         if removed.status_code == 200:
             assert (scanned.status_code, scanned.json()["error"]) == (409, "checkin_refused"), scanned.text
             assert "邀请名单" in scanned.json()["message"], scanned.text
+            assert scanned.json()["reason"] == "not_invited", scanned.text
             assert status == {li: "invited"}
         else:
             assert removed.status_code == 409, removed.text
@@ -575,8 +577,8 @@ def test_scans_at_the_moment_of_cancelling(app, team):
             else:
                 # (A station's code scanned once the cancel has committed finds nothing to check in to.)
                 assert (response.status_code, response.json()["error"]) == (409, "checkin_refused"), response.text
-                assert response.json()["message"] in ("活动已取消，不能签到。", "这里目前没有需要签到的活动。"), \
-                    (round_, response.text)
+                assert (response.json()["message"], response.json()["reason"]) in (
+                    ("活动已取消，不能签到。", "cancelled"), ("这里目前没有需要签到的活动。", "no_activity")), (round_, response.text)
                 assert seen[deputy_id] == status[deputy_id] == "invited", (round_, response.text, seen)
 
 

@@ -4,7 +4,7 @@ At the start of an activity every invited deputy scans within a few minutes, eac
 flaky network, so this is the activities' hottest path. One query finds the activities the scanned
 code stands for together with the scanning deputy's own place in each; the chosen activity's row is
 held against a 结单 or 取消 at the same instant (services.hold), and one conditional UPDATE checks the
-deputy in. Every refusal says why, in Chinese.
+deputy in. Every refusal says why, in Chinese, and as a word (``reason``, services.CHECKIN_REFUSALS).
 """
 from datetime import timedelta
 from functools import cache
@@ -31,6 +31,7 @@ NO_LOCATION = "请开启手机定位后重新扫码签到（签到需确认您�
 # The note on a check-in made from a station's code without a position (CHECKIN_REQUIRE_LOCATION off).
 UNLOCATED = "未定位签到"
 ENDED = {ActivityStatus.closed: "活动已结单，不能再签到。", ActivityStatus.cancelled: "活动已取消，不能签到。"}
+ENDED_REASONS = {ActivityStatus.closed: "ended", ActivityStatus.cancelled: "cancelled"}
 # Of two activities open for check-in at one place, one the deputy can still check in to (accepted, then
 # invited) before one they are checked in to already: back to back, a scan once the second has begun
 # is for the second (the first's window stays open for its grace period). With nothing new, a repeated
@@ -140,7 +141,7 @@ def _candidates(connection, code, deputy_id, now):
             status = connection.scalar(select(Activity.status).where(Activity.id == activity_id))
             if status is None:
                 raise not_found("签到码无效。")
-            raise refuse(ENDED[status])
+            raise _ended(status)
         return candidates
     day = timedelta(days=1)
     rows = connection.execute(_at_station(), {"code": code, "scanner": deputy_id, "until": now + day,
@@ -154,6 +155,11 @@ def _candidates(connection, code, deputy_id, now):
         # Its own code: the phone offers neither 重试 nor the card of a station this is not.
         raise APIError(409, "not_checkin_code", "这不是联络站或活动的签到码，请扫描联络站或活动现场的签到码。")
     return [Candidate(*row[2:]) for row in rows if row.id is not None]
+
+
+def _ended(status):
+    """The refusal of a scan for an activity closed (结单) or cancelled."""
+    return refuse(ENDED[status], ENDED_REASONS[status])
 
 
 def _preference(candidate):
@@ -174,8 +180,8 @@ def _pick(candidates, now):
     mine = [a for a in candidates if a.mine is not None]
     if not mine:
         if candidates:
-            raise refuse(NOT_INVITED)
-        raise refuse("这里目前没有需要签到的活动。")
+            raise refuse(NOT_INVITED, "not_invited")
+        raise refuse("这里目前没有需要签到的活动。", "no_activity")
     current = [a for a in mine if check_in_window(a)[0] <= now <= check_in_window(a)[1]]
     if current:
         return min(current, key=_preference)
@@ -186,8 +192,8 @@ def _pick(candidates, now):
         return last
     if upcoming:
         opens = check_in_window(upcoming[0])[0]
-        raise refuse(f"活动“{upcoming[0].title}”尚未开始签到，请于 {china_time(opens)} 之后扫码。")
-    raise refuse("活动签到时间已过，不能再签到。")
+        raise refuse(f"活动“{upcoming[0].title}”尚未开始签到，请于 {china_time(opens)} 之后扫码。", "too_early")
+    raise refuse("活动签到时间已过，不能再签到。", "too_late")
 
 
 def _where(activity, code, lat, lng):
@@ -203,12 +209,13 @@ def _where(activity, code, lat, lng):
         if rotating.looks_rotating(code):
             return ""
         if current_app.config["CHECKIN_REQUIRE_LOCATION"]:
-            raise refuse(NO_LOCATION)
+            raise refuse(NO_LOCATION, "location_required")
         return UNLOCATED
     meters = distance_m(activity.lat, activity.lng, lat, lng)
     radius = current_app.config["CHECKIN_RADIUS_M"]
     if meters > radius:
-        raise refuse(f"您距离活动地点约 {distance_text(meters)}，超出 {distance_text(radius)}的签到范围，请到现场后再扫码。")
+        raise refuse(f"您距离活动地点约 {distance_text(meters)}，超出 {distance_text(radius)}的签到范围，请到现场后再扫码。",
+                     "too_far")
     return f"距活动地点约 {distance_text(meters)}"
 
 
@@ -225,7 +232,7 @@ def check_in(user, code, lat=None, lng=None):
     if activity.mine is P.checked_in:
         return activity, activity.checked_in_dt, False
     if activity.mine is P.declined:
-        raise refuse(DECLINED)
+        raise refuse(DECLINED, "declined")
     note = _where(activity, code, lat, lng)
     # The activity's row held first: a 结单 or 取消 at this instant either comes first (and is read here)
     # or waits for this check-in. Then a conditional UPDATE: of two scans at the same instant (a double
@@ -236,7 +243,7 @@ def check_in(user, code, lat=None, lng=None):
     mine = {"activity": activity.id, "scanner": user.deputy_id}
     ended = connection.execute(hold, mine).scalar_one()
     if ended is not ActivityStatus.published:
-        raise refuse(ENDED[ended])
+        raise _ended(ended)
     values = mine | {"now": now, "lat": lat, "lng": lng, "user": user.id, "name": user.deputy_name, "note": note}
     if connection.execute(writes[0], values).rowcount == 1:
         for statement in writes[1:]:  # SQLite: the line, after the check-in
@@ -246,10 +253,10 @@ def check_in(user, code, lat=None, lng=None):
     # committed since the read above.
     row = connection.execute(reread, mine).one_or_none()
     if row is None:  # taken off the list meanwhile (改期、补充邀请)
-        raise refuse(NOT_INVITED)
+        raise refuse(NOT_INVITED, "not_invited")
     status, checked_in_dt, ended = row
     if status is P.checked_in:
         return activity, checked_in_dt, False
     if status is P.declined:
-        raise refuse(DECLINED)
-    raise refuse(ENDED.get(ended, ENDED[ActivityStatus.closed]))
+        raise refuse(DECLINED, "declined")
+    raise _ended(ended if ended in ENDED else ActivityStatus.closed)

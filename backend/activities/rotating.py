@@ -53,5 +53,5 @@ def read_code(code, now=None):
     activity_id, slot = struct.unpack(">II", payload)
     current = int((now or utcnow()).timestamp()) // _period()
     if not current - 1 <= slot <= current:
-        raise APIError(409, "checkin_refused", "签到码已过期，请扫描现场屏幕上的最新签到码。")
+        raise APIError(409, "checkin_refused", "签到码已过期，请扫描现场屏幕上的最新签到码。", reason="code_expired")
     return activity_id

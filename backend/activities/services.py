@@ -41,9 +41,16 @@ from .models import (
 P = ParticipantStatus
 
 
-def refuse(message):
-    """A check-in or response that cannot be taken, with the reason in Chinese."""
-    return APIError(409, "checkin_refused", message)
+# Why a scan was refused (409 ``checkin_refused``'s ``reason``), one word per refusal a phone may answer
+# differently: only ``location_required`` is helped by the phone's location settings (去设置).
+CHECKIN_REFUSALS = ("location_required", "too_far", "not_invited", "declined", "too_early", "too_late",
+                    "no_activity", "ended", "cancelled", "code_expired")
+
+
+def refuse(message, reason):
+    """A scan that cannot check in, with why in Chinese (``message``) and as a word (``reason``, one of
+    CHECKIN_REFUSALS)."""
+    return APIError(409, "checkin_refused", message, reason=reason)
 
 
 # --- loading --------------------------------------------------------------------------------------

@@ -26,15 +26,17 @@ const DEPUTY_LOST_MESSAGE = '您的代表身份已解除或已在其他微信上
 // How long the roles read at sign-in or from GET /me are trusted before the next onShow reads them again.
 const ROLES_FRESH_MS = 60 * 1000;
 
-// An Error with the contract's fields. Not a subclass of Error: compiled to ES5, subclasses of built-ins
-// lose their prototype on some base libraries; `isApiError` marks it instead.
-function ApiError(status, code, message, errors) {
+// An Error with the contract's fields, and `reason` (beyond the contract: why, as a word, where several
+// refusals share one code, e.g. checkin_refused's location_required). Not a subclass of Error: compiled to
+// ES5, subclasses of built-ins lose their prototype on some base libraries; `isApiError` marks it instead.
+function ApiError(status, code, message, errors, reason) {
   const err = new Error(message);
   err.name = 'ApiError';
   err.isApiError = true;
   err.status = status;
   err.code = code;
   err.errors = errors || null;
+  err.reason = reason || null;
   return err;
 }
 
@@ -71,7 +73,7 @@ function parseBody(data) {
 function errorFrom(res) {
   const body = parseBody(res.data);
   if (body && typeof body === 'object' && body.message) {
-    return new ApiError(res.statusCode, body.error || 'error', body.message, body.errors);
+    return new ApiError(res.statusCode, body.error || 'error', body.message, body.errors, body.reason);
   }
   return new ApiError(res.statusCode, 'http_' + res.statusCode, SERVER_MESSAGE);
 }

@@ -1,8 +1,8 @@
 // 扫码签到: a deputy scans a station's code or an activity's rotating code (wx.scanCode, or arriving
 // from the scan entry with options.code); the phone's location goes with it (POST /checkins). A station's
 // code is printed on its door: without the location the server refuses it where the activity has a place
-// (请开启手机定位后重新扫码签到…), and the page offers 去设置 when the deputy refused the location; the
-// activity's rotating code, only on the screen at the venue, checks in without one.
+// (请开启手机定位后重新扫码签到…, reason location_required), and the page offers 去设置 when the deputy refused
+// the location; the activity's rotating code, only on the screen at the venue, checks in without one.
 const api = require('../../utils/api');
 const { codeFromScan, isActivityCode } = require('../../utils/qr');
 const { formatTime } = require('../../utils/format');
@@ -10,6 +10,9 @@ const { wxp, toast } = require('../../utils/wxp');
 
 // The server's refusal of a code that is neither a station's nor an activity's: it has no station card.
 const NOT_CHECKIN_CODE = 'not_checkin_code';
+// The one check-in refusal (checkin_refused's reason) the location settings can change: the scan needs the
+// position. Not being invited, too early, too far, on leave… are no matter of settings.
+const LOCATION_REQUIRED = 'location_required';
 
 // 重试 sends the same code again: of use after a lost answer or a server failing, or a refusal that may
 // pass later at a station's code (too far, too early); not for a code the server does not know or has
@@ -124,7 +127,7 @@ Page({
       this.setData({
         status: 'failed', message: err.message, canRetry: retryable(code, err),
         canViewStation: this.data.canViewStation && err.code !== NOT_CHECKIN_CODE,
-        canOpenSetting: locationRefused && !isActivityCode(code) && err.status === 409 && err.code !== NOT_CHECKIN_CODE,
+        canOpenSetting: locationRefused && err.reason === LOCATION_REQUIRED,
       });
       return null;
     }

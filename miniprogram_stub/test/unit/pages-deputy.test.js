@@ -5,6 +5,9 @@ const assert = require('node:assert/strict');
 const { unitPhone, json, error, suggestion, pagedSuggestions, staffView, followerView, CITIZEN, DEPUTY } = require('../support/unit');
 const { event, until, asked } = require('../support/harness');
 
+// A refused check-in: 409 checkin_refused with its reason (beyond the contract's fields).
+const refusal = (message, reason) => json(409, { error: 'checkin_refused', message, reason });
+
 test('binding: the phone button code goes to /auth/bind-phone; a deputy lands in the inbox', async () => {
   const bodies = [];
   const { phone, wx } = unitPhone({
@@ -691,7 +694,7 @@ test('check-in: a station code without the location is refused; 去设置 allows
   const { phone, wx } = unitPhone({
     'POST /api/v1/checkins': (req) => {
       posts.push(req);
-      if (req.data.lat === undefined) return error(409, 'checkin_refused', '请开启手机定位后重新扫码签到（签到需确认您在活动现场）。');
+      if (req.data.lat === undefined) return refusal('请开启手机定位后重新扫码签到（签到需确认您在活动现场）。', 'location_required');
       return json(201, { activity_id: 5, activity_title: '接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' });
     },
   }, { user: DEPUTY, location: null });
@@ -715,12 +718,34 @@ test('check-in: a station code without the location is refused; 去设置 allows
   assert.deepEqual(posts[1].data, { qr_code: 'sta1', lat: 27.56, lng: 109.99 });
 });
 
+test('check-in: with the location refused, 去设置 is offered only when the server asks for it, not for other refusals', async () => {
+  const refusals = [
+    ['您不在本次活动的邀请名单中，不能签到。', 'not_invited'],
+    ['活动“接待选民”尚未开始签到，请于 05月01日 08:30 之后扫码。', 'too_early'],
+    ['您已请假，如需参加请先取消请假（重新接单）后再签到。', 'declined'],
+    ['活动签到时间已过，不能再签到。', 'too_late'],
+    ['请开启手机定位后重新扫码签到（签到需确认您在活动现场）。', 'location_required'],
+  ];
+  const answers = refusals.slice();
+  const { phone, wx } = unitPhone({
+    'POST /api/v1/checkins': () => refusal(...answers.shift()),
+  }, { user: DEPUTY, location: null });
+  wx.locationError = 'getLocation:fail auth deny';
+  const page = await phone.open('pages/checkin/checkin', { code: 'sta1' });
+  const offered = [[page.data.message, page.data.canOpenSetting]];
+  for (let i = 1; i < refusals.length; i += 1) {
+    await page.retry();
+    offered.push([page.data.message, page.data.canOpenSetting]);
+  }
+  assert.deepEqual(offered, refusals.map(([message, reason]) => [message, reason === 'location_required']));
+});
+
 test('check-in: the phone\'s location off is no refusal to change in the settings: no 去设置, 重试 locates again', async () => {
   const posts = [];
   const { phone, wx } = unitPhone({
     'POST /api/v1/checkins': (req) => {
       posts.push(req);
-      if (req.data.lat === undefined) return error(409, 'checkin_refused', '请开启手机定位后重新扫码签到（签到需确认您在活动现场）。');
+      if (req.data.lat === undefined) return refusal('请开启手机定位后重新扫码签到（签到需确认您在活动现场）。', 'location_required');
       return json(201, { activity_id: 5, activity_title: '接待选民', checked_in_at: '2026-05-01T01:10:00+00:00' });
     },
   }, { user: DEPUTY, location: null });
@@ -776,7 +801,7 @@ test('check-in: 重试 after a lost answer sends what was sent, so its key repla
 
 test('check-in: a 409 from the server is shown on the page', async () => {
   const { phone, wx } = unitPhone({
-    'POST /api/v1/checkins': () => error(409, 'checkin_refused', '您距离活动地点约 2300 米，超出 500 米的签到范围，请到现场后再扫码。'),
+    'POST /api/v1/checkins': () => refusal('您距离活动地点约 2300 米，超出 500 米的签到范围，请到现场后再扫码。', 'too_far'),
   }, { user: DEPUTY });
   const page = await phone.open('pages/checkin/checkin', { code: 'sta1' });
   assert.equal(page.data.status, 'failed');
@@ -795,7 +820,7 @@ test('check-in: an expired activity code says why and asks for a new scan, with 
     // Valid when the scan entry resolved it, expired by the time the check-in arrives.
     'POST /api/v1/checkins': (req) => {
       posts.push(req.data.qr_code);
-      return error(409, 'checkin_refused', '签到码已过期，请扫描现场屏幕上的最新签到码。');
+      return refusal('签到码已过期，请扫描现场屏幕上的最新签到码。', 'code_expired');
     },
   }, { user: DEPUTY });
   await phone.open('pages/scan/scan', { scene: ROTATING });
