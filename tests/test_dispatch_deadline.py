@@ -156,7 +156,9 @@ def test_an_item_overdue_at_a_station_without_administrators_reminds_the_nearest
     sweep(app)
 
     page = console_login(app, "huaihua").get("/console/messages").get_data(as_text=True)
-    assert titles(page) == ["建议办理超期提醒"]  # the staffed station's own administrator is told of the other
+    # Told of the item when it came (新的群众建议, test_station_admin_notices), then of its deadline; the staffed
+    # station's own administrator is told of the other.
+    assert titles(page) == ["建议办理超期提醒", "新的群众建议"]
     assert lonely["number"] in page and staffed["number"] not in page
     assert "已超分派时限，城南联络站无管理员" in page
     assert f'href="/console/suggestions/{lonely["id"]}"' in page

@@ -107,3 +107,57 @@ def test_every_rating_given_counts_in_the_rates_a_dissatisfied_one_included(app,
     answered(client, world, item_id, "已再次协调，已修好。")
     step(client, world["citizen"], item_id, "rate", satisfaction="satisfied")
     assert figures() == (2, 1, 0.5, 0.5)
+
+
+def test_a_station_without_administrators_tells_the_nearest_region_administrators_once(
+        app, client, factory, world):  # noqa: F811
+    """无管理员: nobody runs the station (no administrator whose account is in use), so what would tell its
+    administrators — a new item 待分派, an item its deputy returned, 重办 — goes to the administrators of the
+    nearest region above it that has any (怀化市's, who hold it in their queue), saying which station has
+    nobody; not to the province's, nor 长沙市's, nor a disabled 鹤城区 account; each once, whatever the sweeps."""
+    import re
+
+    from backend.auth.models import User
+    from backend.db_types import utcnow
+    from backend.extensions import db
+    from backend.notifications.models import OutboxMessage
+
+    tree = world["tree"]
+    unstaffed = factory.station(tree["hc"], "城南联络站")
+    wu = factory.deputy(tree["hc"], "吴刚", phone="13800000009", stations=[unstaffed])
+    wu_h = factory.deputy_headers(wu)
+    factory.admin("huaihua", region=tree["hh"])
+    factory.admin("hunan", region=tree["root"])
+    gone = factory.admin("hecheng-gone", region=tree["hc"])
+    gone.disabled_dt = utcnow()
+    db.session.commit()
+
+    def notices(username):
+        page = console_login(app, username).get("/console/messages").get_data(as_text=True)
+        return [(title, re.search(r"提示：</span>([^　<]+)", rest).group(1)) for title, rest in
+                re.findall(r'<strong class="message-title">([^<]+)</strong>(.*?)</li>', page, re.S)]
+
+    file(client, world["citizen"], unstaffed.qr_code)
+    file(client, world["citizen"], world["station_code"], content="第二条：井盖松动")  # its station's own
+    sweep(app)
+    sweep(app)
+    assert notices("huaihua") == [("新的群众建议", "建议待分派，城南联络站无管理员")]
+
+    returned = file(client, world["citizen"], wu.qr_code, content="第三条：垃圾清运不及时").json
+    again = file(client, world["citizen"], wu.qr_code, content="第四条：健身器材损坏").json
+    sweep(app)
+    assert step(client, wu_h, returned["id"], "return", reason="不在我的联系范围").status_code == 200
+    for action, body in (("accept", {}), ("reply", {"content": "已修复。"})):
+        assert step(client, wu_h, again["id"], action, **body).status_code == 200
+    assert step(client, world["citizen"], again["id"], "rate", satisfaction="dissatisfied").json["round"] == 2
+    sweep(app)
+    assert sorted(notices("huaihua")) == [
+        ("建议已重新交办", "第2轮交办，城南联络站无管理员"),
+        ("新的群众建议", "代表退回待分派，城南联络站无管理员"),
+        ("新的群众建议", "建议待分派，城南联络站无管理员"),
+    ]
+    for elsewhere in ("hunan", "changsha"):
+        assert notices(elsewhere) == []
+    with app.app_context():
+        gone_id = db.session.scalar(db.select(User.id).where(User.username == "hecheng-gone"))
+        assert db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.user_id == gone_id)).all() == []

@@ -200,13 +200,27 @@ def notify_new_item(item):
         _notify([_deputy_user(item.deputy_id)], "new_item", item, "您有一条新的群众建议待接单", f"assigned-{assignment}")
 
 
-def notify_station_pending(item, note="有一条群众建议待分派，请及时处理", key="pending"):
+def notify_station_pending(item, note="有一条群众建议待分派，请及时处理", key="pending", unstaffed="建议待分派"):
     """Tell the station's administrators an item waits for them to dispatch it (待分派: filed at the station's
     code, or returned by its deputy), once its text has cleared screening, as ``notify_new_item`` tells a
     deputy. Their linked WeChat consented to no 新建议 template (WeChat asks three at a time, spent on
-    overdue, 督办 and research reminders): the notice is listed in 消息, and WeChat may refuse to push it."""
+    overdue, 督办 and research reminders): the notice is listed in 消息, and WeChat may refuse to push it.
+    A station nobody runs: see ``_notify_station`` (``unstaffed``: its shorter note)."""
     if item.status is Status.pending and not item.held_for_review and item.screening in CLEARED_SCREENINGS:
-        _notify(station_admins(item), "new_item", item, note, key)
+        _notify_station(item, "new_item", note, key, unstaffed)
+
+
+def _notify_station(item, template, note, key, unstaffed):
+    """``note`` to the administrators of the item's station. A station nobody runs (无管理员: no administrator
+    whose account is in use) would tell nobody: as the 分派超期 reminder (``mark_dispatch_overdue``), the
+    administrators of the nearest region above it that has any are told instead — the item is in their queue —
+    with ``unstaffed`` and which station has nobody, under the same ``key`` (once each)."""
+    admins = station_admins(item)
+    if admins or item.station is None:
+        _notify(admins, template, item, note, key)
+        return
+    _notify(nearest_region_administrators(item.station.region), template, item,
+            f"{unstaffed}，{item.station.name}无管理员", key)
 
 
 def _restart_clock(item, now):
@@ -295,7 +309,8 @@ def return_to_station(item, actor, reason):
     item.accept_due_dt = item.reply_due_dt = None
     item.dispatch_due_dt = dispatch_due_at(utcnow())
     item.overdue = item.due_soon = False
-    notify_station_pending(item, "代表退回了一条建议，请重新分派", f"returned-{int(utcnow().timestamp() * 1000)}")
+    notify_station_pending(item, "代表退回了一条建议，请重新分派", f"returned-{int(utcnow().timestamp() * 1000)}",
+                           "代表退回待分派")
     db.session.flush()
     return item
 
@@ -422,7 +437,8 @@ def notify_station_reopened(item):
     """重办 is under the station's supervision (domain: 二次交办 under the administrator's 督办): its administrators
     are told of every round a dissatisfied citizen asks for, not only of the last one. Listed in 消息 (their
     linked WeChat consented to no 重新交办 template)."""
-    _notify(station_admins(item), "reopened", item, f"群众不满意，已第{item.round}轮交办，请督促办理", "reopened-admin")
+    _notify_station(item, "reopened", f"群众不满意，已第{item.round}轮交办，请督促办理", "reopened-admin",
+                    f"第{item.round}轮交办")
 
 
 def auto_close(item, days):
