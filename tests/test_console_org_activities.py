@@ -270,6 +270,50 @@ def test_a_station_administrator_imports_the_deputies_of_their_station(station_a
     assert "王芳" in text(station_admin.get("/console/deputies?q=王芳"))
 
 
+def test_poster_zip_costs_the_same_statements_for_three_posters_as_for_twelve(app, huaihua, factory, world,
+                                                                             monkeypatch):
+    """posters.zip (up to POSTER_ZIP_LIMIT posters) reads each deputy's and station's region name and each
+    deputy's stations for the poster's lines: for all of them at once, not per poster. Each poster still says
+    where it belongs (湖南省怀化市中方县中方镇) and a deputy's stations."""
+    from backend.qr import render
+    from tests.factories import sent_statements
+
+    printed = {}
+
+    def poster(url, title, name, details, instruction):  # what the poster says, without drawing it
+        printed[name] = details
+        return b"png"
+
+    monkeypatch.setattr(render, "poster", poster)
+    tree = world["tree"]
+    county = factory.region("中方县", "county", tree["hh"])
+    town = factory.region("中方镇", "township", county)
+    stations = [factory.station(county, "中方县联络站", address="中方路 1 号", open_hours="每周五上午"),
+                *(factory.station(town, f"中方镇联络点{i}") for i in range(3))]
+    for i in range(8):
+        factory.deputy(town if i % 2 else county, f"中方代表{i}", phone=f"1390000020{i}",
+                       stations=stations[i % 4:i % 4 + 2])
+    db.session.commit()
+
+    def statements(region_id):
+        db.session.remove()  # a session of its own, as every request has in production
+        with sent_statements(app) as sent:
+            response = huaihua.get(f"/console/posters.zip?region_id={region_id}")
+            assert response.status_code == 200 and response.mimetype == "application/zip", text(response)
+            posters = len(zipfile.ZipFile(io.BytesIO(response.get_data())).namelist())
+        return posters, len(sent)
+
+    hecheng, zhongfang = tree["hc"].id, county.id
+    (three, few), (twelve, many) = statements(hecheng), statements(zhongfang)
+    assert (three, twelve) == (3, 12)
+    assert few == many, (few, many)
+    assert printed["中方代表1"] == ["市人大代表", "湖南省怀化市中方县中方镇", "所在联络站：中方镇联络点0、中方镇联络点1"]
+    assert printed["中方代表0"] == ["市人大代表", "湖南省怀化市中方县", "所在联络站：中方县联络站、中方镇联络点0"]
+    assert printed["中方镇联络点2"] == ["湖南省怀化市中方县中方镇"]
+    assert printed["中方县联络站"] == ["湖南省怀化市中方县", "中方路 1 号", "接待时间：每周五上午"]
+    assert printed["张伟"] == ["市人大代表", "湖南省怀化市鹤城区", "所在联络站：城北联络站"]
+
+
 def test_poster_zip_holds_every_poster_of_the_region(huaihua, station_admin, world):
     response = huaihua.get(f"/console/posters.zip?region_id={world['tree']['hc'].id}")
     assert response.status_code == 200

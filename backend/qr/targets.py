@@ -120,14 +120,16 @@ def label(qr: QRCode, target):
     return target.name
 
 
-def poster_text(qr: QRCode, target):
-    """(title, name, details, instruction) for the A5 poster."""
+def poster_text(qr: QRCode, target, region_name=None):
+    """(title, name, details, instruction) for the A5 poster. ``region_name``: the target's region's full name
+    when the caller read it already (``org.models.full_names`` for many posters at once); else read here."""
+    region_name = region_name if region_name is not None else target.region.full_name
     if qr.target_kind is QRKind.deputy:
-        details = [target.level_label, target.region.full_name]
+        details = [target.level_label, region_name]
         if target.stations:
             details.append("所在联络站：" + "、".join(s.name for s in target.stations[:2]))
         return ("人大代表 · 一人一码", target.name, details, "微信扫一扫，向代表提建议、约见代表")
-    details = [target.region.full_name]
+    details = [region_name]
     if target.address:
         details.append(target.address)
     if target.open_hours:
