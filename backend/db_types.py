@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 import orjson
-from sqlalchemy import DateTime, Enum, Text
+from sqlalchemy import Boolean, DateTime, Enum, Text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -89,3 +89,31 @@ def _json_rows_sqlite(element, compiler, **kw):
 def _json_rows_postgresql(element, compiler, **kw):
     # As text: psycopg would otherwise decode the json itself, with the standard library.
     return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))::text"
+
+
+class in_ids(FunctionElement):
+    """``column IN (ids)``, ``ids`` a SELECT of one column of ids (never NULL): on PostgreSQL written
+    ``column = ANY(ARRAY(ids))``, the ids read first (an InitPlan) and then looked up in ``column``'s
+    index like a list of values. An OR of such conditions on indexed columns is then read as the union
+    of the indexes (BitmapOr); of ``IN (SELECT …)`` conditions PostgreSQL makes hashed subplans and tests
+    every row of the table against each. SQLite reads either form through its indexes and has no
+    arrays: there it is the plain ``IN``."""
+
+    type = Boolean()
+    name = "in_ids"
+    inherit_cache = True
+
+    def __init__(self, column, ids):
+        super().__init__(column, ids.scalar_subquery())
+
+
+@compiles(in_ids)
+def _in_ids(element, compiler, **kw):
+    column, ids = element.clauses.clauses
+    return f"{compiler.process(column, **kw)} IN {compiler.process(ids, **kw)}"
+
+
+@compiles(in_ids, "postgresql")
+def _in_ids_postgresql(element, compiler, **kw):
+    column, ids = element.clauses.clauses
+    return f"{compiler.process(column, **kw)} = ANY(ARRAY{compiler.process(ids, **kw)})"

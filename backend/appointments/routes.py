@@ -1,5 +1,5 @@
 """约见代表 API: /appointments — request, list, read, and the answers (confirm, decline, complete, cancel)."""
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from schemas.appointments import (
@@ -100,12 +100,8 @@ def list_appointments(args):
     else:
         if not handling:
             raise APIError(403, "forbidden", "只有代表和管理员可以查看收到的约见。")
-        clauses = []
-        if "deputy" in user.roles:
-            clauses.append(Appointment.deputy_id == user.deputy_id)
-        if user.is_admin:
-            clauses.append(services.admin_scope_clause(user))
-    query = select(Appointment).where(or_(*clauses))
+        clauses = [services.handling_clause(user)]
+    query = select(Appointment).where(*clauses)
     for key in ("status", "station_id"):
         if key in args:
             query = query.where(getattr(Appointment, key) == args[key])

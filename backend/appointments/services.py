@@ -7,17 +7,23 @@ answer tells the other side through the outbox; a failing WeChat never loses the
 from datetime import timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import false, func, or_, select, true, union_all, update
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
 from ..activities.services import hold
 from ..auth.models import User
-from ..auth.scope import get_by_id, manages_region, manages_station, region_subtree_clause, station_scope_clause
-from ..db_types import utcnow
+from ..auth.scope import (
+    administered_stations,
+    get_by_id,
+    is_root,
+    manages_region,
+    manages_station,
+)
+from ..db_types import in_ids, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, restate_under, thing, withdraw, withdraw_under
-from ..org.models import Deputy
+from ..org.models import Deputy, Region, Station
 from ..qr.models import QRKind
 from ..suggestions.filing import code_target
 from ..suggestions.redact import redact
@@ -57,13 +63,60 @@ def handles(user, appointment):
     return manages_station(user, appointment.station) or manages_region(user, appointment.region)
 
 
+def _subtree(region):
+    """SELECT of the ids of the regions in ``region``'s subtree (``region_subtree_clause``'s)."""
+    return select(Region.id).where(Region.path.startswith(region.path))
+
+
+def _managed_stations(user):
+    """SELECT of the ids of the stations ``user`` administers or that lie in the region they administer
+    (``station_scope_clause`` as one list of ids), or None."""
+    stations = []
+    if user.admin_region is not None:
+        stations.append(select(Station.id).where(in_ids(Station.region_id, _subtree(user.admin_region))))
+    if user.is_station_admin:
+        stations.append(administered_stations(user))
+    if not stations:
+        return None
+    return stations[0] if len(stations) == 1 else union_all(*stations)
+
+
+def _admin_conditions(user):
+    """The conditions of ``admin_scope_clause``, each served by an index; None: every request (the root's
+    administrator). The ids of the stations and regions are read first and looked up (``in_ids``): as
+    ``IN (SELECT …)`` under an OR, PostgreSQL tested every appointment against both — a city
+    administrator's count read all 300,000 (79 ms; 20 ms as the union of the two indexes)."""
+    region = user.admin_region
+    if region is not None and is_root(region):
+        return None
+    stations = _managed_stations(user)
+    conditions = [] if stations is None else [in_ids(Appointment.station_id, stations)]
+    if region is not None:
+        conditions.append(in_ids(Appointment.region_id, _subtree(region)))
+    return conditions
+
+
 def admin_scope_clause(user):
     """SQL condition: the requests an administrator handles — at their stations, and for a region
-    administrator everything in their region's subtree (``handles`` for a whole list)."""
-    clauses = [station_scope_clause(user, Appointment.station_id)]
-    if user.admin_region is not None:
-        clauses.append(region_subtree_clause(Appointment.region_id, user.admin_region))
-    return or_(*clauses)
+    administrator everything in their region's subtree (``handles`` for a whole list). Both, as a
+    deputy's request waits at a station of another region and a station moves region: the stations'
+    requests in ix_appointments_station_status, the region's in ix_appointments_region_created."""
+    conditions = _admin_conditions(user)
+    return true() if conditions is None else or_(false(), *conditions)
+
+
+def handling_clause(user):
+    """SQL condition: the requests ``user`` handles — addressed to them as a deputy
+    (ix_appointments_deputy_status), or in their scope as an administrator (``admin_scope_clause``)."""
+    conditions = []
+    if "deputy" in user.roles:
+        conditions.append(Appointment.deputy_id == user.deputy_id)
+    if user.is_admin:
+        admin = _admin_conditions(user)
+        if admin is None:
+            return true()
+        conditions.extend(admin)
+    return or_(false(), *conditions)
 
 
 def can_see(user, appointment):
