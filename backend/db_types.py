@@ -102,6 +102,7 @@ class in_ids(FunctionElement):
     type = Boolean()
     name = "in_ids"
     inherit_cache = True
+    _is_implicitly_boolean = True  # a comparison: SQLite is not to be given "= 1" after it
 
     def __init__(self, column, ids):
         super().__init__(column, ids.scalar_subquery())

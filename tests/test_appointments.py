@@ -585,3 +585,47 @@ def test_a_region_administrators_list_reads_no_region_per_request(app, client, w
     townships_ask(4)
     many = listed()
     assert (few[0], many[0]) == (1, 5) and many[1] == few[1]
+
+
+def test_each_administrator_handles_the_requests_of_their_stations_and_of_their_region(app, client, world, factory):
+    """A deputy elected in 怀化 and received at a station in 长沙: a request to them was asked in 怀化 and
+    waits in 长沙, and both cities' administrators handle it (the region it was asked in, the station it
+    waits at); a station moved to another city keeps its requests' region. A deputy who administers a
+    station too handles the requests to them and those at the station, each listed once."""
+    from backend.auth.models import User
+    from backend.org.models import station_admins
+
+    tree = world["tree"]
+    yuelu = factory.station(tree["yl"], "岳麓联络站")
+    wang = factory.deputy(tree["hc"], "王芳", phone="13800000005", stations=[yuelu])
+    to_wang = ask(client, world["citizen"], wang.qr_code).json
+    at_yuelu = ask(client, world["stranger"], yuelu.qr_code).json
+    at_chengbei = ask(client, world["citizen"], world["station_code"]).json
+    to_zhang = ask(client, world["stranger"], world["zhang_code"]).json
+    huaihua = factory.headers_for_admin(factory.admin("huaihua", region=tree["hh"]))
+    county = factory.headers_for_admin(factory.admin("hecheng-and-yuelu", region=tree["hc"], stations=[yuelu]))
+    zhang_h = world["zhang_h"]
+    with app.app_context():
+        zhang_user = db.session.scalar(select(User.id).where(User.deputy_id == world["zhang"].id))
+        db.session.execute(station_admins.insert().values(station_id=yuelu.id, user_id=zhang_user))
+        db.session.commit()
+
+    def handled(headers, per_page=20):
+        body = client.get(f"/api/v1/appointments?scope=handling&per_page={per_page}", headers=headers).json
+        numbers = [item["number"] for item in body["items"]]
+        assert len(numbers) == len(set(numbers)) == min(body["total"], per_page)
+        return body["total"], set(numbers)
+
+    everything = {to_wang["number"], at_yuelu["number"], at_chengbei["number"], to_zhang["number"]}
+    assert handled(huaihua) == (3, {to_wang["number"], at_chengbei["number"], to_zhang["number"]})
+    assert handled(world["other_admin"]) == (2, {to_wang["number"], at_yuelu["number"]})
+    assert handled(county) == (4, everything)
+    assert handled(zhang_h) == (3, {to_zhang["number"], to_wang["number"], at_yuelu["number"]})
+    assert handled(county, per_page=2)[0] == 4
+
+    # 岳麓联络站 moves to 怀化: its requests go on being asked in 长沙 (to_wang was asked in 鹤城区, in 怀化).
+    with app.app_context():
+        db.session.execute(update(type(yuelu)).where(type(yuelu).id == yuelu.id).values(region_id=tree["hc"].id))
+        db.session.commit()
+    assert handled(huaihua) == (4, everything)
+    assert handled(world["other_admin"]) == (1, {at_yuelu["number"]})

@@ -7,7 +7,7 @@ answer tells the other side through the outbox; a failing WeChat never loses the
 from datetime import timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import false, func, or_, select, true, union_all, update
+from sqlalchemy import false, func, or_, select, true, update
 
 from ..activities.models import Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus
 from ..activities.services import hold
@@ -68,19 +68,6 @@ def _subtree(region):
     return select(Region.id).where(Region.path.startswith(region.path))
 
 
-def _managed_stations(user):
-    """SELECT of the ids of the stations ``user`` administers or that lie in the region they administer
-    (``station_scope_clause`` as one list of ids), or None."""
-    stations = []
-    if user.admin_region is not None:
-        stations.append(select(Station.id).where(in_ids(Station.region_id, _subtree(user.admin_region))))
-    if user.is_station_admin:
-        stations.append(administered_stations(user))
-    if not stations:
-        return None
-    return stations[0] if len(stations) == 1 else union_all(*stations)
-
-
 def _admin_conditions(user):
     """The conditions of ``admin_scope_clause``, each served by an index; None: every request (the root's
     administrator). The ids of the stations and regions are read first and looked up (``in_ids``): as
@@ -89,8 +76,12 @@ def _admin_conditions(user):
     region = user.admin_region
     if region is not None and is_root(region):
         return None
-    stations = _managed_stations(user)
-    conditions = [] if stations is None else [in_ids(Appointment.station_id, stations)]
+    conditions = []
+    if region is not None:  # station_scope_clause's conditions, then the region's
+        stations = select(Station.id).where(in_ids(Station.region_id, _subtree(region)))
+        conditions.append(in_ids(Appointment.station_id, stations))
+    if user.is_station_admin:
+        conditions.append(in_ids(Appointment.station_id, administered_stations(user)))
     if region is not None:
         conditions.append(in_ids(Appointment.region_id, _subtree(region)))
     return conditions
