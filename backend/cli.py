@@ -21,6 +21,7 @@ def register_cli(app):
     app.cli.add_command(set_password_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(wechat_check_command)
     app.cli.add_command(import_deputies_command)
     app.cli.add_command(workdays_command)
 
@@ -275,9 +276,20 @@ def sweep_command():
     from .notifications.outbox import deliver_due, purge_finished
     from .suggestions import sweep
     from .uploads.screening import submit_due
+    from .wechat import WeChatMisconfigured, WeChatUnavailable, get_client
 
-    screened = sweep.screen_pending()
-    photos = submit_due()
+    # WeChat refusing our settings stops the steps that call it before they start (screening waits, the
+    # messages stay queued); the others run, and the run fails with the operator's line (cron mails it).
+    misconfigured = None
+    try:
+        get_client().access_token()
+    except WeChatMisconfigured as exc:
+        misconfigured = exc
+    except WeChatUnavailable:
+        pass  # unreachable now: each WeChat step finds so at its first call and leaves the rest for the next run
+    wechat_steps = misconfigured is None
+    screened = sweep.screen_pending() if wechat_steps else 0
+    photos = submit_due() if wechat_steps else {"submitted": 0, "manual": 0, "retry": 0}
     overdue = sweep.flag_deadlines()
     closed = sweep.auto_close()
     reminded = remind_upcoming()
@@ -286,7 +298,7 @@ def sweep_command():
     consultations = close_ended_consultations()
     polls = close_ended_polls()
     stale = drop_place_notices_once_over()  # before delivery: no 揭榜 notice of an activity that is over
-    delivery = deliver_due()
+    delivery = deliver_due() if wechat_steps else {"sent": 0, "refused": 0, "retry": 0, "failed": 0}
     purge_expired()
     audit_purged = purge_audit_events()
     messages_purged = purge_finished()
@@ -299,6 +311,30 @@ def sweep_command():
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
         f"删除超过保存期限的操作日志 {audit_purged} 条；删除超过保存期限的消息 {messages_purged} 条。"
     )
+    if misconfigured is not None:
+        raise click.ClickException(f"{misconfigured.message}。内容检测、照片送检和消息发送已暂停（消息仍在队列中），"
+                                   "改正后下次运行自动继续；可用 flask --app backend wechat-check 检查。")
+
+
+@click.command("wechat-check")
+@needs_database
+def wechat_check_command():
+    """Ask WeChat for an access token with WECHAT_APPID and WECHAT_SECRET from this server: says whether the
+    settings and the mini-program's IP whitelist are right (run it after deploying and after any change)."""
+    from .wechat import WeChatError, WeChatMisconfigured, WeChatUnavailable, get_client
+
+    config = current_app.config
+    try:
+        get_client().fetch_stable_token()  # normal mode: the current token, no other holder's invalidated
+    except WeChatMisconfigured as exc:
+        raise click.ClickException(f"{exc.message}。") from None
+    except WeChatUnavailable as exc:
+        raise click.ClickException(f"无法连接微信服务器（{config['WECHAT_API_BASE']}）：{exc}。请检查网络后重试。") from None
+    except WeChatError as exc:
+        raise click.ClickException(f"微信拒绝了取 access_token 的请求：{exc.errcode} {exc.errmsg}") from None
+    mode = "正式（live）" if config["WECHAT_MODE"] == "live" else "模拟（fake）"
+    click.echo(f"微信接口配置正确：已用 AppID {config['WECHAT_APPID']} 从 {config['WECHAT_API_BASE']} 取得 access_token"
+               f"（{mode}模式）。")
 
 
 def _day(ctx, param, value):

@@ -1,7 +1,9 @@
 """Health check and the offline API docs' static assets.
 
 The status is the database's: without it nothing works. Redis is reported beside it, not in the status:
-while it is down the app serves on (see config.py), so a load balancer must keep the server."""
+while it is down the app serves on (see config.py), so a load balancer must keep the server. So is WeChat
+refusing our appid, secret or server address (wechat/status.py): every server is refused alike, and only an
+operator correcting the settings helps, so it is for monitoring to alert on, not for the load balancer."""
 import swagger_ui_bundle
 from flask import Blueprint as PlainBlueprint
 from flask import current_app, send_from_directory
@@ -23,7 +25,25 @@ class HealthOut(Schema):
                        "unset (REDIS_URL not set)",
         "enum": ["ok", "unavailable", "unset"],
     })
+    wechat = fields.String(required=True, metadata={
+        "description": "ok (no refusal known); misconfigured (WeChat refused WECHAT_APPID, WECHAT_SECRET or this "
+                       "server's IP at the last try: sign-in, screening and messages wait; the sweep's error and "
+                       "flask --app backend wechat-check say what to correct); unknown (the database is unavailable)",
+        "enum": ["ok", "misconfigured", "unknown"],
+    })
     cjk_font = fields.Boolean(required=True)
+
+
+def _wechat_state():
+    from .wechat.status import current_problem
+
+    config = current_app.config
+    try:
+        problem = current_problem(db.session, config["WECHAT_API_BASE"], config["WECHAT_APPID"], config["WECHAT_SECRET"])
+    except Exception:  # noqa: BLE001 - the database went away since it answered: health says so below
+        db.session.rollback()
+        return "unknown"
+    return "ok" if problem is None else "misconfigured"
 
 
 def _redis_state():
@@ -55,6 +75,7 @@ def health():
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
         "redis": _redis_state(),
+        "wechat": _wechat_state() if database == "ok" else "unknown",
         "cjk_font": find_cjk_font_path(current_app.config.get("CJK_FONT_PATH")) is not None,
     }
     return body, (200 if database == "ok" else 503)

@@ -17,7 +17,7 @@ from ..auth.models import User
 from ..auth.wechat_link import recipient
 from ..db_types import CHINA, UTCDateTime, conflict_insert, utcnow
 from ..extensions import db
-from ..wechat import WeChatError, WeChatUnavailable, get_client
+from ..wechat import WeChatError, WeChatMisconfigured, WeChatUnavailable, get_client
 from ..wechat.client import TOKEN_ERRCODES, USER_REFUSED
 from .handover import for_console_account
 from .models import OutboxMessage
@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 # Tries of a message WeChat keeps rejecting for a stale access token; any other answer of WeChat's
 # (47003 a value it will not take, 40003 an unknown openid…) is final at once, as retrying cannot change it.
 MAX_ATTEMPTS = 8
-# WeChat unreachable is nobody's fault and costs a message no tries: it waits for WeChat this long.
+# WeChat unreachable is nobody's fault and costs a message no tries: it waits for WeChat this long. WeChat
+# refusing our appid, secret or address (WeChatMisconfigured) costs none either, and is never waited out:
+# the messages go once an operator corrects the settings, however long that takes.
 UNREACHABLE_GIVE_UP = timedelta(days=3)
 # Notices queued to many at once (``enqueue_many``: 揭榜, to every deputy who may claim a place, a city's
 # 10,000). Each run sends every other message due before any of these, so that they delay nobody's 已受理
@@ -338,7 +340,7 @@ def deliver_due(limit=200):
             continue
         except WeChatUnavailable as exc:
             log.warning("subscribe message %s not delivered: %s", message.id, exc)
-            if utcnow() - message.created_dt > UNREACHABLE_GIVE_UP:
+            if not isinstance(exc, WeChatMisconfigured) and utcnow() - message.created_dt > UNREACHABLE_GIVE_UP:
                 _finish(message.id, status="failed", last_error=str(exc))
                 counts["failed"] += 1
             else:

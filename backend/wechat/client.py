@@ -34,15 +34,49 @@ class WeChatUnavailable(Exception):
     """WeChat could not be reached or said it is busy; nothing was decided."""
 
 
+# errcodes WeChat answers a request carrying the appid and secret (the access token's, sign-in's) with when
+# the settings, or the mini-program's own settings on 微信公众平台, are wrong: no retry can succeed until an
+# operator corrects them. Each with the line that tells the operator what to correct.
+IP_WHITELIST_STEP = "请在微信公众平台「开发管理 → 开发设置 → IP白名单」中加入本服务器的出口 IP"
+CONFIG_ERRCODES = {
+    40001: "微信 AppSecret 错误或不属于该小程序（40001）：请检查 WECHAT_APPID 与 WECHAT_SECRET",
+    40013: "微信 AppID 无效（40013）：请检查 WECHAT_APPID",
+    40125: "微信 AppSecret 无效（40125）：请检查 WECHAT_SECRET",
+    40243: "微信 AppSecret 已被冻结（40243）：请在微信公众平台解冻或重置后更新 WECHAT_SECRET",
+    41002: "缺少微信 AppID（41002）：请设置 WECHAT_APPID",
+    41004: "缺少微信 AppSecret（41004）：请设置 WECHAT_SECRET",
+    40164: f"本服务器的 IP 不在小程序的 IP 白名单中（40164）：{IP_WHITELIST_STEP}",
+    61004: f"本服务器的 IP 不在小程序的 IP 白名单中（61004）：{IP_WHITELIST_STEP}",
+    89501: f"本服务器的 IP 正等待小程序管理员确认（89501）：请管理员在微信中确认，或{IP_WHITELIST_STEP}",
+    89503: f"本服务器的 IP 调用需要小程序管理员确认（89503）：请管理员在微信中确认，或{IP_WHITELIST_STEP}",
+    89506: f"本服务器的 IP 已被小程序管理员拒绝（89506）：{IP_WHITELIST_STEP}",
+    89507: f"本服务器的 IP 已被小程序管理员拒绝（89507）：{IP_WHITELIST_STEP}",
+}
+
+
+class WeChatMisconfigured(WeChatUnavailable):
+    """WeChat refused our appid, secret or server address (``CONFIG_ERRCODES``): nothing was decided, and
+    nothing will be until an operator corrects the settings. A kind of :class:`WeChatUnavailable`, so that
+    every caller waits and retries (nothing is given up, no text is sent to manual review for it)."""
+
+    def __init__(self, errcode, errmsg=""):
+        self.errcode = errcode
+        self.errmsg = errmsg
+        self.message = CONFIG_ERRCODES[errcode]
+        super().__init__(f"WeChat errcode {errcode}: {errmsg}")
+
+
 class WeChatClient:
     def __init__(self, base_url, appid, secret, token_store, timeout=5.0, session=None,
-                 local_token_seconds=LOCAL_TOKEN_SECONDS):
+                 local_token_seconds=LOCAL_TOKEN_SECONDS, credential_status=None):
         self.base_url = base_url.rstrip("/")
         self.appid = appid
         self.secret = secret
         self.token_store = token_store
         self.timeout = timeout
         self.local_token_seconds = local_token_seconds
+        # Told of every answer to the appid and secret: ``ok()`` or ``misconfigured(error)`` (see status.py).
+        self.credential_status = credential_status
         self._local_token = (None, 0.0)  # (token, monotonic time until which it is reused)
         self.http = session or requests.Session()
         # Proxy settings come from the environment once, here: with trust_env, requests would look up
@@ -93,13 +127,32 @@ class WeChatClient:
 
     # --- access token ------------------------------------------------------------------------
 
+    def _credentials_request(self, method, path, **kwargs):
+        """A request carrying the appid and secret: an answer of ``CONFIG_ERRCODES`` is WeChatMisconfigured,
+        logged as an error for the operator; any other answer tells the status that they work."""
+        try:
+            body = self._request(method, path, **kwargs)
+        except WeChatError as exc:
+            if exc.errcode not in CONFIG_ERRCODES:
+                if self.credential_status is not None:
+                    self.credential_status.ok()
+                raise
+            error = WeChatMisconfigured(exc.errcode, exc.errmsg)
+            log.error("%s（%s %s）", error.message, path, exc.errmsg)
+            if self.credential_status is not None:
+                self.credential_status.misconfigured(error)
+            raise error from None
+        if self.credential_status is not None:
+            self.credential_status.ok()
+        return body
+
     def fetch_stable_token(self, force_refresh=False):
         """``/cgi-bin/stable_token``: unlike the classic endpoint it does not invalidate other holders' tokens.
 
         Normal mode returns the current token (WeChat renews it 5 minutes before expiry). Forced
         mode invalidates the current token for everyone and is limited to 20 calls a day, 30 s apart.
         """
-        body = self._request(
+        body = self._credentials_request(
             "POST",
             "/cgi-bin/stable_token",
             json={
@@ -140,7 +193,7 @@ class WeChatClient:
 
     def code2session(self, js_code):
         """``wx.login`` code → ``{"openid", "session_key", "unionid"?}``. Each code works once."""
-        return self._request(
+        return self._credentials_request(
             "GET",
             "/sns/jscode2session",
             params={
