@@ -136,6 +136,10 @@ def create_app(test_config=None):
 
     register_error_handlers(app)
 
+    from .schema_check import refuse_until_migrated
+
+    app.before_request(refuse_until_migrated)  # a database behind the code: 503, not a 500 per request
+
     @app.before_request
     def open_request_connection():
         if request.endpoint not in NO_REQUEST_CONNECTION:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from .extensions import Blueprint, db, redis_client
 from .qr.render import find_cjk_font_path
+from .schema_check import migrated
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="运行状态")
 docs_assets = PlainBlueprint("docs_assets", __name__)
@@ -19,7 +20,11 @@ docs_assets = PlainBlueprint("docs_assets", __name__)
 
 class HealthOut(Schema):
     status = fields.String(required=True)
-    database = fields.String(required=True)
+    database = fields.String(required=True, metadata={
+        "description": "ok; unavailable (unreachable); not_migrated (behind this version of the code: run "
+                       "flask --app backend db upgrade)",
+        "enum": ["ok", "unavailable", "not_migrated"],
+    })
     redis = fields.String(required=True, metadata={
         "description": "ok; unavailable (the app serves on: limits counted in memory, figures uncached); "
                        "unset (REDIS_URL not set)",
@@ -71,6 +76,8 @@ def health():
     except Exception:  # noqa: BLE001 - any failure means "down" to a load balancer
         db.session.rollback()
         database = "unavailable"
+    if database == "ok" and migrated() is False:
+        database = "not_migrated"  # every request would fail: the load balancer must take the server out
     body = {
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
