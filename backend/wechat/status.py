@@ -40,7 +40,13 @@ class CredentialStatus:
         with self._lock:
             if self._known_ok:
                 return
-            self._known_ok = self._write(delete(ServiceToken).where(ServiceToken.name == ROW))
+            # Read first: deleting takes SQLite's write lock even when there is no row to delete.
+            try:
+                with self.engine.connect() as conn:
+                    recorded = conn.scalar(select(ServiceToken.name).where(ServiceToken.name == ROW))
+            except SQLAlchemyError:
+                return
+            self._known_ok = recorded is None or self._write(delete(ServiceToken).where(ServiceToken.name == ROW))
 
     def misconfigured(self, error):
         with self._lock:
