@@ -8,13 +8,38 @@ Used as ``gunicorn --config deploy/gunicorn.conf.py 'backend:create_app()'``.
 - ``GUNICORN_TIMEOUT`` (default 60): seconds before a silent worker is restarted.
 - ``FORWARDED_ALLOW_IPS``: addresses of the reverse proxy whose X-Forwarded-* headers are trusted
   (gunicorn reads it itself; default 127.0.0.1).
+
+As for the app's settings, a variable set to nothing counts as unset, and a value gunicorn cannot run with
+stops it with one line, ``Error: 配置错误：…``, exit code 1. The app's own settings are checked by the master
+before it starts workers (and again on a reload, HUP), so that a mistake is that one line, not a traceback
+from every worker.
 """
 import os
+import subprocess
+import sys
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _number(name, default, least, meaning):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < least:
+        # gunicorn reads this file before it logs anything: the line goes to stderr, as the commands' do.
+        print(f"Error: 配置错误：{name} 应为不小于 {least} 的整数（{meaning}），当前为 {value!r}。", file=sys.stderr)
+        sys.exit(1)
+    return number
+
+
+bind = f"0.0.0.0:{_number('PORT', 8000, 1, '监听端口')}"
+workers = _number("WEB_CONCURRENCY", 2, 1, "工作进程数")
+threads = _number("GUNICORN_THREADS", 4, 1, "每个工作进程的线程数")
+timeout = _number("GUNICORN_TIMEOUT", 60, 1, "秒")
 graceful_timeout = 30
 # The heartbeat file on a tmpfs: a disk-backed /tmp can stall workers inside containers.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -22,3 +47,47 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
+
+# Checked in an interpreter of its own: the master must not import the app, or the workers it forks after a
+# reload would run the old code. Exit code 3 with the line: a setting the app cannot run with.
+_CHECK = """
+import sys
+from backend.config import Config, ConfigError
+try:
+    Config(sys.argv[1]).check()
+except ConfigError as error:
+    print(error.message)
+    sys.exit(3)
+"""
+
+
+def _settings_problem(server):
+    """The ``配置错误：…`` line for the app's settings in this environment, or None."""
+    try:
+        result = subprocess.run([sys.executable, "-c", _CHECK, os.path.join(ROOT, "instance")], cwd=ROOT,
+                                capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.SubprocessError) as exc:
+        server.log.warning("settings not checked before starting workers: %s", exc)
+        return None
+    if result.returncode == 3 and result.stdout.strip():
+        return result.stdout.strip().splitlines()[-1]
+    if result.returncode != 0:  # not a setting (the code itself fails): the workers will say what
+        server.log.warning("settings not checked before starting workers: %s", result.stderr.strip()[-2000:])
+    return None
+
+
+def _stop_on_bad_settings(server):
+    if problem := _settings_problem(server):
+        server.log.error("%s", problem)
+        server.halt(reason=problem, exit_status=1)
+
+
+def when_ready(server):
+    _stop_on_bad_settings(server)
+
+
+def on_reload(server):
+    # A reload keeps the environment the master was started with (systemd reads EnvironmentFile at start
+    # only): new code that needs a new setting stops the service here with the line, rather than with a
+    # traceback from each new worker; under systemd, Restart=on-failure starts it again with the file re-read.
+    _stop_on_bad_settings(server)

@@ -188,15 +188,55 @@ def test_every_flask_command_with_a_bad_setting_prints_only_the_line_and_fails(t
     assert result.stdout == ""  # not the help, as if nothing were wrong
 
 
+def gunicorn_env(tmp_path, **overrides):
+    env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS + GUNICORN_SETTINGS}
+    env |= {k: v for k, v in production(tmp_path, **overrides).items() if v is not None}
+    return env | {"PORT": str(free_port()), "WEB_CONCURRENCY": "1"}
+
+
+def gunicorn(env):
+    return subprocess.run([sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+                           "backend:create_app()"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+GUNICORN_SETTINGS = ("PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "GUNICORN_CMD_ARGS")
+
+
 @pytest.mark.database_independent
 def test_gunicorn_with_a_bad_setting_stops_and_says_why(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
-    env |= {k: v for k, v in production(tmp_path, SECRET_KEY="short").items() if v is not None}
-    env |= {"PORT": str(free_port()), "WEB_CONCURRENCY": "1"}
-    result = subprocess.run([sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
-                             "backend:create_app()"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0
-    assert "配置错误：SECRET_KEY 太短" in result.stdout + result.stderr
+    result = gunicorn(gunicorn_env(tmp_path, SECRET_KEY="short"))
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "配置错误：SECRET_KEY 太短" in output
+    # The master checks before it starts a worker: the line, no worker's traceback.
+    assert "Traceback" not in output and "Exception in worker process" not in output, output
+    assert "Booting worker" not in output
+
+
+@pytest.mark.database_independent
+@pytest.mark.parametrize("name, value, line", [
+    ("GUNICORN_THREADS", "four", "Error: 配置错误：GUNICORN_THREADS 应为不小于 1 的整数（每个工作进程的线程数），当前为 'four'。"),
+    ("WEB_CONCURRENCY", "0", "Error: 配置错误：WEB_CONCURRENCY 应为不小于 1 的整数（工作进程数），当前为 '0'。"),
+    ("PORT", "80a", "Error: 配置错误：PORT 应为不小于 1 的整数（监听端口），当前为 '80a'。"),
+    ("GUNICORN_TIMEOUT", "1m", "Error: 配置错误：GUNICORN_TIMEOUT 应为不小于 1 的整数（秒），当前为 '1m'。"),
+])
+def test_a_gunicorn_setting_it_cannot_run_with_is_one_line(tmp_path, name, value, line):
+    result = gunicorn(gunicorn_env(tmp_path) | {name: value})
+    assert result.returncode == 1
+    assert result.stderr.strip() == line
+    assert result.stdout == ""
+
+
+@pytest.mark.database_independent
+def test_gunicorn_settings_set_to_nothing_count_as_unset(monkeypatch):
+    import runpy
+
+    for name in GUNICORN_SETTINGS[:4]:
+        monkeypatch.setenv(name, "")
+    settings = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert (settings["bind"], settings["workers"], settings["threads"], settings["timeout"]) == ("0.0.0.0:8000", 2, 4, 60)
+    monkeypatch.setenv("WEB_CONCURRENCY", " 3 ")
+    assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["workers"] == 3
 
 
 # --- a deployment: migrated, an administrator, gunicorn with deploy/gunicorn.conf.py -------------------
@@ -335,6 +375,23 @@ def sign_in(url):
 
 
 @pytest.mark.database_independent
+def test_a_reload_onto_settings_the_app_cannot_run_with_stops_gunicorn_with_the_line(tmp_path_factory, serve):
+    """systemctl reload (HUP) keeps the environment gunicorn started with; when the app cannot run with
+    it any more, the master stops with the 配置错误 line (systemd restarts it, re-reading the env file)
+    instead of each new worker's traceback."""
+    env = production(tmp_path_factory.mktemp("reload"))
+    served = serve(env)
+    uploads = Path(env["UPLOAD_DIR"])
+    shutil.rmtree(uploads)
+    uploads.write_text("not a directory any more")  # what a reload's check now finds wrong
+
+    served.process.send_signal(signal.SIGHUP)
+    assert served.process.wait(timeout=120) == 1
+    output = served.output()
+    assert f"配置错误：UPLOAD_DIR {uploads} 无法写入" in output, output
+    assert "Traceback" not in output
+
+
 def test_in_production_the_console_cookie_travels_only_over_https_and_never_to_scripts(deployment, serve):
     """APP_ENV=production behind nginx's HTTPS: the console's session cookie is Secure, HttpOnly and
     SameSite=Lax from the sign-in page on, so no plain-HTTP request, page script or other site's form
