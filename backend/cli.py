@@ -63,6 +63,17 @@ def needs_database(command):
 
 
 REGION_LEVELS = ("province", "city", "county", "township", "village")
+PASSWORD_HELP = "（至少 8 位）；不写则在终端提示输入两次且不回显：写在命令行上的密码会出现在进程列表（ps）和命令历史中"
+
+
+def asked_password(given, nothing_done):
+    """The password given with --password, or else typed at the prompt: not echoed, and twice."""
+    if given is not None:
+        return given
+    password = click.prompt("密码", hide_input=True, prompt_suffix="：")
+    if click.prompt("再次输入密码", hide_input=True, prompt_suffix="：") != password:
+        raise click.ClickException(f"两次输入的密码不一致，{nothing_done}。")
+    return password
 
 
 @click.command("create-region")
@@ -120,7 +131,7 @@ def regions_command():
 
 @click.command("create-admin")
 @click.argument("name")
-@click.option("--password", required=True, help="the administrator's password (at least 8 characters)")
+@click.option("--password", help="管理员的密码" + PASSWORD_HELP)
 @click.option("--region", "region_id", type=int,
               help="region id (see the regions command); without it and without --station, the super administrator "
                    "over the root region (created as 全部区域 if there is none: run create-region first to name it)")
@@ -138,8 +149,6 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
     from .org.models import Region, RegionLevel, Station
     from .org.services import create_region, record_region_created, root_region
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
     if region_id is not None and station_ids:
         raise click.UsageError("--region 和 --station 只能选用其一：区域管理员和联络站管理员请分别建账号。")
     stations = []
@@ -153,7 +162,10 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
         region = db.session.get(Region, region_id)
         if region is None:
             raise click.BadParameter(f"区域 {region_id} 不存在。", param_hint="--region")
-    elif not stations:
+    password = asked_password(password, "账号未创建")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
+    if region is None and not stations:
         region = root_region()
         if region is None:
             region = create_region(None, {"name": "全部区域", "level": RegionLevel.province})
@@ -174,7 +186,7 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
 
 @click.command("set-password")
 @click.argument("name")
-@click.option("--password", required=True, help="the new password (at least 8 characters)")
+@click.option("--password", help="新密码" + PASSWORD_HELP)
 @needs_database
 def set_password_command(name, password):
     """Give an administrator a new password; their console sessions and API tokens stop working, and the
@@ -184,11 +196,12 @@ def set_password_command(name, password):
     from .auth.accounts import hand_back
     from .auth.services import MIN_PASSWORD_LENGTH, set_password
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
         raise click.ClickException(f"没有名为 {name} 的管理员账号。")
+    password = asked_password(password, "密码未修改")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
     set_password(user, password)
     hand_back(user)
     record_across("password_reset", None, ("user", user.id, user.display_name or user.username), regions_of(user))

@@ -307,6 +307,33 @@ def test_create_admin_command_makes_a_station_admin(app, factory, world):
     assert accounts("clerk3") == 0 and accounts("clerk4") == 0
 
 
+def test_the_commands_ask_for_the_password_unseen_and_twice_when_it_is_not_given(app, client, world):
+    """On the command line a password is visible in ps to every local user and stays in the shell's
+    history: without --password, create-admin and set-password ask for it without echoing it, twice."""
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["create-admin", "clerk5", "--station", str(world["chengbei"].id)],
+                            input="first-pass-1\nfirst-pass-1\n")
+    assert created.exit_code == 0, created.output
+    assert "密码：" in created.output and "再次输入密码：" in created.output
+    assert "first-pass-1" not in created.output
+    assert "已创建联络站管理员 clerk5" in created.output
+
+    differ = runner.invoke(args=["set-password", "clerk5"], input="new-pass-123\nnew-pass-124\n")
+    assert differ.exit_code == 1
+    assert "两次输入的密码不一致，密码未修改。" in differ.output
+    short = runner.invoke(args=["create-admin", "clerk6"], input="short\nshort\n")
+    assert short.exit_code != 0 and "密码至少 8 位" in short.output and accounts("clerk6") == 0
+
+    def sign_in(password):
+        return client.post("/api/v1/auth/login", json={"username": "clerk5", "password": password}).status_code
+
+    assert (sign_in("first-pass-1"), sign_in("new-pass-123")) == (200, 401)
+    changed = runner.invoke(args=["set-password", "clerk5"], input="new-pass-123\nnew-pass-123\n")
+    assert changed.exit_code == 0, changed.output
+    assert "new-pass-123" not in changed.output
+    assert (sign_in("first-pass-1"), sign_in("new-pass-123")) == (401, 200)
+
+
 def test_a_page_of_accounts_costs_the_same_statements_however_many_it_lists(app, client, factory, world):
     """Whether the viewer manages each listed account is decided on what the page loaded with it."""
     hh = headers(factory, "huaihua")
