@@ -145,7 +145,7 @@ class Config:
         # LLVM compilation in a 5 s request that read a few hundred rows. An OLTP app never gains from it.
         # PG_JIT=server sends nothing (a pooler refusing startup options: set it on the role instead,
         # ALTER ROLE … SET jit = off, see README). Applied by ``engine_options`` once the URL is final.
-        self.PG_JIT = env("PG_JIT", "off")
+        self.PG_JIT = env("PG_JIT", "off").lower()
         self.PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
         # Production says which WeChat it talks to: unset, it would be the offline stand-in.
         self.wechat_mode_given = env("WECHAT_MODE") is not None
@@ -356,6 +356,18 @@ class Config:
         if self.OUTBOX_RETENTION_DAYS < MIN_OUTBOX_RETENTION_DAYS:
             raise ConfigError(f"OUTBOX_RETENTION_DAYS 不能少于 {MIN_OUTBOX_RETENTION_DAYS} 天（消息中心的通知要留给用户查看），"
                               f"当前为 {self.OUTBOX_RETENTION_DAYS}。")
+        # 0 would end every token or session as it is issued, or make every item overdue as it is filed or
+        # accepted (ACCEPT_WITHIN_WORKING_DAYS=0 and DISPATCH_WITHIN_WORKING_DAYS=0 mean "in hours", "no limit").
+        for name, value, least, meaning in (
+            ("TOKEN_TTL_SECONDS", self.TOKEN_TTL_SECONDS, 60, "接口令牌的有效秒数"),
+            ("SESSION_LIFETIME_SECONDS", self.PERMANENT_SESSION_LIFETIME, 60, "管理后台登录的有效秒数"),
+            ("REPLY_WITHIN_DAYS", self.REPLY_WITHIN_DAYS, 1, "答复时限的天数"),
+            ("ACCEPT_WITHIN_HOURS", self.ACCEPT_WITHIN_HOURS, 1, "接单时限的小时数"),
+        ):
+            if isinstance(value, int) and value < least:
+                raise ConfigError(f"{name} 至少为 {least}（{meaning}），当前为 {value}。")
+        if self.PG_JIT not in ("off", "server"):
+            raise ConfigError(f"PG_JIT 应为 off（应用的连接关闭 JIT）或 server（沿用数据库服务器的设置），当前为 {_setting('PG_JIT') or self.PG_JIT!r}。")
         kinds = "working（工作日）或 calendar（自然日）"
         if self.REPLY_DAYS_KIND not in DAYS_KINDS:
             raise ConfigError(f"REPLY_DAYS_KIND 应为 {kinds}，而不是“{self.REPLY_DAYS_KIND}”。")
@@ -366,7 +378,8 @@ class Config:
                 raise ConfigError(f"SUGGESTION_DEADLINES 中的类别“{category}”不在 SUGGESTION_CATEGORIES 中"
                                   f"（{'、'.join(self.SUGGESTION_CATEGORIES)}）。")
             if not isinstance(deadlines, dict) or set(deadlines) - set(DEADLINE_KEYS) or any(
-                (v not in DAYS_KINDS) if k == "days_kind" else (not isinstance(v, int) or isinstance(v, bool) or v < 0)
+                (v not in DAYS_KINDS) if k == "days_kind" else (
+                    not isinstance(v, int) or isinstance(v, bool) or v < (0 if k == "accept_working_days" else 1))
                 for k, v in deadlines.items()
             ) or {"accept_hours", "accept_working_days"} <= set(deadlines):
                 raise ConfigError(f"SUGGESTION_DEADLINES 中“{category}”的时限应写作 {shape}。")

@@ -42,6 +42,7 @@ APP_SETTINGS = (
     "NEARBY_RATE_LIMIT", "FOLLOW_RATE_LIMIT",
     "SUGGESTION_DEADLINES", "SUGGESTION_CATEGORIES", "MAX_ROUNDS", "AUTO_CLOSE_DAYS", "TRUSTED_PROXIES",
     "REDIS_TIMEOUT", "REPLY_DAYS_KIND", "ACCEPT_WITHIN_WORKING_DAYS", "DISPATCH_WITHIN_WORKING_DAYS",
+    "TOKEN_TTL_SECONDS", "SESSION_LIFETIME_SECONDS", "REPLY_WITHIN_DAYS", "ACCEPT_WITHIN_HOURS", "PG_JIT",
 )
 
 
@@ -101,6 +102,14 @@ BAD_SETTINGS = [
     ({"SUGGESTION_DEADLINES": '{"道路交通": {"accept_hours": 12, "accept_working_days": 1}}'},
      "“道路交通”的时限应写作"),
     ({"ACCEPT_WITHIN_WORKING_DAYS": "-1"}, "ACCEPT_WITHIN_WORKING_DAYS 不能为负数"),
+    # 0 would sign everyone out at once, or make every item overdue the moment it is filed or accepted.
+    ({"TOKEN_TTL_SECONDS": "0"}, "TOKEN_TTL_SECONDS 至少为 60（接口令牌的有效秒数），当前为 0。"),
+    ({"SESSION_LIFETIME_SECONDS": "0"}, "SESSION_LIFETIME_SECONDS 至少为 60（管理后台登录的有效秒数），当前为 0。"),
+    ({"REPLY_WITHIN_DAYS": "0"}, "REPLY_WITHIN_DAYS 至少为 1（答复时限的天数），当前为 0。"),
+    ({"ACCEPT_WITHIN_HOURS": "0"}, "ACCEPT_WITHIN_HOURS 至少为 1（接单时限的小时数），当前为 0。"),
+    ({"SUGGESTION_DEADLINES": '{"道路交通": {"reply_days": 0}}'}, "“道路交通”的时限应写作"),
+    ({"SUGGESTION_DEADLINES": '{"道路交通": {"accept_hours": 0}}'}, "“道路交通”的时限应写作"),
+    ({"PG_JIT": "ON"}, "PG_JIT 应为 off（应用的连接关闭 JIT）或 server（沿用数据库服务器的设置），当前为 'ON'。"),
     ({"WECHAT_TEMPLATES": '{"new-item": "abc"}'}, "new-item"),
     ({"DATABASE_URL": "postgres//msb:secret@db/mashangban"}, "DATABASE_URL"),
     ({"DATABASE_URL": "mysql://msb:secret@db/mashangban"}, "DATABASE_URL"),
@@ -131,6 +140,15 @@ def test_a_setting_the_app_cannot_run_with_stops_it_at_start_naming_it(tmp_path,
     assert message in result.output
     assert "secret@" not in result.output  # a database URL's password is never printed
     assert not (tmp_path / "msb.sqlite").exists()  # stopped before anything was touched
+
+
+@pytest.mark.database_independent
+def test_zero_where_it_means_no_limit_or_no_cache_is_accepted(tmp_path):
+    settings = {"ACCEPT_WITHIN_WORKING_DAYS": "0", "DISPATCH_WITHIN_WORKING_DAYS": "0", "PUBLIC_STATS_CACHE_SECONDS": "0",
+                "DASHBOARD_CACHE_SECONDS": "0", "SUGGESTION_DEADLINES": '{"道路交通": {"accept_working_days": 0}}',
+                "PG_JIT": "server"}
+    result = CliRunnerOf(production(tmp_path, **settings)).invoke("routes")
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.database_independent
