@@ -1,4 +1,5 @@
 """``flask --app backend ...`` commands for operators."""
+import contextlib
 import functools
 import logging
 import os
@@ -7,7 +8,7 @@ from datetime import date, datetime
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError
 
 from .db_types import CHINA
@@ -272,6 +273,56 @@ def import_deputies_command(file, region_id):
         click.echo(f"  第 {error['row']} 行【{error['field']}】{error['message']}")
 
 
+# PostgreSQL's answers to a statement that waited past lock_timeout, or ran past statement_timeout.
+LOCK_NOT_AVAILABLE, QUERY_CANCELED = "55P03", "57014"
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def bounded_waits(engine, lock_seconds, statement_seconds):
+    """On PostgreSQL, every transaction begun on ``engine`` meanwhile gives up on a lock after
+    ``lock_seconds`` and on a statement after ``statement_seconds`` (SET LOCAL: nothing outlives it)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    settings = (f"SET LOCAL lock_timeout = {int(lock_seconds * 1000)}; "
+                f"SET LOCAL statement_timeout = {int(statement_seconds * 1000)}")
+
+    def limit(conn):
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            cursor.execute(settings)
+
+    event.listen(engine, "begin", limit)
+    try:
+        yield
+    finally:
+        event.remove(engine, "begin", limit)
+
+
+class SweepSteps:
+    """Runs the sweep's steps; one held up by a lock (or a statement past its time) is rolled back and
+    left to the next run, and the others go on."""
+
+    def __init__(self):
+        self.skipped = []
+        self.timed_out = False  # a statement ran past SWEEP_STATEMENT_TIMEOUT (else: waited past the lock timeout)
+
+    def run(self, name, step, nothing=0, when=True):
+        """``step()``'s result; ``nothing`` for a step not run (``when`` false) or left to the next run."""
+        if not when:
+            return nothing
+        try:
+            return step()
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
+                raise
+            db.session.rollback()
+            log.warning("sweep step %s left to the next run: %s", name, str(exc.orig).strip().splitlines()[0])
+            self.skipped.append(name)
+            self.timed_out |= exc.orig.sqlstate == QUERY_CANCELED
+            return nothing
+
+
 @click.command("sweep")
 @needs_database
 def sweep_command():
@@ -300,21 +351,26 @@ def sweep_command():
         misconfigured = exc
     except WeChatUnavailable:
         pass  # unreachable now: each WeChat step finds so at its first call and leaves the rest for the next run
-    wechat_steps = misconfigured is None
-    screened = sweep.screen_pending() if wechat_steps else 0
-    photos = submit_due() if wechat_steps else {"submitted": 0, "manual": 0, "retry": 0}
-    overdue = sweep.flag_deadlines()
-    closed = sweep.auto_close()
-    reminded = remind_upcoming()
-    appointments = remind_unanswered() + remind_meetings()
-    votes = close_ended()
-    consultations = close_ended_consultations()
-    polls = close_ended_polls()
-    stale = drop_place_notices_once_over()  # before delivery: no 揭榜 notice of an activity that is over
-    delivery = deliver_due() if wechat_steps else {"sent": 0, "refused": 0, "retry": 0, "failed": 0}
-    purge_expired()
-    audit_purged = purge_audit_events()
-    messages_purged = purge_finished()
+    wechat = misconfigured is None
+    config = current_app.config
+    steps = SweepSteps()
+    with bounded_waits(db.engine, config["SWEEP_LOCK_TIMEOUT"], config["SWEEP_STATEMENT_TIMEOUT"]):
+        screened = steps.run("内容检测", sweep.screen_pending, when=wechat)
+        photos = steps.run("照片送检", submit_due, {"submitted": 0, "manual": 0, "retry": 0}, when=wechat)
+        overdue = steps.run("超期标记", sweep.flag_deadlines)
+        closed = steps.run("自动办结", sweep.auto_close)
+        reminded = steps.run("活动提醒", remind_upcoming)
+        appointments = steps.run("约见提醒", lambda: remind_unanswered() + remind_meetings())
+        votes = steps.run("结束民生实事票决", close_ended)
+        consultations = steps.run("结束立法意见征集", close_ended_consultations)
+        polls = steps.run("结束述职测评", close_ended_polls)
+        # before delivery: no 揭榜 notice of an activity that is over
+        stale = steps.run("撤回揭榜提醒", drop_place_notices_once_over)
+        delivery = steps.run("消息发送", deliver_due, {"sent": 0, "refused": 0, "retry": 0, "failed": 0}, when=wechat)
+        steps.run("清理幂等键", purge_expired, None)
+        audit_purged = steps.run("清理操作日志", purge_audit_events)
+        messages_purged = steps.run("清理消息", purge_finished)
+
     click.echo(
         f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
@@ -324,9 +380,16 @@ def sweep_command():
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
         f"删除超过保存期限的操作日志 {audit_purged} 条；删除超过保存期限的消息 {messages_purged} 条。"
     )
+    failures = []
     if misconfigured is not None:
-        raise click.ClickException(f"{misconfigured.message}。内容检测、照片送检和消息发送已暂停（消息仍在队列中），"
-                                   "改正后下次运行自动继续；可用 flask --app backend wechat-check 检查。")
+        failures.append(f"{misconfigured.message}。内容检测、照片送检和消息发送已暂停（消息仍在队列中），"
+                        "改正后下次运行自动继续；可用 flask --app backend wechat-check 检查。")
+    if steps.skipped:
+        waited = (f"等待数据库锁超过 {config['SWEEP_LOCK_TIMEOUT']:g} 秒" if not steps.timed_out else
+                  f"等待数据库锁超过 {config['SWEEP_LOCK_TIMEOUT']:g} 秒或语句执行超过 {config['SWEEP_STATEMENT_TIMEOUT']:g} 秒")
+        failures.append(f"本轮跳过了：{'、'.join(steps.skipped)}（{waited}，下一轮再试；如一直如此，请查找长时间持有锁的事务）。")
+    if failures:
+        raise click.ClickException("\n".join(failures))
 
 
 @click.command("wechat-check")

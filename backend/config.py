@@ -146,6 +146,10 @@ class Config:
         # PG_JIT=server sends nothing (a pooler refusing startup options: set it on the role instead,
         # ALTER ROLE … SET jit = off, see README). Applied by ``engine_options`` once the URL is final.
         self.PG_JIT = env("PG_JIT", "off").lower()
+        # The sweep on PostgreSQL: the longest a step waits for a lock another transaction holds, and the
+        # longest one of its statements runs; past either the step is left to the next run (cli.py, sweep).
+        self.SWEEP_LOCK_TIMEOUT = _seconds("SWEEP_LOCK_TIMEOUT", 30.0, example="30")
+        self.SWEEP_STATEMENT_TIMEOUT = _seconds("SWEEP_STATEMENT_TIMEOUT", 300.0, example="300")
         self.PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
         # Production says which WeChat it talks to: unset, it would be the offline stand-in.
         self.wechat_mode_given = env("WECHAT_MODE") is not None
