@@ -402,6 +402,7 @@ def test_a_reload_onto_settings_the_app_cannot_run_with_stops_gunicorn_with_the_
     it any more, the master stops with the 配置错误 line (systemd restarts it, re-reading the env file)
     instead of each new worker's traceback."""
     env = production(tmp_path_factory.mktemp("reload"))
+    assert CliRunnerOf(env).invoke("db", "upgrade").exit_code == 0  # else health answers 503 not_migrated
     served = serve(env)
     uploads = Path(env["UPLOAD_DIR"])
     shutil.rmtree(uploads)
