@@ -328,7 +328,8 @@ class SweepSteps:
 def sweep_command():
     """Deadlines, reminders, auto-close, 揭榜 notices of activities that are over, text and photo screening, 民生实事 rounds whose voting time is over,
     立法意见征集 whose window has ended, 述职测评 whose window has ended,
-    the outbox, expired Idempotency-Keys, and the 操作日志's events and 消息中心's messages past their retention.
+    the outbox, expired Idempotency-Keys, the 操作日志's events and 消息中心's messages past their retention, and
+    photos uploaded but never attached to anything.
     Safe to run from cron at any frequency."""
     from .activities.report_poll import close_ended as close_ended_polls
     from .activities.services import drop_place_notices_once_over, remind_upcoming
@@ -339,6 +340,7 @@ def sweep_command():
     from .livelihood.services import close_ended
     from .notifications.outbox import deliver_due, purge_finished
     from .suggestions import sweep
+    from .uploads.cleanup import purge_unattached
     from .uploads.screening import submit_due
     from .wechat import WeChatMisconfigured, WeChatUnavailable, get_client
 
@@ -370,6 +372,7 @@ def sweep_command():
         steps.run("清理幂等键", purge_expired, None)
         audit_purged = steps.run("清理操作日志", purge_audit_events)
         messages_purged = steps.run("清理消息", purge_finished)
+        photos_purged = steps.run("清理未提交的照片", purge_unattached)
 
     click.echo(
         f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
@@ -378,7 +381,8 @@ def sweep_command():
         f"到期结束民生实事票决 {votes} 次；到期结束立法意见征集 {consultations} 次；到期结束述职测评 {polls} 次；"
         f"撤回已结束活动的揭榜提醒 {stale} 条；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
-        f"删除超过保存期限的操作日志 {audit_purged} 条；删除超过保存期限的消息 {messages_purged} 条。"
+        f"删除超过保存期限的操作日志 {audit_purged} 条；删除超过保存期限的消息 {messages_purged} 条；"
+        f"删除上传后未提交的照片 {photos_purged} 张。"
     )
     failures = []
     if misconfigured is not None:

@@ -178,11 +178,22 @@ class Config:
         self.REDIS_OPTIONS = redis_options(self.REDIS_TIMEOUT)
         self.UPLOAD_DIR = env("UPLOAD_DIR", os.path.join(instance_path, "uploads"))
         # Photo uploads: where they are kept ("local": files under UPLOAD_DIR), the largest file
-        # accepted, the most pixels decoded (decompression bombs), and the longest side kept.
+        # accepted, the most pixels a JPEG may have (it is decoded reduced, to about the longest side
+        # kept: a phone's 50 MP photo costs what a 12 MP one does), the most pixels a PNG or WebP may have
+        # (decoded in full: a tiny file of one colour can hold tens of megapixels), and the longest side kept.
         self.UPLOAD_STORAGE = env("UPLOAD_STORAGE", "local")
         self.UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
-        self.UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
+        self.UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 80_000_000)
+        self.UPLOAD_MAX_FULL_DECODE_PIXELS = _int("UPLOAD_MAX_FULL_DECODE_PIXELS", 16_000_000)
         self.UPLOAD_MAX_SIDE = _int("UPLOAD_MAX_SIDE", 2560)
+        # Photos decoded at once by one app process (each may take a few hundred MB for a moment); an
+        # upload waits at most UPLOAD_DECODE_WAIT seconds for its turn, then is answered 503 (try again).
+        self.UPLOAD_DECODE_CONCURRENCY = _int("UPLOAD_DECODE_CONCURRENCY", 2)
+        self.UPLOAD_DECODE_WAIT = _seconds("UPLOAD_DECODE_WAIT", 3.0, example="3")
+        # Photos uploaded but attached to nothing yet: at most this many per user, and the sweep deletes
+        # those older than UPLOAD_UNATTACHED_HOURS (a form abandoned half-way, or uploads never meant to be filed).
+        self.UPLOAD_MAX_UNATTACHED = _int("UPLOAD_MAX_UNATTACHED", 20)
+        self.UPLOAD_UNATTACHED_HOURS = _int("UPLOAD_UNATTACHED_HOURS", 24)
         self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
         # Administrators' passwords: werkzeug's scrypt, slow on purpose. Not read from the environment; only
         # the test suite (tests/conftest.py), which hashes thousands of throwaway passwords, sets a cheap one.

@@ -39,7 +39,7 @@ class APIError(Exception):
     several refusals share, for a client to tell them apart without reading the sentence (a check-in's
     ``checkin_refused``: ``location_required`` is the one a phone's location settings can change)."""
 
-    def __init__(self, status, error=None, message=None, errors=None, field=None, reason=None):
+    def __init__(self, status, error=None, message=None, errors=None, field=None, reason=None, headers=None):
         super().__init__(message)
         default_code, default_message = STATUS_DEFAULTS.get(status, STATUS_DEFAULTS[500])
         self.status = status
@@ -48,6 +48,7 @@ class APIError(Exception):
         self.errors = errors
         self.field = field
         self.reason = reason
+        self.headers = headers or {}  # e.g. Retry-After of a 503
 
 
 def not_found(message=None):
@@ -78,7 +79,9 @@ def error_response(status, error, message, errors=None, reason=None):
 
 
 def api_error_response(exc: APIError):
-    return error_response(exc.status, exc.error, exc.message, exc.errors, exc.reason)
+    response = error_response(exc.status, exc.error, exc.message, exc.errors, exc.reason)
+    response.headers.update(exc.headers)
+    return response
 
 
 def _flatten_webargs_messages(messages):

@@ -8,9 +8,11 @@ import math
 import re
 
 import pytest
+from sqlalchemy import func, select
 
-from backend.extensions import limiter
+from backend.extensions import db, limiter
 from backend.org.nearby import gcj02_from_wgs84
+from backend.suggestions.models import Suggestion
 
 from .conftest import REDIS_TEST_URL
 from .factories import screen
@@ -154,6 +156,25 @@ def test_filing_from_the_web_is_limited_per_identity_and_per_address(client, fac
     wechat = factory.wechat_login("citizen-wang")
     for _ in range(3):
         assert file(client, wechat, code, ip="10.0.0.1").status_code == 201
+
+
+def test_a_wechat_citizens_filings_are_limited_loosely_per_account(client, factory, world, config_override):
+    """One WeChat account is a real person, yet enough to flood a station's queue: WECHAT_FILING_RATE_LIMIT per
+    account, wherever it files from; a form sent back with a mistake uses no quota; browser limits do not apply."""
+    config_override(WECHAT_FILING_RATE_LIMIT="2 per hour;5 per day", WEB_FILING_RATE_LIMIT="1 per hour",
+                    WEB_FILING_ADDRESS_RATE_LIMIT="1 per hour")
+    code = world["station"].qr_code
+    wang, zhao = factory.wechat_login("citizen-wang"), factory.wechat_login("citizen-zhao")
+    assert file(client, wang, code, contact_phone="12345").status_code == 422
+    assert file(client, wang, code).status_code == 201
+    assert file(client, wang, code, ip="10.0.0.2").status_code == 201
+    over = file(client, wang, code, ip="10.0.0.3")
+    assert (over.status_code, over.json["error"], over.json["message"]) == (429, "rate_limited", "操作过于频繁，请 60 分钟后再试。")
+    assert int(over.headers["Retry-After"]) > 0
+    # Another account on the same network files on its own quota.
+    assert file(client, zhao, code).status_code == 201
+    assert file(client, zhao, code).status_code == 201
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 4
 
 
 def test_creating_web_identities_is_limited_per_address(client, config_override):

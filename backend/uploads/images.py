@@ -2,13 +2,17 @@
 
 The format is decided by decoding, never by the file name or the declared content type. Only
 JPEG, PNG and WebP are accepted. Dimensions are checked from the header before any pixel is
-decoded, so a decompression bomb costs nothing. The output is re-encoded from pixel data alone:
+decoded, so a decompression bomb costs nothing. A JPEG is decoded reduced (``Image.draft``: libjpeg
+scales by 1/2, 1/4 or 1/8 while decoding) to no less than the longest side kept, so a phone's 50 MP photo
+costs about what a 12 MP one does. PNG and WebP cannot be decoded reduced: they are held to a lower pixel
+count (``max_full_decode_pixels``; a long screenshot is a few megapixels). The output is re-encoded from pixel data alone:
 EXIF (GPS position, camera, time), ICC profiles, XMP and text chunks never survive, while
 ``ImageOps.exif_transpose`` first bakes the orientation into the pixels so the photo still
 looks the right way up.
 """
 import io
 import logging
+import math
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -55,6 +59,11 @@ def corrupt():
     return APIError(422, "validation_failed", CORRUPT_MESSAGE, {"file": ["图片已损坏或不完整。"]})
 
 
+# Decoded in full, however large: held to ``max_full_decode_pixels``. (No limit on how far the file expands:
+# zlib's best is about 1000 to 1, and a long chat screenshot, mostly one grey, already reaches 400.)
+FULL_DECODE_FORMATS = frozenset({"PNG", "WEBP"})
+
+
 def too_many_pixels(max_pixels):
     return APIError(
         413, "payload_too_large",
@@ -62,7 +71,7 @@ def too_many_pixels(max_pixels):
     )
 
 
-def _open(data, max_pixels):
+def _open(data, max_pixels, max_full_decode_pixels=None):
     """Open (header only) and check format and dimensions; nothing is decoded yet."""
     try:
         image = Image.open(io.BytesIO(data), formats=_DECODERS)
@@ -83,14 +92,31 @@ def _open(data, max_pixels):
         raise corrupt()
     if width * height > max_pixels:
         raise too_many_pixels(max_pixels)
+    if image.format in FULL_DECODE_FORMATS and max_full_decode_pixels is not None \
+            and width * height > max_full_decode_pixels:
+        raise too_many_pixels(max_full_decode_pixels)
     return image
 
 
-def _decode(data, max_pixels):
+def _reduce_while_decoding(image, max_side):
+    """Ask libjpeg to decode a JPEG scaled down (1/2, 1/4, 1/8) while keeping its longest side at least
+    ``max_side``; other formats are decoded as they are."""
+    if image.format not in ("JPEG", "MPO") or max_side is None:
+        return
+    width, height = image.size
+    longest = max(width, height)
+    if longest <= max_side:
+        return
+    scale = max_side / longest
+    image.draft(None, (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
+
+
+def _decode(data, max_pixels, max_side=None, max_full_decode_pixels=None):
     """Verify the whole file, then decode it for real (``verify`` leaves an image unusable)."""
     try:
-        _open(data, max_pixels).verify()
-        image = _open(data, max_pixels)
+        _open(data, max_pixels, max_full_decode_pixels).verify()
+        image = _open(data, max_pixels, max_full_decode_pixels)
+        _reduce_while_decoding(image, max_side)
         image.load()
         return image
     except APIError:
@@ -130,13 +156,15 @@ def _to_mode(image, mode):
     return image.convert(mode)
 
 
-def clean(data, *, max_pixels, max_side):
+def clean(data, *, max_pixels, max_side, max_full_decode_pixels=None):
     """Decode ``data`` and return a re-encoded, metadata-free, at most ``max_side`` wide/high photo.
 
-    Raises :class:`APIError`: 415 not a JPEG/PNG/WebP image, 413 too many pixels,
-    422 corrupt or truncated.
+    ``max_pixels`` holds every image; ``max_full_decode_pixels`` (None: no further limit) the PNG and WebP
+    images, which are decoded in full.
+
+    Raises :class:`APIError`: 415 not a JPEG/PNG/WebP image, 413 too many pixels, 422 corrupt or truncated.
     """
-    image = _decode(data, max_pixels)
+    image = _decode(data, max_pixels, max_side, max_full_decode_pixels)
     output_format, content_type, extension = _OUTPUT[image.format]
     try:
         try:

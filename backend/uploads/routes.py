@@ -8,20 +8,24 @@ the deputy handling it once WeChat cleared it; never a citizen who only follows 
 including an anonymous caller — gets 404, exactly as for a key that does not exist, so a key cannot be probed.
 """
 import logging
+import threading
+from contextlib import contextmanager
 
 from flask import Response, current_app, request
 from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema, fields
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 
 from ..auth.scope import current_user, login_required
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..research.access import on_a_report, research_photo_visible
+from ..research.models import ResearchReportPhoto
 from ..suggestions import workflow
 from ..suggestions.models import Suggestion
 from ..suggestions.presenters import photos_shown
+from ..web.limits import upload_limits
 from . import images, screening
 from .models import Upload
 from .storage import NotStored, get_storage, new_key, save_in_transaction, valid_key
@@ -64,20 +68,69 @@ def _read_limited(file_storage, limit):
     return b"".join(chunks)
 
 
+BUSY_MESSAGE = "上传照片的人较多，请稍后重新上传。"
+_slots_lock = threading.Lock()
+
+
+def unattached_photos(owner_id):
+    """How many photos ``owner_id`` uploaded that are on no suggestion and no research report."""
+    return db.session.scalar(select(func.count()).select_from(Upload).where(
+        Upload.owner_id == owner_id, Upload.suggestion_id.is_(None),
+        ~exists().where(ResearchReportPhoto.upload_id == Upload.id)))
+
+
+def _too_many_unattached(limit):
+    return APIError(429, "rate_limited",
+                    f"您已上传 {limit} 张尚未提交的照片，请先提交建议或报告；未提交的照片会在一段时间后自动删除。")
+
+
+def _decode_slots(app):
+    """This process's permits to decode a photo (UPLOAD_DECODE_CONCURRENCY): decoding takes memory for a
+    moment, and an app process answering many uploads at once would take it all."""
+    slots = app.extensions.get("upload_decode_slots")
+    if slots is None:
+        with _slots_lock:
+            slots = app.extensions.setdefault(
+                "upload_decode_slots", threading.BoundedSemaphore(max(1, app.config["UPLOAD_DECODE_CONCURRENCY"])))
+    return slots
+
+
+@contextmanager
+def _decoding_turn():
+    """Wait a moment (UPLOAD_DECODE_WAIT seconds) for a permit to decode; none free by then is a 503 saying
+    to try again, never a thread held for long."""
+    app = current_app._get_current_object()
+    slots = _decode_slots(app)
+    if not slots.acquire(timeout=app.config["UPLOAD_DECODE_WAIT"]):
+        raise APIError(503, "service_unavailable", BUSY_MESSAGE, headers={"Retry-After": "5"})
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 @blp.post("")
 @login_required
 @idempotent
+@upload_limits
 @blp.arguments(UploadIn, location="files")
 @blp.response(201, UploadOut)
 @blp.alt_response(413, description="文件过大或分辨率过高（payload_too_large）")
 @blp.alt_response(415, description="不是 JPEG、PNG 或 WebP 图片（unsupported_media）")
+@blp.alt_response(429, description="上传过于频繁，或尚未提交的照片过多（rate_limited）")
+@blp.alt_response(503, description="服务器正忙于处理其他照片，请稍后重试（service_unavailable，带 Retry-After）")
 def upload(files):
-    """上传一张照片。EXIF（含位置信息）会被去除，过大的图片会被缩小；返回的 id 用于提交建议时的 attachment_ids。"""
+    """上传一张照片。EXIF（含位置信息）会被去除，过大的图片会被缩小；返回的 id 用于提交建议时的 attachment_ids。上传但未附在建议或报告上的照片每人最多保留若干张，且会在一段时间后自动删除。"""
     config = current_app.config
+    limit = config["UPLOAD_MAX_UNATTACHED"]
+    if unattached_photos(current_user().id) >= limit:
+        raise _too_many_unattached(limit)
     data = _read_limited(files["file"], config["UPLOAD_MAX_BYTES"])
     if not data:
         raise validation_failed({"file": ["上传的文件是空的。"]}, "上传的文件是空的，请重新选择图片。")
-    photo = images.clean(data, max_pixels=config["UPLOAD_MAX_PIXELS"], max_side=config["UPLOAD_MAX_SIDE"])
+    with _decoding_turn():
+        photo = images.clean(data, max_pixels=config["UPLOAD_MAX_PIXELS"], max_side=config["UPLOAD_MAX_SIDE"],
+                             max_full_decode_pixels=config["UPLOAD_MAX_FULL_DECODE_PIXELS"])
 
     key = new_key(photo.extension)
     save_in_transaction(db.session(), get_storage(), key, photo.data, photo.content_type)

@@ -19,6 +19,11 @@ working through a sixty-article draft gives an opinion on many of them in one si
 suggestions, appointments and proposals a person files in an hour; at a 座谈会 on a station's Wi-Fi the
 whole room shares the address.
 
+A WeChat user is one real account, yet one account is enough to flood a station's queue: their filings
+are held to a loose ``WECHAT_FILING_RATE_LIMIT`` (20 an hour, 50 a day). Photos are limited for everyone,
+per user (``UPLOAD_RATE_LIMIT``) and per address (``UPLOAD_ADDRESS_RATE_LIMIT``): decoding one costs far
+more than any other request.
+
 Every 429 says when to try again: the ``Retry-After`` header and 操作过于频繁，请 N 分钟后再试。
 (``retry_message``, used by errors.http_exception_response).
 """
@@ -44,6 +49,10 @@ DEFAULTS = {
     "WEB_OPINION_ADDRESS_RATE_LIMIT": "600 per hour",  # opinions per address (a 座谈会 on the station's Wi-Fi)
     "NEARBY_RATE_LIMIT": "120 per hour",  # asking for duplicates nearby, per citizen (each pin moved, each category)
     "FOLLOW_RATE_LIMIT": "30 per day",  # items followed, per citizen
+    # filings by a signed-in WeChat user (one real account, so loose: only a flood of a station is stopped)
+    "WECHAT_FILING_RATE_LIMIT": "20 per hour;50 per day",
+    "UPLOAD_RATE_LIMIT": "60 per hour;200 per day",  # photos uploaded per user (nine to a suggestion)
+    "UPLOAD_ADDRESS_RATE_LIMIT": "600 per hour",  # photos uploaded per address, by everyone behind it
 }
 
 
@@ -76,12 +85,13 @@ def _created(response):
     return response.status_code == 201
 
 
-def _web_limits(identity_limit, address_limit, scope):
+def _web_limits(identity_limit, address_limit, scope, wechat_limit=None):
     """A decorator: ``identity_limit`` per browser identity and ``address_limit`` per address, counted
     only for what was created.
 
-    WeChat citizens are exempt: their requests skip flask-limiter altogether (resolving the limits only
-    to find them exempt was a tenth of a filing). Over the limit the answer is the contract's 429
+    Other callers (WeChat users) are held only to ``wechat_limit`` per user when one is given, and are
+    otherwise exempt: their requests skip flask-limiter altogether (resolving the limits only to find
+    them exempt was a tenth of a filing). Over the limit the answer is the contract's 429
     ``rate_limited``, saying when to try again."""
     def decorate(view):
         per_identity = limiter.limit(configured(identity_limit), key_func=_identity_key, deduct_when=_created,
@@ -89,20 +99,45 @@ def _web_limits(identity_limit, address_limit, scope):
         per_address = limiter.limit(configured(address_limit), key_func=get_remote_address,
                                     deduct_when=_created, scope=f"{scope}-address")
         limited = per_address(per_identity(view))
+        other = view
+        if wechat_limit is not None:
+            # flask-limiter files a decorator's limits under the decorated function's name and checks them all
+            # whichever wrapper runs: the WeChat branch's limit goes on a function of its own name.
+            def wechat_view(*args, **kwargs):
+                return view(*args, **kwargs)
+
+            wechat_view.__module__ = view.__module__
+            wechat_view.__name__ = wechat_view.__qualname__ = f"{view.__name__}_as_wechat_user"
+            other = limiter.limit(configured(wechat_limit), key_func=_user_key, deduct_when=_created,
+                                  scope=f"{scope}-wechat")(wechat_view)
 
         @wraps(view)
         def wrapped(*args, **kwargs):
-            return limited(*args, **kwargs) if is_web_citizen(current_caller()) else view(*args, **kwargs)
+            caller = current_caller()
+            if is_web_citizen(caller):
+                return limited(*args, **kwargs)
+            return other(*args, **kwargs) if caller is not None else view(*args, **kwargs)
 
         return wrapped
 
     return decorate
 
 
-# Filing a suggestion, an appointment, a livelihood proposal: WEB_FILING_RATE_LIMIT / _ADDRESS_RATE_LIMIT.
-web_filing_limits = _web_limits("WEB_FILING_RATE_LIMIT", "WEB_FILING_ADDRESS_RATE_LIMIT", "web-filing")
+# Filing a suggestion, an appointment, a livelihood proposal: WEB_FILING_RATE_LIMIT / _ADDRESS_RATE_LIMIT
+# from a browser, WECHAT_FILING_RATE_LIMIT per WeChat user.
+web_filing_limits = _web_limits("WEB_FILING_RATE_LIMIT", "WEB_FILING_ADDRESS_RATE_LIMIT", "web-filing",
+                                wechat_limit="WECHAT_FILING_RATE_LIMIT")
 # An opinion on a draft regulation: WEB_OPINION_RATE_LIMIT / _ADDRESS_RATE_LIMIT.
 web_opinion_limits = _web_limits("WEB_OPINION_RATE_LIMIT", "WEB_OPINION_ADDRESS_RATE_LIMIT", "web-opinion")
+
+
+def upload_limits(view):
+    """Photos uploaded: UPLOAD_RATE_LIMIT per user and UPLOAD_ADDRESS_RATE_LIMIT per address, every attempt
+    counted (a refused image cost its decoding too)."""
+    per_user = limiter.limit(configured("UPLOAD_RATE_LIMIT"), key_func=_user_key, scope="upload-user")
+    per_address = limiter.limit(configured("UPLOAD_ADDRESS_RATE_LIMIT"), key_func=get_remote_address,
+                                scope="upload-address")
+    return per_address(per_user(view))
 
 
 def seconds_to_wait():
