@@ -2,6 +2,7 @@
 from their header, phone photos decoded reduced, limits per user and per address, a cap on decodes at once,
 a cap on photos uploaded and never attached, and the sweep deleting those left over."""
 import io
+import os
 from datetime import timedelta
 
 import pytest
@@ -210,3 +211,18 @@ def test_the_age_after_which_unattached_photos_go_is_configurable(client, app, c
     monkeypatch.setitem(app.config, "UPLOAD_UNATTACHED_HOURS", 24)
     assert "删除上传后未提交的照片 1 张" in sweep(app)
     assert client.get(photo["url"], headers=citizen).status_code == 404
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL's row locks")
+def test_the_sweep_skips_a_photo_a_filing_holds_and_it_stays(client, app, citizen):
+    """A filing locks the photos it attaches before it reads them (suggestions.filing): one held at the sweep's
+    instant is left alone, and the sweep goes on with the rest instead of waiting."""
+    held, other = (post_file(client, citizen, small_jpeg(c)).json for c in ("red", "green"))
+    db.session.execute(update(Upload).values(created_dt=utcnow() - timedelta(hours=48)))
+    db.session.commit()
+    with db.engine.connect() as filing:
+        filing.execute(select(Upload.id).where(Upload.id == held["id"]).with_for_update())
+        assert "删除上传后未提交的照片 1 张" in sweep(app)
+        filing.rollback()
+    assert set(db.session.scalars(select(Upload.id))) == {held["id"]}
+    assert client.get(held["url"], headers=citizen).status_code == 200
