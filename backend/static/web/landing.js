@@ -9,9 +9,10 @@
   var MAX_PHOTOS = 9;
   var MAX_CHARS = 1000;
   var SHRINK_ABOVE = 2.5 * 1024 * 1024;
-  // The server's limits (UPLOAD_MAX_PIXELS, UPLOAD_MAX_SIDE): a photo over the pixel count is refused,
-  // and none is kept wider or higher than the side.
-  var MAX_PIXELS = parseInt(form.dataset.maxPixels, 10) || 40000000;
+  // The server's limits (UPLOAD_MAX_PIXELS for a JPEG, UPLOAD_MAX_FULL_DECODE_PIXELS for any other image,
+  // UPLOAD_MAX_SIDE): a photo over its pixel count is refused, and none is kept wider or higher than the side.
+  var MAX_JPEG_PIXELS = parseInt(form.dataset.maxPixels, 10) || 80000000;
+  var MAX_OTHER_PIXELS = parseInt(form.dataset.maxFullDecodePixels, 10) || 16000000;
   var MAX_SIDE = parseInt(form.dataset.maxSide, 10) || 2560;
   // What the API's field errors are about, to say so in the message.
   var FIELD_LABELS = {
@@ -110,13 +111,14 @@
   }
 
   /* A photo the server would refuse for its pixel count, or one heavy to send, redrawn smaller as a
-   * JPEG: within MAX_PIXELS and MAX_SIDE. Anything the browser cannot draw goes as it is (the server
+   * JPEG: within its pixel limit and MAX_SIDE. Anything the browser cannot draw goes as it is (the server
    * says what is wrong with it). */
   async function shrink(file) {
     var loaded = await loadImage(file);
     if (!loaded) return file;
     try {
       var width = loaded.image.naturalWidth, height = loaded.image.naturalHeight;
+      var MAX_PIXELS = file.type === "image/jpeg" ? MAX_JPEG_PIXELS : Math.min(MAX_JPEG_PIXELS, MAX_OTHER_PIXELS);
       var tooManyPixels = width * height > MAX_PIXELS;
       if (!width || !height || (!tooManyPixels && file.size <= SHRINK_ABOVE)) return file;
       var scale = Math.min(1, MAX_SIDE / Math.max(width, height), Math.sqrt(MAX_PIXELS / (width * height)) * 0.999);
