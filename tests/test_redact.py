@@ -667,3 +667,33 @@ REGRESSION = [
 @pytest.mark.parametrize(("text", "expected"), REGRESSION)
 def test_citizens_texts_as_they_come(text, expected):
     assert redact(text) == expected
+
+
+# Phone numbers written in Chinese numerals (一三八…, with 幺 for 1 and 〇 / 零 for 0) are phone numbers too; only
+# the number is masked, the words around it stay as written.
+CHINESE_NUMERAL_PHONES = [
+    ("电话一三八一二三四五六七八", "电话***"),
+    ("有事打幺三九零零零零幺幺幺幺，谢谢。", "有事打***，谢谢。"),
+    ("请回电一三八 一二三四 五六七八。", "请回电***。"),
+    ("手机：壹叁捌壹贰叁肆伍陆柒捌，晚上打。", "手机：壹叁捌壹贰叁肆伍陆柒捌，晚上打。"),  # capital numerals: not folded
+    ("座机〇七三一-八四五六七八九〇，白天有人。", "座机***，白天有人。"),
+    ("联系电话138一二三四五六七八转人工", "联系电话***转人工"),
+    ("电话：八四五六七八九〇", "电话：***"),
+    # a building and unit in numerals stays masked as an address, as before, and nothing else with it
+    ("三栋二单元门口的路灯一二年装的，十一月就坏了。", "***门口的路灯一二年装的，十一月就坏了。"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CHINESE_NUMERAL_PHONES)
+def test_phone_numbers_in_chinese_numerals_are_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "门口的路灯一二年装的，十一月就坏了。",
+    "一二三四五六七八九十，小朋友在楼下数数。",
+    "小区一三年交付，至今二十多年，一共三期。",
+    "二〇二四年十一月二十六日，第一三八次会议。",
+])
+def test_chinese_numerals_that_are_no_phone_number_are_kept(text):
+    assert redact(text) == text

@@ -22,7 +22,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 * phone numbers: mobiles with or without +86/0086/86, their groups separated by spaces, hyphens, the dashes
   Chinese input methods type (139—0000—0001), dots or middle dots; landlines with an area code
   (0731-84567890, 0745—2345678, (0731)84567890, 0731 8456 7890); any number of 7 digits or more written after
-  电话/手机/拨打…; and, given ``known`` (``redact_item_text``: the contact phone an item was filed with), that
+  电话/手机/拨打…, written in digits or in Chinese numerals (电话一三八一二三四五六七八, 幺 for 1, 〇 / 零 for 0); and,
+  given ``known`` (``redact_item_text``: the contact phone an item was filed with), that
   number in any grouping, a landline's local number without its area code too (0731-84567890: 8456 7890).
 * identity and bank-card numbers: any run of 15 or more digits, possibly grouped by spaces or hyphens
   (15- and 18-digit ID cards, 16-19-digit bank cards).
@@ -447,11 +448,26 @@ def _fold(text):
     return "".join(folded)
 
 
+# Phone numbers written in Chinese numerals (一三八一二三四五六七八, 幺 for 1, 〇 / 零 for 0) are looked for by the
+# phone rules in a copy with those numerals as digits, one character for one, so that positions stay the same.
+# Only runs of three numerals or more are turned into digits there (a phone's groups have three or four): a single
+# one next to a number is a word (电话0731-84567890一直没人接, 李四13700001111).  Only the phone rules read that
+# copy: 三栋二单元, 一二年, 十一月 are the other rules' business, and stay as they were.
+_CN_DIGIT_TO_ASCII = str.maketrans("〇零幺一二三四五六七八九", "001123456789")
+_CN_DIGIT_RUN = re.compile("[〇零幺一二三四五六七八九]{3,}")
+_PHONE_RULES = frozenset({_MOBILE, _LANDLINE, _ANNOUNCED_NUMBER})
+
+
+def _numerals_as_digits(folded):
+    return _CN_DIGIT_RUN.sub(lambda run: run.group().translate(_CN_DIGIT_TO_ASCII), folded)
+
+
 def _spans(folded):
     """(start, end) of every piece to remove; a match removes its named group if it has one that
     took part, else the whole match."""
+    digits = _numerals_as_digits(folded)
     for pattern, keep in _RULES:
-        for match in pattern.finditer(folded):
+        for match in pattern.finditer(digits if pattern in _PHONE_RULES else folded):
             if keep is not None and not keep(match):
                 continue
             groups = [name for name, value in match.groupdict().items() if value is not None]
