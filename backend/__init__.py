@@ -148,6 +148,20 @@ def create_app(test_config=None):
     app.before_request(load_current_user)
 
     @app.after_request
+    def never_keep_personal_answers(response):
+        """An API answer to a signed-in caller (their phone, their items, citizens' contact phones) or one
+        that hands out a token is kept by no browser cache or proxy: a shared phone's 后退 or disk cache
+        shows none of it after the next person picks the phone up. A view that chose its own caching
+        (photos: private; QR images: public) keeps it; answers to anonymous callers are as they were."""
+        if (
+            request.path.startswith("/api/v1/")
+            and "Cache-Control" not in response.headers
+            and (request.headers.get("Authorization") or request.path.startswith("/api/v1/auth/"))
+        ):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.after_request
     def commit_or_rollback(response):
         """One commit per request: everything a handler changed lands together, or nothing does."""
         return end_request_transaction(db.session(), erasure.refuse_if_erased_meanwhile(response))
