@@ -194,7 +194,10 @@ class Config:
         # those older than UPLOAD_UNATTACHED_HOURS (a form abandoned half-way, or uploads never meant to be filed).
         self.UPLOAD_MAX_UNATTACHED = _int("UPLOAD_MAX_UNATTACHED", 20)
         self.UPLOAD_UNATTACHED_HOURS = _int("UPLOAD_UNATTACHED_HOURS", 24)
+        # How long an API token lasts: a citizen's or a deputy's (the mini-program signs in again on its own
+        # when it runs out) and, shorter, an administrator's, whose token reaches a whole region's citizens.
         self.TOKEN_TTL_SECONDS = _int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        self.ADMIN_TOKEN_TTL_SECONDS = _int("ADMIN_TOKEN_TTL_SECONDS", 12 * 3600)
         # Administrators' passwords: werkzeug's scrypt, slow on purpose. Not read from the environment; only
         # the test suite (tests/conftest.py), which hashes thousands of throwaway passwords, sets a cheap one.
         self.PASSWORD_HASH_METHOD = "scrypt"
@@ -375,6 +378,7 @@ class Config:
         # accepted (ACCEPT_WITHIN_WORKING_DAYS=0 and DISPATCH_WITHIN_WORKING_DAYS=0 mean "in hours", "no limit").
         for name, value, least, meaning in (
             ("TOKEN_TTL_SECONDS", self.TOKEN_TTL_SECONDS, 60, "接口令牌的有效秒数"),
+            ("ADMIN_TOKEN_TTL_SECONDS", self.ADMIN_TOKEN_TTL_SECONDS, 60, "管理员接口令牌的有效秒数"),
             ("SESSION_LIFETIME_SECONDS", self.PERMANENT_SESSION_LIFETIME, 60, "管理后台登录的有效秒数"),
             ("REPLY_WITHIN_DAYS", self.REPLY_WITHIN_DAYS, 1, "答复时限的天数"),
             ("ACCEPT_WITHIN_HOURS", self.ACCEPT_WITHIN_HOURS, 1, "接单时限的小时数"),

@@ -150,15 +150,45 @@ def test_forged_and_expired_tokens_are_401(app, client, factory, monkeypatch):
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
 
-    app.config["TOKEN_TTL_SECONDS"] = 1
+    monkeypatch.setitem(app.config, "TOKEN_TTL_SECONDS", 1)
     # 2.1 s later by the clock that judges a token's age, without waiting for them.
     monkeypatch.setattr(tokens, "time", SimpleNamespace(time=lambda: time.time() + 2.1))
-    try:
-        expired = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-    finally:
-        app.config["TOKEN_TTL_SECONDS"] = 3600
+    expired = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert expired.status_code == 401
     assert expired.json["error"] == "unauthorized"
+
+
+def test_an_administrators_token_lasts_half_a_day_and_a_citizens_or_deputys_a_week(client, factory, monkeypatch):
+    tree = factory.tree()
+    station = factory.station(tree["hc"])
+    deputy = factory.deputy(tree["hc"], phone="13900001234", stations=[station])
+    region_admin = factory.admin("ttl-region", region=tree["root"])
+    station_admin = factory.admin("ttl-station", stations=[station])
+    admin_answers = [client.post("/api/v1/auth/login", json={"username": user.username, "password": "password123"})
+                     for user in (region_admin, station_admin)]
+    assert [answer.json["expires_in"] for answer in admin_answers] == [12 * 3600, 12 * 3600]
+    citizen_answer = client.post("/api/v1/auth/wechat", json={"code": "ttl-citizen"})
+    assert citizen_answer.json["expires_in"] == 7 * 24 * 3600
+    deputy_headers = factory.deputy_headers(deputy)
+    admin_tokens = [answer.json["token"] for answer in admin_answers]
+    citizen_token = citizen_answer.json["token"]
+
+    def me(token):
+        return client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+
+    # Twelve hours and a minute later by the clock that judges a token's age, without waiting for them.
+    monkeypatch.setattr(tokens, "time", SimpleNamespace(time=lambda: time.time() + 12 * 3600 + 60))
+    for token in admin_tokens:
+        expired = me(token)
+        assert expired.status_code == 401
+        assert expired.json["message"] == "登录已过期或无效，请重新登录。"
+    assert me(citizen_token).status_code == 200
+    assert client.get("/api/v1/me", headers=deputy_headers).json["roles"] == ["citizen", "deputy"]
+    # Six days later the citizen is still signed in; past the week, not.
+    monkeypatch.setattr(tokens, "time", SimpleNamespace(time=lambda: time.time() + 6 * 24 * 3600))
+    assert me(citizen_token).status_code == 200
+    monkeypatch.setattr(tokens, "time", SimpleNamespace(time=lambda: time.time() + 7 * 24 * 3600 + 60))
+    assert me(citizen_token).status_code == 401
 
 
 def test_password_guessing_is_rate_limited(app, client, factory):

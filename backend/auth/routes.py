@@ -1,7 +1,7 @@
 """Auth API: /auth/wechat, /auth/bind-phone, /auth/login, /me, /me/admin-link (console accounts' WeChat
 reminders), /auth/web for citizens in a phone browser, and a citizen's /me/personal-data and 注销 (DELETE
 /me, auth.erasure)."""
-from flask import current_app, g, request
+from flask import g, request
 from marshmallow import fields
 
 from schemas.auth import (
@@ -17,7 +17,7 @@ from ..web.limits import configured
 from . import erasure, services, wechat_link
 from .limits import own_password_limits, sign_in_limits
 from .scope import admin_required, current_caller, current_user, login_required
-from .tokens import issue_token
+from .tokens import issue_token, token_ttl
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与身份")
 
@@ -36,7 +36,7 @@ def me(user):
 
 
 def token_answer(user):
-    return {"token": issue_token(user), "expires_in": current_app.config["TOKEN_TTL_SECONDS"], "user": me(user)}
+    return {"token": issue_token(user), "expires_in": token_ttl(user.is_admin), "user": me(user)}
 
 
 @blp.post("/auth/wechat")

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..transactions import SAFE_METHODS
 from ..org.models import Deputy, Region, Station, station_admins, station_deputies
 from .models import User, roles_from
-from .tokens import read_token
+from .tokens import read_token, token_ttl
 
 
 @cache
@@ -132,7 +132,7 @@ def load_current_user():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise APIError(401, "unauthorized", "登录凭证格式不正确，请重新登录。")
-    payload = read_token(token.strip())
+    payload, age = read_token(token.strip()) or (None, None)
     hold = request.method not in SAFE_METHODS  # see _caller_statement
     row = db.session.connection().execute(_caller_statement(hold), {"uid": payload["uid"]}).one_or_none() if payload else None
     if row is not None and row.erased_dt is not None:
@@ -145,7 +145,10 @@ def load_current_user():
     # A disabled account's version was bumped too; its own check stands should anything skip the bump.
     if row is None or row.token_version != payload.get("v") or row.disabled_dt is not None:
         raise APIError(401, "unauthorized", "登录已过期或无效，请重新登录。")
-    g.caller = Caller(row)
+    caller = Caller(row)
+    if caller.is_admin and age > token_ttl(is_admin=True):  # an administrator's token lasts less
+        raise APIError(401, "unauthorized", "登录已过期或无效，请重新登录。")
+    g.caller = caller
 
 
 def current_caller():

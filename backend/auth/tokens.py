@@ -27,8 +27,17 @@ def issue_token(user):
     return _serializer().dumps({"uid": user.id, "v": user.token_version})
 
 
+def token_ttl(is_admin):
+    """How many seconds a token lasts: an administrator's ADMIN_TOKEN_TTL_SECONDS (never longer than anyone's),
+    a citizen's or a deputy's TOKEN_TTL_SECONDS."""
+    config = current_app.config
+    return min(config["ADMIN_TOKEN_TTL_SECONDS"], config["TOKEN_TTL_SECONDS"]) if is_admin else config["TOKEN_TTL_SECONDS"]
+
+
 def read_token(token):
-    """The token's payload, or None when it is forged, malformed or expired."""
+    """(payload, age in seconds) of the token, or None when it is forged, malformed or older than anyone's
+    token lasts; whether it is too old for whom it names (an administrator's lasts less) is the caller's to
+    judge, with ``token_ttl`` (auth.scope.load_current_user)."""
     verified = _verified(_serializer(), token)
     if verified is None:
         return None
@@ -36,7 +45,7 @@ def read_token(token):
     age = int(time.time()) - issued  # whole seconds, as itsdangerous counts them
     if not 0 <= age <= current_app.config["TOKEN_TTL_SECONDS"]:
         return None
-    return payload
+    return payload, age
 
 
 @lru_cache(maxsize=8192)
