@@ -584,3 +584,38 @@ def test_a_level_or_kind_outside_its_choices_is_refused_naming_them_in_chinese(c
     refused = client.patch(f"{API}/regions/{org['hc'].id}", json={"level": "town"}, headers=org["hh_admin"])
     assert refused.json["errors"] == {"level": [
         "区域层级应为 省（province）、市（city）、县（区）（county）、乡镇（街道）（township）或 村（社区）（village）。"]}
+
+
+def test_a_phone_of_a_deputy_beyond_the_callers_reach_is_refused_without_saying_whose(client, org):
+    """A station administrator cannot learn whether a phone is a deputy's elsewhere in the province: the refusal
+    says only that it is registered, and the try is kept in 操作日志 for the administrators above to see."""
+    new = {"name": "假代表", "level": "township", "region_id": org["hc"].id, "station_ids": [org["hc_station"].id],
+           "phone": "13800000005"}  # 陈明's, of 岳麓区: not this station administrator's
+    refused = client.post(f"{API}/deputies", json=new, headers=org["station_admin"])
+    assert refused.status_code == 409, refused.json
+    assert refused.json["message"] == "该手机号已被登记，请联系上级管理员核实。"
+    assert "陈明" not in str(refused.json)
+    changed = client.patch(f"{API}/deputies/{org['zhang'].id}", json={"phone": "13800000005"},
+                           headers=org["station_admin"])
+    assert changed.status_code == 409
+    assert changed.json["message"] == "该手机号已被登记，请联系上级管理员核实。"
+    assert client.get(f"{API}/deputies/{org['zhang'].id}", headers=org["super"]).json["phone"] == "13800000003"
+
+    log = client.get(f"{API}/audit-events", query_string={"action": "deputy_phone_refused"}, headers=org["hh_admin"])
+    assert log.status_code == 200, log.json
+    rows = log.json["items"]
+    assert [(row["actor"], row["action_label"], row["detail"]) for row in rows] == [
+        ("chengbei", "登记他人手机号被拒", {"phone": "138****0005"})] * 2
+    # Nothing was created.
+    names = [item["name"] for item in client.get(f"{API}/deputies", headers=org["super"]).json["items"]]
+    assert "假代表" not in names
+
+
+def test_a_phone_of_a_deputy_the_caller_works_with_is_refused_by_name_as_before(client, org):
+    new = {"name": "假代表", "level": "township", "region_id": org["hc"].id, "station_ids": [org["hc_station"].id],
+           "phone": "13800000004"}  # 刘芳's, of 鹤城区: the 怀化市 administrator's own
+    refused = client.post(f"{API}/deputies", json=new, headers=org["hh_admin"])
+    assert refused.status_code == 409
+    assert refused.json["message"] == "该手机号已登记在另一位代表名下。"
+    log = client.get(f"{API}/audit-events", query_string={"action": "deputy_phone_refused"}, headers=org["super"])
+    assert log.json["items"] == []

@@ -5,7 +5,7 @@ Each takes validated data, changes objects, flushes, and never commits: the requ
 """
 from sqlalchemy import select, update
 
-from ..audit.log import masked_phone, record, record_across
+from ..audit.log import masked_phone, record, record_across, record_apart
 from ..auth.models import User
 from ..auth.services import unbind_deputy
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
@@ -201,12 +201,21 @@ def stations_in_scope(actor, ids):
     return [found[i] for i in ids]
 
 
-def _check_phone_free(phone, deputy=None):
+def _check_phone_free(actor, phone, deputy=None):
+    """Refuse a phone another deputy has. To an administrator who does not work with that deputy the
+    refusal says only that the phone is registered, not that it is a deputy's elsewhere (a station's staff
+    could otherwise test any number against the province's deputies), and the try is kept in 操作日志, in
+    its own transaction (the request's is rolled back), for the administrators above to see."""
     if not phone:
         return
     other = db.session.scalar(select(Deputy).where(Deputy.phone == phone))
-    if other is not None and other is not deputy:
-        raise conflict("该手机号已登记在另一位代表名下。", field="phone")
+    if other is None or other is deputy:
+        return
+    if actor is not None and not manages_deputy(actor, other):
+        record_apart("deputy_phone_refused", actor, ("deputy", deputy.id, deputy.name) if deputy is not None else None,
+                     detail={"phone": masked_phone(phone)})
+        raise conflict("该手机号已被登记，请联系上级管理员核实。", field="phone")
+    raise conflict("该手机号已登记在另一位代表名下。", field="phone")
 
 
 def _new_deputy_region(actor, region_id, stations):
@@ -223,7 +232,7 @@ def _new_deputy_region(actor, region_id, stations):
 def create_deputy(actor, data) -> Deputy:
     stations = stations_in_scope(actor, data.get("station_ids", []))
     region = _new_deputy_region(actor, data["region_id"], stations)
-    _check_phone_free(data.get("phone"))
+    _check_phone_free(actor, data.get("phone"))
     deputy = Deputy(
         name=data["name"],
         level=DeputyLevel(data["level"]),
@@ -276,10 +285,10 @@ def update_deputy(actor, deputy, data) -> Deputy:
         raise not_owned("修改代表的基本信息")
     before, was_active = (_deputy_state(deputy) if actor is not None else None), deputy.active
     region_before, phone_before = deputy.region_id, deputy.phone
+    if "phone" in data:  # before anything changes: a refusal to an outsider is logged apart (_check_phone_free)
+        _check_phone_free(actor, data["phone"], deputy)
     if "region_id" in data and data["region_id"] != deputy.region_id:  # sent back unchanged: no move
         deputy.region = _region_in_scope(actor, data["region_id"])
-    if "phone" in data:
-        _check_phone_free(data["phone"], deputy)
     if "level" in data:
         deputy.level = DeputyLevel(data["level"])
     for key in ("name", "term", "group", "phone", "bio"):
