@@ -355,6 +355,11 @@ class Config:
             raise ConfigError("WECHAT_MODE=live 需要小程序的 WECHAT_APPID 和 WECHAT_SECRET。")
         if live and not self.WECHAT_PUSH_TOKEN:
             raise ConfigError("WECHAT_MODE=live 需要 WECHAT_PUSH_TOKEN，即小程序“消息推送”配置中的令牌（Token）。")
+        if production and live and not self.WECHAT_PUSH_AES_KEY:
+            # 明文模式: the signature covers no body, so whoever reads one push URL (an access log) could forge
+            # verdicts while it is fresh; 安全模式's signature covers the encrypted message.
+            raise ConfigError("APP_ENV=production 时微信消息推送须使用安全模式：请在小程序后台“消息推送”中选择安全模式，"
+                              "并把消息加密密钥（EncodingAESKey）填入 WECHAT_PUSH_AES_KEY。")
         if self.WECHAT_PUSH_AES_KEY and (problem := aes_key_problem(self.WECHAT_PUSH_AES_KEY)):
             raise ConfigError(f"WECHAT_PUSH_AES_KEY 不是消息推送的 EncodingAESKey：{problem}。")
         unknown = sorted(set(self.WECHAT_TEMPLATES) - set(FAKE_TEMPLATES))

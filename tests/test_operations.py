@@ -85,7 +85,8 @@ TEMPLATE_KEYS = ("new_item", "accepted", "replied", "reopened", "overdue", "supe
                  "appointment_result", "answer", "research")
 LIVE = {
     "WECHAT_MODE": "live", "WECHAT_APPID": "wx0123456789abcdef", "WECHAT_SECRET": "mini-program-secret",
-    "WECHAT_PUSH_TOKEN": "push-token", "WECHAT_API_BASE": None,
+    "WECHAT_PUSH_TOKEN": "push-token", "WECHAT_PUSH_AES_KEY": "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aQ",
+    "WECHAT_API_BASE": None,
     "WECHAT_TEMPLATES": json.dumps({key: f"id-of-{key}" for key in TEMPLATE_KEYS}),
 }
 BAD_SETTINGS = [
@@ -132,6 +133,8 @@ BAD_SETTINGS = [
     (LIVE | {"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
     (LIVE | {"PUBLIC_BASE_URL": "http://msb.example.gov.cn"}, "https"),
     (LIVE | {"WECHAT_TEMPLATES": '{"new_item": "abc"}'}, "WECHAT_TEMPLATES"),
+    # 明文模式's signature covers no body: in production the push must be encrypted (安全模式).
+    (LIVE | {"WECHAT_PUSH_AES_KEY": None}, "微信消息推送须使用安全模式"),
     # 揭榜 notices have a template of their own: each message spends a consent of its template.
     (LIVE | {"WECHAT_TEMPLATES": json.dumps({key: f"id-of-{key}" for key in TEMPLATE_KEYS if key != "activity_claim"})},
      "尚缺：activity_claim。"),

@@ -7,6 +7,7 @@ stand-in with a signed URL; the stand-in fetches the photo from that URL as WeCh
 import hashlib
 import io
 import json
+import secrets
 import threading
 import time
 from datetime import timedelta
@@ -74,8 +75,9 @@ def item(client, headers, item_id):
     return client.get(f"/api/v1/suggestions/{item_id}", headers=headers)
 
 
-def signed(query, token=PUSH_TOKEN):
-    timestamp, nonce = str(int(time.time())), "20261123"
+def signed(query, token=PUSH_TOKEN, timestamp=None):
+    """A push's query as WeChat signs it: now (or at ``timestamp``), with a nonce of its own."""
+    timestamp, nonce = str(int(time.time()) if timestamp is None else timestamp), str(secrets.randbelow(10**9))
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce} | query
 
@@ -402,3 +404,67 @@ def test_in_safe_mode_only_wechats_encrypted_pushes_decide(client, world, safe_m
     accepted = push(*encrypted_push(risky))
     assert (accepted.status_code, accepted.text) == (200, "success")
     assert item(client, world["admin"], item_id).json["held_for_review"] is True
+
+
+STALE = {"error": "forbidden", "message": "消息推送已过期：时间戳与服务器时间相差超过 5 分钟。"}
+
+
+def test_a_push_signed_long_ago_or_ahead_is_refused(client, world, served, wechat_standin):  # noqa: F811
+    """A signed push URL seen in a log is no key: signed more than five minutes from now it decides nothing."""
+    item_id, _ = file_with_photo(client, world, red_photo(), content_type="image/png")
+    sweep(client.application)
+    [check] = media_checks(wechat_standin)
+    body, headers = json.dumps(verdict_event(check["trace_id"], "risky")), {"Content-Type": "application/json"}
+    now = int(time.time())
+    for timestamp in (1000000000, now - 3600, now + 3600, "soon", ""):
+        refused = requests.post(served + "/wechat/push", params=signed({}, timestamp=timestamp), data=body,
+                                headers=headers, timeout=5)
+        assert (refused.status_code, refused.json()) == (403, STALE), timestamp
+    check_url = requests.get(served + "/wechat/push", params=signed({"echostr": "abc"}, timestamp=1000000000), timeout=5)
+    assert (check_url.status_code, check_url.json()) == (403, STALE)
+    assert item(client, world["admin"], item_id).json["held_for_review"] is False
+
+    # A minute off (a clock a little fast or slow) is still WeChat's push.
+    accepted = requests.post(served + "/wechat/push", params=signed({}, timestamp=now - 60), data=body,
+                             headers=headers, timeout=5)
+    assert (accepted.status_code, accepted.text) == (200, "success")
+    assert item(client, world["admin"], item_id).json["held_for_review"] is True
+
+
+def test_a_push_replayed_with_another_body_decides_nothing(client, world, served, wechat_standin):  # noqa: F811
+    """In 明文模式 the signature does not cover the body: the same signed query sent again, whatever it carries,
+    is acknowledged (WeChat may send a push again) and handled no more."""
+    item_id, _ = file_with_photo(client, world, red_photo(), content_type="image/png")
+    sweep(client.application)
+    [check] = media_checks(wechat_standin)
+    headers = {"Content-Type": "application/json"}
+    query = signed({})
+    first = requests.post(served + "/wechat/push", params=query, headers=headers, timeout=5,
+                          data=json.dumps(verdict_event("no-such-trace", "pass")))
+    assert (first.status_code, first.text) == (200, "success")
+    replayed = requests.post(served + "/wechat/push", params=query, headers=headers, timeout=5,
+                             data=json.dumps(verdict_event(check["trace_id"], "risky")))
+    assert (replayed.status_code, replayed.text) == (200, "success")
+    held = item(client, world["admin"], item_id).json
+    assert held["held_for_review"] is False and held["attachments"][0]["screening"] == "checking"
+
+    fresh = requests.post(served + "/wechat/push", params=signed({}), headers=headers, timeout=5,
+                          data=json.dumps(verdict_event(check["trace_id"], "risky")))
+    assert (fresh.status_code, fresh.text) == (200, "success")
+    assert item(client, world["admin"], item_id).json["held_for_review"] is True
+
+
+def test_in_safe_mode_a_replayed_push_decides_nothing(client, world, safe_mode, wechat_standin):  # noqa: F811
+    item_id, _ = file_with_photo(client, world, red_photo(), content_type="image/png")
+    sweep(client.application)
+    [check] = media_checks(wechat_standin)
+    headers = {"Content-Type": "application/json"}
+    query, body = encrypted_push(verdict_event("no-such-trace", "pass"))
+    assert requests.post(safe_mode + "/wechat/push", params=query, data=body, headers=headers, timeout=5).text == "success"
+    # The same timestamp and nonce again, with another (validly encrypted and signed) message.
+    other_query, other_body = encrypted_push(verdict_event(check["trace_id"], "risky"))
+    other_query |= {"timestamp": query["timestamp"], "nonce": query["nonce"]}
+    other_query["msg_signature"] = sign(PUSH_TOKEN, query["timestamp"], query["nonce"], json.loads(other_body)["Encrypt"])
+    again = requests.post(safe_mode + "/wechat/push", params=other_query, data=other_body, headers=headers, timeout=5)
+    assert (again.status_code, again.text) == (200, "success")
+    assert item(client, world["admin"], item_id).json["held_for_review"] is False

@@ -9,8 +9,10 @@ encryption either 明文模式 (plaintext) or, with ``WECHAT_PUSH_AES_KEY`` = it
 * ``POST`` carries one event. Every push is signed: in plaintext ``signature`` = SHA-1 of the sorted
   token, ``timestamp`` and ``nonce``; encrypted, ``msg_signature`` over those and the ciphertext,
   which must also decrypt to a message for our appid (``push_crypto``). With an EncodingAESKey
-  configured, plaintext pushes are refused. A request that fails any of this is refused (403) and
-  changes nothing. WeChat expects ``success`` within 5 seconds and pushes again otherwise, so handling
+  configured, plaintext pushes are refused. A push must also be signed now: a ``timestamp`` more than
+  5 minutes from our clock is refused, and a (timestamp, nonce) handled once is acknowledged and not
+  handled again (``push_replay``), since in plaintext the signature does not cover the body. A request
+  that fails any of this is refused (403) and changes nothing. WeChat expects ``success`` within 5 seconds and pushes again otherwise, so handling
   an event twice must change nothing twice (see ``uploads.screening.apply_verdict``).
 """
 import hmac
@@ -22,6 +24,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..errors import APIError
 from ..extensions import csrf
+from . import push_replay
 from .push_crypto import PushCipher, PushDecryptError, sign
 
 log = logging.getLogger(__name__)
@@ -30,13 +33,17 @@ bp = Blueprint("wechat_push", __name__)
 
 
 def _verify(*encrypted):
-    """The request must be signed with our token: ``signature``, or ``msg_signature`` over the ciphertext."""
+    """The request must be signed with our token: ``signature``, or ``msg_signature`` over the ciphertext;
+    and signed now: its ``timestamp`` within 5 minutes of our clock (a URL from a log is no key)."""
     token = current_app.config["WECHAT_PUSH_TOKEN"]
     args = request.args
     given = args.get("msg_signature" if encrypted else "signature", "")
     expected = sign(token, args.get("timestamp", ""), args.get("nonce", ""), *encrypted)
     if not token or not given or not hmac.compare_digest(expected.encode(), given.encode()):  # bytes: any text
         raise APIError(403, "forbidden", "消息推送签名无效。")
+    if not push_replay.is_fresh(args.get("timestamp")):
+        log.warning("message push refused: its timestamp %r is not within 5 minutes of now", args.get("timestamp"))
+        raise APIError(403, "forbidden", "消息推送已过期：时间戳与服务器时间相差超过 5 分钟。")
 
 
 @lru_cache(maxsize=4)
@@ -89,6 +96,22 @@ def check_url():
 @csrf.exempt
 def receive():
     event = _event()
+    # Each signed (timestamp, nonce) is handled once: in 明文模式 the signature does not cover the body, so the
+    # query of a push seen in a log, sent again with another body, would otherwise decide what it says. Sent
+    # again it is acknowledged (WeChat itself sends a push again when our answer was late) and nothing more.
+    timestamp, nonce = request.args.get("timestamp", ""), request.args.get("nonce", "")
+    if not push_replay.first_time(timestamp, nonce):
+        log.warning("message push with timestamp %s and nonce %r seen before: not handled again", timestamp, nonce)
+        return _text("success")
+    try:
+        _handle(event)
+    except BaseException:
+        push_replay.forget(timestamp, nonce)  # not handled: WeChat's retry of it is to be
+        raise
+    return _text("success")
+
+
+def _handle(event):
     if event.get("Event") == "wxa_media_check":
         from ..uploads.screening import apply_verdict
 
@@ -100,4 +123,3 @@ def receive():
             log.info("media check %s: nothing to decide (unknown, superseded or already decided)", trace_id)
     else:
         log.info("message push %r ignored", event.get("Event") or event.get("MsgType"))
-    return _text("success")
