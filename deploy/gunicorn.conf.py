@@ -3,7 +3,10 @@
 Used as ``gunicorn --config deploy/gunicorn.conf.py 'backend:create_app()'``.
 
 - ``PORT`` (default 8000): the port to listen on, on all interfaces.
-- ``WEB_CONCURRENCY`` (default 2): worker processes.
+- ``WEB_CONCURRENCY`` (default 2): worker processes. With ``APP_ENV=production`` more than one needs
+  ``REDIS_URL``: without Redis each worker counts the rate limits in its own memory (every limit would be
+  multiplied by the number of workers, and an account locked out on one worker could sign in on another),
+  so gunicorn refuses to start.
 - ``GUNICORN_THREADS`` (default 4): threads per worker.
 - ``GUNICORN_TIMEOUT`` (default 60): seconds before a silent worker is restarted.
 - ``FORWARDED_ALLOW_IPS``: addresses of the reverse proxy whose X-Forwarded-* headers are trusted
@@ -30,14 +33,22 @@ def _number(name, default, least, meaning):
     except ValueError:
         number = None
     if number is None or number < least:
-        # gunicorn reads this file before it logs anything: the line goes to stderr, as the commands' do.
-        print(f"Error: 配置错误：{name} 应为不小于 {least} 的整数（{meaning}），当前为 {value!r}。", file=sys.stderr)
-        sys.exit(1)
+        _refuse(f"{name} 应为不小于 {least} 的整数（{meaning}），当前为 {value!r}。")
     return number
+
+
+def _refuse(problem):
+    # gunicorn reads this file before it logs anything: the line goes to stderr, as the commands' do.
+    print(f"Error: 配置错误：{problem}", file=sys.stderr)
+    sys.exit(1)
 
 
 bind = f"0.0.0.0:{_number('PORT', 8000, 1, '监听端口')}"
 workers = _number("WEB_CONCURRENCY", 2, 1, "工作进程数")
+if os.environ.get("APP_ENV") == "production" and workers > 1 and not os.environ.get("REDIS_URL", "").strip():
+    _refuse(f"APP_ENV=production 且 WEB_CONCURRENCY={workers}（多个工作进程）时须设置 REDIS_URL：没有 Redis，"
+            "登录和提交的频率限制、账号锁定由每个进程各自计数，限额随进程数成倍放宽。"
+            "请设置 REDIS_URL（如 redis://redis:6379/0），或设置 WEB_CONCURRENCY=1。")
 threads = _number("GUNICORN_THREADS", 4, 1, "每个工作进程的线程数")
 timeout = _number("GUNICORN_TIMEOUT", 60, 1, "秒")
 graceful_timeout = 30

@@ -268,6 +268,28 @@ def test_gunicorn_settings_set_to_nothing_count_as_unset(monkeypatch):
     assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["workers"] == 3
 
 
+@pytest.mark.database_independent
+def test_gunicorn_in_production_with_several_workers_and_no_redis_stops_and_says_why(tmp_path):
+    """Without Redis each worker counts the rate limits (and an account's lockout) in its own memory: with
+    two workers every limit is doubled, and a locked account signs in on the other one."""
+    env = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
+    env |= {k: v for k, v in production(tmp_path).items() if v is not None}
+    env |= {"PORT": str(free_port()), "WEB_CONCURRENCY": "2"}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+                                "backend:create_app()"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # it started: stop it and its workers
+        os.killpg(process.pid, signal.SIGKILL)
+        _, stderr = process.communicate()
+    assert process.returncode == 1, stderr
+    assert stderr.strip() == (
+        "Error: 配置错误：APP_ENV=production 且 WEB_CONCURRENCY=2（多个工作进程）时须设置 REDIS_URL：没有 Redis，"
+        "登录和提交的频率限制、账号锁定由每个进程各自计数，限额随进程数成倍放宽。"
+        "请设置 REDIS_URL（如 redis://redis:6379/0），或设置 WEB_CONCURRENCY=1。")
+
+
 # --- a deployment: migrated, an administrator, gunicorn with deploy/gunicorn.conf.py -------------------
 
 ADMIN = {"username": "root", "password": "Rootpass2024"}
