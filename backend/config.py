@@ -238,6 +238,10 @@ class Config:
         # How many reverse proxies stand in front (nginx, a load balancer): their X-Forwarded-For is
         # trusted so that rate limits count citizens, not the proxy. 0 = none (a local run).
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        # The addresses (or networks: 172.17.0.0/16) the proxies connect from, comma-separated: only their
+        # X-Forwarded-* headers are believed, so that a client reaching the app's port directly cannot pick
+        # its own address. Unset: every connection's (let only the proxy reach the port).
+        self.TRUSTED_PROXY_ADDRESSES = _list(env("TRUSTED_PROXY_ADDRESSES"), [])
         # 操作日志 (backend/audit): the sweep deletes events older than this. The Cybersecurity Law asks
         # that network logs be kept six months at least, so less than 180 days is refused.
         self.AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 1095)
@@ -316,10 +320,20 @@ class Config:
             except ValueError:
                 raise ConfigError("REDIS_URL 应形如 redis://主机:6379/0（或 rediss://、unix://）。") from None
         self._check_public_base_url(production)
+        self._check_trusted_proxy_addresses()
         self._check_wechat(production)
         self._check_policy()
         self._check_rate_limits()
         self._check_uploads()
+
+    def _check_trusted_proxy_addresses(self):
+        from .proxies import networks
+
+        try:
+            networks(self.TRUSTED_PROXY_ADDRESSES)
+        except ValueError as exc:
+            raise ConfigError(f"TRUSTED_PROXY_ADDRESSES 应为逗号分隔的 IP 地址或网段（如 127.0.0.1,172.17.0.0/16），"
+                              f"其中 {exc.args[0]!r} 不是。") from None
 
     def _check_database_url(self):
         from sqlalchemy.engine import make_url

@@ -994,3 +994,43 @@ def test_the_console_log_counts_up_to_a_cap_and_says_when_there_are_more(app, cl
     monkeypatch.setattr("backend.console.audit.COUNT_CAP", 6)
     at_cap = text(console.get("/console/audit?action=login_failed"))
     assert "第 1 / 3 页，共 6 条" in at_cap and "超过" not in at_cap
+
+
+def _behind_nginx(database_url, tmp_path, **config):
+    from flask import request
+
+    from backend import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+                      "UPLOAD_DIR": str(tmp_path), "TRUSTED_PROXIES": 1, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
+                     | config)
+    app.add_url_rule("/__seen__", "seen", lambda: {"address": request.remote_addr, "host": request.host})
+    return app
+
+
+def test_the_forwarded_host_is_never_taken_from_the_proxy(database_url, tmp_path):
+    """nginx passes the browser's own Host (README); an X-Forwarded-Host a client adds names no host of ours."""
+    seen = _behind_nginx(database_url, tmp_path).test_client().get(
+        "/__seen__", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "evil.example",
+                              "Host": "msb.example.gov.cn"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).json
+    assert seen == {"address": "203.0.113.9", "host": "msb.example.gov.cn"}
+
+
+def test_only_the_listed_proxies_forwarded_address_is_believed(app, world, database_url, tmp_path):  # noqa: F811
+    """With TRUSTED_PROXY_ADDRESSES, a client reaching the app's port directly cannot pick its address by
+    sending X-Forwarded-For: only the proxies listed are believed (and may forward the scheme)."""
+    behind_nginx = _behind_nginx(database_url, tmp_path, TRUSTED_PROXY_ADDRESSES=["10.0.0.5", "172.17.0.0/16"])
+    client = behind_nginx.test_client()
+    forged = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    direct = client.get("/__seen__", headers=forged, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert direct.json["address"] == "198.51.100.7"
+    assert "Strict-Transport-Security" not in direct.headers  # not taken for HTTPS either
+    for proxy in ("10.0.0.5", "172.17.0.1"):
+        through = client.get("/__seen__", headers=forged, environ_base={"REMOTE_ADDR": proxy})
+        assert through.json["address"] == "203.0.113.9"
+    refused = client.post("/api/v1/auth/login", json={"username": "huaihua", "password": "wrong-password-1"},
+                          headers=forged, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert refused.status_code == 401
+    with behind_nginx.app_context():
+        db.engine.dispose()  # the second app's connections, not the suite's
+    assert events("login_failed")[0].client_address == "198.51.100.7"
