@@ -468,3 +468,30 @@ def test_in_safe_mode_a_replayed_push_decides_nothing(client, world, safe_mode, 
     again = requests.post(safe_mode + "/wechat/push", params=other_query, data=other_body, headers=headers, timeout=5)
     assert (again.status_code, again.text) == (200, "success")
     assert item(client, world["admin"], item_id).json["held_for_review"] is False
+
+
+def test_with_redis_every_app_server_knows_a_push_handled(app, monkeypatch, redis_prefix):
+    """The (timestamp, nonce) pairs live in Redis when REDIS_URL is set: a replay sent to another app server
+    (another process, with nothing in its memory) is known there too."""
+    import redis
+
+    from backend.wechat import push_replay
+    from tests.conftest import REDIS_TEST_URL
+
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
+    monkeypatch.setattr(push_replay, "_PREFIX", redis_prefix)
+    monkeypatch.setattr(push_replay, "_memory", {})
+    app.extensions.pop("wechat_push_redis", None)
+    try:
+        with app.app_context():
+            assert push_replay.first_time("1764370000", "42") is True
+            push_replay._memory.clear()  # another process: nothing remembered in memory
+            assert push_replay.first_time("1764370000", "42") is False
+            assert push_replay.first_time("1764370000", "43") is True
+            push_replay.forget("1764370000", "42")
+            assert push_replay.first_time("1764370000", "42") is True
+        stored = redis.Redis.from_url(REDIS_TEST_URL)
+        assert 0 < stored.ttl(f"{redis_prefix}1764370000:42") <= push_replay.REMEMBER_SECONDS
+        stored.close()
+    finally:
+        app.extensions.pop("wechat_push_redis", None)
