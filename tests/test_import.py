@@ -211,7 +211,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_the_good_rows_still_land(cl
     assert "11 位数字" in messages[(9, "手机号")]
     assert "找不到联络站“无此联络站”" in messages[(10, "联络站")]
     assert messages[(11, "手机号")] == "手机号与第 3 行重复。"
-    assert "管理范围以外" in messages[(12, "手机号")]
+    assert messages[(12, "手机号")] == "该手机号已被登记，请联系上级管理员核实。"  # a deputy elsewhere: not whose
 
     deputies = listed(client, huaihua["headers"])
     assert set(deputies) == {"13800000001", "13800000006"}
@@ -245,7 +245,7 @@ def test_a_station_administrator_imports_the_deputies_received_at_their_station(
     assert [(e["row"], e["field"], e["message"]) for e in result.json["errors"]] == [
         (4, "所属区域", "“岳麓区”不是您所管联络站所在的区域或其上级区域。"),
         (5, "联络站", "在您管理的范围内找不到联络站“城南联络站”。"),
-        (6, "手机号", "该手机号已登记在未进驻您所管联络站的代表名下，不能在此导入；请联系区域管理员。"),
+        (6, "手机号", "该手机号已被登记，请联系上级管理员核实。"),  # not whose, nor where
         (7, "手机号", "该代表还进驻您管理范围以外的联络站，修改其基本信息须由其所属区域的管理员办理。"),
         (8, "手机号", "联络站管理员不能修改代表的所属区域，请联系区域管理员。"),
     ]

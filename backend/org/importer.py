@@ -40,6 +40,8 @@ HEADER_SEARCH_ROWS = 20  # a title row or two ("XX市人大代表名册") may st
 WRITE_CHUNK = 2000  # rows looked up and written per round of set-based statements (and per step of the CLI's bar)
 CSV_SEPARATORS = (",", ";", "\t")
 QUERY_CHUNK = 2000  # bound parameters per IN (...) query
+# The refusal of a phone that is a deputy's the importer does not work with (org.services says the same).
+OUTSIDE_PHONE_TAKEN = "该手机号已被登记，请联系上级管理员核实。"
 
 
 @dataclass(frozen=True)
@@ -435,12 +437,14 @@ class Scope:
 
     def may_change(self, deputy, fields):
         """None, or why this import may not change ``deputy`` (a known phone number)."""
+        # A deputy beyond the importer's reach: the row says only that the phone is taken, not whose or where
+        # (a file of numbers would otherwise tell which are deputies' anywhere in the province).
         if not self.station_admin:
             if deputy.region_id not in self.regions:
-                return "该手机号已登记在您管理范围以外的代表名下，不能在此导入；请联系上级管理员。"
+                return OUTSIDE_PHONE_TAKEN
             return None
         if not manages_deputy(self.station_admin, deputy):
-            return "该手机号已登记在未进驻您所管联络站的代表名下，不能在此导入；请联系区域管理员。"
+            return OUTSIDE_PHONE_TAKEN
         if deputy.region_id != fields["region"].id:
             return "联络站管理员不能修改代表的所属区域，请联系区域管理员。"
         # A deputy also received at other administrators' stations: only their link to these stations is
