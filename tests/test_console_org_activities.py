@@ -1295,9 +1295,15 @@ def test_an_administrator_unbinds_a_deputys_wechat_in_the_console(huaihua, world
     assert "已绑定微信（验证手机号 138****0101）" in page and f'action="{path}/unbind"' in page
 
     unbound = post(huaihua, f"{path}/unbind", {}, page=path)
-    assert flashes(huaihua, unbound) == [("flash-success", "已解除代表“张伟”的微信绑定，该微信不再具有代表身份。")]
+    assert flashes(huaihua, unbound) == [
+        ("flash-success", "已解除代表“张伟”的微信绑定，该微信不再具有代表身份，也不能再凭此手机号重新绑定。")]
     assert client.get("/api/v1/me", headers=bound).json["roles"] == ["citizen"]
     assert "尚未绑定微信" in text(huaihua.get(path))
+    # What the flash says holds: the same WeChat proving the unchanged number is refused.
+    again = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000101"}, headers=bound)
+    assert (again.status_code, again.json["message"]) == (
+        403, "该微信已被管理员解除与此代表的绑定，如需重新绑定请联系联络站管理员。")
+    assert client.get("/api/v1/me", headers=bound).json["roles"] == ["citizen"]
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deputy_unbound")).all()
     assert [(e.actor_username, e.target_id, e.detail) for e in events] == [
         ("huaihua", zhang.id, {"phone": "138****0101", "reason": "管理员解除绑定"})]
@@ -1305,9 +1311,25 @@ def test_an_administrator_unbinds_a_deputys_wechat_in_the_console(huaihua, world
     assert flashes(huaihua, again) == [("flash-message", "该代表目前没有绑定微信。")]
     assert "解除代表微信绑定" in text(huaihua.get("/console/audit"))
 
+    # 允许重新绑定: the page says a WeChat is refused; once allowed, it binds again, and the log keeps it.
+    page = text(huaihua.get(path))
+    assert "已被管理员解除绑定的微信 1 个：不能再凭此代表的手机号重新绑定。" in page
+    assert f'action="{path}/allow-rebinding"' in page
+    allowed = post(huaihua, f"{path}/allow-rebinding", {}, page=path)
+    assert flashes(huaihua, allowed) == [("flash-success", "已允许被解除绑定的微信重新绑定代表“张伟”。")]
+    assert "已被管理员解除绑定的微信" not in text(huaihua.get(path))
+    rebound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000101"}, headers=bound)
+    assert rebound.status_code == 200 and rebound.json["user"]["deputy_id"] == zhang.id
+    nothing = post(huaihua, f"{path}/allow-rebinding", {}, page=path)
+    assert flashes(huaihua, nothing) == [("flash-message", "没有被解除绑定、等待允许的微信。")]
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deputy_rebinding_allowed")).all()
+    assert [(e.actor_username, e.target_id, e.detail) for e in events] == [("huaihua", zhang.id, {"wechat_users": 1})]
+    assert "允许代表微信重新绑定" in text(huaihua.get("/console/audit"))
+
     far = world["far"]
     refused = post(huaihua, f"/console/deputies/{far.id}/unbind", {}, page=path)
     assert refused.status_code == 404
+    assert post(huaihua, f"/console/deputies/{far.id}/allow-rebinding", {}, page=path).status_code == 404
 
 
 def _ranks(page):

@@ -386,6 +386,11 @@ def test_a_deputy_unbound_in_the_console_finds_their_notices_on_the_wechat_they_
     # Only his own 已受理 reaches the unbound WeChat; the deputy's two waiting notices reach nobody.
     assert [m["template_id"] for m in wechat_standin.messages() if m["touser"] == old_openid] == ["tmpl-accepted"]
     assert not_sent_anywhere(wechat_standin, not_sent["number"], meeting["number"])
+    # The unbound WeChat proving the number again is refused, and gets none of the held notices.
+    refused = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=old)
+    assert (refused.status_code, refused.json["error"], refused.json["message"]) == (
+        403, "forbidden", "该微信已被管理员解除与此代表的绑定，如需重新绑定请联系联络站管理员。")
+    assert titles(client, old) == [("建议已受理", own["number"])]
 
     new = factory.wechat_login("zhang-new-phone")
     bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=new)
@@ -429,3 +434,30 @@ def test_a_deputys_notices_follow_them_through_a_new_wechat_an_unbinding_and_ano
     fourth = factory.wechat_login("zhang-fourth")  # the number proved once more: moved again
     assert client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"}, headers=fourth).status_code == 200
     assert titles(client, fourth) == [("新的群众建议", to_zhang["number"])] and titles(client, third) == []
+
+
+def test_a_wechat_unbound_in_the_console_stays_unbound_until_the_deputys_phone_is_corrected(
+        app, client, factory, world):  # noqa: F811
+    """解除绑定 holds against the same WeChat user (its phone button still proves the unchanged number);
+    correcting the deputy's phone lifts it: the number proved from then on is the new one."""
+    from .test_console_suggestions import csrf_token
+
+    zhang, old = world["zhang"], world["zhang_h"]
+    world["hecheng"] = factory.headers_for_admin(factory.admin("hecheng", region=world["tree"]["hc"]))
+    console = console_login(app, "hecheng")
+    path = f"/console/deputies/{zhang.id}"
+    assert console.post(f"{path}/unbind", data={"csrf_token": csrf_token(console, path)}).status_code == 302
+    for _ in range(2):
+        refused = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=old)
+        assert refused.status_code == 403
+        assert refused.json["message"] == "该微信已被管理员解除与此代表的绑定，如需重新绑定请联系联络站管理员。"
+    me = client.get("/api/v1/me", headers=old).json
+    assert (me["roles"], me["deputy_id"]) == (["citizen"], None)
+    # The refusal is this WeChat's for this deputy alone: it still proves other deputies' numbers.
+    li = client.post("/api/v1/auth/bind-phone", json={"code": f"phone-{world['li'].phone}"}, headers=old)
+    assert li.status_code == 200 and li.json["user"]["deputy_id"] == world["li"].id
+
+    correct_phone(client, factory, world, "13800009999")
+    bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"}, headers=old)
+    assert bound.status_code == 200 and bound.json["user"]["deputy_id"] == zhang.id
+    assert "已被管理员解除绑定的微信" not in console.get(path).get_data(as_text=True)

@@ -36,7 +36,7 @@ FIELD_LABELS = {
     "group": "代表小组", "phone": "手机号", "bio": "简介", "file": "文件", "created": "新增", "updated": "更新",
     "unchanged": "未变化", "refused_rows": "有误行数", "label": "名称", "points": "积分", "yearly_cap": "年度上限",
     "active": "启用", "year": "年度", "export": "导出内容", "filters": "筛选条件", "rows": "行数",
-    "capped": "未全部导出", "matched": "符合条件行数",
+    "capped": "未全部导出", "matched": "符合条件行数", "wechat_users": "微信数",
     "parent": "上级区域", "code": "二维码", "bands": "评价等次",
     "title": "标题", "places": "拟票决项目数", "starts_at": "投票开始时间", "ends_at": "投票结束时间",
     "projects": "候选项目", "project_description": "项目简介", "project_department": "责任单位",

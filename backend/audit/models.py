@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "deputy_restored": "代表恢复在任",
     "deputy_unbound": "解除代表微信绑定",
     "deputy_phone_refused": "登记他人手机号被拒",
+    "deputy_rebinding_allowed": "允许代表微信重新绑定",
     "deputies_imported": "导入代表名册",
     "qr_revoked": "停用二维码",
     "qr_reissued": "重新生成二维码",

@@ -125,3 +125,15 @@ class WeChatLinkCode(db.Model):
     used_dt: Mapped[object | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class DeputyUnboundUser(db.Model):
+    """A WeChat user an administrator unbound from a deputy (解除绑定): it may not prove the deputy's number
+    again (``auth.services.bind_phone``) until an administrator allows it (允许重新绑定) or corrects the
+    deputy's phone. Another WeChat user proving the number is bound as ever."""
+
+    __tablename__ = "deputy_unbound_users"
+
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    unbound_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

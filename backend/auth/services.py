@@ -5,7 +5,7 @@ import hashlib
 import secrets
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,13 +17,14 @@ from ..notifications.handover import give_held, hand_over_deputy, hold_for_deput
 from ..org.models import Deputy
 from ..wechat import WeChatError, get_client
 from ..wechat.client import INVALID_CODE_ERRCODES
-from .models import User
+from .models import DeputyUnboundUser, User
 
 
 MIN_PASSWORD_LENGTH = 8  # an administrator's password, wherever it is set (command, console, API)
 MAX_PASSWORD_LENGTH = 128
 USERNAME_TAKEN = "该用户名已存在。"
 ACCOUNT_DISABLED = "该账号已停用，无法登录。如需继续使用，请联系上级管理员启用。"
+UNBOUND_BY_ADMIN = "该微信已被管理员解除与此代表的绑定，如需重新绑定请联系联络站管理员。"
 
 
 def _password_hash(password):
@@ -65,6 +66,10 @@ def bind_phone(user, phone_code) -> User:
     user.phone = phone
     deputy = db.session.scalar(select(Deputy).where(Deputy.phone == phone, Deputy.active.is_(True)))
     if deputy is not None and user.deputy_id != deputy.id:
+        if db.session.get(DeputyUnboundUser, (deputy.id, user.id)) is not None:
+            # An administrator unbound this very WeChat user from the deputy (解除绑定): the number it still
+            # proves does not undo that, until an administrator allows it again.
+            raise APIError(403, "forbidden", UNBOUND_BY_ADMIN)
         # The phone proves identity: a deputy who changes WeChat account moves their binding along.
         previous = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
         if previous is not None:
@@ -87,14 +92,29 @@ def unbind_deputy(deputy, always=False):
     number may belong to someone else; ``always``: an administrator's 解除绑定, whatever the phone. Their
     notices as the deputy leave them, held for the deputy, those not sent yet sent to nobody
     (``hold_for_deputy``); whoever proves the deputy's number next becomes the deputy and reads them
-    (``bind_phone``). Returns the unbound user, or None."""
+    (``bind_phone``). After an administrator's 解除绑定 that is anyone but the unbound user, who may not
+    bind itself again (``DeputyUnboundUser``) until ``allow_rebinding``. Returns the unbound user, or None."""
     user = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
     if user is None or (not always and deputy.phone is not None and user.phone == deputy.phone):
         return None
     user.deputy_id = None
+    if always and db.session.get(DeputyUnboundUser, (deputy.id, user.id)) is None:
+        db.session.add(DeputyUnboundUser(deputy_id=deputy.id, user_id=user.id))
     db.session.flush()
     hold_for_deputy(user.id, deputy.id)
     return user
+
+
+def unbound_users_count(deputy_id):
+    """How many WeChat users an administrator unbound from the deputy and may not bind themselves again."""
+    return db.session.scalar(select(func.count()).select_from(DeputyUnboundUser).where(
+        DeputyUnboundUser.deputy_id == deputy_id))
+
+
+def allow_rebinding(deputy_id):
+    """允许重新绑定 (or the deputy's phone corrected): the WeChat users an administrator unbound from the
+    deputy may prove the deputy's number again. Returns how many were refused until now."""
+    return db.session.execute(delete(DeputyUnboundUser).where(DeputyUnboundUser.deputy_id == deputy_id)).rowcount
 
 
 def login_with_password(username, password) -> User:

@@ -19,6 +19,7 @@ from schemas.org import DeputyIn, DeputyPatch, StationIn, StationPatch
 
 from ..audit.log import record_export
 from ..auth.models import User, mask_phone
+from ..auth.services import unbound_users_count
 from ..auth.scope import (
     deputy_scope_clause,
     managed_deputy_or_404,
@@ -403,6 +404,7 @@ def _deputy_page(deputy, values, ticked_station_ids):
     bound = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
     return dict(
         bound=bound, bound_phone=mask_phone(bound.phone) if bound is not None else None,
+        unbound_count=unbound_users_count(deputy.id),
         deputy=deputy, values=values, station_choices=station_choices, current_station_ids=ticked_station_ids,
         other_stations=[s for s in deputy.stations if not manages_station(user, s)],
         regions=managed_regions(user), level_labels=DEPUTY_LEVEL_LABELS, can_move=is_region_admin(user),
@@ -417,7 +419,18 @@ def deputy_unbind(deputy_id):
     if services.unbind_deputy_wechat(g.user, deputy) is None:
         flash("该代表目前没有绑定微信。")
     else:
-        flash(f"已解除代表“{deputy.name}”的微信绑定，该微信不再具有代表身份。", "success")
+        flash(f"已解除代表“{deputy.name}”的微信绑定，该微信不再具有代表身份，也不能再凭此手机号重新绑定。", "success")
+    return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
+
+
+@bp.post("/deputies/<int:deputy_id>/allow-rebinding")
+@console_page("console.deputies")
+def deputy_allow_rebinding(deputy_id):
+    deputy = owned_deputy_or_404(deputy_id, "允许其微信重新绑定")
+    if services.allow_deputy_rebinding(g.user, deputy):
+        flash(f"已允许被解除绑定的微信重新绑定代表“{deputy.name}”。", "success")
+    else:
+        flash("没有被解除绑定、等待允许的微信。")
     return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from ..audit.log import masked_phone, record, record_across, record_apart
 from ..auth.models import User
-from ..auth.services import unbind_deputy
+from ..auth.services import allow_rebinding, unbind_deputy
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
@@ -303,6 +303,8 @@ def update_deputy(actor, deputy, data) -> Deputy:
     db.session.flush()
     # The WeChat user bound through the old number is the deputy no longer.
     unbound = unbind_deputy(deputy) if deputy.phone != phone_before else None
+    if deputy.phone != phone_before:  # and those an administrator unbound may prove the new number
+        allow_rebinding(deputy.id)
     if actor is not None:
         target = ("deputy", deputy.id, deputy.name)
         if changes := _deputy_changes(before, _deputy_state(deputy)):
@@ -324,6 +326,16 @@ def unbind_deputy_wechat(actor, deputy):
         record("deputy_unbound", actor, ("deputy", deputy.id, deputy.name), deputy.region_id,
                {"phone": masked_phone(user.phone), "reason": "管理员解除绑定"})
     return user
+
+
+def allow_deputy_rebinding(actor, deputy):
+    """允许重新绑定 in the console: the WeChat users an administrator unbound from ``deputy`` may prove the
+    deputy's number again; logged. Returns how many were refused until now (0: nothing done)."""
+    allowed = allow_rebinding(deputy.id)
+    if allowed:
+        record("deputy_rebinding_allowed", actor, ("deputy", deputy.id, deputy.name), deputy.region_id,
+               {"wechat_users": allowed})
+    return allowed
 
 
 def set_deputy_active(deputy, active):
