@@ -3,6 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from backend.activities.models import (
     ACTIVITY_STATUS_LABELS,
     ACTIVITY_TYPE_LABELS,
+    CHECKIN_MODE_LABELS,
     EVENT_ACTION_LABELS,
     ActivityStatus,
     ActivityType,
@@ -78,6 +79,12 @@ def _points_field(description):
         "minimum": 0, "maximum": 100, "description": description})
 
 
+CHECKIN_MODE_DESCRIPTION = (
+    "签到方式: `station_or_screen` (现场码或联络站码) a deputy checks in by the station's printed code with "
+    "their position, or by the rotating code on the venue's screen; `screen_only` (仅限现场动态码) by the "
+    "screen's rotating code alone, a station code's scan refused (409)")
+
+
 class ActivityIn(_Position, StrictSchema):
     title = Line(100, required=True)
     type = Choice(ActivityType, "活动类型", ACTIVITY_TYPE_LABELS, required=True)
@@ -96,6 +103,8 @@ class ActivityIn(_Position, StrictSchema):
                            "absence loses the rulebook's deduction); null or left out: the rulebook's")
     description = Text(2000, load_default="")
     open_slots = OPEN_SLOTS
+    checkin_mode = fields.String(validate=OneOfLabelled("签到方式", CHECKIN_MODE_LABELS), metadata={
+        "description": CHECKIN_MODE_DESCRIPTION + "; left out: `station_or_screen`"})
 
 
 class ActivityPatch(_Position, StrictSchema):
@@ -118,6 +127,8 @@ class ActivityPatch(_Position, StrictSchema):
     add_deputy_ids = fields.List(BodyId(), validate=DEPUTY_IDS, metadata={
         "description": "deputies to invite, notified as at 发单; those invited already are left as they are"})
     open_slots = _open_slots()
+    checkin_mode = fields.String(validate=OneOfLabelled("签到方式", CHECKIN_MODE_LABELS), metadata={
+        "description": CHECKIN_MODE_DESCRIPTION})
     remove_deputy_ids = fields.List(BodyId(), validate=DEPUTY_IDS, metadata={
         "description": "invited, accepted or declined deputies to take off (a checked-in one: 409); "
                        "ids not invited are ignored"})
@@ -234,6 +245,8 @@ class ActivityOut(Schema):
         "description": "whether the calling deputy may claim a place now: not on the list yet, a place left, the "
                        "activity not over"})
     claimed = fields.Boolean(metadata={"description": "whether the calling deputy is on the list by a claim (揭榜)"})
+    checkin_mode = fields.String(metadata={"description": CHECKIN_MODE_DESCRIPTION})
+    checkin_mode_label = fields.String()
     participants = fields.List(fields.Nested(ParticipantOut), metadata={
         "description": "参加代表 on an activity's own page (and the answers to its steps): the first 100 in the "
                        "order the list was entered, and the calling deputy's own entry if not among them; "

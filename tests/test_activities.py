@@ -774,27 +774,83 @@ def test_a_station_code_without_a_location_is_refused_and_the_screen_code_proves
     nearer = checkin(client, zh, code, lat=STATION[0] + 0.0108)
     assert nearer.json["message"] == "您距离活动地点约 1.2 公里，超出 500 米的签到范围，请到现场后再扫码。"
     assert checkin(client, zh, code).status_code == 201
-    assert (participant(client, crew, activity_id, zhang)["checkin_note"]) == "距活动地点约 0 米"
+    assert (participant(client, crew, activity_id, zhang)["checkin_note"]) == "联络站码签到，距活动地点约 0 米"
 
     screen = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"]).json["qr_code"]
     seen = client.post("/api/v1/checkins", json={"qr_code": screen}, headers=lh)
     assert seen.status_code == 201, seen.json
     li_line = participant(client, crew, activity_id, li)
-    assert (li_line["status"], li_line["checkin_note"], li_line["checked_in_by_admin"]) == ("checked_in", "", False)
+    assert (li_line["status"], li_line["checkin_note"], li_line["checked_in_by_admin"]) == ("checked_in", "现场码签到", False)
+
+
+SCREEN_ONLY = "本次活动仅限扫描活动现场大屏上的动态签到码签到，联络站二维码不能用于本次签到，请到活动现场扫码。"
+
+
+def test_an_activity_taking_the_screen_code_alone_refuses_the_station_code_even_on_the_spot(app, client, crew):
+    """签到方式 仅限现场动态码: the station's code and position are public, so a deputy could check in from
+    home with them. Such an activity refuses a station code's scan, position or none (nothing written),
+    and checks in by the rotating code on the venue's screen; the administrators read which code it was."""
+    zhang, li = crew["deputies"][:2]
+    zh, lh = crew["headers"][:2]
+    made = dispatch(client, crew, [zhang, li], checkin_mode="screen_only")
+    assert made.status_code == 201, made.json
+    assert (made.json["checkin_mode"], made.json["checkin_mode_label"]) == ("screen_only", "仅限现场动态码")
+    activity_id = made.json["id"]
+    detail = client.get(f"/api/v1/activities/{activity_id}", headers=zh).json
+    assert (detail["checkin_mode"], detail["checkin_mode_label"]) == ("screen_only", "仅限现场动态码")
+
+    for scan in (checkin(client, zh, crew["station"].qr_code),
+                 client.post("/api/v1/checkins", json={"qr_code": crew["station"].qr_code}, headers=zh)):
+        assert (scan.status_code, scan.json["error"], scan.json["message"]) == (409, "checkin_refused", SCREEN_ONLY)
+    assert participant(client, crew, activity_id, zhang)["status"] == "invited"
+    assert client.get(f"/api/v1/activities/{activity_id}/events?action=checked_in",
+                      headers=crew["admin"]).json["total"] == 0
+
+    screen = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"]).json["qr_code"]
+    seen = client.post("/api/v1/checkins", json={"qr_code": screen}, headers=zh)
+    assert seen.status_code == 201, seen.json
+    near = checkin(client, lh, screen)
+    assert near.status_code == 201, near.json
+    assert (participant(client, crew, activity_id, zhang)["checkin_note"],
+            participant(client, crew, activity_id, li)["checkin_note"]) == ("现场码签到", "现场码签到，距活动地点约 0 米")
+
+
+def test_the_checkin_mode_defaults_to_either_code_and_an_edit_changes_it_in_the_record(app, client, crew):
+    """Left out, an activity takes the station's code (with the position) or the screen's, as before; an
+    edit to 仅限现场动态码 is written in the record and refuses the station code from then on."""
+    zhang, li = crew["deputies"][:2]
+    zh, lh = crew["headers"][:2]
+    made = dispatch(client, crew, [zhang, li])
+    assert (made.json["checkin_mode"], made.json["checkin_mode_label"]) == ("station_or_screen", "现场码或联络站码")
+    activity_id = made.json["id"]
+    assert checkin(client, zh, crew["station"].qr_code).status_code == 201
+
+    bad = client.patch(f"/api/v1/activities/{activity_id}", json={"checkin_mode": "gps"}, headers=crew["admin"])
+    assert bad.status_code == 422 and "签到方式" in bad.json["errors"]["checkin_mode"][0]
+    edited = client.patch(f"/api/v1/activities/{activity_id}", json={"checkin_mode": "screen_only"},
+                          headers=crew["admin"])
+    assert edited.status_code == 200, edited.json
+    assert edited.json["checkin_mode"] == "screen_only"
+    events = client.get(f"/api/v1/activities/{activity_id}/events?action=edited", headers=crew["admin"]).json
+    assert [e["note"] for e in events["items"]] == ["签到方式改为“仅限现场动态码”"]
+    refused = checkin(client, lh, crew["station"].qr_code)
+    assert (refused.status_code, refused.json["message"]) == (409, SCREEN_ONLY)
+    # The deputy checked in before the change stays checked in; a repeated scan answers with it.
+    assert checkin(client, zh, crew["station"].qr_code).status_code == 200
 
 
 def test_without_the_location_rule_a_blind_check_in_is_marked_for_the_administrators(app, client, crew, monkeypatch):
     """CHECKIN_REQUIRE_LOCATION off: a station code's scan without a position checks in, and the
-    administrators read 未定位签到 on the deputy's line and in the activity's record."""
+    administrators read 联络站码签到，未定位 on the deputy's line and in the activity's record."""
     monkeypatch.setitem(app.config, "CHECKIN_REQUIRE_LOCATION", False)
     zhang, zh = crew["deputies"][0], crew["headers"][0]
     activity_id = dispatch(client, crew, [zhang]).json["id"]
     scan = client.post("/api/v1/checkins", json={"qr_code": crew["station"].qr_code}, headers=zh)
     assert scan.status_code == 201, scan.json
     line = participant(client, crew, activity_id, zhang)
-    assert (line["status"], line["checkin_note"], line["checked_in_by_admin"]) == ("checked_in", "未定位签到", False)
+    assert (line["status"], line["checkin_note"], line["checked_in_by_admin"]) == ("checked_in", "联络站码签到，未定位", False)
     events = client.get(f"/api/v1/activities/{activity_id}/events?action=checked_in", headers=crew["admin"]).json
-    assert [e["note"] for e in events["items"]] == ["未定位签到"]
+    assert [e["note"] for e in events["items"]] == ["联络站码签到，未定位"]
     # Still refused when a position is sent and it is far.
     far = checkin(client, crew["headers"][1], crew["station"].qr_code, lat=39.9, lng=116.4)
     assert far.status_code == 409

@@ -94,7 +94,7 @@ def test_refusals_say_why_and_write_nothing(client, app, crew, factory):
     scanned_at = row(activity_id, zhang.id)[1]
     twice = hand(client, crew, activity_id, zhang.id)
     assert twice.status_code == 409 and twice.json["message"] == "该代表已签到，无需补签。"
-    assert row(activity_id, zhang.id) == ("checked_in", scanned_at, None, "距活动地点约 0 米")  # the scan's own
+    assert row(activity_id, zhang.id) == ("checked_in", scanned_at, None, "联络站码签到，距活动地点约 0 米")  # the scan's own
 
     # Not invited, no such activity, another station's administrator, a deputy: the activity is not theirs.
     stranger = hand(client, crew, activity_id, zhao.id)

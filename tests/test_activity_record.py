@@ -76,7 +76,7 @@ def test_the_record_says_who_did_what_to_an_activity(client, app, crew, factory)
         ("declined", "deputy", "李娜", li.id, "请假理由：出差在外"),
         ("edited", "station_admin", "刘静", None,
          f"时间由 {day} 09:00–11:00 改为 {day} 14:00–16:00；地点改为“城北联络站二楼会议室”；邀请 赵敏；移出 李娜（已请假）"),
-        ("checked_in", "deputy", "张伟", zhang.id, "距活动地点约 0 米"),
+        ("checked_in", "deputy", "张伟", zhang.id, "联络站码签到，距活动地点约 0 米"),
         ("checked_in_by_hand", "region_admin", "root", wang.id, "为王强补签，原因：手机没电，无法扫码"),
         ("closed", "station_admin", "刘静", None, "已签到 2 人，缺席 1 人；计入积分 10 分（2 人），缺席扣分 -1 分（1 人）；记为缺席：赵敏"),
     ]

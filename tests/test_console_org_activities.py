@@ -879,6 +879,8 @@ def edit_form(page):
     values["description"] = re.search(r'<textarea name="description"[^>]*>([^<]*)</textarea>', page).group(1)
     types = re.search(r'<select name="type".*?</select>', page, re.S).group(0)
     values["type"] = re.search(r'<option value="(\w+)" selected>', types).group(1)
+    modes = re.search(r'<select name="checkin_mode".*?</select>', page, re.S).group(0)
+    values["checkin_mode"] = re.search(r'<option value="(\w+)" selected>', modes).group(1)
     return values
 
 
@@ -901,7 +903,7 @@ def test_an_activity_is_corrected_on_its_edit_page(app, station_admin, factory, 
     form = edit_form(page)
     assert form == {"title": "城北联络站进站接待选民", "type": "reception", "place": "人民路 18 号",
                     "starts_at": local(starts), "ends_at": local(starts + timedelta(hours=2)), "points": "6",
-                    "open_slots": "", "description": ""}
+                    "open_slots": "", "checkin_mode": "station_or_screen", "description": ""}
     assert "城北联络站" in page and 'name="station_id"' not in page  # the station stays
     rows = dict(re.findall(r'<tr data-deputy="(\d+)">(.*?)</tr>', page, re.S))
     assert "待接单" in rows[str(zhang.id)] and "已接单" in rows[str(li.id)]
@@ -980,6 +982,41 @@ def test_places_for_jiebang_are_offered_at_dispatch_and_shown_as_deputies_claim_
     assert db.session.get(Activity, activity_id).open_slots is None
 
 
+def test_the_checkin_mode_is_chosen_at_dispatch_shown_on_the_page_and_changed_on_the_edit_page(
+        app, station_admin, factory, world):
+    """签到方式: 发单 offers 现场码或联络站码 (the default) or 仅限现场动态码; the activity's page says which, a
+    station code's scan is then refused with the reason, and 编辑 changes it back."""
+    form = dispatch_form(world, [world["zhang"]])
+    new_page = text(station_admin.get("/console/activities/new"))
+    assert re.search(r'<option value="station_or_screen" selected>现场码或联络站码</option>', new_page)
+    assert '<option value="screen_only" >仅限现场动态码</option>' in new_page
+    refused = post(station_admin, "/console/activities/new", form | {"checkin_mode": "gps"})
+    assert refused.status_code == 422 and at_fields(refused) == {
+        "checkin_mode": "签到方式应为 现场码或联络站码（station_or_screen）或 仅限现场动态码（screen_only）。"}
+    created = post(station_admin, "/console/activities/new", form | {"checkin_mode": "screen_only"})
+    assert created.status_code == 302, text(created)
+    path = created.headers["Location"]
+    activity_id = int(path.rsplit("/", 1)[1])
+    db.session.expire_all()
+    assert db.session.get(Activity, activity_id).screen_code_only is True
+    page = text(station_admin.get(path))
+    assert '<dd id="checkin-mode">仅限现场动态码（联络站二维码不能签到）</dd>' in page
+    scan = factory.client.post("/api/v1/checkins", json={"qr_code": world["chengbei"].qr_code, "lat": STATION[0],
+                                                          "lng": STATION[1]}, headers=factory.deputy_headers(world["zhang"]))
+    assert (scan.status_code, scan.json["message"]) == (
+        409, "本次活动仅限扫描活动现场大屏上的动态签到码签到，联络站二维码不能用于本次签到，请到活动现场扫码。")
+
+    edit = edit_form(text(station_admin.get(f"{path}/edit")))
+    assert edit["checkin_mode"] == "screen_only"
+    assert post(station_admin, f"{path}/edit", edit | {"checkin_mode": "station_or_screen"}).status_code == 302
+    page = text(station_admin.get(path))
+    assert "已保存修改：“城北联络站进站接待选民”；签到方式改为现场码或联络站码。" in page
+    assert '<dd id="checkin-mode">现场码或联络站码（扫联络站二维码须定位）</dd>' in page
+    assert "签到方式改为“现场码或联络站码”" in page  # the record
+    db.session.expire_all()
+    assert db.session.get(Activity, activity_id).screen_code_only is False
+
+
 def test_the_edit_page_of_a_begun_or_ended_activity(app, station_admin, factory, world):
     """Begun (dispatched through the API, to the second): the start is shown read-only and the form sent
     back as shown saves. A checked-in deputy has no 移出. Closed: the page says it cannot be edited.
@@ -1052,7 +1089,7 @@ def test_the_activity_page_shows_who_did_what_in_china_time(app, station_admin, 
     assert "<h2>操作记录" in page
     # The scan's line in the roster says where it was made; only the 补签 is marked so.
     zhang_row = re.search(rf'<tr data-deputy="{zhang.id}">.*?</tr>', page, re.S).group(0)
-    assert "距活动地点约 0 米" in zhang_row and "补签" not in zhang_row
+    assert "联络站码签到，距活动地点约 0 米" in zhang_row and "补签" not in zhang_row
     db.session.expire_all()
     times = [f"{e.created_dt.astimezone(CHINA):%Y-%m-%d %H:%M}" for e in
              db.session.query(ActivityEvent).filter_by(activity_id=activity_id).order_by(ActivityEvent.id)]
@@ -1063,7 +1100,7 @@ def test_the_activity_page_shows_who_did_what_in_china_time(app, station_admin, 
         ("发单", "联络站管理员 · chengbei", f"{window}，城北联络站（人民路 18 号）；邀请 2 位代表：张伟、李娜"),
         ("修改活动", "联络站管理员 · chengbei", "名称改为“城北联络站接待选民”"),
         ("接单", "代表 · 张伟", ""),
-        ("扫码签到", "代表 · 张伟", "距活动地点约 0 米"),
+        ("扫码签到", "代表 · 张伟", "联络站码签到，距活动地点约 0 米"),
         ("补签", "联络站管理员 · chengbei", "为李娜补签，原因：手机没电，无法扫码"),
         ("结单", "联络站管理员 · chengbei", "已签到 2 人；计入积分 10 分（2 人）"),
     ])))

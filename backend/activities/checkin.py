@@ -28,8 +28,12 @@ P = ParticipantStatus
 NOT_INVITED = "您不在本次活动的邀请名单中，不能签到。"
 DECLINED = "您已请假，如需参加请先取消请假（重新接单）后再签到。"
 NO_LOCATION = "请开启手机定位后重新扫码签到（签到需确认您在活动现场）。"
+# The check-in's note says which code it was made by, and how far from the activity's place the phone said.
+BY_STATION = "联络站码签到"
+BY_SCREEN = "现场码签到"
 # The note on a check-in made from a station's code without a position (CHECKIN_REQUIRE_LOCATION off).
-UNLOCATED = "未定位签到"
+UNLOCATED = f"{BY_STATION}，未定位"
+SCREEN_ONLY = "本次活动仅限扫描活动现场大屏上的动态签到码签到，联络站二维码不能用于本次签到，请到活动现场扫码。"
 ENDED = {ActivityStatus.closed: "活动已结单，不能再签到。", ActivityStatus.cancelled: "活动已取消，不能签到。"}
 ENDED_REASONS = {ActivityStatus.closed: "ended", ActivityStatus.cancelled: "cancelled"}
 # Of two activities open for check-in at one place, one the deputy can still check in to (accepted, then
@@ -48,6 +52,7 @@ class Candidate(NamedTuple):
     ends_dt: object
     lat: float | None
     lng: float | None
+    screen_code_only: bool
     mine: ParticipantStatus | None
     checked_in_dt: object
 
@@ -56,7 +61,7 @@ def _candidate_columns():
     """A Candidate's columns, in its order."""
     activities, participants = Activity.__table__, ActivityParticipant.__table__
     return (activities.c.id, activities.c.title, activities.c.starts_dt, activities.c.ends_dt, activities.c.lat,
-            activities.c.lng, participants.c.status, participants.c.checked_in_dt)
+            activities.c.lng, activities.c.screen_code_only, participants.c.status, participants.c.checked_in_dt)
 
 
 def _with_mine(query):
@@ -198,16 +203,21 @@ def _pick(candidates, now):
 
 def _where(activity, code, lat, lng):
     """The check-in's note on where it was made (the administrators read it on the deputy's line and in
-    the record), or a refusal: too far from the activity's place, or a station's code without a position.
+    the record), or a refusal: too far from the activity's place, a station's code without a position, or
+    a station's code at all where the activity takes the screen's code alone (签到方式 仅限现场动态码).
 
     A station's code is printed on its door and listed by the public API: a photo of it proves nothing,
-    the position does. The activity's rotating code is only on the screen at the venue and changes every
-    CHECKIN_CODE_SECONDS: its scan proves presence without one."""
+    and the position is whatever the phone sends. The activity's rotating code is only on the screen at the
+    venue and changes every CHECKIN_CODE_SECONDS: its scan proves presence without one."""
+    screen = rotating.looks_rotating(code)
+    if activity.screen_code_only and not screen:
+        raise refuse(SCREEN_ONLY, "screen_code_required")
+    by = BY_SCREEN if screen else BY_STATION
     if activity.lat is None or activity.lng is None:
-        return ""
+        return by
     if lat is None or lng is None:
-        if rotating.looks_rotating(code):
-            return ""
+        if screen:
+            return by
         if current_app.config["CHECKIN_REQUIRE_LOCATION"]:
             raise refuse(NO_LOCATION, "location_required")
         return UNLOCATED
@@ -216,7 +226,7 @@ def _where(activity, code, lat, lng):
     if meters > radius:
         raise refuse(f"您距离活动地点约 {distance_text(meters)}，超出 {distance_text(radius)}的签到范围，请到现场后再扫码。",
                      "too_far")
-    return f"距活动地点约 {distance_text(meters)}"
+    return f"{by}，距活动地点约 {distance_text(meters)}"
 
 
 def check_in(user, code, lat=None, lng=None):

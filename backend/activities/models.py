@@ -28,6 +28,14 @@ ACTIVITY_TYPE_LABELS = {
     "training": "学习培训", "group": "代表小组活动", "meeting": "列席会议", "hearing": "听证旁听",
     "volunteer": "志愿服务", "report": "述职", "other": "其他",
 }
+# 签到方式 (API ``checkin_mode``; stored as ``Activity.screen_code_only``).
+CHECKIN_MODE_LABELS = {"station_or_screen": "现场码或联络站码", "screen_only": "仅限现场动态码"}
+
+
+def checkin_mode(activity):
+    return "screen_only" if activity.screen_code_only else "station_or_screen"
+
+
 # As a WeChat subscribe message's ``phrase`` value: at most five Chinese characters, nothing else.
 ACTIVITY_TYPE_PHRASES = ACTIVITY_TYPE_LABELS | {"group": "小组活动"}
 
@@ -91,6 +99,9 @@ class Activity(db.Model):
     # received at its station, see it (GET /activities?scope=open) and claim a place (POST …/claim).
     open_slots: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, default="")
+    # 签到方式 仅限现场动态码: only the rotating code on the venue's screen (rotating.py) checks a deputy in;
+    # a station's printed code (public, its position whatever the phone sends) is refused. API: checkin_mode.
+    screen_code_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     closed_dt: Mapped[object | None] = mapped_column(UTCDateTime)

@@ -33,12 +33,14 @@ from . import checkin, rotating, services, training
 from .models import (
     ACTIVITY_STATUS_LABELS,
     ACTIVITY_TYPE_LABELS,
+    CHECKIN_MODE_LABELS,
     EVENT_ACTION_LABELS,
     EVENT_ROLE_LABELS,
     PARTICIPANT_STATUS_LABELS,
     Activity,
     ActivityParticipant,
     ActivityStatus,
+    checkin_mode,
 )
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities", description="履职活动：发单、接单、签到、结单")
@@ -80,6 +82,8 @@ def present(activity, user, detail=False, places=None, taken=None):
         "claimed_count": claimed,
         "can_claim": services.can_claim(user, activity, mine, claimed),
         "claimed": bool(mine and mine.claimed),
+        "checkin_mode": checkin_mode(activity),
+        "checkin_mode_label": CHECKIN_MODE_LABELS[checkin_mode(activity)],
     }
     if detail:
         manager = user is not None and user.is_admin and services.manages_activity(user, activity)

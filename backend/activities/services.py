@@ -28,6 +28,7 @@ from . import rotating
 from .models import (
     ACTIVITY_TYPE_LABELS,
     ACTIVITY_TYPE_PHRASES,
+    CHECKIN_MODE_LABELS,
     PARTICIPANT_STATUS_LABELS,
     Activity,
     ActivityEvent,
@@ -36,6 +37,7 @@ from .models import (
     ActivityType,
     EventAction,
     ParticipantStatus,
+    checkin_mode,
 )
 
 P = ParticipantStatus
@@ -518,6 +520,7 @@ def dispatch(actor, data):
         lat=data.get("lat", station.lat if station else None), lng=data.get("lng", station.lng if station else None),
         starts_dt=data["starts_at"], ends_dt=data["ends_at"], points=data.get("points"),
         description=data.get("description", ""), created_by_id=actor.id, open_slots=open_slots,
+        screen_code_only=data.get("checkin_mode") == "screen_only",
     )
     activity.participants = [ActivityParticipant(deputy=usable[i]) for i in ids]
     db.session.add(activity)
@@ -528,6 +531,7 @@ def dispatch(actor, data):
            f"{window_text(activity.starts_dt, activity.ends_dt)}，{_place_text(activity)}；"
            + (f"邀请 {len(invited)} 位代表：{_names(invited)}" if invited else "未邀请代表")
            + (f"；开放揭榜名额 {open_slots} 个" if open_slots is not None else "")
+           + ("；签到方式：仅限现场动态码" if activity.screen_code_only else "")
            + ("；活动结束后补录，未通知代表" if afterwards else ""),
            at=activity.created_dt)
     if not afterwards:  # entered after the fact: a 请接单 message would open a page refusing 接单
@@ -655,6 +659,8 @@ def _edit_changes(activity, data, window, position, adding, leaving):
             changes.append(f"开放揭榜名额 {data['open_slots']} 个")
         else:
             changes.append(f"揭榜名额由 {activity.open_slots} 个改为 {data['open_slots']} 个")
+    if "checkin_mode" in data and data["checkin_mode"] != checkin_mode(activity):
+        changes.append(f"签到方式改为“{CHECKIN_MODE_LABELS[data['checkin_mode']]}”")
     if adding:
         changes.append(f"邀请 {_names(adding)}")
     if leaving:
@@ -748,6 +754,8 @@ def edit(actor, activity, data, why=None):
     for key in ("title", "description", "points", "open_slots"):
         if key in data:
             setattr(activity, key, data[key])
+    if "checkin_mode" in data:
+        activity.screen_code_only = data["checkin_mode"] == "screen_only"
     activity.type = retyped
     activity.place, activity.lat, activity.lng = place, lat, lng
     activity.starts_dt, activity.ends_dt = starts, ends

@@ -18,6 +18,7 @@ from ..auth.models import User
 from ..activities.models import (
     ACTIVITY_STATUS_LABELS,
     ACTIVITY_TYPE_LABELS,
+    CHECKIN_MODE_LABELS,
     EVENT_ACTION_LABELS,
     EVENT_ROLE_LABELS,
     PARTICIPANT_STATUS_LABELS,
@@ -26,6 +27,7 @@ from ..activities.models import (
     ActivityParticipant,
     ActivityStatus,
     ParticipantStatus,
+    checkin_mode,
 )
 from ..auth.scope import deputy_scope_clause, get_by_id, manages_region, region_subtree_clause, station_scope_clause
 from ..db_types import utcnow
@@ -53,8 +55,8 @@ PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows 
 STATION_OPTIONS_LIMIT = 50  # stations the station picker offers for one search (?limit= asks fewer)
 # The 发单 and 编辑 forms' fields, in page order: a refused one shows its message under it.
 DISPATCH_FIELDS = ("title", "type", "station_id", "region_id", "place", "starts_at", "ends_at", "points", "open_slots",
-                   "description", "deputy_ids")
-EDIT_FIELDS = ("title", "type", "place", "starts_at", "ends_at", "points", "open_slots", "description",
+                   "checkin_mode", "description", "deputy_ids")
+EDIT_FIELDS = ("title", "type", "place", "starts_at", "ends_at", "points", "open_slots", "checkin_mode", "description",
                "remove_deputy_ids", "add_deputy_ids")
 
 
@@ -237,6 +239,7 @@ def activity_data(form, user):
         "description": form.get("description", ""),
         "points": _points(form),
         "open_slots": _open_slots(form),
+        "checkin_mode": form.get("checkin_mode") or None,
     }
     errors = _untitled(form)  # the form's own checks, reported with the schema's: every mistake at once
     if form.get("place_mode") == "place" and is_region_admin(user):
@@ -292,7 +295,7 @@ def activity_new():
         "console/activity_form.html", values=values, chosen=chosen, options=options, field_errors=errors,
         stations=scoped_stations(user, [station_filter, parse_int(values.get("station_id"))]), regions=managed_regions(user),
         can_use_place=is_region_admin(user), rule_points=rule_points(rulebook.own_region(user)),
-        type_labels=ACTIVITY_TYPE_LABELS, picker_limit=PICKER_LIMIT,
+        type_labels=ACTIVITY_TYPE_LABELS, picker_limit=PICKER_LIMIT, checkin_mode_labels=CHECKIN_MODE_LABELS,
     ), (422 if errors or lines else 200)
 
 
@@ -311,6 +314,8 @@ def activity_patch_data(form, activity):
     }
     if "open_slots" in form:  # blank: 停止揭榜 (those who claimed a place stay)
         data["open_slots"] = _open_slots(form)
+    if form.get("checkin_mode"):
+        data["checkin_mode"] = form["checkin_mode"]
     for key, current in (("starts_at", activity.starts_dt), ("ends_at", activity.ends_dt)):
         if form.get(key, "").strip() != local_input(current):
             data[key] = china_iso(form.get(key))
@@ -329,12 +334,13 @@ def _edit_values(activity):
         "ends_at": local_input(activity.ends_dt), "description": activity.description,
         "points": "" if activity.points is None else activity.points,
         "open_slots": "" if activity.open_slots is None else activity.open_slots,
+        "checkin_mode": checkin_mode(activity),
     }
 
 
 def _edited_summary(activity, before):
     """The flash after 编辑: what changed and who was told."""
-    when_where, invited, type_, open_slots = before
+    when_where, invited, type_, open_slots, screen_code_only = before
     ids = {p.deputy_id for p in activity.participants}
     added, removed = ids - invited, invited - ids
     lines = [f"已保存修改：“{activity.title}”"]
@@ -345,6 +351,8 @@ def _edited_summary(activity, before):
         lines.append(f"时间或地点的变更已通知 {told} 位代表")
     if activity.open_slots != open_slots:
         lines.append("已停止揭榜" if activity.open_slots is None else f"揭榜名额为 {activity.open_slots} 个")
+    if activity.screen_code_only != screen_code_only:
+        lines.append(f"签到方式改为{CHECKIN_MODE_LABELS[checkin_mode(activity)]}")
     if added:
         lines.append(f"已邀请 {len(added)} 位代表")
     if removed:
@@ -375,7 +383,7 @@ def activity_edit(activity_id):
     if request.method == "POST":
         form = request.form
         before = ((activity.starts_dt, activity.ends_dt, activity.place), {p.deputy_id for p in activity.participants},
-                  activity.type, activity.open_slots)
+                  activity.type, activity.open_slots, activity.screen_code_only)
         try:
             services.edit(user, activity, activity_patch_data(form, activity))
         except (APIError, ValidationError) as exc:
@@ -395,7 +403,7 @@ def activity_edit(activity_id):
         flash(line, "error")
     return render_template(
         "console/activity_edit.html", activity=activity, values=values, data=data, field_errors=errors,
-        rule_points=rule_points(activity.region),
+        rule_points=rule_points(activity.region), checkin_mode_labels=CHECKIN_MODE_LABELS,
         removing=[i for i in removing if i in shown], ticked_elsewhere=[i for i in removing if i not in shown],
         chosen=chosen, options=deputy_options(user, exclude=[d.id for d in chosen], activity=activity),
         stations=scoped_stations(user),

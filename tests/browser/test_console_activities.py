@@ -102,7 +102,7 @@ def test_dispatch_check_in_close_and_points(desktop, live_server, factory, exter
     for name in ("张伟", "李娜"):
         expect(watching.locator("#att-rows tr", has_text=name)).to_contain_text("已签到")
     # Where each scan was made, under its time; no 补签 mark.
-    expect(watching.locator("#att-rows tr", has_text="张伟").locator(".checkin-note")).to_have_text("距活动地点约 0 米")
+    expect(watching.locator("#att-rows tr", has_text="张伟").locator(".checkin-note")).to_have_text("联络站码签到，距活动地点约 0 米")
     expect(watching.locator("#att-rows tr", has_text="张伟").locator(".by-hand")).to_have_count(0)
     watching.close()
 

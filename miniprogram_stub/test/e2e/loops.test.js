@@ -475,7 +475,7 @@ test('without the location a station code does not check in (去设置 is offere
   assert.equal(checkin.data.status, 'done');
   assert.equal(checkin.data.result.title, '城北联络站代表小组活动');
   detail = await http(backend.baseUrl, 'GET', `/activities/${activity.id}`, undefined, admin);
-  assert.deepEqual([detail.participants[0].status, detail.participants[0].checkin_note], ['checked_in', '']);
+  assert.deepEqual([detail.participants[0].status, detail.participants[0].checkin_note], ['checked_in', '现场码签到']);
   await http(backend.baseUrl, 'POST', `/activities/${activity.id}/cancel`, { reason: '测试结束' }, admin);
 });
 
