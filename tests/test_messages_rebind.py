@@ -461,3 +461,27 @@ def test_a_wechat_unbound_in_the_console_stays_unbound_until_the_deputys_phone_i
     bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800009999"}, headers=old)
     assert bound.status_code == 200 and bound.json["user"]["deputy_id"] == zhang.id
     assert "已被管理员解除绑定的微信" not in console.get(path).get_data(as_text=True)
+
+
+def test_a_wechat_unbound_in_the_console_is_still_refused_after_cancelling_its_account_and_signing_in_again(
+        app, client, factory, world):  # noqa: F811
+    """注销 clears the openid, and signing in again with the same WeChat makes a new user: the refusal follows
+    the WeChat account (its openid, hashed), not the user row, until 允许重新绑定."""
+    from .test_console_suggestions import csrf_token
+
+    zhang, old = world["zhang"], world["zhang_h"]
+    factory.admin("hecheng", region=world["tree"]["hc"])
+    console = console_login(app, "hecheng")
+    path = f"/console/deputies/{zhang.id}"
+    assert console.post(f"{path}/unbind", data={"csrf_token": csrf_token(console, path)}).status_code == 302
+    assert client.delete("/api/v1/me", headers=old).status_code == 204
+    again = factory.wechat_login(f"deputy{zhang.id}")  # the same WeChat account: a new user
+    assert client.get("/api/v1/me", headers=again).json["id"] != client.get("/api/v1/me", headers=old).json.get("id")
+    refused = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=again)
+    assert (refused.status_code, refused.json["message"]) == (
+        403, "该微信已被管理员解除与此代表的绑定，如需重新绑定请联系联络站管理员。")
+
+    allowed = console.post(f"{path}/allow-rebinding", data={"csrf_token": csrf_token(console, path)})
+    assert allowed.status_code == 302
+    bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=again)
+    assert bound.status_code == 200 and bound.json["user"]["deputy_id"] == zhang.id

@@ -130,10 +130,14 @@ class WeChatLinkCode(db.Model):
 class DeputyUnboundUser(db.Model):
     """A WeChat user an administrator unbound from a deputy (解除绑定): it may not prove the deputy's number
     again (``auth.services.bind_phone``) until an administrator allows it (允许重新绑定) or corrects the
-    deputy's phone. Another WeChat user proving the number is bound as ever."""
+    deputy's phone. Another WeChat user proving the number is bound as ever.
+
+    ``openid_sha256``: the unbound user's WeChat openid, hashed, so that the refusal outlives the user's 注销
+    (which clears the openid: signing in again makes a new user) — kept until the refusal is lifted."""
 
     __tablename__ = "deputy_unbound_users"
 
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    openid_sha256: Mapped[str | None] = mapped_column(String(64))
     unbound_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -66,7 +66,7 @@ def bind_phone(user, phone_code) -> User:
     user.phone = phone
     deputy = db.session.scalar(select(Deputy).where(Deputy.phone == phone, Deputy.active.is_(True)))
     if deputy is not None and user.deputy_id != deputy.id:
-        if db.session.get(DeputyUnboundUser, (deputy.id, user.id)) is not None:
+        if _unbound_by_admin(user, deputy.id):
             # An administrator unbound this very WeChat user from the deputy (解除绑定): the number it still
             # proves does not undo that, until an administrator allows it again.
             raise APIError(403, "forbidden", UNBOUND_BY_ADMIN)
@@ -99,10 +99,22 @@ def unbind_deputy(deputy, always=False):
         return None
     user.deputy_id = None
     if always and db.session.get(DeputyUnboundUser, (deputy.id, user.id)) is None:
-        db.session.add(DeputyUnboundUser(deputy_id=deputy.id, user_id=user.id))
+        db.session.add(DeputyUnboundUser(deputy_id=deputy.id, user_id=user.id, openid_sha256=_openid_sha256(user)))
     db.session.flush()
     hold_for_deputy(user.id, deputy.id)
     return user
+
+
+def _openid_sha256(user):
+    return hashlib.sha256(user.openid.encode()).hexdigest() if user.openid else None
+
+
+def _unbound_by_admin(user, deputy_id):
+    """Whether an administrator unbound ``user`` (or, before a 注销, the same WeChat openid) from the deputy."""
+    same = DeputyUnboundUser.user_id == user.id
+    if user.openid:
+        same = same | (DeputyUnboundUser.openid_sha256 == _openid_sha256(user))
+    return db.session.scalar(select(exists().where(DeputyUnboundUser.deputy_id == deputy_id, same)))
 
 
 def unbound_users_count(deputy_id):
