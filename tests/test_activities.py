@@ -801,7 +801,8 @@ def test_an_activity_taking_the_screen_code_alone_refuses_the_station_code_even_
 
     for scan in (checkin(client, zh, crew["station"].qr_code),
                  client.post("/api/v1/checkins", json={"qr_code": crew["station"].qr_code}, headers=zh)):
-        assert (scan.status_code, scan.json["error"], scan.json["message"]) == (409, "checkin_refused", SCREEN_ONLY)
+        assert (scan.status_code, scan.json["error"], scan.json["message"], scan.json["reason"]) == (
+            409, "checkin_refused", SCREEN_ONLY, "screen_code_required")
     assert participant(client, crew, activity_id, zhang)["status"] == "invited"
     assert client.get(f"/api/v1/activities/{activity_id}/events?action=checked_in",
                       headers=crew["admin"]).json["total"] == 0
