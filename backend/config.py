@@ -273,7 +273,7 @@ class Config:
         self.CHECKIN_RADIUS_M = _int("CHECKIN_RADIUS_M", 500)
         self.CHECKIN_CODE_SECONDS = _int("CHECKIN_CODE_SECONDS", 30)
         # A station's printed code (public, permanent) proves no presence: scanned without a position where
-        # the activity has one, it is refused; off, it checks in and is marked 未定位签到.
+        # the activity has one, it is refused; off, it checks in and is marked 联络站码签到，未定位.
         self.CHECKIN_REQUIRE_LOCATION = _switch("CHECKIN_REQUIRE_LOCATION", True)
         # 述职测评: by default a poll takes ballots from the activity's start until this long after its end.
         self.REPORT_POLL_GRACE_MINUTES = _int("REPORT_POLL_GRACE_MINUTES", 120)

@@ -179,7 +179,7 @@
   }
 
   // The check-in time, and for a 补签 the mark, the reason and who made it; for a scan where it was made
-  // (距活动地点约 N 米, or 未定位签到).
+  // (联络站码签到，距活动地点约 N 米; 联络站码签到，未定位; 现场码签到).
   function fillTime(td, p) {
     td.replaceChildren(document.createTextNode(p.checked_in_at || ""));
     if (!p.by_hand && !p.checkin_note) {
