@@ -330,8 +330,10 @@ class Served:
                     return
             except requests.RequestException:
                 assert self.process.poll() is None, self.output()
-                time.sleep(0.1)
-        raise AssertionError(f"gunicorn did not answer: {self.output()}")
+            time.sleep(0.1)
+        output = self.output()
+        self.stop()  # not left serving after the test that could not use it
+        raise AssertionError(f"gunicorn did not answer: {output}")
 
     def output(self):
         self.log.seek(0)
