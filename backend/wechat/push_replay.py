@@ -3,8 +3,8 @@
 A push is WeChat's only while its ``timestamp`` is within ``FRESH_SECONDS`` of now; and within that window
 each (timestamp, nonce) is handled once. The pairs are remembered in Redis when REDIS_URL is set (so that
 every app server knows them: one request may reach any), else, or while Redis cannot be reached, in this
-process's memory: a production with several worker processes has REDIS_URL (config.py refuses to start
-without it), a single process remembers them all itself.
+process's memory: a production with several worker processes has REDIS_URL (deploy/gunicorn.conf.py
+refuses to start them without it), a single process remembers them all itself.
 """
 import logging
 import threading
