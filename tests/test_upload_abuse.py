@@ -213,6 +213,23 @@ def test_the_age_after_which_unattached_photos_go_is_configurable(client, app, c
     assert client.get(photo["url"], headers=citizen).status_code == 404
 
 
+def test_the_sweep_finds_unattached_photos_in_their_index_not_among_every_photo(client, app, citizen):
+    """A province holds millions of filed photos and a few unattached ones: the sweep (every minute) looks
+    the photos on no suggestion up in ix_uploads_suggestion_id (suggestion_id IS NULL), never by reading
+    every photo."""
+    from backend.uploads.cleanup import purge_unattached
+
+    from .test_scale_queries import _plan, statements
+
+    post_file(client, citizen, small_jpeg())
+    with statements(app, with_parameters=True) as sent:
+        assert purge_unattached() == 0  # a fresh photo stays
+    reads = [(s, p) for s, p in sent if s.lstrip().startswith("SELECT uploads.id") and "suggestion_id IS NULL" in s]
+    assert reads, sent
+    plan = _plan(app, *reads[0], ("enable_seqscan",))
+    assert "ix_uploads_suggestion_id" in plan and "Seq Scan on uploads" not in plan, plan
+
+
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL's row locks")
 def test_the_sweep_skips_a_photo_a_filing_holds_and_it_stays(client, app, citizen):
     """A filing locks the photos it attaches before it reads them (suggestions.filing): one held at the sweep's
