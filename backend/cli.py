@@ -34,26 +34,18 @@ def needs_database(command):
     @functools.wraps(command)
     @with_appcontext
     def checked(*args, **kwargs):
-        from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
+        from .schema_check import code_revisions, database_revision
 
-        scripts = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
-        head = scripts.get_current_head()
-        quiet = logging.getLogger("alembic.runtime.migration")  # its "Context impl" lines, at every sweep
-        level = quiet.level
-        quiet.setLevel(logging.WARNING)
+        head, known = code_revisions(current_app)
         try:
-            with db.engine.connect() as conn:
-                current = MigrationContext.configure(conn).get_current_revision()
+            current = database_revision()
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
             raise click.ClickException(f"无法连接数据库（DATABASE_URL）：{reason}") from None
-        finally:
-            quiet.setLevel(level)
         if current is None:
             raise click.ClickException("数据库尚未建表：请先运行 flask --app backend db upgrade。")
         if current != head:
-            if current not in {script.revision for script in scripts.walk_revisions()}:
+            if current not in known:
                 raise click.ClickException(f"数据库的版本 {current} 比本程序新（程序最高为 {head}）：请部署与数据库相符的程序版本。")
             raise click.ClickException(
                 f"数据库还没有升级到本版本（数据库 {current}，程序需要 {head}）：请先运行 flask --app backend db upgrade。"

@@ -29,14 +29,31 @@ UNCHECKED = frozenset({None, "static", "docs_assets.swagger_asset", "health.heal
 def _state(app):
     state = app.extensions.get(_STATE)
     if state is None:
-        from alembic.script import ScriptDirectory
-
-        scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-        state = app.extensions[_STATE] = {
-            "ok": False, "head": scripts.get_current_head(),
-            "known": {script.revision for script in scripts.walk_revisions()}, "logged": "",
-        }
+        head, known = code_revisions(app)
+        state = app.extensions[_STATE] = {"ok": False, "head": head, "known": known, "logged": ""}
     return state
+
+
+def code_revisions(app):
+    """This code's newest migration and every migration it knows."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    return scripts.get_current_head(), {script.revision for script in scripts.walk_revisions()}
+
+
+def database_revision():
+    """The database's migration (None: no tables yet); DBAPIError when it cannot be reached."""
+    from alembic.runtime.migration import MigrationContext
+
+    quiet = logging.getLogger("alembic.runtime.migration")  # its "Context impl" line, at each read
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)
+    try:
+        with db.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        quiet.setLevel(level)
 
 
 def migrated():
@@ -46,18 +63,10 @@ def migrated():
     state = _state(app)
     if state["ok"]:
         return True
-    from alembic.runtime.migration import MigrationContext
-
-    quiet = logging.getLogger("alembic.runtime.migration")  # its "Context impl" line, at each check
-    level = quiet.level
-    quiet.setLevel(logging.WARNING)
     try:
-        with db.engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+        current = database_revision()
     except DBAPIError:
         return None
-    finally:
-        quiet.setLevel(level)
     if current == state["head"] or (current is not None and current not in state["known"]):
         state["ok"] = True
         return True
