@@ -112,7 +112,7 @@ def test_every_rating_given_counts_in_the_rates_a_dissatisfied_one_included(app,
 def test_a_station_without_administrators_tells_the_nearest_region_administrators_once(
         app, client, factory, world):  # noqa: F811
     """无管理员: nobody runs the station (no administrator whose account is in use), so what would tell its
-    administrators — a new item 待分派, an item its deputy returned, 重办 — goes to the administrators of the
+    administrators — a new item 待分派, an item its deputy returned, 重办, 督办 — goes to the administrators of the
     nearest region above it that has any (怀化市's, who hold it in their queue), saying which station has
     nobody; not to the province's, nor 长沙市's, nor a disabled 鹤城区 account; each once, whatever the sweeps."""
     import re
@@ -156,6 +156,11 @@ def test_a_station_without_administrators_tells_the_nearest_region_administrator
         ("新的群众建议", "代表退回待分派，城南联络站无管理员"),
         ("新的群众建议", "建议待分派，城南联络站无管理员"),
     ]
+    # The second round answered and rated 不满意 again: the last round (MAX_ROUNDS 2) ends in 督办.
+    assert step(client, wu_h, again["id"], "reply", content="已再次修复。").status_code == 200
+    assert step(client, world["citizen"], again["id"], "rate", satisfaction="dissatisfied").json["supervised"] is True
+    sweep(app)
+    assert ("建议督办通知", "群众仍不满意待督办，城南联络站无管理员") in notices("huaihua")
     for elsewhere in ("hunan", "changsha"):
         assert notices(elsewhere) == []
     with app.app_context():

@@ -211,7 +211,7 @@ def notify_station_pending(item, note="有一条群众建议待分派，请及�
 
 
 def _notify_station(item, template, note, key, unstaffed):
-    """``note`` to the administrators of the item's station. A station nobody runs (无管理员: no administrator
+    """``note`` to the administrators of the item's station (新建议, 重办, 督办). A station nobody runs (无管理员: no administrator
     whose account is in use) would tell nobody: as the 分派超期 reminder (``mark_dispatch_overdue``), the
     administrators of the nearest region above it that has any are told instead — the item is in their queue —
     with ``unstaffed`` and which station has nobody, under the same ``key`` (once each)."""
@@ -378,8 +378,8 @@ def feedback(item, actor, note, department_satisfaction=None):
         # Without the work order's number, which the timeline would show to the item's followers.
         workflow.record(item, "supervise", SYSTEM, f"代表对{work_order.department}的办理结果不满意，转入督办",
                         data={"work_order_id": work_order.id})
-        _notify(station_admins(item), "supervised", item,
-                "代表对部门办理不满意，请组织现场督办", f"work-order-{work_order.id}")
+        _notify_station(item, "supervised", "代表对部门办理不满意，请组织现场督办", f"work-order-{work_order.id}",
+                        "代表对部门办理不满意")
     db.session.flush()
     return item
 
@@ -421,7 +421,7 @@ def rate(item, actor, satisfaction, comment=""):
         if satisfaction is Satisfaction.dissatisfied:
             item.supervised = True
             workflow.record(item, "supervise", SYSTEM, f"经 {item.round} 轮办理群众仍不满意，转入督办")
-            _notify(station_admins(item), "supervised", item, "群众仍不满意，请组织督办", "rounds-exhausted")
+            _notify_station(item, "supervised", "群众仍不满意，请组织督办", "rounds-exhausted", "群众仍不满意待督办")
         else:
             _credit_closing(item)
     db.session.add(rating)
