@@ -35,6 +35,8 @@ function presentActivity(a) {
     canAccept: open && !ended && (mine === 'invited' || mine === 'declined') && !(gaveBack && full),
     canDecline: open && !started && (mine === 'invited' || mine === 'accepted'),
     canCheckin: open && (mine === 'invited' || mine === 'accepted'),
+    // 仅限现场动态码: the station's printed code is refused (reason screen_code_required); say so before the scan.
+    checkinModeNote: a.checkin_mode === 'screen_only' ? '本次活动仅限扫描活动现场大屏上的动态签到码签到，联络站二维码不能用于签到。' : '',
     participants: (a.participants || []).map((p, i) => Object.assign({}, p, {
       key: p.deputy ? p.deputy.id : i, checkedInText: formatTime(p.checked_in_at),
     })),

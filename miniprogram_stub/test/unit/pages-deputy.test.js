@@ -1010,3 +1010,15 @@ test('offline demos: config.dev codes replace wx.login and the phone button', as
   await bind.bindWithDevCode();
   assert.deepEqual(bodies, [{ code: 'phone-13800000003' }]);
 });
+
+test('activity detail: an activity checked in by the screen code alone says so to an invited deputy before the scan', async () => {
+  const base = { id: 5, title: '视察', type: 'inspection', type_label: '视察', status: 'published', status_label: '已发单',
+    starts_at: '2030-05-01T01:00:00+00:00', ends_at: '2030-05-01T04:00:00+00:00', my_status: 'accepted', participants: [] };
+  let activity = Object.assign({}, base, { checkin_mode: 'screen_only', checkin_mode_label: '仅限现场动态码' });
+  const { phone } = unitPhone({ 'GET /api/v1/activities/5': () => json(200, activity) }, { user: DEPUTY });
+  const detail = await phone.open('pages/activity/detail', { id: '5' });
+  assert.equal(detail.data.activity.checkinModeNote, '本次活动仅限扫描活动现场大屏上的动态签到码签到，联络站二维码不能用于签到。');
+  activity = Object.assign({}, base, { checkin_mode: 'station_or_screen', checkin_mode_label: '现场码或联络站码' });
+  await detail.load();
+  assert.equal(detail.data.activity.checkinModeNote, '');
+});
