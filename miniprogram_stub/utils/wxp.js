@@ -5,6 +5,17 @@ function wxp(name, options) {
   });
 }
 
+// 去设置: WeChat's settings page, where a user who refused the location may allow it; resolves to whether the
+// location is allowed when they come back (false too when the page could not open).
+async function locationAllowedInSettings() {
+  try {
+    const res = await wxp('openSetting');
+    return !!(res.authSetting && res.authSetting['scope.userLocation']);
+  } catch (e) {
+    return false;
+  }
+}
+
 function toast(title, icon) {
   wx.showToast({ title, icon: icon || 'none', duration: 2000 });
 }
@@ -63,4 +74,4 @@ function confirmFirst(page, options, act) {
     .then(done, (err) => { done(); throw err; });
 }
 
-module.exports = { wxp, toast, say, submitWithConsent, consent, askReminders, confirmFirst };
+module.exports = { wxp, toast, say, submitWithConsent, consent, askReminders, confirmFirst, locationAllowedInSettings };

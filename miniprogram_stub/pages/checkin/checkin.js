@@ -6,7 +6,7 @@
 const api = require('../../utils/api');
 const { codeFromScan, isActivityCode } = require('../../utils/qr');
 const { formatTime } = require('../../utils/format');
-const { wxp, toast } = require('../../utils/wxp');
+const { wxp, toast, locationAllowedInSettings } = require('../../utils/wxp');
 
 // The server's refusal of a code that is neither a station's nor an activity's: it has no station card.
 const NOT_CHECKIN_CODE = 'not_checkin_code';
@@ -62,13 +62,7 @@ Page({
 
   // 去设置: the deputy allows the location there, and the same code is sent again with it.
   async openSettings() {
-    let res;
-    try {
-      res = await wxp('openSetting');
-    } catch (e) {
-      return null;
-    }
-    if (res.authSetting && res.authSetting['scope.userLocation'] && this.data.code) return this.checkIn(this.data.code, true);
+    if (await locationAllowedInSettings() && this.data.code) return this.checkIn(this.data.code, true);
     return null;
   },
 

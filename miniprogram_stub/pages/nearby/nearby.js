@@ -6,7 +6,7 @@
 const api = require('../../utils/api');
 const { clearList, loadPage, searchableListPage } = require('../../utils/paged');
 const { distanceText } = require('../../utils/format');
-const { wxp } = require('../../utils/wxp');
+const { wxp, locationAllowedInSettings } = require('../../utils/wxp');
 
 const REFUSED = '未获得位置权限，无法查找附近的联络站。请点“去设置”允许使用位置信息，或在上方按名称、地址查找。';
 const UNAVAILABLE = '未能获取您的位置，请确认手机已开启定位并允许微信使用位置信息后重试，或在上方按名称、地址查找。';
@@ -73,13 +73,7 @@ Page(searchableListPage({
   },
 
   async openSettings() {
-    let res;
-    try {
-      res = await wxp('openSetting');
-    } catch (e) {
-      return null;
-    }
-    if (res.authSetting && res.authSetting['scope.userLocation']) return this.locate();
+    if (await locationAllowedInSettings()) return this.locate();
     return null;
   },
 
