@@ -137,12 +137,14 @@ def address_error_response(exc: HTTPException):
                            message="您要找的页面不存在，请检查链接是否完整。"), exc.code
 
 
-def server_error_response(status):
+def server_error_response(status, message=None):
     """A 5xx answer: the contract's JSON for the API and WeChat's push, a page in Chinese for the pages
-    people open in a browser (a printed code, the public pages, the console). The page uses no database."""
+    people open in a browser (a printed code, the public pages, the console). The page uses no database.
+    ``message``: a sentence other than the status's usual one."""
     from flask import render_template, request
 
-    code, message = STATUS_DEFAULTS[status]
+    code, usual = STATUS_DEFAULTS[status]
+    message = message or usual
     if request.path.startswith(("/api/", "/wechat/")):
         return error_response(status, code, message)
     title = "服务暂时不可用" if status == 503 else "服务器出了点问题"

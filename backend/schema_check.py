@@ -83,10 +83,6 @@ def refuse_until_migrated():
         return None
     if migrated() is not False:
         return None
-    from .errors import error_response
+    from .errors import server_error_response
 
-    if request.path.startswith(("/api/", "/wechat/")):
-        return error_response(503, "service_unavailable", MESSAGE)
-    from flask import render_template
-
-    return render_template("q_unavailable.html", title="服务暂时不可用", message=MESSAGE), 503
+    return server_error_response(503, MESSAGE)
