@@ -170,11 +170,8 @@ def mark_dispatch_overdue(item, station_users):
     administrator whose account is in use) would tell nobody: the administrators of the nearest region above
     it that has any are reminded instead — the item is in their queue and theirs to dispatch."""
     workflow.record(item, "remind", SYSTEM, "已超过分派时限")
-    if station_users or item.station is None:
-        _notify(station_users, "overdue", item, "建议已超过分派时限，请尽快分派", "overdue-dispatch")
-        return
-    _notify(nearest_region_administrators(item.station.region), "overdue", item,
-            f"已超分派时限，{item.station.name}无管理员", "overdue-dispatch")
+    _notify_station(item, "overdue", "建议已超过分派时限，请尽快分派", "overdue-dispatch", "已超分派时限",
+                    admins=station_users)
 
 
 def _assign(item, deputy, now):
@@ -210,12 +207,12 @@ def notify_station_pending(item, note="有一条群众建议待分派，请及�
         _notify_station(item, "new_item", note, key, unstaffed)
 
 
-def _notify_station(item, template, note, key, unstaffed):
-    """``note`` to the administrators of the item's station (新建议, 重办, 督办). A station nobody runs (无管理员: no administrator
-    whose account is in use) would tell nobody: as the 分派超期 reminder (``mark_dispatch_overdue``), the
-    administrators of the nearest region above it that has any are told instead — the item is in their queue —
-    with ``unstaffed`` and which station has nobody, under the same ``key`` (once each)."""
-    admins = station_admins(item)
+def _notify_station(item, template, note, key, unstaffed, admins=None):
+    """``note`` to the administrators of the item's station (新建议, 重办, 督办, 分派超期; ``admins``: those
+    read already). A station nobody runs (无管理员: no administrator whose account is in use) would tell
+    nobody: the administrators of the nearest region above it that has any are told instead — the item is in
+    their queue — with ``unstaffed`` and which station has nobody, under the same ``key`` (once each)."""
+    admins = station_admins(item) if admins is None else admins
     if admins or item.station is None:
         _notify(admins, template, item, note, key)
         return
