@@ -17,10 +17,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from xml.parsers import expat
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from flask import current_app
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,8 @@ from . import services
 from .models import Deputy, DeputyLevel, Region, Station, station_deputies
 
 MAX_ROWS = 50_000  # a whole province's deputies of all five levels fit; a runaway sheet does not
+MERGED_COLUMNS = 100  # merged cells are filled in this many columns from the left: a register's, with room
+MAX_MERGES = 200_000  # merged cells spanning rows: a 50,000-row register merged in four columns fits
 HEADER_SEARCH_ROWS = 20  # a title row or two ("XX市人大代表名册") may stand above the header
 WRITE_CHUNK = 2000  # rows looked up and written per round of set-based statements (and per step of the CLI's bar)
 CSV_SEPARATORS = (",", ";", "\t")
@@ -173,7 +176,7 @@ def _read_xlsx(data):
             if worksheet.title == INSTRUCTIONS_SHEET:  # the template's notes name every column
                 continue
             worksheet.reset_dimensions()  # the stored dimension is often wrong in generated files
-            sheet = _sheet_from(_xlsx_rows(worksheet))
+            sheet = _sheet_from(_fill_merged(_xlsx_rows(worksheet), _merged_ranges(worksheet)))
             if sheet is not None and (sheet.rows or not found):
                 found[worksheet.title] = sheet
     finally:
@@ -191,6 +194,68 @@ def _xlsx_rows(worksheet):
         yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
     except Exception as exc:  # damaged XML inside the archive
         raise _unsupported("Excel 表格内容已损坏，无法读取；请重新导出后再导入。") from exc
+
+
+def _merged_ranges(worksheet):
+    """The sheet's merged cells spanning rows, as [(first row, last row, column index)]: read-only mode
+    (which keeps a 50,000-row register to a few MB; loading it whole costs some KB per row) does not
+    read ``<mergeCells>``, so the sheet's XML is scanned for them once more, by expat, building nothing.
+    Merges beyond the columns a register spans are passed over (filling them would widen every row)."""
+    merges = []
+
+    def start(name, attributes):
+        if name.rpartition(" ")[2] != "mergeCell" or "ref" not in attributes:
+            return
+        try:
+            first_column, first_row, _, last_row = range_boundaries(attributes["ref"])
+        except (ValueError, TypeError):
+            return  # a damaged reference merges nothing
+        if None in (first_column, first_row, last_row) or last_row <= first_row or first_column > MERGED_COLUMNS:
+            return
+        if len(merges) >= MAX_MERGES:
+            raise _bad_file(f"工作表中的合并单元格过多（超过 {MAX_MERGES} 个）：请取消合并后另存，再导入。")
+        merges.append((first_row, last_row, first_column - 1))
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    try:
+        with worksheet._get_source() as source:  # the member of the archive openpyxl reads the sheet from
+            parser.ParseFile(source)
+    except APIError:
+        raise
+    except Exception as exc:  # damaged XML: the rows themselves would fail alike
+        raise _unsupported("Excel 表格内容已损坏，无法读取；请重新导出后再导入。") from exc
+    return sorted(merges)
+
+
+def _fill_merged(rows, merges):
+    """Rows as the clerk sees them: every row of a merged cell holds its value (a register groups its
+    deputies under one merged 联络站 or 所属区域 cell, and the file keeps the value in the first row only).
+    A merge is filled down its first column, where the value stands: one spanning 联络站 and 代表小组 is a
+    联络站 drawn wide, not a 代表小组 too. One merge per column at a time (merges never overlap in Excel)."""
+    if not merges:
+        yield from rows
+        return
+    pending = iter(merges)
+    upcoming = next(pending, None)
+    active = {}  # column index → (last row, value)
+    for number, values in rows:
+        started = {}
+        while upcoming is not None and upcoming[0] <= number:
+            first_row, last_row, column = upcoming
+            if first_row == number:
+                started[column] = last_row
+            upcoming = next(pending, None)
+        for column in [c for c, (last_row, _) in active.items() if last_row < number or c in started]:
+            del active[column]
+        if active:
+            values = list(values)
+            values.extend([None] * (max(active) + 1 - len(values)))
+            for column, (_, value) in active.items():
+                values[column] = value
+        for column, last_row in started.items():
+            active[column] = (last_row, values[column] if column < len(values) else None)
+        yield number, values
 
 
 def _decode(data):

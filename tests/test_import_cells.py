@@ -1,0 +1,55 @@
+"""The deputy import reads cells as the clerk sees them: merged cells, invisible characters, Excel's
+TRUE/FALSE, oversized cells; and matches a deputy registered without a phone instead of duplicating them."""
+import io
+
+import openpyxl
+
+from . import test_import
+from .test_import import HEADER, listed, upload
+
+huaihua = test_import.huaihua  # the fixture: 怀化市's administrator, two stations in 鹤城区
+
+
+def workbook(rows, header=HEADER, merges=()):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for merge in merges:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_rows_under_a_merged_station_or_region_cell_take_its_value(client, huaihua):
+    data = workbook([
+        ["张一", "市", "鹤城区", "13800000001", "城北联络站", "第一组"],
+        ["张二", "市", None, "13800000002", None, None],
+        ["张三", "市", None, "13800000003", None, None],
+        ["张四", "市", "鹤城区", "13800000004", "城南联络站", None],
+    ], merges=["C2:C4", "E2:E4"])
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 200, response.json
+    assert response.json["errors"] == []
+    assert response.json["created"] == 4
+    deputies = listed(client, huaihua["headers"])
+    north, south = huaihua["north"].id, huaihua["south"].id
+    assert {phone: d["station_ids"] for phone, d in deputies.items()} == {
+        "13800000001": [north], "13800000002": [north], "13800000003": [north], "13800000004": [south]}
+    assert {d["region_id"] for d in deputies.values()} == {huaihua["hc"].id}
+    # A merge is filled down its first column only: the 代表小组 beside it stays as each row has it.
+    assert [deputies[p]["group"] for p in ("13800000001", "13800000002")] == ["第一组", ""]
+
+
+def test_a_merge_across_columns_fills_only_its_first_column(client, huaihua):
+    # 联络站 merged across 联络站 and 代表小组 on rows 2-3: the station name is in 联络站, not 代表小组.
+    data = workbook([
+        ["张一", "市", "鹤城区", "13800000001", "城北联络站", None],
+        ["张二", "市", "鹤城区", "13800000002", None, None],
+    ], merges=["E2:F3"])
+    response = upload(client, huaihua["headers"], data)
+    assert response.json["errors"] == [] and response.json["created"] == 2
+    deputies = listed(client, huaihua["headers"])
+    assert [(d["station_ids"], d["group"]) for d in deputies.values()] == [([huaihua["north"].id], "")] * 2
