@@ -53,3 +53,38 @@ def test_a_merge_across_columns_fills_only_its_first_column(client, huaihua):
     assert response.json["errors"] == [] and response.json["created"] == 2
     deputies = listed(client, huaihua["headers"])
     assert [(d["station_ids"], d["group"]) for d in deputies.values()] == [([huaihua["north"].id], "")] * 2
+
+
+def test_a_cell_past_its_column_limit_refuses_the_row_without_echoing_the_cell(client, huaihua):
+    data = workbook([
+        ["张一", "市", "鹤城区", "1" * 200_000],
+        ["张二", "市", "鹤" * 101, "13800000002"],
+        ["张三", "市", "鹤城区", "13800000003", "站" * 501],
+        ["张四", "市", "鹤城区", "13800000004"],
+    ])
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 200
+    assert response.json["created"] == 1
+    assert response.json["errors"] == [
+        {"row": 2, "field": "手机号", "message": "手机号不能超过 30 个字符，请检查该单元格是否填错了列。"},
+        {"row": 3, "field": "所属区域", "message": "所属区域不能超过 100 个字符，请检查该单元格是否填错了列。"},
+        {"row": 4, "field": "联络站", "message": "联络站不能超过 500 个字符，请检查该单元格是否填错了列。"},
+    ]
+    assert len(response.data) < 2000
+    assert set(listed(client, huaihua["headers"])) == {"13800000004"}
+
+
+def test_a_wrong_value_is_quoted_in_the_message_by_its_first_20_characters(client, huaihua):
+    long_region = "不存在的区域" * 5  # 30 characters, within the column's limit
+    data = workbook([
+        ["张一", "市", long_region, "13800000001"],
+        ["张二", "市", "鹤城区", "1380000000212345678901", "城北联络站、" + "无此站" * 10],
+        ["张三", "第一二三四五六七八九十一二三四五六七八九十级", "鹤城区", "13800000003"],
+    ])
+    messages = {(e["row"], e["field"]): e["message"] for e in upload(client, huaihua["headers"], data).json["errors"]}
+    assert messages == {
+        (2, "所属区域"): f"在您管理的区域中找不到“{long_region[:20]}…”。",
+        (3, "手机号"): "手机号“13800000002123456789…”格式不正确，应为 11 位数字，以 1 开头。",
+        (3, "联络站"): f"在您管理的范围内找不到联络站“{('无此站' * 10)[:20]}…”。",
+        (4, "层级"): "无法识别的层级“第一二三四五六七八九十一二三四五六七八九…”，应为全国、省、市、县（区）或乡镇。",
+    }

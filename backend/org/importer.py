@@ -52,18 +52,23 @@ class Column:
     key: str
     header: str  # the Chinese column name, also the ``field`` of a row error
     required: bool
+    limit: int  # characters a cell may hold: a longer one is a mistake (a column pasted out of place)
 
 
 COLUMNS = (
-    Column("name", "姓名", True),
-    Column("level", "层级", True),
-    Column("region", "所属区域", True),
-    Column("phone", "手机号", True),
-    Column("stations", "联络站", False),
-    Column("group", "代表小组", False),
-    Column("term", "届次", False),
-    Column("active", "状态", False),
+    Column("name", "姓名", True, 50),
+    Column("level", "层级", True, 30),
+    Column("region", "所属区域", True, 100),
+    Column("phone", "手机号", True, 30),
+    Column("stations", "联络站", False, 500),
+    Column("group", "代表小组", False, 100),
+    Column("term", "届次", False, 20),
+    Column("active", "状态", False, 10),
 )
+# A cell is read this far at most (past every column's limit): a crafted cell of millions of characters
+# is neither cleaned nor matched whole, and a wrong value is quoted by its start only (``_quote``).
+MAX_CELL_TEXT = 1000
+QUOTED_CHARS = 20
 # The downloadable template (下载导入模板): its example row's 姓名 starts with this mark and is skipped on
 # import (a clerk who types their rows under it need not delete it), and its notes sheet is never read.
 EXAMPLE_MARK = "示例："
@@ -361,7 +366,13 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return cell_value(str(value)).strip()
+    return cell_value(str(value)[:MAX_CELL_TEXT]).strip()
+
+
+def _quote(text):
+    """A cell's value as a row's message quotes it: its first characters (the message is shown, saved
+    and passed around; the whole of a long cell helps no one find the mistake)."""
+    return text if len(text) <= QUOTED_CHARS else text[:QUOTED_CHARS] + "…"
 
 
 def _norm(text):
@@ -423,7 +434,7 @@ def parse_phone(text):
     """(phone, error message): spaces, dashes, a +86 prefix and a trailing .0 are tolerated."""
     word = _norm(text)
     if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", word):
-        return None, f"手机号“{text}”被 Excel 显示成了科学计数法，请把该列设为“文本”格式后重新导出。"
+        return None, f"手机号“{_quote(text)}”被 Excel 显示成了科学计数法，请把该列设为“文本”格式后重新导出。"
     word = re.sub(r"[\s\-\u2010-\u2015]", "", word)
     word = re.sub(r"^\+?86(?=1\d{10}$)", "", word)
     word = re.sub(r"(?<=\d)\.0+$", "", word)
@@ -431,7 +442,7 @@ def parse_phone(text):
         return word, None
     if re.fullmatch(r"\d{17}[\dXx]|\d{15}", word):  # never repeated: the report is shown and passed around
         return None, "手机号一栏填的像是身份证号码，请填写代表的 11 位手机号。"
-    return None, f"手机号“{text}”格式不正确，应为 11 位数字，以 1 开头。"
+    return None, f"手机号“{_quote(text)}”格式不正确，应为 11 位数字，以 1 开头。"
 
 
 # --- what the importer may refer to --------------------------------------------------------------
@@ -528,12 +539,12 @@ class Scope:
         if len(ids) == 1:
             return self.regions[next(iter(ids))], None
         if not ids and self.station_admin:
-            return None, f"“{text}”不是您所管联络站所在的区域或其上级区域。"
+            return None, f"“{_quote(text)}”不是您所管联络站所在的区域或其上级区域。"
         if not ids:
-            return None, f"在您管理的区域中找不到“{text}”。"
+            return None, f"在您管理的区域中找不到“{_quote(text)}”。"
         paths = sorted(self.region_path(self.regions[i]) for i in ids)
         return None, (
-            f"区域名称“{text}”在您管理的范围内不唯一（{'、'.join(paths[:3])}{'等' if len(paths) > 3 else ''}），"
+            f"区域名称“{_quote(text)}”在您管理的范围内不唯一（{'、'.join(paths[:3])}{'等' if len(paths) > 3 else ''}），"
             f"请写出上级区域，例如“{paths[0]}”。"
         )
 
@@ -545,8 +556,8 @@ class Scope:
         if len(candidates) == 1:
             return candidates[0], None
         if not candidates:
-            return None, f"在您管理的范围内找不到联络站“{name}”。"
-        return None, f"联络站名称“{name}”在您管理的范围内不唯一，请先在系统中为这些联络站改用不同的名称。"
+            return None, f"在您管理的范围内找不到联络站“{_quote(name)}”。"
+        return None, f"联络站名称“{_quote(name)}”在您管理的范围内不唯一，请先在系统中为这些联络站改用不同的名称。"
 
     @staticmethod
     def _related(a, b):
@@ -561,47 +572,51 @@ def _parse_row(sheet, number, values, scope):
     errors = []
     fields = {}
 
-    def cell(key):
-        index = sheet.columns.get(key)
-        return _text(values[index]) if index is not None and index < len(values) else ""
-
     def error(header, message):
         errors.append({"row": number, "field": header, "message": message})
 
-    name = _clean_name(cell("name"))
-    if not name:
+    # Each column's cell as text, or None when it is past the column's limit (the row is refused for it).
+    texts = {}
+    for column in COLUMNS:
+        index = sheet.columns.get(column.key)
+        text = _text(values[index]) if index is not None and index < len(values) else ""
+        if len(text) > column.limit:
+            error(column.header, f"{column.header}不能超过 {column.limit} 个字符，请检查该单元格是否填错了列。")
+            text = None
+        texts[column.key] = text
+
+    name = _clean_name(texts["name"] or "")
+    if texts["name"] is not None and not name:
         error("姓名", "姓名不能为空。")
-    elif len(name) > 50:
-        error("姓名", "姓名不能超过 50 个字符。")
     fields["name"] = name
 
-    level_text = cell("level")
+    level_text = texts["level"]
     fields["level"] = parse_level(level_text) if level_text else None
-    if not level_text:
+    if level_text == "":
         error("层级", "层级不能为空，应为全国、省、市、县（区）或乡镇。")
-    elif fields["level"] is None:
-        error("层级", f"无法识别的层级“{level_text}”，应为全国、省、市、县（区）或乡镇。")
+    elif level_text is not None and fields["level"] is None:
+        error("层级", f"无法识别的层级“{_quote(level_text)}”，应为全国、省、市、县（区）或乡镇。")
 
-    region_text = cell("region")
+    region_text = texts["region"]
     fields["region"] = None
-    if not region_text:
+    if region_text == "":
         error("所属区域", "所属区域不能为空。")
-    else:
+    elif region_text is not None:
         fields["region"], message = scope.find_region(region_text)
         if message:
             error("所属区域", message)
 
-    phone_text = cell("phone")
+    phone_text = texts["phone"]
     fields["phone"] = None
-    if not phone_text:
+    if phone_text == "":
         error("手机号", "手机号不能为空。")
-    else:
+    elif phone_text is not None:
         fields["phone"], message = parse_phone(phone_text)
         if message:
             error("手机号", message)
 
     # A cell of separators only ("、") names no station: as blank, it leaves the deputy's stations alone.
-    station_names = [p.strip() for p in re.split(r"[、,;\n]", _norm(cell("stations"))) if p.strip()]
+    station_names = [p.strip() for p in re.split(r"[、,;\n]", _norm(texts["stations"] or "")) if p.strip()]
     if station_names:
         stations = {}
         for station_name in station_names:
@@ -612,23 +627,20 @@ def _parse_row(sheet, number, values, scope):
                 stations[station.id] = station
         fields["stations"] = list(stations.values())
 
-    group = cell("group")
-    if group:
-        if len(group) > 100:
-            error("代表小组", "代表小组名称不能超过 100 个字符。")
-        fields["group"] = group
+    if texts["group"]:
+        fields["group"] = texts["group"]
 
-    term_text = cell("term")
+    term_text = texts["term"]
     if term_text:
         fields["term"] = parse_term(term_text)
         if fields["term"] is None:
-            error("届次", f"无法识别的届次“{term_text}”，应为 1 到 99 的数字，例如“17”或“第十七届”。")
+            error("届次", f"无法识别的届次“{_quote(term_text)}”，应为 1 到 99 的数字，例如“17”或“第十七届”。")
 
-    status_text = cell("active")
+    status_text = texts["active"]
     if status_text:
         fields["active"] = _STATUS_WORDS.get(re.sub(r"\s", "", status_text))
         if fields["active"] is None:
-            error("状态", f"无法识别的状态“{status_text}”，应为“在任”或“离任”。")
+            error("状态", f"无法识别的状态“{_quote(status_text)}”，应为“在任”或“离任”。")
     scope.check_row(fields, error)
     return fields, errors
 
