@@ -88,3 +88,22 @@ def test_a_wrong_value_is_quoted_in_the_message_by_its_first_20_characters(clien
         (3, "联络站"): f"在您管理的范围内找不到联络站“{('无此站' * 10)[:20]}…”。",
         (4, "层级"): "无法识别的层级“第一二三四五六七八九十一二三四五六七八九…”，应为全国、省、市、县（区）或乡镇。",
     }
+
+
+def test_invisible_characters_are_dropped_and_full_width_digits_read_as_digits(client, huaihua):
+    data = workbook([
+        ["李\u200b二\u200b", "市", "鹤城区\u200b", "13800000012\u200b", "城北\u2060联络站"],
+        ["\ufeff王\u00a0三", "市\u200e", "\u202a鹤城区\u202c", "\u202d13800000013\u202c", "城北联络站\u00a0"],
+        ["赵四１２", "市", "怀化市\u200f/鹤城区", "１３８\u00a0０００\u3000００014", ""],
+    ])
+    response = upload(client, huaihua["headers"], data)
+    assert response.json == {"created": 3, "updated": 0, "unchanged": 0, "errors": []}
+    deputies = listed(client, huaihua["headers"])
+    assert {phone: (d["name"], d["station_ids"]) for phone, d in deputies.items()} == {
+        "13800000012": ("李二", [huaihua["north"].id]),
+        "13800000013": ("王三", [huaihua["north"].id]),
+        "13800000014": ("赵四12", []),
+    }
+    # Read the same way again, the rows are the same deputies, unchanged.
+    response = upload(client, huaihua["headers"], data)
+    assert response.json == {"created": 0, "updated": 0, "unchanged": 3, "errors": []}

@@ -366,7 +366,14 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return cell_value(str(value)[:MAX_CELL_TEXT]).strip()
+    text = _INVISIBLE.sub("", str(value)[:MAX_CELL_TEXT]).replace("\xa0", " ")
+    return cell_value(text).strip()
+
+
+# Characters that show nothing: zero-width spaces and joiners, direction marks and embeddings (a number
+# copied from WeChat or a phone's contacts comes wrapped in U+202D…U+202C), word joiners, a BOM, a soft
+# hyphen. A cell holding one looks right and matches nothing, and the message quoting it looks right too.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def _quote(text):
@@ -383,9 +390,14 @@ def _norm(text):
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
+_FULL_WIDTH_ALNUM = {code: code - 0xFEE0 for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                     for code in range(start, end + 1)}
+
+
 def _clean_name(text):
-    # Registers pad two-character names to line up with three-character ones ("王  芳").
-    return _CJK_GAP.sub("", text)
+    # Registers pad two-character names to line up with three-character ones ("王  芳"); full-width
+    # digits and letters (张伟２) are kept as the ASCII ones the console and the mini-program type.
+    return _CJK_GAP.sub("", text).translate(_FULL_WIDTH_ALNUM)
 
 
 _LEVEL_WORDS = {
