@@ -263,6 +263,8 @@ def import_deputies_command(file, region_id):
     )
     for error in result["errors"]:
         click.echo(f"  第 {error['row']} 行【{error['field']}】{error['message']}")
+    for notice in result.get("notices", ()):
+        click.echo(f"  第 {notice['row']} 行（提示）{notice['message']}")
 
 
 # PostgreSQL's answers to a statement that waited past lock_timeout, or ran past statement_timeout.

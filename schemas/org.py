@@ -219,3 +219,5 @@ class ImportResultOut(Schema):
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
     errors = fields.List(fields.Nested(ImportRowError), required=True)
+    notices = fields.List(fields.Nested(ImportRowError), metadata={
+        "description": "导入中顺带做的事（如为未登记手机号的同名代表补填手机号），逐行说明；没有时不返回"})

@@ -251,6 +251,18 @@ def test_import_shows_counts_and_the_row_error_report(huaihua, world):
     assert wrong.status_code == 415 and ".xlsx" in text(wrong)
 
 
+def test_import_notes_a_phone_given_to_a_deputy_registered_without_one(huaihua, world, factory):
+    factory.deputy(world["tree"]["hc"], "王芳", phone=None)
+    response = huaihua.post("/console/deputies/import", data={
+        "csrf_token": token_from(huaihua, "/console/deputies/import"),
+        "file": csv_upload([["王芳", "市", "鹤城区", "13900000001", "", ""]]),
+    }, content_type="multipart/form-data")
+    page = text(response)
+    assert re.search(r"<strong>1</strong> 更新", page) and re.search(r"<strong>0</strong> 新增", page)
+    assert "提示（共 1 条）" in page
+    assert "第 2 行：鹤城区已有未登记手机号的代表“王芳”，已为其补填本行的手机号，未新增代表。" in page
+
+
 def test_a_station_administrator_imports_the_deputies_of_their_station(station_admin, world):
     form = text(station_admin.get("/console/deputies/import"))
     assert "进驻您管理的联络站（城北联络站）的代表" in form and "不填即为本站" in form

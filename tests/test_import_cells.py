@@ -3,6 +3,10 @@ TRUE/FALSE, oversized cells; and matches a deputy registered without a phone ins
 import io
 
 import openpyxl
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.org.models import Deputy
 
 from . import test_import
 from .test_import import HEADER, listed, upload
@@ -107,3 +111,58 @@ def test_invisible_characters_are_dropped_and_full_width_digits_read_as_digits(c
     # Read the same way again, the rows are the same deputies, unchanged.
     response = upload(client, huaihua["headers"], data)
     assert response.json == {"created": 0, "updated": 0, "unchanged": 3, "errors": []}
+
+
+def test_a_deputy_registered_without_a_phone_is_given_the_rows_phone_not_duplicated(client, factory, huaihua):
+    zhang = factory.deputy(huaihua["hc"], "张伟", phone=None)
+    factory.deputy(huaihua["hc"], "李娜", phone=None)
+    factory.deputy(huaihua["hc"], "李娜", phone=None)
+    factory.deputy(huaihua["yl"], "王芳", phone=None)  # another region's: not the row's 王芳
+    factory.deputy(huaihua["hc"], "赵六", phone=None)
+    data = workbook([
+        ["张伟", "市", "鹤城区", "13800000001", "城北联络站"],
+        ["李娜", "市", "鹤城区", "13800000002"],
+        ["王芳", "市", "鹤城区", "13800000003"],
+        ["赵六", "市", "鹤城区", "13800000004"],
+        ["赵六", "市", "鹤城区", "13800000005"],
+    ])
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 200
+    assert response.json == {
+        "created": 1, "updated": 1, "unchanged": 0,
+        "errors": [
+            {"row": 3, "field": "姓名", "message": "鹤城区有 2 位同名且未登记手机号的代表“李娜”，无法确定本行是哪一位："
+                                                   "请先在系统中为其补填手机号后再导入。"},
+            *({"row": row, "field": "姓名", "message": "鹤城区有一位未登记手机号的代表“赵六”，文件中第 5、6 行都是"
+                                                       "鹤城区的“赵六”，无法确定是哪一行：请先在系统中为其补填手机号后再导入。"}
+              for row in (5, 6)),
+        ],
+        "notices": [
+            {"row": 2, "field": "手机号", "message": "鹤城区已有未登记手机号的代表“张伟”，已为其补填本行的手机号，未新增代表。"},
+        ],
+    }
+    deputies = listed(client, huaihua["headers"])
+    assert deputies["13800000001"]["id"] == zhang.id
+    assert deputies["13800000001"]["station_ids"] == [huaihua["north"].id]
+    assert deputies["13800000003"]["name"] == "王芳" and deputies["13800000003"]["region_id"] == huaihua["hc"].id
+    assert db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.name == "张伟")) == 1
+    # The same file again: 张伟 is now known by the phone, the others as before.
+    again = upload(client, huaihua["headers"], data).json
+    assert (again["created"], again["updated"], again["unchanged"], "notices" in again) == (0, 0, 2, False)
+    assert [e["row"] for e in again["errors"]] == [3, 5, 6]
+
+
+def test_a_station_administrator_matches_only_the_phoneless_deputies_at_their_stations(client, factory, huaihua):
+    north, south = huaihua["north"], huaihua["south"]
+    ours = factory.deputy(huaihua["hc"], "北站代表", phone=None, stations=[north])
+    factory.deputy(huaihua["hc"], "南站代表", phone=None, stations=[south])
+    headers = factory.headers_for_admin(factory.admin(stations=[north]))
+    response = upload(client, headers, workbook([
+        ["北站代表", "市", "鹤城区", "13800000001"],
+        ["南站代表", "市", "鹤城区", "13800000002", "城北联络站"],
+    ]))
+    assert (response.json["created"], response.json["updated"]) == (0, 1)
+    assert response.json["errors"] == [{"row": 3, "field": "姓名", "message": (
+        "鹤城区已有未登记手机号的代表“南站代表”，不在您管理的联络站：请联系其所属区域的管理员补填手机号。")}]
+    assert db.session.get(Deputy, ours.id).phone == "13800000001"
+    assert db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.name == "南站代表")) == 1

@@ -29,6 +29,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from ..auth.scope import administered_stations, manages_deputy, owns_deputy, region_subtree_clause
 from ..audit.log import record
+from ..auth.services import allow_rebinding
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
@@ -681,11 +682,28 @@ class _Known:
 
 def _deputies_by_phone(phones):
     """{phone: _Known} for the deputies holding any of ``phones``, their station links included."""
+    known = _known_deputies(Deputy.phone, phones)
+    return {deputy.phone: deputy for deputy in known}
+
+
+def _deputies_without_phone(rows):
+    """{(name, region id): [_Known]}: the deputies registered without a phone (the console and the API
+    allow it) under the names ``rows`` give, in the regions they give."""
+    region_ids = {fields["region"].id for fields in rows}
+    found = defaultdict(list)
+    for deputy in _known_deputies(Deputy.name, sorted({fields["name"] for fields in rows}), Deputy.phone.is_(None)):
+        if deputy.region_id in region_ids:
+            found[(deputy.name, deputy.region_id)].append(deputy)
+    return found
+
+
+def _known_deputies(column, values, *where):
+    """[_Known] for the deputies whose ``column`` is one of ``values``, their station links included."""
     known = {}
-    for start in range(0, len(phones), QUERY_CHUNK):
+    for start in range(0, len(values), QUERY_CHUNK):
         rows = db.session.execute(
             select(Deputy.id, Deputy.phone, Deputy.name, Deputy.level, Deputy.region_id, Deputy.term,
-                   Deputy.group, Deputy.active).where(Deputy.phone.in_(phones[start:start + QUERY_CHUNK]))
+                   Deputy.group, Deputy.active).where(column.in_(values[start:start + QUERY_CHUNK]), *where)
         )
         known.update((row.id, _Known(*row, station_ids=set())) for row in rows)
     ids = list(known)
@@ -694,7 +712,7 @@ def _deputies_by_phone(phones):
                                    .where(station_deputies.c.deputy_id.in_(ids[start:start + QUERY_CHUNK])))
         for deputy_id, station_id in links:
             known[deputy_id].station_ids.add(station_id)
-    return {deputy.phone: deputy for deputy in known.values()}
+    return list(known.values())
 
 
 def _changes(deputy, fields, scope):
@@ -704,6 +722,8 @@ def _changes(deputy, fields, scope):
               if key in fields and getattr(deputy, key) != fields[key]}
     if deputy.region_id != fields["region"].id:
         values["region_id"] = fields["region"].id
+    if deputy.phone is None:  # a deputy registered without a phone, found by name and region
+        values["phone"] = fields["phone"]
     linked = unlinked = ()
     if "stations" in fields:
         # Links to stations beyond the importer's scope are not theirs to remove.
@@ -778,6 +798,9 @@ class _Writes:
             db.session.execute(insert(station_deputies), self.linked)
         if self.in_office or self.left_office:
             services.sync_office_of_ids(self.in_office, self.left_office)
+        for row in self.updates:
+            if "phone" in row:  # as when the console corrects a number (``services.update_deputy``)
+                allow_rebinding(row["id"])
         return touched
 
 
@@ -861,26 +884,48 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
         parsed.append((number, None if row_errors else fields))
 
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    notices = []
     now = utcnow()
     touched = set()
+    rows_named = defaultdict(list)  # (name, region id) → the rows naming that deputy
+    for number, fields in parsed:
+        if fields is not None:
+            rows_named[(fields["name"], fields["region"].id)].append(number)
     try:
         for start in range(0, len(parsed), WRITE_CHUNK):
             chunk = parsed[start:start + WRITE_CHUNK]
             existing = _deputies_by_phone([fields["phone"] for _, fields in chunk if fields is not None])
-            mapped = _mapped_deputies(existing) if scope.station_admin else {}
+            phoneless = _deputies_without_phone(
+                [fields for _, fields in chunk if fields is not None and fields["phone"] not in existing])
+            known = [*existing.values(), *(deputy for same in phoneless.values() for deputy in same)]
+            mapped = _mapped_deputies(known) if scope.station_admin else {}
             writes = _Writes(now)
             for number, fields in chunk:
                 if fields is None:
                     continue
                 deputy = existing.get(fields["phone"])
                 if deputy is None:
+                    deputy, refusal = _phoneless_deputy(fields, phoneless, rows_named)
+                    if refusal is not None:
+                        errors.append({"row": number, "field": "姓名", "message": refusal})
+                        continue
+                if deputy is None:
                     writes.create(fields)
                     counts["created"] += 1
                 elif (refusal := scope.may_change(mapped.get(deputy.id, deputy), fields)) is not None:
-                    errors.append({"row": number, "field": "手机号", "message": refusal})
+                    if deputy.phone is None and refusal == OUTSIDE_PHONE_TAKEN:  # the deputy is not theirs
+                        errors.append({"row": number, "field": "姓名", "message": (
+                            f"{fields['region'].name}已有未登记手机号的代表“{fields['name']}”，不在您管理的联络站："
+                            "请联系其所属区域的管理员补填手机号。")})
+                    else:
+                        errors.append({"row": number, "field": "手机号", "message": refusal})
                 else:
                     changed = writes.change(deputy, *_changes(deputy, fields, scope))
                     counts["updated" if changed else "unchanged"] += 1
+                    if deputy.phone is None:
+                        notices.append({"row": number, "field": "手机号", "message": (
+                            f"{fields['region'].name}已有未登记手机号的代表“{fields['name']}”，"
+                            "已为其补填本行的手机号，未新增代表。")})
             touched |= writes.execute()
             if progress is not None:
                 progress(len(chunk))
@@ -894,13 +939,31 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
     # under the region imported into, or a station administrator's stations' regions.
     record("deputies_imported", actor, None, scope.region.id if scope.region is not None else None,
            {"file": file_name[:100], **counts, "refused_rows": len({e["row"] for e in errors})})
-    return {**counts, "errors": errors}
+    # What the import did beyond its counts (a deputy without a phone given the row's): only when there is any.
+    return {**counts, "errors": errors, **({"notices": notices} if notices else {})}
 
 
-def _mapped_deputies(existing):
+def _phoneless_deputy(fields, phoneless, rows_named):
+    """(deputy, refusal): the one deputy registered without a phone whom a row of an unknown phone names
+    (same name, same region), to be given the phone rather than registered twice; none; or why the row
+    cannot say which (several such deputies, or several rows of the file under that name)."""
+    key = (fields["name"], fields["region"].id)
+    same = phoneless.get(key, ())
+    region, name = fields["region"].name, fields["name"]
+    if len(same) > 1:
+        return None, (f"{region}有 {len(same)} 位同名且未登记手机号的代表“{name}”，无法确定本行是哪一位："
+                      "请先在系统中为其补填手机号后再导入。")
+    if same and len(rows_named[key]) > 1:
+        rows = "、".join(map(str, rows_named[key][:5])) + ("等" if len(rows_named[key]) > 5 else "")
+        return None, (f"{region}有一位未登记手机号的代表“{name}”，文件中第 {rows} 行都是{region}的“{name}”，"
+                      "无法确定是哪一行：请先在系统中为其补填手机号后再导入。")
+    return (same[0] if same else None), None
+
+
+def _mapped_deputies(known):
     """The known deputies as mapped objects, for a station administrator's scope checks (which read their
     region and stations); a region administrator's read only the region id."""
-    ids = [deputy.id for deputy in existing.values()]
+    ids = [deputy.id for deputy in known]
     if not ids:
         return {}
     query = select(Deputy).where(Deputy.id.in_(ids)).options(

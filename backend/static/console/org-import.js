@@ -45,6 +45,15 @@
         counts.appendChild(li);
       });
     section.appendChild(counts);
+    var notices = result.notices || [];  // what the import did beyond its counts; absent when nothing
+    if (notices.length) {
+      section.appendChild(el("h3", "提示（共 " + notices.length + " 条）"));
+      var list = el("ul", null, "import-notices");
+      notices.slice(0, SHOWN).forEach(function (n) {
+        list.appendChild(el("li", "第 " + n.row + " 行：" + n.message));
+      });
+      section.appendChild(list);
+    }
     if (result.errors.length) {
       section.appendChild(el("h3", "错误报告（共 " + result.errors.length + " 处问题）"));
       var table = el("table", null, "list import-errors");
