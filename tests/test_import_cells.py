@@ -166,3 +166,18 @@ def test_a_station_administrator_matches_only_the_phoneless_deputies_at_their_st
         "鹤城区已有未登记手机号的代表“南站代表”，不在您管理的联络站：请联系其所属区域的管理员补填手机号。")}]
     assert db.session.get(Deputy, ours.id).phone == "13800000001"
     assert db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.name == "南站代表")) == 1
+
+
+def test_excel_true_and_false_in_the_status_column_mean_in_office_and_left(client, huaihua):
+    header = ["姓名", "层级", "所属区域", "手机号", "是否在任"]
+    response = upload(client, huaihua["headers"], workbook([
+        ["张一", "市", "鹤城区", "13800000001", True],
+        ["张二", "市", "鹤城区", "13800000002", False],
+    ], header=header))
+    assert response.json == {"created": 2, "updated": 0, "unchanged": 0, "errors": []}
+    text = "是否在任,姓名,层级,所属区域,手机号\r\nTRUE,张三,市,鹤城区,13800000003\r\nfalse,张四,市,鹤城区,13800000004\r\n"
+    response = upload(client, huaihua["headers"], text.encode(), "名册.csv")
+    assert response.json == {"created": 2, "updated": 0, "unchanged": 0, "errors": []}
+    deputies = listed(client, huaihua["headers"])
+    assert {phone: d["active"] for phone, d in deputies.items()} == {
+        "13800000001": True, "13800000002": False, "13800000003": True, "13800000004": False}

@@ -365,6 +365,8 @@ def _text(value):
     no database stores NUL, and a name holding one would fail every spreadsheet it is exported to."""
     if value is None:
         return ""
+    if isinstance(value, bool):  # an Excel TRUE/FALSE (a 是否在任 column of them, WPS check boxes)
+        return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = _INVISIBLE.sub("", str(value)[:MAX_CELL_TEXT]).replace("\xa0", " ")
@@ -440,7 +442,8 @@ def parse_term(text):
 
 
 _STATUS_WORDS = {"在任": True, "现任": True, "在职": True, "离任": False, "已离任": False, "卸任": False, "离职": False,
-                 "是": True, "否": False}  # 是否在任
+                 "是": True, "否": False,  # 是否在任
+                 "true": True, "false": False}  # Excel's TRUE/FALSE as a CSV export writes them
 
 
 def parse_phone(text):
@@ -651,7 +654,7 @@ def _parse_row(sheet, number, values, scope):
 
     status_text = texts["active"]
     if status_text:
-        fields["active"] = _STATUS_WORDS.get(re.sub(r"\s", "", status_text))
+        fields["active"] = _STATUS_WORDS.get(re.sub(r"\s", "", status_text).lower())
         if fields["active"] is None:
             error("状态", f"无法识别的状态“{_quote(status_text)}”，应为“在任”或“离任”。")
     scope.check_row(fields, error)
