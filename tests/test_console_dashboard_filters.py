@@ -47,11 +47,23 @@ def test_the_dashboard_and_its_export_follow_region_station_and_dates(app, world
     assert exported(root, region_id=hc.id, **{"from": today}) == (f"湖南省 · 鹤城区 · 提交日期 {today} 起", 2)
     assert exported(root, station_id=world["yuelu"].id) == ("湖南省 · 岳麓联络站", 1)
     assert exported(root) == ("湖南省", 3)
-    # Within the administrator's scope only: 怀化市's administrator asking for 长沙's station counts nothing.
+    # Within the administrator's scope only: 怀化市's administrator asking for 长沙's station or region is
+    # refused, on the page and in the export alike (neither names a scope they do not have).
     huaihua = sign_in(app, "huaihua")
     assert total(huaihua.get("/console/")) == 2
-    assert total(huaihua.get("/console/", query_string={"station_id": world["yuelu"].id})) == 0
-    assert exported(huaihua, station_id=world["yuelu"].id)[1] == 0
+    assert total(huaihua.get("/console/", query_string={"region_id": hc.id})) == 2
+    for args in ({"station_id": world["yuelu"].id}, {"region_id": yl.id}, {"region_id": 999999}):
+        for path in ("/console/", "/console/stats/export.xlsx"):
+            refused = huaihua.get(path, query_string=args)
+            assert refused.status_code == 403, (path, args)
+            assert "只能查看本人所管区域或联络站的统计。" in text(refused)
+            assert "岳麓" not in text(refused)
+    # A station's administrator: their station, and the regions holding it; no other.
+    chengbei = sign_in(app, "chengbei")
+    assert total(chengbei.get("/console/", query_string={"station_id": world["chengbei"].id})) == 2
+    assert exported(chengbei, region_id=hc.id) == ("城北联络站 · 鹤城区", 2)
+    for args in ({"station_id": world["yuelu"].id}, {"region_id": yl.id}):
+        assert chengbei.get("/console/stats/export.xlsx", query_string=args).status_code == 403
     # A wrong filter is refused in Chinese, naming it.
     bad = root.get("/console/", query_string={"from": "2026-13-40"})
     assert bad.status_code == 422 and "提交日期从" in text(bad)

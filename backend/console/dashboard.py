@@ -19,8 +19,9 @@ from sqlalchemy import and_, case, func, select
 
 from schemas.suggestions import StatsQuery
 
-from ..auth.scope import deputy_scope_clause
+from ..auth.scope import deputy_scope_clause, manages_region, manages_station
 from ..db_types import utcnow
+from ..errors import APIError
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station
 from ..points.models import DeputyScore
@@ -114,14 +115,30 @@ FILTER_LABELS = {"region_id": "区域", "station_id": "联络站", "from": "提�
                  "date_from": "提交日期从", "date_to": "提交日期至"}
 
 
-def dashboard_filters(args):
+OUT_OF_SCOPE = "只能查看本人所管区域或联络站的统计。"
+
+
+def dashboard_filters(args, user):
     """``args``' dashboard filters as GET /stats/suggestions reads them (StatsQuery), or a ValidationError
-    naming the box; blank ones are none."""
+    naming the box; blank ones are none. 403 for a region or station beyond ``user``'s scope (the dashboard
+    and 导出统计 would otherwise name it as what they count, and ids could be walked to read names), as
+    the 未参训 figures refuse theirs."""
     typed = {key: args[key].strip() for key in FILTERS if args.get(key, "").strip()}
     loaded = StatsQuery().load(typed)
     if "date_from" in loaded and "date_to" in loaded and loaded["date_to"] < loaded["date_from"]:
         raise ValidationError({"to": ["截止日期不能早于起始日期。"]})
+    if "region_id" in loaded and not _may_narrow_to(user, db.session.get(Region, loaded["region_id"])):
+        raise APIError(403, "forbidden", OUT_OF_SCOPE)
+    if "station_id" in loaded and not manages_station(user, db.session.get(Station, loaded["station_id"])):
+        raise APIError(403, "forbidden", OUT_OF_SCOPE)
     return loaded, typed
+
+
+def _may_narrow_to(user, region):
+    """A region of the administrator's, or (a station administrator's) one holding one of their stations."""
+    if region is None:
+        return False
+    return manages_region(user, region) or any(region.contains(s.region) for s in user.admin_stations)
 
 
 def filtered_scope(user, filters):
@@ -230,7 +247,7 @@ def render_dashboard():
     from .suggestions import scoped_stations
 
     user = g.user
-    filters, typed = dashboard_filters(request.args)
+    filters, typed = dashboard_filters(request.args, user)
     data, as_of = dashboard_snapshot(user, filters)
     # The lists the figures link to, narrowed alike where the list can be (it has no region filter).
     queue_filters = {key: value for key, value in typed.items() if key != "region_id"}

@@ -303,7 +303,7 @@ def export_stats():
     """The statistics of the administrator's scope, narrowed by the dashboard's filters (region, station,
     提交日期), with the denominators they are computed from: the statistics API's query."""
     user = g.user
-    filters, _ = dashboard_filters(request.args)
+    filters, _ = dashboard_filters(request.args, user)
     scope = filtered_scope(user, filters)
     stats = suggestion_stats(apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters),
                              work_orders=True)
