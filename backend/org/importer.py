@@ -38,12 +38,12 @@ from . import services
 from .models import Deputy, DeputyLevel, Region, Station, station_deputies
 
 MAX_ROWS = 50_000  # a whole province's deputies of all five levels fit; a runaway sheet does not
-MERGED_COLUMNS = 100  # merged cells are filled in this many columns from the left: a register's, with room
-MAX_MERGES = 200_000  # merged cells spanning rows: a 50,000-row register merged in four columns fits
 HEADER_SEARCH_ROWS = 20  # a title row or two ("XX市人大代表名册") may stand above the header
 WRITE_CHUNK = 2000  # rows looked up and written per round of set-based statements (and per step of the CLI's bar)
 CSV_SEPARATORS = (",", ";", "\t")
 QUERY_CHUNK = 2000  # bound parameters per IN (...) query
+MERGED_COLUMNS = 100  # merged cells are filled in this many columns from the left: a register's, with room
+MAX_MERGES = 200_000  # merged cells spanning rows: a 50,000-row register merged in four columns fits
 # The refusal of a phone that is a deputy's the importer does not work with (org.services says the same).
 OUTSIDE_PHONE_TAKEN = "该手机号已被登记，请联系上级管理员核实。"
 
