@@ -7,7 +7,6 @@ API's PATCH schemas), qr.render/targets for images, org.importer for the spreads
 """
 import re
 import zipfile
-from urllib.parse import quote
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, stream_with_context, url_for
 from marshmallow import ValidationError
@@ -55,7 +54,9 @@ from ..qr.services import qr_url
 from . import bp
 from .activities import PICKER_LIMIT, deputy_options, selected_deputies
 from .form_errors import error_lines, refused_form
-from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
+from .pages import (
+    PER_PAGE, attachment, console_page, is_region_admin, listing_page, managed_regions, query_text,
+)
 from .suggestions import scoped_stations
 
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
@@ -105,10 +106,6 @@ def _link_change(form, field, current, manages, data):
     managed_now = [obj.id for obj in current if manages(obj)]
     if set(chosen) != set(managed_now):
         data[field] = chosen
-
-
-def _attachment(filename, fallback):
-    return f"attachment; filename={fallback}; filename*=UTF-8''{quote(filename)}"
 
 
 def _chosen_region(form):
@@ -485,7 +482,7 @@ def _png(data, filename=None):
     response = Response(data, mimetype="image/png")
     response.headers["Cache-Control"] = "private, no-cache"
     if filename:
-        response.headers["Content-Disposition"] = _attachment(filename, "poster.png")
+        response.headers["Content-Disposition"] = attachment(filename, "poster.png")
     return response
 
 
@@ -631,7 +628,7 @@ def posters_zip():
         yield sink.take()
 
     response = Response(stream_with_context(generate()), mimetype="application/zip")
-    response.headers["Content-Disposition"] = _attachment(f"海报-{_safe_name(label)}.zip", "posters.zip")
+    response.headers["Content-Disposition"] = attachment(f"海报-{_safe_name(label)}.zip", "posters.zip")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -673,7 +670,7 @@ def deputy_import_template():
     region = user.admin_region or (stations[0].region if stations else None)
     data = importer.template(region.name if region else "", stations[0].name if stations else "")
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = _attachment("代表名册导入模板.xlsx", "deputy-import-template.xlsx")
+    response.headers["Content-Disposition"] = attachment("代表名册导入模板.xlsx", "deputy-import-template.xlsx")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -85,7 +85,8 @@ def export_untrained():
     user = g.user
     region, level, period = _filters(request.args)
     rows = training.untrained_rows(user, region, level, period)
-    export = Export("未参训代表", f"未参训代表-{period.since:%Y%m%d}-{period.until:%Y%m%d}")
+    export = Export("未参训代表", f"未参训代表-{period.since:%Y%m%d}至{period.until:%Y%m%d}",
+                    f"untrained-{period.since:%Y%m%d}-{period.until:%Y%m%d}", stamped=False)  # the period, once
     export.sheet(
         "未参训代表", ["代表", "代表层级", "所属区域", "联络站", "代表小组", "手机号"],
         ((r.name, DEPUTY_LEVEL_LABELS[r.level.value], r.region_name, r.stations or "", r.group, r.phone or "")
