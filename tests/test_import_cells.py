@@ -1,6 +1,7 @@
 """The deputy import reads cells as the clerk sees them: merged cells, invisible characters, Excel's
 TRUE/FALSE, oversized cells; and matches a deputy registered without a phone instead of duplicating them."""
 import io
+import zipfile
 
 import openpyxl
 from sqlalchemy import func, select
@@ -181,3 +182,21 @@ def test_excel_true_and_false_in_the_status_column_mean_in_office_and_left(clien
     deputies = listed(client, huaihua["headers"])
     assert {phone: d["active"] for phone, d in deputies.items()} == {
         "13800000001": True, "13800000002": False, "13800000003": True, "13800000004": False}
+
+
+def _archive(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_an_ods_or_xlsb_workbook_is_refused_saying_to_save_it_as_xlsx(client, huaihua):
+    ods = _archive([("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", "<x/>")])
+    xlsb = _archive([("[Content_Types].xml", "<Types/>"), ("xl/workbook.bin", b"\x83\x01\x00")])
+    for data, name, kind in ((ods, "名册.ods", "OpenDocument 表格（.ods）"), (xlsb, "名册.xlsb", "Excel 二进制工作簿（.xlsb）")):
+        response = upload(client, huaihua["headers"], data, name)
+        assert response.status_code == 415
+        assert response.json["message"] == (f"这是{kind}文件，无法直接导入：请在 Excel 或 WPS 中打开，"
+                                            "“另存为”Excel 工作簿（.xlsx）后再导入。")

@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from xml.parsers import expat
@@ -170,7 +171,7 @@ def _read_xlsx(data):
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a zip that is not a workbook (.docx, .zip, damaged) fails anywhere inside openpyxl
-        raise _unsupported("文件不是有效的 Excel 表格（.xlsx），可能已损坏；请重新导出后再导入。") from exc
+        raise _unsupported(_not_a_workbook(data)) from exc
     try:
         # The sheet that opens first, then the others (a "说明" tab may come first); hidden sheets (an
         # old copy, the lists behind a drop-down) are read only when no visible sheet holds a register.
@@ -200,6 +201,25 @@ def _xlsx_rows(worksheet):
         yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
     except Exception as exc:  # damaged XML inside the archive
         raise _unsupported("Excel 表格内容已损坏，无法读取；请重新导出后再导入。") from exc
+
+
+def _not_a_workbook(data):
+    """Why a zip archive openpyxl could not read is refused: another spreadsheet format (WPS and LibreOffice
+    save .ods, Excel .xlsb) is to be saved as .xlsx, not re-exported as if damaged."""
+    kind = None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.bin" in names:
+                kind = "Excel 二进制工作簿（.xlsb）"
+            elif "mimetype" in names and archive.getinfo("mimetype").file_size < 100 and (
+                    archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet"):
+                kind = "OpenDocument 表格（.ods）"
+    except Exception:  # damaged (or a member encrypted): said so below
+        pass
+    if kind:
+        return f"这是{kind}文件，无法直接导入：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后再导入。"
+    return "文件不是有效的 Excel 表格（.xlsx），可能已损坏；请重新导出后再导入。"
 
 
 def _merged_ranges(worksheet):
