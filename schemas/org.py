@@ -220,4 +220,5 @@ class ImportResultOut(Schema):
     unchanged = fields.Integer(required=True)
     errors = fields.List(fields.Nested(ImportRowError), required=True)
     notices = fields.List(fields.Nested(ImportRowError), metadata={
-        "description": "导入中顺带做的事（如为未登记手机号的同名代表补填手机号），逐行说明；没有时不返回"})
+        "description": "导入中顺带做的事（为未登记手机号的同名代表补填手机号；跳过表格中隐藏的行，"
+                       "此条 field 为空、row 为第一个隐藏行），逐条说明；没有时不返回"})

@@ -200,3 +200,30 @@ def test_an_ods_or_xlsb_workbook_is_refused_saying_to_save_it_as_xlsx(client, hu
         assert response.status_code == 415
         assert response.json["message"] == (f"这是{kind}文件，无法直接导入：请在 Excel 或 WPS 中打开，"
                                             "“另存为”Excel 工作簿（.xlsx）后再导入。")
+
+
+def test_rows_hidden_in_the_sheet_are_not_imported_and_the_result_says_so(client, huaihua):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER[:4])
+    for number in range(1, 6):
+        sheet.append([f"代表{number}", "市", "鹤城区", f"1380000000{number}"])
+    for row in (3, 5):  # 代表2 and 代表4, filtered out
+        sheet.row_dimensions[row].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = upload(client, huaihua["headers"], buffer.getvalue())
+    assert response.json == {"created": 3, "updated": 0, "unchanged": 0, "errors": [], "notices": [
+        {"row": 3, "field": "", "message": "第 3、5 行在表格中被隐藏（筛选或手动隐藏），共 2 行，未导入；"
+                                          "如需导入，请取消隐藏后重新导入。"}]}
+    assert set(listed(client, huaihua["headers"])) == {"13800000001", "13800000003", "13800000005"}
+
+    # Every row hidden: nothing to import, and the refusal says why.
+    for row in (2, 4, 6):
+        sheet.row_dimensions[row].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = upload(client, huaihua["headers"], buffer.getvalue())
+    assert response.status_code == 422
+    assert response.json["message"] == ("表头下面的 5 行在表格中都被隐藏了（筛选或手动隐藏），没有可导入的行："
+                                        "请取消隐藏后重新导入。")

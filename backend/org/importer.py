@@ -17,7 +17,7 @@ import re
 import unicodedata
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.parsers import expat
 
 import openpyxl
@@ -45,6 +45,7 @@ CSV_SEPARATORS = (",", ";", "\t")
 QUERY_CHUNK = 2000  # bound parameters per IN (...) query
 MERGED_COLUMNS = 100  # merged cells are filled in this many columns from the left: a register's, with room
 MAX_MERGES = 200_000  # merged cells spanning rows: a 50,000-row register merged in four columns fits
+MAX_HIDDEN_ROWS = 2 * MAX_ROWS  # rows hidden by a filter, skipped (and counted) beside those imported
 # The refusal of a phone that is a deputy's the importer does not work with (org.services says the same).
 OUTSIDE_PHONE_TAKEN = "该手机号已被登记，请联系上级管理员核实。"
 
@@ -134,6 +135,7 @@ class Sheet:
     columns: dict  # column key → index in a row
     rows: list  # [(row number, cell values)]
     examples: int = 0  # the template's example rows, skipped
+    hidden: list = field(default_factory=list)  # the numbers of data rows hidden in the sheet, skipped
 
     def __len__(self):
         return len(self.rows)
@@ -160,6 +162,9 @@ def read_sheet(data: bytes) -> Sheet:
         _no_header()
     if not sheet.rows and sheet.examples:
         raise _bad_file("表格中只有模板的示例行：请在示例行下面逐行填写代表信息后再导入（示例行不会导入）。")
+    if not sheet.rows and sheet.hidden:
+        raise _bad_file(f"表头下面的 {len(sheet.hidden)} 行在表格中都被隐藏了（筛选或手动隐藏），没有可导入的行："
+                        "请取消隐藏后重新导入。")
     if not sheet.rows:
         raise _bad_file("表头下面没有代表数据。")
     return sheet
@@ -183,7 +188,8 @@ def _read_xlsx(data):
             if worksheet.title == INSTRUCTIONS_SHEET:  # the template's notes name every column
                 continue
             worksheet.reset_dimensions()  # the stored dimension is often wrong in generated files
-            sheet = _sheet_from(_fill_merged(_xlsx_rows(worksheet), _merged_ranges(worksheet)))
+            merges, hidden = _sheet_layout(worksheet)
+            sheet = _sheet_from(_fill_merged(_xlsx_rows(worksheet), merges), hidden)
             if sheet is not None and (sheet.rows or not found):
                 found[worksheet.title] = sheet
     finally:
@@ -222,15 +228,28 @@ def _not_a_workbook(data):
     return "文件不是有效的 Excel 表格（.xlsx），可能已损坏；请重新导出后再导入。"
 
 
-def _merged_ranges(worksheet):
-    """The sheet's merged cells spanning rows, as [(first row, last row, column index)]: read-only mode
-    (which keeps a 50,000-row register to a few MB; loading it whole costs some KB per row) does not
-    read ``<mergeCells>``, so the sheet's XML is scanned for them once more, by expat, building nothing.
-    Merges beyond the columns a register spans are passed over (filling them would widen every row)."""
+def _sheet_layout(worksheet):
+    """(merged cells spanning rows as [(first row, last row, column index)], the numbers of hidden rows):
+    read-only mode (which keeps a 50,000-row register to a few MB; loading it whole costs some KB per row)
+    reads neither ``<mergeCells>`` nor rows' ``hidden``, so the sheet's XML is scanned for them once more,
+    by expat, building nothing. Merges beyond the columns a register spans are passed over (filling them
+    would widen every row)."""
     merges = []
+    hidden = set()
+    row_number = 0
 
     def start(name, attributes):
-        if name.rpartition(" ")[2] != "mergeCell" or "ref" not in attributes:
+        nonlocal row_number
+        tag = name.rpartition(" ")[2]
+        if tag == "row":
+            row_number = int(attributes["r"]) if attributes.get("r", "").isdigit() else row_number + 1
+            if attributes.get("hidden") in ("1", "true"):
+                if len(hidden) >= MAX_HIDDEN_ROWS:
+                    raise _bad_file(f"工作表中隐藏的行过多（超过 {MAX_HIDDEN_ROWS} 行）：请删去不导入的行，"
+                                    "或取消隐藏后另存，再导入。")
+                hidden.add(row_number)
+            return
+        if tag != "mergeCell" or "ref" not in attributes:
             return
         try:
             first_column, first_row, _, last_row = range_boundaries(attributes["ref"])
@@ -251,7 +270,7 @@ def _merged_ranges(worksheet):
         raise
     except Exception as exc:  # damaged XML: the rows themselves would fail alike
         raise _unsupported("Excel 表格内容已损坏，无法读取；请重新导出后再导入。") from exc
-    return sorted(merges)
+    return sorted(merges), hidden
 
 
 def _fill_merged(rows, merges):
@@ -319,8 +338,10 @@ def _header_name(value):
     return _HEADER_ALIASES.get(name, name), name in _HEADER_ALIASES
 
 
-def _sheet_from(rows):
-    """The header and data rows of one sheet, or None when no header shows in its first rows."""
+def _sheet_from(rows, hidden=frozenset()):
+    """The header and data rows of one sheet, or None when no header shows in its first rows. Rows
+    ``hidden`` in the sheet (filtered out: 离任, another county's) are skipped, as the clerk does not see
+    them, and listed."""
     names = None
     for number, values in rows:
         candidate = [_header_name(v) for v in values]
@@ -341,8 +362,12 @@ def _sheet_from(rows):
             columns[key] = index
     data = []
     examples = 0
+    skipped = []
     for number, values in rows:
         if all(_text(v) == "" for v in values) or _not_a_deputy(values, columns):
+            continue
+        if number in hidden:
+            skipped.append(number)
             continue
         if _is_example(values, columns):
             examples += 1
@@ -350,7 +375,7 @@ def _sheet_from(rows):
         if len(data) >= MAX_ROWS:
             raise _bad_file(f"一个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
         data.append((number, values))
-    return Sheet(columns, data, examples)
+    return Sheet(columns, data, examples, skipped)
 
 
 def _is_example(values, columns):
@@ -908,6 +933,11 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
 
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     notices = []
+    if sheet.hidden:
+        rows = "、".join(map(str, sheet.hidden[:10])) + ("等" if len(sheet.hidden) > 10 else "")
+        notices.append({"row": sheet.hidden[0], "field": "", "message": (
+            f"第 {rows} 行在表格中被隐藏（筛选或手动隐藏），共 {len(sheet.hidden)} 行，未导入；"
+            "如需导入，请取消隐藏后重新导入。")})
     now = utcnow()
     touched = set()
     rows_named = defaultdict(list)  # (name, region id) → the rows naming that deputy

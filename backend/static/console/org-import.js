@@ -50,7 +50,7 @@
       section.appendChild(el("h3", "提示（共 " + notices.length + " 条）"));
       var list = el("ul", null, "import-notices");
       notices.slice(0, SHOWN).forEach(function (n) {
-        list.appendChild(el("li", "第 " + n.row + " 行：" + n.message));
+        list.appendChild(el("li", (n.field ? "第 " + n.row + " 行：" : "") + n.message));  // blank: about several rows
       });
       section.appendChild(list);
     }
