@@ -263,6 +263,31 @@ def test_import_notes_a_phone_given_to_a_deputy_registered_without_one(huaihua, 
     assert "第 2 行：鹤城区已有未登记手机号的代表“王芳”，已为其补填本行的手机号，未新增代表。" in page
 
 
+def test_an_error_report_longer_than_the_page_shows_is_downloadable_whole(app, huaihua, world, monkeypatch):
+    from backend.console import organisation
+    monkeypatch.setattr(organisation, "IMPORT_ERRORS_SHOWN", 2)
+    rows = [[f"代表{i}", "市", "鹤城区", f"1390000{i:04d}x", "", ""] for i in range(5)]
+    page = text(huaihua.post("/console/deputies/import", data={
+        "csrf_token": token_from(huaihua, "/console/deputies/import"), "file": csv_upload(rows),
+    }, content_type="multipart/form-data"))
+    assert "仅显示前 2 条，共 5 条。" in page
+    link = re.search(r'<a href="(/console/deputies/import/errors/[^"]+\.xlsx)">下载完整错误报告', page).group(1)
+    report = huaihua.get(link)
+    assert report.status_code == 200
+    lines = list(openpyxl.load_workbook(io.BytesIO(report.data))["错误报告"].values)
+    assert lines[0] == ("行号", "列", "问题")
+    assert [(row, field) for row, field, _ in lines[1:]] == [(n, "手机号") for n in range(2, 7)]
+    assert lines[1][2] == "手机号“13900000000x”格式不正确，应为 11 位数字，以 1 开头。"
+    # The JSON the upload script reads carries the same link.
+    again = huaihua.post("/console/deputies/import", data={
+        "csrf_token": token_from(huaihua, "/console/deputies/import"), "file": csv_upload(rows[:3]),
+    }, content_type="multipart/form-data", headers={"X-Requested-With": "XMLHttpRequest"})
+    assert again.json["error_report_url"].startswith("/console/deputies/import/errors/")
+    # Another administrator's, or an expired one, is not found.
+    assert sign_in(app, "root").get(link).status_code == 404
+    assert huaihua.get("/console/deputies/import/errors/nonsense.xlsx").status_code == 404
+
+
 def test_a_station_administrator_imports_the_deputies_of_their_station(station_admin, world):
     form = text(station_admin.get("/console/deputies/import"))
     assert "进驻您管理的联络站（城北联络站）的代表" in form and "不填即为本站" in form

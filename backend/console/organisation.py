@@ -5,7 +5,9 @@ import with its row-by-row error report.
 Everything goes through the same domain code as the API: org.services for edits (validated by the
 API's PATCH schemas), qr.render/targets for images, org.importer for the spreadsheet.
 """
+import logging
 import re
+import secrets
 import zipfile
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, stream_with_context, url_for
@@ -32,7 +34,7 @@ from ..auth.scope import (
     station_scope_clause,
 )
 from ..errors import APIError, http_exception_response, not_found
-from ..extensions import db
+from ..extensions import cache, db
 from ..forms import load_checked, noted, parse_int
 from ..org import importer, services
 from ..org.models import (
@@ -61,6 +63,8 @@ from .suggestions import scoped_stations
 
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
 IMPORT_ERRORS_SHOWN = 1000
+IMPORT_REPORT_SECONDS = 3600  # a whole error report longer than the page is kept this long for its download
+log = logging.getLogger(__name__)
 DEPUTY_LABELS = {"name": "姓名"}  # the shared labels call a name 名称 (stations, rules)
 # The forms' fields, in page order (console/org_macros.html): a refused one shows its message under it.
 STATION_FIELDS = ("name", "kind", "region_id", "address", "lat", "lng", "open_hours", "description", "deputy_ids")
@@ -654,10 +658,52 @@ def deputy_import():
         except APIError as exc:
             db.session.rollback()
             return _import_failed(exc)
-        else:
-            if _wants_json():
-                return jsonify(result)
-    return _import_page(result=result)
+        report_url = _keep_error_report(result["errors"])
+        if _wants_json():
+            return jsonify({**result, **({"error_report_url": report_url} if report_url else {})})
+        return _import_page(result=result, report_url=report_url)
+    return _import_page()
+
+
+def _keep_error_report(errors):
+    """The link to the whole error report when the page shows only its first IMPORT_ERRORS_SHOWN problems:
+    the report is kept (in the shared cache) for IMPORT_REPORT_SECONDS, for its importer only. None when
+    the page shows it all, or when the cache cannot be written (logged: the page shows what it can)."""
+    if len(errors) <= IMPORT_ERRORS_SHOWN:
+        return None
+    from .exports import rows_to_read  # .exports reads the dashboard, which reads this module
+
+    token = secrets.token_urlsafe(16)
+    try:
+        cache.set(_error_report_key(token), {"errors": errors[:rows_to_read()], "total": len(errors)},
+                  timeout=IMPORT_REPORT_SECONDS)
+    except Exception:
+        log.exception("deputy import: the error report could not be kept")
+        return None
+    return url_for("console.deputy_import_errors", token=token)
+
+
+def _error_report_key(token):
+    return f"import-errors:{g.user.id}:{token}"
+
+
+@bp.get("/deputies/import/errors/<token>.xlsx")
+@console_page("console.deputies")
+def deputy_import_errors(token):
+    """下载完整错误报告: an import's every problem (行号, 列, 问题), as its importer's page listed the first."""
+    from .exports import Export
+
+    try:
+        kept = cache.get(_error_report_key(token))
+    except Exception:
+        log.exception("deputy import: the error report could not be read")
+        kept = None
+    if kept is None:
+        raise not_found("错误报告已过期（保留 1 小时），请重新导入后再下载。")
+    export = Export("代表导入错误报告", "代表导入错误报告", "deputy-import-errors")
+    export.sheet("错误报告", ["行号", "列", "问题"], ((e["row"], e["field"], e["message"]) for e in kept["errors"]),
+                 widths={"行号": 8, "列": 12, "问题": 80}, total=kept["total"])
+    return export.send()
 
 
 @bp.get("/deputies/import-template.xlsx")
@@ -691,9 +737,10 @@ def _import_failed(exc):
     return _import_page(error=error), exc.status
 
 
-def _import_page(result=None, error=None):
+def _import_page(result=None, error=None, report_url=None):
     user = g.user
     return render_template(
         "console/import.html", result=result, error=error, columns=importer.COLUMNS, shown=IMPORT_ERRORS_SHOWN,
+        report_url=report_url,
         region=user.admin_region, stations=[] if is_region_admin(user) else scoped_stations(user),
     )

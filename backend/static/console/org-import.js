@@ -71,7 +71,14 @@
       table.appendChild(body);
       section.appendChild(table);
       if (result.errors.length > SHOWN) {
-        section.appendChild(el("p", "仅显示前 " + SHOWN + " 条，共 " + result.errors.length + " 条。", "muted"));
+        var more = el("p", "仅显示前 " + SHOWN + " 条，共 " + result.errors.length + " 条。", "muted");
+        if (result.error_report_url) {
+          var link = el("a", "下载完整错误报告（.xlsx）");
+          link.href = result.error_report_url;
+          more.appendChild(document.createTextNode(" "));
+          more.appendChild(link);
+        }
+        section.appendChild(more);
       }
     }
     target.replaceChildren(section);
