@@ -159,18 +159,22 @@ def test_deputy_import_shows_progress_and_the_error_report(desktop, live_server,
     tree = factory.tree()
     factory.station(tree["hc"], "城北联络站")
     factory.admin("huaihua", region=tree["hh"])
+    factory.deputy(tree["hc"], "李娜", phone=None)  # registered without a phone: the import gives them theirs
     page = desktop
     sign_in(page, live_server, "huaihua")
     page.click("nav >> text=代表")
     page.click("text=导入代表名册")
     sheet = ("姓名,层级,所属区域,手机号,联络站\n王芳,市,鹤城区,13900000001,城北联络站\n赵磊,市,鹤城区,12345,\n"
-             "孙丽,乱写,鹤城区,1,\n")  # two problems in one row: still one row skipped
+             "孙丽,乱写,鹤城区,1,\n李娜,市,鹤城区,13900000004,\n")  # two problems in one row: still one row skipped
     page.set_input_files("input[name=file]", files=[{"name": "名册.csv", "mimeType": "text/csv",
                                                      "buffer": sheet.encode("utf-8")}])
     page.click("button:has-text('开始导入')")
     expect(page.locator(".progress-text")).to_have_text("导入完成。")
     result = page.locator("#import-result")
     expect(result).to_contain_text("1 新增")
+    expect(result).to_contain_text("1 更新")
+    expect(result.locator("ul.import-notices li")).to_have_text(
+        ["第 5 行：鹤城区已有未登记手机号的代表“李娜”，已为其补填本行的手机号，未新增代表。"])
     expect(result).to_contain_text("2 行有误")
     expect(result).to_contain_text("错误报告（共 3 处问题）")
     expect(result.locator("table.import-errors tbody tr")).to_have_count(3)
