@@ -227,3 +227,35 @@ def test_rows_hidden_in_the_sheet_are_not_imported_and_the_result_says_so(client
     assert response.status_code == 422
     assert response.json["message"] == ("表头下面的 5 行在表格中都被隐藏了（筛选或手动隐藏），没有可导入的行："
                                         "请取消隐藏后重新导入。")
+
+
+def _with_cell_text(data, member, marker, text):
+    """``data`` (an .xlsx) with ``marker`` in ``member`` replaced by ``text``, as a crafted file would be."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            archive.writestr(item, content.replace(marker, text) if item.filename == member else content)
+    return buffer.getvalue()
+
+
+def test_a_cell_longer_than_excel_allows_refuses_the_file_before_it_is_read(client, huaihua):
+    data = workbook([["张一", "市", "鹤城区", "X"]])
+    member = "xl/worksheets/sheet1.xml"
+    assert b"<t>X</t>" in zipfile.ZipFile(io.BytesIO(data)).read(member)  # openpyxl writes text inline
+    crafted = _with_cell_text(data, member, b"<t>X</t>", b"<t>" + b"1" * 5_000_000 + b"</t>")
+    assert len(crafted) < 20_000  # a small upload…
+    response = upload(client, huaihua["headers"], crafted)
+    assert response.status_code == 422  # …refused whole, quoting nothing of it
+    assert response.json["message"] == ("表格中有单元格超过 32767 个字符（Excel 单元格的上限），文件可能已损坏或被改动过："
+                                        "请在 Excel 或 WPS 中打开、检查后重新保存，再导入。")
+    assert len(response.data) < 1000
+    # Excel keeps text in the shared strings: a long one there is refused alike.
+    shared = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{}</t></si></sst>'
+    with_shared = _archive([
+        *((item.filename, zipfile.ZipFile(io.BytesIO(data)).read(item.filename))
+          for item in zipfile.ZipFile(io.BytesIO(data)).infolist()),
+        ("xl/sharedStrings.xml", shared.format("1" * 40_000)),
+    ])
+    response = upload(client, huaihua["headers"], with_shared)
+    assert response.status_code == 422 and "32767" in response.json["message"]

@@ -45,6 +45,7 @@ CSV_SEPARATORS = (",", ";", "\t")
 QUERY_CHUNK = 2000  # bound parameters per IN (...) query
 MERGED_COLUMNS = 100  # merged cells are filled in this many columns from the left: a register's, with room
 MAX_MERGES = 200_000  # merged cells spanning rows: a 50,000-row register merged in four columns fits
+EXCEL_CELL_CHARS = 32_767  # the most text Excel lets a cell hold
 MAX_HIDDEN_ROWS = 2 * MAX_ROWS  # rows hidden by a filter, skipped (and counted) beside those imported
 # The refusal of a phone that is a deputy's the importer does not work with (org.services says the same).
 OUTSIDE_PHONE_TAKEN = "该手机号已被登记，请联系上级管理员核实。"
@@ -146,6 +147,7 @@ def read_sheet(data: bytes) -> Sheet:
     if not data or not data.strip():
         raise _bad_file("文件是空的，没有任何内容。")
     if data.startswith(b"PK\x03\x04"):
+        _refuse_cells_past_excels_limit(data)
         sheet = _read_xlsx(data)
     elif data.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
         # A workbook saved with an opening password is an encrypted package in an old-style container.
@@ -226,6 +228,44 @@ def _not_a_workbook(data):
     if kind:
         return f"这是{kind}文件，无法直接导入：请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后再导入。"
     return "文件不是有效的 Excel 表格（.xlsx），可能已损坏；请重新导出后再导入。"
+
+
+def _refuse_cells_past_excels_limit(data):
+    """422 for a cell of more text than Excel lets a cell hold: no spreadsheet program wrote it, and openpyxl
+    would hold it whole (a 200 KB upload of one cell of 200,000,000 characters took half a gigabyte). The
+    sheets and shared strings are scanned by expat first, counting each cell's characters, keeping none."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.namelist() if m.lower().endswith("sharedstrings.xml")
+                   or (m.startswith("xl/worksheets/") and m.endswith(".xml"))]
+    except Exception:  # not a readable archive: openpyxl says it is damaged
+        return
+    length = 0
+
+    def start(name, attributes):
+        nonlocal length
+        # A cell of a sheet (its inline text), an item of the shared strings (all its runs), a formula or
+        # a value: each is counted on its own.
+        if name.rpartition(" ")[2] in ("c", "si", "f", "v"):
+            length = 0
+
+    def text(chunk):
+        nonlocal length
+        length += len(chunk)
+        if length > EXCEL_CELL_CHARS:
+            raise _bad_file(f"表格中有单元格超过 {EXCEL_CELL_CHARS} 个字符（Excel 单元格的上限），文件可能已损坏或被改动过："
+                            "请在 Excel 或 WPS 中打开、检查后重新保存，再导入。")
+
+    for member in members:
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler, parser.CharacterDataHandler = start, text
+        try:
+            with archive.open(member) as source:
+                parser.ParseFile(source)
+        except APIError:
+            raise
+        except Exception:  # damaged: openpyxl says so when it reads it
+            return
 
 
 def _sheet_layout(worksheet):
