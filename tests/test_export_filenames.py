@@ -39,7 +39,13 @@ def test_an_export_has_a_meaningful_ascii_fallback_name(app, world, path, ascii_
         ascii_name.format(**values) + ".xlsx", name.format(**values) + ".xlsx")
 
 
-def test_the_untrained_export_is_named_by_its_period_once(app, city):  # noqa: F811
-    response = sign_in(app, "huaihua").get("/console/training/untrained.xlsx", query_string={
-        "region_id": city["tree"]["hh"].id, "since": "2026-01-01", "until": "2026-06-30"})
-    assert filenames(response) == ("untrained-20260101-20260630.xlsx", "未参训代表-20260101至20260630.xlsx")
+def test_the_untrained_export_is_named_by_its_period_and_dated_once(app, city):  # noqa: F811
+    huaihua, region = sign_in(app, "huaihua"), city["tree"]["hh"].id
+    today = datetime.now(CHINA).strftime("%Y%m%d")
+    response = huaihua.get("/console/training/untrained.xlsx", query_string={
+        "region_id": region, "since": "2026-01-01", "until": "2026-06-30"})
+    assert filenames(response) == (f"untrained-20260101-20260630-{today}.xlsx", f"未参训代表-20260101至20260630-{today}.xlsx")
+    # A period ending today (the page's default) is named from its start: the day is not written twice.
+    response = huaihua.get("/console/training/untrained.xlsx", query_string={
+        "region_id": region, "since": "2026-01-01", "until": datetime.now(CHINA).date().isoformat()})
+    assert filenames(response) == (f"untrained-20260101-{today}.xlsx", f"未参训代表-20260101起-{today}.xlsx")

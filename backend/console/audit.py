@@ -38,7 +38,7 @@ def export_audit_log():
     rows = ((cn_time(e.at, "%Y-%m-%d %H:%M:%S"), listing.who(e), ACTION_LABELS.get(e.action, e.action),
              listing.target(e), e.client_address, listing.details(e))
             for e in listing.export_events(g.user, filters, rows_to_read(), EXPORT_BATCH))
-    export = Export("操作日志", "操作日志", "audit-log")
+    export = Export("操作日志", "操作日志", fallback="audit-log")
     export.sheet("操作日志", ["时间", "账号", "操作", "对象", "来源地址", "详情"], rows,
                  widths={"时间": 18, "账号": 24, "操作": 16, "对象": 30, "来源地址": 18, "详情": 60},
                  total=lambda: listing.events_query(g.user, filters))

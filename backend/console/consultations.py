@@ -238,7 +238,7 @@ def consultation_export(consultation_id):
             for number, article, content, kind, deputy_name, phone, created, feedback, feedback_note, feedback_dt
             in read_in_batches(statement, OPINION_ORDER))
 
-    export = Export("立法意见", f"立法意见-{consultation.id}", f"consultation-{consultation.id}")
+    export = Export("立法意见", f"立法意见-{consultation.id}", fallback=f"consultation-{consultation.id}")
     counts = services.article_counts(consultation.id)
     export.sheet("意见", headers, rows, widths={"意见": 60, "反馈说明": 40, "提出时间": 18, "反馈时间": 18},
                  total=lambda: sum(counts.values()))

@@ -32,7 +32,8 @@ from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
 from .appointments import filtered_query as appointment_query
 from .dashboard import FILTER_LABELS, dashboard_filters, filtered_scope, scope_label, scoped_leaderboard
-from .pages import attachment, console_page, year_asked
+from .organisation import attachment
+from .pages import console_page, year_asked
 from .suggestions import cn_time, filtered_query, queue_order
 
 MAX_EXPORT_ROWS = 50_000  # a sheet's rows at most; past it the file says it is not the whole list
@@ -76,10 +77,10 @@ class Export:
     分别导出。" — the data sheets keep their header in their first row — and the log's entry records it
     (capped, and the rows matched)."""
 
-    def __init__(self, what, name, ascii_name, stamped=True):
-        self.what, self.name = what, name  # the export as the log names it; the download's name
-        self.ascii_name = ascii_name  # the download's name for clients that cannot read a Chinese one
-        self.stamped = stamped  # whether the name ends with the day of the export (not when it holds a period)
+    def __init__(self, what, name, fallback=None):
+        # The export as the log names it; the download's name, and its ASCII name for clients that do not
+        # read RFC 5987's (without one, the Chinese letters are dropped from it: "-20261129.xlsx").
+        self.what, self.name, self.fallback = what, name, fallback
         self.workbook = Workbook(write_only=True)  # streamed: memory stays flat for a long list
         self.rows = 0
         self.capped = []  # (sheet title, rows shown, rows in all or None)
@@ -110,8 +111,7 @@ class Export:
             matched = self.capped[0][2]  # one capped sheet an export, in practice: the list it exports
             capped = {"capped": True} | ({"matched": matched} if matched is not None else {})
         record_export(actor if actor is not None else g.user, self.what, self.rows, target, region_id, capped)
-        stamp = "-" + utcnow().astimezone(CHINA).strftime("%Y%m%d") if self.stamped else ""
-        return _send_workbook(self.workbook, f"{self.name}{stamp}.xlsx", f"{self.ascii_name}{stamp}.xlsx")
+        return _send_workbook(self.workbook, self.name, self.fallback)
 
 
 def _write_sheet(wb, title, headers, rows, widths=None):
@@ -136,18 +136,20 @@ def _write_sheet(wb, title, headers, rows, widths=None):
     return written
 
 
-def _send_workbook(wb, filename, fallback):
+def _send_workbook(wb, name, fallback=None):
     buffer = BytesIO()
     wb.save(buffer)
     buffer.seek(0)
+    stamp = utcnow().astimezone(CHINA).strftime("%Y%m%d")
     response = send_file(
         buffer,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name=filename,
+        download_name=f"{name}-{stamp}.xlsx",
         max_age=0,
     )
-    response.headers["Content-Disposition"] = attachment(filename, fallback)
+    if fallback is not None:
+        response.headers["Content-Disposition"] = attachment(f"{name}-{stamp}.xlsx", f"{fallback}-{stamp}.xlsx")
     return response
 
 
@@ -236,7 +238,7 @@ def export_suggestions():
         "超期", "临期", "督办", "待审核", "合并到", "办理轮次", "分派时限", "接单时限", "答复时限", "转办部门", "工单编号",
         "代表对部门办理满意度", "答复内容", "满意度", "办结时间",
     ]
-    export = Export("建议清单", "建议清单", "suggestions")
+    export = Export("建议清单", "建议清单", fallback="suggestions")
     export.sheet("建议清单", headers, _export_rows(query, queue_order(form)), widths={
         "编号": 22, "提交时间": 18, "建议内容": 50, "答复内容": 40, "联络站": 24, "分派时限": 18, "接单时限": 18, "答复时限": 18,
         "转办部门": 24, "工单编号": 22, "代表对部门办理满意度": 20, "办结时间": 18}, total=query)
@@ -274,7 +276,7 @@ def export_appointments():
         for (number, created, status, topic, deputy, station, activity, activity_starts, preferred_time, meet, place,
              answer, answered) in read_in_batches(statement, APPOINTMENT_ORDER)
     )
-    export = Export("约见清单", "约见清单", "appointments")
+    export = Export("约见清单", "约见清单", fallback="appointments")
     export.sheet("约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
                                                "接待安排 / 希望时间": 30, "见面时间": 18, "见面地点": 30,
                                                "答复说明": 40, "答复时间": 18}, total=query)
@@ -312,7 +314,7 @@ def export_stats():
     stats = suggestion_stats(apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters),
                              work_orders=True)
     d = stats["denominators"]
-    export = Export("建议统计", "建议统计", "statistics")
+    export = Export("建议统计", "建议统计", fallback="statistics")
     summary = [
         ("统计范围", scope_label(user, filters), ""),
         ("统计时间", cn_time(utcnow()), ""),
@@ -359,7 +361,7 @@ def export_leaderboard():
     refused, 422 naming 年度); those without a point that year at 0, last."""
     year = year_asked(YearQuery, current_year())
     rows = scoped_leaderboard(g.user, year, limit=None, everyone=True)
-    export = Export("履职积分排行", f"履职积分排行-{year}", f"leaderboard-{year}")
+    export = Export("履职积分排行", f"履职积分排行-{year}", fallback=f"leaderboard-{year}")
     export.sheet(
         f"{year}年履职积分排行", ["名次", "代表", "代表层级", "代表小组", "积分"],
         [(r["rank"], r["name"], r["level_label"], r["group"], r["points"]) for r in rows],

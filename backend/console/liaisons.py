@@ -118,7 +118,7 @@ def liaisons_export():
     _region_admin_only()
     year = year_asked(SummaryQuery, services.this_year())
     region = g.user.admin_region
-    export = Export("联系清单", f"联系清单-{year}", f"liaisons-{year}")
+    export = Export("联系清单", f"联系清单-{year}", fallback=f"liaisons-{year}")
     export.sheet(f"{year}年联系清单", ["联系人", "类型", "职务", "人大", "状态", "联系代表数（在任）",
                  f"{year}年已联系代表数", f"{year}年联系次数", "联系率"], (
         (r["name"], r["kind_label"], r["title"], f"{r['region_name']}人大常委会", "在用" if r["active"] else "已停用",

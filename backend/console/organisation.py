@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import zipfile
+from urllib.parse import quote
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, stream_with_context, url_for
 from marshmallow import ValidationError
@@ -56,9 +57,7 @@ from ..qr.services import qr_url
 from . import bp
 from .activities import PICKER_LIMIT, deputy_options, selected_deputies
 from .form_errors import error_lines, refused_form
-from .pages import (
-    PER_PAGE, attachment, console_page, is_region_admin, listing_page, managed_regions, query_text,
-)
+from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .suggestions import scoped_stations
 
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
@@ -110,6 +109,11 @@ def _link_change(form, field, current, manages, data):
     managed_now = [obj.id for obj in current if manages(obj)]
     if set(chosen) != set(managed_now):
         data[field] = chosen
+
+
+def attachment(filename, fallback):
+    """A download's Content-Disposition: its Chinese name (RFC 5987) and an ASCII one for older clients."""
+    return f"attachment; filename={fallback}; filename*=UTF-8''{quote(filename)}"
 
 
 def _chosen_region(form):
@@ -700,7 +704,7 @@ def deputy_import_errors(token):
         kept = None
     if kept is None:
         raise not_found("错误报告已过期（保留 1 小时），请重新导入后再下载。")
-    export = Export("代表导入错误报告", "代表导入错误报告", "deputy-import-errors")
+    export = Export("代表导入错误报告", "代表导入错误报告", fallback="deputy-import-errors")
     export.sheet("错误报告", ["行号", "列", "问题"], ((e["row"], e["field"], e["message"]) for e in kept["errors"]),
                  widths={"行号": 8, "列": 12, "问题": 80}, total=kept["total"])
     return export.send()

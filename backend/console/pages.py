@@ -2,7 +2,7 @@
 (page numbers, the last page past the end, the query that pager and export links carry), search boxes, the way
 back after a refused form, the administrator's regions, and the China-time filters of the templates."""
 from functools import wraps
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -171,10 +171,3 @@ def managed_regions(user, limit=REGION_CHOICES_LIMIT):
     ).all()
     base = root.path.count("/")
     return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - base} for r in regions]
-
-
-def attachment(filename, fallback):
-    """Content-Disposition of a download: ``filename`` (Chinese) as RFC 5987 ``filename*``, and ``fallback``,
-    an ASCII name, for clients that read only ``filename`` (Werkzeug's own fallback drops every CJK character,
-    leaving "-20261129.xlsx")."""
-    return f"attachment; filename={fallback}; filename*=UTF-8''{quote(filename)}"

@@ -4,6 +4,7 @@ leaderboard, the year's evaluation (履职评价) and each deputy's archive.
 Editing a rule changes only points earned afterwards: the ledger keeps every credited row as it was.
 Editing the grade bands changes how totals are graded from then on: grades are computed, never stored.
 """
+from urllib.parse import quote
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -34,7 +35,6 @@ from .exports import Export, rows_to_read
 from .form_errors import error_lines, field_errors, refused_form
 from .pages import (
     REGION_CHOICES_LIMIT,
-    attachment,
     console_page,
     is_region_admin,
     listing_page,
@@ -386,7 +386,7 @@ def export_evaluations():
     rank = graded.rank_of()  # one grouped count of every total, then the rows as they are read
     rows = db.session.execute(graded.rows.limit(rows_to_read()))
     provisional = year >= queries.current_year()
-    export = Export("履职评价", f"履职评价-{year}", f"evaluations-{year}")
+    export = Export("履职评价", f"履职评价-{year}", fallback=f"evaluations-{year}")
     export.sheet(
         f"{year}年履职评价" + ("（按当前积分）" if provisional else ""),
         ["名次", "代表", "代表层级", "所属区域", "积分", "评价等次", "连续两年最低等次"],
@@ -451,6 +451,6 @@ def deputy_archive_xlsx(deputy_id):
     record_export(g.user, "履职档案", 1, ("deputy", deputy.id, deputy.name), deputy.region_id)
     response = Response(archive.to_xlsx(data), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"履职档案-{deputy.name}-{data['year']}.xlsx"
-    response.headers["Content-Disposition"] = attachment(filename, "archive.xlsx")
+    response.headers["Content-Disposition"] = f"attachment; filename=archive.xlsx; filename*=UTF-8''{quote(filename)}"
     response.headers["Cache-Control"] = "private, no-store"
     return response

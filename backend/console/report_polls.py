@@ -207,7 +207,7 @@ def report_poll_export(activity_id):
     rows = [[r["deputy"]["name"], r["deputy"]["level_label"], r["satisfied"], r["basically_satisfied"], r["dissatisfied"],
              r["rated"], _percent(r["satisfaction_rate"]), _percent(r["basic_satisfaction_rate"])]
             for r in results["deputies"]]
-    export = Export("述职测评结果", "述职测评结果", "report-poll")
+    export = Export("述职测评结果", "述职测评结果", fallback="report-poll")
     export.sheet("述职测评结果", ["述职代表", "层级", "满意", "基本满意", "不满意", "评价票数", "满意率", "基本满意率"],
                  rows, widths={"述职代表": 16, "层级": 20})
     export.sheet("说明", ["项目", "内容"], [

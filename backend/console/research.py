@@ -167,7 +167,7 @@ def research_export():
                        _status_of(team), report.instructed_by if report and report.instructed else "",
                        report.instruction_date.isoformat() if report and report.instructed else "")
 
-    export = Export("调研清单", f"调研清单-{filters['year']}", f"research-{filters['year']}")
+    export = Export("调研清单", f"调研清单-{filters['year']}", fallback=f"research-{filters['year']}")
     export.sheet(f"{filters['year']}年调研清单", [
         "年度", "发布课题的人大", "课题", "主题", "课题状态", "报告截止日期", "领题团队数上限", "已领题团队数", "调研团队", "团队成员",
         "调研报告", "报告状态", "批示领导", "批示日期"], rows(), widths={"课题": 30, "团队成员": 30, "调研报告": 30},

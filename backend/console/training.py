@@ -6,6 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from schemas.training import TrainingQuery
 
 from ..activities import training
+from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..extensions import db
 from ..forms import parse_int
@@ -85,8 +86,11 @@ def export_untrained():
     user = g.user
     region, level, period = _filters(request.args)
     rows = training.untrained_rows(user, region, level, period)
-    export = Export("未参训代表", f"未参训代表-{period.since:%Y%m%d}至{period.until:%Y%m%d}",
-                    f"untrained-{period.since:%Y%m%d}-{period.until:%Y%m%d}", stamped=False)  # the period, once
+    # Named by its period; one ending today by its start (起), the file's own stamp saying the day once.
+    since, until = f"{period.since:%Y%m%d}", f"{period.until:%Y%m%d}"
+    ends_today = period.until == utcnow().astimezone(CHINA).date()
+    export = Export("未参训代表", f"未参训代表-{since}" + ("起" if ends_today else f"至{until}"),
+                    fallback=f"untrained-{since}" + ("" if ends_today else f"-{until}"))
     export.sheet(
         "未参训代表", ["代表", "代表层级", "所属区域", "联络站", "代表小组", "手机号"],
         ((r.name, DEPUTY_LEVEL_LABELS[r.level.value], r.region_name, r.stations or "", r.group, r.phone or "")
