@@ -147,7 +147,6 @@ def read_sheet(data: bytes) -> Sheet:
     if not data or not data.strip():
         raise _bad_file("文件是空的，没有任何内容。")
     if data.startswith(b"PK\x03\x04"):
-        _refuse_cells_past_excels_limit(data)
         sheet = _read_xlsx(data)
     elif data.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
         # A workbook saved with an opening password is an encrypted package in an old-style container.
@@ -230,24 +229,18 @@ def _not_a_workbook(data):
     return "文件不是有效的 Excel 表格（.xlsx），可能已损坏；请重新导出后再导入。"
 
 
-def _refuse_cells_past_excels_limit(data):
-    """422 for a cell of more text than Excel lets a cell hold: no spreadsheet program wrote it, and openpyxl
-    would hold it whole (a 200 KB upload of one cell of 200,000,000 characters took half a gigabyte). The
-    sheets and shared strings are scanned by expat first, counting each cell's characters, keeping none."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [m for m in archive.namelist() if m.lower().endswith("sharedstrings.xml")
-                   or (m.startswith("xl/worksheets/") and m.endswith(".xml"))]
-    except Exception:  # not a readable archive: openpyxl says it is damaged
-        return
-    length = 0
-
-    def start(name, attributes):
-        nonlocal length
-        # A cell of a sheet (its inline text), an item of the shared strings (all its runs), a formula or
-        # a value: each is counted on its own.
-        if name.rpartition(" ")[2] in ("c", "si", "f", "v"):
-            length = 0
+def _sheet_layout(worksheet):
+    """(merged cells spanning rows as [(first row, last row, column index)], the numbers of hidden rows):
+    read-only mode (which keeps a 50,000-row register to a few MB; loading it whole costs some KB per row)
+    reads neither ``<mergeCells>`` nor rows' ``hidden``, so the sheet's XML is scanned for them once more,
+    by expat, building nothing, before openpyxl reads its rows. Merges beyond the columns a register spans
+    are passed over (filling them would widen every row). A cell of more text than Excel lets a cell hold
+    refuses the file here, unread: no spreadsheet program wrote it, and openpyxl would hold it whole (a
+    200 KB upload of one cell of 200,000,000 characters took half a gigabyte)."""
+    merges = []
+    hidden = set()
+    row_number = 0
+    length = 0  # characters of the cell's text (or formula, or value) so far
 
     def text(chunk):
         nonlocal length
@@ -256,31 +249,12 @@ def _refuse_cells_past_excels_limit(data):
             raise _bad_file(f"表格中有单元格超过 {EXCEL_CELL_CHARS} 个字符（Excel 单元格的上限），文件可能已损坏或被改动过："
                             "请在 Excel 或 WPS 中打开、检查后重新保存，再导入。")
 
-    for member in members:
-        parser = expat.ParserCreate(namespace_separator=" ")
-        parser.StartElementHandler, parser.CharacterDataHandler = start, text
-        try:
-            with archive.open(member) as source:
-                parser.ParseFile(source)
-        except APIError:
-            raise
-        except Exception:  # damaged: openpyxl says so when it reads it
-            return
-
-
-def _sheet_layout(worksheet):
-    """(merged cells spanning rows as [(first row, last row, column index)], the numbers of hidden rows):
-    read-only mode (which keeps a 50,000-row register to a few MB; loading it whole costs some KB per row)
-    reads neither ``<mergeCells>`` nor rows' ``hidden``, so the sheet's XML is scanned for them once more,
-    by expat, building nothing. Merges beyond the columns a register spans are passed over (filling them
-    would widen every row)."""
-    merges = []
-    hidden = set()
-    row_number = 0
-
     def start(name, attributes):
-        nonlocal row_number
+        nonlocal row_number, length
         tag = name.rpartition(" ")[2]
+        if tag in ("c", "f", "v"):  # a cell (its inline text), its formula, its value: each counted on its own
+            length = 0
+            return
         if tag == "row":
             row_number = int(attributes["r"]) if attributes.get("r", "").isdigit() else row_number + 1
             if attributes.get("hidden") in ("1", "true"):
@@ -302,7 +276,7 @@ def _sheet_layout(worksheet):
         merges.append((first_row, last_row, first_column - 1))
 
     parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = start
+    parser.StartElementHandler, parser.CharacterDataHandler = start, text
     try:
         with worksheet._get_source() as source:  # the member of the archive openpyxl reads the sheet from
             parser.ParseFile(source)
