@@ -2,7 +2,9 @@
 
 An upload is an .xlsx workbook or a CSV export (UTF-8, or GB18030 as a Chinese Excel writes it).
 Rows are matched to deputies by mobile number: a known number updates that deputy where the sheet
-differs, an unknown one creates a deputy with a printed code. Every bad row is reported with its
+differs, an unknown one creates a deputy with a printed code (or, when the row names a deputy registered
+without a phone, same name and region, gives them the number). Cells are read as the clerk sees them:
+merged cells fill the rows under them, hidden rows are skipped, invisible characters are dropped. Every bad row is reported with its
 spreadsheet row number and the column at fault, and never stops the good rows.
 
 Like every service this writes and never commits: the request handler (or the CLI command) commits
@@ -82,7 +84,8 @@ COLUMN_NOTES = {
     "姓名": "代表姓名，不超过 50 个字。",
     "层级": f"{LEVELS_TEXT}；也可写“省级”“县级人大代表”等。",
     "所属区域": "代表所属的区域名称，如“鹤城区”；重名时连同上级一起写，如“怀化市/鹤城区”。须在您的管理范围内。",
-    "手机号": "代表本人的 11 位手机号，按手机号匹配：已有的代表更新信息，新的手机号新增代表。"
+    "手机号": "代表本人的 11 位手机号，按手机号匹配：已有的代表更新信息，新的手机号新增代表"
+              "（系统中同一区域已有未登记手机号的同名代表时，为其补填手机号）。"
               "请把这一列设为“文本”格式，以免 Excel 显示成科学计数法。",
     "联络站": "代表进驻的联络站名称，多个用顿号（、）分隔；不填则不改变已有代表进驻的联络站。",
     "代表小组": "所在代表小组名称，不超过 100 个字。",
