@@ -11,7 +11,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 
 from .factories import sent_statements
-from .test_console_suggestions import admin, console_login, pending, post_form  # noqa: F401  (fixtures)
+from .test_console_suggestions import admin, console_login, csrf_token, pending, post_form  # noqa: F401  (fixtures)
 from .test_suggestions import file, world  # noqa: F401  (fixture)
 
 
@@ -368,6 +368,42 @@ def test_a_stations_page_and_its_edit_read_its_deputies_whatever_their_number(ap
             saved = post_form(consoles["chengbei"], path, form, page=path)
         assert saved.status_code == 302, saved.get_data(as_text=True)
         seen["console save"] = len(sent)
+        return seen, len(ids)
+
+    _received(factory, station, 2)
+    few, before = counted()
+    _received(factory, station, 6)
+    many, after = counted()
+    assert after == before + 6
+    assert many == few
+
+
+def test_a_refused_station_edit_reads_its_deputies_whatever_their_number(app, factory, world):  # noqa: F811
+    """The station's edit refused (a mistake in the form) comes back as typed, with the deputies ticked as
+    they were ticked: for a station's, a city's and the province's administrator, the deputies ticked, the
+    deputies received there, their regions, stations and those stations' regions are read in a few queries
+    for them all, never a few per deputy."""
+    station = world["station"]
+    factory.admin("hh-admin", region=world["tree"]["hh"])
+    factory.admin("root-admin", region=world["tree"]["root"])
+    consoles = {name: console_login(app, name) for name in ("chengbei", "hh-admin", "root-admin")}
+    path = f"/console/stations/{station.id}"
+    tokens = {name: csrf_token(console, path) for name, console in consoles.items()}
+
+    def counted():
+        seen = {}
+        with app.app_context():
+            deputies = db.session.get(type(station), station.id).deputies
+            ids, names = [d.id for d in deputies], [d.name for d in deputies]
+        form = {"name": "", "kind": "center", "deputies_present": "1", "deputy_ids": [str(i) for i in ids]}
+        for name, console in consoles.items():
+            with statements(app) as sent:
+                refused = console.post(path, data={"csrf_token": tokens[name], **form})
+            page = refused.get_data(as_text=True)
+            assert refused.status_code == 422, page
+            assert "请填写联络站名称。" in page
+            assert all(n in page for n in names)
+            seen[name] = len(sent)
         return seen, len(ids)
 
     _received(factory, station, 2)

@@ -237,11 +237,14 @@ def station_edit(station_id):
         except (APIError, ValidationError) as exc:
             if isinstance(exc, APIError) and exc.status == 404:
                 raise
-            db.session.rollback()  # before reading the page's data: the station as it is saved
-            # Shown again as typed, with the deputies ticked as they were ticked.
-            ticked = [parse_int(i) for i in request.form.getlist("deputy_ids")]
-            chosen = [d for d in selected_deputies(user, ticked) if manages_deputy(user, d)]
-            return refused_form("console/station_edit.html", exc, STATION_FIELDS, **_station_page(station, request.form, chosen))
+
+            def read_after():  # after the rollback: the station as it is saved
+                # Shown again as typed, with the deputies ticked as they were ticked.
+                ticked = [parse_int(i) for i in request.form.getlist("deputy_ids")]
+                chosen = [d for d in selected_deputies(user, ticked) if manages_deputy(user, d)]
+                return _station_page(station, request.form, chosen)
+
+            return refused_form("console/station_edit.html", exc, STATION_FIELDS, read_after=read_after)
         flash(f"已保存联络站“{station.name}”。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
     return render_template("console/station_edit.html", **_station_page(station, _station_values(station)))
