@@ -414,6 +414,40 @@ def test_a_refused_station_edit_reads_its_deputies_whatever_their_number(app, fa
     assert many == few
 
 
+def test_a_refused_deputy_edit_reads_its_stations_whatever_their_number(app, factory, world):  # noqa: F811
+    """The deputy's edit refused comes back as typed, with the stations ticked as they were ticked: the
+    stations the city's administrator may choose from are read in a query or two for them all, never one
+    each."""
+    city = world["tree"]["hh"]
+    factory.admin("hh-admin", region=city)
+    console = console_login(app, "hh-admin")
+    deputy = world["zhang"]
+    path = f"/console/deputies/{deputy.id}"
+    token = csrf_token(console, path)
+
+    def counted():
+        with app.app_context():
+            ticked = [s.id for s in db.session.get(type(deputy), deputy.id).stations]
+        form = {"name": "", "level": "city", "region_id": str(city.id), "stations_present": "1",
+                "station_ids": [str(i) for i in ticked]}
+        with statements(app) as sent:
+            refused = console.post(path, data={"csrf_token": token, **form})
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 422, page
+        assert "请填写代表姓名。" in page
+        return len(sent), page
+
+    def stations(count):
+        return [factory.station(factory.region(level="county", parent=city)) for _ in range(count)]
+
+    named = stations(2)
+    few, _ = counted()
+    named += stations(6)
+    many, page = counted()
+    assert all(s.name in page for s in named)
+    assert many == few
+
+
 def test_a_station_administrators_page_of_deputies_reads_their_stations_regions_once(app, client, factory, world):  # noqa: F811
     """GET /api/v1/deputies for a station's administrator lists every deputy in office, theirs in full and
     the others' public profiles: whether each is theirs is told from the page's deputies, stations and

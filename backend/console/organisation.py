@@ -386,11 +386,14 @@ def deputy_edit(deputy_id):
         except (APIError, ValidationError) as exc:
             if isinstance(exc, APIError) and exc.status == 404:
                 raise
-            db.session.rollback()  # before reading the page's data: the deputy as they are saved
-            # Shown again as typed (a locked deputy's own details were not sent: shown as they are).
-            values = request.form if owns_deputy(user, deputy) else _deputy_values(deputy)
-            ticked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return refused_form("console/deputy_edit.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, **_deputy_page(deputy, values, ticked))
+
+            def read_after():  # after the rollback: the deputy as they are saved
+                # Shown again as typed (a locked deputy's own details were not sent: shown as they are).
+                values = request.form if owns_deputy(user, deputy) else _deputy_values(deputy)
+                ticked = {parse_int(i) for i in request.form.getlist("station_ids")}
+                return _deputy_page(deputy, values, ticked)
+
+            return refused_form("console/deputy_edit.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, read_after=read_after)
         if not manages_deputy(user, deputy):  # unticked from the last of the administrator's stations
             flash(f"已保存：代表“{deputy.name}”不再进驻您管理的联络站，已移出您的代表列表。", "success")
             return redirect(url_for("console.deputies"))
