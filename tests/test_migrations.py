@@ -897,3 +897,36 @@ def test_0045_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_
         for name, (table, _, _) in indexes.items():
             assert name not in _index_names(table)
         db.engine.dispose()
+
+
+def test_0048_builds_the_user_target_index_of_the_audit_log_and_rebuilds_one_left_invalid(scratch_url):
+    """0048: the events done to accounts' partial index, on both databases (built CONCURRENTLY on
+    PostgreSQL, where one a killed build left INVALID is dropped and built again), over those events
+    alone. Downgraded, it goes."""
+    from flask_migrate import downgrade, upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    name = "ix_audit_events_user_target_at"
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade(revision="0047")
+        if postgres:  # what a build killed half way leaves behind
+            with db.engine.begin() as conn:
+                conn.execute(text(f"CREATE INDEX {name} ON audit_events (id)"))
+                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{name}'::regclass"))
+        upgrade(revision="0048")
+        assert name in _index_names("audit_events")
+        with db.engine.connect() as conn:
+            if postgres:
+                valid, definition = conn.execute(text(
+                    f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = '{name}'::regclass")).one()
+                assert valid
+            else:
+                definition = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
+        assert "(target_id, at)" in definition and "'user'" in definition.split("WHERE")[1]
+        downgrade(revision="0047")
+        assert name not in _index_names("audit_events")
+        db.engine.dispose()

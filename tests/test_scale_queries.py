@@ -473,6 +473,29 @@ def test_a_station_administrators_page_of_deputies_reads_their_stations_regions_
     assert many == few
 
 
+def test_a_station_administrators_log_is_read_in_its_indexes(app, client, world, factory):  # noqa: F811
+    """A station administrator's 操作日志 holds their own actions and those done to their account (a sign-in
+    failed under their name, a password reset): two conditions, each looked up in its index, the second in
+    ix_audit_events_user_target_at (the events done to accounts alone). Without it, PostgreSQL tested every
+    event of the log against both: the page's count a parallel seq scan (145 ms at 1,000,000 events, 7 ms
+    with it), its page a walk back along ix_audit_events_at through everyone else's events."""
+    console = console_login(app, "chengbei")  # a sign-in: their own action
+    someone = app.test_client()  # a sign-in failed under their name: done to their account
+    token = csrf_token(someone, "/console/login")
+    assert someone.post("/console/login", data={"username": "chengbei", "password": "wrong", "csrf_token": token}) \
+        .status_code != 302
+    with statements(app, with_parameters=True) as sent:
+        log = client.get("/api/v1/audit-events", headers=world["admin"]).json
+        assert console.get("/console/audit").status_code == 200
+    assert {"login_succeeded", "login_failed"} <= {item["action"] for item in log["items"]}, log
+    read = [(s, p) for s, p in sent if "FROM audit_events" in s]
+    assert len(read) == 4, [s for s, _ in read]  # a count and a page, for the API and the console
+    for statement in read:
+        plan = _plan(app, *statement, ("enable_seqscan",))
+        assert "ix_audit_events_actor_at" in plan and "ix_audit_events_user_target_at" in plan, plan
+        assert "Seq Scan on audit_events" not in plan and "SCAN audit_events" not in plan, plan
+
+
 def test_a_region_administrators_requests_and_log_are_read_in_their_indexes(app, client, world, factory):  # noqa: F811
     """A region administrator's requests are those at their stations and those asked in their region, and
     their 操作日志 the events of their region and their own: two conditions, each with its index. On
