@@ -346,6 +346,15 @@ class Config:
             raise ConfigError("DATABASE_URL 不是数据库地址，应形如 postgresql://用户:密码@主机:5432/mashangban。") from None
         if backend not in ("postgresql", "sqlite"):
             raise ConfigError(f"DATABASE_URL 须为 PostgreSQL（postgresql://…）或 SQLite（sqlite:///…）数据库，当前为 {backend}。")
+        database = make_url(self.SQLALCHEMY_DATABASE_URI).database
+        if backend == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
+            # SQLite writes its journal beside the file: the directory itself (instance/ by default, which
+            # a checkout owned by root leaves unwritable) must be writable, not only the file.
+            directory = os.path.dirname(os.path.abspath(database))
+            if problem := _unwritable(directory):
+                raise ConfigError(f"数据库目录 {directory} 无法写入（{problem}）：SQLite 数据库 {os.path.basename(database)} "
+                                  f"存放在这里，请创建该目录并让运行本服务的用户（uid {os.getuid()}）可写，"
+                                  "或设置 DATABASE_URL 使用 PostgreSQL。")
 
     def _check_public_base_url(self, production):
         url = urlsplit(self.PUBLIC_BASE_URL)
@@ -439,13 +448,20 @@ class Config:
     def _check_uploads(self):
         if self.UPLOAD_STORAGE != "local":
             raise ConfigError(f"UPLOAD_STORAGE 目前只能为 local（照片存放在 UPLOAD_DIR），当前为 {self.UPLOAD_STORAGE!r}。")
-        try:
-            os.makedirs(self.UPLOAD_DIR, exist_ok=True)
-            with tempfile.TemporaryFile(dir=self.UPLOAD_DIR):
-                pass
-        except OSError as exc:
-            raise ConfigError(f"UPLOAD_DIR {self.UPLOAD_DIR} 无法写入（{exc.strerror}）：群众上传的照片存放在这里，"
-                              f"请创建该目录并让运行本服务的用户（uid {os.getuid()}）可写。") from None
+        if problem := _unwritable(self.UPLOAD_DIR):
+            raise ConfigError(f"UPLOAD_DIR {self.UPLOAD_DIR} 无法写入（{problem}）：群众上传的照片存放在这里，"
+                              f"请创建该目录并让运行本服务的用户（uid {os.getuid()}）可写。")
+
+
+def _unwritable(directory):
+    """Why ``directory`` (created if missing) cannot be written by this process, or None when it can."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def engine_options(config):

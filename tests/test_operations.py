@@ -198,6 +198,20 @@ def test_the_operator_sees_one_line_and_exit_code_1_for_a_bad_setting(tmp_path):
     assert result.stderr.strip() == "Error: 配置错误：MAX_ROUNDS 应为整数，当前为 'two'。"
 
 
+@pytest.mark.database_independent
+@pytest.mark.parametrize("args", [("db", "upgrade"), ("--help",)], ids=["db upgrade", "--help"])
+def test_a_database_directory_the_app_cannot_write_is_one_line_not_a_traceback(tmp_path, args):
+    """The SQLite file's directory (instance/ by default) root-owned, or something else in its place: the
+    operator reads which directory and why, as for any other setting, and nothing starts."""
+    blocked = tmp_path / "instance"
+    blocked.write_text("a file where the directory should be")
+    result = flask_command(production(tmp_path, DATABASE_URL=f"sqlite:///{blocked / 'msb.sqlite'}"), *args)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith(f"Error: 配置错误：数据库目录 {blocked} 无法写入"), result.stderr
+    assert "DATABASE_URL" in result.stderr
+
+
 # Flask lists the app's commands for --help by creating the app, and printed a traceback of any error
 # there before its help; the app's own commands, Flask's and Flask-Migrate's create it when they run.
 COMMANDS = [("--help",), ("routes",), ("db", "upgrade"), ("sweep",), ("create-admin", "root", "--help")]
