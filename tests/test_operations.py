@@ -461,6 +461,21 @@ def test_a_reload_onto_settings_the_app_cannot_run_with_stops_gunicorn_with_the_
     assert "Traceback" not in output
 
 
+def test_the_access_log_keeps_no_query_string_nor_referrer(deployment, serve):
+    """A photo's signed link (``?sig=…``, which opens it to anyone for a day) and what an administrator
+    typed into a search (a phone number), in the query string or in the referrer, stay out of gunicorn's
+    access log; the method, path and status are there."""
+    served = serve(deployment)
+    requests.get(served.url + "/api/v1/uploads/ab/cd.jpg?sig=SignedForWeChat.Secret", timeout=10,
+                 headers={"Referer": served.url + "/console/suggestions?q=13812345678"})
+    deadline = time.monotonic() + 60  # the line is written after the answer
+    while "/api/v1/uploads/ab/cd.jpg" not in served.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    output = served.output()
+    assert '"GET /api/v1/uploads/ab/cd.jpg HTTP/1.1" 404' in output, output
+    assert "SignedForWeChat" not in output and "13812345678" not in output, output
+
+
 def test_in_production_the_console_cookie_travels_only_over_https_and_never_to_scripts(deployment, serve):
     """APP_ENV=production behind nginx's HTTPS: the console's session cookie is Secure, HttpOnly and
     SameSite=Lax from the sign-in page on, so no plain-HTTP request, page script or other site's form
