@@ -231,8 +231,10 @@ class Config:
         self.CACHE_DEFAULT_TIMEOUT = self.PUBLIC_STATS_CACHE_SECONDS
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")  # per address
-        # Failed sign-ins per account name, from wherever they come (backend/auth/limits.py).
+        # Failed sign-ins per account name and address, and per name from everywhere but the addresses the
+        # account signed in from before (backend/auth/limits.py).
         self.LOGIN_ACCOUNT_RATE_LIMIT = env("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+        self.LOGIN_ACCOUNT_TOTAL_RATE_LIMIT = env("LOGIN_ACCOUNT_TOTAL_RATE_LIMIT", "30 per 15 minutes")
         self.CJK_FONT_PATH = env("CJK_FONT_PATH") or None
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         # How many reverse proxies stand in front (nginx, a load balancer): their X-Forwarded-For is
@@ -436,7 +438,8 @@ class Config:
 
         from .web.limits import DEFAULTS
 
-        values = {name: getattr(self, name) for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT")}
+        values = {name: getattr(self, name) for name in (
+            "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "LOGIN_ACCOUNT_TOTAL_RATE_LIMIT")}
         # The citizens' limits are read at each request, from the app config or else the environment.
         values |= {name: getattr(self, name, None) or _setting(name) or default for name, default in DEFAULTS.items()}
         for name, value in values.items():

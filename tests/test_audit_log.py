@@ -622,7 +622,7 @@ def test_a_sign_in_refused_by_the_address_limit_is_recorded_once_a_window(app, c
 
 def test_a_sign_in_refused_by_the_account_limit_is_recorded_per_address_and_name(app, client, world,
                                                                                   config_override):  # noqa: F811
-    config_override(LOGIN_ACCOUNT_RATE_LIMIT="2 per 15 minutes")
+    config_override(LOGIN_ACCOUNT_RATE_LIMIT="2 per 15 minutes", LOGIN_ACCOUNT_TOTAL_RATE_LIMIT="3 per 15 minutes")
 
     def api(name, address, password="guess-guess"):
         return client.post("/api/v1/auth/login", json={"username": name, "password": password},
@@ -632,20 +632,21 @@ def test_a_sign_in_refused_by_the_account_limit_is_recorded_per_address_and_name
         form = {"username": name, "password": "guess-guess", "csrf_token": token_from(client, "/console/login")}
         return client.post("/console/login", data=form, environ_base={"REMOTE_ADDR": address}).status_code
 
-    assert [api("chengbei", "10.9.1.1"), api("chengbei", "10.9.1.2")] == [401, 401]
-    assert [api("chengbei", "10.9.1.3", "password123"), console("chengbei", "10.9.1.3"),
-            api("chengbei", "10.9.1.4")] == [429, 429, 429]
+    assert [api("chengbei", "10.9.1.1"), api("chengbei", "10.9.1.1")] == [401, 401]
+    assert [api("chengbei", "10.9.1.1", "password123"), console("chengbei", "10.9.1.1")] == [429, 429]
+    assert [api("chengbei", "10.9.1.2"), api("chengbei", "10.9.1.3", "password123"), console("chengbei", "10.9.1.3"),
+            api("chengbei", "10.9.1.4")] == [401, 429, 429, 429]
     assert [api("ghost", "10.9.1.5"), api("ghost", "10.9.1.5"), api("ghost", "10.9.1.5")] == [401, 401, 429]
     limited = events("login_limited")
-    assert [(e.actor_user_id, e.actor_username, e.client_address) for e in limited] == [
-        (world["clerk"].id, "chengbei", "10.9.1.3"), (world["clerk"].id, "chengbei", "10.9.1.4"),
-        (None, "g****", "10.9.1.5")]
-    assert limited[0].region_id == world["tree"]["hc"].id and limited[2].region_id is None
-    assert {e.detail["reason"] for e in limited} == {"该账号登录失败次数过多"}
+    address, anywhere = "该账号在此地址登录失败次数过多", "该账号登录失败次数过多"
+    assert [(e.actor_user_id, e.actor_username, e.client_address, e.detail["reason"]) for e in limited] == [
+        (world["clerk"].id, "chengbei", "10.9.1.1", address), (world["clerk"].id, "chengbei", "10.9.1.3", anywhere),
+        (world["clerk"].id, "chengbei", "10.9.1.4", anywhere), (None, "g****", "10.9.1.5", address)]
+    assert limited[0].region_id == world["tree"]["hc"].id and limited[3].region_id is None
     assert "password123" not in every_row_as_text() and "guess-guess" not in every_row_as_text()
     # The station administrator sees the refusals under their name; the super administrator the unknown one.
     assert [a for _, _, a in ROW.findall(text(sign_in(app, "root").get("/console/audit?action=login_limited")))] == [
-        "登录受限"] * 3
+        "登录受限"] * 4
     assert "未知账号（g****）" in text(sign_in(app, "root").get("/console/audit?action=login_limited"))
 
 
