@@ -958,7 +958,7 @@ def test_every_exports_filters_are_logged_in_chinese(app, world, username):  # n
     (a new filter without a label fails here)."""
     console = sign_in(app, username)
     exported = 0
-    for page_path in ("/console/", "/console/suggestions", "/console/appointments", "/console/leaderboard",
+    for page_path in ("/console/", "/console/suggestions", "/console/appointments", "/console/leaderboard", "/console/deputies",
                       "/console/evaluations", "/console/liaisons", "/console/research", "/console/training",
                       "/console/audit"):
         first = console.get(page_path)

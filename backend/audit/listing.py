@@ -180,7 +180,7 @@ VALUE_LABELS = {"kind": STATION_KIND_LABELS, "level": DEPUTY_LEVEL_LABELS,
                 "status": STATUS_LABELS | APPOINTMENT_STATUS_LABELS | {"all": "全部"}, "action": ACTION_LABELS,
                 "sort": {key: order.label for key, order in LIST_ORDERS.items()}}
 # an export whose list has codes of its own for a filter: {export: {key: labels}}
-EXPORT_VALUE_LABELS = {"调研清单": {"status": TOPIC_STATUS_LABELS}}
+EXPORT_VALUE_LABELS = {"调研清单": {"status": TOPIC_STATUS_LABELS}, "代表名册": {"active": {"all": "全部"}}}
 
 
 def _value(value, key=None, labels=None):

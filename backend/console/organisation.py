@@ -107,7 +107,8 @@ def _link_change(form, field, current, manages, data):
         data[field] = chosen
 
 
-def _attachment(filename, fallback):
+def attachment(filename, fallback):
+    """A download's Content-Disposition: its Chinese name (RFC 5987) and an ASCII one for older clients."""
     return f"attachment; filename={fallback}; filename*=UTF-8''{quote(filename)}"
 
 
@@ -272,6 +273,17 @@ def _station_page(station, values, chosen=None):
 @console_page()
 def deputies():
     user = g.user
+    query, filters = deputy_list_query(user)
+    page = listing_page(query.order_by(Deputy.id).options(*deputy_listing()), PER_PAGE)
+    return render_template(
+        "console/deputies.html", page=page, **filters, stations=scoped_stations(user, [filters["station_id"] or None]),
+        level_labels=DEPUTY_LEVEL_LABELS,
+    )
+
+
+def deputy_list_query(user):
+    """The deputies the list shows (and its export holds) for the page's filters: (select, the filters as
+    the page shows them). No 状态 chosen: those in office."""
     q = query_text("q", 50)
     station_id = parse_int(request.args.get("station_id"))
     level = request.args.get("level", "")
@@ -285,11 +297,7 @@ def deputies():
         query = query.where(Deputy.level == level)
     if active in ("1", "0"):
         query = query.where(Deputy.active.is_(active == "1"))
-    page = listing_page(query.order_by(Deputy.id).options(*deputy_listing()), PER_PAGE)
-    return render_template(
-        "console/deputies.html", page=page, q=q, station_id=station_id or "", level=level, active=active,
-        stations=scoped_stations(user, [station_id]), level_labels=DEPUTY_LEVEL_LABELS,
-    )
+    return query, {"q": q, "station_id": station_id or "", "level": level, "active": active}
 
 
 def _deputy_fields(form, errors):
@@ -491,7 +499,7 @@ def _png(data, filename=None):
     response = Response(data, mimetype="image/png")
     response.headers["Cache-Control"] = "private, no-cache"
     if filename:
-        response.headers["Content-Disposition"] = _attachment(filename, "poster.png")
+        response.headers["Content-Disposition"] = attachment(filename, "poster.png")
     return response
 
 
@@ -637,7 +645,7 @@ def posters_zip():
         yield sink.take()
 
     response = Response(stream_with_context(generate()), mimetype="application/zip")
-    response.headers["Content-Disposition"] = _attachment(f"海报-{_safe_name(label)}.zip", "posters.zip")
+    response.headers["Content-Disposition"] = attachment(f"海报-{_safe_name(label)}.zip", "posters.zip")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -679,7 +687,7 @@ def deputy_import_template():
     region = user.admin_region or (stations[0].region if stations else None)
     data = importer.template(region.name if region else "", stations[0].name if stations else "")
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = _attachment("代表名册导入模板.xlsx", "deputy-import-template.xlsx")
+    response.headers["Content-Disposition"] = attachment("代表名册导入模板.xlsx", "deputy-import-template.xlsx")
     response.headers["Cache-Control"] = "no-store"
     return response
 
