@@ -160,3 +160,13 @@ def test_a_capped_export_says_so_and_its_register_still_reimports(app, client, f
     assert reimported.json == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
     assert exported_events()[-1].detail | {"filters": None} == {
         "export": "代表名册", "filters": None, "rows": 2, "capped": True, "matched": 3}
+
+
+def test_a_deputy_without_a_phone_is_exported_and_the_reimport_says_what_is_missing(app, client, factory, base):
+    factory.deputy(base["hc"], "周无", None, "county", [base["south"]])
+    response = console_login(app, "hh-admin").get(CONSOLE)
+    rows = sheet_rows(response)["代表名册"]
+    assert rows[3] == ["周无", "县（区）人大代表", "鹤城区", "", "城南联络站", "", "", "在任"]
+    reimported = upload(client, factory.headers_for_admin(base["admin"]), response.data)
+    assert reimported.json == {"created": 0, "updated": 0, "unchanged": 2, "errors": [
+        {"row": 4, "field": "手机号", "message": "手机号不能为空。"}]}
