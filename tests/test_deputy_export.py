@@ -170,3 +170,26 @@ def test_a_deputy_without_a_phone_is_exported_and_the_reimport_says_what_is_miss
     reimported = upload(client, factory.headers_for_admin(base["admin"]), response.data)
     assert reimported.json == {"created": 0, "updated": 0, "unchanged": 2, "errors": [
         {"row": 4, "field": "手机号", "message": "手机号不能为空。"}]}
+
+
+def test_the_export_reads_in_batches_whatever_the_number_of_deputies(app, factory, base, monkeypatch):
+    """A batch of deputies is read, with its station links, in a statement each: a larger base adds
+    batches, never statements per deputy or per region."""
+    from .factories import sent_statements
+
+    monkeypatch.setattr("backend.console.exports.EXPORT_BATCH", 2)
+    console = console_login(app, "hh-admin")
+
+    def counted():
+        with sent_statements(app) as sent:
+            rows = sheet_rows(console.get(CONSOLE, query_string={"active": "all"}))["代表名册"]
+        return len(sent), len(rows) - 1
+
+    few, shown = counted()
+    assert shown == 3
+    for number in range(4):  # two more batches, in new regions with their stations
+        region = factory.region(f"新区{number}", "county", base["hh"])
+        factory.deputy(region, f"新代表{number}", f"1390000000{number}", "county", [factory.station(region)])
+    many, shown = counted()
+    assert shown == 7
+    assert many == few + 2 * 2  # each batch: its deputies, then their links
