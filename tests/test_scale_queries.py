@@ -5,7 +5,7 @@ from datetime import timedelta
 from io import BytesIO
 
 from openpyxl import load_workbook
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from backend.db_types import utcnow
 from backend.extensions import db
@@ -526,3 +526,92 @@ def test_a_region_administrators_requests_and_log_are_read_in_their_indexes(app,
     plan = _plan(app, *events[0], ("enable_seqscan",))
     assert "ix_audit_events_region_at" in plan and "ix_audit_events_actor_at" in plan, plan
     assert "Seq Scan on audit_events" not in plan and "SCAN audit_events" not in plan, plan
+
+
+def _refused_alike(app, console, path, form, grow, page=None):
+    """``form`` posted to ``path`` and refused (422) before and after ``grow()`` adds to what the page shows
+    again: the same statements both times (refused_form's ``read_after``: the page is read after its
+    rollback, not before it, which would have it read again row by row). The second page's text."""
+    token = csrf_token(console, page or path)
+
+    def counted():
+        with statements(app) as sent:
+            refused = console.post(path, data={"csrf_token": token, **form})
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 422, text
+        return len(sent), text
+
+    few, _ = counted()
+    grow()
+    many, text = counted()
+    assert many == few
+    return text
+
+
+def test_a_refused_account_edit_reads_the_stations_ticked_whatever_their_number(app, factory, world):  # noqa: F811
+    """A station administrator's account, its name too long: the page again with the stations ticked as
+    they were ticked, read in a query or two for them all."""
+    factory.admin("hh-admin", region=world["tree"]["hh"])
+    console = console_login(app, "hh-admin")
+    with app.app_context():
+        from backend.auth.models import User
+        account_id = db.session.scalar(select(User.id).where(User.username == "chengbei"))
+    ticked = [world["station"]]
+    form = {"display_name": "名" * 65, "stations_present": "1"}
+
+    def grow():
+        ticked.extend(factory.station(factory.region(level="county", parent=world["tree"]["hh"])) for _ in range(5))
+        form["station_ids"] = [str(s.id) for s in ticked]
+
+    form["station_ids"] = [str(world["station"].id), str(factory.station(world["tree"]["hc"]).id)]
+    page = _refused_alike(app, console, f"/console/admins/{account_id}", form, grow)
+    assert all(s.name in page for s in ticked)
+
+
+def test_a_refused_new_deputy_reads_the_stations_offered_whatever_their_number(app, factory, world):  # noqa: F811
+    factory.admin("hh-admin", region=world["tree"]["hh"])
+    console = console_login(app, "hh-admin")
+    added = []
+
+    def grow():
+        added.extend(factory.station(factory.region(level="county", parent=world["tree"]["hh"])) for _ in range(5))
+
+    page = _refused_alike(app, console, "/console/deputies/new",
+                          {"name": "", "level": "county", "region_id": str(world["tree"]["hc"].id)}, grow)
+    assert "请填写代表姓名。" in page and all(s.name in page for s in added)
+
+
+def test_a_refused_new_research_topic_reads_the_list_of_topics_whatever_its_length(app, factory, world):  # noqa: F811
+    """A form on a list page (调研清单; 联系清单, 民生实事 and 立法意见征集 alike): the list read once again."""
+    factory.admin("hh-admin", region=world["tree"]["hh"])
+    console = console_login(app, "hh-admin")
+    token = csrf_token(console, "/console/research")
+
+    def topic(title):
+        made = console.post("/console/research", data={"csrf_token": token, "title": title, "theme": "产业发展"})
+        assert made.status_code == 302, made.get_data(as_text=True)
+
+    topic("课题甲")
+
+    def grow():
+        for number in range(5):
+            topic(f"课题{number}")
+
+    page = _refused_alike(app, console, "/console/research", {"title": "", "theme": "产业发展"}, grow)
+    assert "课题4" in page
+
+
+def test_a_refused_workday_entry_reads_the_years_days_whatever_their_number(app, factory, world):  # noqa: F811
+    factory.admin("root-admin", region=world["tree"]["root"])
+    console = console_login(app, "root-admin")
+    token = csrf_token(console, "/console/workdays")
+
+    def enter(first, last):
+        made = console.post("/console/workdays", data={"csrf_token": token, "kind": "holiday", "first": first,
+                                                        "last": last, "name": "假期"})
+        assert made.status_code == 302, made.get_data(as_text=True)
+
+    enter("2027-01-01", "2027-01-02")
+    page = _refused_alike(app, console, "/console/workdays", {"kind": "", "first": "2027-03-01"},
+                          lambda: enter("2027-10-01", "2027-10-07"))
+    assert "请选择放假或调休上班。" in page

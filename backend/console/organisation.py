@@ -218,7 +218,7 @@ def station_new():
             station = services.create_station(user, new_station_data(request.form))
         except (APIError, ValidationError) as exc:
             return refused_form("console/station_new.html", exc, STATION_FIELDS, values=request.form,
-                                regions=managed_regions(user), kind_labels=STATION_KIND_LABELS)
+                                kind_labels=STATION_KIND_LABELS, read_after=lambda: {"regions": managed_regions(user)})
         flash(f"已新建联络站“{station.name}”，并生成了它的二维码。可在此添加进站代表、下载海报。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
     return render_template(
@@ -356,22 +356,27 @@ def deputy_new():
     their stations (进家入站), of a region containing them — as POST /api/v1/deputies allows."""
     user = g.user
     checked = {parse_int(i) for i in request.form.getlist("station_ids")}  # a refused form's ticks
-    station_choices = scoped_stations(user, checked)
-    regions = managed_regions(user) if is_region_admin(user) else _regions_above(station_choices)
+
+    def choices():  # the stations and regions offered (a refused form's: read after its rollback)
+        station_choices = scoped_stations(user, checked)
+        regions = managed_regions(user) if is_region_admin(user) else _regions_above(station_choices)
+        return {"station_choices": station_choices, "regions": regions}
+
     if request.method == "POST":
         try:
             deputy = services.create_deputy(user, new_deputy_data(request.form))
         except (APIError, ValidationError) as exc:
-            return refused_form("console/deputy_new.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, values=request.form, regions=regions,
-                                level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
-                                checked_station_ids=checked, station_admin=not is_region_admin(user))
+            return refused_form("console/deputy_new.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, values=request.form,
+                                level_labels=DEPUTY_LEVEL_LABELS, checked_station_ids=checked,
+                                station_admin=not is_region_admin(user), read_after=choices)
         flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"), "success")
         return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
+    offered = choices()
+    station_choices = offered["station_choices"]
     checked = {station_choices[0].id} if len(station_choices) == 1 and not is_region_admin(user) else set()
     return render_template(
         "console/deputy_new.html", values={"level": "county", "active": "1", "region_id": request.args.get("region_id", "")},
-        regions=regions, level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
-        checked_station_ids=checked, station_admin=not is_region_admin(user),
+        level_labels=DEPUTY_LEVEL_LABELS, checked_station_ids=checked, station_admin=not is_region_admin(user), **offered,
     )
 
 

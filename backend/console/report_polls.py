@@ -9,7 +9,6 @@ from ..activities import report_poll as polls
 from ..activities.models import ActivityStatus, ActivityType, ReportPollStatus
 from ..db_types import utcnow
 from ..errors import APIError, not_found
-from ..extensions import db
 from ..forms import china_iso, local_input, number_or_text, parse_int
 from ..qr import render
 from ..suggestions.models import SATISFACTION_LABELS
@@ -118,10 +117,10 @@ def _set_up(activity_id, step, done):
         result = step()
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
-        db.session.rollback()  # before the page is read: a refused step may have changed the poll in the session
-        activity = managed_activity_or_404(activity_id, roster=False)
-        return refused_form("console/activity.html", exc, SETUP_FIELDS, SETUP_LABELS,
-                            **activity_page(activity, roster_args(request.args)), report_poll_typed=request.form)
+        # The page read after the rollback: a refused step may have changed the poll in the session.
+        return refused_form("console/activity.html", exc, SETUP_FIELDS, SETUP_LABELS, report_poll_typed=request.form,
+                            read_after=lambda: activity_page(managed_activity_or_404(activity_id, roster=False),
+                                                             roster_args(request.args)))
     flash(done(result), "success")
     return _back(activity_id)
 
