@@ -615,3 +615,29 @@ def test_a_refused_workday_entry_reads_the_years_days_whatever_their_number(app,
     page = _refused_alike(app, console, "/console/workdays", {"kind": "", "first": "2027-03-01"},
                           lambda: enter("2027-10-01", "2027-10-07"))
     assert "请选择放假或调休上班。" in page
+
+
+def test_a_refused_form_on_a_liaisons_page_reads_its_deputies_whatever_their_number(app, factory, world):  # noqa: F811
+    """安排联系代表 with none ticked (the liaison's edit and 登记联系 alike; 调研, 立法意见征集 and 民生实事's item
+    pages too): the liaison's page again, its deputies read in as many statements for six as for one."""
+    factory.admin("hh-admin", region=world["tree"]["hh"])
+    console = console_login(app, "hh-admin")
+    token = csrf_token(console, "/console/liaisons")
+    made = console.post("/console/liaisons", data={"csrf_token": token, "name": "王某某", "kind": "member"})
+    assert made.status_code == 302, made.get_data(as_text=True)
+    path = made.headers["Location"]
+    station = world["station"]
+
+    def assign(deputies):
+        done = console.post(f"{path}/deputies", data={"csrf_token": token, "deputy_ids": [str(d.id) for d in deputies]})
+        assert done.status_code == 302, done.get_data(as_text=True)
+
+    assign([world["zhang"]])
+
+    def grow():  # 李娜 is left to choose, as before
+        _received(factory, station, 5)
+        with app.app_context():
+            assign([d for d in db.session.get(type(station), station.id).deputies if d.name != "李娜"])
+
+    page = _refused_alike(app, console, f"{path}/deputies", {}, grow, page=path)
+    assert "请至少选择一位代表。" in page and "李娜" in page
