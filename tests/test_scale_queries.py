@@ -641,3 +641,25 @@ def test_a_refused_form_on_a_liaisons_page_reads_its_deputies_whatever_their_num
 
     page = _refused_alike(app, console, f"{path}/deputies", {}, grow, page=path)
     assert "请至少选择一位代表。" in page and "李娜" in page
+
+
+def test_a_refused_points_correction_reads_the_years_corrections_whatever_their_number(app, factory, world):  # noqa: F811
+    """积分更正 of 0 points: the archive again, the year's corrections read in one statement however many."""
+    factory.admin("hh-admin", region=world["tree"]["hh"])
+    console = console_login(app, "hh-admin")
+    deputy = world["zhang"]
+    page, path = f"/console/deputies/{deputy.id}/archive", f"/console/deputies/{deputy.id}/points/corrections"
+    token = csrf_token(console, page)
+
+    def correct(number):
+        done = console.post(path, data={"csrf_token": token, "points": "2", "reason": f"补记第{number}次"})
+        assert done.status_code == 302, done.get_data(as_text=True)
+
+    correct(0)
+
+    def grow():
+        for number in range(1, 6):
+            correct(number)
+
+    text = _refused_alike(app, console, path, {"points": "0", "reason": "补记"}, grow, page=page)
+    assert "更正的积分不能为 0。" in text and "补记第5次" in text
