@@ -13,7 +13,7 @@ from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..notifications.handover import hand_over_account
-from ..one_time_codes import digest as _digest, display, new as _new_code  # noqa: F401 - display: the console's
+from ..one_time_codes import digest as _digest, new as _new_code
 from .models import User, WeChatLinkCode
 
 CODE_LIFETIME = timedelta(minutes=10)
