@@ -281,6 +281,8 @@ class Config:
         self.REPORT_POLL_GRACE_MINUTES = _int("REPORT_POLL_GRACE_MINUTES", 120)
         # ... and opens (and its window starts) at the earliest this long before the activity's start.
         self.REPORT_POLL_LEAD_MINUTES = _int("REPORT_POLL_LEAD_MINUTES", 60)
+        # 凭票测评: the most one-time ballot tickets one poll issues (the expected attendance, on printed sheets).
+        self.REPORT_POLL_MAX_TICKETS = _int("REPORT_POLL_MAX_TICKETS", 2000)
         self.ACTIVITY_REMINDER_HOURS = _int("ACTIVITY_REMINDER_HOURS", 24)
         # The most deputies one activity invites (its pages and 结单 handle them all at once).
         self.ACTIVITY_MAX_DEPUTIES = _int("ACTIVITY_MAX_DEPUTIES", 1000)

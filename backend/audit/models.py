@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "report_poll_updated": "修改述职测评",
     "report_poll_opened": "开始述职测评",
     "report_poll_closed": "结束述职测评",
+    "report_poll_tickets_issued": "生成述职测评票",
     "research_topic_created": "新建调研课题",
     "research_topic_updated": "修改调研课题",
     "research_topic_published": "发布调研课题",
