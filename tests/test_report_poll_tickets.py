@@ -206,3 +206,18 @@ def test_a_ticket_sheets_qr_code_opens_the_voters_page_with_the_code(client, mee
     image.save(buffer, "PNG")
     [found] = zxingcpp.read_barcodes(Image.open(buffer))
     assert found.text == ticket["url"]
+
+
+def test_the_database_refuses_a_tickets_second_ballot_past_the_check(client, meeting, monkeypatch):
+    """The unique ticket_id decides, not the read before it: a ballot that read the ticket unused just before
+    another took it (the check passed, as in a race) is refused 409 此测评票已使用。 and writes nothing."""
+    from backend.activities import report_poll
+
+    token = opened(client, meeting, ballot_mode="ticket")
+    [ticket] = tickets(client, meeting, 1)["tickets"]
+    body = ballot(meeting, "satisfied", "satisfied") | {"ticket": ticket["code"]}
+    assert send(client, token, web_voter(client, 1), body).status_code == 201
+    monkeypatch.setattr(report_poll, "_ticket", lambda poll, code: db.session.scalar(
+        select(ReportPollTicket.id).where(ReportPollTicket.poll_id == poll.id)))
+    refused(send(client, token, web_voter(client, 2), body), 409, "此测评票已使用。")
+    assert db.session.scalar(select(func.count()).select_from(ReportPollBallot)) == 1
