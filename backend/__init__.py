@@ -46,7 +46,6 @@ class App(Flask):
 
 def create_app(test_config=None):
     app = App(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
     try:
         config = Config(app.instance_path)
         app.config.from_object(config)

@@ -231,8 +231,10 @@ class Config:
         self.CACHE_DEFAULT_TIMEOUT = self.PUBLIC_STATS_CACHE_SECONDS
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")  # per address
-        # Failed sign-ins per account name, from wherever they come (backend/auth/limits.py).
+        # Failed sign-ins per account name and address, and per name from everywhere but the addresses the
+        # account signed in from before (backend/auth/limits.py).
         self.LOGIN_ACCOUNT_RATE_LIMIT = env("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+        self.LOGIN_ACCOUNT_TOTAL_RATE_LIMIT = env("LOGIN_ACCOUNT_TOTAL_RATE_LIMIT", "30 per 15 minutes")
         self.CJK_FONT_PATH = env("CJK_FONT_PATH") or None
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         # How many reverse proxies stand in front (nginx, a load balancer): their X-Forwarded-For is
@@ -279,6 +281,8 @@ class Config:
         self.REPORT_POLL_GRACE_MINUTES = _int("REPORT_POLL_GRACE_MINUTES", 120)
         # ... and opens (and its window starts) at the earliest this long before the activity's start.
         self.REPORT_POLL_LEAD_MINUTES = _int("REPORT_POLL_LEAD_MINUTES", 60)
+        # 凭票测评: the most one-time ballot tickets one poll issues (the expected attendance, on printed sheets).
+        self.REPORT_POLL_MAX_TICKETS = _int("REPORT_POLL_MAX_TICKETS", 2000)
         self.ACTIVITY_REMINDER_HOURS = _int("ACTIVITY_REMINDER_HOURS", 24)
         # The most deputies one activity invites (its pages and 结单 handle them all at once).
         self.ACTIVITY_MAX_DEPUTIES = _int("ACTIVITY_MAX_DEPUTIES", 1000)
@@ -346,6 +350,15 @@ class Config:
             raise ConfigError("DATABASE_URL 不是数据库地址，应形如 postgresql://用户:密码@主机:5432/mashangban。") from None
         if backend not in ("postgresql", "sqlite"):
             raise ConfigError(f"DATABASE_URL 须为 PostgreSQL（postgresql://…）或 SQLite（sqlite:///…）数据库，当前为 {backend}。")
+        database = make_url(self.SQLALCHEMY_DATABASE_URI).database
+        if backend == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
+            # SQLite writes its journal beside the file: the directory itself (instance/ by default, which
+            # a checkout owned by root leaves unwritable) must be writable, not only the file.
+            directory = os.path.dirname(os.path.abspath(database))
+            if problem := _unwritable(directory):
+                raise ConfigError(f"数据库目录 {directory} 无法写入（{problem}）：SQLite 数据库 {os.path.basename(database)} "
+                                  f"存放在这里，请创建该目录并让运行本服务的用户（uid {os.getuid()}）可写，"
+                                  "或设置 DATABASE_URL 使用 PostgreSQL。")
 
     def _check_public_base_url(self, production):
         url = urlsplit(self.PUBLIC_BASE_URL)
@@ -427,7 +440,8 @@ class Config:
 
         from .web.limits import DEFAULTS
 
-        values = {name: getattr(self, name) for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT")}
+        values = {name: getattr(self, name) for name in (
+            "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "LOGIN_ACCOUNT_TOTAL_RATE_LIMIT")}
         # The citizens' limits are read at each request, from the app config or else the environment.
         values |= {name: getattr(self, name, None) or _setting(name) or default for name, default in DEFAULTS.items()}
         for name, value in values.items():
@@ -439,13 +453,20 @@ class Config:
     def _check_uploads(self):
         if self.UPLOAD_STORAGE != "local":
             raise ConfigError(f"UPLOAD_STORAGE 目前只能为 local（照片存放在 UPLOAD_DIR），当前为 {self.UPLOAD_STORAGE!r}。")
-        try:
-            os.makedirs(self.UPLOAD_DIR, exist_ok=True)
-            with tempfile.TemporaryFile(dir=self.UPLOAD_DIR):
-                pass
-        except OSError as exc:
-            raise ConfigError(f"UPLOAD_DIR {self.UPLOAD_DIR} 无法写入（{exc.strerror}）：群众上传的照片存放在这里，"
-                              f"请创建该目录并让运行本服务的用户（uid {os.getuid()}）可写。") from None
+        if problem := _unwritable(self.UPLOAD_DIR):
+            raise ConfigError(f"UPLOAD_DIR {self.UPLOAD_DIR} 无法写入（{problem}）：群众上传的照片存放在这里，"
+                              f"请创建该目录并让运行本服务的用户（uid {os.getuid()}）可写。")
+
+
+def _unwritable(directory):
+    """Why ``directory`` (created if missing) cannot be written by this process, or None when it can."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def engine_options(config):

@@ -57,6 +57,10 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No control socket: nothing in the container uses gunicornc, and $HOME is not writable.
 control_socket_disable = True
 accesslog = "-"
+# gunicorn's default line without the query string and the referrer: a photo's link signed for WeChat's
+# screening (``?sig=…``) opens it to anyone for a day, and a console page's address holds what an
+# administrator searched for (a phone number). The path, status, size and browser stay.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 errorlog = "-"
 
 # Checked in an interpreter of its own: the master must not import the app, or the workers it forks after a

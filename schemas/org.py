@@ -10,7 +10,7 @@ from backend.org.models import (
     StationKind,
 )
 
-from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, Trimmed
+from .common import BodyId, Choice, Id, Items, Line, PageArgs, QuerySchema, StrictSchema, Text, Trimmed
 
 _lat = dict(validate=validate.Range(min=-90, max=90), allow_none=True)
 _lng = dict(validate=validate.Range(min=-180, max=180), allow_none=True)
@@ -194,13 +194,18 @@ class DeputyOut(DeputyPublicOut):
     active = fields.Boolean()
 
 
-class DeputyQuery(PageArgs):
+class DeputyExportQuery(QuerySchema):
+    """The deputy list's filters, as GET /deputies/export takes them (the list adds paging and ``managed``)."""
+
     region_id = Id()
     station_id = Id()
     level = Choice(DeputyLevel, "代表层级", DEPUTY_LEVEL_LABELS)
     group = Text(100)
     q = Text(50)
     active = fields.Boolean()
+
+
+class DeputyQuery(DeputyExportQuery, PageArgs):
     managed = fields.Boolean(metadata={"description": "only the deputies the caller administers"})
 
 

@@ -1,6 +1,7 @@
 """述职测评: a 述职 activity's poll, the voters' ballots, the results."""
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.activities.models import REPORT_POLL_BALLOT_MODE_LABELS, ReportPollBallotMode
 from backend.suggestions.models import SATISFACTION_LABELS, Satisfaction
 
 from .common import BodyId, Choice, Items, StrictSchema, Text, in_service_years
@@ -28,6 +29,10 @@ class ReportPollIn(StrictSchema):
     ends_at = fields.AwareDateTime(format="iso", validate=in_service_years, allow_none=True, metadata={
         "description": "null or left out: the activity's end plus REPORT_POLL_GRACE_MINUTES (120), following it "
                        "when the activity is rescheduled; no later than that, and after the activity's start"})
+    ballot_mode = Choice(ReportPollBallotMode, "测评方式", REPORT_POLL_BALLOT_MODE_LABELS, metadata={
+        "description": "open 扫码测评 (the default: any voter who scans the hall's code, one ballot per identity) · "
+                       "ticket 凭票测评 (each ballot takes one of the one-time tickets generated with …/report-poll/tickets "
+                       "and handed out at the door); changed only before the poll opens"})
 
     @validates_schema
     def _checks(self, data, **kwargs):
@@ -50,6 +55,10 @@ class ReportBallotIn(StrictSchema):
     choices = fields.List(fields.Nested(RatingIn), required=True, validate=RATED,
                           metadata={"description": "one rating for every deputy of the poll"})
     comment = Text(200, load_default="", metadata={"description": "意见建议 (optional): seen by the administrators only, never published"})
+    ticket = Text(32, load_default="", metadata={
+        "description": "凭票测评 (ballot_mode ticket): the ticket's code, as printed (ABCDE-FGHJK) or typed in any case, "
+                       "with or without the dash; required there (422), 422 for a code the poll never issued, 409 "
+                       "「此测评票已使用。」 for one already used; ignored in a 扫码测评"})
 
     @validates_schema
     def _checks(self, data, **kwargs):
@@ -61,6 +70,27 @@ class PublicDeputyOut(Schema):
     name = fields.String(required=True)
     level = fields.String(required=True)
     level_label = fields.String(required=True)
+
+
+class TicketCountsOut(Schema):
+    issued = fields.Integer(required=True, metadata={"description": "the tickets generated for the poll"})
+    used = fields.Integer(required=True, metadata={"description": "those a ballot took"})
+
+
+class ReportPollTicketsIn(StrictSchema):
+    count = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, error="请填写要生成的测评票张数（至少 1 张）。"),
+                           metadata={"description": "how many tickets to generate (the expected attendance); at most "
+                                                    "REPORT_POLL_MAX_TICKETS (2000) per poll in all"})
+
+
+class TicketOut(Schema):
+    code = fields.String(required=True, metadata={"description": "the ticket's code as printed (ABCDE-FGHJK)"})
+    url = fields.String(required=True, metadata={"description": "the link its printed QR carries: the voters' page with the code"})
+
+
+class ReportPollTicketsOut(TicketCountsOut):
+    tickets = fields.List(fields.Nested(TicketOut), required=True, metadata={
+        "description": "the new tickets: shown this once, only their digests are kept"})
 
 
 class ReportPollOut(Schema):
@@ -85,6 +115,10 @@ class ReportPollOut(Schema):
     url = fields.String(required=True, metadata={"description": "the link the printed QR carries: the voters' web page"})
     ballots = fields.Integer(required=True)
     deputies = fields.List(fields.Nested(PublicDeputyOut), required=True)
+    ballot_mode = fields.String(required=True, metadata={"description": "open 扫码测评 · ticket 凭票测评"})
+    ballot_mode_label = fields.String(required=True)
+    tickets = fields.Nested(TicketCountsOut, allow_none=True, required=True, metadata={
+        "description": "凭票测评: the tickets issued and used; null in a 扫码测评"})
 
 
 class DeputyResultOut(Schema):
@@ -100,6 +134,8 @@ class DeputyResultOut(Schema):
 
 class ReportPollResultsOut(Schema):
     ballots = fields.Integer(required=True)
+    tickets = fields.Nested(TicketCountsOut, allow_none=True, required=True, metadata={
+        "description": "凭票测评: the tickets issued and used; null in a 扫码测评"})
     final = fields.Boolean(required=True, metadata={"description": "the poll is closed: the figures no longer move"})
     denominators = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     deputies = fields.List(fields.Nested(DeputyResultOut), required=True)
@@ -126,6 +162,8 @@ class PublicReportPollOut(Schema):
     choices = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     voted = fields.Boolean(required=True, metadata={"description": "the caller (when signed in) has voted"})
     cancelled = fields.Boolean(required=True, metadata={"description": "the activity was cancelled: no poll is held"})
+    ticket_required = fields.Boolean(required=True, metadata={
+        "description": "凭票测评: a ballot carries the code of a ticket handed out at the door (``ticket``)"})
 
 
 class ReportBallotOut(Schema):

@@ -103,6 +103,7 @@ def _app(database_url, wechat_standin, tmp_path_factory):
         # Tests log in far more often than a person; the rate limit test sets its own.
         "LOGIN_RATE_LIMIT": "10000 per minute",
         "LOGIN_ACCOUNT_RATE_LIMIT": "10000 per minute",
+        "LOGIN_ACCOUNT_TOTAL_RATE_LIMIT": "10000 per minute",
         # Likewise one test citizen files more than a person would in an hour; the limit's tests set their own.
         "WECHAT_FILING_RATE_LIMIT": "10000 per hour",
         # Test-only: one PBKDF2 round instead of scrypt (~0.2 s and 32 MB a hash); the suite creates and signs

@@ -157,6 +157,39 @@ def test_closing_costs_the_same_statements_for_five_deputies_as_for_thirty(clien
     assert again["already_closed"] and again["points_credited"] == 0
 
 
+def record_line(client, crew, activity_id, action):  # noqa: F811
+    events = client.get(f"/api/v1/activities/{activity_id}/events?action={action}", headers=crew["admin"]).json
+    return [line["note"] for line in events["items"]]
+
+
+def test_the_record_names_the_first_20_deputies_invited_or_taken_off_and_counts_the_rest(client, crew, many):  # noqa: F811
+    """发单, 补充邀请 and 移出 a city-wide meeting's hundreds would be a wall of names in the record: its line
+    names the first 20, in the list's order, and counts them all (等 N 人); the roster lists every one. A
+    handful are all named."""
+    names = [d.name for d in many]
+    few = dispatch(client, crew, many[:3])
+    assert few.status_code == 201, few.json
+    assert record_line(client, crew, few.json["id"], "dispatched")[0].endswith("邀请 3 位代表：" + "、".join(names[:3]))
+
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)  # not yet begun: deputies can still be taken off
+    created = dispatch(client, crew, many[:25], starts=tomorrow, ends=tomorrow + timedelta(hours=2))
+    assert created.status_code == 201, created.json
+    activity_id = created.json["id"]
+    assert record_line(client, crew, activity_id, "dispatched")[0].endswith(
+        f"邀请 25 位代表：{'、'.join(names[:20])}等 25 人")
+    roster = client.get(f"/api/v1/activities/{activity_id}/participants?per_page=100", headers=crew["admin"]).json
+    assert sorted(p["deputy"]["name"] for p in roster["items"]) == sorted(names[:25])
+
+    path = f"/api/v1/activities/{activity_id}"
+    edited = client.patch(path, headers=crew["admin"], json={"remove_deputy_ids": [d.id for d in many[:22]]})
+    assert edited.status_code == 200, edited.json
+    assert record_line(client, crew, activity_id, "edited") == [
+        "移出 " + "、".join(f"{n}（待接单）" for n in names[:20]) + "等 22 人"]
+    edited = client.patch(path, headers=crew["admin"], json={"add_deputy_ids": [d.id for d in many[:22]]})
+    assert edited.status_code == 200, edited.json
+    assert record_line(client, crew, activity_id, "edited")[1] == f"邀请 {'、'.join(names[:20])}等 22 人"
+
+
 def test_one_close_credits_each_deputy_up_to_the_yearly_cap(client, crew):  # noqa: F811
     """志愿服务 capped at 12 points a year, one 结单 for four deputies: 张伟 at the cap already earns nothing,
     李娜 with 10 earns the 2 left, 王强 the activity's 10, and 赵敏, absent, loses a point."""

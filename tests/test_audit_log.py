@@ -58,9 +58,24 @@ def test_sign_ins_are_recorded_the_failed_ones_too(client, world):  # noqa: F811
     # A wrong password for a known account: under that account, in its region.
     assert (wrong.actor_user_id, wrong.region_id) == (world["huaihua"].id, world["tree"]["hh"].id)
     assert wrong.detail == {"username": "huaihua", "reason": "用户名或密码错误"}
-    # An unknown name: no account, no region (only the super administrator reads it), the name tried kept.
-    assert (unknown.actor_user_id, unknown.region_id, unknown.actor_username) == (None, None, "nobody")
+    # An unknown name: no account, no region (only the super administrator reads it), the name tried kept masked.
+    assert (unknown.actor_user_id, unknown.region_id, unknown.actor_username) == (None, None, "n*****")
     assert "wrong-password-9" not in every_row_as_text() and "password123" not in every_row_as_text()
+
+
+def test_a_password_typed_into_the_name_field_is_not_kept(app, client, world):  # noqa: F811
+    """The name tried is kept only masked when it names no account: it is as often the password itself,
+    typed into the wrong field, as a probe; the first character and the length still tell a typo, a
+    probe of 'admin' or a guesser's run from one another. A name that is an account's stays readable."""
+    assert login(client, "Hh-secret-2024!", "password123").status_code == 401  # the password, then the name
+    assert login(client, "huaihua", "Hh-secret-2024!").status_code == 401
+
+    unknown, known = events("login_failed")
+    assert unknown.actor_username == "H**************" and unknown.detail["username"] == "H**************"
+    assert known.actor_username == "huaihua" and known.detail["username"] == "huaihua"
+    assert "secret" not in every_row_as_text()
+    page = text(sign_in(app, "root").get("/console/audit?action=login_failed"))
+    assert "未知账号（H**************）" in page and "secret" not in page
 
 
 def test_a_station_admins_sign_in_belongs_to_their_stations_region(client, world):  # noqa: F811
@@ -295,7 +310,7 @@ def test_each_administrator_reads_their_scope(app, client, factory, world):  # n
     accounts = {who for _, who, _ in ROW.findall(hh_page)}
     assert accounts == {"huaihua", "chengbei"}  # not 长沙's administrators, not the unknown name
     root_page = text(sign_in(app, "root").get("/console/audit"))
-    assert "未知账号（nobody）" in root_page and "changsha" in root_page
+    assert "未知账号（n*****）" in root_page and "changsha" in root_page
     clerk = text(sign_in(app, "chengbei").get("/console/audit"))
     assert "我的操作日志</a>" in clerk
     assert {who for _, who, _ in ROW.findall(clerk)} == {"chengbei"}
@@ -607,7 +622,7 @@ def test_a_sign_in_refused_by_the_address_limit_is_recorded_once_a_window(app, c
 
 def test_a_sign_in_refused_by_the_account_limit_is_recorded_per_address_and_name(app, client, world,
                                                                                   config_override):  # noqa: F811
-    config_override(LOGIN_ACCOUNT_RATE_LIMIT="2 per 15 minutes")
+    config_override(LOGIN_ACCOUNT_RATE_LIMIT="2 per 15 minutes", LOGIN_ACCOUNT_TOTAL_RATE_LIMIT="3 per 15 minutes")
 
     def api(name, address, password="guess-guess"):
         return client.post("/api/v1/auth/login", json={"username": name, "password": password},
@@ -617,21 +632,22 @@ def test_a_sign_in_refused_by_the_account_limit_is_recorded_per_address_and_name
         form = {"username": name, "password": "guess-guess", "csrf_token": token_from(client, "/console/login")}
         return client.post("/console/login", data=form, environ_base={"REMOTE_ADDR": address}).status_code
 
-    assert [api("chengbei", "10.9.1.1"), api("chengbei", "10.9.1.2")] == [401, 401]
-    assert [api("chengbei", "10.9.1.3", "password123"), console("chengbei", "10.9.1.3"),
-            api("chengbei", "10.9.1.4")] == [429, 429, 429]
+    assert [api("chengbei", "10.9.1.1"), api("chengbei", "10.9.1.1")] == [401, 401]
+    assert [api("chengbei", "10.9.1.1", "password123"), console("chengbei", "10.9.1.1")] == [429, 429]
+    assert [api("chengbei", "10.9.1.2"), api("chengbei", "10.9.1.3", "password123"), console("chengbei", "10.9.1.3"),
+            api("chengbei", "10.9.1.4")] == [401, 429, 429, 429]
     assert [api("ghost", "10.9.1.5"), api("ghost", "10.9.1.5"), api("ghost", "10.9.1.5")] == [401, 401, 429]
     limited = events("login_limited")
-    assert [(e.actor_user_id, e.actor_username, e.client_address) for e in limited] == [
-        (world["clerk"].id, "chengbei", "10.9.1.3"), (world["clerk"].id, "chengbei", "10.9.1.4"),
-        (None, "ghost", "10.9.1.5")]
-    assert limited[0].region_id == world["tree"]["hc"].id and limited[2].region_id is None
-    assert {e.detail["reason"] for e in limited} == {"该账号登录失败次数过多"}
+    address, anywhere = "该账号在此地址登录失败次数过多", "该账号登录失败次数过多"
+    assert [(e.actor_user_id, e.actor_username, e.client_address, e.detail["reason"]) for e in limited] == [
+        (world["clerk"].id, "chengbei", "10.9.1.1", address), (world["clerk"].id, "chengbei", "10.9.1.3", anywhere),
+        (world["clerk"].id, "chengbei", "10.9.1.4", anywhere), (None, "g****", "10.9.1.5", address)]
+    assert limited[0].region_id == world["tree"]["hc"].id and limited[3].region_id is None
     assert "password123" not in every_row_as_text() and "guess-guess" not in every_row_as_text()
     # The station administrator sees the refusals under their name; the super administrator the unknown one.
     assert [a for _, _, a in ROW.findall(text(sign_in(app, "root").get("/console/audit?action=login_limited")))] == [
-        "登录受限"] * 3
-    assert "未知账号（ghost）" in text(sign_in(app, "root").get("/console/audit?action=login_limited"))
+        "登录受限"] * 4
+    assert "未知账号（g****）" in text(sign_in(app, "root").get("/console/audit?action=login_limited"))
 
 
 def test_a_sign_in_refused_by_the_limits_is_still_refused_when_the_log_cannot_be_written(app, client, world,
@@ -942,7 +958,7 @@ def test_every_exports_filters_are_logged_in_chinese(app, world, username):  # n
     (a new filter without a label fails here)."""
     console = sign_in(app, username)
     exported = 0
-    for page_path in ("/console/", "/console/suggestions", "/console/appointments", "/console/leaderboard",
+    for page_path in ("/console/", "/console/suggestions", "/console/appointments", "/console/leaderboard", "/console/deputies",
                       "/console/evaluations", "/console/liaisons", "/console/research", "/console/training",
                       "/console/audit"):
         first = console.get(page_path)

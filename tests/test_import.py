@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from backend.extensions import db
+from backend.org import importer
 from backend.org.models import Deputy, Station
 from backend.points import ledger
 from backend.qr.models import QRCode
@@ -340,6 +341,85 @@ def test_an_upload_over_the_size_limit_is_413_in_the_contract_format(app, client
     assert response.status_code == 413
     assert response.json["error"] == "payload_too_large"
     assert response.json["message"]
+
+
+def rewritten(data, changes=(), padded=None, padding=0):
+    """``data`` (an .xlsx) changed as a crafted file (a zip bomb) is: each ``(member, before, after)`` of
+    ``changes`` replaced (a member not there is added, holding ``after``), and ``padding`` blanks streamed
+    into ``padded`` before its closing tag."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    contents = {info.filename: source.read(info.filename) for info in source.infolist()}
+    for member, before, after in changes:
+        contents[member] = contents[member].replace(before, after) if member in contents else after
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, content in contents.items():
+            if member != padded:
+                archive.writestr(member, content)
+                continue
+            head, tail = content.rsplit(b"</", 1)
+            with archive.open(member, "w", force_zip64=True) as out:
+                out.write(head)
+                chunk = b" " * (1 << 20)
+                for start in range(0, padding, len(chunk)):
+                    out.write(chunk[:padding - start])
+                out.write(b"</" + tail)
+    return buffer.getvalue()
+
+
+SHARED_STRINGS = [  # what Excel writes: the text of the cells once, in a part of its own
+    ("xl/sharedStrings.xml", None,
+     b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>x</t></si></sst>'),
+    ("[Content_Types].xml", b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                         b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+]
+
+
+@pytest.mark.parametrize("member, limit", [
+    ("xl/sharedStrings.xml", importer.MAX_SHARED_STRINGS_BYTES),  # read into memory whole at opening
+    ("xl/worksheets/sheet1.xml", importer.MAX_UNPACKED_BYTES),
+], ids=["shared strings", "sheet"])
+def test_a_workbook_that_unpacks_into_far_more_than_a_register_is_refused_unread(client, huaihua, member, limit):
+    """A zip bomb: a few hundred KB uploaded, hundreds of MB once unpacked. Refused from the archive's own
+    list of sizes, before anything is unpacked, in the contract's 413 with what to do."""
+    data = rewritten(xlsx([["张伟", "市人大代表", "鹤城区", "13800000001"]]), SHARED_STRINGS, member, limit + 1)
+    assert len(data) < 2 * 1024 * 1024
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 413, response.json
+    assert response.json["error"] == "payload_too_large"
+    assert response.json["message"] == (f"表格解压后的内容过大（超过 {limit // (1024 * 1024)} MB），不像是代表名册："
+                                        "请只保留名册所在的工作表、删去多余的内容后另存，或拆分成几个文件后分批导入。")
+    assert listed(client, huaihua["headers"]) == {}
+
+
+def test_a_workbook_with_shared_strings_imports(client, huaihua):
+    """The crafted files above are real workbooks short of their size: this one, unpadded, imports."""
+    data = rewritten(xlsx([["张伟", "市人大代表", "鹤城区", "13800000001"]]), SHARED_STRINGS)
+    assert upload(client, huaihua["headers"], data).json["created"] == 1
+
+
+def test_a_sheet_whose_rows_run_past_excels_last_row_is_refused(client, huaihua):
+    """A few KB naming row 1,048,577 and beyond would otherwise be read as a million empty rows and more."""
+    last = importer.MAX_SHEET_ROWS + 1
+    data = rewritten(xlsx([["张伟", "市人大代表", "鹤城区", "13800000001"]]), [(
+        "xl/worksheets/sheet1.xml", b"</sheetData>", f'<row r="{last}"><c r="A{last}"><v>1</v></c></row></sheetData>'.encode())])
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 422
+    assert response.json["message"] == (f"工作表超过 {importer.MAX_SHEET_ROWS} 行（Excel 的上限），文件可能已损坏："
+                                        "请在 Excel 或 WPS 中打开后重新保存，再导入。")
+    assert listed(client, huaihua["headers"]) == {}
+
+
+def test_a_sheet_of_far_more_cells_than_a_register_is_refused(client, huaihua):
+    """Every row reaching column ZZZ (18,278 cells each once read) in a file of a few hundred KB."""
+    rows = "".join(f'<row r="{n}"><c r="ZZZ{n}"><v>1</v></c></row>' for n in range(3, 3000))
+    data = rewritten(xlsx([["张伟", "市人大代表", "鹤城区", "13800000001"]]), [(
+        "xl/worksheets/sheet1.xml", b"</sheetData>", f"{rows}</sheetData>".encode())])
+    response = upload(client, huaihua["headers"], data)
+    assert response.status_code == 422
+    assert response.json["message"] == (f"工作表的单元格过多（超过 {importer.MAX_CELLS} 个），不像是代表名册："
+                                        "请删去名册以外的行、列和内容后另存，或拆分成几个文件后分批导入。")
+    assert listed(client, huaihua["headers"]) == {}
 
 
 def test_operator_imports_from_the_command_line(app, client, factory, huaihua, tmp_path):

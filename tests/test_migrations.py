@@ -897,3 +897,85 @@ def test_0045_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_
         for name, (table, _, _) in indexes.items():
             assert name not in _index_names(table)
         db.engine.dispose()
+
+
+def test_0048_builds_the_user_target_index_of_the_audit_log_and_rebuilds_one_left_invalid(scratch_url):
+    """0048: the events done to accounts' partial index, on both databases (built CONCURRENTLY on
+    PostgreSQL, where one a killed build left INVALID is dropped and built again), over those events
+    alone. Downgraded, it goes."""
+    from flask_migrate import downgrade, upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    name = "ix_audit_events_user_target_at"
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade(revision="0047")
+        if postgres:  # what a build killed half way leaves behind
+            with db.engine.begin() as conn:
+                conn.execute(text(f"CREATE INDEX {name} ON audit_events (id)"))
+                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{name}'::regclass"))
+        upgrade(revision="0048")
+        assert name in _index_names("audit_events")
+        with db.engine.connect() as conn:
+            if postgres:
+                valid, definition = conn.execute(text(
+                    f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = '{name}'::regclass")).one()
+                assert valid
+            else:
+                definition = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
+        assert "(target_id, at)" in definition and "'user'" in definition.split("WHERE")[1]
+        downgrade(revision="0047")
+        assert name not in _index_names("audit_events")
+        db.engine.dispose()
+
+
+def test_0049_adds_the_ballot_tickets_keeping_polls_open_and_rebuilds_an_index_left_invalid(scratch_url):
+    """0049: a poll made before it is a 扫码测评 (ballot_mode 'open'); the ballots' one-per-ticket unique
+    index is built (CONCURRENTLY on PostgreSQL, where one a killed build left INVALID is dropped and built
+    again) and refuses a second ballot of one ticket. Downgraded, all of it goes."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy.exc import IntegrityError
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    name = "uq_report_poll_ballots_ticket"
+    NOW = "'2026-01-01 00:00:00+00'"  # noqa: N806
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade(revision="0048")
+        with db.engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO regions (id, name, path, level, created_dt) VALUES (1, '怀化市', '/1/', 'city', {NOW})"))
+            conn.execute(text(f"INSERT INTO users (id, display_name, token_version, created_dt) VALUES (1, '管理员', 0, {NOW}), "
+                              f"(2, 'a', 0, {NOW}), (3, 'b', 0, {NOW})"))
+            conn.execute(text("INSERT INTO activities (id, title, type, status, region_id, place, starts_dt, ends_dt, description, "
+                              f"created_by_id, created_dt, version) VALUES (1, '述职会', 'report', 'published', 1, '', {NOW}, {NOW}, '', "
+                              f"1, {NOW}, 1)"))
+            conn.execute(text("INSERT INTO report_polls (id, activity_id, token, status, starts_dt, ends_dt, created_by_id, "
+                              f"created_dt) VALUES (1, 1, 'tok', 'open', {NOW}, {NOW}, 1, {NOW})"))
+            if postgres:  # what a build killed half way leaves behind
+                conn.execute(text("ALTER TABLE report_poll_ballots ADD COLUMN ticket_id INTEGER"))
+                conn.execute(text(f"CREATE INDEX {name} ON report_poll_ballots (id)"))
+                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{name}'::regclass"))
+                conn.execute(text(f"DROP INDEX {name}"))
+                conn.execute(text("ALTER TABLE report_poll_ballots DROP COLUMN ticket_id"))
+        upgrade(revision="0049")
+        assert name in _index_names("report_poll_ballots")
+        with db.engine.begin() as conn:
+            assert conn.scalar(text("SELECT ballot_mode FROM report_polls WHERE id = 1")) == "open"
+            conn.execute(text(f"INSERT INTO report_poll_tickets (id, poll_id, code_hash, created_dt) VALUES (1, 1, 'h', {NOW})"))
+            conn.execute(text("INSERT INTO report_poll_ballots (poll_id, voter_id, ticket_id, comment, created_dt) "
+                              f"VALUES (1, 2, 1, '', {NOW})"))
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO report_poll_ballots (poll_id, voter_id, ticket_id, comment, created_dt) "
+                              f"VALUES (1, 3, 1, '', {NOW})"))
+        if postgres:
+            with db.engine.connect() as conn:
+                assert conn.scalar(text(f"SELECT indisvalid FROM pg_index WHERE indexrelid = '{name}'::regclass"))
+        downgrade(revision="0048")
+        assert name not in _index_names("report_poll_ballots")
+        db.engine.dispose()

@@ -38,7 +38,7 @@ STRONG_SECRET = "5f0c2a9e7d41b8c36e2f9a0d4b7c1e83a6d5f2b9c0e47a18d3f6b2c9e05a7d1
 APP_SETTINGS = (
     "APP_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "UPLOAD_STORAGE",
     "WECHAT_MODE", "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_API_BASE", "WECHAT_PUSH_TOKEN", "WECHAT_PUSH_AES_KEY",
-    "WECHAT_TEMPLATES", "WECHAT_TIMEOUT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "WEB_IDENTITY_RATE_LIMIT", "WEB_POLL_IDENTITY_RATE_LIMIT",
+    "WECHAT_TEMPLATES", "WECHAT_TIMEOUT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "LOGIN_ACCOUNT_TOTAL_RATE_LIMIT", "WEB_IDENTITY_RATE_LIMIT", "WEB_POLL_IDENTITY_RATE_LIMIT",
     "WEB_FILING_RATE_LIMIT", "WEB_FILING_ADDRESS_RATE_LIMIT", "WEB_OPINION_RATE_LIMIT", "WEB_OPINION_ADDRESS_RATE_LIMIT",
     "NEARBY_RATE_LIMIT", "FOLLOW_RATE_LIMIT", "WECHAT_FILING_RATE_LIMIT", "UPLOAD_RATE_LIMIT", "UPLOAD_ADDRESS_RATE_LIMIT",
     "UPLOAD_MAX_PIXELS", "UPLOAD_MAX_FULL_DECODE_PIXELS", "UPLOAD_DECODE_CONCURRENCY", "UPLOAD_DECODE_WAIT",
@@ -196,6 +196,20 @@ def test_the_operator_sees_one_line_and_exit_code_1_for_a_bad_setting(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == "Error: 配置错误：MAX_ROUNDS 应为整数，当前为 'two'。"
+
+
+@pytest.mark.database_independent
+@pytest.mark.parametrize("args", [("db", "upgrade"), ("--help",)], ids=["db upgrade", "--help"])
+def test_a_database_directory_the_app_cannot_write_is_one_line_not_a_traceback(tmp_path, args):
+    """The SQLite file's directory (instance/ by default) root-owned, or something else in its place: the
+    operator reads which directory and why, as for any other setting, and nothing starts."""
+    blocked = tmp_path / "instance"
+    blocked.write_text("a file where the directory should be")
+    result = flask_command(production(tmp_path, DATABASE_URL=f"sqlite:///{blocked / 'msb.sqlite'}"), *args)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith(f"Error: 配置错误：数据库目录 {blocked} 无法写入"), result.stderr
+    assert "DATABASE_URL" in result.stderr
 
 
 # Flask lists the app's commands for --help by creating the app, and printed a traceback of any error
@@ -445,6 +459,21 @@ def test_a_reload_onto_settings_the_app_cannot_run_with_stops_gunicorn_with_the_
     output = served.output()
     assert f"配置错误：UPLOAD_DIR {uploads} 无法写入" in output, output
     assert "Traceback" not in output
+
+
+def test_the_access_log_keeps_no_query_string_nor_referrer(deployment, serve):
+    """A photo's signed link (``?sig=…``, which opens it to anyone for a day) and what an administrator
+    typed into a search (a phone number), in the query string or in the referrer, stay out of gunicorn's
+    access log; the method, path and status are there."""
+    served = serve(deployment)
+    requests.get(served.url + "/api/v1/uploads/ab/cd.jpg?sig=SignedForWeChat.Secret", timeout=10,
+                 headers={"Referer": served.url + "/console/suggestions?q=13812345678"})
+    deadline = time.monotonic() + 60  # the line is written after the answer
+    while "/api/v1/uploads/ab/cd.jpg" not in served.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    output = served.output()
+    assert '"GET /api/v1/uploads/ab/cd.jpg HTTP/1.1" 404' in output, output
+    assert "SignedForWeChat" not in output and "13812345678" not in output, output
 
 
 def test_in_production_the_console_cookie_travels_only_over_https_and_never_to_scripts(deployment, serve):

@@ -202,13 +202,22 @@ class ReportPollStatus(enum.StrEnum):
 REPORT_POLL_STATUS_LABELS = {"draft": "未开始", "open": "测评中", "closed": "已结束"}
 
 
+class ReportPollBallotMode(enum.StrEnum):
+    open = "open"  # 扫码测评: any voter who scans the hall's code, one ballot per identity
+    ticket = "ticket"  # 凭票测评: each ballot takes one of the one-time tickets handed out at the door
+
+
+REPORT_POLL_BALLOT_MODE_LABELS = {"open": "扫码测评", "ticket": "凭票测评"}
+
+
 class ReportPoll(db.Model):
     """述职测评 of one 述职 activity (one at most, by the unique ``activity_id``): the voters present rate
     each reporting deputy (``ReportPollDeputy``) 满意 / 基本满意 / 不满意. ``token`` is the random code in
     the printed QR's link (/report-poll/<token>): never the activity's id nor its rotating check-in code.
     Ballots are taken while open and ``starts_dt`` ≤ now < ``ends_dt``. Each end of the window either follows
     the activity (``starts_follow``: its start; ``ends_follow``: its end plus REPORT_POLL_GRACE_MINUTES,
-    moved with it when the meeting is rescheduled) or was given by an administrator (kept as given)."""
+    moved with it when the meeting is rescheduled) or was given by an administrator (kept as given).
+    ``ballot_mode``: 扫码测评 (open: one ballot per identity) or 凭票测评 (ticket: one per ``ReportPollTicket``)."""
 
     __tablename__ = "report_polls"
 
@@ -221,6 +230,9 @@ class ReportPoll(db.Model):
     ends_dt: Mapped[object] = mapped_column(UTCDateTime)
     starts_follow: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
     ends_follow: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+    ballot_mode: Mapped[ReportPollBallotMode] = mapped_column(
+        str_enum(ReportPollBallotMode, "report_poll_ballot_mode"), default=ReportPollBallotMode.open,
+        server_default=ReportPollBallotMode.open.value)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     opened_dt: Mapped[object | None] = mapped_column(UTCDateTime)
@@ -244,16 +256,32 @@ class ReportPollDeputy(db.Model):
     deputy: Mapped[Deputy] = relationship()
 
 
+class ReportPollTicket(db.Model):
+    """A one-time ballot ticket of a 凭票测评 poll, handed out at the door: its code is printed once (the
+    sheet the console generates) and kept only as a digest (``one_time_codes.digest``), unique in its poll."""
+
+    __tablename__ = "report_poll_tickets"
+    __table_args__ = (UniqueConstraint("poll_id", "code_hash", name="uq_report_poll_tickets_poll_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("report_polls.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ReportPollBallot(db.Model):
-    """One voter's ballot (a WeChat citizen or a phone browser's identity): once per poll, by the database.
-    ``comment`` is shown to the activity's administrators only, never published."""
+    """One voter's ballot (a WeChat citizen or a phone browser's identity): once per poll, by the database;
+    in a 凭票测评 poll, also once per ticket (``ticket_id``, unique: of two phones sending one ticket at
+    once, one ballot is written). ``comment`` is shown to the activity's administrators only, never published."""
 
     __tablename__ = "report_poll_ballots"
-    __table_args__ = (UniqueConstraint("poll_id", "voter_id", name="uq_report_poll_ballots_poll_voter"),)
+    __table_args__ = (UniqueConstraint("poll_id", "voter_id", name="uq_report_poll_ballots_poll_voter"),
+                      Index("uq_report_poll_ballots_ticket", "ticket_id", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("report_polls.id", ondelete="CASCADE"))
     voter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("report_poll_tickets.id", ondelete="CASCADE"))
     comment: Mapped[str] = mapped_column(String(200), default="")
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -19,13 +19,19 @@ them (and refuses them) or after. 取消 closes the poll in its own transaction 
 row written before the meeting's; 结单 leaves an opened poll to its window (voters still in the hall rate
 after the meeting's end: that is what the window's grace is for), and a draft then can no longer open.
 
+凭票测评 (``ballot_mode`` ticket, chosen while a draft): a phone that clears its storage, or a script, is a new
+identity each time; a poll in this mode takes a ballot only with one of the one-time tickets its administrators
+generate (``issue_tickets``, at most REPORT_POLL_MAX_TICKETS) and hand out at the door, each printed once and
+kept only as a digest. A ticket makes one ballot: the unique ``ticket_id`` of the ballots is the arbiter, and
+of two phones sending one ticket at once the second is refused (409 此测评票已使用。).
+
 Services flush and never commit; the request commits once.
 """
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -34,6 +40,7 @@ from ..audit.log import record as audit
 from ..db_types import CHINA, utcnow
 from ..errors import conflict, forbidden, validation_failed
 from ..extensions import db
+from .. import one_time_codes
 from ..org.models import Deputy
 from ..suggestions.models import SATISFACTION_LABELS, Satisfaction
 from ..transactions import each_on_its_own, step
@@ -45,9 +52,12 @@ from .models import (
     ParticipantStatus,
     ReportPoll,
     ReportPollBallot,
+    ReportPollBallotMode,
     ReportPollChoice,
     ReportPollDeputy,
     ReportPollStatus,
+    ReportPollTicket,
+    REPORT_POLL_BALLOT_MODE_LABELS,
     REPORT_POLL_STATUS_LABELS,
 )
 
@@ -57,11 +67,29 @@ ENDED = "测评已结束。"
 ALREADY_VOTED = "您已参加测评。"
 CANCELLED_BALLOT = "活动已取消，本次测评不再进行。"
 TOKEN_BYTES = 12  # 96 random bits, 16 URL-safe characters
+TICKET_LENGTH = 10  # 50 random bits, printed and typed in two groups of five
+TICKET_REQUIRED = "本次测评凭票参加，请输入测评票上的票号。"
+TICKET_UNKNOWN = "票号不正确，请核对测评票上的票号后重新输入。"
+TICKET_USED = "此测评票已使用。"
 
 
 def public_url(poll):
     """The link inside the printed code: the mobile web page."""
     return f"{current_app.config['PUBLIC_BASE_URL']}/report-poll/{poll.token}"
+
+
+def ticket_url(poll, code):
+    """The link inside a ticket's code: the poll's page with the ticket after ``#`` (never sent to the
+    server, so no access log holds it; the page reads it and fills it in)."""
+    return f"{public_url(poll)}#t={code}"
+
+
+def ticket_text(code):
+    return one_time_codes.display(code, 5)
+
+
+def ticketed(poll):
+    return poll.ballot_mode is ReportPollBallotMode.ticket
 
 
 def _loading():
@@ -222,8 +250,9 @@ def create(activity, data, actor):
         raise conflict("该述职活动已有测评。")
     deputy_ids = _rated(activity, data.get("deputy_ids"))
     starts, ends, starts_follow, ends_follow = _window(activity, data)
+    mode = ReportPollBallotMode(data.get("ballot_mode") or ReportPollBallotMode.open.value)
     poll = ReportPoll(activity_id=activity.id, token=secrets.token_urlsafe(TOKEN_BYTES), starts_dt=starts, ends_dt=ends,
-                      starts_follow=starts_follow, ends_follow=ends_follow, created_by_id=actor.id)
+                      starts_follow=starts_follow, ends_follow=ends_follow, ballot_mode=mode, created_by_id=actor.id)
     poll.deputies = [ReportPollDeputy(deputy_id=d, position=i) for i, d in enumerate(deputy_ids)]
     db.session.add(poll)
     try:
@@ -232,7 +261,9 @@ def create(activity, data, actor):
         db.session.rollback()
         raise conflict("该述职活动已有测评。") from None
     _log("report_poll_created", actor, poll, activity, {"deputies": len(deputy_ids),
-                                                       "window": [_shown(starts), _shown(ends)]})
+                                                       "window": [_shown(starts), _shown(ends)],
+                                                       **({"ballot_mode": REPORT_POLL_BALLOT_MODE_LABELS[mode.value]}
+                                                          if mode is ReportPollBallotMode.ticket else {})})
     return poll
 
 
@@ -254,6 +285,12 @@ def update(poll, activity, data, actor):
         if deputy_ids != [d.deputy_id for d in poll.deputies]:
             changes["deputies"] = [len(poll.deputies), len(deputy_ids)]
             poll.deputies = [ReportPollDeputy(deputy_id=d, position=i) for i, d in enumerate(deputy_ids)]
+    mode = data.get("ballot_mode")
+    if mode is not None and mode != poll.ballot_mode.value:
+        if poll.status is not ReportPollStatus.draft:
+            raise conflict("测评已开始，不能再更改测评方式。")
+        changes["ballot_mode"] = [REPORT_POLL_BALLOT_MODE_LABELS[poll.ballot_mode.value], REPORT_POLL_BALLOT_MODE_LABELS[mode]]
+        poll.ballot_mode = ReportPollBallotMode(mode)
     starts, ends, poll.starts_follow, poll.ends_follow = _window(activity, data, poll)
     _move(poll, starts, ends, changes)
     db.session.flush()
@@ -533,6 +570,7 @@ def cast(poll, user, data):
         raise conflict(NOT_STARTED)
     if voted(poll, user):
         raise conflict(ALREADY_VOTED)
+    ticket_id = _ticket(poll, data.get("ticket")) if ticketed(poll) else None
     rated = {d.deputy_id: d.deputy.name for d in poll.deputies}
     given = {c["deputy_id"]: c["choice"] for c in data["choices"]}
     strangers = [d for d in given if d not in rated]
@@ -543,17 +581,74 @@ def cast(poll, user, data):
     if missing:
         message = f"请对每位述职代表作出评价，还有{'、'.join(missing)}未评价。"
         raise validation_failed({"choices": [message]}, message)
-    ballot = ReportPollBallot(poll_id=poll.id, voter_id=user.id, comment=data.get("comment") or "")
+    ballot = ReportPollBallot(poll_id=poll.id, voter_id=user.id, ticket_id=ticket_id, comment=data.get("comment") or "")
     db.session.add(ballot)
     try:
         db.session.flush()
-    except IntegrityError:  # the same identity's other ballot, committed a moment earlier
+    except IntegrityError:  # the same identity's other ballot, or the same ticket's, committed a moment earlier
         db.session.rollback()
-        raise conflict(ALREADY_VOTED) from None
+        raise conflict(ALREADY_VOTED if ticket_id is None or voted(poll, user) else TICKET_USED) from None
     db.session.add_all([ReportPollChoice(ballot_id=ballot.id, poll_id=poll.id, deputy_id=deputy_id,
                                          choice=Satisfaction(choice)) for deputy_id, choice in given.items()])
     db.session.flush()
     return ballot
+
+
+def _ticket(poll, code):
+    """The id of the poll's unused ticket ``code`` (as printed, or typed in any case, with or without its
+    dash); refused without one (422), for one the poll never issued (422), or one already used (409)."""
+    code = one_time_codes.normalise(code or "")
+    if not code:
+        raise validation_failed({"ticket": [TICKET_REQUIRED]}, TICKET_REQUIRED)
+    ticket_id = db.session.scalar(select(ReportPollTicket.id).where(
+        ReportPollTicket.poll_id == poll.id, ReportPollTicket.code_hash == one_time_codes.digest(code)))
+    if ticket_id is None:
+        raise validation_failed({"ticket": [TICKET_UNKNOWN]}, TICKET_UNKNOWN)
+    if db.session.scalar(select(ReportPollBallot.id).where(ReportPollBallot.ticket_id == ticket_id)) is not None:
+        raise conflict(TICKET_USED)
+    return ticket_id
+
+
+# --- 凭票测评: the tickets -------------------------------------------------------------------------------
+
+
+def ticket_counts(poll):
+    """``{"issued", "used"}``: the tickets generated for the poll and those a ballot took."""
+    return {"issued": db.session.scalar(select(func.count()).select_from(ReportPollTicket)
+                                        .where(ReportPollTicket.poll_id == poll.id)),
+            "used": db.session.scalar(select(func.count()).select_from(ReportPollBallot)
+                                      .where(ReportPollBallot.poll_id == poll.id, ReportPollBallot.ticket_id.is_not(None)))}
+
+
+def issue_tickets(poll, activity, count, actor):
+    """``count`` new one-time tickets for a 凭票测评 poll not yet closed, its activity not cancelled, at most
+    REPORT_POLL_MAX_TICKETS in all (422 saying how many more): their codes, shown this once (only their
+    digests are kept), the generation logged (how many, never a code). The poll's row is held first: of
+    two generations at once, the second counts the first's tickets."""
+    if not ticketed(poll):
+        raise conflict("本次测评为扫码测评，不需要测评票；如需凭票测评，请在开始测评前把测评方式改为凭票测评。")
+    if activity.status is ActivityStatus.cancelled:
+        raise conflict("活动已取消，不能再生成测评票。")
+    step(db.session, poll, (ReportPollStatus.draft, ReportPollStatus.open),
+         lambda status: _when_closed(poll, "测评已结束，不能再生成测评票。", "活动已取消，不能再生成测评票。"))
+    issued, cap = ticket_counts(poll)["issued"], current_app.config["REPORT_POLL_MAX_TICKETS"]
+    if issued + count > cap:
+        message = (f"一次测评最多发放 {cap} 张测评票，已发放 {issued} 张，"
+                   f"{f'最多还能生成 {cap - issued} 张' if issued < cap else '不能再生成'}。")
+        raise validation_failed({"count": [message]}, message)
+    codes = set()
+    while len(codes) < count:  # 50 random bits: a repeat within the sheet is all but impossible, and is drawn again
+        codes.add(one_time_codes.new(TICKET_LENGTH))
+    codes = sorted(codes)
+    now = utcnow()
+    try:
+        db.session.execute(insert(ReportPollTicket), [
+            {"poll_id": poll.id, "code_hash": one_time_codes.digest(code), "created_dt": now} for code in codes])
+    except IntegrityError:  # a code the poll issued before (one chance in 10^11): nothing generated
+        db.session.rollback()
+        raise conflict("生成测评票时出现重复票号，请重新生成。") from None
+    _log("report_poll_tickets_issued", actor, poll, activity, {"tickets": count, "tickets_issued": issued + count})
+    return codes
 
 
 # --- results --------------------------------------------------------------------------------------------
@@ -588,6 +683,7 @@ def results(poll):
         counts.setdefault(deputy_id, {key: 0 for key in SATISFACTION_LABELS})[choice.value] = count
     return {
         "ballots": ballot_count(poll),
+        "tickets": ticket_counts(poll) if ticketed(poll) else None,
         "final": poll.status is ReportPollStatus.closed,
         "denominators": DENOMINATORS,
         "deputies": [{"deputy": public_deputy(d.deputy),

@@ -10,6 +10,8 @@ from schemas.report_polls import (
     ReportPollOut,
     ReportPollPatch,
     ReportPollResultsOut,
+    ReportPollTicketsIn,
+    ReportPollTicketsOut,
 )
 
 from ..auth.scope import admin_required, current_caller, current_user, login_required
@@ -19,7 +21,7 @@ from ..idempotency import idempotent
 from ..qr import render
 from ..suggestions.models import SATISFACTION_LABELS
 from . import report_poll as polls
-from .models import ACTIVITY_TYPE_LABELS, ActivityStatus
+from .models import ACTIVITY_TYPE_LABELS, REPORT_POLL_BALLOT_MODE_LABELS, ActivityStatus
 from .routes import _managed
 
 blp = Blueprint("report_poll", __name__, url_prefix="/api/v1/activities",
@@ -41,6 +43,8 @@ def present(poll):
         "starts_follow_activity": poll.starts_follow, "ends_follow_activity": poll.ends_follow, "opened_at": poll.opened_dt, "closed_at": poll.closed_dt,
         "token": poll.token, "url": polls.public_url(poll), "ballots": polls.ballot_count(poll),
         "deputies": [polls.public_deputy(d.deputy) for d in poll.deputies],
+        "ballot_mode": poll.ballot_mode.value, "ballot_mode_label": REPORT_POLL_BALLOT_MODE_LABELS[poll.ballot_mode.value],
+        "tickets": polls.ticket_counts(poll) if polls.ticketed(poll) else None,
     }
 
 
@@ -104,6 +108,21 @@ def close_poll(activity_id):
     return present(polls.close_poll(poll, activity, current_user()))
 
 
+@blp.post("/<int:activity_id>/report-poll/tickets")
+@admin_required
+@blp.arguments(ReportPollTicketsIn)
+@blp.response(201, ReportPollTicketsOut)
+def issue_tickets(data, activity_id):
+    """生成测评票（凭票测评）：一次生成 count 张一次性测评票，每张一个票号和二维码（扫码打开测评页面并带上票号），
+    在会场入口发给到会选民，每张只能测评一次。票号只在本次返回中出现一次（服务器只保存其摘要），请立即打印；每次测评累计最多
+    REPORT_POLL_MAX_TICKETS 张（默认 2000，超出 422）。扫码测评的测评、已结束的测评、已取消的活动 409。生成记入操作日志（张数，不含票号）。
+    不接受 Idempotency-Key：重放的回答会把票号存在服务器上；重试即再生成一批。"""
+    activity, poll = managed_poll(activity_id)
+    codes = polls.issue_tickets(poll, activity, data["count"], current_user())
+    return {"tickets": [{"code": polls.ticket_text(c), "url": polls.ticket_url(poll, c)} for c in codes],
+            **polls.ticket_counts(poll)}
+
+
 @blp.get("/<int:activity_id>/report-poll/results")
 @admin_required
 @blp.response(200, ReportPollResultsOut)
@@ -149,7 +168,7 @@ def public_view(poll, caller=None):
         "phase": phase, "phase_label": polls.PHASE_LABELS[phase], "starts_at": poll.starts_dt, "ends_at": poll.ends_dt,
         "deputies": [polls.public_deputy(d.deputy) for d in poll.deputies],
         "choices": SATISFACTION_LABELS, "voted": polls.voted(poll, caller),
-        "cancelled": activity.status is ActivityStatus.cancelled,
+        "cancelled": activity.status is ActivityStatus.cancelled, "ticket_required": polls.ticketed(poll),
     }
 
 
@@ -167,7 +186,8 @@ def public_poll(token):
 @public.response(201, ReportBallotOut)
 def cast_ballot(data, token):
     """测评：选民（微信群众或浏览器身份 /auth/web）对每位述职代表评价满意、基本满意或不满意，可附意见（200 字以内，
-    只对管理员显示）。每个身份一票：再次测评 409「您已参加测评。」；代表和管理员 403；测评时间外 409。"""
+    只对管理员显示）。每个身份一票：再次测评 409「您已参加测评。」；代表和管理员 403；测评时间外 409。凭票测评须附测评票的票号
+    （ticket）：未填或票号不正确 422，已使用的票 409「此测评票已使用。」。"""
     poll = poll_or_404(token)
     ballot = polls.cast(poll, current_caller(), data)
     return {"voted_at": ballot.created_dt, "message": "测评已提交，感谢您的参与！"}

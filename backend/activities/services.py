@@ -245,12 +245,21 @@ def _place_text(activity):
     return activity.place or "地图上标注的位置"
 
 
-def _names(deputies):
-    return "、".join(d.name for d in deputies)
-
-
-# The most deputies a line of the record names; any more are counted (a city-wide meeting's absent: hundreds).
+# The most deputies a line of the record names; any more are counted (a city-wide meeting's invited or
+# absent: hundreds). The roster (GET /activities/{id}/participants, the console's list) names every one.
 NAMED_AT_MOST = 20
+
+
+def _listed(names, count=None):
+    """A line's deputies: the first NAMED_AT_MOST of ``names``, and how many there are in all (``count``,
+    else as many as ``names``) when there are more: 张伟、李娜…等 300 人."""
+    names = list(names)
+    count = len(names) if count is None else count
+    return "、".join(names[:NAMED_AT_MOST]) + (f"等 {count} 人" if count > min(len(names), NAMED_AT_MOST) else "")
+
+
+def _names(deputies):
+    return _listed(d.name for d in deputies)
 
 
 def _names_of(activity, status, count):
@@ -260,7 +269,7 @@ def _names_of(activity, status, count):
         select(Deputy.name).join(ActivityParticipant, ActivityParticipant.deputy_id == Deputy.id)
         .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.status == status)
         .order_by(ActivityParticipant.deputy_id).limit(NAMED_AT_MOST)).all()
-    return "、".join(names) + (f"等 {count} 人" if count > len(names) else "")
+    return _listed(names, count)
 
 
 def _points_text(points):
@@ -664,8 +673,8 @@ def _edit_changes(activity, data, window, position, adding, leaving):
     if adding:
         changes.append(f"邀请 {_names(adding)}")
     if leaving:
-        changes.append("移出 " + "、".join(f"{p.deputy.name}（{PARTICIPANT_STATUS_LABELS[p.status.value]}）"
-                                          for p in leaving))
+        changes.append("移出 " + _listed(f"{p.deputy.name}（{PARTICIPANT_STATUS_LABELS[p.status.value]}）"
+                                        for p in leaving))
     return changes
 
 

@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "early": "提前结束", "opinion": "意见编号", "feedback": "反馈",
     "duty": "职务", "count": "人数", "names": "代表", "deputy": "代表", "contact_date": "联系日期", "way": "联系方式",
     "contact_summary": "联系情况", "record": "记录编号", "window": "测评时间", "poll_status": "测评状态", "ballots": "选票数",
+    "ballot_mode": "测评方式", "tickets": "本次生成测评票（张）", "tickets_issued": "累计发放测评票（张）",
     "theme": "主题", "due_date": "报告截止日期", "max_teams": "领题团队数上限", "teams": "领题团队数", "team": "调研团队",
     "report": "调研报告", "instructed_by": "批示领导", "instruction_date": "批示日期",
 }
@@ -180,7 +181,7 @@ VALUE_LABELS = {"kind": STATION_KIND_LABELS, "level": DEPUTY_LEVEL_LABELS,
                 "status": STATUS_LABELS | APPOINTMENT_STATUS_LABELS | {"all": "全部"}, "action": ACTION_LABELS,
                 "sort": {key: order.label for key, order in LIST_ORDERS.items()}}
 # an export whose list has codes of its own for a filter: {export: {key: labels}}
-EXPORT_VALUE_LABELS = {"调研清单": {"status": TOPIC_STATUS_LABELS}}
+EXPORT_VALUE_LABELS = {"调研清单": {"status": TOPIC_STATUS_LABELS}, "代表名册": {"active": {"all": "全部"}}}
 
 
 def _value(value, key=None, labels=None):

@@ -137,7 +137,7 @@ def login_with_password(username, password) -> User:
     else:
         valid = check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     if user is None or not user.password_hash or not valid or not user.is_admin:
-        _sign_in_failed(username, user if user is not None and user.is_admin else None, "用户名或密码错误")
+        _sign_in_failed(username, user, "用户名或密码错误")
         raise APIError(401, "unauthorized", "用户名或密码错误。")
     if user.disabled_dt is not None:  # said only to whoever knows the password
         _sign_in_failed(username, user, "账号已停用")
@@ -152,19 +152,30 @@ def _account(user):
     return ("user", user.id, user.display_name or user.username or "")
 
 
-def _sign_in_failed(username, account, reason, action="login_failed"):
+def _sign_in_failed(username, user, reason, action="login_failed"):
     """登录失败, kept although the request is refused: the name tried, under the administrator account it
-    names (an unknown name, or a user who is no administrator, has none), whoever typed it."""
+    names (an unknown name, or a user who is no administrator, has none), whoever typed it. A name that is
+    no account's is kept masked (``_masked_name``): it is often the password, typed into the wrong field."""
+    account = user if user is not None and user.is_admin else None
     tried = "".join(c for c in username if c.isprintable())[:64]
+    if user is None:
+        tried = _masked_name(tried)
     record_apart(action, account, _account(account) if account is not None else None,
                  detail={"username": tried, "reason": reason}, tried=tried)
+
+
+def _masked_name(name):
+    """A name tried that names no account, as the 操作日志 keeps it: its first character and its length
+    (a typo of a colleague's name, a probe of "admin" and a guesser's run still tell apart), never the
+    rest, which may be a password."""
+    return name[:1] + "*" * (len(name) - 1)
 
 
 def sign_in_limited(username, reason):
     """登录受限: a sign-in the rate limits refused before it was tried (auth/limits.py, which keeps this to
     one a window), logged as a failed one is, under the account the name tried names, if any."""
     user = db.session.scalar(select(User).where(User.username == username)) if username.isprintable() else None
-    _sign_in_failed(username, user if user is not None and user.is_admin else None, reason, "login_limited")
+    _sign_in_failed(username, user, reason, "login_limited")
 
 
 def sign_out(user):

@@ -5,8 +5,6 @@ WeChat cannot reach it. In the console they ask for a one-time code (a mini-prog
 and the same code as text to type); opening it in the mini-program links their WeChat user to the
 account, and from then on the account's reminders are sent to that user (``recipient``).
 """
-import hashlib
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -15,27 +13,13 @@ from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..notifications.handover import hand_over_account
+from ..one_time_codes import digest as _digest, new as _new_code
 from .models import User, WeChatLinkCode
 
 CODE_LIFETIME = timedelta(minutes=10)
 # The mini-program page a link code opens; its scene is the code (at most 32 characters).
 LINK_PAGE = "pages/link/link"
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen and typed
 CODE_LENGTH = 12  # 60 bits, alive for ten minutes
-
-
-def _digest(code):
-    return hashlib.sha256(normalise(code).encode()).hexdigest()
-
-
-def normalise(code):
-    """What the user typed, as the code was issued: upper case, without spaces or dashes."""
-    return "".join(ch for ch in str(code).upper() if ch not in " -")
-
-
-def display(code):
-    """``ABCD-EFGH-JKLM``: easier to read aloud and type."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 def recipient(user):
@@ -47,7 +31,7 @@ def recipient(user):
 
 def new_code(account):
     """A fresh one-time code for ``account``; any earlier code of theirs stops working."""
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    code = _new_code(CODE_LENGTH)
     values = dict(user_id=account.id, code_hash=_digest(code), expires_dt=utcnow() + CODE_LIFETIME,
                   used_by_id=None, used_dt=None)
     statement = conflict_insert(WeChatLinkCode, db.session.get_bind()).values(**values)

@@ -77,7 +77,7 @@ def admin_new():
         except (APIError, ValidationError) as exc:
             checked = {parse_int(i) for i in request.form.getlist("station_ids")}
             return refused_form("console/admin_new.html", exc, NEW_ACCOUNT_FIELDS, LABELS, values=request.form, checked=checked,
-                                **_choices(user, checked))
+                                read_after=lambda: _choices(user, checked))
         kind = "区域管理员" if account.admin_region_id else "联络站管理员"
         flash(f"已新建{kind}账号“{account.display_name}”（用户名 {account.username}）。请将用户名和初始密码告知本人，"
               "并提醒其登录后修改密码。", "success")
@@ -123,7 +123,8 @@ def admin_edit(user_id):
             if isinstance(exc, APIError) and exc.status in (403, 404):
                 raise
             checked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return refused_form("console/admin_edit.html", exc, ACCOUNT_FIELDS, LABELS, **_account_page(account, request.form, checked))
+            return refused_form("console/admin_edit.html", exc, ACCOUNT_FIELDS, LABELS,
+                                read_after=lambda: _account_page(account, request.form, checked))
         flash(f"已保存管理员账号“{account.display_name}”。", "success")
         return redirect(url_for("console.admin_edit", user_id=account.id))
     checked = {s.id for s in account.admin_stations}
@@ -142,8 +143,8 @@ def admin_password(user_id):
         data = PasswordResetIn().load({"password": request.form.get("password", "")})
     except ValidationError as exc:
         # The account's page again, the reason under the new password (never written back into the page).
-        return refused_form("console/admin_edit.html", exc, RESET_FIELDS, RESET_LABELS,
-                            **_account_page(account, _account_values(account), {s.id for s in account.admin_stations}))
+        return refused_form("console/admin_edit.html", exc, RESET_FIELDS, RESET_LABELS, read_after=lambda: _account_page(
+            account, _account_values(account), {s.id for s in account.admin_stations}))
     accounts.reset_password(user, account, data["password"])
     flash(f"已重置“{account.display_name}”的密码，该账号此前的登录（管理后台和小程序接口）均已失效。请将新密码告知本人。",
           "success")

@@ -621,8 +621,8 @@ def activity_check_in_by_hand(activity_id, deputy_id):
         refusal = validation_failed({field: exc.errors["reason"]}, exc.message)
         row = services.participant(activity, deputy_id)
         label = f"{row.deputy.name}的补签原因" if row is not None else "补签原因"
-        return refused_form("console/activity.html", refusal, (field,), {field: label},
-                            **activity_page(activity, roster_args(request.form), {deputy_id: request.form.get("reason", "")}))
+        return refused_form("console/activity.html", refusal, (field,), {field: label}, read_after=lambda: activity_page(
+            activity, roster_args(request.form), {deputy_id: request.form.get("reason", "")}))
     flash(f"已为{services.participant(activity, deputy_id).deputy.name}补签。", "success")
     return redirect(roster_url(activity_id, roster_args(request.form)))
 
@@ -637,7 +637,7 @@ def activity_cancel(activity_id):
         refusal = ValidationError({"cancel-reason": exc.messages["reason"]})
         return refused_form("console/activity.html", refusal, ("cancel-reason",), {"cancel-reason": "取消原因"},
                             typed_cancel_reason=request.form.get("reason", ""),
-                            **activity_page(activity, roster_args(request.args)))
+                            read_after=lambda: activity_page(activity, roster_args(request.args)))
     services.cancel(g.user, activity, reason)
     flash("活动已取消，不计积分，已将取消原因通知代表。" if reason else "活动已取消，不计积分。", "success")
     return redirect(url_for("console.activity", activity_id=activity_id))

@@ -110,7 +110,7 @@ def consultation_new():
         consultation = services.create(region, data, g.user)
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
-        return refused_form("console/consultations.html", exc, FORM_FIELDS, LABELS, **_list_page(request.form))
+        return refused_form("console/consultations.html", exc, FORM_FIELDS, LABELS, read_after=lambda: _list_page(request.form))
     flash(f"已新建意见征集（草稿），草案共 {len(consultation.articles)} 条。请核对条文后发布。", "success")
     if data.get("text_left_out"):  # the draft's 说明 pasted after it: not taken, said so
         flash(data["text_left_out"], "warning")
@@ -164,7 +164,7 @@ def consultation_edit(consultation_id):
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
         return refused_form("console/consultation.html", exc, FORM_FIELDS, LABELS,
-                            **_page(_consultation(consultation_id), values=request.form))
+                            read_after=lambda: _page(_consultation(consultation_id), values=request.form))
     flash(f"已保存，草案共 {len(consultation.articles)} 条。", "success")
     if data.get("text_left_out"):
         flash(data["text_left_out"], "warning")

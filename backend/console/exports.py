@@ -1,8 +1,10 @@
-""".xlsx exports for the console: the filtered queue, the 约见 list, the statistics and the leaderboard, all within scope.
+""".xlsx exports for the console: the filtered queue, the 约见 list, the statistics, the leaderboard and the deputy
+base (代表名册, as its import reads it), all within scope.
 
 Headers are Chinese; the download name is Chinese too (Content-Disposition carries it as UTF-8).
 Citizens' phone numbers and identities are never exported.
 """
+from collections import defaultdict
 from collections.abc import Sized
 from io import BytesIO
 from itertools import islice
@@ -20,9 +22,11 @@ from schemas.activities import YearQuery
 from ..activities.models import Activity
 from ..appointments.models import APPOINTMENT_STATUS_LABELS, Appointment
 from ..audit.log import record_export
+from ..auth.scope import deputy_scope_clause, region_subtree_clause
 from ..db_types import utcnow
 from ..extensions import db
-from ..org.models import Deputy, Region, Station
+from ..org import importer
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station, station_deputies
 from ..points.queries import current_year
 from ..spreadsheets import cell
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
@@ -32,7 +36,7 @@ from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
 from .appointments import filtered_query as appointment_query
 from .dashboard import FILTER_LABELS, dashboard_filters, filtered_scope, scope_label, scoped_leaderboard
-from .organisation import attachment
+from .organisation import attachment, deputy_list_query
 from .pages import console_page, year_asked
 from .suggestions import cn_time, filtered_query, queue_order
 
@@ -367,4 +371,81 @@ def export_leaderboard():
         [(r["rank"], r["name"], r["level_label"], r["group"], r["points"]) for r in rows],
         widths={"代表": 14, "代表层级": 18, "代表小组": 24},
     )
+    return export.send()
+
+
+# --- 代表名册: the deputy base, as the import reads it --------------------------------------------------
+
+ROSTER_ORDER = ListOrder("代表", (Deputy.id,))
+ROSTER_SHEET = "代表名册"  # the import template's sheet
+
+
+def deputy_roster(export, user, query):
+    """Write the 代表名册 sheet of ``export``: the deputies ``query`` selects that ``user``'s import works with
+    (``importer.Scope.of_user``: a region administrator's region, a station administrator's stations' deputies),
+    under the import template's header (``importer.COLUMNS``), each cell as the import reads it back — so the file,
+    imported again, changes nothing, and edited, changes what was edited. A region administrator's deputies of
+    another region received at their stations are not in it: their details are their region's, and the import
+    would refuse their rows. Returns how many rows it holds."""
+    scope = importer.Scope.of_user(user)
+    if scope.region is not None:
+        query = query.where(region_subtree_clause(Deputy.region_id, scope.region))
+    else:
+        query = query.where(deputy_scope_clause(user))
+    statement = query.with_only_columns(
+        Deputy.id, Deputy.name, Deputy.level, Deputy.region_id, Deputy.phone, Deputy.group, Deputy.term,
+        Deputy.active, maintain_column_froms=False,
+    ).select_from(Deputy)
+    return export.sheet(ROSTER_SHEET, [c.header for c in importer.COLUMNS], _roster_rows(scope, statement),
+                        widths=importer._TEMPLATE_WIDTHS, total=query)
+
+
+def _roster_rows(scope, statement):
+    """The sheet's rows, read in batches; each batch's station links in one query, those in ``scope`` named."""
+    region_names = {}
+
+    def region_name(region_id):
+        if region_id not in region_names:
+            region_names[region_id] = _region_as_imported(scope, region_id)
+        return region_names[region_id]
+
+    rows = read_in_batches(statement, ROSTER_ORDER)
+    while batch := list(islice(rows, EXPORT_BATCH)):
+        stations = defaultdict(list)
+        links = db.session.execute(
+            select(station_deputies.c.deputy_id, station_deputies.c.station_id)
+            .where(station_deputies.c.deputy_id.in_([row[0] for row in batch]))
+            .order_by(station_deputies.c.deputy_id, station_deputies.c.station_id))
+        for deputy_id, station_id in links:
+            if station_id in scope.stations:  # the import keeps the links beyond its scope as they are
+                stations[deputy_id].append(scope.stations[station_id].name)
+        for deputy_id, name, level, region_id, phone, group, term, active in batch:
+            cells = {
+                "name": name, "level": DEPUTY_LEVEL_LABELS[level.value], "region": region_name(region_id),
+                "phone": phone or "", "stations": "、".join(stations[deputy_id]), "group": group or "",
+                "term": term if term is not None else "", "active": "在任" if active else "离任",
+            }
+            yield [cells[column.key] for column in importer.COLUMNS]
+
+
+def _region_as_imported(scope, region_id):
+    """A region as the import names it: the shortest tail of its full name (鹤城区, 怀化市/鹤城区, …) that the
+    import finds as this one region in ``scope``; its full name when none does."""
+    region = scope.regions.get(region_id) or db.session.get(Region, region_id)
+    names = scope.region_path(region).split("/") if region.id in scope.regions else [region.name]
+    for start in range(len(names) - 1, -1, -1):
+        text = "/".join(names[start:])
+        found, _ = scope.find_region(text)
+        if found is not None and found.id == region.id:
+            return text
+    return "/".join(names)
+
+
+@bp.get("/deputies/export.xlsx")
+@console_page("console.deputies")
+def export_deputies():
+    """代表名册 as the deputies list is filtered on screen, under the import template's columns."""
+    query, _ = deputy_list_query(g.user)
+    export = Export("代表名册", "代表名册", fallback="deputies")
+    deputy_roster(export, g.user, query)
     return export.send()

@@ -128,11 +128,15 @@ def field_errors(exc, form_fields, labels=None):
     return at_fields, _flatten(rest, labels) if rest or at_fields else error_lines(exc, labels)
 
 
-def refused_form(template, exc, form_fields, labels=None, **context):
+def refused_form(template, exc, form_fields, labels=None, read_after=None, **context):
     """A refused form: shown again with what was typed, each refused field's message under it
     (``form_fields``: the form's fields in page order) and any other reason at the top; with the API's
-    status (422, or 409 for a phone or a username already taken)."""
+    status (422, or 409 for a phone or a username already taken). ``read_after``, when given, reads the rest of
+    the page's context after the rollback: rows read before it are expired by it, and the page would read
+    them again one by one (a station's hundreds of deputies: a few queries each)."""
     db.session.rollback()
+    if read_after is not None:
+        context |= read_after()
     errors, lines = field_errors(exc, form_fields, labels)
     for line in lines:
         flash(line, "error")

@@ -106,7 +106,7 @@ def liaison_new():
         liaison = services.create_liaison(region, data, g.user)
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
-        return refused_form("console/liaisons.html", exc, FORM_FIELDS, LABELS, **_list_page(request.form))
+        return refused_form("console/liaisons.html", exc, FORM_FIELDS, LABELS, read_after=lambda: _list_page(request.form))
     flash(f"已新增联系人“{liaison.name}”，请为其安排联系代表。", "success")
     return redirect(url_for("console.liaison", liaison_id=liaison.id))
 
@@ -176,7 +176,7 @@ def liaison_edit(liaison_id):
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
         return refused_form("console/liaison.html", exc, FORM_FIELDS, LABELS,
-                            **_page(_liaison(liaison_id), values=request.form))
+                            read_after=lambda: _page(_liaison(liaison_id), values=request.form))
     if not changes:
         flash("没有需要保存的修改。", "message")
     elif "active" in changes:
@@ -212,7 +212,7 @@ def liaison_assign(liaison_id):
         added = services.assign(liaison, data["deputy_ids"], g.user)
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
-        return refused_form("console/liaison.html", exc, ("deputy_ids",), LABELS, **_page(
+        return refused_form("console/liaison.html", exc, ("deputy_ids",), LABELS, read_after=lambda: _page(
             _liaison(liaison_id), chosen=selected_deputies(g.user, [parse_int(v) for v in request.form.getlist("deputy_ids")])))
     flash(f"已安排 {added} 位联系代表。" if added else "所选代表都已在联系名单中。", "success" if added else "message")
     return redirect(url_for("console.liaison", liaison_id=liaison.id))
@@ -249,7 +249,7 @@ def liaison_contact(liaison_id):
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
         return refused_form("console/liaison.html", exc, CONTACT_FIELDS, LABELS,
-                            **_page(_liaison(liaison_id), contact_values=form))
+                            read_after=lambda: _page(_liaison(liaison_id), contact_values=form))
     flash(f"已登记与{contact.deputy.name}的联系（{WAY_LABELS[contact.way.value]}，{contact.contact_date.isoformat()}）。",
           "success")
     return redirect(url_for("console.liaison", liaison_id=liaison.id) + "#contacts")

@@ -143,7 +143,7 @@ def livelihood_new():
     except (APIError, ValidationError) as exc:
         if getattr(exc, "status", 422) != 422:
             raise
-        return refused_form("console/livelihood.html", exc, VOTE_FIELDS, LABELS, **_list_page(request.form))
+        return refused_form("console/livelihood.html", exc, VOTE_FIELDS, LABELS, read_after=lambda: _list_page(request.form))
     flash("已新建票决（草稿），请添加候选项目。", "success")
     return redirect(url_for("console.livelihood_vote", vote_id=vote.id))
 
@@ -179,7 +179,7 @@ def _refusable(template_context, fields, step, labels=LABELS):
     except (APIError, ValidationError) as exc:
         if getattr(exc, "status", 422) != 422:
             raise
-        return refused_form("console/livelihood_vote.html", exc, fields, labels, **template_context())
+        return refused_form("console/livelihood_vote.html", exc, fields, labels, read_after=template_context)
 
 
 @bp.get("/livelihood/<int:vote_id>")

@@ -222,7 +222,7 @@ def station_new():
             station = services.create_station(user, new_station_data(request.form))
         except (APIError, ValidationError) as exc:
             return refused_form("console/station_new.html", exc, STATION_FIELDS, values=request.form,
-                                regions=managed_regions(user), kind_labels=STATION_KIND_LABELS)
+                                kind_labels=STATION_KIND_LABELS, read_after=lambda: {"regions": managed_regions(user)})
         flash(f"已新建联络站“{station.name}”，并生成了它的二维码。可在此添加进站代表、下载海报。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
     return render_template(
@@ -242,11 +242,14 @@ def station_edit(station_id):
         except (APIError, ValidationError) as exc:
             if isinstance(exc, APIError) and exc.status == 404:
                 raise
-            db.session.rollback()  # before reading the page's data: the station as it is saved
-            # Shown again as typed, with the deputies ticked as they were ticked.
-            ticked = [parse_int(i) for i in request.form.getlist("deputy_ids")]
-            chosen = [d for d in selected_deputies(user, ticked) if manages_deputy(user, d)]
-            return refused_form("console/station_edit.html", exc, STATION_FIELDS, **_station_page(station, request.form, chosen))
+
+            def read_after():  # after the rollback: the station as it is saved
+                # Shown again as typed, with the deputies ticked as they were ticked.
+                ticked = [parse_int(i) for i in request.form.getlist("deputy_ids")]
+                chosen = [d for d in selected_deputies(user, ticked) if manages_deputy(user, d)]
+                return _station_page(station, request.form, chosen)
+
+            return refused_form("console/station_edit.html", exc, STATION_FIELDS, read_after=read_after)
         flash(f"已保存联络站“{station.name}”。", "success")
         return redirect(url_for("console.station_edit", station_id=station.id))
     return render_template("console/station_edit.html", **_station_page(station, _station_values(station)))
@@ -274,6 +277,17 @@ def _station_page(station, values, chosen=None):
 @console_page()
 def deputies():
     user = g.user
+    query, filters = deputy_list_query(user)
+    page = listing_page(query.order_by(Deputy.id).options(*deputy_listing()), PER_PAGE)
+    return render_template(
+        "console/deputies.html", page=page, **filters, stations=scoped_stations(user, [filters["station_id"] or None]),
+        level_labels=DEPUTY_LEVEL_LABELS,
+    )
+
+
+def deputy_list_query(user):
+    """The deputies the list shows (and its export holds) for the page's filters: (select, the filters as
+    the page shows them). No 状态 chosen: those in office."""
     q = query_text("q", 50)
     station_id = parse_int(request.args.get("station_id"))
     level = request.args.get("level", "")
@@ -287,11 +301,7 @@ def deputies():
         query = query.where(Deputy.level == level)
     if active in ("1", "0"):
         query = query.where(Deputy.active.is_(active == "1"))
-    page = listing_page(query.order_by(Deputy.id).options(*deputy_listing()), PER_PAGE)
-    return render_template(
-        "console/deputies.html", page=page, q=q, station_id=station_id or "", level=level, active=active,
-        stations=scoped_stations(user, [station_id]), level_labels=DEPUTY_LEVEL_LABELS,
-    )
+    return query, {"q": q, "station_id": station_id or "", "level": level, "active": active}
 
 
 def _deputy_fields(form, errors):
@@ -350,22 +360,27 @@ def deputy_new():
     their stations (进家入站), of a region containing them — as POST /api/v1/deputies allows."""
     user = g.user
     checked = {parse_int(i) for i in request.form.getlist("station_ids")}  # a refused form's ticks
-    station_choices = scoped_stations(user, checked)
-    regions = managed_regions(user) if is_region_admin(user) else _regions_above(station_choices)
+
+    def choices():  # the stations and regions offered (a refused form's: read after its rollback)
+        station_choices = scoped_stations(user, checked)
+        regions = managed_regions(user) if is_region_admin(user) else _regions_above(station_choices)
+        return {"station_choices": station_choices, "regions": regions}
+
     if request.method == "POST":
         try:
             deputy = services.create_deputy(user, new_deputy_data(request.form))
         except (APIError, ValidationError) as exc:
-            return refused_form("console/deputy_new.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, values=request.form, regions=regions,
-                                level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
-                                checked_station_ids=checked, station_admin=not is_region_admin(user))
+            return refused_form("console/deputy_new.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, values=request.form,
+                                level_labels=DEPUTY_LEVEL_LABELS, checked_station_ids=checked,
+                                station_admin=not is_region_admin(user), read_after=choices)
         flash(f"已新增代表“{deputy.name}”" + ("，并生成了其个人二维码。" if deputy.active else "。"), "success")
         return redirect(url_for("console.deputy_edit", deputy_id=deputy.id))
+    offered = choices()
+    station_choices = offered["station_choices"]
     checked = {station_choices[0].id} if len(station_choices) == 1 and not is_region_admin(user) else set()
     return render_template(
         "console/deputy_new.html", values={"level": "county", "active": "1", "region_id": request.args.get("region_id", "")},
-        regions=regions, level_labels=DEPUTY_LEVEL_LABELS, station_choices=station_choices,
-        checked_station_ids=checked, station_admin=not is_region_admin(user),
+        level_labels=DEPUTY_LEVEL_LABELS, checked_station_ids=checked, station_admin=not is_region_admin(user), **offered,
     )
 
 
@@ -388,11 +403,14 @@ def deputy_edit(deputy_id):
         except (APIError, ValidationError) as exc:
             if isinstance(exc, APIError) and exc.status == 404:
                 raise
-            db.session.rollback()  # before reading the page's data: the deputy as they are saved
-            # Shown again as typed (a locked deputy's own details were not sent: shown as they are).
-            values = request.form if owns_deputy(user, deputy) else _deputy_values(deputy)
-            ticked = {parse_int(i) for i in request.form.getlist("station_ids")}
-            return refused_form("console/deputy_edit.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, **_deputy_page(deputy, values, ticked))
+
+            def read_after():  # after the rollback: the deputy as they are saved
+                # Shown again as typed (a locked deputy's own details were not sent: shown as they are).
+                values = request.form if owns_deputy(user, deputy) else _deputy_values(deputy)
+                ticked = {parse_int(i) for i in request.form.getlist("station_ids")}
+                return _deputy_page(deputy, values, ticked)
+
+            return refused_form("console/deputy_edit.html", exc, DEPUTY_FIELDS, DEPUTY_LABELS, read_after=read_after)
         if not manages_deputy(user, deputy):  # unticked from the last of the administrator's stations
             flash(f"已保存：代表“{deputy.name}”不再进驻您管理的联络站，已移出您的代表列表。", "success")
             return redirect(url_for("console.deputies"))

@@ -435,10 +435,10 @@ def deputy_points_correction(deputy_id):
         if isinstance(exc, APIError) and exc.status != 422:
             raise
         # The archive's year again, the form as typed, each reason under its box (the year is the page's:
-        # a reason about it is said at the top).
-        db.session.rollback()
+        # a reason about it is said at the top); read after the rollback.
         year = parse_int(request.form.get("year"), 2000, 2100) or queries.current_year()
-        return refused_form("console/archive.html", exc, CORRECTION_FIELDS, **_archive_page(deputy, year, request.form))
+        return refused_form("console/archive.html", exc, CORRECTION_FIELDS,
+                            read_after=lambda: _archive_page(deputy, year, request.form))
     flash(f"已记入积分更正 {data['points']:+d} 分。已计入的积分不变，更正记为新的一行。", "success")
     return redirect(url_for("console.deputy_archive", deputy_id=deputy.id, year=year))
 

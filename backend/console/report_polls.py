@@ -1,21 +1,24 @@
 """述职测评 in the console: on a 述职 activity's page, set up, open and close its poll, print its code, watch
 the ballots come in, read the results per deputy and export them (activities.report_poll)."""
-from flask import flash, g, jsonify, make_response, redirect, request, url_for
+from flask import current_app, flash, g, jsonify, make_response, redirect, render_template, request, url_for
+from markupsafe import Markup
 from marshmallow import ValidationError
 
 from schemas.report_polls import ReportPollIn, ReportPollPatch
 
 from ..activities import report_poll as polls
-from ..activities.models import ActivityStatus, ActivityType, ReportPollStatus
+from ..activities.models import REPORT_POLL_BALLOT_MODE_LABELS, ActivityStatus, ActivityType, ReportPollStatus
 from ..db_types import utcnow
-from ..errors import APIError, not_found
+from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import china_iso, local_input, number_or_text, parse_int
+from ..idempotency import posted_form_key
 from ..qr import render
 from ..suggestions.models import SATISFACTION_LABELS
 from . import bp, console_json, console_login_required
 from .activities import activity_page, managed_activity_or_404, roster_args
 from .form_errors import refused_form
+from .once import PostedForm
 from .exports import Export, _percent
 from .pages import console_page, reraise_unless_form_error
 from .suggestions import cn_time
@@ -33,13 +36,16 @@ def section(activity, typed=None):
               "ends_at": "" if poll is None or poll.ends_follow else local_input(poll.ends_dt)}
     if typed is not None:
         window = {key: typed.get(key, "") for key in window}
+    mode = typed.get("ballot_mode") if typed is not None else None
+    window["ballot_mode"] = mode or (poll.ballot_mode.value if poll is not None else "open")
     if poll is None or poll.status is ReportPollStatus.draft:
         rated = {d.deputy_id for d in poll.deputies} if poll is not None else None
         if typed is not None:
             rated = {parse_int(i) for i in typed.getlist("deputy_ids")}
         setup = {"participants": [{"id": i, "name": name, "on_leave": on_leave,
                                    "checked": (i in rated) if rated is not None else not on_leave}
-                                  for i, (name, on_leave) in polls.participants(activity).items()], **window}
+                                  for i, (name, on_leave) in polls.participants(activity).items()],
+                 "modes": REPORT_POLL_BALLOT_MODE_LABELS, **window}
     else:
         setup = None
     if poll is not None and poll.status is ReportPollStatus.open:
@@ -53,6 +59,8 @@ def section(activity, typed=None):
     return {"poll": poll, "setup": setup, "window": window_form, "limit_note": identity_limit_note(),
             "status_label": polls.status_label(poll), "status_text": status_text(poll),
             "phase_label": polls.PHASE_LABELS[polls.phase(poll)], "url": polls.public_url(poll),
+            "mode_label": REPORT_POLL_BALLOT_MODE_LABELS[poll.ballot_mode.value],
+            "max_tickets": current_app.config["REPORT_POLL_MAX_TICKETS"],
             "results": polls.results(poll), "comments": polls.comments(poll, limit=50), "labels": SATISFACTION_LABELS}
 
 
@@ -89,7 +97,7 @@ def _back(activity_id):
     return redirect(url_for("console.activity", activity_id=activity_id) + "#report-poll")
 
 
-SETUP_LABELS = {"deputy_ids": "述职代表", "starts_at": "测评开始时间", "ends_at": "测评结束时间"}
+SETUP_LABELS = {"deputy_ids": "述职代表", "starts_at": "测评开始时间", "ends_at": "测评结束时间", "ballot_mode": "测评方式"}
 SETUP_FIELDS = tuple(SETUP_LABELS)
 
 
@@ -103,6 +111,7 @@ def _setup_form(schema, poll=None, deputies=True):
         if not ids:
             raise ValidationError({"deputy_ids": ["请勾选本次述职的代表。"]})
         data["deputy_ids"] = [number_or_text(i) for i in ids]
+        data["ballot_mode"] = request.form.get("ballot_mode") or "open"
     for key in ("starts_at", "ends_at"):
         typed = (request.form.get(key) or "").strip()
         if poll is not None and not getattr(poll, key[:-3] + "_follow") and typed == local_input(getattr(poll, key[:-3] + "_dt")):
@@ -118,10 +127,10 @@ def _set_up(activity_id, step, done):
         result = step()
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
-        db.session.rollback()  # before the page is read: a refused step may have changed the poll in the session
-        activity = managed_activity_or_404(activity_id, roster=False)
-        return refused_form("console/activity.html", exc, SETUP_FIELDS, SETUP_LABELS,
-                            **activity_page(activity, roster_args(request.args)), report_poll_typed=request.form)
+        # The page read after the rollback: a refused step may have changed the poll in the session.
+        return refused_form("console/activity.html", exc, SETUP_FIELDS, SETUP_LABELS, report_poll_typed=request.form,
+                            read_after=lambda: activity_page(managed_activity_or_404(activity_id, roster=False),
+                                                             roster_args(request.args)))
     flash(done(result), "success")
     return _back(activity_id)
 
@@ -161,6 +170,35 @@ def report_poll_close(activity_id):
     polls.close_poll(poll, activity, g.user)
     flash(f"测评已结束，共收到 {polls.ballot_count(poll)} 张选票。", "success")
     return _back(activity_id)
+
+
+@bp.post("/activities/<int:activity_id>/report-poll/tickets")
+@console_page("console.activities")
+def report_poll_tickets(activity_id):
+    """凭票测评: ``count`` new tickets, answered with their printable sheet (console/report_poll_tickets.html):
+    each ticket's code (its QR opens the voters' page with it) and the activity's title. The codes are shown
+    this once: the form's key is remembered with the step (``once``), so the sheet's reload or a second
+    click answers with the activity's page and what the first did, never a second batch unasked."""
+    activity = managed_activity_or_404(activity_id, roster=False)
+    poll = _poll_or_404(activity)
+    cap = current_app.config["REPORT_POLL_MAX_TICKETS"]
+    count = parse_int(request.form.get("count"), 1, cap)
+    if count is None:
+        message = f"请填写要生成的测评票张数（1 至 {cap} 张，按预计到会人数）。"
+        raise validation_failed({"count": [message]}, message)
+    codes = polls.issue_tickets(poll, activity, count, g.user)
+    issued = polls.ticket_counts(poll)["issued"]
+    flash(f"已生成 {count} 张测评票（累计发放 {issued} 张）。票号只在生成时显示一次：未打印的测评票无法补打，可再生成。", "success")
+    if posted_form_key(request.form) is not None:
+        PostedForm().remember(url_for("console.activity", activity_id=activity_id) + "#report-poll")
+        db.session.flush()  # a twin of this form that committed first collides here (``once``: it answers as that one)
+    url = polls.public_url(poll)
+    response = make_response(render_template(
+        "console/report_poll_tickets.html", activity=activity, url=url, first=issued - count + 1,
+        tickets=[{"text": polls.ticket_text(code), "qr": Markup(render.code_svg(polls.ticket_url(poll, code)))}
+                 for code in codes]))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/activities/<int:activity_id>/report-poll/qr.png")
@@ -210,8 +248,11 @@ def report_poll_export(activity_id):
     export = Export("述职测评结果", "述职测评结果", fallback="report-poll")
     export.sheet("述职测评结果", ["述职代表", "层级", "满意", "基本满意", "不满意", "评价票数", "满意率", "基本满意率"],
                  rows, widths={"述职代表": 16, "层级": 20})
+    tickets = results["tickets"]
     export.sheet("说明", ["项目", "内容"], [
         ["活动", activity.title], ["测评状态", polls.status_label(poll)],
+        ["测评方式", REPORT_POLL_BALLOT_MODE_LABELS[poll.ballot_mode.value]],
+        *([["测评票", f"已发放 {tickets['issued']} 张，已使用 {tickets['used']} 张"]] if tickets else []),
         ["选票数", results["ballots"]], ["满意率", "满意 ÷ 评价票数"], ["基本满意率", "（满意 + 基本满意）÷ 评价票数"]],
         widths={"内容": 40}, counted=False)
     return export.send(target=("activity", activity.id, activity.title), region_id=activity.region_id)
@@ -224,7 +265,8 @@ def report_poll_counts(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
     poll = _poll_or_404(activity)
     results = polls.results(poll)
-    response = jsonify({"status": poll.status.value, "status_text": status_text(poll), "ballots": results["ballots"], "deputies": [
+    response = jsonify({"status": poll.status.value, "status_text": status_text(poll), "ballots": results["ballots"],
+                        "tickets": results["tickets"], "deputies": [
         {"id": r["deputy"]["id"], "satisfied": r["satisfied"], "basically_satisfied": r["basically_satisfied"],
          "dissatisfied": r["dissatisfied"], "rated": r["rated"]} for r in results["deputies"]]})
     response.headers["Cache-Control"] = "no-store"

@@ -132,7 +132,7 @@ def research_new():
             services.publish(topic, g.user)
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
-        return refused_form("console/research.html", exc, TOPIC_FIELDS, LABELS, **_list_page(request.form))
+        return refused_form("console/research.html", exc, TOPIC_FIELDS, LABELS, read_after=lambda: _list_page(request.form))
     flash(f"已发布课题“{topic.title}”，相关代表即可揭榜领题。" if topic.status is TopicStatus.published
           else f"已保存课题“{topic.title}”（草稿），发布后代表才能领题。", "success")
     return redirect(url_for("console.research_topic", topic_id=topic.id))
@@ -232,7 +232,7 @@ def research_edit(topic_id):
     except (APIError, ValidationError) as exc:
         reraise_unless_form_error(exc)
         return refused_form("console/research_topic.html", exc, TOPIC_FIELDS, LABELS,
-                            **_page(_topic(topic_id), values=request.form))
+                            read_after=lambda: _page(_topic(topic_id), values=request.form))
     flash(f"已保存课题“{topic.title}”。" if changes else "没有需要保存的修改。", "success" if changes else "message")
     return redirect(url_for("console.research_topic", topic_id=topic.id))
 
@@ -286,8 +286,8 @@ def _refused_on_report(exc, report_id, form_fields):
     """A form on a report refused: a 422 shows the topic's page again with that form as typed and the
     messages at its fields; any other refusal goes on to ``console_page``."""
     reraise_unless_form_error(exc)
-    return refused_form("console/research_topic.html", exc, form_fields, LABELS,
-                        **_page(_report(report_id).topic, report_values=request.form, report_id=report_id))
+    return refused_form("console/research_topic.html", exc, form_fields, LABELS, read_after=lambda: _page(
+        _report(report_id).topic, report_values=request.form, report_id=report_id))
 
 
 @bp.post("/research/reports/<int:report_id>/return")

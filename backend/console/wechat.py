@@ -6,6 +6,7 @@ from flask import flash, g, redirect, render_template, url_for
 
 from ..auth import wechat_link
 from ..extensions import db
+from ..one_time_codes import display
 from ..wechat import WeChatError, WeChatUnavailable, get_client
 from . import bp
 from .pages import console_page
@@ -27,7 +28,7 @@ def _mini_program_code(code):
 def _page(code=None, image=None):
     account = g.user
     return render_template(
-        "console/wechat.html", linked=account.notify_user, code=wechat_link.display(code) if code else None,
+        "console/wechat.html", linked=account.notify_user, code=display(code) if code else None,
         image=image, minutes=int(wechat_link.CODE_LIFETIME.total_seconds() // 60),
     )
 

@@ -71,10 +71,10 @@ def workdays_add():
     except APIError as exc:
         if exc.status != 422:
             raise
-        db.session.rollback()  # before reading the page's days: the calendar as it is saved
-        # Shown again as typed, at the year of the date typed, each reason under its box.
+        # Shown again as typed, at the year of the date typed, each reason under its box; read after the
+        # rollback: the calendar as it is saved.
         year = _typed_year(request.form.get("first")) or current_year()
-        return refused_form("console/workdays.html", exc, ADD_FIELDS, LABELS, **_page(year, request.form))
+        return refused_form("console/workdays.html", exc, ADD_FIELDS, LABELS, read_after=lambda: _page(year, request.form))
     flash(f"已录入{KIND_LABELS[kind]}（{request.form['name'].strip()}）{len(days)} 天："
           f"{'、'.join(shown(day) for day in days)}。此后的答复时限按新的日历计算。", "success")
     return redirect(url_for("console.workdays", year=first.year))

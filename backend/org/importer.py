@@ -41,6 +41,13 @@ from . import services
 from .models import Deputy, DeputyLevel, Region, Station, station_deputies
 
 MAX_ROWS = 50_000  # a whole province's deputies of all five levels fit; a runaway sheet does not
+# A crafted .xlsx (a zip bomb) unpacks a small upload into gigabytes, and a few KB of XML can name row
+# 1,000,000,000 or column ZZZ on every row, which openpyxl fills in as empty cells: bounded before reading.
+# A province's register (50,000 rows) unpacks to about 25 MB, its shared strings to under 10 MB.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # the archive's members, unpacked
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # openpyxl reads these into memory whole, at opening
+MAX_SHEET_ROWS = 1_048_576  # Excel's last row
+MAX_CELLS = 5_000_000  # cells of one sheet as read (each row as wide as its last cell)
 HEADER_SEARCH_ROWS = 20  # a title row or two ("XX市人大代表名册") may stand above the header
 WRITE_CHUNK = 2000  # rows looked up and written per round of set-based statements (and per step of the CLI's bar)
 CSV_SEPARATORS = (",", ";", "\t")
@@ -177,6 +184,7 @@ def read_sheet(data: bytes) -> Sheet:
 def _read_xlsx(data):
     """The one sheet holding a register; a workbook with one on several sheets is refused, naming them
     (one sheet per county is common, and importing the first alone would pass over the others unsaid)."""
+    _refuse_unpacking_too_much(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a zip that is not a workbook (.docx, .zip, damaged) fails anywhere inside openpyxl
@@ -206,9 +214,36 @@ def _read_xlsx(data):
     return found[registers[0]] if registers else next(iter(found.values()), None)
 
 
-def _xlsx_rows(worksheet):
+def _refuse_unpacking_too_much(data):
+    """413 when the archive's own list of sizes adds up to far more than a register: nothing unpacked
+    yet (a member is never unpacked past the size listed: one that lies is read as damaged)."""
     try:
-        yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a readable archive: openpyxl says it is damaged
+    strings = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    total = sum(m.file_size for m in members)
+    for size, limit in ((strings, MAX_SHARED_STRINGS_BYTES), (total, MAX_UNPACKED_BYTES)):
+        if size > limit:
+            raise APIError(413, "payload_too_large",
+                           f"表格解压后的内容过大（超过 {limit // (1024 * 1024)} MB），不像是代表名册："
+                           "请只保留名册所在的工作表、删去多余的内容后另存，或拆分成几个文件后分批导入。")
+
+
+def _xlsx_rows(worksheet):
+    cells = 0
+    try:
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells += len(values)
+            if number > MAX_SHEET_ROWS:
+                raise _bad_file(f"工作表超过 {MAX_SHEET_ROWS} 行（Excel 的上限），文件可能已损坏："
+                                "请在 Excel 或 WPS 中打开后重新保存，再导入。")
+            if cells > MAX_CELLS:
+                raise _bad_file(f"工作表的单元格过多（超过 {MAX_CELLS} 个），不像是代表名册："
+                                "请删去名册以外的行、列和内容后另存，或拆分成几个文件后分批导入。")
+            yield number, values
+    except APIError:
+        raise
     except Exception as exc:  # damaged XML inside the archive
         raise _unsupported("Excel 表格内容已损坏，无法读取；请重新导出后再导入。") from exc
 

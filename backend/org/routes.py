@@ -3,6 +3,7 @@
 from sqlalchemy import case, select
 
 from schemas.org import (
+    DeputyExportQuery,
     DeputyIn,
     DeputyOut,
     DeputyPatch,
@@ -32,6 +33,7 @@ from ..auth.scope import (
     roles_required,
     station_scope_clause,
 )
+from ..console.exports import Export, deputy_roster
 from ..errors import not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
@@ -194,6 +196,13 @@ def list_deputies(args):
         query = query.where(Deputy.active.is_(True))
     if is_admin and "active" in args:
         query = query.where(Deputy.active == args["active"])
+    page = paginate(_filtered(query, args).options(*deputy_listing()), args)
+    page["items"] = [d if is_admin and manages_deputy(user, d) else _public(d) for d in page["items"]]
+    return page
+
+
+def _filtered(query, args):
+    """The deputy list's filters (but 在任, which only administrators choose) on ``query``."""
     if "region_id" in args:
         region = get_or_404(Region, args["region_id"], "区域不存在。")
         query = query.where(region_subtree_clause(Deputy.region_id, region))
@@ -207,9 +216,24 @@ def list_deputies(args):
         query = query.where(Deputy.group == args["group"])
     if args.get("q"):
         query = query.where(Deputy.name.contains(args["q"], autoescape=True))
-    page = paginate(query.options(*deputy_listing()), args)
-    page["items"] = [d if is_admin and manages_deputy(user, d) else _public(d) for d in page["items"]]
-    return page
+    return query
+
+
+@deputies.get("/export")
+@admin_required
+@deputies.arguments(DeputyExportQuery, location="query")
+@deputies.response(200, description="代表名册 .xlsx，列与导入模板相同")
+def export_deputies(args):
+    """导出代表名册（.xlsx）：本人管理范围内、按筛选条件的代表，列与导入模板相同（姓名、层级、所属区域、手机号、联络站、
+    代表小组、届次、状态），可修改后重新导入；原样导入不新增也不更新。区域管理员导出本区域及下级区域的代表，
+    联络站管理员导出进驻本人所管联络站的代表；联络站一列只列本人管理范围内的联络站。记入操作日志。"""
+    user = current_user()
+    query = _filtered(select(Deputy), args)
+    if "active" in args:
+        query = query.where(Deputy.active == args["active"])
+    export = Export("代表名册", "代表名册", fallback="deputies")
+    deputy_roster(export, user, query)
+    return export.send(user)
 
 
 @deputies.post("")

@@ -59,8 +59,8 @@ def font(size):
     return _font(font_path(), size)
 
 
-def _qr_matrix(url):
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+def _qr_matrix(url, mask_pattern=None):
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=mask_pattern)
     qr.add_data(url)
     qr.make(fit=True)
     return qr
@@ -143,6 +143,28 @@ def code_image(url, label):
     canvas.paste(code, (0, 0))
     _draw_lines(ImageDraw.Draw(canvas), code.height, lines, f, width, INK)
     return _png(canvas)
+
+
+def code_svg(url, border=2):
+    """The code as a small SVG (one path, a unit per module, a ``border`` of modules round it), for a printed
+    sheet of many (述职测评's tickets): the page around it prints the text, in the browser's CJK fonts. Its
+    mask is fixed: choosing the best of eight is most of the time a code takes (9 ms against 1.5 ms), and a
+    sheet draws up to REPORT_POLL_MAX_TICKETS of them; any mask scans."""
+    qr = _qr_matrix(url, mask_pattern=0)
+    size = qr.modules_count + 2 * border
+    runs = []
+    for y, row in enumerate(qr.modules):
+        x = 0
+        while x < len(row):
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < len(row) and row[x]:
+                x += 1
+            runs.append(f"M{start + border} {y + border}h{x - start}v1h-{x - start}z")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+            f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{"".join(runs)}"/></svg>')
 
 
 def _spaced_code(url):

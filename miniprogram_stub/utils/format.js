@@ -84,6 +84,7 @@ function presentSuggestion(item) {
   return Object.assign({}, item, {
     choicesText: choicesText(item),
     placeText: placeText(item.location),
+    dispatchDueText: formatTime(item.dispatch_due_at),
     acceptDueText: formatTime(item.accept_due_at),
     replyDueText: formatTime(item.reply_due_at),
     own: filedByViewer(item),

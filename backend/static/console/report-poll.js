@@ -17,6 +17,10 @@
     document.getElementById("report-poll-ballots").textContent = data.ballots + " 张";
     var status = document.getElementById("report-poll-status");
     if (status && data.status_text) status.textContent = data.status_text;  // 已结束 once the window is over
+    if (data.tickets && document.getElementById("report-poll-tickets-used")) {  // 凭票测评: the tickets used
+      document.getElementById("report-poll-tickets-issued").textContent = String(data.tickets.issued);
+      document.getElementById("report-poll-tickets-used").textContent = String(data.tickets.used);
+    }
     data.deputies.forEach(function (d) {
       var row = section.querySelector('tr[data-deputy="' + d.id + '"]');
       if (!row) return;

@@ -1,7 +1,9 @@
 /* /report-poll/{token}: 述职测评 in a phone browser — a rating of each reporting deputy and an optional
  * comment, sent with the browser's identity (POST /api/v1/report-polls/{token}/ballots). A retry, or the
  * same choices after a reload, goes with the same Idempotency-Key (MSB.keyFor). A browser that has voted
- * (GET …/report-polls/{token} says ``voted``) sees that instead of the form. */
+ * (GET …/report-polls/{token} says ``voted``) sees that instead of the form. 凭票测评: the ballot carries the
+ * ticket's code (#rp-ticket), filled in from the link of the ticket's QR (…#t=CODE: the part after # never
+ * reaches the server's logs) or typed from the ticket. */
 (function () {
   "use strict";
 
@@ -18,6 +20,14 @@
   var comment = $("rp-comment");
   var busy = MSB.sendingState(form, submit);
   var deputies = Array.prototype.slice.call(form.querySelectorAll(".rp-deputy"));
+  var ticket = $("rp-ticket");
+  var TICKET_USED = "此测评票已使用。";
+
+  if (ticket) {
+    var scanned = /(?:^#|&)t=([A-Za-z0-9-]{1,32})/.exec(window.location.hash);
+    if (scanned) ticket.value = scanned[1];
+    ticket.addEventListener("input", function () { MSB.setFieldError("rp-ticket", ""); });
+  }
 
   MSB.started();
   MSB.charCounter(comment, $("rp-counter"), 200);
@@ -42,6 +52,12 @@
     event.preventDefault();
     if (submit.disabled) return;
     MSB.showError(formError, "");
+    if (ticket && !ticket.value.trim()) {
+      MSB.setFieldError("rp-ticket", "请输入测评票上的票号。");
+      MSB.showError(formError, "本次测评凭票参加，请输入测评票上的票号。");
+      ticket.focus();
+      return;
+    }
     var picked = choices();
     var missing = deputies.filter(function (box, i) { return !picked[i].choice; });
     deputies.forEach(function (box) { MSB.setFieldError(box.id, ""); });
@@ -52,6 +68,7 @@
       return;
     }
     var body = { choices: picked, comment: comment.value.trim() };
+    if (ticket) body.ticket = ticket.value.trim();
     var key = MSB.keyFor(DRAFT, body);
     busy(true);
     var answer = await MSB.api("POST", "/api/v1/report-polls/" + token + "/ballots", { json: body, idempotencyKey: key });
@@ -59,6 +76,13 @@
     MSB.settled(DRAFT, answer);
     if (answer.ok) return finish(false);
     if (answer.status === 409 && answer.message === "您已参加测评。") return finish(true);
+    if (ticket && ((answer.status === 422 && answer.errors && answer.errors.ticket) ||
+                   (answer.status === 409 && answer.message === TICKET_USED))) {
+      var said = answer.errors && answer.errors.ticket ? answer.errors.ticket[0] : answer.message;
+      MSB.setFieldError("rp-ticket", said);
+      ticket.focus();
+      return MSB.showError(formError, said);
+    }
     if (answer.status === 422 && answer.errors && answer.errors.comment) {
       MSB.setFieldError("rp-comment", answer.errors.comment[0]);
       return MSB.showError(formError, "意见建议：" + answer.errors.comment[0]);
@@ -78,6 +102,7 @@
       if (input) input.checked = true;
     });
     comment.value = kept.body.comment || "";
+    if (ticket && kept.body.ticket) ticket.value = kept.body.ticket;
     MSB.show($("rp-draft-notice"), true);
   }
 

@@ -38,6 +38,7 @@ Page({
     item: null,
     photos: [],
     isHandler: false,
+    dispatchDue: '',
     canRate: false,
     canWithdraw: false,
     busy: false,
@@ -79,6 +80,9 @@ Page({
     this.setData({
       item: shown,
       isHandler,
+      // Waiting at its station, the item is due to be dispatched by then; not while it is held for review,
+      // when the clock does not run (it starts afresh once released).
+      dispatchDue: item.status === 'pending' && !item.held_for_review ? shown.dispatchDueText : '',
       canRate: shown.own && item.status === 'replied',
       canWithdraw: shown.own && (item.status === 'pending' || item.status === 'assigned'),
     });

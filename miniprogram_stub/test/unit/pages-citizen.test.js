@@ -587,6 +587,28 @@ test('detail: the filer sees what they chose (anonymous, publishing) and the num
   assert.equal(detail.data.item.contact_phone, '13912345678');
 });
 
+test('detail: an item waiting at its station shows the citizen when it is due to be dispatched, in China time', async () => {
+  let current = suggestion({
+    status: 'pending', status_label: '待分派', deputy: null, station: { id: 1, name: '城北街道人大代表中心联络站' },
+    dispatch_due_at: '2026-05-06T15:59:59+00:00', accept_due_at: null, reply_due_at: null,
+  });
+  const { phone } = unitPhone({ 'GET /api/v1/suggestions/11': () => json(200, current) });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(detail.data.dispatchDue, '2026-05-06 23:59');
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/suggestion/detail.wxml'), 'utf8');
+  assert.match(wxml, /<view class="muted" wx:if="\{\{dispatchDue\}\}">预计分派时限：\{\{dispatchDue\}\}<\/view>/);
+
+  // Held for an administrator's review, the clock does not run (it starts afresh once released): no deadline.
+  current = Object.assign({}, current, { status_label: '审核中', held_for_review: true });
+  await detail.load();
+  assert.equal(detail.data.dispatchDue, '');
+
+  // Dispatched, the station's deadline is behind it.
+  current = suggestion({ status: 'assigned', dispatch_due_at: null, accept_due_at: '2026-05-08T15:59:59+00:00' });
+  await detail.load();
+  assert.equal(detail.data.dispatchDue, '');
+});
+
 test('detail: a citizen may withdraw while it waits, after confirming', async () => {
   let withdrawn = 0;
   const { phone, wx } = unitPhone({
