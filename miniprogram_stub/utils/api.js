@@ -130,6 +130,11 @@ function isDeputy(user) {
   return !!(user && Array.isArray(user.roles) && user.roles.indexOf('deputy') >= 0 && user.deputy_id);
 }
 
+// Whether `user` is the deputy an item (a suggestion, an appointment) is assigned to.
+function handles(user, item) {
+  return isDeputy(user) && !!item.deputy && item.deputy.id === user.deputy_id;
+}
+
 // A deputy's page (inbox, activities, points, archive, 约见我的): the user when a bound deputy, else null
 // with the page showing why: 请先绑定代表身份 (data.isDeputy false) for a citizen, or the login's own error
 // (no network, WeChat failing) with 重试, which says nothing about being a deputy.
@@ -366,6 +371,7 @@ module.exports = {
   setUser,
   getToken,
   isDeputy,
+  handles,
   deputyOf,
 
   refreshUser,

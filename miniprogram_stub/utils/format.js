@@ -18,26 +18,36 @@ const PHONE_MESSAGE = '联系电话格式不正确，请填写手机号或座机
 
 const pad = (n) => (n < 10 ? '0' + n : '' + n);
 
-// ISO 8601 with offset → "2026-05-01 09:30" in China time (UTC+8), whatever the phone's zone.
 // The year in China time (UTC+8), whatever the phone's zone: the points year the server counts in.
 function chinaYear(now) {
   return new Date((now === undefined ? Date.now() : now) + 8 * 3600 * 1000).getUTCFullYear();
 }
 
-function formatTime(iso) {
+// ISO 8601 with offset → China time (UTC+8), whatever the phone's zone: "2026-05-01 09:30", or with
+// `short` "05-01 09:30" (a list row's deadline, as the console's queue shows it).
+function chinaTime(iso, short) {
   if (!iso) return '';
   const ms = Date.parse(iso);
   if (isNaN(ms)) return String(iso);
   const d = new Date(ms + 8 * 3600 * 1000);
-  return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' '
+  return (short ? '' : d.getUTCFullYear() + '-') + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' '
     + pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
 }
 
-// The flags a list row shows next to the status.
+function formatTime(iso) {
+  return chinaTime(iso, false);
+}
+
+function shortTime(iso) {
+  return chinaTime(iso, true);
+}
+
+// The flags a list row shows next to the status: the API's due state (the server's sweep sets it against
+// the deadline dueText shows) first.
 function flagsOf(item) {
   const flags = [];
   if (item.overdue) flags.push('已超期');
-  else if (item.due_soon) flags.push('临期');
+  else if (item.due_soon) flags.push('即将超期');
   if (item.supervised) flags.push('督办');
   // 不满意 sent it back: the deputy and the citizen see which round this is.
   if (item.round > 1) flags.push('第 ' + item.round + ' 轮办理');
@@ -80,13 +90,29 @@ function distanceText(meters) {
   return Math.round(meters / 1000) + ' 公里';
 }
 
+// The deadline the item's clock runs to now, in the words of its page, with its time as `timeText` writes
+// it (formatTime on the item's page, shortTime in a list): waiting at its station, when it is due to be
+// dispatched, for anyone who sees it — not while it is held for review, when the clock does not run (it
+// starts afresh once released); assigned, accepted or forwarded, the deputy's deadline to accept or to
+// answer, for the deputy handling it (`handler`). '' when no clock runs.
+const DEADLINES = {
+  pending: { field: 'dispatch_due_at', anyone: true, words: (time) => '预计分派时限：' + time },
+  assigned: { field: 'accept_due_at', words: (time) => '请于 ' + time + ' 前接单' },
+  accepted: { field: 'reply_due_at', words: (time) => '请于 ' + time + ' 前答复' },
+  forwarded: { field: 'reply_due_at', words: (time) => '请于 ' + time + ' 前答复' },
+};
+
+function dueText(item, handler, timeText) {
+  const deadline = DEADLINES[item.status];
+  if (!deadline || !item[deadline.field] || !(deadline.anyone || handler)) return '';
+  if (item.status === 'pending' && item.held_for_review) return '';
+  return deadline.words(timeText(item[deadline.field]));
+}
+
 function presentSuggestion(item) {
   return Object.assign({}, item, {
     choicesText: choicesText(item),
     placeText: placeText(item.location),
-    dispatchDueText: formatTime(item.dispatch_due_at),
-    acceptDueText: formatTime(item.accept_due_at),
-    replyDueText: formatTime(item.reply_due_at),
     own: filedByViewer(item),
     statusText: statusText(item),
     createdText: formatTime(item.created_at),
@@ -100,6 +126,12 @@ function presentSuggestion(item) {
   });
 }
 
+// A row of a list of items (the deputy's 待办, 我的建议): the item as its page presents it, with its deadline
+// short, for the deputy handling it (`handler`) or anyone else.
+function presentRow(item, handler) {
+  return Object.assign(presentSuggestion(item), { dueText: dueText(item, handler, shortTime) });
+}
+
 // A rate (0..1, or null when nothing was counted) as the console shows it: "60.0%", or "—".
 function percentText(rate) {
   return rate === null || rate === undefined ? '—' : (rate * 100).toFixed(1) + '%';
@@ -107,6 +139,6 @@ function percentText(rate) {
 
 module.exports = {
   PHONE_PATTERN, PHONE_MESSAGE,
-  SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, chinaYear, formatTime, flagsOf, filedByViewer, presentSuggestion,
-  distanceText, percentText,
+  SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, chinaYear, formatTime, shortTime, flagsOf, filedByViewer,
+  dueText, presentSuggestion, presentRow, distanceText, percentText,
 };

@@ -57,7 +57,7 @@ Page({
   show(item, resetForm) {
     const user = api.getUser();
     const shown = presentAppointment(item);
-    const handler = shown.answerable || (api.isDeputy(user) && !!item.deputy && item.deputy.id === user.deputy_id);
+    const handler = shown.answerable || api.handles(user, item);
     const changes = { item: shown, handler };
     if (resetForm) changes.form = this.defaultForm(shown);
     this.setData(changes);

@@ -1,11 +1,12 @@
-// A deputy's inbox: 待接单, 办理中, 转办中 and 已超期, with a quick 接单; tap an item to handle it. Newest
+// A deputy's inbox: 待接单, 办理中, 转办中 and 已超期, with a quick 接单; tap an item to handle it. Each row
+// shows its deadline (to accept, to answer) and whether it is 即将超期 or 已超期. Newest
 // first, or 按期限 (what is due first: the deadline to accept, to reply); the search finds an item by its
 // number — whole, or its last digits as a citizen reads them out on the phone — or by its words, among all
 // of the deputy's items (a citizen calling about an item does not know its tab, nor may it be in one).
 const api = require('../../utils/api');
 const config = require('../../config');
 const { loadPage, searchableListPage } = require('../../utils/paged');
-const { presentSuggestion } = require('../../utils/format');
+const { presentRow } = require('../../utils/format');
 const { askReminders, consent, toast } = require('../../utils/wxp');
 
 const TABS = [
@@ -40,12 +41,13 @@ Page(searchableListPage({
   },
 
   async load(reset) {
-    if (!await api.deputyOf(this)) return null;
+    const user = await api.deputyOf(this);
+    if (!user) return null;
     const query = { scope: 'assigned', sort: this.data.sort };
     if (this.data.searched) query.q = this.data.searched;
     else Object.assign(query, TABS.find((t) => t.key === this.data.tab).query);
     return loadPage(this, (paging) => api.suggestions(Object.assign({}, query, paging)), {
-      reset, map: presentSuggestion,
+      reset, map: (item) => presentRow(item, api.handles(user, item)),
     });
   },
 

@@ -1,8 +1,8 @@
-// My suggestions (filed or followed): number, status, flags; tap for the timeline and the rating form.
+// My suggestions (filed or followed): number, status, flags (即将超期, 已超期), deadline; tap for the timeline and the rating form.
 // A deputy also reads who keeps in touch with them (联系我的常委会组成人员和专门委员会, 联系清单).
 const api = require('../../utils/api');
 const { listPage, loadPage } = require('../../utils/paged');
-const { presentSuggestion } = require('../../utils/format');
+const { presentRow } = require('../../utils/format');
 
 Page(listPage({
   data: { liaisons: [] },
@@ -34,7 +34,9 @@ Page(listPage({
 
   load(reset) {
     return loadPage(this, (paging) => api.suggestions(Object.assign({ scope: 'mine' }, paging)), {
-      reset, map: presentSuggestion,
+      // A row shows the deadline its page shows this viewer: when it is due to be dispatched while it waits at
+      // its station; the deputy's own deadlines only to a deputy handling it.
+      reset, map: (item) => presentRow(item, api.handles(api.getUser(), item)),
     });
   },
 

@@ -6,7 +6,7 @@
 const api = require('../../utils/api');
 const config = require('../../config');
 const { confirmFirst, consent, toast } = require('../../utils/wxp');
-const { SATISFACTION, presentSuggestion } = require('../../utils/format');
+const { SATISFACTION, dueText, formatTime, presentSuggestion } = require('../../utils/format');
 const { latestLoad, supersede } = require('../../utils/latest');
 
 const FORWARD_TARGETS = [
@@ -38,7 +38,7 @@ Page({
     item: null,
     photos: [],
     isHandler: false,
-    dispatchDue: '',
+    dueText: '',
     canRate: false,
     canWithdraw: false,
     busy: false,
@@ -74,15 +74,14 @@ Page({
 
   show(item) {
     const user = api.getUser();
-    const isHandler = api.isDeputy(user) && !!item.deputy && item.deputy.id === user.deputy_id;
+    const isHandler = api.handles(user, item);
     const shown = presentSuggestion(item);
     // Only its filer rates or withdraws an item: not a citizen who follows it, nor a deputy who returned it.
     this.setData({
       item: shown,
       isHandler,
-      // Waiting at its station, the item is due to be dispatched by then; not while it is held for review,
-      // when the clock does not run (it starts afresh once released).
-      dispatchDue: item.status === 'pending' && !item.held_for_review ? shown.dispatchDueText : '',
+      // The deadline its clock runs to (to be dispatched, accepted, answered), as its list rows show it short.
+      dueText: dueText(item, isHandler, formatTime),
       canRate: shown.own && item.status === 'replied',
       canWithdraw: shown.own && (item.status === 'pending' || item.status === 'assigned'),
     });

@@ -167,6 +167,7 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts, forwa
   assert.deepEqual(inbox.data.items, [], 'accepted: no longer waiting');
   await inbox.switchTab(event({ key: 'accepted' }));
   assert.deepEqual(inbox.data.items.map((i) => i.status_label), ['办理中']);
+  assert.match(inbox.data.items[0].dueText, /^请于 \d{2}-\d{2} \d{2}:\d{2} 前答复$/, 'the list carries the reply deadline');
 
   inbox.open(event({ id: item.id }));
   const handle = await deputy.follow();
@@ -174,7 +175,7 @@ test('citizen scans a deputy code, files with a photo; the deputy accepts, forwa
   assert.equal(handle.data.item.status, 'accepted');
   assert.equal(handle.data.item.own, false, 'the handling deputy is not taken for the filer');
   assert.equal(handle.data.canWithdraw, false);
-  assert.ok(handle.data.item.replyDueText, 'the reply deadline is shown');
+  assert.match(handle.data.dueText, /^请于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 前答复$/, 'the reply deadline is shown');
   assert.match(handle.data.item.placeText, /^经纬度 27\.5612/);
   handle.onFormInput(event({ field: 'note' }, '已联系交警大队，约定明日现场查看。'));
   await handle.addProgress();

@@ -594,19 +594,50 @@ test('detail: an item waiting at its station shows the citizen when it is due to
   });
   const { phone } = unitPhone({ 'GET /api/v1/suggestions/11': () => json(200, current) });
   const detail = await phone.open('pages/suggestion/detail', { id: '11' });
-  assert.equal(detail.data.dispatchDue, '2026-05-06 23:59');
+  assert.equal(detail.data.dueText, '预计分派时限：2026-05-06 23:59');
   const wxml = fs.readFileSync(path.join(ROOT, 'pages/suggestion/detail.wxml'), 'utf8');
-  assert.match(wxml, /<view class="muted" wx:if="\{\{dispatchDue\}\}">预计分派时限：\{\{dispatchDue\}\}<\/view>/);
+  assert.match(wxml, /<view class="muted" wx:if="\{\{dueText\}\}">\{\{dueText\}\}<\/view>/);
 
   // Held for an administrator's review, the clock does not run (it starts afresh once released): no deadline.
   current = Object.assign({}, current, { status_label: '审核中', held_for_review: true });
   await detail.load();
-  assert.equal(detail.data.dispatchDue, '');
+  assert.equal(detail.data.dueText, '');
 
-  // Dispatched, the station's deadline is behind it.
+  // Dispatched, the station's deadline is behind it; the deputy's is not the citizen's to meet.
   current = suggestion({ status: 'assigned', dispatch_due_at: null, accept_due_at: '2026-05-08T15:59:59+00:00' });
   await detail.load();
-  assert.equal(detail.data.dispatchDue, '');
+  assert.equal(detail.data.dueText, '');
+});
+
+test('my items: a row waiting at its station shows when it is due to be dispatched, short in China time, and whether it is late', async () => {
+  const items = [
+    suggestion({ id: 1, status: 'pending', status_label: '待分派', deputy: null, dispatch_due_at: '2026-05-06T15:59:59+00:00', due_soon: true }),
+    suggestion({ id: 2, status: 'pending', status_label: '审核中', deputy: null, held_for_review: true, dispatch_due_at: null }),
+    // The deputy's 接单 deadline is the deputy's to meet: the citizen sees only that it is late, as on its page.
+    suggestion({ id: 3, status: 'assigned', accept_due_at: '2026-05-02T01:30:00+00:00', overdue: true }),
+  ];
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': () => json(200, { items, total: items.length, page: 1, per_page: 20 }),
+  });
+  const mine = await phone.open('pages/mine/mine');
+  assert.deepEqual(mine.data.items.map((i) => [i.id, i.dueText, i.flags]), [
+    [1, '预计分派时限：05-06 23:59', ['即将超期']],
+    [2, '', []],
+    [3, '', ['已超期']],
+  ]);
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/mine/mine.wxml'), 'utf8');
+  assert.match(wxml, /<view class="muted due" wx:if="\{\{item\.dueText\}\}">\{\{item\.dueText\}\}<\/view>/);
+});
+
+test('my items: a row shows a deputy the 接单 deadline only of an item they handle, as its page does', async () => {
+  const items = [suggestion({ id: 1, status: 'assigned', accept_due_at: '2026-05-02T01:30:00+00:00' }),
+    suggestion({ id: 2, status: 'assigned', deputy: { id: 8, name: '李娜' }, accept_due_at: '2026-05-02T01:30:00+00:00' })];
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': () => json(200, { items, total: items.length, page: 1, per_page: 20 }),
+    'GET /api/v1/me/liaisons': () => json(200, { items: [], total: 0, page: 1, per_page: 20 }),
+  }, { user: DEPUTY });
+  const mine = await phone.open('pages/mine/mine');
+  assert.deepEqual(mine.data.items.map((i) => i.dueText), ['请于 05-02 09:30 前接单', '']);
 });
 
 test('detail: a citizen may withdraw while it waits, after confirming', async () => {

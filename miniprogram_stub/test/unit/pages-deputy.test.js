@@ -1,9 +1,11 @@
 // The deputy's pages with a wx stand-in: binding, inbox, handling, activities, check-in, points.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const { unitPhone, json, error, suggestion, pagedSuggestions, staffView, followerView, CITIZEN, DEPUTY } = require('../support/unit');
-const { event, until, asked } = require('../support/harness');
+const { event, until, asked, ROOT } = require('../support/harness');
 
 // A refused check-in: 409 checkin_refused with its reason (beyond the contract's fields).
 const refusal = (message, reason) => json(409, { error: 'checkin_refused', message, reason });
@@ -103,6 +105,37 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
   assert.equal(await inbox.subscribeActivities(), 2);
   assert.deepEqual(wx.calls.requestSubscribeMessage.at(-1).tmplIds, ['tmpl-activity', 'tmpl-activity-claim']);
   assert.equal(wx.toasts.pop(), '已开启提醒');
+});
+
+test('inbox: each row shows the deputy its deadline, short in China time, and whether it is due soon or overdue', async () => {
+  const rows = {
+    assigned: [
+      staffView({ id: 1, status: 'assigned', accept_due_at: '2026-05-31T16:30:00+00:00', due_soon: true }),
+      staffView({ id: 2, status: 'assigned', accept_due_at: '2026-05-02T01:30:00+00:00', overdue: true }),
+    ],
+    accepted: [staffView({ id: 3, status: 'accepted', status_label: '办理中', accept_due_at: '2026-05-02T01:30:00+00:00',
+      reply_due_at: '2026-05-11T15:59:59+00:00' })],
+    forwarded: [staffView({ id: 4, status: 'forwarded', status_label: '转办中', reply_due_at: '2026-05-11T15:59:59+00:00', overdue: true })],
+  };
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': (req) => {
+      const items = rows[req.query.status] || [];
+      return json(200, { items, total: items.length, page: 1, per_page: 20 });
+    },
+  }, { user: DEPUTY });
+  const inbox = await phone.open('pages/inbox/inbox');
+  const shown = () => inbox.data.items.map((i) => [i.id, i.dueText, i.flags]);
+  assert.deepEqual(shown(), [
+    [1, '请于 06-01 00:30 前接单', ['即将超期']],
+    [2, '请于 05-02 09:30 前接单', ['已超期']],
+  ]);
+  await inbox.switchTab(event({ key: 'accepted' }));
+  assert.deepEqual(shown(), [[3, '请于 05-11 23:59 前答复', []]]);
+  await inbox.switchTab(event({ key: 'forwarded' }));
+  assert.deepEqual(shown(), [[4, '请于 05-11 23:59 前答复', ['已超期']]]);
+  // The row's template shows the deadline beside the flags.
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/inbox/inbox.wxml'), 'utf8');
+  assert.match(wxml, /<view class="muted due" wx:if="\{\{item\.dueText\}\}">\{\{item\.dueText\}\}<\/view>/);
 });
 
 test('inbox: 按期限 and the search by number or words ask the server; a search spans every tab until a tab or 清除', async () => {
@@ -425,7 +458,7 @@ test('handling: the deputy sees the number the citizen left (and can call it), t
   assert.equal(page.data.item.own, false);
   assert.equal(page.data.item.choicesText, '匿名提交 · 同意办结后公开');
   assert.equal(page.data.item.placeText, '经纬度 27.56012, 109.99846');
-  assert.equal(page.data.item.acceptDueText, '2026-05-02 09:30');
+  assert.equal(page.data.dueText, '请于 2026-05-02 09:30 前接单');
   page.call();
   assert.deepEqual(wx.calls.makePhoneCall.map((c) => c.phoneNumber), ['13912345678']);
   page.openMap();
