@@ -114,6 +114,27 @@ def test_invisible_characters_are_dropped_and_full_width_digits_read_as_digits(c
     assert response.json == {"created": 0, "updated": 0, "unchanged": 3, "errors": []}
 
 
+def test_a_phone_typed_with_excels_text_apostrophe_is_read_without_it(client, huaihua):
+    """'13800000021: the apostrophe Excel takes as "this is text", typed literally into a CSV or a WPS
+    cell (or turned into ’ by an input method). One is dropped; more than one is still a wrong number."""
+    data = test_import.csv_file([
+        ["李一", "市", "鹤城区", "'13800000021"],
+        ["李二", "市", "鹤城区", "’13800000022"],
+        ["李三", "市", "鹤城区", " '138 0000 0023"],
+        ["李四", "市", "鹤城区", "''13800000024"],
+    ])
+    response = upload(client, huaihua["headers"], data, filename="代表名册.csv")
+    assert response.status_code == 200
+    assert response.json == {"created": 3, "updated": 0, "unchanged": 0, "errors": [
+        {"row": 5, "field": "手机号", "message": "手机号“''13800000024”格式不正确，应为 11 位数字，以 1 开头。"}]}
+    assert {phone: d["name"] for phone, d in listed(client, huaihua["headers"]).items()} == {
+        "13800000021": "李一", "13800000022": "李二", "13800000023": "李三"}
+    # The same numbers typed in an .xlsx with the apostrophe: the same deputies, unchanged.
+    again = upload(client, huaihua["headers"], workbook([
+        ["李一", "市", "鹤城区", "'13800000021"], ["李二", "市", "鹤城区", "’13800000022"]]))
+    assert again.json == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+
+
 def test_a_deputy_registered_without_a_phone_is_given_the_rows_phone_not_duplicated(client, factory, huaihua):
     zhang = factory.deputy(huaihua["hc"], "张伟", phone=None)
     factory.deputy(huaihua["hc"], "李娜", phone=None)

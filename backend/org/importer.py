@@ -544,8 +544,10 @@ _STATUS_WORDS = {"在任": True, "现任": True, "在职": True, "离任": False
 
 
 def parse_phone(text):
-    """(phone, error message): spaces, dashes, a +86 prefix and a trailing .0 are tolerated."""
-    word = _norm(text)
+    """(phone, error message): spaces, dashes, a +86 prefix and a trailing .0 are tolerated, and one
+    leading apostrophe: Excel's mark of a cell typed as text ('13800000001), which a CSV or a WPS cell
+    holds literally (or as ’, as an input method writes it)."""
+    word = re.sub(r"^['\u2019]", "", _norm(text))
     if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", word):
         return None, f"手机号“{_quote(text)}”被 Excel 显示成了科学计数法，请把该列设为“文本”格式后重新导出。"
     word = re.sub(r"[\s\-\u2010-\u2015]", "", word)
