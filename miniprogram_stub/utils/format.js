@@ -47,7 +47,7 @@ function shortTime(iso) {
 function flagsOf(item) {
   const flags = [];
   if (item.overdue) flags.push('已超期');
-  else if (item.due_soon) flags.push('即将超期');
+  else if (item.due_soon) flags.push('临期');
   if (item.supervised) flags.push('督办');
   // 不满意 sent it back: the deputy and the citizen see which round this is.
   if (item.round > 1) flags.push('第 ' + item.round + ' 轮办理');

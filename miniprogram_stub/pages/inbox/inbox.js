@@ -1,5 +1,5 @@
 // A deputy's inbox: 待接单, 办理中, 转办中 and 已超期, with a quick 接单; tap an item to handle it. Each row
-// shows its deadline (to accept, to answer) and whether it is 即将超期 or 已超期. Newest
+// shows its deadline (to accept, to answer) and whether it is 临期 or 已超期. Newest
 // first, or 按期限 (what is due first: the deadline to accept, to reply); the search finds an item by its
 // number — whole, or its last digits as a citizen reads them out on the phone — or by its words, among all
 // of the deputy's items (a citizen calling about an item does not know its tab, nor may it be in one).

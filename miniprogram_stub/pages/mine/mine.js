@@ -1,4 +1,4 @@
-// My suggestions (filed or followed): number, status, flags (即将超期, 已超期), deadline; tap for the timeline and the rating form.
+// My suggestions (filed or followed): number, status, flags (临期, 已超期), deadline; tap for the timeline and the rating form.
 // A deputy also reads who keeps in touch with them (联系我的常委会组成人员和专门委员会, 联系清单).
 const api = require('../../utils/api');
 const { listPage, loadPage } = require('../../utils/paged');

@@ -39,13 +39,13 @@ test('the deadline an item works to, to whom it is shown, long on its page and s
   // A list row: the item as its page presents it, with the deadline short.
   const row = format.presentRow(Object.assign({ due_soon: true }, assigned), true);
   assert.equal(row.dueText, '请于 05-02 09:30 前接单');
-  assert.deepEqual(row.flags, ['即将超期']);
+  assert.deepEqual(row.flags, ['临期']);
   assert.equal(format.presentRow(assigned, false).dueText, '');
 });
 
 test('flags and labels', () => {
   assert.deepEqual(format.flagsOf({ overdue: true, due_soon: true, supervised: true }), ['已超期', '督办']);
-  assert.deepEqual(format.flagsOf({ due_soon: true }), ['即将超期']);
+  assert.deepEqual(format.flagsOf({ due_soon: true }), ['临期']);
   const item = format.presentSuggestion({ satisfaction: 'basically_satisfied', timeline: [{ at: '2026-05-01T00:00:00Z' }] });
   assert.equal(item.satisfactionText, '基本满意');
   assert.equal(item.timeline[0].atText, '2026-05-01 08:00');

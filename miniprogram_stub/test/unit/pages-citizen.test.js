@@ -621,7 +621,7 @@ test('my items: a row waiting at its station shows when it is due to be dispatch
   });
   const mine = await phone.open('pages/mine/mine');
   assert.deepEqual(mine.data.items.map((i) => [i.id, i.dueText, i.flags]), [
-    [1, '预计分派时限：05-06 23:59', ['即将超期']],
+    [1, '预计分派时限：05-06 23:59', ['临期']],
     [2, '', []],
     [3, '', ['已超期']],
   ]);

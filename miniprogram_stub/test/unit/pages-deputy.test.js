@@ -126,7 +126,7 @@ test('inbox: each row shows the deputy its deadline, short in China time, and wh
   const inbox = await phone.open('pages/inbox/inbox');
   const shown = () => inbox.data.items.map((i) => [i.id, i.dueText, i.flags]);
   assert.deepEqual(shown(), [
-    [1, '请于 06-01 00:30 前接单', ['即将超期']],
+    [1, '请于 06-01 00:30 前接单', ['临期']],
     [2, '请于 05-02 09:30 前接单', ['已超期']],
   ]);
   await inbox.switchTab(event({ key: 'accepted' }));
