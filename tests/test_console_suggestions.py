@@ -1306,3 +1306,14 @@ def test_an_item_filed_through_a_provincial_deputys_code_names_both_regions(clie
     column = rows[0].index("所属区域")
     regions = {row[0]: row[column] for row in rows[1:]}
     assert regions == {via_deputy["number"]: "湖南省（代表所属区域；联络站所在区域：鹤城区）", via_station["number"]: "鹤城区"}
+
+
+def test_an_anonymous_items_page_says_its_contact_phone_is_for_calling_back_only(client, admin, world):  # noqa: F811
+    """The citizen filed 匿名 and left a phone to be called back on: staff see it, told what it is for."""
+    filed = file(client, world["citizen"], world["station_code"], content="城北菜市场门口积水严重，雨天无法通行。",
+                 contact_phone="13711112222", anonymous=True)
+    assert filed.status_code == 201
+    html = admin.get(f"/console/suggestions/{filed.json['id']}").get_data(as_text=True)
+    assert "<dt>提交人</dt><dd>匿名</dd>" in html
+    assert re.search(r"<dt>联系电话</dt><dd>13711112222 <span class=\"muted small\">"
+                     r"（群众匿名提交，此电话仅供办理时联系，请勿打听其身份）</span></dd>", html)

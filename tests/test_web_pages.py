@@ -795,3 +795,11 @@ def test_the_console_names_a_citizen_in_a_phone_browser_as_such(app, client, wor
         who = re.findall(r'<span class="who">(.*?)</span>', page.split('class="timeline"')[1])
         assert who == ["群众（手机浏览器）"], who
         assert "网页群众" not in page
+
+
+def test_the_anonymous_switch_says_a_contact_phone_left_still_reaches_those_handling_it(client, world):
+    """匿名 hides who filed, not the contact phone the citizen chose to leave: the handling deputy and
+    the station's staff see it to call back (presenters.present), so the switch must not promise otherwise."""
+    html = client.get(f"/q/{world['station'].qr_code}").get_data(as_text=True)
+    switch = re.search(r'<span class="switch-text">匿名提交<small>([^<]*)</small>', html).group(1)
+    assert switch == "代表和工作人员看不到您的身份；填写的联系电话仍会提供给办理人员"

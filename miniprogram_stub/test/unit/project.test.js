@@ -110,4 +110,6 @@ test('the filing form promises only what anonymity does: a contact phone left is
   assert.ok(label, 'the anonymous switch has its label');
   assert.doesNotMatch(label, /看不到[^；）]*电话/, label);
   assert.match(label, /联系电话仍会提供给办理人员/);
+  // Word for word as the web form's switch (/q/{code}), so the two channels promise the same.
+  assert.equal(label, '匿名提交（代表和工作人员看不到您的身份；填写的联系电话仍会提供给办理人员）');
 });
