@@ -111,8 +111,9 @@ def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, exte
         audit.check(f"{who}'s code: the filing form")
         faint = page.evaluate(FAINT_PLACEHOLDERS)
         assert not faint, faint
-        page.click("#submit")  # nothing filled in: the mistake is said beside its field, and read with it
-        expect(page.locator("#file-form .field-error:visible")).to_have_count(1)
+        page.click("#submit")  # nothing filled in: each mistake is said beside its field, and read with it
+        expect(page.locator("#file-form .field-error:visible")).to_have_count(2)
+        expect(page.get_by_label("建议内容")).to_have_accessible_description("请填写建议内容。")
         expect(page.get_by_label("问题类别")).to_have_accessible_description("请选择问题类别。")
         expect(page.get_by_label("问题类别")).to_be_focused()
         audit.check(f"{who}'s code: the filing form's mistakes")
@@ -122,9 +123,9 @@ def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, exte
         faint = page.evaluate(FAINT_PLACEHOLDERS)
         assert not faint, faint
         page.click("#appt-submit")
-        expect(page.locator("#appt-form .field-error:visible")).to_have_count(1)
-        said = page.locator("#appt-form .field-error:visible").inner_text()
-        expect(page.locator("#appt-form [aria-invalid=true]")).to_have_accessible_description(said)
+        expect(page.locator("#appt-form .field-error:visible")).to_have_count(3)
+        said = page.locator("#appt-form .field-error:visible").first.inner_text()
+        expect(page.locator("#appt-form [aria-invalid=true]").first).to_have_accessible_description(said)
         audit.check(f"{who}'s code: 约见's mistakes")
 
     # Filing, then the page after it.

@@ -461,6 +461,34 @@ def test_a_mistake_takes_the_citizen_to_its_field_and_keeps_what_was_typed(
     assert external_requests == []
 
 
+def test_every_mistake_is_said_on_the_first_submit_each_beside_its_field(
+        phone, live_server, world, external_requests):  # noqa: F811
+    """An elderly citizen on a phone should not submit three times to learn three mistakes: all are said
+    at once, each under its field, the summary names them all, and what was typed stays."""
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    phone.fill("#contact_phone", "123")
+    phone.click("#submit")
+    expect(phone.locator("#category-error")).to_have_text("请选择问题类别。")
+    expect(phone.locator("#content-error")).to_have_text("请填写建议内容。")
+    expect(phone.locator("#contact_phone-error")).to_have_text("联系电话格式不正确，请填写手机号或座机号。")
+    expect(phone.locator("#form-error")).to_have_text("有 3 处需要修改：问题类别、建议内容、联系电话。")
+    expect(phone.locator("#category")).to_be_focused()
+    expect(phone.locator("#contact_phone")).to_have_value("123")
+
+    # The 约见 form on the same page does the same.
+    phone.click("#tab-appt")
+    phone.fill("#appt-contact_phone", "123")
+    phone.click("#appt-submit")
+    expect(phone.locator("#appt-topic-error")).to_have_text("请填写约见事项。")
+    expect(phone.locator("#appt-contact_phone-error")).to_have_text("联系电话格式不正确，请填写手机号或座机号。")
+    expect(phone.locator("#appt-form .field-error:visible")).to_have_count(3)
+    expect(phone.locator("#appt-error")).to_contain_text("有 3 处需要修改：约见事项、")
+    expect(phone.locator("#appt-topic")).to_be_focused()
+    expect(phone.locator("#appt-contact_phone")).to_have_value("123")
+    expect(phone.locator("#done")).to_be_hidden()
+    assert external_requests == []
+
+
 @pytest.mark.parametrize("typed", ["138-1234-5678", "+86 138 1234 5678", "0086-13812345678", "１３８１２３４５６７８"])
 def test_a_mobile_number_written_as_people_write_it_is_taken(phone, live_server, factory, world, typed, external_requests):  # noqa: F811
     """Grouped with dashes, with the country code, or in full-width digits from a Chinese keyboard: it is

@@ -90,16 +90,20 @@
     Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
   }
 
-  /* A mistake in one field: said under the field, and above the submit button naming the field. */
-  function showFieldError(field, message) {
-    if (!FIELD_LABELS[field]) return MSB.showError(formError, message);
-    if (field === "preferred_time" && days && chosenDay() !== "other") field = "activity_id";
-    setFieldError(field, message);
-    var label = FIELD_LABELS[field];
-    MSB.showError(formError, message.indexOf(label) === -1 ? label + "：" + message : message);
-    var control = field === "activity_id" ? days.querySelector("input") : $("appt-" + field);
-    if (control) control.focus();
+  /* Mistakes in fields, [[field, message], ...]: each said under its field, and above the submit button
+   * naming them (MSB.showFieldErrors); one about no field of the form is said above the button only. */
+  function showFieldErrors(mistakes) {
+    var other = mistakes.filter(function (mistake) { return !FIELD_LABELS[mistake[0]]; })[0];
+    if (other) return MSB.showError(formError, other[1]);
+    mistakes = mistakes.map(function (mistake) {
+      return mistake[0] === "preferred_time" && days && chosenDay() !== "other" ? ["activity_id", mistake[1]] : mistake;
+    });
+    MSB.showFieldErrors(mistakes, FIELD_LABELS, setFieldError, formError, function (field) {
+      return field === "activity_id" ? days.querySelector("input") : $("appt-" + field);
+    });
   }
+
+  function showFieldError(field, message) { showFieldErrors([[field, message]]); }
 
   [topic, preferred, $("appt-name"), phone].forEach(function (control) {
     control.addEventListener("input", function () { setFieldError(control.id.slice(5), ""); });
@@ -120,11 +124,14 @@
     var day = chosenDay();
     var when = preferred.value.trim();
     var number = MSB.phoneNumber(phone.value);
-    if (!topic.value.trim()) return showFieldError("topic", "请填写约见事项。");
-    if (days && !day) return showFieldError("activity_id", "请选择接待安排，或选择“其他时间”并填写希望见面的时间。");
-    if ((!days || day === "other") && !when) return showFieldError("preferred_time", "请填写希望见面的时间。");
-    if (!number) return showFieldError("contact_phone", "请填写联系电话，便于确认见面安排。");
-    if (!PHONE.test(number)) return showFieldError("contact_phone", PHONE_MESSAGE);
+    // Every mistake the page can see is said at once, not one per submit.
+    var mistakes = [];
+    if (!topic.value.trim()) mistakes.push(["topic", "请填写约见事项。"]);
+    if (days && !day) mistakes.push(["activity_id", "请选择接待安排，或选择“其他时间”并填写希望见面的时间。"]);
+    else if ((!days || day === "other") && !when) mistakes.push(["preferred_time", "请填写希望见面的时间。"]);
+    if (!number) mistakes.push(["contact_phone", "请填写联系电话，便于确认见面安排。"]);
+    else if (!PHONE.test(number)) mistakes.push(["contact_phone", PHONE_MESSAGE]);
+    if (mistakes.length) return showFieldErrors(mistakes);
 
     var body = { qr_code: form.dataset.code, topic: topic.value, contact_phone: number };
     var name = $("appt-name").value.trim();

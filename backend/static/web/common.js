@@ -294,6 +294,21 @@
     if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
   }
 
+  /* Every mistake found in a form at once, ``mistakes`` as [[field, message], ...] in the form's order:
+     each said under its field (``setOne(field, message)``), the summary in ``formError`` naming the field
+     ("联系电话：…") or, for several, all of them ("有 3 处需要修改：问题类别、建议内容、联系电话。"), by
+     ``labels``; the first field's control (``controlOf(field)``) takes the focus, so the citizen is at it
+     and a screen reader reads its message. */
+  function showFieldErrors(mistakes, labels, setOne, formError, controlOf) {
+    mistakes.forEach(function (mistake) { setOne(mistake[0], mistake[1]); });
+    var field = mistakes[0][0], message = mistakes[0][1], label = labels[field];
+    showError(formError, mistakes.length > 1
+      ? "有 " + mistakes.length + " 处需要修改：" + mistakes.map(function (m) { return labels[m[0]]; }).join("、") + "。"
+      : label && message.indexOf(label) === -1 ? label + "：" + message : message);
+    var control = controlOf(field);
+    if (control && !control.hidden) control.focus();
+  }
+
   /* The first field error of a 422 as [field, message]; nested ones (location.lat) count for their field. */
   function firstFieldError(errors) {
     if (!errors) return null;
@@ -400,6 +415,7 @@
     setFieldError: setFieldError,
     charCounter: charCounter,
     sendingState: sendingState,
+    showFieldErrors: showFieldErrors,
     firstFieldError: firstFieldError,
     showRefusal: showRefusal,
     showDone: showDone,

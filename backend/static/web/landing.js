@@ -14,6 +14,9 @@
   var MAX_JPEG_PIXELS = parseInt(form.dataset.maxPixels, 10) || 80000000;
   var MAX_OTHER_PIXELS = parseInt(form.dataset.maxFullDecodePixels, 10) || 16000000;
   var MAX_SIDE = parseInt(form.dataset.maxSide, 10) || 2560;
+  // The API's rule for a contact phone (web.pages.phone_rule), checked before sending.
+  var PHONE = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
+  var PHONE_MESSAGE = form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
   // What the API's field errors are about, to say so in the message.
   var FIELD_LABELS = {
     category: "问题类别", content: "建议内容", contact_phone: "联系电话", location: "位置",
@@ -84,15 +87,13 @@
     });
   });
 
-  /* A mistake in one field: said under the field, and by the submit button naming the field; the
-   * field takes the focus, so the citizen is at it (and a screen reader reads its message). */
-  function showFieldError(field, message) {
-    setFieldError(field, message);
-    var label = FIELD_LABELS[field];
-    MSB.showError(formError, label && message.indexOf(label) === -1 ? label + "：" + message : message);
-    var control = $(field);
-    if (control && !control.hidden) control.focus();
+  /* Mistakes in fields, [[field, message], ...]: each said under its field, and by the submit button
+   * naming them (MSB.showFieldErrors); the first field takes the focus. */
+  function showFieldErrors(mistakes) {
+    MSB.showFieldErrors(mistakes, FIELD_LABELS, setFieldError, formError, $);
   }
+
+  function showFieldError(field, message) { showFieldErrors([[field, message]]); }
 
   // --- photos ---------------------------------------------------------------------------------
 
@@ -321,8 +322,13 @@
     MSB.show(draftNotice, false);
     MSB.showError(formError, "");
     clearFieldErrors();
-    if (!category.value) return showFieldError("category", "请选择问题类别。");
-    if (!content.value.trim()) return showFieldError("content", "请填写建议内容。");
+    // Every mistake the page can see is said at once, not one per submit.
+    var phone = MSB.phoneNumber($("contact_phone").value);
+    var mistakes = [];
+    if (!category.value) mistakes.push(["category", "请选择问题类别。"]);
+    if (!content.value.trim()) mistakes.push(["content", "请填写建议内容。"]);
+    if (phone && !PHONE.test(phone)) mistakes.push(["contact_phone", PHONE_MESSAGE]);
+    if (mistakes.length) return showFieldErrors(mistakes);
     if (photos.some(function (p) { return p.uploading; })) return MSB.showError(formError, "照片还在上传，请稍候再提交。");
     if (photos.some(function (p) { return p.failed && p.retry; })) return showPhotoError(RETRY_MESSAGE);
     if (photos.some(function (p) { return p.failed; })) return showPhotoError("有照片上传失败，请删除后重新添加。");
@@ -334,7 +340,6 @@
       anonymous: $("anonymous").checked,
       public_consent: $("public_consent").checked
     };
-    var phone = MSB.phoneNumber($("contact_phone").value);
     if (phone) body.contact_phone = phone;
     // A browser's position is GPS (WGS-84); the server turns it into China's maps' system.
     if (position) body.location = { lat: position.lat, lng: position.lng, system: "wgs84", address: address.value.trim() };
