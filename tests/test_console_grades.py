@@ -39,7 +39,7 @@ def test_a_city_sets_its_own_grade_bands_on_the_rules_page(huaihua, world):
     city_page = f"/console/rules?region_id={tree['hh'].id}"
     section = bands_section(text(huaihua.get("/console/rules")))
     assert "履职评价等次" in section and "沿用：湖南省" in section
-    assert 'value="好"' in section and 'value="80"' in section and 'value="差"' in section
+    assert 'value="好"' in section and 'value="40"' in section and 'value="差"' in section
     assert "恢复沿用上级" not in section
 
     # Refused: each reason under its box, what was typed kept, nothing saved.
@@ -57,7 +57,7 @@ def test_a_city_sets_its_own_grade_bands_on_the_rules_page(huaihua, world):
 
     # Saving the set it follows, as the page fills it in: the city keeps following the province's.
     unchanged = post(huaihua, "/console/grade-bands", bands_form(tree["hh"], {
-        "band-label-0": "好", "band-min-0": "80", "band-label-1": "较好", "band-min-1": "60", "band-label-2": "差"}),
+        "band-label-0": "好", "band-min-0": "40", "band-label-1": "较好", "band-min-1": "20", "band-label-2": "差"}),
         page=city_page)
     assert unchanged.status_code == 302 and "没有需要保存的修改" in text(huaihua.get(city_page))
     assert stored() == []
@@ -78,7 +78,7 @@ def test_a_city_sets_its_own_grade_bands_on_the_rules_page(huaihua, world):
             if e.action.startswith("grade_bands")] == ["grade_bands_changed", "grade_bands_withdrawn"]
     log = text(huaihua.get("/console/audit"))
     assert "修改履职评价等次" in log and "撤销本区域履职评价等次" in log
-    assert "评价等次：好 ≥ 80、较好 ≥ 60、差 → 优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职" in log
+    assert "评价等次：好 ≥ 40、较好 ≥ 20、差 → 优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职" in log
 
 
 def test_only_the_regions_administrators_edit_its_bands(huaihua, station_admin, world):
@@ -132,7 +132,7 @@ def test_the_evaluation_page_counts_filters_marks_and_exports(app, huaihua, worl
 
 
 def test_a_deputys_archive_shows_the_grade(app, huaihua, world):
-    score(world, "zhang", 65)
+    score(world, "zhang", 30)
     page = text(huaihua.get(f"/console/deputies/{world['zhang'].id}/archive"))
     assert re.search(r"<strong[^>]*>较好</strong>\s*履职评价等次（按当前积分）", page), page
 

@@ -4,11 +4,12 @@ import pytest
 
 from backend.audit.models import AuditEvent
 from backend.extensions import db
+from backend.points import grades, rulebook
 from backend.points.queries import current_year
 
 from .test_rulebooks import congresses  # noqa: F401 - the fixture
 
-DEFAULT = [{"label": "好", "min_points": 80}, {"label": "较好", "min_points": 60}, {"label": "差", "min_points": None}]
+DEFAULT = [{"label": "好", "min_points": 40}, {"label": "较好", "min_points": 20}, {"label": "差", "min_points": None}]
 FOUR = [{"label": "优秀", "min_points": 90}, {"label": "称职", "min_points": 70}, {"label": "基本称职", "min_points": 50},
         {"label": "不称职", "min_points": None}]
 
@@ -28,6 +29,26 @@ def logged(action):
         db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
 
 
+def test_the_default_bands_fit_what_the_default_rulebook_pays_in_a_year(app, congresses):
+    """The default rulebook pays a reception day 5 and most activities 2 or 3, with no yearly base, so a
+    100-point scale's 80/60 graded every deputy 差, the first of the leaderboard too. The default bands
+    grade the year a deputy of that rulebook can actually have."""
+    points = {rule.code: rule.points for rule in rulebook.in_force(None)}
+    in_force = grades.in_force(None)
+
+    def grade(**done):
+        return in_force.grade(sum(points[code] * times for code, times in done.items()))[0]
+
+    assert grade() == "差"
+    assert grade(reception=3, training=1) == "差"  # 17: not even a reception day a quarter
+    # The regular duty: a reception day at the station each quarter.
+    assert grade(reception=4) == "较好"
+    assert grade(reception=4, report=1, training=1, inspection=1) == "较好"  # 30
+    # Beyond it: reporting to voters, training, inspection, research, the group, suggestions handled well.
+    assert grade(reception=4, report=1, training=1, inspection=1, research=1, group=1,
+                 suggestion_closed=2, suggestion_satisfied=2) == "好"  # 43
+
+
 def test_the_default_bands_are_in_force_everywhere_until_a_congress_sets_its_own(client, congresses):
     tree, admins = congresses["tree"], congresses["admins"]
     assert bands(client, admins["hc"]) == {
@@ -41,7 +62,7 @@ def test_the_default_bands_are_in_force_everywhere_until_a_congress_sets_its_own
     assert put_bands(client, admins["root"], {"bands": FOUR}).status_code == 200
     assert bands(client, admins["hc"])["bands"] == FOUR
     assert logged("grade_bands_changed") == [
-        ("湖南省", {"bands": ["好 ≥ 80、较好 ≥ 60、差", "优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职"]})]
+        ("湖南省", {"bands": ["好 ≥ 40、较好 ≥ 20、差", "优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职"]})]
 
 
 def test_a_regions_own_set_replaces_the_one_above_whole_and_is_inherited_below(client, congresses):
@@ -63,7 +84,7 @@ def test_a_regions_own_set_replaces_the_one_above_whole_and_is_inherited_below(c
     again = put_bands(client, admins["hc"], bands(client, admins["hc"]))
     assert again.status_code == 200 and again.json["bands"] == two
     assert logged("grade_bands_changed") == [
-        ("怀化市", {"bands": ["好 ≥ 80、较好 ≥ 60、差", "优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职"]}),
+        ("怀化市", {"bands": ["好 ≥ 40、较好 ≥ 20、差", "优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职"]}),
         ("鹤城区", {"bands": ["优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职", "合格 ≥ 0、不合格"]}),
     ]
 
@@ -78,7 +99,7 @@ def test_withdrawing_a_regions_set_brings_back_the_one_above(client, congresses)
     # Nothing of its own left: the same answer, nothing logged (as withdrawing a rulebook line).
     assert client.delete("/api/v1/grade-bands", headers=admins["hc"]).json == withdrawn.json
     assert logged("grade_bands_withdrawn") == [
-        ("鹤城区", {"bands": ["优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职", "好 ≥ 80、较好 ≥ 60、差"]})]
+        ("鹤城区", {"bands": ["优秀 ≥ 90、称职 ≥ 70、基本称职 ≥ 50、不称职", "好 ≥ 40、较好 ≥ 20、差"]})]
     root = put_bands(client, admins["root"], {"bands": FOUR})
     assert (root.status_code, root.json["inherited"]) == (200, False)
     assert bands(client, admins["yl"])["bands"] == FOUR
@@ -174,21 +195,21 @@ def graded(page):
 @pytest.fixture
 def scored(client, factory, congresses):
     """The city 怀化市 grades in four bands (its county and township follow); 长沙市 by the default. Totals
-    this year: 怀化市代表 85, 鹤城区代表 85, 街道代表 none, 岳麓区代表 -5, 岳麓区代表二 65, and a retired
-    deputy's 99. Last year 岳麓区代表 had 10 and 岳麓区代表二 70."""
+    this year: 怀化市代表 85, 鹤城区代表 85, 街道代表 none, 岳麓区代表 -5, 岳麓区代表二 30, and a retired
+    deputy's 99. Last year 岳麓区代表 had 10 and 岳麓区代表二 35."""
     tree, deputies = congresses["tree"], congresses["deputies"]
     assert put_bands(client, congresses["admins"]["hh"], {"bands": FOUR}).status_code == 200
     deputies["yl2"] = factory.deputy(tree["yl"], "岳麓区代表二", phone="13900000299", level="county")
     retired = factory.deputy(tree["yl"], "离任代表", phone="13900000298", level="county")
     year = current_year()
-    for key, points in (("hh", 85), ("hc", 85), ("yl", -5), ("yl2", 65)):
+    for key, points in (("hh", 85), ("hc", 85), ("yl", -5), ("yl2", 30)):
         correct(client, congresses, deputies[key], points)
     correct(client, congresses, retired, 99)
     response = client.patch(f"/api/v1/deputies/{retired.id}", json={"active": False},
                             headers=congresses["admins"]["root"])
     assert response.status_code == 200, response.json
     correct(client, congresses, deputies["yl"], 10, year - 1)
-    correct(client, congresses, deputies["yl2"], 70, year - 1)
+    correct(client, congresses, deputies["yl2"], 35, year - 1)
     # Entered before last year (a deputy entered this year has no year before to be judged on).
     for key in ("hcx", "yl", "yl2"):
         deputies[key].created_dt = deputies[key].created_dt.replace(year=year - 2)
@@ -203,7 +224,7 @@ def test_each_deputy_is_graded_by_their_own_congresss_bands(client, scored):
     assert graded(page) == [
         ("怀化市代表", 85, "称职", 1, False),
         ("鹤城区代表", 85, "称职", 1, False),
-        ("岳麓区代表二", 65, "较好", 3, False),
+        ("岳麓区代表二", 30, "较好", 3, False),
         ("街道代表", 0, "不称职", 4, True),
         ("岳麓区代表", -5, "差", 5, True),
     ]
@@ -226,7 +247,7 @@ def test_the_grade_filter_keeps_the_summary_of_everyone(client, scored):
 
 
 def test_the_lowest_band_two_years_running_is_marked(client, scored):
-    """岳麓区代表 was 差 last year too (10 points); 岳麓区代表二 was 较好 (70) and is 较好 now; 街道代表 had no
+    """岳麓区代表 was 差 last year too (10 points); 岳麓区代表二 was 较好 (35) and is 较好 now; 街道代表 had no
     points either year: 不称职 twice. Graded by today's bands: a stricter county makes last year 差 too."""
     rows = {row[0]: row for row in graded(evaluations(client, scored["admins"]["root"]))}
     assert (rows["岳麓区代表"][4], rows["街道代表"][4], rows["岳麓区代表二"][4], rows["怀化市代表"][4]) == (
@@ -238,7 +259,7 @@ def test_the_lowest_band_two_years_running_is_marked(client, scored):
     assert rows["街道代表"][4] is False
     last_year = evaluations(client, scored["admins"]["root"], year=current_year() - 1)
     assert last_year["provisional"] is False
-    assert [(row[0], row[1], row[2]) for row in graded(last_year)][:2] == [("岳麓区代表二", 70, "较好"),
+    assert [(row[0], row[1], row[2]) for row in graded(last_year)][:2] == [("岳麓区代表二", 35, "较好"),
                                                                            ("岳麓区代表", 10, "差")]
 
 
@@ -318,7 +339,7 @@ def test_the_evaluation_grades_in_the_database_whatever_the_number_of_deputies(a
     assert put_bands(client, scored["admins"]["yl"], {"bands": FOUR}).status_code == 200
     with sent_statements(app) as many:
         page = evaluations(client, headers, per_page=2)
-    assert page["total"] == 17 and page["summary"]["不称职"] == 14
+    assert page["total"] == 17 and page["summary"]["不称职"] == 15
     assert len(many) == len(few)
     graded = [s for s in many if "FROM deputies" in s and not s.startswith("SELECT users.")]
     assert len(graded) == 3, graded  # the page, the summary, the page's ranks
@@ -362,7 +383,7 @@ def test_a_deputy_is_graded_by_their_congresss_bands_not_by_those_of_the_region_
     county.created_dt = county.created_dt.replace(year=year - 2)
     db.session.commit()
     for deputy in (provincial, national):
-        correct(client, scored, deputy, 75)
+        correct(client, scored, deputy, 35)
     street = factory.headers_for_admin(factory.admin("admin-hcx", region=tree["hcx"]))
     loose = [{"label": "合格", "min_points": -10}, {"label": "不合格", "min_points": None}]
     assert put_bands(client, street, {"bands": loose}).status_code == 200
@@ -371,8 +392,8 @@ def test_a_deputy_is_graded_by_their_congresss_bands_not_by_those_of_the_region_
     rows = {row[0]: row for row in graded(page)}
     assert rows["街道选出的县代表"][1:3] + rows["街道选出的县代表"][4:] == (0, "不称职", True)
     assert rows["街道代表"][1:3] + rows["街道代表"][4:] == (0, "合格", False)
-    assert rows["鹤城区选出的省代表"][1:3] == (75, "较好")
-    assert rows["街道选出的全国代表"][1:3] == (75, "较好")
+    assert rows["鹤城区选出的省代表"][1:3] == (35, "较好")
+    assert rows["街道选出的全国代表"][1:3] == (35, "较好")
     assert page["grades"] == ["好", "较好", "差", "优秀", "称职", "基本称职", "不称职", "合格", "不合格"]
     assert page["summary"] == {"好": 0, "较好": 3, "差": 1, "优秀": 0, "称职": 2, "基本称职": 0, "不称职": 1,
                                "合格": 1, "不合格": 0}
@@ -389,8 +410,8 @@ def test_a_deputy_is_graded_by_their_congresss_bands_not_by_those_of_the_region_
 
     # The archive says the same.
     for deputy, grade in ((county, {"label": "不称职", "min_points": None}),
-                          (provincial, {"label": "较好", "min_points": 60}),
-                          (national, {"label": "较好", "min_points": 60})):
+                          (provincial, {"label": "较好", "min_points": 20}),
+                          (national, {"label": "较好", "min_points": 20})):
         archive = client.get(f"/api/v1/deputies/{deputy.id}/archive", headers=admins["root"])
         assert archive.status_code == 200, archive.json
         assert archive.json["points"]["grade"] == grade | {"provisional": True}, deputy.name

@@ -1,5 +1,5 @@
-"""履职评价等次: the grade a deputy's yearly total earns (domain.md: 好 ≥ 80, 较好 60–79, 差 below; the 差
-are talked to (约谈), and two years running are asked to resign).
+"""履职评价等次: the grade a deputy's yearly total earns (domain.md cites a 100-point scale, 好 ≥ 80, 较好 60–79,
+差 below; the 差 are talked to (约谈), and two years running are asked to resign).
 
 Each congress sets its bands, as it sets its 评分细则 (``backend.points.rulebook``), but as a set: a
 region's bands replace the set above them whole, and are in force for the deputies of that region and of
@@ -34,7 +34,11 @@ from ..org.services import root_region
 from .models import DeputyScore, GradeBand
 
 # (label, min_points), highest first; the lowest's None: everything below the band above it.
-DEFAULT_BANDS = (("好", 80), ("较好", 60), ("差", None))
+# Fitted to the default rulebook (migration 0003), which has no yearly base and pays a reception day 5 and
+# most activities 2 or 3, not to a 100-point scale (80/60 there would grade every deputy 差): 较好 is the
+# regular duty, a reception day at the station each quarter (4 × 5); 好 about twice that, e.g. the same
+# plus reporting to voters, training, inspection, research, the group and suggestions handled well.
+DEFAULT_BANDS = (("好", 40), ("较好", 20), ("差", None))
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def in_force(region):
 
 
 def _text(bands):
-    """A set as the 操作日志 tells it: 好 ≥ 80、较好 ≥ 60、差."""
+    """A set as the 操作日志 tells it: 好 ≥ 40、较好 ≥ 20、差."""
     return "、".join(label if min_points is None else f"{label} ≥ {min_points}" for label, min_points in bands)
 
 

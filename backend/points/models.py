@@ -110,7 +110,7 @@ Index("ix_deputy_scores_rank_in_office", DeputyScore.year, DeputyScore.total,
 
 
 class GradeBand(db.Model):
-    """One band of a congress's 履职评价等次 (好 ≥ 80, 较好 ≥ 60, 差 below, domain.md): the grade a
+    """One band of a congress's 履职评价等次 (e.g. 好 ≥ 40, 较好 ≥ 20, 差 below): the grade a
     deputy's yearly total earns. A region's bands are a set: they replace the set above them as a whole
     (a county grading in four bands does not keep the province's third), and are in force for the
     deputies of that region and of every region below it that has no set of its own; without any, the

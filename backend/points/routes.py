@@ -194,7 +194,7 @@ evaluations = Blueprint("evaluations", __name__, url_prefix="/api/v1", descripti
 @evaluations.arguments(GradeBandsQuery, location="query")
 @evaluations.response(200, GradeBandsOut)
 def get_grade_bands(args):
-    """履职评价等次：某区域现行的等次与分数线（默认为本人所管区域；每级人大可自定一套，整套取代上级的，未自定的沿用上级，默认为 好 ≥ 80、较好 ≥ 60、差；一个区域的等次评定本级人大的代表，即该层级、在该区域及下级选出的代表）。等次按积分随时计算，不保存。"""
+    """履职评价等次：某区域现行的等次与分数线（默认为本人所管区域；每级人大可自定一套，整套取代上级的，未自定的沿用上级，默认为 好 ≥ 40、较好 ≥ 20、差；一个区域的等次评定本级人大的代表，即该层级、在该区域及下级选出的代表）。等次按积分随时计算，不保存。"""
     region = _rulebook_region(args)
     return _bands_out(grades.in_force(region), region)
 
