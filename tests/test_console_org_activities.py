@@ -595,6 +595,30 @@ def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory
     assert "城北联络站进站接待选民" in text(station_admin.get("/console/activities?status=closed"))
 
 
+def test_the_screen_shows_no_code_before_check_in_opens(app, station_admin, world):
+    """Opened days ahead (to test the projector), the screen says when check-in opens instead of a code a
+    scan would refuse anyway; once the window opens (CHECKIN_GRACE_MINUTES before the start) it shows it."""
+    starts = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=10)
+    created = post(station_admin, "/console/activities/new", dispatch_form(
+        world, [world["zhang"]], starts_at=local(starts), ends_at=local(starts + timedelta(hours=2))))
+    assert created.status_code == 302, text(created)
+    path = created.headers["Location"]
+    opens = local(starts - timedelta(minutes=app.config["CHECKIN_GRACE_MINUTES"])).replace("T", " ")
+    screen = text(station_admin.get(f"{path}/screen"))
+    assert "checkin-qr" not in screen and "扫一扫" not in screen
+    assert re.search(rf'<p class="screen-stopped" id="screen-stopped"\s*>签到尚未开始，将于 {opens} 开放。</p>', screen)
+    png = station_admin.get(f"{path}/checkin-code.png")
+    assert (png.status_code, png.get_data(as_text=True)) == (409, f"签到尚未开始，将于 {opens} 开放。")
+
+    activity = db.session.get(Activity, int(path.rsplit("/", 1)[1]))
+    activity.starts_dt = datetime.now(timezone.utc) + timedelta(minutes=app.config["CHECKIN_GRACE_MINUTES"] - 1)
+    activity.ends_dt = activity.starts_dt + timedelta(hours=2)
+    db.session.commit()
+    screen = text(station_admin.get(f"{path}/screen"))
+    assert "checkin-qr" in screen and "签到尚未开始" not in screen
+    assert station_admin.get(f"{path}/checkin-code.png").status_code == 200
+
+
 def test_the_dispatch_form_takes_whole_points_and_refuses_fractions(station_admin, world):
     """The 发单 form's 积分 is typed text: a whole number is the activity's points, 2.5 is refused by
     name (as the API refuses it) and dispatches nothing."""

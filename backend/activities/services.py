@@ -557,6 +557,13 @@ def check_in_window(activity):
     return activity.starts_dt - grace, activity.ends_dt + grace
 
 
+def check_in_not_open(activity, now=None):
+    """Before the check-in window opens, what the venue's screen says in place of its code (a scan would
+    be refused as too early, activities.checkin); None once it is open."""
+    opens = check_in_window(activity)[0]
+    return f"签到尚未开始，将于 {china_time(opens)} 开放。" if (now or utcnow()) < opens else None
+
+
 def responses_closed(activity, now=None):
     """Whether the check-in window is over: nobody can 接单 or scan any more. An activity dispatched then
     was entered to record who came (补签, 结单)."""

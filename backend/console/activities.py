@@ -556,7 +556,9 @@ def activity_attendance(activity_id):
 def activity_screen(activity_id):
     activity = managed_activity_or_404(activity_id, roster=False)
     return render_template("console/activity_screen.html", activity=activity, data=attendance(activity),
-                           period=15, type_labels=ACTIVITY_TYPE_LABELS)
+                           period=15, type_labels=ACTIVITY_TYPE_LABELS,
+                           not_open=services.check_in_not_open(activity),
+                           opens=services.check_in_window(activity)[0])
 
 
 @bp.get("/activities/<int:activity_id>/checkin-code.png")
@@ -577,6 +579,9 @@ def activity_checkin_png(activity_id):
         return plain(404, "活动不存在。")
     if activity.status is not ActivityStatus.published:
         return plain(409, f"活动{ACTIVITY_STATUS_LABELS[activity.status.value]}，签到码已停用。")
+    not_open = services.check_in_not_open(activity)
+    if not_open:
+        return plain(409, not_open)
     code, expires = rotating.make_code(activity.id)
     try:
         png = render.code_image(qr_url(code), activity.title)

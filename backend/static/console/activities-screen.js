@@ -65,6 +65,16 @@
   }
   timers.push(window.setInterval(refreshCount, 5000));
 
+  // Opened before check-in opens: the page comes again when it does, with the code (the server decides).
+  var opens = Number(screen.getAttribute("data-opens"));
+  if (opens) {
+    timers.push(window.setInterval(function () {
+      if (Date.now() >= opens) {
+        window.location.reload();
+      }
+    }, 10000));
+  }
+
   var full = document.getElementById("screen-full");
   if (full && document.documentElement.requestFullscreen) {
     full.addEventListener("click", function () {
