@@ -12,7 +12,7 @@ from backend.extensions import db
 from backend.suggestions.models import Suggestion
 from backend.suggestions.services import due_at
 from backend.workdays import calendar
-from backend.workdays.models import WorkCalendarDay
+from backend.workdays.models import DayKind, WorkCalendarDay
 
 from .factories import screen, sent_statements
 from .refusals import at_fields, summary
@@ -300,3 +300,30 @@ def test_the_console_shows_the_calendar_and_root_administrators_edit_it(app, fac
         root, "/console/workdays?year=2027", "/console/workdays/remove") | {"first": "2027-02-05"})
     assert again.headers["Location"].endswith("/console/workdays?year=2027")
     assert flashes(root.get(again.headers["Location"])) == ["所选日期不在工作日历中，没有删除任何一天。"]
+
+
+def test_root_administrators_are_reminded_from_november_while_next_years_arrangement_is_missing(
+        app, factory, world, without_2027, monkeypatch):  # noqa: F811
+    """Deadlines running into January count 1 January as a working day until next year's arrangement is
+    entered: from November (when the State Council publishes it) the dashboard and 工作日历 say so to
+    those who enter it, until they have."""
+    from backend.workdays import services
+
+    factory.admin("root", region=world["tree"]["root"])
+    root, station = console_login(app, "root"), console_login(app, "chengbei")
+    reminder = ('<p class="notice" id="workdays-reminder"><strong>工作日历中还没有 2027 年的放假安排。</strong>'
+                '国务院办公厅公布后请及时<a href="/console/workdays?year=2027">录入</a>；录入之前，2027 年的答复时限'
+                '按周末双休计算，元旦、春节等假日会被算作工作日。</p>')
+
+    monkeypatch.setattr(services, "utcnow", lambda: china(2026, 10, 31, 23, 0))
+    assert "workdays-reminder" not in root.get("/console/").get_data(as_text=True)
+    monkeypatch.setattr(services, "utcnow", lambda: china(2026, 11, 1, 8, 0))
+    assert reminder in root.get("/console/").get_data(as_text=True)
+    assert reminder in root.get("/console/workdays").get_data(as_text=True)
+    # Those who cannot enter it are not asked to.
+    assert "workdays-reminder" not in station.get("/console/").get_data(as_text=True)
+
+    with app.app_context():
+        db.session.add(WorkCalendarDay(day=date(2027, 1, 1), kind=DayKind.holiday, name="元旦"))
+        db.session.commit()
+    assert "workdays-reminder" not in root.get("/console/").get_data(as_text=True)

@@ -245,6 +245,7 @@ def percent(rate):
 def render_dashboard():
     """The console's home page (``console.home`` renders this); a wrong filter is refused naming it."""
     from .suggestions import scoped_stations
+    from .workdays import calendar_missing
 
     user = g.user
     filters, typed = dashboard_filters(request.args, user)
@@ -258,4 +259,5 @@ def render_dashboard():
         stations=scoped_stations(user, [filters.get("station_id")]),
         as_of=as_of.astimezone(CHINA) if as_of else None,
         refresh_minutes=-(-current_app.config["DASHBOARD_CACHE_SECONDS"] // 60),
+        calendar_missing=calendar_missing(user),
     )

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..org.services import root_region
 from ..points.queries import current_year
 from ..workdays.models import KIND_LABELS, DayKind
-from ..workdays.services import enter, remove, shown, year_days
+from ..workdays.services import enter, next_year_missing, remove, shown, year_days
 from . import bp
 from .pages import console_page, year_asked
 from .form_errors import refused_form
@@ -38,6 +38,11 @@ def _date(name, required=True):
         raise validation_failed({name: ["请选择日期。" if not value else f"“{value[:20]}”不是有效日期。"]}) from None
 
 
+def calendar_missing(user):
+    """The year to remind ``user`` to enter (console/workdays_reminder.html): only those who may."""
+    return next_year_missing() if may_edit(user) else None
+
+
 def _editor_only():
     if not may_edit(g.user):
         raise APIError(403, "forbidden", "只有全域（根区域）管理员可以修改工作日历。")
@@ -54,7 +59,8 @@ def _page(year, values=None):
     """What the page shows of ``year``; the entry form holds ``values`` (a refused form's, as typed)."""
     days = year_days(year)
     return dict(year=year, days=days, shown=shown, kind_labels=KIND_LABELS, values=values or {},
-                holidays=sum(day.kind is DayKind.holiday for day in days), can_edit=may_edit(g.user))
+                holidays=sum(day.kind is DayKind.holiday for day in days), can_edit=may_edit(g.user),
+                calendar_missing=calendar_missing(g.user))
 
 
 @bp.post("/workdays")

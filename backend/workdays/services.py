@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 
+from ..db_types import CHINA, utcnow
 from ..errors import validation_failed
 from ..extensions import db
 from .models import DayKind, WorkCalendarDay
@@ -27,6 +28,18 @@ def _days(first, last):
     if last < first or (last - first).days >= MAX_RANGE_DAYS:
         raise _refused("last", f"结束日期应不早于开始日期，且一次最多 {MAX_RANGE_DAYS} 天。")
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def next_year_missing():
+    """Next year, from November (China time: the State Council publishes its arrangement around then)
+    while the calendar holds none of its days, for the reminder to enter it; else None."""
+    today = utcnow().astimezone(CHINA).date()
+    if today.month < 11:
+        return None
+    year = today.year + 1
+    entered = db.session.scalar(select(WorkCalendarDay.day).where(
+        WorkCalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))).limit(1))
+    return None if entered is not None else year
 
 
 def year_days(year):
