@@ -18,6 +18,7 @@ from PIL import Image
 from sqlalchemy import text, update
 
 from backend.db_types import utcnow
+from backend.audit.models import AuditEvent
 from backend.extensions import db
 from backend.points import ledger
 from backend.suggestions.models import Suggestion
@@ -1317,3 +1318,40 @@ def test_an_anonymous_items_page_says_its_contact_phone_is_for_calling_back_only
     assert "<dt>提交人</dt><dd>匿名</dd>" in html
     assert re.search(r"<dt>联系电话</dt><dd>13711112222 <span class=\"muted small\">"
                      r"（群众匿名提交，此电话仅供办理时联系，请勿打听其身份）</span></dd>", html)
+
+
+def test_staff_find_a_citizens_items_by_the_contact_phone_they_left(app, client, admin, world):  # noqa: F811
+    """A citizen phones in about "what I reported last week" without its number: staff type the phone
+    number as they hear it and find the items it was left with, exactly (a digit off finds nothing). A
+    search by a citizen's phone is a look-up of personal data: the 操作日志 keeps who searched, with the
+    number masked, and how many items it found."""
+    mobile = file(client, world["citizen"], world["station_code"], content="城北菜市场门口积水严重，雨天无法通行。",
+                  contact_phone="13900000001")
+    landline = file(client, world["citizen"], world["station_code"], content="小区路灯坏了一个月。",
+                    contact_phone="0731-84112345")
+    other = file(client, world["citizen"], world["station_code"], content="公交站台没有遮雨棚。")
+    assert mobile.status_code == landline.status_code == other.status_code == 201
+
+    def found(q):
+        page = admin.get("/console/suggestions", query_string={"q": q}).get_data(as_text=True)
+        return {n for n in (mobile.json["number"], landline.json["number"], other.json["number"]) if n in page}
+
+    for typed in ("13900000001", "139 0000 0001", "139-0000-0001", "+86 13900000001", "１３９００００００01"):
+        assert found(typed) == {mobile.json["number"]}, typed
+    for typed in ("0731-84112345", "073184112345"):
+        assert found(typed) == {landline.json["number"]}, typed
+    assert found("13900000002") == set()
+    # The export of the search holds what the queue showed.
+    exported = _workbook(admin.get("/console/suggestions/export.xlsx", query_string={"q": "139 0000 0001"}))
+    assert [row[0] for row in exported.worksheets[0].iter_rows(min_row=2, values_only=True)] == [mobile.json["number"]]
+
+    log = admin.get("/console/audit", query_string={"action": "phone_searched"}).get_data(as_text=True)
+    assert "按联系电话查找建议" in log and "联系电话：139****0001；找到建议：1" in log
+    assert "联系电话：073****2345；找到建议：1" in log and "联系电话：139****0002；找到建议：0" in log
+    with app.app_context():
+        searched = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "phone_searched")).all()
+        export = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "exported")).one()
+    assert len(searched) == 8  # each search of the queue; the export is logged as an export
+    assert export.detail["filters"] == {"q": "139****0001"}  # typed with spaces, masked all the same
+    assert not any(digits in json.dumps(e.detail, ensure_ascii=False) for e in searched + [export]
+                   for digits in ("00000001", "0000 0001", "0000-0001", "84112345"))

@@ -979,3 +979,36 @@ def test_0049_adds_the_ballot_tickets_keeping_polls_open_and_rebuilds_an_index_l
         downgrade(revision="0048")
         assert name not in _index_names("report_poll_ballots")
         db.engine.dispose()
+
+
+def test_0050_builds_the_contact_phone_index_and_rebuilds_one_left_invalid(scratch_url):
+    """0050: the index of the contact phone without a landline's dash, on both databases (built
+    CONCURRENTLY on PostgreSQL, where one a killed build left INVALID is dropped and built again), in the
+    model's expression. Downgraded, it goes."""
+    from flask_migrate import downgrade, upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    name = "ix_suggestions_contact_phone"
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade(revision="0049")
+        if postgres:  # what a build killed half way leaves behind
+            with db.engine.begin() as conn:
+                conn.execute(text(f"CREATE INDEX {name} ON suggestions (id)"))
+                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{name}'::regclass"))
+        upgrade(revision="0050")
+        assert name in _index_names("suggestions")
+        with db.engine.connect() as conn:
+            if postgres:
+                valid, definition = conn.execute(text(
+                    f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = '{name}'::regclass")).one()
+                assert valid
+            else:
+                definition = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
+        assert "replace" in definition and "contact_phone" in definition and "'-'" in definition
+        downgrade(revision="0049")
+        assert name not in _index_names("suggestions")
+        db.engine.dispose()

@@ -204,6 +204,21 @@ def test_the_queue_by_deadline_and_by_a_numbers_tail_read_their_indexes(app, cli
         assert "ix_suggestions_number_reversed" in _plan(app, *count[0], ("enable_seqscan",))
 
 
+def test_a_citizens_phone_is_looked_up_in_the_index_of_contact_phones(app, client, world, factory, pending):  # noqa: F811
+    """A phone number typed into the queue's box is looked up in ix_suggestions_contact_phone (and, being
+    digits, the end of a number in ix_suggestions_number_reversed), never a read of every item in scope:
+    the planner uses an index on an expression only for that expression, so this says the query is
+    written as the migration built it."""
+    assert file(client, world["citizen"], world["deputy_code"], contact_phone="13900000001").status_code == 201
+    factory.admin("root", region=world["tree"]["root"])
+    root = console_login(app, "root")
+    with statements(app, with_parameters=True) as sent:
+        assert root.get("/console/suggestions?q=139 0000 0001").status_code == 200
+        count = [(s, p) for s, p in sent if s.lstrip().startswith("SELECT count(*)") and "contact_phone" in s]
+    assert len(count) == 1
+    assert "ix_suggestions_contact_phone" in _plan(app, *count[0], ("enable_seqscan",))
+
+
 def test_a_content_keyword_is_looked_up_in_the_index_of_the_contents_pairs(app, client, world, factory, pending):  # noqa: F811
     """On PostgreSQL a keyword of two characters or more, and of one, finds its candidates in
     ix_suggestion_search_texts_grams (migration 0023), not by reading every item in scope: the count

@@ -157,7 +157,13 @@ def record_export(actor, what, rows, target=None, region_id=None, capped=None):
     file held only the first MAX_EXPORT_ROWS (``{"capped": True, "matched": rows in all}``, see
     ``backend.console.exports.Export``). In a transaction of its own: an export is a GET, which writes
     nothing else."""
-    filters = {key: _LONG_NUMBER.sub(lambda m: masked_phone(m.group()), value)[:100]
+    from ..suggestions.queries import typed_phone  # (the suggestions' modules log through this one)
+
+    def masked(value):
+        phone = typed_phone(value)  # a phone typed as it is read out: "139 0000 0001" too
+        return masked_phone(phone) if phone else _LONG_NUMBER.sub(lambda m: masked_phone(m.group()), value)
+
+    filters = {key: masked(value)[:100]
                for key, value in request.args.items() if value and key != "page"} if has_request_context() else {}
     record_apart("exported", actor, target or ("export", None, what), region_id,
                  {"export": what, "filters": filters, "rows": rows} | (capped or {}))

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "grade_bands_withdrawn": "撤销本区域履职评价等次",
     "points_corrected": "积分更正",
     "exported": "导出数据",
+    "phone_searched": "按联系电话查找建议",
     "content_released": "内容审核放行",
     "content_rejected": "内容审核驳回",
     "livelihood_vote_created": "新建民生实事票决",

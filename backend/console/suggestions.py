@@ -8,11 +8,12 @@ administrator's scope is a 404 page.
 import re
 from datetime import date
 from flask import Response, current_app, flash, g, jsonify, render_template, request, session, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from schemas.common import SERVICE_YEARS, clean, has_control_characters
 
+from ..audit.log import masked_phone, record_apart
 from ..auth.services import WEB_CITIZEN_NAME, WEB_CITIZEN_NAMES
 from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
 from ..errors import APIError, not_found, validation_failed
@@ -37,10 +38,12 @@ from ..suggestions.queries import (
     WHOLE_NUMBER_DIGITS,
     admin_scope_clause,
     apply_filters,
+    contact_phone_is,
     keyword_clause,
     load_item,
     number_ends_with,
     typed_number,
+    typed_phone,
 )
 from ..suggestions.services import CHINA
 from ..suggestions.workflow import ROLE_LABELS
@@ -143,12 +146,18 @@ def filtered_query(user, args, frequent=False):
     """The administrator's scope narrowed by the queue's filters, in the order chosen (newest first).
 
     The keyword finds items by number or content (``keyword_clause``, ``frequent`` if the caller counted
-    more than KEYWORD_COUNT_CAP matches)."""
+    more than KEYWORD_COUNT_CAP matches); one that reads as a phone number (``typed_phone``) by the contact
+    phone the citizen left, exactly, or by the number it may also be the end of, both through their indexes
+    (staff see the contact phone on the item's page already: presenters.present)."""
     filters, keyword, form = parse_filters(args)
     query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters)
     if form.get("open"):  # 未办结, as the dashboard counts it: still to be handled, merged duplicates not
         query = query.where(Suggestion.status.in_(OPEN_STATUSES), Suggestion.merged_into_id.is_(None))
-    if keyword:
+    phone = typed_phone(keyword) if keyword else None
+    if phone:
+        digits = typed_number(keyword)
+        query = query.where(or_(contact_phone_is(phone), number_ends_with(digits)) if digits else contact_phone_is(phone))
+    elif keyword:
         query = query.where(keyword_clause(keyword, frequent))
     return query.order_by(*queue_order(form).clauses()), form
 
@@ -203,7 +212,8 @@ def suggestions():
     query, form = filtered_query(user, request.args)
     keyword = form.get("q", "")
     number_digits = typed_number(keyword)
-    cap = KEYWORD_COUNT_CAP if keyword and not number_digits else None
+    phone = typed_phone(keyword) if keyword else None
+    cap = KEYWORD_COUNT_CAP if keyword and not number_digits and not phone else None
     counted = query.order_by(None) if cap is None else query.order_by(None).limit(cap + 1)
     total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     capped = cap is not None and total > cap
@@ -213,6 +223,10 @@ def suggestions():
     pages = max(1, -(-total // PER_PAGE))
     page = min(_int_arg(request.args, "page") or 1, pages)
     items = db.session.scalars(query.options(*_LIST_LOADING).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    if phone:
+        # Which items a citizen's phone was left with is a look-up of their personal data: the 操作日志 keeps
+        # who looked, the number masked, in a transaction of its own (a GET writes nothing else).
+        record_apart("phone_searched", user, detail={"contact_phone": masked_phone(phone), "found": total})
     # The item pages lead back here, to this filter and page, however many steps the administrator takes there.
     session[QUEUE_KEY] = form | ({"page": page} if page > 1 else {})
     deputies = scoped_deputies(user, form.get("station_id"))
@@ -226,7 +240,7 @@ def suggestions():
     return render_template(
         "console/suggestions.html",
         items=items, total=total, page=page, pages=pages, form=form, filtered=bool(filters),
-        capped=capped, order_args={"sort": sort} if sort else {}, number_digits=number_digits,
+        capped=capped, order_args={"sort": sort} if sort else {}, number_digits=number_digits, phone=phone,
         sort_choices=[(order.label, url_for("console.suggestions", **filters, **({"sort": key} if key else {})),
                        key == sort) for key, order in QUEUE_ORDERS.items()],
         statuses=STATUS_LABELS, flags=FLAG_FILTERS,

@@ -223,6 +223,13 @@ NUMBER_REVERSED = func.reverse(func.replace(Suggestion.number, literal_column("'
 Index("ix_suggestions_number_reversed", NUMBER_REVERSED.label("number_reversed"),
       postgresql_ops={"number_reversed": "text_pattern_ops"}, info={"compare": False})
 
+# A contact phone without a landline's dash (0731-84112345 → 073184112345; a mobile is stored as its 11
+# digits): the console finds the items a citizen left their phone with (queries.typed_phone), exactly,
+# through this index at a province's size (migration 0050). On an expression, so erasure's clearing of
+# the phone (auth.erasure) clears its entry too, and nothing else holds the number.
+CONTACT_PHONE_DIGITS = func.replace(Suggestion.contact_phone, literal_column("'-'"), literal_column("''"), type_=String)
+Index("ix_suggestions_contact_phone", CONTACT_PHONE_DIGITS.label("contact_phone_digits"), info={"compare": False})
+
 # A copy of each item's content, written once, when the item is filed, by a trigger of PostgreSQL's (migration
 # 0023), with a GIN index of its single characters and pairs of adjacent characters (路灯坏了 → 路, 灯, 坏, 了,
 # 路灯, 灯坏, 坏了): the keyword search's candidates (queries.keyword_clauses). Beside the items rather than an

@@ -19,7 +19,10 @@ from ..auth.scope import RegionRef, get_by_id, region_subtree_clause, station_sc
 from ..errors import not_found
 from ..extensions import db
 from ..org.models import Deputy, Region, Station
-from .models import CONTENT_GRAMS, SEARCH_TEXTS, DEADLINE_STAGE, NUMBER_REVERSED, STAGE_DEADLINE, Suggestion, awaiting_review_clause
+from .models import (
+    CONTACT_PHONE_DIGITS, CONTENT_GRAMS, SEARCH_TEXTS, DEADLINE_STAGE, NUMBER_REVERSED, STAGE_DEADLINE, Suggestion,
+    awaiting_review_clause,
+)
 from .services import CHINA
 
 # Filters that compare one column with the value given.
@@ -109,6 +112,26 @@ def typed_number(keyword):
     if len(digits) >= WHOLE_NUMBER_DIGITS or (digits == text and len(digits) >= NUMBER_TAIL_MIN):
         return digits
     return None
+
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}")
+
+
+def typed_phone(keyword):
+    """A contact phone as staff type what a citizen reads out — a mobile with or without +86, spaces or
+    dashes, in full-width characters too (MSB.phoneNumber's rules), or a landline with or without its
+    dash — as ``CONTACT_PHONE_DIGITS`` holds it (its digits), else None."""
+    text = _NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", keyword))
+    mobile = re.sub(r"^(\+?86|0086)", "", text)
+    if _MOBILE.fullmatch(mobile):
+        return mobile
+    return text.replace("-", "") if _LANDLINE.fullmatch(text) else None
+
+
+def contact_phone_is(digits):
+    """The items whose contact phone is ``digits`` (``typed_phone``), through its index."""
+    return CONTACT_PHONE_DIGITS == digits
 
 
 def number_ends_with(digits):
