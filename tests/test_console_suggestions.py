@@ -1332,6 +1332,10 @@ def test_staff_find_a_citizens_items_by_the_contact_phone_they_left(app, client,
     other = file(client, world["citizen"], world["station_code"], content="公交站台没有遮雨棚。")
     assert mobile.status_code == landline.status_code == other.status_code == 201
 
+    box = re.search(r"<label>([^<]*)<input type=\"search\" name=\"q\"[^>]*placeholder=\"([^\"]*)\"",
+                    admin.get("/console/suggestions").get_data(as_text=True))
+    assert box.groups() == ("编号、内容或联系电话 ", "如 000123、路灯或 13900000001")  # the box says it finds them
+
     def found(q):
         page = admin.get("/console/suggestions", query_string={"q": q}).get_data(as_text=True)
         return {n for n in (mobile.json["number"], landline.json["number"], other.json["number"]) if n in page}

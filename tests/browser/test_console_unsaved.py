@@ -59,7 +59,7 @@ def test_sending_the_form_or_leaving_a_search_box_asks_nothing(desktop, live_ser
     expect(page.locator(".flash-success")).to_be_visible()
 
     page.goto(f"{live_server}/console/suggestions")
-    page.get_by_label("编号或内容").click()
+    page.get_by_label("编号、内容或联系电话").click()
     page.keyboard.type("积水")
     assert not leave_asking(page, lambda: page.get_by_role("link", name="活动", exact=True).click())
     expect(page.locator("h1")).to_contain_text("履职活动")
