@@ -1334,7 +1334,7 @@ def test_staff_find_a_citizens_items_by_the_contact_phone_they_left(app, client,
 
     box = re.search(r"<label>([^<]*)<input type=\"search\" name=\"q\"[^>]*placeholder=\"([^\"]*)\"",
                     admin.get("/console/suggestions").get_data(as_text=True))
-    assert box.groups() == ("编号、内容或联系电话 ", "如 000123、路灯或 13900000001")  # the box says it finds them
+    assert box.groups() == ("编号、内容或联系电话 ", "如 000123 或 路灯")  # the box says it finds phones too
 
     def found(q):
         page = admin.get("/console/suggestions", query_string={"q": q}).get_data(as_text=True)
@@ -1359,3 +1359,52 @@ def test_staff_find_a_citizens_items_by_the_contact_phone_they_left(app, client,
     assert export.detail["filters"] == {"q": "139****0001"}  # typed with spaces, masked all the same
     assert not any(digits in json.dumps(e.detail, ensure_ascii=False) for e in searched + [export]
                    for digits in ("00000001", "0000 0001", "0000-0001", "84112345"))
+
+
+def test_several_pending_items_are_dispatched_to_one_deputy_at_once(client, admin, world, pending):  # noqa: F811
+    """批量分派 on the queue: ticked items each go through the same 分派 as on their own page (the 台账
+    line, the deputy's notice); one that can no longer be dispatched is named with why, and does not stop
+    the others; the summary says what was done."""
+    second = file(client, world["citizen"], world["station_code"], content="小区路灯坏了一个月。").json
+    taken = file(client, world["citizen"], world["station_code"], content="公交站台没有遮雨棚。").json
+    assert post_form(admin, f"/console/suggestions/{taken['id']}/dispatch",
+                     {"deputy_id": world["li"].id}).status_code == 302
+
+    queue = admin.get("/console/suggestions?status=pending").get_data(as_text=True)
+    # Only items waiting for dispatch can be ticked; the form names the deputies to choose from.
+    assert re.findall(r'<input type="checkbox" name="ids" value="(\d+)" form="batch-dispatch"', queue) == [
+        str(second["id"]), str(pending["id"])]
+    assert re.search(r'<form[^>]*id="batch-dispatch"[^>]*action="/console/suggestions/batch-dispatch"', queue)
+    fields = form_fields(admin, "/console/suggestions?status=pending", "/console/suggestions/batch-dispatch")
+    sent = admin.post("/console/suggestions/batch-dispatch", data=fields | {
+        "ids": [pending["id"], second["id"], taken["id"], 99999], "deputy_id": world["zhang"].id, "note": "请尽快处理"})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("/console/suggestions?status=pending")
+    assert flashes(admin.get(sent.headers["Location"])) == [
+        "已分派 2 件给张伟，等待代表接单。",
+        f"2 件未分派：{taken['number']}（当前状态为“待接单”，不是待分派）；编号 99999（建议不存在或不在您的管理范围内）。"]
+
+    for item_id in (pending["id"], second["id"]):
+        item = item_json(client, world["admin"], item_id)
+        line = item["timeline"][-1]
+        assert (item["status"], item["deputy"]["name"]) == ("assigned", "张伟")
+        assert (line["action"], line["note"], line["actor_name"]) == ("dispatch", "请尽快处理", "chengbei")
+    untouched = item_json(client, world["admin"], taken["id"])
+    assert untouched["deputy"]["name"] == "李娜" and [e["action"] for e in untouched["timeline"]] == ["file", "dispatch"]
+    # The deputy's inbox has both.
+    inbox = client.get("/api/v1/suggestions", headers=world["zhang_h"]).json
+    assert {i["id"] for i in inbox["items"]} == {pending["id"], second["id"]}
+
+    # Sent again (a double click): the first post's outcome, nothing taken twice.
+    again = admin.post("/console/suggestions/batch-dispatch", data=fields | {
+        "ids": [pending["id"], second["id"]], "deputy_id": world["li"].id})
+    assert flashes(admin.get(again.headers["Location"]))[0] == "已分派 2 件给张伟，等待代表接单。"
+    assert item_json(client, world["admin"], pending["id"])["deputy"]["name"] == "张伟"
+
+    # Nothing ticked, or no deputy chosen: said, nothing done.
+    third = file(client, world["citizen"], world["station_code"], content="垃圾桶满了没人清。").json
+    for data, message in (({"deputy_id": world["zhang"].id}, "请先勾选要分派的建议。"),
+                          ({"ids": [third["id"]]}, "请选择要分派的代表。")):
+        fields = form_fields(admin, "/console/suggestions?status=pending", "/console/suggestions/batch-dispatch")
+        refused = admin.post("/console/suggestions/batch-dispatch", data=fields | data)
+        assert flashes(admin.get(refused.headers["Location"])) == [message]
+    assert item_json(client, world["admin"], third["id"])["status"] == "pending"

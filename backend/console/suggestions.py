@@ -7,9 +7,11 @@ administrator's scope is a 404 page.
 """
 import re
 from datetime import date
-from flask import Response, current_app, flash, g, jsonify, render_template, request, session, url_for
+from flask import Response, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from schemas.common import SERVICE_YEARS, clean, has_control_characters
 
@@ -50,7 +52,7 @@ from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_json, console_login_required, error_message
-from .once import Collided, take_once
+from .once import Collided, PostedForm, take_once
 
 PER_PAGE = 20
 # A search of the content counts its matches up to this many and then says "more than": the exact count
@@ -422,6 +424,68 @@ def dispatch(suggestion_id):
         services.dispatch(item, actor, deputy_id, form_text("note", "分派说明", 500, required=False))
 
     return _run(suggestion_id, "dispatch", step, "已分派，等待代表接单。")
+
+
+BATCH_DISPATCH_MAX = 100  # the queue shows PER_PAGE items; a form naming more was not sent from it
+
+
+@bp.post("/suggestions/batch-dispatch")
+@console_login_required
+def batch_dispatch():
+    """批量分派 from the queue: the ticked items waiting for dispatch each go to the chosen deputy through
+    the same 分派 as on their own page (its 台账 line, the deputy's notice), each in a transaction of its
+    own, so that one refused (dispatched meanwhile, out of scope) does not stop the others; the summary
+    names those not dispatched and why. Only items still 待分派 are taken: 改派 is done on an item's page.
+    The form takes its steps once (console.once): sent again, it answers as the first post did."""
+    back = queue_url()
+    form = PostedForm()
+    first = form.first()
+    if first is not None:
+        return form.replay(first, back)
+    ids = list(dict.fromkeys(i for i in (parse_int(v) for v in request.form.getlist("ids")) if i is not None))
+    deputy_id = _int_arg(request.form, "deputy_id")
+    try:
+        note = form_text("note", "分派说明", 500, required=False)
+        if not ids:
+            raise validation_failed({"ids": ["请先勾选要分派的建议。"]})
+        if len(ids) > BATCH_DISPATCH_MAX:
+            raise validation_failed({"ids": [f"一次最多分派 {BATCH_DISPATCH_MAX} 件建议。"]})
+        if deputy_id is None:
+            raise validation_failed({"deputy_id": ["请选择要分派的代表。"]})
+    except APIError as exc:
+        flash(error_message(exc), "error")
+        return redirect(back)
+    done, refused, deputy_name = 0, [], ""
+    for item_id in ids:
+        item = load_item(item_id)
+        if item is None or not workflow.can_see(g.user, item):
+            refused.append(f"编号 {item_id}（建议不存在或不在您的管理范围内）")
+            continue
+        number = item.number
+        try:
+            if item.status is not Status.pending:
+                raise APIError(409, "conflict", f"当前状态为“{item.status_label}”，不是待分派")
+            services.dispatch(item, workflow.actor_for(g.user, item, "dispatch"), deputy_id, note)
+            deputy_name = item.deputy.name
+            db.session.commit()
+            done += 1
+        except APIError as exc:
+            db.session.rollback()
+            refused.append(f"{number}（{error_message(exc).rstrip('。')}）")
+        except (StaleDataError, IntegrityError):
+            db.session.rollback()
+            refused.append(f"{number}（刚刚被其他人修改过）")
+    if done:
+        flash(f"已分派 {done} 件给{deputy_name}，等待代表接单。", "success")
+    if refused:
+        flash(f"{len(refused)} 件未分派：{'；'.join(refused)}。", "error")
+    try:
+        form.remember(back)
+        db.session.commit()
+    except IntegrityError:  # its twin, sent at the same moment, finished first: answer as it did
+        db.session.rollback()
+        return form.replay(form.first(), back)
+    return redirect(back)
 
 
 @bp.post("/suggestions/<int:suggestion_id>/reject")

@@ -166,3 +166,25 @@ def test_the_administrator_puts_the_overdue_item_on_top_with_by_deadline(pc, liv
     expect(rows.first).to_contain_text(late["number"])
     expect(pc.get_by_role("navigation", name="排序").locator("[aria-current=true]")).to_have_text("按期限")
     assert external_requests == []
+
+
+def test_several_pending_items_are_ticked_and_dispatched_together(pc, live_server, factory, world,  # noqa: F811
+                                                                  external_requests):
+    """批量分派: tick two of the items waiting, choose the deputy, send; both are dispatched, the third
+    left as it was, and the queue says so."""
+    first, second, third = (_pending(factory, world, content) for content in (
+        "城北菜市场门口积水严重，雨天无法通行。", "小区路灯坏了一个月。", "公交站台没有遮雨棚。"))
+    sign_in(pc, live_server, "chengbei")
+    pc.goto(f"{live_server}/console/suggestions?status=pending")
+    pc.get_by_label(f"选择 {first['number']}").check()
+    pc.get_by_label(f"选择 {third['number']}").check()
+    batch = pc.get_by_role("form", name="批量分派")
+    batch.get_by_label("分派给").select_option(label="张伟")
+    batch.get_by_label("分派说明").fill("请尽快处理")
+    batch.get_by_role("button", name="分派所选").click()
+    expect(pc.locator(".flash-success")).to_have_text("已分派 2 件给张伟，等待代表接单。")
+    assert _timeline_actions(factory, world, first) == _timeline_actions(factory, world, third) == ["file", "dispatch"]
+    assert _timeline_actions(factory, world, second) == ["file"]
+    expect(pc.get_by_label(f"选择 {second['number']}")).to_be_visible()  # still waiting, still offered
+    pc.screenshot(path="/tmp/consoleb-batch-dispatch.png")
+    assert external_requests == []
