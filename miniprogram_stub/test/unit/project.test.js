@@ -113,3 +113,10 @@ test('the filing form promises only what anonymity does: a contact phone left is
   // Word for word as the web form's switch (/q/{code}), so the two channels promise the same.
   assert.equal(label, '匿名提交（代表和工作人员看不到您的身份；填写的联系电话仍会提供给办理人员）');
 });
+
+test('the handling deputy is told an anonymous filer\'s phone is for calling back only, in the console\'s words', () => {
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/suggestion/detail.wxml'), 'utf8');
+  const line = (wxml.match(/<view wx:if="\{\{item\.contact_phone\}\}">联系电话：[^\n]*<\/view>/) || [])[0];
+  assert.ok(line, 'the handler\'s phone line');
+  assert.match(line, /<text class="muted" wx:if="\{\{item\.anonymous\}\}">（群众匿名提交，此电话仅供办理时联系，请勿打听其身份）<\/text>/);
+});
