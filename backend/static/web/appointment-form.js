@@ -13,8 +13,6 @@
   var FIELD_LABELS = {
     topic: "约见事项", activity_id: "见面时间", preferred_time: "希望见面的时间", name: "称呼", contact_phone: "联系电话"
   };
-  var PHONE = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
-  var PHONE_MESSAGE = form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
 
   var topic = $("appt-topic");
   var counter = $("appt-counter");
@@ -130,7 +128,7 @@
     if (days && !day) mistakes.push(["activity_id", "请选择接待安排，或选择“其他时间”并填写希望见面的时间。"]);
     else if ((!days || day === "other") && !when) mistakes.push(["preferred_time", "请填写希望见面的时间。"]);
     if (!number) mistakes.push(["contact_phone", "请填写联系电话，便于确认见面安排。"]);
-    else if (!PHONE.test(number)) mistakes.push(["contact_phone", PHONE_MESSAGE]);
+    else if (MSB.phoneMistake(form, number)) mistakes.push(["contact_phone", MSB.phoneMistake(form, number)]);
     if (mistakes.length) return showFieldErrors(mistakes);
 
     var body = { qr_code: form.dataset.code, topic: topic.value, contact_phone: number };

@@ -241,6 +241,13 @@
     return /^1\d{10}$/.test(mobile) ? mobile : text;
   }
 
+  /* What is wrong with ``number`` (a ``phoneNumber``) by the API's rule, as ``form`` carries it
+   * (data-phone-pattern, data-phone-message: web.pages.phone_rule); "" when nothing is. */
+  function phoneMistake(form, number) {
+    var rule = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
+    return rule.test(number) ? "" : form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
+  }
+
   function show(node, visible) { if (node) node.hidden = !visible; }
 
   /* The page's own script is running: take away the hint shown when it takes too long (static/mobile.css). */
@@ -407,6 +414,7 @@
     formatTime: formatTime,
     formatSpan: formatSpan,
     phoneNumber: phoneNumber,
+    phoneMistake: phoneMistake,
     show: show,
     started: started,
     statusOf: statusOf,

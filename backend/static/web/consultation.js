@@ -48,8 +48,6 @@
 
   var MAX_CHARS = 2000;
   var FIELD_LABELS = { article_id: "针对哪一条", content: "意见和理由", contact_phone: "联系电话" };
-  var PHONE = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
-  var PHONE_MESSAGE = form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
   var DRAFT = "consultation-" + consultationId;
 
   var article = $("cs-article_id");
@@ -104,7 +102,7 @@
     Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
     var number = MSB.phoneNumber(phone.value);
     if (!content.value.trim()) return showFieldError("content", "请填写您的意见。");
-    if (number && !PHONE.test(number)) return showFieldError("contact_phone", PHONE_MESSAGE);
+    if (number && MSB.phoneMistake(form, number)) return showFieldError("contact_phone", MSB.phoneMistake(form, number));
 
     var body = { content: content.value.trim() };
     if (article.value) body.article_id = parseInt(article.value, 10);

@@ -14,9 +14,6 @@
   var MAX_JPEG_PIXELS = parseInt(form.dataset.maxPixels, 10) || 80000000;
   var MAX_OTHER_PIXELS = parseInt(form.dataset.maxFullDecodePixels, 10) || 16000000;
   var MAX_SIDE = parseInt(form.dataset.maxSide, 10) || 2560;
-  // The API's rule for a contact phone (web.pages.phone_rule), checked before sending.
-  var PHONE = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
-  var PHONE_MESSAGE = form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
   // What the API's field errors are about, to say so in the message.
   var FIELD_LABELS = {
     category: "问题类别", content: "建议内容", contact_phone: "联系电话", location: "位置",
@@ -327,7 +324,8 @@
     var mistakes = [];
     if (!category.value) mistakes.push(["category", "请选择问题类别。"]);
     if (!content.value.trim()) mistakes.push(["content", "请填写建议内容。"]);
-    if (phone && !PHONE.test(phone)) mistakes.push(["contact_phone", PHONE_MESSAGE]);
+    var phoneWrong = phone && MSB.phoneMistake(form, phone);
+    if (phoneWrong) mistakes.push(["contact_phone", phoneWrong]);
     if (mistakes.length) return showFieldErrors(mistakes);
     if (photos.some(function (p) { return p.uploading; })) return MSB.showError(formError, "照片还在上传，请稍候再提交。");
     if (photos.some(function (p) { return p.failed && p.retry; })) return showPhotoError(RETRY_MESSAGE);

@@ -11,8 +11,6 @@
   var $ = function (id) { return document.getElementById(id); };
   var MAX_CHARS = 1000;
   var FIELD_LABELS = { region_id: "向哪一级人大提出", title: "项目名称", content: "项目内容", contact_phone: "联系电话" };
-  var PHONE = new RegExp(form.dataset.phonePattern || "^1\\d{10}$|^0\\d{2,3}-?\\d{7,8}$");
-  var PHONE_MESSAGE = form.dataset.phoneMessage || "联系电话格式不正确，请填写手机号或座机号。";
   var DRAFT = "livelihood";
 
   var region = $("lv-region_id");
@@ -64,7 +62,7 @@
     if (!region.value) return showFieldError("region_id", "请选择向哪一级人大提出。");
     if (!title.value.trim()) return showFieldError("title", "请填写项目名称。");
     if (!content.value.trim()) return showFieldError("content", "请填写项目内容。");
-    if (number && !PHONE.test(number)) return showFieldError("contact_phone", PHONE_MESSAGE);
+    if (number && MSB.phoneMistake(form, number)) return showFieldError("contact_phone", MSB.phoneMistake(form, number));
 
     var body = { region_id: parseInt(region.value, 10), title: title.value.trim(), content: content.value.trim() };
     if (number) body.contact_phone = number;
