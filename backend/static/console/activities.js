@@ -1,73 +1,7 @@
-/* Console: confirmations on irreversible forms, one-shot submit buttons, and the live attendance view. */
+/* Console, an activity's pages: the edit page's paged roster and the live attendance view. (Confirmations and
+ * one-click buttons are console/forms.js's, on every page.) */
 (function () {
   "use strict";
-
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) {
-        event.preventDefault();
-        event.stopImmediatePropagation();
-      }
-    });
-  });
-
-  // A box that was ticked when the page opened and whose unticking cannot be undone (a deputy leaving
-  // office stops their printed code): saving the form unticked asks first.
-  document.querySelectorAll("input[data-confirm-untick]").forEach(function (box) {
-    if (!box.form) {
-      return;
-    }
-    box.form.addEventListener("submit", function (event) {
-      if (box.defaultChecked && !box.checked && !window.confirm(box.getAttribute("data-confirm-untick"))) {
-        event.preventDefault();
-        event.stopImmediatePropagation();
-      }
-    });
-  });
-
-  document.querySelectorAll("form[data-once], form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      // Disabled after the event, so the button's own value is still sent.
-      window.setTimeout(function () {
-        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
-      }, 0);
-    });
-  });
-
-  // A refused form came back as typed, each refused field marked invalid and described by its message
-  // (console/field_macros.html): the cursor goes to the first of them, and the summary's links at the
-  // top go to theirs. A refused group (the deputies or stations to tick, those to take off) takes it to
-  // its first box of the kind refused (else its first control), read with the group's message too.
-  var fieldOf = function (message) {
-    var target = document.querySelector('[aria-describedby~="' + message.id + '"]');
-    if (target && target.tagName === "FIELDSET") {
-      var name = message.id.replace(/^field-/, "").replace(/-error$/, "");
-      var usable = ":not([type=hidden]):not([disabled])";
-      var box = target.querySelector('input[name="' + name + '"]' + usable) ||
-        target.querySelector("input" + usable + ", select, textarea");
-      if (box && (box.getAttribute("aria-describedby") || "").split(" ").indexOf(message.id) === -1) {
-        box.setAttribute("aria-describedby", ((box.getAttribute("aria-describedby") || "") + " " + message.id).trim());
-      }
-      return box;
-    }
-    return target;
-  };
-  var firstRefused = document.querySelector("form [aria-invalid=true]");
-  var firstMessage = firstRefused && document.getElementById(firstRefused.getAttribute("aria-describedby").split(" ").pop());
-  var firstField = firstMessage && fieldOf(firstMessage);
-  if (firstField) {
-    firstField.focus();
-  }
-  document.querySelectorAll('#refusal-summary a[href^="#field-"]').forEach(function (link) {
-    link.addEventListener("click", function (event) {
-      var message = document.getElementById(link.hash.slice(1));
-      var field = message && fieldOf(message);
-      if (field) {
-        event.preventDefault();
-        field.focus();
-      }
-    });
-  });
 
   // 编辑: the invited deputies' list is paged and filtered on the server. Turning a page or filtering
   // carries the deputies ticked to be taken off (移出) along in the address, so ticks made on several

@@ -1,22 +1,17 @@
-/* The suggestion page: ask before an action that cannot be undone (forms marked data-confirm). */
+/* The suggestion page: 合并到 asks naming the item the number finds, and each form is sent once. (Forms
+ * marked data-confirm are asked about by console/forms.js, as on every console page.) */
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
     var lookup = form.getAttribute && form.getAttribute("data-merge-lookup");
     if (lookup) {
       if (form.getAttribute("data-looked-up") !== "yes") {
         event.preventDefault();
-        mergeAfterLookup(form, lookup, question);
+        mergeAfterLookup(form, lookup, form.getAttribute("data-merge-question"));
         return;
       }
       form.removeAttribute("data-looked-up");  // asked already; a later submission asks again
-      question = null;
-    }
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-      return;
     }
     // One click, one submission: a double click must not post the step twice.
     var button = form.querySelector("button[type=submit]");
