@@ -36,6 +36,14 @@ def test_the_coverage_its_export_and_a_summons(desktop, live_server, app, client
         ("代表", "代表层级", "所属区域"), ("孙丽", "县（区）人大代表", "鹤城区"), ("王强", "县（区）人大代表", "城北街道")]
 
     page.select_option("select[name=activity_id]", str(next_one))
+    before = roster(app, next_one)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("form.summon button[type=submit]")
+    expect(page.locator("form.summon button[type=submit]")).to_be_enabled()
+    assert asked == ["将邀请并通知上述范围内 2 位未参训的代表参加所选培训（已在邀请名单中的不重复邀请），通知发出后不能撤回。确定点名调训吗？"]
+    assert roster(app, next_one) == before  # declined: nobody invited
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("form.summon button[type=submit]")
     expect(page.locator(".flash-success")).to_have_text("点名调训：已邀请 2 位未参训的代表参加“代表履职能力培训班”，并已通知他们接单。")
     expect(page.locator("#training-deputies")).to_have_text("3")  # the filter kept
