@@ -201,6 +201,7 @@ def test_a_correction_is_posted_once_however_often_the_button_is_pressed(desktop
     desktop.fill("input[name=points]", "3")
     desktop.fill("input[name=reason]", "补记 3 月 5 日接待选民")
     button = desktop.locator("button:has-text('记入更正')")
+    desktop.on("dialog", lambda dialog: dialog.accept())  # 记入更正 asks first (test_console_confirmations)
 
     # The first press, its answer not come yet (a 204 leaves the page where it is): pressing again sends nothing.
     sent = []

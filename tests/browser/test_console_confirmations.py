@@ -6,7 +6,9 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from backend.auth.models import User
 from backend.extensions import db
+from backend.points.models import PointCorrection
 from backend.research.models import ResearchTopic
 
 from .test_console_activities import sign_in
@@ -71,3 +73,48 @@ def test_every_console_page_loads_the_script_that_asks():
         source = template.read_text()
         if re.search(r"data-(confirm|once)\b", source) and template.name != "base.html":
             assert '{% extends "console/base.html" %}' in source or "{% macro" in source, template.name
+
+
+def test_a_points_correction_asks_first_naming_the_deputy_the_points_and_the_reason(desktop, live_server, app, factory):
+    tree = factory.tree()
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101")
+    factory.admin("huaihua", region=tree["hh"])
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    page.goto(f"{live_server}/console/deputies/{zhang.id}/archive")
+    page.fill("input[name=points]", "-3")
+    page.fill("input[name=reason]", "接待活动提前离开")
+
+    questions = declined(page)
+    page.click("button:has-text('记入更正')")
+    expect(page.locator("button:has-text('记入更正')")).to_be_enabled()
+    assert questions == ["将为张伟记入 -3 分（原因：接待活动提前离开），公开的积分排行随之变化，只能再记一笔相反的更正来抵消。确定记入吗？"]
+    with app.app_context():
+        assert db.session.scalars(select(PointCorrection)).all() == []
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('记入更正')")
+    expect(page.locator(".flash-success")).to_be_visible()
+    with app.app_context():
+        assert [(c.points, c.reason) for c in db.session.scalars(select(PointCorrection))] == [(-3, "接待活动提前离开")]
+
+
+def test_resetting_another_administrators_password_asks_first(desktop, live_server, app, factory):
+    tree = factory.tree()
+    factory.admin("huaihua", region=tree["hh"])
+    other = factory.admin("hecheng", region=tree["hc"])
+    with app.app_context():
+        hash_before = db.session.get(User, other.id).password_hash
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    page.goto(f"{live_server}/console/admins/{other.id}")
+    form = page.locator("#admin-password")
+    form.locator("input[type=password]").nth(0).fill("newpass-2026")
+    form.locator("input[type=password]").nth(1).fill("newpass-2026")
+
+    questions = declined(page)
+    form.locator("button[type=submit]").click()
+    expect(form.locator("button[type=submit]")).to_be_enabled()
+    assert questions == ["确定重置账号“hecheng”的密码吗？重置后其所有登录立即失效，绑定的微信随之解除。"]
+    with app.app_context():
+        assert db.session.get(User, other.id).password_hash == hash_before

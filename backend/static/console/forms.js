@@ -1,6 +1,6 @@
 /* Console, every page (console/base.html): the questions asked before forms whose effect cannot be undone
- * (data-confirm, data-confirm-untick), one-click submit buttons (data-once), and the cursor put on the first
- * field of a refused form.
+ * (data-confirm, which may quote the form's fields as "{name}"; data-confirm-untick), one-click submit
+ * buttons (data-once), and the cursor put on the first field of a refused form.
  *
  * Loaded by the base template ahead of every other console script, and listening on the document while the
  * submission is still on its way down (capture): no page can leave a marked form without its question, a
@@ -15,7 +15,11 @@
   var question = function (form) {
     var asked = [];
     if (form.hasAttribute("data-confirm")) {
-      asked.push(form.getAttribute("data-confirm"));  // read now: a page may update it (结单's count)
+      // Read now: a page may update it (结单's count); "{points}" is what the form's field "points" holds.
+      asked.push(form.getAttribute("data-confirm").replace(/\{(\w+)\}/g, function (whole, name) {
+        var field = form.elements.namedItem(name);
+        return field && typeof field.value === "string" ? field.value.trim() : whole;
+      }));
     }
     Array.prototype.forEach.call(form.querySelectorAll("input[data-confirm-untick]"), function (box) {
       if (box.defaultChecked && !box.checked) {
