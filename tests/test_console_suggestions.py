@@ -668,7 +668,7 @@ def test_a_form_without_its_csrf_token_gets_a_chinese_page(admin, client, world,
     response = admin.post(f"/console/suggestions/{pending['id']}/dispatch", data={"deputy_id": world["zhang"].id})
     assert response.status_code == 400
     assert response.mimetype == "text/html"
-    assert "页面已过期，请刷新后重试。" in response.get_data(as_text=True)
+    assert "页面已过期（可能已在其他窗口重新登录），刚才的操作没有提交。" in response.get_data(as_text=True)
     forged = admin.post(
         f"/console/suggestions/{pending['id']}/dispatch", data={"deputy_id": world["zhang"].id, "csrf_token": "forged"}
     )
@@ -684,13 +684,13 @@ def test_another_sessions_token_or_a_cross_site_form_changes_nothing(app, admin,
     theirs = csrf_token(other, "/console/")
     dispatch = f"/console/suggestions/{pending['id']}/dispatch"
     refused = admin.post(dispatch, data={"deputy_id": world["zhang"].id, "csrf_token": theirs})
-    assert refused.status_code == 400 and "页面已过期，请刷新后重试。" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "页面已过期（可能已在其他窗口重新登录），刚才的操作没有提交。" in refused.get_data(as_text=True)
 
     secure = "https://localhost"
     own = csrf_token(admin, f"/console/suggestions/{pending['id']}")
     cross_site = admin.post(dispatch, base_url=secure, headers={"Referer": "https://evil.example/form.html"},
                             data={"deputy_id": world["zhang"].id, "csrf_token": own})
-    assert cross_site.status_code == 400 and "页面已过期，请刷新后重试。" in cross_site.get_data(as_text=True)
+    assert cross_site.status_code == 400 and "页面已过期（可能已在其他窗口重新登录），刚才的操作没有提交。" in cross_site.get_data(as_text=True)
     no_referrer = admin.post(dispatch, base_url=secure, data={"deputy_id": world["zhang"].id, "csrf_token": own})
     assert no_referrer.status_code == 400 and "页面已过期" in no_referrer.get_data(as_text=True)
     assert item_json(client, world["admin"], pending["id"])["status"] == "pending"

@@ -7,8 +7,11 @@ session and API token of the account (auth.services.end_sessions).
 import logging
 from functools import wraps
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from ..auth import services as auth_services
 from ..auth.limits import sign_in_limits
@@ -48,10 +51,54 @@ def console_login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("user") is None:
+            if request.method == "POST":
+                return _form_sent_signed_out()
             return redirect(url_for("console.login", next=request.full_path))
         return view(*args, **kwargs)
 
     return wrapped
+
+
+# A form whose page is not the one its address is under (taking the address's last parts off).
+_FORM_PAGES = {"console.grade_bands": "console.rules", "console.deputy_points_correction": "console.deputy_archive"}
+
+
+def page_of_form(path):
+    """The console page a form posting to ``path`` is on: for most, the page its address is under
+    (``/console/suggestions/1/dispatch`` is on ``/console/suggestions/1``); the home page if none is."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, args = adapter.match(path, method="POST")
+    except HTTPException:
+        endpoint, args = None, {}
+    if endpoint in _FORM_PAGES:
+        return url_for(_FORM_PAGES[endpoint], **args)
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 3:  # down to /console/<section>
+        parts.pop()
+        candidate = "/".join(parts)
+        try:
+            adapter.match(candidate, method="GET")
+        except HTTPException:
+            continue
+        return candidate
+    return url_for("console.home")
+
+
+def _page_form_came_from():
+    """The page the form being posted was on, with its query (its filters): the page the browser says it
+    came from when that is this site's console, else the form's own page by its address."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc == request.host and parts.path.startswith("/console") and parts.path.isprintable():
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return page_of_form(request.path)
+
+
+def _form_sent_signed_out():
+    """A form sent after the sign-in ended (expired, or 退出 elsewhere): the sign-in page says so, and signing
+    in returns to the form's page, marked ``#draft`` for forms.js to put back what was typed."""
+    flash("登录已失效（长时间未操作，或已在其他窗口退出），刚才的操作没有提交。请重新登录，登录后回到原页面。", "error")
+    return redirect(url_for("console.login", next=_page_form_came_from() + "#draft"))
 
 
 def error_message(exc):
@@ -154,7 +201,14 @@ def csrf_failed(exc):
     """A console form posted without a valid token (usually a page left open too long): a page, not JSON.
     The reason goes to the log: behind a proxy that does not pass the Host, every form fails here."""
     log.warning("console form refused (CSRF): %s", exc.description)
-    return render_template("console/dashboard_error.html", title="页面已过期", message="页面已过期，请刷新后重试。"), 400
+    if request.endpoint == "console.login":
+        return render_template("console/login.html", error="页面已过期，请重新登录。", username=_typed_username()), 400
+    if g.get("user") is None:
+        return _form_sent_signed_out()
+    # Signed in again (in another tab) since the page was drawn, or a form from elsewhere: nothing done, and
+    # a way back to the form's page (not 刷新, which would post the same form again).
+    return render_template("console/activities_error.html", title="页面已过期", back=_page_form_came_from() + "#draft",
+                           message="页面已过期（可能已在其他窗口重新登录），刚才的操作没有提交。请返回上一页，核对后重新提交。"), 400
 
 
 from . import pages, activities, organisation, points  # noqa: E402,F401

@@ -29,6 +29,83 @@
     return asked;
   };
 
+  // What was typed into a form being sent is kept in this tab until the next signed-in page: if the sign-in
+  // ended meanwhile, the server sends the administrator through the sign-in page back to the form's page
+  // marked "#draft" (console/__init__.py), where it is put back, by the same administrator only.
+  var DRAFT = "console-draft";
+  var TYPED = ["text", "number", "date", "datetime-local", "time", "tel", "email", "url", "search", ""];
+  var user = document.body.getAttribute("data-user");
+  var store = function () {
+    try {
+      return window.sessionStorage;
+    } catch (e) {
+      return null;  // storage refused (a locked-down browser): nothing is kept
+    }
+  };
+  var typedField = function (field) {
+    return field.name && field.name !== "csrf_token" && !field.disabled && !field.readOnly &&
+      (field.tagName === "TEXTAREA" || (field.tagName === "SELECT" && !field.multiple) ||
+       (field.tagName === "INPUT" && TYPED.indexOf(field.getAttribute("type") || "") !== -1));
+  };
+  var keepDraft = function (form) {
+    var storage = store();
+    if (!storage || !user || (form.getAttribute("method") || "get").toLowerCase() !== "post") {
+      return;
+    }
+    var fields = [];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (typedField(field) && field.value !== field.defaultValue) {
+        fields.push([field.name, field.value]);
+      }
+    });
+    storage.setItem(DRAFT, JSON.stringify({
+      user: user, path: window.location.pathname, action: form.getAttribute("action") || "", fields: fields,
+    }));
+  };
+  var putBack = function () {
+    var storage = store();
+    if (!storage || !user) {
+      return;  // the sign-in page: the draft waits for the page after it
+    }
+    var draft = null;
+    try {
+      draft = JSON.parse(storage.getItem(DRAFT) || "null");
+    } catch (e) {
+      draft = null;
+    }
+    storage.removeItem(DRAFT);
+    if (window.location.hash !== "#draft") {
+      return;
+    }
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    if (!draft || draft.user !== user || draft.path !== window.location.pathname || !draft.fields.length) {
+      return;
+    }
+    var form = Array.prototype.find.call(document.querySelectorAll("form[method=post], form[method=POST]"), function (f) {
+      return (f.getAttribute("action") || "") === draft.action;
+    });
+    if (!form) {
+      return;
+    }
+    var first = null;
+    draft.fields.forEach(function (pair) {
+      var field = form.elements.namedItem(pair[0]);
+      if (field && typedField(field)) {
+        field.value = pair[1];
+        first = first || field;
+      }
+    });
+    if (first) {
+      var note = document.createElement("p");
+      note.className = "flash flash-info";
+      note.setAttribute("role", "status");
+      note.textContent = "已放回您刚才填写但未能提交的内容，请核对后重新提交。";
+      form.parentNode.insertBefore(note, form);
+      first.focus();
+    }
+  };
+  putBack();
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) {
@@ -40,6 +117,7 @@
       event.stopPropagation();
       return;
     }
+    keepDraft(form);
     if (form.hasAttribute("data-once") || form.hasAttribute("data-confirm")) {
       // Disabled after the event, so the button's own value is still sent; not if a later script kept
       // the form from going (it looks something up first, say).

@@ -1,0 +1,42 @@
+"""In a real browser: the sign-in ends while an administrator is typing (the session expired, or 退出 in another
+tab). Sending the form leads to the sign-in page saying why; signing in again returns to the page with what was
+typed put back, to check and send again. Nothing was done in between."""
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from backend.extensions import db
+from backend.points.models import PointCorrection
+
+from .test_console_activities import sign_in
+
+
+def test_typed_text_survives_signing_in_again(desktop, live_server, app, factory):
+    tree = factory.tree()
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101")
+    factory.admin("huaihua", region=tree["hh"])
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    archive = f"{live_server}/console/deputies/{zhang.id}/archive"
+    page.goto(archive)
+    page.fill("input[name=points]", "2")
+    page.fill("input[name=reason]", "补记 3 月 5 日接待选民，当日签到设备故障")
+    page.context.clear_cookies()  # the sign-in ends meanwhile
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('记入更正')")
+    expect(page.locator(".flash-error")).to_have_text(
+        "登录已失效（长时间未操作，或已在其他窗口退出），刚才的操作没有提交。请重新登录，登录后回到原页面。")
+    expect(page.locator("h1")).to_have_text("管理员登录")
+    page.fill("input[name=username]", "huaihua")
+    page.fill("input[name=password]", "password123")
+    page.click("button[type=submit]")
+
+    expect(page.locator("input[name=reason]")).to_have_value("补记 3 月 5 日接待选民，当日签到设备故障")
+    expect(page.locator("input[name=points]")).to_have_value("2")
+    expect(page.locator(".flash-info")).to_have_text("已放回您刚才填写但未能提交的内容，请核对后重新提交。")
+    assert page.url == archive  # the mark is gone: a reload or bookmark does not put it back again
+    with app.app_context():
+        assert db.session.scalars(select(PointCorrection)).all() == []
+
+    page.reload()
+    expect(page.locator("input[name=reason]")).to_have_value("")  # put back once only
