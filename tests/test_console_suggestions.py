@@ -914,10 +914,9 @@ def test_the_leaderboard_lists_the_lowest_scorers_for_a_talk(app, admin, world, 
 
 
 def test_a_console_address_that_is_no_page_answers_with_a_console_page(admin, client):
-    """A mistyped link, an old bookmark, a form's address opened as a page: a page in Chinese with the way
-    back (it was the API's raw JSON); the API's own answers stay JSON."""
-    for path, status in (("/console/suggestion", 404), ("/console/suggestions/abc", 404),
-                         ("/console/suggestions/1/dispatch", 405)):
+    """A mistyped link, an old bookmark: a page in Chinese with the way back (it was the API's raw JSON); the
+    API's own answers stay JSON. (A form's address opened as a page: test_console_form_addresses.)"""
+    for path, status in (("/console/suggestion", 404), ("/console/suggestions/abc", 404)):
         page = admin.get(path)
         assert (page.status_code, page.mimetype) == (status, "text/html"), path
         assert "您要找的页面不存在，请从导航栏重新进入。" in page.get_data(as_text=True)

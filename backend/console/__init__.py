@@ -64,8 +64,8 @@ _FORM_PAGES = {"console.grade_bands": "console.rules", "console.deputy_points_co
 
 
 def page_of_form(path):
-    """The console page a form posting to ``path`` is on: for most, the page its address is under
-    (``/console/suggestions/1/dispatch`` is on ``/console/suggestions/1``); the home page if none is."""
+    """The console page a form posting to ``path`` is on: for most, the page at its address or the one its
+    address is under (``/console/suggestions/1/dispatch`` is on ``/console/suggestions/1``); else the home page."""
     adapter = current_app.url_map.bind_to_environ(request.environ)
     try:
         endpoint, args = adapter.match(path, method="POST")
@@ -74,9 +74,8 @@ def page_of_form(path):
     if endpoint in _FORM_PAGES:
         return url_for(_FORM_PAGES[endpoint], **args)
     parts = path.rstrip("/").split("/")
-    while len(parts) > 3:  # down to /console/<section>
-        parts.pop()
-        candidate = "/".join(parts)
+    candidates = ["/".join(parts[:end]) for end in range(len(parts), 2, -1)]  # itself, then down to /console/<section>
+    for candidate in candidates:
         try:
             adapter.match(candidate, method="GET")
         except HTTPException:
@@ -187,11 +186,13 @@ def home():
 @bp.app_errorhandler(404)
 @bp.app_errorhandler(405)
 def console_address_error(exc):
-    """A console address that is no page (a mistyped link, an old bookmark, a form's address opened as
-    a page): a console page in Chinese. Every other address: a citizen's page in Chinese, the API's JSON
+    """A console address that is no page (a mistyped link, an old bookmark): a console page in Chinese; a
+    form's address opened as a page (reloaded after a refused form, bookmarked): the page the form is on. Every other address: a citizen's page in Chinese, the API's JSON
     (errors.address_error_response)."""
     if request.path != "/console" and not request.path.startswith("/console/"):
         return address_error_response(exc)
+    if exc.code == 405 and request.method in ("GET", "HEAD"):
+        return redirect(page_of_form(request.path))  # a form's address: the page the form is on
     return render_template("console/dashboard_error.html", title="页面不存在",
                            message="您要找的页面不存在，请从导航栏重新进入。"), exc.code
 
