@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from backend.audit.listing import details
+from backend.audit.listing import details, target
 from backend.audit.log import purge_expired
 from backend.audit.models import AuditEvent
 from backend.db_types import utcnow
@@ -244,7 +244,7 @@ def test_the_import_is_recorded_with_its_file_and_counts(client, factory, world)
 # --- the rulebook, points, exports, content review --------------------------------------------------------
 
 
-def test_rulebook_changes_and_point_corrections_are_recorded(client, factory, world):  # noqa: F811
+def test_rulebook_changes_and_point_corrections_are_recorded(app, client, factory, world):  # noqa: F811
     root = headers(factory, "root")
     deputy = factory.deputy(world["tree"]["hc"], "赵敏", phone=PHONE)
     unchanged = client.get("/api/v1/scoring-rules", headers=root).json
@@ -255,10 +255,18 @@ def test_rulebook_changes_and_point_corrections_are_recorded(client, factory, wo
 
     rule, = events("rule_changed")
     assert rule.detail == {"points": [reception["points"], reception["points"] + 1]}
-    assert rule.region_id == world["tree"]["root"].id and "reception" in rule.target_label
+    # Named as the rulebook names it, without the rule's internal key (reception).
+    assert rule.region_id == world["tree"]["root"].id and rule.target_label == reception["label"]
+    assert f"评分细则：{reception['label']}<" in text(sign_in(app, "root").get("/console/audit?action=rule_changed"))
     correction, = events("points_corrected")
     assert (correction.target_id, correction.region_id) == (deputy.id, world["tree"]["hc"].id)
     assert correction.detail == {"year": utcnow().year, "points": -2, "reason": "重复计分"}
+
+
+def test_a_rule_recorded_with_its_key_before_is_shown_without_it():
+    """Events recorded before the rule's key was left out ("学习培训（training）") read as the others do."""
+    assert target(AuditEvent(target_type="rule", target_label="学习培训（改）（training）")) == "评分细则：学习培训（改）"
+    assert target(AuditEvent(target_type="station", target_label="城北（老城）（chengbei）")) == "联络站：城北（老城）（chengbei）"
 
 
 def test_exports_are_recorded_with_filters_and_rows(app, client, factory, world):  # noqa: F811

@@ -7,6 +7,7 @@ log is scoped by region, and a station's region holds other administrators' work
 An event kept under several regions (a station administrator's over several, a move) is read once by
 each of them (``copy_depth``).
 """
+import re
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, false, or_, select
@@ -157,10 +158,15 @@ def who(event):
     return event.actor_name
 
 
+# A rule's events recorded its internal key after its name ("学习培训（training）"), which no one reads.
+_RULE_KEY = re.compile(r"（[a-z_]+）$")
+
+
 def target(event):
     if not event.target_type:
         return ""
-    return f"{TARGET_LABELS.get(event.target_type, event.target_type)}：{event.target_label}"
+    label = _RULE_KEY.sub("", event.target_label or "") if event.target_type == "rule" else event.target_label
+    return f"{TARGET_LABELS.get(event.target_type, event.target_type)}：{label}"
 
 
 # an export's query string keys → what the console's filters call them (others are shown as they are;

@@ -180,7 +180,7 @@ def set_line(region, code, changes, actor=None):
     differences = {key: [getattr(before, key), getattr(after, key)] for key in EDITABLE
                    if getattr(before, key) != getattr(after, key)}
     if actor is not None and differences:
-        record("rule_changed", actor, ("rule", None, f"{after.label}（{code}）"), _region_id(region), differences)
+        record("rule_changed", actor, ("rule", None, after.label), _region_id(region), differences)
     return after
 
 
@@ -199,7 +199,7 @@ def reset_line(region, code, actor=None):
                                                                 ScoringRuleOverride.code == code)).rowcount
     after = line(region, code)
     if actor is not None and gone:
-        record("rule_withdrawn", actor, ("rule", None, f"{after.label}（{code}）"), region.id,
+        record("rule_withdrawn", actor, ("rule", None, after.label), region.id,
                {key: [getattr(before, key), getattr(after, key)] for key in EDITABLE
                 if getattr(before, key) != getattr(after, key)})
     return after
