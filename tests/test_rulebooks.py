@@ -302,3 +302,17 @@ def test_the_lines_of_many_deputies_cost_the_statements_of_one(app, factory, con
         5, 5, 5, 5, 5,  # in 岳麓区, 长沙市: none set
     ]
     assert {lines[i]["absence"].points for i in ids} == {-1}
+
+
+def test_the_rulebook_reads_in_the_order_of_the_activity_types_then_the_other_lines(client, congresses, app):
+    """As the 发单 form lists the activity types (接待选民 first, 其他 last), then 无故缺席, the suggestions' and
+    the research reports' lines; never in the order of the rules' internal keys."""
+    codes = list(rules(client, congresses["admins"]["hh"]))
+    assert codes == ["reception", "inspection", "research", "law_enforcement", "training", "group", "meeting",
+                     "hearing", "volunteer", "report", "other", "absence", "suggestion_closed",
+                     "suggestion_satisfied", "suggestion_overdue", "research_report_accepted", "research_report_instructed"]
+    from .test_console_org_activities import sign_in, text
+    page = text(sign_in(app, "admin-hh").get("/console/rules"))
+    labels = [page.index(label) for label in ("接待选民（进站接待）", "视察", "志愿服务（公益活动）", "其他履职活动", "无故缺席活动",
+                                            "办结群众建议")]
+    assert labels == sorted(labels)

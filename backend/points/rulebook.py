@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from ..activities.models import ACTIVITY_TYPE_LABELS
 from ..audit.log import record
 from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, not_found
@@ -47,8 +48,20 @@ def _path_ids(path):
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
+# The rulebook's reading order: the activity types as the 发单 form lists them (接待选民 first, 其他 last), then
+# 无故缺席, the suggestions' lines and the research reports'; a line added later, after them by its key.
+_READING_ORDER = [*ACTIVITY_TYPE_LABELS, "absence", "suggestion_closed", "suggestion_satisfied", "suggestion_overdue",
+                  "research_report_accepted", "research_report_instructed"]
+
+
+def _reading_place(rule):
+    if rule.code in _READING_ORDER:
+        return (_READING_ORDER.index(rule.code), "", "")
+    return (len(_READING_ORDER), rule.applies_to, rule.code)
+
+
 def _base_rules():
-    return db.session.scalars(select(ScoringRule).order_by(ScoringRule.applies_to, ScoringRule.code)).all()
+    return sorted(db.session.scalars(select(ScoringRule)), key=_reading_place)
 
 
 def _lines_by_region(region_ids, codes=None):
