@@ -68,3 +68,39 @@ def test_an_admin_changes_their_own_password(desktop, live_server, factory):
     expect(desktop.locator(".flash").first).to_contain_text("密码已修改")
     desktop.click("nav >> text=联络站")
     expect(desktop.locator("h1")).to_have_text("联络站")
+
+
+def test_the_new_account_form_shows_only_the_choice_its_kind_needs(desktop, live_server, app, factory):
+    """联络站管理员: the stations to tick; 区域管理员: the region to choose. The other is hidden and not sent."""
+    from backend.auth.models import User
+    from backend.extensions import db
+
+    tree = factory.tree()
+    factory.station(tree["hc"], "城北联络站")
+    factory.admin("huaihua", region=tree["hh"])
+    sign_in(desktop, live_server, "huaihua")
+    desktop.goto(f"{live_server}/console/admins/new")
+    form = desktop.locator("#admin-new")
+    stations, region = form.locator("fieldset.station-checklist"), form.locator("select[name=region_id]")
+    expect(stations).to_be_visible()
+    expect(region).to_be_hidden()
+
+    form.locator(".picker-options label:has-text('城北联络站') input").check()
+    form.locator("input[name=kind][value=region]").check()
+    expect(stations).to_be_hidden()
+    expect(region).to_be_visible()
+    region.select_option(str(tree["hc"].id))
+    form.locator("input[name=username]").fill("hecheng")
+    form.locator("input[name=password]").fill("first-pass-1")
+    form.locator("input[name=password2]").fill("first-pass-1")
+    form.locator("button[type=submit]").click()
+    expect(desktop.locator(".flash").first).to_contain_text("已新建区域管理员账号")
+    with app.app_context():
+        made = db.session.scalars(db.select(User).where(User.username == "hecheng")).one()
+        assert (made.admin_region_id, list(made.admin_stations)) == (tree["hc"].id, [])
+
+    desktop.goto(f"{live_server}/console/admins/new")
+    form.locator("input[name=kind][value=region]").check()
+    form.locator("input[name=kind][value=station]").check()  # and back
+    expect(stations).to_be_visible()
+    expect(region).to_be_hidden()

@@ -129,6 +129,27 @@
     }
   }, true);
 
+  // Fields that belong to one choice of the form (data-shown-when="kind=region": the region to manage, for a
+  // 区域管理员) show only while it is chosen; hidden, they are disabled, so neither asked for nor sent. Without
+  // the script all show, and the server takes what the choice needs.
+  document.querySelectorAll("[data-shown-when]").forEach(function (part) {
+    var when = part.getAttribute("data-shown-when").split("=");
+    var form = part.closest("form");
+    var show = function () {
+      var chosen = form.querySelector('input[name="' + when[0] + '"]:checked');
+      part.hidden = !chosen || chosen.value !== when[1];
+      part.querySelectorAll("input, select, textarea, button").forEach(function (field) {
+        field.disabled = part.hidden;
+      });
+    };
+    form.addEventListener("change", function (event) {
+      if (event.target.name === when[0]) {
+        show();
+      }
+    });
+    show();
+  });
+
   // A refused form came back as typed, each refused field marked invalid and described by its message
   // (console/field_macros.html): the cursor goes to the first of them, and the summary's links at the
   // top go to theirs. A refused group (the deputies or stations to tick, those to take off) takes it to
