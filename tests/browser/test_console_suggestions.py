@@ -143,3 +143,25 @@ def test_the_work_orders_fit_a_phone_and_the_forms_take_the_number_and_satisfact
         box = phone.locator(selector).bounding_box()
         assert box["x"] + box["width"] <= viewport, (selector, box)
     assert external_requests == []
+
+
+def test_the_charts_show_their_numbers_and_a_table_of_them(desktop, live_server, factory):
+    """按状态's legend counts each status; every chart has its figures as a table too (查看数据), for those who
+    cannot see the chart or want the numbers."""
+    _world(factory)
+    desktop.goto(f"{live_server}/console/")
+    desktop.fill("input[name=username]", "chengbei")
+    desktop.fill("input[name=password]", "station12345")
+    desktop.click("button[type=submit]")
+    desktop.wait_for_selector("body[data-charts=ready]")
+    assert desktop.evaluate("Chart.getChart('chart-status').data.labels") == ["待分派 4", "待接单 1"]
+
+    status = desktop.locator("#chart-status-data")
+    status.locator("summary").click()
+    assert status.locator("tbody tr").all_inner_texts()[:2] == ["待分派\t4", "待接单\t1"]
+    category = desktop.locator("#chart-category-data")
+    category.locator("summary").click()
+    rows = category.locator("tbody tr").all_inner_texts()
+    assert rows[0] == "城市管理\t2" and sorted(rows[1:]) == sorted(["道路交通\t1", "环境卫生\t1", "教育医疗\t1"])
+    assert desktop.locator("#chart-trend-data tbody tr").count() == 12
+    assert "张伟" in desktop.locator("#chart-leaderboard-data").text_content()

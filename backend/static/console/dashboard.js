@@ -36,7 +36,7 @@
         new Chart(statusCanvas, {
           type: "doughnut",
           data: {
-            labels: statuses.map(function (s) { return s.label; }),
+            labels: statuses.map(function (s) { return s.label + " " + s.count; }),  // the count in the legend
             datasets: [{
               data: statuses.map(function (s) { return s.count; }),
               backgroundColor: statuses.map(function (s) { return s.colour; }),
