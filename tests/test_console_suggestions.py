@@ -15,7 +15,7 @@ from flask import g, has_app_context
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from backend.db_types import utcnow
 from backend.audit.models import AuditEvent
@@ -1407,3 +1407,18 @@ def test_several_pending_items_are_dispatched_to_one_deputy_at_once(client, admi
         refused = admin.post("/console/suggestions/batch-dispatch", data=fields | data)
         assert flashes(admin.get(refused.headers["Location"])) == [message]
     assert item_json(client, world["admin"], third["id"])["status"] == "pending"
+def test_an_overdue_row_says_how_long_overdue(app, admin, staged):
+    """超期 rows say by how much their deadline has passed (已超 N 天, under a day 已超 N 小时); others do not."""
+    with app.app_context():
+        item = db.session.scalars(select(Suggestion).where(Suggestion.number == staged["overdue"])).one()
+        item.accept_due_dt = utcnow() - timedelta(days=2, hours=5)
+        db.session.commit()
+    page = admin.get("/console/suggestions?overdue=1").get_data(as_text=True)
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
+    assert '<span class="overdue-by">已超 2 天</span>' in row
+    with app.app_context():
+        item = db.session.scalars(select(Suggestion).where(Suggestion.number == staged["overdue"])).one()
+        item.accept_due_dt = utcnow() - timedelta(hours=5, minutes=10)
+        db.session.commit()
+    page = admin.get("/console/suggestions").get_data(as_text=True)
+    assert page.count('class="overdue-by"') == 1 and '<span class="overdue-by">已超 5 小时</span>' in page

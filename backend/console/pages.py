@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..db_types import CHINA
+from ..db_types import CHINA, utcnow
 from ..errors import APIError
 from ..extensions import db
 from ..forms import parse_int
@@ -44,6 +44,21 @@ def china_end(ends, starts):
     if start_day is None or start_day.year != end_day.year:
         return china_dt(ends)
     return china_dt(ends, "%m-%d %H:%M")
+
+
+@bp.app_template_filter("overdue_by")
+def overdue_by(deadline, now=None):
+    """How long ago ``deadline`` passed, as a queue's 时限 says it: 已超 N 天 from a day on, else 已超 N 小时
+    (under an hour: 已超不到 1 小时); "" for a deadline still to come."""
+    if not deadline:
+        return ""
+    late = (now or utcnow()) - deadline
+    if late.total_seconds() <= 0:
+        return ""
+    if late.days >= 1:
+        return f"已超 {late.days} 天"
+    hours = late.seconds // 3600
+    return f"已超 {hours} 小时" if hours else "已超不到 1 小时"
 
 
 @bp.app_template_filter("amount")
