@@ -184,3 +184,22 @@ def test_a_field_left_blank_is_asked_for_by_name(station_admin, huaihua, world):
     unsure = post(station_admin, "/console/password", {
         "current_password": "", "new_password": "brand-new-pass", "new_password2": "brand-new-pass"})
     assert at_fields(unsure) == {"current_password": "请输入当前密码。"}
+
+
+def test_the_dispatch_picker_names_a_deputy_and_their_level_without_nested_brackets(app, factory, client):
+    """分派给代表: 陈明 · 县（区）人大代表, not 陈明（县（区）人大代表）."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    factory.deputy(tree["hc"], "陈明", phone="13800000301", level="county", stations=[station])
+    factory.admin("chengbei2", stations=[station])
+    from .test_console_org_activities import sign_in
+    from .test_suggestions import file
+    citizen = factory.wechat_login("citizen-wording")
+    filed = file(client, citizen, station.qr_code, content="路灯坏了。").json
+    page = text(sign_in(app, "chengbei2").get(f"/console/suggestions/{filed['id']}"))
+    assert ">陈明 · 县（区）人大代表</option>" in page and "陈明（" not in page
+
+
+def test_the_archive_download_is_named_as_the_other_exports(station_admin, world):  # noqa: F811
+    page = text(station_admin.get(f"/console/deputies/{world['zhang'].id}/archive"))
+    assert ">导出履职档案（Excel）</a>" in page and "下载 .xlsx" not in page
