@@ -193,6 +193,9 @@ class SuggestionOut(Schema):
     public = fields.Boolean()
     held_for_review = fields.Boolean()
     merged_into = fields.Integer(allow_none=True)
+    followed = fields.Boolean(metadata={
+        "description": "true when the viewer sees the item because they follow it (a nearby item they joined, or "
+                       "the one their duplicate was merged into), not because they filed or handle it"})
     merged_into_followed = fields.Boolean(allow_none=True, metadata={
         "description": "for the citizen of an item merged into another: whether they may open that item (they "
                        "follow it, and read it only if its citizen consented to publication); null when not merged, "

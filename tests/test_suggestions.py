@@ -473,7 +473,9 @@ def test_merge_keeps_both_citizens_informed(client, app, world, wechat_standin):
 
     # The second citizen now follows the surviving item and hears about it.
     mine = client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]
-    assert {i["id"] for i in mine} == {first, duplicate}
+    assert {i["id"]: i["followed"] for i in mine} == {first: True, duplicate: False}  # followed, not filed
+    assert client.get(f"/api/v1/suggestions/{first}", headers=world["citizen"]).json["followed"] is False
+    assert client.get(f"/api/v1/suggestions/{first}", headers=world["admin"]).json["followed"] is False
     step(client, world["admin"], first, "dispatch", deputy_id=world["zhang"].id)
     step(client, world["zhang_h"], first, "accept")
     recipients = {m["touser"] for m in delivered(wechat_standin, app) if m["template_id"] == "tmpl-accepted"}

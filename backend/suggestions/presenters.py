@@ -54,6 +54,8 @@ def present(item, viewer, timeline=False):
         "public": item.public,
         "held_for_review": item.held_for_review,
         "merged_into": item.merged_into_id,
+        # Seen because the viewer follows it (offered nearby, or their duplicate merged into it), not filed it.
+        "followed": not private,
         # For the duplicate's own citizen: whether they may open the item it was merged into (they follow it,
         # and read it only if its citizen consented to publication, workflow.can_see); None for anyone else.
         "merged_into_followed": _merged_into_shown(item, viewer) if item.merged_into_id and owner else None,

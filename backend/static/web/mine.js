@@ -31,7 +31,12 @@
       head.appendChild(MSB.el("span", shown.className, shown.label));
       link.appendChild(head);
       var text = item.content.length > 60 ? item.content.slice(0, 60) + "…" : item.content;
-      link.appendChild(MSB.el("p", "item-text", text));
+      var words = MSB.el("p", "item-text");
+      if (item.followed) {  // someone else's item this browser follows, not one it filed
+        words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
+      }
+      words.appendChild(document.createTextNode(text));
+      link.appendChild(words);
       link.appendChild(MSB.el("p", "small muted", item.category + " · " + MSB.formatTime(item.created_at)));
       li.appendChild(link);
       if (item.merged_into && item.merged_into_followed !== false) {
@@ -65,7 +70,12 @@
       head.appendChild(MSB.el("span", shown.className, shown.label));
       link.appendChild(head);
       var text = item.topic.length > 60 ? item.topic.slice(0, 60) + "…" : item.topic;
-      link.appendChild(MSB.el("p", "item-text", text));
+      var words = MSB.el("p", "item-text");
+      if (item.followed) {  // someone else's item this browser follows, not one it filed
+        words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
+      }
+      words.appendChild(document.createTextNode(text));
+      link.appendChild(words);
       var who = item.deputy ? item.deputy.name + " 代表" : (item.station ? item.station.name : "");
       var when = item.status === "confirmed" && item.meet_at ? "见面时间 " + MSB.formatTime(item.meet_at)
         : item.activity ? "接待安排 " + MSB.formatSpan(item.activity.starts_at, item.activity.ends_at) +

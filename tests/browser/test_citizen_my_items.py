@@ -1,0 +1,31 @@
+"""In a real browser: 我的建议和约见, the page every mobile page links to by that name, is called so itself, and
+an item the citizen follows (joined from 附近已有相似的问题) is marked 已关注, as distinct from their own."""
+from playwright.sync_api import expect
+
+from ..factories import screen
+from .test_citizen_web import PHONE_GPS, world  # noqa: F401 (fixture)
+
+
+def test_my_items_names_itself_as_linked_and_marks_a_followed_item(phone, live_server, factory, world):  # noqa: F811
+    wechat = factory.wechat_login("citizen-wang")
+    earlier = factory.client.post("/api/v1/suggestions", headers=wechat, json={
+        "qr_code": world["station"].qr_code, "category": "道路交通", "content": "人民路口红绿灯不亮",
+        "location": {"lat": 27.5604, "lng": 109.9900}, "public_consent": True,
+    })
+    assert earlier.status_code == 201, earlier.json
+    screen(factory.app)
+
+    phone.context.grant_permissions(["geolocation"], origin=live_server)
+    phone.context.set_geolocation(PHONE_GPS)
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    phone.select_option("#category", "道路交通")
+    phone.click("#locate")
+    expect(phone.locator("#nearby-list li")).to_have_count(1)
+    phone.click("text=关注这一条")
+    expect(phone.locator(".followed")).to_contain_text("已关注")
+
+    phone.click("a:has-text('我的建议和约见')")
+    expect(phone.locator("h1")).to_have_text("我的建议和约见")
+    item = phone.locator("#items li")
+    expect(item).to_have_count(1)
+    expect(item.locator(".tag-followed")).to_have_text("已关注")
