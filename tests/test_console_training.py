@@ -37,7 +37,7 @@ def test_the_page_shows_the_figures_the_regions_the_trainings_and_the_untrained(
     assert "代表履职能力培训班" in shown and "已结单" in shown
     assert "孙丽" in shown and "王强" in shown and "13900000102" in shown and "张伟" not in shown.split("未参训代表")[1]
     assert "没有尚未开始的学习培训活动" in shown
-    assert '<a href="/console/training">培训清单</a>' in text(page)
+    assert '<a href="/console/training" aria-current="page">培训清单</a>' in text(page)
 
     county = plain(huaihua.get(f"/console/training?region_id={city['tree']['hc'].id}&level=county"))
     assert "鹤城区（本级） 2 1 1 50.0%" in county and "城北街道 1 0 1 0.0%" in county

@@ -240,7 +240,7 @@ def test_the_console_shows_the_calendar_and_root_administrators_edit_it(app, fac
     assert "2026-10-10（星期六）</td><td>调休上班</td><td>国庆节" in page
     assert "2026 年：工作日放假 19 天，周末调休上班 6 天。" in page
     assert "工作日历由全域（根区域）管理员维护，您可以查看。" in page and 'id="workdays-add"' not in page
-    assert '<a href="/console/workdays">工作日历</a>' in page
+    assert '<a href="/console/workdays" aria-current="page">工作日历</a>' in page
     assert "没有 2027 年的放假安排" in root.get("/console/workdays?year=2027").get_data(as_text=True)
 
     def add(client, **fields):
