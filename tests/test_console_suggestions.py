@@ -1277,7 +1277,7 @@ def test_deputy_pickers_list_deputies_by_the_pinyin_of_their_names(admin, world,
         factory.deputy(world["tree"]["hc"], name, phone=phone, stations=[world["station"]])
     page = admin.get(f"/console/suggestions/{pending['id']}").get_data(as_text=True)
     own = re.search(r'<optgroup label="本站代表">(.*?)</optgroup>', page, re.S).group(1)
-    names = re.findall(r'>([^<（]+)（', own)
+    names = re.findall(r'>([^<·]+?) · ', own)
     assert names == sorted(names, key=lambda n: ["chen", "li", "shen", "wang", "zeng", "zhang"].index(
         {"陈": "chen", "李": "li", "审": "shen", "王": "wang", "曾": "zeng", "张": "zhang"}[n[0]])), names
     assert [n[0] for n in names][:3] == ["陈", "李", "审"] and names[-2:] == ["曾强", "张伟"], names
