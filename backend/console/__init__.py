@@ -7,8 +7,6 @@ session and API token of the account (auth.services.end_sessions).
 import logging
 from functools import wraps
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -87,10 +85,9 @@ def page_of_form(path):
 def _page_form_came_from():
     """The page the form being posted was on, with its query (its filters): the page the browser says it
     came from when that is this site's console, else the form's own page by its address."""
-    parts = urlsplit(request.referrer or "")
-    if parts.netloc == request.host and parts.path.startswith("/console") and parts.path.isprintable():
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return page_of_form(request.path)
+    from .pages import back_url
+
+    return back_url(page_of_form(request.path))
 
 
 def _form_sent_signed_out():
