@@ -40,3 +40,24 @@ def test_typed_text_survives_signing_in_again(desktop, live_server, app, factory
 
     page.reload()
     expect(page.locator("input[name=reason]")).to_have_value("")  # put back once only
+
+
+def test_a_stale_form_leads_back_to_its_page_with_the_text_put_back(desktop, live_server, app, factory):
+    """Signed in again in another tab, the page open here carries an old token: the answer offers the way back
+    (not a reload, which would post again), and back on the page the text typed is there to send again."""
+    tree = factory.tree()
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101")
+    factory.admin("huaihua", region=tree["hh"])
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    page.goto(f"{live_server}/console/deputies/{zhang.id}/archive")
+    page.fill("input[name=points]", "1")
+    page.fill("input[name=reason]", "补记志愿服务")
+    page.eval_on_selector("form[action$='/points/corrections'] input[name=csrf_token]", "field => { field.value = 'stale'; }")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('记入更正')")
+    expect(page.locator("h1")).to_have_text("页面已过期")
+    page.click("a:has-text('返回上一页')")
+    expect(page.locator("input[name=reason]")).to_have_value("补记志愿服务")
+    with app.app_context():
+        assert db.session.scalars(select(PointCorrection)).all() == []

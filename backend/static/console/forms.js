@@ -73,10 +73,13 @@
     } catch (e) {
       draft = null;
     }
-    storage.removeItem(DRAFT);
     if (window.location.hash !== "#draft") {
+      if (!document.querySelector('a[href$="#draft"]')) {
+        storage.removeItem(DRAFT);  // kept while a page offers the way back to it (页面已过期)
+      }
       return;
     }
+    storage.removeItem(DRAFT);
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
     if (!draft || draft.user !== user || draft.path !== window.location.pathname || !draft.fields.length) {
       return;
