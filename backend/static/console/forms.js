@@ -10,8 +10,8 @@
 (function () {
   "use strict";
 
-  // A box that was ticked when the page opened and whose unticking cannot be undone (a deputy leaving
-  // office stops their printed code): saving the form unticked asks first.
+  // What sending ``form`` asks first: its data-confirm, and for a box that was ticked when the page opened and
+  // whose unticking cannot be undone (a deputy leaving office stops their printed code), its data-confirm-untick.
   var question = function (form) {
     var asked = [];
     if (form.hasAttribute("data-confirm")) {
