@@ -5,6 +5,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -59,6 +60,16 @@ def overdue_by(deadline, now=None):
         return f"已超 {late.days} 天"
     hours = late.seconds // 3600
     return f"已超 {hours} 小时" if hours else "已超不到 1 小时"
+
+
+@bp.app_template_global()
+def nav_current(endpoint):
+    """` aria-current="page"` for the navigation's item of the section the page is in (its address, or one
+    under it; the home page only itself), else nothing."""
+    href = url_for(endpoint)
+    if request.path == href or (endpoint != "console.home" and request.path.startswith(href.rstrip("/") + "/")):
+        return Markup(' aria-current="page"')
+    return ""
 
 
 @bp.app_template_filter("amount")
