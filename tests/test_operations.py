@@ -643,8 +643,9 @@ def test_a_connection_lost_during_a_request_answers_the_json_error_and_the_next_
 
 @pytest.mark.database_independent
 def test_with_the_database_unreachable_health_says_so_and_requests_are_answered_503(tmp_path):
-    unreachable = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'no-such-dir' / 'msb.sqlite'}",
+    unreachable = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'gone' / 'msb.sqlite'}",
                               "UPLOAD_DIR": str(tmp_path / "uploads"), "SECRET_KEY": "t"})
+    shutil.rmtree(tmp_path / "gone")  # the database's directory, there when the app started, is gone (a lost mount)
     client = unreachable.test_client()
 
     health = client.get("/api/v1/health")
