@@ -79,10 +79,10 @@ def asked_password(given, nothing_done):
 def create_region_command(name, level, parent_id):
     """Create a region: first the root (the congress this deployment serves), then those under it."""
     from marshmallow import ValidationError
-    from sqlalchemy import func
 
     from schemas.org import RegionIn
 
+    from .errors import APIError
     from .org.models import REGION_LEVEL_LABELS, Region
     from .org.services import create_region, record_region_created, root_region
 
@@ -95,13 +95,11 @@ def create_region_command(name, level, parent_id):
             raise click.ClickException(f"已有根区域 {root.name}（id={root.id}），请用 --parent 指定上级区域。")
     elif db.session.get(Region, parent_id) is None:
         raise click.BadParameter(f"区域 {parent_id} 不存在。", param_hint="--parent")
-    twin = db.session.scalar(select(Region).where(
-        Region.parent_id.is_(None) if parent_id is None else Region.parent_id == parent_id,
-        func.lower(Region.name) == data["name"].lower(),
-    ))
-    if twin is not None:
-        raise click.ClickException(f"区域“{twin.full_name}”已存在（id={twin.id}）。")
-    region = create_region(None, data)
+    try:
+        region = create_region(None, data)
+    except APIError as exc:  # a twin, a level not below its parent's
+        said = [message for messages in (exc.errors or {}).values() for message in messages]
+        raise click.ClickException("；".join(said) or exc.message) from exc
     record_region_created(None, region)
     db.session.commit()
     click.echo(f"已创建区域 {region.full_name}（{REGION_LEVEL_LABELS[level]}，id={region.id}）。")

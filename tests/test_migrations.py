@@ -1012,3 +1012,47 @@ def test_0050_builds_the_contact_phone_index_and_rebuilds_one_left_invalid(scrat
         downgrade(revision="0049")
         assert name not in _index_names("suggestions")
         db.engine.dispose()
+
+
+def test_0051_stops_on_sibling_regions_of_one_name_and_then_refuses_them(scratch_url):
+    """0051: a database whose regions already hold twins (two 迎丰街道 under one county) is not upgraded:
+    the upgrade stops naming them, nothing changed; once one is renamed it builds the unique index
+    (CONCURRENTLY on PostgreSQL, rebuilding one a killed build left INVALID), which refuses a new twin
+    (roots too). Downgraded, it goes."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy.exc import IntegrityError
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    name = "uq_regions_parent_name"
+    NOW = "'2026-01-01 00:00:00+00'"  # noqa: N806
+    insert = "INSERT INTO regions (id, parent_id, name, path, level, created_dt) VALUES "
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade(revision="0050")
+        with db.engine.begin() as conn:
+            conn.execute(text(insert + f"(1, NULL, '江州市', '/1/', 'city', {NOW}), (2, 1, '鹤城区', '/1/2/', 'county', {NOW}), "
+                              f"(3, 2, '迎丰街道', '/1/2/3/', 'township', {NOW}), (4, 2, '迎丰街道', '/1/2/4/', 'township', {NOW})"))
+            if postgres:  # what a build killed half way leaves behind
+                conn.execute(text(f"CREATE INDEX {name} ON regions (id)"))
+                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{name}'::regclass"))
+        with pytest.raises(SystemExit) as stopped:
+            upgrade(revision="0051")
+        assert "江州市鹤城区迎丰街道：id=3 与 id=4" in str(stopped.value)
+        with db.engine.connect() as conn:
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0050"
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE regions SET name = '迎丰镇' WHERE id = 4"))
+        upgrade(revision="0051")
+        assert name in _index_names("regions")
+        if postgres:
+            with db.engine.connect() as conn:
+                assert conn.scalar(text(f"SELECT indisvalid FROM pg_index WHERE indexrelid = '{name}'::regclass"))
+        for twin in (f"(5, 2, '迎丰街道', '/1/2/5/', 'township', {NOW})", f"(6, NULL, '江州市', '/6/', 'city', {NOW})"):
+            with pytest.raises(IntegrityError), db.engine.begin() as conn:
+                conn.execute(text(insert + twin))
+        downgrade(revision="0050")
+        assert name not in _index_names("regions")
+        db.engine.dispose()

@@ -1,7 +1,7 @@
 import enum
 from functools import cache
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, func, literal, select
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, func, literal, select, text
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -61,6 +61,10 @@ class Region(db.Model):
     __tablename__ = "regions"
     __table_args__ = (
         Index("ix_regions_path_prefix", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        # No two siblings of one name (the roots, parent NULL, count as siblings of one another): the
+        # services refuse a twin naming the first (org.services.check_region_place); this catches a race.
+        Index("uq_regions_parent_name", text("coalesce(parent_id, 0)"), text("lower(name)"), unique=True,
+              info={"compare": False}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

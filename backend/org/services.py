@@ -3,7 +3,7 @@
 Each takes validated data, changes objects, flushes, and never commits: the request handler
 (or the CLI command) commits once, so a failure leaves nothing half-written.
 """
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..audit.log import masked_phone, record, record_across, record_apart
 from ..auth.models import User
@@ -52,6 +52,7 @@ def create_region(actor, data) -> Region:
         # The materialised path must fit its column; no real tree comes near this depth.
         if len(parent.path) > PATH_ROOM:
             raise validation_failed({"parent_id": ["区域层级过深，无法在此区域下再建下级区域。"]})
+    check_region_place(data["name"], parent_id)
     region = Region(name=data["name"], level=RegionLevel(data["level"]), parent=parent)
     db.session.add(region)
     db.session.flush()
@@ -60,6 +61,19 @@ def create_region(actor, data) -> Region:
     if actor is not None:  # without one: the demo's or a test's tree; the commands log their own
         record_region_created(actor, region)
     return region
+
+
+def check_region_place(name, parent_id, region=None):
+    """Refuse a region named as a sibling already is (``region``: the one being renamed, no twin of itself),
+    naming that sibling: the API, the console and the commands all create and rename through here. Names
+    are compared as the unique index ``uq_regions_parent_name`` compares them (lower-cased)."""
+    twin = db.session.scalar(select(Region).where(
+        Region.parent_id.is_(None) if parent_id is None else Region.parent_id == parent_id,
+        func.lower(Region.name) == func.lower(name),
+        *([Region.id != region.id] if region is not None else []),
+    ).limit(1))
+    if twin is not None:
+        raise conflict(f"区域“{twin.full_name}”已存在（id={twin.id}）。", field="name")
 
 
 def record_region_created(actor, region):
@@ -72,6 +86,7 @@ def record_region_created(actor, region):
 def update_region(actor, region, data) -> Region:
     before = {"name": region.name, "level": REGION_LEVEL_LABELS[region.level.value]}
     if "name" in data:
+        check_region_place(data["name"], region.parent_id, region)
         region.name = data["name"]
     if "level" in data:
         region.level = RegionLevel(data["level"])
