@@ -67,3 +67,51 @@ def test_the_command_line_refuses_a_twin_with_the_same_message(app, tree):
     again = run(args=["create-region", "迎丰街道", "--level", "township", "--parent", str(tree["hc"].id)])
     assert again.exit_code == 1
     assert f"区域“湖南省怀化市鹤城区迎丰街道”已存在（id={tree['town'].id}）。" in again.output
+
+
+# --- a child below its parent's level -----------------------------------------------------------------
+
+
+def test_a_child_of_a_level_not_below_its_parents_is_refused(client, tree):
+    for level in ("city", "county", "township"):
+        made = client.post(f"{API}/regions", json={"name": "测试村", "level": level, "parent_id": tree["town"].id},
+                           headers=tree["hc_admin"])
+        assert made.status_code == 422, (level, made.json)
+        assert made.json["errors"] == {"level": ["上级区域“迎丰街道”是乡镇（街道），下级区域的层级须为村（社区）。"]}
+    assert count_named("测试村") == 0
+    village = client.post(f"{API}/regions", json={"name": "测试村", "level": "village", "parent_id": tree["town"].id},
+                          headers=tree["hc_admin"])
+    assert village.status_code == 201, village.json
+    # A level may be skipped (a county straight under the province: 省直管县).
+    skipped = client.post(f"{API}/regions", json={"name": "直管县", "level": "county", "parent_id": tree["root"].id},
+                          headers=tree["super"])
+    assert skipped.status_code == 201, skipped.json
+
+
+def test_a_village_can_have_no_child(client, tree, factory):
+    village = factory.region("迎丰社区", "village", tree["town"])
+    made = client.post(f"{API}/regions", json={"name": "一组", "level": "village", "parent_id": village.id},
+                       headers=tree["hc_admin"])
+    assert made.status_code == 422
+    assert made.json["errors"] == {"level": ["上级区域“迎丰社区”是村（社区），其下不能再建区域。"]}
+
+
+def test_a_level_changed_stays_below_the_parent_and_above_the_children(client, tree, factory):
+    factory.region("迎丰社区", "village", tree["town"])
+    above = client.patch(f"{API}/regions/{tree['town'].id}", json={"level": "county"}, headers=tree["hc_admin"])
+    assert above.status_code == 422
+    assert above.json["errors"] == {"level": ["上级区域“鹤城区”是县（区），下级区域的层级须为乡镇（街道）、村（社区）。"]}
+    below = client.patch(f"{API}/regions/{tree['town'].id}", json={"level": "village"}, headers=tree["hc_admin"])
+    assert below.status_code == 422
+    assert below.json["errors"] == {"level": ["下级区域中有村（社区）“迎丰社区”，本区域的层级须高于它。"]}
+    assert client.get(f"{API}/regions/{tree['town'].id}").json["level"] == "township"
+    # A level changed within both bounds is taken (a city's level set again to its own, unchanged, too).
+    assert client.patch(f"{API}/regions/{tree['hh'].id}", json={"level": "city"}, headers=tree["super"]).status_code == 200
+
+
+def test_the_command_line_refuses_a_level_not_below_the_parents(app, tree):
+    run = app.test_cli_runner().invoke
+    made = run(args=["create-region", "城中街道", "--level", "county", "--parent", str(tree["town"].id)])
+    assert made.exit_code == 1
+    assert "上级区域“迎丰街道”是乡镇（街道），下级区域的层级须为村（社区）。" in made.output
+    assert count_named("城中街道") == 0

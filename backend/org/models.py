@@ -17,6 +17,8 @@ class RegionLevel(enum.StrEnum):
     village = "village"
 
 
+LEVEL_RANK = {level: rank for rank, level in enumerate(RegionLevel)}  # province 0 … village 4
+
 REGION_LEVEL_LABELS = {
     "province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）", "village": "村（社区）",
 }

@@ -40,7 +40,7 @@ from ..idempotency import idempotent
 from ..pagination import paginate
 from . import nearby, services
 from .congress import congress_clause
-from .models import Deputy, Region, RegionLevel, Station, deputy_listing, full_names, station_deputies, station_listing
+from .models import LEVEL_RANK, Deputy, Region, Station, deputy_listing, full_names, station_deputies, station_listing
 
 regions = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域树")
 stations = Blueprint("stations", __name__, url_prefix="/api/v1/stations", description="代表联络站")
@@ -72,9 +72,6 @@ def list_regions(args):
     page["items"] = [{"id": r.id, "parent_id": r.parent_id, "name": r.name, "level": r.level.value,
                       "full_name": names[r.id]} for r in page["items"]]
     return page
-
-
-LEVEL_RANK = {level: rank for rank, level in enumerate(RegionLevel)}  # province 0 … village 4
 
 
 def nearest_regions_first(region):

@@ -16,7 +16,7 @@ from ..points.models import DeputyScore
 from ..qr import services as qr_services
 from ..qr.models import QRKind
 from .models import (
-    REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind, deputy_listing,
+    LEVEL_RANK, REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind, deputy_listing,
     station_deputies_listed,
 )
 
@@ -52,7 +52,7 @@ def create_region(actor, data) -> Region:
         # The materialised path must fit its column; no real tree comes near this depth.
         if len(parent.path) > PATH_ROOM:
             raise validation_failed({"parent_id": ["区域层级过深，无法在此区域下再建下级区域。"]})
-    check_region_place(data["name"], parent_id)
+    check_region_place(parent, data["name"], RegionLevel(data["level"]))
     region = Region(name=data["name"], level=RegionLevel(data["level"]), parent=parent)
     db.session.add(region)
     db.session.flush()
@@ -63,17 +63,31 @@ def create_region(actor, data) -> Region:
     return region
 
 
-def check_region_place(name, parent_id, region=None):
-    """Refuse a region named as a sibling already is (``region``: the one being renamed, no twin of itself),
-    naming that sibling: the API, the console and the commands all create and rename through here. Names
-    are compared as the unique index ``uq_regions_parent_name`` compares them (lower-cased)."""
-    twin = db.session.scalar(select(Region).where(
-        Region.parent_id.is_(None) if parent_id is None else Region.parent_id == parent_id,
-        func.lower(Region.name) == func.lower(name),
-        *([Region.id != region.id] if region is not None else []),
-    ).limit(1))
-    if twin is not None:
-        raise conflict(f"区域“{twin.full_name}”已存在（id={twin.id}）。", field="name")
+def check_region_place(parent, name=None, level=None, region=None):
+    """Refuse a region (``region``: one being edited; otherwise a new one) under ``parent`` named as a
+    sibling already is, naming that sibling (409), or of a level not below its parent's or not above its
+    children's (422): the API, the console and the commands all create and edit regions through here.
+    Names are compared as the unique index ``uq_regions_parent_name`` compares them (lower-cased)."""
+    if name is not None:
+        twin = db.session.scalar(select(Region).where(
+            Region.parent_id.is_(None) if parent is None else Region.parent_id == parent.id,
+            func.lower(Region.name) == func.lower(name),
+            *([Region.id != region.id] if region is not None else []),
+        ).limit(1))
+        if twin is not None:
+            raise conflict(f"区域“{twin.full_name}”已存在（id={twin.id}）。", field="name")
+    if level is None:
+        return
+    if parent is not None and LEVEL_RANK[level] <= LEVEL_RANK[parent.level]:
+        below = [REGION_LEVEL_LABELS[lv.value] for lv in RegionLevel if LEVEL_RANK[lv] > LEVEL_RANK[parent.level]]
+        said = f"上级区域“{parent.name}”是{REGION_LEVEL_LABELS[parent.level.value]}，"
+        raise validation_failed({"level": [said + (f"下级区域的层级须为{'、'.join(below)}。" if below else "其下不能再建区域。")]})
+    if region is not None:
+        children = db.session.execute(select(Region.name, Region.level).where(Region.parent_id == region.id)).all()
+        highest = min(children, key=lambda child: LEVEL_RANK[child.level], default=None)
+        if highest is not None and LEVEL_RANK[highest.level] <= LEVEL_RANK[level]:
+            raise validation_failed({"level": [
+                f"下级区域中有{REGION_LEVEL_LABELS[highest.level.value]}“{highest.name}”，本区域的层级须高于它。"]})
 
 
 def record_region_created(actor, region):
@@ -85,8 +99,8 @@ def record_region_created(actor, region):
 
 def update_region(actor, region, data) -> Region:
     before = {"name": region.name, "level": REGION_LEVEL_LABELS[region.level.value]}
+    check_region_place(region.parent, data.get("name"), RegionLevel(data["level"]) if "level" in data else None, region)
     if "name" in data:
-        check_region_place(data["name"], region.parent_id, region)
         region.name = data["name"]
     if "level" in data:
         region.level = RegionLevel(data["level"])
