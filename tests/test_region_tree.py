@@ -115,3 +115,56 @@ def test_the_command_line_refuses_a_level_not_below_the_parents(app, tree):
     assert made.exit_code == 1
     assert "上级区域“迎丰街道”是乡镇（街道），下级区域的层级须为村（社区）。" in made.output
     assert count_named("城中街道") == 0
+
+
+# --- a region made by mistake, removed while it is empty ----------------------------------------------
+
+
+def test_an_empty_region_made_by_mistake_is_deleted_and_the_log_keeps_it(client, tree):
+    made = client.post(f"{API}/regions", json={"name": "测试村", "level": "village", "parent_id": tree["town"].id},
+                       headers=tree["hc_admin"])
+    assert made.status_code == 201
+    deleted = client.delete(f"{API}/regions/{made.json['id']}", headers=tree["hc_admin"])
+    assert deleted.status_code == 204, deleted.json
+    assert client.get(f"{API}/regions/{made.json['id']}").status_code == 404
+    assert count_named("测试村") == 0
+    log = client.get(f"{API}/audit-events?per_page=100", headers=tree["hc_admin"]).json["items"]
+    assert {(e["action"], e["target"]) for e in log} >= {("region_created", "区域：测试村"), ("region_deleted", "区域：测试村")}
+    # The name is free again.
+    again = client.post(f"{API}/regions", json={"name": "测试村", "level": "village", "parent_id": tree["town"].id},
+                        headers=tree["hc_admin"])
+    assert again.status_code == 201, again.json
+
+
+def test_a_region_that_holds_anything_is_not_deleted_and_says_what_it_holds(client, tree, factory):
+    factory.region("迎丰社区", "village", tree["town"])
+    factory.region("红星社区", "village", tree["town"])
+    station = factory.station(tree["town"], "迎丰联络站")
+    factory.deputy(tree["town"], "张伟", stations=[station])
+    factory.admin("yingfeng", region=tree["town"])
+    refused = client.delete(f"{API}/regions/{tree['town'].id}", headers=tree["hc_admin"])
+    assert refused.status_code == 409, refused.json
+    assert refused.json["message"] == ("区域“迎丰街道”还有下级区域 2 个、联络站 1 个、代表 1 名、管理员账号 1 个，"
+                                       "不能删除；请先移走或删除这些，再删除区域。")
+    assert client.get(f"{API}/regions/{tree['town'].id}").status_code == 200
+
+
+def test_a_region_with_records_of_its_own_is_not_deleted(client, tree, factory):
+    """Whatever else names the region (a congress's own 评分细则, an item filed there) keeps it."""
+    from backend.points.models import GradeBand
+
+    db.session.add(GradeBand(region_id=tree["town"].id, label="优秀", min_points=90))
+    db.session.commit()
+    refused = client.delete(f"{API}/regions/{tree['town'].id}", headers=tree["hc_admin"])
+    assert refused.status_code == 409
+    assert refused.json["message"] == "区域“迎丰街道”还有其他业务记录，不能删除；请先移走或删除这些，再删除区域。"
+
+
+def test_the_root_and_regions_outside_ones_scope_are_not_deleted(client, tree, factory):
+    root = client.delete(f"{API}/regions/{tree['root'].id}", headers=tree["super"])
+    assert root.status_code in (409, 422) and root.json["message"] == "根区域不能删除。"
+    outside = client.delete(f"{API}/regions/{tree['yl'].id}", headers=tree["hc_admin"])
+    assert outside.status_code == 404
+    station_admin = factory.headers_for_admin(factory.admin("clerk", stations=[factory.station(tree["hc"], "站")]))
+    assert client.delete(f"{API}/regions/{tree['town'].id}", headers=station_admin).status_code == 403
+    assert client.get(f"{API}/regions/{tree['yl'].id}").status_code == 200

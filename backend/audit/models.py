@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "account_enabled": "启用管理员账号",
     "region_created": "新建区域",
     "region_updated": "修改区域",
+    "region_deleted": "删除区域",
     "station_created": "新建联络站",
     "station_updated": "修改联络站",
     "deputy_created": "新建代表",

@@ -109,6 +109,14 @@ def update_region(data, region_id):
     return services.update_region(current_user(), managed_region_or_404(region_id), data)
 
 
+@regions.delete("/<int:region_id>")
+@region_admin_required
+@regions.response(204)
+def delete_region(region_id):
+    """删除区域：只限误建、尚无下级区域、联络站、代表、管理员账号和其他业务记录的；否则 409，说明它还有什么。"""
+    services.delete_region(current_user(), managed_region_or_404(region_id))
+
+
 # --- stations --------------------------------------------------------------------------------
 
 

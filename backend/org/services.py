@@ -6,6 +6,7 @@ Each takes validated data, changes objects, flushes, and never commits: the requ
 from sqlalchemy import func, select, update
 
 from ..audit.log import masked_phone, record, record_across, record_apart
+from ..audit.models import AuditEvent
 from ..auth.models import User
 from ..auth.services import allow_rebinding, unbind_deputy
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
@@ -110,6 +111,40 @@ def update_region(actor, region, data) -> Region:
     if changes:
         record("region_updated", actor, ("region", region.id, region.name), region.id, changes)
     return region
+
+
+# What a region may hold that keeps it, as a refused deletion names it: (table, column, count's wording).
+_REGION_HOLDINGS = (("regions", "parent_id", "下级区域 {} 个"), ("stations", "region_id", "联络站 {} 个"),
+                    ("deputies", "region_id", "代表 {} 名"), ("users", "admin_region_id", "管理员账号 {} 个"))
+
+
+def delete_region(actor, region):
+    """删除区域 made by mistake: only one that holds nothing — no region below it, station, deputy, account,
+    nor any record of its own (an item filed there, its congress's settings); 409 naming what it holds.
+    Its lines of the 操作日志 (its creation) are kept, moved to the region above, whose administrators
+    read them already; the deletion is logged there too."""
+    if region.parent_id is None:
+        raise conflict("根区域不能删除。")
+    held = []
+    for table, column, wording in _REGION_HOLDINGS:
+        column = db.metadata.tables[table].c[column]
+        count = db.session.scalar(select(func.count()).where(column == region.id))
+        if count:
+            held.append(wording.format(count))
+    others = [column for table in db.metadata.sorted_tables if table.name not in ("audit_events", *(
+        name for name, _, _ in _REGION_HOLDINGS)) for column in table.c
+        if any(fk.column.table.name == "regions" for fk in column.foreign_keys)]
+    if not held and any(db.session.scalar(select(column).where(column == region.id).limit(1)) is not None
+                        for column in others):
+        held.append("其他业务记录")
+    if held:
+        raise conflict(f"区域“{region.name}”还有{'、'.join(held)}，不能删除；请先移走或删除这些，再删除区域。")
+    db.session.execute(update(AuditEvent).where(AuditEvent.region_id == region.id)
+                       .values(region_id=region.parent_id).execution_options(synchronize_session=False))
+    record("region_deleted", actor, ("region", region.id, region.name), region.parent_id,
+           {"level": REGION_LEVEL_LABELS[region.level.value], "parent": region.parent.name})
+    db.session.delete(region)
+    db.session.flush()
 
 
 # --- stations --------------------------------------------------------------------------------
