@@ -1,5 +1,5 @@
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.org.models import (
     DEPUTY_LEVEL_LABELS,
@@ -12,8 +12,11 @@ from backend.org.models import (
 
 from .common import BodyId, Choice, Id, Items, Line, PageArgs, QuerySchema, StrictSchema, Text, Trimmed
 
-_lat = dict(validate=validate.Range(min=-90, max=90), allow_none=True)
-_lng = dict(validate=validate.Range(min=-180, max=180), allow_none=True)
+# A station's GCJ-02 coordinates (the map's, 附近联络站's): in China's bounding box, so that a typo (0/0, a
+# dropped digit, Africa) is refused where it is typed rather than break 附近联络站, 导航 and check-in.
+CHINA_LAT, CHINA_LNG = (3, 54), (73, 136)
+_lat = dict(validate=validate.Range(*CHINA_LAT, error="纬度应在 3 至 54 之间（中国境内，GCJ-02 坐标）。"), allow_none=True)
+_lng = dict(validate=validate.Range(*CHINA_LNG, error="经度应在 73 至 136 之间（中国境内，GCJ-02 坐标）。"), allow_none=True)
 _term = dict(strict=True, allow_none=True, validate=validate.Range(min=1, max=99))
 # ASCII digits only: \d would also match full-width and other scripts' digits.
 _phone = validate.Regexp(r"^1[0-9]{10}$", error="手机号应为 11 位数字，以 1 开头。")
@@ -72,7 +75,18 @@ class RegionQuery(PageArgs):
 # --- stations --------------------------------------------------------------------------------
 
 
-class StationIn(StrictSchema):
+class StationPlace(Schema):
+    """Coordinates typed the wrong way round (lat 109.98, lng 27.55) are told as such."""
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def swapped(self, data, original, **kwargs):
+        lat, lng = (original.get(key) if isinstance(original, dict) else None for key in ("lat", "lng"))
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lng)) and \
+                CHINA_LAT[0] <= lng <= CHINA_LAT[1] and CHINA_LNG[0] <= lat <= CHINA_LNG[1]:
+            raise ValidationError("纬度和经度似乎填反了。", "lat")
+
+
+class StationIn(StationPlace, StrictSchema):
     name = Line(100, required=True)
     kind = Choice(StationKind, "联络站类型", STATION_KIND_LABELS, required=True)
     region_id = BodyId(required=True)
@@ -85,7 +99,7 @@ class StationIn(StrictSchema):
     deputy_ids = fields.List(BodyId(), validate=Items(max=2000))
 
 
-class StationPatch(StrictSchema):
+class StationPatch(StationPlace, StrictSchema):
     name = Line(100)
     kind = Choice(StationKind, "联络站类型", STATION_KIND_LABELS)
     region_id = BodyId()

@@ -141,7 +141,7 @@ def test_editing_a_station_through_the_org_services(huaihua, world):
                                "open_hours": "每周一全天", "deputies_present": "1", "deputy_ids": [world["li"].id]})
     assert bad.status_code == 422
     shown = text(bad)
-    assert at_fields(bad) == {"lat": "应大于或等于 -90 且小于或等于 90。"}
+    assert at_fields(bad) == {"lat": "纬度应在 3 至 54 之间（中国境内，GCJ-02 坐标）。"}
     assert 'value="城北"' in shown and 'value="人民路 22 号"' in shown and 'value="每周一全天"' in shown
     assert 'value="95"' in shown and re.search(r'<option value="center" selected>', shown)
     assert re.search(rf'value="{world["li"].id}" checked', shown)  # the deputy ticked stays ticked

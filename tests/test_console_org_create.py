@@ -77,7 +77,8 @@ def test_refused_station_forms_keep_what_was_typed(huaihua, world):  # noqa: F81
         ({"region_id": ""}, "region_id", "所属区域", "请选择所属区域。"),
         ({"region_id": yl.id}, "region_id", "所属区域", "区域不存在，或不在您的管理范围内。"),
         ({"lat": "27.5"}, "lat", "纬度", "经纬度须同时填写或同时留空。"),
-        ({"lat": "95", "lng": "110"}, "lat", "纬度", "应大于或等于 -90 且小于或等于 90。"),
+        ({"lat": "95", "lng": "110"}, "lat", "纬度", "纬度应在 3 至 54 之间（中国境内，GCJ-02 坐标）。"),
+        ({"lat": "0", "lng": "110"}, "lat", "纬度", "纬度应在 3 至 54 之间（中国境内，GCJ-02 坐标）。"),
         ({"kind": "castle"}, "kind", "类型",
          "联络站类型应为 中心联络站、片区联络站、代表之家或 联络点。"),  # without the codes
         ({"region_id": "abc"}, "region_id", "所属区域", "请选择所属区域。"),
@@ -236,7 +237,7 @@ def test_a_station_form_with_several_mistakes_names_them_all_at_once(huaihua, wo
     shown = at_fields(refused)
     assert list(shown) == ["name", "region_id", "lat"], shown
     assert (shown["name"], shown["region_id"]) == ("请填写联络站名称。", "请选择所属区域。")
-    assert "应大于或等于 -90 且小于或等于 90。" in shown["lat"]
+    assert "纬度应在 3 至 54 之间（中国境内，GCJ-02 坐标）。" in shown["lat"]
     assert summary(refused) == "有 3 处需要修改：名称、所属区域、纬度。"
     station = world["chengbei"]
     edited = post(huaihua, f"/console/stations/{station.id}", {

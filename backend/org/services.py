@@ -180,8 +180,15 @@ def _admin_users(ids):
     return [found[i] for i in ids]
 
 
+def _check_station_place(lat, lng):
+    """Both coordinates or neither (a station half placed is on no map); their ranges the schemas check."""
+    if (lat is None) != (lng is None):
+        raise validation_failed({"lat": ["经纬度须同时填写或同时留空。"]})
+
+
 def create_station(actor, data) -> Station:
     region = _region_in_scope(actor, data["region_id"])
+    _check_station_place(data.get("lat"), data.get("lng"))
     # Looked up before the station exists: a query's autoflush would otherwise meet the deputies linked to a
     # station not yet in the session.
     deputies = _deputies_in_scope(actor, data.get("deputy_ids", []))
@@ -229,6 +236,8 @@ def update_station(actor, station, data) -> Station:
         station_deputies_listed(station)  # each deputy's scope told without a query per deputy
     before = _station_state(station, data) if actor is not None else None
     region_before = station.region_id
+    if "lat" in data or "lng" in data:
+        _check_station_place(data.get("lat", station.lat), data.get("lng", station.lng))
     if "region_id" in data:
         station.region = _region_in_scope(actor, data["region_id"])
     if "kind" in data:
