@@ -50,3 +50,41 @@ def test_an_edit_keeps_the_pair_whole(client, org):
     assert cleared.status_code == 200 and cleared.json["lat"] is None
     assert client.patch(path, json={"lng": 9.99, "lat": 27.5}, headers=org["admin"]).status_code == 422
     assert client.get(path).json["lat"] is None
+
+
+# --- no two stations of one name in one region --------------------------------------------------------
+
+TWIN = "联络站“鹤城区城北联络站”已存在（湖南省怀化市鹤城区，id={}）。"
+
+
+def test_a_second_station_of_one_name_in_one_region_is_refused_naming_the_first(client, org):
+    body = {"name": "鹤城区城北联络站", "kind": "point", "region_id": org["hc"].id}
+    again = client.post(f"{API}/stations", json=body, headers=org["admin"])
+    assert again.status_code == 409, again.json
+    assert again.json["message"] == TWIN.format(org["station"].id)
+    assert client.get(f"{API}/stations?q=城北").json["total"] == 1
+    # Another region may have a station of that name.
+    assert client.post(f"{API}/stations", json={**body, "region_id": org["hh"].id}, headers=org["admin"]).status_code == 201
+
+
+def test_a_rename_or_a_move_onto_a_twin_is_refused(client, org, factory):
+    other = factory.station(org["hh"], "鹤城区城北联络站")  # the same name, one region up: allowed
+    moved = client.patch(f"{API}/stations/{other.id}", json={"region_id": org["hc"].id}, headers=org["admin"])
+    assert moved.status_code == 409 and moved.json["message"] == TWIN.format(org["station"].id)
+    renamed_station = factory.station(org["hc"], "迎丰联络站")
+    renamed = client.patch(f"{API}/stations/{renamed_station.id}", json={"name": "鹤城区城北联络站"}, headers=org["admin"])
+    assert renamed.status_code == 409 and renamed.json["message"] == TWIN.format(org["station"].id)
+    same = client.patch(f"{API}/stations/{org['station'].id}", json={"name": "鹤城区城北联络站"}, headers=org["admin"])
+    assert same.status_code == 200
+
+
+def test_the_database_refuses_two_stations_of_one_name_in_one_region(org):
+    from sqlalchemy.exc import IntegrityError
+
+    from backend.extensions import db
+    from backend.org.models import Station
+
+    db.session.add(Station(name="鹤城区城北联络站", kind="point", region_id=org["hc"].id))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

@@ -123,6 +123,11 @@ class Station(db.Model):
     """A liaison station (代表联络站/代表之家/联络点) where deputies meet citizens."""
 
     __tablename__ = "stations"
+    __table_args__ = (
+        # No two stations of one name in one region: the services refuse a twin naming the first
+        # (org.services.check_station_name); this catches a race.
+        Index("uq_stations_region_name", "region_id", text("lower(name)"), unique=True, info={"compare": False}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))

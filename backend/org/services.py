@@ -186,9 +186,22 @@ def _check_station_place(lat, lng):
         raise validation_failed({"lat": ["经纬度须同时填写或同时留空。"]})
 
 
+def check_station_name(name, region, station=None):
+    """Refuse a station named as another of its region already is (``station``: one being renamed or
+    moved), naming that one: an import, a list or a picker could not tell them apart. Compared as the
+    unique index ``uq_stations_region_name`` compares them."""
+    twin = db.session.scalar(select(Station).where(
+        Station.region_id == region.id, func.lower(Station.name) == func.lower(name),
+        *([Station.id != station.id] if station is not None else []),
+    ).limit(1))
+    if twin is not None:
+        raise conflict(f"联络站“{twin.name}”已存在（{region.full_name}，id={twin.id}）。", field="name")
+
+
 def create_station(actor, data) -> Station:
     region = _region_in_scope(actor, data["region_id"])
     _check_station_place(data.get("lat"), data.get("lng"))
+    check_station_name(data["name"], region)
     # Looked up before the station exists: a query's autoflush would otherwise meet the deputies linked to a
     # station not yet in the session.
     deputies = _deputies_in_scope(actor, data.get("deputy_ids", []))
@@ -238,8 +251,10 @@ def update_station(actor, station, data) -> Station:
     region_before = station.region_id
     if "lat" in data or "lng" in data:
         _check_station_place(data.get("lat", station.lat), data.get("lng", station.lng))
-    if "region_id" in data:
-        station.region = _region_in_scope(actor, data["region_id"])
+    region = _region_in_scope(actor, data["region_id"]) if "region_id" in data else station.region
+    if "region_id" in data or "name" in data:
+        check_station_name(data.get("name", station.name), region, station)
+    station.region = region
     if "kind" in data:
         station.kind = StationKind(data["kind"])
     for key in ("name", "address", "lat", "lng", "open_hours", "description"):
