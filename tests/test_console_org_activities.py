@@ -1537,3 +1537,44 @@ def test_cancelling_an_activity_takes_an_optional_reason_into_its_record(station
     assert "活动已取消，不计积分，已将取消原因通知代表。" in page
     assert record_on_page(page)[-1][1:] == (
         "取消活动", "联络站管理员 · chengbei", "取消时：待接单 1 人；取消原因：暴雨预警，改期另行通知")
+
+
+def test_posters_of_a_large_region_come_in_parts_and_its_own_level_alone(huaihua, factory, world, monkeypatch):
+    """More posters than one zip holds are offered in parts (第1部分/共N部分), every poster in exactly one;
+    本级 prints the region's own stations and deputies, those of no region below it (a county's own
+    deputies could otherwise only be printed one by one)."""
+    from backend.console import organisation
+    from backend.qr import render
+
+    monkeypatch.setattr(render, "poster", lambda url, title, name, details, instruction: b"png")
+    monkeypatch.setattr(organisation, "POSTER_ZIP_LIMIT", 2)
+    hc = world["tree"]["hc"]
+    town = factory.region("迎丰街道", "township", hc)
+    factory.deputy(town, "迎丰代表", phone="13900000301", stations=[factory.station(town, "迎丰联络站")])
+    db.session.commit()
+
+    def names(response):
+        assert response.status_code == 200 and response.mimetype == "application/zip", text(response)
+        return zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
+
+    offered = huaihua.get(f"/console/posters.zip?region_id={hc.id}")
+    assert offered.status_code == 200 and offered.mimetype == "text/html"
+    page = text(offered)
+    assert "“鹤城区”范围内共有 5 张海报，分 3 部分下载" in page
+    assert page.count("posters.zip?") >= 3 and "第3部分（共3部分）" in page
+    first = huaihua.get(f"/console/posters.zip?region_id={hc.id}&part=1")
+    assert "%E7%AC%AC1%E9%83%A8%E5%88%86" in first.headers["Content-Disposition"]  # 第1部分 in the file name
+    parts = [names(first), *(names(huaihua.get(f"/console/posters.zip?region_id={hc.id}&part={n}")) for n in (2, 3))]
+    assert [len(part) for part in parts] == [2, 2, 1]
+    printed = [name.split("/")[1].split("-")[0] for part in parts for name in part]
+    assert sorted(printed) == sorted(["城北联络站", "张伟", "李娜", "迎丰联络站", "迎丰代表"])
+    beyond = huaihua.get(f"/console/posters.zip?region_id={hc.id}&part=4")
+    assert beyond.status_code == 302
+
+    own = names(huaihua.get(f"/console/posters.zip?region_id={town.id}&own=1"))
+    assert sorted(n.split("/")[0] for n in own) == ["代表", "联络站"]
+    county_own = huaihua.get(f"/console/posters.zip?region_id={hc.id}&own=1")
+    assert county_own.status_code == 200 and "共有 3 张海报，分 2 部分下载" in text(county_own)
+    county_printed = [n for part in (1, 2) for n in names(huaihua.get(
+        f"/console/posters.zip?region_id={hc.id}&own=1&part={part}"))]
+    assert len(county_printed) == 3 and not any("迎丰" in n for n in county_printed)

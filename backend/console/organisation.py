@@ -60,7 +60,7 @@ from .form_errors import error_lines, refused_form
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .suggestions import scoped_stations
 
-POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is printed in parts
+POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is offered in parts (第1部分/共N部分)
 IMPORT_ERRORS_SHOWN = 1000
 IMPORT_REPORT_SECONDS = 3600  # a whole error report longer than the page is kept this long for its download
 log = logging.getLogger(__name__)
@@ -165,6 +165,7 @@ def stations():
     return render_template(
         "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
         kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user), no_admin=no_admin,
+        poster_zip_limit=POSTER_ZIP_LIMIT,
     )
 
 
@@ -581,17 +582,23 @@ class _ZipSink:
         return data
 
 
-def _poster_jobs(station_query, deputy_query):
-    """What each poster shows, read from the database before streaming starts: the stations and the deputies
-    with their regions, codes and (a deputy's) stations, and every region's full name, in as many statements
-    for 2,000 posters as for 3 (up to the loaders' batches of 500)."""
+def _poster_jobs(station_query, deputy_query, start, end, stations_count):
+    """What each poster from the ``start``-th to before the ``end``-th shows (the stations first, then the
+    deputies, each by region and id: a part of a large region's posters), read from the database before
+    streaming starts: the stations and the deputies with their regions, codes and (a deputy's) stations, and
+    every region's full name, in as many statements for 2,000 posters as for 3 (up to the loaders' batches
+    of 500)."""
     jobs = []
     used = set()
+    station_range = (min(start, stations_count), min(end, stations_count))
+    deputy_range = (max(start - stations_count, 0), max(end - stations_count, 0))
     stations = db.session.scalars(station_query.options(joinedload(Station.region))
-                                  .order_by(Station.region_id, Station.id)).all()
+                                  .order_by(Station.region_id, Station.id)
+                                  .offset(station_range[0]).limit(station_range[1] - station_range[0])).all()
     deputies = db.session.scalars(deputy_query.options(joinedload(Deputy.region),
                                                        selectinload(Deputy.stations).lazyload(Station.live_qr))
-                                  .order_by(Deputy.region_id, Deputy.id)).all()
+                                  .order_by(Deputy.region_id, Deputy.id)
+                                  .offset(deputy_range[0]).limit(deputy_range[1] - deputy_range[0])).all()
     region_names = full_names({target.region for target in (*stations, *deputies)})
 
     def add(folder, target):
@@ -615,9 +622,12 @@ def _poster_jobs(station_query, deputy_query):
 @bp.get("/posters.zip")
 @console_page("console.stations")
 def posters_zip():
-    """Every station and deputy poster in a region subtree, as one zip for the print shop."""
+    """Every station and deputy poster in a region subtree (``own=1``: of the region itself, 本级, not of the
+    regions below it), as one zip for the print shop; more than ``POSTER_ZIP_LIMIT`` are offered in parts
+    (``part=N``), every poster in exactly one."""
     user = g.user
     region_id = parse_int(request.args.get("region_id"))
+    own = request.args.get("own") == "1"
     if region_id:
         region = managed_region_or_404(region_id)
     elif is_region_admin(user):
@@ -625,25 +635,41 @@ def posters_zip():
     else:
         region = None
     if region is not None:
-        station_query = select(Station).where(region_subtree_clause(Station.region_id, region))
-        deputy_query = select(Deputy).where(region_subtree_clause(Deputy.region_id, region))
-        label = region.name
+        if own:
+            station_query = select(Station).where(Station.region_id == region.id)
+            deputy_query = select(Deputy).where(Deputy.region_id == region.id)
+        else:
+            station_query = select(Station).where(region_subtree_clause(Station.region_id, region))
+            deputy_query = select(Deputy).where(region_subtree_clause(Deputy.region_id, region))
+        label = f"{region.name}（本级）" if own else region.name
     else:  # a station administrator: their stations and the deputies assigned to them
         station_query = select(Station).where(station_scope_clause(user))
         deputy_query = select(Deputy).where(deputy_scope_clause(user))
         label = "我管理的联络站"
     deputy_query = deputy_query.where(Deputy.active.is_(True))
-    count = db.session.scalar(select(func.count()).select_from(station_query.subquery())) + db.session.scalar(
-        select(func.count()).select_from(deputy_query.subquery())
-    )
-    if count == 0 or count > POSTER_ZIP_LIMIT:
-        flash(f"“{label}”范围内没有可打印的海报。" if count == 0 else
-              f"“{label}”范围内共有 {count} 张海报，超过单次打包上限 {POSTER_ZIP_LIMIT} 张，请选择下级区域分批下载。")
-        return redirect(url_for("console.stations", region_id=region_id or None))
-    jobs = _poster_jobs(station_query, deputy_query)
+    stations_count = db.session.scalar(select(func.count()).select_from(station_query.subquery()))
+    count = stations_count + db.session.scalar(select(func.count()).select_from(deputy_query.subquery()))
+    parts = -(-count // POSTER_ZIP_LIMIT)
+    part = parse_int(request.args.get("part"))
+    back = url_for("console.stations", region_id=region_id or None)
+    if count == 0:
+        flash(f"“{label}”范围内没有可打印的海报。")
+        return redirect(back)
+    if part is None and parts > 1:
+        links = [(n, url_for("console.posters_zip", region_id=region_id or None, own=1 if own else None, part=n))
+                 for n in range(1, parts + 1)]
+        return render_template("console/posters_parts.html", label=label, count=count, limit=POSTER_ZIP_LIMIT,
+                               links=links, back=back)
+    if part is not None and not 1 <= part <= parts:
+        flash(f"“{label}”的海报只有 {parts} 部分，没有第{part}部分。")
+        return redirect(back)
+    part = part or 1
+    start = (part - 1) * POSTER_ZIP_LIMIT
+    jobs = _poster_jobs(station_query, deputy_query, start, start + POSTER_ZIP_LIMIT, stations_count)
     render.font_path()  # no font: refuse now, with a message, rather than break the download midway
     record_export(user, "海报打包", len(jobs), ("region", region.id, region.name) if region is not None else None,
                   region.id if region is not None else None)
+    file_label = _safe_name(label) + (f"-第{part}部分(共{parts}部分)" if parts > 1 else "")
 
     def generate():
         sink = _ZipSink()
@@ -654,7 +680,8 @@ def posters_zip():
         yield sink.take()
 
     response = Response(stream_with_context(generate()), mimetype="application/zip")
-    response.headers["Content-Disposition"] = attachment(f"海报-{_safe_name(label)}.zip", "posters.zip")
+    response.headers["Content-Disposition"] = attachment(
+        f"海报-{file_label}.zip", "posters.zip" if parts == 1 else f"posters-part{part}-of-{parts}.zip")
     response.headers["Cache-Control"] = "no-store"
     return response
 
