@@ -265,3 +265,14 @@ def test_a_deputy_form_with_several_mistakes_names_them_all_at_once(huaihua, wor
     assert edited.status_code == 422
     assert list(at_fields(edited)) == ["name", "level", "term", "phone"], at_fields(edited)
     assert count(Deputy) == before
+
+
+def test_a_station_named_as_another_of_its_region_is_refused_in_the_console(huaihua, world):  # noqa: F811
+    hc, chengbei = world["tree"]["hc"], world["chengbei"]
+    before = count(Station)
+    refused = post(huaihua, "/console/stations/new", {"name": "城北联络站", "kind": "home", "region_id": hc.id,
+                                                      "address": "迎丰路 8 号"})
+    assert refused.status_code == 409
+    assert at_fields(refused) == {"name": f"联络站“城北联络站”已存在（湖南省怀化市鹤城区，id={chengbei.id}）。"}
+    assert 'value="迎丰路 8 号"' in text(refused)
+    assert count(Station) == before
