@@ -1578,3 +1578,21 @@ def test_posters_of_a_large_region_come_in_parts_and_its_own_level_alone(huaihua
     county_printed = [n for part in (1, 2) for n in names(huaihua.get(
         f"/console/posters.zip?region_id={hc.id}&own=1&part={part}"))]
     assert len(county_printed) == 3 and not any("迎丰" in n for n in county_printed)
+
+
+def test_posters_of_deputies_alone_or_stations_alone(huaihua, world, monkeypatch):
+    """本级代表: a county's own deputies alone, without its stations (printed apart, or already)."""
+    from backend.qr import render
+
+    monkeypatch.setattr(render, "poster", lambda url, title, name, details, instruction: b"png")
+    hc = world["tree"]["hc"].id
+
+    def printed(query):
+        response = huaihua.get(f"/console/posters.zip?region_id={hc}&{query}")
+        assert response.status_code == 200 and response.mimetype == "application/zip", text(response)
+        return sorted(n.split("-")[0] for n in zipfile.ZipFile(io.BytesIO(response.get_data())).namelist())
+
+    assert printed("own=1&kind=deputies") == ["代表/张伟", "代表/李娜"]
+    assert printed("kind=stations") == ["联络站/城北联络站"]
+    assert len(printed("kind=")) == 3
+    assert "本级代表" in text(huaihua.get("/console/stations"))

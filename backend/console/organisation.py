@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, stream_with_context, url_for
 from marshmallow import ValidationError
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -60,6 +60,7 @@ from .form_errors import error_lines, refused_form
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .suggestions import scoped_stations
 
+POSTER_KINDS = {"deputies": "代表", "stations": "联络站"}  # posters.zip?kind=: one kind alone, named so
 POSTER_ZIP_LIMIT = 2000  # posters in one download; a larger region is offered in parts (第1部分/共N部分)
 IMPORT_ERRORS_SHOWN = 1000
 IMPORT_REPORT_SECONDS = 3600  # a whole error report longer than the page is kept this long for its download
@@ -623,7 +624,7 @@ def _poster_jobs(station_query, deputy_query, start, end, stations_count):
 @console_page("console.stations")
 def posters_zip():
     """Every station and deputy poster in a region subtree (``own=1``: of the region itself, 本级, not of the
-    regions below it), as one zip for the print shop; more than ``POSTER_ZIP_LIMIT`` are offered in parts
+    regions below it; ``kind=deputies`` or ``stations``: that kind alone), as one zip for the print shop; more than ``POSTER_ZIP_LIMIT`` are offered in parts
     (``part=N``), every poster in exactly one."""
     user = g.user
     region_id = parse_int(request.args.get("region_id"))
@@ -641,12 +642,17 @@ def posters_zip():
         else:
             station_query = select(Station).where(region_subtree_clause(Station.region_id, region))
             deputy_query = select(Deputy).where(region_subtree_clause(Deputy.region_id, region))
-        label = f"{region.name}（本级）" if own else region.name
+        label = f"{region.name}本级" if own else region.name
     else:  # a station administrator: their stations and the deputies assigned to them
         station_query = select(Station).where(station_scope_clause(user))
         deputy_query = select(Deputy).where(deputy_scope_clause(user))
         label = "我管理的联络站"
     deputy_query = deputy_query.where(Deputy.active.is_(True))
+    kind = request.args.get("kind")
+    if kind in POSTER_KINDS:  # the deputies alone (本级代表 with own=1), or the stations alone
+        (station_query, deputy_query) = ((station_query.where(false()), deputy_query) if kind == "deputies"
+                                         else (station_query, deputy_query.where(false())))
+        label += POSTER_KINDS[kind]
     stations_count = db.session.scalar(select(func.count()).select_from(station_query.subquery()))
     count = stations_count + db.session.scalar(select(func.count()).select_from(deputy_query.subquery()))
     parts = -(-count // POSTER_ZIP_LIMIT)
@@ -656,7 +662,8 @@ def posters_zip():
         flash(f"“{label}”范围内没有可打印的海报。")
         return redirect(back)
     if part is None and parts > 1:
-        links = [(n, url_for("console.posters_zip", region_id=region_id or None, own=1 if own else None, part=n))
+        links = [(n, url_for("console.posters_zip", region_id=region_id or None, own=1 if own else None,
+                             kind=kind if kind in POSTER_KINDS else None, part=n))
                  for n in range(1, parts + 1)]
         return render_template("console/posters_parts.html", label=label, count=count, limit=POSTER_ZIP_LIMIT,
                                links=links, back=back)
