@@ -1058,8 +1058,8 @@ def test_0051_stops_on_sibling_regions_of_one_name_and_then_refuses_them(scratch
         db.engine.dispose()
 
 
-def test_0051_stops_on_stations_of_one_name_in_one_region_and_then_refuses_them(scratch_url):
-    """0051: two 中方镇联络站 in one town stop the upgrade, named, nothing changed; once one is renamed the
+def test_0052_stops_on_stations_of_one_name_in_one_region_and_then_refuses_them(scratch_url):
+    """0052: two 中方镇联络站 in one town stop the upgrade, named, nothing changed; once one is renamed the
     unique index is built and refuses a new twin; the same name in another region is fine. Downgraded, it goes."""
     from flask_migrate import downgrade, upgrade
     from sqlalchemy.exc import IntegrityError
@@ -1072,21 +1072,21 @@ def test_0051_stops_on_stations_of_one_name_in_one_region_and_then_refuses_them(
     NOW = "'2026-01-01 00:00:00+00'"  # noqa: N806
     station = "INSERT INTO stations (id, name, kind, region_id, address, open_hours, description, created_dt) VALUES "
     with app.app_context():
-        upgrade(revision="0050")
+        upgrade(revision="0051")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, parent_id, name, path, level, created_dt) VALUES "
                               f"(1, NULL, '中方县', '/1/', 'county', {NOW}), (2, 1, '中方镇', '/1/2/', 'township', {NOW})"))
             conn.execute(text(station + f"(1, '中方镇联络站', 'center', 2, '', '', '', {NOW}), "
                               f"(2, '中方镇联络站', 'point', 2, '', '', '', {NOW}), (3, '中方镇联络站', 'point', 1, '', '', '', {NOW})"))
         with pytest.raises(SystemExit) as stopped:
-            upgrade(revision="0051")
+            upgrade(revision="0052")
         assert "中方镇“中方镇联络站”：id=1 与 id=2" in str(stopped.value)
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE stations SET name = '中方镇联络点' WHERE id = 2"))
-        upgrade(revision="0051")
+        upgrade(revision="0052")
         assert name in _index_names("stations")
         with pytest.raises(IntegrityError), db.engine.begin() as conn:
             conn.execute(text(station + f"(4, '中方镇联络站', 'point', 2, '', '', '', {NOW})"))
-        downgrade(revision="0050")
+        downgrade(revision="0051")
         assert name not in _index_names("stations")
         db.engine.dispose()

@@ -46,7 +46,7 @@ def _refuse_twins(conn):
     names = dict(conn.exec_driver_sql("SELECT id, name FROM regions").all())
     lines = [f"  {''.join(names.get(int(i), '') for i in path.strip('/').split('/') if i)}：id={a} 与 id={b}"
              for a, b, _, path in twins]
-    raise SystemExit("迁移 0050 未执行：以下区域在同一上级区域下重名，请先将其中一个改名"
+    raise SystemExit("迁移 0051 未执行：以下区域在同一上级区域下重名，请先将其中一个改名"
                      "（PATCH /api/v1/regions/ID）或删除空区域，再运行 db upgrade：\n" + "\n".join(lines))
 
 

@@ -1,7 +1,7 @@
 """stations: no two stations of one name in one region
 
-Revision ID: 0051
-Revises: 0050
+Revision ID: 0052
+Revises: 0051
 Create Date: 2026-11-29 04:10:00
 
 ``uq_stations_region_name`` (region_id, lower(name)), unique: the console once let two 中方镇联络站 be made
@@ -20,8 +20,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0051'
-down_revision = '0050'
+revision = '0052'
+down_revision = '0051'
 branch_labels = None
 depends_on = None
 
@@ -41,7 +41,7 @@ def _refuse_twins(conn):
         "JOIN regions r ON r.id = a.region_id ORDER BY a.id, b.id").all()
     if twins:
         lines = [f"  {region}“{name}”：id={a} 与 id={b}" for a, b, name, region in twins]
-        raise SystemExit("迁移 0051 未执行：以下联络站在同一区域内重名，请先将其中一个改名"
+        raise SystemExit("迁移 0052 未执行：以下联络站在同一区域内重名，请先将其中一个改名"
                          "（管理后台联络站页面，或 PATCH /api/v1/stations/ID），再运行 db upgrade：\n" + "\n".join(lines))
 
 
