@@ -34,6 +34,16 @@ DEADLINE_KEYS = ("accept_hours", "accept_working_days", "reply_days", "days_kind
 DAYS_KINDS = ("working", "calendar")
 
 
+def production_trial(config):
+    """APP_ENV=production with the WeChat stand-in (WECHAT_MODE=fake): a trial, said at start, in the health
+    check and on every console page, never mistaken for the real thing."""
+    return config.get("APP_ENV") == "production" and config.get("WECHAT_MODE") == "fake"
+
+
+TRIAL_WARNING = ("试运行：WECHAT_MODE=fake，微信为离线模拟（登录、订阅消息和图片审核都不经过真实的微信），"
+                 "正式上线前请设置 WECHAT_MODE=live。")
+
+
 class ConfigError(click.ClickException, RuntimeError):
     """A setting the app cannot run with. Raised while the app is created, so nothing starts: the
     ``flask`` commands print its one line and exit with 1, gunicorn's workers fail to boot with it."""
@@ -164,7 +174,9 @@ class Config:
         self.WECHAT_TIMEOUT = _seconds("WECHAT_TIMEOUT", 5.0)
         # The Token of the mini-program's message push (开发管理 → 消息推送, plaintext mode, JSON): WeChat
         # signs each push with it; image-screening verdicts arrive that way at /wechat/push.
-        self.WECHAT_PUSH_TOKEN = env("WECHAT_PUSH_TOKEN", "fake-push-token" if self.WECHAT_MODE == "fake" else "")
+        # The stand-in's token is public: production sets its own whatever the mode (a trial's pushes too).
+        self.WECHAT_PUSH_TOKEN = env(
+            "WECHAT_PUSH_TOKEN", "fake-push-token" if self.WECHAT_MODE == "fake" and self.APP_ENV != "production" else "")
         # Its EncodingAESKey (消息加密密钥), when the push is set to 安全模式 or 兼容模式: pushes then arrive
         # encrypted, and plaintext ones are refused. Empty: 明文模式.
         self.WECHAT_PUSH_AES_KEY = env("WECHAT_PUSH_AES_KEY", "")
@@ -364,9 +376,10 @@ class Config:
         url = urlsplit(self.PUBLIC_BASE_URL)
         if url.scheme not in ("http", "https") or not url.netloc:
             raise ConfigError(f"PUBLIC_BASE_URL 应为完整的网址，如 https://msb.example.gov.cn，当前为 {self.PUBLIC_BASE_URL!r}。")
-        if production and self.WECHAT_MODE == "live" and (url.scheme != "https" or self.PUBLIC_BASE_URL == DEFAULT_PUBLIC_BASE_URL):
-            # Printed inside every QR code, and where WeChat pushes its verdicts: a public https origin.
-            raise ConfigError("WECHAT_MODE=live 时 PUBLIC_BASE_URL 须为本服务的公网 https:// 地址（印在每个二维码里，"
+        if production and (url.scheme != "https" or self.PUBLIC_BASE_URL == DEFAULT_PUBLIC_BASE_URL):
+            # Printed inside every QR code, and where WeChat pushes its verdicts: a public https origin. A trial
+            # (WECHAT_MODE=fake) prints real posters too, by the thousand, so the rule is the same.
+            raise ConfigError("APP_ENV=production 时 PUBLIC_BASE_URL 须为本服务的公网 https:// 地址（印在每个二维码里，"
                               f"微信消息推送也发到这里），当前为 {self.PUBLIC_BASE_URL!r}。")
 
     def _check_wechat(self, production):
@@ -382,6 +395,9 @@ class Config:
             raise ConfigError("WECHAT_MODE=live 需要小程序的 WECHAT_APPID 和 WECHAT_SECRET。")
         if live and not self.WECHAT_PUSH_TOKEN:
             raise ConfigError("WECHAT_MODE=live 需要 WECHAT_PUSH_TOKEN，即小程序“消息推送”配置中的令牌（Token）。")
+        if production and not self.WECHAT_PUSH_TOKEN:
+            raise ConfigError("APP_ENV=production 时须设置 WECHAT_PUSH_TOKEN（试运行 WECHAT_MODE=fake 也一样：模拟服务的默认令牌"
+                              f"是公开的，谁都能伪造图片审核结果）；{SECRET_HINT}。")
         if production and live and not self.WECHAT_PUSH_AES_KEY:
             # 明文模式: the signature covers no body, so whoever reads one push URL (an access log) could forge
             # verdicts while it is fresh; 安全模式's signature covers the encrypted message.

@@ -10,6 +10,7 @@ from flask import current_app, send_from_directory
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
+from .config import production_trial
 from .extensions import Blueprint, db, redis_client
 from .qr.render import find_cjk_font_path
 from .schema_check import migrated
@@ -33,8 +34,9 @@ class HealthOut(Schema):
     wechat = fields.String(required=True, metadata={
         "description": "ok (no refusal known); misconfigured (WeChat refused WECHAT_APPID, WECHAT_SECRET or this "
                        "server's IP at the last try: sign-in, screening and messages wait; the sweep's error and "
-                       "flask --app backend wechat-check say what to correct); unknown (the database is unavailable)",
-        "enum": ["ok", "misconfigured", "unknown"],
+                       "flask --app backend wechat-check say what to correct); unknown (the database is unavailable); "
+                       "fake (APP_ENV=production with WECHAT_MODE=fake: a trial on the offline stand-in)",
+        "enum": ["ok", "misconfigured", "unknown", "fake"],
     })
     cjk_font = fields.Boolean(required=True)
 
@@ -48,7 +50,9 @@ def _wechat_state():
     except Exception:  # noqa: BLE001 - the database went away since it answered: health says so below
         db.session.rollback()
         return "unknown"
-    return "ok" if problem is None else "misconfigured"
+    if problem is not None:
+        return "misconfigured"
+    return "fake" if production_trial(config) else "ok"
 
 
 def _redis_state():

@@ -64,6 +64,7 @@ def production(tmp_path, wechat_base="http://127.0.0.1:9", **overrides):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'msb.sqlite'}",
         "PUBLIC_BASE_URL": "https://msb.example.gov.cn",
         "WECHAT_MODE": "fake",
+        "WECHAT_PUSH_TOKEN": "trial-push-token",
         "WECHAT_API_BASE": wechat_base,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
     }
@@ -132,6 +133,11 @@ BAD_SETTINGS = [
     ({"UPLOAD_STORAGE": "s3"}, "UPLOAD_STORAGE"),
     ({"TRUSTED_PROXY_ADDRESSES": "127.0.0.1,nginx"}, "TRUSTED_PROXY_ADDRESSES 应为逗号分隔的 IP 地址或网段（如 127.0.0.1,172.17.0.0/16），其中 'nginx' 不是。"),
     (LIVE | {"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
+    # A trial (WECHAT_MODE=fake) prints real posters too: codes holding 127.0.0.1 are reprinted by the thousand.
+    ({"PUBLIC_BASE_URL": None}, "APP_ENV=production 时 PUBLIC_BASE_URL 须为本服务的公网 https:// 地址"),
+    ({"PUBLIC_BASE_URL": "http://msb.example.gov.cn"}, "当前为 'http://msb.example.gov.cn'"),
+    # The stand-in's public default token would let anyone forge screening verdicts.
+    ({"WECHAT_PUSH_TOKEN": None}, "APP_ENV=production 时须设置 WECHAT_PUSH_TOKEN"),
     (LIVE | {"PUBLIC_BASE_URL": "http://msb.example.gov.cn"}, "https"),
     (LIVE | {"WECHAT_TEMPLATES": '{"new_item": "abc"}'}, "WECHAT_TEMPLATES"),
     # 明文模式's signature covers no body: in production the push must be encrypted (安全模式).
@@ -771,6 +777,28 @@ def test_a_console_form_refused_behind_a_proxy_that_hides_the_host_is_logged_wit
                            data=ADMIN | {"csrf_token": token})
     assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
     assert "console form refused (CSRF): The referrer does not match the host." in caplog.text
+
+
+@pytest.mark.database_independent
+def test_a_production_trial_with_the_wechat_stand_in_says_so_loudly(tmp_path, monkeypatch, caplog):
+    """WECHAT_MODE=fake in production is allowed as a trial, but the log at start, the health check and every
+    console page say so: an operator must not mistake it for the real thing."""
+    for name, value in production(tmp_path).items():
+        monkeypatch.delenv(name, raising=False) if value is None else monkeypatch.setenv(name, value)
+    trial = create_app()
+    assert "试运行：WECHAT_MODE=fake，微信为离线模拟" in caplog.text
+    with trial.app_context():
+        upgrade()
+    client = trial.test_client()
+    health = client.get("/api/v1/health")
+    assert health.status_code == 200 and health.json["wechat"] == "fake"
+    page = client.get("/console/login", base_url="https://msb.example.gov.cn").get_data(as_text=True)
+    assert "试运行：微信为离线模拟" in page
+
+
+def test_outside_production_the_stand_in_is_not_flagged(client):
+    assert client.get("/api/v1/health").json["wechat"] == "ok"
+    assert "试运行" not in client.get("/console/login").get_data(as_text=True)
 
 
 def test_the_apps_postgresql_connections_run_without_jit(app):
