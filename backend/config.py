@@ -254,7 +254,8 @@ class Config:
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         # The addresses (or networks: 172.17.0.0/16) the proxies connect from, comma-separated: only their
         # X-Forwarded-* headers are believed, so that a client reaching the app's port directly cannot pick
-        # its own address. Unset: every connection's (let only the proxy reach the port).
+        # its own address. Unset: every connection's (let only the proxy reach the port); production refuses
+        # that with TRUSTED_PROXIES set, since the app cannot know who reaches its port.
         self.TRUSTED_PROXY_ADDRESSES = _list(env("TRUSTED_PROXY_ADDRESSES"), [])
         # 操作日志 (backend/audit): the sweep deletes events older than this. The Cybersecurity Law asks
         # that network logs be kept six months at least, so less than 180 days is refused.
@@ -336,14 +337,21 @@ class Config:
             except ValueError:
                 raise ConfigError("REDIS_URL 应形如 redis://主机:6379/0（或 rediss://、unix://）。") from None
         self._check_public_base_url(production)
-        self._check_trusted_proxy_addresses()
+        self._check_trusted_proxy_addresses(production)
         self._check_wechat(production)
         self._check_policy()
         self._check_rate_limits()
         self._check_uploads()
 
-    def _check_trusted_proxy_addresses(self):
+    def _check_trusted_proxy_addresses(self, production):
         from .proxies import networks
+
+        if production and self.TRUSTED_PROXIES and not self.TRUSTED_PROXY_ADDRESSES:
+            # The app cannot see whether its port is reachable past the proxy (a bind on all addresses, a
+            # published container port): without the proxy's address any client could forge its own.
+            raise ConfigError(f"APP_ENV=production 且 TRUSTED_PROXIES={self.TRUSTED_PROXIES} 时须设置 TRUSTED_PROXY_ADDRESSES，"
+                              "即反向代理连接本服务的地址（nginx 在同一台服务器上为 127.0.0.1，Docker 默认网桥为 172.17.0.1）："
+                              "否则任何能直连应用端口的客户端都能伪造 X-Forwarded-For，绕过按地址的频率限制。")
 
         try:
             networks(self.TRUSTED_PROXY_ADDRESSES)

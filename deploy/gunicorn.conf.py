@@ -2,7 +2,9 @@
 
 Used as ``gunicorn --config deploy/gunicorn.conf.py 'backend:create_app()'``.
 
-- ``PORT`` (default 8000): the port to listen on, on all interfaces.
+- ``PORT`` (default 8000): the port to listen on.
+- ``BIND_HOST`` (default 0.0.0.0, all interfaces, as a container needs): the address to listen on. The systemd
+  unit sets 127.0.0.1 (nginx on the same host), so that no client reaches the app's port past nginx.
 - ``WEB_CONCURRENCY`` (default 2): worker processes. With ``APP_ENV=production`` more than one needs
   ``REDIS_URL``: without Redis each worker counts the rate limits in its own memory (every limit would be
   multiplied by the number of workers, and an account locked out on one worker could sign in on another),
@@ -43,7 +45,8 @@ def _refuse(problem):
     sys.exit(1)
 
 
-bind = f"0.0.0.0:{_number('PORT', 8000, 1, '监听端口')}"
+_host = os.environ.get("BIND_HOST", "").strip() or "0.0.0.0"
+bind = f"{f'[{_host}]' if ':' in _host else _host}:{_number('PORT', 8000, 1, '监听端口')}"
 workers = _number("WEB_CONCURRENCY", 2, 1, "工作进程数")
 if os.environ.get("APP_ENV") == "production" and workers > 1 and not os.environ.get("REDIS_URL", "").strip():
     _refuse(f"APP_ENV=production 且 WEB_CONCURRENCY={workers}（多个工作进程）时须设置 REDIS_URL：没有 Redis，"

@@ -131,6 +131,8 @@ BAD_SETTINGS = [
     ({"PUBLIC_BASE_URL": "msb.example.gov.cn"}, "PUBLIC_BASE_URL"),
     ({"WECHAT_API_BASE": "api.weixin.qq.com"}, "WECHAT_API_BASE"),
     ({"UPLOAD_STORAGE": "s3"}, "UPLOAD_STORAGE"),
+    # Believing X-Forwarded-For from any address lets a client reaching the port directly pick its own address.
+    ({"TRUSTED_PROXIES": "1"}, "APP_ENV=production 且 TRUSTED_PROXIES=1 时须设置 TRUSTED_PROXY_ADDRESSES"),
     ({"TRUSTED_PROXY_ADDRESSES": "127.0.0.1,nginx"}, "TRUSTED_PROXY_ADDRESSES 应为逗号分隔的 IP 地址或网段（如 127.0.0.1,172.17.0.0/16），其中 'nginx' 不是。"),
     (LIVE | {"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
     # A trial (WECHAT_MODE=fake) prints real posters too: codes holding 127.0.0.1 are reprinted by the thousand.
@@ -249,7 +251,7 @@ def gunicorn(env):
                            "backend:create_app()"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-GUNICORN_SETTINGS = ("PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "GUNICORN_CMD_ARGS")
+GUNICORN_SETTINGS = ("PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "GUNICORN_CMD_ARGS", "BIND_HOST")
 
 
 @pytest.mark.database_independent
@@ -287,6 +289,19 @@ def test_gunicorn_settings_set_to_nothing_count_as_unset(monkeypatch):
     assert (settings["bind"], settings["workers"], settings["threads"], settings["timeout"]) == ("0.0.0.0:8000", 2, 4, 60)
     monkeypatch.setenv("WEB_CONCURRENCY", " 3 ")
     assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["workers"] == 3
+
+
+@pytest.mark.database_independent
+def test_the_systemd_unit_listens_on_the_loopback_for_nginx_on_the_same_host(monkeypatch):
+    """README's nginx is on the same host: the unit binds 127.0.0.1, so that no client reaches the app's port
+    past nginx; BIND_HOST in the env file (read after the unit's Environment=) opens it to an upstream."""
+    import runpy
+
+    unit = (ROOT / "deploy" / "mashangban.service").read_text()
+    assert "\nEnvironment=BIND_HOST=127.0.0.1\n" in unit
+    assert unit.index("Environment=BIND_HOST") < unit.index("ExecStart=")
+    monkeypatch.setenv("BIND_HOST", "127.0.0.1")
+    assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["bind"] == "127.0.0.1:8000"
 
 
 @pytest.mark.database_independent
@@ -486,7 +501,7 @@ def test_in_production_the_console_cookie_travels_only_over_https_and_never_to_s
     """APP_ENV=production behind nginx's HTTPS: the console's session cookie is Secure, HttpOnly and
     SameSite=Lax from the sign-in page on, so no plain-HTTP request, page script or other site's form
     carries it; the page itself says no-store and carries the security headers, HSTS among them."""
-    served = serve(deployment | {"TRUSTED_PROXIES": "1"})
+    served = serve(deployment | {"TRUSTED_PROXIES": "1", "TRUSTED_PROXY_ADDRESSES": "127.0.0.1"})
     page = requests.get(served.url + "/console/login", headers={"X-Forwarded-Proto": "https"}, timeout=10)
     assert page.status_code == 200 and "登录" in page.text
     cookie = page.headers["Set-Cookie"]
