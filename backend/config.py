@@ -4,6 +4,7 @@ A setting the app cannot run with stops it at start with one line naming the var
 (:class:`ConfigError`), never a traceback later or a silently different behaviour."""
 import json
 import os
+import re
 import sys
 import tempfile
 from urllib.parse import urlsplit
@@ -129,6 +130,26 @@ def redis_options(timeout):
 
     return {"socket_connect_timeout": timeout, "socket_timeout": timeout,
             "retry": Retry(NoBackoff(), 1, supported_errors=(ConnectionError,))}
+
+
+# What an operator types between categories: ASCII or full-width commas, 顿号, semicolons, one a line.
+CATEGORY_SEPARATORS = re.compile(r"[,，、;；\n]")
+
+
+def _categories(name, default):
+    """A list setting of names (SUGGESTION_CATEGORIES): separated as a Chinese operator writes them, none empty
+    or repeated (a repeated one would be offered twice and counted apart)."""
+    value = _setting(name)
+    if value is None:
+        return default
+    names = [item.strip() for item in CATEGORY_SEPARATORS.split(value)]
+    if "" in names:
+        raise ConfigError(f"{name} 中有空的类别（两个分隔符之间或末尾没有内容），当前为 {value!r}；"
+                          "类别之间用逗号、顿号、分号或换行分隔。")
+    repeated = next((item for index, item in enumerate(names) if item in names[:index]), None)
+    if repeated is not None:
+        raise ConfigError(f"{name} 中的类别“{repeated}”重复了。")
+    return names
 
 
 def _list(value, default):
@@ -266,8 +287,8 @@ class Config:
         self.JSON_AS_ASCII = False
 
         # 码上办 suggestions: categories and time limits are policy, so they are configuration.
-        self.SUGGESTION_CATEGORIES = _list(
-            env("SUGGESTION_CATEGORIES"), ["道路交通", "环境卫生", "教育医疗", "社会保障", "城市管理", "农业农村", "其他"]
+        self.SUGGESTION_CATEGORIES = _categories(
+            "SUGGESTION_CATEGORIES", ["道路交通", "环境卫生", "教育医疗", "社会保障", "城市管理", "农业农村", "其他"]
         )
         self.ACCEPT_WITHIN_HOURS = _int("ACCEPT_WITHIN_HOURS", 24)
         # 接单 within N working days instead (as 12345 work orders are signed for within 1), when set above 0.

@@ -133,6 +133,9 @@ BAD_SETTINGS = [
     ({"UPLOAD_STORAGE": "s3"}, "UPLOAD_STORAGE"),
     # Believing X-Forwarded-For from any address lets a client reaching the port directly pick its own address.
     ({"TRUSTED_PROXIES": "1"}, "APP_ENV=production 且 TRUSTED_PROXIES=1 时须设置 TRUSTED_PROXY_ADDRESSES"),
+    ({"SUGGESTION_CATEGORIES": "道路交通,道路交通,其他"}, "SUGGESTION_CATEGORIES 中的类别“道路交通”重复了。"),
+    ({"SUGGESTION_CATEGORIES": "道路交通,,其他"}, "SUGGESTION_CATEGORIES 中有空的类别"),
+    ({"SUGGESTION_CATEGORIES": "道路交通、 、其他"}, "SUGGESTION_CATEGORIES 中有空的类别"),
     ({"TRUSTED_PROXY_ADDRESSES": "127.0.0.1,nginx"}, "TRUSTED_PROXY_ADDRESSES 应为逗号分隔的 IP 地址或网段（如 127.0.0.1,172.17.0.0/16），其中 'nginx' 不是。"),
     (LIVE | {"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
     # A trial (WECHAT_MODE=fake) prints real posters too: codes holding 127.0.0.1 are reprinted by the thousand.
@@ -169,6 +172,19 @@ def test_zero_where_it_means_no_limit_or_no_cache_is_accepted(tmp_path):
                 "PG_JIT": "server"}
     result = CliRunnerOf(production(tmp_path, **settings)).invoke("routes")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.database_independent
+@pytest.mark.parametrize("typed", ["道路交通，环境卫生，其他", "道路交通、环境卫生、其他", "道路交通；环境卫生; 其他",
+                                   "道路交通\n环境卫生\n其他", " 道路交通 , 环境卫生,其他"])
+def test_categories_typed_with_chinese_separators_are_several(tmp_path, monkeypatch, typed):
+    from backend.config import Config
+
+    for name, value in production(tmp_path, SUGGESTION_CATEGORIES=typed).items():
+        monkeypatch.delenv(name, raising=False) if value is None else monkeypatch.setenv(name, value)
+    config = Config(str(tmp_path))
+    config.check()
+    assert config.SUGGESTION_CATEGORIES == ["道路交通", "环境卫生", "其他"]
 
 
 @pytest.mark.database_independent
