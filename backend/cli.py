@@ -3,6 +3,7 @@ import contextlib
 import functools
 import logging
 import os
+import sys
 from datetime import date, datetime
 
 import click
@@ -232,8 +233,10 @@ def import_deputies_command(file, region_id):
 
     Columns, named in the first row (or the row under a title): 姓名, 层级, 所属区域, 手机号 (required),
     联络站, 代表小组, 届次, 状态. Deputies are matched by 手机号: known ones are updated, new ones created
-    with their QR code. Rows with mistakes are listed and skipped, the others imported (exit code 0);
-    importing the same file again changes nothing."""
+    with their QR code. Rows with mistakes are listed and skipped, the others imported; importing the same
+    file again changes nothing.
+
+    退出码 0：全部导入；退出码 2：有行有误未导入（逐行列出），其余行已导入；退出码 1：文件或设置有误，什么都没有导入。"""
     from .errors import APIError
     from .org import importer
     from .org.models import Region
@@ -263,6 +266,9 @@ def import_deputies_command(file, region_id):
         click.echo(f"  第 {error['row']} 行【{error['field']}】{error['message']}")
     for notice in result.get("notices", ()):
         click.echo(f"  第 {notice['row']} 行（提示）{notice['message']}")
+    if result["errors"]:
+        # The other rows are in: a script or cron job still learns that some were refused.
+        sys.exit(2)
 
 
 # PostgreSQL's answers to a statement that waited past lock_timeout, or ran past statement_timeout.

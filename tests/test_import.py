@@ -429,7 +429,8 @@ def test_operator_imports_from_the_command_line(app, client, factory, huaihua, t
         ["李娜", "县", "鹤城区", "1380000", "", "", "", ""],
     ]))
     result = app.test_cli_runner().invoke(args=["import-deputies", str(path)])
-    assert result.exit_code == 0, result.output
+    # The good rows are imported; a script still learns that some were refused.
+    assert result.exit_code == 2, result.output
     assert "新增 1 人，更新 0 人，未变化 0 人，有误 1 行。" in result.output
     assert "第 3 行【手机号】" in result.output
 
@@ -437,6 +438,16 @@ def test_operator_imports_from_the_command_line(app, client, factory, huaihua, t
     deputies = listed(client, factory.headers_for_admin(super_admin))
     assert deputies["13800000001"]["region_id"] == huaihua["yl"].id
     assert deputies["13800000001"]["qr_code"]
+
+
+def test_a_command_line_import_without_mistakes_exits_0_and_help_tells_the_codes(app, huaihua, tmp_path):
+    path = tmp_path / "代表名册.xlsx"
+    path.write_bytes(xlsx([["张伟", "市", "鹤城区", "13800000001", "", "", "", ""]]))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import-deputies", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "有误 0 行。" in result.output
+    assert "退出码 2" in runner.invoke(args=["import-deputies", "--help"]).output
 
 
 def test_headers_as_registers_write_them_are_understood(client, huaihua):
