@@ -19,6 +19,7 @@ from .extensions import db
 def register_cli(app):
     app.cli.add_command(create_region_command)
     app.cli.add_command(regions_command)
+    app.cli.add_command(rename_region_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(set_password_command)
     app.cli.add_command(demo_data_command)
@@ -70,6 +71,19 @@ def asked_password(given, nothing_done):
     return password
 
 
+@contextlib.contextmanager
+def _refused_as_click_error():
+    """A region step the service refuses (a twin, a level not below its parent's or above a child's) ends
+    the command with the service's sentences."""
+    from .errors import APIError
+
+    try:
+        yield
+    except APIError as exc:
+        said = [message for messages in (exc.errors or {}).values() for message in messages]
+        raise click.ClickException("；".join(said) or exc.message) from exc
+
+
 @click.command("create-region")
 @click.argument("name")
 @click.option("--level", required=True, type=click.Choice(REGION_LEVELS),
@@ -83,7 +97,6 @@ def create_region_command(name, level, parent_id):
 
     from schemas.org import RegionIn
 
-    from .errors import APIError
     from .org.models import REGION_LEVEL_LABELS, Region
     from .org.services import create_region, record_region_created, root_region
 
@@ -96,14 +109,40 @@ def create_region_command(name, level, parent_id):
             raise click.ClickException(f"已有根区域 {root.name}（id={root.id}），请用 --parent 指定上级区域。")
     elif db.session.get(Region, parent_id) is None:
         raise click.BadParameter(f"区域 {parent_id} 不存在。", param_hint="--parent")
-    try:
+    with _refused_as_click_error():
         region = create_region(None, data)
-    except APIError as exc:  # a twin, a level not below its parent's
-        said = [message for messages in (exc.errors or {}).values() for message in messages]
-        raise click.ClickException("；".join(said) or exc.message) from exc
     record_region_created(None, region)
     db.session.commit()
     click.echo(f"已创建区域 {region.full_name}（{REGION_LEVEL_LABELS[level]}，id={region.id}）。")
+
+
+@click.command("rename-region")
+@click.argument("region_id", metavar="ID", type=int)
+@click.argument("name")
+@click.option("--level", type=click.Choice(REGION_LEVELS),
+              help="a new level too: province 省, city 市, county 县（区）, township 乡镇（街道）, village 村（社区）")
+@needs_database
+def rename_region_command(region_id, name, level):
+    """Rename a region (see the regions command for ids), e.g. the root 全部区域 that create-admin makes when
+    there is no region yet: rename-region 1 江州市 --level city. Logged as 修改区域."""
+    from marshmallow import ValidationError
+
+    from schemas.org import RegionPatch
+
+    from .org.models import REGION_LEVEL_LABELS, Region
+    from .org.services import update_region
+
+    region = db.session.get(Region, region_id)
+    if region is None:
+        raise click.BadParameter(f"区域 {region_id} 不存在。", param_hint="ID")
+    try:
+        data = RegionPatch().load({"name": name} | ({"level": level} if level else {}))
+    except ValidationError as exc:
+        raise click.BadParameter("；".join(exc.messages.get("name", [])) or str(exc.messages), param_hint="NAME") from None
+    with _refused_as_click_error():
+        update_region(None, region, data)
+    db.session.commit()
+    click.echo(f"已将区域 {region.id} 改为 {region.name}（{REGION_LEVEL_LABELS[region.level.value]}）。")
 
 
 @click.command("regions")
@@ -126,7 +165,8 @@ def regions_command():
 @click.option("--password", help="管理员的密码" + PASSWORD_HELP)
 @click.option("--region", "region_id", type=int,
               help="region id (see the regions command); without it and without --station, the super administrator "
-                   "over the root region (created as 全部区域 if there is none: run create-region first to name it)")
+                   "over the root region (created as 全部区域 if there is none: run create-region first to name it, "
+                   "or rename-region afterwards)")
 @click.option("--station", "station_ids", type=int, multiple=True,
               help="station id, repeatable: a station administrator (联络站管理员) of these stations")
 @click.option("--display-name", default="", help="the name shown in the console (姓名); without it, NAME")

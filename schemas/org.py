@@ -32,7 +32,7 @@ class RegionIn(StrictSchema):
 
 
 class RegionPatch(StrictSchema):
-    name = Line(100)
+    name = Line(100, min_length=1)  # not blanked: a region without a name is in every drop-down
     level = Choice(RegionLevel, "区域层级", REGION_LEVEL_LABELS)
 
 

@@ -796,6 +796,34 @@ def test_an_operator_builds_the_region_tree_from_the_command_line(app, client):
     assert [r["full_name"] for r in regions["items"]] == ["江州市", "江州市东湖区"]
 
 
+def test_the_root_made_by_the_first_administrator_is_renamed_from_the_command_line(app, client):
+    """create-admin before any create-region makes the root 全部区域（省）: rename-region gives it the
+    congress's name and level, and the log says who (the server) changed what."""
+    run = app.test_cli_runner().invoke
+    admin = run(args=["create-admin", "root", "--password", "Rootpass2024"])
+    assert "管理区域：全部区域" in admin.output
+    root_id = int(admin.output.split("id=")[1].split("）")[0])
+
+    renamed = run(args=["rename-region", str(root_id), "江州市", "--level", "city"])
+    assert renamed.exit_code == 0, renamed.output
+    assert renamed.output.strip() == f"已将区域 {root_id} 改为 江州市（市）。"
+    county = run(args=["create-region", "东湖区", "--level", "county", "--parent", str(root_id)])
+    assert county.exit_code == 0 and "江州市东湖区" in county.output
+    listed = run(args=["regions"])
+    assert [line.split()[1:] for line in listed.output.splitlines()[1:]] == [["江州市", "市"], ["江州市东湖区", "县（区）"]]
+
+    twin = run(args=["rename-region", str(root_id + 1), "东湖区"])
+    assert twin.exit_code == 0, twin.output  # its own name again: nothing to refuse
+    missing = run(args=["rename-region", "999999", "西湖区"])
+    assert missing.exit_code == 2 and "区域 999999 不存在" in missing.output
+    blank = run(args=["rename-region", str(root_id), "  "])
+    assert blank.exit_code == 2 and "江州市" in run(args=["regions"]).output
+
+    token = client.post("/api/v1/auth/login", json=ADMIN).json["token"]
+    log = client.get("/api/v1/audit-events", headers={"Authorization": f"Bearer {token}"}).json["items"]
+    assert any(e["action"] == "region_updated" and e["target_id"] == root_id for e in log), log
+
+
 def test_a_console_form_refused_behind_a_proxy_that_hides_the_host_is_logged_with_why(app, factory, caplog):
     """nginx without ``proxy_set_header Host $host`` in front of https: every console form answers 页面已过期
     (the CSRF check compares the page's origin with the host the app sees). The log says which check failed."""
