@@ -824,6 +824,31 @@ def test_the_root_made_by_the_first_administrator_is_renamed_from_the_command_li
     assert any(e["action"] == "region_updated" and e["target_id"] == root_id for e in log), log
 
 
+HTTPS_NEEDED = "管理后台须通过 HTTPS 访问"
+
+
+def test_in_production_the_console_over_plain_http_says_https_is_needed_not_refresh(app, factory, monkeypatch):
+    """The session cookie is Secure in production: a browser on http://SERVER:8000/console/ never sends it
+    back, so every sign-in failed the CSRF check with 页面已过期，请刷新后重试 — which refreshing never cures."""
+    monkeypatch.setitem(app.config, "APP_ENV", "production")
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    factory.admin("root", ADMIN["password"], factory.tree()["root"])
+    browser = app.test_client()
+    page = browser.get("/console/login", base_url="http://msb.test:8000").get_data(as_text=True)
+    assert HTTPS_NEEDED in page  # said before anything is typed
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    refused = app.test_client().post("/console/login", base_url="http://msb.test:8000",
+                                     data=ADMIN | {"csrf_token": token})  # the cookie never came back
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and HTTPS_NEEDED in text and "请刷新后重试" not in text
+    assert f"{app.config['PUBLIC_BASE_URL']}/console/" in text
+
+    over_https = app.test_client().get("/console/login", base_url="https://msb.test").get_data(as_text=True)
+    assert HTTPS_NEEDED not in over_https
+    stale = app.test_client().post("/console/login", base_url="https://msb.test", data=ADMIN | {"csrf_token": "x"})
+    assert stale.status_code == 400 and "页面已过期，请刷新后重试。" in stale.get_data(as_text=True)
+
+
 def test_a_console_form_refused_behind_a_proxy_that_hides_the_host_is_logged_with_why(app, factory, caplog):
     """nginx without ``proxy_set_header Host $host`` in front of https: every console form answers 页面已过期
     (the CSRF check compares the page's origin with the host the app sees). The log says which check failed."""

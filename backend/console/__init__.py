@@ -147,7 +147,20 @@ def login():
             session["uid"], session["v"] = user.id, user.token_version
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
+    if error is None and _cookie_cannot_come_back():
+        error = _https_needed()
     return render_template("console/login.html", error=error, username=_typed_username()), status
+
+
+def _cookie_cannot_come_back():
+    """In production the session cookie is Secure: a browser on plain http:// (the app's port opened
+    directly, before TLS is set up) never sends it back, so no form of the console can ever pass."""
+    return current_app.config["SESSION_COOKIE_SECURE"] and not request.is_secure
+
+
+def _https_needed():
+    return (f"管理后台须通过 HTTPS 访问：生产环境的登录状态只经 HTTPS 传送，用 http:// 打开时每次登录都会失败。"
+            f"请改用 {current_app.config['PUBLIC_BASE_URL']}/console/ 访问。")
 
 
 def _typed_username():
@@ -199,6 +212,8 @@ def csrf_failed(exc):
     """A console form posted without a valid token (usually a page left open too long): a page, not JSON.
     The reason goes to the log: behind a proxy that does not pass the Host, every form fails here."""
     log.warning("console form refused (CSRF): %s", exc.description)
+    if _cookie_cannot_come_back():  # refreshing would never help
+        return render_template("console/dashboard_error.html", title="须通过 HTTPS 访问", message=_https_needed()), 400
     if request.endpoint == "console.login":
         return render_template("console/login.html", error="页面已过期，请重新登录。", username=_typed_username()), 400
     if g.get("user") is None:
