@@ -15,6 +15,7 @@ from .wechat.push_crypto import aes_key_problem
 
 DEFAULT_SECRET = "dev-only-insecure-secret"
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 10
 MIN_AUDIT_RETENTION_DAYS = 180  # six months: the Cybersecurity Law's least for network logs
 MIN_OUTBOX_RETENTION_DAYS = 30  # a month: a notice stays in 消息中心 long enough to be read
 SECRET_HINT = "可用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成"
@@ -349,6 +350,10 @@ class Config:
             raise ConfigError(f"APP_ENV=production 时必须设置 SECRET_KEY（至少 {MIN_SECRET_LENGTH} 个字符的随机串，{SECRET_HINT}）。")
         if production and len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
             raise ConfigError(f"SECRET_KEY 太短（{len(self.SECRET_KEY)} 个字符），生产环境至少 {MIN_SECRET_LENGTH} 个字符；{SECRET_HINT}。")
+        if production and len(set(self.SECRET_KEY)) < MIN_SECRET_DISTINCT:
+            # 36 × "a" is long enough and guessed at once: a random key of 32 hex digits uses all 16.
+            raise ConfigError(f"SECRET_KEY 太简单（只用了 {len(set(self.SECRET_KEY))} 种字符），生产环境须为随机串，"
+                              f"至少 {MIN_SECRET_DISTINCT} 种不同的字符；{SECRET_HINT}。")
         self._check_database_url()
         if self.REDIS_URL:
             from redis.connection import parse_url

@@ -94,6 +94,8 @@ BAD_SETTINGS = [
     ({"SECRET_KEY": None}, "SECRET_KEY"),
     ({"SECRET_KEY": ""}, "SECRET_KEY"),
     ({"SECRET_KEY": "changeme"}, "SECRET_KEY 太短"),
+    ({"SECRET_KEY": "a" * 36}, "SECRET_KEY 太简单（只用了 1 种字符）"),
+    ({"SECRET_KEY": "abcabcabcabcabcabcabcabcabcabcabcabc"}, "SECRET_KEY 太简单（只用了 3 种字符）"),
     ({"WECHAT_MODE": None}, "WECHAT_MODE"),
     ({"WECHAT_MODE": "test"}, "WECHAT_MODE"),
     ({"MAX_ROUNDS": "two"}, "MAX_ROUNDS 应为整数"),
