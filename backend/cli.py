@@ -58,7 +58,7 @@ def needs_database(command):
 
 
 REGION_LEVELS = ("province", "city", "county", "township", "village")
-PASSWORD_HELP = "（至少 8 位）；不写则在终端提示输入两次且不回显：写在命令行上的密码会出现在进程列表（ps）和命令历史中"
+PASSWORD_HELP = "（10 至 128 位，不能过于简单或包含用户名）；不写则在终端提示输入两次且不回显：写在命令行上的密码会出现在进程列表（ps）和命令历史中"
 
 
 def asked_password(given, nothing_done):
@@ -176,7 +176,8 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
     station administrator (--station, once per station). Region administrators then manage accounts in
     the console's 管理员账号 page."""
     from .auth.accounts import record_created
-    from .auth.services import MIN_PASSWORD_LENGTH, create_admin
+    from .auth.passwords import password_problem
+    from .auth.services import create_admin
     from .errors import APIError
     from .org.models import Region, RegionLevel, Station
     from .org.services import create_region, record_region_created, root_region
@@ -195,8 +196,8 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
         if region is None:
             raise click.BadParameter(f"区域 {region_id} 不存在。", param_hint="--region")
     password = asked_password(password, "账号未创建")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
+    if problem := password_problem(password, name):
+        raise click.BadParameter(problem, param_hint="--password")
     if region is None and not stations:
         region = root_region()
         if region is None:
@@ -226,14 +227,15 @@ def set_password_command(name, password):
     from .audit.log import record_across, regions_of
     from .auth.models import User
     from .auth.accounts import hand_back
-    from .auth.services import MIN_PASSWORD_LENGTH, set_password
+    from .auth.passwords import password_problem
+    from .auth.services import set_password
 
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
         raise click.ClickException(f"没有名为 {name} 的管理员账号。")
     password = asked_password(password, "密码未修改")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", param_hint="--password")
+    if problem := password_problem(password, name):
+        raise click.BadParameter(problem, param_hint="--password")
     set_password(user, password)
     hand_back(user)
     record_across("password_reset", None, ("user", user.id, user.display_name or user.username), regions_of(user))

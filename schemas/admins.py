@@ -1,14 +1,17 @@
 """Administrator accounts (管理员账号) and passwords."""
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from backend.auth.passwords import LENGTH_MESSAGE, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
 from .common import BodyBoolean, BodyId, Items, Line, PageArgs, SafeString, StrictSchema
 from .suggestions import BriefOut
 
 
 def Password(**kwargs):  # noqa: N802 - reads like a field class
-    """A password as typed: never trimmed, never dumped, 8 to 128 characters (as the create-admin command)."""
-    return SafeString(load_only=True, validate=validate.Length(min=8, max=128, error="密码须为 8 至 128 个字符。"),
-                      **kwargs)
+    """A password as typed: never trimmed, never dumped, 10 to 128 characters (as the create-admin command);
+    the rest of the policy (auth.passwords) is checked where the account's username is known."""
+    return SafeString(load_only=True, validate=validate.Length(
+        min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH, error=LENGTH_MESSAGE), **kwargs)
 
 
 def _username(value):
@@ -23,7 +26,7 @@ class AdminQuery(PageArgs):
 class AdminIn(StrictSchema):
     username = Line(64, required=True, min_length=2, metadata={"description": "登录用户名，2 至 64 个字符，不含空格"})
     display_name = Line(64, load_default="", metadata={"description": "姓名；不填则同用户名"})
-    password = Password(required=True, metadata={"description": "初始密码（至少 8 位）"})
+    password = Password(required=True, metadata={"description": "初始密码（10 至 128 位，不能过于简单或包含用户名）；该账号首次登录须修改"})
     station_ids = fields.List(BodyId(), validate=Items(max=200),
                               metadata={"description": "联络站管理员：所管联络站（一个或多个）"})
     region_id = BodyId(metadata={"description": "区域管理员：所管区域（本人所管区域的下级区域；根区域管理员不限）"})
@@ -53,7 +56,7 @@ class AdminPatch(StrictSchema):
 
 
 class PasswordResetIn(StrictSchema):
-    password = Password(required=True, metadata={"description": "新密码（至少 8 位）；该账号此前的登录随即失效"})
+    password = Password(required=True, metadata={"description": "新密码（10 至 128 位）；该账号此前的登录随即失效，登录后须修改"})
 
 
 class OwnPasswordIn(StrictSchema):

@@ -24,6 +24,8 @@ class MeOut(Schema):
     station_ids = fields.List(fields.Integer())
     region_id = fields.Integer(allow_none=True)
     phone_masked = fields.String(allow_none=True)
+    must_change_password = fields.Boolean(metadata={
+        "description": "管理员：密码是他人设置的初始密码（新建或重置），须先 POST /me/password 修改；此前其他接口答 403 password_change_required"})
 
 
 class TokenOut(Schema):

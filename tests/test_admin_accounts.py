@@ -183,7 +183,7 @@ def test_a_reset_password_ends_the_old_token(client, factory, world, caplog):
     assert login(client, "chengbei", "password123").status_code == 401
     assert login(client, "chengbei", "Reset-pass-9").status_code == 200
     short = client.post(f"/api/v1/admins/{world['clerk'].id}/password", headers=hh, json={"password": "short"})
-    assert short.status_code == 422 and short.json["errors"]["password"] == ["密码须为 8 至 128 个字符。"]
+    assert short.status_code == 422 and short.json["errors"]["password"] == ["密码须为 10 至 128 个字符。"]
 
 
 def test_an_admin_changes_their_own_password(client, factory, world):
@@ -231,7 +231,7 @@ def test_bad_input_is_refused_in_chinese(client, factory, world):
     cases = [
         ({"username": "a b", "password": "first-pass-1", "station_ids": [world["chengbei"].id]}, "username", "用户名不能包含空格。"),
         ({"username": "x", "password": "first-pass-1", "station_ids": [world["chengbei"].id]}, "username", "长度应在 2 到 64 个字符之间。"),
-        ({"username": "ok-name", "password": "short", "station_ids": [world["chengbei"].id]}, "password", "密码须为 8 至 128 个字符。"),
+        ({"username": "ok-name", "password": "short", "station_ids": [world["chengbei"].id]}, "password", "密码须为 10 至 128 个字符。"),
         ({"username": "ok-name", "password": "first-pass-1"}, "station_ids", "请选择所管联络站（联络站管理员）或所管区域（区域管理员）。"),
         ({"username": "ok-name", "password": "first-pass-1", "station_ids": ["1"]}, "station_ids", None),
         ({"username": "ok-name", "password": "first-pass-1", "region_id": world["tree"]["hc"].id,
@@ -322,7 +322,7 @@ def test_the_commands_ask_for_the_password_unseen_and_twice_when_it_is_not_given
     assert differ.exit_code == 1
     assert "两次输入的密码不一致，密码未修改。" in differ.output
     short = runner.invoke(args=["create-admin", "clerk6"], input="short\nshort\n")
-    assert short.exit_code != 0 and "密码至少 8 位" in short.output and accounts("clerk6") == 0
+    assert short.exit_code != 0 and "密码须为 10 至 128 个字符。" in short.output and accounts("clerk6") == 0
 
     def sign_in(password):
         return client.post("/api/v1/auth/login", json={"username": "clerk5", "password": password}).status_code

@@ -328,9 +328,13 @@ def test_a_station_admin_sees_what_was_done_to_their_account(app, client, factor
     assert login(client, "chengbei", "not-my-password").status_code == 401
     hh = headers(factory, "huaihua")
     client.post(f"/api/v1/admins/{world['clerk'].id}/password", headers=hh, json={"password": "reset-pass-1"})
-    page = text(sign_in(app, "chengbei", "reset-pass-1").get("/console/audit"))
+    clerk = sign_in(app, "chengbei", "reset-pass-1")
+    clerk.post("/console/password", data={  # a reset password is changed before anything else
+        "current_password": "reset-pass-1", "new_password": "own-pass-2024", "new_password2": "own-pass-2024",
+        "csrf_token": token_from(clerk, "/console/password")})
+    page = text(clerk.get("/console/audit"))
     actions = [action for _, _, action in ROW.findall(page)]
-    assert actions == ["登录成功", "重置密码", "登录失败"]  # newest first; not huaihua's own sign-in
+    assert actions == ["修改密码", "登录成功", "重置密码", "登录失败"]  # newest first; not huaihua's own sign-in
 
 
 def test_filters_and_pages(app, client, factory, world):  # noqa: F811

@@ -78,6 +78,10 @@ def test_a_station_admin_is_created_and_signs_in(app, huaihua, world):  # noqa: 
     assert [s.name for s in created.admin_stations] == ["城南联络站"]
     assert response.headers["Location"].endswith(f"/console/admins/{created.id}")
     new_admin = sign_in(app, "chengnan", "first-pass-1")
+    assert new_admin.get("/console/stations").headers["Location"].endswith("/console/password")  # 初始密码 first
+    new_admin.post("/console/password", data={
+        "current_password": "first-pass-1", "new_password": "own-pass-2024", "new_password2": "own-pass-2024",
+        "csrf_token": token_from(new_admin, "/console/password")})
     assert "城南联络站" in text(new_admin.get("/console/stations"))
 
 
@@ -103,7 +107,7 @@ def test_bad_input_is_shown_again_in_chinese(huaihua, world):  # noqa: F811
     cases = [
         (new_station_admin(world, username="chengbei"), 409, {"username": "该用户名已存在。"}),
         (new_station_admin(world, password2="other-pass-1"), 422, {"password": "两次输入的初始密码不一致。"}),
-        (new_station_admin(world, password="short", password2="short"), 422, {"password": "密码须为 8 至 128 个字符。"}),
+        (new_station_admin(world, password="short", password2="short"), 422, {"password": "密码须为 10 至 128 个字符。"}),
         (new_station_admin(world, username="a b"), 422, {"username": "用户名不能包含空格。"}),
         (new_station_admin(world, station_ids=[]), 422,
          {"station_ids": "请选择所管联络站（联络站管理员）或所管区域（区域管理员）。"}),
@@ -167,7 +171,7 @@ def test_a_refused_password_reset_is_said_under_the_new_password(app, huaihua, w
     action = f"{edit}/password"
     for typed, message in (
         ({"password": "Reset-pass-9", "password2": "Reset-pass-8"}, "两次输入的新密码不一致。"),
-        ({"password": "short", "password2": "short"}, "密码须为 8 至 128 个字符。"),
+        ({"password": "short", "password2": "short"}, "密码须为 10 至 128 个字符。"),
     ):
         refused = huaihua.post(action, data=typed | form_on(huaihua, edit, action))
         assert refused.status_code == 422, text(refused)

@@ -14,6 +14,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 
 from .test_console_suggestions import console_login, csrf_token
+from .test_password_policy import change_initial_password
 from .test_suggestion_sweep_stats import shift, sweep
 from .test_suggestions import file, world  # noqa: F401  (fixture)
 
@@ -210,7 +211,7 @@ def test_disabling_and_a_password_reset_end_the_accounts_wechat_link(app, client
     asked = ask(client, world["stranger"], world["station_code"], topic="新管理员任内的约见，电话13700001111")
     assert asked.status_code == 201
     assert client.get("/api/v1/me/messages", headers=staffer).json["items"] == []
-    successor = console_login(app, "chengbei", "newpassword456")
+    successor = change_initial_password(console_login(app, "chengbei", "newpassword456"), "newpassword456")
     page = successor.get("/console/wechat").get_data(as_text=True)
     assert "尚未绑定微信" in page and "账号被上级管理员停用或重置密码时，绑定随之解除" in page
     # The successor's own WeChat, once linked, gets the account's notices: the one the former holder's had
@@ -229,4 +230,5 @@ def test_a_password_reset_alone_ends_the_link(app, client, factory, world):  # n
     clerk = client.get("/api/v1/me", headers=world["admin"]).json["id"]
     reset = client.post(f"/api/v1/admins/{clerk}/password", json={"password": "newpassword456"}, headers=huaihua)
     assert reset.status_code == 204
-    assert "尚未绑定微信" in console_login(app, "chengbei", "newpassword456").get("/console/wechat").get_data(as_text=True)
+    successor = change_initial_password(console_login(app, "chengbei", "newpassword456"), "newpassword456")
+    assert "尚未绑定微信" in successor.get("/console/wechat").get_data(as_text=True)

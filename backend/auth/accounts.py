@@ -24,7 +24,7 @@ from ..org.services import stations_in_scope
 from . import wechat_link
 from .models import User
 from .scope import MAX_ID, is_root, manages_region, manages_station, region_subtree_clause, station_scope_clause
-from .services import create_admin, end_sessions, set_password
+from .services import check_new_password, create_admin, end_sessions, set_password
 
 NOT_FOUND = "管理员账号不存在。"
 
@@ -89,7 +89,9 @@ def create_account(actor, data) -> User:
     """A new station administrator (``station_ids``) or region administrator (``region_id``)."""
     region = _assignable_region(actor, data["region_id"]) if data.get("region_id") is not None else None
     stations = stations_in_scope(actor, data.get("station_ids") or [])
+    check_new_password(data["password"], data["username"])
     user = create_admin(data["username"], data["password"], region, data.get("display_name", ""))
+    user.must_change_password = True  # 初始密码: chosen by ``actor``, changed by its owner at first sign-in
     user.admin_stations = stations
     db.session.flush()
     record_created(actor, user)
@@ -178,6 +180,7 @@ def check_may_reset(actor, account):
 def reset_password(actor, account, password):
     """A new password for an account ``actor`` manages; its sessions and tokens end."""
     check_may_reset(actor, account)
-    set_password(account, password)
+    check_new_password(password, account.username)
+    set_password(account, password, by_someone_else=True)
     hand_back(account)
     record_across("password_reset", actor, _target(account), regions_of(account))

@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, Integer, String, exists, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, exists, false, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
@@ -51,6 +51,9 @@ class User(db.Model):
     # An administrator account disabled by another administrator (已停用): it cannot sign in, and its
     # token_version was bumped so that its sessions and tokens ended (auth.accounts).
     disabled_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Its password was set by another administrator (a new account, a reset: 初始密码): until its owner changes
+    # it, the console shows only 修改密码 and the API answers 403 password_change_required (auth.scope).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A console account (no openid of its own): the mini-program user its WeChat reminders go to,
     # linked by scanning a one-time code (auth.wechat_link).
     notify_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

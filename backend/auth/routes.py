@@ -32,6 +32,7 @@ def me(user):
         "station_ids": sorted(user.admin_station_ids),
         "region_id": user.admin_region_id,
         "phone_masked": user.phone_masked,
+        "must_change_password": bool(user.must_change_password),
     }
 
 

@@ -61,13 +61,14 @@ class Caller:
     never load the ORM row; handlers that change data take :func:`current_user`, loaded on first use.
     """
 
-    __slots__ = ("id", "token_version", "openid", "web_id", "display_name", "phone", "deputy_id", "deputy_name",
+    __slots__ = ("id", "token_version", "must_change_password", "openid", "web_id", "display_name", "phone", "deputy_id", "deputy_name",
                  "admin_region_id", "admin_region", "admin_station_ids", "is_station_admin", "roles")
 
     phone_masked = User.phone_masked
 
     def __init__(self, row):
         self.id, self.token_version = row.id, row.token_version
+        self.must_change_password = row.must_change_password
         self.deputy_id, self.deputy_name = row.deputy_id, row.deputy_name
         self.openid, self.web_id, self.display_name, self.phone = row.openid, row.web_id, row.display_name, row.phone
         self.admin_region_id = row.admin_region_id
@@ -101,7 +102,7 @@ def _caller_statement(hold=False):
     users, deputies, regions = User.__table__, Deputy.__table__, Region.__table__
     statement = (
         select(
-            users.c.id, users.c.token_version, users.c.openid, users.c.web_id, users.c.display_name, users.c.phone,
+            users.c.id, users.c.token_version, users.c.must_change_password, users.c.openid, users.c.web_id, users.c.display_name, users.c.phone,
             users.c.deputy_id, users.c.admin_region_id, users.c.disabled_dt, users.c.erased_dt,
             deputies.c.active.label("deputy_active"), deputies.c.name.label("deputy_name"),
             regions.c.path.label("admin_path"),
@@ -119,6 +120,11 @@ def _caller_statement(hold=False):
 
 ERASE_PATH = "/api/v1/me"  # DELETE: 注销 (auth.erasure)
 ERASED_MESSAGE = "该账号已注销，请重新进入小程序或重新扫码。"
+
+
+# A token of an account whose password someone else set (初始密码) reaches only these until it is changed.
+PASSWORD_CHANGE_ALLOWS = {("POST", "/api/v1/me/password"), ("GET", "/api/v1/me")}
+PASSWORD_CHANGE_MESSAGE = "该账号的密码是他人设置的初始密码，请先修改密码后再使用。"
 
 
 def load_current_user():
@@ -148,6 +154,8 @@ def load_current_user():
     caller = Caller(row)
     if caller.is_admin and age > token_ttl(is_admin=True):  # an administrator's token lasts less
         raise APIError(401, "unauthorized", "登录已过期或无效，请重新登录。")
+    if caller.must_change_password and (request.method, request.path) not in PASSWORD_CHANGE_ALLOWS:
+        raise APIError(403, "password_change_required", PASSWORD_CHANGE_MESSAGE)
     g.caller = caller
 
 

@@ -18,10 +18,9 @@ from ..org.models import Deputy
 from ..wechat import WeChatError, get_client
 from ..wechat.client import INVALID_CODE_ERRCODES
 from .models import DeputyUnboundUser, User
+from .passwords import password_problem
 
 
-MIN_PASSWORD_LENGTH = 8  # an administrator's password, wherever it is set (command, console, API)
-MAX_PASSWORD_LENGTH = 128
 USERNAME_TAKEN = "该用户名已存在。"
 ACCOUNT_DISABLED = "该账号已停用，无法登录。如需继续使用，请联系上级管理员启用。"
 UNBOUND_BY_ADMIN = "该微信已被管理员解除与此代表的绑定，如需重新绑定请联系联络站管理员。"
@@ -207,8 +206,16 @@ def _username_taken(username):
     return db.session.scalar(select(User.id).where(User.username == username)) is not None
 
 
-def set_password(user, password):
+def check_new_password(password, username, field="password"):
+    """422 naming ``field`` unless ``password`` passes the policy for administrators' passwords (auth.passwords)."""
+    if problem := password_problem(password, username or ""):
+        raise validation_failed({field: [problem]}, problem)
+
+
+def set_password(user, password, by_someone_else=False):
+    """A new password for ``user``; ``by_someone_else`` (a reset by another administrator): changed at first sign-in."""
     user.password_hash = _password_hash(password)
+    user.must_change_password = by_someone_else
     end_sessions(user)
 
 
@@ -219,6 +226,7 @@ def change_own_password(user, current, new):
         raise validation_failed({"current_password": ["当前密码不正确。"]}, "当前密码不正确。")
     if check_password_hash(user.password_hash, new):
         raise validation_failed({"new_password": ["新密码不能与当前密码相同。"]}, "新密码不能与当前密码相同。")
+    check_new_password(new, user.username, "new_password")
     set_password(user, new)
     record("password_changed", user, _account(user))
 

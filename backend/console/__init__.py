@@ -33,6 +33,12 @@ def load_console_user():
     g.user = user if signed_in and user.is_admin else None
     if request.method == "POST":  # after g.user: an upload over the limit fails here, on a page for them
         csrf.protect()
+    if g.user is not None and g.user.must_change_password and request.endpoint not in PASSWORD_CHANGE_PAGES:
+        # 初始密码 (set by another administrator): nothing else until its owner has chosen their own.
+        return redirect(url_for("console.own_password"))
+
+
+PASSWORD_CHANGE_PAGES = {"console.own_password", "console.logout", "console.login"}
 
 
 @bp.after_request
