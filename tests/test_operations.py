@@ -346,7 +346,7 @@ def test_gunicorn_in_production_with_several_workers_and_no_redis_stops_and_says
 
 # --- a deployment: migrated, an administrator, gunicorn with deploy/gunicorn.conf.py -------------------
 
-ADMIN = {"username": "root", "password": "Rootpass2024"}
+ADMIN = {"username": "root", "password": "Jiangzhou-2027"}
 
 
 @pytest.fixture(scope="module")
@@ -710,8 +710,8 @@ def app_on(tmp_path, database_file="msb.sqlite"):
 
 OPERATOR_COMMANDS = [
     ["sweep"],
-    ["create-admin", "root", "--password", "Rootpass2024"],
-    ["set-password", "root", "--password", "Rootpass2024"],
+    ["create-admin", "root", "--password", "Jiangzhou-2027"],
+    ["set-password", "root", "--password", "Jiangzhou-2027"],
     ["demo-data"],
     ["import-deputies", "{register}"],
 ]
@@ -773,7 +773,7 @@ def test_an_operator_builds_the_region_tree_from_the_command_line(app, client):
     assert city.exit_code == 0, city.output
     assert "已创建区域 江州市（市，id=" in city.output
     city_id = int(city.output.split("id=")[1].split("）")[0])
-    admin = run(args=["create-admin", "root", "--password", "Rootpass2024"])
+    admin = run(args=["create-admin", "root", "--password", "Jiangzhou-2027"])
     assert "管理区域：江州市" in admin.output
     county = run(args=["create-region", "东湖区", "--level", "county", "--parent", str(city_id)])
     assert county.exit_code == 0 and "已创建区域 江州市东湖区（县（区），id=" in county.output
@@ -802,7 +802,7 @@ def test_the_root_made_by_the_first_administrator_is_renamed_from_the_command_li
     """create-admin before any create-region makes the root 全部区域（省）: rename-region gives it the
     congress's name and level, and the log says who (the server) changed what."""
     run = app.test_cli_runner().invoke
-    admin = run(args=["create-admin", "root", "--password", "Rootpass2024"])
+    admin = run(args=["create-admin", "root", "--password", "Jiangzhou-2027"])
     assert "管理区域：全部区域" in admin.output
     root_id = int(admin.output.split("id=")[1].split("）")[0])
 
