@@ -62,6 +62,8 @@ def create_app(test_config=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if production_trial(app.config):
         app.logger.warning(TRIAL_WARNING)
+    for line in config.warnings:
+        logging.getLogger(__name__).warning(line)
 
     if app.config["TRUSTED_PROXIES"]:
         from .proxies import TrustedProxyFix

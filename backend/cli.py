@@ -408,7 +408,7 @@ def sweep_command():
         polls = steps.run("结束述职测评", close_ended_polls)
         # before delivery: no 揭榜 notice of an activity that is over
         stale = steps.run("撤回揭榜提醒", drop_place_notices_once_over)
-        delivery = steps.run("消息发送", deliver_due, {"sent": 0, "refused": 0, "retry": 0, "failed": 0}, when=wechat)
+        delivery = steps.run("消息发送", deliver_due, {"sent": 0, "refused": 0, "skipped": 0, "retry": 0, "failed": 0}, when=wechat)
         steps.run("清理幂等键", purge_expired, None)
         audit_purged = steps.run("清理操作日志", purge_audit_events)
         messages_purged = steps.run("清理消息", purge_finished)
@@ -420,7 +420,7 @@ def sweep_command():
         f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
         f"到期结束民生实事票决 {votes} 次；到期结束立法意见征集 {consultations} 次；到期结束述职测评 {polls} 次；"
         f"撤回已结束活动的揭榜提醒 {stale} 条；"
-        f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
+        f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，模板未配置跳过 {delivery['skipped']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"
         f"删除超过保存期限的操作日志 {audit_purged} 条；删除超过保存期限的消息 {messages_purged} 条；"
         f"删除上传后未提交的照片 {photos_purged} 张。"
     )

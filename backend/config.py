@@ -31,6 +31,16 @@ FAKE_TEMPLATES = {
     "appointment": "tmpl-appointment", "appointment_result": "tmpl-appointment-result",
     "answer": "tmpl-answer", "research": "tmpl-research",
 }
+LINK_VERIFY_SETTINGS = ("WECHAT_LINK_VERIFY_FILE", "WECHAT_LINK_VERIFY_CONTENT")  # wechat/link_verify.py
+
+
+def missing_templates(config):
+    """The template keys with no id of the mini-program's console when WeChat is live (none in fake mode)."""
+    if config.get("WECHAT_MODE") != "live":
+        return []
+    return [key for key, value in config["WECHAT_TEMPLATES"].items() if value == FAKE_TEMPLATES[key]]
+
+
 DEADLINE_KEYS = ("accept_hours", "accept_working_days", "reply_days", "days_kind")
 # How a reply's days are counted: working days (工作日, on the national calendar) or calendar days.
 DAYS_KINDS = ("working", "calendar")
@@ -444,10 +454,15 @@ class Config:
             raise ConfigError(f"WECHAT_TEMPLATES 中没有这些模板：{'、'.join(unknown)}；可设置的有：{'、'.join(FAKE_TEMPLATES)}。")
         if any(not isinstance(v, str) or not v.strip() for v in self.WECHAT_TEMPLATES.values()):
             raise ConfigError("WECHAT_TEMPLATES 中每个模板的值应为模板 ID（字符串）。")
-        missing = [key for key, value in self.WECHAT_TEMPLATES.items() if live and value == FAKE_TEMPLATES[key]]
-        if missing:
-            # Every message of an unset kind would be refused by WeChat (invalid template_id) and lost.
-            raise ConfigError(f"WECHAT_MODE=live 需要在 WECHAT_TEMPLATES 中填写小程序后台申请的全部订阅消息模板 ID，尚缺：{'、'.join(missing)}。")
+        # Live with templates still in WeChat's review, or before the /q/ link rule's verification: the app
+        # starts, saying so once (create_app logs ``warnings``); the notices of a missing template are skipped.
+        self.warnings = []
+        if missing := missing_templates(self.__dict__):
+            self.warnings.append(f"WECHAT_TEMPLATES 尚缺：{'、'.join(missing)}；这些通知不发送微信消息（在发件箱中记为跳过，"
+                                 "仍列在用户的消息中心），请在小程序后台申请模板后填入并重启。")
+        if live and not all(getattr(self, name, None) or _setting(name) for name in LINK_VERIFY_SETTINGS):
+            self.warnings.append("WECHAT_MODE=live 但未设置 WECHAT_LINK_VERIFY_FILE 和 WECHAT_LINK_VERIFY_CONTENT："
+                                 "“扫普通链接二维码打开小程序”的校验文件无法提供，扫码将打开网页而不是小程序。")
 
     def _check_policy(self):
         if self.AUDIT_RETENTION_DAYS < MIN_AUDIT_RETENTION_DAYS:

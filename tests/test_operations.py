@@ -146,12 +146,8 @@ BAD_SETTINGS = [
     # The stand-in's public default token would let anyone forge screening verdicts.
     ({"WECHAT_PUSH_TOKEN": None}, "APP_ENV=production 时须设置 WECHAT_PUSH_TOKEN"),
     (LIVE | {"PUBLIC_BASE_URL": "http://msb.example.gov.cn"}, "https"),
-    (LIVE | {"WECHAT_TEMPLATES": '{"new_item": "abc"}'}, "WECHAT_TEMPLATES"),
     # 明文模式's signature covers no body: in production the push must be encrypted (安全模式).
     (LIVE | {"WECHAT_PUSH_AES_KEY": None}, "微信消息推送须使用安全模式"),
-    # 揭榜 notices have a template of their own: each message spends a consent of its template.
-    (LIVE | {"WECHAT_TEMPLATES": json.dumps({key: f"id-of-{key}" for key in TEMPLATE_KEYS if key != "activity_claim"})},
-     "尚缺：activity_claim。"),
 ]
 
 

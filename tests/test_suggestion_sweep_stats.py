@@ -169,7 +169,7 @@ def test_a_long_wechat_outage_loses_no_message_and_keeps_each_citizens_order(cli
             assert "待重试 1，放弃 0" in output
     wechat_standin.clear()
     # WeChat back: the next run sends everything, nothing left waiting out a backoff the outage grew.
-    assert "消息发送成功 6，用户拒收 0，待重试 0，放弃 0" in sweep(app)
+    assert "消息发送成功 6，用户拒收 0，模板未配置跳过 0，待重试 0，放弃 0" in sweep(app)
     expected = [(number, "tmpl-accepted") for number in numbers] + [(number, "tmpl-replied") for number in numbers]
     assert told(wechat_standin, "fake-openid-citizen-wang") == expected
     with app.app_context():
@@ -204,7 +204,7 @@ def test_a_message_wechat_rejects_is_given_up_at_once_and_holds_back_nothing(cli
         db.session.commit()
     number = step(client, world["zhang_h"], item_id, "accept").json["number"]
     wechat_standin.clear()
-    assert "消息发送成功 1，用户拒收 0，待重试 0，放弃 1" in sweep(app)
+    assert "消息发送成功 1，用户拒收 0，模板未配置跳过 0，待重试 0，放弃 1" in sweep(app)
     assert told(wechat_standin, "fake-openid-citizen-wang") == [(number, "tmpl-accepted")]
     wait_out_backoff(app)
     assert "待重试 0，放弃 0" in sweep(app)

@@ -8,7 +8,8 @@ from ..extensions import db
 class OutboxMessage(db.Model):
     """A message to send, written in the same transaction as the change that causes it.
 
-    ``status``: pending → sent | refused (43101: the user gave no consent; not retried) | failed
+    ``status``: pending → sent | refused (43101: the user gave no consent; not retried) | skipped (live with no
+    id for its template in WECHAT_TEMPLATES yet; not retried) | failed
     (WeChat would not take it, or could not be reached for days). ``dedupe_key`` makes "notify once" a
     database guarantee.
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..auth.wechat_link import recipient
+from ..config import missing_templates
 from ..db_types import CHINA, UTCDateTime, conflict_insert, utcnow
 from ..extensions import db
 from ..wechat import WeChatError, WeChatMisconfigured, WeChatUnavailable, get_client
@@ -232,7 +233,7 @@ def waiting_pages(template):
 
 
 PURGE_BATCH = 5000
-FINISHED = ("sent", "refused", "failed")
+FINISHED = ("sent", "refused", "skipped", "failed")
 
 
 def purge_finished(now=None):
@@ -279,14 +280,17 @@ def _finish(message_id, **values):
 
 
 def deliver_due(limit=200):
-    """Send what is due. Returns {"sent": n, "refused": n, "retry": n, "failed": n}.
+    """Send what is due. Returns {"sent": n, "refused": n, "skipped": n, "retry": n, "failed": n}.
+
+    A message of a template with no id registered yet while live (``missing_templates``) is skipped, not
+    sent nor tried again; it stays in its user's 消息中心 like a refused one.
 
     WeChat unreachable ends the run at the first message that finds it so, to be tried again at the
     next run: the others are neither tried, each costing a timeout, nor charged a try.
 
     Oldest first, but the notices of ``BULK_TEMPLATES`` after every other message due: a city's 揭榜 notices
     take 50 runs, and a citizen's 已受理 queued behind them goes at the next run all the same."""
-    counts = {"sent": 0, "refused": 0, "retry": 0, "failed": 0}
+    counts = {"sent": 0, "refused": 0, "skipped": 0, "retry": 0, "failed": 0}
     now = utcnow()
     earlier = aliased(OutboxMessage)
     due = db.session.execute(
@@ -301,6 +305,7 @@ def deliver_due(limit=200):
     ).all()
     db.session.commit()
     templates = current_app.config["WECHAT_TEMPLATES"]
+    missing = set(missing_templates(current_app.config))
     waiting = set()  # users with a message left for later in this run: their later ones wait for it
     for message in due:
         if message.user_id in waiting or not _claim(message):
@@ -318,6 +323,10 @@ def deliver_due(limit=200):
         if not user.openid:  # a console account's notice, the account having unlinked its WeChat
             _finish(message.id, status="failed", last_error="no WeChat user to send to")
             counts["failed"] += 1
+            continue
+        if message.template in missing:
+            _finish(message.id, status="skipped", last_error=f"template {message.template} not in WECHAT_TEMPLATES")
+            counts["skipped"] += 1
             continue
         # A console account's notice queued with a page before they went without one: sent without it too.
         page = None if taken.for_console else message.page or None
