@@ -90,10 +90,11 @@ LEVELS_TEXT = "全国、省、市、县（区）或乡镇"
 COLUMN_NOTES = {
     "姓名": "代表姓名，不超过 50 个字。",
     "层级": f"{LEVELS_TEXT}；也可写“省级”“县级人大代表”等。",
-    "所属区域": "代表所属的区域名称，如“鹤城区”；重名时连同上级一起写，如“怀化市/鹤城区”。须在您的管理范围内。",
+    # {region}: the administrator's own region (``template``), so the example is the deployment's own place.
+    "所属区域": "代表所属的区域名称，如“{region}”；重名时连同上级一起写，如“某某市/某某区”。须在您的管理范围内。",
     "手机号": "代表本人的 11 位手机号，按手机号匹配：已有的代表更新信息，新的手机号新增代表"
               "（系统中同一区域已有未登记手机号的同名代表时，为其补填手机号）。"
-              "请把这一列设为“文本”格式，以免 Excel 显示成科学计数法。",
+              "这一列已设为“文本”格式，以免 Excel 显示成科学计数法；从别处粘贴时请选择“只粘贴文本”。",
     "联络站": "代表进驻的联络站名称，多个用顿号（、）分隔；不填则不改变已有代表进驻的联络站。",
     "代表小组": "所在代表小组名称，不超过 100 个字。",
     "届次": "1 到 99 的数字，如“17”或“第十七届”。",
@@ -932,13 +933,17 @@ def template(region_name, station_name):
         sheet.column_dimensions[letter].width = _TEMPLATE_WIDTHS.get(column.header, 12)
         sheet[f"{letter}1"].font = Font(bold=True, color="BE1622" if column.required else None)
         sheet[f"{letter}2"].font = Font(italic=True, color="808080")
-        sheet.column_dimensions[letter].number_format = "@"  # phone numbers stay text, never 1.38E+10
+        # Phone numbers stay text, never 1.38E+10: the rows typed below take the column's format, the example
+        # row's cells (styled above) their own.
+        sheet.column_dimensions[letter].number_format = "@"
+        sheet[f"{letter}2"].number_format = "@"
     sheet.freeze_panes = "A2"
 
     notes = workbook.create_sheet(INSTRUCTIONS_SHEET)
     notes.append(["列名", "是否必填", "填写说明"])
     for column in COLUMNS:
-        notes.append([column.header, "必填" if column.required else "选填", COLUMN_NOTES[column.header]])
+        notes.append([column.header, "必填" if column.required else "选填",
+                      COLUMN_NOTES[column.header].format(region=region_name or "某某区")])
     notes.append([])
     notes.append(["说明", "", f"第 2 行是示例，姓名以“{EXAMPLE_MARK}”开头的行导入时自动跳过，可保留或删除；"
                             "请从第 3 行起每行填写一位代表。第一行表头请勿修改。"])
