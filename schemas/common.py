@@ -170,11 +170,12 @@ def Line(max_length, required=False, min_length=None, **kwargs):  # noqa: N802 -
 
 
 def one_of_message(name, labels):
-    """A refused choice said in Chinese with its values: "表决意见应为 赞成（for）、反对（against）或 弃权（abstain）。"
-    (``labels``: {value: 中文名}, in the order to list them)."""
+    """A refused choice said in Chinese with its values: "表决意见应为赞成（for）、反对（against）或弃权（abstain）。"
+    (``labels``: {value: 中文名}, in the order to list them); no space between Chinese words, so the console,
+    which drops the codes, reads "联络站类型应为中心联络站、片区联络站、代表之家或联络点。"."""
     listed = [f"{label}（{value}）" for value, label in labels.items()]
-    choices = "、".join(listed[:-1]) + "或 " + listed[-1] if len(listed) > 1 else listed[0]
-    return f"{name}应为 {choices}。"
+    choices = "、".join(listed[:-1]) + "或" + listed[-1] if len(listed) > 1 else listed[0]
+    return f"{name}应为{choices}。"
 
 
 def OneOfLabelled(name, labels):  # noqa: N802 - reads like a validator class

@@ -13,7 +13,7 @@ from flask import g, has_app_context
 from .test_console_org_activities import sign_in, world  # noqa: F401 - fixture
 
 # marshmallow's sentences that name no box, at the start of a message or after a field's name and colon
-# (a line at the top of the page), and a choice's codes (活动类型应为 接待选民（reception）…)
+# (a line at the top of the page), and a choice's codes (活动类型应为接待选民（reception）…)
 GENERIC = re.compile(r"(?:^|：)(此项为必填项。|此项不能为空。|应为整数。|应为数字。|应为文本。|取值无效。"
                      r"|长度应在 1 到 \d+ 个字符之间。|长度不能少于 1 个字符。|日期时间格式不正确|日期格式不正确)|（[a-z_]+）")
 MESSAGES = re.compile(r'<(?:span class="field-error"|p class="flash flash-error")[^>]*>(.*?)</(?:span|p)>', re.S)

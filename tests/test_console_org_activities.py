@@ -1053,7 +1053,7 @@ def test_the_checkin_mode_is_chosen_at_dispatch_shown_on_the_page_and_changed_on
     assert '<option value="screen_only" >仅限现场动态码</option>' in new_page
     refused = post(station_admin, "/console/activities/new", form | {"checkin_mode": "gps"})
     assert refused.status_code == 422 and at_fields(refused) == {
-        "checkin_mode": "签到方式应为 现场码或联络站码（station_or_screen）或 仅限现场动态码（screen_only）。"}
+        "checkin_mode": "签到方式应为现场码或联络站码（station_or_screen）或仅限现场动态码（screen_only）。"}
     created = post(station_admin, "/console/activities/new", form | {"checkin_mode": "screen_only"})
     assert created.status_code == 302, text(created)
     path = created.headers["Location"]

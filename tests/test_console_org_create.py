@@ -80,7 +80,7 @@ def test_refused_station_forms_keep_what_was_typed(huaihua, world):  # noqa: F81
         ({"lat": "95", "lng": "110"}, "lat", "纬度", "纬度应在 3 至 54 之间（中国境内，GCJ-02 坐标）。"),
         ({"lat": "0", "lng": "110"}, "lat", "纬度", "纬度应在 3 至 54 之间（中国境内，GCJ-02 坐标）。"),
         ({"kind": "castle"}, "kind", "类型",
-         "联络站类型应为 中心联络站、片区联络站、代表之家或 联络点。"),  # without the codes
+         "联络站类型应为中心联络站、片区联络站、代表之家或联络点。"),  # without the codes
         ({"region_id": "abc"}, "region_id", "所属区域", "请选择所属区域。"),
     ):
         refused = post(huaihua, "/console/stations/new", typed | changes)

@@ -300,7 +300,7 @@ def test_a_deputy_casts_one_ballot_covering_every_candidate_once(client, congres
     assert missing.json["errors"] == {"choices": ["请对每个候选项目表决（赞成、反对或弃权），还有“农贸市场提质”未表决。"]}
     bad = ballot(client, deputy, vote_id, ids, ["for", "yes", "abstain"])
     assert bad.status_code == 422 and bad.json["errors"] == {
-        "choices": {"1": {"choice": ["表决意见应为 赞成（for）、反对（against）或 弃权（abstain）。"]}}}
+        "choices": {"1": {"choice": ["表决意见应为赞成（for）、反对（against）或弃权（abstain）。"]}}}
     assert cast_count() == 0
     first = ballot(client, deputy, vote_id, ids, ["for", "against", "abstain"], key="k-1")
     assert first.status_code == 201 and first.json["message"] == "投票成功。"
@@ -817,8 +817,8 @@ def test_a_citizen_lists_no_rounds(client, congress):
 
 
 @pytest.mark.parametrize("path, field, message", [
-    ("/votes?status=open", "status", "票决状态应为 草稿（draft）、投票中（voting）或 已结束（closed）。"),
-    ("/proposals?status=old", "status", "建议状态应为 待处理（new）、已采纳为候选项目（adopted）或 不予采纳（declined）。"),
+    ("/votes?status=open", "status", "票决状态应为草稿（draft）、投票中（voting）或已结束（closed）。"),
+    ("/proposals?status=old", "status", "建议状态应为待处理（new）、已采纳为候选项目（adopted）或不予采纳（declined）。"),
 ])
 def test_a_filter_outside_its_choices_is_refused_naming_them_in_chinese(client, congress, path, field, message):
     refused = client.get(f"{API}{path}", headers=congress["admins"]["hc"])

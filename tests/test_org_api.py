@@ -572,18 +572,18 @@ def test_regions_nearest_to_a_region_come_first(client, org, towns):
 
 
 def test_a_level_or_kind_outside_its_choices_is_refused_naming_them_in_chinese(client, org):
-    deputy_levels = ("代表层级应为 全国人大代表（national）、省人大代表（provincial）、市人大代表（city）、"
-                     "县（区）人大代表（county）或 乡镇人大代表（township）。")
+    deputy_levels = ("代表层级应为全国人大代表（national）、省人大代表（provincial）、市人大代表（city）、"
+                     "县（区）人大代表（county）或乡镇人大代表（township）。")
     refused = client.get(f"{API}/deputies?level=mayor")
     assert (refused.status_code, refused.json["errors"]) == (422, {"level": [deputy_levels]})
     refused = client.patch(f"{API}/deputies/{org['zhang'].id}", json={"level": "mayor"}, headers=org["hh_admin"])
     assert (refused.status_code, refused.json["errors"]) == (422, {"level": [deputy_levels]})
     refused = client.get(f"{API}/stations?kind=castle")
     assert refused.json["errors"] == {"kind": [
-        "联络站类型应为 中心联络站（center）、片区联络站（area）、代表之家（home）或 联络点（point）。"]}
+        "联络站类型应为中心联络站（center）、片区联络站（area）、代表之家（home）或联络点（point）。"]}
     refused = client.patch(f"{API}/regions/{org['hc'].id}", json={"level": "town"}, headers=org["hh_admin"])
     assert refused.json["errors"] == {"level": [
-        "区域层级应为 省（province）、市（city）、县（区）（county）、乡镇（街道）（township）或 村（社区）（village）。"]}
+        "区域层级应为省（province）、市（city）、县（区）（county）、乡镇（街道）（township）或村（社区）（village）。"]}
 
 
 def test_a_phone_of_a_deputy_beyond_the_callers_reach_is_refused_without_saying_whose(client, org):

@@ -22,7 +22,7 @@ FIELD_LABELS = {
 
 
 # marshmallow's sentences that do not say which box (schemas/messages.py), and a choice's list of its codes
-# (活动类型应为 接待选民（reception）…): said of a box left blank, the reader is told what to fill in; of a
+# (活动类型应为接待选民（reception）…): said of a box left blank, the reader is told what to fill in; of a
 # box filled wrong, which box it is.
 _GENERIC = re.compile(r"^(此项为必填项|此项不能为空|应为整数|应为数字|应为文本|取值无效|长度应在 1 到 \d+ 个字符之间"
                       r"|长度不能少于 1 个字符|日期时间格式不正确.*|日期格式不正确.*)。$")
