@@ -87,12 +87,12 @@ def _refused_as_click_error():
 @click.command("create-region")
 @click.argument("name")
 @click.option("--level", required=True, type=click.Choice(REGION_LEVELS),
-              help="province 省, city 市, county 县（区）, township 乡镇（街道）, village 村（社区）")
+              help="区域层级：province 省、city 市、county 县（区）、township 乡镇（街道）、village 村（社区）")
 @click.option("--parent", "parent_id", type=int,
-              help="the id of the region above (see the regions command); without it, the root region, once")
+              help="上级区域的 id（用 regions 命令查看）；不写则创建根区域（只能有一个）")
 @needs_database
 def create_region_command(name, level, parent_id):
-    """Create a region: first the root (the congress this deployment serves), then those under it."""
+    """创建区域：先创建根区域（本系统服务的人大），再逐级创建下级区域。"""
     from marshmallow import ValidationError
 
     from schemas.org import RegionIn
@@ -120,11 +120,11 @@ def create_region_command(name, level, parent_id):
 @click.argument("region_id", metavar="ID", type=int)
 @click.argument("name")
 @click.option("--level", type=click.Choice(REGION_LEVELS),
-              help="a new level too: province 省, city 市, county 县（区）, township 乡镇（街道）, village 村（社区）")
+              help="同时修改层级：province 省、city 市、county 县（区）、township 乡镇（街道）、village 村（社区）")
 @needs_database
 def rename_region_command(region_id, name, level):
-    """Rename a region (see the regions command for ids), e.g. the root 全部区域 that create-admin makes when
-    there is no region yet: rename-region 1 江州市 --level city. Logged as 修改区域."""
+    """修改区域 ID 的名称为 NAME（id 用 regions 命令查看），例如尚无区域时 create-admin 自动创建的根区域“全部区域”：
+    rename-region 1 江州市 --level city。记入操作日志（修改区域）。"""
     from marshmallow import ValidationError
 
     from schemas.org import RegionPatch
@@ -148,7 +148,7 @@ def rename_region_command(region_id, name, level):
 @click.command("regions")
 @needs_database
 def regions_command():
-    """List the regions with their ids, each under the one above it."""
+    """列出全部区域及其 id，按上下级排列。"""
     from .org.models import REGION_LEVEL_LABELS, Region, full_names
 
     regions = db.session.scalars(select(Region).order_by(Region.path)).all()
@@ -164,17 +164,16 @@ def regions_command():
 @click.argument("name")
 @click.option("--password", help="管理员的密码" + PASSWORD_HELP)
 @click.option("--region", "region_id", type=int,
-              help="region id (see the regions command); without it and without --station, the super administrator "
-                   "over the root region (created as 全部区域 if there is none: run create-region first to name it, "
-                   "or rename-region afterwards)")
+              help="所管区域的 id（用 regions 命令查看）；不写 --region 也不写 --station 时为根区域的超级管理员"
+                   "（尚无区域时自动创建名为“全部区域”的根区域：请先运行 create-region 命名，或之后用 rename-region 改名）")
 @click.option("--station", "station_ids", type=int, multiple=True,
-              help="station id, repeatable: a station administrator (联络站管理员) of these stations")
-@click.option("--display-name", default="", help="the name shown in the console (姓名); without it, NAME")
+              help="所管联络站的 id，可重复写多次：创建这些联络站的联络站管理员")
+@click.option("--display-name", default="", help="管理后台显示的姓名；不写则用账号名 NAME")
 @needs_database
 def create_admin_command(name, password, region_id, station_ids, display_name):
-    """Create an administrator account: a region administrator (--region, or the root region), or a
-    station administrator (--station, once per station). Region administrators then manage accounts in
-    the console's 管理员账号 page."""
+    """创建管理员账号：区域管理员（--region，不写则为根区域）或联络站管理员（--station）。
+
+    NAME 为登录账号名。之后由区域管理员在管理后台的“管理员账号”页管理其他账号。"""
     from .auth.accounts import record_created
     from .auth.passwords import password_problem
     from .auth.services import create_admin
@@ -222,8 +221,7 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
 @click.option("--password", help="新密码" + PASSWORD_HELP)
 @needs_database
 def set_password_command(name, password):
-    """Give an administrator a new password; their console sessions and API tokens stop working, and the
-    WeChat user they linked for reminders is unlinked."""
+    """为管理员 NAME 设置新密码：其管理后台登录和接口令牌随即失效，绑定用于接收提醒的微信也解除绑定。"""
     from .audit.log import record_across, regions_of
     from .auth.models import User
     from .auth.accounts import hand_back
@@ -244,11 +242,12 @@ def set_password_command(name, password):
 
 
 @click.command("demo-data")
-@click.option("--force", is_flag=True, help="load even if the database already holds data")
+@click.option("--force", is_flag=True, help="数据库中已有数据时也导入")
 @needs_database
 def demo_data_command(force):
-    """Load the demo region tree, stations, deputies and administrators, and what its people have done: suggestions
-    at every step, activities, an appointment (once; never under APP_ENV=production)."""
+    """导入演示数据（生产环境不可用）。
+
+    导入区域、联络站、代表、管理员，以及各环节的建议、活动和约见；仅导入一次，APP_ENV=production 时拒绝导入。"""
     from .demo import load_demo, print_demo_summary
     from .demo_stories import play as play_demo_stories
     from .org.models import Region
@@ -268,15 +267,12 @@ def demo_data_command(force):
 
 @click.command("import-deputies")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
-@click.option("--region", "region_id", type=int, help="import within this region's subtree; without it, the root region")
+@click.option("--region", "region_id", type=int, help="导入到该区域及其下级区域（区域 id）；不写则为根区域")
 @needs_database
 def import_deputies_command(file, region_id):
-    """Import the deputy base from an .xlsx or .csv file (the same rules as POST /deputies/import).
+    """从 .xlsx 或 .csv 文件 FILE 导入代表名册（规则与管理后台的“导入代表”相同）。
 
-    Columns, named in the first row (or the row under a title): 姓名, 层级, 所属区域, 手机号 (required),
-    联络站, 代表小组, 届次, 状态. Deputies are matched by 手机号: known ones are updated, new ones created
-    with their QR code. Rows with mistakes are listed and skipped, the others imported; importing the same
-    file again changes nothing.
+    第一行（或标题下一行）为列名：姓名、层级、所属区域、手机号（必填）、联络站、代表小组、届次、状态。按手机号匹配：已有的代表更新信息，新的代表连同其二维码一起创建。有误的行逐行列出并跳过，其余照常导入；同一文件再导入一次不会改变任何数据。
 
     退出码 0：全部导入；退出码 2：有行有误未导入（逐行列出），其余行已导入；退出码 1：文件或设置有误，什么都没有导入。"""
     from .errors import APIError
@@ -366,11 +362,9 @@ class SweepSteps:
 @click.command("sweep")
 @needs_database
 def sweep_command():
-    """Deadlines, reminders, auto-close, 揭榜 notices of activities that are over, text and photo screening, 民生实事 rounds whose voting time is over,
-    立法意见征集 whose window has ended, 述职测评 whose window has ended,
-    the outbox, expired Idempotency-Keys, the 操作日志's events and 消息中心's messages past their retention, and
-    photos uploaded but never attached to anything.
-    Safe to run from cron at any frequency."""
+    """定时任务：时限与超期标记、提醒、自动办结、内容检测、消息发送和过期数据清理。
+
+    还会撤回已结束活动的揭榜提醒，结束到期的民生实事票决、立法意见征集和述职测评，删除过期的幂等键、超过保存期限的操作日志和消息，以及上传后未提交的照片。可由 cron 以任意频率运行，重复或并发运行不会重复提醒或重复办结。"""
     from .activities.report_poll import close_ended as close_ended_polls
     from .activities.services import drop_place_notices_once_over, remind_upcoming
     from .appointments.services import remind_meetings, remind_unanswered
@@ -439,8 +433,11 @@ def sweep_command():
 @click.command("wechat-check")
 @needs_database
 def wechat_check_command():
-    """Ask WeChat for an access token with WECHAT_APPID and WECHAT_SECRET from this server: says whether the
-    settings and the mini-program's IP whitelist are right (run it after deploying and after any change)."""
+    """检查微信接口配置（向微信取 access_token）。
+
+    用 WECHAT_APPID 和 WECHAT_SECRET 从本服务器向微信取 access_token。
+
+    可判断这两项设置和小程序的 IP 白名单是否正确（部署后和每次修改后运行）。"""
     from .wechat import WeChatError, WeChatMisconfigured, WeChatUnavailable, get_client
 
     config = current_app.config
@@ -481,19 +478,16 @@ def _calendar_step(step):
 
 @click.group("workdays")
 def workdays_command():
-    """The working-day calendar (工作日历) reply deadlines are counted on.
+    """工作日历：答复时限按工作日计算所依据的日历。
 
-    Weekends rest and weekdays work, except the days of the State Council's yearly arrangement
-    (国务院办公厅关于部分节假日安排的通知, published each November): enter its holidays (放假) and its
-    make-up working weekend days (调休上班) for the coming year with ``add`` (or on the console's 工作日历
-    page). A year with no day entered is counted by weekends alone."""
+    默认周末休息、周一至周五上班；国务院办公厅每年十一月前后发布《关于部分节假日安排的通知》后，请用 add（或管理后台的“工作日历”页）录入来年的放假日期和调休上班日期。没有录入任何日期的年份只按周末双休计算。"""
 
 
 @workdays_command.command("list")
 @click.argument("year", type=click.IntRange(2000, 2100))
 @needs_database
 def workdays_list_command(year):
-    """List a year's holidays and make-up working days."""
+    """列出 YEAR 年录入的放假日期和调休上班日期。"""
     from .workdays.models import KIND_LABELS, DayKind
     from .workdays.services import shown, year_days
 
@@ -512,14 +506,13 @@ def workdays_list_command(year):
 @click.argument("first", callback=_day)
 @click.argument("last", required=False, callback=_day)
 @click.option("--kind", required=True, type=click.Choice(["holiday", "workday"]),
-              help="holiday 放假 (the weekdays from FIRST to LAST), workday 调休上班 (weekend days)")
-@click.option("--name", required=True, help="the holiday's name, as the arrangement writes it: 春节, 国庆节 …")
+              help="holiday 放假（FIRST 至 LAST 中的工作日），workday 调休上班（其中的周末）")
+@click.option("--name", required=True, help="节日名称，按通知的写法，如 春节、国庆节")
 @needs_database
 def workdays_add_command(first, last, kind, name):
-    """Enter holidays (放假) or make-up working days (调休上班).
+    """录入放假日期或调休上班日期。
 
-    The days from FIRST to LAST (or FIRST alone), e.g. ``add 2027-02-05 2027-02-11 --kind holiday
-    --name 春节``; a day already entered is replaced. Deadlines set afterwards count on them."""
+    从 FIRST 到 LAST（或仅 FIRST 一天），如 add 2027-02-05 2027-02-11 --kind holiday --name 春节；已录入的日期被替换。此后设定的时限按新的日历计算。"""
     from .workdays.models import KIND_LABELS
     from .workdays.services import enter, shown
 
@@ -532,10 +525,9 @@ def workdays_add_command(first, last, kind, name):
 @click.argument("last", required=False, callback=_day)
 @needs_database
 def workdays_remove_command(first, last):
-    """Remove days entered by mistake.
+    """删除误录的日期。
 
-    The days from FIRST to LAST (or FIRST alone) follow the weekend rule again. Deadlines already
-    set keep their dates."""
+    从 FIRST 到 LAST（或仅 FIRST 一天）恢复按周末双休计算；已设定的时限不变。"""
     from .workdays.services import remove
 
     removed = _calendar_step(lambda: remove(first, last))
