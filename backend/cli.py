@@ -3,8 +3,8 @@ import contextlib
 import functools
 import logging
 import os
-import sys
 import signal
+import sys
 import threading
 import time
 from datetime import date, datetime
@@ -217,6 +217,7 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
         click.echo(f"已创建联络站管理员 {user.username}（管理联络站：{'、'.join(s.name for s in stations)}）。")
     else:
         click.echo(f"已创建管理员 {user.username}（管理区域：{region.name}，id={region.id}）。")
+    click.echo(f"管理后台：{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/console/")
 
 
 @click.command("set-password")
