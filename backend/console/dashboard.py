@@ -32,7 +32,7 @@ from ..suggestions.queries import admin_scope_clause, apply_filters
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from .appointments import requested_count
-from .organisation import unstaffed_station_count
+from .organisation import onboarding_gaps, unstaffed_station_count
 from .pages import console_page, managed_regions
 
 TREND_WEEKS = 12
@@ -180,6 +180,8 @@ def dashboard_data(user, filters=None):
         "appointments_requested": requested_count(user, filters),  # 待确认约见
         # 无管理员联络站: a region administrator's to staff (a station administrator runs their own)
         "unstaffed_stations": unstaffed_station_count(user) if user.admin_region is not None else None,
+        # 待完善的基础信息: what a new deployment's base still lacks, for a region administrator to complete
+        "onboarding": onboarding_gaps(user) if user.admin_region is not None else None,
         "rates": {
             key: stats[key]
             for key in ("closed_rate", "on_time_rate", "satisfaction_rate", "basic_satisfaction_rate", "implementation_rate",

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from flask import Response, flash, g, jsonify, redirect, render_template, request, stream_with_context, url_for
 from marshmallow import ValidationError
-from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy import case, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -147,6 +147,31 @@ def unstaffed_station_count(user):
         station_scope_clause(user), unstaffed_station_clause()))
 
 
+def unlocated_station_clause():
+    """SQL: the station has no coordinates, so 附近的联络站 never offers it: 无坐标."""
+    return or_(Station.lat.is_(None), Station.lng.is_(None))
+
+
+def stationless_deputy_clause():
+    """SQL: the deputy is at no station, so no station's code and no station's list leads to them."""
+    return ~exists().where(station_deputies.c.deputy_id == Deputy.id)
+
+
+def onboarding_gaps(user):
+    """What the base still lacks in a region administrator's scope (the 工作台's 待完善的基础信息): stations
+    without coordinates, stations without an administrator, deputies in office at no station."""
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    stations = db.session.execute(select(count(unlocated_station_clause()).label("unlocated"),
+                                         count(unstaffed_station_clause()).label("unstaffed"))
+                                  .where(station_scope_clause(user))).one()
+    stationless = db.session.scalar(select(func.count()).select_from(Deputy).where(
+        deputy_scope_clause(user), Deputy.active.is_(True), stationless_deputy_clause()))
+    return {"unlocated_stations": int(stations.unlocated), "unstaffed_stations": int(stations.unstaffed),
+            "stationless_deputies": stationless}
+
+
 @bp.get("/stations")
 @console_page()
 def stations():
@@ -162,10 +187,13 @@ def stations():
     no_admin = request.args.get("no_admin") == "1"
     if no_admin:
         query = query.where(unstaffed_station_clause())
+    no_location = request.args.get("no_location") == "1"
+    if no_location:
+        query = query.where(unlocated_station_clause())
     page = listing_page(query.order_by(Station.region_id, Station.id).options(*station_listing()), PER_PAGE)
     return render_template(
         "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
-        kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user), no_admin=no_admin,
+        kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user), no_admin=no_admin, no_location=no_location,
         poster_zip_limit=POSTER_ZIP_LIMIT,
     )
 
@@ -303,7 +331,10 @@ def deputy_list_query(user):
         query = query.where(Deputy.level == level)
     if active in ("1", "0"):
         query = query.where(Deputy.active.is_(active == "1"))
-    return query, {"q": q, "station_id": station_id or "", "level": level, "active": active}
+    no_station = request.args.get("no_station") == "1"
+    if no_station:
+        query = query.where(stationless_deputy_clause())
+    return query, {"q": q, "station_id": station_id or "", "level": level, "active": active, "no_station": no_station}
 
 
 def _deputy_fields(form, errors):
