@@ -481,7 +481,7 @@ def test_notices_of_places_yield_to_every_other_message_in_each_sweep_run(app, c
     assert step(client, county["headers"]["zhang"], item.json["id"], "accept").status_code == 200  # 已受理
 
     with app.app_context():
-        assert deliver_due(limit=3) == {"sent": 3, "refused": 0, "retry": 0, "failed": 0}
+        assert deliver_due(limit=3) == {"sent": 3, "refused": 0, "skipped": 0, "retry": 0, "failed": 0}
     first = [(m["touser"], m["template_id"]) for m in wechat_standin.messages()]
     assert first[:2] == [(zhang, "tmpl-new-item"), ("fake-openid-citizen-chen", "tmpl-accepted")], first
     assert first[2][1] == "tmpl-activity-claim" and first[2][0] != zhang

@@ -135,7 +135,7 @@ def test_an_activity_given_only_on_the_map_is_announced_with_its_region(client, 
         "deputy_ids": [zhang.id]})
     assert created.status_code == 201, created.json
     assert (created.json["place"], created.json["station"]) == ("", None)
-    assert deliver(app) == {"sent": 1, "refused": 0, "retry": 0, "failed": 0}
+    assert deliver(app) == {"sent": 1, "refused": 0, "skipped": 0, "retry": 0, "failed": 0}
     [message] = wechat_standin.messages()
     assert message["template_id"] == "tmpl-activity" and message["touser"] == f"fake-openid-deputy{zhang.id}"
     assert message["data"]["thing4"] == {"value": "鹤城区（地点见活动详情）"}
@@ -303,7 +303,7 @@ def test_cancelling_tells_the_deputies_still_expected(client, app, crew, wechat_
 
     assert client.post(f"/api/v1/activities/{activity_id}/cancel", headers=crew["admin"]).json["status"] == "cancelled"
     assert client.post(f"/api/v1/activities/{activity_id}/cancel", headers=crew["admin"]).status_code == 409
-    assert deliver(app) == {"sent": 2, "refused": 0, "retry": 0, "failed": 0}
+    assert deliver(app) == {"sent": 2, "refused": 0, "skipped": 0, "retry": 0, "failed": 0}
     messages = wechat_standin.messages()
     assert {m["touser"] for m in messages} == {f"fake-openid-deputy{d.id}" for d in (zhang, li)}  # not on leave
     for message in messages:

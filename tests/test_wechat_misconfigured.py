@@ -79,7 +79,7 @@ def test_a_wrong_secret_keeps_messages_and_screening_waiting_and_says_so_until_c
     with app.app_context():
         from backend.notifications.outbox import deliver_due
 
-        assert deliver_due() == {"sent": 0, "refused": 0, "retry": 1, "failed": 0}
+        assert deliver_due() == {"sent": 0, "refused": 0, "skipped": 0, "retry": 1, "failed": 0}
     assert [status for _, status, _ in outbox(app)] == ["sent", "pending"]
     # Text screening asked directly waits as well (None: WeChat cannot answer now), rather than "manual".
     with app.app_context():
