@@ -56,3 +56,12 @@ def test_a_station_administrator_sees_no_such_list(app, city):
     clerk = console_login(app, "chengbei")
     home = page(clerk, "/console/")
     assert "待完善的基础信息" not in home and "/console/deputies?no_station=1" not in home
+
+
+def test_a_base_without_gaps_shows_no_list(app, factory):
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站", lat=27.55, lng=109.99)
+    factory.admin("chengbei", stations=[station])
+    factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[station])
+    factory.admin("huaihua", region=tree["hh"])
+    assert "待完善的基础信息" not in page(console_login(app, "huaihua"), "/console/")
