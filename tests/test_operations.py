@@ -741,7 +741,9 @@ def test_a_command_on_a_database_one_migration_behind_says_to_upgrade(tmp_path):
 
 @pytest.mark.database_independent
 def test_a_command_with_the_database_unreachable_says_so_in_one_line(tmp_path):
-    result = app_on(tmp_path, "no-such-dir/msb.sqlite").test_cli_runner().invoke(args=["sweep"])
+    app = app_on(tmp_path, "gone/msb.sqlite")
+    shutil.rmtree(tmp_path / "gone")  # there when the app started (the config check made it), gone since
+    result = app.test_cli_runner().invoke(args=["sweep"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     assert "Error: 无法连接数据库（DATABASE_URL）：" in result.output
 
