@@ -846,7 +846,7 @@ def test_in_production_the_console_over_plain_http_says_https_is_needed_not_refr
     over_https = app.test_client().get("/console/login", base_url="https://msb.test").get_data(as_text=True)
     assert HTTPS_NEEDED not in over_https
     stale = app.test_client().post("/console/login", base_url="https://msb.test", data=ADMIN | {"csrf_token": "x"})
-    assert stale.status_code == 400 and "页面已过期，请刷新后重试。" in stale.get_data(as_text=True)
+    assert stale.status_code == 400 and "页面已过期，请重新登录。" in stale.get_data(as_text=True)
 
 
 def test_a_console_form_refused_behind_a_proxy_that_hides_the_host_is_logged_with_why(app, factory, caplog):

@@ -9,7 +9,7 @@ from .test_operations import APP_SETTINGS, ROOT, production
 
 
 def test_create_admin_prints_the_console_address(app):
-    admin = app.test_cli_runner().invoke(args=["create-admin", "root", "--password", "Rootpass2024"])
+    admin = app.test_cli_runner().invoke(args=["create-admin", "root", "--password", "Huaihua#2027"])
     assert admin.exit_code == 0, admin.output
     assert "管理后台：https://msb.example.cn/console/" in admin.output
 
