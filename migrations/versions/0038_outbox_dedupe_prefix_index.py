@@ -17,6 +17,8 @@ compares its keys there as a range, which the unique key's index serves).
 """
 from alembic import op
 
+import online
+
 
 # revision identifiers, used by Alembic.
 revision = '0038'
@@ -25,22 +27,12 @@ branch_labels = None
 depends_on = None
 
 NAME = 'ix_outbox_messages_dedupe_prefix'
-CREATE = (f'CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} '
-          'ON outbox_messages (dedupe_key varchar_pattern_ops)')
 
 
 def upgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
-    if op.get_context().as_sql:
-        op.execute(CREATE.replace(' CONCURRENTLY', ''))
-        return
-    with op.get_context().autocommit_block():
-        conn = op.get_bind()
-        valid = conn.exec_driver_sql(f"SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{NAME}')").scalar()
-        if valid is False:
-            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY {NAME}')
-        conn.exec_driver_sql(CREATE)
+    online.create_indexes({NAME: 'outbox_messages (dedupe_key varchar_pattern_ops)'})
 
 
 def downgrade():

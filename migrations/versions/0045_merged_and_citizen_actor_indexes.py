@@ -19,7 +19,8 @@ A build interrupted half way leaves an INVALID index, dropped and built again by
 offline script builds them plainly in its transaction. SQLite (small sites) builds them plainly.
 """
 from alembic import op
-import sqlalchemy as sa
+
+import online
 
 
 # revision identifiers, used by Alembic.
@@ -34,28 +35,9 @@ INDEXES = (
 )
 
 
-def _create(name, table, columns, where, concurrently=True):
-    return (f"CREATE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {name} "
-            f"ON {table} ({', '.join(columns)}) WHERE {where}")
-
-
 def upgrade():
-    if op.get_bind().dialect.name != 'postgresql':
-        for name, table, columns, where in INDEXES:
-            op.create_index(name, table, columns, sqlite_where=sa.text(where))
-        return
-    if op.get_context().as_sql:
-        for index in INDEXES:
-            op.execute(_create(*index, concurrently=False))
-        return
-    with op.get_context().autocommit_block():
-        conn = op.get_bind()
-        for index in INDEXES:
-            name = index[0]
-            valid = conn.exec_driver_sql(f"SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{name}')").scalar()
-            if valid is False:
-                conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY {name}')
-            conn.exec_driver_sql(_create(*index))
+    online.create_indexes({name: f"{table} ({', '.join(columns)}) WHERE {where}"
+                           for name, table, columns, where in INDEXES})
 
 
 def downgrade():

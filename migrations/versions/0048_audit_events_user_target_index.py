@@ -17,7 +17,8 @@ interrupted half way leaves an INVALID index, dropped and built again by the nex
 builds it plainly in its transaction. SQLite (small sites) builds it plainly.
 """
 from alembic import op
-import sqlalchemy as sa
+
+import online
 
 
 # revision identifiers, used by Alembic.
@@ -30,24 +31,8 @@ NAME = 'ix_audit_events_user_target_at'
 WHERE = "target_type = 'user'"
 
 
-def _create(concurrently=True):
-    return (f"CREATE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {NAME} "
-            f"ON audit_events (target_id, at) WHERE {WHERE}")
-
-
 def upgrade():
-    if op.get_bind().dialect.name != 'postgresql':
-        op.create_index(NAME, 'audit_events', ['target_id', 'at'], sqlite_where=sa.text(WHERE))
-        return
-    if op.get_context().as_sql:
-        op.execute(_create(concurrently=False))
-        return
-    with op.get_context().autocommit_block():
-        conn = op.get_bind()
-        valid = conn.exec_driver_sql(f"SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{NAME}')").scalar()
-        if valid is False:
-            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY {NAME}')
-        conn.exec_driver_sql(_create())
+    online.create_indexes({NAME: f"audit_events (target_id, at) WHERE {WHERE}"})
 
 
 def downgrade():

@@ -15,6 +15,8 @@ again by the next run. The offline script builds it plainly in its transaction; 
 from alembic import op
 import sqlalchemy as sa
 
+import online
+
 
 # revision identifiers, used by Alembic.
 revision = '0049'
@@ -23,10 +25,6 @@ branch_labels = None
 depends_on = None
 
 NAME = 'uq_report_poll_ballots_ticket'
-
-
-def _create(concurrently=True):
-    return f"CREATE UNIQUE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {NAME} ON report_poll_ballots (ticket_id)"
 
 
 def upgrade():
@@ -50,18 +48,7 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_report_poll_ballots_ticket_id_report_poll_tickets'),
                                     'report_poll_tickets', ['ticket_id'], ['id'], ondelete='CASCADE')
 
-    if op.get_bind().dialect.name != 'postgresql':
-        op.create_index(NAME, 'report_poll_ballots', ['ticket_id'], unique=True)
-        return
-    if op.get_context().as_sql:
-        op.execute(_create(concurrently=False))
-        return
-    with op.get_context().autocommit_block():
-        conn = op.get_bind()
-        valid = conn.exec_driver_sql(f"SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{NAME}')").scalar()
-        if valid is False:
-            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY {NAME}')
-        conn.exec_driver_sql(_create())
+    online.create_indexes({NAME: 'report_poll_ballots (ticket_id)'}, unique=True)
 
 
 def downgrade():

@@ -17,7 +17,8 @@ statistics (0019). The offline script builds it plainly in its transaction. SQLi
 plainly.
 """
 from alembic import op
-import sqlalchemy as sa
+
+import online
 
 
 # revision identifiers, used by Alembic.
@@ -30,24 +31,8 @@ NAME = 'ix_suggestions_contact_phone'
 EXPRESSION = "replace(contact_phone, '-', '')"
 
 
-def _create(concurrently=True):
-    return f"CREATE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {NAME} ON suggestions (({EXPRESSION}))"
-
-
 def upgrade():
-    if op.get_bind().dialect.name != 'postgresql':
-        op.create_index(NAME, 'suggestions', [sa.text(f'({EXPRESSION})')], unique=False)
-        return
-    if op.get_context().as_sql:
-        op.execute(_create(concurrently=False))
-        return
-    with op.get_context().autocommit_block():
-        conn = op.get_bind()
-        valid = conn.exec_driver_sql(f"SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{NAME}')").scalar()
-        if valid is False:
-            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY {NAME}')
-        conn.exec_driver_sql(_create())
-        conn.exec_driver_sql('ANALYZE suggestions')
+    online.create_indexes({NAME: f"suggestions (({EXPRESSION}))"}, analyze='suggestions')
 
 
 def downgrade():

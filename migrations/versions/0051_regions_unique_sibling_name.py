@@ -19,6 +19,8 @@ outside a transaction, as 0048 does, and an INVALID index a killed build left is
 """
 from alembic import op
 
+import online
+
 
 # revision identifiers, used by Alembic.
 revision = '0051'
@@ -28,11 +30,6 @@ depends_on = None
 
 NAME = 'uq_regions_parent_name'
 COLUMNS = 'coalesce(parent_id, 0), lower(name)'
-
-
-def _create(concurrently=True):
-    return (f"CREATE UNIQUE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {NAME} "
-            f"ON regions ({COLUMNS})")
 
 
 def _refuse_twins(conn):
@@ -51,20 +48,7 @@ def _refuse_twins(conn):
 
 
 def upgrade():
-    conn = op.get_bind()
-    if conn.dialect.name != 'postgresql':
-        _refuse_twins(conn)
-        op.execute(_create(concurrently=False))
-        return
-    if op.get_context().as_sql:
-        op.execute(_create(concurrently=False))
-        return
-    _refuse_twins(conn)
-    with op.get_context().autocommit_block():
-        valid = conn.exec_driver_sql(f"SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{NAME}')").scalar()
-        if valid is False:
-            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY {NAME}')
-        conn.exec_driver_sql(_create())
+    online.create_indexes({NAME: f"regions ({COLUMNS})"}, unique=True, refuse=_refuse_twins)
 
 
 def downgrade():

@@ -18,6 +18,8 @@ build left is dropped and built again.
 """
 from alembic import op
 
+import online
+
 
 # revision identifiers, used by Alembic.
 revision = '0052'
@@ -26,11 +28,6 @@ branch_labels = None
 depends_on = None
 
 NAME = 'uq_stations_region_name'
-
-
-def _create(concurrently=True):
-    return (f"CREATE UNIQUE INDEX {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {NAME} "
-            "ON stations (region_id, lower(name))")
 
 
 def _refuse_twins(conn):
@@ -46,20 +43,7 @@ def _refuse_twins(conn):
 
 
 def upgrade():
-    conn = op.get_bind()
-    if conn.dialect.name != 'postgresql':
-        _refuse_twins(conn)
-        op.execute(_create(concurrently=False))
-        return
-    if op.get_context().as_sql:
-        op.execute(_create(concurrently=False))
-        return
-    _refuse_twins(conn)
-    with op.get_context().autocommit_block():
-        valid = conn.exec_driver_sql(f"SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{NAME}')").scalar()
-        if valid is False:
-            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY {NAME}')
-        conn.exec_driver_sql(_create())
+    online.create_indexes({NAME: 'stations (region_id, lower(name))'}, unique=True, refuse=_refuse_twins)
 
 
 def downgrade():
