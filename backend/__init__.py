@@ -6,7 +6,7 @@ from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import TRIAL_WARNING, Config, ConfigError, engine_options, production_trial
+from .config import Config, ConfigError, engine_options
 from .extensions import api, cache, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
 from .pool_ping import ping_idle_connections
@@ -60,8 +60,6 @@ def create_app(test_config=None):
     app.json = JSONProvider(app)
     app.session_interface = CookieSessionInterface()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if production_trial(app.config):
-        app.logger.warning(TRIAL_WARNING)
     for line in config.warnings:
         logging.getLogger(__name__).warning(line)
 

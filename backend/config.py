@@ -454,9 +454,12 @@ class Config:
             raise ConfigError(f"WECHAT_TEMPLATES 中没有这些模板：{'、'.join(unknown)}；可设置的有：{'、'.join(FAKE_TEMPLATES)}。")
         if any(not isinstance(v, str) or not v.strip() for v in self.WECHAT_TEMPLATES.values()):
             raise ConfigError("WECHAT_TEMPLATES 中每个模板的值应为模板 ID（字符串）。")
-        # Live with templates still in WeChat's review, or before the /q/ link rule's verification: the app
-        # starts, saying so once (create_app logs ``warnings``); the notices of a missing template are skipped.
+        # A production trial, live with templates still in WeChat's review, or before the /q/ link rule's
+        # verification: the app starts, saying so once (create_app logs ``warnings``); the notices of a
+        # missing template are skipped.
         self.warnings = []
+        if production_trial(self.__dict__):
+            self.warnings.append(TRIAL_WARNING)
         if missing := missing_templates(self.__dict__):
             self.warnings.append(f"WECHAT_TEMPLATES 尚缺：{'、'.join(missing)}；这些通知不发送微信消息（在发件箱中记为跳过，"
                                  "仍列在用户的消息中心），请在小程序后台申请模板后填入并重启。")

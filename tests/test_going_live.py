@@ -55,6 +55,15 @@ def test_fake_mode_warns_of_neither(tmp_path):
     assert not any("WECHAT_TEMPLATES" in line or "WECHAT_LINK_VERIFY" in line for line in warnings(result))
 
 
+@pytest.mark.database_independent
+def test_a_production_trial_starts_with_its_one_warning_line(tmp_path):
+    """The trial (WECHAT_MODE=fake in production) is said among the start-up warnings, once."""
+    result = flask_command(production(tmp_path), "routes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [line] = warnings(result)
+    assert "试运行：WECHAT_MODE=fake，微信为离线模拟" in line and "正式上线前请设置 WECHAT_MODE=live" in line
+
+
 def test_a_notice_of_a_template_not_registered_is_skipped_not_sent_nor_retried(app, client, world, wechat_standin,  # noqa: F811
                                                                               monkeypatch):
     monkeypatch.setitem(app.config, "WECHAT_MODE", "live")
