@@ -110,6 +110,9 @@ class StationPatch(StationPlace, StrictSchema):
     description = Text(2000)
     admin_user_ids = fields.List(BodyId(), validate=Items(max=50))
     deputy_ids = fields.List(BodyId(), validate=Items(max=2000))
+    closed = fields.Boolean(metadata={"description": "停用 (true) or 重新启用 (false), region administrators only; "
+                                                     "closing is refused (409) while suggestions wait at the station "
+                                                     "for dispatch or activities there have not ended"})
 
 
 class StationOut(Schema):
@@ -127,6 +130,8 @@ class StationOut(Schema):
     deputy_ids = fields.List(fields.Integer())
     admin_user_ids = fields.List(fields.Integer())
     qr_code = fields.String(allow_none=True)
+    closed = fields.Boolean(metadata={"description": "停用: in no public list, its code answers 410 station_closed"})
+    closed_at = fields.DateTime(attribute="closed_dt", allow_none=True)
     distance_m = fields.Integer(allow_none=True, metadata={"description": "only with ?near=: great-circle metres "
                                                                           "from that point; null without coordinates"})
 
@@ -156,6 +161,8 @@ class StationQuery(PageArgs):
                                            "wx.getLocation with type gcj02), which outside China is plain GPS: a point "
                                            "abroad is answered as well, nearest first, thousands of kilometres away"})
     managed = fields.Boolean(metadata={"description": "only the stations the caller administers"})
+    closed = fields.Boolean(metadata={"description": "administrators with managed: only closed (true) or open (false) "
+                                                     "stations; every other list shows open stations only"})
 
 
 # --- deputies --------------------------------------------------------------------------------

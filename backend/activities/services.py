@@ -508,6 +508,8 @@ def dispatch(actor, data):
         station = db.session.get(Station, data["station_id"], options=[lazyload(Station.live_qr)])
         if station is None or not manages_station(actor, station):
             raise validation_failed({"station_id": ["联络站不存在，或不在您的管理范围内。"]})
+        if station.closed:
+            raise validation_failed({"station_id": [f"联络站“{station.name}”已停用，请选择其他联络站。"]})
         region = station.region
     else:
         region = db.session.get(Region, data["region_id"]) if data.get("region_id") else None

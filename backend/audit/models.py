@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "region_deleted": "删除区域",
     "station_created": "新建联络站",
     "station_updated": "修改联络站",
+    "station_closed": "停用联络站",
+    "station_reopened": "重新启用联络站",
     "deputy_created": "新建代表",
     "deputy_updated": "修改代表",
     "deputy_retired": "代表离任",

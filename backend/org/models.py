@@ -139,6 +139,9 @@ class Station(db.Model):
     open_hours: Mapped[str] = mapped_column(String(255), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # 停用: closed by a region administrator (who, in the 操作日志: station_closed / station_reopened). A closed
+    # station is in no public list nor picker, its code answers 410 station_closed; its past items stay.
+    closed_dt: Mapped[object | None] = mapped_column(UTCDateTime)
 
     region: Mapped[Region] = relationship()
     deputies: Mapped[list["Deputy"]] = relationship(
@@ -156,6 +159,10 @@ class Station(db.Model):
     @property
     def kind_label(self):
         return STATION_KIND_LABELS[self.kind.value]
+
+    @property
+    def closed(self):
+        return self.closed_dt is not None
 
     @property
     def region_name(self):

@@ -133,7 +133,12 @@ def list_stations(args):
     if args.get("q"):
         query = query.where(Station.name.contains(args["q"], autoescape=True) | Station.address.contains(args["q"], autoescape=True))
     if args.get("managed"):
+        # An administrator's own stations, closed ones too (tagged 已停用), or as ``closed`` chooses.
         query = query.where(station_scope_clause(current_user()))
+        if "closed" in args:
+            query = query.where(Station.closed_dt.is_not(None) if args["closed"] else Station.closed_dt.is_(None))
+    else:  # 附近联络站 and every picker: open stations only
+        query = query.where(Station.closed_dt.is_(None))
     near = args.get("near")
     if near:
         query = nearby.order_by_distance(query, *near)

@@ -5,8 +5,10 @@ Each takes validated data, changes objects, flushes, and never commits: the requ
 """
 from sqlalchemy import func, select, update
 
+from ..activities.models import Activity, ActivityStatus
 from ..audit.log import masked_phone, record, record_across, record_apart
 from ..audit.models import AuditEvent
+from ..db_types import utcnow
 from ..auth.models import User
 from ..auth.services import allow_rebinding, unbind_deputy
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
@@ -16,6 +18,7 @@ from ..notifications.outbox import withdraw
 from ..points.models import DeputyScore
 from ..qr import services as qr_services
 from ..qr.models import QRKind
+from ..suggestions.models import Status, Suggestion
 from .models import (
     LEVEL_RANK, REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind, deputy_listing,
     station_deputies_listed,
@@ -268,12 +271,40 @@ def update_station(actor, station, data) -> Station:
         if not manages_region(actor, station.region):
             raise APIError(403, "forbidden", "只有区域管理员可以调整联络站管理员。")
         station.admins = _admin_users(data["admin_user_ids"])
+    closing = "closed" in data and data["closed"] != station.closed
+    if closing:
+        set_station_closed(actor, station, data["closed"])
     db.session.flush()
     if actor is not None and (changes := _changes(before, _station_state(station, data))):
         # Moved to another region: both regions' administrators read it.
         record_across("station_updated", actor, ("station", station.id, station.name),
                       [region_before, station.region_id], changes)
+    if actor is not None and closing:
+        record("station_closed" if station.closed else "station_reopened", actor,
+               ("station", station.id, station.name), station.region_id)
     return station
+
+
+def set_station_closed(actor, station, closed):
+    """停用 (``closed``) or 重新启用 a station; region administrators only. Closing is refused (409, counting
+    them) while suggestions wait at it for dispatch — nobody would see them — or activities there have not
+    ended: those are dispatched, cancelled or moved first. Items already with deputies stay theirs. Its code is
+    kept: a closed station's answers 410 station_closed, and works again once the station is reopened."""
+    if actor is not None and not manages_region(actor, station.region):
+        raise APIError(403, "forbidden", "只有区域管理员可以停用或重新启用联络站。")
+    if not closed:
+        station.closed_dt = None
+        return
+    pending = db.session.scalar(select(func.count()).where(
+        Suggestion.station_id == station.id, Suggestion.status == Status.pending))
+    upcoming = db.session.scalar(select(func.count()).where(
+        Activity.station_id == station.id, Activity.status == ActivityStatus.published, Activity.ends_dt > utcnow()))
+    held = [wording.format(count) for count, wording in ((pending, "{} 件待分派的建议"), (upcoming, "{} 场未结束的活动"))
+            if count]
+    if held:
+        raise conflict(f"联络站“{station.name}”还有{'、'.join(held)}，不能停用；请先分派这些建议，"
+                       "取消这些活动或改到其他联络站，再停用。")
+    station.closed_dt = utcnow()
 
 
 # --- deputies --------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ def resolve_live(code):
     if qr.target_kind is QRKind.deputy and not target.active:
         # Leaving office revokes the code; this guards data that reached the table another way.
         raise services.withdrawn(qr.target_kind)
+    if qr.target_kind is QRKind.station and target.closed:
+        raise services.station_closed(target.region.name)
     return qr, target
 
 

@@ -23,7 +23,7 @@ from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
-from ..qr.services import plausible_code, unknown_code, withdrawn
+from ..qr.services import plausible_code, station_closed, unknown_code, withdrawn
 from ..research.models import ResearchReportPhoto
 from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
@@ -47,7 +47,8 @@ def _target_statement():
         select(station_deputies.c.station_id)
         .join(own_stations, own_stations.c.id == station_deputies.c.station_id)
         .join(station_home, station_home.c.id == own_stations.c.region_id)
-        .where(station_deputies.c.deputy_id == deputies.c.id, deputy_home.c.id == deputies.c.region_id)
+        .where(station_deputies.c.deputy_id == deputies.c.id, deputy_home.c.id == deputies.c.region_id,
+               own_stations.c.closed_dt.is_(None))  # never a closed (停用) one
         .order_by(case((station_home.c.path.startswith(deputy_home.c.path), 0), else_=1),
                   station_deputies.c.station_id)
         .limit(1)
@@ -59,8 +60,8 @@ def _target_statement():
             deputies.c.id.label("deputy_id"), deputies.c.name.label("deputy_name"),
             deputies.c.active.label("deputy_active"),
             stations.c.id.label("station_id"), stations.c.name.label("station_name"),
-            stations.c.region_id.label("station_region_id"),
-            station_region.c.path.label("station_region_path"), item_region.c.id.label("region_id"),
+            stations.c.region_id.label("station_region_id"), stations.c.closed_dt.label("station_closed_dt"),
+            station_region.c.path.label("station_region_path"), station_region.c.name.label("station_region_name"), item_region.c.id.label("region_id"),
             item_region.c.path.label("region_path"),
         )
         .select_from(codes)
@@ -120,6 +121,8 @@ def code_target(connection, code, refusal="这个二维码不能用于提交建�
         raise withdrawn(kind)
     if row.region_id is None:  # the code's deputy or station no longer exists
         raise unknown_code()
+    if kind is QRKind.station and row.station_closed_dt is not None:
+        raise station_closed(row.station_region_name)
     return row
 
 

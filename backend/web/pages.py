@@ -246,7 +246,8 @@ def stations():
     A ``near`` that is not a position is ignored with a notice."""
     q = request.args.get("q", "").replace("\x00", "").strip()[:50]
     near, near_notice = _near_arg()
-    query = select(Station).join(Region, Station.region_id == Region.id).options(selectinload(Station.region))
+    query = (select(Station).join(Region, Station.region_id == Region.id).where(Station.closed_dt.is_(None))
+             .options(selectinload(Station.region)))
     if q:
         like = f"%{q.replace('%', '').replace('_', '')}%"
         query = query.where(or_(Station.name.like(like), Station.address.like(like), Region.name.like(like)))

@@ -1,0 +1,135 @@
+"""停用联络站: a region administrator closes a station made by mistake or merged away, and reopens it."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from backend.audit.models import AuditEvent
+from backend.extensions import db
+from backend.suggestions.models import Suggestion
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def org(factory):
+    tree = factory.tree()
+    merged = factory.station(tree["hc"], "城北老联络站", lat=27.5601, lng=109.9985)
+    kept = factory.station(tree["hc"], "城北联络站", lat=27.5502, lng=110.0031)
+    zhang = factory.deputy(tree["hc"], "张伟", phone="13800000003", stations=[merged, kept])
+    hh_admin = factory.admin("huaihua", region=tree["hh"])
+    station_admin = factory.admin("chengbei", stations=[merged])
+    cs_admin = factory.admin("changsha", region=tree["cs"])
+    return {
+        **tree, "merged": merged, "kept": kept, "zhang": zhang,
+        "admin": factory.headers_for_admin(hh_admin),
+        "station_admin": factory.headers_for_admin(station_admin),
+        "cs_admin": factory.headers_for_admin(cs_admin),
+        "citizen": factory.wechat_login("citizen-li"),
+        "merged_code": merged.qr_code, "deputy_code": zhang.qr_code,
+    }
+
+
+def close(client, org, closed=True, headers=None):
+    return client.patch(f"{API}/stations/{org['merged'].id}", json={"closed": closed}, headers=headers or org["admin"])
+
+
+def file(client, org, code):
+    return client.post(f"{API}/suggestions", headers=org["citizen"],
+                       json={"qr_code": code, "category": "城市管理", "content": "小区门口路灯坏了一个月，晚上很黑。"})
+
+
+def public_ids(client, **query):
+    response = client.get(f"{API}/stations", query_string=query)
+    assert response.status_code == 200, response.json
+    return [s["id"] for s in response.json["items"]]
+
+
+def test_closing_hides_the_station_and_its_code_says_where_to_go(client, org):
+    closed = close(client, org)
+    assert closed.status_code == 200, closed.json
+    assert closed.json["closed"] is True and closed.json["closed_at"]
+    merged = org["merged"].id
+
+    # Gone from 附近联络站 and the public list, still in the administrator's list with a filter.
+    assert merged not in public_ids(client)
+    assert merged not in public_ids(client, near="27.56,109.99")
+    managed = client.get(f"{API}/stations", query_string={"managed": "true"}, headers=org["admin"])
+    assert merged in [s["id"] for s in managed.json["items"]]
+    only_closed = client.get(f"{API}/stations", query_string={"managed": "true", "closed": "true"}, headers=org["admin"])
+    assert [s["id"] for s in only_closed.json["items"]] == [merged]
+    open_only = client.get(f"{API}/stations", query_string={"managed": "true", "closed": "false"}, headers=org["admin"])
+    assert merged not in [s["id"] for s in open_only.json["items"]]
+
+    # Scanning its code: 410 saying it is closed; the web page points to 附近联络站 of its region.
+    scanned = client.get(f"{API}/qr/{org['merged_code']}")
+    assert scanned.status_code == 410, scanned.json
+    assert scanned.json["error"] == "station_closed"
+    assert "该联络站已停用" in scanned.json["message"] and "附近联络站" in scanned.json["message"]
+    page = client.get(f"/q/{org['merged_code']}")
+    assert page.status_code == 410
+    text = page.get_data(as_text=True)
+    assert "该联络站已停用" in text and "/public/stations?q=" in text
+
+    # Filing through it is refused, and nothing is written.
+    refused = file(client, org, org["merged_code"])
+    assert refused.status_code == 410, refused.json
+    assert "该联络站已停用" in refused.json["message"]
+    assert db.session.query(Suggestion).count() == 0
+
+    # A deputy's code files at the deputy's open station, never the closed one.
+    filed = file(client, org, org["deputy_code"])
+    assert filed.status_code == 201, filed.json
+    assert db.session.get(Suggestion, filed.json["id"]).station_id == org["kept"].id
+
+    # Logged, by whom.
+    event = db.session.query(AuditEvent).filter_by(action="station_closed").one()
+    assert event.target_id == merged
+
+
+def test_reopening_restores_the_same_code(client, org):
+    assert close(client, org).status_code == 200
+    reopened = close(client, org, closed=False)
+    assert reopened.status_code == 200, reopened.json
+    assert reopened.json["closed"] is False and reopened.json["closed_at"] is None
+    assert reopened.json["qr_code"] == org["merged_code"]
+    assert org["merged"].id in public_ids(client)
+    assert client.get(f"{API}/qr/{org['merged_code']}").status_code == 200
+    assert file(client, org, org["merged_code"]).status_code == 201
+    assert db.session.query(AuditEvent).filter_by(action="station_reopened").count() == 1
+    # Sent again unchanged: nothing more logged.
+    assert close(client, org, closed=False).status_code == 200
+    assert db.session.query(AuditEvent).filter_by(action="station_reopened").count() == 1
+
+
+def test_closing_is_refused_while_items_wait_at_the_station(client, org, factory):
+    assert file(client, org, org["merged_code"]).status_code == 201
+    now = datetime.now(timezone.utc)
+    activity = client.post(f"{API}/activities", headers=org["admin"], json={
+        "title": "进站接待选民", "type": "reception", "station_id": org["merged"].id,
+        "starts_at": (now + timedelta(days=2)).isoformat(), "ends_at": (now + timedelta(days=2, hours=2)).isoformat(),
+        "deputy_ids": [org["zhang"].id]})
+    assert activity.status_code == 201, activity.json
+    refused = close(client, org)
+    assert refused.status_code == 409, refused.json
+    assert "1 件待分派的建议" in refused.json["message"] and "1 场未结束的活动" in refused.json["message"]
+    assert client.get(f"{API}/stations/{org['merged'].id}").json["closed"] is False
+    assert db.session.query(AuditEvent).filter_by(action="station_closed").count() == 0
+
+
+def test_only_region_administrators_in_scope_close_a_station(client, org):
+    refused = close(client, org, headers=org["station_admin"])
+    assert refused.status_code == 403, refused.json
+    assert "区域管理员" in refused.json["message"]
+    assert close(client, org, headers=org["cs_admin"]).status_code == 404
+    assert client.get(f"{API}/stations/{org['merged'].id}").json["closed"] is False
+
+
+def test_a_closed_station_takes_no_new_activity(client, org):
+    assert close(client, org).status_code == 200
+    now = datetime.now(timezone.utc)
+    refused = client.post(f"{API}/activities", headers=org["admin"], json={
+        "title": "进站接待选民", "type": "reception", "station_id": org["merged"].id,
+        "starts_at": (now + timedelta(days=2)).isoformat(), "ends_at": (now + timedelta(days=2, hours=2)).isoformat(),
+        "deputy_ids": [org["zhang"].id]})
+    assert refused.status_code == 422, refused.json
+    assert "已停用" in str(refused.json)
