@@ -39,7 +39,7 @@ def _choices(user, checked=()):
     """The stations and regions an account may be given by ``user``: the first stations by name and the
     ``checked`` ones (the station picker searches the rest)."""
     regions = [r for r in managed_regions(user) if r["depth"] > 0 or accounts.is_root(user.admin_region)]
-    return {"stations": scoped_stations(user, checked), "regions": regions}
+    return {"stations": scoped_stations(user, checked, open_only=True), "regions": regions}
 
 
 @bp.get("/admins")

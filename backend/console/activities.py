@@ -123,22 +123,24 @@ def deputy_options_json():
 
 
 def station_option(station):
-    return {"id": station.id, "name": station.name, "region": station.region.name, "address": station.address or ""}
+    return {"id": station.id, "name": station.name + ("（已停用）" if station.closed else ""), "region": station.region.name,
+            "address": station.address or ""}
 
 
 @bp.get("/station-options")
+@bp.get("/station-options/open", defaults={"open_only": True}, endpoint="open_station_options_json")
 @console_json
-def station_options_json():
+def station_options_json(open_only=False):
     """The station picker's search (station-picker.js): the stations in the administrator's scope whose
     name or address holds ``q``, within the region ``region_id`` and below it if given, by name; at most
-    ``limit`` (STATION_OPTIONS_LIMIT), and whether more match."""
+    ``limit`` (STATION_OPTIONS_LIMIT), and whether more match. ``/open``: a picker's (no closed station)."""
     user = g.user
     limit = STATION_OPTIONS_LIMIT
     if request.args.get("limit", "").strip():
         limit = parse_int(request.args["limit"], 1, STATION_OPTIONS_LIMIT)
         if limit is None:
             return error_response(422, "validation_failed", f"每次返回的数量应为 1 到 {STATION_OPTIONS_LIMIT} 之间的整数。")
-    query = select(Station).where(station_scope_clause(user))
+    query = select(Station).where(station_scope_clause(user), *([Station.closed_dt.is_(None)] if open_only else []))
     if request.args.get("region_id", "").strip():
         region_id = parse_int(request.args["region_id"])
         if region_id is None:
@@ -293,7 +295,8 @@ def activity_new():
         flash(line, "error")
     return render_template(
         "console/activity_form.html", values=values, chosen=chosen, options=options, field_errors=errors,
-        stations=scoped_stations(user, [station_filter, parse_int(values.get("station_id"))]), regions=managed_regions(user),
+        stations=scoped_stations(user, [station_filter, parse_int(values.get("station_id"))], open_only=True),
+        regions=managed_regions(user),
         can_use_place=is_region_admin(user), rule_points=rule_points(rulebook.own_region(user)),
         type_labels=ACTIVITY_TYPE_LABELS, picker_limit=PICKER_LIMIT, checkin_mode_labels=CHECKIN_MODE_LABELS,
     ), (422 if errors or lines else 200)

@@ -28,6 +28,7 @@ from ..auth.scope import (
     managed_region_or_404,
     managed_station_or_404,
     manages_deputy,
+    manages_region,
     manages_station,
     owned_deputy_or_404,
     owns_deputy,
@@ -136,9 +137,10 @@ def _region_admin_only(what):
 
 def unstaffed_station_clause():
     """SQL: the station has no administrator whose account is in use (``Station.serving_admins`` is empty),
-    so that an item filed at its code waits for dispatch with nobody told of it: 无管理员."""
-    return ~exists().where(station_admins.c.station_id == Station.id, station_admins.c.user_id == User.id,
-                           User.disabled_dt.is_(None))
+    so that an item filed at its code waits for dispatch with nobody told of it: 无管理员. A closed (停用)
+    station takes no items: it lacks nothing."""
+    return Station.closed_dt.is_(None) & ~exists().where(
+        station_admins.c.station_id == Station.id, station_admins.c.user_id == User.id, User.disabled_dt.is_(None))
 
 
 def unstaffed_station_count(user):
@@ -148,8 +150,8 @@ def unstaffed_station_count(user):
 
 
 def unlocated_station_clause():
-    """SQL: the station has no coordinates, so 附近的联络站 never offers it: 无坐标."""
-    return or_(Station.lat.is_(None), Station.lng.is_(None))
+    """SQL: the station has no coordinates, so 附近的联络站 never offers it: 无坐标 (a closed one it never offers)."""
+    return Station.closed_dt.is_(None) & or_(Station.lat.is_(None), Station.lng.is_(None))
 
 
 def stationless_deputy_clause():
@@ -190,12 +192,36 @@ def stations():
     no_location = request.args.get("no_location") == "1"
     if no_location:
         query = query.where(unlocated_station_clause())
+    closed = request.args.get("closed", "")  # "1": 只看已停用的, "0": 只看在用的, else all
+    if closed in ("0", "1"):
+        query = query.where(Station.closed_dt.is_not(None) if closed == "1" else Station.closed_dt.is_(None))
     page = listing_page(query.order_by(Station.region_id, Station.id).options(*station_listing()), PER_PAGE)
     return render_template(
         "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
         kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user), no_admin=no_admin, no_location=no_location,
-        poster_zip_limit=POSTER_ZIP_LIMIT,
+        closed=closed, poster_zip_limit=POSTER_ZIP_LIMIT,
     )
+
+
+@bp.post("/stations/<int:station_id>/close")
+@console_page("console.stations")
+def station_close(station_id):
+    """停用联络站 (the page asks first): refused, with what to do, while items wait at it."""
+    return _station_closed(station_id, True)
+
+
+@bp.post("/stations/<int:station_id>/reopen")
+@console_page("console.stations")
+def station_reopen(station_id):
+    return _station_closed(station_id, False)
+
+
+def _station_closed(station_id, closed):
+    station = managed_station_or_404(station_id)
+    services.update_station(g.user, station, {"closed": closed})
+    flash(f"已停用联络站“{station.name}”：它不再出现在附近联络站和各处选择中，扫其二维码会提示已停用；重新启用后恢复。"
+          if closed else f"已重新启用联络站“{station.name}”，其二维码恢复可用。", "success")
+    return redirect(url_for("console.station_edit", station_id=station.id))
 
 
 def _station_fields(form, errors):
@@ -296,7 +322,7 @@ def _station_page(station, values, chosen=None):
         station=station, values=values, chosen=chosen, others=[d for d in received if not manages_deputy(user, d)],
         options=deputy_options(user, exclude=[d.id for d in chosen]), stations=scoped_stations(user),
         regions=managed_regions(user), kind_labels=STATION_KIND_LABELS, picker_limit=PICKER_LIMIT,
-        can_move=is_region_admin(user),
+        can_move=is_region_admin(user), can_close=manages_region(user, station.region),
     )
 
 
@@ -395,7 +421,7 @@ def deputy_new():
     checked = {parse_int(i) for i in request.form.getlist("station_ids")}  # a refused form's ticks
 
     def choices():  # the stations and regions offered (a refused form's: read after its rollback)
-        station_choices = scoped_stations(user, checked)
+        station_choices = scoped_stations(user, checked, open_only=True)
         regions = managed_regions(user) if is_region_admin(user) else _regions_above(station_choices)
         return {"station_choices": station_choices, "regions": regions}
 
@@ -456,7 +482,7 @@ def deputy_edit(deputy_id):
 def _deputy_page(deputy, values, ticked_station_ids):
     """What the deputy's edit page shows: ``values`` in its fields, ``ticked_station_ids`` ticked."""
     user = g.user
-    station_choices = scoped_stations(user, {*ticked_station_ids, *(s.id for s in deputy.stations)})
+    station_choices = scoped_stations(user, {*ticked_station_ids, *(s.id for s in deputy.stations)}, open_only=True)
     bound = db.session.scalar(select(User).where(User.deputy_id == deputy.id))
     return dict(
         bound=bound, bound_phone=mask_phone(bound.phone) if bound is not None else None,

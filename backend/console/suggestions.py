@@ -170,14 +170,17 @@ def station_choices_limit():
     return current_app.config["CONSOLE_STATION_CHOICES"]
 
 
-def scoped_stations(user, chosen_ids=(), limit=None):
+def scoped_stations(user, chosen_ids=(), limit=None, open_only=False):
     """The stations a page offers to choose from: those in scope by name, at most ``limit`` (by default
     ``station_choices_limit()``), without their printed codes; and after them the ``chosen_ids`` (a form's
     or a query string's; None and impossible ids are skipped) in scope beyond the first ones, so that a
     filter's or a form's choice stays shown, and stays chosen when the form is sent again. A province's
-    20,000 stations, each with its code, took 50 queries and 0.9 MB of HTML on every view of the queue."""
+    20,000 stations, each with its code, took 50 queries and 0.9 MB of HTML on every view of the queue.
+    ``open_only``: a picker (发单, an account's or a deputy's stations) offers no closed (停用) station but a chosen one;
+    a list's filter offers them all, for their past items."""
     stations = db.session.scalars(
-        select(Station).where(station_scope_clause(user)).order_by(Station.name, Station.id)
+        select(Station).where(station_scope_clause(user), *([Station.closed_dt.is_(None)] if open_only else []))
+        .order_by(Station.name, Station.id)
         .limit(limit or station_choices_limit())
         .options(lazyload(Station.live_qr))
     ).all()
