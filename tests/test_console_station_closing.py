@@ -74,3 +74,16 @@ def test_a_closed_station_is_no_gap_in_the_base(huaihua, world, factory):  # noq
     assert "已停用联络站“误建联络站”" in text(huaihua.get(page))  # the notice read
     assert "误建联络站" not in text(huaihua.get("/console/stations?no_admin=1"))
     assert "误建联络站" not in text(huaihua.get("/console/stations?no_location=1"))
+
+
+def test_the_posters_zip_prints_no_closed_station(huaihua, world, factory):  # noqa: F811
+    import io
+    import zipfile
+
+    factory.station(world["tree"]["hc"], "迎丰联络站")
+    page = f"/console/stations/{world['chengbei'].id}"
+    assert post(huaihua, f"{page}/close", {}, page=page).status_code == 302
+    response = huaihua.get(f"/console/posters.zip?region_id={world['tree']['hc'].id}&kind=stations")
+    assert response.status_code == 200, text(response)
+    names = " ".join(zipfile.ZipFile(io.BytesIO(response.get_data())).namelist())
+    assert "迎丰联络站" in names and "城北联络站" not in names

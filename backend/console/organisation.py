@@ -705,6 +705,7 @@ def posters_zip():
         deputy_query = select(Deputy).where(deputy_scope_clause(user))
         label = "我管理的联络站"
     deputy_query = deputy_query.where(Deputy.active.is_(True))
+    station_query = station_query.where(Station.closed_dt.is_(None))  # a closed station's code answers 已停用
     kind = request.args.get("kind")
     if kind in POSTER_KINDS:  # the deputies alone (本级代表 with own=1), or the stations alone
         (station_query, deputy_query) = ((station_query.where(false()), deputy_query) if kind == "deputies"
