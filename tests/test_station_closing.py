@@ -76,7 +76,9 @@ def test_closing_hides_the_station_and_its_code_says_where_to_go(client, org):
     assert "该联络站已停用" in refused.json["message"]
     assert db.session.query(Suggestion).count() == 0
 
-    # A deputy's code files at the deputy's open station, never the closed one.
+    # A deputy's code names, and files at, the deputy's open station, never the closed one.
+    card = client.get(f"{API}/qr/{org['deputy_code']}")
+    assert [s["id"] for s in card.json["target"]["stations"]] == [org["kept"].id]
     filed = file(client, org, org["deputy_code"])
     assert filed.status_code == 201, filed.json
     assert db.session.get(Suggestion, filed.json["id"]).station_id == org["kept"].id
@@ -133,3 +135,15 @@ def test_a_closed_station_takes_no_new_activity(client, org):
         "deputy_ids": [org["zhang"].id]})
     assert refused.status_code == 422, refused.json
     assert "已停用" in str(refused.json)
+
+
+def test_the_web_pages_point_from_a_closed_station_to_the_open_ones(client, org):
+    assert close(client, org).status_code == 200
+    listed = client.get("/public/stations").get_data(as_text=True)
+    assert "城北联络站" in listed and "城北老联络站" not in listed
+    # The 附近联络站 link on the closed code's page: the region's open stations.
+    nearby = client.get("/public/stations", query_string={"q": org["hc"].name}).get_data(as_text=True)
+    assert "城北联络站" in nearby and "城北老联络站" not in nearby
+    # Its own public page (a bookmark, a shared link) says it is closed and takes nothing.
+    page = client.get(f"/public/stations/{org['merged'].id}").get_data(as_text=True)
+    assert "该联络站已停用" in page

@@ -93,7 +93,8 @@ def revoke(qr: QRCode, target, actor) -> QRCode:
 def public_profile(qr: QRCode, target):
     if qr.target_kind is QRKind.deputy:
         profile = DeputyPublicOut().dump(target)
-        profile["stations"] = [{"id": s.id, "name": s.name, "address": s.address} for s in target.stations]
+        profile["stations"] = [{"id": s.id, "name": s.name, "address": s.address} for s in target.stations
+                               if not s.closed]  # a closed (停用) one receives nobody
         return profile
     # A district's station may receive hundreds of deputies: the card names the first of them and counts
     # them all; the rest are on its public page's roster (查看全部) and GET /api/v1/deputies?station_id=.
