@@ -75,6 +75,10 @@ def test_closing_hides_the_station_and_its_code_says_where_to_go(client, org):
     assert refused.status_code == 410, refused.json
     assert "该联络站已停用" in refused.json["message"]
     assert db.session.query(Suggestion).count() == 0
+    booked = client.post(f"{API}/appointments", headers=org["citizen"], json={
+        "qr_code": org["merged_code"], "topic": "想当面反映加装电梯的事", "contact_phone": "13912340000",
+        "preferred_time": "下周一上午"})
+    assert booked.status_code == 410 and booked.json["error"] == "station_closed", booked.json
 
     # A deputy's code names, and files at, the deputy's open station, never the closed one.
     card = client.get(f"{API}/qr/{org['deputy_code']}")
