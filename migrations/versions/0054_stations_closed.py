@@ -22,5 +22,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('stations') as batch_op:
-        batch_op.drop_column('closed_dt')
+    # A plain DROP COLUMN (SQLite 3.35+ has it): a batch copy of the table on SQLite would lose the
+    # expression index uq_stations_region_name (0052), whose own downgrade then finds none to drop.
+    op.drop_column('stations', 'closed_dt')
