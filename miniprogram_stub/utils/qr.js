@@ -63,4 +63,11 @@ function isActivityCode(code) {
   return /^a[a-z2-7]{26}$/.test(String(code || ''));
 }
 
-module.exports = { codeFromLink, codeFromOptions, codeFromScan, linkCodeFromScan, isActivityCode };
+// The page a code that cannot be used opens (404 unknown, 410 revoked or its station closed): the server's
+// sentence, and the error's code (station_closed offers 附近联络站).
+function unavailableUrl(err) {
+  return '/pages/unavailable/unavailable?status=' + err.status + '&message=' + encodeURIComponent(err.message)
+    + '&code=' + encodeURIComponent(err.code || '');
+}
+
+module.exports = { unavailableUrl, codeFromLink, codeFromOptions, codeFromScan, linkCodeFromScan, isActivityCode };

@@ -2,6 +2,7 @@
 // "约见代表" with the upcoming reception days (接待计划) the code carries.
 const api = require('../../utils/api');
 const { presentDay } = require('../../utils/appointment');
+const { unavailableUrl } = require('../../utils/qr');
 
 // What the card shows: a deputy's or a station's code. An activity's check-in code (a deputy's failed
 // check-in may lead here with it) has no card to show.
@@ -36,9 +37,7 @@ Page({
         qr = await api.resolveQr(this.code);
       } catch (err) {
         if (err.status === 404 || err.status === 410) {
-          wx.redirectTo({
-            url: '/pages/unavailable/unavailable?status=' + err.status + '&message=' + encodeURIComponent(err.message),
-          });
+          wx.redirectTo({ url: unavailableUrl(err) });
         }
         this.setData({ loading: false, error: err.message, canRetry: err.status !== 404 && err.status !== 410 });
         return null;

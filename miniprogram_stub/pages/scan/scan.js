@@ -4,7 +4,7 @@
 //   citizen → the deputy's or station's card; deputy at a station or activity code → check-in;
 //   revoked (410) or unknown (404) → a page with the server's sentence.
 const api = require('../../utils/api');
-const { codeFromOptions } = require('../../utils/qr');
+const { codeFromOptions, unavailableUrl } = require('../../utils/qr');
 
 const UNRECOGNISED = '无法识别这个二维码，请扫描人大代表或代表联络站的二维码。';
 
@@ -39,8 +39,7 @@ Page({
       qr = await api.resolveQr(code);
     } catch (err) {
       if (err.status === 404 || err.status === 410) {
-        return this.go('unavailable', '/pages/unavailable/unavailable?status=' + err.status
-          + '&message=' + encodeURIComponent(err.message));
+        return this.go('unavailable', unavailableUrl(err));
       }
       this.setData({ loading: false, message: err.message, canRetry: true });
       return { route: 'error' };

@@ -25,6 +25,7 @@ function qrRoutes() {
     'GET /api/v1/qr/sta1': () => json(200, STATION_QR),
     ['GET /api/v1/qr/' + 'a'.repeat(27)]: () => json(200, ACTIVITY_QR),
     'GET /api/v1/qr/old1': () => error(410, 'qr_revoked', '该代表已不再履职，这个二维码已停用。您可以扫描所在联络站的二维码反映问题。'),
+    'GET /api/v1/qr/shut1': () => error(410, 'station_closed', '该联络站已停用，不再受理建议和约见。请到附近联络站（鹤城区）反映问题，或在“附近联络站”中查找。'),
     'GET /api/v1/qr/none': () => error(404, 'not_found', '二维码无效：没有找到对应的代表或联络站。'),
     'GET /api/v1/qr/boom': () => error(500, 'internal_error', '服务器出错了，请稍后再试。'),
   };
@@ -87,6 +88,20 @@ test('scan entry: revoked and unknown codes open the page with the sentence, wit
   const unknown = await phone.follow();
   assert.equal(unknown.data.title, '二维码无效');
   assert.deepEqual(wx.toasts.concat(wx.modals), []);
+});
+
+test('a closed station\'s code says so and offers 附近联络站', async () => {
+  const { phone, wx } = unitPhone(qrRoutes());
+  await phone.open('pages/scan/scan', { scene: 'shut1' });
+  const closed = await phone.follow();
+  assert.equal(closed.route, 'pages/unavailable/unavailable');
+  assert.equal(closed.data.title, '该联络站已停用');
+  assert.match(closed.data.message, /附近联络站/);
+  assert.equal(closed.data.nearby, true);
+  closed.nearby();
+  assert.equal(wx.lastNavigation().url, '/pages/nearby/nearby');
+  await phone.open('pages/scan/scan', { scene: 'old1' });
+  assert.equal((await phone.follow()).data.nearby, false, 'a revoked code: no such button');
 });
 
 test('a code that cannot be used offers 重新扫码, which opens the next code in its place', async () => {
