@@ -861,75 +861,61 @@ def test_0038_builds_the_dedupe_prefix_index_on_postgresql_and_rebuilds_one_left
         db.engine.dispose()
 
 
-def test_0045_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_invalid(scratch_url):
-    """0045: the merged items' and the citizens' timeline lines' partial indexes, on both databases (built
-    CONCURRENTLY on PostgreSQL, where one a killed build left INVALID is dropped and built again), each
-    over its few rows alone. Downgraded, they go."""
+def _indexes_built_online(scratch_url, before, revision, tables):
+    """Upgrades a scratch database from ``before`` to ``revision``, which builds the indexes ``tables`` names
+    ({index: table}); on PostgreSQL, the first is in the way as a CONCURRENTLY build killed half way leaves
+    it (INVALID, on another column), to be dropped and built again. Answers each index's definition as the
+    database holds it (valid, on PostgreSQL), after downgrading to ``before`` and finding them gone."""
     from flask_migrate import downgrade, upgrade
 
     from backend import create_app
     from backend.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
-    indexes = {"ix_suggestions_merged_into": ("suggestions", "(merged_into_id, id)", "merged_into_id IS NOT NULL"),
-               "ix_suggestion_events_citizen_actor": ("suggestion_events", "(actor_user_id)", "'citizen'")}
+    definitions = {}
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
-        upgrade(revision="0044")
-        if postgres:  # what a build killed half way leaves behind
+        upgrade(revision=before)
+        broken, table = next(iter(tables.items()))
+        if postgres:
             with db.engine.begin() as conn:
-                conn.execute(text("CREATE INDEX ix_suggestions_merged_into ON suggestions (id)"))
-                conn.execute(text("UPDATE pg_index SET indisvalid = false "
-                                  "WHERE indexrelid = 'ix_suggestions_merged_into'::regclass"))
-        upgrade(revision="0045")
-        for name, (table, columns, where) in indexes.items():
-            assert name in _index_names(table)
-            with db.engine.connect() as conn:
+                conn.execute(text(f"CREATE INDEX {broken} ON {table} (id)"))
+                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{broken}'::regclass"))
+        upgrade(revision=revision)
+        with db.engine.connect() as conn:
+            for name, table in tables.items():
+                assert name in _index_names(table)
                 if postgres:
-                    valid, definition = conn.execute(text(
-                        f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
-                        f"WHERE indexrelid = '{name}'::regclass")).one()
-                    assert valid
+                    valid, definitions[name] = conn.execute(text(
+                        f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = '{name}'::regclass")).one()
+                    assert valid, name
                 else:
-                    definition = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
-            assert columns in definition and where in definition.split("WHERE")[1]
-        downgrade(revision="0044")
-        for name, (table, _, _) in indexes.items():
+                    definitions[name] = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
+        downgrade(revision=before)
+        for name, table in tables.items():
             assert name not in _index_names(table)
         db.engine.dispose()
+    return definitions
+
+
+def test_0045_builds_the_merged_and_citizen_actor_indexes_and_rebuilds_one_left_invalid(scratch_url):
+    """0045: the merged items' and the citizens' timeline lines' partial indexes, on both databases (built
+    CONCURRENTLY on PostgreSQL, where one a killed build left INVALID is dropped and built again), each
+    over its few rows alone. Downgraded, they go."""
+    definitions = _indexes_built_online(scratch_url, "0044", "0045", {
+        "ix_suggestions_merged_into": "suggestions", "ix_suggestion_events_citizen_actor": "suggestion_events"})
+    merged, citizen = definitions["ix_suggestions_merged_into"], definitions["ix_suggestion_events_citizen_actor"]
+    assert "(merged_into_id, id)" in merged and "merged_into_id IS NOT NULL" in merged.split("WHERE")[1]
+    assert "(actor_user_id)" in citizen and "'citizen'" in citizen.split("WHERE")[1]
 
 
 def test_0048_builds_the_user_target_index_of_the_audit_log_and_rebuilds_one_left_invalid(scratch_url):
     """0048: the events done to accounts' partial index, on both databases (built CONCURRENTLY on
     PostgreSQL, where one a killed build left INVALID is dropped and built again), over those events
     alone. Downgraded, it goes."""
-    from flask_migrate import downgrade, upgrade
-
-    from backend import create_app
-    from backend.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     name = "ix_audit_events_user_target_at"
-    with app.app_context():
-        postgres = db.engine.dialect.name == "postgresql"
-        upgrade(revision="0047")
-        if postgres:  # what a build killed half way leaves behind
-            with db.engine.begin() as conn:
-                conn.execute(text(f"CREATE INDEX {name} ON audit_events (id)"))
-                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{name}'::regclass"))
-        upgrade(revision="0048")
-        assert name in _index_names("audit_events")
-        with db.engine.connect() as conn:
-            if postgres:
-                valid, definition = conn.execute(text(
-                    f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = '{name}'::regclass")).one()
-                assert valid
-            else:
-                definition = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
-        assert "(target_id, at)" in definition and "'user'" in definition.split("WHERE")[1]
-        downgrade(revision="0047")
-        assert name not in _index_names("audit_events")
-        db.engine.dispose()
+    definition = _indexes_built_online(scratch_url, "0047", "0048", {name: "audit_events"})[name]
+    assert "(target_id, at)" in definition and "'user'" in definition.split("WHERE")[1]
 
 
 def test_0049_adds_the_ballot_tickets_keeping_polls_open_and_rebuilds_an_index_left_invalid(scratch_url):
@@ -985,33 +971,9 @@ def test_0050_builds_the_contact_phone_index_and_rebuilds_one_left_invalid(scrat
     """0050: the index of the contact phone without a landline's dash, on both databases (built
     CONCURRENTLY on PostgreSQL, where one a killed build left INVALID is dropped and built again), in the
     model's expression. Downgraded, it goes."""
-    from flask_migrate import downgrade, upgrade
-
-    from backend import create_app
-    from backend.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     name = "ix_suggestions_contact_phone"
-    with app.app_context():
-        postgres = db.engine.dialect.name == "postgresql"
-        upgrade(revision="0049")
-        if postgres:  # what a build killed half way leaves behind
-            with db.engine.begin() as conn:
-                conn.execute(text(f"CREATE INDEX {name} ON suggestions (id)"))
-                conn.execute(text(f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{name}'::regclass"))
-        upgrade(revision="0050")
-        assert name in _index_names("suggestions")
-        with db.engine.connect() as conn:
-            if postgres:
-                valid, definition = conn.execute(text(
-                    f"SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = '{name}'::regclass")).one()
-                assert valid
-            else:
-                definition = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
-        assert "replace" in definition and "contact_phone" in definition and "'-'" in definition
-        downgrade(revision="0049")
-        assert name not in _index_names("suggestions")
-        db.engine.dispose()
+    definition = _indexes_built_online(scratch_url, "0049", "0050", {name: "suggestions"})[name]
+    assert "replace" in definition and "contact_phone" in definition and "'-'" in definition
 
 
 def test_0051_stops_on_sibling_regions_of_one_name_and_then_refuses_them(scratch_url):
