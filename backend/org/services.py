@@ -8,10 +8,10 @@ from sqlalchemy import func, select, update
 from ..activities.models import Activity, ActivityStatus
 from ..audit.log import masked_phone, record, record_across, record_apart
 from ..audit.models import AuditEvent
-from ..db_types import utcnow
 from ..auth.models import User
 from ..auth.services import allow_rebinding, unbind_deputy
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
+from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from ..notifications.outbox import withdraw

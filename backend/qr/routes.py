@@ -150,7 +150,7 @@ def landing(code):
     except APIError as exc:
         title = UNAVAILABLE_TITLES.get(exc.status, "二维码暂时无法打开")
         return render_template("q_unavailable.html", title=title, message=exc.message,
-                               nearby_q=getattr(exc, "nearby_q", None)), exc.status
+                               nearby_q=exc.nearby_q if isinstance(exc, services.StationClosed) else None), exc.status
     return render_template(
         "q_landing.html",
         kind=qr.target_kind.value,

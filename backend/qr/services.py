@@ -81,15 +81,15 @@ def withdrawn(kind: QRKind):
     return APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
 
 
-def station_closed(region_name):
+class StationClosed(APIError):
     """The answer to the code of a closed station (停用): 410 ``station_closed``, pointing to 附近联络站;
     ``nearby_q`` is what a page searches its list for (the station's region). The code itself is kept: it
     works again when the station is reopened."""
-    error = APIError(410, "station_closed",
-                     f"该联络站已停用，不再受理建议和约见。请到附近联络站（{region_name}）反映问题，"
-                     "或在“附近联络站”中查找。")
-    error.nearby_q = region_name
-    return error
+
+    def __init__(self, region_name):
+        super().__init__(410, "station_closed", f"该联络站已停用，不再受理建议和约见。请到附近联络站（{region_name}）反映问题，"
+                                                "或在“附近联络站”中查找。")
+        self.nearby_q = region_name
 
 
 def find(code: str) -> QRCode:

@@ -23,7 +23,7 @@ from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
-from ..qr.services import plausible_code, station_closed, unknown_code, withdrawn
+from ..qr.services import StationClosed, plausible_code, unknown_code, withdrawn
 from ..research.models import ResearchReportPhoto
 from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
@@ -122,7 +122,7 @@ def code_target(connection, code, refusal="这个二维码不能用于提交建�
     if row.region_id is None:  # the code's deputy or station no longer exists
         raise unknown_code()
     if kind is QRKind.station and row.station_closed_dt is not None:
-        raise station_closed(row.station_region_name)
+        raise StationClosed(row.station_region_name)
     return row
 
 
