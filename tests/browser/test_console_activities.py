@@ -579,3 +579,28 @@ def test_the_close_confirmation_follows_the_attendance_and_a_cancellation_takes_
     expect(page.locator(".flash")).to_contain_text("活动已取消，不计积分，已将取消原因通知代表。")
     expect(page.locator("#activity-record")).to_contain_text("取消原因：暴雨预警，改期另行通知")
     assert external_requests == []
+
+
+def test_a_name_typed_in_the_picker_before_its_script_ran_is_searched(desktop, live_server, factory, external_requests):
+    """On a busy PC the administrator types a deputy's name while 发单 is still loading its scripts: once they
+    run, the picker offers the deputies matching what was typed, not the whole station."""
+    station = chengbei_signed_in(desktop, live_server, factory)
+    factory.deputy(station.region, "李娜", phone="13800000102", stations=[station])
+    page = desktop
+    held = []
+    page.route("**/static/console/activities-picker.js*", lambda route: held.append(route))
+    page.goto(f"{live_server}/console/activities/new", wait_until="commit")
+    page.fill(".picker-q", "张")
+    for _ in range(250):  # the parser reaches the script's tag after the picker: its request is held
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1, "the picker's script was not held"
+    options = page.locator(".picker-options")
+    expect(options).to_contain_text("李娜")  # the page's own list, drawn by the server
+    held[0].continue_()
+    page.wait_for_load_state("load")
+
+    expect(options).not_to_contain_text("李娜")
+    expect(options).to_contain_text("张伟")
+    assert external_requests == []

@@ -157,6 +157,10 @@ window.tickPicker = (function () {
       }
     });
     updateCount();
+    if (box.value.trim()) {
+      // Typed (or restored by the browser) before this script ran: that input event came too early to be heard.
+      search.now();
+    }
 
     return {
       search: search.now,
