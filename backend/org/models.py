@@ -186,6 +186,12 @@ class Deputy(db.Model):
     """A people's congress deputy (人大代表) of one of the five levels."""
 
     __tablename__ = "deputies"
+    __table_args__ = (
+        # A leaderboard of a level (全国代表) or a 代表小组 counts and reads its few deputies through these
+        # (points.queries.leaderboard; migration 0055).
+        Index("ix_deputies_level", "level", "id"),
+        Index("ix_deputies_group", "group_name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
