@@ -1,7 +1,5 @@
 """Reading the points: a deputy's ledger, totals, ranks and the leaderboard (from the running totals)."""
-from collections import namedtuple
-
-from sqlalchemy import func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.sql.elements import True_
 
 from ..auth.scope import region_subtree_clause
@@ -84,7 +82,7 @@ def leaderboard(year, region: Region | None = None, level=None, group=None, limi
     every total, and the 0-point step every deputy, before giving up (0.3-0.7 s at 140,000 deputies). So a
     board filtered otherwise than by a city or the province alone first counts its deputies in their
     indexes, stopping past ``FEW_DEPUTIES``; when that is all of them, it reads them and their totals by
-    key and ranks them here (``_few_ranked``), in the same order."""
+    key and sorts those few (``_few_ranked``), in the same order."""
     filters = [*where]
     if region is not None:
         filters.append(region_subtree_clause(Deputy.region_id, region))
@@ -132,30 +130,21 @@ def _at_most(count, filters):
 
 
 def _few_ranked(year, columns, conditions, limit):
-    """The top ``limit`` of the few deputies ``conditions`` keep, in leaderboard's order: the deputies
-    read through the filters' indexes, then their totals by key (the primary key of deputy_scores, for
-    the list of their ids: joined, PostgreSQL would rather read every total of the year than probe a
-    thousand), sorted here: the positive totals (highest first, then whoever reached it first, then id),
-    those at 0 (no row, or one back at 0) by id, the negative totals as the positive."""
-    deputies = db.session.execute(select(*columns).where(*conditions)).all()
-    scores = {}
-    if deputies:
-        scores = {row.deputy_id: row for row in db.session.execute(
-            select(DeputyScore.deputy_id, DeputyScore.total, DeputyScore.reached_dt)
-            .where(DeputyScore.year == year, DeputyScore.deputy_id.in_([deputy.id for deputy in deputies])))}
-    board = [_Row(*deputy, scores[deputy.id].total if deputy.id in scores else 0,
-                  scores[deputy.id].reached_dt if deputy.id in scores else None) for deputy in deputies]
+    """The top ``limit`` of the few deputies ``conditions`` keep, in leaderboard's order, in one statement:
+    the deputies read through the filters' indexes, each one's total and when it was reached probed by key
+    (deputy_scores' primary key, a scalar subquery each: joined, PostgreSQL would rather read every total
+    of the year than probe a thousand), the few sorted. ``points`` highest first puts the positive totals
+    before those at 0 (no row, or one back at 0) before the negative; among equal totals whoever reached
+    it first, then the id; at 0 the id alone (``reached`` is NULL there)."""
+    def score(column):
+        return select(column).where(DeputyScore.deputy_id == Deputy.id, DeputyScore.year == year).scalar_subquery()
 
-    def by_score(row):
-        return -row.points, row.reached_dt, row.id
-
-    board = [*sorted((row for row in board if row.points > 0), key=by_score),
-             *sorted((row for row in board if row.points == 0), key=lambda row: row.id),
-             *sorted((row for row in board if row.points < 0), key=by_score)]
-    return board[:limit]
-
-
-_Row = namedtuple("_Row", "id name level group points reached_dt")
+    points = func.coalesce(score(DeputyScore.total), 0).label("points")
+    reached = score(case((DeputyScore.total != 0, DeputyScore.reached_dt))).label("reached")
+    return db.session.execute(
+        select(*columns, points, reached).where(*conditions)
+        .order_by(points.desc(), reached, Deputy.id).limit(limit)
+    ).all()
 
 
 def ranked(rows, points):
