@@ -1054,11 +1054,11 @@ def test_0052_stops_on_stations_of_one_name_in_one_region_and_then_refuses_them(
         db.engine.dispose()
 
 
-def test_0055_builds_the_deputies_level_and_group_indexes_and_rebuilds_one_left_invalid(scratch_url):
-    """0055: the deputies' (level, id) and (group_name, id) indexes the leaderboard of a level or a 代表小组
+def test_0056_builds_the_deputies_level_and_group_indexes_and_rebuilds_one_left_invalid(scratch_url):
+    """0056: the deputies' (level, id) and (group_name, id) indexes the leaderboard of a level or a 代表小组
     reads its few deputies through, on both databases (built CONCURRENTLY on PostgreSQL, where one a killed
     build left INVALID is dropped and built again). Downgraded, they go."""
-    definitions = _indexes_built_online(scratch_url, "0054", "0055", {
+    definitions = _indexes_built_online(scratch_url, "0055", "0056", {
         "ix_deputies_level": "deputies", "ix_deputies_group": "deputies"})
     assert "(level, id)" in definitions["ix_deputies_level"]
     assert "(group_name, id)" in definitions["ix_deputies_group"]

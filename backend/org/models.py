@@ -188,7 +188,7 @@ class Deputy(db.Model):
     __tablename__ = "deputies"
     __table_args__ = (
         # A leaderboard of a level (全国代表) or a 代表小组 counts and reads its few deputies through these
-        # (points.queries.leaderboard; migration 0055).
+        # (points.queries.leaderboard; migration 0056).
         Index("ix_deputies_level", "level", "id"),
         Index("ix_deputies_group", "group_name", "id"),
     )

@@ -1,7 +1,7 @@
 """deputies: indexes of the level and of the 代表小组, for the leaderboard of a level or a group
 
-Revision ID: 0055
-Revises: 0054
+Revision ID: 0056
+Revises: 0055
 Create Date: 2026-11-29 06:00:00
 
 ``ix_deputies_level`` (level, id) and ``ix_deputies_group`` (group_name, id): the public leaderboard of
@@ -18,8 +18,8 @@ import online
 
 
 # revision identifiers, used by Alembic.
-revision = '0055'
-down_revision = '0054'
+revision = '0056'
+down_revision = '0055'
 branch_labels = None
 depends_on = None
 
