@@ -2,10 +2,13 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 
 from backend.audit.models import AuditEvent
 from backend.extensions import db
 from backend.suggestions.models import Suggestion
+
+from .parallel import released_together
 
 API = "/api/v1"
 
@@ -151,3 +154,40 @@ def test_the_web_pages_point_from_a_closed_station_to_the_open_ones(client, org)
     # Its own public page (a bookmark, a shared link) says it is closed and takes nothing.
     page = client.get(f"/public/stations/{org['merged'].id}").get_data(as_text=True)
     assert "该联络站已停用" in page
+
+
+RACE_ROUNDS = 20
+
+
+def test_a_filing_at_the_instant_of_closing_never_waits_at_the_closed_station(org, base_url):
+    """Over real HTTP, a citizen files through the station's code while its administrator closes it, released
+    together, many times: one of the two wins. Either the item was filed first and closing is refused (409,
+    the item waits there for dispatch), or the station closed first and the filing is refused (410). Never
+    both succeed: an item waiting for dispatch at a closed station, which nobody would see."""
+    station_id, code, deputy_id = org["merged"].id, org["merged_code"], org["zhang"].id
+    db.session.close()  # the server's threads use their own sessions
+    station_url = f"{base_url}{API}/stations/{station_id}"
+
+    def closing():
+        return requests.patch(station_url, json={"closed": True}, headers=org["admin"], timeout=30)
+
+    def filing():
+        return requests.post(f"{base_url}{API}/suggestions", headers=org["citizen"], timeout=30, json={
+            "qr_code": code, "category": "城市管理", "content": "小区门口路灯坏了一个月，晚上很黑。"})
+
+    for _ in range(RACE_ROUNDS):
+        closed, filed = released_together(closing, filing)
+        pending = db.session.query(Suggestion).filter_by(station_id=station_id, status="pending").count()
+        db.session.close()
+        if closed.ok:
+            assert filed.status_code == 410 and filed.json()["error"] == "station_closed", filed.text
+            assert pending == 0
+            reopened = requests.patch(station_url, json={"closed": False}, headers=org["admin"], timeout=30)
+            assert reopened.status_code == 200, reopened.text
+        else:
+            assert closed.status_code == 409 and "待分派的建议" in closed.json()["message"], closed.text
+            assert filed.status_code == 201, filed.text
+            # Dispatched, so the next round starts with nothing waiting at the station.
+            dispatched = requests.post(f"{base_url}{API}/suggestions/{filed.json()['id']}/dispatch",
+                                       json={"deputy_id": deputy_id}, headers=org["admin"], timeout=30)
+            assert dispatched.status_code == 200, dispatched.text

@@ -295,6 +295,16 @@ def set_station_closed(actor, station, closed):
     if not closed:
         station.closed_dt = None
         return
+    # Closing against a filing at the same instant (suggestions.filing.file_suggestion re-reads the station
+    # after writing its item): the station is closed, holding its row, before anything waiting there is
+    # counted. On PostgreSQL, FOR UPDATE conflicts with the FOR KEY SHARE lock the item's foreign key takes
+    # on the station row: a filing that wrote its item first holds closing here until it commits, and the
+    # count below sees its item; one writing after waits for closing to commit, then reads the station
+    # closed and is refused. On SQLite the UPDATE takes the database's one write lock, with the same effect.
+    # A refusal below rolls the request back, closed_dt with it.
+    db.session.execute(select(Station.id).where(Station.id == station.id).with_for_update())
+    station.closed_dt = utcnow()
+    db.session.flush()
     pending = db.session.scalar(select(func.count()).where(
         Suggestion.station_id == station.id, Suggestion.status == Status.pending))
     upcoming = db.session.scalar(select(func.count()).where(
@@ -304,7 +314,6 @@ def set_station_closed(actor, station, closed):
     if held:
         raise conflict(f"联络站“{station.name}”还有{'、'.join(held)}，不能停用；请先分派这些建议，"
                        "取消这些活动或改到其他联络站，再停用。")
-    station.closed_dt = utcnow()
 
 
 # --- deputies --------------------------------------------------------------------------------
