@@ -191,3 +191,75 @@ def test_a_filing_at_the_instant_of_closing_never_waits_at_the_closed_station(or
             dispatched = requests.post(f"{base_url}{API}/suggestions/{filed.json()['id']}/dispatch",
                                        json={"deputy_id": deputy_id}, headers=org["admin"], timeout=30)
             assert dispatched.status_code == 200, dispatched.text
+
+
+CLOSED_LINK = "联络站“城北老联络站”已停用，不能关联代表"
+
+
+def linked_ids(client, org, deputy_id):
+    response = client.get(f"{API}/deputies/{deputy_id}", headers=org["admin"])
+    assert response.status_code == 200, response.json
+    return response.json["station_ids"]
+
+
+def test_no_deputy_is_newly_linked_to_a_closed_station(client, org, factory):
+    li = factory.deputy(org["hc"], "李娜", phone="13800000004", stations=[org["kept"]])
+    merged, kept = org["merged"].id, org["kept"].id
+    assert close(client, org).status_code == 200
+
+    # Editing a deputy: adding the closed station is refused, naming it; nothing changes.
+    refused = client.patch(f"{API}/deputies/{li.id}", headers=org["admin"],
+                           json={"station_ids": [kept, merged], "group": "第二代表小组"})
+    assert refused.status_code == 422, refused.json
+    assert CLOSED_LINK in refused.json["message"], refused.json
+    assert linked_ids(client, org, li.id) == [kept]
+    assert client.get(f"{API}/deputies/{li.id}", headers=org["admin"]).json["group"] == ""
+
+    # A deputy already linked to it keeps the link through an edit that sends it back unchanged.
+    kept_link = client.patch(f"{API}/deputies/{org['zhang'].id}", headers=org["admin"],
+                             json={"station_ids": [merged, kept], "group": "第一代表小组"})
+    assert kept_link.status_code == 200, kept_link.json
+    assert sorted(linked_ids(client, org, org["zhang"].id)) == sorted([merged, kept])
+
+    # Registering a deputy at it is refused too, and nobody is registered.
+    created = client.post(f"{API}/deputies", headers=org["admin"], json={
+        "name": "王芳", "level": "city", "region_id": org["hc"].id, "phone": "13800000005", "station_ids": [merged]})
+    assert created.status_code == 422, created.json
+    assert CLOSED_LINK in str(created.json), created.json
+    assert client.get(f"{API}/deputies", query_string={"managed": "true", "q": "王芳"},
+                      headers=org["admin"]).json["total"] == 0
+
+    # From the station's side: adding a deputy to the closed station is refused; its own deputy stays.
+    from_station = client.patch(f"{API}/stations/{merged}", headers=org["admin"],
+                                json={"deputy_ids": [org["zhang"].id, li.id]})
+    assert from_station.status_code == 422, from_station.json
+    assert CLOSED_LINK in str(from_station.json), from_station.json
+    assert linked_ids(client, org, li.id) == [kept]
+    unchanged = client.patch(f"{API}/stations/{merged}", headers=org["admin"], json={"deputy_ids": [org["zhang"].id]})
+    assert unchanged.status_code == 200, unchanged.json
+
+    # Reopened, the link is made.
+    assert close(client, org, closed=False).status_code == 200
+    linked = client.patch(f"{API}/deputies/{li.id}", headers=org["admin"], json={"station_ids": [kept, merged]})
+    assert linked.status_code == 200, linked.json
+
+
+def test_an_imported_roster_links_nobody_new_to_a_closed_station(client, org):
+    """A roster row registering a deputy at the closed station, or adding it to one already registered, is
+    reported by row; a row that names it for a deputy received there all along imports as before."""
+    from .test_import import upload, xlsx
+
+    assert close(client, org).status_code == 200
+    response = upload(client, org["admin"], xlsx([
+        ["张伟", "市", "鹤城区", "13800000003", "城北老联络站、城北联络站", "", "", ""],  # 2: linked all along
+        ["王芳", "市", "鹤城区", "13800000005", "城北老联络站", "", "", ""],              # 3: new deputy
+        ["赵六", "市", "鹤城区", "13800000006", "城北联络站", "", "", ""],                # 4: good
+    ]))
+    assert response.status_code == 200, response.json
+    assert [(e["row"], e["field"]) for e in response.json["errors"]] == [(3, "联络站")], response.json
+    assert CLOSED_LINK in response.json["errors"][0]["message"]
+    assert (response.json["created"], response.json["unchanged"]) == (1, 1), response.json
+    # A row adding the closed station to a registered deputy.
+    added = upload(client, org["admin"], xlsx([["赵六", "市", "鹤城区", "13800000006", "城北联络站、城北老联络站", "", "", ""]]))
+    assert [(e["row"], e["field"]) for e in added.json["errors"]] == [(2, "联络站")], added.json
+    assert CLOSED_LINK in added.json["errors"][0]["message"]

@@ -1022,6 +1022,9 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
                         errors.append({"row": number, "field": "姓名", "message": refusal})
                         continue
                 if deputy is None:
+                    if refusal := services.closed_link_refusal(fields.get("stations", ())):
+                        errors.append({"row": number, "field": "联络站", "message": refusal})
+                        continue
                     writes.create(fields)
                     counts["created"] += 1
                 elif (refusal := scope.may_change(mapped.get(deputy.id, deputy), fields)) is not None:
@@ -1032,7 +1035,12 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
                     else:
                         errors.append({"row": number, "field": "手机号", "message": refusal})
                 else:
-                    changed = writes.change(deputy, *_changes(deputy, fields, scope))
+                    values, linked, unlinked = _changes(deputy, fields, scope)
+                    # A link to a closed station is kept, never made anew (linked: stations the row names).
+                    if refusal := services.closed_link_refusal([scope.stations[i] for i in linked]):
+                        errors.append({"row": number, "field": "联络站", "message": refusal})
+                        continue
+                    changed = writes.change(deputy, values, linked, unlinked)
                     counts["updated" if changed else "unchanged"] += 1
                     if deputy.phone is None:
                         notices.append({"row": number, "field": "手机号", "message": (

@@ -264,9 +264,13 @@ def update_station(actor, station, data) -> Station:
         if key in data:
             setattr(station, key, data[key])
     if "deputy_ids" in data:
-        station.deputies = _relinked(
+        deputies = _relinked(
             station.deputies, data["deputy_ids"], lambda d: actor is None or manages_deputy(actor, d),
             lambda ids: _deputies_in_scope(actor, ids))
+        # Not while it stays closed; an edit that reopens it may (one closing it links before it closes).
+        if data.get("closed", True) and {d.id for d in deputies} - {d.id for d in station.deputies}:
+            _refuse_closed_links("deputy_ids", [station])
+        station.deputies = deputies
     if "admin_user_ids" in data:
         if not manages_region(actor, station.region):
             raise APIError(403, "forbidden", "只有区域管理员可以调整联络站管理员。")
@@ -329,6 +333,20 @@ def stations_in_scope(actor, ids):
     return [found[i] for i in ids]
 
 
+def closed_link_refusal(stations):
+    """Why deputies may not be linked anew to ``stations``: the closed (停用) ones named, or None when none is.
+    A closed station receives nobody; a deputy received there before it closed keeps the link."""
+    names = "、".join(f"“{s.name}”" for s in stations if s.closed)
+    return f"联络站{names}已停用，不能关联代表；请先重新启用该联络站，或选择其他联络站。" if names else None
+
+
+def _refuse_closed_links(field, stations, before=()):
+    """Refuse (422) ``stations`` where one not among ``before`` (the links an edit keeps) is closed."""
+    kept = {s.id for s in before}
+    if message := closed_link_refusal([s for s in stations if s.id not in kept]):
+        raise validation_failed({field: [message]}, message)
+
+
 def _check_phone_free(actor, phone, deputy=None):
     """Refuse a phone another deputy has. To an administrator who does not work with that deputy the
     refusal says only that the phone is registered, not that it is a deputy's elsewhere (a station's staff
@@ -359,6 +377,7 @@ def _new_deputy_region(actor, region_id, stations):
 
 def create_deputy(actor, data) -> Deputy:
     stations = stations_in_scope(actor, data.get("station_ids", []))
+    _refuse_closed_links("station_ids", stations)
     region = _new_deputy_region(actor, data["region_id"], stations)
     _check_phone_free(actor, data.get("phone"))
     deputy = Deputy(
@@ -423,9 +442,11 @@ def update_deputy(actor, deputy, data) -> Deputy:
         if key in data:
             setattr(deputy, key, data[key])
     if "station_ids" in data:
-        deputy.stations = _relinked(
+        stations = _relinked(
             deputy.stations, data["station_ids"], lambda s: actor is None or manages_station(actor, s),
             lambda ids: stations_in_scope(actor, ids))
+        _refuse_closed_links("station_ids", stations, deputy.stations)
+        deputy.stations = stations
     if "active" in data:
         set_deputy_active(deputy, data["active"])
     db.session.flush()
