@@ -117,7 +117,8 @@ class AuditEvent(db.Model):
     target_id: Mapped[int | None] = mapped_column()
     target_label: Mapped[str] = mapped_column(String(100), default="")
     # The region the event belongs to: whose administrators read it. None: only the root's (an unknown name).
-    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    # No foreign key: a region deleted since keeps its lines (org.models.DeletedRegion), as they were written.
+    region_id: Mapped[int | None] = mapped_column()
     # None: the event's first row. An event kept under several regions (``log.record_across``) has a row
     # under each; each later row holds the depth (the root's is 0) of the deepest region above both its
     # region and an earlier row's: administrators at that depth or above read the earlier row, and only

@@ -7,7 +7,6 @@ from sqlalchemy import func, select, update
 
 from ..activities.models import Activity, ActivityStatus
 from ..audit.log import masked_phone, record, record_across, record_apart
-from ..audit.models import AuditEvent
 from ..auth.models import User
 from ..auth.services import allow_rebinding, unbind_deputy
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
@@ -20,8 +19,8 @@ from ..qr import services as qr_services
 from ..qr.models import QRKind
 from ..suggestions.models import Status, Suggestion
 from .models import (
-    LEVEL_RANK, REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind, deputy_listing,
-    station_deputies_listed,
+    LEVEL_RANK, REGION_LEVEL_LABELS, DeletedRegion, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind,
+    deputy_listing, station_deputies_listed,
 )
 
 
@@ -58,6 +57,10 @@ def create_region(actor, data) -> Region:
             raise validation_failed({"parent_id": ["区域层级过深，无法在此区域下再建下级区域。"]})
     check_region_place(parent, data["name"], RegionLevel(data["level"]))
     region = Region(name=data["name"], level=RegionLevel(data["level"]), parent=parent)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite numbers a new row one past the largest id left: a region deleted last would hand its id, and
+        # with it its lines of the 操作日志 (DeletedRegion), to the next. (PostgreSQL's sequence never reuses.)
+        region.id = 1 + max(db.session.scalar(select(func.max(model.id))) or 0 for model in (Region, DeletedRegion))
     db.session.add(region)
     db.session.flush()
     region.path = f"{parent.path if parent else '/'}{region.id}/"
@@ -124,8 +127,9 @@ _REGION_HOLDINGS = (("regions", "parent_id", "下级区域 {} 个"), ("stations"
 def delete_region(actor, region):
     """删除区域 made by mistake: only one that holds nothing — no region below it, station, deputy, account,
     nor any record of its own (an item filed there, its congress's settings); 409 naming what it holds.
-    Its lines of the 操作日志 (its creation) are kept, moved to the region above, whose administrators
-    read them already; the deletion is logged there too."""
+    Its lines of the 操作日志 (its creation) stay as they were written, under it: it is kept as a
+    ``DeletedRegion``, through which the administrators above it read them still. The deletion is
+    logged under the region above."""
     if region.parent_id is None:
         raise conflict("根区域不能删除。")
     held = []
@@ -142,8 +146,8 @@ def delete_region(actor, region):
         held.append("其他业务记录")
     if held:
         raise conflict(f"区域“{region.name}”还有{'、'.join(held)}，不能删除；请先移走或删除这些，再删除区域。")
-    db.session.execute(update(AuditEvent).where(AuditEvent.region_id == region.id)
-                       .values(region_id=region.parent_id).execution_options(synchronize_session=False))
+    db.session.add(DeletedRegion(id=region.id, parent_id=region.parent_id, name=region.name,
+                                 level=region.level.value, path=region.path))
     record("region_deleted", actor, ("region", region.id, region.name), region.parent_id,
            {"level": REGION_LEVEL_LABELS[region.level.value], "parent": region.parent.name})
     db.session.delete(region)
