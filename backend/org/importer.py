@@ -127,6 +127,7 @@ class Layout:
     register: str  # what the file is, in messages: 代表名册
     entry: str  # what one row is: 代表
     measure: str  # its measure word: 一位代表
+    unit: str  # what rows are counted in: 新增 3 人
     footer_key: str  # a column a totals or signature line leaves blank (and a real row never does)
 
     @property
@@ -138,7 +139,7 @@ class Layout:
         return {c.header: c.key for c in self.columns}
 
 
-DEPUTIES = Layout(COLUMNS, _HEADER_ALIASES, register="代表名册", entry="代表", measure="位", footer_key="phone")
+DEPUTIES = Layout(COLUMNS, _HEADER_ALIASES, register="代表名册", entry="代表", measure="位", unit="人", footer_key="phone")
 
 _UNSUPPORTED = ("只支持 Excel 表格（.xlsx）或 CSV 文件；旧版 Excel（.xls）或 WPS 表格（.et）文件请打开后"
                 "“另存为”Excel 工作簿（.xlsx）再导入。")
@@ -1024,12 +1025,7 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
         parsed.append((number, None if row_errors else fields))
 
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    notices = []
-    if sheet.hidden:
-        rows = "、".join(map(str, sheet.hidden[:10])) + ("等" if len(sheet.hidden) > 10 else "")
-        notices.append({"row": sheet.hidden[0], "field": "", "message": (
-            f"第 {rows} 行在表格中被隐藏（筛选或手动隐藏），共 {len(sheet.hidden)} 行，未导入；"
-            "如需导入，请取消隐藏后重新导入。")})
+    notices = hidden_rows_notices(sheet)
     now = utcnow()
     touched = set()
     rows_named = defaultdict(list)  # (name, region id) → the rows naming that deputy
@@ -1094,6 +1090,16 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
            {"file": file_name[:100], **counts, "refused_rows": len({e["row"] for e in errors})})
     # What the import did beyond its counts (a deputy without a phone given the row's): only when there is any.
     return {**counts, "errors": errors, **({"notices": notices} if notices else {})}
+
+
+def hidden_rows_notices(sheet):
+    """The notice of the rows hidden in the sheet, skipped (its ``field`` blank: it is about several rows)."""
+    if not sheet.hidden:
+        return []
+    rows = "、".join(map(str, sheet.hidden[:10])) + ("等" if len(sheet.hidden) > 10 else "")
+    return [{"row": sheet.hidden[0], "field": "", "message": (
+        f"第 {rows} 行在表格中被隐藏（筛选或手动隐藏），共 {len(sheet.hidden)} 行，未导入；"
+        "如需导入，请取消隐藏后重新导入。")}]
 
 
 def _phoneless_deputy(fields, phoneless, rows_named):
