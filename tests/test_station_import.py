@@ -1,7 +1,5 @@
 """Region administrators import liaison stations (联络站) from a spreadsheet, as a city onboarding its
 stations does, rather than creating them one by one."""
-import io
-
 import pytest
 from sqlalchemy import func, select
 
@@ -10,20 +8,20 @@ from backend.extensions import db
 from backend.org.models import Station
 
 from .test_import import csv_file, xlsx
+from .test_import import upload as deputy_upload
 
 HEADER = ["联络站名称", "所属区域", "类型", "地址", "纬度", "经度", "开放时间"]
 URL = "/api/v1/stations/import"
 
 
 def upload(client, headers, data, filename="联络站.xlsx"):
-    return client.post(URL, data={"file": (io.BytesIO(data), filename)}, headers=headers,
-                       content_type="multipart/form-data")
+    return deputy_upload(client, headers, data, filename, url=URL)
 
 
 def listed(client, headers):
-    response = client.get("/api/v1/stations?managed=true&per_page=100", headers=headers)
-    assert response.status_code == 200
-    return {(s["region_name"], s["name"]): s for s in response.json["items"]}
+    """{(region name, station name): station} of the administrator's stations."""
+    stations = client.get("/api/v1/stations?managed=true&per_page=100", headers=headers).json["items"]
+    return {(s["region_name"], s["name"]): s for s in stations}
 
 
 def station_count():

@@ -709,6 +709,20 @@ class Scope:
 # --- one row -------------------------------------------------------------------------------------
 
 
+def cell_texts(sheet, columns, values, error):
+    """{column key: the row's cell as text}, None for a cell past its column's limit (``error(header, message)``
+    is told, and the row is refused for it)."""
+    texts = {}
+    for column in columns:
+        index = sheet.columns.get(column.key)
+        text = _text(values[index]) if index is not None and index < len(values) else ""
+        if len(text) > column.limit:
+            error(column.header, f"{column.header}不能超过 {column.limit} 个字符，请检查该单元格是否填错了列。")
+            text = None
+        texts[column.key] = text
+    return texts
+
+
 def _parse_row(sheet, number, values, scope):
     """(fields, errors) of one data row; ``fields`` holds optional columns only when filled in."""
     errors = []
@@ -717,16 +731,7 @@ def _parse_row(sheet, number, values, scope):
     def error(header, message):
         errors.append({"row": number, "field": header, "message": message})
 
-    # Each column's cell as text, or None when it is past the column's limit (the row is refused for it).
-    texts = {}
-    for column in COLUMNS:
-        index = sheet.columns.get(column.key)
-        text = _text(values[index]) if index is not None and index < len(values) else ""
-        if len(text) > column.limit:
-            error(column.header, f"{column.header}不能超过 {column.limit} 个字符，请检查该单元格是否填错了列。")
-            text = None
-        texts[column.key] = text
-
+    texts = cell_texts(sheet, COLUMNS, values, error)
     name = _clean_name(texts["name"] or "")
     if texts["name"] is not None and not name:
         error("姓名", "姓名不能为空。")

@@ -26,7 +26,7 @@ from schemas.org import SWAPPED, StationIn
 from ..audit.log import record
 from ..errors import APIError, conflict
 from . import importer, services
-from .importer import Column, Layout, _quote, _text
+from .importer import Column, Layout, _quote
 from .models import STATION_KIND_LABELS, StationKind
 
 COLUMNS = (
@@ -164,15 +164,7 @@ def _parse_row(sheet, number, values, scope):
     def error(header, message):
         errors.append({"row": number, "field": header, "message": message})
 
-    texts = {}
-    for column in COLUMNS:
-        index = sheet.columns.get(column.key)
-        text = _text(values[index]) if index is not None and index < len(values) else ""
-        if len(text) > column.limit:
-            error(column.header, f"{column.header}不能超过 {column.limit} 个字符，请检查该单元格是否填错了列。")
-            text = None
-        texts[column.key] = text
-
+    texts = importer.cell_texts(sheet, COLUMNS, values, error)
     raw = {}
     if texts["name"] == "":
         error("联络站名称", "联络站名称不能为空。")
