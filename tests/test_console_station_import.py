@@ -72,3 +72,36 @@ def test_an_error_report_longer_than_the_page_is_downloadable_whole(huaihua, wor
     assert [(row, field) for row, field, _ in lines[1:]] == [(n, "类型") for n in range(2, 6)]
     # The deputies' report route does not hand out the stations' report.
     assert huaihua.get(link.replace("/stations/", "/deputies/")).status_code == 404
+
+
+def test_the_exported_list_imported_again_changes_nothing_and_edited_changes_what_was_edited(huaihua, world):  # noqa: F811
+    rows = [["迎丰联络站", "鹤城区", "代表之家", "迎丰路 8 号", "27.55", "110.0", "每月 15 日上午"],
+            ["怀化市代表之家", "怀化市", "代表之家", "", "", "", ""]]
+    assert upload(huaihua, rows, **{"X-Requested-With": "XMLHttpRequest"}).json["created"] == 2
+    exported = huaihua.get("/console/stations/export.xlsx")
+    assert exported.status_code == 200
+    sheet = [list(row) for row in openpyxl.load_workbook(io.BytesIO(exported.data))["联络站名单"].values]
+    assert sheet[0] == HEADER
+    # Every station of 怀化市 (not 长沙市's 岳麓联络站), each region named as the import finds it.
+    assert [row[:3] for row in sheet[1:]] == [["城北联络站", "鹤城区", "中心联络站"],
+                                              ["迎丰联络站", "鹤城区", "代表之家"],
+                                              ["怀化市代表之家", "怀化市", "代表之家"]]
+    assert ["迎丰联络站", "鹤城区", "代表之家", "迎丰路 8 号", 27.55, 110.0, "每月 15 日上午"] in sheet
+
+    def reimported(rows):
+        return huaihua.post(PAGE, data={"csrf_token": token_from(huaihua, PAGE),
+                                        "file": (io.BytesIO(xlsx(rows, header=HEADER)), "联络站名单.xlsx")},
+                            content_type="multipart/form-data", headers={"X-Requested-With": "XMLHttpRequest"}).json
+
+    assert reimported(sheet[1:]) == {"created": 0, "updated": 0, "unchanged": 3, "errors": []}
+    edited = [row[:3] + ["新地址"] + row[4:] if row[0] == "城北联络站" else row for row in sheet[1:]]
+    assert reimported(edited) == {"created": 0, "updated": 1, "unchanged": 2, "errors": []}
+    # Filtered as the list is: only what the search finds.
+    only = openpyxl.load_workbook(io.BytesIO(huaihua.get("/console/stations/export.xlsx?q=迎丰").data))
+    assert [row[0] for row in list(only["联络站名单"].values)[1:]] == ["迎丰联络站"]
+
+
+def test_a_station_administrator_may_not_export_the_stations_list(station_admin, world):  # noqa: F811
+    refused = station_admin.get("/console/stations/export.xlsx")
+    assert refused.status_code == 403
+    assert "只有区域管理员可以导入联络站" in text(refused)

@@ -179,6 +179,17 @@ def onboarding_gaps(user):
 @console_page()
 def stations():
     user = g.user
+    query, filters = station_list_query(user)
+    page = listing_page(query.order_by(Station.region_id, Station.id).options(*station_listing()), PER_PAGE)
+    return render_template(
+        "console/stations.html", page=page, regions=managed_regions(user), kind_labels=STATION_KIND_LABELS,
+        can_create=is_region_admin(user), poster_zip_limit=POSTER_ZIP_LIMIT, **filters,
+    )
+
+
+def station_list_query(user):
+    """The stations the list shows (and its export holds) for the page's filters: (select, the filters as the
+    page shows them)."""
     q = query_text("q", 100)
     region_id = parse_int(request.args.get("region_id"))
     query = select(Station).where(station_scope_clause(user))
@@ -196,12 +207,8 @@ def stations():
     closed = request.args.get("closed", "")  # "1": 只看已停用的, "0": 只看在用的, else all
     if closed in ("0", "1"):
         query = query.where(Station.closed_dt.is_not(None) if closed == "1" else Station.closed_dt.is_(None))
-    page = listing_page(query.order_by(Station.region_id, Station.id).options(*station_listing()), PER_PAGE)
-    return render_template(
-        "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
-        kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user), no_admin=no_admin, no_location=no_location,
-        closed=closed, poster_zip_limit=POSTER_ZIP_LIMIT,
-    )
+    return query, {"q": q, "region_id": region_id or "", "no_admin": no_admin, "no_location": no_location,
+                   "closed": closed}
 
 
 @bp.post("/stations/<int:station_id>/close")
@@ -822,18 +829,25 @@ def _error_report_key(token):
 @console_page("console.deputies")
 def deputy_import_errors(token):
     """下载完整错误报告: an import's every problem (行号, 列, 问题), as its importer's page listed the first."""
-    return _error_report(token, "代表导入错误报告", "deputy-import-errors")
+    from .exports import Export
+
+    export = Export("代表导入错误报告", "代表导入错误报告", fallback="deputy-import-errors")
+    _error_report(export, token)
+    return export.send()
 
 
 @bp.get("/stations/import/errors/<token>.xlsx")
 @console_page("console.stations")
 def station_import_errors(token):
-    return _error_report(token, "联络站导入错误报告", "station-import-errors")
-
-
-def _error_report(token, title, fallback):
     from .exports import Export
 
+    export = Export("联络站导入错误报告", "联络站导入错误报告", fallback="station-import-errors")
+    _error_report(export, token)
+    return export.send()
+
+
+def _error_report(export, token):
+    """Write the error report kept under ``token`` as ``export``'s sheet; 404 when it is gone."""
     try:
         kept = cache.get(_error_report_key(token))
     except Exception:
@@ -841,10 +855,8 @@ def _error_report(token, title, fallback):
         kept = None
     if kept is None:
         raise not_found("错误报告已过期（保留 1 小时），请重新导入后再下载。")
-    export = Export(title, title, fallback=fallback)
     export.sheet("错误报告", ["行号", "列", "问题"], ((e["row"], e["field"], e["message"]) for e in kept["errors"]),
                  widths={"行号": 8, "列": 12, "问题": 80}, total=kept["total"])
-    return export.send()
 
 
 @bp.get("/deputies/import-template.xlsx")
