@@ -152,10 +152,17 @@ class LatLng(fields.String):
         return lat, lng
 
 
-class StationQuery(PageArgs):
+class StationExportQuery(QuerySchema):
+    """The station list's filters, as GET /stations/export takes them (the list adds paging, ``near`` and
+    ``managed``)."""
+
     region_id = Id()
     kind = Choice(StationKind, "联络站类型", STATION_KIND_LABELS)
     q = Text(100)
+    closed = fields.Boolean(metadata={"description": "only closed (true) or open (false) stations; without it, both"})
+
+
+class StationQuery(StationExportQuery, PageArgs):
     near = LatLng(metadata={"description": "lat,lng — nearest first, each station with its `distance_m` (great-circle "
                                            "metres), the list in the order of those figures; stations without "
                                            "coordinates last. GCJ-02, as stations' coordinates are kept (China's maps; "

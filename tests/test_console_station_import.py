@@ -104,4 +104,4 @@ def test_the_exported_list_imported_again_changes_nothing_and_edited_changes_wha
 def test_a_station_administrator_may_not_export_the_stations_list(station_admin, world):  # noqa: F811
     refused = station_admin.get("/console/stations/export.xlsx")
     assert refused.status_code == 403
-    assert "只有区域管理员可以导入联络站" in text(refused)
+    assert "只有区域管理员可以导出联络站名单" in text(refused)

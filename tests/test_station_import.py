@@ -1,5 +1,8 @@
 """Region administrators import liaison stations (联络站) from a spreadsheet, as a city onboarding its
 stations does, rather than creating them one by one."""
+import io
+
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -197,3 +200,23 @@ def test_operator_imports_stations_from_the_command_line(app, client, factory, h
     stations = listed(client, factory.headers_for_admin(super_admin))
     assert set(stations) == {("岳麓区", "岳麓联络站"), ("鹤城区", "城南联络站"), ("鹤城区", "城北联络站")}
     assert "退出码 2" in runner.invoke(args=["import-stations", "--help"]).output
+
+
+def test_the_api_export_imported_again_changes_nothing(client, factory, huaihua):
+    assert upload(client, huaihua["headers"], xlsx(SHEET, header=HEADER)).json["created"] == 3
+    factory.station(huaihua["yl"], "岳麓联络站")  # 长沙市's: not in 怀化市's list
+    exported = client.get("/api/v1/stations/export", headers=huaihua["headers"])
+    assert exported.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(exported.data))["联络站名单"].values)
+    assert list(rows[0]) == HEADER
+    assert sorted(row[0] for row in rows[1:]) == sorted(["城北联络站", *(row[0] for row in SHEET)])
+    again = upload(client, huaihua["headers"], exported.data)
+    assert again.json == {"created": 0, "updated": 0, "unchanged": 4, "errors": []}
+
+    points = client.get("/api/v1/stations/export?kind=point", headers=huaihua["headers"])
+    assert [row[0] for row in list(openpyxl.load_workbook(io.BytesIO(points.data))["联络站名单"].values)[1:]] == [
+        "坨院联络点"]
+    keeper = factory.admin(stations=[huaihua["north"]])
+    refused = client.get("/api/v1/stations/export", headers=factory.headers_for_admin(keeper))
+    assert refused.status_code == 403
+    assert refused.json["message"] == "只有区域管理员可以导出联络站名单，联络站管理员请联系所属区域的管理员。"

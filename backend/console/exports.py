@@ -450,7 +450,7 @@ def station_roster(export, user, query):
     """Write the 联络站名单 sheet of ``export``: the stations ``query`` selects in ``user``'s region subtree (the
     stations import's scope: region administrators only), under the import template's header, each cell as the
     import reads it back — imported again it changes nothing, edited it changes what was edited."""
-    scope = station_importer.scope_of(user)
+    scope = station_importer.scope_of(user, "导出联络站名单")
     query = query.where(region_subtree_clause(Station.region_id, scope.region))
     statement = query.with_only_columns(
         Station.name, Station.region_id, Station.kind, Station.address, Station.lat, Station.lng, Station.open_hours,

@@ -71,11 +71,12 @@ _KIND_WORDS = {**{label: StationKind(value) for value, label in STATION_KIND_LAB
                "中心站": StationKind.center, "片区站": StationKind.area, "联络站点": StationKind.point}
 
 
-def scope_of(user):
-    """The scope of an administrator's station import: their region's subtree. Stations are created by region
-    administrators (as in the console and ``POST /api/v1/stations``): a station administrator is refused."""
+def scope_of(user, what="导入联络站"):
+    """The scope of an administrator's station import (or export, ``what``): their region's subtree. Stations
+    are created by region administrators (as in the console and ``POST /api/v1/stations``): a station
+    administrator is refused."""
     if user.admin_region is None:
-        raise APIError(403, "forbidden", "只有区域管理员可以导入联络站，联络站管理员请联系所属区域的管理员。")
+        raise APIError(403, "forbidden", f"只有区域管理员可以{what}，联络站管理员请联系所属区域的管理员。")
     return importer.Scope.of_region(user.admin_region)
 
 
