@@ -6,6 +6,7 @@ and the filing page still reflows on a 320 px screen with the text at 200 %.
 axe-core comes from the pinned ``axe-playwright-python`` package (it bundles ``axe.min.js``); nothing is
 fetched at run time. A failure lists each rule broken and the elements that break it.
 """
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -113,7 +114,8 @@ def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, exte
         assert not faint, faint
         page.click("#submit")  # nothing filled in: each mistake is said beside its field, and read with it
         expect(page.locator("#file-form .field-error:visible")).to_have_count(2)
-        expect(page.get_by_label("建议内容")).to_have_accessible_description("请填写建议内容。")
+        # The mistake first, then the counter (not in the label: the field's name is 建议内容 only).
+        expect(page.get_by_label("建议内容")).to_have_accessible_description("请填写建议内容。 0/1000")
         expect(page.get_by_label("问题类别")).to_have_accessible_description("请选择问题类别。")
         expect(page.get_by_label("问题类别")).to_be_focused()
         audit.check(f"{who}'s code: the filing form's mistakes")
@@ -125,7 +127,8 @@ def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, exte
         page.click("#appt-submit")
         expect(page.locator("#appt-form .field-error:visible")).to_have_count(3)
         said = page.locator("#appt-form .field-error:visible").first.inner_text()
-        expect(page.locator("#appt-form [aria-invalid=true]").first).to_have_accessible_description(said)
+        expect(page.locator("#appt-form [aria-invalid=true]").first).to_have_accessible_description(
+            re.compile("^" + re.escape(said)))
         audit.check(f"{who}'s code: 约见's mistakes")
 
     # Filing, then the page after it.

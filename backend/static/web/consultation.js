@@ -1,7 +1,7 @@
 /* /public/consultations/{id}: 立法意见征集 in a phone browser — an opinion on a draft regulation, on one
  * article or the whole (POST /api/v1/consultations/{id}/opinions with the browser's identity, as the
  * filing form files), then 我的意见 with the feedback given (GET /api/v1/consultations/my-opinions).
- * A retry, or the same draft after a reload, goes with the same Idempotency-Key (MSB.keyFor). */
+ * A retry, or the draft after a reload, changed or not, goes with the same Idempotency-Key (MSB.sendOnce). */
 (function () {
   "use strict";
 
@@ -107,12 +107,9 @@
     var body = { content: content.value.trim() };
     if (article.value) body.article_id = parseInt(article.value, 10);
     if (number) body.contact_phone = number;
-    var key = MSB.keyFor(DRAFT, body);
     busy(true);
-    var answer = await MSB.api("POST", "/api/v1/consultations/" + consultationId + "/opinions",
-                               { json: body, idempotencyKey: key });
+    var answer = await MSB.sendOnce(DRAFT, "/api/v1/consultations/" + consultationId + "/opinions", body);
     busy(false);
-    MSB.settled(DRAFT, answer);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;

@@ -1,6 +1,6 @@
 /* /livelihood/propose: 群众下单 in a phone browser — a proposal of a livelihood project to a congress
  * (POST /api/v1/livelihood/proposals with the browser's identity, as the filing form files), then
- * 我的民生建议. A retry, or the same draft after a reload, goes with the same Idempotency-Key (MSB.keyFor). */
+ * 我的民生建议. A retry, or the draft after a reload, goes with the same Idempotency-Key (MSB.sendOnce). */
 (function () {
   "use strict";
 
@@ -66,11 +66,9 @@
 
     var body = { region_id: parseInt(region.value, 10), title: title.value.trim(), content: content.value.trim() };
     if (number) body.contact_phone = number;
-    var key = MSB.keyFor(DRAFT, body);
     busy(true);
-    var answer = await MSB.api("POST", "/api/v1/livelihood/proposals", { json: body, idempotencyKey: key });
+    var answer = await MSB.sendOnce(DRAFT, "/api/v1/livelihood/proposals", body);
     busy(false);
-    MSB.settled(DRAFT, answer);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
@@ -79,7 +77,7 @@
   });
 
   /* A proposal whose answer never came before the page was reloaded: the form as it was sent, with a
-   * notice; sent unchanged, it goes with the same Idempotency-Key. */
+   * notice; sent again, changed or not, it goes with the same Idempotency-Key (MSB.sendOnce). */
   function restoreDraft() {
     var kept = MSB.unsent(DRAFT);
     if (!kept || postedNotice || !$("lv-done").hidden) return;
