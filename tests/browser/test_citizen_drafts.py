@@ -1,5 +1,7 @@
 """What a citizen typed survives what phones do to a page: a reload, a tab the browser discarded while the
 camera was open, an answer lost on the way back, an upload whose connection stalls, a HEIC photo."""
+from datetime import datetime, timedelta, timezone
+
 from playwright.sync_api import expect
 
 from backend.extensions import db
@@ -172,4 +174,43 @@ def test_a_heic_photo_is_refused_before_it_is_uploaded_with_what_to_do(phone, li
             "这张照片是 HEIC 格式，暂不支持。苹果手机可在“设置—相机—格式”中选择“兼容性最佳”后重新拍摄，或截图后上传截图。")
         expect(phone.locator("#photos .photo")).to_have_count(0)
     assert uploads == []
+    assert external_requests == []
+
+
+def test_a_livelihood_proposal_and_an_opinion_typed_but_not_sent_come_back_after_a_reload(
+        phone, live_server, factory, external_requests):
+    tree = factory.tree()
+    admin = factory.headers_for_admin(factory.admin("hh-admin", region=tree["hh"]))
+    now = datetime.now(timezone.utc)
+    created = factory.client.post("/api/v1/consultations", headers=admin, json={
+        "title": "怀化市城市绿化条例（草案）", "summary": "草案。", "text": "第一条　为了促进城市绿化，制定本条例。",
+        "starts_at": (now - timedelta(minutes=5)).isoformat(), "ends_at": (now + timedelta(days=30)).isoformat()}).json
+    assert factory.client.post(f"/api/v1/consultations/{created['id']}/open", headers=admin).status_code == 200
+
+    phone.goto(f"{live_server}/livelihood/propose?region_id={tree['hc'].id}")
+    phone.fill("#lv-title", "修建农贸市场停车场")
+    phone.fill("#lv-content", "周末农贸市场门口停车难。")
+    phone.reload()
+    expect(phone.locator("#lv-draft-kept")).to_contain_text(KEPT)
+    expect(phone.locator("#lv-title")).to_have_value("修建农贸市场停车场")
+    expect(phone.locator("#lv-content")).to_have_value("周末农贸市场门口停车难。")
+    expect(phone.locator("#lv-counter")).to_have_text("12/1000")
+    expect(phone.get_by_role("textbox", name="项目内容", exact=True)).to_be_visible()
+    phone.click("#lv-submit")
+    expect(phone.locator("#lv-done")).to_be_visible()
+    phone.goto(f"{live_server}/livelihood/propose?region_id={tree['hc'].id}")
+    expect(phone.locator("#lv-title")).to_have_value("")
+    expect(phone.locator("#lv-draft-kept")).to_be_hidden()
+
+    phone.goto(f"{live_server}/public/consultations/{created['id']}")
+    phone.fill("#cs-content", "建议明确绿地率的计算方法。")
+    phone.reload()
+    expect(phone.locator("#cs-draft-kept")).to_contain_text(KEPT)
+    expect(phone.locator("#cs-content")).to_have_value("建议明确绿地率的计算方法。")
+    expect(phone.get_by_role("textbox", name="意见和理由", exact=True)).to_be_visible()
+    phone.click("#cs-submit")
+    expect(phone.locator("#cs-done")).to_be_visible()
+    phone.reload()
+    expect(phone.locator("#cs-content")).to_have_value("")
+    expect(phone.locator("#cs-draft-kept")).to_be_hidden()
     assert external_requests == []

@@ -58,6 +58,7 @@
   var submit = $("cs-submit");
   var done = $("cs-done");
   var draftNotice = $("cs-draft-notice");
+  var draftKept = $("cs-draft-kept");
   var postedNotice = $("cs-posted-notice");
   if (postedNotice) postedNotice.remove();
 
@@ -97,6 +98,7 @@
     event.preventDefault();
     if (submit.disabled) return;
     MSB.show(draftNotice, false);
+    MSB.show(draftKept, false);
     MSB.show(done, false);
     MSB.showError(formError, "");
     Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
@@ -116,13 +118,20 @@
     }
     content.value = "";
     updateCounter();
+    typed.forget();
     MSB.show(done, true);
     await loadMine();
   });
 
-  /* An opinion whose answer never came before the page was reloaded: the form as it was sent. */
+  // What is typed is kept in the tab as it is typed (MSB.keepDraft): a reload gives it back.
+  var typed = MSB.keepDraft(form, DRAFT);
+
+  /* The form as the citizen left it: as last typed, or else as last sent when its answer never came. */
   var kept = MSB.unsent(DRAFT);
-  if (kept) {
+  var last = postedNotice ? null : typed.restore();
+  if (last) {
+    MSB.show(kept ? draftNotice : draftKept, true);
+  } else if (kept) {
     var body = kept.body;
     if (body.article_id && article.querySelector('option[value="' + body.article_id + '"]')) article.value = String(body.article_id);
     content.value = body.content || "";

@@ -21,6 +21,7 @@
   var formError = $("lv-error");
   var submit = $("lv-submit");
   var draftNotice = $("lv-draft-notice");
+  var draftKept = $("lv-draft-kept");
 
   MSB.started();
   var postedNotice = $("lv-posted-notice");  // the page came back from a post made without this script
@@ -56,6 +57,7 @@
     event.preventDefault();
     if (submit.disabled) return;
     MSB.show(draftNotice, false);
+    MSB.show(draftKept, false);
     MSB.showError(formError, "");
     clearFieldErrors();
     var number = MSB.phoneNumber(phone.value);
@@ -73,21 +75,30 @@
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
+    typed.forget();
     MSB.showDone("lv-", $("lv-card"), answer.data.title, "/livelihood/mine");
   });
 
-  /* A proposal whose answer never came before the page was reloaded: the form as it was sent, with a
-   * notice; sent again, changed or not, it goes with the same Idempotency-Key (MSB.sendOnce). */
+  // What is typed is kept in the tab as it is typed (MSB.keepDraft): a reload gives it back.
+  var typed = MSB.keepDraft(form, DRAFT);
+
+  /* The form as the citizen left it, with a notice: as last typed (MSB.keepDraft), or else as last sent
+   * when its answer never came; sent again, changed or not, that one goes with the same Idempotency-Key
+   * (MSB.sendOnce). */
   function restoreDraft() {
+    if (postedNotice || !$("lv-done").hidden) return;
     var kept = MSB.unsent(DRAFT);
-    if (!kept || postedNotice || !$("lv-done").hidden) return;
-    var body = kept.body;
-    if (region.querySelector('option[value="' + body.region_id + '"]')) region.value = String(body.region_id);
-    title.value = body.title || "";
-    content.value = body.content || "";
-    phone.value = body.contact_phone || "";
-    updateCounter();
-    MSB.show(draftNotice, true);
+    var last = typed.restore();
+    if (!kept && !last) return;
+    if (!last) {
+      var body = kept.body;
+      if (region.querySelector('option[value="' + body.region_id + '"]')) region.value = String(body.region_id);
+      title.value = body.title || "";
+      content.value = body.content || "";
+      phone.value = body.contact_phone || "";
+      updateCounter();
+    }
+    MSB.show(kept ? draftNotice : draftKept, true);
   }
   restoreDraft();
 })();
