@@ -1,5 +1,6 @@
 """What a citizen typed survives what phones do to a page: a reload, a tab the browser discarded while the
 camera was open, an answer lost on the way back, an upload whose connection stalls, a HEIC photo."""
+import re
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
@@ -213,4 +214,32 @@ def test_a_livelihood_proposal_and_an_opinion_typed_but_not_sent_come_back_after
     phone.reload()
     expect(phone.locator("#cs-content")).to_have_value("")
     expect(phone.locator("#cs-draft-kept")).to_be_hidden()
+    assert external_requests == []
+
+
+def noisy_jpeg(width=1000, height=750):
+    """A photo that does not compress well: some hundreds of kilobytes."""
+    import io
+    import os
+
+    from PIL import Image
+    image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_a_slow_upload_shows_how_far_it_is(phone, live_server, world, external_requests):  # noqa: F811
+    """On a slow link the tile says how much is sent (上传中 37%) instead of 上传中… alone, then the photo is kept."""
+    photo = noisy_jpeg()
+    assert len(photo) > 400_000
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 50, "downloadThroughput": 1_000_000, "uploadThroughput": 150_000})
+    phone.set_input_files("#photo-input", files=[{"name": "big.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    expect(phone.locator("#photos .photo-state")).to_have_text(re.compile(r"^上传中 \d{1,2}%$"))
+    expect(phone.locator("#photos .photo.uploading, #photos .photo.failed")).to_have_count(0)
+    expect(phone.locator("#photos .photo-state")).to_have_count(0)
     assert external_requests == []
