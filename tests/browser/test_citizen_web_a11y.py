@@ -128,3 +128,16 @@ def test_a_consultations_link_is_a_44_px_tap_target(browser, live_server, factor
     finally:
         page.context.close()
     assert external_requests == []
+
+
+def test_the_livelihood_forms_link_to_choose_a_region_is_a_44_px_tap_target(browser, live_server, factory, external_requests):
+    tree = factory.tree()
+    page = phone_page(browser, live_server, external_requests, width=320, height=640, scale=2)
+    try:
+        page.goto(f"{live_server}/livelihood/propose?region_id={tree['hc'].id}")
+        link = page.get_by_role("link", name="到民生实事页面选择所在地区")
+        box = link.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
+    finally:
+        page.context.close()
+    assert external_requests == []
