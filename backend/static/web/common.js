@@ -68,6 +68,15 @@
     return key;
   }
 
+  /* Every draft this tab keeps (``keyFor``'s and ``keepDraft``'s). */
+  function forgetDrafts() {
+    var s = store("sessionStorage");
+    var names = s ? Object.keys(s) : Object.keys(memory);
+    names.forEach(function (name) {
+      if (name.indexOf(UNSENT) === 0 || name.indexOf(DRAFTS) === 0) setItem(name, null, "sessionStorage");
+    });
+  }
+
   /* POST ``body`` to ``path`` once however often it is sent (``keyFor``), and settle its draft ``name``.
    * When the key already filed another body (the citizen changed the draft after an answer was lost), the
    * earlier bodies go again with the key and the first result comes back, marked ``earlier``: the change
@@ -572,8 +581,9 @@
     request: request,
     identify: identify,
     hasIdentity: function () { return !!(getItem(TOKEN) || getItem(KEY)); },
-    /* After 注销: this browser forgets its identity (key and token); a later filing starts a new one. */
-    forgetIdentity: function () { setItem(KEY, null); setItem(TOKEN, null); },
+    /* After 注销: this browser forgets its identity (key and token), and the tab what was typed or sent
+     * unconfirmed (drafts hold a phone number); a later filing starts a new one. */
+    forgetIdentity: function () { setItem(KEY, null); setItem(TOKEN, null); forgetDrafts(); },
     imageUrl: imageUrl,
     randomKey: randomKey,
     keyFor: keyFor,
