@@ -675,7 +675,7 @@ CHINESE_NUMERAL_PHONES = [
     ("电话一三八一二三四五六七八", "电话***"),
     ("有事打幺三九零零零零幺幺幺幺，谢谢。", "有事打***，谢谢。"),
     ("请回电一三八 一二三四 五六七八。", "请回电***。"),
-    ("手机：壹叁捌壹贰叁肆伍陆柒捌，晚上打。", "手机：壹叁捌壹贰叁肆伍陆柒捌，晚上打。"),  # capital numerals: not folded
+    ("手机：壹叁捌壹贰叁肆伍陆柒捌，晚上打。", "手机：***，晚上打。"),  # capital numerals too (audit 2026-11-29)
     ("座机〇七三一-八四五六七八九〇，白天有人。", "座机***，白天有人。"),
     ("联系电话138一二三四五六七八转人工", "联系电话***转人工"),
     ("电话：八四五六七八九〇", "电话：***"),
@@ -696,4 +696,84 @@ def test_phone_numbers_in_chinese_numerals_are_removed(text, expected):
     "二〇二四年十一月二十六日，第一三八次会议。",
 ])
 def test_chinese_numerals_that_are_no_phone_number_are_kept(text):
+    assert redact(text) == text
+
+
+# What the citizen-pages audit (2026-11-29, finding 1) found published as written: a name after a neighbour or
+# a relative (邻居王建军, 我儿子王小明, 我老伴儿刘桂兰), after a welfare standing or an occupation (低保户周建平,
+# 退役军人王大勇, 物业经理刘洋, 出租车司机刘强), a full name starting a sentence before what the person keeps
+# doing or did (王建军经常…, 张丽体罚学生), licence plates, phone numbers in capital numerals (壹贰叁…) and an
+# identity number with an X inside.  The sentences are the audit's (redact_probe.py) and its reproduction.
+AUDIT_CITIZEN_PAGES = [
+    ("邻居王建军经常在楼道堆放杂物，物业不管。", "邻居***经常在楼道堆放杂物，物业不管。"),
+    ("王建军经常在楼道堆放杂物。", "***经常在楼道堆放杂物。"),
+    ("楼上邻居刘德福天天半夜装修。", "楼上邻居***天天半夜装修。"),
+    ("对门刘建华天天在楼道里烧香。", "对门***天天在楼道里烧香。"),
+    ("本人张三，住幸福小区，反映路灯不亮。", "本人***，住幸福小区，反映路灯不亮。"),
+    ("我叫李华，家住幸福小区。", "我叫***，家住幸福小区。"),
+    ("我是李华。", "我是***。"),
+    ("身份证号：43010219900101123X", "身份证号：***"),
+    ("身份证 4301 0219 9001 0112 3X", "身份证 ***"),
+    ("车牌湘A12345的车长期占用消防通道。", "车牌***的车长期占用消防通道。"),
+    ("车牌号湘A·D12345一直停在盲道上", "车牌号***一直停在盲道上"),
+    ("粤B 12345X和京ＡＤ１２３４５都停在消防通道上。", "***和***都停在消防通道上。"),
+    ("请打我电话：壹叁捌壹贰叁肆伍陆柒捌", "请打我电话：***"),
+    ("手机：壹叁捌壹贰叁肆伍陆柒捌，晚上打。", "手机：***，晚上打。"),
+    ("电话 138 1234 5678", "电话 ***"),
+    ("手机尾号5678的王先生", "手机尾号5678的***"),
+    ("我家在岳麓区枫林三路100号幸福小区7号楼3单元602。", "我家在岳麓区枫林三路***幸福小区***。"),
+    ("我住幸福小区七栋三单元六零二，楼上漏水", "我住幸福小区***，楼上漏水"),
+    ("联系人：王芳 13812345678", "联系人：*** ***"),
+    ("孩子在实验小学读三年级，班主任张丽老师体罚学生", "孩子在实验小学读三年级，班主任***体罚学生"),
+    ("张丽老师体罚学生", "***体罚学生"),
+    ("张丽体罚学生，请查处", "***体罚学生，请查处"),
+    ("我儿子王小明被打了", "我儿子***被打了"),
+    ("他女儿陈小红经常逃学，她母亲周桂英天天骂人。", "他女儿***经常逃学，她母亲***天天骂人。"),
+    ("我父亲刘国平瘫痪在床，孙子王浩然也要人照顾。", "我父亲***瘫痪在床，孙子***也要人照顾。"),
+    ("业主群里的赵四喜说物业要涨价", "业主群里的***说物业要涨价"),
+    ("我老伴儿刘桂兰行动不便", "我老伴儿***行动不便"),
+    ("老伴刘桂兰腿脚不好。", "老伴***腿脚不好。"),
+    ("我是退役军人王大勇，身份证尾号1234", "我是退役军人***，身份证尾号1234"),
+    ("物业经理刘洋不作为", "物业经理***不作为"),
+    ("刘洋经理不作为", "***不作为"),
+    ("出租车司机刘强拒载", "出租车司机***拒载"),
+    ("我母亲叫陈秀英，今年82岁", "我母亲叫***，今年82岁"),
+    ("残疾人证号43010219500101123X21", "残疾人证号***"),
+    ("我是低保户周建平，一直没领到补贴", "我是低保户***，一直没领到补贴"),
+    ("五保户李德福一直没人照顾，残疾人张国华申请不到补贴。", "五保户***一直没人照顾，残疾人***申请不到补贴。"),
+    ("数学老师王丽经常体罚学生。", "数学老师***经常体罚学生。"),
+    # the audit's reproduction on the public page: the suggestion and its reply
+    ("邻居王建军经常在楼道堆放杂物，我是低保户周建平，我儿子王小明被他打了。车牌湘A12345的车长期占用消防通道。"
+     "电话壹叁捌壹贰叁肆伍陆柒捌",
+     "邻居***经常在楼道堆放杂物，我是低保户***，我儿子***被他打了。车牌***的车长期占用消防通道。电话***"),
+    ("物业经理刘洋已到现场，出租车司机刘强已批评教育", "物业经理***已到现场，出租车司机***已批评教育"),
+]
+
+# … and the everyday words these cues meet stay: places that start with a surname (王府井, 张家界, 李子园), the
+# cue words themselves in plural or before a title (老师们, 司机师傅), what relatives and neighbours do or are,
+# amounts in capital numerals, car models and codes that are no plates, and a sentence starting with a thing.
+AUDIT_CITIZEN_PAGES_KEPT = [
+    "王府井经常堵车，张家界经常下雨，李子园经常积水。",
+    "王府井一直很热闹，张家界天天有游客。",
+    "老师们经常加班，司机师傅天天堵在路上。",
+    "出租车司机师傅说这条路经常堵，物业经理表示会处理，老师傅修好了水管。",
+    "邻居们经常在楼下打牌，邻居家的狗天天叫，邻居高声喧哗。",
+    "我儿子高中毕业了，女儿周末回来，母亲常年卧床，父亲去世多年。",
+    "邻居高声打电话到半夜，儿子高考打不起精神，父亲节快乐。",
+    "我家的孙子经常在这里玩，母亲节那天小区停电了。",
+    "低保户申请很难，五保户补贴没发，残疾人专用车位被占，退役军人服务站不开门。",
+    "共计人民币壹万贰仟叁佰元整，大写金额贰佰元。",
+    "湘江边的路灯坏了，京港澳高速出口堵车，粤港澳大湾区。",
+    "雷雨经常导致停电，高压线经常打火，董事长经常不在。",
+    "许多居民经常在这里跳广场舞，陈旧的管道经常漏水。",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AUDIT_CITIZEN_PAGES)
+def test_names_after_neighbours_relatives_and_roles_plates_and_capital_numerals_are_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", AUDIT_CITIZEN_PAGES_KEPT)
+def test_places_plural_cues_amounts_and_things_near_these_cues_are_kept(text):
     assert redact(text) == text
