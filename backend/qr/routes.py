@@ -2,7 +2,7 @@
 import hashlib
 
 from flask import Blueprint as PlainBlueprint
-from flask import make_response, render_template, request
+from flask import make_response, redirect, render_template, request, url_for
 
 from schemas.qr import QRIssuedOut, QRResolveOut, QRRevokedOut
 
@@ -57,6 +57,7 @@ def _image_response(render_png, etag_parts, cache_control):
 @blp.response(200, QRResolveOut)
 def resolve(code):
     """扫码：返回代表、联络站或活动签到码的公开信息和可进行的操作；代表和联络站附近期接待安排（可约见）。"""
+    code = services.canonical_code(code)  # typed from the poster: capitals, spaces
     if rotating.looks_rotating(code):
         return _rotating_activity(code)
     qr, target = targets.resolve_live(code)
@@ -139,7 +140,12 @@ UNAVAILABLE_TITLES = {404: "二维码无效", 410: "二维码已停用"}
 
 @public_pages.get("/q/<code>")
 def landing(code):
-    """The page a phone camera opens outside WeChat."""
+    """The page a phone camera opens outside WeChat; a code typed from the poster (capitals, spaces,
+    full-width letters) is sent to its canonical address."""
+    canonical = services.canonical_code(code)
+    if canonical != code and services.plausible_code(canonical):
+        query = request.query_string.decode("latin-1")
+        return redirect(url_for("qr_pages.landing", code=canonical) + (f"?{query}" if query else ""), 301)
     if rotating.looks_rotating(code):
         # An activity's check-in screen (一事一活动码) scanned with the camera: checking in needs the
         # deputy's WeChat identity, so the page says where to scan it rather than that it is invalid.

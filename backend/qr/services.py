@@ -3,7 +3,9 @@
 Services change objects and ``flush()``; the request (or CLI command) commits once.
 """
 import base64
+import re
 import secrets
+import unicodedata
 
 from flask import current_app
 from sqlalchemy import insert, select, update
@@ -92,8 +94,18 @@ class StationClosed(APIError):
         self.nearby_q = region_name
 
 
+def canonical_code(code):
+    """A code as it is stored, however it was typed from the poster (which prints it grouped by four,
+    render._spaced_code): whitespace removed, full-width letters and digits folded, lower case
+    ("HKHT YJSL 5YU5 XVXX " -> "hkhtyjsl5yu5xvxx"). Anything but a str is returned as it is."""
+    if not isinstance(code, str):
+        return code
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", code)).lower()
+
+
 def find(code: str) -> QRCode:
-    """The code as printed, revoked or not; unknown codes are 404."""
+    """The code as printed (or typed: ``canonical_code``), revoked or not; unknown codes are 404."""
+    code = canonical_code(code)
     qr = db.session.scalar(select(QRCode).where(QRCode.code == code)) if plausible_code(code) else None
     if qr is None:
         raise unknown_code()

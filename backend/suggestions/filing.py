@@ -23,7 +23,7 @@ from ..errors import validation_failed
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
-from ..qr.services import StationClosed, plausible_code, unknown_code, withdrawn
+from ..qr.services import StationClosed, canonical_code, plausible_code, unknown_code, withdrawn
 from ..research.models import ResearchReportPhoto
 from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
@@ -109,7 +109,9 @@ def _photo_statements():
 
 def code_target(connection, code, refusal="这个二维码不能用于提交建议。"):
     """What a deputy's or a station's printed ``code`` points at (``_target_statement``'s row), or the
-    contract's error: unknown, withdrawn, or a code of another kind (``refusal``)."""
+    contract's error: unknown, withdrawn, or a code of another kind (``refusal``). A code typed from the
+    poster (capitals, spaces) counts as printed."""
+    code = canonical_code(code)
     row = connection.execute(_target_statement(), {"code": code}).one_or_none() if plausible_code(code) else None
     if row is None:
         raise unknown_code()
