@@ -138,12 +138,20 @@ def rotate(code):
 UNAVAILABLE_TITLES = {404: "二维码无效", 410: "二维码已停用"}
 
 
+def _exists(code):
+    try:
+        services.find(code)
+    except APIError:
+        return False
+    return True
+
+
 @public_pages.get("/q/<code>")
 def landing(code):
-    """The page a phone camera opens outside WeChat; a code typed from the poster (capitals, spaces,
-    full-width letters) is sent to its canonical address."""
+    """The page a phone camera opens outside WeChat; a code of ours typed from the poster (capitals, spaces,
+    full-width letters) is sent to its canonical address (an unknown one answers its page here)."""
     canonical = services.canonical_code(code)
-    if canonical != code and services.plausible_code(canonical):
+    if canonical != code and request.method == "GET" and _exists(canonical):
         query = request.query_string.decode("latin-1")
         return redirect(url_for("qr_pages.landing", code=canonical) + (f"?{query}" if query else ""), 301)
     if rotating.looks_rotating(code):
