@@ -71,7 +71,7 @@ def test_closing_hides_the_station_and_its_code_says_where_to_go(client, org):
     page = client.get(f"/q/{org['merged_code']}")
     assert page.status_code == 410
     text = page.get_data(as_text=True)
-    assert "该联络站已停用" in text and "/public/stations?q=" in text
+    assert "该联络站已停用" in text and f"/public/stations/{org['kept'].id}" in text
 
     # Filing through it is refused, and nothing is written.
     refused = file(client, org, org["merged_code"])
@@ -263,3 +263,69 @@ def test_an_imported_roster_links_nobody_new_to_a_closed_station(client, org):
     added = upload(client, org["admin"], xlsx([["赵六", "市", "鹤城区", "13800000006", "城北联络站、城北老联络站", "", "", ""]]))
     assert [(e["row"], e["field"]) for e in added.json["errors"]] == [(2, "联络站")], added.json
     assert CLOSED_LINK in added.json["errors"][0]["message"]
+# The citizen-pages audit (2026-11-29, finding 6): the closed station's pages sent the citizen to a search by its
+# region's name that finds nothing when it was the region's only station. They now lead to an open station: the
+# nearest one by the closed station's position, else the list of the nearest region above it that has open
+# stations; the sentence says what the link says.
+
+
+def notice(html):
+    """The text of the page's notice paragraph, tags left in (the link is inside it)."""
+    start = html.index('<p class="notice-text">')
+    return html[start:html.index("</p>", start)]
+
+
+def test_a_closed_stations_pages_lead_to_the_nearest_open_station(client, factory, org):
+    farther = factory.station(org["hc"], "迎丰联络站", lat=27.6102, lng=110.0530)
+    assert close(client, org).status_code == 200
+    kept = org["kept"]
+    link = f'<a href="/public/stations/{kept.id}">城北联络站</a>'
+    for path in (f"/q/{org['merged_code']}", f"/public/stations/{org['merged'].id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert notice(html).endswith(f"该联络站已停用，不再受理建议和约见。请到附近的{link}反映问题。"), path
+        assert f"/public/stations/{farther.id}" not in html and "/public/stations?q=" not in html
+    # The mini-program shows the API's sentence beside its own 附近联络站 button.
+    scanned = client.get(f"{API}/qr/{org['merged_code']}")
+    assert (scanned.status_code, scanned.json["error"], scanned.json["message"]) == (
+        410, "station_closed", "该联络站已停用，不再受理建议和约见。请到附近的城北联络站反映问题，或在“附近联络站”中查找。")
+    # The link opens a station that takes suggestions.
+    opened = client.get(f"/public/stations/{kept.id}").get_data(as_text=True)
+    assert f"/q/{kept.qr_code}" in opened and "该联络站已停用" not in opened
+
+
+def test_a_closed_station_without_a_position_leads_to_its_nearest_region_with_open_stations(client, factory, org):
+    village = factory.region("红星社区", "township", org["hc"])
+    only = factory.station(village, "红星社区联络站")  # the community's only station, without a position
+    other = factory.region("迎丰街道", "township", org["hc"])
+    open_one = factory.station(other, "迎丰街道联络站")
+    assert client.patch(f"{API}/stations/{only.id}", json={"closed": True}, headers=org["admin"]).status_code == 200
+
+    link = f'<a href="/public/stations?region_id={org["hc"].id}">鹤城区的其他联络站</a>'
+    for path in (f"/q/{only.qr_code}", f"/public/stations/{only.id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert notice(html).endswith(f"该联络站已停用，不再受理建议和约见。请到{link}反映问题。"), path
+    assert client.get(f"{API}/qr/{only.qr_code}").json["message"] == (
+        "该联络站已停用，不再受理建议和约见。请到鹤城区的其他联络站反映问题，或在“附近联络站”中查找。")
+    # The link lists the county's open stations, in whichever of its townships, and not the closed one.
+    listed = client.get(f"/public/stations?region_id={org['hc'].id}").get_data(as_text=True)
+    assert "迎丰街道联络站" in listed and "城北联络站" in listed and "红星社区联络站" not in listed
+    assert "鹤城区" in listed and f"/public/stations/{open_one.id}" in listed
+    elsewhere = client.get(f"/public/stations?region_id={org['yl'].id}").get_data(as_text=True)
+    assert "城北联络站" not in elsewhere and "没有找到符合条件的联络站" in elsewhere
+
+
+def test_with_no_open_station_anywhere_the_page_offers_the_list(client, factory):
+    tree = factory.tree()
+    lone = factory.station(tree["hc"], "唯一联络站", lat=27.56, lng=109.99)
+    admin = factory.headers_for_admin(factory.admin("root", region=tree["root"]))
+    assert client.patch(f"{API}/stations/{lone.id}", json={"closed": True}, headers=admin).status_code == 200
+    html = client.get(f"/q/{lone.qr_code}").get_data(as_text=True)
+    assert notice(html).endswith('该联络站已停用，不再受理建议和约见。请<a href="/public/stations">查找其他联络站</a>。')
+    assert client.get(f"{API}/qr/{lone.qr_code}").json["message"] == (
+        "该联络站已停用，不再受理建议和约见。请在“附近联络站”中查找其他联络站。")
+
+
+def test_a_region_that_is_not_a_number_lists_every_station(client, org):
+    for value in ("abc", "-1", "1e9", "9" * 40):
+        answer = client.get(f"/public/stations?region_id={value}")
+        assert answer.status_code == 200 and "城北联络站" in answer.get_data(as_text=True), value

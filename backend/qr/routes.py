@@ -163,8 +163,9 @@ def landing(code):
         qr, target = targets.resolve_live(code)
     except APIError as exc:
         title = UNAVAILABLE_TITLES.get(exc.status, "二维码暂时无法打开")
-        return render_template("q_unavailable.html", title=title, message=exc.message,
-                               nearby_q=exc.nearby_q if isinstance(exc, services.StationClosed) else None), exc.status
+        closed = isinstance(exc, services.StationClosed)
+        return render_template("q_unavailable.html", title=title, message=exc.message, closed=closed,
+                               instead=exc.instead if closed else None), exc.status
     return render_template(
         "q_landing.html",
         kind=qr.target_kind.value,

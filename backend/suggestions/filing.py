@@ -61,7 +61,7 @@ def _target_statement():
             deputies.c.active.label("deputy_active"),
             stations.c.id.label("station_id"), stations.c.name.label("station_name"),
             stations.c.region_id.label("station_region_id"), stations.c.closed_dt.label("station_closed_dt"),
-            station_region.c.path.label("station_region_path"), station_region.c.name.label("station_region_name"), item_region.c.id.label("region_id"),
+            station_region.c.path.label("station_region_path"), item_region.c.id.label("region_id"),
             item_region.c.path.label("region_path"),
         )
         .select_from(codes)
@@ -126,7 +126,7 @@ def code_target(connection, code, refusal="这个二维码不能用于提交建�
     if row.region_id is None:  # the code's deputy or station no longer exists
         raise unknown_code()
     if kind is QRKind.station and row.station_closed_dt is not None:
-        raise StationClosed(row.station_region_name)
+        raise StationClosed(db.session.get(Station, row.station_id))
     return row
 
 
