@@ -13,6 +13,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from backend.org import services as org_services
+
 from .conftest import phone_page
 from .test_console_activities import dispatched, sign_in
 from .test_public_pages import closed_item, reception
@@ -198,6 +200,22 @@ def test_public_pages_on_a_phone(small_phone, live_server, factory, world, exter
     ):
         page.goto(f"{live_server}{path}")
         expect(page.locator("h1").first).to_be_visible()
+        audit.check(what)
+    audit.assert_clean()
+    assert external_requests == []
+
+
+def test_a_closed_stations_pages_on_a_phone(small_phone, live_server, factory, world, external_requests):
+    """A closed station's code and public page (citizen-pages audit 2026-11-29, finding 6): the link to the open
+    station, inside the notice's sentence, is told apart by more than its colour (axe: link-in-text-block)."""
+    page, audit = small_phone, Audit(small_phone)
+    closed = factory.station(world["tree"]["hc"], "城北老联络站", lat=27.5601, lng=109.9985)
+    org_services.set_station_closed(None, closed, True)
+    factory.commit()
+    for what, path in (("a closed station's code", f"/q/{closed.qr_code}"),
+                       ("a closed station's page", f"/public/stations/{closed.id}")):
+        page.goto(f"{live_server}{path}")
+        expect(page.locator(".notice-text a")).to_have_text("城北联络站")
         audit.check(what)
     audit.assert_clean()
     assert external_requests == []
