@@ -6,6 +6,7 @@ from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import static_versions
 from .config import Config, ConfigError, engine_options
 from .extensions import api, cache, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
@@ -77,6 +78,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    static_versions.init_app(app)  # ?v=<content hash> on static links, kept a year
 
     from . import models  # noqa: F401  (every table registered before anything queries)
     from .activities.routes import blp as activities_blp
