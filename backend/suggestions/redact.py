@@ -238,13 +238,13 @@ _DOOR_NUMBER = re.compile(
 # Building, unit, floor and flat: 3栋2单元501室, 3号楼402, B座1205, 2单元501, 三栋二单元五零一室.
 # A building number alone is removed in digits (3栋, 12号楼) but not in words (两栋楼, 一座桥: counts).
 _FLOOR_AND_FLAT = rf"""
-        (?:[\s-]*{_NUM}\s*[楼层](?!房))?
+        (?:[\s-]*{_NUM}\s*[楼层](?![房上下]))?
         (?:[\s-]*(?:{_NUM}\s*(?:室|号房|房间?|号|户)|\d{{3,4}}(?!\d)|[零〇一二三四五六七八九]{{3,4}}))?"""
 _FLAT = re.compile(
     rf"""
     (?:(?:\d+|[A-Za-z])\s*(?:号楼|栋|幢|座|号院)|[{_CN_DIGITS}]+\s*(?:号楼|栋|幢|座)(?=\s*{_NUM}\s*(?:单元|[楼层室号户])))
         (?:[\s-]*{_NUM}\s*单元)?{_FLOOR_AND_FLAT}
-        (?![楼房])
+        (?!房|楼(?![上下]))
     | {_NUM}\s*单元{_FLOOR_AND_FLAT}
     """,
     re.VERBOSE,
