@@ -182,7 +182,7 @@ def file_suggestion(user, data) -> ItemSnapshot:
         # row, which the insert above (its foreign key's lock on PostgreSQL, the write lock on SQLite) waited
         # for, so this read, after it, sees a closing that counted before the item existed. The request's
         # refusal rolls the item back. A deputy's item is with the deputy, which closing allows.
-        raise StationClosed(target.station_region_name)
+        raise StationClosed(db.session.get(Station, target.station_id))
     item_id = columns["id"]
     columns["number"] = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item_id:06d}"
     connection.execute(set_number, {"item_id": item_id, "item_number": columns["number"]})
