@@ -11,7 +11,8 @@
 //   and at once when a deputy's request is refused (403): a deputy who left office, or whose number was bound
 //   from another WeChat account, loses the deputy pages then, not when the token ends (7 days).
 // - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
-//   unless the caller says it handles that status itself (`quiet`).
+//   unless the caller says it handles that status itself (`quiet`); 403 password_change_required says to
+//   change the password in the console (管理后台).
 const config = require('../config');
 const { say } = require('./wxp');
 
@@ -21,6 +22,9 @@ const USER_KEY = 'msb_user';
 const NETWORK_MESSAGE = '网络连接失败，请检查网络后重试。';
 const SERVER_MESSAGE = '服务暂时不可用，请稍后重试。';
 const LOGIN_MESSAGE = '微信登录失败，请稍后重试。';
+// 403 password_change_required: an administrator's account still on the initial password another administrator
+// set (初始密码) may do nothing until its owner changes it, which is done in the console (管理后台), not here.
+const PASSWORD_CHANGE_MESSAGE = '您的账号还在使用他人设置的初始密码，请先在电脑上登录管理后台修改密码，再回到小程序使用。';
 // A deputy's request refused (403) and GET /me says they are a deputy no more.
 const DEPUTY_LOST_MESSAGE = '您的代表身份已解除或已在其他微信上绑定，代表功能已不可用。如有疑问，请联系所在联络站。';
 // How long the roles read at sign-in or from GET /me are trusted before the next onShow reads them again.
@@ -72,6 +76,10 @@ function parseBody(data) {
 
 function errorFrom(res) {
   const body = parseBody(res.data);
+  if (body && typeof body === 'object' && body.error === 'password_change_required') {
+    // The server's sentence says to change the password first; here, also where: the mini-program cannot.
+    return new ApiError(res.statusCode, body.error, PASSWORD_CHANGE_MESSAGE, body.errors, body.reason);
+  }
   if (body && typeof body === 'object' && body.message) {
     return new ApiError(res.statusCode, body.error || 'error', body.message, body.errors, body.reason);
   }
