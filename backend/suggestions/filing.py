@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, case, exists, insert, select, update
 
 from ..auth.scope import RegionRef
 from ..db_types import utcnow
-from ..errors import validation_failed
+from ..errors import forbidden, validation_failed
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
@@ -29,6 +29,9 @@ from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
 from .services import CHINA, MAX_PHOTOS, dispatch_due_at, due_at
 from .snapshots import ITEM_COLUMNS, Attachment, Citizen, Event, ItemSnapshot, Named
+
+OWN_CODE = "不能通过自己的代表码提交建议，如需代群众登记请使用联络站码。"
+
 
 @cache
 def _target_statement():
@@ -159,10 +162,14 @@ def file_suggestion(user, data) -> ItemSnapshot:
         raise validation_failed({"category": ["请选择有效的问题类别。"]})
     connection = db.session.connection()
     target = code_target(connection, data["qr_code"])
+    to_deputy = target.target_kind is QRKind.deputy
+    if to_deputy and user.deputy_id is not None and user.deputy_id == target.deputy_id:
+        # A deputy's item to themself would be theirs to accept, answer and close, for 履职积分 (and a 满意 from
+        # themself): refused. A concern of their own goes through the station, dispatched by its staff.
+        raise forbidden(OWN_CODE)
     photos = _photos(connection, user, data.get("attachment_ids"))
     location = data.get("location") or {}
     now = utcnow()
-    to_deputy = target.target_kind is QRKind.deputy
     values = dict(
         citizen_id=user.id, filed_via=target.target_kind.value, category=data["category"], content=data["content"],
         lat=location.get("lat"), lng=location.get("lng"), address=location.get("address", ""),
