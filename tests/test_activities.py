@@ -896,3 +896,33 @@ def test_a_location_rule_neither_on_nor_off_is_refused_at_start(monkeypatch, tmp
     with pytest.raises(ConfigError) as raised:
         Config(str(tmp_path))
     assert str(raised.value.message) == "配置错误：CHECKIN_REQUIRE_LOCATION 应为 on 或 off，当前为 'maybe'。"
+
+
+def test_answering_an_invitation_reads_its_notices_as_opening_the_activity_does(client, crew):
+    """接单, 请假 or 扫码签到 without opening the activity (from a list, by scanning): the invitation is answered,
+    so its notice no longer counts as unread in 消息; notices about other activities, and other deputies', stay."""
+    (zhang, li, wang, _), (zh, lh, wh, _) = crew["deputies"], crew["headers"]
+    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    later = dispatch(client, crew, [zhang, li], starts=soon, ends=soon + timedelta(hours=2)).json["id"]
+    other = dispatch(client, crew, [zhang, li], starts=soon + timedelta(days=1),
+                     ends=soon + timedelta(days=1, hours=2)).json["id"]
+    running = dispatch(client, crew, [wang]).json["id"]
+
+    def unread_pages(headers):
+        items = client.get("/api/v1/me/messages", headers=headers).json["items"]
+        return sorted(m["page"] for m in items if not m["read"])
+
+    page = "pages/activity/detail?id={}".format
+    assert unread_pages(zh) == unread_pages(lh) == sorted([page(later), page(other)])
+    assert unread_pages(wh) == [page(running)]
+
+    assert client.post(f"/api/v1/activities/{later}/accept", headers=zh).status_code == 200
+    assert unread_pages(zh) == [page(other)]
+    assert unread_pages(lh) == sorted([page(later), page(other)])
+    declined = client.post(f"/api/v1/activities/{later}/decline", json={"reason": "临时出差"}, headers=lh)
+    assert declined.status_code == 200
+    assert unread_pages(lh) == [page(other)]
+    assert checkin(client, wh, crew["station"].qr_code).status_code == 201
+    assert unread_pages(wh) == []
+    assert client.get("/api/v1/me/messages/unread-count", headers=zh).json["unread"] == 1
+
