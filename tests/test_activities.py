@@ -926,3 +926,32 @@ def test_answering_an_invitation_reads_its_notices_as_opening_the_activity_does(
     assert unread_pages(wh) == []
     assert client.get("/api/v1/me/messages/unread-count", headers=zh).json["unread"] == 1
 
+
+def test_accept_and_leave_sent_again_with_their_key_are_taken_once_and_answered_as_the_first(client, crew):
+    """A phone that lost the answer to 接单 or 请假 taps again with the same key: it reads how the first went
+    (200, the activity as then), not 409 您已接单 or 已请假, and the record has the step once."""
+    (zhang, li, *_), (zh, lh, *_) = crew["deputies"], crew["headers"]
+    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    activity_id = dispatch(client, crew, [zhang, li], starts=soon, ends=soon + timedelta(hours=2)).json["id"]
+    url = f"/api/v1/activities/{activity_id}"
+
+    accepted = [client.post(f"{url}/accept", headers=zh | {"Idempotency-Key": "accept-1"}) for _ in range(2)]
+    assert [a.status_code for a in accepted] == [200, 200]
+    assert accepted[1].json == accepted[0].json and accepted[1].json["my_status"] == "accepted"
+    assert accepted[1].headers["Idempotent-Replayed"] == "true"
+    declined = [client.post(f"{url}/decline", json={"reason": "临时出差"}, headers=lh | {"Idempotency-Key": "leave-1"})
+                for _ in range(2)]
+    assert [d.status_code for d in declined] == [200, 200]
+    assert declined[1].json == declined[0].json and declined[1].json["my_status"] == "declined"
+    # Another reason with the same key is another request: refused, and nothing changes.
+    other = client.post(f"{url}/decline", json={"reason": "身体不适"}, headers=lh | {"Idempotency-Key": "leave-1"})
+    assert (other.status_code, other.json["error"]) == (409, "idempotency_key_reused")
+    # Without a key, a second 接单 is the refusal it always was.
+    assert client.post(f"{url}/accept", headers=zh).status_code == 409
+
+    events = client.get(f"{url}/events?per_page=100", headers=crew["admin"]).json["items"]
+    assert [e["action"] for e in events].count("accepted") == 1
+    assert [e["action"] for e in events].count("declined") == 1
+    reasons = {p["deputy"]["id"]: p.get("decline_reason")
+               for p in client.get(f"{url}/participants", headers=crew["admin"]).json["items"]}
+    assert reasons[li.id] == "临时出差"

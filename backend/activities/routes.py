@@ -292,6 +292,7 @@ def edit(data, activity_id):
 
 @blp.post("/<int:activity_id>/accept")
 @login_required
+@idempotent  # as a suggestion's steps: a phone that lost the answer and taps again reads how it went, not 409
 @blp.response(200, ActivityOut)
 def accept(activity_id):
     """接单（请假后也可重新接单）：活动结束后不能再接单。本人关于该活动的未读消息随之标为已读。"""
@@ -323,6 +324,7 @@ def claim(activity_id):
 
 @blp.post("/<int:activity_id>/decline")
 @login_required
+@idempotent
 @blp.arguments(DeclineIn)
 @blp.response(200, ActivityOut)
 def decline(data, activity_id):

@@ -5,8 +5,9 @@
 // - Creating requests (POST /suggestions, /uploads, /checkins, /appointments, /activities/{id}/claim,
 //   /livelihood/votes/{id}/ballot, /livelihood/proposals) carry an
 //   Idempotency-Key, the same key on every retry of one user action, so a flaky network never files anything twice.
-// - A step on a suggestion (接单, 退回, 进展, 转办, 反馈, 答复, 评价, 撤回) keeps one Idempotency-Key until the server
-//   answers it, so a step sent again after a lost answer reads how the first went (not 409, not twice).
+// - A step on a suggestion (接单, 退回, 进展, 转办, 反馈, 答复, 评价, 撤回) or an activity (接单, 请假) keeps one
+//   Idempotency-Key until the server answers it, so a step sent again after a lost answer reads how the first
+//   went (not 409, not twice).
 // - The user's roles are read again (GET /me) when the app or the home page shows, at most once a minute,
 //   and at once when a deputy's request is refused (403): a deputy who left office, or whose number was bound
 //   from another WeChat account, loses the deputy pages then, not when the token ends (7 days).
@@ -327,21 +328,34 @@ function downloadImage(url, options) {
   }), Object.assign({ quiet: true }, options));
 }
 
-// --- a suggestion's steps ------------------------------------------------------------------------------
+// --- a suggestion's and an activity's steps ---------------------------------------------------------------
 // One Idempotency-Key per step the user takes, kept until the server answers it: tapped again after a lost
 // answer (the same item, step and words) it carries the same key, and the server answers with how the
-// first went, neither refusing it (409 不能评价) nor recording it twice (a second 办理进展). An answered step,
-// or the same step with other words, takes a new key. Kept for the app's life, so that a page opened again
-// retries with it too.
+// first went, neither refusing it (409 不能评价, 您已接单) nor recording it twice (a second 办理进展). An answered
+// step, or the same step with other words, takes a new key. Kept for the app's life, so that a page opened
+// again retries with it too.
 // (关注 needs none: following twice is following.)
 const KEYED_STEPS = ['accept', 'return', 'progress', 'forward', 'feedback', 'reply', 'rate', 'withdraw'];
+// An activity's 接单 and 请假 (揭榜 keeps its own key: utils/activity.js).
+const KEYED_ACTIVITY_STEPS = ['accept', 'decline'];
 const stepKeys = {};
 
 function suggestionAction(id, action, data, options) {
   const body = data || {};
   const path = '/suggestions/' + encodeURIComponent(id) + '/' + action;
   if (KEYED_STEPS.indexOf(action) < 0) return call('POST', path, Object.assign({ data: body }, options));
-  const slot = id + '/' + action;
+  return keyedStep(id + '/' + action, path, body, options);
+}
+
+function activityAction(id, action, data, options) {
+  const body = data || {};
+  const path = '/activities/' + encodeURIComponent(id) + '/' + action;
+  if (KEYED_ACTIVITY_STEPS.indexOf(action) < 0) return call('POST', path, Object.assign({ data: body }, options));
+  return keyedStep('activity/' + id + '/' + action, path, body, options);
+}
+
+// POST ``path`` with the key of the step in ``slot`` (a new one unless the same words wait for an answer).
+function keyedStep(slot, path, body, options) {
   const words = JSON.stringify(body);
   if (!stepKeys[slot] || stepKeys[slot].words !== words) stepKeys[slot] = { words, key: newIdempotencyKey() };
   const key = stepKeys[slot].key;
@@ -429,7 +443,8 @@ module.exports = {
   // options: {quiet} for a page that reads the activity again after a refusal it has shown.
   activity: (id, options) => call('GET', '/activities/' + enc(id), options),
   // accept | decline
-  activityAction: (id, action, data) => call('POST', '/activities/' + enc(id) + '/' + action, { data: data || {} }),
+  // 接单 and 请假, each with its step's Idempotency-Key, as a suggestion's steps (above).
+  activityAction,
   // 揭榜: a place of an activity offering them (open_slots), with the same Idempotency-Key for every retry.
   claimActivity: (id, idempotencyKey) => call('POST', '/activities/' + enc(id) + '/claim', { data: {}, idempotencyKey }),
   checkin: (data, idempotencyKey) => call('POST', '/checkins', { data, idempotencyKey }),
