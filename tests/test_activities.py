@@ -955,3 +955,25 @@ def test_accept_and_leave_sent_again_with_their_key_are_taken_once_and_answered_
     reasons = {p["deputy"]["id"]: p.get("decline_reason")
                for p in client.get(f"{url}/participants", headers=crew["admin"]).json["items"]}
     assert reasons[li.id] == "临时出差"
+
+
+def test_a_required_reason_or_title_left_blank_says_what_to_write(client, crew):
+    """请假 without a reason says 请填写请假理由。 (not 长度应在 1 到 500 个字符之间。), whether the reason is left out,
+    null, empty or blank; so do 补签's reason and an activity's name."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    activity_id = dispatch(client, crew, [zhang], starts=soon, ends=soon + timedelta(hours=2)).json["id"]
+    url = f"/api/v1/activities/{activity_id}"
+    for blank in ({}, {"reason": None}, {"reason": ""}, {"reason": "  \u200b "}):
+        refused = client.post(f"{url}/decline", json=blank, headers=zh)
+        assert (refused.status_code, refused.json["errors"]) == (422, {"reason": ["请填写请假理由。"]}), blank
+        by_hand = client.post(f"{url}/participants/{zhang.id}/checkin", json=blank, headers=crew["admin"])
+        assert (by_hand.status_code, by_hand.json["errors"]) == (422, {"reason": ["请填写补签原因。"]}), blank
+    too_long = client.post(f"{url}/decline", json={"reason": "字" * 501}, headers=zh)
+    assert too_long.json["errors"] == {"reason": ["长度不能超过 500 个字符。"]}
+    assert client.get(url, headers=zh).json["my_status"] == "invited"
+    for title in ("", "   "):
+        created = dispatch(client, crew, [zhang], title=title)
+        assert (created.status_code, created.json["errors"]) == (422, {"title": ["请填写活动名称。"]})
+        edited = client.patch(url, json={"title": title}, headers=crew["admin"])
+        assert (edited.status_code, edited.json["errors"]) == (422, {"title": ["请填写活动名称。"]})

@@ -292,6 +292,33 @@ def test_bad_filings_are_rejected_clearly_and_write_nothing(client, world):
     assert client.post("/api/v1/suggestions", json={"qr_code": world["deputy_code"]}).status_code == 401
 
 
+def test_a_required_text_left_blank_says_what_to_write(client, world):
+    """Each step's required words, left out, null, empty or blank, name what is missing (请填写答复内容。),
+    not the length rule (长度应在 1 到 2000 个字符之间。); too long still says the length."""
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    deputy, admin = world["zhang_h"], world["admin"]
+    cases = [
+        (world["citizen"], "", "content", "请填写建议内容。", {"qr_code": world["deputy_code"], "category": "城市管理"}),
+        (world["citizen"], "", "category", "请选择问题类别。", {"qr_code": world["deputy_code"], "content": "路灯不亮"}),
+        (deputy, "return", "reason", "请填写退回理由。", {}),
+        (admin, "reject", "reason", "请填写不予受理的理由。", {}),
+        (deputy, "progress", "note", "请填写办理进展。", {}),
+        (admin, "supervise", "note", "请填写督办意见。", {}),
+        (deputy, "forward", "note", "请填写转办说明。", {"target": "hotline_12345"}),
+        (deputy, "feedback", "note", "请填写部门反馈内容。", {}),
+        (deputy, "reply", "content", "请填写答复内容。", {}),
+    ]
+    for headers, action, field, message, rest in cases:
+        url = f"/api/v1/suggestions/{item_id}/{action}" if action else "/api/v1/suggestions"
+        for body in ({}, {field: None}, {field: ""}, {field: " \u200b "}):
+            refused = client.post(url, json=rest | body, headers=headers)
+            assert (refused.status_code, refused.json["errors"]) == (422, {field: [message]}), (action, body)
+    too_long = client.post(f"/api/v1/suggestions/{item_id}/reply", json={"content": "字" * 2001}, headers=deputy)
+    assert too_long.json["errors"] == {"content": ["长度不能超过 2000 个字符。"]}
+    assert timeline_actions(client, world["citizen"], item_id) == ["file"]
+    assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["total"] == 1
+
+
 INVISIBLE = ["\u200b\u200b\u200b", "\u202e\u202d", "\ufeff", "\u2060\u200d", "\u00ad", "\u3164", "\u2800",
              " \u3000\u200b\n\u2029 ", "\u200e\u200f\u061c"]
 
