@@ -400,6 +400,7 @@ def check_in(data):
     """扫码签到：扫联络站码或活动动态码。本人关于所签到活动的未读消息随之标为已读。"""
     activity, checked_in_dt, created = checkin.check_in(current_caller(), data["qr_code"], data.get("lat"),
                                                         data.get("lng"))
-    _answered(activity)
+    if created:  # a repeated scan finds them read by the first, in its transaction: it writes nothing
+        _answered(activity)
     body = {"activity_id": activity.id, "activity_title": activity.title, "checked_in_at": checked_in_dt}
     return body, (201 if created else 200)
