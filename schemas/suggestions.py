@@ -99,6 +99,31 @@ class ReplyIn(StrictSchema):
                        "when (false); counted by the statistics' implementation_rate"})
 
 
+class PublicTextIn(StrictSchema):
+    content = Text(1000, allow_none=True, load_default=None, metadata={
+        "description": "the words the public pages show instead of the citizen's (null or blank: theirs, "
+                       "with personal data removed automatically); redacted again when shown"})
+    reply_content = Text(2000, allow_none=True, load_default=None, metadata={
+        "description": "the reply the public pages show instead of the deputy's (null or blank: theirs)"})
+    withheld = fields.Boolean(load_default=False, metadata={
+        "description": "不予公开: shown on no public page at all; `reason` required"})
+    reason = Text(500, load_default="")
+
+
+class PublicTextOut(Schema):
+    """公开展示内容 of an item as its administrators read it."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    public = fields.Boolean(required=True, metadata={"description": "whether the public pages show it now"})
+    withheld = fields.Boolean(required=True)
+    withheld_reason = fields.String(allow_none=True)
+    approved_content = fields.String(allow_none=True, metadata={"description": "the approved words, as typed"})
+    approved_reply = fields.String(allow_none=True)
+    content = fields.String(allow_none=True, metadata={"description": "the words as the public pages show them"})
+    reply_content = fields.String(allow_none=True)
+
+
 class RateIn(StrictSchema):
     satisfaction = Choice(Satisfaction, "满意度", SATISFACTION_LABELS, required=True)
     comment = Text(500, load_default="")

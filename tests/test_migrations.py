@@ -1113,3 +1113,32 @@ def test_0055_keeps_the_log_lines_of_a_region_deleted_under_it_and_downgraded_mo
         assert "deleted_regions" not in inspect(db.engine).get_table_names()
         assert _index_names("audit_events") == before
         db.engine.dispose()
+
+
+def test_0057_adds_the_approved_public_text_keeping_items_published_automatically(scratch_url):
+    """0057: an item filed before has no approved public text and is not withheld (null: the automatic
+    redaction, published as before); the new columns take text. Downgraded, they go and the item stays."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    columns = {"public_content", "public_reply", "public_withheld_reason"}
+    with app.app_context():
+        upgrade(revision="0056")
+        _insert_items(scratch_url, [{"id": 1, "number": "S1", "content": "路灯坏了"}])
+        upgrade(revision="0057")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT content, public_content, public_reply, public_withheld_reason "
+                                     "FROM suggestions")).all() == [("路灯坏了", None, None, None)]
+            conn.execute(text("UPDATE suggestions SET public_content = '路灯坏了（已核）', "
+                              "public_withheld_reason = '含个人信息'"))
+            assert conn.execute(text("SELECT public_content, public_withheld_reason FROM suggestions")).one() == (
+                "路灯坏了（已核）", "含个人信息")
+        downgrade(revision="0056")
+        assert not columns & {c["name"] for c in inspect(db.engine).get_columns("suggestions")}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, content FROM suggestions")).all() == [(1, "路灯坏了")]
+        db.engine.dispose()

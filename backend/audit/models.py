@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "phone_searched": "按联系电话查找建议",
     "content_released": "内容审核放行",
     "content_rejected": "内容审核驳回",
+    "public_text_edited": "修改建议公开展示内容",
+    "public_withheld": "建议不予公开",
     "livelihood_vote_created": "新建民生实事票决",
     "livelihood_vote_updated": "修改民生实事票决",
     "livelihood_vote_opened": "民生实事票决开始投票",

@@ -106,7 +106,8 @@ def _scope_clause(scope, region_admin, station_admin, deputy):
         select(Suggestion.id).where(Suggestion.citizen_id == viewer),
         # A follow counts only while the item's citizen consents to publication (workflow._follows).
         select(SuggestionFollower.suggestion_id).join(Suggestion, Suggestion.id == SuggestionFollower.suggestion_id)
-        .where(SuggestionFollower.user_id == viewer, Suggestion.public_consent.is_(True)),
+        .where(SuggestionFollower.user_id == viewer, Suggestion.public_consent.is_(True),
+               Suggestion.public_withheld_reason.is_(None)),
     ]
     if scope == "all":  # everything the caller may see, whatever the role
         if deputy:

@@ -133,6 +133,12 @@ class Suggestion(db.Model):
     reply_content: Mapped[str | None] = mapped_column(Text)
     satisfaction: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction, "satisfaction"))
     implemented: Mapped[bool | None] = mapped_column(Boolean)  # 落实: the outcome was actually carried out
+    # 公开展示内容 an administrator approved (services.set_public_text): the words the public pages show instead
+    # of the citizen's and the reply (null: those, redacted automatically), or why the item is not shown at all
+    # (不予公开; null: shown). The citizen and the staff keep reading the words as written.
+    public_content: Mapped[str | None] = mapped_column(Text)
+    public_reply: Mapped[str | None] = mapped_column(Text)
+    public_withheld_reason: Mapped[str | None] = mapped_column(Text)
 
     # 分派时限: when an item waiting at its station (待分派) is due to be dispatched (None: no limit).
     dispatch_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
@@ -175,7 +181,8 @@ class Suggestion(db.Model):
     def public(self):
         """Whether the public pages show it: the same conditions as ``public_routes.published_query``."""
         return (self.public_consent and self.status is Status.closed and not self.held_for_review
-                and self.merged_into_id is None and self.screening in PUBLISHABLE_SCREENINGS)
+                and self.merged_into_id is None and self.screening in PUBLISHABLE_SCREENINGS
+                and self.public_withheld_reason is None)
 
 
 

@@ -1,8 +1,8 @@
 """How one suggestion looks to one viewer: the only place that decides which personal data shows."""
 from ..uploads.models import SHOWN_SCREENINGS
 from .models import IMPLEMENTED_LABELS, SATISFACTION_LABELS
-from .redact import redact_item_text
-from .workflow import ACTION_LABELS, admin_role_for, is_assigned_deputy, is_owner
+from .redact import public_content, public_reply, redact_item_text
+from .workflow import ACTION_LABELS, STAFF_ONLY_ACTIONS, admin_role_for, is_assigned_deputy, is_owner
 
 
 def _brief(obj):
@@ -42,7 +42,7 @@ def present(item, viewer, timeline=False):
         "status": item.status.value,
         "status_label": "审核中" if item.awaiting_review and not staff else item.status_label,
         "category": item.category,
-        "content": item.content if private else redact_item_text(item, item.content),
+        "content": item.content if private else public_content(item),
         "location": {"lat": item.lat, "lng": item.lng, "address": item.address}
         if private and (item.lat is not None or item.address) else None,
         "anonymous": item.anonymous,
@@ -69,7 +69,7 @@ def present(item, viewer, timeline=False):
         "department_satisfaction": department_satisfaction.value if department_satisfaction else None,
         "department_satisfaction_label": SATISFACTION_LABELS[department_satisfaction.value]
         if department_satisfaction else None,
-        "reply_content": item.reply_content if private else redact_item_text(item, item.reply_content),
+        "reply_content": item.reply_content if private else public_reply(item),
         "implemented": item.implemented,
         "implemented_label": IMPLEMENTED_LABELS.get(item.implemented),
         "satisfaction": item.satisfaction.value if item.satisfaction else None,
@@ -93,7 +93,10 @@ def present(item, viewer, timeline=False):
         body["contact_phone"] = item.contact_phone
     if timeline:
         anonymous = item.anonymous or (staff and _nameless(item))
-        body["timeline"] = [_event(item, e, staff, private, anonymous) for e in item.events]
+        # What staff decided about the public pages (公开展示内容, 不予公开) is theirs alone: the citizen keeps
+        # their words, and a follower is not told why an item is not published.
+        body["timeline"] = [_event(item, e, staff, private, anonymous) for e in item.events
+                            if staff or e.action not in STAFF_ONLY_ACTIONS]
         body["work_orders"] = [_work_order(w, private) for w in item.work_orders]
     return body
 

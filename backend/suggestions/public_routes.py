@@ -21,7 +21,7 @@ from ..web.limits import per_citizen
 from . import workflow
 from .models import CLEARED_SCREENINGS, IMPLEMENTED_LABELS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
 from .queries import admin_scope_clause, apply_filters, load_item
-from .redact import redact_item_text
+from .redact import public_content, public_reply
 from .stats import suggestion_stats
 
 stats_blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="统计")
@@ -63,7 +63,8 @@ def suggestion_statistics(args):
 
 def published_query():
     """What the public may see (this API and the public station and deputy pages): closed items whose citizen
-    agreed to publish them, that passed content screening and were not merged away; newest first."""
+    agreed to publish them, that passed content screening, were not merged away nor withheld by an
+    administrator (不予公开); newest first."""
     return (
         select(Suggestion)
         .where(
@@ -72,6 +73,7 @@ def published_query():
             Suggestion.held_for_review.is_(False),
             Suggestion.merged_into_id.is_(None),
             Suggestion.screening.in_(PUBLISHABLE_SCREENINGS),
+            Suggestion.public_withheld_reason.is_(None),  # 不予公开 by an administrator
         )
         .order_by(Suggestion.closed_dt.desc(), Suggestion.id.desc())
         # The names a published item shows, one query each for the page (not two per item).
@@ -85,8 +87,8 @@ def published_item(item):
     return {
         "number": item.number,
         "category": item.category,
-        "content": redact_item_text(item, item.content),
-        "reply_content": redact_item_text(item, item.reply_content),
+        "content": public_content(item),
+        "reply_content": public_reply(item),
         "implemented": item.implemented,
         "implemented_label": IMPLEMENTED_LABELS.get(item.implemented),
         "station": {"id": item.station.id, "name": item.station.name} if item.station else None,
@@ -144,7 +146,7 @@ def nearby(args):
             # No filer: an anonymous item (or any other) names nobody here.
             found.append({
                 "id": item.id, "number": item.number, "category": item.category,
-                "content": redact_item_text(item, item.content)[:100], "status": item.status.value,
+                "content": public_content(item)[:100], "status": item.status.value,
                 "status_label": item.status_label, "distance_m": coarse_distance(meters), "created_at": item.created_dt,
             })
     # Nearest first by the distance shown (the exact order would tell more), then newest first.

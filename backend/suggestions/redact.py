@@ -568,6 +568,18 @@ def redact_item_text(item, text):
     return redact(text, known=(item.contact_phone,))
 
 
+def public_content(item):
+    """``item``'s words as the public pages show them: those an administrator approved (``public_content``)
+    or else the citizen's, redacted either way (an approved text is typed by a person, who may paste a name
+    or a number back in: redacting it again costs at most a word the preview shows masked)."""
+    return redact_item_text(item, item.content if item.public_content is None else item.public_content)
+
+
+def public_reply(item):
+    """``item``'s reply as the public pages show it: as ``public_content`` does for its words."""
+    return redact_item_text(item, item.reply_content if item.public_reply is None else item.public_reply)
+
+
 def redact(text, known=()):
     """The text with names, phone, ID and bank-card numbers, e-mail / WeChat / QQ handles and
     door-level addresses replaced by ``***``, and each of ``known`` (what the item at hand knows of its

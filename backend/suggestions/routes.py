@@ -9,6 +9,8 @@ from schemas.suggestions import (
     ForwardIn,
     MergeIn,
     OptionalNoteIn,
+    PublicTextIn,
+    PublicTextOut,
     RateIn,
     RejectIn,
     ReplyIn,
@@ -219,6 +221,21 @@ def release(data, suggestion_id):
     """内容审核通过，放行被拦截的建议。"""
     item, actor = _step(suggestion_id, "release")
     return _detail(services.release(item, actor, data["note"]))
+
+
+@blp.put("/<int:suggestion_id>/public-text")
+@login_required
+@blp.arguments(PublicTextIn)
+@blp.response(200, PublicTextOut)
+def public_text(data, suggestion_id):
+    """公开展示内容：管理员审定已办结、群众同意公开的建议在公开页面上显示的内容与答复，或不予公开（须填写理由）。
+
+    `content`、`reply_content` 为空时公开页面显示自动去除个人信息后的原文；审定的文字显示前仍会再次自动去除个人信息。
+    群众本人和办理人员看到的始终是原文。记入操作日志，并在建议台账中记录（仅工作人员可见）。
+    仅限管理范围内的管理员；建议未办结或群众未同意公开时答复 409。"""
+    item, actor = _step(suggestion_id, "withhold_public" if data["withheld"] else "public_text")
+    services.set_public_text(item, actor, **data)
+    return services.public_text_of(item)
 
 
 @blp.post("/<int:suggestion_id>/merge")

@@ -32,7 +32,7 @@ from .models import (
     SuggestionRating,
     SuggestionWorkOrder,
 )
-from .redact import redact, redact_item_text
+from .redact import public_content, public_reply, redact, redact_item_text
 from .workflow import SYSTEM
 
 MAX_PHOTOS = 9
@@ -515,6 +515,47 @@ def release(item, actor, note=""):
     notify_station_pending(item)
     db.session.flush()
     return item
+
+
+WITHHOLD_BLANK = "请填写不予公开的理由。"
+
+
+def set_public_text(item, actor, content=None, reply_content=None, withheld=False, reason=""):
+    """公开展示内容: what the public pages show of a closed item its citizen agreed to publish, decided by an
+    administrator of it. ``content`` / ``reply_content``: the words to show instead of the citizen's and the
+    reply (None or blank: those, redacted automatically); ``withheld``: the item is on no public page at all
+    (不予公开), for ``reason``. The citizen and the staff keep reading the words as written. 操作日志 and a
+    timeline line only the staff read (presenters)."""
+    if not item.public_consent:
+        raise APIError(409, "conflict", "群众未同意公开这条建议，它不会公开展示，无需设置公开内容。")
+    if item.merged_into_id is not None:
+        raise APIError(409, "conflict", "这条建议已合并到其他建议，不会公开展示。")
+    reason = (reason or "").strip()
+    if withheld and not reason:
+        raise validation_failed({"reason": [WITHHOLD_BLANK]}, WITHHOLD_BLANK)
+    target = ("suggestion", item.id, item.number)
+    was_withheld = item.public_withheld_reason is not None
+    if withheld:
+        item.public_withheld_reason = reason
+        workflow.apply(item, "withhold_public", actor, reason)
+        audit_log.record("public_withheld", actor.user, target, item.region_id, {"reason": reason})
+    else:
+        item.public_content, item.public_reply = content or None, reply_content or None
+        item.public_withheld_reason = None
+        workflow.apply(item, "public_text", actor, "恢复公开" if was_withheld else "")
+        audit_log.record("public_text_edited", actor.user, target, item.region_id)
+    db.session.flush()
+    return item
+
+
+def public_text_of(item):
+    """The item's 公开展示内容 as its administrators read it (``set_public_text``'s answer)."""
+    return {
+        "id": item.id, "number": item.number, "public": item.public,
+        "withheld": item.public_withheld_reason is not None, "withheld_reason": item.public_withheld_reason,
+        "approved_content": item.public_content, "approved_reply": item.public_reply,
+        "content": public_content(item), "reply_content": public_reply(item),
+    }
 
 
 # An item another may be merged into: one still open, 待分派 included.

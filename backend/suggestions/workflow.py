@@ -31,7 +31,13 @@ TRANSITIONS = {
     "supervise": ((S.assigned, S.accepted, S.forwarded, S.replied, S.closed), None),
     "merge": ((S.pending, S.assigned, S.accepted), S.closed),
     "release": (tuple(Status), None),
+    # What the public pages show of a closed item (services.set_public_text): approved words, or nothing.
+    "public_text": ((S.closed,), None),
+    "withhold_public": ((S.closed,), None),
 }
+
+# Steps only the staff see on the timeline (presenters.present).
+STAFF_ONLY_ACTIONS = frozenset({"public_text", "withhold_public"})
 
 # The statuses in which a deadline runs: waiting for the deputy's 接单, or for their answer.
 CLOCK_STATUSES = frozenset({S.assigned, S.accepted, S.forwarded})
@@ -53,6 +59,7 @@ ACTION_LABELS = {
     "forward": "转办", "feedback": "部门反馈", "reply": "答复", "rate": "评价", "auto_close": "逾期未评价自动办结",
     "reject": "不予受理", "withdraw": "撤回", "supervise": "督办", "merge": "合并", "release": "审核通过",
     "reopen": "不满意重办", "remind": "超期提醒", "merged_in": "合并重复建议", "hold": "内容待审核",
+    "public_text": "修改公开展示内容", "withhold_public": "不予公开",
 }
 
 ROLE_LABELS = {
@@ -116,12 +123,13 @@ def can_see(user, item):
 
 
 def _follows(user, item):
-    """Whether ``user`` follows ``item`` and may read it so: only while its citizen consents to publication,
+    """Whether ``user`` follows ``item`` and may read it so: only while its citizen consents to publication
+    and no administrator withheld it from the public (不予公开),
     as only such an item may be followed now; a follow made before that rule, or a duplicate merged into
     an item not consented to, shows nothing (the item answers 404, as one that does not exist)."""
     from .models import SuggestionFollower
 
-    return (user is not None and item.public_consent
+    return (user is not None and item.public_consent and item.public_withheld_reason is None
             and db.session.get(SuggestionFollower, (item.id, user.id)) is not None)
 
 
@@ -148,6 +156,8 @@ def actor_for(user, item, action):
         "supervise": admin_role,
         "merge": admin_role,
         "release": admin_role,
+        "public_text": admin_role,
+        "withhold_public": admin_role,
     }[action]
     if allowed and action == "rate" and is_assigned_deputy(user, item):
         # The filer is the deputy handling it (a concern of their own dispatched to them, or their filing's

@@ -1,0 +1,35 @@
+"""suggestions: the public text an administrator approved, or why the item is not published (不予公开)
+
+Revision ID: 0057
+Revises: 0056
+Create Date: 2026-11-29 07:00:00
+
+The public pages show a closed item's words with personal data removed automatically (``redact``), which
+can miss a name. An administrator of the item may now write the words to publish (``public_content``,
+``public_reply``: shown instead of the citizen's and the deputy's, redacted again on the way out), or keep
+the item off every public page with a reason (``public_withheld_reason``). Nullable columns: every item so
+far has none (null: the automatic redaction, published as before); runs at any hour.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0057'
+down_revision = '0056'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('suggestions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('public_content', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('public_reply', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('public_withheld_reason', sa.Text(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('suggestions', schema=None) as batch_op:
+        batch_op.drop_column('public_withheld_reason')
+        batch_op.drop_column('public_reply')
+        batch_op.drop_column('public_content')
