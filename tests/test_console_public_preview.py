@@ -36,3 +36,33 @@ def test_an_item_the_citizen_did_not_agree_to_publish_has_no_preview(app, client
     admin = console_login(app, "chengbei")
     page = admin.get(f"/console/suggestions/{item_id}").get_data(as_text=True)
     assert 'id="public-preview"' not in page and "王建军" in page
+
+
+def test_the_administrator_edits_the_public_words_on_the_preview_card(app, client, factory, world):  # noqa: F811
+    from .test_console_suggestions import flashes, post_form, refusal
+    from .test_web_pages import closed_item
+
+    item_id = closed_item(client, factory, world["zhang"], CONTENT, True)["id"]
+    admin = console_login(app, "chengbei")
+    page = admin.get(f"/console/suggestions/{item_id}").get_data(as_text=True)
+    assert 'id="public-text-form"' in preview(page)
+    too_long = post_form(admin, f"/console/suggestions/{item_id}/public-text", {"content": "字" * 1001})
+    assert too_long.status_code == 422 and refusal(too_long) == ["公开的建议内容不能超过 1000 个字。"]
+    saved = post_form(admin, f"/console/suggestions/{item_id}/public-text",
+                      {"content": "楼道堆放杂物，堵住消防通道。", "reply_content": ""})
+    assert saved.status_code == 302
+    page = admin.get(saved.headers["Location"])
+    assert flashes(page) == ["公开展示内容已保存。"]
+    shown = preview(page.get_data(as_text=True))
+    assert "楼道堆放杂物，堵住消防通道。" in shown and "管理员审定" in shown
+    assert client.get("/api/v1/public/suggestions").json["items"][0]["content"] == "楼道堆放杂物，堵住消防通道。"
+    withheld = post_form(admin, f"/console/suggestions/{item_id}/withhold-public", {"reason": "涉及特定住户"})
+    assert withheld.status_code == 302
+    assert "已不予公开" in preview(admin.get(withheld.headers["Location"]).get_data(as_text=True))
+    assert client.get("/api/v1/public/suggestions").json["items"] == []
+
+
+def test_an_open_item_has_no_public_text_form(app, client, world):  # noqa: F811
+    item_id = file(client, world["citizen"], world["station_code"], content=CONTENT, public_consent=True).json["id"]
+    admin = console_login(app, "chengbei")
+    assert 'id="public-text-form"' not in preview(admin.get(f"/console/suggestions/{item_id}").get_data(as_text=True))

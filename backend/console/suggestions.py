@@ -291,6 +291,8 @@ def available_actions(user, item):
         actions -= {"merge", "dispatch"}
     if item.awaiting_review:
         actions.add("release")
+    if item.public_consent and item.merged_into_id is None and item.status in workflow.starts_from(item, "public_text"):
+        actions |= {"public_text", "withhold_public"}  # 公开展示内容, once closed
     return actions
 
 
@@ -501,6 +503,26 @@ def reject(suggestion_id):
         services.reject(item, actor, form_text("reason", "不予受理的理由", 500))
 
     return _run(suggestion_id, "reject", step, "已作不予受理处理。")
+
+
+@bp.post("/suggestions/<int:suggestion_id>/public-text")
+@console_login_required
+def public_text(suggestion_id):
+    """公开展示内容 as the administrator edited it on the preview card (services.set_public_text)."""
+    def step(item, actor):
+        services.set_public_text(item, actor, form_text("content", "公开的建议内容", 1000, required=False),
+                                 form_text("reply_content", "公开的答复内容", 2000, required=False))
+
+    return _run(suggestion_id, "public_text", step, "公开展示内容已保存。")
+
+
+@bp.post("/suggestions/<int:suggestion_id>/withhold-public")
+@console_login_required
+def withhold_public(suggestion_id):
+    def step(item, actor):
+        services.set_public_text(item, actor, withheld=True, reason=form_text("reason", "不予公开的理由", 500))
+
+    return _run(suggestion_id, "withhold_public", step, "已不予公开，公开页面不再显示这条建议。")
 
 
 @bp.post("/suggestions/<int:suggestion_id>/supervise")
