@@ -5,7 +5,7 @@ from sqlalchemy import select
 from backend.audit.models import AuditEvent
 from backend.extensions import db
 
-from .test_suggestions import world  # noqa: F401  (fixture)
+from .test_suggestions import step, world  # noqa: F401  (fixture)
 from .test_web_pages import closed_item
 
 CONTENT = "邻居王建军经常在楼道堆放杂物，堵住了消防通道。"
@@ -100,3 +100,28 @@ def test_over_long_text_is_422_in_chinese_and_changes_nothing(client, factory, w
     reply = put(client, world["admin"], item["id"], reply_content="字" * 2001)
     assert reply.status_code == 422 and "2000" in reply.json["errors"]["reply_content"][0]
     assert published(client)[0]["content"] == "邻居***经常在楼道堆放杂物，堵住了消防通道。"
+
+
+def test_a_follower_reads_the_approved_words_and_loses_a_withheld_item(client, factory, world):  # noqa: F811
+    kept = client.post("/api/v1/suggestions", json={"qr_code": world["deputy_code"], "category": "城市管理",
+                                                    "content": CONTENT, "public_consent": True},
+                       headers=world["citizen"]).json["id"]
+    duplicate = client.post("/api/v1/suggestions", json={"qr_code": world["station_code"], "category": "城市管理",
+                                                         "content": "楼道堆满杂物"}, headers=world["stranger"]).json["id"]
+    assert step(client, world["admin"], duplicate, "merge", into_id=kept).status_code == 200
+    assert put(client, world["admin"], kept, content="改").status_code == 409  # not closed yet
+    assert step(client, world["zhang_h"], kept, "accept").status_code == 200
+    assert step(client, world["zhang_h"], kept, "reply", content="已联系物业清理。").status_code == 200
+    assert step(client, world["citizen"], kept, "rate", satisfaction="satisfied").json["status"] == "closed"
+    assert put(client, world["admin"], kept, content="楼道堆放杂物。").status_code == 200
+
+    def listed():
+        items = client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]
+        return {i["id"]: i["content"] for i in items}
+
+    assert listed()[kept] == "楼道堆放杂物。"
+    followed = client.get(f"/api/v1/suggestions/{kept}", headers=world["stranger"]).json
+    assert followed["content"] == "楼道堆放杂物。" and "public_text" not in [e["action"] for e in followed["timeline"]]
+    assert put(client, world["admin"], kept, withheld=True, reason="涉及特定住户").status_code == 200
+    assert kept not in listed()
+    assert client.get(f"/api/v1/suggestions/{kept}", headers=world["stranger"]).status_code == 404

@@ -52,6 +52,7 @@ ITEM_COLUMNS = (
     "region_id", "citizen_id", "forward_target", "forward_department", "forward_work_order_no",
     "department_satisfaction", "reply_content", "implemented", "satisfaction",
     "contact_phone", "created_dt", "dispatch_due_dt", "accept_due_dt", "reply_due_dt", "closed_dt", "screening",
+    "public_content", "public_reply", "public_withheld_reason",  # what a follower reads (redact.public_content)
 )
 
 
