@@ -125,3 +125,23 @@ def test_a_follower_reads_the_approved_words_and_loses_a_withheld_item(client, f
     assert put(client, world["admin"], kept, withheld=True, reason="涉及特定住户").status_code == 200
     assert kept not in listed()
     assert client.get(f"/api/v1/suggestions/{kept}", headers=world["stranger"]).status_code == 404
+
+
+def test_erasure_masks_the_citizens_phone_in_the_approved_words_too(client, factory, world):  # noqa: F811
+    from .factories import screen
+
+    citizen = world["citizen"]
+    item_id = client.post("/api/v1/suggestions", json={
+        "qr_code": world["deputy_code"], "category": "城市管理", "content": "井盖丢了", "public_consent": True,
+        "contact_phone": "13912345678"}, headers=citizen).json["id"]
+    screen(factory.app)
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+    assert step(client, world["zhang_h"], item_id, "reply", content="井盖已补装。").status_code == 200
+    assert step(client, citizen, item_id, "rate", satisfaction="satisfied").json["status"] == "closed"
+    # Grouped so that only the item's known contact phone finds it (redact_item_text).
+    assert put(client, world["admin"], item_id, content="有事找我1391 2345 678，井盖丢了",
+               reply_content="已按1391 2345 678回访，井盖已补装。").status_code == 200
+    expected = ("有事找我***，井盖丢了", "已按***回访，井盖已补装。")
+    assert tuple(published(client)[0][k] for k in ("content", "reply_content")) == expected
+    assert client.delete("/api/v1/me", headers=citizen).status_code == 204  # 注销: the contact phone goes
+    assert tuple(published(client)[0][k] for k in ("content", "reply_content")) == expected

@@ -320,7 +320,8 @@ def _redact_adopted_copies(user):
 # The citizen's own words on each kind of item: (model, which rows are theirs, the text columns). Kept
 # for the record, with what identifies the person typed into them removed (``redact``).
 _OWN_WORDS = (
-    (Suggestion, lambda uid: Suggestion.citizen_id == uid, ("content",)),
+    # The words an administrator approved for the public pages (public_content) are the citizen's, reworded.
+    (Suggestion, lambda uid: Suggestion.citizen_id == uid, ("content", "public_content")),
     (SuggestionRating, lambda uid: SuggestionRating.suggestion_id.in_(
         select(Suggestion.id).where(Suggestion.citizen_id == uid)), ("comment",)),
     (Appointment, lambda uid: Appointment.citizen_id == uid, ("topic",)),
@@ -361,10 +362,11 @@ def _mask_phones_in_staff_words(user, phones):
     if not phones:
         return
     theirs = select(Suggestion.id).where(Suggestion.citizen_id == user.id)
-    replies = db.session.execute(select(Suggestion.id, Suggestion.reply_content).where(
-        Suggestion.citizen_id == user.id, Suggestion.reply_content.is_not(None), Suggestion.reply_content != "")).all()
-    _write(Suggestion, [{"row_id": item_id, "reply_content": mask_known(reply, phones)} for item_id, reply in replies
-                        if mask_known(reply, phones) != reply])
+    for column in (Suggestion.reply_content, Suggestion.public_reply):  # the reply, and its approved public words
+        replies = db.session.execute(select(Suggestion.id, column).where(
+            Suggestion.citizen_id == user.id, column.is_not(None), column != "")).all()
+        _write(Suggestion, [{"row_id": item_id, column.key: mask_known(reply, phones)} for item_id, reply in replies
+                            if mask_known(reply, phones) != reply])
     # Every note on their items: the citizen's own, redacted already, have nothing left to mask.
     notes = db.session.execute(select(SuggestionEvent.id, SuggestionEvent.note).where(
         SuggestionEvent.suggestion_id.in_(theirs), SuggestionEvent.note != "")).all()
