@@ -113,7 +113,7 @@ def test_a_follower_reads_the_approved_words_and_loses_a_withheld_item(client, f
     assert step(client, world["zhang_h"], kept, "accept").status_code == 200
     assert step(client, world["zhang_h"], kept, "reply", content="已联系物业清理。").status_code == 200
     assert step(client, world["citizen"], kept, "rate", satisfaction="satisfied").json["status"] == "closed"
-    assert put(client, world["admin"], kept, content="楼道堆放杂物。").status_code == 200
+    assert put(client, world["admin"], kept, content="楼道堆放杂物。", reply_content="已清理。").status_code == 200
 
     def listed():
         items = client.get("/api/v1/suggestions", headers=world["stranger"]).json["items"]
@@ -122,6 +122,9 @@ def test_a_follower_reads_the_approved_words_and_loses_a_withheld_item(client, f
     assert listed()[kept] == "楼道堆放杂物。"
     followed = client.get(f"/api/v1/suggestions/{kept}", headers=world["stranger"]).json
     assert followed["content"] == "楼道堆放杂物。" and "public_text" not in [e["action"] for e in followed["timeline"]]
+    # The answer on their timeline is the approved one too, not the deputy's words redacted automatically.
+    assert followed["reply_content"] == "已清理。"
+    assert [e["note"] for e in followed["timeline"] if e["action"] == "reply"] == ["已清理。"]
     assert put(client, world["admin"], kept, withheld=True, reason="涉及特定住户").status_code == 200
     assert kept not in listed()
     assert client.get(f"/api/v1/suggestions/{kept}", headers=world["stranger"]).status_code == 404

@@ -147,6 +147,11 @@ ANSWER_ACTIONS = frozenset({"reply", "reject"})
 
 def follower_note(item, event):
     """``event``'s note as someone following the item reads it (as the public would)."""
+    if event.action == "reply" and item.public_reply is not None:
+        # An administrator approved the answer the public reads (公开展示内容): it stands for the last reply,
+        # and the earlier rounds' answers, which the public pages never show, are empty.
+        replies = [e for e in item.events if e.action == "reply"]
+        return public_reply(item) if replies and replies[-1] is event else ""
     if event.action in ANSWER_ACTIONS:
         return redact_item_text(item, event.note)
     if event.actor_role == "system" or event.action in GENERATED_NOTE_ACTIONS:
