@@ -1115,8 +1115,8 @@ def test_0055_keeps_the_log_lines_of_a_region_deleted_under_it_and_downgraded_mo
         db.engine.dispose()
 
 
-def test_0057_adds_the_approved_public_text_keeping_items_published_automatically(scratch_url):
-    """0057: an item filed before has no approved public text and is not withheld (null: the automatic
+def test_0059_adds_the_approved_public_text_keeping_items_published_automatically(scratch_url):
+    """0059: an item filed before has no approved public text and is not withheld (null: the automatic
     redaction, published as before); the new columns take text. Downgraded, they go and the item stays."""
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import inspect
@@ -1127,9 +1127,9 @@ def test_0057_adds_the_approved_public_text_keeping_items_published_automaticall
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     columns = {"public_content", "public_reply", "public_withheld_reason"}
     with app.app_context():
-        upgrade(revision="0056")
+        upgrade(revision="0058")
         _insert_items(scratch_url, [{"id": 1, "number": "S1", "content": "路灯坏了"}])
-        upgrade(revision="0057")
+        upgrade(revision="0059")
         with db.engine.begin() as conn:
             assert conn.execute(text("SELECT content, public_content, public_reply, public_withheld_reason "
                                      "FROM suggestions")).all() == [("路灯坏了", None, None, None)]
@@ -1137,7 +1137,7 @@ def test_0057_adds_the_approved_public_text_keeping_items_published_automaticall
                               "public_withheld_reason = '含个人信息'"))
             assert conn.execute(text("SELECT public_content, public_withheld_reason FROM suggestions")).one() == (
                 "路灯坏了（已核）", "含个人信息")
-        downgrade(revision="0056")
+        downgrade(revision="0058")
         assert not columns & {c["name"] for c in inspect(db.engine).get_columns("suggestions")}
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT id, content FROM suggestions")).all() == [(1, "路灯坏了")]

@@ -1,7 +1,7 @@
 """suggestions: the public text an administrator approved, or why the item is not published (不予公开)
 
-Revision ID: 0057
-Revises: 0056
+Revision ID: 0059
+Revises: 0058
 Create Date: 2026-11-29 07:00:00
 
 The public pages show a closed item's words with personal data removed automatically (``redact``), which
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0057'
-down_revision = '0056'
+revision = '0059'
+down_revision = '0058'
 branch_labels = None
 depends_on = None
 
