@@ -160,7 +160,9 @@ def mark_overdue(item, station_users):
     workflow.record(item, "remind", SYSTEM, "已超过接单时限" if stage == "accept" else "已超过答复时限")
     note = "建议已超过接单时限，请尽快处理" if stage == "accept" else "建议已超过答复时限，请尽快答复"
     _notify([_deputy_user(item.deputy_id), *station_users], "overdue", item, note, f"overdue-{stage}")
-    if stage == "reply" and item.deputy_id is not None:
+    # 转办中 the item waits on a department (its work order tracks that delay), and its deputy cannot answer
+    # before the feedback is recorded: the reminder goes, the deduction does not.
+    if stage == "reply" and item.deputy_id is not None and item.status is not Status.forwarded:
         ledger.credit(item.deputy_id, "suggestion_overdue", "suggestion", item.id, f"建议超期未答复 {item.number}")
 
 

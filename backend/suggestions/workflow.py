@@ -160,6 +160,8 @@ def check_transition(item, action):
     """409 ``invalid_transition`` unless ``action`` may start from ``item``'s status."""
     if action == "supervise" and item.status is S.pending:
         raise APIError(409, "invalid_transition", "这条建议还没有分派给代表，请先分派再督办。")
+    if action == "reply" and item.status is S.forwarded and not item.held_for_review:
+        raise APIError(409, "invalid_transition", "已转办，请先登记部门反馈后再答复群众。")
     if item.status not in starts_from(item, action):
         why = "内容待审核，审核通过后才能" if item.held_for_review and action in WHILE_HELD \
             else f"当前状态为“{STATUS_LABELS[item.status.value]}”，不能"
