@@ -913,9 +913,14 @@ def accept(user, activity):
 
 def decline(user, activity, reason):
     """请假, with the reason, before the activity starts: leave is asked in advance, and a deputy who is
-    not there once it has begun is absent (so 请假 never races 结单, which waits for the start)."""
+    not there once it has begun is absent (so 请假 never races 结单, which waits for the start). A deputy
+    invited once it had begun (added while it runs) could not ask in advance: they may until it ends."""
     mine = _my_participation(user, activity, "请假")
-    if mine.status in (P.invited, P.accepted) and utcnow() >= activity.starts_dt:
+    now = utcnow()
+    if mine.status in (P.invited, P.accepted) and now >= activity.ends_dt:
+        raise APIError(409, "invalid_transition", "活动已经结束，不能再请假。")
+    invited_late = mine.invited_dt is not None and mine.invited_dt >= activity.starts_dt
+    if mine.status in (P.invited, P.accepted) and now >= activity.starts_dt and not invited_late:
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
     if mine.status in (P.invited, P.accepted):  # a deputy an opened 述职测评 rates: dropped, or refused
         from .report_poll import deputy_on_leave
@@ -1200,10 +1205,15 @@ def close(actor, activity):
     # Who stayed away is decided row by row in the database, not from the participants loaded with the
     # activity: a scan committing at this moment either lands first (its row no longer matches) or
     # waits for this UPDATE and is then refused (see check_in).
+    # Deputies invited once its check-in window had closed (an activity entered afterwards, 补录) were told
+    # nothing and could neither accept, scan nor take leave: not there, they are left 未签到, neither absent
+    # nor deducted (staff 补签 those who came).
     absent = set(db.session.scalars(
         update(ActivityParticipant)
         .where(ActivityParticipant.activity_id == activity.id,
-               ActivityParticipant.status.in_((P.invited, P.accepted)))
+               ActivityParticipant.status.in_((P.invited, P.accepted)),
+               or_(ActivityParticipant.invited_dt.is_(None),
+                   ActivityParticipant.invited_dt <= check_in_window(activity)[1]))
         .values(status=P.absent)
         .returning(ActivityParticipant.deputy_id)
         .execution_options(synchronize_session=False)
@@ -1248,6 +1258,8 @@ def close(actor, activity):
     note = f"{counts_text(counts, ('checked_in', 'declined', 'absent'))}；{points_text(points)}"
     if absent:  # who lost points, as the record is asked when a deputy disputes them (a thousand: the first)
         note += f"；记为缺席：{_names_of(activity, P.absent, len(absent))}"
+    if late := counts["invited"] + counts["accepted"]:
+        note += f"；活动结束后补录邀请、未签到 {late} 人，不计缺席"
     record(activity, EventAction.closed, actor, note, at=now)
     return counts | points | {"points_credited": awarded[0] + deducted[0], "already_closed": False}
 
