@@ -147,13 +147,14 @@ def test_an_activity_given_only_on_the_map_is_announced_with_its_region(client, 
 
 
 def test_back_to_back_activities_at_one_station_check_the_deputy_in_to_the_second(client, app, crew):
-    """Checked in to the morning's reception, whose window (with its grace period) is still open, the
-    deputy scans again when the group activity at the same station has begun: the scan checks them in
-    to it (it answered with the morning's check-in, and 结单 then marked them absent from the second)."""
+    """Checked in to the morning's reception, which has ended but whose window (with its grace period) is
+    still open, the deputy scans again when the group activity at the same station has begun: the scan
+    checks them in to it (it answered with the morning's check-in, and 结单 then marked them absent from the
+    second). While the morning's is still on, a scan answers with its check-in (test_activity_overlapping_scans)."""
     zhang, zh = crew["deputies"][0], crew["headers"][0]
     now = datetime.now(timezone.utc)
     morning = dispatch(client, crew, [zhang], title="上午进站接待", starts=now - timedelta(hours=2),
-                       ends=now + timedelta(minutes=10)).json["id"]
+                       ends=now - timedelta(minutes=5)).json["id"]
     first = checkin(client, zh, crew["station"].qr_code)
     assert (first.status_code, first.json["activity_id"]) == (201, morning)
     group = dispatch(client, crew, [zhang], title="代表小组活动", type="group", starts=now - timedelta(minutes=5),
