@@ -17,7 +17,7 @@ from ..extensions import db
 from ..notifications.outbox import withdraw
 from ..points.models import DeputyScore
 from ..qr import services as qr_services
-from ..qr.models import QRKind
+from ..qr.models import LEFT_OFFICE, QRKind
 from ..suggestions.models import Status, Suggestion
 from .models import (
     LEVEL_RANK, REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind, deputy_listing,
@@ -467,7 +467,8 @@ def set_deputy_active(deputy, active):
 
 def sync_office(deputies):
     """What follows office, wherever it is given or left: 一人一码 — a deputy in office has a live printed
-    code, one who left office has none — and their running point totals, which a rank counts only in
+    code (back in office, the one leaving office revoked, unless an administrator replaced or stopped it
+    since), one who left office has none — and their running point totals, which a rank counts only in
     office (the leaderboard shows only deputies in office); one who left office is sent no 揭榜 notice still
     waiting.
 
@@ -486,7 +487,10 @@ def sync_office_of_ids(in_office, left_office, new=False):
             for start in range(0, len(ids), _CHUNK):
                 db.session.execute(update(DeputyScore).where(DeputyScore.deputy_id.in_(ids[start:start + _CHUNK]))
                                    .values(in_office=active).execution_options(synchronize_session=False))
-        qr_services.revoke_many(QRKind.deputy, left_office)
+        # Revoked as left office: restored to office (an 离任 clicked or imported by mistake), a deputy gets the
+        # same code back, and the posters printed with it work again.
+        qr_services.revoke_many(QRKind.deputy, left_office, reason=LEFT_OFFICE)
+        qr_services.restore_many(QRKind.deputy, in_office, LEFT_OFFICE)
         # 揭榜 notices still waiting (activities' template ``activity_claim``): one who left office may claim
         # nothing, and is not sent an invitation to.
         left = list(left_office)
