@@ -470,7 +470,7 @@ def sync_office(deputies):
     code (back in office, the one leaving office revoked, unless an administrator replaced or stopped it
     since), one who left office has none — and their running point totals, which a rank counts only in
     office (the leaderboard shows only deputies in office); one who left office is sent no 揭榜 notice still
-    waiting.
+    waiting, and their open suggestions go back to the stations' queues (件件有着落).
 
     Used for one deputy (create, PATCH); an import of thousands calls ``sync_office_of_ids``.
     """
@@ -496,4 +496,8 @@ def sync_office_of_ids(in_office, left_office, new=False):
         left = list(left_office)
         for start in range(0, len(left), _CHUNK):
             withdraw("activity_claim", users=select(User.id).where(User.deputy_id.in_(left[start:start + _CHUNK])))
+        # Their open items go back to their stations for dispatch: nobody could answer them any more.
+        from ..suggestions.services import return_departed  # the steps import the organisation's models
+
+        return_departed(left)
     qr_services.issue_many(QRKind.deputy, in_office)

@@ -30,20 +30,14 @@ from .models import Status, Suggestion, SuggestionEvent
 from .services import CHINA, MAX_PHOTOS, dispatch_due_at, due_at
 from .snapshots import ITEM_COLUMNS, Attachment, Citizen, Event, ItemSnapshot, Named
 
-@cache
-def _target_statement():
-    """What a code points at, for filing: the code's kind and state, the deputy (for a deputy's code),
-    the station the item goes to (the station's own, or one of the deputy's, see below), the region the item
-    counts in (the deputy's, or the station's), and the names and region paths the answer shows."""
-    codes, deputies, stations = QRCode.__table__, Deputy.__table__, Station.__table__
-    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
-    is_deputy = codes.c.target_kind == QRKind.deputy
-    # A deputy's item waits at one of their stations: one in the region that elected them (a 长沙 deputy
-    # also received at a 怀化 station is triaged in 长沙, whose staff may see the citizen's phone), the
-    # first such by id; only a deputy received nowhere in their own region goes to their first station.
+def _deputy_station(deputies):
+    """The station a deputy's item waits at (correlated on ``deputies``' row): one of their open stations in
+    the region that elected them (a 长沙 deputy also received at a 怀化 station is triaged in 长沙, whose staff
+    may see the citizen's phone), the first such by id; only a deputy received nowhere in their own region
+    goes to their first open station. None when they have no open station."""
     own_stations = Station.__table__.alias("own_stations")
     station_home, deputy_home = Region.__table__.alias("station_home"), Region.__table__.alias("deputy_home")
-    deputy_station = (
+    return (
         select(station_deputies.c.station_id)
         .join(own_stations, own_stations.c.id == station_deputies.c.station_id)
         .join(station_home, station_home.c.id == own_stations.c.region_id)
@@ -54,6 +48,23 @@ def _target_statement():
         .limit(1)
         .scalar_subquery()
     )
+
+
+def deputy_station_id(deputy_id):
+    """The id of the station an item of deputy ``deputy_id`` waits at (``_deputy_station``), or None."""
+    deputies = Deputy.__table__
+    return db.session.scalar(select(_deputy_station(deputies)).where(deputies.c.id == deputy_id))
+
+
+@cache
+def _target_statement():
+    """What a code points at, for filing: the code's kind and state, the deputy (for a deputy's code),
+    the station the item goes to (the station's own, or one of the deputy's, see below), the region the item
+    counts in (the deputy's, or the station's), and the names and region paths the answer shows."""
+    codes, deputies, stations = QRCode.__table__, Deputy.__table__, Station.__table__
+    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
+    is_deputy = codes.c.target_kind == QRKind.deputy
+    deputy_station = _deputy_station(deputies)
     return (
         select(
             codes.c.target_kind, codes.c.revoked_dt,
