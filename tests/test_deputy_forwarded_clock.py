@@ -4,6 +4,8 @@ refusal to answer says what to do first."""
 from datetime import timedelta
 
 from backend.db_types import utcnow
+from backend.extensions import db
+from backend.suggestions.models import Suggestion, SuggestionWorkOrder
 
 from .factories import screen
 from .test_suggestion_sweep_stats import shift, sweep
@@ -44,3 +46,29 @@ def test_a_reply_while_forwarded_says_to_record_the_departments_feedback_first(c
     assert answer.status_code == 409
     assert answer.json["message"] == "已转办，请先登记部门反馈后再答复群众。"
     assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["status"] == "forwarded"
+
+
+def test_the_reply_clock_resumes_after_the_departments_feedback_for_the_time_left(client, app, world):  # noqa: F811
+    """Paused while 转办中: the feedback of a department that took ten days gives the deputy back the time
+    they had left when they forwarded it (a day), and only missing that costs the point."""
+    item_id = forwarded_item(client, app, world)
+    now = utcnow()
+    with app.app_context():  # forwarded ten days ago
+        work_order = db.session.query(SuggestionWorkOrder).filter_by(suggestion_id=item_id).one()
+        work_order.forwarded_dt = now - timedelta(days=10)
+        db.session.commit()
+    shift(app, item_id, reply_due_dt=now - timedelta(days=9))  # its limit passed at the department
+    assert "新标记超期 1 条" in sweep(app)
+
+    back = step(client, world["zhang_h"], item_id, "feedback", note="交警部门：已处理")
+    assert (back.status_code, back.json["status"], back.json["overdue"]) == (200, "accepted", False), back.json
+    with app.app_context():
+        due = db.session.get(Suggestion, item_id).reply_due_dt
+    assert now + timedelta(hours=23) < due < utcnow() + timedelta(days=1, minutes=1)
+    assert "新标记超期 0 条" in sweep(app)
+    assert client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json["entries"] == []
+
+    shift(app, item_id, reply_due_dt=utcnow() - timedelta(minutes=1))  # and the deputy lets it pass
+    assert "新标记超期 1 条" in sweep(app)
+    entries = client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json["entries"]
+    assert [e["rule_code"] for e in entries] == ["suggestion_overdue"]

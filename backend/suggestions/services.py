@@ -409,15 +409,21 @@ def _open_work_order(item):
 def feedback(item, actor, note, department_satisfaction=None):
     """部门反馈: the department's answer, and the deputy's satisfaction with it. 不满意 puts the item under
     supervision (督办) and tells the station's administrators, who lead the on-site supervision (现场督办);
-    the deputy may then forward it again."""
+    the deputy may then forward it again. The reply limit moves on by the time the item spent at the department."""
     satisfaction = Satisfaction(department_satisfaction) if department_satisfaction else None
     work_order = _open_work_order(item)
     workflow.apply(item, "feedback", actor, note, data={
         "department": work_order.department, "work_order_no": work_order.work_order_no,
         "satisfaction": satisfaction.value if satisfaction else None,
     })
-    work_order.feedback_dt = utcnow()
+    now = work_order.feedback_dt = utcnow()
     work_order.satisfaction = satisfaction
+    # The reply clock stood still while the item was at the department (its delay is the work order's, and
+    # cost the deputy no point: mark_overdue): it resumes with the time the deputy had left when forwarding.
+    if item.reply_due_dt is not None and work_order.forwarded_dt is not None and now > work_order.forwarded_dt:
+        item.reply_due_dt += now - work_order.forwarded_dt
+        if item.reply_due_dt > now:  # flagged again by the sweep if the deputy lets it pass
+            item.overdue = item.due_soon = False
     item.department_satisfaction = satisfaction
     if satisfaction is Satisfaction.dissatisfied:
         item.supervised = True
