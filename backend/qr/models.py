@@ -35,7 +35,7 @@ class QRCode(db.Model):
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     revoked_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     # Why, when it says: LEFT_OFFICE — its deputy left office (离任), and restored to office gets it back
-    # (services.restore_many); None — an administrator stopped (停用) or replaced (更换) it, or before 0056.
+    # (services.restore_many); None — an administrator stopped (停用) or replaced (更换) it, or before 0058.
     revoked_reason: Mapped[str | None] = mapped_column(String(20))
 
     @property

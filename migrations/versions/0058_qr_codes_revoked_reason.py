@@ -1,7 +1,7 @@
 """qr_codes.revoked_reason: why a code was revoked, when it says
 
-Revision ID: 0056
-Revises: 0055
+Revision ID: 0058
+Revises: 0057
 Create Date: 2026-11-29 06:10:00
 
 'left_office' for a deputy's code revoked as they left office (离任): restored to office, the deputy gets
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0056'
-down_revision = '0055'
+revision = '0058'
+down_revision = '0057'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """activity_participants.invited_dt: when an administrator invited the deputy
 
-Revision ID: 0055
-Revises: 0054
+Revision ID: 0057
+Revises: 0056
 Create Date: 2026-11-29 06:00:00
 
 A deputy invited once the activity had begun (added while it runs) may take leave until it ends; one
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0055'
-down_revision = '0054'
+revision = '0057'
+down_revision = '0056'
 branch_labels = None
 depends_on = None
 
