@@ -6,6 +6,7 @@ from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import static_versions
 from .config import Config, ConfigError, engine_options
 from .extensions import api, cache, csrf, db, limiter, migrate
 from .json_provider import JSONProvider
@@ -77,6 +78,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    static_versions.init_app(app)  # ?v=<content hash> on static links, kept a year
 
     from . import models  # noqa: F401  (every table registered before anything queries)
     from .activities.routes import blp as activities_blp
@@ -104,6 +106,7 @@ def create_app(test_config=None):
     from .research.routes import blp as research_blp
     from .research.routes import my_research
     from .org.importer_routes import blp as import_blp
+    from .org.importer_routes import station_blp as station_import_blp
     from .org.routes import deputies, regions, stations
     from .points.routes import points as points_blp
     from .points.routes import evaluations as evaluations_blp
@@ -118,7 +121,7 @@ def create_app(test_config=None):
     from .wechat.push import bp as wechat_push_bp
 
     for blueprint in (
-        auth_blp, admins_blp, regions, stations, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
+        auth_blp, admins_blp, regions, stations, station_import_blp, import_blp, deputies, qr_blp, nearby_blp, suggestions_blp, stats_blp,
         public_blp, uploads_blp, activities_blp, checkins_blp, training_blp, rules_blp, points_blp, evaluations_blp, appointments_blp, health_blp,
         audit_blp, livelihood_blp, public_livelihood, consultations_blp, public_consultations,
         liaisons_blp, my_liaisons, report_poll_blp, report_polls_blp, messages_blp, research_blp, my_research,

@@ -29,6 +29,7 @@ def register_cli(app):
     app.cli.add_command(sweep_command)
     app.cli.add_command(wechat_check_command)
     app.cli.add_command(import_deputies_command)
+    app.cli.add_command(import_stations_command)
     app.cli.add_command(workdays_command)
 
 
@@ -279,6 +280,36 @@ def import_deputies_command(file, region_id):
     第一行（或标题下一行）为列名：姓名、层级、所属区域、手机号（必填）、联络站、代表小组、届次、状态。按手机号匹配：已有的代表更新信息，新的代表连同其二维码一起创建。有误的行逐行列出并跳过，其余照常导入；同一文件再导入一次不会改变任何数据。
 
     退出码 0：全部导入；退出码 2：有行有误未导入（逐行列出），其余行已导入；退出码 1：文件或设置有误，什么都没有导入。"""
+    from .org import importer
+
+    def run(scope, sheet, progress, file_name):
+        return importer.import_sheet(scope, sheet, progress=progress, file_name=file_name)
+
+    _import_file(file, region_id, importer.DEPUTIES, run)
+
+
+@click.command("import-stations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--region", "region_id", type=int, help="导入到该区域及其下级区域（区域 id）；不写则为根区域")
+@needs_database
+def import_stations_command(file, region_id):
+    """从 .xlsx 或 .csv 文件 FILE 导入联络站（规则与管理后台的“导入联络站”相同）。
+
+    第一行（或标题下一行）为列名：联络站名称、所属区域、类型（必填）、地址、纬度、经度、开放时间。按所属区域和名称匹配：已有的联络站更新信息，新的联络站连同其二维码一起创建。有误的行逐行列出并跳过，其余照常导入；同一文件再导入一次不会改变任何数据。
+
+    退出码 0：全部导入；退出码 2：有行有误未导入（逐行列出），其余行已导入；退出码 1：文件或设置有误，什么都没有导入。"""
+    from .org import station_importer
+
+    def run(scope, sheet, progress, file_name):
+        return station_importer.import_sheet(scope, sheet, progress=progress, file_name=file_name)
+
+    _import_file(file, region_id, station_importer.STATIONS, run)
+
+
+def _import_file(file, region_id, layout, run):
+    """What the import commands share: the region (``--region``, else the root), the file read by ``layout``,
+    ``run(scope, sheet, progress, file_name)`` under a progress bar, one commit, the counts and every refused
+    row, and exit code 2 when rows were refused."""
     from .errors import APIError
     from .org import importer
     from .org.models import Region
@@ -292,16 +323,15 @@ def import_deputies_command(file, region_id):
     with open(file, "rb") as f:
         data = f.read()
     try:
-        sheet = importer.read_sheet(data)
-        with click.progressbar(length=len(sheet), label=f"导入代表（{region.name}）") as bar:
-            result = importer.import_sheet(importer.Scope.of_region(region), sheet, progress=bar.update,
-                                           file_name=os.path.basename(file))
+        sheet = importer.read_sheet(data, layout)
+        with click.progressbar(length=len(sheet), label=f"导入{layout.entry}（{region.name}）") as bar:
+            result = run(importer.Scope.of_region(region), sheet, bar.update, os.path.basename(file))
     except APIError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(
-        f"新增 {result['created']} 人，更新 {result['updated']} 人，未变化 {result['unchanged']} 人，"
+        f"新增 {result['created']} {layout.unit}，更新 {result['updated']} {layout.unit}，未变化 {result['unchanged']} {layout.unit}，"
         f"有误 {len({e['row'] for e in result['errors']})} 行。"
     )
     for error in result["errors"]:

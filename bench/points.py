@@ -16,7 +16,10 @@ their ``public`` schema dropped and recreated; for SQLite, the file and ``<file>
 Then it measures in-process through ``app.test_client()``, single-threaded, after a warm-up, taking
 the large and the small database in alternating blocks so that a busy machine affects both alike:
 
-a. ``GET /api/v1/leaderboard?region_id=<a city>&limit=50`` and the same for the province (root);
+a. ``GET /api/v1/leaderboard?region_id=<a city>&limit=50`` and the same for the province (root); and the
+   selective filters, whose few deputies the board reads by key (``points.queries.FEW_DEPUTIES``): a
+   county, a township, ``level=national`` (1 %), one 代表小组, and ``level=provincial`` (4 %: more than
+   FEW_DEPUTIES at the default size, so the board walks the totals as for a city);
 b. ``GET /api/v1/deputies/<id>/points`` as that deputy — total, rank and the year's entries — for a
    deputy ranked in the middle of the field with the same number of entries in both databases;
 c. ``POST /api/v1/checkins`` with a station's code: deputies (bound WeChat users) each checking in
@@ -26,7 +29,8 @@ c. ``POST /api/v1/checkins`` with a station's code: deputies (bound WeChat users
    check-ins between two runs of the bare app, every scan a first check-in (``--checkins`` deputies in all: 2,000 for the in-process
    figures, the rest split over the served rounds). In-process figures are printed beside it.
 
-For reference, without a target, a page of the year's 履职评价 (``GET /api/v1/evaluations``) for the city
+For reference, without a target, the township, national and group boards read as before (the walk's three
+statements, ``FEW_DEPUTIES`` -1; 5 requests each), and a page of the year's 履职评价 (``GET /api/v1/evaluations``) for the city
 and for the province on the large database: grading covers every deputy of the region, so it grows with it.
 
 It prints one table with the figures, their targets and PASS/FAIL, and always exits 0.
@@ -54,6 +58,7 @@ from backend.config import normalise_database_url  # noqa: E402
 from backend.db_types import utcnow  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.org.models import Region, Station  # noqa: E402
+from backend.points import queries as points_queries  # noqa: E402
 from backend.points.queries import current_year  # noqa: E402
 from backend.qr.models import QRCode, QRKind  # noqa: E402
 from backend.qr.services import new_code  # noqa: E402
@@ -65,6 +70,7 @@ from served import (  # noqa: E402
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_points"
 CITIES, COUNTIES_PER_CITY, TOWNSHIPS_PER_COUNTY = 14, 8, 10
 GROUPS = 120
+SELECTIVE_GROUP = "第1代表小组"
 CHECKIN_STATIONS = 50
 IN_PROCESS_CHECKINS = 2_000  # the rest of --checkins are for the served figure, each deputy once
 PROBE_ENTRIES = 10  # the probed deputy has this many ledger rows this year, in both databases
@@ -325,6 +331,8 @@ def seed(app, deputies, entries, checkins):
     return {
         "year": year,
         "city": cities[0],
+        "county": counties[0],
+        "township": townships[0],
         "probe": probe,
         "admin": {"Authorization": f"Bearer {tokens[1]}"},
         "deputy": {"Authorization": f"Bearer {tokens[2]}"},
@@ -372,9 +380,17 @@ def query_calls(app, info):
         if body["rank"] is None or len(body["entries"]) != PROBE_ENTRIES:
             raise SystemExit(f"unexpected points answer: {str(body)[:300]}")
 
+    selective = {
+        "county": f"/api/v1/leaderboard?region_id={info['county']}&limit=50",
+        "township": f"/api/v1/leaderboard?region_id={info['township']}&limit=50",
+        "national": "/api/v1/leaderboard?level=national&limit=50",
+        "group": f"/api/v1/leaderboard?group={SELECTIVE_GROUP}&limit=50",
+        "provincial": "/api/v1/leaderboard?level=provincial&limit=50",
+    }
     return {
         "city": (lambda i: client.get(city), expect(200, 50)),
         "root": (lambda i: client.get(root), expect(200, 50)),
+        **{name: (lambda i, path=path: client.get(path), expect(200)) for name, path in selective.items()},
         "points": (lambda i: client.get(points, headers=info["deputy"]), check_points),
         "points_admin": (lambda i: client.get(points, headers=info["admin"]), check_points),
     }
@@ -393,6 +409,27 @@ def measure_queries(large_app, large, small_app, small, requests, blocks):
             for name, (call, check) in calls[size].items():
                 samples[(size, name)] += timed(call, per_block, check)[0]
     return {key: statistics.median(values) * 1000 for key, values in samples.items()}
+
+
+WALKED = ("township", "national", "group")
+
+
+def measure_walks(app, info, requests=5):
+    """Median ms of the selective boards (``WALKED``) on the large database read as before they were read
+    from their deputies: the walk's three statements (FEW_DEPUTIES -1), as the planner chooses to run them
+    (with this version's indexes). A reference, ``requests`` each: on data where the planner walks the
+    year's totals (bench/README.md), each costs hundreds of ms."""
+    calls = query_calls(app, info)
+    kept, points_queries.FEW_DEPUTIES = points_queries.FEW_DEPUTIES, -1
+    try:
+        medians = {}
+        for name in WALKED:
+            call, check = calls[name]
+            timed(call, 1, check)
+            medians[name] = statistics.median(timed(call, requests, check)[0]) * 1000
+    finally:
+        points_queries.FEW_DEPUTIES = kept
+    return medians
 
 
 def measure_evaluations(app, info, requests=5):
@@ -489,12 +526,17 @@ def served_checkins(database_url, standin_url, info, rounds, seconds):
     return results, bare_loads
 
 
+def clipped(line, width=400):
+    """A line of the plans cut at ``width`` characters (a board's few deputies are an IN list of ids)."""
+    return line if len(line) <= width else line[:width] + " …"
+
+
 def explain(app, info):
     """EXPLAIN ANALYZE of the SQL a leaderboard and a points request send about scores."""
     statements = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
-        if "deputy_scores" in statement and not statement.lstrip().upper().startswith("EXPLAIN"):
+        if ("deputy_scores" in statement or "count(*)" in statement) and not statement.lstrip().upper().startswith("EXPLAIN"):
             statements.append((statement, parameters))
 
     client = app.test_client()
@@ -504,6 +546,9 @@ def explain(app, info):
     try:
         client.get(f"/api/v1/leaderboard?region_id={info['city']}&limit=50")
         client.get("/api/v1/leaderboard?region_id=1&limit=50")
+        client.get(f"/api/v1/leaderboard?region_id={info['township']}&limit=50")
+        client.get("/api/v1/leaderboard?level=national&limit=50")
+        client.get(f"/api/v1/leaderboard?group={SELECTIVE_GROUP}&limit=50")
         client.get(f"/api/v1/deputies/{info['probe']}/points", headers=info["deputy"])
     finally:
         event.remove(engine, "before_cursor_execute", capture)
@@ -513,10 +558,10 @@ def explain(app, info):
         for statement, parameters in statements:
             cursor = raw.cursor()
             cursor.execute(prefix + statement, parameters)
-            print("\n" + " ".join(statement.split()))
-            print(f"  parameters: {parameters}")
+            print("\n" + clipped(" ".join(statement.split())))
+            print(clipped(f"  parameters: {parameters}"))
             for row in cursor.fetchall():
-                print("  " + " | ".join(str(c) for c in row))
+                print(clipped("  " + " | ".join(str(c) for c in row)))
             cursor.close()
         raw.rollback()
     finally:
@@ -545,9 +590,14 @@ def main():
                              f"{IN_PROCESS_CHECKINS} in-process, the rest served)")
     parser.add_argument("--rounds", type=int, default=5, help="served: rounds of wrk runs (default 5)")
     parser.add_argument("--seconds", type=int, default=2, help="served: seconds per wrk run (default 2)")
+    parser.add_argument("--few-deputies", type=int, default=None,
+                        help="override points.queries.FEW_DEPUTIES (-1: every board walks the totals, as before "
+                             "the selective filters were read from their deputies)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the measured score queries")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if args.few_deputies is not None:
+        points_queries.FEW_DEPUTIES = args.few_deputies
 
     url = normalise_database_url(args.database_url)
     engine_name = "PostgreSQL" if make_url(url).get_backend_name() == "postgresql" else "SQLite"
@@ -571,6 +621,7 @@ def main():
         medians = measure_queries(large_app, large, small_app, small, args.requests, blocks=5)
         throughput = measure_checkins(large_app, large, bare_app)
         evaluation = measure_evaluations(large_app, large)
+        walks = measure_walks(large_app, large) if points_queries.FEW_DEPUTIES >= 0 else {}
         for app in (large_app, small_app):
             with app.app_context():
                 db.session.remove()
@@ -586,6 +637,11 @@ def main():
     figures = [
         ("a", f"top 50 of a city ({large['counts']['city_deputies']:,} deputies)", "city"),
         ("a", "top 50 of the province (root)", "root"),
+        ("a", "top 50 of a county (selective)", "county"),
+        ("a", "top 50 of a township (selective)", "township"),
+        ("a", "top 50 of level=national (selective)", "national"),
+        ("a", f"top 50 of group={SELECTIVE_GROUP} (selective)", "group"),
+        ("a", "top 50 of level=provincial (4 %)", "provincial"),
         ("b", "a deputy's total and rank (as deputy)", "points"),
         ("b", "a deputy's total and rank (as admin)", "points_admin"),
     ]
@@ -595,6 +651,8 @@ def main():
           f"{small['counts']['entries']:,} rows; in-process test client, single thread")
     print(f"{'':2} {'measurement':40} {'large':>9} {'small':>9} {'ratio':>7} {'target':>8}  result")
     print("-" * 88)
+    print(f"   (selective: a filter keeping at most FEW_DEPUTIES = {points_queries.FEW_DEPUTIES} deputies is read "
+          "from them)")
     for part, name, key in figures:
         big, little = medians[("large", key)], medians[("small", key)]
         ratio = big / little
@@ -602,6 +660,9 @@ def main():
               f"{verdict(ratio <= TARGET_GROWTH)}")
     print(f"{'':2} {'(reference) 履职评价 page of the city':40} {evaluation['city']:7.2f}ms")
     print(f"{'':2} {'(reference) 履职评价 page of the province':40} {evaluation['province']:7.2f}ms")
+    for name, median in walks.items():
+        print(f"{'':2} {'(reference) ' + name + ', read as before':40} {median:7.2f}ms   (FEW_DEPUTIES -1: the "
+              f"three steps of the walk, the planner's choice; large, median of 5)")
     print("-" * 88)
     (checkin_rps, checkin_ms), (bare_rps, bare_ms) = throughput["checkin"], throughput["bare"]
     health_rps, health_ms = throughput["health"]

@@ -85,8 +85,11 @@ CHECKIN_MODE_DESCRIPTION = (
     "screen's rotating code alone, a station code's scan refused (409)")
 
 
+TITLE_BLANK = "请填写活动名称。"
+
+
 class ActivityIn(_Position, StrictSchema):
-    title = Line(100, required=True)
+    title = Line(100, required=True, blank=TITLE_BLANK)
     type = Choice(ActivityType, "活动类型", ACTIVITY_TYPE_LABELS, required=True)
     station_id = BodyId(allow_none=True)
     region_id = BodyId(allow_none=True, metadata={"description": "required when there is no station"})
@@ -111,7 +114,7 @@ class ActivityPatch(_Position, StrictSchema):
     """改期、改地点、补充邀请, a wrong type corrected: only the fields sent change. The station stays as
     dispatched (its printed code checks deputies in)."""
 
-    title = Line(100, min_length=1)
+    title = Line(100, min_length=1, blank=TITLE_BLANK)
     type = Choice(ActivityType, "活动类型", ACTIVITY_TYPE_LABELS, metadata={
         "description": "a wrong type corrected before 结单: 结单 credits the new type's line of the rulebook "
                        "(unless `points` is set); a reception day citizens chose to meet a deputy on, their "
@@ -141,11 +144,12 @@ class CancelIn(StrictSchema):
 
 
 class DeclineIn(StrictSchema):
-    reason = Text(500, required=True)
+    reason = Text(500, required=True, blank="请填写请假理由。")
 
 
 class HandCheckinIn(StrictSchema):
-    reason = Text(200, required=True, metadata={"description": "why the deputy could not scan (补签原因)"})
+    reason = Text(200, required=True, blank="请填写补签原因。", metadata={
+        "description": "why the deputy could not scan (补签原因)"})
 
 
 class CheckinIn(_Position, StrictSchema):

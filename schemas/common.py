@@ -138,10 +138,22 @@ class Trimmed(SafeString):
         return clean(super()._deserialize(value, attr, data, **kwargs))
 
 
-def Text(max_length, required=False, min_length=None, **kwargs):  # noqa: N802 - reads like a field class
-    """Trimmed text with a length limit; required text must not be blank."""
+def _length(required, min_length, max_length, blank):
+    """The length rule of ``Text`` and ``Line``: at least one character when required. With ``blank`` (请填写请假理由。),
+    a text left out, null or blank (no characters once trimmed) is told that, and one too long the limit
+    (长度不能超过 500 个字符。), instead of the rule's one sentence for both (长度应在 1 到 500 个字符之间。) and
+    此项为必填项。, which say nothing of what to write: the validators' own ``error`` (as ``CancelIn``'s)."""
     min_length = 1 if required and min_length is None else min_length
-    return Trimmed(required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs)
+    if blank is None or min_length != 1:
+        return validate.Length(min=min_length, max=max_length), {}
+    return ([validate.Length(min=1, error=blank), validate.Length(max=max_length)],
+            {"error_messages": {"required": blank, "null": blank}})
+
+
+def Text(max_length, required=False, min_length=None, blank=None, **kwargs):  # noqa: N802 - reads like a field class
+    """Trimmed text with a length limit; required text must not be blank (``blank``: what to tell then, see ``_length``)."""
+    rule, said = _length(required, min_length, max_length, blank)
+    return Trimmed(required=required, validate=rule, **said, **kwargs)
 
 
 def has_control_characters(value):
@@ -163,10 +175,10 @@ class SingleLine(Trimmed):
         return value
 
 
-def Line(max_length, required=False, min_length=None, **kwargs):  # noqa: N802 - reads like a field class
+def Line(max_length, required=False, min_length=None, blank=None, **kwargs):  # noqa: N802 - reads like a field class
     """Like ``Text``, on one line."""
-    min_length = 1 if required and min_length is None else min_length
-    return SingleLine(required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs)
+    rule, said = _length(required, min_length, max_length, blank)
+    return SingleLine(required=required, validate=rule, **said, **kwargs)
 
 
 def one_of_message(name, labels):

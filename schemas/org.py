@@ -17,6 +17,7 @@ from .common import BodyId, Choice, Id, Items, Line, PageArgs, QuerySchema, Stri
 CHINA_LAT, CHINA_LNG = (3, 54), (73, 136)
 _lat = dict(validate=validate.Range(*CHINA_LAT, error="纬度应在 3 至 54 之间（中国境内，GCJ-02 坐标）。"), allow_none=True)
 _lng = dict(validate=validate.Range(*CHINA_LNG, error="经度应在 73 至 136 之间（中国境内，GCJ-02 坐标）。"), allow_none=True)
+SWAPPED = "纬度和经度似乎填反了。"
 _term = dict(strict=True, allow_none=True, validate=validate.Range(min=1, max=99))
 # ASCII digits only: \d would also match full-width and other scripts' digits.
 _phone = validate.Regexp(r"^1[0-9]{10}$", error="手机号应为 11 位数字，以 1 开头。")
@@ -83,7 +84,7 @@ class StationPlace(Schema):
         lat, lng = (original.get(key) if isinstance(original, dict) else None for key in ("lat", "lng"))
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lng)) and \
                 CHINA_LAT[0] <= lng <= CHINA_LAT[1] and CHINA_LNG[0] <= lat <= CHINA_LNG[1]:
-            raise ValidationError("纬度和经度似乎填反了。", "lat")
+            raise ValidationError(SWAPPED, "lat")
 
 
 class StationIn(StationPlace, StrictSchema):
@@ -151,10 +152,17 @@ class LatLng(fields.String):
         return lat, lng
 
 
-class StationQuery(PageArgs):
+class StationExportQuery(QuerySchema):
+    """The station list's filters, as GET /stations/export takes them (the list adds paging, ``near`` and
+    ``managed``)."""
+
     region_id = Id()
     kind = Choice(StationKind, "联络站类型", STATION_KIND_LABELS)
     q = Text(100)
+    closed = fields.Boolean(metadata={"description": "only closed (true) or open (false) stations; without it, both"})
+
+
+class StationQuery(StationExportQuery, PageArgs):
     near = LatLng(metadata={"description": "lat,lng — nearest first, each station with its `distance_m` (great-circle "
                                            "metres), the list in the order of those figures; stations without "
                                            "coordinates last. GCJ-02, as stations' coordinates are kept (China's maps; "
@@ -232,6 +240,10 @@ class DeputyQuery(DeputyExportQuery, PageArgs):
 
 class DeputyImportIn(Schema):
     file = Upload(required=True, metadata={"description": "代表名册：.xlsx，或 .csv（UTF-8 或 GBK）"})
+
+
+class StationImportIn(Schema):
+    file = Upload(required=True, metadata={"description": "联络站名单：.xlsx，或 .csv（UTF-8 或 GBK）"})
 
 
 class ImportRowError(Schema):

@@ -40,8 +40,8 @@ class LocationIn(Position, StrictSchema):
 
 class SuggestionIn(StrictSchema):
     qr_code = Text(32, required=True)
-    category = Text(32, required=True)
-    content = Text(1000, required=True)
+    category = Text(32, required=True, blank="请选择问题类别。")
+    content = Text(1000, required=True, blank="请填写建议内容。")
     location = fields.Nested(LocationIn, allow_none=True)
     contact_phone = ContactPhone(allow_none=True)
     anonymous = fields.Boolean(load_default=False)
@@ -54,12 +54,20 @@ class DispatchIn(StrictSchema):
     note = Text(500, load_default="")
 
 
-class ReasonIn(StrictSchema):
-    reason = Text(500, required=True)
+class ReturnIn(StrictSchema):
+    reason = Text(500, required=True, blank="请填写退回理由。")
 
 
-class NoteIn(StrictSchema):
-    note = Text(2000, required=True)
+class RejectIn(StrictSchema):
+    reason = Text(500, required=True, blank="请填写不予受理的理由。")
+
+
+class SuggestionProgressIn(StrictSchema):
+    note = Text(2000, required=True, blank="请填写办理进展。")
+
+
+class SuperviseIn(StrictSchema):
+    note = Text(2000, required=True, blank="请填写督办意见。")
 
 
 class OptionalNoteIn(StrictSchema):
@@ -70,13 +78,13 @@ class ForwardIn(StrictSchema):
     target = fields.String(required=True, validate=OneOfLabelled("转办去向", {
         "department": "职能部门", "hotline_12345": "12345 热线"}))
     department = Line(100)
-    note = Text(2000, required=True)
+    note = Text(2000, required=True, blank="请填写转办说明。")
     work_order_no = Line(50, allow_none=True, metadata={
         "description": "工单编号: the work order's number at the department or the 12345 hotline"})
 
 
 class FeedbackIn(StrictSchema):
-    note = Text(2000, required=True)
+    note = Text(2000, required=True, blank="请填写部门反馈内容。")
     department_satisfaction = fields.String(
         load_default=None, allow_none=True,
         validate=validate.OneOf([m.value for m in Satisfaction], error="满意度应为满意、基本满意或不满意。"),
@@ -85,7 +93,7 @@ class FeedbackIn(StrictSchema):
 
 
 class ReplyIn(StrictSchema):
-    content = Text(2000, required=True)
+    content = Text(2000, required=True, blank="请填写答复内容。")
     implemented = fields.Boolean(load_default=None, allow_none=True, metadata={
         "description": "落实: whether the problem was actually solved (true), or the answer explains why not or "
                        "when (false); counted by the statistics' implementation_rate"})

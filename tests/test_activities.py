@@ -912,3 +912,84 @@ def test_a_location_rule_neither_on_nor_off_is_refused_at_start(monkeypatch, tmp
     with pytest.raises(ConfigError) as raised:
         Config(str(tmp_path))
     assert str(raised.value.message) == "配置错误：CHECKIN_REQUIRE_LOCATION 应为 on 或 off，当前为 'maybe'。"
+
+
+def test_answering_an_invitation_reads_its_notices_as_opening_the_activity_does(client, crew):
+    """接单, 请假 or 扫码签到 without opening the activity (from a list, by scanning): the invitation is answered,
+    so its notice no longer counts as unread in 消息; notices about other activities, and other deputies', stay."""
+    (zhang, li, wang, _), (zh, lh, wh, _) = crew["deputies"], crew["headers"]
+    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    later = dispatch(client, crew, [zhang, li], starts=soon, ends=soon + timedelta(hours=2)).json["id"]
+    other = dispatch(client, crew, [zhang, li], starts=soon + timedelta(days=1),
+                     ends=soon + timedelta(days=1, hours=2)).json["id"]
+    running = dispatch(client, crew, [wang]).json["id"]
+
+    def unread_pages(headers):
+        items = client.get("/api/v1/me/messages", headers=headers).json["items"]
+        return sorted(m["page"] for m in items if not m["read"])
+
+    page = "pages/activity/detail?id={}".format
+    assert unread_pages(zh) == unread_pages(lh) == sorted([page(later), page(other)])
+    assert unread_pages(wh) == [page(running)]
+
+    assert client.post(f"/api/v1/activities/{later}/accept", headers=zh).status_code == 200
+    assert unread_pages(zh) == [page(other)]
+    assert unread_pages(lh) == sorted([page(later), page(other)])
+    declined = client.post(f"/api/v1/activities/{later}/decline", json={"reason": "临时出差"}, headers=lh)
+    assert declined.status_code == 200
+    assert unread_pages(lh) == [page(other)]
+    assert checkin(client, wh, crew["station"].qr_code).status_code == 201
+    assert unread_pages(wh) == []
+    assert client.get("/api/v1/me/messages/unread-count", headers=zh).json["unread"] == 1
+
+
+def test_accept_and_leave_sent_again_with_their_key_are_taken_once_and_answered_as_the_first(client, crew):
+    """A phone that lost the answer to 接单 or 请假 taps again with the same key: it reads how the first went
+    (200, the activity as then), not 409 您已接单 or 已请假, and the record has the step once."""
+    (zhang, li, *_), (zh, lh, *_) = crew["deputies"], crew["headers"]
+    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    activity_id = dispatch(client, crew, [zhang, li], starts=soon, ends=soon + timedelta(hours=2)).json["id"]
+    url = f"/api/v1/activities/{activity_id}"
+
+    accepted = [client.post(f"{url}/accept", headers=zh | {"Idempotency-Key": "accept-1"}) for _ in range(2)]
+    assert [a.status_code for a in accepted] == [200, 200]
+    assert accepted[1].json == accepted[0].json and accepted[1].json["my_status"] == "accepted"
+    assert accepted[1].headers["Idempotent-Replayed"] == "true"
+    declined = [client.post(f"{url}/decline", json={"reason": "临时出差"}, headers=lh | {"Idempotency-Key": "leave-1"})
+                for _ in range(2)]
+    assert [d.status_code for d in declined] == [200, 200]
+    assert declined[1].json == declined[0].json and declined[1].json["my_status"] == "declined"
+    # Another reason with the same key is another request: refused, and nothing changes.
+    other = client.post(f"{url}/decline", json={"reason": "身体不适"}, headers=lh | {"Idempotency-Key": "leave-1"})
+    assert (other.status_code, other.json["error"]) == (409, "idempotency_key_reused")
+    # Without a key, a second 接单 is the refusal it always was.
+    assert client.post(f"{url}/accept", headers=zh).status_code == 409
+
+    events = client.get(f"{url}/events?per_page=100", headers=crew["admin"]).json["items"]
+    assert [e["action"] for e in events].count("accepted") == 1
+    assert [e["action"] for e in events].count("declined") == 1
+    reasons = {p["deputy"]["id"]: p.get("decline_reason")
+               for p in client.get(f"{url}/participants", headers=crew["admin"]).json["items"]}
+    assert reasons[li.id] == "临时出差"
+
+
+def test_a_required_reason_or_title_left_blank_says_what_to_write(client, crew):
+    """请假 without a reason says 请填写请假理由。 (not 长度应在 1 到 500 个字符之间。), whether the reason is left out,
+    null, empty or blank; so do 补签's reason and an activity's name."""
+    zhang, zh = crew["deputies"][0], crew["headers"][0]
+    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    activity_id = dispatch(client, crew, [zhang], starts=soon, ends=soon + timedelta(hours=2)).json["id"]
+    url = f"/api/v1/activities/{activity_id}"
+    for blank in ({}, {"reason": None}, {"reason": ""}, {"reason": "  \u200b "}):
+        refused = client.post(f"{url}/decline", json=blank, headers=zh)
+        assert (refused.status_code, refused.json["errors"]) == (422, {"reason": ["请填写请假理由。"]}), blank
+        by_hand = client.post(f"{url}/participants/{zhang.id}/checkin", json=blank, headers=crew["admin"])
+        assert (by_hand.status_code, by_hand.json["errors"]) == (422, {"reason": ["请填写补签原因。"]}), blank
+    too_long = client.post(f"{url}/decline", json={"reason": "字" * 501}, headers=zh)
+    assert too_long.json["errors"] == {"reason": ["长度不能超过 500 个字符。"]}
+    assert client.get(url, headers=zh).json["my_status"] == "invited"
+    for title in ("", "   "):
+        created = dispatch(client, crew, [zhang], title=title)
+        assert (created.status_code, created.json["errors"]) == (422, {"title": ["请填写活动名称。"]})
+        edited = client.patch(url, json={"title": title}, headers=crew["admin"])
+        assert (edited.status_code, edited.json["errors"]) == (422, {"title": ["请填写活动名称。"]})

@@ -173,13 +173,16 @@ def test_steps_refused_write_no_line(client, app, crew):
 def test_a_scan_writes_its_line_with_one_insert_and_reads_nothing_more(client, app, crew):
     """The hot path: a first scan sends what it sent before the record (the caller, the activities the
     code stands for, the hold, the claim) and one INSERT, of what the token already told — on PostgreSQL
-    in the claim's statement, on SQLite right after it; a repeated scan writes nothing."""
+    in the claim's statement, on SQLite right after it — then reads the deputy's invitation (one UPDATE of
+    their unread notices about the activity); a repeated scan writes nothing."""
     zhang, code = crew["deputies"][0], crew["station"].qr_code
     activity_id = dispatch(client, crew, [zhang]).json["id"]
     db.session.remove()
     with sent_statements(app, lambda conn, statement: (conn.dialect.name, statement)) as sent:
         assert checkin(client, crew["headers"][0], code).status_code == 201
     dialect, statements = sent[0][0], [statement for _, statement in sent]
+    assert [s for s in statements if "outbox_messages" in s] == statements[-1:], statements
+    assert statements.pop().startswith("UPDATE outbox_messages SET read_dt")
     assert [s for s in statements if "activity_events" in s] == statements[-1:], statements
     if dialect == "postgresql":
         assert len(statements) == 4 and statements[-1].startswith("WITH claimed AS \n(UPDATE activity_participants")
@@ -189,7 +192,7 @@ def test_a_scan_writes_its_line_with_one_insert_and_reads_nothing_more(client, a
     db.session.remove()
     with sent_statements(app) as again:
         assert checkin(client, crew["headers"][0], code).status_code == 200
-    assert not any("activity_events" in s for s in again), again
+    assert not any("activity_events" in s or "outbox_messages" in s for s in again), again
     assert lines_in_database(activity_id) == 2  # 发单 and the scan
 
 

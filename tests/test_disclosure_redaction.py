@@ -113,3 +113,26 @@ def test_after_erasure_the_contact_phone_stays_masked_however_grouped(client, ap
                 if m["template_id"] == "tmpl-new-item"]
     assert new_item == ["有事找我***，井盖丢了"]
     assert _rows_holding(app, ["1391 2345 678", "13912345678"]) == []
+
+
+def test_a_neighbours_and_a_childs_name_a_plate_and_a_capital_numeral_phone_stay_off_the_public_page(
+        client, app, world):  # noqa: F811
+    """The citizen-pages audit (2026-11-29, finding 1) reproduced: a published item naming a neighbour, the
+    writer's welfare standing and name, a child, a licence plate and a phone number in 大写数字, and a reply
+    naming a property manager and a taxi driver, reaches the public page and API without any of them."""
+    content = ("邻居王建军经常在楼道堆放杂物，我是低保户周建平，我儿子王小明被他打了。车牌湘A12345的车长期占用消防通道。"
+               "电话壹叁捌壹贰叁肆伍陆柒捌")
+    reply = "物业经理刘洋已到现场，出租车司机刘强已批评教育"
+    item_id = file(client, world["citizen"], world["deputy_code"], content=content, public_consent=True).json["id"]
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+    assert step(client, world["zhang_h"], item_id, "reply", content=reply, implemented=True).status_code == 200
+    assert step(client, world["citizen"], item_id, "rate", satisfaction="satisfied").status_code == 200
+    screen(app)
+
+    listed = client.get(f"/api/v1/public/suggestions?deputy_id={world['zhang'].id}").json["items"]
+    assert [(i["content"], i["reply_content"]) for i in listed] == [(
+        "邻居***经常在楼道堆放杂物，我是低保户***，我儿子***被他打了。车牌***的车长期占用消防通道。电话***",
+        "物业经理***已到现场，出租车司机***已批评教育")]
+    html = client.get(f"/public/deputies/{world['zhang'].id}").get_data(as_text=True)
+    for personal in ("王建军", "周建平", "王小明", "湘A12345", "壹叁捌", "刘洋", "刘强"):
+        assert personal not in html

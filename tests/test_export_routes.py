@@ -3,10 +3,10 @@ MAX_EXPORT_ROWS and says so in the file and in the 操作日志 entry: a new exp
 truncated spreadsheet."""
 import inspect
 
-# Downloads that are not a capped list: one deputy's own archive, the import template, and the posters'
+# Downloads that are not a capped list: one deputy's own archive, the import templates, and the posters'
 # zip, refused (not cut short) past its limit.
 NOT_LISTS = {"console.deputy_archive_xlsx", "console.posters_zip", "console.deputy_import_template",
-             "points.deputy_archive"}
+             "console.station_import_template", "points.deputy_archive"}
 
 
 def _source(view):

@@ -38,8 +38,8 @@ def csv_file(rows, header=HEADER, encoding="utf-8-sig"):
     return text.getvalue().encode(encoding)
 
 
-def upload(client, headers, data, filename="代表名册.xlsx"):
-    return client.post(URL, data={"file": (io.BytesIO(data), filename)}, headers=headers,
+def upload(client, headers, data, filename="代表名册.xlsx", url=URL):
+    return client.post(url, data={"file": (io.BytesIO(data), filename)}, headers=headers,
                        content_type="multipart/form-data")
 
 

@@ -485,3 +485,30 @@ def test_a_wechat_unbound_in_the_console_is_still_refused_after_cancelling_its_a
     assert allowed.status_code == 302
     bound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000003"}, headers=again)
     assert bound.status_code == 200 and bound.json["user"]["deputy_id"] == zhang.id
+
+
+def test_a_wechat_bound_as_one_deputy_then_as_another_leaves_the_first_deputys_notices_for_them(
+        app, client, factory, world, wechat_standin):  # noqa: F811
+    """A station clerk's phone binds 张伟, then 周涛 (another deputy helped to bind on it): 张伟's notices (a
+    citizen's words) are held for 张伟, not kept on a WeChat now bound as someone else, and whoever proves 张伟's
+    number next reads them; the one WeChat had not sent yet is sent to nobody."""
+    zhou = factory.deputy(world["tree"]["hc"], "周涛", phone="13800000009", stations=[world["station"]])
+    clerk = world["zhang_h"]
+    to_zhang = filed_and_screened(app, client, world["citizen"], world["deputy_code"],
+                                  content="村里灌溉水渠堵塞，地里缺水。")
+    own = filed_and_screened(app, client, clerk, world["li"].qr_code, content="我家楼下井盖松动了，请尽快处理。")
+    assert step(client, world["li_h"], own["id"], "accept").status_code == 200  # 建议已受理: the clerk's own
+    assert sorted(titles(client, clerk)) == sorted([("新的群众建议", to_zhang["number"]), ("建议已受理", own["number"])])
+
+    rebound = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000009"}, headers=clerk)
+    assert rebound.status_code == 200 and rebound.json["user"]["deputy_id"] == zhou.id
+
+    assert titles(client, clerk) == [("建议已受理", own["number"])]  # their own stays
+    assert client.get(f"/api/v1/suggestions/{to_zhang['id']}", headers=clerk).status_code == 404
+    wechat_standin.clear()
+    sweep(app)
+    assert not_sent_anywhere(wechat_standin, to_zhang["number"])
+
+    zhang_own = factory.deputy_headers(world["zhang"], "zhang-own-phone")
+    assert titles(client, zhang_own) == [("新的群众建议", to_zhang["number"])]
+    assert titles(client, clerk) == [("建议已受理", own["number"])]

@@ -1052,3 +1052,64 @@ def test_0052_stops_on_stations_of_one_name_in_one_region_and_then_refuses_them(
         downgrade(revision="0051")
         assert name not in _index_names("stations")
         db.engine.dispose()
+
+
+def test_0056_builds_the_deputies_level_and_group_indexes_and_rebuilds_one_left_invalid(scratch_url):
+    """0056: the deputies' (level, id) and (group_name, id) indexes the leaderboard of a level or a 代表小组
+    reads its few deputies through, on both databases (built CONCURRENTLY on PostgreSQL, where one a killed
+    build left INVALID is dropped and built again). Downgraded, they go."""
+    definitions = _indexes_built_online(scratch_url, "0055", "0056", {
+        "ix_deputies_level": "deputies", "ix_deputies_group": "deputies"})
+    assert "(level, id)" in definitions["ix_deputies_level"]
+    assert "(group_name, id)" in definitions["ix_deputies_group"]
+def test_0055_keeps_the_log_lines_of_a_region_deleted_under_it_and_downgraded_moves_them_up(scratch_url):
+    """0055: the log's lines keep their region when it is deleted (no foreign key any more), every row and
+    index of the log kept, the partial one of 0048 with its WHERE; foreign keys still enforced on SQLite.
+    Downgraded, a deleted region's lines go to the nearest region above that is left, and the key is back."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    NOW = "'2026-01-01 00:00:00+00'"  # noqa: N806
+    event = ("INSERT INTO audit_events (id, at, actor_name, actor_username, action, target_type, target_id, "
+             "target_label, region_id, client_address, detail) VALUES ")
+    with app.app_context():
+        upgrade(revision="0054")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, parent_id, name, path, level, created_dt) VALUES "
+                              f"(1, NULL, '中方县', '/1/', 'county', {NOW}), (2, 1, '中方镇', '/1/2/', 'township', {NOW}),"
+                              f" (3, 2, '测试村', '/1/2/3/', 'village', {NOW})"))
+            conn.execute(text(event + f"(1, {NOW}, '', '', 'region_created', 'region', 3, '测试村', 3, '', '{{}}'), "
+                                      f"(2, {NOW}, '', '', 'password_reset', 'user', 9, '张三', 2, '', '{{}}')"))
+        before = _index_names("audit_events")
+        upgrade(revision="0055")
+        assert _index_names("audit_events") == before
+        assert "regions" not in [fk["referred_table"] for fk in inspect(db.engine).get_foreign_keys("audit_events")]
+        with db.engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO deleted_regions (id, parent_id, name, level, path, deleted_dt) "
+                              f"VALUES (3, 2, '测试村', 'village', '/1/2/3/', {NOW})"))
+            conn.execute(text("DELETE FROM regions WHERE id = 3"))
+            conn.execute(text("DELETE FROM regions WHERE id = 2"))  # its town deleted too, later
+            conn.execute(text(f"INSERT INTO deleted_regions (id, parent_id, name, level, path, deleted_dt) "
+                              f"VALUES (2, 1, '中方镇', 'township', '/1/2/', {NOW})"))
+            assert conn.execute(text("SELECT id, region_id FROM audit_events ORDER BY id")).all() == [(1, 3), (2, 2)]
+            if conn.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                plan = " ".join(str(r) for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT id FROM audit_events WHERE target_type = 'user' AND target_id = 9"))
+                assert "ix_audit_events_user_target_at" in plan
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:  # other keys are still enforced
+            conn.execute(text("INSERT INTO stations (id, name, kind, region_id, address, open_hours, description, "
+                              f"created_dt) VALUES (1, '站', 'center', 99, '', '', '', {NOW})"))
+        downgrade(revision="0054")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT id, region_id FROM audit_events ORDER BY id")).all() == [(1, 1), (2, 1)]
+        assert [fk["referred_table"] for fk in inspect(db.engine).get_foreign_keys("audit_events")
+                if fk["constrained_columns"] == ["region_id"]] == ["regions"]
+        assert "deleted_regions" not in inspect(db.engine).get_table_names()
+        assert _index_names("audit_events") == before
+        db.engine.dispose()

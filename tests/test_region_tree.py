@@ -136,6 +136,45 @@ def test_an_empty_region_made_by_mistake_is_deleted_and_the_log_keeps_it(client,
     assert again.status_code == 201, again.json
 
 
+def log_lines(client, headers):
+    response = client.get(f"{API}/audit-events?per_page=100", headers=headers)
+    assert response.status_code == 200, response.json
+    return [(e["action"], e["target"]) for e in response.json["items"]]
+
+
+def test_deleting_a_region_leaves_its_log_lines_as_they_were_written_and_read_above(client, tree, factory):
+    """The 操作日志 is written once: the lines kept under a region deleted later stay under it — the
+    region above does not take them over — and every administrator above reads them, each line once;
+    a region made afterwards (by SQLite's numbering, it could take the deleted one's id) reads none."""
+    from backend.audit.models import AuditEvent
+
+    town_admin = factory.headers_for_admin(factory.admin("yingfeng", region=tree["town"]))
+    made = client.post(f"{API}/regions", json={"name": "测试村", "level": "village", "parent_id": tree["town"].id},
+                       headers=tree["hc_admin"])
+    assert made.status_code == 201, made.json
+    renamed = client.patch(f"{API}/regions/{made.json['id']}", json={"name": "测试村二"}, headers=town_admin)
+    assert renamed.status_code == 200, renamed.json
+    written = {(e.id, e.action): e.region_id for e in db.session.query(AuditEvent)}
+    assert client.delete(f"{API}/regions/{made.json['id']}", headers=town_admin).status_code == 204
+
+    db.session.expire_all()
+    kept = {(e.id, e.action): e.region_id for e in db.session.query(AuditEvent) if (e.id, e.action) in written}
+    assert kept == written  # not one line moved
+    lines = [("region_created", "区域：测试村"), ("region_updated", "区域：测试村二"), ("region_deleted", "区域：测试村二")]
+    for headers in (town_admin, tree["hc_admin"], tree["super"]):
+        read = log_lines(client, headers)
+        assert sorted(line for line in read if line in lines) == sorted(lines), read
+    assert not [line for line in log_lines(client, factory.headers_for_admin(factory.admin("yl", region=tree["yl"])))
+                if "测试村" in line[1]]
+
+    again = client.post(f"{API}/regions", json={"name": "新村", "level": "village", "parent_id": tree["town"].id},
+                        headers=town_admin)
+    assert again.status_code == 201, again.json
+    assert again.json["id"] != made.json["id"]
+    new_admin = factory.headers_for_admin(factory.admin("xincun", region=db.session.get(Region, again.json["id"])))
+    assert not [line for line in log_lines(client, new_admin) if "测试村" in line[1]]
+
+
 def test_a_region_that_holds_anything_is_not_deleted_and_says_what_it_holds(client, tree, factory):
     factory.region("迎丰社区", "village", tree["town"])
     factory.region("红星社区", "village", tree["town"])

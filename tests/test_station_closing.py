@@ -2,10 +2,13 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 
 from backend.audit.models import AuditEvent
 from backend.extensions import db
 from backend.suggestions.models import Suggestion
+
+from .parallel import released_together
 
 API = "/api/v1"
 
@@ -68,7 +71,7 @@ def test_closing_hides_the_station_and_its_code_says_where_to_go(client, org):
     page = client.get(f"/q/{org['merged_code']}")
     assert page.status_code == 410
     text = page.get_data(as_text=True)
-    assert "该联络站已停用" in text and "/public/stations?q=" in text
+    assert "该联络站已停用" in text and f"/public/stations/{org['kept'].id}" in text
 
     # Filing through it is refused, and nothing is written.
     refused = file(client, org, org["merged_code"])
@@ -151,3 +154,178 @@ def test_the_web_pages_point_from_a_closed_station_to_the_open_ones(client, org)
     # Its own public page (a bookmark, a shared link) says it is closed and takes nothing.
     page = client.get(f"/public/stations/{org['merged'].id}").get_data(as_text=True)
     assert "该联络站已停用" in page
+
+
+RACE_ROUNDS = 20
+
+
+def test_a_filing_at_the_instant_of_closing_never_waits_at_the_closed_station(org, base_url):
+    """Over real HTTP, a citizen files through the station's code while its administrator closes it, released
+    together, many times: one of the two wins. Either the item was filed first and closing is refused (409,
+    the item waits there for dispatch), or the station closed first and the filing is refused (410). Never
+    both succeed: an item waiting for dispatch at a closed station, which nobody would see."""
+    station_id, code, deputy_id = org["merged"].id, org["merged_code"], org["zhang"].id
+    db.session.close()  # the server's threads use their own sessions
+    station_url = f"{base_url}{API}/stations/{station_id}"
+
+    def closing():
+        return requests.patch(station_url, json={"closed": True}, headers=org["admin"], timeout=30)
+
+    def filing():
+        return requests.post(f"{base_url}{API}/suggestions", headers=org["citizen"], timeout=30, json={
+            "qr_code": code, "category": "城市管理", "content": "小区门口路灯坏了一个月，晚上很黑。"})
+
+    for _ in range(RACE_ROUNDS):
+        closed, filed = released_together(closing, filing)
+        pending = db.session.query(Suggestion).filter_by(station_id=station_id, status="pending").count()
+        db.session.close()
+        if closed.ok:
+            assert filed.status_code == 410 and filed.json()["error"] == "station_closed", filed.text
+            assert pending == 0
+            reopened = requests.patch(station_url, json={"closed": False}, headers=org["admin"], timeout=30)
+            assert reopened.status_code == 200, reopened.text
+        else:
+            assert closed.status_code == 409 and "待分派的建议" in closed.json()["message"], closed.text
+            assert filed.status_code == 201, filed.text
+            # Dispatched, so the next round starts with nothing waiting at the station.
+            dispatched = requests.post(f"{base_url}{API}/suggestions/{filed.json()['id']}/dispatch",
+                                       json={"deputy_id": deputy_id}, headers=org["admin"], timeout=30)
+            assert dispatched.status_code == 200, dispatched.text
+
+
+CLOSED_LINK = "联络站“城北老联络站”已停用，不能关联代表"
+
+
+def linked_ids(client, org, deputy_id):
+    response = client.get(f"{API}/deputies/{deputy_id}", headers=org["admin"])
+    assert response.status_code == 200, response.json
+    return response.json["station_ids"]
+
+
+def test_no_deputy_is_newly_linked_to_a_closed_station(client, org, factory):
+    li = factory.deputy(org["hc"], "李娜", phone="13800000004", stations=[org["kept"]])
+    merged, kept = org["merged"].id, org["kept"].id
+    assert close(client, org).status_code == 200
+
+    # Editing a deputy: adding the closed station is refused, naming it; nothing changes.
+    refused = client.patch(f"{API}/deputies/{li.id}", headers=org["admin"],
+                           json={"station_ids": [kept, merged], "group": "第二代表小组"})
+    assert refused.status_code == 422, refused.json
+    assert CLOSED_LINK in refused.json["message"], refused.json
+    assert linked_ids(client, org, li.id) == [kept]
+    assert client.get(f"{API}/deputies/{li.id}", headers=org["admin"]).json["group"] == ""
+
+    # A deputy already linked to it keeps the link through an edit that sends it back unchanged.
+    kept_link = client.patch(f"{API}/deputies/{org['zhang'].id}", headers=org["admin"],
+                             json={"station_ids": [merged, kept], "group": "第一代表小组"})
+    assert kept_link.status_code == 200, kept_link.json
+    assert sorted(linked_ids(client, org, org["zhang"].id)) == sorted([merged, kept])
+
+    # Registering a deputy at it is refused too, and nobody is registered.
+    created = client.post(f"{API}/deputies", headers=org["admin"], json={
+        "name": "王芳", "level": "city", "region_id": org["hc"].id, "phone": "13800000005", "station_ids": [merged]})
+    assert created.status_code == 422, created.json
+    assert CLOSED_LINK in str(created.json), created.json
+    assert client.get(f"{API}/deputies", query_string={"managed": "true", "q": "王芳"},
+                      headers=org["admin"]).json["total"] == 0
+
+    # From the station's side: adding a deputy to the closed station is refused; its own deputy stays.
+    from_station = client.patch(f"{API}/stations/{merged}", headers=org["admin"],
+                                json={"deputy_ids": [org["zhang"].id, li.id]})
+    assert from_station.status_code == 422, from_station.json
+    assert CLOSED_LINK in str(from_station.json), from_station.json
+    assert linked_ids(client, org, li.id) == [kept]
+    unchanged = client.patch(f"{API}/stations/{merged}", headers=org["admin"], json={"deputy_ids": [org["zhang"].id]})
+    assert unchanged.status_code == 200, unchanged.json
+
+    # Reopened, the link is made.
+    assert close(client, org, closed=False).status_code == 200
+    linked = client.patch(f"{API}/deputies/{li.id}", headers=org["admin"], json={"station_ids": [kept, merged]})
+    assert linked.status_code == 200, linked.json
+
+
+def test_an_imported_roster_links_nobody_new_to_a_closed_station(client, org):
+    """A roster row registering a deputy at the closed station, or adding it to one already registered, is
+    reported by row; a row that names it for a deputy received there all along imports as before."""
+    from .test_import import upload, xlsx
+
+    assert close(client, org).status_code == 200
+    response = upload(client, org["admin"], xlsx([
+        ["张伟", "市", "鹤城区", "13800000003", "城北老联络站、城北联络站", "", "", ""],  # 2: linked all along
+        ["王芳", "市", "鹤城区", "13800000005", "城北老联络站", "", "", ""],              # 3: new deputy
+        ["赵六", "市", "鹤城区", "13800000006", "城北联络站", "", "", ""],                # 4: good
+    ]))
+    assert response.status_code == 200, response.json
+    assert [(e["row"], e["field"]) for e in response.json["errors"]] == [(3, "联络站")], response.json
+    assert CLOSED_LINK in response.json["errors"][0]["message"]
+    assert (response.json["created"], response.json["unchanged"]) == (1, 1), response.json
+    # A row adding the closed station to a registered deputy.
+    added = upload(client, org["admin"], xlsx([["赵六", "市", "鹤城区", "13800000006", "城北联络站、城北老联络站", "", "", ""]]))
+    assert [(e["row"], e["field"]) for e in added.json["errors"]] == [(2, "联络站")], added.json
+    assert CLOSED_LINK in added.json["errors"][0]["message"]
+# The citizen-pages audit (2026-11-29, finding 6): the closed station's pages sent the citizen to a search by its
+# region's name that finds nothing when it was the region's only station. They now lead to an open station: the
+# nearest one by the closed station's position, else the list of the nearest region above it that has open
+# stations; the sentence says what the link says.
+
+
+def notice(html):
+    """The text of the page's notice paragraph, tags left in (the link is inside it)."""
+    start = html.index('<p class="notice-text">')
+    return html[start:html.index("</p>", start)]
+
+
+def test_a_closed_stations_pages_lead_to_the_nearest_open_station(client, factory, org):
+    farther = factory.station(org["hc"], "迎丰联络站", lat=27.6102, lng=110.0530)
+    assert close(client, org).status_code == 200
+    kept = org["kept"]
+    link = f'<a href="/public/stations/{kept.id}">城北联络站</a>'
+    for path in (f"/q/{org['merged_code']}", f"/public/stations/{org['merged'].id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert notice(html).endswith(f"该联络站已停用，不再受理建议和约见。请到附近的{link}反映问题。"), path
+        assert f"/public/stations/{farther.id}" not in html and "/public/stations?q=" not in html
+    # The mini-program shows the API's sentence beside its own 附近联络站 button.
+    scanned = client.get(f"{API}/qr/{org['merged_code']}")
+    assert (scanned.status_code, scanned.json["error"], scanned.json["message"]) == (
+        410, "station_closed", "该联络站已停用，不再受理建议和约见。请到附近的城北联络站反映问题，或在“附近联络站”中查找。")
+    # The link opens a station that takes suggestions.
+    opened = client.get(f"/public/stations/{kept.id}").get_data(as_text=True)
+    assert f"/q/{kept.qr_code}" in opened and "该联络站已停用" not in opened
+
+
+def test_a_closed_station_without_a_position_leads_to_its_nearest_region_with_open_stations(client, factory, org):
+    village = factory.region("红星社区", "township", org["hc"])
+    only = factory.station(village, "红星社区联络站")  # the community's only station, without a position
+    other = factory.region("迎丰街道", "township", org["hc"])
+    open_one = factory.station(other, "迎丰街道联络站")
+    assert client.patch(f"{API}/stations/{only.id}", json={"closed": True}, headers=org["admin"]).status_code == 200
+
+    link = f'<a href="/public/stations?region_id={org["hc"].id}">鹤城区的其他联络站</a>'
+    for path in (f"/q/{only.qr_code}", f"/public/stations/{only.id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert notice(html).endswith(f"该联络站已停用，不再受理建议和约见。请到{link}反映问题。"), path
+    assert client.get(f"{API}/qr/{only.qr_code}").json["message"] == (
+        "该联络站已停用，不再受理建议和约见。请到鹤城区的其他联络站反映问题，或在“附近联络站”中查找。")
+    # The link lists the county's open stations, in whichever of its townships, and not the closed one.
+    listed = client.get(f"/public/stations?region_id={org['hc'].id}").get_data(as_text=True)
+    assert "迎丰街道联络站" in listed and "城北联络站" in listed and "红星社区联络站" not in listed
+    assert "鹤城区" in listed and f"/public/stations/{open_one.id}" in listed
+    elsewhere = client.get(f"/public/stations?region_id={org['yl'].id}").get_data(as_text=True)
+    assert "城北联络站" not in elsewhere and "没有找到符合条件的联络站" in elsewhere
+
+
+def test_with_no_open_station_anywhere_the_page_offers_the_list(client, factory):
+    tree = factory.tree()
+    lone = factory.station(tree["hc"], "唯一联络站", lat=27.56, lng=109.99)
+    admin = factory.headers_for_admin(factory.admin("root", region=tree["root"]))
+    assert client.patch(f"{API}/stations/{lone.id}", json={"closed": True}, headers=admin).status_code == 200
+    html = client.get(f"/q/{lone.qr_code}").get_data(as_text=True)
+    assert notice(html).endswith('该联络站已停用，不再受理建议和约见。请<a href="/public/stations">查找其他联络站</a>。')
+    assert client.get(f"{API}/qr/{lone.qr_code}").json["message"] == (
+        "该联络站已停用，不再受理建议和约见。请在“附近联络站”中查找其他联络站。")
+
+
+def test_a_region_that_is_not_a_number_lists_every_station(client, org):
+    for value in ("abc", "-1", "1e9", "9" * 40):
+        answer = client.get(f"/public/stations?region_id={value}")
+        assert answer.status_code == 200 and "城北联络站" in answer.get_data(as_text=True), value

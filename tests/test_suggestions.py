@@ -292,6 +292,33 @@ def test_bad_filings_are_rejected_clearly_and_write_nothing(client, world):
     assert client.post("/api/v1/suggestions", json={"qr_code": world["deputy_code"]}).status_code == 401
 
 
+def test_a_required_text_left_blank_says_what_to_write(client, world):
+    """Each step's required words, left out, null, empty or blank, name what is missing (请填写答复内容。),
+    not the length rule (长度应在 1 到 2000 个字符之间。); too long still says the length."""
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    deputy, admin = world["zhang_h"], world["admin"]
+    cases = [
+        (world["citizen"], "", "content", "请填写建议内容。", {"qr_code": world["deputy_code"], "category": "城市管理"}),
+        (world["citizen"], "", "category", "请选择问题类别。", {"qr_code": world["deputy_code"], "content": "路灯不亮"}),
+        (deputy, "return", "reason", "请填写退回理由。", {}),
+        (admin, "reject", "reason", "请填写不予受理的理由。", {}),
+        (deputy, "progress", "note", "请填写办理进展。", {}),
+        (admin, "supervise", "note", "请填写督办意见。", {}),
+        (deputy, "forward", "note", "请填写转办说明。", {"target": "hotline_12345"}),
+        (deputy, "feedback", "note", "请填写部门反馈内容。", {}),
+        (deputy, "reply", "content", "请填写答复内容。", {}),
+    ]
+    for headers, action, field, message, rest in cases:
+        url = f"/api/v1/suggestions/{item_id}/{action}" if action else "/api/v1/suggestions"
+        for body in ({}, {field: None}, {field: ""}, {field: " \u200b "}):
+            refused = client.post(url, json=rest | body, headers=headers)
+            assert (refused.status_code, refused.json["errors"]) == (422, {field: [message]}), (action, body)
+    too_long = client.post(f"/api/v1/suggestions/{item_id}/reply", json={"content": "字" * 2001}, headers=deputy)
+    assert too_long.json["errors"] == {"content": ["长度不能超过 2000 个字符。"]}
+    assert timeline_actions(client, world["citizen"], item_id) == ["file"]
+    assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["total"] == 1
+
+
 INVISIBLE = ["\u200b\u200b\u200b", "\u202e\u202d", "\ufeff", "\u2060\u200d", "\u00ad", "\u3164", "\u2800",
              " \u3000\u200b\n\u2029 ", "\u200e\u200f\u061c"]
 
@@ -335,6 +362,85 @@ def test_a_deputy_out_of_office_takes_no_filings_even_if_their_code_was_left_liv
     response = file(client, world["citizen"], world["deputy_code"])
     assert response.status_code == 410 and "不再履职" in response.json["message"]
     assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["total"] == 0
+
+
+OWN_CODE = "不能通过自己的代表码提交建议，如需代群众登记请使用联络站码。"
+OWN_ANSWER = "这条建议由您本人办理，不能评价自己的答复。"
+
+
+def points_of(client, headers, deputy):
+    points = client.get(f"/api/v1/deputies/{deputy.id}/points", headers=headers)
+    assert points.status_code == 200, points.json
+    return points.json["total"], [e["rule_code"] for e in points.json["entries"]]
+
+
+def test_a_deputy_cannot_file_through_their_own_code(client, world):
+    """Filing to oneself, then accepting, answering and rating it, would earn 履职积分 and a 满意 in seconds:
+    the deputy's own WeChat is refused at the deputy's code (and told of the station's), and nothing is written."""
+    zhang_h = world["zhang_h"]
+    before = points_of(client, zhang_h, world["zhang"])
+    refused = file(client, zhang_h, world["deputy_code"], content="社区健身器材需要更新维护。")
+    assert (refused.status_code, refused.json["error"], refused.json["message"]) == (403, "forbidden", OWN_CODE)
+    assert client.get("/api/v1/suggestions?scope=mine", headers=zhang_h).json["total"] == 0
+    assert client.get("/api/v1/suggestions?scope=assigned", headers=zhang_h).json["total"] == 0
+    assert client.get("/api/v1/suggestions?scope=station", headers=world["admin"]).json["total"] == 0
+    assert points_of(client, zhang_h, world["zhang"]) == before
+    # Another deputy's code, and the station's, take the deputy's suggestion as any citizen's.
+    assert file(client, zhang_h, world["li"].qr_code).json["status"] == "assigned"
+    assert file(client, zhang_h, world["station_code"]).json["status"] == "pending"
+
+
+def test_a_deputy_handling_their_own_suggestion_gets_no_points_and_no_rating_for_it(app, client, world):
+    """A deputy's filing through the station's code, dispatched to that deputy: they may handle it, yet not rate
+    their own answer, and its closing (unrated, by the sweep) credits them nothing."""
+    from datetime import timedelta
+
+    from backend.db_types import utcnow
+
+    from .test_suggestion_sweep_stats import shift, sweep
+
+    zhang_h, zhang = world["zhang_h"], world["zhang"]
+    item_id = file(client, zhang_h, world["station_code"], content="社区健身器材需要更新维护。").json["id"]
+    assert step(client, world["admin"], item_id, "dispatch", deputy_id=zhang.id).status_code == 200
+    assert step(client, zhang_h, item_id, "accept").status_code == 200
+    assert step(client, zhang_h, item_id, "reply", content="已协调更新。").status_code == 200
+    before = points_of(client, zhang_h, zhang)
+
+    refused = step(client, zhang_h, item_id, "rate", satisfaction="satisfied")
+    assert (refused.status_code, refused.json["error"], refused.json["message"]) == (403, "forbidden", OWN_ANSWER)
+    item = client.get(f"/api/v1/suggestions/{item_id}", headers=zhang_h).json
+    assert (item["status"], item["satisfaction"]) == ("replied", None)
+    assert "rate" not in [e["action"] for e in item["timeline"]]
+
+    shift(app, item_id, replied_dt=utcnow() - timedelta(days=30))
+    sweep(app)
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=zhang_h).json["status"] == "closed"
+    assert points_of(client, zhang_h, zhang) == before
+    assert not {"suggestion_closed", "suggestion_satisfied"} & set(points_of(client, zhang_h, zhang)[1])
+    archive = client.get(f"/api/v1/deputies/{zhang.id}/archive", headers=zhang_h).json["suggestions"]
+    assert archive["closed"] == 1 and sum(archive["satisfaction"].values()) == 0
+
+
+def test_an_item_whose_filer_became_its_deputy_credits_nothing_when_it_closes(app, client, factory, world):
+    """The citizen who filed to 张伟 proves 张伟's number afterwards (张伟's new WeChat): the item is the
+    deputy's own from then on, and closing it credits no points."""
+    from datetime import timedelta
+
+    from backend.db_types import utcnow
+
+    from .test_suggestion_sweep_stats import shift, sweep
+
+    citizen, zhang = world["citizen"], world["zhang"]
+    item_id = file(client, citizen, world["deputy_code"]).json["id"]
+    assert client.post("/api/v1/auth/bind-phone", json={"code": f"phone-{zhang.phone}"},
+                       headers=citizen).json["user"]["deputy_id"] == zhang.id
+    assert step(client, citizen, item_id, "accept").status_code == 200
+    assert step(client, citizen, item_id, "reply", content="已处理。").status_code == 200
+    assert step(client, citizen, item_id, "rate", satisfaction="satisfied").json["message"] == OWN_ANSWER
+    shift(app, item_id, replied_dt=utcnow() - timedelta(days=30))
+    sweep(app)
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=citizen).json["status"] == "closed"
+    assert points_of(client, citizen, zhang) == (0, [])
 
 
 def test_idempotency_key_returns_the_first_filing(client, world):
@@ -708,8 +814,9 @@ def test_scope_all_lists_everything_the_callers_roles_show(client, factory, worl
                 for n in range(2)}
     waiting = file(client, world["stranger"], world["station_code"], content="菜市场门口占道经营").json["id"]
     own = file(client, world["zhang_h"], world["station_code"], content="代表本人反映：公交站台破损").json["id"]
-    # Filed by the deputy through their own code: theirs twice over (filed, assigned), listed once.
-    twice = file(client, world["zhang_h"], world["deputy_code"], content="代表本人反映：井盖缺失").json["id"]
+    # Filed by the deputy at the station and dispatched to them: theirs twice over (filed, assigned), listed once.
+    twice = file(client, world["zhang_h"], world["station_code"], content="代表本人反映：井盖缺失").json["id"]
+    assert step(client, world["admin"], twice, "dispatch", deputy_id=world["zhang"].id).status_code == 200
     assigned_to_zhang = assigned | {twice}
     root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
     for viewer, expected in (

@@ -174,7 +174,7 @@ def test_bad_work_order_input_is_422_in_chinese_and_changes_nothing(client, worl
         assert refused.status_code == 422, refused.json
         assert refused.json["errors"] == {"department_satisfaction": [message]}
     missing_note = step(client, deputy, item_id, "feedback", department_satisfaction="dissatisfied")
-    assert (missing_note.status_code, missing_note.json["errors"]) == (422, {"note": ["此项为必填项。"]})
+    assert (missing_note.status_code, missing_note.json["errors"]) == (422, {"note": ["请填写部门反馈内容。"]})
     after = item_as(client, world["admin"], item_id)
     assert after == forwarded
     assert (after["status"], after["supervised"], after["work_orders"][0]["feedback_at"]) == ("forwarded", False, None)

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..notifications.outbox import china_time
 from ..org.nearby import distance_m, distance_text
 from ..qr.models import QRCode, QRKind
-from ..qr.services import plausible_code, unknown_code, withdrawn
+from ..qr.services import canonical_code, plausible_code, unknown_code, withdrawn
 from . import rotating
 from .models import Activity, ActivityEvent, ActivityParticipant, ActivityStatus, EventAction, ParticipantStatus
 from .services import check_in_window, refuse, still_published
@@ -242,6 +242,7 @@ def check_in(user, code, lat=None, lng=None):
     """
     if user is None or "deputy" not in user.roles:
         raise APIError(403, "forbidden", "只有代表可以扫码签到，请先绑定代表身份。")
+    code = canonical_code(code)  # a station's code typed from its poster (capitals, spaces)
     now = utcnow()
     connection = db.session.connection()
     activity = _pick(_candidates(connection, code, user.deputy_id, now), now)

@@ -292,10 +292,19 @@ def edit(data, activity_id):
 
 @blp.post("/<int:activity_id>/accept")
 @login_required
+@idempotent  # as a suggestion's steps: a phone that lost the answer and taps again reads how it went, not 409
 @blp.response(200, ActivityOut)
 def accept(activity_id):
-    """接单（请假后也可重新接单）：活动结束后不能再接单。"""
-    return present(services.accept(current_user(), _activity(activity_id, roster=False)), current_user(), detail=True)
+    """接单（请假后也可重新接单）：活动结束后不能再接单。本人关于该活动的未读消息随之标为已读。"""
+    activity = services.accept(current_user(), _activity(activity_id, roster=False))
+    _answered(activity)
+    return present(activity, current_user(), detail=True)
+
+
+def _answered(activity):
+    """The caller answered ``activity`` (接单, 请假, 扫码签到), wherever from (a list, a scan): its notices to
+    them are done with, read as if they had opened it (``get_activity``). 揭榜 drops its own notice."""
+    center.read_opened(current_caller().id, services.page_path(activity))
 
 
 @blp.post("/<int:activity_id>/claim")
@@ -315,12 +324,14 @@ def claim(activity_id):
 
 @blp.post("/<int:activity_id>/decline")
 @login_required
+@idempotent
 @blp.arguments(DeclineIn)
 @blp.response(200, ActivityOut)
 def decline(data, activity_id):
-    """请假（须说明理由）：须在活动开始前提出，活动开始后不能再请假。"""
-    return present(services.decline(current_user(), _activity(activity_id, roster=False), data["reason"]), current_user(),
-                   detail=True)
+    """请假（须说明理由）：须在活动开始前提出，活动开始后不能再请假。本人关于该活动的未读消息随之标为已读。"""
+    activity = services.decline(current_user(), _activity(activity_id, roster=False), data["reason"])
+    _answered(activity)
+    return present(activity, current_user(), detail=True)
 
 
 @blp.get("/<int:activity_id>/checkin-code")
@@ -386,8 +397,10 @@ def summon_untrained(data, activity_id):
 @checkins.response(201, CheckinOut)
 @checkins.alt_response(200, schema=CheckinOut, description="already checked in: the first check-in")
 def check_in(data):
-    """扫码签到：扫联络站码或活动动态码。"""
+    """扫码签到：扫联络站码或活动动态码。本人关于所签到活动的未读消息随之标为已读。"""
     activity, checked_in_dt, created = checkin.check_in(current_caller(), data["qr_code"], data.get("lat"),
                                                         data.get("lng"))
+    if created:  # a repeated scan finds them read by the first, in its transaction: it writes nothing
+        _answered(activity)
     body = {"activity_id": activity.id, "activity_title": activity.title, "checked_in_at": checked_in_dt}
     return body, (201 if created else 200)

@@ -16,7 +16,7 @@ from ..auth.scope import is_root
 from ..db_types import CHINA, in_ids
 from ..extensions import db
 from ..appointments.models import APPOINTMENT_STATUS_LABELS
-from ..org.models import DEPUTY_LEVEL_LABELS, STATION_KIND_LABELS, Region
+from ..org.models import DEPUTY_LEVEL_LABELS, STATION_KIND_LABELS, DeletedRegion, Region
 from ..research.models import TOPIC_STATUS_LABELS
 from ..suggestions.models import STATUS_LABELS
 from ..suggestions.queries import LIST_ORDERS
@@ -72,7 +72,9 @@ def scope_clause(user):
         # indexed conditions, ix_audit_events_region_at's and ix_audit_events_actor_at's, where
         # ``region_id IN (SELECT …)`` made PostgreSQL test every event of the log against both (a county's
         # exact count of 2,000,000 events: 300 ms; 40–50 ms so).
-        subtree = select(Region.id).where(Region.path.startswith(region.path))
+        # A subtree's deleted regions too: their lines stay theirs (org.models.DeletedRegion).
+        subtree = select(Region.id).where(Region.path.startswith(region.path)).union_all(
+            select(DeletedRegion.id).where(DeletedRegion.path.startswith(region.path)))
         return or_(and_(in_ids(AuditEvent.region_id, subtree), or_(first, AuditEvent.copy_depth < depth)), mine)
     if user.is_station_admin:
         return and_(or_(AuditEvent.actor_user_id == user.id,

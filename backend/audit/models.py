@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "deputy_phone_refused": "登记他人手机号被拒",
     "deputy_rebinding_allowed": "允许代表微信重新绑定",
     "deputies_imported": "导入代表名册",
+    "stations_imported": "导入联络站",
     "qr_revoked": "停用二维码",
     "qr_reissued": "重新生成二维码",
     "rule_changed": "修改评分细则",
@@ -117,7 +118,8 @@ class AuditEvent(db.Model):
     target_id: Mapped[int | None] = mapped_column()
     target_label: Mapped[str] = mapped_column(String(100), default="")
     # The region the event belongs to: whose administrators read it. None: only the root's (an unknown name).
-    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    # No foreign key: a region deleted since keeps its lines (org.models.DeletedRegion), as they were written.
+    region_id: Mapped[int | None] = mapped_column()
     # None: the event's first row. An event kept under several regions (``log.record_across``) has a row
     # under each; each later row holds the depth (the root's is 0) of the deepest region above both its
     # region and an earlier row's: administrators at that depth or above read the earlier row, and only

@@ -74,6 +74,11 @@ def bind_phone(user, phone_code) -> User:
         if previous is not None:
             previous.deputy_id = None
             db.session.flush()
+        if user.deputy_id is not None:
+            # This WeChat was another deputy until now (a clerk's or a family's phone that bound one deputy,
+            # then another): that deputy's notices leave it, held for whoever proves their number next, as
+            # when they are unbound (``unbind_deputy``). Held before anything is handed to this user.
+            hold_for_deputy(user.id, user.deputy_id)
         user.deputy = deputy
         if previous is not None:  # and the deputy's notices in 消息中心 (the old account's own stay)
             hand_over_deputy(previous.id, user.id, deputy.id)

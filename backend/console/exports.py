@@ -25,8 +25,8 @@ from ..audit.log import record_export
 from ..auth.scope import deputy_scope_clause, region_subtree_clause
 from ..db_types import utcnow
 from ..extensions import db
-from ..org import importer
-from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station, station_deputies
+from ..org import importer, station_importer
+from ..org.models import DEPUTY_LEVEL_LABELS, STATION_KIND_LABELS, Deputy, Region, Station, station_deputies
 from ..points.queries import current_year
 from ..spreadsheets import cell
 from ..suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Status, Suggestion
@@ -36,7 +36,7 @@ from ..suggestions.stats import status_breakdown, suggestion_stats
 from . import bp, console_login_required
 from .appointments import filtered_query as appointment_query
 from .dashboard import FILTER_LABELS, dashboard_filters, filtered_scope, scope_label, scoped_leaderboard
-from .organisation import attachment, deputy_list_query
+from .organisation import attachment, deputy_list_query, station_list_query
 from .pages import console_page, year_asked
 from .suggestions import cn_time, filtered_query, queue_order
 
@@ -439,6 +439,46 @@ def _region_as_imported(scope, region_id):
         if found is not None and found.id == region.id:
             return text
     return "/".join(names)
+
+
+# --- 联络站名单: the stations, as their import reads them ------------------------------------------------
+
+STATION_ORDER = ListOrder("联络站", (Station.id,))
+
+
+def station_roster(export, user, query):
+    """Write the 联络站名单 sheet of ``export``: the stations ``query`` selects in ``user``'s region subtree (the
+    stations import's scope: region administrators only), under the import template's header, each cell as the
+    import reads it back — imported again it changes nothing, edited it changes what was edited."""
+    scope = station_importer.scope_of(user, "导出联络站名单")
+    query = query.where(region_subtree_clause(Station.region_id, scope.region))
+    statement = query.with_only_columns(
+        Station.name, Station.region_id, Station.kind, Station.address, Station.lat, Station.lng, Station.open_hours,
+        maintain_column_froms=False,
+    ).select_from(Station)
+    region_names = {}
+
+    def rows():
+        for name, region_id, kind, address, lat, lng, open_hours in read_in_batches(statement, STATION_ORDER):
+            if region_id not in region_names:
+                region_names[region_id] = _region_as_imported(scope, region_id)
+            cells = {"name": name, "region": region_names[region_id], "kind": STATION_KIND_LABELS[kind.value],
+                     "address": address, "lat": "" if lat is None else lat, "lng": "" if lng is None else lng,
+                     "open_hours": open_hours}
+            yield [cells[column.key] for column in station_importer.COLUMNS]
+
+    return export.sheet(station_importer.STATIONS.register, [c.header for c in station_importer.COLUMNS], rows(),
+                        widths=station_importer._TEMPLATE_WIDTHS, total=query)
+
+
+@bp.get("/stations/export.xlsx")
+@console_page("console.stations")
+def export_stations():
+    """联络站名单 as the stations list is filtered on screen, under the stations import template's columns."""
+    query, _ = station_list_query(g.user)
+    export = Export("联络站名单", "联络站名单", fallback="stations")
+    station_roster(export, g.user, query)
+    return export.send()
 
 
 @bp.get("/deputies/export.xlsx")

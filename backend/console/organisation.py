@@ -1,9 +1,10 @@
 """Console pages for stations and deputies: lists with search, new and edit forms, QR images and
 posters, replacing or withdrawing a printed code, a zip of every poster in a region, and the deputy
-import with its row-by-row error report.
+and station imports with their row-by-row error reports.
 
 Everything goes through the same domain code as the API: org.services for edits (validated by the
-API's PATCH schemas), qr.render/targets for images, org.importer for the spreadsheet.
+API's PATCH schemas), qr.render/targets for images, org.importer and org.station_importer for the
+spreadsheets.
 """
 import logging
 import re
@@ -38,7 +39,7 @@ from ..auth.scope import (
 from ..errors import APIError, http_exception_response, not_found
 from ..extensions import cache, db
 from ..forms import load_checked, noted, parse_int
-from ..org import importer, services
+from ..org import importer, services, station_importer
 from ..org.models import (
     DEPUTY_LEVEL_LABELS,
     STATION_KIND_LABELS,
@@ -178,6 +179,17 @@ def onboarding_gaps(user):
 @console_page()
 def stations():
     user = g.user
+    query, filters = station_list_query(user)
+    page = listing_page(query.order_by(Station.region_id, Station.id).options(*station_listing()), PER_PAGE)
+    return render_template(
+        "console/stations.html", page=page, regions=managed_regions(user), kind_labels=STATION_KIND_LABELS,
+        can_create=is_region_admin(user), poster_zip_limit=POSTER_ZIP_LIMIT, **filters,
+    )
+
+
+def station_list_query(user):
+    """The stations the list shows (and its export holds) for the page's filters: (select, the filters as the
+    page shows them)."""
     q = query_text("q", 100)
     region_id = parse_int(request.args.get("region_id"))
     query = select(Station).where(station_scope_clause(user))
@@ -195,12 +207,8 @@ def stations():
     closed = request.args.get("closed", "")  # "1": 只看已停用的, "0": 只看在用的, else all
     if closed in ("0", "1"):
         query = query.where(Station.closed_dt.is_not(None) if closed == "1" else Station.closed_dt.is_(None))
-    page = listing_page(query.order_by(Station.region_id, Station.id).options(*station_listing()), PER_PAGE)
-    return render_template(
-        "console/stations.html", page=page, q=q, region_id=region_id or "", regions=managed_regions(user),
-        kind_labels=STATION_KIND_LABELS, can_create=is_region_admin(user), no_admin=no_admin, no_location=no_location,
-        closed=closed, poster_zip_limit=POSTER_ZIP_LIMIT,
-    )
+    return query, {"q": q, "region_id": region_id or "", "no_admin": no_admin, "no_location": no_location,
+                   "closed": closed}
 
 
 @bp.post("/stations/<int:station_id>/close")
@@ -761,22 +769,38 @@ def _wants_json():
 @bp.route("/deputies/import", methods=["GET", "POST"])
 @console_page("console.deputies")
 def deputy_import():
-    result = None
     if request.method == "POST":
-        upload = request.files.get("file")
-        try:
-            if upload is None or not upload.filename:
-                raise APIError(422, "validation_failed", "请选择要导入的 .xlsx 或 .csv 文件。")
-            result = importer.import_deputies(importer.Scope.of_user(g.user), upload.read(), actor=g.user,
-                                              file_name=upload.filename)
-        except APIError as exc:
-            db.session.rollback()
-            return _import_failed(exc)
-        report_url = _keep_error_report(result["errors"])
-        if _wants_json():
-            return jsonify({**result, **({"error_report_url": report_url} if report_url else {})})
-        return _import_page(result=result, report_url=report_url)
+        return _imported(lambda data, name: importer.import_deputies(
+            importer.Scope.of_user(g.user), data, actor=g.user, file_name=name))
     return _import_page()
+
+
+@bp.route("/stations/import", methods=["GET", "POST"])
+@console_page("console.stations")
+def station_import():
+    """导入联络站: region administrators only, as 新建联络站 is."""
+    user = _region_admin_only("导入联络站")
+    if request.method == "POST":
+        return _imported(lambda data, name: station_importer.import_stations(
+            station_importer.scope_of(user), data, actor=user, file_name=name))
+    return _import_page()
+
+
+def _imported(run):
+    """An import page's upload: ``run(data, file name)``, then its result as the page (or, for the page's
+    script, as JSON), or its refusal."""
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise APIError(422, "validation_failed", "请选择要导入的 .xlsx 或 .csv 文件。")
+        result = run(upload.read(), upload.filename)
+    except APIError as exc:
+        db.session.rollback()
+        return _import_failed(exc)
+    report_url = _keep_error_report(result["errors"])
+    if _wants_json():
+        return jsonify({**result, **({"error_report_url": report_url} if report_url else {})})
+    return _import_page(result=result, report_url=report_url)
 
 
 def _keep_error_report(errors):
@@ -792,13 +816,13 @@ def _keep_error_report(errors):
         cache.set(_error_report_key(token), {"errors": errors[:rows_to_read()], "total": len(errors)},
                   timeout=IMPORT_REPORT_SECONDS)
     except Exception:
-        log.exception("deputy import: the error report could not be kept")
+        log.exception("import: the error report could not be kept")
         return None
-    return url_for("console.deputy_import_errors", token=token)
+    return url_for(f"{request.endpoint}_errors", token=token)
 
 
 def _error_report_key(token):
-    return f"import-errors:{g.user.id}:{token}"
+    return f"import-errors:{request.endpoint.removesuffix('_errors')}:{g.user.id}:{token}"
 
 
 @bp.get("/deputies/import/errors/<token>.xlsx")
@@ -807,17 +831,32 @@ def deputy_import_errors(token):
     """下载完整错误报告: an import's every problem (行号, 列, 问题), as its importer's page listed the first."""
     from .exports import Export
 
+    export = Export("代表导入错误报告", "代表导入错误报告", fallback="deputy-import-errors")
+    _error_report(export, token)
+    return export.send()
+
+
+@bp.get("/stations/import/errors/<token>.xlsx")
+@console_page("console.stations")
+def station_import_errors(token):
+    from .exports import Export
+
+    export = Export("联络站导入错误报告", "联络站导入错误报告", fallback="station-import-errors")
+    _error_report(export, token)
+    return export.send()
+
+
+def _error_report(export, token):
+    """Write the error report kept under ``token`` as ``export``'s sheet; 404 when it is gone."""
     try:
         kept = cache.get(_error_report_key(token))
     except Exception:
-        log.exception("deputy import: the error report could not be read")
+        log.exception("import: the error report could not be read")
         kept = None
     if kept is None:
         raise not_found("错误报告已过期（保留 1 小时），请重新导入后再下载。")
-    export = Export("代表导入错误报告", "代表导入错误报告", fallback="deputy-import-errors")
     export.sheet("错误报告", ["行号", "列", "问题"], ((e["row"], e["field"], e["message"]) for e in kept["errors"]),
                  widths={"行号": 8, "列": 12, "问题": 80}, total=kept["total"])
-    return export.send()
 
 
 @bp.get("/deputies/import-template.xlsx")
@@ -829,15 +868,28 @@ def deputy_import_template():
     stations = [] if is_region_admin(user) else scoped_stations(user, limit=1)
     region = user.admin_region or (stations[0].region if stations else None)
     data = importer.template(region.name if region else "", stations[0].name if stations else "")
+    return _template_download(data, "代表名册导入模板.xlsx", "deputy-import-template.xlsx")
+
+
+@bp.get("/stations/import-template.xlsx")
+@console_page("console.stations")
+def station_import_template():
+    """下载导入模板 of the stations: their columns, with an example row naming the administrator's region."""
+    user = _region_admin_only("导入联络站")
+    return _template_download(station_importer.template(user.admin_region.name), "联络站导入模板.xlsx",
+                              "station-import-template.xlsx")
+
+
+def _template_download(data, filename, fallback):
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = attachment("代表名册导入模板.xlsx", "deputy-import-template.xlsx")
+    response.headers["Content-Disposition"] = attachment(filename, fallback)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(exc):
-    """A file over MAX_CONTENT_LENGTH (the import's is the console's only upload), found as soon as the
+    """A file over MAX_CONTENT_LENGTH (the imports' are the console's only uploads), found as soon as the
     CSRF check reads the form: the import page says the limit, not the API's bare JSON."""
     if g.get("user") is None:
         return http_exception_response(exc)
@@ -852,7 +904,12 @@ def _import_failed(exc):
 
 
 def _import_page(result=None, error=None, report_url=None):
+    """The import page the request is on (the deputies' or the stations'), with an upload's result or refusal."""
     user = g.user
+    if request.endpoint == "console.station_import":
+        return render_template("console/station_import.html", result=result, error=error,
+                               columns=station_importer.COLUMNS, shown=IMPORT_ERRORS_SHOWN, report_url=report_url,
+                               region=user.admin_region)
     return render_template(
         "console/import.html", result=result, error=error, columns=importer.COLUMNS, shown=IMPORT_ERRORS_SHOWN,
         report_url=report_url,

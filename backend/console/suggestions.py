@@ -34,6 +34,7 @@ from ..suggestions.models import (
     Suggestion,
 )
 from ..suggestions.presenters import action_label, present
+from ..suggestions.public_routes import published_item
 from ..suggestions.queries import (
     DEFAULT_ORDER,
     LIST_ORDERS,
@@ -323,6 +324,8 @@ def render_item(item, refused=None, status=200):
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
         headlines=timeline_headlines(item), refused=form_name, refused_message=message, refused_field=field,
         typed=request.form if form_name else {},
+        # What the public will read of it (redaction can miss a name): to be checked by a person.
+        public_preview=published_item(item) if item.public_consent and item.merged_into_id is None else None,
     ), status
 
 

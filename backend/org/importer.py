@@ -114,7 +114,32 @@ _HEADER_ALIASES = {
     "届别": "届次", "届": "届次",
     "在任状态": "状态", "履职状态": "状态", "是否在任": "状态",
 }
-_KEY_BY_HEADER = {c.header: c.key for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a kind of register looks like to the reader: its columns (the first one names each row and finds
+    the header), the other names they go by, and the words its messages use. The deputy register's is
+    ``DEPUTIES``; ``station_importer.STATIONS`` reads the liaison stations' list with the same machinery."""
+
+    columns: tuple
+    aliases: dict
+    register: str  # what the file is, in messages: 代表名册
+    entry: str  # what one row is: 代表
+    measure: str  # its measure word: 一位代表
+    unit: str  # what rows are counted in: 新增 3 人
+    footer_key: str  # a column a totals or signature line leaves blank (and a real row never does)
+
+    @property
+    def key_header(self):
+        return self.columns[0].header
+
+    @property
+    def key_by_header(self):
+        return {c.header: c.key for c in self.columns}
+
+
+DEPUTIES = Layout(COLUMNS, _HEADER_ALIASES, register="代表名册", entry="代表", measure="位", unit="人", footer_key="phone")
 
 _UNSUPPORTED = ("只支持 Excel 表格（.xlsx）或 CSV 文件；旧版 Excel（.xls）或 WPS 表格（.et）文件请打开后"
                 "“另存为”Excel 工作簿（.xlsx）再导入。")
@@ -153,12 +178,12 @@ class Sheet:
         return len(self.rows)
 
 
-def read_sheet(data: bytes) -> Sheet:
+def read_sheet(data: bytes, layout: Layout = DEPUTIES) -> Sheet:
     """Parse an upload by its content (not its name): .xlsx is a zip archive, anything else must be CSV text."""
     if not data or not data.strip():
         raise _bad_file("文件是空的，没有任何内容。")
     if data.startswith(b"PK\x03\x04"):
-        sheet = _read_xlsx(data)
+        sheet = _read_xlsx(data, layout)
     elif data.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
         # A workbook saved with an opening password is an encrypted package in an old-style container.
         raise _unsupported("文件设置了打开密码，无法读取：请在 Excel 或 WPS 中打开，取消打开密码后保存，再导入。")
@@ -168,24 +193,24 @@ def read_sheet(data: bytes) -> Sheet:
         text = _decode(data)
         # Commas, or semicolons (Excel on a European locale), or tabs ("Unicode 文本", a pasted register):
         # the separator is the one that splits out a header.
-        sheets = (_sheet_from(_csv_rows(text, separator)) for separator in CSV_SEPARATORS)
+        sheets = (_sheet_from(_csv_rows(text, separator), layout) for separator in CSV_SEPARATORS)
         sheet = next((sheet for sheet in sheets if sheet is not None), None)
     if sheet is None:
-        _no_header()
+        _no_header(layout)
     if not sheet.rows and sheet.examples:
-        raise _bad_file("表格中只有模板的示例行：请在示例行下面逐行填写代表信息后再导入（示例行不会导入）。")
+        raise _bad_file(f"表格中只有模板的示例行：请在示例行下面逐行填写{layout.entry}信息后再导入（示例行不会导入）。")
     if not sheet.rows and sheet.hidden:
         raise _bad_file(f"表头下面的 {len(sheet.hidden)} 行在表格中都被隐藏了（筛选或手动隐藏），没有可导入的行："
                         "请取消隐藏后重新导入。")
     if not sheet.rows:
-        raise _bad_file("表头下面没有代表数据。")
+        raise _bad_file(f"表头下面没有{layout.entry}数据。")
     return sheet
 
 
-def _read_xlsx(data):
+def _read_xlsx(data, layout):
     """The one sheet holding a register; a workbook with one on several sheets is refused, naming them
     (one sheet per county is common, and importing the first alone would pass over the others unsaid)."""
-    _refuse_unpacking_too_much(data)
+    _refuse_unpacking_too_much(data, layout)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a zip that is not a workbook (.docx, .zip, damaged) fails anywhere inside openpyxl
@@ -202,20 +227,20 @@ def _read_xlsx(data):
                 continue
             worksheet.reset_dimensions()  # the stored dimension is often wrong in generated files
             merges, hidden = _sheet_layout(worksheet)
-            sheet = _sheet_from(_fill_merged(_xlsx_rows(worksheet), merges), hidden)
+            sheet = _sheet_from(_fill_merged(_xlsx_rows(worksheet, layout), merges), layout, hidden)
             if sheet is not None and (sheet.rows or not found):
                 found[worksheet.title] = sheet
     finally:
         workbook.close()
     registers = [title for title, sheet in found.items() if sheet.rows]
     if len(registers) > 1:
-        message = (f"工作簿中有 {len(registers)} 个工作表都是代表名册（{'、'.join(registers)}），一次只能导入一个工作表："
+        message = (f"工作簿中有 {len(registers)} 个工作表都是{layout.register}（{'、'.join(registers)}），一次只能导入一个工作表："
                    "请合并到一个工作表，或把每个工作表另存为单独的文件后逐个导入。")
         raise _bad_file(message)
     return found[registers[0]] if registers else next(iter(found.values()), None)
 
 
-def _refuse_unpacking_too_much(data):
+def _refuse_unpacking_too_much(data, layout):
     """413 when the archive's own list of sizes adds up to far more than a register: nothing unpacked
     yet (a member is never unpacked past the size listed: one that lies is read as damaged)."""
     try:
@@ -227,11 +252,11 @@ def _refuse_unpacking_too_much(data):
     for size, limit in ((strings, MAX_SHARED_STRINGS_BYTES), (total, MAX_UNPACKED_BYTES)):
         if size > limit:
             raise APIError(413, "payload_too_large",
-                           f"表格解压后的内容过大（超过 {limit // (1024 * 1024)} MB），不像是代表名册："
+                           f"表格解压后的内容过大（超过 {limit // (1024 * 1024)} MB），不像是{layout.register}："
                            "请只保留名册所在的工作表、删去多余的内容后另存，或拆分成几个文件后分批导入。")
 
 
-def _xlsx_rows(worksheet):
+def _xlsx_rows(worksheet, layout):
     cells = 0
     try:
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
@@ -240,7 +265,7 @@ def _xlsx_rows(worksheet):
                 raise _bad_file(f"工作表超过 {MAX_SHEET_ROWS} 行（Excel 的上限），文件可能已损坏："
                                 "请在 Excel 或 WPS 中打开后重新保存，再导入。")
             if cells > MAX_CELLS:
-                raise _bad_file(f"工作表的单元格过多（超过 {MAX_CELLS} 个），不像是代表名册："
+                raise _bad_file(f"工作表的单元格过多（超过 {MAX_CELLS} 个），不像是{layout.register}："
                                 "请删去名册以外的行、列和内容后另存，或拆分成几个文件后分批导入。")
             yield number, values
     except APIError:
@@ -380,44 +405,45 @@ def _csv_rows(text, separator):
         raise _bad_file("CSV 文件格式不正确，无法读取；请在 Excel 中重新导出后再导入。") from exc
 
 
-def _no_header():
-    columns = "、".join(c.header for c in COLUMNS if c.required)
+def _no_header(layout):
+    columns = "、".join(c.header for c in layout.columns if c.required)
     raise _bad_file(f"没有找到表头：表格第一行应为列名，至少包括{columns}。")
 
 
-def _header_name(value):
+def _header_name(value, layout):
     """(column name, whether the header wrote it under another name)."""
     name = re.sub(r"[\s*]|\((必填|选填|可选|非必填)\)", "", _norm(_text(value)))
-    return _HEADER_ALIASES.get(name, name), name in _HEADER_ALIASES
+    return layout.aliases.get(name, name), name in layout.aliases
 
 
-def _sheet_from(rows, hidden=frozenset()):
+def _sheet_from(rows, layout, hidden=frozenset()):
     """The header and data rows of one sheet, or None when no header shows in its first rows. Rows
     ``hidden`` in the sheet (filtered out: 离任, another county's) are skipped, as the clerk does not see
     them, and listed."""
     names = None
     for number, values in rows:
-        candidate = [_header_name(v) for v in values]
-        if any(name == "姓名" for name, _ in candidate):
+        candidate = [_header_name(v, layout) for v in values]
+        if any(name == layout.key_header for name, _ in candidate):
             names = candidate
             break
         if number >= HEADER_SEARCH_ROWS:
             return None
     if names is None:
         return None
-    missing = [c.header for c in COLUMNS if c.required and c.header not in {name for name, _ in names}]
+    missing = [c.header for c in layout.columns if c.required and c.header not in {name for name, _ in names}]
     if missing:
         raise _bad_file(f"表头缺少必填列：{'、'.join(missing)}。")
     columns = {}
+    key_by_header = layout.key_by_header
     for index, (name, alias) in sorted(enumerate(names), key=lambda item: item[1][1]):
-        key = _KEY_BY_HEADER.get(name)
+        key = key_by_header.get(name)
         if key is not None and key not in columns:
             columns[key] = index
     data = []
     examples = 0
     skipped = []
     for number, values in rows:
-        if all(_text(v) == "" for v in values) or _not_a_deputy(values, columns):
+        if all(_text(v) == "" for v in values) or _not_an_entry(values, columns, layout):
             continue
         if number in hidden:
             skipped.append(number)
@@ -440,18 +466,18 @@ def _is_example(values, columns):
 _FOOTER = re.compile(r"(合计|总计|小计|共计|填表人|制表人|审核人|填报人|填表日期|制表日期)")
 
 
-def _not_a_deputy(values, columns):
+def _not_an_entry(values, columns, layout):
     """The header again above a block of the register, or a totals or signature line (合计, 填表人：…)
-    with no phone number: registers are printed and signed, and reporting these lines as rows missing
-    their 层级 and 手机号 on every import would bury the real mistakes."""
+    with nothing in the layout's ``footer_key`` column (a deputy's phone): registers are printed and signed, and
+    reporting these lines as rows missing their 层级 and 手机号 on every import would bury the real mistakes."""
     def cell(key):
         index = columns.get(key)
         return values[index] if index is not None and index < len(values) else None
 
-    if _header_name(cell("name"))[0] == "姓名":
+    if _header_name(cell("name"), layout)[0] == layout.key_header:
         return True
     first = next((text for text in map(_text, values) if text), "")
-    return not _text(cell("phone")) and _FOOTER.match(_norm(first)) is not None
+    return not _text(cell(layout.footer_key)) and _FOOTER.match(_norm(first)) is not None
 
 
 # --- cell values -----------------------------------------------------------------------------
@@ -683,6 +709,20 @@ class Scope:
 # --- one row -------------------------------------------------------------------------------------
 
 
+def cell_texts(sheet, columns, values, error):
+    """{column key: the row's cell as text}, None for a cell past its column's limit (``error(header, message)``
+    is told, and the row is refused for it)."""
+    texts = {}
+    for column in columns:
+        index = sheet.columns.get(column.key)
+        text = _text(values[index]) if index is not None and index < len(values) else ""
+        if len(text) > column.limit:
+            error(column.header, f"{column.header}不能超过 {column.limit} 个字符，请检查该单元格是否填错了列。")
+            text = None
+        texts[column.key] = text
+    return texts
+
+
 def _parse_row(sheet, number, values, scope):
     """(fields, errors) of one data row; ``fields`` holds optional columns only when filled in."""
     errors = []
@@ -691,16 +731,7 @@ def _parse_row(sheet, number, values, scope):
     def error(header, message):
         errors.append({"row": number, "field": header, "message": message})
 
-    # Each column's cell as text, or None when it is past the column's limit (the row is refused for it).
-    texts = {}
-    for column in COLUMNS:
-        index = sheet.columns.get(column.key)
-        text = _text(values[index]) if index is not None and index < len(values) else ""
-        if len(text) > column.limit:
-            error(column.header, f"{column.header}不能超过 {column.limit} 个字符，请检查该单元格是否填错了列。")
-            text = None
-        texts[column.key] = text
-
+    texts = cell_texts(sheet, COLUMNS, values, error)
     name = _clean_name(texts["name"] or "")
     if texts["name"] is not None and not name:
         error("姓名", "姓名不能为空。")
@@ -922,15 +953,23 @@ def _forget(deputy_ids):
 def template(region_name, station_name):
     """下载导入模板 as .xlsx bytes: the header row the importer reads, one example row (marked, and skipped
     on import) naming the administrator's own region and station, and a 填写说明 sheet on each column."""
+    example = [f"{EXAMPLE_MARK}张三", "县（区）", region_name, "13800000000", station_name, "第一代表小组", "第十七届", "在任"]
+    notes = {header: note.format(region=region_name or "某某区") for header, note in COLUMN_NOTES.items()}
+    return workbook_template(DEPUTIES, "代表名册", example, notes, _TEMPLATE_WIDTHS)
+
+
+def workbook_template(layout, title, example, notes, widths):
+    """A register's template as .xlsx bytes: the sheet ``title`` with the header row (the required columns
+    in red) and the ``example`` row (marked, and skipped on import), and a 填写说明 sheet of ``notes`` on each
+    column ({header: text}) and on the example row."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = "代表名册"
-    sheet.append([c.header for c in COLUMNS])
-    sheet.append([f"{EXAMPLE_MARK}张三", "县（区）", region_name, "13800000000", station_name,
-                  "第一代表小组", "第十七届", "在任"])
-    for index, column in enumerate(COLUMNS, start=1):
+    sheet.title = title
+    sheet.append([c.header for c in layout.columns])
+    sheet.append(example)
+    for index, column in enumerate(layout.columns, start=1):
         letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = _TEMPLATE_WIDTHS.get(column.header, 12)
+        sheet.column_dimensions[letter].width = widths.get(column.header, 12)
         sheet[f"{letter}1"].font = Font(bold=True, color="BE1622" if column.required else None)
         sheet[f"{letter}2"].font = Font(italic=True, color="808080")
         # Phone numbers stay text, never 1.38E+10: the rows typed below take the column's format, the example
@@ -939,19 +978,19 @@ def template(region_name, station_name):
         sheet[f"{letter}2"].number_format = "@"
     sheet.freeze_panes = "A2"
 
-    notes = workbook.create_sheet(INSTRUCTIONS_SHEET)
-    notes.append(["列名", "是否必填", "填写说明"])
-    for column in COLUMNS:
-        notes.append([column.header, "必填" if column.required else "选填",
-                      COLUMN_NOTES[column.header].format(region=region_name or "某某区")])
-    notes.append([])
-    notes.append(["说明", "", f"第 2 行是示例，姓名以“{EXAMPLE_MARK}”开头的行导入时自动跳过，可保留或删除；"
-                            "请从第 3 行起每行填写一位代表。第一行表头请勿修改。"])
+    notes_sheet = workbook.create_sheet(INSTRUCTIONS_SHEET)
+    notes_sheet.append(["列名", "是否必填", "填写说明"])
+    for column in layout.columns:
+        notes_sheet.append([column.header, "必填" if column.required else "选填", notes[column.header]])
+    notes_sheet.append([])
+    notes_sheet.append(["说明", "", f"第 2 行是示例，{layout.key_header}以“{EXAMPLE_MARK}”开头的行导入时自动跳过，可保留或删除；"
+                                  f"请从第 3 行起每行填写一{layout.measure}{layout.entry}。"
+                                  "第一行表头请勿修改。"])
     for letter, width in (("A", 12), ("B", 10), ("C", 80)):
-        notes.column_dimensions[letter].width = width
-    for row in notes.iter_rows(min_row=2):
+        notes_sheet.column_dimensions[letter].width = width
+    for row in notes_sheet.iter_rows(min_row=2):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    for c in notes[1]:
+    for c in notes_sheet[1]:
         c.font = Font(bold=True)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -991,12 +1030,7 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
         parsed.append((number, None if row_errors else fields))
 
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    notices = []
-    if sheet.hidden:
-        rows = "、".join(map(str, sheet.hidden[:10])) + ("等" if len(sheet.hidden) > 10 else "")
-        notices.append({"row": sheet.hidden[0], "field": "", "message": (
-            f"第 {rows} 行在表格中被隐藏（筛选或手动隐藏），共 {len(sheet.hidden)} 行，未导入；"
-            "如需导入，请取消隐藏后重新导入。")})
+    notices = hidden_rows_notices(sheet)
     now = utcnow()
     touched = set()
     rows_named = defaultdict(list)  # (name, region id) → the rows naming that deputy
@@ -1022,6 +1056,9 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
                         errors.append({"row": number, "field": "姓名", "message": refusal})
                         continue
                 if deputy is None:
+                    if refusal := services.closed_link_refusal(fields.get("stations", ())):
+                        errors.append({"row": number, "field": "联络站", "message": refusal})
+                        continue
                     writes.create(fields)
                     counts["created"] += 1
                 elif (refusal := scope.may_change(mapped.get(deputy.id, deputy), fields)) is not None:
@@ -1032,7 +1069,12 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
                     else:
                         errors.append({"row": number, "field": "手机号", "message": refusal})
                 else:
-                    changed = writes.change(deputy, *_changes(deputy, fields, scope))
+                    values, linked, unlinked = _changes(deputy, fields, scope)
+                    # A link to a closed station is kept, never made anew (linked: stations the row names).
+                    if refusal := services.closed_link_refusal([scope.stations[i] for i in linked]):
+                        errors.append({"row": number, "field": "联络站", "message": refusal})
+                        continue
+                    changed = writes.change(deputy, values, linked, unlinked)
                     counts["updated" if changed else "unchanged"] += 1
                     if deputy.phone is None:
                         notices.append({"row": number, "field": "手机号", "message": (
@@ -1053,6 +1095,16 @@ def import_sheet(scope: "Scope", sheet: Sheet, progress=None, actor=None, file_n
            {"file": file_name[:100], **counts, "refused_rows": len({e["row"] for e in errors})})
     # What the import did beyond its counts (a deputy without a phone given the row's): only when there is any.
     return {**counts, "errors": errors, **({"notices": notices} if notices else {})}
+
+
+def hidden_rows_notices(sheet):
+    """The notice of the rows hidden in the sheet, skipped (its ``field`` blank: it is about several rows)."""
+    if not sheet.hidden:
+        return []
+    rows = "、".join(map(str, sheet.hidden[:10])) + ("等" if len(sheet.hidden) > 10 else "")
+    return [{"row": sheet.hidden[0], "field": "", "message": (
+        f"第 {rows} 行在表格中被隐藏（筛选或手动隐藏），共 {len(sheet.hidden)} 行，未导入；"
+        "如需导入，请取消隐藏后重新导入。")}]
 
 
 def _phoneless_deputy(fields, phoneless, rows_named):

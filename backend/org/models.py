@@ -96,6 +96,24 @@ class Region(db.Model):
         return [by_id[i] for i in ids if i in by_id]
 
 
+class DeletedRegion(db.Model):
+    """A region deleted (删除区域, ``org.services.delete_region``) as it was: its id, name and place in the tree.
+
+    The 操作日志 keeps the region each of its lines was written under (``AuditEvent.region_id``, no foreign key,
+    as ``target_id`` names what may be gone since); the lines of a deleted region stay its own, and this is
+    how the administrators above it still find them (``audit.listing.scope_clause``: a subtree's regions are
+    its live ones and its deleted ones). Only an empty region is deleted, so nothing else names its id."""
+
+    __tablename__ = "deleted_regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # the region's own
+    parent_id: Mapped[int | None] = mapped_column()
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(32))
+    path: Mapped[str] = mapped_column(String(255))
+    deleted_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def full_names(regions):
     """{id: "湖南省怀化市鹤城区"} for ``regions``: every name on their paths, read in one query."""
     ids = {i for region in regions for i in region.path_ids}
@@ -186,6 +204,12 @@ class Deputy(db.Model):
     """A people's congress deputy (人大代表) of one of the five levels."""
 
     __tablename__ = "deputies"
+    __table_args__ = (
+        # A leaderboard of a level (全国代表) or a 代表小组 counts and reads its few deputies through these
+        # (points.queries.leaderboard; migration 0056).
+        Index("ix_deputies_level", "level", "id"),
+        Index("ix_deputies_group", "group_name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))

@@ -7,9 +7,10 @@ web page's position is converted with ``gcj02_from_wgs84`` before it is compared
 """
 import math
 
-from sqlalchemy import case, func
+from sqlalchemy import case, exists, func, select
 
-from .models import Station
+from ..extensions import db
+from .models import Region, Station
 
 # GCJ-02's published parameters: the Krasovsky 1940 ellipsoid.
 _A = 6378245.0
@@ -34,6 +35,25 @@ def order_by_distance(query, lat, lng):
     k = math.cos(math.radians(lat))
     squared = (Station.lat - lat) * (Station.lat - lat) + (Station.lng - lng) * (Station.lng - lng) * (k * k)
     return query.order_by(no_coords, squared, Station.id)
+
+
+def open_instead(station):
+    """Where a citizen at the closed ``station`` (its code, its page) can go instead: the open station
+    nearest to it by its position; without a position (or no open station with one), the nearest of its
+    region and that region's ancestors with an open station in its subtree; None when no station is open
+    anywhere. Read only when a closed station is shown."""
+    if station.lat is not None and station.lng is not None:
+        query = select(Station).where(Station.closed_dt.is_(None), Station.id != station.id,
+                                      Station.lat.is_not(None), Station.lng.is_not(None))
+        nearest = db.session.scalar(order_by_distance(query, station.lat, station.lng).limit(1))
+        if nearest is not None:
+            return nearest
+    for region in reversed(station.region.ancestors_and_self()):
+        has_open = exists().where(Station.region_id == Region.id, Station.closed_dt.is_(None),
+                                  Region.path.startswith(region.path, autoescape=True))
+        if db.session.scalar(select(has_open)):
+            return region
+    return None
 
 
 def distance_m(lat1, lng1, lat2, lng2):

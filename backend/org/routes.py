@@ -13,6 +13,7 @@ from schemas.org import (
     RegionOut,
     RegionPatch,
     RegionQuery,
+    StationExportQuery,
     StationIn,
     StationOut,
     StationPatch,
@@ -33,7 +34,7 @@ from ..auth.scope import (
     roles_required,
     station_scope_clause,
 )
-from ..console.exports import Export, deputy_roster
+from ..console.exports import Export, deputy_roster, station_roster
 from ..errors import not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
@@ -124,14 +125,7 @@ def delete_region(region_id):
 @stations.arguments(StationQuery, location="query")
 @stations.response(200, page_of(StationOut))
 def list_stations(args):
-    query = select(Station)
-    if "region_id" in args:
-        region = get_or_404(Region, args["region_id"], "区域不存在。")
-        query = query.where(region_subtree_clause(Station.region_id, region))
-    if "kind" in args:
-        query = query.where(Station.kind == args["kind"])
-    if args.get("q"):
-        query = query.where(Station.name.contains(args["q"], autoescape=True) | Station.address.contains(args["q"], autoescape=True))
+    query = _filtered_stations(select(Station), args)
     if args.get("managed"):
         # An administrator's own stations, closed ones too (tagged 已停用), or as ``closed`` chooses.
         query = query.where(station_scope_clause(current_user()))
@@ -157,6 +151,35 @@ def list_stations(args):
             for station in page["items"]
         ]
     return page
+
+
+def _filtered_stations(query, args):
+    """The station list's filters (but ``closed``, which the list reads with ``managed``) on ``query``."""
+    if "region_id" in args:
+        region = get_or_404(Region, args["region_id"], "区域不存在。")
+        query = query.where(region_subtree_clause(Station.region_id, region))
+    if "kind" in args:
+        query = query.where(Station.kind == args["kind"])
+    if args.get("q"):
+        query = query.where(Station.name.contains(args["q"], autoescape=True) | Station.address.contains(args["q"], autoescape=True))
+    return query
+
+
+@stations.get("/export")
+@admin_required
+@stations.arguments(StationExportQuery, location="query")
+@stations.response(200, description="联络站名单 .xlsx，列与导入模板相同")
+def export_stations(args):
+    """导出联络站名单（.xlsx）：本人管理区域及其下级区域中、按筛选条件的联络站，列与导入模板相同（联络站名称、所属区域、
+    类型、地址、纬度、经度、开放时间），可修改后重新导入（POST /stations/import）；原样导入不新增也不更新。
+    只有区域管理员可以导出（与导入相同，联络站管理员 403）。记入操作日志。"""
+    user = current_user()
+    query = _filtered_stations(select(Station), args)
+    if "closed" in args:
+        query = query.where(Station.closed_dt.is_not(None) if args["closed"] else Station.closed_dt.is_(None))
+    export = Export("联络站名单", "联络站名单", fallback="stations")
+    station_roster(export, user, query)
+    return export.send(user)
 
 
 @stations.post("")

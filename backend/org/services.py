@@ -7,7 +7,6 @@ from sqlalchemy import func, select, update
 
 from ..activities.models import Activity, ActivityStatus
 from ..audit.log import masked_phone, record, record_across, record_apart
-from ..audit.models import AuditEvent
 from ..auth.models import User
 from ..auth.services import allow_rebinding, unbind_deputy
 from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
@@ -20,8 +19,8 @@ from ..qr import services as qr_services
 from ..qr.models import LEFT_OFFICE, QRKind
 from ..suggestions.models import Status, Suggestion
 from .models import (
-    LEVEL_RANK, REGION_LEVEL_LABELS, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind, deputy_listing,
-    station_deputies_listed,
+    LEVEL_RANK, REGION_LEVEL_LABELS, DeletedRegion, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind,
+    deputy_listing, station_deputies_listed,
 )
 
 
@@ -58,6 +57,10 @@ def create_region(actor, data) -> Region:
             raise validation_failed({"parent_id": ["区域层级过深，无法在此区域下再建下级区域。"]})
     check_region_place(parent, data["name"], RegionLevel(data["level"]))
     region = Region(name=data["name"], level=RegionLevel(data["level"]), parent=parent)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite numbers a new row one past the largest id left: a region deleted last would hand its id, and
+        # with it its lines of the 操作日志 (DeletedRegion), to the next. (PostgreSQL's sequence never reuses.)
+        region.id = 1 + max(db.session.scalar(select(func.max(model.id))) or 0 for model in (Region, DeletedRegion))
     db.session.add(region)
     db.session.flush()
     region.path = f"{parent.path if parent else '/'}{region.id}/"
@@ -124,8 +127,9 @@ _REGION_HOLDINGS = (("regions", "parent_id", "下级区域 {} 个"), ("stations"
 def delete_region(actor, region):
     """删除区域 made by mistake: only one that holds nothing — no region below it, station, deputy, account,
     nor any record of its own (an item filed there, its congress's settings); 409 naming what it holds.
-    Its lines of the 操作日志 (its creation) are kept, moved to the region above, whose administrators
-    read them already; the deletion is logged there too."""
+    Its lines of the 操作日志 (its creation) stay as they were written, under it: it is kept as a
+    ``DeletedRegion``, through which the administrators above it read them still. The deletion is
+    logged under the region above."""
     if region.parent_id is None:
         raise conflict("根区域不能删除。")
     held = []
@@ -142,8 +146,8 @@ def delete_region(actor, region):
         held.append("其他业务记录")
     if held:
         raise conflict(f"区域“{region.name}”还有{'、'.join(held)}，不能删除；请先移走或删除这些，再删除区域。")
-    db.session.execute(update(AuditEvent).where(AuditEvent.region_id == region.id)
-                       .values(region_id=region.parent_id).execution_options(synchronize_session=False))
+    db.session.add(DeletedRegion(id=region.id, parent_id=region.parent_id, name=region.name,
+                                 level=region.level.value, path=region.path))
     record("region_deleted", actor, ("region", region.id, region.name), region.parent_id,
            {"level": REGION_LEVEL_LABELS[region.level.value], "parent": region.parent.name})
     db.session.delete(region)
@@ -264,9 +268,13 @@ def update_station(actor, station, data) -> Station:
         if key in data:
             setattr(station, key, data[key])
     if "deputy_ids" in data:
-        station.deputies = _relinked(
+        deputies = _relinked(
             station.deputies, data["deputy_ids"], lambda d: actor is None or manages_deputy(actor, d),
             lambda ids: _deputies_in_scope(actor, ids))
+        # Not while it stays closed; an edit that reopens it may (one closing it links before it closes).
+        if data.get("closed", True) and {d.id for d in deputies} - {d.id for d in station.deputies}:
+            _refuse_closed_links("deputy_ids", [station])
+        station.deputies = deputies
     if "admin_user_ids" in data:
         if not manages_region(actor, station.region):
             raise APIError(403, "forbidden", "只有区域管理员可以调整联络站管理员。")
@@ -295,6 +303,16 @@ def set_station_closed(actor, station, closed):
     if not closed:
         station.closed_dt = None
         return
+    # Closing against a filing at the same instant (suggestions.filing.file_suggestion re-reads the station
+    # after writing its item): the station is closed, holding its row, before anything waiting there is
+    # counted. On PostgreSQL, FOR UPDATE conflicts with the FOR KEY SHARE lock the item's foreign key takes
+    # on the station row: a filing that wrote its item first holds closing here until it commits, and the
+    # count below sees its item; one writing after waits for closing to commit, then reads the station
+    # closed and is refused. On SQLite the UPDATE takes the database's one write lock, with the same effect.
+    # A refusal below rolls the request back, closed_dt with it.
+    db.session.execute(select(Station.id).where(Station.id == station.id).with_for_update())
+    station.closed_dt = utcnow()
+    db.session.flush()
     pending = db.session.scalar(select(func.count()).where(
         Suggestion.station_id == station.id, Suggestion.status == Status.pending))
     upcoming = db.session.scalar(select(func.count()).where(
@@ -304,7 +322,6 @@ def set_station_closed(actor, station, closed):
     if held:
         raise conflict(f"联络站“{station.name}”还有{'、'.join(held)}，不能停用；请先分派这些建议，"
                        "取消这些活动或改到其他联络站，再停用。")
-    station.closed_dt = utcnow()
 
 
 # --- deputies --------------------------------------------------------------------------------
@@ -318,6 +335,20 @@ def stations_in_scope(actor, ids):
     if missing:
         raise validation_failed({"station_ids": [f"联络站不存在或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
     return [found[i] for i in ids]
+
+
+def closed_link_refusal(stations):
+    """Why deputies may not be linked anew to ``stations``: the closed (停用) ones named, or None when none is.
+    A closed station receives nobody; a deputy received there before it closed keeps the link."""
+    names = "、".join(f"“{s.name}”" for s in stations if s.closed)
+    return f"联络站{names}已停用，不能关联代表；请先重新启用该联络站，或选择其他联络站。" if names else None
+
+
+def _refuse_closed_links(field, stations, before=()):
+    """Refuse (422) ``stations`` where one not among ``before`` (the links an edit keeps) is closed."""
+    kept = {s.id for s in before}
+    if message := closed_link_refusal([s for s in stations if s.id not in kept]):
+        raise validation_failed({field: [message]}, message)
 
 
 def _check_phone_free(actor, phone, deputy=None):
@@ -350,6 +381,7 @@ def _new_deputy_region(actor, region_id, stations):
 
 def create_deputy(actor, data) -> Deputy:
     stations = stations_in_scope(actor, data.get("station_ids", []))
+    _refuse_closed_links("station_ids", stations)
     region = _new_deputy_region(actor, data["region_id"], stations)
     _check_phone_free(actor, data.get("phone"))
     deputy = Deputy(
@@ -414,9 +446,11 @@ def update_deputy(actor, deputy, data) -> Deputy:
         if key in data:
             setattr(deputy, key, data[key])
     if "station_ids" in data:
-        deputy.stations = _relinked(
+        stations = _relinked(
             deputy.stations, data["station_ids"], lambda s: actor is None or manages_station(actor, s),
             lambda ids: stations_in_scope(actor, ids))
+        _refuse_closed_links("station_ids", stations, deputy.stations)
+        deputy.stations = stations
     if "active" in data:
         set_deputy_active(deputy, data["active"])
     db.session.flush()

@@ -2,7 +2,7 @@
 import hashlib
 
 from flask import Blueprint as PlainBlueprint
-from flask import make_response, render_template, request
+from flask import make_response, redirect, render_template, request, url_for
 
 from schemas.qr import QRIssuedOut, QRResolveOut, QRRevokedOut
 
@@ -57,6 +57,7 @@ def _image_response(render_png, etag_parts, cache_control):
 @blp.response(200, QRResolveOut)
 def resolve(code):
     """扫码：返回代表、联络站或活动签到码的公开信息和可进行的操作；代表和联络站附近期接待安排（可约见）。"""
+    code = services.canonical_code(code)  # typed from the poster: capitals, spaces
     if rotating.looks_rotating(code):
         return _rotating_activity(code)
     qr, target = targets.resolve_live(code)
@@ -137,9 +138,22 @@ def rotate(code):
 UNAVAILABLE_TITLES = {404: "二维码无效", 410: "二维码已停用"}
 
 
+def _exists(code):
+    try:
+        services.find(code)
+    except APIError:
+        return False
+    return True
+
+
 @public_pages.get("/q/<code>")
 def landing(code):
-    """The page a phone camera opens outside WeChat."""
+    """The page a phone camera opens outside WeChat; a code of ours typed from the poster (capitals, spaces,
+    full-width letters) is sent to its canonical address (an unknown one answers its page here)."""
+    canonical = services.canonical_code(code)
+    if canonical != code and request.method == "GET" and _exists(canonical):
+        query = request.query_string.decode("latin-1")
+        return redirect(url_for("qr_pages.landing", code=canonical) + (f"?{query}" if query else ""), 301)
     if rotating.looks_rotating(code):
         # An activity's check-in screen (一事一活动码) scanned with the camera: checking in needs the
         # deputy's WeChat identity, so the page says where to scan it rather than that it is invalid.
@@ -149,8 +163,9 @@ def landing(code):
         qr, target = targets.resolve_live(code)
     except APIError as exc:
         title = UNAVAILABLE_TITLES.get(exc.status, "二维码暂时无法打开")
-        return render_template("q_unavailable.html", title=title, message=exc.message,
-                               nearby_q=exc.nearby_q if isinstance(exc, services.StationClosed) else None), exc.status
+        closed = isinstance(exc, services.StationClosed)
+        return render_template("q_unavailable.html", title=title, message=exc.message, closed=closed,
+                               instead=exc.instead if closed else None), exc.status
     return render_template(
         "q_landing.html",
         kind=qr.target_kind.value,

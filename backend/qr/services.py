@@ -3,7 +3,9 @@
 Services change objects and ``flush()``; the request (or CLI command) commits once.
 """
 import base64
+import re
 import secrets
+import unicodedata
 
 from flask import current_app
 from sqlalchemy import func, insert, select, update
@@ -12,6 +14,8 @@ from sqlalchemy.orm import aliased
 from ..db_types import utcnow
 from ..errors import APIError, not_found
 from ..extensions import db
+from ..org import nearby
+from ..org.models import Station
 from .models import QRCode, QRKind
 
 CODE_BYTES = 10  # 80 random bits → 16 base32 characters; fits a mini-program code's 32-char scene.
@@ -103,19 +107,40 @@ def withdrawn(kind: QRKind):
     return APIError(410, "qr_revoked", REVOKED_MESSAGES[kind])
 
 
-class StationClosed(APIError):
-    """The answer to the code of a closed station (停用): 410 ``station_closed``, pointing to 附近联络站;
-    ``nearby_q`` is what a page searches its list for (the station's region). The code itself is kept: it
-    works again when the station is reopened."""
+CLOSED_STATION = "该联络站已停用，不再受理建议和约见。"
 
-    def __init__(self, region_name):
-        super().__init__(410, "station_closed", f"该联络站已停用，不再受理建议和约见。请到附近联络站（{region_name}）反映问题，"
-                                                "或在“附近联络站”中查找。")
-        self.nearby_q = region_name
+
+class StationClosed(APIError):
+    """The answer to the code of a closed station (停用): 410 ``station_closed``, naming where to go instead
+    (``instead``: the nearest open station, else the nearest region above it with open stations, else None;
+    ``org.nearby.open_instead``). Its sentence ends with the mini-program's 附近联络站 button, which its page for
+    this error shows; the web pages word their own around their link (templates/_closed_station.html). The code
+    itself is kept: it works again when the station is reopened."""
+
+    def __init__(self, station):
+        instead = nearby.open_instead(station)
+        if isinstance(instead, Station):
+            where = f"请到附近的{instead.name}反映问题，或在“附近联络站”中查找。"
+        elif instead is not None:
+            where = f"请到{instead.name}的其他联络站反映问题，或在“附近联络站”中查找。"
+        else:
+            where = "请在“附近联络站”中查找其他联络站。"
+        super().__init__(410, "station_closed", CLOSED_STATION + where)
+        self.instead = instead
+
+
+def canonical_code(code):
+    """A code as it is stored, however it was typed from the poster (which prints it grouped by four,
+    render._spaced_code): whitespace removed, full-width letters and digits folded, lower case
+    ("HKHT YJSL 5YU5 XVXX " -> "hkhtyjsl5yu5xvxx"). Anything but a str is returned as it is."""
+    if not isinstance(code, str):
+        return code
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", code)).lower()
 
 
 def find(code: str) -> QRCode:
-    """The code as printed, revoked or not; unknown codes are 404."""
+    """The code as printed (or typed: ``canonical_code``), revoked or not; unknown codes are 404."""
+    code = canonical_code(code)
     qr = db.session.scalar(select(QRCode).where(QRCode.code == code)) if plausible_code(code) else None
     if qr is None:
         raise unknown_code()

@@ -46,7 +46,7 @@ def resolve_live(code):
         # Leaving office revokes the code; this guards data that reached the table another way.
         raise services.withdrawn(qr.target_kind)
     if qr.target_kind is QRKind.station and target.closed:
-        raise services.StationClosed(target.region.name)
+        raise services.StationClosed(target)
     return qr, target
 
 

@@ -19,16 +19,19 @@ from sqlalchemy import bindparam, case, exists, insert, select, update
 
 from ..auth.scope import RegionRef
 from ..db_types import utcnow
-from ..errors import validation_failed
+from ..errors import forbidden, validation_failed
 from ..extensions import db
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
-from ..qr.services import StationClosed, plausible_code, unknown_code, withdrawn
+from ..qr.services import StationClosed, canonical_code, plausible_code, unknown_code, withdrawn
 from ..research.models import ResearchReportPhoto
 from ..uploads.models import Upload
 from .models import Status, Suggestion, SuggestionEvent
 from .services import CHINA, MAX_PHOTOS, dispatch_due_at, due_at
 from .snapshots import ITEM_COLUMNS, Attachment, Citizen, Event, ItemSnapshot, Named
+
+OWN_CODE = "不能通过自己的代表码提交建议，如需代群众登记请使用联络站码。"
+
 
 def _deputy_station(deputies):
     """The station a deputy's item waits at (correlated on ``deputies``' row): one of their open stations in
@@ -72,7 +75,7 @@ def _target_statement():
             deputies.c.active.label("deputy_active"),
             stations.c.id.label("station_id"), stations.c.name.label("station_name"),
             stations.c.region_id.label("station_region_id"), stations.c.closed_dt.label("station_closed_dt"),
-            station_region.c.path.label("station_region_path"), station_region.c.name.label("station_region_name"), item_region.c.id.label("region_id"),
+            station_region.c.path.label("station_region_path"), item_region.c.id.label("region_id"),
             item_region.c.path.label("region_path"),
         )
         .select_from(codes)
@@ -87,12 +90,14 @@ def _target_statement():
 @cache
 def _writes():
     """The filing's statements, built once: (insert the item, returning it as its answer shows it; set
-    its number; add a timeline line)."""
+    its number; add a timeline line; the item's station closed or not, read again after the item is written)."""
     items = Suggestion.__table__
+    stations = Station.__table__
     return (
         insert(items).returning(*(items.c[name] for name in ITEM_COLUMNS)),
         update(items).where(items.c.id == bindparam("item_id")).values(number=bindparam("item_number")),
         insert(SuggestionEvent.__table__),
+        select(stations.c.closed_dt).where(stations.c.id == bindparam("station_id")),
     )
 
 
@@ -118,7 +123,9 @@ def _photo_statements():
 
 def code_target(connection, code, refusal="这个二维码不能用于提交建议。"):
     """What a deputy's or a station's printed ``code`` points at (``_target_statement``'s row), or the
-    contract's error: unknown, withdrawn, or a code of another kind (``refusal``)."""
+    contract's error: unknown, withdrawn, or a code of another kind (``refusal``). A code typed from the
+    poster (capitals, spaces) counts as printed."""
+    code = canonical_code(code)
     row = connection.execute(_target_statement(), {"code": code}).one_or_none() if plausible_code(code) else None
     if row is None:
         raise unknown_code()
@@ -133,7 +140,7 @@ def code_target(connection, code, refusal="这个二维码不能用于提交建�
     if row.region_id is None:  # the code's deputy or station no longer exists
         raise unknown_code()
     if kind is QRKind.station and row.station_closed_dt is not None:
-        raise StationClosed(row.station_region_name)
+        raise StationClosed(db.session.get(Station, row.station_id))
     return row
 
 
@@ -166,10 +173,14 @@ def file_suggestion(user, data) -> ItemSnapshot:
         raise validation_failed({"category": ["请选择有效的问题类别。"]})
     connection = db.session.connection()
     target = code_target(connection, data["qr_code"])
+    to_deputy = target.target_kind is QRKind.deputy
+    if to_deputy and user.deputy_id is not None and user.deputy_id == target.deputy_id:
+        # A deputy's item to themself would be theirs to accept, answer and close, for 履职积分 (and a 满意 from
+        # themself): refused. A concern of their own goes through the station, dispatched by its staff.
+        raise forbidden(OWN_CODE)
     photos = _photos(connection, user, data.get("attachment_ids"))
     location = data.get("location") or {}
     now = utcnow()
-    to_deputy = target.target_kind is QRKind.deputy
     values = dict(
         citizen_id=user.id, filed_via=target.target_kind.value, category=data["category"], content=data["content"],
         lat=location.get("lat"), lng=location.get("lng"), address=location.get("address", ""),
@@ -181,8 +192,15 @@ def file_suggestion(user, data) -> ItemSnapshot:
         accept_due_dt=due_at(data["category"], "accept", now) if to_deputy else None,
         dispatch_due_dt=None if to_deputy else dispatch_due_at(now), created_dt=now, updated_dt=now,
     )
-    insert_item, set_number, insert_event = _writes()
+    insert_item, set_number, insert_event, station_closed = _writes()
     columns = dict(connection.execute(insert_item, values).one()._mapping)
+    if not to_deputy and connection.execute(station_closed, {"station_id": target.station_id}).scalar() is not None:
+        # Closed (停用) since the code was read. An item waiting for dispatch at a closed station would be seen
+        # by nobody, and closing counts those first (org.services.set_station_closed): it holds the station's
+        # row, which the insert above (its foreign key's lock on PostgreSQL, the write lock on SQLite) waited
+        # for, so this read, after it, sees a closing that counted before the item existed. The request's
+        # refusal rolls the item back. A deputy's item is with the deputy, which closing allows.
+        raise StationClosed(db.session.get(Station, target.station_id))
     item_id = columns["id"]
     columns["number"] = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item_id:06d}"
     connection.execute(set_number, {"item_id": item_id, "item_number": columns["number"]})

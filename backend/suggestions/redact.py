@@ -12,7 +12,11 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
   李建国先生 / 业主张先生, and as a reply addresses the citizen — 张三您好, 尊敬的赵丽华：, 回复：陈大勇，,
   感谢王小明的反映, 已联系刘建华, and after a self-introduction that says first where they live
   (我是住在迎丰路12号的赵大明, 我是小区的业主王小明), or by occupation or standing (我是一名退休教师刘建华), after a
-  relation of the writer's (我老婆李梅, 我爱人张丽说), and spelt out with spaces after 叫 (我叫王 小 明); after a label
+  relation of the writer's (我老婆李梅, 我爱人张丽说), after a neighbour or anyone's relative before what the person
+  does or is (邻居王建军经常…, 楼上邻居刘德福天天…, 我老伴儿刘桂兰行动不便, 他女儿陈小红经常逃学), after a welfare
+  standing or an occupation (低保户周建平, 退役军人王大勇, 物业经理刘洋不作为, 出租车司机刘强拒载), starting a sentence
+  before what the person keeps doing or did (王建军经常在楼道堆放杂物, 张丽体罚学生; not 王府井经常堵车), and spelt
+  out with spaces after 叫 (我叫王 小 明); after a label
   or a self-introduction (我的名字是王小明, 署名：…, ——王小明), after a word that says who the person is to the matter
   (反映人王小明沟通, 业主王小明多次投诉, 居民刘建华, 村民李四来电), and in replies after 已与 / 告知 / 您好
   (已与王小明现场核实, 已告知王小明, 您好，王小明！), each name of a list there (已与王小明、李四沟通), but not an
@@ -22,11 +26,13 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 * phone numbers: mobiles with or without +86/0086/86, their groups separated by spaces, hyphens, the dashes
   Chinese input methods type (139—0000—0001), dots or middle dots; landlines with an area code
   (0731-84567890, 0745—2345678, (0731)84567890, 0731 8456 7890); any number of 7 digits or more written after
-  电话/手机/拨打…, written in digits or in Chinese numerals (电话一三八一二三四五六七八, 幺 for 1, 〇 / 零 for 0); and,
+  电话/手机/拨打…, written in digits or in Chinese numerals (电话一三八一二三四五六七八, 幺 for 1, 〇 / 零 for 0,
+  capital numerals 壹叁捌… too); and,
   given ``known`` (``redact_item_text``: the contact phone an item was filed with), that
   number in any grouping, a landline's local number without its area code too (0731-84567890: 8456 7890).
 * identity and bank-card numbers: any run of 15 or more digits, possibly grouped by spaces or hyphens
-  (15- and 18-digit ID cards, 16-19-digit bank cards).
+  (15- and 18-digit ID cards, 16-19-digit bank cards), an X at its end or inside it (…123X21).
+* licence plates: 湘A12345, 湘A·D12345, 粤B 12345X.
 * e-mail addresses, WeChat IDs (微信号 / 微信：…) and QQ numbers.
 * door-level addresses: the number after a road, street or village (人民路88号 -> 人民路***), and the
   building / unit / floor / flat chain (3栋2单元501室, 3号楼402, 三栋二单元五零一室, 3-2-501, 501室, and after an
@@ -112,7 +118,7 @@ _NOT_IN_GIVEN_NAME = (
     "的了着过也都还又再就才在是和与跟同及对向给被把将让从到往于不没无很太更最已曾要会能可该应需得地们"
     "我你您他她它咱这那哪谁啥些么什个次多几每各上下里外边面前后旁附近围社区物业街道路巷村镇乡县市省组"
     "栋楼室号单元层居委部门局厅站所院校司公政府领导城管理相关级便法式案度排装经续额重格件序况务问题时"
-    "候人员众户主说称反映投诉表示告举报电话手机码来去今昨此其并而但或即住厂商店卖买专农点乱队证卡房费"
+    "候人员众户主说称反映投诉表示告举报电话手机码来去今昨此其并而但或即住厂商店卖买专农点乱队证卡房费打"
 )
 _GIVEN = rf"(?:(?![{_NOT_IN_GIVEN_NAME}])[{_HAN}])"
 # Everyday words that read as a surname and a given name but name a plant, a thing or a place (杨树林 a poplar
@@ -126,7 +132,7 @@ _EVERYDAY = (
     "程控|常用|黄页|梁结构|周长|周期|周转|余震|任意|任免|"
     "高峰|高铁|高山|高压|高架|高杆|高楼|高层|高血|高分|高科|高质|高技|高风|高标|高效|高蛋|高品|高利|高射|高材|"
     "高低|高档|高端|高级|高新|高考|高校|高管|高发|高价|高额|高频|高危|高强|高清|高手|高原|高等|高大|高尚|高贵|"
-    "高雅|高远|高洁|高速|高温|高空|高度|高中|高兴|高龄|"
+    "高雅|高远|高洁|高速|高温|高空|高度|高中|高兴|高龄|高烧|高热|"
     "黄菊|黄柏|汪洋|安防|安检|沈阳|邵阳|邵东|高明|苏丹|苏宁|苏维埃|韩国|王国|秦国|吴国|魏国"
 )
 
@@ -172,10 +178,23 @@ _CUED_NAME = rf"{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}{{1,2}}"
 # of a word (陈述), which no given name ends in, or hardly ever: after a word that may take a place as well as a
 # person (已与 / 告知 / 回访 / 联系, a dash), a "name" ending in one is none.  山 only after 家 (X家山 is a place,
 # 王青山 a name).  Where a role or a label says a person follows (业主杨家山, 反映人…), the name stays a name.
-_PLACE_END = "办馆处所站院校局委厅司社队部场店湾渡井岭坡塘港桥园苑湖坪冲铺寨庄述大"
+_PLACE_END = "办馆处所站院校局委厅司社队部场店湾渡井岭坡塘港桥园苑湖坪冲铺寨庄述大界"
 _NOT_A_PLACE = rf"(?<![{_PLACE_END}])(?<!家山)"
 # Who a person is to the matter, before their name: 业主王小明, 居民刘建华, 村民李四, 群众赵丽华.
-_CUE_ROLE = "居民代表|村民代表|业主代表|业主|居民|村民|群众|住户|租户|市民|车主|商户|店主"
+# Also a welfare standing or an occupation (低保户周建平, 退役军人王大勇, 物业经理刘洋, 出租车司机刘强, 数学老师王丽;
+# not 老师傅).
+_CUE_ROLE = (
+    "居民代表|村民代表|业主代表|业主|居民|村民|群众|住户|租户|市民|车主|商户|店主"
+    "|低保户|五保户|特困户|贫困户|残疾人|退役军人|司机|经理|老师(?!傅)"
+)
+# What a person named after a role, a neighbour or a relative is said to do or be, beyond _CUED_NAME_END:
+# 刘德福天天半夜装修, 刘桂兰行动不便, 刘国平瘫痪在床, 刘强拒载, 张国华申请不到补贴.
+_DOING = (
+    "天天|每天|总是|老是|整天|半夜|行动|腿脚|身体|瘫痪|卧床|生病|患|去世|住院|体罚|殴打|打人|打了|打伤|骂人|骂了"
+    "|辱骂|威胁|恐吓|骚扰"
+    "|拒|偷|逃|欠|占|堆|乱|私自|擅自|随意|养|装修|申请"
+)
+_STRONG_NAME_END = rf"(?:{_CUED_NAME_END}|(?<!家)(?={_DOING}))"  # 李四家每天…: 家 is the home
 
 # --- the patterns: each removes the whole match, or only its group "pii" ------------------------
 
@@ -194,6 +213,13 @@ _IM_HANDLE = re.compile(
 # Identity cards (15 or 18 digits, last maybe X) and bank cards (16-19): 15 or more digits, in groups
 # of at least three separated by a space or a hyphen (430102 19900101 1234); counted by _long_enough.
 _LONG_NUMBER = re.compile(r"(?<!\d)\d{3,}(?:[ \-\u2010-\u2015]\d{3,})*(?:[ \-\u2010-\u2015]\d{1,2})?[Xx]?(?![\dA-Za-z])")
+# … and such a number with an X inside (残疾人证号43010219500101123X21).
+_LONG_NUMBER_WITH_X = re.compile(r"(?<![\dA-Za-z])\d+(?:[Xx]\d+)+[Xx]?(?![\dA-Za-z])")
+# Licence plates: a province's character, the city's letter, perhaps a dot or a space, five or six letters and
+# digits (湘A12345, 湘A·D12345, 粤B 12345X, new-energy plates); 湘江, 京港澳 have no letter and stay.
+_PLATE = re.compile(
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-Z][\s\u00b7\u30fb\uff65.-]?"
+    r"(?=[A-Z]*\d)[A-Z0-9]{5,6}(?![A-Za-z0-9])")
 # Mobile numbers: 1[3-9]x xxxx xxxx, with an optional +86 / 0086 / 86 / (+86) prefix.
 _MOBILE = re.compile(
     rf"(?<![\d+])(?:\(?(?:\+|00)\s*86\)?[\s-]*|86[\s-]?)?1[3-9]\d{_SEP}?\d{{4}}{_SEP}?\d{{4}}(?!\d)")
@@ -212,13 +238,13 @@ _DOOR_NUMBER = re.compile(
 # Building, unit, floor and flat: 3栋2单元501室, 3号楼402, B座1205, 2单元501, 三栋二单元五零一室.
 # A building number alone is removed in digits (3栋, 12号楼) but not in words (两栋楼, 一座桥: counts).
 _FLOOR_AND_FLAT = rf"""
-        (?:[\s-]*{_NUM}\s*[楼层](?!房))?
+        (?:[\s-]*{_NUM}\s*[楼层](?![房上下]))?
         (?:[\s-]*(?:{_NUM}\s*(?:室|号房|房间?|号|户)|\d{{3,4}}(?!\d)|[零〇一二三四五六七八九]{{3,4}}))?"""
 _FLAT = re.compile(
     rf"""
     (?:(?:\d+|[A-Za-z])\s*(?:号楼|栋|幢|座|号院)|[{_CN_DIGITS}]+\s*(?:号楼|栋|幢|座)(?=\s*{_NUM}\s*(?:单元|[楼层室号户])))
         (?:[\s-]*{_NUM}\s*单元)?{_FLOOR_AND_FLAT}
-        (?![楼房])
+        (?!房|楼(?![上下]))
     | {_NUM}\s*单元{_FLOOR_AND_FLAT}
     """,
     re.VERBOSE,
@@ -256,7 +282,7 @@ _NAME_AFTER_LABEL = re.compile(
 )
 # Who a person is to the matter, then the name: 业主王小明多次投诉, 居民刘建华多次反映, 村民李四来电
 # (群众反映强烈, 业主委员会, 居民小区: no surname follows).
-_NAME_AFTER_ROLE = re.compile(rf"(?:{_CUE_ROLE})\s*(?P<pii>{_CUED_NAME}){_CUED_NAME_END}")
+_NAME_AFTER_ROLE = re.compile(rf"(?:{_CUE_ROLE})\s*(?P<pii>{_CUED_NAME}){_STRONG_NAME_END}")
 # Someone saying who they are: 我叫王小明, 他叫李明，, 我是王小明，, 本人王小明, 本人是王小明。
 # (我叫王师傅来修 is a title, 我是周边居民 / 我是常德人 no name: the name must end at _AFTER_NAME.)
 _NAME_INTRODUCED = re.compile(rf"(?:(?:名字|名|我|他|她)叫|我是|本人是?)\s*(?P<pii>{_NAME})")
@@ -286,6 +312,15 @@ _RELATION = (
     "|孙子|孙女|爸|妈|哥|姐|弟|妹"
 )
 _NAME_OF_RELATION = re.compile(rf"(?:我|本人)(?:的|家)?(?:{_RELATION})\s*(?P<pii>{_NAME})")
+# A neighbour or a relative (anyone's), then the name before what the person does or is: 邻居王建军经常…, 楼上邻居
+# 刘德福天天…, 对门刘建华…, 他女儿陈小红经常逃学, 我老伴儿刘桂兰行动不便, 孙子王浩然也… (邻居们, 邻居家的狗,
+# 母亲常年卧床, 儿子高中毕业, 儿子高考打不起精神, 邻居高声打电话 have no name).  The one-character relations (爸, 哥…) only count after 我 (above).
+_KIN_OR_NEIGHBOUR = (
+    "老伴儿?|邻居|对门|"
+    + "|".join(relation for relation in _RELATION.split("|") if len(relation) > 1)
+)
+_NAME_OF_KIN_OR_NEIGHBOUR = re.compile(
+    rf"(?:{_KIN_OR_NEIGHBOUR})\s*(?!{_EVERYDAY})(?P<pii>{_CUED_NAME}{_NOT_A_PLACE}){_STRONG_NAME_END}")
 # A name spelt out with spaces after 叫: 我叫王 小 明, 我叫王 小明.
 _NAME_SPACED = re.compile(
     rf"(?:名字|名|我|他|她)叫\s*(?P<pii>{_SURNAME}(?:\s*{_GIVEN}){{1,2}}{_AFTER_NAME})")
@@ -334,6 +369,13 @@ _NAME_AFTER_DE = re.compile(
     rf"|(?P<full>(?={_PERSON_SURNAME}){_FULL_NAME_AFTER_DE})(?=在|[,.;!?，。；！？…]|$)"
     rf"|(?P<short>(?!{_EVERYDAY})(?={_PERSON_SURNAME}){_SURNAME_BEFORE_VERB}(?!{_OFFICIAL})[{_ONE_CHAR_GIVEN}])"
     rf"(?=在|[,.;!?，。；！？…]|$|{_HABITUALLY}))")
+# A full name starting a sentence or a clause, before what the person keeps doing or did to someone: 王建军经常在楼道
+# 堆放杂物, 张丽体罚学生.  As after 的, no everyday word, thing or place (王府井经常堵车, 张家界天天有游客, 李子园经常
+# 积水, 雷雨经常导致停电, 董事长经常不在), and a two-character name ends in a common one-character given name.
+_DEED = rf"{_HABITUALLY}|体罚|殴打|打骂|打人|打了|辱骂|骂人|威胁|恐吓|骚扰|拒载|偷"
+_NAME_STARTING_A_SENTENCE = re.compile(
+    rf"(?:^|(?<=[。.!?;,:\n]))\s*(?P<pii>(?={_PERSON_SURNAME})(?:{_FULL_NAME_AFTER_DE}"
+    rf"|(?!{_EVERYDAY}){_SURNAME_BEFORE_VERB}(?!{_OFFICIAL})[{_ONE_CHAR_GIVEN}]))(?={_DEED})", re.MULTILINE)
 # A surname, perhaps with the given name, and a title: 刘女士, 陈师傅, 王大爷, 欧阳老师, 李建国先生,
 # 王小明同志 (but not 高中老师 or 安装师傅: everyday words are no surnames).
 _NAME_WITH_TITLE = re.compile(rf"{_SURNAME}(?!{_OFFICIAL}){_GIVEN}{{0,2}}?(?:{_HONORIFIC}|同志)")
@@ -401,6 +443,8 @@ _RULES = [
     (_EMAIL, None),
     (_IM_HANDLE, None),
     (_LONG_NUMBER, _long_enough),
+    (_LONG_NUMBER_WITH_X, _long_enough),
+    (_PLATE, None),
     (_MOBILE, None),
     (_LANDLINE, None),
     (_ANNOUNCED_NUMBER, None),
@@ -415,10 +459,12 @@ _RULES = [
     (_NAME_AFTER_WHERE, None),
     (_NAME_AFTER_OCCUPATION, None),
     (_NAME_OF_RELATION, None),
+    (_NAME_OF_KIN_OR_NEIGHBOUR, None),
     (_NAME_SPACED, None),
     (_SURNAME_GIVEN, None),
     (_NAME_BEFORE_VERB, None),
     (_NAME_AFTER_DE, None),
+    (_NAME_STARTING_A_SENTENCE, None),
     (_NAME_BEFORE_PHONE, None),
     (_NAME_AFTER_PHONE, None),
     (_NAME_WITH_TITLE, None),
@@ -453,8 +499,8 @@ def _fold(text):
 # Only runs of three numerals or more are turned into digits there (a phone's groups have three or four): a single
 # one next to a number is a word (电话0731-84567890一直没人接, 李四13700001111).  Only the phone rules read that
 # copy: 三栋二单元, 一二年, 十一月 are the other rules' business, and stay as they were.
-_CN_DIGIT_TO_ASCII = str.maketrans("〇零幺一二三四五六七八九", "001123456789")
-_CN_DIGIT_RUN = re.compile("[〇零幺一二三四五六七八九]{3,}")
+_CN_DIGIT_TO_ASCII = str.maketrans("〇零幺一二三四五六七八九壹贰叁肆伍陆柒捌玖", "001123456789123456789")
+_CN_DIGIT_RUN = re.compile("[〇零幺一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,}")
 _PHONE_RULES = frozenset({_MOBILE, _LANDLINE, _ANNOUNCED_NUMBER})
 
 

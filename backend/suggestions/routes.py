@@ -8,14 +8,16 @@ from schemas.suggestions import (
     FeedbackIn,
     ForwardIn,
     MergeIn,
-    NoteIn,
     OptionalNoteIn,
     RateIn,
-    ReasonIn,
+    RejectIn,
     ReplyIn,
+    ReturnIn,
     SuggestionIn,
     SuggestionOut,
+    SuggestionProgressIn,
     SuggestionQuery,
+    SuperviseIn,
 )
 
 from ..auth.scope import current_caller, current_user, login_required
@@ -115,7 +117,7 @@ def accept(suggestion_id):
 @blp.post("/<int:suggestion_id>/return")
 @login_required
 @idempotent
-@blp.arguments(ReasonIn)
+@blp.arguments(ReturnIn)
 @blp.response(200, SuggestionOut)
 def return_(data, suggestion_id):
     """代表退回（须说明理由）。"""
@@ -126,7 +128,7 @@ def return_(data, suggestion_id):
 @blp.post("/<int:suggestion_id>/progress")
 @login_required
 @idempotent
-@blp.arguments(NoteIn)
+@blp.arguments(SuggestionProgressIn)
 @blp.response(200, SuggestionOut)
 def progress(data, suggestion_id):
     """记录办理进展。"""
@@ -181,7 +183,7 @@ def rate(data, suggestion_id):
 
 @blp.post("/<int:suggestion_id>/reject")
 @login_required
-@blp.arguments(ReasonIn)
+@blp.arguments(RejectIn)
 @blp.response(200, SuggestionOut)
 def reject(data, suggestion_id):
     """不予受理（须说明理由）。待分派、待接单的建议可不予受理；内容检测未通过而待审核的建议，办理中亦可。"""
@@ -201,7 +203,7 @@ def withdraw(suggestion_id):
 
 @blp.post("/<int:suggestion_id>/supervise")
 @login_required
-@blp.arguments(NoteIn)
+@blp.arguments(SuperviseIn)
 @blp.response(200, SuggestionOut)
 def supervise(data, suggestion_id):
     """督办。"""

@@ -129,6 +129,9 @@ def _follows(user, item):
             and db.session.get(SuggestionFollower, (item.id, user.id)) is not None)
 
 
+OWN_ANSWER = "这条建议由您本人办理，不能评价自己的答复。"
+
+
 def actor_for(user, item, action):
     """The capacity in which ``user`` may take ``action`` on ``item``; 404 if they may not even see it."""
     if not can_see(user, item):
@@ -150,6 +153,11 @@ def actor_for(user, item, action):
         "merge": admin_role,
         "release": admin_role,
     }[action]
+    if allowed and action == "rate" and is_assigned_deputy(user, item):
+        # The filer is the deputy handling it (a concern of their own dispatched to them, or their filing's
+        # WeChat bound as that deputy since): a 满意 of their own answer is no citizen's verdict. The sweep
+        # closes it unrated, crediting nothing (services._credit_closing).
+        raise APIError(403, "forbidden", OWN_ANSWER)
     if not allowed:
         raise APIError(403, "forbidden", "您无权对这条建议执行此操作。")
     # Before the step reads its input: a step the status forbids is 409 whatever was sent with it.

@@ -243,11 +243,16 @@ def public_home():
 def stations():
     """Every station, searchable by name, address or region name; with ``near`` (查找附近的联络站:
     the browser's position, WGS-84 as navigator.geolocation gives it) nearest first, with the distance.
-    A ``near`` that is not a position is ignored with a notice."""
+    A ``near`` that is not a position is ignored with a notice. ``region_id`` (where a closed station's
+    pages lead) keeps the stations of that region and the regions under it; one that names no region is
+    ignored."""
     q = request.args.get("q", "").replace("\x00", "").strip()[:50]
     near, near_notice = _near_arg()
+    region = _region_arg()[0] if request.args.get("region_id") else None
     query = (select(Station).join(Region, Station.region_id == Region.id).where(Station.closed_dt.is_(None))
              .options(selectinload(Station.region)))
+    if region is not None:
+        query = query.where(Region.path.startswith(region.path, autoescape=True))
     if q:
         like = f"%{q.replace('%', '').replace('_', '')}%"
         query = query.where(or_(Station.name.like(like), Station.address.like(like), Region.name.like(like)))
@@ -263,7 +268,7 @@ def stations():
     } if here else {}
     return render_template(
         "public/stations.html", page=page, q=q, pages=_pages(page), distances=distances,
-        near=f"{near[0]:.5f},{near[1]:.5f}" if near else None, near_notice=near_notice,
+        near=f"{near[0]:.5f},{near[1]:.5f}" if near else None, near_notice=near_notice, region=region,
     )
 
 
@@ -294,6 +299,7 @@ def station(station_id):
     return render_template(
         "public/station.html", station=station, deputies=deputies, deputies_total=deputies_total,
         map_link=amap_link(station), congress=nearest_congress(station.region),
+        instead=nearby.open_instead(station) if station.closed else None,
         plan=reception_plan(station_id=station.id), published=page, pages=_pages(page),
         satisfaction_labels=SATISFACTION_LABELS,
     )

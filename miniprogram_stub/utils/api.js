@@ -5,13 +5,15 @@
 // - Creating requests (POST /suggestions, /uploads, /checkins, /appointments, /activities/{id}/claim,
 //   /livelihood/votes/{id}/ballot, /livelihood/proposals) carry an
 //   Idempotency-Key, the same key on every retry of one user action, so a flaky network never files anything twice.
-// - A step on a suggestion (接单, 退回, 进展, 转办, 反馈, 答复, 评价, 撤回) keeps one Idempotency-Key until the server
-//   answers it, so a step sent again after a lost answer reads how the first went (not 409, not twice).
+// - A step on a suggestion (接单, 退回, 进展, 转办, 反馈, 答复, 评价, 撤回) or an activity (接单, 请假) keeps one
+//   Idempotency-Key until the server answers it, so a step sent again after a lost answer reads how the first
+//   went (not 409, not twice).
 // - The user's roles are read again (GET /me) when the app or the home page shows, at most once a minute,
 //   and at once when a deputy's request is refused (403): a deputy who left office, or whose number was bound
 //   from another WeChat account, loses the deputy pages then, not when the token ends (7 days).
 // - Every error shows the contract's Chinese `message` (wx.showToast, or wx.showModal when long),
-//   unless the caller says it handles that status itself (`quiet`).
+//   unless the caller says it handles that status itself (`quiet`); 403 password_change_required says to
+//   change the password in the console (管理后台).
 const config = require('../config');
 const { say } = require('./wxp');
 
@@ -21,6 +23,9 @@ const USER_KEY = 'msb_user';
 const NETWORK_MESSAGE = '网络连接失败，请检查网络后重试。';
 const SERVER_MESSAGE = '服务暂时不可用，请稍后重试。';
 const LOGIN_MESSAGE = '微信登录失败，请稍后重试。';
+// 403 password_change_required: an administrator's account still on the initial password another administrator
+// set (初始密码) may do nothing until its owner changes it, which is done in the console (管理后台), not here.
+const PASSWORD_CHANGE_MESSAGE = '您的账号还在使用他人设置的初始密码，请先在电脑上登录管理后台修改密码，再回到小程序使用。';
 // A deputy's request refused (403) and GET /me says they are a deputy no more.
 const DEPUTY_LOST_MESSAGE = '您的代表身份已解除或已在其他微信上绑定，代表功能已不可用。如有疑问，请联系所在联络站。';
 // How long the roles read at sign-in or from GET /me are trusted before the next onShow reads them again.
@@ -72,6 +77,10 @@ function parseBody(data) {
 
 function errorFrom(res) {
   const body = parseBody(res.data);
+  if (body && typeof body === 'object' && body.error === 'password_change_required') {
+    // The server's sentence says to change the password first; here, also where: the mini-program cannot.
+    return new ApiError(res.statusCode, body.error, PASSWORD_CHANGE_MESSAGE, body.errors, body.reason);
+  }
   if (body && typeof body === 'object' && body.message) {
     return new ApiError(res.statusCode, body.error || 'error', body.message, body.errors, body.reason);
   }
@@ -319,21 +328,34 @@ function downloadImage(url, options) {
   }), Object.assign({ quiet: true }, options));
 }
 
-// --- a suggestion's steps ------------------------------------------------------------------------------
+// --- a suggestion's and an activity's steps ---------------------------------------------------------------
 // One Idempotency-Key per step the user takes, kept until the server answers it: tapped again after a lost
 // answer (the same item, step and words) it carries the same key, and the server answers with how the
-// first went, neither refusing it (409 不能评价) nor recording it twice (a second 办理进展). An answered step,
-// or the same step with other words, takes a new key. Kept for the app's life, so that a page opened again
-// retries with it too.
+// first went, neither refusing it (409 不能评价, 您已接单) nor recording it twice (a second 办理进展). An answered
+// step, or the same step with other words, takes a new key. Kept for the app's life, so that a page opened
+// again retries with it too.
 // (关注 needs none: following twice is following.)
 const KEYED_STEPS = ['accept', 'return', 'progress', 'forward', 'feedback', 'reply', 'rate', 'withdraw'];
+// An activity's 接单 and 请假 (揭榜 keeps its own key: utils/activity.js).
+const KEYED_ACTIVITY_STEPS = ['accept', 'decline'];
 const stepKeys = {};
 
 function suggestionAction(id, action, data, options) {
   const body = data || {};
   const path = '/suggestions/' + encodeURIComponent(id) + '/' + action;
   if (KEYED_STEPS.indexOf(action) < 0) return call('POST', path, Object.assign({ data: body }, options));
-  const slot = id + '/' + action;
+  return keyedStep(id + '/' + action, path, body, options);
+}
+
+function activityAction(id, action, data, options) {
+  const body = data || {};
+  const path = '/activities/' + encodeURIComponent(id) + '/' + action;
+  if (KEYED_ACTIVITY_STEPS.indexOf(action) < 0) return call('POST', path, Object.assign({ data: body }, options));
+  return keyedStep('activity/' + id + '/' + action, path, body, options);
+}
+
+// POST ``path`` with the key of the step in ``slot`` (a new one unless the same words wait for an answer).
+function keyedStep(slot, path, body, options) {
   const words = JSON.stringify(body);
   if (!stepKeys[slot] || stepKeys[slot].words !== words) stepKeys[slot] = { words, key: newIdempotencyKey() };
   const key = stepKeys[slot].key;
@@ -421,7 +443,8 @@ module.exports = {
   // options: {quiet} for a page that reads the activity again after a refusal it has shown.
   activity: (id, options) => call('GET', '/activities/' + enc(id), options),
   // accept | decline
-  activityAction: (id, action, data) => call('POST', '/activities/' + enc(id) + '/' + action, { data: data || {} }),
+  // 接单 and 请假, each with its step's Idempotency-Key, as a suggestion's steps (above).
+  activityAction,
   // 揭榜: a place of an activity offering them (open_slots), with the same Idempotency-Key for every retry.
   claimActivity: (id, idempotencyKey) => call('POST', '/activities/' + enc(id) + '/claim', { data: {}, idempotencyKey }),
   checkin: (data, idempotencyKey) => call('POST', '/checkins', { data, idempotencyKey }),

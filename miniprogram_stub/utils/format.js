@@ -126,6 +126,15 @@ function presentSuggestion(item) {
   });
 }
 
+// Where the citizen's rating of an answered item stands, as the deputy's inbox shows it: waiting for it
+// (已答复), or given (已办结: the rating; none when the item closed unrated, e.g. by itself after the days
+// allowed to rate). '' before the answer.
+function ratingText(item) {
+  if (item.status === 'replied') return '等待群众评价';
+  if (item.status !== 'closed' || item.merged_into) return '';
+  return item.satisfaction ? '群众评价：' + (SATISFACTION_LABELS[item.satisfaction] || item.satisfaction) : '群众未评价';
+}
+
 // A row of a list of items (the deputy's 待办, 我的建议): the item as its page presents it, with its deadline
 // short, for the deputy handling it (`handler`) or anyone else.
 function presentRow(item, handler) {
@@ -140,5 +149,5 @@ function percentText(rate) {
 module.exports = {
   PHONE_PATTERN, PHONE_MESSAGE,
   SATISFACTION, SATISFACTION_LABELS, PARTICIPANT_LABELS, chinaYear, formatTime, shortTime, flagsOf, filedByViewer,
-  dueText, presentSuggestion, presentRow, distanceText, percentText,
+  dueText, presentSuggestion, presentRow, ratingText, distanceText, percentText,
 };

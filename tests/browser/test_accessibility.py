@@ -6,11 +6,14 @@ and the filing page still reflows on a 320 px screen with the text at 200 %.
 axe-core comes from the pinned ``axe-playwright-python`` package (it bundles ``axe.min.js``); nothing is
 fetched at run time. A failure lists each rule broken and the elements that break it.
 """
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+from backend.org import services as org_services
 
 from .conftest import phone_page
 from .test_console_activities import dispatched, sign_in
@@ -113,7 +116,8 @@ def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, exte
         assert not faint, faint
         page.click("#submit")  # nothing filled in: each mistake is said beside its field, and read with it
         expect(page.locator("#file-form .field-error:visible")).to_have_count(2)
-        expect(page.get_by_label("建议内容")).to_have_accessible_description("请填写建议内容。")
+        # The mistake first, then the counter (not in the label: the field's name is 建议内容 only).
+        expect(page.get_by_label("建议内容")).to_have_accessible_description("请填写建议内容。 0/1000")
         expect(page.get_by_label("问题类别")).to_have_accessible_description("请选择问题类别。")
         expect(page.get_by_label("问题类别")).to_be_focused()
         audit.check(f"{who}'s code: the filing form's mistakes")
@@ -125,7 +129,8 @@ def test_citizen_pages_on_a_phone(small_phone, live_server, factory, world, exte
         page.click("#appt-submit")
         expect(page.locator("#appt-form .field-error:visible")).to_have_count(3)
         said = page.locator("#appt-form .field-error:visible").first.inner_text()
-        expect(page.locator("#appt-form [aria-invalid=true]").first).to_have_accessible_description(said)
+        expect(page.locator("#appt-form [aria-invalid=true]").first).to_have_accessible_description(
+            re.compile("^" + re.escape(said)))
         audit.check(f"{who}'s code: 约见's mistakes")
 
     # Filing, then the page after it.
@@ -195,6 +200,22 @@ def test_public_pages_on_a_phone(small_phone, live_server, factory, world, exter
     ):
         page.goto(f"{live_server}{path}")
         expect(page.locator("h1").first).to_be_visible()
+        audit.check(what)
+    audit.assert_clean()
+    assert external_requests == []
+
+
+def test_a_closed_stations_pages_on_a_phone(small_phone, live_server, factory, world, external_requests):
+    """A closed station's code and public page (citizen-pages audit 2026-11-29, finding 6): the link to the open
+    station, inside the notice's sentence, is told apart by more than its colour (axe: link-in-text-block)."""
+    page, audit = small_phone, Audit(small_phone)
+    closed = factory.station(world["tree"]["hc"], "城北老联络站", lat=27.5601, lng=109.9985)
+    org_services.set_station_closed(None, closed, True)
+    factory.commit()
+    for what, path in (("a closed station's code", f"/q/{closed.qr_code}"),
+                       ("a closed station's page", f"/public/stations/{closed.id}")):
+        page.goto(f"{live_server}{path}")
+        expect(page.locator(".notice-text a")).to_have_text("城北联络站")
         audit.check(what)
     audit.assert_clean()
     assert external_requests == []
@@ -299,6 +320,7 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         ("联系清单", "/console/liaisons"),
         ("a 联系人", f"/console/liaisons/{liaison['id']}"),
         ("import", "/console/deputies/import"),
+        ("stations import", "/console/stations/import"),
         ("stations", "/console/stations"),
         ("appointments", "/console/appointments"),
         ("管理员账号", "/console/admins"),

@@ -28,6 +28,12 @@ def test_a_browser_citizen_reads_their_data_and_cancels_the_identity(phone, live
     number = phone.locator("#done-number").inner_text()
     item_id = int(phone.locator("#done-link").get_attribute("href").rsplit("/", 1)[1])
 
+    # A second suggestion typed with the phone number and not sent: the tab keeps it (a draft).
+    phone.click("#again")
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", "公园西门也有一盏路灯不亮。")
+    phone.fill("#contact_phone", "13912345678")
+
     phone.goto(f"{live_server}/track/")
     expect(phone.locator("#items li")).to_have_count(1)
     expect(phone.locator("#privacy-card")).to_be_visible()
@@ -53,6 +59,8 @@ def test_a_browser_citizen_reads_their_data_and_cancels_the_identity(phone, live
     expect(phone.locator("#erased-card")).to_contain_text("账号已注销")
     expect(phone.locator("#privacy-card")).to_be_hidden()
     assert phone.evaluate("() => localStorage.getItem('msb.web.key') === null && localStorage.getItem('msb.web.token') === null")
+    # Nor does the tab keep what was typed (the phone number in a draft).
+    assert phone.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('msb.web.'))") == []
 
     # The station still has the item, its filer anonymous and its contact phone gone.
     item = factory.client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json

@@ -180,7 +180,7 @@ def test_a_tracking_page_whose_script_did_not_load_says_what_to_do(phone, live_s
     expect(phone.locator("#empty")).to_be_visible()
     expect(phone.locator(".script-late")).to_have_count(0)  # the script ran: no hint
 
-    phone.route("**/static/web/mine.js", lambda route: route.abort())
+    phone.route("**/static/web/mine.js*", lambda route: route.abort())  # with its ?v=
     phone.goto(f"{live_server}/track/")
     hint = phone.locator(".script-late")
     expect(hint).to_be_hidden()  # not at once: the script may still be on its way

@@ -1,5 +1,5 @@
 """In a real browser: 发单 through the console, check-in from the deputy's phone (the API), the live
-attendance view, the full-screen check-in code, 结单 and the leaderboard; and the deputy import."""
+attendance view, the full-screen check-in code, 结单 and the leaderboard; and the deputy and station imports."""
 import io
 import re
 from datetime import datetime, timedelta, timezone
@@ -182,6 +182,36 @@ def test_deputy_import_shows_progress_and_the_error_report(desktop, live_server,
     assert page.url.endswith("/console/deputies/import")  # the upload ran in the background
     page.goto(f"{live_server}/console/deputies?q=王芳")
     expect(page.locator("table.list")).to_contain_text("王芳")
+    assert external_requests == []
+
+
+def test_station_import_is_reached_from_the_stations_list_and_shows_its_result(desktop, live_server, factory,
+                                                                               external_requests):
+    tree = factory.tree()
+    factory.station(tree["hc"], "城北联络站", kind="area")
+    factory.admin("huaihua", region=tree["hh"])
+    page = desktop
+    sign_in(page, live_server, "huaihua")
+    page.click("nav >> text=联络站")
+    page.click("text=导入联络站")
+    expect(page.locator("h1")).to_have_text("导入联络站")
+    with page.expect_download() as download:
+        page.click("text=下载导入模板")
+    assert download.value.suggested_filename == "联络站导入模板.xlsx"
+    sheet = ("联络站名称,所属区域,类型,地址,纬度,经度\n迎丰联络站,鹤城区,代表之家,迎丰路 8 号,27.55,110.0\n"
+             "城北联络站,鹤城区,片区联络站,,,\n反了联络站,鹤城区,联络点,,109.98,27.55\n")
+    page.set_input_files("input[name=file]", files=[{"name": "联络站.csv", "mimeType": "text/csv",
+                                                     "buffer": sheet.encode("utf-8")}])
+    page.click("button:has-text('开始导入')")
+    expect(page.locator(".progress-text")).to_have_text("导入完成。")
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("1 新增")
+    expect(result).to_contain_text("1 未变化")
+    expect(result).to_contain_text("1 行有误")
+    expect(result.locator("table.import-errors tbody tr")).to_have_text(["4纬度纬度和经度似乎填反了。"])
+    assert page.url.endswith("/console/stations/import")  # the upload ran in the background
+    page.click("text=返回联络站列表")
+    expect(page.locator("table.list")).to_contain_text("迎丰联络站")
     assert external_requests == []
 
 

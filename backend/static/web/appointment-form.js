@@ -23,6 +23,7 @@
   var formError = $("appt-error");
   var submit = $("appt-submit");
   var draftNotice = $("appt-draft-notice");
+  var draftKept = $("appt-draft-kept");
   var DRAFT = "appointment." + form.dataset.code;  // the request's Idempotency-Key is kept with it (MSB.keyFor)
 
   MSB.started();
@@ -117,6 +118,7 @@
     event.preventDefault();
     if (submit.disabled) return;
     MSB.show(draftNotice, false);
+    MSB.show(draftKept, false);
     MSB.showError(formError, "");
     clearFieldErrors();
     var day = chosenDay();
@@ -137,42 +139,51 @@
     if (day && day !== "other") body.activity_id = parseInt(day, 10);
     else body.preferred_time = when;
 
-    // The same request sent again (a retry, or after a reload) goes with the same key; a changed one with a new key.
-    var key = MSB.keyFor(DRAFT, body);
+    // Sent again (a retry, or after a reload), changed or not, it goes with the same key: asked once
+    // (MSB.sendOnce; ``earlier``: the first request, made before the change).
     busy(true);
-    var answer = await MSB.api("POST", "/api/v1/appointments", { json: body, idempotencyKey: key });
+    var answer = await MSB.sendOnce(DRAFT, "/api/v1/appointments", body);
     busy(false);
-    MSB.settled(DRAFT, answer);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
+    typed.forget();
+    MSB.show($("appt-done-earlier"), !!answer.earlier);
     MSB.showDone("appt-", $("appt-card"), answer.data.number, "/appointments/" + answer.data.id);
   });
 
-  /* A request whose answer never came before the page was reloaded: the form as it was sent, on its tab,
-   * with a notice; sent unchanged, it goes with the same Idempotency-Key (MSB.keyFor). */
+  // What is typed is kept in the tab as it is typed (MSB.keepDraft): a reload gives it back.
+  var typed = MSB.keepDraft(form, DRAFT);
+
+  /* The form as the citizen left it, on its tab with a notice: as last typed (MSB.keepDraft), or else as
+   * last sent when its answer never came; sent again, changed or not, that one goes with the same
+   * Idempotency-Key (MSB.sendOnce). */
   function restoreDraft() {
+    if (postedNotice || !$("appt-done").hidden) return;
     var kept = MSB.unsent(DRAFT);
-    if (!kept || postedNotice || !$("appt-done").hidden) return;
-    var body = kept.body;
-    topic.value = body.topic || "";
-    updateCounter();
-    $("appt-name").value = body.name || "";
-    phone.value = body.contact_phone || "";
-    preferred.value = body.preferred_time || "";
-    if (days) {
-      // A reception day no longer in the plan is left unchosen: the citizen chooses again.
-      var value = body.activity_id ? String(body.activity_id) : "other";
-      Array.prototype.forEach.call(days.querySelectorAll("input[name=activity_id]"), function (input) {
-        input.checked = input.value === value;
-      });
-      refreshPreferred();
+    var last = typed.restore();
+    if (!kept && !last) return;
+    if (!last) {
+      var body = kept.body;
+      topic.value = body.topic || "";
+      updateCounter();
+      $("appt-name").value = body.name || "";
+      phone.value = body.contact_phone || "";
+      preferred.value = body.preferred_time || "";
+      if (days) {
+        // A reception day no longer in the plan is left unchosen: the citizen chooses again.
+        var value = body.activity_id ? String(body.activity_id) : "other";
+        Array.prototype.forEach.call(days.querySelectorAll("input[name=activity_id]"), function (input) {
+          input.checked = input.value === value;
+        });
+      }
     }
+    refreshPreferred();
     // The filing's own restored draft, if any, keeps its tab; otherwise this one is shown.
-    var filingNotice = $("draft-notice");
-    if (!filingNotice || filingNotice.hidden) choose("appt", true);
-    MSB.show(draftNotice, true);
+    var filingNotice = $("draft-notice"), filingKept = $("draft-kept");
+    if ((!filingNotice || filingNotice.hidden) && (!filingKept || filingKept.hidden)) choose("appt", true);
+    MSB.show(kept ? draftNotice : draftKept, true);
   }
   restoreDraft();
 })();

@@ -11,6 +11,7 @@
   var KEY = "msb.web.key";
   var TOKEN = "msb.web.token";
   var UNSENT = "msb.web.unsent.";
+  var DRAFTS = "msb.web.draft.";  // what was typed, not yet sent (keepDraft)
   var memory = {};  // when site storage is unavailable (private mode), what it would keep lasts for the page
 
   /* localStorage, or with ``kind`` "sessionStorage" the tab's; null when the browser keeps no site data. */
@@ -50,16 +51,53 @@
   /* A creating request not yet confirmed (a filing, a request to meet): its Idempotency-Key is kept in this tab with
    * the body it sends, from the tap until an answer says it was done. A reload while the answer is stuck
    * forgot the key, and the same draft sent again was filed twice; now the page gives the draft back
-   * (``unsent``), and sent unchanged it goes with the same key, so the server answers with what the
-   * first request did. A changed draft gets a new key: the server answers a repeated key with the first
-   * result whatever the new body says, so the change would be lost. ``extra``: what the page needs to
+   * (``unsent``), and sent again it goes with the same key, changed or not: the server answers with what
+   * the first request did, or files the changed draft if the first never arrived, or, when the first was
+   * filed with another body, refuses the key (409 idempotency_key_reused) and ``sendOnce`` asks for the
+   * first filing with the body it had. A new key for a changed draft filed the suggestion twice. ``sent``:
+   * every body sent with the key (the server has at most one of them). ``extra``: what the page needs to
    * show the draft again (not sent). The tab's storage, not localStorage: it holds a phone number, and a
    * draft belongs to the visit that wrote it. */
   function keyFor(name, body, extra) {
     var kept = unsent(name);
-    var key = kept && JSON.stringify(kept.body) === JSON.stringify(body) ? kept.key : randomKey();
-    setItem(UNSENT + name, JSON.stringify({ key: key, body: body, extra: extra || null }), "sessionStorage");
+    var sent = (kept && kept.sent) || (kept ? [kept.body] : []);
+    var text = JSON.stringify(body);
+    if (!sent.some(function (earlier) { return JSON.stringify(earlier) === text; })) sent = sent.concat([body]);
+    var key = kept ? kept.key : randomKey();
+    setItem(UNSENT + name, JSON.stringify({ key: key, body: body, sent: sent, extra: extra || null }), "sessionStorage");
     return key;
+  }
+
+  /* Every draft this tab keeps (``keyFor``'s and ``keepDraft``'s). */
+  function forgetDrafts() {
+    var s = store("sessionStorage");
+    var names = s ? Object.keys(s) : Object.keys(memory);
+    names.forEach(function (name) {
+      if (name.indexOf(UNSENT) === 0 || name.indexOf(DRAFTS) === 0) setItem(name, null, "sessionStorage");
+    });
+  }
+
+  /* POST ``body`` to ``path`` once however often it is sent (``keyFor``), and settle its draft ``name``.
+   * When the key already filed another body (the citizen changed the draft after an answer was lost), the
+   * earlier bodies go again with the key and the first result comes back, marked ``earlier``: the change
+   * was not sent. */
+  async function sendOnce(name, path, body, extra) {
+    var key = keyFor(name, body, extra);
+    var answer = await api("POST", path, { json: body, idempotencyKey: key });
+    if (answer.status === 409 && answer.error === "idempotency_key_reused") {
+      var kept = unsent(name);
+      var text = JSON.stringify(body);
+      var earlier = ((kept && kept.sent) || []).filter(function (b) { return JSON.stringify(b) !== text; });
+      for (var i = 0; i < earlier.length; i++) {
+        var first = await api("POST", path, { json: earlier[i], idempotencyKey: key });
+        if (first.status === 409 && first.error === "idempotency_key_reused") continue;
+        if (first.ok) first.earlier = true;
+        answer = first;
+        break;
+      }
+    }
+    settled(name, answer);
+    return answer;
   }
 
   /* What ``keyFor`` kept under ``name`` and no answer confirmed: {key, body, extra}, or null. */
@@ -91,44 +129,87 @@
    * back for minutes, the page busy (正在提交…) all that time and the citizen's only way out a reload,
    * which forgets the filing's Idempotency-Key. Cut off, the page says the network failed, and the
    * next tap sends the same key: the server answers with what the first request did, if it arrived.
-   * An upload (``options.form``) has no limit: a big photo is slow on a weak signal, and its tile can
-   * be removed meanwhile. */
+   * An upload (``options.form``) has no overall limit: a big photo is slow on a weak signal. It is cut
+   * off only when it stalls: no progress for ``options.stallMs`` (STALL_MS), its answer included. */
   var TIMEOUT_MS = 30000;
+  var STALL_MS = 45000;
+
+  /* What came back: {status, data}, or null when nothing did. */
+  async function fetchJson(method, path, headers, body) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
+    try {
+      var response = await fetch(path, {
+        method: method, headers: headers, body: body, credentials: "same-origin",
+        signal: controller ? controller.signal : undefined
+      });
+      var data = null;
+      try { data = await response.json(); } catch (e) { data = null; }
+      // Cut off while its body was on the way: as lost as an answer that never came.
+      if (controller && controller.signal.aborted) return null;
+      return { status: response.status, data: data };
+    } catch (e) {
+      return null;
+    } finally {
+      window.clearTimeout(timer);
+    }
+  }
+
+  /* A form (a photo) sent with XMLHttpRequest, which tells how far the upload is: ``onProgress(percent)``
+   * as it goes; cut off when nothing moved for ``stallMs``. {status, data}, or null when nothing came back. */
+  function sendForm(method, path, headers, form, onProgress, stallMs) {
+    return new Promise(function (resolve) {
+      var xhr = new XMLHttpRequest();
+      var timer = null;
+      function stalled() {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () { xhr.abort(); }, stallMs);
+      }
+      function done(answer) {
+        window.clearTimeout(timer);
+        resolve(answer);
+      }
+      xhr.open(method, path);
+      Object.keys(headers).forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
+      xhr.upload.onprogress = function (event) {
+        stalled();
+        if (onProgress && event.lengthComputable && event.total) onProgress(Math.floor(event.loaded * 100 / event.total));
+      };
+      xhr.onprogress = stalled;
+      xhr.onload = function () {
+        var data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+        done({ status: xhr.status, data: data });
+      };
+      xhr.onerror = xhr.onabort = xhr.ontimeout = function () { done(null); };
+      stalled();
+      xhr.send(form);
+    });
+  }
 
   async function request(method, path, options) {
     options = options || {};
     var headers = { "Accept": "application/json" };
-    var body;
-    if (options.json !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(options.json);
-    } else if (options.form) {
-      body = options.form;
-    }
     if (options.token) headers["Authorization"] = "Bearer " + options.token;
     if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
-    var controller = options.form || !window.AbortController ? null : new AbortController();
-    var timer = controller ? window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
-    var response;
-    var data = null;
-    try {
-      response = await fetch(path, {
-        method: method, headers: headers, body: body, credentials: "same-origin",
-        signal: controller ? controller.signal : undefined
-      });
-      try { data = await response.json(); } catch (e) { data = null; }
-    } catch (e) {
-      return { ok: false, status: 0, error: "network", message: MESSAGES.network };
-    } finally {
-      window.clearTimeout(timer);
+    var answer;
+    if (options.form) {
+      answer = await sendForm(method, path, headers, options.form, options.onProgress, options.stallMs || STALL_MS);
+    } else {
+      var body;
+      if (options.json !== undefined) {
+        headers["Content-Type"] = "application/json";
+        body = JSON.stringify(options.json);
+      }
+      answer = await fetchJson(method, path, headers, body);
     }
-    // Cut off while its body was on the way: as lost as an answer that never came.
-    if (controller && controller.signal.aborted) return { ok: false, status: 0, error: "network", message: MESSAGES.network };
-    if (response.ok) return { ok: true, status: response.status, data: data };
-    var error = (data && data.error) || (response.status === 429 ? "rate_limited" : "server");
-    var message = response.status === 429 ? rateLimited(data && data.message)
+    if (!answer || !answer.status) return { ok: false, status: 0, error: "network", message: MESSAGES.network };
+    var status = answer.status, data = answer.data;
+    if (status >= 200 && status < 300) return { ok: true, status: status, data: data };
+    var error = (data && data.error) || (status === 429 ? "rate_limited" : "server");
+    var message = status === 429 ? rateLimited(data && data.message)
       : (data && data.message) || MESSAGES.server;
-    return { ok: false, status: response.status, error: error, message: message, errors: data && data.errors };
+    return { ok: false, status: status, error: error, message: message, errors: data && data.errors };
   }
 
   /* The 429's sentence: when to try again, as the server says it (操作过于频繁，请 N 分钟后再试。), in the page's words. */
@@ -346,7 +427,18 @@
     rememberDone(prefix, { number: number, path: path });
     showDoneCard(prefix, formCard, number, path);
     // The card, not the page's top: below a station's card on a small phone it would be off the screen.
-    document.getElementById(prefix + "done").scrollIntoView({ block: "start" });
+    var card = document.getElementById(prefix + "done");
+    card.scrollIntoView({ block: "start" });
+    // The pressed button is gone with the form: the focus goes to the card's title (tabindex -1), so a
+    // screen reader reads 提交成功 and the number next instead of nothing.
+    focusOn(card.querySelector("h2"));
+  }
+
+  /* Move the focus to ``node`` (made focusable from script only), without scrolling the page again. */
+  function focusOn(node) {
+    if (!node) return;
+    if (!node.hasAttribute("tabindex")) node.setAttribute("tabindex", "-1");
+    node.focus({ preventScroll: true });
   }
 
   function rememberDone(prefix, done) {
@@ -375,16 +467,102 @@
   }
 
   /* A text box's counter ("120/1000", marked "near" past nine tenths of ``max``), kept up as the citizen
-     types; returns the function that updates it, for the page to call after filling or clearing the box. */
+     types; returns the function that updates it, for the page to call after filling or clearing the box.
+     The counter is no live region (a screen reader read it after every keystroke) and no part of the
+     box's label: it describes the box (aria-describedby), and a hidden status after it (id + "-status")
+     says once when the text passes nine tenths of ``max`` and once when it reaches it. */
   function charCounter(box, counter, max) {
+    var status = document.getElementById(counter.id + "-status");
+    if (!status) {
+      status = el("span", "visually-hidden");
+      status.id = counter.id + "-status";
+      status.setAttribute("role", "status");
+      counter.parentNode.insertBefore(status, counter.nextSibling);
+    }
+    var said = "";
     function update() {
       var length = box.value.length;
       counter.textContent = length + "/" + max;
       counter.classList.toggle("near", length > max * 0.9);
+      var stage = length >= max ? "full" : length > max * 0.9 ? "near" : "";
+      if (stage !== said) {
+        said = stage;
+        status.textContent = stage === "full" ? "已达到 " + max + " 字上限。"
+          : stage === "near" ? "还可以输入 " + (max - length) + " 字。" : "";
+      }
     }
     box.addEventListener("input", update);
     update();
     return update;
+  }
+
+  /* What the citizen typed in ``form``, kept in this tab (sessionStorage, under ``name``) as they type
+   * (input/change, a moment after the last) and when the page goes away, so a reload, or the browser
+   * discarding the tab while the camera app is open, does not lose it. Every control with an id is kept
+   * but files and passwords; ``options.extra()`` adds what the page holds outside its controls (photos
+   * uploaded, a position), null when nothing. Returns {save, forget, restore}: ``restore()`` puts the
+   * controls back as kept (each announces its change, so counters and dependent fields follow) and
+   * returns the kept draft {fields, extra}, or null. Separate from ``keyFor``'s draft, which is what was
+   * sent. */
+  var DRAFT_MS = 400;
+
+  function keepDraft(form, name, options) {
+    options = options || {};
+    var stored = DRAFTS + name;
+    var timer = null;
+    // A control is known by its id, a radio without one by its name and value.
+    function keyOf(c) { return c.id || (c.type === "radio" && c.name ? c.name + "=" + c.value : ""); }
+    function controls() {
+      return Array.prototype.filter.call(form.elements, function (c) {
+        return keyOf(c) && /^(INPUT|SELECT|TEXTAREA)$/.test(c.tagName) && !/^(file|password|hidden|submit|button)$/.test(c.type);
+      });
+    }
+    function collect() {
+      var fields = {};
+      controls().forEach(function (c) {
+        fields[keyOf(c)] = c.type === "checkbox" || c.type === "radio" ? c.checked : c.value;
+      });
+      return fields;
+    }
+    var pristine = JSON.stringify(collect());
+    function save() {
+      window.clearTimeout(timer);
+      timer = null;
+      var fields = collect();
+      var extra = options.extra ? options.extra() : null;
+      setItem(stored, JSON.stringify(fields) === pristine && !extra ? null
+        : JSON.stringify({ fields: fields, extra: extra }), "sessionStorage");
+    }
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, DRAFT_MS);
+    }
+    function flush() { if (timer) save(); }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    window.addEventListener("pagehide", flush);
+    document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
+    function forget() {
+      window.clearTimeout(timer);
+      timer = null;
+      setItem(stored, null, "sessionStorage");
+    }
+    function restore() {
+      var kept;
+      try { kept = JSON.parse(getItem(stored, "sessionStorage")); } catch (e) { kept = null; }
+      if (!kept || !kept.fields) return null;
+      controls().forEach(function (c) {
+        if (!Object.prototype.hasOwnProperty.call(kept.fields, keyOf(c))) return;
+        var value = kept.fields[keyOf(c)];
+        var check = c.type === "checkbox" || c.type === "radio";
+        if (check ? c.checked === !!value : c.value === value) return;
+        if (check) c.checked = !!value; else c.value = value;
+        // A radio is left to the page to follow (its change handler may move the focus).
+        if (c.type !== "radio") c.dispatchEvent(new Event(check || c.tagName === "SELECT" ? "change" : "input", { bubbles: true }));
+      });
+      return kept;
+    }
+    return { save: save, later: later, forget: forget, restore: restore };
   }
 
   /* A form's sending state: while a request is on its way its button is disabled and reads 正在提交…, and
@@ -403,11 +581,15 @@
     request: request,
     identify: identify,
     hasIdentity: function () { return !!(getItem(TOKEN) || getItem(KEY)); },
-    /* After 注销: this browser forgets its identity (key and token); a later filing starts a new one. */
-    forgetIdentity: function () { setItem(KEY, null); setItem(TOKEN, null); },
+    /* After 注销: this browser forgets its identity (key and token), and the tab what was typed or sent
+     * unconfirmed (drafts hold a phone number); a later filing starts a new one. */
+    forgetIdentity: function () { setItem(KEY, null); setItem(TOKEN, null); forgetDrafts(); },
     imageUrl: imageUrl,
     randomKey: randomKey,
     keyFor: keyFor,
+    sendOnce: sendOnce,
+    keepDraft: keepDraft,
+    focusOn: focusOn,
     unsent: unsent,
     settled: settled,
     el: el,

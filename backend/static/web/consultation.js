@@ -1,7 +1,7 @@
 /* /public/consultations/{id}: 立法意见征集 in a phone browser — an opinion on a draft regulation, on one
  * article or the whole (POST /api/v1/consultations/{id}/opinions with the browser's identity, as the
  * filing form files), then 我的意见 with the feedback given (GET /api/v1/consultations/my-opinions).
- * A retry, or the same draft after a reload, goes with the same Idempotency-Key (MSB.keyFor). */
+ * A retry, or the draft after a reload, changed or not, goes with the same Idempotency-Key (MSB.sendOnce). */
 (function () {
   "use strict";
 
@@ -58,6 +58,7 @@
   var submit = $("cs-submit");
   var done = $("cs-done");
   var draftNotice = $("cs-draft-notice");
+  var draftKept = $("cs-draft-kept");
   var postedNotice = $("cs-posted-notice");
   if (postedNotice) postedNotice.remove();
 
@@ -97,6 +98,7 @@
     event.preventDefault();
     if (submit.disabled) return;
     MSB.show(draftNotice, false);
+    MSB.show(draftKept, false);
     MSB.show(done, false);
     MSB.showError(formError, "");
     Object.keys(FIELD_LABELS).forEach(function (field) { setFieldError(field, ""); });
@@ -107,25 +109,29 @@
     var body = { content: content.value.trim() };
     if (article.value) body.article_id = parseInt(article.value, 10);
     if (number) body.contact_phone = number;
-    var key = MSB.keyFor(DRAFT, body);
     busy(true);
-    var answer = await MSB.api("POST", "/api/v1/consultations/" + consultationId + "/opinions",
-                               { json: body, idempotencyKey: key });
+    var answer = await MSB.sendOnce(DRAFT, "/api/v1/consultations/" + consultationId + "/opinions", body);
     busy(false);
-    MSB.settled(DRAFT, answer);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
     content.value = "";
     updateCounter();
+    typed.forget();
     MSB.show(done, true);
     await loadMine();
   });
 
-  /* An opinion whose answer never came before the page was reloaded: the form as it was sent. */
+  // What is typed is kept in the tab as it is typed (MSB.keepDraft): a reload gives it back.
+  var typed = MSB.keepDraft(form, DRAFT);
+
+  /* The form as the citizen left it: as last typed, or else as last sent when its answer never came. */
   var kept = MSB.unsent(DRAFT);
-  if (kept) {
+  var last = postedNotice ? null : typed.restore();
+  if (last) {
+    MSB.show(kept ? draftNotice : draftKept, true);
+  } else if (kept) {
     var body = kept.body;
     if (body.article_id && article.querySelector('option[value="' + body.article_id + '"]')) article.value = String(body.article_id);
     content.value = body.content || "";

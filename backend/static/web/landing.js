@@ -30,17 +30,24 @@
   var locateButton = $("locate");
   var locateStatus = $("locate-status");
   var address = $("address");
+  var addressField = $("address-field");  // the address box with its label, shown once there is a position
   var nearbyBox = $("nearby");
   var nearbyList = $("nearby-list");
   var formError = $("form-error");
   var submit = $("submit");
   var draftNotice = $("draft-notice");
+  var draftKept = $("draft-kept");
 
   var photos = [];  // {id, url, tile, state, blob, name, key, uploading, failed, retry, message}
   var RETRY_MESSAGE = "照片上传失败：网络连接不稳定或服务器繁忙。请检查网络后点照片上的“重试”，或删除这张照片。";
   var photoMessage = null;  // the form's error when it is about the photos (cleared as they are removed)
   var position = null;  // {lat, lng}
   var DRAFT = "filing." + form.dataset.code;  // the filing's Idempotency-Key is kept with it (MSB.keyFor)
+  var HEIC_MESSAGE = "这张照片是 HEIC 格式，暂不支持。苹果手机可在“设置—相机—格式”中选择“兼容性最佳”后重新拍摄，或截图后上传截图。";
+  // The photos' news for a screen reader (第 2 张照片已上传), which their tiles do not say aloud.
+  var photosStatus = MSB.el("span", "visually-hidden");
+  photosStatus.setAttribute("role", "status");
+  photosBox.parentNode.appendChild(photosStatus);
   var nearbyShownFor = "";
 
   MSB.started();
@@ -159,16 +166,29 @@
     photo.tile.remove();
     refreshPhotoAdd();
     refreshPhotoError();
+    renumber();
+    typed.later();
+  }
+
+  /* What a photo is called: 第 N 张照片, by its place among the tiles (a screen reader tells them apart). */
+  function nameOf(photo) { return "第 " + (photos.indexOf(photo) + 1) + " 张照片"; }
+
+  /* Each tile's picture and buttons named by its place, after one is added or removed. */
+  function renumber() {
+    photos.forEach(function (photo) {
+      var name = nameOf(photo);
+      photo.img.alt = name;
+      photo.remove.setAttribute("aria-label", "删除" + name);
+      if (photo.state && photo.state.tagName === "BUTTON") photo.state.setAttribute("aria-label", name + "上传失败，点此重试");
+    });
   }
 
   /* The tile of ``photo`` (with its 删除 button), added to the form; returns its <img>. */
   function addTile(photo) {
     var tile = MSB.el("div", "photo");
     var img = MSB.el("img");
-    img.alt = "照片预览";
     var remove = MSB.el("button", "photo-remove");
     remove.type = "button";
-    remove.setAttribute("aria-label", "删除这张照片");
     var cross = MSB.el("span", null, "×");
     cross.setAttribute("aria-hidden", "true");
     remove.appendChild(cross);
@@ -176,9 +196,12 @@
     tile.appendChild(img);
     tile.appendChild(remove);
     photo.tile = tile;
+    photo.img = img;
+    photo.remove = remove;
     photosBox.insertBefore(tile, photoAdd);
     photos.push(photo);
     refreshPhotoAdd();
+    renumber();
     return img;
   }
 
@@ -199,7 +222,14 @@
   async function upload(photo) {
     var data = new FormData();
     data.append("file", photo.blob, photo.name);
-    var answer = await MSB.api("POST", "/api/v1/uploads", { form: data, idempotencyKey: photo.key });
+    // A stalled connection is cut off (MSB.request: no progress for a while) and offered again below.
+    var answer = await MSB.api("POST", "/api/v1/uploads", {
+      form: data, idempotencyKey: photo.key,
+      onProgress: function (percent) {
+        // On a slow link the tile shows how far it is (a big photo can take a minute on 3G).
+        if (photo.uploading && percent < 100) photo.state.textContent = "上传中 " + percent + "%";
+      }
+    });
     photo.uploading = false;
     photo.tile.classList.remove("uploading");
     if (answer.ok) {
@@ -207,7 +237,10 @@
       photo.url = answer.data.url;
       photo.failed = false;
       photo.state.remove();
+      photo.state = null;
       refreshPhotoError();
+      if (photos.indexOf(photo) !== -1) photosStatus.textContent = nameOf(photo) + "已上传";
+      typed.later();
       return;
     }
     photo.failed = true;
@@ -223,7 +256,9 @@
     }
     photo.state.replaceWith(state);
     photo.state = state;
+    renumber();
     if (photos.indexOf(photo) !== -1) showPhotoError(photo.message);  // unless removed while uploading
+    typed.later();
   }
 
   function retryPhoto(photo) {
@@ -236,17 +271,38 @@
     upload(photo);
   }
 
-  photoInput.addEventListener("change", function () {
+  /* A HEIC/HEIF photo (iPhones, and many Android phones' 高效 format), by its type, its name or its first
+   * bytes (an ISO box "ftyp" with a HEIF brand): the server takes none, and sending one cost minutes on
+   * a slow link before the refusal. */
+  var HEIF_BRANDS = /^(heic|heix|hevc|hevx|heim|heis|hevm|hevs|mif1|msf1)$/;
+
+  async function isHeif(file) {
+    if (/^image\/hei[cf]/i.test(file.type || "") || /\.hei[cf]$/i.test(file.name || "")) return true;
+    try {
+      var head = new Uint8Array(await file.slice(4, 12).arrayBuffer());
+      var text = String.fromCharCode.apply(null, head);
+      return text.slice(0, 4) === "ftyp" && HEIF_BRANDS.test(text.slice(4));
+    } catch (e) {
+      return false;
+    }
+  }
+
+  photoInput.addEventListener("change", async function () {
     var files = Array.prototype.slice.call(photoInput.files || []);
+    photoInput.value = "";
+    var kinds = await Promise.all(files.map(isHeif));
+    var refused = files.filter(function (file, i) { return kinds[i]; });
+    files = files.filter(function (file, i) { return !kinds[i]; });
     var room = MAX_PHOTOS - photos.length;
     if (files.length > room) {
       showPhotoError("最多上传 " + MAX_PHOTOS + " 张照片，多出的照片没有添加。");
       files = files.slice(0, room);
+    } else if (refused.length) {
+      showPhotoError(HEIC_MESSAGE);
     } else {
       MSB.showError(formError, "");
     }
     files.forEach(addPhoto);
-    photoInput.value = "";
   });
 
   // --- location (optional) --------------------------------------------------------------------
@@ -263,7 +319,8 @@
       position = { lat: found.coords.latitude, lng: found.coords.longitude };
       locateStatus.textContent = "已获取当前位置（精度约 " + Math.round(found.coords.accuracy || 0) + " 米）。";
       locateButton.textContent = "重新获取位置";
-      MSB.show(address, true);
+      MSB.show(addressField, true);
+      typed.later();
       checkNearby();
     }, function () {
       locateButton.disabled = false;
@@ -301,6 +358,7 @@
           link.href = "/track/" + item.id;
           done.appendChild(link);
           follow.replaceWith(done);
+          MSB.focusOn(done);  // the pressed button is gone: a screen reader reads what was done
         } else {
           follow.disabled = false;
           MSB.showError(formError, followed.message);
@@ -317,6 +375,7 @@
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     MSB.show(draftNotice, false);
+    MSB.show(draftKept, false);
     MSB.showError(formError, "");
     clearFieldErrors();
     // Every mistake the page can see is said at once, not one per submit.
@@ -344,56 +403,88 @@
     var ids = photos.map(function (p) { return p.id; }).filter(Boolean);
     if (ids.length) body.attachment_ids = ids;
 
-    // The same draft sent again (a retry, or after a reload) goes with the same key; a changed one with a new key.
-    var key = MSB.keyFor(DRAFT, body, {
-      photos: photos.filter(function (p) { return p.id; }).map(function (p) { return { id: p.id, url: p.url }; })
-    });
+    // Sent again (a retry, or after a reload), changed or not, it goes with the same key: filed once
+    // (MSB.sendOnce; ``earlier``: the first filing, made before the change).
     submit.disabled = true;
     submit.textContent = "正在提交…";
-    var answer = await MSB.api("POST", "/api/v1/suggestions", { json: body, idempotencyKey: key });
+    var answer = await MSB.sendOnce(DRAFT, "/api/v1/suggestions", body, { photos: uploadedPhotos() });
     submit.disabled = false;
     submit.textContent = "提交建议";
-    MSB.settled(DRAFT, answer);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
+    typed.forget();
+    MSB.show($("done-earlier"), !!answer.earlier);
     MSB.showDone("", $("file-card"), answer.data.number, "/track/" + answer.data.id);
+  });
+
+  function uploadedPhotos() {
+    return photos.filter(function (p) { return p.id; }).map(function (p) { return { id: p.id, url: p.url }; });
+  }
+
+  // What is typed is kept in the tab as it is typed (MSB.keepDraft), with the photos already uploaded and
+  // the position: a reload, or the tab discarded while the camera is open, gives it back.
+  var typed = MSB.keepDraft(form, DRAFT, {
+    extra: function () {
+      var kept = uploadedPhotos();
+      var lost = photos.length - kept.length;
+      return kept.length || lost || position ? { photos: kept, lost: lost, position: position } : null;
+    }
   });
 
   MSB.restoreDone("", $("file-card"));
 
-  /* A filing whose answer never came before the page was reloaded: the form as it was sent, with a
-   * notice; sent unchanged, it goes with the same Idempotency-Key (MSB.keyFor). */
-  function restoreDraft() {
-    var kept = MSB.unsent(DRAFT);
-    if (!kept || postedNotice || !$("done").hidden) return;
-    var body = kept.body;
-    category.value = body.category;
-    content.value = body.content;
-    updateCounter();
-    $("contact_phone").value = body.contact_phone || "";
-    $("anonymous").checked = !!body.anonymous;
-    $("public_consent").checked = !!body.public_consent;
-    if (body.location) {
-      position = { lat: body.location.lat, lng: body.location.lng };
-      address.value = body.location.address || "";
-      MSB.show(address, true);
-      locateStatus.textContent = "已恢复上次获取的位置。";
-      locateButton.textContent = "重新获取位置";
-    }
-    ((kept.extra && kept.extra.photos) || []).forEach(async function (photo) {
+  function restorePosition(where, text) {
+    position = where;
+    MSB.show(addressField, true);
+    locateStatus.textContent = "已恢复上次获取的位置。";
+    locateButton.textContent = "重新获取位置";
+    if (text !== undefined) address.value = text;
+  }
+
+  function restorePhotos(list) {
+    (list || []).forEach(async function (photo) {
       var img = addTile({ id: photo.id, url: photo.url, uploading: false, failed: false });
       var shown = await MSB.imageUrl(photo.url);
       if (shown) img.src = shown;
     });
-    MSB.show(draftNotice, true);
+  }
+
+  /* The form as the citizen left it: as last typed (MSB.keepDraft), or else as last sent when its answer
+   * never came. A filing sent and unconfirmed says so (draftNotice): sent again, changed or not, it goes
+   * with the same Idempotency-Key (MSB.sendOnce). Otherwise the notice says the typing was kept, and how
+   * many photos were not (those not uploaded yet). */
+  function restoreDraft() {
+    if (postedNotice || !$("done").hidden) return;
+    var kept = MSB.unsent(DRAFT);
+    var last = typed.restore();
+    if (!kept && !last) return;
+    if (last) {
+      var extra = last.extra || {};
+      if (extra.position) restorePosition(extra.position);
+      restorePhotos(extra.photos);
+      $("draft-kept-lost").textContent = extra.lost ? "有 " + extra.lost + " 张照片未能保留，请重新添加。" : "";
+    } else {
+      var body = kept.body;
+      category.value = body.category;
+      content.value = body.content;
+      updateCounter();
+      $("contact_phone").value = body.contact_phone || "";
+      $("anonymous").checked = !!body.anonymous;
+      $("public_consent").checked = !!body.public_consent;
+      if (body.location) restorePosition({ lat: body.location.lat, lng: body.location.lng }, body.location.address || "");
+      restorePhotos(kept.extra && kept.extra.photos);
+    }
+    MSB.show(kept ? draftNotice : draftKept, true);
   }
   restoreDraft();
 
   $("again").addEventListener("click", function () {
     MSB.forgetDone("");
     MSB.show(draftNotice, false);
+    MSB.show(draftKept, false);
+    MSB.show($("done-earlier"), false);
     form.reset();
     // A page given back after a post made without the script has what was typed as the fields'
     // defaults, which reset() restores: a new suggestion starts empty.
@@ -406,11 +497,13 @@
     photos.slice().forEach(removePhoto);
     position = null;
     nearbyShownFor = "";
-    MSB.show(address, false);
+    address.value = "";
+    MSB.show(addressField, false);
     MSB.show(nearbyBox, false);
     locateStatus.textContent = "";
     locateButton.textContent = "获取当前位置";
     updateCounter();
+    typed.forget();  // after the photos' removal, which would keep the emptied form
     MSB.show($("done"), false);
     MSB.show($("file-card"), true);
     $("file-card").scrollIntoView({ block: "start" });

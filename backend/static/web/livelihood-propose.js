@@ -1,6 +1,6 @@
 /* /livelihood/propose: 群众下单 in a phone browser — a proposal of a livelihood project to a congress
  * (POST /api/v1/livelihood/proposals with the browser's identity, as the filing form files), then
- * 我的民生建议. A retry, or the same draft after a reload, goes with the same Idempotency-Key (MSB.keyFor). */
+ * 我的民生建议. A retry, or the draft after a reload, goes with the same Idempotency-Key (MSB.sendOnce). */
 (function () {
   "use strict";
 
@@ -21,6 +21,7 @@
   var formError = $("lv-error");
   var submit = $("lv-submit");
   var draftNotice = $("lv-draft-notice");
+  var draftKept = $("lv-draft-kept");
 
   MSB.started();
   var postedNotice = $("lv-posted-notice");  // the page came back from a post made without this script
@@ -56,6 +57,7 @@
     event.preventDefault();
     if (submit.disabled) return;
     MSB.show(draftNotice, false);
+    MSB.show(draftKept, false);
     MSB.showError(formError, "");
     clearFieldErrors();
     var number = MSB.phoneNumber(phone.value);
@@ -66,30 +68,37 @@
 
     var body = { region_id: parseInt(region.value, 10), title: title.value.trim(), content: content.value.trim() };
     if (number) body.contact_phone = number;
-    var key = MSB.keyFor(DRAFT, body);
     busy(true);
-    var answer = await MSB.api("POST", "/api/v1/livelihood/proposals", { json: body, idempotencyKey: key });
+    var answer = await MSB.sendOnce(DRAFT, "/api/v1/livelihood/proposals", body);
     busy(false);
-    MSB.settled(DRAFT, answer);
     if (!answer.ok) {
       MSB.showRefusal(answer, showFieldError, formError);
       return;
     }
+    typed.forget();
     MSB.showDone("lv-", $("lv-card"), answer.data.title, "/livelihood/mine");
   });
 
-  /* A proposal whose answer never came before the page was reloaded: the form as it was sent, with a
-   * notice; sent unchanged, it goes with the same Idempotency-Key. */
+  // What is typed is kept in the tab as it is typed (MSB.keepDraft): a reload gives it back.
+  var typed = MSB.keepDraft(form, DRAFT);
+
+  /* The form as the citizen left it, with a notice: as last typed (MSB.keepDraft), or else as last sent
+   * when its answer never came; sent again, changed or not, that one goes with the same Idempotency-Key
+   * (MSB.sendOnce). */
   function restoreDraft() {
+    if (postedNotice || !$("lv-done").hidden) return;
     var kept = MSB.unsent(DRAFT);
-    if (!kept || postedNotice || !$("lv-done").hidden) return;
-    var body = kept.body;
-    if (region.querySelector('option[value="' + body.region_id + '"]')) region.value = String(body.region_id);
-    title.value = body.title || "";
-    content.value = body.content || "";
-    phone.value = body.contact_phone || "";
-    updateCounter();
-    MSB.show(draftNotice, true);
+    var last = typed.restore();
+    if (!kept && !last) return;
+    if (!last) {
+      var body = kept.body;
+      if (region.querySelector('option[value="' + body.region_id + '"]')) region.value = String(body.region_id);
+      title.value = body.title || "";
+      content.value = body.content || "";
+      phone.value = body.contact_phone || "";
+      updateCounter();
+    }
+    MSB.show(kept ? draftNotice : draftKept, true);
   }
   restoreDraft();
 })();

@@ -1,6 +1,6 @@
 /* /report-poll/{token}: 述职测评 in a phone browser — a rating of each reporting deputy and an optional
  * comment, sent with the browser's identity (POST /api/v1/report-polls/{token}/ballots). A retry, or the
- * same choices after a reload, goes with the same Idempotency-Key (MSB.keyFor). A browser that has voted
+ * same choices after a reload, goes with the same Idempotency-Key (MSB.sendOnce). A browser that has voted
  * (GET …/report-polls/{token} says ``voted``) sees that instead of the form. 凭票测评: the ballot carries the
  * ticket's code (#rp-ticket), filled in from the link of the ticket's QR (…#t=CODE: the part after # never
  * reaches the server's logs) or typed from the ticket. */
@@ -69,11 +69,9 @@
     }
     var body = { choices: picked, comment: comment.value.trim() };
     if (ticket) body.ticket = ticket.value.trim();
-    var key = MSB.keyFor(DRAFT, body);
     busy(true);
-    var answer = await MSB.api("POST", "/api/v1/report-polls/" + token + "/ballots", { json: body, idempotencyKey: key });
+    var answer = await MSB.sendOnce(DRAFT, "/api/v1/report-polls/" + token + "/ballots", body);
     busy(false);
-    MSB.settled(DRAFT, answer);
     if (answer.ok) return finish(false);
     if (answer.status === 409 && answer.message === "您已参加测评。") return finish(true);
     if (ticket && ((answer.status === 422 && answer.errors && answer.errors.ticket) ||

@@ -198,6 +198,8 @@
     MSB.showError($("load-error"), "");
     render(answer.data);
     window.scrollTo(0, 0);
+    // The form is gone: the focus goes to 您的评价 (tabindex -1), so a screen reader reads the result.
+    MSB.focusOn($("d-rated"));
   });
 
   // 撤回, asked in the page first (确定撤回 / 再想想).

@@ -175,3 +175,20 @@ test('the server address comes from config.js', async () => {
   assert.equal(wx.requests[0].url, 'https://msb.example.cn/api/v1/auth/wechat');
   assert.equal(wx.requests[1].url, 'https://msb.example.cn/api/v1/me');
 });
+
+test('an administrator still on their initial password is told to change it in the console, on every request', async () => {
+  const refused = () => error(403, 'password_change_required', '该账号的密码是他人设置的初始密码，请先修改密码后再使用。');
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions': refused,
+    'GET /api/v1/me/personal-data': refused,
+  }, { user: CITIZEN });
+  const api = apiOf(phone);
+  const told = '您的账号还在使用他人设置的初始密码，请先在电脑上登录管理后台修改密码，再回到小程序使用。';
+  await assert.rejects(api.suggestions({ scope: 'station' }),
+    { status: 403, code: 'password_change_required', message: told });
+  assert.deepEqual(wx.modals, [told]);
+  // A page that explains its own 403s shows the same sentence.
+  await assert.rejects(api.personalData(), { status: 403, code: 'password_change_required', message: told });
+  assert.deepEqual(wx.modals, [told]);
+  assert.deepEqual(wx.toasts, []);
+});

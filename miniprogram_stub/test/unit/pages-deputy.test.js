@@ -80,7 +80,7 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
     'POST /api/v1/suggestions/11/accept': () => { accepted += 1; return json(200, suggestion({ status: 'accepted' })); },
   }, { user: DEPUTY });
   const inbox = await phone.open('pages/inbox/inbox');
-  assert.deepEqual(inbox.data.tabs.map((t) => t.label), ['待接单', '办理中', '转办中', '已超期']);
+  assert.deepEqual(inbox.data.tabs.map((t) => t.label), ['待接单', '办理中', '转办中', '已超期', '已答复', '已办结']);
   assert.deepEqual(inbox.data.items.map((i) => i.id), [11]);
   await inbox.accept(event({ id: 11 }));
   assert.equal(accepted, 1);
@@ -105,6 +105,56 @@ test('inbox: tabs ask the server for 待接单, 办理中, 转办中 and overdue
   assert.equal(await inbox.subscribeActivities(), 2);
   assert.deepEqual(wx.calls.requestSubscribeMessage.at(-1).tmplIds, ['tmpl-activity', 'tmpl-activity-claim']);
   assert.equal(wx.toasts.pop(), '已开启提醒');
+});
+
+test('inbox: 已答复 and 已办结 list what the deputy answered, with where the citizen\'s rating stands; each tab says when it is empty', async () => {
+  const queries = [];
+  const rows = {
+    replied: [staffView({ id: 5, status: 'replied', status_label: '已答复', reply_content: '已协调更换路灯',
+      reply_due_at: '2026-05-11T15:59:59+00:00' })],
+    closed: [
+      staffView({ id: 6, status: 'closed', status_label: '已办结', satisfaction: 'basically_satisfied' }),
+      staffView({ id: 7, status: 'closed', status_label: '已办结', satisfaction: null }),
+    ],
+  };
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions': (req) => {
+      queries.push(Object.assign({}, req.query));
+      const items = rows[req.query.status] || [];
+      return json(200, { items, total: items.length, page: 1, per_page: 20 });
+    },
+  }, { user: DEPUTY });
+  const inbox = await phone.open('pages/inbox/inbox');
+  const shown = () => inbox.data.items.map((i) => [i.id, i.statusText, i.ratingText, i.dueText]);
+  assert.deepEqual([inbox.data.items, inbox.data.emptyText], [[], '暂无待接单的建议']);
+
+  await inbox.switchTab(event({ key: 'replied' }));
+  assert.deepEqual(queries.at(-1), { scope: 'assigned', status: 'replied', sort: 'newest', page: '1', per_page: '20' });
+  // Answered: no deadline of the deputy's any more, the citizen's rating awaited.
+  assert.deepEqual(shown(), [[5, '已答复', '等待群众评价', '']]);
+  await inbox.switchTab(event({ key: 'closed' }));
+  assert.deepEqual(queries.at(-1), { scope: 'assigned', status: 'closed', sort: 'newest', page: '1', per_page: '20' });
+  assert.deepEqual(shown(), [[6, '已办结', '群众评价：基本满意', ''], [7, '已办结', '群众未评价', '']]);
+
+  // Emptied meanwhile: the tab says what it lists.
+  rows.closed = [];
+  rows.replied = [];
+  await inbox.reload();
+  assert.deepEqual([inbox.data.items, inbox.data.emptyText], [[], '暂无已办结的建议']);
+  await inbox.switchTab(event({ key: 'replied' }));
+  assert.deepEqual([inbox.data.items, inbox.data.emptyText], [[], '暂无等待群众评价的建议']);
+  await inbox.switchTab(event({ key: 'overdue' }));
+  assert.equal(inbox.data.emptyText, '暂无超期的建议');
+  assert.equal(await inbox.switchTab(event({ key: 'withdrawn' })), null, 'no such tab: nothing asked');
+  assert.equal(inbox.data.tab, 'overdue');
+
+  // A link to the tab (a message's page path) opens it.
+  const opened = await phone.open('pages/inbox/inbox', { tab: 'closed' });
+  assert.deepEqual([opened.data.tab, opened.data.emptyText, queries.at(-1).status], ['closed', '暂无已办结的建议', 'closed']);
+
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/inbox/inbox.wxml'), 'utf8');
+  assert.match(wxml, /<view class="muted rating" wx:if="\{\{item\.ratingText\}\}">\{\{item\.ratingText\}\}<\/view>/);
+  assert.match(wxml, /\{\{searched \? '没有找到相关建议' : emptyText\}\}/);
 });
 
 test('inbox: each row shows the deputy its deadline, short in China time, and whether it is due soon or overdue', async () => {

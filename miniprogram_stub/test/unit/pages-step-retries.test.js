@@ -159,3 +159,53 @@ test('inbox: 接单 retried after a lost answer is one acceptance; a refused 接
   assert.deepEqual(wx.modals.slice(-1), ['当前状态为“办理中”，不能接单。']);
   assert.deepEqual(inbox.data.items, [], 'the list as it is now');
 });
+
+test('activities: 接单 and 请假 retried after a lost answer carry the first tap\'s key, are taken once and show no refusal', async () => {
+  let myStatus = 'invited';
+  const activity = () => ({
+    id: 5, title: '接待选民', type: 'reception', type_label: '接待选民', status: 'published', status_label: '已发单',
+    starts_at: '2026-05-01T01:00:00+00:00', ends_at: '2026-05-01T04:00:00+00:00', my_status: myStatus,
+    station: { id: 1, name: '城北联络站' },
+  });
+  const answer = (to, refusal) => (req) => {
+    if (myStatus === to) return error(409, 'invalid_transition', refusal);
+    myStatus = to;
+    return json(200, activity());
+  };
+  const accepting = keyedServer(answer('accepted', '您已接单或已签到。'));
+  const declining = keyedServer(answer('declined', '已签到或已请假，不能再请假。'));
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/activities': () => json(200, { items: [activity()], total: 1, page: 1, per_page: 20 }),
+    'POST /api/v1/activities/5/accept': accepting.handler,
+    'POST /api/v1/activities/5/decline': declining.handler,
+  }, { user: DEPUTY });
+  const list = await phone.open('pages/activities/activities');
+
+  accepting.state.lose = 1;
+  await list.accept(event({ id: 5 }));
+  assert.deepEqual(wx.modals, ['网络连接失败，请检查网络后重试。']);
+  await list.accept(event({ id: 5 }));
+  assert.equal(accepting.state.taken, 1, 'accepted once');
+  assert.equal(accepting.state.keys.length, 2);
+  assert.match(accepting.state.keys[0], /^mp-/);
+  assert.equal(accepting.state.keys[1], accepting.state.keys[0], 'the retry carries the first tap\'s key');
+  assert.deepEqual(wx.modals, ['网络连接失败，请检查网络后重试。'], 'no 您已接单');
+  assert.equal(list.data.items[0].myStatusLabel, '已接单');
+
+  declining.state.lose = 1;
+  wx.queue.modal.push({ confirm: true, content: '外出开会' });
+  await list.decline(event({ id: 5 }));
+  wx.queue.modal.push({ confirm: true, content: '外出开会' });
+  await list.decline(event({ id: 5 }));
+  assert.equal(declining.state.taken, 1, 'on leave once');
+  assert.equal(declining.state.keys[1], declining.state.keys[0]);
+  assert.notEqual(declining.state.keys[0], accepting.state.keys[0], 'each step its own key');
+  // (the reason's editable modals show no message)
+  assert.deepEqual(wx.modals.filter(Boolean), ['网络连接失败，请检查网络后重试。', '网络连接失败，请检查网络后重试。']);
+  assert.equal(list.data.items[0].myStatusLabel, '已请假');
+
+  // Answered, the step is done with its key: 接单 again after the leave is a new step.
+  await list.accept(event({ id: 5 }));
+  assert.equal(accepting.state.taken, 2);
+  assert.notEqual(accepting.state.keys[2], accepting.state.keys[0]);
+});
