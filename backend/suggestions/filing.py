@@ -21,6 +21,7 @@ from ..auth.scope import RegionRef
 from ..db_types import utcnow
 from ..errors import forbidden, validation_failed
 from ..extensions import db
+from ..org.closing import closed_since_checked
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
 from ..qr.services import StationClosed, canonical_code, plausible_code, unknown_code, withdrawn
@@ -90,14 +91,12 @@ def _target_statement():
 @cache
 def _writes():
     """The filing's statements, built once: (insert the item, returning it as its answer shows it; set
-    its number; add a timeline line; the item's station closed or not, read again after the item is written)."""
+    its number; add a timeline line)."""
     items = Suggestion.__table__
-    stations = Station.__table__
     return (
         insert(items).returning(*(items.c[name] for name in ITEM_COLUMNS)),
         update(items).where(items.c.id == bindparam("item_id")).values(number=bindparam("item_number")),
         insert(SuggestionEvent.__table__),
-        select(stations.c.closed_dt).where(stations.c.id == bindparam("station_id")),
     )
 
 
@@ -192,14 +191,13 @@ def file_suggestion(user, data) -> ItemSnapshot:
         accept_due_dt=due_at(data["category"], "accept", now) if to_deputy else None,
         dispatch_due_dt=None if to_deputy else dispatch_due_at(now), created_dt=now, updated_dt=now,
     )
-    insert_item, set_number, insert_event, station_closed = _writes()
+    insert_item, set_number, insert_event = _writes()
     columns = dict(connection.execute(insert_item, values).one()._mapping)
-    if not to_deputy and connection.execute(station_closed, {"station_id": target.station_id}).scalar() is not None:
+    if not to_deputy and closed_since_checked(connection, target.station_id):
         # Closed (停用) since the code was read. An item waiting for dispatch at a closed station would be seen
-        # by nobody, and closing counts those first (org.services.set_station_closed): it holds the station's
-        # row, which the insert above (its foreign key's lock on PostgreSQL, the write lock on SQLite) waited
-        # for, so this read, after it, sees a closing that counted before the item existed. The request's
-        # refusal rolls the item back. A deputy's item is with the deputy, which closing allows.
+        # by nobody, and closing counts those first (org.services.set_station_closed, org.closing): read after
+        # the insert, the station is seen closed by a closing that counted before the item existed. The
+        # request's refusal rolls the item back. A deputy's item is with the deputy, which closing allows.
         raise StationClosed(db.session.get(Station, target.station_id))
     item_id = columns["id"]
     columns["number"] = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item_id:06d}"
