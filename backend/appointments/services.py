@@ -20,11 +20,13 @@ from ..auth.scope import (
     manages_station,
 )
 from ..db_types import in_ids, utcnow
-from ..errors import APIError, validation_failed
+from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, restate_under, thing, withdraw, withdraw_under
+from ..org.closing import closed_since_checked
 from ..org.models import Deputy, Region, Station
 from ..qr.models import QRKind
+from ..qr.services import StationClosed
 from ..suggestions.filing import code_target
 from ..suggestions.redact import redact
 from ..suggestions.services import CHINA
@@ -196,6 +198,12 @@ def request(user, data):
     )
     db.session.add(appointment)
     db.session.flush()
+    if target.station_id is not None and closed_since_checked(db.session.connection(), target.station_id):
+        # Closed (停用) since the code was read, before it counted this request (org.closing). Through a
+        # deputy's code the request went to the deputy's station just closed: sent again, it goes to another.
+        if deputy_id is None:
+            raise StationClosed(target.station_region_name)
+        raise conflict("该代表所在的联络站刚刚停用，约见没有提交；请重新提交。")
     if activity is not None:
         _still_receiving(activity, target.station_id, deputy_id, now)
     appointment.number = f"YJ-{now.astimezone(CHINA):%Y%m%d}-{appointment.id:06d}"

@@ -6,6 +6,7 @@ Each takes validated data, changes objects, flushes, and never commits: the requ
 from sqlalchemy import func, select, update
 
 from ..activities.models import Activity, ActivityStatus
+from ..appointments.models import Appointment, AppointmentStatus
 from ..audit.log import masked_phone, record, record_across, record_apart
 from ..auth.models import User
 from ..auth.services import allow_rebinding, unbind_deputy
@@ -295,20 +296,22 @@ def update_station(actor, station, data) -> Station:
 
 def set_station_closed(actor, station, closed):
     """停用 (``closed``) or 重新启用 a station; region administrators only. Closing is refused (409, counting
-    them) while suggestions wait at it for dispatch — nobody would see them — or activities there have not
-    ended: those are dispatched, cancelled or moved first. Items already with deputies stay theirs. Its code is
+    them) while suggestions wait at it for dispatch — nobody would see them —, activities there have not
+    ended, or requests to meet a deputy there (约见代表) await an answer or a meeting to come: those are
+    dispatched, cancelled, moved or answered first. Items already with deputies stay theirs. Its code is
     kept: a closed station's answers 410 station_closed, and works again once the station is reopened."""
     if actor is not None and not manages_region(actor, station.region):
         raise APIError(403, "forbidden", "只有区域管理员可以停用或重新启用联络站。")
     if not closed:
         station.closed_dt = None
         return
-    # Closing against a filing at the same instant (suggestions.filing.file_suggestion re-reads the station
-    # after writing its item): the station is closed, holding its row, before anything waiting there is
-    # counted. On PostgreSQL, FOR UPDATE conflicts with the FOR KEY SHARE lock the item's foreign key takes
-    # on the station row: a filing that wrote its item first holds closing here until it commits, and the
-    # count below sees its item; one writing after waits for closing to commit, then reads the station
-    # closed and is refused. On SQLite the UPDATE takes the database's one write lock, with the same effect.
+    # Closing against a write landing at the station at the same instant (a filing, a booking, an activity
+    # dispatched or extended there, each reading the station again after its write: org.closing): the station
+    # is closed, holding its row, before anything waiting there is counted. On PostgreSQL, FOR UPDATE
+    # conflicts with the FOR KEY SHARE lock the write takes on the station row (an inserted row's foreign key,
+    # or org.closing's read): a write that came first holds closing here until it commits, and the counts
+    # below see it; one coming after waits for closing to commit, then reads the station closed and is
+    # refused. On SQLite the UPDATE takes the database's one write lock, with the same effect.
     # A refusal below rolls the request back, closed_dt with it.
     db.session.execute(select(Station.id).where(Station.id == station.id).with_for_update())
     station.closed_dt = utcnow()
@@ -317,11 +320,18 @@ def set_station_closed(actor, station, closed):
         Suggestion.station_id == station.id, Suggestion.status == Status.pending))
     upcoming = db.session.scalar(select(func.count()).where(
         Activity.station_id == station.id, Activity.status == ActivityStatus.published, Activity.ends_dt > utcnow()))
-    held = [wording.format(count) for count, wording in ((pending, "{} 件待分派的建议"), (upcoming, "{} 场未结束的活动"))
-            if count]
+    # 约见代表 at the station, the deputy's or the station's: awaiting an answer, or agreed for a time to
+    # come. Their citizens would come to a closed station (a confirmation's place is the station's by default).
+    meetings = db.session.scalar(select(func.count()).where(
+        Appointment.station_id == station.id,
+        (Appointment.status == AppointmentStatus.requested)
+        | ((Appointment.status == AppointmentStatus.confirmed) & (Appointment.meet_dt > utcnow()))))
+    held = [wording.format(count) for count, wording in (
+        (pending, "{} 件待分派的建议"), (upcoming, "{} 场未结束的活动"), (meetings, "{} 件待答复或已约定的约见")) if count]
     if held:
-        raise conflict(f"联络站“{station.name}”还有{'、'.join(held)}，不能停用；请先分派这些建议，"
-                       "取消这些活动或改到其他联络站，再停用。")
+        steps = [step for count, step in (
+            (pending, "分派这些建议"), (upcoming, "取消这些活动或改到其他联络站"), (meetings, "答复或另约这些约见")) if count]
+        raise conflict(f"联络站“{station.name}”还有{'、'.join(held)}，不能停用；请先{'，'.join(steps)}，再停用。")
 
 
 # --- deputies --------------------------------------------------------------------------------
