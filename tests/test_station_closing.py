@@ -461,3 +461,26 @@ def test_a_booking_at_the_instant_of_closing_never_waits_at_the_closed_station(o
             declined = requests.post(f"{base_url}{API}/appointments/{booked.json()['id']}/decline",
                                      json={"reason": "请到城北联络站约见"}, headers=org["admin"], timeout=30)
             assert declined.status_code == 200, declined.text
+
+
+def test_a_meeting_at_a_closed_station_is_not_agreed_again_for_a_time_to_come(client, org):
+    """A meeting agreed there before it closed, whose time has passed, may be marked 已接待 or declined, but
+    not moved (改约) to a time to come: its citizen would come to a closed station, which closing counts."""
+    from backend.appointments.models import Appointment
+
+    booked = book(client.post, org, org["deputy_code"])
+    assert booked.status_code == 201 and booked.json["station"]["id"] == org["merged"].id, booked.json
+    url = f"{API}/appointments/{booked.json['id']}"
+    now = datetime.now(timezone.utc)
+    assert client.post(f"{url}/confirm", headers=org["admin"],
+                       json={"meet_at": (now + timedelta(days=1)).isoformat()}).status_code == 200
+    db.session.get(Appointment, booked.json["id"]).meet_dt = now - timedelta(days=1)  # the meeting has passed
+    db.session.commit()
+    assert close(client, org).status_code == 200
+
+    moved = client.post(f"{url}/confirm", headers=org["admin"], json={"meet_at": (now + timedelta(days=3)).isoformat()})
+    assert moved.status_code == 422, moved.json
+    assert "联络站“城北老联络站”已停用" in moved.json["message"], moved.json
+    assert client.get(url, headers=org["admin"]).json["meet_at"] == (now - timedelta(days=1)).isoformat()
+    completed = client.post(f"{url}/complete", headers=org["admin"], json={"note": "已在城北联络站接待"})
+    assert completed.status_code == 200, completed.json

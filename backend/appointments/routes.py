@@ -127,7 +127,7 @@ def get_appointment(appointment_id):
 @blp.arguments(ConfirmIn)
 @blp.response(200, AppointmentOut)
 def confirm(data, appointment_id):
-    """确认约见（已确认的可再次确认以改约）：见面时间、地点（默认为接待安排或联络站的地点）、说明；群众收到通知。"""
+    """确认约见（已确认的可再次确认以改约）：见面时间、地点（默认为接待安排或联络站的地点）、说明；群众收到通知。联络站已停用的约见不能再约定见面时间（422），可标记已接待或婉拒。"""
     appointment = services.confirm(_visible(appointment_id), current_user(), data["meet_at"], data["place"], data["note"])
     return present(appointment, current_user())
 

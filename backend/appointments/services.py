@@ -265,13 +265,28 @@ def confirm(appointment, user, meet_dt, place, note):
             and appointment.place == place and appointment.answer == note):
         _may_answer(appointment, user, "confirm")
         return appointment  # the same 确认 again (a double tap, a retry): nothing moved to tell the citizen
+    station = appointment.station
+    if station is not None and station.closed:
+        raise _station_closed(station)
     _answer(appointment, user, "confirm", note)
     appointment.meet_dt = meet_dt
     appointment.meet_reminded_dt = None  # a moved meeting is reminded at its new time
     appointment.place = place
-    _tell_citizen(appointment, note or "请按约定时间前往", f"confirmed-{appointment.version}")
+    key = f"confirmed-{appointment.version}"  # as before the update below counts the version up
+    if station is not None:
+        db.session.flush()
+        if closed_since_checked(db.session.connection(), station.id):
+            raise _station_closed(station)  # closed at this instant, before it counted this meeting (org.closing)
+    _tell_citizen(appointment, note or "请按约定时间前往", key)
     db.session.flush()
     return appointment
+
+
+def _station_closed(station):
+    """A meeting to come is not agreed at a closed (停用) station, which closing counts (422)."""
+    return validation_failed({"meet_at": ["该联络站已停用，不能再约定见面时间。"]},
+                             f"联络站“{station.name}”已停用，不能再约定见面时间；请标记已接待或婉拒，"
+                             "并请群众到其他联络站约见。")
 
 
 def default_place(appointment):
