@@ -263,6 +263,8 @@ def test_an_imported_roster_links_nobody_new_to_a_closed_station(client, org):
     added = upload(client, org["admin"], xlsx([["赵六", "市", "鹤城区", "13800000006", "城北联络站、城北老联络站", "", "", ""]]))
     assert [(e["row"], e["field"]) for e in added.json["errors"]] == [(2, "联络站")], added.json
     assert CLOSED_LINK in added.json["errors"][0]["message"]
+
+
 # The citizen-pages audit (2026-11-29, finding 6): the closed station's pages sent the citizen to a search by its
 # region's name that finds nothing when it was the region's only station. They now lead to an open station: the
 # nearest one by the closed station's position, else the list of the nearest region above it that has open
