@@ -202,7 +202,7 @@ def request(user, data):
         # Closed (停用) since the code was read, before it counted this request (org.closing). Through a
         # deputy's code the request went to the deputy's station just closed: sent again, it goes to another.
         if deputy_id is None:
-            raise StationClosed(target.station_region_name)
+            raise StationClosed(db.session.get(Station, target.station_id))
         raise conflict("该代表所在的联络站刚刚停用，约见没有提交；请重新提交。")
     if activity is not None:
         _still_receiving(activity, target.station_id, deputy_id, now)
