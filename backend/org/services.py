@@ -178,13 +178,26 @@ def _relinked(current, ids, manages, in_scope):
     return outside + in_scope([i for i in ids if i not in kept])
 
 
-def _admin_users(ids):
+def manages_account(actor, account):
+    """Whether ``actor`` may attach ``account`` to a station or detach it (``actor`` None: a command on the
+    server): an account they see and manage, as the accounts API tells it. Attaching one hands it the
+    station's items and its citizens' phones."""
+    # Imported here: the accounts module builds on this one (stations_in_scope).
+    from ..auth.accounts import account_scope_clause, refusal
+    if actor is None:
+        return True
+    seen = db.session.scalar(select(User.id).where(User.id == account.id, account_scope_clause(actor)))
+    return seen is not None and refusal(actor, account) is None
+
+
+def _admin_users(actor, ids):
     ids = list(dict.fromkeys(ids))
     users = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
-    found = {u.id: u for u in users if u.username}
+    found = {u.id: u for u in users if u.username and manages_account(actor, u)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise validation_failed({"admin_user_ids": [f"管理员账号不存在：{', '.join(map(str, missing))}。"]})
+        raise validation_failed({"admin_user_ids": [
+            f"管理员账号不存在或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
     return [found[i] for i in ids]
 
 
@@ -213,7 +226,7 @@ def create_station(actor, data) -> Station:
     # Looked up before the station exists: a query's autoflush would otherwise meet the deputies linked to a
     # station not yet in the session.
     deputies = _deputies_in_scope(actor, data.get("deputy_ids", []))
-    admins = _admin_users(data.get("admin_user_ids", []))
+    admins = _admin_users(actor, data.get("admin_user_ids", []))
     station = Station(
         name=data["name"],
         kind=StationKind(data["kind"]),
@@ -279,7 +292,8 @@ def update_station(actor, station, data) -> Station:
     if "admin_user_ids" in data:
         if not manages_region(actor, station.region):
             raise APIError(403, "forbidden", "只有区域管理员可以调整联络站管理员。")
-        station.admins = _admin_users(data["admin_user_ids"])
+        station.admins = _relinked(station.admins, data["admin_user_ids"], lambda u: manages_account(actor, u),
+                                   lambda ids: _admin_users(actor, ids))
     closing = "closed" in data and data["closed"] != station.closed
     if closing:
         set_station_closed(actor, station, data["closed"])
