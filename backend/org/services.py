@@ -10,7 +10,7 @@ from ..appointments.models import Appointment, AppointmentStatus
 from ..audit.log import masked_phone, record, record_across, record_apart
 from ..auth.models import User
 from ..auth.services import allow_rebinding, unbind_deputy
-from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
+from ..auth.scope import is_root, manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
@@ -105,7 +105,17 @@ def record_region_created(actor, region):
            {"level": REGION_LEVEL_LABELS[region.level.value], "parent": region.parent.name if region.parent else ""})
 
 
+def _refuse_own_region(actor, region, refusal):
+    """Refuse (403, ``refusal``) a region administrator changing their own region: as for accounts, a region's
+    own record is run by the region above; the root's administrators, with none above, run the root. Regions
+    outside ``actor``'s scope the caller has already answered 404. ``actor`` None: a command on the server."""
+    own = actor.admin_region if actor is not None else None
+    if own is not None and own.id == region.id and not is_root(own):
+        raise APIError(403, "forbidden", refusal)
+
+
 def update_region(actor, region, data) -> Region:
+    _refuse_own_region(actor, region, "本区域的名称和层级由上级区域的管理员修改。")
     before = {"name": region.name, "level": REGION_LEVEL_LABELS[region.level.value]}
     check_region_place(region.parent, data.get("name"), RegionLevel(data["level"]) if "level" in data else None, region)
     if "name" in data:
@@ -131,6 +141,7 @@ def delete_region(actor, region):
     Its lines of the 操作日志 (its creation) stay as they were written, under it: it is kept as a
     ``DeletedRegion``, through which the administrators above it read them still. The deletion is
     logged under the region above."""
+    _refuse_own_region(actor, region, "本区域只能由上级区域的管理员删除。")
     if region.parent_id is None:
         raise conflict("根区域不能删除。")
     held = []
