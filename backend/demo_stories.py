@@ -181,11 +181,12 @@ def _activities(c, station_ids, deputy_ids, codes):
     admin, station = c["admin"], c["chengbei"]
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
 
-    # A reception day that ended an hour ago, closed (结单) with 李建国 checked in by hand (补签) and 王秀兰
-    # absent, so that the leaderboard and the archives show points.
+    # A reception day that ended ten minutes ago, closed (结单) with 李建国 checked in by hand (补签) and 王秀兰
+    # absent, so that the leaderboard and the archives show points. Dispatched within its check-in window (its
+    # deputies are told, and may still come): one entered after that (补录) marks nobody absent.
     held = station.post("/activities", {
         "title": "城北联络站进站接待选民", "type": "reception", "station_id": station_ids["城北"],
-        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now - timedelta(hours=1)).isoformat(),
+        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now - timedelta(minutes=10)).isoformat(),
         "deputy_ids": [deputy_ids["李建国"], deputy_ids["王秀兰"]],
         "description": "听取群众对老旧小区改造的意见建议。",
     })
@@ -342,14 +343,14 @@ def _research(c, city_id, deputy_ids):
 
 
 def _trainings(c, city_id, deputy_ids):
-    """怀化市's 培训清单: a training held yesterday (李建国, 徐磊, 赵强 and 吴静 checked in by the staff from
-    the sign-in sheet, 周涛 absent; closed), so the coverage counts four of the twelve deputies trained; and
-    one in two weeks, which 点名调训 may fill with the untrained."""
+    """怀化市's 培训清单: a training that ended twenty minutes ago (李建国, 徐磊, 赵强 and 吴静 checked in by the
+    staff from the sign-in sheet, 周涛 absent; closed), so the coverage counts four of the twelve deputies
+    trained; and one in two weeks, which 点名调训 may fill with the untrained."""
     admin = c["admin"]
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    # Held yesterday: an activity is recorded at most a day after its start (services.RECORDED_AFTERWARDS;
-    # older ones go through 积分更正), and never before this year's first day, so it counts in this year.
-    starts = max((now - timedelta(hours=22)).replace(minute=0), _china(-datetime.now(CHINA).timetuple().tm_yday + 1, 0))
+    # Dispatched within its check-in window, so that 周涛, told of it, is absent (one entered after that, 补录,
+    # marks nobody absent); never before this year's first day, so it counts in this year.
+    starts = max(now - timedelta(hours=3, minutes=20), _china(-datetime.now(CHINA).timetuple().tm_yday + 1, 0))
     invited = ("李建国", "徐磊", "赵强", "吴静", "周涛")
     held = admin.post("/activities", {
         "title": "怀化市人大代表履职能力培训班（第一期）", "type": "training", "region_id": city_id,

@@ -113,7 +113,8 @@ class StationPatch(StationPlace, StrictSchema):
     deputy_ids = fields.List(BodyId(), validate=Items(max=2000))
     closed = fields.Boolean(metadata={"description": "停用 (true) or 重新启用 (false), region administrators only; "
                                                      "closing is refused (409) while suggestions wait at the station "
-                                                     "for dispatch or activities there have not ended"})
+                                                     "for dispatch, activities there have not ended, or requests "
+                                                     "to meet a deputy there await an answer or a meeting to come"})
 
 
 class StationOut(Schema):

@@ -5,10 +5,10 @@ import openpyxl
 import io
 import pytest
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backend.activities import rotating
-from backend.activities.models import Activity
+from backend.activities.models import Activity, ActivityParticipant
 from backend.db_types import utcnow
 from backend.extensions import db
 from backend.org.models import Deputy
@@ -56,10 +56,26 @@ def checkin(client, headers, code, lat=STATION[0], lng=STATION[1]):
     return client.post("/api/v1/checkins", json={"qr_code": code, "lat": lat, "lng": lng}, headers=headers)
 
 
-def begin(app, activity_id, ago=timedelta(minutes=10)):
-    """Time passes until the activity has begun (``ago``): 请假 is over, 结单 allowed."""
+def invited_ahead(app, activity_id, ahead=timedelta(days=1)):
+    """Its deputies were invited ``ahead`` of its start, as 发单 usually is, not after it (one invited once it
+    had begun may take leave until it ends; one invited once its check-in window had closed, 补录, is not
+    marked absent)."""
     with app.app_context():
+        starts = db.session.get(Activity, activity_id).starts_dt
+        db.session.execute(update(ActivityParticipant).where(ActivityParticipant.activity_id == activity_id)
+                           .values(invited_dt=starts - ahead))
+        db.session.commit()
+
+
+def begin(app, activity_id, ago=timedelta(minutes=10)):
+    """Time passes until the activity has begun (``ago``): 请假 is over, 结单 allowed. The deputies invited
+    so far were invited as long before the new start as before the old one."""
+    with app.app_context():
+        earlier = db.session.get(Activity, activity_id).starts_dt - (utcnow() - ago)
         db.session.execute(update(Activity).where(Activity.id == activity_id).values(starts_dt=utcnow() - ago))
+        for p in db.session.scalars(select(ActivityParticipant).where(ActivityParticipant.activity_id == activity_id)):
+            if p.invited_dt is not None:
+                p.invited_dt -= earlier
         db.session.commit()
 
 

@@ -11,7 +11,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 from backend.notifications.outbox import deliver_due
 
-from .test_activities import begin, checkin, crew, dispatch, iso  # noqa: F401
+from .test_activities import begin, checkin, crew, dispatch, invited_ahead, iso  # noqa: F401
 
 CHINA = timezone(timedelta(hours=8))
 VOLUNTEER = 10  # the default rulebook's points for 志愿服务
@@ -53,6 +53,7 @@ def held_on_new_years_eve(client, app, crew, deputies, attended, title="跨年�
             ActivityParticipant.deputy_id.in_([d.id for d in attended]),
         ).values(status=ParticipantStatus.checked_in, checked_in_dt=starts + timedelta(minutes=5)))
         db.session.commit()
+    invited_ahead(app, created.json["id"])
     return created.json["id"]
 
 
@@ -146,13 +147,14 @@ def test_an_activity_given_only_on_the_map_is_announced_with_its_region(client, 
 
 
 def test_back_to_back_activities_at_one_station_check_the_deputy_in_to_the_second(client, app, crew):
-    """Checked in to the morning's reception, whose window (with its grace period) is still open, the
-    deputy scans again when the group activity at the same station has begun: the scan checks them in
-    to it (it answered with the morning's check-in, and 结单 then marked them absent from the second)."""
+    """Checked in to the morning's reception, which has ended but whose window (with its grace period) is
+    still open, the deputy scans again when the group activity at the same station has begun: the scan
+    checks them in to it (it answered with the morning's check-in, and 结单 then marked them absent from the
+    second). While the morning's is still on, a scan answers with its check-in (test_activity_overlapping_scans)."""
     zhang, zh = crew["deputies"][0], crew["headers"][0]
     now = datetime.now(timezone.utc)
     morning = dispatch(client, crew, [zhang], title="上午进站接待", starts=now - timedelta(hours=2),
-                       ends=now + timedelta(minutes=10)).json["id"]
+                       ends=now - timedelta(minutes=5)).json["id"]
     first = checkin(client, zh, crew["station"].qr_code)
     assert (first.status_code, first.json["activity_id"]) == (201, morning)
     group = dispatch(client, crew, [zhang], title="代表小组活动", type="group", starts=now - timedelta(minutes=5),
@@ -219,9 +221,11 @@ def test_leave_is_asked_before_the_activity_starts(client, app, crew):
     ended = dispatch(client, crew, [zhang], starts=now - timedelta(hours=5), ends=now - timedelta(hours=3)).json["id"]
     running = dispatch(client, crew, [zhang], title="正在进行的接待", starts=now - timedelta(minutes=1)).json["id"]
     for activity_id in (ended, running):
+        invited_ahead(app, activity_id)  # not entered afterwards (补录): 张伟 could have taken leave
+    for activity_id, message in ((ended, "活动已经结束，不能再请假。"),
+                                 (running, "活动已经开始，不能再请假。请假须在活动开始前提出。")):
         late = client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "补请假"}, headers=zh)
-        assert (late.status_code, late.json["error"], late.json["message"]) == \
-            (409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
+        assert (late.status_code, late.json["error"], late.json["message"]) == (409, "invalid_transition", message)
         assert client.get(f"/api/v1/activities/{activity_id}", headers=zh).json["my_status"] == "invited"
     summary = client.post(f"/api/v1/activities/{ended}/close", headers=crew["admin"]).json["summary"]
     assert (summary["absent"], summary["declined"]) == (1, 0)
@@ -256,6 +260,7 @@ def test_once_it_is_over_accepting_is_refused_and_leave_taken_stands(client, app
     assert (came.status_code, came.json["my_status"]) == (200, "accepted")
 
     held(now - timedelta(days=1, hours=3), now - timedelta(days=1))  # ended yesterday
+    invited_ahead(app, activity_id)  # as they were, dispatched the day before
     for headers, status in ((zh, "declined"), (wh, "invited")):
         late = client.post(f"/api/v1/activities/{activity_id}/accept", headers=headers)
         assert (late.status_code, late.json["error"], late.json["message"]) == \

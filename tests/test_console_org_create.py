@@ -276,3 +276,18 @@ def test_a_station_named_as_another_of_its_region_is_refused_in_the_console(huai
     assert at_fields(refused) == {"name": f"联络站“城北联络站”已存在（湖南省怀化市鹤城区，id={chengbei.id}）。"}
     assert 'value="迎丰路 8 号"' in text(refused)
     assert count(Station) == before
+
+
+def test_the_station_forms_attach_no_account_outside_the_scope(huaihua, world, factory):  # noqa: F811
+    """The station forms take no administrators (accounts are linked from 管理员账号, which checks the scope):
+    an account's id slipped into the form attaches nothing."""
+    hc, chengbei = world["tree"]["hc"], world["chengbei"]
+    yuelu_admin = factory.admin("yueluadm", stations=[world["yuelu"]])
+    edited = post(huaihua, f"/console/stations/{chengbei.id}", {
+        "name": "城北联络站", "kind": "area", "region_id": hc.id, "admin_user_ids": str(yuelu_admin.id)})
+    assert edited.status_code == 302
+    created = post(huaihua, "/console/stations/new", {
+        "name": "迎丰联络站", "kind": "home", "region_id": hc.id, "admin_user_ids": str(yuelu_admin.id)})
+    assert created.status_code == 302
+    db.session.expire_all()
+    assert [s.name for s in db.session.get(type(yuelu_admin), yuelu_admin.id).admin_stations] == ["岳麓联络站"]

@@ -276,6 +276,56 @@ def test_station_admin_cannot_change_who_administers_the_station(client, org):
     assert client.get(f"{API}/stations/{org['hc_station'].id}").json["admin_user_ids"] != []
 
 
+
+def test_a_region_admin_cannot_attach_accounts_outside_their_scope_to_a_station(client, org, factory):
+    """Attaching an account to a station hands it the station's items and citizens' phones: only accounts the
+    caller manages, as the accounts API checks the same link from the other side."""
+    yuelu_admin = factory.admin("yuelu", stations=[org["yl_station"]])
+    changsha = factory.admin("changsha", region=org["cs"])
+    root = factory.admin("root2", region=org["root"])
+    keeper = factory.admin("yingfeng", stations=[org["hc_other"]])
+    station = org["hc_station"]
+    before = client.get(f"{API}/stations/{station.id}", headers=org["hh_admin"]).json["admin_user_ids"]
+    for foreign in (yuelu_admin, changsha, root):
+        answer = client.patch(f"{API}/stations/{station.id}", headers=org["hh_admin"],
+                              json={"admin_user_ids": [keeper.id, foreign.id]})
+        assert_error(answer, 422, "validation_failed")
+        assert answer.json["errors"]["admin_user_ids"] == [f"管理员账号不存在或不在您的管理范围内：{foreign.id}。"]
+    assert client.get(f"{API}/stations/{station.id}", headers=org["hh_admin"]).json["admin_user_ids"] == before
+    listed = client.get(f"{API}/admins?per_page=100", headers=org["hh_admin"]).json["items"]
+    assert "yuelu" not in {account["username"] for account in listed}
+
+    created = client.post(f"{API}/stations", headers=org["hh_admin"], json={
+        "name": "鹤城区红星联络站", "kind": "center", "region_id": org["hc"].id, "admin_user_ids": [yuelu_admin.id]})
+    assert_error(created, 422, "validation_failed")
+    assert created.json["errors"]["admin_user_ids"] == [f"管理员账号不存在或不在您的管理范围内：{yuelu_admin.id}。"]
+    assert client.get(f"{API}/stations?q=红星").json["total"] == 0
+
+    # One within their scope is attached, as before.
+    answer = client.patch(f"{API}/stations/{station.id}", headers=org["hh_admin"], json={"admin_user_ids": [keeper.id]})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["admin_user_ids"] == [keeper.id]
+
+
+def test_an_account_outside_the_scope_already_attached_stays_attached(client, org, factory):
+    """Attached by an administrator above (it also runs a station in 长沙): a 怀化 administrator neither adds
+    nor removes it, and naming it changes nothing, as for deputies received elsewhere too."""
+    shared = factory.admin("shared", stations=[org["yl_station"], org["hc_station"]])
+    keeper = factory.admin("yingfeng", stations=[org["hc_other"]])
+    station = org["hc_station"]
+    answer = client.patch(f"{API}/stations/{station.id}", headers=org["hh_admin"], json={"admin_user_ids": [keeper.id]})
+    assert answer.status_code == 200, answer.json
+    assert sorted(answer.json["admin_user_ids"]) == sorted([shared.id, keeper.id])
+    answer = client.patch(f"{API}/stations/{station.id}", headers=org["hh_admin"],
+                          json={"admin_user_ids": [shared.id]})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["admin_user_ids"] == [shared.id]
+    # The administrator above manages it as any other.
+    answer = client.patch(f"{API}/stations/{station.id}", headers=org["super"], json={"admin_user_ids": []})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["admin_user_ids"] == []
+
+
 # --- what the public sees -------------------------------------------------------------------------
 
 

@@ -109,6 +109,27 @@ def test_a_level_changed_stays_below_the_parent_and_above_the_children(client, t
     assert client.patch(f"{API}/regions/{tree['hh'].id}", json={"level": "city"}, headers=tree["super"]).status_code == 200
 
 
+
+def test_a_regions_own_record_is_changed_by_the_region_above(client, tree):
+    """As for accounts: a region administrator edits the regions below their own; their own region's name and
+    level are the region above's to change. The root's administrators, with none above, rename the root."""
+    own = client.patch(f"{API}/regions/{tree['hc'].id}", json={"name": "鹤城新区", "level": "county"},
+                       headers=tree["hc_admin"])
+    assert own.status_code == 403, own.json
+    assert (own.json["error"], own.json["message"]) == ("forbidden", "本区域的名称和层级由上级区域的管理员修改。")
+    deleted = client.delete(f"{API}/regions/{tree['hc'].id}", headers=tree["hc_admin"])
+    assert deleted.status_code == 403, deleted.json
+    assert deleted.json["message"] == "本区域只能由上级区域的管理员删除。"
+    assert client.get(f"{API}/regions/{tree['hc'].id}").json["name"] == "鹤城区"
+
+    below = client.patch(f"{API}/regions/{tree['town'].id}", json={"name": "迎丰镇"}, headers=tree["hc_admin"])
+    assert below.status_code == 200 and below.json["name"] == "迎丰镇"
+    above = client.patch(f"{API}/regions/{tree['hc'].id}", json={"name": "鹤城新区"}, headers=tree["super"])
+    assert above.status_code == 200 and above.json["full_name"] == "湖南省怀化市鹤城新区"
+    root = client.patch(f"{API}/regions/{tree['root'].id}", json={"name": "湖南"}, headers=tree["super"])
+    assert root.status_code == 200 and root.json["name"] == "湖南"
+
+
 def test_the_command_line_refuses_a_level_not_below_the_parents(app, tree):
     run = app.test_cli_runner().invoke
     made = run(args=["create-region", "城中街道", "--level", "county", "--parent", str(tree["town"].id)])

@@ -263,6 +263,8 @@ def test_an_imported_roster_links_nobody_new_to_a_closed_station(client, org):
     added = upload(client, org["admin"], xlsx([["赵六", "市", "鹤城区", "13800000006", "城北联络站、城北老联络站", "", "", ""]]))
     assert [(e["row"], e["field"]) for e in added.json["errors"]] == [(2, "联络站")], added.json
     assert CLOSED_LINK in added.json["errors"][0]["message"]
+
+
 # The citizen-pages audit (2026-11-29, finding 6): the closed station's pages sent the citizen to a search by its
 # region's name that finds nothing when it was the region's only station. They now lead to an open station: the
 # nearest one by the closed station's position, else the list of the nearest region above it that has open
@@ -329,3 +331,158 @@ def test_a_region_that_is_not_a_number_lists_every_station(client, org):
     for value in ("abc", "-1", "1e9", "9" * 40):
         answer = client.get(f"/public/stations?region_id={value}")
         assert answer.status_code == 200 and "城北联络站" in answer.get_data(as_text=True), value
+
+
+def book(post, org, code):
+    """约见代表 through ``code``; ``post`` is the test client's, or one sending over HTTP (``over``)."""
+    return post(f"{API}/appointments", headers=org["citizen"], json={
+        "qr_code": code, "topic": "想当面反映加装电梯的事", "contact_phone": "13912340000", "preferred_time": "下周一上午"})
+
+
+def over(base_url):
+    """A ``post`` sending to the server at ``base_url``, as the test client's is called."""
+    return lambda url, **kwargs: requests.post(f"{base_url}{url}", timeout=30, **kwargs)
+
+
+def dispatch_at_merged(post, org):
+    now = datetime.now(timezone.utc)
+    return post(f"{API}/activities", headers=org["admin"], json={
+        "title": "进站接待选民", "type": "reception", "station_id": org["merged"].id,
+        "starts_at": (now + timedelta(days=2)).isoformat(), "ends_at": (now + timedelta(days=2, hours=2)).isoformat(),
+        "deputy_ids": [org["zhang"].id]})
+
+
+def test_closing_is_refused_while_meetings_are_open_at_the_station(client, org):
+    """约见代表 waiting at the station for an answer, or agreed for a time to come, hold it open: its citizens
+    would come to a closed station. Answered (婉拒, 已接待), they no longer do."""
+    at_station = book(client.post, org, org["merged_code"])
+    assert at_station.status_code == 201, at_station.json
+    with_deputy = book(client.post, org, org["deputy_code"])  # waits at 张伟's first station, the one closing
+    assert with_deputy.status_code == 201, with_deputy.json
+    meet = (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()
+    confirmed = client.post(f"{API}/appointments/{with_deputy.json['id']}/confirm", headers=org["admin"],
+                            json={"meet_at": meet})
+    assert confirmed.status_code == 200, confirmed.json
+
+    refused = close(client, org)
+    assert refused.status_code == 409, refused.json
+    assert "2 件待答复或已约定的约见" in refused.json["message"], refused.json
+    assert client.get(f"{API}/stations/{org['merged'].id}").json["closed"] is False
+
+    for appointment in (at_station, with_deputy):
+        declined = client.post(f"{API}/appointments/{appointment.json['id']}/decline", headers=org["admin"],
+                               json={"reason": "联络站合并，请到城北联络站约见"})
+        assert declined.status_code == 200, declined.json
+    assert close(client, org).status_code == 200
+    # Booked through the deputy's code now, the request waits at the deputy's open station.
+    again = book(client.post, org, org["deputy_code"])
+    assert again.status_code == 201, again.json
+    assert again.json["station"]["id"] == org["kept"].id, again.json
+
+
+def test_an_ended_activity_at_a_closed_station_is_not_extended_into_the_future(client, org):
+    """An activity entered after the fact (补录) at a station closed since may still be corrected and closed
+    (结单), but not given an end to come: it would be an upcoming activity at a closed station."""
+    now = datetime.now(timezone.utc)
+    past = client.post(f"{API}/activities", headers=org["admin"], json={
+        "title": "进站接待选民", "type": "reception", "station_id": org["merged"].id,
+        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now - timedelta(hours=1)).isoformat(),
+        "deputy_ids": [org["zhang"].id]})
+    assert past.status_code == 201, past.json
+    assert close(client, org).status_code == 200
+    url = f"{API}/activities/{past.json['id']}"
+    extended = client.patch(url, headers=org["admin"], json={"ends_at": (now + timedelta(days=1)).isoformat()})
+    assert extended.status_code == 422, extended.json
+    assert "联络站“城北老联络站”已停用" in extended.json["message"], extended.json
+    assert client.get(url, headers=org["admin"]).json["ends_at"] == past.json["ends_at"]
+    renamed = client.patch(url, headers=org["admin"], json={"title": "进站接待选民（补录）"})
+    assert renamed.status_code == 200, renamed.json
+
+
+def test_a_dispatch_at_the_instant_of_closing_never_leaves_an_activity_at_the_closed_station(org, base_url):
+    """发单 at the station while its administrator closes it, released together, many times: either the
+    activity was dispatched first and closing is refused (409), or the station closed first and 发单 is
+    refused (422, naming the station). Never an upcoming activity at a closed station."""
+    from backend.activities.models import Activity, ActivityStatus
+
+    station_id = org["merged"].id
+    db.session.close()
+    station_url = f"{base_url}{API}/stations/{station_id}"
+
+    def closing():
+        return requests.patch(station_url, json={"closed": True}, headers=org["admin"], timeout=30)
+
+    def dispatching():
+        return dispatch_at_merged(over(base_url), org)
+
+    for _ in range(RACE_ROUNDS):
+        closed, dispatched = released_together(closing, dispatching)
+        upcoming = db.session.query(Activity).filter_by(station_id=station_id, status=ActivityStatus.published).count()
+        db.session.close()
+        if closed.ok:
+            assert dispatched.status_code == 422 and "已停用" in dispatched.json()["message"], dispatched.text
+            assert upcoming == 0
+            reopened = requests.patch(station_url, json={"closed": False}, headers=org["admin"], timeout=30)
+            assert reopened.status_code == 200, reopened.text
+        else:
+            assert closed.status_code == 409 and "未结束的活动" in closed.json()["message"], closed.text
+            assert dispatched.status_code == 201, dispatched.text
+            cancelled = requests.post(f"{base_url}{API}/activities/{dispatched.json()['id']}/cancel",
+                                      headers=org["admin"], timeout=30)
+            assert cancelled.status_code == 200, cancelled.text
+
+
+def test_a_booking_at_the_instant_of_closing_never_waits_at_the_closed_station(org, base_url):
+    """约见代表 through the station's code while it is closed, released together, many times: either the
+    request was made first and closing is refused (409), or the station closed first and the request is
+    refused (410 station_closed). Never a request waiting at a closed station."""
+    from backend.appointments.models import Appointment
+
+    station_id, code = org["merged"].id, org["merged_code"]
+    db.session.close()
+    station_url = f"{base_url}{API}/stations/{station_id}"
+
+    def closing():
+        return requests.patch(station_url, json={"closed": True}, headers=org["admin"], timeout=30)
+
+    def booking():
+        return book(over(base_url), org, code)
+
+    for _ in range(RACE_ROUNDS):
+        closed, booked = released_together(closing, booking)
+        waiting = db.session.query(Appointment).filter_by(station_id=station_id, status="requested").count()
+        db.session.close()
+        if closed.ok:
+            assert booked.status_code == 410 and booked.json()["error"] == "station_closed", booked.text
+            assert waiting == 0
+            reopened = requests.patch(station_url, json={"closed": False}, headers=org["admin"], timeout=30)
+            assert reopened.status_code == 200, reopened.text
+        else:
+            assert closed.status_code == 409 and "约见" in closed.json()["message"], closed.text
+            assert booked.status_code == 201, booked.text
+            declined = requests.post(f"{base_url}{API}/appointments/{booked.json()['id']}/decline",
+                                     json={"reason": "请到城北联络站约见"}, headers=org["admin"], timeout=30)
+            assert declined.status_code == 200, declined.text
+
+
+def test_a_meeting_at_a_closed_station_is_not_agreed_again_for_a_time_to_come(client, org):
+    """A meeting agreed there before it closed, whose time has passed, may be marked 已接待 or declined, but
+    not moved (改约) to a time to come: its citizen would come to a closed station, which closing counts."""
+    from backend.appointments.models import Appointment
+
+    booked = book(client.post, org, org["deputy_code"])
+    assert booked.status_code == 201 and booked.json["station"]["id"] == org["merged"].id, booked.json
+    url = f"{API}/appointments/{booked.json['id']}"
+    now = datetime.now(timezone.utc)
+    assert client.post(f"{url}/confirm", headers=org["admin"],
+                       json={"meet_at": (now + timedelta(days=1)).isoformat()}).status_code == 200
+    db.session.get(Appointment, booked.json["id"]).meet_dt = now - timedelta(days=1)  # the meeting has passed
+    db.session.commit()
+    assert close(client, org).status_code == 200
+
+    moved = client.post(f"{url}/confirm", headers=org["admin"], json={"meet_at": (now + timedelta(days=3)).isoformat()})
+    assert moved.status_code == 422, moved.json
+    assert "联络站“城北老联络站”已停用" in moved.json["message"], moved.json
+    assert client.get(url, headers=org["admin"]).json["meet_at"] == (now - timedelta(days=1)).isoformat()
+    completed = client.post(f"{url}/complete", headers=org["admin"], json={"note": "已在城北联络站接待"})
+    assert completed.status_code == 200, completed.json

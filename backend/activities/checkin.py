@@ -37,9 +37,12 @@ SCREEN_ONLY = "本次活动仅限扫描活动现场大屏上的动态签到码�
 ENDED = {ActivityStatus.closed: "活动已结单，不能再签到。", ActivityStatus.cancelled: "活动已取消，不能签到。"}
 ENDED_REASONS = {ActivityStatus.closed: "ended", ActivityStatus.cancelled: "cancelled"}
 # Of two activities open for check-in at one place, one the deputy can still check in to (accepted, then
-# invited) before one they are checked in to already: back to back, a scan once the second has begun
-# is for the second (the first's window stays open for its grace period). With nothing new, a repeated
-# scan answers with the latest check-in; one they took leave from only when there is no other.
+# invited) before one they are checked in to already that has ended: back to back, a scan once the first
+# has ended and the second has begun is for the second (the first's window stays open for its grace period).
+# A check-in to an activity still on is the answer to any scan there (``_pick``): a deputy scanning again
+# because the first answer seemed slow is not checked in to a second activity held at the same time, which
+# takes its own screen code. With nothing new, a repeated scan answers with the latest check-in; one they
+# took leave from only when there is no other.
 _PREFERENCE = {P.accepted: 0, P.invited: 1, P.checked_in: 2, P.declined: 3}
 
 
@@ -188,6 +191,9 @@ def _pick(candidates, now):
             raise refuse(NOT_INVITED, "not_invited")
         raise refuse("这里目前没有需要签到的活动。", "no_activity")
     current = [a for a in mine if check_in_window(a)[0] <= now <= check_in_window(a)[1]]
+    running = [a for a in current if a.mine is P.checked_in and a.ends_dt > now]
+    if running:  # still there: a repeated scan, not one for another activity held at the same time
+        return min(running, key=_preference)
     if current:
         return min(current, key=_preference)
     upcoming = sorted((a for a in mine if check_in_window(a)[0] > now), key=lambda a: a.starts_dt)

@@ -142,6 +142,11 @@ class ActivityParticipant(db.Model):
     checkin_note: Mapped[str] = mapped_column(String(200), default="")
     # 揭榜: the deputy signed up themselves for one of the activity's open places, rather than being invited.
     claimed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When an administrator invited the deputy (发单, 补充邀请); None for a 揭榜 claim (the deputy's own
+    # choice) and for rows written before 0057. Invited once the activity had begun, they may take leave
+    # until it ends; invited once its check-in window had closed (补录), 结单 marks no absence for them
+    # (activities.services.decline, close).
+    invited_dt: Mapped[object | None] = mapped_column(UTCDateTime, default=utcnow)
 
     activity: Mapped[Activity] = relationship(back_populates="participants")
     deputy: Mapped[Deputy] = relationship()

@@ -22,6 +22,7 @@ from ..db_types import CHINA, UTCDateTime, utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue_each, enqueue_many, restate, thing, waiting_pages, withdraw
+from ..org.closing import closed_since_checked
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..points import ledger, rulebook
 from . import rotating
@@ -501,6 +502,12 @@ def _check_window(starts, ends):
     _check_length(starts, ends)
 
 
+def _station_closed(station, field="station_id", advice="请选择其他联络站。"):
+    """A closed (停用) station takes no activity to come: 422 naming it (``advice`` under ``field``)."""
+    return validation_failed({field: [f"联络站“{station.name}”已停用，{advice}"]},
+                             f"联络站“{station.name}”已停用，不能在该站安排活动。")
+
+
 def dispatch(actor, data):
     """发单: create the activity, invite every listed deputy and notify them."""
     station = None
@@ -509,7 +516,7 @@ def dispatch(actor, data):
         if station is None or not manages_station(actor, station):
             raise validation_failed({"station_id": ["联络站不存在，或不在您的管理范围内。"]})
         if station.closed:
-            raise validation_failed({"station_id": [f"联络站“{station.name}”已停用，请选择其他联络站。"]})
+            raise _station_closed(station)
         region = station.region
     else:
         region = db.session.get(Region, data["region_id"]) if data.get("region_id") else None
@@ -536,6 +543,8 @@ def dispatch(actor, data):
     activity.participants = [ActivityParticipant(deputy=usable[i]) for i in ids]
     db.session.add(activity)
     db.session.flush()
+    if station is not None and closed_since_checked(db.session.connection(), station.id):
+        raise _station_closed(station)  # closed at this instant, before it counted this activity (org.closing)
     invited = [usable[i] for i in ids]
     afterwards = responses_closed(activity)
     record(activity, EventAction.dispatched, actor,
@@ -731,6 +740,11 @@ def edit(actor, activity, data, why=None):
         raise refusal
     now = utcnow()
     starts, ends, moved = _edited_times(activity, data, now)
+    # An activity at a station closed since it ended (补录 after the fact) may be corrected and 结单, but not
+    # given an end to come: closing counts the activities there not ended, and would have been refused.
+    extends = activity.station is not None and ends != activity.ends_dt and ends > now
+    if extends and activity.station.closed:
+        raise _station_closed(activity.station, "ends_at", "结束时间不能晚于现在。")
     place, lat, lng = _edited_place(activity, data)
     # The type: a mistake corrected before 结单, which credits the points by the type's line (the ledger
     # and the archive then agree). Deputies are not told: the type changes neither when nor where they
@@ -785,6 +799,8 @@ def edit(actor, activity, data, why=None):
     # sees every booking committed before it, and none comes after.
     flag_modified(activity, "title")
     db.session.flush()
+    if extends and closed_since_checked(db.session.connection(), activity.station_id):
+        raise _station_closed(activity.station, "ends_at", "结束时间不能晚于现在。")  # closed at this instant
     if leaves_reception:
         _refuse_while_chosen(activity)
     if places_changed:  # again with the row ours: a claim committed since the first count is seen
@@ -913,9 +929,14 @@ def accept(user, activity):
 
 def decline(user, activity, reason):
     """请假, with the reason, before the activity starts: leave is asked in advance, and a deputy who is
-    not there once it has begun is absent (so 请假 never races 结单, which waits for the start)."""
+    not there once it has begun is absent (so 请假 never races 结单, which waits for the start). A deputy
+    invited once it had begun (added while it runs) could not ask in advance: they may until it ends."""
     mine = _my_participation(user, activity, "请假")
-    if mine.status in (P.invited, P.accepted) and utcnow() >= activity.starts_dt:
+    now = utcnow()
+    if mine.status in (P.invited, P.accepted) and now >= activity.ends_dt:
+        raise APIError(409, "invalid_transition", "活动已经结束，不能再请假。")
+    invited_late = mine.invited_dt is not None and mine.invited_dt >= activity.starts_dt
+    if mine.status in (P.invited, P.accepted) and now >= activity.starts_dt and not invited_late:
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
     if mine.status in (P.invited, P.accepted):  # a deputy an opened 述职测评 rates: dropped, or refused
         from .report_poll import deputy_on_leave
@@ -1200,10 +1221,15 @@ def close(actor, activity):
     # Who stayed away is decided row by row in the database, not from the participants loaded with the
     # activity: a scan committing at this moment either lands first (its row no longer matches) or
     # waits for this UPDATE and is then refused (see check_in).
+    # Deputies invited once its check-in window had closed (an activity entered afterwards, 补录) were told
+    # nothing and could neither accept, scan nor take leave: not there, they are left 未签到, neither absent
+    # nor deducted (staff 补签 those who came).
     absent = set(db.session.scalars(
         update(ActivityParticipant)
         .where(ActivityParticipant.activity_id == activity.id,
-               ActivityParticipant.status.in_((P.invited, P.accepted)))
+               ActivityParticipant.status.in_((P.invited, P.accepted)),
+               or_(ActivityParticipant.invited_dt.is_(None),
+                   ActivityParticipant.invited_dt <= check_in_window(activity)[1]))
         .values(status=P.absent)
         .returning(ActivityParticipant.deputy_id)
         .execution_options(synchronize_session=False)
@@ -1248,6 +1274,8 @@ def close(actor, activity):
     note = f"{counts_text(counts, ('checked_in', 'declined', 'absent'))}；{points_text(points)}"
     if absent:  # who lost points, as the record is asked when a deputy disputes them (a thousand: the first)
         note += f"；记为缺席：{_names_of(activity, P.absent, len(absent))}"
+    if late := counts["invited"] + counts["accepted"]:
+        note += f"；活动结束后补录邀请、未签到 {late} 人，不计缺席"
     record(activity, EventAction.closed, actor, note, at=now)
     return counts | points | {"points_credited": awarded[0] + deducted[0], "already_closed": False}
 

@@ -80,7 +80,8 @@ def request_meeting(data):
     """约见代表：扫代表码约见该代表，扫联络站码约见进站代表；选择接待安排或填写希望见面的时间。
 
     所选接待安排不存在、已结束或不接待这次约见时返回 422（activity_id）；提交的同时该接待日恰被取消、改为其他类型
-    或所约代表被移出的，返回 409 并说明原因，约见不会提交。"""
+    或所约代表被移出的，返回 409 并说明原因，约见不会提交。联络站已停用（包括提交的同时被停用）的，扫联络站码返回
+    410 station_closed；扫代表码时约见转到该代表的其他联络站，提交的同时其联络站恰被停用的返回 409，重新提交即可。"""
     if "citizen" not in current_caller().roles:  # a console account, as for filing a suggestion
         raise APIError(403, "forbidden", "请在微信中登录后约见代表。")
     return present(services.request(current_user(), data), current_user())
@@ -126,7 +127,7 @@ def get_appointment(appointment_id):
 @blp.arguments(ConfirmIn)
 @blp.response(200, AppointmentOut)
 def confirm(data, appointment_id):
-    """确认约见（已确认的可再次确认以改约）：见面时间、地点（默认为接待安排或联络站的地点）、说明；群众收到通知。"""
+    """确认约见（已确认的可再次确认以改约）：见面时间、地点（默认为接待安排或联络站的地点）、说明；群众收到通知。联络站已停用的约见不能再约定见面时间（422），可标记已接待或婉拒。"""
     appointment = services.confirm(_visible(appointment_id), current_user(), data["meet_at"], data["place"], data["note"])
     return present(appointment, current_user())
 

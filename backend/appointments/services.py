@@ -20,11 +20,13 @@ from ..auth.scope import (
     manages_station,
 )
 from ..db_types import in_ids, utcnow
-from ..errors import APIError, validation_failed
+from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, restate_under, thing, withdraw, withdraw_under
+from ..org.closing import closed_since_checked
 from ..org.models import Deputy, Region, Station
 from ..qr.models import QRKind
+from ..qr.services import StationClosed
 from ..suggestions.filing import code_target
 from ..suggestions.redact import redact
 from ..suggestions.services import CHINA
@@ -196,6 +198,12 @@ def request(user, data):
     )
     db.session.add(appointment)
     db.session.flush()
+    if target.station_id is not None and closed_since_checked(db.session.connection(), target.station_id):
+        # Closed (停用) since the code was read, before it counted this request (org.closing). Through a
+        # deputy's code the request went to the deputy's station just closed: sent again, it goes to another.
+        if deputy_id is None:
+            raise StationClosed(db.session.get(Station, target.station_id))
+        raise conflict("该代表所在的联络站刚刚停用，约见没有提交；请重新提交。")
     if activity is not None:
         _still_receiving(activity, target.station_id, deputy_id, now)
     appointment.number = f"YJ-{now.astimezone(CHINA):%Y%m%d}-{appointment.id:06d}"
@@ -257,13 +265,28 @@ def confirm(appointment, user, meet_dt, place, note):
             and appointment.place == place and appointment.answer == note):
         _may_answer(appointment, user, "confirm")
         return appointment  # the same 确认 again (a double tap, a retry): nothing moved to tell the citizen
+    station = appointment.station
+    if station is not None and station.closed:
+        raise _station_closed(station)
     _answer(appointment, user, "confirm", note)
     appointment.meet_dt = meet_dt
     appointment.meet_reminded_dt = None  # a moved meeting is reminded at its new time
     appointment.place = place
-    _tell_citizen(appointment, note or "请按约定时间前往", f"confirmed-{appointment.version}")
+    key = f"confirmed-{appointment.version}"  # as before the update below counts the version up
+    if station is not None:
+        db.session.flush()
+        if closed_since_checked(db.session.connection(), station.id):
+            raise _station_closed(station)  # closed at this instant, before it counted this meeting (org.closing)
+    _tell_citizen(appointment, note or "请按约定时间前往", key)
     db.session.flush()
     return appointment
+
+
+def _station_closed(station):
+    """A meeting to come is not agreed at a closed (停用) station, which closing counts (422)."""
+    return validation_failed({"meet_at": ["该联络站已停用，不能再约定见面时间。"]},
+                             f"联络站“{station.name}”已停用，不能再约定见面时间；请标记已接待或婉拒，"
+                             "并请群众到其他联络站约见。")
 
 
 def default_place(appointment):

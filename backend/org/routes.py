@@ -107,6 +107,7 @@ def get_region(region_id):
 @regions.arguments(RegionPatch)
 @regions.response(200, RegionOut)
 def update_region(data, region_id):
+    """修改区域的名称或层级：由上级区域的管理员修改（根区域由根区域的管理员修改）；修改本区域时 403。"""
     return services.update_region(current_user(), managed_region_or_404(region_id), data)
 
 
@@ -114,7 +115,8 @@ def update_region(data, region_id):
 @region_admin_required
 @regions.response(204)
 def delete_region(region_id):
-    """删除区域：只限误建、尚无下级区域、联络站、代表、管理员账号和其他业务记录的；否则 409，说明它还有什么。"""
+    """删除区域：只限误建、尚无下级区域、联络站、代表、管理员账号和其他业务记录的；否则 409，说明它还有什么。
+    由上级区域的管理员删除；删除本区域时 403。"""
     services.delete_region(current_user(), managed_region_or_404(region_id))
 
 

@@ -6,17 +6,18 @@ Each takes validated data, changes objects, flushes, and never commits: the requ
 from sqlalchemy import func, select, update
 
 from ..activities.models import Activity, ActivityStatus
+from ..appointments.models import Appointment, AppointmentStatus
 from ..audit.log import masked_phone, record, record_across, record_apart
 from ..auth.models import User
 from ..auth.services import allow_rebinding, unbind_deputy
-from ..auth.scope import manages_deputy, manages_region, manages_station, not_owned, owns_deputy
+from ..auth.scope import is_root, manages_deputy, manages_region, manages_station, not_owned, owns_deputy
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
 from ..notifications.outbox import withdraw
 from ..points.models import DeputyScore
 from ..qr import services as qr_services
-from ..qr.models import QRKind
+from ..qr.models import LEFT_OFFICE, QRKind
 from ..suggestions.models import Status, Suggestion
 from .models import (
     LEVEL_RANK, REGION_LEVEL_LABELS, DeletedRegion, Deputy, DeputyLevel, Region, RegionLevel, Station, StationKind,
@@ -104,7 +105,17 @@ def record_region_created(actor, region):
            {"level": REGION_LEVEL_LABELS[region.level.value], "parent": region.parent.name if region.parent else ""})
 
 
+def _refuse_own_region(actor, region, refusal):
+    """Refuse (403, ``refusal``) a region administrator changing their own region: as for accounts, a region's
+    own record is run by the region above; the root's administrators, with none above, run the root. Regions
+    outside ``actor``'s scope the caller has already answered 404. ``actor`` None: a command on the server."""
+    own = actor.admin_region if actor is not None else None
+    if own is not None and own.id == region.id and not is_root(own):
+        raise APIError(403, "forbidden", refusal)
+
+
 def update_region(actor, region, data) -> Region:
+    _refuse_own_region(actor, region, "本区域的名称和层级由上级区域的管理员修改。")
     before = {"name": region.name, "level": REGION_LEVEL_LABELS[region.level.value]}
     check_region_place(region.parent, data.get("name"), RegionLevel(data["level"]) if "level" in data else None, region)
     if "name" in data:
@@ -130,6 +141,7 @@ def delete_region(actor, region):
     Its lines of the 操作日志 (its creation) stay as they were written, under it: it is kept as a
     ``DeletedRegion``, through which the administrators above it read them still. The deletion is
     logged under the region above."""
+    _refuse_own_region(actor, region, "本区域只能由上级区域的管理员删除。")
     if region.parent_id is None:
         raise conflict("根区域不能删除。")
     held = []
@@ -177,13 +189,26 @@ def _relinked(current, ids, manages, in_scope):
     return outside + in_scope([i for i in ids if i not in kept])
 
 
-def _admin_users(ids):
+def manages_account(actor, account):
+    """Whether ``actor`` may attach ``account`` to a station or detach it (``actor`` None: a command on the
+    server): an account they see and manage, as the accounts API tells it. Attaching one hands it the
+    station's items and its citizens' phones."""
+    # Imported here: the accounts module builds on this one (stations_in_scope).
+    from ..auth.accounts import account_scope_clause, refusal
+    if actor is None:
+        return True
+    seen = db.session.scalar(select(User.id).where(User.id == account.id, account_scope_clause(actor)))
+    return seen is not None and refusal(actor, account) is None
+
+
+def _admin_users(actor, ids):
     ids = list(dict.fromkeys(ids))
     users = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
-    found = {u.id: u for u in users if u.username}
+    found = {u.id: u for u in users if u.username and manages_account(actor, u)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise validation_failed({"admin_user_ids": [f"管理员账号不存在：{', '.join(map(str, missing))}。"]})
+        raise validation_failed({"admin_user_ids": [
+            f"管理员账号不存在或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
     return [found[i] for i in ids]
 
 
@@ -212,7 +237,7 @@ def create_station(actor, data) -> Station:
     # Looked up before the station exists: a query's autoflush would otherwise meet the deputies linked to a
     # station not yet in the session.
     deputies = _deputies_in_scope(actor, data.get("deputy_ids", []))
-    admins = _admin_users(data.get("admin_user_ids", []))
+    admins = _admin_users(actor, data.get("admin_user_ids", []))
     station = Station(
         name=data["name"],
         kind=StationKind(data["kind"]),
@@ -278,7 +303,8 @@ def update_station(actor, station, data) -> Station:
     if "admin_user_ids" in data:
         if not manages_region(actor, station.region):
             raise APIError(403, "forbidden", "只有区域管理员可以调整联络站管理员。")
-        station.admins = _admin_users(data["admin_user_ids"])
+        station.admins = _relinked(station.admins, data["admin_user_ids"], lambda u: manages_account(actor, u),
+                                   lambda ids: _admin_users(actor, ids))
     closing = "closed" in data and data["closed"] != station.closed
     if closing:
         set_station_closed(actor, station, data["closed"])
@@ -295,20 +321,22 @@ def update_station(actor, station, data) -> Station:
 
 def set_station_closed(actor, station, closed):
     """停用 (``closed``) or 重新启用 a station; region administrators only. Closing is refused (409, counting
-    them) while suggestions wait at it for dispatch — nobody would see them — or activities there have not
-    ended: those are dispatched, cancelled or moved first. Items already with deputies stay theirs. Its code is
+    them) while suggestions wait at it for dispatch — nobody would see them —, activities there have not
+    ended, or requests to meet a deputy there (约见代表) await an answer or a meeting to come: those are
+    dispatched, cancelled, moved or answered first. Items already with deputies stay theirs. Its code is
     kept: a closed station's answers 410 station_closed, and works again once the station is reopened."""
     if actor is not None and not manages_region(actor, station.region):
         raise APIError(403, "forbidden", "只有区域管理员可以停用或重新启用联络站。")
     if not closed:
         station.closed_dt = None
         return
-    # Closing against a filing at the same instant (suggestions.filing.file_suggestion re-reads the station
-    # after writing its item): the station is closed, holding its row, before anything waiting there is
-    # counted. On PostgreSQL, FOR UPDATE conflicts with the FOR KEY SHARE lock the item's foreign key takes
-    # on the station row: a filing that wrote its item first holds closing here until it commits, and the
-    # count below sees its item; one writing after waits for closing to commit, then reads the station
-    # closed and is refused. On SQLite the UPDATE takes the database's one write lock, with the same effect.
+    # Closing against a write landing at the station at the same instant (a filing, a booking, an activity
+    # dispatched or extended there, each reading the station again after its write: org.closing): the station
+    # is closed, holding its row, before anything waiting there is counted. On PostgreSQL, FOR UPDATE
+    # conflicts with the FOR KEY SHARE lock the write takes on the station row (an inserted row's foreign key,
+    # or org.closing's read): a write that came first holds closing here until it commits, and the counts
+    # below see it; one coming after waits for closing to commit, then reads the station closed and is
+    # refused. On SQLite the UPDATE takes the database's one write lock, with the same effect.
     # A refusal below rolls the request back, closed_dt with it.
     db.session.execute(select(Station.id).where(Station.id == station.id).with_for_update())
     station.closed_dt = utcnow()
@@ -317,11 +345,18 @@ def set_station_closed(actor, station, closed):
         Suggestion.station_id == station.id, Suggestion.status == Status.pending))
     upcoming = db.session.scalar(select(func.count()).where(
         Activity.station_id == station.id, Activity.status == ActivityStatus.published, Activity.ends_dt > utcnow()))
-    held = [wording.format(count) for count, wording in ((pending, "{} 件待分派的建议"), (upcoming, "{} 场未结束的活动"))
-            if count]
+    # 约见代表 at the station, the deputy's or the station's: awaiting an answer, or agreed for a time to
+    # come. Their citizens would come to a closed station (a confirmation's place is the station's by default).
+    meetings = db.session.scalar(select(func.count()).where(
+        Appointment.station_id == station.id,
+        (Appointment.status == AppointmentStatus.requested)
+        | ((Appointment.status == AppointmentStatus.confirmed) & (Appointment.meet_dt > utcnow()))))
+    held = [wording.format(count) for count, wording in (
+        (pending, "{} 件待分派的建议"), (upcoming, "{} 场未结束的活动"), (meetings, "{} 件待答复或已约定的约见")) if count]
     if held:
-        raise conflict(f"联络站“{station.name}”还有{'、'.join(held)}，不能停用；请先分派这些建议，"
-                       "取消这些活动或改到其他联络站，再停用。")
+        steps = [step for count, step in (
+            (pending, "分派这些建议"), (upcoming, "取消这些活动或改到其他联络站"), (meetings, "答复或另约这些约见")) if count]
+        raise conflict(f"联络站“{station.name}”还有{'、'.join(held)}，不能停用；请先{'，'.join(steps)}，再停用。")
 
 
 # --- deputies --------------------------------------------------------------------------------
@@ -501,9 +536,10 @@ def set_deputy_active(deputy, active):
 
 def sync_office(deputies):
     """What follows office, wherever it is given or left: 一人一码 — a deputy in office has a live printed
-    code, one who left office has none — and their running point totals, which a rank counts only in
+    code (back in office, the one leaving office revoked, unless an administrator replaced or stopped it
+    since), one who left office has none — and their running point totals, which a rank counts only in
     office (the leaderboard shows only deputies in office); one who left office is sent no 揭榜 notice still
-    waiting.
+    waiting, and their open suggestions go back to the stations' queues (件件有着落).
 
     Used for one deputy (create, PATCH); an import of thousands calls ``sync_office_of_ids``.
     """
@@ -520,10 +556,17 @@ def sync_office_of_ids(in_office, left_office, new=False):
             for start in range(0, len(ids), _CHUNK):
                 db.session.execute(update(DeputyScore).where(DeputyScore.deputy_id.in_(ids[start:start + _CHUNK]))
                                    .values(in_office=active).execution_options(synchronize_session=False))
-        qr_services.revoke_many(QRKind.deputy, left_office)
+        # Revoked as left office: restored to office (an 离任 clicked or imported by mistake), a deputy gets the
+        # same code back, and the posters printed with it work again.
+        qr_services.revoke_many(QRKind.deputy, left_office, reason=LEFT_OFFICE)
+        qr_services.restore_many(QRKind.deputy, in_office, LEFT_OFFICE)
         # 揭榜 notices still waiting (activities' template ``activity_claim``): one who left office may claim
         # nothing, and is not sent an invitation to.
         left = list(left_office)
         for start in range(0, len(left), _CHUNK):
             withdraw("activity_claim", users=select(User.id).where(User.deputy_id.in_(left[start:start + _CHUNK])))
+        # Their open items go back to their stations for dispatch: nobody could answer them any more.
+        from ..suggestions.services import return_departed  # the steps import the organisation's models
+
+        return_departed(left)
     qr_services.issue_many(QRKind.deputy, in_office)

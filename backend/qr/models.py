@@ -34,10 +34,16 @@ class QRCode(db.Model):
     target_id: Mapped[int] = mapped_column(Integer)
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     revoked_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Why, when it says: LEFT_OFFICE — its deputy left office (离任), and restored to office gets it back
+    # (services.restore_many); None — an administrator stopped (停用) or replaced (更换) it, or before 0058.
+    revoked_reason: Mapped[str | None] = mapped_column(String(20))
 
     @property
     def revoked(self):
         return self.revoked_dt is not None
+
+
+LEFT_OFFICE = "left_office"
 
 
 def _live_qr_relationship(model, kind):

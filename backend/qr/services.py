@@ -8,7 +8,8 @@ import secrets
 import unicodedata
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from ..db_types import utcnow
 from ..errors import APIError, not_found
@@ -62,8 +63,9 @@ def issue_many(kind: QRKind, target_ids) -> int:
     return issued
 
 
-def revoke_many(kind: QRKind, target_ids):
-    """Revoke the live codes of many targets at once (deputies leaving office in a bulk import)."""
+def revoke_many(kind: QRKind, target_ids, reason=None):
+    """Revoke the live codes of many targets at once (deputies leaving office in a bulk import), saying
+    why (``reason``: models.LEFT_OFFICE, which ``restore_many`` undoes)."""
     target_ids = list(target_ids)
     now = utcnow()
     for start in range(0, len(target_ids), _CHUNK):
@@ -71,8 +73,28 @@ def revoke_many(kind: QRKind, target_ids):
             update(QRCode)
             .where(QRCode.target_kind == kind, QRCode.target_id.in_(target_ids[start:start + _CHUNK]),
                    QRCode.revoked_dt.is_(None))
-            .values(revoked_dt=now)
+            .values(revoked_dt=now, revoked_reason=reason)
         )
+
+
+def restore_many(kind: QRKind, target_ids, reason):
+    """Make live again, for each of many targets without a live code, its latest code if it was revoked
+    for ``reason`` (a deputy restored to office gets back the code printed on their posters): a newer code,
+    or one an administrator stopped, is never undone. Returns how many were restored."""
+    target_ids = list(dict.fromkeys(target_ids))
+    newer = aliased(QRCode)
+    restored = 0
+    for start in range(0, len(target_ids), _CHUNK):
+        chunk = target_ids[start:start + _CHUNK]
+        latest = (select(func.max(newer.id)).where(newer.target_kind == kind, newer.target_id.in_(chunk))
+                  .group_by(newer.target_id))
+        restored += db.session.execute(
+            update(QRCode)
+            .where(QRCode.id.in_(latest), QRCode.revoked_reason == reason, QRCode.revoked_dt.is_not(None))
+            .values(revoked_dt=None, revoked_reason=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return restored
 
 
 def unknown_code():

@@ -21,6 +21,7 @@ from ..auth.scope import RegionRef
 from ..db_types import utcnow
 from ..errors import forbidden, validation_failed
 from ..extensions import db
+from ..org.closing import closed_since_checked
 from ..org.models import Deputy, Region, Station, station_deputies
 from ..qr.models import QRCode, QRKind
 from ..qr.services import StationClosed, canonical_code, plausible_code, unknown_code, withdrawn
@@ -33,20 +34,14 @@ from .snapshots import ITEM_COLUMNS, Attachment, Citizen, Event, ItemSnapshot, N
 OWN_CODE = "不能通过自己的代表码提交建议，如需代群众登记请使用联络站码。"
 
 
-@cache
-def _target_statement():
-    """What a code points at, for filing: the code's kind and state, the deputy (for a deputy's code),
-    the station the item goes to (the station's own, or one of the deputy's, see below), the region the item
-    counts in (the deputy's, or the station's), and the names and region paths the answer shows."""
-    codes, deputies, stations = QRCode.__table__, Deputy.__table__, Station.__table__
-    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
-    is_deputy = codes.c.target_kind == QRKind.deputy
-    # A deputy's item waits at one of their stations: one in the region that elected them (a 长沙 deputy
-    # also received at a 怀化 station is triaged in 长沙, whose staff may see the citizen's phone), the
-    # first such by id; only a deputy received nowhere in their own region goes to their first station.
+def _deputy_station(deputies):
+    """The station a deputy's item waits at (correlated on ``deputies``' row): one of their open stations in
+    the region that elected them (a 长沙 deputy also received at a 怀化 station is triaged in 长沙, whose staff
+    may see the citizen's phone), the first such by id; only a deputy received nowhere in their own region
+    goes to their first open station. None when they have no open station."""
     own_stations = Station.__table__.alias("own_stations")
     station_home, deputy_home = Region.__table__.alias("station_home"), Region.__table__.alias("deputy_home")
-    deputy_station = (
+    return (
         select(station_deputies.c.station_id)
         .join(own_stations, own_stations.c.id == station_deputies.c.station_id)
         .join(station_home, station_home.c.id == own_stations.c.region_id)
@@ -57,6 +52,23 @@ def _target_statement():
         .limit(1)
         .scalar_subquery()
     )
+
+
+def deputy_station_id(deputy_id):
+    """The id of the station an item of deputy ``deputy_id`` waits at (``_deputy_station``), or None."""
+    deputies = Deputy.__table__
+    return db.session.scalar(select(_deputy_station(deputies)).where(deputies.c.id == deputy_id))
+
+
+@cache
+def _target_statement():
+    """What a code points at, for filing: the code's kind and state, the deputy (for a deputy's code),
+    the station the item goes to (the station's own, or one of the deputy's, see below), the region the item
+    counts in (the deputy's, or the station's), and the names and region paths the answer shows."""
+    codes, deputies, stations = QRCode.__table__, Deputy.__table__, Station.__table__
+    station_region, item_region = Region.__table__.alias("station_region"), Region.__table__.alias("item_region")
+    is_deputy = codes.c.target_kind == QRKind.deputy
+    deputy_station = _deputy_station(deputies)
     return (
         select(
             codes.c.target_kind, codes.c.revoked_dt,
@@ -79,14 +91,12 @@ def _target_statement():
 @cache
 def _writes():
     """The filing's statements, built once: (insert the item, returning it as its answer shows it; set
-    its number; add a timeline line; the item's station closed or not, read again after the item is written)."""
+    its number; add a timeline line)."""
     items = Suggestion.__table__
-    stations = Station.__table__
     return (
         insert(items).returning(*(items.c[name] for name in ITEM_COLUMNS)),
         update(items).where(items.c.id == bindparam("item_id")).values(number=bindparam("item_number")),
         insert(SuggestionEvent.__table__),
-        select(stations.c.closed_dt).where(stations.c.id == bindparam("station_id")),
     )
 
 
@@ -181,14 +191,13 @@ def file_suggestion(user, data) -> ItemSnapshot:
         accept_due_dt=due_at(data["category"], "accept", now) if to_deputy else None,
         dispatch_due_dt=None if to_deputy else dispatch_due_at(now), created_dt=now, updated_dt=now,
     )
-    insert_item, set_number, insert_event, station_closed = _writes()
+    insert_item, set_number, insert_event = _writes()
     columns = dict(connection.execute(insert_item, values).one()._mapping)
-    if not to_deputy and connection.execute(station_closed, {"station_id": target.station_id}).scalar() is not None:
+    if not to_deputy and closed_since_checked(connection, target.station_id):
         # Closed (停用) since the code was read. An item waiting for dispatch at a closed station would be seen
-        # by nobody, and closing counts those first (org.services.set_station_closed): it holds the station's
-        # row, which the insert above (its foreign key's lock on PostgreSQL, the write lock on SQLite) waited
-        # for, so this read, after it, sees a closing that counted before the item existed. The request's
-        # refusal rolls the item back. A deputy's item is with the deputy, which closing allows.
+        # by nobody, and closing counts those first (org.services.set_station_closed, org.closing): read after
+        # the insert, the station is seen closed by a closing that counted before the item existed. The
+        # request's refusal rolls the item back. A deputy's item is with the deputy, which closing allows.
         raise StationClosed(db.session.get(Station, target.station_id))
     item_id = columns["id"]
     columns["number"] = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item_id:06d}"

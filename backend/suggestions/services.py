@@ -14,7 +14,7 @@ from ..db_types import CHINA, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
 from ..notifications.outbox import china_time, enqueue, restate_under, thing
-from ..org.models import Deputy
+from ..org.models import Deputy, Station
 from ..points import ledger
 from ..uploads.models import Upload
 from ..wechat import WeChatError, WeChatUnavailable, get_client
@@ -38,6 +38,7 @@ from .workflow import SYSTEM
 MAX_PHOTOS = 9
 END_OF_DAY = time(23, 59, 59)
 HOTLINE_CHANNEL = "12345 热线人大代表通道"  # the department a work order at the hotline is counted under
+_CHUNK = 2000  # ids per IN (...)
 
 
 def due_at(category, stage, start):
@@ -160,7 +161,9 @@ def mark_overdue(item, station_users):
     workflow.record(item, "remind", SYSTEM, "已超过接单时限" if stage == "accept" else "已超过答复时限")
     note = "建议已超过接单时限，请尽快处理" if stage == "accept" else "建议已超过答复时限，请尽快答复"
     _notify([_deputy_user(item.deputy_id), *station_users], "overdue", item, note, f"overdue-{stage}")
-    if stage == "reply" and item.deputy_id is not None:
+    # 转办中 the item waits on a department (its work order tracks that delay), and its deputy cannot answer
+    # before the feedback is recorded: the reminder goes, the deduction does not.
+    if stage == "reply" and item.deputy_id is not None and item.status is not Status.forwarded:
         ledger.credit(item.deputy_id, "suggestion_overdue", "suggestion", item.id, f"建议超期未答复 {item.number}")
 
 
@@ -213,8 +216,11 @@ def _notify_station(item, template, note, key, unstaffed, admins=None):
     nobody: the administrators of the nearest region above it that has any are told instead — the item is in
     their queue — with ``unstaffed`` and which station has nobody, under the same ``key`` (once each)."""
     admins = station_admins(item) if admins is None else admins
-    if admins or item.station is None:
+    if admins:
         _notify(admins, template, item, note, key)
+        return
+    if item.station is None:  # waiting in its region's queue (its deputy has no open station): theirs to tell
+        _notify(nearest_region_administrators(item.region), template, item, note, key)
         return
     _notify(nearest_region_administrators(item.station.region), template, item,
             f"{unstaffed}，{item.station.name}无管理员", key)
@@ -300,16 +306,59 @@ def accept(item, actor):
     return item
 
 
-def return_to_station(item, actor, reason):
-    workflow.apply(item, "return", actor, reason)
+DEPARTED = "代表离任，退回联络站重新分派"
+
+
+def return_to_station(item, actor, reason, departed=False):
+    """退回: the item waits for dispatch again, at its station — or, that one closed (停用) or gone, at the
+    deputy's open station, else in the queue of its region, as the timeline line says (no item waits at a
+    closed station: nobody would see it). ``departed``: the system's, as the deputy left office."""
+    workflow.check_transition(item, "return", actor.role == "system")
+    moved = _requeue(item, item.deputy_id)
+    workflow.apply(item, "return", actor, f"{reason}（{moved}）" if moved else reason)
     item.deputy = None
     item.accept_due_dt = item.reply_due_dt = None
     item.dispatch_due_dt = dispatch_due_at(utcnow())
     item.overdue = item.due_soon = False
-    notify_station_pending(item, "代表退回了一条建议，请重新分派", f"returned-{int(utcnow().timestamp() * 1000)}",
-                           "代表退回待分派")
+    note, unstaffed = ("代表离任，建议已退回，请重新分派", "代表离任待分派") if departed else \
+        ("代表退回了一条建议，请重新分派", "代表退回待分派")
+    notify_station_pending(item, note, f"returned-{int(utcnow().timestamp() * 1000)}", unstaffed)
     db.session.flush()
     return item
+
+
+def _requeue(item, deputy_id):
+    """Move a returned ``item`` off a closed or missing station: to the deputy's open station
+    (``filing.deputy_station_id``, where their filings wait), else to no station (its region's queue).
+    Returns what the timeline says of it, or "" when it stays at its station."""
+    from .filing import deputy_station_id  # filing builds on the steps
+
+    station = item.station
+    if station is not None and not station.closed:
+        return ""
+    was = "原联络站已停用，" if station is not None else ""
+    open_id = deputy_station_id(deputy_id) if deputy_id is not None else None
+    if open_id is not None:
+        item.station = db.session.get(Station, open_id)
+        return f"{was}转{item.station.name}待分派"
+    item.station = None
+    return f"{was}代表无在用联络站，转{item.region.name}待分派"
+
+
+def return_departed(deputy_ids):
+    """Leaving office (org.services.sync_office_of_ids): the deputies' open items (待接单, 办理中, 转办中) go back
+    to their stations for dispatch, each with its timeline line, in the caller's transaction. Returns how many."""
+    deputy_ids = list(deputy_ids)
+    returned = 0
+    for start in range(0, len(deputy_ids), _CHUNK):
+        items = db.session.scalars(
+            select(Suggestion).where(Suggestion.deputy_id.in_(deputy_ids[start:start + _CHUNK]),
+                                     Suggestion.status.in_(workflow.CLOCK_STATUSES)).order_by(Suggestion.id)
+        ).all()
+        for item in items:
+            return_to_station(item, SYSTEM, DEPARTED, departed=True)
+        returned += len(items)
+    return returned
 
 
 def progress(item, actor, note):
@@ -360,15 +409,21 @@ def _open_work_order(item):
 def feedback(item, actor, note, department_satisfaction=None):
     """部门反馈: the department's answer, and the deputy's satisfaction with it. 不满意 puts the item under
     supervision (督办) and tells the station's administrators, who lead the on-site supervision (现场督办);
-    the deputy may then forward it again."""
+    the deputy may then forward it again. The reply limit moves on by the time the item spent at the department."""
     satisfaction = Satisfaction(department_satisfaction) if department_satisfaction else None
     work_order = _open_work_order(item)
     workflow.apply(item, "feedback", actor, note, data={
         "department": work_order.department, "work_order_no": work_order.work_order_no,
         "satisfaction": satisfaction.value if satisfaction else None,
     })
-    work_order.feedback_dt = utcnow()
+    now = work_order.feedback_dt = utcnow()
     work_order.satisfaction = satisfaction
+    # The reply clock stood still while the item was at the department (its delay is the work order's, and
+    # cost the deputy no point: mark_overdue): it resumes with the time the deputy had left when forwarding.
+    if item.reply_due_dt is not None and work_order.forwarded_dt is not None and now > work_order.forwarded_dt:
+        item.reply_due_dt += now - work_order.forwarded_dt
+        if item.reply_due_dt > now:  # flagged again by the sweep if the deputy lets it pass
+            item.overdue = item.due_soon = False
     item.department_satisfaction = satisfaction
     if satisfaction is Satisfaction.dissatisfied:
         item.supervised = True

@@ -18,7 +18,7 @@ S = Status
 TRANSITIONS = {
     "dispatch": ((S.pending, S.assigned), S.assigned),
     "accept": ((S.assigned,), S.accepted),
-    "return": ((S.assigned, S.accepted), S.pending),
+    "return": ((S.assigned, S.accepted, S.forwarded), S.pending),  # 转办中: only when its deputy leaves office
     "progress": ((S.accepted, S.forwarded), None),
     "forward": ((S.accepted,), S.forwarded),
     "feedback": ((S.forwarded,), S.accepted),
@@ -45,13 +45,17 @@ CLOCK_STATUSES = frozenset({S.assigned, S.accepted, S.forwarded})
 # sweep): an administrator reviewing held content may then refuse it whatever open status it reached,
 # and nobody sends it to a department until it is released (its deputy cannot act on it either).
 WHILE_HELD = {"reject": (S.pending, S.assigned, S.accepted, S.forwarded, S.replied), "forward": (), "feedback": ()}
+# Statuses only the system takes a step from: an item at a department (转办中) goes back to its station when its
+# deputy leaves office (services.return_departed); its deputy in office records the department's feedback first.
+SYSTEM_ONLY = {"return": (S.forwarded,)}
 
 
-def starts_from(item, action):
-    """The statuses ``item`` may take ``action`` from."""
+def starts_from(item, action, system=False):
+    """The statuses ``item`` may take ``action`` from (``system``: the step is the system's)."""
     if item.held_for_review and action in WHILE_HELD:
         return WHILE_HELD[action]
-    return TRANSITIONS[action][0]
+    statuses = TRANSITIONS[action][0]
+    return statuses if system else tuple(s for s in statuses if s not in SYSTEM_ONLY.get(action, ()))
 
 
 ACTION_LABELS = {
@@ -174,11 +178,14 @@ def actor_for(user, item, action):
 # --- the transition itself --------------------------------------------------------------------
 
 
-def check_transition(item, action):
-    """409 ``invalid_transition`` unless ``action`` may start from ``item``'s status."""
+def check_transition(item, action, system=False):
+    """409 ``invalid_transition`` unless ``action`` may start from ``item``'s status (``system``: taken by the
+    system, see SYSTEM_ONLY)."""
     if action == "supervise" and item.status is S.pending:
         raise APIError(409, "invalid_transition", "这条建议还没有分派给代表，请先分派再督办。")
-    if item.status not in starts_from(item, action):
+    if action == "reply" and item.status is S.forwarded and not item.held_for_review:
+        raise APIError(409, "invalid_transition", "已转办，请先登记部门反馈后再答复群众。")
+    if item.status not in starts_from(item, action, system):
         why = "内容待审核，审核通过后才能" if item.held_for_review and action in WHILE_HELD \
             else f"当前状态为“{STATUS_LABELS[item.status.value]}”，不能"
         raise APIError(409, "invalid_transition", f"{why}{ACTION_LABELS[action]}。")
@@ -187,7 +194,7 @@ def check_transition(item, action):
 def apply(item, action, actor: Actor, note="", to_status=None, data=None):
     """Move ``item`` along ``action`` and write its timeline line in the same transaction."""
     default_to = TRANSITIONS[action][1]
-    check_transition(item, action)
+    check_transition(item, action, actor.role == "system")
     from_status = item.status
     target = to_status or default_to
     if target is not None:

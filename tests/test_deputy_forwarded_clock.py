@@ -1,0 +1,74 @@
+"""转办中: the item is at a department (or the 12345 hotline), whose handling the work order tracks; the
+deputy cannot answer until its feedback is recorded, so its delay there costs the deputy nothing, and the
+refusal to answer says what to do first."""
+from datetime import timedelta
+
+from backend.db_types import utcnow
+from backend.extensions import db
+from backend.suggestions.models import Suggestion, SuggestionWorkOrder
+
+from .factories import screen
+from .test_suggestion_sweep_stats import shift, sweep
+from .test_suggestions import file, step, world  # noqa: F401
+
+
+def forwarded_item(client, app, world):  # noqa: F811
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    screen(app)
+    assert step(client, world["zhang_h"], item_id, "accept").status_code == 200
+    forwarded = step(client, world["zhang_h"], item_id, "forward", target="hotline_12345", note="转交警部门",
+                     work_order_no="GD001")
+    assert forwarded.json["status"] == "forwarded"
+    return item_id
+
+
+def test_a_reply_overdue_while_forwarded_is_flagged_but_costs_the_deputy_no_point(client, app, world):  # noqa: F811
+    item_id = forwarded_item(client, app, world)
+    shift(app, item_id, reply_due_dt=utcnow() - timedelta(minutes=1))
+    assert "新标记超期 1 条" in sweep(app)
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["overdue"] is True
+    points = client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json
+    assert (points["total"], points["entries"]) == (0, [])
+
+
+def test_a_reply_overdue_once_the_feedback_is_back_costs_the_point(client, app, world):  # noqa: F811
+    item_id = forwarded_item(client, app, world)
+    assert step(client, world["zhang_h"], item_id, "feedback", note="交警部门：已处理").status_code == 200
+    shift(app, item_id, reply_due_dt=utcnow() - timedelta(minutes=1))
+    assert "新标记超期 1 条" in sweep(app)
+    points = client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json
+    assert [(e["points"], e["rule_code"]) for e in points["entries"]] == [(-1, "suggestion_overdue")]
+
+
+def test_a_reply_while_forwarded_says_to_record_the_departments_feedback_first(client, app, world):  # noqa: F811
+    item_id = forwarded_item(client, app, world)
+    answer = step(client, world["zhang_h"], item_id, "reply", content="已处理")
+    assert answer.status_code == 409
+    assert answer.json["message"] == "已转办，请先登记部门反馈后再答复群众。"
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["status"] == "forwarded"
+
+
+def test_the_reply_clock_resumes_after_the_departments_feedback_for_the_time_left(client, app, world):  # noqa: F811
+    """Paused while 转办中: the feedback of a department that took ten days gives the deputy back the time
+    they had left when they forwarded it (a day), and only missing that costs the point."""
+    item_id = forwarded_item(client, app, world)
+    now = utcnow()
+    with app.app_context():  # forwarded ten days ago
+        work_order = db.session.query(SuggestionWorkOrder).filter_by(suggestion_id=item_id).one()
+        work_order.forwarded_dt = now - timedelta(days=10)
+        db.session.commit()
+    shift(app, item_id, reply_due_dt=now - timedelta(days=9))  # its limit passed at the department
+    assert "新标记超期 1 条" in sweep(app)
+
+    back = step(client, world["zhang_h"], item_id, "feedback", note="交警部门：已处理")
+    assert (back.status_code, back.json["status"], back.json["overdue"]) == (200, "accepted", False), back.json
+    with app.app_context():
+        due = db.session.get(Suggestion, item_id).reply_due_dt
+    assert now + timedelta(hours=23) < due < utcnow() + timedelta(days=1, minutes=1)
+    assert "新标记超期 0 条" in sweep(app)
+    assert client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json["entries"] == []
+
+    shift(app, item_id, reply_due_dt=utcnow() - timedelta(minutes=1))  # and the deputy lets it pass
+    assert "新标记超期 1 条" in sweep(app)
+    entries = client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json["entries"]
+    assert [e["rule_code"] for e in entries] == ["suggestion_overdue"]

@@ -1,0 +1,138 @@
+"""件件有着落 when a deputy can no longer act: leaving office (离任, in the console or by an import) returns
+their open items (待接单, 办理中, 转办中) to the station's queue as 待分派 in the same transaction, with the reason
+in the timeline, for an administrator to dispatch again; and a return (a deputy's 退回, or leaving office) whose
+station has been closed (停用) goes to a queue someone sees: the deputy's open station, else the region's."""
+from datetime import timedelta
+
+import pytest
+
+from backend.db_types import utcnow
+
+from .factories import screen
+from .test_import import upload, xlsx
+from .test_suggestion_sweep_stats import shift, sweep
+from .test_suggestions import file, step
+
+LEFT = "代表离任，退回联络站重新分派"
+
+
+@pytest.fixture
+def town(factory):
+    tree = factory.tree()
+    north = factory.station(tree["hc"], "城北联络站")
+    south = factory.station(tree["hc"], "城南联络站")
+    chen = factory.deputy(tree["hc"], "陈明", phone="13800000005", stations=[north])
+    li = factory.deputy(tree["hc"], "李娜", phone="13800000004", stations=[north])
+    return {
+        "tree": tree, "north": north, "south": south, "chen": chen, "li": li,
+        "region_admin": factory.headers_for_admin(factory.admin("hc", region=tree["hc"])),
+        "north_admin": factory.headers_for_admin(factory.admin("chengbei", stations=[north])),
+        "south_admin": factory.headers_for_admin(factory.admin("chengnan", stations=[south])),
+        "chen_h": factory.deputy_headers(chen), "li_h": factory.deputy_headers(li),
+        "citizen": factory.wechat_login("citizen-wang"),
+        "chen_code": chen.qr_code,
+    }
+
+
+def filed(client, app, town, n=1):
+    ids = [file(client, town["citizen"], town["chen_code"], content=f"第{i + 1}条：社区健身器材需要更新维护。").json["id"]
+           for i in range(n)]
+    screen(app)
+    return ids
+
+
+def item(client, headers, item_id):
+    return client.get(f"/api/v1/suggestions/{item_id}", headers=headers).json
+
+
+def last_line(client, town, item_id):
+    line = item(client, town["region_admin"], item_id)["timeline"][-1]
+    return line["action"], line["actor_role"], line["note"]
+
+
+def pending_ids(client, headers):
+    return sorted(i["id"] for i in client.get("/api/v1/suggestions?scope=all&status=pending", headers=headers).json["items"])
+
+
+def retire(client, town, deputy="chen"):
+    answer = client.patch(f"/api/v1/deputies/{town[deputy].id}", json={"active": False}, headers=town["region_admin"])
+    assert answer.status_code == 200, answer.json
+
+
+def test_leaving_office_returns_the_open_items_to_the_station_for_dispatch(client, app, town):
+    assigned, accepted, forwarded, replied = filed(client, app, town, 4)
+    for item_id in (accepted, forwarded, replied):
+        assert step(client, town["chen_h"], item_id, "accept").status_code == 200
+    assert step(client, town["chen_h"], forwarded, "forward", target="hotline_12345", note="转交警部门").status_code == 200
+    assert step(client, town["chen_h"], replied, "reply", content="已协调处理").status_code == 200
+    shift(app, accepted, reply_due_dt=utcnow() - timedelta(minutes=1))
+    sweep(app)  # flagged overdue, deducted
+
+    retire(client, town)
+    for item_id in (assigned, accepted, forwarded):
+        shown = item(client, town["region_admin"], item_id)
+        assert (shown["status"], shown["deputy"], shown["station"]["id"], shown["overdue"]) == \
+            ("pending", None, town["north"].id, False), shown
+        assert last_line(client, town, item_id) == ("return", "system", LEFT)
+        assert item(client, town["citizen"], item_id)["status"] == "pending"  # the citizen sees 待分派
+    assert item(client, town["region_admin"], replied)["status"] == "replied"  # answered: the citizen rates it
+    assert pending_ids(client, town["north_admin"]) == [assigned, accepted, forwarded]
+
+    # The station dispatches them again; the new deputy answers.
+    for item_id in (accepted, forwarded):
+        assert step(client, town["north_admin"], item_id, "dispatch", deputy_id=town["li"].id).status_code == 200
+        assert step(client, town["li_h"], item_id, "accept").status_code == 200
+        answered = step(client, town["li_h"], item_id, "reply", content="已联系有关部门处理")
+        assert (answered.status_code, answered.json["status"]) == (200, "replied"), answered.json
+    # No further deduction falls on the deputy who left for items no longer theirs.
+    shift(app, assigned, dispatch_due_dt=utcnow() - timedelta(minutes=1))
+    sweep(app)
+    entries = client.get(f"/api/v1/deputies/{town['chen'].id}/points", headers=town["region_admin"]).json["entries"]
+    assert [e["rule_code"] for e in entries] == ["suggestion_overdue"]
+
+
+def test_an_import_marking_the_deputy_as_left_returns_their_items(client, app, town):
+    [item_id] = filed(client, app, town)
+    row = ["陈明", "city", "鹤城区", "13800000005", "城北联络站", "", "", "离任"]
+    assert upload(client, town["region_admin"], xlsx([row])).json["updated"] == 1
+    assert (item(client, town["region_admin"], item_id)["status"], last_line(client, town, item_id)) == \
+        ("pending", ("return", "system", LEFT))
+
+
+def close(client, town, station):
+    answer = client.patch(f"/api/v1/stations/{town[station].id}", json={"closed": True}, headers=town["region_admin"])
+    assert answer.status_code == 200, answer.json
+
+
+def test_a_return_to_a_closed_station_goes_to_the_deputys_open_station(client, app, town):
+    patched = client.patch(f"/api/v1/deputies/{town['chen'].id}", headers=town["region_admin"],
+                           json={"station_ids": [town["north"].id, town["south"].id]})
+    assert patched.status_code == 200, patched.json
+    [item_id] = filed(client, app, town)
+    assert item(client, town["region_admin"], item_id)["station"]["id"] == town["north"].id
+    close(client, town, "north")
+
+    returned = step(client, town["chen_h"], item_id, "return", reason="不属于我联系的片区")
+    assert (returned.status_code, returned.json["status"], returned.json["station"]["id"]) == \
+        (200, "pending", town["south"].id), returned.json
+    assert last_line(client, town, item_id) == ("return", "deputy", "不属于我联系的片区（原联络站已停用，转城南联络站待分派）")
+    assert pending_ids(client, town["south_admin"]) == [item_id]
+    assert pending_ids(client, town["north_admin"]) == []
+
+
+def test_a_return_with_no_open_station_goes_to_the_regions_queue(client, app, town, wechat_standin):
+    close(client, town, "north")  # 陈明's only station: the filing waits at none
+    [item_id] = filed(client, app, town)
+    assert item(client, town["region_admin"], item_id)["station"] is None
+    [accepted] = filed(client, app, town)
+    assert step(client, town["chen_h"], accepted, "accept").status_code == 200
+
+    returned = step(client, town["chen_h"], item_id, "return", reason="不属于我联系的片区")
+    assert (returned.status_code, returned.json["status"], returned.json["station"]) == (200, "pending", None)
+    assert last_line(client, town, item_id) == ("return", "deputy", "不属于我联系的片区（代表无在用联络站，转鹤城区待分派）")
+    retire(client, town)
+    assert last_line(client, town, accepted) == ("return", "system", f"{LEFT}（代表无在用联络站，转鹤城区待分派）")
+    assert pending_ids(client, town["region_admin"]) == [item_id, accepted]
+    # The region's administrators are told, as a station's are.
+    messages = client.get("/api/v1/me/messages", headers=town["region_admin"]).json["items"]
+    assert len([m for m in messages if m["title"] == "新的群众建议"]) >= 2, messages
