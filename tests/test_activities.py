@@ -580,6 +580,32 @@ def test_the_archive_counts_neither_cancelled_activities_nor_merged_duplicates(c
     assert (archive["suggestions"]["received"], archive["suggestions"]["closed"]) == (1, 0)
 
 
+def test_another_deputys_archive_sheet_and_corrections_are_out_of_reach(client, factory, crew):
+    """The archive sheet and 积分更正 of a deputy: another deputy and a citizen are refused as 404 (the sheet)
+    or 403 (a correction: no administrator), another city's or county's administrator and the administrator
+    of another station get 404 (「代表不存在。」); nothing is written to the ledger."""
+    zhang = crew["deputies"][0]
+    other_station = factory.station(crew["tree"]["hc"], "城南联络站")
+    outsiders = {
+        "city": factory.headers_for_admin(factory.admin("changsha", region=crew["tree"]["cs"])),
+        "county": factory.headers_for_admin(factory.admin("yuelu", region=crew["tree"]["yl"])),
+        "station": factory.headers_for_admin(factory.admin("chengnan", stations=[other_station])),
+    }
+    others = {"deputy": crew["headers"][1], "citizen": factory.wechat_login("citizen-archive")}
+    sheet = f"/api/v1/deputies/{zhang.id}/archive?format=xlsx"
+    correction = f"/api/v1/deputies/{zhang.id}/points/corrections"
+    for name, headers in {**outsiders, **others}.items():
+        response = client.get(sheet, headers=headers)
+        assert (response.status_code, response.json["message"]) == (404, "代表不存在。"), name
+    for name, headers in outsiders.items():
+        response = client.post(correction, json={"points": 5, "reason": "补记"}, headers=headers)
+        assert (response.status_code, response.json["message"]) == (404, "代表不存在。"), name
+    for name, headers in others.items():
+        response = client.post(correction, json={"points": 5, "reason": "补记"}, headers=headers)
+        assert (response.status_code, response.json["error"]) == (403, "forbidden"), name
+    assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=crew["admin"]).json["entries"] == []
+
+
 def test_an_idempotency_key_replays_only_the_same_request(client, crew):
     """A key is bound to the request it first came with (method, path with its ids, body): the same key on
     another deputy's correction, or with another body, is refused (409, saying so) and does nothing — never
