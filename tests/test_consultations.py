@@ -251,6 +251,30 @@ def test_feedback_is_given_by_the_congress_and_read_by_the_author_only(client, l
     assert theirs["id"] not in [o["id"] for o in own["items"]]
 
 
+def test_another_congresss_opinions_are_out_of_reach_by_any_id(client, legis):
+    """Changsha's administrator cannot reach Huaihua's opinion through a consultation of their own (404
+    「意见不存在。」), a county's administrator below the city gets 404 on the city's consultation, a station
+    administrator and a deputy 403; another citizen sees none of the opinion, phone or feedback."""
+    c = opened(client, legis["admins"]["hh"])
+    given = opinion(client, legis["citizen"], c["id"], contact_phone="13911112222").json
+    own = opened(client, legis["admins"]["cs"], title="长沙市城市绿化条例（草案）")
+    refused(client.post(f"{API}/{own['id']}/opinions/{given['id']}/feedback", json={"result": "adopted"},
+                        headers=legis["admins"]["cs"]), 404, "意见不存在。")
+    county = legis["admins"]["hc"]
+    for method, path, body in (("get", f"{API}/{c['id']}", None), ("get", f"{API}/{c['id']}/opinions", None),
+                               ("post", f"{API}/{c['id']}/opinions/{given['id']}/feedback", {"result": "adopted"}),
+                               ("post", f"{API}/{c['id']}/close", None)):
+        refused(getattr(client, method)(path, json=body, headers=county), 404, "意见征集不存在。")
+    station = legis["factory"].headers_for_admin(legis["factory"].admin("chengbei", stations=[legis["station"]]))
+    for headers in (station, legis["deputy"]):
+        response = client.get(f"{API}/{c['id']}/opinions", headers=headers)
+        assert (response.status_code, response.json["error"]) == (403, "forbidden")
+    stranger = legis["factory"].wechat_login("someone-else")
+    assert client.get(f"{API}/my-opinions", query_string={"consultation_id": c["id"]}, headers=stranger).json["total"] == 0
+    listed = client.get(f"{API}/{c['id']}/opinions", headers=legis["admins"]["hh"]).json["items"]
+    assert [(o["id"], o["feedback"], o["contact_phone"]) for o in listed] == [(given["id"], None, "13911112222")]
+
+
 def test_a_corrected_feedback_restates_the_waiting_notice_and_one_sent_is_followed_by_a_new_one(
         app, client, legis, wechat_standin):
     """办理结果通知: corrected before the sweep sent the first, the citizen gets one message, with the latest
