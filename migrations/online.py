@@ -41,3 +41,18 @@ def create_indexes(indexes, *, unique=False, refuse=None, analyze=None):
 def _create(name, on, unique, concurrently=False):
     return (f"CREATE {'UNIQUE ' if unique else ''}INDEX {'CONCURRENTLY ' if concurrently else ''}"
             f"IF NOT EXISTS {name} ON {on}")
+
+
+def drop_indexes(names):
+    """Drop ``names`` (``DROP INDEX IF EXISTS``): on PostgreSQL online CONCURRENTLY, outside a transaction,
+    so that the table's reads and writes go on meanwhile; plainly on SQLite and in the offline script. With
+    ``create_indexes``, an index is replaced without a moment the table has neither: the new one built
+    first, the old one dropped after."""
+    conn = op.get_bind()
+    if conn.dialect.name != 'postgresql' or op.get_context().as_sql:
+        for name in names:
+            op.execute(f'DROP INDEX IF EXISTS {name}')
+        return
+    with op.get_context().autocommit_block():
+        for name in names:
+            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY IF EXISTS {name}')

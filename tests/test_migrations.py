@@ -1142,3 +1142,27 @@ def test_0059_adds_the_approved_public_text_keeping_items_published_automaticall
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT id, content FROM suggestions")).all() == [(1, "路灯坏了")]
         db.engine.dispose()
+
+
+def test_0060_replaces_the_public_lists_index_and_builds_the_qr_targets_index(scratch_url):
+    """0060: the public list's index with 不予公开 in its conditions, built before 0015's is dropped, and
+    every code of a target's index, on both databases (built CONCURRENTLY on PostgreSQL, where one a
+    killed build left INVALID is dropped and built again). Downgraded, they go and 0015's is back."""
+    from flask_migrate import upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    definitions = _indexes_built_online(scratch_url, "0059", "0060", {
+        "ix_suggestions_public": "suggestions", "ix_qr_codes_target": "qr_codes"})
+    public = definitions["ix_suggestions_public"]
+    assert "(closed_dt, id)" in public and "public_withheld_reason IS NULL" in public.split("WHERE")[1]
+    assert "'closed'" in public and "'reviewed'" in public and "merged_into_id IS NULL" in public
+    assert "(target_kind, target_id)" in definitions["ix_qr_codes_target"]
+    assert "WHERE" not in definitions["ix_qr_codes_target"]
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    with app.app_context():  # downgraded to 0059 by the helper
+        assert "ix_suggestions_published" in _index_names("suggestions")
+        upgrade(revision="0060")
+        assert "ix_suggestions_published" not in _index_names("suggestions")
+        db.engine.dispose()

@@ -26,6 +26,8 @@ class QRCode(db.Model):
             sqlite_where=text("revoked_dt IS NULL"),
             postgresql_where=text("revoked_dt IS NULL"),
         ),
+        # Every code of a target, live or revoked: its latest, which restore_many gives back (migration 0060).
+        Index("ix_qr_codes_target", "target_kind", "target_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

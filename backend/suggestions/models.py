@@ -73,13 +73,15 @@ class Suggestion(db.Model):
         Index("ix_suggestions_citizen", "citizen_id", "id"),
         Index("ix_suggestions_region_created", "region_id", "created_dt"),
         Index("ix_suggestions_status_created", "status", "created_dt"),
-        # The public list's order over what it may show (public_routes.published_query): its page is the
-        # index's last entries, its count reads the index alone.
-        Index("ix_suggestions_published", "closed_dt", "id",
+        # The public list's order over what it may show (public_routes.published_query), every condition of
+        # the list in it (migration 0060): its page is the index's last entries, its count reads the index alone.
+        Index("ix_suggestions_public", "closed_dt", "id",
               postgresql_where=text("status = 'closed' AND public_consent IS true AND held_for_review IS false "
-                                    "AND merged_into_id IS NULL AND screening IN ('pass', 'reviewed')"),
+                                    "AND merged_into_id IS NULL AND screening IN ('pass', 'reviewed') "
+                                    "AND public_withheld_reason IS NULL"),
               sqlite_where=text("status = 'closed' AND public_consent IS 1 AND held_for_review IS 0 "
-                                "AND merged_into_id IS NULL AND screening IN ('pass', 'reviewed')")),
+                                "AND merged_into_id IS NULL AND screening IN ('pass', 'reviewed') "
+                                "AND public_withheld_reason IS NULL")),
         # The sweep's deadlines (sweep.flag_deadlines): the unflagged items of each stage by their deadline.
         Index("ix_suggestions_accept_due", "accept_due_dt",
               postgresql_where=text("status = 'assigned' AND overdue IS false"),
