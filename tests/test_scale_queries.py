@@ -25,7 +25,7 @@ def test_the_migrations_add_the_published_deadline_and_reminder_indexes(app):
         inspector = inspect(db.engine)
         suggestions = {index["name"] for index in inspector.get_indexes("suggestions")}
         activities = {index["name"] for index in inspector.get_indexes("activities")}
-    assert {"ix_suggestions_published", "ix_suggestions_accept_due", "ix_suggestions_reply_due"} <= suggestions
+    assert {"ix_suggestions_public", "ix_suggestions_accept_due", "ix_suggestions_reply_due"} <= suggestions
     assert "ix_activities_reminder_due" in activities
 
 
@@ -166,11 +166,17 @@ def test_a_station_administrator_pages_the_queue_by_the_station_id(app, client, 
     assert queue(region_and_station) == queue(region_and_station, "all") == ["城南联络站", "岳麓联络站"]
 
 
-def _plan(app, statement, parameters, postgres_settings=(), postgres_without=()):
+def _plan(app, statement, parameters, postgres_settings=(), postgres_without=(), sqlite_indexed_by=None):
     """The database's plan of a statement the app sent, as one text. On PostgreSQL, ``postgres_without``
-    names indexes left out of the choice (dropped in the transaction, which is rolled back)."""
+    names indexes left out of the choice (dropped in the transaction, which is rolled back). On SQLite,
+    ``sqlite_indexed_by`` (table, index) makes the statement's first read of the table go through the
+    index (``INDEXED BY``), which SQLite refuses ("no query solution") where the index cannot serve it:
+    without statistics its planner takes any index of an equality over a partial index's walk."""
     with app.app_context(), db.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
+            if sqlite_indexed_by:
+                table, index = sqlite_indexed_by
+                statement = statement.replace(f"FROM {table} ", f"FROM {table} INDEXED BY {index} ", 1)
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
             return "\n".join(row[-1] for row in rows)
         for setting in postgres_settings:  # the few rows here would be read whole: say what else it could do
@@ -678,3 +684,50 @@ def test_a_refused_points_correction_reads_the_years_corrections_whatever_their_
 
     text = _refused_alike(app, console, path, {"points": "0", "reason": "补记"}, grow, page=page)
     assert "更正的积分不能为 0。" in text and "补记第5次" in text
+
+
+def test_the_public_list_is_counted_and_paged_in_its_index_alone(app, client, world, factory):  # noqa: F811
+    """The public list (published_query, with 不予公开 since 0059) is counted from ix_suggestions_public
+    alone on PostgreSQL, every condition of the list in the index's own, and its page is the index's last
+    entries: never a read of every item to find which may be shown. SQLite can use it (its conditions
+    written as the index's)."""
+    from backend.suggestions.models import Status, Suggestion
+
+    with app.app_context():
+        from backend.auth.models import User
+        citizen_id = db.session.scalar(db.select(User.id).where(User.username == "chengbei"))
+        for n, withheld in enumerate((None, None, "含当事人姓名")):
+            db.session.add(Suggestion(
+                citizen_id=citizen_id, filed_via="station", station_id=world["station"].id,
+                region_id=world["station"].region_id, category="城市管理", content=f"已办结的建议 {n}",
+                status=Status.closed, public_consent=True, screening="pass", closed_dt=utcnow(),
+                public_withheld_reason=withheld))
+        db.session.commit()
+        postgres = db.engine.dialect.name == "postgresql"
+    with statements(app, with_parameters=True) as sent:
+        assert client.get("/api/v1/public/suggestions").json["total"] == 2
+    reads = [(s, p) for s, p in sent if "public_withheld_reason IS NULL" in s]
+    count = [(s, p) for s, p in reads if s.lstrip().startswith("SELECT count(*)")]
+    page = [(s, p) for s, p in reads if "LIMIT" in s]
+    assert len(count) == 1 and len(page) == 1
+    public = ("suggestions", "ix_suggestions_public")
+    counted = _plan(app, *count[0], ("enable_seqscan", "enable_bitmapscan"), sqlite_indexed_by=public)
+    # SQLite (3.40) reads the rows of a partial index's entries to test the conditions the index holds.
+    assert ("Index Only Scan using ix_suggestions_public" if postgres
+            else "USING INDEX ix_suggestions_public") in counted, counted
+    paged = _plan(app, *page[0], ("enable_seqscan", "enable_sort"), sqlite_indexed_by=public)
+    assert "ix_suggestions_public" in paged and "TEMP B-TREE" not in paged, paged
+
+
+def test_restoring_deputies_to_office_finds_their_codes_in_the_targets_index(app, client, world, factory):  # noqa: F811
+    """Restored to office (恢复在任), a deputy's latest code is looked up among their codes in
+    ix_qr_codes_target, never by reading every code of the province (140,000 deputies' codes)."""
+    root = factory.headers_for_admin(factory.admin("root", region=world["tree"]["root"]))
+    path = f"/api/v1/deputies/{world['zhang'].id}"
+    assert client.patch(path, json={"active": False}, headers=root).status_code == 200
+    with statements(app, with_parameters=True) as sent:
+        restored = client.patch(path, json={"active": True}, headers=root)
+    assert restored.status_code == 200 and restored.json["qr_code"] == world["deputy_code"]
+    restore = [(s, p) for s, p in sent if s.lstrip().startswith("UPDATE qr_codes") and "max(" in s]
+    assert len(restore) == 1
+    assert "ix_qr_codes_target" in _plan(app, *restore[0], ("enable_seqscan",))
