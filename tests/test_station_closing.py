@@ -159,38 +159,54 @@ def test_the_web_pages_point_from_a_closed_station_to_the_open_ones(client, org)
 RACE_ROUNDS = 20
 
 
+def raced_against_closing(org, base_url, write, waiting, refused, held, clear):
+    """Release ``write`` (a request landing at 城北老联络站) together with its administrator closing the
+    station, RACE_ROUNDS times, over real HTTP: exactly one of the two wins each round. Either the station
+    closed first, ``write`` was refused (``refused(answer)``) and nothing of it is left there (``waiting()``,
+    a count read after the round, is 0; the station is reopened for the next round), or ``write`` went
+    through first and closing was refused (409 naming ``held``); ``clear(id)`` then takes the written thing
+    away (dispatched, cancelled, declined) for the next round."""
+    station_url = f"{base_url}{API}/stations/{org['merged'].id}"
+    db.session.close()  # the server's threads use their own sessions
+
+    def closing():
+        return requests.patch(station_url, json={"closed": True}, headers=org["admin"], timeout=30)
+
+    for _ in range(RACE_ROUNDS):
+        closed, written = released_together(closing, write)
+        left = waiting()
+        db.session.close()
+        if closed.ok:
+            assert refused(written), written.text
+            assert left == 0
+            reopened = requests.patch(station_url, json={"closed": False}, headers=org["admin"], timeout=30)
+            assert reopened.status_code == 200, reopened.text
+        else:
+            assert closed.status_code == 409 and held in closed.json()["message"], closed.text
+            assert written.status_code == 201, written.text
+            cleared = clear(written.json()["id"])
+            assert cleared.status_code == 200, cleared.text
+
+
 def test_a_filing_at_the_instant_of_closing_never_waits_at_the_closed_station(org, base_url):
     """Over real HTTP, a citizen files through the station's code while its administrator closes it, released
     together, many times: one of the two wins. Either the item was filed first and closing is refused (409,
     the item waits there for dispatch), or the station closed first and the filing is refused (410). Never
     both succeed: an item waiting for dispatch at a closed station, which nobody would see."""
     station_id, code, deputy_id = org["merged"].id, org["merged_code"], org["zhang"].id
-    db.session.close()  # the server's threads use their own sessions
-    station_url = f"{base_url}{API}/stations/{station_id}"
-
-    def closing():
-        return requests.patch(station_url, json={"closed": True}, headers=org["admin"], timeout=30)
 
     def filing():
         return requests.post(f"{base_url}{API}/suggestions", headers=org["citizen"], timeout=30, json={
             "qr_code": code, "category": "城市管理", "content": "小区门口路灯坏了一个月，晚上很黑。"})
 
-    for _ in range(RACE_ROUNDS):
-        closed, filed = released_together(closing, filing)
-        pending = db.session.query(Suggestion).filter_by(station_id=station_id, status="pending").count()
-        db.session.close()
-        if closed.ok:
-            assert filed.status_code == 410 and filed.json()["error"] == "station_closed", filed.text
-            assert pending == 0
-            reopened = requests.patch(station_url, json={"closed": False}, headers=org["admin"], timeout=30)
-            assert reopened.status_code == 200, reopened.text
-        else:
-            assert closed.status_code == 409 and "待分派的建议" in closed.json()["message"], closed.text
-            assert filed.status_code == 201, filed.text
-            # Dispatched, so the next round starts with nothing waiting at the station.
-            dispatched = requests.post(f"{base_url}{API}/suggestions/{filed.json()['id']}/dispatch",
-                                       json={"deputy_id": deputy_id}, headers=org["admin"], timeout=30)
-            assert dispatched.status_code == 200, dispatched.text
+    raced_against_closing(
+        org, base_url, filing,
+        waiting=lambda: db.session.query(Suggestion).filter_by(station_id=station_id, status="pending").count(),
+        refused=lambda answer: answer.status_code == 410 and answer.json()["error"] == "station_closed",
+        held="待分派的建议",
+        # Dispatched, so the next round starts with nothing waiting at the station.
+        clear=lambda item_id: requests.post(f"{base_url}{API}/suggestions/{item_id}/dispatch",
+                                            json={"deputy_id": deputy_id}, headers=org["admin"], timeout=30))
 
 
 CLOSED_LINK = "联络站“城北老联络站”已停用，不能关联代表"
@@ -406,30 +422,14 @@ def test_a_dispatch_at_the_instant_of_closing_never_leaves_an_activity_at_the_cl
     from backend.activities.models import Activity, ActivityStatus
 
     station_id = org["merged"].id
-    db.session.close()
-    station_url = f"{base_url}{API}/stations/{station_id}"
-
-    def closing():
-        return requests.patch(station_url, json={"closed": True}, headers=org["admin"], timeout=30)
-
-    def dispatching():
-        return dispatch_at_merged(over(base_url), org)
-
-    for _ in range(RACE_ROUNDS):
-        closed, dispatched = released_together(closing, dispatching)
-        upcoming = db.session.query(Activity).filter_by(station_id=station_id, status=ActivityStatus.published).count()
-        db.session.close()
-        if closed.ok:
-            assert dispatched.status_code == 422 and "已停用" in dispatched.json()["message"], dispatched.text
-            assert upcoming == 0
-            reopened = requests.patch(station_url, json={"closed": False}, headers=org["admin"], timeout=30)
-            assert reopened.status_code == 200, reopened.text
-        else:
-            assert closed.status_code == 409 and "未结束的活动" in closed.json()["message"], closed.text
-            assert dispatched.status_code == 201, dispatched.text
-            cancelled = requests.post(f"{base_url}{API}/activities/{dispatched.json()['id']}/cancel",
-                                      headers=org["admin"], timeout=30)
-            assert cancelled.status_code == 200, cancelled.text
+    raced_against_closing(
+        org, base_url, lambda: dispatch_at_merged(over(base_url), org),
+        waiting=lambda: db.session.query(Activity).filter_by(
+            station_id=station_id, status=ActivityStatus.published).count(),
+        refused=lambda answer: answer.status_code == 422 and "已停用" in answer.json()["message"],
+        held="未结束的活动",
+        clear=lambda activity_id: requests.post(f"{base_url}{API}/activities/{activity_id}/cancel",
+                                                headers=org["admin"], timeout=30))
 
 
 def test_a_booking_at_the_instant_of_closing_never_waits_at_the_closed_station(org, base_url):
@@ -439,30 +439,13 @@ def test_a_booking_at_the_instant_of_closing_never_waits_at_the_closed_station(o
     from backend.appointments.models import Appointment
 
     station_id, code = org["merged"].id, org["merged_code"]
-    db.session.close()
-    station_url = f"{base_url}{API}/stations/{station_id}"
-
-    def closing():
-        return requests.patch(station_url, json={"closed": True}, headers=org["admin"], timeout=30)
-
-    def booking():
-        return book(over(base_url), org, code)
-
-    for _ in range(RACE_ROUNDS):
-        closed, booked = released_together(closing, booking)
-        waiting = db.session.query(Appointment).filter_by(station_id=station_id, status="requested").count()
-        db.session.close()
-        if closed.ok:
-            assert booked.status_code == 410 and booked.json()["error"] == "station_closed", booked.text
-            assert waiting == 0
-            reopened = requests.patch(station_url, json={"closed": False}, headers=org["admin"], timeout=30)
-            assert reopened.status_code == 200, reopened.text
-        else:
-            assert closed.status_code == 409 and "约见" in closed.json()["message"], closed.text
-            assert booked.status_code == 201, booked.text
-            declined = requests.post(f"{base_url}{API}/appointments/{booked.json()['id']}/decline",
-                                     json={"reason": "请到城北联络站约见"}, headers=org["admin"], timeout=30)
-            assert declined.status_code == 200, declined.text
+    raced_against_closing(
+        org, base_url, lambda: book(over(base_url), org, code),
+        waiting=lambda: db.session.query(Appointment).filter_by(station_id=station_id, status="requested").count(),
+        refused=lambda answer: answer.status_code == 410 and answer.json()["error"] == "station_closed",
+        held="约见",
+        clear=lambda appointment_id: requests.post(f"{base_url}{API}/appointments/{appointment_id}/decline",
+                                                   json={"reason": "请到城北联络站约见"}, headers=org["admin"], timeout=30))
 
 
 def test_a_meeting_at_a_closed_station_is_not_agreed_again_for_a_time_to_come(client, org):
