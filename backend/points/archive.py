@@ -19,7 +19,7 @@ from ..db_types import CHINA
 from ..research import services as research
 from ..extensions import db
 from ..spreadsheets import cell
-from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion
+from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion, SuggestionLateReturn, late_with_holder
 from . import grades, rulebook
 from .ledger import CORRECTION, CORRECTION_LABEL
 from .models import PointEntry
@@ -55,17 +55,20 @@ def build(deputy, year):
             entry["claimed"] += count
 
     items = db.session.execute(
-        select(Suggestion.status, Suggestion.satisfaction, Suggestion.replied_dt, Suggestion.reply_due_dt,
+        select(Suggestion.id, Suggestion.status, Suggestion.satisfaction, Suggestion.late_due_dt, Suggestion.assigned_dt,
                Suggestion.implemented)
         .where(Suggestion.deputy_id == deputy.id, Suggestion.created_dt >= start, Suggestion.created_dt < end,
                Suggestion.merged_into_id.is_(None))  # a duplicate merged away counts once, as the item it joined
     ).all()
     closed = [i for i in items if i.status is Status.closed]
+    # 按时办结 as the statistics per deputy count it: never late while theirs, nor let go late by them before.
+    let_go_late = set(db.session.scalars(
+        select(SuggestionLateReturn.suggestion_id).where(SuggestionLateReturn.deputy_id == deputy.id)))
     satisfaction = {key: sum(1 for i in closed if i.satisfaction and i.satisfaction.value == key) for key in SATISFACTION_LABELS}
     suggestions = {
         "received": len(items),
         "closed": len(closed),
-        "closed_on_time": sum(1 for i in closed if i.replied_dt and i.reply_due_dt and i.replied_dt <= i.reply_due_dt),
+        "closed_on_time": sum(1 for i in closed if not late_with_holder(i) and i.id not in let_go_late),
         "closed_implemented": sum(1 for i in closed if i.implemented),
         "satisfaction": satisfaction,
     }
