@@ -1233,16 +1233,16 @@ def test_0062_keeps_the_lateness_the_timeline_and_the_items_still_tell(scratch_u
                 ])
         upgrade(revision="0062")
         with db.engine.connect() as conn:
-            late_due = dict(conn.execute(text("SELECT id, late_due_dt FROM suggestions ORDER BY id")).all())
-            returns = conn.execute(text("SELECT suggestion_id, deputy_id, due_dt, returned_dt "
+            late_due = dict(conn.execute(text("SELECT id, late_dt FROM suggestions ORDER BY id")).all())
+            returns = conn.execute(text("SELECT suggestion_id, deputy_id, late_dt, returned_dt "
                                         "FROM suggestion_late_returns ORDER BY suggestion_id")).all()
         assert {i for i, due in late_due.items() if due is not None} == {1, 3, 5, 6}
-        assert same(late_due[1], 5) and same(late_due[3], 4) and same(late_due[5], 6) and same(late_due[6], 7)
+        assert same(late_due[1], 10) and same(late_due[3], 4) and same(late_due[5], 6) and same(late_due[6], 7)
         assert [(r.suggestion_id, r.deputy_id) for r in returns] == [(3, 1), (6, 2)]
-        assert same(returns[0].due_dt, 4) and same(returns[0].returned_dt, 6)
+        assert same(returns[0].late_dt, 4) and same(returns[0].returned_dt, 6)
 
         downgrade(revision="0060")
-        assert "late_due_dt" not in {c["name"] for c in inspect(db.engine).get_columns("suggestions")}
+        assert "late_dt" not in {c["name"] for c in inspect(db.engine).get_columns("suggestions")}
         assert "suggestion_late_returns" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM suggestions")).scalar() == 7

@@ -55,7 +55,7 @@ def build(deputy, year):
             entry["claimed"] += count
 
     items = db.session.execute(
-        select(Suggestion.id, Suggestion.status, Suggestion.satisfaction, Suggestion.late_due_dt, Suggestion.assigned_dt,
+        select(Suggestion.id, Suggestion.status, Suggestion.satisfaction, Suggestion.late_dt, Suggestion.assigned_dt,
                Suggestion.implemented)
         .where(Suggestion.deputy_id == deputy.id, Suggestion.created_dt >= start, Suggestion.created_dt < end,
                Suggestion.merged_into_id.is_(None))  # a duplicate merged away counts once, as the item it joined

@@ -146,11 +146,11 @@ class Suggestion(db.Model):
     dispatch_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     accept_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     reply_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
-    # 超期 never forgotten: the latest deadline the item missed while its clock ran (``clock_runs``) — flagged by
-    # the sweep, or a step taken after it (services.note_lateness) — whatever happens to it next (a new
-    # assignment, round or limit, or closing). Null: never late. ``assigned_dt`` before it: the deputy holding
-    # it now was late with it (the statistics per deputy); a miss before (分派) was the station's or another's.
-    late_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    # 超期 never forgotten: when the item was last found past a deadline its clock ran (``clock_runs``) — flagged
+    # by the sweep, or a step taken after the deadline (services.note_lateness) — whatever happens to it next (a
+    # new assignment, round or limit, or closing). Null: never late. After ``assigned_dt``: the deputy holding
+    # it now was late with it (the statistics per deputy); found late before (分派) was the station's or another's.
+    late_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     assigned_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     accepted_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     replied_dt: Mapped[object | None] = mapped_column(UTCDateTime)
@@ -288,10 +288,10 @@ def running_due_clause(columns=Suggestion):
 
 
 def late_with_holder(item):
-    """Whether the deputy holding ``item`` now (an item, or a row with its ``late_due_dt`` and ``assigned_dt``)
-    missed a deadline with it: since they were assigned it. A miss before (a late 分派, another deputy's) is not
-    theirs. The SQL of the statistics per deputy says the same (stats.suggestion_stats)."""
-    return item.late_due_dt is not None and (item.assigned_dt is None or item.late_due_dt >= item.assigned_dt)
+    """Whether the deputy holding ``item`` now (an item, or a row with its ``late_dt`` and ``assigned_dt``)
+    missed a deadline with it: found late after they were assigned it (a dispatch found late assigns it at that
+    same instant). Late before (a late 分派, another deputy's) is not theirs. The SQL of the statistics per deputy says the same (stats.suggestion_stats)."""
+    return item.late_dt is not None and (item.assigned_dt is None or item.late_dt > item.assigned_dt)
 
 
 def awaiting_review_clause():
@@ -365,7 +365,7 @@ class SuggestionRating(db.Model):
 
 class SuggestionLateReturn(db.Model):
     """An item that left its deputy late: returned (退回, or as they left office) or dispatched to another
-    while that deputy had missed a deadline with it. The item's own ``late_due_dt`` then speaks of its next
+    while that deputy had missed a deadline with it. The item's own ``late_dt`` then speaks of its next
     holder; this row keeps the lateness with the deputy who was late (the statistics per deputy). Only late
     departures are written, so the table stays small."""
 
@@ -375,7 +375,7 @@ class SuggestionLateReturn(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"))
-    due_dt: Mapped[object] = mapped_column(UTCDateTime)  # the deadline the deputy missed
+    late_dt: Mapped[object] = mapped_column(UTCDateTime)  # when it was found late while theirs
     returned_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -182,10 +182,10 @@ def mark_dispatch_overdue(item, station_users):
 def note_lateness(item, now):
     """A step ending the item's stage (分派, 接单, 转办, 答复, 退回) taken after the deadline the stage ran
     (``Suggestion.running_due``: none while the clock stands still): the item was late, whether or not the
-    sweep flagged it meanwhile. Kept for good in ``late_due_dt`` (the statistics' 按时办结); never cleared."""
+    sweep flagged it meanwhile. Kept for good in ``late_dt`` (the statistics' 按时办结); never cleared."""
     due = item.running_due
-    if due is not None and due < now and (item.late_due_dt is None or item.late_due_dt < due):
-        item.late_due_dt = due
+    if due is not None and due < now:
+        item.late_dt = now
 
 
 def _leave_deputy(item, now):
@@ -193,7 +193,7 @@ def _leave_deputy(item, now):
     late with them (``SuggestionLateReturn``), whoever handles it next."""
     note_lateness(item, now)
     if item.deputy_id is not None and late_with_holder(item):
-        db.session.add(SuggestionLateReturn(suggestion_id=item.id, deputy_id=item.deputy_id, due_dt=item.late_due_dt,
+        db.session.add(SuggestionLateReturn(suggestion_id=item.id, deputy_id=item.deputy_id, late_dt=item.late_dt,
                                             returned_dt=now))
 
 

@@ -2,8 +2,8 @@
 
 * 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items late (past_deadline:
   past the deadline their stage runs now — 分派, 接单 or 答复时限, while the clock runs, ``running_due_clause`` —
-  or late at an earlier stage, ``late_due_dt``) + per deputy, the items they let go late (``returned_late``);
-* 按时办结率 on_time_rate = closed never late at any stage (no ``late_due_dt``; per deputy: not late while theirs,
+  or late at an earlier stage, ``late_dt``) + per deputy, the items they let go late (``returned_late``);
+* 按时办结率 on_time_rate = closed never late at any stage (no ``late_dt``; per deputy: not late while theirs,
   ``late_with_holder``) ÷ should_be_closed;
 * 转办中 the reply clock stands still (the feedback moves the limit on, no point is deducted): an item whose
   limit passed at the department is not past_deadline, and is counted apart (``at_department_past_due``);
@@ -93,9 +93,9 @@ def suggestion_stats(base_query, work_orders=False, deputy_id=None, others=None)
     counted = _counted(s)
     closed = and_(counted, s.status == Status.closed)
     if deputy_id is None:
-        late = s.late_due_dt.isnot(None)
+        late = s.late_dt.isnot(None)
     else:  # models.late_with_holder, or let go late by this deputy before it came back to them
-        late = or_(and_(s.late_due_dt.isnot(None), or_(s.assigned_dt.is_(None), s.late_due_dt >= s.assigned_dt)),
+        late = or_(and_(s.late_dt.isnot(None), or_(s.assigned_dt.is_(None), s.late_dt > s.assigned_dt)),
                    s.id.in_(select(SuggestionLateReturn.suggestion_id).where(SuggestionLateReturn.deputy_id == deputy_id)))
     # Open and late: past the deadline its stage runs now, as the sweep flags them 超期 (sweep._overdue_clause:
     # the same clock, stopped while held, unscreened or at a department), whether or not it has run since; or

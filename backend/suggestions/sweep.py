@@ -8,10 +8,10 @@ whole step, not only its commit, is inside the ``try``.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, literal, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..db_types import utcnow
+from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 from . import services
 from .models import Status, Suggestion, clock_runs_clause, running_due_clause
@@ -81,10 +81,11 @@ def flag_deadlines():
         # Still overdue at the claim: accepted or replied since the list was read, it is not.
         claimed = db.session.execute(
             update(Suggestion).where(Suggestion.id == item_id, Suggestion.overdue.is_(False), _overdue_clause(now))
-            # The deadline missed, kept for good (the statistics' 按时办结): none for 转办中, whose clock stands
+            # Found late, kept for good (the statistics' 按时办结): none for 转办中, whose clock stands
             # still at the department (reminded all the same).
             .values(overdue=True, due_soon=False,
-                    late_due_dt=func.coalesce(running_due_clause(), Suggestion.late_due_dt))
+                    late_dt=case((running_due_clause().isnot(None), literal(now, UTCDateTime)),
+                                 else_=Suggestion.late_dt))
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
