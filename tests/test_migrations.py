@@ -1168,8 +1168,8 @@ def test_0060_replaces_the_public_lists_index_and_builds_the_qr_targets_index(sc
         db.engine.dispose()
 
 
-def test_0062_keeps_the_lateness_the_timeline_and_the_items_still_tell(scratch_url):
-    """0062: an item answered after its limit, reminded overdue by the sweep (not while at a department), or
+def test_0064_keeps_the_lateness_the_timeline_and_the_items_still_tell(scratch_url):
+    """0064: an item answered after its limit, reminded overdue by the sweep (not while at a department), or
     flagged overdue now is late from then on; one reminded in its deputy's assignment and then returned or
     dispatched to another stays late with that deputy (who dispatched it to them, or who returned it); nothing
     is made up for an item whose lateness left no trace. Downgraded, the record goes and the items stay."""
@@ -1231,7 +1231,7 @@ def test_0062_keeps_the_lateness_the_timeline_and_the_items_still_tell(scratch_u
                     {"item": 7, "action": "dispatch", "from_status": "pending", "role": "admin", "user": None,
                      "data": '{"deputy_id": 2}', "at": at(4)},
                 ])
-        upgrade(revision="0062")
+        upgrade(revision="0064")
         with db.engine.connect() as conn:
             late_due = dict(conn.execute(text("SELECT id, late_dt FROM suggestions ORDER BY id")).all())
             returns = conn.execute(text("SELECT suggestion_id, deputy_id, late_dt, returned_dt "
@@ -1241,7 +1241,7 @@ def test_0062_keeps_the_lateness_the_timeline_and_the_items_still_tell(scratch_u
         assert [(r.suggestion_id, r.deputy_id) for r in returns] == [(3, 1), (6, 2)]
         assert same(returns[0].late_dt, 4) and same(returns[0].returned_dt, 6)
 
-        downgrade(revision="0060")
+        downgrade(revision="0063")
         assert "late_dt" not in {c["name"] for c in inspect(db.engine).get_columns("suggestions")}
         assert "suggestion_late_returns" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:

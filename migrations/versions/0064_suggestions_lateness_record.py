@@ -1,7 +1,7 @@
 """suggestions.late_dt and suggestion_late_returns: lateness the statistics never forget
 
-Revision ID: 0062
-Revises: 0060
+Revision ID: 0064
+Revises: 0063
 Create Date: 2026-11-29 09:00:00
 
 按时办结率 compared a closed item's last answer with its last round's reply limit only, and an item returned
@@ -27,15 +27,15 @@ on time, as it was counted until now):
 
 Plain statements, the same online and in the offline script: the timeline is read once for its reminders,
 once for its departures (returns and re-dispatches, few), each with its own item's lines through
-``ix_suggestion_events_suggestion``. ``revision`` 0062 follows 0061 once merged; it revises 0060 here.
+``ix_suggestion_events_suggestion``.
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0062'
-down_revision = '0060'
+revision = '0064'
+down_revision = '0063'
 branch_labels = None
 depends_on = None
 
