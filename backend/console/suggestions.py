@@ -17,11 +17,11 @@ from schemas.common import SERVICE_YEARS, clean, has_control_characters
 
 from ..audit.log import masked_phone, record_apart
 from ..auth.services import WEB_CITIZEN_NAME, WEB_CITIZEN_NAMES
-from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
+from ..auth.scope import MAX_ID, deputy_scope_clause, get_by_id, manages_deputy, station_scope_clause
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import parse_int
-from ..org.models import Deputy, Station
+from ..org.models import Deputy, Station, station_deputies
 from ..org.names import by_pinyin
 from ..suggestions import services, workflow
 from ..suggestions.models import (
@@ -53,6 +53,7 @@ from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_json, console_login_required, error_message
+from .deputy_choices import deputy_label, picked_loading
 from .once import Collided, PostedForm, take_once
 
 PER_PAGE = 20
@@ -60,6 +61,8 @@ PER_PAGE = 20
 # of a common word (路灯 in one item in fifteen) read every match in a city's or a province's scope. The
 # queue pages as far as the cap; the export holds every match.
 KEYWORD_COUNT_CAP = 1000
+# The queue's 承办代表 filter and 批量分派 list a scope's deputies up to this many; beyond, the picker searches.
+QUEUE_DEPUTY_CHOICES = 50
 FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "reopened": "重办", "held": "待审核"}
 NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
 QUEUE_KEY = "queue"  # the session's note of the queue's last filter and page
@@ -195,11 +198,38 @@ def scoped_stations(user, chosen_ids=(), limit=None, open_only=False):
     return stations
 
 
-def scoped_deputies(user, station_id=None, limit=500):
-    query = select(Deputy).where(deputy_scope_clause(user)).order_by(Deputy.name, Deputy.id).limit(limit)
+def _station_deputies_clause(station_id):
+    return Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station_id))
+
+
+def _chosen_deputy(user, deputy_id, active_only=False):
+    """The deputy a form or filter names (found by the picker's search), if the administrator manages them."""
+    deputy = get_by_id(Deputy, deputy_id, options=picked_loading())
+    if deputy is None or (active_only and not deputy.active) or not manages_deputy(user, deputy):
+        return None
+    return deputy
+
+
+def queue_deputies(user, station_id=None, chosen_id=None):
+    """The deputies the queue's 承办代表 filter and 批量分派 list without searching: (deputies, whether they are
+    all those in scope, or of the station filtered by). Up to QUEUE_DEPUTY_CHOICES, 按姓氏拼音, each told apart
+    from a namesake (deputy_choices.deputy_label); more than that, none (the first by code point would miss
+    whole surnames): the picker (deputy-select.js, GET /console/deputy-options) searches them. Then the chosen
+    one (``chosen_id``), so that a filter's choice stays shown. A scope's few deputy ids are read first, a
+    province's not at all beyond them."""
+    query = select(Deputy.id).where(deputy_scope_clause(user))
     if station_id is not None:
-        query = query.where(Deputy.stations.any(Station.id == station_id))
-    return by_pinyin(db.session.scalars(query).all())
+        query = query.where(_station_deputies_clause(station_id))
+    ids = db.session.scalars(query.order_by(Deputy.name, Deputy.id).limit(QUEUE_DEPUTY_CHOICES + 1)).all()
+    complete = len(ids) <= QUEUE_DEPUTY_CHOICES
+    deputies = []
+    if complete and ids:
+        deputies = by_pinyin(db.session.scalars(select(Deputy).where(Deputy.id.in_(ids)).options(*picked_loading())).all())
+    if chosen_id is not None and all(d.id != chosen_id for d in deputies):
+        chosen = _chosen_deputy(user, chosen_id)
+        if chosen is not None:
+            deputies.append(chosen)
+    return deputies, complete
 
 
 # What the queue's rows show, one query per relation for the whole page (an IN on the page's keys).
@@ -235,11 +265,7 @@ def suggestions():
         record_apart("phone_searched", user, detail={"contact_phone": masked_phone(phone), "found": total})
     # The item pages lead back here, to this filter and page, however many steps the administrator takes there.
     session[QUEUE_KEY] = form | ({"page": page} if page > 1 else {})
-    deputies = scoped_deputies(user, form.get("station_id"))
-    if form.get("deputy_id") and all(d.id != form["deputy_id"] for d in deputies):
-        chosen = db.session.get(Deputy, form["deputy_id"])
-        if chosen is not None and manages_deputy(user, chosen):
-            deputies.append(chosen)
+    deputies, all_deputies = queue_deputies(user, form.get("station_id"), form.get("deputy_id"))
     stations = scoped_stations(user, [form.get("station_id")])
     filters = {key: value for key, value in form.items() if key != "sort"}
     sort = form.get("sort", "")
@@ -251,7 +277,7 @@ def suggestions():
                        key == sort) for key, order in QUEUE_ORDERS.items()],
         statuses=STATUS_LABELS, flags=FLAG_FILTERS,
         categories=current_app.config["SUGGESTION_CATEGORIES"],
-        stations=stations, deputies=deputies, cn_time=cn_time,
+        stations=stations, deputies=deputies, all_deputies=all_deputies, deputy_label=deputy_label, cn_time=cn_time,
         page_url=lambda p: url_for("console.suggestions", **form, page=p),
         export_url=url_for("console.export_suggestions", **form),
     )
@@ -267,18 +293,21 @@ def item_or_404(suggestion_id):
     return item
 
 
-def dispatch_choices(user, item):
-    """Deputies the administrator may dispatch this item to: the station's first, then others of its region."""
-    own = [d for d in (item.station.deputies if item.station else []) if d.active and manages_deputy(user, d)]
-    own = by_pinyin(own)  # 按姓氏拼音, as staff read a roster
-    seen = {d.id for d in own}
-    others = db.session.scalars(
-        select(Deputy)
-        .where(deputy_scope_clause(user), Deputy.active.is_(True), Deputy.region_id == item.region_id)
-        .order_by(Deputy.name, Deputy.id)
-        .limit(200)
-    ).all()
-    return own, by_pinyin(d for d in others if d.id not in seen)
+def dispatch_choices(user, item, chosen_id=None):
+    """The deputies the 分派 form lists without searching: the active ones of the item's station that the
+    administrator manages, 按姓氏拼音 as staff read a roster (one query, their regions and stations one each,
+    whatever their number); and, in a form that comes back refused, the deputy it named if found by
+    searching (deputy-select.js searches every deputy in scope, GET /console/deputy-options)."""
+    own = []
+    if item.station_id is not None:
+        own = by_pinyin(db.session.scalars(
+            select(Deputy).where(Deputy.active.is_(True), deputy_scope_clause(user), _station_deputies_clause(item.station_id))
+            .options(*picked_loading())
+        ).all())
+    chosen = None
+    if chosen_id is not None and all(d.id != chosen_id for d in own):
+        chosen = _chosen_deputy(user, chosen_id, active_only=True)
+    return own, [chosen] if chosen is not None else []
 
 
 def available_actions(user, item):
@@ -309,7 +338,8 @@ def render_item(item, refused=None, status=200):
     user = g.user
     body = present(item, user, timeline=True)
     actions = available_actions(user, item)
-    own, others = dispatch_choices(user, item) if "dispatch" in actions else ([], [])
+    typed_deputy = _int_arg(request.form, "deputy_id") if refused and refused[0] == "dispatch" else None
+    own, others = dispatch_choices(user, item, typed_deputy) if "dispatch" in actions else ([], [])
     merged_in = db.session.scalars(
         select(Suggestion).where(Suggestion.merged_into_id == item.id).order_by(Suggestion.id)
     ).all()
@@ -320,7 +350,7 @@ def render_item(item, refused=None, status=200):
         form_name = None
     return render_template(
         "console/suggestion_detail.html",
-        item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
+        item=item, body=body, actions=actions, own_deputies=own, other_deputies=others, deputy_label=deputy_label,
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, web_citizen_name=WEB_CITIZEN_NAME, web_citizen_names=WEB_CITIZEN_NAMES, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,

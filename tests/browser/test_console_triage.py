@@ -179,7 +179,7 @@ def test_several_pending_items_are_ticked_and_dispatched_together(pc, live_serve
     pc.get_by_label(f"选择 {first['number']}").check()
     pc.get_by_label(f"选择 {third['number']}").check()
     batch = pc.get_by_role("form", name="批量分派")
-    batch.get_by_label("分派给").select_option(label="张伟")
+    batch.get_by_label("分派给").select_option(label="张伟 · 市人大代表 · 鹤城区 · 城北联络站 · 尾号 0003")
     batch.get_by_label("分派说明").fill("请尽快处理")
     batch.get_by_role("button", name="分派所选").click()
     expect(pc.locator(".flash-success")).to_have_text("已分派 2 件给张伟，等待代表接单。")
