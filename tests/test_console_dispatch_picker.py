@@ -14,7 +14,7 @@ from backend.suggestions.models import Status, Suggestion
 
 from .factories import sent_statements
 from .test_console_suggestions import admin, console_login, csrf_token, flashes, pending  # noqa: F401
-from .test_suggestions import file, world  # noqa: F401
+from .test_suggestions import world  # noqa: F401  (fixture)
 
 SURNAMES = "丁万严刘孙张李王赵钟"
 OPTION = re.compile(r'<option value="(\d+)"[^>]*>([^<]*)</option>')
@@ -111,6 +111,11 @@ def test_the_search_finds_by_phone_tail_and_printed_code_and_tells_namesakes_apa
     # Many matches: the answer says there are more than it lists.
     many = huaihua.get("/console/deputy-options?q=代表").json
     assert len(many["items"]) == many["limit"] and many["more"] is True
+    # Those who left office: only for a filter (their past items), and said so.
+    gone = factory.deputy(world["tree"]["hc"], "钱离任", phone="13944446603", level="county", active=False)
+    assert huaihua.get("/console/deputy-options", query_string={"q": "钱离任"}).json["items"] == []
+    found = huaihua.get("/console/deputy-options", query_string={"q": "钱离任", "left_office": "1"}).json["items"]
+    assert [d["id"] for d in found] == [gone.id] and found[0]["detail"].endswith("已离任")
     # Another city's deputy is not found by their phone either.
     factory.deputy(world["tree"]["yl"], "刘洋", phone="13933337703")
     assert huaihua.get("/console/deputy-options?q=7703").json["items"] == []
