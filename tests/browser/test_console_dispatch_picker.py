@@ -64,6 +64,7 @@ def test_a_deputy_far_down_the_alphabet_is_found_and_dispatched_to(pc, live_serv
     batch = pc.get_by_role("form", name="批量分派")
     batch.locator(".deputy-q").fill("9999")
     expect(batch.locator(".deputy-result")).to_have_count(1)
+    pc.screenshot(path="/tmp/console-dispatch-picker-batch.png")
     batch.locator(".deputy-q").press("Enter")  # picks the only match; does not send the form
     expect(batch.locator("select[name=deputy_id]")).to_have_value(str(target.id))
     batch.get_by_role("button", name="分派所选").click()

@@ -12,7 +12,7 @@
     window.tickPicker.choose(select, {
       url: select.getAttribute("data-deputy-picker"),
       kind: "deputy",
-      placeholder: "搜索代表姓名、手机尾号或代表码",
+      placeholder: "搜索姓名、尾号或代表码",
       label: "搜索代表",
       none: "没有符合条件的代表。",
       params: function (text) {
