@@ -71,6 +71,15 @@ def test_item_page_lists_the_stations_deputies_and_searches_the_rest(client, wor
     found = huaihua.get("/console/deputy-options", query_string={"q": "目标"}).json["items"]
     assert [(d["id"], d["name"]) for d in found] == [(target.id, "赵目标")]
     assert "尾号 9999" in found[0]["detail"] and "鹤城区" in found[0]["detail"]
+    # Without JavaScript the page's own 查找 lists them too (the one match chosen).
+    searched = huaihua.get(f"/console/suggestions/{pending['id']}?deputy_q=目标").get_data(as_text=True)
+    options = select_options(searched, "deputy_id", "dispatch")
+    assert [text.split(" · ")[0] for _, text in options] == ["李娜", "张伟", "赵目标"], options
+    assert re.search(r'<optgroup label="查找结果">\s*<option value="%d" selected>' % target.id, searched)
+    nobody = huaihua.get(f"/console/suggestions/{pending['id']}?deputy_q=不存在的人").get_data(as_text=True)
+    assert "没有找到符合“不存在的人”的代表。" in nobody and len(select_options(nobody, "deputy_id", "dispatch")) == 2
+    many = huaihua.get(f"/console/suggestions/{pending['id']}?deputy_q=代表").get_data(as_text=True)
+    assert len(select_options(many, "deputy_id", "dispatch")) == 2 + 100 and "只列出前 100 位，请输入更完整的姓名。" in many
     sent = huaihua.post(f"/console/suggestions/{pending['id']}/dispatch", data={
         "csrf_token": csrf_token(huaihua, f"/console/suggestions/{pending['id']}"), "deputy_id": target.id})
     assert sent.status_code == 302

@@ -53,8 +53,9 @@ from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_json, console_login_required, error_message
-from .deputy_choices import deputy_label, picked_loading
+from .deputy_choices import deputy_label, deputy_search_clause, picked_loading
 from .once import Collided, PostedForm, take_once
+from .pages import query_text
 
 PER_PAGE = 20
 # A search of the content counts its matches up to this many and then says "more than": the exact count
@@ -63,6 +64,7 @@ PER_PAGE = 20
 KEYWORD_COUNT_CAP = 1000
 # The queue's 承办代表 filter and 批量分派 list a scope's deputies up to this many; beyond, the picker searches.
 QUEUE_DEPUTY_CHOICES = 50
+DEPUTY_SEARCH_LIMIT = 100  # deputies the item page's 查找 (without JavaScript) lists, as the picker's search
 FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "reopened": "重办", "held": "待审核"}
 NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
 QUEUE_KEY = "queue"  # the session's note of the queue's last filter and page
@@ -293,21 +295,31 @@ def item_or_404(suggestion_id):
     return item
 
 
-def dispatch_choices(user, item, chosen_id=None):
-    """The deputies the 分派 form lists without searching: the active ones of the item's station that the
-    administrator manages, 按姓氏拼音 as staff read a roster (one query, their regions and stations one each,
-    whatever their number); and, in a form that comes back refused, the deputy it named if found by
-    searching (deputy-select.js searches every deputy in scope, GET /console/deputy-options)."""
+def dispatch_choices(user, item, chosen_id=None, q=""):
+    """The deputies the 分派 form lists: the active ones of the item's station that the administrator manages,
+    按姓氏拼音 as staff read a roster (one query, their regions and stations one each, whatever their number);
+    then the others in scope found by ``q`` (the page's own 查找 without JavaScript, ?deputy_q=; with it,
+    deputy-select.js searches GET /console/deputy-options as one types), at most DEPUTY_SEARCH_LIMIT; and, in a
+    form that comes back refused, the deputy it named. (own, others)."""
     own = []
     if item.station_id is not None:
         own = by_pinyin(db.session.scalars(
             select(Deputy).where(Deputy.active.is_(True), deputy_scope_clause(user), _station_deputies_clause(item.station_id))
             .options(*picked_loading())
         ).all())
-    chosen = None
-    if chosen_id is not None and all(d.id != chosen_id for d in own):
+    listed = {d.id for d in own}
+    others = []
+    if q:
+        others = [d for d in by_pinyin(db.session.scalars(
+            select(Deputy).where(Deputy.active.is_(True), deputy_scope_clause(user), deputy_search_clause(q))
+            .order_by(Deputy.name, Deputy.id).limit(DEPUTY_SEARCH_LIMIT).options(*picked_loading())
+        ).all()) if d.id not in listed]
+        listed |= {d.id for d in others}
+    if chosen_id is not None and chosen_id not in listed:
         chosen = _chosen_deputy(user, chosen_id, active_only=True)
-    return own, [chosen] if chosen is not None else []
+        if chosen is not None:
+            others.append(chosen)
+    return own, others
 
 
 def available_actions(user, item):
@@ -328,10 +340,10 @@ def available_actions(user, item):
 @bp.get("/suggestions/<int:suggestion_id>")
 @console_login_required
 def suggestion(suggestion_id):
-    return render_item(item_or_404(suggestion_id))
+    return render_item(item_or_404(suggestion_id), deputy_q=query_text("deputy_q", 50))
 
 
-def render_item(item, refused=None, status=200):
+def render_item(item, refused=None, status=200, deputy_q=""):
     """The item's page. ``refused`` = (the form whose step was refused, why, the field to fill): that form
     comes back as typed with the reason in it (a form in the side column is out of sight of the top of
     the page); if the item has moved on and no longer offers it, the reason is said at the top."""
@@ -339,7 +351,7 @@ def render_item(item, refused=None, status=200):
     body = present(item, user, timeline=True)
     actions = available_actions(user, item)
     typed_deputy = _int_arg(request.form, "deputy_id") if refused and refused[0] == "dispatch" else None
-    own, others = dispatch_choices(user, item, typed_deputy) if "dispatch" in actions else ([], [])
+    own, others = dispatch_choices(user, item, typed_deputy, deputy_q) if "dispatch" in actions else ([], [])
     merged_in = db.session.scalars(
         select(Suggestion).where(Suggestion.merged_into_id == item.id).order_by(Suggestion.id)
     ).all()
@@ -351,6 +363,7 @@ def render_item(item, refused=None, status=200):
     return render_template(
         "console/suggestion_detail.html",
         item=item, body=body, actions=actions, own_deputies=own, other_deputies=others, deputy_label=deputy_label,
+        deputy_q=deputy_q, deputy_search_limit=DEPUTY_SEARCH_LIMIT,
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, web_citizen_name=WEB_CITIZEN_NAME, web_citizen_names=WEB_CITIZEN_NAMES, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,

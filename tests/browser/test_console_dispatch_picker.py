@@ -44,6 +44,7 @@ def test_a_deputy_far_down_the_alphabet_is_found_and_dispatched_to(pc, live_serv
     form = pc.locator("#dispatch")
     select = form.locator("select[name=deputy_id]")
     expect(select.locator("option")).to_have_count(3)  # 请选择代表, 李娜, 张伟
+    expect(form.locator("form.deputy-search-form")).to_be_hidden()  # the page's 查找 without scripts
     form.locator(".deputy-q").fill("赵目标")
     results = form.locator(".deputy-result")
     expect(results).to_have_count(2)  # two 赵目标, told apart
@@ -52,7 +53,7 @@ def test_a_deputy_far_down_the_alphabet_is_found_and_dispatched_to(pc, live_serv
     expect(select).to_have_value(str(target.id))
     pc.screenshot(path="/tmp/console-dispatch-picker-item.png", full_page=True)
     form.locator("textarea[name=note]").fill("请赵代表跟进")
-    form.locator("button[type=submit]").click()
+    form.get_by_role("button", name="分派", exact=True).click()
     expect(pc.locator(".flash-success")).to_have_text("已分派，等待代表接单。")
     expect(pc.locator("#item-status")).to_have_text("待接单")
     expect(pc.locator("#timeline li").last).to_contain_text("分派给 赵目标")
@@ -78,4 +79,28 @@ def test_a_deputy_far_down_the_alphabet_is_found_and_dispatched_to(pc, live_serv
     filters.get_by_role("button", name="筛选").click()
     expect(pc.locator("table.queue tbody tr")).to_have_count(2)
     expect(pc.locator("select[name=deputy_id]").first).to_have_value(str(target.id))
+    assert external_requests == []
+
+
+def test_without_scripts_the_item_pages_search_finds_the_deputy(browser, live_server, world, district,  # noqa: F811
+                                                               external_requests):
+    """JavaScript off: 查找其他代表 reloads the page with the matches in the select, and 分派 sends the one found."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    watch_requests(page, live_server, external_requests)
+    try:
+        target, first = district["target"], district["items"][0]
+        sign_in(page, live_server, "huaihua")
+        page.goto(f"{live_server}/console/suggestions/{first['id']}")
+        form = page.locator("#dispatch")
+        form.get_by_label("查找其他代表").fill("9999")
+        form.get_by_role("button", name="查找").click()
+        select = form.locator("select[name=deputy_id]")
+        expect(select).to_have_value(str(target.id))  # the one match, chosen
+        expect(select.locator("option:checked")).to_have_text("赵目标 · 县（区）人大代表 · 鹤城区 · 尾号 9999")
+        form.get_by_role("button", name="分派", exact=True).click()
+        expect(page.locator(".flash-success")).to_have_text("已分派，等待代表接单。")
+        expect(page.locator("#item-status")).to_have_text("待接单")
+    finally:
+        context.close()
     assert external_requests == []

@@ -28,4 +28,6 @@
   }
 
   document.querySelectorAll("select[data-deputy-picker]").forEach(setup);
+  // The item page's 查找 that reloads the page (without scripts): the search box above finds as one types.
+  document.querySelectorAll("form.deputy-search-form").forEach(function (form) { form.hidden = true; });
 })();
