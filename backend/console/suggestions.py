@@ -217,12 +217,13 @@ def queue_deputies(user, station_id=None, chosen_id=None):
     all those in scope, or of the station filtered by). Up to QUEUE_DEPUTY_CHOICES, 按姓氏拼音, each told apart
     from a namesake (deputy_choices.deputy_label); more than that, none (the first by code point would miss
     whole surnames): the picker (deputy-select.js, GET /console/deputy-options) searches them. Then the chosen
-    one (``chosen_id``), so that a filter's choice stays shown. A scope's few deputy ids are read first, a
-    province's not at all beyond them."""
+    one (``chosen_id``), so that a filter's choice stays shown."""
     query = select(Deputy.id).where(deputy_scope_clause(user))
     if station_id is not None:
         query = query.where(_station_deputies_clause(station_id))
-    ids = db.session.scalars(query.order_by(Deputy.name, Deputy.id).limit(QUEUE_DEPUTY_CHOICES + 1)).all()
+    # Whether there are more than QUEUE_DEPUTY_CHOICES: any that many and one (no order: a province's deputies
+    # are not sorted to tell), then those few in full.
+    ids = db.session.scalars(query.limit(QUEUE_DEPUTY_CHOICES + 1)).all()
     complete = len(ids) <= QUEUE_DEPUTY_CHOICES
     deputies = []
     if complete and ids:
