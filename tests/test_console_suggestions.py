@@ -541,7 +541,7 @@ def test_forward_and_feedback_through_forms_record_work_orders_and_supervision(c
     rate = re.search(r'id="rate-work_order_satisfaction_rate">.*?<strong>([^<]+)</strong>.*?kpi-note">([^<]+)<', dashboard, re.S)
     assert rate.groups() == ("0.0%", "（满意＋基本满意）÷ 代表已评价工单 1")
     department = re.search(r'<tr class="department">(.*?)</tr>', dashboard, re.S).group(1)
-    assert re.findall(r"<td>([^<]*)</td>", department) == ["县住建局", "1", "1", "0", "0", "1", "0.0%"]
+    assert re.findall(r"<td>([^<]*)</td>", department) == ["县住建局", "1", "1", "0", "0", "0", "0", "1", "0.0%"]
 
     # The exports: the queue's work order columns, the statistics' sheet per department.
     queue = list(_workbook(admin.get("/console/suggestions/export.xlsx"))["建议清单"].values)
@@ -551,7 +551,8 @@ def test_forward_and_feedback_through_forms_record_work_orders_and_supervision(c
     summary = {row[0]: row[1] for row in wb["总体指标"].values}
     assert (summary["转办工单数"], summary["已反馈工单数"], summary["已评价工单数"], summary["工单满意率"]) == (1, 1, 1, "0.0%")
     assert list(wb["按承办部门"].values) == [
-        ("承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"), ("县住建局", 1, 1, 0, 0, 1, "0.0%")]
+        ("承办部门", "工单数", "已反馈", "已撤回", "待反馈", "满意", "基本满意", "不满意", "工单满意率"),
+        ("县住建局", 1, 1, 0, 0, 0, 0, 1, "0.0%")]
 
     # Forwarded again, to the hotline: no department is asked for, and the deputy's satisfaction is recorded.
     post_form(admin, f"{base}/forward", {"target": "hotline_12345", "department": "忽略", "note": "转 12345 热线督办"})

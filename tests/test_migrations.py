@@ -1166,3 +1166,51 @@ def test_0060_replaces_the_public_lists_index_and_builds_the_qr_targets_index(sc
         upgrade(revision="0060")
         assert "ix_suggestions_published" not in _index_names("suggestions")
         db.engine.dispose()
+
+
+def test_work_orders_left_open_by_a_departed_deputys_return_are_withdrawn(tmp_path):
+    """0061 withdraws the open work orders of items that left the department without feedback (returned as
+    their deputy left office, or refused): the statistics stop counting them as awaiting feedback. An item
+    still at the department keeps its open one; an answered one stays answered."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'withdrawn.sqlite'}", "SECRET_KEY": "t"})
+    item = ("INSERT INTO suggestions (id, number, citizen_id, filed_via, region_id, category, content, address, "
+            "anonymous, public_consent, status, round, supervised, overdue, due_soon, screening, held_for_review, "
+            "created_dt, updated_dt, version) VALUES (:id, :number, 7, 'deputy', 1, '城市管理', '路灯坏了', '', 0, 0, "
+            ":status, 1, 0, 0, 0, 'pass', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)")
+    line = ("INSERT INTO suggestion_events (id, suggestion_id, action, actor_role, actor_name, note, created_dt) "
+            "VALUES (:id, :item, :action, 'system', '系统', '', :at)")
+    order = ("INSERT INTO suggestion_work_orders (id, suggestion_id, target, department, forwarded_dt, feedback_dt) "
+             "VALUES (:id, :item, 'department', '县住建局', :at, :feedback)")
+    with app.app_context():
+        upgrade(revision="0060")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
+                              "VALUES (1, '县', 'county', '/1/', '2026-01-01 00:00:00')"))
+            conn.execute(text("INSERT INTO users (id, username, display_name, token_version, created_dt) "
+                              "VALUES (7, NULL, '', 0, '2026-01-01 00:00:00')"))
+            conn.execute(text(item), [{"id": 1, "number": "MSB-1", "status": "accepted"},
+                                      {"id": 2, "number": "MSB-2", "status": "forwarded"}])
+            conn.execute(text(line), [
+                {"id": 1, "item": 1, "action": "forward", "at": "2026-01-03 00:00:00"},
+                {"id": 2, "item": 1, "action": "return", "at": "2026-01-04 00:00:00"},
+                {"id": 3, "item": 1, "action": "forward", "at": "2026-01-05 00:00:00"},
+                {"id": 4, "item": 1, "action": "feedback", "at": "2026-01-06 00:00:00"},
+                {"id": 5, "item": 2, "action": "forward", "at": "2026-01-03 00:00:00"},
+            ])
+            conn.execute(text(order), [
+                {"id": 1, "item": 1, "at": "2026-01-03 00:00:00", "feedback": None},
+                {"id": 2, "item": 1, "at": "2026-01-05 00:00:00", "feedback": "2026-01-06 00:00:00"},
+                {"id": 3, "item": 2, "at": "2026-01-03 00:00:00", "feedback": None},
+            ])
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, withdrawn_dt, withdrawn_reason FROM suggestion_work_orders "
+                                     "ORDER BY id")).all() == [
+                (1, "2026-01-04 00:00:00", "代表离任，建议已退回联络站重新分派"), (2, None, None), (3, None, None)]
+        db.engine.dispose()

@@ -202,6 +202,8 @@ def dashboard_data(user, filters=None):
         ),
         "work_orders": stats["work_orders"],
         "work_orders_with_feedback": stats["work_orders_with_feedback"],
+        "work_orders_withdrawn": stats["work_orders_withdrawn"],
+        "work_orders_awaiting_feedback": stats["work_orders_awaiting_feedback"],
         "departments": len(stats["by_department"]),
         "by_department": stats["by_department"][:TOP_DEPARTMENTS],
         "trend": weekly_filings(scope),

@@ -286,7 +286,9 @@ class SuggestionEvent(db.Model):
 class SuggestionWorkOrder(db.Model):
     """One forwarding (转办) of an item to a department or to the 12345 hotline's deputy channel, as a
     work order (工单): its number there, when it went and when the answer came back, and the deputy's
-    satisfaction with that answer. Read by the item page and the statistics per department."""
+    satisfaction with that answer. Read by the item page and the statistics per department. It is open (待反馈)
+    until its feedback is recorded, or until it is withdrawn (已撤回: ``withdrawn_dt``) as the item leaves the
+    department without one."""
 
     __tablename__ = "suggestion_work_orders"
     __table_args__ = (Index("ix_suggestion_work_orders_suggestion", "suggestion_id", "id"),)
@@ -299,8 +301,17 @@ class SuggestionWorkOrder(db.Model):
     forwarded_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     feedback_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     satisfaction: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction, "work_order_satisfaction"))
+    # 已撤回: the item left the department with no feedback recorded (its deputy left office and it went back to
+    # the station, or it was refused while held for review): kept on record, no longer awaited. Open = neither
+    # a feedback nor a withdrawal.
+    withdrawn_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(100))
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="work_orders")
+
+    @property
+    def open(self):
+        return self.feedback_dt is None and self.withdrawn_dt is None
 
     @property
     def satisfaction_label(self):

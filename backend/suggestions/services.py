@@ -307,6 +307,20 @@ def accept(item, actor):
 
 
 DEPARTED = "代表离任，退回联络站重新分派"
+# Why a work order was withdrawn (已撤回): on the work order, as the item page and the statistics show it.
+WORK_ORDER_DEPARTED = "代表离任，建议已退回联络站重新分派"
+WORK_ORDER_REJECTED = "建议不予受理"
+
+
+def _withdraw_work_order(item, reason):
+    """An item leaving 转办中 without the department's feedback (its deputy left office, or it was refused
+    while held for review): its open work order stays on record, withdrawn (已撤回) with ``reason``, and is no
+    longer awaited — by the statistics, the item's page or anyone; the next deputy may forward it again (a
+    new work order). The item no longer says it is at the department. Returns the timeline's words for it."""
+    work_order = _open_work_order(item)
+    work_order.withdrawn_dt, work_order.withdrawn_reason = utcnow(), reason
+    item.forward_target = item.forward_department = item.forward_work_order_no = None
+    return f"转办至{work_order.department}的工单已撤回，不再等待部门反馈"
 
 
 def return_to_station(item, actor, reason, departed=False):
@@ -315,7 +329,10 @@ def return_to_station(item, actor, reason, departed=False):
     closed station: nobody would see it). ``departed``: the system's, as the deputy left office."""
     workflow.check_transition(item, "return", actor.role == "system")
     moved = _requeue(item, item.deputy_id)
-    workflow.apply(item, "return", actor, f"{reason}（{moved}）" if moved else reason)
+    note = f"{reason}（{moved}）" if moved else reason
+    if item.status is Status.forwarded:  # only the system's, as the deputy left office (workflow.SYSTEM_ONLY)
+        note += "；" + _withdraw_work_order(item, WORK_ORDER_DEPARTED if departed else reason[:100])
+    workflow.apply(item, "return", actor, note)
     item.deputy = None
     item.accept_due_dt = item.reply_due_dt = None
     item.dispatch_due_dt = dispatch_due_at(utcnow())
@@ -391,7 +408,7 @@ def _open_work_order(item):
     orders, still serving while 0017 ran, or seeded data) gets one now for its latest forwarding, as the
     migration made them: never is an answered work order answered again, nor is the feedback a 500."""
     latest = item.work_orders[-1] if item.work_orders else None
-    if latest is not None and latest.feedback_dt is None:
+    if latest is not None and latest.open:
         return latest
     forwarded_dt = db.session.scalar(
         select(SuggestionEvent.created_dt)
@@ -523,7 +540,10 @@ def reject(item, actor, reason):
     (件件有回音; the reply template, which they subscribed to when filing). An item held by content
     screening that is refused is 内容审核驳回 in the 操作日志 as well."""
     held = item.awaiting_review
+    forwarded = item.status is Status.forwarded  # held for review at the department
     workflow.apply(item, "reject", actor, reason)
+    if forwarded:
+        _withdraw_work_order(item, WORK_ORDER_REJECTED)
     if held:
         audit_log.record("content_rejected", actor.user, ("suggestion", item.id, item.number), item.region_id)
     item.closed_dt = utcnow()
