@@ -1170,7 +1170,7 @@ def test_0060_replaces_the_public_lists_index_and_builds_the_qr_targets_index(sc
 
 
 def test_work_orders_left_open_by_a_departed_deputys_return_are_withdrawn(scratch_url):
-    """0061 withdraws the open work orders of items that left the department without feedback (returned as
+    """0062 withdraws the open work orders of items that left the department without feedback (returned as
     their deputy left office, or refused): the statistics stop counting them as awaiting feedback. An item
     still at the department keeps its open one; an answered one stays answered."""
     from datetime import datetime, timezone
@@ -1224,7 +1224,7 @@ def test_work_orders_left_open_by_a_departed_deputys_return_are_withdrawn(scratc
 
 
 def test_deputies_invited_after_the_check_in_window_closed_are_marked_so_once(scratch_url):
-    """0062 records, for the invitations made so far, whether they came after the activity's check-in window
+    """0063 records, for the invitations made so far, whether they came after the activity's check-in window
     (its end plus CHECKIN_GRACE_MINUTES, 30) had closed, as 结单 would have decided it until then; rows
     without ``invited_dt`` (before 0057, 揭榜) are not."""
     from datetime import datetime, timezone
@@ -1243,7 +1243,7 @@ def test_deputies_invited_after_the_check_in_window_closed_are_marked_so_once(sc
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     with app.app_context():
-        upgrade(revision="0061")
+        upgrade(revision="0062")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
                               "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at(0)})

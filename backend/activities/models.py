@@ -149,7 +149,7 @@ class ActivityParticipant(db.Model):
     invited_dt: Mapped[object | None] = mapped_column(UTCDateTime, default=utcnow)
     # Invited once the check-in window had closed (补录: an activity entered afterwards, its deputies told
     # nothing), as it stood when they were invited: 结单 marks no absence for them. Decided at the invitation,
-    # so that moving or shortening the activity afterwards changes nobody's standing (0062).
+    # so that moving or shortening the activity afterwards changes nobody's standing (0063).
     invited_afterwards: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     activity: Mapped[Activity] = relationship(back_populates="participants")

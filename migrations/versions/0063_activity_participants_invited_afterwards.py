@@ -1,8 +1,8 @@
 """activity_participants.invited_afterwards: the deputy was invited once the activity's check-in window had
 closed (补录), as it stood at the invitation
 
-Revision ID: 0062
-Revises: 0061
+Revision ID: 0063
+Revises: 0062
 Create Date: 2026-11-29 09:00:00
 
 结单 marks no absence for a deputy invited after the check-in window closed (they were told nothing and could
@@ -19,8 +19,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0062'
-down_revision = '0061'
+revision = '0063'
+down_revision = '0062'
 branch_labels = None
 depends_on = None
 

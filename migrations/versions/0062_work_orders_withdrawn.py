@@ -2,8 +2,8 @@
 department without feedback — its deputy left office (离任) and it went back to the station, or it was refused
 while held for review — stays on record but is no longer awaited (统计的待反馈, the item's page).
 
-Revision ID: 0061
-Revises: 0060
+Revision ID: 0062
+Revises: 0061
 Create Date: 2026-11-29 09:00:00
 
 Backfilled: an open work order (no feedback) of an item no longer 转办中 is withdrawn at the item's last
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0061'
-down_revision = '0060'
+revision = '0062'
+down_revision = '0061'
 branch_labels = None
 depends_on = None
 
