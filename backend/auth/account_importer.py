@@ -33,6 +33,7 @@ from ..org.importer import Column, Layout, _quote
 from . import accounts
 from .models import User
 from .passwords import password_problem
+from .scope import is_root
 
 COLUMNS = (
     Column("name", "姓名", True, 64),
@@ -168,7 +169,7 @@ def _visible_ids(actor, scope, users):
         return set()
     if actor is not None:
         return set(db.session.scalars(select(User.id).where(User.id.in_(ids), accounts.account_scope_clause(actor))))
-    root = scope.region is not None and scope.region.path.count("/") == 2
+    root = scope.region is not None and is_root(scope.region)
     return {user.id for user in users if root or user.admin_region_id in scope.regions
             or any(station.id in scope.stations for station in user.admin_stations)}
 
