@@ -71,6 +71,9 @@ def test_admin_imports_accounts_each_with_a_one_time_password_to_change_at_first
     assert zhao.admin_region.name == "鹤城区" and zhao.admin_stations == []
     assert all(a.must_change_password and a.disabled_dt is None for a in (wang, li, zhao))
 
+    # A generated password is kept under the import's cheap hash (a city imports in seconds), a chosen one not.
+    assert wang.password_hash.startswith("pbkdf2:sha256:20000$")
+
     # The password works, and only to change it first.
     signed_in = login(client, "wangfang", passwords["wangfang"])
     assert signed_in.status_code == 200, signed_in.json
@@ -82,6 +85,8 @@ def test_admin_imports_accounts_each_with_a_one_time_password_to_change_at_first
                           json={"current_password": passwords["wangfang"], "new_password": "Wang-own-pass-42"})
     assert changed.status_code == 200, changed.json
     assert client.get("/api/v1/suggestions", headers={"Authorization": f"Bearer {changed.json['token']}"}).status_code == 200
+    db.session.expire_all()
+    assert account("wangfang").password_hash.split("$", 1)[0] == "pbkdf2:sha256:1"  # the tests' PASSWORD_HASH_METHOD
 
     # Each account is in the 操作日志 as if created by hand, the import once; no password anywhere in it.
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.actor_user_id == huaihua["admin"].id)).all()

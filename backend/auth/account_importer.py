@@ -199,7 +199,7 @@ def _write(actor, scope, fields, account, visible, passwords, number):
     if account is None:
         password = initial_password(data["username"])
         try:
-            account = accounts.create_account(actor, {**data, "password": password})
+            account = accounts.create_account(actor, {**data, "password": password}, generated=True)
         except APIError as exc:
             if exc.status == 409:  # the username created by someone else since the rows were looked up
                 raise conflict("导入期间管理员账号被他人同时新建，本次导入未生效，请重新导入。") from exc

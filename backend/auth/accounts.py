@@ -90,12 +90,13 @@ def _assignable_region(actor, region_id):
     return region
 
 
-def create_account(actor, data) -> User:
-    """A new station administrator (``station_ids``) or region administrator (``region_id``)."""
+def create_account(actor, data, generated=False) -> User:
+    """A new station administrator (``station_ids``) or region administrator (``region_id``); ``generated``:
+    its password is a random initial one (the import's)."""
     region = _assignable_region(actor, data["region_id"]) if data.get("region_id") is not None else None
     stations = stations_in_scope(actor, data.get("station_ids") or [])
     check_new_password(data["password"], data["username"])
-    user = create_admin(data["username"], data["password"], region, data.get("display_name", ""))
+    user = create_admin(data["username"], data["password"], region, data.get("display_name", ""), generated)
     user.must_change_password = True  # 初始密码: chosen by ``actor``, changed by its owner at first sign-in
     user.admin_stations = stations
     db.session.flush()
