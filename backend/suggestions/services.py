@@ -33,7 +33,7 @@ from .models import (
     SuggestionWorkOrder,
 )
 from .redact import public_content, public_reply, redact, redact_item_text
-from .workflow import SYSTEM
+from .workflow import SYSTEM, filed_by_its_deputy
 
 MAX_PHOTOS = 9
 END_OF_DAY = time(23, 59, 59)
@@ -502,15 +502,11 @@ def auto_close(item, days):
     return item
 
 
-def filed_by_its_deputy(item):
-    """Whether the WeChat user who filed ``item`` is the one bound as the deputy handling it."""
-    return item.deputy_id is not None and item.citizen is not None and item.citizen.deputy_id == item.deputy_id
-
-
 def _credit_closing(item):
     """履职积分 from the suggestion loop: an item closed, and a satisfied rating; none for an item its deputy
-    filed themself (its filer's WeChat is the deputy's: a station code's filing dispatched to them, or a
-    filer who bound the deputy's number since), which would be points for self-dealing."""
+    filed themself (``workflow.filed_by_its_deputy``: its filer's WeChat is the deputy's, or its filer gave the
+    deputy's registered phone — a station code's filing dispatched to them, a filer who bound the deputy's
+    number since), which would be points for self-dealing."""
     if item.deputy_id is None or filed_by_its_deputy(item):
         return
     ledger.credit(item.deputy_id, "suggestion_closed", "suggestion", item.id, f"办结群众建议 {item.number}")
