@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from schemas.activities import CorrectionIn, ScoringRulePut, YearQuery
 from schemas.points import GradeBandsPut
 
+from ..activities import training
 from ..audit.log import record_export
 from ..auth.scope import (
     deputy_scope_clause,
@@ -305,9 +306,7 @@ def leaderboard():
     user = g.user
     year = _year()
     regions = managed_regions(user)
-    region_id = parse_int(request.args.get("region_id")) if "region_id" in request.args else (
-        user.admin_region_id if is_region_admin(user) else None)
-    region = db.session.get(Region, region_id) if region_id else None
+    region = _board_region(user)
     level = request.args.get("level", "")
     level = level if level in DEPUTY_LEVEL_LABELS else ""
     group = query_text("group", 100)
@@ -334,6 +333,19 @@ def leaderboard():
         level=level, group=group, groups=db.session.scalars(group_query).all(), managed=managed,
         level_labels=DEPUTY_LEVEL_LABELS, limit=LEADERBOARD_LIMIT, lowest=lowest, is_station_admin=not is_region_admin(user),
     )
+
+
+def _board_region(user):
+    """The region the console's board is narrowed to: ``region_id`` (blank, 全部: none, the whole of the
+    administrator's scope), else a region administrator's own region. A region outside the administrator's
+    scope — for a station administrator, one their stations and deputies do not lie in nor under — or none
+    such is 404, the not-found page, as on every console page: the board never names another region."""
+    if "region_id" not in request.args:
+        return db.session.get(Region, user.admin_region_id) if is_region_admin(user) else None
+    region = _region_arg(request.args["region_id"].strip() or None)
+    if region is not None and region.id not in training.viewable(user, [region]):
+        _no_such_region()
+    return region
 
 
 # --- the year's evaluation (履职评价) ---------------------------------------------------------------------
