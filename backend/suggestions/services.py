@@ -609,6 +609,23 @@ def public_text_of(item):
     }
 
 
+PUBLICATION_LABELS = {"published": "公开展示中", "withheld": "不予公开", "not_published": "未公开展示"}
+
+
+def publication_of(item):
+    """What the public pages show of ``item``, as its citizen's copy of their data says it (auth.erasure):
+    ``published`` with the words and the reply as shown there (``public_content`` / ``public_reply``: an
+    administrator's approved text or the citizen's own, redacted); ``withheld`` (不予公开) without the
+    administrator's reason, which the staff alone read; else ``not_published`` (not consented, not closed yet,
+    held by screening, merged away)."""
+    state = ("published" if item.public else
+             "withheld" if item.public_consent and item.public_withheld_reason is not None else "not_published")
+    shown = state == "published"
+    return {"state": state, "state_label": PUBLICATION_LABELS[state],
+            "content": public_content(item) if shown else None,
+            "reply_content": (public_reply(item) or None) if shown else None}
+
+
 # An item another may be merged into: one still open, 待分派 included.
 MERGE_TARGET_STATUSES = (Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied)
 
