@@ -218,3 +218,16 @@ def test_the_leaderboard_for_a_region_outside_ones_scope_is_not_found(huaihua, s
     for region in ("hc", "hh", "root"):  # where their station and its deputies lie, and the regions above
         page = station_admin.get(f"/console/leaderboard?region_id={tree[region].id}")
         assert page.status_code == 200 and "张伟" in text(page), region
+
+
+def test_the_evaluation_for_a_region_none_of_a_station_administrators_is_not_found(station_admin, world):
+    """As the leaderboard: a station administrator naming a region their station and its deputies do not lie
+    in nor under gets the not-found page, not that region's name over an empty list."""
+    tree = world["tree"]
+    for region, name in (("yl", "岳麓区"), ("cs", "长沙市")):
+        for path in ("/console/evaluations", "/console/evaluations/export.xlsx"):
+            page = station_admin.get(f"{path}?region_id={tree[region].id}")
+            assert page.status_code == 404, (path, region)
+            assert "区域不存在" in text(page) and name not in text(page), (path, region)
+    own = station_admin.get(f"/console/evaluations?region_id={tree['hc'].id}")
+    assert own.status_code == 200 and "张伟" in text(own)

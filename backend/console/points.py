@@ -355,13 +355,14 @@ EVALUATION_PER_PAGE = 50
 
 def _evaluation_args(user):
     """(year, region, grade) the evaluation page and its export are asked for: a region administrator's
-    own region by default, and only one they manage (else 404); a station administrator's deputies
-    wherever they are elected."""
+    own region by default, and only one they manage; a station administrator's deputies wherever they are
+    elected by default, and only a region those deputies or their stations lie in or under (else 404, as
+    the leaderboard: ``_board_region``)."""
     year = _year()
     region = _region_arg(request.args.get("region_id") or None)
     if region is None and is_region_admin(user):
         region = db.session.get(Region, user.admin_region_id)
-    elif region is not None and is_region_admin(user) and not manages_region(user, region):
+    elif region is not None and region.id not in training.viewable(user, [region]):
         _no_such_region()
     return year, region, query_text("grade", 8)
 
