@@ -1168,8 +1168,47 @@ def test_0060_replaces_the_public_lists_index_and_builds_the_qr_targets_index(sc
         db.engine.dispose()
 
 
+def test_0061_names_the_deputy_of_items_filed_with_their_phone_and_the_same_filers_other_items(scratch_url):
+    """0061: an item filed before with a deputy's registered phone (a landline's dash or none) names that
+    deputy as its filer, and so do its filer's other items; a citizen's items name nobody. The column takes
+    only a deputy. Downgraded, it goes and the items stay."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
 
-def test_work_orders_left_open_by_a_departed_deputys_return_are_withdrawn(scratch_url):
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
+    with app.app_context():
+        upgrade(revision="0060")
+        _insert_items(scratch_url, [{"id": i, "number": f"S{i}", "content": "路灯坏了"} for i in (1, 2, 3, 4)])
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO deputies (id, name, level, region_id, group_name, active, phone, bio, "
+                              "created_dt, updated_dt) VALUES (5, '张伟', 'county', 1, '', :yes, '13800000003', '', "
+                              ":at, :at)"), {"yes": True, "at": at})
+            conn.execute(text("INSERT INTO users (id, username, display_name, token_version, created_dt) "
+                              "VALUES (8, NULL, '', 0, :at)"), {"at": at})
+            # 7 filed 1 and 2, the second with 张伟's phone; 8 filed 3 with a citizen's, 4 with a landline.
+            conn.execute(text("UPDATE suggestions SET contact_phone = '13800000003' WHERE id = 2"))
+            conn.execute(text("UPDATE suggestions SET citizen_id = 8, contact_phone = '13912345678' WHERE id = 3"))
+            conn.execute(text("UPDATE suggestions SET citizen_id = 8, contact_phone = '0745-2223333' WHERE id = 4"))
+        upgrade(revision="0061")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT id, filer_deputy_id FROM suggestions ORDER BY id")).all() == [
+                (1, 5), (2, 5), (3, None), (4, None)]
+        if not scratch_url.startswith("sqlite"):  # SQLite checks references only when told to
+            with pytest.raises(IntegrityError), db.engine.begin() as conn:
+                conn.execute(text("UPDATE suggestions SET filer_deputy_id = 99 WHERE id = 3"))
+        downgrade(revision="0060")
+        assert "filer_deputy_id" not in {c["name"] for c in inspect(db.engine).get_columns("suggestions")}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM suggestions")).scalar() == 4
+        db.engine.dispose()
+
+
+def test_0062_work_orders_left_open_by_a_departed_deputys_return_are_withdrawn(scratch_url):
     """0062 withdraws the open work orders of items that left the department without feedback (returned as
     their deputy left office, or refused): the statistics stop counting them as awaiting feedback. An item
     still at the department keeps its open one; an answered one stays answered."""
@@ -1223,7 +1262,7 @@ def test_work_orders_left_open_by_a_departed_deputys_return_are_withdrawn(scratc
         db.engine.dispose()
 
 
-def test_deputies_invited_after_the_check_in_window_closed_are_marked_so_once(scratch_url):
+def test_0063_deputies_invited_after_the_check_in_window_closed_are_marked_so_once(scratch_url):
     """0063 records, for the invitations made so far, whether they came after the activity's check-in window
     (its end plus CHECKIN_GRACE_MINUTES, 30) had closed, as 结单 would have decided it until then; rows
     without ``invited_dt`` (before 0057, 揭榜) are not."""

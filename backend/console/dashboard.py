@@ -121,8 +121,7 @@ OUT_OF_SCOPE = "只能查看本人所管区域或联络站的统计。"
 def dashboard_filters(args, user):
     """``args``' dashboard filters as GET /stats/suggestions reads them (StatsQuery), or a ValidationError
     naming the box; blank ones are none. 403 for a region or station beyond ``user``'s scope (the dashboard
-    and 导出统计 would otherwise name it as what they count, and ids could be walked to read names), as
-    the 未参训 figures refuse theirs."""
+    and 导出统计 would otherwise name it as what they count, and ids could be walked to read names)."""
     typed = {key: args[key].strip() for key in FILTERS if args.get(key, "").strip()}
     loaded = StatsQuery().load(typed)
     if "date_from" in loaded and "date_to" in loaded and loaded["date_to"] < loaded["date_from"]:

@@ -33,6 +33,7 @@ from ..suggestions.models import (
     Status,
     Suggestion,
 )
+from ..suggestions.filing import phone_key
 from ..suggestions.presenters import action_label, present
 from ..suggestions.public_routes import published_item
 from ..suggestions.queries import (
@@ -324,11 +325,31 @@ def render_item(item, refused=None, status=200):
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, web_citizen_name=WEB_CITIZEN_NAME, web_citizen_names=WEB_CITIZEN_NAMES, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
-        headlines=timeline_headlines(item), refused=form_name, refused_message=message, refused_field=field,
+        headlines=timeline_headlines(item), own_item_note=own_item_note(item), refused=form_name, refused_message=message, refused_field=field,
         typed=request.form if form_name else {},
         # What the public will read of it (redaction can miss a name): to be checked by a person.
         public_preview=published_item(item) if item.public_consent and item.merged_into_id is None else None,
     ), status
+
+
+def own_item_note(item):
+    """What ``item``'s page tells the administrators of its filer being a deputy, or None. Handled by that
+    deputy (workflow.filed_by_its_deputy), the item is their own: they may not rate it, and closing it credits
+    no 办结/满意 points. Not dispatched yet, it says whose it is, before anyone dispatches it to them."""
+    if workflow.filed_by_its_deputy(item):
+        return f"提交人即承办代表（{_why_filer_is(item, item.deputy)}），代表不能评价本人的答复，办结不计履职积分。"
+    if item.deputy_id is None and item.filer_deputy_id is not None:
+        filer = db.session.get(Deputy, item.filer_deputy_id)
+        return f"提交人为代表{filer.name}（{_why_filer_is(item, filer)}），分派给其本人办理的，办结不计履职积分。"
+    return None
+
+
+def _why_filer_is(item, deputy):
+    if item.citizen is not None and item.citizen.deputy_id == deputy.id:
+        return "提交人的微信已绑定为该代表"
+    if deputy.phone is not None and phone_key(item.contact_phone) == deputy.phone:
+        return "联系电话与该代表登记的手机号相同"
+    return "提交人曾留下该代表登记的手机号"
 
 
 def timeline_headlines(item):

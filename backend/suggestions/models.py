@@ -112,6 +112,11 @@ class Suggestion(db.Model):
     lng: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(255), default="")
     contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # The deputy its filer is known to be (filing.filer_deputy): the WeChat user bound as them, or an identity
+    # that gave their registered phone as a contact phone, with this item or another. Kept when the phone is
+    # erased or the deputy's number changes: an item it names as its handling deputy's own earns them no
+    # 办结/满意 points and no rating by its filer (workflow.filed_by_its_deputy).
+    filer_deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     public_consent: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -158,7 +163,7 @@ class Suggestion(db.Model):
 
     citizen: Mapped[User] = relationship(foreign_keys=[citizen_id])
     station: Mapped[Station | None] = relationship()
-    deputy: Mapped[Deputy | None] = relationship()
+    deputy: Mapped[Deputy | None] = relationship(foreign_keys=[deputy_id])
     region: Mapped[Region] = relationship()
     events: Mapped[list["SuggestionEvent"]] = relationship(
         back_populates="suggestion", order_by="SuggestionEvent.id", cascade="all, delete-orphan"

@@ -33,7 +33,7 @@ from .models import (
     SuggestionWorkOrder,
 )
 from .redact import public_content, public_reply, redact, redact_item_text
-from .workflow import SYSTEM
+from .workflow import SYSTEM, filed_by_its_deputy
 
 MAX_PHOTOS = 9
 END_OF_DAY = time(23, 59, 59)
@@ -519,15 +519,11 @@ def auto_close(item, days):
     return item
 
 
-def filed_by_its_deputy(item):
-    """Whether the WeChat user who filed ``item`` is the one bound as the deputy handling it."""
-    return item.deputy_id is not None and item.citizen is not None and item.citizen.deputy_id == item.deputy_id
-
-
 def _credit_closing(item):
     """履职积分 from the suggestion loop: an item closed, and a satisfied rating; none for an item its deputy
-    filed themself (its filer's WeChat is the deputy's: a station code's filing dispatched to them, or a
-    filer who bound the deputy's number since), which would be points for self-dealing."""
+    filed themself (``workflow.filed_by_its_deputy``: its filer's WeChat is the deputy's, or its filer gave the
+    deputy's registered phone — a station code's filing dispatched to them, a filer who bound the deputy's
+    number since), which would be points for self-dealing."""
     if item.deputy_id is None or filed_by_its_deputy(item):
         return
     ledger.credit(item.deputy_id, "suggestion_closed", "suggestion", item.id, f"办结群众建议 {item.number}")
@@ -631,6 +627,23 @@ def public_text_of(item):
         "approved_content": item.public_content, "approved_reply": item.public_reply,
         "content": public_content(item), "reply_content": public_reply(item),
     }
+
+
+PUBLICATION_LABELS = {"published": "公开展示中", "withheld": "不予公开", "not_published": "未公开展示"}
+
+
+def publication_of(item):
+    """What the public pages show of ``item``, as its citizen's copy of their data says it (auth.erasure):
+    ``published`` with the words and the reply as shown there (``public_content`` / ``public_reply``: an
+    administrator's approved text or the citizen's own, redacted); ``withheld`` (不予公开) without the
+    administrator's reason, which the staff alone read; else ``not_published`` (not consented, not closed yet,
+    held by screening, merged away)."""
+    state = ("published" if item.public else
+             "withheld" if item.public_consent and item.public_withheld_reason is not None else "not_published")
+    shown = state == "published"
+    return {"state": state, "state_label": PUBLICATION_LABELS[state],
+            "content": public_content(item) if shown else None,
+            "reply_content": (public_reply(item) or None) if shown else None}
 
 
 # An item another may be merged into: one still open, 待分派 included.
