@@ -250,13 +250,15 @@ def export_suggestions():
 
 
 APPOINTMENT_ORDER = ListOrder("最新提交", (Appointment.id,), descending=True)  # the 约见 list's, newest first
+APPOINTMENTS_TO_ANSWER_ORDER = ListOrder("最早提交", (Appointment.id,))  # its 待确认, oldest first
 
 
 @bp.get("/appointments/export.xlsx")
 @console_login_required
 def export_appointments():
     """约见 as filtered on screen, every page of it. Without the citizen's phone (nor their 称呼)."""
-    query, _ = appointment_query(g.user, request.args)
+    query, form = appointment_query(g.user, request.args)
+    order = APPOINTMENTS_TO_ANSWER_ORDER if form["status"] == "requested" else APPOINTMENT_ORDER
     statement = (
         query.with_only_columns(
             Appointment.number, Appointment.created_dt, Appointment.status, Appointment.topic, Deputy.name,
@@ -278,7 +280,7 @@ def export_appointments():
             cn_time(meet), place, answer, cn_time(answered),
         )
         for (number, created, status, topic, deputy, station, activity, activity_starts, preferred_time, meet, place,
-             answer, answered) in read_in_batches(statement, APPOINTMENT_ORDER)
+             answer, answered) in read_in_batches(statement, order)
     )
     export = Export("约见清单", "约见清单", fallback="appointments")
     export.sheet("约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
