@@ -15,6 +15,7 @@ from .factories import screen
 from .test_appointments import ask
 from .test_console_suggestions import (  # noqa: F401  (fixtures)
     _link,
+    _workbook,
     _queue_numbers,
     _sort_choices,
     admin,
@@ -257,3 +258,6 @@ def test_appointments_to_answer_are_listed_oldest_first(app, client, admin, worl
     assert re.findall(r">(YJ-\d{8}-\d{6})</a>", waiting) == asked
     every = admin.get("/console/appointments?status=all").get_data(as_text=True)
     assert re.findall(r">(YJ-\d{8}-\d{6})</a>", every) == asked[::-1]
+    # The export lists them as the page does.
+    rows = list(_workbook(admin.get("/console/appointments/export.xlsx"))["约见清单"].values)[1:]
+    assert [row[0] for row in rows] == asked
