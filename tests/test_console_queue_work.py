@@ -192,6 +192,9 @@ def test_the_dashboard_counts_the_work_due_soon_reopened_and_forwarded_and_leads
         assert card, label
         assert int(card.group(2)) == len(ids), label
         assert set(_queue_numbers(admin.get(html.unescape(card.group(1))))) == set(numbers_of(app, ids)), label
+    # The work orders' table leads to the items waiting for their department's feedback too.
+    table_link = re.search(r'<a class="more" href="([^"]+)">待部门反馈的建议 ›</a>', dashboard).group(1)
+    assert set(_queue_numbers(admin.get(html.unescape(table_link)))) == set(numbers_of(app, forwarded))
 
 
 # --- 批量分派 --------------------------------------------------------------------------------------
