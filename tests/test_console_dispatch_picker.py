@@ -147,6 +147,10 @@ def test_the_queue_lists_no_500_deputies_and_keeps_the_chosen_one(world, distric
     sent = huaihua.post("/console/suggestions/batch-dispatch", data={
         "csrf_token": csrf_token(huaihua, "/console/suggestions?status=pending"),
         "ids": [pending["id"]], "deputy_id": target.id})
+    assert sent.status_code == 200 and "确定将所选 1 件建议分派给赵目标吗？" in sent.get_data(as_text=True)
+    sent = huaihua.post("/console/suggestions/batch-dispatch", data={
+        "csrf_token": csrf_token(huaihua, "/console/suggestions?status=pending"),
+        "ids": [pending["id"]], "deputy_id": target.id, "confirmed": "1"})
     assert sent.status_code == 302
     assert flashes(huaihua.get(sent.headers["Location"])) == ["已分派 1 件给赵目标，等待代表接单。"]
 

@@ -55,7 +55,7 @@ from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_json, console_login_required, error_message
-from .deputy_choices import deputy_label, deputy_search_clause, picked_loading
+from .deputy_choices import deputy_detail, deputy_label, deputy_search_clause, picked_loading
 from .once import Collided, PostedForm, take_once
 from .pages import query_text
 
@@ -667,7 +667,7 @@ def batch_dispatch():
             select(Suggestion).where(Suggestion.id.in_(ids), admin_scope_clause(g.user))).all()}
         return render_template(
             "console/batch_dispatch_confirm.html", ids=ids, items=[found[i] for i in ids if i in found],
-            deputy=deputy, note=note, queue_url=back, cn_time=cn_time,
+            deputy=deputy, deputy_detail=deputy_detail, note=note, queue_url=back, cn_time=cn_time,
         )
     done, refused, deputy_name = 0, [], ""
     for item_id in ids:

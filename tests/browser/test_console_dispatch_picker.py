@@ -69,6 +69,9 @@ def test_a_deputy_far_down_the_alphabet_is_found_and_dispatched_to(pc, live_serv
     batch.locator(".deputy-q").press("Enter")  # picks the only match; does not send the form
     expect(batch.locator("select[name=deputy_id]")).to_have_value(str(target.id))
     batch.get_by_role("button", name="分派所选").click()
+    expect(pc.get_by_text("确定将所选 1 件建议分派给赵目标吗？")).to_be_visible()
+    expect(pc.get_by_text("尾号 9999")).to_be_visible()  # the deputy is told apart from the namesake here too
+    pc.get_by_role("button", name="确定分派").click()
     expect(pc.locator(".flash-success")).to_have_text("已分派 1 件给赵目标，等待代表接单。")
 
     # The 承办代表 filter: both items now 赵目标's.
