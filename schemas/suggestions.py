@@ -211,6 +211,14 @@ class LocationOut(Schema):
     address = fields.String()
 
 
+class MergedFromOut(Schema):
+    """One of the viewer's own items merged into the item they read."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    content = fields.String(required=True)
+
+
 class SuggestionOut(Schema):
     """What the viewer may see: contact details only for the handling deputy and administrators."""
 
@@ -219,10 +227,13 @@ class SuggestionOut(Schema):
     status = fields.String(required=True)
     status_label = fields.String()
     category = fields.String()
-    content = fields.String()
+    content = fields.String(allow_none=True, metadata={
+        "description": "the words: as written for the item's citizen and staff, redacted for a follower; null for "
+                       "a follower by merge of an item not published (not consented, or 不予公开): see merged_from_mine"})
     location = fields.Nested(LocationOut, allow_none=True)
-    anonymous = fields.Boolean()
-    public_consent = fields.Boolean()
+    anonymous = fields.Boolean(allow_none=True, metadata={"description": "null for a follower of an item not published"})
+    public_consent = fields.Boolean(allow_none=True, metadata={
+        "description": "null for a follower of an item not published"})
     round = fields.Integer()
     overdue = fields.Boolean()
     due_soon = fields.Boolean()
@@ -235,8 +246,11 @@ class SuggestionOut(Schema):
                        "the one their duplicate was merged into), not because they filed or handle it"})
     merged_into_followed = fields.Boolean(allow_none=True, metadata={
         "description": "for the citizen of an item merged into another: whether they may open that item (they "
-                       "follow it, and read it only if its citizen consented to publication); null when not merged, "
-                       "and for anyone else"})
+                       "follow it by the merge: its follower view, whatever its citizen's consent to publication; "
+                       "false only while it is held for review); null when not merged, and for anyone else"})
+    merged_from_mine = fields.List(fields.Nested(MergedFromOut), allow_none=True, metadata={
+        "description": "for a follower: their own items merged into this one, with their own words (oldest first; "
+                       "empty when they follow it otherwise); null for the item's citizen and staff"})
     station = fields.Nested(BriefOut, allow_none=True)
     deputy = fields.Nested(BriefOut, allow_none=True)
     forward_target = fields.String(allow_none=True)

@@ -467,11 +467,13 @@ def test_reject_supervise_and_merge_through_forms(client, admin, world, pending)
 
     merged = post_form(admin, f"{base}/merge", {"into": pending["number"]})
     # The surviving item's citizen did not consent to publication: the administrator is told that the
-    # duplicate's citizen, who follows it now, will neither read it nor hear of its progress.
+    # duplicate's citizen, who follows it now, reads its progress and answer but not its words.
     assert flashes(admin.get(merged.headers["Location"])) == [
-        "已合并到目标建议。目标建议的提出人未同意公开，被合并建议的群众将看不到该建议，也不会收到其办理进展。"]
+        "已合并到目标建议，群众将改为关注该建议。目标建议的提出人未同意公开，"
+        "被合并建议的群众可以看到其办理进展和答复，看不到其建议内容、照片和位置。"]
     assert item_json(client, world["admin"], other["id"])["merged_into"] == pending["id"]
-    assert client.get(f"/api/v1/suggestions/{pending['id']}", headers=world["stranger"]).status_code == 404
+    followed = client.get(f"/api/v1/suggestions/{pending['id']}", headers=world["stranger"])
+    assert (followed.status_code, followed.json["content"]) == (200, None)
     # Into an item consented to publication, its new follower reads it.
     consented = file(client, world["citizen"], world["station_code"], content="菜市场北门积水。", public_consent=True).json
     third = file(client, world["stranger"], world["station_code"], content="菜市场北门也积水。").json

@@ -837,10 +837,14 @@ def merge(suggestion_id):
     return _run(suggestion_id, "merge", step, _merged)
 
 
+MERGED_NOT_CONSENTED = ("已合并到目标建议，群众将改为关注该建议。目标建议的提出人未同意公开，"
+                        "被合并建议的群众可以看到其办理进展和答复，看不到其建议内容、照片和位置。")
+
+
 def _merged(item):
-    """What a merge tells the administrator: the duplicate's citizen follows the surviving item, and reads it
-    and hears of its progress only if its citizen consented to publication (workflow._follows)."""
+    """What a merge tells the administrator: the duplicate's citizen follows the surviving item; when its citizen
+    did not consent to publication, they read its progress and answer but not its words (workflow.follow_kind)."""
     into = db.session.get(Suggestion, item.merged_into_id)
     if into.public_consent or into.citizen_id == item.citizen_id:
         return "已合并到目标建议，群众将改为关注该建议。"
-    return "已合并到目标建议。目标建议的提出人未同意公开，被合并建议的群众将看不到该建议，也不会收到其办理进展。"
+    return MERGED_NOT_CONSENTED

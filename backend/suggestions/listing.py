@@ -15,7 +15,7 @@ time in object construction, and building its SQL anew each time cost more than 
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, bindparam, false, func, literal_column, or_, select, true, union_all
+from sqlalchemy import Integer, and_, bindparam, false, func, literal_column, or_, select, true, union_all
 
 from ..auth.models import User
 from ..auth.scope import RegionRef, is_root
@@ -104,10 +104,11 @@ def _scope_clause(scope, region_admin, station_admin, deputy):
     viewer = bindparam("viewer_id")
     ways = [
         select(Suggestion.id).where(Suggestion.citizen_id == viewer),
-        # A follow counts only while the item's citizen consents to publication (workflow._follows).
+        # A follow counts while the item is published, and always when a merge made it (workflow.follow_kind).
         select(SuggestionFollower.suggestion_id).join(Suggestion, Suggestion.id == SuggestionFollower.suggestion_id)
-        .where(SuggestionFollower.user_id == viewer, Suggestion.public_consent.is_(True),
-               Suggestion.public_withheld_reason.is_(None)),
+        .where(SuggestionFollower.user_id == viewer, Suggestion.held_for_review.is_(False),  # as workflow.can_see
+               or_(SuggestionFollower.via_merge.is_(True),
+                   and_(Suggestion.public_consent.is_(True), Suggestion.public_withheld_reason.is_(None)))),
     ]
     if scope == "all":  # everything the caller may see, whatever the role
         if deputy:

@@ -2,7 +2,7 @@ import enum
 
 from sqlalchemy import (
     JSON, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, and_, case,
-    func, literal_column, text, type_coerce,
+    false, func, literal_column, text, type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -396,9 +396,12 @@ class SuggestionLateReturn(db.Model):
 
 
 class SuggestionFollower(db.Model):
-    """Citizens who follow an item besides its filer (e.g. after their duplicate was merged into it)."""
+    """Citizens who follow an item besides its filer: chosen from /suggestions/nearby, or by a merge (``via_merge``:
+    their duplicate, or one they followed, was merged into it), which lets them read its follower view whatever
+    its citizen's consent to publication says (workflow.follow_kind)."""
 
     __tablename__ = "suggestion_followers"
 
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    via_merge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -2,7 +2,7 @@
 from ..uploads.models import SHOWN_SCREENINGS
 from .models import IMPLEMENTED_LABELS, SATISFACTION_LABELS
 from .redact import public_content, public_reply, redact_item_text
-from .workflow import ACTION_LABELS, STAFF_ONLY_ACTIONS, admin_role_for, is_assigned_deputy, is_owner
+from .workflow import ACTION_LABELS, STAFF_ONLY_ACTIONS, admin_role_for, is_assigned_deputy, is_owner, published
 
 
 def _brief(obj):
@@ -32,8 +32,13 @@ def present(item, viewer, timeline=False):
     staff = admin or deputy
     owner = is_owner(viewer, item)
     # Anyone else sees the item because they follow it (offered nearby, or their duplicate was merged
-    # into it): as the public would, its words without personal data, no address, no photos.
+    # into it): as the public would, its words without personal data, no address, no photos — and,
+    # when it is not published, not even its words (``bare``).
     private = staff or owner
+    # A follower by merge of an item its citizen did not consent to publish, or withheld (不予公开), reads
+    # its follower view with nothing of that citizen's: no words, place, photos, phone or anonymity flag
+    # (workflow.follow_kind); their own words are in ``merged_from_mine``.
+    bare = not private and not published(item)
     shows_photo = _photo_rule(owner or admin, deputy)  # photos_shown, from what is known here
     department_satisfaction = item.department_satisfaction if private else None
     body = {
@@ -42,11 +47,11 @@ def present(item, viewer, timeline=False):
         "status": item.status.value,
         "status_label": "审核中" if item.awaiting_review and not staff else item.status_label,
         "category": item.category,
-        "content": item.content if private else public_content(item),
+        "content": item.content if private else None if bare else public_content(item),
         "location": {"lat": item.lat, "lng": item.lng, "address": item.address}
         if private and (item.lat is not None or item.address) else None,
-        "anonymous": item.anonymous,
-        "public_consent": item.public_consent,
+        "anonymous": None if bare else item.anonymous,
+        "public_consent": None if bare else item.public_consent,
         "round": item.round,
         "overdue": item.overdue,
         "due_soon": item.due_soon,
@@ -57,8 +62,10 @@ def present(item, viewer, timeline=False):
         # Seen because the viewer follows it (offered nearby, or their duplicate merged into it), not filed it.
         "followed": not private,
         # For the duplicate's own citizen: whether they may open the item it was merged into (they follow it,
-        # and read it only if its citizen consented to publication, workflow.can_see); None for anyone else.
+        # workflow.follow_kind; false only when the item is held for review or they cancelled); None for anyone else.
         "merged_into_followed": _merged_into_shown(item, viewer) if item.merged_into_id and owner else None,
+        # For a follower: their own items merged into this one, with their words.
+        "merged_from_mine": None if private else _merged_from(item, viewer),
         "station": _brief(item.station),
         "deputy": _brief(item.deputy),
         "forward_target": item.forward_target,
@@ -99,6 +106,16 @@ def present(item, viewer, timeline=False):
                             if staff or e.action not in STAFF_ONLY_ACTIONS]
         body["work_orders"] = [_work_order(w, private) for w in item.work_orders]
     return body
+
+
+def _merged_from(item, viewer):
+    from ..extensions import db
+    from sqlalchemy import select
+    from .models import Suggestion
+
+    rows = db.session.execute(select(Suggestion.id, Suggestion.number, Suggestion.content).where(
+        Suggestion.merged_into_id == item.id, Suggestion.citizen_id == viewer.id).order_by(Suggestion.id)).all()
+    return [{"id": i, "number": n, "content": c} for i, n, c in rows]
 
 
 def _merged_into_shown(item, viewer):

@@ -87,9 +87,20 @@ def _deputy_user(deputy_id):
 
 def _followers(item):
     """Everyone told of the item's progress besides its filer: its followers (citizens who chose it instead of
-    filing it again, or whose duplicate was merged into it), while its citizen consents to publication, as
-    they may read it only then (workflow._follows)."""
-    return _following(item) if item.public_consent else []
+    filing it again, or whose duplicate was merged into it) who may read it now (workflow.follow_kind): all of
+    them while it is published, those a merge made follow it otherwise. Each as ``(user, own)``: ``own`` the
+    words of the follower's own duplicate merged into it (their notices show those instead of the item's
+    citizen's when it is not published), else None."""
+    shown = workflow.published(item)
+    rows = db.session.execute(
+        select(User, SuggestionFollower.via_merge).join(SuggestionFollower, SuggestionFollower.user_id == User.id)
+        .where(SuggestionFollower.suggestion_id == item.id)).all()
+    if shown:
+        return [(user, None) for user, _ in rows]
+    own = dict(db.session.execute(
+        select(Suggestion.citizen_id, Suggestion.content).where(Suggestion.merged_into_id == item.id)
+        .order_by(Suggestion.id)).all())
+    return [(user, own.get(user.id) or item.category) for user, via_merge in rows if via_merge]
 
 
 def _following(item):
@@ -118,7 +129,9 @@ def _notify(users, template, item, note, key, followers=(), follower_note=None):
         "time5": china_time(utcnow()),
     }
     public = data | {"thing2": thing(redact_item_text(item, item.content)), "thing4": thing(follower_note or note)} if followers else data
-    for user, values in [*((user, data) for user in users), *((user, public) for user in followers)]:
+    # A follower by merge of an item not published reads nothing of its citizen's: their own words instead.
+    for user, values in [*((user, data) for user in users),
+                         *((user, public if own is None else public | {"thing2": thing(own)}) for user, own in followers)]:
         if user is not None:
             enqueue(user, template, values, page=detail_page(item.id),
                     dedupe_key=f"{template}:{item.id}:{item.round}:{key}:{user.id}")
@@ -691,13 +704,17 @@ def merge(item, actor, into):
     workflow.apply(item, "merge", actor, f"与 {into.number} 重复，已合并", data={"into_id": into.id})
     item.merged_into_id = into.id
     item.closed_dt = utcnow()
-    # Both citizens follow the surviving item (and the duplicate's followers too); what they read of it and
-    # are told follows its citizen's consent to publication (``_followers``, workflow._follows).
-    followers = {into.citizen_id, *(u.id for u in _following(into))}
+    # Both citizens follow the surviving item (and the duplicate's followers too), by the merge: they read its
+    # follower view whatever its citizen's consent to publication says, and nothing of that citizen's unless
+    # it is published (workflow.follow_kind, presenters.present, ``_followers``).
     for user in [item.citizen, *_following(item)]:
-        if user.id not in followers and user.erased_dt is None:  # a filer who cancelled their account follows nothing
-            db.session.add(SuggestionFollower(suggestion_id=into.id, user_id=user.id))
-            followers.add(user.id)
+        if user.id == into.citizen_id or user.erased_dt is not None:  # a filer who cancelled their account follows nothing
+            continue
+        row = db.session.get(SuggestionFollower, (into.id, user.id))
+        if row is None:
+            db.session.add(SuggestionFollower(suggestion_id=into.id, user_id=user.id, via_merge=True))
+        else:  # chosen from /nearby before: followed by the merge now
+            row.via_merge = True
     workflow.record(into, "merged_in", actor, f"合并了重复建议 {item.number}", data={"from_id": item.id})
     db.session.flush()
     return item

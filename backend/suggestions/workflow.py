@@ -123,18 +123,31 @@ def can_see(user, item):
         return True
     if item.held_for_review:
         return False
-    return is_assigned_deputy(user, item) or _follows(user, item)
+    return is_assigned_deputy(user, item) or follow_kind(user, item) is not None
 
 
-def _follows(user, item):
-    """Whether ``user`` follows ``item`` and may read it so: only while its citizen consents to publication
-    and no administrator withheld it from the public (不予公开),
-    as only such an item may be followed now; a follow made before that rule, or a duplicate merged into
-    an item not consented to, shows nothing (the item answers 404, as one that does not exist)."""
+def published(item):
+    """Whether ``item``'s citizen consents to publication and no administrator withheld it (不予公开)."""
+    return bool(item.public_consent) and item.public_withheld_reason is None
+
+
+def follow_kind(user, item):
+    """How ``user`` follows ``item`` and may read it so: "public" while its citizen consents to publication and
+    no administrator withheld it (the follower reads it as the public would), else "merged" for a follow made by
+    a merge (their duplicate, or one they followed, was merged into it: the contract's "both citizens follow the
+    surviving item"), who read its follower view without anything of its citizen's (presenters.present); None
+    otherwise — a follow chosen from /nearby of an item no longer published shows nothing (404, as one that
+    does not exist)."""
     from .models import SuggestionFollower
 
-    return (user is not None and item.public_consent and item.public_withheld_reason is None
-            and db.session.get(SuggestionFollower, (item.id, user.id)) is not None)
+    if user is None:
+        return None
+    row = db.session.get(SuggestionFollower, (item.id, user.id))
+    if row is None:
+        return None
+    if published(item):
+        return "public"
+    return "merged" if row.via_merge else None
 
 
 OWN_ANSWER = "这条建议由您本人办理，不能评价自己的答复。"
