@@ -139,8 +139,10 @@ def test_an_item_merged_into_another_says_so_and_links_to_the_one_being_handled(
     assert external_requests == []
 
 
-def test_an_item_merged_into_one_not_consented_to_publication_says_so_and_links_nowhere(
+def test_an_item_merged_into_one_not_consented_to_publication_is_followed_without_its_words(
         phone, live_server, factory, world, admin, external_requests):  # noqa: F811
+    """Both citizens follow the surviving item: its citizen did not consent to publication, so this browser's
+    citizen reads its progress and deputy, and their own words in place of the other citizen's."""
     citizen = factory.wechat_login("citizen-wang")
     earlier = factory.client.post("/api/v1/suggestions", headers=citizen, json={
         "qr_code": world["station"].qr_code, "category": "道路交通", "content": "人民路口红绿灯不亮，请尽快修。"})
@@ -153,15 +155,26 @@ def test_an_item_merged_into_one_not_consented_to_publication_says_so_and_links_
     expect(phone.locator("#d-status")).to_have_text("已合并")
     notice = phone.locator("#d-merged")
     expect(notice).to_be_visible()
-    expect(notice).to_contain_text("该建议的提出人未同意公开，您不会收到其办理进展")
-    expect(phone.locator("#d-merged-followed")).to_be_hidden()
-    expect(phone.locator("#d-merged-link")).to_be_hidden()
+    expect(phone.locator("#d-merged-private")).to_be_hidden()
+    expect(notice.locator("a")).to_have_attribute("href", f"/track/{earlier.json['id']}")
+    notice.locator("a").click()
+    expect(phone.locator("#d-number")).to_have_text(earlier.json["number"])
+    expect(phone.locator("#d-status")).to_have_text("待分派")
+    expect(phone.locator("#d-content")).to_have_text("提出人未同意公开这条建议的内容。")
+    expect(phone.locator("#d-own")).to_have_text("您反映的问题：红绿灯坏了")
+    expect(phone.locator("#detail")).not_to_contain_text("人民路口")
+    expect(phone.locator("#rate-card")).to_be_hidden()
+    expect(phone.locator("#withdraw-card")).to_be_hidden()
 
     phone.goto(f"{live_server}/track/")
     mine_row = phone.locator("#items li", has=phone.locator(f'a.item-link[href="/track/{mine}"]'))
     expect(mine_row.locator(".badge")).to_have_text("已合并")
-    expect(mine_row.locator("a.merged-link")).to_have_count(0)
-    expect(phone.locator(f'a[href="/track/{earlier.json["id"]}"]')).to_have_count(0)
+    expect(mine_row.locator("a.merged-link")).to_have_attribute("href", f"/track/{earlier.json['id']}")
+    followed = phone.locator("#items li", has=phone.locator(f'a.item-link[href="/track/{earlier.json["id"]}"]'))
+    expect(followed.locator(".tag-followed")).to_have_text("已关注")
+    expect(followed.locator(".item-text")).to_contain_text("您反映的问题：红绿灯坏了")
+    expect(phone.locator("#items")).not_to_contain_text("人民路口")
+    assert small_targets(phone) == []
     assert external_requests == []
 
 

@@ -30,7 +30,11 @@
       var shown = MSB.statusOf(item);
       head.appendChild(MSB.el("span", shown.className, shown.label));
       link.appendChild(head);
-      var text = item.content.length > 60 ? item.content.slice(0, 60) + "…" : item.content;
+      // A follower by merge of an item not published reads their own words in place of its citizen's.
+      var own = (item.merged_from_mine || []).map(function (m) { return m.content; });
+      var content = item.content != null ? item.content
+        : own.length ? "您反映的问题：" + own.join("；") : "提出人未同意公开这条建议的内容。";
+      var text = content.length > 60 ? content.slice(0, 60) + "…" : content;
       var words = MSB.el("p", "item-text");
       if (item.followed) {  // someone else's item this browser follows, not one it filed
         words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));

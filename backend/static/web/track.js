@@ -50,7 +50,7 @@
     status.textContent = shown.label;
     status.className = shown.className;
     MSB.show($("d-merged"), !!item.merged_into);
-    // Merged into an item whose citizen did not consent to publication: this citizen may not open it.
+    // Merged into an item this citizen may not open now (it is held for review): no link.
     var followed = item.merged_into_followed !== false;
     MSB.show($("d-merged-followed"), followed);
     MSB.show($("d-merged-private"), !followed);
@@ -68,7 +68,11 @@
     if (item.round > 1) flags.appendChild(MSB.el("span", "tag", "第 " + item.round + " 轮办理"));
     MSB.show(flags, flags.childNodes.length > 0);
 
-    $("d-content").textContent = item.content;
+    // A follower by merge of an item its citizen did not publish reads none of its words, but their own.
+    $("d-content").textContent = item.content == null ? "提出人未同意公开这条建议的内容。" : item.content;
+    var own = (item.merged_from_mine || []).map(function (m) { return m.content; });
+    $("d-own").textContent = own.length ? "您反映的问题：" + own.join("；") : "";
+    MSB.show($("d-own"), own.length > 0);
     loadPhotos(item);
 
     // Where the deputy sent it (转办): the department or the 12345 hotline, and for the filer the work
