@@ -109,8 +109,18 @@ function dueText(item, handler, timeText) {
   return deadline.words(timeText(item[deadline.field]));
 }
 
+// A follower by merge of an item its citizen did not publish reads none of its words (content null), but the
+// words of their own duplicate merged into it (merged_from_mine).
+function ownWords(item) {
+  const own = (item.merged_from_mine || []).map((m) => m.content);
+  return own.length ? '您反映的问题：' + own.join('；') : '';
+}
+
 function presentSuggestion(item) {
+  const ownText = ownWords(item);
   return Object.assign({}, item, {
+    contentText: item.content === null || item.content === undefined ? '提出人未同意公开这条建议的内容。' : item.content,
+    ownText,
     choicesText: choicesText(item),
     placeText: placeText(item.location),
     own: filedByViewer(item),
@@ -140,7 +150,10 @@ function ratingText(item) {
 // A row of a list of items (the deputy's 待办, 我的建议): the item as its page presents it, with its deadline
 // short, for the deputy handling it (`handler`) or anyone else.
 function presentRow(item, handler) {
-  return Object.assign(presentSuggestion(item), { dueText: dueText(item, handler, shortTime) });
+  const row = presentSuggestion(item);
+  // A row has room for one text: the follower's own words where the item's are not shown.
+  if ((item.content === null || item.content === undefined) && row.ownText) row.contentText = row.ownText;
+  return Object.assign(row, { dueText: dueText(item, handler, shortTime) });
 }
 
 // A rate (0..1, or null when nothing was counted) as the console shows it: "60.0%", or "—".

@@ -100,8 +100,8 @@ Page({
     wx.openLocation({ latitude: loc.lat, longitude: loc.lng, name: this.data.item.category || '', address: loc.address || '', fail: () => null });
   },
 
-  // A duplicate merged into another item: that item carries on, and its progress reaches this citizen,
-  // unless its own citizen did not consent to publication (merged_into_followed false: it would answer 404).
+  // A duplicate merged into another item: that item carries on, and this citizen follows it (its follower view,
+  // whatever its citizen's consent), unless it is held for review (merged_into_followed false: it would answer 404).
   openMerged() {
     const item = this.data.item;
     if (item && item.merged_into && item.merged_into_followed !== false) {

@@ -740,20 +740,54 @@ test('a duplicate merged into another item reads 已合并 (not 已办结) and l
   assert.equal(surviving.data.item.statusText, '办理中');
 });
 
-test('a duplicate merged into an item its citizen did not consent to publish says so and leads nowhere', async () => {
+test('a duplicate merged into an item its citizen did not consent to publish leads to it, shown with the own words', async () => {
+  const merged = suggestion({
+    id: 11, status: 'closed', status_label: '已办结', merged_into: 40, merged_into_followed: true, content: '红绿灯坏了',
+    timeline: [{ action: 'merge', action_label: '合并', actor_role: 'station_admin', note: '与 MSB-40 重复，已合并', at: '2026-05-02T02:00:00+00:00' }],
+  });
+  // The follower view of an item not published: none of its citizen's words, the follower's own instead.
+  const surviving = followerView({
+    id: 40, status: 'accepted', status_label: '办理中', content: null, location: null, anonymous: null,
+    public_consent: null, attachments: [], followed: true,
+    merged_from_mine: [{ id: 11, number: 'MSB-20260501-000011', content: '红绿灯坏了' }],
+  });
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions': () => json(200, { items: [surviving, merged], total: 2, page: 1, per_page: 20 }),
+    'GET /api/v1/suggestions/11': () => json(200, merged),
+    'GET /api/v1/suggestions/40': () => json(200, surviving),
+  });
+  const mine = await phone.open('pages/mine/mine');
+  assert.deepEqual(mine.data.items.map((i) => [i.id, i.contentText]),
+    [[40, '您反映的问题：红绿灯坏了'], [11, '红绿灯坏了']]);
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  detail.openMerged();
+  assert.equal(wx.lastNavigation().url, '/pages/suggestion/detail?id=40');
+  const followed = await phone.follow();
+  assert.equal(followed.data.item.statusText, '办理中');
+  assert.equal(followed.data.item.contentText, '提出人未同意公开这条建议的内容。');
+  assert.equal(followed.data.item.ownText, '您反映的问题：红绿灯坏了');
+  assert.equal(followed.data.canRate, false);
+  assert.equal(followed.data.canWithdraw, false);
+  for (const page of ['pages/suggestion/detail.wxml', 'pages/mine/mine.wxml']) {
+    const wxml = fs.readFileSync(path.join(ROOT, page), 'utf8');
+    assert.match(wxml, /\{\{item\.contentText\}\}/);
+  }
+  const wxml = fs.readFileSync(path.join(ROOT, 'pages/suggestion/detail.wxml'), 'utf8');
+  assert.match(wxml, /\{\{item\.ownText\}\}/);
+});
+
+test('a duplicate merged into an item held for review says so and leads nowhere', async () => {
   const merged = suggestion({
     id: 11, status: 'closed', status_label: '已办结', merged_into: 40, merged_into_followed: false,
-    timeline: [{ action: 'merge', action_label: '合并', actor_role: 'station_admin', note: '与 MSB-40 重复，已合并', at: '2026-05-02T02:00:00+00:00' }],
   });
   const { phone, wx } = unitPhone({ 'GET /api/v1/suggestions/11': () => json(200, merged) });
   const detail = await phone.open('pages/suggestion/detail', { id: '11' });
   assert.equal(detail.data.item.statusText, '已合并');
-  assert.equal(detail.data.item.merged_into_followed, false);
   detail.openMerged();
   assert.equal(wx.navigations.length, 0);
   const wxml = fs.readFileSync(path.join(ROOT, 'pages/suggestion/detail.wxml'), 'utf8');
   assert.match(wxml, /wx:if="\{\{item\.merged_into_followed === false\}\}"/);
-  assert.match(wxml, /该建议的提出人未同意公开，您不会收到其办理进展/);
+  assert.match(wxml, /合并后的建议正在审核，暂时无法查看/);
 });
 
 test('detail: a missing item shows the message in place', async () => {
