@@ -102,7 +102,7 @@ def test_over_long_text_is_422_in_chinese_and_changes_nothing(client, factory, w
     assert published(client)[0]["content"] == "邻居***经常在楼道堆放杂物，堵住了消防通道。"
 
 
-def test_a_follower_reads_the_approved_words_and_loses_a_withheld_item(client, factory, world):  # noqa: F811
+def test_a_follower_reads_the_approved_words_and_not_those_of_a_withheld_item(client, factory, world):  # noqa: F811
     kept = client.post("/api/v1/suggestions", json={"qr_code": world["deputy_code"], "category": "城市管理",
                                                     "content": CONTENT, "public_consent": True},
                        headers=world["citizen"]).json["id"]
@@ -126,8 +126,11 @@ def test_a_follower_reads_the_approved_words_and_loses_a_withheld_item(client, f
     assert followed["reply_content"] == "已清理。"
     assert [e["note"] for e in followed["timeline"] if e["action"] == "reply"] == ["已清理。"]
     assert put(client, world["admin"], kept, withheld=True, reason="涉及特定住户").status_code == 200
-    assert kept not in listed()
-    assert client.get(f"/api/v1/suggestions/{kept}", headers=world["stranger"]).status_code == 404
+    # Withheld (不予公开): the citizen it was merged from keeps following it, without its words.
+    assert listed()[kept] is None
+    withheld = client.get(f"/api/v1/suggestions/{kept}", headers=world["stranger"]).json
+    assert (withheld["content"], withheld["status"]) == (None, "closed")
+    assert withheld["merged_from_mine"][0]["content"] == "楼道堆满杂物"
 
 
 def test_erasure_masks_the_citizens_phone_in_the_approved_words_too(client, factory, world):  # noqa: F811
