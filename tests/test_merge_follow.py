@@ -115,3 +115,25 @@ def test_a_nearby_follower_still_reads_nothing_of_an_item_not_consented(client, 
     db.session.commit()
     assert client.get(f"/api/v1/suggestions/{item}", headers=world["stranger"]).status_code == 404
     assert client.get("/api/v1/suggestions?scope=mine", headers=world["stranger"]).json["items"] == []
+
+
+def test_the_duplicates_followers_follow_the_surviving_item_too(client, app, world, factory, wechat_standin):  # noqa: F811
+    """A citizen who followed the duplicate (from /nearby) follows the surviving item by the merge as well:
+    its follower view, with no words of anyone's, and its notices named by its category."""
+    near = {"lat": 27.5600, "lng": 109.9900}
+    first = file(client, world["citizen"], world["station_code"], content=A_WORDS).json["id"]
+    duplicate = file(client, world["stranger"], world["station_code"], content=B_WORDS, location=near,
+                     public_consent=True).json["id"]
+    screen(app)
+    third = factory.wechat_login("citizen-li")
+    assert client.post(f"/api/v1/suggestions/{duplicate}/follow", headers=third).status_code == 200
+    assert step(client, world["admin"], duplicate, "merge", into_id=first).status_code == 200
+
+    view = client.get(f"/api/v1/suggestions/{first}", headers=third)
+    assert view.status_code == 200
+    _nothing_of_a(view.json)
+    assert view.json["merged_from_mine"] == []
+    step(client, world["admin"], first, "dispatch", deputy_id=world["zhang"].id)
+    step(client, world["zhang_h"], first, "accept")
+    told = [m for m in delivered(wechat_standin, app) if m["touser"] == "fake-openid-citizen-li"]
+    assert [(m["template_id"], m["data"]["thing2"]["value"]) for m in told] == [("tmpl-accepted", "城市管理")]
