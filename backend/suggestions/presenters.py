@@ -109,10 +109,14 @@ def present(item, viewer, timeline=False):
 
 
 def _merged_from(item, viewer):
-    from ..extensions import db
+    """The viewer's own items merged into ``item`` (a follower's: one query, for followed items only)."""
     from sqlalchemy import select
+
+    from ..extensions import db
     from .models import Suggestion
 
+    if viewer is None:
+        return []
     rows = db.session.execute(select(Suggestion.id, Suggestion.number, Suggestion.content).where(
         Suggestion.merged_into_id == item.id, Suggestion.citizen_id == viewer.id).order_by(Suggestion.id)).all()
     return [{"id": i, "number": n, "content": c} for i, n, c in rows]
