@@ -1393,8 +1393,8 @@ def test_0064_keeps_the_lateness_the_timeline_and_the_items_still_tell(scratch_u
         db.engine.dispose()
 
 
-def test_0065_marks_the_follows_a_merge_made(scratch_url):
-    """0065: a follow of an item that the follower's own duplicate, or one they followed, was merged into is
+def test_0066_marks_the_follows_a_merge_made(scratch_url):
+    """0066: a follow of an item that the follower's own duplicate, or one they followed, was merged into is
     marked as made by the merge (its follower view whatever the consent); one chosen from /nearby is not.
     Downgraded, the mark goes and the follows stay."""
     from flask_migrate import downgrade, upgrade
@@ -1406,7 +1406,7 @@ def test_0065_marks_the_follows_a_merge_made(scratch_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
     with app.app_context():
-        upgrade(revision="0064")
+        upgrade(revision="0065")
         _insert_items(scratch_url, [{"id": 1, "number": "S1", "content": "路灯坏了"},
                                     {"id": 2, "number": "S2", "content": "路灯不亮"}])
         with db.engine.begin() as conn:
@@ -1415,13 +1415,13 @@ def test_0065_marks_the_follows_a_merge_made(scratch_url):
             conn.execute(text("UPDATE suggestions SET citizen_id = 8, status = 'closed', merged_into_id = 1 WHERE id = 2"))
             conn.execute(text("INSERT INTO suggestion_followers (suggestion_id, user_id) VALUES (:s, :u)"),
                          [{"s": 1, "u": 8}, {"s": 2, "u": 9}, {"s": 1, "u": 9}, {"s": 1, "u": 10}])
-        upgrade(revision="0065")
+        upgrade(revision="0066")
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT suggestion_id, user_id, via_merge FROM suggestion_followers "
                                      "ORDER BY suggestion_id, user_id")).all()
         assert [(s, u, bool(v)) for s, u, v in rows] == [(1, 8, True), (1, 9, True), (1, 10, False), (2, 9, False)]
 
-        downgrade(revision="0064")
+        downgrade(revision="0065")
         assert "via_merge" not in {c["name"] for c in inspect(db.engine).get_columns("suggestion_followers")}
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM suggestion_followers")).scalar() == 4

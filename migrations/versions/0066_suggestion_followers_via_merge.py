@@ -3,8 +3,8 @@ was merged into the item). Such a follower reads the item's follower view whatev
 publication says (workflow.follow_kind); one who chose it from /suggestions/nearby reads it only while it is
 published.
 
-Revision ID: 0065
-Revises: 0064
+Revision ID: 0066
+Revises: 0065
 Create Date: 2026-11-29 10:00:00
 
 Backfilled: a follow of an item that a duplicate filed or followed by the same user was merged into.
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0065'
-down_revision = '0064'
+revision = '0066'
+down_revision = '0065'
 branch_labels = None
 depends_on = None
 
