@@ -144,7 +144,10 @@ class SuggestionQuery(PageArgs):
     held = fields.Boolean(metadata={"description": "only items held by content screening and still to be released or refused (admins); false: all others"})
     station_id = Id()
     deputy_id = Id()
-    region_id = Id()
+    region_id = Id(metadata={"description": "the items handled in the region's subtree: at its stations, or with "
+                                            "no station waiting in its queue; each item counts in one region of a level"})
+    deputy_region_id = Id(metadata={"description": "the items handled by deputies elected in the region's subtree "
+                                                   "(the deputy's congress's view), wherever they are handled"})
     date_from = fields.Date(data_key="from", validate=in_service_years)
     date_to = fields.Date(data_key="to", validate=in_service_years)
     sort = fields.String(
@@ -266,7 +269,10 @@ class CategoriesOut(Schema):
 
 
 class StatsQuery(QuerySchema):
-    region_id = Id()
+    region_id = Id(metadata={"description": "the items handled in the region's subtree: at its stations, or with "
+                                            "no station waiting in its queue; each item counts in one region of a level"})
+    deputy_region_id = Id(metadata={"description": "the items handled by deputies elected in the region's subtree "
+                                                   "(the deputy's congress's view), wherever they are handled"})
     station_id = Id()
     deputy_id = Id()
     category = Text(32)
@@ -321,7 +327,8 @@ class StatsOut(Schema):
 class PublicQuery(PageArgs):
     station_id = Id()
     deputy_id = Id(metadata={"description": "the items the deputy handled, with or without a station"})
-    region_id = Id()
+    region_id = Id(metadata={"description": "the items handled in the region's subtree: at its stations, or with "
+                                            "no station in its queue"})
 
 
 class PublicSuggestionOut(Schema):
