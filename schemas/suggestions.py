@@ -299,10 +299,19 @@ class StatsOut(Schema):
     closed_rate = fields.Float(allow_none=True, metadata={"description": "closed ÷ should_be_closed"})
     on_time_rate = fields.Float(allow_none=True, metadata={"description": "answered before the deadline ÷ should_be_closed"})
     satisfaction_rate = fields.Float(allow_none=True, metadata={
-        "description": "满意 ÷ denominators.rated (every rating citizens gave, one per round answered, 不满意 included)"})
+        "description": "满意 ÷ denominators.rated (the items citizens rated, each by its latest rating: a re-opened "
+                       "item (重办) counts once, as 不满意 until its next answer is rated)"})
     basic_satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "(满意 + 基本满意) ÷ denominators.rated"})
+    satisfaction = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "the rated items by their latest rating: satisfied, basically_satisfied, dissatisfied "
+                       "(they add up to denominators.rated)"})
     dissatisfied = fields.Integer(metadata={
-        "description": "the ratings that were 不满意 (within denominators.rated), a re-opened item's (重办) included"})
+        "description": "the rated items whose latest rating is 不满意 (within denominators.rated), a re-opened item "
+                       "(重办) waiting for its next answer included"})
+    ratings = fields.Integer(metadata={
+        "description": "评价次数: every rating citizens gave, one per round answered (a re-opened item's each); "
+                       "no rate divides by it"})
+    closed_on_time = fields.Integer(metadata={"description": "按时办结: the numerator of on_time_rate"})
     implementation_rate = fields.Float(allow_none=True, metadata={"description": "落实率: closed and implemented ÷ closed"})
     avg_hours_to_accept = fields.Float(allow_none=True)
     avg_hours_to_close = fields.Float(allow_none=True)
@@ -316,7 +325,7 @@ class StatsOut(Schema):
         "description": "(满意 + 基本满意) ÷ denominators.work_orders_rated (the deputy's satisfaction with the department)"})
     by_department = fields.List(fields.Nested(DepartmentStatsOut))
     denominators = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "should_be_closed, closed, rated (the ratings citizens gave: one per round answered), "
+        "description": "should_be_closed, closed, rated (the items citizens rated, each once), "
                        "work_orders_rated (work orders whose feedback recorded "
                        "the deputy's satisfaction)"})
     as_of = fields.DateTime(allow_none=True, metadata={

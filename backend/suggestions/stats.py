@@ -3,10 +3,12 @@
 * 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items past the deadline
   their status runs (分派, 接单 or 答复时限);
 * 按时办结率 on_time_rate = closed with the answer before its deadline ÷ should_be_closed;
-* 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated, where rated counts every
-  rating citizens gave (``SuggestionRating``: one per round answered), so that a 不满意 sending an item round
-  again (重办) counts at once, and the next round's rating counts as well; ``dissatisfied`` is how many of
-  them were 不满意. An item closed unrated (auto-closed) has none;
+* 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated, where rated counts the items
+  citizens rated, each once, by its latest rating: a 不满意 sending an item round again (重办) counts at once (the
+  item is rated 不满意 until its next answer is rated), and the next round's rating replaces it; ``dissatisfied``
+  is how many rated items' latest rating is 不满意. An item closed unrated (auto-closed) after a 不满意 round keeps
+  that rating; one never rated has none. ``ratings`` (评价次数) counts every rating given, one per round
+  answered, for those who follow the rounds; no rate divides by it. The 履职档案 reads these figures too;
 * 落实率 implementation_rate = closed items whose reply recorded the problem solved ÷ closed (a reply that
   recorded nothing counts as not implemented: the rate claims only what deputies stated);
 * average hours from assignment to acceptance, and from filing to closing;
@@ -18,7 +20,7 @@ Rejected, withdrawn and merged items are not work that should be closed, so they
 """
 from types import SimpleNamespace
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..db_types import utcnow
 from ..extensions import db
@@ -41,7 +43,7 @@ def _count(condition):
 
 MERGED_LABEL = "已合并"
 _SUMMED = ("total", "closed", "past_deadline", "on_time", "overdue", "supervised",
-           "merged", "implemented", "to_accept_sum", "to_accept_count", "to_close_sum", "to_close_count")
+           "merged", "implemented", "satisfied", "basically_satisfied", "dissatisfied", "to_accept_sum", "to_accept_count", "to_close_sum", "to_close_count")
 _WORK_ORDER_COUNTS = ("work_orders", "with_feedback", "satisfied", "basically_satisfied", "dissatisfied")
 
 
@@ -82,6 +84,10 @@ def suggestion_stats(base_query, work_orders=False):
     on_time = and_(closed, s.replied_dt.isnot(None), s.reply_due_dt.isnot(None), s.replied_dt <= s.reply_due_dt)
     to_accept = case((s.accepted_dt.isnot(None), _hours_between(s.accepted_dt, s.assigned_dt)))
     to_close = case((closed, _hours_between(s.closed_dt, s.created_dt)))
+    # An item's latest rating, read from the item itself: its satisfaction is the last round's rating, cleared
+    # only when a 不满意 sends it round again (services.rate), which is also the only step raising its round; so
+    # an item past round 1 without one was last rated 不满意. One pass over the items, no join to the ratings.
+    rated_dissatisfied = or_(s.satisfaction == Satisfaction.dissatisfied, and_(s.satisfaction.is_(None), s.round > 1))
     # One pass over the items, grouped by status and category: every figure below is a sum over the groups
     # (the averages too, from their sums and counts). Three queries used to read the items three times,
     # which for a province's 1,500,000 items on every dashboard and public page view was most of its time.
@@ -96,6 +102,9 @@ def suggestion_stats(base_query, work_orders=False):
             _count(s.supervised.is_(True)).label("supervised"),
             _count(s.merged_into_id.isnot(None)).label("merged"),
             _count(and_(closed, s.implemented.is_(True))).label("implemented"),
+            _count(and_(counted, s.satisfaction == Satisfaction.satisfied)).label("satisfied"),
+            _count(and_(counted, s.satisfaction == Satisfaction.basically_satisfied)).label("basically_satisfied"),
+            _count(and_(counted, rated_dissatisfied)).label("dissatisfied"),
             func.sum(to_accept).label("to_accept_sum"), func.count(to_accept).label("to_accept_count"),
             func.sum(to_close).label("to_close_sum"), func.count(to_close).label("to_close_count"),
         ).select_from(items).group_by(s.status, s.category)
@@ -111,8 +120,7 @@ def suggestion_stats(base_query, work_orders=False):
     row.to_accept = row.to_accept_sum / row.to_accept_count if row.to_accept_count else None
     row.to_close = row.to_close_sum / row.to_close_count if row.to_close_count else None
     should_be_closed = row.closed + row.past_deadline
-    ratings = rating_counts(items, counted)
-    rated = sum(ratings.values())
+    rated = row.satisfied + row.basically_satisfied + row.dissatisfied
     figures = {
         "total": row.total,
         "by_status": {status.value: by_status.get(status, 0) for status in Status},
@@ -120,10 +128,12 @@ def suggestion_stats(base_query, work_orders=False):
         "by_category": by_category,
         "closed_rate": _rate(row.closed, should_be_closed),
         "on_time_rate": _rate(row.on_time, should_be_closed),
-        "satisfaction_rate": _rate(ratings[Satisfaction.satisfied], rated),
-        "basic_satisfaction_rate": _rate(ratings[Satisfaction.satisfied] + ratings[Satisfaction.basically_satisfied],
-                                         rated),
-        "dissatisfied": ratings[Satisfaction.dissatisfied],
+        "satisfaction_rate": _rate(row.satisfied, rated),
+        "basic_satisfaction_rate": _rate(row.satisfied + row.basically_satisfied, rated),
+        "satisfaction": {"satisfied": row.satisfied, "basically_satisfied": row.basically_satisfied,
+                         "dissatisfied": row.dissatisfied},
+        "dissatisfied": row.dissatisfied,
+        "ratings": sum(rating_counts(items, counted).values()),
         "implementation_rate": _rate(row.implemented, row.closed),
         "avg_hours_to_accept": round(float(row.to_accept), 2) if row.to_accept is not None else None,
         "avg_hours_to_close": round(float(row.to_close), 2) if row.to_close is not None else None,
@@ -131,6 +141,7 @@ def suggestion_stats(base_query, work_orders=False):
         "supervised": row.supervised,
         "merged": row.merged,
         "implemented": row.implemented,
+        "closed_on_time": row.on_time,
         "denominators": {"should_be_closed": should_be_closed, "closed": row.closed, "rated": rated},
     }
     if work_orders:
@@ -141,7 +152,8 @@ def suggestion_stats(base_query, work_orders=False):
 
 
 def rating_counts(items, counted):
-    """The ratings citizens gave the ``counted`` items of ``items`` (a subquery of suggestions), per satisfaction:
+    """The ratings citizens gave the ``counted`` items of ``items`` (a subquery of suggestions), every round's
+    (评价次数), per satisfaction:
     one grouped query over the ratings, joined to the items by ``ix_suggestion_ratings_suggestion_id``."""
     rows = db.session.execute(
         select(SuggestionRating.satisfaction, func.count())
