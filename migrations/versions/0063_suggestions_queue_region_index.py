@@ -14,7 +14,6 @@ filed at the codes of the region's deputies (``ix_suggestions_region_created``).
 On PostgreSQL it is built CONCURRENTLY, outside a transaction (``online``), as 0060 does. The offline
 script and SQLite build it plainly.
 """
-from alembic import op
 
 import online
 
