@@ -91,14 +91,26 @@ def handled_in_region_clause(region):
     name (``deputy_region_id``: ``deputy_region_clause``).
 
     Two indexed conditions: the stations' (``ix_suggestions_station_status``) and the queue's
-    (``ix_suggestions_queue_region``, partial: the few items with no station)."""
+    (``ix_suggestions_queue_region``, partial: the few items with no station). On PostgreSQL each list of ids
+    is read once, as one array (``= ANY``), so that the planner combines the two indexes (a bitmap of both);
+    as ``IN (SELECT …)`` it misjudged a subtree's regions as one and read every item, testing each: at
+    300,000 items a county's figures took 226 ms that way, 61 ms so (a city's 294 and 188 ms).
+    SQLite takes the ``IN`` form."""
     if is_root(region):
         return true()
     in_subtree = select(Region.id).where(Region.path.startswith(region.path))
-    return or_(
-        Suggestion.station_id.in_(select(Station.id).where(Station.region_id.in_(in_subtree))),
-        and_(Suggestion.station_id.is_(None), Suggestion.region_id.in_(in_subtree)),
-    )
+    stations = select(Station.id).where(Station.region_id.in_(in_subtree))
+    if db.session.get_bind().dialect.name == "postgresql":
+        return or_(Suggestion.station_id == _any_id(stations),
+                   and_(Suggestion.station_id.is_(None), Suggestion.region_id == _any_id(in_subtree)))
+    return or_(Suggestion.station_id.in_(stations),
+               and_(Suggestion.station_id.is_(None), Suggestion.region_id.in_(in_subtree)))
+
+
+def _any_id(ids):
+    """``= ANY`` of the ids ``ids`` (a one-column SELECT) selects, read as one array (PostgreSQL)."""
+    column = ids.selected_columns[0]
+    return any_(cast(ids.with_only_columns(func.array_agg(column)).scalar_subquery(), ARRAY(Integer)))
 
 
 def deputy_region_clause(region):
