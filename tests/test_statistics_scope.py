@@ -82,6 +82,9 @@ def test_region_figures_count_each_item_where_it_is_handled(client, app, factory
     assert stats(client, root, deputy_region_id=yl)["total"] == 1
     assert stats(client, root, deputy_region_id=hc)["total"] == 1  # 张伟's; station items have no deputy yet
     assert listed(client, root, deputy_region_id=yl) == 1
+    for key in ("region_id", "deputy_region_id"):
+        unknown = client.get("/api/v1/stats/suggestions", headers=root, query_string={key: 999999})
+        assert (unknown.status_code, unknown.json["message"]) == (404, "区域不存在。")
     # 长沙市's congress still sees its deputy's item (its scope), but 长沙市's region figure is what is
     # handled in 长沙市
     assert stats(client, changsha)["total"] == 2
