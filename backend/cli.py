@@ -30,6 +30,7 @@ def register_cli(app):
     app.cli.add_command(wechat_check_command)
     app.cli.add_command(import_deputies_command)
     app.cli.add_command(import_stations_command)
+    app.cli.add_command(import_admins_command)
     app.cli.add_command(workdays_command)
 
 
@@ -306,7 +307,39 @@ def import_stations_command(file, region_id):
     _import_file(file, region_id, station_importer.STATIONS, run)
 
 
-def _import_file(file, region_id, layout, run):
+@click.command("import-admins")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--region", "region_id", type=int, help="导入到该区域及其下级区域（区域 id）；不写则为根区域")
+@click.option("--passwords", "passwords_file", type=click.Path(dir_okay=False, writable=True),
+              help="把新建账号的初始密码另存为这个 .xlsx 文件（不写则只在屏幕上列出）")
+@needs_database
+def import_admins_command(file, region_id, passwords_file):
+    """从 .xlsx 或 .csv 文件 FILE 导入管理员账号（规则与管理后台的“导入管理员”相同）。
+
+    第一行（或标题下一行）为列名：姓名、登录名、角色（必填）、所属联络站、所属区域、状态。按登录名匹配：已有的账号更新姓名、所属联络站或区域、状态（不重置密码）；新的登录名新建账号，生成一次性初始密码，只在本次输出中列出（或另存到 --passwords 文件），首次登录须修改。有误的行逐行列出并跳过，其余照常导入；同一文件再导入一次不会改变任何数据。
+
+    退出码 0：全部导入；退出码 2：有行有误未导入（逐行列出），其余行已导入；退出码 1：文件或设置有误，什么都没有导入。"""
+    from .auth import account_importer
+
+    def run(scope, sheet, progress, file_name):
+        return account_importer.import_sheet(None, scope, sheet, file_name=file_name, progress=progress)
+
+    def passwords(result):
+        if not result["passwords"]:
+            return
+        if passwords_file:
+            with open(passwords_file, "wb") as f:
+                f.write(account_importer.result_sheet(result))
+            click.echo(f"新建账号的初始密码已另存到 {passwords_file}，请妥善保管并逐一告知本人（首次登录须修改密码）。")
+            return
+        click.echo("新建账号的初始密码（只显示这一次，请妥善保管并逐一告知本人；首次登录须修改密码）：")
+        for entry in result["passwords"]:
+            click.echo(f"  第 {entry['row']} 行  {entry['display_name']}  登录名 {entry['username']}  初始密码 {entry['password']}")
+
+    _import_file(file, region_id, account_importer.ADMINS, run, after=passwords)
+
+
+def _import_file(file, region_id, layout, run, after=None):
     """What the import commands share: the region (``--region``, else the root), the file read by ``layout``,
     ``run(scope, sheet, progress, file_name)`` under a progress bar, one commit, the counts and every refused
     row, and exit code 2 when rows were refused."""
@@ -338,6 +371,8 @@ def _import_file(file, region_id, layout, run):
         click.echo(f"  第 {error['row']} 行【{error['field']}】{error['message']}")
     for notice in result.get("notices", ()):
         click.echo(f"  第 {notice['row']} 行（提示）{notice['message']}")
+    if after is not None:
+        after(result)
     if result["errors"]:
         # The other rows are in: a script or cron job still learns that some were refused.
         sys.exit(2)

@@ -245,6 +245,10 @@ class Config:
         # Administrators' passwords: werkzeug's scrypt, slow on purpose. Not read from the environment; only
         # the test suite (tests/conftest.py), which hashes thousands of throwaway passwords, sets a cheap one.
         self.PASSWORD_HASH_METHOD = "scrypt"
+        # A generated initial password (the administrators' import: about 69 random bits, changed at first
+        # sign-in) needs no slow hash against guessing; a cheap one lets a city's 1,400 accounts import in
+        # seconds rather than minutes. A password a person chose is always hashed as above.
+        self.INITIAL_PASSWORD_HASH_METHOD = "pbkdf2:sha256:20000"
         # Console sessions (cookie): expire after a working day; CSRF checked on the console's forms only.
         self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
         self.SESSION_COOKIE_HTTPONLY = True

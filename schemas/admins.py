@@ -1,9 +1,11 @@
 """Administrator accounts (管理员账号) and passwords."""
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from backend.auth.passwords import LENGTH_MESSAGE, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-from .common import BodyBoolean, BodyId, Items, Line, PageArgs, SafeString, StrictSchema
+from .common import BodyBoolean, BodyId, Items, Line, PageArgs, QuerySchema, SafeString, StrictSchema
+from .org import ImportResultOut
 from .suggestions import BriefOut
 
 
@@ -76,3 +78,23 @@ class AdminOut(Schema):
     last_login_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     manageable = fields.Boolean(required=True, metadata={"description": "调用者能否修改、重置密码、停用该账号"})
+
+
+class AdminImportIn(Schema):
+    file = Upload(required=True, metadata={"description": "管理员名单：.xlsx，或 .csv（UTF-8 或 GBK）"})
+
+
+class InitialPasswordOut(Schema):
+    row = fields.Integer(required=True, metadata={"description": "表格中的行号"})
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    password = fields.String(required=True, metadata={"description": "一次性初始密码：只在本次结果中出现，首次登录须修改"})
+
+
+class AdminImportResultOut(ImportResultOut):
+    passwords = fields.List(fields.Nested(InitialPasswordOut), required=True, metadata={
+        "description": "本次新建账号的初始密码（只返回这一次，系统不保存明文；已有账号的密码不变）"})
+
+
+class AdminExportQuery(QuerySchema):
+    q = Line(64, metadata={"description": "按姓名或用户名筛选"})

@@ -70,6 +70,16 @@ class LocationCopyOut(Schema):
     address = fields.String()
 
 
+class PublicationCopyOut(Schema):
+    state = fields.String(required=True, metadata={
+        "description": "published（公开展示中）/ withheld（管理员决定不予公开，理由不在此列出）/ not_published（未公开展示：未同意公开、尚未办结等）"})
+    state_label = fields.String(required=True, metadata={"description": "公开展示中 / 不予公开 / 未公开展示"})
+    content = fields.String(allow_none=True, required=True,
+                            metadata={"description": "公开页面展示的建议内容（已隐去个人信息）；未公开展示时为 null"})
+    reply_content = fields.String(allow_none=True, required=True,
+                                  metadata={"description": "公开页面展示的答复（已隐去个人信息）；未公开展示或无答复时为 null"})
+
+
 class SuggestionCopyOut(Schema):
     id = fields.Integer(required=True)
     number = fields.String(allow_none=True)
@@ -83,6 +93,7 @@ class SuggestionCopyOut(Schema):
     public_consent = fields.Boolean(required=True)
     photos = fields.Integer(required=True, metadata={"description": "附带的照片张数"})
     created_at = fields.DateTime(required=True)
+    publication = fields.Nested(PublicationCopyOut, required=True, metadata={"description": "公开页面展示的内容"})
 
 
 class RatingCopyOut(Schema):

@@ -185,6 +185,10 @@ class WorkOrderOut(Schema):
     satisfaction = fields.String(allow_none=True, metadata={
         "description": "the deputy's satisfaction with the department's handling; the item's citizen and staff only"})
     satisfaction_label = fields.String(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True, metadata={
+        "description": "已撤回: when the item left the department without feedback (its deputy left office, or it "
+                       "was refused while held for review); null otherwise. Open (待反馈) = no feedback_at, no withdrawn_at"})
+    withdrawn_reason = fields.String(allow_none=True, metadata={"description": "why, e.g. 代表离任，建议已退回联络站重新分派"})
 
 
 class AttachmentOut(Schema):
@@ -284,6 +288,11 @@ class DepartmentStatsOut(Schema):
     department = fields.String(required=True, metadata={"description": "承办部门, or 12345 热线人大代表通道"})
     work_orders = fields.Integer(required=True)
     with_feedback = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True, metadata={
+        "description": "已撤回: the item left the department without feedback (its deputy left office, or refused "
+                       "while held for review); kept on record, no longer awaited"})
+    awaiting_feedback = fields.Integer(required=True, metadata={
+        "description": "待反馈: neither answered nor withdrawn (work_orders = with_feedback + withdrawn + awaiting_feedback)"})
     satisfied = fields.Integer(required=True)
     basically_satisfied = fields.Integer(required=True)
     dissatisfied = fields.Integer(required=True)
@@ -321,6 +330,10 @@ class StatsOut(Schema):
     merged = fields.Integer(metadata={"description": "duplicates closed by merging (within by_status.closed)"})
     work_orders = fields.Integer(metadata={"description": "转办工单: forwards of these items to departments and the hotline"})
     work_orders_with_feedback = fields.Integer(metadata={"description": "work orders whose feedback is recorded"})
+    work_orders_withdrawn = fields.Integer(metadata={
+        "description": "已撤回: work orders whose item left the department without feedback (its deputy left office)"})
+    work_orders_awaiting_feedback = fields.Integer(metadata={
+        "description": "待反馈: work orders neither answered nor withdrawn"})
     work_order_satisfaction_rate = fields.Float(allow_none=True, metadata={
         "description": "(满意 + 基本满意) ÷ denominators.work_orders_rated (the deputy's satisfaction with the department)"})
     by_department = fields.List(fields.Nested(DepartmentStatsOut))

@@ -63,7 +63,7 @@ def invited_ahead(app, activity_id, ahead=timedelta(days=1)):
     with app.app_context():
         starts = db.session.get(Activity, activity_id).starts_dt
         db.session.execute(update(ActivityParticipant).where(ActivityParticipant.activity_id == activity_id)
-                           .values(invited_dt=starts - ahead))
+                           .values(invited_dt=starts - ahead, invited_afterwards=False))
         db.session.commit()
 
 

@@ -268,9 +268,9 @@ def test_two_creations_of_one_username_at_the_same_instant_make_one_account(base
     both_checked = threading.Barrier(2, timeout=20)
     hashed = auth_services._password_hash
 
-    def hash_when_both_checked(password):
+    def hash_when_both_checked(password, generated=False):
         both_checked.wait()
-        return hashed(password)
+        return hashed(password, generated)
 
     monkeypatch.setattr(auth_services, "_password_hash", hash_when_both_checked)
     stations = world["chengbei"].id, world["chengnan"].id

@@ -106,8 +106,8 @@ def test_the_list_shows_what_the_station_needs_to_answer(app, client, world, sta
     for shown in ("待确认", "想当面反映小区加装电梯的困难", "联络站", "城北联络站", "下周二上午", "王先生", "13912345678"):
         assert shown in row, shown
     assert "代表进站接待" in rows[booked["number"]] and "赵女士" in rows[booked["number"]]
-    # Newest first; times in China time.
-    assert page.index(booked["number"]) < page.index(station_request["number"])
+    # 待确认 oldest first (answered in turn); times in China time.
+    assert page.index(station_request["number"]) < page.index(booked["number"])
     created = utcnow().astimezone(CHINA).strftime("%Y-%m-%d")
     assert created in row
 

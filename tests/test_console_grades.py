@@ -195,3 +195,39 @@ def test_a_huge_whole_number_is_refused_by_its_range_on_the_rules_and_correction
     assert refused.status_code == 422
     assert at_fields(refused) == {"points": "应大于或等于 -100 且小于或等于 100。"}
     assert '<strong id="archive-total">0</strong>' in text(huaihua.get(archive))
+
+
+def test_the_leaderboard_for_a_region_outside_ones_scope_is_not_found(huaihua, station_admin, world):
+    """Given another region's id, the console's 积分排行 answers as the other pages do for what is outside the
+    administrator's scope (and as 履职评价 does): the not-found page, never that region's name over an empty
+    board. A region of their own (or, for a station administrator, one their stations and deputies lie in)
+    still narrows the board."""
+    tree = world["tree"]
+    for client, region, name in ((huaihua, "cs", "长沙市"), (huaihua, "yl", "岳麓区"), (huaihua, "root", "湖南省"),
+                                 (station_admin, "yl", "岳麓区"), (station_admin, "cs", "长沙市")):
+        for order in ("", "lowest"):
+            page = client.get(f"/console/leaderboard?region_id={tree[region].id}&order={order}")
+            assert page.status_code == 404, (region, order)
+            assert "区域不存在" in text(page) and name not in text(page), (region, order)
+    for client in (huaihua, station_admin):
+        missing = client.get("/console/leaderboard?region_id=99999999")
+        assert missing.status_code == 404 and "区域不存在" in text(missing)
+    own = text(huaihua.get(f"/console/leaderboard?region_id={tree['hc'].id}"))
+    assert "鹤城区" in own and "张伟" in own
+    assert "张伟" in text(huaihua.get("/console/leaderboard?region_id="))  # 全部: the whole of their scope
+    for region in ("hc", "hh", "root"):  # where their station and its deputies lie, and the regions above
+        page = station_admin.get(f"/console/leaderboard?region_id={tree[region].id}")
+        assert page.status_code == 200 and "张伟" in text(page), region
+
+
+def test_the_evaluation_for_a_region_none_of_a_station_administrators_is_not_found(station_admin, world):
+    """As the leaderboard: a station administrator naming a region their station and its deputies do not lie
+    in nor under gets the not-found page, not that region's name over an empty list."""
+    tree = world["tree"]
+    for region, name in (("yl", "岳麓区"), ("cs", "长沙市")):
+        for path in ("/console/evaluations", "/console/evaluations/export.xlsx"):
+            page = station_admin.get(f"{path}?region_id={tree[region].id}")
+            assert page.status_code == 404, (path, region)
+            assert "区域不存在" in text(page) and name not in text(page), (path, region)
+    own = station_admin.get(f"/console/evaluations?region_id={tree['hc'].id}")
+    assert own.status_code == 200 and "张伟" in text(own)

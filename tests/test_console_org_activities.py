@@ -879,7 +879,7 @@ def test_a_bad_year_on_the_points_pages_is_refused_in_chinese(huaihua, world):
 def test_odd_input_is_never_a_server_error(huaihua, world):
     for path in ("/console/stations?q=%00x&page=-3&region_id=abc", "/console/deputies?q=%00&station_id=99999999999&level=x",
                  "/console/activities?q=%00&status=nope&type=%27&page=abc", "/console/deputy-options?q=%00&exclude=a,,-1",
-                 "/console/leaderboard?region_id=99999999999&group=%00&level=x",
+                 "/console/leaderboard?region_id=&group=%00&level=x",
                  "/console/activities/new?station_id=abc",
                  "/console/posters.zip?region_id=abc", "/console/suggestions?page=²&station_id=²&deputy_id=²",
                  "/console/suggestions?from=0001-01-01&to=9999-12-31", "/console/suggestions/export.xlsx?from=0001-01-01"):
@@ -887,6 +887,9 @@ def test_odd_input_is_never_a_server_error(huaihua, world):
         response.get_data()  # a streamed zip runs to its end
         assert response.status_code < 500, path
         assert response.status_code in (200, 302), (path, response.status_code)
+    # A region that is none (or none of theirs): the not-found page, as on every console page.
+    for region_id in ("99999999999", "abc"):
+        assert huaihua.get(f"/console/leaderboard?region_id={region_id}&group=%00&level=x").status_code == 404
     bad = post(huaihua, "/console/activities/new", dispatch_form(world, [world["zhang"]]) | {
         "deputy_ids": ["abc", "99999999999"], "station_id": "x", "title": "\x00"}, page="/console/activities/new")
     assert bad.status_code == 422

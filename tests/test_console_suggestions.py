@@ -240,10 +240,11 @@ def test_queue_filters_and_pages(app, client, admin, world, pending):  # noqa: F
     for n in range(22):
         file(client, world["citizen"], world["station_code"], content=f"第 {n} 条测试建议：楼道灯不亮。")
     first = admin.get("/console/suggestions?status=pending")
-    assert "第 1 / 2 页" in first.get_data(as_text=True)
+    assert "上一页" not in first.get_data(as_text=True)
     assert len(re.findall(r'<td class="nowrap"><a href="/console/suggestions/\d+">', first.get_data(as_text=True))) == 20
-    second = admin.get("/console/suggestions?status=pending&page=2").get_data(as_text=True)
+    second = admin.get(_link(first, "下一页")).get_data(as_text=True)
     assert len(re.findall(r'<td class="nowrap"><a href="/console/suggestions/\d+">', second)) == 4
+    assert "下一页" not in second and "上一页" in second
 
 
 def test_the_dashboards_figures_lead_to_the_items_they_count(client, admin, world, pending):  # noqa: F811
@@ -275,7 +276,8 @@ def test_the_item_page_leads_back_to_the_queue_as_it_was_left(client, admin, wor
     after a step taken there (they led to the whole queue, page 1: the filter was to be set again for each item)."""
     for n in range(22):
         file(client, world["citizen"], world["station_code"], content=f"第 {n} 条测试建议：楼道灯不亮。")
-    queue = admin.get("/console/suggestions?status=pending&category=城市管理&page=2").get_data(as_text=True)
+    second_page = _link(admin.get("/console/suggestions?status=pending&category=城市管理"), "下一页")
+    queue = admin.get(second_page).get_data(as_text=True)
     first = re.search(r'<td class="nowrap"><a href="/console/suggestions/(\d+)">', queue).group(1)
 
     def links_back(page):
@@ -285,7 +287,8 @@ def test_the_item_page_leads_back_to_the_queue_as_it_was_left(client, admin, wor
         parts = urlsplit(html.unescape(crumb))
         return parts.path, parse_qs(parts.query)
 
-    left = ("/console/suggestions", {"status": ["pending"], "category": ["城市管理"], "page": ["2"]})
+    left = ("/console/suggestions", parse_qs(urlsplit(second_page).query))
+    assert set(left[1]) == {"status", "category", "after"}
     assert links_back(admin.get(f"/console/suggestions/{first}").get_data(as_text=True)) == left
     dispatched = post_form(admin, f"/console/suggestions/{first}/dispatch", {"deputy_id": world["zhang"].id})
     after = admin.get(dispatched.headers["Location"]).get_data(as_text=True)
@@ -541,7 +544,7 @@ def test_forward_and_feedback_through_forms_record_work_orders_and_supervision(c
     rate = re.search(r'id="rate-work_order_satisfaction_rate">.*?<strong>([^<]+)</strong>.*?kpi-note">([^<]+)<', dashboard, re.S)
     assert rate.groups() == ("0.0%", "（满意＋基本满意）÷ 代表已评价工单 1")
     department = re.search(r'<tr class="department">(.*?)</tr>', dashboard, re.S).group(1)
-    assert re.findall(r"<td>([^<]*)</td>", department) == ["县住建局", "1", "1", "0", "0", "1", "0.0%"]
+    assert re.findall(r"<td>([^<]*)</td>", department) == ["县住建局", "1", "1", "0", "0", "0", "0", "1", "0.0%"]
 
     # The exports: the queue's work order columns, the statistics' sheet per department.
     queue = list(_workbook(admin.get("/console/suggestions/export.xlsx"))["建议清单"].values)
@@ -551,7 +554,8 @@ def test_forward_and_feedback_through_forms_record_work_orders_and_supervision(c
     summary = {row[0]: row[1] for row in wb["总体指标"].values}
     assert (summary["转办工单数"], summary["已反馈工单数"], summary["已评价工单数"], summary["工单满意率"]) == (1, 1, 1, "0.0%")
     assert list(wb["按承办部门"].values) == [
-        ("承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"), ("县住建局", 1, 1, 0, 0, 1, "0.0%")]
+        ("承办部门", "工单数", "已反馈", "已撤回", "待反馈", "满意", "基本满意", "不满意", "工单满意率"),
+        ("县住建局", 1, 1, 0, 0, 0, 0, 1, "0.0%")]
 
     # Forwarded again, to the hotline: no department is asked for, and the deputy's satisfaction is recorded.
     post_form(admin, f"{base}/forward", {"target": "hotline_12345", "department": "忽略", "note": "转 12345 热线督办"})
@@ -1089,15 +1093,22 @@ def test_the_queue_sorts_newest_first_by_deadline_or_earliest_first(admin, stage
 
 
 def test_the_order_goes_with_the_filters_and_the_filters_with_the_order(admin, staged):
-    """An order chosen on 未办结 keeps 未办结; filtering, a quick filter, and the order chosen stay."""
+    """An order chosen on 未办结 keeps 未办结; filtering, a quick filter, and the order chosen stay. 未办结 and the
+    tabs of open work are read 按期限 unless another order is chosen; 全部 newest first."""
     open_items = admin.get("/console/suggestions?open=1")
-    by_deadline = admin.get(_link(open_items, "按期限"))
-    assert parse_qs(urlsplit(_link(open_items, "按期限")).query) == {"open": ["1"], "sort": ["due"]}
-    assert _queue_numbers(by_deadline) == [staged[name] for name in ("overdue", "handled", "to_accept", "pending")]
-    assert re.search(r'<input type="hidden" name="sort" value="due">', by_deadline.get_data(as_text=True))
-    overdue_only = _link(by_deadline, "超期")
-    assert parse_qs(urlsplit(overdue_only).query) == {"overdue": ["1"], "sort": ["due"]}
+    assert [(label, chosen) for label, _, chosen in _sort_choices(open_items)] == [
+        ("最新提交", False), ("按期限", True), ("最早提交", False)]
+    newest = admin.get(_link(open_items, "最新提交"))
+    assert parse_qs(urlsplit(_link(open_items, "最新提交")).query) == {"open": ["1"], "sort": ["newest"]}
+    assert _queue_numbers(newest) == [staged[name] for name in ("to_accept", "handled", "pending", "overdue")]
+    assert re.search(r'<input type="hidden" name="sort" value="newest">', newest.get_data(as_text=True))
+    overdue_only = _link(newest, "超期")
+    assert parse_qs(urlsplit(overdue_only).query) == {"overdue": ["1"], "open": ["1"], "sort": ["newest"]}
     assert re.search(r'<a href="[^"]+" class="active">超期</a>', admin.get(overdue_only).get_data(as_text=True))
+    # 按期限 chosen on 全部 goes to 未办结 as its own order: nothing to add to the address.
+    by_deadline = admin.get(_link(admin.get("/console/suggestions"), "按期限"))
+    assert parse_qs(urlsplit(_link(by_deadline, "未办结")).query) == {"open": ["1"]}
+    assert parse_qs(urlsplit(_link(by_deadline, "全部")).query) == {"sort": ["due"]}
 
 
 def test_the_order_is_kept_across_pages_the_item_page_and_the_export(client, admin, world, staged, monkeypatch):  # noqa: F811
@@ -1113,11 +1124,12 @@ def test_the_order_is_kept_across_pages_the_item_page_and_the_export(client, adm
     for sort in ("due", "oldest", None):
         kept = {"sort": [sort]} if sort else {}
         first = admin.get("/console/suggestions" + (f"?sort={sort}" if sort else ""))
-        assert "第 1 / 2 页" in first.get_data(as_text=True)
+        assert "上一页" not in first.get_data(as_text=True)
         second_url = _link(first, "下一页")
-        assert parse_qs(urlsplit(second_url).query) == {"page": ["2"]} | kept
+        assert set(parse_qs(urlsplit(second_url).query)) == {"after"} | set(kept)
+        assert parse_qs(urlsplit(second_url).query).get("sort") == kept.get("sort")
         second = admin.get(second_url)
-        assert parse_qs(urlsplit(_link(second, "上一页")).query) == {"page": ["1"]} | kept
+        assert "下一页" not in second.get_data(as_text=True)
         shown = orders[sort] = _queue_numbers(first) + _queue_numbers(second)
         assert len(shown) == len(set(shown)) == 23
 
@@ -1128,7 +1140,8 @@ def test_the_order_is_kept_across_pages_the_item_page_and_the_export(client, adm
 
         opened = re.search(r'<td class="nowrap"><a href="(/console/suggestions/\d+)">', second.get_data(as_text=True))
         back = _link(admin.get(opened.group(1)), "返回列表")
-        assert parse_qs(urlsplit(back).query) == {"page": ["2"]} | kept
+        assert parse_qs(urlsplit(back).query) == parse_qs(urlsplit(second_url).query)
+        assert _queue_numbers(admin.get(_link(second, "上一页"))) == _queue_numbers(first)
 
     assert orders["due"][:3] == [staged["overdue"], staged["handled"], staged["to_accept"]]
     assert orders["due"][3] == staged["pending"] and orders["due"][-1] == staged["rejected"]
@@ -1231,8 +1244,8 @@ def test_an_item_is_found_by_its_words_through_its_workflow_and_the_sweeps_flags
 def test_a_keyword_matching_many_items_caps_its_count_and_the_export_keeps_every_row(
         client, admin, world, monkeypatch):  # noqa: F811
     """Past KEYWORD_COUNT_CAP matches the queue says "more than" instead of counting every item (at a
-    province's size the exact count of a common word read every match), pages as far as the cap and
-    says why it stops; the export of the same search still holds every matching item. A count within
+    province's size the exact count of a common word read every match) and pages on to the last match;
+    the export of the same search still holds every matching item. A count within
     the cap, or a search with no words, is exact."""
     from backend.console import suggestions as queue
 
@@ -1242,21 +1255,22 @@ def test_a_keyword_matching_many_items_caps_its_count_and_the_export_keeps_every
              for n in range(5)]
     other = file(client, world["citizen"], world["station_code"], content="噪音扰民。").json["number"]
 
-    first = admin.get("/console/suggestions?q=路灯").get_data(as_text=True)
-    assert "共 4+ 件（已筛选）" in first
-    assert "符合条件的建议超过 4 件，列表只列出前 4 件" in first and "导出" in first
-    assert "第 1 / 2 页" in first
-    last = admin.get("/console/suggestions?q=路灯&page=3")
-    assert _queue_numbers(last) == filed[::-1][2:4] and "第 2 / 2 页" in last.get_data(as_text=True)
+    first = admin.get("/console/suggestions?q=路灯")
+    assert "共 4+ 件（已筛选）" in first.get_data(as_text=True)
+    assert "符合条件的建议超过 4 件：请补充关键词" in first.get_data(as_text=True) and "导出" in first.get_data(as_text=True)
+    # Pages go on from the last row shown, past the count's cap, to the last match.
+    second = admin.get(_link(first, "下一页"))
+    last = admin.get(_link(second, "下一页"))
+    assert _queue_numbers(first) + _queue_numbers(second) + _queue_numbers(last) == filed[::-1]
     assert "下一页" not in last.get_data(as_text=True)
 
     rows = list(_workbook(admin.get("/console/suggestions/export.xlsx?q=路灯"))["建议清单"].values)[1:]
     assert [row[0] for row in rows] == filed[::-1]
 
     exact = admin.get("/console/suggestions?q=第 4 处").get_data(as_text=True)
-    assert "共 1 件（已筛选）" in exact and "列表只列出" not in exact
+    assert "共 1 件（已筛选）" in exact and "count-capped" not in exact
     everything = admin.get("/console/suggestions").get_data(as_text=True)
-    assert "共 6 件" in everything and "列表只列出" not in everything and other in everything
+    assert "共 6 件" in everything and "count-capped" not in everything and other in everything
 
 
 def test_the_ledger_says_how_the_citizen_rated(client, admin, world):  # noqa: F811
@@ -1371,13 +1385,14 @@ def test_several_pending_items_are_dispatched_to_one_deputy_at_once(client, admi
                      {"deputy_id": world["li"].id}).status_code == 302
 
     queue = admin.get("/console/suggestions?status=pending").get_data(as_text=True)
-    # Only items waiting for dispatch can be ticked; the form names the deputies to choose from.
+    # Only items waiting for dispatch can be ticked (待分派 lists them oldest first); the form names the deputies.
     assert re.findall(r'<input type="checkbox" name="ids" value="(\d+)" form="batch-dispatch"', queue) == [
-        str(second["id"]), str(pending["id"])]
+        str(pending["id"]), str(second["id"])]
     assert re.search(r'<form[^>]*id="batch-dispatch"[^>]*action="/console/suggestions/batch-dispatch"', queue)
     fields = form_fields(admin, "/console/suggestions?status=pending", "/console/suggestions/batch-dispatch")
     sent = admin.post("/console/suggestions/batch-dispatch", data=fields | {
-        "ids": [pending["id"], second["id"], taken["id"], 99999], "deputy_id": world["zhang"].id, "note": "请尽快处理"})
+        "ids": [pending["id"], second["id"], taken["id"], 99999], "deputy_id": world["zhang"].id, "note": "请尽快处理",
+        "confirmed": "1"})
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/console/suggestions?status=pending")
     assert flashes(admin.get(sent.headers["Location"])) == [
         "已分派 2 件给张伟，等待代表接单。",
@@ -1396,17 +1411,17 @@ def test_several_pending_items_are_dispatched_to_one_deputy_at_once(client, admi
 
     # Sent again (a double click): the first post's outcome, nothing taken twice.
     again = admin.post("/console/suggestions/batch-dispatch", data=fields | {
-        "ids": [pending["id"], second["id"]], "deputy_id": world["li"].id})
+        "ids": [pending["id"], second["id"]], "deputy_id": world["li"].id, "confirmed": "1"})
     assert flashes(admin.get(again.headers["Location"]))[0] == "已分派 2 件给张伟，等待代表接单。"
     assert item_json(client, world["admin"], pending["id"])["deputy"]["name"] == "张伟"
 
-    # Nothing ticked, or no deputy chosen: said, nothing done.
+    # Nothing ticked, or no deputy chosen: said in the form, the queue shown again, nothing done.
     third = file(client, world["citizen"], world["station_code"], content="垃圾桶满了没人清。").json
     for data, message in (({"deputy_id": world["zhang"].id}, "请先勾选要分派的建议。"),
                           ({"ids": [third["id"]]}, "请选择要分派的代表。")):
         fields = form_fields(admin, "/console/suggestions?status=pending", "/console/suggestions/batch-dispatch")
-        refused = admin.post("/console/suggestions/batch-dispatch", data=fields | data)
-        assert flashes(admin.get(refused.headers["Location"])) == [message]
+        refused = admin.post("/console/suggestions/batch-dispatch", data=fields | data | {"confirmed": "1"})
+        assert refused.status_code == 422 and refusal(refused) == [message]
     assert item_json(client, world["admin"], third["id"])["status"] == "pending"
 def test_an_overdue_row_says_how_long_overdue(app, admin, staged):
     """超期 rows say by how much their deadline has passed (已超 N 天, under a day 已超 N 小时); others do not."""

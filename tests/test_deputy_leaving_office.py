@@ -14,6 +14,7 @@ from .test_suggestion_sweep_stats import shift, sweep
 from .test_suggestions import file, step
 
 LEFT = "代表离任，退回联络站重新分派"
+WITHDRAWN = "代表离任，建议已退回联络站重新分派"
 
 
 @pytest.fixture
@@ -73,7 +74,8 @@ def test_leaving_office_returns_the_open_items_to_the_station_for_dispatch(clien
         shown = item(client, town["region_admin"], item_id)
         assert (shown["status"], shown["deputy"], shown["station"]["id"], shown["overdue"]) == \
             ("pending", None, town["north"].id, False), shown
-        assert last_line(client, town, item_id) == ("return", "system", LEFT)
+        assert last_line(client, town, item_id) == ("return", "system", LEFT if item_id != forwarded else
+                                                     f"{LEFT}；转办至12345 热线人大代表通道的工单已撤回，不再等待部门反馈")
         assert item(client, town["citizen"], item_id)["status"] == "pending"  # the citizen sees 待分派
     assert item(client, town["region_admin"], replied)["status"] == "replied"  # answered: the citizen rates it
     assert pending_ids(client, town["north_admin"]) == [assigned, accepted, forwarded]
@@ -136,3 +138,58 @@ def test_a_return_with_no_open_station_goes_to_the_regions_queue(client, app, to
     # The region's administrators are told, as a station's are.
     messages = client.get("/api/v1/me/messages", headers=town["region_admin"]).json["items"]
     assert len([m for m in messages if m["title"] == "新的群众建议"]) >= 2, messages
+
+
+def stats(client, town):
+    figures = client.get("/api/v1/stats/suggestions", headers=town["region_admin"]).json
+    return ({k: figures[k] for k in ("work_orders", "work_orders_with_feedback", "work_orders_withdrawn",
+                                     "work_orders_awaiting_feedback")},
+            [(d["department"], d["work_orders"], d["with_feedback"], d["withdrawn"], d["awaiting_feedback"])
+             for d in figures["by_department"]])
+
+
+def test_a_forwarded_item_returned_as_its_deputy_leaves_withdraws_its_work_order(client, app, town, factory):
+    """The department is no longer waited on: the work order stays on record, withdrawn with the reason, the
+    statistics stop counting it as awaiting feedback, and the deputy dispatched next may forward again."""
+    from .test_console_suggestions import console_login
+
+    [item_id] = filed(client, app, town)
+    assert step(client, town["chen_h"], item_id, "accept").status_code == 200
+    forwarded = step(client, town["chen_h"], item_id, "forward", target="department", department="县住建局",
+                     work_order_no="ZJ-1", note="请住建局维修")
+    assert forwarded.status_code == 200, forwarded.json
+    assert stats(client, town) == ({"work_orders": 1, "work_orders_with_feedback": 0, "work_orders_withdrawn": 0,
+                                    "work_orders_awaiting_feedback": 1}, [("县住建局", 1, 0, 0, 1)])
+
+    retire(client, town)
+    shown = item(client, town["region_admin"], item_id)
+    assert (shown["status"], shown["forward_department"], shown["work_order_no"]) == ("pending", None, None)
+    [order] = shown["work_orders"]
+    assert (order["department"], order["work_order_no"], order["feedback_at"], order["withdrawn_reason"]) == \
+        ("县住建局", "ZJ-1", None, WITHDRAWN)
+    assert order["withdrawn_at"] is not None
+    assert last_line(client, town, item_id) == ("return", "system", f"{LEFT}；转办至县住建局的工单已撤回，不再等待部门反馈")
+    [for_citizen] = item(client, town["citizen"], item_id)["work_orders"]
+    assert (for_citizen["withdrawn_reason"], for_citizen["feedback_at"]) == (WITHDRAWN, None)
+    assert stats(client, town) == ({"work_orders": 1, "work_orders_with_feedback": 0, "work_orders_withdrawn": 1,
+                                    "work_orders_awaiting_feedback": 0}, [("县住建局", 1, 0, 1, 0)])
+    factory.admin("hc-console", region=town["tree"]["hc"])
+    console = console_login(app, "hc-console")
+    page = console.get(f"/console/suggestions/{item_id}").get_data(as_text=True)
+    assert "已撤回" in page and WITHDRAWN in page and "待反馈" not in page
+    dashboard = console.get("/console/").get_data(as_text=True)
+    assert "共 1 件，已反馈 0 件，已撤回 1 件，待反馈 0 件" in dashboard
+
+    # The deputy dispatched next forwards it again: a second work order, which the feedback answers.
+    assert step(client, town["north_admin"], item_id, "dispatch", deputy_id=town["li"].id).status_code == 200
+    assert step(client, town["li_h"], item_id, "accept").status_code == 200
+    again = step(client, town["li_h"], item_id, "forward", target="department", department="县住建局",
+                 work_order_no="ZJ-2", note="重新转办")
+    assert again.status_code == 200, again.json
+    assert stats(client, town)[0]["work_orders_awaiting_feedback"] == 1
+    answered = step(client, town["li_h"], item_id, "feedback", note="已维修", department_satisfaction="satisfied")
+    assert answered.status_code == 200, answered.json
+    assert [(w["work_order_no"], w["withdrawn_reason"], w["satisfaction"], w["feedback_at"] is not None)
+            for w in answered.json["work_orders"]] == [("ZJ-1", WITHDRAWN, None, False), ("ZJ-2", None, "satisfied", True)]
+    assert stats(client, town) == ({"work_orders": 2, "work_orders_with_feedback": 1, "work_orders_withdrawn": 1,
+                                    "work_orders_awaiting_feedback": 0}, [("县住建局", 2, 1, 1, 0)])

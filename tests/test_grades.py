@@ -148,9 +148,11 @@ def test_bands_are_refused_with_the_reason_under_the_field_and_nothing_changes(c
 
 
 @pytest.mark.parametrize("who, method, region, status, error, message", [
-    ("hc", "PUT", "hh", 403, "forbidden", "只能修改本人所管区域的评价等次。"),
-    ("hc", "PUT", "yl", 403, "forbidden", "只能修改本人所管区域的评价等次。"),
-    ("hc", "DELETE", "root", 403, "forbidden", "只能修改本人所管区域的评价等次。"),
+    # A region outside the administrator's subtree answers as one that does not exist.
+    ("hc", "PUT", "hh", 404, "not_found", "区域不存在。"),
+    ("hc", "PUT", "yl", 404, "not_found", "区域不存在。"),
+    ("hc", "DELETE", "root", 404, "not_found", "区域不存在。"),
+    ("hc", "DELETE", "yl", 404, "not_found", "区域不存在。"),
     ("station", "PUT", None, 403, "forbidden", None),
     ("hc", "PUT", 999999, 404, "not_found", "区域不存在。"),
     ("hc", "GET", 999999, 404, "not_found", "区域不存在。"),

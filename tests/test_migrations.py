@@ -1166,3 +1166,147 @@ def test_0060_replaces_the_public_lists_index_and_builds_the_qr_targets_index(sc
         upgrade(revision="0060")
         assert "ix_suggestions_published" not in _index_names("suggestions")
         db.engine.dispose()
+
+
+def test_0061_names_the_deputy_of_items_filed_with_their_phone_and_the_same_filers_other_items(scratch_url):
+    """0061: an item filed before with a deputy's registered phone (a landline's dash or none) names that
+    deputy as its filer, and so do its filer's other items; a citizen's items name nobody. The column takes
+    only a deputy. Downgraded, it goes and the items stay."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
+    with app.app_context():
+        upgrade(revision="0060")
+        _insert_items(scratch_url, [{"id": i, "number": f"S{i}", "content": "路灯坏了"} for i in (1, 2, 3, 4)])
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO deputies (id, name, level, region_id, group_name, active, phone, bio, "
+                              "created_dt, updated_dt) VALUES (5, '张伟', 'county', 1, '', :yes, '13800000003', '', "
+                              ":at, :at)"), {"yes": True, "at": at})
+            conn.execute(text("INSERT INTO users (id, username, display_name, token_version, created_dt) "
+                              "VALUES (8, NULL, '', 0, :at)"), {"at": at})
+            # 7 filed 1 and 2, the second with 张伟's phone; 8 filed 3 with a citizen's, 4 with a landline.
+            conn.execute(text("UPDATE suggestions SET contact_phone = '13800000003' WHERE id = 2"))
+            conn.execute(text("UPDATE suggestions SET citizen_id = 8, contact_phone = '13912345678' WHERE id = 3"))
+            conn.execute(text("UPDATE suggestions SET citizen_id = 8, contact_phone = '0745-2223333' WHERE id = 4"))
+        upgrade(revision="0061")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT id, filer_deputy_id FROM suggestions ORDER BY id")).all() == [
+                (1, 5), (2, 5), (3, None), (4, None)]
+        if not scratch_url.startswith("sqlite"):  # SQLite checks references only when told to
+            with pytest.raises(IntegrityError), db.engine.begin() as conn:
+                conn.execute(text("UPDATE suggestions SET filer_deputy_id = 99 WHERE id = 3"))
+        downgrade(revision="0060")
+        assert "filer_deputy_id" not in {c["name"] for c in inspect(db.engine).get_columns("suggestions")}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM suggestions")).scalar() == 4
+        db.engine.dispose()
+
+
+def test_0062_work_orders_left_open_by_a_departed_deputys_return_are_withdrawn(scratch_url):
+    """0062 withdraws the open work orders of items that left the department without feedback (returned as
+    their deputy left office, or refused): the statistics stop counting them as awaiting feedback. An item
+    still at the department keeps its open one; an answered one stays answered."""
+    from datetime import datetime, timezone
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from backend import create_app
+    from backend.extensions import db
+
+    def at(day):
+        return datetime(2026, 1, day, tzinfo=timezone.utc)
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    item = ("INSERT INTO suggestions (id, number, citizen_id, filed_via, region_id, category, content, address, "
+            "anonymous, public_consent, status, round, supervised, overdue, due_soon, screening, held_for_review, "
+            "created_dt, updated_dt, version) VALUES (:id, :number, 7, 'deputy', 1, '城市管理', '路灯坏了', '', :no, :no, "
+            ":status, 1, :no, :no, :no, 'pass', :no, :at, :at, 1)")
+    line = ("INSERT INTO suggestion_events (id, suggestion_id, action, actor_role, actor_name, note, created_dt) "
+            "VALUES (:id, :item, :action, 'system', '系统', '', :at)")
+    order = ("INSERT INTO suggestion_work_orders (id, suggestion_id, target, department, forwarded_dt, feedback_dt) "
+             "VALUES (:id, :item, 'department', '县住建局', :at, :feedback)")
+    with app.app_context():
+        upgrade(revision="0060")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
+                              "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at(1)})
+            conn.execute(text("INSERT INTO users (id, username, display_name, token_version, created_dt) "
+                              "VALUES (7, NULL, '', 0, :at)"), {"at": at(1)})
+            conn.execute(text(item), [{"id": 1, "number": "MSB-1", "status": "accepted", "no": False, "at": at(1)},
+                                      {"id": 2, "number": "MSB-2", "status": "forwarded", "no": False, "at": at(1)}])
+            conn.execute(text(line), [
+                {"id": 1, "item": 1, "action": "forward", "at": at(3)},
+                {"id": 2, "item": 1, "action": "return", "at": at(4)},
+                {"id": 3, "item": 1, "action": "forward", "at": at(5)},
+                {"id": 4, "item": 1, "action": "feedback", "at": at(6)},
+                {"id": 5, "item": 2, "action": "forward", "at": at(3)},
+            ])
+            conn.execute(text(order), [
+                {"id": 1, "item": 1, "at": at(3), "feedback": None},
+                {"id": 2, "item": 1, "at": at(5), "feedback": at(6)},
+                {"id": 3, "item": 2, "at": at(3), "feedback": None},
+            ])
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, withdrawn_dt, withdrawn_reason FROM suggestion_work_orders "
+                                     "ORDER BY id")).all()
+            withdrawn = conn.execute(text("SELECT created_dt FROM suggestion_events WHERE id = 2")).scalar()  # the return
+        assert [tuple(r) for r in rows] == [(1, withdrawn, "代表离任，建议已退回联络站重新分派"), (2, None, None), (3, None, None)]
+        db.engine.dispose()
+
+
+def test_0063_deputies_invited_after_the_check_in_window_closed_are_marked_so_once(scratch_url):
+    """0063 records, for the invitations made so far, whether they came after the activity's check-in window
+    (its end plus CHECKIN_GRACE_MINUTES, 30) had closed, as 结单 would have decided it until then; rows
+    without ``invited_dt`` (before 0057, 揭榜) are not."""
+    from datetime import datetime, timezone
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from backend import create_app
+    from backend.extensions import db
+
+    postgres = not scratch_url.startswith("sqlite")
+
+    def at(hour, minute=0, microsecond=0):  # as the application writes it: naive UTC text on SQLite
+        moment = datetime(2026, 1, 1, hour, minute, 0, microsecond, tzinfo=timezone.utc)
+        return moment if postgres else moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade(revision="0062")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
+                              "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at(0)})
+            conn.execute(text("INSERT INTO deputies (id, name, level, region_id, group_name, active, bio, created_dt, "
+                              "updated_dt) VALUES (:id, :name, 'county', 1, '', :yes, '', :at, :at)"),
+                         [{"id": i, "name": f"代表{i}", "yes": True, "at": at(0)} for i in range(1, 6)])
+            conn.execute(text("INSERT INTO users (id, username, display_name, admin_region_id, token_version, "
+                              "created_dt) VALUES (7, 'liujing', '刘静', 1, 0, :at)"), {"at": at(0)})
+            conn.execute(text(
+                "INSERT INTO activities (id, title, type, status, region_id, place, starts_dt, ends_dt, description, "
+                "created_by_id, created_dt, version, screen_code_only) VALUES (1, '调研', 'research', 'published', 1, "
+                "'', :starts, :ends, '', 7, :starts, 1, :no)"), {"starts": at(1), "ends": at(3), "no": False})
+            conn.execute(text(
+                "INSERT INTO activity_participants (activity_id, deputy_id, status, decline_reason, checkin_note, "
+                "claimed, invited_dt) VALUES (1, :deputy, 'invited', '', '', :no, :at)"), [
+                {"deputy": 1, "at": at(5, 0, 123456), "no": False},  # entered afterwards (补录)
+                {"deputy": 2, "at": at(3, 30, 1000), "no": False},  # just after the window closed
+                {"deputy": 3, "at": at(3, 20), "no": False},  # within the grace after its end
+                {"deputy": 4, "at": at(0), "no": False},  # ahead, as usual
+                {"deputy": 5, "at": None, "no": False},  # before 0057, or a claim
+            ])
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT deputy_id, invited_afterwards FROM activity_participants "
+                                     "ORDER BY deputy_id")).all()
+        assert [(d, bool(v)) for d, v in rows] == [(1, True), (2, True), (3, False), (4, False), (5, False)]
+        db.engine.dispose()

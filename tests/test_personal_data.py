@@ -360,3 +360,43 @@ def test_a_citizens_report_poll_ballot_is_in_the_copy_and_its_comment_loses_what
     assert [(d["deputy"]["name"], d["satisfied"], d["basically_satisfied"], d["dissatisfied"])
             for d in after["deputies"]] == [("张伟", 1, 1, 0), ("李娜", 1, 0, 1)]
     assert _rows_holding(app, ["赵大明", "13700001111", "迎丰路12号"]) == []
+
+
+def test_the_copy_says_what_is_published_of_each_item(client, factory, world):  # noqa: F811
+    """What the public pages show of a citizen's item is in their copy: the words and the reply as published
+    (an administrator's approved text, redacted), or that it is withheld (不予公开) — without the reason,
+    which only the staff read — or that nothing of it is shown."""
+    from .test_web_pages import closed_item
+
+    published = closed_item(client, factory, world["zhang"], "邻居王建军经常在楼道堆放杂物，堵住了消防通道。", True)
+    withheld = closed_item(client, factory, world["zhang"], "小区门口的路灯坏了", True)
+    private = closed_item(client, factory, world["zhang"], "这一条不同意公开", False)
+    waiting = file(client, world["citizen"], world["deputy_code"], content="公园厕所没有灯", public_consent=True).json
+    for item_id, body in ((published["id"], {"content": "楼道堆放杂物，堵住了消防通道。请打 13912345678",
+                                             "reply_content": "已督促物业清理，消防通道已畅通。"}),
+                          (withheld["id"], {"withheld": True, "reason": "内容涉及特定住户"})):
+        answer = client.put(f"/api/v1/suggestions/{item_id}/public-text", json=body, headers=world["admin"])
+        assert answer.status_code == 200, answer.json
+
+    copy = client.get("/api/v1/me/personal-data", headers=world["citizen"])
+    assert copy.status_code == 200, copy.json
+    shown = {item["id"]: item["publication"] for item in copy.json["suggestions"]["items"]}
+    assert shown == {
+        published["id"]: {"state": "published", "state_label": "公开展示中",
+                          "content": "楼道堆放杂物，堵住了消防通道。请打 ***",  # as the public pages show it
+                          "reply_content": "已督促物业清理，消防通道已畅通。"},
+        withheld["id"]: {"state": "withheld", "state_label": "不予公开", "content": None, "reply_content": None},
+        private["id"]: {"state": "not_published", "state_label": "未公开展示", "content": None, "reply_content": None},
+        waiting["id"]: {"state": "not_published", "state_label": "未公开展示", "content": None, "reply_content": None},
+    }
+    assert "内容涉及特定住户" not in copy.get_data(as_text=True)
+    # Their own words stay in the copy as written.
+    words = {item["id"]: item["content"] for item in copy.json["suggestions"]["items"]}
+    assert words[published["id"]] == "邻居王建军经常在楼道堆放杂物，堵住了消防通道。"
+    # Published again: the copy follows.
+    assert client.put(f"/api/v1/suggestions/{withheld['id']}/public-text", json={},
+                      headers=world["admin"]).status_code == 200
+    again = client.get("/api/v1/me/personal-data", headers=world["citizen"]).json["suggestions"]["items"]
+    assert {i["id"]: i["publication"] for i in again}[withheld["id"]] == {
+        "state": "published", "state_label": "公开展示中", "content": "小区门口的路灯坏了",
+        "reply_content": "已联系城管局维修，请留意。"}

@@ -162,9 +162,12 @@ def test_the_super_administrator_edits_the_deployments_rulebook(client, congress
 
 
 @pytest.mark.parametrize("who, method, path, query, status, error, message", [
-    ("hc", "PUT", "reception", "hh", 403, "forbidden", "只能修改本人所管区域的评分细则。"),
-    ("hc", "PUT", "reception", "yl", 403, "forbidden", "只能修改本人所管区域的评分细则。"),
-    ("hc", "DELETE", "reception", "root", 403, "forbidden", "只能修改本人所管区域的评分细则。"),
+    # A region outside the administrator's subtree (above it or beside it) answers as one that does not
+    # exist (the contract: what the caller may not change there is not theirs to know of).
+    ("hc", "PUT", "reception", "hh", 404, "not_found", "区域不存在。"),
+    ("hc", "PUT", "reception", "yl", 404, "not_found", "区域不存在。"),
+    ("hc", "DELETE", "reception", "root", 404, "not_found", "区域不存在。"),
+    ("hc", "DELETE", "reception", "yl", 404, "not_found", "区域不存在。"),
     ("station", "PUT", "reception", None, 403, "forbidden", None),
     ("hc", "PUT", "no_such_rule", None, 404, "not_found", "评分细则不存在。"),
     ("hc", "DELETE", "no_such_rule", None, 404, "not_found", "评分细则不存在。"),

@@ -160,11 +160,12 @@ def test_the_untrained_are_listed_a_page_at_a_time_with_what_the_deputy_list_sho
 
 
 def test_other_regions_and_anonymous_callers_are_refused(client, city, held):
+    # A region outside the caller's scope answers as one that does not exist (the contract's 404).
     other = coverage(client, city["yuelu_admin"], region_id=city["tree"]["hh"].id)
-    assert other.status_code == 403 and other.json["message"] == "只能查看或调训本人所管区域的代表。"
-    assert coverage(client, city["huaihua"], region_id=city["tree"]["cs"].id).status_code == 403
+    assert (other.status_code, other.json["error"], other.json["message"]) == (404, "not_found", "区域不存在。")
+    assert coverage(client, city["huaihua"], region_id=city["tree"]["cs"].id).status_code == 404
     assert client.get("/api/v1/training/untrained", query_string={"region_id": city["tree"]["cs"].id},
-                      headers=city["huaihua"]).status_code == 403
+                      headers=city["huaihua"]).status_code == 404
     assert coverage(client, city["huaihua"], region_id=2**31 - 1).status_code == 404
     anonymous = client.get("/api/v1/training/coverage")
     assert anonymous.status_code == 401 and anonymous.json["message"] == "请先登录。"
@@ -258,7 +259,7 @@ def test_summoning_is_refused_for_what_is_no_upcoming_training_or_out_of_scope(c
 
     next_one = upcoming(client, city, ["张伟"])
     outside = summon(client, city["huaihua"], next_one, region_id=city["tree"]["cs"].id)
-    assert (outside.status_code, outside.json["message"]) == (403, "只能查看或调训本人所管区域的代表。")
+    assert (outside.status_code, outside.json["message"]) == (404, "区域不存在。")
     assert summon(client, city["yuelu_admin"], next_one).status_code == 404  # not their activity to see
     assert summon(client, city["headers"]["王强"], next_one).status_code == 403
     assert client.post(f"/api/v1/activities/{next_one}/summon-untrained", json={}).status_code == 401
@@ -319,9 +320,9 @@ def test_a_station_administrator_counts_every_deputy_received_at_their_station(c
     assert sum(r["deputies"] for r in station["by_region"]) == station["deputies"]
     untrained = client.get("/api/v1/training/untrained", headers=city["chengbei"]).json
     assert {d["name"] for d in untrained["items"]} == {"刘洋", "陈明", "王强", "孙丽"}
-    # 长沙市 holds none of them: still refused, as before.
-    assert coverage(client, city["chengbei"], region_id=tree["cs"].id).status_code == 403
-    assert coverage(client, city["chengbei"], region_id=tree["yl"].id).status_code == 403
+    # 长沙市 holds none of them: still refused, as one outside their scope (404).
+    assert coverage(client, city["chengbei"], region_id=tree["cs"].id).status_code == 404
+    assert coverage(client, city["chengbei"], region_id=tree["yl"].id).status_code == 404
 
 
 def test_the_trainings_listed_are_those_of_the_callers_deputies_or_that_they_manage(client, city, held, factory):

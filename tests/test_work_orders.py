@@ -57,7 +57,7 @@ def test_a_dissatisfied_work_order_goes_to_supervision_and_the_deputy_forwards_a
     assert order["forwarded_at"] is not None
     assert {k: v for k, v in order.items() if k != "forwarded_at"} == {
         "target": "hotline_12345", "department": HOTLINE, "work_order_no": "RX20261127001", "feedback_at": None,
-        "satisfaction": None, "satisfaction_label": None,
+        "satisfaction": None, "satisfaction_label": None, "withdrawn_at": None, "withdrawn_reason": None,
     }
 
     answered = feedback(client, deputy, item_id, note="热线回复：已转交警大队，暂无维修时间。",
@@ -248,16 +248,17 @@ def test_work_order_statistics_per_department_with_explicit_denominators(client,
     stats = client.get("/api/v1/stats/suggestions", headers=world["admin"])
     assert stats.status_code == 200, stats.json
     figures = stats.json
-    assert (figures["work_orders"], figures["work_orders_with_feedback"]) == (5, 4)
+    assert (figures["work_orders"], figures["work_orders_with_feedback"], figures["work_orders_withdrawn"],
+            figures["work_orders_awaiting_feedback"]) == (5, 4, 0, 1)
     assert figures["denominators"]["work_orders_rated"] == 3
     assert figures["work_order_satisfaction_rate"] == round(2 / 3, 4)
     assert figures["supervised"] == 1
     assert figures["by_department"] == [
-        {"department": "县住建局", "work_orders": 3, "with_feedback": 3, "satisfied": 1, "basically_satisfied": 0,
+        {"department": "县住建局", "work_orders": 3, "with_feedback": 3, "withdrawn": 0, "awaiting_feedback": 0, "satisfied": 1, "basically_satisfied": 0,
          "dissatisfied": 1, "rated": 2, "satisfaction_rate": 0.5},
-        {"department": HOTLINE, "work_orders": 1, "with_feedback": 1, "satisfied": 0, "basically_satisfied": 1,
+        {"department": HOTLINE, "work_orders": 1, "with_feedback": 1, "withdrawn": 0, "awaiting_feedback": 0, "satisfied": 0, "basically_satisfied": 1,
          "dissatisfied": 0, "rated": 1, "satisfaction_rate": 1.0},
-        {"department": "县城管局", "work_orders": 1, "with_feedback": 0, "satisfied": 0, "basically_satisfied": 0,
+        {"department": "县城管局", "work_orders": 1, "with_feedback": 0, "withdrawn": 0, "awaiting_feedback": 1, "satisfied": 0, "basically_satisfied": 0,
          "dissatisfied": 0, "rated": 0, "satisfaction_rate": None},
     ]
 
@@ -360,3 +361,25 @@ def test_feedback_on_an_item_forwarded_without_an_open_work_order_opens_one_for_
     assert again.status_code == 200, again.json
     assert [(w["department"], w["satisfaction"]) for w in again.json["work_orders"]] == [
         ("县住建局", "dissatisfied"), (HOTLINE, "satisfied")], "the answered work order keeps its verdict"
+
+
+def test_an_item_refused_at_the_department_while_held_for_review_withdraws_its_work_order(
+        app, client, world, accepted):  # noqa: F811
+    """Screening may hold an item that is at a department; refused then (不予受理), it is closed and nobody waits
+    for the department any more: its work order stays on record, withdrawn."""
+    from sqlalchemy import update
+
+    from backend.extensions import db
+    from backend.suggestions.models import Suggestion
+
+    deputy, item_id = world["zhang_h"], accepted["id"]
+    forward(client, deputy, item_id, target="department", department="县住建局", work_order_no="ZJ-9")
+    with app.app_context():  # held by the photo screening meanwhile
+        db.session.execute(update(Suggestion).where(Suggestion.id == item_id).values(held_for_review=True))
+        db.session.commit()
+    refused = step(client, world["admin"], item_id, "reject", reason="内容涉及他人隐私")
+    assert (refused.status_code, refused.json["status"]) == (200, "rejected"), refused.json
+    [order] = refused.json["work_orders"]
+    assert (order["work_order_no"], order["feedback_at"], order["withdrawn_reason"]) == ("ZJ-9", None, "建议不予受理")
+    figures = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
+    assert (figures["work_orders_withdrawn"], figures["work_orders_awaiting_feedback"]) == (1, 0)

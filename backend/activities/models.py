@@ -144,9 +144,13 @@ class ActivityParticipant(db.Model):
     claimed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # When an administrator invited the deputy (发单, 补充邀请); None for a 揭榜 claim (the deputy's own
     # choice) and for rows written before 0057. Invited once the activity had begun, they may take leave
-    # until it ends; invited once its check-in window had closed (补录), 结单 marks no absence for them
-    # (activities.services.decline, close).
+    # until it ends (activities.services.decline: a start that has come never moves again, so this stays
+    # decided); whether they were invited once its check-in window had closed is ``invited_afterwards``.
     invited_dt: Mapped[object | None] = mapped_column(UTCDateTime, default=utcnow)
+    # Invited once the check-in window had closed (补录: an activity entered afterwards, its deputies told
+    # nothing), as it stood when they were invited: 结单 marks no absence for them. Decided at the invitation,
+    # so that moving or shortening the activity afterwards changes nobody's standing (0063).
+    invited_afterwards: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     activity: Mapped[Activity] = relationship(back_populates="participants")
     deputy: Mapped[Deputy] = relationship()

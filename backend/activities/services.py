@@ -540,13 +540,15 @@ def dispatch(actor, data):
         description=data.get("description", ""), created_by_id=actor.id, open_slots=open_slots,
         screen_code_only=data.get("checkin_mode") == "screen_only",
     )
-    activity.participants = [ActivityParticipant(deputy=usable[i]) for i in ids]
+    # Entered after its check-in window closed (补录): its deputies are told nothing, and 结单 marks none of
+    # them absent — decided now, as it stands at the invitation, whatever its times become (``close``).
+    afterwards = responses_closed(activity)
+    activity.participants = [ActivityParticipant(deputy=usable[i], invited_afterwards=afterwards) for i in ids]
     db.session.add(activity)
     db.session.flush()
     if station is not None and closed_since_checked(db.session.connection(), station.id):
         raise _station_closed(station)  # closed at this instant, before it counted this activity (org.closing)
     invited = [usable[i] for i in ids]
-    afterwards = responses_closed(activity)
     record(activity, EventAction.dispatched, actor,
            f"{window_text(activity.starts_dt, activity.ends_dt)}，{_place_text(activity)}；"
            + (f"邀请 {len(invited)} 位代表：{_names(invited)}" if invited else "未邀请代表")
@@ -823,8 +825,9 @@ def edit(actor, activity, data, why=None):
         set_committed_value(activity, "participants", [p for p in activity.participants if p not in leaving])
         for p in leaving:
             db.session.expunge(p)
+    afterwards = responses_closed(activity, now)  # never, as it stands: no one is added once it has ended
     for i in adding:
-        activity.participants.append(ActivityParticipant(deputy=invited[i]))
+        activity.participants.append(ActivityParticipant(deputy=invited[i], invited_afterwards=afterwards))
     db.session.flush()
     if changes:  # a retried edit finds nothing left to change, and leaves no line
         record(activity, EventAction.edited, actor, (f"{why}：" if why else "") + "；".join(changes), at=now)
@@ -935,6 +938,8 @@ def decline(user, activity, reason):
     now = utcnow()
     if mine.status in (P.invited, P.accepted) and now >= activity.ends_dt:
         raise APIError(409, "invalid_transition", "活动已经结束，不能再请假。")
+    # Invited once it had begun: a start that has come is never moved again (``_edited_times``), so this is
+    # decided at the invitation, like ``invited_afterwards``; an end moved later or earlier moves the deadline.
     invited_late = mine.invited_dt is not None and mine.invited_dt >= activity.starts_dt
     if mine.status in (P.invited, P.accepted) and now >= activity.starts_dt and not invited_late:
         raise APIError(409, "invalid_transition", "活动已经开始，不能再请假。请假须在活动开始前提出。")
@@ -1223,13 +1228,13 @@ def close(actor, activity):
     # waits for this UPDATE and is then refused (see check_in).
     # Deputies invited once its check-in window had closed (an activity entered afterwards, 补录) were told
     # nothing and could neither accept, scan nor take leave: not there, they are left 未签到, neither absent
-    # nor deducted (staff 补签 those who came).
+    # nor deducted (staff 补签 those who came). Which they are was recorded at their invitation
+    # (``invited_afterwards``): an end or start moved since changes nobody's standing.
     absent = set(db.session.scalars(
         update(ActivityParticipant)
         .where(ActivityParticipant.activity_id == activity.id,
                ActivityParticipant.status.in_((P.invited, P.accepted)),
-               or_(ActivityParticipant.invited_dt.is_(None),
-                   ActivityParticipant.invited_dt <= check_in_window(activity)[1]))
+               ActivityParticipant.invited_afterwards.is_(False))
         .values(status=P.absent)
         .returning(ActivityParticipant.deputy_id)
         .execution_options(synchronize_session=False)

@@ -144,8 +144,9 @@ def scope_region(user, region_id=None):
     A station administrator's default is the lowest region holding both their stations and every deputy
     they manage (``_station_admin_paths``), so that it counts all the deputies received at their stations,
     whatever the level they were elected at (the figures are always only theirs: ``population``). 404 for
-    no such region, 403 for one outside the caller's scope: a region administrator's subtree; for a
-    station administrator, a region on the way up from those paths or below a station's (``_on_the_way``)."""
+    no such region and, as if it did not exist (the contract; auth.scope), for one outside the caller's
+    scope: a region administrator's subtree; for a station administrator, a region on the way up from those
+    paths or below a station's (``_on_the_way``)."""
     if region_id is None:
         region = get_by_id(Region, user.admin_region_id) if user.admin_region_id is not None else None
         if region is None and user.is_station_admin:
@@ -160,7 +161,7 @@ def scope_region(user, region_id=None):
         return region
     if user.is_station_admin and _on_the_way(region.path, _station_admin_paths(user)):
         return region
-    raise APIError(403, "forbidden", OUT_OF_SCOPE)
+    raise not_found("区域不存在。")
 
 
 def viewable(user, regions):

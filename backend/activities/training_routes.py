@@ -12,8 +12,8 @@ blp = Blueprint("training", __name__, url_prefix="/api/v1/training", description
 
 
 def filters(args):
-    """(region, level, period) of a request, checked: 404 for no such region, 403 outside scope, 422 for a
-    period that ends before it starts."""
+    """(region, level, period) of a request, checked: 404 for no such region or one outside the caller's
+    scope, 422 for a period that ends before it starts."""
     caller = current_caller()
     period = training.period_of(args.get("since"), args.get("until"))
     return training.scope_region(caller, args.get("region_id")), args.get("level"), period
@@ -28,7 +28,7 @@ def coverage(args):
 
     参训指：在开始时间落在期间内、未取消的学习培训活动中已签到（扫码签到或管理员补签），不要求已结单。
     覆盖率 = 参训人数 ÷ 在任代表数（`denominators.rate`）。离任代表不计入。联络站管理员只统计其联络站的代表。
-    区域不在管理范围内：403。"""
+    区域不存在或不在管理范围内：404。"""
     region, level, period = filters(args)
     return training.coverage(current_caller(), region, level, period)
 

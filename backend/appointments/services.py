@@ -27,7 +27,7 @@ from ..org.closing import closed_since_checked
 from ..org.models import Deputy, Region, Station
 from ..qr.models import QRKind
 from ..qr.services import StationClosed
-from ..suggestions.filing import code_target
+from ..suggestions.filing import code_target, deputy_with_phone, tie_earlier_items
 from ..suggestions.redact import redact
 from ..suggestions.services import CHINA
 from .models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
@@ -207,6 +207,11 @@ def request(user, data):
     if activity is not None:
         _still_receiving(activity, target.station_id, deputy_id, now)
     appointment.number = f"YJ-{now.astimezone(CHINA):%Y%m%d}-{appointment.id:06d}"
+    connection = db.session.connection()
+    if (deputy := deputy_with_phone(connection, appointment.contact_phone)) is not None:
+        # A deputy's registered phone: the asker is that deputy (their own suggestions earn them nothing), and
+        # so were the suggestions this identity filed before (its later ones: suggestions.filing.filer_deputy).
+        tie_earlier_items(connection, user.id, deputy)
     _tell_handlers(appointment, "有群众约见，请确认时间", "requested")
     db.session.flush()
     return appointment

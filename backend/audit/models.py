@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "deputy_rebinding_allowed": "允许代表微信重新绑定",
     "deputies_imported": "导入代表名册",
     "stations_imported": "导入联络站",
+    "admins_imported": "导入管理员账号",
     "qr_revoked": "停用二维码",
     "qr_reissued": "重新生成二维码",
     "rule_changed": "修改评分细则",

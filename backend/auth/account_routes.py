@@ -2,20 +2,31 @@
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from schemas.admins import AdminIn, AdminOut, AdminPatch, AdminQuery, PasswordResetIn
-from schemas.common import page_of
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..extensions import Blueprint
+from schemas.admins import (
+    AdminExportQuery, AdminImportIn, AdminImportResultOut, AdminIn, AdminOut, AdminPatch, AdminQuery, PasswordResetIn,
+)
+from schemas.common import ErrorSchema, page_of
+
+from ..errors import api_error_response
+from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Station
 from ..pagination import paginate
-from . import accounts
+from ..org import importer
+from . import account_importer, accounts
 from .models import User
 from .scope import current_user, roles_required
 
 blp = Blueprint("admins", __name__, url_prefix="/api/v1/admins", description="管理员账号（区域管理员管理其范围内的账号）")
 
 region_admin_required = roles_required("region_admin")
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def file_too_large(exc):
+    return api_error_response(importer.too_large())
 
 
 def account_listing():
@@ -94,3 +105,47 @@ def reset_admin_password(data, user_id):
     """重置密码：该账号此前在管理后台和接口的登录全部失效。"""
     actor = current_user()
     accounts.reset_password(actor, accounts.account_or_404(actor, user_id), data["password"])
+
+
+@blp.post("/import")
+@region_admin_required
+@blp.arguments(AdminImportIn, location="files")
+@blp.response(200, AdminImportResultOut)
+@blp.alt_response(413, schema=ErrorSchema, description="文件超过大小上限（payload_too_large）")
+@blp.alt_response(415, schema=ErrorSchema, description="不是 .xlsx 或 .csv 文件（unsupported_media）")
+def import_admins(files):
+    """导入管理员账号（.xlsx 或 .csv）：按登录名新建或更新本人管理范围内的管理员账号，逐行报告有误的行。
+
+    列：姓名、登录名、角色（必填：联络站管理员/站点管理员或区域管理员），所属联络站（联络站管理员，多个用顿号分隔）、
+    所属区域（区域管理员）、状态（在用/停用）。每行按新建（POST /admins）或修改（PATCH /admins/{id}）管理员账号的规则检查。
+    新账号的一次性初始密码只在本次结果的 passwords 中返回一次，首次登录须修改；已有账号不重置密码，
+    同一文件重复导入不会产生变化。只有区域管理员可以导入（联络站管理员 403）。
+    """
+    actor, upload = current_user(), files["file"]
+    return account_importer.import_admins(actor, account_importer.scope_of(actor), upload.read(),
+                                          file_name=upload.filename or "")
+
+
+@blp.get("/export")
+@region_admin_required
+@blp.arguments(AdminExportQuery, location="query")
+@blp.response(200, description="管理员名单 .xlsx，列与导入模板相同（不含密码）")
+def export_admins(args):
+    """导出管理员名单（.xlsx）：本人能看到的管理员账号（可按姓名或用户名筛选），列与导入模板相同（姓名、登录名、角色、
+    所属联络站、所属区域、状态），不含密码；可修改后重新导入（POST /admins/import），原样导入不新增也不更新。
+    未分配联络站或区域的账号不导出。记入操作日志。"""
+    actor = current_user()
+    export = admin_roster_export(actor, account_query(actor, args.get("q", "")))
+    return export.send(actor)
+
+
+def admin_roster_export(actor, query):
+    """The 管理员名单 export of the accounts ``query`` selects (those ``actor`` sees), as the import reads it."""
+    from ..console.exports import Export
+
+    scope = account_importer.scope_of(actor, "导出管理员名单")
+    export = Export("管理员名单", "管理员名单", fallback="admins")
+    export.sheet(account_importer.ADMINS.register, [c.header for c in account_importer.COLUMNS],
+                 account_importer.roster_rows(actor, scope, db.session.scalars(query)),
+                 widths=account_importer._TEMPLATE_WIDTHS, total=query)
+    return export

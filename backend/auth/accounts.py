@@ -54,7 +54,9 @@ def account_or_404(actor, user_id):
 
 def may_assign_region(actor, region):
     """Whether ``actor`` may make or move a region administrator to ``region``: strictly below their own
-    region, or anywhere when they administer the root."""
+    region, or anywhere when they administer the root (or are None: a server command, such as import-admins)."""
+    if actor is None:
+        return True
     root = actor.admin_region
     if not manages_region(actor, region):
         return False
@@ -62,7 +64,10 @@ def may_assign_region(actor, region):
 
 
 def refusal(actor, account):
-    """Why ``actor`` may not manage ``account`` (a Chinese sentence), or None when they may."""
+    """Why ``actor`` may not manage ``account`` (a Chinese sentence), or None when they may (a server
+    command, ``actor`` None, manages every account)."""
+    if actor is None:
+        return None
     if account.admin_region is not None and not may_assign_region(actor, account.admin_region):
         return "该账号是您所在区域或上级区域的管理员，须由上级区域的管理员办理。"
     if any(not manages_station(actor, station) for station in account.admin_stations):
@@ -78,19 +83,20 @@ def _managed(actor, account):
 
 def _assignable_region(actor, region_id):
     region = db.session.get(Region, region_id)
-    if region is None or not manages_region(actor, region):
+    if region is None or (actor is not None and not manages_region(actor, region)):
         raise validation_failed({"region_id": ["区域不存在，或不在您的管理范围内。"]})
     if not may_assign_region(actor, region):
         raise validation_failed({"region_id": ["只能为您所管区域的下级区域设置区域管理员；本级区域的管理员须由上级区域的管理员设置。"]})
     return region
 
 
-def create_account(actor, data) -> User:
-    """A new station administrator (``station_ids``) or region administrator (``region_id``)."""
+def create_account(actor, data, generated=False) -> User:
+    """A new station administrator (``station_ids``) or region administrator (``region_id``); ``generated``:
+    its password is a random initial one (the import's)."""
     region = _assignable_region(actor, data["region_id"]) if data.get("region_id") is not None else None
     stations = stations_in_scope(actor, data.get("station_ids") or [])
     check_new_password(data["password"], data["username"])
-    user = create_admin(data["username"], data["password"], region, data.get("display_name", ""))
+    user = create_admin(data["username"], data["password"], region, data.get("display_name", ""), generated)
     user.must_change_password = True  # 初始密码: chosen by ``actor``, changed by its owner at first sign-in
     user.admin_stations = stations
     db.session.flush()
@@ -116,27 +122,34 @@ def _reach(account):
 
 
 def update_account(actor, account, data) -> User:
-    """Display name, stations or region, and 停用/启用 of an account ``actor`` manages."""
+    """Display name, stations or region, and 停用/启用 of an account ``actor`` manages (None: a server
+    command). Every refusal comes before any change: a refused edit leaves the account as it was, so an
+    import (auth.account_importer) refusing one row keeps the others."""
     before = {"display_name": account.display_name, **_reach(account)}
     regions_before = regions_of(account)
     was_disabled = account.disabled_dt is not None
-    own = account.id == actor.id
+    own = actor is not None and account.id == actor.id
     if not own or set(data) - {"display_name"}:
         if own:
             raise APIError(403, "forbidden", "不能停用自己的账号，也不能调整自己的管理范围；如需调整，请联系上级区域的管理员。")
         _managed(actor, account)
-    if "display_name" in data:
-        account.display_name = data["display_name"] or account.username
+    region = stations = None
     if data.get("region_id") is not None:
         if account.admin_stations:
             raise validation_failed({"region_id": ["联络站管理员账号不能改为区域管理员，请另建区域管理员账号。"]})
-        account.admin_region = _assignable_region(actor, data["region_id"])
+        region = _assignable_region(actor, data["region_id"])
     if "station_ids" in data:
         if account.admin_region_id is not None:
             raise validation_failed({"station_ids": ["区域管理员账号不能改为联络站管理员，请另建联络站管理员账号。"]})
         if not data["station_ids"]:
             raise validation_failed({"station_ids": ["请至少选择一个联络站。"]})
-        account.admin_stations = stations_in_scope(actor, data["station_ids"])
+        stations = stations_in_scope(actor, data["station_ids"])
+    if "display_name" in data:
+        account.display_name = data["display_name"] or account.username
+    if region is not None:
+        account.admin_region = region
+    if stations is not None:
+        account.admin_stations = stations
     if "disabled" in data:
         set_disabled(account, data["disabled"])
     db.session.flush()

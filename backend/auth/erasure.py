@@ -160,6 +160,7 @@ def personal_data(user):
             if item.lat is not None or item.address else None,
             "anonymous": item.anonymous, "public_consent": item.public_consent,
             "photos": photos.get(item.id, 0), "created_at": item.created_dt,
+            "publication": suggestion_services.publication_of(item),
         } for item in suggestions]},
         "unattached_photos": unattached,
         "ratings": {"total": rating_total, "items": [{

@@ -26,8 +26,10 @@ ACCOUNT_DISABLED = "该账号已停用，无法登录。如需继续使用，请
 UNBOUND_BY_ADMIN = "该微信已被管理员解除与此代表的绑定，如需重新绑定请联系联络站管理员。"
 
 
-def _password_hash(password):
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+def _password_hash(password, generated=False):
+    """``password`` hashed for keeping; ``generated``: a random initial password (INITIAL_PASSWORD_HASH_METHOD)."""
+    setting = "INITIAL_PASSWORD_HASH_METHOD" if generated else "PASSWORD_HASH_METHOD"
+    return generate_password_hash(password, method=current_app.config[setting])
 
 
 @functools.cache
@@ -136,10 +138,15 @@ def allow_rebinding(deputy_id):
 def login_with_password(username, password) -> User:
     # A name no account can have (a NUL, which PostgreSQL refuses to compare) is simply not found.
     user = db.session.scalar(select(User).where(User.username == username)) if username.isprintable() else None
+    method = current_app.config["PASSWORD_HASH_METHOD"]
     if user and user.password_hash:
         valid = check_password_hash(user.password_hash, password)
+        if user.password_hash.split("$", 1)[0] == current_app.config["INITIAL_PASSWORD_HASH_METHOD"]:
+            # An imported account's generated initial password has a cheap hash: a sign-in to it costs as
+            # long as any other, so that timing does not tell which accounts have not signed in yet.
+            check_password_hash(_dummy_hash(method), password)
     else:
-        valid = check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        valid = check_password_hash(_dummy_hash(method), password)
     if user is None or not user.password_hash or not valid or not user.is_admin:
         _sign_in_failed(username, user, "用户名或密码错误")
         raise APIError(401, "unauthorized", "用户名或密码错误。")
@@ -188,11 +195,12 @@ def sign_out(user):
     end_sessions(user)
 
 
-def create_admin(username, password, region=None, display_name="") -> User:
-    """An administrator account; with ``region`` a region admin, else linked to stations later."""
+def create_admin(username, password, region=None, display_name="", generated=False) -> User:
+    """An administrator account; with ``region`` a region admin, else linked to stations later.
+    ``generated``: ``password`` is a random initial one (see INITIAL_PASSWORD_HASH_METHOD)."""
     if _username_taken(username):
         raise conflict(USERNAME_TAKEN, field="username")
-    user = User(username=username, password_hash=_password_hash(password), admin_region=region,
+    user = User(username=username, password_hash=_password_hash(password, generated), admin_region=region,
                 display_name=display_name or username)
     db.session.add(user)
     try:

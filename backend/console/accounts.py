@@ -2,12 +2,14 @@
 same rules as the /admins API): a list searchable by name or username, 新建 a station or a lower region's
 administrator, 编辑 (name, stations or region), 重置密码, 停用/启用. And 修改密码, every administrator's
 own: the other sessions and tokens of the account end, the browser it is changed in stays signed in."""
+import base64
+
 from flask import flash, g, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 
 from schemas.admins import AdminIn, AdminPatch, OwnPasswordIn, PasswordResetIn
 
-from ..auth import accounts
+from ..auth import account_importer, accounts
 from ..auth.account_routes import account_query
 from ..auth.limits import own_password_limits
 from ..auth.services import change_own_password
@@ -16,7 +18,9 @@ from ..forms import load_checked, noted, parse_int
 from . import bp
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .form_errors import refused_form
-from .organisation import _int_list
+from .organisation import (
+    IMPORT_ERRORS_SHOWN, _error_report, _imported, _int_list, _template_download,
+)
 from .suggestions import scoped_stations
 
 LABELS = {"username": "用户名", "display_name": "姓名", "password": "密码", "station_ids": "所管联络站",
@@ -184,3 +188,59 @@ def own_password():
         return redirect(url_for("console.own_password"))
     return render_template("console/password.html")
 
+
+
+# --- 导入管理员 ---------------------------------------------------------------------------------------
+
+
+@bp.route("/admins/import", methods=["GET", "POST"])
+@console_page("console.admins")
+def admin_import():
+    """导入管理员: region administrators only, as 新建管理员账号 is. The answer is a plain page (no script): it
+    holds the new accounts' initial passwords, shown this once."""
+    user = _region_admin_only()
+    if request.method == "POST":
+        return _imported(lambda data, name: account_importer.import_admins(
+            user, account_importer.scope_of(user), data, file_name=name))
+    return admin_import_page()
+
+
+def admin_import_page(result=None, error=None, report_url=None):
+    """The import page, with an upload's result (its initial passwords, and the same as a download held in
+    the page itself: never kept on the server) or refusal."""
+    sheet_url = None
+    if result and result.get("passwords"):
+        data = base64.b64encode(account_importer.result_sheet(result)).decode()
+        sheet_url = f"data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{data}"
+    return render_template("console/admin_import.html", result=result, error=error, columns=account_importer.COLUMNS,
+                           shown=IMPORT_ERRORS_SHOWN, report_url=report_url, region=g.user.admin_region,
+                           result_sheet_url=sheet_url)
+
+
+@bp.get("/admins/import/errors/<token>.xlsx")
+@console_page("console.admins")
+def admin_import_errors(token):
+    from .exports import Export
+
+    _region_admin_only()
+    export = Export("管理员导入错误报告", "管理员导入错误报告", fallback="admin-import-errors")
+    _error_report(export, token)
+    return export.send()
+
+
+@bp.get("/admins/import-template.xlsx")
+@console_page("console.admins")
+def admin_import_template():
+    user = _region_admin_only()
+    return _template_download(account_importer.template(user.admin_region.name), "管理员导入模板.xlsx",
+                              "admin-import-template.xlsx")
+
+
+@bp.get("/admins/export.xlsx")
+@console_page("console.admins")
+def export_admins():
+    """管理员名单 as the accounts list is searched on screen, under the import template's columns (no passwords)."""
+    from ..auth.account_routes import admin_roster_export
+
+    user = _region_admin_only()
+    return admin_roster_export(user, account_query(user, query_text("q", 64))).send(user)

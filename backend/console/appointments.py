@@ -89,7 +89,8 @@ def parse_filters(args):
 
 
 def filtered_query(user, args):
-    """The administrator's requests (the API's ``scope=handling`` for an administrator), filtered, newest first."""
+    """The administrator's requests (the API's ``scope=handling`` for an administrator), filtered: those still
+    to answer (待确认) oldest first, as they are answered in turn, the oldest waiting longest; others newest first."""
     form = parse_filters(args)
     query = select(Appointment).where(services.admin_scope_clause(user))
     if form["status"] != ALL:
@@ -103,6 +104,8 @@ def filtered_query(user, args):
             Appointment.topic.contains(q, autoescape=True),
             Appointment.name.contains(q, autoescape=True),
         ))
+    if form["status"] == AppointmentStatus.requested.value:
+        return query.order_by(Appointment.id), form
     return query.order_by(Appointment.id.desc()), form
 
 

@@ -27,10 +27,11 @@ from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station
 from ..points.models import DeputyScore
 from ..points.queries import current_year, leaderboard, ranked
 from ..slow_figures import kept_if_slow, scope_key
-from ..suggestions.models import OPEN_STATUSES, Suggestion, awaiting_review_clause
+from ..suggestions.models import OPEN_STATUSES, Status, Suggestion, awaiting_review_clause
 from ..suggestions.queries import admin_scope_clause, apply_filters
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
+from .activities import to_close_count
 from .appointments import requested_count
 from .organisation import onboarding_gaps, unstaffed_station_count
 from .pages import console_page, managed_regions
@@ -121,8 +122,7 @@ OUT_OF_SCOPE = "只能查看本人所管区域或联络站的统计。"
 def dashboard_filters(args, user):
     """``args``' dashboard filters as GET /stats/suggestions reads them (StatsQuery), or a ValidationError
     naming the box; blank ones are none. 403 for a region or station beyond ``user``'s scope (the dashboard
-    and 导出统计 would otherwise name it as what they count, and ids could be walked to read names), as
-    the 未参训 figures refuse theirs."""
+    and 导出统计 would otherwise name it as what they count, and ids could be walked to read names)."""
     typed = {key: args[key].strip() for key in FILTERS if args.get(key, "").strip()}
     loaded = StatsQuery().load(typed)
     if "date_from" in loaded and "date_to" in loaded and loaded["date_to"] < loaded["date_from"]:
@@ -160,12 +160,14 @@ def dashboard_data(user, filters=None):
     def count(*conditions):
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
 
-    # The open items' flags in one pass over the scope (five counts read it five times).
+    # The open items' flags in one pass over the scope (seven counts read it seven times).
     counts = db.session.execute(select(
         count(is_open).label("open"),
         count(is_open, Suggestion.overdue.is_(True)).label("overdue"),
         count(is_open, Suggestion.due_soon.is_(True)).label("due_soon"),
         count(is_open, Suggestion.supervised.is_(True)).label("supervised"),
+        count(is_open, Suggestion.round > 1).label("reopened"),
+        count(is_open, Suggestion.status == Status.forwarded).label("forwarded"),
         count(awaiting_review_clause()).label("held"),
     ).where(scope)).one()
     year = current_year()
@@ -177,7 +179,10 @@ def dashboard_data(user, filters=None):
         "due_soon": int(counts.due_soon),
         "supervised": int(counts.supervised),
         "held": int(counts.held),
+        "reopened": int(counts.reopened),  # 重办, still open
+        "forwarded": int(counts.forwarded),  # 转办中: waiting for the department's feedback
         "appointments_requested": requested_count(user, filters),  # 待确认约见
+        "activities_to_close": to_close_count(user, filters),  # 待结单活动
         # 无管理员联络站: a region administrator's to staff (a station administrator runs their own)
         "unstaffed_stations": unstaffed_station_count(user) if user.admin_region is not None else None,
         # 待完善的基础信息: what a new deployment's base still lacks, for a region administrator to complete
@@ -203,6 +208,8 @@ def dashboard_data(user, filters=None):
         ),
         "work_orders": stats["work_orders"],
         "work_orders_with_feedback": stats["work_orders_with_feedback"],
+        "work_orders_withdrawn": stats["work_orders_withdrawn"],
+        "work_orders_awaiting_feedback": stats["work_orders_awaiting_feedback"],
         "departments": len(stats["by_department"]),
         "by_department": stats["by_department"][:TOP_DEPARTMENTS],
         "trend": weekly_filings(scope),

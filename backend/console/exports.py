@@ -253,13 +253,15 @@ def export_suggestions():
 
 
 APPOINTMENT_ORDER = ListOrder("最新提交", (Appointment.id,), descending=True)  # the 约见 list's, newest first
+APPOINTMENTS_TO_ANSWER_ORDER = ListOrder("最早提交", (Appointment.id,))  # its 待确认, oldest first
 
 
 @bp.get("/appointments/export.xlsx")
 @console_login_required
 def export_appointments():
     """约见 as filtered on screen, every page of it. Without the citizen's phone (nor their 称呼)."""
-    query, _ = appointment_query(g.user, request.args)
+    query, form = appointment_query(g.user, request.args)
+    order = APPOINTMENTS_TO_ANSWER_ORDER if form["status"] == "requested" else APPOINTMENT_ORDER
     statement = (
         query.with_only_columns(
             Appointment.number, Appointment.created_dt, Appointment.status, Appointment.topic, Deputy.name,
@@ -281,7 +283,7 @@ def export_appointments():
             cn_time(meet), place, answer, cn_time(answered),
         )
         for (number, created, status, topic, deputy, station, activity, activity_starts, preferred_time, meet, place,
-             answer, answered) in read_in_batches(statement, APPOINTMENT_ORDER)
+             answer, answered) in read_in_batches(statement, order)
     )
     export = Export("约见清单", "约见清单", fallback="appointments")
     export.sheet("约见清单", headers, rows, widths={"编号": 22, "提交时间": 18, "约见事由": 50, "联络站": 24,
@@ -351,6 +353,8 @@ def export_stats():
         ("督办件数", stats["supervised"], "带督办标记的建议"),
         ("转办工单数", stats["work_orders"], "转办到政府部门或 12345 热线的工单（每次转办一件）"),
         ("已反馈工单数", stats["work_orders_with_feedback"], "已记录部门反馈的工单"),
+        ("已撤回工单数", stats["work_orders_withdrawn"], "未获部门反馈即撤回的工单（如代表离任、建议退回联络站重新分派），留档但不再等待反馈"),
+        ("待反馈工单数", stats["work_orders_awaiting_feedback"], "既未反馈也未撤回的工单"),
         ("已评价工单数", d["work_orders_rated"], "部门反馈时记录了代表满意度的工单"),
         ("工单满意率", _percent(stats["work_order_satisfaction_rate"]), "（满意 + 基本满意）÷ 已评价工单"),
     ]
@@ -362,8 +366,9 @@ def export_stats():
     export.sheet("按类别", ["类别", "件数"], [(c, stats["by_category"].get(c, 0)) for c in categories])
     export.sheet("按联络站", ["联络站", "建议数", "未办结", "已办结", "超期", "督办"], _station_rows(scope),
                  widths={"联络站": 30})
-    export.sheet("按承办部门", ["承办部门", "工单数", "已反馈", "满意", "基本满意", "不满意", "工单满意率"], [
-        (r["department"], r["work_orders"], r["with_feedback"], r["satisfied"], r["basically_satisfied"],
+    export.sheet("按承办部门", ["承办部门", "工单数", "已反馈", "已撤回", "待反馈", "满意", "基本满意", "不满意", "工单满意率"], [
+        (r["department"], r["work_orders"], r["with_feedback"], r["withdrawn"], r["awaiting_feedback"],
+         r["satisfied"], r["basically_satisfied"],
          r["dissatisfied"], _percent(r["satisfaction_rate"]))
         for r in stats["by_department"]
     ], widths={"承办部门": 30})

@@ -906,6 +906,10 @@ def _import_failed(exc):
 def _import_page(result=None, error=None, report_url=None):
     """The import page the request is on (the deputies' or the stations'), with an upload's result or refusal."""
     user = g.user
+    if request.endpoint == "console.admin_import":
+        from .accounts import admin_import_page  # .accounts reads this module
+
+        return admin_import_page(result, error, report_url)
     if request.endpoint == "console.station_import":
         return render_template("console/station_import.html", result=result, error=error,
                                columns=station_importer.COLUMNS, shown=IMPORT_ERRORS_SHOWN, report_url=report_url,

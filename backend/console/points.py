@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from schemas.activities import CorrectionIn, ScoringRulePut, YearQuery
 from schemas.points import GradeBandsPut
 
+from ..activities import training
 from ..audit.log import record_export
 from ..auth.scope import (
     deputy_scope_clause,
@@ -305,9 +306,7 @@ def leaderboard():
     user = g.user
     year = _year()
     regions = managed_regions(user)
-    region_id = parse_int(request.args.get("region_id")) if "region_id" in request.args else (
-        user.admin_region_id if is_region_admin(user) else None)
-    region = db.session.get(Region, region_id) if region_id else None
+    region = _board_region(user)
     level = request.args.get("level", "")
     level = level if level in DEPUTY_LEVEL_LABELS else ""
     group = query_text("group", 100)
@@ -336,6 +335,19 @@ def leaderboard():
     )
 
 
+def _board_region(user):
+    """The region the console's board is narrowed to: ``region_id`` (blank, 全部: none, the whole of the
+    administrator's scope), else a region administrator's own region. A region outside the administrator's
+    scope — for a station administrator, one their stations and deputies do not lie in nor under — or none
+    such is 404, the not-found page, as on every console page: the board never names another region."""
+    if "region_id" not in request.args:
+        return db.session.get(Region, user.admin_region_id) if is_region_admin(user) else None
+    region = _region_arg(request.args["region_id"].strip() or None)
+    if region is not None and region.id not in training.viewable(user, [region]):
+        _no_such_region()
+    return region
+
+
 # --- the year's evaluation (履职评价) ---------------------------------------------------------------------
 
 EVALUATION_PER_PAGE = 50
@@ -343,13 +355,14 @@ EVALUATION_PER_PAGE = 50
 
 def _evaluation_args(user):
     """(year, region, grade) the evaluation page and its export are asked for: a region administrator's
-    own region by default, and only one they manage (else 404); a station administrator's deputies
-    wherever they are elected."""
+    own region by default, and only one they manage; a station administrator's deputies wherever they are
+    elected by default, and only a region those deputies or their stations lie in or under (else 404, as
+    the leaderboard: ``_board_region``)."""
     year = _year()
     region = _region_arg(request.args.get("region_id") or None)
     if region is None and is_region_admin(user):
         region = db.session.get(Region, user.admin_region_id)
-    elif region is not None and is_region_admin(user) and not manages_region(user, region):
+    elif region is not None and region.id not in training.viewable(user, [region]):
         _no_such_region()
     return year, region, query_text("grade", 8)
 

@@ -6,7 +6,7 @@ the page back with its form as typed and the reason, in Chinese, in the form; an
 administrator's scope is a 404 page.
 """
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from flask import Response, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from schemas.common import SERVICE_YEARS, clean, has_control_characters
 
 from ..audit.log import masked_phone, record_apart
+from ..db_types import UTCDateTime
 from ..auth.services import WEB_CITIZEN_NAME, WEB_CITIZEN_NAMES
 from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
 from ..errors import APIError, not_found, validation_failed
@@ -33,6 +34,7 @@ from ..suggestions.models import (
     Status,
     Suggestion,
 )
+from ..suggestions.filing import phone_key
 from ..suggestions.presenters import action_label, present
 from ..suggestions.public_routes import published_item
 from ..suggestions.queries import (
@@ -58,13 +60,14 @@ from .once import Collided, PostedForm, take_once
 PER_PAGE = 20
 # A search of the content counts its matches up to this many and then says "more than": the exact count
 # of a common word (路灯 in one item in fifteen) read every match in a city's or a province's scope. The
-# queue pages as far as the cap; the export holds every match.
+# queue pages on past the cap (each page from the last row shown); the export holds every match.
 KEYWORD_COUNT_CAP = 1000
 FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "reopened": "重办", "held": "待审核"}
 NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
 QUEUE_KEY = "queue"  # the session's note of the queue's last filter and page
 STALE_MESSAGE = "这条建议刚刚被其他人修改过，请刷新后重试。"
 FORWARD_TARGETS = {"department": "政府职能部门", "hotline_12345": services.HOTLINE_CHANNEL}
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class ConsoleNotFound(Exception):
@@ -87,12 +90,22 @@ def cn_time(value, fmt="%Y-%m-%d %H:%M"):
 # --- the queue's filters and order (shared with the .xlsx export) --------------------------------
 
 
-# The queue's 排序 (the lists' orders), by the query string's ``sort``: "" the default.
-QUEUE_ORDERS = {"" if key == DEFAULT_ORDER else key: order for key, order in LIST_ORDERS.items()}
+# The queue's 排序 (the lists' orders), by the query string's ``sort``. Work still to be done (未办结 and
+# the tabs of its stages and flags) is read 按期限 unless another order is chosen: the deadline that runs out
+# first — overdue ones, long past it, at the top — then the open items without one, oldest first. Every other
+# list (全部, the finished ones) is newest first, as the API's default is.
+QUEUE_ORDERS = LIST_ORDERS
+WORKING_ORDER = "due"
+_OPEN_STATUS_VALUES = frozenset(s.value for s in OPEN_STATUSES)
+
+
+def default_sort(form):
+    """The order of the list ``form`` filters when none is chosen (see QUEUE_ORDERS)."""
+    return WORKING_ORDER if form.get("open") or form.get("status") in _OPEN_STATUS_VALUES else DEFAULT_ORDER
 
 
 def queue_order(form):
-    return QUEUE_ORDERS[form.get("sort", "")]
+    return QUEUE_ORDERS[form.get("sort") or default_sort(form)]
 
 
 def _int_arg(args, key):
@@ -140,7 +153,7 @@ def parse_filters(args):
     if keyword:
         form["q"] = keyword
     sort = args.get("sort", "")
-    if sort and sort in QUEUE_ORDERS:
+    if sort in QUEUE_ORDERS and sort != default_sort(form):  # the list's own order goes without saying
         form["sort"] = sort
     return filters, keyword, form
 
@@ -211,11 +224,103 @@ _LIST_LOADING = (
 )
 
 
+# The queue's tabs (快捷筛选): the whole queue, 未办结, then every open status and every flag of open work,
+# so that no open item falls between them (each is in the tab of its status). The flags' tabs hold open
+# items only: a 重办 or 督办 item long settled is in the filter's 全部 (tick the flag, leave 未办结 out).
+QUICK_TABS = (
+    ("全部", {}), ("未办结", {"open": "1"}),
+    ("待分派", {"status": "pending"}), ("待接单", {"status": "assigned"}), ("办理中", {"status": "accepted"}),
+    ("转办中", {"status": "forwarded"}), ("已答复", {"status": "replied"}),
+    ("超期", {"overdue": "1", "open": "1"}), ("临期", {"due_soon": "1", "open": "1"}),
+    ("督办", {"supervised": "1", "open": "1"}), ("重办", {"reopened": "1", "open": "1"}),
+    ("内容待审核", {"held": "1"}),
+)
+
+
+def with_order(filters, sort):
+    """``filters`` with the order ``sort`` (a key of QUEUE_ORDERS, or "" for the list's own) unless it is
+    that list's own order."""
+    return filters | ({"sort": sort} if sort and sort != default_sort(filters) else {})
+
+
+# --- the queue's pages: by position, not by offset -------------------------------------------------
+#
+# 下一页 goes on from the last row shown (``after``: its values of the order's keys), 上一页 back from the
+# first (``before``): an administrator who dispatches the items of a page and then turns it sees the next
+# items still waiting (by offset, the twenty after them were skipped), and rows filed meanwhile do not push
+# rows already seen onto the next page. Any position is only a place in the order: a row moved meanwhile
+# (dispatched, a deadline changed) is simply found, or not, where it now stands.
+CURSOR_ARGS = ("after", "before")
+
+
+def _encode_value(value):
+    if isinstance(value, datetime):
+        stamp = value.astimezone(timezone.utc) - EPOCH
+        return "t" + str(stamp // timedelta(microseconds=1))
+    return str(int(value))
+
+
+def encode_position(order, row):
+    """The position of ``row`` (a Suggestion, then its values of ``order``'s keys) as the query string holds it."""
+    return ".".join(_encode_value(value) for value in row[1:1 + len(order.keys)])
+
+
+def decode_position(order, text):
+    """A position the queue wrote (``encode_position``) back as the order's key values; None for anything else
+    (a link typed by hand, an order changed since), which shows the first page."""
+    parts = (text or "").split(".")
+    if len(parts) != len(order.keys):
+        return None
+    values = []
+    for key, part in zip(order.keys, parts):
+        timed = isinstance(key.type, UTCDateTime)
+        digits = part[1:] if timed and part.startswith("t") else part
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 18) or timed != part.startswith("t"):
+            return None
+        number = int(digits)
+        if timed:
+            try:
+                values.append(EPOCH + timedelta(microseconds=number))
+            except OverflowError:
+                return None
+        elif number > MAX_ID:
+            return None
+        else:
+            values.append(number)
+    return tuple(values)
+
+
+def queue_page(query, order, args):
+    """(rows, the cursor argument the page was asked with, whether a page comes before, whether one comes
+    after): a page of the queue's ``query`` at the position ``args`` names, its rows (Suggestion, then its
+    values of the order's keys) in the order's direction."""
+    keyed = query.add_columns(*order.keys).options(*_LIST_LOADING)
+    cursor = next(((name, position) for name in CURSOR_ARGS
+                   if (position := decode_position(order, args.get(name))) is not None), None)
+    if cursor and cursor[0] == "before":
+        rows = db.session.execute(keyed.where(order.before(cursor[1])).order_by(None)
+                                  .order_by(*order.reversed_clauses()).limit(PER_PAGE + 1)).all()
+        if len(rows) > PER_PAGE:
+            return rows[:PER_PAGE][::-1], cursor, True, True
+        cursor = None  # fewer than a page before it: the first page
+    if cursor:
+        keyed = keyed.where(order.after(cursor[1]))
+    rows = db.session.execute(keyed.limit(PER_PAGE + 1)).all()
+    return rows[:PER_PAGE], cursor, cursor is not None, len(rows) > PER_PAGE
+
+
 @bp.get("/suggestions")
 @console_login_required
 def suggestions():
+    return render_queue(request.args)
+
+
+def render_queue(args, batch=None, status=200):
+    """The queue as ``args`` (its query string) filters and places it. ``batch``: the 批量分派 form as
+    the administrator sent it (``ids``, ``deputy_id``, ``note``, and why it was refused as ``error``),
+    shown again as typed, its boxes ticked."""
     user = g.user
-    query, form = filtered_query(user, request.args)
+    query, form = filtered_query(user, args)
     keyword = form.get("q", "")
     number_digits = typed_number(keyword)
     phone = typed_phone(keyword) if keyword else None
@@ -225,16 +330,17 @@ def suggestions():
     capped = cap is not None and total > cap
     if capped:  # so many matches that the queue's order soon meets a page of them (keyword_clause)
         total = cap
-        query, form = filtered_query(user, request.args, frequent=True)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(_int_arg(request.args, "page") or 1, pages)
-    items = db.session.scalars(query.options(*_LIST_LOADING).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+        query, form = filtered_query(user, args, frequent=True)
+    order = queue_order(form)
+    rows, cursor, has_previous, has_next = queue_page(query, order, args)
+    items = [row[0] for row in rows]
     if phone:
         # Which items a citizen's phone was left with is a look-up of their personal data: the 操作日志 keeps
         # who looked, the number masked, in a transaction of its own (a GET writes nothing else).
         record_apart("phone_searched", user, detail={"contact_phone": masked_phone(phone), "found": total})
-    # The item pages lead back here, to this filter and page, however many steps the administrator takes there.
-    session[QUEUE_KEY] = form | ({"page": page} if page > 1 else {})
+    # The item pages lead back here, to this filter and place, however many steps the administrator takes there.
+    here = form | ({cursor[0]: args[cursor[0]]} if cursor else {})
+    session[QUEUE_KEY] = here
     deputies = scoped_deputies(user, form.get("station_id"))
     if form.get("deputy_id") and all(d.id != form["deputy_id"] for d in deputies):
         chosen = db.session.get(Deputy, form["deputy_id"])
@@ -243,18 +349,25 @@ def suggestions():
     stations = scoped_stations(user, [form.get("station_id")])
     filters = {key: value for key, value in form.items() if key != "sort"}
     sort = form.get("sort", "")
+    shown_sort = sort or default_sort(filters)
     return render_template(
         "console/suggestions.html",
-        items=items, total=total, page=page, pages=pages, form=form, filtered=bool(filters),
-        capped=capped, order_args={"sort": sort} if sort else {}, number_digits=number_digits, phone=phone,
-        sort_choices=[(order.label, url_for("console.suggestions", **filters, **({"sort": key} if key else {})),
-                       key == sort) for key, order in QUEUE_ORDERS.items()],
+        items=items, total=total, form=form, filtered=bool(filters),
+        capped=capped, number_digits=number_digits, phone=phone,
+        sort_choices=[(order.label, url_for("console.suggestions", **with_order(filters, key)), key == shown_sort)
+                      for key, order in QUEUE_ORDERS.items()],
+        quick_tabs=[(label, url_for("console.suggestions", **with_order(tab, sort)), form == with_order(tab, sort))
+                    for label, tab in QUICK_TABS],
         statuses=STATUS_LABELS, flags=FLAG_FILTERS,
         categories=current_app.config["SUGGESTION_CATEGORIES"],
         stations=stations, deputies=deputies, cn_time=cn_time,
-        page_url=lambda p: url_for("console.suggestions", **form, page=p),
+        first_url=url_for("console.suggestions", **form) if cursor else None,
+        previous_url=url_for("console.suggestions", **form, before=encode_position(order, rows[0]))
+        if has_previous and rows else (url_for("console.suggestions", **form) if has_previous else None),
+        next_url=url_for("console.suggestions", **form, after=encode_position(order, rows[-1])) if has_next else None,
         export_url=url_for("console.export_suggestions", **form),
-    )
+        queue_args=here, batch=batch or {},
+    ), status
 
 
 # --- one item ------------------------------------------------------------------------------------
@@ -324,11 +437,31 @@ def render_item(item, refused=None, status=200):
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, web_citizen_name=WEB_CITIZEN_NAME, web_citizen_names=WEB_CITIZEN_NAMES, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
-        headlines=timeline_headlines(item), refused=form_name, refused_message=message, refused_field=field,
+        headlines=timeline_headlines(item), own_item_note=own_item_note(item), refused=form_name, refused_message=message, refused_field=field,
         typed=request.form if form_name else {},
         # What the public will read of it (redaction can miss a name): to be checked by a person.
         public_preview=published_item(item) if item.public_consent and item.merged_into_id is None else None,
     ), status
+
+
+def own_item_note(item):
+    """What ``item``'s page tells the administrators of its filer being a deputy, or None. Handled by that
+    deputy (workflow.filed_by_its_deputy), the item is their own: they may not rate it, and closing it credits
+    no 办结/满意 points. Not dispatched yet, it says whose it is, before anyone dispatches it to them."""
+    if workflow.filed_by_its_deputy(item):
+        return f"提交人即承办代表（{_why_filer_is(item, item.deputy)}），代表不能评价本人的答复，办结不计履职积分。"
+    if item.deputy_id is None and item.filer_deputy_id is not None:
+        filer = db.session.get(Deputy, item.filer_deputy_id)
+        return f"提交人为代表{filer.name}（{_why_filer_is(item, filer)}），分派给其本人办理的，办结不计履职积分。"
+    return None
+
+
+def _why_filer_is(item, deputy):
+    if item.citizen is not None and item.citizen.deputy_id == deputy.id:
+        return "提交人的微信已绑定为该代表"
+    if deputy.phone is not None and phone_key(item.contact_phone) == deputy.phone:
+        return "联系电话与该代表登记的手机号相同"
+    return "提交人曾留下该代表登记的手机号"
 
 
 def timeline_headlines(item):
@@ -346,10 +479,15 @@ def timeline_headlines(item):
     return headlines
 
 
-def queue_url():
-    """The queue as the administrator last left it (filter and page), else the whole queue."""
+def remembered_queue_args():
+    """The query string of the queue as the administrator last left it (filter and place), else {}."""
     remembered = session.get(QUEUE_KEY)
-    return url_for("console.suggestions", **(remembered if isinstance(remembered, dict) else {}))
+    return {key: str(value) for key, value in remembered.items()} if isinstance(remembered, dict) else {}
+
+
+def queue_url():
+    """The queue as the administrator last left it (filter and place), else the whole queue."""
+    return url_for("console.suggestions", **remembered_queue_args())
 
 
 @bp.get("/suggestions/<int:suggestion_id>/photos/<key>")
@@ -444,7 +582,12 @@ def batch_dispatch():
     the same 分派 as on their own page (its 台账 line, the deputy's notice), each in a transaction of its
     own, so that one refused (dispatched meanwhile, out of scope) does not stop the others; the summary
     names those not dispatched and why. Only items still 待分派 are taken: 改派 is done on an item's page.
-    The form takes its steps once (console.once): sent again, it answers as the first post did."""
+    The form takes its steps once (console.once): sent again, it answers as the first post did.
+
+    Sent from the queue it first asks (确定将 N 件分派给…吗？, a page of its own, so that it asks without
+    a script too) and takes its steps once confirmed. Refused (nothing ticked, no deputy), or taken back
+    to change (返回修改), the queue comes back as the administrator left it, the boxes still ticked and
+    the note as typed."""
     back = queue_url()
     form = PostedForm()
     first = form.first()
@@ -452,6 +595,9 @@ def batch_dispatch():
         return form.replay(first, back)
     ids = list(dict.fromkeys(i for i in (parse_int(v) for v in request.form.getlist("ids")) if i is not None))
     deputy_id = _int_arg(request.form, "deputy_id")
+    typed = {"ids": set(ids), "deputy_id": deputy_id, "note": request.form.get("note", "")}
+    if request.form.get("revise"):
+        return render_queue(remembered_queue_args(), typed)
     try:
         note = form_text("note", "分派说明", 500, required=False)
         if not ids:
@@ -460,9 +606,18 @@ def batch_dispatch():
             raise validation_failed({"ids": [f"一次最多分派 {BATCH_DISPATCH_MAX} 件建议。"]})
         if deputy_id is None:
             raise validation_failed({"deputy_id": ["请选择要分派的代表。"]})
+        deputy = db.session.get(Deputy, deputy_id, options=[lazyload(Deputy.live_qr)])
+        if deputy is None or not deputy.active or not manages_deputy(g.user, deputy):
+            raise validation_failed({"deputy_id": ["代表不存在、已离任或不在您的管理范围内。"]})
     except APIError as exc:
-        flash(error_message(exc), "error")
-        return redirect(back)
+        return render_queue(remembered_queue_args(), typed | {"error": error_message(exc)}, exc.status)
+    if request.form.get("confirmed") != "1":
+        found = {item.id: item for item in db.session.scalars(
+            select(Suggestion).where(Suggestion.id.in_(ids), admin_scope_clause(g.user))).all()}
+        return render_template(
+            "console/batch_dispatch_confirm.html", ids=ids, items=[found[i] for i in ids if i in found],
+            deputy=deputy, note=note, queue_url=back, cn_time=cn_time,
+        )
     done, refused, deputy_name = 0, [], ""
     for item_id in ids:
         item = load_item(item_id)

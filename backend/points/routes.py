@@ -29,7 +29,7 @@ from ..auth.scope import (
     manages_region,
     roles_required,
 )
-from ..errors import APIError, not_found, validation_failed
+from ..errors import not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..org.models import Deputy, Region
@@ -89,10 +89,13 @@ def _rulebook_region(args):
     return rulebook.own_region(current_caller())
 
 
-def _editable_region(args, refusal="只能修改本人所管区域的评分细则。"):
+def _editable_region(args):
+    """The region whose rulebook or grade bands a region administrator changes: ``region_id`` or their own.
+    One outside their subtree (above it or beside it) answers 404 as one that does not exist, as every
+    other region id outside the caller's scope does (auth.scope.managed_region_or_404)."""
     region = _rulebook_region(args)
     if region is None or not manages_region(current_caller(), region):
-        raise APIError(403, "forbidden", refusal)
+        raise not_found("区域不存在。")
     return region
 
 
@@ -206,7 +209,7 @@ def get_grade_bands(args):
 @evaluations.response(200, GradeBandsOut)
 def put_grade_bands(args, data):
     """设定本区域（或所管下级区域）自己的一套评价等次，整套取代沿用的上级等次。等次按积分随时计算、不保存：修改后，所有年度（包括上一年度）的积分都按新的等次评定。"""
-    region = _editable_region(args, "只能修改本人所管区域的评价等次。")
+    region = _editable_region(args)
     return _bands_out(grades.set_bands(region, data["bands"], actor=current_user()), region)
 
 
@@ -216,7 +219,7 @@ def put_grade_bands(args, data):
 @evaluations.response(200, GradeBandsOut)
 def reset_grade_bands(args):
     """撤销本区域自定的评价等次，恢复沿用上级的等次（本区域没有自定的：照旧沿用，不变）；全域等次只能修改。"""
-    region = _editable_region(args, "只能修改本人所管区域的评价等次。")
+    region = _editable_region(args)
     return _bands_out(grades.reset_bands(region, actor=current_user()), region)
 
 

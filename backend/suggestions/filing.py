@@ -13,10 +13,12 @@ is held for an administrator as before. Until then the item reaches only the peo
 addressed to — its citizen, its deputy, the station's staff — never a public page.
 """
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, case, exists, insert, select, update
+from sqlalchemy import bindparam, case, exists, func, insert, literal_column, or_, select, update
 
+from ..appointments.models import Appointment
 from ..auth.scope import RegionRef
 from ..db_types import utcnow
 from ..errors import forbidden, validation_failed
@@ -163,6 +165,74 @@ def _photos_gone():
     return validation_failed({"attachment_ids": ["照片不存在或已被使用，请重新上传。"]})
 
 
+def phone_key(text):
+    """A phone number as deputies' phones are registered (11 digits), from the ways people write one: spaces,
+    dashes, a +86 or 0086 prefix, full-width digits. A landline keeps its area code (never a deputy's);
+    None for no number."""
+    digits = "".join(str(int(ch)) for ch in str(text or "") if ch.isdecimal())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11 and digits[len(prefix)] == "1":
+            return digits[len(prefix):]
+    return digits or None
+
+
+@cache
+def _filer_statement():
+    """In one statement: the deputy whose registered phone is ``phone``; the deputy the caller's latest
+    earlier item names as its filer, else the deputy whose phone the caller's latest 约见 with a deputy's phone
+    gave; whether an earlier item or 约见 of theirs ties them so to deputy ``deputy_id``. The caller's own rows,
+    read through ``ix_suggestions_citizen`` and ``ix_appointments_citizen``."""
+    deputies, items, meetings = Deputy.__table__, Suggestion.__table__, Appointment.__table__
+    own_item = items.c.citizen_id == bindparam("user_id")
+    own_meeting = meetings.c.citizen_id == bindparam("user_id")
+    meeting_phone = deputies.c.phone == func.replace(meetings.c.contact_phone, literal_column("'-'"), literal_column("''"))
+    latest_item = (select(items.c.filer_deputy_id).where(own_item, items.c.filer_deputy_id.is_not(None))
+                   .order_by(items.c.id.desc()).limit(1).scalar_subquery())
+    latest_meeting = (select(deputies.c.id).select_from(meetings.join(deputies, meeting_phone)).where(own_meeting)
+                      .order_by(meetings.c.id.desc()).limit(1).scalar_subquery())
+    return select(
+        select(deputies.c.id).where(deputies.c.phone == bindparam("phone")).scalar_subquery().label("by_phone"),
+        func.coalesce(latest_item, latest_meeting).label("latest"),
+        or_(exists().where(own_item, items.c.filer_deputy_id == bindparam("deputy_id")),
+            exists().select_from(meetings.join(deputies, meeting_phone))
+            .where(own_meeting, deputies.c.id == bindparam("deputy_id"))).label("tied_to_deputy"),
+    )
+
+
+class Filer(NamedTuple):
+    deputy_id: int | None  # the deputy the filer is known to be, stored as the item's ``filer_deputy_id``
+    is_deputy: bool  # whether that is the deputy whose code they file through
+    newly_tied: bool  # the contact phone ties them to a deputy their earlier items are not tied to
+
+
+def filer_deputy(connection, user, contact_phone, code_deputy_id) -> Filer:
+    """Who of the deputies the filer is, by any identity we can tie to one: the WeChat user bound as the
+    deputy; else the contact phone given now, when it is a deputy's registered phone; else a contact phone
+    this identity gave with an earlier item (a phone browser's identity is anonymous: the number it gives
+    is all that ties it to anyone). A deputy filing from another number, giving none, is not told apart."""
+    if user.deputy_id is not None:
+        return Filer(user.deputy_id, user.deputy_id == code_deputy_id, False)
+    row = connection.execute(_filer_statement(), {
+        "phone": phone_key(contact_phone), "user_id": user.id, "deputy_id": code_deputy_id}).one()
+    deputy_id = row.by_phone or row.latest
+    is_deputy = code_deputy_id is not None and (row.by_phone == code_deputy_id or bool(row.tied_to_deputy))
+    return Filer(deputy_id, is_deputy, row.by_phone is not None and row.by_phone != row.latest)
+
+
+def tie_earlier_items(connection, user_id, deputy_id):
+    """The identity ``user_id`` gave deputy ``deputy_id``'s registered phone: it is the deputy's, and so are the
+    items it filed before, those that name no filer deputy yet."""
+    items = Suggestion.__table__
+    connection.execute(update(items).where(items.c.citizen_id == user_id, items.c.filer_deputy_id.is_(None))
+                       .values(filer_deputy_id=deputy_id))
+
+
+def deputy_with_phone(connection, phone):
+    """The id of the deputy whose registered phone ``phone`` is (as people write it: ``phone_key``), or None."""
+    key = phone_key(phone)
+    return None if key is None else connection.scalar(select(Deputy.__table__.c.id).where(Deputy.__table__.c.phone == key))
+
+
 def file_suggestion(user, data) -> ItemSnapshot:
     """A citizen files after scanning: through a deputy's code it goes to that deputy, through a
     station's it waits there for dispatch. ``user`` is the request's Caller (id, display name).
@@ -173,9 +243,11 @@ def file_suggestion(user, data) -> ItemSnapshot:
     connection = db.session.connection()
     target = code_target(connection, data["qr_code"])
     to_deputy = target.target_kind is QRKind.deputy
-    if to_deputy and user.deputy_id is not None and user.deputy_id == target.deputy_id:
+    filer = filer_deputy(connection, user, data.get("contact_phone"), target.deputy_id if to_deputy else None)
+    if filer.is_deputy:
         # A deputy's item to themself would be theirs to accept, answer and close, for 履职积分 (and a 满意 from
-        # themself): refused. A concern of their own goes through the station, dispatched by its staff.
+        # themself): refused, from their WeChat or from a browser that gave their number. A concern of their
+        # own goes through the station, dispatched by its staff.
         raise forbidden(OWN_CODE)
     photos = _photos(connection, user, data.get("attachment_ids"))
     location = data.get("location") or {}
@@ -185,7 +257,7 @@ def file_suggestion(user, data) -> ItemSnapshot:
         lat=location.get("lat"), lng=location.get("lng"), address=location.get("address", ""),
         contact_phone=data.get("contact_phone"), anonymous=data.get("anonymous", False),
         public_consent=data.get("public_consent", False), station_id=target.station_id,
-        deputy_id=target.deputy_id if to_deputy else None, region_id=target.region_id,
+        deputy_id=target.deputy_id if to_deputy else None, filer_deputy_id=filer.deputy_id, region_id=target.region_id,
         status=Status.assigned if to_deputy else Status.pending, screening="pending", held_for_review=False,
         assigned_dt=now if to_deputy else None,
         accept_due_dt=due_at(data["category"], "accept", now) if to_deputy else None,
@@ -205,6 +277,8 @@ def file_suggestion(user, data) -> ItemSnapshot:
     status = columns["status"].value
     filed = Event("file", status, status, "citizen", user.id, user.display_name or "", "", now)
     connection.execute(insert_event, {"suggestion_id": item_id, **filed._asdict()})
+    if filer.newly_tied:
+        tie_earlier_items(connection, user.id, filer.deputy_id)
     if photos:
         attach = _photo_statements()[1]
         attached = connection.execute(attach, {"ids": [p.id for p in photos], "item_id": item_id}).rowcount

@@ -73,7 +73,7 @@ class Suggestion(db.Model):
         Index("ix_suggestions_citizen", "citizen_id", "id"),
         Index("ix_suggestions_region_created", "region_id", "created_dt"),
         # The items waiting in a region's queue, with no station: the region filter's second half
-        # (queries.handled_in_region_clause, migration 0063).
+        # (queries.handled_in_region_clause, migration 0064).
         Index("ix_suggestions_queue_region", "region_id", "created_dt", postgresql_where=text("station_id IS NULL"),
               sqlite_where=text("station_id IS NULL")),
         Index("ix_suggestions_status_created", "status", "created_dt"),
@@ -119,6 +119,11 @@ class Suggestion(db.Model):
     lng: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(255), default="")
     contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # The deputy its filer is known to be (filing.filer_deputy): the WeChat user bound as them, or an identity
+    # that gave their registered phone as a contact phone, with this item or another. Kept when the phone is
+    # erased or the deputy's number changes: an item it names as its handling deputy's own earns them no
+    # 办结/满意 points and no rating by its filer (workflow.filed_by_its_deputy).
+    filer_deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     public_consent: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -165,7 +170,7 @@ class Suggestion(db.Model):
 
     citizen: Mapped[User] = relationship(foreign_keys=[citizen_id])
     station: Mapped[Station | None] = relationship()
-    deputy: Mapped[Deputy | None] = relationship()
+    deputy: Mapped[Deputy | None] = relationship(foreign_keys=[deputy_id])
     region: Mapped[Region] = relationship()
     events: Mapped[list["SuggestionEvent"]] = relationship(
         back_populates="suggestion", order_by="SuggestionEvent.id", cascade="all, delete-orphan"
@@ -293,7 +298,9 @@ class SuggestionEvent(db.Model):
 class SuggestionWorkOrder(db.Model):
     """One forwarding (转办) of an item to a department or to the 12345 hotline's deputy channel, as a
     work order (工单): its number there, when it went and when the answer came back, and the deputy's
-    satisfaction with that answer. Read by the item page and the statistics per department."""
+    satisfaction with that answer. Read by the item page and the statistics per department. It is open (待反馈)
+    until its feedback is recorded, or until it is withdrawn (已撤回: ``withdrawn_dt``) as the item leaves the
+    department without one."""
 
     __tablename__ = "suggestion_work_orders"
     __table_args__ = (Index("ix_suggestion_work_orders_suggestion", "suggestion_id", "id"),)
@@ -306,8 +313,17 @@ class SuggestionWorkOrder(db.Model):
     forwarded_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     feedback_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     satisfaction: Mapped[Satisfaction | None] = mapped_column(str_enum(Satisfaction, "work_order_satisfaction"))
+    # 已撤回: the item left the department with no feedback recorded (its deputy left office and it went back to
+    # the station, or it was refused while held for review): kept on record, no longer awaited. Open = neither
+    # a feedback nor a withdrawal.
+    withdrawn_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(100))
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="work_orders")
+
+    @property
+    def open(self):
+        return self.feedback_dt is None and self.withdrawn_dt is None
 
     @property
     def satisfaction_label(self):

@@ -125,6 +125,8 @@ def _work_order(work_order, private):
         "feedback_at": work_order.feedback_dt,
         "satisfaction": work_order.satisfaction.value if private and work_order.satisfaction else None,
         "satisfaction_label": work_order.satisfaction_label if private else None,
+        "withdrawn_at": work_order.withdrawn_dt,
+        "withdrawn_reason": work_order.withdrawn_reason,
     }
 
 

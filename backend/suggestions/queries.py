@@ -283,10 +283,19 @@ class ListOrder(NamedTuple):
     def clauses(self):
         return [key.desc() for key in self.keys] if self.descending else list(self.keys)
 
+    def reversed_clauses(self):
+        """This order read from its end (the console queue's 上一页 reads back from a row, then turns the rows round)."""
+        return list(self.keys) if self.descending else [key.desc() for key in self.keys]
+
     def after(self, position):
         """The rows after the one at ``position`` (its values of ``keys``) in this order."""
         keys, values = tuple_(*self.keys), tuple_(*position)
         return keys < values if self.descending else keys > values
+
+    def before(self, position):
+        """The rows before the one at ``position`` (its values of ``keys``) in this order."""
+        keys, values = tuple_(*self.keys), tuple_(*position)
+        return keys > values if self.descending else keys < values
 
 
 # The orders a list offers (the API's ``sort``, the console queue's 排序), the default first: newest

@@ -69,7 +69,8 @@ def categories():
 @blp.arguments(SuggestionIn)
 @blp.response(201, SuggestionOut)
 def file_suggestion(data):
-    """群众扫码提交建议。通过代表码提交直接交给该代表，通过联络站码提交等待分派。"""
+    """群众扫码提交建议。通过代表码提交直接交给该代表，通过联络站码提交等待分派。代表本人不能通过自己的代表码提交（403）：
+    绑定为该代表的微信，联系电话为该代表登记的手机号，或此前提交时留下过该手机号的身份（含手机浏览器），均视为代表本人。"""
     user = current_caller()
     if "citizen" not in user.roles:
         raise APIError(403, "forbidden", "请在微信中登录后提交建议。")
@@ -178,7 +179,7 @@ def reply(data, suggestion_id):
 @blp.arguments(RateIn)
 @blp.response(200, SuggestionOut)
 def rate(data, suggestion_id):
-    """群众评价：满意、基本满意办结；不满意重新交办。"""
+    """群众评价：满意、基本满意办结；不满意重新交办。提交人即承办代表本人的（其微信或留下的手机号为该代表的），不能评价（403）。"""
     item, actor = _step(suggestion_id, "rate")
     return _detail(services.rate(item, actor, data["satisfaction"], data["comment"]))
 

@@ -33,7 +33,7 @@ from .models import (
     SuggestionWorkOrder,
 )
 from .redact import public_content, public_reply, redact, redact_item_text
-from .workflow import SYSTEM
+from .workflow import SYSTEM, filed_by_its_deputy
 
 MAX_PHOTOS = 9
 END_OF_DAY = time(23, 59, 59)
@@ -307,6 +307,20 @@ def accept(item, actor):
 
 
 DEPARTED = "代表离任，退回联络站重新分派"
+# Why a work order was withdrawn (已撤回): on the work order, as the item page and the statistics show it.
+WORK_ORDER_DEPARTED = "代表离任，建议已退回联络站重新分派"
+WORK_ORDER_REJECTED = "建议不予受理"
+
+
+def _withdraw_work_order(item, reason):
+    """An item leaving 转办中 without the department's feedback (its deputy left office, or it was refused
+    while held for review): its open work order stays on record, withdrawn (已撤回) with ``reason``, and is no
+    longer awaited — by the statistics, the item's page or anyone; the next deputy may forward it again (a
+    new work order). The item no longer says it is at the department. Returns the timeline's words for it."""
+    work_order = _open_work_order(item)
+    work_order.withdrawn_dt, work_order.withdrawn_reason = utcnow(), reason
+    item.forward_target = item.forward_department = item.forward_work_order_no = None
+    return f"转办至{work_order.department}的工单已撤回，不再等待部门反馈"
 
 
 def return_to_station(item, actor, reason, departed=False):
@@ -315,7 +329,10 @@ def return_to_station(item, actor, reason, departed=False):
     closed station: nobody would see it). ``departed``: the system's, as the deputy left office."""
     workflow.check_transition(item, "return", actor.role == "system")
     moved = _requeue(item, item.deputy_id)
-    workflow.apply(item, "return", actor, f"{reason}（{moved}）" if moved else reason)
+    note = f"{reason}（{moved}）" if moved else reason
+    if item.status is Status.forwarded:  # only the system's, as the deputy left office (workflow.SYSTEM_ONLY)
+        note += "；" + _withdraw_work_order(item, WORK_ORDER_DEPARTED if departed else reason[:100])
+    workflow.apply(item, "return", actor, note)
     item.deputy = None
     item.accept_due_dt = item.reply_due_dt = None
     item.dispatch_due_dt = dispatch_due_at(utcnow())
@@ -391,7 +408,7 @@ def _open_work_order(item):
     orders, still serving while 0017 ran, or seeded data) gets one now for its latest forwarding, as the
     migration made them: never is an answered work order answered again, nor is the feedback a 500."""
     latest = item.work_orders[-1] if item.work_orders else None
-    if latest is not None and latest.feedback_dt is None:
+    if latest is not None and latest.open:
         return latest
     forwarded_dt = db.session.scalar(
         select(SuggestionEvent.created_dt)
@@ -502,15 +519,11 @@ def auto_close(item, days):
     return item
 
 
-def filed_by_its_deputy(item):
-    """Whether the WeChat user who filed ``item`` is the one bound as the deputy handling it."""
-    return item.deputy_id is not None and item.citizen is not None and item.citizen.deputy_id == item.deputy_id
-
-
 def _credit_closing(item):
     """履职积分 from the suggestion loop: an item closed, and a satisfied rating; none for an item its deputy
-    filed themself (its filer's WeChat is the deputy's: a station code's filing dispatched to them, or a
-    filer who bound the deputy's number since), which would be points for self-dealing."""
+    filed themself (``workflow.filed_by_its_deputy``: its filer's WeChat is the deputy's, or its filer gave the
+    deputy's registered phone — a station code's filing dispatched to them, a filer who bound the deputy's
+    number since), which would be points for self-dealing."""
     if item.deputy_id is None or filed_by_its_deputy(item):
         return
     ledger.credit(item.deputy_id, "suggestion_closed", "suggestion", item.id, f"办结群众建议 {item.number}")
@@ -523,7 +536,10 @@ def reject(item, actor, reason):
     (件件有回音; the reply template, which they subscribed to when filing). An item held by content
     screening that is refused is 内容审核驳回 in the 操作日志 as well."""
     held = item.awaiting_review
+    forwarded = item.status is Status.forwarded  # held for review at the department
     workflow.apply(item, "reject", actor, reason)
+    if forwarded:
+        _withdraw_work_order(item, WORK_ORDER_REJECTED)
     if held:
         audit_log.record("content_rejected", actor.user, ("suggestion", item.id, item.number), item.region_id)
     item.closed_dt = utcnow()
@@ -611,6 +627,23 @@ def public_text_of(item):
         "approved_content": item.public_content, "approved_reply": item.public_reply,
         "content": public_content(item), "reply_content": public_reply(item),
     }
+
+
+PUBLICATION_LABELS = {"published": "公开展示中", "withheld": "不予公开", "not_published": "未公开展示"}
+
+
+def publication_of(item):
+    """What the public pages show of ``item``, as its citizen's copy of their data says it (auth.erasure):
+    ``published`` with the words and the reply as shown there (``public_content`` / ``public_reply``: an
+    administrator's approved text or the citizen's own, redacted); ``withheld`` (不予公开) without the
+    administrator's reason, which the staff alone read; else ``not_published`` (not consented, not closed yet,
+    held by screening, merged away)."""
+    state = ("published" if item.public else
+             "withheld" if item.public_consent and item.public_withheld_reason is not None else "not_published")
+    shown = state == "published"
+    return {"state": state, "state_label": PUBLICATION_LABELS[state],
+            "content": public_content(item) if shown else None,
+            "reply_content": (public_reply(item) or None) if shown else None}
 
 
 # An item another may be merged into: one still open, 待分派 included.

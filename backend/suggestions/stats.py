@@ -14,7 +14,8 @@
 * average hours from assignment to acceptance, and from filing to closing;
 * with ``work_orders=True``, the 转办工单 (work orders at departments and the 12345 hotline) of those items:
   工单满意率 work_order_satisfaction_rate = (满意 + 基本满意) ÷ work orders whose feedback recorded the
-  deputy's satisfaction, overall and per department.
+  deputy's satisfaction, overall and per department; each work order is answered (with_feedback), withdrawn
+  (已撤回: its item left the department without feedback, e.g. its deputy left office) or awaiting feedback.
 
 Rejected, withdrawn and merged items are not work that should be closed, so they are left out of the rates.
 """
@@ -43,8 +44,10 @@ def _count(condition):
 
 MERGED_LABEL = "已合并"
 _SUMMED = ("total", "closed", "past_deadline", "on_time", "overdue", "supervised",
-           "merged", "implemented", "satisfied", "basically_satisfied", "dissatisfied", "to_accept_sum", "to_accept_count", "to_close_sum", "to_close_count")
-_WORK_ORDER_COUNTS = ("work_orders", "with_feedback", "satisfied", "basically_satisfied", "dissatisfied")
+           "merged", "implemented", "satisfied", "basically_satisfied", "dissatisfied", "to_accept_sum",
+           "to_accept_count", "to_close_sum", "to_close_count")
+_WORK_ORDER_COUNTS = ("work_orders", "with_feedback", "withdrawn", "awaiting_feedback", "satisfied", "basically_satisfied",
+                      "dissatisfied")
 
 
 def status_breakdown(figures):
@@ -168,13 +171,16 @@ def work_order_stats(items):
     grouped query over the work orders, joined to the items by ``ix_suggestion_work_orders_suggestion``.
 
     A work order is rated when its feedback said how satisfied the deputy was with the department's
-    handling: the API also takes feedback without it, as the contract first had it."""
+    handling: the API also takes feedback without it, as the contract first had it. One withdrawn (已撤回)
+    is no longer awaited: ``awaiting_feedback`` counts the open ones."""
     w = SuggestionWorkOrder
     rows = db.session.execute(
         select(
             w.department,
             func.count().label("work_orders"),
             _count(w.feedback_dt.isnot(None)).label("with_feedback"),
+            _count(and_(w.feedback_dt.is_(None), w.withdrawn_dt.isnot(None))).label("withdrawn"),
+            _count(and_(w.feedback_dt.is_(None), w.withdrawn_dt.is_(None))).label("awaiting_feedback"),
             _count(w.satisfaction == Satisfaction.satisfied).label("satisfied"),
             _count(w.satisfaction == Satisfaction.basically_satisfied).label("basically_satisfied"),
             _count(w.satisfaction == Satisfaction.dissatisfied).label("dissatisfied"),
@@ -195,6 +201,8 @@ def work_order_stats(items):
     return {
         "work_orders": sums["work_orders"],
         "work_orders_with_feedback": sums["with_feedback"],
+        "work_orders_withdrawn": sums["withdrawn"],
+        "work_orders_awaiting_feedback": sums["awaiting_feedback"],
         "work_orders_rated": sums["rated"],
         "work_order_satisfaction_rate": _rate(sums["satisfied"] + sums["basically_satisfied"], sums["rated"]),
         "by_department": by_department,

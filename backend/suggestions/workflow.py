@@ -140,6 +140,15 @@ def _follows(user, item):
 OWN_ANSWER = "这条建议由您本人办理，不能评价自己的答复。"
 
 
+def filed_by_its_deputy(item):
+    """Whether ``item``'s filer is the deputy handling it: the filing named them as its filer (their WeChat, or
+    their registered phone given by the filer: ``filing.filer_deputy``), or the WeChat user who filed it is
+    bound as them (since)."""
+    if item.deputy_id is None:
+        return False
+    return item.filer_deputy_id == item.deputy_id or (item.citizen is not None and item.citizen.deputy_id == item.deputy_id)
+
+
 def actor_for(user, item, action):
     """The capacity in which ``user`` may take ``action`` on ``item``; 404 if they may not even see it."""
     if not can_see(user, item):
@@ -163,10 +172,11 @@ def actor_for(user, item, action):
         "public_text": admin_role,
         "withhold_public": admin_role,
     }[action]
-    if allowed and action == "rate" and is_assigned_deputy(user, item):
-        # The filer is the deputy handling it (a concern of their own dispatched to them, or their filing's
-        # WeChat bound as that deputy since): a 满意 of their own answer is no citizen's verdict. The sweep
-        # closes it unrated, crediting nothing (services._credit_closing).
+    if allowed and action == "rate" and (is_assigned_deputy(user, item) or filed_by_its_deputy(item)):
+        # The filer is the deputy handling it (a concern of their own dispatched to them, their filing's
+        # WeChat bound as that deputy since, or a filer who gave the deputy's registered phone, from a phone
+        # browser too): a 满意 of their own answer is no citizen's verdict. The sweep closes it unrated,
+        # crediting nothing (services._credit_closing).
         raise APIError(403, "forbidden", OWN_ANSWER)
     if not allowed:
         raise APIError(403, "forbidden", "您无权对这条建议执行此操作。")

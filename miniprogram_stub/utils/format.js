@@ -122,6 +122,8 @@ function presentSuggestion(item) {
     // 转办工单, on the item's own page: the number and the deputy's satisfaction for its citizen and staff.
     workOrders: (item.work_orders || []).map((w, i) => Object.assign({}, w, {
       key: i, forwardedText: formatTime(w.forwarded_at), feedbackText: formatTime(w.feedback_at),
+      // 已撤回: the item left the department unanswered (its deputy left office): no longer awaited.
+      withdrawnText: w.feedback_at || !w.withdrawn_at ? '' : '已撤回（' + (w.withdrawn_reason || '未获部门反馈') + '）',
     })),
   });
 }

@@ -331,6 +331,15 @@ def test_console_pages_for_a_region_administrator(desktop, live_server, factory,
         expect(page.locator("h1").first).to_be_visible()
         audit.check(what)
 
+    # 批量分派 asks first, on a page of its own.
+    page.goto(f"{live_server}/console/suggestions?status=pending")
+    page.get_by_label("全选本页待分派的建议").check()
+    batch = page.get_by_role("form", name="批量分派")
+    batch.get_by_label("分派给").select_option(str(zhang.id))
+    batch.get_by_role("button", name="分派所选").click()
+    expect(page.locator("#batch-question")).to_contain_text("确定将所选")
+    audit.check("批量分派's question")
+
     # A refused step comes back with its reason in the form, read with the box it is about (督办: offered
     # once the item is dispatched).
     assert factory.client.post(f"/api/v1/suggestions/{pending}/dispatch", json={"deputy_id": zhang.id},

@@ -41,6 +41,8 @@ def test_a_browser_citizen_reads_their_data_and_cancels_the_identity(phone, live
     expect(phone.locator("#privacy-account")).to_contain_text("手机浏览器")
     expect(phone.locator("#privacy-list")).to_contain_text(f"{number}（待分派）")
     expect(phone.locator("#privacy-list")).to_contain_text("联系电话 13912345678")
+    # What the public pages show of it: nothing yet (waiting at the station).
+    expect(phone.locator("#privacy-list")).to_contain_text("公开展示情况：未公开展示")
 
     # Asked in the page first; 再想想 sends nothing.
     phone.click("#erase")

@@ -90,6 +90,27 @@ def test_the_filer_sees_where_the_deputy_forwarded_it_and_the_work_order_number(
     assert external_requests == []
 
 
+def test_the_filer_reads_a_work_order_withdrawn_as_the_deputy_left_office(
+        phone, live_server, factory, world, admin, external_requests):  # noqa: F811
+    """Back at the station for another deputy, the item no longer says it waits for the department."""
+    mine = file_in_page(phone, live_server, world["station"].qr_code, "人民路口红绿灯坏了")
+    deputy, client = factory.deputy_headers(world["zhang"]), factory.client
+    assert client.post(f"/api/v1/suggestions/{mine}/dispatch", headers=admin,
+                       json={"deputy_id": world["zhang"].id}).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{mine}/accept", headers=deputy).status_code == 200
+    assert client.post(f"/api/v1/suggestions/{mine}/forward", headers=deputy, json={
+        "target": "hotline_12345", "work_order_no": "RX-0043", "note": "已通过 12345 人大代表通道反映。"}).status_code == 200
+    left = client.patch(f"/api/v1/deputies/{world['zhang'].id}", headers=admin, json={"active": False})
+    assert left.status_code == 200, left.json
+
+    phone.goto(f"{live_server}/track/{mine}")
+    expect(phone.locator("#d-status")).to_have_text("待分派")
+    expect(phone.locator("#d-work-orders li")).to_have_text(
+        ["转办至12345 热线人大代表通道 · 工单编号 RX-0043 · 已撤回（代表离任，建议已退回联络站重新分派）"])
+    expect(phone.locator("#timeline")).to_contain_text("转办至12345 热线人大代表通道的工单已撤回，不再等待部门反馈")
+    assert external_requests == []
+
+
 def test_an_item_merged_into_another_says_so_and_links_to_the_one_being_handled(
         phone, live_server, factory, world, admin, external_requests):  # noqa: F811
     earlier, _ = wechat_item(factory, world)

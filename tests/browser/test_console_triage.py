@@ -170,8 +170,8 @@ def test_the_administrator_puts_the_overdue_item_on_top_with_by_deadline(pc, liv
 
 def test_several_pending_items_are_ticked_and_dispatched_together(pc, live_server, factory, world,  # noqa: F811
                                                                   external_requests):
-    """批量分派: tick two of the items waiting, choose the deputy, send; both are dispatched, the third
-    left as it was, and the queue says so."""
+    """批量分派: tick two of the items waiting, choose the deputy, send and confirm; both are dispatched, the
+    third left as it was, and the queue says so."""
     first, second, third = (_pending(factory, world, content) for content in (
         "城北菜市场门口积水严重，雨天无法通行。", "小区路灯坏了一个月。", "公交站台没有遮雨棚。"))
     sign_in(pc, live_server, "chengbei")
@@ -182,9 +182,48 @@ def test_several_pending_items_are_ticked_and_dispatched_together(pc, live_serve
     batch.get_by_label("分派给").select_option(label="张伟")
     batch.get_by_label("分派说明").fill("请尽快处理")
     batch.get_by_role("button", name="分派所选").click()
+    expect(pc.get_by_role("heading", name="确定将所选 2 件建议分派给张伟吗？")).to_be_visible()
+    pc.get_by_role("button", name="确定分派").click()
     expect(pc.locator(".flash-success")).to_have_text("已分派 2 件给张伟，等待代表接单。")
     assert _timeline_actions(factory, world, first) == _timeline_actions(factory, world, third) == ["file", "dispatch"]
     assert _timeline_actions(factory, world, second) == ["file"]
     expect(pc.get_by_label(f"选择 {second['number']}")).to_be_visible()  # still waiting, still offered
     pc.screenshot(path="/tmp/consoleb-batch-dispatch.png")
+    assert external_requests == []
+
+
+def test_a_page_is_ticked_at_once_and_the_batch_asks_before_it_dispatches(pc, live_server, factory, world,  # noqa: F811
+                                                                         external_requests):
+    """全选 ticks every item of the page waiting for dispatch; 分派所选 with no deputy chosen is not sent; sent, it
+    asks first, naming how many and to whom; 返回修改 brings the queue back with the boxes and the note as they
+    were; confirmed, the items still ticked are dispatched."""
+    items = [_pending(factory, world, content) for content in (
+        "城北菜市场门口积水严重，雨天无法通行。", "小区路灯坏了一个月。", "公交站台没有遮雨棚。")]
+    sign_in(pc, live_server, "chengbei")
+    pc.goto(f"{live_server}/console/suggestions?status=pending")
+    pc.get_by_label("全选本页待分派的建议").check()
+    for item in items:
+        expect(pc.get_by_label(f"选择 {item['number']}")).to_be_checked()
+    batch = pc.get_by_role("form", name="批量分派")
+    batch.get_by_label("分派说明").fill("请本周内到现场查看并答复")
+    batch.get_by_role("button", name="分派所选").click()  # no deputy chosen: the browser keeps the form
+    expect(pc).to_have_url(f"{live_server}/console/suggestions?status=pending")
+    assert all(_timeline_actions(factory, world, item) == ["file"] for item in items)
+
+    batch.get_by_label("分派给").select_option(label="张伟")
+    batch.get_by_role("button", name="分派所选").click()
+    expect(pc.get_by_role("heading", name="确定将所选 3 件建议分派给张伟吗？")).to_be_visible()
+    pc.get_by_role("button", name="返回修改").click()
+    for item in items:
+        expect(pc.get_by_label(f"选择 {item['number']}")).to_be_checked()
+    expect(pc.get_by_label("全选本页待分派的建议")).to_be_checked()
+    expect(batch.get_by_label("分派说明")).to_have_value("请本周内到现场查看并答复")
+    assert all(_timeline_actions(factory, world, item) == ["file"] for item in items)
+
+    pc.get_by_label(f"选择 {items[1]['number']}").uncheck()
+    batch.get_by_role("button", name="分派所选").click()
+    expect(pc.get_by_role("heading", name="确定将所选 2 件建议分派给张伟吗？")).to_be_visible()
+    pc.get_by_role("button", name="确定分派").click()
+    expect(pc.locator(".flash-success")).to_have_text("已分派 2 件给张伟，等待代表接单。")
+    assert [_timeline_actions(factory, world, item) for item in items] == [["file", "dispatch"], ["file"], ["file", "dispatch"]]
     assert external_requests == []

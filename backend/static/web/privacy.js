@@ -14,6 +14,14 @@
 
   function line(text) { return MSB.el("li", "small", text); }
 
+  // What the public pages show of an item: its words (and reply) as published, else 不予公开 / 未公开展示.
+  function publication(p) {
+    if (!p) return "";
+    var text = p.state !== "published" ? p.state_label :
+      p.state_label + "：" + p.content + (p.reply_content ? "；答复：" + p.reply_content : "");
+    return " · 公开展示情况：" + text;
+  }
+
   $("privacy-show").addEventListener("click", async function () {
     MSB.showError($("privacy-error"), "");
     var answer = await MSB.api("GET", "/api/v1/me/personal-data");
@@ -27,7 +35,7 @@
     data.suggestions.items.forEach(function (s) {
       list.appendChild(line(s.number + "（" + s.status_label + "）：" + s.content +
         " · 联系电话 " + (s.contact_phone || "未留") + " · 照片 " + s.photos + " 张" +
-        (s.location ? " · 位置 " + (s.location.address || "已记录") : "")));
+        (s.location ? " · 位置 " + (s.location.address || "已记录") : "") + publication(s.publication)));
     });
     data.ratings.items.forEach(function (r) {
       list.appendChild(line("评价 " + r.number + " 第 " + r.round + " 轮：" + r.satisfaction_label + (r.comment ? "（" + r.comment + "）" : "")));

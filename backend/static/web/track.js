@@ -78,7 +78,9 @@
     (item.work_orders || []).forEach(function (order) {
       var parts = ["转办至" + order.department];
       if (order.work_order_no) parts.push("工单编号 " + order.work_order_no);
-      parts.push(order.feedback_at ? "部门已反馈" : "等待部门反馈");
+      if (order.feedback_at) parts.push("部门已反馈");
+      else if (order.withdrawn_at) parts.push("已撤回（" + (order.withdrawn_reason || "未获部门反馈") + "）");
+      else parts.push("等待部门反馈");
       if (order.satisfaction_label) parts.push("代表评价：" + order.satisfaction_label);
       orders.appendChild(MSB.el("li", null, parts.join(" · ")));
     });

@@ -9,6 +9,13 @@ const ERASE_WARNING = '将删除：您的微信身份、手机号，建议、约
   + '未进行的约见将被取消并告知代表。\n将保留：已提交的建议、约见、民生实事建议和立法意见的内容、述职测评的评价和测评意见'
   + '（其中的姓名、电话、门牌号等个人信息将被隐去）和办理记录，作为人大工作台账以匿名“群众”身份继续办理，但不再通知您，您也不能再评价。\n注销后无法恢复。';
 
+// What the public pages show of an item: the words (and the reply) as published, else 不予公开 / 未公开展示.
+function publicationText(publication) {
+  if (!publication) return '';
+  if (publication.state !== 'published') return publication.state_label;
+  return `${publication.state_label}：${publication.content}${publication.reply_content ? `；答复：${publication.reply_content}` : ''}`;
+}
+
 function present(data) {
   const at = (iso) => formatTime(iso);
   return {
@@ -16,6 +23,7 @@ function present(data) {
     suggestions: data.suggestions.items.map((s) => Object.assign({}, s, {
       createdText: at(s.created_at),
       placeText: s.location ? (s.location.address || '已记录位置') : '',
+      publicationText: publicationText(s.publication),
     })),
     suggestionTotal: data.suggestions.total,
     ratings: data.ratings.items.map((r) => Object.assign({}, r, { createdText: at(r.created_at) })),

@@ -1126,3 +1126,20 @@ test('activity detail: an activity checked in by the screen code alone says so t
   await detail.load();
   assert.equal(detail.data.activity.checkinModeNote, '');
 });
+
+test('handling: a work order withdrawn as the deputy left office says so instead of waiting for feedback', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/suggestions/12': () => json(200, staffView({
+      id: 12, status: 'accepted', status_label: '办理中', work_orders: [
+        { target: 'department', department: '县住建局', work_order_no: 'ZJ-1', forwarded_at: '2026-05-01T02:00:00+00:00',
+          feedback_at: null, satisfaction: null, satisfaction_label: null, withdrawn_at: '2026-05-03T02:00:00+00:00',
+          withdrawn_reason: '代表离任，建议已退回联络站重新分派' },
+        { target: 'department', department: '县住建局', work_order_no: 'ZJ-2', forwarded_at: '2026-05-04T02:00:00+00:00',
+          feedback_at: null, satisfaction: null, satisfaction_label: null, withdrawn_at: null, withdrawn_reason: null },
+      ],
+    })),
+  }, { user: DEPUTY });
+  const page = await phone.open('pages/suggestion/detail', { id: '12' });
+  assert.deepEqual(page.data.item.workOrders.map((w) => [w.work_order_no, w.feedbackText, w.withdrawnText]),
+    [['ZJ-1', '', '已撤回（代表离任，建议已退回联络站重新分派）'], ['ZJ-2', '', '']]);
+});

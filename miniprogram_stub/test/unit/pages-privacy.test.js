@@ -110,3 +110,22 @@ test('a deputy reads whom to ask instead of a copy, and a refused 注销 says wh
   assert.equal(other.data.erased, false);
   assert.ok(citizen.wx.getStorageSync('msb_token'), 'still signed in');
 });
+
+test('个人信息 says what the public pages show of each item: the words and reply as published, or 不予公开', async () => {
+  const base = COPY.suggestions.items[0];
+  const copy = Object.assign({}, COPY, { suggestions: { total: 3, items: [
+    Object.assign({}, base, { id: 13, public_consent: true, publication: {
+      state: 'published', state_label: '公开展示中', content: '楼道堆放杂物', reply_content: '已督促物业清理' } }),
+    Object.assign({}, base, { id: 12, public_consent: true, publication: {
+      state: 'withheld', state_label: '不予公开', content: null, reply_content: null } }),
+    Object.assign({}, base, { publication: {
+      state: 'not_published', state_label: '未公开展示', content: null, reply_content: null } }),
+  ] } });
+  const { phone } = unitPhone({ 'GET /api/v1/me/personal-data': () => json(200, copy) });
+  const page = await phone.open('pages/privacy/privacy', {});
+  assert.deepEqual(page.data.data.suggestions.map((s) => [s.id, s.publicationText]), [
+    [13, '公开展示中：楼道堆放杂物；答复：已督促物业清理'],
+    [12, '不予公开'],
+    [11, '未公开展示'],
+  ]);
+});
