@@ -73,7 +73,7 @@ class Suggestion(db.Model):
         Index("ix_suggestions_citizen", "citizen_id", "id"),
         Index("ix_suggestions_region_created", "region_id", "created_dt"),
         # The items waiting in a region's queue, with no station: the region filter's second half
-        # (queries.handled_in_region_clause, migration 0064).
+        # (queries.handled_in_region_clause, migration 0065).
         Index("ix_suggestions_queue_region", "region_id", "created_dt", postgresql_where=text("station_id IS NULL"),
               sqlite_where=text("station_id IS NULL")),
         Index("ix_suggestions_status_created", "status", "created_dt"),

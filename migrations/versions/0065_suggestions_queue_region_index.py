@@ -1,7 +1,7 @@
 """suggestions: the index of the items waiting in a region's queue (no station), for the region filter
 
-Revision ID: 0064
-Revises: 0063
+Revision ID: 0065
+Revises: 0064
 Create Date: 2026-11-29 09:00:00
 
 A region filter (statistics, lists, exports, the console's 工作台) counts the items handled in the region:
@@ -19,8 +19,8 @@ import online
 
 
 # revision identifiers, used by Alembic.
-revision = '0064'
-down_revision = '0063'
+revision = '0065'
+down_revision = '0064'
 branch_labels = None
 depends_on = None
 
