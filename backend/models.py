@@ -8,7 +8,7 @@ from .wechat.models import ServiceToken  # noqa: F401
 from .idempotency import IdempotencyRecord  # noqa: F401
 from .notifications.models import OutboxMessage  # noqa: F401
 from .points.models import DeputyScore, PointCorrection, PointEntry, ScoringRule, ScoringRuleOverride  # noqa: F401
-from .suggestions.models import Suggestion, SuggestionEvent, SuggestionFollower, SuggestionRating  # noqa: F401
+from .suggestions.models import Suggestion, SuggestionEvent, SuggestionFollower, SuggestionLateReturn, SuggestionRating  # noqa: F401
 from .uploads.models import Upload  # noqa: F401
 from .workdays.models import WorkCalendarDay  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401

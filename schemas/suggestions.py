@@ -306,7 +306,9 @@ class StatsOut(Schema):
     status_labels = fields.Dict(keys=fields.String(), values=fields.String())
     by_category = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     closed_rate = fields.Float(allow_none=True, metadata={"description": "closed ÷ should_be_closed"})
-    on_time_rate = fields.Float(allow_none=True, metadata={"description": "answered before the deadline ÷ should_be_closed"})
+    on_time_rate = fields.Float(allow_none=True, metadata={
+        "description": "closed and never late at any stage (分派, 接单, 答复, every round; for deputy_id: while the item "
+                       "was theirs) ÷ should_be_closed"})
     satisfaction_rate = fields.Float(allow_none=True, metadata={
         "description": "满意 ÷ denominators.rated (the items citizens rated, each by its latest rating: a re-opened "
                        "item (重办) counts once, as 不满意 until its next answer is rated)"})
@@ -325,6 +327,12 @@ class StatsOut(Schema):
     avg_hours_to_accept = fields.Float(allow_none=True)
     avg_hours_to_close = fields.Float(allow_none=True)
     overdue = fields.Integer()
+    returned_late = fields.Integer(allow_none=True, metadata={
+        "description": "with deputy_id: items the deputy let go late (退回 or left office after a deadline passed, or "
+                       "dispatched to another while late), not theirs now; within should_be_closed. null otherwise"})
+    at_department_past_due = fields.Integer(metadata={
+        "description": "转办中 items whose reply limit passed while at the department (the reply clock stands still "
+                       "there): not within should_be_closed"})
     supervised = fields.Integer()
     implemented = fields.Integer(metadata={"description": "closed items whose reply recorded the problem solved"})
     merged = fields.Integer(metadata={"description": "duplicates closed by merging (within by_status.closed)"})
@@ -338,7 +346,8 @@ class StatsOut(Schema):
         "description": "(满意 + 基本满意) ÷ denominators.work_orders_rated (the deputy's satisfaction with the department)"})
     by_department = fields.List(fields.Nested(DepartmentStatsOut))
     denominators = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "should_be_closed, closed, rated (the items citizens rated, each once), "
+        "description": "should_be_closed (closed + open items late now or at an earlier stage + returned_late), "
+                       "closed, rated (the items citizens rated, each once), "
                        "work_orders_rated (work orders whose feedback recorded "
                        "the deputy's satisfaction)"})
     as_of = fields.DateTime(allow_none=True, metadata={

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from backend.db_types import CHINA, utcnow
 
+from .factories import screen
 from .test_console_suggestions import console_login
 from .test_station_admin_notices import admin_phone, listed  # noqa: F401  (fixture)
 from .test_suggestion_sweep_stats import shift, sweep
@@ -116,6 +117,7 @@ def test_an_item_left_waiting_past_its_dispatch_limit_counts_against_the_rates_a
     waiting = file(client, world["citizen"], world["station_code"]).json["id"]
     unlimited = file(client, world["citizen"], world["station_code"], content="第二条：井盖松动").json["id"]
     shift(app, unlimited, dispatch_due_dt=None)  # filed before the limit, or with it switched off
+    screen(app)  # unscreened, an item's clock has not started (sweep._overdue_clause)
 
     def figures():
         body = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json

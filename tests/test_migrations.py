@@ -1310,3 +1310,84 @@ def test_0063_deputies_invited_after_the_check_in_window_closed_are_marked_so_on
                                      "ORDER BY deputy_id")).all()
         assert [(d, bool(v)) for d, v in rows] == [(1, True), (2, True), (3, False), (4, False), (5, False)]
         db.engine.dispose()
+
+
+def test_0064_keeps_the_lateness_the_timeline_and_the_items_still_tell(scratch_url):
+    """0064: an item answered after its limit, reminded overdue by the sweep (not while at a department), or
+    flagged overdue now is late from then on; one reminded in its deputy's assignment and then returned or
+    dispatched to another stays late with that deputy (who dispatched it to them, or who returned it); nothing
+    is made up for an item whose lateness left no trace. Downgraded, the record goes and the items stay."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    postgres = not scratch_url.startswith("sqlite")
+
+    def at(day, hour=9):
+        return f"2026-11-{day:02} {hour:02}:00:00" + ("+00" if postgres else "")
+
+    def same(value, day, hour=9):  # as each database hands a stored time back
+        return str(value).removesuffix("+00:00").removesuffix(".000000") == at(day, hour).removesuffix("+00")
+
+    with app.app_context():
+        upgrade(revision="0060")
+        _insert_items(scratch_url, [{"id": i, "number": f"S{i}", "content": "路灯坏了"} for i in range(1, 8)])
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO deputies (id, name, level, region_id, group_name, active, bio, created_dt, "
+                              "updated_dt) VALUES (:id, :name, 'county', 1, '', :yes, '', :at, :at)"),
+                         [{"id": i, "name": name, "yes": True, "at": at(1)} for i, name in ((1, "张伟"), (2, "李娜"))])
+            conn.execute(text("INSERT INTO users (id, username, display_name, deputy_id, token_version, created_dt) "
+                              "VALUES (8, NULL, '', 2, 0, :at)"), {"at": at(1)})
+            late, in_time = {"replied": at(10), "due": at(5)}, {"replied": at(4), "due": at(5)}
+            for item_id, times in ((1, late), (2, in_time)):
+                conn.execute(text("UPDATE suggestions SET status = 'closed', replied_dt = :replied, reply_due_dt = :due "
+                                  "WHERE id = :id"), times | {"id": item_id})
+            conn.execute(text("UPDATE suggestions SET status = 'accepted', overdue = :yes, reply_due_dt = :due "
+                              "WHERE id = 5"), {"yes": True, "due": at(6)})
+            data = "CAST(:data AS JSON)" if postgres else ":data"
+            conn.execute(text(
+                "INSERT INTO suggestion_events (suggestion_id, action, from_status, to_status, actor_role, actor_user_id, "
+                f"actor_name, note, data, created_dt) VALUES (:item, :action, :from_status, '', :role, :user, '', '', "
+                f"{data}, :at)"), [
+                    # 3: dispatched to 张伟, reminded while theirs, returned as they left office
+                    {"item": 3, "action": "dispatch", "from_status": "pending", "role": "admin", "user": None,
+                     "data": '{"deputy_id": 1}', "at": at(2)},
+                    {"item": 3, "action": "remind", "from_status": "assigned", "role": "system", "user": None,
+                     "data": None, "at": at(4)},
+                    {"item": 3, "action": "return", "from_status": "assigned", "role": "system", "user": None,
+                     "data": None, "at": at(6)},
+                    # 4: reminded only while at a department
+                    {"item": 4, "action": "remind", "from_status": "forwarded", "role": "system", "user": None,
+                     "data": None, "at": at(4)},
+                    # 6: filed at 李娜's code, reminded, returned by her
+                    {"item": 6, "action": "remind", "from_status": "accepted", "role": "system", "user": None,
+                     "data": None, "at": at(7)},
+                    {"item": 6, "action": "return", "from_status": "accepted", "role": "deputy", "user": 8,
+                     "data": None, "at": at(8)},
+                    # 7: dispatched to 张伟, returned in time, dispatched to 李娜
+                    {"item": 7, "action": "dispatch", "from_status": "pending", "role": "admin", "user": None,
+                     "data": '{"deputy_id": 1}', "at": at(2)},
+                    {"item": 7, "action": "return", "from_status": "assigned", "role": "deputy", "user": None,
+                     "data": None, "at": at(3)},
+                    {"item": 7, "action": "dispatch", "from_status": "pending", "role": "admin", "user": None,
+                     "data": '{"deputy_id": 2}', "at": at(4)},
+                ])
+        upgrade(revision="0064")
+        with db.engine.connect() as conn:
+            late_due = dict(conn.execute(text("SELECT id, late_dt FROM suggestions ORDER BY id")).all())
+            returns = conn.execute(text("SELECT suggestion_id, deputy_id, late_dt, returned_dt "
+                                        "FROM suggestion_late_returns ORDER BY suggestion_id")).all()
+        assert {i for i, due in late_due.items() if due is not None} == {1, 3, 5, 6}
+        assert same(late_due[1], 10) and same(late_due[3], 4) and same(late_due[5], 6) and same(late_due[6], 7)
+        assert [(r.suggestion_id, r.deputy_id) for r in returns] == [(3, 1), (6, 2)]
+        assert same(returns[0].late_dt, 4) and same(returns[0].returned_dt, 6)
+
+        downgrade(revision="0063")
+        assert "late_dt" not in {c["name"] for c in inspect(db.engine).get_columns("suggestions")}
+        assert "suggestion_late_returns" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM suggestions")).scalar() == 7
+        db.engine.dispose()

@@ -218,6 +218,7 @@ def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811
         return file(client, world["citizen"], world["deputy_code"]).json["id"]
 
     satisfied, basic, overdue_open, rejected = new(), new(), new(), file(client, world["citizen"], world["station_code"]).json["id"]
+    screen(app)  # unscreened, an item's clock has not started (sweep._overdue_clause)
     for item_id, satisfaction in ((satisfied, "satisfied"), (basic, "basically_satisfied")):
         step(client, world["zhang_h"], item_id, "accept")
         step(client, world["zhang_h"], item_id, "reply", content="已处理。")

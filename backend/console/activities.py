@@ -47,6 +47,7 @@ from ..security import in_the_background
 from . import bp, console_json, console_login_required
 from .form_errors import FieldErrors, field_errors, refused_form
 from .pages import PER_PAGE, china_dt, console_page, is_region_admin, listing_page, managed_regions, query_text
+from .deputy_choices import deputy_detail, deputy_search_clause, picked_loading
 from .suggestions import scoped_stations
 
 RECORD_PER_PAGE = 50  # lines of an activity's 操作记录 on its page
@@ -61,28 +62,32 @@ EDIT_FIELDS = ("title", "type", "place", "starts_at", "ends_at", "points", "open
 
 
 def deputy_option(deputy):
+    """A deputy as the picker's search answers: ``detail`` tells namesakes apart (deputy_choices)."""
     return {
         "id": deputy.id, "name": deputy.name, "level_label": deputy.level_label,
-        "stations": "、".join(s.name for s in deputy.stations[:3]),
+        "stations": "、".join(s.name for s in deputy.stations[:3]), "detail": deputy_detail(deputy),
     }
 
 
 def _picked():
-    """Deputies as the picker shows them: with their stations (one query for the list), without codes."""
-    return lazyload(Deputy.live_qr), selectinload(Deputy.stations).lazyload(Station.live_qr)
+    """Deputies as the picker shows them: with their regions and stations (one query each), without codes."""
+    return picked_loading()
 
 
-def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=(), activity=None, liaison=None):
-    """Active deputies the administrator manages, for the picker; with ``activity``, not those it invites
+def deputy_options(user, q="", station_id=None, limit=PICKER_LIMIT, exclude=(), activity=None, liaison=None,
+                   left_office=False):
+    """Active deputies the administrator manages, for the picker, whose name, 代表小组, phone's end or printed
+    code matches ``q`` (deputy_search_clause); with ``activity``, not those it invites
     already (left out by a subquery: a thousand of them are no list of ids); with ``liaison`` (联系清单), only
     those its congress keeps in touch with and not given to it yet (``liaisons.services.assign``' own rules:
-    it refuses the others and passes over those given already)."""
-    query = select(Deputy).where(deputy_scope_clause(user), Deputy.active.is_(True))
+    it refuses the others and passes over those given already); with ``left_office``, those who left office
+    too (a list's filter, for their past work)."""
+    query = select(Deputy).where(deputy_scope_clause(user), *([] if left_office else [Deputy.active.is_(True)]))
     if liaison is not None:
         query = query.where(liaison_services.own_deputies(liaison.region), Deputy.id.not_in(
             select(LiaisonDeputy.deputy_id).where(LiaisonDeputy.liaison_id == liaison.id)))
     if q:
-        query = query.where(or_(Deputy.name.contains(q, autoescape=True), Deputy.group.contains(q, autoescape=True)))
+        query = query.where(deputy_search_clause(q))
     if station_id:
         query = query.where(Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station_id)))
     if exclude:
@@ -108,7 +113,9 @@ def selected_deputies(user, ids):
 @bp.get("/deputy-options")
 @console_json
 def deputy_options_json():
-    """The deputy picker's search: active deputies in the administrator's scope; with ``activity_id`` (补充邀请,
+    """The deputy picker's search: active deputies in the administrator's scope (also those who left office with
+    ``left_office=1``: the queue's 承办代表 filter), by name, 代表小组, phone's end or printed code, at most
+    PICKER_LIMIT and whether ``more`` match; with ``activity_id`` (补充邀请,
     an activity the administrator manages), not those the activity invites already; with ``liaison_id`` (a
     liaison of a region the administrator manages), not those given to it already."""
     q = query_text("q", 50)
@@ -118,8 +125,15 @@ def deputy_options_json():
     activity = managed_activity_or_404(activity_id, roster=False) if activity_id else None
     liaison_id = parse_int(request.args.get("liaison_id"))
     liaison = managed_liaison_or_404(liaison_id) if liaison_id else None
-    deputies = deputy_options(g.user, q, station_id, exclude=exclude, activity=activity, liaison=liaison)
-    return jsonify({"items": [deputy_option(d) for d in deputies], "limit": PICKER_LIMIT})
+    left_office = request.args.get("left_office") == "1"
+    # One more than it lists: whether more match than the answer holds (the picker asks for a longer name).
+    deputies = deputy_options(g.user, q, station_id, limit=PICKER_LIMIT + 1, exclude=exclude, activity=activity,
+                              liaison=liaison, left_office=left_office)
+    more = len(deputies) > PICKER_LIMIT
+    if more:
+        last = max(deputies, key=lambda d: (d.name, d.id))  # the one beyond the first PICKER_LIMIT by name
+        deputies = [d for d in deputies if d is not last]
+    return jsonify({"items": [deputy_option(d) for d in deputies], "limit": PICKER_LIMIT, "more": more})
 
 
 def station_option(station):

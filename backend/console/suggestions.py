@@ -18,11 +18,11 @@ from schemas.common import SERVICE_YEARS, clean, has_control_characters
 from ..audit.log import masked_phone, record_apart
 from ..db_types import UTCDateTime
 from ..auth.services import WEB_CITIZEN_NAME, WEB_CITIZEN_NAMES
-from ..auth.scope import MAX_ID, deputy_scope_clause, manages_deputy, station_scope_clause
+from ..auth.scope import MAX_ID, deputy_scope_clause, get_by_id, manages_deputy, station_scope_clause
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import parse_int
-from ..org.models import Deputy, Station
+from ..org.models import Deputy, Station, station_deputies
 from ..org.names import by_pinyin
 from ..suggestions import services, workflow
 from ..suggestions.models import (
@@ -55,13 +55,18 @@ from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_json, console_login_required, error_message
+from .deputy_choices import deputy_detail, deputy_label, deputy_search_clause, picked_loading
 from .once import Collided, PostedForm, take_once
+from .pages import query_text
 
 PER_PAGE = 20
 # A search of the content counts its matches up to this many and then says "more than": the exact count
 # of a common word (路灯 in one item in fifteen) read every match in a city's or a province's scope. The
 # queue pages on past the cap (each page from the last row shown); the export holds every match.
 KEYWORD_COUNT_CAP = 1000
+# The queue's 承办代表 filter and 批量分派 list a scope's deputies up to this many; beyond, the picker searches.
+QUEUE_DEPUTY_CHOICES = 50
+DEPUTY_SEARCH_LIMIT = 100  # deputies the item page's 查找 (without JavaScript) lists, as the picker's search
 FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "reopened": "重办", "held": "待审核"}
 NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
 QUEUE_KEY = "queue"  # the session's note of the queue's last filter and page
@@ -208,11 +213,39 @@ def scoped_stations(user, chosen_ids=(), limit=None, open_only=False):
     return stations
 
 
-def scoped_deputies(user, station_id=None, limit=500):
-    query = select(Deputy).where(deputy_scope_clause(user)).order_by(Deputy.name, Deputy.id).limit(limit)
+def _station_deputies_clause(station_id):
+    return Deputy.id.in_(select(station_deputies.c.deputy_id).where(station_deputies.c.station_id == station_id))
+
+
+def _chosen_deputy(user, deputy_id, active_only=False):
+    """The deputy a form or filter names (found by the picker's search), if the administrator manages them."""
+    deputy = get_by_id(Deputy, deputy_id, options=picked_loading())
+    if deputy is None or (active_only and not deputy.active) or not manages_deputy(user, deputy):
+        return None
+    return deputy
+
+
+def queue_deputies(user, station_id=None, chosen_id=None):
+    """The deputies the queue's 承办代表 filter and 批量分派 list without searching: (deputies, whether they are
+    all those in scope, or of the station filtered by). Up to QUEUE_DEPUTY_CHOICES, 按姓氏拼音, each told apart
+    from a namesake (deputy_choices.deputy_label); more than that, none (the first by code point would miss
+    whole surnames): the picker (deputy-select.js, GET /console/deputy-options) searches them. Then the chosen
+    one (``chosen_id``), so that a filter's choice stays shown."""
+    query = select(Deputy.id).where(deputy_scope_clause(user))
     if station_id is not None:
-        query = query.where(Deputy.stations.any(Station.id == station_id))
-    return by_pinyin(db.session.scalars(query).all())
+        query = query.where(_station_deputies_clause(station_id))
+    # Whether there are more than QUEUE_DEPUTY_CHOICES: any that many and one (no order: a province's deputies
+    # are not sorted to tell), then those few in full.
+    ids = db.session.scalars(query.limit(QUEUE_DEPUTY_CHOICES + 1)).all()
+    complete = len(ids) <= QUEUE_DEPUTY_CHOICES
+    deputies = []
+    if complete and ids:
+        deputies = by_pinyin(db.session.scalars(select(Deputy).where(Deputy.id.in_(ids)).options(*picked_loading())).all())
+    if chosen_id is not None and all(d.id != chosen_id for d in deputies):
+        chosen = _chosen_deputy(user, chosen_id)
+        if chosen is not None:
+            deputies.append(chosen)
+    return deputies, complete
 
 
 # What the queue's rows show, one query per relation for the whole page (an IN on the page's keys).
@@ -341,11 +374,13 @@ def render_queue(args, batch=None, status=200):
     # The item pages lead back here, to this filter and place, however many steps the administrator takes there.
     here = form | ({cursor[0]: args[cursor[0]]} if cursor else {})
     session[QUEUE_KEY] = here
-    deputies = scoped_deputies(user, form.get("station_id"))
-    if form.get("deputy_id") and all(d.id != form["deputy_id"] for d in deputies):
-        chosen = db.session.get(Deputy, form["deputy_id"])
-        if chosen is not None and manages_deputy(user, chosen):
-            deputies.append(chosen)
+    deputies, all_deputies = queue_deputies(user, form.get("station_id"), form.get("deputy_id"))
+    # 批量分派's list: the same, and the deputy a refused or taken-back batch had chosen (found by searching).
+    batch_deputies = list(deputies)
+    batch_deputy = _chosen_deputy(user, (batch or {}).get("deputy_id"), active_only=True) \
+        if (batch or {}).get("deputy_id") and all(d.id != batch["deputy_id"] for d in deputies) else None
+    if batch_deputy is not None:
+        batch_deputies.append(batch_deputy)
     stations = scoped_stations(user, [form.get("station_id")])
     filters = {key: value for key, value in form.items() if key != "sort"}
     sort = form.get("sort", "")
@@ -360,7 +395,8 @@ def render_queue(args, batch=None, status=200):
                     for label, tab in QUICK_TABS],
         statuses=STATUS_LABELS, flags=FLAG_FILTERS,
         categories=current_app.config["SUGGESTION_CATEGORIES"],
-        stations=stations, deputies=deputies, cn_time=cn_time,
+        stations=stations, deputies=deputies, all_deputies=all_deputies, batch_deputies=batch_deputies,
+        deputy_label=deputy_label, cn_time=cn_time,
         first_url=url_for("console.suggestions", **form) if cursor else None,
         previous_url=url_for("console.suggestions", **form, before=encode_position(order, rows[0]))
         if has_previous and rows else (url_for("console.suggestions", **form) if has_previous else None),
@@ -380,18 +416,31 @@ def item_or_404(suggestion_id):
     return item
 
 
-def dispatch_choices(user, item):
-    """Deputies the administrator may dispatch this item to: the station's first, then others of its region."""
-    own = [d for d in (item.station.deputies if item.station else []) if d.active and manages_deputy(user, d)]
-    own = by_pinyin(own)  # 按姓氏拼音, as staff read a roster
-    seen = {d.id for d in own}
-    others = db.session.scalars(
-        select(Deputy)
-        .where(deputy_scope_clause(user), Deputy.active.is_(True), Deputy.region_id == item.region_id)
-        .order_by(Deputy.name, Deputy.id)
-        .limit(200)
-    ).all()
-    return own, by_pinyin(d for d in others if d.id not in seen)
+def dispatch_choices(user, item, chosen_id=None, q=""):
+    """The deputies the 分派 form lists: the active ones of the item's station that the administrator manages,
+    按姓氏拼音 as staff read a roster (one query, their regions and stations one each, whatever their number);
+    then the others in scope found by ``q`` (the page's own 查找 without JavaScript, ?deputy_q=; with it,
+    deputy-select.js searches GET /console/deputy-options as one types), at most DEPUTY_SEARCH_LIMIT; and, in a
+    form that comes back refused, the deputy it named. (own, others)."""
+    own = []
+    if item.station_id is not None:
+        own = by_pinyin(db.session.scalars(
+            select(Deputy).where(Deputy.active.is_(True), deputy_scope_clause(user), _station_deputies_clause(item.station_id))
+            .options(*picked_loading())
+        ).all())
+    listed = {d.id for d in own}
+    others = []
+    if q:
+        others = [d for d in by_pinyin(db.session.scalars(
+            select(Deputy).where(Deputy.active.is_(True), deputy_scope_clause(user), deputy_search_clause(q))
+            .order_by(Deputy.name, Deputy.id).limit(DEPUTY_SEARCH_LIMIT).options(*picked_loading())
+        ).all()) if d.id not in listed]
+        listed |= {d.id for d in others}
+    if chosen_id is not None and chosen_id not in listed:
+        chosen = _chosen_deputy(user, chosen_id, active_only=True)
+        if chosen is not None:
+            others.append(chosen)
+    return own, others
 
 
 def available_actions(user, item):
@@ -412,17 +461,18 @@ def available_actions(user, item):
 @bp.get("/suggestions/<int:suggestion_id>")
 @console_login_required
 def suggestion(suggestion_id):
-    return render_item(item_or_404(suggestion_id))
+    return render_item(item_or_404(suggestion_id), deputy_q=query_text("deputy_q", 50))
 
 
-def render_item(item, refused=None, status=200):
+def render_item(item, refused=None, status=200, deputy_q=""):
     """The item's page. ``refused`` = (the form whose step was refused, why, the field to fill): that form
     comes back as typed with the reason in it (a form in the side column is out of sight of the top of
     the page); if the item has moved on and no longer offers it, the reason is said at the top."""
     user = g.user
     body = present(item, user, timeline=True)
     actions = available_actions(user, item)
-    own, others = dispatch_choices(user, item) if "dispatch" in actions else ([], [])
+    typed_deputy = _int_arg(request.form, "deputy_id") if refused and refused[0] == "dispatch" else None
+    own, others = dispatch_choices(user, item, typed_deputy, deputy_q) if "dispatch" in actions else ([], [])
     merged_in = db.session.scalars(
         select(Suggestion).where(Suggestion.merged_into_id == item.id).order_by(Suggestion.id)
     ).all()
@@ -433,7 +483,8 @@ def render_item(item, refused=None, status=200):
         form_name = None
     return render_template(
         "console/suggestion_detail.html",
-        item=item, body=body, actions=actions, own_deputies=own, other_deputies=others,
+        item=item, body=body, actions=actions, own_deputies=own, other_deputies=others, deputy_label=deputy_label,
+        deputy_q=deputy_q, deputy_search_limit=DEPUTY_SEARCH_LIMIT,
         merged_in=merged_in, merged_into=merged_into, statuses=STATUS_LABELS, roles=ROLE_LABELS, web_citizen_name=WEB_CITIZEN_NAME, web_citizen_names=WEB_CITIZEN_NAMES, queue_url=queue_url(),
         satisfaction_labels=SATISFACTION_LABELS, implemented_labels=IMPLEMENTED_LABELS,
         photo_screening_labels=SCREENING_LABELS, forward_targets=FORWARD_TARGETS, cn_time=cn_time,
@@ -616,7 +667,7 @@ def batch_dispatch():
             select(Suggestion).where(Suggestion.id.in_(ids), admin_scope_clause(g.user))).all()}
         return render_template(
             "console/batch_dispatch_confirm.html", ids=ids, items=[found[i] for i in ids if i in found],
-            deputy=deputy, note=note, queue_url=back, cn_time=cn_time,
+            deputy=deputy, deputy_detail=deputy_detail, note=note, queue_url=back, cn_time=cn_time,
         )
     done, refused, deputy_name = 0, [], ""
     for item_id in ids:

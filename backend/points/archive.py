@@ -49,10 +49,14 @@ def suggestion_figures(deputy, start, end):
     * 本年度办结 (by closing time, China time, the year the ledger credits 办结 in): ``closed``,
       ``closed_on_time``, ``closed_implemented``, whenever the items were filed.
     """
-    filed = suggestion_stats(apply_filters(select(Suggestion), {
-        "deputy_id": deputy.id, "date_from": start.date(), "date_to": end.date() - timedelta(days=1)}))
-    closing = suggestion_stats(apply_filters(select(Suggestion), {"deputy_id": deputy.id})
-                               .where(Suggestion.closed_dt >= start, Suggestion.closed_dt < end))
+    # Per deputy, as the API's ?deputy_id= (stats.suggestion_stats): late only while theirs, and the items they let
+    # go late (退回, leaving office) among ``others``, the same filters but the deputy's, count as should-be-closed.
+    year = {"date_from": start.date(), "date_to": end.date() - timedelta(days=1)}
+    filed = suggestion_stats(apply_filters(select(Suggestion), {"deputy_id": deputy.id, **year}), deputy_id=deputy.id,
+                             others=apply_filters(select(Suggestion), year))
+    closed_in_year = (Suggestion.closed_dt >= start, Suggestion.closed_dt < end)
+    closing = suggestion_stats(apply_filters(select(Suggestion), {"deputy_id": deputy.id}).where(*closed_in_year),
+                               deputy_id=deputy.id, others=select(Suggestion).where(*closed_in_year))
     by_status = filed["by_status"]
     denominators = filed["denominators"]
     return {

@@ -158,6 +158,11 @@ class Suggestion(db.Model):
     dispatch_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     accept_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     reply_due_dt: Mapped[object | None] = mapped_column(UTCDateTime)
+    # 超期 never forgotten: when the item was last found past a deadline its clock ran (``clock_runs``) — flagged
+    # by the sweep, or a step taken after the deadline (services.note_lateness) — whatever happens to it next (a
+    # new assignment, round or limit, or closing). Null: never late. After ``assigned_dt``: the deputy holding
+    # it now was late with it (the statistics per deputy); found late before (分派) was the station's or another's.
+    late_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     assigned_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     accepted_dt: Mapped[object | None] = mapped_column(UTCDateTime)
     replied_dt: Mapped[object | None] = mapped_column(UTCDateTime)
@@ -190,6 +195,19 @@ class Suggestion(db.Model):
     def awaiting_review(self):
         """Held by content screening, and still to be released or refused (see ``awaiting_review_clause``)."""
         return self.held_for_review and self.status not in REVIEW_ENDED
+
+    @property
+    def clock_runs(self):
+        """Whether its deadlines run now (``clock_runs_clause``)."""
+        return not self.held_for_review and self.screening != "pending"
+
+    @property
+    def running_due(self):
+        """The deadline its stage runs now (``running_due_clause``), or None."""
+        if not self.clock_runs:
+            return None
+        return {Status.pending: self.dispatch_due_dt, Status.assigned: self.accept_due_dt,
+                Status.accepted: self.reply_due_dt}.get(self.status)
 
     @property
     def public(self):
@@ -262,6 +280,30 @@ SEARCH_TEXTS = Table(
     Column("content", Text, nullable=False),
 )
 CONTENT_GRAMS = type_coerce(func.suggestion_content_grams(SEARCH_TEXTS.c.content).collate("C"), ARRAY(Text))
+
+
+def clock_runs_clause(columns=Suggestion):
+    """SQL of ``Suggestion.clock_runs``, over ``columns`` (the table's, or a subquery's ``.c``): deadlines run
+    while the deputy can act on the item — not while it is held for an administrator's review, nor before its
+    text is screened (a reminder carries the text's first words). A held item released starts its stage
+    afresh (``services.release``). The one definition the sweep's flags and the statistics read."""
+    return and_(columns.held_for_review.is_(False), columns.screening != "pending")
+
+
+def running_due_clause(columns=Suggestion):
+    """The deadline the item's stage runs (null: none), over ``columns`` as ``clock_runs_clause``: 分派 for 待分派,
+    接单 for 待接单, 答复 for 办理中. 转办中 runs none: the reply clock stands still while the item is at a
+    department (``services.feedback`` moves the limit on by that time, and no point is deducted)."""
+    return case((columns.status == Status.pending, columns.dispatch_due_dt),
+                (columns.status == Status.assigned, columns.accept_due_dt),
+                (columns.status == Status.accepted, columns.reply_due_dt))
+
+
+def late_with_holder(item):
+    """Whether the deputy holding ``item`` now (an item, or a row with its ``late_dt`` and ``assigned_dt``)
+    missed a deadline with it: found late after they were assigned it (a dispatch found late assigns it at that
+    same instant). Late before (a late 分派, another deputy's) is not theirs. The SQL of the statistics per deputy says the same (stats.suggestion_stats)."""
+    return item.late_dt is not None and (item.assigned_dt is None or item.late_dt > item.assigned_dt)
 
 
 def awaiting_review_clause():
@@ -342,6 +384,22 @@ class SuggestionRating(db.Model):
     satisfaction: Mapped[Satisfaction] = mapped_column(str_enum(Satisfaction, "rating_satisfaction"))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SuggestionLateReturn(db.Model):
+    """An item that left its deputy late: returned (退回, or as they left office) or dispatched to another
+    while that deputy had missed a deadline with it. The item's own ``late_dt`` then speaks of its next
+    holder; this row keeps the lateness with the deputy who was late (the statistics per deputy). Only late
+    departures are written, so the table stays small."""
+
+    __tablename__ = "suggestion_late_returns"
+    __table_args__ = (Index("ix_suggestion_late_returns_deputy", "deputy_id", "suggestion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"))
+    late_dt: Mapped[object] = mapped_column(UTCDateTime)  # when it was found late while theirs
+    returned_dt: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SuggestionFollower(db.Model):

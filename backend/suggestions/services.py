@@ -29,8 +29,10 @@ from .models import (
     Suggestion,
     SuggestionEvent,
     SuggestionFollower,
+    SuggestionLateReturn,
     SuggestionRating,
     SuggestionWorkOrder,
+    late_with_holder,
 )
 from .redact import public_content, public_reply, redact, redact_item_text
 from .workflow import SYSTEM, filed_by_its_deputy
@@ -177,6 +179,24 @@ def mark_dispatch_overdue(item, station_users):
                     admins=station_users)
 
 
+def note_lateness(item, now):
+    """A step ending the item's stage (分派, 接单, 转办, 答复, 退回) taken after the deadline the stage ran
+    (``Suggestion.running_due``: none while the clock stands still): the item was late, whether or not the
+    sweep flagged it meanwhile. Kept for good in ``late_dt`` (the statistics' 按时办结); never cleared."""
+    due = item.running_due
+    if due is not None and due < now:
+        item.late_dt = now
+
+
+def _leave_deputy(item, now):
+    """The item leaves its deputy (退回, their leaving office, a dispatch to another): late with them, it stays
+    late with them (``SuggestionLateReturn``), whoever handles it next."""
+    note_lateness(item, now)
+    if item.deputy_id is not None and late_with_holder(item):
+        db.session.add(SuggestionLateReturn(suggestion_id=item.id, deputy_id=item.deputy_id, late_dt=item.late_dt,
+                                            returned_dt=now))
+
+
 def _assign(item, deputy, now):
     item.deputy = deputy
     item.deputy_id = deputy.id  # now, not at the flush: notify_new_item below reads it
@@ -289,14 +309,18 @@ def dispatch(item, actor, deputy_id, note=""):
     deputy = db.session.get(Deputy, deputy_id, options=[lazyload(Deputy.live_qr)])  # not their printed code
     if deputy is None or not deputy.active or not manages_deputy(actor.user, deputy):
         raise validation_failed({"deputy_id": ["代表不存在、已离任或不在您的管理范围内。"]})
+    workflow.check_transition(item, "dispatch")
+    now = utcnow()
+    _leave_deputy(item, now)  # late to dispatch, or (re-dispatched) its deputy late to accept
     workflow.apply(item, "dispatch", actor, note, data={"deputy_id": deputy.id, "deputy_name": deputy.name})
-    _assign(item, deputy, utcnow())
+    _assign(item, deputy, now)
     db.session.flush()
     return item
 
 
 def accept(item, actor):
     now = utcnow()
+    note_lateness(item, now)
     workflow.apply(item, "accept", actor)
     item.accepted_dt = now
     item.reply_due_dt = due_at(item.category, "reply", now)
@@ -328,6 +352,7 @@ def return_to_station(item, actor, reason, departed=False):
     deputy's open station, else in the queue of its region, as the timeline line says (no item waits at a
     closed station: nobody would see it). ``departed``: the system's, as the deputy left office."""
     workflow.check_transition(item, "return", actor.role == "system")
+    _leave_deputy(item, utcnow())
     moved = _requeue(item, item.deputy_id)
     note = f"{reason}（{moved}）" if moved else reason
     if item.status is Status.forwarded:  # only the system's, as the deputy left office (workflow.SYSTEM_ONLY)
@@ -394,6 +419,7 @@ def forward(item, actor, target, department, note, work_order_no=None):
     item.forward_department = department
     item.forward_work_order_no = work_order_no
     item.department_satisfaction = None  # the new work order's, once its feedback says
+    note_lateness(item, utcnow())  # forwarded after the reply limit: late already, the department's time aside
     workflow.apply(item, "forward", actor, note,
                    data={"target": target, "department": department, "work_order_no": work_order_no})
     db.session.add(SuggestionWorkOrder(suggestion=item, target=target, department=department,
@@ -455,10 +481,12 @@ def feedback(item, actor, note, department_satisfaction=None):
 
 def reply(item, actor, content, implemented=None):
     """The deputy's answer; ``implemented`` (落实) says whether the problem was solved or the answer explains why not."""
+    now = utcnow()
+    note_lateness(item, now)
     workflow.apply(item, "reply", actor, content, data=None if implemented is None else {"implemented": implemented})
     item.reply_content = content
     item.implemented = implemented
-    item.replied_dt = utcnow()
+    item.replied_dt = now
     item.overdue = item.due_soon = False
     _notify([item.citizen], "replied", item, "代表已答复，请查看并评价", "replied", _followers(item),
             follower_note="代表已答复，请查看答复")

@@ -1,8 +1,12 @@
 """Dashboard rates with explicit denominators (see domain.md):
 
-* 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items past the deadline
-  their status runs (分派, 接单 or 答复时限);
-* 按时办结率 on_time_rate = closed with the answer before its deadline ÷ should_be_closed;
+* 办结率 closed_rate = closed ÷ should_be_closed, where should_be_closed = closed + open items late (past_deadline:
+  past the deadline their stage runs now — 分派, 接单 or 答复时限, while the clock runs, ``running_due_clause`` —
+  or late at an earlier stage, ``late_dt``) + per deputy, the items they let go late (``returned_late``);
+* 按时办结率 on_time_rate = closed never late at any stage (no ``late_dt``; per deputy: not late while theirs,
+  ``late_with_holder``) ÷ should_be_closed;
+* 转办中 the reply clock stands still (the feedback moves the limit on, no point is deducted): an item whose
+  limit passed at the department is not past_deadline, and is counted apart (``at_department_past_due``);
 * 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated, where rated counts the items
   citizens rated, each once, by its latest rating: a 不满意 sending an item round again (重办) counts at once (the
   item is rated 不满意 until its next answer is rated), and the next round's rating replaces it; ``dissatisfied``
@@ -11,7 +15,7 @@
   answered, for those who follow the rounds; no rate divides by it. The 履职档案 reads these figures too;
 * 落实率 implementation_rate = closed items whose reply recorded the problem solved ÷ closed (a reply that
   recorded nothing counts as not implemented: the rate claims only what deputies stated);
-* average hours from assignment to acceptance, and from filing to closing;
+* average hours from assignment to acceptance, and from filing to closing, over the items the rates count;
 * with ``work_orders=True``, the 转办工单 (work orders at departments and the 12345 hotline) of those items:
   工单满意率 work_order_satisfaction_rate = (满意 + 基本满意) ÷ work orders whose feedback recorded the
   deputy's satisfaction, overall and per department; each work order is answered (with_feedback), withdrawn
@@ -25,7 +29,16 @@ from sqlalchemy import and_, case, func, or_, select
 
 from ..db_types import utcnow
 from ..extensions import db
-from .models import STATUS_LABELS, Satisfaction, Status, SuggestionRating, SuggestionWorkOrder
+from .models import (
+    STATUS_LABELS,
+    Satisfaction,
+    Status,
+    SuggestionLateReturn,
+    SuggestionRating,
+    SuggestionWorkOrder,
+    clock_runs_clause,
+    running_due_clause,
+)
 
 
 def _hours_between(later, earlier):
@@ -43,7 +56,7 @@ def _count(condition):
 
 
 MERGED_LABEL = "已合并"
-_SUMMED = ("total", "closed", "past_deadline", "on_time", "overdue", "supervised",
+_SUMMED = ("total", "closed", "past_deadline", "closed_late", "at_department_past_due", "overdue", "supervised",
            "merged", "implemented", "satisfied", "basically_satisfied", "dissatisfied", "to_accept_sum",
            "to_accept_count", "to_close_sum", "to_close_count")
 _WORK_ORDER_COUNTS = ("work_orders", "with_feedback", "withdrawn", "awaiting_feedback", "satisfied", "basically_satisfied",
@@ -68,24 +81,34 @@ def status_breakdown(figures):
     return rows
 
 
-def suggestion_stats(base_query, work_orders=False):
+def _counted(s):
+    return and_(s.status.notin_([Status.rejected, Status.withdrawn]), s.merged_into_id.is_(None))
+
+
+def suggestion_stats(base_query, work_orders=False, deputy_id=None, others=None):
     """Figures over the items ``base_query`` selects (already scoped and filtered), with their work
-    orders' if ``work_orders`` (the API and the console; the public page shows none)."""
+    orders' if ``work_orders`` (the API and the console; the public page shows none).
+
+    ``deputy_id``: the figures of that deputy (``base_query`` holds the items that are theirs now): lateness
+    counts only while the item was theirs, and the items they let go late (``SuggestionLateReturn``) among
+    ``others`` (the same scope and filters but the deputy's) count as should-be-closed and not closed."""
     now = utcnow()
     items = base_query.subquery()
     s = items.c
-    counted = and_(s.status.notin_([Status.rejected, Status.withdrawn]), s.merged_into_id.is_(None))
+    counted = _counted(s)
     closed = and_(counted, s.status == Status.closed)
-    # Open past the deadline its status runs: to dispatch (待分派), to accept (待接单), to reply (办理中, 转办中),
-    # as the sweep flags them 超期 (sweep._overdue_clause), whether or not it has run since.
-    past_deadline = and_(
-        counted,
-        ((s.status == Status.pending) & (s.dispatch_due_dt < now))
-        | ((s.status == Status.assigned) & (s.accept_due_dt < now))
-        | (s.status.in_([Status.accepted, Status.forwarded]) & (s.reply_due_dt < now)),
-    )
-    on_time = and_(closed, s.replied_dt.isnot(None), s.reply_due_dt.isnot(None), s.replied_dt <= s.reply_due_dt)
-    to_accept = case((s.accepted_dt.isnot(None), _hours_between(s.accepted_dt, s.assigned_dt)))
+    if deputy_id is None:
+        late = s.late_dt.isnot(None)
+    else:  # models.late_with_holder, or let go late by this deputy before it came back to them
+        late = or_(and_(s.late_dt.isnot(None), or_(s.assigned_dt.is_(None), s.late_dt > s.assigned_dt)),
+                   s.id.in_(select(SuggestionLateReturn.suggestion_id).where(SuggestionLateReturn.deputy_id == deputy_id)))
+    # Open and late: past the deadline its stage runs now, as the sweep flags them 超期 (sweep._overdue_clause:
+    # the same clock, stopped while held, unscreened or at a department), whether or not it has run since; or
+    # late at a stage before (once late, an item is never 按时办结, so it is due now).
+    past_deadline = and_(counted, s.status != Status.closed,
+                         or_(and_(clock_runs_clause(s), running_due_clause(s) < now), late))
+    at_department_past_due = and_(counted, s.status == Status.forwarded, clock_runs_clause(s), s.reply_due_dt < now)
+    to_accept = case((and_(counted, s.accepted_dt.isnot(None)), _hours_between(s.accepted_dt, s.assigned_dt)))
     to_close = case((closed, _hours_between(s.closed_dt, s.created_dt)))
     # An item's latest rating, read from the item itself: its satisfaction is the last round's rating, cleared
     # only when a 不满意 sends it round again (services.rate), which is also the only step raising its round; so
@@ -100,7 +123,8 @@ def suggestion_stats(base_query, work_orders=False):
             func.count().label("total"),
             _count(closed).label("closed"),
             _count(past_deadline).label("past_deadline"),
-            _count(on_time).label("on_time"),
+            _count(and_(closed, late)).label("closed_late"),
+            _count(at_department_past_due).label("at_department_past_due"),
             _count(s.overdue.is_(True)).label("overdue"),
             _count(s.supervised.is_(True)).label("supervised"),
             _count(s.merged_into_id.isnot(None)).label("merged"),
@@ -122,7 +146,8 @@ def suggestion_stats(base_query, work_orders=False):
     row = SimpleNamespace(**sums)
     row.to_accept = row.to_accept_sum / row.to_accept_count if row.to_accept_count else None
     row.to_close = row.to_close_sum / row.to_close_count if row.to_close_count else None
-    should_be_closed = row.closed + row.past_deadline
+    returned_late = None if deputy_id is None else returned_late_count(deputy_id, others)
+    should_be_closed = row.closed + row.past_deadline + (returned_late or 0)
     rated = row.satisfied + row.basically_satisfied + row.dissatisfied
     figures = {
         "total": row.total,
@@ -130,7 +155,7 @@ def suggestion_stats(base_query, work_orders=False):
         "status_labels": STATUS_LABELS,
         "by_category": by_category,
         "closed_rate": _rate(row.closed, should_be_closed),
-        "on_time_rate": _rate(row.on_time, should_be_closed),
+        "on_time_rate": _rate(row.closed - row.closed_late, should_be_closed),
         "satisfaction_rate": _rate(row.satisfied, rated),
         "basic_satisfaction_rate": _rate(row.satisfied + row.basically_satisfied, rated),
         "satisfaction": {"satisfied": row.satisfied, "basically_satisfied": row.basically_satisfied,
@@ -141,10 +166,12 @@ def suggestion_stats(base_query, work_orders=False):
         "avg_hours_to_accept": round(float(row.to_accept), 2) if row.to_accept is not None else None,
         "avg_hours_to_close": round(float(row.to_close), 2) if row.to_close is not None else None,
         "overdue": row.overdue,
+        "returned_late": returned_late,
+        "at_department_past_due": row.at_department_past_due,
         "supervised": row.supervised,
         "merged": row.merged,
         "implemented": row.implemented,
-        "closed_on_time": row.on_time,
+        "closed_on_time": row.closed - row.closed_late,
         "denominators": {"should_be_closed": should_be_closed, "closed": row.closed, "rated": rated},
     }
     if work_orders:
@@ -152,6 +179,18 @@ def suggestion_stats(base_query, work_orders=False):
         figures["denominators"]["work_orders_rated"] = orders.pop("work_orders_rated")
         figures |= orders
     return figures
+
+
+def returned_late_count(deputy_id, others):
+    """The items among ``others`` (a query of suggestions) the deputy let go late (``SuggestionLateReturn``: 退回,
+    leaving office, dispatched to another) and not theirs now (those count with their items): each once, rejected,
+    withdrawn and merged ones left out as from every rate. Read through ix_suggestion_late_returns_deputy."""
+    r = SuggestionLateReturn
+    o = others.subquery()
+    return db.session.scalar(
+        select(func.count(func.distinct(r.suggestion_id))).join(o, o.c.id == r.suggestion_id)
+        .where(r.deputy_id == deputy_id, _counted(o.c), or_(o.c.deputy_id.is_(None), o.c.deputy_id != deputy_id))
+    ) or 0
 
 
 def rating_counts(items, counted):

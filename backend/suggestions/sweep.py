@@ -8,26 +8,19 @@ whole step, not only its commit, is inside the ``try``.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, literal, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..db_types import utcnow
+from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 from . import services
-from .models import Status, Suggestion
+from .models import Status, Suggestion, clock_runs_clause, running_due_clause
 
 BATCH = 500
 
 
-def _clock_runs():
-    """Deadlines run while the deputy can act on the item: not while it is held for an administrator's
-    review, nor before its text is screened (a reminder carries the text's first words). A held item
-    released starts its stage afresh (``services.release``)."""
-    return and_(Suggestion.held_for_review.is_(False), Suggestion.screening != "pending")
-
-
 def _overdue_clause(now):
-    return _clock_runs() & or_(
+    return clock_runs_clause() & or_(
         and_(Suggestion.status == Status.pending, Suggestion.dispatch_due_dt < now),
         and_(Suggestion.status == Status.assigned, Suggestion.accept_due_dt < now),
         and_(Suggestion.status.in_([Status.accepted, Status.forwarded]), Suggestion.reply_due_dt < now),
@@ -35,7 +28,7 @@ def _overdue_clause(now):
 
 
 def _due_soon_clause(now, soon):
-    return _clock_runs() & or_(
+    return clock_runs_clause() & or_(
         and_(Suggestion.status == Status.pending, Suggestion.dispatch_due_dt >= now, Suggestion.dispatch_due_dt < soon),
         and_(Suggestion.status == Status.assigned, Suggestion.accept_due_dt >= now, Suggestion.accept_due_dt < soon),
         and_(
@@ -88,7 +81,12 @@ def flag_deadlines():
         # Still overdue at the claim: accepted or replied since the list was read, it is not.
         claimed = db.session.execute(
             update(Suggestion).where(Suggestion.id == item_id, Suggestion.overdue.is_(False), _overdue_clause(now))
-            .values(overdue=True, due_soon=False).execution_options(synchronize_session=False)
+            # Found late, kept for good (the statistics' 按时办结): none for 转办中, whose clock stands
+            # still at the department (reminded all the same).
+            .values(overdue=True, due_soon=False,
+                    late_dt=case((running_due_clause().isnot(None), literal(now, UTCDateTime)),
+                                 else_=Suggestion.late_dt))
+            .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
             db.session.rollback()

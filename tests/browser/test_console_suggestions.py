@@ -89,9 +89,9 @@ def test_admin_sees_the_charts_and_dispatches_a_pending_item(desktop, live_serve
 
     # The item page: dispatch to 张伟.
     assert desktop.locator("#item-status").inner_text() == "待分派"
-    desktop.select_option("select[name=deputy_id]", label="张伟 · 市人大代表")
+    desktop.select_option("select[name=deputy_id]", label="张伟 · 市人大代表 · 鹤城区 · 城北街道人大代表中心联络站 · 尾号 0003")
     desktop.fill("#dispatch textarea[name=note]", "请张代表跟进")
-    desktop.click("#dispatch button[type=submit]")
+    desktop.click("#dispatch form[method=post] button[type=submit]")
     desktop.wait_for_selector(".flash-success")
     assert desktop.locator(".flash-success").inner_text() == "已分派，等待代表接单。"
     assert desktop.locator("#item-status").inner_text() == "待接单"

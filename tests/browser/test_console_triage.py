@@ -179,7 +179,7 @@ def test_several_pending_items_are_ticked_and_dispatched_together(pc, live_serve
     pc.get_by_label(f"选择 {first['number']}").check()
     pc.get_by_label(f"选择 {third['number']}").check()
     batch = pc.get_by_role("form", name="批量分派")
-    batch.get_by_label("分派给").select_option(label="张伟")
+    batch.get_by_label("分派给").select_option(label="张伟 · 市人大代表 · 鹤城区 · 城北联络站 · 尾号 0003")
     batch.get_by_label("分派说明").fill("请尽快处理")
     batch.get_by_role("button", name="分派所选").click()
     expect(pc.get_by_role("heading", name="确定将所选 2 件建议分派给张伟吗？")).to_be_visible()
@@ -210,7 +210,7 @@ def test_a_page_is_ticked_at_once_and_the_batch_asks_before_it_dispatches(pc, li
     expect(pc).to_have_url(f"{live_server}/console/suggestions?status=pending")
     assert all(_timeline_actions(factory, world, item) == ["file"] for item in items)
 
-    batch.get_by_label("分派给").select_option(label="张伟")
+    batch.get_by_label("分派给").select_option(label="张伟 · 市人大代表 · 鹤城区 · 城北联络站 · 尾号 0003")
     batch.get_by_role("button", name="分派所选").click()
     expect(pc.get_by_role("heading", name="确定将所选 3 件建议分派给张伟吗？")).to_be_visible()
     pc.get_by_role("button", name="返回修改").click()

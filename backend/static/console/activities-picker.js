@@ -28,7 +28,7 @@
         return params;
       },
       render: function (deputy) {
-        return { name: deputy.name, detail: deputy.level_label + (deputy.stations ? " · " + deputy.stations : "") };
+        return { name: deputy.name, detail: deputy.detail };  // level, region, stations, 尾号: namesakes differ
       },
     });
 

@@ -12,7 +12,19 @@
      none: the note when no other item matches,
      restoreListed: an empty search box shows the page's own list again instead of searching
    }) returns {search: search at once, tickAll: tick every offered item}.
-   window.tickPicker.searcher and .note serve the station picker's single choice too. */
+   window.tickPicker.searcher and .note serve the single choices too:
+
+   window.tickPicker.choose(select, {
+     url: the search endpoint,
+     kind: "station" or "deputy": the class names' prefix (station-q, station-results, station-result …),
+     placeholder, label: the search box's,
+     params: function (text) -> URLSearchParams of a search for the box's text,
+     render: function (item) -> {name, detail}, an item of the answer's ``items`` shown,
+     none: the note when nothing matches,
+     optionText: function (item) -> the text of the option added for it (by default its name)
+   }): a search box after the <select>; matches are offered under it, and the one picked becomes the
+   select's choice (added to it if the page did not list it), and the select tells its form as if chosen
+   by hand. Without scripts the page's own list still works. */
 window.tickPicker = (function () {
   "use strict";
 
@@ -174,5 +186,120 @@ window.tickPicker = (function () {
     };
   }
 
-  return { setup: setup, searcher: searcher, note: note };
+  function choose(select, options) {
+    var kind = options.kind;
+    var wrap = document.createElement("span");
+    wrap.className = "choice-search " + kind + "-search";
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "choice-q " + kind + "-q";
+    box.placeholder = options.placeholder;
+    box.setAttribute("aria-label", options.label);
+    box.maxLength = 50;
+    box.autocomplete = "off";
+    var results = document.createElement("ul");
+    results.className = "choice-results " + kind + "-results";
+    results.hidden = true;
+    wrap.appendChild(box);
+    wrap.appendChild(results);
+    select.insertAdjacentElement("afterend", wrap);
+    var resultClass = kind + "-result";
+
+    function close() {
+      results.hidden = true;
+      results.replaceChildren();
+    }
+
+    function pick(found) {
+      var id = String(found.id);
+      var option = Array.prototype.find.call(select.options, function (o) { return o.value === id; });
+      if (!option) {
+        option = new Option(options.optionText ? options.optionText(found) : options.render(found).name, id);
+        select.add(option);
+      }
+      select.value = id;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      box.value = "";
+      close();
+      select.focus();
+    }
+
+    var search = searcher(options.url, function () { return options.params(box.value.trim()); }, function (data, error) {
+      var list = document.createDocumentFragment();
+      if (!data) {
+        list.appendChild(note(error));
+      } else {
+        data.items.forEach(function (found) {
+          var shown = options.render(found);
+          var li = document.createElement("li");
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "choice-result " + resultClass;
+          button.textContent = shown.name + " ";
+          var small = document.createElement("small");
+          small.textContent = shown.detail;
+          button.appendChild(small);
+          button.addEventListener("click", function () { pick(found); });
+          li.appendChild(button);
+          list.appendChild(li);
+        });
+        if (!data.items.length) {
+          list.appendChild(note(options.none));
+        } else if (data.more) {
+          list.appendChild(note("只显示前 " + data.limit + " 个，请输入更完整的名称。"));
+        }
+      }
+      results.replaceChildren(list);
+      results.hidden = false;
+    });
+
+    box.addEventListener("input", function () {
+      if (box.value.trim()) {
+        search.soon();
+      } else {
+        search.cancel();
+        close();
+      }
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {  // not the form's submit: the first match, if shown
+        event.preventDefault();
+        var first = results.querySelector("." + resultClass);
+        if (first) {
+          first.click();
+        }
+      } else if (event.key === "ArrowDown") {
+        var top = results.querySelector("." + resultClass);
+        if (top) {
+          event.preventDefault();
+          top.focus();
+        }
+      } else if (event.key === "Escape") {
+        search.cancel();
+        close();
+      }
+    });
+    results.addEventListener("keydown", function (event) {  // up and down the matches; Escape back to the box
+      var buttons = Array.prototype.slice.call(results.querySelectorAll("." + resultClass));
+      var at = buttons.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var next = at + (event.key === "ArrowDown" ? 1 : -1);
+        (next < 0 ? box : buttons[Math.min(next, buttons.length - 1)]).focus();
+      } else if (event.key === "Escape") {
+        box.focus();
+        search.cancel();
+        close();
+      }
+    });
+    document.addEventListener("click", function (event) {  // a click elsewhere puts the matches away
+      if (!wrap.contains(event.target)) {
+        search.cancel();
+        close();
+      }
+    });
+    return box;
+  }
+
+  return { setup: setup, searcher: searcher, note: note, choose: choose };
 })();

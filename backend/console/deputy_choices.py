@@ -1,0 +1,59 @@
+"""What the console's deputy choices share: how a deputy is told apart from a namesake, what the picker's
+search (GET /console/deputy-options) matches, and the loader options that read a list's regions and stations
+in one query each.
+
+A province holds many 王伟: a choice shows, beside the name, the level, the region that elected the deputy,
+their first stations and the last four digits of their mobile number (尾号). The search matches the name
+or 代表小组, the end of the mobile number (4 to 11 digits), or the deputy's printed code (代表码) exactly."""
+import re
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload, selectinload
+
+from ..org.models import Deputy, Station
+from ..qr.models import QRCode, QRKind
+
+PHONE_TAIL = re.compile(r"\d{4,11}")
+PRINTED_CODE = re.compile(r"[a-z2-7]{16}")  # qr.services.new_code: 10 random bytes in lower-case base32
+
+
+def picked_loading():
+    """A list of deputies as a choice shows them: their regions and stations one query each, no codes."""
+    return (lazyload(Deputy.live_qr), selectinload(Deputy.region),
+            selectinload(Deputy.stations).lazyload(Station.live_qr))
+
+
+def phone_tail(deputy):
+    digits = re.sub(r"\D", "", deputy.phone or "")
+    return digits[-4:] if len(digits) >= 4 else ""
+
+
+def deputy_detail(deputy):
+    """What tells the deputy apart from a namesake: 县（区）人大代表 · 鹤城区 · 城北联络站 · 尾号 0003."""
+    parts = [deputy.level_label, deputy.region.name]
+    if deputy.stations:
+        parts.append("、".join(s.name for s in deputy.stations[:3]))
+    tail = phone_tail(deputy)
+    if tail:
+        parts.append(f"尾号 {tail}")
+    if not deputy.active:
+        parts.append("已离任")
+    return " · ".join(parts)
+
+
+def deputy_label(deputy):
+    """A deputy as an <option> reads: the name, then ``deputy_detail``."""
+    return f"{deputy.name} · {deputy_detail(deputy)}"
+
+
+def deputy_search_clause(q):
+    """SQL condition on ``Deputy``: the search box's text ``q`` (trimmed, not empty) found in the name or
+    the 代表小组, as the end of the mobile number, or as the printed code."""
+    clauses = [Deputy.name.contains(q, autoescape=True), Deputy.group.contains(q, autoescape=True)]
+    if PHONE_TAIL.fullmatch(q):
+        clauses.append(Deputy.phone.endswith(q, autoescape=True))
+    code = q.lower()
+    if PRINTED_CODE.fullmatch(code):
+        clauses.append(Deputy.id.in_(select(QRCode.target_id).where(
+            QRCode.code == code, QRCode.target_kind == QRKind.deputy, QRCode.revoked_dt.is_(None))))
+    return or_(*clauses)
