@@ -377,6 +377,9 @@ def probes(app):
         station = db.session.scalar(text("SELECT station_id FROM suggestions GROUP BY station_id "
                                          "ORDER BY count(*) DESC LIMIT 1"))
         deputy = db.session.scalar(text(f"SELECT deputy_id FROM station_deputies WHERE station_id = {station} LIMIT 1"))
+        # The region filter (queries.handled_in_region_clause): a city and a county, as the province asks.
+        city, county = (db.session.scalar(text(f"SELECT admin_region_id FROM users WHERE id = {who}"))
+                        for who in (CITY_ADMIN, COUNTY_ADMIN))
     station_admin = ADMIN_BASE + station
     # A number as a citizen reads it out on the phone (the console's keyword box finds it by its tail too).
     number = db.session.scalar(text("SELECT number FROM suggestions WHERE id = (SELECT max(id) / 3 FROM suggestions)"))
@@ -399,6 +402,10 @@ def probes(app):
         ("api stats (county)", COUNTY_ADMIN, "/api/v1/stats/suggestions"),
         ("api stats (station admin)", station_admin, "/api/v1/stats/suggestions"),
         ("api stats by station (province)", SUPER_ADMIN, f"/api/v1/stats/suggestions?station_id={station}"),
+        ("api stats by city (province)", SUPER_ADMIN, f"/api/v1/stats/suggestions?region_id={city}"),
+        ("api stats by county (province)", SUPER_ADMIN, f"/api/v1/stats/suggestions?region_id={county}"),
+        ("api stats by deputies' city (province)", SUPER_ADMIN, f"/api/v1/stats/suggestions?deputy_region_id={city}"),
+        ("api suggestions by county (province)", SUPER_ADMIN, f"/api/v1/suggestions?scope=station&region_id={county}"),
         ("api deputies (province)", SUPER_ADMIN, "/api/v1/deputies"),
         ("api deputies managed (city)", CITY_ADMIN, "/api/v1/deputies?managed=true"),
         ("api deputies q (province)", SUPER_ADMIN, "/api/v1/deputies?q=%E4%BB%A3%E8%A1%A812345"),

@@ -144,7 +144,10 @@ class SuggestionQuery(PageArgs):
     held = fields.Boolean(metadata={"description": "only items held by content screening and still to be released or refused (admins); false: all others"})
     station_id = Id()
     deputy_id = Id()
-    region_id = Id()
+    region_id = Id(metadata={"description": "the items handled in the region's subtree: at its stations, or with "
+                                            "no station waiting in its queue; each item counts in one region of a level"})
+    deputy_region_id = Id(metadata={"description": "the items handled by deputies elected in the region's subtree "
+                                                   "(the deputy's congress's view), wherever they are handled"})
     date_from = fields.Date(data_key="from", validate=in_service_years)
     date_to = fields.Date(data_key="to", validate=in_service_years)
     sort = fields.String(
@@ -284,7 +287,10 @@ class CategoriesOut(Schema):
 
 
 class StatsQuery(QuerySchema):
-    region_id = Id()
+    region_id = Id(metadata={"description": "the items handled in the region's subtree: at its stations, or with "
+                                            "no station waiting in its queue; each item counts in one region of a level"})
+    deputy_region_id = Id(metadata={"description": "the items handled by deputies elected in the region's subtree "
+                                                   "(the deputy's congress's view), wherever they are handled"})
     station_id = Id()
     deputy_id = Id()
     category = Text(32)
@@ -318,10 +324,19 @@ class StatsOut(Schema):
         "description": "closed and never late at any stage (分派, 接单, 答复, every round; for deputy_id: while the item "
                        "was theirs) ÷ should_be_closed"})
     satisfaction_rate = fields.Float(allow_none=True, metadata={
-        "description": "满意 ÷ denominators.rated (every rating citizens gave, one per round answered, 不满意 included)"})
+        "description": "满意 ÷ denominators.rated (the items citizens rated, each by its latest rating: a re-opened "
+                       "item (重办) counts once, as 不满意 until its next answer is rated)"})
     basic_satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "(满意 + 基本满意) ÷ denominators.rated"})
+    satisfaction = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "the rated items by their latest rating: satisfied, basically_satisfied, dissatisfied "
+                       "(they add up to denominators.rated)"})
     dissatisfied = fields.Integer(metadata={
-        "description": "the ratings that were 不满意 (within denominators.rated), a re-opened item's (重办) included"})
+        "description": "the rated items whose latest rating is 不满意 (within denominators.rated), a re-opened item "
+                       "(重办) waiting for its next answer included"})
+    ratings = fields.Integer(metadata={
+        "description": "评价次数: every rating citizens gave, one per round answered (a re-opened item's each); "
+                       "no rate divides by it"})
+    closed_on_time = fields.Integer(metadata={"description": "按时办结: the numerator of on_time_rate"})
     implementation_rate = fields.Float(allow_none=True, metadata={"description": "落实率: closed and implemented ÷ closed"})
     avg_hours_to_accept = fields.Float(allow_none=True)
     avg_hours_to_close = fields.Float(allow_none=True)
@@ -346,7 +361,7 @@ class StatsOut(Schema):
     by_department = fields.List(fields.Nested(DepartmentStatsOut))
     denominators = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "should_be_closed (closed + open items late now or at an earlier stage + returned_late), "
-                       "closed, rated (the ratings citizens gave: one per round answered), "
+                       "closed, rated (the items citizens rated, each once), "
                        "work_orders_rated (work orders whose feedback recorded "
                        "the deputy's satisfaction)"})
     as_of = fields.DateTime(allow_none=True, metadata={
@@ -357,7 +372,8 @@ class StatsOut(Schema):
 class PublicQuery(PageArgs):
     station_id = Id()
     deputy_id = Id(metadata={"description": "the items the deputy handled, with or without a station"})
-    region_id = Id()
+    region_id = Id(metadata={"description": "the items handled in the region's subtree: at its stations, or with "
+                                            "no station in its queue"})
 
 
 class PublicSuggestionOut(Schema):

@@ -1307,9 +1307,9 @@ def test_deputy_pickers_list_deputies_by_the_pinyin_of_their_names(admin, world,
 
 
 def test_an_item_filed_through_a_provincial_deputys_code_names_both_regions(client, admin, world, factory):  # noqa: F811
-    """An item counts in its deputy's region (a provincial deputy's: 湖南省), which puzzles a station's
-    administrator reading 所属区域 湖南省 for a street's lamp: the page and the export say it is the
-    deputy's region and name the station's beside it."""
+    """An item filed at a provincial deputy's code holds its deputy's region (湖南省), and is handled — and
+    counted by a region filter — where its station is (鹤城区): the page names both, and the export's
+    所属区域 is the station's, with the deputy's beside it."""
     provincial = factory.deputy(world["tree"]["root"], "李建国", phone="13800000009", stations=[world["station"]],
                                 level="provincial")
     via_deputy = file(client, world["citizen"], provincial.qr_code).json
@@ -1322,7 +1322,7 @@ def test_an_item_filed_through_a_provincial_deputys_code_names_both_regions(clie
     rows = list(load_workbook(io.BytesIO(admin.get("/console/suggestions/export.xlsx").data))["建议清单"].values)
     column = rows[0].index("所属区域")
     regions = {row[0]: row[column] for row in rows[1:]}
-    assert regions == {via_deputy["number"]: "湖南省（代表所属区域；联络站所在区域：鹤城区）", via_station["number"]: "鹤城区"}
+    assert regions == {via_deputy["number"]: "鹤城区（代表所属区域：湖南省）", via_station["number"]: "鹤城区"}
 
 
 def test_an_anonymous_items_page_says_its_contact_phone_is_for_calling_back_only(client, admin, world):  # noqa: F811

@@ -86,9 +86,10 @@ def test_the_console_flags_and_filters_items_sent_round_again(app, client, world
     assert 'name="reopened" value="1" checked' in only
 
 
-def test_every_rating_given_counts_in_the_rates_a_dissatisfied_one_included(app, client, world):  # noqa: F811
-    """满意率 = 满意 ÷ the ratings citizens gave, one per round answered: a 不满意 that sends the item round again
-    counts at once, and the next round's rating counts as well. The API, the 工作台 and the public page agree."""
+def test_a_dissatisfied_rating_counts_at_once_and_the_next_one_replaces_it(app, client, world):  # noqa: F811
+    """满意率 = 满意 ÷ the items citizens rated, each by its latest rating: a 不满意 that sends the item round again
+    counts at once, and the next round's rating replaces it (the item counts once); 评价次数 counts every round's
+    rating. The API, the 工作台 and the public page agree."""
     item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
     step(client, world["zhang_h"], item_id, "accept")
     answered(client, world, item_id)
@@ -96,17 +97,18 @@ def test_every_rating_given_counts_in_the_rates_a_dissatisfied_one_included(app,
 
     def figures():
         api = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
-        return api["denominators"]["rated"], api["dissatisfied"], api["satisfaction_rate"], api["basic_satisfaction_rate"]
+        return (api["denominators"]["rated"], api["dissatisfied"], api["ratings"], api["satisfaction_rate"],
+                api["basic_satisfaction_rate"])
 
-    assert figures() == (1, 1, 0.0, 0.0)
+    assert figures() == (1, 1, 1, 0.0, 0.0)
     home = console_login(app, "chengbei").get("/console/").get_data(as_text=True)
-    assert "群众评价 1 次" in home and "其中不满意 1 次" in home
+    assert "已评价 1 件（其中不满意 1 件；评价 1 次）" in home
     public = client.get("/public/stats").get_data(as_text=True)
-    assert "群众评价 1 次" in public and "0.0%" in public
+    assert "已评价 1 件（其中不满意 1 件；评价 1 次）" in public and "0.0%" in public
 
     answered(client, world, item_id, "已再次协调，已修好。")
     step(client, world["citizen"], item_id, "rate", satisfaction="satisfied")
-    assert figures() == (2, 1, 0.5, 0.5)
+    assert figures() == (1, 0, 2, 1.0, 1.0)
 
 
 def test_a_station_without_administrators_tells_the_nearest_region_administrators_once(

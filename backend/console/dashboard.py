@@ -194,6 +194,7 @@ def dashboard_data(user, filters=None):
         },
         "denominators": stats["denominators"],
         "dissatisfied": stats["dissatisfied"],
+        "ratings": stats["ratings"],
         "implemented": stats["implemented"],
         "avg_hours_to_accept": stats["avg_hours_to_accept"],
         "avg_hours_to_close": stats["avg_hours_to_close"],

@@ -221,8 +221,11 @@ def _export_rows(query, order, limit=None):
          department_satisfaction, reply, satisfaction, closed, station_region_name, region_id,
          station_region_id) in read_in_batches(statement, order, limit):
         if filed_via == "deputy" and station_region_id is not None and station_region_id != region_id:
-            # counted in the deputy's region, which may be above the station's (a provincial deputy's)
-            region = f"{region}（代表所属区域；联络站所在区域：{station_region_name}）"
+            # counted where it is handled (the station's region: queries.handled_in_region_clause), the deputy's
+            # own region, which may be above it (a provincial deputy's) or elsewhere, beside it
+            region = f"{station_region_name}（代表所属区域：{region}）"
+        elif station_region_id is not None:
+            region = station_region_name
         yield (
             number, cn_time(created), category, content, STATUS_LABELS[status.value], station or "", deputy or "",
             region or "", "代表码" if filed_via == "deputy" else "联络站码",
@@ -289,23 +292,31 @@ def export_appointments():
     return export.send()
 
 
+QUEUE_ROW = "未分配联络站（区域待分派）"
+
+
 def _station_rows(scope):
-    """Per station: filed, open, closed (merged duplicates not), overdue, supervised — one grouped query."""
+    """Per station: filed, open, closed (merged duplicates not), overdue, supervised — one grouped query; then
+    the items waiting in a region's queue with no station on a line of their own (QUEUE_ROW), so that the
+    lines add up to 建议总数."""
     open_statuses = [Status.pending, Status.assigned, Status.accepted, Status.forwarded, Status.replied]
+    figures = (
+        func.count(Suggestion.id),
+        func.sum(case((Suggestion.status.in_(open_statuses), 1), else_=0)),
+        func.sum(case(((Suggestion.status == Status.closed) & Suggestion.merged_into_id.is_(None), 1), else_=0)),
+        func.sum(case((Suggestion.overdue.is_(True), 1), else_=0)),
+        func.sum(case((Suggestion.supervised.is_(True), 1), else_=0)),
+    )
     rows = db.session.execute(
-        select(
-            Station.name,
-            func.count(Suggestion.id),
-            func.sum(case((Suggestion.status.in_(open_statuses), 1), else_=0)),
-            func.sum(case(((Suggestion.status == Status.closed) & Suggestion.merged_into_id.is_(None), 1), else_=0)),
-            func.sum(case((Suggestion.overdue.is_(True), 1), else_=0)),
-            func.sum(case((Suggestion.supervised.is_(True), 1), else_=0)),
-        )
+        select(Station.name, *figures)
         .join(Station, Station.id == Suggestion.station_id)
         .where(scope)
         .group_by(Station.id, Station.name)
         .order_by(func.count(Suggestion.id).desc(), Station.name)
     ).all()
+    queued = db.session.execute(select(*figures).where(scope, Suggestion.station_id.is_(None))).one()
+    if queued[0]:
+        rows.append((QUEUE_ROW, *queued))
     return [tuple(int(v or 0) if i else v for i, v in enumerate(row)) for row in rows]
 
 
@@ -329,10 +340,11 @@ def export_stats():
         ("已办结数", d["closed"], "不含不予受理、撤回、合并的建议"),
         ("办结率", _percent(stats["closed_rate"]), "已办结 ÷ 应办结"),
         ("按时办结率", _percent(stats["on_time_rate"]), "已办结且分派、接单、答复各环节均未超期 ÷ 应办结"),
-        ("群众评价次数", d["rated"], "群众的每一次评价：每轮答复各一次，不满意重办的也计入"),
-        ("其中不满意", stats["dissatisfied"], "不满意的评价次数（含重办的）"),
-        ("满意率", _percent(stats["satisfaction_rate"]), "满意 ÷ 群众评价次数"),
-        ("基本满意率", _percent(stats["basic_satisfaction_rate"]), "（满意 + 基本满意）÷ 群众评价次数"),
+        ("已评价件数", d["rated"], "群众评价过的建议，每件按最近一次评价计一次（不满意重办的，在下一次评价前计为不满意）"),
+        ("其中不满意", stats["dissatisfied"], "最近一次评价为不满意的建议件数"),
+        ("评价次数", stats["ratings"], "群众的每一次评价：每轮答复各一次，不满意重办的每轮都计入；不作为满意率的分母"),
+        ("满意率", _percent(stats["satisfaction_rate"]), "满意 ÷ 已评价件数"),
+        ("基本满意率", _percent(stats["basic_satisfaction_rate"]), "（满意 + 基本满意）÷ 已评价件数"),
         ("已落实数", stats["implemented"], "已办结且代表答复时注明已落实"),
         ("落实率", _percent(stats["implementation_rate"]), "已落实 ÷ 已办结"),
         ("平均接单用时（小时）", stats["avg_hours_to_accept"] if stats["avg_hours_to_accept"] is not None else "", "分派到接单"),

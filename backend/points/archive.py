@@ -1,7 +1,7 @@
 """履职档案: one deputy's year — activities with attendance, suggestions handled, points by rule — as
 JSON and as a spreadsheet a deputy can print for the report to voters (述职)."""
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -19,7 +19,9 @@ from ..db_types import CHINA
 from ..research import services as research
 from ..extensions import db
 from ..spreadsheets import cell
-from ..suggestions.models import SATISFACTION_LABELS, Status, Suggestion, SuggestionLateReturn, late_with_holder
+from ..suggestions.models import Suggestion
+from ..suggestions.queries import apply_filters
+from ..suggestions.stats import suggestion_stats
 from . import grades, rulebook
 from .ledger import CORRECTION, CORRECTION_LABEL
 from .models import PointEntry
@@ -33,6 +35,48 @@ def _percent(rate):
 
 def _year_bounds(year):
     return datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
+
+
+def suggestion_figures(deputy, start, end):
+    """The deputy's 码上办 figures of the year [``start``, ``end``), from the statistics' own function
+    (``suggestion_stats``), so that they are the API's:
+
+    * 本年度收到的建议 (by filing time, China time): what GET /stats/suggestions?deputy_id=&from=&to= gives
+      over the year — ``received`` (not rejected, withdrawn or merged away; those ``rejected`` and
+      ``withdrawn`` shown apart), ``should_be_closed``, ``received_closed`` (of those received, closed),
+      ``closed_rate``, ``on_time_rate``, ``implementation_rate``, ``rated`` and ``satisfaction`` (the rated
+      items by their latest rating), ``satisfaction_rate``, ``basic_satisfaction_rate``, ``ratings`` (评价次数);
+    * 本年度办结 (by closing time, China time, the year the ledger credits 办结 in): ``closed``,
+      ``closed_on_time``, ``closed_implemented``, whenever the items were filed.
+    """
+    # Per deputy, as the API's ?deputy_id= (stats.suggestion_stats): late only while theirs, and the items they let
+    # go late (退回, leaving office) among ``others``, the same filters but the deputy's, count as should-be-closed.
+    year = {"date_from": start.date(), "date_to": end.date() - timedelta(days=1)}
+    filed = suggestion_stats(apply_filters(select(Suggestion), {"deputy_id": deputy.id, **year}), deputy_id=deputy.id,
+                             others=apply_filters(select(Suggestion), year))
+    closed_in_year = (Suggestion.closed_dt >= start, Suggestion.closed_dt < end)
+    closing = suggestion_stats(apply_filters(select(Suggestion), {"deputy_id": deputy.id}).where(*closed_in_year),
+                               deputy_id=deputy.id, others=select(Suggestion).where(*closed_in_year))
+    by_status = filed["by_status"]
+    denominators = filed["denominators"]
+    return {
+        "received": filed["total"] - by_status["rejected"] - by_status["withdrawn"] - filed["merged"],
+        "rejected": by_status["rejected"],
+        "withdrawn": by_status["withdrawn"],
+        "should_be_closed": denominators["should_be_closed"],
+        "received_closed": denominators["closed"],
+        "closed_rate": filed["closed_rate"],
+        "on_time_rate": filed["on_time_rate"],
+        "implementation_rate": filed["implementation_rate"],
+        "rated": denominators["rated"],
+        "satisfaction": filed["satisfaction"],
+        "satisfaction_rate": filed["satisfaction_rate"],
+        "basic_satisfaction_rate": filed["basic_satisfaction_rate"],
+        "ratings": filed["ratings"],
+        "closed": closing["denominators"]["closed"],
+        "closed_on_time": closing["closed_on_time"],
+        "closed_implemented": closing["implemented"],
+    }
 
 
 def build(deputy, year):
@@ -54,24 +98,7 @@ def build(deputy, year):
         if claimed:  # 揭榜: taken on by the deputy's own choice, whatever came of it
             entry["claimed"] += count
 
-    items = db.session.execute(
-        select(Suggestion.id, Suggestion.status, Suggestion.satisfaction, Suggestion.late_dt, Suggestion.assigned_dt,
-               Suggestion.implemented)
-        .where(Suggestion.deputy_id == deputy.id, Suggestion.created_dt >= start, Suggestion.created_dt < end,
-               Suggestion.merged_into_id.is_(None))  # a duplicate merged away counts once, as the item it joined
-    ).all()
-    closed = [i for i in items if i.status is Status.closed]
-    # 按时办结 as the statistics per deputy count it: never late while theirs, nor let go late by them before.
-    let_go_late = set(db.session.scalars(
-        select(SuggestionLateReturn.suggestion_id).where(SuggestionLateReturn.deputy_id == deputy.id)))
-    satisfaction = {key: sum(1 for i in closed if i.satisfaction and i.satisfaction.value == key) for key in SATISFACTION_LABELS}
-    suggestions = {
-        "received": len(items),
-        "closed": len(closed),
-        "closed_on_time": sum(1 for i in closed if not late_with_holder(i) and i.id not in let_go_late),
-        "closed_implemented": sum(1 for i in closed if i.implemented),
-        "satisfaction": satisfaction,
-    }
+    suggestions = suggestion_figures(deputy, start, end)
 
     # The lines' names as the deputy's own congress (of their level) words them.
     labels = {rule.code: rule.label for rule in rulebook.in_force_for(deputy)} | {CORRECTION: CORRECTION_LABEL}
@@ -132,9 +159,18 @@ def to_xlsx(archive):
     add(["二、办理群众建议（码上办）"])
     ws.cell(ws.max_row, 1).font = bold
     s = archive["suggestions"]
-    add(["收到", "办结", "按时办结", "已落实", "满意", "基本满意", "不满意"])
-    add([s["received"], s["closed"], s["closed_on_time"], s["closed_implemented"], s["satisfaction"]["satisfied"],
-               s["satisfaction"]["basically_satisfied"], s["satisfaction"]["dissatisfied"]])
+    add(["本年度收到的建议（按提交时间；不予受理、群众撤回的另列，不计入收到）"])
+    add(["收到", "不予受理", "群众撤回", "应办结", "已办结", "办结率", "按时办结率", "落实率"])
+    add([s["received"], s["rejected"], s["withdrawn"], s["should_be_closed"], s["received_closed"],
+         _percent(s["closed_rate"]), _percent(s["on_time_rate"]), _percent(s["implementation_rate"])])
+    add(["已评价", "满意", "基本满意", "不满意", "满意率", "基本满意率", "评价次数"])
+    add([s["rated"], s["satisfaction"]["satisfied"], s["satisfaction"]["basically_satisfied"],
+         s["satisfaction"]["dissatisfied"], _percent(s["satisfaction_rate"]), _percent(s["basic_satisfaction_rate"]),
+         s["ratings"]])
+    add(["应办结 = 已办结 + 已超过时限仍未办结；满意率 = 满意 ÷ 已评价（每件按最近一次评价计一次）"])
+    add(["本年度办结的建议（按办结时间，与履职积分同一年度）"])
+    add(["办结", "按时办结", "已落实"])
+    add([s["closed"], s["closed_on_time"], s["closed_implemented"]])
     add([])
     add(["三、述职测评"])
     ws.cell(ws.max_row, 1).font = bold
@@ -169,7 +205,7 @@ def to_xlsx(archive):
     grade = archive["points"]["grade"]
     add(["履职评价等次", "", grade["label"] + ("（按当前积分）" if grade["provisional"] else "")])
     ws.column_dimensions["A"].width = 28
-    for col in "BCDEF":
+    for col in "BCDEFGH":
         ws.column_dimensions[col].width = 12
     for row in ws.iter_rows():
         for written in row:

@@ -20,6 +20,8 @@ public_pages = PlainBlueprint("qr_pages", __name__)
 # Short enough that a renamed target or a revoked code shows within minutes; revalidating is a cheap 304.
 IMAGE_CACHE_CONTROL = "public, max-age=600"
 POSTER_CACHE_CONTROL = "private, max-age=600"
+# An activity's rotating check-in code is valid for a minute at most: never stored.
+ROTATING_IMAGE_CACHE_CONTROL = "no-store"
 
 
 def _managed(code):
@@ -71,14 +73,20 @@ def resolve(code):
     }
 
 
-def _rotating_activity(code):
-    """An activity's rotating check-in code (一事一活动码) scanned with the QR endpoint."""
+def _code_activity(code):
+    """The published activity an activity's rotating check-in code (一事一活动码) names: an expired code
+    is 410 as a withdrawn one, a forged one or one of an ended activity 404."""
     try:
-        activity = activity_services.activity_for_code(code)
+        return activity_services.activity_for_code(code)
     except APIError as exc:
         if exc.status != 409:
             raise
         raise services.withdrawn(QRKind.activity) from None
+
+
+def _rotating_activity(code):
+    """An activity's rotating check-in code scanned with the QR endpoint."""
+    activity = _code_activity(code)
     return {
         "kind": QRKind.activity.value,
         "code": code,
@@ -91,11 +99,26 @@ def _rotating_activity(code):
 @blp.get("/<code>/image.png")
 @blp.response(200, content_type="image/png", description="二维码图片（下方印有名称）")
 def image(code):
+    """二维码图片，下方印有代表、联络站或活动的名称；活动现场的动态签到码（一事一活动码）不缓存（Cache-Control: no-store）。"""
+    canonical = services.canonical_code(code)
+    if rotating.looks_rotating(canonical):
+        return _rotating_image(canonical)
     qr, target = targets.resolve_live(code)
     label = targets.label(qr, target)
     url = services.qr_url(qr.code)
     return _image_response(
         lambda: render.code_image(url, label), [url, label, render.RENDER_VERSION], IMAGE_CACHE_CONTROL
+    )
+
+
+def _rotating_image(code):
+    """An activity's rotating check-in code drawn with the activity's title under it. The code expires within
+    two rotation periods, so no copy is kept anywhere (the console's screen draws its own, also uncached)."""
+    activity = _code_activity(code)
+    url = services.qr_url(code)
+    return _image_response(
+        lambda: render.code_image(url, activity.title), [url, activity.title, render.RENDER_VERSION],
+        ROTATING_IMAGE_CACHE_CONTROL,
     )
 
 

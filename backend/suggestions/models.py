@@ -72,6 +72,10 @@ class Suggestion(db.Model):
               sqlite_where=text("screening = 'pending'")),
         Index("ix_suggestions_citizen", "citizen_id", "id"),
         Index("ix_suggestions_region_created", "region_id", "created_dt"),
+        # The items waiting in a region's queue, with no station: the region filter's second half
+        # (queries.handled_in_region_clause, migration 0065).
+        Index("ix_suggestions_queue_region", "region_id", "created_dt", postgresql_where=text("station_id IS NULL"),
+              sqlite_where=text("station_id IS NULL")),
         Index("ix_suggestions_status_created", "status", "created_dt"),
         # The public list's order over what it may show (public_routes.published_query), every condition of
         # the list in it (migration 0060): its page is the index's last entries, its count reads the index alone.
@@ -101,7 +105,10 @@ class Suggestion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    # Where it was filed: the station's or the deputy's code. region_id drives region scope and statistics.
+    # Where it was filed: the station's or the deputy's code. region_id is the deputy's own region for an item
+    # filed at a deputy's code (their congress sees it: queries.admin_scope_clause), else the station's; an item
+    # with no station waits in its queue. Region figures count where an item is handled (its station's region, or
+    # its queue's): queries.handled_in_region_clause.
     filed_via: Mapped[str] = mapped_column(String(16))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id"))

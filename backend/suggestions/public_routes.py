@@ -53,6 +53,9 @@ def offered_clause(user):
 def suggestion_statistics(args):
     """办结率、按时办结率、满意率、转办工单满意率（按承办部门）等，分母明确；可按区域、联络站、代表、类别、时间段筛选。
 
+    按区域（`region_id`）统计的是在该区域办理的建议：所在联络站属于该区域，或无联络站、在该区域待分派；各区域相加等于上级区域。
+    按代表所属区域统计请用 `deputy_region_id`。满意率 = 满意 ÷ 已评价件数（每件按最近一次评价计一次），`ratings` 为评价次数。
+
     统计量大、计算耗时的结果会保留一段时间（与管理后台首页相同），`as_of` 为统计时间；实时计算时为 null。"""
     user = current_user()
     query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), args)

@@ -7,10 +7,12 @@
   ``late_with_holder``) ÷ should_be_closed;
 * 转办中 the reply clock stands still (the feedback moves the limit on, no point is deducted): an item whose
   limit passed at the department is not past_deadline, and is counted apart (``at_department_past_due``);
-* 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated, where rated counts every
-  rating citizens gave (``SuggestionRating``: one per round answered), so that a 不满意 sending an item round
-  again (重办) counts at once, and the next round's rating counts as well; ``dissatisfied`` is how many of
-  them were 不满意. An item closed unrated (auto-closed) has none;
+* 满意率 satisfaction_rate = 满意 ÷ rated; 基本满意率 = (满意 + 基本满意) ÷ rated, where rated counts the items
+  citizens rated, each once, by its latest rating: a 不满意 sending an item round again (重办) counts at once (the
+  item is rated 不满意 until its next answer is rated), and the next round's rating replaces it; ``dissatisfied``
+  is how many rated items' latest rating is 不满意. An item closed unrated (auto-closed) after a 不满意 round keeps
+  that rating; one never rated has none. ``ratings`` (评价次数) counts every rating given, one per round
+  answered, for those who follow the rounds; no rate divides by it. The 履职档案 reads these figures too;
 * 落实率 implementation_rate = closed items whose reply recorded the problem solved ÷ closed (a reply that
   recorded nothing counts as not implemented: the rate claims only what deputies stated);
 * average hours from assignment to acceptance, and from filing to closing, over the items the rates count;
@@ -55,7 +57,8 @@ def _count(condition):
 
 MERGED_LABEL = "已合并"
 _SUMMED = ("total", "closed", "past_deadline", "closed_late", "at_department_past_due", "overdue", "supervised",
-           "merged", "implemented", "to_accept_sum", "to_accept_count", "to_close_sum", "to_close_count")
+           "merged", "implemented", "satisfied", "basically_satisfied", "dissatisfied", "to_accept_sum",
+           "to_accept_count", "to_close_sum", "to_close_count")
 _WORK_ORDER_COUNTS = ("work_orders", "with_feedback", "withdrawn", "awaiting_feedback", "satisfied", "basically_satisfied",
                       "dissatisfied")
 
@@ -107,6 +110,10 @@ def suggestion_stats(base_query, work_orders=False, deputy_id=None, others=None)
     at_department_past_due = and_(counted, s.status == Status.forwarded, clock_runs_clause(s), s.reply_due_dt < now)
     to_accept = case((and_(counted, s.accepted_dt.isnot(None)), _hours_between(s.accepted_dt, s.assigned_dt)))
     to_close = case((closed, _hours_between(s.closed_dt, s.created_dt)))
+    # An item's latest rating, read from the item itself: its satisfaction is the last round's rating, cleared
+    # only when a 不满意 sends it round again (services.rate), which is also the only step raising its round; so
+    # an item past round 1 without one was last rated 不满意. One pass over the items, no join to the ratings.
+    rated_dissatisfied = or_(s.satisfaction == Satisfaction.dissatisfied, and_(s.satisfaction.is_(None), s.round > 1))
     # One pass over the items, grouped by status and category: every figure below is a sum over the groups
     # (the averages too, from their sums and counts). Three queries used to read the items three times,
     # which for a province's 1,500,000 items on every dashboard and public page view was most of its time.
@@ -122,6 +129,9 @@ def suggestion_stats(base_query, work_orders=False, deputy_id=None, others=None)
             _count(s.supervised.is_(True)).label("supervised"),
             _count(s.merged_into_id.isnot(None)).label("merged"),
             _count(and_(closed, s.implemented.is_(True))).label("implemented"),
+            _count(and_(counted, s.satisfaction == Satisfaction.satisfied)).label("satisfied"),
+            _count(and_(counted, s.satisfaction == Satisfaction.basically_satisfied)).label("basically_satisfied"),
+            _count(and_(counted, rated_dissatisfied)).label("dissatisfied"),
             func.sum(to_accept).label("to_accept_sum"), func.count(to_accept).label("to_accept_count"),
             func.sum(to_close).label("to_close_sum"), func.count(to_close).label("to_close_count"),
         ).select_from(items).group_by(s.status, s.category)
@@ -138,8 +148,7 @@ def suggestion_stats(base_query, work_orders=False, deputy_id=None, others=None)
     row.to_close = row.to_close_sum / row.to_close_count if row.to_close_count else None
     returned_late = None if deputy_id is None else returned_late_count(deputy_id, others)
     should_be_closed = row.closed + row.past_deadline + (returned_late or 0)
-    ratings = rating_counts(items, counted)
-    rated = sum(ratings.values())
+    rated = row.satisfied + row.basically_satisfied + row.dissatisfied
     figures = {
         "total": row.total,
         "by_status": {status.value: by_status.get(status, 0) for status in Status},
@@ -147,10 +156,12 @@ def suggestion_stats(base_query, work_orders=False, deputy_id=None, others=None)
         "by_category": by_category,
         "closed_rate": _rate(row.closed, should_be_closed),
         "on_time_rate": _rate(row.closed - row.closed_late, should_be_closed),
-        "satisfaction_rate": _rate(ratings[Satisfaction.satisfied], rated),
-        "basic_satisfaction_rate": _rate(ratings[Satisfaction.satisfied] + ratings[Satisfaction.basically_satisfied],
-                                         rated),
-        "dissatisfied": ratings[Satisfaction.dissatisfied],
+        "satisfaction_rate": _rate(row.satisfied, rated),
+        "basic_satisfaction_rate": _rate(row.satisfied + row.basically_satisfied, rated),
+        "satisfaction": {"satisfied": row.satisfied, "basically_satisfied": row.basically_satisfied,
+                         "dissatisfied": row.dissatisfied},
+        "dissatisfied": row.dissatisfied,
+        "ratings": sum(rating_counts(items, counted).values()),
         "implementation_rate": _rate(row.implemented, row.closed),
         "avg_hours_to_accept": round(float(row.to_accept), 2) if row.to_accept is not None else None,
         "avg_hours_to_close": round(float(row.to_close), 2) if row.to_close is not None else None,
@@ -160,6 +171,7 @@ def suggestion_stats(base_query, work_orders=False, deputy_id=None, others=None)
         "supervised": row.supervised,
         "merged": row.merged,
         "implemented": row.implemented,
+        "closed_on_time": row.closed - row.closed_late,
         "denominators": {"should_be_closed": should_be_closed, "closed": row.closed, "rated": rated},
     }
     if work_orders:
@@ -182,7 +194,8 @@ def returned_late_count(deputy_id, others):
 
 
 def rating_counts(items, counted):
-    """The ratings citizens gave the ``counted`` items of ``items`` (a subquery of suggestions), per satisfaction:
+    """The ratings citizens gave the ``counted`` items of ``items`` (a subquery of suggestions), every round's
+    (评价次数), per satisfaction:
     one grouped query over the ratings, joined to the items by ``ix_suggestion_ratings_suggestion_id``."""
     rows = db.session.execute(
         select(SuggestionRating.satisfaction, func.count())

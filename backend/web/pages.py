@@ -510,7 +510,8 @@ def _deployment_figures():
     PUBLIC_STATS_CACHE_SECONDS, for anyone who asks (reading every item takes seconds at a province's size)."""
     return {
         "figures": suggestion_stats(select(Suggestion)),
-        "stations": db.session.scalar(select(func.count()).select_from(Station)),
+        # open stations only: a closed one (停用) receives no one
+        "stations": db.session.scalar(select(func.count()).select_from(Station).where(Station.closed_dt.is_(None))),
         "deputies": db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.active.is_(True))),
         "as_of": utcnow(),
     }

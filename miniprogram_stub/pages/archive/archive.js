@@ -34,6 +34,27 @@ function research(r) {
   };
 }
 
+// The archive's suggestions as the page words them: those received in the year (by filing) with the statistics'
+// rates, the ratings, and those closed in the year (by closing, as the points count 办结). An older server's
+// archive, without the rates, says what it has.
+function suggestionTexts(s) {
+  if (!s || !(s.received || s.closed || s.rejected || s.withdrawn)) return null;
+  const filed = `本年度收到 ${s.received} 件`
+    + (s.rejected !== undefined ? `（不予受理 ${s.rejected} 件、群众撤回 ${s.withdrawn} 件另计）` : '')
+    + (s.should_be_closed !== undefined
+      ? `，应办结 ${s.should_be_closed} 件，已办结 ${s.received_closed} 件，办结率 ${percentText(s.closed_rate)}，`
+        + `按时办结率 ${percentText(s.on_time_rate)}`
+      : '');
+  const counts = s.satisfaction || {};
+  const rated = s.rated !== undefined
+    ? `已评价 ${s.rated} 件：满意 ${counts.satisfied} · 基本满意 ${counts.basically_satisfied} · 不满意 ${counts.dissatisfied}，`
+      + `满意率 ${percentText(s.satisfaction_rate)}，基本满意率 ${percentText(s.basic_satisfaction_rate)}（评价 ${s.ratings} 次）`
+    : `满意 ${counts.satisfied || 0} · 基本满意 ${counts.basically_satisfied || 0} · 不满意 ${counts.dissatisfied || 0}`;
+  const closed = `本年度办结 ${s.closed} 件（按办结时间，与履职积分同一年度），按时办结 ${s.closed_on_time} 件，`
+    + `已落实 ${s.closed_implemented} 件`;
+  return { filed, rated, closed };
+}
+
 Page({
   data: {
     loading: true,
@@ -46,6 +67,7 @@ Page({
     trainingsText: '',
     reportPolls: [],
     research: null,
+    suggestionTexts: null,
   },
 
   onShow() {
@@ -61,12 +83,13 @@ Page({
       if (!current()) return null;
       const polls = reportPolls(archive.report_polls);
       const studies = research(archive.research);
-      const empty = !archive.activities.length && !archive.suggestions.received && !archive.points.by_rule.length
+      const suggestions = suggestionTexts(archive.suggestions);
+      const empty = !archive.activities.length && !suggestions && !archive.points.by_rule.length
         && !polls.length && !studies;
       this.setData({
         loading: false, archive, empty, gradeText: gradeText(archive.points.grade),
         trainingsText: '本年度参加学习培训 ' + (archive.trainings_attended || 0) + ' 次', reportPolls: polls,
-        research: studies,
+        research: studies, suggestionTexts: suggestions,
       });
       return archive;
     });

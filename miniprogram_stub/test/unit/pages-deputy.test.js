@@ -1010,6 +1010,27 @@ test('archive: the 学习培训 attended and each closed 述职测评 with its b
     archive.data.reportPolls[0].dissatisfied], [3, 1, 1]);
 });
 
+test('archive: suggestions received in the year with their rates, apart from those closed in the year', async () => {
+  const { phone } = unitPhone({
+    'GET /api/v1/deputies/7/archive': (req) => json(200, {
+      deputy: { id: 7, name: '张伟', level_label: '市人大代表', region_name: '怀化市', group: '' }, year: Number(req.query.year),
+      activities: [],
+      suggestions: { received: 3, rejected: 1, withdrawn: 0, should_be_closed: 2, received_closed: 1, closed_rate: 0.5,
+        on_time_rate: 0.5, implementation_rate: 1, rated: 2, ratings: 3,
+        satisfaction: { satisfied: 1, basically_satisfied: 0, dissatisfied: 1 }, satisfaction_rate: 0.5,
+        basic_satisfaction_rate: 0.5, closed: 2, closed_on_time: 1, closed_implemented: 1 },
+      points: { total: 3, rank: 1, by_rule: [], grade: { label: '一般', min_points: 0, provisional: true } },
+    }),
+  }, { user: DEPUTY });
+  const archive = await phone.open('pages/archive/archive');
+  assert.equal(archive.data.empty, false);
+  assert.deepEqual(archive.data.suggestionTexts, {
+    filed: '本年度收到 3 件（不予受理 1 件、群众撤回 0 件另计），应办结 2 件，已办结 1 件，办结率 50.0%，按时办结率 50.0%',
+    rated: '已评价 2 件：满意 1 · 基本满意 0 · 不满意 1，满意率 50.0%，基本满意率 50.0%（评价 3 次）',
+    closed: '本年度办结 2 件（按办结时间，与履职积分同一年度），按时办结 1 件，已落实 1 件',
+  });
+});
+
 test('archive: an archive without the training count or polls (an older server) shows 0 次 and no 述职测评', async () => {
   const { phone } = unitPhone({
     'GET /api/v1/deputies/7/archive': (req) => json(200, {
