@@ -70,7 +70,7 @@ def validation_failed(errors, message=None):
 def error_response(status, error, message, errors=None, reason=None):
     body = {"error": error, "message": message}
     if errors:
-        body["errors"] = errors
+        body["errors"] = contract_errors(errors)
     if reason:
         body["reason"] = reason
     response = jsonify(body)
@@ -84,16 +84,78 @@ def api_error_response(exc: APIError):
     return response
 
 
+# What a 422 says about the body as a whole (marshmallow's ``_schema``: a JSON array, a string or a number
+# where an object was expected): under this key, which no input field has (``body`` is a research report's).
+WHOLE_REQUEST = "request"
+NOT_AN_OBJECT_MESSAGE = "请求体应为 JSON 对象。"
+
+# The parts of nested inputs, named in the sentence said under their field (``location``: 纬度应为数字。).
+PART_LABELS = {
+    "lat": "纬度", "lng": "经度", "address": "地址", "system": "坐标系", "label": "等次名称",
+    "min_points": "分数线", "project_id": "项目", "choice": "表决意见", "deputy_id": "代表",
+}
+
+
+def _part_label(key):
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        return f"第 {int(key) + 1} 项"
+    if key == "_schema":
+        return None  # the part itself: its sentence says what is wrong with it
+    return PART_LABELS.get(key, str(key))
+
+
+def _sentences(messages, labels=()):
+    """marshmallow's messages for one field, at any depth, as sentences: a nested field's and a list
+    item's prefixed with where in the field they are (纬度应为数字。, 第 2 项的分数线应为整数。)."""
+    if isinstance(messages, dict):
+        found = []
+        for key, value in messages.items():
+            label = _part_label(key)
+            found.extend(_sentences(value, (*labels, label) if label else labels))
+        return found
+    if isinstance(messages, (list, tuple)):
+        return [sentence for value in messages for sentence in _sentences(value, labels)]
+    text = str(messages)
+    where = "的".join(labels)
+    if not where or text.startswith(labels[-1]):
+        return [text]
+    # marshmallow's predicates (应为数字。, 不能为空。) read on from the part: 纬度应为数字。
+    return [f"{where}{text}" if text.startswith(("应为", "不能")) else f"{where}：{text}"]
+
+
+def contract_errors(errors):
+    """``errors`` as the contract has it: ``{field: [sentence, ...]}``. A nested field's and a list item's
+    messages (``{"location": {"lat": [...]}}``, ``{"attachment_ids": {"0": [...]}}``) are merged into
+    their field's list, so a client showing ``errors[field]`` under the field still finds them there;
+    the body's own (``_schema``) is said under ``request``."""
+    if not isinstance(errors, dict):
+        return {WHOLE_REQUEST: _sentences(errors)}
+    flat = {}
+    for field, messages in errors.items():
+        key = WHOLE_REQUEST if field == "_schema" else str(field)
+        sentences = flat.setdefault(key, [])
+        sentences.extend(s for s in _sentences(messages) if s not in sentences)
+    return {key: sentences for key, sentences in flat.items() if sentences}
+
+
 def _flatten_webargs_messages(messages):
-    """webargs nests messages by location ({"json": {...}, "query": {...}}); the contract has one map."""
+    """webargs nests messages by location ({"json": {...}, "query": {...}}); the contract has one map
+    (contract_errors makes each field's a list of sentences)."""
     flat = {}
     for location, fields in (messages or {}).items():
         if isinstance(fields, dict):
             for field, msgs in fields.items():
-                flat[field] = msgs if isinstance(msgs, (list, dict)) else [msgs]
+                flat.setdefault(field, []).append(msgs)
         else:
-            flat[location] = fields if isinstance(fields, list) else [fields]
-    return flat
+            flat.setdefault(location, []).append(fields)
+    return contract_errors(flat)
+
+
+def _validation_message(errors):
+    """The 422's sentence: the general one, or that the body is no JSON object when that is all there is."""
+    if list(errors) == [WHOLE_REQUEST]:
+        return NOT_AN_OBJECT_MESSAGE
+    return STATUS_DEFAULTS[422][1]
 
 
 def http_exception_response(exc: HTTPException):
@@ -101,7 +163,8 @@ def http_exception_response(exc: HTTPException):
     code, message = STATUS_DEFAULTS.get(status, (f"http_{status}", exc.description or "请求失败。"))
     data = getattr(exc, "data", None) or {}
     if status == 422 and "messages" in data:
-        return error_response(422, "validation_failed", message, _flatten_webargs_messages(data["messages"]))
+        errors = _flatten_webargs_messages(data["messages"])
+        return error_response(422, "validation_failed", _validation_message(errors), errors)
     if status == 400 and "messages" in data:
         # webargs answers 400 for a body that is not JSON at all.
         return error_response(400, "bad_request", "请求体不是合法的 JSON。")

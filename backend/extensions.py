@@ -19,6 +19,8 @@ from webargs.flaskparser import FlaskParser
 
 from schemas.common import ErrorSchema
 
+from .errors import APIError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -81,6 +83,9 @@ class ApiWithContractErrors(Api):
 api = ApiWithContractErrors(spec_kwargs={"extra_plugins": [ContractErrorBodies()]})
 
 
+NOT_MULTIPART_MESSAGE = "请以 multipart/form-data 上传文件。"
+
+
 class SchemaReusingParser(FlaskParser):
     """webargs, building each schema class once and reading each query string once.
 
@@ -112,6 +117,13 @@ class SchemaReusingParser(FlaskParser):
             raise
         except (RecursionError, ValueError) as exc:
             raise json.JSONDecodeError(f"unreadable JSON: {exc.__class__.__name__}", "?", 0) from None
+
+    def load_files(self, req, schema):
+        """Uploads (photos, the imports' sheets) come as multipart/form-data, as the contract says; a
+        body of any other type (JSON, a bare file) is refused as such (415), not as a file left out."""
+        if req.mimetype != "multipart/form-data":
+            raise APIError(415, "unsupported_media", NOT_MULTIPART_MESSAGE)
+        return super().load_files(req, schema)
 
     def parse(self, argmap, req=None, *, location=None, **kwargs):
         if location != "query" or not isinstance(argmap, type) or kwargs.get("validate") is not None:

@@ -21,6 +21,7 @@ from .common import (
     Line,
     OneOfLabelled,
     PageArgs,
+    page_of,
     QuerySchema,
     StrictSchema,
     Text,
@@ -315,6 +316,16 @@ class RulebookQuery(QuerySchema):
     super administrator's being the deployment's."""
 
     region_id = Id(metadata={"description": "the region whose rulebook is read or edited"})
+
+
+class RulebookPageQuery(RulebookQuery, PageArgs):
+    """The rulebook is a list body like any other; it is short (a line per rule), so one page holds it
+    unless the caller asks for smaller ones."""
+
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+
+
+ScoringRulePage = page_of(ScoringRuleOut)
 
 
 class ScoringRulePut(StrictSchema):

@@ -206,7 +206,10 @@ def Choice(enum_cls, name, labels, **kwargs):  # noqa: N802
 class ErrorSchema(Schema):
     error = fields.String(required=True, metadata={"description": "stable machine code"})
     message = fields.String(required=True, metadata={"description": "中文说明"})
-    errors = fields.Dict(keys=fields.String(), metadata={"description": "field → messages (validation only)"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "field → messages (validation only), always a list of sentences: a nested field's and a "
+                       "list item's are said under their field (location: 纬度应为数字。; attachment_ids: 第 1 项应为整数。), "
+                       "a body that is no JSON object under `request`"})
     reason = fields.String(metadata={"description": "beyond the contract: why, as a word, where several refusals "
                                                     "share one code (checkin_refused: location_required, too_far, "
                                                     "not_invited, declined, too_early, too_late, no_activity, ended, "

@@ -328,7 +328,7 @@ def test_rule_changes_apply_only_to_points_earned_afterwards(client, crew):
     checkin(client, zh, crew["station"].qr_code)
     client.post(f"/api/v1/activities/{first}/close", headers=crew["admin"])
 
-    rules = client.get("/api/v1/scoring-rules", headers=crew["root_admin"]).json
+    rules = client.get("/api/v1/scoring-rules", headers=crew["root_admin"]).json["items"]
     assert {r["code"]: r["points"] for r in rules}["reception"] == 5
     assert client.put("/api/v1/scoring-rules/reception", json={"points": 8}, headers=crew["admin"]).status_code == 403
     # The rule as listed, sent back whole with its points changed (code and applies_to may not change).

@@ -334,7 +334,7 @@ def test_a_countys_line_set_from_two_consoles_at_once_is_one_line(app, team):
             lambda: call(team, "PUT", f"/scoring-rules/{code}", team["county_admin"], {"points": 9}),
         )
         assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
-        line = {r["code"]: r for r in ok(call(team, "GET", "/scoring-rules", team["county_admin"]))}[code]
+        line = {r["code"]: r for r in ok(call(team, "GET", "/scoring-rules", team["county_admin"]))["items"]}[code]
         assert (line["points"] in (7, 9), line["set_by_region_id"], line["inherited"]) == (True, team["county_id"], False)
     with app.app_context():
         lines = db.session.execute(select(ScoringRuleOverride.region_id, ScoringRuleOverride.code)).all()

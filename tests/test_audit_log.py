@@ -247,7 +247,7 @@ def test_the_import_is_recorded_with_its_file_and_counts(client, factory, world)
 def test_rulebook_changes_and_point_corrections_are_recorded(app, client, factory, world):  # noqa: F811
     root = headers(factory, "root")
     deputy = factory.deputy(world["tree"]["hc"], "赵敏", phone=PHONE)
-    unchanged = client.get("/api/v1/scoring-rules", headers=root).json
+    unchanged = client.get("/api/v1/scoring-rules", headers=root).json["items"]
     reception = next(r for r in unchanged if r["code"] == "reception")
     response = client.put("/api/v1/scoring-rules/reception", headers=root, json={"points": reception["points"] + 1})
     assert response.status_code == 200, response.json

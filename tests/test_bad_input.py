@@ -139,9 +139,9 @@ def bad_bodies(valid, text_field, max_length):
     # What the JSON decoder gives up on rather than misreads: no server error either.
     yield "nested_too_deep", "[" * 100_000, None
     yield "number_of_5000_digits", '{"n": ' + "7" * 5000 + "}", None
-    yield "json_array", [valid], "_schema"
-    yield "json_string", json.dumps("联络站", ensure_ascii=False), "_schema"
-    yield "json_number", "42", "_schema"
+    yield "json_array", [valid], "request"
+    yield "json_string", json.dumps("联络站", ensure_ascii=False), "request"
+    yield "json_number", "42", "request"
     yield "json_null", "null", None
     yield "unknown_field", {**valid, "nmae": "拼错的字段"}, "nmae"
     yield "wrong_type", {**valid, text_field: 12345}, text_field

@@ -32,7 +32,7 @@ def congresses(factory):
 def rules(client, headers, **query):
     response = client.get("/api/v1/scoring-rules", query_string=query, headers=headers)
     assert response.status_code == 200, response.json
-    return {rule["code"]: rule for rule in response.json}
+    return {rule["code"]: rule for rule in response.json["items"]}
 
 
 def put(client, headers, code, body, **query):

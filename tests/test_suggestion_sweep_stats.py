@@ -423,7 +423,7 @@ def test_a_browsers_gps_position_is_kept_and_compared_as_chinas_maps_show_it(cli
     before = client.get("/api/v1/suggestions?scope=mine", headers=world["citizen"]).json["total"]
     refused = file(client, world["citizen"], world["station_code"], location={**corner, "system": "bd09"})
     assert refused.status_code == 422
-    assert refused.json["errors"]["location"]["system"] == ["坐标系应为 gcj02 或 wgs84。"]
+    assert refused.json["errors"]["location"] == ["坐标系应为 gcj02 或 wgs84。"]
     assert client.get("/api/v1/suggestions?scope=mine", headers=world["citizen"]).json["total"] == before
 
 

@@ -239,9 +239,10 @@ def test_missing_file(client, citizen):
     response = client.post(URL, headers=citizen, data={"other": "x"}, content_type="multipart/form-data")
     assert_error(response, 422, "validation_failed")
     assert response.json["errors"]["file"] and CHINESE.search(response.json["errors"]["file"][0])
+    # Not multipart at all: the request is of the wrong type, not one with the file left out.
     response = client.post(URL, headers=citizen, json={"file": "abc"})
-    assert_error(response, 422, "validation_failed")
-    assert "file" in response.json["errors"]
+    assert_error(response, 415, "unsupported_media")
+    assert response.json["message"] == "请以 multipart/form-data 上传文件。"
 
 
 def test_empty_file(client, citizen):

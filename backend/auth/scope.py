@@ -122,15 +122,30 @@ ERASE_PATH = "/api/v1/me"  # DELETE: 注销 (auth.erasure)
 ERASED_MESSAGE = "该账号已注销，请重新进入小程序或重新扫码。"
 
 
-# A token of an account whose password someone else set (初始密码) reaches only these until it is changed.
+# A token of an account whose password someone else set (初始密码) reaches only these as its account until
+# it is changed. A read open to anyone is answered as to anyone (the caller taken as anonymous, see
+# load_current_user); whatever needs the account answers 403 password_change_required.
 PASSWORD_CHANGE_ALLOWS = {("POST", "/api/v1/me/password"), ("GET", "/api/v1/me")}
 PASSWORD_CHANGE_MESSAGE = "该账号的密码是他人设置的初始密码，请先修改密码后再使用。"
+
+
+def _password_change_required():
+    return APIError(403, "password_change_required", PASSWORD_CHANGE_MESSAGE)
+
+
+def _not_signed_in():
+    """The refusal of a request that needs an account and came without one: 401, or 403
+    password_change_required for a token held back because its password must be changed first."""
+    if g.get("password_change_pending"):
+        return _password_change_required()
+    return APIError(401, "unauthorized", "请先登录。")
 
 
 def load_current_user():
     """Resolve the bearer token once per request into ``g.caller`` (None for anonymous callers)."""
     g.caller = None
     g.pop("erased_user_id", None)
+    g.pop("password_change_pending", None)
     g.pop("user", None)  # loaded on demand by current_user(); an app context can outlive a request
     header = request.headers.get("Authorization", "")
     if not header:
@@ -155,7 +170,12 @@ def load_current_user():
     if caller.is_admin and age > token_ttl(is_admin=True):  # an administrator's token lasts less
         raise APIError(401, "unauthorized", "登录已过期或无效，请重新登录。")
     if caller.must_change_password and (request.method, request.path) not in PASSWORD_CHANGE_ALLOWS:
-        raise APIError(403, "password_change_required", PASSWORD_CHANGE_MESSAGE)
+        if request.method not in SAFE_METHODS:
+            raise _password_change_required()
+        # A read: answered as to anyone (GET /leaderboard, /stations …); one that needs an account is
+        # refused by login_required / roles_required with password_change_required (_not_signed_in).
+        g.password_change_pending = True
+        return
     g.caller = caller
 
 
@@ -178,7 +198,7 @@ def login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_caller() is None:
-            raise APIError(401, "unauthorized", "请先登录。")
+            raise _not_signed_in()
         return view(*args, **kwargs)
 
     return wrapped
@@ -190,7 +210,7 @@ def roles_required(*roles):
         def wrapped(*args, **kwargs):
             caller = current_caller()
             if caller is None:
-                raise APIError(401, "unauthorized", "请先登录。")
+                raise _not_signed_in()
             if not set(roles) & set(caller.roles):
                 raise forbidden()
             return view(*args, **kwargs)

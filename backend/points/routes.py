@@ -10,8 +10,10 @@ from schemas.activities import (
     LeaderboardQuery,
     LeaderboardRowOut,
     PointsOut,
+    RulebookPageQuery,
     RulebookQuery,
     ScoringRuleOut,
+    ScoringRulePage,
     ScoringRulePut,
     YearQuery,
 )
@@ -42,12 +44,15 @@ points = Blueprint("points", __name__, url_prefix="/api/v1", description="履职
 
 @rules.get("")
 @admin_required
-@rules.arguments(RulebookQuery, location="query")
-@rules.response(200, ScoringRuleOut(many=True))
+@rules.arguments(RulebookPageQuery, location="query")
+@rules.response(200, ScoringRulePage)
 def list_rules(args):
-    """评分细则：某区域现行的细则（默认为本人所管区域；每级人大可自定条目，未自定的沿用上级）。"""
+    """评分细则：某区域现行的细则（默认为本人所管区域；每级人大可自定条目，未自定的沿用上级）。细则条目不多，默认一页（per_page 100）列出全部。"""
     region = _rulebook_region(args)
-    return [_rule_out(rule, region) for rule in rulebook.in_force(region)]
+    lines = rulebook.in_force(region)
+    page, per_page = args["page"], args["per_page"]
+    shown = lines[(page - 1) * per_page:page * per_page]
+    return {"items": [_rule_out(rule, region) for rule in shown], "total": len(lines), "page": page, "per_page": per_page}
 
 
 @rules.put("/<code>")
