@@ -101,7 +101,7 @@ def _part_label(key):
         return f"第 {int(key) + 1} 项"
     if key == "_schema":
         return None  # the part itself: its sentence says what is wrong with it
-    return PART_LABELS.get(key, str(key))
+    return PART_LABELS.get(key, f"“{key}”")  # a field the part does not have, as sent (不支持的字段。)
 
 
 def _sentences(messages, labels=()):
@@ -116,8 +116,10 @@ def _sentences(messages, labels=()):
     if isinstance(messages, (list, tuple)):
         return [sentence for value in messages for sentence in _sentences(value, labels)]
     text = str(messages)
+    if labels and text.startswith(labels[-1]):  # 等次名称不能重复。 names its part itself
+        labels = labels[:-1]
     where = "的".join(labels)
-    if not where or text.startswith(labels[-1]):
+    if not where:
         return [text]
     # marshmallow's predicates (应为数字。, 不能为空。) read on from the part: 纬度应为数字。
     return [f"{where}{text}" if text.startswith(("应为", "不能")) else f"{where}：{text}"]

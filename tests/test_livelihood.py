@@ -300,7 +300,7 @@ def test_a_deputy_casts_one_ballot_covering_every_candidate_once(client, congres
     assert missing.json["errors"] == {"choices": ["请对每个候选项目表决（赞成、反对或弃权），还有“农贸市场提质”未表决。"]}
     bad = ballot(client, deputy, vote_id, ids, ["for", "yes", "abstain"])
     assert bad.status_code == 422 and bad.json["errors"] == {
-        "choices": {"1": {"choice": ["表决意见应为赞成（for）、反对（against）或弃权（abstain）。"]}}}
+        "choices": ["第 2 项：表决意见应为赞成（for）、反对（against）或弃权（abstain）。"]}
     assert cast_count() == 0
     first = ballot(client, deputy, vote_id, ids, ["for", "against", "abstain"], key="k-1")
     assert first.status_code == 201 and first.json["message"] == "投票成功。"
