@@ -187,7 +187,7 @@ def test_a_field_left_blank_is_asked_for_by_name(station_admin, huaihua, world):
 
 
 def test_the_dispatch_picker_names_a_deputy_and_their_level_without_nested_brackets(app, factory, client):
-    """分派给代表: 陈明 · 县（区）人大代表, not 陈明（县（区）人大代表）."""
+    """分派给代表: 陈明 · 县（区）人大代表 · …, not 陈明（县（区）人大代表）."""
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站")
     factory.deputy(tree["hc"], "陈明", phone="13800000301", level="county", stations=[station])
@@ -197,7 +197,7 @@ def test_the_dispatch_picker_names_a_deputy_and_their_level_without_nested_brack
     citizen = factory.wechat_login("citizen-wording")
     filed = file(client, citizen, station.qr_code, content="路灯坏了。").json
     page = text(sign_in(app, "chengbei2").get(f"/console/suggestions/{filed['id']}"))
-    assert ">陈明 · 县（区）人大代表</option>" in page and "陈明（" not in page
+    assert ">陈明 · 县（区）人大代表 · 鹤城区 · 城北联络站 · 尾号 0301</option>" in page and "陈明（" not in page
 
 
 def test_the_archive_download_is_named_as_the_other_exports(station_admin, world):  # noqa: F811
