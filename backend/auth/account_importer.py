@@ -329,7 +329,7 @@ def roster_rows(actor, scope, users):
         names.setdefault(importer._norm(station.name), []).append(station)
     for user in users:
         if user.admin_region is not None:
-            role, stations, region = REGION_ROLE, "", region_as_imported(scope, user.admin_region)
+            role, stations, region = REGION_ROLE, "", scope.region_as_imported(user.admin_region)
         elif user.admin_stations:
             role, region = STATION_ROLE, ""
             stations = "、".join(_station_as_imported(scope, names, s) for s in sorted(user.admin_stations, key=lambda s: s.id))
@@ -341,20 +341,8 @@ def roster_rows(actor, scope, users):
 
 def _station_as_imported(scope, names, station):
     if len(names.get(importer._norm(station.name), ())) > 1:
-        return f"{region_as_imported(scope, station.region)}/{station.name}"
+        return f"{scope.region_as_imported(station.region)}/{station.name}"
     return station.name
-
-
-def region_as_imported(scope, region):
-    """A region as the import names it: the shortest tail of its full name that the import finds as this
-    one region in ``scope``; its full name when none does."""
-    names = scope.region_path(region).split("/") if region.id in scope.regions else [region.name]
-    for start in range(len(names) - 1, -1, -1):
-        text = "/".join(names[start:])
-        found, _ = scope.find_region(text)
-        if found is not None and found.id == region.id:
-            return text
-    return "/".join(names)
 
 
 def result_sheet(result):

@@ -447,16 +447,7 @@ def _roster_rows(scope, statement):
 
 
 def _region_as_imported(scope, region_id):
-    """A region as the import names it: the shortest tail of its full name (鹤城区, 怀化市/鹤城区, …) that the
-    import finds as this one region in ``scope``; its full name when none does."""
-    region = scope.regions.get(region_id) or db.session.get(Region, region_id)
-    names = scope.region_path(region).split("/") if region.id in scope.regions else [region.name]
-    for start in range(len(names) - 1, -1, -1):
-        text = "/".join(names[start:])
-        found, _ = scope.find_region(text)
-        if found is not None and found.id == region.id:
-            return text
-    return "/".join(names)
+    return scope.region_as_imported(scope.regions.get(region_id) or db.session.get(Region, region_id))
 
 
 # --- 联络站名单: the stations, as their import reads them ------------------------------------------------

@@ -674,6 +674,18 @@ class Scope:
     def region_path(self, region):
         return "/".join(self._names[int(i)] for i in region.path.strip("/").split("/") if i and int(i) in self._names)
 
+    def region_as_imported(self, region):
+        """A region as an import names it (the exports that import back: 联络站名单, 管理员名单): the shortest tail
+        of its full name (鹤城区, 怀化市/鹤城区, …) that ``find_region`` finds as this one region; its full name
+        when none does."""
+        names = self.region_path(region).split("/") if region.id in self.regions else [region.name]
+        for start in range(len(names) - 1, -1, -1):
+            text = "/".join(names[start:])
+            found, _ = self.find_region(text)
+            if found is not None and found.id == region.id:
+                return text
+        return "/".join(names)
+
     def find_region(self, text):
         """(region, error message)."""
         parts = [p.strip() for p in re.split(r"[/>\\》\s]+", _norm(text)) if p.strip()]
