@@ -67,15 +67,22 @@ def test_a_follower_sees_the_filers_steps_as_a_citizens_not_as_their_own(
     assert external_requests == []
 
 
-def test_the_filer_sees_where_the_deputy_forwarded_it_and_the_work_order_number(
-        phone, live_server, factory, world, admin, external_requests):  # noqa: F811
+def forwarded_in_page(phone, live_server, factory, world, admin, work_order_no):
+    """An item filed in the phone's browser, dispatched to 张伟, accepted and forwarded to the 12345 hotline:
+    (its id, 张伟's headers, the API client)."""
     mine = file_in_page(phone, live_server, world["station"].qr_code, "人民路口红绿灯坏了")
     deputy, client = factory.deputy_headers(world["zhang"]), factory.client
     assert client.post(f"/api/v1/suggestions/{mine}/dispatch", headers=admin,
                        json={"deputy_id": world["zhang"].id}).status_code == 200
     assert client.post(f"/api/v1/suggestions/{mine}/accept", headers=deputy).status_code == 200
     assert client.post(f"/api/v1/suggestions/{mine}/forward", headers=deputy, json={
-        "target": "hotline_12345", "work_order_no": "RX-0042", "note": "已通过 12345 人大代表通道反映。"}).status_code == 200
+        "target": "hotline_12345", "work_order_no": work_order_no, "note": "已通过 12345 人大代表通道反映。"}).status_code == 200
+    return mine, deputy, client
+
+
+def test_the_filer_sees_where_the_deputy_forwarded_it_and_the_work_order_number(
+        phone, live_server, factory, world, admin, external_requests):  # noqa: F811
+    mine, deputy, client = forwarded_in_page(phone, live_server, factory, world, admin, "RX-0042")
 
     phone.goto(f"{live_server}/track/{mine}")
     expect(phone.locator("#d-status")).to_have_text("转办中")
@@ -93,13 +100,7 @@ def test_the_filer_sees_where_the_deputy_forwarded_it_and_the_work_order_number(
 def test_the_filer_reads_a_work_order_withdrawn_as_the_deputy_left_office(
         phone, live_server, factory, world, admin, external_requests):  # noqa: F811
     """Back at the station for another deputy, the item no longer says it waits for the department."""
-    mine = file_in_page(phone, live_server, world["station"].qr_code, "人民路口红绿灯坏了")
-    deputy, client = factory.deputy_headers(world["zhang"]), factory.client
-    assert client.post(f"/api/v1/suggestions/{mine}/dispatch", headers=admin,
-                       json={"deputy_id": world["zhang"].id}).status_code == 200
-    assert client.post(f"/api/v1/suggestions/{mine}/accept", headers=deputy).status_code == 200
-    assert client.post(f"/api/v1/suggestions/{mine}/forward", headers=deputy, json={
-        "target": "hotline_12345", "work_order_no": "RX-0043", "note": "已通过 12345 人大代表通道反映。"}).status_code == 200
+    mine, _, client = forwarded_in_page(phone, live_server, factory, world, admin, "RX-0043")
     left = client.patch(f"/api/v1/deputies/{world['zhang'].id}", headers=admin, json={"active": False})
     assert left.status_code == 200, left.json
 
