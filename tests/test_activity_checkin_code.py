@@ -57,7 +57,8 @@ def test_a_code_reveals_neither_the_activity_id_nor_the_time_slot(client, app, c
         for number in (activity_id, slot + shift):
             for packed in (struct.pack(">I", number), struct.pack("<I", number)):
                 assert packed not in carried, (code, number)
-            assert str(number).encode() not in carried
+            if number >= 1000:  # as text too; a digit or two turns up in any 16 random bytes (b"1" one time in 16)
+                assert str(number).encode() not in carried
     # Consecutive ids in one slot, and one activity in consecutive slots: unrelated bytes (the clear
     # payload shared 7 of them: the id's high bytes and the whole slot).
     assert same_bytes(raw(codes[first, 0]), raw(codes[second, 0])) <= 4
