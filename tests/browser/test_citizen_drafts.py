@@ -23,6 +23,7 @@ def test_a_filing_typed_but_not_sent_comes_back_after_a_reload_with_its_uploaded
     phone.fill("#content", "社区卫生服务站周末不开门，老人看病不方便，希望周末有人值班。")
     phone.fill("#contact_phone", "13912345678")
     phone.set_input_files("#photo-input", files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(phone.locator("#photos .photo")).to_have_count(1)  # the tile is there (its upload began), then done
     expect(phone.locator("#photos .photo.uploading")).to_have_count(0)
     phone.context.set_offline(True)
     phone.set_input_files("#photo-input", files=[{"name": "b.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
@@ -89,6 +90,7 @@ def test_a_draft_changed_after_its_answer_was_lost_is_not_filed_twice(
     phone.select_option("#category", "环境卫生")
     phone.fill("#content", "河边垃圾没人清理")
     phone.set_input_files("#photo-input", files=[{"name": "river.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(phone.locator("#photos .photo")).to_have_count(1)  # the tile is there (its upload began), then done
     expect(phone.locator("#photos .photo.uploading")).to_have_count(0)
     phone.click("#submit")
     expect(phone.locator("#form-error")).to_contain_text("网络连接不稳定")

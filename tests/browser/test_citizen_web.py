@@ -529,6 +529,7 @@ def fill_the_form_with_a_photo_and_the_position(page, live_server, code, content
     page.select_option("#category", "环境卫生")
     page.fill("#content", content)
     page.set_input_files("#photo-input", files=[{"name": "river.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(page.locator("#photos .photo")).to_have_count(1)  # the tile is there (its upload began), then done
     expect(page.locator("#photos .photo.uploading")).to_have_count(0)
     page.click("#locate")
     expect(page.locator("#locate-status")).to_contain_text("已获取当前位置")
