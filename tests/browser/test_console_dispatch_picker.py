@@ -8,16 +8,7 @@ from ..test_console_dispatch_picker import many_deputies
 from ..test_suggestions import file, world  # noqa: F401  (fixture)
 from .conftest import watch_requests
 from .test_console_activities import sign_in
-
-
-@pytest.fixture
-def pc(browser, live_server, external_requests):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    watch_requests(page, live_server, external_requests)
-    page.on("dialog", lambda dialog: dialog.accept())
-    yield page
-    context.close()
+from .test_console_triage import pc  # noqa: F401  (fixture: the administrator's PC browser)
 
 
 @pytest.fixture
