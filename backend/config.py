@@ -277,7 +277,10 @@ class Config:
         self.CACHE_OPTIONS = dict(self.REDIS_OPTIONS) if self.REDIS_URL else None
         self.CACHE_KEY_PREFIX = "msb:cache:"
         self.CACHE_DEFAULT_TIMEOUT = self.PUBLIC_STATS_CACHE_SECONDS
-        self.RATELIMIT_HEADERS_ENABLED = True
+        # No X-RateLimit-*/Retry-After on every answer of a limited route: flask-limiter would stamp the window's
+        # reset as Retry-After on successes too, and over a 503's own (a busy upload's 5 s). A 429 says when to
+        # come back itself (errors._rate_limited_response, from the limit it broke).
+        self.RATELIMIT_HEADERS_ENABLED = False
         self.LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")  # per address
         # Failed sign-ins per account name and address, and per name from everywhere but the addresses the
         # account signed in from before (backend/auth/limits.py).

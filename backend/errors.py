@@ -8,9 +8,16 @@ what an error looks like.
 import logging
 
 from flask import jsonify
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+# The database went away (restarted, unreachable, failing over) or every connection is busy: asking again in a
+# few seconds will do. ``Retry-After`` of the 503 that says so, and of WeChat's busy or unreachable 503.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_SOON_SECONDS = 5
 
 # Default machine code and Chinese message per HTTP status.
 STATUS_DEFAULTS = {
@@ -202,23 +209,36 @@ def address_error_response(exc: HTTPException):
                            message="您要找的页面不存在，请检查链接是否完整。"), exc.code
 
 
-def server_error_response(status, message=None):
+def server_error_response(status, message=None, retry_after=None):
     """A 5xx answer: the contract's JSON for the API and WeChat's push, a page in Chinese for the pages
     people open in a browser (a printed code, the public pages, the console). The page uses no database.
-    ``message``: a sentence other than the status's usual one."""
-    from flask import render_template, request
+    ``message``: a sentence other than the status's usual one. ``retry_after``: seconds, for ``Retry-After``."""
+    from flask import make_response, render_template, request
 
     code, usual = STATUS_DEFAULTS[status]
     message = message or usual
     if request.path.startswith(("/api/", "/wechat/")):
-        return error_response(status, code, message)
-    title = "服务暂时不可用" if status == 503 else "服务器出了点问题"
-    return render_template("q_unavailable.html", title=title, message=message), status
+        response = error_response(status, code, message)
+    else:
+        title = "服务暂时不可用" if status == 503 else "服务器出了点问题"
+        response = make_response(render_template("q_unavailable.html", title=title, message=message), status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def database_unavailable_response(exc):
+    """The 503 for a database that went away during the request (``DATABASE_UNAVAILABLE``), in a handler or
+    at the request's COMMIT: nothing of the request was kept, and asking again shortly will do."""
+    from .extensions import db
+
+    db.session.rollback()
+    log.error("database unavailable, answered 503: %s", getattr(exc, "orig", None) or exc)
+    return server_error_response(503, retry_after=RETRY_SOON_SECONDS)
 
 
 def register_error_handlers(app):
-    from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
+    from sqlalchemy.exc import DataError, IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
     from .wechat.client import WeChatError, WeChatUnavailable
@@ -245,17 +265,9 @@ def register_error_handlers(app):
         log.warning("data error answered 400: %s", exc.orig)
         return error_response(400, "bad_request", "请求中含有无法处理的字符或数值。")
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    @app.errorhandler(PoolTimeout)
-    def database_unavailable(exc):
-        # The database went away during the request (restarted, unreachable, every connection busy):
-        # nothing of the request was kept, and asking again shortly will do.
-        from .extensions import db
-
-        db.session.rollback()
-        log.error("database unavailable, answered 503: %s", getattr(exc, "orig", None) or exc)
-        return server_error_response(503)
+    for unavailable in DATABASE_UNAVAILABLE:
+        # The database went away during the request (restarted, unreachable, every connection busy).
+        app.register_error_handler(unavailable, database_unavailable_response)
 
     @app.errorhandler(StaleDataError)
     def concurrent_change(exc):
@@ -265,7 +277,9 @@ def register_error_handlers(app):
     @app.errorhandler(WeChatUnavailable)
     def wechat_unavailable(exc):
         log.warning("WeChat unavailable: %s", exc)
-        return error_response(503, "wechat_unavailable", "微信服务暂时不可用，请稍后重试。")
+        response = error_response(503, "wechat_unavailable", "微信服务暂时不可用，请稍后重试。")
+        response.headers["Retry-After"] = str(RETRY_SOON_SECONDS)
+        return response
 
     @app.errorhandler(WeChatError)
     def wechat_error(exc):

@@ -36,6 +36,7 @@ def test_wechat_busy_is_503_asking_to_retry(client):
     response = client.post("/api/v1/auth/wechat", json={"code": "busy"})
     assert response.status_code == 503
     assert "稍后重试" in response.json["message"]
+    assert response.headers.getlist("Retry-After") == ["5"]
 
 
 def test_wechat_unreachable_is_503(app, client):

@@ -672,6 +672,7 @@ def test_a_connection_lost_during_a_request_answers_the_json_error_and_the_next_
     lost = client.get("/api/v1/regions", headers=headers)
     assert lost.status_code == 503
     assert lost.json == {"error": "service_unavailable", "message": "服务暂时不可用，请稍后重试。"}
+    assert lost.headers.getlist("Retry-After") == ["5"]
 
     assert client.get("/api/v1/regions", headers=headers).status_code == 200
 
@@ -690,6 +691,7 @@ def test_with_the_database_unreachable_health_says_so_and_requests_are_answered_
     board = client.get("/api/v1/leaderboard")
     assert board.status_code == 503
     assert board.json == {"error": "service_unavailable", "message": "服务暂时不可用，请稍后重试。"}
+    assert board.headers.getlist("Retry-After") == ["5"]  # a few seconds: a restart, a failover
     # A citizen who scans a printed code, and an administrator in the console, get a page.
     for page in ("/q/abcdefgh12345678", "/public/stations", "/console/"):
         answer = client.get(page)
