@@ -26,7 +26,7 @@ import re
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 
-from .errors import APIError, conflict
+from .errors import DATABASE_UNAVAILABLE, APIError, conflict, database_unavailable_response
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY = "mashangban_read_only"  # an execution option of the request's connection
@@ -99,7 +99,13 @@ def end_request_transaction(session, response):
         session.close()
         return response
     if response.status_code < 400 or not wrote(session):
-        session.commit()
+        try:
+            session.commit()
+        except DATABASE_UNAVAILABLE as exc:
+            # The connection was lost at COMMIT (an after_request hook's exception would be a 500): the
+            # same 503 as a connection lost earlier. A retry with the request's Idempotency-Key finds the
+            # answer if the COMMIT did reach the database, and files afresh if it did not.
+            return database_unavailable_response(exc)
     else:
         session.rollback()
     return response

@@ -455,6 +455,38 @@ def test_idempotency_key_returns_the_first_filing(client, world):
     assert other.json["id"] != first.json["id"]
 
 
+@pytest.mark.parametrize("lost", ["before", "after"])
+def test_a_connection_lost_at_commit_answers_503_and_the_retry_with_its_key_files_once(
+        client, world, monkeypatch, lost):
+    """The database went away at the request's COMMIT, before it ran or after (the answer lost on the way
+    back): 服务暂时不可用 (503, as any lost connection), not 服务器出了点问题; the phone's retry with the same
+    key then files the item, or finds the one filed, and there is exactly one."""
+    from sqlalchemy.exc import OperationalError
+
+    from backend.extensions import db
+
+    session = db.session()
+    real_commit = session.commit
+
+    def dropped():
+        if lost == "after":
+            real_commit()
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    headers = world["citizen"] | {"Idempotency-Key": "commit-lost-1"}
+    with monkeypatch.context() as patch:
+        patch.setattr(session, "commit", dropped)
+        first = file(client, headers, world["deputy_code"])
+    assert (first.status_code, first.json) == (503, {"error": "service_unavailable",
+                                                     "message": "服务暂时不可用，请稍后重试。"})
+    assert first.headers.getlist("Retry-After") == ["5"]
+    again = file(client, headers, world["deputy_code"])
+    assert again.status_code == 201, again.json
+    assert "Retry-After" not in again.headers  # a rate-limited route's success says nothing of waiting
+    items = client.get("/api/v1/suggestions", headers=world["citizen"]).json["items"]
+    assert [i["id"] for i in items] == [again.json["id"]]
+
+
 def test_a_key_sent_again_with_other_words_says_the_first_filing_may_have_gone_through(client, world):
     """The answer to a filing was lost; the citizen adds a few words and taps 提交 again with the page's
     key. That is not a mistake in a field (422 已用于其他请求。 blocked the form for good): 409
