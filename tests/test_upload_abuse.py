@@ -1,7 +1,9 @@
 """What keeps photo uploads from taking the service down or filling its disk: decompression bombs refused
 from their header, phone photos decoded reduced, limits per user and per address, a cap on decodes at once,
 a cap on photos uploaded and never attached, and the sweep deleting those left over."""
+import errno
 import io
+import logging
 import os
 from datetime import timedelta
 
@@ -112,6 +114,35 @@ def test_when_every_decoding_slot_is_taken_the_upload_is_answered_503_and_stores
         for _ in range(held):
             slots.release()
     assert post_file(client, citizen, small_jpeg()).status_code == 201
+
+
+def test_a_photo_the_storage_cannot_keep_is_answered_503_to_try_again_and_nothing_is_kept(
+        client, app, citizen, monkeypatch, tmp_path, caplog):
+    """A full disk, or an upload directory that cannot be written (a lost mount): the citizen is told to try
+    again later, not 服务器出了点问题; the operator's log names the storage; no row, no file, no temporary file."""
+    from backend.uploads import storage
+
+    def disk_full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    before = stored_files(app)
+    with monkeypatch.context() as patch, caplog.at_level(logging.ERROR, logger="backend.uploads.routes"):
+        patch.setattr(storage.os, "replace", disk_full)  # the bytes were written to a temporary file first
+        full = post_file(client, citizen, small_jpeg())
+    assert (full.status_code, full.json) == (503, {"error": "service_unavailable",
+                                                   "message": "照片暂时无法保存，请稍后重新上传。"})
+    assert full.headers.getlist("Retry-After") == ["30"]
+    assert stored_files(app) == before
+    assert db.session.scalar(select(Upload.id)) is None
+    assert [r.getMessage() for r in caplog.records if app.config["UPLOAD_DIR"] in r.getMessage()
+            and "No space left on device" in r.getMessage()], caplog.text
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(blocker / "uploads"))  # unwritable even for root
+    unwritable = post_file(client, citizen, small_jpeg())
+    assert (unwritable.status_code, unwritable.json["message"]) == (503, "照片暂时无法保存，请稍后重新上传。")
+    assert db.session.scalar(select(Upload.id)) is None
 
 
 # --- limits ---------------------------------------------------------------------------------------

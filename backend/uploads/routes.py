@@ -69,6 +69,9 @@ def _read_limited(file_storage, limit):
 
 
 BUSY_MESSAGE = "上传照片的人较多，请稍后重新上传。"
+# The storage refused the bytes (disk full, unwritable): an operator has to act, so not in a few seconds.
+STORAGE_FAILED_MESSAGE = "照片暂时无法保存，请稍后重新上传。"
+STORAGE_RETRY_AFTER = 30
 _slots_lock = threading.Lock()
 
 
@@ -118,7 +121,7 @@ def _decoding_turn():
 @blp.alt_response(413, description="文件过大或分辨率过高（payload_too_large）")
 @blp.alt_response(415, description="不是 JPEG、PNG 或 WebP 图片（unsupported_media）")
 @blp.alt_response(429, description="上传过于频繁，或尚未提交的照片过多（rate_limited）")
-@blp.alt_response(503, description="服务器正忙于处理其他照片，请稍后重试（service_unavailable，带 Retry-After）")
+@blp.alt_response(503, description="服务器正忙于处理其他照片，或照片暂时无法保存，请稍后重试（service_unavailable，带 Retry-After）")
 def upload(files):
     """上传一张照片。EXIF（含位置信息）会被去除，过大的图片会被缩小；返回的 id 用于提交建议时的 attachment_ids。上传但未附在建议或报告上的照片每人最多保留若干张，且会在一段时间后自动删除。"""
     config = current_app.config
@@ -133,7 +136,14 @@ def upload(files):
                              max_full_decode_pixels=config["UPLOAD_MAX_FULL_DECODE_PIXELS"])
 
     key = new_key(photo.extension)
-    save_in_transaction(db.session(), get_storage(), key, photo.data, photo.content_type)
+    try:
+        save_in_transaction(db.session(), get_storage(), key, photo.data, photo.content_type)
+    except OSError as exc:
+        # A full disk, a read-only or lost mount, wrong permissions: the operator's to fix, the citizen's to
+        # try again later. LocalStorage.save removed its temporary file; no row was written yet.
+        log.error("photo storage cannot save (UPLOAD_DIR %s): %s", config["UPLOAD_DIR"], exc)
+        raise APIError(503, "service_unavailable", STORAGE_FAILED_MESSAGE,
+                       headers={"Retry-After": str(STORAGE_RETRY_AFTER)}) from None
     record = Upload(
         key=key, owner_id=current_user().id, content_type=photo.content_type,
         width=photo.width, height=photo.height, size=photo.size,
