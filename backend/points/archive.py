@@ -43,7 +43,8 @@ def suggestion_figures(deputy, start, end):
 
     * 本年度收到的建议 (by filing time, China time): what GET /stats/suggestions?deputy_id=&from=&to= gives
       over the year — ``received`` (not rejected, withdrawn or merged away; those ``rejected`` and
-      ``withdrawn`` shown apart), ``should_be_closed``, ``received_closed`` (of those received, closed),
+      ``withdrawn`` shown apart), ``should_be_closed``, ``returned_late`` (退回时已超期: let go late, not theirs
+      now; within should_be_closed), ``received_closed`` (of those received, closed),
       ``closed_rate``, ``on_time_rate``, ``implementation_rate``, ``rated`` and ``satisfaction`` (the rated
       items by their latest rating), ``satisfaction_rate``, ``basic_satisfaction_rate``, ``ratings`` (评价次数);
     * 本年度办结 (by closing time, China time, the year the ledger credits 办结 in): ``closed``,
@@ -64,6 +65,8 @@ def suggestion_figures(deputy, start, end):
         "rejected": by_status["rejected"],
         "withdrawn": by_status["withdrawn"],
         "should_be_closed": denominators["should_be_closed"],
+        # 退回时已超期: the items the deputy let go late (退回, leaving office), not theirs now; within should_be_closed
+        "returned_late": filed["returned_late"],
         "received_closed": denominators["closed"],
         "closed_rate": filed["closed_rate"],
         "on_time_rate": filed["on_time_rate"],
@@ -160,14 +163,15 @@ def to_xlsx(archive):
     ws.cell(ws.max_row, 1).font = bold
     s = archive["suggestions"]
     add(["本年度收到的建议（按提交时间；不予受理、群众撤回的另列，不计入收到）"])
-    add(["收到", "不予受理", "群众撤回", "应办结", "已办结", "办结率", "按时办结率", "落实率"])
-    add([s["received"], s["rejected"], s["withdrawn"], s["should_be_closed"], s["received_closed"],
+    add(["收到", "不予受理", "群众撤回", "应办结", "退回时已超期", "已办结", "办结率", "按时办结率", "落实率"])
+    add([s["received"], s["rejected"], s["withdrawn"], s["should_be_closed"], s["returned_late"], s["received_closed"],
          _percent(s["closed_rate"]), _percent(s["on_time_rate"]), _percent(s["implementation_rate"])])
     add(["已评价", "满意", "基本满意", "不满意", "满意率", "基本满意率", "评价次数"])
     add([s["rated"], s["satisfaction"]["satisfied"], s["satisfaction"]["basically_satisfied"],
          s["satisfaction"]["dissatisfied"], _percent(s["satisfaction_rate"]), _percent(s["basic_satisfaction_rate"]),
          s["ratings"]])
-    add(["应办结 = 已办结 + 已超过时限仍未办结；满意率 = 满意 ÷ 已评价（每件按最近一次评价计一次）"])
+    add(["应办结 = 已办结 + 已超过时限仍未办结 + 退回时已超期（超过时限后退回或因离任交回、已转给他人办理的建议）；"
+         "满意率 = 满意 ÷ 已评价（每件按最近一次评价计一次）"])
     add(["本年度办结的建议（按办结时间，与履职积分同一年度）"])
     add(["办结", "按时办结", "已落实"])
     add([s["closed"], s["closed_on_time"], s["closed_implemented"]])
