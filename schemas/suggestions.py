@@ -288,10 +288,12 @@ class CategoriesOut(Schema):
 
 class StatsQuery(QuerySchema):
     region_id = Id(metadata={"description": "the items handled in the region's subtree: at its stations, or with "
-                                            "no station waiting in its queue; each item counts in one region of a level"})
+                                            "no station waiting in its queue; each item counts in one region of a level. "
+                                            "A region outside the caller's scope: 404, as one that does not exist"})
     deputy_region_id = Id(metadata={"description": "the items handled by deputies elected in the region's subtree "
-                                                   "(the deputy's congress's view), wherever they are handled"})
-    station_id = Id()
+                                                   "(the deputy's congress's view), wherever they are handled. "
+                                                   "A region outside the caller's scope: 404"})
+    station_id = Id(metadata={"description": "a station outside the caller's scope: 404, as one that does not exist"})
     deputy_id = Id()
     category = Text(32)
     date_from = fields.Date(data_key="from", validate=in_service_years)

@@ -90,6 +90,11 @@ def test_region_figures_count_each_item_where_it_is_handled(client, app, factory
     assert stats(client, changsha)["total"] == 2
     assert stats(client, changsha, region_id=cs)["total"] == 1
     assert stats(client, changsha, deputy_region_id=cs)["total"] == 1
+    # a region or station outside the caller's scope is answered as one that does not exist, as the console does
+    for key, value, message in (("region_id", hc, "区域不存在。"), ("deputy_region_id", hh, "区域不存在。"),
+                                ("station_id", world["station"].id, "联络站不存在。")):
+        foreign = client.get("/api/v1/stats/suggestions", headers=changsha, query_string={key: value})
+        assert (foreign.status_code, foreign.json["error"], foreign.json["message"]) == (404, "not_found", message)
     # the console's 工作台 and 导出统计 follow the same rule
     console = console_login(app, "hunan")
     assert dashboard_total(console, region_id=hc) == 3

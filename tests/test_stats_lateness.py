@@ -1,7 +1,10 @@
 """按时办结率 and its denominators: lateness is remembered once it happened, stays with the deputy who was late,
 and is not counted while the clock stands still (held, unscreened, at a department)."""
+import io
+import re
 from datetime import timedelta
 
+from openpyxl import load_workbook
 from sqlalchemy import update
 
 from backend.db_types import utcnow
@@ -9,6 +12,7 @@ from backend.extensions import db
 from backend.suggestions.models import SuggestionWorkOrder
 
 from .factories import screen
+from .test_console_suggestions import console_login
 from .test_suggestion_sweep_stats import shift, sweep
 from .test_suggestions import file, step, world  # noqa: F401  (fixture)
 
@@ -99,6 +103,15 @@ def test_returning_an_overdue_item_keeps_its_lateness_with_the_deputy(client, ap
     zhang = stats(client, world["admin"], deputy_id=world["zhang"].id)
     assert zhang["returned_late"] == 1
     assert zhang["denominators"]["should_be_closed"] == 1 and zhang["on_time_rate"] == 0.0
+    # the deputy's 履职档案 shows it, in the API, the console and its spreadsheet, with what it means
+    assert archive(client, world["admin"], world["zhang"])["returned_late"] == 1
+    console = console_login(app, "chengbei")
+    page = console.get(f"/console/deputies/{world['zhang'].id}/archive").get_data(as_text=True)
+    assert "<strong>1</strong> 退回时已超期" in page and "退回时已超过时限" in page
+    book = load_workbook(io.BytesIO(console.get(f"/console/deputies/{world['zhang'].id}/archive.xlsx").data))
+    rows = [list(row) for row in book.active.values]
+    header = next(row for row in rows if row and "退回时已超期" in row)
+    assert rows[rows.index(header) + 1][header.index("退回时已超期")] == 1
     station = stats(client, world["admin"], station_id=world["station"].id)
     assert station["denominators"]["should_be_closed"] == 1 and station["on_time_rate"] == 0.0
 
@@ -170,6 +183,14 @@ def test_an_item_at_a_department_is_not_past_its_deadline(client, app, world):  
     before = stats(client, world["admin"], deputy_id=world["zhang"].id)
     assert (before["denominators"]["should_be_closed"], before["on_time_rate"]) == (0, None)
     assert before["at_department_past_due"] == 1
+    # the console's 工作台 and 导出统计 show it apart, saying why
+    console = console_login(app, "chengbei")
+    page = console.get("/console/").get_data(as_text=True)
+    assert re.search(r'<span class="kpi-label">待部门反馈·已超期</span><strong[^>]*>1</strong>', page)
+    assert "答复时限暂停" in page
+    book = load_workbook(io.BytesIO(console.get("/console/stats/export.xlsx").data))
+    summary = {row[0]: (row[1], row[2]) for row in book["总体指标"].values}
+    assert summary["待部门反馈·已超期"][0] == 1 and "答复时限暂停" in summary["待部门反馈·已超期"][1]
     assert step(client, z, item_id, "feedback", note="已修复", department_satisfaction="satisfied").status_code == 200
     after = stats(client, world["admin"], deputy_id=world["zhang"].id)
     assert (after["denominators"]["should_be_closed"], after["at_department_past_due"]) == (0, 0)

@@ -175,6 +175,7 @@ def target(event):
 # tests/test_audit_log.py asks every export the console offers and finds none)
 FILTER_LABELS = {
     "q": "关键词", "status": "状态", "station_id": "联络站编号", "region_id": "区域编号", "category": "类别",
+    "deputy_region_id": "代表所属区域编号",
     "from": "起始日期", "to": "截止日期", "since": "起始日期", "until": "截止日期", "sort": "排序", "year": "年度",
     "level": "层级", "group": "代表小组", "type": "类型", "active": "在任", "open": "未办结", "overdue": "超期",
     "due_soon": "临期", "supervised": "督办", "held": "待审核", "reopened": "重办", "deputy_id": "代表编号",

@@ -19,16 +19,15 @@ from sqlalchemy import and_, case, func, select
 
 from schemas.suggestions import StatsQuery
 
-from ..auth.scope import deputy_scope_clause, manages_region, manages_station
+from ..auth.scope import deputy_scope_clause
 from ..db_types import utcnow
-from ..errors import APIError
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station
 from ..points.models import DeputyScore
 from ..points.queries import current_year, leaderboard, ranked
 from ..slow_figures import kept_if_slow, scope_key
 from ..suggestions.models import OPEN_STATUSES, Status, Suggestion, awaiting_review_clause
-from ..suggestions.queries import admin_scope_clause, apply_filters
+from ..suggestions.queries import admin_scope_clause, apply_filters, narrowing_or_404
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from .activities import to_close_count
@@ -110,35 +109,24 @@ def weekly_filings(scope, now=None):
     return [{"week": start.strftime("%m-%d"), "count": int(row[i])} for i, start in enumerate(starts)]
 
 
-# The dashboard's (and 导出统计's) filters: those of GET /stats/suggestions the 建议办理 list also has.
-FILTERS = ("region_id", "station_id", "from", "to")
-FILTER_LABELS = {"region_id": "区域", "station_id": "联络站", "from": "提交日期从", "to": "提交日期至",
-                 "date_from": "提交日期从", "date_to": "提交日期至"}
-
-
-OUT_OF_SCOPE = "只能查看本人所管区域或联络站的统计。"
+# The dashboard's (and 导出统计's) filters: those of GET /stats/suggestions the 建议办理 list also has, and
+# the deputies' congress (代表所属区域, ``deputy_region_id``).
+FILTERS = ("region_id", "deputy_region_id", "station_id", "from", "to")
+FILTER_LABELS = {"region_id": "区域", "deputy_region_id": "代表所属区域", "station_id": "联络站", "from": "提交日期从",
+                 "to": "提交日期至", "date_from": "提交日期从", "date_to": "提交日期至"}
 
 
 def dashboard_filters(args, user):
     """``args``' dashboard filters as GET /stats/suggestions reads them (StatsQuery), or a ValidationError
-    naming the box; blank ones are none. 403 for a region or station beyond ``user``'s scope (the dashboard
-    and 导出统计 would otherwise name it as what they count, and ids could be walked to read names)."""
+    naming the box; blank ones are none. A region or station beyond ``user``'s scope is not found (404), as
+    the API answers it (``narrowing_or_404``): the dashboard and 导出统计 would otherwise name it as what
+    they count, and ids could be walked to read names."""
     typed = {key: args[key].strip() for key in FILTERS if args.get(key, "").strip()}
     loaded = StatsQuery().load(typed)
     if "date_from" in loaded and "date_to" in loaded and loaded["date_to"] < loaded["date_from"]:
         raise ValidationError({"to": ["截止日期不能早于起始日期。"]})
-    if "region_id" in loaded and not _may_narrow_to(user, db.session.get(Region, loaded["region_id"])):
-        raise APIError(403, "forbidden", OUT_OF_SCOPE)
-    if "station_id" in loaded and not manages_station(user, db.session.get(Station, loaded["station_id"])):
-        raise APIError(403, "forbidden", OUT_OF_SCOPE)
+    narrowing_or_404(user, loaded)
     return loaded, typed
-
-
-def _may_narrow_to(user, region):
-    """A region of the administrator's, or (a station administrator's) one holding one of their stations."""
-    if region is None:
-        return False
-    return manages_region(user, region) or any(region.contains(s.region) for s in user.admin_stations)
 
 
 def filtered_scope(user, filters):
@@ -196,6 +184,8 @@ def dashboard_data(user, filters=None):
         "dissatisfied": stats["dissatisfied"],
         "ratings": stats["ratings"],
         "implemented": stats["implemented"],
+        # 待部门反馈·已超期: at a department past the reply limit, its clock stopped (not in 应办结)
+        "at_department_past_due": stats["at_department_past_due"],
         "avg_hours_to_accept": stats["avg_hours_to_accept"],
         "avg_hours_to_close": stats["avg_hours_to_close"],
         "by_status": [
@@ -227,7 +217,7 @@ def dashboard_snapshot(user, filters=None):
 
 
 def scope_label(user, filters=None):
-    """统计范围: the administrator's scope, then the filters chosen (区域, 联络站, 提交日期)."""
+    """统计范围: the administrator's scope, then the filters chosen (区域, 代表所属区域, 联络站, 提交日期)."""
     filters = filters or {}
     if user.admin_region is not None:
         parts = [user.admin_region.name]
@@ -235,6 +225,8 @@ def scope_label(user, filters=None):
         parts = ["、".join(s.name for s in user.admin_stations)]
     if "region_id" in filters and (region := db.session.get(Region, filters["region_id"])) is not None:
         parts.append(region.name)
+    if "deputy_region_id" in filters and (region := db.session.get(Region, filters["deputy_region_id"])) is not None:
+        parts.append(f"代表所属区域：{region.name}")
     if "station_id" in filters and (station := db.session.get(Station, filters["station_id"])) is not None:
         parts.append(station.name)
     since, until = filters.get("date_from"), filters.get("date_to")
@@ -261,7 +253,7 @@ def render_dashboard():
     filters, typed = dashboard_filters(request.args, user)
     data, as_of = dashboard_snapshot(user, filters)
     # The lists the figures link to, narrowed alike where the list can be (it has no region filter).
-    queue_filters = {key: value for key, value in typed.items() if key != "region_id"}
+    queue_filters = {key: value for key, value in typed.items() if key not in ("region_id", "deputy_region_id")}
     return render_template(
         "console/dashboard.html", data=data, scope_label=scope_label(user, filters), percent=percent,
         queue_url=lambda **chosen: url_for("console.suggestions", **queue_filters, **chosen),

@@ -323,8 +323,8 @@ def _station_rows(scope):
 @bp.get("/stats/export.xlsx")
 @console_page(labels=FILTER_LABELS)
 def export_stats():
-    """The statistics of the administrator's scope, narrowed by the dashboard's filters (region, station,
-    提交日期), with the denominators they are computed from: the statistics API's query."""
+    """The statistics of the administrator's scope, narrowed by the dashboard's filters (region, the deputies'
+    region, station, 提交日期), with the denominators they are computed from: the statistics API's query."""
     user = g.user
     filters, _ = dashboard_filters(request.args, user)
     scope = filtered_scope(user, filters)
@@ -350,7 +350,8 @@ def export_stats():
         ("平均接单用时（小时）", stats["avg_hours_to_accept"] if stats["avg_hours_to_accept"] is not None else "", "分派到接单"),
         ("平均办结用时（小时）", stats["avg_hours_to_close"] if stats["avg_hours_to_close"] is not None else "", "提交到办结"),
         ("超期件数", stats["overdue"], "带超期标记的建议"),
-        ("转办中超过答复时限", stats["at_department_past_due"], "在政府部门或 12345 热线期间答复时限暂停，不计入应办结"),
+        ("待部门反馈·已超期", stats["at_department_past_due"],
+         "转办到政府部门或 12345 热线、已过答复时限仍待反馈的建议；转办期间答复时限暂停，不计入超期件数和应办结"),
         ("督办件数", stats["supervised"], "带督办标记的建议"),
         ("转办工单数", stats["work_orders"], "转办到政府部门或 12345 热线的工单（每次转办一件）"),
         ("已反馈工单数", stats["work_orders_with_feedback"], "已记录部门反馈的工单"),

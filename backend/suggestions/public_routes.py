@@ -20,7 +20,7 @@ from ..slow_figures import kept_if_slow, scope_key
 from ..web.limits import per_citizen
 from . import workflow
 from .models import CLEARED_SCREENINGS, IMPLEMENTED_LABELS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
-from .queries import admin_scope_clause, apply_filters, load_item
+from .queries import admin_scope_clause, apply_filters, load_item, narrowing_or_404
 from .redact import public_content, public_reply
 from .stats import suggestion_stats
 
@@ -54,10 +54,11 @@ def suggestion_statistics(args):
     """办结率、按时办结率、满意率、转办工单满意率（按承办部门）等，分母明确；可按区域、联络站、代表、类别、时间段筛选。
 
     按区域（`region_id`）统计的是在该区域办理的建议：所在联络站属于该区域，或无联络站、在该区域待分派；各区域相加等于上级区域。
-    按代表所属区域统计请用 `deputy_region_id`。满意率 = 满意 ÷ 已评价件数（每件按最近一次评价计一次），`ratings` 为评价次数。
+    按代表所属区域统计请用 `deputy_region_id`。区域或联络站不存在、或不在管理范围内：404。满意率 = 满意 ÷ 已评价件数（每件按最近一次评价计一次），`ratings` 为评价次数。
 
     统计量大、计算耗时的结果会保留一段时间（与管理后台首页相同），`as_of` 为统计时间；实时计算时为 null。"""
     user = current_user()
+    narrowing_or_404(user, args)
     query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), args)
     # A deputy's figures: also the items they let go late, among those of the other filters (stats.returned_late_count).
     others = apply_filters(select(Suggestion).where(admin_scope_clause(user)),
