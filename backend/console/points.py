@@ -127,7 +127,7 @@ def rules():
             if not is_region_admin(user):
                 raise APIError(403, "forbidden", "只有区域管理员可以修改评分细则。")
             if region is None or not manages_region(user, region):
-                raise APIError(403, "forbidden", "只能修改本人所管区域的评分细则。")
+                _no_such_region()  # as the API's _editable_region: one outside their subtree is not found
             changed, withdrawn = _save_rules(region, request.form)
         except (APIError, ValidationError) as exc:
             # Refused before anything was written. A line's bad box: the page again as typed, the reason
@@ -229,7 +229,7 @@ def grade_bands():
         if not is_region_admin(user):
             raise APIError(403, "forbidden", "只有区域管理员可以修改评价等次。")
         if region is None or not manages_region(user, region):
-            raise APIError(403, "forbidden", "只能修改本人所管区域的评价等次。")
+            _no_such_region()  # as the API's _editable_region: one outside their subtree is not found
         if request.form.get("reset") == "1":
             own = grades.in_force(region).own
             grades.reset_bands(region, actor=user)
@@ -240,6 +240,8 @@ def grade_bands():
             message = ("没有需要保存的修改。" if (after.bands, after.own) == (before.bands, before.own) else
                        "已保存本区域的履职评价等次。等次按积分随时评定，各年度的积分都按新的等次评定。")
     except (APIError, ValidationError) as exc:
+        if isinstance(exc, APIError) and exc.status == 404:
+            raise
         db.session.rollback()
         if isinstance(exc, ValidationError):
             return _rules_page(user, region, refused=exc, bands_typed=request.form), 422
