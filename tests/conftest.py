@@ -34,7 +34,8 @@ class StandIn:
         return requests.get(self.base_url + "/__standin__/messages", timeout=5).json()["token_fetches"]
 
     def fail(self, failures):
-        """Make endpoints answer an errcode (``{path: errcode}``); ``{}`` heals them. Returns how many
+        """Make endpoints answer an errcode (``{path: errcode}``), or a JSON object as it is (``{path: {...}}``:
+        an answer without its fields); ``{}`` heals them. Returns how many
         requests the previous failures refused, by path."""
         refused = requests.get(self.base_url + "/__standin__/failures", timeout=5).json()["refused"]
         requests.put(self.base_url + "/__standin__/failures", json=failures, timeout=5)

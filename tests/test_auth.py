@@ -52,6 +52,25 @@ def test_wechat_unreachable_is_503(app, client):
     assert response.json["error"] == "wechat_unavailable"
 
 
+def test_wechat_answers_without_the_openid_or_the_phone_number_are_503_asking_to_retry(client, factory, wechat_standin):
+    """A gateway (or WeChat itself) answering success without what the answer must carry: nothing was
+    decided, and the user is asked to retry as for a busy WeChat, with nothing written."""
+    headers = factory.wechat_login("no-fields")
+    for path, body in (("/sns/jscode2session", {"errcode": 0, "errmsg": "ok"}),
+                       ("/sns/jscode2session", {"openid": "", "session_key": "k"}),
+                       ("/wxa/business/getuserphonenumber", {"errcode": 0, "errmsg": "ok"}),
+                       ("/wxa/business/getuserphonenumber", {"errcode": 0, "phone_info": {"purePhoneNumber": None}})):
+        wechat_standin.fail({path: body})
+        if path == "/sns/jscode2session":
+            response = client.post("/api/v1/auth/wechat", json={"code": "someone-new"})
+        else:
+            response = client.post("/api/v1/auth/bind-phone", json={"code": "phone-13800000009"}, headers=headers)
+        wechat_standin.fail({})
+        assert response.status_code == 503, (path, body, response.status_code)
+        assert response.json["error"] == "wechat_unavailable" and "稍后重试" in response.json["message"]
+    assert client.get("/api/v1/me", headers=headers).json["phone_masked"] is None
+
+
 def test_deputy_binds_phone_and_sees_own_profile(client, factory):
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站")

@@ -128,6 +128,17 @@ def broken_wechat():
             return Response("<html><body>请登录上网认证</body></html>", mimetype="text/html")
         if mode == "list":
             return Response("[1, 2]", mimetype="application/json")
+        if mode == "no-openid":
+            return {"errcode": 0, "errmsg": "ok"}
+        if mode == "trickle":  # a whole, valid answer, 4 bytes at a time, 0.1 s apart: ~1 s in all
+            body = b'{"openid": "trickled-in", "session_key": "k"}'
+
+            def pieces():
+                for start in range(0, len(body), 4):
+                    yield body[start:start + 4]
+                    time.sleep(0.1)
+
+            return Response(pieces(), mimetype="application/json", headers={"Content-Length": str(len(body))})
         return Response("{truncated", mimetype="application/json")
 
     return app
@@ -238,7 +249,7 @@ def test_unreachable_wechat_is_unavailable_and_the_secret_stays_out_of_the_trace
     assert "top-secret-value" not in "".join(traceback.format_exception(caught.value))
 
 
-@pytest.mark.parametrize("mode", ["http500", "http502", "html", "list", "truncated"])
+@pytest.mark.parametrize("mode", ["http500", "http502", "html", "list", "truncated", "no-openid"])
 def test_a_broken_answer_is_unavailable_not_a_crash(start_server, engine, mode):
     broken = start_server(broken_wechat())
     with pytest.raises(WeChatUnavailable):
@@ -258,6 +269,17 @@ def test_a_slow_wechat_times_out_as_unavailable(start_server, engine):
     with pytest.raises(WeChatUnavailable, match="Timeout"):
         wechat(slow_server, DatabaseTokenStore(engine), timeout=0.3).code2session("alice")
     assert time.monotonic() - started < 1.2
+
+
+def test_the_timeout_bounds_the_whole_answer_not_each_read(start_server, engine):
+    """An answer trickling in (a slow WeChat or egress proxy) must not hold the worker past the timeout,
+    though no single read waits that long: the call gives up rather than wait for the answer to end."""
+    broken = start_server(broken_wechat())
+    client = wechat(broken, DatabaseTokenStore(engine), timeout=0.3)
+    with pytest.raises(WeChatUnavailable, match="not complete within the timeout"):
+        client.code2session("trickle")
+    # Given the time, the same answer is read whole (and the client is not left broken).
+    assert wechat(broken, DatabaseTokenStore(engine), timeout=5).code2session("trickle")["openid"] == "trickled-in"
 
 
 def test_a_proxy_set_in_the_environment_is_used(standin, engine, monkeypatch):

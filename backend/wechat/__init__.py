@@ -1,7 +1,7 @@
 """The WeChat server API: a real HTTP client, a shared access-token store and an offline stand-in."""
 from flask import current_app
 
-from .client import WeChatClient, WeChatError, WeChatMisconfigured, WeChatUnavailable  # noqa: F401
+from .client import WeChatClient, WeChatError, WeChatMalformed, WeChatMisconfigured, WeChatUnavailable  # noqa: F401
 
 
 def get_client() -> WeChatClient:

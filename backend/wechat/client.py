@@ -4,10 +4,13 @@ Only the base URL differs: ``https://api.weixin.qq.com`` live, the in-repo stand
 (:mod:`backend.wechat.standin`) otherwise. Errors are raised as :class:`WeChatError` (WeChat said
 no) or :class:`WeChatUnavailable` (WeChat busy or unreachable: the caller should retry later).
 """
+import http.client
+import json as jsonlib
 import logging
 import time
 
 import requests
+import urllib3
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +20,9 @@ BUSY_ERRCODES = {-1, 45009}
 INVALID_CODE_ERRCODES = {40029, 40163, 40226}
 USER_REFUSED = 43101
 INVALID_OPENID = 40003
+# The most an answer may hold (the largest, a mini-program code image, is ~100 KB): a runaway answer is cut.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+SCREENING_SUGGESTS = ("pass", "review", "risky")
 # How long a process reuses the shared access token before asking the store again. The store is a
 # database row or a Redis key, a round trip (and a second database connection) per WeChat call
 # otherwise; a token that goes stale meanwhile is rejected once and replaced (see _with_token).
@@ -32,6 +38,13 @@ class WeChatError(Exception):
 
 class WeChatUnavailable(Exception):
     """WeChat could not be reached or said it is busy; nothing was decided."""
+
+
+class WeChatMalformed(WeChatUnavailable):
+    """WeChat answered success without what the call's answer must carry (an openid, a phone number, a
+    screening verdict): nothing was decided. A kind of :class:`WeChatUnavailable` (a request answers 503,
+    the caller retries later); unlike an unreachable WeChat it says nothing of the next call, so a batch
+    (the sweep's screening) goes on with its other items."""
 
 
 # errcodes WeChat answers a request carrying the appid and secret (the access token's, sign-in's) with when
@@ -87,19 +100,29 @@ class WeChatClient:
     # --- transport -------------------------------------------------------------------------
 
     def _request(self, method, path, *, params=None, json=None, raw=False):
+        """One call, answered within ``self.timeout`` in all: ``requests``' timeout bounds each socket read,
+        not the answer, so an answer trickling in (a slow WeChat or egress proxy) would hold the worker for as
+        long as it trickles. The body is read as it comes, each read given what is left of the time."""
+        deadline = time.monotonic() + self.timeout
         try:
             response = self.http.request(
-                method, self.base_url + path, params=params, json=json, timeout=self.timeout
+                method, self.base_url + path, params=params, json=json, timeout=self.timeout, stream=True
             )
-        except requests.RequestException as exc:
+            try:
+                if response.status_code >= 500:
+                    raise WeChatUnavailable(f"{path}: HTTP {response.status_code}")
+                content = _read_by(response, deadline, path)
+            except BaseException:
+                response.close()  # the connection with it: the rest of the answer may still come
+                raise
+            response.raw.release_conn()  # read to its end: the connection is kept for the next call
+        except (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
             # Only the class name: the exception's text holds the URL, with the secret or token in it.
             raise WeChatUnavailable(f"{path}: {exc.__class__.__name__}") from None
-        if response.status_code >= 500:
-            raise WeChatUnavailable(f"{path}: HTTP {response.status_code}")
-        if raw and _is_image(response):
-            return response.content
+        if raw and _is_image(response.headers, content):
+            return content
         try:
-            body = response.json()
+            body = jsonlib.loads(content)
         except ValueError:
             raise WeChatUnavailable(f"{path}: answer is not JSON (HTTP {response.status_code})") from None
         if not isinstance(body, dict):
@@ -193,7 +216,7 @@ class WeChatClient:
 
     def code2session(self, js_code):
         """``wx.login`` code → ``{"openid", "session_key", "unionid"?}``. Each code works once."""
-        return self._credentials_request(
+        body = self._credentials_request(
             "GET",
             "/sns/jscode2session",
             params={
@@ -203,11 +226,18 @@ class WeChatClient:
                 "grant_type": "authorization_code",
             },
         )
+        if not isinstance(body.get("openid"), str) or not body["openid"]:
+            raise WeChatMalformed("/sns/jscode2session: answer without an openid")
+        return body
 
     def phone_number(self, code):
         """The phone-number button's one-time code → the user's mobile number (no country code)."""
         body = self._with_token("POST", "/wxa/business/getuserphonenumber", json={"code": code})
-        return body["phone_info"]["purePhoneNumber"]
+        info = body.get("phone_info")
+        phone = info.get("purePhoneNumber") if isinstance(info, dict) else None
+        if not isinstance(phone, str) or not phone.isascii() or not phone.isdigit():
+            raise WeChatMalformed("/wxa/business/getuserphonenumber: answer without a phone number")
+        return phone
 
     def msg_sec_check(self, openid, content, scene=2):
         """Text screening (v2). Returns WeChat's ``suggest``: ``pass``, ``review`` or ``risky``."""
@@ -216,7 +246,11 @@ class WeChatClient:
             "/wxa/msg_sec_check",
             json={"content": content, "version": 2, "scene": scene, "openid": openid},
         )
-        return body["result"]["suggest"]
+        result = body.get("result")
+        suggest = result.get("suggest") if isinstance(result, dict) else None
+        if suggest not in SCREENING_SUGGESTS:
+            raise WeChatMalformed("/wxa/msg_sec_check: answer without a verdict")
+        return suggest
 
     def media_check_async(self, openid, media_url, scene=2):
         """Image screening (mediaCheckAsync v2): WeChat fetches ``media_url`` itself and pushes the
@@ -228,7 +262,7 @@ class WeChatClient:
         )
         trace_id = body.get("trace_id")
         if not isinstance(trace_id, str) or not trace_id:
-            raise WeChatUnavailable("/wxa/media_check_async: answer without a trace_id")
+            raise WeChatMalformed("/wxa/media_check_async: answer without a trace_id")
         return trace_id
 
     def send_subscribe_message(self, openid, template_id, data, page=None):
@@ -255,8 +289,31 @@ class WeChatClient:
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")
 
 
-def _is_image(response):
+def _is_image(headers, content):
     """WeChat answers image endpoints with the image, or with a JSON error (whatever the Content-Type)."""
-    if response.headers.get("Content-Type", "").startswith("image/"):
+    if headers.get("Content-Type", "").startswith("image/"):
         return True
-    return response.content.startswith(_IMAGE_SIGNATURES)
+    return content.startswith(_IMAGE_SIGNATURES)
+
+
+def _read_by(response, deadline, path):
+    """The body of a streamed ``response``, read by ``deadline`` (``time.monotonic()``): each socket read
+    waits at most the time left (urllib3's ``read1``: one read at a time; the connection's socket timeout
+    set before each), and WeChatUnavailable once it is gone, however the answer trickles."""
+    raw = response.raw
+    connection = getattr(raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    chunks, size = [], 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise WeChatUnavailable(f"{path}: answer not complete within the timeout")
+        if sock is not None:
+            sock.settimeout(left)
+        chunk = raw.read1(64 * 1024, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise WeChatUnavailable(f"{path}: answer too large")

@@ -5,7 +5,8 @@ It behaves as the API contract describes:
 * ``jscode2session``: js_code ``X`` → openid ``fake-openid-X``; ``invalid`` → errcode 40029;
   ``busy`` → errcode -1 (WeChat's "system busy").
 * ``getuserphonenumber``: code ``phone-<digits>`` → that number; anything else → 40029.
-* ``msg_sec_check``: content containing ``违禁测试`` → ``risky``; otherwise ``pass``.
+* ``msg_sec_check``: content containing ``违禁测试`` → ``risky``; containing ``畸形应答测试`` → success
+  without a verdict (``"result": null``), as a broken gateway might answer; otherwise ``pass``.
 * ``subscribe/send``: records each message (``GET /__standin__/messages``);
   openid ``fake-openid-refuser`` → 43101; a value that is empty, not wrapped as ``{"value": ...}``
   or longer than its type allows (``thing`` 20 characters, ``phrase`` 5, ``number``/``letter``/
@@ -26,7 +27,8 @@ It behaves as the API contract describes:
   ``token_requests`` (``{"normal": n, "forced": m}`` calls).
 
 * Failures on demand: ``PUT /__standin__/failures`` with ``{"/wxa/msg_sec_check": 61010}`` makes
-  that endpoint answer that errcode (``-1``: system busy) until cleared with ``{}``;
+  that endpoint answer that errcode (``-1``: system busy) until cleared with ``{}``; a JSON object instead
+  of an errcode is answered as it is (``{"/sns/jscode2session": {"errcode": 0}}``: an answer without its fields);
   ``GET /__standin__/failures`` says how many requests each failing endpoint refused.
 
 Run it alone with ``python -m backend.wechat.standin --port 5001``.
@@ -47,6 +49,7 @@ from PIL import Image, UnidentifiedImageError
 from .push_crypto import PushCipher, sign
 
 FORBIDDEN_MARKER = "违禁测试"
+MALFORMED_MARKER = "畸形应答测试"
 # subscribeMessage.send value limits by keyword type (characters).
 VALUE_LIMITS = {"thing": 20, "phrase": 5, "number": 32, "letter": 32, "character_string": 32}
 CHINESE_ONLY = re.compile(r"[\u4e00-\u9fff]+")
@@ -79,7 +82,7 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
         "media_checks": [],
         "push_queue": [],
         "push_target": {"url": push_url, "token": push_token, "aes_key": push_aes_key},
-        "failures": {},  # path -> errcode it answers instead
+        "failures": {},  # path -> errcode (or JSON object) it answers instead
         "refused": {},  # path -> requests answered with the failure
     }
     renew_before = min(300, token_ttl / 2)
@@ -93,6 +96,8 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
             errcode = state["failures"].get(request.path)
             if errcode is not None:
                 state["refused"][request.path] = state["refused"].get(request.path, 0) + 1
+        if isinstance(errcode, dict):
+            return jsonify(errcode)
         if errcode is not None:
             return err(errcode, "failure set with /__standin__/failures")
         return None
@@ -182,6 +187,8 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
         if bad is not None:
             return bad
         content = body.get("content", "")
+        if MALFORMED_MARKER in content:
+            return jsonify({"errcode": 0, "errmsg": "ok", "result": None, "trace_id": secrets.token_hex(8)})
         risky = FORBIDDEN_MARKER in content
         return jsonify({
             "errcode": 0,
