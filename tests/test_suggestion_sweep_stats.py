@@ -152,6 +152,50 @@ def test_a_busy_wechat_is_asked_once_a_sweep_not_once_an_item(client, app, world
     assert "内容检测 3 条" in sweep(app)
 
 
+def test_text_wechat_cannot_screen_for_now_waits_for_a_later_sweep_not_for_an_administrator(client, app, world, wechat_standin):  # noqa: F811
+    ids = [file(client, world["citizen"], world["deputy_code"], content=f"第{n}号路灯不亮").json["id"] for n in range(3)]
+
+    def held():
+        return [client.get(f"/api/v1/suggestions/{i}", headers=world["admin"]).json["held_for_review"] for i in ids]
+
+    # WeChat's minute quota used up (45011): as for a busy WeChat, asked once, and every item waits.
+    wechat_standin.fail({"/wxa/msg_sec_check": 45011})
+    assert "内容检测 0 条" in sweep(app)
+    # An errcode not known to mean "never": each item is asked (the run goes on past one that fails), none is
+    # sent to an administrator, and their deputy still sees them.
+    assert wechat_standin.fail({"/wxa/msg_sec_check": 99999}) == {"/wxa/msg_sec_check": 1}
+    assert "内容检测 0 条" in sweep(app)
+    assert wechat_standin.fail({"/wxa/msg_sec_check": 99999}) == {"/wxa/msg_sec_check": 3}
+    assert held() == [False, False, False]
+    assert [client.get(f"/api/v1/suggestions/{i}", headers=world["zhang_h"]).status_code for i in ids] == [200] * 3
+    # Still failing a day after its filing: that one goes to an administrator, so that none waits for ever.
+    shift(app, ids[0], created_dt=utcnow() - timedelta(hours=24, minutes=1))
+    assert "内容检测 1 条" in sweep(app)
+    assert held() == [True, False, False]
+    wechat_standin.fail({})
+    assert "内容检测 2 条" in sweep(app)  # WeChat well again: the others are screened
+    assert held() == [True, False, False]
+    assert [m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-new-item"] == [
+        "fake-openid-deputy%d" % world["zhang"].id] * 2
+
+
+def test_an_answer_without_a_verdict_holds_up_neither_the_other_items_nor_the_other_steps(client, app, world, wechat_standin):  # noqa: F811
+    """WeChat (or a gateway) answering success without a verdict for one item, the oldest, at every sweep:
+    each sweep still screens the items after it, and sends the messages."""
+    poison = file(client, world["citizen"], world["deputy_code"], content="畸形应答测试：小区路灯坏了").json["id"]
+    fine = file(client, world["citizen"], world["deputy_code"], content="小区井盖丢了").json["id"]
+    assert "内容检测 1 条" in sweep(app) and "内容检测 0 条" in sweep(app)
+    with app.app_context():
+        assert [db.session.get(Suggestion, i).screening for i in (poison, fine)] == ["pending", "pass"]
+    assert [m["touser"] for m in wechat_standin.messages() if m["template_id"] == "tmpl-new-item"] == [
+        "fake-openid-deputy%d" % world["zhang"].id]
+    # Nobody's item is held for it, until a day has gone by: then an administrator looks at it.
+    assert client.get(f"/api/v1/suggestions/{poison}", headers=world["admin"]).json["held_for_review"] is False
+    shift(app, poison, created_dt=utcnow() - timedelta(hours=25))
+    assert "内容检测 1 条" in sweep(app)
+    assert client.get(f"/api/v1/suggestions/{poison}", headers=world["admin"]).json["held_for_review"] is True
+
+
 def test_a_long_wechat_outage_loses_no_message_and_keeps_each_citizens_order(client, app, world, wechat_standin):  # noqa: F811
     numbers = [file(client, world["citizen"], world["deputy_code"], content=f"第{n}号路灯不亮").json["number"]
                for n in range(3)]

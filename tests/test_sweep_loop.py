@@ -10,7 +10,7 @@ import pytest
 from .test_operations import APP_SETTINGS, ROOT, flask_command, production
 
 
-def test_rounds_run_one_after_the_other_and_a_failing_round_does_not_end_the_loop(app, monkeypatch, caplog):
+def test_rounds_run_one_after_the_other_and_a_failing_step_ends_neither_its_round_nor_the_loop(app, monkeypatch, caplog):
     from backend.notifications import outbox
 
     calls = []
@@ -25,8 +25,10 @@ def test_rounds_run_one_after_the_other_and_a_failing_round_does_not_end_the_loo
     result = app.test_cli_runner().invoke(args=["sweep", "--every", "1", "--rounds", "3"])
     assert result.exit_code == 0, result.output
     assert len(calls) == 3  # the round after the failure ran, and the one after it
-    assert result.output.count("消息发送成功 0") == 2  # the two good rounds' summaries
-    assert "the first round breaks" in caplog.text  # the failed round logged, not the end of the loop
+    # Every round's summary, the failing one's too: the steps after the failed one ran.
+    assert result.output.count("消息发送成功 0") == 3 and result.output.count("删除上传后未提交的照片") == 3
+    assert "the first round breaks" in caplog.text  # the failed step logged with its error
+    assert caplog.text.count("本轮出错：消息发送（错误详情已写入日志") == 1  # the round's line names it
 
 
 def test_every_must_be_a_positive_number_of_seconds(app):

@@ -1,5 +1,6 @@
 """码上办 steps: each validates its own data, moves the item through the workflow, sets deadlines,
 queues the notifications, flushes — and never commits (the request does, once)."""
+import logging
 from datetime import datetime, time, timedelta, timezone
 
 from flask import current_app
@@ -17,7 +18,7 @@ from ..notifications.outbox import china_time, enqueue, restate_under, thing
 from ..org.models import Deputy, Station
 from ..points import ledger
 from ..uploads.models import Upload
-from ..wechat import WeChatError, WeChatUnavailable, get_client
+from ..wechat import WeChatError, WeChatMalformed, WeChatUnavailable, get_client
 from ..wechat.client import TOKEN_ERRCODES
 from ..workdays.calendar import add_working_days
 from . import workflow
@@ -36,6 +37,8 @@ from .models import (
 )
 from .redact import public_content, public_reply, redact, redact_item_text
 from .workflow import SYSTEM, filed_by_its_deputy
+
+log = logging.getLogger(__name__)
 
 MAX_PHOTOS = 9
 END_OF_DAY = time(23, 59, 59)
@@ -273,20 +276,49 @@ def _restart_clock(item, now):
 # --- content screening (the sweep screens every new item; see filing.py) -------------------------
 
 
-def check_text(user, content):
-    """WeChat's content screening (msgSecCheck v2): pass, review or risky; None when WeChat cannot answer now.
+# msgSecCheck's errcodes for text it will never screen, however often asked: the user is not one WeChat
+# screens for (40003 an openid it does not know, as for a citizen filing from a plain browser; 43104 an
+# openid of another mini-program; 61010 a user who has not opened the mini-program in the last two hours),
+# or the text cannot be sent as it is (44002 empty, 47001 not in the format WeChat takes).
+MANUAL_ERRCODES = frozenset({40003, 43104, 44002, 47001, 61010})
+# How long an item whose screening fails for reasons of its own (an errcode of WeChat's not known to be
+# final, an answer without a verdict) is asked about again, at every sweep, before an administrator looks
+# at it instead ("manual"): from its filing, so that no item waits unscreened for ever.
+SCREENING_RETRY_FOR = timedelta(hours=24)
+# check_text's answer for an item to ask about again at the next sweep while the sweep goes on with the others.
+LATER = "later"
+
+
+def check_text(user, content, filed_dt=None):
+    """WeChat's content screening (msgSecCheck v2): pass, review or risky; None when WeChat cannot answer now
+    (unreachable, busy, over its quota: the sweep stops asking until the next one); LATER when this text's
+    screening failed for reasons of its own (an errcode not known to be final, an answer without a verdict):
+    asked again at the next sweep, the other items screened meanwhile.
 
     WeChat screens only on behalf of a mini-program user (an openid) who opened it in the last two
-    hours. Text it will not screen — a citizen filing from a plain browser (40003), one who has not
-    been back since WeChat was last reachable (61010) — goes to an administrator instead ("manual"):
-    asking again would not change WeChat's answer, and the item would wait, unseen, for ever.
+    hours. Text it will not screen (``MANUAL_ERRCODES``) — a citizen filing from a plain browser (40003), one
+    who has not been back since WeChat was last reachable (61010) — goes to an administrator instead
+    ("manual"): asking again would not change WeChat's answer, and the item would wait, unseen, for ever.
+    So does text still failing for reasons of its own ``SCREENING_RETRY_FOR`` after its filing (``filed_dt``).
     """
     try:
         return get_client().msg_sec_check(user.openid or "", content)
     except WeChatError as exc:
-        return None if exc.errcode in TOKEN_ERRCODES else "manual"
+        if exc.errcode in TOKEN_ERRCODES:
+            return None
+        if exc.errcode in MANUAL_ERRCODES:
+            return "manual"
+        problem = f"errcode {exc.errcode} {exc.errmsg}"
+    except WeChatMalformed as exc:
+        problem = str(exc)
     except WeChatUnavailable:
         return None
+    if filed_dt is not None and utcnow() - filed_dt > SCREENING_RETRY_FOR:
+        log.warning("text screening failed since the filing over %s ago (%s): to an administrator",
+                    SCREENING_RETRY_FOR, problem)
+        return "manual"
+    log.warning("text screening failed (%s): asked again at the next sweep", problem)
+    return LATER
 
 
 def apply_screening(item, suggest):

@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 # errcodes that mean "the access token is stale": refresh it once and retry.
 TOKEN_ERRCODES = {40001, 40014, 42001}
-BUSY_ERRCODES = {-1, 45009}
+# errcodes that mean "not now" for every call alike (WeChat's global errcodes): -1 system busy, 45009 the
+# day's quota used up, 45011 the minute's quota used up ("retry next minute"). Raised as WeChatUnavailable.
+BUSY_ERRCODES = {-1, 45009, 45011}
 INVALID_CODE_ERRCODES = {40029, 40163, 40226}
 USER_REFUSED = 43101
 INVALID_OPENID = 40003
