@@ -492,7 +492,7 @@ def sweep_round():
     from .idempotency import purge_expired
     from .consultations.services import close_ended as close_ended_consultations
     from .livelihood.services import close_ended
-    from .notifications.outbox import deliver_due, purge_finished
+    from .notifications.outbox import UNREACHABLE_GIVE_UP, deliver_due, purge_finished, refused_templates
     from .suggestions import sweep
     from .uploads.cleanup import purge_unattached
     from .uploads.screening import submit_due
@@ -523,6 +523,7 @@ def sweep_round():
         # before delivery: no 揭榜 notice of an activity that is over
         stale = steps.run("撤回揭榜提醒", drop_place_notices_once_over)
         delivery = steps.run("消息发送", deliver_due, {"sent": 0, "refused": 0, "skipped": 0, "retry": 0, "failed": 0}, when=wechat)
+        refused = steps.run("检查消息模板", refused_templates, [])
         steps.run("清理幂等键", purge_expired, None)
         audit_purged = steps.run("清理操作日志", purge_audit_events)
         messages_purged = steps.run("清理消息", purge_finished)
@@ -542,6 +543,10 @@ def sweep_round():
     if misconfigured is not None:
         failures.append(f"{misconfigured.message}。内容检测、照片送检和消息发送已暂停（消息仍在队列中），"
                         "改正后下次运行自动继续；可用 flask --app backend wechat-check 检查。")
+    if refused:
+        failures.append(f"微信不接受订阅消息模板 {'、'.join(refused)} 的 ID（40037）：请检查 WECHAT_TEMPLATES 中的模板 ID"
+                        f"（须为本小程序后台「订阅消息」中的模板）并重启；这些消息仍在队列中，改正后自动发送，"
+                        f"{UNREACHABLE_GIVE_UP.days} 天内仍未发出的放弃。")
     if steps.skipped:
         waited = (f"等待数据库锁超过 {config['SWEEP_LOCK_TIMEOUT']:g} 秒" if not steps.timed_out else
                   f"等待数据库锁超过 {config['SWEEP_LOCK_TIMEOUT']:g} 秒或语句执行超过 {config['SWEEP_STATEMENT_TIMEOUT']:g} 秒")

@@ -257,6 +257,71 @@ def test_a_message_wechat_rejects_is_given_up_at_once_and_holds_back_nothing(cli
     assert poisoned.status == "failed" and poisoned.attempts == 1 and poisoned.last_error.startswith("47003")
 
 
+def test_a_message_wechat_rate_limits_or_fails_for_now_is_tried_again_not_given_up(client, app, world, wechat_standin):  # noqa: F811
+    deputy = "fake-openid-deputy%d" % world["zhang"].id
+    file(client, world["citizen"], world["deputy_code"])
+    wechat_standin.fail({"/cgi-bin/message/subscribe/send": 45011})  # WeChat's minute quota used up
+    assert "消息发送成功 0，用户拒收 0，模板未配置跳过 0，待重试 1，放弃 0" in sweep(app)  # screened, 新建议 queued
+    wechat_standin.fail({})
+    assert "消息发送成功 1，" in sweep(app)  # the next run sends it: no try was spent on WeChat's quota
+    assert [m["touser"] for m in wechat_standin.messages()] == [deputy]
+
+    # An errcode nobody foresaw: tried again after a backoff, up to MAX_ATTEMPTS tries, then given up.
+    file(client, world["citizen"], world["deputy_code"], content="小区井盖丢了")
+    wechat_standin.fail({"/cgi-bin/message/subscribe/send": 99999})
+    assert "待重试 1，放弃 0" in sweep(app)
+    wait_out_backoff(app)
+    assert "待重试 1，放弃 0" in sweep(app)
+    with app.app_context():  # five more tries went the same way
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.status == "pending").values(attempts=7))
+        db.session.commit()
+    wait_out_backoff(app)
+    assert "待重试 0，放弃 1" in sweep(app)
+    with app.app_context():
+        assert [(m.status, m.attempts, m.last_error[:5]) for m in db.session.query(OutboxMessage).order_by(
+            OutboxMessage.id)] == [("sent", 1, ""), ("failed", 8, "99999")]
+
+
+def test_a_template_id_wechat_refuses_keeps_its_messages_for_the_operator_to_correct(client, app, world, wechat_standin):  # noqa: F811
+    """40037: the template id in WECHAT_TEMPLATES is not one of this mini-program's. Only an operator can
+    correct it; meanwhile the messages wait (every run says which template), and go once it is corrected."""
+    from backend.auth.models import User
+    from backend.notifications.outbox import enqueue
+
+    citizens = ("fake-openid-citizen-wang", "fake-openid-citizen-zhao")
+
+    def queue(key):
+        with app.app_context():
+            for openid in citizens:
+                enqueue(db.session.query(User).filter_by(openid=openid).one(), "accepted", {"thing2": "代表已接单"},
+                        dedupe_key=f"{key}-{openid}")
+            db.session.commit()
+
+    queue("first")
+    wechat_standin.fail({"/cgi-bin/message/subscribe/send": 40037})
+    run = app.test_cli_runner().invoke(args=["sweep"])
+    assert run.exit_code == 1 and "待重试 2，放弃 0" in run.output
+    assert "Error: 微信不接受订阅消息模板 accepted 的 ID（40037）：请检查 WECHAT_TEMPLATES" in run.output
+    # Asked once a run for the template: its other message waits untried.
+    assert wechat_standin.fail({}) == {"/cgi-bin/message/subscribe/send": 1}
+    run = app.test_cli_runner().invoke(args=["sweep"])  # corrected; its messages wait out TEMPLATE_RETRY
+    assert run.exit_code == 1 and "消息发送成功 0，" in run.output and "模板 accepted 的 ID" in run.output
+    wait_out_backoff(app)
+    assert "消息发送成功 2，用户拒收 0，模板未配置跳过 0，待重试 0，放弃 0" in sweep(app)
+    assert sorted(m["touser"] for m in wechat_standin.messages()) == list(citizens)
+
+    # Never corrected: given up once a message has waited three days, as for a WeChat out of reach.
+    queue("second")
+    wechat_standin.fail({"/cgi-bin/message/subscribe/send": 40037})
+    assert app.test_cli_runner().invoke(args=["sweep"]).exit_code == 1
+    with app.app_context():
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.status == "pending")
+                           .values(created_dt=utcnow() - timedelta(days=3, minutes=1)))
+        db.session.commit()
+    wait_out_backoff(app)
+    assert "待重试 0，放弃 2" in sweep(app)  # and, none of them waiting any more, the run ends well
+
+
 def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811
     def new():
         return file(client, world["citizen"], world["deputy_code"]).json["id"]

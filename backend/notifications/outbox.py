@@ -19,16 +19,27 @@ from ..config import missing_templates
 from ..db_types import CHINA, UTCDateTime, conflict_insert, utcnow
 from ..extensions import db
 from ..wechat import WeChatError, WeChatMisconfigured, WeChatUnavailable, get_client
-from ..wechat.client import TOKEN_ERRCODES, USER_REFUSED
+from ..wechat.client import USER_REFUSED
 from .handover import for_console_account
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-# Tries of a message WeChat keeps rejecting for a stale access token; any other answer of WeChat's
-# (47003 a value it will not take, 40003 an unknown openid…) is final at once, as retrying cannot change it.
+# Tries of a message WeChat keeps rejecting with an errcode that a later try may not meet (a stale access
+# token, an errcode of WeChat's nobody foresaw), each after a longer wait (``_backoff``): about two hours in all.
 MAX_ATTEMPTS = 8
-# WeChat unreachable is nobody's fault and costs a message no tries: it waits for WeChat this long. WeChat
+# subscribeMessage.send's documented answers that retrying cannot change: final at once. 43101 the user did
+# not consent (recorded as refused), 47003 a value WeChat will not take, 40003 an openid it does not know,
+# 41030 a page the released mini-program does not have.
+FINAL_ERRCODES = frozenset({USER_REFUSED, 47003, 40003, 41030})
+# A template id WeChat does not know (40037; 40036 not even of a template id's length): a setting an operator
+# corrects (WECHAT_TEMPLATES, then a restart). The template's messages wait for it, tried again every
+# TEMPLATE_RETRY at no cost of tries (once a run: the template's other messages due in that run wait untried),
+# and are given up only after UNREACHABLE_GIVE_UP; meanwhile every sweep names the template (``refused_templates``).
+TEMPLATE_ERRCODES = frozenset({40036, 40037})
+TEMPLATE_RETRY = timedelta(minutes=10)
+# WeChat unreachable (or busy, or over its quota) is nobody's fault and costs a message no tries: it waits for
+# WeChat this long, as it waits for an operator to correct a template id WeChat refuses. WeChat
 # refusing our appid, secret or address (WeChatMisconfigured) costs none either, and is never waited out:
 # the messages go once an operator corrects the settings, however long that takes.
 UNREACHABLE_GIVE_UP = timedelta(days=3)
@@ -279,8 +290,33 @@ def _finish(message_id, **values):
     db.session.commit()
 
 
+def _wait_for_template(message, error, counts):
+    """A message whose template id WeChat refuses (``TEMPLATE_ERRCODES``): its try given back, tried again after
+    TEMPLATE_RETRY, given up once it has waited UNREACHABLE_GIVE_UP."""
+    if utcnow() - message.created_dt > UNREACHABLE_GIVE_UP:
+        _finish(message.id, status="failed", last_error=error)
+        counts["failed"] += 1
+        return
+    _finish(message.id, attempts=message.attempts, next_attempt_dt=utcnow() + TEMPLATE_RETRY, last_error=error)
+    counts["retry"] += 1
+
+
+def refused_templates():
+    """The templates with messages waiting because WeChat refused the template's id (``TEMPLATE_ERRCODES``), in
+    the order of their keys: what the sweep tells the operator at every run until the messages go. Only the
+    messages still to be sent are read (ix_outbox_messages_due)."""
+    refused = or_(*(OutboxMessage.last_error.startswith(f"{errcode} ") for errcode in sorted(TEMPLATE_ERRCODES)))
+    return sorted(db.session.scalars(select(OutboxMessage.template).where(OutboxMessage.status == "pending", refused)
+                                     .distinct()).all())
+
+
 def deliver_due(limit=200):
     """Send what is due. Returns {"sent": n, "refused": n, "skipped": n, "retry": n, "failed": n}.
+
+    WeChat's answers: a refusal (43101) or another that retrying cannot change (``FINAL_ERRCODES``) finishes the
+    message at once; a template id WeChat refuses (``TEMPLATE_ERRCODES``) keeps the template's messages waiting
+    for the operator's correction (``_wait_for_template``); any other errcode is tried again after a backoff,
+    ``MAX_ATTEMPTS`` times in all.
 
     A message of a template with no id registered yet while live (``missing_templates``) is skipped, not
     sent nor tried again; it stays in its user's 消息中心 like a refused one.
@@ -307,6 +343,7 @@ def deliver_due(limit=200):
     templates = current_app.config["WECHAT_TEMPLATES"]
     missing = set(missing_templates(current_app.config))
     waiting = set()  # users with a message left for later in this run: their later ones wait for it
+    refused_ids = {}  # template → WeChat's error, for a template whose id WeChat refused in this run
     for message in due:
         if message.user_id in waiting or not _claim(message):
             waiting.add(message.user_id)
@@ -328,24 +365,36 @@ def deliver_due(limit=200):
             _finish(message.id, status="skipped", last_error=f"template {message.template} not in WECHAT_TEMPLATES")
             counts["skipped"] += 1
             continue
+        if message.template in refused_ids:  # its id refused a moment ago: not asked again in this run
+            _wait_for_template(message, refused_ids[message.template], counts)
+            waiting.add(message.user_id)
+            continue
         # A console account's notice queued with a page before they went without one: sent without it too.
         page = None if taken.for_console else message.page or None
         try:
             get_client().send_subscribe_message(user.openid, templates[message.template], data, page)
         except WeChatError as exc:
             error = f"{exc.errcode} {exc.errmsg}"
+            log.warning("subscribe message %s not delivered: %s", message.id, error)
             if exc.errcode == USER_REFUSED:
                 _finish(message.id, status="refused", last_error=error)
                 counts["refused"] += 1
                 continue
-            if exc.errcode in TOKEN_ERRCODES and message.attempts + 1 < MAX_ATTEMPTS:
+            if exc.errcode in TEMPLATE_ERRCODES:
+                log.error("微信不接受订阅消息模板 %s 的 ID（%s）：请检查 WECHAT_TEMPLATES 中 %s 的模板 ID（须为本小程序后台"
+                          "「订阅消息」中的模板）并重启；该模板的消息仍在队列中", message.template, exc.errcode, message.template)
+                refused_ids[message.template] = error
+                _wait_for_template(message, error, counts)
+                waiting.add(message.user_id)
+                continue
+            if exc.errcode not in FINAL_ERRCODES and message.attempts + 1 < MAX_ATTEMPTS:
+                # Tried again once the backoff its claim set is over; the user's later messages wait for it.
                 _finish(message.id, last_error=error)
                 counts["retry"] += 1
                 waiting.add(message.user_id)
             else:
                 _finish(message.id, status="failed", last_error=error)
                 counts["failed"] += 1
-            log.warning("subscribe message %s not delivered: %s", message.id, error)
             continue
         except WeChatUnavailable as exc:
             log.warning("subscribe message %s not delivered: %s", message.id, exc)
