@@ -220,3 +220,54 @@ def test_the_api_export_imported_again_changes_nothing(client, factory, huaihua)
     refused = client.get("/api/v1/stations/export", headers=factory.headers_for_admin(keeper))
     assert refused.status_code == 403
     assert refused.json["message"] == "只有区域管理员可以导出联络站名单，联络站管理员请联系所属区域的管理员。"
+
+
+def test_an_import_sends_as_many_statements_for_fifty_new_stations_as_for_five(app, client, huaihua):
+    """A city's 1,400 stations in one request: the statements do not grow with the rows (they did: four for
+    each station, one flush each), so the import is a few batched writes, whatever its size."""
+    from .factories import sent_statements
+
+    def statements(prefix, count):
+        regions = ["鹤城区", "怀化市", "怀化市/鹤城区"]
+        rows = [[f"{prefix}联络站{i}", regions[i % 3], "联络点", f"人民路 {i} 号", "", "", ""] for i in range(count)]
+        rows.append(["城北联络站", "鹤城区", "片区联络站", "迎丰路 1 号", "", "", ""])  # known: unchanged
+        rows.append(["岳麓联络站", "长沙市/岳麓区", "片区联络站", "", "", "", ""])  # refused: outside the scope
+        with sent_statements(app) as seen:
+            response = upload(client, huaihua["headers"], xlsx(rows, header=HEADER))
+        assert response.status_code == 200, response.json
+        assert (response.json["created"], response.json["unchanged"], len(response.json["errors"])) == (count, 1, 1)
+        return len(seen)
+
+    few = statements("甲", 5)
+    many = statements("乙", 50)
+    assert many == few, (few, many)
+
+    stations = listed(client, huaihua["headers"])
+    assert len(stations) == 1 + 5 + 50
+    scanned = client.get(f"/api/v1/qr/{stations[('怀化市', '乙联络站49')]['qr_code']}")
+    assert (scanned.json["kind"], scanned.json["target"]["name"]) == ("station", "乙联络站49")
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_user_id == huaihua["admin"].id)).all()
+    assert actions.count("station_created") == 55
+
+
+def test_a_station_created_meanwhile_makes_the_whole_import_a_conflict_keeping_nothing(client, huaihua):
+    """Another administrator creates one of the sheet's stations after the import read the scope's stations,
+    just before it writes its new ones: the import is refused, and none of its stations stay."""
+    from sqlalchemy import event
+
+    raced = []
+
+    def create_south_meanwhile(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO STATIONS") and not raced:
+            raced.append(statement)
+            cursor.execute("INSERT INTO stations (name, kind, region_id, address, open_hours, description, created_dt) "
+                           f"VALUES ('城南联络站', 'area', {huaihua['hc'].id}, '', '', '', CURRENT_TIMESTAMP)")
+
+    event.listen(db.engine, "before_cursor_execute", create_south_meanwhile)
+    try:
+        response = upload(client, huaihua["headers"], xlsx(SHEET, header=HEADER))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", create_south_meanwhile)
+    assert response.status_code == 409, response.json
+    assert response.json["message"] == "导入期间联络站被他人同时新建或修改，本次导入未生效，请重新导入。"
+    assert station_count() == 1

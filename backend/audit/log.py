@@ -40,18 +40,18 @@ def regions_of(user):
         .where(station_admins.c.user_id == user.id).order_by(Station.id))))
 
 
-def _rows(region_ids, actor=None):
+def _rows(region_ids, actor=None, paths=None):
     """The rows of an event that belongs to ``region_ids``, as ``(region_id, copy_depth)``: one under each
     of these regions that is not above another of them (whose administrators read that one's rows
     already), ``copy_depth`` None on the first and, on each later one, the depth of the deepest region
     above both it and an earlier row's (administrators at or above it read that earlier row). The rows in
     the acting region administrator's subtree come first, so that they read their own action once.
-    ``[(None, None)]`` for no region: only the root's administrators read it."""
+    ``[(None, None)]`` for no region: only the root's administrators read it. ``paths``: the regions'
+    paths as ``_region_paths`` reads them, when the caller has read them already (``record_many``)."""
     ids = [region_id for region_id in dict.fromkeys(region_ids) if region_id is not None]
     if len(ids) < 2:
         return [(ids[0] if ids else None, None)]
-    paths = {region_id: _path_ids(path) for region_id, path in db.session.execute(
-        select(Region.id, Region.path).where(Region.id.in_(ids)))}
+    paths = _region_paths(ids) if paths is None else paths
     deepest = [region_id for region_id in ids
                if not any(other != region_id and _above(paths[region_id], paths[other]) for other in ids)]
     if actor is not None and actor.admin_region is not None:
@@ -62,6 +62,12 @@ def _rows(region_ids, actor=None):
         depths = [_common(paths[region_id], paths[earlier]) - 1 for earlier in deepest[:index]]
         rows.append((region_id, max(depths) if depths else None))
     return rows
+
+
+def _region_paths(ids):
+    """{region id: its path as an id list} of the regions ``ids``."""
+    return {region_id: _path_ids(path) for region_id, path in db.session.execute(
+        select(Region.id, Region.path).where(Region.id.in_(list(ids))))}
 
 
 def _path_ids(path):
@@ -136,6 +142,30 @@ def record_across(action, actor, target, region_ids, detail=None):
     at = utcnow()  # one event: its rows alike
     for region_id, copy_depth in _rows(region_ids, actor):
         db.session.add(AuditEvent(**_values(action, actor, target, region_id, detail, at=at, copy_depth=copy_depth)))
+
+
+RECORD_MANY_CHUNK = 1000  # rows per INSERT of ``record_many``
+
+
+def record_many(action, actor, events):
+    """``record_across`` for many events of one action at once (an import's new accounts or stations):
+    ``events`` as ``(target, region_ids, detail)``, each written as ``record_across`` writes it, all of them in
+    a few statements whatever their number: the paths of the regions they need read in one query, and their
+    rows inserted by one executemany INSERT per RECORD_MANY_CHUNK rows."""
+    own = None
+    placed = []
+    for target, region_ids, detail in events:
+        if not any(region_id is not None for region_id in region_ids):
+            own = regions_of(actor) if own is None else own
+            region_ids = own
+        placed.append((target, [region_id for region_id in dict.fromkeys(region_ids) if region_id is not None], detail))
+    shared = {region_id for _, ids, _ in placed if len(ids) > 1 for region_id in ids}
+    paths = _region_paths(shared) if shared else {}
+    at = utcnow()
+    rows = [_values(action, actor, target, region_id, detail, at=at, copy_depth=copy_depth)
+            for target, ids, detail in placed for region_id, copy_depth in _rows(ids, actor, paths)]
+    for start in range(0, len(rows), RECORD_MANY_CHUNK):
+        db.session.execute(insert(AuditEvent.__table__), rows[start:start + RECORD_MANY_CHUNK])
 
 
 def record_apart(action, actor, target=None, region_id=None, detail=None, tried=None):

@@ -14,7 +14,9 @@ row leaves nothing behind.
 Rows are matched to stations by region and name (as the unique index ``uq_stations_region_name`` compares
 names): a known station is updated where the sheet differs, and a blank optional cell leaves its field as
 it is, so the same sheet imported twice changes nothing. A few thousand stations are a city's or a
-province's; each row costs a handful of statements.
+province's, imported in one request: the new ones are checked row by row without a query (their names
+against the scope's stations, loaded once) and written together at the end (``services.add_stations``:
+a few batched statements per 500 stations, not a flush and three statements each).
 """
 import re
 
@@ -66,6 +68,8 @@ _COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
 # The schema's (and the services') field names as the sheet's columns.
 _HEADER_OF_FIELD = {"name": "联络站名称", "region_id": "所属区域", "kind": "类型", "address": "地址",
                     "lat": "纬度", "lng": "经度", "open_hours": "开放时间"}
+# New stations written per batch of INSERTs: a city's 1,400 in a few statements, not four each.
+WRITE_CHUNK = 500
 _KIND_WORDS = {**{label: StationKind(value) for value, label in STATION_KIND_LABELS.items()},
                **{value: StationKind(value) for value in STATION_KIND_LABELS},
                "中心站": StationKind.center, "片区站": StationKind.area, "联络站点": StationKind.point}
@@ -102,6 +106,7 @@ def import_sheet(scope, sheet, actor=None, file_name="", progress=None):
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     errors = []
     first_row = {}  # (region id, lower-cased name) → the row that named it first
+    new = []  # the new stations, written together at the end (services.add_stations)
     try:
         for number, values in sheet.rows:
             data, row_errors = _parse_row(sheet, number, values, scope)
@@ -113,7 +118,7 @@ def import_sheet(scope, sheet, actor=None, file_name="", progress=None):
                 else:
                     first_row[key] = number
             if not row_errors:
-                outcome, refusal = _write(actor, known, key, data)
+                outcome, refusal = _write(actor, known, key, data, new)
                 if refusal is None:
                     counts[outcome] += 1
                 else:
@@ -121,6 +126,8 @@ def import_sheet(scope, sheet, actor=None, file_name="", progress=None):
             errors.extend(row_errors)
             if progress is not None:
                 progress(1)
+        for start in range(0, len(new), WRITE_CHUNK):
+            services.add_stations(actor, new[start:start + WRITE_CHUNK])
     except IntegrityError as exc:
         # Only a station created or renamed by someone else meanwhile gets here: nothing of this import is kept.
         raise conflict("导入期间联络站被他人同时新建或修改，本次导入未生效，请重新导入。") from exc
@@ -131,12 +138,14 @@ def import_sheet(scope, sheet, actor=None, file_name="", progress=None):
     return {**counts, "errors": errors, **({"notices": notices} if notices else {})}
 
 
-def _write(actor, known, key, data):
-    """("created" | "updated" | "unchanged", None) or (None, {field, message}): the row through the services."""
+def _write(actor, known, key, data, new):
+    """("created" | "updated" | "unchanged", None) or (None, {field, message}): the row through the services;
+    a new station checked (its name against ``known``, every station of the scope) and kept in ``new``."""
     station = known.get(key)
     try:
         if station is None:
-            known[key] = services.create_station(actor, data)
+            known[key] = services.new_station(actor, data, name_checked=True)
+            new.append(known[key])
             return "created", None
         changes = _changes(station, data)
         if not changes:
