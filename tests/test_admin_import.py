@@ -253,3 +253,70 @@ def test_the_command_imports_within_its_region_and_prints_each_password_once(app
     sheet = list(openpyxl.load_workbook(saved).active.values)
     assert sheet[0] == ("行号", "姓名", "登录名", "初始密码") and sheet[1][:3] == (2, "孙丽", "sunli")
     assert login(app.test_client(), "sunli", sheet[1][3]).status_code == 200
+
+
+def _new_accounts(count, prefix):
+    """``count`` new accounts of every kind: station administrators of one station and of stations in two
+    regions (the 操作日志 line goes under each), some 停用, region administrators, and a refused row."""
+    rows = []
+    for i in range(count):
+        username = f"{prefix}{i}"
+        rows.append([
+            ["站长", username, "站点管理员", "城北联络站", "", ""],
+            ["两地", username, "站点管理员", "城北联络站、市直联络站", "", ""],
+            ["停用", username, "站点管理员", "城南联络站", "", "停用"],
+            ["区管", username, "区域管理员", "", "鹤城区", ""],
+            ["外人", username, "站点管理员", "岳麓联络站", "", ""],  # refused: outside the scope
+        ][i % 5])
+    return rows
+
+
+def test_an_import_sends_as_many_statements_for_fifty_new_accounts_as_for_five(app, client, factory, huaihua):
+    """A city's 1,400 accounts in one request: the statements do not grow with the rows (they did: eight for
+    each account, past the proxy's 60 s timeout), so the import is a few batched writes, whatever its size."""
+    from .factories import sent_statements
+
+    factory.station(huaihua["hh"], "市直联络站")
+
+    def statements(rows):
+        with sent_statements(app) as seen:
+            response = upload(client, huaihua["headers"], xlsx(rows, header=HEADER))
+        assert response.status_code == 200, response.json
+        return len(seen), response.json
+
+    few, small = statements(_new_accounts(5, "few"))
+    many, large = statements(_new_accounts(50, "many"))
+    assert (large["created"], len(large["passwords"]), len(large["errors"])) == (40, 40, 10)
+    assert many == few, (few, many)
+
+    stopped, both = account("many2"), account("many1")
+    assert stopped.disabled_dt is not None and stopped.must_change_password
+    assert sorted(s.name for s in both.admin_stations) == ["城北联络站", "市直联络站"]
+    assert login(client, "many3", next(p["password"] for p in large["passwords"] if p["username"] == "many3")
+                 ).status_code == 200
+    logged = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_label.in_(["停用"]))).all()
+    assert logged.count("account_created") == logged.count("account_disabled") == 10 + 1
+
+
+def test_a_username_created_meanwhile_makes_the_whole_import_a_conflict_keeping_nothing(client, huaihua):
+    """Another administrator creates one of the sheet's usernames after the import looked them up, just
+    before it writes its new accounts: the import is refused, and none of its accounts stay."""
+    from sqlalchemy import event
+
+    raced = []
+
+    def create_zhaomin_meanwhile(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO USERS") and not raced:
+            raced.append(statement)
+            cursor.execute("INSERT INTO users (username, display_name, token_version, must_change_password, created_dt) "
+                           "VALUES ('zhaomin', '同时新建', 0, false, CURRENT_TIMESTAMP)")
+
+    event.listen(db.engine, "before_cursor_execute", create_zhaomin_meanwhile)
+    try:
+        response = upload(client, huaihua["headers"], xlsx(SHEET, header=HEADER))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", create_zhaomin_meanwhile)
+    assert response.status_code == 409, response.json
+    assert response.json["message"] == "导入期间管理员账号被他人同时新建，本次导入未生效，请重新导入。"
+    assert "passwords" not in response.json
+    assert account("wangfang") is None and account("zhaomin") is None

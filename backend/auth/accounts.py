@@ -13,9 +13,9 @@
 
 Each function flushes and never commits: the request (or the command) commits once.
 """
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, insert, or_, select
 
-from ..audit.log import record_across, regions_of
+from ..audit.log import record_across, record_many, regions_of
 from ..db_types import utcnow
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -24,7 +24,7 @@ from ..org.services import stations_in_scope
 from . import wechat_link
 from .models import User
 from .scope import MAX_ID, is_root, manages_region, manages_station, region_subtree_clause, station_scope_clause
-from .services import check_new_password, create_admin, end_sessions, set_password
+from .services import check_new_password, create_admin, end_sessions, initial_password_hashes, set_password
 
 NOT_FOUND = "管理员账号不存在。"
 
@@ -102,6 +102,69 @@ def create_account(actor, data, generated=False) -> User:
     db.session.flush()
     record_created(actor, user)
     return user
+
+
+def check_new_account(actor, data, stations):
+    """``create_account``'s refusals, for an import that has found the account's stations already
+    (``stations``: the Station objects of ``data["station_ids"]``, from its scope) and its username free (among
+    the accounts it read at once): no query. Returns the account's region (None: a station administrator)."""
+    region = _assignable_region(actor, data["region_id"]) if data.get("region_id") is not None else None
+    missing = [s.id for s in stations if actor is not None and not manages_station(actor, s)]
+    if missing:
+        raise validation_failed({"station_ids": [f"联络站不存在或不在您的管理范围内：{', '.join(map(str, missing))}。"]})
+    check_new_password(data["password"], data["username"])
+    return region
+
+
+def add_accounts(actor, new):
+    """Write many new accounts at once (an import's, each passed by ``check_new_account``), as
+    ``create_account`` with a generated password writes one: ``new`` as dicts of username, display_name,
+    password, region, stations and disabled (停用 from the start). Each is made with ``must_change_password``
+    (and its 停用) in its INSERT; the accounts, their station links and their 操作日志 lines (新建管理员账号,
+    停用 where so) are each one batched INSERT per chunk, the passwords hashed in a few threads
+    (``initial_password_hashes``). Returns ``{username: id}``; a username taken meanwhile raises the unique
+    index's IntegrityError."""
+    ids = {}
+    now = utcnow()
+    for start in range(0, len(new), WRITE_CHUNK):
+        chunk = new[start:start + WRITE_CHUNK]
+        hashes = initial_password_hashes([entry["password"] for entry in chunk])
+        rows = [{"username": entry["username"], "password_hash": hashed,
+                 "display_name": entry["display_name"] or entry["username"],
+                 "admin_region_id": entry["region"].id if entry["region"] is not None else None,
+                 "must_change_password": True,  # 初始密码: changed by its owner at first sign-in
+                 "disabled_dt": now if entry["disabled"] else None}
+                for entry, hashed in zip(chunk, hashes)]
+        ids.update((username, user_id) for user_id, username in db.session.execute(
+            insert(User.__table__).returning(User.__table__.c.id, User.__table__.c.username), rows))
+        links = [{"station_id": station.id, "user_id": ids[entry["username"]]}
+                 for entry in chunk for station in entry["stations"]]
+        if links:
+            db.session.execute(insert(station_admins), links)
+        targets = [(entry, ("user", ids[entry["username"]], row["display_name"]), _regions_of_new(entry))
+                   for entry, row in zip(chunk, rows)]
+        record_many("account_created", actor, [(target, regions, {"username": entry["username"], **_reach_of_new(entry)})
+                                               for entry, target, regions in targets])
+        record_many("account_disabled", actor, [(target, regions, None)
+                                                for entry, target, regions in targets if entry["disabled"]])
+    return ids
+
+
+WRITE_CHUNK = 500  # new accounts per batch of INSERTs (add_accounts)
+
+
+def _regions_of_new(entry):
+    """``regions_of`` a new account as ``add_accounts`` takes it."""
+    if entry["region"] is not None:
+        return [entry["region"].id]
+    return list(dict.fromkeys(station.region_id for station in entry["stations"]))
+
+
+def _reach_of_new(entry):
+    """``_reach`` of a new account as ``add_accounts`` takes it."""
+    if entry["region"] is not None:
+        return {"region": entry["region"].name}
+    return {"stations": [station.name for station in entry["stations"]]}
 
 
 def record_created(actor, user):
