@@ -34,6 +34,7 @@ from .queries import (
     filter_values,
     keyword_clauses,
     keyword_values,
+    narrow_region,
 )
 from .snapshots import ITEM_COLUMNS, Attachment, Citizen, ItemSnapshot, Named
 
@@ -79,7 +80,7 @@ class _BoundCaller(NamedTuple):
 
 def _scope_clause(scope, region_admin, station_admin, deputy):
     """The items a list of ``scope`` shows a caller of this kind (ids and region path bound later);
-    ``region_admin``: None, "subtree" or "root" (see _region_shape); ``station_admin``: None, "one" or
+    ``region_admin``: None, "subtree", "narrow" or "root" (see _region_shape); ``station_admin``: None, "one" or
     "many" (see _station_shape).
 
     The items that reach the caller personally (filed, followed, assigned to them as a deputy, at
@@ -90,9 +91,10 @@ def _scope_clause(scope, region_admin, station_admin, deputy):
     the table, which the OR reads best in id order (by id, the province's count took 11 s). The root's
     administrator has none (every item is theirs): the province's count fell from 0.67 s to 0.1 s.
 
-    A city's or county's count still reads the table, testing the subtree row by row (0.3 s for a city
-    filtered by category). Measured at 1.5 million items and not adopted: the OR as ``= ANY(ARRAY(…))``
-    (PostgreSQL only), a bitmap of both indexes, 0.26 s for a city's 108,000 items read from the heap;
+    A city's count still reads the table, testing the subtree row by row (0.3 s for a city filtered by
+    category); a county's or a township's ("narrow") is read through the ids of its stations and regions, as
+    ``= ANY(ARRAY(…))`` on PostgreSQL (``admin_scope_clause``). Measured at 1.5 million items and not adopted
+    for a city: the OR in that form, a bitmap of both indexes, 0.26 s for a city's 108,000 items read from the heap;
     the sum of two disjoint index-only counts (at a station of the subtree: 30 ms for a city; filed in
     the subtree at a station outside it, which needs a new index on (region_id, station_id, status)):
     3.5 ms for a county, but 0.18 s for a city, whose share of the table the planner cannot estimate
@@ -132,11 +134,12 @@ def _administered(region_admin, station_admin):
     if region_admin == "root":  # every item, see region_subtree_clause
         return true()
     region = RegionRef(None, bindparam("viewer_region_path")) if region_admin else None
+    narrow = region_admin == "narrow"
     if station_admin == "one":
         at_station = Suggestion.station_id == bindparam("viewer_station_id")
-        return or_(at_station, admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, False))) \
+        return or_(at_station, admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, False), narrow)) \
             if region else at_station
-    return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin == "many"))
+    return admin_scope_clause(_BoundCaller(bindparam("viewer_id"), region, station_admin == "many"), narrow)
 
 
 @lru_cache(maxsize=256)
@@ -194,10 +197,13 @@ def _list_statements(scope, region_admin, station_admin, deputy, filters, sort, 
 
 def _region_shape(caller):
     """The caller's region as the statements see it: the root's administrator sees every item, with no
-    condition to test; another region's administrator their subtree (its path bound); None."""
+    condition to test; another region's administrator their subtree (its path bound), "narrow" for one of few
+    items (``queries.narrow_region``: a county, a township), whose ids are read as arrays; None."""
     if caller.admin_region is None:
         return None
-    return "root" if is_root(caller.admin_region) else "subtree"
+    if is_root(caller.admin_region):
+        return "root"
+    return "narrow" if narrow_region(caller.admin_region) else "subtree"
 
 
 def _station_shape(caller):
