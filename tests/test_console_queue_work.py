@@ -11,7 +11,7 @@ from backend.db_types import utcnow
 from backend.extensions import db
 from backend.suggestions.models import OPEN_STATUSES, STATUS_LABELS, Status, Suggestion
 
-from .factories import screen
+from .factories import screen, sent_statements
 from .test_appointments import ask
 from .test_console_suggestions import (  # noqa: F401  (fixtures)
     _link,
@@ -96,6 +96,45 @@ def test_turning_the_page_after_dispatching_it_shows_the_next_items_still_waitin
         assert admin.get(f"{QUEUE}?sort=due&before={nonsense}").status_code == 200
 
 
+def shown_total(page):
+    """The count the queue shows (共 N 件)."""
+    return int(re.search(r"共 (\d+)\+? 件", page.get_data(as_text=True)).group(1))
+
+
+def test_a_page_turned_shows_the_count_its_link_carried_and_one_come_back_to_counts_again(app, client, admin, world, pending):  # noqa: F811
+    """下一页 and 上一页 carry the queue's count (n), so that a page turned does not count the whole filtered
+    scope again: the count shown stays the page's. Anything else counts: a number that is none or that the page
+    gives the lie to, the first page, a search, and the queue come back to after working on an item, which
+    shows what the administrator changed."""
+    ids = [pending["id"]] + clone(app, pending["id"], 44)
+    screen(app)
+    first = admin.get(f"{QUEUE}?status=pending&sort=oldest")
+    assert shown_total(first) == 45
+    following = _link(first, "下一页")
+    assert parse_qs(urlsplit(following).query)["n"] == ["45"]
+    with sent_statements(app) as seen:
+        second = admin.get(following)
+    assert shown_total(second) == 45 and not [s for s in seen if s.lstrip().startswith("SELECT count(") and "suggestions" in s]
+    assert parse_qs(urlsplit(_link(second, "上一页")).query)["n"] == ["45"]
+    assert parse_qs(urlsplit(_link(second, "下一页")).query)["n"] == ["45"]
+
+    # Dispatched from the item's page: the queue it leads back to (this page, this place) counts again.
+    for item_id in ids[20:23]:
+        assert step(client, world["admin"], item_id, "dispatch", deputy_id=world["zhang"].id).status_code == 200
+    back = _link(admin.get(f"{QUEUE}/{ids[25]}"), "返回列表")
+    assert "n" not in parse_qs(urlsplit(back).query) and shown_total(admin.get(back)) == 42
+    # Typed by hand: none, out of range, fewer than the page shows, on the first page: counted.
+    after = parse_qs(urlsplit(following).query)["after"][0]
+    for carried in ("abc", "-1", "99999999999999999999", "3", ""):
+        assert shown_total(admin.get(f"{QUEUE}?status=pending&sort=oldest&after={after}&n={carried}")) == 42, carried
+    assert shown_total(admin.get(f"{QUEUE}?status=pending&sort=oldest&n=7")) == 42
+    # A search counts on every page (through its indexes), whatever a link says.
+    searched = admin.get(f"{QUEUE}?q=积水&sort=oldest")
+    assert shown_total(searched) == 42 + 3
+    assert "n" not in parse_qs(urlsplit(_link(searched, "下一页")).query)
+    assert shown_total(admin.get(_link(searched, "下一页") + "&n=7")) == 45
+
+
 def test_items_filed_meanwhile_do_not_push_rows_already_seen_onto_the_next_page(app, client, admin, world, pending):  # noqa: F811
     """Newest first, the whole queue: three items filed while the administrator reads page 1 do not make
     page 2 repeat its last three rows; every item is met once, page after page, in every order."""
@@ -117,7 +156,7 @@ def test_the_item_page_leads_back_to_the_place_in_the_queue(app, admin, world, p
     following = _link(admin.get(f"{QUEUE}?status=pending&sort=oldest"), "下一页")
     admin.get(following)
     back = _link(admin.get(f"{QUEUE}/{ids[22]}"), "返回列表")
-    assert parse_qs(urlsplit(back).query) == parse_qs(urlsplit(following).query)
+    assert parse_qs(urlsplit(back).query) | {"n": ["25"]} == parse_qs(urlsplit(following).query)
 
 
 # --- tabs and orders -----------------------------------------------------------------------------
