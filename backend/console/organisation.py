@@ -169,8 +169,12 @@ def onboarding_gaps(user):
     stations = db.session.execute(select(count(unlocated_station_clause()).label("unlocated"),
                                          count(unstaffed_station_clause()).label("unstaffed"))
                                   .where(station_scope_clause(user))).one()
+    # A deputy at no station is in scope only as elected in the region (deputy_scope_clause's other way is a
+    # station of it): the region's deputies alone, not a test of each against the station links of the scope
+    # (233 ms for a province's 140,000 deputies).
     stationless = db.session.scalar(select(func.count()).select_from(Deputy).where(
-        deputy_scope_clause(user), Deputy.active.is_(True), stationless_deputy_clause()))
+        region_subtree_clause(Deputy.region_id, user.admin_region), Deputy.active.is_(True),
+        stationless_deputy_clause()))
     return {"unlocated_stations": int(stations.unlocated), "unstaffed_stations": int(stations.unstaffed),
             "stationless_deputies": stationless}
 

@@ -18,7 +18,9 @@ from schemas.common import SERVICE_YEARS, clean, has_control_characters
 from ..audit.log import masked_phone, record_apart
 from ..db_types import UTCDateTime
 from ..auth.services import WEB_CITIZEN_NAME, WEB_CITIZEN_NAMES
-from ..auth.scope import MAX_ID, deputy_scope_clause, get_by_id, manages_deputy, station_scope_clause
+from ..auth.scope import (
+    MAX_ID, deputy_scope_clause, get_by_id, manages_deputy, region_subtree_clause, station_scope_clause,
+)
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import parse_int
@@ -231,12 +233,19 @@ def queue_deputies(user, station_id=None, chosen_id=None):
     from a namesake (deputy_choices.deputy_label); more than that, none (the first by code point would miss
     whole surnames): the picker (deputy-select.js, GET /console/deputy-options) searches them. Then the chosen
     one (``chosen_id``), so that a filter's choice stays shown."""
-    query = select(Deputy.id).where(deputy_scope_clause(user))
-    if station_id is not None:
-        query = query.where(_station_deputies_clause(station_id))
+    at_station = [_station_deputies_clause(station_id)] if station_id is not None else []
     # Whether there are more than QUEUE_DEPUTY_CHOICES: any that many and one (no order: a province's deputies
-    # are not sorted to tell), then those few in full.
-    ids = db.session.scalars(query.limit(QUEUE_DEPUTY_CHOICES + 1)).all()
+    # are not sorted to tell), then those few in full. A region administrator's own deputies are asked first,
+    # through ix_deputies_region_id: a city's thousands answer it at once, where the whole scope (its deputies
+    # and those received at its stations) read every deputy, testing each against the station links of the
+    # city's stations (28-48 ms at a province's 140,000 deputies). Fewer than that, the whole scope is asked.
+    limit = QUEUE_DEPUTY_CHOICES + 1
+    ids = []
+    if user.admin_region is not None:
+        ids = db.session.scalars(select(Deputy.id).where(
+            region_subtree_clause(Deputy.region_id, user.admin_region), *at_station).limit(limit)).all()
+    if len(ids) < limit:
+        ids = db.session.scalars(select(Deputy.id).where(deputy_scope_clause(user), *at_station).limit(limit)).all()
     complete = len(ids) <= QUEUE_DEPUTY_CHOICES
     deputies = []
     if complete and ids:
