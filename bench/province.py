@@ -383,6 +383,7 @@ def probes(app):
     station_admin = ADMIN_BASE + station
     # A number as a citizen reads it out on the phone (the console's keyword box finds it by its tail too).
     number = db.session.scalar(text("SELECT number FROM suggestions WHERE id = (SELECT max(id) / 3 FROM suggestions)"))
+    middle = db.session.scalar(text("SELECT max(id) / 2 FROM suggestions"))  # a place in the queue, newest first
     return [
         # API, administrators
         ("api suggestions all (province)", SUPER_ADMIN, "/api/v1/suggestions?scope=all"),
@@ -426,6 +427,13 @@ def probes(app):
         ("console dashboard (station admin)", station_admin, "/console/"),
         ("console queue (province)", SUPER_ADMIN, "/console/suggestions"),
         ("console queue overdue (city)", CITY_ADMIN, "/console/suggestions?overdue=1"),
+        # The tabs of a few items in a whole scope (migration 0071), a county's own scope (queries.admin_scope_clause),
+        # and a page turned (下一页: the count its link carries, render_queue).
+        ("console queue held (city)", CITY_ADMIN, "/console/suggestions?held=1"),
+        ("console queue supervised open (city)", CITY_ADMIN, "/console/suggestions?supervised=1&open=1"),
+        ("console queue (county)", COUNTY_ADMIN, "/console/suggestions"),
+        ("console dashboard (county)", COUNTY_ADMIN, "/console/"),
+        ("console queue next page (city)", CITY_ADMIN, f"/console/suggestions?after={middle}&n=100000"),
         ("console queue keyword (city)", CITY_ADMIN, "/console/suggestions?q=MSB-2025"),
         *keyword_probes(),
         ("console queue by deadline (province)", SUPER_ADMIN, "/console/suggestions?sort=due"),
