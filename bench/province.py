@@ -427,7 +427,7 @@ def probes(app):
         ("console dashboard (station admin)", station_admin, "/console/"),
         ("console queue (province)", SUPER_ADMIN, "/console/suggestions"),
         ("console queue overdue (city)", CITY_ADMIN, "/console/suggestions?overdue=1"),
-        # The tabs of a few items in a whole scope (migration 0071), a county's own scope (queries.admin_scope_clause),
+        # The tabs of a few items in a whole scope (migration 0067), a county's own scope (queries.admin_scope_clause),
         # and a page turned (下一页: the count its link carries, render_queue).
         ("console queue held (city)", CITY_ADMIN, "/console/suggestions?held=1"),
         ("console queue supervised open (city)", CITY_ADMIN, "/console/suggestions?supervised=1&open=1"),

@@ -1428,11 +1428,11 @@ def test_0066_marks_the_follows_a_merge_made(scratch_url):
         db.engine.dispose()
 
 
-def test_0071_builds_the_held_and_supervised_items_indexes_and_rebuilds_one_left_invalid(scratch_url):
-    """0071: the held items' and the supervised items' partial indexes (the queue's 内容待审核 and 督办), on
+def test_0067_builds_the_held_and_supervised_items_indexes_and_rebuilds_one_left_invalid(scratch_url):
+    """0067: the held items' and the supervised items' partial indexes (the queue's 内容待审核 and 督办), on
     both databases (built CONCURRENTLY on PostgreSQL, where one a killed build left INVALID is dropped and
     built again), each over its few rows alone and spelled as the queue's filters are. Downgraded, they go."""
-    definitions = _indexes_built_online(scratch_url, "0066", "0071", {
+    definitions = _indexes_built_online(scratch_url, "0066", "0067", {
         "ix_suggestions_held": "suggestions", "ix_suggestions_supervised": "suggestions"})
     held, supervised = definitions["ix_suggestions_held"], definitions["ix_suggestions_supervised"]
     assert "(id)" in held.replace('"', "") and "held_for_review IS" in held.split("WHERE")[1]

@@ -735,7 +735,7 @@ def test_restoring_deputies_to_office_finds_their_codes_in_the_targets_index(app
 
 def test_the_held_and_supervised_tabs_read_their_few_items_in_their_indexes(app, client, world, factory, pending):  # noqa: F811
     """内容待审核 and 督办 list the few items held or supervised in a whole scope: their page and their count
-    read ix_suggestions_held and ix_suggestions_supervised (migration 0071), whose conditions the filters
+    read ix_suggestions_held and ix_suggestions_supervised (migration 0067), whose conditions the filters
     are written as (bound, a flag matched neither: a city's 内容待审核 read 510,000 of 600,000 items to find
     21). Neither lists an item it should not."""
     from backend.suggestions.models import Suggestion

@@ -101,7 +101,7 @@ class Suggestion(db.Model):
         Index("ix_suggestions_merged_into", "merged_into_id", "id", postgresql_where=text("merged_into_id IS NOT NULL"),
               sqlite_where=text("merged_into_id IS NOT NULL")),
         # The console queue's 内容待审核 and 督办 tabs: the few items held for review, and those supervised, in id
-        # order, each spelled as its filter is (queries.filter_clauses; migration 0071).
+        # order, each spelled as its filter is (queries.filter_clauses; migration 0067).
         Index("ix_suggestions_held", "id", postgresql_where=text("held_for_review IS true"),
               sqlite_where=text("held_for_review IS 1")),
         Index("ix_suggestions_supervised", "id", postgresql_where=text("supervised IS true"),

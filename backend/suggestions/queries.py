@@ -33,7 +33,7 @@ _EQUALS = {
     "status": Suggestion.status, "overdue": Suggestion.overdue, "due_soon": Suggestion.due_soon,
     "station_id": Suggestion.station_id, "deputy_id": Suggestion.deputy_id, "category": Suggestion.category,
 }
-# Flags whose few items have an index of their own (migration 0071), asked for as ``name`` when true and as
+# Flags whose few items have an index of their own (migration 0067), asked for as ``name`` when true and as
 # ``not_name`` when false: written out, not bound, so that both planners match the index's condition (bound, a
 # generic plan and SQLite never do; PostgreSQL's custom plan read 510,000 rows of a city to find 21 held items).
 _SPELLED_FLAGS = {

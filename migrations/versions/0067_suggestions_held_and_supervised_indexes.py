@@ -1,6 +1,6 @@
 """suggestions: the held (内容待审核) and the supervised (督办) items' indexes, for the console queue's tabs
 
-Revision ID: 0071
+Revision ID: 0067
 Revises: 0066
 Create Date: 2026-11-29 12:00:00
 
@@ -19,7 +19,7 @@ import online
 
 
 # revision identifiers, used by Alembic.
-revision = '0071'
+revision = '0067'
 down_revision = '0066'
 branch_labels = None
 depends_on = None
