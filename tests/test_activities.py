@@ -349,6 +349,31 @@ def test_rule_changes_apply_only_to_points_earned_afterwards(client, crew):
     assert points["total"] == 13
 
 
+def test_a_rule_changed_between_the_check_in_and_jiedan_keeps_what_the_check_in_earned(client, crew):
+    """张伟 attends a reception (5 by the rulebook then); the congress lowers 接待选民 to 2 before 结单, and 李娜
+    checks in after that; then the line is switched off. 结单 credits each what the line said at their check-in."""
+    zhang, li = crew["deputies"][:2]
+    activity_id = dispatch(client, crew, [zhang, li]).json["id"]
+    assert checkin(client, crew["headers"][0], crew["station"].qr_code).status_code == 201
+    assert client.put("/api/v1/scoring-rules/reception", json={"points": 2}, headers=crew["root_admin"]).status_code == 200
+    assert checkin(client, crew["headers"][1], crew["station"].qr_code).status_code == 201
+    assert client.put("/api/v1/scoring-rules/reception", json={"active": False},
+                      headers=crew["root_admin"]).status_code == 200
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    assert closed.json["summary"]["points_awarded"] == 7, closed.json
+    for deputy, headers, earned in ((zhang, crew["headers"][0], [5]), (li, crew["headers"][1], [2])):
+        entries = client.get(f"/api/v1/deputies/{deputy.id}/points", headers=headers).json["entries"]
+        assert [e["points"] for e in entries] == earned
+
+    # A deputy checking in once the line is off earns nothing, whatever it says by 结单.
+    later = dispatch(client, crew, [zhang], title="第二次接待").json["id"]
+    assert checkin(client, crew["headers"][0], crew["station"].qr_code).status_code == 201
+    assert client.put("/api/v1/scoring-rules/reception", json={"active": True},
+                      headers=crew["root_admin"]).status_code == 200
+    client.post(f"/api/v1/activities/{later}/close", headers=crew["admin"])
+    assert client.get(f"/api/v1/deputies/{zhang.id}/points", headers=crew["headers"][0]).json["total"] == 5
+
+
 def test_leaderboard_ties_share_a_rank_and_the_first_to_reach_leads(client, crew):
     zhang, li, wang = crew["deputies"][:3]
     zh, lh, wh = crew["headers"][:3]

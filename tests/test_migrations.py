@@ -1437,3 +1437,41 @@ def test_0067_builds_the_held_and_supervised_items_indexes_and_rebuilds_one_left
     held, supervised = definitions["ix_suggestions_held"], definitions["ix_suggestions_supervised"]
     assert "(id)" in held.replace('"', "") and "held_for_review IS" in held.split("WHERE")[1]
     assert "(id)" in supervised.replace('"', "") and "supervised IS" in supervised.split("WHERE")[1]
+
+
+def test_0068_adds_what_a_check_in_earned_empty_for_the_rows_there(scratch_url):
+    """0068 adds ``points_due`` to the participants, NULL for those there (结单 resolves them as before);
+    downgraded, the column goes and the participants stay."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from backend import create_app
+    from backend.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
+    with app.app_context():
+        upgrade(revision="0067")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
+                              "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at})
+            conn.execute(text("INSERT INTO deputies (id, name, level, region_id, group_name, active, bio, created_dt, "
+                              "updated_dt) VALUES (1, '代表', 'county', 1, '', :yes, '', :at, :at)"),
+                         {"yes": True, "at": at})
+            conn.execute(text("INSERT INTO users (id, username, display_name, admin_region_id, token_version, "
+                              "created_dt) VALUES (7, 'liujing', '刘静', 1, 0, :at)"), {"at": at})
+            conn.execute(text(
+                "INSERT INTO activities (id, title, type, status, region_id, place, starts_dt, ends_dt, description, "
+                "created_by_id, created_dt, version, screen_code_only) VALUES (1, '调研', 'research', 'published', 1, "
+                "'', :at, :at, '', 7, :at, 1, :no)"), {"at": at, "no": False})
+            conn.execute(text(
+                "INSERT INTO activity_participants (activity_id, deputy_id, status, decline_reason, checkin_note, "
+                "claimed, invited_afterwards) VALUES (1, 1, 'checked_in', '', '', :no, :no)"), {"no": False})
+        upgrade(revision="0068")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT deputy_id, points_due FROM activity_participants")).all() == [(1, None)]
+        downgrade(revision="0067")
+        assert "points_due" not in {c["name"] for c in inspect(db.engine).get_columns("activity_participants")}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM activity_participants")).scalar() == 1
+        db.engine.dispose()

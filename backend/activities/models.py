@@ -151,6 +151,10 @@ class ActivityParticipant(db.Model):
     # nothing), as it stood when they were invited: 结单 marks no absence for them. Decided at the invitation,
     # so that moving or shortening the activity afterwards changes nobody's standing (0063).
     invited_afterwards: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What a check-in (scan or 补签) earns at 结单, fixed when the line it earns by changes before 结单
+    # (points.rulebook.set_line / reset_line, 0068): a change applies to points earned after it. NULL while
+    # the line is unchanged since the check-in (or for none yet): 结单 resolves it then, to the same value.
+    points_due: Mapped[int | None] = mapped_column(Integer)
 
     activity: Mapped[Activity] = relationship(back_populates="participants")
     deputy: Mapped[Deputy] = relationship()

@@ -4,6 +4,7 @@
 Services flush and never commit; the request commits once. Closing credits points through the
 ledger, whose unique constraint (and the activity's version check) makes double crediting impossible.
 """
+from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 
@@ -785,6 +786,9 @@ def edit(actor, activity, data, why=None):
         activity_edited(activity, actor, retyped, (starts, ends) if retimed else None, leaving)
     changes = _edit_changes(activity, data, (starts, ends), (place, lat, lng), [invited[i] for i in adding], leaving)
 
+    # What its check-ins earn, corrected (its type or its own points): any fixed by a change of the rulebook
+    # since (``points_due``) are resolved at 结单 again, by the corrected activity.
+    rebased = retyped is not activity.type or ("points" in data and data["points"] != activity.points)
     for key in ("title", "description", "points", "open_slots"):
         if key in data:
             setattr(activity, key, data[key])
@@ -825,6 +829,11 @@ def edit(actor, activity, data, why=None):
         set_committed_value(activity, "participants", [p for p in activity.participants if p not in leaving])
         for p in leaving:
             db.session.expunge(p)
+    if rebased:
+        db.session.execute(update(ActivityParticipant)
+                           .where(ActivityParticipant.activity_id == activity.id,
+                                  ActivityParticipant.points_due.is_not(None))
+                           .values(points_due=None).execution_options(synchronize_session=False))
     afterwards = responses_closed(activity, now)  # never, as it stands: no one is added once it has ended
     for i in adding:
         activity.participants.append(ActivityParticipant(deputy=invited[i], invited_afterwards=afterwards))
@@ -1202,6 +1211,16 @@ def points_text(points):
     return text
 
 
+def _as_fixed(rule, code, due):
+    """The line a check-in is credited by when what it earned was fixed (``due``): on, worth ``due``, with
+    the cap of the line as it is now; none (nothing credited) for 0, a line that was off or worth nothing."""
+    if not due:
+        return None
+    if rule is None:
+        return rulebook.Rule(code, ACTIVITY_TYPE_LABELS[code], due, "activity", None, True)
+    return replace(rule, active=True)
+
+
 def close(actor, activity):
     """结单 by ``actor``: checked-in deputies earn the points, the rest who did not decline are absent and
     lose points. A second 结单 changes nothing and leaves no line in the record.
@@ -1254,12 +1273,21 @@ def close(actor, activity):
     # few queries however many they are.
     deputy_ids = sorted(absent | present)  # one order for every close: no deadlock on deputy_scores
     lines = rulebook.for_deputies(deputy_ids, (activity.type.value, "absence"))
+    # A check-in made before a change of its line keeps what it earned then (``points_due``, fixed by the
+    # change: rulebook.fix_what_was_earned); read after the lines, so a change committed meanwhile is seen
+    # in one or the other. The yearly cap is the line's as it is now.
+    dues = dict(db.session.execute(
+        select(ActivityParticipant.deputy_id, ActivityParticipant.points_due)
+        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.status == P.checked_in,
+               ActivityParticipant.points_due.is_not(None))).all())
     credits = []
     for deputy_id in deputy_ids:
         rules = lines.get(deputy_id, {})
         if deputy_id in present:
-            credits.append((deputy_id, activity.type.value, rules.get(activity.type.value), activity.points,
-                            f"{label}：{activity.title}"))
+            rule, points = rules.get(activity.type.value), activity.points
+            if deputy_id in dues:
+                rule, points = _as_fixed(rule, activity.type.value, dues[deputy_id]), dues[deputy_id]
+            credits.append((deputy_id, activity.type.value, rule, points, f"{label}：{activity.title}"))
         else:
             credits.append((deputy_id, "absence", rules.get("absence"), None, f"无故缺席：{activity.title}"))
     # Everyone's ledger rows and running totals in a few statements, however many they are (a city-wide

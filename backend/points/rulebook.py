@@ -14,9 +14,11 @@ API and the console show and edit through it.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 
-from ..activities.models import ACTIVITY_TYPE_LABELS
+from ..activities.models import (
+    ACTIVITY_TYPE_LABELS, Activity, ActivityParticipant, ActivityStatus, ActivityType, ParticipantStatus,
+)
 from ..audit.log import record
 from ..db_types import conflict_insert, utcnow
 from ..errors import APIError, not_found
@@ -163,12 +165,45 @@ def is_root(region):
     return region is None or region.parent_id is None
 
 
+def fix_what_was_earned(code):
+    """Before the line ``code`` changes anywhere (``set_line``, ``reset_line``): the check-ins it is to credit
+    at 结单 (a published activity of that type, the deputy checked in, by a scan or 补签) keep what they earned
+    under the lines in force when they were made, as every other point does (a change applies to points
+    earned after it). Their ``points_due`` is fixed now, by the lines as they still are: the activity's own
+    points or the deputy's line, 0 where that line was off. One fixed before stays (an earlier change). Done
+    here, where the rare change is made, not at every scan: the scan path reads no rulebook. Returns how many
+    were fixed."""
+    if code not in ACTIVITY_TYPE_LABELS:
+        return 0
+    rows = db.session.execute(
+        select(ActivityParticipant.activity_id, ActivityParticipant.deputy_id, Activity.points)
+        .join(Activity, Activity.id == ActivityParticipant.activity_id)
+        .where(Activity.status == ActivityStatus.published, Activity.type == ActivityType(code),
+               ActivityParticipant.status == ParticipantStatus.checked_in, ActivityParticipant.points_due.is_(None))
+    ).all()
+    if not rows:
+        return 0
+    lines = for_deputies(sorted({row.deputy_id for row in rows}), [code])
+    fixed = []
+    for activity_id, deputy_id, own_points in rows:
+        rule = lines.get(deputy_id, {}).get(code)
+        due = 0 if rule is None or not rule.active else (rule.points if own_points is None else own_points)
+        fixed.append({"a": activity_id, "d": deputy_id, "due": due})
+    participants = ActivityParticipant.__table__
+    db.session.execute(
+        update(participants).where(participants.c.activity_id == bindparam("a"),
+                                   participants.c.deputy_id == bindparam("d"), participants.c.points_due.is_(None))
+        .values(points_due=bindparam("due")), fixed)
+    return len(fixed)
+
+
 def set_line(region, code, changes, actor=None):
     """Edit the line ``code`` of ``region``'s rulebook with ``changes`` (any of EDITABLE); the root's
     edits are the deployment's rulebook, any other region's become its own line, made from the line
     in force there. Returns the line now in force in ``region``; ``actor``'s change is logged (修改评分细则)."""
     changes = {key: value for key, value in changes.items() if key in EDITABLE}
     before = line(region, code)
+    fix_what_was_earned(code)
     if is_root(region):
         target = db.session.get(ScoringRule, code) or _no_such_rule()
     else:
@@ -208,6 +243,7 @@ def reset_line(region, code, actor=None):
     if is_root(region):
         raise APIError(409, "conflict", "全域评分细则只能修改，不能撤销。")
     before = line(region, code)  # 404 for an unknown code
+    fix_what_was_earned(code)
     gone = db.session.execute(delete(ScoringRuleOverride).where(ScoringRuleOverride.region_id == region.id,
                                                                 ScoringRuleOverride.code == code)).rowcount
     after = line(region, code)
