@@ -6,9 +6,14 @@ from datetime import timedelta
 
 import pytest
 
+from sqlalchemy import update
+
 from backend.db_types import utcnow
+from backend.extensions import db
+from backend.org.models import Deputy
 
 from .factories import screen
+from .test_activities import begin, checkin, crew, dispatch  # noqa: F401 (crew: a fixture)
 from .test_import import upload, xlsx
 from .test_suggestion_sweep_stats import shift, sweep
 from .test_suggestions import file, step
@@ -193,3 +198,69 @@ def test_a_forwarded_item_returned_as_its_deputy_leaves_withdraws_its_work_order
             for w in answered.json["work_orders"]] == [("ZJ-1", WITHDRAWN, None, False), ("ZJ-2", None, "satisfied", True)]
     assert stats(client, town) == ({"work_orders": 2, "work_orders_with_feedback": 1, "work_orders_withdrawn": 1,
                                     "work_orders_awaiting_feedback": 0}, [("县住建局", 2, 1, 1, 0)])
+
+
+# --- activities -----------------------------------------------------------------------------------
+
+
+def test_leaving_office_takes_the_deputy_off_the_activities_still_to_come(client, app, crew, wechat_standin):
+    """王强, invited for in an hour, leaves office: he is taken off its list as an edit takes a deputy off (the
+    record says why), is not reminded, and 结单 neither marks him absent nor deducts; 张伟's list stays."""
+    from backend.activities.services import remind_upcoming
+    from backend.notifications.outbox import deliver_due
+
+    zhang, li, wang, zhao = crew["deputies"]
+    starts = utcnow() + timedelta(hours=1)
+    activity_id = dispatch(client, crew, [zhang, wang], starts=starts, ends=starts + timedelta(hours=2)).json["id"]
+    with app.app_context():
+        deliver_due()
+    wechat_standin.clear()
+    assert client.patch(f"/api/v1/deputies/{wang.id}", json={"active": False},
+                        headers=crew["root_admin"]).status_code == 200
+    shown = client.get(f"/api/v1/activities/{activity_id}", headers=crew["admin"]).json
+    assert [p["deputy"]["id"] for p in shown["participants"]] == [zhang.id]
+    lines = client.get(f"/api/v1/activities/{activity_id}/events", headers=crew["admin"]).json["items"]
+    assert (lines[-1]["action"], lines[-1]["note"]) == ("edited", "代表离任：移出 王强（待接单）")
+    with app.app_context():
+        assert remind_upcoming() == 1
+        deliver_due()
+    assert [m["touser"] for m in wechat_standin.messages()] == ["fake-openid-deputy1"]  # 张伟
+
+    begin(app, activity_id)
+    assert checkin(client, crew["headers"][0], crew["station"].qr_code).status_code == 201
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).json["summary"]
+    assert (closed["absent"], closed["points_deducted"], closed["points_awarded"]) == (0, 0, 5)
+    assert client.get(f"/api/v1/deputies/{wang.id}/points", headers=crew["root_admin"]).json["total"] == 0
+
+
+def test_a_deputy_out_of_office_still_on_a_list_is_neither_messaged_nor_checked_in_by_hand_nor_absent(
+        client, app, crew, wechat_standin):
+    """However a deputy out of office is still on an activity's list (an import committing at the instant of
+    an invitation, or the 述职代表 of a 述职测评 already opened), nothing reaches them: no reminder, 补签 is 409
+    该代表已离任。, and 结单 leaves them out of its absences and deductions, saying why."""
+    from backend.activities.services import remind_upcoming
+    from backend.notifications.outbox import deliver_due
+
+    zhang, li, wang, zhao = crew["deputies"]
+    starts = utcnow() + timedelta(hours=1)
+    activity_id = dispatch(client, crew, [zhang, wang], starts=starts, ends=starts + timedelta(hours=2)).json["id"]
+    with app.app_context():
+        deliver_due()
+    db.session.execute(update(Deputy).where(Deputy.id == wang.id).values(active=False))  # no sync_office
+    db.session.commit()
+    wechat_standin.clear()
+    with app.app_context():
+        assert remind_upcoming() == 1
+        deliver_due()
+    assert [m["touser"] for m in wechat_standin.messages()] == ["fake-openid-deputy1"]  # 张伟
+
+    begin(app, activity_id)
+    hand = client.post(f"/api/v1/activities/{activity_id}/participants/{wang.id}/checkin",
+                       json={"reason": "手机没电"}, headers=crew["admin"])
+    assert (hand.status_code, hand.json.get("message")) == (409, "该代表已离任。"), hand.json
+    assert checkin(client, crew["headers"][0], crew["station"].qr_code).status_code == 201
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).json["summary"]
+    assert (closed["absent"], closed["points_deducted"]) == (0, 0)
+    assert client.get(f"/api/v1/deputies/{wang.id}/points", headers=crew["root_admin"]).json["total"] == 0
+    lines = client.get(f"/api/v1/activities/{activity_id}/events", headers=crew["admin"]).json["items"]
+    assert lines[-1]["note"].endswith("；已离任、未签到 1 人，不计缺席"), lines[-1]["note"]

@@ -191,10 +191,13 @@ def record(activity, action, actor, note="", deputy=None, at=None):
     (补签). The deputies' scans write theirs in Core, on the hot path (checkin.py)."""
     if action in DEPUTY_ACTIONS:
         role, name = "deputy", deputy.name
+    elif actor is None:  # a step of the organisation's, not of one administrator (a deputy leaving office)
+        role, name = "region_admin", ""
     else:
         role = "region_admin" if manages_region(actor, activity.region) else "station_admin"
         name = actor.display_name or actor.username or ""
-    event = ActivityEvent(action=action, actor_role=role, actor_user_id=actor.id, actor_name=name,
+    event = ActivityEvent(action=action, actor_role=role, actor_user_id=actor.id if actor is not None else None,
+                          actor_name=name,
                           deputy_id=deputy.id if deputy is not None else None, note=note, created_dt=at or utcnow())
     # Linked from the event's side, as a suggestion's timeline line: appending to activity.events would
     # load the whole record first; an unloaded record takes the new line when it is read.
@@ -326,9 +329,11 @@ def _notify_deputies(activity, deputy_ids, template, note, key):
     Queued in one INSERT … SELECT however many they are (``enqueue_each``)."""
     if isinstance(deputy_ids, (list, tuple, set)) and not deputy_ids:
         return 0
+    # Deputies in office only: one who left office is taken off what is to come (``take_off_departed``), and
+    # is told nothing of what they can no longer attend.
     recipients = select(
         User.id, literal(f"{template}:{activity.id}:") + cast(User.deputy_id, String) + literal(f":{key}"),
-    ).where(User.deputy_id.in_(deputy_ids))
+    ).join(Deputy, Deputy.id == User.deputy_id).where(User.deputy_id.in_(deputy_ids), Deputy.active.is_(True))
     return enqueue_each(recipients, template, _message_data(activity, note), page=page_path(activity))
 
 
@@ -858,6 +863,50 @@ def edit(actor, activity, data, why=None):
     return activity
 
 
+DEPARTED = "代表离任"
+
+
+def take_off_departed(deputy_ids):
+    """Leaving office (org.services.sync_office_of_ids): the deputies are taken off the activities whose
+    check-in has not closed (published, before its end plus CHECKIN_GRACE_MINUTES) where they are still
+    expected (invited, accepted), by ``edit``'s removal: the record says 代表离任：移出 王强（已接单）, a place they
+    claimed (揭榜) is offered again, a reception day's waiting citizens are told, a draft 述职测评 drops them.
+    They are told nothing (out of office: ``_notify_deputies``). Left on the list, and so neither reminded,
+    checked in by hand nor marked absent at 结单 (``close``), are: a deputy who checked in (they were there,
+    结单 credits them) or took leave, the only deputy of an activity offering no places (an activity needs one:
+    its administrators cancel it), and the 述职代表 of a 述职测评 already opened (its ballots rated them).
+    Returns how many activities changed."""
+    if not deputy_ids:
+        return 0
+    from .report_poll import _opened, find  # the poll builds on this module
+
+    grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+    leaving = {}
+    for start in range(0, len(deputy_ids), 1000):
+        for activity_id, deputy_id in db.session.execute(
+            select(ActivityParticipant.activity_id, ActivityParticipant.deputy_id)
+            .join(Activity, Activity.id == ActivityParticipant.activity_id)
+            .where(ActivityParticipant.deputy_id.in_(deputy_ids[start:start + 1000]),
+                   ActivityParticipant.status.in_(EXPECTED), Activity.status == ActivityStatus.published,
+                   Activity.ends_dt >= utcnow() - grace)
+        ):
+            leaving.setdefault(activity_id, []).append(deputy_id)
+    changed = 0
+    for activity_id in sorted(leaving):
+        activity = load_activity(activity_id)
+        ids = sorted(leaving[activity_id])
+        poll = find(activity) if activity.type is ActivityType.report else None
+        if poll is not None and _opened(poll):
+            rated = {d.deputy_id for d in poll.deputies}
+            ids = [i for i in ids if i not in rated]
+        if len(activity.participants) == len(ids) and activity.open_slots is None:
+            continue
+        if ids:
+            edit(None, activity, {"remove_deputy_ids": ids}, why=DEPARTED)
+            changed += 1
+    return changed
+
+
 # --- 接单 / 请假 ----------------------------------------------------------------------------------------
 
 
@@ -1117,6 +1166,8 @@ def hand_check_in_refusal(activity, mine, now=None):
         return APIError(409, "invalid_transition", "活动已结单，不能再补签。")
     if activity.status is ActivityStatus.cancelled:
         return APIError(409, "invalid_transition", "活动已取消，不能补签。")
+    if not mine.deputy.active:
+        return APIError(409, "invalid_transition", "该代表已离任。")
     if (now or utcnow()) < activity.starts_dt:
         return APIError(409, "invalid_transition", "活动尚未开始，不能补签；活动开始后才能为未能扫码的代表补签。")
     if mine.status is P.checked_in:
@@ -1253,7 +1304,9 @@ def close(actor, activity):
         update(ActivityParticipant)
         .where(ActivityParticipant.activity_id == activity.id,
                ActivityParticipant.status.in_((P.invited, P.accepted)),
-               ActivityParticipant.invited_afterwards.is_(False))
+               ActivityParticipant.invited_afterwards.is_(False),
+               # A deputy out of office still on the list (``take_off_departed`` leaves a few) could not come.
+               ActivityParticipant.deputy_id.in_(select(Deputy.id).where(Deputy.active.is_(True))))
         .values(status=P.absent)
         .returning(ActivityParticipant.deputy_id)
         .execution_options(synchronize_session=False)
@@ -1307,8 +1360,16 @@ def close(actor, activity):
     note = f"{counts_text(counts, ('checked_in', 'declined', 'absent'))}；{points_text(points)}"
     if absent:  # who lost points, as the record is asked when a deputy disputes them (a thousand: the first)
         note += f"；记为缺席：{_names_of(activity, P.absent, len(absent))}"
+    departed = 0
     if late := counts["invited"] + counts["accepted"]:
-        note += f"；活动结束后补录邀请、未签到 {late} 人，不计缺席"
+        departed = db.session.scalar(
+            select(func.count()).select_from(ActivityParticipant).join(Deputy, Deputy.id == ActivityParticipant.deputy_id)
+            .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.status.in_((P.invited, P.accepted)),
+                   Deputy.active.is_(False)))
+    if late - departed:
+        note += f"；活动结束后补录邀请、未签到 {late - departed} 人，不计缺席"
+    if departed:
+        note += f"；已离任、未签到 {departed} 人，不计缺席"
     record(activity, EventAction.closed, actor, note, at=now)
     return counts | points | {"points_credited": awarded[0] + deducted[0], "already_closed": False}
 

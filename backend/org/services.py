@@ -599,6 +599,10 @@ def sync_office_of_ids(in_office, left_office, new=False):
         left = list(left_office)
         for start in range(0, len(left), _CHUNK):
             withdraw("activity_claim", users=select(User.id).where(User.deputy_id.in_(left[start:start + _CHUNK])))
+        # Taken off the activities still to come or on: not reminded, nor marked absent at 结单.
+        from ..activities.services import take_off_departed  # the activities build on the organisation
+
+        take_off_departed(left)
         # Their open items go back to their stations for dispatch: nobody could answer them any more.
         from ..suggestions.services import return_departed  # the steps import the organisation's models
 
