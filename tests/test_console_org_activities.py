@@ -448,6 +448,12 @@ def test_a_city_sets_its_own_rulebook_lines(app, huaihua, world):
     assert summary(bad) == "有 1 处需要修改：“接待选民（进站接待）”分值。"
     assert 'value="500"' in rule_row(text(bad), "reception") and 'value="12"' in rule_row(text(bad), "training")
     assert overrides() == {}
+    # A line of the wrong sign, a capped deduction: refused as the API refuses them.
+    signs = post(huaihua, "/console/rules", rulebook_form(tree["hh"]) | {
+        "points-reception": "-5", "points-absence": "2", "cap-absence": "3"}, page=city_page)
+    assert at_fields(signs) == {"points-reception": "该条目为加分项，分值须为 0 或正数。",
+                                "points-absence": "该条目为扣分项，分值须为 0 或负数。", "cap-absence": "扣分条目不设年度上限。"}
+    assert overrides() == {}
 
     form = rulebook_form(tree["hh"]) | {"points-reception": "8", "cap-reception": "40"}
     form.pop("active-training")

@@ -211,6 +211,25 @@ def test_a_rule_takes_whole_numbers_and_a_name(client, congresses, body, field):
     assert (line["points"], line["label"], line["inherited"]) == (5, "接待选民（进站接待）", True)
 
 
+@pytest.mark.parametrize("code, body, field, message", [
+    ("reception", {"points": -5}, "points", "该条目为加分项，分值须为 0 或正数。"),  # attending would cost points
+    ("suggestion_closed", {"points": -1}, "points", "该条目为加分项，分值须为 0 或正数。"),
+    ("absence", {"points": 5}, "points", "该条目为扣分项，分值须为 0 或负数。"),  # staying away would earn
+    ("suggestion_overdue", {"points": 1}, "points", "该条目为扣分项，分值须为 0 或负数。"),
+    ("absence", {"yearly_cap": 1}, "yearly_cap", "扣分条目不设年度上限。"),  # a cap limits what a line adds
+])
+def test_a_line_keeps_the_sign_of_what_it_is_for(client, congresses, code, body, field, message):
+    """A reward line is 0 or more, a deduction 0 or less and never capped: 422 under the field, nothing
+    changed; within its sign the line takes any value, 0 too."""
+    admins = congresses["admins"]
+    before = rules(client, admins["root"])[code]
+    for headers in (admins["root"], admins["hc"]):
+        refused = put(client, headers, code, body)
+        assert (refused.status_code, refused.json["errors"]) == (422, {field: [message]}), refused.json
+    assert rules(client, admins["root"])[code] == before and rules(client, admins["hc"])[code]["inherited"] is True
+    assert put(client, admins["hc"], code, {"points": 0}).status_code == 200
+
+
 def test_a_rule_sent_back_as_listed_is_accepted_and_a_misspelt_field_is_not(client, congresses):
     admins = congresses["admins"]
     listed = rules(client, admins["hc"])["reception"]

@@ -275,10 +275,15 @@ def _save_rules(region, form):
             "active": form.get(f"active-{rule.code}") == "1",
         }
         try:
-            updates.append((rule, ScoringRulePut().load(data)))
+            loaded = ScoringRulePut().load(data)
         except ValidationError as exc:
-            problems.update({f"{RULE_BOXES[key][0]}-{rule.code}" if key in RULE_BOXES else key: messages
-                             for key, messages in exc.messages.items()})
+            messages = exc.messages
+        else:  # the sign of its points, a deduction's cap: as the API refuses them (rulebook.set_line)
+            messages = rulebook.line_problems(rule, loaded)
+            if not messages:
+                updates.append((rule, loaded))
+        problems.update({f"{RULE_BOXES[key][0]}-{rule.code}" if key in RULE_BOXES else key: messages
+                         for key, messages in messages.items()})
     if problems:
         raise ValidationError(problems)
     changed = 0

@@ -61,7 +61,7 @@ def list_rules(args):
 @rules.arguments(ScoringRulePut)
 @rules.response(200, ScoringRuleOut)
 def update_rule(args, data, code):
-    """修改一条评分细则：超级管理员改的是全域细则，其他区域管理员改的是本区域（或所管下级区域）自己的条目；只影响此后获得的积分，已计入的积分不变。"""
+    """修改一条评分细则：超级管理员改的是全域细则，其他区域管理员改的是本区域（或所管下级区域）自己的条目；只影响此后获得的积分（修改前已签到、尚未结单的活动仍按签到时的细则计分），已计入的积分不变。加分条目的分值须为 0 或正数；扣分条目（无故缺席、建议超期未办）须为 0 或负数，且不设年度上限。"""
     region = _editable_region(args)
     current = rulebook.line(region, _rule_code(code))
     fixed = {"code": "细则编码不能修改。", "applies_to": "细则的适用范围不能修改。"}

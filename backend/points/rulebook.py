@@ -21,7 +21,7 @@ from ..activities.models import (
 )
 from ..audit.log import record
 from ..db_types import conflict_insert, utcnow
-from ..errors import APIError, not_found
+from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..org.congress import congress_of, congress_region
 from ..org.models import Deputy, Region
@@ -29,6 +29,12 @@ from ..org.services import root_region
 from .models import ScoringRule, ScoringRuleOverride
 
 EDITABLE = ("label", "points", "yearly_cap", "active")
+# The lines that take points away (无故缺席, 建议超期未办): 0 or below, never capped (a yearly cap limits what a
+# line adds). Every other line (the activities', the suggestions' and research reports' rewards) adds: 0 or above.
+DEDUCTIONS = frozenset({"absence", "suggestion_overdue"})
+REWARD_NOT_NEGATIVE = "该条目为加分项，分值须为 0 或正数。"
+DEDUCTION_NOT_POSITIVE = "该条目为扣分项，分值须为 0 或负数。"
+DEDUCTION_UNCAPPED = "扣分条目不设年度上限。"
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,23 @@ def is_root(region):
     return region is None or region.parent_id is None
 
 
+def line_problems(rule, changes):
+    """{field: [message]}: what is wrong with the line ``rule`` once ``changes`` are made to it: a reward worth
+    less than 0 (attending would cost a deputy points), a deduction worth more than 0 (staying away would earn
+    them), a deduction given a yearly cap (which only limits what a line adds, and would do nothing). The API
+    (422) and the console's rulebook form (under the box) say the same."""
+    points = changes.get("points", rule.points)
+    problems = {}
+    if rule.code in DEDUCTIONS:
+        if points > 0:
+            problems["points"] = [DEDUCTION_NOT_POSITIVE]
+        if changes.get("yearly_cap", rule.yearly_cap) is not None:
+            problems["yearly_cap"] = [DEDUCTION_UNCAPPED]
+    elif points < 0:
+        problems["points"] = [REWARD_NOT_NEGATIVE]
+    return problems
+
+
 def fix_what_was_earned(code):
     """Before the line ``code`` changes anywhere (``set_line``, ``reset_line``): the check-ins it is to credit
     at 结单 (a published activity of that type, the deputy checked in, by a scan or 补签) keep what they earned
@@ -203,6 +226,8 @@ def set_line(region, code, changes, actor=None):
     in force there. Returns the line now in force in ``region``; ``actor``'s change is logged (修改评分细则)."""
     changes = {key: value for key, value in changes.items() if key in EDITABLE}
     before = line(region, code)
+    if problems := line_problems(before, changes):
+        raise validation_failed(problems)
     fix_what_was_earned(code)
     if is_root(region):
         target = db.session.get(ScoringRule, code) or _no_such_rule()
