@@ -265,6 +265,31 @@ def test_the_lowest_band_two_years_running_is_marked(client, scored):
                                                                            ("岳麓区代表", 10, "差")]
 
 
+def test_a_past_year_ranks_and_grades_only_the_deputies_who_had_entered_office_by_then(client, scored):
+    """怀化市代表 and 鹤城区代表 were entered this year: last year's evaluation, leaderboard and the consoles'
+    ranking (pages, exports) leave them out, rather than grade them 差 and rank them at 0 for a year they
+    were not deputies; this year lists them."""
+    from backend.auth.models import User
+    from backend.console.dashboard import scoped_leaderboard
+
+    deputies, root = scored["deputies"], scored["admins"]["root"]
+    last = current_year() - 1
+    page = evaluations(client, root, year=last)
+    assert [(row[0], row[1]) for row in graded(page)] == [("岳麓区代表二", 35), ("岳麓区代表", 10), ("街道代表", 0)]
+    assert (page["total"], sum(page["summary"].values())) == (3, 3)
+    board = client.get("/api/v1/leaderboard", query_string={"year": last}).json
+    assert [(row["rank"], row["deputy"]["name"], row["points"]) for row in board] == [
+        (1, "岳麓区代表二", 35), (2, "岳麓区代表", 10), (3, "街道代表", 0)]
+    new = deputies["hh"]
+    mine = client.get(f"/api/v1/deputies/{new.id}/points", query_string={"year": last}, headers=root).json
+    assert (mine["total"], mine["rank"]) == (0, None)
+    admin = db.session.scalar(db.select(User).where(User.username == "admin-root"))
+    assert [row["name"] for row in scoped_leaderboard(admin, last, limit=None, everyone=True)] == [
+        "岳麓区代表二", "岳麓区代表", "街道代表"]
+    this_year = client.get("/api/v1/leaderboard").json
+    assert {"怀化市代表", "鹤城区代表"} <= {row["deputy"]["name"] for row in this_year}
+
+
 def test_a_region_administrator_grades_their_own_subtree(client, scored):
     tree, admins = scored["tree"], scored["admins"]
     county = evaluations(client, admins["hc"])

@@ -24,7 +24,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station
 from ..points.models import DeputyScore
-from ..points.queries import current_year, leaderboard, ranked
+from ..points.queries import current_year, entered_by, leaderboard, ranked
 from ..slow_figures import kept_if_slow, scope_key
 from ..suggestions.models import OPEN_STATUSES, Status, Suggestion, awaiting_review_clause
 from ..suggestions.queries import admin_scope_clause, apply_filters, narrowing_or_404
@@ -58,7 +58,7 @@ def scoped_leaderboard(user, year, limit=TOP_DEPUTIES, *, everyone=False, lowest
     scored = (DeputyScore.deputy_id == Deputy.id) & (DeputyScore.year == year)
     query = (
         select(Deputy.id, Deputy.name, Deputy.level, Deputy.group, points.label("points"))
-        .where(Deputy.active.is_(True), deputy_scope_clause(user), *where)
+        .where(Deputy.active.is_(True), entered_by(year), deputy_scope_clause(user), *where)
     )
     # (column, descending), the top first
     order = [(points, True), (DeputyScore.reached_dt, False), (Deputy.id, False)]

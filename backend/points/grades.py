@@ -32,6 +32,7 @@ from ..org.congress import CONGRESS_REGION_LEVEL, congress_region
 from ..org.models import Deputy, DeputyLevel, Region
 from ..org.services import root_region
 from .models import DeputyScore, GradeBand
+from .queries import entered_by
 
 # (label, min_points), highest first; the lowest's None: everything below the band above it.
 # Fitted to the default rulebook (migration 0003), which has no yearly base and pays a reception day 5 and
@@ -348,7 +349,7 @@ def evaluation(user, region, year, grade=None):
     lowest_last_year = and_(_by_set(set_no, sets, _lowest(total)),
                             _by_set(set_no, sets, _lowest(last_total)),
                             Deputy.created_dt < year_start(year))
-    where = [Deputy.active.is_(True), deputy_scope_clause(user)]
+    where = [Deputy.active.is_(True), entered_by(year), deputy_scope_clause(user)]  # a past year: its deputies
     listed = (
         select(Deputy.id, Deputy.name, Deputy.level, regions.c.name.label("region_name"), total.label("total"),
                grade_column.label("grade"), case((lowest_last_year, True), else_=False).label("lowest_last_year"))

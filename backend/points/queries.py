@@ -1,9 +1,11 @@
 """Reading the points: a deputy's ledger, totals, ranks and the leaderboard (from the running totals)."""
-from sqlalchemy import case, func, literal, select
+from datetime import datetime
+
+from sqlalchemy import case, func, literal, select, true
 from sqlalchemy.sql.elements import True_
 
 from ..auth.scope import region_subtree_clause
-from ..db_types import utcnow
+from ..db_types import CHINA, utcnow
 from ..extensions import db
 from ..org.models import Deputy, Region, RegionLevel
 from .ledger import points_year
@@ -12,6 +14,17 @@ from .models import DeputyScore, PointEntry
 
 def current_year():
     return points_year(utcnow())
+
+
+def entered_by(year):
+    """SQL condition on ``Deputy``: a deputy ``year`` ranks and grades. For a past year, those entered by its end
+    (``created_dt``: the roster records no date of taking office, and a deputy is entered when elected, or by
+    the first import of the roster), not a deputy elected since, who was none then (graded 差, ranked at 0). For
+    this year (and any after), everyone. A deputy in office now who had left it in between is still listed, and
+    one who left office since is not (the boards rank deputies in office: README)."""
+    if year >= current_year():
+        return true()
+    return Deputy.created_dt < datetime(year + 1, 1, 1, tzinfo=CHINA)
 
 
 def entries(deputy_id, year):
@@ -28,6 +41,9 @@ def total_and_rank(deputy_id, year):
         select(DeputyScore.total, DeputyScore.in_office)
         .where(DeputyScore.deputy_id == deputy_id, DeputyScore.year == year)
     ).first()
+    if year < current_year() and not db.session.scalar(
+            select(func.count()).select_from(Deputy).where(Deputy.id == deputy_id, entered_by(year))):
+        return (score.total if score is not None else 0), None  # not a deputy yet that year: unranked
     if score is None:
         if not db.session.scalar(select(Deputy.active).where(Deputy.id == deputy_id)):
             return 0, None
@@ -45,7 +61,9 @@ def total_and_rank(deputy_id, year):
         # office less those with a row in office (``in_office`` follows office). Two counts, no anti-join
         # over a province's deputies; only a deputy below 0 (an absence, nothing earned) asks.
         in_office_rows = db.session.scalar(select(func.count()).where(DeputyScore.year == year, DeputyScore.in_office))
-        ahead += db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.active.is_(True))) - in_office_rows
+        # (A past year counts the deputies entered by its end: ``entered_by``.)
+        ahead += db.session.scalar(select(func.count()).select_from(Deputy).where(
+            Deputy.active.is_(True), entered_by(year))) - in_office_rows
     return total, ahead + 1
 
 
@@ -91,7 +109,7 @@ def leaderboard(year, region: Region | None = None, level=None, group=None, limi
     if group:
         filters.append(Deputy.group == group)
     filters = [clause for clause in filters if not isinstance(clause, True_)]  # the root region's: everyone
-    conditions = [Deputy.active.is_(True), *filters]
+    conditions = [Deputy.active.is_(True), entered_by(year), *filters]
     columns = (Deputy.id, Deputy.name, Deputy.level, Deputy.group)
     wide = region is not None and region.level in WIDE_REGIONS and len(filters) == 1 and not where
 
