@@ -268,24 +268,26 @@ def test_the_lowest_band_two_years_running_is_marked(client, scored):
 def test_a_past_year_ranks_and_grades_only_the_deputies_who_had_entered_office_by_then(client, scored):
     """怀化市代表 and 鹤城区代表 were entered this year: last year's evaluation, leaderboard and the consoles'
     ranking (pages, exports) leave them out, rather than grade them 差 and rank them at 0 for a year they
-    were not deputies; this year lists them."""
+    were not deputies, unless they have points that year (鹤城区代表's, entered by a 积分更正); this year lists
+    them."""
     from backend.auth.models import User
     from backend.console.dashboard import scoped_leaderboard
 
     deputies, root = scored["deputies"], scored["admins"]["root"]
     last = current_year() - 1
+    correct(client, scored, deputies["hc"], 7, last)
     page = evaluations(client, root, year=last)
-    assert [(row[0], row[1]) for row in graded(page)] == [("岳麓区代表二", 35), ("岳麓区代表", 10), ("街道代表", 0)]
-    assert (page["total"], sum(page["summary"].values())) == (3, 3)
+    listed = [("岳麓区代表二", 35), ("岳麓区代表", 10), ("鹤城区代表", 7), ("街道代表", 0)]
+    assert [(row[0], row[1]) for row in graded(page)] == listed
+    assert (page["total"], sum(page["summary"].values())) == (4, 4)
     board = client.get("/api/v1/leaderboard", query_string={"year": last}).json
-    assert [(row["rank"], row["deputy"]["name"], row["points"]) for row in board] == [
-        (1, "岳麓区代表二", 35), (2, "岳麓区代表", 10), (3, "街道代表", 0)]
+    assert [(row["deputy"]["name"], row["points"]) for row in board] == listed
+    assert [row["rank"] for row in board] == [1, 2, 3, 4]
     new = deputies["hh"]
     mine = client.get(f"/api/v1/deputies/{new.id}/points", query_string={"year": last}, headers=root).json
     assert (mine["total"], mine["rank"]) == (0, None)
     admin = db.session.scalar(db.select(User).where(User.username == "admin-root"))
-    assert [row["name"] for row in scoped_leaderboard(admin, last, limit=None, everyone=True)] == [
-        "岳麓区代表二", "岳麓区代表", "街道代表"]
+    assert [(row["name"], row["points"]) for row in scoped_leaderboard(admin, last, limit=None, everyone=True)] == listed
     this_year = client.get("/api/v1/leaderboard").json
     assert {"怀化市代表", "鹤城区代表"} <= {row["deputy"]["name"] for row in this_year}
 

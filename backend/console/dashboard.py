@@ -58,7 +58,8 @@ def scoped_leaderboard(user, year, limit=TOP_DEPUTIES, *, everyone=False, lowest
     scored = (DeputyScore.deputy_id == Deputy.id) & (DeputyScore.year == year)
     query = (
         select(Deputy.id, Deputy.name, Deputy.level, Deputy.group, points.label("points"))
-        .where(Deputy.active.is_(True), entered_by(year), deputy_scope_clause(user), *where)
+        .where(Deputy.active.is_(True), entered_by(year, DeputyScore.deputy_id.is_not(None)),
+               deputy_scope_clause(user), *where)
     )
     # (column, descending), the top first
     order = [(points, True), (DeputyScore.reached_dt, False), (Deputy.id, False)]

@@ -349,7 +349,8 @@ def evaluation(user, region, year, grade=None):
     lowest_last_year = and_(_by_set(set_no, sets, _lowest(total)),
                             _by_set(set_no, sets, _lowest(last_total)),
                             Deputy.created_dt < year_start(year))
-    where = [Deputy.active.is_(True), entered_by(year), deputy_scope_clause(user)]  # a past year: its deputies
+    # A past year: its deputies (``score`` is joined in every query below).
+    where = [Deputy.active.is_(True), entered_by(year, score.deputy_id.is_not(None)), deputy_scope_clause(user)]
     listed = (
         select(Deputy.id, Deputy.name, Deputy.level, regions.c.name.label("region_name"), total.label("total"),
                grade_column.label("grade"), case((lowest_last_year, True), else_=False).label("lowest_last_year"))

@@ -1,7 +1,8 @@
 """Reading the points: a deputy's ledger, totals, ranks and the leaderboard (from the running totals)."""
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, select, true
+from sqlalchemy import case, false, func, literal, or_, select, true
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import True_
 
 from ..auth.scope import region_subtree_clause
@@ -16,15 +17,22 @@ def current_year():
     return points_year(utcnow())
 
 
-def entered_by(year):
+def entered_by(year, scored):
     """SQL condition on ``Deputy``: a deputy ``year`` ranks and grades. For a past year, those entered by its end
-    (``created_dt``: the roster records no date of taking office, and a deputy is entered when elected, or by
-    the first import of the roster), not a deputy elected since, who was none then (graded 差, ranked at 0). For
-    this year (and any after), everyone. A deputy in office now who had left it in between is still listed, and
-    one who left office since is not (the boards rank deputies in office: README)."""
+    (``created_dt``: the roster records no date of taking office; a deputy is entered when elected, or by the
+    first import of the roster) or with a total that year (``scored``, an SQL condition of the caller's: points
+    earned or corrected then), not a deputy elected since, who was none then (graded 差, ranked at 0). For this
+    year (and any after), everyone. One who left office since is not listed either (the boards rank the
+    deputies in office: README)."""
     if year >= current_year():
         return true()
-    return Deputy.created_dt < datetime(year + 1, 1, 1, tzinfo=CHINA)
+    return or_(Deputy.created_dt < datetime(year + 1, 1, 1, tzinfo=CHINA), scored)
+
+
+def _has_total(year):
+    """EXISTS a total (any, 0 too) in ``year`` for the deputy of the outer query."""
+    score = aliased(DeputyScore)  # its own: the queries it is put in may read the totals too
+    return select(score.deputy_id).where(score.deputy_id == Deputy.id, score.year == year).exists()
 
 
 def entries(deputy_id, year):
@@ -41,9 +49,9 @@ def total_and_rank(deputy_id, year):
         select(DeputyScore.total, DeputyScore.in_office)
         .where(DeputyScore.deputy_id == deputy_id, DeputyScore.year == year)
     ).first()
-    if year < current_year() and not db.session.scalar(
-            select(func.count()).select_from(Deputy).where(Deputy.id == deputy_id, entered_by(year))):
-        return (score.total if score is not None else 0), None  # not a deputy yet that year: unranked
+    if score is None and year < current_year() and not db.session.scalar(
+            select(func.count()).select_from(Deputy).where(Deputy.id == deputy_id, entered_by(year, false()))):
+        return 0, None  # not a deputy yet that year: unranked
     if score is None:
         if not db.session.scalar(select(Deputy.active).where(Deputy.id == deputy_id)):
             return 0, None
@@ -63,7 +71,7 @@ def total_and_rank(deputy_id, year):
         in_office_rows = db.session.scalar(select(func.count()).where(DeputyScore.year == year, DeputyScore.in_office))
         # (A past year counts the deputies entered by its end: ``entered_by``.)
         ahead += db.session.scalar(select(func.count()).select_from(Deputy).where(
-            Deputy.active.is_(True), entered_by(year))) - in_office_rows
+            Deputy.active.is_(True), entered_by(year, _has_total(year)))) - in_office_rows
     return total, ahead + 1
 
 
@@ -109,7 +117,7 @@ def leaderboard(year, region: Region | None = None, level=None, group=None, limi
     if group:
         filters.append(Deputy.group == group)
     filters = [clause for clause in filters if not isinstance(clause, True_)]  # the root region's: everyone
-    conditions = [Deputy.active.is_(True), entered_by(year), *filters]
+    conditions = [Deputy.active.is_(True), entered_by(year, _has_total(year)), *filters]
     columns = (Deputy.id, Deputy.name, Deputy.level, Deputy.group)
     wide = region is not None and region.level in WIDE_REGIONS and len(filters) == 1 and not where
 
