@@ -97,9 +97,12 @@ def test_a_new_years_eve_activity_closed_after_midnight_counts_in_the_old_year(c
     assert (in_2026["activities"], in_2026["points"]["total"], in_2026["points"]["by_rule"]) == ([], 0, [])
     assert archive(client, li, lh, 2025)["points"]["total"] == ABSENCE
 
-    # The crew's other two, in office without a point, at 0 between them; in 2026 everyone at 0.
+    # 王强, in office since 2025 without a point, at 0 between them; 赵敏, entered in 2026, not on 2025's board
+    # (she was no deputy then); in 2026 everyone at 0.
     wang, zhao = crew["deputies"][2:]
-    assert board(client, 2025) == [(1, zhang.id, VOLUNTEER), (2, wang.id, 0), (2, zhao.id, 0), (4, li.id, ABSENCE)]
+    wang.created_dt, zhao.created_dt = datetime(2025, 6, 1, tzinfo=CHINA), datetime(2026, 3, 1, tzinfo=CHINA)
+    db.session.commit()
+    assert board(client, 2025) == [(1, zhang.id, VOLUNTEER), (2, wang.id, 0), (3, li.id, ABSENCE)]
     assert board(client, 2026) == [(1, d.id, 0) for d in sorted(crew["deputies"], key=lambda d: d.id)]
 
 
