@@ -224,7 +224,7 @@ def test_leaving_office_takes_the_deputy_off_the_activities_still_to_come(client
     with app.app_context():
         assert remind_upcoming() == 1
         deliver_due()
-    assert [m["touser"] for m in wechat_standin.messages()] == ["fake-openid-deputy1"]  # 张伟
+    assert [m["touser"] for m in wechat_standin.messages()] == [f"fake-openid-deputy{zhang.id}"]
 
     begin(app, activity_id)
     assert checkin(client, crew["headers"][0], crew["station"].qr_code).status_code == 201
@@ -252,7 +252,7 @@ def test_a_deputy_out_of_office_still_on_a_list_is_neither_messaged_nor_checked_
     with app.app_context():
         assert remind_upcoming() == 1
         deliver_due()
-    assert [m["touser"] for m in wechat_standin.messages()] == ["fake-openid-deputy1"]  # 张伟
+    assert [m["touser"] for m in wechat_standin.messages()] == [f"fake-openid-deputy{zhang.id}"]
 
     begin(app, activity_id)
     hand = client.post(f"/api/v1/activities/{activity_id}/participants/{wang.id}/checkin",
