@@ -212,6 +212,8 @@ def test_leaving_office_takes_the_deputy_off_the_activities_still_to_come(client
     zhang, li, wang, zhao = crew["deputies"]
     starts = utcnow() + timedelta(hours=1)
     activity_id = dispatch(client, crew, [zhang, wang], starts=starts, ends=starts + timedelta(hours=2)).json["id"]
+    alone = dispatch(client, crew, [wang], title="王强的调研", type="research", starts=starts,
+                     ends=starts + timedelta(hours=2)).json["id"]
     with app.app_context():
         deliver_due()
     wechat_standin.clear()
@@ -219,10 +221,13 @@ def test_leaving_office_takes_the_deputy_off_the_activities_still_to_come(client
                         headers=crew["root_admin"]).status_code == 200
     shown = client.get(f"/api/v1/activities/{activity_id}", headers=crew["admin"]).json
     assert [p["deputy"]["id"] for p in shown["participants"]] == [zhang.id]
+    # His only deputy: an activity keeps one (its administrators cancel it); he is reminded of nothing there.
+    shown = client.get(f"/api/v1/activities/{alone}", headers=crew["admin"]).json
+    assert [p["deputy"]["id"] for p in shown["participants"]] == [wang.id]
     lines = client.get(f"/api/v1/activities/{activity_id}/events", headers=crew["admin"]).json["items"]
     assert (lines[-1]["action"], lines[-1]["note"]) == ("edited", "代表离任：移出 王强（待接单）")
     with app.app_context():
-        assert remind_upcoming() == 1
+        assert remind_upcoming() == 2
         deliver_due()
     assert [m["touser"] for m in wechat_standin.messages()] == [f"fake-openid-deputy{zhang.id}"]
 
