@@ -1475,3 +1475,21 @@ def test_0068_adds_what_a_check_in_earned_empty_for_the_rows_there(scratch_url):
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM activity_participants")).scalar() == 1
         db.engine.dispose()
+
+
+def test_0069_builds_the_deputy_pickers_indexes_and_rebuilds_one_left_invalid(scratch_url):
+    """0069: the deputy picker's indexes (console.deputy_choices), on PostgreSQL the reversed phone's with the
+    pattern operators, the GIN index of the names' and groups' characters and pairs by 0023's function, and
+    the list's (name, id) over the deputies in office (built CONCURRENTLY, one a killed build left INVALID
+    dropped and built again); on SQLite the list's alone. Downgraded, they go."""
+    indexes = {"ix_deputies_active_name": "deputies"}
+    if not scratch_url.startswith("sqlite"):
+        indexes = {"ix_deputies_phone_reversed": "deputies", "ix_deputies_name_grams": "deputies", **indexes}
+    definitions = _indexes_built_online(scratch_url, "0068", "0069", indexes)
+    listed = definitions["ix_deputies_active_name"]
+    assert "(name, id)" in listed and "active IS" in listed.split("WHERE")[1]
+    if scratch_url.startswith("sqlite"):
+        return
+    assert "reverse((phone)::text) text_pattern_ops" in definitions["ix_deputies_phone_reversed"]
+    grams = definitions["ix_deputies_name_grams"]
+    assert "USING gin" in grams and "suggestion_content_grams(" in grams and "COLLATE \"C\"" in grams

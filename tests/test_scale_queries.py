@@ -811,3 +811,35 @@ def test_the_queues_deputy_choices_ask_a_regions_own_deputies_first(app, world, 
         page = city.get("/console/suggestions").get_data(as_text=True)
     probes = [s for s in seen if s.split()[:3] == ["SELECT", "deputies.id", "FROM"]]
     assert len(probes) == 1 and "station_deputies" not in probes[0] and 'id="deputy-search-note"' in page
+
+
+def test_the_deputy_pickers_search_reads_its_indexes(app, world, factory):  # noqa: F811
+    """At a province's 140,000 deputies (bench/deputy_picker.py) the picker's search (GET /console/deputy-options)
+    finds a phone's end in ix_deputies_phone_reversed and, on PostgreSQL, a name's candidates in
+    ix_deputies_name_grams; with nothing typed it is the first entries of ix_deputies_active_name: never a
+    read of every deputy. The planner uses an index on an expression only for that expression, so this says
+    the search is written as migration 0069 built them."""
+    station2 = factory.station(world["tree"]["hc"], "城南联络站")
+    first = factory.deputy(world["tree"]["hc"], "王伟", phone="13911118801", level="county", stations=[world["station"]])
+    second = factory.deputy(world["tree"]["hc"], "王伟", phone="13922228802", level="county", stations=[station2])
+    factory.admin("root", region=world["tree"]["root"])
+    root = console_login(app, "root")
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    zhang = world["zhang"].id
+    for q, found, index, settings in (
+            ("8802", [second.id], "ix_deputies_phone_reversed", ("enable_seqscan", "enable_bitmapscan")),
+            ("王伟", [first.id, second.id], "ix_deputies_name_grams", ("enable_seqscan",)),
+            ("伟", [first.id, second.id, zhang], "ix_deputies_name_grams", ("enable_seqscan",)),
+            ("", None, "ix_deputies_active_name", ("enable_seqscan", "enable_sort"))):
+        with statements(app, with_parameters=True) as sent:
+            items = root.get("/console/deputy-options", query_string={"q": q}).json["items"]
+        if found is not None:
+            assert [d["id"] for d in items] == found, q
+        else:
+            assert {first.id, second.id, zhang} <= {d["id"] for d in items}
+        reads = [(s, p) for s, p in sent if "FROM deputies" in s and "ORDER BY deputies.name" in s]
+        assert len(reads) == 1, q
+        if postgres:  # the few deputies here are read as well by the list's walk: it is left out of a search
+            plan = _plan(app, *reads[0], settings, () if q == "" else ("ix_deputies_active_name",))
+            assert index in plan, (q, plan)

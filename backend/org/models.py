@@ -1,7 +1,11 @@
 import enum
 from functools import cache
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, func, literal, select, text
+from sqlalchemy import (
+    Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, func, literal, literal_column, select, text,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -209,6 +213,10 @@ class Deputy(db.Model):
         # (points.queries.leaderboard; migration 0056).
         Index("ix_deputies_level", "level", "id"),
         Index("ix_deputies_group", "group_name", "id"),
+        # The deputy picker's list with nothing typed: the first in office by name (console.deputy_choices;
+        # migration 0069), not a sort of every deputy.
+        Index("ix_deputies_active_name", "name", "id", postgresql_where=text("active IS true"),
+              sqlite_where=text("active IS 1")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -245,6 +253,26 @@ class Deputy(db.Model):
     @property
     def station_ids(self):
         return [s.id for s in self.stations]
+
+
+# The deputy picker's search (console.deputy_choices, GET /console/deputy-options) at a province's 140,000
+# deputies, on every keystroke, reads indexes, not every deputy (migration 0069):
+# * the end of the mobile number typed (尾号) is the start of the number reversed, which its index finds
+#   with the pattern operators (PostgreSQL; SQLite, given ``reverse`` by the app, reads the deputies);
+# * a name or 代表小组 holding the text typed holds every pair of adjacent characters of it (its one
+#   character for a one-character text), which a GIN index of the name's and the group's characters and
+#   pairs finds: the keyword search's own function (migration 0023, suggestions.models.CONTENT_GRAMS), so that
+#   a 1- or 2-character name (王伟) is found through it too, where pg_trgm needs three; LIKE keeps the exact
+#   matches. PostgreSQL only: SQLite reads the names;
+# * nothing typed, or a text many deputies hold, is the list's walk of ``ix_deputies_active_name``.
+# Written here as the search writes them: the planner uses an index on an expression only for that expression.
+PHONE_REVERSED = func.reverse(Deputy.phone, type_=String)
+Index("ix_deputies_phone_reversed", PHONE_REVERSED.label("phone_reversed"),
+      postgresql_ops={"phone_reversed": "text_pattern_ops"}, info={"compare": False}).ddl_if(dialect="postgresql")
+NAME_AND_GROUP = Deputy.name + literal_column("' '") + func.coalesce(Deputy.group, literal_column("''"))
+NAME_GRAMS = type_coerce(func.suggestion_content_grams(NAME_AND_GROUP).collate("C"), ARRAY(Text))
+Index("ix_deputies_name_grams", NAME_GRAMS.label("name_grams"), postgresql_using="gin",
+      info={"compare": False}).ddl_if(dialect="postgresql")
 
 
 # --- what a list of stations or deputies shows, read per page -------------------------------------
