@@ -2,7 +2,7 @@
 Suggestions: merge). The duplicate's citizen reads its follower view — its progress, deadlines, deputy,
 timeline, redacted reply and rating — whatever the surviving item's citizen said about publication, and
 nothing of that citizen's own (words, photos, place, phone, anonymity): their own words instead."""
-from .factories import screen
+from .factories import screen, sent_statements
 from .test_suggestions import delivered, file, step, upload_photo, world  # noqa: F401  (fixture)
 
 A_WORDS = "我家在人民路18号3单元，门口路灯坏了一个月，联系13912345678。"
@@ -137,3 +137,38 @@ def test_the_duplicates_followers_follow_the_surviving_item_too(client, app, wor
     step(client, world["zhang_h"], first, "accept")
     told = [m for m in delivered(wechat_standin, app) if m["touser"] == "fake-openid-citizen-li"]
     assert [(m["template_id"], m["data"]["thing2"]["value"]) for m in told] == [("tmpl-accepted", "城市管理")]
+
+
+def test_a_merge_followers_list_reads_the_merges_once_a_page_whatever_its_length(client, app, world):  # noqa: F811
+    """我的建议 of a citizen whose duplicates were merged into other citizens' items: each item followed shows
+    the citizen's own words merged into it, each duplicate whether the item it went into opens; read once for
+    the page, so a page of 8 sends as many statements as a page of 3."""
+    def merged(count):
+        """``count`` items of A's, and B's duplicates merged into them (two into the first)."""
+        firsts = [file(client, world["citizen"], world["station_code"], content=f"第{n}盏路灯不亮。").json["id"]
+                  for n in range(count)]
+        duplicates = {first: [file(client, world["stranger"], world["station_code"], content=f"路灯坏了{first}-{k}").json
+                              for k in range(2 if n == 0 else 1)] for n, first in enumerate(firsts)}
+        screen(app)
+        for first, theirs in duplicates.items():
+            for duplicate in theirs:
+                assert step(client, world["admin"], duplicate["id"], "merge", into_id=first).status_code == 200
+        return duplicates
+
+    def listed():
+        with sent_statements(app) as sent:
+            page = client.get("/api/v1/suggestions?scope=mine&per_page=20", headers=world["stranger"]).json
+        return page["items"], len(sent)
+
+    duplicates = merged(1)
+    few, few_statements = listed()
+    duplicates |= merged(2)
+    items, statements = listed()
+    assert len(few) == 3 and len(items) == 3 + 5
+    followed = {i["id"]: i["merged_from_mine"] for i in items if i["followed"]}
+    assert followed == {first: [{"id": d["id"], "number": d["number"], "content": d["content"]} for d in theirs]
+                        for first, theirs in duplicates.items()}
+    into = {d["id"]: first for first, theirs in duplicates.items() for d in theirs}
+    assert {i["id"]: (i["merged_into"], i["merged_into_followed"]) for i in items if not i["followed"]} == {
+        d: (first, True) for d, first in into.items()}
+    assert statements == few_statements

@@ -109,7 +109,8 @@ def present(item, viewer, timeline=False):
 
 
 def _merged_from(item, viewer):
-    """The viewer's own items merged into ``item`` (a follower's: one query, for followed items only)."""
+    """The viewer's own items merged into ``item`` (a follower's: one query, for followed items only; for a
+    listed item one for its page, ``item.merges``)."""
     from sqlalchemy import select
 
     from ..extensions import db
@@ -117,6 +118,8 @@ def _merged_from(item, viewer):
 
     if viewer is None:
         return []
+    if getattr(item, "merges", None) is not None:
+        return item.merges.merged_from(item.id)
     rows = db.session.execute(select(Suggestion.id, Suggestion.number, Suggestion.content).where(
         Suggestion.merged_into_id == item.id, Suggestion.citizen_id == viewer.id).order_by(Suggestion.id)).all()
     return [{"id": i, "number": n, "content": c} for i, n, c in rows]
@@ -127,7 +130,10 @@ def _merged_into_shown(item, viewer):
     from .models import Suggestion
     from .workflow import can_see
 
-    into = db.session.get(Suggestion, item.merged_into_id)
+    if getattr(item, "merges", None) is not None:
+        into = item.merges.merged_into(item.merged_into_id)
+    else:
+        into = db.session.get(Suggestion, item.merged_into_id)
     return into is not None and can_see(viewer, into)
 
 

@@ -63,6 +63,8 @@ class ItemSnapshot:
     public = Suggestion.public
     awaiting_review = Suggestion.awaiting_review
     work_orders = ()  # a snapshot is a new item (filing) or a listed one: no work orders shown
+    # A listed one's page's merges (listing.PageMerges): what present() shows of them, read once for the page.
+    merges = None
 
     def __init__(self, columns, station, deputy, region, citizen, attachments, events=()):
         self.__dict__.update(columns)
