@@ -78,7 +78,7 @@ class PageMerges:
         self._into_ids = sorted({s.merged_into_id for s in snapshots
                                  if s.merged_into_id is not None and s.citizen_id == viewer.id})
         self._merged_from = None
-        self._into = None
+        self._into = self._follows = None
 
     def merged_from(self, item_id):
         """The viewer's own items merged into the page's item ``item_id``, by id: [{id, number, content}]."""
