@@ -13,6 +13,7 @@ from backend.activities.models import (
 from backend.org.models import DEPUTY_LEVEL_LABELS
 
 from .common import (
+    BodyBoolean,
     BodyId,
     Choice,
     Id,
@@ -142,6 +143,17 @@ class CancelIn(StrictSchema):
     reason = Trimmed(load_default="", validate=validate.Length(max=200, error="取消原因不能超过 200 个字。"), metadata={
         "description": "取消原因 (optional, up to 200 characters): told to the deputies still expected and kept "
                        "in the activity's record"})
+    void_checkins = BodyBoolean(load_default=False, metadata={
+        "description": "true confirms cancelling although deputies have checked in: their attendance is voided (no "
+                       "points) and they are told. Without it, an activity with check-ins is 409 saying how many "
+                       "(an activity held is to be closed, 结单)"})
+
+
+class ActivityCloseIn(StrictSchema):
+    early = BodyBoolean(load_default=False, metadata={
+        "description": "true confirms closing before the check-in window ends (CHECKIN_GRACE_MINUTES after the "
+                       "end) although invited or accepted deputies have not checked in yet: they are marked absent. "
+                       "Without it, such a close is 409 saying when check-in closes and how many have not checked in"})
 
 
 class DeclineIn(StrictSchema):

@@ -150,7 +150,7 @@ def test_the_whole_loop_from_dispatch_to_points(client, app, crew, wechat_standi
     assert "邀请名单" in uninvited.json["message"]
 
     begin(app, activity_id)
-    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True}, headers=crew["admin"])
     assert closed.status_code == 200
     assert closed.json["summary"]["checked_in"] == 1
     assert closed.json["summary"]["absent"] == 1
@@ -251,19 +251,23 @@ def test_each_check_in_refusal_names_its_reason(client, app, crew):
         "declined", "您已请假，如需参加请先取消请假（重新接单）后再签到。")
     cancel(now_on)
     cancel(leave)
-    assert refused(zh, code, lat=STATION[0], lng=STATION[1]) == ("no_activity", "这里目前没有需要签到的活动。")
+    # Nothing at the station now; to a deputy who was on the activity just cancelled, that it was.
+    assert refused(zhh, code, lat=STATION[0], lng=STATION[1]) == ("no_activity", "这里目前没有需要签到的活动。")
+    assert refused(zh, code, lat=STATION[0], lng=STATION[1]) == ("cancelled", "活动已取消，不能签到。")
 
     later = dispatch(client, crew, [zhang], starts=now + timedelta(hours=3), ends=now + timedelta(hours=5)).json["id"]
     reason, message = refused(zh, code, lat=STATION[0], lng=STATION[1])
     assert reason == "too_early" and "尚未开始签到" in message, message
     cancel(later)
-    dispatch(client, crew, [zhang], starts=now - timedelta(hours=5), ends=now - timedelta(hours=3))
-    assert refused(zh, code, lat=STATION[0], lng=STATION[1]) == ("too_late", "活动签到时间已过，不能再签到。")
+    dispatch(client, crew, [zhang, zhao], starts=now - timedelta(hours=5), ends=now - timedelta(hours=3))
+    assert refused(zhh, code, lat=STATION[0], lng=STATION[1]) == ("too_late", "活动签到时间已过，不能再签到。")
+    assert refused(zh, code, lat=STATION[0], lng=STATION[1]) == ("cancelled", "活动已取消，不能签到。")
 
     for end, reason in (("close", "ended"), ("cancel", "cancelled")):
         activity_id = dispatch(client, crew, [zhang]).json["id"]
         screen = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"]).json["qr_code"]
-        assert client.post(f"/api/v1/activities/{activity_id}/{end}", headers=crew["admin"]).status_code == 200
+        assert client.post(f"/api/v1/activities/{activity_id}/{end}", json={"early": True} if end == "close" else {},
+                           headers=crew["admin"]).status_code == 200
         assert refused(zh, screen)[0] == reason
     activity_id = dispatch(client, crew, [zhang]).json["id"]
     with app.test_request_context():
@@ -324,7 +328,8 @@ def test_rotating_code_checks_in_and_expires(client, app, crew):
 
 def test_rule_changes_apply_only_to_points_earned_afterwards(client, crew):
     zhang, zh = crew["deputies"][0], crew["headers"][0]
-    first = dispatch(client, crew, [zhang]).json["id"]
+    now = datetime.now(timezone.utc)  # this morning's, then one now (not at the same time: both credited)
+    first = dispatch(client, crew, [zhang], starts=now - timedelta(hours=3), ends=now - timedelta(minutes=15)).json["id"]
     checkin(client, zh, crew["station"].qr_code)
     client.post(f"/api/v1/activities/{first}/close", headers=crew["admin"])
 
@@ -539,7 +544,8 @@ def test_a_rotating_code_of_an_ended_activity_says_so(client, app, crew):
     for end, message in (("close", "活动已结单，不能再签到。"), ("cancel", "活动已取消，不能签到。")):
         activity_id = dispatch(client, crew, [zhang]).json["id"]
         code = client.get(f"/api/v1/activities/{activity_id}/checkin-code", headers=crew["admin"]).json["qr_code"]
-        assert client.post(f"/api/v1/activities/{activity_id}/{end}", headers=crew["admin"]).status_code == 200
+        assert client.post(f"/api/v1/activities/{activity_id}/{end}", json={"early": True} if end == "close" else {},
+                           headers=crew["admin"]).status_code == 200
         refused = checkin(client, zh, code)
         assert (refused.status_code, refused.json["message"]) == (409, message)
     with app.test_request_context():

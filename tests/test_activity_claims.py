@@ -165,7 +165,8 @@ def test_a_deputy_who_claimed_a_place_earns_its_points_or_is_absent_at_close(app
     scanned = checkin(client, county["headers"]["zhang"], county["station"].qr_code)
     assert (scanned.status_code, scanned.json["activity_id"]) == (201, topic["id"])
     begin(app, topic["id"])
-    summary = client.post(f"/api/v1/activities/{topic['id']}/close", headers=county["admin"]).json["summary"]
+    summary = client.post(f"/api/v1/activities/{topic['id']}/close", json={"early": True},
+                          headers=county["admin"]).json["summary"]
     assert (summary["checked_in"], summary["absent"]) == (1, 1)
     for who, points in (("zhang", RESEARCH), ("li", ABSENCE)):
         mine = client.get(f"/api/v1/deputies/{county['ids'][who]}/points", headers=county["headers"][who]).json

@@ -290,9 +290,57 @@ def test_an_activity_is_closed_only_once_it_has_begun(client, app, crew):
     assert (detail["status"], detail["my_status"]) == ("published", "accepted")
     assert points(client, zhang, zh)["total"] == 0
 
-    begin(app, activity_id)
-    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    begin(app, activity_id)  # (while check-in is open, confirmed as early: test_closing_while_check_in_is_open…)
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True}, headers=crew["admin"])
     assert closed.status_code == 200 and closed.json["summary"]["absent"] == 1
+
+
+def test_closing_while_check_in_is_open_asks_to_confirm_closing_early(client, app, crew):
+    """A reception 10 minutes in, with 2 hours to go: 李娜 accepted and is on her way. 结单 now would mark her
+    absent: refused, saying when check-in closes and who has not checked in, until confirmed (``early``).
+    Her scan afterwards says the activity was closed, not that there is nothing here."""
+    zhang, li, wang = crew["deputies"][:3]
+    zh, lh, wh = crew["headers"][:3]
+    activity_id = dispatch(client, crew, [zhang, li, wang]).json["id"]
+    invited_ahead(app, activity_id)
+    assert client.post(f"/api/v1/activities/{activity_id}/accept", headers=lh).status_code == 200
+    assert checkin(client, zh, crew["station"].qr_code).status_code == 201
+    with app.app_context():
+        closes = activity_services.check_in_window(db.session.get(Activity, activity_id))[1]
+    closes = closes.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    for body in (None, {}, {"early": False}):
+        refused = client.post(f"/api/v1/activities/{activity_id}/close", json=body, headers=crew["admin"])
+        assert (refused.status_code, refused.json["error"], refused.json["message"]) == (
+            409, "invalid_transition", f"签到尚未截止（{closes} 截止），仍有 2 位代表未签到（其中已接单 1 位），现在结单将把"
+            "他们记为缺席。请在签到截止后结单；如确需提前结单，请确认提前结单。"), refused.json
+    assert client.post(f"/api/v1/activities/{activity_id}/close", json={"early": "yes"},
+                       headers=crew["admin"]).status_code == 422
+    detail = client.get(f"/api/v1/activities/{activity_id}", headers=lh).json
+    assert (detail["status"], detail["my_status"]) == ("published", "accepted")
+    assert points(client, li, lh)["total"] == 0
+
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True}, headers=crew["admin"])
+    assert closed.status_code == 200 and (closed.json["summary"]["checked_in"], closed.json["summary"]["absent"]) == \
+        (1, 2), closed.json
+    late = checkin(client, lh, crew["station"].qr_code)
+    assert (late.status_code, late.json["reason"], late.json["message"]) == (409, "ended", "活动已结单，不能再签到。")
+
+    # Nobody left to come (王强 checked in, 赵敏 on leave): closing early harms nobody and is not asked about.
+    zhao, zhaoh = crew["deputies"][3], crew["headers"][3]
+    starts = datetime.now(timezone.utc) + timedelta(minutes=20)
+    everyone = dispatch(client, crew, [wang, zhao], title="第二场接待", starts=starts,
+                        ends=starts + timedelta(hours=2)).json["id"]
+    assert client.post(f"/api/v1/activities/{everyone}/decline", json={"reason": "出差"}, headers=zhaoh).status_code == 200
+    assert checkin(client, wh, crew["station"].qr_code).status_code == 201
+    begin(app, everyone)
+    summary = client.post(f"/api/v1/activities/{everyone}/close", headers=crew["admin"]).json["summary"]
+    assert (summary["checked_in"], summary["declined"], summary["absent"]) == (1, 1, 0)
+    # A cancelled one: its station's code says so to a deputy who was on it.
+    called_off = dispatch(client, crew, [zhao], title="第三场接待",  # ends the latest of his two there
+                          ends=datetime.now(timezone.utc) + timedelta(hours=3)).json["id"]
+    assert client.post(f"/api/v1/activities/{called_off}/cancel", headers=crew["admin"]).status_code == 200
+    scan = checkin(client, zhaoh, crew["station"].qr_code)
+    assert (scan.status_code, scan.json["reason"], scan.json["message"]) == (409, "cancelled", "活动已取消，不能签到。")
 
 
 # --- 6. cancelling tells the deputies -------------------------------------------------------------------
@@ -335,11 +383,13 @@ def test_a_deputys_rank_is_the_leaderboards_beside_deputies_who_left_office(clie
     first = dispatch(client, crew, [zhang, li, wang], title="第一次接待").json["id"]
     for headers in (zh, lh):
         assert checkin(client, headers, crew["station"].qr_code).status_code == 201
-    client.post(f"/api/v1/activities/{first}/close", headers=crew["admin"])
+    assert client.post(f"/api/v1/activities/{first}/close", json={"early": True},
+                       headers=crew["admin"]).status_code == 200
+    _shift(app, first, starts_ago=timedelta(hours=6), ends_ago=timedelta(hours=4))  # the morning's: not the second's time
     second = dispatch(client, crew, [zhang, zhao], title="第二次接待").json["id"]
     for headers in (zh, zhh):
         assert checkin(client, headers, crew["station"].qr_code).status_code == 201
-    client.post(f"/api/v1/activities/{second}/close", headers=crew["admin"])
+    assert client.post(f"/api/v1/activities/{second}/close", headers=crew["admin"]).status_code == 200
     assert board(client)[0] == (1, zhang.id, 2 * RECEPTION)
 
     retired = client.patch(f"/api/v1/deputies/{zhang.id}", json={"active": False}, headers=crew["root_admin"])
@@ -366,3 +416,32 @@ def test_a_deputys_rank_is_the_leaderboards_beside_deputies_who_left_office(clie
     assert corrected.status_code == 201, corrected.json
     assert (corrected.json["total"], corrected.json["rank"]) == (20, None)
     assert points(client, li, lh)["rank"] == 2
+
+
+def test_cancelling_after_deputies_checked_in_is_confirmed_and_tells_them(client, app, crew, wechat_standin):
+    """Rain: 张伟 has scanned, 李娜 not yet. Cancelling voids 张伟's attendance: refused with how many checked
+    in until confirmed (``void_checkins``); then 张伟 is told too that his check-in earns nothing."""
+    zhang, li = crew["deputies"][:2]
+    zh = crew["headers"][0]
+    activity_id = dispatch(client, crew, [zhang, li]).json["id"]
+    assert checkin(client, zh, crew["station"].qr_code).status_code == 201
+    deliver(app)
+    wechat_standin.clear()
+    for body in ({"reason": "下雨"}, {"reason": "下雨", "void_checkins": False}):
+        refused = client.post(f"/api/v1/activities/{activity_id}/cancel", json=body, headers=crew["admin"])
+        assert (refused.status_code, refused.json["error"], refused.json["message"]) == (
+            409, "invalid_transition", "已有 1 位代表签到，取消后他们的签到作废、不计积分（将通知他们）。活动已举行的请结单；"
+            "如确需取消，请确认作废签到后再取消。"), refused.json
+    assert client.get(f"/api/v1/activities/{activity_id}", headers=zh).json["status"] == "published"
+    assert deliver(app)["sent"] == 0
+
+    cancelled = client.post(f"/api/v1/activities/{activity_id}/cancel", json={"reason": "下雨", "void_checkins": True},
+                            headers=crew["admin"])
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled", cancelled.json
+    assert [e["note"] for e in cancelled.json["events"] if e["action"] == "cancelled"] == [
+        "取消时：已签到 1 人，待接单 1 人；1 位代表的签到作废，不计积分；取消原因：下雨"]
+    assert deliver(app)["sent"] == 2
+    told = {m["touser"]: m["data"]["thing5"]["value"] for m in wechat_standin.messages()}
+    assert told == {f"fake-openid-deputy{zhang.id}": "活动已取消，签到不计积分：下雨",
+                    f"fake-openid-deputy{li.id}": "活动已取消：下雨"}
+    assert points(client, zhang, zh)["total"] == 0

@@ -63,7 +63,7 @@ def test_an_administrator_checks_a_deputy_in_by_hand_and_closing_credits_them(cl
     as_admin = client.get(f"/api/v1/activities/{activity_id}", headers=crew["admin"]).json
     assert entry(as_admin, li)["checked_in_by_admin"] is True and entry(as_admin, li)["checkin_note"] == "现场无信号"
 
-    closed = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"])
+    closed = client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True}, headers=crew["admin"])
     assert closed.status_code == 200, closed.json
     summary = closed.json["summary"]
     assert (summary["checked_in"], summary["absent"], summary["points_credited"]) == (2, 1, 2 * RECEPTION + ABSENCE)
@@ -108,7 +108,8 @@ def test_refusals_say_why_and_write_nothing(client, app, crew, factory):
     assert row(activity_id, wang.id) == UNTOUCHED
     assert row(activity_id, li.id)[2:] == (None, "")
 
-    assert client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).status_code == 200
+    assert client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True},
+                       headers=crew["admin"]).status_code == 200
     closed = hand(client, crew, activity_id, wang.id)
     assert closed.status_code == 409 and closed.json["message"] == "活动已结单，不能再补签。"
     assert row(activity_id, wang.id)[2:] == (None, "")

@@ -67,7 +67,8 @@ def test_the_record_says_who_did_what_to_an_activity(client, app, crew, factory)
                           json={"reason": "手机没电，无法扫码"}, headers=crew["root_admin"])
     assert by_hand.status_code == 200, by_hand.json
     for _ in range(2):
-        assert client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).status_code == 200
+        assert client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True},
+                           headers=crew["admin"]).status_code == 200
 
     assert record(client, activity_id, crew["admin"]) == [
         ("dispatched", "station_admin", "刘静", None,
@@ -162,7 +163,7 @@ def test_steps_refused_write_no_line(client, app, crew):
                         headers=crew["admin"]), 409)
     refused(client.post(f"{patch}/participants/{wang.id}/checkin", json={"reason": " "}, headers=crew["admin"]), 422)
 
-    assert client.post(f"{patch}/cancel", headers=crew["admin"]).status_code == 200
+    assert client.post(f"{patch}/cancel", json={"void_checkins": True}, headers=crew["admin"]).status_code == 200
     before = record(client, activity_id, crew["admin"])
     assert before[-1][0] == "cancelled"
     refused(client.patch(patch, json={"title": "取消后改名"}, headers=crew["admin"]), 409)

@@ -53,7 +53,8 @@ def test_a_deputy_added_while_it_runs_may_take_leave_and_staying_away_is_absent(
     leave = client.post(f"/api/v1/activities/{activity_id}/decline", json={"reason": "临时有事"}, headers=crew["headers"][1])
     assert (leave.status_code, leave.json["my_status"]) == (200, "declined"), leave.json
 
-    summary = client.post(f"/api/v1/activities/{activity_id}/close", headers=crew["admin"]).json["summary"]
+    summary = client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True},
+                          headers=crew["admin"]).json["summary"]
     assert (summary["absent"], summary["points_deducted"], summary["deputies_deducted"]) == (2, -2, 2), summary
     assert status_of(client, crew, activity_id) == {"张伟": "absent", "李娜": "declined", "王强": "absent"}
     assert points(client, crew, li)["entries"] == []

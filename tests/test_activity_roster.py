@@ -68,7 +68,7 @@ def test_administrators_page_the_roster_by_status_and_name(client, crew, roster)
 
 
 def test_closing_shows_the_absent_in_the_roster_and_the_counts(client, crew, roster):
-    assert client.post(f"{roster['path']}/close", headers=crew["admin"]).status_code == 200
+    assert client.post(f"{roster['path']}/close", json={"early": True}, headers=crew["admin"]).status_code == 200
     absent = client.get(f"{roster['path']}/participants?status=absent", headers=crew["admin"]).json
     assert names(absent["items"]) == ["王强", "赵敏", "孙丽", "周杰", "吴刚"]
     detail = client.get(roster["path"], headers=crew["admin"]).json

@@ -22,7 +22,7 @@ from ..qr.models import QRCode, QRKind
 from ..qr.services import canonical_code, plausible_code, unknown_code, withdrawn
 from . import rotating
 from .models import Activity, ActivityEvent, ActivityParticipant, ActivityStatus, EventAction, ParticipantStatus
-from .services import check_in_window, refuse, still_published
+from .services import check_in_window, checked_in_elsewhere, checkin_lock, elsewhere_text, refuse, still_published
 
 P = ParticipantStatus
 NOT_INVITED = "您不在本次活动的邀请名单中，不能签到。"
@@ -97,9 +97,11 @@ def _named():
 
 @cache
 def _writes(dialect):
-    """(hold the activity's row and read its status (services.hold); check the deputy in unless they
-    declined or were marked absent or the activity ended meanwhile, and write the check-in's line in the
-    activity's record; read their row and the activity's status again), for ``:scanner`` at ``:activity``.
+    """(hold the activity's row and read its status (services.hold), and on PostgreSQL take the deputy's
+    check-in lock (services.CHECKIN_LOCK); check the deputy in unless they declined or were marked absent,
+    the activity ended meanwhile or they are checked in to another activity at the same time
+    (services.checked_in_elsewhere), and write the check-in's line in the activity's record; read their row,
+    the activity's status and that other activity's title), for ``:scanner`` at ``:activity``.
 
     On PostgreSQL the check-in and its line are one statement (the UPDATE in a WITH, the INSERT taking
     the row it claimed): a round trip fewer on the hottest path. SQLite has no UPDATE in a WITH: two."""
@@ -107,7 +109,8 @@ def _writes(dialect):
     mine = (participants.c.activity_id == bindparam("activity")) & (participants.c.deputy_id == bindparam("scanner"))
     claim = (
         update(participants).where(mine, participants.c.status.in_((P.invited, P.accepted)),
-                                   still_published(bindparam("activity")))
+                                   still_published(bindparam("activity")),
+                                   ~checked_in_elsewhere(bindparam("activity"), bindparam("scanner")).exists())
         .values(status=P.checked_in, checked_in_dt=bindparam("now"), checkin_lat=bindparam("lat"),
                 checkin_lng=bindparam("lng"), checkin_note=bindparam("note", type_=events.c.note.type))
     )
@@ -130,10 +133,16 @@ def _writes(dialect):
     else:
         writes = [claim, insert(events).values(activity_id=bindparam("activity"), deputy_id=bindparam("scanner"),
                                                created_dt=bindparam("now"), **line)]
+    # The deputy's lock in the same round trip as the activity's row: a scan of theirs elsewhere at this
+    # instant (another activity's code, another phone) or a 补签 waits for this one to commit, and its check
+    # (in its own claim, a statement begun once it has the lock) sees this check-in. SQLite has one writer.
+    locks = [checkin_lock(bindparam("scanner"))] if dialect == "postgresql" else []
     return (
-        select(activities.c.status).where(activities.c.id == bindparam("activity")).with_for_update(read=True),
+        select(activities.c.status, *locks).where(activities.c.id == bindparam("activity"))
+        .with_for_update(read=True),
         writes,
-        select(participants.c.status, participants.c.checked_in_dt, activities.c.status)
+        select(participants.c.status, participants.c.checked_in_dt, activities.c.status,
+               checked_in_elsewhere(bindparam("activity"), bindparam("scanner")).scalar_subquery())
         .join(activities, activities.c.id == participants.c.activity_id).where(mine),
     )
 
@@ -163,6 +172,42 @@ def _candidates(connection, code, deputy_id, now):
         # Its own code: the phone offers neither 重试 nor the card of a station this is not.
         raise APIError(409, "not_checkin_code", "这不是联络站或活动的签到码，请扫描联络站或活动现场的签到码。")
     return [Candidate(*row[2:]) for row in rows if row.id is not None]
+
+
+@cache
+def _ended_here():
+    """The status of the latest activity at a station's code (``:code``) that was closed or cancelled with
+    ``:scanner`` on its list and whose check-in window contains now (it opens by ``:opens_by`` and closes
+    after ``:closes_after``)."""
+    codes, activities, participants = QRCode.__table__, Activity.__table__, ActivityParticipant.__table__
+    return (
+        select(activities.c.status)
+        .select_from(codes.join(activities, activities.c.station_id == codes.c.target_id)
+                     .join(participants, (participants.c.activity_id == activities.c.id)
+                           & (participants.c.deputy_id == bindparam("scanner"))))
+        .where(codes.c.code == bindparam("code"), codes.c.target_kind == QRKind.station,
+               activities.c.status.in_((ActivityStatus.closed, ActivityStatus.cancelled)),
+               activities.c.starts_dt <= bindparam("opens_by"), activities.c.ends_dt >= bindparam("closes_after"))
+        .order_by(activities.c.ends_dt.desc()).limit(1)
+    )
+
+
+def _pick_at(connection, candidates, code, deputy_id, now):
+    """``_pick``; a station code's scan that finds nothing to check in to now, while an activity the deputy
+    was on there has just been closed or cancelled (its window still open), is told so (活动已结单，不能再签到。),
+    as the activity's own code would be, rather than that there is nothing here."""
+    try:
+        return _pick(candidates, now)
+    except APIError as refusal:
+        # (Too early for their next activity there: when it opens is what helps.)
+        if rotating.looks_rotating(code) or refusal.reason not in ("no_activity", "not_invited", "too_late"):
+            raise
+        grace = timedelta(minutes=current_app.config["CHECKIN_GRACE_MINUTES"])
+        ended = connection.scalar(_ended_here(), {"code": code, "scanner": deputy_id, "opens_by": now + grace,
+                                                  "closes_after": now - grace})
+        if ended is None:
+            raise
+        raise _ended(ended) from None
 
 
 def _ended(status):
@@ -245,7 +290,7 @@ def check_in(user, code, lat=None, lng=None):
     code = canonical_code(code)  # a station's code typed from its poster (capitals, spaces)
     now = utcnow()
     connection = db.session.connection()
-    activity = _pick(_candidates(connection, code, user.deputy_id, now), now)
+    activity = _pick_at(connection, _candidates(connection, code, user.deputy_id, now), code, user.deputy_id, now)
     if activity.mine is P.checked_in:
         return activity, activity.checked_in_dt, False
     if activity.mine is P.declined:
@@ -266,14 +311,16 @@ def check_in(user, code, lat=None, lng=None):
         for statement in writes[1:]:  # SQLite: the line, after the check-in
             connection.execute(statement, values)
         return activity, now, True
-    # A concurrent scan changed the row, an edit took the deputy off the list, or (SQLite) a 结单 or 取消
-    # committed since the read above.
+    # Checked in to another activity held at the same time, a concurrent scan changed the row, an edit took
+    # the deputy off the list, or (SQLite) a 结单 or 取消 committed since the read above.
     row = connection.execute(reread, mine).one_or_none()
     if row is None:  # taken off the list meanwhile (改期、补充邀请)
         raise refuse(NOT_INVITED, "not_invited")
-    status, checked_in_dt, ended = row
+    status, checked_in_dt, ended, elsewhere = row
     if status is P.checked_in:
         return activity, checked_in_dt, False
     if status is P.declined:
         raise refuse(DECLINED, "declined")
+    if ended is ActivityStatus.published and elsewhere is not None:
+        raise refuse(elsewhere_text(elsewhere), "already_checked_in_elsewhere")
     raise _ended(ended if ended in ENDED else ActivityStatus.closed)

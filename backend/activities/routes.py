@@ -2,6 +2,7 @@
 from sqlalchemy import false, or_, select
 
 from schemas.activities import (
+    ActivityCloseIn,
     ActivityEventOut,
     ActivityEventQuery,
     ActivityIn,
@@ -359,10 +360,13 @@ def check_in_by_hand(data, activity_id, deputy_id):
 
 @blp.post("/<int:activity_id>/close")
 @admin_required
+@blp.arguments(ActivityCloseIn)
 @blp.response(200, CloseOut)
-def close(activity_id):
-    """结单：已签到代表计入积分（计入活动举办的年度），未请假未签到的代表记为缺席。活动开始后才能结单；重复结单不会重复计分。"""
-    return {"summary": services.close(current_user(), _managed(activity_id))}
+def close(data, activity_id):
+    """结单：已签到代表计入积分（计入活动举办的年度），未请假未签到的代表记为缺席。活动开始后才能结单；重复结单不会重复计分。
+
+    签到截止（活动结束后 CHECKIN_GRACE_MINUTES 分钟）前仍有待接单或已接单的代表未签到时，须以 `early: true` 确认提前结单，否则 409，说明签到截止时间和未签到人数。"""
+    return {"summary": services.close(current_user(), _managed(activity_id), early=data["early"])}
 
 
 @blp.post("/<int:activity_id>/cancel")
@@ -370,8 +374,11 @@ def close(activity_id):
 @blp.arguments(CancelIn)
 @blp.response(200, ActivityOut)
 def cancel(data, activity_id):
-    """取消活动（结单前），不计积分；待接单和已接单的代表收到取消通知。可附取消原因（选填），随通知告知代表并记入活动的操作记录。"""
-    return present(services.cancel(current_user(), _managed(activity_id), data["reason"]), current_user(), detail=True)
+    """取消活动（结单前），不计积分；待接单和已接单的代表收到取消通知。可附取消原因（选填），随通知告知代表并记入活动的操作记录。
+
+    已有代表签到时，须以 `void_checkins: true` 确认作废其签到（不计积分，并通知已签到的代表），否则 409，说明已签到人数。"""
+    return present(services.cancel(current_user(), _managed(activity_id), data["reason"], data["void_checkins"]),
+                   current_user(), detail=True)
 
 
 @blp.post("/<int:activity_id>/summon-untrained")

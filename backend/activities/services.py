@@ -48,7 +48,8 @@ P = ParticipantStatus
 # Why a scan was refused (409 ``checkin_refused``'s ``reason``), one word per refusal a phone may answer
 # differently: only ``location_required`` is helped by the phone's location settings (去设置).
 CHECKIN_REFUSALS = ("location_required", "too_far", "not_invited", "declined", "too_early", "too_late",
-                    "no_activity", "ended", "cancelled", "code_expired")
+                    "no_activity", "ended", "cancelled", "code_expired", "screen_code_required",
+                    "already_checked_in_elsewhere")
 
 
 def refuse(message, reason):
@@ -310,6 +311,44 @@ def hold(activity, *also, alone=False):
     writer at a time; there the claim's own statement counts.)"""
     db.session.refresh(activity, ["status", "version", *also], with_for_update=True if alone else {"read": True})
     return activity.status
+
+
+# --- one activity at a time -------------------------------------------------------------------------
+# A deputy is in one place at a time: checked in to an activity (published, or closed and credited), they
+# cannot be checked in (scan or 补签) to another whose time overlaps it, or 结单 would credit both. Back to
+# back (one ends when the other starts) is no overlap. A cancelled activity's check-in counts for nothing.
+
+# The transaction-scoped advisory lock a check-in of a deputy takes on PostgreSQL (key: this and the deputy's
+# id), so that of two check-ins of one deputy at the same instant (two activities, two phones or a scan and a
+# 补签) the second waits for the first and sees it. Only check-ins take it: nothing holding it waits on them.
+CHECKIN_LOCK = 0x436B496E
+
+
+def checked_in_elsewhere(activity_id, deputy_id):
+    """SELECT of the title of another activity ``deputy_id`` is checked in to whose time overlaps
+    ``activity_id``'s (values or bind parameters): one look-up of the deputy's check-ins
+    (ix_activity_participants_deputy), each joined to its activity by its key."""
+    activities, participants = Activity.__table__, ActivityParticipant.__table__
+    theirs, other, this = participants.alias("elsewhere"), activities.alias("other_activity"), activities.alias("this_activity")
+    return (
+        select(other.c.title)
+        .select_from(theirs.join(other, other.c.id == theirs.c.activity_id)
+                     .join(this, (this.c.id == activity_id) & (other.c.starts_dt < this.c.ends_dt)
+                           & (other.c.ends_dt > this.c.starts_dt)))
+        .where(theirs.c.deputy_id == deputy_id, theirs.c.status == P.checked_in, theirs.c.activity_id != activity_id,
+               other.c.status.in_((ActivityStatus.published, ActivityStatus.closed)))
+        .order_by(other.c.starts_dt).limit(1)
+    )
+
+
+def checkin_lock(deputy_id):
+    """The deputy's check-in lock (CHECKIN_LOCK) as a SQL expression, for PostgreSQL."""
+    return func.pg_advisory_xact_lock(CHECKIN_LOCK, deputy_id)
+
+
+def elsewhere_text(title):
+    """A scan refused because the deputy is checked in to ``title`` at the same time."""
+    return f"您已在“{title}”签到，活动时间重叠，不能同时签到另一项活动。"
 
 
 # --- 发单 ---------------------------------------------------------------------------------------------
@@ -1200,6 +1239,12 @@ def check_in_by_hand(actor, activity, deputy_id, reason):
     refusal = hand_check_in_refusal(activity, mine, now)
     if refusal is not None:
         raise refusal
+    if db.session.get_bind().dialect.name == "postgresql":  # a scan of theirs elsewhere at this instant
+        db.session.execute(select(checkin_lock(deputy_id)))
+    elsewhere = db.session.scalar(checked_in_elsewhere(activity.id, deputy_id))
+    if elsewhere is not None:
+        raise APIError(409, "invalid_transition",
+                       f"{mine.deputy.name}已在“{elsewhere}”签到，该活动与本次活动时间重叠，不能再为其补签本次活动。")
     changed = db.session.execute(
         update(ActivityParticipant)
         .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.deputy_id == deputy_id,
@@ -1272,9 +1317,36 @@ def _as_fixed(rule, code, due):
     return replace(rule, active=True)
 
 
-def close(actor, activity):
+
+def still_to_come(activity):
+    """``{"invited": n, "accepted": m}``: the deputies 结单 would mark absent now (on the list before its
+    check-in window closed, in office, neither checked in nor on leave), counted where they are."""
+    counts = {"invited": 0, "accepted": 0}
+    counts.update((status.value, count) for status, count in db.session.execute(
+        select(ActivityParticipant.status, func.count())
+        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.status.in_((P.invited, P.accepted)),
+               ActivityParticipant.invited_afterwards.is_(False),
+               ActivityParticipant.deputy_id.in_(select(Deputy.id).where(Deputy.active.is_(True))))
+        .group_by(ActivityParticipant.status)))
+    return counts
+
+
+def early_close_text(activity, expected):
+    """What closing before the check-in window ends means, as the administrator is asked to confirm it:
+    签到尚未截止（… 截止），仍有 N 位代表未签到（其中已接单 M 位）."""
+    closes = china_time(check_in_window(activity)[1])
+    waiting = expected["invited"] + expected["accepted"]
+    accepted = f"（其中已接单 {expected['accepted']} 位）" if expected["accepted"] else ""
+    return f"签到尚未截止（{closes} 截止），仍有 {waiting} 位代表未签到{accepted}"
+
+
+def close(actor, activity, early=False):
     """结单 by ``actor``: checked-in deputies earn the points, the rest who did not decline are absent and
     lose points. A second 结单 changes nothing and leaves no line in the record.
+
+    Before the check-in window closes (CHECKIN_GRACE_MINUTES after the end), with deputies still expected
+    who would be marked absent (perhaps on their way), only when ``early`` confirms it (409 otherwise,
+    saying when check-in closes and how many have not checked in).
 
     Safe against a second console closing at the same moment and against scans arriving meanwhile.
     """
@@ -1286,6 +1358,11 @@ def close(actor, activity):
     if now < activity.starts_dt:
         # Nobody could have checked in or stayed away yet: closing now would mark everyone absent.
         raise APIError(409, "invalid_transition", "活动尚未开始，不能结单；如活动不再举行，请取消活动。")
+    if not early and not responses_closed(activity, now):
+        expected = still_to_come(activity)
+        if expected["invited"] + expected["accepted"]:
+            raise APIError(409, "invalid_transition", f"{early_close_text(activity, expected)}，现在结单将把他们记为缺席。"
+                           "请在签到截止后结单；如确需提前结单，请确认提前结单。")
     # Claim the activity first. The version check makes a concurrent close fail right here (409, via
     # StaleDataError) before it touches the ledger; on SQLite this also takes the write lock, so the
     # reads below see every check-in committed before it.
@@ -1374,10 +1451,18 @@ def close(actor, activity):
     return counts | points | {"points_credited": awarded[0] + deducted[0], "already_closed": False}
 
 
-def cancel(actor, activity, reason=""):
+def void_text(count):
+    """What cancelling voids once deputies have checked in, as the administrator is asked to confirm it."""
+    return f"已有 {count} 位代表签到，取消后他们的签到作废、不计积分（将通知他们）"
+
+
+def cancel(actor, activity, reason="", void_checkins=False):
     """取消活动 by ``actor`` before 结单: no points, and the deputies still expected there (invited or
     accepted) are told (why, with ``reason``), and for a reception day the citizens waiting to meet a
-    deputy on it (约见代表). The reason stays in the record."""
+    deputy on it (约见代表). The reason stays in the record.
+
+    Once deputies have checked in, only when ``void_checkins`` confirms that their attendance is voided
+    (409 otherwise, with how many; an activity held is closed, 结单); they are told too."""
     if activity.status is ActivityStatus.cancelled:
         raise APIError(409, "invalid_transition", "活动已取消，无需再次取消。")
     if activity.status is not ActivityStatus.published:
@@ -1395,11 +1480,20 @@ def cancel(actor, activity, reason=""):
         select(ActivityParticipant).where(ActivityParticipant.activity_id == activity.id)
         .execution_options(populate_existing=True)
     ).all()
+    counts = summary(activity)
+    if counts["checked_in"] and not void_checkins:  # counted with the row held: no scan lands after this
+        raise APIError(409, "invalid_transition", f"{void_text(counts['checked_in'])}。活动已举行的请结单；"
+                       "如确需取消，请确认作废签到后再取消。")
     reason = (reason or "").strip()
-    note = f"取消时：{counts_text(summary(activity))}"
+    note = f"取消时：{counts_text(counts)}"
+    if counts["checked_in"]:
+        note += f"；{counts['checked_in']} 位代表的签到作废，不计积分"
     record(activity, EventAction.cancelled, actor, f"{note}；取消原因：{reason}" if reason else note)
     _notify_deputies(activity, _on_list(activity, (P.invited, P.accepted)), "activity_cancelled",
                      f"活动已取消：{reason}" if reason else "活动已取消，无需参加", "cancelled")
+    if counts["checked_in"]:  # they came: told that their check-in earns nothing
+        _notify_deputies(activity, _on_list(activity, (P.checked_in,)), "activity_cancelled",
+                         f"活动已取消，签到不计积分：{reason}" if reason else "活动已取消，签到不计积分", "cancelled")
     if activity.type is ActivityType.reception:
         from ..appointments.services import reception_day_cancelled  # appointments build on activities
 
