@@ -100,7 +100,18 @@ def rotating_code(team, activity_id):
 
 
 def close(team, activity_id, headers):
-    return call(team, "POST", f"/activities/{activity_id}/close", headers)
+    """结单 while check-in is still open (the races are run in it), confirmed as early."""
+    return call(team, "POST", f"/activities/{activity_id}/close", headers, {"early": True})
+
+
+def held_this_morning(app, activity_id, n):
+    """The activity moved to the morning (its ``n``-th three-hour slot back), out of the time of the others."""
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        db.session.execute(update(Activity).where(Activity.id == activity_id).values(
+            starts_dt=now - timedelta(hours=3 * n + 3), ends_dt=now - timedelta(hours=3 * n + 1)))
+        db.session.commit()
+        db.session.remove()
 
 
 def points(team, index):
@@ -186,6 +197,7 @@ def test_two_consoles_close_the_same_activity_at_once(app, team):
         assert absent["total"] == ABSENCE * round_
         assert [e["rule_code"] for e in absent["entries"] if e["source_id"] == activity_id] == ["absence"]
         assert points(team, 2)["total"] == 0
+        held_this_morning(app, activity_id, round_)  # out of the next round's time
 
         board = leaderboard(team)
         # 王 (on leave) and the fourth, in office without a point, at 0 between them.
@@ -229,9 +241,32 @@ def test_a_deputy_scanning_twice_at_the_same_instant(app, team):
 
         summary = ok(close(team, activity_id, team["station_admin"]))["summary"]
         assert (summary["checked_in"], summary["absent"]) == (1, 1)
+        held_this_morning(app, activity_id, round_)  # out of the next round's time
     assert points(team, 0)["total"] == RECEPTION * ROUNDS
     assert points(team, 1)["total"] == ABSENCE * ROUNDS
     assert_scores_match_ledger(app)
+
+
+def test_one_deputy_scanning_two_activities_held_at_the_same_time_at_the_same_instant(app, team):
+    """Two activities over the same hours, a deputy invited to both, their two screen codes scanned at the
+    same instant (two phones, a photo sent on): one checks them in, the other is refused as checked in
+    elsewhere; never both (结单 would credit both)."""
+    zhang = team["deputies"][0]
+    zh = team["headers"][0]
+    for round_ in range(ROUNDS):
+        pair = [dispatch(team, [zhang], title=f"第{round_ + 1}轮{side}") for side in "甲乙"]
+        codes = [rotating_code(team, activity_id) for activity_id in pair]
+        answers = released_together(*[(lambda c=c: scan(team, zh, c)) for c in codes])
+        assert sorted(r.status_code for r in answers) == [201, 409], [r.text for r in answers]
+        won = next(i for i, r in enumerate(answers) if r.status_code == 201)
+        lost = answers[1 - won].json()
+        assert (lost["reason"], lost["message"]) == (
+            "already_checked_in_elsewhere", f"您已在“第{round_ + 1}轮{'甲乙'[won]}”签到，活动时间重叠，不能同时签到另一项活动。")
+        mine = [next(p["status"] for p in ok(call(team, "GET", f"/activities/{a}", zh))["participants"]
+                     if p["deputy"]["id"] == zhang) for a in pair]
+        assert sorted(mine) == ["checked_in", "invited"], mine
+        for activity_id in pair:
+            ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["station_admin"], {"void_checkins": True}))
 
 
 def test_many_activities_closed_at_once_keep_the_running_totals_exact(app, team):
@@ -244,6 +279,7 @@ def test_many_activities_closed_at_once_keep_the_running_totals_exact(app, team)
         code = rotating_code(team, activity_id)
         for i in range(3):  # the last deputy never shows up
             ok(scan(team, headers[i], code), 201)
+        held_this_morning(app, activity_id, n)  # one at a time: the next is not at the same time
         activities.append(activity_id)
 
     consoles = (team["station_admin"], team["region_admin"])
@@ -297,6 +333,7 @@ def test_scans_at_the_moment_of_closing(app, team):
                 expected[deputy_id] += ABSENCE
         summary = closed.json()["summary"]
         assert summary["checked_in"] == sum(r.status_code == 201 for r in scans)
+        held_this_morning(app, activity_id, round_)  # out of the next round's time
     assert [points(team, i)["total"] for i in range(3)] == [expected[d] for d in deputies]
     assert_scores_match_ledger(app)
 
@@ -308,10 +345,11 @@ def test_closes_at_once_respect_a_yearly_cap(app, team):
     rule = ok(call(team, "PUT", "/scoring-rules/reception", team["region_admin"], {"yearly_cap": RECEPTION}))
     assert rule["yearly_cap"] == RECEPTION
     activities = [dispatch(team, team["deputies"], title=f"第{n}场接待") for n in range(1, 4)]
-    for activity_id in activities:
+    for n, activity_id in enumerate(activities):
         code = rotating_code(team, activity_id)
         for headers in team["headers"]:
             assert ok(scan(team, headers, code), 201)["activity_id"] == activity_id
+        held_this_morning(app, activity_id, n)  # one at a time: the next is not at the same time
 
     responses = released_together(*(lambda a=a: close(team, a, team["station_admin"]) for a in activities))
     assert [r.status_code for r in responses] == [200] * 3
@@ -372,6 +410,7 @@ def test_an_edit_racing_close_never_leaves_an_edited_closed_activity(app, team):
         else:
             assert edited.json()["message"] in ("活动已结单，不能再修改。", "这条记录刚刚被其他人修改过，请刷新后重试。"), edited.text
             assert (detail["title"], status) == (f"第{round_}次接待", {zhang: "checked_in", li: "absent"})
+        held_this_morning(app, activity_id, round_)  # out of the next round's time
     assert_scores_match_ledger(app)
 
 
@@ -414,7 +453,10 @@ def test_a_deputy_taken_off_at_the_moment_they_scan(app, team):
             assert removed.status_code == 409, removed.text
             assert removed.json()["message"] in ("张伟已签到，不能移出活动。", "张伟刚刚已签到，不能移出活动。"), removed.text
             assert scanned.status_code == 201 and status == {zhang: "checked_in", li: "invited"}, scanned.text
-        ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["station_admin"]))  # the next round's station is free
+        # The next round's station is free, and its time too (a cancelled check-in is no check-in elsewhere, but a
+        # scan refused by it would be told it was cancelled: 活动已取消).
+        ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["station_admin"], {"void_checkins": True}))
+        held_this_morning(app, activity_id, round_)
 
 
 def test_a_deputy_taken_off_at_the_moment_they_answer(app, team):
@@ -454,7 +496,7 @@ def test_a_deputy_taken_off_at_the_moment_an_administrator_checks_them_in_by_han
         else:
             assert removed.json()["message"] in ("张伟已签到，不能移出活动。", "张伟刚刚已签到，不能移出活动。"), removed.text
             assert by_hand.status_code == 200 and status == {zhang: "checked_in", li: "invited"}, by_hand.text
-        ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["station_admin"]))
+        ok(call(team, "POST", f"/activities/{activity_id}/cancel", team["station_admin"], {"void_checkins": True}))
 
 
 def test_accepting_at_the_moment_of_closing(app, team):
@@ -550,9 +592,11 @@ def test_claims_at_the_moment_the_places_are_cut(app, team):
 
 
 def _cancelled_at_once(team, activity_id, *calls):
-    """取消 pressed by the county's administrator while ``calls`` run: (the cancel's answer, theirs)."""
+    """取消 pressed by the county's administrator while ``calls`` run, confirming that check-ins are voided:
+    (the cancel's answer, theirs)."""
     responses = released_together(
-        lambda: call(team, "POST", f"/activities/{activity_id}/cancel", team["county_admin"]), *calls)
+        lambda: call(team, "POST", f"/activities/{activity_id}/cancel", team["county_admin"], {"void_checkins": True}),
+        *calls)
     cancelled = responses[0]
     assert cancelled.status_code == 200, cancelled.text
     return cancelled.json(), responses[1:]
@@ -575,10 +619,11 @@ def test_scans_at_the_moment_of_cancelling(app, team):
             if response.status_code == 201:
                 assert seen[deputy_id] == status[deputy_id] == "checked_in", (round_, response.text, seen)
             else:
-                # (A station's code scanned once the cancel has committed finds nothing to check in to.)
+                # (A station's code scanned once the cancel has committed finds nothing to check in to but the
+                # activity cancelled, and says so as the activity's own code does.)
                 assert (response.status_code, response.json()["error"]) == (409, "checkin_refused"), response.text
-                assert (response.json()["message"], response.json()["reason"]) in (
-                    ("活动已取消，不能签到。", "cancelled"), ("这里目前没有需要签到的活动。", "no_activity")), (round_, response.text)
+                assert (response.json()["message"], response.json()["reason"]) == ("活动已取消，不能签到。", "cancelled"), \
+                    (round_, response.text)
                 assert seen[deputy_id] == status[deputy_id] == "invited", (round_, response.text, seen)
 
 

@@ -13,9 +13,10 @@ ELSEWHERE = "您已在“{}”签到，活动时间重叠，不能同时签到�
 def test_a_repeated_scan_while_the_first_activity_runs_answers_its_check_in(client, crew):  # noqa: F811
     zhang, zh = crew["deputies"][0], crew["headers"][0]
     now = datetime.now(timezone.utc)
-    window = {"starts": now - timedelta(minutes=3), "ends": now + timedelta(hours=2)}
-    group = dispatch(client, crew, [zhang], title="代表小组活动", type="group", **window).json["id"]
-    reception = dispatch(client, crew, [zhang], title="接待日B", **window).json["id"]
+    ends = now + timedelta(hours=2)  # the group activity began a minute earlier: the scan's (same starts: either)
+    group = dispatch(client, crew, [zhang], title="代表小组活动", type="group", starts=now - timedelta(minutes=3),
+                     ends=ends).json["id"]
+    reception = dispatch(client, crew, [zhang], title="接待日B", starts=now - timedelta(minutes=2), ends=ends).json["id"]
 
     first = checkin(client, zh, crew["station"].qr_code)
     assert (first.status_code, first.json["activity_id"]) == (201, group), first.json

@@ -137,7 +137,8 @@ def test_closing_costs_the_same_statements_for_five_deputies_as_for_thirty(clien
         activities.append(created.json["id"])
     costs, summaries = [], []
     for activity_id in activities:
-        count, closed = sent_by(app, client, "POST", f"/api/v1/activities/{activity_id}/close", crew["admin"])
+        count, closed = sent_by(app, client, "POST", f"/api/v1/activities/{activity_id}/close", crew["admin"],
+                                {"early": True})
         costs.append(count)
         summaries.append(closed.json["summary"])
     assert costs[0] == costs[1], costs
@@ -153,7 +154,8 @@ def test_closing_costs_the_same_statements_for_five_deputies_as_for_thirty(clien
         PointEntry.source_type == "activity", PointEntry.source_id.in_(activities)))
     assert rows == 35
     # Closed again: nothing more is credited, nothing written twice.
-    again = client.post(f"/api/v1/activities/{activities[1]}/close", headers=crew["admin"]).json["summary"]
+    again = client.post(f"/api/v1/activities/{activities[1]}/close", json={"early": True},
+                        headers=crew["admin"]).json["summary"]
     assert again["already_closed"] and again["points_credited"] == 0
 
 
@@ -201,7 +203,8 @@ def test_one_close_credits_each_deputy_up_to_the_yearly_cap(client, crew):  # no
         created = dispatch(client, crew, deputies, type="volunteer", title="敬老志愿服务", **extra)
         assert created.status_code == 201, created.json
         attended(created.json["id"], came)
-        closed = client.post(f"/api/v1/activities/{created.json['id']}/close", headers=crew["admin"])
+        closed = client.post(f"/api/v1/activities/{created.json['id']}/close", json={"early": True},
+                             headers=crew["admin"])
         assert closed.status_code == 200, closed.json
         return closed.json["summary"]
 

@@ -814,7 +814,8 @@ def test_a_closed_meetings_open_poll_keeps_its_window(client, meeting):
     """结单 credits the deputies who came; the voters still in the hall rate until the poll's window ends
     (or an administrator ends it), as the window's grace past the meeting's end is for them."""
     token = opened(client, meeting)
-    assert client.post(f"/api/v1/activities/{meeting['activity']}/close", headers=meeting["admin"]).status_code == 200
+    assert client.post(f"/api/v1/activities/{meeting['activity']}/close", json={"early": True},
+                       headers=meeting["admin"]).status_code == 200
     shown = client.get(poll_path(meeting), headers=meeting["admin"]).json
     assert (shown["status"], shown["status_label"]) == ("open", "测评中")
     voted = client.post(f"/api/v1/report-polls/{token}/ballots", headers=web_voter(client, 1),
@@ -843,7 +844,8 @@ def test_no_poll_after_the_meeting_and_none_without_ballots_in_the_archive(clien
     from backend.activities.models import Activity
 
     # 结单: no poll set up.
-    assert client.post(f"/api/v1/activities/{meeting['activity']}/close", headers=meeting["admin"]).status_code == 200
+    assert client.post(f"/api/v1/activities/{meeting['activity']}/close", json={"early": True},
+                       headers=meeting["admin"]).status_code == 200
     refused(client.post(poll_path(meeting), headers=meeting["admin"], json={}), 409, "活动已结单，不能再组织测评。")
     # A meeting that is over: neither set up nor opened.
     aid = later_meeting(client, meeting, starts_in=timedelta(hours=1))

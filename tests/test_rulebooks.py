@@ -39,11 +39,14 @@ def put(client, headers, code, body, **query):
     return client.put(f"/api/v1/scoring-rules/{code}", json=body, query_string=query, headers=headers)
 
 
-def reception(client, congresses, deputies, title="进站接待选民"):
-    """An activity at the 鹤城区 station for ``deputies`` (keys); those in ``present`` check in; closed."""
+def reception(client, congresses, deputies, title="进站接待选民", morning=False):
+    """An activity at the 鹤城区 station for ``deputies`` (keys) going on now, or ``morning``: ended a quarter
+    of an hour ago (check-in still open), not at the same time as one now."""
     now = datetime.now(timezone.utc)
+    starts, ends = (now - timedelta(hours=3), now - timedelta(minutes=15)) if morning else \
+        (now - timedelta(minutes=10), now + timedelta(hours=2))
     body = {"title": title, "type": "reception", "station_id": congresses["station"].id,
-            "starts_at": iso(now - timedelta(minutes=10)), "ends_at": iso(now + timedelta(hours=2)),
+            "starts_at": iso(starts), "ends_at": iso(ends),
             "deputy_ids": [congresses["deputies"][key].id for key in deputies]}
     created = client.post("/api/v1/activities", json=body, headers=congresses["admins"]["root"])
     assert created.status_code == 201, created.json
@@ -51,7 +54,8 @@ def reception(client, congresses, deputies, title="进站接待选民"):
 
 
 def close(client, congresses, activity_id):
-    response = client.post(f"/api/v1/activities/{activity_id}/close", headers=congresses["admins"]["root"])
+    response = client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True},
+                           headers=congresses["admins"]["root"])
     assert response.status_code == 200, response.json
     return response.json["summary"]
 
@@ -127,7 +131,7 @@ def test_a_suggestion_earns_by_the_deputys_own_rulebook(client, congresses):
 def test_a_regions_line_changes_only_what_is_earned_afterwards_and_can_be_withdrawn(client, congresses):
     admins, tree = congresses["admins"], congresses["tree"]
     assert put(client, admins["hh"], "reception", {"points": 8}).status_code == 200
-    first = reception(client, congresses, ["hc"])
+    first = reception(client, congresses, ["hc"], morning=True)
     checkin(client, congresses["headers"]["hc"], congresses["station"].qr_code)
     close(client, congresses, first)
 

@@ -77,7 +77,8 @@ def held(client, app, city):
     assert checkin(client, city["headers"]["张伟"], city["station"].qr_code).status_code == 201
     assert checkin(client, city["headers"]["赵敏"], city["station"].qr_code).status_code == 201
     hand_check_in(client, city, activity_id, "李娜")
-    assert client.post(f"/api/v1/activities/{activity_id}/close", headers=city["chengbei"]).status_code == 200
+    assert client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True},
+                       headers=city["chengbei"]).status_code == 200
     elsewhere = dispatch(client, city, ["周强"], station="yuelu", admin="yuelu_admin")
     assert checkin(client, city["headers"]["周强"], city["yuelu"].qr_code).status_code == 201
     left = client.patch(f"/api/v1/deputies/{city['people']['赵敏'].id}", json={"active": False}, headers=city["huaihua"])
@@ -122,7 +123,8 @@ def test_a_check_in_counts_before_the_training_is_closed_and_a_cancelled_one_nev
     assert checkin(client, city["headers"]["张伟"], city["station"].qr_code).status_code == 201
     assert coverage(client, city["huaihua"]).json["trained"] == 1  # not closed yet: 张伟 was there
     hand_check_in(client, city, open_one, "李娜")
-    assert client.post(f"/api/v1/activities/{open_one}/cancel", headers=city["chengbei"]).status_code == 200
+    assert client.post(f"/api/v1/activities/{open_one}/cancel", json={"void_checkins": True},
+                       headers=city["chengbei"]).status_code == 200
     body = coverage(client, city["huaihua"]).json
     assert (body["trained"], body["activities"]) == (0, [])
     # Another type of activity is no training.
