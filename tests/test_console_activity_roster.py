@@ -144,7 +144,7 @@ def test_the_page_sends_as_many_statements_for_seven_deputies_as_for_one(app, st
 
 
 def test_a_closed_activitys_list_shows_the_points_of_its_page(station_admin, roster, monkeypatch):
-    assert post(station_admin, f"{roster['path']}/close", {}, page=roster["path"]).status_code == 302
+    assert post(station_admin, f"{roster['path']}/close", {"early": "1"}, page=roster["path"]).status_code == 302
     monkeypatch.setattr(console_activities, "ROSTER_PER_PAGE", 3)
     page = text(station_admin.get(roster["path"]))
     assert "<th>积分</th>" in page and count(page, "absent") == 6

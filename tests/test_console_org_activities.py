@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from backend.activities.models import Activity
 from backend.auth.models import User
+from backend.db_types import utcnow
 from backend.extensions import db
 from backend.points import rulebook
 from backend.points.models import ScoringRule, ScoringRuleOverride
@@ -574,7 +575,15 @@ def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory
     assert url.startswith("https://msb.example.cn/q/a")
     assert factory.client.get(f"/api/v1/qr/{url.rsplit('/', 1)[1]}").json["kind"] == "activity"
 
-    closed = post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path)
+    # 李娜 may still come (check-in is open for two hours more): 结单 is refused until confirmed as early,
+    # as the page's confirmation does (its form's ``early``).
+    assert re.search(r'<form method="post" id="close-form"[^>]*>.*?<input type="hidden" name="early" value="1">',
+                     page, re.S)
+    early = post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path)
+    assert early.status_code == 302
+    page = text(station_admin.get(path))
+    assert "仍有 1 位代表未签到，现在结单将把他们记为缺席。" in page and "已结单：" not in page  # (the flash)
+    closed = post(station_admin, f"/console/activities/{activity_id}/close", {"early": "1"}, page=path)
     assert closed.status_code == 302
     page = text(station_admin.get(path))
     assert "已结单：签到 1 人，请假 0 人，缺席 1 人；计入积分 5 分（1 人），缺席扣分 -1 分（1 人）。" in page
@@ -735,7 +744,7 @@ def test_a_deputy_who_could_not_scan_is_checked_in_by_hand(app, station_admin, f
     assert elsewhere.status_code == 404
     assert participant_row(activity_id, li) == ("invited", None, "")
 
-    closed = post(station_admin, f"/console/activities/{activity_id}/close", {}, page=path)
+    closed = post(station_admin, f"/console/activities/{activity_id}/close", {"early": "1"}, page=path)
     assert closed.status_code == 302
     page = text(station_admin.get(path))
     assert "已结单：签到 1 人，请假 0 人，缺席 1 人" in page
@@ -1120,7 +1129,8 @@ def test_the_edit_page_of_a_begun_or_ended_activity(app, station_admin, factory,
 
     factory.admin("yuelu", stations=[world["yuelu"]])
     assert sign_in(app, "yuelu").get(f"{path}/edit").status_code == 404
-    assert factory.client.post(f"/api/v1/activities/{activity_id}/close", headers=admin_api).status_code == 200
+    assert factory.client.post(f"/api/v1/activities/{activity_id}/close", json={"early": True},
+                               headers=admin_api).status_code == 200
     closed = station_admin.get(f"{path}/edit")
     assert closed.status_code == 409 and "活动已结单，不能再修改。" in text(closed)
     assert 'id="edit-activity"' not in text(station_admin.get(path))
@@ -1521,13 +1531,31 @@ def test_the_close_confirmation_counts_who_will_be_absent_and_who_never_answered
         page = text(station_admin.get(path))
         return html.unescape(re.search(r'action="[^"]+/close" data-confirm="([^"]+)"', page).group(1))
 
-    assert confirmation() == ("结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。"
-                              "目前有 2 位代表将记为缺席，其中 2 位从未接单或请假。确定结单吗？")
+    activity = db.session.get(Activity, int(path.rsplit("/", 1)[1]))
+    closes = local(activity.ends_dt + timedelta(minutes=30)).replace("T", " ")  # CHECKIN_GRACE_MINUTES after the end
+    # While check-in is open: when it closes and who has not checked in, confirmed as closing early.
+    assert confirmation() == (f"签到尚未截止（{closes} 截止），仍有 2 位代表未签到。结单后，已签到的代表计入积分，"
+                              "未请假未签到的代表记为缺席并按评分细则扣分。确定提前结单吗？")
+    assert factory.client.post(f"/api/v1/activities/{activity.id}/accept",
+                               headers=factory.deputy_headers(world["li"])).status_code == 200
     assert factory.client.post("/api/v1/checkins", json={"qr_code": world["chengbei"].qr_code, "lat": STATION[0],
                                                          "lng": STATION[1]},
                                headers=factory.deputy_headers(world["zhang"])).status_code == 201
+    assert confirmation() == (f"签到尚未截止（{closes} 截止），仍有 1 位代表未签到（其中已接单 1 位）。结单后，已签到的代表"
+                              "计入积分，未请假未签到的代表记为缺席并按评分细则扣分。确定提前结单吗？")
+    # 取消 would void 张伟's check-in: its confirmation says so, and its form confirms it.
+    page = text(station_admin.get(path))
+    cancel = re.search(r'<form [^>]*action="[^"]+/cancel" data-confirm="([^"]+)".*?</form>', page, re.S)
+    assert html.unescape(cancel.group(1)) == ("已有 1 位代表签到，取消后他们的签到作废、不计积分（将通知他们）。"
+                                              "取消后活动不计积分，且不能恢复。确定取消吗？")
+    assert '<input type="hidden" name="void_checkins" value="1">' in cancel.group(0)
+    # Once check-in has closed, who will be 缺席 and who never answered.
+    activity.starts_dt -= timedelta(hours=4)
+    activity.ends_dt = utcnow() - timedelta(minutes=31)
+    db.session.commit()
     assert confirmation() == ("结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。"
-                              "目前有 1 位代表将记为缺席，其中 1 位从未接单或请假。确定结单吗？")
+                              "目前有 1 位代表将记为缺席。确定结单吗？")
+    assert '<input type="hidden" name="early" value="">' in text(station_admin.get(path))
 
 
 def test_cancelling_an_activity_takes_an_optional_reason_into_its_record(station_admin, world):

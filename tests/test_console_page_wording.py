@@ -31,7 +31,7 @@ def test_activity_refusals_show_as_errors_and_steps_taken_as_successes(station_a
     assert flashes(station_admin, sent) == [("flash-success", "已发单：“城北联络站进站接待选民”，已通知 1 位代表。")]
     activity_page = sent.headers["Location"]
 
-    closed = post(station_admin, f"{activity_page}/close", {}, page=activity_page)
+    closed = post(station_admin, f"{activity_page}/close", {"early": "1"}, page=activity_page)
     kind, message = flashes(station_admin, closed)[0]
     assert (kind, message.startswith("已结单：")) == ("flash-success", True)
     again = post(station_admin, f"{activity_page}/cancel", {}, page=activity_page)
@@ -112,7 +112,7 @@ def test_the_activity_list_names_the_day_an_activity_ends_when_it_is_not_the_fir
 def test_a_page_that_cannot_be_opened_leads_back_where_the_administrator_was(station_admin, world):  # noqa: F811
     sent = post(station_admin, "/console/activities/new", dispatch_form(world, [world["zhang"]]))
     activity_page = sent.headers["Location"]
-    post(station_admin, f"{activity_page}/close", {}, page=activity_page)
+    post(station_admin, f"{activity_page}/close", {"early": "1"}, page=activity_page)
     # A tab left open on 编辑 before 结单, reloaded: the reason, and the way back to the activity.
     refused = station_admin.get(f"{activity_page}/edit", headers={"Referer": f"http://localhost{activity_page}"})
     assert refused.status_code == 409

@@ -574,6 +574,30 @@ def activity(activity_id):
     return render_template("console/activity.html", **activity_page(activity, roster_args(request.args)))
 
 
+def close_confirmation(activity, summary, now):
+    """结单's confirmation (console/activity.html; activities.js words it the same as the list refreshes), and
+    whether it confirms an early close: before the check-in window ends, with deputies not checked in yet,
+    it says when check-in closes and how many have not checked in, and the form confirms closing early."""
+    absent = summary["invited"] + summary["accepted"]
+    early = bool(absent) and not services.responses_closed(activity, now)
+    text = f"{services.early_close_text(activity, summary)}。" if early else ""
+    text += "结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。"
+    if absent and not early:
+        never = f"，其中 {summary['invited']} 位从未接单或请假" if summary["invited"] else ""
+        text += f"目前有 {absent} 位代表将记为缺席{never}。"
+    return text + ("确定提前结单吗？" if early else "确定结单吗？"), early
+
+
+def cancel_confirmation(activity, summary):
+    """取消活动's confirmation, whether it confirms voiding check-ins (the deputies checked in, counted first),
+    and its words without them (activities.js prefixes the count as the list refreshes)."""
+    text = ("取消后活动不计积分，述职测评随之结束、结果不计入履职档案，且不能恢复。确定取消吗？" if activity.type.value == "report"
+            else "取消后活动不计积分，且不能恢复。确定取消吗？")
+    if summary["checked_in"]:
+        return f"{services.void_text(summary['checked_in'])}。{text}", True, text
+    return text, False, text
+
+
 def activity_page(activity, args, typed=None):
     """What an activity's page shows, its attendance list at ``args`` (``roster_args``); ``typed``: a
     refused 补签's reason, {deputy id: text}, kept in its row."""
@@ -581,13 +605,17 @@ def activity_page(activity, args, typed=None):
     closed = activity.status is ActivityStatus.closed
     points, points_total = _points_by_deputy(activity, [p["deputy_id"] for p in data["participants"]]) if closed else ({}, 0)
     record_q = request.args.get("record_q", "").replace("\x00", "").strip()[:50]
+    now = utcnow()
     return dict(
         activity=activity, data=data, points=points, closed=closed, typed_reasons=typed or {},
+        close_confirmation=close_confirmation(activity, data["summary"], now),
+        cancel_confirmation=cancel_confirmation(activity, data["summary"]),
+        checkin_closes=services.check_in_window(activity)[1],
         attendance_args={key: value for key, value in args.items() if value and not (key == "page" and value == 1)},
         points_total=points_total, type_labels=ACTIVITY_TYPE_LABELS, status_labels=ACTIVITY_STATUS_LABELS,
         rule_points=rule_points(activity.region),
         participant_labels=PARTICIPANT_STATUS_LABELS,
-        started=activity.starts_dt <= utcnow(),  # 结单 only once it has begun (activities.services.close)
+        started=activity.starts_dt <= now,  # 结单 only once it has begun (activities.services.close)
         record=record_page(activity, record_q), record_q=record_q,
         action_labels=EVENT_ACTION_LABELS, role_labels=EVENT_ROLE_LABELS,
     )
@@ -647,7 +675,8 @@ def activity_checkin_png(activity_id):
 @bp.post("/activities/<int:activity_id>/close")
 @console_page("console.activities")
 def activity_close(activity_id):
-    summary = services.close(g.user, managed_activity_or_404(activity_id))
+    # ``early``: the administrator confirmed closing before check-in closes (close_confirmation)
+    summary = services.close(g.user, managed_activity_or_404(activity_id), early=request.form.get("early") == "1")
     if summary["already_closed"]:
         flash("该活动此前已结单，本次未重复计分。")
     else:
@@ -693,6 +722,6 @@ def activity_cancel(activity_id):
         return refused_form("console/activity.html", refusal, ("cancel-reason",), {"cancel-reason": "取消原因"},
                             typed_cancel_reason=request.form.get("reason", ""),
                             read_after=lambda: activity_page(activity, roster_args(request.args)))
-    services.cancel(g.user, activity, reason)
+    services.cancel(g.user, activity, reason, void_checkins=request.form.get("void_checkins") == "1")
     flash("活动已取消，不计积分，已将取消原因通知代表。" if reason else "活动已取消，不计积分。", "success")
     return redirect(url_for("console.activity", activity_id=activity_id))

@@ -73,15 +73,33 @@
     });
   }
 
-  // 结单's confirmation, as console/activity.html words it: who will be 缺席 and who never answered.
-  function closeConfirmation(summary) {
+  // 结单's confirmation, as console/activities.py close_confirmation words it: who will be 缺席 and who never
+  // answered; before check-in closes (the form's data-checkin-closes-at), when it does and how many have not
+  // checked in, and the form's ``early`` confirms closing early.
+  function closeConfirmation(form, summary) {
     var absent = summary.invited + summary.accepted;
-    var text = "结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。";
-    if (absent) {
+    var early = absent > 0 && Date.now() <= Date.parse(form.getAttribute("data-checkin-closes-at"));
+    form.elements.early.value = early ? "1" : "";
+    var text = "";
+    if (early) {
+      text = "签到尚未截止（" + form.getAttribute("data-checkin-closes") + " 截止），仍有 " + absent + " 位代表未签到" +
+        (summary.accepted ? "（其中已接单 " + summary.accepted + " 位）" : "") + "。";
+    }
+    text += "结单后，已签到的代表计入积分，未请假未签到的代表记为缺席并按评分细则扣分。";
+    if (absent && !early) {
       text += "目前有 " + absent + " 位代表将记为缺席" +
         (summary.invited ? "，其中 " + summary.invited + " 位从未接单或请假" : "") + "。";
     }
-    return text + "确定结单吗？";
+    return text + (early ? "确定提前结单吗？" : "确定结单吗？");
+  }
+
+  // 取消活动's confirmation (cancel_confirmation): with deputies checked in, how many, and the form's
+  // ``void_checkins`` confirms voiding their check-ins.
+  function cancelConfirmation(form, summary) {
+    var checkedIn = summary.checked_in;
+    form.elements.void_checkins.value = checkedIn ? "1" : "";
+    return (checkedIn ? "已有 " + checkedIn + " 位代表签到，取消后他们的签到作废、不计积分（将通知他们）。" : "") +
+      form.getAttribute("data-confirm-base");
   }
 
   var section = document.getElementById("attendance");
@@ -154,7 +172,11 @@
     }
     var closeForm = document.getElementById("close-form");
     if (closeForm && data.summary) {  // the confirmation counts who will be 缺席 as they stand now
-      closeForm.setAttribute("data-confirm", closeConfirmation(data.summary));
+      closeForm.setAttribute("data-confirm", closeConfirmation(closeForm, data.summary));
+    }
+    var cancelForm = document.getElementById("cancel-form");
+    if (cancelForm && data.summary) {  // and 取消's who checked in
+      cancelForm.setAttribute("data-confirm", cancelConfirmation(cancelForm, data.summary));
     }
     section.querySelectorAll("#att-summary [data-key]").forEach(function (el) {
       el.textContent = data.summary[el.getAttribute("data-key")];
