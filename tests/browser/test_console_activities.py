@@ -469,7 +469,7 @@ def test_a_refused_hand_check_in_page_closed_elsewhere_opens_the_summary_without
     posts.clear()
 
     closed = factory.client.post(f"/api/v1/activities/{activity_id}/close",
-                                 headers=factory.headers_for_admin(admin), json={})
+                                 headers=factory.headers_for_admin(admin), json={"early": True})
     assert closed.status_code == 200, closed.json
     next_live_refresh(page)
     expect(page.locator("#close-summary")).to_contain_text("结单结果")
@@ -571,8 +571,9 @@ def test_a_change_typed_before_the_edit_pages_script_ran_is_asked_about_before_a
 
 def test_the_close_confirmation_follows_the_attendance_and_a_cancellation_takes_a_reason(
         desktop, live_server, factory, external_requests):
-    """结单's dialog says how many will be 缺席 and how many never answered, as the live list changes; dismissed,
-    nothing happens. 取消活动 with a reason typed: the page says the deputies were told, the record keeps it."""
+    """结单's dialog, while check-in is open, says when it closes and how many have not checked in, as the
+    live list changes; dismissed, nothing happens. 取消活动 once a deputy has checked in says their check-in is
+    voided; with a reason typed: the page says the deputies were told, the record keeps it."""
     tree = factory.tree()
     station = factory.station(tree["hc"], "城北联络站", lat=STATION[0], lng=STATION[1], address="人民路 18 号")
     zhang = factory.deputy(tree["hc"], "张伟", phone="13800000101", stations=[station])
@@ -593,7 +594,7 @@ def test_the_close_confirmation_follows_the_attendance_and_a_cancellation_takes_
     sign_in(page, live_server, "chengbei")
     page.goto(f"{live_server}/console/activities/{activity_id}")
     page.click("button.close-activity")
-    assert "目前有 2 位代表将记为缺席，其中 2 位从未接单或请假。" in dialogs[-1], dialogs
+    assert "签到尚未截止" in dialogs[-1] and "仍有 2 位代表未签到。" in dialogs[-1], dialogs
     expect(page.locator("#activity-status")).to_have_text("已发单")
 
     response = factory.client.post("/api/v1/checkins", json={"qr_code": station.qr_code, "lat": STATION[0],
@@ -602,10 +603,11 @@ def test_the_close_confirmation_follows_the_attendance_and_a_cancellation_takes_
     next_live_refresh(page)
     expect(page.locator("#att-rows tr", has_text="张伟")).to_contain_text("已签到")
     page.click("button.close-activity")
-    assert "目前有 1 位代表将记为缺席，其中 1 位从未接单或请假。" in dialogs[-1], dialogs
+    assert "仍有 1 位代表未签到。" in dialogs[-1] and dialogs[-1].endswith("确定提前结单吗？"), dialogs
 
     page.get_by_label("取消原因（选填）").fill("暴雨预警，改期另行通知")
     page.click("button:has-text('取消活动')")
+    assert dialogs[-1].startswith("已有 1 位代表签到，取消后他们的签到作废、不计积分（将通知他们）。"), dialogs
     expect(page.locator(".flash")).to_contain_text("活动已取消，不计积分，已将取消原因通知代表。")
     expect(page.locator("#activity-record")).to_contain_text("取消原因：暴雨预警，改期另行通知")
     assert external_requests == []
