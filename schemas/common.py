@@ -213,4 +213,5 @@ class ErrorSchema(Schema):
     reason = fields.String(metadata={"description": "beyond the contract: why, as a word, where several refusals "
                                                     "share one code (checkin_refused: location_required, too_far, "
                                                     "not_invited, declined, too_early, too_late, no_activity, ended, "
-                                                    "cancelled, code_expired)"})
+                                                    "cancelled, code_expired, screen_code_required, "
+                                                    "already_checked_in_elsewhere)"})

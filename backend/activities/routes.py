@@ -360,7 +360,7 @@ def check_in_by_hand(data, activity_id, deputy_id):
 
 @blp.post("/<int:activity_id>/close")
 @admin_required
-@blp.arguments(ActivityCloseIn)
+@blp.arguments(ActivityCloseIn, required=False)  # no body: {"early": false}
 @blp.response(200, CloseOut)
 def close(data, activity_id):
     """结单：已签到代表计入积分（计入活动举办的年度），未请假未签到的代表记为缺席。活动开始后才能结单；重复结单不会重复计分。

@@ -14,13 +14,19 @@ const NOT_CHECKIN_CODE = 'not_checkin_code';
 // position. Not being invited, too early, too far, on leave… are no matter of settings.
 const LOCATION_REQUIRED = 'location_required';
 
+// Check-in refusals no later scan of the same code changes: the activity closed (结单) or cancelled, or the
+// deputy checked in to another activity held at the same time.
+const FINAL_REFUSALS = ['ended', 'cancelled', 'already_checked_in_elsewhere'];
+
 // 重试 sends the same code again: of use after a lost answer or a server failing, or a refusal that may
 // pass later at a station's code (too far, too early); not for a code the server does not know or has
-// withdrawn (404, 410), nor one that is no check-in code (a deputy's), nor for an activity's rotating code
-// it refused (expired within two minutes: only a new scan of the screen helps).
+// withdrawn (404, 410), nor one that is no check-in code (a deputy's), nor a refusal that stands
+// (FINAL_REFUSALS), nor for an activity's rotating code it refused (expired within two minutes: only a new
+// scan of the screen helps).
 function retryable(code, err) {
   if (!err.status || err.status >= 500) return true;
   if (err.status === 404 || err.status === 410 || err.code === NOT_CHECKIN_CODE) return false;
+  if (FINAL_REFUSALS.indexOf(err.reason) >= 0) return false;
   return !isActivityCode(code);
 }
 

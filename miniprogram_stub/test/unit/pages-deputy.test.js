@@ -882,6 +882,25 @@ test('check-in: 重试 after a lost answer sends what was sent, so its key repla
   assert.deepEqual(posts.map((p) => p.data), [{ qr_code: 'sta1', lat: 27.56, lng: 109.99 }, { qr_code: 'sta1', lat: 27.56, lng: 109.99 }]);
 });
 
+test('check-in: a refusal no later scan changes (closed, cancelled, checked in elsewhere) offers no 重试', async () => {
+  const refusals = [
+    ['活动已结单，不能再签到。', 'ended'],
+    ['活动已取消，不能签到。', 'cancelled'],
+    ['您已在“视察A”签到，活动时间重叠，不能同时签到另一项活动。', 'already_checked_in_elsewhere'],
+    ['活动“接待选民”尚未开始签到，请于 05月01日 08:30 之后扫码。', 'too_early'],
+  ];
+  const answers = refusals.slice();
+  const { phone } = unitPhone({
+    'POST /api/v1/checkins': () => refusal(...answers.shift()),
+  }, { user: DEPUTY });
+  const offered = [];
+  for (let i = 0; i < refusals.length; i += 1) {
+    const page = await phone.open('pages/checkin/checkin', { code: 'sta1' });
+    offered.push([page.data.status, page.data.message, page.data.canRetry]);
+  }
+  assert.deepEqual(offered, refusals.map(([message, reason]) => ['failed', message, reason === 'too_early']));
+});
+
 test('check-in: a 409 from the server is shown on the page', async () => {
   const { phone, wx } = unitPhone({
     'POST /api/v1/checkins': () => refusal('您距离活动地点约 2300 米，超出 500 米的签到范围，请到现场后再扫码。', 'too_far'),
