@@ -329,7 +329,8 @@ def checked_in_elsewhere(activity_id, deputy_id):
     ``activity_id``'s (values or bind parameters): one look-up of the deputy's check-ins
     (ix_activity_participants_deputy), each joined to its activity by its key."""
     activities, participants = Activity.__table__, ActivityParticipant.__table__
-    theirs, other, this = participants.alias("elsewhere"), activities.alias("other_activity"), activities.alias("this_activity")
+    theirs = participants.alias("elsewhere")
+    other, this = activities.alias("other_activity"), activities.alias("this_activity")
     return (
         select(other.c.title)
         .select_from(theirs.join(other, other.c.id == theirs.c.activity_id)
