@@ -358,7 +358,10 @@ def test_a_rule_changed_between_the_check_in_and_jiedan_keeps_what_the_check_in_
     """张伟 attends a reception (5 by the rulebook then); the congress lowers 接待选民 to 2 before 结单, and 李娜
     checks in after that; then the line is switched off. 结单 credits each what the line said at their check-in."""
     zhang, li = crew["deputies"][:2]
-    activity_id = dispatch(client, crew, [zhang, li]).json["id"]
+    now = datetime.now(timezone.utc)
+    # Over a minute ago, check-in still open: the second reception below starts now and does not overlap it.
+    activity_id = dispatch(client, crew, [zhang, li], starts=now - timedelta(hours=3),
+                           ends=now - timedelta(minutes=1)).json["id"]
     assert checkin(client, crew["headers"][0], crew["station"].qr_code).status_code == 201
     assert client.put("/api/v1/scoring-rules/reception", json={"points": 2}, headers=crew["root_admin"]).status_code == 200
     assert checkin(client, crew["headers"][1], crew["station"].qr_code).status_code == 201
@@ -371,7 +374,7 @@ def test_a_rule_changed_between_the_check_in_and_jiedan_keeps_what_the_check_in_
         assert [e["points"] for e in entries] == earned
 
     # A deputy checking in once the line is off earns nothing, whatever it says by 结单.
-    later = dispatch(client, crew, [zhang], title="第二次接待").json["id"]
+    later = dispatch(client, crew, [zhang], starts=now, title="第二次接待").json["id"]
     assert checkin(client, crew["headers"][0], crew["station"].qr_code).status_code == 201
     assert client.put("/api/v1/scoring-rules/reception", json={"active": True},
                       headers=crew["root_admin"]).status_code == 200
