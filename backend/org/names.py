@@ -2,8 +2,6 @@
 as a printed roster is, not by the characters' code points (审计甲 before 张伟 before 李建国)."""
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 # A surname read otherwise than the character's everyday reading (曾 zēng, not céng; 单 shàn, not dān).
 SURNAME_READINGS = {
     "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "朴": "piao", "区": "ou", "查": "zha", "盖": "ge",
@@ -16,6 +14,10 @@ SURNAME_READINGS = {
 def pinyin_key(name):
     """A sort key for ``name``: its syllables in pinyin (the surname read as a surname), then the name
     itself, so that two names read alike keep one order."""
+    # Imported at the first name sorted, not with the app: its dictionaries take a good part of a second
+    # to load, which every command and every worker started would pay (`flask db upgrade`, the sweep).
+    from pypinyin import Style, lazy_pinyin
+
     name = (name or "").lower()
     for surname in sorted(SURNAME_READINGS, key=len, reverse=True):
         if name.startswith(surname):
