@@ -1,4 +1,7 @@
 """The migrations build exactly the schema the models describe (the test database is built by them)."""
+import contextlib
+import os
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -27,7 +30,7 @@ def test_upgrading_a_database_in_use_keeps_every_row(tmp_path):
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'in-use.sqlite'}", "SECRET_KEY": "t"})
     with app.app_context():
-        upgrade(revision="0006")
+        _migrated(app.config["SQLALCHEMY_DATABASE_URI"], "0006")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
                               "VALUES (1, '县', 'county', '/1/', '2026-01-01 00:00:00')"))
@@ -63,7 +66,7 @@ def test_forwardings_made_before_work_orders_become_work_orders(tmp_path):
     line = ("INSERT INTO suggestion_events (id, suggestion_id, action, actor_role, actor_name, note, data, created_dt) "
             "VALUES (:id, :item, :action, 'deputy', '张伟', '', :data, :at)")
     with app.app_context():
-        upgrade(revision="0016")
+        _migrated(app.config["SQLALCHEMY_DATABASE_URI"], "0016")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
                               "VALUES (1, '县', 'county', '/1/', '2026-01-01 00:00:00')"))
@@ -134,6 +137,75 @@ def _scratch(database_url, tmp_path, name):
     server.dispose()
 
 
+# Databases migrated up to a revision, built once a session (per process: an xdist worker has its own),
+# for the tests that start from an old revision: {(dialect, revision): URL}.
+_MIGRATED = {}
+_migrated_home = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_databases(database_url, tmp_path_factory):
+    """Where ``_migrated`` keeps its databases: files of a directory of their own on SQLite; on PostgreSQL,
+    databases beside the tests' (named after it, so one per xdist worker), dropped at the end of the session."""
+    home = tmp_path_factory.mktemp("migrated")
+    _migrated_home["sqlite"] = lambda revision: f"sqlite:///{home / f'{revision}.sqlite'}"
+    if not database_url.startswith("sqlite"):
+        url = make_url(database_url)
+        _migrated_home["postgresql"] = lambda revision: url.set(
+            database=f"{url.database}_scratch_at_{revision}").render_as_string(hide_password=False)
+    yield
+    cached = list(_MIGRATED.values())
+    _MIGRATED.clear()
+    for url in cached:
+        _copy_database(None, url, drop_only=True)
+
+
+def _migrated(url, revision):
+    """Makes the scratch database ``url`` what ``upgrade(revision=revision)`` makes of an empty one, by
+    copying a database migrated so far once this session (itself upgraded from the highest one below it).
+    Call it before the app of ``url`` first connects."""
+    from flask_migrate import upgrade
+
+    from backend import create_app
+    from backend.extensions import db
+
+    dialect = make_url(url).get_backend_name()  # a SQLite-only test's file when the tests run on PostgreSQL
+    if (dialect, revision) not in _MIGRATED:
+        below = max((cached for kind, cached in _MIGRATED if kind == dialect and cached < revision), default=None)
+        built = _migrated_home[dialect](revision)
+        _copy_database(_MIGRATED.get((dialect, below)), built)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": built, "SECRET_KEY": "t"})
+        with app.app_context():
+            upgrade(revision=revision)
+            db.engine.dispose()
+        _MIGRATED[dialect, revision] = built
+    _copy_database(_MIGRATED[dialect, revision], url)
+
+
+def _copy_database(source, target, drop_only=False):
+    """``target`` made a copy of the database ``source`` (None: an empty one), or dropped."""
+    if target.startswith("sqlite"):
+        import sqlite3
+
+        path = make_url(target).database
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path + suffix)
+        if source and not drop_only:
+            with contextlib.closing(sqlite3.connect(make_url(source).database)) as original, \
+                    contextlib.closing(sqlite3.connect(path)) as copy:
+                original.backup(copy)
+        return
+    name = make_url(target).database
+    server = create_engine(make_url(target).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not drop_only:
+            template = f' TEMPLATE "{make_url(source).database}"' if source else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
+    server.dispose()
+
+
 def test_activities_held_before_the_record_get_the_lines_their_rows_tell(scratch_url):
     """0018 on a database with activities: each gets the lines its rows still tell, oldest first — 发单 by
     whom, each deputy's latest answer (with the reason for leave), their scans, 补签 by whom and why —
@@ -153,7 +225,7 @@ def test_activities_held_before_the_record_get_the_lines_their_rows_tell(scratch
         return f"2026-11-20 {hour:02}:{minute:02}:00" + ("+00" if postgres else "")
 
     with app.app_context():
-        upgrade(revision="0017")
+        _migrated(scratch_url, "0017")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
                               "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at(0)})
@@ -269,7 +341,7 @@ def test_items_numbered_before_0019_are_found_by_their_numbers_tail(scratch_url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     numbers = {1: "MSB-20261122-000123", 2: "MSB-20261122-001123", 3: "MSB-20261123-000124", 4: None}
     with app.app_context():
-        upgrade(revision="0018")
+        _migrated(scratch_url, "0018")
         _insert_items(scratch_url, [{"id": i, "number": number, "content": "路灯坏了"} for i, number in numbers.items()])
         upgrade()
         assert {"ix_suggestions_number_reversed", "ix_suggestions_deadline_order"} <= _index_names("suggestions")
@@ -308,7 +380,7 @@ def test_items_written_before_0023_are_found_by_a_word_of_their_content(scratch_
     postgres = not scratch_url.startswith("sqlite")
     contents = {1: "小区门口路灯坏了。", 2: "夜间施工噪音扰民。", 3: "路口的灯不亮。"}
     with app.app_context():
-        upgrade(revision="0022")
+        _migrated(scratch_url, "0022")
         _insert_items(scratch_url, [{"id": i, "number": None, "content": content} for i, content in contents.items()])
         upgrade()
         assert ("ix_suggestion_search_texts_grams" in _index_names("suggestion_search_texts")) == postgres
@@ -392,7 +464,7 @@ def test_0023_copies_every_item_batch_by_batch_and_its_index_serves_the_search(p
     app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_scratch_url, "SECRET_KEY": "t"})
     ids = [1, 2, 9_999, 10_000, 10_001, 19_999, 20_000, 123_456, 1_000_000]
     with app.app_context():
-        upgrade(revision="0022")
+        _migrated(postgres_scratch_url, "0022")
         _insert_items(postgres_scratch_url, [{"id": i, "number": None, "content": f"第{i}号路灯坏了。"} for i in ids])
         upgrade(revision="0023")
         assert _revision() == "0023"
@@ -404,7 +476,6 @@ def test_0023_waits_for_a_long_transaction_a_second_at_a_time_and_filings_go_on(
     """Creating the trigger waits for the transactions writing to the items, and every filing waits behind
     it: with a long one open (the sweep flagging items, say), 0023 gives up after a second, lets the
     filings through, and tries again; once the long transaction ends it goes through."""
-    from flask_migrate import upgrade
     from sqlalchemy import select
 
     from backend import create_app
@@ -424,7 +495,7 @@ def test_0023_waits_for_a_long_transaction_a_second_at_a_time_and_filings_go_on(
             sweep.commit()
 
     with app.app_context():
-        upgrade(revision="0022")
+        _migrated(postgres_scratch_url, "0022")
         _insert_items(postgres_scratch_url, [{"id": 1, "number": None, "content": "小区门口路灯坏了。"}])
         assert _upgrade_beside(postgres_scratch_url, beside) is None
         assert _revision() == "0023"
@@ -461,7 +532,7 @@ def test_an_upgrade_to_0023_killed_during_the_copy_is_finished_by_the_next(postg
             citizen.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": upgrading})
 
     with app.app_context():
-        upgrade(revision="0022")
+        _migrated(postgres_scratch_url, "0022")
         _insert_items(postgres_scratch_url, [{"id": i, "number": None, "content": c} for i, c in contents.items()])
         assert _upgrade_beside(postgres_scratch_url, beside) is not None  # its connection ended under it
         db.engine.dispose()
@@ -508,7 +579,7 @@ def test_an_upgrade_to_0023_stopped_while_it_builds_the_index_is_finished_by_the
             citizen.commit()
 
     with app.app_context():
-        upgrade(revision="0022")
+        _migrated(postgres_scratch_url, "0022")
         _insert_items(postgres_scratch_url, [{"id": 1, "number": None, "content": "小区门口路灯坏了。"},
                                              {"id": 2, "number": None, "content": "夜间施工噪音扰民。"}])
         assert _upgrade_beside(postgres_scratch_url, beside) is not None  # its connection ended under it
@@ -710,7 +781,6 @@ def test_the_offline_script_from_0022_copies_the_items_there_and_its_index_serve
     """A DBA upgrading a database in use with the script: the items already there are copied by its one
     INSERT ... SELECT, the index is valid and serves the search, and an item filed afterwards is copied by
     the trigger."""
-    from flask_migrate import upgrade
     from sqlalchemy import select
 
     from backend import create_app
@@ -721,7 +791,7 @@ def test_the_offline_script_from_0022_copies_the_items_there_and_its_index_serve
     app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_scratch_url, "SECRET_KEY": "t"})
     ids = [1, 2, 10_000, 10_001, 1_000_000]
     with app.app_context():
-        upgrade(revision="0022")
+        _migrated(postgres_scratch_url, "0022")
         _insert_items(postgres_scratch_url, [{"id": i, "number": None, "content": f"第{i}号路灯坏了。"} for i in ids])
         script = _offline_sql(postgres_scratch_url, "0022:head")
         assert "0022 -> 0023" in script and "CONCURRENTLY" not in script
@@ -768,7 +838,7 @@ def test_the_offline_script_of_0017_makes_the_work_orders_the_online_upgrade_mak
     def work_orders(url, offline):
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
         with app.app_context():
-            upgrade(revision="0016")
+            _migrated(url, "0016")
             _insert_items(url, [{"id": i, "number": None, "content": "路灯坏了"} for i in (1, 2, 3)])
             with db.engine.begin() as conn:
                 conn.execute(text(line), lines)
@@ -811,7 +881,7 @@ def test_messages_queued_before_0035_count_as_read_and_later_ones_are_unread(scr
                "next_attempt_dt, last_error, created_dt) VALUES (:id, :key, 7, 'accepted', '{}', '', 'sent', 1, "
                "'2026-01-01 00:00:00+00', '', '2026-01-01 00:00:00+00')")
     with app.app_context():
-        upgrade(revision="0034")
+        _migrated(scratch_url, "0034")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO users (id, openid, display_name, token_version, created_dt) "
                               "VALUES (7, 'fake-openid-x', '', 0, '2026-01-01 00:00:00+00')"))
@@ -844,7 +914,7 @@ def test_0038_builds_the_dedupe_prefix_index_on_postgresql_and_rebuilds_one_left
     name = "ix_outbox_messages_dedupe_prefix"
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
-        upgrade(revision="0037")
+        _migrated(scratch_url, "0037")
         if postgres:  # what a build killed half way leaves behind
             with db.engine.begin() as conn:
                 conn.execute(text(f"CREATE INDEX {name} ON outbox_messages (dedupe_key varchar_pattern_ops)"))
@@ -875,7 +945,7 @@ def _indexes_built_online(scratch_url, before, revision, tables):
     definitions = {}
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
-        upgrade(revision=before)
+        _migrated(scratch_url, before)
         broken, table = next(iter(tables.items()))
         if postgres:
             with db.engine.begin() as conn:
@@ -933,7 +1003,7 @@ def test_0049_adds_the_ballot_tickets_keeping_polls_open_and_rebuilds_an_index_l
     NOW = "'2026-01-01 00:00:00+00'"  # noqa: N806
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
-        upgrade(revision="0048")
+        _migrated(scratch_url, "0048")
         with db.engine.begin() as conn:
             conn.execute(text(f"INSERT INTO regions (id, name, path, level, created_dt) VALUES (1, '怀化市', '/1/', 'city', {NOW})"))
             conn.execute(text(f"INSERT INTO users (id, display_name, token_version, created_dt) VALUES (1, '管理员', 0, {NOW}), "
@@ -993,7 +1063,7 @@ def test_0051_stops_on_sibling_regions_of_one_name_and_then_refuses_them(scratch
     insert = "INSERT INTO regions (id, parent_id, name, path, level, created_dt) VALUES "
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
-        upgrade(revision="0050")
+        _migrated(scratch_url, "0050")
         with db.engine.begin() as conn:
             conn.execute(text(insert + f"(1, NULL, '江州市', '/1/', 'city', {NOW}), (2, 1, '鹤城区', '/1/2/', 'county', {NOW}), "
                               f"(3, 2, '迎丰街道', '/1/2/3/', 'township', {NOW}), (4, 2, '迎丰街道', '/1/2/4/', 'township', {NOW})"))
@@ -1034,7 +1104,7 @@ def test_0052_stops_on_stations_of_one_name_in_one_region_and_then_refuses_them(
     NOW = "'2026-01-01 00:00:00+00'"  # noqa: N806
     station = "INSERT INTO stations (id, name, kind, region_id, address, open_hours, description, created_dt) VALUES "
     with app.app_context():
-        upgrade(revision="0051")
+        _migrated(scratch_url, "0051")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, parent_id, name, path, level, created_dt) VALUES "
                               f"(1, NULL, '中方县', '/1/', 'county', {NOW}), (2, 1, '中方镇', '/1/2/', 'township', {NOW})"))
@@ -1078,7 +1148,7 @@ def test_0055_keeps_the_log_lines_of_a_region_deleted_under_it_and_downgraded_mo
     event = ("INSERT INTO audit_events (id, at, actor_name, actor_username, action, target_type, target_id, "
              "target_label, region_id, client_address, detail) VALUES ")
     with app.app_context():
-        upgrade(revision="0054")
+        _migrated(scratch_url, "0054")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, parent_id, name, path, level, created_dt) VALUES "
                               f"(1, NULL, '中方县', '/1/', 'county', {NOW}), (2, 1, '中方镇', '/1/2/', 'township', {NOW}),"
@@ -1127,7 +1197,7 @@ def test_0059_adds_the_approved_public_text_keeping_items_published_automaticall
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     columns = {"public_content", "public_reply", "public_withheld_reason"}
     with app.app_context():
-        upgrade(revision="0058")
+        _migrated(scratch_url, "0058")
         _insert_items(scratch_url, [{"id": 1, "number": "S1", "content": "路灯坏了"}])
         upgrade(revision="0059")
         with db.engine.begin() as conn:
@@ -1182,7 +1252,7 @@ def test_0061_names_the_deputy_of_items_filed_with_their_phone_and_the_same_file
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
     with app.app_context():
-        upgrade(revision="0060")
+        _migrated(scratch_url, "0060")
         _insert_items(scratch_url, [{"id": i, "number": f"S{i}", "content": "路灯坏了"} for i in (1, 2, 3, 4)])
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO deputies (id, name, level, region_id, group_name, active, phone, bio, "
@@ -1233,7 +1303,7 @@ def test_0062_work_orders_left_open_by_a_departed_deputys_return_are_withdrawn(s
     order = ("INSERT INTO suggestion_work_orders (id, suggestion_id, target, department, forwarded_dt, feedback_dt) "
              "VALUES (:id, :item, 'department', '县住建局', :at, :feedback)")
     with app.app_context():
-        upgrade(revision="0060")
+        _migrated(scratch_url, "0060")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
                               "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at(1)})
@@ -1282,7 +1352,7 @@ def test_0063_deputies_invited_after_the_check_in_window_closed_are_marked_so_on
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     with app.app_context():
-        upgrade(revision="0062")
+        _migrated(scratch_url, "0062")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
                               "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at(0)})
@@ -1333,7 +1403,7 @@ def test_0064_keeps_the_lateness_the_timeline_and_the_items_still_tell(scratch_u
         return str(value).removesuffix("+00:00").removesuffix(".000000") == at(day, hour).removesuffix("+00")
 
     with app.app_context():
-        upgrade(revision="0060")
+        _migrated(scratch_url, "0060")
         _insert_items(scratch_url, [{"id": i, "number": f"S{i}", "content": "路灯坏了"} for i in range(1, 8)])
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO deputies (id, name, level, region_id, group_name, active, bio, created_dt, "
@@ -1406,7 +1476,7 @@ def test_0066_marks_the_follows_a_merge_made(scratch_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
     with app.app_context():
-        upgrade(revision="0065")
+        _migrated(scratch_url, "0065")
         _insert_items(scratch_url, [{"id": 1, "number": "S1", "content": "路灯坏了"},
                                     {"id": 2, "number": "S2", "content": "路灯不亮"}])
         with db.engine.begin() as conn:
