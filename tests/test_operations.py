@@ -7,15 +7,18 @@ traceback or an HTML error page.
 
 The tests marked database_independent run the app on a database file of their own (``production()``),
 whatever TEST_DATABASE_URL names."""
+import atexit
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
 import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -72,11 +75,39 @@ def production(tmp_path, wechat_base="http://127.0.0.1:9", **overrides):
 
 
 def flask_command(env, *args):
-    """``flask --app backend ARGS`` as the operator types it: its exit code and what it printed."""
+    """``flask --app backend ARGS`` as the operator types it: its exit code and what it printed. A process of
+    its own, forked from tests/flask_zygote.py where the system has fork (the interpreter started and the
+    app's modules imported once per test process, not once per command)."""
     full = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     full |= {k: v for k, v in env.items() if v is not None}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "backend", *args], cwd=ROOT, env=full,
-                          capture_output=True, text=True, timeout=120)
+    args = ["--app", "backend", *args]
+    if not hasattr(os, "fork"):
+        return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=full,
+                              capture_output=True, text=True, timeout=120)
+    zygote = _zygote()
+    with tempfile.TemporaryDirectory() as output:
+        request = {"args": args, "env": full, "cwd": str(ROOT),
+                   "stdout": f"{output}/stdout", "stderr": f"{output}/stderr"}
+        zygote.stdin.write(json.dumps(request) + "\n")
+        zygote.stdin.flush()
+        if not select.select([zygote.stdout], [], [], 120)[0]:
+            os.killpg(zygote.pid, signal.SIGKILL)
+            raise subprocess.TimeoutExpired(["flask", *args], 120)
+        returncode = int(zygote.stdout.readline())
+        stdout, stderr = (Path(output, name).read_text() for name in ("stdout", "stderr"))
+    return subprocess.CompletedProcess(["flask", *args], returncode, stdout, stderr)
+
+
+_zygotes = []
+
+
+def _zygote():
+    if not _zygotes or _zygotes[-1].poll() is not None:
+        _zygotes.append(subprocess.Popen(
+            [sys.executable, "-m", "tests.flask_zygote"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, start_new_session=True, env={k: v for k, v in os.environ.items() if k not in APP_SETTINGS}))
+        atexit.register(_zygotes[-1].communicate)  # its stdin closed, it ends
+    return _zygotes[-1]
 
 
 # --- settings at start ---------------------------------------------------------------------------
