@@ -93,7 +93,10 @@ def flask_command(env, *args):
         if not select.select([zygote.stdout], [], [], 120)[0]:
             os.killpg(zygote.pid, signal.SIGKILL)
             raise subprocess.TimeoutExpired(["flask", *args], 120)
-        returncode = int(zygote.stdout.readline())
+        answer = zygote.stdout.readline()
+        if not answer:  # it could not import the app: its traceback went to this process's stderr
+            raise RuntimeError(f"tests/flask_zygote.py ended with status {zygote.wait()}")
+        returncode = int(answer)
         stdout, stderr = (Path(output, name).read_text() for name in ("stdout", "stderr"))
     return subprocess.CompletedProcess(["flask", *args], returncode, stdout, stderr)
 
