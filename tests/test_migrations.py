@@ -1521,7 +1521,7 @@ def test_0068_adds_what_a_check_in_earned_empty_for_the_rows_there(scratch_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
     at = "2026-11-22 08:00:00" + ("" if scratch_url.startswith("sqlite") else "+00")
     with app.app_context():
-        upgrade(revision="0067")
+        _migrated(scratch_url, "0067")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO regions (id, name, level, path, created_dt) "
                               "VALUES (1, '县', 'county', '/1/', :at)"), {"at": at})
