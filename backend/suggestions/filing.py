@@ -16,7 +16,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, case, exists, func, insert, literal_column, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, insert, literal_column, select, update
 
 from ..appointments.models import Appointment
 from ..auth.scope import RegionRef
@@ -180,8 +180,7 @@ def phone_key(text):
 def _filer_statement():
     """In one statement: the deputy whose registered phone is ``phone``; the deputy the caller's latest
     earlier item names as its filer, else the deputy whose phone the caller's latest 约见 with a deputy's phone
-    gave; whether an earlier item or 约见 of theirs ties them so to deputy ``deputy_id``. The caller's own rows,
-    read through ``ix_suggestions_citizen`` and ``ix_appointments_citizen``."""
+    gave. The caller's own rows, read through ``ix_suggestions_citizen`` and ``ix_appointments_citizen``."""
     deputies, items, meetings = Deputy.__table__, Suggestion.__table__, Appointment.__table__
     own_item = items.c.citizen_id == bindparam("user_id")
     own_meeting = meetings.c.citizen_id == bindparam("user_id")
@@ -193,30 +192,30 @@ def _filer_statement():
     return select(
         select(deputies.c.id).where(deputies.c.phone == bindparam("phone")).scalar_subquery().label("by_phone"),
         func.coalesce(latest_item, latest_meeting).label("latest"),
-        or_(exists().where(own_item, items.c.filer_deputy_id == bindparam("deputy_id")),
-            exists().select_from(meetings.join(deputies, meeting_phone))
-            .where(own_meeting, deputies.c.id == bindparam("deputy_id"))).label("tied_to_deputy"),
     )
 
 
 class Filer(NamedTuple):
     deputy_id: int | None  # the deputy the filer is known to be, stored as the item's ``filer_deputy_id``
-    is_deputy: bool  # whether that is the deputy whose code they file through
+    # whether the filer is verified as the deputy whose code they file through: their WeChat is bound as that
+    # deputy (the number WeChat's phone button proved). A typed phone never makes this true: see filer_deputy.
+    is_code_deputy: bool
     newly_tied: bool  # the contact phone ties them to a deputy their earlier items are not tied to
 
 
 def filer_deputy(connection, user, contact_phone, code_deputy_id) -> Filer:
     """Who of the deputies the filer is, by any identity we can tie to one: the WeChat user bound as the
     deputy; else the contact phone given now, when it is a deputy's registered phone; else a contact phone
-    this identity gave with an earlier item (a phone browser's identity is anonymous: the number it gives
-    is all that ties it to anyone). A deputy filing from another number, giving none, is not told apart."""
+    this identity gave with an earlier item or 约见 (a phone browser's identity is anonymous: the number it gives
+    is all that ties it to anyone). A deputy filing from another number, giving none, is not told apart.
+
+    Only the WeChat binding is verified. A typed number is anyone's to type: it marks the item as the deputy's
+    own (no 办结/满意 points, the console says so) but never changes the filing's answer — were a filing at
+    the deputy's code refused for it, anyone could test guesses of the deputy's mobile, one request each."""
     if user.deputy_id is not None:
         return Filer(user.deputy_id, user.deputy_id == code_deputy_id, False)
-    row = connection.execute(_filer_statement(), {
-        "phone": phone_key(contact_phone), "user_id": user.id, "deputy_id": code_deputy_id}).one()
-    deputy_id = row.by_phone or row.latest
-    is_deputy = code_deputy_id is not None and (row.by_phone == code_deputy_id or bool(row.tied_to_deputy))
-    return Filer(deputy_id, is_deputy, row.by_phone is not None and row.by_phone != row.latest)
+    row = connection.execute(_filer_statement(), {"phone": phone_key(contact_phone), "user_id": user.id}).one()
+    return Filer(row.by_phone or row.latest, False, row.by_phone is not None and row.by_phone != row.latest)
 
 
 def tie_earlier_items(connection, user_id, deputy_id):
@@ -243,13 +242,15 @@ def file_suggestion(user, data) -> ItemSnapshot:
     connection = db.session.connection()
     target = code_target(connection, data["qr_code"])
     to_deputy = target.target_kind is QRKind.deputy
-    filer = filer_deputy(connection, user, data.get("contact_phone"), target.deputy_id if to_deputy else None)
-    if filer.is_deputy:
-        # A deputy's item to themself would be theirs to accept, answer and close, for 履职积分 (and a 满意 from
-        # themself): refused, from their WeChat or from a browser that gave their number. A concern of their
-        # own goes through the station, dispatched by its staff.
-        raise forbidden(OWN_CODE)
+    # Every input is checked before who files is: the answer to a request with a mistake in it says nothing
+    # of the filer (the refusal below is for a verified identity only, see filer_deputy).
     photos = _photos(connection, user, data.get("attachment_ids"))
+    filer = filer_deputy(connection, user, data.get("contact_phone"), target.deputy_id if to_deputy else None)
+    if filer.is_code_deputy:
+        # A deputy's item to themself would be theirs to accept, answer and close, for 履职积分 (and a 满意 from
+        # themself): refused from the WeChat bound as them. A concern of their own goes through the station,
+        # dispatched by its staff. An unverified tie (a typed phone) files as anyone's, marked as theirs.
+        raise forbidden(OWN_CODE)
     location = data.get("location") or {}
     now = utcnow()
     values = dict(

@@ -81,13 +81,14 @@ def per_citizen(name):
 
 
 def _created(response):
-    """Only what was actually filed counts; a form sent back with a mistake does not use up the quota."""
-    return response.status_code == 201
+    """What was filed counts, and so does a filing refused for who files it (403: a deputy at their own code);
+    a form sent back with a mistake (422 and the like) does not use up the quota."""
+    return response.status_code in (201, 403)
 
 
 def _web_limits(identity_limit, address_limit, scope, wechat_limit=None):
     """A decorator: ``identity_limit`` per browser identity and ``address_limit`` per address, counted
-    only for what was created.
+    for what was created or refused for who asked (``_created``).
 
     Other callers (WeChat users) are held only to ``wechat_limit`` per user when one is given, and are
     otherwise exempt: their requests skip flask-limiter altogether (resolving the limits only to find
