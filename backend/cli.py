@@ -311,7 +311,7 @@ def import_stations_command(file, region_id):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--region", "region_id", type=int, help="导入到该区域及其下级区域（区域 id）；不写则为根区域")
 @click.option("--passwords", "passwords_file", type=click.Path(dir_okay=False, writable=True),
-              help="把新建账号的初始密码另存为这个 .xlsx 文件（不写则只在屏幕上列出）")
+              help="把新建账号的初始密码另存为这个新的 .xlsx 文件（仅本人可读；文件已存在则不导入；不写则只在屏幕上列出）")
 @needs_database
 def import_admins_command(file, region_id, passwords_file):
     """从 .xlsx 或 .csv 文件 FILE 导入管理员账号（规则与管理后台的“导入管理员”相同）。
@@ -324,19 +324,45 @@ def import_admins_command(file, region_id, passwords_file):
     def run(scope, sheet, progress, file_name):
         return account_importer.import_sheet(None, scope, sheet, file_name=file_name, progress=progress)
 
+    # The passwords' file is made before anything is imported, new and readable by its owner only: never an
+    # existing file overwritten, nor a link followed to somewhere else (one planted in /tmp by another user).
+    fd = _new_private_file(passwords_file) if passwords_file else None
+    kept = False
+
     def passwords(result):
+        nonlocal kept
         if not result["passwords"]:
             return
-        if passwords_file:
-            with open(passwords_file, "wb") as f:
+        if fd is not None:
+            with os.fdopen(os.dup(fd), "wb") as f:
                 f.write(account_importer.result_sheet(result))
+            kept = True
             click.echo(f"新建账号的初始密码已另存到 {passwords_file}，请妥善保管并逐一告知本人（首次登录须修改密码）。")
             return
         click.echo("新建账号的初始密码（只显示这一次，请妥善保管并逐一告知本人；首次登录须修改密码）：")
         for entry in result["passwords"]:
             click.echo(f"  第 {entry['row']} 行  {entry['display_name']}  登录名 {entry['username']}  初始密码 {entry['password']}")
 
-    _import_file(file, region_id, account_importer.ADMINS, run, after=passwords)
+    try:
+        _import_file(file, region_id, account_importer.ADMINS, run, after=passwords)
+    finally:
+        if fd is not None:
+            os.close(fd)
+            if not kept:  # no new account (or nothing imported): no empty file left behind
+                os.unlink(passwords_file)
+
+
+def _new_private_file(path):
+    """A new file at ``path``, readable and writable by its owner only (0600), as an open descriptor; a clear
+    refusal (exit code 1) when something is there already, a symbolic link included."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise click.ClickException(
+            f"文件 {path} 已存在：初始密码只写入新文件（不覆盖已有文件，也不经符号链接写到别处），请换一个文件名。什么都没有导入。"
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(f"无法创建文件 {path}（{exc.strerror}），什么都没有导入。") from None
 
 
 def _import_file(file, region_id, layout, run, after=None):

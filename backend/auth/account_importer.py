@@ -376,18 +376,26 @@ def result_sheet(result):
     import openpyxl
     from openpyxl.styles import Font
 
+    from ..spreadsheets import cell
+
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "新建账号初始密码"
-    sheet.append(["行号", "姓名", "登录名", "初始密码"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+
+    def add(values):
+        # Every text through spreadsheets.cell: an imported name "=HYPERLINK(…&D2…)" stays text, never a formula
+        # next to the passwords it would send away.
+        sheet.append([cell(sheet, value) for value in values])
+
+    add(["行号", "姓名", "登录名", "初始密码"])
+    for heading in sheet[1]:
+        heading.font = Font(bold=True)
     for entry in result["passwords"]:
-        sheet.append([entry["row"], entry["display_name"], entry["username"], entry["password"]])
+        add([entry["row"], entry["display_name"], entry["username"], entry["password"]])
     for letter, width in (("A", 8), ("B", 14), ("C", 20), ("D", 18)):
         sheet.column_dimensions[letter].width = width
-    sheet.append([])
-    sheet.append(["", "初始密码只显示这一次，请妥善保管、逐一告知本人；首次登录须修改密码。"])
+    add([])
+    add(["", "初始密码只显示这一次，请妥善保管、逐一告知本人；首次登录须修改密码。"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -36,7 +36,7 @@ from ..auth.services import allow_rebinding
 from ..db_types import utcnow
 from ..errors import APIError, conflict, validation_failed
 from ..extensions import db
-from ..spreadsheets import cell_value
+from ..spreadsheets import cell, cell_value
 from . import services
 from .models import Deputy, DeputyLevel, Region, Station, station_deputies
 
@@ -977,8 +977,12 @@ def workbook_template(layout, title, example, notes, widths):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = title
-    sheet.append([c.header for c in layout.columns])
-    sheet.append(example)
+
+    def add(to, values):  # the example names the administrator's region and station: text, never a formula
+        to.append([cell(to, value) for value in values])
+
+    add(sheet, [c.header for c in layout.columns])
+    add(sheet, example)
     for index, column in enumerate(layout.columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = widths.get(column.header, 12)
@@ -991,11 +995,11 @@ def workbook_template(layout, title, example, notes, widths):
     sheet.freeze_panes = "A2"
 
     notes_sheet = workbook.create_sheet(INSTRUCTIONS_SHEET)
-    notes_sheet.append(["列名", "是否必填", "填写说明"])
+    add(notes_sheet, ["列名", "是否必填", "填写说明"])
     for column in layout.columns:
-        notes_sheet.append([column.header, "必填" if column.required else "选填", notes[column.header]])
-    notes_sheet.append([])
-    notes_sheet.append(["说明", "", f"第 2 行是示例，{layout.key_header}以“{EXAMPLE_MARK}”开头的行导入时自动跳过，可保留或删除；"
+        add(notes_sheet, [column.header, "必填" if column.required else "选填", notes[column.header]])
+    add(notes_sheet, [])
+    add(notes_sheet, ["说明", "", f"第 2 行是示例，{layout.key_header}以“{EXAMPLE_MARK}”开头的行导入时自动跳过，可保留或删除；"
                                   f"请从第 3 行起每行填写一{layout.measure}{layout.entry}。"
                                   "第一行表头请勿修改。"])
     for letter, width in (("A", 12), ("B", 10), ("C", 80)):
