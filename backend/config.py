@@ -272,6 +272,8 @@ class Config:
         # Lists stay exact. 0: counted at every request.
         self.DASHBOARD_CACHE_SECONDS = _int("DASHBOARD_CACHE_SECONDS", 300)
         self.DASHBOARD_CACHE_AFTER_MS = _int("DASHBOARD_CACHE_AFTER_MS", 1000)
+        # A printed code's image, drawn once and kept by what it shows (qr.routes._kept_png): a day.
+        self.QR_IMAGE_CACHE_SECONDS = _int("QR_IMAGE_CACHE_SECONDS", 86400)
         self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
         self.CACHE_REDIS_URL = self.REDIS_URL
         self.CACHE_OPTIONS = dict(self.REDIS_OPTIONS) if self.REDIS_URL else None

@@ -14,6 +14,8 @@ from PIL import Image, ImageDraw, ImageFont
 from backend.qr import render
 from backend.qr import services as qr_services
 
+from .test_web_pages import config_override  # noqa: F401  (fixture)
+
 BASE = "https://msb.example.cn"
 PHONE = "13912345678"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -502,6 +504,32 @@ def test_the_image_scans_to_the_public_link_and_is_cacheable(client, org):
 
     other = client.get(f"/api/v1/qr/{code}/image.png", headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200 and other.data == response.data
+
+
+def test_the_image_is_drawn_once_and_kept_until_what_it_shows_changes(client, org, monkeypatch):
+    """A printed code is public and drawing it costs a core for ~50 ms: drawn once, the PNG is kept (by what it
+    shows) and served from there; a rename draws the new one."""
+    code = deputy_code(client, org["deputy_id"])
+    drawn = []
+    draw = render.code_image
+    monkeypatch.setattr(render, "code_image", lambda url, label: drawn.append(label) or draw(url, label))
+    first = client.get(f"/api/v1/qr/{code}/image.png")
+    again = client.get(f"/api/v1/qr/{code}/image.png")
+    assert (first.status_code, again.status_code, again.data, len(drawn)) == (200, 200, first.data, 1)
+    client.patch(f"/api/v1/deputies/{org['deputy_id']}", json={"name": "张卫"}, headers=org["admin"])
+    renamed = client.get(f"/api/v1/qr/{code}/image.png")
+    assert renamed.data != first.data and drawn[-1].startswith("张卫")
+
+
+def test_the_public_image_is_limited_per_address_in_chinese(client, org, config_override):
+    """Unauthenticated, so held per address (QR_IMAGE_RATE_LIMIT): past it, the contract's 429 saying when to try
+    again. The console's posters and code images are drawn by the console, outside this limit."""
+    config_override(QR_IMAGE_RATE_LIMIT="2 per minute")
+    code = deputy_code(client, org["deputy_id"])
+    assert [client.get(f"/api/v1/qr/{code}/image.png").status_code for _ in range(2)] == [200, 200]
+    over = client.get(f"/api/v1/qr/{code}/image.png")
+    assert (over.status_code, over.json["error"], over.json["message"]) == (429, "rate_limited", "操作过于频繁，请 1 分钟后再试。")
+    assert over.headers["Retry-After"]
 
 
 def test_renaming_a_deputy_changes_the_image_and_its_etag(client, org):

@@ -53,6 +53,9 @@ DEFAULTS = {
     "WECHAT_FILING_RATE_LIMIT": "20 per hour;50 per day",
     "UPLOAD_RATE_LIMIT": "60 per hour;200 per day",  # photos uploaded per user (nine to a suggestion)
     "UPLOAD_ADDRESS_RATE_LIMIT": "600 per hour",  # photos uploaded per address, by everyone behind it
+    # a printed code's image (GET /qr/{code}/image.png, no sign-in), per address: a phone shows a code or two; the
+    # console draws its own (posters, their zip, the check-in screen) and is not held to this
+    "QR_IMAGE_RATE_LIMIT": "60 per minute;600 per hour",
 }
 
 
@@ -139,6 +142,12 @@ def upload_limits(view):
     per_address = limiter.limit(configured("UPLOAD_ADDRESS_RATE_LIMIT"), key_func=get_remote_address,
                                 scope="upload-address")
     return per_address(per_user(view))
+
+
+def qr_image_limits(view):
+    """A code's public image: QR_IMAGE_RATE_LIMIT per address, every request counted (drawing one is costly;
+    a kept one still reads its code)."""
+    return limiter.limit(configured("QR_IMAGE_RATE_LIMIT"), key_func=get_remote_address, scope="qr-image")(view)
 
 
 def seconds_to_wait():
