@@ -88,12 +88,18 @@ def test_only_the_regions_administrators_edit_its_bands(huaihua, station_admin, 
     refused = post(station_admin, "/console/grade-bands", bands_form(tree["hh"], FOUR), page="/console/rules")
     assert refused.status_code == 302
     assert "只有区域管理员可以修改评价等次" in text(station_admin.get(refused.headers["Location"]))
-    other = f"/console/rules?region_id={tree['cs'].id}"
-    refused = post(huaihua, "/console/grade-bands", bands_form(tree["cs"], FOUR), page=other)
+    refused = post(huaihua, "/console/grade-bands", bands_form(tree["cs"], FOUR), page="/console/rules")
     assert refused.status_code == 404 and "区域不存在" in text(refused) and "长沙" not in text(refused)
     assert post(huaihua, "/console/grade-bands", bands_form(tree["hh"], FOUR) | {"region_id": "abc"},
                 page="/console/rules").status_code == 404
     assert stored() == []
+    # Reading: a region administrator's page offers their region, those above and those below; another one's
+    # rulebook is the not-found page, never its name (a station administrator may read any, as offered).
+    for foreign in (tree["cs"], tree["yl"]):
+        page = huaihua.get(f"/console/rules?region_id={foreign.id}")
+        assert page.status_code == 404 and "区域不存在" in text(page) and foreign.name not in text(page)
+    assert "湖南省" in text(huaihua.get(f"/console/rules?region_id={tree['root'].id}"))
+    assert "岳麓区" in text(station_admin.get(f"/console/rules?region_id={tree['yl'].id}"))
 
 
 def score(world, key, points, year=None):

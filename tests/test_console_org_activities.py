@@ -502,14 +502,15 @@ def test_a_rulebook_form_naming_no_region_saves_nothing(huaihua, world):
 
 def test_a_region_administrator_edits_only_the_regions_they_manage(app, huaihua, world):
     tree = world["tree"]
-    other = f"/console/rules?region_id={tree['cs'].id}"
-    page = text(huaihua.get(other))
+    above = f"/console/rules?region_id={tree['root'].id}"  # offered to compare, read-only
+    page = text(huaihua.get(above))
     assert "您只能修改本人所管区域的评分细则" in page and "disabled" in page and "保存修改" not in page
+    # One beside theirs is not offered: the not-found page, naming nothing (console/rules's own test).
+    assert huaihua.get(f"/console/rules?region_id={tree['cs'].id}").status_code == 404
     # Saving another region's (beside or above theirs) is answered as for a region that does not exist, as
     # the API does: the not-found page, naming nothing.
     for region in (tree["cs"], tree["root"]):
-        page = f"/console/rules?region_id={region.id}"
-        refused = post(huaihua, "/console/rules", rulebook_form(region) | {"points-reception": "9"}, page=page)
+        refused = post(huaihua, "/console/rules", rulebook_form(region) | {"points-reception": "9"}, page=above)
         assert refused.status_code == 404 and "区域不存在" in text(refused), region.name
         assert region.name not in text(refused)
     assert overrides() == {}

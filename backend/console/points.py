@@ -97,6 +97,15 @@ def _rulebook_regions(user):
     return [{"id": r.id, "name": r.name, "depth": r.path.count("/") - base} for r in db.session.scalars(query)]
 
 
+def _readable(user, region):
+    """Whether the page shows ``region``'s rulebook to ``user``: those ``_rulebook_regions`` offers — a region
+    administrator's own region, those above it and those under it; any to a station administrator."""
+    if not is_region_admin(user):
+        return True
+    own = user.admin_region.path
+    return own.startswith(region.path) or region.path.startswith(own)
+
+
 def _own(rule, region):
     """Whether ``rule`` is ``region``'s own line, one it may withdraw (the root's lines are the deployment's)."""
     return not rulebook.is_root(region) and rule.region is not None and rule.region.id == region.id
@@ -149,7 +158,10 @@ def rules():
         if not changed and not withdrawn:
             flash("没有需要保存的修改。")
         return redirect(url_for("console.rules", region_id=region.id if region else None))
-    return _rules_page(user, _rulebook_region(user, request.args.get("region_id")))
+    region = _rulebook_region(user, request.args.get("region_id"))
+    if region is not None and not _readable(user, region):
+        _no_such_region()  # outside what the selector offers: not found, never that region's name
+    return _rules_page(user, region)
 
 
 def _rules_page(user, region, typed=None, refused=None, bands_typed=None):
