@@ -18,6 +18,7 @@ from backend.auth import account_importer
 from backend.auth.models import User
 from backend.extensions import db
 
+from .parallel import inserted_meanwhile
 from .test_import import csv_file, xlsx
 from .test_import import upload as deputy_upload
 
@@ -346,21 +347,9 @@ def test_an_import_sends_as_many_statements_for_fifty_new_accounts_as_for_five(a
 def test_a_username_created_meanwhile_makes_the_whole_import_a_conflict_keeping_nothing(client, huaihua):
     """Another administrator creates one of the sheet's usernames after the import looked them up, just
     before it writes its new accounts: the import is refused, and none of its accounts stay."""
-    from sqlalchemy import event
-
-    raced = []
-
-    def create_zhaomin_meanwhile(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO USERS") and not raced:
-            raced.append(statement)
-            cursor.execute("INSERT INTO users (username, display_name, token_version, must_change_password, created_dt) "
-                           "VALUES ('zhaomin', '同时新建', 0, false, CURRENT_TIMESTAMP)")
-
-    event.listen(db.engine, "before_cursor_execute", create_zhaomin_meanwhile)
-    try:
+    with inserted_meanwhile(db.engine, "users", "INSERT INTO users (username, display_name, token_version, "
+                            "must_change_password, created_dt) VALUES ('zhaomin', '同时新建', 0, false, CURRENT_TIMESTAMP)"):
         response = upload(client, huaihua["headers"], xlsx(SHEET, header=HEADER))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", create_zhaomin_meanwhile)
     assert response.status_code == 409, response.json
     assert response.json["message"] == "导入期间管理员账号被他人同时新建，本次导入未生效，请重新导入。"
     assert "passwords" not in response.json

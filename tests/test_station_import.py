@@ -10,6 +10,7 @@ from backend.audit.models import AuditEvent
 from backend.extensions import db
 from backend.org.models import Station
 
+from .parallel import inserted_meanwhile
 from .test_import import csv_file, xlsx
 from .test_import import upload as deputy_upload
 
@@ -253,21 +254,10 @@ def test_an_import_sends_as_many_statements_for_fifty_new_stations_as_for_five(a
 def test_a_station_created_meanwhile_makes_the_whole_import_a_conflict_keeping_nothing(client, huaihua):
     """Another administrator creates one of the sheet's stations after the import read the scope's stations,
     just before it writes its new ones: the import is refused, and none of its stations stay."""
-    from sqlalchemy import event
-
-    raced = []
-
-    def create_south_meanwhile(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO STATIONS") and not raced:
-            raced.append(statement)
-            cursor.execute("INSERT INTO stations (name, kind, region_id, address, open_hours, description, created_dt) "
-                           f"VALUES ('城南联络站', 'area', {huaihua['hc'].id}, '', '', '', CURRENT_TIMESTAMP)")
-
-    event.listen(db.engine, "before_cursor_execute", create_south_meanwhile)
-    try:
+    with inserted_meanwhile(db.engine, "stations", "INSERT INTO stations (name, kind, region_id, address, open_hours, "
+                            f"description, created_dt) VALUES ('城南联络站', 'area', {huaihua['hc'].id}, '', '', '', "
+                            "CURRENT_TIMESTAMP)"):
         response = upload(client, huaihua["headers"], xlsx(SHEET, header=HEADER))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", create_south_meanwhile)
     assert response.status_code == 409, response.json
     assert response.json["message"] == "导入期间联络站被他人同时新建或修改，本次导入未生效，请重新导入。"
     assert station_count() == 1
