@@ -3,7 +3,10 @@
 The status is the database's: without it nothing works. Redis is reported beside it, not in the status:
 while it is down the app serves on (see config.py), so a load balancer must keep the server. So is WeChat
 refusing our appid, secret or server address (wechat/status.py): every server is refused alike, and only an
-operator correcting the settings helps, so it is for monitoring to alert on, not for the load balancer."""
+operator correcting the settings helps, so it is for monitoring to alert on, not for the load balancer. Likewise
+a subscribe message template id WeChat refuses (notifications/outbox.py, TEMPLATE_ERRCODES): its messages wait
+for an operator to correct WECHAT_TEMPLATES, on every server alike; read from the messages waiting, through the
+index of those still to be sent."""
 import swagger_ui_bundle
 from flask import Blueprint as PlainBlueprint
 from flask import current_app, send_from_directory
@@ -17,6 +20,14 @@ from .schema_check import migrated
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="运行状态")
 docs_assets = PlainBlueprint("docs_assets", __name__)
+
+
+class RefusedTemplateOut(Schema):
+    template = fields.String(required=True, metadata={"description": "The template's key in WECHAT_TEMPLATES"})
+    template_id = fields.String(required=True, metadata={
+        "description": "The id WECHAT_TEMPLATES gives it now (once corrected and restarted, the new id until the "
+                       "sweep's next try of the waiting messages succeeds); empty if it gives none"})
+    waiting = fields.Integer(required=True, metadata={"description": "Subscribe messages of the template waiting"})
 
 
 class HealthOut(Schema):
@@ -38,6 +49,15 @@ class HealthOut(Schema):
                        "fake (APP_ENV=production with WECHAT_MODE=fake: a trial on the offline stand-in)",
         "enum": ["ok", "misconfigured", "unknown", "fake"],
     })
+    wechat_templates = fields.String(required=True, metadata={
+        "description": "ok (no subscribe message waits for a refused template); refused (WeChat refused the id "
+                       "WECHAT_TEMPLATES gives a template (errcode 40037 or 40036): its messages wait for an operator "
+                       "to correct the id and restart, and are given up 3 days after they were queued; "
+                       "refused_templates says which); unknown (the database is unavailable)",
+        "enum": ["ok", "refused", "unknown"],
+    })
+    refused_templates = fields.List(fields.Nested(RefusedTemplateOut), required=True, metadata={
+        "description": "The templates whose id WeChat refused, by template: empty unless wechat_templates is refused"})
     cjk_font = fields.Boolean(required=True)
 
 
@@ -53,6 +73,21 @@ def _wechat_state():
     if problem is not None:
         return "misconfigured"
     return "fake" if production_trial(config) else "ok"
+
+
+def _templates_state():
+    """(wechat_templates, refused_templates) of the health check."""
+    from .notifications.outbox import refused_template_waiting
+
+    try:
+        waiting = refused_template_waiting()
+    except Exception:  # noqa: BLE001 - the database went away since it answered: health says so below
+        db.session.rollback()
+        return "unknown", []
+    ids = current_app.config["WECHAT_TEMPLATES"]
+    refused = [{"template": template, "template_id": ids.get(template) or "", "waiting": count}
+               for template, count in waiting.items()]
+    return ("refused" if refused else "ok"), refused
 
 
 def _redis_state():
@@ -82,11 +117,14 @@ def health():
         database = "unavailable"
     if database == "ok" and migrated() is False:
         database = "not_migrated"  # every request would fail: the load balancer must take the server out
+    wechat_templates, refused_templates = _templates_state() if database == "ok" else ("unknown", [])
     body = {
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
         "redis": _redis_state(),
         "wechat": _wechat_state() if database == "ok" else "unknown",
+        "wechat_templates": wechat_templates,
+        "refused_templates": refused_templates,
         "cjk_font": find_cjk_font_path(current_app.config.get("CJK_FONT_PATH")) is not None,
     }
     return body, (200 if database == "ok" else 503)

@@ -282,11 +282,25 @@ def test_a_message_wechat_rate_limits_or_fails_for_now_is_tried_again_not_given_
             OutboxMessage.id)] == [("sent", 1, ""), ("failed", 8, "99999")]
 
 
-def test_a_template_id_wechat_refuses_keeps_its_messages_for_the_operator_to_correct(client, app, world, wechat_standin):  # noqa: F811
+def test_a_template_id_wechat_refuses_keeps_its_messages_for_the_operator_to_correct(
+        client, app, factory, world, wechat_standin):  # noqa: F811
     """40037: the template id in WECHAT_TEMPLATES is not one of this mini-program's. Only an operator can
-    correct it; meanwhile the messages wait (every run says which template), and go once it is corrected."""
+    correct it; meanwhile the messages wait (every run says which template, so do the health check for
+    monitoring and the root administrators' 工作台), and go once it is corrected."""
     from backend.auth.models import User
     from backend.notifications.outbox import enqueue
+
+    from .test_console_suggestions import console_login
+
+    factory.admin("root", region=world["tree"]["root"])
+    root, station = console_login(app, "root"), console_login(app, "chengbei")
+    reminder = ('<p class="notice" id="wechat-templates-reminder"><strong>微信订阅消息模板 accepted（tmpl-accepted）'
+                '被微信拒绝（模板 ID 有误），2 条消息等待发送。</strong>请检查 WECHAT_TEMPLATES 设置')
+
+    def health():
+        response = client.get("/api/v1/health")
+        assert response.status_code == 200 and response.json["status"] == "ok"  # the load balancer keeps it
+        return {key: response.json[key] for key in ("wechat_templates", "refused_templates")}
 
     citizens = ("fake-openid-citizen-wang", "fake-openid-citizen-zhao")
 
@@ -302,13 +316,20 @@ def test_a_template_id_wechat_refuses_keeps_its_messages_for_the_operator_to_cor
     run = app.test_cli_runner().invoke(args=["sweep"])
     assert run.exit_code == 1 and "待重试 2，放弃 0" in run.output
     assert "Error: 微信不接受订阅消息模板 accepted 的 ID（40037）：请检查 WECHAT_TEMPLATES" in run.output
+    assert health() == {"wechat_templates": "refused", "refused_templates": [
+        {"template": "accepted", "template_id": "tmpl-accepted", "waiting": 2}]}
+    assert reminder in root.get("/console/").get_data(as_text=True)
+    assert "wechat-templates-reminder" not in station.get("/console/").get_data(as_text=True)  # not theirs to fix
     # Asked once a run for the template: its other message waits untried.
     assert wechat_standin.fail({}) == {"/cgi-bin/message/subscribe/send": 1}
     run = app.test_cli_runner().invoke(args=["sweep"])  # corrected; its messages wait out TEMPLATE_RETRY
     assert run.exit_code == 1 and "消息发送成功 0，" in run.output and "模板 accepted 的 ID" in run.output
+    assert health()["wechat_templates"] == "refused"
     wait_out_backoff(app)
     assert "消息发送成功 2，用户拒收 0，模板未配置跳过 0，待重试 0，放弃 0" in sweep(app)
     assert sorted(m["touser"] for m in wechat_standin.messages()) == list(citizens)
+    assert health() == {"wechat_templates": "ok", "refused_templates": []}
+    assert "wechat-templates-reminder" not in root.get("/console/").get_data(as_text=True)
 
     # Never corrected: given up once a message has waited three days, as for a WeChat out of reach.
     queue("second")
@@ -320,6 +341,7 @@ def test_a_template_id_wechat_refuses_keeps_its_messages_for_the_operator_to_cor
         db.session.commit()
     wait_out_backoff(app)
     assert "待重试 0，放弃 2" in sweep(app)  # and, none of them waiting any more, the run ends well
+    assert health()["wechat_templates"] == "ok"
 
 
 def test_statistics_use_explicit_denominators(client, app, world):  # noqa: F811

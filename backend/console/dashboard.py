@@ -262,5 +262,18 @@ def render_dashboard():
         stations=scoped_stations(user, [filters.get("station_id")]),
         as_of=as_of.astimezone(CHINA) if as_of else None,
         refresh_minutes=-(-current_app.config["DASHBOARD_CACHE_SECONDS"] // 60),
-        calendar_missing=calendar_missing(user),
+        calendar_missing=calendar_missing(user), refused_templates=refused_templates(user),
     )
+
+
+def refused_templates(user):
+    """The subscribe message templates whose id WeChat refused, with their messages waiting, to remind the root
+    region's administrators (who see to the settings with the operator) of: [(template, id)], count."""
+    from ..notifications.outbox import refused_template_waiting
+    from .workdays import may_edit
+
+    if not may_edit(user):
+        return [], 0
+    waiting = refused_template_waiting()
+    ids = current_app.config["WECHAT_TEMPLATES"]
+    return [(template, ids.get(template) or "") for template in waiting], sum(waiting.values())

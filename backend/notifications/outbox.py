@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import JSON, and_, case, delete, literal, or_, select, true, update
+from sqlalchemy import JSON, and_, case, delete, func, literal, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -301,13 +301,20 @@ def _wait_for_template(message, error, counts):
     counts["retry"] += 1
 
 
-def refused_templates():
-    """The templates with messages waiting because WeChat refused the template's id (``TEMPLATE_ERRCODES``), in
-    the order of their keys: what the sweep tells the operator at every run until the messages go. Only the
-    messages still to be sent are read (ix_outbox_messages_due)."""
+def refused_template_waiting():
+    """{template: messages waiting} for the templates whose id WeChat refused (``TEMPLATE_ERRCODES``), in the
+    order of their keys: what the sweep tells the operator at every run until the messages go, and the health
+    check and the root administrators' 工作台 show. Only the messages still to be sent are read
+    (ix_outbox_messages_due)."""
     refused = or_(*(OutboxMessage.last_error.startswith(f"{errcode} ") for errcode in sorted(TEMPLATE_ERRCODES)))
-    return sorted(db.session.scalars(select(OutboxMessage.template).where(OutboxMessage.status == "pending", refused)
-                                     .distinct()).all())
+    rows = db.session.execute(select(OutboxMessage.template, func.count()).where(OutboxMessage.status == "pending", refused)
+                              .group_by(OutboxMessage.template)).all()
+    return dict(sorted((template, waiting) for template, waiting in rows))
+
+
+def refused_templates():
+    """The templates with messages waiting because WeChat refused the template's id, in the order of their keys."""
+    return list(refused_template_waiting())
 
 
 def deliver_due(limit=200):
