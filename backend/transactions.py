@@ -107,7 +107,13 @@ def end_request_transaction(session, response):
             # answer if the COMMIT did reach the database, and files afresh if it did not.
             return database_unavailable_response(exc)
     else:
-        session.rollback()
+        try:
+            session.rollback()
+        except DATABASE_UNAVAILABLE as exc:
+            # Lost at a refusal's ROLLBACK (an after_request hook's exception would be a 500): the same 503
+            # as a connection lost earlier. The server discards the open transaction of a connection it
+            # lost, so nothing of the request is kept either way.
+            return database_unavailable_response(exc)
     return response
 
 

@@ -487,6 +487,42 @@ def test_a_connection_lost_at_commit_answers_503_and_the_retry_with_its_key_file
     assert [i["id"] for i in items] == [again.json["id"]]
 
 
+@pytest.mark.parametrize("lost", ["before", "after"])
+def test_a_connection_lost_at_a_refusals_rollback_answers_503_and_keeps_nothing(client, world, monkeypatch, lost):
+    """The station is closed (停用) between the code's reading and the filing's insert, so the filing, having
+    written, is refused (410) and rolled back; the database goes away at that ROLLBACK, before it ran or
+    after: 服务暂时不可用 (503, as any lost connection), not 服务器出了点问题, and nothing of it is kept."""
+    from sqlalchemy.exc import OperationalError
+
+    from backend.extensions import db
+
+    from .parallel import inserted_meanwhile
+
+    session = db.session()
+    real_rollback = session.rollback
+    calls = []
+
+    def dropped():
+        calls.append(lost)
+        if lost == "after" or len(calls) > 1:  # the 503's own rollback finds the connection gone: it ends
+            real_rollback()
+        if len(calls) == 1:
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+
+    station_id = world["station"].id
+    closing = f"UPDATE stations SET closed_dt = CURRENT_TIMESTAMP WHERE id = {station_id}"
+    with monkeypatch.context() as patch, inserted_meanwhile(db.engine, "suggestions", closing):
+        patch.setattr(session, "rollback", dropped)
+        refused = file(client, world["citizen"], world["station_code"])
+    assert calls, "the refusal was rolled back"
+    assert (refused.status_code, refused.json) == (503, {"error": "service_unavailable",
+                                                         "message": "服务暂时不可用，请稍后重试。"})
+    assert refused.headers.getlist("Retry-After") == ["5"]
+    assert client.get("/api/v1/suggestions", headers=world["citizen"]).json["items"] == []
+    filed = file(client, world["citizen"], world["station_code"])  # the station was never closed
+    assert filed.status_code == 201, filed.json
+
+
 def test_a_key_sent_again_with_other_words_says_the_first_filing_may_have_gone_through(client, world):
     """The answer to a filing was lost; the citizen adds a few words and taps 提交 again with the page's
     key. That is not a mistake in a field (422 已用于其他请求。 blocked the form for good): 409
