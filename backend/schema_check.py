@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 # app.extensions key: {"ok": bool, "head": str, "known": set, "logged": the revision last logged, None if none}
 _STATE = "schema_check"
 MESSAGE = "系统正在升级，暂时不可用，请稍后重试。"
+# ``Retry-After`` of that 503: an operator must run ``db upgrade`` (a minute or so), so asking again in a
+# few seconds, as after a lost connection, would only repeat the refusal.
+RETRY_AFTER_SECONDS = 60
 # Endpoints that answer without the tables: health reports the state itself.
 UNCHECKED = frozenset({None, "static", "docs_assets.swagger_asset", "health.health"})
 
@@ -85,4 +88,4 @@ def refuse_until_migrated():
         return None
     from .errors import server_error_response
 
-    return server_error_response(503, MESSAGE)
+    return server_error_response(503, MESSAGE, retry_after=RETRY_AFTER_SECONDS)

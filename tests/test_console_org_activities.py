@@ -549,7 +549,7 @@ def test_dispatching_an_activity_already_over_says_to_check_in_by_hand_before_cl
     assert "请为到场的代表补签后再结单" in page and "已通知" not in page
 
 
-def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory, world):
+def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory, world, monkeypatch):
     zhang, li = world["zhang"], world["li"]
     form = text(station_admin.get("/console/activities/new"))
     assert "张伟" in form and "周强" not in form
@@ -575,6 +575,15 @@ def test_dispatch_attendance_screen_close_and_points(app, station_admin, factory
     url = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.get_data())))[0].text
     assert url.startswith("https://msb.example.cn/q/a")
     assert factory.client.get(f"/api/v1/qr/{url.rsplit('/', 1)[1]}").json["kind"] == "activity"
+    with monkeypatch.context() as patch:  # no CJK font on the server: said, with when to look again
+        from backend.qr import render
+
+        patch.setattr(render, "FONT_CANDIDATES", ())
+        patch.setitem(app.config, "CJK_FONT_PATH", "/nonexistent/font.ttc")
+        fontless = station_admin.get(f"/console/activities/{activity_id}/checkin-code.png")
+    assert (fontless.status_code, fontless.mimetype, fontless.get_data(as_text=True)) == (
+        503, "text/plain", "二维码图片暂时无法生成：服务器缺少中文字体，请联系管理员安装。")
+    assert fontless.headers.get("Retry-After") == "3600"
 
     # 李娜 may still come (check-in is open for two hours more): 结单 is refused until confirmed as early,
     # as the page's confirmation does (its form's ``early``).

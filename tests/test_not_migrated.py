@@ -37,8 +37,10 @@ def test_a_database_never_migrated_is_not_served_until_upgraded(scratch_url, tmp
     assert health.json["status"] == "degraded" and health.json["database"] == "not_migrated"
     refused = sign_in(client)
     assert refused.status_code == 503 and refused.json == REFUSED
+    assert refused.headers.get("Retry-After") == "60"  # an operator runs db upgrade: a minute, not seconds
     page = client.get("/console/login")
     assert page.status_code == 503 and page.mimetype == "text/html"
+    assert page.headers.get("Retry-After") == "60"
     assert REFUSED["message"] in page.get_data(as_text=True)
     assert any(r.levelname == "ERROR" and "请先运行 flask --app backend db upgrade" in r.getMessage()
                for r in caplog.records)

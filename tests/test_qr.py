@@ -591,6 +591,28 @@ def test_the_poster_is_a5_at_300_dpi_and_scans_to_the_public_link(client, org):
     assert again.status_code == 304
 
 
+def test_without_a_cjk_font_images_and_posters_answer_503_and_to_ask_again_in_an_hour(
+        app, client, org, monkeypatch):
+    """No Chinese font on the server: the code's image and poster, in the API and the console, answer 503
+    saying so, with ``Retry-After: 3600`` (an operator must install one: asking again in seconds cannot help)."""
+    from .test_console_suggestions import console_login
+
+    monkeypatch.setattr(render, "FONT_CANDIDATES", ())
+    monkeypatch.setitem(app.config, "CJK_FONT_PATH", "/nonexistent/font.ttc")
+    message = "二维码图片暂时无法生成：服务器缺少中文字体，请联系管理员安装。"
+    code = deputy_code(client, org["deputy_id"])
+    for response in (client.get(f"/api/v1/qr/{code}/image.png"),
+                     client.get(f"/api/v1/qr/{code}/poster.png", headers=org["admin"])):
+        assert (response.status_code, response.json) == (503, {"error": "service_unavailable", "message": message})
+        assert response.headers.get("Retry-After") == "3600"
+    console = console_login(app, "huaihua")
+    for path in (f"/console/stations/{org['station_id']}/poster.png", "/console/posters.zip"):
+        page = console.get(path)
+        assert (page.status_code, page.mimetype) == (503, "text/html"), path
+        assert message in page.get_data(as_text=True)
+        assert page.headers.get("Retry-After") == "3600"
+
+
 def test_a_station_poster_with_long_details_scans_and_keeps_a_white_margin(client, factory, org):
     station = factory.station(
         org["tree"]["hc"],

@@ -663,8 +663,10 @@ def activity_checkin_png(activity_id):
     code, expires = rotating.make_code(activity.id)
     try:
         png = render.code_image(qr_url(code), activity.title)
-    except APIError as exc:
-        return plain(exc.status, exc.message)
+    except APIError as exc:  # no CJK font: 503 with its Retry-After
+        refused = plain(exc.status, exc.message)
+        refused.headers.update(exc.headers)
+        return refused
     response = make_response(png)
     response.mimetype = "image/png"
     response.headers["Cache-Control"] = "no-store"

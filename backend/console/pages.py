@@ -4,7 +4,7 @@ back after a refused form, the administrator's regions, and the China-time filte
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -115,13 +115,14 @@ def console_page(fallback="console.home", labels=None):
 
         @wraps(view)
         def wrapped(*args, **kwargs):
+            headers = {}
             try:
                 return once(*args, **kwargs)
             except APIError as exc:
                 db.session.rollback()
                 if exc.status == 404:
                     return not_found_page(exc.message)
-                lines, status = error_lines(exc, labels), exc.status
+                lines, status, headers = error_lines(exc, labels), exc.status, exc.headers  # e.g. a 503's Retry-After
             except ValidationError as exc:
                 db.session.rollback()
                 lines, status = error_lines(exc, labels), 422
@@ -132,8 +133,10 @@ def console_page(fallback="console.home", labels=None):
                 db.session.rollback()
                 lines, status = ["数据刚刚被其他操作修改或已存在，请刷新后重试。"], 409
             if request.method == "GET":
-                return render_template("console/activities_error.html", title="无法完成操作", message="；".join(lines),
-                                       back=back_url(fallback)), status
+                page = make_response(render_template("console/activities_error.html", title="无法完成操作",
+                                                     message="；".join(lines), back=back_url(fallback)), status)
+                page.headers.update(headers)
+                return page
             for line in lines:
                 flash(line, "error")
             return redirect(back_url(fallback))

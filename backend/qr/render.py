@@ -43,10 +43,16 @@ def find_cjk_font_path(configured=None):
     return None
 
 
+# ``Retry-After`` of the 503 for a missing CJK font: it comes back only when an operator installs one (or
+# sets CJK_FONT_PATH) and restarts, a matter of hours at best; a client asking sooner only hears it again.
+NO_FONT_RETRY_AFTER = 3600
+
+
 def font_path():
     path = find_cjk_font_path(current_app.config.get("CJK_FONT_PATH"))
     if path is None:
-        raise APIError(503, "service_unavailable", "二维码图片暂时无法生成：服务器缺少中文字体，请联系管理员安装。")
+        raise APIError(503, "service_unavailable", "二维码图片暂时无法生成：服务器缺少中文字体，请联系管理员安装。",
+                       headers={"Retry-After": str(NO_FONT_RETRY_AFTER)})
     return path
 
 
