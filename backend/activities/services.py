@@ -1318,16 +1318,22 @@ def _as_fixed(rule, code, due):
     return replace(rule, active=True)
 
 
+def _would_be_absent(activity_id):
+    """The participants of ``activity_id`` that 结单 marks absent (the WHERE clauses): on the list before its
+    check-in window closed (not 补录), in office, neither checked in nor on leave. Counted by ``still_to_come``
+    as 结单 would mark them."""
+    return (ActivityParticipant.activity_id == activity_id, ActivityParticipant.status.in_((P.invited, P.accepted)),
+            ActivityParticipant.invited_afterwards.is_(False),
+            # A deputy out of office still on the list (``take_off_departed`` leaves a few) could not come.
+            ActivityParticipant.deputy_id.in_(select(Deputy.id).where(Deputy.active.is_(True))))
+
 
 def still_to_come(activity):
     """``{"invited": n, "accepted": m}``: the deputies 结单 would mark absent now (on the list before its
     check-in window closed, in office, neither checked in nor on leave), counted where they are."""
     counts = {"invited": 0, "accepted": 0}
     counts.update((status.value, count) for status, count in db.session.execute(
-        select(ActivityParticipant.status, func.count())
-        .where(ActivityParticipant.activity_id == activity.id, ActivityParticipant.status.in_((P.invited, P.accepted)),
-               ActivityParticipant.invited_afterwards.is_(False),
-               ActivityParticipant.deputy_id.in_(select(Deputy.id).where(Deputy.active.is_(True))))
+        select(ActivityParticipant.status, func.count()).where(*_would_be_absent(activity.id))
         .group_by(ActivityParticipant.status)))
     return counts
 
@@ -1379,12 +1385,7 @@ def close(actor, activity, early=False):
     # nor deducted (staff 补签 those who came). Which they are was recorded at their invitation
     # (``invited_afterwards``): an end or start moved since changes nobody's standing.
     absent = set(db.session.scalars(
-        update(ActivityParticipant)
-        .where(ActivityParticipant.activity_id == activity.id,
-               ActivityParticipant.status.in_((P.invited, P.accepted)),
-               ActivityParticipant.invited_afterwards.is_(False),
-               # A deputy out of office still on the list (``take_off_departed`` leaves a few) could not come.
-               ActivityParticipant.deputy_id.in_(select(Deputy.id).where(Deputy.active.is_(True))))
+        update(ActivityParticipant).where(*_would_be_absent(activity.id))
         .values(status=P.absent)
         .returning(ActivityParticipant.deputy_id)
         .execution_options(synchronize_session=False)
