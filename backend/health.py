@@ -14,8 +14,10 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from .config import production_trial
+from .errors import RETRY_SOON_SECONDS
 from .extensions import Blueprint, db, redis_client
 from .qr.render import find_cjk_font_path
+from .schema_check import RETRY_AFTER_SECONDS as NOT_MIGRATED_RETRY_SECONDS
 from .schema_check import migrated
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="运行状态")
@@ -127,7 +129,11 @@ def health():
         "refused_templates": refused_templates,
         "cjk_font": find_cjk_font_path(current_app.config.get("CJK_FONT_PATH")) is not None,
     }
-    return body, (200 if database == "ok" else 503)
+    if database == "ok":
+        return body, 200
+    # Like every other 503: when to ask again - a restart or failover soon, an upgrade in a minute.
+    retry = NOT_MIGRATED_RETRY_SECONDS if database == "not_migrated" else RETRY_SOON_SECONDS
+    return body, 503, {"Retry-After": str(retry)}
 
 
 @docs_assets.get("/api/v1/docs-assets/<path:filename>")

@@ -35,6 +35,7 @@ def test_a_database_never_migrated_is_not_served_until_upgraded(scratch_url, tmp
     health = client.get("/api/v1/health")
     assert health.status_code == 503
     assert health.json["status"] == "degraded" and health.json["database"] == "not_migrated"
+    assert health.headers.get("Retry-After") == "60"
     refused = sign_in(client)
     assert refused.status_code == 503 and refused.json == REFUSED
     assert refused.headers.get("Retry-After") == "60"  # an operator runs db upgrade: a minute, not seconds

@@ -722,6 +722,7 @@ def test_with_the_database_unreachable_health_says_so_and_requests_are_answered_
     assert health.status_code == 503
     assert health.json["status"] == "degraded" and health.json["database"] == "unavailable"
     assert health.json["redis"] == "unset"
+    assert health.headers.getlist("Retry-After") == ["5"]
     board = client.get("/api/v1/leaderboard")
     assert board.status_code == 503
     assert board.json == {"error": "service_unavailable", "message": "服务暂时不可用，请稍后重试。"}
