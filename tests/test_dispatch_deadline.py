@@ -172,3 +172,29 @@ def test_an_item_overdue_at_a_station_without_administrators_reminds_the_nearest
         assert db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.user_id == gone_id)).all() == []
     timeline = client.get(f"/api/v1/suggestions/{lonely['id']}", headers=world["citizen"]).json["timeline"]
     assert [e["note"] for e in timeline if e["action"] == "remind"] == ["已超过分派时限"]
+
+
+def test_each_new_lateness_reminds_the_station_again_and_a_retry_does_not(app, client, world, admin_phone):  # noqa: F811
+    """An item late to dispatch, then late with 张伟, returned and late to dispatch again, then late with 李娜: the
+    station is reminded of each lateness, once; the sweep finding the same lateness again reminds nobody twice."""
+    item_id = file(client, world["citizen"], world["station_code"]).json["id"]
+    sweep(app)
+
+    def late(column):
+        shift(app, item_id, **{column: utcnow() - timedelta(minutes=1)})
+        assert "新标记超期 1 条" in sweep(app)
+
+    def reminders():
+        return sorted(lines["提示"] for title, lines in listed(client, admin_phone) if title == "建议办理超期提醒")
+
+    late("dispatch_due_dt")
+    assert step(client, world["admin"], item_id, "dispatch", deputy_id=world["zhang"].id).status_code == 200
+    late("accept_due_dt")
+    assert step(client, world["zhang_h"], item_id, "return", reason="不在我的联系范围").status_code == 200
+    late("dispatch_due_dt")
+    assert step(client, world["admin"], item_id, "dispatch", deputy_id=world["li"].id).status_code == 200
+    late("accept_due_dt")
+    assert reminders() == ["建议已超过分派时限，请尽快分派"] * 2 + ["建议已超过接单时限，请尽快处理"] * 2
+    shift(app, item_id, overdue=False)  # the same lateness found again
+    sweep(app)
+    assert len(reminders()) == 4

@@ -178,11 +178,20 @@ def mark_overdue(item, station_users):
     stage = "accept" if item.status is Status.assigned else "reply"
     workflow.record(item, "remind", SYSTEM, "已超过接单时限" if stage == "accept" else "已超过答复时限")
     note = "建议已超过接单时限，请尽快处理" if stage == "accept" else "建议已超过答复时限，请尽快答复"
-    _notify([_deputy_user(item.deputy_id), *station_users], "overdue", item, note, f"overdue-{stage}")
+    due = item.accept_due_dt if stage == "accept" else item.reply_due_dt
+    _notify([_deputy_user(item.deputy_id), *station_users], "overdue", item, note, _lateness_key(stage, due))
     # 转办中 the item waits on a department (its work order tracks that delay), and its deputy cannot answer
     # before the feedback is recorded: the reminder goes, the deduction does not.
     if stage == "reply" and item.deputy_id is not None and item.status is not Status.forwarded:
         ledger.credit(item.deputy_id, "suggestion_overdue", "suggestion", item.id, f"建议超期未答复 {item.number}")
+
+
+def _lateness_key(stage, due):
+    """An overdue reminder's key: its stage and the deadline missed, so that each lateness of a round (a second
+    分派超期 after a return, the next deputy's 接单超期, a reply limit moved on by a department's time) is told
+    of once, and the same one, found again, is not told twice. Every new deadline is set after the last one
+    passed, so no two latenesses share one."""
+    return f"overdue-{stage}" if due is None else f"overdue-{stage}-{int(due.timestamp() * 1000)}"
 
 
 def mark_dispatch_overdue(item, station_users):
@@ -191,8 +200,8 @@ def mark_dispatch_overdue(item, station_users):
     administrator whose account is in use) would tell nobody: the administrators of the nearest region above
     it that has any are reminded instead — the item is in their queue and theirs to dispatch."""
     workflow.record(item, "remind", SYSTEM, "已超过分派时限")
-    _notify_station(item, "overdue", "建议已超过分派时限，请尽快分派", "overdue-dispatch", "已超分派时限",
-                    admins=station_users)
+    _notify_station(item, "overdue", "建议已超过分派时限，请尽快分派", _lateness_key("dispatch", item.dispatch_due_dt),
+                    "已超分派时限", admins=station_users)
 
 
 def note_lateness(item, now):
