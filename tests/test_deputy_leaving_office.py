@@ -269,3 +269,57 @@ def test_a_deputy_out_of_office_still_on_a_list_is_neither_messaged_nor_checked_
     assert client.get(f"/api/v1/deputies/{wang.id}/points", headers=crew["root_admin"]).json["total"] == 0
     lines = client.get(f"/api/v1/activities/{activity_id}/events", headers=crew["admin"]).json["items"]
     assert lines[-1]["note"].endswith("；已离任、未签到 1 人，不计缺席"), lines[-1]["note"]
+
+
+# --- 不满意 after the deputy left office ----------------------------------------------------------------
+
+def sent(wechat_standin, openid):
+    return [(m["template_id"], m["data"]["phrase3"]["value"], m["data"]["thing4"]["value"])
+            for m in wechat_standin.messages() if m["touser"] == openid]
+
+
+def test_a_dissatisfied_rating_after_the_deputy_left_goes_back_to_the_station_for_dispatch(
+        client, app, town, wechat_standin):
+    """Answered, then its deputy left office: the citizen's 不满意 sends the item back to its station (待分派), as
+    leaving office returns the open ones; the station is told to dispatch it, the citizen that another deputy will
+    handle it, and the deputy who left nothing — neither then, nor reminded or docked when it is late."""
+    chen = f"fake-openid-deputy{town['chen'].id}"
+    [item_id] = filed(client, app, town)
+    assert step(client, town["chen_h"], item_id, "accept").status_code == 200
+    assert step(client, town["chen_h"], item_id, "reply", content="已协调处理").status_code == 200
+    retire(client, town)
+    sweep(app)
+    wechat_standin.clear()
+
+    rated = step(client, town["citizen"], item_id, "rate", satisfaction="dissatisfied", comment="器材还是坏的")
+    assert rated.status_code == 200, rated.json
+    assert (rated.json["status"], rated.json["deputy"], rated.json["station"]["id"], rated.json["round"]) == \
+        ("pending", None, town["north"].id, 2)
+    assert last_line(client, town, item_id) == ("return", "system", LEFT)
+    assert pending_ids(client, town["north_admin"]) == [item_id]
+    told = client.get("/api/v1/me/messages", headers=town["north_admin"]).json["items"][0]
+    assert {line["label"]: line["value"] for line in told["lines"]}["提示"] == "群众不满意，原代表已离任，请重新分派"
+
+    shift(app, item_id, dispatch_due_dt=utcnow() - timedelta(minutes=1))
+    assert "新标记超期 1 条" in sweep(app)
+    assert sent(wechat_standin, "fake-openid-citizen-wang") == [("tmpl-reopened", "待分派", "原代表已离任，将另行分派代表办理")]
+    assert sent(wechat_standin, chen) == []
+    assert client.get(f"/api/v1/deputies/{town['chen'].id}/points", headers=town["region_admin"]).json["entries"] == []
+    assert step(client, town["north_admin"], item_id, "dispatch", deputy_id=town["li"].id).status_code == 200
+
+
+def test_an_item_left_with_a_deputy_out_of_office_costs_them_no_reminder_nor_point(client, app, town, wechat_standin):
+    """However an open item is still with a deputy out of office (data from before their items were returned, or
+    a rating committed at the instant they left), the sweep neither reminds nor docks them; the station is told."""
+    [item_id] = filed(client, app, town)
+    assert step(client, town["chen_h"], item_id, "accept").status_code == 200
+    db.session.execute(update(Deputy).where(Deputy.id == town["chen"].id).values(active=False))  # no sync_office
+    db.session.commit()
+    sweep(app)
+    wechat_standin.clear()
+    shift(app, item_id, reply_due_dt=utcnow() - timedelta(minutes=1))
+    assert "新标记超期 1 条" in sweep(app)
+    assert sent(wechat_standin, f"fake-openid-deputy{town['chen'].id}") == []
+    assert client.get(f"/api/v1/deputies/{town['chen'].id}/points", headers=town["region_admin"]).json["entries"] == []
+    told = client.get("/api/v1/me/messages", headers=town["north_admin"]).json["items"]
+    assert [m["title"] for m in told][:1] == ["建议办理超期提醒"]

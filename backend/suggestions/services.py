@@ -179,10 +179,13 @@ def mark_overdue(item, station_users):
     workflow.record(item, "remind", SYSTEM, "已超过接单时限" if stage == "accept" else "已超过答复时限")
     note = "建议已超过接单时限，请尽快处理" if stage == "accept" else "建议已超过答复时限，请尽快答复"
     due = item.accept_due_dt if stage == "accept" else item.reply_due_dt
-    _notify([_deputy_user(item.deputy_id), *station_users], "overdue", item, note, _lateness_key(stage, due))
+    # A deputy out of office (an item left with them by data from before their items were returned, or by a
+    # step committed at the instant they left) can no longer open it: neither reminded nor docked.
+    deputy = _deputy_user(item.deputy_id) if _in_office(item.deputy_id) else None
+    _notify([deputy, *station_users], "overdue", item, note, _lateness_key(stage, due))
     # 转办中 the item waits on a department (its work order tracks that delay), and its deputy cannot answer
     # before the feedback is recorded: the reminder goes, the deduction does not.
-    if stage == "reply" and item.deputy_id is not None and item.status is not Status.forwarded:
+    if stage == "reply" and deputy is not None and item.status is not Status.forwarded:
         ledger.credit(item.deputy_id, "suggestion_overdue", "suggestion", item.id, f"建议超期未答复 {item.number}")
 
 
@@ -192,6 +195,10 @@ def _lateness_key(stage, due):
     of once, and the same one, found again, is not told twice. Every new deadline is set after the last one
     passed, so no two latenesses share one."""
     return f"overdue-{stage}" if due is None else f"overdue-{stage}-{int(due.timestamp() * 1000)}"
+
+
+def _in_office(deputy_id):
+    return deputy_id is not None and bool(db.session.scalar(select(Deputy.active).where(Deputy.id == deputy_id)))
 
 
 def mark_dispatch_overdue(item, station_users):
@@ -401,10 +408,11 @@ def _withdraw_work_order(item, reason):
     return f"转办至{work_order.department}的工单已撤回，不再等待部门反馈"
 
 
-def return_to_station(item, actor, reason, departed=False):
+def return_to_station(item, actor, reason, departed=False, notice=None):
     """退回: the item waits for dispatch again, at its station — or, that one closed (停用) or gone, at the
     deputy's open station, else in the queue of its region, as the timeline line says (no item waits at a
-    closed station: nobody would see it). ``departed``: the system's, as the deputy left office."""
+    closed station: nobody would see it). ``departed``: the system's, as the deputy left office. ``notice``:
+    what the station is told instead (its note, and its shorter one for a station nobody runs)."""
     workflow.check_transition(item, "return", actor.role == "system")
     _leave_deputy(item, utcnow())
     moved = _requeue(item, item.deputy_id)
@@ -416,8 +424,8 @@ def return_to_station(item, actor, reason, departed=False):
     item.accept_due_dt = item.reply_due_dt = None
     item.dispatch_due_dt = dispatch_due_at(utcnow())
     item.overdue = item.due_soon = False
-    note, unstaffed = ("代表离任，建议已退回，请重新分派", "代表离任待分派") if departed else \
-        ("代表退回了一条建议，请重新分派", "代表退回待分派")
+    note, unstaffed = notice or (("代表离任，建议已退回，请重新分派", "代表离任待分派") if departed else
+                                 ("代表退回了一条建议，请重新分派", "代表退回待分派"))
     notify_station_pending(item, note, f"returned-{int(utcnow().timestamp() * 1000)}", unstaffed)
     db.session.flush()
     return item
@@ -564,9 +572,15 @@ def rate(item, actor, satisfaction, comment=""):
         item.round += 1
         item.reply_due_dt = due_at(item.category, "reply", now)
         item.reply_content = item.implemented = None
-        _notify([item.citizen, _deputy_user(item.deputy_id)], "reopened", item, "群众不满意，建议已重新交办", "reopened",
-                _followers(item))
-        notify_station_reopened(item)
+        if _in_office(item.deputy_id):
+            _notify([item.citizen, _deputy_user(item.deputy_id)], "reopened", item, "群众不满意，建议已重新交办",
+                    "reopened", _followers(item))
+            notify_station_reopened(item)
+        else:
+            # Its deputy has left office (their open items went back to their stations then; this one, answered,
+            # waited for its rating): nobody could handle the new round. Back to the station for dispatch, as those.
+            return_to_station(item, SYSTEM, DEPARTED, departed=True, notice=REOPENED_DEPARTED)
+            _notify([item.citizen], "reopened", item, "原代表已离任，将另行分派代表办理", "reopened", _followers(item))
     else:
         item.closed_dt = now
         if satisfaction is Satisfaction.dissatisfied:
@@ -582,6 +596,10 @@ def rate(item, actor, satisfaction, comment=""):
         db.session.rollback()
         raise APIError(409, "invalid_transition", "本轮答复已经评价过了。") from None
     return item
+
+
+# What a station is told of an item sent round again whose deputy has left office (``rate``).
+REOPENED_DEPARTED = ("群众不满意，原代表已离任，请重新分派", "重办待分派")
 
 
 def notify_station_reopened(item):
