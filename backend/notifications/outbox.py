@@ -191,14 +191,17 @@ def _chunks(prefixes):
                     for template, prefix in prefixes[start:start + _PREFIXES_AT_ONCE]))
 
 
-def withdraw_under(prefixes, exclude_user=None):
+def withdraw_under(prefixes, exclude_user=None, users=None):
     """``withdraw`` for many things at once: drop the messages not sent yet whose (template, dedupe key prefix)
-    is one of ``prefixes`` (pairs), except those to the user ``exclude_user`` (an id). Returns how many."""
+    is one of ``prefixes`` (pairs), except those to the user ``exclude_user`` (an id); given ``users`` (a list
+    or SELECT of user ids), those to these users alone. Returns how many."""
     dropped = 0
     for matches in _chunks(prefixes):
         condition = (OutboxMessage.status == "pending") & matches
         if exclude_user is not None:
             condition &= OutboxMessage.user_id != exclude_user
+        if users is not None:
+            condition &= OutboxMessage.user_id.in_(users)
         dropped += db.session.execute(
             delete(OutboxMessage).where(condition).execution_options(synchronize_session=False)).rowcount
     return dropped

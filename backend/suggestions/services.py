@@ -14,7 +14,7 @@ from ..auth.scope import manages_deputy, nearest_region_administrators
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
-from ..notifications.outbox import china_time, enqueue, restate_under, thing
+from ..notifications.outbox import china_time, enqueue, restate_under, thing, withdraw_under
 from ..org.models import Deputy, Station
 from ..points import ledger
 from ..uploads.models import Upload
@@ -143,6 +143,25 @@ def _notify(users, template, item, note, key, followers=(), follower_note=None):
 # The notices about an item that go to its staff (its deputy, its station's administrators) with the
 # filer's words unredacted: ``_notify``'s ``data``. (Its followers' ``public`` copy is redacted already.)
 STAFF_TEMPLATES = ("new_item", "overdue", "supervised", "reopened")
+
+
+def _drop_staff_notices(item, templates=STAFF_TEMPLATES):
+    """The item has ended (撤回, 合并, 不予受理) or moved on (分派): its staff's notices of ``templates`` about it not
+    sent yet (待接单, 待分派, 超期, 督办, 重新交办) tell of work no longer theirs, and are not sent late (news no longer
+    true: ``outbox.withdraw``). ``reopened`` goes to the item's citizen and followers too: only the staff's copies."""
+    prefixes = [(template, f"{template}:{item.id}:") for template in templates if template != "reopened"]
+    if "reopened" in templates:
+        prefixes += [("reopened", f"reopened:{item.id}:{round_}:reopened-admin:") for round_ in range(2, item.round + 1)]
+        _drop_deputy_notices(item, item.deputy_id, ("reopened",))
+    withdraw_under(prefixes)
+
+
+def _drop_deputy_notices(item, deputy_id, templates=STAFF_TEMPLATES):
+    """The item leaves the deputy ``deputy_id`` (退回, leaving office, a dispatch to another): their notices about
+    it not sent yet are no longer theirs to act on, and are not sent late."""
+    user = _deputy_user(deputy_id)
+    if user is not None:
+        withdraw_under([(template, f"{template}:{item.id}:") for template in templates], users=[user.id])
 
 
 def redact_waiting_notices(citizen_id, known=()):
@@ -373,6 +392,10 @@ def dispatch(item, actor, deputy_id, note=""):
     workflow.check_transition(item, "dispatch")
     now = utcnow()
     _leave_deputy(item, now)  # late to dispatch, or (re-dispatched) its deputy late to accept
+    # 待分派 and 超期 told of the stage now over; a deputy it is taken from is told nothing more of it.
+    _drop_staff_notices(item, ("new_item", "overdue"))
+    if item.deputy_id != deputy.id:
+        _drop_deputy_notices(item, item.deputy_id)
     workflow.apply(item, "dispatch", actor, note, data={"deputy_id": deputy.id, "deputy_name": deputy.name})
     _assign(item, deputy, now)
     db.session.flush()
@@ -415,6 +438,7 @@ def return_to_station(item, actor, reason, departed=False, notice=None):
     what the station is told instead (its note, and its shorter one for a station nobody runs)."""
     workflow.check_transition(item, "return", actor.role == "system")
     _leave_deputy(item, utcnow())
+    _drop_deputy_notices(item, item.deputy_id)
     moved = _requeue(item, item.deputy_id)
     note = f"{reason}（{moved}）" if moved else reason
     if item.status is Status.forwarded:  # only the system's, as the deputy left office (workflow.SYSTEM_ONLY)
@@ -643,6 +667,7 @@ def reject(item, actor, reason):
     if held:
         audit_log.record("content_rejected", actor.user, ("suggestion", item.id, item.number), item.region_id)
     item.closed_dt = utcnow()
+    _drop_staff_notices(item)
     # Followers read the reason as their timeline shows it: without a name or phone staff wrote in it.
     _notify([item.citizen], "replied", item, f"不予受理：{reason}", "rejected", _followers(item),
             follower_note=redact_item_text(item, f"不予受理：{reason}"))
@@ -653,6 +678,7 @@ def reject(item, actor, reason):
 def withdraw(item, actor):
     workflow.apply(item, "withdraw", actor)
     item.closed_dt = utcnow()
+    _drop_staff_notices(item)
     db.session.flush()
     return item
 
@@ -763,6 +789,7 @@ def merge(item, actor, into):
     workflow.apply(item, "merge", actor, f"与 {into.number} 重复，已合并", data={"into_id": into.id})
     item.merged_into_id = into.id
     item.closed_dt = utcnow()
+    _drop_staff_notices(item)
     # Both citizens follow the surviving item (and the duplicate's followers too), by the merge: they read its
     # follower view whatever its citizen's consent to publication says, and nothing of that citizen's unless
     # it is published (workflow.follow_kind, presenters.present, ``_followers``).
