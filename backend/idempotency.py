@@ -8,14 +8,20 @@ edited is told the first one may have gone through, and the mini-program leads t
 
 A retry that arrives after the first request finished replays the stored answer; one that races it
 collides on the unique key and replays too (see ``idempotent``). Keys live 24 h.
+
+The fingerprint is keyed (HMAC-SHA256 under a key derived from SECRET_KEY): a plain hash of a body that
+can take few values would tell anyone reading the table what was sent — a 民生实事 ballot has 3^n, so a
+deputy's secret choices would be one brute force away. Without SECRET_KEY a stored fingerprint cannot be
+checked against a guessed body.
 """
 import hashlib
+import hmac
 import json
 import secrets
 from datetime import timedelta
 from functools import wraps
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -82,15 +88,20 @@ def _body_digest():
     return digest.hexdigest()
 
 
-def fingerprint():
-    """The request a key is bound to: its method, its path (with the ids in it) and its body, hashed."""
-    return hashlib.sha256(_utf8(f"{request.method} {request.path}\n{_body_digest()}")).hexdigest()
+def fingerprints():
+    """The request a key is bound to: its method, its path (with the ids in it) and its body, hashed —
+    keyed, as stored, and the plain hash that rows written before keyed fingerprints hold."""
+    plain = hashlib.sha256(_utf8(f"{request.method} {request.path}\n{_body_digest()}")).hexdigest()
+    key = hashlib.sha256(("idempotency-fingerprint:" + current_app.config["SECRET_KEY"]).encode()).digest()
+    return hmac.new(key, plain.encode(), hashlib.sha256).hexdigest(), plain
 
 
-def _replay(record, request_hash=None):
+def _replay(record, hashes):
     if record.endpoint != request.endpoint:
         raise APIError(409, REUSED, OTHER_OPERATION)
-    if record.request_hash is not None and record.request_hash != (request_hash or fingerprint()):
+    # The plain hash matches only a row kept from before fingerprints were keyed (gone 24 h after the
+    # upgrade): its retry still replays.
+    if record.request_hash is not None and record.request_hash not in hashes:
         # Another record's URL, or another body: answered with the first request's result, the caller
         # would be told this one was done when nothing was.
         raise APIError(409, REUSED, OTHER_REQUEST)
@@ -149,10 +160,10 @@ def idempotent(view):
             raise APIError(422, "validation_failed", "Idempotency-Key 含有控制字符。",
                            {"Idempotency-Key": ["只能包含可见字符。"]})
         user_id = user.id
-        request_hash = fingerprint()
+        hashes = fingerprints()
         existing = _find(user_id, key)
         if existing is not None:
-            return _replay(existing, request_hash)
+            return _replay(existing, hashes)
         response = view(*args, **kwargs)
         if response.status_code >= 400:
             return response
@@ -164,13 +175,13 @@ def idempotent(view):
         )
         db.session.add(IdempotencyRecord(
             user_id=user_id, key=key, endpoint=request.endpoint,
-            status_code=response.status_code, body=response.get_json(), request_hash=request_hash,
+            status_code=response.status_code, body=response.get_json(), request_hash=hashes[0],
         ))
         try:
             db.session.flush()
         except IntegrityError:
             db.session.rollback()
-            return _replay(_find(user_id, key), request_hash)
+            return _replay(_find(user_id, key), hashes)
         return response
 
     return Blueprint.doc(parameters=[HEADER_DOC])(wrapped)

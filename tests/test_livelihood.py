@@ -1,6 +1,9 @@
 """民生实事项目代表票决制 through the HTTP API: a congress's round from draft to result, the deputies who
 vote (those of its level elected in its subtree, fixed when voting opens), the secret ballot, the count
 (more 赞成 than half the electorate, the top N, ties at the cut), progress, and citizens' proposals."""
+import hashlib
+import itertools
+import json
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -10,6 +13,7 @@ from sqlalchemy import func, select, update
 from backend.audit.models import AuditEvent
 from backend.db_types import CHINA
 from backend.extensions import db
+from backend.idempotency import IdempotencyRecord
 from backend.livelihood.models import LivelihoodBallot, LivelihoodProject, LivelihoodVote
 
 API = "/api/v1/livelihood"
@@ -307,6 +311,8 @@ def test_a_deputy_casts_one_ballot_covering_every_candidate_once(client, congres
     # The retry of the same ballot answers as the first did; another one is refused, nothing changes.
     again = ballot(client, deputy, vote_id, ids, ["for", "against", "abstain"], key="k-1")
     assert (again.status_code, again.json, again.headers.get("Idempotent-Replayed")) == (201, first.json, "true")
+    other = ballot(client, deputy, vote_id, ids, ["against"] * 3, key="k-1")
+    assert (other.status_code, other.json["error"]) == (409, "idempotency_key_reused")
     refused(ballot(client, deputy, vote_id, ids, ["against"] * 3, key="k-2"), 409, "您已投票，不能更改。")
     refused(ballot(client, deputy, vote_id, ids, ["against"] * 3), 409, "您已投票，不能更改。")
     assert cast_count() == 3
@@ -379,6 +385,33 @@ def test_a_ballot_keeps_nothing_of_how_the_deputy_voted(client, congress):
     projects = {p.title: (p.votes_for, p.votes_against, p.votes_abstain) for p in db.session.scalars(
         select(LivelihoodProject).where(LivelihoodProject.vote_id == vote_id))}
     assert projects == {"路灯": (1, 0, 0), "公厕": (0, 1, 0)}
+    # Nor does the key's fingerprint: a plain hash of every possible ballot matches none of it.
+    stored = db.session.scalar(select(IdempotencyRecord.request_hash).where(IdempotencyRecord.key == "phone-retry-1"))
+    tried = {plain_fingerprint(vote_id, ids, combo)
+             for combo in itertools.product(("for", "against", "abstain"), repeat=len(ids))}
+    assert stored and len(tried) == 9 and stored not in tried
+
+
+def plain_fingerprint(vote_id, ids, choices):
+    """The unkeyed hash idempotency_records held before fingerprints were keyed."""
+    body = {"choices": [{"project_id": pid, "choice": c} for pid, c in zip(ids, choices)]}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(f"POST /api/v1/livelihood/votes/{vote_id}/ballot\n{digest}".encode()).hexdigest()
+
+
+def test_a_key_kept_from_before_keyed_fingerprints_still_replays_its_ballot(client, congress):
+    vote_id, ids = opened(client, congress["admins"]["hc"], places=1, projects=("路灯", "公厕"))
+    deputy = congress["headers"][0]
+    first = ballot(client, deputy, vote_id, ids, ["for", "against"], key="old-key")
+    assert first.status_code == 201
+    db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == "old-key").values(
+        request_hash=plain_fingerprint(vote_id, ids, ["for", "against"])))
+    db.session.commit()
+    again = ballot(client, deputy, vote_id, ids, ["for", "against"], key="old-key")
+    assert (again.status_code, again.json, again.headers.get("Idempotent-Replayed")) == (201, first.json, "true")
+    other = ballot(client, deputy, vote_id, ids, ["against", "for"], key="old-key")
+    assert (other.status_code, other.json["error"]) == (409, "idempotency_key_reused")
+    assert cast_count() == 2
     cast = db.session.scalars(select(LivelihoodBallot).where(LivelihoodBallot.cast_dt.is_not(None))).all()
     assert [b.deputy_id for b in cast] == [congress["electors"][0].id]
 
