@@ -169,11 +169,31 @@ def test_a_member_who_left_and_a_withdrawn_topics_team_read_so_in_the_console(hu
     assert any("张伟团队" in row and "课题已撤回" in row and "张伟" in row for row in rows), rows
 
 
-def test_a_report_submitted_after_the_due_date_reads_late_on_the_page_and_in_the_export(huaihua, world, factory, client):  # noqa: F811
+def test_a_due_date_already_past_is_refused_under_its_field_and_at_publishing(huaihua, world):  # noqa: F811
     yesterday = (today() - timedelta(days=1)).isoformat()
-    post(huaihua, "/console/research", {"title": "营商环境调研", "theme": "产业发展", "year": str(today().year),
-                                        "due_date": yesterday, "publish": "1"})
+    form = {"title": "营商环境调研", "theme": "产业发展", "year": str(today().year), "due_date": yesterday}
+    bad = post(huaihua, "/console/research", {**form, "publish": "1"})
+    assert bad.status_code == 422 and at_fields(bad) == {"due_date": "报告截止日期不能早于今天。"}
+    assert count(ResearchTopic) == 0
+    post(huaihua, "/console/research", {**form, "due_date": today().isoformat()})
     topic = db.session.scalars(select(ResearchTopic)).one()
+    path = f"/console/research/{topic.id}"
+    edited = post(huaihua, f"{path}/edit", {**form, "description": ""}, page=path)
+    assert edited.status_code == 422 and at_fields(edited) == {"due_date": "报告截止日期不能早于今天。"}
+    topic.due_date = today() - timedelta(days=1)  # the draft waited: its date passed meanwhile
+    db.session.commit()
+    published = post(huaihua, f"{path}/publish", {}, page=path)
+    assert ("flash-error", "报告截止日期：报告截止日期已过，请先修改报告截止日期。") in flashes(huaihua, published)
+    db.session.refresh(topic)
+    assert topic.status.value == "draft"
+
+
+def test_a_report_submitted_after_the_due_date_reads_late_on_the_page_and_in_the_export(huaihua, world, factory, client):  # noqa: F811
+    post(huaihua, "/console/research", {"title": "营商环境调研", "theme": "产业发展", "year": str(today().year),
+                                        "due_date": today().isoformat(), "publish": "1"})
+    topic = db.session.scalars(select(ResearchTopic)).one()
+    topic.due_date = today() - timedelta(days=1)
+    db.session.commit()
     path = f"/console/research/{topic.id}"
     zhang = factory.deputy_headers(world["zhang"])
     team = client.post(f"{API}/topics/{topic.id}/teams", json={}, headers=zhang).json

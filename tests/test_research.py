@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.audit.models import AuditEvent
 from backend.db_types import CHINA, utcnow
@@ -727,11 +727,38 @@ def test_a_withdrawn_topic_is_not_deleted_and_says_so(client, world):
     assert counts() == before
 
 
+def test_a_due_date_already_past_is_refused_when_a_topic_is_created_edited_or_published(client, world):
+    """A topic due before today (China time) would mark every report 逾期: refused under due_date. A draft whose
+    due date passed meanwhile is not published until it is changed; a published one whose date passed is still
+    edited in its other fields."""
+    hh, yesterday = world["hh"], (today() - timedelta(days=1)).isoformat()
+    body = {"title": "数字经济调研", "theme": "数字经济", "due_date": yesterday}
+    refused(client.post(f"{API}/topics", json=body, headers=hh), 422, "报告截止日期不能早于今天。", "due_date")
+    assert db.session.scalar(select(func.count(ResearchTopic.id))) == 0
+    draft = new_topic(client, hh, publish=False, due_date=today().isoformat())
+    refused(client.patch(f"{API}/topics/{draft['id']}", json={"due_date": yesterday}, headers=hh),
+            422, "报告截止日期不能早于今天。", "due_date")
+    db.session.execute(update(ResearchTopic).values(due_date=today() - timedelta(days=1)))
+    db.session.commit()
+    refused(client.post(f"{API}/topics/{draft['id']}/publish", headers=hh), 422, "报告截止日期已过，请先修改报告截止日期。", "due_date")
+    assert client.get(f"{API}/topics/{draft['id']}", headers=hh).json["status"] == "draft"
+    assert client.patch(f"{API}/topics/{draft['id']}", json={"title": "数字经济专题调研"}, headers=hh).status_code == 200
+
+
+def overdue_topic(client, hh, **extra):
+    """A published topic whose due date, today when it was published, is now yesterday's."""
+    topic = new_topic(client, hh, due_date=today().isoformat(), **extra)
+    db.session.execute(update(ResearchTopic).where(ResearchTopic.id == topic["id"])
+                       .values(due_date=today() - timedelta(days=1)))
+    db.session.commit()
+    return topic
+
+
 def test_a_report_submitted_after_the_topics_due_date_reads_late(client, world):
     """A topic due yesterday (China time): its report reads `late` (逾期提交) to the team and the administrators,
     and to another deputy reading the topic; a topic due today or with no due date: not late."""
     zhang, li = headers(world, "zhang"), headers(world, "li")
-    overdue = new_topic(client, world["hh"], title="逾期课题", due_date=(today() - timedelta(days=1)).isoformat())
+    overdue = overdue_topic(client, world["hh"], title="逾期课题")
     on_time = new_topic(client, world["hh"], title="按期课题", due_date=today().isoformat())
     no_due = new_topic(client, world["hh"], title="不限日期课题")
     reports = {}

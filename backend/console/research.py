@@ -238,7 +238,7 @@ def research_edit(topic_id):
 
 
 @bp.post("/research/<int:topic_id>/publish")
-@console_page("console.research")
+@console_page("console.research", labels=LABELS)
 def research_publish(topic_id):
     _region_admin_only()
     topic = services.publish(_topic(topic_id), g.user)

@@ -95,8 +95,18 @@ def refuse_without_congress(region, field="region_id"):
     _refuse(field, f"{NO_CONGRESS[why]}，调研课题只能由设有人民代表大会的区域发布。")
 
 
+DUE_PAST = "报告截止日期不能早于今天。"
+
+
+def _refuse_past_due(due_date, message=DUE_PAST):
+    """A due date before today (China time) would mark every report 逾期: refused under ``due_date``."""
+    if due_date is not None and due_date < today():
+        _refuse("due_date", message)
+
+
 def create_topic(region, data, actor):
     refuse_without_congress(region)
+    _refuse_past_due(data.get("due_date"))
     topic = ResearchTopic(region_id=region.id, year=data.get("year") or this_year(), title=data["title"],
                           theme=data["theme"], description=data.get("description", ""), due_date=data.get("due_date"),
                           max_teams=data.get("max_teams"), teams_taken=0, status=TopicStatus.draft,
@@ -146,6 +156,8 @@ def update_topic(topic, data, actor):
         raise conflict("课题已撤回，不能修改。", "invalid_transition")
     if "year" in data and data["year"] != topic.year and topic.status is not TopicStatus.draft:
         _refuse("year", "课题发布后不能修改年度。")
+    if data.get("due_date") != topic.due_date:  # one already passed stays while the rest is edited
+        _refuse_past_due(data.get("due_date"))
     if data.get("max_teams") is not None and data["max_teams"] < topic.teams_taken:
         _refuse("max_teams", f"领题团队数上限不能少于已领题的 {topic.teams_taken} 个团队。")
     changes = {}
@@ -175,6 +187,7 @@ def publish(topic, actor):
     if not gone:
         raise conflict("只有草稿状态的课题可以发布。" if topic.status is TopicStatus.withdrawn else "课题已发布。",
                        "invalid_transition")
+    _refuse_past_due(topic.due_date, "报告截止日期已过，请先修改报告截止日期。")  # the draft waited too long
     _log("research_topic_published", actor, topic, {"year": topic.year, "theme": topic.theme})
     return topic
 
