@@ -296,6 +296,14 @@ def clock_runs_clause(columns=Suggestion):
     return and_(columns.held_for_review.is_(False), columns.screening != "pending")
 
 
+def past_due_at_department_clause(now, columns=Suggestion):
+    """待部门反馈·已超期, over ``columns`` as ``clock_runs_clause``: at a department (转办中) past the reply limit,
+    its clock stopped meanwhile (not 超期, not in 应办结). The statistics' figure and the console queue's filter
+    that lists it."""
+    return and_(columns.status == Status.forwarded, columns.merged_into_id.is_(None), clock_runs_clause(columns),
+                columns.reply_due_dt < now)
+
+
 def running_due_clause(columns=Suggestion):
     """The deadline the item's stage runs (null: none), over ``columns`` as ``clock_runs_clause``: 分派 for 待分派,
     接单 for 待接单, 答复 for 办理中. 转办中 runs none: the reply clock stands still while the item is at a

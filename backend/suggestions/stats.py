@@ -37,6 +37,7 @@ from .models import (
     SuggestionRating,
     SuggestionWorkOrder,
     clock_runs_clause,
+    past_due_at_department_clause,
     running_due_clause,
 )
 
@@ -107,7 +108,7 @@ def suggestion_stats(base_query, work_orders=False, deputy_id=None, others=None)
     # late at a stage before (once late, an item is never 按时办结, so it is due now).
     past_deadline = and_(counted, s.status != Status.closed,
                          or_(and_(clock_runs_clause(s), running_due_clause(s) < now), late))
-    at_department_past_due = and_(counted, s.status == Status.forwarded, clock_runs_clause(s), s.reply_due_dt < now)
+    at_department_past_due = and_(counted, past_due_at_department_clause(now, s))
     to_accept = case((and_(counted, s.accepted_dt.isnot(None)), _hours_between(s.accepted_dt, s.assigned_dt)))
     to_close = case((closed, _hours_between(s.closed_dt, s.created_dt)))
     # An item's latest rating, read from the item itself: its satisfaction is the last round's rating, cleared
