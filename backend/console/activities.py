@@ -39,6 +39,7 @@ from ..liaisons.models import Liaison, LiaisonDeputy
 from ..org.models import Deputy, Region, Station, deputy_listing, station_deputies
 from ..org.names import by_pinyin
 from ..pagination import paginate
+from ..suggestions.queries import may_narrow_to
 from ..points import rulebook
 from ..points.models import PointEntry
 from ..qr import render
@@ -237,6 +238,14 @@ def activities():
     station_id = parse_int(request.args.get("station_id"))
     if station_id:  # a station outside the administrator's scope finds nothing: the scope query holds
         query = query.where(Activity.station_id == station_id)
+    # 区域 (the 工作台's 待结单活动 links with it): one the 工作台 could not be narrowed to is not found, never named
+    region_id = parse_int(request.args.get("region_id"))
+    region = None
+    if region_id is not None:
+        region = get_by_id(Region, region_id)
+        if not may_narrow_to(g.user, region):
+            raise not_found("区域不存在。")
+        query = query.where(region_subtree_clause(Activity.region_id, region))
     if status == TO_CLOSE:
         query = query.where(awaiting_close_clause(now))
     elif status in ACTIVITY_STATUS_LABELS:
@@ -252,7 +261,9 @@ def activities():
     ).options(selectinload(Activity.station).lazyload(Station.live_qr))
     page = listing_page(query, PER_PAGE)
     return render_template(
-        "console/activities.html", page=page, status=status, type=kind, q=q, station_id=station_id,
+        "console/activities.html", page=page, status=status, type=kind, q=q, station_id=station_id, region=region,
+        without_region=url_for("console.activities", **{k: v for k, v in request.args.items()
+                                                         if k not in ("region_id", "page")}),
         stations=scoped_stations(g.user, [station_id]), status_labels=ACTIVITY_STATUS_LABELS | {TO_CLOSE: TO_CLOSE_LABEL},
         type_labels=ACTIVITY_TYPE_LABELS, now=now,
         counts={key: c | {"expected": services.expected_count(c)} for key, c in services.summaries(page["items"]).items()},

@@ -5,7 +5,7 @@ Answers go through ``appointments.services`` exactly as the API's do (who may an
 the time in the future, the default place) and commit once. A refused answer is flashed in Chinese and
 the page comes back with the form as typed; a request outside the administrator's scope is a 404 page.
 """
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import flash, g, render_template, request, session, url_for
 from marshmallow import ValidationError
@@ -16,16 +16,17 @@ from schemas.common import in_service_years
 
 from ..appointments import services
 from ..appointments.models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
-from ..auth.scope import region_subtree_clause
+from ..auth.scope import get_by_id, region_subtree_clause
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import local_input, parse_int
 from ..org.models import Deputy, Region, Station
+from ..suggestions.queries import may_narrow_to
 from . import bp, console_login_required
 from .pages import listing_page
 from .form_errors import FieldErrors, field_errors
 from .once import Collided, take_once
-from .suggestions import CHINA, ConsoleNotFound, cn_time, error_message, form_text, scoped_stations
+from .suggestions import CHINA, ConsoleNotFound, _date_arg, cn_time, error_message, form_text, scoped_stations
 
 PER_PAGE = 20
 DEFAULT_STATUS = "requested"  # 待确认: what is waiting for an answer
@@ -79,9 +80,14 @@ def parse_filters(args):
     """The query string → the cleaned filter values (status defaults to 待确认; ``all`` for every status)."""
     status = args.get("status", "")
     form = {"status": status if status in APPOINTMENT_STATUS_LABELS or status == ALL else DEFAULT_STATUS}
-    station_id = parse_int(args.get("station_id"))
-    if station_id is not None:
-        form["station_id"] = station_id
+    for key in ("station_id", "region_id"):
+        value = parse_int(args.get(key))
+        if value is not None:
+            form[key] = value
+    dates = {key: _date_arg(args, key) for key in ("from", "to")}
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:  # typed the wrong way round: the days between
+        dates = {"from": dates["to"], "to": dates["from"]}
+    form |= {key: value.isoformat() for key, value in dates.items() if value is not None}
     keyword = (args.get("q") or "").translate(dict.fromkeys(range(32))).strip()[:50]
     if keyword:
         form["q"] = keyword
@@ -92,11 +98,14 @@ def filtered_query(user, args):
     """The administrator's requests (the API's ``scope=handling`` for an administrator), filtered: those still
     to answer (待确认) oldest first, as they are answered in turn, the oldest waiting longest; others newest first."""
     form = parse_filters(args)
-    query = select(Appointment).where(services.admin_scope_clause(user))
+    if "region_id" in form and not may_narrow_to(user, get_by_id(Region, form["region_id"])):
+        raise ConsoleNotFound("区域不存在，或不在您的管理范围内。")  # as the 工作台 it comes from: never named
+    query = select(Appointment).where(services.admin_scope_clause(user), *_narrowing({
+        "region_id": form.get("region_id"), "station_id": form.get("station_id"),
+        "date_from": date.fromisoformat(form["from"]) if "from" in form else None,
+        "date_to": date.fromisoformat(form["to"]) if "to" in form else None}))
     if form["status"] != ALL:
         query = query.where(Appointment.status == AppointmentStatus(form["status"]))
-    if "station_id" in form:
-        query = query.where(Appointment.station_id == form["station_id"])
     if "q" in form:
         q = form["q"]
         query = query.where(or_(
@@ -123,8 +132,10 @@ def appointments():
     args = _link_args(form)
     # The request's page leads back here, to this filter and page, whatever is answered there.
     session[LIST_KEY] = args | ({"page": page["page"]} if page["page"] > 1 else {})
+    region = db.session.get(Region, form["region_id"]) if "region_id" in form else None
     return render_template(
-        "console/appointments.html", page=page, form=form, statuses=APPOINTMENT_STATUS_LABELS,
+        "console/appointments.html", page=page, form=form, statuses=APPOINTMENT_STATUS_LABELS, region=region,
+        without_region=url_for("console.appointments", **{k: v for k, v in args.items() if k != "region_id"}),
         stations=scoped_stations(user, [form.get("station_id")]), cn_time=cn_time,
         export_url=url_for("console.export_appointments", **args),
     )
@@ -139,21 +150,29 @@ def requested_count(user, filters=None):
     """待确认 requests in the administrator's scope (the dashboard's figure), narrowed by the dashboard's
     ``filters`` (``dashboard.dashboard_filters``) as its other figures are: asked of a station in the region
     (its subtree) or at the station, on a day of 提交日期 (China time) within the period."""
-    filters = filters or {}
-    conditions = [services.admin_scope_clause(user), Appointment.status == AppointmentStatus.requested]
-    if "region_id" in filters:
+    conditions = [services.admin_scope_clause(user), Appointment.status == AppointmentStatus.requested,
+                  *_narrowing(filters or {})]
+    return db.session.scalar(select(func.count()).select_from(Appointment).where(*conditions))
+
+
+def _narrowing(filters):
+    """The requests ``filters`` (``region_id``, ``station_id``, ``date_from``, ``date_to``; None: not given)
+    narrow to, the 工作台's figure and the list it links to alike: asked of a station in the region (its
+    subtree) or at the station, on a day of 提交日期 (China time) within the period."""
+    conditions = []
+    if filters.get("region_id") is not None:
         region = db.session.get(Region, filters["region_id"])
         if region is None:
             raise not_found("区域不存在。")
         conditions.append(region_subtree_clause(Appointment.region_id, region))
-    if "station_id" in filters:
+    if filters.get("station_id") is not None:
         conditions.append(Appointment.station_id == filters["station_id"])
-    if "date_from" in filters:
+    if filters.get("date_from") is not None:
         conditions.append(Appointment.created_dt >= datetime.combine(filters["date_from"], time(), CHINA))
-    if "date_to" in filters:
+    if filters.get("date_to") is not None:
         conditions.append(Appointment.created_dt
                           < datetime.combine(filters["date_to"] + timedelta(days=1), time(), CHINA))
-    return db.session.scalar(select(func.count()).select_from(Appointment).where(*conditions))
+    return conditions
 
 
 # --- one request ---------------------------------------------------------------------------------

@@ -14,15 +14,14 @@ import json
 from datetime import datetime, time, timedelta
 
 from flask import current_app, g, render_template, request, url_for
-from marshmallow import ValidationError
 from sqlalchemy import and_, case, func, select
 
 from schemas.suggestions import StatsQuery
 
-from ..auth.scope import deputy_scope_clause
+from ..auth.scope import deputy_scope_clause, region_subtree_clause
 from ..db_types import utcnow
 from ..extensions import db
-from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station
+from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station, station_deputies
 from ..points.models import DeputyScore
 from ..points.queries import current_year, entered_by, leaderboard, ranked
 from ..slow_figures import kept_if_slow, scope_key
@@ -79,15 +78,27 @@ def scoped_leaderboard(user, year, limit=TOP_DEPUTIES, *, everyone=False, lowest
     } for rank, row in ranked(db.session.execute(query), lambda row: row.points)]
 
 
-def top_deputies(user, year, limit=TOP_DEPUTIES):
+def top_deputies(user, year, limit=TOP_DEPUTIES, filters=None):
     """履职积分前十名: the first ``limit`` of the console's 完整排行 (``console.leaderboard``, the board
     ``points.queries.leaderboard`` reads within the administrator's deputies), every deputy in office ranked,
-    one without a point that year at 0; in ``scoped_leaderboard``'s shape, which the chart reads."""
+    one without a point that year at 0; in ``scoped_leaderboard``'s shape, which the chart reads.
+
+    Narrowed as the page says it counts (统计范围, ``filters``: ``dashboard_filters``): 区域 and 代表所属区域 to
+    the deputies elected in the region's subtree (as 完整排行's 区域 reads it), 联络站 to the station's
+    deputies; the dates, of filing suggestions, do not apply to a year's points."""
+    filters = filters or {}
+    where = [deputy_scope_clause(user)]
+    for key in ("region_id", "deputy_region_id"):
+        if key in filters:
+            where.append(region_subtree_clause(Deputy.region_id, db.session.get(Region, filters[key])))
+    if "station_id" in filters:
+        where.append(Deputy.id.in_(select(station_deputies.c.deputy_id)
+                                   .where(station_deputies.c.station_id == filters["station_id"])))
     return [{
         "rank": row["rank"], "deputy_id": row["deputy"]["id"], "name": row["deputy"]["name"],
         "level": row["deputy"]["level"], "level_label": DEPUTY_LEVEL_LABELS[row["deputy"]["level"]],
         "group": row["group"], "points": row["points"],
-    } for row in leaderboard(year, limit=limit, where=[deputy_scope_clause(user)])]
+    } for row in leaderboard(year, limit=limit, where=where)]
 
 
 def week_starts(now=None, weeks=TREND_WEEKS):
@@ -123,9 +134,7 @@ def dashboard_filters(args, user):
     the API answers it (``narrowing_or_404``): the dashboard and 导出统计 would otherwise name it as what
     they count, and ids could be walked to read names."""
     typed = {key: args[key].strip() for key in FILTERS if args.get(key, "").strip()}
-    loaded = StatsQuery().load(typed)
-    if "date_from" in loaded and "date_to" in loaded and loaded["date_to"] < loaded["date_from"]:
-        raise ValidationError({"to": ["截止日期不能早于起始日期。"]})
+    loaded = StatsQuery().load(typed)  # a period ending before it starts too: 截止日期不能早于起始日期
     narrowing_or_404(user, loaded)
     return loaded, typed
 
@@ -205,8 +214,25 @@ def dashboard_data(user, filters=None):
         "by_department": stats["by_department"][:TOP_DEPARTMENTS],
         "trend": weekly_filings(scope),
         "year": year,
-        "leaderboard": top_deputies(user, year),
+        "leaderboard": top_deputies(user, year, filters=filters),
     }
+
+
+# The filters each list a figure links to shares with the figure (the rest do not narrow it): 待确认约见
+# (``requested_count``) and 待结单活动 (``to_close_count``) are not narrowed by 代表所属区域, 待结单活动 nor by
+# the dates; the 完整排行 board (``console.leaderboard``) has one 区域 and no 联络站.
+def appointment_filters(typed):
+    return {key: typed[key] for key in ("region_id", "station_id", "from", "to") if key in typed}
+
+
+def activity_filters(typed):
+    return {key: typed[key] for key in ("region_id", "station_id") if key in typed}
+
+
+def board_filters(typed):
+    """完整排行's 区域 for the 前十名 narrowed to one region (``top_deputies``); none for a board it cannot show."""
+    regions = {typed[key] for key in ("region_id", "deputy_region_id") if key in typed}
+    return {"region_id": regions.pop()} if len(regions) == 1 and "station_id" not in typed else {}
 
 
 def dashboard_snapshot(user, filters=None):
@@ -253,11 +279,13 @@ def render_dashboard():
     user = g.user
     filters, typed = dashboard_filters(request.args, user)
     data, as_of = dashboard_snapshot(user, filters)
-    # The lists the figures link to, narrowed alike where the list can be (it has no region filter).
-    queue_filters = {key: value for key, value in typed.items() if key not in ("region_id", "deputy_region_id")}
+    # The lists the figures link to, narrowed alike: each shows exactly the figure's rows.
     return render_template(
         "console/dashboard.html", data=data, scope_label=scope_label(user, filters), percent=percent,
-        queue_url=lambda **chosen: url_for("console.suggestions", **queue_filters, **chosen),
+        queue_url=lambda **chosen: url_for("console.suggestions", **typed, **chosen),
+        appointments_url=url_for("console.appointments", **appointment_filters(typed)),
+        activities_url=url_for("console.activities", status="to_close", **activity_filters(typed)),
+        leaderboard_url=url_for("console.leaderboard", **board_filters(typed)),
         filters=typed, regions=managed_regions(user) if user.admin_region is not None else [],
         stations=scoped_stations(user, [filters.get("station_id")]),
         as_of=as_of.astimezone(CHINA) if as_of else None,

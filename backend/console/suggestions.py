@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from schemas.common import SERVICE_YEARS, clean, has_control_characters
 
 from ..audit.log import masked_phone, record_apart
-from ..db_types import UTCDateTime
+from ..db_types import UTCDateTime, utcnow
 from ..auth.services import WEB_CITIZEN_NAME, WEB_CITIZEN_NAMES
 from ..auth.scope import (
     MAX_ID, deputy_scope_clause, get_by_id, manages_deputy, region_subtree_clause, station_scope_clause,
@@ -24,7 +24,7 @@ from ..auth.scope import (
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import parse_int
-from ..org.models import Deputy, Station, station_deputies
+from ..org.models import Deputy, Region, Station, station_deputies
 from ..org.names import by_pinyin
 from ..suggestions import services, workflow
 from ..suggestions.models import (
@@ -35,6 +35,7 @@ from ..suggestions.models import (
     Satisfaction,
     Status,
     Suggestion,
+    past_due_at_department_clause,
 )
 from ..suggestions.filing import phone_key
 from ..suggestions.presenters import action_label, present
@@ -48,6 +49,7 @@ from ..suggestions.queries import (
     contact_phone_is,
     keyword_clause,
     load_item,
+    may_narrow_to,
     number_ends_with,
     typed_number,
     typed_phone,
@@ -62,6 +64,7 @@ from .once import Collided, PostedForm, take_once
 from .pages import query_text
 
 PER_PAGE = 20
+PAST_DUE_AT_DEPARTMENT = "past_due_at_department"
 # A search of the content counts its matches up to this many and then says "more than": the exact count
 # of a common word (路灯 in one item in fifteen) read every match in a city's or a province's scope. The
 # queue pages on past the cap (each page from the last row shown); the export holds every match.
@@ -69,7 +72,12 @@ KEYWORD_COUNT_CAP = 1000
 # The queue's 承办代表 filter and 批量分派 list a scope's deputies up to this many; beyond, the picker searches.
 QUEUE_DEPUTY_CHOICES = 50
 DEPUTY_SEARCH_LIMIT = 100  # deputies the item page's 查找 (without JavaScript) lists, as the picker's search
-FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "reopened": "重办", "held": "待审核"}
+FLAG_FILTERS = {"overdue": "超期", "due_soon": "临期", "supervised": "督办", "reopened": "重办", "held": "待审核",
+                # 待部门反馈·已超期 (the 工作台's figure): at a department past the reply limit, its clock stopped
+                PAST_DUE_AT_DEPARTMENT: "待部门反馈·已超期"}
+# The 工作台's region filters, which the queue's form has no box for: shown as what the list is narrowed to
+# (removable), kept by the form as hidden fields.
+REGION_FILTERS = {"region_id": "区域", "deputy_region_id": "代表所属区域"}
 NOT_FOUND_MESSAGE = "建议不存在，或不在您的管理范围内。"
 QUEUE_KEY = "queue"  # the session's note of the queue's last filter and page
 STALE_MESSAGE = "这条建议刚刚被其他人修改过，请刷新后重试。"
@@ -144,7 +152,7 @@ def parse_filters(args):
     category = (args.get("category") or "").strip()
     if category in current_app.config["SUGGESTION_CATEGORIES"]:
         filters["category"] = form["category"] = category
-    for key in ("station_id", "deputy_id"):
+    for key in ("station_id", "deputy_id", *REGION_FILTERS):
         value = _int_arg(args, key)
         if value is not None:
             filters[key] = form[key] = value
@@ -173,7 +181,12 @@ def filtered_query(user, args, frequent=False):
     phone the citizen left, exactly, or by the number it may also be the end of, both through their indexes
     (staff see the contact phone on the item's page already: presenters.present)."""
     filters, keyword, form = parse_filters(args)
+    for key in REGION_FILTERS:  # one the 工作台 could not be narrowed to either is not found, never named
+        if key in filters and not may_narrow_to(user, get_by_id(Region, filters[key])):
+            raise ConsoleNotFound("区域不存在，或不在您的管理范围内。")
     query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters)
+    if filters.get(PAST_DUE_AT_DEPARTMENT):
+        query = query.where(past_due_at_department_clause(utcnow()))
     if form.get("open"):  # 未办结, as the dashboard counts it: still to be handled, merged duplicates not
         query = query.where(Suggestion.status.in_(OPEN_STATUSES), Suggestion.merged_into_id.is_(None))
     phone = typed_phone(keyword) if keyword else None
@@ -419,14 +432,20 @@ def render_queue(args, batch=None, status=200):
     turned = {} if keyword else {TOTAL_ARG: total}  # 下一页 and 上一页 carry the count (carried_total)
     sort = form.get("sort", "")
     shown_sort = sort or default_sort(filters)
+    # The 工作台's region filters stay on through the tabs, each shown in words with a link that drops it.
+    regions = {key: form[key] for key in REGION_FILTERS if key in form}
+    narrowed = [(f"{label}：{db.session.get(Region, form[key]).name}",
+                 url_for("console.suggestions", **{k: v for k, v in form.items() if k != key}))
+                for key, label in REGION_FILTERS.items() if key in form]
     return render_template(
         "console/suggestions.html",
         items=items, total=total, form=form, filtered=bool(filters),
         capped=capped, number_digits=number_digits, phone=phone,
         sort_choices=[(order.label, url_for("console.suggestions", **with_order(filters, key)), key == shown_sort)
                       for key, order in QUEUE_ORDERS.items()],
-        quick_tabs=[(label, url_for("console.suggestions", **with_order(tab, sort)), form == with_order(tab, sort))
-                    for label, tab in QUICK_TABS],
+        quick_tabs=[(label, url_for("console.suggestions", **with_order(tab | regions, sort)),
+                     form == with_order(tab | regions, sort)) for label, tab in QUICK_TABS],
+        narrowed=narrowed, region_filters=regions,
         statuses=STATUS_LABELS, flags=FLAG_FILTERS,
         categories=current_app.config["SUGGESTION_CATEGORIES"],
         stations=stations, deputies=deputies, all_deputies=all_deputies, batch_deputies=batch_deputies,
