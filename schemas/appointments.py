@@ -18,8 +18,9 @@ class AppointmentIn(StrictSchema):
 
 class ConfirmIn(StrictSchema):
     meet_at = fields.AwareDateTime(required=True, format="iso", validate=in_service_years)
-    place = Text(255, load_default="")
-    note = Text(500, load_default="")
+    place = Text(255, metadata={"description": "omitted or blank: at 改约 the place agreed, else the reception "
+                                               "day's or the station's"})
+    note = Text(500, metadata={"description": "omitted: at 改约 the note agreed, else none; blank clears it"})
 
 
 class AppointmentReasonIn(StrictSchema):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from backend.appointments.models import Appointment
 from backend.db_types import utcnow
 from backend.extensions import db
+from backend.notifications.models import OutboxMessage
 
 from .parallel import released_together
 from .test_suggestions import delivered
@@ -63,6 +64,13 @@ def reception(client, world, deputies, days=3):
 
 def messages(wechat_standin, app, template):
     return [m for m in delivered(wechat_standin, app) if m["template_id"] == template]
+
+
+def queued(app, template):
+    """The messages of ``template`` in the outbox (a console account's, kept for its 消息): (user id, key, data)."""
+    with app.app_context():
+        return [(m.user_id, m.dedupe_key, m.data) for m in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.template == template).order_by(OutboxMessage.id))]
 
 
 def test_a_citizen_meets_a_deputy_from_request_to_meeting(client, app, world, wechat_standin):
@@ -629,3 +637,104 @@ def test_each_administrator_handles_the_requests_of_their_stations_and_of_their_
         db.session.commit()
     assert handled(huaihua) == (4, everything)
     assert handled(world["other_admin"]) == (1, {at_yuelu["number"]})
+
+
+def test_a_request_at_a_station_nobody_runs_tells_the_region_and_is_reminded_only_once_someone_is_told(
+        client, app, factory, world):
+    """A station with no administrator: its requests go to the nearest region's administrators (as a
+    suggestion's do), with which station has nobody; a reminder that would reach nobody is not counted as
+    sent, and goes once someone can be told."""
+    from backend.appointments.services import remind_unanswered
+
+    lonely = factory.station(world["tree"]["hc"], "无人值守联络站")
+    first = ask(client, world["citizen"], lonely.qr_code)
+    assert first.status_code == 201, first.json
+    assert queued(app, "appointment") == []  # nobody above it either
+    with app.app_context():
+        db.session.execute(update(Appointment).values(created_dt=utcnow() - timedelta(days=3)))
+        db.session.commit()
+        assert remind_unanswered() == 0
+        assert db.session.get(Appointment, first.json["id"]).reminded_dt is None
+
+    city = factory.admin("huaihua", region=world["tree"]["hh"])
+    second = ask(client, world["stranger"], lonely.qr_code).json["id"]
+    assert [(u, d["thing4"]) for u, _, d in queued(app, "appointment")] == [
+        (city.id, "群众约见待确认，无人值守联络站无管理员")]
+    with app.app_context():
+        assert remind_unanswered() == 1  # the first, three days old; the second was just asked
+    overdue = [(u, k) for u, k, d in queued(app, "appointment") if d["thing4"] == "约见未答复，无人值守联络站无管理员"]
+    assert overdue == [(city.id, f"appointment:{first.json['id']}:overdue:{city.id}")]
+    assert client.get(f"/api/v1/appointments/{second}", headers=factory.headers_for_admin(city)).json["actions"] == [
+        "confirm", "decline", "complete"]
+
+
+def test_the_deputy_is_told_of_the_stations_answers_and_the_citizen_of_the_current_time_only(client, app, world):
+    """Station staff confirm, move (改约) and decline a meeting addressed to 张伟: he is told each time. A
+    confirmation not sent yet when the meeting moves is dropped: the citizen is sent the new time alone."""
+    appointment_id = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    zhang = queued(app, "appointment")[0][0]
+    first, moved = later(2, 9), later(4, 9)
+    assert answer(client, world["admin"], appointment_id, "confirm", meet_at=first.isoformat()).status_code == 200
+    assert answer(client, world["admin"], appointment_id, "confirm", meet_at=moved.isoformat()).status_code == 200
+    to_citizen = [(d["phrase4"], d["time2"]) for _, _, d in queued(app, "appointment_result")]
+    assert to_citizen == [("已确认", moved.strftime("%Y-%m-%d %H:%M"))]
+    to_deputy = [d["thing4"] for u, _, d in queued(app, "appointment") if u == zhang]
+    assert to_deputy == ["有群众约见，请确认时间", f"联络站已改约：{moved.month}月{moved.day}日 09:00"]
+
+    assert answer(client, world["admin"], appointment_id, "decline", reason="代表近期外出开会").status_code == 200
+    assert [d["thing4"] for u, _, d in queued(app, "appointment") if u == zhang][-1] == "联络站已婉拒：代表近期外出开会"
+    # His own answers he is not told of.
+    own = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    assert answer(client, world["zhang_h"], own, "confirm", meet_at=first.isoformat()).status_code == 200
+    assert [k for u, k, _ in queued(app, "appointment") if u == zhang and k.startswith(f"appointment:{own}:")] == [
+        f"appointment:{own}:requested:{zhang}"]
+
+
+def test_a_reception_day_at_the_deputys_other_station_goes_to_the_station_running_it(client, app, factory, world):
+    """张伟 receives at 城北 and at 河西: a citizen who books his day at 河西 through his code is filed to 河西,
+    whose staff run the day, are told, and answer it; 城北's are not concerned."""
+    hexi = factory.station(world["tree"]["hc"], "河西联络站", address="河西路 2 号")
+    zhang = world["zhang"]
+    zhang.stations.append(hexi)
+    factory.commit()
+    hexi_admin = factory.admin("hexi", stations=[hexi])
+    hexi_h = factory.headers_for_admin(hexi_admin)
+    starts = later(3)
+    day = client.post("/api/v1/activities", headers=hexi_h, json={
+        "title": "代表进河西联络站接待", "type": "reception", "station_id": hexi.id, "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=3)).isoformat(), "deputy_ids": [zhang.id]})
+    assert day.status_code == 201, day.json
+
+    booked = ask(client, world["citizen"], world["zhang_code"], activity_id=day.json["id"], preferred_time="")
+    assert (booked.status_code, booked.json["station"]["name"]) == (201, "河西联络站")
+    assert [u for u, _, _ in queued(app, "appointment")][1:] == [hexi_admin.id]  # after 张伟
+    assert client.get(f"/api/v1/appointments/{booked.json['id']}", headers=world["admin"]).status_code == 404
+    confirmed = answer(client, hexi_h, booked.json["id"], "confirm", meet_at=(starts + timedelta(hours=1)).isoformat())
+    assert (confirmed.status_code, confirmed.json["place"]) == (200, "河西路 2 号")  # the day's place
+
+
+def test_a_move_keeps_the_agreed_place_and_note_unless_given_new_ones(client, app, world):
+    """改约 with the time alone (the place and the note omitted, or a blank place) keeps the place and the
+    note agreed; a note sent blank is cleared. The station's address is the default of a first 确认 only."""
+    appointment_id = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    agreed = answer(client, world["zhang_h"], appointment_id, "confirm", meet_at=later(2, 9).isoformat(),
+                    place="红星社区服务中心二楼", note="请携带相关材料")
+    assert (agreed.json["place"], agreed.json["answer"]) == ("红星社区服务中心二楼", "请携带相关材料")
+    omitted = answer(client, world["zhang_h"], appointment_id, "confirm", meet_at=later(2, 10).isoformat())
+    assert (omitted.status_code, omitted.json["place"], omitted.json["answer"]) == (200, "红星社区服务中心二楼", "请携带相关材料")
+    blank = answer(client, world["zhang_h"], appointment_id, "confirm", meet_at=later(2, 15).isoformat(), place=" ", note="")
+    assert (blank.status_code, blank.json["place"], blank.json["answer"]) == (200, "红星社区服务中心二楼", "")
+    assert [(d["time2"][-5:], d["thing3"]) for _, _, d in queued(app, "appointment_result")] == [
+        ("15:00", "红星社区服务中心二楼")]
+
+
+def test_a_retried_cancel_or_decline_answers_as_the_first_did(client, app, world):
+    """The answer lost on the way, the phone sends the step again with its Idempotency-Key: the same 200,
+    not 409 约见已取消; and the citizen is told once."""
+    for who, action, body in (("citizen", "cancel", {"note": "问题已解决"}), ("zhang_h", "decline", {"reason": "近期不在本地"})):
+        appointment_id = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+        headers = world[who] | {"Idempotency-Key": f"yj-{action}-1"}
+        first, again = (answer(client, headers, appointment_id, action, **body) for _ in range(2))
+        assert first.status_code == again.status_code == 200, again.json
+        assert again.json == first.json
+    assert len(queued(app, "appointment_result")) == 1  # the decline's; the cancel told the deputy

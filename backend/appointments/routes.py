@@ -127,13 +127,18 @@ def get_appointment(appointment_id):
 @blp.arguments(ConfirmIn)
 @blp.response(200, AppointmentOut)
 def confirm(data, appointment_id):
-    """确认约见（已确认的可再次确认以改约）：见面时间、地点（默认为接待安排或联络站的地点）、说明；群众收到通知。联络站已停用的约见不能再约定见面时间（422），可标记已接待或婉拒。"""
-    appointment = services.confirm(_visible(appointment_id), current_user(), data["meet_at"], data["place"], data["note"])
+    """确认约见（已确认的可再次确认以改约）：见面时间、地点、说明；群众收到通知，由联络站答复的，被约代表也收到通知。
+
+    首次确认时地点不填（或为空）即接待安排或联络站的地点，说明不填即无；改约时地点不填（或为空）、说明不填，均沿用已约定的，
+    说明传空字符串则清除。联络站已停用的约见不能再约定见面时间（422），可标记已接待或婉拒。"""
+    appointment = services.confirm(_visible(appointment_id), current_user(), data["meet_at"], data.get("place"),
+                                   data.get("note"))
     return present(appointment, current_user())
 
 
 @blp.post("/<int:appointment_id>/decline")
 @login_required
+@idempotent  # a retry after a lost answer is told how it went, not 409 (as a suggestion's steps)
 @blp.arguments(AppointmentReasonIn)
 @blp.response(200, AppointmentOut)
 def decline(data, appointment_id):
@@ -143,6 +148,7 @@ def decline(data, appointment_id):
 
 @blp.post("/<int:appointment_id>/complete")
 @login_required
+@idempotent
 @blp.arguments(AppointmentNoteIn)
 @blp.response(200, AppointmentOut)
 def complete(data, appointment_id):
@@ -152,6 +158,7 @@ def complete(data, appointment_id):
 
 @blp.post("/<int:appointment_id>/cancel")
 @login_required
+@idempotent
 @blp.arguments(AppointmentNoteIn)
 @blp.response(200, AppointmentOut)
 def cancel(data, appointment_id):

@@ -14,6 +14,7 @@ from ..activities.services import hold
 from ..auth.models import User
 from ..auth.scope import (
     administered_stations,
+    answering_administrators,
     get_by_id,
     is_root,
     manages_region,
@@ -190,29 +191,32 @@ def request(user, data):
     now = utcnow()
     deputy_id = target.deputy_id if target.target_kind is QRKind.deputy else None
     activity = _reception_day(data["activity_id"], target.station_id, deputy_id, now) if data.get("activity_id") else None
+    # A reception day is its station's to run (a deputy's may be at another of their stations): the request
+    # goes there, to the staff who receive the citizen, and who are told of it and answer it.
+    station_id = activity.station_id if activity is not None and activity.station_id is not None else target.station_id
     appointment = Appointment(
-        citizen_id=user.id, deputy_id=deputy_id, station_id=target.station_id, region_id=target.region_id,
+        citizen_id=user.id, deputy_id=deputy_id, station_id=station_id, region_id=target.region_id,
         activity_id=activity.id if activity else None, topic=data["topic"], name=data.get("name", ""),
         contact_phone=data["contact_phone"], preferred_time=data.get("preferred_time", ""),
         status=AppointmentStatus.requested, created_dt=now, updated_dt=now,
     )
     db.session.add(appointment)
     db.session.flush()
-    if target.station_id is not None and closed_since_checked(db.session.connection(), target.station_id):
+    if station_id is not None and closed_since_checked(db.session.connection(), station_id):
         # Closed (停用) since the code was read, before it counted this request (org.closing). Through a
         # deputy's code the request went to the deputy's station just closed: sent again, it goes to another.
         if deputy_id is None:
-            raise StationClosed(db.session.get(Station, target.station_id))
+            raise StationClosed(db.session.get(Station, station_id))
         raise conflict("该代表所在的联络站刚刚停用，约见没有提交；请重新提交。")
     if activity is not None:
-        _still_receiving(activity, target.station_id, deputy_id, now)
+        _still_receiving(activity, station_id, deputy_id, now)
     appointment.number = f"YJ-{now.astimezone(CHINA):%Y%m%d}-{appointment.id:06d}"
     connection = db.session.connection()
     if (deputy := deputy_with_phone(connection, appointment.contact_phone)) is not None:
         # A deputy's registered phone: the asker is that deputy (their own suggestions earn them nothing), and
         # so were the suggestions this identity filed before (its later ones: suggestions.filing.filer_deputy).
         tie_earlier_items(connection, user.id, deputy)
-    _tell_handlers(appointment, "有群众约见，请确认时间", "requested")
+    _tell_handlers(appointment, "有群众约见，请确认时间", "requested", "群众约见待确认")
     db.session.flush()
     return appointment
 
@@ -256,16 +260,21 @@ def _name_of(user):
 MEETING_HORIZON = timedelta(days=366)
 
 
-def confirm(appointment, user, meet_dt, place, note):
-    """确认 (or 改约, once confirmed): a time in the future, within a year, and a place (by default the
-    reception day's or the station's). Confirmed again as it stands, time, place and note alike, it is
-    left as it is and the citizen is not told again."""
+def confirm(appointment, user, meet_dt, place=None, note=None):
+    """确认 (or 改约, once confirmed): a time in the future, within a year, and a place. A place not given (None
+    or blank) is, at 改约, the place agreed, else the default (the reception day's or the station's); a note not
+    given (None) is, at 改约, the note agreed, else none (a blank note clears it). Confirmed again as it
+    stands, time, place and note alike, it is left as it is and the citizen is not told again. A move drops
+    the confirmations not sent yet, so that only the meeting as it now stands is sent."""
     now = utcnow()
     if meet_dt <= now:
         raise validation_failed({"meet_at": ["见面时间须晚于现在。"]})
     if meet_dt > now + MEETING_HORIZON:
         raise validation_failed({"meet_at": ["见面时间须在一年之内，请检查年份。"]})
-    meet_dt, place = meet_dt.astimezone(timezone.utc), place or default_place(appointment)  # as stored: UTC
+    moving = appointment.status is AppointmentStatus.confirmed
+    place = (place or "").strip() or (appointment.place if moving and appointment.place else default_place(appointment))
+    note = (appointment.answer if moving else "") if note is None else note
+    meet_dt = meet_dt.astimezone(timezone.utc)  # as stored: UTC
     if (appointment.status is AppointmentStatus.confirmed and appointment.meet_dt == meet_dt
             and appointment.place == place and appointment.answer == note):
         _may_answer(appointment, user, "confirm")
@@ -282,7 +291,12 @@ def confirm(appointment, user, meet_dt, place, note):
         db.session.flush()
         if closed_since_checked(db.session.connection(), station.id):
             raise _station_closed(station)  # closed at this instant, before it counted this meeting (org.closing)
+    if moving:
+        withdraw("appointment_result", f"appointment-result:{appointment.id}:confirmed-")
+        withdraw("appointment", f"appointment:{appointment.id}:confirmed-")
     _tell_citizen(appointment, note or "请按约定时间前往", key)
+    when = meet_dt.astimezone(CHINA)
+    _tell_deputy(appointment, f"联络站已{'改约' if moving else '约定见面'}：{when.month}月{when.day}日 {when:%H:%M}", key)
     db.session.flush()
     return appointment
 
@@ -307,6 +321,7 @@ def default_place(appointment):
 def decline(appointment, user, reason):
     _answer(appointment, user, "decline", reason)
     _tell_citizen(appointment, reason, "declined")
+    _tell_deputy(appointment, f"联络站已婉拒：{reason}", "declined")
     db.session.flush()
     return appointment
 
@@ -329,7 +344,7 @@ def complete(appointment, user, note):
 def cancel(appointment, user, reason):
     _answer(appointment, user, "cancel", reason, refusal=TOO_LATE_TO_CANCEL if meeting_passed(appointment) else None)
     _withdraw_meeting_reminders(appointment)
-    _tell_handlers(appointment, "群众已取消约见" + (f"：{reason}" if reason else ""), "cancelled")
+    _tell_handlers(appointment, "群众已取消约见" + (f"：{reason}" if reason else ""), "cancelled", "群众已取消约见")
     db.session.flush()
     return appointment
 
@@ -347,22 +362,40 @@ def _deputy_user(appointment):
 
 
 def _handlers(appointment):
-    """Whom a new or cancelled request concerns: its deputy, and its station's administrators."""
-    users = [_deputy_user(appointment), *(appointment.station.serving_admins if appointment.station is not None else [])]
-    return [u for u in users if u is not None]
+    """Whom a new or cancelled request concerns, each with the station that has no administrator or None: its
+    deputy, and its station's administrators, or for a station nobody runs the nearest region's, as for a
+    suggestion (``answering_administrators``): it is in their queue, theirs to answer."""
+    deputy = _deputy_user(appointment)
+    admins, nobody_at = answering_administrators(appointment.station, appointment.region)
+    return ([(deputy, None)] if deputy is not None else []) + [(admin, nobody_at) for admin in admins]
 
 
-def _tell_handlers(appointment, note, event):
-    data = {
+def _handler_data(appointment, note):
+    return {
         "character_string1": appointment.number,
         "thing2": thing(appointment.topic),
         "phrase3": APPOINTMENT_STATUS_LABELS[appointment.status.value],
         "thing4": thing(note),
         "time5": china_time(appointment.created_dt),
     }
-    for user in _handlers(appointment):
-        enqueue(user, "appointment", data, page=page_path(appointment),
+
+
+def _tell_handlers(appointment, note, event, unstaffed, handlers=None):
+    """``note`` to the handlers (``_handlers``); those told for a station nobody runs, ``unstaffed`` (a shorter
+    note) and which station has nobody."""
+    for user, nobody_at in _handlers(appointment) if handlers is None else handlers:
+        said = note if nobody_at is None else f"{unstaffed}，{nobody_at.name}无管理员"
+        enqueue(user, "appointment", _handler_data(appointment, said), page=page_path(appointment),
                 dedupe_key=f"appointment:{appointment.id}:{event}:{user.id}")
+
+
+def _tell_deputy(appointment, note, event):
+    """An answer the station's staff gave to a meeting addressed to a deputy: the deputy, who is to be there
+    (or was declined for), is told."""
+    deputy = _deputy_user(appointment) if appointment.answered_by_role == "staff" else None
+    if deputy is not None:
+        enqueue(deputy, "appointment", _handler_data(appointment, note), page=page_path(appointment),
+                dedupe_key=f"appointment:{appointment.id}:{event}:{deputy.id}")
 
 
 def _result_data(appointment, note):
@@ -405,7 +438,7 @@ def _to_agree_again(appointments, event):
             continue
         _withdraw_meeting_reminders(appointment)
         _tell_citizen(appointment, "接待日已调整，将与您重新约定时间", event)
-        _tell_handlers(appointment, "接待日已调整，请与群众改约", event)
+        _tell_handlers(appointment, "接待日已调整，请与群众改约", event, "接待日调整待改约")
 
 
 def reception_day_cancelled(activity):
@@ -458,16 +491,19 @@ def _claim(appointment_id, column, condition):
 
 def remind_unanswered():
     """Sweep step: a request nobody answered within APPOINTMENT_ANSWER_HOURS reminds its deputy and its
-    station's administrators, once."""
+    station's administrators (``_handlers``), once. One with nobody to tell is left unmarked, reminded once
+    someone can be."""
     cutoff = utcnow() - timedelta(hours=current_app.config["APPOINTMENT_ANSWER_HOURS"])
     awaiting = Appointment.status == AppointmentStatus.requested
     ids = db.session.scalars(select(Appointment.id).where(
         awaiting, Appointment.reminded_dt.is_(None), Appointment.created_dt <= cutoff)).all()
     reminded = 0
     for appointment_id in ids:
-        if not _claim(appointment_id, Appointment.reminded_dt, awaiting):
+        appointment = db.session.get(Appointment, appointment_id)
+        handlers = _handlers(appointment)
+        if not handlers or not _claim(appointment_id, Appointment.reminded_dt, awaiting):
             continue
-        _tell_handlers(db.session.get(Appointment, appointment_id), "约见尚未答复，请尽快确认或婉拒", "overdue")
+        _tell_handlers(appointment, "约见尚未答复，请尽快确认或婉拒", "overdue", "约见未答复", handlers)
         db.session.commit()
         reminded += 1
     return reminded

@@ -290,6 +290,21 @@ def nearest_region_administrators(region):
     return [admin for admin in admins if admin.admin_region_id == path[nearest]]
 
 
+def answering_administrators(station, region, station_admins=None):
+    """Who is told of what needs a station's hand: the administrators of ``station`` whose accounts are in use
+    (``station_admins``: those read already), and the station, None. A station nobody runs (无管理员) would tell
+    nobody: the administrators of the nearest region above it that has any (``nearest_region_administrators``),
+    whose queue it is in, and the station, for the note to say it has nobody. Without a station (waiting in
+    ``region``'s queue), that region's nearest administrators, and None."""
+    if station_admins is None:
+        station_admins = station.serving_admins if station is not None else []
+    if station_admins:
+        return station_admins, None
+    if station is None:
+        return nearest_region_administrators(region), None
+    return nearest_region_administrators(station.region), station
+
+
 def administered_stations(user):
     """SELECT of the ids of the stations ``user`` is an administrator of (for ``IN``)."""
     return select(station_admins.c.station_id).where(station_admins.c.user_id == user.id)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import lazyload
 
 from ..audit import log as audit_log
 from ..auth.models import User
-from ..auth.scope import manages_deputy, nearest_region_administrators
+from ..auth.scope import answering_administrators, manages_deputy
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
@@ -286,15 +286,8 @@ def _notify_station(item, template, note, key, unstaffed, admins=None):
     read already). A station nobody runs (无管理员: no administrator whose account is in use) would tell
     nobody: the administrators of the nearest region above it that has any are told instead — the item is in
     their queue — with ``unstaffed`` and which station has nobody, under the same ``key`` (once each)."""
-    admins = station_admins(item) if admins is None else admins
-    if admins:
-        _notify(admins, template, item, note, key)
-        return
-    if item.station is None:  # waiting in its region's queue (its deputy has no open station): theirs to tell
-        _notify(nearest_region_administrators(item.region), template, item, note, key)
-        return
-    _notify(nearest_region_administrators(item.station.region), template, item,
-            f"{unstaffed}，{item.station.name}无管理员", key)
+    admins, nobody_at = answering_administrators(item.station, item.region, admins)
+    _notify(admins, template, item, note if nobody_at is None else f"{unstaffed}，{nobody_at.name}无管理员", key)
 
 
 def _restart_clock(item, now):
