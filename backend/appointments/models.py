@@ -35,6 +35,10 @@ class Appointment(db.Model):
         Index("ix_appointments_station_status", "station_id", "status", "id"),
         Index("ix_appointments_citizen", "citizen_id", "id"),
         Index("ix_appointments_region_created", "region_id", "created_dt"),
+        # A reception day's requests, read when the day is edited, retyped or cancelled (services.open_on_day,
+        # _on_day; migration 0073).
+        Index("ix_appointments_activity_status", "activity_id", "status",
+              postgresql_where=text("activity_id IS NOT NULL"), sqlite_where=text("activity_id IS NOT NULL")),
         # The sweep's two reminders read only the few rows still due one (services.remind_*).
         Index("ix_appointments_awaiting_answer", "created_dt",
               postgresql_where=text("status = 'requested' AND reminded_dt IS NULL"),
