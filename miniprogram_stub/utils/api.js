@@ -338,6 +338,8 @@ function downloadImage(url, options) {
 const KEYED_STEPS = ['accept', 'return', 'progress', 'forward', 'feedback', 'reply', 'rate', 'withdraw'];
 // An activity's 接单 and 请假 (揭榜 keeps its own key: utils/activity.js).
 const KEYED_ACTIVITY_STEPS = ['accept', 'decline'];
+// An appointment's 取消, 婉拒 and 已接待 (确认 sent again as it stands changes nothing on the server).
+const KEYED_APPOINTMENT_STEPS = ['cancel', 'decline', 'complete'];
 const stepKeys = {};
 
 function suggestionAction(id, action, data, options) {
@@ -352,6 +354,13 @@ function activityAction(id, action, data, options) {
   const path = '/activities/' + encodeURIComponent(id) + '/' + action;
   if (KEYED_ACTIVITY_STEPS.indexOf(action) < 0) return call('POST', path, Object.assign({ data: body }, options));
   return keyedStep('activity/' + id + '/' + action, path, body, options);
+}
+
+function appointmentAction(id, action, data, options) {
+  const body = data || {};
+  const path = '/appointments/' + encodeURIComponent(id) + '/' + action;
+  if (KEYED_APPOINTMENT_STEPS.indexOf(action) < 0) return call('POST', path, Object.assign({ data: body }, options));
+  return keyedStep('appointment/' + id + '/' + action, path, body, options);
 }
 
 // POST ``path`` with the key of the step in ``slot`` (a new one unless the same words wait for an answer).
@@ -455,7 +464,7 @@ module.exports = {
   appointments: (query) => call('GET', '/appointments', { query }),
   appointment: (id) => call('GET', '/appointments/' + enc(id)),
   // confirm | decline | complete | cancel
-  appointmentAction: (id, action, data) => call('POST', '/appointments/' + enc(id) + '/' + action, { data: data || {} }),
+  appointmentAction,
   station: (id) => call('GET', '/stations/' + enc(id), { quiet: true }),
   // 附近联络站: {near: 'lat,lng' (gcj02), q, page, per_page} → stations nearest first, with distance_m.
   stations: (query) => call('GET', '/stations', { query }),

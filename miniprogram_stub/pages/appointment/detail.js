@@ -63,12 +63,14 @@ Page({
     this.setData(changes);
   },
 
-  // The pickers start at the agreed time (改约), else the chosen reception day, else tomorrow 09:00.
+  // The pickers start at the agreed time (改约), else the chosen reception day, else tomorrow 09:00; 改约
+  // starts from the agreed place and note too, so that moving the time alone keeps them.
   defaultForm(item) {
     let at = item.meet_at || (item.activity && item.activity.starts_at) || '';
     if (!at || Date.parse(at) <= Date.now()) at = '';
     const parts = at ? chinaParts(at) : { date: chinaParts(Date.now() + 24 * 3600 * 1000).date, time: '09:00' };
-    return Object.assign({}, EMPTY_FORM, { date: parts.date, time: parts.time });
+    const agreed = item.status === 'confirmed' ? { place: item.place || '', note: item.answer || '' } : {};
+    return Object.assign({}, EMPTY_FORM, { date: parts.date, time: parts.time }, agreed);
   },
 
   // 查看地图: the station's coordinates (public, one small request), when it has them.
@@ -132,8 +134,8 @@ Page({
     }
   },
 
-  // 确认 / 改约: a time in the future (China time) and a place; a blank place is the reception day's or
-  // the station's.
+  // 确认 / 改约: a time in the future (China time) and a place; a blank place is, at 确认, the reception
+  // day's or the station's, and at 改约 the place agreed (the server's rule too).
   confirm() {
     const f = this.data.form;
     const at = meetAt(f.date, f.time);

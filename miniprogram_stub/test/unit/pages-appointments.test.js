@@ -219,6 +219,38 @@ test('detail, citizen: what was asked, the phone they left, 取消约见 after a
   assert.ok(wx.toasts.includes('已取消'));
 });
 
+test('detail, citizen: 取消约见 whose answer was lost, tapped again, sends the same key and shows 已取消, not 约见已取消', async () => {
+  let current = appointment();
+  const answers = {};
+  const keys = [];
+  let lose = true;
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/appointments/5': () => json(200, current),
+    'POST /api/v1/appointments/5/cancel': (req) => { // as backend/idempotency.py: a key's first answer again
+      const key = req.header['Idempotency-Key'];
+      keys.push(key);
+      if (!answers[key]) {
+        if (current.status !== 'requested') return error(409, 'invalid_transition', '约见已取消，不能取消约见。');
+        current = appointment({ status: 'cancelled', status_label: '已取消', answer: req.data.note, actions: [] });
+        answers[key] = json(200, current);
+      }
+      if (lose) { lose = false; throw new Error('lost'); }
+      return answers[key];
+    },
+  });
+  const page = await phone.open('pages/appointment/detail', { id: '5' });
+  wx.queue.modal.push({ confirm: true, content: '问题已解决' });
+  assert.equal(await page.cancel(), null);
+  wx.queue.modal.push({ confirm: true, content: '问题已解决' });
+  const cancelled = await page.cancel();
+  assert.equal(cancelled.status, 'cancelled');
+  assert.equal(keys.length, 2);
+  assert.match(keys[0], /^mp-/);
+  assert.equal(keys[1], keys[0], 'the retry carries the first tap\'s key');
+  assert.deepEqual(wx.modals.filter((m) => m), ['网络连接失败，请检查网络后重试。'], 'no 约见已取消');
+  assert.equal(page.data.item.canCancel, false);
+});
+
 test('detail, citizen: a double tap on 取消约见 asks once and cancels once; a tap while it is on its way asks nothing', async () => {
   const posts = [];
   let current = appointment();
@@ -327,25 +359,29 @@ test('detail, deputy: the phone with 拨打; 确认 with date, time and place; �
   assert.deepEqual(wx.calls.requestSubscribeMessage.map((c) => c.tmplIds), [['tmpl-appointment-result']]);
   assert.equal(page.data.item.meetText, when.date + ' 14:30');
   assert.equal(page.data.item.place, '城北站');
-  assert.deepEqual([page.data.form.date, page.data.form.time, page.data.form.note], [when.date, '14:30', ''],
-    '改约 starts from the agreed time');
+  assert.deepEqual([page.data.form.date, page.data.form.time, page.data.form.place, page.data.form.note],
+    [when.date, '14:30', '城北站', '请携带相关材料'], '改约 starts from the agreed time, place and note');
   assert.equal(page.data.stationLocation, null, 'a station without coordinates has no map');
   assert.equal(wx.toasts.pop(), '已确认');
 
-  // 改约: again, to another place.
+  // 改约 of the time alone: the agreed place and note go with it, not a blank place the server would default.
   page.onTimeChange(event({}, '15:00'));
+  await page.confirm();
+  assert.deepEqual(posts[1], ['confirm', { meet_at: when.date + 'T15:00:00+08:00', place: '城北站', note: '请携带相关材料' }]);
+  assert.equal(wx.toasts.pop(), '已改约');
+  // 改约: again, to another place.
   page.onFormInput(event({ field: 'place' }, '社区服务中心二楼'));
   await page.confirm();
-  assert.deepEqual(posts[1], ['confirm', { meet_at: when.date + 'T15:00:00+08:00', place: '社区服务中心二楼', note: '' }]);
+  assert.deepEqual(posts[2], ['confirm', { meet_at: when.date + 'T15:00:00+08:00', place: '社区服务中心二楼', note: '请携带相关材料' }]);
   assert.equal(wx.toasts.pop(), '已改约');
 
   assert.equal(await page.decline(), null);
   assert.equal(wx.toasts.pop(), '请填写婉拒理由');
-  assert.equal(posts.length, 2);
+  assert.equal(posts.length, 3);
 
   page.onFormInput(event({ field: 'completeNote' }, '已当面听取意见'));
   await page.complete();
-  assert.deepEqual(posts[2], ['complete', { note: '已当面听取意见' }]);
+  assert.deepEqual(posts[3], ['complete', { note: '已当面听取意见' }]);
   assert.equal(page.data.item.status_label, '已接待');
   assert.equal(page.data.item.canConfirm, false);
   assert.equal(page.data.handler, true, 'still the deputy\'s: the phone stays on show');
