@@ -192,6 +192,10 @@ def test_the_station_confirms_a_station_code_request_then_moves_it(app, client, 
     again = post_form(admin, f"{path}/confirm", {"meet_at": local(later(3, 9)), "place": "社区居委会二楼"})
     assert flashes(admin.get(again.headers["Location"])) == ["见面时间、地点和说明都没有改变，未重复通知群众。"]
     assert stored(app, station_request["id"]) == kept
+    # The place box left blank at 改约 keeps the place agreed, as the page says.
+    assert "留空则为：社区居委会二楼" in admin.get(path).get_data(as_text=True)
+    blank = post_form(admin, f"{path}/confirm", {"meet_at": local(later(3, 10)), "place": ""})
+    assert blank.status_code == 302 and stored(app, station_request["id"])[1:3] == (later(3, 10), "社区居委会二楼")
 
 
 def test_refused_answers_come_back_as_typed_and_write_nothing(app, client, world, station_request):  # noqa: F811

@@ -272,7 +272,7 @@ def confirm(appointment, user, meet_dt, place=None, note=None):
     if meet_dt > now + MEETING_HORIZON:
         raise validation_failed({"meet_at": ["见面时间须在一年之内，请检查年份。"]})
     moving = appointment.status is AppointmentStatus.confirmed
-    place = (place or "").strip() or (appointment.place if moving and appointment.place else default_place(appointment))
+    place = (place or "").strip() or blank_place(appointment)
     note = (appointment.answer if moving else "") if note is None else note
     meet_dt = meet_dt.astimezone(timezone.utc)  # as stored: UTC
     if (appointment.status is AppointmentStatus.confirmed and appointment.meet_dt == meet_dt
@@ -316,6 +316,13 @@ def default_place(appointment):
     if station is None:
         return ""
     return f"{station.name}（{station.address}）" if station.address else station.name
+
+
+def blank_place(appointment):
+    """Where a 确认 without a place meets: at 改约 the place agreed, else ``default_place``."""
+    if appointment.status is AppointmentStatus.confirmed and appointment.place:
+        return appointment.place
+    return default_place(appointment)
 
 
 def decline(appointment, user, reason):

@@ -198,7 +198,7 @@ def render_appointment(appointment, refused=None, status=200, errors=None):
     return render_template(
         "console/appointment_detail.html", item=appointment, actions=services.actions_for(g.user, appointment),
         defaults=_form_values(appointment), typed=request.form if refused else {}, refused=refused,
-        default_place=services.default_place(appointment), list_url=list_url(), cn_time=cn_time,
+        default_place=services.blank_place(appointment), list_url=list_url(), cn_time=cn_time,
         field_errors=errors or FieldErrors(), in_browser=asked_in_browser(appointment),
     ), status
 
