@@ -1565,10 +1565,10 @@ def test_0069_builds_the_deputy_pickers_indexes_and_rebuilds_one_left_invalid(sc
     assert "USING gin" in grams and "suggestion_content_grams(" in grams and "COLLATE \"C\"" in grams
 
 
-def test_0073_builds_the_reception_days_requests_index_and_rebuilds_one_left_invalid(scratch_url):
-    """0073: the requests made for a reception day (appointments.services.open_on_day), (activity_id, status)
+def test_0070_builds_the_reception_days_requests_index_and_rebuilds_one_left_invalid(scratch_url):
+    """0070: the requests made for a reception day (appointments.services.open_on_day), (activity_id, status)
     over those naming a day alone, on both databases (built CONCURRENTLY on PostgreSQL, one a killed build
     left INVALID dropped and built again). Downgraded, it goes."""
-    definition = _indexes_built_online(scratch_url, "0069", "0073", {
+    definition = _indexes_built_online(scratch_url, "0069", "0070", {
         "ix_appointments_activity_status": "appointments"})["ix_appointments_activity_status"]
     assert "(activity_id, status)" in definition and "activity_id IS NOT NULL" in definition.split("WHERE")[1]

@@ -36,7 +36,7 @@ class Appointment(db.Model):
         Index("ix_appointments_citizen", "citizen_id", "id"),
         Index("ix_appointments_region_created", "region_id", "created_dt"),
         # A reception day's requests, read when the day is edited, retyped or cancelled (services.open_on_day,
-        # _on_day; migration 0073).
+        # _on_day; migration 0070).
         Index("ix_appointments_activity_status", "activity_id", "status",
               postgresql_where=text("activity_id IS NOT NULL"), sqlite_where=text("activity_id IS NOT NULL")),
         # The sweep's two reminders read only the few rows still due one (services.remind_*).

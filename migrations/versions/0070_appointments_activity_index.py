@@ -1,6 +1,6 @@
 """appointments: the index of the requests made for a reception day
 
-Revision ID: 0073
+Revision ID: 0070
 Revises: 0069
 Create Date: 2026-11-29 15:00:00
 
@@ -18,7 +18,7 @@ import online
 
 
 # revision identifiers, used by Alembic.
-revision = '0073'
+revision = '0070'
 down_revision = '0069'
 branch_labels = None
 depends_on = None
