@@ -19,6 +19,15 @@ const { say } = require('./wxp');
 
 const TOKEN_KEY = 'msb_token';
 const USER_KEY = 'msb_user';
+// The last 约见 contact phone given (pages/appointment/new), offered again on the next form.
+const APPOINTMENT_PHONE_KEY = 'msb_appointment_phone';
+// Everything personal this phone keeps besides the token and the user: forgotten after 注销, and when another
+// account signs in on this phone (a family's shared phone), as the browser pages forget their drafts.
+const PERSONAL_KEYS = [APPOINTMENT_PHONE_KEY];
+
+function forgetPersonal() {
+  PERSONAL_KEYS.forEach((key) => wx.removeStorageSync(key));
+}
 
 const NETWORK_MESSAGE = '网络连接失败，请检查网络后重试。';
 const SERVER_MESSAGE = '服务暂时不可用，请稍后重试。';
@@ -220,6 +229,7 @@ async function ensureLogin() {
 // deputy's menu. A page that gained the role shows it when it shows next (onShow reads the user again).
 function adoptUser(user) {
   const was = getUser();
+  if (was && user && was.id !== user.id) forgetPersonal(); // another account on this phone
   setUser(user);
   if (isDeputy(was) && !isDeputy(user) && typeof getCurrentPages === 'function') {
     (getCurrentPages() || []).forEach((page) => {
@@ -387,6 +397,7 @@ module.exports = {
   ApiError,
   TOKEN_KEY,
   USER_KEY,
+  APPOINTMENT_PHONE_KEY,
   apiUrl,
   queryString,
   newIdempotencyKey,
@@ -426,6 +437,7 @@ module.exports = {
   forgetSession: () => {
     clearToken();
     wx.setStorageSync(USER_KEY, '');
+    forgetPersonal();
     if (typeof getApp === 'function') {
       const app = getApp();
       if (app && app.globalData) app.globalData.user = null;

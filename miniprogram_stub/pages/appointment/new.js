@@ -10,8 +10,9 @@ const {
 } = require('../../utils/appointment');
 
 const OTHER = 'other';
-// The last contact phone given, offered again next time (kept on this phone only).
-const PHONE_KEY = 'msb_appointment_phone';
+// The last contact phone given, offered again next time (kept on this phone only, forgotten after 注销 or
+// when another account signs in: utils/api).
+const PHONE_KEY = api.APPOINTMENT_PHONE_KEY;
 
 Page({
   data: {

@@ -192,3 +192,15 @@ test('an administrator still on their initial password is told to change it in t
   assert.deepEqual(wx.modals, [told]);
   assert.deepEqual(wx.toasts, []);
 });
+
+test('another account signing in on this phone does not find the last one\'s 约见 contact phone', async () => {
+  const { phone, wx } = unitPhone({ 'GET /api/v1/me': () => json(200, CITIZEN) }, { user: CITIZEN });
+  const api = apiOf(phone);
+  wx.setStorageSync('msb_user', CITIZEN);
+  wx.setStorageSync('msb_appointment_phone', '13912345678');
+  await api.login(); // the same account again: its number is still offered
+  assert.equal(wx.getStorageSync('msb_appointment_phone'), '13912345678');
+  wx.setStorageSync('msb_user', Object.assign({}, CITIZEN, { id: CITIZEN.id + 100 }));
+  await api.login(); // a family member's account on the shared phone
+  assert.equal(wx.getStorageSync('msb_appointment_phone'), '');
+});

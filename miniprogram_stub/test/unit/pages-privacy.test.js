@@ -71,6 +71,7 @@ test('注销账号: nothing is sent until confirmed; the dialog says what is era
   const page = await phone.open('pages/privacy/privacy', {});
   const token = wx.getStorageSync('msb_token');
   assert.ok(token);
+  wx.setStorageSync('msb_appointment_phone', '13912345678'); // as 约见 keeps it for the next form
 
   wx.queue.modal.push({ confirm: false });
   assert.equal(await page.erase(), null);
@@ -86,6 +87,7 @@ test('注销账号: nothing is sent until confirmed; the dialog says what is era
   assert.equal(page.data.erased, true);
   assert.equal(wx.getStorageSync('msb_token'), '', 'the token is forgotten');
   assert.equal(wx.getStorageSync('msb_user'), '', 'and the user');
+  assert.equal(wx.getStorageSync('msb_appointment_phone'), '', 'and the 约见 contact phone it kept');
   page.home();
   assert.equal(wx.lastNavigation().url, '/pages/index/index');
 });
