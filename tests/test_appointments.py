@@ -738,3 +738,19 @@ def test_a_retried_cancel_or_decline_answers_as_the_first_did(client, app, world
         assert first.status_code == again.status_code == 200, again.json
         assert again.json == first.json
     assert len(queued(app, "appointment_result")) == 1  # the decline's; the cancel told the deputy
+
+
+def test_erasure_masks_the_citizens_phone_and_name_in_a_held_meetings_answer(client, app, world):
+    """注销 of a citizen whose meeting was held (not cancelled, so its answer stays): the deputy's note quoting
+    their number and how they asked to be addressed keeps neither, the rest of the note stays."""
+    held = ask(client, world["citizen"], world["zhang_code"], name="王建国").json["id"]
+    confirmed = answer(client, world["zhang_h"], held, "confirm", meet_at=later(2, 15).isoformat(),
+                       place="王建国家楼下（1391 2345 678 接）", note="王建国同志，请带上材料；有变动我打13912345678找您")
+    assert confirmed.status_code == 200, confirmed.json
+    with app.app_context():
+        db.session.execute(update(Appointment).where(Appointment.id == held).values(meet_dt=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+    assert client.delete("/api/v1/me", headers=world["citizen"]).status_code == 204
+    seen = client.get(f"/api/v1/appointments/{held}", headers=world["zhang_h"]).json
+    assert (seen["status_label"], seen["name"], seen["contact_phone"]) == ("已确认", "", "")
+    assert (seen["answer"], seen["place"]) == ("***同志，请带上材料；有变动我打***找您", "***家楼下（*** 接）")

@@ -374,9 +374,14 @@ def test_a_citizens_copy_holds_their_opinions_and_cancelling_the_account_takes_t
     copy = client.get("/api/v1/me/personal-data", headers=legis["citizen"]).json["consultation_opinions"]
     assert [(o["id"], o["article_number"], o["contact_phone"]) for o in copy["items"]] == [
         (given.json["id"], "第二条", "13800002222")]
+    # The administrators' feedback quoting the number (staff words, kept as the record) loses it too.
+    fed_back = client.post(f"{API}/{c['id']}/opinions/{given.json['id']}/feedback", headers=legis["admins"]["hh"],
+                           json={"result": "partly", "note": "已电话138 0000 2222与您沟通，部分采纳。"})
+    assert fed_back.status_code == 200, fed_back.json
     assert client.delete("/api/v1/me", headers=legis["citizen"]).status_code == 204
     kept = client.get(f"{API}/{c['id']}/opinions", headers=legis["admins"]["hh"]).json["items"]
-    assert [(o["content"], o["contact_phone"]) for o in kept] == [("建议将绿地率提高到百分之三十五。", None)]
+    assert [(o["content"], o["contact_phone"], o["feedback_note"]) for o in kept] == [
+        ("建议将绿地率提高到百分之三十五。", None, "已电话***与您沟通，部分采纳。")]
 
 
 # --- a draft pasted with its 说明, and spaced numbers (audit 30, finding 10) -------------------------------

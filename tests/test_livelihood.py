@@ -691,6 +691,18 @@ def test_after_the_citizens_erasure_an_administrators_retried_adoption_shows_no_
     assert not [r for r in db.session.scalars(select(IdempotencyRecord)) if "13977778888" in str(r.body)]
 
 
+def test_erasure_masks_the_proposers_phone_in_the_reason_a_proposal_was_declined(client, congress):
+    """注销 takes the phone from the proposal and from the administrator's 不予采纳 reason quoting it."""
+    citizen, admin, tree = congress["citizen"], congress["admins"]["hc"], congress["tree"]
+    proposal = propose(client, citizen, tree["hc"], contact_phone="13800002222").json
+    declined = client.post(f"{API}/proposals/{proposal['id']}/decline", headers=admin,
+                           json={"reason": "已致电13800002222说明：不属于民生实事范围"})
+    assert declined.status_code == 200, declined.json
+    assert client.delete("/api/v1/me", headers=citizen).status_code == 204
+    kept = client.get(f"{API}/proposals", headers=admin).json["items"]
+    assert [(p["contact_phone"], p["reason"]) for p in kept] == [(None, "已致电***说明：不属于民生实事范围")]
+
+
 def test_a_citizen_proposes_and_sees_what_became_of_it(client, congress):
     citizen, admin, tree = congress["citizen"], congress["admins"]["hc"], congress["tree"]
     first = propose(client, {**citizen, "Idempotency-Key": "p-1"}, tree["hc"], contact_phone="13800001111")

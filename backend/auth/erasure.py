@@ -19,7 +19,9 @@ reaches the person. What is erased:
   and door-level address they typed in, through ``redact`` as the public pages do (我是住在迎丰路***的***，
   手机***). The words stay for the record; the same data the contact fields held goes from them too, every
   phone they left masked in any grouping (1391 2345 678), as the pages masked the item's contact phone before;
-* in the staff's words on their items (the reply, the timeline's notes): only those phones of theirs;
+* in the staff's words on their items (a suggestion's reply and timeline notes, an appointment's answer and
+  place, the feedback on an opinion, the reason a proposal was declined: ``_STAFF_WORDS``): only those phones
+  of theirs, and on appointments the name they gave to be addressed by (王建国同志 -> ***同志);
 * on their items: the contact phones they left, and where they said the problem was (the GPS point and
   the address: exact locations, often their own front door); on their appointments the contact phone and
   how to address them (王先生); on their proposals and their opinions on drafts the phone;
@@ -225,6 +227,9 @@ def erase(user):
         raise APIError(409, "conflict", REMINDER_LINKED)
     _cancel_open_appointments(user)
     personal = _names_and_phones(user)
+    # How they asked to be addressed on appointments (王建国, 赵先生), read before the field is blanked below.
+    names = sorted({n.strip() for n in db.session.scalars(select(Appointment.name).where(
+        Appointment.citizen_id == user.id)) if n and len(n.strip()) >= 2 and not is_phone(n)}, key=len, reverse=True)
     addresses = db.session.scalars(select(Suggestion.address).where(Suggestion.citizen_id == user.id,
                                                                     Suggestion.address != "")).all()
     # Every phone they left, read before the contact fields are cleared below: once they are, the pages no
@@ -263,7 +268,7 @@ def erase(user):
         update(ConsultationOpinion).where(ConsultationOpinion.author_id == user.id)
         .values(phone=None).execution_options(synchronize_session=False))
     originals = _redact_own_words(user, phones)
-    _mask_phones_in_staff_words(user, phones)
+    _mask_in_staff_words(user, phones, names)
     _redact_sent_notices(user, originals, personal, phones)
     _erase_photos(user)
     db.session.execute(delete(SuggestionFollower).where(SuggestionFollower.user_id == user.id))
@@ -355,20 +360,37 @@ def _redact_own_words(user, phones):
     return originals + [note for _, note in notes]
 
 
-def _mask_phones_in_staff_words(user, phones):
-    """The staff's words on the citizen's items (the reply, the notes of the timeline) that quote a phone of
-    the citizen (已按1391 2345 678回访): that number masked, in any grouping, and nothing else changed — the
-    rest is the official record, and a follower reads the reply as the public would already. Before 注销 the
-    pages masked the item's contact phone in them (``redact_item_text``); after it they no longer know it."""
+# The staff's words on each kind of the citizen's items: (model, which rows are theirs, the text columns, whether
+# the names the citizen gave are masked too). Kept as the official record, with only what 注销 knows of the
+# citizen masked (``_mask_in_staff_words``). A new kind of item with staff text about a citizen belongs here.
+_STAFF_WORDS = (
+    # The reply, and its approved public words; a follower reads them as the public would already.
+    (Suggestion, lambda uid: Suggestion.citizen_id == uid, ("reply_content", "public_reply"), False),
+    # A meeting's answer (the confirmation's note, the reason, the record) and its place, typed by the deputy
+    # or the station: they address the citizen as asked (王建国同志) and quote the number to call.
+    (Appointment, lambda uid: Appointment.citizen_id == uid, ("answer", "place"), True),
+    (ConsultationOpinion, lambda uid: ConsultationOpinion.author_id == uid, ("feedback_note",), False),  # 反馈说明
+    (LivelihoodProposal, lambda uid: LivelihoodProposal.proposer_id == uid, ("reason",), False),  # 不予采纳的理由
+)
+
+
+def _mask_in_staff_words(user, phones, names):
+    """The staff's words on the citizen's items (``_STAFF_WORDS``; the notes of their suggestions' timelines)
+    that quote a phone of the citizen (已按1391 2345 678回访): that number masked, in any grouping, and on
+    appointments the names they gave to be addressed by (``names``, 王建国), and nothing else changed — the
+    rest is the official record. Before 注销 the pages masked the item's contact phone in them
+    (``redact_item_text``); after it they no longer know it. One read and one write per kind."""
+    for model, theirs, columns, with_names in _STAFF_WORDS:
+        known = [*phones, *names] if with_names else phones
+        if not known:
+            continue
+        rows = db.session.execute(select(model.id, *(getattr(model, c) for c in columns)).where(theirs(user.id))).all()
+        _write(model, [{"row_id": row[0], **{c: mask_known(row[i + 1], known) for i, c in enumerate(columns)}}
+                       for row in rows if any(mask_known(value, known) != value for value in row[1:])])
     if not phones:
         return
-    theirs = select(Suggestion.id).where(Suggestion.citizen_id == user.id)
-    for column in (Suggestion.reply_content, Suggestion.public_reply):  # the reply, and its approved public words
-        replies = db.session.execute(select(Suggestion.id, column).where(
-            Suggestion.citizen_id == user.id, column.is_not(None), column != "")).all()
-        _write(Suggestion, [{"row_id": item_id, column.key: mask_known(reply, phones)} for item_id, reply in replies
-                            if mask_known(reply, phones) != reply])
     # Every note on their items: the citizen's own, redacted already, have nothing left to mask.
+    theirs = select(Suggestion.id).where(Suggestion.citizen_id == user.id)
     notes = db.session.execute(select(SuggestionEvent.id, SuggestionEvent.note).where(
         SuggestionEvent.suggestion_id.in_(theirs), SuggestionEvent.note != "")).all()
     _write(SuggestionEvent, [{"row_id": event_id, "note": mask_known(note, phones)} for event_id, note in notes
