@@ -790,3 +790,47 @@ def test_names_after_neighbours_relatives_and_roles_plates_and_capital_numerals_
 @pytest.mark.parametrize("text", AUDIT_CITIZEN_PAGES_KEPT)
 def test_places_plural_cues_amounts_and_things_near_these_cues_are_kept(text):
     assert redact(text) == text
+
+
+# What the privacy audit (2026-11-29, finding 2) found published as written in replies: 经联系X本人, X本人 with no verb
+# before it, 已告知X处理结果, the salutation 回复X： without a colon after 回复, and 和/与/同/跟X before a verb of talking
+# (和王建国确认过位置); and 护照 / 社保卡 numbers and a v信 handle.
+AUDIT_PRIVACY_REPLIES = [
+    ("经联系王建国本人，路灯已修复，已告知王建国处理结果。", "经联系***本人，路灯已修复，已告知***处理结果。"),
+    ("王建国本人表示满意", "***本人表示满意"),
+    ("已告知王建国处理结果", "已告知***处理结果"),
+    ("已电话告知李秀英办理情况。", "已电话告知***办理情况。"),
+    ("回复王建国：已修复", "回复***：已修复"),
+    ("答复陈大勇：您反映的问题已解决。", "答复***：您反映的问题已解决。"),
+    ("回复王建国：小区门口路灯坏了，和王建国确认过位置", "回复***：小区门口路灯坏了，和***确认过位置"),
+    ("和王建国确认了位置", "和***确认了位置"),
+    ("我们同刘建华沟通后决定维修。", "我们同***沟通后决定维修。"),
+    ("社区跟赵丽华核实了情况", "社区跟***核实了情况"),
+    ("已联系刘建华本人核实", "已联系***本人核实"),
+    ("护照E12345678", "护照***"),
+    ("护照号码：E12345678", "护照号码：***"),
+    ("社保卡号 1234567890", "社保卡号 ***"),
+    ("v信 zhang123", "v信 ***"),
+]
+
+# … and the ordinary sentences around these cues stay: 本人 after a pronoun or a role, 告知 before what is told,
+# 回复 before a label, 和 before an office, a place or a thing.
+AUDIT_PRIVACY_REPLIES_KEPT = [
+    "须由申请人本人到场办理，业主本人签字，我本人也同意。",
+    "已告知处理结果，告知物业处理结果，已告知社区处理。",
+    "回复时间：3个工作日，回复周期：一周，答复意见：同意。",
+    "已和物业确认，和社区沟通，与城管局协商，同施工方核实，和高层住户沟通。",
+    "和周边商户沟通后，与江北区确认过，跟文化站联系。",
+    "路灯和高压线在同一根杆上，水和电都停了。",
+    "护照办理请到出入境大厅，社保卡补办需要3个工作日。",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AUDIT_PRIVACY_REPLIES)
+def test_names_in_common_reply_wordings_and_passport_and_social_security_numbers_are_removed(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", AUDIT_PRIVACY_REPLIES_KEPT)
+def test_the_ordinary_words_around_those_reply_cues_are_kept(text):
+    assert redact(text) == text

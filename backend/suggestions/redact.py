@@ -19,8 +19,10 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
   out with spaces after 叫 (我叫王 小 明); after a label
   or a self-introduction (我的名字是王小明, 署名：…, ——王小明), after a word that says who the person is to the matter
   (反映人王小明沟通, 业主王小明多次投诉, 居民刘建华, 村民李四来电), and in replies after 已与 / 告知 / 您好
-  (已与王小明现场核实, 已告知王小明, 您好，王小明！), each name of a list there (已与王小明、李四沟通), but not an
-  office or a place (已与金融办沟通, 告知杨家山).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
+  (已与王小明现场核实, 已告知王小明, 您好，王小明！), before what was told or done (已告知王小明处理结果, 经联系王建国
+  本人), after a plain 和 / 与 / 同 / 跟 before a verb of talking (和王建国确认过位置), before 本人 (王建国本人表示满意),
+  in a salutation without a colon after 回复 (回复王建国：), each name of a list there (已与王小明、李四沟通), but not an
+  office or a place (已与金融办沟通, 告知杨家山, 与江北区确认).  The whole name, surname and title included, becomes ``***`` (刘女士 -> ***;
   本人姓陈 -> 本人姓***): even a surname narrows a small community down to a household.  Officials'
   titles (李书记, 王主任) are left alone: the person acts in office.
 * phone numbers: mobiles with or without +86/0086/86, their groups separated by spaces, hyphens, the dashes
@@ -33,7 +35,8 @@ to other citizens, in the /nearby list. PIPL lets us publish it only without per
 * identity and bank-card numbers: any run of 15 or more digits, possibly grouped by spaces or hyphens
   (15- and 18-digit ID cards, 16-19-digit bank cards), an X at its end or inside it (…123X21).
 * licence plates: 湘A12345, 湘A·D12345, 粤B 12345X.
-* e-mail addresses, WeChat IDs (微信号 / 微信：…) and QQ numbers.
+* e-mail addresses, WeChat IDs (微信号 / 微信：… / v信 …) and QQ numbers; a document's number after its name
+  (护照E12345678, 社保卡号 1234567890).
 * door-level addresses: the number after a road, street or village (人民路88号 -> 人民路***), and the
   building / unit / floor / flat chain (3栋2单元501室, 3号楼402, 三栋二单元五零一室, 3-2-501, 501室, and after an
   estate's zone or phase 3区12号502, 二期5号1单元301, 3区5-301).
@@ -178,7 +181,7 @@ _CUED_NAME = rf"{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}{{1,2}}"
 # of a word (陈述), which no given name ends in, or hardly ever: after a word that may take a place as well as a
 # person (已与 / 告知 / 回访 / 联系, a dash), a "name" ending in one is none.  山 only after 家 (X家山 is a place,
 # 王青山 a name).  Where a role or a label says a person follows (业主杨家山, 反映人…), the name stays a name.
-_PLACE_END = "办馆处所站院校局委厅司社队部场店湾渡井岭坡塘港桥园苑湖坪冲铺寨庄述大界"
+_PLACE_END = "办馆处所站院校局委厅司社队部场店湾渡井岭坡塘港桥园苑湖坪冲铺寨庄述大界区县市镇乡"
 _NOT_A_PLACE = rf"(?<![{_PLACE_END}])(?<!家山)"
 # Who a person is to the matter, before their name: 业主王小明, 居民刘建华, 村民李四, 群众赵丽华.
 # Also a welfare standing or an occupation (低保户周建平, 退役军人王大勇, 物业经理刘洋, 出租车司机刘强, 数学老师王丽;
@@ -206,7 +209,7 @@ _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[
 # WeChat IDs (6-20 characters starting with a letter) and QQ numbers after their label;
 # a WeChat "ID" that is a phone number is caught as a phone.
 _IM_HANDLE = re.compile(
-    r"(?:微信号?|V信|薇信|(?i:wechat|weixin|vx|wx))\s*(?:号码?|(?i:id))?\s*(?:是|为)?\s*:?\s*"
+    r"(?:微信号?|(?i:v)信|薇信|(?i:wechat|weixin|vx|wx))\s*(?:号码?|(?i:id))?\s*(?:是|为)?\s*:?\s*"
     r"(?P<pii>[A-Za-z][-_A-Za-z0-9]{5,19})"
     r"|(?i:qq)\s*(?:号码?)?\s*(?:是|为)?\s*:?\s*(?P<qq>\d{5,12})"
 )
@@ -230,6 +233,10 @@ _ANNOUNCED_NUMBER = re.compile(
     r"(?:电话|手机|座机|号码|拨打|致电|联系方式)\s*(?:号码?)?\s*(?:是|为)?\s*:?\s*"
     rf"(?P<pii>\(?\+?\d(?:(?:[()]|{_SEP})?\d){{6,13}})(?!\d)"
 )
+# A document's number after its name: 护照E12345678, 护照号码：E12345678, 社保卡号 1234567890, 驾驶证号…
+_DOCUMENT_NUMBER = re.compile(
+    r"(?:护照|通行证|社保卡|医保卡|社会保障卡|驾驶证|驾照|军官证|残疾证|残疾人证|证件)\s*(?:号码?)?\s*(?:是|为)?\s*:?\s*"
+    r"(?P<pii>[A-Za-z]{0,2}\d{6,12}[A-Za-z]?)(?![A-Za-z\d])")
 # The door number after a road, street, lane or village (and its 组): 人民路88号, 芙蓉中路二段100号,
 # 东风村5组28号, 人民路88-1号院.  12路公交 has no 号 and stays.
 _DOOR_NUMBER = re.compile(
@@ -385,12 +392,27 @@ _PERSON = rf"{_SURNAME}(?!{_OFFICIAL}){_GIVEN}"  # a surname and given-name char
 _ADDRESSEE = rf"(?P<pii>{_PERSON}{{1,2}}?)(?:同志|先生|女士)?"
 _NAME_GREETED = re.compile(rf"{_ADDRESSEE}\s*[,:]?\s*(?:您好|你好)")
 _NAME_SALUTED = re.compile(rf"(?:尊敬的|亲爱的|(?:回复|答复|致)\s*:\s*){_ADDRESSEE}\s*[,:!]")
+# … and without a colon after 回复: 回复王建国：已修复 (回复时间：, 回复周期：, 答复意见： are labels, no names).
+_NAME_REPLIED_TO = re.compile(
+    rf"(?:回复|答复|致)\s*(?!{_EVERYDAY})(?P<pii>{_PERSON}{{1,2}}?{_NOT_A_PLACE})(?:同志|先生|女士)?\s*:")
 _NAME_THANKED = re.compile(rf"感谢(?:您|你)?{_ADDRESSEE}(?:的|对|反映|提出)")
-_NAME_CONTACTED = re.compile(rf"联系(?:了|上)?\s*(?P<pii>{_PERSON}{{1,2}}{_NOT_A_PLACE}{_AFTER_NAME})")
+# What a reply says was told the person or done about their matter, after their name: 已告知王小明处理结果,
+# 经联系王建国本人, 已电话告知李秀英办理情况.
+_REPLY_OBJECT = "本人|同志|处理|办理|结果|情况|进展|进度|答复|回复|意见|诉求|有关|相关|具体"
+_NAME_CONTACTED = re.compile(
+    rf"联系(?:了|上)?\s*(?P<pii>{_PERSON}{{1,2}}{_NOT_A_PLACE})(?:{_AFTER_NAME}|(?={_REPLY_OBJECT}))")
 # A reply telling what was done with the person: 已与王小明现场核实, 经与王明沟通, 已告知王小明, 回访李四.
 _NAME_DEALT_WITH = re.compile(
     r"(?:(?:经|已|已经|并|再|再次|均|现|先|即|后|随即|立即)(?:与|和|同|跟|向)|告知|通知|转告|回访|致电|约谈|走访|慰问|提醒)"
-    rf"(?:了)?\s*(?P<pii>{_CUED_NAME}{_NOT_A_PLACE}){_CUED_NAME_END}")
+    rf"(?:了)?\s*(?P<pii>{_CUED_NAME}{_NOT_A_PLACE})(?:{_CUED_NAME_END}|(?={_REPLY_OBJECT}))")
+# The person someone talked a matter over with, after a plain 和 / 与 / 同 / 跟 (和王建国确认过位置, 我们同刘建华
+# 沟通后…): only before a verb of talking or checking, so that 路灯和高压线…, 水和电都停了 keep their words; not an
+# office, a place or an everyday word (和物业确认, 与江北区确认, 同施工方核实).
+_NAME_TALKED_WITH = re.compile(
+    rf"(?:和|与|同|跟)\s*(?P<pii>{_CUED_NAME}{_NOT_A_PLACE})"
+    r"(?=沟通|核实|确认|协商|商量|见面|面谈|通话|通电话|联系|交流|对接|约定|说明|解释|反映|了解)")
+# A person named on their own before 本人 (王建国本人表示满意, 经联系王建国本人): 申请人本人, 业主本人, 我本人 name nobody.
+_NAME_HIMSELF = re.compile(rf"(?!{_EVERYDAY})(?P<pii>{_CUED_NAME}{_NOT_A_PLACE})(?=本人)")
 # A reply greeting the person by name after 您好: 您好，王小明！
 _NAME_AFTER_GREETING = re.compile(
     rf"(?:您好|你好)\s*[,:!]?\s*(?P<pii>{_CUED_NAME})\s*(?=[,:;!?。、]|$)")
@@ -448,6 +470,7 @@ _RULES = [
     (_MOBILE, None),
     (_LANDLINE, None),
     (_ANNOUNCED_NUMBER, None),
+    (_DOCUMENT_NUMBER, None),
     (_DOOR_NUMBER, None),
     (_FLAT, None),
     (_ZONED_FLAT, None),
@@ -470,18 +493,21 @@ _RULES = [
     (_NAME_WITH_TITLE, None),
     (_NAME_GREETED, None),
     (_NAME_SALUTED, None),
+    (_NAME_REPLIED_TO, None),
     (_NAME_THANKED, None),
     (_NAME_CONTACTED, None),
     (_NAME_CALLED, None),
     (_NAME_AFTER_ROLE, None),
     (_NAME_DEALT_WITH, None),
+    (_NAME_TALKED_WITH, None),
+    (_NAME_HIMSELF, None),
     (_NAME_AFTER_GREETING, None),
     (_NAME_SIGNED, None),
 ]
 
 
 # The rules whose name may start a list of names (_NEXT_IN_LIST): after a label, a role or a reply's verb.
-_LISTING = frozenset({_NAME_AFTER_LABEL, _NAME_AFTER_ROLE, _NAME_DEALT_WITH})
+_LISTING = frozenset({_NAME_AFTER_LABEL, _NAME_AFTER_ROLE, _NAME_DEALT_WITH, _NAME_TALKED_WITH})
 
 
 def _fold(text):
