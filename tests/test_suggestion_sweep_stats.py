@@ -1,4 +1,5 @@
 """The sweep (deadlines, reminders, auto-close, outbox), statistics, public disclosure and duplicates."""
+import math
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
@@ -488,7 +489,8 @@ def test_nearby_offers_only_items_published_with_consent_and_never_their_exact_d
     offered = nearby(world["stranger"], 27.5600, 109.9900)
     assert {i["id"] for i in offered} == {consented, anonymous, own}
     assert refused not in {i["id"] for i in offered}
-    assert all(i["distance_m"] == 50 for i in offered)  # at the very spot: 约 50 米, not 0
+    # At the very spot: 约 50 or 100 米, never 0 (measured from 60-100 m off the item's point, in steps of 50).
+    assert {i["distance_m"] for i in offered} <= {50, 100}
     shown = next(i for i in offered if i["id"] == anonymous)
     assert set(shown) == {"id", "number", "category", "content", "status", "status_label", "distance_m", "created_at"}
     assert shown["content"] == "路口路灯也不亮"
@@ -498,12 +500,45 @@ def test_nearby_offers_only_items_published_with_consent_and_never_their_exact_d
     browser = {"Authorization": "Bearer " + client.post("/api/v1/auth/web", json={}).json["token"]}
     assert {i["id"] for i in nearby(browser, 27.5600, 109.9900)} == {consented, anonymous}
 
-    # From three points around it (89, 111 and 89 m away) only multiples of 50 m come back.
+    # From three points around it (89, 111 and 89 m away) only multiples of 50 m come back, the same for both
+    # items of one filer at one spot (placed alike: two of them tell no more than one).
     for lat, lng in ((27.5606, 109.9906), (27.5610, 109.9900), (27.5600, 109.9909)):
         distances = {i["distance_m"] for i in nearby(browser, lat, lng)}
-        assert len(distances) == 1 and distances.pop() in (50, 100, 150, 200)
-    far = nearby(browser, 27.5610, 109.9900)  # ~111 m
-    assert {i["distance_m"] for i in far} == {100}
+        assert len(distances) <= 1 and distances <= {50, 100, 150, 200}
+
+
+def test_walking_the_edge_of_nearby_does_not_find_where_the_item_was_filed(client, app, world):  # noqa: F811
+    """The privacy audit's probe (2026-11-29, finding 1): another citizen bisects, along three bearings, where
+    /nearby stops listing an item, and takes the centre of the circle through those three points. Against the
+    exact point that found the filer's front door to about a metre in 31 requests; the item is now placed for
+    /nearby at a secret offset of 60-100 m, so the estimate is that far off, however exact the bisection."""
+    true_lat, true_lng = 27.563217, 109.982345
+    file(client, world["citizen"], world["station_code"], location={"lat": true_lat, "lng": true_lng},
+         public_consent=True)
+    assert screen(app) == 1
+    per_lat = 111_320
+    per_lng = per_lat * math.cos(math.radians(true_lat))
+
+    def seen(x, y):  # metres east and north of the true point
+        answer = client.get("/api/v1/suggestions/nearby", headers=world["stranger"], query_string={
+            "lat": true_lat + y / per_lat, "lng": true_lng + x / per_lng, "category": "城市管理"})
+        assert answer.status_code == 200, answer.json
+        return bool(answer.json["items"])
+
+    assert seen(0, 0)  # offered at the very spot, as before
+    edge = []
+    for bearing in (0, 120, 240):
+        dx, dy = math.sin(math.radians(bearing)), math.cos(math.radians(bearing))
+        inside, outside = 0.0, 400.0
+        while outside - inside > 0.5:
+            middle = (inside + outside) / 2
+            inside, outside = (middle, outside) if seen(middle * dx, middle * dy) else (inside, middle)
+        edge.append((inside * dx, inside * dy))
+    (ax, ay), (bx, by), (cx, cy) = edge
+    d = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by))
+    ux = ((ax ** 2 + ay ** 2) * (by - cy) + (bx ** 2 + by ** 2) * (cy - ay) + (cx ** 2 + cy ** 2) * (ay - by)) / d
+    uy = ((ax ** 2 + ay ** 2) * (cx - bx) + (bx ** 2 + by ** 2) * (ax - cx) + (cx ** 2 + cy ** 2) * (bx - ax)) / d
+    assert math.hypot(ux, uy) > 50  # metres from where it was filed: no closer than the 50 m the page shows
 
 
 def test_an_item_whose_citizen_refused_publication_cannot_be_followed(client, app, world):  # noqa: F811
@@ -541,7 +576,7 @@ def test_a_browsers_gps_position_is_kept_and_compared_as_chinas_maps_show_it(cli
 
     probe = f"/api/v1/suggestions/nearby?category=城市管理&lat={gps_lat}&lng={gps_lng}"
     as_gps = client.get(probe + "&system=wgs84", headers=world["stranger"]).json["items"]
-    assert [(i["id"], i["distance_m"]) for i in as_gps] == [(wechat, 50)]  # the same corner: 约 50 米, the least shown
+    assert [(i["id"], i["distance_m"] in (50, 100)) for i in as_gps] == [(wechat, True)]  # the same corner: 约 50-100 米
     assert client.get(probe, headers=world["stranger"]).json["items"] == []  # read as gcj02: far off
 
     browser = file(client, world["citizen"], world["station_code"], content="同一路口，路灯不亮",

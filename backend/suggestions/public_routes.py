@@ -1,7 +1,11 @@
 """Public and dashboard views of suggestions: statistics, published resolved items, nearby duplicates."""
+import hashlib
+import hmac
 import json
 import math
 from datetime import timedelta
+
+from flask import current_app
 
 from sqlalchemy import literal, or_, select
 from sqlalchemy.orm import selectinload
@@ -33,6 +37,32 @@ DUPLICATE_WINDOW = timedelta(days=30)
 # Distances offered by /nearby are rounded to this, and never less: a metre-precise distance from three
 # positions would give back the item's spot, which the item itself hides (often the filer's home).
 NEARBY_DISTANCE_STEP_M = 50
+
+
+# Where /nearby places an item: not at its point (often the filer's front door) but 60 to 100 m from it, in a
+# direction and at a distance drawn from SECRET_KEY, the filer and the ~1 km square the point lies in (its
+# grid's origin drawn from the key too). Both the 200 m edge and the distance shown are measured from there,
+# so that walking the edge (where the item stops being listed) or the 50 m steps finds that place, which is
+# 60-100 m off, never the point. The same for every request (asking again averages nothing out), and the
+# same for all of one filer's items in that square (their items filed from home do not scatter around it
+# for an average to find); another citizen's own item there tells nothing of it.
+NEARBY_OFFSET_M = (60, 100)
+NEARBY_CELL_DEG = 0.01
+METERS_PER_DEGREE = 111_320
+
+
+def nearby_anchor(item):
+    """(lat, lng) of where /nearby places ``item``: see NEARBY_OFFSET_M."""
+    key = hashlib.sha256(("nearby-anchor:" + current_app.config["SECRET_KEY"]).encode()).digest()
+    origin = int.from_bytes(key[:4], "big") / 2 ** 32 * NEARBY_CELL_DEG
+    cell = (math.floor((item.lat + origin) / NEARBY_CELL_DEG), math.floor((item.lng + origin) / NEARBY_CELL_DEG))
+    owner = item.citizen_id if item.citizen_id is not None else f"item{item.id}"
+    drawn = hmac.new(key, f"{owner}:{cell[0]}:{cell[1]}".encode(), hashlib.sha256).digest()
+    bearing = int.from_bytes(drawn[:4], "big") / 2 ** 32 * 2 * math.pi
+    low, high = NEARBY_OFFSET_M
+    meters = low + int.from_bytes(drawn[4:8], "big") / 2 ** 32 * (high - low)
+    return (item.lat + meters * math.cos(bearing) / METERS_PER_DEGREE,
+            item.lng + meters * math.sin(bearing) / (METERS_PER_DEGREE * max(math.cos(math.radians(item.lat)), 0.01)))
 
 
 def coarse_distance(meters):
@@ -129,9 +159,11 @@ def nearby(args):
     """提交前提示：200 米内、30 天内同类别且仍在办理的建议，可选择关注而不必重复提交。
 
     只列出群众同意公开的建议（及调用者本人提交的），内容已去除姓名、电话和详细地址，不显示提交人；
-    `distance_m` 为约数：取整到 50 米，最小 50 米，不能据此推算建议的位置。"""
+    `distance_m` 为约数：距离和 200 米范围都从建议位置附近 60～100 米处（每条建议固定、不公开）量起，
+    取整到 50 米，最小 50 米，不能据此推算建议的位置。"""
     lat, lng = args["lat"], args["lng"]
-    dlat = DUPLICATE_RADIUS_M / 111_320
+    # Every item whose anchor may lie within the radius: its own point at most NEARBY_OFFSET_M further.
+    dlat = (DUPLICATE_RADIUS_M + NEARBY_OFFSET_M[1] + 10) / METERS_PER_DEGREE
     dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
     candidates = db.session.scalars(
         select(Suggestion)
@@ -151,7 +183,7 @@ def nearby(args):
     ).all()
     found = []
     for item in candidates:
-        meters = distance_m(lat, lng, item.lat, item.lng)
+        meters = distance_m(lat, lng, *nearby_anchor(item))  # never from the item's own point
         if meters <= DUPLICATE_RADIUS_M:
             # No filer: an anonymous item (or any other) names nobody here.
             found.append({
