@@ -4,7 +4,7 @@ from backend.org.nearby import gcj02_from_wgs84
 from backend.suggestions.models import SATISFACTION_LABELS, STATUS_LABELS, Satisfaction, Status
 from backend.suggestions.queries import DEFAULT_ORDER, LIST_ORDERS
 
-from .common import BodyId, Choice, Id, in_service_years, Line, OneOfLabelled, PageArgs, QuerySchema, StrictSchema, Text, Trimmed
+from .common import BodyBoolean, BodyId, Choice, Id, in_service_years, Line, OneOfLabelled, PageArgs, QuerySchema, StrictSchema, Text, Trimmed
 
 # ASCII digits only (Python's \d takes any script's digits); also a web form's ``pattern`` (web.pages).
 PHONE = validate.Regexp(r"^1[0-9]{10}$|^0[0-9]{2,3}-?[0-9]{7,8}$", error="联系电话格式不正确，请填写手机号或座机号。")
@@ -122,6 +122,11 @@ class PublicTextOut(Schema):
     approved_reply = fields.String(allow_none=True)
     content = fields.String(allow_none=True, metadata={"description": "the words as the public pages show them"})
     reply_content = fields.String(allow_none=True)
+
+
+class PublicConsentIn(StrictSchema):
+    public_consent = BodyBoolean(required=True, metadata={
+        "description": "同意公开: false withdraws the consent given at filing, true gives it (again)"})
 
 
 class RateIn(StrictSchema):

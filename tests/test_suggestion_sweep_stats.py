@@ -541,6 +541,58 @@ def test_walking_the_edge_of_nearby_does_not_find_where_the_item_was_filed(clien
     assert math.hypot(ux, uy) > 50  # metres from where it was filed: no closer than the 50 m the page shows
 
 
+def test_the_citizen_withdraws_consent_to_publish_and_the_item_leaves_every_public_view(client, app, world, factory):  # noqa: F811
+    """个人信息保护法 第十五条: consent is withdrawn as easily as given. The filer switches 同意公开 off: the item
+    leaves /nearby, the stranger who followed it from there reads nothing of it, the public list and the deputy's
+    page; the citizen whose duplicate was merged into it keeps the follower view. Idempotent; theirs alone."""
+    spot = {"lat": 27.5600, "lng": 109.9900}
+    item = file(client, world["citizen"], world["deputy_code"], content="人民路口路灯不亮，晚上很黑。", location=spot,
+                public_consent=True).json["id"]
+    neighbour = factory.wechat_login("citizen-li")
+    duplicate = file(client, neighbour, world["station_code"], content="路口的灯一直不亮").json["id"]
+    screen(app)
+    near = {"category": "城市管理", **spot}
+
+    def offered():
+        return [i["id"] for i in client.get("/api/v1/suggestions/nearby", query_string=near,
+                                            headers=world["stranger"]).json["items"]]
+
+    def consent(headers, value):
+        return client.post(f"/api/v1/suggestions/{item}/public-consent", json={"public_consent": value}, headers=headers)
+
+    assert offered() == [item]
+    assert client.post(f"/api/v1/suggestions/{item}/follow", headers=world["stranger"]).status_code == 200
+    assert step(client, world["admin"], duplicate, "merge", into_id=item).status_code == 200
+
+    withdrawn = consent(world["citizen"], False)
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert withdrawn.json["public_consent"] is False
+    assert withdrawn.json["timeline"][-1]["action_label"] == "群众撤回公开同意"
+    again = consent(world["citizen"], False)  # a retry: the same answer, nothing recorded twice
+    assert (again.status_code, len(again.json["timeline"])) == (200, len(withdrawn.json["timeline"]))
+    assert offered() == []
+    assert client.get(f"/api/v1/suggestions/{item}", headers=world["stranger"]).status_code == 404
+    merged_in = client.get(f"/api/v1/suggestions/{item}", headers=neighbour)
+    assert merged_in.status_code == 200 and merged_in.json["content"] is None  # the follower view, none of A's words
+    # Only the filer: a deputy or the merged citizen 403, a stranger who cannot see it 404; a bad body 422.
+    for headers, status in ((world["zhang_h"], 403), (neighbour, 403), (world["stranger"], 404)):
+        assert consent(headers, True).status_code == status
+    bad = consent(world["citizen"], "no")
+    assert bad.status_code == 422 and "public_consent" in bad.json["errors"]
+
+    assert consent(world["citizen"], True).json["timeline"][-1]["action_label"] == "群众同意公开"
+    assert offered() == [item]
+    step(client, world["zhang_h"], item, "accept")
+    step(client, world["zhang_h"], item, "reply", content="已修复。")
+    assert step(client, world["citizen"], item, "rate", satisfaction="satisfied").status_code == 200
+    page = f"/public/deputies/{world['zhang'].id}"
+    assert client.get("/api/v1/public/suggestions").json["total"] == 1
+    assert "人民路口路灯不亮" in client.get(page).get_data(as_text=True)
+    assert consent(world["citizen"], False).status_code == 200  # closed and published: off at once
+    assert client.get("/api/v1/public/suggestions").json["total"] == 0
+    assert "人民路口路灯不亮" not in client.get(page).get_data(as_text=True)
+
+
 def test_an_item_whose_citizen_refused_publication_cannot_be_followed(client, app, world):  # noqa: F811
     """Following is for items the caller could have been offered: one never published answers as an unknown
     item does (it does not say it exists), and stays unreadable."""

@@ -9,6 +9,7 @@ from schemas.suggestions import (
     ForwardIn,
     MergeIn,
     OptionalNoteIn,
+    PublicConsentIn,
     PublicTextIn,
     PublicTextOut,
     RateIn,
@@ -203,6 +204,22 @@ def withdraw(suggestion_id):
     """群众撤回。"""
     item, actor = _step(suggestion_id, "withdraw")
     return _detail(services.withdraw(item, actor))
+
+
+@blp.post("/<int:suggestion_id>/public-consent")
+@login_required
+@idempotent
+@blp.arguments(PublicConsentIn)
+@blp.response(200, SuggestionOut)
+def public_consent(data, suggestion_id):
+    """群众撤回（或重新给予）公开同意，任何状态均可，仅限提出人本人。
+
+    `public_consent: false`：建议立即不再出现在公开信息（公开列表、联络站和代表页面）和附近建议中，
+    经附近建议关注的其他群众不再能查看（因合并而关注的群众仍看到不含提出人内容的关注视图）。
+    `true`：重新同意公开。与当前相同时不作改变（幂等），否则记入建议台账（群众撤回公开同意 / 群众同意公开）。"""
+    action = "give_consent" if data["public_consent"] else "withdraw_consent"
+    item, actor = _step(suggestion_id, action)
+    return _detail(services.set_public_consent(item, actor, data["public_consent"]))
 
 
 @blp.post("/<int:suggestion_id>/supervise")

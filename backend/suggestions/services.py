@@ -707,6 +707,20 @@ def release(item, actor, note=""):
     return item
 
 
+def set_public_consent(item, actor, consent):
+    """The citizen withdraws their consent to publish ``item`` (``consent`` False: 个人信息保护法 第十五条) or gives
+    it again. Withdrawn, the item leaves at once whatever shows it by consent: the public list and the station
+    and deputy pages (``public_routes.published_query``), /nearby and the follows made from it
+    (``public_routes.offered_clause``, ``workflow.can_see``); followers through a merge keep their follower view.
+    Asked again as it stands (a retry, a double tap): nothing changes and nothing is recorded."""
+    if bool(item.public_consent) is consent:
+        return item
+    item.public_consent = consent
+    workflow.apply(item, "give_consent" if consent else "withdraw_consent", actor)
+    db.session.flush()
+    return item
+
+
 WITHHOLD_BLANK = "请填写不予公开的理由。"
 
 

@@ -34,6 +34,9 @@ TRANSITIONS = {
     # What the public pages show of a closed item (services.set_public_text): approved words, or nothing.
     "public_text": ((S.closed,), None),
     "withhold_public": ((S.closed,), None),
+    # The citizen's consent to publish (services.set_public_consent), theirs to withdraw or give again at any time.
+    "withdraw_consent": (tuple(Status), None),
+    "give_consent": (tuple(Status), None),
 }
 
 # Steps only the staff see on the timeline (presenters.present).
@@ -64,6 +67,7 @@ ACTION_LABELS = {
     "reject": "不予受理", "withdraw": "撤回", "supervise": "督办", "merge": "合并", "release": "审核通过",
     "reopen": "不满意重办", "remind": "超期提醒", "merged_in": "合并重复建议", "hold": "内容待审核",
     "public_text": "修改公开展示内容", "withhold_public": "不予公开",
+    "withdraw_consent": "群众撤回公开同意", "give_consent": "群众同意公开",
 }
 
 ROLE_LABELS = {
@@ -184,6 +188,8 @@ def actor_for(user, item, action):
         "release": admin_role,
         "public_text": admin_role,
         "withhold_public": admin_role,
+        "withdraw_consent": is_owner(user, item) and "citizen",
+        "give_consent": is_owner(user, item) and "citizen",
     }[action]
     if allowed and action == "rate" and (is_assigned_deputy(user, item) or filed_by_its_deputy(item)):
         # The filer is the deputy handling it (a concern of their own dispatched to them, their filing's

@@ -84,6 +84,8 @@ Page({
       dueText: dueText(item, isHandler, formatTime),
       canRate: shown.own && item.status === 'replied',
       canWithdraw: shown.own && (item.status === 'pending' || item.status === 'assigned'),
+      // 同意公开 is the filer's to withdraw (or give again) at any time (个人信息保护法 第十五条).
+      canChangeConsent: shown.own,
     });
   },
 
@@ -275,5 +277,17 @@ Page({
   withdraw() {
     return confirmFirst(this, { title: '撤回建议', content: '撤回后将不再办理，确定撤回吗？' },
       () => this.act('withdraw', {}, '已撤回'));
+  },
+
+  // 撤回公开同意 (or 同意公开 again): the item leaves the public pages and 附近建议 at once, or may be shown there.
+  changeConsent() {
+    const item = this.data.item;
+    if (!item) return null;
+    const withdrawing = !!item.public_consent;
+    const options = withdrawing
+      ? { title: '撤回公开同意', content: '撤回后，这条建议将不再在公开页面和附近建议中展示，其他群众也不能再关注。确定撤回吗？' }
+      : { title: '同意公开', content: '同意后，这条建议去除姓名、电话、门牌号等个人信息后，可在附近建议中提示其他群众，办结后在公开页面展示。确定同意吗？' };
+    return confirmFirst(this, options, () => this.act('public-consent', { public_consent: !withdrawing },
+      withdrawing ? '已撤回公开同意' : '已同意公开'));
   },
 });

@@ -671,6 +671,41 @@ test('detail: a citizen may withdraw while it waits, after confirming', async ()
   assert.equal(detail.data.canWithdraw, false);
 });
 
+test('detail: the filer withdraws 同意公开 after confirming, and may give it again; a follower has no such control', async () => {
+  const sent = [];
+  const { phone, wx } = unitPhone({
+    'GET /api/v1/suggestions/11': () => json(200, suggestion({ status: 'closed', public_consent: true })),
+    'POST /api/v1/suggestions/11/public-consent': (req) => {
+      sent.push(req.data);
+      return json(200, suggestion({ status: 'closed', public_consent: req.data.public_consent }));
+    },
+  });
+  const detail = await phone.open('pages/suggestion/detail', { id: '11' });
+  assert.equal(detail.data.canChangeConsent, true);
+  assert.equal(detail.data.item.choicesText, '实名提交 · 同意办结后公开');
+  wx.queue.modal.push({ confirm: false });
+  await detail.changeConsent();
+  assert.deepEqual(sent, []);
+  const asked = wx.calls.showModal[0];
+  assert.equal(asked.title, '撤回公开同意');
+  assert.match(asked.content, /不再在公开页面和附近建议中展示/);
+  await detail.changeConsent();
+  assert.deepEqual(sent, [{ public_consent: false }]);
+  assert.equal(detail.data.item.choicesText, '实名提交 · 不公开');
+  await detail.changeConsent(); // 同意公开 again, after confirming
+  assert.deepEqual(sent, [{ public_consent: false }, { public_consent: true }]);
+
+  const follower = unitPhone({
+    'GET /api/v1/suggestions/12': () => {
+      const followedItem = suggestion({ id: 12, public_consent: null });
+      delete followedItem.contact_phone; // the follower's view: no contact phone, not theirs
+      return json(200, followedItem);
+    },
+  });
+  const followed = await follower.phone.open('pages/suggestion/detail', { id: '12' });
+  assert.equal(followed.data.canChangeConsent, false);
+});
+
 test('detail: a double tap on 撤回建议 asks once and withdraws once; a tap while it is on its way asks nothing', async () => {
   let withdrawn = 0;
   let release = () => null;
