@@ -29,3 +29,28 @@ def test_my_items_names_itself_as_linked_and_marks_a_followed_item(phone, live_s
     item = phone.locator("#items li")
     expect(item).to_have_count(1)
     expect(item.locator(".tag-followed")).to_have_text("已关注")
+
+
+def test_the_filer_withdraws_consent_to_publish_on_the_track_page(phone, live_server, factory, world):  # noqa: F811
+    """撤回公开同意 in the browser that filed: asked first, then off at once (and on again the same way)."""
+    phone.goto(f"{live_server}/q/{world['station'].qr_code}")
+    phone.select_option("#category", "城市管理")
+    phone.fill("#content", "人民路口路灯不亮")
+    phone.locator("label.switch", has_text="同意公开").click()
+    phone.click("#submit")
+    expect(phone.locator("#done")).to_be_visible()
+    link = phone.locator("#done-link").get_attribute("href")
+    item_id = int(link.rsplit("/", 1)[1])
+    phone.goto(link)
+    expect(phone.locator("#consent-state")).to_contain_text("您已同意公开")
+    phone.click("#consent")
+    expect(phone.locator("#consent-question")).to_contain_text("确定撤回公开同意？")
+    phone.click("#consent-no")  # 再想想: nothing sent
+    expect(phone.locator("#consent")).to_be_focused()
+    phone.click("#consent")
+    phone.click("#consent-yes")
+    expect(phone.locator("#consent-state")).to_contain_text("您未同意公开")
+    expect(phone.locator("#consent")).to_have_text("同意公开")
+    expect(phone.locator(".timeline")).to_contain_text("群众撤回公开同意")
+    admin = factory.headers_for_admin(factory.admin("consent-check", stations=[world["station"]]))
+    assert factory.client.get(f"/api/v1/suggestions/{item_id}", headers=admin).json["public_consent"] is False

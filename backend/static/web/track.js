@@ -111,6 +111,9 @@
     $("rate-hint").textContent = item.round >= maxRounds
       ? "这是最后一轮办理：选择“不满意”，建议将办结并转入督办，不再重新交办。"
       : "选择“不满意”，建议将重新交办。";
+    // 同意公开 is the filer's to withdraw, or give again, whatever the item's status (个人信息保护法 第十五条).
+    MSB.show($("consent-card"), owner);
+    if (owner) showConsent(!!item.public_consent);
     var withdrawable = owner && (item.status === "pending" || item.status === "assigned");
     MSB.show($("withdraw-card"), withdrawable);
     if (!withdrawable) askToWithdraw(false);
@@ -206,6 +209,40 @@
     window.scrollTo(0, 0);
     // The form is gone: the focus goes to 您的评价 (tabindex -1), so a screen reader reads the result.
     MSB.focusOn($("d-rated"));
+  });
+
+  // 撤回公开同意 / 同意公开, asked in the page first; sent again as it stands, it changes nothing.
+  var askConsent = MSB.askFirst($("consent"), $("consent-confirm"), $("consent-yes"), $("consent-no"),
+                                $("consent-error"));
+  var consented = false;
+
+  function showConsent(value) {
+    consented = value;
+    $("consent-state").textContent = value
+      ? "您已同意公开：这条建议去除姓名、电话、门牌号等个人信息后，可提示附近的其他群众，办结后在公开页面展示。"
+      : "您未同意公开：这条建议不在公开页面和附近建议中展示。";
+    $("consent").textContent = value ? "撤回公开同意" : "同意公开";
+    $("consent-question").textContent = value
+      ? "确定撤回公开同意？撤回后这条建议立即不再公开展示，其他群众也不能再关注。"
+      : "确定同意公开？同意后，这条建议去除个人信息后可公开展示。";
+    $("consent-yes").textContent = value ? "确定撤回" : "确定同意";
+  }
+
+  $("consent-yes").addEventListener("click", async function () {
+    if ($("consent-yes").disabled) return;
+    MSB.showError($("consent-error"), "");
+    $("consent-yes").disabled = $("consent-no").disabled = true;
+    var answer = await MSB.api("POST", "/api/v1/suggestions/" + encodeURIComponent(id) + "/public-consent",
+                               { json: { public_consent: !consented } });
+    $("consent-yes").disabled = $("consent-no").disabled = false;
+    if (!answer.ok) {
+      MSB.showError($("consent-error"), answer.message);
+      return $("consent-yes").focus();
+    }
+    askConsent(false);
+    MSB.showError($("load-error"), "");
+    render(answer.data);
+    $("consent").focus();
   });
 
   // 撤回, asked in the page first (确定撤回 / 再想想).
