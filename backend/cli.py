@@ -472,7 +472,7 @@ class SweepSteps:
 def sweep_command(every, rounds):
     """定时任务：时限与超期标记、提醒、自动办结、内容检测、消息发送和过期数据清理。
 
-    还会撤回已结束活动的揭榜提醒，结束到期的民生实事票决、立法意见征集和述职测评，删除过期的幂等键、超过保存期限的操作日志和消息，以及上传后未提交的照片。可由 cron 以任意频率运行，重复或并发运行不会重复提醒或重复办结。
+    还会把仍在离任代表名下的建议退回联络站待分派，撤回已结束活动的揭榜提醒，结束到期的民生实事票决、立法意见征集和述职测评，删除过期的幂等键、超过保存期限的操作日志和消息，以及上传后未提交的照片。可由 cron 以任意频率运行，重复或并发运行不会重复提醒或重复办结。
 
     加 --every 60 则持续运行、每 60 秒一轮（省去每次启动的开销），收到 SIGTERM（systemctl stop）后在本轮结束时退出。"""
     if every is None:
@@ -539,6 +539,8 @@ def sweep_round():
     with bounded_waits(db.engine, config["SWEEP_LOCK_TIMEOUT"], config["SWEEP_STATEMENT_TIMEOUT"]):
         screened = steps.run("内容检测", sweep.screen_pending, when=wechat)
         photos = steps.run("照片送检", submit_due, {"submitted": 0, "manual": 0, "retry": 0}, when=wechat)
+        # before the deadlines: an item back at its station is not reminded as its deputy's
+        departed = steps.run("退回离任代表名下的建议", sweep.return_left_with_departed)
         overdue = steps.run("超期标记", sweep.flag_deadlines)
         closed = steps.run("自动办结", sweep.auto_close)
         reminded = steps.run("活动提醒", remind_upcoming)
@@ -558,7 +560,7 @@ def sweep_round():
     click.echo(
         f"{datetime.now(CHINA):%Y-%m-%d %H:%M:%S} "  # cron's log: when each run was, in China time
         f"内容检测 {screened} 条；照片送检 {photos['submitted']} 张（转人工 {photos['manual']}，待重试 {photos['retry']}）；"
-        f"新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
+        f"退回离任代表名下的建议 {departed} 条；新标记超期 {overdue} 条；自动办结 {closed} 条；活动提醒 {reminded} 项；约见提醒 {appointments} 项；"
         f"到期结束民生实事票决 {votes} 次；到期结束立法意见征集 {consultations} 次；到期结束述职测评 {polls} 次；"
         f"撤回已结束活动的揭榜提醒 {stale} 条；"
         f"消息发送成功 {delivery['sent']}，用户拒收 {delivery['refused']}，模板未配置跳过 {delivery['skipped']}，待重试 {delivery['retry']}，放弃 {delivery['failed']}；"

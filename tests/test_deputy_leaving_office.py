@@ -11,6 +11,8 @@ from sqlalchemy import update
 from backend.db_types import utcnow
 from backend.extensions import db
 from backend.org.models import Deputy
+from backend.suggestions import services
+from backend.suggestions import sweep as suggestion_sweep
 
 from .factories import screen
 from .test_activities import begin, checkin, crew, dispatch  # noqa: F401 (crew: a fixture)
@@ -308,9 +310,12 @@ def test_a_dissatisfied_rating_after_the_deputy_left_goes_back_to_the_station_fo
     assert step(client, town["north_admin"], item_id, "dispatch", deputy_id=town["li"].id).status_code == 200
 
 
-def test_an_item_left_with_a_deputy_out_of_office_costs_them_no_reminder_nor_point(client, app, town, wechat_standin):
-    """However an open item is still with a deputy out of office (data from before their items were returned, or
-    a rating committed at the instant they left), the sweep neither reminds nor docks them; the station is told."""
+def test_an_item_left_with_a_deputy_out_of_office_costs_them_no_reminder_nor_point(
+        client, app, town, wechat_standin, monkeypatch):
+    """However an open item is still with a deputy out of office when the sweep flags it late (data from before
+    their items were returned, or a rating committed at the instant they left, and the sweep's safety net not run
+    on it yet), the sweep neither reminds nor docks them; the station is told."""
+    monkeypatch.setattr(suggestion_sweep, "return_left_with_departed", lambda: 0)  # the deputy left just after it
     [item_id] = filed(client, app, town)
     assert step(client, town["chen_h"], item_id, "accept").status_code == 200
     db.session.execute(update(Deputy).where(Deputy.id == town["chen"].id).values(active=False))  # no sync_office
@@ -323,3 +328,52 @@ def test_an_item_left_with_a_deputy_out_of_office_costs_them_no_reminder_nor_poi
     assert client.get(f"/api/v1/deputies/{town['chen'].id}/points", headers=town["region_admin"]).json["entries"] == []
     told = client.get("/api/v1/me/messages", headers=town["north_admin"]).json["items"]
     assert [m["title"] for m in told][:1] == ["建议办理超期提醒"]
+
+
+# --- the sweep's safety net: an open item still with a deputy out of office --------------------------------
+
+def test_the_sweep_returns_an_item_left_with_a_deputy_out_of_office_to_the_station_once(client, app, town):
+    """Open items still with a deputy out of office all the same (data from before their items were returned, or a
+    rating committed at the instant they left): one sweep sends them back to their station for dispatch, as leaving
+    office does, with the same line and the station told once each; the next sweep finds nothing more to do."""
+    assigned, forwarded = filed(client, app, town, 2)
+    assert step(client, town["chen_h"], forwarded, "accept").status_code == 200
+    assert step(client, town["chen_h"], forwarded, "forward", target="hotline_12345", note="转交警部门").status_code == 200
+    db.session.execute(update(Deputy).where(Deputy.id == town["chen"].id).values(active=False))  # no sync_office
+    db.session.commit()
+
+    assert "退回离任代表名下的建议 2 条" in sweep(app)
+    for item_id in (assigned, forwarded):
+        shown = item(client, town["region_admin"], item_id)
+        assert (shown["status"], shown["deputy"], shown["station"]["id"]) == ("pending", None, town["north"].id), shown
+    assert last_line(client, town, assigned) == ("return", "system", LEFT)
+    assert last_line(client, town, forwarded) == \
+        ("return", "system", f"{LEFT}；转办至12345 热线人大代表通道的工单已撤回，不再等待部门反馈")
+    assert pending_ids(client, town["north_admin"]) == [assigned, forwarded]
+    told = client.get("/api/v1/me/messages", headers=town["north_admin"]).json["items"]
+    hints = [{line["label"]: line["value"] for line in m["lines"]}.get("提示") for m in told]
+    assert hints.count("代表离任，建议已退回，请重新分派") == 2, hints
+
+    before = [item(client, town["region_admin"], item_id) for item_id in (assigned, forwarded)]
+    assert "退回离任代表名下的建议 0 条" in sweep(app)
+    assert [item(client, town["region_admin"], item_id) for item_id in (assigned, forwarded)] == before
+    assert client.get("/api/v1/me/messages", headers=town["north_admin"]).json["items"] == told
+
+
+def test_an_item_the_safety_net_fails_on_holds_up_none_of_the_others(client, app, town, monkeypatch):
+    first, second = filed(client, app, town, 2)
+    db.session.execute(update(Deputy).where(Deputy.id == town["chen"].id).values(active=False))  # no sync_office
+    db.session.commit()
+    real = services.return_departed_item
+
+    def failing_on_first(item):
+        if item.id == first:
+            raise RuntimeError("a bug of ours with this one item")
+        return real(item)
+
+    monkeypatch.setattr(services, "return_departed_item", failing_on_first)
+    assert "退回离任代表名下的建议 1 条" in sweep(app)
+    assert [item(client, town["region_admin"], i)["status"] for i in (first, second)] == ["assigned", "pending"]
+    monkeypatch.setattr(services, "return_departed_item", real)
+    assert "退回离任代表名下的建议 1 条" in sweep(app)  # the next run takes it
+    assert pending_ids(client, town["north_admin"]) == [first, second]

@@ -477,9 +477,16 @@ def return_departed(deputy_ids):
                                      Suggestion.status.in_(workflow.CLOCK_STATUSES)).order_by(Suggestion.id)
         ).all()
         for item in items:
-            return_to_station(item, SYSTEM, DEPARTED, departed=True)
+            return_departed_item(item)
         returned += len(items)
     return returned
+
+
+def return_departed_item(item):
+    """One open item of a deputy out of office back to its station for dispatch (待分派), with the timeline line
+    and the station's message of leaving office: ``return_departed``'s, and the sweep's for an item still left
+    with such a deputy all the same (``sweep.return_left_with_departed``)."""
+    return return_to_station(item, SYSTEM, DEPARTED, departed=True)
 
 
 def progress(item, actor, note):
