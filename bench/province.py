@@ -561,6 +561,7 @@ def measure_sweep(app, recorder, show_plans):
     from backend.uploads.screening import submit_due
 
     for name, step in (("sweep: screen text", sweep.screen_pending), ("sweep: photos", submit_due),
+                       ("sweep: departed deputies' items", sweep.return_left_with_departed),
                        ("sweep: deadlines", sweep.flag_deadlines), ("sweep: auto-close", sweep.auto_close),
                        ("sweep: activity reminders", remind_upcoming), ("sweep: outbox", deliver_due)):
         with app.test_request_context():
