@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from marshmallow import Schema
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from schemas.common import ErrorSchema
 
@@ -84,6 +84,7 @@ api = ApiWithContractErrors(spec_kwargs={"extra_plugins": [ContractErrorBodies()
 
 
 NOT_MULTIPART_MESSAGE = "请以 multipart/form-data 上传文件。"
+NOT_JSON_MESSAGE = "请以 JSON 格式（Content-Type: application/json）提交。"
 
 
 class SchemaReusingParser(FlaskParser):
@@ -117,6 +118,14 @@ class SchemaReusingParser(FlaskParser):
             raise
         except (RecursionError, ValueError) as exc:
             raise json.JSONDecodeError(f"unreadable JSON: {exc.__class__.__name__}", "?", 0) from None
+
+    def load_json(self, req, schema):
+        """A body of another type than JSON (none given, text/plain, a form) is refused (415), not
+        read as no body at all: a PATCH would answer 200 having changed nothing. A request without a
+        body (a step that takes none) needs no content type."""
+        if not is_json_request(req) and (req.content_length or req.get_data(cache=True) or req.form):
+            raise APIError(415, "unsupported_media", NOT_JSON_MESSAGE)
+        return super().load_json(req, schema)
 
     def load_files(self, req, schema):
         """Uploads (photos, the imports' sheets) come as multipart/form-data, as the contract says; a

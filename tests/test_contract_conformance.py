@@ -182,3 +182,32 @@ def test_an_import_sent_without_multipart_is_unsupported_media(client, factory, 
     # Who may not import at all hears that first, whatever they sent.
     assert client.post(f"{API}/admins/import", json={}, headers=world["admin"]).status_code == 403
     assert client.post(f"{API}/uploads", json={}).status_code == 401
+
+
+# --- a JSON body sent without its content type ----------------------------------------------------------
+
+
+NOT_JSON = {"error": "unsupported_media", "message": "请以 JSON 格式（Content-Type: application/json）提交。"}
+
+
+def test_a_json_body_without_its_content_type_is_unsupported_media_and_changes_nothing(client, world):  # noqa: F811
+    import json
+
+    station = f"{API}/stations/{world['station'].id}"
+    body = json.dumps({"name": "城北联络站（新址）"}, ensure_ascii=False).encode()
+    for content_type in ("", "text/plain", "application/x-www-form-urlencoded"):
+        response = client.patch(station, data=body, headers=world["admin"], content_type=content_type)
+        assert (response.status_code, response.json) == (415, NOT_JSON), content_type
+    assert client.get(station).json["name"] == "城北联络站"
+    deputy = client.patch(f"{API}/deputies/{world['zhang'].id}", data='{"active": false}', headers=world["admin"],
+                          content_type="")
+    assert (deputy.status_code, deputy.json) == (415, NOT_JSON)
+    assert db.session.get(Deputy, world["zhang"].id).active is True
+    filing = json.dumps({"qr_code": world["station_code"], "category": "城市管理", "content": "路灯坏了一个月。"})
+    refused = client.post(f"{API}/suggestions", data=filing, headers=world["citizen"], content_type="text/plain;charset=UTF-8")
+    assert (refused.status_code, refused.json) == (415, NOT_JSON)
+    assert suggestions() == 0
+    # A step with no body needs no content type; one sent as application/*+json is JSON.
+    item = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    assert client.post(f"{API}/suggestions/{item}/accept", headers=world["zhang_h"]).status_code == 200
+    assert client.patch(station, data=body, headers=world["admin"], content_type="application/merge-patch+json").status_code == 200
