@@ -1,7 +1,7 @@
 """Building blocks shared by every resource's schemas."""
 import unicodedata
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from . import messages  # noqa: F401  (Chinese defaults before any field is built)
 
@@ -60,10 +60,24 @@ class StrictSchema(Schema):
 
 
 class QuerySchema(Schema):
-    """Query strings: unknown parameters (cache busters, tracking) are ignored."""
+    """Query strings: unknown parameters (cache busters, tracking) are ignored, and an empty value
+    (``?status=``, what a form's 全部 sends) is the parameter left out: its default, or no filter."""
 
     class Meta:
         unknown = EXCLUDE
+
+    @pre_load
+    def _empty_is_absent(self, data, **kwargs):
+        if not hasattr(data, "keys"):
+            return data
+        given = {}
+        for name in data.keys():
+            value = data[name]
+            if isinstance(value, list):
+                value = [item for item in value if item != ""]
+            if value not in ("", []):
+                given[name] = value
+        return given
 
 
 class PageArgs(QuerySchema):

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.research.models import TOPIC_STATUS_LABELS, TopicStatus
 
-from .common import BodyId, Choice, Id, Items, Line, PageArgs, StrictSchema, Text, YEAR, in_service_years
+from .common import BodyId, Choice, Id, Items, Line, PageArgs, QuerySchema, StrictSchema, Text, YEAR, in_service_years
 
 MAX_TEAMS = validate.Range(min=1, max=1000, error="领题团队数上限应在 1 至 1000 之间。")
 
@@ -65,7 +65,7 @@ class ResearchInstructionIn(StrictSchema):
     text = Text(1000, required=True, metadata={"description": "批示内容"})
 
 
-class ResearchSummaryQuery(Schema):
+class ResearchSummaryQuery(QuerySchema):
     year = fields.Integer(validate=YEAR, metadata={"description": "by default this year (China time)"})
     region_id = Id(metadata={"description": "that region's topics and those below it; by default the caller's"})
 

@@ -211,3 +211,21 @@ def test_a_json_body_without_its_content_type_is_unsupported_media_and_changes_n
     item = file(client, world["citizen"], world["deputy_code"]).json["id"]
     assert client.post(f"{API}/suggestions/{item}/accept", headers=world["zhang_h"]).status_code == 200
     assert client.patch(station, data=body, headers=world["admin"], content_type="application/merge-patch+json").status_code == 200
+
+
+# --- an empty query value is no filter --------------------------------------------------------------------
+
+
+def test_the_contracts_list_urls_with_empty_values_answer_the_unfiltered_list(client, world):  # noqa: F811
+    file(client, world["citizen"], world["station_code"])
+    mine = client.get(f"{API}/suggestions?scope=mine&status=&category=&overdue=&page=&per_page=", headers=world["citizen"])
+    assert mine.status_code == 200, mine.json
+    assert (mine.json["total"], mine.json["page"], mine.json["per_page"]) == (1, 1, 20)
+    zhang = f"{API}/deputies/{world['zhang'].id}"
+    for path, who in ((f"{API}/stats/suggestions?region_id=&station_id=&from=&to=", world["admin"]),
+                      (f"{API}/leaderboard?region_id=&level=&group=&year=&limit=", None),
+                      (f"{API}/activities?scope=&status=", world["zhang_h"]),
+                      (f"{zhang}/points?year=", world["zhang_h"]), (f"{zhang}/archive?year=", world["zhang_h"])):
+        response = client.get(path, headers=who)
+        assert response.status_code == 200, (path, response.json)
+        assert response.json == client.get(path.split("?")[0], headers=who).json, path
