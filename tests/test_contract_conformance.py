@@ -229,3 +229,21 @@ def test_the_contracts_list_urls_with_empty_values_answer_the_unfiltered_list(cl
         response = client.get(path, headers=who)
         assert response.status_code == 200, (path, response.json)
         assert response.json == client.get(path.split("?")[0], headers=who).json, path
+
+
+# --- the timeline's filing entry -----------------------------------------------------------------------
+
+
+def test_the_filing_entry_of_the_timeline_comes_from_no_status(client, world):  # noqa: F811
+    from backend.suggestions.models import SuggestionEvent
+
+    for code, status in ((world["station_code"], "pending"), (world["deputy_code"], "assigned")):
+        filed = file(client, world["citizen"], code).json
+        for timeline in (filed["timeline"], client.get(f"{API}/suggestions/{filed['id']}", headers=world["citizen"]).json["timeline"]):
+            assert (timeline[0]["action"], timeline[0]["from_status"], timeline[0]["to_status"]) == ("file", None, status)
+    # A filing written before, with its status on both sides, reads the same.
+    db.session.execute(SuggestionEvent.__table__.update().where(SuggestionEvent.action == "file")
+                       .values(from_status=SuggestionEvent.to_status))
+    db.session.commit()
+    old = client.get(f"{API}/suggestions/{filed['id']}", headers=world["citizen"]).json["timeline"][0]
+    assert (old["from_status"], old["to_status"]) == (None, "assigned")

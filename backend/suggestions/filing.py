@@ -276,7 +276,7 @@ def file_suggestion(user, data) -> ItemSnapshot:
     columns["number"] = f"MSB-{now.astimezone(CHINA):%Y%m%d}-{item_id:06d}"
     connection.execute(set_number, {"item_id": item_id, "item_number": columns["number"]})
     status = columns["status"].value
-    filed = Event("file", status, status, "citizen", user.id, user.display_name or "", "", now)
+    filed = Event("file", None, status, "citizen", user.id, user.display_name or "", "", now)
     connection.execute(insert_event, {"suggestion_id": item_id, **filed._asdict()})
     if filer.newly_tied:
         tie_earlier_items(connection, user.id, filer.deputy_id)

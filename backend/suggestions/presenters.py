@@ -192,7 +192,8 @@ def _event(item, event, staff, private, anonymous):
     entry = {
         "action": event.action,
         "action_label": action_label(event),
-        "from_status": event.from_status,
+        # Filing comes from no status; a filing written before 2026-11-29 has its status on both sides.
+        "from_status": None if event.action == "file" else event.from_status,
         "to_status": event.to_status,
         "actor_role": event.actor_role,
         "note": event.note if private else follower_note(item, event),
