@@ -7,7 +7,7 @@ second was done. It is no mistake in a field: a phone that lost the first answer
 edited is told the first one may have gone through, and the mini-program leads to 我的.
 
 A retry that arrives after the first request finished replays the stored answer; one that races it
-collides on the unique key and replays too (see ``idempotent``). Keys live 24 h.
+collides on the unique key, or loses to it on what it changed, and replays too (see ``idempotent``). Keys live 24 h.
 
 The fingerprint is keyed (HMAC-SHA256 under a key derived from SECRET_KEY): a plain hash of a body that
 can take few values would tell anyone reading the table what was sent — a 民生实事 ballot has 3^n, so a
@@ -25,6 +25,7 @@ from flask import current_app, jsonify, request
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from .auth.scope import current_caller
 from .db_types import UTCDateTime, utcnow
@@ -164,24 +165,32 @@ def idempotent(view):
         existing = _find(user_id, key)
         if existing is not None:
             return _replay(existing, hashes)
-        response = view(*args, **kwargs)
-        if response.status_code >= 400:
-            return response
-        db.session.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key,
-                IdempotencyRecord.created_dt <= utcnow() - KEY_TTL,
-            )
-        )
-        db.session.add(IdempotencyRecord(
-            user_id=user_id, key=key, endpoint=request.endpoint,
-            status_code=response.status_code, body=response.get_json(), request_hash=hashes[0],
-        ))
         try:
+            response = view(*args, **kwargs)
+            if response.status_code >= 400:
+                return response
+            db.session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key,
+                    IdempotencyRecord.created_dt <= utcnow() - KEY_TTL,
+                )
+            )
+            db.session.add(IdempotencyRecord(
+                user_id=user_id, key=key, endpoint=request.endpoint,
+                status_code=response.status_code, body=response.get_json(), request_hash=hashes[0],
+            ))
             db.session.flush()
-        except IntegrityError:
+        except (IntegrityError, StaleDataError, APIError) as exc:
+            # A same-key request that ran alongside and committed first: ours lost on the key, on the item's
+            # version or on the status it left (a step is no longer allowed). That first request's answer is
+            # this one's too; a 409 with no such request is someone else's change, and answered as such.
+            if isinstance(exc, APIError) and exc.status != 409:
+                raise
             db.session.rollback()
-            return _replay(_find(user_id, key), hashes)
+            first = _find(user_id, key)
+            if first is None:
+                raise
+            return _replay(first, hashes)
         return response
 
     return Blueprint.doc(parameters=[HEADER_DOC])(wrapped)

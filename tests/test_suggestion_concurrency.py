@@ -223,3 +223,18 @@ def test_the_same_filing_sent_twice_with_one_idempotency_key(world):
                             timeout=30).json()
         assert mine["total"] == round_ + 1
         assert sum(i["content"] == body["content"] for i in mine["items"]) == 1
+
+
+def test_a_step_retried_with_its_key_while_the_first_runs_answers_the_first_result(world):
+    """The mini-program re-sends a step with the same Idempotency-Key after a timeout or a second tap; a
+    retry that arrives while the first is still being processed is this user's own step, not someone else's."""
+    for round_ in range(3):
+        item_id = file(world, world["citizen"], world["deputy_code"])
+        for who, action, body, status in ((world["zhang_h"], "accept", None, "accepted"),
+                                          (world["zhang_h"], "reply", {"content": "已处理。"}, "replied"),
+                                          (world["citizen"], "rate", {"satisfaction": "satisfied"}, "closed")):
+            keyed = {**who, "Idempotency-Key": f"{action}-{round_}"}
+            answers = released_together(*[lambda: post(world, keyed, f"/{item_id}/{action}", body)] * 3)
+            assert [a.status_code for a in answers] == [200] * 3, [a.json() for a in answers]
+            assert {a.json()["status"] for a in answers} == {status}
+            assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 2
