@@ -115,7 +115,16 @@ def _caller_statement(hold=False):
         .outerjoin(regions, regions.c.id == users.c.admin_region_id)
         .where(users.c.id == bindparam("uid"))
     )
+    if hold == "update":
+        return statement.with_for_update(of=users)
     return statement.with_for_update(read=True, key_share=True, of=users) if hold else statement
+
+
+# Requests that change the caller's row in a column a unique index covers (bind-phone: ``users.deputy_id``)
+# read it ``FOR UPDATE`` at once (``_caller_statement(hold="update")``). Held ``FOR KEY SHARE`` like any
+# change, the same request sent twice at once would each hold the share and each wait for the other's to
+# go before updating: a deadlock on PostgreSQL. Locked first, the second waits and finds the binding made.
+LOCKS_CALLER_ROW = {("POST", "/api/v1/auth/bind-phone")}
 
 
 ERASE_PATH = "/api/v1/me"  # DELETE: 注销 (auth.erasure)
@@ -154,7 +163,7 @@ def load_current_user():
     if scheme.lower() != "bearer" or not token.strip():
         raise APIError(401, "unauthorized", "登录凭证格式不正确，请重新登录。")
     payload, age = read_token(token.strip()) or (None, None)
-    hold = request.method not in SAFE_METHODS  # see _caller_statement
+    hold = "update" if (request.method, request.path) in LOCKS_CALLER_ROW else request.method not in SAFE_METHODS
     row = db.session.connection().execute(_caller_statement(hold), {"uid": payload["uid"]}).one_or_none() if payload else None
     if row is not None and row.erased_dt is not None:
         if request.method == "DELETE" and request.path == ERASE_PATH:

@@ -67,8 +67,13 @@ def login_with_wechat(js_code) -> User:
     openid = session["openid"]
     user = db.session.scalar(select(User).where(User.openid == openid))
     if user is None:
-        user = User(openid=openid)
-        db.session.add(user)
+        try:
+            with db.session.begin_nested():
+                user = User(openid=openid)
+                db.session.add(user)
+        except IntegrityError:
+            # The same first login sent at once from elsewhere (two devices) created the user a moment ago.
+            user = db.session.scalar(select(User).where(User.openid == openid))
     user.last_login_dt = utcnow()
     db.session.flush()
     return user
