@@ -273,9 +273,12 @@ async function authorized(attempt, options) {
     const sent = getToken();
     let res = await attempt(headers());
     if (res.statusCode === 401) {
-      // Refused with a token another request has renewed meanwhile: repeat with the new one; else log in.
+      // Refused with a token another request has renewed meanwhile: repeat with the new one; refused while
+      // another's renewal is on its way (the token cleared): wait for it; else log in.
       if (getToken() === sent) {
         clearToken();
+        await login();
+      } else if (!getToken()) {
         await login();
       }
       res = await attempt(headers());

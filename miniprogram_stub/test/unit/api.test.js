@@ -70,6 +70,36 @@ test('requests refused together with an expired token share one new login, howev
   assert.deepEqual(wx.toasts.concat(wx.modals), []);
 });
 
+test('a request refused while the new login is still on its way waits for it and is sent with the new token', async () => {
+  let releaseLogin;
+  const loginHeld = new Promise((resolve) => { releaseLogin = resolve; });
+  let logins = 0;
+  const answer = (req, data) => (/^Bearer token-/.test(req.header.Authorization) ? json(200, data)
+    : error(401, 'unauthorized', '登录凭证格式不正确，请重新登录。'));
+  const { phone, wx } = unitPhone({
+    // The new login is held until both requests have been refused with the expired token.
+    'POST /api/v1/auth/wechat': (req) => loginHeld.then(() => {
+      logins += 1;
+      return json(200, { token: 'token-' + logins + '-' + req.data.code, user: CITIZEN });
+    }),
+    'GET /api/v1/me': (req) => answer(req, CITIZEN),
+    'GET /api/v1/suggestions/categories': (req) => answer(req, { categories: ['其他'] }),
+  }, { loginCode: ['first', 'second'] });
+  wx.setStorageSync('msb_token', 'stale');
+  wx.setStorageSync('msb_user', CITIZEN);
+  const api = apiOf(phone);
+  const both = Promise.all([api.me(), api.categories()]);
+  while (wx.requests.filter((r) => /Bearer stale/.test(r.header.Authorization)).length < 2) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  releaseLogin();
+  assert.deepEqual(await both, [CITIZEN, { categories: ['其他'] }]);
+  assert.equal(wx.calls.login.length, 1, 'one wx.login');
+  assert.deepEqual(wx.requests.filter((r) => !/auth\/wechat/.test(r.url)).map((r) => r.header.Authorization).sort(),
+    ['Bearer stale', 'Bearer stale', 'Bearer token-1-first', 'Bearer token-1-first']);
+  assert.deepEqual(wx.toasts.concat(wx.modals), []);
+});
+
 test('a second 401 is not retried forever: the message is shown', async () => {
   let calls = 0;
   const { phone, wx } = unitPhone({
