@@ -57,13 +57,33 @@ def compared_by_autogenerate(obj, name, type_, reflected, compare_to):
 migrate = Migrate(include_object=compared_by_autogenerate)
 
 
+CHANGING_METHODS = {"post", "put", "patch", "delete"}
+# The contract's refusals every operation of a kind may answer, documented unless the route says more.
+REFUSED_CHANGE = ("409", "冲突：当前状态不允许此操作（invalid_transition）、刚被他人修改或已存在（conflict），"
+                         "或同一 Idempotency-Key 已用于另一请求（idempotency_key_reused）")
+REFUSED_MEDIA = ("415", "请求体不是 JSON（Content-Type 须为 application/json）（unsupported_media）")
+NOT_FOUND = ("404", "路径中的对象不存在，或调用者无权查看（not_found）")
+
+
 class ContractErrorBodies(BasePlugin):
     """Documents an error response declared without a body (``alt_response(413, description=...)``)
-    as the contract's error body, which is what the error handler sends for every 4xx/5xx."""
+    as the contract's error body, which is what the error handler sends for every 4xx/5xx; and the
+    contract's refusals that apply to whole kinds of operation: 409 on every change, 415 where a JSON
+    body is read, 404 where the path names an object (a route's own ``alt_response`` comes first)."""
 
     def operation_helper(self, path=None, operations=None, **kwargs):
-        for operation in (operations or {}).values():
-            for status, response in operation.get("responses", {}).items():
+        for method, operation in (operations or {}).items():
+            responses = operation.setdefault("responses", {})
+            common = [REFUSED_CHANGE] if method in CHANGING_METHODS else []
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                common.append(REFUSED_MEDIA)
+            if "{" in (path or ""):
+                common.append(NOT_FOUND)
+            declared = {str(status) for status in responses}
+            for status, description in common:
+                if status not in declared:
+                    responses[status] = {"description": description}
+            for status, response in responses.items():
                 if str(status)[:1] in ("4", "5") and isinstance(response, dict) and "content" not in response:
                     response["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 

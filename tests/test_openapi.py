@@ -213,3 +213,22 @@ def test_generated_requests_never_get_a_server_error(app, callers, shard):
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - every failure (schemathesis raises groups)
             failures.append(f"{operation.label}: {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_contracts_refusals_are_documented(live_spec):
+    """409 (invalid_transition, conflict, idempotency_key_reused) on every changing operation, 415 on those
+    reading a JSON body, 404 where the path names an object, and the QR code's 404 and 410 qr_revoked."""
+    missing = []
+    for path, item in live_spec["paths"].items():
+        for method, operation in item.items():
+            if method not in {"post", "put", "patch", "delete"}:
+                continue
+            expected = {"409"} | ({"415"} if "application/json" in operation.get("requestBody", {}).get("content", {}) else set())
+            expected |= {"404"} if "{" in path else set()
+            missing += [f"{method.upper()} {path} {status}" for status in expected - set(operation["responses"])]
+    assert not missing, missing
+    step = live_spec["paths"]["/api/v1/suggestions/{suggestion_id}/accept"]["post"]["responses"]
+    assert "invalid_transition" in step["409"]["description"]
+    assert "checkin_refused" in live_spec["paths"]["/api/v1/checkins"]["post"]["responses"]["409"]["description"]
+    qr = live_spec["paths"]["/api/v1/qr/{code}"]["get"]["responses"]
+    assert "not_found" in qr["404"]["description"] and "qr_revoked" in qr["410"]["description"]

@@ -403,6 +403,8 @@ def summon_untrained(data, activity_id):
 @checkins.arguments(CheckinIn)
 @checkins.response(201, CheckinOut)
 @checkins.alt_response(200, schema=CheckinOut, description="already checked in: the first check-in")
+@checkins.alt_response(409, description="此处此时没有可签到的活动，消息说明原因（checkin_refused）；"
+                                        "或同一 Idempotency-Key 已用于另一请求（idempotency_key_reused）")
 def check_in(data):
     """扫码签到：扫联络站码或活动动态码。本人关于所签到活动的未读消息随之标为已读。"""
     activity, checked_in_dt, created = checkin.check_in(current_caller(), data["qr_code"], data.get("lat"),

@@ -80,6 +80,8 @@ def _kept_png(key, render_png):
 
 @blp.get("/<code>")
 @blp.response(200, QRResolveOut)
+@blp.alt_response(404, description="没有这个二维码（not_found）")
+@blp.alt_response(410, description="二维码已作废，请扫描新的二维码（qr_revoked）")
 def resolve(code):
     """扫码：返回代表、联络站或活动签到码的公开信息和可进行的操作；代表和联络站附近期接待安排（可约见）。"""
     code = services.canonical_code(code)  # typed from the poster: capitals, spaces
