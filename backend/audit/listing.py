@@ -180,9 +180,11 @@ FILTER_LABELS = {
     "level": "层级", "group": "代表小组", "type": "类型", "active": "在任", "open": "未办结", "overdue": "超期",
     "due_soon": "临期", "supervised": "督办", "held": "待审核", "reopened": "重办", "deputy_id": "代表编号",
     "action": "操作", "who": "账号", "target": "对象", "grade": "评价等次", "theme": "主题", "no_station": "未进驻联络站",
+    "past_due_at_department": "待部门反馈·已超期",
 }
 # the queue's check boxes (value 1 when ticked)
-FLAG_FILTERS = frozenset({"open", "overdue", "due_soon", "supervised", "held", "reopened", "active", "no_station"})
+FLAG_FILTERS = frozenset({"open", "overdue", "due_soon", "supervised", "held", "reopened", "active", "no_station",
+                          "past_due_at_department"})
 
 # detail values kept as the code's names → what the console calls them
 # codes → what the console shows for them: in changes (a station's type, a deputy's level) and in an
