@@ -186,6 +186,39 @@ def test_unattached_photos_are_capped_per_user_until_one_is_filed(client, app, f
     assert post_file(client, citizen, small_jpeg()).status_code == 201  # one is attached now
 
 
+def test_the_owner_deletes_an_unattached_photo_and_it_stops_counting(client, app, factory, citizen, monkeypatch):
+    """A photo removed from the form (×) is deleted: its file and row go, and it no longer counts against
+    UPLOAD_MAX_UNATTACHED. Deleting again answers 204; another user's photo, or a filed one, stays."""
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_UNATTACHED", 2)
+    first = post_file(client, citizen, small_jpeg()).json
+    second = post_file(client, citizen, small_jpeg()).json
+    assert_error(post_file(client, citizen, small_jpeg()), 429, "rate_limited")
+    before = stored_files(app)
+
+    stranger = factory.wechat_login("stranger")
+    assert client.delete(f"/api/v1/uploads/{first['id']}", headers=stranger).status_code == 204  # nothing of theirs
+    assert_error(client.delete(f"/api/v1/uploads/{first['id']}"), 401, "unauthorized")
+    assert client.get(first["url"], headers=citizen).status_code == 200
+
+    gone = client.delete(f"/api/v1/uploads/{first['id']}", headers=citizen)
+    assert gone.status_code == 204 and gone.get_data() == b""
+    assert_error(client.get(first["url"], headers=citizen), 404, "not_found")
+    assert len(stored_files(app)) == len(before) - 1
+    assert client.delete(f"/api/v1/uploads/{first['id']}", headers=citizen).status_code == 204  # a retry
+    assert post_file(client, citizen, small_jpeg()).status_code == 201  # room for one more
+
+    station = factory.station(factory.tree()["hc"])
+    get_client().access_token()
+    filed = client.post("/api/v1/suggestions", headers=citizen, json={
+        "qr_code": station.qr_code, "category": "环境卫生", "content": "小区门口的垃圾桶满了没人清理。",
+        "attachment_ids": [second["id"]]})
+    assert filed.status_code == 201, filed.json
+    refused = client.delete(f"/api/v1/uploads/{second['id']}", headers=citizen)
+    assert_error(refused, 409, "conflict")
+    assert refused.json["message"] == "这张照片已随建议或报告提交，不能删除。"
+    assert client.get(second["url"], headers=citizen).status_code == 200
+
+
 # --- the sweep ------------------------------------------------------------------------------------
 
 

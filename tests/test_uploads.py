@@ -235,6 +235,14 @@ def test_too_many_bytes_is_refused(client, app, citizen):
     assert "MB" in response.json["message"]
 
 
+def test_a_body_over_the_request_limit_gets_the_photo_size_sentence(client, app, citizen, monkeypatch):
+    """A file stopped by MAX_CONTENT_LENGTH before the upload reads it is told the photo limit too."""
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    response = post_file(client, citizen, b"\xff" * (128 * 1024))
+    assert_error(response, 413, "payload_too_large")
+    assert response.json["message"] == "图片不能超过 10 MB，请压缩后重新上传。"
+
+
 def test_missing_file(client, citizen):
     response = client.post(URL, headers=citizen, data={"other": "x"}, content_type="multipart/form-data")
     assert_error(response, 422, "validation_failed")

@@ -12,12 +12,13 @@ import threading
 from contextlib import contextmanager
 
 from flask import Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema, fields
 from sqlalchemy import exists, func, select
 
 from ..auth.scope import current_user, login_required
-from ..errors import APIError, not_found, validation_failed
+from ..errors import APIError, api_error_response, conflict, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
 from ..research.access import on_a_report, research_photo_visible
@@ -28,7 +29,7 @@ from ..suggestions.presenters import photos_shown
 from ..web.limits import upload_limits
 from . import images, screening
 from .models import Upload
-from .storage import NotStored, get_storage, new_key, save_in_transaction, valid_key
+from .storage import NotStored, delete_after_commit, get_storage, new_key, save_in_transaction, valid_key
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ def url_for_key(key):
     return f"/api/v1/uploads/{key}"
 
 
+def _too_large(limit):
+    return APIError(413, "payload_too_large", f"图片不能超过 {limit / (1024 * 1024):g} MB，请压缩后重新上传。")
+
+
 def _read_limited(file_storage, limit):
     """The uploaded bytes, refusing (413) as soon as more than ``limit`` arrive."""
     chunks, total = [], 0
@@ -63,9 +68,16 @@ def _read_limited(file_storage, limit):
             break
         total += len(chunk)
         if total > limit:
-            raise APIError(413, "payload_too_large", f"图片不能超过 {limit / (1024 * 1024):g} MB，请压缩后重新上传。")
+            raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def body_too_large(exc):
+    """A body over MAX_CONTENT_LENGTH is stopped before ``_read_limited`` sees it: the same sentence, with the
+    photo's own limit (UPLOAD_MAX_BYTES), not the bare 上传的内容过大。"""
+    return api_error_response(_too_large(current_app.config["UPLOAD_MAX_BYTES"]))
 
 
 BUSY_MESSAGE = "上传照片的人较多，请稍后重新上传。"
@@ -151,6 +163,25 @@ def upload(files):
     db.session.add(record)
     db.session.flush()
     return {"id": record.id, "url": url_for_key(key), "width": record.width, "height": record.height}
+
+
+ATTACHED_MESSAGE = "这张照片已随建议或报告提交，不能删除。"
+
+
+@blp.delete("/<int:upload_id>")
+@login_required
+@blp.response(204)
+@blp.alt_response(409, description="照片已附在建议或调研报告上，不能删除（conflict）")
+def delete_upload(upload_id):
+    """删除自己上传但尚未提交的照片（表单上点 × 去掉的照片）：照片和文件随即删除，不再计入未提交照片的数量上限。可重复调用：照片已不存在，或不是本人上传的，同样返回 204 且不做任何事；已随建议或调研报告提交的照片不能删除（409）。"""
+    record = db.session.scalar(select(Upload).where(Upload.id == upload_id).with_for_update())
+    if record is None or record.owner_id != current_user().id:
+        return None  # nothing of the caller's to delete: gone already (a retry, the sweep), or never theirs
+    if record.suggestion_id is not None or on_a_report(record):
+        raise conflict(ATTACHED_MESSAGE)
+    db.session.delete(record)
+    delete_after_commit(db.session(), get_storage(), record.key)
+    return None
 
 
 def _visible(user, record):
