@@ -167,8 +167,15 @@ def test_a_citizen_asks_a_deputy_then_sees_the_confirmation_and_cancels(
     expect(phone.locator("#a-status")).to_have_text("已确认")
     phone.click("#cancel")
     phone.fill("#cancel-note", "问题已经解决了")
+    # The first answer is lost on the way back: the retry goes with the same key and shows it cancelled.
+    keys = lose_the_first_answer(phone, "**/cancel")
+    phone.click("#cancel-yes")
+    expect(phone.locator("#cancel-error")).to_have_text("网络连接不稳定，请检查网络后重试。")
     phone.click("#cancel-yes")
     expect(phone.locator("#a-status")).to_have_text("已取消")
+    expect(phone.locator("#load-error")).to_be_hidden()
+    expect(phone.locator("#cancel-error")).to_be_hidden()
+    assert keys[0] and keys[0] == keys[1]
     expect(phone.locator("#a-status-note")).to_have_text("您已取消这次约见。")
     expect(phone.locator("#a-answer-title")).to_have_text("取消原因")
     expect(phone.locator("#a-answer-text")).to_have_text("问题已经解决了")

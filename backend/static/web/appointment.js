@@ -95,11 +95,17 @@
 
   var askToCancel = MSB.askFirst($("cancel"), $("cancel-confirm"), $("cancel-yes"), $("cancel-no"), $("cancel-error"));
 
+  // One Idempotency-Key for the cancellation, kept for a retry after a lost answer (as 撤回 and 评价 on
+  // /track/): the server answers the retry with what the first request did, not 约见已取消，不能取消约见。
+  var cancelKey = MSB.randomKey();
+
   $("cancel-yes").addEventListener("click", async function () {
     var button = $("cancel-yes");
     button.disabled = true;
     button.textContent = "正在取消…";
-    var answer = await MSB.api("POST", path + "/cancel", { json: { note: $("cancel-note").value.trim() } });
+    var answer = await MSB.api("POST", path + "/cancel", {
+      json: { note: $("cancel-note").value.trim() }, idempotencyKey: cancelKey
+    });
     button.disabled = false;
     button.textContent = "确认取消约见";
     if (!answer.ok) {
@@ -109,11 +115,18 @@
         var fresh = await MSB.api("GET", path);
         if (fresh.ok) {
           render(fresh.data);
+          // Cancelled already (the first request arrived, its answer lost; the note changed since): what
+          // the citizen asked for, no refusal.
+          if (fresh.data.status === "cancelled") {
+            MSB.showError($("cancel-error"), "");
+            return window.scrollTo(0, 0);
+          }
           MSB.showError($("load-error"), answer.message);
         }
       }
       return;
     }
+    cancelKey = MSB.randomKey();
     $("cancel-note").value = "";
     render(answer.data);
     window.scrollTo(0, 0);
