@@ -95,3 +95,27 @@ def test_long_unbroken_text_in_a_draft_wraps_on_a_narrow_phone(browser, live_ser
         page.screenshot(path=f"/tmp/consultation_long_{width}.png", full_page=True)
         page.context.close()
     assert external_requests == []
+
+
+def test_my_opinions_page_through_to_the_earliest(phone, live_server, factory):
+    """More opinions than a page (20) from one browser: 加载更多 shows the earliest too, with its feedback."""
+    admin = factory.headers_for_admin(factory.admin("hh-admin", region=factory.tree()["hh"]))
+    now = datetime.now(timezone.utc)
+    created = factory.client.post("/api/v1/consultations", headers=admin, json={
+        "title": "怀化市城市绿化条例（草案）", "summary": "为加强城市绿化管理，起草了本条例草案。", "text": DRAFT,
+        "starts_at": (now - timedelta(minutes=5)).isoformat(), "ends_at": (now + timedelta(days=30)).isoformat()}).json
+    assert factory.client.post(f"/api/v1/consultations/{created['id']}/open", headers=admin).status_code == 200
+    citizen = factory.client.post("/api/v1/auth/web", json={}).json
+    for n in range(21):
+        given = factory.client.post(f"/api/v1/consultations/{created['id']}/opinions", json={
+            "content": f"第{n + 1}条意见：建议增加绿地。"}, headers={"Authorization": f"Bearer {citizen['token']}"})
+        assert given.status_code == 201, given.json
+    phone.add_init_script(f"localStorage.setItem('msb.web.key', '{citizen['key']}');"
+                          f"localStorage.setItem('msb.web.token', '{citizen['token']}');")
+    phone.goto(f"{live_server}/public/consultations/{created['id']}")
+    mine = phone.locator("#cs-mine li")
+    expect(mine).to_have_count(20)
+    phone.click("#cs-more")
+    expect(mine).to_have_count(21)
+    expect(mine.last.locator(".item-text")).to_have_text("第1条意见：建议增加绿地。")
+    expect(phone.locator("#cs-more")).to_be_hidden()

@@ -54,3 +54,34 @@ def test_the_filer_withdraws_consent_to_publish_on_the_track_page(phone, live_se
     expect(phone.locator(".timeline")).to_contain_text("群众撤回公开同意")
     admin = factory.headers_for_admin(factory.admin("consent-check", stations=[world["station"]]))
     assert factory.client.get(f"/api/v1/suggestions/{item_id}", headers=admin).json["public_consent"] is False
+
+
+def test_my_items_pages_through_every_suggestion_and_appointment(phone, live_server, app, factory, world,  # noqa: F811
+                                                                 monkeypatch):
+    """Past a page (20) of suggestions or appointments, 加载更多 shows the older ones: the earliest is reachable."""
+    monkeypatch.setitem(app.config, "WEB_FILING_RATE_LIMIT", "100 per hour")
+    citizen = factory.client.post("/api/v1/auth/web", json={}).json
+    headers = {"Authorization": f"Bearer {citizen['token']}"}
+    for n in range(21):
+        filed = factory.client.post("/api/v1/suggestions", headers=headers, json={
+            "qr_code": world["station"].qr_code, "category": "环境卫生", "content": f"第{n + 1}条：小区垃圾桶满了"})
+        assert filed.status_code == 201, filed.json
+        asked = factory.client.post("/api/v1/appointments", headers=headers, json={
+            "qr_code": world["zhang"].qr_code, "topic": f"第{n + 1}次约见：想当面反映加装电梯的困难",
+            "contact_phone": "13912345678", "preferred_time": "下周二上午"})
+        assert asked.status_code == 201, asked.json
+    phone.add_init_script(f"localStorage.setItem('msb.web.key', '{citizen['key']}');"
+                          f"localStorage.setItem('msb.web.token', '{citizen['token']}');")
+    phone.goto(f"{live_server}/track/")
+    items, appts = phone.locator("#items li"), phone.locator("#appts li")
+    expect(items).to_have_count(20)
+    expect(appts).to_have_count(20)
+    expect(phone.locator("#items")).not_to_contain_text("第1条：")
+    phone.click("#more")
+    expect(items).to_have_count(21)
+    expect(items.last).to_contain_text("第1条：小区垃圾桶满了")
+    expect(phone.locator("#more")).to_be_hidden()
+    phone.click("#appts-more")
+    expect(appts).to_have_count(21)
+    expect(appts.last).to_contain_text("第1次约见")
+    expect(phone.locator("#appts-more")).to_be_hidden()

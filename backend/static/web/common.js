@@ -576,7 +576,55 @@
     };
   }
 
+  /* A list of this browser's items read a page at a time, newest first (GET ``options.url`` with page and
+   * per_page): each page's items given to ``options.add(item)``, below those shown; the 加载更多 button
+   * ``options.more`` shown while fewer than the answer's total are. An item already shown (one filed
+   * meanwhile moved the pages on) is not added twice; ``options.done(shown)`` follows every page read, with
+   * how many items are shown. ``options.loading`` is shown while the first page is read; a page that could not be read is said in ``options.error``, and the button stays to try
+   * again. Returns {load, reset}: ``load()`` reads the next page and returns its answer; ``reset()`` starts
+   * from the first again (after the list was emptied). */
+  var PER_PAGE = 20;
+
+  function pager(options) {
+    var more = options.more;
+    var label = more.textContent || "加载更多";
+    var next = 1, listed = 0, shown = 0, seen = {};
+    async function load() {
+      if (options.error) showError(options.error, "");
+      if (next === 1) show(options.loading, true);
+      more.disabled = true;
+      more.textContent = "正在加载…";
+      var answer = await api("GET", options.url + (options.url.indexOf("?") === -1 ? "?" : "&") +
+                             "per_page=" + PER_PAGE + "&page=" + next);
+      show(options.loading, false);
+      more.disabled = false;
+      more.textContent = label;
+      if (!answer.ok) {
+        if (options.error) showError(options.error, answer.message);
+        return answer;
+      }
+      var items = answer.data.items;
+      items.forEach(function (item) {
+        if (item.id !== undefined && seen[item.id]) return;
+        seen[item.id] = true;
+        shown += 1;
+        options.add(item);
+      });
+      listed += items.length;
+      next += 1;
+      show(more, items.length > 0 && listed < answer.data.total);
+      if (options.done) options.done(shown);
+      return answer;
+    }
+    more.addEventListener("click", load);
+    return {
+      load: load,
+      reset: function () { next = 1; listed = 0; shown = 0; seen = {}; show(more, false); }
+    };
+  }
+
   window.MSB = {
+    pager: pager,
     api: api,
     request: request,
     identify: identify,

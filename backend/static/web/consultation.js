@@ -14,31 +14,37 @@
 
   MSB.started();
 
-  /* 我的意见: this browser's opinions on this draft, newest first, with the answer once given. */
+  /* 我的意见: this browser's opinions on this draft, newest first, with the answer once given, a page at a
+   * time (MSB.pager: 加载更多 while there are more). */
+  function addOpinion(item) {
+    var li = MSB.el("li", "cs-opinion");
+    var head = MSB.el("div", "item-head");
+    head.appendChild(MSB.el("strong", "cs-opinion-article", item.article_number || "对草案整体"));
+    head.appendChild(MSB.el("span", "badge " + (item.feedback ? "status-closed" : "status-pending"),
+                            item.feedback_label || "待反馈"));
+    li.appendChild(head);
+    li.appendChild(MSB.el("p", "item-text", item.content));
+    li.appendChild(MSB.el("p", "small muted", MSB.formatTime(item.created_at)));
+    if (item.feedback_note) li.appendChild(MSB.el("p", "small cs-feedback", "反馈：" + item.feedback_note));
+    $("cs-mine").appendChild(li);
+  }
+
+  var mine = $("cs-mine") && MSB.pager({
+    url: "/api/v1/consultations/my-opinions?consultation_id=" + consultationId, more: $("cs-more"), add: addOpinion,
+    loading: $("cs-loading"), error: $("cs-load-error"),
+    done: function (shown) {
+      MSB.show($("cs-mine"), shown > 0);
+      MSB.show($("cs-empty"), shown === 0);
+    }
+  });
+
+  /* 我的意见 read again from its first page (after an opinion is given). */
   async function loadMine() {
-    var list = $("cs-mine");
-    if (!list) return;
-    list.textContent = "";
+    if (!mine) return;
+    $("cs-mine").textContent = "";
+    mine.reset();
     if (!MSB.hasIdentity()) return MSB.show($("cs-empty"), true);
-    MSB.show($("cs-loading"), true);
-    var answer = await MSB.api("GET", "/api/v1/consultations/my-opinions?per_page=50&consultation_id=" + consultationId);
-    MSB.show($("cs-loading"), false);
-    if (!answer.ok) return MSB.showError($("cs-load-error"), answer.message);
-    var items = answer.data.items;
-    items.forEach(function (item) {
-      var li = MSB.el("li", "cs-opinion");
-      var head = MSB.el("div", "item-head");
-      head.appendChild(MSB.el("strong", "cs-opinion-article", item.article_number || "对草案整体"));
-      head.appendChild(MSB.el("span", "badge " + (item.feedback ? "status-closed" : "status-pending"),
-                              item.feedback_label || "待反馈"));
-      li.appendChild(head);
-      li.appendChild(MSB.el("p", "item-text", item.content));
-      li.appendChild(MSB.el("p", "small muted", MSB.formatTime(item.created_at)));
-      if (item.feedback_note) li.appendChild(MSB.el("p", "small cs-feedback", "反馈：" + item.feedback_note));
-      list.appendChild(li);
-    });
-    MSB.show(list, items.length > 0);
-    MSB.show($("cs-empty"), items.length === 0);
+    await mine.load();
   }
 
   if (!form) {

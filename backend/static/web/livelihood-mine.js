@@ -21,11 +21,6 @@
     return text + "，等待代表票决。";
   }
 
-  var PER_PAGE = 20;
-  var shown = 0;
-  var next = 1;
-  var more = $("more");
-
   function add(item) {
     var li = MSB.el("li", "lv-item");
     var head = MSB.el("div", "item-head");
@@ -40,32 +35,19 @@
     list.appendChild(li);
   }
 
-  /* One page of the proposals, newest first, added below those shown; 加载更多 while there are more
-   * (the answer's total). A page that could not be read is said, and the button stays to try again. */
-  async function load() {
-    MSB.showError($("load-error"), "");
-    if (next === 1) MSB.show($("loading"), true);
-    more.disabled = true;
-    more.textContent = "正在加载…";
-    var answer = await MSB.api("GET", "/api/v1/livelihood/proposals?per_page=" + PER_PAGE + "&page=" + next);
-    MSB.show($("loading"), false);
-    more.disabled = false;
-    more.textContent = "加载更多";
-    if (!answer.ok) return MSB.showError($("load-error"), answer.message);
-    answer.data.items.forEach(add);
-    shown += answer.data.items.length;
-    next += 1;
-    MSB.show(list, shown > 0);
-    MSB.show($("empty"), shown === 0);
-    MSB.show(more, answer.data.items.length > 0 && shown < answer.data.total);
-  }
-
-  more.addEventListener("click", load);
+  /* The proposals, newest first, a page at a time (MSB.pager: 加载更多 while there are more). */
+  var pages = MSB.pager({
+    url: "/api/v1/livelihood/proposals", more: $("more"), add: add, loading: $("loading"), error: $("load-error"),
+    done: function (shown) {
+      MSB.show(list, shown > 0);
+      MSB.show($("empty"), shown === 0);
+    }
+  });
 
   function start() {
     MSB.started();
     if (!MSB.hasIdentity()) return MSB.show($("empty"), true);
-    return load();
+    return pages.load();
   }
 
   start();

@@ -10,88 +10,88 @@
 
   function done() { MSB.show($("loading"), false); }
 
-  async function load() {
+  function addItem(item) {
+    var li = MSB.el("li");
+    var link = MSB.el("a", "item-link");
+    link.href = "/track/" + item.id;
+    var head = MSB.el("div", "item-head");
+    head.appendChild(MSB.el("span", "number", item.number));
+    var shown = MSB.statusOf(item);
+    head.appendChild(MSB.el("span", shown.className, shown.label));
+    link.appendChild(head);
+    // A follower by merge of an item not published reads their own words in place of its citizen's.
+    var own = (item.merged_from_mine || []).map(function (m) { return m.content; });
+    var content = item.content != null ? item.content
+      : own.length ? "您反映的问题：" + own.join("；") : "提出人未同意公开这条建议的内容。";
+    var text = content.length > 60 ? content.slice(0, 60) + "…" : content;
+    var words = MSB.el("p", "item-text");
+    if (item.followed) {  // someone else's item this browser follows, not one it filed
+      words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
+    }
+    words.appendChild(document.createTextNode(text));
+    link.appendChild(words);
+    link.appendChild(MSB.el("p", "small muted", item.category + " · " + MSB.formatTime(item.created_at)));
+    li.appendChild(link);
+    if (item.merged_into && item.merged_into_followed !== false) {
+      // The item being handled in its place (this browser follows it, so it is in the list too).
+      var merged = MSB.el("a", "merged-link more-link", "查看合并后的办理进展 ›");
+      merged.href = "/track/" + encodeURIComponent(item.merged_into);
+      li.appendChild(merged);
+    }
+    list.appendChild(li);
+  }
+
+  function addAppointment(item) {
+    var li = MSB.el("li");
+    var link = MSB.el("a", "item-link");
+    link.href = "/appointments/" + item.id;
+    var head = MSB.el("div", "item-head");
+    head.appendChild(MSB.el("span", "number", item.number));
+    var shown = MSB.statusOf(item);
+    head.appendChild(MSB.el("span", shown.className, shown.label));
+    link.appendChild(head);
+    var text = item.topic.length > 60 ? item.topic.slice(0, 60) + "…" : item.topic;
+    var words = MSB.el("p", "item-text");
+    if (item.followed) {  // someone else's item this browser follows, not one it filed
+      words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
+    }
+    words.appendChild(document.createTextNode(text));
+    link.appendChild(words);
+    var who = item.deputy ? item.deputy.name + " 代表" : (item.station ? item.station.name : "");
+    var when = item.status === "confirmed" && item.meet_at ? "见面时间 " + MSB.formatTime(item.meet_at)
+      : item.activity ? "接待安排 " + MSB.formatSpan(item.activity.starts_at, item.activity.ends_at) +
+        (item.activity.status === "cancelled" ? "（该接待日已取消）" : "")
+        : "希望时间 " + item.preferred_time;
+    link.appendChild(MSB.el("p", "small muted", who + " · " + when));
+    li.appendChild(link);
+    $("appts").appendChild(li);
+  }
+
+  /* Each list a page at a time, newest first (MSB.pager: 加载更多 while there are more). */
+  var items = MSB.pager({
+    url: "/api/v1/suggestions?scope=mine", more: $("more"), add: addItem, loading: $("loading"), error: $("load-error"),
+    done: function (shown) {
+      MSB.show(list, shown > 0);
+      MSB.show($("empty"), shown === 0);
+    }
+  });
+  /* The appointments: a card of their own, shown when there are any (or when they could not be read). */
+  var appointments = MSB.pager({
+    url: "/api/v1/appointments?scope=mine", more: $("appts-more"), add: addAppointment, error: $("appts-error"),
+    done: function (shown) { MSB.show($("appts-card"), shown > 0); }
+  });
+
+  function load() {
     MSB.started();
     if (!MSB.hasIdentity()) {
       done();
       return MSB.show($("empty"), true);
     }
-    MSB.show($("loading"), true);
-    var answer = await MSB.api("GET", "/api/v1/suggestions?scope=mine&per_page=50");
-    done();
-    if (!answer.ok) return MSB.showError($("load-error"), answer.message);
-    var items = answer.data.items;
-    items.forEach(function (item) {
-      var li = MSB.el("li");
-      var link = MSB.el("a", "item-link");
-      link.href = "/track/" + item.id;
-      var head = MSB.el("div", "item-head");
-      head.appendChild(MSB.el("span", "number", item.number));
-      var shown = MSB.statusOf(item);
-      head.appendChild(MSB.el("span", shown.className, shown.label));
-      link.appendChild(head);
-      // A follower by merge of an item not published reads their own words in place of its citizen's.
-      var own = (item.merged_from_mine || []).map(function (m) { return m.content; });
-      var content = item.content != null ? item.content
-        : own.length ? "您反映的问题：" + own.join("；") : "提出人未同意公开这条建议的内容。";
-      var text = content.length > 60 ? content.slice(0, 60) + "…" : content;
-      var words = MSB.el("p", "item-text");
-      if (item.followed) {  // someone else's item this browser follows, not one it filed
-        words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
-      }
-      words.appendChild(document.createTextNode(text));
-      link.appendChild(words);
-      link.appendChild(MSB.el("p", "small muted", item.category + " · " + MSB.formatTime(item.created_at)));
-      li.appendChild(link);
-      if (item.merged_into && item.merged_into_followed !== false) {
-        // The item being handled in its place (this browser follows it, so it is in the list too).
-        var merged = MSB.el("a", "merged-link more-link", "查看合并后的办理进展 ›");
-        merged.href = "/track/" + encodeURIComponent(item.merged_into);
-        li.appendChild(merged);
-      }
-      list.appendChild(li);
+    items.load();
+    appointments.load().then(function (answer) {
+      if (!answer.ok) MSB.show($("appts-card"), true);
     });
-    MSB.show(list, items.length > 0);
-    MSB.show($("empty"), items.length === 0);
-  }
-
-  /* The appointments: a card of their own, shown when there are any (or when they could not be read). */
-  async function loadAppointments() {
-    if (!MSB.hasIdentity()) return;
-    var answer = await MSB.api("GET", "/api/v1/appointments?scope=mine&per_page=50");
-    var box = $("appts");
-    if (!answer.ok) {
-      MSB.show($("appts-card"), true);
-      return MSB.showError($("appts-error"), answer.message);
-    }
-    answer.data.items.forEach(function (item) {
-      var li = MSB.el("li");
-      var link = MSB.el("a", "item-link");
-      link.href = "/appointments/" + item.id;
-      var head = MSB.el("div", "item-head");
-      head.appendChild(MSB.el("span", "number", item.number));
-      var shown = MSB.statusOf(item);
-      head.appendChild(MSB.el("span", shown.className, shown.label));
-      link.appendChild(head);
-      var text = item.topic.length > 60 ? item.topic.slice(0, 60) + "…" : item.topic;
-      var words = MSB.el("p", "item-text");
-      if (item.followed) {  // someone else's item this browser follows, not one it filed
-        words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
-      }
-      words.appendChild(document.createTextNode(text));
-      link.appendChild(words);
-      var who = item.deputy ? item.deputy.name + " 代表" : (item.station ? item.station.name : "");
-      var when = item.status === "confirmed" && item.meet_at ? "见面时间 " + MSB.formatTime(item.meet_at)
-        : item.activity ? "接待安排 " + MSB.formatSpan(item.activity.starts_at, item.activity.ends_at) +
-          (item.activity.status === "cancelled" ? "（该接待日已取消）" : "")
-          : "希望时间 " + item.preferred_time;
-      link.appendChild(MSB.el("p", "small muted", who + " · " + when));
-      li.appendChild(link);
-      box.appendChild(li);
-    });
-    MSB.show($("appts-card"), answer.data.items.length > 0);
   }
 
   load();
-  loadAppointments();
 })();
