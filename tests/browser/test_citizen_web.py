@@ -12,7 +12,7 @@ from backend.extensions import db
 from backend.suggestions.models import Suggestion
 
 from ..factories import gps_of, screen
-from .conftest import lose_the_first_answer, watch_requests
+from .conftest import lose_the_first_answer, phone_page, watch_requests
 
 # The phone's GPS 50 m south of the reported crossing (27.5604, 109.9900 on China's maps): a browser
 # reports WGS-84, some hundreds of metres from where China's maps draw the same spot.
@@ -365,6 +365,26 @@ def test_filing_over_the_limit_shows_a_chinese_sentence(phone, live_server, app,
         expect(phone.locator("#done")).to_be_hidden()
     finally:
         app.config.pop("WEB_FILING_RATE_LIMIT", None)
+    assert external_requests == []
+
+
+def test_a_new_browser_refused_for_its_networks_share_is_told_so(browser, live_server, app, monkeypatch, world,
+                                                                  external_requests):
+    """Past the new identities one address may make (WEB_IDENTITY_RATE_LIMIT, others behind the same network),
+    a first filing is told the network is shared and what to do, not that it was sent too often; the draft stays."""
+    monkeypatch.setitem(app.config, "WEB_IDENTITY_RATE_LIMIT", "1 per hour")
+    assert app.test_client().post("/api/v1/auth/web", json={}).status_code == 201  # someone else on this network
+    page = phone_page(browser, live_server, external_requests)
+    try:
+        page.goto(f"{live_server}/q/{world['station'].qr_code}")
+        page.select_option("#category", "其他")
+        page.fill("#content", "第一次提交的建议")
+        page.click("#submit")
+        expect(page.locator("#form-error")).to_have_text(re.compile(
+            r"^当前网络下使用的人较多，暂时无法为本机登记身份。请 \d+ 分钟后重试，或改用手机流量扫码，也可在微信中扫码提交。$"))
+        expect(page.locator("#content")).to_have_value("第一次提交的建议")
+    finally:
+        page.context.close()
     assert external_requests == []
 
 

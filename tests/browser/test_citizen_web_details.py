@@ -246,6 +246,48 @@ def test_removing_a_photo_that_failed_to_upload_clears_its_error(phone, live_ser
     expect(phone.locator("#form-error")).to_be_hidden()
     assert external_requests == []
 
+def test_removed_photos_stop_counting_and_photo_refusals_are_said_as_they_are(
+        phone, live_server, app, monkeypatch, world, external_requests):  # noqa: F811
+    """A photo taken off the form (×) is deleted on the server, so it no longer counts against the photos not
+    yet filed; refusals of a photo say what the server said (the limit on photos not filed, the upload rate),
+    never 提交太频繁; a file the page cannot shrink below the size limit is refused with that limit."""
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_UNATTACHED", 2)
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1024 * 1024)
+    phone.goto(f"{live_server}/q/{world['zhang'].qr_code}")
+    tiles = phone.locator("#photos .photo")
+    phone.set_input_files("#photo-input", files=[
+        {"name": f"p{i}.jpg", "mimeType": "image/jpeg", "buffer": jpeg()} for i in range(2)])
+    expect(phone.locator("#photos .photo:not(.uploading)")).to_have_count(2)
+    for _ in range(2):
+        with phone.expect_response(lambda r: r.request.method == "DELETE" and r.status == 204):
+            phone.locator(".photo-remove").first.click()
+    expect(tiles).to_have_count(0)
+    phone.set_input_files("#photo-input", files=[
+        {"name": f"q{i}.jpg", "mimeType": "image/jpeg", "buffer": jpeg()} for i in range(2)])
+    expect(phone.locator("#photos .photo:not(.uploading)")).to_have_count(2)
+    expect(phone.locator("#photos .photo.failed")).to_have_count(0)
+    phone.set_input_files("#photo-input", files=[{"name": "r.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(phone.locator("#photos .photo.failed")).to_have_count(1)
+    expect(phone.locator("#form-error")).to_have_text(
+        "您已上传 2 张尚未提交的照片，请先提交建议或报告；未提交的照片会在一段时间后自动删除。")
+    phone.locator(".photo-remove").last.click()
+
+    # Over the upload rate (a limit newly set counts from the next photo, refused here for the photos not filed).
+    monkeypatch.setitem(app.config, "UPLOAD_RATE_LIMIT", "1 per hour")
+    phone.set_input_files("#photo-input", files=[{"name": "s.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(phone.locator("#form-error")).to_contain_text("您已上传 2 张尚未提交的照片")
+    phone.locator(".photo-remove").last.click()
+    phone.set_input_files("#photo-input", files=[{"name": "t.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    expect(phone.locator("#form-error")).to_have_text(re.compile(r"^操作过于频繁，请 \d+ 分钟后再试。$"))
+    phone.locator(".photo-remove").last.click()
+
+    # Over the size limit and nothing the page can draw to shrink it (a RAW file, say): said with the limit.
+    phone.set_input_files("#photo-input", files=[{"name": "raw.jpg", "mimeType": "image/jpeg",
+                                                  "buffer": b"\0" * (2 * 1024 * 1024)}])
+    expect(phone.locator("#form-error")).to_have_text("图片不能超过 1 MB，请压缩后重新上传。")
+    assert external_requests == []
+
+
 def send_and_read(phone, factory, content):
     """Send the filing form (photos chosen before) with ``content``; the item as its citizen's browser reads it."""
     phone.select_option("#category", "城市管理")

@@ -53,6 +53,20 @@ def test_a_voter_rates_the_reporting_deputies_and_the_console_counts_it(browser,
     expect(phone.locator(f"#rp-deputy-{deputies[1].id}-error")).to_have_text("请选择对李娜的评价。")
     phone.locator("#rp-deputy-%d" % deputies[1].id).get_by_label("基本满意").check()
     phone.fill("#rp-comment", "希望多进站接待群众")
+    # The hall's address past its new identities once (WEB_POLL_IDENTITY_RATE_LIMIT): said as the meeting's share.
+    refused = []
+
+    def full_hall(route):
+        if refused:
+            return route.continue_()
+        refused.append(route.request.url)
+        route.fulfill(status=429, content_type="application/json",
+                      body='{"error": "rate_limited", "message": "操作过于频繁，请 60 分钟后再试。"}')
+
+    phone.route("**/api/v1/auth/web", full_hall)
+    phone.click("#rp-submit")
+    expect(phone.locator("#rp-error")).to_have_text(
+        "本场参加测评的人数较多，暂时无法为本机登记测评身份。请稍后重试，或改用手机流量扫码，也可联系会场工作人员。")
     with phone.expect_request("**/api/v1/auth/web") as identity:
         phone.click("#rp-submit")
     # The new identity says which poll asked for it: counted under the meeting's limit (WEB_POLL_IDENTITY_RATE_LIMIT).

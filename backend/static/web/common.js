@@ -83,13 +83,13 @@
    * was not sent. */
   async function sendOnce(name, path, body, extra) {
     var key = keyFor(name, body, extra);
-    var answer = await api("POST", path, { json: body, idempotencyKey: key });
+    var answer = await api("POST", path, { json: body, idempotencyKey: key, limitedAs: "filing" });
     if (answer.status === 409 && answer.error === "idempotency_key_reused") {
       var kept = unsent(name);
       var text = JSON.stringify(body);
       var earlier = ((kept && kept.sent) || []).filter(function (b) { return JSON.stringify(b) !== text; });
       for (var i = 0; i < earlier.length; i++) {
-        var first = await api("POST", path, { json: earlier[i], idempotencyKey: key });
+        var first = await api("POST", path, { json: earlier[i], idempotencyKey: key, limitedAs: "filing" });
         if (first.status === 409 && first.error === "idempotency_key_reused") continue;
         if (first.ok) first.earlier = true;
         answer = first;
@@ -122,6 +122,10 @@
   var MESSAGES = {
     network: "网络连接不稳定，请检查网络后重试。",
     rate_limited: "提交太频繁了，请稍后再试（每小时提交次数有限制）。",
+    busy: "操作过于频繁，请稍后再试。",
+    // A new identity refused for the address (WEB_IDENTITY_RATE_LIMIT): a shared network's share, not this
+    // phone's doing (the wording of 述职测评's page, report-poll.js, for any form).
+    identity_limited: "当前网络下使用的人较多，暂时无法为本机登记身份。请稍后重试，或改用手机流量扫码，也可在微信中扫码提交。",
     server: "服务器暂时无法处理，请稍后重试。"
   };
 
@@ -207,15 +211,23 @@
     var status = answer.status, data = answer.data;
     if (status >= 200 && status < 300) return { ok: true, status: status, data: data };
     var error = (data && data.error) || (status === 429 ? "rate_limited" : "server");
-    var message = status === 429 ? rateLimited(data && data.message)
+    var message = status === 429 ? rateLimited(data && data.message, options.limitedAs)
       : (data && data.message) || MESSAGES.server;
     return { ok: false, status: status, error: error, message: message, errors: data && data.errors };
   }
 
-  /* The 429's sentence: when to try again, as the server says it (操作过于频繁，请 N 分钟后再试。), in the page's words. */
-  function rateLimited(said) {
+  /* The 429's sentence for what was asked (``kind``): a filing's (``"filing"``: a suggestion, a request to
+   * meet, a proposal, an opinion) says when to try again, as the server says it (操作过于频繁，请 N 分钟后再试。),
+   * as a filing quota; a new identity's (``"identity"``) says the network is shared; any other (a photo,
+   * 关注) is the server's own sentence. A sentence without a time to wait (您已上传 20 张尚未提交的照片…) is
+   * the server's too. */
+  function rateLimited(said, kind) {
     var wait = /请 ?(\d+) ?(分钟|小时)后再试/.exec(said || "");
-    if (!wait) return MESSAGES.rate_limited;
+    if (kind === "identity") {
+      return wait ? MESSAGES.identity_limited.replace("请稍后重试", "请 " + wait[1] + " " + wait[2] + "后重试")
+        : MESSAGES.identity_limited;
+    }
+    if (!wait || kind !== "filing") return said || (kind === "filing" ? MESSAGES.rate_limited : MESSAGES.busy);
     return "提交太频繁了，请 " + wait[1] + " " + wait[2] + "后再试" + (wait[2] === "分钟" ? "（每小时提交次数有限制）。" : "。");
   }
 
@@ -229,13 +241,13 @@
       var key = getItem(KEY);
       // A page may say what a new identity is for (MSB.newIdentity: an open 述职测评's token, counted apart).
       var fresh = Object.assign({}, (window.MSB && window.MSB.newIdentity) || {});
-      var answer = await request("POST", "/api/v1/auth/web", { json: key ? { key: key } : fresh });
+      var answer = await request("POST", "/api/v1/auth/web", { json: key ? { key: key } : fresh, limitedAs: "identity" });
       if (!answer.ok && answer.status === 401 && key) {
         // The stored key is no longer known: start a new identity.
         setItem(KEY, null);
-        answer = await request("POST", "/api/v1/auth/web", { json: fresh });
+        answer = await request("POST", "/api/v1/auth/web", { json: fresh, limitedAs: "identity" });
       }
-      if (!answer.ok) return { token: null, message: answer.message };
+      if (!answer.ok) return { token: null, message: answer.message, limited: answer.status === 429 };
       setItem(KEY, answer.data.key);
       setItem(TOKEN, answer.data.token);
       return { token: answer.data.token };
@@ -247,7 +259,12 @@
   async function api(method, path, options) {
     options = Object.assign({}, options || {});
     var who = await identify(false);
-    if (!who.token) return { ok: false, status: 0, error: "identity", message: who.message || MESSAGES.server };
+    // No identity for this browser: nothing was sent. Refused for the address, it is a 429 (not to try again
+    // at once, as after a network failure), marked ``limited``.
+    if (!who.token) {
+      return { ok: false, status: who.limited ? 429 : 0, error: "identity", limited: !!who.limited,
+               message: who.message || MESSAGES.server };
+    }
     options.token = who.token;
     var answer = await request(method, path, options);
     if (answer.status === 401 && getItem(KEY)) {

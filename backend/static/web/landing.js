@@ -14,6 +14,9 @@
   var MAX_JPEG_PIXELS = parseInt(form.dataset.maxPixels, 10) || 80000000;
   var MAX_OTHER_PIXELS = parseInt(form.dataset.maxFullDecodePixels, 10) || 16000000;
   var MAX_SIDE = parseInt(form.dataset.maxSide, 10) || 2560;
+  // UPLOAD_MAX_BYTES: a file still heavier once the page has tried to shrink it is refused here, with the
+  // server's sentence, not sent (up to 20 MB over a phone's network) to be refused there.
+  var MAX_BYTES = parseInt(form.dataset.maxBytes, 10) || 10 * 1024 * 1024;
   // What the API's field errors are about, to say so in the message.
   var FIELD_LABELS = {
     category: "问题类别", content: "建议内容", contact_phone: "联系电话", location: "位置",
@@ -161,13 +164,23 @@
     }
   }
 
-  function removePhoto(photo) {
+  /* ``photo`` taken off the form (its ×). An uploaded one is deleted on the server too (DELETE
+   * /uploads/{id}): kept there, it would count against the photos uploaded and not yet filed
+   * (UPLOAD_MAX_UNATTACHED) for a day. One still uploading is deleted once its upload is done (upload).
+   * ``filed``: the photos of a suggestion just filed, which stay with it. */
+  function removePhoto(photo, filed) {
+    if (photo.id && !filed) forgetPhoto(photo);
     photos = photos.filter(function (p) { return p !== photo; });
     photo.tile.remove();
     refreshPhotoAdd();
     refreshPhotoError();
     renumber();
     typed.later();
+  }
+
+  /* Delete an uploaded photo the citizen took off the form; a failure only leaves it for the sweep. */
+  function forgetPhoto(photo) {
+    MSB.api("DELETE", "/api/v1/uploads/" + encodeURIComponent(photo.id));
   }
 
   /* What a photo is called: 第 N 张照片, by its place among the tiles (a screen reader tells them apart). */
@@ -192,7 +205,7 @@
     var cross = MSB.el("span", null, "×");
     cross.setAttribute("aria-hidden", "true");
     remove.appendChild(cross);
-    remove.addEventListener("click", function () { removePhoto(photo); });
+    remove.addEventListener("click", function () { removePhoto(photo, false); });
     tile.appendChild(img);
     tile.appendChild(remove);
     photo.tile = tile;
@@ -216,6 +229,9 @@
     photo.name = file.name || "photo.jpg";
     photo.key = MSB.randomKey();  // kept for a retry: the same photo is stored once
     photo.state = state;
+    if (photo.blob.size > MAX_BYTES) {
+      return failed(photo, { status: 413, message: "图片不能超过 " + Math.round(MAX_BYTES / 104857.6) / 10 + " MB，请压缩后重新上传。" });
+    }
     upload(photo);
   }
 
@@ -234,6 +250,7 @@
     photo.tile.classList.remove("uploading");
     if (answer.ok) {
       photo.id = answer.data.id;
+      if (photos.indexOf(photo) === -1) return forgetPhoto(photo);  // removed while it was uploading
       photo.url = answer.data.url;
       photo.failed = false;
       photo.state.remove();
@@ -243,6 +260,13 @@
       typed.later();
       return;
     }
+    failed(photo, answer);
+  }
+
+  /* ``photo``'s tile marked 上传失败 for ``answer`` (its ``status`` and ``message``). */
+  function failed(photo, answer) {
+    photo.uploading = false;
+    photo.tile.classList.remove("uploading");
     photo.failed = true;
     photo.tile.classList.add("failed");
     // Cut off or the server busy: the same photo may go again from its tile. Refused (its format, its
@@ -494,7 +518,7 @@
     $("anonymous").checked = false;
     $("public_consent").checked = false;
     clearFieldErrors();
-    photos.slice().forEach(removePhoto);
+    photos.slice().forEach(function (photo) { removePhoto(photo, true); });
     position = null;
     nearbyShownFor = "";
     address.value = "";

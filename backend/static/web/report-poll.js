@@ -85,7 +85,7 @@
       MSB.setFieldError("rp-comment", answer.errors.comment[0]);
       return MSB.showError(formError, "意见建议：" + answer.errors.comment[0]);
     }
-    if (answer.error === "identity" && /频繁/.test(answer.message || "")) {
+    if (answer.error === "identity" && answer.limited) {
       // This phone never sent anything: the hall's address has made too many new identities.
       return MSB.showError(formError, "本场参加测评的人数较多，暂时无法为本机登记测评身份。请稍后重试，或改用手机流量扫码，也可联系会场工作人员。");
     }
