@@ -17,6 +17,7 @@ from ..errors import APIError
 from ..forms import load_checked, noted, parse_int
 from . import bp
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
+from .drawn import check_drawn
 from .form_errors import refused_form
 from .organisation import (
     IMPORT_ERRORS_SHOWN, _error_report, _imported, _int_list, _template_download,
@@ -122,6 +123,7 @@ def admin_edit(user_id):
     account = accounts.account_or_404(user, user_id)
     if request.method == "POST":
         try:
+            check_drawn(account)  # drawn before a colleague's change: never give back what was taken off
             accounts.update_account(user, account, _account_changes(request.form, account))
         except (APIError, ValidationError) as exc:
             if isinstance(exc, APIError) and exc.status in (403, 404):

@@ -46,11 +46,13 @@ from ..qr import render
 from ..qr.services import qr_url
 from ..security import in_the_background
 from . import bp, console_json, console_login_required
+from .drawn import check_drawn
 from .form_errors import FieldErrors, field_errors, refused_form
 from .pages import PER_PAGE, china_dt, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .deputy_choices import deputy_detail, deputy_search_clause, picked_loading
 from .suggestions import scoped_stations
 
+STALE_MESSAGE = "这条活动刚刚被其他人修改过，请刷新后重试。"
 RECORD_PER_PAGE = 50  # lines of an activity's 操作记录 on its page
 ROSTER_PER_PAGE = 50  # deputies on a page of an activity's attendance (出勤情况)
 PICKER_LIMIT = 100  # deputies offered at once in the picker; searching narrows the rest
@@ -446,6 +448,7 @@ def activity_edit(activity_id):
         before = ((activity.starts_dt, activity.ends_dt, activity.place), {p.deputy_id for p in activity.participants},
                   activity.type, activity.open_slots, activity.screen_code_only)
         try:
+            check_drawn(activity, STALE_MESSAGE)
             services.edit(user, activity, activity_patch_data(form, activity))
         except (APIError, ValidationError) as exc:
             db.session.rollback()

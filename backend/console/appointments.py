@@ -25,6 +25,7 @@ from ..suggestions.queries import may_narrow_to
 from . import bp, console_login_required
 from .pages import listing_page
 from .form_errors import FieldErrors, field_errors
+from .drawn import check_drawn
 from .once import Collided, take_once
 from .suggestions import CHINA, ConsoleNotFound, _date_arg, cn_time, error_message, form_text, scoped_stations
 
@@ -246,6 +247,7 @@ def _answer(appointment_id, form_name, step):
                else ANSWER_SUCCESS[kind])
 
     def take():
+        check_drawn(appointment, STALE_MESSAGE)  # drawn before another answer: a 确认 must not become a 改约
         flash(step(appointment) or success, "success")
 
     try:

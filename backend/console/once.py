@@ -25,14 +25,18 @@ from ..extensions import db
 from ..idempotency import FORM_KEY_FIELD, new_form_key, posted_form_key, remember_form, sent_form
 from ..transactions import wrote
 from . import bp
+from .drawn import DRAWN_FIELD, drawn_state
 
 
 @bp.app_template_global()
-def form_fields():
-    """The hidden fields every console form posts: its CSRF token and its one-time key."""
+def form_fields(record=None):
+    """The hidden fields every console form posts: its CSRF token and its one-time key; and, for a form
+    that edits or acts on ``record``, the state it was drawn in (drawn.py)."""
+    drawn = (f'<input type="hidden" name="{DRAWN_FIELD}" value="{escape(drawn_state(record))}">'
+             if record is not None else "")
     return Markup(
         f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
-        f'<input type="hidden" name="{FORM_KEY_FIELD}" value="{new_form_key()}">'
+        f'<input type="hidden" name="{FORM_KEY_FIELD}" value="{new_form_key()}">{drawn}'
     )
 
 

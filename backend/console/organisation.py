@@ -58,6 +58,7 @@ from ..qr.models import QRKind
 from ..qr.services import qr_url
 from . import bp
 from .activities import PICKER_LIMIT, deputy_options, selected_deputies
+from .drawn import check_drawn
 from .form_errors import error_lines, refused_form
 from .pages import PER_PAGE, console_page, is_region_admin, listing_page, managed_regions, query_text
 from .suggestions import scoped_stations
@@ -306,6 +307,7 @@ def station_edit(station_id):
     station = managed_station_or_404(station_id)
     if request.method == "POST":
         try:
+            check_drawn(station)
             services.update_station(user, station, station_data(request.form, user, station))
         except (APIError, ValidationError) as exc:
             if isinstance(exc, APIError) and exc.status == 404:
@@ -470,6 +472,7 @@ def deputy_edit(deputy_id):
     deputy = managed_deputy_or_404(deputy_id)
     if request.method == "POST":
         try:
+            check_drawn(deputy)  # drawn before a colleague's change (离任): never undo it unseen
             services.update_deputy(user, deputy, deputy_data(request.form, user, deputy))
         except (APIError, ValidationError) as exc:
             if isinstance(exc, APIError) and exc.status == 404:

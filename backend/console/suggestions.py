@@ -59,6 +59,7 @@ from ..suggestions.workflow import ROLE_LABELS
 from ..uploads.models import SCREENING_LABELS, Upload
 from ..uploads.storage import NotStored, get_storage, valid_key
 from . import bp, console_json, console_login_required, error_message
+from .drawn import check_drawn
 from .deputy_choices import deputy_detail, deputy_label, deputy_search_clause, picked_loading
 from .once import Collided, PostedForm, take_once
 from .pages import query_text
@@ -641,6 +642,7 @@ def _run(suggestion_id, action, step, success):
     item = item_or_404(suggestion_id)
 
     def take():
+        check_drawn(item, stale_message)  # a form drawn before another administrator's step
         step(item, workflow.actor_for(g.user, item, action))
         flash(success(item) if callable(success) else success, "success")
 
@@ -654,6 +656,12 @@ def _run(suggestion_id, action, step, success):
         refused = (action, STALE_MESSAGE, None), 409
     # As it is saved now (another administrator's step may be why this one was refused).
     return render_item(item_or_404(suggestion_id), *refused)
+
+
+def stale_message(item):
+    """STALE_MESSAGE with what the item is now (现为“待接单”，承办代表张伟)."""
+    now = f"现为“{item.status_label}”" + (f"，承办代表{item.deputy.name}" if item.deputy is not None else "")
+    return STALE_MESSAGE.replace("，请刷新", f"（{now}），请刷新")
 
 
 # The API's names of the fields a refused step names, as the console's forms call them.
