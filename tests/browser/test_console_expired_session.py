@@ -4,6 +4,7 @@ typed put back, to check and send again. Nothing was done in between."""
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from backend.activities.models import Activity
 from backend.extensions import db
 from backend.points.models import PointCorrection
 
@@ -61,3 +62,38 @@ def test_a_stale_form_leads_back_to_its_page_with_the_text_put_back(desktop, liv
     expect(page.locator("input[name=reason]")).to_have_value("补记志愿服务")
     with app.app_context():
         assert db.session.scalars(select(PointCorrection)).all() == []
+
+
+def test_ticked_deputies_survive_signing_in_again(desktop, live_server, app, factory):
+    """发单 with deputies ticked in the picker: signed in again, the ticks are put back with the text (chosen,
+    counted), not only the text while the note says the work was put back."""
+    tree = factory.tree()
+    station = factory.station(tree["hc"], "城北联络站")
+    for i in range(4):
+        factory.deputy(tree["hc"], f"代表{i}", phone=f"1380000010{i}", stations=[station])
+    factory.admin("chengbei", stations=[station])
+    page = desktop
+    sign_in(page, live_server, "chengbei")
+    page.goto(f"{live_server}/console/activities/new")
+    page.fill("input[name=title]", "城北联络站进站接待选民（十二月）")
+    boxes = page.locator("fieldset[data-picker] .picker-options input[name=deputy_ids]")
+    ticked = [boxes.nth(i).get_attribute("value") for i in (0, 2, 3)]
+    for value in ticked:
+        page.check(f"fieldset[data-picker] input[name=deputy_ids][value='{value}']")
+    expect(page.locator(".picker-count")).to_have_text("3")
+    page.context.clear_cookies()  # the sign-in ends meanwhile
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("form button[type=submit]", has_text="发单").first.click()
+    expect(page.locator("h1")).to_have_text("管理员登录")
+    page.fill("input[name=username]", "chengbei")
+    page.fill("input[name=password]", "password123")
+    page.click("button[type=submit]")
+
+    expect(page.locator(".flash-info")).to_have_text("已放回您刚才填写但未能提交的内容，请核对后重新提交。")
+    expect(page.locator("input[name=title]")).to_have_value("城北联络站进站接待选民（十二月）")
+    expect(page.locator(".picker-count")).to_have_text("3")
+    chosen = page.locator("fieldset[data-picker] .picker-chosen input[name=deputy_ids]:checked")
+    assert sorted(chosen.evaluate_all("boxes => boxes.map(b => b.value)")) == sorted(ticked)
+    with app.app_context():
+        assert db.session.scalars(select(Activity)).all() == []

@@ -47,19 +47,28 @@
       (field.tagName === "TEXTAREA" || (field.tagName === "SELECT" && !field.multiple) ||
        (field.tagName === "INPUT" && TYPED.indexOf(field.getAttribute("type") || "") !== -1));
   };
+  // Ticked boxes and chosen radio buttons (a picker's deputies, 在任, 移出): kept by name and value.
+  var tickField = function (field) {
+    return field.name && !field.disabled && field.tagName === "INPUT" &&
+      (field.type === "checkbox" || field.type === "radio");
+  };
   var keepDraft = function (form) {
     var storage = store();
     if (!storage || !user || (form.getAttribute("method") || "get").toLowerCase() !== "post") {
       return;
     }
     var fields = [];
+    var ticks = [];
     Array.prototype.forEach.call(form.elements, function (field) {
       if (typedField(field) && field.value !== field.defaultValue) {
         fields.push([field.name, field.value]);
+      } else if (tickField(field) && field.checked !== field.defaultChecked) {
+        ticks.push([field.name, field.value, field.checked]);
       }
     });
     storage.setItem(DRAFT, JSON.stringify({
       user: user, path: window.location.pathname, action: form.getAttribute("action") || "", fields: fields,
+      ticks: ticks,
     }));
   };
   var putBack = function () {
@@ -81,7 +90,8 @@
     }
     storage.removeItem(DRAFT);
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
-    if (!draft || draft.user !== user || draft.path !== window.location.pathname || !draft.fields.length) {
+    var ticks = (draft && draft.ticks) || [];
+    if (!draft || draft.user !== user || draft.path !== window.location.pathname || !(draft.fields.length || ticks.length)) {
       return;
     }
     var form = Array.prototype.find.call(document.querySelectorAll("form[method=post], form[method=POST]"), function (f) {
@@ -98,13 +108,45 @@
         first = first || field;
       }
     });
-    if (first) {
+    // The ticks once the page's other scripts are listening (a picker moves a ticked deputy to its chosen
+    // list and counts it on "change"); one whose box is not on the page (a deputy found by searching) is
+    // named as not put back, by the legend of its group.
+    var retick = function () {
+      var lost = [];
+      ticks.forEach(function (tick) {
+        var box = Array.prototype.find.call(form.elements, function (field) {
+          return tickField(field) && field.name === tick[0] && field.value === tick[1];
+        });
+        if (!box) {
+          var legend = form.querySelector('[data-name="' + tick[0] + '"] legend');
+          lost.push(legend ? legend.textContent.trim() : "");
+          return;
+        }
+        if (box.checked !== tick[2]) {
+          box.checked = tick[2];
+          box.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        first = first || box;
+      });
+      if (!first && !lost.length) {
+        return;
+      }
       var note = document.createElement("p");
       note.className = "flash flash-info";
       note.setAttribute("role", "status");
-      note.textContent = "已放回您刚才填写但未能提交的内容，请核对后重新提交。";
+      note.textContent = "已放回您刚才填写但未能提交的内容，请核对后重新提交。" + (lost.length
+        ? "其中 " + lost.length + " 项勾选" + (lost[0] ? "（" + lost.filter(function (name, i) {
+          return name && lost.indexOf(name) === i;
+        }).join("、") + "）" : "") + "未能放回，请重新选择。" : "");
       form.parentNode.insertBefore(note, form);
-      first.focus();
+      if (first) {
+        first.focus();
+      }
+    };
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", retick);
+    } else {
+      retick();
     }
   };
   putBack();
