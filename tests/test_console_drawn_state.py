@@ -16,7 +16,7 @@ from backend.activities.models import Activity
 from backend.appointments.models import Appointment
 from backend.auth.models import User
 from backend.extensions import db
-from backend.org.models import Deputy
+from backend.org.models import Deputy, Station
 from backend.suggestions.models import Suggestion
 
 from .test_console_suggestions import console_login
@@ -127,6 +127,17 @@ def _deputy(app, client, factory, w):
     return done, a, page, stale, kept, "长期关注城北片区交通。", form
 
 
+def _station(app, client, factory, w):
+    a, b = console_login(app, "chengbei"), console_login(app, "chengbei2")
+    station = w["station"]
+    page, form = f"/console/stations/{station.id}", 'class="card form-grid" data-once'
+    first = drawn_form(a, page, form, address="人民路 18 号")
+    stale = drawn_form(b, page, form, open_hours="每周三上午")
+    done = a.post(page, data=first)
+    kept = lambda: db.session.get(Station, station.id).address == "人民路 18 号"
+    return done, b, page, stale, kept, "每周三上午", form
+
+
 def _dispatch(app, client, factory, w, action="dispatch", changed=None):
     item_id = file(client, w["citizen"], w["station_code"]).json["id"]
     a, b = console_login(app, "chengbei"), console_login(app, "chengbei2")
@@ -177,7 +188,7 @@ def _activity(app, client, factory, w):
     return done, b, page, stale, kept, "城北联络站接待选民（改）", 'id="activity-edit"'
 
 
-@pytest.mark.parametrize("case", [_public_text, _account, _deputy, _dispatch, _reject, _appointment, _activity],
+@pytest.mark.parametrize("case", [_public_text, _account, _deputy, _station, _dispatch, _reject, _appointment, _activity],
                          ids=lambda case: case.__name__.strip("_"))
 def test_a_form_drawn_before_a_colleagues_change_is_refused_and_kept(app, client, factory, world, case):
     factory.admin("chengbei2", stations=[world["station"]])
