@@ -220,3 +220,19 @@ def test_a_form_from_before_the_drawn_field_is_taken_as_before(app, client, fact
     assert b.post(f"/console/deputies/{li.id}", data=form).status_code == 302
     db.session.expire_all()
     assert db.session.get(Deputy, li.id).bio == "长期关注城北片区交通。"
+
+
+def test_what_the_sweep_marks_on_an_item_does_not_refuse_a_form_drawn_before(app, client, factory, world):
+    """The sweep's flags (超期, 临期) and its screening change no step an administrator takes on the item
+    page: a dispatch form drawn before the sweep marked the item overdue is taken."""
+    item_id = file(client, world["citizen"], world["station_code"]).json["id"]
+    a = console_login(app, "chengbei")
+    page = f"/console/suggestions/{item_id}"
+    form = drawn_form(a, page, f'action="{page}/dispatch"', deputy_id=str(world["zhang"].id))
+    item = db.session.get(Suggestion, item_id)
+    item.overdue, item.due_soon = True, True  # as mark_overdue does, through the ORM (the version counts up)
+    db.session.commit()
+    done = a.post(f"{page}/dispatch", data=form)
+    assert done.status_code == 302, html.unescape(done.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(Suggestion, item_id).deputy_id == world["zhang"].id

@@ -3,9 +3,10 @@ rather than silently undoing that change or turning into another step (分派 in
 保存公开内容 into 恢复公开).
 
 An edit or action form carries a hidden ``drawn`` field (``form_fields(record)``, beside the CSRF token):
-the record's ``version`` where the model has one (suggestions, activities, appointments: every change
-counts it up), else a short digest of what the record's edit form edits (an administrator account, a
-deputy, a station; ``_EDITED``). The view calls ``check_drawn(record)`` before it changes anything: a
+a short digest of what the record's forms act on (``_EDITED``: an administrator account, a deputy, a
+station, a suggestion), else the record's ``version`` (activities, appointments: every change counts it
+up). A suggestion's digest leaves out what the sweep marks (超期, 临期, screening, deadlines): those change
+no step an administrator takes on the item page, and a form drawn before them is not stale. The view calls ``check_drawn(record)`` before it changes anything: a
 different state is refused with 409 and the page is drawn again as the record is now, what was typed
 kept, carrying the state as it is now (sent again, the form is taken: its sender has seen the change).
 
@@ -21,6 +22,7 @@ from ..auth.models import User
 from ..errors import APIError
 from ..extensions import db
 from ..org.models import Deputy, Station, station_deputies
+from ..suggestions.models import Suggestion
 
 DRAWN_FIELD = "drawn"
 STALE_MESSAGE = "这条记录刚刚被其他人修改过，请刷新后重试。"
@@ -42,15 +44,20 @@ _EDITED = {
                        _ids(d.stations)),
     Station: lambda s: (s.name, s.kind.value, s.region_id, s.address, s.lat, s.lng, s.open_hours, s.description,
                         _station_deputy_ids(s)),
+    Suggestion: lambda s: (s.status.value, s.round, s.station_id, s.deputy_id, s.category, s.supervised,
+                           s.held_for_review, s.merged_into_id, s.forward_target, s.forward_department,
+                           s.reply_content, s.public_consent, s.public_content, s.public_reply,
+                           s.public_withheld_reason),
 }
 
 
 def drawn_state(record):
-    """The state of ``record`` a form drawn now carries: its version, or a digest of what its form edits."""
-    mapper = inspect(record).mapper
-    if mapper.version_id_col is not None:
+    """The state of ``record`` a form drawn now carries: a digest of what its forms act on, or its version."""
+    edited = _EDITED.get(type(record))
+    if edited is None:
+        mapper = inspect(record).mapper
         return str(getattr(record, mapper.get_property_by_column(mapper.version_id_col).key))
-    values = _EDITED[type(record)](record)
+    values = edited(record)
     return hashlib.sha256(json.dumps(values, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
 
