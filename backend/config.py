@@ -387,6 +387,13 @@ class Config:
         self._check_policy()
         self._check_rate_limits()
         self._check_uploads()
+        if self.CJK_FONT_PATH:
+            from .qr.render import cjk_font_problem
+
+            if problem := cjk_font_problem(self.CJK_FONT_PATH):
+                raise ConfigError(f"CJK_FONT_PATH {self.CJK_FONT_PATH} 不是中文字体文件（{problem}），二维码图片和海报无法生成；"
+                                  "请设为含汉字的 .ttf/.ttc 文件（如 /usr/share/fonts/truetype/wqy/wqy-microhei.ttc），"
+                                  "或不设置以自动查找。")
 
     def _check_trusted_proxy_addresses(self, production):
         from .proxies import networks
@@ -491,6 +498,24 @@ class Config:
             ("SESSION_LIFETIME_SECONDS", self.PERMANENT_SESSION_LIFETIME, 60, "管理后台登录的有效秒数"),
             ("REPLY_WITHIN_DAYS", self.REPLY_WITHIN_DAYS, 1, "答复时限的天数"),
             ("ACCEPT_WITHIN_HOURS", self.ACCEPT_WITHIN_HOURS, 1, "接单时限的小时数"),
+            ("APPOINTMENT_ANSWER_HOURS", self.APPOINTMENT_ANSWER_HOURS, 1, "预约答复时限的小时数"),
+            ("MAX_ROUNDS", self.MAX_ROUNDS, 1, "一条建议最多办理的轮数"),
+            # 0 would divide by zero at every 动态签到码; a code shown for less than 5 s cannot be typed in.
+            ("CHECKIN_CODE_SECONDS", self.CHECKIN_CODE_SECONDS, 5, "动态签到码的有效秒数"),
+            ("CHECKIN_RADIUS_M", self.CHECKIN_RADIUS_M, 1, "签到位置距活动地点的最大米数"),
+            ("ACTIVITY_MAX_DEPUTIES", self.ACTIVITY_MAX_DEPUTIES, 1, "一个活动最多邀请的代表人数"),
+            ("REPORT_POLL_MAX_TICKETS", self.REPORT_POLL_MAX_TICKETS, 1, "一次述职测评最多的票数"),
+            # 0 would refuse every photo (as damaged, as too large) or let none be decoded at all.
+            ("UPLOAD_MAX_SIDE", self.UPLOAD_MAX_SIDE, 320, "照片缩小后的最长边像素"),
+            ("UPLOAD_MAX_BYTES", self.UPLOAD_MAX_BYTES, 1, "一张照片的最大字节数"),
+            ("UPLOAD_MAX_PIXELS", self.UPLOAD_MAX_PIXELS, 1, "一张照片的最大像素数"),
+            ("UPLOAD_MAX_FULL_DECODE_PIXELS", self.UPLOAD_MAX_FULL_DECODE_PIXELS, 1, "完整解码的最大像素数"),
+            ("UPLOAD_DECODE_CONCURRENCY", self.UPLOAD_DECODE_CONCURRENCY, 1, "每个进程同时解码的照片数"),
+            ("UPLOAD_MAX_UNATTACHED", self.UPLOAD_MAX_UNATTACHED, 1, "尚未提交的照片数上限"),
+            ("UPLOAD_UNATTACHED_HOURS", self.UPLOAD_UNATTACHED_HOURS, 1, "未提交的照片保留的小时数"),
+            # A request body smaller than a photo would refuse the photos UPLOAD_MAX_BYTES allows.
+            ("MAX_CONTENT_LENGTH", self.MAX_CONTENT_LENGTH, self.UPLOAD_MAX_BYTES,
+             "请求体的最大字节数，不小于 UPLOAD_MAX_BYTES"),
         ):
             if isinstance(value, int) and value < least:
                 raise ConfigError(f"{name} 至少为 {least}（{meaning}），当前为 {value}。")

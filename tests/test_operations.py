@@ -124,6 +124,7 @@ LIVE = {
     "WECHAT_API_BASE": None,
     "WECHAT_TEMPLATES": json.dumps({key: f"id-of-{key}" for key in TEMPLATE_KEYS}),
 }
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # a font without Chinese
 BAD_SETTINGS = [
     ({"SECRET_KEY": None}, "SECRET_KEY"),
     ({"SECRET_KEY": ""}, "SECRET_KEY"),
@@ -149,6 +150,16 @@ BAD_SETTINGS = [
     ({"SESSION_LIFETIME_SECONDS": "0"}, "SESSION_LIFETIME_SECONDS 至少为 60（管理后台登录的有效秒数），当前为 0。"),
     ({"REPLY_WITHIN_DAYS": "0"}, "REPLY_WITHIN_DAYS 至少为 1（答复时限的天数），当前为 0。"),
     ({"ACCEPT_WITHIN_HOURS": "0"}, "ACCEPT_WITHIN_HOURS 至少为 1（接单时限的小时数），当前为 0。"),
+    # 0 divides by zero at every 动态签到码, refuses every valid photo as damaged, or lets no photo or body in.
+    ({"CHECKIN_CODE_SECONDS": "0"}, "CHECKIN_CODE_SECONDS 至少为 5（动态签到码的有效秒数），当前为 0。"),
+    ({"UPLOAD_MAX_SIDE": "0"}, "UPLOAD_MAX_SIDE 至少为 320（照片缩小后的最长边像素），当前为 0。"),
+    ({"UPLOAD_MAX_BYTES": "0"}, "UPLOAD_MAX_BYTES 至少为 1"),
+    ({"UPLOAD_DECODE_CONCURRENCY": "0"}, "UPLOAD_DECODE_CONCURRENCY 至少为 1"),
+    ({"MAX_CONTENT_LENGTH": "1000"}, "MAX_CONTENT_LENGTH 至少为 10485760"),
+    # A CJK_FONT_PATH that is set must be a font with Chinese in it: else every QR image fails, or prints boxes.
+    ({"CJK_FONT_PATH": "/nonexistent/font.ttc"}, "CJK_FONT_PATH /nonexistent/font.ttc 不是中文字体文件（文件不存在）"),
+    ({"CJK_FONT_PATH": os.path.dirname(os.path.abspath(__file__))}, "不是中文字体文件（这是一个目录"),
+    ({"CJK_FONT_PATH": os.path.abspath(__file__)}, "不是中文字体文件（无法作为字体读取）"),
     ({"SUGGESTION_DEADLINES": '{"道路交通": {"reply_days": 0}}'}, "“道路交通”的时限应写作"),
     ({"SUGGESTION_DEADLINES": '{"道路交通": {"accept_hours": 0}}'}, "“道路交通”的时限应写作"),
     ({"PG_JIT": "ON"}, "PG_JIT 应为 off（应用的连接关闭 JIT）或 server（沿用数据库服务器的设置），当前为 'ON'。"),
@@ -172,6 +183,7 @@ BAD_SETTINGS = [
     ({"SUGGESTION_CATEGORIES": "道路交通,道路交通,其他"}, "SUGGESTION_CATEGORIES 中的类别“道路交通”重复了。"),
     ({"SUGGESTION_CATEGORIES": "道路交通,,其他"}, "SUGGESTION_CATEGORIES 中有空的类别"),
     ({"SUGGESTION_CATEGORIES": "道路交通、 、其他"}, "SUGGESTION_CATEGORIES 中有空的类别"),
+    *([({"CJK_FONT_PATH": DEJAVU}, "不是中文字体文件（字体中没有汉字")] if os.path.isfile(DEJAVU) else []),
     ({"TRUSTED_PROXY_ADDRESSES": "127.0.0.1,nginx"}, "TRUSTED_PROXY_ADDRESSES 应为逗号分隔的 IP 地址或网段（如 127.0.0.1,172.17.0.0/16），其中 'nginx' 不是。"),
     (LIVE | {"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
     # A trial (WECHAT_MODE=fake) prints real posters too: codes holding 127.0.0.1 are reprinted by the thousand.

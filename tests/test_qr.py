@@ -613,6 +613,18 @@ def test_without_a_cjk_font_images_and_posters_answer_503_and_to_ask_again_in_an
         assert page.headers.get("Retry-After") == "3600"
 
 
+def test_a_font_that_cannot_print_chinese_counts_as_no_font_in_health_and_images(client, org, monkeypatch, tmp_path):
+    """A directory where the font was expected, or a file that is no font: health says ``cjk_font: false``
+    (monitoring alerts) and the images answer the 503 saying so, never a 500."""
+    (tmp_path / "font.ttc").write_text("not a font")
+    monkeypatch.setattr(render, "FONT_CANDIDATES", (str(tmp_path), str(tmp_path / "font.ttc")))
+    monkeypatch.setitem(client.application.config, "CJK_FONT_PATH", None)
+    assert client.get("/api/v1/health").json["cjk_font"] is False
+    code = deputy_code(client, org["deputy_id"])
+    response = client.get(f"/api/v1/qr/{code}/image.png")
+    assert (response.status_code, response.json["error"]) == (503, "service_unavailable")
+
+
 def test_a_station_poster_with_long_details_scans_and_keeps_a_white_margin(client, factory, org):
     station = factory.station(
         org["tree"]["hc"],

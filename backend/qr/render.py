@@ -36,9 +36,38 @@ LINE_SPACING = 1.3
 _TOKENS = re.compile(r"[\x21-\x7e]+|\s+|.")
 
 
+# A code point no font covers: what a font draws for it is its missing-glyph box (.notdef).
+_NOT_A_CHARACTER = "\U0010fffd"
+
+
+@lru_cache(maxsize=16)
+def cjk_font_problem(path):
+    """Why ``path`` cannot print the labels' Chinese (a reason in Chinese), or None when it can."""
+    if not os.path.exists(path):
+        return "文件不存在"
+    if os.path.isdir(path):
+        return "这是一个目录，应为其中的字体文件"
+    try:
+        probe = ImageFont.truetype(path, 24)
+    except OSError:
+        return "无法作为字体读取"
+    missing = _drawn(probe, _NOT_A_CHARACTER)
+    if any(_drawn(probe, char) == missing for char in "码联站"):
+        return "字体中没有汉字"
+    return None
+
+
+def _drawn(font, char):
+    image = Image.new("L", (40, 40), 0)
+    ImageDraw.Draw(image).text((4, 4), char, font=font, fill=255)
+    return image.tobytes()
+
+
 def find_cjk_font_path(configured=None):
+    """The configured font, else the first installed candidate, that prints Chinese; None if there is none
+    (the images answer 503, health says ``cjk_font: false``)."""
     for path in ((configured,) if configured else ()) + FONT_CANDIDATES:
-        if path and os.path.exists(path):
+        if path and cjk_font_problem(path) is None:
             return path
     return None
 
