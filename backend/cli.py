@@ -3,6 +3,7 @@ import contextlib
 import functools
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -17,6 +18,73 @@ from sqlalchemy.exc import DBAPIError
 
 from .db_types import CHINA
 from .extensions import db
+
+
+# click's own usage errors, said in Chinese: the few messages its parameter types give (8.x wording).
+_CLICK_MESSAGES = (
+    (re.compile(r"^'(.*)' is not a valid integer( range)?\.$", re.S), "“{0}”不是整数。"),
+    (re.compile(r"^'(.*)' is not a valid float( range)?\.$", re.S), "“{0}”不是数字。"),
+    (re.compile(r"^'(.*)' is not (?:one of )?(.*)\.$", re.S), "“{0}”不是可选的值（可选：{1}）。"),
+    (re.compile(r"^(.*) is not in the range (.*)\.$", re.S), "{0} 不在范围 {1} 内。"),
+)
+
+
+def _chinese(exc):
+    """The Chinese line for click's UsageError ``exc``."""
+    if isinstance(exc, click.MissingParameter):
+        hint = exc.param.get_error_hint(exc.ctx).replace("'", "") if exc.param else ""
+        return f"缺少{'参数' if isinstance(exc.param, click.Argument) else '选项'} {hint}。"
+    if isinstance(exc, click.BadParameter):
+        message = exc.message
+        for pattern, chinese in _CLICK_MESSAGES:
+            if match := pattern.match(message):
+                message = chinese.format(*match.groups())
+                break
+        hint = exc.param_hint or (exc.param.get_error_hint(exc.ctx) if exc.param else None)
+        hint = " / ".join(hint) if isinstance(hint, (list, tuple)) else hint
+        hint = hint and hint.replace("'", "")
+        return f"{hint} 的值无效：{message}" if hint else f"值无效：{message}"
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有选项 {exc.option_name}。"
+    if match := re.match(r"^Got unexpected extra arguments? \((.*)\)$", exc.message):
+        return f"多余的参数：{match.group(1)}。"
+    return exc.message
+
+
+class _Chinese:
+    """Our commands' usage errors and --help option in Chinese (§2.4: every command explains itself in Chinese).
+    ``usage_exit_code``: the import commands say 1 for a usage error, since their 2 means "some rows refused"."""
+
+    def __init__(self, *args, usage_exit_code=2, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.usage_exit_code = usage_exit_code
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else info_name
+            error = click.ClickException(f"{_chinese(exc)}\n运行 {command} --help 查看说明。")
+            error.exit_code = self.usage_exit_code
+            raise error from None
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本说明后退出。"
+        return option
+
+
+class Command(_Chinese, click.Command):
+    pass
+
+
+class Group(_Chinese, click.Group):
+    command_class = Command
+
+
+def command(name, **kwargs):
+    return click.command(name, cls=Command, **kwargs)
 
 
 def register_cli(app):
@@ -89,7 +157,7 @@ def _refused_as_click_error():
         raise click.ClickException("；".join(said) or exc.message) from exc
 
 
-@click.command("create-region")
+@command("create-region")
 @click.argument("name")
 @click.option("--level", required=True, type=click.Choice(REGION_LEVELS),
               help="区域层级：province 省、city 市、county 县（区）、township 乡镇（街道）、village 村（社区）")
@@ -121,7 +189,7 @@ def create_region_command(name, level, parent_id):
     click.echo(f"已创建区域 {region.full_name}（{REGION_LEVEL_LABELS[level]}，id={region.id}）。")
 
 
-@click.command("rename-region")
+@command("rename-region")
 @click.argument("region_id", metavar="ID", type=int)
 @click.argument("name")
 @click.option("--level", type=click.Choice(REGION_LEVELS),
@@ -150,7 +218,7 @@ def rename_region_command(region_id, name, level):
     click.echo(f"已将区域 {region.id} 改为 {region.name}（{REGION_LEVEL_LABELS[region.level.value]}）。")
 
 
-@click.command("regions")
+@command("regions")
 @needs_database
 def regions_command():
     """列出全部区域及其 id，按上下级排列。"""
@@ -165,7 +233,7 @@ def regions_command():
         click.echo(f"{region.id}\t{names[region.id]}\t{REGION_LEVEL_LABELS[region.level]}")
 
 
-@click.command("create-admin")
+@command("create-admin")
 @click.argument("name")
 @click.option("--password", help="管理员的密码" + PASSWORD_HELP)
 @click.option("--region", "region_id", type=int,
@@ -222,7 +290,7 @@ def create_admin_command(name, password, region_id, station_ids, display_name):
     click.echo(f"管理后台：{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/console/")
 
 
-@click.command("set-password")
+@command("set-password")
 @click.argument("name")
 @click.option("--password", help="新密码" + PASSWORD_HELP)
 @needs_database
@@ -247,7 +315,7 @@ def set_password_command(name, password):
     click.echo(f"已为管理员 {name} 设置新密码；此前的登录（管理后台和接口令牌）均已失效。")
 
 
-@click.command("demo-data")
+@command("demo-data")
 @click.option("--force", is_flag=True, help="数据库中已有数据时也导入")
 @needs_database
 def demo_data_command(force):
@@ -271,8 +339,8 @@ def demo_data_command(force):
     print_demo_summary(current_app.config["PUBLIC_BASE_URL"])
 
 
-@click.command("import-deputies")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@command("import-deputies", usage_exit_code=1)
+@click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--region", "region_id", type=int, help="导入到该区域及其下级区域（区域 id）；不写则为根区域")
 @needs_database
 def import_deputies_command(file, region_id):
@@ -289,8 +357,8 @@ def import_deputies_command(file, region_id):
     _import_file(file, region_id, importer.DEPUTIES, run)
 
 
-@click.command("import-stations")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@command("import-stations", usage_exit_code=1)
+@click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--region", "region_id", type=int, help="导入到该区域及其下级区域（区域 id）；不写则为根区域")
 @needs_database
 def import_stations_command(file, region_id):
@@ -307,8 +375,8 @@ def import_stations_command(file, region_id):
     _import_file(file, region_id, station_importer.STATIONS, run)
 
 
-@click.command("import-admins")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@command("import-admins", usage_exit_code=1)
+@click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--region", "region_id", type=int, help="导入到该区域及其下级区域（区域 id）；不写则为根区域")
 @click.option("--passwords", "passwords_file", type=click.Path(dir_okay=False, writable=True),
               help="把新建账号的初始密码另存为这个新的 .xlsx 文件（仅本人可读；文件已存在则不导入；不写则只在屏幕上列出）")
@@ -377,10 +445,13 @@ def _import_file(file, region_id, layout, run, after=None):
     region = root_region() if region_id is None else db.session.get(Region, region_id)
     if region is None:
         if region_id is not None:
-            raise click.BadParameter(f"区域 {region_id} 不存在。", param_hint="--region")
+            raise click.ClickException(f"--region 的值无效：区域 {region_id} 不存在。什么都没有导入。")
         raise click.ClickException("还没有任何区域：请先运行 create-admin 或 demo-data。")
-    with open(file, "rb") as f:
-        data = f.read()
+    try:
+        with open(file, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise click.ClickException(f"文件 {file} 不存在或无法读取（{exc.strerror}），什么都没有导入。") from None
     try:
         sheet = importer.read_sheet(data, layout)
         with click.progressbar(length=len(sheet), label=f"导入{layout.entry}（{region.name}）") as bar:
@@ -464,7 +535,7 @@ class SweepSteps:
         return nothing
 
 
-@click.command("sweep")
+@command("sweep")
 @click.option("--every", type=click.IntRange(min=1), metavar="SECONDS",
               help="持续运行，每隔这么多秒运行一轮（如 60，配合 deploy/mashangban-sweeper.service）；不写则运行一轮后退出")
 @click.option("--rounds", type=click.IntRange(min=1), hidden=True, help="与 --every 同用：运行这么多轮后退出（测试用）")
@@ -586,7 +657,7 @@ def sweep_round():
         raise click.ClickException("\n".join(failures))
 
 
-@click.command("wechat-check")
+@command("wechat-check")
 @needs_database
 def wechat_check_command():
     """检查微信接口配置（向微信取 access_token）。
@@ -632,7 +703,7 @@ def _calendar_step(step):
     return result
 
 
-@click.group("workdays")
+@click.group("workdays", cls=Group)
 def workdays_command():
     """工作日历：答复时限按工作日计算所依据的日历。
 

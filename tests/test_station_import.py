@@ -261,3 +261,24 @@ def test_a_station_created_meanwhile_makes_the_whole_import_a_conflict_keeping_n
     assert response.status_code == 409, response.json
     assert response.json["message"] == "导入期间联络站被他人同时新建或修改，本次导入未生效，请重新导入。"
     assert station_count() == 1
+
+
+def test_an_import_that_imports_nothing_exits_1_in_chinese_and_bad_options_are_told_in_chinese(app, huaihua, tmp_path):
+    """Exit code 2 means "some rows refused, the rest imported" (the manual, §8.4): a missing file or an
+    unknown --region imports nothing, so it is 1, said in Chinese - as click's own usage errors are."""
+    runner = app.test_cli_runner()
+    path = tmp_path / "联络站.xlsx"
+    path.write_bytes(xlsx([["城南联络站", "鹤城区", "片区联络站", "", "", "", ""]], header=HEADER))
+    for command in ("import-stations", "import-deputies", "import-admins"):
+        missing = runner.invoke(args=[command, str(tmp_path / "无.csv")])
+        assert missing.exit_code == 1, missing.output
+        assert f"文件 {tmp_path / '无.csv'} 不存在或无法读取" in missing.output
+        assert "does not exist" not in missing.output and "Usage:" not in missing.output
+    unknown = runner.invoke(args=["import-stations", str(path), "--region", "999999"])
+    assert unknown.exit_code == 1 and "区域 999999 不存在" in unknown.output, unknown.output
+    not_a_number = runner.invoke(args=["import-stations", str(path), "--region", "abc"])
+    assert not_a_number.exit_code == 1, not_a_number.output
+    assert "--region 的值无效：“abc”不是整数。" in not_a_number.output and "Usage:" not in not_a_number.output
+    assert "显示本说明后退出" in runner.invoke(args=["import-stations", "--help"]).output
+    bad_level = runner.invoke(args=["create-region", "西湖区", "--level", "district"])
+    assert bad_level.exit_code == 2 and "“district”不是可选的值" in bad_level.output, bad_level.output
