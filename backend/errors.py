@@ -6,6 +6,7 @@ Flask as an ``HTTPException`` is translated here, so there is exactly one place 
 what an error looks like.
 """
 import logging
+import re
 
 from flask import jsonify
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -237,6 +238,17 @@ def database_unavailable_response(exc):
     return server_error_response(503, retry_after=RETRY_SOON_SECONDS)
 
 
+def database_refusal(exc):
+    """The database's refusal in ``exc`` (a DBAPIError) for the log, without the personal data it may echo:
+    PostgreSQL repeats the duplicate key (``DETAIL: Key (phone)=(13900000000) already exists.``) or the value
+    it could not take; the key's columns and the constraint stay, the values become ``***``."""
+    from .suggestions.redact import redact
+
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    text = re.sub(r"\)=\(.*\)( already exists| is not present| conflicts)", r")=(***)\1", text)
+    return redact(" | ".join(line.strip() for line in text.splitlines() if line.strip()))
+
+
 def register_error_handlers(app):
     from sqlalchemy.exc import DataError, IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
@@ -252,7 +264,7 @@ def register_error_handlers(app):
         from .extensions import db
 
         db.session.rollback()
-        log.warning("integrity error answered 409: %s", exc.orig)
+        log.warning("integrity error answered 409: %s", database_refusal(exc))
         return error_response(409, "conflict", "数据刚刚被其他操作修改或已存在，请刷新后重试。")
 
     @app.errorhandler(DataError)
@@ -262,7 +274,7 @@ def register_error_handlers(app):
         from .extensions import db
 
         db.session.rollback()
-        log.warning("data error answered 400: %s", exc.orig)
+        log.warning("data error answered 400: %s", database_refusal(exc))
         return error_response(400, "bad_request", "请求中含有无法处理的字符或数值。")
 
     for unavailable in DATABASE_UNAVAILABLE:

@@ -946,3 +946,25 @@ def test_the_apps_postgresql_connections_run_without_jit(app):
             return
         assert db.session.scalar(text("SHOW jit")) == "off"
         db.session.rollback()
+
+
+def test_a_uniqueness_conflict_is_logged_without_the_personal_data_the_database_echoes(app, factory, caplog):
+    """PostgreSQL's message repeats the duplicate key (``DETAIL: Key (phone)=(13900000000) already exists``):
+    the log names the constraint, never the phone (journald is not for personal data)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from backend.extensions import db
+    from backend.org.models import Deputy
+
+    region = factory.region()
+    factory.deputy(region, phone="13912345678")
+    db.session.add(Deputy(name="重复", level="city", region_id=region.id, phone="13912345678"))
+    with pytest.raises(IntegrityError) as raised:
+        db.session.flush()
+    with app.test_request_context("/api/v1/deputies", method="POST"), caplog.at_level("WARNING", "backend.errors"):
+        response = app.handle_user_exception(raised.value)
+    assert (response.status_code, response.json["error"]) == (409, "conflict")
+    logged = [r.getMessage() for r in caplog.records if r.name == "backend.errors"]
+    assert logged and "integrity error answered 409" in logged[0]
+    assert "phone" in logged[0]  # which rule: the constraint (PostgreSQL) or column (SQLite)
+    assert "13912345678" not in caplog.text and "12345678" not in caplog.text
