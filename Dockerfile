@@ -29,7 +29,7 @@ RUN pip install -r requirements.txt
 COPY backend/ backend/
 COPY schemas/ schemas/
 COPY migrations/ migrations/
-COPY deploy/gunicorn.conf.py deploy/healthcheck.py deploy/
+COPY deploy/gunicorn.conf.py deploy/serve.py deploy/healthcheck.py deploy/
 
 # Run as an unprivileged user. It owns only what the app writes: instance/ (created by the app at
 # start) and the upload directory (mount a volume there).
@@ -55,4 +55,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "/app/deploy/healthcheck.py"]
 
 # Bind 0.0.0.0:$PORT (8000), workers from WEB_CONCURRENCY, threads from GUNICORN_THREADS.
-CMD ["gunicorn", "--config", "/app/deploy/gunicorn.conf.py", "backend:create_app()"]
+CMD ["python", "/app/deploy/serve.py", "--config", "/app/deploy/gunicorn.conf.py", "backend:create_app()"]

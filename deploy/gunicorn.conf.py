@@ -1,6 +1,7 @@
 """gunicorn settings for the container image, read from the environment.
 
-Used as ``gunicorn --config deploy/gunicorn.conf.py 'backend:create_app()'``.
+Used as ``python deploy/serve.py --config deploy/gunicorn.conf.py 'backend:create_app()'`` (serve.py: gunicorn itself
+reads WEB_CONCURRENCY before this file, and a blank one would crash it).
 
 - ``PORT`` (default 8000): the port to listen on.
 - ``BIND_HOST`` (default 0.0.0.0, all interfaces, as a container needs): the address to listen on. The systemd
