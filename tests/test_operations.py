@@ -10,6 +10,7 @@ whatever TEST_DATABASE_URL names."""
 import atexit
 import json
 import os
+import pwd
 import re
 import select
 import shutil
@@ -972,3 +973,29 @@ def test_a_uniqueness_conflict_is_logged_without_the_personal_data_the_database_
     assert logged and "integrity error answered 409" in logged[0]
     assert "phone" in logged[0]  # which rule: the constraint (PostgreSQL) or column (SQLite)
     assert "13912345678" not in caplog.text and "12345678" not in caplog.text
+
+
+@pytest.mark.database_independent
+def test_deploy_msb_reads_the_env_file_literally_as_systemd_does(tmp_path):
+    """systemd's EnvironmentFile= takes ``$`` and backquotes literally (a generated token, a password):
+    deploy/msb (and the cron line through it) must hand the commands the same values as the service."""
+    app_dir = tmp_path / "app"
+    (app_dir / ".venv" / "bin").mkdir(parents=True)
+    (app_dir / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    flask = app_dir / ".venv" / "bin" / "flask"
+    flask.write_text("#!/bin/sh\nprintf '%s|%s|%s|%s\\n' \"$WECHAT_PUSH_TOKEN\" \"$DATABASE_URL\" \"$SPACED\" \"$*\"\n")
+    flask.chmod(0o755)
+    env_file = tmp_path / "msb.env"
+    env_file.write_text("# comment\nWECHAT_PUSH_TOKEN=Ab$x9#k`id`\n\n  DATABASE_URL='postgresql://msb:pa$word@db/msb'\n"
+                        "SPACED=\"a b\"\n")
+    result = subprocess.run(["sh", str(ROOT / "deploy" / "msb"), "regions"], capture_output=True, text=True, timeout=60,
+                            env={"PATH": os.environ["PATH"], "MSB_USER": pwd.getpwuid(os.getuid()).pw_name,
+                                 "MSB_APP_DIR": str(app_dir), "MSB_ENV_FILE": str(env_file)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Ab$x9#k`id`|postgresql://msb:pa$word@db/msb|a b|--app backend regions\n"
+    env_file.write_text("APP_ENV=production\nnot a setting\n")
+    bad = subprocess.run(["sh", str(ROOT / "deploy" / "msb"), "regions"], capture_output=True, text=True, timeout=60,
+                         env={"PATH": os.environ["PATH"], "MSB_USER": pwd.getpwuid(os.getuid()).pw_name,
+                              "MSB_APP_DIR": str(app_dir), "MSB_ENV_FILE": str(env_file)})
+    assert (bad.returncode, bad.stdout) == (1, "")
+    assert bad.stderr.strip() == f"Error: 配置错误：{env_file} 第 2 行不是“变量名=值”的形式。"
