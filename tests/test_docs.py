@@ -140,3 +140,13 @@ def test_the_checks_find_a_setting_or_a_command_that_does_not_exist(cli):
         "deploy/msb workdays purge 2027: no command 'workdays purge'"]
     assert unknown_commands("`deploy/msb import-deputies --dry-run F.xlsx`", *cli) == [
         "deploy/msb import-deputies --dry-run F.xlsx: import-deputies has no option --dry-run"]
+
+
+@pytest.mark.database_independent
+def test_the_upgrade_script_for_a_dba_starts_from_the_database_s_version():
+    """Without ``版本:head``, ``db upgrade --sql`` scripts the whole chain from an empty database: applied to a
+    live one it fails at its first CREATE TABLE. The upgrade steps give the range and how to read the version."""
+    text = MANUAL.read_text(encoding="utf-8")
+    shown = re.findall(r"db upgrade --sql(?: (\S+))?", text)
+    assert shown and all(re.fullmatch(r"[^\s`]+:head`?", start or "") for start in shown), shown
+    assert "db current" in text
