@@ -440,7 +440,7 @@ def test_stations_near_a_point_in_china_keep_their_order(client, org, factory):
     assert [s["distance_m"] for s in items] == sorted(s["distance_m"] for s in items)
 
 
-@pytest.mark.parametrize("near", ["abc", "27.5", "91,100", "27,181", "1,2,3", "nan,nan", "inf,0", ""])
+@pytest.mark.parametrize("near", ["abc", "27.5", "91,100", "27,181", "1,2,3", "nan,nan", "inf,0"])
 def test_a_bad_near_point_is_422_in_chinese(client, org, near):
     response = client.get(f"{API}/stations", query_string={"near": near})
     assert_error(response, 422, "validation_failed")
@@ -596,7 +596,7 @@ def test_regions_are_listed_by_level(client, org, towns):
     assert ids(client.get(f"{API}/regions?levels=township&q=城")) == [towns["cb"].id, towns["cn"].id, towns["wcp"].id]
     assert ids(client.get(f"{API}/regions?levels=county&parent_id={org['hh'].id}")) == [org["hc"].id]
     message = "区域级别应为 province（省）、city（市）、county（县、区）、township（乡镇、街道）、village（村、社区），多个以英文逗号分隔。"
-    for bad in ("town", "province,town", "", "province,,city", "省"):
+    for bad in ("town", "province,town", "province,,city", "省"):
         response = client.get(f"{API}/regions?levels={bad}")
         assert_error(response, 422, "validation_failed")
         assert response.json["errors"] == {"levels": [message]}, bad
