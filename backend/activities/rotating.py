@@ -79,7 +79,9 @@ def read_code(code, now=None):
         raw = base64.b32decode(code[1:].upper() + "======")
     except ValueError:
         raise not_found("签到码无效。") from None
-    if len(raw) != 16:
+    if len(raw) != 16 or base64.b32encode(raw).decode().lower().rstrip("=") != code[1:]:
+        # The last character's two spare bits are the encoder's zeros: a code read with other bits there
+        # (an edited character) is not the one shown, even though it decodes to the same block.
         raise not_found("签到码无效。")
     plain = _decrypt(raw)
     payload, mac = plain[:8], plain[8:]
