@@ -1,10 +1,11 @@
 """转办中: the item is at a department (or the 12345 hotline), whose handling the work order tracks; the
 deputy cannot answer until its feedback is recorded, so its delay there costs the deputy nothing, and the
 refusal to answer says what to do first."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from backend.db_types import utcnow
+from backend.db_types import CHINA, utcnow
 from backend.extensions import db
+from backend.suggestions import services
 from backend.suggestions.models import Suggestion, SuggestionWorkOrder
 
 from .factories import screen
@@ -48,9 +49,11 @@ def test_a_reply_while_forwarded_says_to_record_the_departments_feedback_first(c
     assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["status"] == "forwarded"
 
 
-def test_the_reply_clock_resumes_after_the_departments_feedback_for_the_time_left(client, app, world):  # noqa: F811
+def test_the_reply_clock_resumes_after_the_departments_feedback_for_the_time_left(client, app, world, monkeypatch):  # noqa: F811,E501
     """Paused while 转办中: the feedback of a department that took ten days gives the deputy back the time
-    they had left when they forwarded it (a day), and only missing that costs the point."""
+    they had left when they forwarded it (a day, limits counted in calendar days here), and only missing
+    that costs the point."""
+    monkeypatch.setitem(app.config, "REPLY_DAYS_KIND", "calendar")
     item_id = forwarded_item(client, app, world)
     now = utcnow()
     with app.app_context():  # forwarded ten days ago
@@ -72,3 +75,37 @@ def test_the_reply_clock_resumes_after_the_departments_feedback_for_the_time_lef
     assert "新标记超期 1 条" in sweep(app)
     entries = client.get(f"/api/v1/deputies/{world['zhang'].id}/points", headers=world["zhang_h"]).json["entries"]
     assert [e["rule_code"] for e in entries] == ["suggestion_overdue"]
+
+
+def china(*args):
+    return datetime(*args, tzinfo=CHINA)
+
+
+def resumed_limit(client, app, world, monkeypatch, forwarded, due, fed_back):  # noqa: F811
+    """The reply limit after a feedback recorded at ``fed_back`` for an item forwarded at ``forwarded`` with
+    its limit at ``due`` (China time)."""
+    item_id = forwarded_item(client, app, world)
+    with app.app_context():
+        db.session.query(SuggestionWorkOrder).filter_by(suggestion_id=item_id).one().forwarded_dt = forwarded
+        db.session.commit()
+    shift(app, item_id, reply_due_dt=due)
+    monkeypatch.setattr(services, "utcnow", lambda: fed_back.astimezone(CHINA))
+    back = step(client, world["zhang_h"], item_id, "feedback", note="交警部门：已处理")
+    assert back.status_code == 200, back.json
+    return datetime.fromisoformat(back.json["reply_due_at"]).astimezone(CHINA)
+
+
+def test_the_reply_clock_resumes_with_the_working_days_left_over_a_weekend(client, app, world, monkeypatch):  # noqa: F811
+    """Forwarded on Monday with two working days left (to Wednesday's end), back on Thursday: the deputy
+    has two working days again, Thursday itself not counted — to Monday's end, not Saturday's."""
+    due = resumed_limit(client, app, world, monkeypatch, china(2026, 11, 23, 10, 0),
+                        china(2026, 11, 25, 23, 59, 59), china(2026, 11, 26, 10, 0))
+    assert due == china(2026, 11, 30, 23, 59, 59)
+
+
+def test_the_reply_clock_resumes_after_the_national_day_holiday(client, app, world, monkeypatch):  # noqa: F811
+    """Forwarded on Friday 25 September with one working day left (Monday 28th), back on Wednesday 30th:
+    the next working day is Thursday 8 October, after the 国庆 holiday — not Saturday 3 October within it."""
+    due = resumed_limit(client, app, world, monkeypatch, china(2026, 9, 25, 10, 0),
+                        china(2026, 9, 28, 23, 59, 59), china(2026, 9, 30, 10, 0))
+    assert due == china(2026, 10, 8, 23, 59, 59)

@@ -20,7 +20,7 @@ from ..points import ledger
 from ..uploads.models import Upload
 from ..wechat import WeChatError, WeChatMalformed, WeChatUnavailable, get_client
 from ..wechat.client import TOKEN_ERRCODES
-from ..workdays.calendar import add_working_days
+from ..workdays.calendar import add_working_days, working_days_between
 from . import workflow
 from .models import (
     CLEARED_SCREENINGS,
@@ -65,9 +65,30 @@ def due_at(category, stage, start):
             return end_of_working_days(start, working_days)
         return start + timedelta(hours=config["ACCEPT_WITHIN_HOURS"])
     days = override.get("reply_days", config["REPLY_WITHIN_DAYS"])
-    if override.get("days_kind", config["REPLY_DAYS_KIND"]) == "calendar":
+    if _reply_days_kind(category) == "calendar":
         return start + timedelta(days=days)
     return end_of_working_days(start, days)
+
+
+def _reply_days_kind(category):
+    """How the reply limit of an item of ``category`` is counted: "working" or "calendar" days."""
+    config = current_app.config
+    return config["SUGGESTION_DEADLINES"].get(category, {}).get("days_kind", config["REPLY_DAYS_KIND"])
+
+
+def resumed_reply_due(item, paused, now):
+    """The reply limit of an item whose clock stood still from ``paused`` (forwarded) to ``now`` (the
+    department's feedback): the time the deputy had left when it stopped. In calendar days, that time
+    itself; in working days, the working days left after the day of forwarding (whole days, as due_at
+    counts them), counted from the day of the feedback to the end of a working day — never a rest day."""
+    due = item.reply_due_dt
+    if _reply_days_kind(item.category) == "calendar" or due <= paused:  # or late already: as late now
+        return due + (now - paused)
+    left = working_days_between(paused.astimezone(CHINA).date(), due.astimezone(CHINA).date())
+    today = now.astimezone(CHINA).date()
+    if left == 0 and working_days_between(today - timedelta(days=1), today) == 0:
+        left = 1  # only the rest of the day of forwarding was left, and the feedback comes on a rest day
+    return end_of_working_days(now, left)
 
 
 def dispatch_due_at(start):
@@ -538,7 +559,8 @@ def _open_work_order(item):
 def feedback(item, actor, note, department_satisfaction=None):
     """部门反馈: the department's answer, and the deputy's satisfaction with it. 不满意 puts the item under
     supervision (督办) and tells the station's administrators, who lead the on-site supervision (现场督办);
-    the deputy may then forward it again. The reply limit moves on by the time the item spent at the department."""
+    the deputy may then forward it again. The reply limit resumes with the time the deputy had left when
+    forwarding (resumed_reply_due)."""
     satisfaction = Satisfaction(department_satisfaction) if department_satisfaction else None
     work_order = _open_work_order(item)
     workflow.apply(item, "feedback", actor, note, data={
@@ -550,7 +572,7 @@ def feedback(item, actor, note, department_satisfaction=None):
     # The reply clock stood still while the item was at the department (its delay is the work order's, and
     # cost the deputy no point: mark_overdue): it resumes with the time the deputy had left when forwarding.
     if item.reply_due_dt is not None and work_order.forwarded_dt is not None and now > work_order.forwarded_dt:
-        item.reply_due_dt += now - work_order.forwarded_dt
+        item.reply_due_dt = resumed_reply_due(item, work_order.forwarded_dt, now)
         if item.reply_due_dt > now:  # flagged again by the sweep if the deputy lets it pass
             item.overdue = item.due_soon = False
     item.department_satisfaction = satisfaction

@@ -28,6 +28,20 @@ def _exceptions(first_year, last_year):
     return {day: kind for day, kind in rows}, {day.year for day, _ in rows}
 
 
+def working_days_between(first, last):
+    """How many working days there are after the day ``first`` up to the day ``last`` (dates), ``last``
+    counted and ``first`` not, as add_working_days counts them: 0 when ``last`` is not after ``first``."""
+    if last <= first:
+        return 0
+    kinds, _ = _exceptions(first.year, last.year)
+    day, counted = first, 0
+    while day < last:
+        day += timedelta(days=1)
+        kind = kinds.get(day)
+        counted += kind is DayKind.workday or (kind is None and day.weekday() < 5)
+    return counted
+
+
 def add_working_days(start, days):
     """The ``days``-th working day after the day ``start`` (a date), which itself is not counted
     (民法典第二百零一条: 开始的当日不计入); ``days`` = 0 is ``start`` itself."""
