@@ -81,14 +81,24 @@ def china(*args):
     return datetime(*args, tzinfo=CHINA)
 
 
-def resumed_limit(client, app, world, monkeypatch, forwarded, due, fed_back):  # noqa: F811
+def resumed_limit(client, app, world, monkeypatch, forwarded, due, fed_back, held_and_released_at=None):  # noqa: F811
     """The reply limit after a feedback recorded at ``fed_back`` for an item forwarded at ``forwarded`` with
-    its limit at ``due`` (China time)."""
+    its limit at ``due`` (China time); held by content screening and released meanwhile if asked."""
     item_id = forwarded_item(client, app, world)
     with app.app_context():
         db.session.query(SuggestionWorkOrder).filter_by(suggestion_id=item_id).one().forwarded_dt = forwarded
         db.session.commit()
     shift(app, item_id, reply_due_dt=due)
+    if held_and_released_at is not None:
+        with app.app_context():
+            item = db.session.get(Suggestion, item_id)
+            services.hold(item, "图片待审核")
+            item.screening = "manual"
+            db.session.commit()
+        monkeypatch.setattr(services, "utcnow", lambda: held_and_released_at.astimezone(CHINA))
+        released = step(client, world["admin"], item_id, "release", note="经核实内容无问题")
+        assert (released.status_code, released.json["status"]) == (200, "forwarded"), released.json
+        assert datetime.fromisoformat(released.json["reply_due_at"]) == due  # the clock stays stopped
     monkeypatch.setattr(services, "utcnow", lambda: fed_back.astimezone(CHINA))
     back = step(client, world["zhang_h"], item_id, "feedback", note="交警部门：已处理")
     assert back.status_code == 200, back.json
@@ -109,3 +119,11 @@ def test_the_reply_clock_resumes_after_the_national_day_holiday(client, app, wor
     due = resumed_limit(client, app, world, monkeypatch, china(2026, 9, 25, 10, 0),
                         china(2026, 9, 28, 23, 59, 59), china(2026, 9, 30, 10, 0))
     assert due == china(2026, 10, 8, 23, 59, 59)
+
+
+def test_a_release_from_content_review_while_forwarded_leaves_the_stopped_clock_alone(client, app, world, monkeypatch):  # noqa: F811,E501
+    """Held and released while at the department: the deputy's clock was stopped all along, so the release
+    gives no fresh limit, and the feedback gives back the two working days left at forwarding, once."""
+    due = resumed_limit(client, app, world, monkeypatch, china(2026, 11, 23, 10, 0), china(2026, 11, 25, 23, 59, 59),
+                        china(2026, 12, 3, 10, 0), held_and_released_at=china(2026, 12, 1, 9, 0))
+    assert due == china(2026, 12, 7, 23, 59, 59)

@@ -312,12 +312,16 @@ def _notify_station(item, template, note, key, unstaffed, admins=None):
 
 
 def _restart_clock(item, now):
-    """A held item's deputy could not act on it: released, the stage it is in starts afresh."""
+    """A held item's deputy could not act on it: released, the stage it is in starts afresh. Not a forwarded
+    item's: the deputy's clock stands still while it is at the department, held or not, and the feedback
+    gives back the time left at forwarding (resumed_reply_due) — a fresh limit too would count it twice."""
+    if item.status is Status.forwarded:
+        return
     if item.status is Status.pending and item.dispatch_due_dt is not None:
         item.dispatch_due_dt = dispatch_due_at(now)
     elif item.status is Status.assigned:
         item.accept_due_dt = due_at(item.category, "accept", now)
-    elif item.status in (Status.accepted, Status.forwarded):
+    elif item.status is Status.accepted:
         item.reply_due_dt = due_at(item.category, "reply", now)
     item.overdue = item.due_soon = False
 
