@@ -383,3 +383,27 @@ def test_an_item_refused_at_the_department_while_held_for_review_withdraws_its_w
     assert (order["work_order_no"], order["feedback_at"], order["withdrawn_reason"]) == ("ZJ-9", None, "建议不予受理")
     figures = client.get("/api/v1/stats/suggestions", headers=world["admin"]).json
     assert (figures["work_orders_withdrawn"], figures["work_orders_awaiting_feedback"]) == (1, 0)
+
+
+def test_a_contact_typed_as_the_department_is_masked_for_citizens_and_kept_for_staff(app, client, world, accepted):  # noqa: F811,E501
+    """A deputy writes an official's mobile into 承办部门: the item's citizen and its followers read the
+    department as other staff text is shown to them, redacted — on the item, its work orders, its timeline
+    and in their lists; the deputy and the station's administrators read it as typed."""
+    typed = "县住建局王科长13907451234"
+    screen(app)
+    assert client.post(f"/api/v1/suggestions/{accepted['id']}/follow", headers=world["stranger"]).status_code == 200
+    assert step(client, world["zhang_h"], accepted["id"], "forward", target="department", department=typed,
+                note="转").status_code == 200
+    assert step(client, world["zhang_h"], accepted["id"], "feedback", note="未处理",
+                department_satisfaction="dissatisfied").status_code == 200
+    for citizen in (world["citizen"], world["stranger"]):
+        shown = item_as(client, citizen, accepted["id"])
+        assert shown["forward_department"] == "县住建局王科长***"
+        assert [w["department"] for w in shown["work_orders"]] == ["县住建局王科长***"]
+        assert shown["timeline"][-1]["note"] == "代表对县住建局王科长***的办理结果不满意，转入督办"
+        listed = client.get("/api/v1/suggestions?scope=mine", headers=citizen).json["items"]
+        assert "13907451234" not in str(listed) and "县住建局王科长***" in str(listed)
+    for staff in (world["zhang_h"], world["admin"]):
+        shown = item_as(client, staff, accepted["id"])
+        assert shown["forward_department"] == typed and shown["work_orders"][0]["department"] == typed
+        assert shown["timeline"][-1]["note"] == f"代表对{typed}的办理结果不满意，转入督办"

@@ -69,7 +69,7 @@ def present(item, viewer, timeline=False):
         "station": _brief(item.station),
         "deputy": _brief(item.deputy),
         "forward_target": item.forward_target,
-        "forward_department": item.forward_department,
+        "forward_department": item.forward_department if staff else shown_department(item, item.forward_department),
         # A work order's number finds the ticket at the hotline, where the citizen's report and contact
         # are: like the deputy's view of the department's answer, it is for the item's citizen and staff.
         "work_order_no": item.forward_work_order_no if private else None,
@@ -104,7 +104,7 @@ def present(item, viewer, timeline=False):
         # their words, and a follower is not told why an item is not published.
         body["timeline"] = [_event(item, e, staff, private, anonymous) for e in item.events
                             if staff or e.action not in STAFF_ONLY_ACTIONS]
-        body["work_orders"] = [_work_order(w, private) for w in item.work_orders]
+        body["work_orders"] = [_work_order(item, w, staff, private) for w in item.work_orders]
     return body
 
 
@@ -143,10 +143,25 @@ def _nameless(item):
     return item.anonymous or item.citizen.erased_dt is not None
 
 
-def _work_order(work_order, private):
+def shown_department(item, department):
+    """A 承办部门 as typed by a deputy or an administrator (who may write an official's name and mobile into
+    it), as a citizen — the item's or a follower — reads it: as other staff text is shown them, redacted."""
+    return redact_item_text(item, department) if department else department
+
+
+def _departments_masked(item, note):
+    """``note`` (a timeline line, which may name the item's departments: 督办, a withdrawn work order) with
+    every department as ``shown_department`` shows it."""
+    for work_order in item.work_orders:
+        if note and work_order.department and work_order.department in note:
+            note = note.replace(work_order.department, shown_department(item, work_order.department))
+    return note
+
+
+def _work_order(item, work_order, staff, private):
     return {
         "target": work_order.target,
-        "department": work_order.department,
+        "department": work_order.department if staff else shown_department(item, work_order.department),
         "work_order_no": work_order.work_order_no if private else None,
         "forwarded_at": work_order.forwarded_dt,
         "feedback_at": work_order.feedback_dt,
@@ -199,6 +214,8 @@ def _event(item, event, staff, private, anonymous):
         "note": event.note if private else follower_note(item, event),
         "at": event.created_dt,
     }
+    if not staff:
+        entry["note"] = _departments_masked(item, entry["note"])
     if staff and not (anonymous and event.actor_role == "citizen"):
         # An anonymous filer's own steps name nobody: their user id is the one their other items show.
         entry["actor_name"] = event.actor_name
