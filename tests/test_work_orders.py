@@ -407,3 +407,15 @@ def test_a_contact_typed_as_the_department_is_masked_for_citizens_and_kept_for_s
         shown = item_as(client, staff, accepted["id"])
         assert shown["forward_department"] == typed and shown["work_orders"][0]["department"] == typed
         assert shown["timeline"][-1]["note"] == f"代表对{typed}的办理结果不满意，转入督办"
+
+
+def test_the_unit_typed_for_a_hotline_work_order_is_kept(app, client, world, accepted):  # noqa: F811
+    """转办到 12345 热线 with the unit the hotline is asked to pass it to: kept with the channel, not dropped."""
+    body = forward(client, world["zhang_h"], accepted["id"], target="hotline_12345", department="市交警支队").json
+    assert body["forward_department"] == f"{HOTLINE}（市交警支队）"
+    assert [(w["target"], w["department"]) for w in body["work_orders"]] == [("hotline_12345", f"{HOTLINE}（市交警支队）")]
+    accepted_again = file(client, world["citizen"], world["deputy_code"]).json
+    assert step(client, world["zhang_h"], accepted_again["id"], "accept").status_code == 200
+    too_long = forward(client, world["zhang_h"], accepted_again["id"], target="hotline_12345", department="部" * 90)
+    assert too_long.status_code == 422
+    assert too_long.json["errors"]["department"] == ["转办到 12345 热线时，承办部门不能超过 84 个字。"]

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_PHOTOS = 9
 END_OF_DAY = time(23, 59, 59)
 HOTLINE_CHANNEL = "12345 热线人大代表通道"  # the department a work order at the hotline is counted under
+DEPARTMENT_LENGTH = 100  # forward_department's and a work order's department's
 _CHUNK = 2000  # ids per IN (...)
 
 
@@ -524,7 +525,12 @@ def forward(item, actor, target, department, note, work_order_no=None):
     """转办: a new work order at a department or the 12345 hotline, with its number there if it has one."""
     if target == "department" and not department:
         raise validation_failed({"department": ["转办到政府部门时请填写部门名称。"]})
-    department = department if target == "department" else HOTLINE_CHANNEL
+    if target != "department":
+        # The unit the hotline is asked to pass it to, if typed: kept with the channel the order went through.
+        if department and len(department) > DEPARTMENT_LENGTH - len(HOTLINE_CHANNEL) - 2:
+            raise validation_failed({"department": [
+                f"转办到 12345 热线时，承办部门不能超过 {DEPARTMENT_LENGTH - len(HOTLINE_CHANNEL) - 2} 个字。"]})
+        department = f"{HOTLINE_CHANNEL}（{department}）" if department else HOTLINE_CHANNEL
     work_order_no = work_order_no or None
     item.forward_target = target
     item.forward_department = department
