@@ -127,3 +127,17 @@ def test_a_release_from_content_review_while_forwarded_leaves_the_stopped_clock_
     due = resumed_limit(client, app, world, monkeypatch, china(2026, 11, 23, 10, 0), china(2026, 11, 25, 23, 59, 59),
                         china(2026, 12, 3, 10, 0), held_and_released_at=china(2026, 12, 1, 9, 0))
     assert due == china(2026, 12, 7, 23, 59, 59)
+
+
+def test_a_return_while_forwarded_says_to_record_the_departments_feedback_first(client, app, world):  # noqa: F811
+    item_id = forwarded_item(client, app, world)
+    answer = step(client, world["zhang_h"], item_id, "return", reason="不归我管")
+    assert (answer.status_code, answer.json["message"]) == (409, "已转办，请先登记部门反馈后再退回。")
+    assert client.get(f"/api/v1/suggestions/{item_id}", headers=world["admin"]).json["status"] == "forwarded"
+
+
+def test_progress_before_acceptance_is_refused_in_plain_words(client, app, world):  # noqa: F811
+    item_id = file(client, world["citizen"], world["deputy_code"]).json["id"]
+    screen(app)
+    answer = step(client, world["zhang_h"], item_id, "progress", note="已联系")
+    assert (answer.status_code, answer.json["message"]) == (409, "当前状态为“待接单”，不能记录办理进展。")

@@ -207,17 +207,23 @@ def actor_for(user, item, action):
 # --- the transition itself --------------------------------------------------------------------
 
 
+# What a deputy (or an administrator) asking for a step a forwarded item waits on the department for is told.
+FORWARDED_HINTS = {"reply": "已转办，请先登记部门反馈后再答复群众。", "return": "已转办，请先登记部门反馈后再退回。"}
+# A step as a refusal names it (不能记录办理进展) where the timeline's label does not read as a verb.
+REFUSED_STEPS = {"progress": "记录办理进展"}
+
+
 def check_transition(item, action, system=False):
     """409 ``invalid_transition`` unless ``action`` may start from ``item``'s status (``system``: taken by the
     system, see SYSTEM_ONLY)."""
     if action == "supervise" and item.status is S.pending:
         raise APIError(409, "invalid_transition", "这条建议还没有分派给代表，请先分派再督办。")
-    if action == "reply" and item.status is S.forwarded and not item.held_for_review:
-        raise APIError(409, "invalid_transition", "已转办，请先登记部门反馈后再答复群众。")
+    if action in FORWARDED_HINTS and item.status is S.forwarded and not item.held_for_review and not system:
+        raise APIError(409, "invalid_transition", FORWARDED_HINTS[action])
     if item.status not in starts_from(item, action, system):
         why = "内容待审核，审核通过后才能" if item.held_for_review and action in WHILE_HELD \
             else f"当前状态为“{STATUS_LABELS[item.status.value]}”，不能"
-        raise APIError(409, "invalid_transition", f"{why}{ACTION_LABELS[action]}。")
+        raise APIError(409, "invalid_transition", f"{why}{REFUSED_STEPS.get(action, ACTION_LABELS[action])}。")
 
 
 def apply(item, action, actor: Actor, note="", to_status=None, data=None):
