@@ -2,7 +2,7 @@
 the answer with how satisfied they are with it; 不满意 puts the item under the station's supervision (督办),
 and the statistics follow each department's work orders. Through the HTTP API, as deputies, citizens and
 administrators use it."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -419,3 +419,25 @@ def test_the_unit_typed_for_a_hotline_work_order_is_kept(app, client, world, acc
     too_long = forward(client, world["zhang_h"], accepted_again["id"], target="hotline_12345", department="部" * 90)
     assert too_long.status_code == 422
     assert too_long.json["errors"]["department"] == ["转办到 12345 热线时，承办部门不能超过 84 个字。"]
+
+
+def deputy_notices(client, world):  # noqa: F811
+    return [(m["template"], m["lines"]) for m in client.get("/api/v1/me/messages", headers=world["zhang_h"]).json["items"]
+            if m["template"] == "supervised"]
+
+
+def test_the_deputy_is_told_when_an_administrator_forwards_or_records_the_feedback(app, client, world, accepted):  # noqa: F811,E501
+    """The station's administrator takes the deputy's steps: the deputy is told (the template they consented
+    to while handling, 督办), the feedback with the limit their reply clock now runs to — once each; their own
+    steps tell them nothing."""
+    screen(app)
+    assert forward(client, world["admin"], accepted["id"], target="department", department="县住建局").status_code == 200
+    assert str(deputy_notices(client, world)).count("联络站已代为转办，待部门反馈") == 1
+    back = feedback(client, world["admin"], accepted["id"], department_satisfaction="satisfied").json
+    due = datetime.fromisoformat(back["reply_due_at"]).astimezone(CHINA)
+    notices = str(deputy_notices(client, world))
+    assert (len(deputy_notices(client, world)), notices.count(f"部门已反馈，请于{due.month}月{due.day}日前答复群众")) == (2, 1)
+
+    assert forward(client, world["zhang_h"], accepted["id"], target="department", department="县城管局").status_code == 200
+    assert feedback(client, world["zhang_h"], accepted["id"], department_satisfaction="satisfied").status_code == 200
+    assert len(deputy_notices(client, world)) == 2

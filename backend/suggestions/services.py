@@ -539,10 +539,19 @@ def forward(item, actor, target, department, note, work_order_no=None):
     note_lateness(item, utcnow())  # forwarded after the reply limit: late already, the department's time aside
     workflow.apply(item, "forward", actor, note,
                    data={"target": target, "department": department, "work_order_no": work_order_no})
-    db.session.add(SuggestionWorkOrder(suggestion=item, target=target, department=department,
-                                       work_order_no=work_order_no, forwarded_dt=utcnow()))
+    work_order = SuggestionWorkOrder(suggestion=item, target=target, department=department,
+                                     work_order_no=work_order_no, forwarded_dt=utcnow())
+    db.session.add(work_order)
     db.session.flush()
+    _tell_deputy(item, actor, "联络站已代为转办，待部门反馈", f"forward-{work_order.id}")
     return item
+
+
+def _tell_deputy(item, actor, note, key):
+    """A step an administrator took on the item's deputy's behalf (转办, 部门反馈): the deputy, whose reply clock
+    it stops or restarts, is told — under 督办's template, the one they consent to while handling an item."""
+    if actor.role != "deputy" and _in_office(item.deputy_id):
+        _notify([_deputy_user(item.deputy_id)], "supervised", item, note, key)
 
 
 def _open_work_order(item):
@@ -586,6 +595,9 @@ def feedback(item, actor, note, department_satisfaction=None):
         if item.reply_due_dt > now:  # flagged again by the sweep if the deputy lets it pass
             item.overdue = item.due_soon = False
     item.department_satisfaction = satisfaction
+    if item.reply_due_dt is not None:
+        due = item.reply_due_dt.astimezone(CHINA)
+        _tell_deputy(item, actor, f"部门已反馈，请于{due.month}月{due.day}日前答复群众", f"feedback-{work_order.id}")
     if satisfaction is Satisfaction.dissatisfied:
         item.supervised = True
         # Without the work order's number, which the timeline would show to the item's followers.
