@@ -588,9 +588,18 @@ def test_the_citizen_withdraws_consent_to_publish_and_the_item_leaves_every_publ
     page = f"/public/deputies/{world['zhang'].id}"
     assert client.get("/api/v1/public/suggestions").json["total"] == 1
     assert "人民路口路灯不亮" in client.get(page).get_data(as_text=True)
+
+    def told(headers):
+        return [(m["title"], m["page"]) for m in client.get("/api/v1/me/messages", headers=headers).json["items"]]
+
+    assert len(told(world["stranger"])) == 2 and len(told(neighbour)) == 2  # 受理, 答复: queued, not sent yet
     assert consent(world["citizen"], False).status_code == 200  # closed and published: off at once
     assert client.get("/api/v1/public/suggestions").json["total"] == 0
     assert "人民路口路灯不亮" not in client.get(page).get_data(as_text=True)
+    # The stranger's queued notices (the citizen's words, a link now 404) are not sent, nor in their 消息中心;
+    # the merged citizen and the filer keep theirs.
+    assert told(world["stranger"]) == []
+    assert len(told(neighbour)) == 2 and len(told(world["citizen"])) == 2
 
 
 def test_an_item_whose_citizen_refused_publication_cannot_be_followed(client, app, world):  # noqa: F811

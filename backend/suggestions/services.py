@@ -768,8 +768,26 @@ def set_public_consent(item, actor, consent):
         return item
     item.public_consent = consent
     workflow.apply(item, "give_consent" if consent else "withdraw_consent", actor)
+    if not consent:
+        _drop_offered_followers_notices(item)
     db.session.flush()
     return item
+
+
+# The notices about an item its followers receive (``_notify``'s ``followers``).
+FOLLOWER_TEMPLATES = ("accepted", "replied", "reopened")
+
+
+def _drop_offered_followers_notices(item):
+    """Consent withdrawn: the followers who came through /nearby (not a merge) may no longer read the item, so
+    their notices about it not sent yet (its citizen's words, a link that now answers 404) are not sent, and
+    leave their 消息中心 (``outbox.withdraw_under``). Those sent stay as they were sent. The item's deputy, should
+    they follow it too, keeps the 重新交办 that is theirs to act on."""
+    offered = select(SuggestionFollower.user_id).where(
+        SuggestionFollower.suggestion_id == item.id, SuggestionFollower.via_merge.is_(False))
+    deputy = _deputy_user(item.deputy_id)
+    withdraw_under([(template, f"{template}:{item.id}:") for template in FOLLOWER_TEMPLATES], users=offered,
+                   exclude_user=deputy.id if deputy is not None else None)
 
 
 WITHHOLD_BLANK = "请填写不予公开的理由。"
