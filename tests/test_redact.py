@@ -834,3 +834,45 @@ def test_names_in_common_reply_wordings_and_passport_and_social_security_numbers
 @pytest.mark.parametrize("text", AUDIT_PRIVACY_REPLIES_KEPT)
 def test_the_ordinary_words_around_those_reply_cues_are_kept(text):
     assert redact(text) == text
+
+
+# Place, office and company names in replies and citizens' words (audit of 2026-11-29, F-redact): the reply wordings
+# above must not take them for names (X有关部门 is "X's relevant departments"; 和万科沟通, 回复万科：, 黄河本人 …).
+# 注销 rewrites the citizen's own words through redact, so a place masked here is lost from the record for good.
+AUDIT_PLACES_AND_COMPANIES_KEPT = [
+    "已告知城管相关情况", "已通知住建有关部门", "已转告公安相关部门",
+    "已通知供电有关单位", "已通知雨花有关部门", "已转告芙蓉有关部门",
+    "回访岳麓相关部门", "告知长沙相关部门", "告知高新相关部门",
+    "告知金霞有关部门", "已通知洪山有关部门", "已告知汪家处理意见",
+    "已通知方圆有关部门", "已告知林业有关部门", "已转告水务相关部门",
+    "已通知环保有关部门", "已通知燃气有关部门", "已告知江南相关情况",
+    "已告知白沙有关部门", "已告知石门有关部门", "已告知华容有关部门",
+    "已告知安乡有关部门", "已告知常德有关部门", "已告知湘潭有关部门",
+    "经与宁乡相关部门协调", "已与浏阳有关部门沟通", "已告知邵阳有关部门",
+    "已告知岳阳有关部门", "已告知武陵有关部门", "已告知鼎城相关部门",
+    "已通知桃源有关部门", "与望城区确认", "和黄花确认",
+    "已告知马坡岭有关部门", "已告知黄兴有关部门", "已告知李家有关部门",
+    "已告知车站有关部门", "已告知金星有关部门", "已告知高铁有关部门",
+    "已告知申通有关部门", "已告知顺丰相关情况", "已告知万科有关情况",
+    "经联系黄河本人", "已通知施工方有关情况", "已告知物业处理结果",
+    "已转告黄河有关部门",
+    "告知常州相关部门",
+    "小区物业和万科沟通无果，希望代表帮忙",
+    "我们和武汉确认过了",
+    "和高德确认了导航错误",
+    "回复万科：请尽快",
+    "答复黄埔：收到",
+    "致武汉：加油",
+    "联系万科处理",
+    "万达本人",
+    "物业说已经和万科沟通过，我们也和武汉确认过了，请转告黄河有关部门处理楼下路灯。",
+]
+
+
+@pytest.mark.parametrize("text", AUDIT_PLACES_AND_COMPANIES_KEPT)
+def test_places_and_companies_in_reply_wordings_are_kept(text):
+    assert redact(text) == text
+
+
+def test_names_in_those_reply_wordings_are_still_removed():
+    assert redact("已告知王建国有关情况，和王强确认了位置，经联系李娜本人。") == "已告知***有关情况，和***确认了位置，经联系***本人。"

@@ -136,7 +136,7 @@ _EVERYDAY = (
     "高峰|高铁|高山|高压|高架|高杆|高楼|高层|高血|高分|高科|高质|高技|高风|高标|高效|高蛋|高品|高利|高射|高材|"
     "高低|高档|高端|高级|高新|高考|高校|高管|高发|高价|高额|高频|高危|高强|高清|高手|高原|高等|高大|高尚|高贵|"
     "高雅|高远|高洁|高速|高温|高空|高度|高中|高兴|高龄|高烧|高热|"
-    "黄菊|黄柏|汪洋|安防|安检|沈阳|邵阳|邵东|高明|苏丹|苏宁|苏维埃|韩国|王国|秦国|吴国|魏国"
+    "黄菊|黄柏|汪洋|高德|安防|安检|沈阳|邵阳|邵东|高明|苏丹|苏宁|苏维埃|韩国|王国|秦国|吴国|魏国"
 )
 
 
@@ -371,6 +371,13 @@ _ONE_CHAR_GIVEN = (
     "蓉燕莹丹雯洁露珍凤翠菊琼娇媛婧姗珊瑜瑾璇琦瑞祥福贵顺利兴旺春秋冬坚威豪雄贤良德仁义忠孝诚谦恒永远达鸿"
     "翔腾跃升进立志功卫民乐喜哲思梦真朴纯琛玮瑛"
 )
+# Next to a phone number a person is the likelier reading than after 的: more given names count there.
+_ONE_CHAR_GIVEN_NEAR_PHONE = (
+    f"{_ONE_CHAR_GIVEN}三四五六鹤艺嘉淑惠香莲芝贞珠娥素彩爱莺凡娣璧娅茜锦黛青姣婉娴婵雁仪荷眉君蕊菁岚婕馨韵卿聪澜"
+    "毓昭爽茗羽希滢筠柔霭凝霄枫芸菲寒伊亚宜舒影荔妮宝贝罡骅剑纪灵媚晴容烁威苇阅彦雨宗曼紫逸蝶菡勇毅俊保永健世"
+    "广胜祥新清富信昌康星光茂和先敬震壮群邦承绍善厚友裕谦亨固翰朗伯宏言若鸣朋栋维启克伦泽致炎泰盛钧冠策楠榕风"
+    "航弘"
+)
 _NAME_AFTER_DE = re.compile(
     rf"的\s*(?:(?P<pii>{_FULL_NAME_AFTER_DE})(?={_HABITUALLY})"
     rf"|(?P<full>(?={_PERSON_SURNAME}){_FULL_NAME_AFTER_DE})(?=在|[,.;!?，。；！？…]|$)"
@@ -392,27 +399,39 @@ _PERSON = rf"{_SURNAME}(?!{_OFFICIAL}){_GIVEN}"  # a surname and given-name char
 _ADDRESSEE = rf"(?P<pii>{_PERSON}{{1,2}}?)(?:同志|先生|女士)?"
 _NAME_GREETED = re.compile(rf"{_ADDRESSEE}\s*[,:]?\s*(?:您好|你好)")
 _NAME_SALUTED = re.compile(rf"(?:尊敬的|亲爱的|(?:回复|答复|致)\s*:\s*){_ADDRESSEE}\s*[,:!]")
-# … and without a colon after 回复: 回复王建国：已修复 (回复时间：, 回复周期：, 答复意见： are labels, no names).
-_NAME_REPLIED_TO = re.compile(
-    rf"(?:回复|答复|致)\s*(?!{_EVERYDAY})(?P<pii>{_PERSON}{{1,2}}?{_NOT_A_PLACE})(?:同志|先生|女士)?\s*:")
-_NAME_THANKED = re.compile(rf"感谢(?:您|你)?{_ADDRESSEE}(?:的|对|反映|提出)")
 # What a reply says was told the person or done about their matter, after their name: 已告知王小明处理结果,
 # 经联系王建国本人, 已电话告知李秀英办理情况.
-_REPLY_OBJECT = "本人|同志|处理|办理|结果|情况|进展|进度|答复|回复|意见|诉求|有关|相关|具体"
+# Not 有关 / 相关 / 具体 alone: X有关部门 is "the departments concerned with X", a city's, a district's or a company's
+# (X有关情况, what was told of the matter, is).
+_REPLY_OBJECT = "本人|同志|处理|办理|结果|情况|进展|进度|答复|回复|意见|诉求|有关情况|相关情况"
+# Before these weak cues (what was told or done, a verb of talking, 本人, 回复X：) places and companies stand as often
+# as people (告知常德处理结果, 和万科沟通, 和武汉确认, 回复万科：, 黄河本人), so the "name" must look like one: no everyday
+# word; three characters, a surname and two given-name characters, not ending as a place or an organisation does
+# (望城区, 马坡岭, 万达城, 工商行); or two, a surname few words start with and a common one-character given name
+# (王强; not 万科, 武汉, 常德, 黄河, 黄花, 高新).
+_ORG_OR_PLACE_END = f"{_PLACE_END}城州省村组路街巷河江山岛厂行团会业科网通"
+_LIKELY_NAME = (
+    rf"(?!{_EVERYDAY})(?:{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL}){_GIVEN}{_GIVEN}(?<![{_ORG_OR_PLACE_END}])(?<!家山)"
+    rf"|(?={_PERSON_SURNAME}){_SURNAME_BEFORE_VERB}(?!{_OFFICIAL})[{_ONE_CHAR_GIVEN}])")
+# … and without a colon after 回复: 回复王建国：已修复 (回复时间：, 回复周期：, 答复意见： are labels, no names).
+_NAME_REPLIED_TO = re.compile(rf"(?:回复|答复|致)\s*(?P<pii>{_LIKELY_NAME})(?:同志|先生|女士)?\s*:")
+_NAME_THANKED = re.compile(rf"感谢(?:您|你)?{_ADDRESSEE}(?:的|对|反映|提出)")
 _NAME_CONTACTED = re.compile(
-    rf"联系(?:了|上)?\s*(?P<pii>{_PERSON}{{1,2}}{_NOT_A_PLACE})(?:{_AFTER_NAME}|(?={_REPLY_OBJECT}))")
-# A reply telling what was done with the person: 已与王小明现场核实, 经与王明沟通, 已告知王小明, 回访李四.
+    rf"联系(?:了|上)?\s*(?:(?P<pii>{_PERSON}{{1,2}}{_NOT_A_PLACE}){_AFTER_NAME}|(?P<likely>{_LIKELY_NAME})(?={_REPLY_OBJECT}))")
+# A reply telling what was done with the person: 已与王小明现场核实, 经与王明沟通, 已告知王小明, 回访李四.  A two-character
+# name there ends in a given name (王明, 李四; not 已经和万科沟通, 经与武汉确认, 已与黄河沟通: a company, a city, a river).
+_CUED_NAME_2_OR_3 = rf"{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL})(?:{_GIVEN}{_GIVEN}|[{_ONE_CHAR_GIVEN_NEAR_PHONE}])"
 _NAME_DEALT_WITH = re.compile(
     r"(?:(?:经|已|已经|并|再|再次|均|现|先|即|后|随即|立即)(?:与|和|同|跟|向)|告知|通知|转告|回访|致电|约谈|走访|慰问|提醒)"
-    rf"(?:了)?\s*(?P<pii>{_CUED_NAME}{_NOT_A_PLACE})(?:{_CUED_NAME_END}|(?={_REPLY_OBJECT}))")
+    rf"(?:了)?\s*(?:(?P<pii>{_CUED_NAME_2_OR_3}{_NOT_A_PLACE}){_CUED_NAME_END}|(?P<likely>{_LIKELY_NAME})(?={_REPLY_OBJECT}))")
 # The person someone talked a matter over with, after a plain 和 / 与 / 同 / 跟 (和王建国确认过位置, 我们同刘建华
 # 沟通后…): only before a verb of talking or checking, so that 路灯和高压线…, 水和电都停了 keep their words; not an
 # office, a place or an everyday word (和物业确认, 与江北区确认, 同施工方核实).
 _NAME_TALKED_WITH = re.compile(
-    rf"(?:和|与|同|跟)\s*(?P<pii>{_CUED_NAME}{_NOT_A_PLACE})"
+    rf"(?:和|与|同|跟)\s*(?P<pii>{_LIKELY_NAME})"
     r"(?=沟通|核实|确认|协商|商量|见面|面谈|通话|通电话|联系|交流|对接|约定|说明|解释|反映|了解)")
 # A person named on their own before 本人 (王建国本人表示满意, 经联系王建国本人): 申请人本人, 业主本人, 我本人 name nobody.
-_NAME_HIMSELF = re.compile(rf"(?!{_EVERYDAY})(?P<pii>{_CUED_NAME}{_NOT_A_PLACE})(?=本人)")
+_NAME_HIMSELF = re.compile(rf"(?P<pii>{_LIKELY_NAME})(?=本人)")
 # A reply greeting the person by name after 您好: 您好，王小明！
 _NAME_AFTER_GREETING = re.compile(
     rf"(?:您好|你好)\s*[,:!]?\s*(?P<pii>{_CUED_NAME})\s*(?=[,:;!?。、]|$)")
@@ -430,13 +449,6 @@ _NAME_CALLED = re.compile(
 # 13700001111): whose number it is.  Not an official (社区李书记 13700001111); a two-character name ends in a common
 # one-character given name (李四, 王鹤, 张嘉; not 程控电话, 常用电话), a three-character one does not end as a thing does.
 _PHONE = rf"(?:{_MOBILE.pattern}|{_LANDLINE.pattern})"
-# Next to a phone number a person is the likelier reading than after 的: more given names count there.
-_ONE_CHAR_GIVEN_NEAR_PHONE = (
-    f"{_ONE_CHAR_GIVEN}三四五六鹤艺嘉淑惠香莲芝贞珠娥素彩爱莺凡娣璧娅茜锦黛青姣婉娴婵雁仪荷眉君蕊菁岚婕馨韵卿聪澜"
-    "毓昭爽茗羽希滢筠柔霭凝霄枫芸菲寒伊亚宜舒影荔妮宝贝罡骅剑纪灵媚晴容烁威苇阅彦雨宗曼紫逸蝶菡勇毅俊保永健世"
-    "广胜祥新清富信昌康星光茂和先敬震壮群邦承绍善厚友裕谦亨固翰朗伯宏言若鸣朋栋维启克伦泽致炎泰盛钧冠策楠榕风"
-    "航弘"
-)
 _NAME_NEAR_PHONE = (
     rf"{_SURNAME_BEFORE_VERB}(?!{_OFFICIAL})"
     rf"(?:{_GIVEN}(?![{_THING_END}]){_GIVEN}{_NOT_A_PLACE}|[{_ONE_CHAR_GIVEN_NEAR_PHONE}])")
