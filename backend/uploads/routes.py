@@ -17,7 +17,7 @@ from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema, fields
 from sqlalchemy import exists, func, select
 
-from ..auth.scope import current_user, login_required
+from ..auth.scope import MAX_ID, current_user, login_required
 from ..errors import APIError, api_error_response, conflict, not_found, validation_failed
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
@@ -174,7 +174,8 @@ ATTACHED_MESSAGE = "这张照片已随建议或报告提交，不能删除。"
 @blp.alt_response(409, description="照片已附在建议或调研报告上，不能删除（conflict）")
 def delete_upload(upload_id):
     """删除自己上传但尚未提交的照片（表单上点 × 去掉的照片）：照片和文件随即删除，不再计入未提交照片的数量上限。可重复调用：照片已不存在，或不是本人上传的，同样返回 204 且不做任何事；已随建议或调研报告提交的照片不能删除（409）。"""
-    record = db.session.scalar(select(Upload).where(Upload.id == upload_id).with_for_update())
+    record = (db.session.scalar(select(Upload).where(Upload.id == upload_id).with_for_update())
+              if 0 < upload_id <= MAX_ID else None)  # an id no row can have must not reach the database
     if record is None or record.owner_id != current_user().id:
         return None  # nothing of the caller's to delete: gone already (a retry, the sweep), or never theirs
     if record.suggestion_id is not None or on_a_report(record):
