@@ -75,6 +75,15 @@ def test_every_figure_of_a_narrowed_dashboard_opens_a_list_of_its_rows(app, worl
     for path in ("/console/suggestions", "/console/appointments", "/console/activities"):
         refused = huaihua.get(path, query_string={"region_id": yl.id})
         assert refused.status_code == 404 and "岳麓" not in text(refused), path
+    # … nor is an id no region can have (beyond the integer range, or no number at all), as the exports answer:
+    # never the whole scope, unlabelled. A blank one (the form's 全部) is no filter.
+    for path, key in (("/console/suggestions", "region_id"), ("/console/suggestions", "deputy_region_id"),
+                      ("/console/suggestions/export.xlsx", "region_id"), ("/console/appointments", "region_id"),
+                      ("/console/appointments/export.xlsx", "region_id")):
+        for value in ("99999999999", "abc"):
+            refused = root.get(path, query_string={key: value})
+            assert refused.status_code == 404 and "区域不存在，或不在您的管理范围内。" in text(refused), (path, key, value)
+        assert root.get(path, query_string={key: ""}).status_code == 200, path
 
 
 def board(console, **args):

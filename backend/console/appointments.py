@@ -16,18 +16,17 @@ from schemas.common import in_service_years
 
 from ..appointments import services
 from ..appointments.models import APPOINTMENT_STATUS_LABELS, Appointment, AppointmentStatus
-from ..auth.scope import get_by_id, region_subtree_clause
+from ..auth.scope import region_subtree_clause
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
 from ..forms import local_input, parse_int
 from ..org.models import Deputy, Region, Station
-from ..suggestions.queries import may_narrow_to
 from . import bp, console_login_required
 from .pages import listing_page
 from .form_errors import FieldErrors, field_errors
 from .drawn import check_drawn
 from .once import Collided, take_once
-from .suggestions import CHINA, ConsoleNotFound, _date_arg, cn_time, error_message, form_text, scoped_stations
+from .suggestions import CHINA, ConsoleNotFound, _date_arg, check_region_filters, cn_time, error_message, form_text, scoped_stations
 
 PER_PAGE = 20
 DEFAULT_STATUS = "requested"  # 待确认: what is waiting for an answer
@@ -99,8 +98,7 @@ def filtered_query(user, args):
     """The administrator's requests (the API's ``scope=handling`` for an administrator), filtered: those still
     to answer (待确认) oldest first, as they are answered in turn, the oldest waiting longest; others newest first."""
     form = parse_filters(args)
-    if "region_id" in form and not may_narrow_to(user, get_by_id(Region, form["region_id"])):
-        raise ConsoleNotFound("区域不存在，或不在您的管理范围内。")  # as the 工作台 it comes from: never named
+    check_region_filters(user, args, form, ("region_id",))  # as the 工作台 it comes from: never named
     query = select(Appointment).where(services.admin_scope_clause(user), *_narrowing({
         "region_id": form.get("region_id"), "station_id": form.get("station_id"),
         "date_from": date.fromisoformat(form["from"]) if "from" in form else None,

@@ -174,6 +174,16 @@ def parse_filters(args):
     return filters, keyword, form
 
 
+def check_region_filters(user, args, parsed, keys=REGION_FILTERS):
+    """A region filter of ``keys`` given in ``args`` (``parsed``: the values read from them) that the 工作台 could
+    not be narrowed to either is not found, never named: one outside the administrator's scope, one that does not
+    exist, and one no region can have (no number, or beyond the ids' range), which must not list the whole scope
+    unlabelled. A blank one (the form's 全部) is no filter."""
+    for key in keys:
+        if (args.get(key) or "").strip() and not may_narrow_to(user, get_by_id(Region, parsed.get(key))):
+            raise ConsoleNotFound("区域不存在，或不在您的管理范围内。")
+
+
 def filtered_query(user, args, frequent=False):
     """The administrator's scope narrowed by the queue's filters, in the order chosen (newest first).
 
@@ -182,9 +192,7 @@ def filtered_query(user, args, frequent=False):
     phone the citizen left, exactly, or by the number it may also be the end of, both through their indexes
     (staff see the contact phone on the item's page already: presenters.present)."""
     filters, keyword, form = parse_filters(args)
-    for key in REGION_FILTERS:  # one the 工作台 could not be narrowed to either is not found, never named
-        if key in filters and not may_narrow_to(user, get_by_id(Region, filters[key])):
-            raise ConsoleNotFound("区域不存在，或不在您的管理范围内。")
+    check_region_filters(user, args, filters)
     query = apply_filters(select(Suggestion).where(admin_scope_clause(user)), filters)
     if filters.get(PAST_DUE_AT_DEPARTMENT):
         query = query.where(past_due_at_department_clause(utcnow()))
