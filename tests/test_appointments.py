@@ -728,6 +728,22 @@ def test_a_move_keeps_the_agreed_place_and_note_unless_given_new_ones(client, ap
         ("15:00", "红星社区服务中心二楼")]
 
 
+def test_a_declined_meeting_drops_its_confirmation_and_reminders_not_sent_yet(client, app, world):
+    """Staff confirm a meeting, the sweep queues its reminders, and the deputy declines it before any is sent:
+    the citizen is sent the decline alone, not 已确认 or 约见即将开始 alongside it."""
+    from backend.appointments.services import remind_meetings
+
+    meeting = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    soon = datetime.now(CHINA) + timedelta(hours=5)
+    assert answer(client, world["admin"], meeting, "confirm", meet_at=soon.isoformat()).status_code == 200
+    with app.app_context():
+        assert remind_meetings() == 1
+        db.session.commit()
+    assert answer(client, world["zhang_h"], meeting, "decline", reason="代表近期外出开会").status_code == 200
+    assert [(d["phrase4"], d["thing5"]) for _, _, d in queued(app, "appointment_result")] == [
+        ("已婉拒", "代表近期外出开会")]
+
+
 def test_a_retried_cancel_or_decline_answers_as_the_first_did(client, app, world):
     """The answer lost on the way, the phone sends the step again with its Idempotency-Key: the same 200,
     not 409 约见已取消; and the citizen is told once."""

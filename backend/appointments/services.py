@@ -292,8 +292,7 @@ def confirm(appointment, user, meet_dt, place=None, note=None):
         if closed_since_checked(db.session.connection(), station.id):
             raise _station_closed(station)  # closed at this instant, before it counted this meeting (org.closing)
     if moving:
-        withdraw("appointment_result", f"appointment-result:{appointment.id}:confirmed-")
-        withdraw("appointment", f"appointment:{appointment.id}:confirmed-")
+        _withdraw_confirmations(appointment)
     _tell_citizen(appointment, note or "请按约定时间前往", key)
     when = meet_dt.astimezone(CHINA)
     _tell_deputy(appointment, f"联络站已{'改约' if moving else '约定见面'}：{when.month}月{when.day}日 {when:%H:%M}", key)
@@ -325,8 +324,20 @@ def blank_place(appointment):
     return default_place(appointment)
 
 
+def _withdraw_confirmations(appointment):
+    """The confirmations (确认/改约) of a meeting moved or declined, not sent yet: dropped, to the citizen and to
+    the deputy, so that none arrives with (or after) the news that replaces it."""
+    withdraw("appointment_result", f"appointment-result:{appointment.id}:confirmed-")
+    withdraw("appointment", f"appointment:{appointment.id}:confirmed-")
+
+
 def decline(appointment, user, reason):
+    """婉拒, also of a meeting already confirmed: its confirmations and reminders not sent yet are dropped."""
+    was_confirmed = appointment.status is AppointmentStatus.confirmed
     _answer(appointment, user, "decline", reason)
+    if was_confirmed:
+        _withdraw_confirmations(appointment)
+        _withdraw_meeting_reminders(appointment)
     _tell_citizen(appointment, reason, "declined")
     _tell_deputy(appointment, f"联络站已婉拒：{reason}", "declined")
     db.session.flush()
