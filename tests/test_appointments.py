@@ -669,7 +669,7 @@ def test_a_request_at_a_station_nobody_runs_tells_the_region_and_is_reminded_onl
 
 
 def test_the_deputy_is_told_of_the_stations_answers_and_the_citizen_of_the_current_time_only(client, app, world):
-    """Station staff confirm, move (改约) and decline a meeting addressed to 张伟: he is told each time. A
+    """Station staff confirm, move (改约), decline or receive (已接待) a meeting addressed to 张伟: he is told each time. A
     confirmation not sent yet when the meeting moves is dropped: the citizen is sent the new time alone."""
     appointment_id = ask(client, world["citizen"], world["zhang_code"]).json["id"]
     zhang = queued(app, "appointment")[0][0]
@@ -683,9 +683,16 @@ def test_the_deputy_is_told_of_the_stations_answers_and_the_citizen_of_the_curre
 
     assert answer(client, world["admin"], appointment_id, "decline", reason="代表近期外出开会").status_code == 200
     assert [d["thing4"] for u, _, d in queued(app, "appointment") if u == zhang][-1] == "联络站已婉拒：代表近期外出开会"
+    received = ask(client, world["citizen"], world["zhang_code"]).json["id"]
+    assert answer(client, world["admin"], received, "complete", note="已代为记录诉求").status_code == 200
+    assert [d["thing4"] for u, _, d in queued(app, "appointment") if u == zhang][-1] == "联络站已接待：已代为记录诉求"
     # His own answers he is not told of.
     own = ask(client, world["citizen"], world["zhang_code"]).json["id"]
     assert answer(client, world["zhang_h"], own, "confirm", meet_at=first.isoformat()).status_code == 200
+    with app.app_context():  # the meeting's time come, he receives the citizen himself
+        db.session.execute(update(Appointment).where(Appointment.id == own).values(meet_dt=utcnow()))
+        db.session.commit()
+    assert answer(client, world["zhang_h"], own, "complete").status_code == 200
     assert [k for u, k, _ in queued(app, "appointment") if u == zhang and k.startswith(f"appointment:{own}:")] == [
         f"appointment:{own}:requested:{zhang}"]
 

@@ -346,7 +346,8 @@ def decline(appointment, user, reason):
 
 def complete(appointment, user, note):
     """已接待: a confirmed meeting from an hour before its time; a request still 待确认 at once (the citizen
-    walked in and was received), recorded as met now at the default place, and the citizen is told."""
+    walked in and was received), recorded as met now at the default place, and the citizen is told. The deputy
+    it is addressed to is told when the station's staff mark it."""
     if appointment.meet_dt is not None and appointment.meet_dt - timedelta(hours=1) > utcnow():
         raise APIError(409, "invalid_transition", "约定的见面时间还没到，不能标记为已接待。")
     walked_in = appointment.status is AppointmentStatus.requested
@@ -355,6 +356,7 @@ def complete(appointment, user, note):
         appointment.meet_dt = appointment.answered_dt
         appointment.place = default_place(appointment)
         _tell_citizen(appointment, note or "代表已当面接待", "completed")
+    _tell_deputy(appointment, "联络站已接待" + (f"：{note}" if note else ""), "completed")
     db.session.flush()
     return appointment
 
