@@ -428,8 +428,8 @@ def deputy_notices(client, world):  # noqa: F811
 
 def test_the_deputy_is_told_when_an_administrator_forwards_or_records_the_feedback(app, client, world, accepted):  # noqa: F811,E501
     """The station's administrator takes the deputy's steps: the deputy is told (the template they consented
-    to while handling, 督办), the feedback with the limit their reply clock now runs to — once each; their own
-    steps tell them nothing."""
+    to while handling, 督办, titled 建议办理进展通知 in the message centre), the feedback with the limit their
+    reply clock now runs to — once each; their own steps tell them nothing."""
     screen(app)
     assert forward(client, world["admin"], accepted["id"], target="department", department="县住建局").status_code == 200
     assert str(deputy_notices(client, world)).count("联络站已代为转办，待部门反馈") == 1
@@ -437,6 +437,10 @@ def test_the_deputy_is_told_when_an_administrator_forwards_or_records_the_feedba
     due = datetime.fromisoformat(back["reply_due_at"]).astimezone(CHINA)
     notices = str(deputy_notices(client, world))
     assert (len(deputy_notices(client, world)), notices.count(f"部门已反馈，请于{due.month}月{due.day}日前答复群众")) == (2, 1)
+    # Steps of the work, not 督办: the message centre titles them so, whatever the template they went under.
+    titles = [m["title"] for m in client.get("/api/v1/me/messages", headers=world["zhang_h"]).json["items"]
+              if m["template"] == "supervised"]
+    assert titles == ["建议办理进展通知", "建议办理进展通知"]
 
     assert forward(client, world["zhang_h"], accepted["id"], target="department", department="县城管局").status_code == 200
     assert feedback(client, world["zhang_h"], accepted["id"], department_satisfaction="satisfied").status_code == 200

@@ -17,6 +17,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..pagination import paginate
 from ..suggestions.models import STATUS_LABELS
+from ..suggestions.services import DEPUTY_PROGRESS_KEYS
 from ..transactions import READER_MARK
 from .handover import addressed_to_account, for_console_account
 from .models import OutboxMessage
@@ -60,11 +61,23 @@ LABELS = {
 REJECTED = STATUS_LABELS["rejected"]
 
 
-def title_of(template, data):
-    """The message's title: its template's, but a ``replied`` message saying 不予受理 is no reply."""
+PROGRESS = "建议办理进展通知"
+
+
+def title_of(template, data, key=""):
+    """The message's title: its template's, but a ``replied`` message saying 不予受理 is no reply, and a
+    ``supervised`` one telling the deputy of a step taken for them (转办, 部门反馈: ``_tell_deputy``'s, told by
+    its dedupe ``key``, ``supervised:<item>:<round>:<step>:<user>``, which WeChat is not sent) is no 督办."""
     if template == "replied" and _value(data.get("phrase3")) == REJECTED:
         return "建议不予受理"
+    if template == "supervised" and _step(key).startswith(DEPUTY_PROGRESS_KEYS):
+        return PROGRESS
     return TITLES.get(template, "通知")
+
+
+def _step(key):
+    parts = (key or "").split(":")
+    return parts[3] if len(parts) > 3 else ""
 
 
 def _value(value):
@@ -87,7 +100,7 @@ def present(message):
     """A row of ``messages_of``'s (``_LISTED``): a console account's notice opens no page, even one queued
     with it."""
     page = "" if message.for_console else message.page or ""
-    return {"id": message.id, "template": message.template, "title": title_of(message.template, message.data),
+    return {"id": message.id, "template": message.template, "title": title_of(message.template, message.data, message.dedupe_key),
             "lines": lines_of(message.template, message.data), "page": page,
             "created_at": message.created_dt, "read": message.read_dt is not None}
 

@@ -543,8 +543,15 @@ def forward(item, actor, target, department, note, work_order_no=None):
                                      work_order_no=work_order_no, forwarded_dt=utcnow())
     db.session.add(work_order)
     db.session.flush()
-    _tell_deputy(item, actor, "联络站已代为转办，待部门反馈", f"forward-{work_order.id}")
+    _tell_deputy(item, actor, "联络站已代为转办，待部门反馈", f"{FORWARDED_KEY}{work_order.id}")
     return item
+
+
+# The keys (``_notify``'s ``key``) of the steps ``_tell_deputy`` tells of, each followed by the work order's id:
+# under 督办's template, they are no 督办, and the message centre titles them by these (notifications.center).
+FORWARDED_KEY = "forward-"
+FED_BACK_KEY = "feedback-"
+DEPUTY_PROGRESS_KEYS = (FORWARDED_KEY, FED_BACK_KEY)
 
 
 def _tell_deputy(item, actor, note, key):
@@ -597,7 +604,7 @@ def feedback(item, actor, note, department_satisfaction=None):
     item.department_satisfaction = satisfaction
     if item.reply_due_dt is not None:
         due = item.reply_due_dt.astimezone(CHINA)
-        _tell_deputy(item, actor, f"部门已反馈，请于{due.month}月{due.day}日前答复群众", f"feedback-{work_order.id}")
+        _tell_deputy(item, actor, f"部门已反馈，请于{due.month}月{due.day}日前答复群众", f"{FED_BACK_KEY}{work_order.id}")
     if satisfaction is Satisfaction.dissatisfied:
         item.supervised = True
         # Without the work order's number, which the timeline would show to the item's followers.
