@@ -17,7 +17,6 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..pagination import paginate
 from ..suggestions.models import STATUS_LABELS
-from ..suggestions.services import DEPUTY_PROGRESS_KEYS
 from ..transactions import READER_MARK
 from .handover import addressed_to_account, for_console_account
 from .models import OutboxMessage
@@ -62,6 +61,11 @@ REJECTED = STATUS_LABELS["rejected"]
 
 
 PROGRESS = "建议办理进展通知"
+# The keys (``_notify``'s ``key``) of the steps suggestions.services' ``_tell_deputy`` tells of, each followed by
+# the work order's id: under 督办's template, they are no 督办, and ``title_of`` titles them PROGRESS.
+FORWARDED_KEY = "forward-"
+FED_BACK_KEY = "feedback-"
+DEPUTY_PROGRESS_KEYS = (FORWARDED_KEY, FED_BACK_KEY)
 
 
 def title_of(template, data, key=""):

@@ -14,6 +14,7 @@ from ..auth.scope import answering_administrators, manages_deputy
 from ..db_types import CHINA, utcnow
 from ..errors import APIError, validation_failed
 from ..extensions import db
+from ..notifications.center import FED_BACK_KEY, FORWARDED_KEY
 from ..notifications.outbox import china_time, enqueue, restate_under, thing, withdraw_under
 from ..org.models import Deputy, Station
 from ..points import ledger
@@ -545,13 +546,6 @@ def forward(item, actor, target, department, note, work_order_no=None):
     db.session.flush()
     _tell_deputy(item, actor, "联络站已代为转办，待部门反馈", f"{FORWARDED_KEY}{work_order.id}")
     return item
-
-
-# The keys (``_notify``'s ``key``) of the steps ``_tell_deputy`` tells of, each followed by the work order's id:
-# under 督办's template, they are no 督办, and the message centre titles them by these (notifications.center).
-FORWARDED_KEY = "forward-"
-FED_BACK_KEY = "feedback-"
-DEPUTY_PROGRESS_KEYS = (FORWARDED_KEY, FED_BACK_KEY)
 
 
 def _tell_deputy(item, actor, note, key):
