@@ -10,28 +10,34 @@
 
   function done() { MSB.show($("loading"), false); }
 
-  function addItem(item) {
+  /* A list entry: a link to ``href`` with the item's number, status and the first 60 characters of ``words``,
+     then ``muted`` in small print. */
+  function card(href, item, words, muted) {
     var li = MSB.el("li");
     var link = MSB.el("a", "item-link");
-    link.href = "/track/" + item.id;
+    link.href = href;
     var head = MSB.el("div", "item-head");
     head.appendChild(MSB.el("span", "number", item.number));
     var shown = MSB.statusOf(item);
     head.appendChild(MSB.el("span", shown.className, shown.label));
     link.appendChild(head);
+    var text = MSB.el("p", "item-text");
+    if (item.followed) {  // someone else's item this browser follows, not one it filed
+      text.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
+    }
+    text.appendChild(document.createTextNode(words.length > 60 ? words.slice(0, 60) + "…" : words));
+    link.appendChild(text);
+    link.appendChild(MSB.el("p", "small muted", muted));
+    li.appendChild(link);
+    return li;
+  }
+
+  function addItem(item) {
     // A follower by merge of an item not published reads their own words in place of its citizen's.
     var own = (item.merged_from_mine || []).map(function (m) { return m.content; });
     var content = item.content != null ? item.content
       : own.length ? "您反映的问题：" + own.join("；") : "提出人未同意公开这条建议的内容。";
-    var text = content.length > 60 ? content.slice(0, 60) + "…" : content;
-    var words = MSB.el("p", "item-text");
-    if (item.followed) {  // someone else's item this browser follows, not one it filed
-      words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
-    }
-    words.appendChild(document.createTextNode(text));
-    link.appendChild(words);
-    link.appendChild(MSB.el("p", "small muted", item.category + " · " + MSB.formatTime(item.created_at)));
-    li.appendChild(link);
+    var li = card("/track/" + item.id, item, content, item.category + " · " + MSB.formatTime(item.created_at));
     if (item.merged_into && item.merged_into_followed !== false) {
       // The item being handled in its place (this browser follows it, so it is in the list too).
       var merged = MSB.el("a", "merged-link more-link", "查看合并后的办理进展 ›");
@@ -42,29 +48,12 @@
   }
 
   function addAppointment(item) {
-    var li = MSB.el("li");
-    var link = MSB.el("a", "item-link");
-    link.href = "/appointments/" + item.id;
-    var head = MSB.el("div", "item-head");
-    head.appendChild(MSB.el("span", "number", item.number));
-    var shown = MSB.statusOf(item);
-    head.appendChild(MSB.el("span", shown.className, shown.label));
-    link.appendChild(head);
-    var text = item.topic.length > 60 ? item.topic.slice(0, 60) + "…" : item.topic;
-    var words = MSB.el("p", "item-text");
-    if (item.followed) {  // someone else's item this browser follows, not one it filed
-      words.appendChild(MSB.el("span", "tag tag-followed", "已关注"));
-    }
-    words.appendChild(document.createTextNode(text));
-    link.appendChild(words);
     var who = item.deputy ? item.deputy.name + " 代表" : (item.station ? item.station.name : "");
     var when = item.status === "confirmed" && item.meet_at ? "见面时间 " + MSB.formatTime(item.meet_at)
       : item.activity ? "接待安排 " + MSB.formatSpan(item.activity.starts_at, item.activity.ends_at) +
         (item.activity.status === "cancelled" ? "（该接待日已取消）" : "")
         : "希望时间 " + item.preferred_time;
-    link.appendChild(MSB.el("p", "small muted", who + " · " + when));
-    li.appendChild(link);
-    $("appts").appendChild(li);
+    $("appts").appendChild(card("/appointments/" + item.id, item, item.topic, who + " · " + when));
   }
 
   /* Each list a page at a time, newest first (MSB.pager: 加载更多 while there are more). */
