@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import g
 from werkzeug.datastructures import MultiDict
+from werkzeug.security import check_password_hash
 
 from backend.activities.models import Activity
 from backend.appointments.models import Appointment
@@ -115,6 +116,51 @@ def _account(app, client, factory, w):
     return done, b, page, stale, kept, "城北站 王会计", 'id="admin-edit"'
 
 
+def _region_admins(app, factory, w, name="clerk"):
+    """Region administrators hh and hh2 signed in, and a station administrator ``name`` they manage."""
+    clerk = factory.admin(name, stations=[w["station"]])
+    factory.admin("hh", region=w["tree"]["hh"])
+    factory.admin("hh2", region=w["tree"]["hh"])
+    return clerk, console_login(app, "hh"), console_login(app, "hh2")
+
+
+def _account_state(app, client, factory, w):
+    """A stale 停用 after a colleague 停用 and 启用 again: never takes back their 启用 unseen."""
+    clerk, a, b = _region_admins(app, factory, w)
+    page, post, form = f"/console/admins/{clerk.id}", f"/console/admins/{clerk.id}/disabled", 'id="admin-state"'
+    stale = drawn_form(b, page, form)
+    assert stale["disabled"] == "1"  # 停用账号
+    assert a.post(post, data=drawn_form(a, page, form)).status_code == 302
+    done = a.post(post, data=drawn_form(a, page, form))  # 启用账号
+    kept = lambda: db.session.get(User, clerk.id).disabled_dt is None
+    return done, b, post, stale, kept, "账号状态：正常", form
+
+
+def _password(app, client, factory, w):
+    """A stale 重置密码 after a colleague's: the password they handed over stays; none typed is written back."""
+    clerk, a, b = _region_admins(app, factory, w)
+    page, post, form = f"/console/admins/{clerk.id}", f"/console/admins/{clerk.id}/password", 'id="admin-password"'
+    first = drawn_form(a, page, form, password="Chengbei#2026a", password2="Chengbei#2026a")
+    stale = drawn_form(b, page, form, password="Chengbei#2026b", password2="Chengbei#2026b")
+    done = a.post(post, data=first)
+    kept = lambda: check_password_hash(db.session.get(User, clerk.id).password_hash, "Chengbei#2026a")
+    return done, b, post, stale, kept, "重置密码", form, {"password": "Chengbei#2026b", "password2": "Chengbei#2026b"}
+
+
+def _station_state(app, client, factory, w):
+    """A stale 重新启用 after a colleague reopened the station and closed it again: it stays closed."""
+    _, a, b = _region_admins(app, factory, w)
+    station = w["station"]
+    page, close, reopen = f"/console/stations/{station.id}", f'action="/console/stations/{station.id}/close"', \
+        f'action="/console/stations/{station.id}/reopen"'
+    assert a.post(f"{page}/close", data=drawn_form(a, page, close)).status_code == 302
+    stale = drawn_form(b, page, reopen)
+    assert a.post(f"{page}/reopen", data=drawn_form(a, page, reopen)).status_code == 302
+    done = a.post(f"{page}/close", data=drawn_form(a, page, close))
+    kept = lambda: db.session.get(Station, station.id).closed_dt is not None
+    return done, b, f"{page}/reopen", stale, kept, "重新启用", reopen
+
+
 def _deputy(app, client, factory, w):
     factory.admin("hh", region=w["tree"]["hh"])
     a, b = console_login(app, "chengbei"), console_login(app, "hh")
@@ -188,13 +234,15 @@ def _activity(app, client, factory, w):
     return done, b, page, stale, kept, "城北联络站接待选民（改）", 'id="activity-edit"'
 
 
-@pytest.mark.parametrize("case", [_public_text, _account, _deputy, _station, _dispatch, _reject, _appointment, _activity],
+@pytest.mark.parametrize("case", [_public_text, _account, _account_state, _password, _deputy, _station, _station_state,
+                                  _dispatch, _reject, _appointment, _activity],
                          ids=lambda case: case.__name__.strip("_"))
 def test_a_form_drawn_before_a_colleagues_change_is_refused_and_kept(app, client, factory, world, case):
     factory.admin("chengbei2", stations=[world["station"]])
-    done, b, post, stale, kept, typed, marker = case(app, client, factory, world)
+    done, b, post, stale, kept, typed, marker, *retyped = case(app, client, factory, world)
     assert done.status_code == 302, done.get_data(as_text=True)
 
+    g.pop("csrf_token", None)  # A drew a page last: the refused page is drawn with B's token
     refused = b.post(post, data=stale)
     page = html.unescape(refused.get_data(as_text=True))
     assert refused.status_code == 409, page
@@ -204,7 +252,8 @@ def test_a_form_drawn_before_a_colleagues_change_is_refused_and_kept(app, client
     assert kept()  # A's change stands
 
     # Sent again from the page as redrawn (B has now seen A's change), it is taken.
-    again = b.post(post, data=edited(_Form(page, marker).fields))
+    # (What is never written back into a page, a password, is typed again.)
+    again = b.post(post, data=edited(_Form(page, marker).fields, **(retyped[0] if retyped else {})))
     assert again.status_code in (302, 200), again.get_data(as_text=True)
     assert not STALE.search(html.unescape(again.get_data(as_text=True)))
 

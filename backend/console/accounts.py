@@ -144,10 +144,11 @@ def admin_password(user_id):
     account = accounts.account_or_404(user, user_id)
     accounts.check_may_reset(user, account)  # before the form's reasons: the page has no such form otherwise
     try:
+        check_drawn(account)  # drawn before a colleague's reset: never replace the password they handed over
         if request.form.get("password") != request.form.get("password2"):
             raise ValidationError({"password": ["两次输入的新密码不一致。"]})
         data = PasswordResetIn().load({"password": request.form.get("password", "")})
-    except ValidationError as exc:
+    except (APIError, ValidationError) as exc:
         # The account's page again, the reason under the new password (never written back into the page).
         return refused_form("console/admin_edit.html", exc, RESET_FIELDS, RESET_LABELS, read_after=lambda: _account_page(
             account, _account_values(account), {s.id for s in account.admin_stations}))
@@ -162,6 +163,11 @@ def admin_password(user_id):
 def admin_disabled(user_id):
     user = _region_admin_only()
     account = accounts.account_or_404(user, user_id)
+    try:
+        check_drawn(account)  # drawn before a colleague's 停用 or 启用: never undo it unseen
+    except APIError as exc:
+        return refused_form("console/admin_edit.html", exc, (), read_after=lambda: _account_page(
+            account, _account_values(account), {s.id for s in account.admin_stations}))
     disabled = request.form.get("disabled") == "1"
     accounts.update_account(user, account, {"disabled": disabled})
     flash(f"已停用“{account.display_name}”的账号，其登录随即失效，也不能再登录。" if disabled

@@ -3,8 +3,8 @@ rather than silently undoing that change or turning into another step (分派 in
 保存公开内容 into 恢复公开).
 
 An edit or action form carries a hidden ``drawn`` field (``form_fields(record)``, beside the CSRF token):
-a short digest of what the record's forms act on (``_EDITED``: an administrator account, a deputy, a
-station, a suggestion), else the record's ``version`` (activities, appointments: every change counts it
+a short digest of what the record's forms act on (``_EDITED``: an administrator account, with its 停用/启用
+and 重置密码; a deputy; a station, with its 停用/重新启用; a suggestion), else the record's ``version`` (activities, appointments: every change counts it
 up). A suggestion's digest leaves out what the sweep marks (超期, 临期, screening, deadlines): those change
 no step an administrator takes on the item page, and a form drawn before them is not stale. The view calls ``check_drawn(record)`` before it changes anything: a
 different state is refused with 409 and the page is drawn again as the record is now, what was typed
@@ -39,11 +39,12 @@ def _station_deputy_ids(station):
 
 # What each edit form edits, for a record without a version of its own.
 _EDITED = {
-    User: lambda u: (u.display_name, u.admin_region_id, _ids(u.admin_stations)),
+    # 停用 and a password set count up token_version (its sessions end): a 停用 then 启用 changes the state.
+    User: lambda u: (u.display_name, u.admin_region_id, _ids(u.admin_stations), u.disabled_dt, u.token_version),
     Deputy: lambda d: (d.name, d.level.value, d.region_id, d.term, d.group, d.phone, d.active, d.bio,
                        _ids(d.stations)),
     Station: lambda s: (s.name, s.kind.value, s.region_id, s.address, s.lat, s.lng, s.open_hours, s.description,
-                        _station_deputy_ids(s)),
+                        _station_deputy_ids(s), s.closed_dt),
     Suggestion: lambda s: (s.status.value, s.round, s.station_id, s.deputy_id, s.category, s.supervised,
                            s.held_for_review, s.merged_into_id, s.forward_target, s.forward_department,
                            s.reply_content, s.public_consent, s.public_content, s.public_reply,

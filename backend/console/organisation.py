@@ -231,6 +231,11 @@ def station_reopen(station_id):
 
 def _station_closed(station_id, closed):
     station = managed_station_or_404(station_id)
+    try:
+        check_drawn(station)  # drawn before a colleague's 停用 or 重新启用: never undo it unseen
+    except APIError as exc:
+        return refused_form("console/station_edit.html", exc, (),
+                            read_after=lambda: _station_page(station, _station_values(station)))
     services.update_station(g.user, station, {"closed": closed})
     flash(f"已停用联络站“{station.name}”：它不再出现在附近联络站和各处选择中，扫其二维码会提示已停用；重新启用后恢复。"
           if closed else f"已重新启用联络站“{station.name}”，其二维码恢复可用。", "success")
