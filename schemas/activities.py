@@ -178,7 +178,8 @@ class ActivityQuery(PageArgs):
                        "whose places the calling deputy may claim now (揭榜), soonest first"})
     status = Choice(ActivityStatus, "活动状态", ACTIVITY_STATUS_LABELS)
     type = Choice(ActivityType, "活动类型", ACTIVITY_TYPE_LABELS)
-    station_id = Id()
+    station_id = Id(metadata={"description": "scope station (or all, for a caller who is not a deputy): a station "
+                                             "outside the caller's scope: 404, as one that does not exist"})
 
 
 class ActivityEventQuery(PageArgs):

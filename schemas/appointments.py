@@ -34,7 +34,8 @@ class AppointmentNoteIn(StrictSchema):
 class AppointmentQuery(PageArgs):
     scope = fields.String(validate=OneOfLabelled("范围", {"mine": "我提出的", "handling": "约见我或本人经办的"}))
     status = Choice(AppointmentStatus, "约见状态", APPOINTMENT_STATUS_LABELS)
-    station_id = Id()
+    station_id = Id(metadata={"description": "scope handling, for an administrator who is not a deputy: a station "
+                                             "outside the caller's scope: 404, as one that does not exist"})
 
 
 class _Brief(Schema):

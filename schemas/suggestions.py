@@ -147,12 +147,16 @@ class SuggestionQuery(PageArgs):
     due_soon = fields.Boolean()
     supervised = fields.Boolean()
     held = fields.Boolean(metadata={"description": "only items held by content screening and still to be released or refused (admins); false: all others"})
-    station_id = Id()
-    deputy_id = Id()
+    station_id = Id(metadata={"description": "scope station (or all, for a caller with no citizen or deputy role): "
+                                             "a station outside the caller's scope: 404, as one that does not exist"})
+    deputy_id = Id(metadata={"description": "scope station (or all, as for station_id): a deputy outside the "
+                                            "caller's scope: 404"})
     region_id = Id(metadata={"description": "the items handled in the region's subtree: at its stations, or with "
-                                            "no station waiting in its queue; each item counts in one region of a level"})
+                                            "no station waiting in its queue; each item counts in one region of a level. "
+                                            "Scope station (or all, as for station_id): a region outside the caller's scope: 404"})
     deputy_region_id = Id(metadata={"description": "the items handled by deputies elected in the region's subtree "
-                                                   "(the deputy's congress's view), wherever they are handled"})
+                                                   "(the deputy's congress's view), wherever they are handled. "
+                                                   "Scope station (or all, as for station_id): a region outside the caller's scope: 404"})
     date_from = fields.Date(data_key="from", validate=in_service_years)
     date_to = fields.Date(data_key="to", validate=in_service_years)
     sort = fields.String(
@@ -299,7 +303,7 @@ class StatsQuery(QuerySchema):
                                                    "(the deputy's congress's view), wherever they are handled. "
                                                    "A region outside the caller's scope: 404"})
     station_id = Id(metadata={"description": "a station outside the caller's scope: 404, as one that does not exist"})
-    deputy_id = Id()
+    deputy_id = Id(metadata={"description": "a deputy outside the caller's scope (their own self excepted): 404"})
     category = Text(32)
     date_from = fields.Date(data_key="from", validate=in_service_years)
     date_to = fields.Date(data_key="to", validate=in_service_years)

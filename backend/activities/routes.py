@@ -22,7 +22,10 @@ from schemas.activities import (
 from schemas.common import page_of
 from schemas.training import SummonIn, SummonOut
 
-from ..auth.scope import admin_required, current_caller, current_user, login_required, region_subtree_clause, station_scope_clause
+from ..auth.scope import (
+    admin_required, current_caller, current_user, list_narrowing_or_404, login_required, region_subtree_clause,
+    station_scope_clause,
+)
 from ..errors import APIError, not_found
 from ..extensions import Blueprint, db
 from ..idempotency import idempotent
@@ -195,6 +198,7 @@ def list_activities(args):
             clauses.append(region_subtree_clause(Activity.region_id, user.admin_region))
     if not clauses:
         raise APIError(403, "forbidden", _LIST_REFUSALS[scope])
+    list_narrowing_or_404(user, args, scope == "station" or (scope == "all" and "deputy" not in user.roles))
     query = select(Activity).where(or_(*clauses))
     for key in ("status", "type", "station_id"):
         if key in args:

@@ -13,7 +13,7 @@ from schemas.appointments import (
 from schemas.common import page_of
 
 from ..activities.models import ACTIVITY_STATUS_LABELS
-from ..auth.scope import current_caller, current_user, login_required
+from ..auth.scope import current_caller, current_user, list_narrowing_or_404, login_required
 from ..errors import APIError, not_found
 from ..extensions import Blueprint
 from ..idempotency import idempotent
@@ -102,6 +102,7 @@ def list_appointments(args):
         if not handling:
             raise APIError(403, "forbidden", "只有代表和管理员可以查看收到的约见。")
         clauses = [services.handling_clause(user)]
+        list_narrowing_or_404(user, args, "deputy" not in user.roles)
     query = select(Appointment).where(*clauses)
     for key in ("status", "station_id"):
         if key in args:

@@ -264,6 +264,45 @@ def manages_deputy(user, deputy):
     return any(manages_station(user, s) for s in deputy.stations)
 
 
+def may_narrow_to(user, region):
+    """A region of the administrator's, or (a station administrator's) one holding one of their stations."""
+    if region is None:
+        return False
+    return manages_region(user, region) or any(region.contains(s.region) for s in user.admin_stations)
+
+
+def narrowing_or_404(user, args):
+    """404, as for one that does not exist (the contract), for a region (``region_id``, ``deputy_region_id``),
+    station (``station_id``) or deputy (``deputy_id``) in ``args`` that ``user``'s lists and figures may not
+    be narrowed to: the statistics API, the administrators' lists (suggestions, activities, appointments), the
+    console's 工作台 and 导出统计 would otherwise answer for (and, empty or not, tell of) a scope they do not
+    have. A deputy filtering on themselves is in scope."""
+    for key in ("region_id", "deputy_region_id"):
+        if key in args and not may_narrow_to(user, get_by_id(Region, args[key])):
+            raise not_found("区域不存在。")
+    if "station_id" in args and not manages_station(user, get_by_id(Station, args["station_id"])):
+        raise not_found("联络站不存在。")
+    if "deputy_id" in args and args["deputy_id"] != user.deputy_id \
+            and not manages_deputy(user, get_by_id(Deputy, args["deputy_id"])):
+        raise not_found("代表不存在。")
+
+
+NARROWING_FILTERS = ("region_id", "deputy_region_id", "station_id", "deputy_id")
+
+
+def list_narrowing_or_404(caller, args, admins_list):
+    """``narrowing_or_404`` for a list's filters when the list is only an administrator's scope
+    (``admins_list``: e.g. ``scope=station``, or ``scope=all`` for a caller with no citizen or deputy role,
+    whose own items may lie anywhere). Costs nothing when no such filter is given."""
+    if admins_list and caller.is_admin and any(key in args for key in NARROWING_FILTERS):
+        narrowing_or_404(current_user(), args)
+
+
+def only_as_admin(caller):
+    """Whether everything ``caller`` may see in a list of "all" is an administrator's scope."""
+    return caller.is_admin and "citizen" not in caller.roles and "deputy" not in caller.roles
+
+
 def owns_deputy(user, deputy):
     """Whether ``user`` may change what belongs to ``deputy`` as a whole: an administrator of the
     region that elected them, or of every station they are received at."""

@@ -29,7 +29,9 @@ from ..activities.models import (
     ParticipantStatus,
     checkin_mode,
 )
-from ..auth.scope import deputy_scope_clause, get_by_id, manages_region, region_subtree_clause, station_scope_clause
+from ..auth.scope import (
+    deputy_scope_clause, get_by_id, manages_region, may_narrow_to, region_subtree_clause, station_scope_clause,
+)
 from ..db_types import utcnow
 from ..errors import APIError, error_response, not_found, validation_failed
 from ..extensions import db
@@ -39,7 +41,6 @@ from ..liaisons.models import Liaison, LiaisonDeputy
 from ..org.models import Deputy, Region, Station, deputy_listing, station_deputies
 from ..org.names import by_pinyin
 from ..pagination import paginate
-from ..suggestions.queries import may_narrow_to
 from ..points import rulebook
 from ..points.models import PointEntry
 from ..qr import render

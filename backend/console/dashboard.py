@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, select
 
 from schemas.suggestions import StatsQuery
 
-from ..auth.scope import deputy_scope_clause, region_subtree_clause
+from ..auth.scope import deputy_scope_clause, narrowing_or_404, region_subtree_clause
 from ..db_types import utcnow
 from ..extensions import db
 from ..org.models import DEPUTY_LEVEL_LABELS, Deputy, Region, Station, station_deputies
@@ -26,7 +26,7 @@ from ..points.models import DeputyScore
 from ..points.queries import current_year, entered_by, leaderboard, ranked
 from ..slow_figures import kept_if_slow, scope_key
 from ..suggestions.models import OPEN_STATUSES, Status, Suggestion, awaiting_review_clause
-from ..suggestions.queries import admin_scope_clause, apply_filters, narrowing_or_404
+from ..suggestions.queries import admin_scope_clause, apply_filters
 from ..suggestions.services import CHINA
 from ..suggestions.stats import status_breakdown, suggestion_stats
 from .activities import to_close_count

@@ -19,7 +19,7 @@ from ..audit.log import masked_phone, record_apart
 from ..db_types import UTCDateTime, utcnow
 from ..auth.services import WEB_CITIZEN_NAME, WEB_CITIZEN_NAMES
 from ..auth.scope import (
-    MAX_ID, deputy_scope_clause, get_by_id, manages_deputy, region_subtree_clause, station_scope_clause,
+    MAX_ID, deputy_scope_clause, get_by_id, manages_deputy, may_narrow_to, region_subtree_clause, station_scope_clause,
 )
 from ..errors import APIError, not_found, validation_failed
 from ..extensions import db
@@ -49,7 +49,6 @@ from ..suggestions.queries import (
     contact_phone_is,
     keyword_clause,
     load_item,
-    may_narrow_to,
     number_ends_with,
     typed_number,
     typed_phone,

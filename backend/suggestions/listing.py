@@ -18,7 +18,7 @@ from typing import NamedTuple
 from sqlalchemy import Integer, and_, bindparam, false, func, literal_column, or_, select, true, union_all
 
 from ..auth.models import User
-from ..auth.scope import RegionRef, is_root
+from ..auth.scope import RegionRef, is_root, list_narrowing_or_404, only_as_admin
 from ..db_types import json_rows
 from ..errors import APIError
 from ..extensions import db
@@ -280,7 +280,9 @@ def list_page(caller, args):
     ``caller`` sees it. The search (``q``) is one more condition on the scope's: it finds only what the
     list would show anyway."""
     scope = args.get("scope") or default_scope(caller)
-    values = _scope_values(scope, caller) | filter_values(args)
+    values = _scope_values(scope, caller)
+    list_narrowing_or_404(caller, args, scope == "station" or (scope == "all" and only_as_admin(caller)))
+    values |= filter_values(args)
     if args.get("q"):  # an administrator's list is a station's or a region's: its words are looked up
         values |= keyword_values(args["q"], indexed=caller.is_admin)
     page, per_page = args["page"], args["per_page"]

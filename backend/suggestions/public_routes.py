@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from schemas.common import page_of
 from schemas.suggestions import FollowOut, NearbyOut, NearbyQuery, PublicQuery, PublicSuggestionOut, StatsOut, StatsQuery
 
-from ..auth.scope import admin_required, current_user, login_required
+from ..auth.scope import admin_required, current_user, login_required, narrowing_or_404
 from ..db_types import utcnow
 from ..errors import APIError
 from ..extensions import Blueprint, db
@@ -24,7 +24,7 @@ from ..slow_figures import kept_if_slow, scope_key
 from ..web.limits import per_citizen
 from . import workflow
 from .models import CLEARED_SCREENINGS, IMPLEMENTED_LABELS, OPEN_STATUSES, PUBLISHABLE_SCREENINGS, Status, Suggestion, SuggestionFollower
-from .queries import admin_scope_clause, apply_filters, load_item, narrowing_or_404
+from .queries import admin_scope_clause, apply_filters, load_item
 from .redact import public_content, public_reply
 from .stats import suggestion_stats
 

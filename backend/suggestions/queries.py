@@ -16,8 +16,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import defaultload
 
 from ..auth.scope import (
-    RegionRef, administered_stations, get_by_id, is_root, manages_region, manages_station, region_subtree_clause,
-    station_scope_clause,
+    RegionRef, administered_stations, get_by_id, is_root, region_subtree_clause, station_scope_clause,
 )
 from ..errors import not_found
 from ..extensions import db
@@ -88,24 +87,6 @@ def admin_scope_clause(user, narrow=None):
     if region is not None:
         clauses.append(region_subtree_clause(Suggestion.region_id, region))
     return or_(*clauses)
-
-
-def narrowing_or_404(user, args):
-    """404, as for one that does not exist (the contract), for a region (``region_id``, ``deputy_region_id``)
-    or station (``station_id``) in ``args`` that ``user``'s figures may not be narrowed to: the statistics API,
-    the console's 工作台 and 导出统计 would otherwise answer for (and name) a scope they do not have."""
-    for key in ("region_id", "deputy_region_id"):
-        if key in args and not may_narrow_to(user, get_by_id(Region, args[key])):
-            raise not_found("区域不存在。")
-    if "station_id" in args and not manages_station(user, get_by_id(Station, args["station_id"])):
-        raise not_found("联络站不存在。")
-
-
-def may_narrow_to(user, region):
-    """A region of the administrator's, or (a station administrator's) one holding one of their stations."""
-    if region is None:
-        return False
-    return manages_region(user, region) or any(region.contains(s.region) for s in user.admin_stations)
 
 
 def filter_values(args):
