@@ -181,18 +181,22 @@ def http_exception_response(exc: HTTPException):
     if status >= 500:
         log.error("server error: %s", exc)
     if status == 429:
-        return _rate_limited_response(data.get("message") or message)
+        # A limit's own sentence (flask-limiter's error_message, the exception's description) when it says where
+        # the time to wait goes: web/limits.py, retry_message.
+        sentence = exc.description if "{wait}" in (exc.description or "") else None
+        return _rate_limited_response(data.get("message") or message, sentence)
     return error_response(status, code, data.get("message") or message)
 
 
-def _rate_limited_response(message):
-    """A 429 that says when to try again, in its message and in ``Retry-After`` (web/limits.py)."""
-    from .web.limits import retry_message, seconds_to_wait
+def _rate_limited_response(message, sentence=None):
+    """A 429 that says when to try again, in its message (``sentence``, a limit's own, or the general one)
+    and in ``Retry-After`` (web/limits.py)."""
+    from .web.limits import RETRY_SENTENCE, retry_message, seconds_to_wait
 
     seconds = seconds_to_wait()
     if seconds is None:
-        return error_response(429, "rate_limited", message)
-    response = error_response(429, "rate_limited", retry_message(seconds))
+        return error_response(429, "rate_limited", message if sentence is None else retry_message(None, sentence))
+    response = error_response(429, "rate_limited", retry_message(seconds, sentence or RETRY_SENTENCE))
     response.headers["Retry-After"] = str(seconds)
     return response
 

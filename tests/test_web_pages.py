@@ -178,12 +178,16 @@ def test_a_wechat_citizens_filings_are_limited_loosely_per_account(client, facto
 
 
 def test_creating_web_identities_is_limited_per_address(client, config_override):
+    """Refused, a new identity is told why (the network is shared), when to try again (Retry-After's minutes)
+    and what else to do: mobile data, or WeChat."""
     config_override(WEB_IDENTITY_RATE_LIMIT="2 per hour")
     first = web_identity(client, "10.0.0.9")
     web_identity(client, "10.0.0.9")
     over = client.post("/api/v1/auth/web", json={}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
-    assert over.status_code == 429
-    assert over.json["error"] == "rate_limited"
+    assert (over.status_code, over.json["error"]) == (429, "rate_limited")
+    assert over.json["message"] == ("当前网络下使用的人较多，暂时无法为本机登记身份。请 60 分钟后重试，"
+                                    "或改用手机流量扫码，也可在微信中扫码提交。")
+    assert 3500 <= int(over.headers["Retry-After"]) <= 3601
     # Renewing an existing identity creates nothing and still works from that address.
     renewed = client.post("/api/v1/auth/web", json={"key": first["key"]}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert renewed.status_code == 200

@@ -13,7 +13,7 @@ from schemas.common import StrictSchema, Text
 
 from ..errors import APIError
 from ..extensions import Blueprint, limiter
-from ..web.limits import configured
+from ..web.limits import IDENTITY_LIMITED, POLL_IDENTITY_LIMITED, configured
 from . import erasure, services, wechat_link
 from .limits import own_password_limits, sign_in_limits
 from .scope import admin_required, current_caller, current_user, login_required
@@ -163,10 +163,10 @@ def _for_open_poll():
 
 @blp.post("/auth/web")
 @limiter.limit(configured("WEB_IDENTITY_RATE_LIMIT"), exempt_when=lambda: _renewing() or _for_open_poll(),
-               deduct_when=lambda response: response.status_code == 201)
+               deduct_when=lambda response: response.status_code == 201, error_message=IDENTITY_LIMITED)
 @limiter.shared_limit(configured("WEB_POLL_IDENTITY_RATE_LIMIT"), scope="web-poll-identity",
                       exempt_when=lambda: _renewing() or not _for_open_poll(),
-                      deduct_when=lambda response: response.status_code == 201)
+                      deduct_when=lambda response: response.status_code == 201, error_message=POLL_IDENTITY_LIMITED)
 @blp.arguments(WebLoginIn)
 @blp.response(201, WebTokenOut, description="新建了匿名群众身份")
 @blp.alt_response(200, schema=WebTokenOut, description="已有身份换取了新令牌")

@@ -25,7 +25,8 @@ per user (``UPLOAD_RATE_LIMIT``) and per address (``UPLOAD_ADDRESS_RATE_LIMIT``)
 more than any other request.
 
 Every 429 says when to try again: the ``Retry-After`` header and 操作过于频繁，请 N 分钟后再试。
-(``retry_message``, used by errors.http_exception_response).
+(``retry_message``, used by errors.http_exception_response), or a limit's own sentence with its time to wait
+(a limit's ``error_message`` holding ``{wait}``: a new identity's, ``IDENTITY_LIMITED``).
 """
 import math
 import time
@@ -158,9 +159,20 @@ def seconds_to_wait():
     return max(1, math.ceil(current.reset_at - time.time()))
 
 
-def retry_message(seconds):
-    """操作过于频繁，请 N 分钟后再试。 (N hours past two hours: a per-day limit)."""
+RETRY_SENTENCE = "操作过于频繁，请{wait}后再试。"
+# A new browser identity refused by the per-address limit (POST /auth/web): the address is shared, and the person
+# is told what else works. The web pages word it so too (static/web/common.js, MESSAGES.identity_limited).
+IDENTITY_LIMITED = "当前网络下使用的人较多，暂时无法为本机登记身份。请{wait}后重试，或改用手机流量扫码，也可在微信中扫码提交。"
+# The same from an open 述职测评's page, past its larger limit (static/web/report-poll.js words it so).
+POLL_IDENTITY_LIMITED = "本场参加测评的人数较多，暂时无法为本机登记测评身份。请{wait}后重试，或改用手机流量扫码，也可联系会场工作人员。"
+
+
+def retry_message(seconds, sentence=RETRY_SENTENCE):
+    """``sentence`` (a limit's own, given as its ``error_message``) saying when to try again: 请 N 分钟后再试
+    (N hours past two hours: a per-day limit); with no time known (``seconds`` None), 请稍后再试."""
+    if seconds is None:
+        return sentence.format(wait="稍")
     minutes = max(1, round(seconds / 60))  # the nearest minute: the window ends on a whole second
     if minutes > 120:
-        return f"操作过于频繁，请 {math.ceil(minutes / 60)} 小时后再试。"
-    return f"操作过于频繁，请 {minutes} 分钟后再试。"
+        return sentence.format(wait=f" {math.ceil(minutes / 60)} 小时")
+    return sentence.format(wait=f" {minutes} 分钟")

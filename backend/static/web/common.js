@@ -218,11 +218,12 @@
 
   /* The 429's sentence for what was asked (``kind``): a filing's (``"filing"``: a suggestion, a request to
    * meet, a proposal, an opinion) says when to try again, as the server says it (操作过于频繁，请 N 分钟后再试。),
-   * as a filing quota; a new identity's (``"identity"``) says the network is shared; any other (a photo,
+   * as a filing quota; a new identity's (``"identity"``) says the network is shared (as the server's own does:
+   * 当前网络下使用的人较多…请 N 分钟后重试…, web/limits.py IDENTITY_LIMITED); any other (a photo,
    * 关注) is the server's own sentence. A sentence without a time to wait (您已上传 20 张尚未提交的照片…) is
    * the server's too. */
   function rateLimited(said, kind) {
-    var wait = /请 ?(\d+) ?(分钟|小时)后再试/.exec(said || "");
+    var wait = /请 ?(\d+) ?(分钟|小时)后(?:再试|重试)/.exec(said || "");
     if (kind === "identity") {
       return wait ? MESSAGES.identity_limited.replace("请稍后重试", "请 " + wait[1] + " " + wait[2] + "后重试")
         : MESSAGES.identity_limited;
