@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 import requests
 from PIL import Image
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backend import create_app
 from backend.db_types import utcnow
@@ -299,6 +299,27 @@ def test_a_busy_wechat_is_sent_one_photo_a_sweep_not_every_photo(client, app, wo
         db.session.commit()
     assert "照片送检 3 张" in sweep(app)
     assert len(media_checks(wechat_standin)) == 3
+
+
+def test_a_malformed_answer_for_one_photo_holds_up_none_of_the_others(client, app, factory, world, served, wechat_standin):  # noqa: F811
+    """WeChat answering success without a trace_id for one photo, first in line: the others are submitted in the
+    same sweep; that one stays pending and is asked for again at a later sweep."""
+    odd = factory.wechat_login("malformed-answer")  # the stand-in answers this user without a trace_id
+    odd_item, _ = file_with_photo(client, world | {"citizen": odd}, street_photo())
+    fine_item, _ = file_with_photo(client, world, street_photo())
+    assert "照片送检 1 张（转人工 0，待重试 1）" in sweep(app)
+    assert [c["openid"] for c in media_checks(wechat_standin)] == ["fake-openid-citizen-wang"]
+    assert item(client, world["admin"], odd_item).json["attachments"][0]["screening"] == "pending"
+    assert item(client, world["admin"], fine_item).json["attachments"][0]["screening"] == "checking"
+    deliver_pushes(wechat_standin)
+    assert item(client, world["zhang_h"], fine_item).json["attachments"][0]["screening"] == "pass"
+
+    with app.app_context():  # its backoff over: asked again
+        db.session.execute(update(Upload).values(screen_next_dt=None))
+        db.session.commit()
+    assert "照片送检 0 张（转人工 0，待重试 1）" in sweep(app)
+    with app.app_context():
+        assert db.session.scalar(select(Upload.screen_attempts).where(Upload.suggestion_id == odd_item)) == 2
 
 
 def test_a_photo_wechat_never_screens_goes_to_an_administrator(client, app, world, served):  # noqa: F811

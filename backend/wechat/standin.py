@@ -11,7 +11,8 @@ It behaves as the API contract describes:
   openid ``fake-openid-refuser`` → 43101; a value that is empty, not wrapped as ``{"value": ...}``
   or longer than its type allows (``thing`` 20 characters, ``phrase`` 5, ``number``/``letter``/
   ``character_string`` 32), or a ``phrase`` that is not all Chinese characters → 47003, as WeChat answers.
-* ``media_check_async``: answers a ``trace_id`` at once and queues the verdict, as WeChat does.
+* ``media_check_async``: answers a ``trace_id`` at once and queues the verdict, as WeChat does; for an
+  openid containing ``malformed-answer`` (js_code ``malformed-answer``), success without a ``trace_id``.
   Delivering the queue (``POST /__standin__/pushes/deliver``, or every half second with
   ``auto_push``) fetches each ``media_url`` over HTTP as WeChat would, decodes it, and pushes
   ``wxa_media_check`` to the message-push URL (``PUT /__standin__/push-target`` or ``--push-url``),
@@ -50,6 +51,7 @@ from .push_crypto import PushCipher, sign
 
 FORBIDDEN_MARKER = "违禁测试"
 MALFORMED_MARKER = "畸形应答测试"
+MALFORMED_OPENID_MARKER = "malformed-answer"  # media_check_async for this user: success without a trace_id
 # subscribeMessage.send value limits by keyword type (characters).
 VALUE_LIMITS = {"thing": 20, "phrase": 5, "number": 32, "letter": 32, "character_string": 32}
 CHINESE_ONLY = re.compile(r"[\u4e00-\u9fff]+")
@@ -207,6 +209,8 @@ def create_standin_app(appid="wx-fake-appid", secret="fake-secret", token_ttl=72
             return err(47001, "data format error: media_url")
         if body.get("media_type") not in (1, 2) or body.get("version") != 2 or body.get("scene") not in (1, 2, 3, 4):
             return err(47001, "data format error")
+        if MALFORMED_OPENID_MARKER in str(body.get("openid", "")):
+            return jsonify({"errcode": 0, "errmsg": "ok", "trace_id": None})
         check = {"trace_id": f"{secrets.token_hex(4)}-{secrets.token_hex(4)}-{secrets.token_hex(4)}",
                  "media_url": media_url, "openid": body.get("openid", "")}
         with lock:
