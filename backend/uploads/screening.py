@@ -10,7 +10,8 @@ citizen who took it and to administrators (``Upload.shown``).
   retried with backoff; one whose submission fails for reasons of its own (an answer without a
   trace_id, an odd errcode, a bug of ours) holds up none of the others, as in the text screening.
   A verdict that never comes is asked for again after ``PHOTO_SCREEN_WAIT_MINUTES``; after
-  ``MAX_SUBMISSIONS`` tries, or when WeChat will not screen for this user (no openid), the photo goes to an administrator (``manual``).
+  ``MAX_SUBMISSIONS`` tries, or when WeChat will not screen for this user (no openid), the photo goes
+  to an administrator (``manual``).
 * A ``risky`` verdict or a ``manual`` photo holds its suggestion for review, exactly like risky
   text: hidden from everyone but administrators until one releases (or rejects) it.
 * Every step claims its row with a conditional UPDATE, so concurrent sweeps and repeated pushes
