@@ -1572,3 +1572,14 @@ def test_0070_builds_the_reception_days_requests_index_and_rebuilds_one_left_inv
     definition = _indexes_built_online(scratch_url, "0069", "0070", {
         "ix_appointments_activity_status": "appointments"})["ix_appointments_activity_status"]
     assert "(activity_id, status)" in definition and "activity_id IS NOT NULL" in definition.split("WHERE")[1]
+
+
+def test_0071_builds_the_refused_templates_index_and_rebuilds_one_left_invalid(scratch_url):
+    """0071: the messages waiting for a template id WeChat refused (the health check's refused_templates), by
+    template, over those rows alone, on both databases (built CONCURRENTLY on PostgreSQL, one a killed build
+    left INVALID dropped and built again). Downgraded, it goes."""
+    definition = _indexes_built_online(scratch_url, "0070", "0071", {
+        "ix_outbox_messages_template_refused": "outbox_messages"})["ix_outbox_messages_template_refused"]
+    on, where = definition.split("WHERE")
+    assert "(template)" in on
+    assert "pending" in where and "40036 " in where and "40037 " in where

