@@ -5,7 +5,7 @@ from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 
 # A template id WeChat does not know (40037; 40036 not even of a template id's length): see outbox.TEMPLATE_ERRCODES.
-TEMPLATE_REFUSED_ERRCODES = (40036, 40037)
+TEMPLATE_REFUSED_ERRCODES = (40036, 40037)  # five digits each: substr(last_error, 1, 6) below is one and its space
 # The messages waiting for such a template id to be corrected: the health check's ``refused_templates``
 # (outbox.refused_template_waiting). Literal SQL, the same text in the query and in the partial index's
 # WHERE (ix_outbox_messages_template_refused, migration 0071), so that the planner proves the index serves
