@@ -51,9 +51,29 @@ def _chinese(exc):
     return exc.message
 
 
+class _ChineseFormatter(click.HelpFormatter):
+    """--help's headings in Chinese: 用法： for Usage:, and click's section names."""
+    SECTIONS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+    def write_usage(self, prog, args="", prefix=None):
+        super().write_usage(prog, args, prefix="用法：" if prefix is None else prefix)
+
+    def section(self, name):
+        return super().section(self.SECTIONS.get(name, name))
+
+    def write_heading(self, heading):
+        # click writes "{heading}:"; a Chinese heading takes the full-width colon
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+class _ChineseContext(click.Context):
+    formatter_class = _ChineseFormatter
+
+
 class _Chinese:
-    """Our commands' usage errors and --help option in Chinese (§2.4: every command explains itself in Chinese).
+    """Our commands' usage errors and --help in Chinese (§2.4: every command explains itself in Chinese).
     ``usage_exit_code``: the import commands say 1 for a usage error, since their 2 means "some rows refused"."""
+    context_class = _ChineseContext
 
     def __init__(self, *args, usage_exit_code=2, **kwargs):
         super().__init__(*args, **kwargs)

@@ -279,6 +279,8 @@ def test_an_import_that_imports_nothing_exits_1_in_chinese_and_bad_options_are_t
     not_a_number = runner.invoke(args=["import-stations", str(path), "--region", "abc"])
     assert not_a_number.exit_code == 1, not_a_number.output
     assert "--region 的值无效：“abc”不是整数。" in not_a_number.output and "Usage:" not in not_a_number.output
-    assert "显示本说明后退出" in runner.invoke(args=["import-stations", "--help"]).output
+    shown = runner.invoke(args=["import-stations", "--help"]).output
+    assert "显示本说明后退出" in shown and "用法：" in shown and "选项：" in shown, shown
+    assert "Usage:" not in shown and "Options:" not in shown
     bad_level = runner.invoke(args=["create-region", "西湖区", "--level", "district"])
     assert bad_level.exit_code == 2 and "“district”不是可选的值" in bad_level.output, bad_level.output
