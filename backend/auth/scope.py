@@ -283,8 +283,23 @@ def narrowing_or_404(user, args):
     if "station_id" in args and not manages_station(user, get_by_id(Station, args["station_id"])):
         raise not_found("联络站不存在。")
     if "deputy_id" in args and args["deputy_id"] != user.deputy_id \
-            and not manages_deputy(user, get_by_id(Deputy, args["deputy_id"])):
+            and not _deputy_in_scope(user, get_by_id(Deputy, args["deputy_id"])):
         raise not_found("代表不存在。")
+
+
+def _deputy_in_scope(user, deputy):
+    """Whether ``user``'s lists and figures may be narrowed to ``deputy``: one they manage (``manages_deputy``), or
+    one who has an item in their scope still, e.g. received at their station once (moved away, or taken off it),
+    whose earlier items stay there. The second is one EXISTS, by ix_suggestions_deputy_status, asked only when the
+    first fails."""
+    if deputy is None:
+        return False
+    if manages_deputy(user, deputy):
+        return True
+    from ..suggestions.models import Suggestion  # the suggestions build on this module: not at its top
+    from ..suggestions.queries import admin_scope_clause
+    return db.session.scalar(
+        select(select(Suggestion.id).where(Suggestion.deputy_id == deputy.id, admin_scope_clause(user)).exists()))
 
 
 NARROWING_FILTERS = ("region_id", "deputy_region_id", "station_id", "deputy_id")
