@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.extensions import db
-from backend.org.models import Deputy
+from backend.org.models import Deputy, Region
 from backend.suggestions.models import Status, Suggestion
 
 API = "/api/v1"
@@ -63,8 +63,18 @@ def test_filter_outside_scope_is_not_found(client, scoped, path, key, kind, mess
     assert client.get(API + path, headers=headers, query_string={key: ids["own"][kind]}).status_code == 200
 
 
-def test_a_deputy_no_longer_at_the_station_is_filtered_on_by_their_items_there(client, scoped):
+@pytest.fixture(params=["station", "county"])
+def admin_headers(request, scoped, factory):
+    """The station's administrator, or the county's (whose scope PostgreSQL reads as arrays of ids)."""
     headers, ids = scoped
+    if request.param == "station":
+        return headers, ids
+    county = factory.admin("hecheng", region=db.session.get(Region, ids["own"]["region"]))
+    return factory.headers_for_admin(county), ids
+
+
+def test_a_deputy_no_longer_at_the_station_is_filtered_on_by_their_items_there(client, admin_headers):
+    headers, ids = admin_headers
     listed = client.get(API + "/suggestions", headers=headers, query_string={"deputy_id": ids["moved"]["deputy"]})
     assert listed.status_code == 200, listed.json
     assert [item["id"] for item in listed.json["items"]] == [ids["moved"]["item"]]
@@ -74,8 +84,8 @@ def test_a_deputy_no_longer_at_the_station_is_filtered_on_by_their_items_there(c
 
 
 @pytest.mark.parametrize("path", ["/suggestions", "/stats/suggestions"])
-def test_a_foreign_deputy_with_items_only_elsewhere_is_not_found(client, scoped, path):
-    headers, ids = scoped
+def test_a_foreign_deputy_with_items_only_elsewhere_is_not_found(client, admin_headers, path):
+    headers, ids = admin_headers
     response = client.get(API + path, headers=headers, query_string={"deputy_id": ids["foreign_with_item"]["deputy"]})
     assert response.status_code == 404, response.json
     assert response.json["message"] == "代表不存在。"
