@@ -125,15 +125,16 @@ def _region_admins(app, factory, w, name="clerk"):
 
 
 def _account_state(app, client, factory, w):
-    """A stale 停用 after a colleague 停用 and 启用 again: never takes back their 启用 unseen."""
+    """A stale 启用 after a colleague 启用 and 停用 again: never takes back their 停用 unseen."""
     clerk, a, b = _region_admins(app, factory, w)
     page, post, form = f"/console/admins/{clerk.id}", f"/console/admins/{clerk.id}/disabled", 'id="admin-state"'
+    assert a.post(post, data=drawn_form(a, page, form)).status_code == 302  # 停用账号
     stale = drawn_form(b, page, form)
-    assert stale["disabled"] == "1"  # 停用账号
-    assert a.post(post, data=drawn_form(a, page, form)).status_code == 302
-    done = a.post(post, data=drawn_form(a, page, form))  # 启用账号
-    kept = lambda: db.session.get(User, clerk.id).disabled_dt is None
-    return done, b, post, stale, kept, "账号状态：正常", form
+    assert stale["disabled"] == "0"  # 启用账号
+    assert a.post(post, data=drawn_form(a, page, form)).status_code == 302  # 启用账号
+    done = a.post(post, data=drawn_form(a, page, form))  # 停用账号 again
+    kept = lambda: db.session.get(User, clerk.id).disabled_dt is not None
+    return done, b, post, stale, kept, "账号状态：已停用", form
 
 
 def _password(app, client, factory, w):
@@ -285,3 +286,18 @@ def test_what_the_sweep_marks_on_an_item_does_not_refuse_a_form_drawn_before(app
     assert done.status_code == 302, html.unescape(done.get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(Suggestion, item_id).deputy_id == world["zhang"].id
+
+
+def test_the_accounts_own_password_change_leaves_its_state_form_good(app, client, factory, world):
+    """A new account changes its initial password at its first login (a new hash, its sessions counted up):
+    the 停用 form the region administrator drew before is not stale for that — only 停用/启用 makes it so."""
+    clerk, a, _ = _region_admins(app, factory, world)
+    page = f"/console/admins/{clerk.id}"
+    form = drawn_form(a, page, 'id="admin-state"')
+    clerk = db.session.get(User, clerk.id)
+    clerk.password_hash, clerk.token_version = "changed-by-its-owner", clerk.token_version + 1
+    db.session.commit()
+    done = a.post(f"{page}/disabled", data=form)
+    assert done.status_code == 302, html.unescape(done.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(User, clerk.id).disabled_dt is not None

@@ -144,7 +144,7 @@ def admin_password(user_id):
     account = accounts.account_or_404(user, user_id)
     accounts.check_may_reset(user, account)  # before the form's reasons: the page has no such form otherwise
     try:
-        check_drawn(account)  # drawn before a colleague's reset: never replace the password they handed over
+        check_drawn(account, part="password")  # drawn before a colleague's reset: never replace the password they handed over
         if request.form.get("password") != request.form.get("password2"):
             raise ValidationError({"password": ["两次输入的新密码不一致。"]})
         data = PasswordResetIn().load({"password": request.form.get("password", "")})
@@ -164,7 +164,7 @@ def admin_disabled(user_id):
     user = _region_admin_only()
     account = accounts.account_or_404(user, user_id)
     try:
-        check_drawn(account)  # drawn before a colleague's 停用 or 启用: never undo it unseen
+        check_drawn(account, part="state")  # drawn before a colleague's 停用 or 启用: never undo it unseen
     except APIError as exc:
         return refused_form("console/admin_edit.html", exc, (), read_after=lambda: _account_page(
             account, _account_values(account), {s.id for s in account.admin_stations}))

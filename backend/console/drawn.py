@@ -39,8 +39,7 @@ def _station_deputy_ids(station):
 
 # What each edit form edits, for a record without a version of its own.
 _EDITED = {
-    # 停用 and a password set count up token_version (its sessions end): a 停用 then 启用 changes the state.
-    User: lambda u: (u.display_name, u.admin_region_id, _ids(u.admin_stations), u.disabled_dt, u.token_version),
+    User: lambda u: (u.display_name, u.admin_region_id, _ids(u.admin_stations), u.disabled_dt),
     Deputy: lambda d: (d.name, d.level.value, d.region_id, d.term, d.group, d.phone, d.active, d.bio,
                        _ids(d.stations)),
     Station: lambda s: (s.name, s.kind.value, s.region_id, s.address, s.lat, s.lng, s.open_hours, s.description,
@@ -52,9 +51,19 @@ _EDITED = {
 }
 
 
-def drawn_state(record):
-    """The state of ``record`` a form drawn now carries: a digest of what its forms act on, or its version."""
-    edited = _EDITED.get(type(record))
+# A form of its own on a record's page that acts on one thing only (``part``): it is stale when that changed,
+# not when anything else did. An account's 停用/启用 is not stale because the account changed its own password
+# (every new account does at its first login) — nor its 重置密码 because of a rename.
+_PARTS = {
+    (User, "state"): lambda u: (u.disabled_dt,),
+    (User, "password"): lambda u: (u.password_hash,),
+}
+
+
+def drawn_state(record, part=None):
+    """The state of ``record`` a form drawn now carries: a digest of what its forms (or its ``part``'s form) act
+    on, or its version."""
+    edited = _PARTS[type(record), part] if part else _EDITED.get(type(record))
     if edited is None:
         mapper = inspect(record).mapper
         return str(getattr(record, mapper.get_property_by_column(mapper.version_id_col).key))
@@ -62,9 +71,9 @@ def drawn_state(record):
     return hashlib.sha256(json.dumps(values, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
 
-def check_drawn(record, message=STALE_MESSAGE):
+def check_drawn(record, message=STALE_MESSAGE, part=None):
     """Refuse (409, ``message``: a string, or a function of the record as it is now) a form drawn when
-    ``record`` was in another state. A form without ``drawn`` is taken: nothing to compare."""
+    ``record`` (its ``part``) was in another state. A form without ``drawn`` is taken: nothing to compare."""
     posted = request.form.get(DRAWN_FIELD, "").strip()
-    if posted and posted != drawn_state(record):
+    if posted and posted != drawn_state(record, part):
         raise APIError(409, "conflict", message(record) if callable(message) else message)

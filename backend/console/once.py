@@ -29,10 +29,10 @@ from .drawn import DRAWN_FIELD, drawn_state
 
 
 @bp.app_template_global()
-def form_fields(record=None):
+def form_fields(record=None, part=None):
     """The hidden fields every console form posts: its CSRF token and its one-time key; and, for a form
-    that edits or acts on ``record``, the state it was drawn in (drawn.py)."""
-    drawn = (f'<input type="hidden" name="{DRAWN_FIELD}" value="{escape(drawn_state(record))}">'
+    that edits or acts on ``record`` (or on its ``part`` only), the state it was drawn in (drawn.py)."""
+    drawn = (f'<input type="hidden" name="{DRAWN_FIELD}" value="{escape(drawn_state(record, part))}">'
              if record is not None else "")
     return Markup(
         f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
