@@ -1583,3 +1583,13 @@ def test_0071_builds_the_refused_templates_index_and_rebuilds_one_left_invalid(s
     on, where = definition.split("WHERE")
     assert "(template)" in on
     assert "pending" in where and "40036 " in where and "40037 " in where
+
+
+def test_0072_builds_the_in_office_deputies_index_and_rebuilds_one_left_invalid(scratch_url):
+    """0072: the deputies in office by created_dt (a rank below 0 counts them: points.queries._ranked_deputies),
+    over those rows alone, on both databases (built CONCURRENTLY on PostgreSQL, one a killed build left
+    INVALID dropped and built again). Downgraded, it goes."""
+    definition = _indexes_built_online(scratch_url, "0071", "0072", {
+        "ix_deputies_active_created": "deputies"})["ix_deputies_active_created"]
+    on, where = definition.split("WHERE")
+    assert "(created_dt)" in on and "active IS" in where

@@ -217,6 +217,10 @@ class Deputy(db.Model):
         # migration 0069), not a sort of every deputy.
         Index("ix_deputies_active_name", "name", "id", postgresql_where=text("active IS true"),
               sqlite_where=text("active IS 1")),
+        # A rank below 0 counts the deputies in office (entered by a past year's end): an index-only count
+        # (points.queries._ranked_deputies; migration 0072), not a scan of every deputy.
+        Index("ix_deputies_active_created", "created_dt", postgresql_where=text("active IS true"),
+              sqlite_where=text("active IS 1")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

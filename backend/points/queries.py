@@ -60,19 +60,34 @@ def total_and_rank(deputy_id, year):
         total, in_office = score.total, score.in_office
     if not in_office:
         return total, None
-    # Never a sum over the ledger: an index-only count of the totals in office above this one
-    # (ix_deputy_scores_rank_in_office, migration 0013) ...
-    ahead = db.session.scalar(select(func.count()).where(
-        DeputyScore.year == year, DeputyScore.total > total, DeputyScore.in_office))
-    if total < 0:
-        # ... and below 0 the deputies in office without a score row that year, who stand at 0: those in
-        # office less those with a row in office (``in_office`` follows office). Two counts, no anti-join
-        # over a province's deputies; only a deputy below 0 (an absence, nothing earned) asks.
-        in_office_rows = db.session.scalar(select(func.count()).where(DeputyScore.year == year, DeputyScore.in_office))
-        # (A past year counts the deputies entered by its end: ``entered_by``.)
-        ahead += db.session.scalar(select(func.count()).select_from(Deputy).where(
-            Deputy.active.is_(True), entered_by(year, _has_total(year)))) - in_office_rows
-    return total, ahead + 1
+    if total >= 0:
+        # Never a sum over the ledger: an index-only count of the totals in office above this one
+        # (ix_deputy_scores_rank_in_office, migration 0013): a deputy without a row stands at 0, not above.
+        return total, db.session.scalar(select(func.count()).where(
+            DeputyScore.year == year, DeputyScore.total > total, DeputyScore.in_office)) + 1
+    # Below 0 (an absence, nothing earned) everyone in office is ahead but those in office at this total or
+    # lower, all of whom have a row (``in_office`` follows office): the deputies ranked that year less the
+    # few totals at or below this one, a short range of ix_deputy_scores_rank_in_office. The deputies ranked
+    # are read in ix_deputies_active_created (migration 0072), an index-only count. Measured at a province's
+    # size (bench/README.md: 140,000 deputies, 96,400 totals in office): before, three counts, two over
+    # every total in office and a sequential scan of the deputies (past year: each deputy's created_dt and
+    # a probe of the totals, a bitmap heap scan); after, the short range and the index-only count.
+    at_or_below = db.session.scalar(select(func.count()).where(
+        DeputyScore.year == year, DeputyScore.total <= total, DeputyScore.in_office))
+    return total, _ranked_deputies(year) - at_or_below + 1
+
+
+def _ranked_deputies(year):
+    """How many deputies ``year`` ranks: those in office ``entered_by`` then, counted as two index reads of
+    ix_deputies_active_created (migration 0072): those entered by the year's end, and the few entered since
+    with a total that year."""
+    in_office = Deputy.active.is_(True)
+    if year >= current_year():
+        return db.session.scalar(select(func.count()).select_from(Deputy).where(in_office))
+    year_end = datetime(year + 1, 1, 1, tzinfo=CHINA)
+    return (db.session.scalar(select(func.count()).select_from(Deputy).where(in_office, Deputy.created_dt < year_end))
+            + db.session.scalar(select(func.count()).select_from(Deputy).where(
+                in_office, Deputy.created_dt >= year_end, _has_total(year))))
 
 
 def _has_points(year):
