@@ -292,6 +292,23 @@ def test_a_past_year_ranks_and_grades_only_the_deputies_who_had_entered_office_b
     assert {"怀化市代表", "鹤城区代表"} <= {row["deputy"]["name"] for row in this_year}
 
 
+
+def test_a_past_year_rank_below_zero_counts_the_deputies_entered_by_then(client, scored):
+    """Last year 鹤城区代表 (entered this year) lost 4 points by a 积分更正: ranked after 街道代表 (no point,
+    0), and his own rank in 履职积分 and the 履职档案 is the board's, not counting 怀化市代表 (entered this
+    year, nothing then)."""
+    deputies, root = scored["deputies"], scored["admins"]["root"]
+    last = current_year() - 1
+    correct(client, scored, deputies["hc"], -4, last)
+    board = client.get("/api/v1/leaderboard", query_string={"year": last}).json
+    assert [(row["rank"], row["deputy"]["name"], row["points"]) for row in board] == [
+        (1, "岳麓区代表二", 35), (2, "岳麓区代表", 10), (3, "街道代表", 0), (4, "鹤城区代表", -4)]
+    mine = client.get(f"/api/v1/deputies/{deputies['hc'].id}/points", query_string={"year": last}, headers=root).json
+    assert (mine["total"], mine["rank"]) == (-4, 4)
+    archive = client.get(f"/api/v1/deputies/{deputies['hc'].id}/archive", query_string={"year": last}, headers=root)
+    assert archive.status_code == 200, archive.json
+    assert (archive.json["points"]["total"], archive.json["points"]["rank"]) == (-4, 4)
+
 def test_a_region_administrator_grades_their_own_subtree(client, scored):
     tree, admins = scored["tree"], scored["admins"]
     county = evaluations(client, admins["hc"])
