@@ -840,6 +840,8 @@ def test_the_deputy_pickers_search_reads_its_indexes(app, world, factory):  # no
             assert {first.id, second.id, zhang} <= {d["id"] for d in items}
         reads = [(s, p) for s, p in sent if "FROM deputies" in s and "ORDER BY deputies.name" in s]
         assert len(reads) == 1, q
-        if postgres:  # the few deputies here are read as well by the list's walk: it is left out of a search
-            plan = _plan(app, *reads[0], settings, () if q == "" else ("ix_deputies_active_name",))
+        if postgres:  # the few deputies here are read as well by a walk of every deputy in office (the list's,
+            # or 0072's for the rank): those are left out of a search, which at 140,000 never takes them
+            plan = _plan(app, *reads[0], settings,
+                         () if q == "" else ("ix_deputies_active_name", "ix_deputies_active_created"))
             assert index in plan, (q, plan)
